@@ -1,0 +1,564 @@
+#!/usr/bin/env bash
+# Installs and runs the real test stack for docker-publish-action:
+#   dockerd (Docker Engine 26 from Debian trixie, containerd image store) + buildx 0.13,
+#   registry A on 127.0.0.1:5001 (user alice) and registry B on 127.0.0.1:5002 (user bob),
+#   both Debian's docker-registry (distribution 2.8), plain HTTP, htpasswd auth,
+#   and a local base image local/busybox:latest imported from Debian's busybox-static.
+#
+# Usage: stack.sh up|down|status|env
+#   up      install what is missing, start what is not running (idempotent, fast when up)
+#   down    stop only what `up` started (pidfiles in the state dir)
+#   status  say what is running
+#   env     print `export` lines; use: eval "$(scripts/stack/stack.sh env)"
+#
+# State dir: ${DPA_STACK_DIR:-/var/tmp/docker-publish-stack}
+set -euo pipefail
+
+STACK_DIR=${DPA_STACK_DIR:-/var/tmp/docker-publish-stack}
+RUN_DIR=$STACK_DIR/run
+LOG_DIR=$STACK_DIR/logs
+
+REGISTRY_HOST=127.0.0.1
+REGISTRIES=(a b)
+declare -A REGISTRY_PORT=([a]=5001 [b]=5002)
+declare -A REGISTRY_USER=([a]=alice [b]=bob)
+
+BASE_IMAGE=local/busybox:latest
+DEBIAN_SOURCES=/etc/apt/sources.list.d/debian.sources
+TRIXIE_SOURCES=/etc/apt/sources.list.d/trixie.sources
+TRIXIE_PIN=/etc/apt/preferences.d/dpa-trixie
+DAEMON_JSON=/etc/docker/daemon.json
+DOCKERD_SOCK=/var/run/docker.sock
+
+DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq)
+# package => minimum upstream version we need from trixie
+declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13)
+
+DOCKERD_WAIT_SECONDS=60
+REGISTRY_WAIT_SECONDS=20
+STOP_WAIT_SECONDS=30
+
+STARTED=()
+declare -A REGISTRY_CONFIG_CHANGED=()
+
+# ---------------------------------------------------------------- helpers
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+  [[ $EUID -eq 0 ]] || die "'$1' needs root (it installs packages and starts daemons)"
+}
+
+# Serialises concurrent `up`/`down` calls (e.g. parallel test workers).
+take_lock() {
+  mkdir -p "$STACK_DIR"
+  exec 9>"$STACK_DIR/.lock"
+  flock -w 600 9 || die "could not take $STACK_DIR/.lock"
+}
+
+# Writes $2 to file $1 only when the content differs; returns 0 if it changed.
+write_if_changed() {
+  local file=$1 content=$2
+  if [[ -f $file ]] && [[ "$(cat "$file")" == "$content" ]]; then
+    return 1
+  fi
+  mkdir -p "$(dirname "$file")"
+  printf '%s\n' "$content" >"$file.tmp.$$" || die "cannot write $file"
+  mv -f "$file.tmp.$$" "$file" || die "cannot write $file"
+  return 0
+}
+
+# Prints the pid recorded in pidfile $1 if that process is alive and its command
+# line contains $2 (guards against pid reuse after a reboot).
+live_pid() {
+  local pidfile=$1 expect=$2 pid
+  [[ -f $pidfile ]] || return 1
+  pid=$(<"$pidfile")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expect" || return 1
+  printf '%s\n' "$pid"
+}
+
+log_tail() {
+  local file=$1
+  printf '%s\n' "----- last lines of $file -----" >&2
+  tail -n 30 "$file" >&2 || true
+  printf '%s\n' "-----" >&2
+}
+
+# Lines of `ss` for listeners on TCP port $1 (empty if free).
+listeners_on_port() {
+  ss -Hltnp "sport = :$1" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- apt
+
+# The URI of the deb822 entry whose Suites has plain `bookworm`, so trixie uses
+# the same mirror (snapshot, proxy, ...) as the rest of the machine.
+debian_mirror_field() {
+  local field=$1
+  [[ -r $DEBIAN_SOURCES ]] || die "$DEBIAN_SOURCES not found: cannot tell which Debian mirror to use"
+  awk -v field="$field" '
+    BEGIN { RS = ""; FS = "\n" }
+    $0 ~ /(^|\n)Suites:([ \t]+[^ \t\n]+)*[ \t]+bookworm([ \t]|\n|$)/ {
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ "^" field ":") {
+          sub("^" field ":[ \t]*", "", $i); split($i, v, /[ \t]+/); print v[1]; exit
+        }
+      }
+    }' "$DEBIAN_SOURCES"
+}
+
+configure_trixie_source() {
+  local uri signed_by
+  uri=$(debian_mirror_field URIs)
+  [[ -n $uri ]] || die "no URIs: line in the bookworm entry of $DEBIAN_SOURCES"
+  signed_by=$(debian_mirror_field Signed-By)
+  signed_by=${signed_by:-/usr/share/keyrings/debian-archive-keyring.gpg}
+  if write_if_changed "$TRIXIE_SOURCES" "# Written by docker-publish-action scripts/stack/stack.sh (Docker 26 + buildx 0.13).
+Types: deb
+URIs: $uri
+Suites: trixie
+Components: main
+Signed-By: $signed_by"; then
+    log "wrote $TRIXIE_SOURCES (mirror $uri)"
+  fi
+  # Low priority: trixie is only used for the packages asked for explicitly.
+  if write_if_changed "$TRIXIE_PIN" "# Written by docker-publish-action scripts/stack/stack.sh
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100"; then
+    log "wrote $TRIXIE_PIN (trixie at priority 100)"
+  fi
+}
+
+installed_version() {
+  dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$1" 2>/dev/null | awk '$1 == "installed" { print $2 }'
+}
+
+# Upstream version (epoch and Debian revision stripped) >= minimum?
+version_at_least() {
+  local full=$1 min=$2 upstream
+  upstream=${full#*:}
+  upstream=${upstream%%[+~-]*}
+  dpkg --compare-versions "$upstream" ge "$min"
+}
+
+missing_default_packages() {
+  local pkg
+  for pkg in "${DEFAULT_SUITE_PACKAGES[@]}"; do
+    [[ -n $(installed_version "$pkg") ]] || printf '%s\n' "$pkg"
+  done
+}
+
+missing_trixie_packages() {
+  local pkg v
+  for pkg in "${!TRIXIE_PACKAGES[@]}"; do
+    v=$(installed_version "$pkg")
+    if [[ -z $v ]] || ! version_at_least "$v" "${TRIXIE_PACKAGES[$pkg]}"; then
+      printf '%s\n' "$pkg"
+    fi
+  done
+}
+
+require_candidate() {
+  local pkg=$1 suite=$2 min=${3:-} version
+  if [[ $suite == trixie ]]; then
+    version=$(apt-cache madison "$pkg" | awk -F' *[|] *' '$3 ~ / trixie\// { print $2; exit }')
+  else
+    version=$(apt-cache policy "$pkg" | awk '$1 == "Candidate:" { print $2 }')
+    [[ $version == "(none)" ]] && version=""
+  fi
+  [[ -n $version ]] || die "package $pkg not found in $suite (apt-cache policy $pkg)"
+  if [[ -n $min ]] && ! version_at_least "$version" "$min"; then
+    die "$pkg in $suite is $version, need >= $min"
+  fi
+}
+
+# No systemd here, but maintainer scripts may still try /etc/init.d: keep them
+# from starting the packaged docker/registry services (we run our own).
+with_services_blocked() {
+  local policy=/usr/sbin/policy-rc.d created=0 rc=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created=1
+  fi
+  "$@" || rc=$?
+  [[ $created -eq 1 ]] && rm -f "$policy"
+  return "$rc"
+}
+
+install_packages() {
+  local missing_default missing_trixie pkg
+  configure_trixie_source
+  mapfile -t missing_default < <(missing_default_packages)
+  mapfile -t missing_trixie < <(missing_trixie_packages)
+  if [[ ${#missing_default[@]} -eq 0 && ${#missing_trixie[@]} -eq 0 ]]; then
+    return 0
+  fi
+  log "installing: ${missing_default[*]} ${missing_trixie[*]}"
+  apt-get update -q >"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get update failed"; }
+  for pkg in "${missing_default[@]}"; do require_candidate "$pkg" default; done
+  for pkg in "${missing_trixie[@]}"; do require_candidate "$pkg" trixie "${TRIXIE_PACKAGES[$pkg]}"; done
+  export DEBIAN_FRONTEND=noninteractive
+  # Only the missing ones: naming an installed package would upgrade it.
+  if [[ ${#missing_default[@]} -gt 0 ]]; then
+    with_services_blocked apt-get install -y -q --no-install-recommends "${missing_default[@]}" \
+      >>"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get install failed"; }
+  fi
+  if [[ ${#missing_trixie[@]} -gt 0 ]]; then
+    # pkg/trixie rather than `-t trixie`: -t makes trixie the candidate for every
+    # dependency and would upgrade libc6, dpkg, base-files, gcc runtimes...
+    with_services_blocked apt-get install -y -q --no-install-recommends "${missing_trixie[@]/%//trixie}" \
+      >>"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get install from trixie failed"; }
+  fi
+  [[ -z $(missing_default_packages) && -z $(missing_trixie_packages) ]] \
+    || die "packages still missing after apt-get install; see $LOG_DIR/apt.log"
+  log "packages installed (apt log: $LOG_DIR/apt.log)"
+}
+
+# ---------------------------------------------------------------- docker
+
+configure_daemon_json() {
+  local current='{}' desired
+  if [[ -s $DAEMON_JSON ]]; then
+    current=$(jq -c . "$DAEMON_JSON") || die "$DAEMON_JSON is not valid JSON"
+  fi
+  desired=$(jq -c '. * {"features": {"containerd-snapshotter": true}}' <<<"$current")
+  if [[ $(jq -cS . <<<"$current") != $(jq -cS . <<<"$desired") || ! -s $DAEMON_JSON ]]; then
+    mkdir -p "$(dirname "$DAEMON_JSON")"
+    jq . <<<"$desired" >"$DAEMON_JSON"
+    log "wrote $DAEMON_JSON: $desired"
+    if docker_answers; then
+      log "WARNING: dockerd is already running; it picks up $DAEMON_JSON only after a restart (down + up)"
+    fi
+  fi
+}
+
+docker_answers() {
+  timeout 10 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1
+}
+
+start_dockerd() {
+  local pidfile=$RUN_DIR/dockerd.pid logfile=$LOG_DIR/dockerd.log waited=0 pid
+  if docker_answers; then
+    return 0
+  fi
+  if pid=$(live_pid "$pidfile" dockerd); then
+    die "dockerd (pid $pid) runs but does not answer; see $logfile"
+  fi
+  log "starting dockerd (log: $logfile)"
+  # setsid: own session, so it outlives this shell and the caller's terminal.
+  # 9>&-: the daemon must not inherit (and hold forever) the stack lock.
+  setsid nohup dockerd >>"$logfile" 2>&1 </dev/null 9>&- &
+  pid=$!
+  printf '%s\n' "$pid" >"$pidfile"
+  until docker_answers; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$pidfile"
+      log_tail "$logfile"
+      die "dockerd exited during startup"
+    fi
+    if ((waited >= DOCKERD_WAIT_SECONDS)); then
+      log_tail "$logfile"
+      die "dockerd did not answer 'docker info' within ${DOCKERD_WAIT_SECONDS}s (pid $pid left running; run 'down')"
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  STARTED+=("dockerd (pid $pid, socket $DOCKERD_SOCK, log $logfile)")
+}
+
+verify_containerd() {
+  local pid
+  if pid=$(live_pid "$RUN_DIR/dockerd.pid" dockerd) && pgrep -P "$pid" -x containerd >/dev/null; then
+    log "containerd: managed by dockerd (pid $(pgrep -P "$pid" -x containerd | head -n1))"
+  elif [[ -S /var/run/docker/containerd/containerd.sock || -S /run/containerd/containerd.sock ]]; then
+    log "containerd: running ($(ls /var/run/docker/containerd/containerd.sock /run/containerd/containerd.sock 2>/dev/null | head -n1))"
+  else
+    die "no containerd found for dockerd"
+  fi
+}
+
+verify_snapshotter() {
+  local driver_status
+  driver_status=$(docker info --format '{{.Driver}} {{json .DriverStatus}}')
+  grep -q 'io.containerd.snapshotter.v1' <<<"$driver_status" \
+    || die "dockerd does not use the containerd image store (docker info: $driver_status); check $DAEMON_JSON and restart dockerd (down + up)"
+}
+
+# The CLI first on PATH may be another build (/usr/local/bin/docker); make sure
+# it finds Debian's buildx plugin.
+ensure_buildx_plugin() {
+  local plugin=/usr/libexec/docker/cli-plugins/docker-buildx link_dir=/usr/local/lib/docker/cli-plugins
+  if docker buildx version >/dev/null 2>&1; then
+    return 0
+  fi
+  [[ -x $plugin ]] || die "$plugin missing (docker-buildx package)"
+  mkdir -p "$link_dir"
+  ln -sf "$plugin" "$link_dir/docker-buildx"
+  log "linked $plugin into $link_dir for $(command -v docker)"
+  docker buildx version >/dev/null 2>&1 || die "'docker buildx version' fails even with $link_dir/docker-buildx"
+}
+
+ensure_base_image() {
+  local rootfs applet
+  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    return 0
+  fi
+  [[ -x /bin/busybox ]] || die "/bin/busybox missing (busybox-static package)"
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs"/{bin,etc,root,tmp}
+  chmod 1777 "$rootfs/tmp"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\n' >"$rootfs/etc/group"
+  tar --numeric-owner -C "$rootfs" -cf - . \
+    | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+  STARTED+=("image $BASE_IMAGE (imported from busybox-static $(installed_version busybox-static))")
+}
+
+# ---------------------------------------------------------------- registries
+
+registry_dir() { printf '%s/registry-%s\n' "$STACK_DIR" "$1"; }
+
+# Generated once and kept, so reruns and other processes see the same one.
+registry_password() {
+  local file
+  file=$(registry_dir "$1")/password
+  if [[ ! -s $file ]]; then
+    mkdir -p "$(dirname "$file")"
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-24 >"$file")
+  fi
+  cat "$file"
+}
+
+# Sets REGISTRY_CONFIG_CHANGED[id]=1 when the config or htpasswd file changed.
+configure_registry() {
+  local id=$1 dir port user password
+  dir=$(registry_dir "$id")
+  port=${REGISTRY_PORT[$id]}
+  user=${REGISTRY_USER[$id]}
+  password=$(registry_password "$id")
+  mkdir -p "$dir/storage"
+  if [[ ! -s $dir/htpasswd ]] || ! htpasswd -vb "$dir/htpasswd" "$user" "$password" >/dev/null 2>&1; then
+    (umask 077 && htpasswd -Bbn "$user" "$password" >"$dir/htpasswd")
+    REGISTRY_CONFIG_CHANGED[$id]=1
+  fi
+  if write_if_changed "$dir/config.yml" "# Registry $(tr 'a-z' 'A-Z' <<<"$id") for docker-publish-action tests (written by scripts/stack/stack.sh)
+version: 0.1
+log:
+  level: info
+  fields:
+    service: registry-$id
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: $REGISTRY_HOST:$port
+  headers:
+    X-Content-Type-Options: [nosniff]
+auth:
+  htpasswd:
+    realm: registry-$id
+    path: $dir/htpasswd"; then
+    REGISTRY_CONFIG_CHANGED[$id]=1
+  fi
+}
+
+registry_status_code() {
+  curl -s -o /dev/null -m 5 -w '%{http_code}' "http://$REGISTRY_HOST:${REGISTRY_PORT[$1]}/v2/" || true
+}
+
+stop_pid() {
+  local pid=$1 name=$2 waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((waited >= STOP_WAIT_SECONDS)); then
+      log "$name (pid $pid) ignored SIGTERM for ${STOP_WAIT_SECONDS}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
+start_registry() {
+  local id=$1 dir pidfile logfile port pid waited=0 listeners
+  dir=$(registry_dir "$id")
+  pidfile=$RUN_DIR/registry-$id.pid
+  logfile=$LOG_DIR/registry-$id.log
+  port=${REGISTRY_PORT[$id]}
+  if pid=$(live_pid "$pidfile" docker-registry); then
+    # htpasswd and config are only read at startup.
+    if [[ ${REGISTRY_CONFIG_CHANGED[$id]:-0} -eq 1 ]]; then
+      log "registry $id config changed; restarting pid $pid"
+      stop_pid "$pid" "registry $id"
+    fi
+  fi
+  if pid=$(live_pid "$pidfile" docker-registry); then
+    [[ $(registry_status_code "$id") == 401 ]] && return 0
+    die "registry $id (pid $pid) runs but GET /v2/ is not 401; see $logfile"
+  fi
+  listeners=$(listeners_on_port "$port")
+  [[ -z $listeners ]] || die "port $port is taken by something this script did not start:
+$listeners"
+  log "starting registry $id on $REGISTRY_HOST:$port (log: $logfile)"
+  setsid nohup /usr/bin/docker-registry serve "$dir/config.yml" >>"$logfile" 2>&1 </dev/null 9>&- &
+  pid=$!
+  printf '%s\n' "$pid" >"$pidfile"
+  until [[ $(registry_status_code "$id") == 401 ]]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$pidfile"
+      log_tail "$logfile"
+      die "registry $id exited during startup"
+    fi
+    if ((waited >= REGISTRY_WAIT_SECONDS * 4)); then
+      log_tail "$logfile"
+      die "registry $id did not answer GET /v2/ with 401 within ${REGISTRY_WAIT_SECONDS}s"
+    fi
+    sleep 0.25
+    waited=$((waited + 1))
+  done
+  STARTED+=("registry $id (pid $pid, http://$REGISTRY_HOST:$port, user ${REGISTRY_USER[$id]}, log $logfile)")
+}
+
+verify_registry_login() {
+  local id=$1 code
+  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -u "${REGISTRY_USER[$id]}:$(registry_password "$id")" \
+    "http://$REGISTRY_HOST:${REGISTRY_PORT[$id]}/v2/" || true)
+  [[ $code == 200 ]] || die "registry $id rejects ${REGISTRY_USER[$id]}'s password (HTTP $code)"
+}
+
+# ---------------------------------------------------------------- commands
+
+print_summary() {
+  local id item
+  if [[ ${#STARTED[@]} -eq 0 ]]; then
+    log "everything was already up; nothing started"
+  else
+    log "started:"
+    for item in "${STARTED[@]}"; do log "  - $item"; done
+  fi
+  log "stack:"
+  log "  dockerd $(docker version --format '{{.Server.Version}}') (unix://$DOCKERD_SOCK), log $LOG_DIR/dockerd.log"
+  log "  $(docker buildx version)"
+  for id in "${REGISTRIES[@]}"; do
+    log "  registry $id: http://$REGISTRY_HOST:${REGISTRY_PORT[$id]} user ${REGISTRY_USER[$id]}, log $LOG_DIR/registry-$id.log, storage $(registry_dir "$id")/storage"
+  done
+  log "  base image: $BASE_IMAGE"
+  log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
+}
+
+cmd_up() {
+  local id
+  require_root up
+  take_lock
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  install_packages
+  configure_daemon_json
+  start_dockerd
+  verify_containerd
+  verify_snapshotter
+  ensure_buildx_plugin
+  for id in "${REGISTRIES[@]}"; do
+    configure_registry "$id"
+    start_registry "$id"
+    verify_registry_login "$id"
+  done
+  ensure_base_image
+  print_summary
+}
+
+cmd_down() {
+  local name pid stopped=()
+  require_root down
+  take_lock
+  # Registries first, dockerd last (its managed containerd stops with it).
+  for name in registry-b registry-a dockerd; do
+    local expect=docker-registry
+    [[ $name == dockerd ]] && expect=dockerd
+    if pid=$(live_pid "$RUN_DIR/$name.pid" "$expect"); then
+      stop_pid "$pid" "$name"
+      stopped+=("$name (pid $pid)")
+    fi
+    rm -f "$RUN_DIR/$name.pid"
+  done
+  if [[ ${#stopped[@]} -eq 0 ]]; then
+    log "nothing to stop (no live pidfiles in $RUN_DIR)"
+  else
+    log "stopped: ${stopped[*]}"
+  fi
+}
+
+cmd_status() {
+  local id pid rc=0
+  if pid=$(live_pid "$RUN_DIR/dockerd.pid" dockerd); then
+    echo "dockerd: running (pid $pid, started by stack.sh), log $LOG_DIR/dockerd.log"
+  elif docker_answers; then
+    echo "dockerd: running (not started by stack.sh)"
+  else
+    echo "dockerd: not running"
+    rc=1
+  fi
+  for id in "${REGISTRIES[@]}"; do
+    if pid=$(live_pid "$RUN_DIR/registry-$id.pid" docker-registry); then
+      echo "registry $id: running (pid $pid) on http://$REGISTRY_HOST:${REGISTRY_PORT[$id]} (GET /v2/ -> $(registry_status_code "$id")), log $LOG_DIR/registry-$id.log"
+    else
+      echo "registry $id: not running"
+      rc=1
+    fi
+  done
+  if docker_answers && docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    echo "base image $BASE_IMAGE: present"
+  else
+    echo "base image $BASE_IMAGE: not available"
+    rc=1
+  fi
+  return "$rc"
+}
+
+cmd_env() {
+  local id file
+  for id in "${REGISTRIES[@]}"; do
+    file=$(registry_dir "$id")/password
+    [[ -r $file ]] || die "$file missing or unreadable: run '$0 up' first (as root)"
+  done
+  for id in "${REGISTRIES[@]}"; do
+    local upper
+    upper=$(tr 'a-z' 'A-Z' <<<"$id")
+    printf 'export DPA_REGISTRY_%s=%s\n' "$upper" "$REGISTRY_HOST:${REGISTRY_PORT[$id]}"
+    printf 'export DPA_REGISTRY_%s_USER=%s\n' "$upper" "${REGISTRY_USER[$id]}"
+    printf 'export DPA_REGISTRY_%s_PASSWORD=%q\n' "$upper" "$(<"$(registry_dir "$id")/password")"
+  done
+  printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
+}
+
+usage() {
+  sed -n '8,14p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+main() {
+  case ${1:-} in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"

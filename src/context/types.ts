@@ -1,0 +1,30 @@
+/** Everything the tag engine and the labels need to know about the run, read once. */
+export interface RefContext {
+  /** GITHUB_EVENT_NAME: push, pull_request, pull_request_target, release, schedule, ... */
+  eventName: string
+  /** Full git ref: refs/heads/x, refs/tags/v1.2.3, refs/pull/42/merge. */
+  ref: string
+  /** Commit SHA of the run (GITHUB_SHA). */
+  sha: string
+  /** Branch names that count as the default branch (one, or master and main). */
+  defaultBranches: string[]
+  /** Pull request number on pull_request(_target) events. */
+  prNumber?: number
+  /** Head branch of a pull request (the PR's source branch). */
+  prHeadRef?: string
+  /** Base branch of a pull request, or of a tag push when the payload tells it. */
+  baseRef?: string
+  /** Commit date of the head commit, when the payload has it. */
+  commitDate?: Date
+  repository: RepositoryInfo
+}
+
+export interface RepositoryInfo {
+  /** owner/name */
+  fullName: string
+  /** https://github.com/owner/name */
+  htmlUrl: string
+  description?: string
+  /** SPDX id of the license, when the payload has it. */
+  license?: string
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto'
+
+export const MAX_TAG_LENGTH = 128
+const HASH_LENGTH = 8
+const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+
+export function isValidTag(tag: string): boolean {
+  return TAG_GRAMMAR.test(tag)
+}
+
+/**
+ * Turns any string into a valid docker tag, or undefined when nothing is left.
+ * Each run of disallowed characters becomes one '-', leading '.'/'-' go, and an
+ * over-long value is cut and ends in a hash of the whole value, so two long
+ * names that share their first 119 characters still get distinct tags.
+ */
+export function sanitizeTag(value: string): string | undefined {
+  const cleaned = value.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '')
+  if (cleaned === '') return undefined
+  if (cleaned.length <= MAX_TAG_LENGTH) return cleaned
+  const hash = createHash('sha256').update(value).digest('hex')
+  const keep = MAX_TAG_LENGTH - HASH_LENGTH - 1
+  return `${cleaned.slice(0, keep)}-${hash.slice(0, HASH_LENGTH)}`
+}
