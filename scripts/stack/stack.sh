@@ -8,7 +8,7 @@
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
 #   down    stop only what `up` started (pidfiles in the state dir)
-#   status  say what is running
+#   status  say what is running (exit 1 if something is not)
 #   env     print `export` lines; use: eval "$(scripts/stack/stack.sh env)"
 #
 # State dir: ${DPA_STACK_DIR:-/var/tmp/docker-publish-stack}
@@ -134,8 +134,9 @@ Pin-Priority: 100"; then
   fi
 }
 
+# Prints the installed version, or nothing (never fails: callers run under set -e).
 installed_version() {
-  dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$1" 2>/dev/null | awk '$1 == "installed" { print $2 }'
+  { dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '$1 == "installed" { print $2 }'
 }
 
 # Upstream version (epoch and Debian revision stripped) >= minimum?
@@ -199,8 +200,9 @@ install_packages() {
   if [[ ${#missing_default[@]} -eq 0 && ${#missing_trixie[@]} -eq 0 ]]; then
     return 0
   fi
-  log "installing: ${missing_default[*]} ${missing_trixie[*]}"
-  apt-get update -q >"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get update failed"; }
+  log "installing: ${missing_default[*]}${missing_default[*]:+ }${missing_trixie[*]/%//trixie}"
+  printf "\n=== %s stack.sh up\n" "$(date -u +%FT%TZ)" >>"$LOG_DIR/apt.log"
+  apt-get update -q >>"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get update failed"; }
   for pkg in "${missing_default[@]}"; do require_candidate "$pkg" default; done
   for pkg in "${missing_trixie[@]}"; do require_candidate "$pkg" trixie "${TRIXIE_PACKAGES[$pkg]}"; done
   export DEBIAN_FRONTEND=noninteractive
@@ -272,15 +274,21 @@ start_dockerd() {
   STARTED+=("dockerd (pid $pid, socket $DOCKERD_SOCK, log $logfile)")
 }
 
+# dockerd starts a managed containerd (socket under /var/run/docker) unless a
+# system one already listens on /run/containerd.
 verify_containerd() {
-  local pid
-  if pid=$(live_pid "$RUN_DIR/dockerd.pid" dockerd) && pgrep -P "$pid" -x containerd >/dev/null; then
-    log "containerd: managed by dockerd (pid $(pgrep -P "$pid" -x containerd | head -n1))"
-  elif [[ -S /var/run/docker/containerd/containerd.sock || -S /run/containerd/containerd.sock ]]; then
-    log "containerd: running ($(ls /var/run/docker/containerd/containerd.sock /run/containerd/containerd.sock 2>/dev/null | head -n1))"
-  else
-    die "no containerd found for dockerd"
+  local pid child sock
+  if pid=$(live_pid "$RUN_DIR/dockerd.pid" dockerd) && child=$(pgrep -P "$pid" -x containerd | head -n1) && [[ -n $child ]]; then
+    log "containerd: managed by dockerd (pid $child)"
+    return 0
   fi
+  for sock in /var/run/docker/containerd/containerd.sock /run/containerd/containerd.sock; do
+    if [[ -S $sock ]]; then
+      log "containerd: running ($sock)"
+      return 0
+    fi
+  done
+  die "no containerd found for dockerd (see $LOG_DIR/dockerd.log)"
 }
 
 verify_snapshotter() {
@@ -352,7 +360,7 @@ configure_registry() {
     (umask 077 && htpasswd -Bbn "$user" "$password" >"$dir/htpasswd")
     REGISTRY_CONFIG_CHANGED[$id]=1
   fi
-  if write_if_changed "$dir/config.yml" "# Registry $(tr 'a-z' 'A-Z' <<<"$id") for docker-publish-action tests (written by scripts/stack/stack.sh)
+  if write_if_changed "$dir/config.yml" "# Registry ${id^^} for docker-publish-action tests (written by scripts/stack/stack.sh)
 version: 0.1
 log:
   level: info
@@ -537,8 +545,7 @@ cmd_env() {
     [[ -r $file ]] || die "$file missing or unreadable: run '$0 up' first (as root)"
   done
   for id in "${REGISTRIES[@]}"; do
-    local upper
-    upper=$(tr 'a-z' 'A-Z' <<<"$id")
+    local upper=${id^^}
     printf 'export DPA_REGISTRY_%s=%s\n' "$upper" "$REGISTRY_HOST:${REGISTRY_PORT[$id]}"
     printf 'export DPA_REGISTRY_%s_USER=%s\n' "$upper" "${REGISTRY_USER[$id]}"
     printf 'export DPA_REGISTRY_%s_PASSWORD=%q\n' "$upper" "$(<"$(registry_dir "$id")/password")"
