@@ -1,0 +1,92 @@
+import { InputError } from '../errors.js'
+import type { Image } from '../images.js'
+import type { InputSource } from './parse.js'
+
+export interface Login {
+  registry: string
+  username: string
+  password: string
+}
+
+const LOGINS_ALLOWED =
+  'expected a YAML list of entries with registry, username and password, ' +
+  'e.g. "- registry: ghcr.io\\n  username: me\\n  password: ${{ secrets.TOKEN }}"'
+
+/** The pair from username/password, for `registry` or else every image's registry. */
+function pairLogins(source: InputSource, images: Image[]): Login[] {
+  const username = source('username').trim()
+  const password = source('password')
+  if (username === '' && password === '') return []
+  if (username === '')
+    throw new InputError(
+      'username',
+      '',
+      'a password was given, so a username is needed too'
+    )
+  if (password === '')
+    throw new InputError(
+      'password',
+      '',
+      `username "${username}" was given, so a password is needed too`
+    )
+  const registry = source('registry').trim()
+  const registries = registry !== '' ? [registry] : images.map(i => i.registry)
+  return [...new Set(registries)].map(r => ({
+    registry: r,
+    username,
+    password
+  }))
+}
+
+function stringField(entry: Record<string, unknown>, key: string): string {
+  const value = entry[key]
+  return typeof value === 'string' || typeof value === 'number'
+    ? String(value).trim()
+    : ''
+}
+
+/** Entries of the `logins` YAML list; the error never quotes a password. */
+async function listLogins(source: InputSource): Promise<Login[]> {
+  const text = source('logins')
+  if (text.trim() === '') return []
+  let parsed: unknown
+  try {
+    // loaded only when used: the YAML parser is a large part of start-up
+    const { parse } = await import('yaml')
+    parsed = parse(text)
+  } catch {
+    throw new InputError('logins', '(not valid YAML)', LOGINS_ALLOWED)
+  }
+  if (!Array.isArray(parsed))
+    throw new InputError('logins', '(not a list)', LOGINS_ALLOWED)
+  return parsed.map((item: unknown, index) => {
+    const entry = (item ?? {}) as Record<string, unknown>
+    const login = {
+      registry: stringField(entry, 'registry'),
+      username: stringField(entry, 'username'),
+      password: stringField(entry, 'password')
+    }
+    const missing = (['registry', 'username', 'password'] as const).filter(
+      key => login[key] === ''
+    )
+    if (missing.length > 0)
+      throw new InputError(
+        'logins',
+        `entry ${index + 1}${login.registry ? ` (registry ${login.registry})` : ''}`,
+        `${missing.join(' and ')} missing; ${LOGINS_ALLOWED}`
+      )
+    return login
+  })
+}
+
+/** All credentials, one per registry; a `logins` entry wins over the username/password pair. */
+export async function parseLogins(
+  source: InputSource,
+  images: Image[]
+): Promise<Login[]> {
+  const byRegistry = new Map<string, Login>()
+  const listed = await listLogins(source)
+  for (const login of [...pairLogins(source, images), ...listed])
+    byRegistry.set(login.registry, login)
+  return [...byRegistry.values()]
+}

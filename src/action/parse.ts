@@ -1,0 +1,69 @@
+import { InputError } from '../errors.js'
+
+/** Reads one raw input value by its action.yml name ('' when unset). */
+export type InputSource = (name: string) => string
+
+const TRUE_VALUES = ['true', 'True', 'TRUE']
+const FALSE_VALUES = ['false', 'False', 'FALSE']
+
+export function parseBoolean(
+  source: InputSource,
+  name: string,
+  fallback: boolean
+): boolean {
+  const value = source(name).trim()
+  if (value === '') return fallback
+  if (TRUE_VALUES.includes(value)) return true
+  if (FALSE_VALUES.includes(value)) return false
+  throw new InputError(name, value, 'expected true or false')
+}
+
+/** Non-empty lines, trimmed; lines starting with # are comments. */
+export function parseLines(source: InputSource, name: string): string[] {
+  return source(name)
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(line => line !== '' && !line.startsWith('#'))
+}
+
+/** Lines, or comma-separated values on one line (as build-push-action allows). */
+export function parseList(source: InputSource, name: string): string[] {
+  return parseLines(source, name).flatMap(line =>
+    line
+      .split(',')
+      .map(item => item.trim())
+      .filter(item => item !== '')
+  )
+}
+
+export function parseChoice<T extends string>(
+  source: InputSource,
+  name: string,
+  choices: readonly T[],
+  fallback: T
+): T {
+  const value = source(name).trim()
+  if (value === '') return fallback
+  const choice = choices.find(c => c === value)
+  if (choice === undefined)
+    throw new InputError(name, value, `expected one of ${choices.join(', ')}`)
+  return choice
+}
+
+export function parseCount(
+  source: InputSource,
+  name: string,
+  fallback: number,
+  max: number
+): number {
+  const value = source(name).trim()
+  if (value === '') return fallback
+  const count = Number(value)
+  if (!/^\d+$/.test(value) || count > max)
+    throw new InputError(
+      name,
+      value,
+      `expected a whole number from 0 to ${max}`
+    )
+  return count
+}

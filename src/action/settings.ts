@@ -1,0 +1,153 @@
+import { InputError } from '../errors.js'
+import { parseImages, type Image } from '../images.js'
+import {
+  parseBoolean,
+  parseChoice,
+  parseCount,
+  parseLines,
+  parseList,
+  type InputSource
+} from './parse.js'
+import { validatePlatforms } from './platforms.js'
+import { parseLogins, type Login } from './logins.js'
+
+export const MODES = ['build', 'promote', 'digest', 'merge'] as const
+export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
+
+/** Every input of the action, parsed and validated once, before any docker command. */
+export interface Settings {
+  mode: (typeof MODES)[number]
+  /** Print the plan and set outputs; run nothing that changes anything. */
+  dryRun: boolean
+  images: Image[]
+  /** Tag rule lines (metadata-action syntax); empty means zero-config defaults. */
+  tags: string[]
+  flavor: string[]
+  /** Overrides the default branch read from the event payload. */
+  defaultBranch: string
+  /** User labels and annotations (key=value lines); they win over computed ones. */
+  labels: string[]
+  annotations: string[]
+  /** Image to copy in promote mode (a tag or a digest reference). */
+  source: string
+  /** Credentials per registry, from username/password and the logins list. */
+  logins: Login[]
+  build: BuildSettings
+  /** Floating tags only move forward (SPEC §2). */
+  floatingGuard: boolean
+  immutableTags: (typeof IMMUTABLE_POLICIES)[number]
+  /** How often a transient registry fault is retried. */
+  retries: number
+}
+
+/** The build-push-action inputs, under the same names. */
+export interface BuildSettings {
+  context: string
+  file: string
+  target: string
+  buildArgs: string[]
+  buildContexts: string[]
+  platforms: string[]
+  push: boolean
+  load: boolean
+  pull: boolean
+  noCache: boolean
+  cacheFrom: string[]
+  cacheTo: string[]
+  secrets: string[]
+  ssh: string[]
+  /** buildx --provenance value, or false to disable attestations. */
+  provenance: string | false
+  sbom: string | false
+  builder: string
+}
+
+/** An attestation input: false/empty turns it off, true or attributes pass through. */
+function parseAttestation(source: InputSource, name: string): string | false {
+  const value = source(name).trim()
+  if (value === '' || value === 'false') return false
+  if (value === 'true') return 'true'
+  if (!/^[a-z-]+=[^,]+(,[a-z-]+=[^,]+)*$/.test(value))
+    throw new InputError(
+      name,
+      value,
+      'expected true, false or key=value attributes like mode=max'
+    )
+  return value
+}
+
+function parseBuild(source: InputSource): BuildSettings {
+  return {
+    context: source('context').trim() || '.',
+    file: source('file').trim(),
+    target: source('target').trim(),
+    buildArgs: parseLines(source, 'build-args'),
+    buildContexts: parseLines(source, 'build-contexts'),
+    platforms: validatePlatforms(parseList(source, 'platforms')),
+    push: parseBoolean(source, 'push', true),
+    load: parseBoolean(source, 'load', false),
+    pull: parseBoolean(source, 'pull', false),
+    noCache: parseBoolean(source, 'no-cache', false),
+    cacheFrom: parseLines(source, 'cache-from'),
+    cacheTo: parseLines(source, 'cache-to'),
+    secrets: parseLines(source, 'secrets'),
+    ssh: parseLines(source, 'ssh'),
+    provenance: parseAttestation(source, 'provenance'),
+    sbom: parseAttestation(source, 'sbom'),
+    builder: source('builder').trim()
+  }
+}
+
+function requireKeyValues(lines: string[], input: string): string[] {
+  for (const line of lines)
+    if (!/^[^=\s][^=]*=/.test(line))
+      throw new InputError(input, line, 'expected key=value lines')
+  return lines
+}
+
+export async function parseSettings(source: InputSource): Promise<Settings> {
+  const mode = parseChoice(source, 'mode', MODES, 'build')
+  const images = parseImages(parseLines(source, 'images'))
+  const settings: Settings = {
+    mode,
+    dryRun: parseBoolean(source, 'dry-run', false),
+    images,
+    tags: parseLines(source, 'tags'),
+    flavor: parseLines(source, 'flavor'),
+    defaultBranch: source('default-branch').trim(),
+    labels: requireKeyValues(parseLines(source, 'labels'), 'labels'),
+    annotations: requireKeyValues(
+      parseLines(source, 'annotations'),
+      'annotations'
+    ),
+    source: source('source').trim(),
+    logins: await parseLogins(source, images),
+    build: parseBuild(source),
+    floatingGuard: parseBoolean(source, 'floating-guard', true),
+    immutableTags: parseChoice(
+      source,
+      'immutable-tags',
+      IMMUTABLE_POLICIES,
+      'error'
+    ),
+    retries: parseCount(source, 'retries', 3, 10)
+  }
+  checkCombinations(settings)
+  return settings
+}
+
+function checkCombinations(settings: Settings): void {
+  if (settings.mode === 'promote' && settings.source === '')
+    throw new InputError(
+      'source',
+      '',
+      'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
+    )
+  const publishes = settings.mode !== 'build' || settings.build.push
+  if (publishes && settings.images.length === 0)
+    throw new InputError(
+      'images',
+      '',
+      `mode "${settings.mode}" with push needs at least one image name`
+    )
+}

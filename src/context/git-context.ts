@@ -1,0 +1,126 @@
+import { basename } from 'node:path'
+import semver from 'semver'
+import type { SemVer } from 'semver'
+import { defaultBranches } from './ref-context.js'
+import type { RefContext, RepositoryInfo } from './types.js'
+
+/** Runs one git command; resolves with stdout, rejects on a non-zero exit. */
+export interface GitReader {
+  run(args: string[], cwd: string): Promise<string>
+}
+
+/**
+ * Builds the RefContext of the local checkout in cwd, for the CLI: a tag at
+ * HEAD (the highest version when there are several) is a tag push, else the
+ * current branch is a branch push; a detached HEAD without a tag is an Error.
+ */
+export async function refContextFromGit(
+  git: GitReader,
+  cwd: string,
+  defaultBranchInput: string
+): Promise<RefContext> {
+  const read = async (args: string[]): Promise<string> =>
+    (await git.run(args, cwd)).trim()
+  const tryRead = async (args: string[]): Promise<string | undefined> => {
+    try {
+      const out = await read(args)
+      return out === '' ? undefined : out
+    } catch {
+      return undefined
+    }
+  }
+
+  let sha: string
+  try {
+    sha = await read(['rev-parse', '--verify', 'HEAD'])
+  } catch (error) {
+    throw new Error(
+      `cannot read the commit at HEAD in ${cwd}: not a git checkout, or no commit yet`,
+      { cause: error }
+    )
+  }
+  const tags = lines(await read(['tag', '--points-at', 'HEAD']))
+  const tag = pickTag(tags)
+  const branch = await tryRead(['symbolic-ref', '--short', '-q', 'HEAD'])
+  const ref = tag ? `refs/tags/${tag}` : branch && `refs/heads/${branch}`
+  if (!ref) {
+    throw new Error(
+      `HEAD in ${cwd} is detached and no tag points at it: check out a branch or tag the commit`
+    )
+  }
+  const date = await tryRead(['log', '-1', '--format=%cI', 'HEAD'])
+  const originHead = await tryRead([
+    'symbolic-ref',
+    '--short',
+    'refs/remotes/origin/HEAD'
+  ])
+  const commitDate = date === undefined ? undefined : new Date(date)
+  return {
+    eventName: 'push',
+    ref,
+    sha,
+    defaultBranches: defaultBranches(
+      defaultBranchInput,
+      originHead?.replace(/^origin\//, '')
+    ),
+    ...(commitDate && !Number.isNaN(commitDate.getTime()) && { commitDate }),
+    repository: await repositoryInfo(tryRead, cwd)
+  }
+}
+
+/**
+ * The tag to publish among those at HEAD: the highest version-like one
+ * (v1.2.3, 1.2, 2.0.0-rc.1), else the last in name order.
+ */
+export function pickTag(tags: string[]): string | undefined {
+  const versions = tags
+    .map(tag => ({ tag, version: versionOf(tag) }))
+    .filter(
+      (entry): entry is { tag: string; version: SemVer } =>
+        entry.version !== undefined
+    )
+    .sort(
+      (a, b) =>
+        semver.rcompare(a.version, b.version) || a.tag.localeCompare(b.tag)
+    )
+  if (versions.length > 0) return versions[0].tag
+  return [...tags].sort().at(-1)
+}
+
+function versionOf(tag: string): SemVer | undefined {
+  const loose = /^v?(\d+)\.(\d+)$/.exec(tag)
+  const text = loose ? `${loose[1]}.${loose[2]}.0` : tag.replace(/^v/, '')
+  return semver.parse(text) ?? undefined
+}
+
+/**
+ * owner/name and https URL of a github.com remote (https, ssh:// or scp-like
+ * git@ form); credentials in the URL are never kept.
+ */
+export function parseGitHubRemote(url: string): RepositoryInfo | undefined {
+  const match =
+    /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/(?:[^@/]+@)?|git:\/\/|(?:[^@/]+@))github\.com(?::\d+)?[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+      url.trim()
+    )
+  if (!match) return undefined
+  const fullName = `${match[1]}/${match[2]}`
+  return { fullName, htmlUrl: `https://github.com/${fullName}` }
+}
+
+async function repositoryInfo(
+  tryRead: (args: string[]) => Promise<string | undefined>,
+  cwd: string
+): Promise<RepositoryInfo> {
+  const remote = await tryRead(['remote', 'get-url', 'origin'])
+  const github = remote === undefined ? undefined : parseGitHubRemote(remote)
+  if (github) return github
+  const top = await tryRead(['rev-parse', '--show-toplevel'])
+  return { fullName: basename(top ?? cwd), htmlUrl: '' }
+}
+
+function lines(out: string): string[] {
+  return out
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line !== '')
+}

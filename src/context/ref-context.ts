@@ -1,0 +1,251 @@
+import type { RefContext, RepositoryInfo } from './types.js'
+
+/** Branches that count as the default one when nothing names it. */
+export const FALLBACK_DEFAULT_BRANCHES: readonly string[] = ['master', 'main']
+
+type Env = Record<string, string | undefined>
+
+/**
+ * Builds the RefContext of an Actions run from the runner's GITHUB_* variables
+ * and the already parsed event payload. Pure: no file, no network, no clock.
+ *
+ * - pull_request_target runs on the base branch (GITHUB_REF is refs/heads/main);
+ *   its ref is normalized to refs/pull/<n>/merge so that every consumer sees a
+ *   pull request, never a push to the default branch.
+ * - Missing payload fields fall back to the environment, then to a clear Error.
+ */
+export function refContextFromRunner(
+  env: Env,
+  payload: unknown,
+  defaultBranchInput: string
+): RefContext {
+  const eventName = envValue(env, 'GITHUB_EVENT_NAME')
+  if (eventName === undefined) {
+    throw new Error(
+      'GITHUB_EVENT_NAME is not set: not running in GitHub Actions (run the CLI to publish from a local checkout)'
+    )
+  }
+  const event = isRecord(payload) ? payload : {}
+  const pr = isPullRequestEvent(eventName)
+    ? pullRequestInfo(eventName, env, event)
+    : undefined
+  const ref = pr?.ref ?? eventRef(eventName, env, event)
+  return {
+    eventName,
+    ref,
+    sha: commitSha(eventName, env, event),
+    defaultBranches: defaultBranches(
+      defaultBranchInput,
+      text(event, 'repository', 'default_branch') ??
+        (eventName === 'schedule' ? branchOf(ref) : undefined)
+    ),
+    ...(pr && { prNumber: pr.number }),
+    ...optional('prHeadRef', pr?.headRef),
+    ...optional('baseRef', pr ? pr.baseRef : tagBaseRef(ref, event)),
+    ...optional('commitDate', commitDate(event)),
+    repository: repositoryInfo(env, event)
+  }
+}
+
+/**
+ * The default branch list: the input when given (a full refs/heads/ ref is
+ * accepted), else the detected branch, else master and main both count.
+ */
+export function defaultBranches(input: string, detected?: string): string[] {
+  const given = input.trim().replace(/^refs\/heads\//, '')
+  if (given !== '') return [given]
+  if (detected !== undefined && detected !== '') return [detected]
+  return [...FALLBACK_DEFAULT_BRANCHES]
+}
+
+interface PullRequest {
+  ref: string
+  number: number
+  headRef?: string
+  baseRef?: string
+}
+
+function isPullRequestEvent(eventName: string): boolean {
+  return eventName.startsWith('pull_request')
+}
+
+function pullRequestInfo(
+  eventName: string,
+  env: Env,
+  event: Record<string, unknown>
+): PullRequest {
+  const envRef = envValue(env, 'GITHUB_REF')
+  const fromRef = /^refs\/pull\/(\d+)\//.exec(envRef ?? '')?.[1]
+  const number =
+    positiveInt(field(event, 'pull_request', 'number')) ??
+    positiveInt(field(event, 'number')) ??
+    positiveInt(fromRef)
+  if (number === undefined) {
+    throw new Error(
+      `${eventName} event without a pull request number: the event payload has neither pull_request.number nor number, and GITHUB_REF ${JSON.stringify(envRef ?? '')} is not refs/pull/<number>/...`
+    )
+  }
+  return {
+    ref:
+      envRef?.startsWith('refs/pull/') === true
+        ? envRef
+        : `refs/pull/${number}/merge`,
+    number,
+    headRef:
+      text(event, 'pull_request', 'head', 'ref') ??
+      envValue(env, 'GITHUB_HEAD_REF'),
+    baseRef:
+      text(event, 'pull_request', 'base', 'ref') ??
+      envValue(env, 'GITHUB_BASE_REF')
+  }
+}
+
+/** The full git ref of a non pull request event. */
+function eventRef(
+  eventName: string,
+  env: Env,
+  event: Record<string, unknown>
+): string {
+  const envRef = envValue(env, 'GITHUB_REF')
+  if (envRef !== undefined && !envRef.startsWith('refs/')) {
+    throw new Error(
+      `GITHUB_REF ${JSON.stringify(envRef)} is not a full git ref (refs/heads/..., refs/tags/...)`
+    )
+  }
+  const pushed = text(event, 'ref')
+  const ref =
+    payloadRef(eventName, event) ??
+    envRef ??
+    (pushed?.startsWith('refs/') === true ? pushed : undefined)
+  if (ref === undefined) {
+    throw new Error(
+      `cannot tell the git ref of this ${eventName} event: GITHUB_REF is not set and the event payload does not name the ref`
+    )
+  }
+  return ref
+}
+
+/** Events whose payload names the ref more precisely than GITHUB_REF. */
+function payloadRef(
+  eventName: string,
+  event: Record<string, unknown>
+): string | undefined {
+  if (eventName === 'release') {
+    const tag = text(event, 'release', 'tag_name')
+    return tag === undefined ? undefined : `refs/tags/${tag}`
+  }
+  if (eventName === 'create') {
+    const name = text(event, 'ref')
+    const type = text(event, 'ref_type')
+    if (name === undefined) return undefined
+    if (type === 'tag') return `refs/tags/${name}`
+    if (type === 'branch') return `refs/heads/${name}`
+  }
+  return undefined
+}
+
+function commitSha(
+  eventName: string,
+  env: Env,
+  event: Record<string, unknown>
+): string {
+  const sha =
+    envValue(env, 'GITHUB_SHA') ??
+    text(event, 'head_commit', 'id') ??
+    text(event, 'pull_request', 'head', 'sha')
+  if (sha === undefined) {
+    throw new Error(
+      `cannot tell the commit of this ${eventName} event: GITHUB_SHA is not set and the event payload has no head commit`
+    )
+  }
+  return sha
+}
+
+/** A pushed tag's base branch, as the push payload tells it (base_ref). */
+function tagBaseRef(
+  ref: string,
+  event: Record<string, unknown>
+): string | undefined {
+  if (!ref.startsWith('refs/tags/')) return undefined
+  return text(event, 'base_ref')?.replace(/^refs\/heads\//, '')
+}
+
+function commitDate(event: Record<string, unknown>): Date | undefined {
+  const timestamp = text(event, 'head_commit', 'timestamp')
+  if (timestamp === undefined) return undefined
+  const date = new Date(timestamp)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+function repositoryInfo(
+  env: Env,
+  event: Record<string, unknown>
+): RepositoryInfo {
+  const envName = envValue(env, 'GITHUB_REPOSITORY')
+  const fullName = text(event, 'repository', 'full_name') ?? envName
+  if (fullName === undefined) {
+    throw new Error(
+      'cannot tell the repository: GITHUB_REPOSITORY is not set and the event payload has no repository.full_name'
+    )
+  }
+  const server = (
+    envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
+  ).replace(/\/+$/, '')
+  const license = text(event, 'repository', 'license', 'spdx_id')
+  return {
+    fullName,
+    htmlUrl: text(event, 'repository', 'html_url') ?? `${server}/${fullName}`,
+    ...optional('description', text(event, 'repository', 'description')),
+    // GitHub reports a license it cannot identify as NOASSERTION: no label.
+    ...optional('license', license === 'NOASSERTION' ? undefined : license)
+  }
+}
+
+function branchOf(ref: string): string | undefined {
+  return ref.startsWith('refs/heads/')
+    ? ref.slice('refs/heads/'.length)
+    : undefined
+}
+
+/** An environment variable, with the runner's empty values read as unset. */
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value === undefined || value === '' ? undefined : value
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value
+  for (const key of path) {
+    if (!isRecord(current)) return undefined
+    current = current[key]
+  }
+  return current
+}
+
+/** A non-empty string at that path of the payload, else undefined. */
+function text(value: unknown, ...path: string[]): string | undefined {
+  const found = field(value, ...path)
+  return typeof found === 'string' && found.trim() !== '' ? found : undefined
+}
+
+function positiveInt(value: unknown): number | undefined {
+  const number =
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  return typeof number === 'number' &&
+    Number.isSafeInteger(number) &&
+    number > 0
+    ? number
+    : undefined
+}
+
+/** `{ key: value }` when value is defined, else nothing (exactOptional-friendly). */
+function optional<K extends string, V>(
+  key: K,
+  value: V | undefined
+): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}

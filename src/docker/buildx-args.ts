@@ -1,0 +1,63 @@
+import type { BuildSettings } from '../action/settings.js'
+import { formatKeyValues } from '../labels.js'
+
+export interface BuildRequest {
+  build: BuildSettings
+  refs: string[]
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  /** Where buildx writes its metadata (digest, image id). */
+  metadataFile: string
+  /** `id=KEY,src=FILE` specs: secret values are written to files, never put in argv. */
+  secretSpecs: string[]
+  /** Push by digest only, with no tag (mode digest), to this image name. */
+  pushByDigestTo?: string
+}
+
+function repeated(flag: string, values: string[]): string[] {
+  return values.flatMap(value => [flag, value])
+}
+
+function outputArgs(request: BuildRequest): string[] {
+  const { build, pushByDigestTo } = request
+  if (pushByDigestTo !== undefined)
+    return [
+      '--output',
+      `type=image,name=${pushByDigestTo},push-by-digest=true,name-canonical=true,push=true`
+    ]
+  const args = build.push ? ['--push'] : []
+  return build.load ? [...args, '--load'] : args
+}
+
+/** argv (after `docker`) for one `buildx build`; nothing secret ever goes in it. */
+export function buildxBuildArgs(request: BuildRequest): string[] {
+  const { build } = request
+  const tags = request.pushByDigestTo === undefined ? request.refs : []
+  return [
+    'buildx',
+    'build',
+    ...(build.builder ? ['--builder', build.builder] : []),
+    ...(build.file ? ['--file', build.file] : []),
+    ...(build.target ? ['--target', build.target] : []),
+    ...(build.platforms.length
+      ? ['--platform', build.platforms.join(',')]
+      : []),
+    ...repeated('--tag', tags),
+    ...repeated('--label', formatKeyValues(request.labels)),
+    ...repeated('--annotation', formatKeyValues(request.annotations)),
+    ...repeated('--build-arg', build.buildArgs),
+    ...repeated('--build-context', build.buildContexts),
+    ...repeated('--cache-from', build.cacheFrom),
+    ...repeated('--cache-to', build.cacheTo),
+    ...repeated('--secret', request.secretSpecs),
+    ...repeated('--ssh', build.ssh),
+    `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
+    `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
+    ...(build.pull ? ['--pull'] : []),
+    ...(build.noCache ? ['--no-cache'] : []),
+    ...outputArgs(request),
+    '--metadata-file',
+    request.metadataFile,
+    build.context
+  ]
+}

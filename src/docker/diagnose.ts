@@ -1,0 +1,53 @@
+import { DockerCommandError } from './runner.js'
+
+const DAEMON_DOWN =
+  /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i
+const UNAUTHORIZED =
+  /401 Unauthorized|unauthorized:|incorrect username or password/i
+const FORBIDDEN = /403 Forbidden|denied:|insufficient_scope/i
+const UNREACHABLE =
+  /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake timeout|server gave HTTP response to HTTPS client/i
+
+function firstMatch(output: string, pattern: RegExp): string {
+  return (
+    output
+      .split('\n')
+      .find(line => pattern.test(line))
+      ?.trim() ?? ''
+  )
+}
+
+/**
+ * Turns a failed docker command into the message a user needs: which thing
+ * is wrong (daemon, credentials, registry) and the line docker said it in.
+ */
+export function diagnose(error: unknown, registries: string[] = []): unknown {
+  if (!(error instanceof DockerCommandError)) return error
+  const { output } = error
+  const registry =
+    registries.length === 1
+      ? registries[0]
+      : registries.find(r => output.includes(r))
+  const where = registry === undefined ? 'the registry' : `registry ${registry}`
+  if (DAEMON_DOWN.test(output))
+    return new Error(
+      `the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`,
+      { cause: error }
+    )
+  if (UNAUTHORIZED.test(output))
+    return new Error(
+      `${where} refused the credentials: wrong username or password (${firstMatch(output, UNAUTHORIZED)})`,
+      { cause: error }
+    )
+  if (FORBIDDEN.test(output))
+    return new Error(
+      `${where} denied access: the user may not push there (${firstMatch(output, FORBIDDEN)})`,
+      { cause: error }
+    )
+  if (UNREACHABLE.test(output))
+    return new Error(
+      `${where} is unreachable (${firstMatch(output, UNREACHABLE)})`,
+      { cause: error }
+    )
+  return error
+}

@@ -1,0 +1,8 @@
+/** argv (after `docker`) to log in; the password goes on stdin, never here. */
+export function loginArgs(registry: string, username: string): string[] {
+  return ['login', registry, '--username', username, '--password-stdin']
+}
+
+export function logoutArgs(registry: string): string[] {
+  return ['logout', registry]
+}

@@ -1,0 +1,86 @@
+import { CsvSyntaxError, splitAttribute, splitCsvLine } from './tags/csv.js'
+import { InputError } from './errors.js'
+
+export interface Image {
+  /** Lower-cased repository name, with the registry host when one was given. */
+  name: string
+  /** The registry host the image lives on (docker.io when none was given). */
+  registry: string
+}
+
+const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])'
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?`
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
+const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`)
+const MAX_NAME_LENGTH = 255
+const ALLOWED =
+  'an image name like "ghcr.io/owner/app" or "owner/app": lower-case path ' +
+  'components of letters, digits and single separators (. _ __ -), an ' +
+  'optional registry host[:port], no tag or digest; optional ",enable=false"'
+
+/** Whether the first path segment names a registry host rather than a namespace. */
+function isRegistryHost(segment: string): boolean {
+  return (
+    segment.includes('.') || segment.includes(':') || segment === 'localhost'
+  )
+}
+
+/** Parses one image name per the docker reference grammar, lower-casing it first. */
+export function parseImageName(value: string, input = 'images'): Image {
+  const name = value.trim().toLowerCase()
+  const segments = name.split('/')
+  const hasHost = segments.length > 1 && isRegistryHost(segments[0])
+  const host = hasHost ? segments[0] : undefined
+  const path = hasHost ? segments.slice(1) : segments
+  const valid =
+    name.length > 0 &&
+    name.length <= MAX_NAME_LENGTH &&
+    (host === undefined || DOMAIN_RE.test(host)) &&
+    path.every(component => PATH_COMPONENT_RE.test(component))
+  if (!valid) throw new InputError(input, value, `expected ${ALLOWED}`)
+  return { name, registry: host ?? 'docker.io' }
+}
+
+/**
+ * Parses the `images` lines (metadata-action syntax: `name` or
+ * `name=app,enable=false`), dropping disabled ones.
+ */
+export function parseImages(lines: string[]): Image[] {
+  const images: Image[] = []
+  for (const line of lines) {
+    const { name, enabled } = parseImageLine(line)
+    const image = parseImageName(name)
+    if (enabled && !images.some(i => i.name === image.name)) images.push(image)
+  }
+  return images
+}
+
+function parseImageLine(line: string): { name: string; enabled: boolean } {
+  let fields: string[]
+  try {
+    fields = splitCsvLine(line)
+  } catch (error) {
+    if (error instanceof CsvSyntaxError)
+      throw new InputError('images', line, error.message)
+    throw error
+  }
+  let name: string | undefined
+  let enabled = true
+  for (const field of fields) {
+    const attribute = splitAttribute(field) ?? {
+      key: 'name',
+      value: field.trim()
+    }
+    if (attribute.key === 'name') name = attribute.value
+    else if (
+      attribute.key === 'enable' &&
+      /^(true|false)$/.test(attribute.value)
+    )
+      enabled = attribute.value === 'true'
+    else throw new InputError('images', line, `expected ${ALLOWED}`)
+  }
+  if (name === undefined)
+    throw new InputError('images', line, `expected ${ALLOWED}`)
+  return { name, enabled }
+}

@@ -1,0 +1,7 @@
+/** Where the engine's adapters report progress: the Actions log, or a terminal. */
+export interface Log {
+  info(message: string): void
+  notice(message: string): void
+  warning(message: string): void
+  group<T>(name: string, work: () => Promise<T>): Promise<T>
+}

@@ -1,0 +1,48 @@
+import type { RefContext } from './context/types.js'
+import type { Image } from './images.js'
+import { formatKeyValues, mergeKeyValues, ociLabels } from './labels.js'
+import type { Settings } from './action/settings.js'
+import { computeTags } from './tags/compute.js'
+import type { Tag } from './tags/types.js'
+
+/** What a run will publish: computed purely from the inputs, the ref and the time. */
+export interface PublishPlan {
+  version: string
+  tags: Tag[]
+  images: Image[]
+  /** Full references, image by image, tag by tag (metadata-action's order). */
+  refs: string[]
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  warnings: string[]
+}
+
+export function refsFor(images: Image[], tags: Tag[]): string[] {
+  return images.flatMap(image => tags.map(tag => `${image.name}:${tag.name}`))
+}
+
+export function planPublish(
+  settings: Settings,
+  ctx: RefContext,
+  now: Date
+): PublishPlan {
+  const computed = computeTags(
+    ctx,
+    { tags: settings.tags, flavor: settings.flavor },
+    now
+  )
+  const oci = ociLabels(ctx, computed.version, now)
+  const labels = mergeKeyValues(oci, settings.labels, 'labels')
+  const annotations = mergeKeyValues(oci, settings.annotations, 'annotations')
+  return {
+    version: computed.version,
+    tags: computed.tags,
+    images: settings.images,
+    refs: refsFor(settings.images, computed.tags),
+    labels,
+    annotations,
+    warnings: computed.warnings
+  }
+}
+
+export { formatKeyValues }

@@ -1,0 +1,103 @@
+import type { RefContext } from '../context/types.js'
+import { sanitizeTag } from './sanitize.js'
+import type { ReleaseLine, Tag, TagKind } from './types.js'
+import { coreVersion, parseReleaseVersion } from './version.js'
+
+/** Who owns `latest`: the default branch (default) or the newest release. */
+export type LatestFrom = 'default-branch' | 'release'
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
+const BRANCH_PREFIX = 'refs/heads/'
+const TAG_PREFIX = 'refs/tags/'
+const PR_REF = /^refs\/pull\/([0-9]+)\//
+
+/** A tag name before sanitizing, with how it behaves once pushed. */
+export interface TagCandidate {
+  name: string
+  kind: TagKind
+  line?: ReleaseLine
+}
+
+function floating(name: string, line?: ReleaseLine): TagCandidate {
+  return line === undefined
+    ? { name, kind: 'floating' }
+    : { name, kind: 'floating', line }
+}
+
+function branchTags(
+  branch: string,
+  ctx: RefContext,
+  latestFrom: LatestFrom
+): TagCandidate[] {
+  const isDefault = ctx.defaultBranches.includes(branch)
+  if (isDefault && latestFrom === 'default-branch') return [floating('latest')]
+  return [floating(branch)]
+}
+
+/**
+ * A version tag gives its exact version; a stable one also its X.Y line
+ * (unless the tag is a loose X.Y itself), its X line (never a bare 0) and,
+ * when releases own `latest`, `latest`.
+ */
+function gitTagTags(tagName: string, latestFrom: LatestFrom): TagCandidate[] {
+  const version = parseReleaseVersion(tagName)
+  if (version === undefined) return [{ name: tagName, kind: 'fixed' }]
+  const tags: TagCandidate[] = [{ name: version.full, kind: 'version' }]
+  if (!version.stable) return tags
+  const target = coreVersion(version)
+  if (version.patch !== undefined) {
+    tags.push(
+      floating(`${version.major}.${version.minor}`, {
+        scope: 'minor',
+        version: target
+      })
+    )
+  }
+  if (version.major > 0) {
+    tags.push(floating(`${version.major}`, { scope: 'major', version: target }))
+  }
+  if (latestFrom === 'release') {
+    tags.push(floating('latest', { scope: 'latest', version: target }))
+  }
+  return tags
+}
+
+/** pr-<N> from the payload's number, or from a refs/pull/<N>/… ref. */
+function pullRequestTags(ctx: RefContext): TagCandidate[] {
+  const fromRef = PR_REF.exec(ctx.ref)?.[1]
+  const prNumber = ctx.prNumber?.toString() ?? fromRef
+  return prNumber === undefined ? [] : [floating(`pr-${prNumber}`)]
+}
+
+/** The zero-config tag names before sanitizing, in publish order. */
+export function defaultTagCandidates(
+  ctx: RefContext,
+  latestFrom: LatestFrom
+): TagCandidate[] {
+  if (PR_EVENTS.has(ctx.eventName)) return pullRequestTags(ctx)
+  if (ctx.eventName === 'schedule') return [floating('nightly')]
+  if (ctx.ref.startsWith(BRANCH_PREFIX)) {
+    return branchTags(ctx.ref.slice(BRANCH_PREFIX.length), ctx, latestFrom)
+  }
+  if (ctx.ref.startsWith(TAG_PREFIX)) {
+    return gitTagTags(ctx.ref.slice(TAG_PREFIX.length), latestFrom)
+  }
+  return PR_REF.test(ctx.ref) ? pullRequestTags(ctx) : []
+}
+
+/**
+ * The zero-config tags (empty `tags` input) for a run, SPEC §1: `latest` or
+ * the branch name for a branch, the version and its floating lines for a
+ * version tag, the sanitized name for any other tag, `pr-<N>` for pull
+ * requests, `nightly` for schedules. Names that sanitize to nothing are left
+ * out; the caller warns about them.
+ */
+export function defaultTags(ctx: RefContext, latestFrom: LatestFrom): Tag[] {
+  const tags: Tag[] = []
+  for (const candidate of defaultTagCandidates(ctx, latestFrom)) {
+    const name = sanitizeTag(candidate.name)
+    if (name === undefined) continue
+    tags.push({ ...candidate, name })
+  }
+  return tags
+}

@@ -1,0 +1,94 @@
+import { InputError } from '../errors.js'
+import { CsvSyntaxError, splitAttribute, splitCsvLine } from './csv.js'
+import { compileTemplate } from './expressions.js'
+
+/**
+ * The `flavor` input, as in metadata-action: when `latest` is added, and a
+ * prefix/suffix for every tag (and for `latest` only with onlatest=true).
+ */
+export interface Flavor {
+  /**
+   * auto: rules decide (semver/pep440/match stable versions and ref tags);
+   * true/false: always/never; release (ours): only a stable release version
+   * gets `latest`, never a branch.
+   */
+  latest: 'auto' | 'true' | 'false' | 'release'
+  /** Prepended to each tag whose rule sets no prefix= (may hold {{…}}). */
+  prefix: string
+  /** Whether `prefix` also goes on `latest`. */
+  prefixLatest: boolean
+  /** Appended to each tag whose rule sets no suffix= (may hold {{…}}). */
+  suffix: string
+  /** Whether `suffix` also goes on `latest`. */
+  suffixLatest: boolean
+}
+
+const LATEST_VALUES = ['auto', 'true', 'false', 'release'] as const
+const ALLOWED =
+  'allowed entries: latest=auto|true|false|release, ' +
+  'prefix=<text>[,onlatest=true|false], suffix=<text>[,onlatest=true|false]'
+
+function isLatestValue(value: string): value is Flavor['latest'] {
+  return (LATEST_VALUES as readonly string[]).includes(value)
+}
+
+function fieldsOf(line: string): string[] {
+  try {
+    return splitCsvLine(line)
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error
+    throw new InputError('flavor', line, `${error.message}; ${ALLOWED}`)
+  }
+}
+
+/** Applies one flavor line to `flavor`. */
+function applyLine(flavor: Flavor, line: string): void {
+  // onlatest= refers to the prefix= or suffix= before it on the same line.
+  let onLatestFor: 'prefix' | 'suffix' | undefined
+  for (const field of fieldsOf(line)) {
+    const attr = splitAttribute(field)
+    if (attr === undefined) throw new InputError('flavor', line, ALLOWED)
+    const { key, value } = attr
+    if (key === 'latest') {
+      if (!isLatestValue(value)) {
+        throw new InputError(
+          'flavor',
+          line,
+          'latest must be one of: ' + LATEST_VALUES.join(', ')
+        )
+      }
+      flavor.latest = value
+    } else if (key === 'prefix' || key === 'suffix') {
+      compileTemplate(value, { input: 'flavor', line })
+      flavor[key] = value
+      onLatestFor = key
+    } else if (key === 'onlatest') {
+      if (value !== 'true' && value !== 'false') {
+        throw new InputError('flavor', line, 'onlatest must be true or false')
+      }
+      // As in metadata-action, onlatest before any prefix/suffix is ignored.
+      if (onLatestFor !== undefined) {
+        flavor[`${onLatestFor}Latest`] = value === 'true'
+      }
+    } else throw new InputError('flavor', line, ALLOWED)
+  }
+}
+
+/**
+ * Parses the `flavor` input lines (blank lines already dropped; `#` comment
+ * lines are skipped). Later lines override earlier ones.
+ */
+export function parseFlavor(lines: string[]): Flavor {
+  const flavor: Flavor = {
+    latest: 'auto',
+    prefix: '',
+    prefixLatest: false,
+    suffix: '',
+    suffixLatest: false
+  }
+  for (const line of lines) {
+    if (line.trim() === '' || line.trim().startsWith('#')) continue
+    applyLine(flavor, line)
+  }
+  return flavor
+}

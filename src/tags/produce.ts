@@ -1,0 +1,281 @@
+import semver from 'semver'
+import {
+  isSingleVariable,
+  renderTemplate,
+  templateNames,
+  type ExprEnv,
+  type Template
+} from './expressions.js'
+import { isPep440Unstable, normalizePep440, parsePep440 } from './pep440.js'
+import type { RefInfo } from './refs.js'
+import type {
+  EdgeRule,
+  MatchRule,
+  Pep440Rule,
+  RefRule,
+  Rule,
+  SemverRule
+} from './rule-types.js'
+import type { ReleaseLine, TagKind } from './types.js'
+import { coreVersion, parseReleaseVersion } from './version.js'
+
+/** The one tag value a rule gives on this run, before prefix/suffix. */
+export interface Produced {
+  value: string
+  kind: TagKind
+  line?: ReleaseLine
+  /** Whether flavor latest=auto adds `latest` when this rule comes first. */
+  autoLatest: boolean
+  /** The stable X.Y.Z release behind the value, if any. */
+  release?: string
+}
+
+/** What rules read on one run, and where they report skipped values. */
+export interface RuleRun {
+  env: ExprEnv
+  ref: RefInfo
+  warn(message: string): void
+}
+
+type VersionVars = Record<
+  'raw' | 'version' | 'major' | 'minor' | 'patch',
+  string
+>
+type KindAndLine = Pick<Produced, 'kind' | 'line'>
+
+/** What metadata-action renders for a pre-release unless the pattern is {{raw}}. */
+const VERSION_ONLY: Template = {
+  source: '{{version}}',
+  nodes: [{ kind: 'var', name: 'version' }]
+}
+
+/**
+ * How a stable version's pattern behaves: the full version ({{version}},
+ * {{raw}} or all three parts) is a version tag; {{major}}.{{minor}} follows a
+ * minor line and {{major}} alone a major line; anything else floats freely.
+ */
+function patternKind(pattern: Template, release?: string): KindAndLine {
+  const names = templateNames(pattern)
+  const [major, minor, patch] = ['major', 'minor', 'patch'].map(n =>
+    names.has(n)
+  )
+  if (names.has('version') || names.has('raw') || (major && minor && patch)) {
+    return { kind: 'version' }
+  }
+  if (!major || patch || release === undefined) return { kind: 'floating' }
+  return {
+    kind: 'floating',
+    line: { scope: minor ? 'minor' : 'major', version: release }
+  }
+}
+
+/** The value= when given, else the git tag; undefined: the rule does not apply. */
+function versionInput(
+  rule: { value: Template },
+  run: RuleRun
+): string | undefined {
+  if (rule.value.source !== '') return renderTemplate(rule.value, run.env)
+  return run.ref.tag
+}
+
+/**
+ * semver/pep440 match=: group 1, or the whole match without groups. As in
+ * metadata-action's code, a value that does not match is used whole (and
+ * then usually fails the version check).
+ */
+function versionCandidate(
+  rule: SemverRule | Pep440Rule,
+  input: string,
+  run: RuleRun
+): string {
+  let candidate = input
+  if (rule.match !== undefined) {
+    const m = new RegExp(rule.match).exec(input)
+    if (m === null) {
+      run.warn(
+        `tags rule "${rule.source}": match=${rule.match.source} does not match "${input}"`
+      )
+    } else candidate = m[1] ?? m[0]
+  }
+  return candidate.replace(/\//g, '-')
+}
+
+function produceSemver(rule: SemverRule, run: RuleRun): Produced | undefined {
+  const input = versionInput(rule, run)
+  if (input === undefined) return undefined
+  const candidate = versionCandidate(rule, input, run)
+  const parsed = semver.valid(candidate)
+    ? semver.parse(candidate, { loose: true })
+    : null
+  if (parsed === null) {
+    run.warn(
+      `tags rule "${rule.source}": "${candidate}" is not a valid semver version (https://semver.org), skipped`
+    )
+    return undefined
+  }
+  const vars: VersionVars = {
+    raw: parsed.raw,
+    version: parsed.version,
+    major: String(parsed.major),
+    minor: String(parsed.minor),
+    patch: String(parsed.patch)
+  }
+  if (parsed.prerelease.length > 0) {
+    // Pre-releases only ever get their exact version (or {{raw}}).
+    const pattern = isSingleVariable(rule.pattern, 'raw')
+      ? rule.pattern
+      : VERSION_ONLY
+    return {
+      value: renderTemplate(pattern, run.env, vars),
+      kind: 'version',
+      autoLatest: false
+    }
+  }
+  return {
+    value: renderTemplate(rule.pattern, run.env, vars),
+    ...patternKind(rule.pattern, parsed.version),
+    autoLatest: true,
+    release: parsed.version
+  }
+}
+
+function producePep440(rule: Pep440Rule, run: RuleRun): Produced | undefined {
+  const input = versionInput(rule, run)
+  if (input === undefined) return undefined
+  const candidate = versionCandidate(rule, input, run)
+  const parsed = parsePep440(candidate)
+  if (parsed === undefined) {
+    run.warn(
+      `tags rule "${rule.source}": "${candidate}" is not a PEP 440 version (https://peps.python.org/pep-0440/), skipped`
+    )
+    return undefined
+  }
+  const clean = normalizePep440(parsed)
+  if (isPep440Unstable(parsed)) {
+    const value = isSingleVariable(rule.pattern, 'raw') ? candidate : clean
+    return { value, kind: 'version', autoLatest: false }
+  }
+  const [major, minor = 0, patch = 0] = parsed.release
+  const vars: VersionVars = {
+    raw: candidate,
+    version: clean,
+    major: `${major}`,
+    minor: `${minor}`,
+    patch: `${patch}`
+  }
+  // Only a plain X[.Y[.Z]] release maps onto a comparable X.Y.Z line.
+  const mappable = parsed.epoch === 0 && parsed.release.length <= 3
+  const release = mappable ? `${major}.${minor}.${patch}` : undefined
+  return {
+    value: renderTemplate(rule.pattern, run.env, vars),
+    ...patternKind(rule.pattern, release),
+    autoLatest: true,
+    release
+  }
+}
+
+/** A value that reads as a version: 'version' kind if full X.Y.Z, and its release. */
+function asVersion(
+  value: string,
+  fullOnly: boolean
+): Pick<Produced, 'kind' | 'release'> {
+  const parsed = parseReleaseVersion(value)
+  if (parsed === undefined || (fullOnly && parsed.patch === undefined)) {
+    return { kind: 'fixed' }
+  }
+  return {
+    kind: 'version',
+    release: parsed.stable ? coreVersion(parsed) : undefined
+  }
+}
+
+function produceMatch(rule: MatchRule, run: RuleRun): Produced | undefined {
+  const input = versionInput(rule, run)
+  if (input === undefined) return undefined
+  const m = new RegExp(rule.pattern).exec(input)
+  if (m === null) {
+    run.warn(
+      `tags rule "${rule.source}": pattern does not match "${input}", skipped`
+    )
+    return undefined
+  }
+  const value = m[rule.group]
+  if (value === undefined) {
+    run.warn(
+      `tags rule "${rule.source}": group ${rule.group} did not capture anything in "${input}", skipped`
+    )
+    return undefined
+  }
+  // metadata-action adds latest for any match; the kind is ours: a full
+  // X.Y.Z (with or without pre-release) is a version, anything else fixed.
+  return { value, ...asVersion(value, true), autoLatest: true }
+}
+
+function produceRef(rule: RefRule, ref: RefInfo): Produced | undefined {
+  switch (rule.event) {
+    case 'branch':
+      return ref.branch === undefined
+        ? undefined
+        : { value: ref.branch, kind: 'floating', autoLatest: false }
+    case 'pr':
+      return ref.pr === undefined
+        ? undefined
+        : { value: ref.pr, kind: 'floating', autoLatest: false }
+    case 'tag':
+      return ref.tag === undefined
+        ? undefined
+        : { value: ref.tag, ...asVersion(ref.tag, false), autoLatest: true }
+  }
+}
+
+function produceEdge(rule: EdgeRule, run: RuleRun): Produced | undefined {
+  const branch = run.ref.branch
+  if (branch === undefined) return undefined
+  const onTarget =
+    rule.branch === ''
+      ? run.env.ctx.defaultBranches.includes(branch)
+      : rule.branch === branch
+  return onTarget
+    ? { value: 'edge', kind: 'floating', autoLatest: false }
+    : undefined
+}
+
+/** The rule's value on this run, or undefined when it does not apply. */
+export function produce(rule: Rule, run: RuleRun): Produced | undefined {
+  const { ctx } = run.env
+  switch (rule.type) {
+    case 'schedule':
+      if (!/schedule/.test(ctx.eventName)) return undefined
+      return {
+        value: renderTemplate(rule.pattern, run.env),
+        kind: 'floating',
+        autoLatest: false
+      }
+    case 'semver':
+      return produceSemver(rule, run)
+    case 'pep440':
+      return producePep440(rule, run)
+    case 'match':
+      return produceMatch(rule, run)
+    case 'ref':
+      return produceRef(rule, run.ref)
+    case 'edge':
+      return produceEdge(rule, run)
+    case 'raw': {
+      const value = renderTemplate(rule.value, run.env)
+      // A raw `latest` (e.g. enable={{is_default_branch}}) moves like latest.
+      return {
+        value,
+        kind: value === 'latest' ? 'floating' : 'fixed',
+        autoLatest: false
+      }
+    }
+    case 'sha':
+      if (ctx.sha === '') return undefined
+      return {
+        value: rule.format === 'short' ? ctx.sha.slice(0, 7) : ctx.sha,
+        kind: 'fixed',
+        autoLatest: false
+      }
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+
+export interface StepResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  summary: string
+  /** Where the step ran: the runner temp folder with the file commands. */
+  dir: string
+}
+
+/** Parses a GITHUB_OUTPUT / GITHUB_STATE file: `name<<DELIM\nvalue\nDELIM` or `name=value` entries. */
+export function parseFileCommands(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
+    if (heredoc !== null) {
+      const end = lines.indexOf(heredoc[2], i + 1)
+      values[heredoc[1]] = lines.slice(i + 1, end).join('\n')
+      i = end
+    } else if (lines[i].includes('=')) {
+      const eq = lines[i].indexOf('=')
+      values[lines[i].slice(0, eq)] = lines[i].slice(eq + 1)
+    }
+  }
+  return values
+}
+
+function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [
+      `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+      value
+    ])
+  )
+}
+
+/** Spawns a bundled entry point the way the Actions runner does, with fresh file commands. */
+export async function runStep(
+  entry: string,
+  env: Record<string, string>,
+  dir = mkdtempSync(join(tmpdir(), 'dpa-step-'))
+): Promise<StepResult> {
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary')
+  }
+  for (const file of Object.values(files))
+    writeFileSync(file, '', { flag: 'a' })
+  const child = spawn(process.execPath, [join(ROOT, entry)], {
+    cwd: env.GITHUB_WORKSPACE ?? ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      RUNNER_TEMP: dir,
+      GITHUB_ACTIONS: 'true',
+      ...files,
+      ...env
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const code = await new Promise<number | null>(done => child.on('close', done))
+  const read = (file: string) => readFileSync(file, 'utf8')
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+    state: parseFileCommands(read(files.GITHUB_STATE)),
+    summary: read(files.GITHUB_STEP_SUMMARY),
+    dir
+  }
+}
+
+/** Runs the main step with these inputs and runner environment. */
+export function runMain(
+  inputs: Record<string, string>,
+  env: Record<string, string>
+): Promise<StepResult> {
+  return runStep('dist/index.js', { ...env, ...inputEnv(inputs) })
+}
+
+/** Runs the post step with the state main saved, as the runner does (STATE_* env). */
+export function runPost(
+  main: StepResult,
+  env: Record<string, string>
+): Promise<StepResult> {
+  const stateEnv = Object.fromEntries(
+    Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v])
+  )
+  return runStep('dist/post/index.js', { ...env, ...stateEnv }, main.dir)
+}

@@ -1,0 +1,207 @@
+import { describe, expect, it } from '@jest/globals'
+import { parseSettings } from '../../../src/action/settings.js'
+
+const source = (inputs: Record<string, string | undefined>) => (name: string) =>
+  inputs[name] ?? ''
+
+describe('parseSettings', () => {
+  it('fills the documented defaults', async () => {
+    const settings = await parseSettings(source({ images: 'ghcr.io/o/app' }))
+    expect(settings).toMatchObject({
+      mode: 'build',
+      dryRun: false,
+      tags: [],
+      floatingGuard: true,
+      immutableTags: 'error',
+      retries: 3,
+      build: {
+        context: '.',
+        push: true,
+        load: false,
+        provenance: false,
+        sbom: false,
+        platforms: []
+      }
+    })
+  })
+
+  it.each([
+    {
+      name: 'platform list on one line',
+      inputs: { platforms: 'linux/amd64, linux/arm64' },
+      path: ['build', 'platforms'],
+      value: ['linux/amd64', 'linux/arm64']
+    },
+    {
+      name: 'platform lines with variant',
+      inputs: { platforms: 'linux/amd64\nlinux/arm/v7' },
+      path: ['build', 'platforms'],
+      value: ['linux/amd64', 'linux/arm/v7']
+    },
+    {
+      name: 'tags keep their lines, comments dropped',
+      inputs: { tags: 'type=ref,event=branch\n# note\n\ntype=sha' },
+      path: ['tags'],
+      value: ['type=ref,event=branch', 'type=sha']
+    },
+    {
+      name: 'provenance attributes',
+      inputs: { provenance: 'mode=max' },
+      path: ['build', 'provenance'],
+      value: 'mode=max'
+    },
+    {
+      name: 'boolean in capitals',
+      inputs: { 'dry-run': 'TRUE' },
+      path: ['dryRun'],
+      value: true
+    },
+    { name: 'retries', inputs: { retries: '0' }, path: ['retries'], value: 0 }
+  ])('$name', async ({ inputs, path, value }) => {
+    const settings = (await parseSettings(
+      source({ images: 'a/b', ...inputs })
+    )) as unknown as Record<string, unknown>
+    const actual = path.reduce<unknown>(
+      (obj, key) => (obj as Record<string, unknown>)[key],
+      settings
+    )
+    expect(actual).toEqual(value)
+  })
+
+  it.each([
+    {
+      name: 'bad boolean',
+      inputs: { push: 'yes' },
+      error: /input "push": invalid value "yes": expected true or false/
+    },
+    {
+      name: 'bad mode',
+      inputs: { mode: 'deploy' },
+      error:
+        /input "mode": invalid value "deploy": expected one of build, promote, digest, merge/
+    },
+    {
+      name: 'promote without source',
+      inputs: { mode: 'promote' },
+      error: /input "source".*mode "promote" needs/
+    },
+    {
+      name: 'bad platform',
+      inputs: { platforms: 'linux/amd46' },
+      error:
+        /input "platforms": invalid value "linux\/amd46": expected os\/arch/
+    },
+    {
+      name: 'platform without arch',
+      inputs: { platforms: 'linux' },
+      error: /input "platforms"/
+    },
+    {
+      name: 'bad immutable policy',
+      inputs: { 'immutable-tags': 'never' },
+      error: /input "immutable-tags".*error, skip, overwrite/
+    },
+    {
+      name: 'retries not a number',
+      inputs: { retries: 'many' },
+      error: /input "retries": invalid value "many"/
+    },
+    {
+      name: 'label without =',
+      inputs: { labels: 'maintainer' },
+      error: /input "labels": invalid value "maintainer": expected key=value/
+    },
+    {
+      name: 'bad provenance',
+      inputs: { provenance: 'maybe' },
+      error: /input "provenance"/
+    }
+  ])('rejects $name', async ({ inputs, error }) => {
+    await expect(
+      parseSettings(source({ images: 'a/b', ...inputs }))
+    ).rejects.toThrow(error)
+  })
+
+  it('needs an image when it pushes', async () => {
+    await expect(parseSettings(source({}))).rejects.toThrow(
+      /input "images".*at least one image/
+    )
+  })
+
+  it('needs no image when it only builds', async () => {
+    expect((await parseSettings(source({ push: 'false' }))).images).toEqual([])
+  })
+})
+
+describe('logins', () => {
+  const images = 'ghcr.io/o/app\n127.0.0.1:5001/o/app\nghcr.io/o/other'
+
+  it('logs the pair in to every image registry once', async () => {
+    const settings = await parseSettings(
+      source({ images, username: 'u', password: 'p' })
+    )
+    expect(settings.logins).toEqual([
+      { registry: 'ghcr.io', username: 'u', password: 'p' },
+      { registry: '127.0.0.1:5001', username: 'u', password: 'p' }
+    ])
+  })
+
+  it('narrows the pair to the registry input', async () => {
+    const settings = await parseSettings(
+      source({ images, username: 'u', password: 'p', registry: 'ghcr.io' })
+    )
+    expect(settings.logins.map(l => l.registry)).toEqual(['ghcr.io'])
+  })
+
+  it('gives each registry its own credentials from logins, which win', async () => {
+    const logins =
+      '- registry: ghcr.io\n  username: bot\n  password: t1\n- registry: 127.0.0.1:5001\n  username: alice\n  password: t2\n'
+    const settings = await parseSettings(
+      source({ images, username: 'u', password: 'p', logins })
+    )
+    expect(settings.logins).toEqual([
+      { registry: 'ghcr.io', username: 'bot', password: 't1' },
+      { registry: '127.0.0.1:5001', username: 'alice', password: 't2' }
+    ])
+  })
+
+  it.each([
+    {
+      name: 'password without username',
+      inputs: { password: 'hunter2' },
+      error: /input "username".*a password was given/
+    },
+    {
+      name: 'username without password',
+      inputs: { username: 'me' },
+      error: /input "password".*username "me" was given/
+    },
+    {
+      name: 'entry without password',
+      inputs: { logins: '- registry: ghcr.io\n  username: bot' },
+      error:
+        /input "logins": invalid value "entry 1 \(registry ghcr.io\)": password missing/
+    },
+    {
+      name: 'not a list',
+      inputs: { logins: 'registry: ghcr.io' },
+      error: /input "logins".*not a list/
+    },
+    {
+      name: 'not yaml',
+      inputs: { logins: '- [' },
+      error: /input "logins".*not valid YAML/
+    }
+  ])('rejects $name', async ({ inputs, error }) => {
+    await expect(parseSettings(source({ images, ...inputs }))).rejects.toThrow(
+      error
+    )
+  })
+
+  it('never quotes a password in an error', async () => {
+    const logins = '- username: bot\n  password: s3cr3t-value'
+    await expect(parseSettings(source({ images, logins }))).rejects.toThrow(
+      /^(?!.*s3cr3t-value).*registry missing/s
+    )
+  })
+})
