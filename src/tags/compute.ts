@@ -95,7 +95,13 @@ function isEnabled(rule: Rule, env: ExprEnv): boolean {
   )
 }
 
-/** A rule's own prefix/suffix (even empty) wins over the flavor's. */
+/**
+ * A rule's own prefix/suffix (even empty) wins over the flavor's. The README
+ * calls the flavor prefix "a global prefix for each generated tag", but in
+ * metadata-action's code the default pr- and sha- prefixes count as the
+ * rule's own, so pr-2 and sha-… never get the flavor prefix; we follow the
+ * code.
+ */
 function withAffixes(
   rule: Rule,
   value: string,

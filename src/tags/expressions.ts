@@ -174,7 +174,9 @@ function globalValues(ctx: RefContext): Record<string, string> {
   const isDefault = isDefaultBranch(ctx, ref.branch)
   const hasBase = ref.tag !== undefined || ref.pr !== undefined
   return {
-    // Deliberate improvement: metadata-action gives '' on PR events.
+    // Unsanitized (my/branch), as metadata-action's code gives it; its README
+    // shows my-branch because the tag is sanitized afterwards. Deliberate
+    // improvement: metadata-action gives '' on PR events, we the head branch.
     branch: ref.branch ?? (ref.pr !== undefined ? (ctx.prHeadRef ?? '') : ''),
     tag: ref.tag ?? '',
     sha: ctx.sha.slice(0, SHORT_SHA_LENGTH),

@@ -121,7 +121,9 @@ function produceSemver(rule: SemverRule, run: RuleRun): Produced | undefined {
     patch: String(parsed.patch)
   }
   if (parsed.prerelease.length > 0) {
-    // Pre-releases only ever get their exact version (or {{raw}}).
+    // Pre-releases only ever get their exact version (or {{raw}}). {{raw}}
+    // keeps the v (v2.0.8-beta.67): older READMEs showed it without, the
+    // code (and the current README) keep it.
     const pattern = isSingleVariable(rule.pattern, 'raw')
       ? rule.pattern
       : VERSION_ONLY
@@ -192,6 +194,8 @@ function asVersion(
 function produceMatch(rule: MatchRule, run: RuleRun): Produced | undefined {
   const input = versionInput(rule, run)
   if (input === undefined) return undefined
+  // Matched against the tag as is, '/' included (p1/v1.2.3 needs p1/v…):
+  // older READMEs showed p1-v…, the current code never replaces '/'.
   const m = new RegExp(rule.pattern).exec(input)
   if (m === null) {
     run.warn(

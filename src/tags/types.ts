@@ -22,7 +22,7 @@ export interface Tag {
 }
 
 export interface TagResult {
-  /** The main version (metadata-action's `version` output): the first tag before flavor. */
+  /** The main version (metadata-action's `version` output): the first tag, flavor applied. */
   version: string
   /** Ordered, de-duplicated tags (flavor prefix/suffix applied). */
   tags: Tag[]

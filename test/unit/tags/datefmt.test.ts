@@ -86,6 +86,13 @@ describe('formatDate (moment.js tokens)', () => {
       tz: 'UTC',
       expected: '10 010'
     },
+    {
+      name: 'Sunday is d 0, E 7',
+      date: new Date('2020-01-12T12:00:00Z'),
+      format: 'd E',
+      tz: 'UTC',
+      expected: '0 7'
+    },
     { name: 'quarter', date: AFTERNOON, format: 'Q', tz: 'UTC', expected: '1' },
     {
       name: 'ISO week',

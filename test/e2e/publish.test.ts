@@ -1,0 +1,283 @@
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent, type EventName } from '../fixtures/events.js'
+import { watchCommandLines } from './proc-watch.js'
+import { listTags, readManifest } from './registry-api.js'
+import { runMain, runPost, type StepResult } from './runner.js'
+import { readStack, uniqueRepo, type Stack } from './stack.js'
+
+const HELLO = 'test/fixtures/contexts/hello'
+let stack: Stack
+
+beforeAll(() => {
+  stack = readStack()
+})
+
+/** A private docker config per run, so the post step's cleanup can be checked. */
+function dockerEnv(event: EventName): Record<string, string> {
+  return {
+    ...loadEvent(event).env,
+    DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
+  }
+}
+
+function auths(env: Record<string, string>): string[] {
+  const file = join(env.DOCKER_CONFIG, 'config.json')
+  if (!existsSync(file)) return []
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { auths?: object }
+  return Object.keys(config.auths ?? {})
+}
+
+function visibleText(step: StepResult): string {
+  // ::add-mask:: is consumed by the runner, never shown: everything else is
+  const stdout = step.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return [
+    stdout,
+    step.stderr,
+    step.summary,
+    ...Object.values(step.outputs)
+  ].join('\n')
+}
+
+describe('publish to the real registries', () => {
+  it('publishes a release tag to 1.2.3, 1.2, 1 with the digest the registry holds, and cleans up', async () => {
+    const repo = uniqueRepo('release')
+    const env = dockerEnv('push-tag')
+    const { a } = stack
+    const leaks = watchCommandLines(a.password)
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: a.password,
+        context: HELLO
+      },
+      env
+    )
+    const commandLines = leaks()
+    expect(main.stdout + main.stderr).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await listTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    const manifest = await readManifest(a, repo, '1.2.3')
+    expect(main.outputs.digest).toBe(manifest.digest)
+    expect(JSON.parse(main.outputs.pushed)).toEqual(
+      ['1.2.3', '1.2', '1'].map(tag => ({
+        ref: `${a.host}/${repo}:${tag}`,
+        digest: manifest.digest
+      }))
+    )
+    expect((await readManifest(a, repo, '1')).digest).toBe(manifest.digest)
+    expect(main.summary).toContain(manifest.digest)
+    expect(auths(env)).toEqual([a.host])
+
+    const post = await runPost(main, env)
+    expect(post.code).toBe(0)
+    expect(auths(env)).toEqual([])
+    expect(
+      existsSync(JSON.parse(main.state['docker-publish']).tempDir as string)
+    ).toBe(false)
+    expect(commandLines).toEqual([])
+    expect(visibleText(main)).not.toContain(a.password)
+    expect(visibleText(post)).not.toContain(a.password)
+  })
+
+  it('publishes the default branch as latest, a two-platform index', async () => {
+    const repo = uniqueRepo('latest')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: a.password,
+        context: HELLO,
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      dockerEnv('push-default-branch')
+    )
+    expect(main.code).toBe(0)
+    expect(await listTags(a, repo)).toEqual(['latest'])
+    const index = await readManifest(a, repo, 'latest')
+    expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(main.outputs.digest).toBe(index.digest)
+  })
+
+  it.each<{ name: string; event: EventName; tag: string }>([
+    { name: 'a branch', event: 'push-branch', tag: 'tickets-DM-42' },
+    { name: 'a pull request', event: 'pull-request', tag: 'pr-42' }
+  ])('publishes $name as $tag', async ({ event, tag }) => {
+    const repo = uniqueRepo('ref')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: a.password,
+        context: HELLO
+      },
+      dockerEnv(event)
+    )
+    expect(main.code).toBe(0)
+    expect(await listTags(a, repo)).toEqual([tag])
+  })
+
+  it('publishes two images to two registries with their own credentials in one step', async () => {
+    const repo = uniqueRepo('two')
+    const { a, b } = stack
+    const logins = [a, b]
+      .map(
+        r =>
+          `- registry: ${r.host}\n  username: ${r.username}\n  password: ${r.password}`
+      )
+      .join('\n')
+    const env = dockerEnv('push-tag')
+    const leaksA = watchCommandLines(a.password)
+    const leaksB = watchCommandLines(b.password)
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}\n${b.host}/${repo}`,
+        logins,
+        context: HELLO
+      },
+      env
+    )
+    expect([...leaksA(), ...leaksB()]).toEqual([])
+    expect(main.code).toBe(0)
+    expect(await listTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await listTags(b, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect((await readManifest(b, repo, '1.2.3')).digest).toBe(
+      main.outputs.digest
+    )
+    await runPost(main, env)
+    expect(auths(env)).toEqual([])
+    expect(visibleText(main)).not.toContain(a.password)
+    expect(visibleText(main)).not.toContain(b.password)
+  })
+
+  it('builds without pushing or logging in when push is false, and loads', async () => {
+    const repo = uniqueRepo('local')
+    const { a } = stack
+    const env = dockerEnv('push-branch')
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        context: HELLO,
+        push: 'false',
+        load: 'true'
+      },
+      env
+    )
+    expect(main.code).toBe(0)
+    expect(await listTags(a, repo)).toEqual([])
+    expect(auths(env)).toEqual([])
+    const ids = execFileSync(
+      'docker',
+      ['image', 'ls', '-q', `${a.host}/${repo}:tickets-DM-42`],
+      {
+        encoding: 'utf8'
+      }
+    )
+    expect(ids.trim()).not.toBe('')
+    expect(JSON.parse(main.outputs.pushed)).toEqual([])
+  })
+})
+
+describe('clear failures', () => {
+  it('says the registry refused the credentials, and pushes nothing', async () => {
+    const repo = uniqueRepo('badpw')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: 'not-the-password',
+        context: HELLO
+      },
+      dockerEnv('push-tag')
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      new RegExp(
+        `::error::registry ${a.host.replace(/\./g, '\\.')} refused the credentials: wrong username or password`
+      )
+    )
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('names the registry that is down', async () => {
+    const main = await runMain(
+      {
+        images: '127.0.0.1:5999/team/app',
+        username: 'u',
+        password: 'p',
+        context: HELLO
+      },
+      dockerEnv('push-tag')
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::registry 127\.0\.0\.1:5999 is unreachable \(.*connection refused/
+    )
+  })
+
+  it("shows the tail of buildx's own error when the build fails", async () => {
+    const repo = uniqueRepo('broken')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: a.password,
+        context: 'test/fixtures/contexts/broken'
+      },
+      dockerEnv('push-tag')
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(/::error::the build failed:.*not found/)
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('says the Dockerfile is missing', async () => {
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${uniqueRepo('nofile')}`,
+        username: a.username,
+        password: a.password,
+        context: HELLO,
+        file: 'Nope.Dockerfile'
+      },
+      dockerEnv('push-tag')
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::the build failed:.*Nope\.Dockerfile.*no such file or directory/i
+    )
+  })
+
+  it('says the Docker daemon is not reachable', async () => {
+    const main = await runMain(
+      { images: 'ghcr.io/acme/app', context: HELLO, push: 'false' },
+      {
+        ...dockerEnv('push-tag'),
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock'
+      }
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(/::error::the Docker daemon is not reachable/)
+  })
+
+  it('says docker is missing from PATH', async () => {
+    const main = await runMain(
+      { images: 'ghcr.io/acme/app', context: HELLO, push: 'false' },
+      { ...dockerEnv('push-tag'), PATH: '/nonexistent' }
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(/::error::the docker CLI was not found on PATH/)
+  })
+})

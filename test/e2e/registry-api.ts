@@ -1,0 +1,59 @@
+import type { Registry } from './stack.js'
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+
+function auth(registry: Registry): string {
+  return `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`
+}
+
+/** The registry's own tag list for a repository (sorted), [] when it has none. */
+export async function listTags(
+  registry: Registry,
+  repo: string
+): Promise<string[]> {
+  const response = await fetch(`http://${registry.host}/v2/${repo}/tags/list`, {
+    headers: { Authorization: auth(registry) }
+  })
+  if (response.status === 404) return []
+  const body = (await response.json()) as { tags: string[] | null }
+  return (body.tags ?? []).sort()
+}
+
+export interface ManifestInfo {
+  digest: string
+  mediaType: string
+  platforms: string[]
+}
+
+/** What a tag points at, read over the registry API. */
+export async function readManifest(
+  registry: Registry,
+  repo: string,
+  reference: string
+): Promise<ManifestInfo> {
+  const response = await fetch(
+    `http://${registry.host}/v2/${repo}/manifests/${reference}`,
+    {
+      headers: { Authorization: auth(registry), Accept: MANIFEST_TYPES }
+    }
+  )
+  if (!response.ok)
+    throw new Error(`${repo}:${reference}: HTTP ${response.status}`)
+  const body = (await response.json()) as {
+    mediaType?: string
+    manifests?: { platform?: { os: string; architecture: string } }[]
+  }
+  return {
+    digest: response.headers.get('docker-content-digest') ?? '',
+    mediaType: body.mediaType ?? response.headers.get('content-type') ?? '',
+    platforms: (body.manifests ?? [])
+      .map(m => `${m.platform?.os}/${m.platform?.architecture}`)
+      .filter(p => p !== 'unknown/unknown')
+      .sort()
+  }
+}
