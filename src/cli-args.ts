@@ -3,6 +3,8 @@ import { INPUT_NAMES, BOOLEAN_INPUTS } from './action/input-names.js'
 export interface CliArgs {
   inputs: Map<string, string>
   help: boolean
+  /** Read the password from stdin (the only way, besides the environment). */
+  passwordStdin: boolean
 }
 
 /**
@@ -12,12 +14,21 @@ export interface CliArgs {
 export function parseCliArgs(argv: string[]): CliArgs {
   const inputs = new Map<string, string>()
   let help = false
+  let passwordStdin = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--help' || arg === '-h') {
       help = true
       continue
     }
+    if (arg === '--password-stdin') {
+      passwordStdin = true
+      continue
+    }
+    if (arg === '--password' || arg.startsWith('--password='))
+      throw new Error(
+        'a password is never taken as a flag (ps would show it): use --password-stdin or DOCKER_PUBLISH_PASSWORD'
+      )
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
     if (match === null || !INPUT_NAMES.includes(match[1]))
       throw new Error(
@@ -40,5 +51,5 @@ export function parseCliArgs(argv: string[]): CliArgs {
     const previous = inputs.get(name)
     inputs.set(name, previous === undefined ? value : `${previous}\n${value}`)
   }
-  return { inputs, help }
+  return { inputs, help, passwordStdin }
 }

@@ -1,42 +1,73 @@
+import { readFileSync } from 'node:fs'
 import { parseCliArgs } from './cli-args.js'
+import { terminalLog } from './cli-log.js'
 import { runTime } from './clock.js'
 import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
 import { plannedCommands } from './docker/commands.js'
-import { parseSettings } from './action/settings.js'
+import { logoutAll } from './docker/login.js'
+import { createDockerRunner } from './docker/runner.js'
+import { parseSettings, type Settings } from './action/settings.js'
 import { errorMessage } from './errors.js'
-import { planPublish } from './plan.js'
+import { planPublish, type PublishPlan } from './plan.js'
 import { planText } from './plan-text.js'
+import { publishBuild } from './publish.js'
+import { makeRunDir, removeRunDir } from './temp-dir.js'
 
-const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]... [--flavor LINE]...
-                             [--INPUT VALUE]...
+const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
+                             [--username USER --password-stdin] [--INPUT VALUE]...
 Computes the tags for the current git checkout (branch, or the tag at HEAD) and
-publishes the image, exactly as the GitHub Action would. Every action input is a
-flag of the same name; a repeated flag adds a line to a multi-line input.
-  --dry-run   print the plan (tags, labels, commands) and change nothing`
+publishes the image with your docker, exactly as the GitHub Action would. Every
+action input is a flag of the same name; a repeated flag adds a line.
+  --dry-run          print the plan (tags, labels, commands) and change nothing
+  --password-stdin   read the password from stdin (or set DOCKER_PUBLISH_PASSWORD);
+                     a password is never taken as a flag value`
+
+/** The password from stdin or the environment: never from argv, where `ps` shows it. */
+function cliPassword(fromStdin: boolean): string {
+  if (fromStdin) return readFileSync(0, 'utf8').replace(/\r?\n$/, '')
+  return process.env.DOCKER_PUBLISH_PASSWORD ?? ''
+}
+
+async function publishLocally(settings: Settings, plan: PublishPlan) {
+  const docker = createDockerRunner()
+  const loggedIn: string[] = []
+  const tempDir = makeRunDir()
+  try {
+    await publishBuild(settings, plan, {
+      docker,
+      log: terminalLog,
+      tempDir,
+      onLoggedIn: registry => loggedIn.push(registry)
+    })
+  } finally {
+    await logoutAll(docker, loggedIn, terminalLog)
+    removeRunDir(tempDir)
+  }
+}
 
 /** The local CLI: same settings parser and engine as the action, git instead of GITHUB_*. */
-export async function runCli(
-  argv: string[],
-  cwd: string,
-  out: (text: string) => void
-): Promise<number> {
+export async function runCli(argv: string[], cwd: string): Promise<number> {
   try {
-    const { inputs, help } = parseCliArgs(argv)
+    const { inputs, help, passwordStdin } = parseCliArgs(argv)
     if (help) {
-      out(USAGE)
+      console.log(USAGE)
       return 0
     }
-    const settings = await parseSettings(name => inputs.get(name) ?? '')
+    const password = cliPassword(passwordStdin)
+    const settings = await parseSettings(name =>
+      name === 'password' ? password : (inputs.get(name) ?? '')
+    )
     const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
     const now = runTime(process.env.SOURCE_DATE_EPOCH, () => new Date())
     const plan = planPublish(settings, ctx, now)
-    out(planText(plan, plannedCommands(settings, plan, '<metadata-file>')))
-    if (!settings.dryRun)
-      throw new Error('publishing is not built yet: pass --dry-run')
+    console.log(
+      planText(plan, plannedCommands(settings, plan, '<metadata-file>'))
+    )
+    if (!settings.dryRun) await publishLocally(settings, plan)
     return 0
   } catch (error) {
-    out(`error: ${errorMessage(error)}`)
+    console.error(`error: ${errorMessage(error)}`)
     return 1
   }
 }

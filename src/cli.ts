@@ -1,6 +1,4 @@
 #!/usr/bin/env node
 import { runCli } from './cli-main.js'
 
-process.exitCode = await runCli(process.argv.slice(2), process.cwd(), text =>
-  console.log(text)
-)
+process.exitCode = await runCli(process.argv.slice(2), process.cwd())

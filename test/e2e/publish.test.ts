@@ -79,9 +79,10 @@ describe('publish to the real registries', () => {
     const post = await runPost(main, env)
     expect(post.code).toBe(0)
     expect(auths(env)).toEqual([])
-    expect(
-      existsSync(JSON.parse(main.state['docker-publish']).tempDir as string)
-    ).toBe(false)
+    const saved = JSON.parse(main.state['docker-publish']) as {
+      tempDir: string
+    }
+    expect(existsSync(saved.tempDir)).toBe(false)
     expect(commandLines).toEqual([])
     expect(visibleText(main)).not.toContain(a.password)
     expect(visibleText(post)).not.toContain(a.password)

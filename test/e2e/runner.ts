@@ -34,12 +34,15 @@ export function parseFileCommands(text: string): Record<string, string> {
   return values
 }
 
-function inputEnv(inputs: Record<string, string>): Record<string, string> {
+function inputEnv(
+  inputs: Record<string, string | undefined>
+): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(inputs).map(([name, value]) => [
-      `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
-      value
-    ])
+    Object.entries(inputs).flatMap(([name, value]) =>
+      value === undefined
+        ? []
+        : [[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]]
+    )
   )
 }
 
@@ -87,7 +90,7 @@ export async function runStep(
 
 /** Runs the main step with these inputs and runner environment. */
 export function runMain(
-  inputs: Record<string, string>,
+  inputs: Record<string, string | undefined>,
   env: Record<string, string>
 ): Promise<StepResult> {
   return runStep('dist/index.js', { ...env, ...inputEnv(inputs) })

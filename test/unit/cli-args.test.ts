@@ -53,3 +53,18 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(argv)).toThrow(error)
   })
 })
+
+describe('passwords on the CLI', () => {
+  it('reads the password from stdin when asked', () => {
+    expect(parseCliArgs(['--password-stdin']).passwordStdin).toBe(true)
+  })
+
+  it.each([
+    { name: 'as a separate value', argv: ['--password', 'hunter2'] },
+    { name: 'after =', argv: ['--password=hunter2'] }
+  ])('refuses a password $name', ({ argv }) => {
+    expect(() => parseCliArgs(argv)).toThrow(
+      /never taken as a flag.*--password-stdin/
+    )
+  })
+})

@@ -1,0 +1,12 @@
+import type { Log } from './log.js'
+
+/** The CLI's log: plain lines on the terminal. */
+export const terminalLog: Log = {
+  info: message => console.log(message),
+  notice: message => console.log(`notice: ${message}`),
+  warning: message => console.error(`warning: ${message}`),
+  group: async (name, work) => {
+    console.log(`== ${name}`)
+    return work()
+  }
+}

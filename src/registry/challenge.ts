@@ -1,0 +1,73 @@
+/** Parsing of WWW-Authenticate challenges (RFC 7235) as registries send them. */
+
+export interface Challenge {
+  /** Lower-cased: "basic", "bearer". */
+  scheme: string
+  /** Lower-cased parameter names: realm, service, scope, error. */
+  params: Record<string, string>
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/
+const SPACE = /^[\s,]*/
+
+/** Reads a quoted string at the start of text: [value, rest]. */
+function readQuoted(text: string): [string, string] {
+  let value = ''
+  for (let i = 1; i < text.length; i++) {
+    const char = text[i]
+    if (char === '\\' && i + 1 < text.length) {
+      value += text[++i]
+    } else if (char === '"') {
+      return [value, text.slice(i + 1)]
+    } else {
+      value += char
+    }
+  }
+  return [value, '']
+}
+
+/** Reads `name=value` at the start of text, or undefined if text starts a new challenge. */
+function readParam(
+  text: string
+): { name: string; value: string; rest: string } | undefined {
+  const match = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*/.exec(text)
+  if (match === null) return undefined
+  const after = text.slice(match[0].length)
+  if (after.startsWith('"')) {
+    const [value, rest] = readQuoted(after)
+    return { name: match[1].toLowerCase(), value, rest }
+  }
+  const token = /^[^,\s]*/.exec(after)?.[0] ?? ''
+  return {
+    name: match[1].toLowerCase(),
+    value: token,
+    rest: after.slice(token.length)
+  }
+}
+
+/** All challenges in a header value, in order (one header may hold several). */
+export function parseChallenges(header: string): Challenge[] {
+  const challenges: Challenge[] = []
+  let text = header.trim()
+  while (text.length > 0) {
+    const scheme = TOKEN.exec(text)?.[0]
+    if (scheme === undefined) break
+    const challenge: Challenge = { scheme: scheme.toLowerCase(), params: {} }
+    challenges.push(challenge)
+    text = text.slice(scheme.length).replace(SPACE, '')
+    for (let param = readParam(text); param; param = readParam(text)) {
+      challenge.params[param.name] = param.value
+      text = param.rest.replace(SPACE, '')
+    }
+  }
+  return challenges
+}
+
+/** The challenge to answer: Bearer if offered, else Basic, else undefined. */
+export function pickChallenge(header: string | null): Challenge | undefined {
+  const challenges = parseChallenges(header ?? '')
+  return (
+    challenges.find(c => c.scheme === 'bearer') ??
+    challenges.find(c => c.scheme === 'basic')
+  )
+}

@@ -1,0 +1,233 @@
+/**
+ * A small Docker Registry HTTP API v2 client: the reads the guards need
+ * (tags, digests, manifests) and the one write that points a tag at a
+ * manifest already in the repository.
+ */
+import type { CredentialsLookup } from './auth.js'
+import { RegistryError } from './errors.js'
+import {
+  parseRegistry,
+  parseRepository,
+  type RepositoryReference
+} from './reference.js'
+import {
+  createTransport,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Transport
+} from './transport.js'
+import { nextPageUrl } from './link.js'
+import {
+  ACCEPT_MANIFESTS,
+  isTag,
+  type Manifest,
+  manifestPath,
+  mediaTypeOf,
+  sha256Digest
+} from './manifest.js'
+
+export type { RegistryCredentials } from './auth.js'
+export type { Manifest } from './manifest.js'
+export { MANIFEST_MEDIA_TYPES, sha256Digest } from './manifest.js'
+export { RegistryError } from './errors.js'
+export { RetriesExhaustedError, TransientError } from './retry.js'
+
+const MAX_PAGES = 10_000
+
+export interface RegistryClientOptions {
+  /** Credentials per registry ("docker.io", "ghcr.io", "127.0.0.1:5001"). */
+  credentials: CredentialsLookup
+  /** Retries of a transient failure: at most retries + 1 attempts. */
+  retries: number
+  /** Wait between attempts; default: a real timer. */
+  sleep?: (ms: number) => Promise<void>
+  /** Default: the global fetch. */
+  fetch?: typeof fetch
+  /** Per HTTP request, body included; default 30 s. */
+  requestTimeoutMs?: number
+  /** Tags per page (`?n=`); default: the registry's own page size. */
+  pageSize?: number
+  /** Backoff tuning; defaults in retry.ts. */
+  baseDelayMs?: number
+  maxDelayMs?: number
+}
+
+interface TagsPage {
+  tags: string[]
+  /** Path of the next page, if the registry linked one. */
+  next: string | undefined
+}
+
+export interface RegistryClient {
+  /** Resolves if the registry answers the API (401 counts). */
+  ping(registry: string): Promise<void>
+  /** Every tag of the repository, all pages; [] if the repository does not exist. */
+  listTags(image: string): Promise<string[]>
+  /** The digest a tag or digest resolves to; undefined if there is none. */
+  getDigest(image: string, reference: string): Promise<string | undefined>
+  getManifest(image: string, reference: string): Promise<Manifest | undefined>
+  /** Puts the manifest under the tag; returns the digest the registry reports. */
+  putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
+}
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise(resolve => setTimeout(resolve, ms))
+
+const pullScope = (ref: RepositoryReference): string =>
+  `repository:${ref.repository}:pull`
+const pushScope = (ref: RepositoryReference): string =>
+  `repository:${ref.repository}:pull,push`
+
+export function createRegistryClient(
+  options: RegistryClientOptions
+): RegistryClient {
+  return new HttpRegistryClient(options)
+}
+
+class HttpRegistryClient implements RegistryClient {
+  private readonly transport: Transport
+  private readonly pageSize: number | undefined
+
+  constructor(options: RegistryClientOptions) {
+    this.pageSize = options.pageSize
+    this.transport = createTransport({
+      credentials: options.credentials,
+      retries: options.retries,
+      sleep: options.sleep ?? defaultSleep,
+      fetch: options.fetch ?? globalThis.fetch,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      baseDelayMs: options.baseDelayMs,
+      maxDelayMs: options.maxDelayMs
+    })
+  }
+
+  async ping(registry: string): Promise<void> {
+    const endpoint = parseRegistry(registry)
+    await this.transport.request(
+      endpoint,
+      { method: 'GET', path: '/v2/', authenticate: false },
+      async (response, fail) => {
+        if (!response.ok && response.status !== 401) throw await fail()
+        await response.body?.cancel()
+      }
+    )
+  }
+
+  async listTags(image: string): Promise<string[]> {
+    const ref = parseRepository(image)
+    const query = this.pageSize === undefined ? '' : `?n=${this.pageSize}`
+    const tags: string[] = []
+    let path: string | undefined = `/v2/${ref.repository}/tags/list${query}`
+    for (let page = 1; path !== undefined; page++) {
+      if (page > MAX_PAGES) {
+        throw new RegistryError(
+          ref.registry,
+          `more than ${MAX_PAGES} pages of tags for ${ref.repository}`
+        )
+      }
+      const result = await this.tagsPage(ref, path)
+      tags.push(...result.tags)
+      path = result.next
+    }
+    return tags
+  }
+
+  async getDigest(
+    image: string,
+    reference: string
+  ): Promise<string | undefined> {
+    const ref = parseRepository(image)
+    const request = {
+      method: 'HEAD',
+      path: manifestPath(ref, reference),
+      headers: { Accept: ACCEPT_MANIFESTS },
+      scope: pullScope(ref)
+    } as const
+    const digest = await this.transport.request(
+      ref,
+      request,
+      async (response, fail) => {
+        if (response.status === 404) return null
+        if (!response.ok) throw await fail()
+        return response.headers.get('docker-content-digest') ?? undefined
+      }
+    )
+    if (digest === null) return undefined
+    // Some registries omit the header on HEAD: hash the manifest instead.
+    return digest ?? (await this.getManifest(image, reference))?.digest
+  }
+
+  async getManifest(
+    image: string,
+    reference: string
+  ): Promise<Manifest | undefined> {
+    const ref = parseRepository(image)
+    const request = {
+      method: 'GET',
+      path: manifestPath(ref, reference),
+      headers: { Accept: ACCEPT_MANIFESTS },
+      scope: pullScope(ref)
+    } as const
+    return await this.transport.request(
+      ref,
+      request,
+      async (response, fail) => {
+        if (response.status === 404) {
+          await response.body?.cancel()
+          return undefined
+        }
+        if (!response.ok) throw await fail()
+        const body = new Uint8Array(await response.arrayBuffer())
+        const digest = response.headers.get('docker-content-digest')
+        return {
+          mediaType: mediaTypeOf(response, body),
+          digest: digest ?? sha256Digest(body),
+          body
+        }
+      }
+    )
+  }
+
+  async putManifest(
+    image: string,
+    tag: string,
+    manifest: Manifest
+  ): Promise<string> {
+    const ref = parseRepository(image)
+    if (!isTag(tag)) {
+      throw new RegistryError(
+        ref.registry,
+        `invalid tag ${JSON.stringify(tag)}`
+      )
+    }
+    const request = {
+      method: 'PUT',
+      path: manifestPath(ref, tag),
+      headers: { 'Content-Type': manifest.mediaType },
+      body: manifest.body,
+      scope: pushScope(ref)
+    } as const
+    return await this.transport.request(
+      ref,
+      request,
+      async (response, fail) => {
+        if (!response.ok) throw await fail()
+        await response.body?.cancel()
+        const digest = response.headers.get('docker-content-digest')
+        return digest ?? sha256Digest(manifest.body)
+      }
+    )
+  }
+
+  private tagsPage(ref: RepositoryReference, path: string): Promise<TagsPage> {
+    const request = { method: 'GET', path, scope: pullScope(ref) } as const
+    return this.transport.request(ref, request, async (response, fail) => {
+      if (response.status === 404) {
+        await response.body?.cancel()
+        return { tags: [], next: undefined }
+      }
+      if (!response.ok) throw await fail()
+      const body = (await response.json()) as { tags?: string[] | null }
+      return { tags: body.tags ?? [], next: nextPageUrl(ref, response) }
+    })
+  }
+}

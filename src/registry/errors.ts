@@ -1,0 +1,198 @@
+/**
+ * Turning failed requests into errors whose message starts with
+ * `registry <host>:`: TransientError for what is worth retrying,
+ * RegistryError for what is not. No message ever holds a password.
+ */
+import { TransientError } from './retry.js'
+
+/** A failure that retrying will not fix (auth, bad request, bad name…). */
+export class RegistryError extends Error {
+  constructor(
+    readonly registry: string,
+    detail: string,
+    readonly status?: number,
+    options?: { cause?: unknown }
+  ) {
+    super(`registry ${registry}: ${detail}`, options)
+    this.name = 'RegistryError'
+  }
+}
+
+/** Network error codes that another try will not fix. */
+const PERMANENT_CODES: Record<string, string> = {
+  ENOTFOUND: 'host not found',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (is it plain http?)'
+}
+
+const TRANSIENT_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'response body stalled'
+}
+
+function errorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** By name, not instanceof: fetch's errors may come from another realm. */
+function errorName(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | null)?.name
+  return typeof name === 'string' ? name : undefined
+}
+
+function errorText(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' ? message : String(error)
+}
+
+/**
+ * Classifies an error thrown by fetch (or while reading a body). Errors that
+ * are already classified, and programming errors, are returned unchanged.
+ */
+export function classifyNetworkError(
+  registry: string,
+  error: unknown,
+  timeoutMs: number
+): unknown {
+  if (error instanceof TransientError || error instanceof RegistryError) {
+    return error
+  }
+  const name = errorName(error)
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new TransientError(`no response within ${timeoutMs} ms`, {
+      cause: error
+    })
+  }
+  if (name !== 'TypeError') return error
+  const code = errorCode(error)
+  if (code !== undefined && code in PERMANENT_CODES) {
+    return new RegistryError(
+      registry,
+      `${PERMANENT_CODES[code]} (${code})`,
+      undefined,
+      { cause: error }
+    )
+  }
+  const detail = (code && TRANSIENT_CODES[code]) ?? errorText(error)
+  return new TransientError(code ? `${detail} (${code})` : detail, {
+    cause: error
+  })
+}
+
+/** Retry-After as milliseconds: delay-seconds or an HTTP date. */
+export function parseRetryAfter(
+  value: string | null,
+  nowMs: number
+): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
+}
+
+/** "CODE: message" from the registry's error JSON, or undefined. */
+export function errorBodyDetail(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as {
+      errors?: { code?: unknown; message?: unknown }[]
+    }
+    const first = parsed.errors?.[0]
+    if (first === undefined) return undefined
+    const parts = [first.code, first.message].filter(
+      part => typeof part === 'string' && part !== ''
+    )
+    return parts.length > 0 ? parts.join(': ') : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function statusText(response: Response): string {
+  return `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+}
+
+export function describeUser(username: string | undefined): string {
+  return username === undefined
+    ? 'without credentials'
+    : `for user ${JSON.stringify(username)}`
+}
+
+/** The error for a 401 that credentials did not fix (or no credentials). */
+export function authFailed(
+  registry: string,
+  response: Response,
+  username: string | undefined
+): RegistryError {
+  const what =
+    username === undefined ? 'authentication required' : 'authentication failed'
+  return new RegistryError(
+    registry,
+    `${what} (${statusText(response)}) ${describeUser(username)}`,
+    response.status
+  )
+}
+
+export interface FailureContext {
+  registry: string
+  /** "GET http://host/v2/x/tags/list", for 4xx messages. */
+  request: string
+  username: string | undefined
+}
+
+/**
+ * The error for an unexpected response (reads and discards its body):
+ * 5xx and 429 are transient, 401/403 auth errors, other 4xx carry the
+ * registry's error code and message.
+ */
+export async function responseFailure(
+  response: Response,
+  context: FailureContext
+): Promise<Error> {
+  const body = await response.text().catch(() => '')
+  const detail = errorBodyDetail(body)
+  const status = statusText(response)
+  const { registry } = context
+  if (response.status >= 500 || response.status === 429) {
+    const retryAfterMs = parseRetryAfter(
+      response.headers.get('retry-after'),
+      Date.now()
+    )
+    return new TransientError(detail ? `${status}: ${detail}` : status, {
+      retryAfterMs
+    })
+  }
+  if (response.status === 401) {
+    return authFailed(registry, response, context.username)
+  }
+  if (response.status === 403) {
+    const suffix = detail ? `: ${detail}` : ''
+    return new RegistryError(
+      registry,
+      `access denied (${status}) ${describeUser(context.username)} on ${context.request}${suffix}`,
+      response.status
+    )
+  }
+  return new RegistryError(
+    registry,
+    `${context.request}: ${status}${detail ? `: ${detail}` : ''}`,
+    response.status
+  )
+}

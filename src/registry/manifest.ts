@@ -1,0 +1,70 @@
+/** Manifests: media types, digests, tag and digest references. */
+import { createHash } from 'node:crypto'
+import { RegistryError } from './errors.js'
+import type { RepositoryReference } from './reference.js'
+
+/** Manifest media types we ask for, most specific first. */
+export const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+] as const
+
+export const ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(', ')
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
+
+export interface Manifest {
+  mediaType: string
+  digest: string
+  body: Uint8Array
+}
+
+export function isTag(value: string): boolean {
+  return TAG.test(value)
+}
+
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+}
+
+function checkReference(ref: RepositoryReference, reference: string): void {
+  if (!TAG.test(reference) && !DIGEST.test(reference)) {
+    throw new RegistryError(
+      ref.registry,
+      `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`
+    )
+  }
+}
+
+/** The manifests path for a validated tag or digest (safe in a URL as is). */
+export function manifestPath(
+  ref: RepositoryReference,
+  reference: string
+): string {
+  checkReference(ref, reference)
+  return `/v2/${ref.repository}/manifests/${reference}`
+}
+
+/** The media type of a fetched manifest: Content-Type, else its JSON field. */
+export function mediaTypeOf(response: Response, body: Uint8Array): string {
+  const contentType = (response.headers.get('content-type') ?? '')
+    .split(';')[0]
+    .trim()
+  if (
+    contentType !== '' &&
+    !/^(application\/json|text\/plain)$/.test(contentType)
+  ) {
+    return contentType
+  }
+  try {
+    const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as {
+      mediaType?: unknown
+    }
+    if (typeof parsed.mediaType === 'string') return parsed.mediaType
+  } catch {
+    // fall through
+  }
+  return contentType
+}

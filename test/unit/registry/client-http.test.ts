@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import type { RequestListener } from 'node:http'
+import {
+  createRegistryClient,
+  sha256Digest
+} from '../../../src/registry/client.js'
+import { startServer, type TestServer } from '../../support/http-server.js'
+
+const noSleep = (): Promise<void> => Promise.resolve()
+const MANIFEST = Buffer.from(
+  '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'
+)
+
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+async function serve(handler: RequestListener): Promise<string> {
+  server = await startServer(handler)
+  return server.host
+}
+
+const client = (options: { retries?: number } = {}) =>
+  createRegistryClient({
+    credentials: () => undefined,
+    retries: options.retries ?? 0,
+    sleep: noSleep
+  })
+
+describe('registry client against small in-test servers', () => {
+  it('hashes the manifest when HEAD has no Docker-Content-Digest', async () => {
+    const host = await serve((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res.end(req.method === 'HEAD' ? undefined : MANIFEST)
+    })
+    expect(await client().getDigest(`${host}/o/a`, 'v1')).toBe(
+      sha256Digest(MANIFEST)
+    )
+  })
+
+  it('takes the media type from the JSON when Content-Type is generic', async () => {
+    const host = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
+      res.end(MANIFEST)
+    })
+    expect(await client().getManifest(`${host}/o/a`, 'v1')).toMatchObject({
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: sha256Digest(MANIFEST)
+    })
+  })
+
+  it('sends the manifest Accept header for HEAD and GET', async () => {
+    const accepts: (string | undefined)[] = []
+    const host = await serve((req, res) => {
+      accepts.push(req.headers.accept)
+      res.writeHead(404).end()
+    })
+    await client().getDigest(`${host}/o/a`, 'v1')
+    await client().getManifest(`${host}/o/a`, 'v1')
+    const expected =
+      'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, ' +
+      'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json'
+    expect(accepts).toEqual([expected, expected])
+  })
+
+  it('reports a challenge it cannot answer', async () => {
+    const host = await serve((_req, res) => {
+      res.writeHead(401, { 'WWW-Authenticate': 'Negotiate' }).end()
+    })
+    await expect(client().listTags(`${host}/o/a`)).rejects.toThrow(
+      `registry ${host}: 401 Unauthorized with an unsupported WWW-Authenticate challenge: Negotiate`
+    )
+  })
+
+  it('says which registry is not an API when /v2/ is missing', async () => {
+    const host = await serve((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html>')
+    })
+    await expect(client().ping(host)).rejects.toThrow(
+      `registry ${host}: GET http://${host}/v2/: 404 Not Found`
+    )
+  })
+
+  it('refuses an invalid reference before any request', async () => {
+    let requests = 0
+    const host = await serve((_req, res) => {
+      requests++
+      res.end()
+    })
+    await expect(client().getDigest(`${host}/o/a`, 'bad/tag')).rejects.toThrow(
+      `registry ${host}: invalid tag or digest "bad/tag" for o/a`
+    )
+    expect(requests).toBe(0)
+  })
+})
+
+describe('registry client: Docker Hub endpoint (fake fetch: no network here)', () => {
+  it('talks to registry-1.docker.io over https with library/ and docker.io credentials', async () => {
+    const urls: string[] = []
+    const asked: string[] = []
+    const fakeFetch: typeof fetch = (input, init) => {
+      urls.push(input instanceof Request ? input.url : String(input))
+      const authorization = new Headers(init?.headers).get('authorization')
+      return Promise.resolve(
+        authorization === null
+          ? new Response('{}', {
+              status: 401,
+              headers: { 'WWW-Authenticate': 'Basic realm="hub"' }
+            })
+          : Response.json({ name: 'library/alpine', tags: ['3.20'] })
+      )
+    }
+    const hub = createRegistryClient({
+      credentials: registry => {
+        asked.push(registry)
+        return { username: 'u', password: 'p' }
+      },
+      retries: 0,
+      fetch: fakeFetch
+    })
+    expect(await hub.listTags('alpine')).toEqual(['3.20'])
+    expect(urls).toEqual([
+      'https://registry-1.docker.io/v2/library/alpine/tags/list',
+      'https://registry-1.docker.io/v2/library/alpine/tags/list'
+    ])
+    expect(new Set(asked)).toEqual(new Set(['docker.io']))
+  })
+})
