@@ -1,0 +1,148 @@
+import type { ReleaseLine, Tag } from '../tags/types.js'
+import {
+  compareReleaseVersions,
+  coreVersion,
+  parseReleaseVersion,
+  type ReleaseVersion
+} from '../tags/version.js'
+
+/**
+ * A family of tags that share a flavor: prefix + version + suffix
+ * (`1.4.5-debug`, `1.4-debug`, `latest-debug` are the `-debug` channel).
+ */
+export interface Channel {
+  prefix: string
+  suffix: string
+}
+
+/** An existing stable release of a channel: the tag and what it reads as. */
+export interface Published {
+  name: string
+  version: ReleaseVersion
+}
+
+const NO_AFFIXES: Channel = { prefix: '', suffix: '' }
+const VERSION_START = /^[0-9vV]$/
+const VERSION_END = /^[0-9]$/
+
+function width(channel: Channel): number {
+  return channel.prefix.length + channel.suffix.length
+}
+
+/** Whether a tag name is prefix + something + suffix of the channel. */
+function fits(channel: Channel, name: string): boolean {
+  return (
+    name.length >= width(channel) &&
+    name.startsWith(channel.prefix) &&
+    name.endsWith(channel.suffix)
+  )
+}
+
+/**
+ * Every way to read a tag name as prefix + a stable version whose X.Y.Z is
+ * `core` + suffix: `1.4.5-debug` reads as '' + 1.4.5 + '-debug' (the whole
+ * name is a pre-release, so it does not count); `v1.4.5` as '' + v1.4.5 and
+ * as 'v' + 1.4.5.
+ */
+export function splitsOf(name: string, core: string): Channel[] {
+  const found: Channel[] = []
+  for (let start = 0; start < name.length; start++) {
+    if (!VERSION_START.test(name[start])) continue
+    for (let end = name.length; end > start; end--) {
+      if (!VERSION_END.test(name[end - 1])) continue
+      const version = parseReleaseVersion(name.slice(start, end))
+      if (version?.stable !== true || coreVersion(version) !== core) continue
+      found.push({ prefix: name.slice(0, start), suffix: name.slice(end) })
+    }
+  }
+  return found
+}
+
+/**
+ * The channel of a floating tag, learned from this run's version tags for
+ * the same release: among the readings that fit the floating tag's own name
+ * (`1.4-debug` fits '' + … + '-debug', plain `latest` does not), the one with
+ * the longest affixes; no affixes when no version tag tells.
+ */
+export function channelOf(
+  name: string,
+  line: ReleaseLine,
+  tags: Tag[]
+): Channel {
+  let best = NO_AFFIXES
+  for (const source of tags) {
+    if (source.kind !== 'version') continue
+    for (const channel of splitsOf(source.name, line.version)) {
+      if (fits(channel, name) && width(channel) > width(best)) {
+        best = channel
+      }
+    }
+  }
+  return best
+}
+
+/** The stable releases among a repository's tags, per channel, read once. */
+export class ReleaseIndex {
+  private readonly byChannel = new Map<string, Published[]>()
+
+  constructor(private readonly existingTags: string[]) {}
+
+  /** Existing tags of the channel whose middle is a stable version. */
+  stable(channel: Channel): Published[] {
+    const key = JSON.stringify([channel.prefix, channel.suffix])
+    let published = this.byChannel.get(key)
+    if (published === undefined) {
+      published = []
+      for (const name of this.existingTags) {
+        if (!fits(channel, name)) continue
+        const middle = name.slice(
+          channel.prefix.length,
+          name.length - channel.suffix.length
+        )
+        const version = parseReleaseVersion(middle)
+        if (version?.stable === true) published.push({ name, version })
+      }
+      this.byChannel.set(key, published)
+    }
+    return published
+  }
+}
+
+function inLine(
+  scope: ReleaseLine['scope'],
+  target: ReleaseVersion,
+  version: ReleaseVersion
+): boolean {
+  switch (scope) {
+    case 'latest':
+      return true
+    case 'major':
+      return version.major === target.major
+    case 'minor':
+      return version.major === target.major && version.minor === target.minor
+  }
+}
+
+/**
+ * The newest published release in the tag's line that is newer than the
+ * release the tag would point at, if any: then the tag must not move.
+ */
+export function newerInLine(
+  line: ReleaseLine,
+  published: Published[]
+): Published | undefined {
+  const target = parseReleaseVersion(line.version)
+  if (target === undefined) return undefined
+  let newest: Published | undefined
+  for (const candidate of published) {
+    if (!inLine(line.scope, target, candidate.version)) continue
+    if (compareReleaseVersions(candidate.version, target) <= 0) continue
+    if (
+      newest === undefined ||
+      compareReleaseVersions(candidate.version, newest.version) > 0
+    ) {
+      newest = candidate
+    }
+  }
+  return newest
+}
