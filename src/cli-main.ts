@@ -6,12 +6,12 @@ import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
 import { plannedCommands } from './docker/commands.js'
 import { logoutAll } from './docker/login.js'
-import { createDockerRunner } from './docker/runner.js'
 import { parseSettings, type Settings } from './action/settings.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
 import { planText } from './plan-text.js'
-import { publishBuild } from './publish.js'
+import { publish } from './publish.js'
+import { createPublishEnv } from './publish/env.js'
 import { makeRunDir, removeRunDir } from './temp-dir.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
@@ -30,18 +30,15 @@ function cliPassword(fromStdin: boolean): string {
 }
 
 async function publishLocally(settings: Settings, plan: PublishPlan) {
-  const docker = createDockerRunner()
   const loggedIn: string[] = []
   const tempDir = makeRunDir()
+  const env = createPublishEnv(settings, terminalLog, tempDir, registry =>
+    loggedIn.push(registry)
+  )
   try {
-    await publishBuild(settings, plan, {
-      docker,
-      log: terminalLog,
-      tempDir,
-      onLoggedIn: registry => loggedIn.push(registry)
-    })
+    await publish(settings, plan, env)
   } finally {
-    await logoutAll(docker, loggedIn, terminalLog)
+    await logoutAll(env.docker, loggedIn, terminalLog)
     removeRunDir(tempDir)
   }
 }

@@ -84,3 +84,43 @@ function parseImageLine(line: string): { name: string; enabled: boolean } {
     throw new InputError('images', line, `expected ${ALLOWED}`)
   return { name, enabled }
 }
+
+/** An image plus the tag or digest it names: `registry/app:1.2.3` or `registry/app@sha256:…`. */
+export interface ImageReference {
+  image: Image
+  /** A tag, or a digest (sha256:…). */
+  reference: string
+}
+
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/
+
+/** Parses `name:tag` or `name@sha256:…` (for `source`); a name alone means `latest`. */
+export function parseImageReference(
+  value: string,
+  input: string
+): ImageReference {
+  const text = value.trim()
+  const at = text.indexOf('@')
+  const lastSlash = text.lastIndexOf('/')
+  const colon = text.lastIndexOf(':')
+  const allowed =
+    'expected an image reference like "ghcr.io/owner/app:1.2.3" or "ghcr.io/owner/app@sha256:<64 hex>"'
+  if (at >= 0) {
+    const digest = text.slice(at + 1)
+    if (!DIGEST_RE.test(digest)) throw new InputError(input, value, allowed)
+    return {
+      image: parseImageName(text.slice(0, at), input),
+      reference: digest
+    }
+  }
+  if (colon > lastSlash) {
+    const tag = text.slice(colon + 1)
+    if (!TAG_RE.test(tag)) throw new InputError(input, value, allowed)
+    return {
+      image: parseImageName(text.slice(0, colon), input),
+      reference: tag
+    }
+  }
+  return { image: parseImageName(text, input), reference: 'latest' }
+}

@@ -9,11 +9,12 @@ import { runTime } from './clock.js'
 import { readEventPayload } from './context/event-file.js'
 import { refContextFromRunner } from './context/ref-context.js'
 import { plannedCommands } from './docker/commands.js'
-import { createDockerRunner } from './docker/runner.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
 import { planText } from './plan-text.js'
-import { publishBuild } from './publish.js'
+import { publish } from './publish.js'
+import { createPublishEnv } from './publish/env.js'
+import type { Progress } from './publish/tagging.js'
 import { makeRunDir } from './temp-dir.js'
 
 function computePlan(settings: Settings): PublishPlan {
@@ -26,18 +27,32 @@ function computePlan(settings: Settings): PublishPlan {
   return planPublish(settings, ctx, now)
 }
 
-async function publish(settings: Settings, plan: PublishPlan) {
+/** Says what landed before a failure, in the log and in the outputs. */
+function reportPartial(progress: Progress): void {
+  if (progress.pushed.length === 0) {
+    core.info('Nothing was pushed.')
+    return
+  }
+  core.info(
+    `Pushed before the failure:\n${progress.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
+  )
+  core.setOutput('pushed', JSON.stringify(progress.pushed))
+  core.setOutput('skipped', JSON.stringify(progress.skipped))
+}
+
+async function publishForReal(settings: Settings, plan: PublishPlan) {
   const state = { registries: [] as string[], tempDir: makeRunDir() }
   saveState(state)
-  return publishBuild(settings, plan, {
-    docker: createDockerRunner(),
-    log: actionLog,
-    tempDir: state.tempDir,
-    onLoggedIn: registry => {
-      state.registries.push(registry)
-      saveState(state)
-    }
+  const env = createPublishEnv(settings, actionLog, state.tempDir, registry => {
+    state.registries.push(registry)
+    saveState(state)
   })
+  try {
+    return await publish(settings, plan, env)
+  } catch (error) {
+    reportPartial(env.progress)
+    throw error
+  }
 }
 
 export async function run(): Promise<void> {
@@ -57,9 +72,11 @@ export async function run(): Promise<void> {
       )
     const result = settings.dryRun
       ? EMPTY_RESULT
-      : await publish(settings, plan)
+      : await publishForReal(settings, plan)
     for (const [name, value] of Object.entries(actionOutputs(plan, result)))
       core.setOutput(name, value)
+    for (const skipped of result.skipped)
+      core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
     const heading = settings.dryRun
       ? 'Dry run: nothing was published'
       : settings.build.push

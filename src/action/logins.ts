@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js'
-import type { Image } from '../images.js'
 import type { InputSource } from './parse.js'
 
 export interface Login {
@@ -13,7 +12,7 @@ const LOGINS_ALLOWED =
   'e.g. "- registry: ghcr.io\\n  username: me\\n  password: ${{ secrets.TOKEN }}"'
 
 /** The pair from username/password, for `registry` or else every image's registry. */
-function pairLogins(source: InputSource, images: Image[]): Login[] {
+function pairLogins(source: InputSource, registries: string[]): Login[] {
   const username = source('username').trim()
   const password = source('password')
   if (username === '' && password === '') return []
@@ -30,8 +29,8 @@ function pairLogins(source: InputSource, images: Image[]): Login[] {
       `username "${username}" was given, so a password is needed too`
     )
   const registry = source('registry').trim()
-  const registries = registry !== '' ? [registry] : images.map(i => i.registry)
-  return [...new Set(registries)].map(r => ({
+  const targets = registry !== '' ? [registry] : registries
+  return [...new Set(targets)].map(r => ({
     registry: r,
     username,
     password
@@ -79,14 +78,17 @@ async function listLogins(source: InputSource): Promise<Login[]> {
   })
 }
 
-/** All credentials, one per registry; a `logins` entry wins over the username/password pair. */
+/**
+ * All credentials, one per registry; a `logins` entry wins over the
+ * username/password pair, which goes to every registry the run touches.
+ */
 export async function parseLogins(
   source: InputSource,
-  images: Image[]
+  registries: string[]
 ): Promise<Login[]> {
   const byRegistry = new Map<string, Login>()
   const listed = await listLogins(source)
-  for (const login of [...pairLogins(source, images), ...listed])
+  for (const login of [...pairLogins(source, registries), ...listed])
     byRegistry.set(login.registry, login)
   return [...byRegistry.values()]
 }

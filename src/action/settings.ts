@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js'
-import { parseImages, type Image } from '../images.js'
+import { parseImageReference, parseImages, type Image } from '../images.js'
 import {
   parseBoolean,
   parseChoice,
@@ -108,6 +108,11 @@ function requireKeyValues(lines: string[], input: string): string[] {
 export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const images = parseImages(parseLines(source, 'images'))
+  const promoteFrom = source('source').trim()
+  const sourceRegistries =
+    mode === 'promote' && promoteFrom !== ''
+      ? [parseImageReference(promoteFrom, 'source').image.registry]
+      : []
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
@@ -120,8 +125,11 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       parseLines(source, 'annotations'),
       'annotations'
     ),
-    source: source('source').trim(),
-    logins: await parseLogins(source, images),
+    source: promoteFrom,
+    logins: await parseLogins(source, [
+      ...sourceRegistries,
+      ...images.map(i => i.registry)
+    ]),
     build: parseBuild(source),
     floatingGuard: parseBoolean(source, 'floating-guard', true),
     immutableTags: parseChoice(

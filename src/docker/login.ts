@@ -2,6 +2,7 @@ import type { Login } from '../action/logins.js'
 import type { Log } from '../log.js'
 import { diagnose } from './diagnose.js'
 import { loginArgs, logoutArgs } from './login-args.js'
+import { retryDocker, type RetryPolicy } from './retrying.js'
 import type { DockerRunner } from './runner.js'
 
 /**
@@ -12,13 +13,19 @@ import type { DockerRunner } from './runner.js'
 export async function loginAll(
   docker: DockerRunner,
   logins: Login[],
-  onLoggedIn: (registry: string) => void
+  onLoggedIn: (registry: string) => void,
+  retry: RetryPolicy
 ): Promise<void> {
   for (const login of logins) {
     try {
-      await docker.run(loginArgs(login.registry, login.username), {
-        input: login.password
-      })
+      await retryDocker(
+        () =>
+          docker.run(loginArgs(login.registry, login.username), {
+            input: login.password
+          }),
+        retry,
+        `login to ${login.registry}`
+      )
     } catch (error) {
       throw diagnose(error, [login.registry])
     }

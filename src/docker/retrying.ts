@@ -1,0 +1,45 @@
+import { TransientError, withRetry } from '../registry/retry.js'
+import { DockerCommandError } from './runner.js'
+
+const TRANSIENT =
+  /connection refused|connection reset|i\/o timeout|TLS handshake timeout|EOF$|50[0234] |Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|429 |Too Many Requests|toomanyrequests/im
+
+export interface RetryPolicy {
+  retries: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+const realSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
+
+/**
+ * Runs a docker command again on a transient registry fault (connection
+ * errors, 5xx, 429); anything else, a 401 included, fails at once. After the
+ * last try the docker error itself is thrown, so it can be diagnosed.
+ */
+export async function retryDocker<T>(
+  work: () => Promise<T>,
+  policy: RetryPolicy,
+  describe: string
+): Promise<T> {
+  let last: unknown
+  try {
+    return await withRetry(
+      async () => {
+        try {
+          return await work()
+        } catch (error) {
+          last = error
+          if (
+            error instanceof DockerCommandError &&
+            TRANSIENT.test(error.output)
+          )
+            throw new TransientError(error.message)
+          throw error
+        }
+      },
+      { retries: policy.retries, sleep: policy.sleep ?? realSleep, describe }
+    )
+  } catch (error) {
+    throw last instanceof DockerCommandError ? last : error
+  }
+}

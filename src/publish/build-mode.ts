@@ -1,0 +1,106 @@
+import type { PublishResult } from '../action/outputs.js'
+import type { Settings } from '../action/settings.js'
+import {
+  buildxBuild,
+  checkDaemon,
+  classicBuild,
+  hasBuildx,
+  type BuildJob
+} from '../docker/build.js'
+import { needsLogin } from '../docker/commands.js'
+import { diagnose } from '../docker/diagnose.js'
+import { loginAll } from '../docker/login.js'
+import { retryDocker } from '../docker/retrying.js'
+import type { PublishPlan } from '../plan.js'
+import { finalResult, type PublishEnv } from './context.js'
+import { decideForImages, refuseConflicts } from './registry-state.js'
+import { leadTag, pointTags, recordSkipped, type ImagePlan } from './tagging.js'
+
+const PUSHED_DIGEST = /digest: (sha256:[0-9a-f]{64})/
+
+/**
+ * `docker push` of each image's lead tag (the daemon sends the image from its
+ * store, layers once); returns the digest the registry confirmed.
+ */
+async function pushLeadTags(
+  plans: ImagePlan[],
+  env: PublishEnv
+): Promise<string> {
+  let digest = ''
+  for (const { image, decision } of plans) {
+    const lead = leadTag(decision)
+    if (lead === undefined) continue
+    const ref = `${image.name}:${lead.name}`
+    const { stdout } = await retryDocker(
+      () => env.docker.run(['push', ref]),
+      env.retry,
+      `push ${ref}`
+    ).catch((error: unknown) => {
+      throw diagnose(error, [image.registry])
+    })
+    digest = PUSHED_DIGEST.exec(stdout)?.[1] ?? digest
+    env.progress.pushed.push({ ref, digest })
+  }
+  return digest
+}
+
+/**
+ * mode build: build into the local image store first, so the digest is known
+ * before anything is pushed; check the registries (immutable release tags,
+ * forward-only floating tags); push each image once under an exact tag; then
+ * point the other exact tags, then the floating ones, over the registry API.
+ */
+export async function publishBuild(
+  settings: Settings,
+  plan: PublishPlan,
+  env: PublishEnv
+): Promise<PublishResult> {
+  const { docker, log } = env
+  await log.group('Docker', () => checkDaemon(docker))
+  const buildx = await hasBuildx(docker)
+  if (needsLogin(settings))
+    await log.group('Login', () =>
+      loginAll(docker, settings.logins, env.onLoggedIn, env.retry)
+    )
+  const push = settings.build.push
+  const job: BuildJob = {
+    ...plan,
+    build: push
+      ? { ...settings.build, push: false, load: true }
+      : settings.build,
+    tempDir: env.tempDir,
+    registries: [...new Set(plan.images.map(i => i.registry))]
+  }
+  const built = await log.group('Build', () =>
+    buildx ? buildxBuild(docker, job) : classicBuild(docker, job, log)
+  )
+  if (!push)
+    return finalResult(plan.refs, env.progress, {
+      ...built,
+      metadata: built.raw
+    })
+
+  const plans = await log.group('Check the registries', () =>
+    decideForImages(
+      env.registry,
+      plan.images,
+      plan.tags,
+      built.digest,
+      settings
+    )
+  )
+  refuseConflicts(plans)
+  recordSkipped(plans, env.progress, log)
+  const digest = await log.group('Push', async () => {
+    const pushed = await pushLeadTags(plans, env)
+    const digest = built.digest || pushed
+    await pointTags(env.registry, plans, digest, env.progress)
+    return digest
+  })
+  for (const p of env.progress.pushed) log.info(`Pushed ${p.ref}@${p.digest}`)
+  return finalResult(plan.refs, env.progress, {
+    digest,
+    imageId: built.imageId,
+    metadata: built.raw
+  })
+}

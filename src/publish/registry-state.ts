@@ -1,0 +1,55 @@
+import type { Settings } from '../action/settings.js'
+import { decideTags } from '../guards.js'
+import type { Image } from '../images.js'
+import type { RegistryClient } from '../registry/client.js'
+import type { Tag } from '../tags/types.js'
+import type { ImagePlan } from './tagging.js'
+
+/**
+ * Reads each image's repository (its tags, and the digests of our release
+ * tags that already exist) and decides what may be pushed where.
+ */
+export async function decideForImages(
+  registry: RegistryClient,
+  images: Image[],
+  tags: Tag[],
+  newDigest: string,
+  settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
+): Promise<ImagePlan[]> {
+  return Promise.all(
+    images.map(async image => {
+      const existingTags = await registry.listTags(image.name)
+      const existing = new Set(existingTags)
+      const versions = tags.filter(
+        t => t.kind === 'version' && existing.has(t.name)
+      )
+      const existingDigests: Record<string, string> = {}
+      await Promise.all(
+        versions.map(async tag => {
+          const digest = await registry.getDigest(image.name, tag.name)
+          if (digest !== undefined) existingDigests[tag.name] = digest
+        })
+      )
+      const decision = decideTags({
+        tags,
+        existingTags,
+        existingDigests,
+        newDigest,
+        floatingGuard: settings.floatingGuard,
+        immutableTags: settings.immutableTags
+      })
+      return { image, decision }
+    })
+  )
+}
+
+/** Fails before anything is pushed when a release tag would be overwritten. */
+export function refuseConflicts(plans: ImagePlan[]): void {
+  const conflicts = plans.flatMap(({ image, decision }) =>
+    decision.conflicts.map(c => `${image.name}: ${c}`)
+  )
+  if (conflicts.length > 0)
+    throw new Error(
+      `release tags are immutable (immutable-tags: error), so nothing was pushed:\n${conflicts.join('\n')}`
+    )
+}
