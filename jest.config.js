@@ -9,6 +9,8 @@ const common = {
 }
 
 export default {
+  // e2e tests run real builds and pushes (jest reads this only at the top level)
+  testTimeout: 120_000,
   projects: [
     {
       ...common,

@@ -4,14 +4,13 @@ import { terminalLog } from './cli-log.js'
 import { runTime } from './clock.js'
 import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
-import { plannedCommands } from './docker/commands.js'
 import { logoutAll } from './docker/login.js'
 import { parseSettings, type Settings } from './action/settings.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
-import { planText } from './plan-text.js'
 import { publish } from './publish.js'
 import { createPublishEnv } from './publish/env.js'
+import { describePlan } from './publish/preview.js'
 import { makeRunDir, removeRunDir } from './temp-dir.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
@@ -58,9 +57,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
     const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
     const now = runTime(process.env.SOURCE_DATE_EPOCH, () => new Date())
     const plan = planPublish(settings, ctx, now)
-    console.log(
-      planText(plan, plannedCommands(settings, plan, '<metadata-file>'))
-    )
+    console.log(await describePlan(settings, plan))
     if (!settings.dryRun) await publishLocally(settings, plan)
     return 0
   } catch (error) {

@@ -8,12 +8,11 @@ import { summaryMarkdown } from './action/summary.js'
 import { runTime } from './clock.js'
 import { readEventPayload } from './context/event-file.js'
 import { refContextFromRunner } from './context/ref-context.js'
-import { plannedCommands } from './docker/commands.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
-import { planText } from './plan-text.js'
 import { publish } from './publish.js'
 import { createPublishEnv } from './publish/env.js'
+import { describePlan } from './publish/preview.js'
 import type { Progress } from './publish/tagging.js'
 import { makeRunDir } from './temp-dir.js'
 
@@ -33,9 +32,8 @@ function reportPartial(progress: Progress): void {
     core.info('Nothing was pushed.')
     return
   }
-  core.info(
-    `Pushed before the failure:\n${progress.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
-  )
+  const lines = progress.pushed.map(p => `  ${p.ref}@${p.digest}`)
+  core.info(`Pushed before the failure:\n${lines.join('\n')}`)
   core.setOutput('pushed', JSON.stringify(progress.pushed))
   core.setOutput('skipped', JSON.stringify(progress.skipped))
 }
@@ -55,21 +53,21 @@ async function publishForReal(settings: Settings, plan: PublishPlan) {
   }
 }
 
+function heading(settings: Settings): string {
+  if (settings.dryRun) return 'Dry run: nothing was published'
+  if (settings.mode === 'build' && !settings.build.push)
+    return 'Built (not pushed)'
+  return 'Published'
+}
+
 export async function run(): Promise<void> {
   try {
     const settings = await readActionSettings()
     const plan = computePlan(settings)
-    await core.group('Plan', () => {
-      core.info(
-        planText(plan, plannedCommands(settings, plan, '<metadata-file>'))
-      )
-      return Promise.resolve()
+    await core.group('Plan', async () => {
+      core.info(await describePlan(settings, plan))
     })
     for (const warning of plan.warnings) core.warning(warning)
-    if (settings.mode !== 'build' && !settings.dryRun)
-      throw new Error(
-        `input "mode": "${settings.mode}" is not built yet; use build`
-      )
     const result = settings.dryRun
       ? EMPTY_RESULT
       : await publishForReal(settings, plan)
@@ -77,13 +75,8 @@ export async function run(): Promise<void> {
       core.setOutput(name, value)
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
-    const heading = settings.dryRun
-      ? 'Dry run: nothing was published'
-      : settings.build.push
-        ? 'Published'
-        : 'Built (not pushed)'
     core.appendSummary(
-      summaryMarkdown(plan, result, heading, settings.build.platforms)
+      summaryMarkdown(plan, result, heading(settings), settings.build.platforms)
     )
   } catch (error) {
     core.setFailed(errorMessage(error))

@@ -16,7 +16,11 @@ function section(title: string, lines: string[]): string[] {
 }
 
 /** The plan as the log and the CLI print it; commands come already redacted. */
-export function planText(plan: PublishPlan, commands: string[][]): string {
+export function planText(
+  plan: PublishPlan,
+  commands: string[][],
+  guards: string[] = []
+): string {
   const width = Math.max(0, ...plan.tags.map(t => t.name.length))
   return [
     `Version: ${plan.version || '(none)'}`,
@@ -31,6 +35,7 @@ export function planText(plan: PublishPlan, commands: string[][]): string {
       'Commands',
       commands.map(argv => `docker ${formatCommand(argv)}`)
     ),
+    ...(guards.length > 0 ? section('Registry checks', guards) : []),
     ...plan.warnings.map(w => `Warning: ${w}`)
   ].join('\n')
 }

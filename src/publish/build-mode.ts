@@ -85,7 +85,7 @@ export async function publishBuild(
       env.registry,
       plan.images,
       plan.tags,
-      built.digest,
+      () => built.digest,
       settings
     )
   )
@@ -94,7 +94,11 @@ export async function publishBuild(
   const digest = await log.group('Push', async () => {
     const pushed = await pushLeadTags(plans, env)
     const digest = built.digest || pushed
-    await pointTags(env.registry, plans, digest, env.progress)
+    await pointTags(
+      env.registry,
+      plans.map(p => ({ ...p, digest })),
+      env.progress
+    )
     return digest
   })
   for (const p of env.progress.pushed) log.info(`Pushed ${p.ref}@${p.digest}`)

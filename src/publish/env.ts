@@ -1,8 +1,20 @@
 import type { Settings } from '../action/settings.js'
 import { createDockerRunner } from '../docker/runner.js'
 import type { Log } from '../log.js'
-import { createRegistryClient } from '../registry/client.js'
+import {
+  createRegistryClient,
+  type RegistryClient
+} from '../registry/client.js'
 import type { PublishEnv } from './context.js'
+
+/** A registry client with the run's credentials and retries. */
+export function createRegistry(settings: Settings): RegistryClient {
+  const credentials = new Map(settings.logins.map(l => [l.registry, l]))
+  return createRegistryClient({
+    credentials: registry => credentials.get(registry),
+    retries: settings.retries
+  })
+}
 
 /** The real docker runner and registry client, with the run's credentials and retries. */
 export function createPublishEnv(
@@ -11,13 +23,9 @@ export function createPublishEnv(
   tempDir: string,
   onLoggedIn: (registry: string) => void
 ): PublishEnv {
-  const credentials = new Map(settings.logins.map(l => [l.registry, l]))
   return {
     docker: createDockerRunner(),
-    registry: createRegistryClient({
-      credentials: registry => credentials.get(registry),
-      retries: settings.retries
-    }),
+    registry: createRegistry(settings),
     log,
     retry: { retries: settings.retries },
     tempDir,

@@ -1,87 +1,162 @@
+import { createHash } from 'node:crypto'
 import type { PublishResult } from '../action/outputs.js'
 import type { Settings } from '../action/settings.js'
 import { checkDaemon, hasBuildx } from '../docker/build.js'
 import { diagnose } from '../docker/diagnose.js'
 import { loginAll } from '../docker/login.js'
 import { retryDocker } from '../docker/retrying.js'
-import { parseImageReference } from '../images.js'
+import {
+  parseImageReference,
+  type Image,
+  type ImageReference
+} from '../images.js'
 import type { PublishPlan } from '../plan.js'
+import { copyWithinRegistry } from '../registry/copy.js'
 import { finalResult, type PublishEnv } from './context.js'
 import { decideForImages, refuseConflicts } from './registry-state.js'
 import { leadTag, pointTags, recordSkipped, type ImagePlan } from './tagging.js'
 
-/**
- * Copies every platform of the source to each image's lead tag with
- * `imagetools create` (registry to registry: no build, no layer pull; blobs
- * are mounted within a registry). The copy keeps the source's digest.
- */
-async function copyToLeadTags(
-  plans: ImagePlan[],
-  source: string,
+interface Source extends ImageReference {
+  digest: string
+  /** name@digest */
+  pinned: string
+}
+
+async function resolveSource(
+  settings: Settings,
   env: PublishEnv
-): Promise<void> {
-  const targets = plans.flatMap(({ image, decision }) => {
-    const lead = leadTag(decision)
-    return lead === undefined ? [] : [`${image.name}:${lead.name}`]
-  })
-  if (targets.length === 0) return
-  const args = [
+): Promise<Source> {
+  const ref = parseImageReference(settings.source, 'source')
+  const digest = await env.registry.getDigest(ref.image.name, ref.reference)
+  if (digest === undefined)
+    throw new Error(
+      `input "source": ${settings.source} was not found in registry ${ref.image.registry}`
+    )
+  return { ...ref, digest, pinned: `${ref.image.name}@${digest}` }
+}
+
+function imagetoolsCreate(
+  target: string,
+  source: Source,
+  dryRun: boolean
+): string[] {
+  return [
     'buildx',
     'imagetools',
     'create',
-    ...targets.flatMap(t => ['--tag', t]),
-    source
+    ...(dryRun ? ['--dry-run'] : []),
+    '--tag',
+    target,
+    source.pinned
   ]
-  await retryDocker(
-    () => env.docker.run(args),
-    env.retry,
-    `copy ${source}`
-  ).catch((error: unknown) => {
-    throw diagnose(
-      error,
-      plans.map(p => p.image.registry)
-    )
-  })
 }
 
-/** mode promote: the source image, as it is, under the computed tags; guards first. */
+/**
+ * The digest a copy to another registry will have: imagetools wraps a single
+ * manifest in an index (buildx 0.13 has no --prefer-index=false), and its
+ * dry run prints exactly the bytes it would push.
+ */
+async function predictCopy(
+  image: Image,
+  source: Source,
+  env: PublishEnv
+): Promise<string> {
+  const { stdout } = await env.docker.run(
+    imagetoolsCreate(`${image.name}:probe`, source, true),
+    { quiet: true }
+  )
+  return `sha256:${createHash('sha256').update(stdout.replace(/\n$/, '')).digest('hex')}`
+}
+
+async function copyLead(
+  plan: ImagePlan,
+  source: Source,
+  env: PublishEnv
+): Promise<void> {
+  const lead = leadTag(plan.decision)
+  if (lead === undefined) return
+  const target = `${plan.image.name}:${lead.name}`
+  if (plan.image.registry === source.image.registry) {
+    const manifest = await copyWithinRegistry(
+      env.registry,
+      source.image.name,
+      source.digest,
+      plan.image.name
+    )
+    await env.registry.putManifest(plan.image.name, lead.name, manifest)
+  } else {
+    await retryDocker(
+      () => env.docker.run(imagetoolsCreate(target, source, false)),
+      env.retry,
+      `copy to ${target}`
+    ).catch((error: unknown) => {
+      throw diagnose(error, [plan.image.registry, source.image.registry])
+    })
+  }
+  env.progress.pushed.push({ ref: target, digest: plan.digest })
+}
+
+/** Docker is needed only to copy between registries; within one, the registry API does it all. */
+async function prepareDocker(
+  settings: Settings,
+  source: Source,
+  env: PublishEnv
+): Promise<boolean> {
+  const crossRegistry = settings.images.some(
+    i => i.registry !== source.image.registry
+  )
+  if (!crossRegistry) return false
+  await env.log.group('Docker', () => checkDaemon(env.docker))
+  if (!(await hasBuildx(env.docker)))
+    throw new Error(
+      'promoting to another registry needs docker buildx (imagetools), which this docker lacks'
+    )
+  await env.log.group('Login', () =>
+    loginAll(env.docker, settings.logins, env.onLoggedIn, env.retry)
+  )
+  return true
+}
+
+/**
+ * mode promote: the source image, every platform, under the computed tags,
+ * without a build or a layer pull. Same registry: blobs are mounted and
+ * manifests put as they are (same digest, nothing uploaded); another
+ * registry: `imagetools create`. The guards run before anything is written.
+ */
 export async function publishPromote(
   settings: Settings,
   plan: PublishPlan,
   env: PublishEnv
 ): Promise<PublishResult> {
-  const { docker, log, registry } = env
-  const source = parseImageReference(settings.source, 'source')
-  const digest = await registry.getDigest(source.image.name, source.reference)
-  if (digest === undefined)
-    throw new Error(
-      `input "source": ${settings.source} was not found in registry ${source.image.registry}`
+  const source = await resolveSource(settings, env)
+  const docker = await prepareDocker(settings, source, env)
+  const digests = new Map<string, string>()
+  for (const image of plan.images)
+    digests.set(
+      image.name,
+      image.registry === source.image.registry || !docker
+        ? source.digest
+        : await predictCopy(image, source, env)
     )
-  const plans = await log.group('Check the registries', () =>
-    decideForImages(registry, plan.images, plan.tags, digest, settings)
+  const plans = await env.log.group('Check the registries', () =>
+    decideForImages(
+      env.registry,
+      plan.images,
+      plan.tags,
+      image => digests.get(image.name) ?? '',
+      settings
+    )
   )
   refuseConflicts(plans)
-  recordSkipped(plans, env.progress, log)
-  await log.group('Docker', () => checkDaemon(docker))
-  if (!(await hasBuildx(docker)))
-    throw new Error(
-      'mode "promote" needs docker buildx (imagetools), which this docker lacks'
-    )
-  await log.group('Login', () =>
-    loginAll(docker, settings.logins, env.onLoggedIn, env.retry)
-  )
-  await log.group('Copy', async () => {
-    await copyToLeadTags(plans, `${source.image.name}@${digest}`, env)
-    for (const { image, decision } of plans) {
-      const lead = leadTag(decision)
-      if (lead !== undefined)
-        env.progress.pushed.push({ ref: `${image.name}:${lead.name}`, digest })
-    }
-    await pointTags(registry, plans, digest, env.progress)
+  recordSkipped(plans, env.progress, env.log)
+  await env.log.group('Copy', async () => {
+    for (const imagePlan of plans) await copyLead(imagePlan, source, env)
+    await pointTags(env.registry, plans, env.progress)
   })
-  for (const p of env.progress.pushed) log.info(`Pushed ${p.ref}@${p.digest}`)
+  for (const p of env.progress.pushed)
+    env.log.info(`Pushed ${p.ref}@${p.digest}`)
   return finalResult(plan.refs, env.progress, {
-    digest,
+    digest: source.digest,
     imageId: '',
     metadata: {}
   })

@@ -1,31 +1,31 @@
 import type { Settings } from '../action/settings.js'
-import { decideTags } from '../guards.js'
+import { decideTags, type GuardDecision } from '../guards.js'
 import type { Image } from '../images.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Tag } from '../tags/types.js'
 import type { ImagePlan } from './tagging.js'
 
 /**
- * Reads each image's repository (its tags, and the digests of our release
- * tags that already exist) and decides what may be pushed where.
+ * Reads each image's repository (its tags, and the digests of our tags that
+ * already exist) and decides what may be pushed where.
  */
 export async function decideForImages(
   registry: RegistryClient,
   images: Image[],
   tags: Tag[],
-  newDigest: string,
+  digestFor: (image: Image) => string,
   settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
 ): Promise<ImagePlan[]> {
   return Promise.all(
     images.map(async image => {
+      const newDigest = digestFor(image)
       const existingTags = await registry.listTags(image.name)
       const existing = new Set(existingTags)
-      const versions = tags.filter(
-        t => t.kind === 'version' && existing.has(t.name)
-      )
+      // release tags for the immutability check, floating ones to spot no-ops
+      const ours = tags.filter(t => existing.has(t.name))
       const existingDigests: Record<string, string> = {}
       await Promise.all(
-        versions.map(async tag => {
+        ours.map(async tag => {
           const digest = await registry.getDigest(image.name, tag.name)
           if (digest !== undefined) existingDigests[tag.name] = digest
         })
@@ -38,7 +38,11 @@ export async function decideForImages(
         floatingGuard: settings.floatingGuard,
         immutableTags: settings.immutableTags
       })
-      return { image, decision }
+      return {
+        image,
+        decision: settleFloating(decision, existingDigests, newDigest),
+        digest: newDigest
+      }
     })
   )
 }
@@ -52,4 +56,19 @@ export function refuseConflicts(plans: ImagePlan[]): void {
     throw new Error(
       `release tags are immutable (immutable-tags: error), so nothing was pushed:\n${conflicts.join('\n')}`
     )
+}
+
+/** Floating tags that already point at the new digest need no PUT (re-runs are no-ops). */
+function settleFloating(
+  decision: GuardDecision,
+  existingDigests: Record<string, string>,
+  newDigest: string
+): GuardDecision {
+  if (newDigest === '') return decision
+  const same = (tag: Tag) => existingDigests[tag.name] === newDigest
+  return {
+    ...decision,
+    floating: decision.floating.filter(tag => !same(tag)),
+    unchanged: [...decision.unchanged, ...decision.floating.filter(same)]
+  }
 }

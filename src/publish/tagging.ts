@@ -9,6 +9,8 @@ import type { Tag } from '../tags/types.js'
 export interface ImagePlan {
   image: Image
   decision: GuardDecision
+  /** The digest this image's tags will point at ('' until a push tells it). */
+  digest: string
 }
 
 /** What has been done so far: filled as it happens, so a failure can report it. */
@@ -48,25 +50,24 @@ export function recordSkipped(
 export async function pointTags(
   registry: RegistryClient,
   plans: ImagePlan[],
-  digest: string,
   progress: Progress
 ): Promise<void> {
   const pending = (pick: (d: GuardDecision) => Tag[]) =>
-    plans.flatMap(({ image, decision }) =>
+    plans.flatMap(({ image, decision, digest }) =>
       pick(decision)
         .filter(tag => tag !== leadTag(decision))
-        .map(tag => ({ image, tag }))
+        .map(tag => ({ image, tag, digest }))
     )
   const manifests = new Map<string, Promise<Manifest | undefined>>()
-  const manifestOf = (image: Image) => {
+  const manifestOf = (image: Image, digest: string) => {
     if (!manifests.has(image.name))
       manifests.set(image.name, registry.getManifest(image.name, digest))
     return manifests.get(image.name) as Promise<Manifest | undefined>
   }
   for (const phase of [pending(d => d.exact), pending(d => d.floating)]) {
     await Promise.all(
-      phase.map(async ({ image, tag }) => {
-        const manifest = await manifestOf(image)
+      phase.map(async ({ image, tag, digest }) => {
+        const manifest = await manifestOf(image, digest)
         if (manifest === undefined)
           throw new Error(
             `${image.name}@${digest} vanished from the registry before it could be tagged ${tag.name}`

@@ -65,8 +65,10 @@ export interface RegistryClient {
   /** The digest a tag or digest resolves to; undefined if there is none. */
   getDigest(image: string, reference: string): Promise<string | undefined>
   getManifest(image: string, reference: string): Promise<Manifest | undefined>
-  /** Puts the manifest under the tag; returns the digest the registry reports. */
+  /** Puts the manifest under a tag, or under its own digest; returns the registry's digest. */
   putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
+  /** Makes a blob of another repository on the same registry available here, uploading nothing. */
+  mountBlob(image: string, digest: string, fromImage: string): Promise<void>
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -193,7 +195,7 @@ class HttpRegistryClient implements RegistryClient {
     manifest: Manifest
   ): Promise<string> {
     const ref = parseRepository(image)
-    if (!isTag(tag)) {
+    if (!isTag(tag) && !/^sha256:[0-9a-f]{64}$/.test(tag)) {
       throw new RegistryError(
         ref.registry,
         `invalid tag ${JSON.stringify(tag)}`
@@ -216,6 +218,30 @@ class HttpRegistryClient implements RegistryClient {
         return digest ?? sha256Digest(manifest.body)
       }
     )
+  }
+
+  async mountBlob(
+    image: string,
+    digest: string,
+    fromImage: string
+  ): Promise<void> {
+    const ref = parseRepository(image)
+    const from = parseRepository(fromImage)
+    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
+    const request = {
+      method: 'POST',
+      path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
+      scope: `${pushScope(ref)} ${pullScope(from)}`
+    } as const
+    await this.transport.request(ref, request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status === 201) return
+      if (!response.ok) throw await fail()
+      throw new RegistryError(
+        ref.registry,
+        `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
+      )
+    })
   }
 
   private tagsPage(ref: RepositoryReference, path: string): Promise<TagsPage> {

@@ -21,7 +21,8 @@ export interface TransportOptions {
 }
 
 export interface RegistryRequest {
-  method: 'GET' | 'HEAD' | 'PUT'
+  // POST only for blob mounts, which are safe to repeat
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST'
   /** A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL. */
   path: string
   headers?: Record<string, string>

@@ -1,0 +1,83 @@
+/** Runs the bundled action the way the Actions runner does: main, then post with its state. */
+import { rmSync } from 'node:fs'
+import { runMain, runPost, type StepResult } from '../../test/e2e/runner.js'
+import type { StackRegistry } from '../../test/support/stack-env.js'
+import { HELLO, TAG_NAMES, TAG_RULES } from './event.js'
+import { measure, tail, type Cost } from './proc.js'
+
+export type Inputs = Record<string, string | undefined>
+
+/**
+ * Publish inputs: the hello context under the four tag rules (latest=false:
+ * with latest=auto a semver rule adds `latest`, a fifth tag). Credentials go
+ * in username/password, or in a `logins` entry for `loginHost`.
+ */
+export function publishInputs(
+  image: string,
+  credentials: StackRegistry,
+  loginHost?: string
+): Inputs {
+  const login =
+    loginHost === undefined
+      ? { username: credentials.username, password: credentials.password }
+      : {
+          logins: [
+            `- registry: ${loginHost}`,
+            `  username: ${credentials.username}`,
+            `  password: ${credentials.password}`
+          ].join('\n')
+        }
+  return {
+    images: image,
+    context: HELLO,
+    tags: TAG_RULES.join('\n'),
+    flavor: 'latest=false',
+    ...login
+  }
+}
+
+function failure(step: StepResult, which: string): Error {
+  const said = step.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return new Error(
+    `the action's ${which} step exited ${step.code}:\n${tail(said + step.stderr)}`
+  )
+}
+
+export interface ActionRun {
+  main: StepResult
+  mainCost: Cost
+  postCost: Cost
+}
+
+/**
+ * main then post, each measured, then removes their runner temp folder;
+ * throws if either fails. Every process they start is reaped before they
+ * return, so measure() sees its CPU.
+ */
+export async function runAction(
+  inputs: Inputs,
+  env: Record<string, string>
+): Promise<ActionRun> {
+  const { value: main, cost: mainCost } = await measure(() =>
+    runMain(inputs, env)
+  )
+  const { value: post, cost: postCost } = await measure(() =>
+    runPost(main, env)
+  )
+  rmSync(main.dir, { recursive: true, force: true })
+  if (main.code !== 0) throw failure(main, 'main')
+  if (post.code !== 0) throw failure(post, 'post')
+  return { main, mainCost, postCost }
+}
+
+/** The bench compares like with like: the action must have pushed TAG_NAMES. */
+export function checkTags(main: StepResult): void {
+  const names = (main.outputs['tag-names'] ?? '').split('\n').filter(Boolean)
+  if (names.sort().join(' ') !== [...TAG_NAMES].sort().join(' '))
+    throw new Error(
+      `the action pushed tags "${names.join(' ')}", not "${TAG_NAMES.join(' ')}": the figures would not compare`
+    )
+}

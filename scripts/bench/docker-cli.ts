@@ -1,0 +1,33 @@
+/** What the action replaces, done with the bare docker CLI: login, one buildx build --push, logout. */
+import { join } from 'node:path'
+import { ROOT } from '../../test/e2e/runner.js'
+import type { StackRegistry } from '../../test/support/stack-env.js'
+import { HELLO, TAG_NAMES } from './event.js'
+import { exec } from './proc.js'
+
+/** Publishes the hello context as `image` under TAG_NAMES, with DOCKER_CONFIG from `env`. */
+export async function bareDockerPublish(
+  image: string,
+  registry: StackRegistry,
+  env: NodeJS.ProcessEnv
+): Promise<void> {
+  const { host, username, password } = registry
+  await exec('docker', ['login', host, '-u', username, '--password-stdin'], {
+    env,
+    input: password
+  })
+  await exec(
+    'docker',
+    [
+      'buildx',
+      'build',
+      ...TAG_NAMES.flatMap(tag => ['-t', `${image}:${tag}`]),
+      '--provenance=false',
+      '--sbom=false',
+      '--push',
+      join(ROOT, HELLO)
+    ],
+    { env }
+  )
+  await exec('docker', ['logout', host], { env })
+}

@@ -1,0 +1,40 @@
+/**
+ * `npm run bench`: prints performance figures and asserts nothing (the goals
+ * are printed for people to read). BENCH_RUNS sets the repetitions of the
+ * full publish (default 7); the cold start runs 4 × BENCH_RUNS pairs.
+ * Exits 0 when every part printed its figures or was skipped, 1 if one broke.
+ */
+import { bytesUploaded } from './bytes.js'
+import { coldStart } from './cold-start.js'
+import { checkRoot, printMachine } from './host.js'
+import { runParts } from './part.js'
+import { fullPublish } from './publish.js'
+
+function runs(): number {
+  const value = Number(process.env.BENCH_RUNS ?? 7)
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(
+      `BENCH_RUNS must be a whole number >= 1, got "${process.env.BENCH_RUNS}"`
+    )
+  return value
+}
+
+async function main(): Promise<void> {
+  checkRoot()
+  const n = runs()
+  printMachine()
+  const ok = await runParts([
+    { title: '1. Cold start', run: () => coldStart(4 * n) },
+    {
+      title: '2. Full publish of 4 tags: action vs bare docker CLI',
+      run: () => fullPublish(n)
+    },
+    { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded }
+  ])
+  if (!ok) process.exitCode = 1
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error))
+  process.exitCode = 1
+})

@@ -1,0 +1,340 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent } from '../fixtures/events.js'
+import {
+  startFaultProxy,
+  type Fault,
+  type FaultProxy
+} from '../support/fault-proxy.js'
+import { listTags, readManifest } from './registry-api.js'
+import { runMain, runPost, type StepResult } from './runner.js'
+import { readStack, uniqueRepo, type Registry, type Stack } from './stack.js'
+
+const HELLO = 'test/fixtures/contexts/hello'
+let stack: Stack
+
+beforeAll(() => {
+  stack = readStack()
+})
+
+/** A tag push of `version`, as the runner would start the action for it. */
+function tagPush(version: string): Record<string, string> {
+  return {
+    ...loadEvent('push-tag').env,
+    GITHUB_REF: `refs/tags/v${version}`,
+    GITHUB_REF_NAME: `v${version}`,
+    DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
+  }
+}
+
+async function publish(
+  registry: Registry,
+  repo: string,
+  version: string,
+  inputs: Record<string, string> = {},
+  host = registry.host
+): Promise<StepResult> {
+  const env = tagPush(version)
+  const main = await runMain(
+    {
+      images: `${host}/${repo}`,
+      logins: `- registry: ${host}\n  username: ${registry.username}\n  password: ${registry.password}`,
+      context: HELLO,
+      ...inputs
+    },
+    env
+  )
+  await runPost(main, env)
+  return main
+}
+
+const digestOf = async (registry: Registry, repo: string, tag: string) =>
+  (await readManifest(registry, repo, tag)).digest
+
+describe('floating tags only move forward', () => {
+  it('a backport 1.4.5 after 1.5.0 moves 1.4 but not 1, and says why', async () => {
+    const repo = uniqueRepo('backport')
+    const { a } = stack
+    expect((await publish(a, repo, '1.5.0')).code).toBe(0)
+    const backport = await publish(a, repo, '1.4.5')
+    expect(backport.code).toBe(0)
+    expect(await listTags(a, repo)).toEqual([
+      '1',
+      '1.4',
+      '1.4.5',
+      '1.5',
+      '1.5.0'
+    ])
+    expect(await digestOf(a, repo, '1')).toBe(await digestOf(a, repo, '1.5.0'))
+    expect(await digestOf(a, repo, '1.4')).toBe(
+      await digestOf(a, repo, '1.4.5')
+    )
+    expect(JSON.parse(backport.outputs.skipped)).toEqual([
+      {
+        ref: `${a.host}/${repo}:1`,
+        reason: expect.stringMatching(
+          /1\.5\.0 is already published, newer than 1\.4\.5/
+        ) as unknown
+      }
+    ])
+    expect(backport.stdout).toMatch(
+      /::warning::.*:1 was left alone: 1\.5\.0 is already published/
+    )
+    expect(backport.summary).toMatch(
+      /Skipped[\s\S]*:1`.*1\.5\.0 is already published/
+    )
+  })
+
+  it('with latest=release, latest stays on the highest release', async () => {
+    const repo = uniqueRepo('latest-release')
+    const { a } = stack
+    const inputs = { flavor: 'latest=release' }
+    expect((await publish(a, repo, '2.0.0', inputs)).code).toBe(0)
+    const backport = await publish(a, repo, '1.4.5', inputs)
+    expect(backport.code).toBe(0)
+    expect(await digestOf(a, repo, 'latest')).toBe(
+      await digestOf(a, repo, '2.0.0')
+    )
+    expect(await digestOf(a, repo, '1')).toBe(await digestOf(a, repo, '1.4.5'))
+    const skipped = (
+      JSON.parse(backport.outputs.skipped) as { ref: string }[]
+    ).map(s => s.ref)
+    expect(skipped).toEqual([`${a.host}/${repo}:latest`])
+  })
+
+  it('floating-guard: false moves them anyway', async () => {
+    const repo = uniqueRepo('unguarded')
+    const { a } = stack
+    await publish(a, repo, '1.5.0')
+    expect(
+      (await publish(a, repo, '1.4.5', { 'floating-guard': 'false' })).code
+    ).toBe(0)
+    expect(await digestOf(a, repo, '1')).toBe(await digestOf(a, repo, '1.4.5'))
+  })
+})
+
+describe('dry run', () => {
+  it("shows the guards' decisions read from the registry, and changes nothing", async () => {
+    const repo = uniqueRepo('dry')
+    const { a } = stack
+    await publish(a, repo, '1.5.0')
+    const tagsBefore = await listTags(a, repo)
+    const backport = await publish(a, repo, '1.4.5', { 'dry-run': 'true' })
+    expect(backport.code).toBe(0)
+    expect(backport.stdout).toMatch(
+      /Registry checks:[\s\S]*:1 held back: 1\.5\.0 is already published/
+    )
+    expect(backport.stdout).toMatch(/:1\.4 moves after the exact tags/)
+    const rebuild = await publish(a, repo, '1.5.0', { 'dry-run': 'true' })
+    expect(rebuild.stdout).toMatch(
+      /release tag 1\.5\.0 already exists at sha256:[0-9a-f]{64}.*unless the build reproduces/
+    )
+    expect(await listTags(a, repo)).toEqual(tagsBefore)
+  })
+})
+
+describe('release tags are immutable', () => {
+  it('refuses a rebuilt 1.4.5 with other content before pushing anything', async () => {
+    const repo = uniqueRepo('immutable')
+    const { a } = stack
+    await publish(a, repo, '1.4.5')
+    const before = await digestOf(a, repo, '1.4.5')
+    const floatingBefore = await digestOf(a, repo, '1.4')
+    const rebuild = await publish(a, repo, '1.4.5', { labels: 'content=2' })
+    expect(rebuild.code).toBe(1)
+    expect(rebuild.stdout).toMatch(
+      /::error::release tags are immutable \(immutable-tags: error\), so nothing was pushed/
+    )
+    expect(rebuild.stdout).toContain(
+      `release tag 1.4.5 already exists at ${before}`
+    )
+    expect(await digestOf(a, repo, '1.4.5')).toBe(before)
+    expect(await digestOf(a, repo, '1.4')).toBe(floatingBefore)
+  })
+
+  it('skip keeps the release tag and the floating tags of that release', async () => {
+    const repo = uniqueRepo('skip')
+    const { a } = stack
+    await publish(a, repo, '1.4.5')
+    const before = await digestOf(a, repo, '1.4.5')
+    const rebuild = await publish(a, repo, '1.4.5', {
+      labels: 'content=2',
+      'immutable-tags': 'skip'
+    })
+    expect(rebuild.code).toBe(0)
+    expect(await digestOf(a, repo, '1.4.5')).toBe(before)
+    expect(await digestOf(a, repo, '1')).toBe(before)
+    const skipped = (
+      JSON.parse(rebuild.outputs.skipped) as { ref: string }[]
+    ).map(s => s.ref.split(':').pop())
+    expect(skipped).toEqual(['1.4.5', '1.4', '1'])
+  })
+
+  it('overwrite replaces it', async () => {
+    const repo = uniqueRepo('overwrite')
+    const { a } = stack
+    await publish(a, repo, '1.4.5')
+    const before = await digestOf(a, repo, '1.4.5')
+    const rebuild = await publish(a, repo, '1.4.5', {
+      labels: 'content=2',
+      'immutable-tags': 'overwrite'
+    })
+    expect(rebuild.code).toBe(0)
+    const after = await digestOf(a, repo, '1.4.5')
+    expect(after).not.toBe(before)
+    expect(rebuild.outputs.digest).toBe(after)
+  })
+})
+
+describe('promote', () => {
+  it('copies 1.4.5 to the stable namespace with the same digest, and again changes nothing', async () => {
+    const repo = uniqueRepo('promote')
+    const { a } = stack
+    await publish(a, repo, '1.4.5', { platforms: 'linux/amd64,linux/arm64' })
+    const source = await readManifest(a, repo, '1.4.5')
+    const stable = `stable/${repo}`
+    const promote = () =>
+      publish(a, stable, '1.4.5', {
+        mode: 'promote',
+        source: `${a.host}/${repo}:1.4.5`
+      })
+    const first = await promote()
+    expect(first.stdout).not.toMatch(/::error::/)
+    expect(first.code).toBe(0)
+    expect(await listTags(a, stable)).toEqual(['1', '1.4', '1.4.5'])
+    const copied = await readManifest(a, stable, '1.4.5')
+    expect(copied.digest).toBe(source.digest)
+    expect(copied.platforms).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(first.outputs.digest).toBe(source.digest)
+
+    const again = await promote()
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.outputs.pushed)).toEqual([])
+    expect(await digestOf(a, stable, '1')).toBe(source.digest)
+  })
+
+  it('copies across registries with their own credentials, and again changes nothing', async () => {
+    const repo = uniqueRepo('cross')
+    const { a, b } = stack
+    await publish(a, repo, '1.4.5')
+    const logins = [a, b]
+      .map(
+        r =>
+          `- registry: ${r.host}\n  username: ${r.username}\n  password: ${r.password}`
+      )
+      .join('\n')
+    const promote = () =>
+      runMain(
+        {
+          mode: 'promote',
+          source: `${a.host}/${repo}:1.4.5`,
+          images: `${b.host}/release/${repo}`,
+          logins
+        },
+        tagPush('1.4.5')
+      )
+    const first = await promote()
+    expect(first.code).toBe(0)
+    const copied = await readManifest(b, `release/${repo}`, '1.4.5')
+    // a single-platform source arrives wrapped in an index (imagetools, buildx 0.13):
+    // the digest the action predicted before copying is the one the registry holds
+    const pushed = JSON.parse(first.outputs.pushed) as {
+      ref: string
+      digest: string
+    }[]
+    expect(pushed.map(p => p.digest)).toEqual([
+      copied.digest,
+      copied.digest,
+      copied.digest
+    ])
+    expect(copied.platforms).toEqual(['linux/amd64'])
+    const again = await promote()
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.outputs.pushed)).toEqual([])
+  })
+
+  it('fails clearly when the source does not exist', async () => {
+    const { a } = stack
+    const main = await publish(a, uniqueRepo('nosource'), '1.0.0', {
+      mode: 'promote',
+      source: `${a.host}/${uniqueRepo('none')}:9.9.9`
+    })
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::input "source": .*:9\.9\.9 was not found in registry/
+    )
+  })
+})
+
+describe('transient registry faults', () => {
+  let proxy: FaultProxy
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ target: stack.a.host })
+  })
+  afterAll(() => proxy.close())
+
+  const viaProxy = (repo: string, version: string, faults: Fault[]) => {
+    proxy.setFaults(faults)
+    return publish(stack.a, repo, version, { retries: '3' }, proxy.host)
+  }
+
+  it.each<{ name: string; faults: Fault[] }>([
+    {
+      name: '503 for the first requests',
+      faults: [{ kind: 'status', status: 503, times: 2 }]
+    },
+    { name: 'connection resets', faults: [{ kind: 'reset', times: 2 }] },
+    {
+      // rate limits hit manifest reads (as Docker Hub's do); a 429 on the login
+      // ping makes dockerd report 401, which no client can tell apart
+      name: '429 with Retry-After',
+      faults: [
+        {
+          kind: 'status',
+          status: 429,
+          retryAfterSeconds: 1,
+          times: 1,
+          match: { path: /\/manifests\// }
+        }
+      ]
+    },
+    {
+      name: 'a 503 on a tag PUT',
+      faults: [
+        {
+          kind: 'status',
+          status: 503,
+          times: 1,
+          match: { method: 'PUT', path: /\/manifests\/1$/ }
+        }
+      ]
+    }
+  ])('ends in success after $name', async ({ faults }) => {
+    const repo = uniqueRepo('transient')
+    const main = await viaProxy(repo, '1.2.3', faults)
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await listTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
+  })
+
+  it('fails within bounded time on a persistent fault, with no floating tag moved', async () => {
+    const repo = uniqueRepo('persistent')
+    await publish(stack.a, repo, '1.2.2')
+    const floating = await digestOf(stack.a, repo, '1.2')
+    const started = Date.now()
+    const main = await viaProxy(repo, '1.2.3', [
+      {
+        kind: 'status',
+        status: 503,
+        match: { method: 'PUT', path: /\/manifests\// }
+      }
+    ])
+    expect(Date.now() - started).toBeLessThan(60_000)
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(/::error::.*(503|Service Unavailable)/)
+    expect(await digestOf(stack.a, repo, '1.2')).toBe(floating)
+    expect(await listTags(stack.a, repo)).not.toContain('1.2.3')
+  })
+})
