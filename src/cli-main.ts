@@ -8,8 +8,6 @@ import { logoutAll } from './docker/login.js'
 import { parseSettings, type Settings } from './action/settings.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
-import { publish } from './publish.js'
-import { createPublishEnv } from './publish/env.js'
 import { describePlan } from './publish/preview.js'
 import { makeRunDir, removeRunDir } from './temp-dir.js'
 
@@ -31,6 +29,9 @@ function cliPassword(fromStdin: boolean): string {
 async function publishLocally(settings: Settings, plan: PublishPlan) {
   const loggedIn: string[] = []
   const tempDir = makeRunDir()
+  // loaded only when publishing: a dry run never parses the docker and registry code
+  const { publish } = await import('./publish.js')
+  const { createPublishEnv } = await import('./publish/env.js')
   const env = createPublishEnv(settings, terminalLog, tempDir, registry =>
     loggedIn.push(registry)
   )

@@ -10,8 +10,6 @@ import { readEventPayload } from './context/event-file.js'
 import { refContextFromRunner } from './context/ref-context.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
-import { publish } from './publish.js'
-import { createPublishEnv } from './publish/env.js'
 import { describePlan } from './publish/preview.js'
 import type { Progress } from './publish/tagging.js'
 import { makeRunDir } from './temp-dir.js'
@@ -41,6 +39,9 @@ function reportPartial(progress: Progress): void {
 async function publishForReal(settings: Settings, plan: PublishPlan) {
   const state = { registries: [] as string[], tempDir: makeRunDir() }
   saveState(state)
+  // loaded only when publishing: a dry run never parses the docker and registry code
+  const { publish } = await import('./publish.js')
+  const { createPublishEnv } = await import('./publish/env.js')
   const env = createPublishEnv(settings, actionLog, state.tempDir, registry => {
     state.registries.push(registry)
     saveState(state)

@@ -21,25 +21,24 @@ export interface BuildJob {
   pushByDigestTo?: string
 }
 
-/** Fails with the daemon's own words when docker is not usable at all. */
-export async function checkDaemon(docker: DockerRunner): Promise<void> {
-  try {
-    await docker.run(['version', '--format', '{{.Server.Version}}'], {
-      quiet: true
-    })
-  } catch (error) {
-    throw diagnose(error)
+/** buildx's plugin is missing: the docker CLI says so instead of building. */
+export class BuildxMissingError extends Error {
+  constructor() {
+    super(
+      'docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)'
+    )
+    this.name = 'BuildxMissingError'
   }
 }
 
-export async function hasBuildx(docker: DockerRunner): Promise<boolean> {
-  try {
-    await docker.run(['buildx', 'version'], { quiet: true })
-    return true
-  } catch (error) {
-    if (error instanceof DockerCommandError) return false
-    throw error
-  }
+const BUILDX_MISSING =
+  /'buildx' is not a docker command|unknown command:? "?buildx/i
+
+/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
+export function isBuildxMissing(error: unknown): boolean {
+  return (
+    error instanceof DockerCommandError && BUILDX_MISSING.test(error.output)
+  )
 }
 
 function buildFailure(error: unknown, registries: string[]): unknown {
@@ -66,6 +65,7 @@ export async function buildxBuild(
   try {
     await docker.run(buildxBuildArgs(request))
   } catch (error) {
+    if (isBuildxMissing(error)) throw new BuildxMissingError()
     throw buildFailure(error, job.registries)
   }
   return parseBuildMetadata(readFileSync(request.metadataFile, 'utf8'))

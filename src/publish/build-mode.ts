@@ -2,9 +2,8 @@ import type { PublishResult } from '../action/outputs.js'
 import type { Settings } from '../action/settings.js'
 import {
   buildxBuild,
-  checkDaemon,
+  BuildxMissingError,
   classicBuild,
-  hasBuildx,
   type BuildJob
 } from '../docker/build.js'
 import { needsLogin } from '../docker/commands.js'
@@ -44,6 +43,16 @@ async function pushLeadTags(
   return digest
 }
 
+/** buildx when it is there; else the classic builder, and a notice saying so. */
+async function buildImage(job: BuildJob, env: PublishEnv) {
+  try {
+    return await buildxBuild(env.docker, job)
+  } catch (error) {
+    if (!(error instanceof BuildxMissingError)) throw error
+    return classicBuild(env.docker, job, env.log)
+  }
+}
+
 /**
  * mode build: build into the local image store first, so the digest is known
  * before anything is pushed; check the registries (immutable release tags,
@@ -56,8 +65,6 @@ export async function publishBuild(
   env: PublishEnv
 ): Promise<PublishResult> {
   const { docker, log } = env
-  await log.group('Docker', () => checkDaemon(docker))
-  const buildx = await hasBuildx(docker)
   if (needsLogin(settings))
     await log.group('Login', () =>
       loginAll(docker, settings.logins, env.onLoggedIn, env.retry)
@@ -71,9 +78,7 @@ export async function publishBuild(
     tempDir: env.tempDir,
     registries: [...new Set(plan.images.map(i => i.registry))]
   }
-  const built = await log.group('Build', () =>
-    buildx ? buildxBuild(docker, job) : classicBuild(docker, job, log)
-  )
+  const built = await log.group('Build', () => buildImage(job, env))
   if (!push)
     return finalResult(plan.refs, env.progress, {
       ...built,

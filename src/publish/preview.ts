@@ -3,11 +3,10 @@ import { errorMessage } from '../errors.js'
 import { describeDecision } from '../guards.js'
 import { parseImageReference } from '../images.js'
 import type { PublishPlan } from '../plan.js'
-import type { RegistryClient } from '../registry/client.js'
 import { plannedCommands } from '../docker/commands.js'
 import { planText } from '../plan-text.js'
-import { createRegistry } from './env.js'
-import { decideForImages } from './registry-state.js'
+
+type RegistryClient = import('../registry/client.js').RegistryClient
 
 /** The digest a run would publish, when it is known before building. */
 async function knownDigest(
@@ -20,28 +19,42 @@ async function knownDigest(
 }
 
 /**
- * What the guards would decide, for the dry-run plan: read-only registry
- * calls; when a registry cannot be read, says so instead of guessing.
+ * What the guards would decide, for the dry-run plan: read-only calls to
+ * the registries this run has credentials for (a dry run without them stays
+ * offline); when a registry cannot be read, says so instead of guessing.
  */
-export async function previewGuards(
+async function previewGuards(
   settings: Settings,
-  plan: PublishPlan,
-  registry: RegistryClient
+  plan: PublishPlan
 ): Promise<string[]> {
   const pushes = settings.mode !== 'build' || settings.build.push
-  if (!pushes || plan.images.length === 0) return []
+  const readable = new Set(settings.logins.map(l => l.registry))
+  const images = plan.images.filter(i => readable.has(i.registry))
+  const unread = plan.images.filter(i => !readable.has(i.registry))
+  const notes = unread.map(
+    i =>
+      `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are unknown`
+  )
+  if (!pushes || images.length === 0) return pushes ? notes : []
   try {
+    // loaded only here: a dry run without registry reads never parses them
+    const { createRegistry } = await import('./env.js')
+    const { decideForImages } = await import('./registry-state.js')
+    const registry = createRegistry(settings)
     const digest = await knownDigest(settings, registry)
     const plans = await decideForImages(
       registry,
-      plan.images,
+      images,
       plan.tags,
       () => digest,
       settings
     )
-    return plans.flatMap(({ image, decision }) =>
-      describeDecision(decision, image.name)
-    )
+    return [
+      ...plans.flatMap(({ image, decision }) =>
+        describeDecision(decision, image.name)
+      ),
+      ...notes
+    ]
   } catch (error) {
     return [
       `the registries could not be read, so the guards' decisions are unknown: ${errorMessage(error)}`
@@ -54,9 +67,7 @@ export async function describePlan(
   settings: Settings,
   plan: PublishPlan
 ): Promise<string> {
-  const guards = settings.dryRun
-    ? await previewGuards(settings, plan, createRegistry(settings))
-    : []
+  const guards = settings.dryRun ? await previewGuards(settings, plan) : []
   return planText(
     plan,
     plannedCommands(settings, plan, '<metadata-file>'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { PublishResult } from '../action/outputs.js'
 import type { Settings } from '../action/settings.js'
-import { checkDaemon, hasBuildx } from '../docker/build.js'
+import { BuildxMissingError, isBuildxMissing } from '../docker/build.js'
 import { diagnose } from '../docker/diagnose.js'
 import { loginAll } from '../docker/login.js'
 import { retryDocker } from '../docker/retrying.js'
@@ -61,10 +61,12 @@ async function predictCopy(
   source: Source,
   env: PublishEnv
 ): Promise<string> {
-  const { stdout } = await env.docker.run(
-    imagetoolsCreate(`${image.name}:probe`, source, true),
-    { quiet: true }
-  )
+  const { stdout } = await env.docker
+    .run(imagetoolsCreate(`${image.name}:probe`, source, true), { quiet: true })
+    .catch((error: unknown) => {
+      if (isBuildxMissing(error)) throw new BuildxMissingError()
+      throw diagnose(error, [image.registry, source.image.registry])
+    })
   return `sha256:${createHash('sha256').update(stdout.replace(/\n$/, '')).digest('hex')}`
 }
 
@@ -96,7 +98,10 @@ async function copyLead(
   env.progress.pushed.push({ ref: target, digest: plan.digest })
 }
 
-/** Docker is needed only to copy between registries; within one, the registry API does it all. */
+/**
+ * Docker (the CLI's imagetools, no daemon) is needed only to copy between
+ * registries; within one, the registry API does it all.
+ */
 async function prepareDocker(
   settings: Settings,
   source: Source,
@@ -106,11 +111,6 @@ async function prepareDocker(
     i => i.registry !== source.image.registry
   )
   if (!crossRegistry) return false
-  await env.log.group('Docker', () => checkDaemon(env.docker))
-  if (!(await hasBuildx(env.docker)))
-    throw new Error(
-      'promoting to another registry needs docker buildx (imagetools), which this docker lacks'
-    )
   await env.log.group('Login', () =>
     loginAll(env.docker, settings.logins, env.onLoggedIn, env.retry)
   )

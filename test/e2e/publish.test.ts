@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { loadEvent, type EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
 import { listTags, readManifest } from './registry-api.js'
-import { runMain, runPost, type StepResult } from './runner.js'
+import { ROOT, runMain, runPost, type StepResult } from './runner.js'
 import { readStack, uniqueRepo, type Stack } from './stack.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
@@ -185,6 +185,33 @@ describe('publish to the real registries', () => {
     )
     expect(ids.trim()).not.toBe('')
     expect(JSON.parse(main.outputs.pushed)).toEqual([])
+  })
+})
+
+describe('without buildx', () => {
+  it('falls back to docker build + docker push, says so, and still orders the tags', async () => {
+    const repo = uniqueRepo('classic')
+    const { a } = stack
+    const env = dockerEnv('push-tag')
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: a.password,
+        context: HELLO
+      },
+      {
+        ...env,
+        PATH: `${join(ROOT, 'test/fixtures/no-buildx')}:${env.PATH ?? process.env.PATH ?? ''}`
+      }
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(main.stdout).toMatch(
+      /::notice::docker buildx is not available: building with the classic `docker build`/
+    )
+    expect(await listTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(main.outputs.digest).toBe((await readManifest(a, repo, '1')).digest)
   })
 })
 
