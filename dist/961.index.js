@@ -431,9 +431,14 @@ async function buildImage(job, env) {
  */
 async function publishBuild(settings, plan, env) {
     const { docker, log } = env;
+    const push = settings.build.push;
+    // the guards' registry reads need no digest: they run while docker builds
+    const states = push
+        ? (0,registry_state/* readImageStates */.i2)(env.registry, plan.images, plan.tags)
+        : Promise.resolve([]);
+    states.catch(() => undefined); // a failed build must not leave it unhandled
     if ((0,commands/* needsLogin */.$)(settings))
         await log.group('Login', () => loginAll(docker, settings.logins, env.onLoggedIn, env.retry));
-    const push = settings.build.push;
     const job = {
         ...plan,
         build: push
@@ -448,8 +453,8 @@ async function publishBuild(settings, plan, env) {
             ...built,
             metadata: built.raw
         });
-    const plans = await log.group('Check the registries', () => (0,registry_state.decideForImages)(env.registry, plan.images, plan.tags, () => built.digest, settings));
-    (0,registry_state/* refuseConflicts */.w)(plans);
+    const plans = await log.group('Check the registries', async () => (0,registry_state/* decideImages */.rY)(await states, plan.tags, () => built.digest, settings));
+    (0,registry_state/* refuseConflicts */.wz)(plans);
     recordSkipped(plans, env.progress, log);
     const digest = await log.group('Push', async () => {
         const pushed = await pushLeadTags(plans, env);
@@ -575,7 +580,7 @@ async function publishPromote(settings, plan, env) {
             ? source.digest
             : await predictCopy(image, source, env));
     const plans = await env.log.group('Check the registries', () => (0,registry_state.decideForImages)(env.registry, plan.images, plan.tags, image => digests.get(image.name) ?? '', settings));
-    (0,registry_state/* refuseConflicts */.w)(plans);
+    (0,registry_state/* refuseConflicts */.wz)(plans);
     recordSkipped(plans, env.progress, env.log);
     await env.log.group('Copy', async () => {
         for (const imagePlan of plans)
@@ -614,17 +619,15 @@ function publish(settings, plan, env) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   decideForImages: () => (/* binding */ decideForImages),
-/* harmony export */   w: () => (/* binding */ refuseConflicts)
+/* harmony export */   i2: () => (/* binding */ readImageStates),
+/* harmony export */   rY: () => (/* binding */ decideImages),
+/* harmony export */   wz: () => (/* binding */ refuseConflicts)
 /* harmony export */ });
-/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4180);
+/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1799);
 
-/**
- * Reads each image's repository (its tags, and the digests of our tags that
- * already exist) and decides what may be pushed where.
- */
-async function decideForImages(registry, images, tags, digestFor, settings) {
+/** Reads each image's repository (its tags, and the digests of ours that exist). */
+function readImageStates(registry, images, tags) {
     return Promise.all(images.map(async (image) => {
-        const newDigest = digestFor(image);
         const existingTags = await registry.listTags(image.name);
         const existing = new Set(existingTags);
         // release tags for the immutability check, floating ones to spot no-ops
@@ -635,6 +638,13 @@ async function decideForImages(registry, images, tags, digestFor, settings) {
             if (digest !== undefined)
                 existingDigests[tag.name] = digest;
         }));
+        return { image, existingTags, existingDigests };
+    }));
+}
+/** Decides, per image, what may be pushed where (pure: the states were read before). */
+function decideImages(states, tags, digestFor, settings) {
+    return states.map(({ image, existingTags, existingDigests }) => {
+        const newDigest = digestFor(image);
         const decision = (0,_guards_js__WEBPACK_IMPORTED_MODULE_0__/* .decideTags */ .w)({
             tags,
             existingTags,
@@ -648,7 +658,12 @@ async function decideForImages(registry, images, tags, digestFor, settings) {
             decision: settleFloating(decision, existingDigests, newDigest),
             digest: newDigest
         };
-    }));
+    });
+}
+/** Reads the registries, then decides. */
+async function decideForImages(registry, images, tags, digestFor, settings) {
+    const states = await readImageStates(registry, images, tags);
+    return decideImages(states, tags, digestFor, settings);
 }
 /** Fails before anything is pushed when a release tag would be overwritten. */
 function refuseConflicts(plans) {

@@ -7,17 +7,15 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   decideForImages: () => (/* binding */ decideForImages),
-/* harmony export */   w: () => (/* binding */ refuseConflicts)
+/* harmony export */   i2: () => (/* binding */ readImageStates),
+/* harmony export */   rY: () => (/* binding */ decideImages),
+/* harmony export */   wz: () => (/* binding */ refuseConflicts)
 /* harmony export */ });
-/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4180);
+/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1799);
 
-/**
- * Reads each image's repository (its tags, and the digests of our tags that
- * already exist) and decides what may be pushed where.
- */
-async function decideForImages(registry, images, tags, digestFor, settings) {
+/** Reads each image's repository (its tags, and the digests of ours that exist). */
+function readImageStates(registry, images, tags) {
     return Promise.all(images.map(async (image) => {
-        const newDigest = digestFor(image);
         const existingTags = await registry.listTags(image.name);
         const existing = new Set(existingTags);
         // release tags for the immutability check, floating ones to spot no-ops
@@ -28,6 +26,13 @@ async function decideForImages(registry, images, tags, digestFor, settings) {
             if (digest !== undefined)
                 existingDigests[tag.name] = digest;
         }));
+        return { image, existingTags, existingDigests };
+    }));
+}
+/** Decides, per image, what may be pushed where (pure: the states were read before). */
+function decideImages(states, tags, digestFor, settings) {
+    return states.map(({ image, existingTags, existingDigests }) => {
+        const newDigest = digestFor(image);
         const decision = (0,_guards_js__WEBPACK_IMPORTED_MODULE_0__/* .decideTags */ .w)({
             tags,
             existingTags,
@@ -41,7 +46,12 @@ async function decideForImages(registry, images, tags, digestFor, settings) {
             decision: settleFloating(decision, existingDigests, newDigest),
             digest: newDigest
         };
-    }));
+    });
+}
+/** Reads the registries, then decides. */
+async function decideForImages(registry, images, tags, digestFor, settings) {
+    const states = await readImageStates(registry, images, tags);
+    return decideImages(states, tags, digestFor, settings);
 }
 /** Fails before anything is pushed when a release tag would be overwritten. */
 function refuseConflicts(plans) {

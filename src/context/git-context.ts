@@ -1,5 +1,6 @@
 import { basename } from 'node:path'
-import semver from 'semver'
+import parseSemver from 'semver/functions/parse.js'
+import rcompare from 'semver/functions/rcompare.js'
 import type { SemVer } from 'semver'
 import { defaultBranches } from './ref-context.js'
 import type { RefContext, RepositoryInfo } from './types.js'
@@ -80,8 +81,7 @@ export function pickTag(tags: string[]): string | undefined {
         entry.version !== undefined
     )
     .sort(
-      (a, b) =>
-        semver.rcompare(a.version, b.version) || a.tag.localeCompare(b.tag)
+      (a, b) => rcompare(a.version, b.version) || a.tag.localeCompare(b.tag)
     )
   if (versions.length > 0) return versions[0].tag
   return [...tags].sort().at(-1)
@@ -90,7 +90,7 @@ export function pickTag(tags: string[]): string | undefined {
 function versionOf(tag: string): SemVer | undefined {
   const loose = /^v?(\d+)\.(\d+)$/.exec(tag)
   const text = loose ? `${loose[1]}.${loose[2]}.0` : tag.replace(/^v/, '')
-  return semver.parse(text) ?? undefined
+  return parseSemver(text) ?? undefined
 }
 
 /**

@@ -12,7 +12,11 @@ import { loginAll } from '../docker/login.js'
 import { retryDocker } from '../docker/retrying.js'
 import type { PublishPlan } from '../plan.js'
 import { finalResult, type PublishEnv } from './context.js'
-import { decideForImages, refuseConflicts } from './registry-state.js'
+import {
+  decideImages,
+  readImageStates,
+  refuseConflicts
+} from './registry-state.js'
 import { leadTag, pointTags, recordSkipped, type ImagePlan } from './tagging.js'
 
 const PUSHED_DIGEST = /digest: (sha256:[0-9a-f]{64})/
@@ -65,11 +69,16 @@ export async function publishBuild(
   env: PublishEnv
 ): Promise<PublishResult> {
   const { docker, log } = env
+  const push = settings.build.push
+  // the guards' registry reads need no digest: they run while docker builds
+  const states = push
+    ? readImageStates(env.registry, plan.images, plan.tags)
+    : Promise.resolve([])
+  states.catch(() => undefined) // a failed build must not leave it unhandled
   if (needsLogin(settings))
     await log.group('Login', () =>
       loginAll(docker, settings.logins, env.onLoggedIn, env.retry)
     )
-  const push = settings.build.push
   const job: BuildJob = {
     ...plan,
     build: push
@@ -85,14 +94,8 @@ export async function publishBuild(
       metadata: built.raw
     })
 
-  const plans = await log.group('Check the registries', () =>
-    decideForImages(
-      env.registry,
-      plan.images,
-      plan.tags,
-      () => built.digest,
-      settings
-    )
+  const plans = await log.group('Check the registries', async () =>
+    decideImages(await states, plan.tags, () => built.digest, settings)
   )
   refuseConflicts(plans)
   recordSkipped(plans, env.progress, log)

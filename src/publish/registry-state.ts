@@ -5,20 +5,21 @@ import type { RegistryClient } from '../registry/client.js'
 import type { Tag } from '../tags/types.js'
 import type { ImagePlan } from './tagging.js'
 
-/**
- * Reads each image's repository (its tags, and the digests of our tags that
- * already exist) and decides what may be pushed where.
- */
-export async function decideForImages(
+/** What an image's repository holds now: its tags, and where ours point. */
+export interface ImageState {
+  image: Image
+  existingTags: string[]
+  existingDigests: Record<string, string>
+}
+
+/** Reads each image's repository (its tags, and the digests of ours that exist). */
+export function readImageStates(
   registry: RegistryClient,
   images: Image[],
-  tags: Tag[],
-  digestFor: (image: Image) => string,
-  settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
-): Promise<ImagePlan[]> {
+  tags: Tag[]
+): Promise<ImageState[]> {
   return Promise.all(
     images.map(async image => {
-      const newDigest = digestFor(image)
       const existingTags = await registry.listTags(image.name)
       const existing = new Set(existingTags)
       // release tags for the immutability check, floating ones to spot no-ops
@@ -30,21 +31,46 @@ export async function decideForImages(
           if (digest !== undefined) existingDigests[tag.name] = digest
         })
       )
-      const decision = decideTags({
-        tags,
-        existingTags,
-        existingDigests,
-        newDigest,
-        floatingGuard: settings.floatingGuard,
-        immutableTags: settings.immutableTags
-      })
-      return {
-        image,
-        decision: settleFloating(decision, existingDigests, newDigest),
-        digest: newDigest
-      }
+      return { image, existingTags, existingDigests }
     })
   )
+}
+
+/** Decides, per image, what may be pushed where (pure: the states were read before). */
+export function decideImages(
+  states: ImageState[],
+  tags: Tag[],
+  digestFor: (image: Image) => string,
+  settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
+): ImagePlan[] {
+  return states.map(({ image, existingTags, existingDigests }) => {
+    const newDigest = digestFor(image)
+    const decision = decideTags({
+      tags,
+      existingTags,
+      existingDigests,
+      newDigest,
+      floatingGuard: settings.floatingGuard,
+      immutableTags: settings.immutableTags
+    })
+    return {
+      image,
+      decision: settleFloating(decision, existingDigests, newDigest),
+      digest: newDigest
+    }
+  })
+}
+
+/** Reads the registries, then decides. */
+export async function decideForImages(
+  registry: RegistryClient,
+  images: Image[],
+  tags: Tag[],
+  digestFor: (image: Image) => string,
+  settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
+): Promise<ImagePlan[]> {
+  const states = await readImageStates(registry, images, tags)
+  return decideImages(states, tags, digestFor, settings)
 }
 
 /** Fails before anything is pushed when a release tag would be overwritten. */

@@ -1,4 +1,6 @@
-import semver from 'semver'
+// the function subpaths: the semver index also builds every range regex at start-up
+import parseSemver from 'semver/functions/parse.js'
+import validSemver from 'semver/functions/valid.js'
 import {
   isSingleVariable,
   renderTemplate,
@@ -104,8 +106,8 @@ function produceSemver(rule: SemverRule, run: RuleRun): Produced | undefined {
   const input = versionInput(rule, run)
   if (input === undefined) return undefined
   const candidate = versionCandidate(rule, input, run)
-  const parsed = semver.valid(candidate)
-    ? semver.parse(candidate, { loose: true })
+  const parsed = validSemver(candidate)
+    ? parseSemver(candidate, { loose: true })
     : null
   if (parsed === null) {
     run.warn(
