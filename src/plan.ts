@@ -15,6 +15,8 @@ export interface PublishPlan {
   labels: Record<string, string>
   annotations: Record<string, string>
   warnings: string[]
+  /** Names this run's staging tags in digest and merge modes. */
+  buildId: string
 }
 
 export function refsFor(images: Image[], tags: Tag[]): string[] {
@@ -41,7 +43,8 @@ export function planPublish(
     refs: refsFor(settings.images, computed.tags),
     labels,
     annotations,
-    warnings: computed.warnings
+    warnings: computed.warnings,
+    buildId: ctx.runId ?? ctx.sha.slice(0, 12)
   }
 }
 

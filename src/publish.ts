@@ -3,6 +3,8 @@ import type { Settings } from './action/settings.js'
 import type { PublishPlan } from './plan.js'
 import { publishBuild } from './publish/build-mode.js'
 import type { PublishEnv } from './publish/context.js'
+import { publishDigest } from './publish/digest-mode.js'
+import { publishMerge } from './publish/merge-mode.js'
 import { publishPromote } from './publish/promote-mode.js'
 
 export type { PublishEnv } from './publish/context.js'
@@ -18,7 +20,9 @@ export function publish(
       return publishBuild(settings, plan, env)
     case 'promote':
       return publishPromote(settings, plan, env)
-    default:
-      throw new Error(`input "mode": "${settings.mode}" is not built yet`)
+    case 'digest':
+      return publishDigest(settings, plan, env)
+    case 'merge':
+      return publishMerge(settings, plan, env)
   }
 }

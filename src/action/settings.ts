@@ -145,6 +145,19 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
 }
 
 function checkCombinations(settings: Settings): void {
+  const { platforms } = settings.build
+  if (settings.mode === 'digest' && platforms.length !== 1)
+    throw new InputError(
+      'platforms',
+      platforms.join(','),
+      'mode "digest" builds one platform per runner: set it to one, e.g. ${{ matrix.platform }}'
+    )
+  if (settings.mode === 'merge' && platforms.length === 0)
+    throw new InputError(
+      'platforms',
+      '',
+      'mode "merge" joins the platforms the digest jobs built: list them, e.g. linux/amd64,linux/arm64'
+    )
   if (settings.mode === 'promote' && settings.source === '')
     throw new InputError(
       'source',

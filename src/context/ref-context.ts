@@ -43,6 +43,7 @@ export function refContextFromRunner(
     ...optional('prHeadRef', pr?.headRef),
     ...optional('baseRef', pr ? pr.baseRef : tagBaseRef(ref, event)),
     ...optional('commitDate', commitDate(event)),
+    ...optional('runId', runIdOf(env)),
     repository: repositoryInfo(env, event)
   }
 }
@@ -248,4 +249,11 @@ function optional<K extends string, V>(
   value: V | undefined
 ): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+/** GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT: the same in every job of one run attempt. */
+function runIdOf(env: Record<string, string | undefined>): string | undefined {
+  const id = envValue(env, 'GITHUB_RUN_ID')
+  if (id === undefined) return undefined
+  return `${id}-${envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1'}`
 }

@@ -16,6 +16,11 @@ export interface RefContext {
   baseRef?: string
   /** Commit date of the head commit, when the payload has it. */
   commitDate?: Date
+  /**
+   * The workflow run, shared by all its jobs (GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT):
+   * digest and merge modes find each other's builds by it.
+   */
+  runId?: string
   repository: RepositoryInfo
 }
 

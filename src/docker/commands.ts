@@ -1,11 +1,17 @@
 import type { Settings } from '../action/settings.js'
 import type { PublishPlan } from '../plan.js'
 import { buildxBuildArgs } from './buildx-args.js'
+import { imagetoolsCreateArgs } from './imagetools-args.js'
 import { loginArgs, logoutArgs } from './login-args.js'
+import { stagingTag } from '../publish/staging.js'
 
 /** Whether this run writes to a registry (and so needs the logins). */
 export function needsLogin(settings: Settings): boolean {
   return settings.mode !== 'build' || settings.build.push
+}
+
+function secretSpecs(settings: Settings): string[] {
+  return settings.build.secrets.map(s => `id=${s.split('=')[0]},src=<file>`)
 }
 
 function buildCommands(
@@ -32,11 +38,46 @@ function buildCommands(
   return [build, ...pushes]
 }
 
+function digestCommands(
+  settings: Settings,
+  plan: PublishPlan,
+  metadataFile: string
+): string[][] {
+  const tag = stagingTag(plan.buildId, settings.build.platforms[0] ?? '')
+  const refs = plan.images.map(i => `${i.name}:${tag}`)
+  const build = buildxBuildArgs({
+    build: { ...settings.build, push: false, load: true },
+    refs,
+    labels: plan.labels,
+    annotations: plan.annotations,
+    metadataFile,
+    secretSpecs: secretSpecs(settings)
+  })
+  return [build, ...refs.map(ref => ['push', ref])]
+}
+
+function mergeCommand(settings: Settings, plan: PublishPlan): string[][] {
+  const lead = plan.tags[0]?.name
+  if (!lead) return []
+  return plan.images.map(image =>
+    imagetoolsCreateArgs(
+      [`${image.name}:${lead}`],
+      settings.build.platforms.map(
+        p => `${image.name}@<digest of ${stagingTag(plan.buildId, p)}>`
+      )
+    )
+  )
+}
+
 function promoteCommand(settings: Settings, plan: PublishPlan): string[][] {
   const lead = plan.tags[0]?.name
   if (!lead) return []
-  const tags = plan.images.flatMap(i => ['--tag', `${i.name}:${lead}`])
-  return [['buildx', 'imagetools', 'create', ...tags, settings.source]]
+  return [
+    imagetoolsCreateArgs(
+      plan.images.map(i => `${i.name}:${lead}`),
+      [settings.source]
+    )
+  ]
 }
 
 /**
@@ -50,10 +91,12 @@ export function plannedCommands(
   metadataFile: string
 ): string[][] {
   const logins = needsLogin(settings) ? settings.logins : []
-  const work =
-    settings.mode === 'promote'
-      ? promoteCommand(settings, plan)
-      : buildCommands(settings, plan, metadataFile)
+  const work = {
+    build: () => buildCommands(settings, plan, metadataFile),
+    promote: () => promoteCommand(settings, plan),
+    digest: () => digestCommands(settings, plan, metadataFile),
+    merge: () => mergeCommand(settings, plan)
+  }[settings.mode]()
   return [
     ...logins.map(l => loginArgs(l.registry, l.username)),
     ...work,

@@ -7,11 +7,10 @@ import {
   type BuildJob
 } from '../docker/build.js'
 import { needsLogin } from '../docker/commands.js'
-import { diagnose } from '../docker/diagnose.js'
 import { loginAll } from '../docker/login.js'
-import { retryDocker } from '../docker/retrying.js'
 import type { PublishPlan } from '../plan.js'
 import { finalResult, type PublishEnv } from './context.js'
+import { dockerPush } from './push.js'
 import {
   decideImages,
   readImageStates,
@@ -19,12 +18,7 @@ import {
 } from './registry-state.js'
 import { leadTag, pointTags, recordSkipped, type ImagePlan } from './tagging.js'
 
-const PUSHED_DIGEST = /digest: (sha256:[0-9a-f]{64})/
-
-/**
- * `docker push` of each image's lead tag (the daemon sends the image from its
- * store, layers once); returns the digest the registry confirmed.
- */
+/** Pushes each image once, under its lead tag; returns the digest the registry confirmed. */
 async function pushLeadTags(
   plans: ImagePlan[],
   env: PublishEnv
@@ -32,23 +26,14 @@ async function pushLeadTags(
   let digest = ''
   for (const { image, decision } of plans) {
     const lead = leadTag(decision)
-    if (lead === undefined) continue
-    const ref = `${image.name}:${lead.name}`
-    const { stdout } = await retryDocker(
-      () => env.docker.run(['push', ref]),
-      env.retry,
-      `push ${ref}`
-    ).catch((error: unknown) => {
-      throw diagnose(error, [image.registry])
-    })
-    digest = PUSHED_DIGEST.exec(stdout)?.[1] ?? digest
-    env.progress.pushed.push({ ref, digest })
+    if (lead !== undefined)
+      digest = (await dockerPush(image, lead.name, env)) || digest
   }
   return digest
 }
 
 /** buildx when it is there; else the classic builder, and a notice saying so. */
-async function buildImage(job: BuildJob, env: PublishEnv) {
+export async function buildImage(job: BuildJob, env: PublishEnv) {
   try {
     return await buildxBuild(env.docker, job)
   } catch (error) {

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto'
 import type { PublishResult } from '../action/outputs.js'
 import type { Settings } from '../action/settings.js'
-import { BuildxMissingError, isBuildxMissing } from '../docker/build.js'
-import { diagnose } from '../docker/diagnose.js'
+import { createIndex, predictDigest } from '../docker/imagetools.js'
 import { loginAll } from '../docker/login.js'
-import { retryDocker } from '../docker/retrying.js'
 import {
   parseImageReference,
   type Image,
@@ -35,39 +32,18 @@ async function resolveSource(
   return { ...ref, digest, pinned: `${ref.image.name}@${digest}` }
 }
 
-function imagetoolsCreate(
-  target: string,
-  source: Source,
-  dryRun: boolean
-): string[] {
-  return [
-    'buildx',
-    'imagetools',
-    'create',
-    ...(dryRun ? ['--dry-run'] : []),
-    '--tag',
-    target,
-    source.pinned
-  ]
-}
-
-/**
- * The digest a copy to another registry will have: imagetools wraps a single
- * manifest in an index (buildx 0.13 has no --prefer-index=false), and its
- * dry run prints exactly the bytes it would push.
- */
-async function predictCopy(
+/** Where a copy to another registry lands: imagetools may wrap a single manifest. */
+function predictCopy(
   image: Image,
   source: Source,
   env: PublishEnv
 ): Promise<string> {
-  const { stdout } = await env.docker
-    .run(imagetoolsCreate(`${image.name}:probe`, source, true), { quiet: true })
-    .catch((error: unknown) => {
-      if (isBuildxMissing(error)) throw new BuildxMissingError()
-      throw diagnose(error, [image.registry, source.image.registry])
-    })
-  return `sha256:${createHash('sha256').update(stdout.replace(/\n$/, '')).digest('hex')}`
+  return predictDigest(
+    env.docker,
+    `${image.name}:probe`,
+    [source.pinned],
+    [image.registry, source.image.registry]
+  )
 }
 
 async function copyLead(
@@ -87,13 +63,10 @@ async function copyLead(
     )
     await env.registry.putManifest(plan.image.name, lead.name, manifest)
   } else {
-    await retryDocker(
-      () => env.docker.run(imagetoolsCreate(target, source, false)),
-      env.retry,
-      `copy to ${target}`
-    ).catch((error: unknown) => {
-      throw diagnose(error, [plan.image.registry, source.image.registry])
-    })
+    await createIndex(env.docker, [target], [source.pinned], env.retry, [
+      plan.image.registry,
+      source.image.registry
+    ])
   }
   env.progress.pushed.push({ ref: target, digest: plan.digest })
 }

@@ -1,0 +1,119 @@
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent } from '../fixtures/events.js'
+import { listTags, readManifest } from './registry-api.js'
+import { runMain, runPost } from './runner.js'
+import { readStack, uniqueRepo, type Stack } from './stack.js'
+
+let stack: Stack
+
+beforeAll(() => {
+  stack = readStack()
+})
+
+describe('distributed multi-arch: digest legs, then merge', () => {
+  it('joins the platforms the matrix built into one index under the computed tags', async () => {
+    const repo = uniqueRepo('matrix')
+    const { a } = stack
+    // one workflow run: every job shares GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT
+    const run = {
+      ...loadEvent('push-tag').env,
+      GITHUB_RUN_ID: String(randomBytes(4).readUInt32BE()),
+      GITHUB_RUN_ATTEMPT: '1'
+    }
+    const job = async (inputs: Record<string, string>) => {
+      const env = {
+        ...run,
+        DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
+      }
+      const main = await runMain(
+        {
+          images: `${a.host}/${repo}`,
+          username: a.username,
+          password: a.password,
+          context: 'test/fixtures/contexts/hello',
+          ...inputs
+        },
+        env
+      )
+      await runPost(main, env)
+      return main
+    }
+    const legs = await Promise.all(
+      ['linux/amd64', 'linux/arm64'].map(platform =>
+        job({ mode: 'digest', platforms: platform })
+      )
+    )
+    for (const leg of legs) expect(leg.code).toBe(0)
+    expect(
+      (await listTags(a, repo)).filter(t => !t.startsWith('build-'))
+    ).toEqual([])
+
+    const merge = await job({
+      mode: 'merge',
+      platforms: 'linux/amd64,linux/arm64'
+    })
+    expect(merge.stdout).not.toMatch(/::error::/)
+    expect(merge.code).toBe(0)
+    expect(
+      (await listTags(a, repo)).filter(t => !t.startsWith('build-'))
+    ).toEqual(['1', '1.2', '1.2.3'])
+    const index = await readManifest(a, repo, '1.2.3')
+    expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(merge.outputs.digest).toBe(index.digest)
+    expect((await readManifest(a, repo, '1')).digest).toBe(index.digest)
+    const legDigests = legs.map(leg => leg.outputs.digest)
+    const manifest = await fetch(
+      `http://${a.host}/v2/${repo}/manifests/1.2.3`,
+      {
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`,
+          Accept:
+            'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json'
+        }
+      }
+    )
+    const body = (await manifest.json()) as { manifests: { digest: string }[] }
+    expect(body.manifests.map(m => m.digest).sort()).toEqual(legDigests.sort())
+  })
+
+  it('says which platform the merge cannot find', async () => {
+    const { a } = stack
+    const main = await runMain(
+      {
+        mode: 'merge',
+        images: `${a.host}/${uniqueRepo('nolegs')}`,
+        username: a.username,
+        password: a.password,
+        platforms: 'linux/amd64'
+      },
+      {
+        ...loadEvent('push-tag').env,
+        GITHUB_RUN_ID: '1',
+        DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
+      }
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::input "platforms": no linux\/amd64 build of this run at .*:build-1-1-linux-amd64: did its mode: digest job succeed\?/
+    )
+  })
+
+  it('refuses a digest leg with more than one platform', async () => {
+    const main = await runMain(
+      {
+        mode: 'digest',
+        images: 'ghcr.io/a/b',
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      loadEvent('push-tag').env
+    )
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::input "platforms".*mode "digest" builds one platform per runner/
+    )
+  })
+})
