@@ -1,6 +1,6 @@
 import type { RefContext } from './context/types.js'
 import type { Image } from './images.js'
-import { formatKeyValues, mergeKeyValues, ociLabels } from './labels.js'
+import { mergeKeyValues, ociLabels } from './labels.js'
 import type { Settings } from './action/settings.js'
 import { computeTags } from './tags/compute.js'
 import type { Tag } from './tags/types.js'
@@ -47,5 +47,3 @@ export function planPublish(
     buildId: ctx.runId ?? ctx.sha.slice(0, 12)
   }
 }
-
-export { formatKeyValues }

@@ -15,8 +15,6 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./src/labels.ts
-var labels = __webpack_require__(4584);
 // EXTERNAL MODULE: ./src/docker/buildx-args.ts
 var buildx_args = __webpack_require__(1722);
 // EXTERNAL MODULE: ./src/docker/diagnose.ts
@@ -73,7 +71,6 @@ function writeSecretFiles(secrets, dir) {
 
 
 
-
 /** buildx's plugin is missing: the docker CLI says so instead of building. */
 class BuildxMissingError extends Error {
     constructor() {
@@ -111,50 +108,27 @@ async function buildxBuild(docker, job) {
     return parseBuildMetadata((0,external_node_fs_.readFileSync)(request.metadataFile, 'utf8'));
 }
 /** `docker build` + `docker push` per tag, for engines without buildx. */
+/**
+ * `docker build` into the local image store, for engines without buildx; the
+ * publish flow pushes it (its digest is known only once pushed).
+ */
 async function classicBuild(docker, job, log) {
-    const { build } = job;
-    if (build.platforms.length > 1)
-        throw new Error(`input "platforms": building ${build.platforms.join(', ')} needs buildx, which this docker lacks`);
-    log.notice('docker buildx is not available: building with the classic `docker build` and pushing each tag with `docker push`');
+    const { platforms } = job.build;
+    if (platforms.length > 1)
+        throw new Error(`input "platforms": building ${platforms.join(', ')} needs buildx, which this docker lacks`);
+    log.notice('docker buildx is not available: building with the classic `docker build` and pushing with `docker push`');
     const iidFile = (0,external_node_path_.join)(job.tempDir, 'iid');
-    const args = [
-        'build',
-        ...(build.file ? ['--file', build.file] : []),
-        ...(build.target ? ['--target', build.target] : []),
-        ...(build.platforms.length ? ['--platform', build.platforms[0]] : []),
-        ...job.refs.flatMap(ref => ['--tag', ref]),
-        ...(0,labels/* formatKeyValues */.Rd)(job.labels).flatMap(l => ['--label', l]),
-        ...build.buildArgs.flatMap(a => ['--build-arg', a]),
-        ...(build.pull ? ['--pull'] : []),
-        ...(build.noCache ? ['--no-cache'] : []),
-        '--iidfile',
-        iidFile,
-        build.context
-    ];
     try {
-        await docker.run(args);
+        await docker.run((0,buildx_args/* classicBuildArgs */.y)(job, iidFile));
     }
     catch (error) {
         throw buildFailure(error, job.registries);
     }
     const imageId = (0,external_node_fs_.readFileSync)(iidFile, 'utf8').trim();
-    let digest = '';
-    if (build.push)
-        for (const ref of job.refs) {
-            const { stdout } = await docker
-                .run(['push', ref])
-                .catch((error) => {
-                throw (0,diagnose/* diagnose */.h)(error, job.registries);
-            });
-            digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1] ?? digest;
-        }
     return {
-        digest,
+        digest: '',
         imageId,
-        raw: {
-            'containerimage.config.digest': imageId,
-            'containerimage.digest': digest
-        }
+        raw: { 'containerimage.config.digest': imageId }
     };
 }
 

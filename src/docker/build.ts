@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BuildSettings } from '../action/settings.js'
-import { formatKeyValues } from '../labels.js'
 import type { Log } from '../log.js'
-import { buildxBuildArgs, type BuildRequest } from './buildx-args.js'
+import {
+  buildxBuildArgs,
+  classicBuildArgs,
+  type BuildRequest
+} from './buildx-args.js'
 import { diagnose } from './diagnose.js'
 import { parseBuildMetadata, type BuildMetadata } from './metadata.js'
 import { DockerCommandError, type DockerRunner } from './runner.js'
@@ -72,56 +75,33 @@ export async function buildxBuild(
 }
 
 /** `docker build` + `docker push` per tag, for engines without buildx. */
+/**
+ * `docker build` into the local image store, for engines without buildx; the
+ * publish flow pushes it (its digest is known only once pushed).
+ */
 export async function classicBuild(
   docker: DockerRunner,
   job: BuildJob,
   log: Log
 ): Promise<BuildMetadata> {
-  const { build } = job
-  if (build.platforms.length > 1)
+  const { platforms } = job.build
+  if (platforms.length > 1)
     throw new Error(
-      `input "platforms": building ${build.platforms.join(', ')} needs buildx, which this docker lacks`
+      `input "platforms": building ${platforms.join(', ')} needs buildx, which this docker lacks`
     )
   log.notice(
-    'docker buildx is not available: building with the classic `docker build` and pushing each tag with `docker push`'
+    'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'
   )
   const iidFile = join(job.tempDir, 'iid')
-  const args = [
-    'build',
-    ...(build.file ? ['--file', build.file] : []),
-    ...(build.target ? ['--target', build.target] : []),
-    ...(build.platforms.length ? ['--platform', build.platforms[0]] : []),
-    ...job.refs.flatMap(ref => ['--tag', ref]),
-    ...formatKeyValues(job.labels).flatMap(l => ['--label', l]),
-    ...build.buildArgs.flatMap(a => ['--build-arg', a]),
-    ...(build.pull ? ['--pull'] : []),
-    ...(build.noCache ? ['--no-cache'] : []),
-    '--iidfile',
-    iidFile,
-    build.context
-  ]
   try {
-    await docker.run(args)
+    await docker.run(classicBuildArgs(job, iidFile))
   } catch (error) {
     throw buildFailure(error, job.registries)
   }
   const imageId = readFileSync(iidFile, 'utf8').trim()
-  let digest = ''
-  if (build.push)
-    for (const ref of job.refs) {
-      const { stdout } = await docker
-        .run(['push', ref])
-        .catch((error: unknown) => {
-          throw diagnose(error, job.registries)
-        })
-      digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1] ?? digest
-    }
   return {
-    digest,
+    digest: '',
     imageId,
-    raw: {
-      'containerimage.config.digest': imageId,
-      'containerimage.digest': digest
-    }
+    raw: { 'containerimage.config.digest': imageId }
   }
 }

@@ -61,3 +61,25 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
     build.context
   ]
 }
+
+/** argv for the classic `docker build` (no buildx): the options it understands. */
+export function classicBuildArgs(
+  job: Pick<BuildRequest, 'build' | 'refs' | 'labels'>,
+  iidFile: string
+): string[] {
+  const { build } = job
+  return [
+    'build',
+    ...(build.file ? ['--file', build.file] : []),
+    ...(build.target ? ['--target', build.target] : []),
+    ...(build.platforms.length ? ['--platform', build.platforms[0]] : []),
+    ...repeated('--tag', job.refs),
+    ...repeated('--label', formatKeyValues(job.labels)),
+    ...repeated('--build-arg', build.buildArgs),
+    ...(build.pull ? ['--pull'] : []),
+    ...(build.noCache ? ['--no-cache'] : []),
+    '--iidfile',
+    iidFile,
+    build.context
+  ]
+}
