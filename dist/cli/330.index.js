@@ -242,52 +242,105 @@ async function buildImage(job, env) {
         return classicBuild(env.docker, job, env.log);
     }
 }
-/**
- * mode build: build into the local image store first, so the digest is known
- * before anything is pushed; check the registries (immutable release tags,
- * forward-only floating tags); push each image once under an exact tag; then
- * point the other exact tags, then the floating ones, over the registry API.
- */
-async function publishBuild(settings, plan, env) {
-    const { docker, log } = env;
-    const push = settings.build.push;
-    // the guards' registry reads need no digest: they run while docker builds
-    const states = push
-        ? (0,registry_state/* readImageStates */.i2)(env.registry, plan.images, plan.tags)
-        : Promise.resolve([]);
-    states.catch(() => undefined); // a failed build must not leave it unhandled
-    if ((0,commands/* needsLogin */.$)(settings))
-        await log.group('Login', () => (0,login/* loginAll */.Z)(docker, settings.logins, env.onLoggedIn, env.retry));
-    const job = {
+function buildJob(settings, plan, env, refs, target) {
+    const build = {
+        push: { ...settings.build, push: true },
+        store: { ...settings.build, push: false, load: true },
+        'as-asked': settings.build
+    }[target];
+    return {
         ...plan,
-        build: push
-            ? { ...settings.build, push: false, load: true }
-            : settings.build,
+        refs,
+        build,
         tempDir: env.tempDir,
         registries: [...new Set(plan.images.map(i => i.registry))]
     };
-    const built = await log.group('Build', () => buildImage(job, env));
-    if (!push)
-        return finalResult(plan.refs, env.progress, {
-            ...built,
-            metadata: built.raw
-        });
-    const plans = await log.group('Check the registries', async () => (0,registry_state/* decideImages */.rY)(await states, plan.tags, () => built.digest, settings));
-    (0,registry_state/* refuseConflicts */.wz)(plans);
-    recordSkipped(plans, env.progress, log);
-    const digest = await log.group('Push', async () => {
-        const pushed = await pushLeadTags(plans, env);
-        const digest = built.digest || pushed;
-        await pointTags(env.registry, plans.map(p => ({ ...p, digest })), env.progress);
-        return digest;
-    });
+}
+/** Points the remaining tags at the pushed digest: exact ones, then floating. */
+async function finish(plans, digest, built, plan, env) {
+    await pointTags(env.registry, plans.map(p => ({ ...p, digest })), env.progress);
     for (const p of env.progress.pushed)
-        log.info(`Pushed ${p.ref}@${p.digest}`);
+        env.log.info(`Pushed ${p.ref}@${p.digest}`);
     return finalResult(plan.refs, env.progress, {
         digest,
         imageId: built.imageId,
         metadata: built.raw
     });
+}
+/**
+ * No release tag of ours exists yet, so no decision depends on the digest:
+ * buildx pushes each image under its lead tag itself, as a plain
+ * `buildx build --push` would, and the other tags follow by manifest PUT.
+ */
+async function publishDirect(settings, plan, env, states) {
+    const plans = (0,registry_state/* decideImages */.rY)(states, plan.tags, () => '', settings);
+    (0,registry_state/* refuseConflicts */.wz)(plans);
+    recordSkipped(plans, env.progress, env.log);
+    const leads = plans.flatMap(({ image, decision }) => {
+        const lead = leadTag(decision);
+        return lead === undefined ? [] : [`${image.name}:${lead.name}`];
+    });
+    if (leads.length === 0)
+        return finalResult(plan.refs, env.progress, {
+            digest: '',
+            imageId: '',
+            metadata: {}
+        });
+    const built = await env.log.group('Build and push', async () => {
+        try {
+            const pushed = await buildxBuild(env.docker, buildJob(settings, plan, env, leads, 'push'));
+            for (const ref of leads)
+                env.progress.pushed.push({ ref, digest: pushed.digest });
+            return pushed;
+        }
+        catch (error) {
+            if (!(error instanceof BuildxMissingError))
+                throw error;
+            const classic = await classicBuild(env.docker, buildJob(settings, plan, env, leads, 'store'), env.log);
+            return { ...classic, digest: await pushLeadTags(plans, env) };
+        }
+    });
+    return finish(plans, built.digest, built, plan, env);
+}
+/**
+ * A release tag of ours exists already: build into the local store first, so
+ * the guards can compare digests (the same digest is a no-op, another one is
+ * refused) before anything is pushed.
+ */
+async function publishCompared(settings, plan, env, states) {
+    const built = await env.log.group('Build', () => buildImage(buildJob(settings, plan, env, plan.refs, 'store'), env));
+    const plans = (0,registry_state/* decideImages */.rY)(states, plan.tags, () => built.digest, settings);
+    (0,registry_state/* refuseConflicts */.wz)(plans);
+    recordSkipped(plans, env.progress, env.log);
+    const pushed = await env.log.group('Push', () => pushLeadTags(plans, env));
+    return finish(plans, built.digest || pushed, built, plan, env);
+}
+const releaseTagExists = (states, tags) => states.some(({ existingTags }) => tags.some(tag => tag.kind === 'version' && existingTags.includes(tag.name)));
+/**
+ * mode build: log in while the registries are read (the guards need no
+ * digest to read), build, decide (immutable release tags, forward-only
+ * floating tags), push each image once under an exact tag, then point the
+ * other exact tags and finally the floating ones over the registry API.
+ */
+async function publishBuild(settings, plan, env) {
+    const push = settings.build.push;
+    const states = push
+        ? (0,registry_state/* readImageStates */.i2)(env.registry, plan.images, plan.tags)
+        : Promise.resolve([]);
+    states.catch(() => undefined); // a failed login must not leave it unhandled
+    if ((0,commands/* needsLogin */.$)(settings))
+        await env.log.group('Login', () => (0,login/* loginAll */.Z)(env.docker, settings.logins, env.onLoggedIn, env.retry));
+    if (!push) {
+        const built = await env.log.group('Build', () => buildImage(buildJob(settings, plan, env, plan.refs, 'as-asked'), env));
+        return finalResult(plan.refs, env.progress, {
+            ...built,
+            metadata: built.raw
+        });
+    }
+    const before = await env.log.group('Check the registries', () => states);
+    return releaseTagExists(before, plan.tags)
+        ? publishCompared(settings, plan, env, before)
+        : publishDirect(settings, plan, env, before);
 }
 
 // EXTERNAL MODULE: ./src/publish/staging.ts

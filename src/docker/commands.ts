@@ -14,28 +14,30 @@ function secretSpecs(settings: Settings): string[] {
   return settings.build.secrets.map(s => `id=${s.split('=')[0]},src=<file>`)
 }
 
+/**
+ * The common case: no release tag exists yet, so buildx pushes each image
+ * under its lead tag (when one does, the build goes to the local store and
+ * `docker push` follows the guards' check).
+ */
 function buildCommands(
   settings: Settings,
   plan: PublishPlan,
   metadataFile: string
 ): string[][] {
-  const push = settings.build.push
-  const build = buildxBuildArgs({
-    build: push
-      ? { ...settings.build, push: false, load: true }
-      : settings.build,
-    refs: plan.refs,
-    labels: plan.labels,
-    annotations: plan.annotations,
-    metadataFile,
-    secretSpecs: settings.build.secrets.map(
-      s => `id=${s.split('=')[0]},src=<file>`
-    )
-  })
   const lead = plan.tags[0]?.name
-  const pushes =
-    push && lead ? plan.images.map(i => ['push', `${i.name}:${lead}`]) : []
-  return [build, ...pushes]
+  const push = settings.build.push
+  const refs =
+    push && lead ? plan.images.map(i => `${i.name}:${lead}`) : plan.refs
+  return [
+    buildxBuildArgs({
+      build: settings.build,
+      refs,
+      labels: plan.labels,
+      annotations: plan.annotations,
+      metadataFile,
+      secretSpecs: secretSpecs(settings)
+    })
+  ]
 }
 
 function digestCommands(
