@@ -174,7 +174,8 @@ class BuildxMissingError extends Error {
         this.name = 'BuildxMissingError';
     }
 }
-const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?buildx/i;
+// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
+const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i;
 /** Whether a failed `docker buildx …` failed only because buildx is not installed. */
 function isBuildxMissing(error) {
     return (error instanceof runner/* DockerCommandError */.YJ && BUILDX_MISSING.test(error.output));

@@ -56,6 +56,8 @@ export function actionOutputs(
       labels: plan.labels,
       annotations: plan.annotations,
       digest: result.digest,
+      imageid: result.imageid,
+      metadata: result.metadata,
       pushed: result.pushed,
       skipped: result.skipped
     })

@@ -76,6 +76,19 @@ function parseAttestation(source: InputSource, name: string): string | false {
   return value
 }
 
+/** `id=value` lines; an error names the line number, never the value. */
+function requireSecretIds(lines: string[]): string[] {
+  lines.forEach((line, index) => {
+    if (!/^[A-Za-z0-9_.-]+=/.test(line))
+      throw new InputError(
+        'secrets',
+        `line ${index + 1}`,
+        'expected id=value lines with an id of letters, digits, _ . -'
+      )
+  })
+  return lines
+}
+
 function parseBuild(source: InputSource): BuildSettings {
   return {
     context: source('context').trim() || '.',
@@ -90,7 +103,7 @@ function parseBuild(source: InputSource): BuildSettings {
     noCache: parseBoolean(source, 'no-cache', false),
     cacheFrom: parseLines(source, 'cache-from'),
     cacheTo: parseLines(source, 'cache-to'),
-    secrets: parseLines(source, 'secrets'),
+    secrets: requireSecretIds(parseLines(source, 'secrets')),
     ssh: parseLines(source, 'ssh'),
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),

@@ -34,8 +34,9 @@ export class BuildxMissingError extends Error {
   }
 }
 
+// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
 const BUILDX_MISSING =
-  /'buildx' is not a docker command|unknown command:? "?buildx/i
+  /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i
 
 /** Whether a failed `docker buildx …` failed only because buildx is not installed. */
 export function isBuildxMissing(error: unknown): boolean {

@@ -1,50 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/types.js'
-import { computeTags } from '../../../src/tags/compute.js'
-import type { ReleaseLine, Tag, TagResult } from '../../../src/tags/types.js'
+import type { ReleaseLine, Tag } from '../../../src/tags/types.js'
+import { compute, gitTag, pr2, SEMVER_LINES } from './context-fixture.js'
 
 // Rule mode: how each tag behaves once pushed (kind) and which release line
 // a floating tag follows.
-
-const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
-const NOW = new Date('2020-01-10T00:30:00Z')
-
-function refContext(overrides: Partial<RefContext> = {}): RefContext {
-  return {
-    eventName: 'push',
-    ref: 'refs/heads/master',
-    sha: SHA,
-    defaultBranches: ['master', 'main'],
-    repository: {
-      fullName: 'octocat/Hello-World',
-      htmlUrl: 'https://github.com/octocat/Hello-World'
-    },
-    ...overrides
-  }
-}
-
-const gitTag = (name: string): Partial<RefContext> => ({
-  ref: `refs/tags/${name}`
-})
-const pr2: Partial<RefContext> = {
-  eventName: 'pull_request',
-  ref: 'refs/pull/2/merge',
-  prNumber: 2
-}
-
-function run(
-  ctx: Partial<RefContext>,
-  tags: string[],
-  flavor: string[] = []
-): TagResult {
-  return computeTags(refContext(ctx), { tags, flavor }, NOW)
-}
-
-const SEMVER = [
-  'type=semver,pattern={{version}}',
-  'type=semver,pattern={{major}}.{{minor}}',
-  'type=semver,pattern={{major}}'
-]
 
 const version = (name: string): Tag => ({ name, kind: 'version' })
 const fixed = (name: string): Tag => ({ name, kind: 'fixed' })
@@ -66,7 +26,7 @@ describe('computeTags: kinds and release lines', () => {
     {
       name: 'stable semver: version, minor and major lines, latest line',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       expected: [
         version('1.2.3'),
         floating('1.2', { scope: 'minor', version: '1.2.3' }),
@@ -88,7 +48,7 @@ describe('computeTags: kinds and release lines', () => {
     {
       name: 'pre-release semver: version only',
       ctx: gitTag('v2.0.0-rc.1'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       expected: [version('2.0.0-rc.1')]
     },
     {
@@ -183,6 +143,6 @@ describe('computeTags: kinds and release lines', () => {
       expected: [floating('master'), floating('latest')]
     }
   ])('$name', row => {
-    expect(run(row.ctx, row.tags, row.flavor).tags).toEqual(row.expected)
+    expect(compute(row.ctx, row.tags, row.flavor).tags).toEqual(row.expected)
   })
 })

@@ -1,58 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
-import { computeTags } from '../../../src/tags/compute.js'
-import type { TagResult } from '../../../src/tags/types.js'
+import {
+  compute,
+  gitTag,
+  pr2,
+  SEMVER_LINES,
+  tagNames,
+  type NamesRow
+} from './context-fixture.js'
 
 // Ordering, latest, flavor prefix/suffix, de-duplication, the version output
 // and warnings in rule mode.
-
-const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
-const NOW = new Date('2020-01-10T00:30:00Z')
-
-function refContext(overrides: Partial<RefContext> = {}): RefContext {
-  return {
-    eventName: 'push',
-    ref: 'refs/heads/master',
-    sha: SHA,
-    defaultBranches: ['master', 'main'],
-    repository: {
-      fullName: 'octocat/Hello-World',
-      htmlUrl: 'https://github.com/octocat/Hello-World'
-    },
-    ...overrides
-  }
-}
-
-const gitTag = (name: string): Partial<RefContext> => ({
-  ref: `refs/tags/${name}`
-})
-const pr2: Partial<RefContext> = {
-  eventName: 'pull_request',
-  ref: 'refs/pull/2/merge',
-  prNumber: 2
-}
-
-function run(
-  ctx: Partial<RefContext>,
-  tags: string[],
-  flavor: string[] = []
-): TagResult {
-  return computeTags(refContext(ctx), { tags, flavor }, NOW)
-}
-
-const SEMVER = [
-  'type=semver,pattern={{version}}',
-  'type=semver,pattern={{major}}.{{minor}}',
-  'type=semver,pattern={{major}}'
-]
-
-interface NamesRow {
-  name: string
-  ctx: Partial<RefContext>
-  tags: string[]
-  flavor?: string[]
-  expected: string[]
-}
 
 describe('computeTags: priority, latest and flavor', () => {
   it.each<NamesRow>([
@@ -77,20 +34,20 @@ describe('computeTags: priority, latest and flavor', () => {
     {
       name: 'latest=auto: stable semver adds latest',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       expected: ['1.2.3', '1.2', '1', 'latest']
     },
     {
       name: 'latest=false: no latest',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       flavor: ['latest=false'],
       expected: ['1.2.3', '1.2', '1']
     },
     {
       name: 'latest=auto: decided by the first rule (raw first: no latest)',
       ctx: gitTag('v1.2.3'),
-      tags: [...SEMVER, 'type=raw,value=stable,priority=950'],
+      tags: [...SEMVER_LINES, 'type=raw,value=stable,priority=950'],
       expected: ['stable', '1.2.3', '1.2', '1']
     },
     {
@@ -121,7 +78,7 @@ describe('computeTags: priority, latest and flavor', () => {
     {
       name: 'latest=release: stable semver adds latest',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       flavor: ['latest=release'],
       expected: ['1.2.3', '1.2', '1', 'latest']
     },
@@ -149,35 +106,35 @@ describe('computeTags: priority, latest and flavor', () => {
     {
       name: 'latest=release: not for a pre-release',
       ctx: gitTag('v2.0.0-rc.1'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       flavor: ['latest=release'],
       expected: ['2.0.0-rc.1']
     },
     {
       name: 'flavor prefix on every tag but latest',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER,
+      tags: SEMVER_LINES,
       flavor: ['prefix=app-'],
       expected: ['app-1.2.3', 'app-1.2', 'app-1', 'latest']
     },
     {
       name: 'flavor prefix with onlatest=true',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER.slice(0, 1),
+      tags: SEMVER_LINES.slice(0, 1),
       flavor: ['prefix=app-,onlatest=true'],
       expected: ['app-1.2.3', 'app-latest']
     },
     {
       name: 'flavor suffix with onlatest=true',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER.slice(0, 1),
+      tags: SEMVER_LINES.slice(0, 1),
       flavor: ['suffix=-alpine,onlatest=true'],
       expected: ['1.2.3-alpine', 'latest-alpine']
     },
     {
       name: 'onlatest applies to the prefix/suffix before it',
       ctx: gitTag('v1.2.3'),
-      tags: SEMVER.slice(0, 1),
+      tags: SEMVER_LINES.slice(0, 1),
       flavor: ['prefix=app-', 'suffix=-alpine,onlatest=true'],
       expected: ['app-1.2.3-alpine', 'latest-alpine']
     },
@@ -227,19 +184,18 @@ describe('computeTags: priority, latest and flavor', () => {
       expected: ['1.2.3', 'latest']
     }
   ])('$name', row => {
-    const result = run(row.ctx, row.tags, row.flavor)
-    expect(result.tags.map(tag => tag.name)).toEqual(row.expected)
+    expect(tagNames(row)).toEqual(row.expected)
   })
 })
 
 describe('computeTags: version output and warnings', () => {
   it('version is the first tag, flavor included (metadata-action)', () => {
-    const result = run(gitTag('v1.2.3'), SEMVER, ['suffix=-alpine'])
+    const result = compute(gitTag('v1.2.3'), SEMVER_LINES, ['suffix=-alpine'])
     expect(result.version).toBe('1.2.3-alpine')
   })
 
   it('version is empty when no tag applies', () => {
-    expect(run({}, ['type=semver,pattern={{version}}'])).toEqual({
+    expect(compute({}, ['type=semver,pattern={{version}}'])).toEqual({
       version: '',
       tags: [],
       warnings: []
@@ -290,12 +246,12 @@ describe('computeTags: version output and warnings', () => {
       warning: /gave an empty tag/
     }
   ])('warns: $name', ({ ctx, tags, warning }) => {
-    const result = run(ctx, tags)
+    const result = compute(ctx, tags)
     expect(result.warnings).toEqual([expect.stringMatching(warning)])
   })
 
   it('semver match= that misses still uses the whole value (metadata-action code)', () => {
-    const result = run(
+    const result = compute(
       gitTag('v1.2.3'),
       ['type=semver,pattern={{version}},match=^x(.*)'],
       ['latest=false']

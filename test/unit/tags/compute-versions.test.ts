@@ -1,61 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
-import { computeTags } from '../../../src/tags/compute.js'
+import { gitTag, single, tagNames, type NamesRow } from './context-fixture.js'
 
 // Facts from docker/metadata-action's README tables of type=semver, pep440
 // and match (v5/v6), plus semver match= (metadata-action PR #536).
 
-const NOW = new Date('2020-01-10T00:30:00Z')
-
-function refContext(overrides: Partial<RefContext> = {}): RefContext {
-  return {
-    eventName: 'push',
-    ref: 'refs/heads/master',
-    sha: '860c1904a1ce19322e91ac35af1ab07466440c37',
-    defaultBranches: ['master'],
-    repository: {
-      fullName: 'octocat/Hello-World',
-      htmlUrl: 'https://github.com/octocat/Hello-World'
-    },
-    ...overrides
-  }
-}
-
-const gitTag = (name: string): Partial<RefContext> => ({
-  ref: `refs/tags/${name}`
-})
-
-interface Row {
-  name: string
-  ctx: Partial<RefContext>
-  tags: string[]
-  flavor?: string[]
-  expected: string[]
-}
-
-function names(row: Row): string[] {
-  const result = computeTags(
-    refContext(row.ctx),
-    { tags: row.tags, flavor: row.flavor ?? [] },
-    NOW
-  )
-  return result.tags.map(tag => tag.name)
-}
-
-/** One rule alone, without latest, as in the README's pattern tables. */
-const single = (
-  ctx: Partial<RefContext>,
-  rule: string,
-  expected: string[]
-): Omit<Row, 'name'> => ({
-  ctx,
-  tags: [rule],
-  flavor: ['latest=false'],
-  expected
-})
-
 describe('computeTags: README tables of semver, pep440, match', () => {
-  it.each<Row>([
+  it.each<NamesRow>([
     {
       name: 'semver v1.2.3 {{raw}}',
       ...single(gitTag('v1.2.3'), 'type=semver,pattern={{raw}}', ['v1.2.3'])
@@ -235,6 +185,6 @@ describe('computeTags: README tables of semver, pep440, match', () => {
       ...single({}, 'type=match,pattern=v(.*),group=1,value=v1.0.0', ['1.0.0'])
     }
   ])('$name', row => {
-    expect(names(row)).toEqual(row.expected)
+    expect(tagNames(row)).toEqual(row.expected)
   })
 })

@@ -1,58 +1,17 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
-import { computeTags } from '../../../src/tags/compute.js'
+import {
+  branch,
+  gitTag,
+  pr2,
+  SHA,
+  single,
+  tagNames,
+  type NamesRow
+} from './context-fixture.js'
 
 // Facts from docker/metadata-action's README tables (v5/v6): event/ref and
 // rules in, tag names out. Rule mode only; the zero-config path is tested in
 // compute-defaults.test.ts.
-
-const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
-const NOW = new Date('2020-01-10T00:30:00Z')
-
-function refContext(overrides: Partial<RefContext> = {}): RefContext {
-  return {
-    eventName: 'push',
-    ref: 'refs/heads/master',
-    sha: SHA,
-    defaultBranches: ['master'],
-    repository: {
-      fullName: 'octocat/Hello-World',
-      htmlUrl: 'https://github.com/octocat/Hello-World'
-    },
-    ...overrides
-  }
-}
-
-const pr2: Partial<RefContext> = {
-  eventName: 'pull_request',
-  ref: 'refs/pull/2/merge',
-  prNumber: 2,
-  prHeadRef: 'feature/login',
-  baseRef: 'master'
-}
-const branch = (name: string): Partial<RefContext> => ({
-  ref: `refs/heads/${name}`
-})
-const gitTag = (name: string): Partial<RefContext> => ({
-  ref: `refs/tags/${name}`
-})
-
-interface Row {
-  name: string
-  ctx: Partial<RefContext>
-  tags: string[]
-  flavor?: string[]
-  expected: string[]
-}
-
-function names(row: Row): string[] {
-  const result = computeTags(
-    refContext(row.ctx),
-    { tags: row.tags, flavor: row.flavor ?? [] },
-    NOW
-  )
-  return result.tags.map(tag => tag.name)
-}
 
 const BASIC = [
   'type=schedule',
@@ -68,7 +27,7 @@ const SEMVER = [
 ]
 
 describe('computeTags: README usage examples', () => {
-  it.each<Row>([
+  it.each<NamesRow>([
     { name: 'basic: pull request', ctx: pr2, tags: BASIC, expected: ['pr-2'] },
     {
       name: 'basic: master',
@@ -143,23 +102,12 @@ describe('computeTags: README usage examples', () => {
       expected: ['1.2.3', '1.2', 'sha-860c190', 'latest']
     }
   ])('$name', row => {
-    expect(names(row)).toEqual(row.expected)
+    expect(tagNames(row)).toEqual(row.expected)
   })
 })
 
-const single = (
-  ctx: Partial<RefContext>,
-  rule: string,
-  expected: string[]
-): Omit<Row, 'name'> => ({
-  ctx,
-  tags: [rule],
-  flavor: ['latest=false'],
-  expected
-})
-
 describe('computeTags: README tables of schedule, edge, ref, raw, sha', () => {
-  it.each<Row>([
+  it.each<NamesRow>([
     {
       name: 'schedule: default nightly',
       ...single({ eventName: 'schedule' }, 'type=schedule', ['nightly'])
@@ -245,12 +193,12 @@ describe('computeTags: README tables of schedule, edge, ref, raw, sha', () => {
     { name: 'sha own prefix', ...single({}, 'type=sha,prefix=', ['860c190']) },
     { name: 'sha without a sha', ...single({ sha: '' }, 'type=sha', []) }
   ])('$name', row => {
-    expect(names(row)).toEqual(row.expected)
+    expect(tagNames(row)).toEqual(row.expected)
   })
 })
 
 describe('computeTags: global expressions', () => {
-  it.each<Row>([
+  it.each<NamesRow>([
     {
       name: 'sha with {{branch}}- prefix',
       ...single({}, 'type=sha,prefix={{branch}}-', ['master-860c190'])
@@ -339,6 +287,6 @@ describe('computeTags: global expressions', () => {
       )
     }
   ])('$name', row => {
-    expect(names(row)).toEqual(row.expected)
+    expect(tagNames(row)).toEqual(row.expected)
   })
 })

@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from '@jest/globals'
+import { parse } from 'yaml'
+import {
+  actionOutputs,
+  EMPTY_RESULT,
+  type PublishResult
+} from '../../../src/action/outputs.js'
+import type { PublishPlan } from '../../../src/plan.js'
+
+const DIGEST = `sha256:${'d'.repeat(64)}`
+const IMAGE_ID = `sha256:${'e'.repeat(64)}`
+
+const PLAN: PublishPlan = {
+  version: '1.2.3',
+  tags: [
+    { name: '1.2.3', kind: 'version' },
+    { name: 'latest', kind: 'floating' }
+  ],
+  images: [{ name: 'ghcr.io/o/app', registry: 'ghcr.io' }],
+  refs: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'],
+  labels: {
+    'org.opencontainers.image.version': '1.2.3',
+    maintainer: 'octo'
+  },
+  annotations: { 'org.opencontainers.image.title': 'app' },
+  warnings: [],
+  buildId: '123-1'
+}
+
+const RESULT: PublishResult = {
+  digest: DIGEST,
+  imageid: IMAGE_ID,
+  metadata: { 'containerimage.digest': DIGEST },
+  pushed: [{ ref: 'ghcr.io/o/app:1.2.3', digest: DIGEST }],
+  skipped: [{ ref: 'ghcr.io/o/app:latest', reason: '2.0.0 is newer' }]
+}
+
+function declaredOutputs(): string[] {
+  const action = parse(
+    readFileSync(new URL('../../../action.yml', import.meta.url), 'utf8')
+  ) as { outputs: Record<string, unknown> }
+  return Object.keys(action.outputs).sort()
+}
+
+describe('actionOutputs', () => {
+  it('sets every output action.yml declares, and no other', () => {
+    expect(Object.keys(actionOutputs(PLAN, RESULT)).sort()).toEqual(
+      declaredOutputs()
+    )
+  })
+
+  it.each([
+    { name: 'version', key: 'version', expected: '1.2.3' },
+    {
+      name: 'tags: full references, one per line',
+      key: 'tags',
+      expected: 'ghcr.io/o/app:1.2.3\nghcr.io/o/app:latest'
+    },
+    {
+      name: 'tag-names: names only, one per line',
+      key: 'tag-names',
+      expected: '1.2.3\nlatest'
+    },
+    {
+      name: 'labels: key=value lines sorted by key',
+      key: 'labels',
+      expected: 'maintainer=octo\norg.opencontainers.image.version=1.2.3'
+    },
+    {
+      name: 'annotations: key=value lines',
+      key: 'annotations',
+      expected: 'org.opencontainers.image.title=app'
+    },
+    { name: 'digest', key: 'digest', expected: DIGEST },
+    { name: 'imageid', key: 'imageid', expected: IMAGE_ID },
+    {
+      name: 'metadata: JSON',
+      key: 'metadata',
+      expected: `{"containerimage.digest":"${DIGEST}"}`
+    },
+    {
+      name: 'pushed: JSON list of ref and digest',
+      key: 'pushed',
+      expected: `[{"ref":"ghcr.io/o/app:1.2.3","digest":"${DIGEST}"}]`
+    },
+    {
+      name: 'skipped: JSON list of ref and reason',
+      key: 'skipped',
+      expected: '[{"ref":"ghcr.io/o/app:latest","reason":"2.0.0 is newer"}]'
+    }
+  ])('$name', ({ key, expected }) => {
+    expect(actionOutputs(PLAN, RESULT)[key]).toBe(expected)
+  })
+
+  it('json: one object with the plan and the result', () => {
+    expect(JSON.parse(actionOutputs(PLAN, RESULT).json)).toEqual({
+      version: '1.2.3',
+      tags: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'],
+      'tag-names': ['1.2.3', 'latest'],
+      labels: {
+        maintainer: 'octo',
+        'org.opencontainers.image.version': '1.2.3'
+      },
+      annotations: { 'org.opencontainers.image.title': 'app' },
+      digest: DIGEST,
+      imageid: IMAGE_ID,
+      metadata: RESULT.metadata,
+      pushed: RESULT.pushed,
+      skipped: RESULT.skipped
+    })
+  })
+
+  it('a dry run: the plan outputs, empty result outputs', () => {
+    const outputs = actionOutputs(PLAN, EMPTY_RESULT)
+    expect(outputs).toMatchObject({
+      version: '1.2.3',
+      'tag-names': '1.2.3\nlatest',
+      digest: '',
+      imageid: '',
+      metadata: '{}',
+      pushed: '[]',
+      skipped: '[]'
+    })
+  })
+})

@@ -1,0 +1,121 @@
+import { describe, expect, it } from '@jest/globals'
+import { diagnose } from '../../../src/docker/diagnose.js'
+import { DockerCommandError } from '../../../src/docker/runner.js'
+
+// Outputs as docker and buildx print them, and what the user is told.
+
+const failed = (args: string[], output: string) =>
+  new DockerCommandError(args, 1, output)
+
+const PUSH = ['push', 'ghcr.io/o/app:1.2.3']
+const LOGIN = [
+  'login',
+  '127.0.0.1:5001',
+  '--username',
+  'ci',
+  '--password-stdin'
+]
+
+const DAEMON_DOWN =
+  'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'
+const CONNECT =
+  'error during connect: Get "http://docker:2375/v1.47/version": dial tcp: lookup docker on 127.0.0.11:53: no such host'
+const LOGIN_401 =
+  'Error response from daemon: login attempt to http://127.0.0.1:5001/v2/ failed with status: 401 Unauthorized'
+const DENIED = 'denied: permission_denied: write_package'
+const REFUSED =
+  'Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused'
+
+describe('diagnose: what the user is told', () => {
+  it.each([
+    {
+      name: 'daemon down',
+      error: failed(PUSH, DAEMON_DOWN),
+      registries: ['ghcr.io'],
+      message: `the Docker daemon is not reachable (${DAEMON_DOWN}): start dockerd or set DOCKER_HOST`
+    },
+    {
+      name: 'error during connect (DOCKER_HOST unreachable)',
+      error: failed(['version'], CONNECT),
+      registries: [],
+      message: `the Docker daemon is not reachable (${CONNECT}): start dockerd or set DOCKER_HOST`
+    },
+    {
+      name: 'login 401, the one registry of the command',
+      error: failed(LOGIN, LOGIN_401),
+      registries: ['127.0.0.1:5001'],
+      message: `registry 127.0.0.1:5001 refused the credentials: wrong username or password (${LOGIN_401})`
+    },
+    {
+      name: 'login 401, the registry found in the output among several',
+      error: failed(LOGIN, LOGIN_401),
+      registries: ['ghcr.io', '127.0.0.1:5001'],
+      message: `registry 127.0.0.1:5001 refused the credentials: wrong username or password (${LOGIN_401})`
+    },
+    {
+      name: 'login 401, no registry known',
+      error: failed(LOGIN, LOGIN_401),
+      registries: [],
+      message: `the registry refused the credentials: wrong username or password (${LOGIN_401})`
+    },
+    {
+      name: 'push 401 in the middle of the output: the line that says it',
+      error: failed(
+        PUSH,
+        'The push refers to repository [ghcr.io/o/app]\n5f70bf18a086: Preparing\nunauthorized: authentication required\n'
+      ),
+      registries: ['ghcr.io'],
+      message:
+        'registry ghcr.io refused the credentials: wrong username or password (unauthorized: authentication required)'
+    },
+    {
+      name: 'push denied (403)',
+      error: failed(
+        PUSH,
+        `The push refers to repository [ghcr.io/o/app]\n${DENIED}`
+      ),
+      registries: ['ghcr.io'],
+      message: `registry ghcr.io denied access: the user may not push there (${DENIED})`
+    },
+    {
+      name: 'buildx push 403 Forbidden, registry unknown',
+      error: failed(
+        ['buildx', 'build', '.'],
+        'ERROR: failed to push ghcr.io/o/app:1.2.3: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 403 Forbidden'
+      ),
+      registries: ['docker.io', 'quay.io'],
+      message:
+        'the registry denied access: the user may not push there (ERROR: failed to push ghcr.io/o/app:1.2.3: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 403 Forbidden)'
+    },
+    {
+      name: 'registry down: connection refused',
+      error: failed(['push', '127.0.0.1:5999/app:1'], REFUSED),
+      registries: ['ghcr.io', '127.0.0.1:5999'],
+      message: `registry 127.0.0.1:5999 is unreachable (${REFUSED})`
+    }
+  ])('$name', ({ error, registries, message }) => {
+    const diagnosed = diagnose(error, registries)
+    expect(diagnosed).toBeInstanceOf(Error)
+    expect(diagnosed).toMatchObject({ message, cause: error })
+  })
+})
+
+describe('diagnose: errors it cannot explain come back unchanged', () => {
+  it.each([
+    {
+      name: 'a failing Dockerfile step',
+      error: failed(
+        ['buildx', 'build', '.'],
+        '#5 [2/2] RUN exit 3\n#5 ERROR: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3\nERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3'
+      )
+    },
+    {
+      name: 'a docker error with no output',
+      error: failed(PUSH, '')
+    },
+    { name: 'not a docker command error', error: new Error('ENOSPC') },
+    { name: 'a thrown string', error: 'boom' }
+  ])('$name', ({ error }) => {
+    expect(diagnose(error, ['ghcr.io'])).toBe(error)
+  })
+})

@@ -1,0 +1,73 @@
+import { parseSettings, type Settings } from '../../../src/action/settings.js'
+import type { RefContext } from '../../../src/context/types.js'
+import { planPublish, type PublishPlan } from '../../../src/plan.js'
+
+// One release run the docker and publish tests share: tag v1.2.3 pushed in
+// the first attempt of workflow run 123, images on two registries, a
+// username/password pair, a `logins` entry and a build secret.
+
+export const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
+export const NOW = new Date('2024-05-01T12:00:00Z')
+
+/** The three values no command line may ever hold. */
+export const PASSWORD = 'pair-password-7f3a'
+export const LIST_PASSWORD = 'list-password-9c1e'
+export const SECRET_VALUE = 'npm-token-value-4b2d'
+
+export const RELEASE: RefContext = {
+  eventName: 'push',
+  ref: 'refs/tags/v1.2.3',
+  sha: SHA,
+  defaultBranches: ['main'],
+  runId: '123-1',
+  repository: {
+    fullName: 'octo/app',
+    htmlUrl: 'https://github.com/octo/app'
+  }
+}
+
+export const INPUTS: Readonly<Record<string, string>> = {
+  images: 'ghcr.io/octo/app\nocto/app',
+  tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}',
+  username: 'octo',
+  password: PASSWORD,
+  logins: `- registry: docker.io\n  username: octodock\n  password: ${LIST_PASSWORD}`,
+  secrets: `NPM_TOKEN=${SECRET_VALUE}`
+}
+
+export interface Run {
+  settings: Settings
+  plan: PublishPlan
+}
+
+/** Settings parsed from INPUTS with `inputs` on top, and the release's plan. */
+export async function releaseRun(
+  inputs: Record<string, string> = {}
+): Promise<Run> {
+  const all: Record<string, string> = { ...INPUTS, ...inputs }
+  const settings = await parseSettings(name => all[name] ?? '')
+  return { settings, plan: planPublish(settings, RELEASE, NOW) }
+}
+
+/** The OCI labels planPublish gives RELEASE, as `flag key=value` pairs. */
+export function ociArgs(flag: '--label' | '--annotation'): string[] {
+  return [
+    'org.opencontainers.image.created=2024-05-01T12:00:00.000Z',
+    `org.opencontainers.image.revision=${SHA}`,
+    'org.opencontainers.image.source=https://github.com/octo/app',
+    'org.opencontainers.image.title=app',
+    'org.opencontainers.image.url=https://github.com/octo/app',
+    'org.opencontainers.image.version=1.2.3'
+  ].flatMap(label => [flag, label])
+}
+
+/** The argv entries that hold any of the secret values (none, ever). */
+export function leaks(argvs: string[][]): string[] {
+  return argvs
+    .flat()
+    .filter(arg =>
+      [PASSWORD, LIST_PASSWORD, SECRET_VALUE].some(secret =>
+        arg.includes(secret)
+      )
+    )
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals'
+import { stagingTag } from '../../../src/publish/staging.js'
+import { isValidTag } from '../../../src/tags/sanitize.js'
+
+describe('stagingTag', () => {
+  it.each([
+    {
+      name: 'run id and attempt, linux/amd64',
+      buildId: '123-1',
+      platform: 'linux/amd64',
+      expected: 'build-123-1-linux-amd64'
+    },
+    {
+      name: 'a platform variant',
+      buildId: '123-1',
+      platform: 'linux/arm/v7',
+      expected: 'build-123-1-linux-arm-v7'
+    },
+    {
+      name: 'a re-run attempt is another tag',
+      buildId: '123-2',
+      platform: 'linux/arm64',
+      expected: 'build-123-2-linux-arm64'
+    },
+    {
+      name: 'no run id: the short commit',
+      buildId: '860c1904a1ce',
+      platform: 'linux/s390x',
+      expected: 'build-860c1904a1ce-linux-s390x'
+    }
+  ])('$name', ({ buildId, platform, expected }) => {
+    const tag = stagingTag(buildId, platform)
+    expect(tag).toBe(expected)
+    expect(isValidTag(tag)).toBe(true)
+  })
+
+  it('each platform of a run stages under its own tag', () => {
+    const platforms = [
+      'linux/amd64',
+      'linux/arm64',
+      'linux/arm/v6',
+      'linux/arm/v7'
+    ]
+    const tags = new Set(platforms.map(p => stagingTag('123-1', p)))
+    expect(tags.size).toBe(platforms.length)
+  })
+})
