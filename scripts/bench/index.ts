@@ -2,6 +2,7 @@
  * `npm run bench`: prints performance figures and asserts nothing (the goals
  * are printed for people to read). BENCH_RUNS sets the repetitions of the
  * full publish (default 7); the cold start runs 4 × BENCH_RUNS pairs.
+ * BENCH_PARTS picks parts by number (e.g. "1" or "1,3"; default: all).
  * Exits 0 when every part printed its figures or was skipped, 1 if one broke.
  */
 import { bytesUploaded } from './bytes.js'
@@ -23,14 +24,20 @@ async function main(): Promise<void> {
   checkRoot()
   const n = runs()
   printMachine()
-  const ok = await runParts([
+  const parts = [
     { title: '1. Cold start', run: () => coldStart(4 * n) },
     {
       title: '2. Full publish of 4 tags: action vs bare docker CLI',
       run: () => fullPublish(n)
     },
     { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded }
-  ])
+  ]
+  const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)
+  const ok = await runParts(
+    chosen.length === 0
+      ? parts
+      : parts.filter(p => chosen.includes(p.title.split('.')[0]))
+  )
   if (!ok) process.exitCode = 1
 }
 
