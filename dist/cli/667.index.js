@@ -760,7 +760,8 @@ function createRegistry(settings) {
     const credentials = new Map(settings.logins.map(l => [l.registry, l]));
     return createRegistryClient({
         credentials: registry => credentials.get(registry),
-        retries: settings.retries
+        retries: settings.retries,
+        requestTimeoutMs: settings.registryTimeout * 1000
     });
 }
 /** The real docker runner and registry client, with the run's credentials and retries. */

@@ -36,5 +36,6 @@ export const INPUT_NAMES = [
   'sbom',
   'builder',
   'immutable-tags',
-  'retries'
+  'retries',
+  'registry-timeout'
 ]

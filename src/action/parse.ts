@@ -54,16 +54,17 @@ export function parseCount(
   source: InputSource,
   name: string,
   fallback: number,
-  max: number
+  max: number,
+  min = 0
 ): number {
   const value = source(name).trim()
   if (value === '') return fallback
   const count = Number(value)
-  if (!/^\d+$/.test(value) || count > max)
+  if (!/^\d+$/.test(value) || count < min || count > max)
     throw new InputError(
       name,
       value,
-      `expected a whole number from 0 to ${max}`
+      `expected a whole number from ${min} to ${max}`
     )
   return count
 }

@@ -38,6 +38,8 @@ export interface Settings {
   immutableTags: (typeof IMMUTABLE_POLICIES)[number]
   /** How often a transient registry fault is retried. */
   retries: number
+  /** Seconds one registry request may take before it counts as a transient fault. */
+  registryTimeout: number
 }
 
 /** The build-push-action inputs, under the same names. */
@@ -151,7 +153,8 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       IMMUTABLE_POLICIES,
       'error'
     ),
-    retries: parseCount(source, 'retries', 3, 10)
+    retries: parseCount(source, 'retries', 3, 10),
+    registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1)
   }
   checkCombinations(settings)
   return settings

@@ -12,7 +12,8 @@ export function createRegistry(settings: Settings): RegistryClient {
   const credentials = new Map(settings.logins.map(l => [l.registry, l]))
   return createRegistryClient({
     credentials: registry => credentials.get(registry),
-    retries: settings.retries
+    retries: settings.retries,
+    requestTimeoutMs: settings.registryTimeout * 1000
   })
 }
 

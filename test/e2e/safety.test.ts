@@ -329,6 +329,43 @@ describe('transient registry faults', () => {
     expect(await listTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
   })
 
+  it('gets past a registry request that hangs once', async () => {
+    const repo = uniqueRepo('hang-once')
+    proxy.setFaults([
+      { kind: 'hang', times: 1, match: { path: /\/tags\/list/ } }
+    ])
+    const main = await publish(
+      stack.a,
+      repo,
+      '1.2.3',
+      { retries: '2', 'registry-timeout': '1' },
+      proxy.host
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await listTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
+  })
+
+  it('gives up on a registry that never answers, within a bounded time, pushing nothing', async () => {
+    const repo = uniqueRepo('hang')
+    proxy.setFaults([{ kind: 'hang', match: { path: /\/tags\/list/ } }])
+    const started = Date.now()
+    const main = await publish(
+      stack.a,
+      repo,
+      '1.2.3',
+      { retries: '1', 'registry-timeout': '1' },
+      proxy.host
+    )
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::registry 127\.0\.0\.1:\d+: .*no response within 1000 ms/
+    )
+    expect(main.stdout).toContain('Nothing was pushed.')
+    expect(await listTags(stack.a, repo)).toEqual([])
+  })
+
   it('fails within bounded time on a persistent fault, with no floating tag moved', async () => {
     const repo = uniqueRepo('persistent')
     await publish(stack.a, repo, '1.2.2')

@@ -102,6 +102,12 @@ describe('parseSettings', () => {
       error: /input "immutable-tags".*error, skip, overwrite/
     },
     {
+      name: 'registry timeout of zero',
+      inputs: { 'registry-timeout': '0' },
+      error:
+        /input "registry-timeout": invalid value "0": expected a whole number from 1 to 600/
+    },
+    {
       name: 'retries not a number',
       inputs: { retries: 'many' },
       error: /input "retries": invalid value "many"/
