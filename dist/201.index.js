@@ -195,7 +195,7 @@ async function buildxBuild(docker, job) {
         secretSpecs: writeSecretFiles(job.build.secrets, job.tempDir)
     };
     try {
-        await docker.run((0,buildx_args/* buildxBuildArgs */.C)(request));
+        await docker.run((0,buildx_args/* buildxBuildArgs */.Ct)(request));
     }
     catch (error) {
         if (isBuildxMissing(error))
@@ -216,7 +216,7 @@ async function classicBuild(docker, job, log) {
     log.notice('docker buildx is not available: building with the classic `docker build` and pushing with `docker push`');
     const iidFile = (0,external_node_path_.join)(job.tempDir, 'iid');
     try {
-        await docker.run((0,buildx_args/* classicBuildArgs */.y)(job, iidFile));
+        await docker.run((0,buildx_args/* classicBuildArgs */.y4)(job, iidFile));
     }
     catch (error) {
         throw buildFailure(error, job.registries);
@@ -384,6 +384,7 @@ async function pointTags(registry, plans, progress) {
 
 
 
+
 /** Pushes each image once, under its lead tag; returns the digest the registry confirmed. */
 async function pushLeadTags(plans, env) {
     let digest = '';
@@ -407,7 +408,7 @@ async function buildImage(job, env) {
 }
 function buildJob(settings, plan, env, refs, target) {
     const build = {
-        push: { ...settings.build, push: true },
+        push: (0,buildx_args/* pushingBuild */.Hh)(settings.build),
         store: { ...settings.build, push: false, load: true },
         'as-asked': settings.build
     }[target];

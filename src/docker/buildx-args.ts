@@ -83,3 +83,12 @@ export function classicBuildArgs(
     build.context
   ]
 }
+
+/**
+ * A build that buildx pushes itself. The default docker driver keeps a pushed
+ * image in the local store anyway, and its --push --load of several
+ * platforms collides, so --load stays only for a builder of the user's.
+ */
+export function pushingBuild(build: BuildSettings): BuildSettings {
+  return { ...build, push: true, load: build.builder !== '' && build.load }
+}

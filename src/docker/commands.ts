@@ -1,6 +1,6 @@
 import type { Settings } from '../action/settings.js'
 import type { PublishPlan } from '../plan.js'
-import { buildxBuildArgs } from './buildx-args.js'
+import { buildxBuildArgs, pushingBuild } from './buildx-args.js'
 import { imagetoolsCreateArgs } from './imagetools-args.js'
 import { loginArgs, logoutArgs } from './login-args.js'
 import { stagingTag } from '../publish/staging.js'
@@ -30,7 +30,7 @@ function buildCommands(
     push && lead ? plan.images.map(i => `${i.name}:${lead}`) : plan.refs
   return [
     buildxBuildArgs({
-      build: settings.build,
+      build: push ? pushingBuild(settings.build) : settings.build,
       refs,
       labels: plan.labels,
       annotations: plan.annotations,

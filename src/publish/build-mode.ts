@@ -11,6 +11,7 @@ import { loginAll } from '../docker/login.js'
 import type { PublishPlan } from '../plan.js'
 import type { Tag } from '../tags/types.js'
 import type { BuildMetadata } from '../docker/metadata.js'
+import { pushingBuild } from '../docker/buildx-args.js'
 import { finalResult, type PublishEnv } from './context.js'
 import { dockerPush } from './push.js'
 import {
@@ -56,7 +57,7 @@ function buildJob(
   target: BuildTarget
 ): BuildJob {
   const build = {
-    push: { ...settings.build, push: true },
+    push: pushingBuild(settings.build),
     store: { ...settings.build, push: false, load: true },
     'as-asked': settings.build
   }[target]

@@ -215,6 +215,36 @@ describe('without buildx', () => {
   })
 })
 
+describe('push and load together', () => {
+  it('pushes a two-platform image and keeps it in the local image store', async () => {
+    const repo = uniqueRepo('pushload')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        username: a.username,
+        password: a.password,
+        context: HELLO,
+        platforms: 'linux/amd64,linux/arm64',
+        load: 'true'
+      },
+      dockerEnv('push-branch')
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect((await readManifest(a, repo, 'tickets-DM-42')).platforms).toEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    const ids = execFileSync(
+      'docker',
+      ['image', 'ls', '-q', `${a.host}/${repo}:tickets-DM-42`],
+      { encoding: 'utf8' }
+    )
+    expect(ids.trim()).not.toBe('')
+  })
+})
+
 describe('clear failures', () => {
   it('says the registry refused the credentials, and pushes nothing', async () => {
     const repo = uniqueRepo('badpw')
