@@ -77,7 +77,12 @@ export async function run(): Promise<void> {
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
     core.appendSummary(
-      summaryMarkdown(plan, result, heading(settings), settings.build.platforms)
+      summaryMarkdown(
+        plan,
+        result,
+        heading(settings),
+        result.platforms ?? settings.build.platforms
+      )
     )
   } catch (error) {
     core.setFailed(errorMessage(error))

@@ -487,6 +487,17 @@ async function copyWithinRegistry(client, fromImage, digest, toImage) {
     await client.putManifest(toImage, digest, manifest);
     return manifest;
 }
+/** The platforms an index lists (attestation entries left out); [] for one manifest. */
+function indexPlatforms(manifest) {
+    const json = JSON.parse(new TextDecoder().decode(manifest.body));
+    return (json.manifests ?? []).flatMap(({ platform }) => platform === undefined || platform.os === 'unknown'
+        ? []
+        : [
+            [platform.os, platform.architecture, platform.variant]
+                .filter(Boolean)
+                .join('/')
+        ]);
+}
 
 ;// CONCATENATED MODULE: ./src/publish/promote-mode.ts
 
@@ -559,11 +570,15 @@ async function publishPromote(settings, plan, env) {
     });
     for (const p of env.progress.pushed)
         env.log.info(`Pushed ${p.ref}@${p.digest}`);
-    return finalResult(plan.refs, env.progress, {
-        digest: source.digest,
-        imageId: '',
-        metadata: {}
-    });
+    const manifest = await env.registry.getManifest(source.image.name, source.digest);
+    return {
+        ...finalResult(plan.refs, env.progress, {
+            digest: source.digest,
+            imageId: '',
+            metadata: {}
+        }),
+        platforms: manifest === undefined ? [] : indexPlatforms(manifest)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts

@@ -20,6 +20,8 @@ export interface PublishResult {
   metadata: Record<string, unknown>
   pushed: Pushed[]
   skipped: Skipped[]
+  /** Platforms of what was published, when the run learned them (promote). */
+  platforms?: string[]
 }
 
 export const EMPTY_RESULT: PublishResult = {

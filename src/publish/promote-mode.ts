@@ -8,7 +8,7 @@ import {
   type ImageReference
 } from '../images.js'
 import type { PublishPlan } from '../plan.js'
-import { copyWithinRegistry } from '../registry/copy.js'
+import { copyWithinRegistry, indexPlatforms } from '../registry/copy.js'
 import { finalResult, type PublishEnv } from './context.js'
 import { decideForImages, refuseConflicts } from './registry-state.js'
 import { leadTag, pointTags, recordSkipped, type ImagePlan } from './tagging.js'
@@ -128,9 +128,16 @@ export async function publishPromote(
   })
   for (const p of env.progress.pushed)
     env.log.info(`Pushed ${p.ref}@${p.digest}`)
-  return finalResult(plan.refs, env.progress, {
-    digest: source.digest,
-    imageId: '',
-    metadata: {}
-  })
+  const manifest = await env.registry.getManifest(
+    source.image.name,
+    source.digest
+  )
+  return {
+    ...finalResult(plan.refs, env.progress, {
+      digest: source.digest,
+      imageId: '',
+      metadata: {}
+    }),
+    platforms: manifest === undefined ? [] : indexPlatforms(manifest)
+  }
 }

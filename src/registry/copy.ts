@@ -1,7 +1,10 @@
 import type { Manifest, RegistryClient } from './client.js'
 
 interface ManifestJson {
-  manifests?: { digest: string }[]
+  manifests?: {
+    digest: string
+    platform?: { os: string; architecture: string; variant?: string }
+  }[]
   config?: { digest: string }
   layers?: { digest: string }[]
 }
@@ -33,4 +36,20 @@ export async function copyWithinRegistry(
   )
   await client.putManifest(toImage, digest, manifest)
   return manifest
+}
+
+/** The platforms an index lists (attestation entries left out); [] for one manifest. */
+export function indexPlatforms(manifest: Manifest): string[] {
+  const json = JSON.parse(
+    new TextDecoder().decode(manifest.body)
+  ) as ManifestJson
+  return (json.manifests ?? []).flatMap(({ platform }) =>
+    platform === undefined || platform.os === 'unknown'
+      ? []
+      : [
+          [platform.os, platform.architecture, platform.variant]
+            .filter(Boolean)
+            .join('/')
+        ]
+  )
 }

@@ -208,6 +208,7 @@ describe('promote', () => {
     expect(copied.digest).toBe(source.digest)
     expect(copied.platforms).toEqual(['linux/amd64', 'linux/arm64'])
     expect(first.outputs.digest).toBe(source.digest)
+    expect(first.summary).toMatch(/1\.4\.5`.*linux\/amd64, linux\/arm64/)
 
     const again = await promote()
     expect(again.code).toBe(0)
