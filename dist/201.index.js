@@ -7,7 +7,9 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   P8: () => (/* binding */ createDockerRunner),
-/* harmony export */   YJ: () => (/* binding */ DockerCommandError)
+/* harmony export */   Tk: () => (/* binding */ isBuildxMissing),
+/* harmony export */   YJ: () => (/* binding */ DockerCommandError),
+/* harmony export */   Zn: () => (/* binding */ BuildxMissingError)
 /* harmony export */ });
 /* unused harmony export DockerMissingError */
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9125);
@@ -60,6 +62,19 @@ function createDockerRunner(binary = 'docker') {
             return { stdout: result.stdout, stderr: result.stderr };
         }
     };
+}
+/** buildx's plugin is missing: the docker CLI says so instead of building. */
+class BuildxMissingError extends Error {
+    constructor() {
+        super('docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)');
+        this.name = 'BuildxMissingError';
+    }
+}
+// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
+const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i;
+/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
+function isBuildxMissing(error) {
+    return (error instanceof DockerCommandError && BUILDX_MISSING.test(error.output));
 }
 
 
@@ -133,8 +148,8 @@ function parseBuildMetadata(text) {
     };
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/secrets.ts
+var src_secrets = __webpack_require__(7194);
 ;// CONCATENATED MODULE: ./src/docker/secret-files.ts
 
 
@@ -149,12 +164,9 @@ function writeSecretFiles(secrets, dir) {
     const secretDir = (0,external_node_path_.join)(dir, 'secrets');
     (0,external_node_fs_.mkdirSync)(secretDir, { recursive: true, mode: 0o700 });
     return secrets.map((secret, index) => {
-        const eq = secret.indexOf('=');
-        const id = secret.slice(0, eq);
-        if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(id))
-            throw new errors/* InputError */.d('secrets', `line ${index + 1}`, 'expected id=value lines with an id of letters, digits, _ . -');
+        const { id, value } = (0,src_secrets/* splitSecret */.j)(secret, index);
         const file = (0,external_node_path_.join)(secretDir, `${index}-${id}`);
-        (0,external_node_fs_.writeFileSync)(file, secret.slice(eq + 1), { mode: 0o600 });
+        (0,external_node_fs_.writeFileSync)(file, value, { mode: 0o600 });
         return `id=${id},src=${file}`;
     });
 }
@@ -167,19 +179,6 @@ function writeSecretFiles(secrets, dir) {
 
 
 
-/** buildx's plugin is missing: the docker CLI says so instead of building. */
-class BuildxMissingError extends Error {
-    constructor() {
-        super('docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)');
-        this.name = 'BuildxMissingError';
-    }
-}
-// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
-const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i;
-/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
-function isBuildxMissing(error) {
-    return (error instanceof runner/* DockerCommandError */.YJ && BUILDX_MISSING.test(error.output));
-}
 function buildFailure(error, registries) {
     const diagnosed = diagnose(error, registries);
     if (diagnosed !== error || !(error instanceof runner/* DockerCommandError */.YJ))
@@ -198,8 +197,8 @@ async function buildxBuild(docker, job) {
         await docker.run((0,buildx_args/* buildxBuildArgs */.Ct)(request));
     }
     catch (error) {
-        if (isBuildxMissing(error))
-            throw new BuildxMissingError();
+        if ((0,runner/* isBuildxMissing */.Tk)(error))
+            throw new runner/* BuildxMissingError */.Zn();
         throw buildFailure(error, job.registries);
     }
     return parseBuildMetadata((0,external_node_fs_.readFileSync)(request.metadataFile, 'utf8'));
@@ -231,6 +230,8 @@ async function classicBuild(docker, job, log) {
 
 // EXTERNAL MODULE: ./src/docker/commands.ts
 var commands = __webpack_require__(6872);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/docker/login-args.ts
 var login_args = __webpack_require__(6211);
 // EXTERNAL MODULE: ./src/registry/retry.ts
@@ -270,6 +271,7 @@ async function retryDocker(work, policy, describe) {
 
 
 
+
 /**
  * Logs in to each registry with the password on stdin. `onLoggedIn` runs
  * right after each success, so the post step can undo exactly those even if
@@ -296,7 +298,7 @@ async function logoutAll(docker, registries, log) {
             log.info(`Logged out of ${registry}`);
         }
         catch (error) {
-            log.warning(`logout of ${registry} failed: ${error instanceof Error ? error.message : String(error)}`);
+            log.warning(`logout of ${registry} failed: ${errorMessage(error)}`);
         }
     }
 }
@@ -385,6 +387,7 @@ async function pointTags(registry, plans, progress) {
 
 
 
+
 /** Pushes each image once, under its lead tag; returns the digest the registry confirmed. */
 async function pushLeadTags(plans, env) {
     let digest = '';
@@ -401,7 +404,7 @@ async function buildImage(job, env) {
         return await buildxBuild(env.docker, job);
     }
     catch (error) {
-        if (!(error instanceof BuildxMissingError))
+        if (!(error instanceof runner/* BuildxMissingError */.Zn))
             throw error;
         return classicBuild(env.docker, job, env.log);
     }
@@ -450,21 +453,13 @@ async function publishDirect(settings, plan, env, states) {
             imageId: '',
             metadata: {}
         });
-    const built = await env.log.group('Build and push', async () => {
-        try {
-            const pushed = await buildxBuild(env.docker, buildJob(settings, plan, env, leads, 'push'));
-            for (const ref of leads)
-                env.progress.pushed.push({ ref, digest: pushed.digest });
-            return pushed;
-        }
-        catch (error) {
-            if (!(error instanceof BuildxMissingError))
-                throw error;
-            const classic = await classicBuild(env.docker, buildJob(settings, plan, env, leads, 'store'), env.log);
-            return { ...classic, digest: await pushLeadTags(plans, env) };
-        }
-    });
-    return finish(plans, built.digest, built, plan, env);
+    const built = await env.log.group('Build and push', () => buildImage(buildJob(settings, plan, env, leads, 'push'), env));
+    // the classic builder only builds (no digest yet): push it as after a check
+    const digest = built.digest || (await pushLeadTags(plans, env));
+    if (built.digest !== '')
+        for (const ref of leads)
+            env.progress.pushed.push({ ref, digest });
+    return finish(plans, digest, built, plan, env);
 }
 /**
  * A release tag of ours exists already: build into the local store first, so
@@ -556,8 +551,8 @@ var imagetools_args = __webpack_require__(5978);
 
 
 function failure(error, registries) {
-    return isBuildxMissing(error)
-        ? new BuildxMissingError()
+    return (0,runner/* isBuildxMissing */.Tk)(error)
+        ? new runner/* BuildxMissingError */.Zn()
         : diagnose(error, registries);
 }
 /**
@@ -701,12 +696,10 @@ async function copyLead(plan, source, env) {
  * Docker (the CLI's imagetools, no daemon) is needed only to copy between
  * registries; within one, the registry API does it all.
  */
-async function prepareDocker(settings, source, env) {
-    const crossRegistry = settings.images.some(i => i.registry !== source.image.registry);
-    if (!crossRegistry)
-        return false;
+async function loginIfCrossRegistry(settings, source, env) {
+    if (settings.images.every(i => i.registry === source.image.registry))
+        return;
     await env.log.group('Login', () => loginAll(env.docker, settings.logins, env.onLoggedIn, env.retry));
-    return true;
 }
 /**
  * mode promote: the source image, every platform, under the computed tags,
@@ -716,10 +709,10 @@ async function prepareDocker(settings, source, env) {
  */
 async function publishPromote(settings, plan, env) {
     const source = await resolveSource(settings, env);
-    const docker = await prepareDocker(settings, source, env);
+    await loginIfCrossRegistry(settings, source, env);
     const digests = new Map();
     for (const image of plan.images)
-        digests.set(image.name, image.registry === source.image.registry || !docker
+        digests.set(image.name, image.registry === source.image.registry
             ? source.digest
             : await predictCopy(image, source, env));
     const plans = await env.log.group('Check the registries', () => (0,registry_state.decideForImages)(env.registry, plan.images, plan.tags, image => digests.get(image.name) ?? '', settings));

@@ -7,7 +7,9 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   P8: () => (/* binding */ createDockerRunner),
-/* harmony export */   YJ: () => (/* binding */ DockerCommandError)
+/* harmony export */   Tk: () => (/* binding */ isBuildxMissing),
+/* harmony export */   YJ: () => (/* binding */ DockerCommandError),
+/* harmony export */   Zn: () => (/* binding */ BuildxMissingError)
 /* harmony export */ });
 /* unused harmony export DockerMissingError */
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9125);
@@ -60,6 +62,19 @@ function createDockerRunner(binary = 'docker') {
             return { stdout: result.stdout, stderr: result.stderr };
         }
     };
+}
+/** buildx's plugin is missing: the docker CLI says so instead of building. */
+class BuildxMissingError extends Error {
+    constructor() {
+        super('docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)');
+        this.name = 'BuildxMissingError';
+    }
+}
+// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
+const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i;
+/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
+function isBuildxMissing(error) {
+    return (error instanceof DockerCommandError && BUILDX_MISSING.test(error.output));
 }
 
 
@@ -225,7 +240,10 @@ async function responseFailure(response, context) {
     return new RegistryError(registry, `${context.request}: ${status}${detail ? `: ${detail}` : ''}`, response.status);
 }
 
+// EXTERNAL MODULE: ./src/images.ts
+var src_images = __webpack_require__(4525);
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
+
 /**
  * Where an image name lives: the registry host (per the docker reference
  * rules), the API endpoint and the repository path.
@@ -263,17 +281,11 @@ function parseRegistry(name) {
         scheme: isLoopbackHost(name) ? 'http' : 'https'
     };
 }
-/** docker's rule: the first segment is a host if it has '.', ':', is localhost or has capitals. */
-function looksLikeHost(segment) {
-    return (/[.:]/.test(segment) ||
-        segment === 'localhost' ||
-        segment !== segment.toLowerCase());
-}
 /** Parses an image name without tag or digest: "o/app", "ghcr.io/o/a", "127.0.0.1:5001/team/app". */
 function parseRepository(image) {
     const slash = image.indexOf('/');
     const first = slash === -1 ? '' : image.slice(0, slash);
-    const hasHost = slash !== -1 && looksLikeHost(first);
+    const hasHost = slash !== -1 && (0,src_images/* isRegistryHost */.EV)(first);
     const host = hasHost ? first : DOCKER_HUB;
     let path = hasHost ? image.slice(slash + 1) : image;
     if (/[@]|:[^/]*$/.test(path)) {

@@ -19,10 +19,15 @@ const ALLOWED =
   'components of letters, digits and single separators (. _ __ -), an ' +
   'optional registry host[:port], no tag or digest; optional ",enable=false"'
 
-/** Whether the first path segment names a registry host rather than a namespace. */
-function isRegistryHost(segment: string): boolean {
+/**
+ * docker's rule: the first segment of a name is a registry host if it has a
+ * '.' or ':', is localhost, or has capitals (a namespace never does).
+ */
+export function isRegistryHost(segment: string): boolean {
   return (
-    segment.includes('.') || segment.includes(':') || segment === 'localhost'
+    /[.:]/.test(segment) ||
+    segment === 'localhost' ||
+    segment !== segment.toLowerCase()
   )
 }
 

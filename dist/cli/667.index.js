@@ -162,7 +162,10 @@ async function responseFailure(response, context) {
     return new RegistryError(registry, `${context.request}: ${status}${detail ? `: ${detail}` : ''}`, response.status);
 }
 
+// EXTERNAL MODULE: ./src/images.ts
+var src_images = __webpack_require__(4525);
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
+
 /**
  * Where an image name lives: the registry host (per the docker reference
  * rules), the API endpoint and the repository path.
@@ -200,17 +203,11 @@ function parseRegistry(name) {
         scheme: isLoopbackHost(name) ? 'http' : 'https'
     };
 }
-/** docker's rule: the first segment is a host if it has '.', ':', is localhost or has capitals. */
-function looksLikeHost(segment) {
-    return (/[.:]/.test(segment) ||
-        segment === 'localhost' ||
-        segment !== segment.toLowerCase());
-}
 /** Parses an image name without tag or digest: "o/app", "ghcr.io/o/a", "127.0.0.1:5001/team/app". */
 function parseRepository(image) {
     const slash = image.indexOf('/');
     const first = slash === -1 ? '' : image.slice(0, slash);
-    const hasHost = slash !== -1 && looksLikeHost(first);
+    const hasHost = slash !== -1 && (0,src_images/* isRegistryHost */.EV)(first);
     const host = hasHost ? first : DOCKER_HUB;
     let path = hasHost ? image.slice(slash + 1) : image;
     if (/[@]|:[^/]*$/.test(path)) {

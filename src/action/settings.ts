@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js'
+import { splitSecret } from '../secrets.js'
 import { parseImageReference, parseImages, type Image } from '../images.js'
 import {
   parseBoolean,
@@ -78,16 +79,9 @@ function parseAttestation(source: InputSource, name: string): string | false {
   return value
 }
 
-/** `id=value` lines; an error names the line number, never the value. */
+/** `id=value` lines, checked before any plan is printed. */
 function requireSecretIds(lines: string[]): string[] {
-  lines.forEach((line, index) => {
-    if (!/^[A-Za-z0-9_.-]+=/.test(line))
-      throw new InputError(
-        'secrets',
-        `line ${index + 1}`,
-        'expected id=value lines with an id of letters, digits, _ . -'
-      )
-  })
+  lines.forEach(splitSecret)
   return lines
 }
 

@@ -9,7 +9,12 @@ import {
 } from './buildx-args.js'
 import { diagnose } from './diagnose.js'
 import { parseBuildMetadata, type BuildMetadata } from './metadata.js'
-import { DockerCommandError, type DockerRunner } from './runner.js'
+import {
+  BuildxMissingError,
+  DockerCommandError,
+  isBuildxMissing,
+  type DockerRunner
+} from './runner.js'
 import { writeSecretFiles } from './secret-files.js'
 
 export interface BuildJob {
@@ -22,27 +27,6 @@ export interface BuildJob {
   /** Registries the refs live on, to name the one that failed. */
   registries: string[]
   pushByDigestTo?: string
-}
-
-/** buildx's plugin is missing: the docker CLI says so instead of building. */
-export class BuildxMissingError extends Error {
-  constructor() {
-    super(
-      'docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)'
-    )
-    this.name = 'BuildxMissingError'
-  }
-}
-
-// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
-const BUILDX_MISSING =
-  /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i
-
-/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
-export function isBuildxMissing(error: unknown): boolean {
-  return (
-    error instanceof DockerCommandError && BUILDX_MISSING.test(error.output)
-  )
 }
 
 function buildFailure(error: unknown, registries: string[]): unknown {

@@ -1,5 +1,6 @@
 import type { Settings } from '../action/settings.js'
 import type { PublishPlan } from '../plan.js'
+import { splitSecret } from '../secrets.js'
 import { buildxBuildArgs, pushingBuild } from './buildx-args.js'
 import { imagetoolsCreateArgs } from './imagetools-args.js'
 import { loginArgs, logoutArgs } from './login-args.js'
@@ -11,7 +12,9 @@ export function needsLogin(settings: Settings): boolean {
 }
 
 function secretSpecs(settings: Settings): string[] {
-  return settings.build.secrets.map(s => `id=${s.split('=')[0]},src=<file>`)
+  return settings.build.secrets.map(
+    (line, index) => `id=${splitSecret(line, index).id},src=<file>`
+  )
 }
 
 /**

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto'
-import { BuildxMissingError, isBuildxMissing } from './build.js'
 import { diagnose } from './diagnose.js'
 import { retryDocker, type RetryPolicy } from './retrying.js'
-import type { DockerRunner } from './runner.js'
+import {
+  BuildxMissingError,
+  isBuildxMissing,
+  type DockerRunner
+} from './runner.js'
 import { imagetoolsCreateArgs } from './imagetools-args.js'
 
 function failure(error: unknown, registries: string[]): unknown {

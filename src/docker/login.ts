@@ -1,4 +1,5 @@
 import type { Login } from '../action/logins.js'
+import { errorMessage } from '../errors.js'
 import type { Log } from '../log.js'
 import { diagnose } from './diagnose.js'
 import { loginArgs, logoutArgs } from './login-args.js'
@@ -44,9 +45,7 @@ export async function logoutAll(
       await docker.run(logoutArgs(registry), { quiet: true })
       log.info(`Logged out of ${registry}`)
     } catch (error) {
-      log.warning(
-        `logout of ${registry} failed: ${error instanceof Error ? error.message : String(error)}`
-      )
+      log.warning(`logout of ${registry} failed: ${errorMessage(error)}`)
     }
   }
 }

@@ -77,3 +77,24 @@ export function createDockerRunner(binary = 'docker'): DockerRunner {
     }
   }
 }
+
+/** buildx's plugin is missing: the docker CLI says so instead of building. */
+export class BuildxMissingError extends Error {
+  constructor() {
+    super(
+      'docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)'
+    )
+    this.name = 'BuildxMissingError'
+  }
+}
+
+// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
+const BUILDX_MISSING =
+  /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i
+
+/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
+export function isBuildxMissing(error: unknown): boolean {
+  return (
+    error instanceof DockerCommandError && BUILDX_MISSING.test(error.output)
+  )
+}

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { InputError } from '../errors.js'
+import { splitSecret } from '../secrets.js'
 
 /**
  * Writes each `id=value` build secret to its own file (mode 600) and returns
@@ -11,16 +11,9 @@ export function writeSecretFiles(secrets: string[], dir: string): string[] {
   const secretDir = join(dir, 'secrets')
   mkdirSync(secretDir, { recursive: true, mode: 0o700 })
   return secrets.map((secret, index) => {
-    const eq = secret.indexOf('=')
-    const id = secret.slice(0, eq)
-    if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(id))
-      throw new InputError(
-        'secrets',
-        `line ${index + 1}`,
-        'expected id=value lines with an id of letters, digits, _ . -'
-      )
+    const { id, value } = splitSecret(secret, index)
     const file = join(secretDir, `${index}-${id}`)
-    writeFileSync(file, secret.slice(eq + 1), { mode: 0o600 })
+    writeFileSync(file, value, { mode: 0o600 })
     return `id=${id},src=${file}`
   })
 }

@@ -1,11 +1,7 @@
 import type { PublishResult } from '../action/outputs.js'
 import type { Settings } from '../action/settings.js'
-import {
-  buildxBuild,
-  BuildxMissingError,
-  classicBuild,
-  type BuildJob
-} from '../docker/build.js'
+import { buildxBuild, classicBuild, type BuildJob } from '../docker/build.js'
+import { BuildxMissingError } from '../docker/runner.js'
 import { needsLogin } from '../docker/commands.js'
 import { loginAll } from '../docker/login.js'
 import type { PublishPlan } from '../plan.js'
@@ -116,26 +112,14 @@ async function publishDirect(
       imageId: '',
       metadata: {}
     })
-  const built = await env.log.group('Build and push', async () => {
-    try {
-      const pushed = await buildxBuild(
-        env.docker,
-        buildJob(settings, plan, env, leads, 'push')
-      )
-      for (const ref of leads)
-        env.progress.pushed.push({ ref, digest: pushed.digest })
-      return pushed
-    } catch (error) {
-      if (!(error instanceof BuildxMissingError)) throw error
-      const classic = await classicBuild(
-        env.docker,
-        buildJob(settings, plan, env, leads, 'store'),
-        env.log
-      )
-      return { ...classic, digest: await pushLeadTags(plans, env) }
-    }
-  })
-  return finish(plans, built.digest, built, plan, env)
+  const built = await env.log.group('Build and push', () =>
+    buildImage(buildJob(settings, plan, env, leads, 'push'), env)
+  )
+  // the classic builder only builds (no digest yet): push it as after a check
+  const digest = built.digest || (await pushLeadTags(plans, env))
+  if (built.digest !== '')
+    for (const ref of leads) env.progress.pushed.push({ ref, digest })
+  return finish(plans, digest, built, plan, env)
 }
 
 /**

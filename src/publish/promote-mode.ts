@@ -75,19 +75,15 @@ async function copyLead(
  * Docker (the CLI's imagetools, no daemon) is needed only to copy between
  * registries; within one, the registry API does it all.
  */
-async function prepareDocker(
+async function loginIfCrossRegistry(
   settings: Settings,
   source: Source,
   env: PublishEnv
-): Promise<boolean> {
-  const crossRegistry = settings.images.some(
-    i => i.registry !== source.image.registry
-  )
-  if (!crossRegistry) return false
+): Promise<void> {
+  if (settings.images.every(i => i.registry === source.image.registry)) return
   await env.log.group('Login', () =>
     loginAll(env.docker, settings.logins, env.onLoggedIn, env.retry)
   )
-  return true
 }
 
 /**
@@ -102,12 +98,12 @@ export async function publishPromote(
   env: PublishEnv
 ): Promise<PublishResult> {
   const source = await resolveSource(settings, env)
-  const docker = await prepareDocker(settings, source, env)
+  await loginIfCrossRegistry(settings, source, env)
   const digests = new Map<string, string>()
   for (const image of plan.images)
     digests.set(
       image.name,
-      image.registry === source.image.registry || !docker
+      image.registry === source.image.registry
         ? source.digest
         : await predictCopy(image, source, env)
     )

@@ -1,3 +1,4 @@
+import { isRegistryHost } from '../images.js'
 /**
  * Where an image name lives: the registry host (per the docker reference
  * rules), the API endpoint and the repository path.
@@ -59,20 +60,11 @@ export function parseRegistry(name: string): RegistryEndpoint {
   }
 }
 
-/** docker's rule: the first segment is a host if it has '.', ':', is localhost or has capitals. */
-function looksLikeHost(segment: string): boolean {
-  return (
-    /[.:]/.test(segment) ||
-    segment === 'localhost' ||
-    segment !== segment.toLowerCase()
-  )
-}
-
 /** Parses an image name without tag or digest: "o/app", "ghcr.io/o/a", "127.0.0.1:5001/team/app". */
 export function parseRepository(image: string): RepositoryReference {
   const slash = image.indexOf('/')
   const first = slash === -1 ? '' : image.slice(0, slash)
-  const hasHost = slash !== -1 && looksLikeHost(first)
+  const hasHost = slash !== -1 && isRegistryHost(first)
   const host = hasHost ? first : DOCKER_HUB
   let path = hasHost ? image.slice(slash + 1) : image
   if (/[@]|:[^/]*$/.test(path)) {

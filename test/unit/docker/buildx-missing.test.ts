@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { isBuildxMissing } from '../../../src/docker/build.js'
+import { isBuildxMissing } from '../../../src/docker/runner.js'
 import { DockerCommandError } from '../../../src/docker/runner.js'
 
 const BUILDX = ['buildx', 'build', '.']
