@@ -1,17 +1,14 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadEvent } from '../fixtures/events.js'
 import { listTags, readManifest } from './registry-api.js'
 import { runMain, runPost } from './runner.js'
-import { readStack, uniqueRepo, type Stack } from './stack.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 
-let stack: Stack
+let stack: StackEnv
 
 beforeAll(() => {
-  stack = readStack()
+  stack = stackEnv()
 })
 
 describe('distributed multi-arch: digest legs, then merge', () => {
@@ -20,20 +17,15 @@ describe('distributed multi-arch: digest legs, then merge', () => {
     const { a } = stack
     // one workflow run: every job shares GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT
     const run = {
-      ...loadEvent('push-tag').env,
       GITHUB_RUN_ID: String(randomBytes(4).readUInt32BE()),
       GITHUB_RUN_ATTEMPT: '1'
     }
     const job = async (inputs: Record<string, string>) => {
-      const env = {
-        ...run,
-        DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
-      }
+      const env = runnerEnv('push-tag', run)
       const main = await runMain(
         {
           images: `${a.host}/${repo}`,
-          username: a.username,
-          password: a.password,
+          ...credentials(a),
           context: 'test/fixtures/contexts/hello',
           ...inputs
         },
@@ -86,15 +78,10 @@ describe('distributed multi-arch: digest legs, then merge', () => {
       {
         mode: 'merge',
         images: `${a.host}/${uniqueRepo('nolegs')}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         platforms: 'linux/amd64'
       },
-      {
-        ...loadEvent('push-tag').env,
-        GITHUB_RUN_ID: '1',
-        DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
-      }
+      runnerEnv('push-tag', { GITHUB_RUN_ID: '1' })
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(
@@ -109,7 +96,7 @@ describe('distributed multi-arch: digest legs, then merge', () => {
         images: 'ghcr.io/a/b',
         platforms: 'linux/amd64,linux/arm64'
       },
-      loadEvent('push-tag').env
+      runnerEnv('push-tag')
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(

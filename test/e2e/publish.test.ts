@@ -1,28 +1,20 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadEvent, type EventName } from '../fixtures/events.js'
+import type { EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
 import { listTags, readManifest } from './registry-api.js'
 import { ROOT, runMain, runPost, type StepResult } from './runner.js'
-import { readStack, uniqueRepo, type Stack } from './stack.js'
+import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
-let stack: Stack
+let stack: StackEnv
 
 beforeAll(() => {
-  stack = readStack()
+  stack = stackEnv()
 })
-
-/** A private docker config per run, so the post step's cleanup can be checked. */
-function dockerEnv(event: EventName): Record<string, string> {
-  return {
-    ...loadEvent(event).env,
-    DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
-  }
-}
 
 function auths(env: Record<string, string>): string[] {
   const file = join(env.DOCKER_CONFIG, 'config.json')
@@ -48,14 +40,13 @@ function visibleText(step: StepResult): string {
 describe('publish to the real registries', () => {
   it('publishes a release tag to 1.2.3, 1.2, 1 with the digest the registry holds, and cleans up', async () => {
     const repo = uniqueRepo('release')
-    const env = dockerEnv('push-tag')
+    const env = runnerEnv('push-tag')
     const { a } = stack
     const leaks = watchCommandLines(a.password)
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: HELLO
       },
       env
@@ -94,12 +85,11 @@ describe('publish to the real registries', () => {
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: HELLO,
         platforms: 'linux/amd64,linux/arm64'
       },
-      dockerEnv('push-default-branch')
+      runnerEnv('push-default-branch')
     )
     expect(main.code).toBe(0)
     expect(await listTags(a, repo)).toEqual(['latest'])
@@ -117,11 +107,10 @@ describe('publish to the real registries', () => {
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: HELLO
       },
-      dockerEnv(event)
+      runnerEnv(event)
     )
     expect(main.code).toBe(0)
     expect(await listTags(a, repo)).toEqual([tag])
@@ -130,13 +119,8 @@ describe('publish to the real registries', () => {
   it('publishes two images to two registries with their own credentials in one step', async () => {
     const repo = uniqueRepo('two')
     const { a, b } = stack
-    const logins = [a, b]
-      .map(
-        r =>
-          `- registry: ${r.host}\n  username: ${r.username}\n  password: ${r.password}`
-      )
-      .join('\n')
-    const env = dockerEnv('push-tag')
+    const logins = loginsFor(a, b)
+    const env = runnerEnv('push-tag')
     const leaksA = watchCommandLines(a.password)
     const leaksB = watchCommandLines(b.password)
     const main = await runMain(
@@ -163,7 +147,7 @@ describe('publish to the real registries', () => {
   it('builds without pushing or logging in when push is false, and loads', async () => {
     const repo = uniqueRepo('local')
     const { a } = stack
-    const env = dockerEnv('push-branch')
+    const env = runnerEnv('push-branch')
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
@@ -192,12 +176,11 @@ describe('without buildx', () => {
   it('falls back to docker build + docker push, says so, and still orders the tags', async () => {
     const repo = uniqueRepo('classic')
     const { a } = stack
-    const env = dockerEnv('push-tag')
+    const env = runnerEnv('push-tag')
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: HELLO
       },
       {
@@ -222,13 +205,12 @@ describe('push and load together', () => {
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: HELLO,
         platforms: 'linux/amd64,linux/arm64',
         load: 'true'
       },
-      dockerEnv('push-branch')
+      runnerEnv('push-branch')
     )
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
@@ -256,7 +238,7 @@ describe('clear failures', () => {
         password: 'not-the-password',
         context: HELLO
       },
-      dockerEnv('push-tag')
+      runnerEnv('push-tag')
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(
@@ -275,7 +257,7 @@ describe('clear failures', () => {
         password: 'p',
         context: HELLO
       },
-      dockerEnv('push-tag')
+      runnerEnv('push-tag')
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(
@@ -289,11 +271,10 @@ describe('clear failures', () => {
     const main = await runMain(
       {
         images: `${a.host}/${repo}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: 'test/fixtures/contexts/broken'
       },
-      dockerEnv('push-tag')
+      runnerEnv('push-tag')
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(/::error::the build failed:.*not found/)
@@ -305,12 +286,11 @@ describe('clear failures', () => {
     const main = await runMain(
       {
         images: `${a.host}/${uniqueRepo('nofile')}`,
-        username: a.username,
-        password: a.password,
+        ...credentials(a),
         context: HELLO,
         file: 'Nope.Dockerfile'
       },
-      dockerEnv('push-tag')
+      runnerEnv('push-tag')
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(
@@ -322,7 +302,7 @@ describe('clear failures', () => {
     const main = await runMain(
       { images: 'ghcr.io/acme/app', context: HELLO, push: 'false' },
       {
-        ...dockerEnv('push-tag'),
+        ...runnerEnv('push-tag'),
         DOCKER_HOST: 'unix:///nonexistent/docker.sock'
       }
     )
@@ -333,7 +313,7 @@ describe('clear failures', () => {
   it('says docker is missing from PATH', async () => {
     const main = await runMain(
       { images: 'ghcr.io/acme/app', context: HELLO, push: 'false' },
-      { ...dockerEnv('push-tag'), PATH: '/nonexistent' }
+      { ...runnerEnv('push-tag'), PATH: '/nonexistent' }
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(/::error::the docker CLI was not found on PATH/)

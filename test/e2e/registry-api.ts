@@ -1,4 +1,4 @@
-import type { Registry } from './stack.js'
+import type { StackRegistry as Registry } from '../support/stack-env.js'
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',

@@ -1,8 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadEvent } from '../fixtures/events.js'
 import {
   startFaultProxy,
   type Fault,
@@ -10,23 +6,26 @@ import {
 } from '../support/fault-proxy.js'
 import { listTags, readManifest } from './registry-api.js'
 import { runMain, runPost, type StepResult } from './runner.js'
-import { readStack, uniqueRepo, type Registry, type Stack } from './stack.js'
+import {
+  stackEnv,
+  type StackEnv,
+  type StackRegistry as Registry
+} from '../support/stack-env.js'
+import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
-let stack: Stack
+let stack: StackEnv
 
 beforeAll(() => {
-  stack = readStack()
+  stack = stackEnv()
 })
 
 /** A tag push of `version`, as the runner would start the action for it. */
 function tagPush(version: string): Record<string, string> {
-  return {
-    ...loadEvent('push-tag').env,
+  return runnerEnv('push-tag', {
     GITHUB_REF: `refs/tags/v${version}`,
-    GITHUB_REF_NAME: `v${version}`,
-    DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-docker-config-'))
-  }
+    GITHUB_REF_NAME: `v${version}`
+  })
 }
 
 async function publish(
@@ -40,7 +39,7 @@ async function publish(
   const main = await runMain(
     {
       images: `${host}/${repo}`,
-      logins: `- registry: ${host}\n  username: ${registry.username}\n  password: ${registry.password}`,
+      logins: loginsFor({ ...registry, host }),
       context: HELLO,
       ...inputs
     },
@@ -220,12 +219,7 @@ describe('promote', () => {
     const repo = uniqueRepo('cross')
     const { a, b } = stack
     await publish(a, repo, '1.4.5')
-    const logins = [a, b]
-      .map(
-        r =>
-          `- registry: ${r.host}\n  username: ${r.username}\n  password: ${r.password}`
-      )
-      .join('\n')
+    const logins = loginsFor(a, b)
     const promote = () =>
       runMain(
         {
