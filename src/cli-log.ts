@@ -8,5 +8,7 @@ export const terminalLog: Log = {
   group: async (name, work) => {
     console.log(`== ${name}`)
     return work()
-  }
+  },
+  // the terminal is the user's own: nothing to hide it from
+  mask: () => undefined
 }

@@ -4,11 +4,11 @@ import { terminalLog } from './cli-log.js'
 import { runTime } from './clock.js'
 import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
-import { logoutAll } from './docker/login.js'
 import { parseSettings, type Settings } from './action/settings.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
-import { describePlan } from './publish/preview.js'
+import { planText } from './plan-text.js'
+import { allSteps, publicStep } from './plan/steps.js'
 import { makeRunDir, removeRunDir } from './temp-dir.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
@@ -27,20 +27,30 @@ function cliPassword(fromStdin: boolean): string {
 }
 
 async function publishLocally(settings: Settings, plan: PublishPlan) {
-  const loggedIn: string[] = []
   const tempDir = makeRunDir()
-  // loaded only when publishing: a dry run never parses the docker and registry code
-  const { publish } = await import('./publish.js')
-  const { createPublishEnv } = await import('./publish/env.js')
-  const env = createPublishEnv(settings, terminalLog, tempDir, registry =>
-    loggedIn.push(registry)
-  )
   try {
-    await publish(settings, plan, env)
+    // loaded only when publishing: a dry run never parses the publish code
+    const { startRun } = await import('./publish/start.js')
+    const { runPipeline } = await import('./publish/run-pipeline.js')
+    const { pipeline, env } = await startRun(
+      settings,
+      plan,
+      terminalLog,
+      tempDir
+    )
+    console.log(planText(plan, allSteps(pipeline).map(publicStep)))
+    await runPipeline(settings, plan, pipeline, env)
   } finally {
-    await logoutAll(env.docker, loggedIn, terminalLog)
+    // our logins lived in the run's own docker config: gone with the folder
     removeRunDir(tempDir)
   }
+}
+
+async function dryRun(settings: Settings, plan: PublishPlan) {
+  const { dryRunPipeline, previewGuards } = await import('./publish/preview.js')
+  const pipeline = await dryRunPipeline(settings, plan, terminalLog)
+  const guards = await previewGuards(settings, plan, pipeline, terminalLog)
+  console.log(planText(plan, allSteps(pipeline).map(publicStep), guards))
 }
 
 /** The local CLI: same settings parser and engine as the action, git instead of GITHUB_*. */
@@ -58,8 +68,8 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
     const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
     const now = runTime(process.env.SOURCE_DATE_EPOCH, () => new Date())
     const plan = planPublish(settings, ctx, now)
-    console.log(await describePlan(settings, plan))
-    if (!settings.dryRun) await publishLocally(settings, plan)
+    if (settings.dryRun) await dryRun(settings, plan)
+    else await publishLocally(settings, plan)
     return 0
   } catch (error) {
     console.error(`error: ${errorMessage(error)}`)

@@ -4,4 +4,6 @@ export interface Log {
   notice(message: string): void
   warning(message: string): void
   group<T>(name: string, work: () => Promise<T>): Promise<T>
+  /** Keeps a secret found at run time (a credential helper's) out of every later line. */
+  mask: (secret: string) => void
 }

@@ -1,7 +1,11 @@
 import * as core from './action/toolkit.js'
 import { readActionSettings } from './action/inputs.js'
 import { actionLog } from './action/log.js'
-import { actionOutputs, EMPTY_RESULT } from './action/outputs.js'
+import {
+  actionOutputs,
+  EMPTY_RESULT,
+  type PublishResult
+} from './action/outputs.js'
 import type { Settings } from './action/settings.js'
 import { saveState } from './action/state.js'
 import { summaryMarkdown } from './action/summary.js'
@@ -10,7 +14,13 @@ import { readEventPayload } from './context/event-file.js'
 import { refContextFromRunner } from './context/ref-context.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
-import { describePlan } from './publish/preview.js'
+import { planText } from './plan-text.js'
+import {
+  allSteps,
+  publicStep,
+  type Pipeline,
+  type PlanStep
+} from './plan/steps.js'
 import type { Progress } from './publish/tagging.js'
 import { makeRunDir } from './temp-dir.js'
 
@@ -26,28 +36,63 @@ function computePlan(settings: Settings): PublishPlan {
 
 /** Says what landed before a failure, in the log and in the outputs. */
 function reportPartial(progress: Progress): void {
+  core.setOutput('pushed', JSON.stringify(progress.pushed))
+  core.setOutput('skipped', JSON.stringify(progress.skipped))
   if (progress.pushed.length === 0) {
-    core.info('Nothing was pushed.')
+    core.info('No tag was pointed before the failure.')
     return
   }
   const lines = progress.pushed.map(p => `  ${p.ref}@${p.digest}`)
-  core.info(`Pushed before the failure:\n${lines.join('\n')}`)
-  core.setOutput('pushed', JSON.stringify(progress.pushed))
-  core.setOutput('skipped', JSON.stringify(progress.skipped))
+  core.info(`In the registry before the failure:\n${lines.join('\n')}`)
 }
 
-async function publishForReal(settings: Settings, plan: PublishPlan) {
-  const state = { registries: [] as string[], tempDir: makeRunDir() }
+async function printPlan(
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  guards: string[] = []
+): Promise<PlanStep[]> {
+  const steps = allSteps(pipeline).map(publicStep)
+  await core.group('Plan', () =>
+    Promise.resolve(core.info(planText(plan, steps, guards)))
+  )
+  core.setOutput('plan', JSON.stringify(steps))
+  return steps
+}
+
+interface Outcome {
+  steps: PlanStep[]
+  result: PublishResult
+}
+
+async function dryRun(settings: Settings, plan: PublishPlan): Promise<Outcome> {
+  // loaded only for the plan: no docker or registry code is parsed before it
+  const { dryRunPipeline, previewGuards } = await import('./publish/preview.js')
+  const pipeline = await dryRunPipeline(settings, plan, actionLog)
+  const guards = await previewGuards(settings, plan, pipeline, actionLog)
+  return {
+    steps: await printPlan(plan, pipeline, guards),
+    result: EMPTY_RESULT
+  }
+}
+
+async function publishForReal(
+  settings: Settings,
+  plan: PublishPlan
+): Promise<Outcome> {
+  // saved first: the post step removes the run's folder (and its logins) whatever happens next
+  const state = { tempDir: makeRunDir() }
   saveState(state)
-  // loaded only when publishing: a dry run never parses the docker and registry code
-  const { publish } = await import('./publish.js')
-  const { createPublishEnv } = await import('./publish/env.js')
-  const env = createPublishEnv(settings, actionLog, state.tempDir, registry => {
-    state.registries.push(registry)
-    saveState(state)
-  })
+  const { startRun } = await import('./publish/start.js')
+  const { runPipeline } = await import('./publish/run-pipeline.js')
+  const { pipeline, env } = await startRun(
+    settings,
+    plan,
+    actionLog,
+    state.tempDir
+  )
+  const steps = await printPlan(plan, pipeline)
   try {
-    return await publish(settings, plan, env)
+    return { steps, result: await runPipeline(settings, plan, pipeline, env) }
   } catch (error) {
     reportPartial(env.progress)
     throw error
@@ -65,14 +110,13 @@ export async function run(): Promise<void> {
   try {
     const settings = await readActionSettings()
     const plan = computePlan(settings)
-    await core.group('Plan', async () => {
-      core.info(await describePlan(settings, plan))
-    })
     for (const warning of plan.warnings) core.warning(warning)
-    const result = settings.dryRun
-      ? EMPTY_RESULT
+    const { steps, result } = settings.dryRun
+      ? await dryRun(settings, plan)
       : await publishForReal(settings, plan)
-    for (const [name, value] of Object.entries(actionOutputs(plan, result)))
+    for (const [name, value] of Object.entries(
+      actionOutputs(plan, result, steps)
+    ))
       core.setOutput(name, value)
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)

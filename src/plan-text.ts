@@ -1,6 +1,6 @@
-import { formatCommand } from './docker/format.js'
 import { formatKeyValues } from './labels.js'
 import type { PublishPlan } from './plan.js'
+import { stepLine, type PlanStep } from './plan/steps.js'
 import type { Tag } from './tags/types.js'
 
 function describeTag(tag: Tag): string {
@@ -15,10 +15,10 @@ function section(title: string, lines: string[]): string[] {
   ]
 }
 
-/** The plan as the log and the CLI print it; commands come already redacted. */
+/** The plan as the log and the CLI print it: the steps hold no secret. */
 export function planText(
   plan: PublishPlan,
-  commands: string[][],
+  steps: PlanStep[],
   guards: string[] = []
 ): string {
   const width = Math.max(0, ...plan.tags.map(t => t.name.length))
@@ -31,10 +31,7 @@ export function planText(
     ...section('References', plan.refs),
     ...section('Labels', formatKeyValues(plan.labels)),
     ...section('Annotations', formatKeyValues(plan.annotations)),
-    ...section(
-      'Commands',
-      commands.map(argv => `docker ${formatCommand(argv)}`)
-    ),
+    ...section('Steps', steps.map(stepLine)),
     ...(guards.length > 0 ? section('Registry checks', guards) : []),
     ...plan.warnings.map(w => `Warning: ${w}`)
   ].join('\n')

@@ -5,5 +5,6 @@ export const actionLog: Log = {
   info: message => core.info(message),
   notice: message => core.notice(message),
   warning: message => core.warning(message),
-  group: (name, work) => core.group(name, work)
+  group: (name, work) => core.group(name, work),
+  mask: secret => core.setSecret(secret)
 }

@@ -1,8 +1,15 @@
 import { formatKeyValues } from '../labels.js'
 import type { PublishPlan } from '../plan.js'
+import type { PlanStep } from '../plan/steps.js'
 
 /** One pushed reference and the digest the registry holds for it. */
 export interface Pushed {
+  ref: string
+  digest: string
+}
+
+/** What the registry holds for one of our references after the run ('' for nothing). */
+export interface Held {
   ref: string
   digest: string
 }
@@ -22,6 +29,8 @@ export interface PublishResult {
   skipped: Skipped[]
   /** Platforms of what was published, when the run learned them (promote). */
   platforms?: string[]
+  /** What the registry holds for our references, read back at the end. */
+  held?: Held[]
 }
 
 export const EMPTY_RESULT: PublishResult = {
@@ -35,7 +44,8 @@ export const EMPTY_RESULT: PublishResult = {
 /** Every output of the action, as the strings the runner stores. */
 export function actionOutputs(
   plan: PublishPlan,
-  result: PublishResult
+  result: PublishResult,
+  steps: PlanStep[]
 ): Record<string, string> {
   const labels = formatKeyValues(plan.labels)
   const annotations = formatKeyValues(plan.annotations)
@@ -51,6 +61,7 @@ export function actionOutputs(
     metadata: JSON.stringify(result.metadata),
     pushed: JSON.stringify(result.pushed),
     skipped: JSON.stringify(result.skipped),
+    plan: JSON.stringify(steps),
     json: JSON.stringify({
       version: plan.version,
       tags: plan.refs,

@@ -10,8 +10,8 @@ export interface BuildRequest {
   metadataFile: string
   /** `id=KEY,src=FILE` specs: secret values are written to files, never put in argv. */
   secretSpecs: string[]
-  /** Push by digest only, with no tag (mode digest), to this image name. */
-  pushByDigestTo?: string
+  /** Push by digest only, with no tag, to these image names. */
+  pushByDigestTo?: string[]
 }
 
 function repeated(flag: string, values: string[]): string[] {
@@ -20,11 +20,15 @@ function repeated(flag: string, values: string[]): string[] {
 
 function outputArgs(request: BuildRequest): string[] {
   const { build, pushByDigestTo } = request
-  if (pushByDigestTo !== undefined)
+  if (pushByDigestTo !== undefined) {
+    // buildx reads --output as CSV: several names need a quoted field
+    const names = pushByDigestTo.join(',')
+    const name = pushByDigestTo.length > 1 ? `"name=${names}"` : `name=${names}`
     return [
       '--output',
-      `type=image,name=${pushByDigestTo},push-by-digest=true,name-canonical=true,push=true`
+      `type=image,${name},push-by-digest=true,name-canonical=true,push=true`
     ]
+  }
   const args = build.push ? ['--push'] : []
   return build.load ? [...args, '--load'] : args
 }
@@ -82,13 +86,4 @@ export function classicBuildArgs(
     iidFile,
     build.context
   ]
-}
-
-/**
- * A build that buildx pushes itself. The default docker driver keeps a pushed
- * image in the local store anyway, and its --push --load of several
- * platforms collides, so --load stays only for a builder of the user's.
- */
-export function pushingBuild(build: BuildSettings): BuildSettings {
-  return { ...build, push: true, load: build.builder !== '' && build.load }
 }

@@ -43,8 +43,14 @@ export class DockerMissingError extends Error {
   }
 }
 
-/** Judges by exit code alone; output on stderr is not an error by itself. */
-export function createDockerRunner(binary = 'docker'): DockerRunner {
+/**
+ * Judges by exit code alone; output on stderr is not an error by itself.
+ * `env` is added to this process's environment (a run's DOCKER_CONFIG).
+ */
+export function createDockerRunner(
+  binary = 'docker',
+  env: Record<string, string> = {}
+): DockerRunner {
   return {
     async run(args, options = {}) {
       let result
@@ -57,7 +63,8 @@ export function createDockerRunner(binary = 'docker'): DockerRunner {
               ? undefined
               : Buffer.from(options.input),
           ignoreReturnCode: true,
-          silent: options.quiet === true
+          silent: options.quiet === true,
+          env: { ...(process.env as Record<string, string>), ...env }
         })
       } catch (error) {
         if (

@@ -1,36 +1,71 @@
 import type { Settings } from '../action/settings.js'
+import { registryKey } from '../docker/config-file.js'
+import {
+  dockerCredentials,
+  readDockerConfig,
+  userConfigDir
+} from '../docker/config.js'
+import { askCredentialHelper } from '../docker/credential-helper.js'
 import { createDockerRunner } from '../docker/runner.js'
 import type { Log } from '../log.js'
+import type { RegistryCredentials } from '../registry/auth.js'
 import {
   createRegistryClient,
   type RegistryClient
 } from '../registry/client.js'
 import type { PublishEnv } from './context.js'
 
+/**
+ * Credentials as SPEC §9 orders them: this action's inputs, else what docker
+ * itself would use (the user's docker config: credHelpers, credsStore,
+ * auths). Secrets a helper gives are masked before anything can print them.
+ */
+export function credentialsLookup(
+  settings: Settings,
+  mask: (secret: string) => void,
+  configDir = userConfigDir()
+) {
+  return async (registry: string): Promise<RegistryCredentials | undefined> => {
+    const key = registryKey(registry)
+    const login = settings.logins.find(l => registryKey(l.registry) === key)
+    if (login !== undefined) return login
+    const found = await dockerCredentials(
+      readDockerConfig(configDir),
+      registry,
+      askCredentialHelper
+    )
+    if (found !== undefined) mask(found.identityToken ?? found.password)
+    return found
+  }
+}
+
 /** A registry client with the run's credentials and retries. */
-export function createRegistry(settings: Settings): RegistryClient {
-  const credentials = new Map(settings.logins.map(l => [l.registry, l]))
+export function createRegistry(
+  settings: Settings,
+  mask: (secret: string) => void
+): RegistryClient {
   return createRegistryClient({
-    credentials: registry => credentials.get(registry),
+    credentials: credentialsLookup(settings, mask),
     retries: settings.retries,
     requestTimeoutMs: settings.registryTimeout * 1000
   })
 }
 
-/** The real docker runner and registry client, with the run's credentials and retries. */
+/** The real docker runner (with the run's own docker config) and registry client. */
 export function createPublishEnv(
   settings: Settings,
   log: Log,
   tempDir: string,
-  onLoggedIn: (registry: string) => void
+  dockerConfig: string,
+  mask: (secret: string) => void
 ): PublishEnv {
   return {
-    docker: createDockerRunner(),
-    registry: createRegistry(settings),
+    docker: createDockerRunner('docker', { DOCKER_CONFIG: dockerConfig }),
+    registry: createRegistry(settings, mask),
     log,
     retry: { retries: settings.retries },
     tempDir,
-    onLoggedIn,
+    passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
     progress: { pushed: [], skipped: [] }
   }
 }

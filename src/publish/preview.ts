@@ -1,12 +1,43 @@
+/** The dry run: the steps a real run would take, and what the guards would decide. */
 import type { Settings } from '../action/settings.js'
+import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { errorMessage } from '../errors.js'
 import { describeDecision } from '../guards.js'
 import { parseImageReference } from '../images.js'
+import type { Log } from '../log.js'
 import type { PublishPlan } from '../plan.js'
-import { plannedCommands } from '../docker/commands.js'
-import { planText } from '../plan-text.js'
+import { pipelineFor } from '../plan/pipeline.js'
+import { DIGEST, type Pipeline } from '../plan/steps.js'
+import type { RegistryClient } from '../registry/client.js'
+import { splitSecret } from '../secrets.js'
+import { createRegistry, credentialsLookup } from './env.js'
+import { decideImages, readStates } from './registry-state.js'
+import { builderFor } from './start.js'
 
-type RegistryClient = import('../registry/client.js').RegistryClient
+/** The steps of a real run of these settings (`docker buildx inspect` is read-only). */
+export async function dryRunPipeline(
+  settings: Settings,
+  plan: PublishPlan,
+  log: Log
+): Promise<Pipeline> {
+  const builder = await builderFor(settings, createDockerRunner(), log).catch(
+    (error: unknown) => {
+      if (!(error instanceof DockerMissingError)) throw error
+      log.warning(
+        `${error.message}; the steps shown are those of buildx's docker driver`
+      )
+      return { name: 'default', driver: 'docker' }
+    }
+  )
+  const files = {
+    metadata: '<metadata-file>',
+    iid: '<iid-file>',
+    secretSpecs: settings.build.secrets.map(
+      (line, index) => `id=${splitSecret(line, index).id},src=<file>`
+    )
+  }
+  return pipelineFor({ settings, plan, builder, files })
+}
 
 /** The digest a run would publish, when it is known before building. */
 async function knownDigest(
@@ -19,36 +50,37 @@ async function knownDigest(
 }
 
 /**
- * What the guards would decide, for the dry-run plan: read-only calls to
- * the registries this run has credentials for (a dry run without them stays
- * offline); when a registry cannot be read, says so instead of guessing.
+ * What the guards would decide: the pipeline's own read steps, run for the
+ * registries there are credentials for (a dry run without any stays
+ * offline); a registry that cannot be read is said so, never guessed.
  */
-async function previewGuards(
+export async function previewGuards(
   settings: Settings,
-  plan: PublishPlan
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  log: Log
 ): Promise<string[]> {
-  const pushes = settings.mode !== 'build' || settings.build.push
-  const readable = new Set(settings.logins.map(l => l.registry))
-  const images = plan.images.filter(i => readable.has(i.registry))
-  const unread = plan.images.filter(i => !readable.has(i.registry))
-  const notes = unread.map(
-    i =>
-      `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are unknown`
-  )
-  if (!pushes || images.length === 0) return pushes ? notes : []
-  try {
-    // loaded only here: a dry run without registry reads never parses them
-    const { createRegistry } = await import('./env.js')
-    const { decideForImages } = await import('./registry-state.js')
-    const registry = createRegistry(settings)
-    const digest = await knownDigest(settings, registry)
-    const plans = await decideForImages(
-      registry,
-      images,
-      plan.tags,
-      () => digest,
-      settings
+  if (pipeline.read.length === 0) return []
+  const lookup = credentialsLookup(settings, log.mask)
+  const readable = new Set<string>()
+  for (const image of plan.images)
+    if ((await lookup(image.registry)) !== undefined)
+      readable.add(image.registry)
+  const notes = plan.images
+    .filter(i => !readable.has(i.registry))
+    .map(
+      i =>
+        `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are unknown`
     )
+  const steps = pipeline.read.filter(
+    s => readable.has(s.image.registry) && s.reference !== DIGEST
+  )
+  if (steps.length === 0) return notes
+  try {
+    const registry = createRegistry(settings, log.mask)
+    const digest = await knownDigest(settings, registry)
+    const states = await readStates(registry, steps, () => digest)
+    const plans = decideImages(states, plan.tags, () => digest, settings)
     return [
       ...plans.flatMap(({ image, decision }) =>
         describeDecision(decision, image.name)
@@ -60,17 +92,4 @@ async function previewGuards(
       `the registries could not be read, so the guards' decisions are unknown: ${errorMessage(error)}`
     ]
   }
-}
-
-/** The plan as printed before a run; a dry run adds the guards' decisions. */
-export async function describePlan(
-  settings: Settings,
-  plan: PublishPlan
-): Promise<string> {
-  const guards = settings.dryRun ? await previewGuards(settings, plan) : []
-  return planText(
-    plan,
-    plannedCommands(settings, plan, '<metadata-file>'),
-    guards
-  )
 }

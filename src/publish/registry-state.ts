@@ -1,7 +1,8 @@
 import type { Settings } from '../action/settings.js'
 import { decideTags, type GuardDecision } from '../guards.js'
 import type { Image } from '../images.js'
-import type { RegistryClient } from '../registry/client.js'
+import type { Manifest, RegistryClient } from '../registry/client.js'
+import { DIGEST, type RequestStep } from '../plan/steps.js'
 import type { Tag } from '../tags/types.js'
 import type { ImagePlan } from './tagging.js'
 
@@ -10,30 +11,53 @@ export interface ImageState {
   image: Image
   existingTags: string[]
   existingDigests: Record<string, string>
+  /** The manifest this run's tags will point at (read by digest). */
+  manifest?: Manifest
 }
 
-/** Reads each image's repository (its tags, and the digests of ours that exist). */
-export function readImageStates(
+async function ownManifest(
   registry: RegistryClient,
-  images: Image[],
-  tags: Tag[]
+  image: string,
+  digest: string
+): Promise<Manifest> {
+  const manifest = await registry.getManifest(image, digest)
+  if (manifest === undefined)
+    throw new Error(
+      `${image}@${digest} is not in the registry although it was just pushed`
+    )
+  return manifest
+}
+
+/** Runs the fresh-read steps: each image's tag list and where each of our tags points. */
+export async function readStates(
+  registry: RegistryClient,
+  steps: RequestStep[],
+  digestOf: (image: string) => string
 ): Promise<ImageState[]> {
-  return Promise.all(
-    images.map(async image => {
-      const existingTags = await registry.listTags(image.name)
-      const existing = new Set(existingTags)
-      // release tags for the immutability check, floating ones to spot no-ops
-      const ours = tags.filter(t => existing.has(t.name))
-      const existingDigests: Record<string, string> = {}
-      await Promise.all(
-        ours.map(async tag => {
-          const digest = await registry.getDigest(image.name, tag.name)
-          if (digest !== undefined) existingDigests[tag.name] = digest
-        })
-      )
-      return { image, existingTags, existingDigests }
+  const states = new Map<string, ImageState>()
+  for (const { image } of steps)
+    if (!states.has(image.name))
+      states.set(image.name, { image, existingTags: [], existingDigests: {} })
+  await Promise.all(
+    steps.map(async ({ image, reference }) => {
+      const state = states.get(image.name) as ImageState
+      if (reference === '') {
+        state.existingTags = await registry.listTags(image.name)
+        return
+      }
+      if (reference === DIGEST) {
+        state.manifest = await ownManifest(
+          registry,
+          image.name,
+          digestOf(image.name)
+        )
+        return
+      }
+      const digest = await registry.getDigest(image.name, reference)
+      if (digest !== undefined) state.existingDigests[reference] = digest
     })
   )
+  return [...states.values()]
 }
 
 /** Decides, per image, what may be pushed where (pure: the states were read before). */
@@ -59,18 +83,6 @@ export function decideImages(
       digest: newDigest
     }
   })
-}
-
-/** Reads the registries, then decides. */
-export async function decideForImages(
-  registry: RegistryClient,
-  images: Image[],
-  tags: Tag[],
-  digestFor: (image: Image) => string,
-  settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
-): Promise<ImagePlan[]> {
-  const states = await readImageStates(registry, images, tags)
-  return decideImages(states, tags, digestFor, settings)
 }
 
 /** Fails before anything is pushed when a release tag would be overwritten. */

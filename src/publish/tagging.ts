@@ -1,15 +1,14 @@
 import type { Pushed, Skipped } from '../action/outputs.js'
 import type { GuardDecision } from '../guards.js'
-import type { Image } from '../images.js'
 import type { Log } from '../log.js'
+import { stepLine, type RequestStep } from '../plan/steps.js'
 import type { Manifest, RegistryClient } from '../registry/client.js'
-import type { Tag } from '../tags/types.js'
+import type { Image } from '../images.js'
 
-/** One image's guard decision, and the tag that carries the image there first. */
+/** One image's guard decision, and the digest its tags will point at. */
 export interface ImagePlan {
   image: Image
   decision: GuardDecision
-  /** The digest this image's tags will point at ('' until a push tells it). */
   digest: string
 }
 
@@ -17,11 +16,6 @@ export interface ImagePlan {
 export interface Progress {
   pushed: Pushed[]
   skipped: Skipped[]
-}
-
-/** The first tag to publish for an image: an exact one when there is one. */
-export function leadTag(decision: GuardDecision): Tag | undefined {
-  return decision.exact[0] ?? decision.floating[0]
 }
 
 export function recordSkipped(
@@ -33,7 +27,7 @@ export function recordSkipped(
     for (const { tag, reason } of decision.skipped) {
       const ref = `${image.name}:${tag.name}`
       progress.skipped.push({ ref, reason })
-      log.warning(`${ref} left alone: ${reason}`)
+      log.info(`${ref} left alone: ${reason}`)
     }
     for (const tag of decision.unchanged)
       log.info(
@@ -42,38 +36,46 @@ export function recordSkipped(
   }
 }
 
+/** The tag steps the guards let through, in two phases: exact tags, then floating ones. */
+export function allowedTagSteps(
+  steps: RequestStep[],
+  plans: ImagePlan[]
+): RequestStep[][] {
+  const decisionOf = (step: RequestStep) =>
+    plans.find(p => p.image.name === step.image.name)?.decision
+  const allowed = (pick: (d: GuardDecision) => string[]) =>
+    steps.filter(step => {
+      const decision = decisionOf(step)
+      return decision !== undefined && pick(decision).includes(step.reference)
+    })
+  return [
+    allowed(d => d.exact.map(t => t.name)),
+    allowed(d => d.floating.map(t => t.name))
+  ]
+}
+
 /**
- * Points tags at a manifest already in the image's repository: one manifest
- * PUT per tag, in parallel. Every exact tag of every image first; the
- * floating ones only after all of those succeeded.
+ * Points tags at the manifest already in the image's repository: one
+ * manifest PUT per tag, in parallel within a phase; a phase starts only
+ * after the one before it succeeded.
  */
 export async function pointTags(
   registry: RegistryClient,
-  plans: ImagePlan[],
-  progress: Progress
+  phases: RequestStep[][],
+  manifestOf: (image: string) => Manifest,
+  progress: Progress,
+  log: Log
 ): Promise<void> {
-  const pending = (pick: (d: GuardDecision) => Tag[]) =>
-    plans.flatMap(({ image, decision, digest }) =>
-      pick(decision)
-        .filter(tag => tag !== leadTag(decision))
-        .map(tag => ({ image, tag, digest }))
-    )
-  const manifests = new Map<string, Promise<Manifest | undefined>>()
-  const manifestOf = (image: Image, digest: string) => {
-    if (!manifests.has(image.name))
-      manifests.set(image.name, registry.getManifest(image.name, digest))
-    return manifests.get(image.name) as Promise<Manifest | undefined>
-  }
-  for (const phase of [pending(d => d.exact), pending(d => d.floating)]) {
+  for (const phase of phases) {
     await Promise.all(
-      phase.map(async ({ image, tag, digest }) => {
-        const manifest = await manifestOf(image, digest)
-        if (manifest === undefined)
-          throw new Error(
-            `${image.name}@${digest} vanished from the registry before it could be tagged ${tag.name}`
-          )
-        await registry.putManifest(image.name, tag.name, manifest)
-        progress.pushed.push({ ref: `${image.name}:${tag.name}`, digest })
+      phase.map(async step => {
+        const manifest = manifestOf(step.image.name)
+        log.info(stepLine(step))
+        await registry.putManifest(step.image.name, step.reference, manifest)
+        progress.pushed.push({
+          ref: `${step.image.name}:${step.reference}`,
+          digest: manifest.digest
+        })
       })
     )
   }

@@ -9,16 +9,23 @@ import { authFailed, RegistryError, responseFailure } from './errors.js'
 export interface RegistryCredentials {
   username: string
   password: string
+  /** An OAuth2 refresh token (docker's identitytoken) instead of a password. */
+  identityToken?: string
 }
 
+/** The credentials for a registry, if any: the inputs', or docker's own (a helper may run). */
 export type CredentialsLookup = (
   registry: string
-) => RegistryCredentials | undefined
+) => RegistryCredentials | undefined | Promise<RegistryCredentials | undefined>
 
-/** GET of a token URL with the given headers (timeouts applied by the caller). */
+/** A request to the token server (timeouts applied by the caller). */
 export type TokenFetch = (
   url: URL,
-  headers: Record<string, string>
+  init: {
+    method: 'GET' | 'POST'
+    headers: Record<string, string>
+    body?: string
+  }
 ) => Promise<Response>
 
 export interface Authorization {
@@ -51,14 +58,35 @@ function parseRealm(registry: string, realm: string | undefined): string {
 export class RegistryAuth {
   private readonly schemes = new Map<string, Scheme>()
   private readonly tokens = new Map<string, Promise<string>>()
+  private readonly found = new Map<
+    string,
+    Promise<RegistryCredentials | undefined>
+  >()
+  private readonly usernames = new Map<string, string | undefined>()
 
   constructor(
     private readonly credentials: CredentialsLookup,
     private readonly fetchToken: TokenFetch
   ) {}
 
+  /** The username used so far for this registry (for error messages). */
   username(registry: string): string | undefined {
-    return this.credentials(registry)?.username
+    return this.usernames.get(registry)
+  }
+
+  /** Looks the credentials up once per registry (a credential helper is a process). */
+  private credentialsFor(
+    registry: string
+  ): Promise<RegistryCredentials | undefined> {
+    let found = this.found.get(registry)
+    if (found === undefined) {
+      found = Promise.resolve(this.credentials(registry)).then(credentials => {
+        this.usernames.set(registry, credentials?.username)
+        return credentials
+      })
+      this.found.set(registry, found)
+    }
+    return found
   }
 
   /** The header to send before any challenge, when the scheme is known. */
@@ -130,7 +158,7 @@ export class RegistryAuth {
     scope: string | undefined,
     cacheScope = scope
   ): Promise<Authorization | undefined> {
-    const credentials = this.credentials(registry)
+    const credentials = await this.credentialsFor(registry)
     if (scheme.kind === 'basic') {
       if (credentials === undefined) return undefined
       return { header: basicAuthorization(credentials), reused: false }
@@ -153,16 +181,20 @@ export class RegistryAuth {
     credentials: RegistryCredentials | undefined
   ): Promise<string> {
     const url = new URL(scheme.realm)
-    if (scheme.service !== undefined) {
-      url.searchParams.set('service', scheme.service)
-    }
-    if (scope !== undefined) url.searchParams.set('scope', scope)
-    const headers: Record<string, string> = { Accept: 'application/json' }
-    if (credentials !== undefined) {
-      url.searchParams.set('account', credentials.username)
-      headers.Authorization = basicAuthorization(credentials)
-    }
-    const response = await this.fetchToken(url, headers)
+    const response =
+      credentials?.identityToken === undefined
+        ? await this.fetchToken(
+            tokenUrl(url, scheme, scope, credentials),
+            tokenHeaders(credentials)
+          )
+        : await this.fetchToken(url, {
+            method: 'POST',
+            headers: {
+              Accept: 'application/json',
+              'Content-Type': 'application/x-www-form-urlencoded'
+            },
+            body: refreshForm(scheme, scope, credentials.identityToken)
+          })
     if (!response.ok) {
       throw await responseFailure(response, {
         registry,
@@ -172,6 +204,45 @@ export class RegistryAuth {
     }
     return readToken(registry, await response.text())
   }
+}
+
+/** docker login's way: GET with Basic credentials. */
+function tokenUrl(
+  realm: URL,
+  scheme: Extract<Scheme, { kind: 'bearer' }>,
+  scope: string | undefined,
+  credentials: RegistryCredentials | undefined
+): URL {
+  const url = new URL(realm)
+  if (scheme.service !== undefined)
+    url.searchParams.set('service', scheme.service)
+  if (scope !== undefined) url.searchParams.set('scope', scope)
+  if (credentials !== undefined)
+    url.searchParams.set('account', credentials.username)
+  return url
+}
+
+function tokenHeaders(credentials: RegistryCredentials | undefined) {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (credentials !== undefined)
+    headers.Authorization = basicAuthorization(credentials)
+  return { method: 'GET' as const, headers }
+}
+
+/** An identity token (OAuth2 refresh token) is exchanged by POST, as docker does. */
+function refreshForm(
+  scheme: Extract<Scheme, { kind: 'bearer' }>,
+  scope: string | undefined,
+  refreshToken: string
+): string {
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: 'docker-publish-action'
+  })
+  if (scheme.service !== undefined) form.set('service', scheme.service)
+  if (scope !== undefined) form.set('scope', scope)
+  return form.toString()
 }
 
 function tokenKey(registry: string, scope: string | undefined): string {

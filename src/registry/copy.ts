@@ -9,12 +9,17 @@ interface ManifestJson {
   layers?: { digest: string }[]
 }
 
+function parse(manifest: Manifest): ManifestJson {
+  return JSON.parse(new TextDecoder().decode(manifest.body)) as ManifestJson
+}
+
 /**
- * Copies an image (an index with all its platforms, or one manifest) to
- * another repository of the same registry: blobs are mounted, not uploaded,
- * and every manifest is put as it is, so the digest stays the same.
+ * Makes an image (an index with all its platforms, or one manifest) of
+ * another repository of the same registry available in `toImage` without
+ * uploading: every blob is mounted and every child manifest put by its
+ * digest. The image's own manifest is left for the caller to put.
  */
-export async function copyWithinRegistry(
+export async function mountImage(
   client: RegistryClient,
   fromImage: string,
   digest: string,
@@ -23,27 +28,28 @@ export async function copyWithinRegistry(
   const manifest = await client.getManifest(fromImage, digest)
   if (manifest === undefined)
     throw new Error(`${fromImage}@${digest} is not in the registry`)
-  const json = JSON.parse(
-    new TextDecoder().decode(manifest.body)
-  ) as ManifestJson
-  for (const child of json.manifests ?? [])
-    await copyWithinRegistry(client, fromImage, child.digest, toImage)
+  const json = parse(manifest)
+  for (const child of json.manifests ?? []) {
+    const childManifest = await mountImage(
+      client,
+      fromImage,
+      child.digest,
+      toImage
+    )
+    await client.putManifest(toImage, child.digest, childManifest)
+  }
   const blobs = [json.config, ...(json.layers ?? [])].flatMap(b =>
     b ? [b.digest] : []
   )
   await Promise.all(
     blobs.map(blob => client.mountBlob(toImage, blob, fromImage))
   )
-  await client.putManifest(toImage, digest, manifest)
   return manifest
 }
 
 /** The platforms an index lists (attestation entries left out); [] for one manifest. */
 export function indexPlatforms(manifest: Manifest): string[] {
-  const json = JSON.parse(
-    new TextDecoder().decode(manifest.body)
-  ) as ManifestJson
-  return (json.manifests ?? []).flatMap(({ platform }) =>
+  return (parse(manifest).manifests ?? []).flatMap(({ platform }) =>
     platform === undefined || platform.os === 'unknown'
       ? []
       : [

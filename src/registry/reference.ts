@@ -85,3 +85,34 @@ export function parseRepository(image: string): RepositoryReference {
   if (path.length > 255) throw invalid(image, 'longer than 255 characters')
   return { ...endpoint, repository: path }
 }
+
+/** An API URL as the client requests it (a placeholder such as <digest> stays readable). */
+export function apiUrl(endpoint: RegistryEndpoint, path: string): string {
+  return `${endpoint.scheme}://${endpoint.apiHost}${path}`
+}
+
+/** Where a manifest of an image lives: by tag, by digest, or a placeholder for one. */
+export function manifestUrl(image: string, reference: string): string {
+  const ref = parseRepository(image)
+  return apiUrl(ref, `/v2/${ref.repository}/manifests/${reference}`)
+}
+
+/** Where an image's tag list lives. */
+export function tagsUrl(image: string): string {
+  const ref = parseRepository(image)
+  return apiUrl(ref, `/v2/${ref.repository}/tags/list`)
+}
+
+/** Where a blob of another repository of the same registry is mounted into an image. */
+export function mountUrl(
+  image: string,
+  blob: string,
+  fromImage: string
+): string {
+  const ref = parseRepository(image)
+  const from = parseRepository(fromImage).repository
+  return apiUrl(
+    ref,
+    `/v2/${ref.repository}/blobs/uploads/?mount=${blob}&from=${from}`
+  )
+}

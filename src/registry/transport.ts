@@ -59,8 +59,8 @@ class RegistryTransport implements Transport {
   private readonly auth: RegistryAuth
 
   constructor(private readonly options: TransportOptions) {
-    this.auth = new RegistryAuth(options.credentials, (url, headers) =>
-      this.send(url, { method: 'GET', headers })
+    this.auth = new RegistryAuth(options.credentials, (url, init) =>
+      this.send(url, init)
     )
   }
 

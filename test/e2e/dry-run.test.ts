@@ -80,6 +80,7 @@ describe('dry run of dist/index.js for each event', () => {
         'json',
         'labels',
         'metadata',
+        'plan',
         'pushed',
         'skipped',
         'tag-names',

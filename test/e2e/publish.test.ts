@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
-import { listTags, readManifest } from './registry-api.js'
+import { publishedTags, readManifest } from './registry-api.js'
 import { ROOT, runMain, runPost, type StepResult } from './runner.js'
 import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
@@ -54,7 +54,7 @@ describe('publish to the real registries', () => {
     const commandLines = leaks()
     expect(main.stdout + main.stderr).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
-    expect(await listTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
     const manifest = await readManifest(a, repo, '1.2.3')
     expect(main.outputs.digest).toBe(manifest.digest)
     expect(JSON.parse(main.outputs.pushed)).toEqual(
@@ -65,14 +65,18 @@ describe('publish to the real registries', () => {
     )
     expect((await readManifest(a, repo, '1')).digest).toBe(manifest.digest)
     expect(main.summary).toContain(manifest.digest)
-    expect(auths(env)).toEqual([a.host])
+    // the login lived in the run's own docker config, never in the user's
+    const saved = JSON.parse(main.state['docker-publish']) as {
+      tempDir: string
+    }
+    expect(auths(env)).toEqual([])
+    expect(
+      auths({ DOCKER_CONFIG: join(saved.tempDir, 'docker-config') })
+    ).toEqual([a.host])
 
     const post = await runPost(main, env)
     expect(post.code).toBe(0)
     expect(auths(env)).toEqual([])
-    const saved = JSON.parse(main.state['docker-publish']) as {
-      tempDir: string
-    }
     expect(existsSync(saved.tempDir)).toBe(false)
     expect(commandLines).toEqual([])
     expect(visibleText(main)).not.toContain(a.password)
@@ -92,7 +96,7 @@ describe('publish to the real registries', () => {
       runnerEnv('push-default-branch')
     )
     expect(main.code).toBe(0)
-    expect(await listTags(a, repo)).toEqual(['latest'])
+    expect(await publishedTags(a, repo)).toEqual(['latest'])
     const index = await readManifest(a, repo, 'latest')
     expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64'])
     expect(main.outputs.digest).toBe(index.digest)
@@ -113,7 +117,7 @@ describe('publish to the real registries', () => {
       runnerEnv(event)
     )
     expect(main.code).toBe(0)
-    expect(await listTags(a, repo)).toEqual([tag])
+    expect(await publishedTags(a, repo)).toEqual([tag])
   })
 
   it('publishes two images to two registries with their own credentials in one step', async () => {
@@ -133,8 +137,8 @@ describe('publish to the real registries', () => {
     )
     expect([...leaksA(), ...leaksB()]).toEqual([])
     expect(main.code).toBe(0)
-    expect(await listTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
-    expect(await listTags(b, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await publishedTags(b, repo)).toEqual(['1', '1.2', '1.2.3'])
     expect((await readManifest(b, repo, '1.2.3')).digest).toBe(
       main.outputs.digest
     )
@@ -158,7 +162,7 @@ describe('publish to the real registries', () => {
       env
     )
     expect(main.code).toBe(0)
-    expect(await listTags(a, repo)).toEqual([])
+    expect(await publishedTags(a, repo)).toEqual([])
     expect(auths(env)).toEqual([])
     const ids = execFileSync(
       'docker',
@@ -193,7 +197,7 @@ describe('without buildx', () => {
     expect(main.stdout).toMatch(
       /::notice::docker buildx is not available: building with the classic `docker build`/
     )
-    expect(await listTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
     expect(main.outputs.digest).toBe((await readManifest(a, repo, '1')).digest)
   })
 })
@@ -246,7 +250,7 @@ describe('clear failures', () => {
         `::error::registry ${a.host.replace(/\./g, '\\.')} refused the credentials: wrong username or password`
       )
     )
-    expect(await listTags(a, repo)).toEqual([])
+    expect(await publishedTags(a, repo)).toEqual([])
   })
 
   it('names the registry that is down', async () => {
@@ -278,7 +282,7 @@ describe('clear failures', () => {
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(/::error::the build failed:.*not found/)
-    expect(await listTags(a, repo)).toEqual([])
+    expect(await publishedTags(a, repo)).toEqual([])
   })
 
   it('says the Dockerfile is missing', async () => {

@@ -57,3 +57,24 @@ export async function readManifest(
       .sort()
   }
 }
+
+const STAGING = /^build-/
+
+/**
+ * The tags a user pulls: the registry's list without the staging tags a
+ * build on buildx's docker driver leaves (README, known limits).
+ */
+export async function publishedTags(
+  registry: Registry,
+  repo: string
+): Promise<string[]> {
+  return (await listTags(registry, repo)).filter(tag => !STAGING.test(tag))
+}
+
+/** The staging tags a run left. */
+export async function stagingTags(
+  registry: Registry,
+  repo: string
+): Promise<string[]> {
+  return (await listTags(registry, repo)).filter(tag => STAGING.test(tag))
+}

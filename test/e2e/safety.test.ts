@@ -4,7 +4,7 @@ import {
   type Fault,
   type FaultProxy
 } from '../support/fault-proxy.js'
-import { listTags, readManifest } from './registry-api.js'
+import { publishedTags, readManifest } from './registry-api.js'
 import { runMain, runPost, type StepResult } from './runner.js'
 import {
   stackEnv,
@@ -59,7 +59,7 @@ describe('floating tags only move forward', () => {
     expect((await publish(a, repo, '1.5.0')).code).toBe(0)
     const backport = await publish(a, repo, '1.4.5')
     expect(backport.code).toBe(0)
-    expect(await listTags(a, repo)).toEqual([
+    expect(await publishedTags(a, repo)).toEqual([
       '1',
       '1.4',
       '1.4.5',
@@ -119,7 +119,7 @@ describe('dry run', () => {
     const repo = uniqueRepo('dry')
     const { a } = stack
     await publish(a, repo, '1.5.0')
-    const tagsBefore = await listTags(a, repo)
+    const tagsBefore = await publishedTags(a, repo)
     const backport = await publish(a, repo, '1.4.5', { 'dry-run': 'true' })
     expect(backport.code).toBe(0)
     expect(backport.stdout).toMatch(
@@ -130,7 +130,7 @@ describe('dry run', () => {
     expect(rebuild.stdout).toMatch(
       /release tag 1\.5\.0 already exists at sha256:[0-9a-f]{64}.*unless the build reproduces/
     )
-    expect(await listTags(a, repo)).toEqual(tagsBefore)
+    expect(await publishedTags(a, repo)).toEqual(tagsBefore)
   })
 })
 
@@ -202,7 +202,7 @@ describe('promote', () => {
     const first = await promote()
     expect(first.stdout).not.toMatch(/::error::/)
     expect(first.code).toBe(0)
-    expect(await listTags(a, stable)).toEqual(['1', '1.4', '1.4.5'])
+    expect(await publishedTags(a, stable)).toEqual(['1', '1.4', '1.4.5'])
     const copied = await readManifest(a, stable, '1.4.5')
     expect(copied.digest).toBe(source.digest)
     expect(copied.platforms).toEqual(['linux/amd64', 'linux/arm64'])
@@ -321,7 +321,7 @@ describe('transient registry faults', () => {
     const main = await viaProxy(repo, '1.2.3', faults)
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
-    expect(await listTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await publishedTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
   })
 
   it('gets past a registry request that hangs once', async () => {
@@ -338,7 +338,7 @@ describe('transient registry faults', () => {
     )
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
-    expect(await listTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(await publishedTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
   })
 
   it('gives up on a registry that never answers, within a bounded time, pushing nothing', async () => {
@@ -357,8 +357,8 @@ describe('transient registry faults', () => {
     expect(main.stdout).toMatch(
       /::error::registry 127\.0\.0\.1:\d+: .*no response within 1000 ms/
     )
-    expect(main.stdout).toContain('Nothing was pushed.')
-    expect(await listTags(stack.a, repo)).toEqual([])
+    expect(main.stdout).toContain('No tag was pointed before the failure.')
+    expect(await publishedTags(stack.a, repo)).toEqual([])
   })
 
   it('fails within bounded time on a persistent fault, with no floating tag moved', async () => {
@@ -377,6 +377,6 @@ describe('transient registry faults', () => {
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(/::error::.*(503|Service Unavailable)/)
     expect(await digestOf(stack.a, repo, '1.2')).toBe(floating)
-    expect(await listTags(stack.a, repo)).not.toContain('1.2.3')
+    expect(await publishedTags(stack.a, repo)).not.toContain('1.2.3')
   })
 })

@@ -25,11 +25,22 @@ const RELEASE: PublishPlan = {
 describe('planText', () => {
   it.each([
     {
-      name: 'every section; tags aligned with their kind and line; commands quoted',
+      name: 'every section; tags aligned with their kind and line; steps with their commands quoted',
       plan: RELEASE,
-      commands: [
-        ['login', 'docker.io', '--username', 'octo', '--password-stdin'],
-        ['buildx', 'build', '--label', 'a=b c', '.']
+      steps: [
+        {
+          step: 'login' as const,
+          argv: ['login', 'docker.io', '--username', 'octo', '--password-stdin']
+        },
+        {
+          step: 'build' as const,
+          argv: ['buildx', 'build', '--label', 'a=b c', '.']
+        },
+        {
+          step: 'tag' as const,
+          method: 'PUT' as const,
+          url: 'https://registry-1.docker.io/v2/o/app/manifests/1.2'
+        }
       ],
       guards: [
         'o/app:1.2.3 set first (exact tag)',
@@ -52,9 +63,10 @@ describe('planText', () => {
         '  org.opencontainers.image.version=1.2.3',
         'Annotations:',
         '  (none)',
-        'Commands:',
-        '  docker login docker.io --username octo --password-stdin',
-        "  docker buildx build --label 'a=b c' .",
+        'Steps:',
+        '  login     docker login docker.io --username octo --password-stdin',
+        "  build     docker buildx build --label 'a=b c' .",
+        '  tag       PUT https://registry-1.docker.io/v2/o/app/manifests/1.2',
         'Registry checks:',
         '  o/app:1.2.3 set first (exact tag)',
         '  o/app:1.2 moves after the exact tags (floating tag)'
@@ -70,7 +82,7 @@ describe('planText', () => {
         labels: {},
         warnings: ['type=semver: "main" is not a valid semver']
       },
-      commands: [],
+      steps: [],
       guards: [],
       expected: [
         'Version: (none)',
@@ -82,12 +94,12 @@ describe('planText', () => {
         '  (none)',
         'Annotations:',
         '  (none)',
-        'Commands:',
+        'Steps:',
         '  (none)',
         'Warning: type=semver: "main" is not a valid semver'
       ]
     }
-  ])('$name', ({ plan, commands, guards, expected }) => {
-    expect(planText(plan, commands, guards)).toBe(expected.join('\n'))
+  ])('$name', ({ plan, steps, guards, expected }) => {
+    expect(planText(plan, steps, guards)).toBe(expected.join('\n'))
   })
 })

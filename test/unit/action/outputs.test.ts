@@ -1,3 +1,4 @@
+import type { PlanStep } from '../../../src/plan/steps.js'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
@@ -43,9 +44,21 @@ function declaredOutputs(): string[] {
   return Object.keys(action.outputs).sort()
 }
 
+const STEPS: PlanStep[] = [
+  {
+    step: 'login',
+    argv: ['login', 'ghcr.io', '--username', 'octo', '--password-stdin']
+  },
+  {
+    step: 'tag',
+    method: 'PUT',
+    url: 'https://ghcr.io/v2/o/app/manifests/latest'
+  }
+]
+
 describe('actionOutputs', () => {
   it('sets every output action.yml declares, and no other', () => {
-    expect(Object.keys(actionOutputs(PLAN, RESULT)).sort()).toEqual(
+    expect(Object.keys(actionOutputs(PLAN, RESULT, STEPS)).sort()).toEqual(
       declaredOutputs()
     )
   })
@@ -56,6 +69,11 @@ describe('actionOutputs', () => {
       name: 'tags: full references, one per line',
       key: 'tags',
       expected: 'ghcr.io/o/app:1.2.3\nghcr.io/o/app:latest'
+    },
+    {
+      name: 'plan: the steps as JSON',
+      key: 'plan',
+      expected: JSON.stringify(STEPS)
     },
     {
       name: 'tag-names: names only, one per line',
@@ -90,11 +108,11 @@ describe('actionOutputs', () => {
       expected: '[{"ref":"ghcr.io/o/app:latest","reason":"2.0.0 is newer"}]'
     }
   ])('$name', ({ key, expected }) => {
-    expect(actionOutputs(PLAN, RESULT)[key]).toBe(expected)
+    expect(actionOutputs(PLAN, RESULT, STEPS)[key]).toBe(expected)
   })
 
   it('json: one object with the plan and the result', () => {
-    expect(JSON.parse(actionOutputs(PLAN, RESULT).json)).toEqual({
+    expect(JSON.parse(actionOutputs(PLAN, RESULT, STEPS).json)).toEqual({
       version: '1.2.3',
       tags: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'],
       'tag-names': ['1.2.3', 'latest'],
@@ -112,7 +130,7 @@ describe('actionOutputs', () => {
   })
 
   it('a dry run: the plan outputs, empty result outputs', () => {
-    const outputs = actionOutputs(PLAN, EMPTY_RESULT)
+    const outputs = actionOutputs(PLAN, EMPTY_RESULT, STEPS)
     expect(outputs).toMatchObject({
       version: '1.2.3',
       'tag-names': '1.2.3\nlatest',

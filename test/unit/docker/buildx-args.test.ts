@@ -206,7 +206,7 @@ describe('buildxBuildArgs', () => {
       name: 'push by digest: no tags, one canonical image output',
       request: request(
         { push: true, platforms: ['linux/arm64'] },
-        { refs: ['ghcr.io/o/app:1.2.3'], pushByDigestTo: 'ghcr.io/o/app' }
+        { refs: ['ghcr.io/o/app:1.2.3'], pushByDigestTo: ['ghcr.io/o/app'] }
       ),
       expected: [
         'buildx',
@@ -217,6 +217,24 @@ describe('buildxBuildArgs', () => {
         '--sbom=false',
         '--output',
         'type=image,name=ghcr.io/o/app,push-by-digest=true,name-canonical=true,push=true',
+        '--metadata-file',
+        '/run/meta.json',
+        '.'
+      ]
+    },
+    {
+      name: 'push by digest to two images: one quoted CSV field names both',
+      request: request(
+        { push: true },
+        { refs: [], pushByDigestTo: ['ghcr.io/o/app', 'o/app'] }
+      ),
+      expected: [
+        'buildx',
+        'build',
+        '--provenance=false',
+        '--sbom=false',
+        '--output',
+        'type=image,"name=ghcr.io/o/app,o/app",push-by-digest=true,name-canonical=true,push=true',
         '--metadata-file',
         '/run/meta.json',
         '.'

@@ -2,14 +2,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { buildxBuild } from '../../../src/docker/build.js'
-import { plannedCommands } from '../../../src/docker/commands.js'
-import { loginAll } from '../../../src/docker/login.js'
+import { writeSecretFiles } from '../../../src/docker/secret-files.js'
 import type {
   CommandOutput,
   DockerRunner,
   RunOptions
 } from '../../../src/docker/runner.js'
+import type { Builder } from '../../../src/plan/builder.js'
+import { pipelineFor } from '../../../src/plan/pipeline.js'
+import {
+  allSteps,
+  isCommand,
+  publicStep,
+  type CommandStep
+} from '../../../src/plan/steps.js'
+import type { PublishEnv } from '../../../src/publish/context.js'
+import { runCommand } from '../../../src/publish/run-command.js'
+import { RunValues } from '../../../src/publish/values.js'
+import type { RegistryClient } from '../../../src/registry/client.js'
 import {
   LIST_PASSWORD,
   PASSWORD,
@@ -19,7 +29,7 @@ import {
 } from './run-fixture.js'
 
 // Security requirement: passwords travel on stdin and build secrets in
-// files; no argv, planned or run, holds either.
+// files; no step, planned or run, holds either.
 
 /** A docker that records each call; a build writes the metadata buildx would. */
 function recordingDocker() {
@@ -31,7 +41,7 @@ function recordingDocker() {
       if (metadata >= 0)
         writeFileSync(
           args[metadata + 1],
-          '{"containerimage.digest":"sha256:1"}'
+          `{"containerimage.digest":"sha256:${'1'.repeat(64)}"}`
         )
       return Promise.resolve({ stdout: '', stderr: '' })
     }
@@ -39,61 +49,57 @@ function recordingDocker() {
   return { docker, calls }
 }
 
-const noRetry = { retries: 0, sleep: () => Promise.resolve() }
+/** The registry a docker-only step never touches: any call fails the test. */
+const untouchedRegistry = new Proxy({} as RegistryClient, {
+  get: (_, name) => () => {
+    throw new Error(`a docker step called the registry's ${String(name)}`)
+  }
+})
 
-interface ModeRow {
-  name: string
-  inputs: Record<string, string>
-  /** The commands, by their first word: those that could carry a secret. */
-  heads: string[]
-}
+const DRIVERS: Builder[] = [
+  { name: 'default', driver: 'docker' },
+  { name: 'builder-1', driver: 'docker-container' },
+  { name: '', driver: 'classic' }
+]
 
-describe('no argv holds a password or a build secret', () => {
-  it.each<ModeRow>([
-    {
-      name: 'build, push',
-      inputs: {},
-      heads: ['login', 'login', 'buildx', 'logout', 'logout']
-    },
-    {
-      name: 'build, push: false',
-      inputs: { push: 'false' },
-      heads: ['buildx']
-    },
+describe('no planned step holds a password or a build secret', () => {
+  it.each<{ name: string; inputs: Record<string, string> }>([
+    { name: 'build, push', inputs: {} },
+    { name: 'build, push and load', inputs: { load: 'true' } },
+    { name: 'build, push: false', inputs: { push: 'false' } },
     {
       name: 'promote',
-      inputs: { mode: 'promote', source: 'ghcr.io/octo/app:rc' },
-      heads: ['login', 'login', 'buildx', 'logout', 'logout']
+      inputs: { mode: 'promote', source: 'ghcr.io/octo/app:rc' }
     },
-    {
-      name: 'digest',
-      inputs: { mode: 'digest', platforms: 'linux/amd64' },
-      heads: ['login', 'login', 'buildx', 'push', 'push', 'logout', 'logout']
-    },
+    { name: 'digest', inputs: { mode: 'digest', platforms: 'linux/amd64' } },
     {
       name: 'merge',
-      inputs: { mode: 'merge', platforms: 'linux/amd64,linux/arm64' },
-      heads: ['login', 'login', 'buildx', 'buildx', 'logout', 'logout']
+      inputs: { mode: 'merge', platforms: 'linux/amd64,linux/arm64' }
     }
-  ])('planned commands, mode $name', async ({ inputs, heads }) => {
+  ])('mode $name, on every builder', async ({ inputs }) => {
     const { settings, plan } = await releaseRun(inputs)
-    const commands = plannedCommands(settings, plan, '<metadata-file>')
-    expect(commands.map(argv => argv[0])).toEqual(heads)
-    expect(leaks(commands)).toEqual([])
+    for (const builder of DRIVERS) {
+      const files = {
+        metadata: '<metadata-file>',
+        iid: '<iid-file>',
+        secretSpecs: ['id=NPM_TOKEN,src=<file>']
+      }
+      const steps = allSteps(pipelineFor({ settings, plan, builder, files }))
+      const text = JSON.stringify(steps.map(publicStep))
+      expect(leaks([[text]])).toEqual([])
+      const logins = steps.filter(isCommand).filter(s => s.step === 'login')
+      for (const login of logins)
+        expect(login.argv.slice(-1)).toEqual(['--password-stdin'])
+    }
   })
 
-  // BUG: a `secrets` line without `id=` (e.g. `secrets: ${{ secrets.TOKEN }}`)
-  // is passed through parseSettings unchecked, and plannedCommands makes
-  // `id=<the whole line>` of it, so the dry-run plan prints the secret (the
-  // real run refuses the line in writeSecretFiles, but only after the plan
-  // was printed). Remove `.failing` once parseSettings rejects such lines.
-  it('planned commands: a secrets line without id= is refused, not printed', async () => {
+  it('a secrets line without id= is refused before any plan exists', async () => {
     const run = releaseRun({ secrets: SECRET_VALUE, push: 'false' })
     await expect(run).rejects.toThrow(/input "secrets"/)
   })
 })
 
-describe('the commands a run executes', () => {
+describe('the steps a run executes', () => {
   let tempDir = ''
   beforeEach(() => {
     tempDir = mkdtempSync(join(tmpdir(), 'secrets-argv-'))
@@ -102,10 +108,36 @@ describe('the commands a run executes', () => {
     rmSync(tempDir, { recursive: true, force: true })
   })
 
+  function envFor(docker: DockerRunner, passwords: Map<string, string>) {
+    const env: PublishEnv = {
+      docker,
+      registry: untouchedRegistry,
+      log: {
+        info: () => undefined,
+        notice: () => undefined,
+        warning: () => undefined,
+        group: (_, work) => work(),
+        mask: () => undefined
+      },
+      retry: { retries: 0, sleep: () => Promise.resolve() },
+      tempDir,
+      passwords,
+      progress: { pushed: [], skipped: [] }
+    }
+    return env
+  }
+
   it('login: each password on stdin, none in the argv', async () => {
-    const { settings } = await releaseRun()
+    const { settings, plan } = await releaseRun()
     const { docker, calls } = recordingDocker()
-    await loginAll(docker, settings.logins, () => undefined, noRetry)
+    const files = { metadata: '', iid: '', secretSpecs: [] }
+    const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[0], files })
+    const env = envFor(
+      docker,
+      new Map(settings.logins.map(l => [l.registry, l.password]))
+    )
+    for (const step of pipeline.login)
+      await runCommand(step, plan.images, new RunValues(), env)
     expect(calls).toEqual([
       {
         args: ['login', 'ghcr.io', '--username', 'octo', '--password-stdin'],
@@ -127,16 +159,23 @@ describe('the commands a run executes', () => {
   it('buildx build: the secret in a file named by --secret, not in the argv', async () => {
     const { settings, plan } = await releaseRun()
     const { docker, calls } = recordingDocker()
-    await buildxBuild(docker, {
-      ...plan,
-      build: settings.build,
-      tempDir,
-      registries: ['ghcr.io']
-    })
+    const files = {
+      metadata: join(tempDir, 'metadata.json'),
+      iid: join(tempDir, 'iid'),
+      secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
+    }
+    const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[1], files })
+    const [build] = pipeline.stage as CommandStep[]
+    await runCommand(
+      build,
+      plan.images,
+      new RunValues(),
+      envFor(docker, new Map())
+    )
     const file = join(tempDir, 'secrets', '0-NPM_TOKEN')
-    const [build] = calls.map(call => call.args)
-    expect(build).toContain(`id=NPM_TOKEN,src=${file}`)
-    expect(leaks([build])).toEqual([])
+    const [argv] = calls.map(call => call.args)
+    expect(argv).toContain(`id=NPM_TOKEN,src=${file}`)
+    expect(leaks([argv])).toEqual([])
     expect(readFileSync(file, 'utf8')).toBe(SECRET_VALUE)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Pushed } from '../../../src/action/outputs.js'
-import { finalResult } from '../../../src/publish/context.js'
+import { inPlanOrder } from '../../../src/publish/context.js'
 
 const DIGEST = `sha256:${'d'.repeat(64)}`
 const REFS = [
@@ -12,7 +12,7 @@ const REFS = [
 ]
 const pushed = (ref: string): Pushed => ({ ref, digest: DIGEST })
 
-describe('finalResult', () => {
+describe('inPlanOrder', () => {
   it.each([
     {
       name: 'tags pointed in parallel come back in the plan order',
@@ -36,29 +36,6 @@ describe('finalResult', () => {
     },
     { name: 'nothing pushed', landed: [], expected: [] }
   ])('$name', ({ landed, expected }) => {
-    const result = finalResult(
-      REFS,
-      { pushed: landed.map(pushed), skipped: [] },
-      { digest: DIGEST, imageId: 'sha256:1', metadata: {} }
-    )
-    expect(result.pushed).toEqual(expected.map(pushed))
-  })
-
-  it('carries the build and the skipped tags through', () => {
-    const skipped = [{ ref: 'o/app:latest', reason: '2.0.0 is newer' }]
-    const metadata = { 'containerimage.digest': DIGEST }
-    expect(
-      finalResult(
-        REFS,
-        { pushed: [pushed('o/app:1.2.3')], skipped },
-        { digest: DIGEST, imageId: 'sha256:1', metadata }
-      )
-    ).toEqual({
-      digest: DIGEST,
-      imageid: 'sha256:1',
-      metadata,
-      pushed: [pushed('o/app:1.2.3')],
-      skipped
-    })
+    expect(inPlanOrder(REFS, landed.map(pushed))).toEqual(expected.map(pushed))
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { stagingTag } from '../../../src/publish/staging.js'
+import { stagingTag } from '../../../src/plan/staging.js'
 import { isValidTag } from '../../../src/tags/sanitize.js'
 
 describe('stagingTag', () => {

@@ -1,0 +1,49 @@
+/** Which builder will run a build: `docker buildx inspect` (read-only). */
+import { InputError } from '../errors.js'
+import { CLASSIC, type Builder } from '../plan/builder.js'
+import { diagnose } from './diagnose.js'
+import {
+  DockerCommandError,
+  isBuildxMissing,
+  type DockerRunner
+} from './runner.js'
+
+export function inspectArgs(builder: string): string[] {
+  return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])]
+}
+
+/** The builder's name and driver from `buildx inspect`'s first lines. */
+export function parseInspect(stdout: string): Builder {
+  const field = (name: string) =>
+    new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
+  return { name: field('Name'), driver: field('Driver') }
+}
+
+const NO_SUCH_BUILDER = /no builder .* found/i
+
+/**
+ * The builder the `builder` input names, or buildx's current one (what
+ * docker/setup-buildx-action made the default); the classic build when
+ * buildx is missing.
+ */
+export async function detectBuilder(
+  docker: DockerRunner,
+  name: string
+): Promise<Builder> {
+  try {
+    const { stdout } = await docker.run(inspectArgs(name), { quiet: true })
+    return parseInspect(stdout)
+  } catch (error) {
+    if (isBuildxMissing(error)) return CLASSIC
+    if (
+      error instanceof DockerCommandError &&
+      NO_SUCH_BUILDER.test(error.output)
+    )
+      throw new InputError(
+        'builder',
+        name,
+        'no such builder: `docker buildx ls` lists them (docker/setup-buildx-action outputs its name)'
+      )
+    throw diagnose(error)
+  }
+}

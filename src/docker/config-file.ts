@@ -1,0 +1,103 @@
+/**
+ * docker's config.json, read the way the docker CLI reads it: which
+ * credential helper serves a registry, and the credentials stored inline.
+ */
+import type { RegistryCredentials } from '../registry/auth.js'
+
+export interface AuthEntry {
+  auth?: string
+  username?: string
+  password?: string
+  identitytoken?: string
+}
+
+export interface DockerConfigFile {
+  auths?: Record<string, AuthEntry>
+  credsStore?: string
+  credHelpers?: Record<string, string>
+  [key: string]: unknown
+}
+
+const HUB_KEY = 'docker.io'
+const HUB_ALIASES = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io'
+])
+/** Where docker keeps Docker Hub's credentials, and what it asks helpers for. */
+export const HUB_SERVER = 'https://index.docker.io/v1/'
+
+/** A registry as docker compares them: no scheme, no path, Docker Hub's names as one. */
+export function registryKey(name: string): string {
+  const host = name
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase()
+  return HUB_ALIASES.has(host) ? HUB_KEY : host
+}
+
+/** The address docker stores a registry's credentials under (and asks a helper for). */
+export function serverAddress(registry: string): string {
+  return registryKey(registry) === HUB_KEY ? HUB_SERVER : registry
+}
+
+/** Every spelling docker may look a registry up by, for credHelpers keys. */
+export function registryAliases(registry: string): string[] {
+  return registryKey(registry) === HUB_KEY
+    ? [HUB_SERVER, ...HUB_ALIASES]
+    : [registry]
+}
+
+function matching<T>(
+  map: Record<string, T> | undefined,
+  registry: string
+): T | undefined {
+  const key = registryKey(registry)
+  const found = Object.entries(map ?? {}).find(([k]) => registryKey(k) === key)
+  return found?.[1]
+}
+
+/** The helper that serves a registry ('' for the config file itself). */
+export function helperFor(config: DockerConfigFile, registry: string): string {
+  return matching(config.credHelpers, registry) ?? config.credsStore ?? ''
+}
+
+/** Credentials stored in `auths`: `auth` (base64 user:password) or the fields. */
+export function inlineCredentials(
+  config: DockerConfigFile,
+  registry: string
+): RegistryCredentials | undefined {
+  const entry = matching(config.auths, registry)
+  if (entry === undefined) return undefined
+  if (entry.identitytoken)
+    return {
+      username: '<token>',
+      password: '',
+      identityToken: entry.identitytoken
+    }
+  if (entry.auth) {
+    const pair = Buffer.from(entry.auth, 'base64').toString('utf8')
+    const colon = pair.indexOf(':')
+    if (colon > 0)
+      return { username: pair.slice(0, colon), password: pair.slice(colon + 1) }
+  }
+  if (entry.username && entry.password)
+    return { username: entry.username, password: entry.password }
+  return undefined
+}
+
+/**
+ * The user's config for a run of ours: everything kept, but our registries
+ * stored in the file itself (an empty credHelpers entry is docker's way to
+ * say so), so our logins never reach the user's credential store.
+ */
+export function privateConfig(
+  config: DockerConfigFile,
+  registries: string[]
+): DockerConfigFile {
+  const credHelpers = { ...config.credHelpers }
+  for (const registry of registries)
+    for (const alias of registryAliases(registry)) credHelpers[alias] = ''
+  return { ...config, credHelpers }
+}

@@ -1,0 +1,84 @@
+/** The user's docker config on disk: read for credentials, copied for a run of ours. */
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { RegistryCredentials } from '../registry/auth.js'
+import {
+  helperFor,
+  inlineCredentials,
+  privateConfig,
+  serverAddress,
+  type DockerConfigFile
+} from './config-file.js'
+
+/** What docker itself uses: DOCKER_CONFIG, else ~/.docker. */
+export function userConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || join(homedir(), '.docker')
+}
+
+export function readDockerConfig(dir: string): DockerConfigFile {
+  const file = join(dir, 'config.json')
+  if (!existsSync(file)) return {}
+  const text = readFileSync(file, 'utf8')
+  if (text.trim() === '') return {}
+  try {
+    return JSON.parse(text) as DockerConfigFile
+  } catch {
+    throw new Error(
+      `${file} is not valid JSON, so docker cannot read it either`
+    )
+  }
+}
+
+/** Asks `docker-credential-<helper> get` for a server's credentials. */
+export type HelperLookup = (
+  helper: string,
+  server: string
+) => Promise<RegistryCredentials | undefined>
+
+/**
+ * A registry's credentials as docker finds them: its credential helper
+ * (credHelpers, else credsStore), else what `auths` holds.
+ */
+export async function dockerCredentials(
+  config: DockerConfigFile,
+  registry: string,
+  askHelper: HelperLookup
+): Promise<RegistryCredentials | undefined> {
+  const helper = helperFor(config, registry)
+  const fromHelper =
+    helper === '' ? undefined : await askHelper(helper, serverAddress(registry))
+  return fromHelper ?? inlineCredentials(config, registry)
+}
+
+// Folders docker and buildx keep beside config.json: the run must see the
+// user's builders, contexts and plugins, and may add to them as docker would.
+const SHARED_FOLDERS = ['buildx', 'contexts', 'cli-plugins']
+
+/**
+ * A docker config folder for this run only (inside the run's private
+ * folder): the user's config, with our logins kept in its own file. The
+ * user's config is never written; removing the folder removes our logins.
+ */
+export function createRunConfig(
+  userDir: string,
+  runDir: string,
+  registries: string[]
+): string {
+  const dir = join(runDir, 'docker-config')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const config = privateConfig(readDockerConfig(userDir), registries)
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), {
+    mode: 0o600
+  })
+  for (const name of SHARED_FOLDERS)
+    if (existsSync(join(userDir, name)))
+      symlinkSync(join(userDir, name), join(dir, name))
+  return dir
+}

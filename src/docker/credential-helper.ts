@@ -1,0 +1,40 @@
+import type { RegistryCredentials } from '../registry/auth.js'
+
+const NOT_FOUND = /credentials not found/i
+
+interface HelperAnswer {
+  Username?: string
+  Secret?: string
+}
+
+/**
+ * `docker-credential-<helper> get` with the server on stdin, exactly as
+ * docker runs it; a `<token>` username means the secret is an identity token.
+ */
+export async function askCredentialHelper(
+  helper: string,
+  server: string
+): Promise<RegistryCredentials | undefined> {
+  const program = `docker-credential-${helper}`
+  const { getExecOutput } = await import('@actions/exec')
+  const result = await getExecOutput(program, ['get'], {
+    input: Buffer.from(server),
+    silent: true,
+    ignoreReturnCode: true
+  }).catch((error: unknown) => {
+    throw new Error(
+      `the docker config names the credential helper "${helper}", but ${program} could not be run: ${error instanceof Error ? error.message : String(error)}`
+    )
+  })
+  if (result.exitCode !== 0) {
+    if (NOT_FOUND.test(result.stdout + result.stderr)) return undefined
+    throw new Error(
+      `${program} get ${server} failed with exit code ${result.exitCode}: ${(result.stderr || result.stdout).trim().split('\n')[0]}`
+    )
+  }
+  const answer = JSON.parse(result.stdout) as HelperAnswer
+  if (!answer.Secret) return undefined
+  return answer.Username === '<token>'
+    ? { username: '<token>', password: '', identityToken: answer.Secret }
+    : { username: answer.Username ?? '', password: answer.Secret }
+}

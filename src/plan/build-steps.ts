@@ -1,0 +1,203 @@
+/** How a build reaches the registry on each builder, without moving a tag anyone pulls. */
+import type { BuildSettings } from '../action/settings.js'
+import {
+  buildxBuildArgs,
+  classicBuildArgs,
+  type BuildRequest
+} from '../docker/buildx-args.js'
+import { InputError } from '../errors.js'
+import type { Image } from '../images.js'
+import type { PublishPlan } from '../plan.js'
+import { buildsIntoDaemon, type Builder } from './builder.js'
+import type { CommandStep, Step } from './steps.js'
+
+/** The files a build writes its results to, and its secrets' specs. */
+export interface BuildFiles {
+  metadata: string
+  iid: string
+  /** `id=…,src=…` specs; values are in files, never in argv. */
+  secretSpecs: string[]
+}
+
+export interface BuildStages {
+  stage: Step[]
+  cleanup: CommandStep[]
+}
+
+const registriesOf = (images: Image[]) => [
+  ...new Set(images.map(i => i.registry))
+]
+
+function buildStep(
+  argv: string[],
+  images: Image[],
+  step: CommandStep['step'] = 'build'
+): CommandStep {
+  return { step, argv, registries: registriesOf(images) }
+}
+
+function buildx(
+  plan: PublishPlan,
+  files: BuildFiles,
+  build: BuildSettings,
+  refs: string[],
+  pushByDigestTo?: string[]
+): string[] {
+  const request: BuildRequest = {
+    build,
+    refs,
+    labels: plan.labels,
+    annotations: plan.annotations,
+    metadataFile: files.metadata,
+    secretSpecs: files.secretSpecs,
+    pushByDigestTo
+  }
+  return buildxBuildArgs(request)
+}
+
+function requireOnePlatform(build: BuildSettings): void {
+  if (build.platforms.length > 1)
+    throw new InputError(
+      'platforms',
+      build.platforms.join(','),
+      'several platforms need buildx, which this docker lacks: install the buildx plugin or add docker/setup-buildx-action before this step'
+    )
+}
+
+/** The build as the inputs ask, nothing pushed (push: false). */
+export function localBuild(
+  plan: PublishPlan,
+  build: BuildSettings,
+  builder: Builder,
+  files: BuildFiles
+): BuildStages {
+  if (builder.driver === 'classic') {
+    requireOnePlatform(build)
+    const argv = classicBuildArgs(
+      { build, refs: plan.refs, labels: plan.labels },
+      files.iid
+    )
+    return { stage: [buildStep(argv, [])], cleanup: [] }
+  }
+  return {
+    stage: [buildStep(buildx(plan, files, build, plan.refs), [])],
+    cleanup: []
+  }
+}
+
+/**
+ * Builders that keep the image in the daemon (buildx's docker driver, the
+ * classic build) cannot push by digest: the image goes up under a staging
+ * tag no one pulls, and the local staging reference is removed afterwards.
+ */
+function stagedThroughDaemon(
+  plan: PublishPlan,
+  build: BuildSettings,
+  builder: Builder,
+  files: BuildFiles,
+  staging: string
+): BuildStages {
+  if (builder.driver === 'classic') requireOnePlatform(build)
+  const images = plan.images
+  const stagingRefs = images.map(image => `${image.name}:${staging}`)
+  const stage: Step[] =
+    builder.driver === 'classic'
+      ? [
+          buildStep(
+            classicBuildArgs(
+              { build, refs: stagingRefs, labels: plan.labels },
+              files.iid
+            ),
+            []
+          ),
+          ...images.map(image => ({
+            ...buildStep(['push', `${image.name}:${staging}`], [image], 'push'),
+            image
+          }))
+        ]
+      : [
+          buildStep(
+            buildx(
+              plan,
+              files,
+              { ...build, push: true, load: false },
+              stagingRefs
+            ),
+            images
+          )
+        ]
+  const load = build.load
+    ? images.flatMap(image =>
+        plan.tags.map(tag =>
+          buildStep(
+            ['tag', `${image.name}:${staging}`, `${image.name}:${tag.name}`],
+            [],
+            'load'
+          )
+        )
+      )
+    : []
+  return {
+    stage: [...stage, ...load],
+    cleanup: [buildStep(['image', 'rm', ...stagingRefs], [], 'cleanup')]
+  }
+}
+
+/**
+ * Pushes the build so that its digest is known and no tag a user pulls has
+ * moved yet: by digest where the builder can, else under `staging`. A load
+ * the builder cannot do in the same build is a second, cached build.
+ */
+export function stagedBuild(
+  plan: PublishPlan,
+  build: BuildSettings,
+  builder: Builder,
+  files: BuildFiles,
+  staging: string
+): BuildStages {
+  if (buildsIntoDaemon(builder))
+    return stagedThroughDaemon(plan, build, builder, files, staging)
+  const names = plan.images.map(image => image.name)
+  const pushed = buildStep(
+    buildx(plan, files, { ...build, push: true, load: false }, [], names),
+    plan.images
+  )
+  const load = build.load
+    ? [
+        buildStep(
+          buildx(plan, files, { ...build, push: false, load: true }, plan.refs),
+          [],
+          'load'
+        )
+      ]
+    : []
+  return { stage: [pushed, ...load], cleanup: [] }
+}
+
+/** mode digest: one platform under the run's staging tag, where the merge job finds it. */
+export function stagedPlatform(
+  plan: PublishPlan,
+  build: BuildSettings,
+  builder: Builder,
+  files: BuildFiles,
+  staging: string
+): BuildStages {
+  const refs = plan.images.map(image => `${image.name}:${staging}`)
+  if (buildsIntoDaemon(builder))
+    return stagedThroughDaemon(
+      plan,
+      { ...build, load: false },
+      builder,
+      files,
+      staging
+    )
+  return {
+    stage: [
+      buildStep(
+        buildx(plan, files, { ...build, push: true, load: false }, refs),
+        plan.images
+      )
+    ],
+    cleanup: []
+  }
+}

@@ -1,0 +1,20 @@
+/** The builder that runs a build, as `docker buildx inspect` reports it. */
+export interface Builder {
+  /** Its name ('' when buildx is missing). */
+  name: string
+  /** buildx's driver (docker, docker-container, remote, kubernetes), or 'classic' without buildx. */
+  driver: string
+}
+
+export const CLASSIC: Builder = { name: '', driver: 'classic' }
+
+/** Builders that keep what they build in the daemon's image store and cannot push by digest. */
+export function buildsIntoDaemon(builder: Builder): boolean {
+  return builder.driver === 'docker' || builder.driver === 'classic'
+}
+
+export function describeBuilder(builder: Builder): string {
+  return builder.driver === 'classic'
+    ? 'the classic docker build (no buildx)'
+    : `${builder.name} (driver ${builder.driver})`
+}

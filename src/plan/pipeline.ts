@@ -1,0 +1,120 @@
+/** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
+import type { Settings } from '../action/settings.js'
+import { loginArgs } from '../docker/login-args.js'
+import { parseImageReference } from '../images.js'
+import type { PublishPlan } from '../plan.js'
+import type { Builder } from './builder.js'
+import {
+  localBuild,
+  stagedBuild,
+  stagedPlatform,
+  type BuildFiles,
+  type BuildStages
+} from './build-steps.js'
+import { mergeStage, promoteNeedsDocker, promoteStage } from './copy-steps.js'
+import { readBackSteps, readSteps, tagSteps } from './registry-steps.js'
+import { stagingTag } from './staging.js'
+import type { CommandStep, Pipeline } from './steps.js'
+
+export interface PipelineInput {
+  settings: Settings
+  plan: PublishPlan
+  /** The builder that will run (build and digest modes). */
+  builder: Builder
+  files: BuildFiles
+}
+
+function loginSteps(settings: Settings): CommandStep[] {
+  return settings.logins.map(login => ({
+    step: 'login',
+    argv: loginArgs(login.registry, login.username),
+    passwordFor: login.registry,
+    registries: [login.registry]
+  }))
+}
+
+function tagging(plan: PublishPlan) {
+  return {
+    read: readSteps(plan.images, plan.tags),
+    tag: tagSteps(plan.images, plan.tags),
+    readBack: readBackSteps(plan.images, plan.tags)
+  }
+}
+
+const NO_REGISTRY = { read: [], tag: [], readBack: [] }
+
+function withStages(
+  login: CommandStep[],
+  { stage, cleanup }: BuildStages,
+  registry: Pick<Pipeline, 'read' | 'tag' | 'readBack'>
+): Pipeline {
+  return { login, stage, ...registry, cleanup }
+}
+
+function buildPipeline({
+  settings,
+  plan,
+  builder,
+  files
+}: PipelineInput): Pipeline {
+  const { build } = settings
+  if (!build.push)
+    return withStages([], localBuild(plan, build, builder, files), NO_REGISTRY)
+  const stages = stagedBuild(
+    plan,
+    build,
+    builder,
+    files,
+    stagingTag(plan.buildId)
+  )
+  return withStages(loginSteps(settings), stages, tagging(plan))
+}
+
+function digestPipeline({
+  settings,
+  plan,
+  builder,
+  files
+}: PipelineInput): Pipeline {
+  const staging = stagingTag(plan.buildId, settings.build.platforms[0])
+  const stages = stagedPlatform(plan, settings.build, builder, files, staging)
+  const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' as const }] }
+  return withStages(loginSteps(settings), stages, {
+    read: [],
+    tag: [],
+    readBack: readBackSteps(staged.images, staged.tags)
+  })
+}
+
+function promotePipeline({ settings, plan }: PipelineInput): Pipeline {
+  const source = parseImageReference(settings.source, 'source')
+  const stage = promoteStage(source.image, source.reference, plan.images)
+  const login = promoteNeedsDocker(source.image, plan.images)
+    ? loginSteps(settings)
+    : []
+  return { login, stage, ...tagging(plan), cleanup: [] }
+}
+
+function mergePipeline({ settings, plan }: PipelineInput): Pipeline {
+  const stage = mergeStage(plan.images, settings.build.platforms, plan.buildId)
+  return { login: loginSteps(settings), stage, ...tagging(plan), cleanup: [] }
+}
+
+/** The steps a run of these settings takes, in order; the dry run prints the same. */
+export function pipelineFor(input: PipelineInput): Pipeline {
+  switch (input.settings.mode) {
+    case 'build':
+      return buildPipeline(input)
+    case 'digest':
+      return digestPipeline(input)
+    case 'promote':
+      return promotePipeline(input)
+    case 'merge':
+      return mergePipeline(input)
+  }
+}
+
+/** Whether the mode needs to know the builder (it builds). */
+export function needsBuilder(settings: Settings): boolean {
+  return settings.mode === 'build' || settings.mode === 'digest'
+}

@@ -1,0 +1,72 @@
+/** The registry requests every image-producing mode shares: read, tag, read back. */
+import type { Image } from '../images.js'
+import { manifestUrl, tagsUrl } from '../registry/reference.js'
+import type { Tag } from '../tags/types.js'
+import { DIGEST, type RequestStep } from './steps.js'
+
+/** Tags the guards treat as exact (release and fixed tags): pointed before any floating one. */
+export function isExactTag(tag: Tag): boolean {
+  return tag.kind !== 'floating'
+}
+
+export function headStep(
+  step: RequestStep['step'],
+  image: Image,
+  reference: string
+): RequestStep {
+  return {
+    step,
+    method: 'HEAD',
+    url: manifestUrl(image.name, reference),
+    image,
+    reference
+  }
+}
+
+/**
+ * The fresh read: each image's tag list, where each of our tags points now,
+ * and the manifest our tags will point at (its bytes go into each PUT).
+ */
+export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
+  return images.flatMap(image => [
+    {
+      step: 'read' as const,
+      method: 'GET' as const,
+      url: tagsUrl(image.name),
+      image,
+      reference: ''
+    },
+    ...tags.map(tag => headStep('read', image, tag.name)),
+    {
+      step: 'read' as const,
+      method: 'GET' as const,
+      url: manifestUrl(image.name, DIGEST),
+      image,
+      reference: DIGEST
+    }
+  ])
+}
+
+/** One manifest PUT per tag: every exact tag of every image, then the floating ones. */
+export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
+  const ordered = [
+    ...tags.filter(isExactTag),
+    ...tags.filter(t => !isExactTag(t))
+  ]
+  return ordered.flatMap(tag =>
+    images.map(image => ({
+      step: 'tag' as const,
+      method: 'PUT' as const,
+      url: manifestUrl(image.name, tag.name),
+      image,
+      reference: tag.name,
+      tag
+    }))
+  )
+}
+
+export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
+  return images.flatMap(image =>
+    tags.map(tag => headStep('read-back', image, tag.name))
+  )
+}

@@ -1,0 +1,123 @@
+/**
+ * A run as data: every docker command and registry request it makes, in
+ * order. The dry run prints these steps, the `plan` output carries them, and
+ * the executor runs exactly them; no other model of what a mode does exists.
+ */
+import { formatCommand } from '../docker/format.js'
+import type { Image } from '../images.js'
+import type { Tag } from '../tags/types.js'
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST'
+
+/** Stands for the image's digest until an earlier step has learnt it. */
+export const DIGEST = '<digest>'
+/** Stands for the source image's digest (promote) until it has been read. */
+export const SOURCE_DIGEST = '<source digest>'
+
+export type StepName =
+  /** docker login into the run's private docker config, password on stdin */
+  | 'login'
+  /** buildx build (or the classic docker build) */
+  | 'build'
+  /** docker push of the staging tag (classic builder) */
+  | 'push'
+  /** the image into the local store under its tags (load: true) */
+  | 'load'
+  /** promote: the digest the source points at */
+  | 'source'
+  /** promote within a registry: blobs mounted, child manifests put by digest */
+  | 'mount'
+  /** promote within a registry: the manifest put by digest */
+  | 'copy'
+  /** merge: the digest each platform's leg staged */
+  | 'staged'
+  /** imagetools create --dry-run: the digest before anything is written */
+  | 'predict'
+  /** imagetools create by digest: the image lands, no tag moves */
+  | 'index'
+  /** the fresh read the guards decide on */
+  | 'read'
+  /** one tag pointed at the digest (manifest PUT) */
+  | 'tag'
+  /** what the registry holds for our tags afterwards */
+  | 'read-back'
+  /** local leftovers of the run removed (never a registry write) */
+  | 'cleanup'
+
+export interface CommandStep {
+  step: StepName
+  /** argv after `docker`; never holds a secret. */
+  argv: string[]
+  /** login: the registry whose password goes on stdin. */
+  passwordFor?: string
+  /** The registries the command talks to, to name the one that failed. */
+  registries: string[]
+  /** The image whose digest the command learns or uses. */
+  image?: Image
+}
+
+export interface RequestStep {
+  step: StepName
+  method: HttpMethod
+  url: string
+  image: Image
+  /** The tag or digest the request is about (may be DIGEST). */
+  reference: string
+  /** tag steps: the tag pointed. */
+  tag?: Tag
+  /** staged steps: the platform the digest leg built. */
+  platform?: string
+}
+
+export type Step = CommandStep | RequestStep
+
+/** A step as printed and as the `plan` output carries it (no secret in it). */
+export type PlanStep =
+  | { step: StepName; argv: string[] }
+  | { step: StepName; method: HttpMethod; url: string }
+
+/** The phases a run goes through, in this order. */
+export interface Pipeline {
+  /** Logins (docker commands that need them come later). */
+  login: CommandStep[]
+  /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
+  stage: Step[]
+  /** The registry read fresh: tag lists and where each of our tags points. */
+  read: RequestStep[]
+  /** One PUT per tag: exact tags first, then floating; the guards may hold some back. */
+  tag: RequestStep[]
+  /** What the registry holds for our tags once done. */
+  readBack: RequestStep[]
+  /** Local leftovers removed. */
+  cleanup: CommandStep[]
+}
+
+export function isCommand(step: Step): step is CommandStep {
+  return 'argv' in step
+}
+
+export function allSteps(pipeline: Pipeline): Step[] {
+  return [
+    ...pipeline.login,
+    ...pipeline.stage,
+    ...pipeline.read,
+    ...pipeline.tag,
+    ...pipeline.readBack,
+    ...pipeline.cleanup
+  ]
+}
+
+export function publicStep(step: Step): PlanStep {
+  return isCommand(step)
+    ? { step: step.step, argv: step.argv }
+    : { step: step.step, method: step.method, url: step.url }
+}
+
+/** One line per step, the same in the dry run's plan and the run's log. */
+export function stepLine(step: Step | PlanStep): string {
+  const what =
+    'argv' in step
+      ? `docker ${formatCommand(step.argv)}`
+      : `${step.method} ${step.url}`
+  return `${step.step.padEnd(9)} ${what}`
+}

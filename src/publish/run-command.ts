@@ -1,0 +1,116 @@
+/** Runs one docker step of the pipeline and keeps what it learns. */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { diagnose } from '../docker/diagnose.js'
+import { parseBuildMetadata } from '../docker/metadata.js'
+import { retryDocker } from '../docker/retrying.js'
+import {
+  BuildxMissingError,
+  DockerCommandError,
+  isBuildxMissing
+} from '../docker/runner.js'
+import { errorMessage, InputError } from '../errors.js'
+import type { Image } from '../images.js'
+import type { CommandStep } from '../plan/steps.js'
+import type { PublishEnv } from './context.js'
+import type { RunValues } from './values.js'
+
+const PUSHED_DIGEST = /digest: (sha256:[0-9a-f]{64})/
+const MULTI_PLATFORM_UNSUPPORTED =
+  /Multi-platform build is not supported for the docker driver/i
+
+/** The value after a flag in argv ('' without the flag). */
+function flagValue(argv: string[], flag: string): string {
+  const at = argv.indexOf(flag)
+  return at >= 0 ? argv[at + 1] : ''
+}
+
+function failure(error: unknown, step: CommandStep): unknown {
+  if (isBuildxMissing(error)) return new BuildxMissingError()
+  const diagnosed = diagnose(error, step.registries)
+  if (diagnosed !== error || !(error instanceof DockerCommandError))
+    return diagnosed
+  if (MULTI_PLATFORM_UNSUPPORTED.test(error.output))
+    return new InputError(
+      'platforms',
+      flagValue(step.argv, '--platform'),
+      "this builder (buildx's docker driver on the classic image store) builds one platform: add docker/setup-buildx-action before this step, or turn on the containerd image store"
+    )
+  if (step.step !== 'build') return error
+  const tail = error.output.trim().split('\n').slice(-15).join('\n')
+  return new Error(`the build failed:\n${tail}`, { cause: error })
+}
+
+/** Docker steps that write to a registry: retried on a transient fault. */
+const RETRIED = new Set(['login', 'build', 'push', 'index'])
+
+async function run(
+  step: CommandStep,
+  argv: string[],
+  env: PublishEnv
+): Promise<string> {
+  const input =
+    step.passwordFor === undefined
+      ? undefined
+      : env.passwords.get(step.passwordFor)
+  const quiet = step.step === 'predict' || step.step === 'cleanup'
+  const once = () => env.docker.run(argv, { input, quiet })
+  try {
+    const { stdout } = RETRIED.has(step.step)
+      ? await retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
+      : await once()
+    return stdout
+  } catch (error) {
+    throw failure(error, step)
+  }
+}
+
+function learnFromBuild(
+  argv: string[],
+  pushed: Image[],
+  values: RunValues
+): void {
+  const metadataFile = flagValue(argv, '--metadata-file')
+  if (metadataFile !== '') {
+    values.build = parseBuildMetadata(readFileSync(metadataFile, 'utf8'))
+    for (const image of pushed)
+      values.setDigest(image.name, values.build.digest)
+  }
+  const iidFile = flagValue(argv, '--iidfile')
+  if (iidFile !== '') {
+    const imageId = readFileSync(iidFile, 'utf8').trim()
+    values.build = {
+      digest: '',
+      imageId,
+      raw: { 'containerimage.config.digest': imageId }
+    }
+  }
+}
+
+/** Runs a docker step; `images` are the images a pushing build publishes. */
+export async function runCommand(
+  step: CommandStep,
+  images: Image[],
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const argv = step.argv.map(arg => values.resolve(arg, step.image))
+  if (step.step === 'cleanup') {
+    await run(step, argv, env).catch((error: unknown) =>
+      env.log.warning(`cleanup: ${errorMessage(error)}`)
+    )
+    return
+  }
+  const stdout = await run(step, argv, env)
+  const image = step.image
+  if (step.step === 'build')
+    learnFromBuild(argv, step.registries.length > 0 ? images : [], values)
+  else if (step.step === 'push' && image !== undefined)
+    values.setDigest(image.name, PUSHED_DIGEST.exec(stdout)?.[1] ?? '')
+  else if (step.step === 'predict' && image !== undefined)
+    values.setDigest(image.name, sha256(stdout.replace(/\n$/, '')))
+}
+
+function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`
+}

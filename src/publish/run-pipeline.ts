@@ -1,0 +1,165 @@
+/**
+ * The executor: runs a pipeline's steps in its order (log in; stage the
+ * image with no tag moving; read the registry fresh; let the guards decide;
+ * point exact, then floating tags; read back), and reports what the registry
+ * holds for our tags afterwards, also after a failure.
+ */
+import type { Held, PublishResult, Pushed } from '../action/outputs.js'
+import type { Settings } from '../action/settings.js'
+import type { Image } from '../images.js'
+import type { PublishPlan } from '../plan.js'
+import {
+  isCommand,
+  stepLine,
+  type Pipeline,
+  type RequestStep,
+  type Step
+} from '../plan/steps.js'
+import { inPlanOrder, type PublishEnv } from './context.js'
+import {
+  decideImages,
+  readStates,
+  refuseConflicts,
+  type ImageState
+} from './registry-state.js'
+import { runCommand } from './run-command.js'
+import { runStageRequest } from './run-request.js'
+import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
+import { RunValues } from './values.js'
+
+async function inGroup(
+  env: PublishEnv,
+  title: string,
+  steps: Step[],
+  run: (step: Step) => Promise<void>
+): Promise<void> {
+  if (steps.length === 0) return
+  await env.log.group(title, async () => {
+    for (const step of steps) {
+      env.log.info(stepLine(step))
+      await run(step)
+    }
+  })
+}
+
+async function readBack(
+  steps: RequestStep[],
+  env: PublishEnv
+): Promise<Held[]> {
+  return Promise.all(
+    steps.map(async step => ({
+      ref: `${step.image.name}:${step.reference}`,
+      digest:
+        (await env.registry.getDigest(step.image.name, step.reference)) ?? ''
+    }))
+  )
+}
+
+/** What this run wrote and the registry still holds: never a ref that moved on. */
+function confirmed(written: Pushed[], held: Held[]): Pushed[] {
+  return written.filter(w =>
+    held.some(h => h.ref === w.ref && h.digest === w.digest)
+  )
+}
+
+function requireDigests(images: Image[], values: RunValues): void {
+  const unknown = images.filter(image => values.digestOf(image.name) === '')
+  if (unknown.length > 0)
+    throw new Error(
+      `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, so no tag was pointed`
+    )
+}
+
+/** Reads fresh, decides, points the tags the guards allow. */
+async function tag(
+  settings: Settings,
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const digestOf = (image: string) => values.digestOf(image)
+  const states: ImageState[] = await env.log.group('Read the registry', () => {
+    for (const step of pipeline.read) env.log.info(stepLine(step))
+    return readStates(env.registry, pipeline.read, digestOf)
+  })
+  const plans = decideImages(states, plan.tags, i => digestOf(i.name), settings)
+  refuseConflicts(plans)
+  recordSkipped(plans, env.progress, env.log)
+  const manifestOf = (image: string) => {
+    const manifest = states.find(s => s.image.name === image)?.manifest
+    if (manifest === undefined) throw new Error(`no manifest read for ${image}`)
+    return manifest
+  }
+  await env.log.group('Tag', () =>
+    pointTags(
+      env.registry,
+      allowedTagSteps(pipeline.tag, plans),
+      manifestOf,
+      env.progress,
+      env.log
+    )
+  )
+}
+
+export async function runPipeline(
+  settings: Settings,
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  env: PublishEnv
+): Promise<PublishResult> {
+  const values = new RunValues()
+  let platforms: string[] | undefined
+  const runStep = async (step: Step) => {
+    if (isCommand(step)) await runCommand(step, plan.images, values, env)
+    else {
+      const learnt = await runStageRequest(step, values, env)
+      if (step.step === 'source') platforms = learnt
+    }
+  }
+  try {
+    await inGroup(env, 'Log in', pipeline.login, runStep)
+    await inGroup(
+      env,
+      'Stage the image (no tag moves yet)',
+      pipeline.stage,
+      runStep
+    )
+    if (pipeline.readBack.length > 0) requireDigests(plan.images, values)
+    if (pipeline.tag.length > 0)
+      await tag(settings, plan, pipeline, values, env)
+    const held = await env.log.group('Read back', async () => {
+      for (const step of pipeline.readBack) env.log.info(stepLine(step))
+      return readBack(pipeline.readBack, env)
+    })
+    const written =
+      pipeline.tag.length > 0
+        ? env.progress.pushed
+        : held.filter(
+            h =>
+              h.digest ===
+              values.digestOf(h.ref.slice(0, h.ref.lastIndexOf(':')))
+          )
+    env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
+    return {
+      digest:
+        values.digestOf(plan.images[0]?.name ?? '') || values.build.digest,
+      imageid: values.build.imageId,
+      metadata: values.build.raw,
+      pushed: env.progress.pushed,
+      skipped: env.progress.skipped,
+      held,
+      platforms
+    }
+  } catch (error) {
+    // what landed, as the registry tells it (as written, if it cannot be read)
+    if (env.progress.pushed.length > 0) {
+      const held = await readBack(pipeline.readBack, env).catch(() => undefined)
+      if (held !== undefined)
+        env.progress.pushed = confirmed(env.progress.pushed, held)
+    }
+    throw error
+  } finally {
+    await inGroup(env, 'Clean up', pipeline.cleanup, runStep)
+  }
+}

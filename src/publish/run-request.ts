@@ -1,0 +1,85 @@
+/** Runs one registry step of the pipeline (the stage and read-back ones). */
+import type { Manifest } from '../registry/client.js'
+import { indexPlatforms, mountImage } from '../registry/copy.js'
+import { stagedDigest } from '../plan/copy-steps.js'
+import type { RequestStep } from '../plan/steps.js'
+import type { PublishEnv } from './context.js'
+import type { RunValues } from './values.js'
+
+async function readSource(
+  step: RequestStep,
+  values: RunValues,
+  env: PublishEnv
+): Promise<string[]> {
+  const manifest = await env.registry.getManifest(
+    step.image.name,
+    step.reference
+  )
+  if (manifest === undefined)
+    throw new Error(
+      `input "source": ${step.image.name}:${step.reference} was not found in registry ${step.image.registry}`
+    )
+  values.source = { image: step.image, digest: manifest.digest }
+  return indexPlatforms(manifest)
+}
+
+async function sourceManifest(
+  values: RunValues,
+  env: PublishEnv
+): Promise<Manifest> {
+  const source = values.source
+  const manifest =
+    source && (await env.registry.getManifest(source.image.name, source.digest))
+  if (!source || manifest === undefined)
+    throw new Error(
+      'the source image vanished from the registry while it was copied'
+    )
+  return manifest
+}
+
+async function readStaged(
+  step: RequestStep,
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const digest = await env.registry.getDigest(step.image.name, step.reference)
+  if (digest === undefined)
+    throw new Error(
+      `input "platforms": no ${step.platform ?? ''} build of this run at ${step.image.name}:${step.reference}: did its mode: digest job succeed?`
+    )
+  values.setStaged(step.image.name, stagedDigest(step.reference), digest)
+}
+
+/** The platforms learnt (promote's source), else []. */
+export async function runStageRequest(
+  step: RequestStep,
+  values: RunValues,
+  env: PublishEnv
+): Promise<string[]> {
+  switch (step.step) {
+    case 'source':
+      return readSource(step, values, env)
+    case 'staged':
+      await readStaged(step, values, env)
+      return []
+    case 'mount': {
+      const source = values.source
+      if (source !== undefined)
+        await mountImage(
+          env.registry,
+          source.image.name,
+          source.digest,
+          step.image.name
+        )
+      return []
+    }
+    case 'copy': {
+      const manifest = await sourceManifest(values, env)
+      await env.registry.putManifest(step.image.name, manifest.digest, manifest)
+      values.setDigest(step.image.name, manifest.digest)
+      return []
+    }
+    default:
+      throw new Error(`step ${step.step} is not a stage step`)
+  }
+}

@@ -1,0 +1,57 @@
+/** Sets a real run up: its own docker config, the builder, the steps, the adapters. */
+import { join } from 'node:path'
+import type { Settings } from '../action/settings.js'
+import { detectBuilder } from '../docker/builder.js'
+import { createRunConfig, userConfigDir } from '../docker/config.js'
+import type { DockerRunner } from '../docker/runner.js'
+import { writeSecretFiles } from '../docker/secret-files.js'
+import type { Log } from '../log.js'
+import type { PublishPlan } from '../plan.js'
+import { CLASSIC, describeBuilder, type Builder } from '../plan/builder.js'
+import type { BuildFiles } from '../plan/build-steps.js'
+import { needsBuilder, pipelineFor } from '../plan/pipeline.js'
+import type { Pipeline } from '../plan/steps.js'
+import type { PublishEnv } from './context.js'
+import { createPublishEnv } from './env.js'
+
+/** The builder that will run, logged (modes that do not build need none). */
+export async function builderFor(
+  settings: Settings,
+  docker: DockerRunner,
+  log: Log
+): Promise<Builder> {
+  if (!needsBuilder(settings)) return CLASSIC
+  const builder = await detectBuilder(docker, settings.build.builder)
+  log.info(`Builder: ${describeBuilder(builder)}`)
+  if (builder.driver === 'classic')
+    log.notice(
+      'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'
+    )
+  return builder
+}
+
+export interface StartedRun {
+  pipeline: Pipeline
+  env: PublishEnv
+}
+
+export async function startRun(
+  settings: Settings,
+  plan: PublishPlan,
+  log: Log,
+  tempDir: string
+): Promise<StartedRun> {
+  const dockerConfig = createRunConfig(
+    userConfigDir(),
+    tempDir,
+    settings.logins.map(l => l.registry)
+  )
+  const env = createPublishEnv(settings, log, tempDir, dockerConfig, log.mask)
+  const files: BuildFiles = {
+    metadata: join(tempDir, 'build-metadata.json'),
+    iid: join(tempDir, 'iid'),
+    secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
+  }
+  const builder = await builderFor(settings, env.docker, log)
+  return { pipeline: pipelineFor({ settings, plan, builder, files }), env }
+}
