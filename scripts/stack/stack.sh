@@ -10,6 +10,11 @@
 #     data-root /var/lib/dpa-docker-classic, exec-root, bridge dpa-classic0 and containerd
 #     namespaces, no iptables; local/busybox:latest imported into it too
 #     (DPA_CLASSIC_DOCKER_HOST).
+#   - registry T on 127.0.0.1:5003 with token auth (as Docker Hub and GHCR): distribution's
+#     `auth: token`, tokens from scripts/stack/token-issuer.mjs (node) on
+#     http://127.0.0.1:5004/token (GET as docker login, POST OAuth2 as BuildKit);
+#     carol pulls and pushes everywhere, dave pulls everywhere but pushes only under dave/,
+#     anonymous pulls only under public/ (DPA_REGISTRY_T*, DPA_REGISTRY_T_READER*).
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -37,7 +42,7 @@ TRIXIE_PIN=/etc/apt/preferences.d/dpa-trixie
 DAEMON_JSON=/etc/docker/daemon.json
 DOCKERD_SOCK=/var/run/docker.sock
 
-DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq)
+DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2)
 # package => minimum upstream version we need from trixie
 declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13)
 
@@ -346,16 +351,17 @@ ensure_base_image() {
 
 registry_dir() { printf '%s/registry-%s\n' "$STACK_DIR" "$1"; }
 
-# Generated once and kept, so reruns and other processes see the same one.
-registry_password() {
-  local file
-  file=$(registry_dir "$1")/password
+# Generated once and kept in file $1, so reruns and other processes see the same one.
+generated_password() {
+  local file=$1
   if [[ ! -s $file ]]; then
     mkdir -p "$(dirname "$file")"
     (umask 077 && head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-24 >"$file")
   fi
   cat "$file"
 }
+
+registry_password() { generated_password "$(registry_dir "$1")/password"; }
 
 # Sets REGISTRY_CONFIG_CHANGED[id]=1 when the config or htpasswd file changed.
 configure_registry() {
@@ -463,6 +469,8 @@ verify_registry_login() {
 
 # shellcheck source=lib/classic-docker.sh
 source "$STACK_SCRIPT_DIR/lib/classic-docker.sh"
+# shellcheck source=lib/token-registry.sh
+source "$STACK_SCRIPT_DIR/lib/token-registry.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -481,6 +489,7 @@ print_summary() {
     log "  registry $id: http://$REGISTRY_HOST:${REGISTRY_PORT[$id]} user ${REGISTRY_USER[$id]}, log $LOG_DIR/registry-$id.log, storage $(registry_dir "$id")/storage"
   done
   log "  base image: $BASE_IMAGE"
+  log "  registry t (token auth): http://$REGISTRY_HOST:${REGISTRY_PORT[t]} users ${REGISTRY_USER[t]} (pull+push) and $TOKEN_READER (push only under $TOKEN_READER/), realm $TOKEN_REALM, log $LOG_DIR/registry-t.log"
   log "  classic dockerd $(classic_docker version --format '{{.Server.Version}}') ($CLASSIC_DOCKER_HOST, storage driver $(classic_docker info --format '{{.Driver}}')), log $LOG_DIR/docker-classic.log"
   log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
 }
@@ -507,6 +516,7 @@ cmd_up() {
   start_classic_dockerd
   verify_classic_store
   DOCKER_HOST=$CLASSIC_DOCKER_HOST ensure_base_image
+  token_registry_up
   print_summary
 }
 
@@ -514,6 +524,7 @@ cmd_down() {
   local name pid
   require_root down
   take_lock
+  stop_token_registry
   stop_classic_dockerd
   # Registries first, dockerd last (its managed containerd stops with it).
   for name in registry-b registry-a dockerd; do
@@ -557,6 +568,7 @@ cmd_status() {
     rc=1
   fi
   classic_status || rc=1
+  token_registry_status || rc=1
   return "$rc"
 }
 
@@ -572,6 +584,7 @@ cmd_env() {
     printf 'export DPA_REGISTRY_%s_USER=%s\n' "$upper" "${REGISTRY_USER[$id]}"
     printf 'export DPA_REGISTRY_%s_PASSWORD=%q\n' "$upper" "$(<"$(registry_dir "$id")/password")"
   done
+  token_registry_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
