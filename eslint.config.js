@@ -11,7 +11,12 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', 'scripts/*.mjs']
+          allowDefaultProject: [
+            '*.js',
+            'scripts/*.mjs',
+            'scripts/stack/*.mjs',
+            'test/fixtures/credential-helper/*.mjs'
+          ]
         },
         tsconfigRootDir: import.meta.dirname
       }

@@ -2,6 +2,9 @@
 # Smoke test of a running stack (scripts/stack/stack.sh up): pushes the hello
 # context to both registries, checks the index over HTTP, copies a tag with
 # imagetools, builds the busybox context and expects the broken one to fail.
+# Then the added pieces: the classic-store dockerd (one platform pushes, two
+# are refused), registry T's token flow (carol pushes, dave may not outside
+# dave/, anonymous reads only public/) and the credential-helper fixture.
 # Logs in with a throw-away DOCKER_CONFIG so ~/.docker/config.json is untouched.
 set -euo pipefail
 
@@ -71,4 +74,69 @@ fi
 ok "broken context fails: $(grep -m1 '^ERROR' "$WORK/broken.log")"
 
 for registry in "$DPA_REGISTRY_A" "$DPA_REGISTRY_B"; do docker logout "$registry" >/dev/null; done
+
+# ---- classic-store dockerd
+classic() { DOCKER_HOST=$DPA_CLASSIC_DOCKER_HOST DOCKER_CONFIG=$WORK/classic-config docker "$@"; }
+driver=$(classic info --format '{{.Driver}} {{json .DriverStatus}}')
+[[ $driver != *io.containerd.snapshotter* ]] || fail "classic dockerd uses the containerd store: $driver"
+ok "classic dockerd storage driver: ${driver%% *}"
+printf '%s' "$DPA_REGISTRY_A_PASSWORD" | classic login "$DPA_REGISTRY_A" -u "$DPA_REGISTRY_A_USER" --password-stdin >/dev/null 2>&1 \
+  || fail "docker login $DPA_REGISTRY_A on the classic dockerd"
+classic buildx build --platform linux/amd64 --push -t "$DPA_REGISTRY_A/smoke/classic:1" "$CONTEXTS/hello" \
+  >"$WORK/classic.log" 2>&1 || { tail -n 20 "$WORK/classic.log" >&2; fail "classic buildx push"; }
+ok "classic dockerd: buildx push of linux/amd64"
+if classic buildx build --platform linux/amd64,linux/arm64 --push -t "$DPA_REGISTRY_A/smoke/classic:2" \
+  "$CONTEXTS/hello" >"$WORK/classic-multi.log" 2>&1; then
+  fail "classic dockerd built two platforms"
+fi
+ok "classic dockerd refuses two platforms: $(grep -m1 '^ERROR' "$WORK/classic-multi.log")"
+
+# ---- registry T (token auth)
+token() { # USER PASSWORD SCOPE...
+  local user=$1 password=$2 args=()
+  shift 2
+  for scope in "$@"; do args+=(--data-urlencode "scope=$scope"); done
+  curl -fsS ${user:+-u "$user:$password"} -G "$DPA_REGISTRY_T_REALM" \
+    --data-urlencode "service=$DPA_REGISTRY_T_SERVICE" "${args[@]}" | jq -r .token
+}
+code=$(http_code "http://$DPA_REGISTRY_T/v2/")
+[[ $code == 401 ]] || fail "registry T without a token: $code"
+code=$(http_code -u "$DPA_REGISTRY_T_USER:wrong" "$DPA_REGISTRY_T_REALM?service=$DPA_REGISTRY_T_SERVICE")
+[[ $code == 401 ]] || fail "token issuer with a wrong password: $code"
+ok "registry T: 401 without a token, issuer 401 on a wrong password"
+printf '%s' "$DPA_REGISTRY_T_PASSWORD" | docker login "$DPA_REGISTRY_T" -u "$DPA_REGISTRY_T_USER" --password-stdin >/dev/null 2>&1 \
+  || fail "docker login $DPA_REGISTRY_T as $DPA_REGISTRY_T_USER"
+docker buildx build --platform linux/amd64,linux/arm64 --provenance=false --push -t "$DPA_REGISTRY_T/public/hello:1" \
+  "$CONTEXTS/hello" >"$WORK/build-t.log" 2>&1 || { tail -n 20 "$WORK/build-t.log" >&2; fail "buildx push to registry T"; }
+ok "carol: docker login + buildx push to $DPA_REGISTRY_T/public/hello:1"
+tags=$(curl -fsS -H "Authorization: Bearer $(token "$DPA_REGISTRY_T_USER" "$DPA_REGISTRY_T_PASSWORD" \
+  "repository:public/hello:pull")" "http://$DPA_REGISTRY_T/v2/public/hello/tags/list")
+ok "carol's token reads tags: $tags"
+code=$(http_code -H "Authorization: Bearer $(token '' '' 'repository:public/hello:pull')" \
+  "http://$DPA_REGISTRY_T/v2/public/hello/tags/list")
+[[ $code == 200 ]] || fail "anonymous read of public/hello: $code"
+ok "anonymous token reads public/hello"
+printf '%s' "$DPA_REGISTRY_T_READER_PASSWORD" | docker login "$DPA_REGISTRY_T" -u "$DPA_REGISTRY_T_READER" --password-stdin >/dev/null 2>&1 \
+  || fail "docker login $DPA_REGISTRY_T as $DPA_REGISTRY_T_READER"
+if docker buildx build --push -t "$DPA_REGISTRY_T/carol/x:1" "$CONTEXTS/hello" >"$WORK/build-dave.log" 2>&1; then
+  fail "dave pushed to carol/x"
+fi
+ok "dave may not push carol/x: $(grep -m1 '^ERROR' "$WORK/build-dave.log")"
+docker buildx build --push -t "$DPA_REGISTRY_T/$DPA_REGISTRY_T_READER/x:1" "$CONTEXTS/hello" >"$WORK/build-dave2.log" 2>&1 \
+  || { tail -n 20 "$WORK/build-dave2.log" >&2; fail "dave's push to $DPA_REGISTRY_T_READER/x"; }
+ok "dave pushes $DPA_REGISTRY_T_READER/x"
+docker logout "$DPA_REGISTRY_T" >/dev/null
+
+# ---- credential-helper fixture
+export DPA_CRED_FIXTURE_STORE=$WORK/cred-store.json DPA_CRED_FIXTURE_LOG=$WORK/cred-calls.log
+jq -n --arg server "$DPA_REGISTRY_A" --arg user "$DPA_REGISTRY_A_USER" --arg secret "$DPA_REGISTRY_A_PASSWORD" \
+  '{($server): {Username: $user, Secret: $secret}}' >"$DPA_CRED_FIXTURE_STORE"
+mkdir -p "$WORK/helper-config"
+jq -n --arg server "$DPA_REGISTRY_A" '{credHelpers: {($server): "dpa-fixture"}}' >"$WORK/helper-config/config.json"
+PATH=$HERE/../../test/fixtures/credential-helper:$PATH DOCKER_CONFIG=$WORK/helper-config \
+  docker buildx build --push -t "$DPA_REGISTRY_A/smoke/helper:1" "$CONTEXTS/hello" >"$WORK/helper.log" 2>&1 \
+  || { tail -n 20 "$WORK/helper.log" >&2; fail "buildx push with the credential-helper fixture"; }
+grep -qxF "get $DPA_REGISTRY_A" "$DPA_CRED_FIXTURE_LOG" || fail "the fixture was not asked: $(cat "$DPA_CRED_FIXTURE_LOG")"
+ok "credential-helper fixture: buildx push without docker login ($(sort -u "$DPA_CRED_FIXTURE_LOG" | tr '\n' ' '))"
+
 echo "smoke: all checks passed"

@@ -4,6 +4,17 @@
 #   registry A on 127.0.0.1:5001 (user alice) and registry B on 127.0.0.1:5002 (user bob),
 #   both Debian's docker-registry (distribution 2.8), plain HTTP, htpasswd auth,
 #   and a local base image local/busybox:latest imported from Debian's busybox-static.
+# Beside them (their own sockets, ports and state; see scripts/stack/lib/):
+#   - a classic-store dockerd (containerd snapshotter off, as on a GitHub-hosted runner
+#     without setup-buildx) on unix:///var/run/dpa-docker-classic.sock, with its own
+#     data-root /var/lib/dpa-docker-classic, exec-root, bridge dpa-classic0 and containerd
+#     namespaces, no iptables; local/busybox:latest imported into it too
+#     (DPA_CLASSIC_DOCKER_HOST).
+#   - registry T on 127.0.0.1:5003 with token auth (as Docker Hub and GHCR): distribution's
+#     `auth: token`, tokens from scripts/stack/token-issuer.mjs (node) on
+#     http://127.0.0.1:5004/token (GET as docker login, POST OAuth2 as BuildKit);
+#     carol pulls and pushes everywhere, dave pulls everywhere but pushes only under dave/,
+#     anonymous pulls only under public/ (DPA_REGISTRY_T*, DPA_REGISTRY_T_READER*).
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -14,6 +25,7 @@
 # State dir: ${DPA_STACK_DIR:-/var/tmp/docker-publish-stack}
 set -euo pipefail
 
+STACK_SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STACK_DIR=${DPA_STACK_DIR:-/var/tmp/docker-publish-stack}
 RUN_DIR=$STACK_DIR/run
 LOG_DIR=$STACK_DIR/logs
@@ -30,7 +42,7 @@ TRIXIE_PIN=/etc/apt/preferences.d/dpa-trixie
 DAEMON_JSON=/etc/docker/daemon.json
 DOCKERD_SOCK=/var/run/docker.sock
 
-DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq)
+DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2)
 # package => minimum upstream version we need from trixie
 declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13)
 
@@ -39,6 +51,7 @@ REGISTRY_WAIT_SECONDS=20
 STOP_WAIT_SECONDS=30
 
 STARTED=()
+STOPPED=()
 declare -A REGISTRY_CONFIG_CHANGED=()
 
 # ---------------------------------------------------------------- helpers
@@ -312,6 +325,7 @@ ensure_buildx_plugin() {
   docker buildx version >/dev/null 2>&1 || die "'docker buildx version' fails even with $link_dir/docker-buildx"
 }
 
+# Imports into the daemon of DOCKER_HOST (call as DOCKER_HOST=... ensure_base_image).
 ensure_base_image() {
   local rootfs applet
   if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
@@ -330,23 +344,24 @@ ensure_base_image() {
   tar --numeric-owner -C "$rootfs" -cf - . \
     | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$BASE_IMAGE" >/dev/null
   rm -rf "$rootfs"
-  STARTED+=("image $BASE_IMAGE (imported from busybox-static $(installed_version busybox-static))")
+  STARTED+=("image $BASE_IMAGE in ${DOCKER_HOST:-unix://$DOCKERD_SOCK} (imported from busybox-static $(installed_version busybox-static))")
 }
 
 # ---------------------------------------------------------------- registries
 
 registry_dir() { printf '%s/registry-%s\n' "$STACK_DIR" "$1"; }
 
-# Generated once and kept, so reruns and other processes see the same one.
-registry_password() {
-  local file
-  file=$(registry_dir "$1")/password
+# Generated once and kept in file $1, so reruns and other processes see the same one.
+generated_password() {
+  local file=$1
   if [[ ! -s $file ]]; then
     mkdir -p "$(dirname "$file")"
     (umask 077 && head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-24 >"$file")
   fi
   cat "$file"
 }
+
+registry_password() { generated_password "$(registry_dir "$1")/password"; }
 
 # Sets REGISTRY_CONFIG_CHANGED[id]=1 when the config or htpasswd file changed.
 configure_registry() {
@@ -450,6 +465,13 @@ verify_registry_login() {
   [[ $code == 200 ]] || die "registry $id rejects ${REGISTRY_USER[$id]}'s password (HTTP $code)"
 }
 
+# ---------------------------------------------------------------- more pieces
+
+# shellcheck source=lib/classic-docker.sh
+source "$STACK_SCRIPT_DIR/lib/classic-docker.sh"
+# shellcheck source=lib/token-registry.sh
+source "$STACK_SCRIPT_DIR/lib/token-registry.sh"
+
 # ---------------------------------------------------------------- commands
 
 print_summary() {
@@ -467,6 +489,8 @@ print_summary() {
     log "  registry $id: http://$REGISTRY_HOST:${REGISTRY_PORT[$id]} user ${REGISTRY_USER[$id]}, log $LOG_DIR/registry-$id.log, storage $(registry_dir "$id")/storage"
   done
   log "  base image: $BASE_IMAGE"
+  log "  registry t (token auth): http://$REGISTRY_HOST:${REGISTRY_PORT[t]} users ${REGISTRY_USER[t]} (pull+push) and $TOKEN_READER (push only under $TOKEN_READER/), realm $TOKEN_REALM, log $LOG_DIR/registry-t.log"
+  log "  classic dockerd $(classic_docker version --format '{{.Server.Version}}') ($CLASSIC_DOCKER_HOST, storage driver $(classic_docker info --format '{{.Driver}}')), log $LOG_DIR/docker-classic.log"
   log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
 }
 
@@ -487,27 +511,35 @@ cmd_up() {
     verify_registry_login "$id"
   done
   ensure_base_image
+  ensure_classic_bridge
+  configure_classic_docker
+  start_classic_dockerd
+  verify_classic_store
+  DOCKER_HOST=$CLASSIC_DOCKER_HOST ensure_base_image
+  token_registry_up
   print_summary
 }
 
 cmd_down() {
-  local name pid stopped=()
+  local name pid
   require_root down
   take_lock
+  stop_token_registry
+  stop_classic_dockerd
   # Registries first, dockerd last (its managed containerd stops with it).
   for name in registry-b registry-a dockerd; do
     local expect=docker-registry
     [[ $name == dockerd ]] && expect=dockerd
     if pid=$(live_pid "$RUN_DIR/$name.pid" "$expect"); then
       stop_pid "$pid" "$name"
-      stopped+=("$name (pid $pid)")
+      STOPPED+=("$name (pid $pid)")
     fi
     rm -f "$RUN_DIR/$name.pid"
   done
-  if [[ ${#stopped[@]} -eq 0 ]]; then
+  if [[ ${#STOPPED[@]} -eq 0 ]]; then
     log "nothing to stop (no live pidfiles in $RUN_DIR)"
   else
-    log "stopped: ${stopped[*]}"
+    log "stopped: ${STOPPED[*]}"
   fi
 }
 
@@ -535,6 +567,8 @@ cmd_status() {
     echo "base image $BASE_IMAGE: not available"
     rc=1
   fi
+  classic_status || rc=1
+  token_registry_status || rc=1
   return "$rc"
 }
 
@@ -550,11 +584,13 @@ cmd_env() {
     printf 'export DPA_REGISTRY_%s_USER=%s\n' "$upper" "${REGISTRY_USER[$id]}"
     printf 'export DPA_REGISTRY_%s_PASSWORD=%q\n' "$upper" "$(<"$(registry_dir "$id")/password")"
   done
+  token_registry_env
+  printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 
 usage() {
-  sed -n '8,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '/^# Usage:/,/^# State dir:/p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 main() {

@@ -1,7 +1,7 @@
 /**
  * Seeds a registry over plain HTTP (no docker): monolithic blob uploads
  * (POST + PUT) and manifest PUTs with Basic auth sent up front, as the
- * stack's htpasswd registries want. Independent of src/registry, so tests
+ * stack's htpasswd registries want (or a Bearer token given up front). Independent of src/registry, so tests
  * of the client do not rely on the client to set themselves up.
  */
 import { randomBytes } from 'node:crypto'
@@ -19,6 +19,8 @@ export interface SeedTarget {
   host: string
   username?: string
   password?: string
+  /** Sent as Bearer instead of Basic (token-auth registries, see token-auth.ts). */
+  token?: string
 }
 
 export interface SeededImage extends ImageContent {
@@ -44,6 +46,9 @@ function baseUrl(target: SeedTarget): string {
 }
 
 function authHeaders(target: SeedTarget): Record<string, string> {
+  if (target.token !== undefined) {
+    return { Authorization: `Bearer ${target.token}` }
+  }
   if (target.username === undefined || target.password === undefined) return {}
   const pair = `${target.username}:${target.password}`
   return { Authorization: `Basic ${Buffer.from(pair).toString('base64')}` }

@@ -1,6 +1,7 @@
 /**
- * The real test stack's registries (scripts/stack/stack.sh): from the
- * environment when `eval "$(stack.sh env)"` was done, else from `stack.sh env`.
+ * The real test stack (scripts/stack/stack.sh): its registries and the
+ * classic-store dockerd, from the environment when `eval "$(stack.sh env)"`
+ * was done, else from `stack.sh env`.
  */
 import { execFileSync } from 'node:child_process'
 import { resolve } from 'node:path'
@@ -12,9 +13,23 @@ export interface StackRegistry {
   password: string
 }
 
+/** Registry T: token auth (Bearer) as Docker Hub and GHCR have it. */
+export interface StackTokenRegistry extends StackRegistry {
+  /** May pull everything but push only under `${reader.username}/`. */
+  reader: { username: string; password: string }
+  /** The token issuer's URL (GET and OAuth2 POST). */
+  realm: string
+  /** The `service` of the registry's Bearer challenge and its tokens. */
+  service: string
+}
+
 export interface StackEnv {
   a: StackRegistry
   b: StackRegistry
+  /** username pulls and pushes everywhere; anonymous pulls only public/. */
+  t: StackTokenRegistry
+  /** DOCKER_HOST of the dockerd with the classic image store. */
+  classicDockerHost: string
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -39,7 +54,9 @@ export function parseExports(text: string): Record<string, string> {
 function readVariables(): Record<string, string | undefined> {
   if (
     process.env.DPA_REGISTRY_A_PASSWORD &&
-    process.env.DPA_REGISTRY_B_PASSWORD
+    process.env.DPA_REGISTRY_B_PASSWORD &&
+    process.env.DPA_REGISTRY_T_READER_PASSWORD &&
+    process.env.DPA_CLASSIC_DOCKER_HOST
   ) {
     return process.env
   }
@@ -58,20 +75,38 @@ function readVariables(): Record<string, string | undefined> {
   }
 }
 
-function registry(
-  vars: Record<string, string | undefined>,
-  id: 'A' | 'B'
-): StackRegistry {
-  const read = (suffix: string): string => {
-    const name = `DPA_REGISTRY_${id}${suffix}`
+function reader(vars: Record<string, string | undefined>) {
+  return (name: string): string => {
     const value = vars[name]
     if (!value) throw new Error(`${name} is not set by stack.sh env`)
     return value
   }
+}
+
+function registry(
+  vars: Record<string, string | undefined>,
+  id: 'A' | 'B' | 'T'
+): StackRegistry {
+  const read = reader(vars)
   return {
-    host: read(''),
-    username: read('_USER'),
-    password: read('_PASSWORD')
+    host: read(`DPA_REGISTRY_${id}`),
+    username: read(`DPA_REGISTRY_${id}_USER`),
+    password: read(`DPA_REGISTRY_${id}_PASSWORD`)
+  }
+}
+
+function tokenRegistry(
+  vars: Record<string, string | undefined>
+): StackTokenRegistry {
+  const read = reader(vars)
+  return {
+    ...registry(vars, 'T'),
+    reader: {
+      username: read('DPA_REGISTRY_T_READER'),
+      password: read('DPA_REGISTRY_T_READER_PASSWORD')
+    },
+    realm: read('DPA_REGISTRY_T_REALM'),
+    service: read('DPA_REGISTRY_T_SERVICE')
   }
 }
 
@@ -80,7 +115,12 @@ let cached: StackEnv | undefined
 export function stackEnv(): StackEnv {
   if (cached === undefined) {
     const vars = readVariables()
-    cached = { a: registry(vars, 'A'), b: registry(vars, 'B') }
+    cached = {
+      a: registry(vars, 'A'),
+      b: registry(vars, 'B'),
+      t: tokenRegistry(vars),
+      classicDockerHost: reader(vars)('DPA_CLASSIC_DOCKER_HOST')
+    }
   }
   return cached
 }
