@@ -1,31 +1,49 @@
 /**
  * Dates rendered with moment.js format tokens (what metadata-action's
- * `{{date 'fmt' tz='Zone'}}` uses), built on Intl.DateTimeFormat so the
- * engine needs no date library.
+ * `{{date 'fmt' tz='Zone'}}` uses, in moment's English locale), on Intl (see
+ * zoned.ts) so the engine needs no date library. The format is read as moment
+ * reads it; test/unit/tags/datefmt.moment.test.ts checks it against
+ * moment-timezone.
  *
- * Supported tokens: YYYY YY Y Q MMMM MMM MM M Mo DDDD DDD DD D Do dddd ddd dd
- * d e E WW W HH H hh h kk k mm m ss s S… (1–9) A a ZZ Z X x, and literal text
- * in [brackets]. As in moment, any other character is copied as is; moment's
- * locale weeks and week-years (w, gg…, GG…), localized formats (L…), eras
- * (N…) and zone abbreviations (z, zz) are not supported and come out
- * literally.
+ * Supported tokens: Y YY YYYY YYYYY YYYYYY Q Qo M MM Mo MMM MMMM D DD Do DDD
+ * DDDD DDDo d do dd ddd dddd e E W WW Wo GG GGGG GGGGG H HH h hh k kk m mm s
+ * ss S… (1–9) a A Z ZZ X x. As in moment: text in [brackets] is literal (a
+ * bracket run ends at the last ] before the next [); a backslash makes the
+ * token after it literal and is itself dropped; line breaks are dropped;
+ * any other character, letters too (T, g, G, L after a backslash…), is
+ * copied as is; an empty format is ISO 8601 (YYYY-MM-DDTHH:mm:ssZ, with a
+ * literal Z when the offset is zero).
+ *
+ * Not supported, and an error naming the token (metadata-action renders
+ * them): locale weeks and week-years (w ww wo gg gggg ggggg), localized
+ * formats (L LL LLL LLLL l ll lll llll LT LTS), eras (N… y yy yyy yyyy yo)
+ * and zone names (z zz). An unsupported token never comes out half-rendered.
  */
 
-/** Wall-clock fields of an instant in one time zone. */
-interface Zoned {
-  year: number
-  /** 1–12 */
-  month: number
-  day: number
-  hour: number
-  minute: number
-  second: number
-  millisecond: number
-  /** 0 = Sunday */
-  weekday: number
-  /** Minutes east of UTC. */
-  offset: number
-  epochMs: number
+import { dayOfYear, isoWeek, WEEKDAYS, zoned, type Zoned } from './zoned.js'
+
+export { isValidTimeZone } from './zoned.js'
+
+/** Listed in every DateFormatError. */
+export const SUPPORTED_TOKENS =
+  'Y YY YYYY YYYYY YYYYYY Q Qo M MM Mo MMM MMMM D DD Do DDD DDDD DDDo ' +
+  'd do dd ddd dddd e E W WW Wo GG GGGG GGGGG H HH h hh k kk m mm s ss ' +
+  'S…SSSSSSSSS a A Z ZZ X x'
+
+/** A date format using a moment.js token that is not supported here. */
+export class DateFormatError extends Error {
+  constructor(
+    readonly format: string,
+    readonly token: string
+  ) {
+    super(
+      `date format "${format}" uses the moment.js token "${token}" ` +
+        `(${REJECTED.get(token) ?? 'a localized format'}), which is not ` +
+        `supported; supported tokens: ${SUPPORTED_TOKENS}; ` +
+        'put literal text in [brackets]'
+    )
+    this.name = 'DateFormatError'
+  }
 }
 
 const MONTHS = [
@@ -42,82 +60,14 @@ const MONTHS = [
   'November',
   'December'
 ]
-const WEEKDAYS = [
-  'Sunday',
-  'Monday',
-  'Tuesday',
-  'Wednesday',
-  'Thursday',
-  'Friday',
-  'Saturday'
-]
-const DAY_MS = 86_400_000
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone)
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'long'
-    })
-    formatters.set(timeZone, formatter)
-  }
-  return formatter
+/** moment's zeroFill: the sign, then |n| padded to `width` digits. */
+function zeroFill(n: number, width: number, forceSign = false): string {
+  const sign = n < 0 ? '-' : forceSign ? '+' : ''
+  return sign + String(Math.abs(n)).padStart(width, '0')
 }
 
-/** True when Intl knows the IANA zone name (e.g. UTC, Asia/Tokyo). */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function zoned(date: Date, timeZone: string): Zoned {
-  const parts: Record<string, string> = {}
-  for (const part of formatterFor(timeZone).formatToParts(date)) {
-    parts[part.type] = part.value
-  }
-  const field = (name: string): number => Number(parts[name])
-  const epochMs = date.getTime()
-  const millisecond = date.getUTCMilliseconds()
-  const wall = Date.UTC(
-    field('year'),
-    field('month') - 1,
-    field('day'),
-    field('hour'),
-    field('minute'),
-    field('second'),
-    millisecond
-  )
-  return {
-    year: field('year'),
-    month: field('month'),
-    day: field('day'),
-    hour: field('hour'),
-    minute: field('minute'),
-    second: field('second'),
-    millisecond,
-    weekday: WEEKDAYS.indexOf(parts.weekday),
-    offset: Math.round((wall - epochMs) / 60_000),
-    epochMs
-  }
-}
-
-const pad = (value: number, width: number): string =>
-  String(Math.abs(value)).padStart(width, '0')
-
+/** moment's English ordinal: 1st 2nd 3rd 4th … 11th 12th 13th … 21st. */
 function ordinal(n: number): string {
   const lastTwo = n % 100
   if (lastTwo >= 11 && lastTwo <= 13) return `${n}th`
@@ -125,88 +75,139 @@ function ordinal(n: number): string {
   return `${n}${suffix}`
 }
 
-function dayOfYear(z: Zoned): number {
-  return (
-    (Date.UTC(z.year, z.month - 1, z.day) - Date.UTC(z.year, 0, 1)) / DAY_MS + 1
-  )
-}
-
-/** ISO 8601 week number (weeks start on Monday, week 1 holds January 4th). */
-function isoWeek(z: Zoned): number {
-  const day = Date.UTC(z.year, z.month - 1, z.day)
-  const isoWeekday = z.weekday === 0 ? 7 : z.weekday
-  const thursday = new Date(day + (4 - isoWeekday) * DAY_MS)
-  const yearStart = Date.UTC(thursday.getUTCFullYear(), 0, 1)
-  return Math.floor((thursday.getTime() - yearStart) / DAY_MS / 7) + 1
-}
-
 function offsetText(minutes: number, separator: string): string {
   const sign = minutes < 0 ? '-' : '+'
   const hours = Math.floor(Math.abs(minutes) / 60)
-  return `${sign}${pad(hours, 2)}${separator}${pad(Math.abs(minutes) % 60, 2)}`
-}
-
-function fraction(z: Zoned, digits: number): string {
-  return pad(z.millisecond, 3).padEnd(digits, '0').slice(0, digits)
+  return `${sign}${zeroFill(hours, 2)}${separator}${zeroFill(Math.abs(minutes) % 60, 2)}`
 }
 
 type Renderer = (z: Zoned) => string
 
-const TOKENS: Record<string, Renderer> = {
-  YYYY: z => pad(z.year, 4),
-  YY: z => pad(z.year % 100, 2),
-  Y: z => (z.year > 9999 ? `+${z.year}` : pad(z.year, 4)),
-  Q: z => String(Math.ceil(z.month / 3)),
-  MMMM: z => MONTHS[z.month - 1],
-  MMM: z => MONTHS[z.month - 1].slice(0, 3),
-  MM: z => pad(z.month, 2),
-  Mo: z => ordinal(z.month),
-  M: z => String(z.month),
-  DDDD: z => pad(dayOfYear(z), 3),
-  DDD: z => String(dayOfYear(z)),
-  DD: z => pad(z.day, 2),
-  Do: z => ordinal(z.day),
-  D: z => String(z.day),
-  dddd: z => WEEKDAYS[z.weekday],
-  ddd: z => WEEKDAYS[z.weekday].slice(0, 3),
-  dd: z => WEEKDAYS[z.weekday].slice(0, 2),
-  d: z => String(z.weekday),
-  // moment's English locale starts weeks on Sunday, so e equals d.
-  e: z => String(z.weekday),
-  E: z => String(z.weekday === 0 ? 7 : z.weekday),
-  WW: z => pad(isoWeek(z), 2),
-  W: z => String(isoWeek(z)),
-  HH: z => pad(z.hour, 2),
-  H: z => String(z.hour),
-  hh: z => pad(z.hour % 12 || 12, 2),
-  h: z => String(z.hour % 12 || 12),
-  kk: z => pad(z.hour || 24, 2),
-  k: z => String(z.hour || 24),
-  mm: z => pad(z.minute, 2),
-  m: z => String(z.minute),
-  ss: z => pad(z.second, 2),
-  s: z => String(z.second),
-  A: z => (z.hour < 12 ? 'AM' : 'PM'),
-  a: z => (z.hour < 12 ? 'am' : 'pm'),
-  ZZ: z => offsetText(z.offset, ''),
-  Z: z => offsetText(z.offset, ':'),
-  X: z => String(Math.floor(z.epochMs / 1000)),
-  x: z => String(z.epochMs)
+/** A number-valued token with its padded (`XX`) and ordinal (`Xo`) forms. */
+function numberTokens(
+  token: string,
+  value: (z: Zoned) => number,
+  padded?: [string, number],
+  ordinalToken?: string
+): [string, Renderer][] {
+  const out: [string, Renderer][] = [[token, z => String(value(z))]]
+  if (padded) out.push([padded[0], z => zeroFill(value(z), padded[1])])
+  if (ordinalToken) out.push([ordinalToken, z => ordinal(value(z))])
+  return out
 }
 
-/** Longest tokens first so YYYY wins over YY, and [literal] runs whole. */
-const TOKEN_PATTERN = new RegExp(
-  [
-    '\\[[^\\]]*\\]',
-    'S{1,9}',
-    ...Object.keys(TOKENS).sort((a, b) => b.length - a.length)
-  ].join('|'),
+const hour12 = (z: Zoned): number => z.hour % 12 || 12
+const RENDERERS = new Map<string, Renderer>([
+  ['Y', z => (z.year > 9999 ? `+${z.year}` : zeroFill(z.year, 4))],
+  ['YY', z => zeroFill(z.year % 100, 2)],
+  ['YYYY', z => zeroFill(z.year, 4)],
+  ['YYYYY', z => zeroFill(z.year, 5)],
+  ['YYYYYY', z => zeroFill(z.year, 6, true)],
+  ...numberTokens('Q', z => Math.ceil(z.month / 3), undefined, 'Qo'),
+  ...numberTokens('M', z => z.month, ['MM', 2], 'Mo'),
+  ['MMM', z => MONTHS[z.month - 1].slice(0, 3)],
+  ['MMMM', z => MONTHS[z.month - 1]],
+  ...numberTokens('D', z => z.day, ['DD', 2], 'Do'),
+  ...numberTokens('DDD', dayOfYear, ['DDDD', 3], 'DDDo'),
+  ...numberTokens('d', z => z.weekday, undefined, 'do'),
+  ['dd', z => WEEKDAYS[z.weekday].slice(0, 2)],
+  ['ddd', z => WEEKDAYS[z.weekday].slice(0, 3)],
+  ['dddd', z => WEEKDAYS[z.weekday]],
+  // moment's English locale starts weeks on Sunday, so e equals d.
+  ['e', z => String(z.weekday)],
+  ['E', z => String(z.weekday === 0 ? 7 : z.weekday)],
+  ...numberTokens('W', z => isoWeek(z).week, ['WW', 2], 'Wo'),
+  ['GG', z => zeroFill(isoWeek(z).year % 100, 2)],
+  ['GGGG', z => zeroFill(isoWeek(z).year, 4)],
+  ['GGGGG', z => zeroFill(isoWeek(z).year, 5)],
+  ...numberTokens('H', z => z.hour, ['HH', 2]),
+  ...numberTokens('h', hour12, ['hh', 2]),
+  ...numberTokens('k', z => z.hour || 24, ['kk', 2]),
+  ...numberTokens('m', z => z.minute, ['mm', 2]),
+  ...numberTokens('s', z => z.second, ['ss', 2]),
+  ['a', z => (z.hour < 12 ? 'am' : 'pm')],
+  ['A', z => (z.hour < 12 ? 'AM' : 'PM')],
+  ['Z', z => offsetText(z.offset, ':')],
+  ['ZZ', z => offsetText(z.offset, '')],
+  ['X', z => String(Math.floor(z.epochMs / 1000))],
+  ['x', z => String(z.epochMs)]
+])
+for (let digits = 1; digits <= 9; digits++) {
+  RENDERERS.set('S'.repeat(digits), z =>
+    zeroFill(z.millisecond, 3).padEnd(digits, '0').slice(0, digits)
+  )
+}
+// Tokens moment reads as one; they only differ from their parts after a \.
+for (const [token, parts] of [
+  ['hmm', ['h', 'mm']],
+  ['hmmss', ['h', 'mm', 'ss']],
+  ['Hmm', ['H', 'mm']],
+  ['Hmmss', ['H', 'mm', 'ss']],
+  ['eHHmm', ['e', 'HH', 'mm']]
+] as const) {
+  const renderers = parts.map(part => RENDERERS.get(part) as Renderer)
+  RENDERERS.set(token, z => renderers.map(render => render(z)).join(''))
+}
+
+/** moment tokens that are not supported, with what they are. */
+const REJECTED = new Map<string, string>([
+  ...['w', 'ww', 'wo'].map(t => [t, 'a locale week'] as const),
+  ...['gg', 'gggg', 'ggggg'].map(t => [t, 'a locale week-year'] as const),
+  ...['N', 'NN', 'NNN', 'NNNN', 'NNNNN'].map(t => [t, 'an era'] as const),
+  ...['y', 'yy', 'yyy', 'yyyy', 'yo'].map(t => [t, 'an era year'] as const),
+  ...['z', 'zz'].map(t => [t, 'a zone name'] as const)
+])
+
+/**
+ * moment's own grammar, alternative order included: a [bracket] run, `\e`,
+ * or an optionally escaped token or single character (line breaks match
+ * nothing and so are dropped). `w|` and `W|` are tokens with no renderer,
+ * hence literal, as in moment.
+ */
+const MOMENT_TOKEN =
+  'eHHmm|[Hh]mm(?:ss)?|Mo|M{1,4}|Do|DDDo|D{1,4}|d{2,4}|do?|w[ow|]?|' +
+  'W[oW|]?|Qo?|N{1,5}|Y{5,6}|YYYY|YY|y{2,4}|yo?|gg(?:ggg?)?|GG(?:GGG?)?|' +
+  '[eEaA]|hh?|HH?|kk?|mm?|ss?|S{1,9}|[xX]|zz?|ZZ?'
+const FORMAT_PATTERN = new RegExp(
+  `\\[[^[]*\\]|\\\\e|\\\\?(?:${MOMENT_TOKEN}|.)`,
   'g'
 )
+/** moment expands these (L, LT…) before reading the format. */
+const LOCALIZED_PATTERN = /\[[^[]*\]|\\?(?:LTS|LT|L{1,4}|l{1,4})/g
+
+/** moment's text for a match that is not a token. */
+function literal(text: string): string {
+  return /\[[\s\S]/.test(text)
+    ? text.replace(/^\[|\]$/g, '')
+    : text.replace(/\\/g, '')
+}
+
+type Part = string | Renderer
+
+/** The format as literal text and renderers; throws DateFormatError. */
+function compile(format: string): Part[] {
+  for (const [text] of format.matchAll(LOCALIZED_PATTERN)) {
+    if (!/^[[\\]/.test(text)) throw new DateFormatError(format, text)
+  }
+  const parts: Part[] = []
+  for (const [text] of format.matchAll(FORMAT_PATTERN)) {
+    const render = RENDERERS.get(text)
+    if (render !== undefined) parts.push(render)
+    else if (REJECTED.has(text)) throw new DateFormatError(format, text)
+    else parts.push(literal(text))
+  }
+  return parts
+}
+
+/** Throws a DateFormatError naming the first unsupported token, if any. */
+export function checkDateFormat(format: string): void {
+  compile(format)
+}
 
 /**
  * Renders `date` in `timeZone` (an IANA name; throws RangeError if unknown)
- * with a moment.js format string.
+ * with a moment.js format string (throws DateFormatError on a token that is
+ * not supported).
  */
 export function formatDate(
   date: Date,
@@ -214,9 +215,8 @@ export function formatDate(
   timeZone = 'UTC'
 ): string {
   const z = zoned(date, timeZone)
-  return format.replace(TOKEN_PATTERN, token => {
-    if (token.startsWith('[')) return token.slice(1, -1)
-    if (token.startsWith('S')) return fraction(z, token.length)
-    return TOKENS[token](z)
-  })
+  const iso = z.offset === 0 ? 'YYYY-MM-DDTHH:mm:ss[Z]' : 'YYYY-MM-DDTHH:mm:ssZ'
+  return compile(format === '' ? iso : format)
+    .map(part => (typeof part === 'string' ? part : part(z)))
+    .join('')
 }

@@ -1,6 +1,11 @@
 import type { RefContext } from '../context/types.js'
 import { InputError } from '../errors.js'
-import { formatDate, isValidTimeZone } from './datefmt.js'
+import {
+  checkDateFormat,
+  DateFormatError,
+  formatDate,
+  isValidTimeZone
+} from './datefmt.js'
 import { refInfo, shortBranch } from './refs.js'
 
 /**
@@ -85,6 +90,12 @@ function dateNode(
   const [format, ...hash] = args
   if (format?.kind !== 'string') {
     fail(`{{${helper}}} needs a quoted format, e.g. {{${helper} 'YYYYMMDD'}}`)
+  }
+  try {
+    checkDateFormat(format.text)
+  } catch (error) {
+    if (!(error instanceof DateFormatError)) throw error
+    fail(error.message)
   }
   let timeZone = 'UTC'
   for (const option of hash) {

@@ -151,6 +151,55 @@ describe('formatDate (moment.js tokens)', () => {
       expected: '20200111 Sat'
     },
     {
+      name: 'ordinals of quarter, day of year, weekday and ISO week',
+      date: new Date('2021-01-03T12:00:00Z'),
+      format: 'Qo DDDo do Wo',
+      tz: 'UTC',
+      expected: '1st 3rd 0th 53rd'
+    },
+    {
+      name: 'ISO week-year differs from the year',
+      date: new Date('2021-01-03T12:00:00Z'),
+      format: 'GGGG-[W]WW GG YYYY',
+      tz: 'UTC',
+      expected: '2020-W53 20 2021'
+    },
+    {
+      name: 'five- and six-digit years',
+      date: AFTERNOON,
+      format: 'YYYYY YYYYYY',
+      tz: 'UTC',
+      expected: '02020 +002020'
+    },
+    {
+      name: 'a backslash makes the next token literal',
+      date: AFTERNOON,
+      format: '\\YYYY \\hmm YYYY',
+      tz: 'UTC',
+      expected: 'YYYY hmm 2020'
+    },
+    {
+      name: 'a bracket run ends at the last ] before the next [',
+      date: AFTERNOON,
+      format: '[a] Y] [b]',
+      tz: 'UTC',
+      expected: 'a] Y b'
+    },
+    {
+      name: 'empty format is ISO 8601, Z at offset zero',
+      date: AFTERNOON,
+      format: '',
+      tz: 'UTC',
+      expected: '2020-01-10T15:25:50Z'
+    },
+    {
+      name: 'empty format is ISO 8601 with the offset',
+      date: AFTERNOON,
+      format: '',
+      tz: 'Asia/Kolkata',
+      expected: '2020-01-10T20:55:50+05:30'
+    },
+    {
       name: 'bracketed text and other characters are literal',
       date: AFTERNOON,
       format: '[YYYY]-T/_',
@@ -174,6 +223,20 @@ describe('formatDate (moment.js tokens)', () => {
     { day: 23, expected: '23rd' }
   ])('Do of day $day is $expected', ({ day, expected }) => {
     expect(formatDate(new Date(Date.UTC(2020, 0, day)), 'Do')).toBe(expected)
+  })
+})
+
+describe('formatDate rejects unsupported moment tokens', () => {
+  it.each([
+    { name: 'locale week', format: 'YYYY-wo', token: 'wo' },
+    { name: 'locale week-year', format: 'gggg', token: 'gggg' },
+    { name: 'localized format', format: '[on] LL', token: 'LL' },
+    { name: 'era', format: 'YYYY N', token: 'N' },
+    { name: 'zone name', format: 'HH:mm z', token: 'z' }
+  ])('$name ($token)', ({ format, token }) => {
+    expect(() => formatDate(AFTERNOON, format)).toThrow(
+      `date format "${format}" uses the moment.js token "${token}"`
+    )
   })
 })
 

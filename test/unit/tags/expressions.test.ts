@@ -223,6 +223,16 @@ describe('compileTemplate', () => {
       name: 'date with an unknown zone',
       source: "{{date 'YY' tz='Nowhere/Town'}}",
       message: /unknown time zone/
+    },
+    {
+      name: 'date with a locale week token',
+      source: "{{date 'YYYY-ww'}}",
+      message: /token "ww" \(a locale week\).*supported tokens: Y YY/
+    },
+    {
+      name: 'commit_date with a localized format',
+      source: "{{commit_date 'LLL' tz='Asia/Tokyo'}}",
+      message: /token "LLL"/
     }
   ])('rejects $name', ({ source, message }) => {
     expect(() => compileTemplate(source, FROM)).toThrow(
