@@ -644,8 +644,14 @@ const NO_REGISTRY = { read: [], tag: [], readBack: [] };
 function withStages(login, { stage, cleanup }, registry) {
     return { login, stage, ...registry, cleanup };
 }
+/** The build settings pinned to the builder the steps were chosen for. */
+function onBuilder(settings, builder) {
+    return builder.driver === 'classic' || builder.name === ''
+        ? settings.build
+        : { ...settings.build, builder: builder.name };
+}
 function buildPipeline({ settings, plan, builder, files }) {
-    const { build } = settings;
+    const build = onBuilder(settings, builder);
     if (!build.push)
         return withStages([], localBuild(plan, build, builder, files), NO_REGISTRY);
     const stages = stagedBuild(plan, build, builder, files, (0,plan_staging/* stagingTag */.a)(plan.buildId));
@@ -653,7 +659,8 @@ function buildPipeline({ settings, plan, builder, files }) {
 }
 function digestPipeline({ settings, plan, builder, files }) {
     const staging = (0,plan_staging/* stagingTag */.a)(plan.buildId, settings.build.platforms[0]);
-    const stages = stagedPlatform(plan, settings.build, builder, files, staging);
+    const build = onBuilder(settings, builder);
+    const stages = stagedPlatform(plan, build, builder, files, staging);
     const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' }] };
     return withStages(loginSteps(settings), stages, {
         read: [],

@@ -51,13 +51,20 @@ function withStages(
   return { login, stage, ...registry, cleanup }
 }
 
+/** The build settings pinned to the builder the steps were chosen for. */
+function onBuilder(settings: Settings, builder: Builder) {
+  return builder.driver === 'classic' || builder.name === ''
+    ? settings.build
+    : { ...settings.build, builder: builder.name }
+}
+
 function buildPipeline({
   settings,
   plan,
   builder,
   files
 }: PipelineInput): Pipeline {
-  const { build } = settings
+  const build = onBuilder(settings, builder)
   if (!build.push)
     return withStages([], localBuild(plan, build, builder, files), NO_REGISTRY)
   const stages = stagedBuild(
@@ -77,7 +84,8 @@ function digestPipeline({
   files
 }: PipelineInput): Pipeline {
   const staging = stagingTag(plan.buildId, settings.build.platforms[0])
-  const stages = stagedPlatform(plan, settings.build, builder, files, staging)
+  const build = onBuilder(settings, builder)
+  const stages = stagedPlatform(plan, build, builder, files, staging)
   const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' as const }] }
   return withStages(loginSteps(settings), stages, {
     read: [],

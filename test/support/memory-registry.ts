@@ -1,0 +1,89 @@
+/** An in-memory registry behind the RegistryClient interface, for executor tests. */
+import {
+  sha256Digest,
+  type Manifest,
+  type RegistryClient
+} from '../../src/registry/client.js'
+
+interface Repository {
+  tags: Map<string, string>
+  manifests: Map<string, Manifest>
+}
+
+const isDigest = (reference: string) => reference.startsWith('sha256:')
+
+export class MemoryRegistry implements RegistryClient {
+  readonly repositories = new Map<string, Repository>()
+  /** Every call, as `METHOD image reference`. */
+  readonly calls: string[] = []
+
+  private repo(image: string): Repository {
+    let repo = this.repositories.get(image)
+    if (repo === undefined) {
+      repo = { tags: new Map(), manifests: new Map() }
+      this.repositories.set(image, repo)
+    }
+    return repo
+  }
+
+  /** What a builder's push leaves: the manifest by digest, and a tag if given. */
+  push(image: string, body: string, tag?: string): Manifest {
+    const bytes = new TextEncoder().encode(body)
+    const manifest = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256Digest(bytes),
+      body: bytes
+    }
+    this.repo(image).manifests.set(manifest.digest, manifest)
+    if (tag !== undefined) this.repo(image).tags.set(tag, manifest.digest)
+    return manifest
+  }
+
+  tagsOf(image: string): Record<string, string> {
+    return Object.fromEntries(this.repo(image).tags)
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  listTags(image: string): Promise<string[]> {
+    this.calls.push(`GET ${image} tags`)
+    return Promise.resolve([...this.repo(image).tags.keys()])
+  }
+
+  getDigest(image: string, reference: string): Promise<string | undefined> {
+    this.calls.push(`HEAD ${image} ${reference}`)
+    const repo = this.repo(image)
+    const digest = isDigest(reference) ? reference : repo.tags.get(reference)
+    return Promise.resolve(
+      digest !== undefined && repo.manifests.has(digest) ? digest : undefined
+    )
+  }
+
+  async getManifest(
+    image: string,
+    reference: string
+  ): Promise<Manifest | undefined> {
+    this.calls.push(`GET ${image} ${reference}`)
+    const digest = isDigest(reference)
+      ? reference
+      : this.repo(image).tags.get(reference)
+    return Promise.resolve(
+      digest === undefined ? undefined : this.repo(image).manifests.get(digest)
+    )
+  }
+
+  putManifest(image: string, tag: string, manifest: Manifest): Promise<string> {
+    this.calls.push(`PUT ${image} ${tag}`)
+    const repo = this.repo(image)
+    repo.manifests.set(manifest.digest, manifest)
+    if (!isDigest(tag)) repo.tags.set(tag, manifest.digest)
+    return Promise.resolve(manifest.digest)
+  }
+
+  mountBlob(image: string, digest: string, fromImage: string): Promise<void> {
+    this.calls.push(`POST ${image} mount ${digest} from ${fromImage}`)
+    return Promise.resolve()
+  }
+}

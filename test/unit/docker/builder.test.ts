@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals'
+import { detectBuilder, parseInspect } from '../../../src/docker/builder.js'
+import {
+  DockerCommandError,
+  type DockerRunner
+} from '../../../src/docker/runner.js'
+
+const CONTAINER_INSPECT = `Name:          builder-1
+Driver:        docker-container
+Last Activity: 2026-11-23 04:00:00 +0000 UTC
+
+Nodes:
+Name:      builder-10
+Endpoint:  unix:///var/run/docker.sock
+Status:    running
+Driver Options: image="moby/buildkit:buildx-stable-1"
+`
+
+/** A docker that answers `buildx inspect` once, as told. */
+function answering(result: string | DockerCommandError) {
+  const calls: string[][] = []
+  const docker: DockerRunner = {
+    run(args) {
+      calls.push(args)
+      return typeof result === 'string'
+        ? Promise.resolve({ stdout: result, stderr: '' })
+        : Promise.reject(result)
+    }
+  }
+  return { docker, calls }
+}
+
+describe('parseInspect', () => {
+  it.each([
+    {
+      name: 'docker-container, as setup-buildx-action leaves it',
+      stdout: CONTAINER_INSPECT,
+      expected: { name: 'builder-1', driver: 'docker-container' }
+    },
+    {
+      name: "buildx's default docker driver",
+      stdout: 'Name:   default\nDriver: docker\n\nNodes:\nName: default\n',
+      expected: { name: 'default', driver: 'docker' }
+    },
+    {
+      name: 'remote driver',
+      stdout: 'Name: cloud\nDriver: remote\n',
+      expected: { name: 'cloud', driver: 'remote' }
+    }
+  ])('$name', ({ stdout, expected }) => {
+    expect(parseInspect(stdout)).toEqual(expected)
+  })
+})
+
+describe('detectBuilder', () => {
+  it("asks buildx for the builder input's builder, read-only", async () => {
+    const { docker, calls } = answering(CONTAINER_INSPECT)
+    expect(await detectBuilder(docker, 'builder-1')).toEqual({
+      name: 'builder-1',
+      driver: 'docker-container'
+    })
+    expect(calls).toEqual([['buildx', 'inspect', 'builder-1']])
+  })
+
+  it("asks for buildx's current builder when the input is empty", async () => {
+    const { docker, calls } = answering(CONTAINER_INSPECT)
+    await detectBuilder(docker, '')
+    expect(calls).toEqual([['buildx', 'inspect']])
+  })
+
+  it('no buildx: the classic build', async () => {
+    const { docker } = answering(
+      new DockerCommandError(
+        ['buildx', 'inspect'],
+        1,
+        "docker: 'buildx' is not a docker command."
+      )
+    )
+    expect(await detectBuilder(docker, '')).toEqual({
+      name: '',
+      driver: 'classic'
+    })
+  })
+
+  it('a builder that does not exist is an input error naming it', async () => {
+    const { docker } = answering(
+      new DockerCommandError(
+        ['buildx', 'inspect', 'nope'],
+        1,
+        'ERROR: no builder "nope" found'
+      )
+    )
+    await expect(detectBuilder(docker, 'nope')).rejects.toThrow(
+      /input "builder": invalid value "nope": no such builder/
+    )
+  })
+})

@@ -1,0 +1,232 @@
+import { describe, expect, it } from '@jest/globals'
+import type { Builder } from '../../../src/plan/builder.js'
+import { pipelineFor } from '../../../src/plan/pipeline.js'
+import {
+  allSteps,
+  publicStep,
+  stepLine,
+  type Pipeline
+} from '../../../src/plan/steps.js'
+import { releaseRun } from '../docker/run-fixture.js'
+
+// The release of run-fixture: tag v1.2.3 in run 123-1, images
+// ghcr.io/octo/app and octo/app (Docker Hub), logins for both.
+
+const FILES = {
+  metadata: '/run/meta.json',
+  iid: '/run/iid',
+  secretSpecs: ['id=NPM_TOKEN,src=/run/s']
+}
+const DOCKER: Builder = { name: 'default', driver: 'docker' }
+const CONTAINER: Builder = { name: 'builder-1', driver: 'docker-container' }
+const CLASSIC: Builder = { name: '', driver: 'classic' }
+
+async function pipeline(
+  inputs: Record<string, string>,
+  builder: Builder = DOCKER
+): Promise<Pipeline> {
+  const { settings, plan } = await releaseRun({ secrets: '', ...inputs })
+  return pipelineFor({ settings, plan, builder, files: FILES })
+}
+
+/** Each step as its name and the part that tells the steps apart. */
+function shape(steps: Pipeline[keyof Pipeline]): string[] {
+  return steps.map(step => {
+    const line = stepLine(step).replace(/ +/g, ' ')
+    return line
+      .replace(/ --(label|annotation) \S+/g, '')
+      .replace(/ --(provenance|sbom)=false/g, '')
+      .replace(/ --secret \S+/g, '')
+  })
+}
+
+const BUILDX = 'build docker buildx build'
+// every login the inputs give (the pair's registry and the logins list)
+const LOGINS = [
+  'login docker login ghcr.io --username octo --password-stdin',
+  'login docker login docker.io --username octodock --password-stdin'
+]
+const TAIL = '--metadata-file /run/meta.json .'
+
+interface Row {
+  name: string
+  inputs: Record<string, string>
+}
+
+describe('pipelineFor, mode build: how the image lands on each builder', () => {
+  it.each<Row & { builder: Builder; stage: string[]; cleanup: string[] }>([
+    {
+      name: "buildx's docker driver: a staging tag, removed locally afterwards; the detected builder is pinned",
+      builder: DOCKER,
+      inputs: {},
+      stage: [
+        `${BUILDX} --builder default --tag ghcr.io/octo/app:build-123-1 --tag octo/app:build-123-1 --push ${TAIL}`
+      ],
+      cleanup: [
+        'cleanup docker image rm ghcr.io/octo/app:build-123-1 octo/app:build-123-1'
+      ]
+    },
+    {
+      name: 'docker-container (setup-buildx-action): push by digest, no tag at all',
+      builder: CONTAINER,
+      inputs: {},
+      stage: [
+        `${BUILDX} --builder builder-1 --output 'type=image,"name=ghcr.io/octo/app,octo/app",push-by-digest=true,name-canonical=true,push=true' ${TAIL}`
+      ],
+      cleanup: []
+    },
+    {
+      name: 'docker-container with load: a second, cached build loads the tags',
+      builder: CONTAINER,
+      inputs: { load: 'true', images: 'ghcr.io/octo/app' },
+      stage: [
+        `${BUILDX} --builder builder-1 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`,
+        `load docker buildx build --builder builder-1 --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest --load ${TAIL}`
+      ],
+      cleanup: []
+    },
+    {
+      name: 'docker driver with load: the staged image tagged locally',
+      builder: DOCKER,
+      inputs: { load: 'true', images: 'ghcr.io/octo/app' },
+      stage: [
+        `${BUILDX} --builder default --tag ghcr.io/octo/app:build-123-1 --push ${TAIL}`,
+        'load docker tag ghcr.io/octo/app:build-123-1 ghcr.io/octo/app:1.2.3',
+        'load docker tag ghcr.io/octo/app:build-123-1 ghcr.io/octo/app:1.2',
+        'load docker tag ghcr.io/octo/app:build-123-1 ghcr.io/octo/app:latest'
+      ],
+      cleanup: ['cleanup docker image rm ghcr.io/octo/app:build-123-1']
+    },
+    {
+      name: 'no buildx: docker build, then docker push of the staging tag',
+      builder: CLASSIC,
+      inputs: { images: 'ghcr.io/octo/app' },
+      stage: [
+        'build docker build --tag ghcr.io/octo/app:build-123-1 --iidfile /run/iid .',
+        'push docker push ghcr.io/octo/app:build-123-1'
+      ],
+      cleanup: ['cleanup docker image rm ghcr.io/octo/app:build-123-1']
+    }
+  ])('$name', async ({ builder, inputs, stage, cleanup }) => {
+    const steps = await pipeline(inputs, builder)
+    expect(shape(steps.stage)).toEqual(stage)
+    expect(shape(steps.cleanup)).toEqual(cleanup)
+  })
+
+  it('logs in, reads fresh, tags exact before floating, reads back', async () => {
+    const steps = await pipeline({ images: 'ghcr.io/octo/app' }, CONTAINER)
+    const base = 'https://ghcr.io/v2/octo/app'
+    expect(shape(steps.login)).toEqual(LOGINS)
+    expect(shape(steps.read)).toEqual([
+      `read GET ${base}/tags/list`,
+      `read HEAD ${base}/manifests/1.2.3`,
+      `read HEAD ${base}/manifests/1.2`,
+      `read HEAD ${base}/manifests/latest`,
+      `read GET ${base}/manifests/<digest>`
+    ])
+    expect(shape(steps.tag)).toEqual([
+      `tag PUT ${base}/manifests/1.2.3`,
+      `tag PUT ${base}/manifests/1.2`,
+      `tag PUT ${base}/manifests/latest`
+    ])
+    expect(shape(steps.readBack)).toEqual(
+      ['1.2.3', '1.2', 'latest'].map(
+        t => `read-back HEAD ${base}/manifests/${t}`
+      )
+    )
+  })
+
+  it('push: false builds as asked and touches no registry', async () => {
+    const steps = await pipeline({ push: 'false', images: 'o/app' })
+    expect(shape(steps.stage)).toEqual([
+      `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest ${TAIL}`
+    ])
+    expect([steps.login, steps.read, steps.tag, steps.readBack]).toEqual([
+      [],
+      [],
+      [],
+      []
+    ])
+  })
+
+  it('several platforms without buildx fail before any step, naming the input', async () => {
+    await expect(
+      pipeline({ platforms: 'linux/amd64,linux/arm64' }, CLASSIC)
+    ).rejects.toThrow(/input "platforms".*buildx/)
+  })
+})
+
+describe('pipelineFor, the other modes', () => {
+  it.each<Row & { login: string[]; stage: string[] }>([
+    {
+      name: 'promote within a registry: blob mounts and a manifest PUT, no docker',
+      inputs: {
+        mode: 'promote',
+        images: 'ghcr.io/octo/stable',
+        source: 'ghcr.io/octo/app:rc'
+      },
+      login: [],
+      stage: [
+        'source HEAD https://ghcr.io/v2/octo/app/manifests/rc',
+        'mount POST https://ghcr.io/v2/octo/stable/blobs/uploads/?mount=<each blob>&from=octo/app',
+        'copy PUT https://ghcr.io/v2/octo/stable/manifests/<source digest>'
+      ]
+    },
+    {
+      name: 'promote to another registry: imagetools by digest, after a dry run',
+      inputs: {
+        mode: 'promote',
+        images: 'octo/app',
+        source: 'ghcr.io/octo/app:rc'
+      },
+      login: LOGINS,
+      stage: [
+        'source HEAD https://ghcr.io/v2/octo/app/manifests/rc',
+        "predict docker buildx imagetools create --dry-run --tag octo/app 'ghcr.io/octo/app@<source digest>'",
+        "index docker buildx imagetools create --tag 'octo/app@<digest>' 'ghcr.io/octo/app@<source digest>'"
+      ]
+    },
+    {
+      name: 'merge: the staged legs, then one index by digest',
+      inputs: {
+        mode: 'merge',
+        images: 'ghcr.io/octo/app',
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      login: LOGINS,
+      stage: [
+        'staged HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-amd64',
+        'staged HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64',
+        "predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app 'ghcr.io/octo/app@<digest of build-123-1-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-1-linux-arm64>'",
+        "index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' 'ghcr.io/octo/app@<digest of build-123-1-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-1-linux-arm64>'"
+      ]
+    }
+  ])('$name', async ({ inputs, login, stage }) => {
+    const steps = await pipeline(inputs)
+    expect(shape(steps.login)).toEqual(login)
+    expect(shape(steps.stage)).toEqual(stage)
+    expect(steps.tag.length).toBe(3)
+  })
+
+  it('digest: one platform under its staging tag, read back, no tags', async () => {
+    const steps = await pipeline(
+      { mode: 'digest', images: 'ghcr.io/octo/app', platforms: 'linux/arm64' },
+      CONTAINER
+    )
+    expect(shape(steps.stage)).toEqual([
+      `${BUILDX} --builder builder-1 --platform linux/arm64 --tag ghcr.io/octo/app:build-123-1-linux-arm64 --push ${TAIL}`
+    ])
+    expect([steps.read, steps.tag]).toEqual([[], []])
+    expect(shape(steps.readBack)).toEqual([
+      'read-back HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64'
+    ])
+  })
+
+  it('the plan output form: argv or method + url, nothing else', async () => {
+    const steps = allSteps(await pipeline({ images: 'ghcr.io/octo/app' }))
+    for (const step of steps.map(publicStep))
+      expect(Object.keys(step).sort()).toEqual(
+        'argv' in step ? ['argv', 'step'] : ['method', 'step', 'url']
+      )
+  })
+})
