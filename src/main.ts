@@ -1,7 +1,8 @@
 import * as core from './action/toolkit.js'
 import { readActionSettings } from './action/inputs.js'
 import { actionLog } from './action/log.js'
-import { actionOutputs, EMPTY_RESULT } from './action/outputs.js'
+import { EMPTY_RESULT } from './action/outputs.js'
+import { setActionOutputs } from './action/publish-outputs.js'
 import type { Settings } from './action/settings.js'
 import { saveState } from './action/state.js'
 import { summaryMarkdown } from './action/summary.js'
@@ -72,8 +73,7 @@ export async function run(): Promise<void> {
     const result = settings.dryRun
       ? EMPTY_RESULT
       : await publishForReal(settings, plan)
-    for (const [name, value] of Object.entries(actionOutputs(plan, result)))
-      core.setOutput(name, value)
+    setActionOutputs(settings, plan, result)
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
     core.appendSummary(

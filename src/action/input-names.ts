@@ -37,5 +37,8 @@ export const INPUT_NAMES = [
   'builder',
   'immutable-tags',
   'retries',
-  'registry-timeout'
+  'registry-timeout',
+  'sep-tags',
+  'sep-labels',
+  'sep-annotations'
 ]

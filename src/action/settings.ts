@@ -34,6 +34,8 @@ export interface Settings {
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
   build: BuildSettings
+  /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
+  separators: Separators
   /** Floating tags only move forward (SPEC §2). */
   floatingGuard: boolean
   immutableTags: (typeof IMMUTABLE_POLICIES)[number]
@@ -41,6 +43,13 @@ export interface Settings {
   retries: number
   /** Seconds one registry request may take before it counts as a transient fault. */
   registryTimeout: number
+}
+
+/** metadata-action's separators of the multi-line outputs. */
+export interface Separators {
+  tags: string
+  labels: string
+  annotations: string
 }
 
 /** The build-push-action inputs, under the same names. */
@@ -114,6 +123,19 @@ function requireKeyValues(lines: string[], input: string): string[] {
   return lines
 }
 
+/** Read untrimmed, as metadata-action reads them: a separator may be a space. */
+export const SEPARATOR_INPUTS = ['sep-tags', 'sep-labels', 'sep-annotations']
+
+/** metadata-action uses the value as given (no escapes), newline when empty. */
+function parseSeparators(source: InputSource): Separators {
+  const read = (name: string): string => source(name) || '\n'
+  return {
+    tags: read('sep-tags'),
+    labels: read('sep-labels'),
+    annotations: read('sep-annotations')
+  }
+}
+
 export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const images = parseImages(parseLines(source, 'images'))
@@ -140,6 +162,7 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       ...images.map(i => i.registry)
     ]),
     build: parseBuild(source),
+    separators: parseSeparators(source),
     floatingGuard: parseBoolean(source, 'floating-guard', true),
     immutableTags: parseChoice(
       source,

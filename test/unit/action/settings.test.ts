@@ -56,7 +56,23 @@ describe('parseSettings', () => {
       path: ['dryRun'],
       value: true
     },
-    { name: 'retries', inputs: { retries: '0' }, path: ['retries'], value: 0 }
+    { name: 'retries', inputs: { retries: '0' }, path: ['retries'], value: 0 },
+    {
+      name: 'separators default to a newline',
+      inputs: {},
+      path: ['separators'],
+      value: { tags: '\n', labels: '\n', annotations: '\n' }
+    },
+    {
+      name: 'separators used as given, a space kept, no escapes read',
+      inputs: {
+        'sep-tags': ' ',
+        'sep-labels': ',',
+        'sep-annotations': '\\n'
+      },
+      path: ['separators'],
+      value: { tags: ' ', labels: ',', annotations: '\\n' }
+    }
   ])('$name', async ({ inputs, path, value }) => {
     const settings = (await parseSettings(
       source({ images: 'a/b', ...inputs })
