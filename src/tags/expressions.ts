@@ -1,7 +1,7 @@
 import type { RefContext } from '../context/types.js'
 import { InputError } from '../errors.js'
 import { formatDate, isValidTimeZone } from './datefmt.js'
-import { refInfo, shortBranch } from './refs.js'
+import { refInfo, shortBranch, shortSha } from './refs.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:
@@ -47,7 +47,6 @@ export interface ExprEnv {
   globals: Record<string, string>
 }
 
-const SHORT_SHA_LENGTH = 7
 const TOKEN =
   /\s*(?:([A-Za-z_]\w*)\s*=\s*(?:'([^']*)'|"([^"]*)")|'([^']*)'|"([^"]*)"|([A-Za-z_]\w*))\s*/y
 
@@ -179,7 +178,7 @@ function globalValues(ctx: RefContext): Record<string, string> {
     // improvement: metadata-action gives '' on PR events, we the head branch.
     branch: ref.branch ?? (ref.pr !== undefined ? (ctx.prHeadRef ?? '') : ''),
     tag: ref.tag ?? '',
-    sha: ctx.sha.slice(0, SHORT_SHA_LENGTH),
+    sha: shortSha(ctx),
     base_ref: hasBase && ctx.baseRef ? shortBranch(ctx.baseRef) : '',
     is_default_branch: String(isDefault),
     is_not_default_branch: String(!isDefault)
