@@ -8,11 +8,22 @@ import { refInfo, shortBranch, shortSha } from './refs.js'
  * `{{name}}` for a variable and `{{date 'fmt' tz='Zone'}}` /
  * `{{commit_date 'fmt' tz='Zone'}}` for dates. Unlike Handlebars (which
  * renders an unknown name as ''), an unknown name is an input error.
+ *
+ * An unquoted date format (`{{date YYYYMMDD}}`) is, to Handlebars, a name
+ * that resolves to nothing, so metadata-action formats the date with
+ * moment's default: ISO 8601 to the second, `Z` at offset 0, else `+hh:mm`
+ * (`2020-01-10T00:30:00Z`, a tag `2020-01-10T00-30-00Z`). The same here.
  */
 export type TemplateNode =
   | { kind: 'text'; text: string }
   | { kind: 'var'; name: string }
-  | { kind: 'date'; helper: DateHelper; format: string; timeZone: string }
+  | {
+      kind: 'date'
+      helper: DateHelper
+      /** undefined: the format was unquoted, moment's ISO default applies. */
+      format?: string
+      timeZone: string
+    }
 
 type DateHelper = 'date' | 'commit_date'
 
@@ -47,8 +58,9 @@ export interface ExprEnv {
   globals: Record<string, string>
 }
 
+/** A hash option, a quoted string, or an unquoted word (a Handlebars name). */
 const TOKEN =
-  /\s*(?:([A-Za-z_]\w*)\s*=\s*(?:'([^']*)'|"([^"]*)")|'([^']*)'|"([^"]*)"|([A-Za-z_]\w*))\s*/y
+  /\s*(?:([A-Za-z_]\w*)\s*=\s*(?:'([^']*)'|"([^"]*)")|'([^']*)'|"([^"]*)"|([^\s'"=]+))\s*/y
 
 type Token =
   | { kind: 'word'; text: string }
@@ -82,7 +94,7 @@ function dateNode(
   fail: (why: string) => never
 ): TemplateNode {
   const [format, ...hash] = args
-  if (format?.kind !== 'string') {
+  if (format === undefined || format.kind === 'hash') {
     fail(`{{${helper}}} needs a quoted format, e.g. {{${helper} 'YYYYMMDD'}}`)
   }
   let timeZone = 'UTC'
@@ -95,7 +107,9 @@ function dateNode(
     }
     timeZone = option.text
   }
-  return { kind: 'date', helper, format: format.text, timeZone }
+  return format.kind === 'string'
+    ? { kind: 'date', helper, format: format.text, timeZone }
+    : { kind: 'date', helper, timeZone }
 }
 
 function expressionNode(
@@ -190,6 +204,18 @@ export function createEnv(ctx: RefContext, now: Date): ExprEnv {
   return { ctx, now, globals: globalValues(ctx) }
 }
 
+/** moment's format(), whose default (no format) is ISO 8601 to the second. */
+function renderDate(
+  date: Date,
+  format: string | undefined,
+  timeZone: string
+): string {
+  if (format !== undefined) return formatDate(date, format, timeZone)
+  const offset = formatDate(date, 'Z', timeZone)
+  const zone = offset === '+00:00' ? 'Z' : offset
+  return `${formatDate(date, 'YYYY-MM-DDTHH:mm:ss', timeZone)}${zone}`
+}
+
 /** Renders a compiled template; `vars` (version parts) win over globals. */
 export function renderTemplate(
   template: Template,
@@ -205,7 +231,7 @@ export function renderTemplate(
       // metadata-action falls back to the current date without a commit date.
       const date =
         node.helper === 'date' ? env.now : (env.ctx.commitDate ?? env.now)
-      out += formatDate(date, node.format, node.timeZone)
+      out += renderDate(date, node.format, node.timeZone)
     }
   }
   return out
