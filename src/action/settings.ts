@@ -94,9 +94,28 @@ function requireSecretIds(lines: string[]): string[] {
   return lines
 }
 
+/** metadata-action's values of its own `context` input. */
+const METADATA_CONTEXTS = ['git', 'workflow']
+
+/** The build context; metadata-action's `context: git|workflow` is refused. */
+function parseContext(source: InputSource): string {
+  const context = source('context').trim() || '.'
+  if (METADATA_CONTEXTS.includes(context))
+    throw new InputError(
+      'context',
+      context,
+      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
+        "not metadata-action's source of the ref: the ref always comes from the event. " +
+        'Drop the metadata-action line, or write ./' +
+        context +
+        ' for a directory of that name'
+    )
+  return context
+}
+
 function parseBuild(source: InputSource): BuildSettings {
   return {
-    context: source('context').trim() || '.',
+    context: parseContext(source),
     file: source('file').trim(),
     target: source('target').trim(),
     buildArgs: parseLines(source, 'build-args'),

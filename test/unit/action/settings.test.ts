@@ -155,6 +155,34 @@ describe('parseSettings', () => {
   })
 })
 
+describe('context', () => {
+  it.each([
+    { name: 'metadata-action context: git', value: 'git' },
+    { name: 'metadata-action context: workflow', value: 'workflow' }
+  ])('$name is refused, saying what context means here', async ({ value }) => {
+    const settings = parseSettings(source({ context: value, push: 'false' }))
+    await expect(settings).rejects.toThrow(
+      new RegExp(
+        `input "context": invalid value "${value}": here "context" is the build context directory.*the ref always comes from the event`
+      )
+    )
+  })
+
+  it.each([
+    { name: 'a directory', value: './app', expected: './app' },
+    {
+      name: 'a directory named git, written ./git',
+      value: './git',
+      expected: './git'
+    }
+  ])('$name is the build context', async ({ value, expected }) => {
+    const settings = await parseSettings(
+      source({ context: value, push: 'false' })
+    )
+    expect(settings.build.context).toBe(expected)
+  })
+})
+
 describe('logins', () => {
   const images = 'ghcr.io/o/app\n127.0.0.1:5001/o/app\nghcr.io/o/other'
 
