@@ -22,6 +22,7 @@ export const INPUT_NAMES = [
   'username',
   'password',
   'logins',
+  'registry-auth',
   'context',
   'file',
   'target',

@@ -215,6 +215,38 @@ describe('logins', () => {
     ])
   })
 
+  it("accepts login-action's registry-auth as the logins list", async () => {
+    const registryAuth =
+      '- registry: ghcr.io\n  username: bot\n  password: t1\n'
+    const settings = await parseSettings(
+      source({ images: 'ghcr.io/o/app', 'registry-auth': registryAuth })
+    )
+    expect(settings.logins).toEqual([
+      { registry: 'ghcr.io', username: 'bot', password: 't1' }
+    ])
+  })
+
+  it.each([
+    {
+      name: 'registry-auth and logins at once',
+      inputs: {
+        logins: '- registry: ghcr.io\n  username: a\n  password: p1',
+        'registry-auth': '- registry: ghcr.io\n  username: b\n  password: p2'
+      },
+      error: /input "registry-auth".*give only one of registry-auth and logins/
+    },
+    {
+      name: 'registry-auth entry without password names registry-auth',
+      inputs: { 'registry-auth': '- registry: ghcr.io\n  username: bot' },
+      error:
+        /input "registry-auth": invalid value "entry 1 \(registry ghcr.io\)": password missing/
+    }
+  ])('refuses $name', async ({ inputs, error }) => {
+    await expect(
+      parseSettings(source({ images: 'ghcr.io/o/app', ...inputs }))
+    ).rejects.toThrow(error)
+  })
+
   it.each([
     {
       name: 'password without username',
