@@ -32,6 +32,8 @@ export const INPUT_NAMES = [
   'cache-from',
   'cache-to',
   'secrets',
+  'secret-files',
+  'secret-envs',
   'ssh',
   'provenance',
   'sbom',

@@ -1,11 +1,11 @@
 import * as core from './toolkit.js'
 import { splitSecret } from '../secrets.js'
-import { parseSettings, SEPARATOR_INPUTS, type Settings } from './settings.js'
+import { parseSettings, UNTRIMMED_INPUTS, type Settings } from './settings.js'
 
 /** Reads every input through the toolkit and masks each secret the moment it is read. */
 export async function readActionSettings(): Promise<Settings> {
   const settings = await parseSettings(name =>
-    SEPARATOR_INPUTS.includes(name)
+    UNTRIMMED_INPUTS.includes(name)
       ? core.getRawInput(name)
       : core.getInput(name)
   )

@@ -9,6 +9,7 @@ import {
   parseList,
   type InputSource
 } from './parse.js'
+import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
 import { parseLogins, type Login } from './logins.js'
 
@@ -66,7 +67,12 @@ export interface BuildSettings {
   noCache: boolean
   cacheFrom: string[]
   cacheTo: string[]
+  /** `id=value` lines; each value goes to a file of ours, never argv. */
   secrets: string[]
+  /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
+  secretFiles: string[]
+  /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
+  secretEnvs: string[]
   ssh: string[]
   /** buildx --provenance value, or false to disable attestations. */
   provenance: string | false
@@ -88,10 +94,42 @@ function parseAttestation(source: InputSource, name: string): string | false {
   return value
 }
 
-/** `id=value` lines, checked before any plan is printed. */
-function requireSecretIds(lines: string[]): string[] {
-  lines.forEach(splitSecret)
+/** `id=…` lines, checked before any plan is printed. */
+function requireSecretIds(lines: string[], input: string): string[] {
+  lines.forEach((line, index) => splitSecret(line, index, input))
   return lines
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** `id=VARIABLE` lines whose VARIABLE is an environment variable name. */
+function requireSecretEnvs(lines: string[]): string[] {
+  lines.forEach((line, index) => {
+    const { value } = splitSecret(line, index, 'secret-envs')
+    if (!ENV_NAME.test(value))
+      throw new InputError(
+        'secret-envs',
+        line,
+        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. NPM_TOKEN=NPM_TOKEN'
+      )
+  })
+  return lines
+}
+
+/** The secret inputs, read as build-push-action reads them. */
+function parseSecrets(
+  source: InputSource
+): Pick<BuildSettings, 'secrets' | 'secretFiles' | 'secretEnvs'> {
+  const secrets = parseInputList(source, 'secrets', {
+    ignoreComma: true,
+    trimWhitespace: false
+  })
+  const files = parseInputList(source, 'secret-files', { ignoreComma: true })
+  return {
+    secrets: requireSecretIds(secrets, 'secrets'),
+    secretFiles: requireSecretIds(files, 'secret-files'),
+    secretEnvs: requireSecretEnvs(parseInputList(source, 'secret-envs'))
+  }
 }
 
 /** metadata-action's values of its own `context` input. */
@@ -127,7 +165,7 @@ function parseBuild(source: InputSource): BuildSettings {
     noCache: parseBoolean(source, 'no-cache', false),
     cacheFrom: parseLines(source, 'cache-from'),
     cacheTo: parseLines(source, 'cache-to'),
-    secrets: requireSecretIds(parseLines(source, 'secrets')),
+    ...parseSecrets(source),
     ssh: parseLines(source, 'ssh'),
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
@@ -142,8 +180,16 @@ function requireKeyValues(lines: string[], input: string): string[] {
   return lines
 }
 
-/** Read untrimmed, as metadata-action reads them: a separator may be a space. */
-export const SEPARATOR_INPUTS = ['sep-tags', 'sep-labels', 'sep-annotations']
+/**
+ * Read untrimmed, as the peers read them: a separator may be a space
+ * (metadata-action), a secret may end in one (build-push-action).
+ */
+export const UNTRIMMED_INPUTS = [
+  'sep-tags',
+  'sep-labels',
+  'sep-annotations',
+  'secrets'
+]
 
 /** metadata-action uses the value as given (no escapes), newline when empty. */
 function parseSeparators(source: InputSource): Separators {

@@ -1,5 +1,6 @@
 import type { BuildSettings } from '../action/settings.js'
 import { formatKeyValues } from '../labels.js'
+import { splitSecret } from '../secrets.js'
 
 export interface BuildRequest {
   build: BuildSettings
@@ -16,6 +17,24 @@ export interface BuildRequest {
 
 function repeated(flag: string, values: string[]): string[] {
   return values.flatMap(value => [flag, value])
+}
+
+/**
+ * `--secret` specs of the secret inputs, none holding a secret value: the
+ * `secrets` values are already in files (request.secretSpecs); a secret
+ * file is the user's path; a secret env names the variable buildx reads.
+ */
+function secretSpecs(request: BuildRequest): string[] {
+  const { secretFiles, secretEnvs } = request.build
+  const spec = (input: string, key: string) => (line: string, i: number) => {
+    const { id, value } = splitSecret(line, i, input)
+    return `id=${id},${key}=${value}`
+  }
+  return [
+    ...request.secretSpecs,
+    ...secretFiles.map(spec('secret-files', 'src')),
+    ...secretEnvs.map(spec('secret-envs', 'env'))
+  ]
 }
 
 function outputArgs(request: BuildRequest): string[] {
@@ -49,7 +68,7 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
     ...repeated('--build-context', build.buildContexts),
     ...repeated('--cache-from', build.cacheFrom),
     ...repeated('--cache-to', build.cacheTo),
-    ...repeated('--secret', request.secretSpecs),
+    ...repeated('--secret', secretSpecs(request)),
     ...repeated('--ssh', build.ssh),
     `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
     `--sbom=${build.sbom === false ? 'false' : build.sbom}`,

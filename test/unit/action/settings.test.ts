@@ -183,6 +183,69 @@ describe('context', () => {
   })
 })
 
+describe('secret inputs', () => {
+  const PEM = '-----BEGIN KEY-----\nMIIB\nabcd\n-----END KEY-----'
+
+  it.each([
+    {
+      name: 'secrets: a quoted multi-line value is one secret',
+      inputs: { secrets: `"SSH_KEY=${PEM}"\nNPM_TOKEN=abc` },
+      path: 'secrets',
+      value: [`SSH_KEY=${PEM}`, 'NPM_TOKEN=abc']
+    },
+    {
+      name: 'secrets: a comma stays in the value',
+      inputs: { secrets: 'LIST=a,b' },
+      path: 'secrets',
+      value: ['LIST=a,b']
+    },
+    {
+      name: 'secret-files: id=path lines',
+      inputs: { 'secret-files': 'GPG_KEY=./gpg.asc\nCERT=/tmp/c.pem' },
+      path: 'secretFiles',
+      value: ['GPG_KEY=./gpg.asc', 'CERT=/tmp/c.pem']
+    },
+    {
+      name: 'secret-envs: id=VARIABLE, lines or commas',
+      inputs: { 'secret-envs': 'A=A_VAR,B=B_VAR\nC=C_VAR' },
+      path: 'secretEnvs',
+      value: ['A=A_VAR', 'B=B_VAR', 'C=C_VAR']
+    }
+  ])('$name', async ({ inputs, path, value }) => {
+    const settings = await parseSettings(source({ push: 'false', ...inputs }))
+    expect(settings.build[path as 'secrets']).toEqual(value)
+  })
+
+  it.each([
+    {
+      name: 'a secrets line without id=',
+      inputs: { secrets: 'just-a-token-value' },
+      error: /input "secrets": invalid value "line 1": expected id=value/
+    },
+    {
+      name: 'a secret-files line without id=',
+      inputs: { 'secret-files': './gpg.asc' },
+      error: /input "secret-files": invalid value "line 1": expected id=path/
+    },
+    {
+      name: 'a secret-envs line naming no variable',
+      inputs: { 'secret-envs': 'TOKEN=not a var' },
+      error:
+        /input "secret-envs": invalid value "TOKEN=not a var": expected id=VARIABLE lines naming an environment variable/
+    },
+    {
+      name: 'an unclosed quote in secrets',
+      inputs: { secrets: '"KEY=open' },
+      error:
+        /input "secrets": invalid value "\(an unclosed or misplaced quote\)"/
+    }
+  ])('refuses $name', async ({ inputs, error }) => {
+    await expect(
+      parseSettings(source({ push: 'false', ...inputs }))
+    ).rejects.toThrow(error)
+  })
+})
+
 describe('logins', () => {
   const images = 'ghcr.io/o/app\n127.0.0.1:5001/o/app\nghcr.io/o/other'
 

@@ -21,6 +21,8 @@ const DEFAULTS: BuildSettings = {
   cacheFrom: [],
   cacheTo: [],
   secrets: [],
+  secretFiles: [],
+  secretEnvs: [],
   ssh: [],
   provenance: false,
   sbom: false,
@@ -165,6 +167,31 @@ describe('buildxBuildArgs', () => {
         'id=NPM_TOKEN,src=/run/secrets/0-NPM_TOKEN',
         '--ssh',
         'default',
+        '--provenance=false',
+        '--sbom=false',
+        '--metadata-file',
+        '/run/meta.json',
+        '.'
+      ]
+    },
+    {
+      name: 'secret files pass the path as src=, secret envs the variable as env=',
+      request: request(
+        {
+          secretFiles: ['GPG_KEY=./keys/gpg.asc'],
+          secretEnvs: ['NPM_TOKEN=NPM_TOKEN_VAR']
+        },
+        { secretSpecs: ['id=A,src=/run/secrets/0-A'] }
+      ),
+      expected: [
+        'buildx',
+        'build',
+        '--secret',
+        'id=A,src=/run/secrets/0-A',
+        '--secret',
+        'id=GPG_KEY,src=./keys/gpg.asc',
+        '--secret',
+        'id=NPM_TOKEN,env=NPM_TOKEN_VAR',
         '--provenance=false',
         '--sbom=false',
         '--metadata-file',

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { buildxBuild } from '../../../src/docker/build.js'
+import {
+  buildxBuildArgs,
+  classicBuildArgs
+} from '../../../src/docker/buildx-args.js'
 import { plannedCommands } from '../../../src/docker/commands.js'
 import { loginAll } from '../../../src/docker/login.js'
 import type {
@@ -138,5 +142,91 @@ describe('the commands a run executes', () => {
     expect(build).toContain(`id=NPM_TOKEN,src=${file}`)
     expect(leaks([build])).toEqual([])
     expect(readFileSync(file, 'utf8')).toBe(SECRET_VALUE)
+  })
+})
+
+/** A PEM key: a multi-line secret, quoted so that it stays one secret. */
+const PEM_LINES = [
+  '-----BEGIN OPENSSH PRIVATE KEY-----',
+  'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
+  '-----END OPENSSH PRIVATE KEY-----'
+]
+const PEM = PEM_LINES.join('\n')
+
+/** Every secret input at once: a quoted PEM, secret files and secret envs. */
+const ALL_SECRET_INPUTS = {
+  secrets: `"SSH_KEY=${PEM}"\nNPM_TOKEN=${SECRET_VALUE}`,
+  'secret-files': 'GPG_KEY=./keys/gpg.asc',
+  'secret-envs': 'GH_TOKEN=GH_TOKEN_VAR'
+}
+
+/** The argv entries holding a secret value or any line of the PEM key. */
+function pemLeaks(argvs: string[][]): string[] {
+  return argvs.flat().filter(arg => PEM_LINES.some(line => arg.includes(line)))
+}
+
+describe('no builder puts a value of any secret input in argv', () => {
+  it.each<{ name: string; inputs: Record<string, string> }>([
+    { name: 'build', inputs: {} },
+    { name: 'build, push: false', inputs: { push: 'false' } },
+    { name: 'digest', inputs: { mode: 'digest', platforms: 'linux/amd64' } }
+  ])('plannedCommands, mode $name', async ({ inputs }) => {
+    const { settings, plan } = await releaseRun({
+      ...ALL_SECRET_INPUTS,
+      ...inputs
+    })
+    const commands = plannedCommands(settings, plan, '<metadata-file>')
+    expect(leaks(commands)).toEqual([])
+    expect(pemLeaks(commands)).toEqual([])
+    expect(commands.flat()).toEqual(
+      expect.arrayContaining([
+        'id=SSH_KEY,src=<file>',
+        'id=GPG_KEY,src=./keys/gpg.asc',
+        'id=GH_TOKEN,env=GH_TOKEN_VAR'
+      ])
+    )
+  })
+
+  it.each([
+    {
+      name: 'buildxBuildArgs',
+      build: (run: Awaited<ReturnType<typeof releaseRun>>) =>
+        buildxBuildArgs({
+          ...run.plan,
+          build: run.settings.build,
+          metadataFile: '/m',
+          secretSpecs: ['id=SSH_KEY,src=/s/0', 'id=NPM_TOKEN,src=/s/1']
+        })
+    },
+    {
+      name: 'classicBuildArgs',
+      build: (run: Awaited<ReturnType<typeof releaseRun>>) =>
+        classicBuildArgs({ ...run.plan, build: run.settings.build }, '/iid')
+    }
+  ])('$name', async ({ build }) => {
+    const argv = build(await releaseRun(ALL_SECRET_INPUTS))
+    expect(leaks([argv])).toEqual([])
+    expect(pemLeaks([argv])).toEqual([])
+  })
+
+  it('buildx build: the quoted PEM is one secret, whole in one file', async () => {
+    const tempDir = mkdtempSync(join(tmpdir(), 'secrets-pem-'))
+    try {
+      const { settings, plan } = await releaseRun(ALL_SECRET_INPUTS)
+      const { docker, calls } = recordingDocker()
+      await buildxBuild(docker, {
+        ...plan,
+        build: settings.build,
+        tempDir,
+        registries: ['ghcr.io']
+      })
+      const [argv] = calls.map(call => call.args)
+      const file = join(tempDir, 'secrets', '0-SSH_KEY')
+      expect(argv).toContain(`id=SSH_KEY,src=${file}`)
+      expect(pemLeaks([argv])).toEqual([])
+      expect(readFileSync(file, 'utf8')).toBe(PEM)
+    } finally {
+      rmSync(tempDir, { recursive: true, force: true })
+    }
   })
 })
