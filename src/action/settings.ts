@@ -9,6 +9,7 @@ import {
   parseList,
   type InputSource
 } from './parse.js'
+import { parseBuildOptions, type BuildOptions } from './build-options.js'
 import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
 import { parseLogins, type Login } from './logins.js'
@@ -54,7 +55,7 @@ export interface Separators {
 }
 
 /** The build-push-action inputs, under the same names. */
-export interface BuildSettings {
+export interface BuildSettings extends BuildOptions {
   context: string
   file: string
   target: string
@@ -169,7 +170,8 @@ function parseBuild(source: InputSource): BuildSettings {
     ssh: parseLines(source, 'ssh'),
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
-    builder: source('builder').trim()
+    builder: source('builder').trim(),
+    ...parseBuildOptions(source)
   }
 }
 

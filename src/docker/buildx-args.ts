@@ -44,8 +44,30 @@ function outputArgs(request: BuildRequest): string[] {
       '--output',
       `type=image,name=${pushByDigestTo},push-by-digest=true,name-canonical=true,push=true`
     ]
-  const args = build.push ? ['--push'] : []
+  const args = [
+    ...repeated('--output', build.outputs),
+    ...(build.push ? ['--push'] : [])
+  ]
   return build.load ? [...args, '--load'] : args
+}
+
+function optional(flag: string, value: string): string[] {
+  return value === '' ? [] : [flag, value]
+}
+
+/** build-push-action's options that pass to buildx as given. */
+function optionArgs(build: BuildSettings): string[] {
+  return [
+    ...repeated('--add-host', build.addHosts),
+    ...repeated('--allow', build.allow),
+    ...repeated('--attest', build.attests),
+    ...optional('--call', build.call),
+    ...optional('--cgroup-parent', build.cgroupParent),
+    ...optional('--network', build.network),
+    ...repeated('--no-cache-filter', build.noCacheFilters),
+    ...optional('--shm-size', build.shmSize),
+    ...repeated('--ulimit', build.ulimits)
+  ]
 }
 
 /** argv (after `docker`) for one `buildx build`; nothing secret ever goes in it. */
@@ -70,6 +92,7 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
     ...repeated('--cache-to', build.cacheTo),
     ...repeated('--secret', secretSpecs(request)),
     ...repeated('--ssh', build.ssh),
+    ...optionArgs(build),
     `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
     `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
     ...(build.pull ? ['--pull'] : []),
