@@ -333,7 +333,7 @@ async function dryRunPipeline(settings, plan, log) {
         iid: '<iid-file>',
         secretSpecs: settings.build.secrets.map((line, index) => `id=${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .splitSecret */ .j)(line, index).id},src=<file>`)
     };
-    return (0,_plan_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .pipelineFor */ .S)({ settings, plan, builder, files });
+    return (0,_plan_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .pipelineFor */ .SX)({ settings, plan, builder, files });
 }
 /** The digest a run would publish, when it is known before building. */
 async function knownDigest(settings, registry) {

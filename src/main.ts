@@ -1,11 +1,8 @@
 import * as core from './action/toolkit.js'
 import { readActionSettings } from './action/inputs.js'
 import { actionLog } from './action/log.js'
-import {
-  actionOutputs,
-  EMPTY_RESULT,
-  type PublishResult
-} from './action/outputs.js'
+import { EMPTY_RESULT, type PublishResult } from './action/outputs.js'
+import { setActionOutputs } from './action/publish-outputs.js'
 import type { Settings } from './action/settings.js'
 import { saveState } from './action/state.js'
 import { summaryMarkdown } from './action/summary.js'
@@ -114,10 +111,7 @@ export async function run(): Promise<void> {
     const { steps, result } = settings.dryRun
       ? await dryRun(settings, plan)
       : await publishForReal(settings, plan)
-    for (const [name, value] of Object.entries(
-      actionOutputs(plan, result, steps)
-    ))
-      core.setOutput(name, value)
+    setActionOutputs(settings, plan, result, steps)
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
     core.appendSummary(

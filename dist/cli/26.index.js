@@ -424,10 +424,13 @@ function mergeStage(images, platforms, buildId) {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  B: () => (/* binding */ needsBuilder),
-  S: () => (/* binding */ pipelineFor)
+  a0: () => (/* binding */ buildsAsAsked),
+  BM: () => (/* binding */ needsBuilder),
+  SX: () => (/* binding */ pipelineFor)
 });
 
+// EXTERNAL MODULE: ./src/action/build-options.ts + 1 modules
+var build_options = __webpack_require__(3345);
 ;// CONCATENATED MODULE: ./src/docker/login-args.ts
 /** argv (after `docker`) to log in; the password goes on stdin, never here. */
 function loginArgs(registry, username) {
@@ -441,10 +444,30 @@ function logoutArgs(registry) {
 var src_images = __webpack_require__(4525);
 // EXTERNAL MODULE: ./src/labels.ts
 var labels = __webpack_require__(4584);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __webpack_require__(7194);
 ;// CONCATENATED MODULE: ./src/docker/buildx-args.ts
+
 
 function repeated(flag, values) {
     return values.flatMap(value => [flag, value]);
+}
+/**
+ * `--secret` specs of the secret inputs, none holding a secret value: the
+ * `secrets` values are already in files (request.secretSpecs); a secret
+ * file is the user's path; a secret env names the variable buildx reads.
+ */
+function secretSpecs(request) {
+    const { secretFiles, secretEnvs } = request.build;
+    const spec = (input, key) => (line, i) => {
+        const { id, value } = (0,secrets/* splitSecret */.j)(line, i, input);
+        return `id=${id},${key}=${value}`;
+    };
+    return [
+        ...request.secretSpecs,
+        ...secretFiles.map(spec('secret-files', 'src')),
+        ...secretEnvs.map(spec('secret-envs', 'env'))
+    ];
 }
 function outputArgs(request) {
     const { build, pushByDigestTo } = request;
@@ -457,8 +480,28 @@ function outputArgs(request) {
             `type=image,${name},push-by-digest=true,name-canonical=true,push=true`
         ];
     }
-    const args = build.push ? ['--push'] : [];
+    const args = [
+        ...repeated('--output', build.outputs),
+        ...(build.push ? ['--push'] : [])
+    ];
     return build.load ? [...args, '--load'] : args;
+}
+function optional(flag, value) {
+    return value === '' ? [] : [flag, value];
+}
+/** build-push-action's options that pass to buildx as given. */
+function optionArgs(build) {
+    return [
+        ...repeated('--add-host', build.addHosts),
+        ...repeated('--allow', build.allow),
+        ...repeated('--attest', build.attests),
+        ...optional('--call', build.call),
+        ...optional('--cgroup-parent', build.cgroupParent),
+        ...optional('--network', build.network),
+        ...repeated('--no-cache-filter', build.noCacheFilters),
+        ...optional('--shm-size', build.shmSize),
+        ...repeated('--ulimit', build.ulimits)
+    ];
 }
 /** argv (after `docker`) for one `buildx build`; nothing secret ever goes in it. */
 function buildxBuildArgs(request) {
@@ -480,8 +523,9 @@ function buildxBuildArgs(request) {
         ...repeated('--build-context', build.buildContexts),
         ...repeated('--cache-from', build.cacheFrom),
         ...repeated('--cache-to', build.cacheTo),
-        ...repeated('--secret', request.secretSpecs),
+        ...repeated('--secret', secretSpecs(request)),
         ...repeated('--ssh', build.ssh),
+        ...optionArgs(build),
         `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
         `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
         ...(build.pull ? ['--pull'] : []),
@@ -619,6 +663,8 @@ var registry_steps = __webpack_require__(3870);
 // EXTERNAL MODULE: ./src/plan/staging.ts
 var plan_staging = __webpack_require__(694);
 ;// CONCATENATED MODULE: ./src/plan/pipeline.ts
+/** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
+
 
 
 
@@ -652,6 +698,8 @@ function onBuilder(settings, builder) {
 }
 function buildPipeline({ settings, plan, builder, files }) {
     const build = onBuilder(settings, builder);
+    if (buildsAsAsked(settings))
+        return withStages([], localBuild(plan, { ...build, push: false }, builder, files), NO_REGISTRY);
     if (!build.push)
         return withStages([], localBuild(plan, build, builder, files), NO_REGISTRY);
     const stages = stagedBuild(plan, build, builder, files, (0,plan_staging/* stagingTag */.a)(plan.buildId));
@@ -692,6 +740,14 @@ function pipelineFor(input) {
         case 'merge':
             return mergePipeline(input);
     }
+}
+/**
+ * `outputs` or a `call` other than build: the build goes where the user's
+ * outputs say (or is only evaluated), so no registry step of ours runs.
+ */
+function buildsAsAsked(settings) {
+    const { outputs, call } = settings.build;
+    return (settings.mode === 'build' && (outputs.length > 0 || (0,build_options/* evaluatesOnly */.Dt)(call)));
 }
 /** Whether the mode needs to know the builder (it builds). */
 function needsBuilder(settings) {
@@ -1699,8 +1755,10 @@ var publish_env = __webpack_require__(5924);
 
 /** The builder that will run, logged (modes that do not build need none). */
 async function builderFor(settings, docker, log) {
-    if (!(0,pipeline/* needsBuilder */.B)(settings))
+    if (!(0,pipeline/* needsBuilder */.BM)(settings))
         return plan_builder/* CLASSIC */.NR;
+    if ((0,pipeline/* buildsAsAsked */.a0)(settings))
+        log.notice('outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action');
     const builder = await detectBuilder(docker, settings.build.builder);
     log.info(`Builder: ${(0,plan_builder/* describeBuilder */.nG)(builder)}`);
     if (builder.driver === 'classic')
@@ -1716,7 +1774,7 @@ async function startRun(settings, plan, log, tempDir) {
         secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
     };
     const builder = await builderFor(settings, env.docker, log);
-    return { pipeline: (0,pipeline/* pipelineFor */.S)({ settings, plan, builder, files }), env };
+    return { pipeline: (0,pipeline/* pipelineFor */.SX)({ settings, plan, builder, files }), env };
 }
 
 

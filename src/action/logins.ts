@@ -44,9 +44,27 @@ function stringField(entry: Record<string, unknown>, key: string): string {
     : ''
 }
 
-/** Entries of the `logins` YAML list; the error never quotes a password. */
+/** login-action's name for the same YAML list. */
+const LOGIN_LIST_INPUTS = ['logins', 'registry-auth'] as const
+
+/** The input that holds the YAML list, if any; both at once is an error. */
+function loginListInput(source: InputSource): { input: string; text: string } {
+  const given = LOGIN_LIST_INPUTS.map(input => ({
+    input,
+    text: source(input)
+  })).filter(list => list.text.trim() !== '')
+  if (given.length > 1)
+    throw new InputError(
+      'registry-auth',
+      '(given beside logins)',
+      "registry-auth is login-action's name for this action's logins input: give only one of registry-auth and logins"
+    )
+  return given[0] ?? { input: 'logins', text: '' }
+}
+
+/** Entries of the `logins` (or `registry-auth`) YAML list; the error never quotes a password. */
 async function listLogins(source: InputSource): Promise<Login[]> {
-  const text = source('logins')
+  const { input, text } = loginListInput(source)
   if (text.trim() === '') return []
   let parsed: unknown
   try {
@@ -54,10 +72,10 @@ async function listLogins(source: InputSource): Promise<Login[]> {
     const { parse } = await import('yaml')
     parsed = parse(text)
   } catch {
-    throw new InputError('logins', '(not valid YAML)', LOGINS_ALLOWED)
+    throw new InputError(input, '(not valid YAML)', LOGINS_ALLOWED)
   }
   if (!Array.isArray(parsed))
-    throw new InputError('logins', '(not a list)', LOGINS_ALLOWED)
+    throw new InputError(input, '(not a list)', LOGINS_ALLOWED)
   return parsed.map((item: unknown, index) => {
     const entry = (item ?? {}) as Record<string, unknown>
     const login = {
@@ -70,7 +88,7 @@ async function listLogins(source: InputSource): Promise<Login[]> {
     )
     if (missing.length > 0)
       throw new InputError(
-        'logins',
+        input,
         `entry ${index + 1}${login.registry ? ` (registry ${login.registry})` : ''}`,
         `${missing.join(' and ')} missing; ${LOGINS_ALLOWED}`
       )

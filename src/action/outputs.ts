@@ -1,6 +1,7 @@
 import { formatKeyValues } from '../labels.js'
 import type { PublishPlan } from '../plan.js'
 import type { PlanStep } from '../plan/steps.js'
+import type { Separators } from './settings.js'
 
 /** One pushed reference and the digest the registry holds for it. */
 export interface Pushed {
@@ -41,33 +42,70 @@ export const EMPTY_RESULT: PublishResult = {
   skipped: []
 }
 
+/** How the multi-line outputs are written (metadata-action's options). */
+export interface OutputFormat {
+  /** sep-tags, sep-labels, sep-annotations: used as given, newline by default. */
+  separators: Separators
+  /** Each annotation is given once per level: `manifest:key=value`. */
+  annotationLevels: string[]
+}
+
+export const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
+  separators: { tags: '\n', labels: '\n', annotations: '\n' },
+  annotationLevels: ['manifest']
+}
+
+/** `level:key=value`, level by level, as metadata-action's annotations output. */
+export function leveledAnnotations(
+  annotations: Record<string, string>,
+  levels: string[]
+): string[] {
+  const lines = formatKeyValues(annotations)
+  return levels.flatMap(level => lines.map(line => `${level}:${line}`))
+}
+
+/**
+ * Full references; without images, the bare tag names (metadata-action's
+ * `tags` output then holds what `tag-names` holds).
+ */
+function outputTags(plan: PublishPlan, tagNames: string[]): string[] {
+  return plan.images.length === 0 ? tagNames : plan.refs
+}
+
 /** Every output of the action, as the strings the runner stores. */
 export function actionOutputs(
   plan: PublishPlan,
   result: PublishResult,
-  steps: PlanStep[]
+  steps: PlanStep[],
+  format: OutputFormat = DEFAULT_OUTPUT_FORMAT
 ): Record<string, string> {
-  const labels = formatKeyValues(plan.labels)
-  const annotations = formatKeyValues(plan.annotations)
+  const { separators } = format
   const tagNames = plan.tags.map(tag => tag.name)
+  const tags = outputTags(plan, tagNames)
+  const annotations = leveledAnnotations(
+    plan.annotations,
+    format.annotationLevels
+  )
   return {
     version: plan.version,
-    tags: plan.refs.join('\n'),
-    'tag-names': tagNames.join('\n'),
-    labels: labels.join('\n'),
-    annotations: annotations.join('\n'),
+    tags: tags.join(separators.tags),
+    'tag-names': tagNames.join(separators.tags),
+    labels: formatKeyValues(plan.labels).join(separators.labels),
+    annotations: annotations.join(separators.annotations),
     digest: result.digest,
     imageid: result.imageid,
     metadata: JSON.stringify(result.metadata),
     pushed: JSON.stringify(result.pushed),
     skipped: JSON.stringify(result.skipped),
     plan: JSON.stringify(steps),
+    // metadata-action's keys (tags, tag-names, labels as a map, annotations
+    // as leveled lines), then this action's own
     json: JSON.stringify({
-      version: plan.version,
-      tags: plan.refs,
+      tags,
       'tag-names': tagNames,
       labels: plan.labels,
-      annotations: plan.annotations,
+      annotations,
+      version: plan.version,
       digest: result.digest,
       imageid: result.imageid,
       metadata: result.metadata,
@@ -75,4 +113,32 @@ export function actionOutputs(
       skipped: result.skipped
     })
   }
+}
+
+/** The outputs metadata-action also exports as DOCKER_METADATA_OUTPUT_* (no bake files here). */
+export const METADATA_OUTPUTS = [
+  'version',
+  'tags',
+  'tag-names',
+  'labels',
+  'annotations',
+  'json'
+]
+
+/**
+ * The environment variables to export beside the outputs: metadata-action's
+ * `DOCKER_METADATA_OUTPUT_<NAME>` (non-word characters become `_`), unless
+ * DOCKER_METADATA_SET_OUTPUT_ENV turned them off.
+ */
+export function outputEnvVariables(
+  outputs: Record<string, string>,
+  enabled: boolean
+): Record<string, string> {
+  if (!enabled) return {}
+  const variables: Record<string, string> = {}
+  for (const name of METADATA_OUTPUTS) {
+    const key = name.replace(/\W/g, '_').toUpperCase()
+    variables[`DOCKER_METADATA_OUTPUT_${key}`] = outputs[name] ?? ''
+  }
+  return variables
 }

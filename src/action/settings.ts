@@ -9,6 +9,8 @@ import {
   parseList,
   type InputSource
 } from './parse.js'
+import { parseBuildOptions, type BuildOptions } from './build-options.js'
+import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
 import { parseLogins, type Login } from './logins.js'
 
@@ -34,6 +36,8 @@ export interface Settings {
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
   build: BuildSettings
+  /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
+  separators: Separators
   /** Floating tags only move forward (SPEC §2). */
   floatingGuard: boolean
   immutableTags: (typeof IMMUTABLE_POLICIES)[number]
@@ -43,8 +47,15 @@ export interface Settings {
   registryTimeout: number
 }
 
+/** metadata-action's separators of the multi-line outputs. */
+export interface Separators {
+  tags: string
+  labels: string
+  annotations: string
+}
+
 /** The build-push-action inputs, under the same names. */
-export interface BuildSettings {
+export interface BuildSettings extends BuildOptions {
   context: string
   file: string
   target: string
@@ -57,7 +68,12 @@ export interface BuildSettings {
   noCache: boolean
   cacheFrom: string[]
   cacheTo: string[]
+  /** `id=value` lines; each value goes to a file of ours, never argv. */
   secrets: string[]
+  /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
+  secretFiles: string[]
+  /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
+  secretEnvs: string[]
   ssh: string[]
   /** buildx --provenance value, or false to disable attestations. */
   provenance: string | false
@@ -79,15 +95,66 @@ function parseAttestation(source: InputSource, name: string): string | false {
   return value
 }
 
-/** `id=value` lines, checked before any plan is printed. */
-function requireSecretIds(lines: string[]): string[] {
-  lines.forEach(splitSecret)
+/** `id=…` lines, checked before any plan is printed. */
+function requireSecretIds(lines: string[], input: string): string[] {
+  lines.forEach((line, index) => splitSecret(line, index, input))
   return lines
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** `id=VARIABLE` lines whose VARIABLE is an environment variable name. */
+function requireSecretEnvs(lines: string[]): string[] {
+  lines.forEach((line, index) => {
+    const { value } = splitSecret(line, index, 'secret-envs')
+    if (!ENV_NAME.test(value))
+      throw new InputError(
+        'secret-envs',
+        line,
+        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. NPM_TOKEN=NPM_TOKEN'
+      )
+  })
+  return lines
+}
+
+/** The secret inputs, read as build-push-action reads them. */
+function parseSecrets(
+  source: InputSource
+): Pick<BuildSettings, 'secrets' | 'secretFiles' | 'secretEnvs'> {
+  const secrets = parseInputList(source, 'secrets', {
+    ignoreComma: true,
+    trimWhitespace: false
+  })
+  const files = parseInputList(source, 'secret-files', { ignoreComma: true })
+  return {
+    secrets: requireSecretIds(secrets, 'secrets'),
+    secretFiles: requireSecretIds(files, 'secret-files'),
+    secretEnvs: requireSecretEnvs(parseInputList(source, 'secret-envs'))
+  }
+}
+
+/** metadata-action's values of its own `context` input. */
+const METADATA_CONTEXTS = ['git', 'workflow']
+
+/** The build context; metadata-action's `context: git|workflow` is refused. */
+function parseContext(source: InputSource): string {
+  const context = source('context').trim() || '.'
+  if (METADATA_CONTEXTS.includes(context))
+    throw new InputError(
+      'context',
+      context,
+      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
+        "not metadata-action's source of the ref: the ref always comes from the event. " +
+        'Drop the metadata-action line, or write ./' +
+        context +
+        ' for a directory of that name'
+    )
+  return context
 }
 
 function parseBuild(source: InputSource): BuildSettings {
   return {
-    context: source('context').trim() || '.',
+    context: parseContext(source),
     file: source('file').trim(),
     target: source('target').trim(),
     buildArgs: parseLines(source, 'build-args'),
@@ -99,11 +166,12 @@ function parseBuild(source: InputSource): BuildSettings {
     noCache: parseBoolean(source, 'no-cache', false),
     cacheFrom: parseLines(source, 'cache-from'),
     cacheTo: parseLines(source, 'cache-to'),
-    secrets: requireSecretIds(parseLines(source, 'secrets')),
+    ...parseSecrets(source),
     ssh: parseLines(source, 'ssh'),
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
-    builder: source('builder').trim()
+    builder: source('builder').trim(),
+    ...parseBuildOptions(source)
   }
 }
 
@@ -112,6 +180,27 @@ function requireKeyValues(lines: string[], input: string): string[] {
     if (!/^[^=\s][^=]*=/.test(line))
       throw new InputError(input, line, 'expected key=value lines')
   return lines
+}
+
+/**
+ * Read untrimmed, as the peers read them: a separator may be a space
+ * (metadata-action), a secret may end in one (build-push-action).
+ */
+export const UNTRIMMED_INPUTS = [
+  'sep-tags',
+  'sep-labels',
+  'sep-annotations',
+  'secrets'
+]
+
+/** metadata-action uses the value as given (no escapes), newline when empty. */
+function parseSeparators(source: InputSource): Separators {
+  const read = (name: string): string => source(name) || '\n'
+  return {
+    tags: read('sep-tags'),
+    labels: read('sep-labels'),
+    annotations: read('sep-annotations')
+  }
 }
 
 export async function parseSettings(source: InputSource): Promise<Settings> {
@@ -140,6 +229,7 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       ...images.map(i => i.registry)
     ]),
     build: parseBuild(source),
+    separators: parseSeparators(source),
     floatingGuard: parseBoolean(source, 'floating-guard', true),
     immutableTags: parseChoice(
       source,

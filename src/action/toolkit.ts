@@ -18,10 +18,13 @@ function command(name: string, message: string): void {
   process.stdout.write(`::${name}::${escapeData(message)}${EOL}`)
 }
 
+/** An input as the workflow gave it, whitespace kept (core's trimWhitespace: false). */
+export function getRawInput(name: string): string {
+  return process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+}
+
 export function getInput(name: string): string {
-  return (
-    process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
-  ).trim()
+  return getRawInput(name).trim()
 }
 
 /** Appends `name<<delimiter` … to a runner file, or falls back to the old stdout command. */
@@ -49,6 +52,12 @@ function fileCommand(
 
 export function setOutput(name: string, value: string): void {
   fileCommand('GITHUB_OUTPUT', 'set-output', name, value)
+}
+
+/** Sets an environment variable for this and every later step of the job. */
+export function exportVariable(name: string, value: string): void {
+  process.env[name] = value
+  fileCommand('GITHUB_ENV', 'set-env', name, value)
 }
 
 export function saveState(name: string, value: string): void {

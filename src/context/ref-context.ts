@@ -1,3 +1,4 @@
+import { DEFAULT_SHORT_SHA_LENGTH, readMetadataEnv } from './metadata-env.js'
 import type { RefContext, RepositoryInfo } from './types.js'
 
 /** Branches that count as the default one when nothing names it. */
@@ -13,6 +14,10 @@ type Env = Record<string, string | undefined>
  *   its ref is normalized to refs/pull/<n>/merge so that every consumer sees a
  *   pull request, never a push to the default branch.
  * - Missing payload fields fall back to the environment, then to a clear Error.
+ * - metadata-action's switches: DOCKER_METADATA_PR_HEAD_SHA=true makes a PR
+ *   run's commit the PR head (pull_request.head.sha), not the merge commit;
+ *   DOCKER_METADATA_SHORT_SHA_LENGTH sets the short sha length. Every
+ *   DOCKER_METADATA_* variable is checked here, before anything runs.
  */
 export function refContextFromRunner(
   env: Env,
@@ -30,10 +35,16 @@ export function refContextFromRunner(
     ? pullRequestInfo(eventName, env, event)
     : undefined
   const ref = pr?.ref ?? eventRef(eventName, env, event)
+  const metadataEnv = readMetadataEnv(env)
+  const headSha =
+    pr && metadataEnv.prHeadSha
+      ? text(event, 'pull_request', 'head', 'sha')
+      : undefined
+  const { shortShaLength } = metadataEnv
   return {
     eventName,
     ref,
-    sha: commitSha(eventName, env, event),
+    sha: headSha ?? commitSha(eventName, env, event),
     defaultBranches: defaultBranches(
       defaultBranchInput,
       text(event, 'repository', 'default_branch') ??
@@ -44,6 +55,10 @@ export function refContextFromRunner(
     ...optional('baseRef', pr ? pr.baseRef : tagBaseRef(ref, event)),
     ...optional('commitDate', commitDate(event)),
     ...optional('runId', runIdOf(env)),
+    ...optional(
+      'shortShaLength',
+      shortShaLength === DEFAULT_SHORT_SHA_LENGTH ? undefined : shortShaLength
+    ),
     repository: repositoryInfo(env, event)
   }
 }

@@ -21,6 +21,8 @@ export interface RefContext {
    * digest and merge modes find each other's builds by it.
    */
   runId?: string
+  /** Length of the short sha ({{sha}}, type=sha); 7 when unset. */
+  shortShaLength?: number
   repository: RepositoryInfo
 }
 

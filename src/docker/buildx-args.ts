@@ -1,5 +1,6 @@
 import type { BuildSettings } from '../action/settings.js'
 import { formatKeyValues } from '../labels.js'
+import { splitSecret } from '../secrets.js'
 
 export interface BuildRequest {
   build: BuildSettings
@@ -18,6 +19,24 @@ function repeated(flag: string, values: string[]): string[] {
   return values.flatMap(value => [flag, value])
 }
 
+/**
+ * `--secret` specs of the secret inputs, none holding a secret value: the
+ * `secrets` values are already in files (request.secretSpecs); a secret
+ * file is the user's path; a secret env names the variable buildx reads.
+ */
+function secretSpecs(request: BuildRequest): string[] {
+  const { secretFiles, secretEnvs } = request.build
+  const spec = (input: string, key: string) => (line: string, i: number) => {
+    const { id, value } = splitSecret(line, i, input)
+    return `id=${id},${key}=${value}`
+  }
+  return [
+    ...request.secretSpecs,
+    ...secretFiles.map(spec('secret-files', 'src')),
+    ...secretEnvs.map(spec('secret-envs', 'env'))
+  ]
+}
+
 function outputArgs(request: BuildRequest): string[] {
   const { build, pushByDigestTo } = request
   if (pushByDigestTo !== undefined) {
@@ -29,8 +48,30 @@ function outputArgs(request: BuildRequest): string[] {
       `type=image,${name},push-by-digest=true,name-canonical=true,push=true`
     ]
   }
-  const args = build.push ? ['--push'] : []
+  const args = [
+    ...repeated('--output', build.outputs),
+    ...(build.push ? ['--push'] : [])
+  ]
   return build.load ? [...args, '--load'] : args
+}
+
+function optional(flag: string, value: string): string[] {
+  return value === '' ? [] : [flag, value]
+}
+
+/** build-push-action's options that pass to buildx as given. */
+function optionArgs(build: BuildSettings): string[] {
+  return [
+    ...repeated('--add-host', build.addHosts),
+    ...repeated('--allow', build.allow),
+    ...repeated('--attest', build.attests),
+    ...optional('--call', build.call),
+    ...optional('--cgroup-parent', build.cgroupParent),
+    ...optional('--network', build.network),
+    ...repeated('--no-cache-filter', build.noCacheFilters),
+    ...optional('--shm-size', build.shmSize),
+    ...repeated('--ulimit', build.ulimits)
+  ]
 }
 
 /** argv (after `docker`) for one `buildx build`; nothing secret ever goes in it. */
@@ -53,8 +94,9 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
     ...repeated('--build-context', build.buildContexts),
     ...repeated('--cache-from', build.cacheFrom),
     ...repeated('--cache-to', build.cacheTo),
-    ...repeated('--secret', request.secretSpecs),
+    ...repeated('--secret', secretSpecs(request)),
     ...repeated('--ssh', build.ssh),
+    ...optionArgs(build),
     `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
     `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
     ...(build.pull ? ['--pull'] : []),

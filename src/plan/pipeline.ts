@@ -1,4 +1,5 @@
 /** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
+import { evaluatesOnly } from '../action/build-options.js'
 import type { Settings } from '../action/settings.js'
 import { loginArgs } from '../docker/login-args.js'
 import { parseImageReference } from '../images.js'
@@ -65,6 +66,12 @@ function buildPipeline({
   files
 }: PipelineInput): Pipeline {
   const build = onBuilder(settings, builder)
+  if (buildsAsAsked(settings))
+    return withStages(
+      [],
+      localBuild(plan, { ...build, push: false }, builder, files),
+      NO_REGISTRY
+    )
   if (!build.push)
     return withStages([], localBuild(plan, build, builder, files), NO_REGISTRY)
   const stages = stagedBuild(
@@ -120,6 +127,17 @@ export function pipelineFor(input: PipelineInput): Pipeline {
     case 'merge':
       return mergePipeline(input)
   }
+}
+
+/**
+ * `outputs` or a `call` other than build: the build goes where the user's
+ * outputs say (or is only evaluated), so no registry step of ours runs.
+ */
+export function buildsAsAsked(settings: Settings): boolean {
+  const { outputs, call } = settings.build
+  return (
+    settings.mode === 'build' && (outputs.length > 0 || evaluatesOnly(call))
+  )
 }
 
 /** Whether the mode needs to know the builder (it builds). */

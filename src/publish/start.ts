@@ -9,7 +9,7 @@ import type { Log } from '../log.js'
 import type { PublishPlan } from '../plan.js'
 import { CLASSIC, describeBuilder, type Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
-import { needsBuilder, pipelineFor } from '../plan/pipeline.js'
+import { buildsAsAsked, needsBuilder, pipelineFor } from '../plan/pipeline.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import { createPublishEnv } from './env.js'
@@ -21,6 +21,10 @@ export async function builderFor(
   log: Log
 ): Promise<Builder> {
   if (!needsBuilder(settings)) return CLASSIC
+  if (buildsAsAsked(settings))
+    log.notice(
+      'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
+    )
   const builder = await detectBuilder(docker, settings.build.builder)
   log.info(`Builder: ${describeBuilder(builder)}`)
   if (builder.driver === 'classic')

@@ -6,18 +6,29 @@ import {
   formatDate,
   isValidTimeZone
 } from './datefmt.js'
-import { refInfo, shortBranch } from './refs.js'
+import { refInfo, shortBranch, shortSha } from './refs.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:
  * `{{name}}` for a variable and `{{date 'fmt' tz='Zone'}}` /
  * `{{commit_date 'fmt' tz='Zone'}}` for dates. Unlike Handlebars (which
  * renders an unknown name as ''), an unknown name is an input error.
+ *
+ * An unquoted date format (`{{date YYYYMMDD}}`) is, to Handlebars, a name
+ * that resolves to nothing, so metadata-action formats the date with
+ * moment's default: ISO 8601 to the second, `Z` at offset 0, else `+hh:mm`
+ * (`2020-01-10T00:30:00Z`, a tag `2020-01-10T00-30-00Z`). The same here.
  */
 export type TemplateNode =
   | { kind: 'text'; text: string }
   | { kind: 'var'; name: string }
-  | { kind: 'date'; helper: DateHelper; format: string; timeZone: string }
+  | {
+      kind: 'date'
+      helper: DateHelper
+      /** undefined: the format was unquoted, moment's ISO default applies. */
+      format?: string
+      timeZone: string
+    }
 
 type DateHelper = 'date' | 'commit_date'
 
@@ -52,9 +63,9 @@ export interface ExprEnv {
   globals: Record<string, string>
 }
 
-const SHORT_SHA_LENGTH = 7
+/** A hash option, a quoted string, or an unquoted word (a Handlebars name). */
 const TOKEN =
-  /\s*(?:([A-Za-z_]\w*)\s*=\s*(?:'([^']*)'|"([^"]*)")|'([^']*)'|"([^"]*)"|([A-Za-z_]\w*))\s*/y
+  /\s*(?:([A-Za-z_]\w*)\s*=\s*(?:'([^']*)'|"([^"]*)")|'([^']*)'|"([^"]*)"|([^\s'"=]+))\s*/y
 
 type Token =
   | { kind: 'word'; text: string }
@@ -88,15 +99,17 @@ function dateNode(
   fail: (why: string) => never
 ): TemplateNode {
   const [format, ...hash] = args
-  if (format?.kind !== 'string') {
+  if (format === undefined || format.kind === 'hash') {
     fail(`{{${helper}}} needs a quoted format, e.g. {{${helper} 'YYYYMMDD'}}`)
   }
-  try {
-    checkDateFormat(format.text)
-  } catch (error) {
-    if (!(error instanceof DateFormatError)) throw error
-    fail(error.message)
-  }
+  // an unquoted word is no format in metadata-action (it renders ISO 8601)
+  if (format.kind === 'string')
+    try {
+      checkDateFormat(format.text)
+    } catch (error) {
+      if (!(error instanceof DateFormatError)) throw error
+      fail(error.message)
+    }
   let timeZone = 'UTC'
   for (const option of hash) {
     if (option.kind !== 'hash' || option.key !== 'tz') {
@@ -107,7 +120,9 @@ function dateNode(
     }
     timeZone = option.text
   }
-  return { kind: 'date', helper, format: format.text, timeZone }
+  return format.kind === 'string'
+    ? { kind: 'date', helper, format: format.text, timeZone }
+    : { kind: 'date', helper, timeZone }
 }
 
 function expressionNode(
@@ -190,7 +205,7 @@ function globalValues(ctx: RefContext): Record<string, string> {
     // improvement: metadata-action gives '' on PR events, we the head branch.
     branch: ref.branch ?? (ref.pr !== undefined ? (ctx.prHeadRef ?? '') : ''),
     tag: ref.tag ?? '',
-    sha: ctx.sha.slice(0, SHORT_SHA_LENGTH),
+    sha: shortSha(ctx),
     base_ref: hasBase && ctx.baseRef ? shortBranch(ctx.baseRef) : '',
     is_default_branch: String(isDefault),
     is_not_default_branch: String(!isDefault)
@@ -200,6 +215,18 @@ function globalValues(ctx: RefContext): Record<string, string> {
 /** The rendering environment of one run; `now` is the run's clock reading. */
 export function createEnv(ctx: RefContext, now: Date): ExprEnv {
   return { ctx, now, globals: globalValues(ctx) }
+}
+
+/** moment's format(), whose default (no format) is ISO 8601 to the second. */
+function renderDate(
+  date: Date,
+  format: string | undefined,
+  timeZone: string
+): string {
+  if (format !== undefined) return formatDate(date, format, timeZone)
+  const offset = formatDate(date, 'Z', timeZone)
+  const zone = offset === '+00:00' ? 'Z' : offset
+  return `${formatDate(date, 'YYYY-MM-DDTHH:mm:ss', timeZone)}${zone}`
 }
 
 /** Renders a compiled template; `vars` (version parts) win over globals. */
@@ -217,7 +244,7 @@ export function renderTemplate(
       // metadata-action falls back to the current date without a commit date.
       const date =
         node.helper === 'date' ? env.now : (env.ctx.commitDate ?? env.now)
-      out += formatDate(date, node.format, node.timeZone)
+      out += renderDate(date, node.format, node.timeZone)
     }
   }
   return out

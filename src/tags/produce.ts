@@ -9,7 +9,7 @@ import {
   type Template
 } from './expressions.js'
 import { isPep440Unstable, normalizePep440, parsePep440 } from './pep440.js'
-import type { RefInfo } from './refs.js'
+import { shortSha, type RefInfo } from './refs.js'
 import type {
   EdgeRule,
   MatchRule,
@@ -279,7 +279,7 @@ export function produce(rule: Rule, run: RuleRun): Produced | undefined {
     case 'sha':
       if (ctx.sha === '') return undefined
       return {
-        value: rule.format === 'short' ? ctx.sha.slice(0, 7) : ctx.sha,
+        value: rule.format === 'short' ? shortSha(ctx) : ctx.sha,
         kind: 'fixed',
         autoLatest: false
       }

@@ -39,3 +39,8 @@ export function refInfo(ctx: RefContext): RefInfo {
 export function shortBranch(ref: string): string {
   return ref.startsWith(BRANCH_PREFIX) ? ref.slice(BRANCH_PREFIX.length) : ref
 }
+
+/** The commit's short sha, DOCKER_METADATA_SHORT_SHA_LENGTH long (default 7). */
+export function shortSha(ctx: RefContext): string {
+  return ctx.sha.slice(0, ctx.shortShaLength ?? 7)
+}

@@ -5,6 +5,8 @@ import { parse } from 'yaml'
 import {
   actionOutputs,
   EMPTY_RESULT,
+  outputEnvVariables,
+  type OutputFormat,
   type PublishResult
 } from '../../../src/action/outputs.js'
 import type { PublishPlan } from '../../../src/plan.js'
@@ -86,9 +88,9 @@ describe('actionOutputs', () => {
       expected: 'maintainer=octo\norg.opencontainers.image.version=1.2.3'
     },
     {
-      name: 'annotations: key=value lines',
+      name: 'annotations: level:key=value lines, manifest level by default',
       key: 'annotations',
-      expected: 'org.opencontainers.image.title=app'
+      expected: 'manifest:org.opencontainers.image.title=app'
     },
     { name: 'digest', key: 'digest', expected: DIGEST },
     { name: 'imageid', key: 'imageid', expected: IMAGE_ID },
@@ -120,7 +122,7 @@ describe('actionOutputs', () => {
         maintainer: 'octo',
         'org.opencontainers.image.version': '1.2.3'
       },
-      annotations: { 'org.opencontainers.image.title': 'app' },
+      annotations: ['manifest:org.opencontainers.image.title=app'],
       digest: DIGEST,
       imageid: IMAGE_ID,
       metadata: RESULT.metadata,
@@ -140,5 +142,128 @@ describe('actionOutputs', () => {
       pushed: '[]',
       skipped: '[]'
     })
+  })
+})
+
+describe('actionOutputs as metadata-action writes them', () => {
+  const NO_IMAGES: PublishPlan = { ...PLAN, images: [], refs: [] }
+  const TWO_ANNOTATIONS: PublishPlan = {
+    ...PLAN,
+    annotations: { 'b.key': '2', 'a.key': '1' }
+  }
+  const format = (over: Partial<OutputFormat>): OutputFormat => ({
+    separators: { tags: '\n', labels: '\n', annotations: '\n' },
+    annotationLevels: ['manifest'],
+    ...over
+  })
+
+  it.each<{
+    name: string
+    plan: PublishPlan
+    format: OutputFormat
+    key: string
+    expected: string
+  }>([
+    {
+      name: 'no images: tags holds the bare tag names',
+      plan: NO_IMAGES,
+      format: format({}),
+      key: 'tags',
+      expected: '1.2.3\nlatest'
+    },
+    {
+      name: 'annotations: every annotation once per level, level by level',
+      plan: TWO_ANNOTATIONS,
+      format: format({ annotationLevels: ['manifest', 'index'] }),
+      key: 'annotations',
+      expected: [
+        'manifest:a.key=1',
+        'manifest:b.key=2',
+        'index:a.key=1',
+        'index:b.key=2'
+      ].join('\n')
+    },
+    {
+      name: 'sep-tags joins tags and tag-names',
+      plan: PLAN,
+      format: format({
+        separators: { tags: ',', labels: '\n', annotations: '\n' }
+      }),
+      key: 'tag-names',
+      expected: '1.2.3,latest'
+    },
+    {
+      name: 'sep-tags: a space is kept',
+      plan: PLAN,
+      format: format({
+        separators: { tags: ' ', labels: '\n', annotations: '\n' }
+      }),
+      key: 'tags',
+      expected: 'ghcr.io/o/app:1.2.3 ghcr.io/o/app:latest'
+    },
+    {
+      name: 'sep-labels joins labels',
+      plan: PLAN,
+      format: format({
+        separators: { tags: '\n', labels: ';', annotations: '\n' }
+      }),
+      key: 'labels',
+      expected: 'maintainer=octo;org.opencontainers.image.version=1.2.3'
+    },
+    {
+      name: 'sep-annotations joins annotations',
+      plan: TWO_ANNOTATIONS,
+      format: format({
+        separators: { tags: '\n', labels: '\n', annotations: ',' }
+      }),
+      key: 'annotations',
+      expected: 'manifest:a.key=1,manifest:b.key=2'
+    }
+  ])('$name', ({ plan, format, key, expected }) => {
+    expect(actionOutputs(plan, RESULT, STEPS, format)[key]).toBe(expected)
+  })
+
+  it('json: metadata-action keys, leveled annotations, bare tags without images', () => {
+    const json = JSON.parse(
+      actionOutputs(
+        NO_IMAGES,
+        EMPTY_RESULT,
+        STEPS,
+        format({
+          annotationLevels: ['manifest', 'index']
+        })
+      ).json
+    ) as Record<string, unknown>
+    expect(json).toMatchObject({
+      tags: ['1.2.3', 'latest'],
+      'tag-names': ['1.2.3', 'latest'],
+      labels: {
+        maintainer: 'octo',
+        'org.opencontainers.image.version': '1.2.3'
+      },
+      annotations: [
+        'manifest:org.opencontainers.image.title=app',
+        'index:org.opencontainers.image.title=app'
+      ]
+    })
+  })
+})
+
+describe('outputEnvVariables', () => {
+  const outputs = actionOutputs(PLAN, RESULT, STEPS)
+
+  it('exports the metadata-action outputs as DOCKER_METADATA_OUTPUT_*', () => {
+    expect(outputEnvVariables(outputs, true)).toEqual({
+      DOCKER_METADATA_OUTPUT_VERSION: '1.2.3',
+      DOCKER_METADATA_OUTPUT_TAGS: outputs.tags,
+      DOCKER_METADATA_OUTPUT_TAG_NAMES: '1.2.3\nlatest',
+      DOCKER_METADATA_OUTPUT_LABELS: outputs.labels,
+      DOCKER_METADATA_OUTPUT_ANNOTATIONS: outputs.annotations,
+      DOCKER_METADATA_OUTPUT_JSON: outputs.json
+    })
+  })
+
+  it('exports nothing when DOCKER_METADATA_SET_OUTPUT_ENV is false', () => {
+    expect(outputEnvVariables(outputs, false)).toEqual({})
   })
 })

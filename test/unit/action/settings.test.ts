@@ -56,7 +56,23 @@ describe('parseSettings', () => {
       path: ['dryRun'],
       value: true
     },
-    { name: 'retries', inputs: { retries: '0' }, path: ['retries'], value: 0 }
+    { name: 'retries', inputs: { retries: '0' }, path: ['retries'], value: 0 },
+    {
+      name: 'separators default to a newline',
+      inputs: {},
+      path: ['separators'],
+      value: { tags: '\n', labels: '\n', annotations: '\n' }
+    },
+    {
+      name: 'separators used as given, a space kept, no escapes read',
+      inputs: {
+        'sep-tags': ' ',
+        'sep-labels': ',',
+        'sep-annotations': '\\n'
+      },
+      path: ['separators'],
+      value: { tags: ' ', labels: ',', annotations: '\\n' }
+    }
   ])('$name', async ({ inputs, path, value }) => {
     const settings = (await parseSettings(
       source({ images: 'a/b', ...inputs })
@@ -139,6 +155,97 @@ describe('parseSettings', () => {
   })
 })
 
+describe('context', () => {
+  it.each([
+    { name: 'metadata-action context: git', value: 'git' },
+    { name: 'metadata-action context: workflow', value: 'workflow' }
+  ])('$name is refused, saying what context means here', async ({ value }) => {
+    const settings = parseSettings(source({ context: value, push: 'false' }))
+    await expect(settings).rejects.toThrow(
+      new RegExp(
+        `input "context": invalid value "${value}": here "context" is the build context directory.*the ref always comes from the event`
+      )
+    )
+  })
+
+  it.each([
+    { name: 'a directory', value: './app', expected: './app' },
+    {
+      name: 'a directory named git, written ./git',
+      value: './git',
+      expected: './git'
+    }
+  ])('$name is the build context', async ({ value, expected }) => {
+    const settings = await parseSettings(
+      source({ context: value, push: 'false' })
+    )
+    expect(settings.build.context).toBe(expected)
+  })
+})
+
+describe('secret inputs', () => {
+  const PEM = '-----BEGIN KEY-----\nMIIB\nabcd\n-----END KEY-----'
+
+  it.each([
+    {
+      name: 'secrets: a quoted multi-line value is one secret',
+      inputs: { secrets: `"SSH_KEY=${PEM}"\nNPM_TOKEN=abc` },
+      path: 'secrets',
+      value: [`SSH_KEY=${PEM}`, 'NPM_TOKEN=abc']
+    },
+    {
+      name: 'secrets: a comma stays in the value',
+      inputs: { secrets: 'LIST=a,b' },
+      path: 'secrets',
+      value: ['LIST=a,b']
+    },
+    {
+      name: 'secret-files: id=path lines',
+      inputs: { 'secret-files': 'GPG_KEY=./gpg.asc\nCERT=/tmp/c.pem' },
+      path: 'secretFiles',
+      value: ['GPG_KEY=./gpg.asc', 'CERT=/tmp/c.pem']
+    },
+    {
+      name: 'secret-envs: id=VARIABLE, lines or commas',
+      inputs: { 'secret-envs': 'A=A_VAR,B=B_VAR\nC=C_VAR' },
+      path: 'secretEnvs',
+      value: ['A=A_VAR', 'B=B_VAR', 'C=C_VAR']
+    }
+  ])('$name', async ({ inputs, path, value }) => {
+    const settings = await parseSettings(source({ push: 'false', ...inputs }))
+    expect(settings.build[path as 'secrets']).toEqual(value)
+  })
+
+  it.each([
+    {
+      name: 'a secrets line without id=',
+      inputs: { secrets: 'just-a-token-value' },
+      error: /input "secrets": invalid value "line 1": expected id=value/
+    },
+    {
+      name: 'a secret-files line without id=',
+      inputs: { 'secret-files': './gpg.asc' },
+      error: /input "secret-files": invalid value "line 1": expected id=path/
+    },
+    {
+      name: 'a secret-envs line naming no variable',
+      inputs: { 'secret-envs': 'TOKEN=not a var' },
+      error:
+        /input "secret-envs": invalid value "TOKEN=not a var": expected id=VARIABLE lines naming an environment variable/
+    },
+    {
+      name: 'an unclosed quote in secrets',
+      inputs: { secrets: '"KEY=open' },
+      error:
+        /input "secrets": invalid value "\(an unclosed or misplaced quote\)"/
+    }
+  ])('refuses $name', async ({ inputs, error }) => {
+    await expect(
+      parseSettings(source({ push: 'false', ...inputs }))
+    ).rejects.toThrow(error)
+  })
+})
+
 describe('logins', () => {
   const images = 'ghcr.io/o/app\n127.0.0.1:5001/o/app\nghcr.io/o/other'
 
@@ -169,6 +276,38 @@ describe('logins', () => {
       { registry: 'ghcr.io', username: 'bot', password: 't1' },
       { registry: '127.0.0.1:5001', username: 'alice', password: 't2' }
     ])
+  })
+
+  it("accepts login-action's registry-auth as the logins list", async () => {
+    const registryAuth =
+      '- registry: ghcr.io\n  username: bot\n  password: t1\n'
+    const settings = await parseSettings(
+      source({ images: 'ghcr.io/o/app', 'registry-auth': registryAuth })
+    )
+    expect(settings.logins).toEqual([
+      { registry: 'ghcr.io', username: 'bot', password: 't1' }
+    ])
+  })
+
+  it.each([
+    {
+      name: 'registry-auth and logins at once',
+      inputs: {
+        logins: '- registry: ghcr.io\n  username: a\n  password: p1',
+        'registry-auth': '- registry: ghcr.io\n  username: b\n  password: p2'
+      },
+      error: /input "registry-auth".*give only one of registry-auth and logins/
+    },
+    {
+      name: 'registry-auth entry without password names registry-auth',
+      inputs: { 'registry-auth': '- registry: ghcr.io\n  username: bot' },
+      error:
+        /input "registry-auth": invalid value "entry 1 \(registry ghcr.io\)": password missing/
+    }
+  ])('refuses $name', async ({ inputs, error }) => {
+    await expect(
+      parseSettings(source({ images: 'ghcr.io/o/app', ...inputs }))
+    ).rejects.toThrow(error)
   })
 
   it.each([

@@ -56,6 +56,16 @@ describe('toolkit matches @actions/core', () => {
     )
   })
 
+  it.each(values)(
+    'exportVariable writes what core writes: $name',
+    ({ value }) => {
+      expect(
+        writeWith('GITHUB_ENV', toolkit.exportVariable, 'DPA_VAR', value)
+      ).toEqual(writeWith('GITHUB_ENV', core.exportVariable, 'DPA_VAR', value))
+      expect(process.env.DPA_VAR).toBe(value)
+    }
+  )
+
   it.each(values)('saveState writes what core writes: $name', ({ value }) => {
     expect(writeWith('GITHUB_STATE', toolkit.saveState, 's', value)).toEqual(
       writeWith('GITHUB_STATE', core.saveState, 's', value)

@@ -445,3 +445,64 @@ describe('defaultBranches', () => {
     expect(defaultBranches(input, detected)).toEqual(expected)
   })
 })
+
+describe("refContextFromRunner: metadata-action's DOCKER_METADATA_* switches", () => {
+  it.each<{
+    name: string
+    event: EventName
+    env: Record<string, string>
+    sha: string
+  }>([
+    {
+      name: 'pull_request: the merge commit by default',
+      event: 'pull-request',
+      env: {},
+      sha: SHAS.prMerge
+    },
+    {
+      name: 'pull_request with DOCKER_METADATA_PR_HEAD_SHA=true: the head commit',
+      event: 'pull-request',
+      env: { DOCKER_METADATA_PR_HEAD_SHA: 'true' },
+      sha: SHAS.prHead
+    },
+    {
+      name: 'pull_request_target with DOCKER_METADATA_PR_HEAD_SHA=true: the head commit',
+      event: 'pull-request-target',
+      env: { DOCKER_METADATA_PR_HEAD_SHA: 'true' },
+      sha: SHAS.prHead
+    },
+    {
+      name: 'pull_request with DOCKER_METADATA_PR_HEAD_SHA=false: the merge commit',
+      event: 'pull-request',
+      env: { DOCKER_METADATA_PR_HEAD_SHA: 'false' },
+      sha: SHAS.prMerge
+    },
+    {
+      name: 'a push ignores DOCKER_METADATA_PR_HEAD_SHA',
+      event: 'push-default-branch',
+      env: { DOCKER_METADATA_PR_HEAD_SHA: 'true' },
+      sha: SHAS.main
+    }
+  ])('$name', ({ event, env, sha }) => {
+    expect(contextOf(event, { env }).sha).toBe(sha)
+  })
+
+  it.each([
+    { name: 'unset: the default 7 (left out)', env: {}, length: undefined },
+    {
+      name: 'DOCKER_METADATA_SHORT_SHA_LENGTH=12',
+      env: { DOCKER_METADATA_SHORT_SHA_LENGTH: '12' },
+      length: 12
+    }
+  ])('short sha length, $name', ({ env, length }) => {
+    expect(contextOf('push-branch', { env }).shortShaLength).toBe(length)
+  })
+
+  it('a bad DOCKER_METADATA_SHORT_SHA_LENGTH fails before anything runs', () => {
+    expect(() =>
+      contextOf('push-branch', {
+        env: { DOCKER_METADATA_SHORT_SHA_LENGTH: 'x' }
+      })
+    ).toThrow(/DOCKER_METADATA_SHORT_SHA_LENGTH: invalid value "x"/)
+  })
+})

@@ -21,10 +21,22 @@ const DEFAULTS: BuildSettings = {
   cacheFrom: [],
   cacheTo: [],
   secrets: [],
+  secretFiles: [],
+  secretEnvs: [],
   ssh: [],
   provenance: false,
   sbom: false,
-  builder: ''
+  builder: '',
+  addHosts: [],
+  allow: [],
+  attests: [],
+  call: '',
+  cgroupParent: '',
+  network: '',
+  noCacheFilters: [],
+  outputs: [],
+  shmSize: '',
+  ulimits: []
 }
 
 function request(
@@ -167,6 +179,79 @@ describe('buildxBuildArgs', () => {
         'default',
         '--provenance=false',
         '--sbom=false',
+        '--metadata-file',
+        '/run/meta.json',
+        '.'
+      ]
+    },
+    {
+      name: 'secret files pass the path as src=, secret envs the variable as env=',
+      request: request(
+        {
+          secretFiles: ['GPG_KEY=./keys/gpg.asc'],
+          secretEnvs: ['NPM_TOKEN=NPM_TOKEN_VAR']
+        },
+        { secretSpecs: ['id=A,src=/run/secrets/0-A'] }
+      ),
+      expected: [
+        'buildx',
+        'build',
+        '--secret',
+        'id=A,src=/run/secrets/0-A',
+        '--secret',
+        'id=GPG_KEY,src=./keys/gpg.asc',
+        '--secret',
+        'id=NPM_TOKEN,env=NPM_TOKEN_VAR',
+        '--provenance=false',
+        '--sbom=false',
+        '--metadata-file',
+        '/run/meta.json',
+        '.'
+      ]
+    },
+    {
+      name: 'build-push-action options: one flag per value, outputs before --push',
+      request: request({
+        addHosts: ['docker:10.180.0.1'],
+        allow: ['network.host'],
+        attests: ['type=sbom,generator=image'],
+        call: 'check',
+        cgroupParent: 'ci.slice',
+        network: 'host',
+        noCacheFilters: ['deps', 'test'],
+        outputs: ['type=local,dest=out'],
+        shmSize: '2g',
+        ulimits: ['nofile=1024:1024'],
+        push: true
+      }),
+      expected: [
+        'buildx',
+        'build',
+        '--add-host',
+        'docker:10.180.0.1',
+        '--allow',
+        'network.host',
+        '--attest',
+        'type=sbom,generator=image',
+        '--call',
+        'check',
+        '--cgroup-parent',
+        'ci.slice',
+        '--network',
+        'host',
+        '--no-cache-filter',
+        'deps',
+        '--no-cache-filter',
+        'test',
+        '--shm-size',
+        '2g',
+        '--ulimit',
+        'nofile=1024:1024',
+        '--provenance=false',
+        '--sbom=false',
+        '--output',
+        'type=local,dest=out',
+        '--push',
         '--metadata-file',
         '/run/meta.json',
         '.'

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { writeSecretFiles } from '../../../src/docker/secret-files.js'
+import {
+  buildxBuildArgs,
+  classicBuildArgs
+} from '../../../src/docker/buildx-args.js'
 import type {
   CommandOutput,
   DockerRunner,
@@ -177,5 +181,115 @@ describe('the steps a run executes', () => {
     expect(argv).toContain(`id=NPM_TOKEN,src=${file}`)
     expect(leaks([argv])).toEqual([])
     expect(readFileSync(file, 'utf8')).toBe(SECRET_VALUE)
+  })
+})
+
+/** A PEM key: a multi-line secret, quoted so that it stays one secret. */
+const PEM_LINES = [
+  '-----BEGIN OPENSSH PRIVATE KEY-----',
+  'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
+  '-----END OPENSSH PRIVATE KEY-----'
+]
+const PEM = PEM_LINES.join('\n')
+
+/** Every secret input at once: a quoted PEM, secret files and secret envs. */
+const ALL_SECRET_INPUTS = {
+  secrets: `"SSH_KEY=${PEM}"\nNPM_TOKEN=${SECRET_VALUE}`,
+  'secret-files': 'GPG_KEY=./keys/gpg.asc',
+  'secret-envs': 'GH_TOKEN=GH_TOKEN_VAR'
+}
+
+/** The argv entries holding a secret value or any line of the PEM key. */
+function pemLeaks(argvs: string[][]): string[] {
+  return argvs.flat().filter(arg => PEM_LINES.some(line => arg.includes(line)))
+}
+
+describe('no builder puts a value of any secret input in argv', () => {
+  it.each<{ name: string; inputs: Record<string, string> }>([
+    { name: 'build', inputs: {} },
+    { name: 'build, push: false', inputs: { push: 'false' } },
+    { name: 'digest', inputs: { mode: 'digest', platforms: 'linux/amd64' } }
+  ])('planned steps, mode $name, every builder', async ({ inputs }) => {
+    const { settings, plan } = await releaseRun({
+      ...ALL_SECRET_INPUTS,
+      ...inputs
+    })
+    for (const builder of DRIVERS.slice(0, 2)) {
+      const files = {
+        metadata: '<metadata-file>',
+        iid: '<iid-file>',
+        secretSpecs: ['id=SSH_KEY,src=<file>', 'id=NPM_TOKEN,src=<file>']
+      }
+      const argvs = allSteps(pipelineFor({ settings, plan, builder, files }))
+        .filter(isCommand)
+        .map(step => step.argv)
+      expect(leaks(argvs)).toEqual([])
+      expect(pemLeaks(argvs)).toEqual([])
+      expect(argvs.flat()).toEqual(
+        expect.arrayContaining([
+          'id=SSH_KEY,src=<file>',
+          'id=GPG_KEY,src=./keys/gpg.asc',
+          'id=GH_TOKEN,env=GH_TOKEN_VAR'
+        ])
+      )
+    }
+  })
+
+  it.each([
+    {
+      name: 'buildxBuildArgs',
+      build: (run: Awaited<ReturnType<typeof releaseRun>>) =>
+        buildxBuildArgs({
+          ...run.plan,
+          build: run.settings.build,
+          metadataFile: '/m',
+          secretSpecs: ['id=SSH_KEY,src=/s/0', 'id=NPM_TOKEN,src=/s/1']
+        })
+    },
+    {
+      name: 'classicBuildArgs',
+      build: (run: Awaited<ReturnType<typeof releaseRun>>) =>
+        classicBuildArgs({ ...run.plan, build: run.settings.build }, '/iid')
+    }
+  ])('$name', async ({ build }) => {
+    const argv = build(await releaseRun(ALL_SECRET_INPUTS))
+    expect(leaks([argv])).toEqual([])
+    expect(pemLeaks([argv])).toEqual([])
+  })
+
+  it('buildx build: the quoted PEM is one secret, whole in one file', async () => {
+    const tempDir = mkdtempSync(join(tmpdir(), 'secrets-pem-'))
+    const { settings, plan } = await releaseRun(ALL_SECRET_INPUTS)
+    const { docker, calls } = recordingDocker()
+    const files = {
+      metadata: join(tempDir, 'metadata.json'),
+      iid: join(tempDir, 'iid'),
+      secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
+    }
+    const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[1], files })
+    const [build] = pipeline.stage as CommandStep[]
+    const env = {
+      docker,
+      registry: untouchedRegistry,
+      log: {
+        info: () => undefined,
+        notice: () => undefined,
+        warning: () => undefined,
+        group: <T>(_: string, work: () => Promise<T>) => work(),
+        mask: () => undefined
+      },
+      retry: { retries: 0, sleep: () => Promise.resolve() },
+      tempDir,
+      passwords: new Map<string, string>(),
+      progress: { pushed: [], skipped: [] }
+    }
+    await runCommand(build, plan.images, new RunValues(), env)
+    const [argv] = calls.map(call => call.args)
+    const file = join(tempDir, 'secrets', '0-SSH_KEY')
+    const written = readFileSync(file, 'utf8')
+    rmSync(tempDir, { recursive: true, force: true })
+    expect(argv).toContain(`id=SSH_KEY,src=${file}`)
+    expect(pemLeaks([argv])).toEqual([])
+    expect(written).toBe(PEM)
   })
 })

@@ -230,3 +230,31 @@ describe('pipelineFor, the other modes', () => {
       )
   })
 })
+
+describe('pipelineFor: outputs and call of build-push-action', () => {
+  it.each<Row & { stage: string[] }>([
+    {
+      name: 'outputs of a local tar: built as asked, nothing pushed, no registry step',
+      inputs: { images: 'o/app', outputs: 'type=tar,dest=/out/app.tar' },
+      stage: [
+        `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest --output type=tar,dest=/out/app.tar ${TAIL}`
+      ]
+    },
+    {
+      name: 'call: check evaluates the build and pushes nothing',
+      inputs: { images: 'o/app', call: 'check' },
+      stage: [
+        `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest --call check ${TAIL}`
+      ]
+    }
+  ])('$name', async ({ inputs, stage }) => {
+    const steps = await pipeline(inputs)
+    expect(shape(steps.stage)).toEqual(stage)
+    expect([steps.login, steps.read, steps.tag, steps.readBack]).toEqual([
+      [],
+      [],
+      [],
+      []
+    ])
+  })
+})

@@ -200,6 +200,14 @@ describe('computeTags: README tables of schedule, edge, ref, raw, sha', () => {
 describe('computeTags: global expressions', () => {
   it.each<NamesRow>([
     {
+      name: 'unquoted commit_date format: ISO 8601, sanitized (metadata-action pr12)',
+      ...single(
+        { commitDate: new Date('2020-01-10T00:30:00Z') },
+        'type=raw,value={{commit_date YYYY-MM-DD-HHmmSS}}',
+        ['2020-01-10T00-30-00Z']
+      )
+    },
+    {
       name: 'sha with {{branch}}- prefix',
       ...single({}, 'type=sha,prefix={{branch}}-', ['master-860c190'])
     },

@@ -148,6 +148,24 @@ describe('renderTemplate: global expressions', () => {
       expected: '20200110'
     },
     {
+      name: 'date, unquoted format: ISO 8601 as metadata-action gives it',
+      source: '{{date YYYYMMDD}}',
+      ctx: {},
+      expected: '2020-01-10T00:30:00Z'
+    },
+    {
+      name: 'commit_date, unquoted format with dashes (metadata-action test pr12)',
+      source: 'src-{{commit_date YYYY-MM-DD}}',
+      ctx: { commitDate: new Date('2020-01-10T00:30:00Z') },
+      expected: 'src-2020-01-10T00:30:00Z'
+    },
+    {
+      name: 'date, unquoted format and a zone: ISO 8601 with the offset',
+      source: "{{date YYYYMMDD tz='Asia/Tokyo'}}",
+      ctx: {},
+      expected: '2020-01-10T09:30:00+09:00'
+    },
+    {
       name: 'several expressions',
       source: 'b-{{branch}}-{{sha}}',
       ctx: {},

@@ -1,0 +1,67 @@
+/**
+ * docker/metadata-action's DOCKER_METADATA_* switches, read from the
+ * environment once. Pure: the environment is passed in.
+ */
+type Env = Record<string, string | undefined>
+
+export interface MetadataEnv {
+  /** DOCKER_METADATA_ANNOTATIONS_LEVELS: each annotation output line is given once per level. */
+  annotationLevels: string[]
+  /** DOCKER_METADATA_SET_OUTPUT_ENV: also export DOCKER_METADATA_OUTPUT_* (default true). */
+  setOutputEnv: boolean
+  /** DOCKER_METADATA_SHORT_SHA_LENGTH: length of {{sha}} and type=sha,format=short (default 7). */
+  shortShaLength: number
+  /** DOCKER_METADATA_PR_HEAD_SHA: on PR events the commit is the PR head, not the merge commit. */
+  prHeadSha: boolean
+}
+
+export const DEFAULT_SHORT_SHA_LENGTH = 7
+
+const TRUE_WORDS = ['1', 't', 'T', 'true', 'TRUE', 'True']
+const FALSE_WORDS = ['0', 'f', 'F', 'false', 'FALSE', 'False']
+
+function envError(name: string, value: string, allowed: string): Error {
+  return new Error(
+    `environment variable ${name}: invalid value ${JSON.stringify(value)}: ${allowed}`
+  )
+}
+
+/** metadata-action parses this one like Go's strconv.ParseBool. */
+function setOutputEnv(env: Env): boolean {
+  const name = 'DOCKER_METADATA_SET_OUTPUT_ENV'
+  const value = env[name] ?? ''
+  if (value === '' || TRUE_WORDS.includes(value)) return true
+  if (FALSE_WORDS.includes(value)) return false
+  throw envError(
+    name,
+    value,
+    `expected one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`
+  )
+}
+
+function shortShaLength(env: Env): number {
+  const name = 'DOCKER_METADATA_SHORT_SHA_LENGTH'
+  const value = (env[name] ?? '').trim()
+  if (value === '') return DEFAULT_SHORT_SHA_LENGTH
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw envError(name, value, 'expected a whole number of at least 1')
+  return Number(value)
+}
+
+function annotationLevels(env: Env): string[] {
+  const levels = (env.DOCKER_METADATA_ANNOTATIONS_LEVELS ?? '')
+    .split(',')
+    .map(level => level.trim())
+    .filter(level => level !== '')
+  return levels.length > 0 ? levels : ['manifest']
+}
+
+export function readMetadataEnv(env: Env): MetadataEnv {
+  return {
+    annotationLevels: annotationLevels(env),
+    setOutputEnv: setOutputEnv(env),
+    shortShaLength: shortShaLength(env),
+    // metadata-action turns it on when the value contains "true", any case
+    prHeadSha: /true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '')
+  }
+}
