@@ -7,10 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StepResult } from './runner.js'
 import { runDocker } from '../support/docker-cli.js'
-import type {
-  StackRegistry,
-  StackTokenRegistry
-} from '../support/stack-env.js'
+import type { StackRegistry, StackTokenRegistry } from '../support/stack-env.js'
 import { fetchToken } from '../support/token-auth.js'
 
 /** The bytes of `<dir>/config.json` ('' when there is none). */
@@ -67,9 +64,7 @@ export function filesContaining(dir: string, needles: string[]): string[] {
 export function secretForms(registry: StackRegistry): string[] {
   return [
     registry.password,
-    Buffer.from(`${registry.username}:${registry.password}`).toString(
-      'base64'
-    )
+    Buffer.from(`${registry.username}:${registry.password}`).toString('base64')
   ]
 }
 

@@ -52,6 +52,8 @@ export interface RunningStep {
   /** What it has printed so far. */
   stdout(): string
   result: Promise<StepResult>
+  /** The runner temp folder with the file commands. */
+  dir: string
 }
 
 /** Starts a bundled entry point the way the Actions runner does, with fresh file commands. */
@@ -95,7 +97,7 @@ export function startStep(
     summary: read(files.GITHUB_STEP_SUMMARY),
     dir
   }))
-  return { child, stdout: () => stdout, result }
+  return { child, stdout: () => stdout, result, dir }
 }
 
 /** Runs a bundled entry point to its end (see startStep). */
