@@ -18,6 +18,8 @@ import { join } from 'node:path'
 import {
   configBytes,
   dockerLogin,
+  executedLines,
+  planOf,
   filesContaining,
   runTempDir,
   secretForms,
@@ -314,10 +316,22 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
     expect(await tokenPublishedTags(t, target)).toEqual(['1', '1.2', '1.2.3'])
     expect(await tokenDigest(t, target, '1.2.3')).toBe(digest)
     expect(promote.main.outputs.digest).toBe(digest)
-    // within one registry the blobs are mounted: no build, no blob upload
-    const executed = promote.main.stdout
-    expect(executed).not.toMatch(/^build {5}/m)
-    expect(executed).not.toMatch(/blobs\/uploads\/(?!\?mount=)/)
+    // within one registry the blobs are mounted, the manifest put by digest:
+    // no build, no push, no blob upload
+    expect(planOf(promote.main).map(entry => entry.step)).toEqual([
+      'source',
+      'mount',
+      'copy',
+      ...Array<string>(5).fill('read'),
+      ...Array<string>(3).fill('tag'),
+      ...Array<string>(3).fill('read-back')
+    ])
+    expect(
+      executedLines(promote.main, ['build', 'push', 'mount', 'copy'])
+    ).toEqual([
+      expect.stringMatching(/^mount {5}POST .*\/blobs\/uploads\/\?mount=/),
+      expect.stringMatching(/^copy {6}PUT /)
+    ])
   })
 
   it('refuses dave outside dave/, naming the registry and the denial, with no floating tag', async () => {
