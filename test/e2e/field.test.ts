@@ -187,6 +187,29 @@ describe('credential inputs while the user has a standing login', () => {
     expect(authOf(userConfig)).toBe(secretForms(a)[1])
   })
 
+  it('with a credsStore, the action logs in without writing the user store', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('field-store')
+    const helper = writeCredentialHelperConfig({
+      via: 'credsStore',
+      credentials: { [a.host]: { username: a.username, password: a.password } }
+    })
+    const before = configBytes(helper.configDir)
+    const { main, afterMain, afterPost } = await mainAndPost(
+      { images: `${a.host}/${repo}`, ...credentials(a), context: HELLO },
+      runnerEnv('push-tag', helper.env)
+    )
+    expect(errors(main)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
+    // docker login went to the run's own config file, never to the helper
+    expect(helper.calls().filter(call => /^(store|erase) /.test(call))).toEqual(
+      []
+    )
+    expect(afterMain).toBe(before)
+    expect(afterPost).toBe(before)
+  })
+
   it('the CLI with --username and --password-stdin: the user login survives', async () => {
     const { a } = stack
     const repo = uniqueRepo('field-cli')
