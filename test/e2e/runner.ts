@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -46,12 +46,22 @@ function inputEnv(
   )
 }
 
-/** Spawns a bundled entry point the way the Actions runner does, with fresh file commands. */
-export async function runStep(
+/** A step still running: its process, and its result once it ends. */
+export interface RunningStep {
+  child: ChildProcess
+  /** What it has printed so far. */
+  stdout(): string
+  result: Promise<StepResult>
+  /** The runner temp folder with the file commands. */
+  dir: string
+}
+
+/** Starts a bundled entry point the way the Actions runner does, with fresh file commands. */
+export function startStep(
   entry: string,
   env: Record<string, string>,
   dir = mkdtempSync(join(tmpdir(), 'dpa-step-'))
-): Promise<StepResult> {
+): RunningStep {
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STATE: join(dir, 'state'),
@@ -75,9 +85,10 @@ export async function runStep(
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const code = await new Promise<number | null>(done => child.on('close', done))
   const read = (file: string) => readFileSync(file, 'utf8')
-  return {
+  const result = new Promise<number | null>(done =>
+    child.on('close', done)
+  ).then(code => ({
     code,
     stdout,
     stderr,
@@ -85,7 +96,25 @@ export async function runStep(
     state: parseFileCommands(read(files.GITHUB_STATE)),
     summary: read(files.GITHUB_STEP_SUMMARY),
     dir
-  }
+  }))
+  return { child, stdout: () => stdout, result, dir }
+}
+
+/** Runs a bundled entry point to its end (see startStep). */
+export function runStep(
+  entry: string,
+  env: Record<string, string>,
+  dir?: string
+): Promise<StepResult> {
+  return startStep(entry, env, dir).result
+}
+
+/** Starts the main step with these inputs and runner environment. */
+export function startMain(
+  inputs: Record<string, string | undefined>,
+  env: Record<string, string>
+): RunningStep {
+  return startStep('dist/index.js', { ...env, ...inputEnv(inputs) })
 }
 
 /** Runs the main step with these inputs and runner environment. */
