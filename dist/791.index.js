@@ -2,132 +2,6 @@ export const id = 791;
 export const ids = [791];
 export const modules = {
 
-/***/ 3802:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ diagnose)
-/* harmony export */ });
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7240);
-
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
-const UNAUTHORIZED = /401 Unauthorized|unauthorized:|incorrect username or password/i;
-const FORBIDDEN = /403 Forbidden|denied:|insufficient_scope/i;
-const UNREACHABLE = /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake timeout|server gave HTTP response to HTTPS client/i;
-function firstMatch(output, pattern) {
-    return (output
-        .split('\n')
-        .find(line => pattern.test(line))
-        ?.trim() ?? '');
-}
-/**
- * Turns a failed docker command into the message a user needs: which thing
- * is wrong (daemon, credentials, registry) and the line docker said it in.
- */
-function diagnose(error, registries = []) {
-    if (!(error instanceof _runner_js__WEBPACK_IMPORTED_MODULE_0__/* .DockerCommandError */ .YJ))
-        return error;
-    const { output } = error;
-    const registry = registries.length === 1
-        ? registries[0]
-        : registries.find(r => output.includes(r));
-    const where = registry === undefined ? 'the registry' : `registry ${registry}`;
-    if (DAEMON_DOWN.test(output))
-        return new Error(`the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`, { cause: error });
-    if (UNAUTHORIZED.test(output))
-        return new Error(`${where} refused the credentials: wrong username or password (${firstMatch(output, UNAUTHORIZED)})`, { cause: error });
-    if (FORBIDDEN.test(output))
-        return new Error(`${where} denied access: the user may not push there (${firstMatch(output, FORBIDDEN)})`, { cause: error });
-    if (UNREACHABLE.test(output))
-        return new Error(`${where} is unreachable (${firstMatch(output, UNREACHABLE)})`, { cause: error });
-    return error;
-}
-
-
-/***/ }),
-
-/***/ 7240:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $u: () => (/* binding */ DockerMissingError),
-/* harmony export */   P8: () => (/* binding */ createDockerRunner),
-/* harmony export */   Tk: () => (/* binding */ isBuildxMissing),
-/* harmony export */   YJ: () => (/* binding */ DockerCommandError),
-/* harmony export */   Zn: () => (/* binding */ BuildxMissingError)
-/* harmony export */ });
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9125);
-
-const TAIL_LINES = 15;
-/** A docker command that exited non-zero: the command as run, its code and what it said last. */
-class DockerCommandError extends Error {
-    args;
-    exitCode;
-    output;
-    constructor(args, exitCode, output) {
-        const tail = output.trim().split('\n').slice(-TAIL_LINES).join('\n');
-        super(`docker ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatCommand */ .f)(args)} failed with exit code ${exitCode}${tail ? `:\n${tail}` : ''}`);
-        this.args = args;
-        this.exitCode = exitCode;
-        this.output = output;
-        this.name = 'DockerCommandError';
-    }
-}
-class DockerMissingError extends Error {
-    constructor() {
-        super('the docker CLI was not found on PATH: install Docker (or use a runner that has it)');
-        this.name = 'DockerMissingError';
-    }
-}
-/**
- * Judges by exit code alone; output on stderr is not an error by itself.
- * `env` is added to this process's environment (a run's DOCKER_CONFIG).
- */
-function createDockerRunner(binary = 'docker', env = {}) {
-    return {
-        async run(args, options = {}) {
-            let result;
-            try {
-                // loaded on first use: a dry run starts no process
-                const { getExecOutput } = await __webpack_require__.e(/* import() */ 260).then(__webpack_require__.bind(__webpack_require__, 1260));
-                result = await getExecOutput(binary, args, {
-                    input: options.input === undefined
-                        ? undefined
-                        : Buffer.from(options.input),
-                    ignoreReturnCode: true,
-                    silent: options.quiet === true,
-                    env: { ...process.env, ...env }
-                });
-            }
-            catch (error) {
-                if (error instanceof Error &&
-                    /Unable to locate executable/.test(error.message))
-                    throw new DockerMissingError();
-                throw error;
-            }
-            if (result.exitCode !== 0)
-                throw new DockerCommandError(args, result.exitCode, `${result.stderr}\n${result.stdout}`);
-            return { stdout: result.stdout, stderr: result.stderr };
-        }
-    };
-}
-/** buildx's plugin is missing: the docker CLI says so instead of building. */
-class BuildxMissingError extends Error {
-    constructor() {
-        super('docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)');
-        this.name = 'BuildxMissingError';
-    }
-}
-// docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
-const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i;
-/** Whether a failed `docker buildx …` failed only because buildx is not installed. */
-function isBuildxMissing(error) {
-    return (error instanceof DockerCommandError && BUILDX_MISSING.test(error.output));
-}
-
-
-/***/ }),
-
 /***/ 1799:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -419,211 +293,6 @@ function describeDecision(decision, image) {
 
 /***/ }),
 
-/***/ 8933:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  DI: () => (/* binding */ mergeStage),
-  q: () => (/* binding */ promoteNeedsDocker),
-  Fj: () => (/* binding */ promoteStage),
-  pZ: () => (/* binding */ stagedDigest)
-});
-
-;// CONCATENATED MODULE: ./src/docker/imagetools-args.ts
-/** argv for `imagetools create`: the sources (name@digest) joined under the targets. */
-function imagetoolsCreateArgs(targets, sources, dryRun = false) {
-    return [
-        'buildx',
-        'imagetools',
-        'create',
-        ...(dryRun ? ['--dry-run'] : []),
-        ...targets.flatMap(target => ['--tag', target]),
-        ...sources
-    ];
-}
-
-// EXTERNAL MODULE: ./src/registry/reference.ts
-var registry_reference = __webpack_require__(9310);
-// EXTERNAL MODULE: ./src/plan/registry-steps.ts
-var registry_steps = __webpack_require__(3870);
-// EXTERNAL MODULE: ./src/plan/staging.ts
-var staging = __webpack_require__(694);
-// EXTERNAL MODULE: ./src/plan/steps.ts
-var steps = __webpack_require__(2960);
-;// CONCATENATED MODULE: ./src/plan/copy-steps.ts
-/** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
-
-
-
-
-
-/** Stands for the digest a digest-mode leg staged under `tag`. */
-function stagedDigest(tag) {
-    return `<digest of ${tag}>`;
-}
-/**
- * imagetools create, first with --dry-run (the bytes it would push, so the
- * digest is known), then by that digest: the image lands, no tag moves.
- */
-function imagetoolsSteps(image, sources, registries) {
-    return [
-        {
-            step: 'predict',
-            argv: imagetoolsCreateArgs([image.name], sources, true),
-            registries,
-            image
-        },
-        {
-            step: 'index',
-            argv: imagetoolsCreateArgs([`${image.name}@${steps/* DIGEST */.Dh}`], sources),
-            registries,
-            image
-        }
-    ];
-}
-/**
- * mode promote: read where the source points; copy it into each image's
- * repository by digest (blob mounts within its registry, imagetools to
- * another one).
- */
-function promoteStage(source, reference, images) {
-    const pinned = `${source.name}@${steps/* SOURCE_DIGEST */.Rc}`;
-    return [
-        (0,registry_steps/* headStep */.BC)('source', source, reference),
-        ...images.flatMap((image) => image.registry === source.registry
-            ? [
-                {
-                    step: 'mount',
-                    method: 'POST',
-                    url: (0,registry_reference/* mountUrl */.Xu)(image.name, '<each blob>', source.name),
-                    image,
-                    reference: steps/* SOURCE_DIGEST */.Rc
-                },
-                {
-                    step: 'copy',
-                    method: 'PUT',
-                    url: (0,registry_reference/* manifestUrl */.hO)(image.name, steps/* SOURCE_DIGEST */.Rc),
-                    image,
-                    reference: steps/* SOURCE_DIGEST */.Rc
-                }
-            ]
-            : imagetoolsSteps(image, [pinned], [image.registry, source.registry]))
-    ];
-}
-/** Whether promote needs docker (and so the logins): only to copy across registries. */
-function promoteNeedsDocker(source, images) {
-    return images.some(image => image.registry !== source.registry);
-}
-/** mode merge: each leg's staged digest, then one index of them per image. */
-function mergeStage(images, platforms, buildId) {
-    const tags = platforms.map(platform => (0,staging/* stagingTag */.a)(buildId, platform));
-    return images.flatMap(image => [
-        ...platforms.map((platform, i) => ({
-            ...(0,registry_steps/* headStep */.BC)('staged', image, tags[i]),
-            platform
-        })),
-        ...imagetoolsSteps(image, tags.map(tag => `${image.name}@${stagedDigest(tag)}`), [image.registry])
-    ]);
-}
-
-
-/***/ }),
-
-/***/ 3870:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   BC: () => (/* binding */ headStep),
-/* harmony export */   I$: () => (/* binding */ readSteps),
-/* harmony export */   Vc: () => (/* binding */ readBackSteps),
-/* harmony export */   en: () => (/* binding */ tagSteps)
-/* harmony export */ });
-/* unused harmony export isExactTag */
-/* harmony import */ var _registry_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9310);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2960);
-
-
-/** Tags the guards treat as exact (release and fixed tags): pointed before any floating one. */
-function isExactTag(tag) {
-    return tag.kind !== 'floating';
-}
-function headStep(step, image, reference) {
-    return {
-        step,
-        method: 'HEAD',
-        url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .manifestUrl */ .hO)(image.name, reference),
-        image,
-        reference
-    };
-}
-/**
- * The fresh read: each image's tag list, where each of our tags points now,
- * and the manifest our tags will point at (its bytes go into each PUT).
- */
-function readSteps(images, tags) {
-    return images.flatMap(image => [
-        {
-            step: 'read',
-            method: 'GET',
-            url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .tagsUrl */ .tW)(image.name),
-            image,
-            reference: ''
-        },
-        ...tags.map(tag => headStep('read', image, tag.name)),
-        {
-            step: 'read',
-            method: 'GET',
-            url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .manifestUrl */ .hO)(image.name, _steps_js__WEBPACK_IMPORTED_MODULE_1__/* .DIGEST */ .Dh),
-            image,
-            reference: _steps_js__WEBPACK_IMPORTED_MODULE_1__/* .DIGEST */ .Dh
-        }
-    ]);
-}
-/** One manifest PUT per tag: every exact tag of every image, then the floating ones. */
-function tagSteps(images, tags) {
-    const ordered = [
-        ...tags.filter(isExactTag),
-        ...tags.filter(t => !isExactTag(t))
-    ];
-    return ordered.flatMap(tag => images.map(image => ({
-        step: 'tag',
-        method: 'PUT',
-        url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .manifestUrl */ .hO)(image.name, tag.name),
-        image,
-        reference: tag.name,
-        tag
-    })));
-}
-function readBackSteps(images, tags) {
-    return images.flatMap(image => tags.map(tag => headStep('read-back', image, tag.name)));
-}
-
-
-/***/ }),
-
-/***/ 694:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ stagingTag)
-/* harmony export */ });
-/* harmony import */ var _tags_sanitize_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7266);
-
-/**
- * The tag an image waits under before the guards let any tag a user pulls
- * move: a digest-mode leg's platform (where the merge job finds it by name)
- * or, on builders that cannot push by digest, the build itself.
- */
-function stagingTag(buildId, platform = '') {
-    const name = platform === '' ? `build-${buildId}` : `build-${buildId}-${platform}`;
-    return (0,_tags_sanitize_js__WEBPACK_IMPORTED_MODULE_0__/* .sanitizeTag */ .iP)(name) ?? `build-${buildId}`;
-}
-
-
-/***/ }),
-
 /***/ 3416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -783,8 +452,11 @@ async function retryDocker(work, policy, describe) {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/plan/build-steps.ts + 1 modules
+var build_steps = __webpack_require__(8573);
 ;// CONCATENATED MODULE: ./src/publish/run-command.ts
 /** Runs one docker step of the pipeline and keeps what it learns. */
+
 
 
 
@@ -806,7 +478,7 @@ function failure(error, step) {
     if (diagnosed !== error || !(error instanceof runner/* DockerCommandError */.YJ))
         return diagnosed;
     if (MULTI_PLATFORM_UNSUPPORTED.test(error.output))
-        return new errors/* InputError */.d('platforms', flagValue(step.argv, '--platform'), "this builder (buildx's docker driver on the classic image store) builds one platform: add docker/setup-buildx-action before this step, or turn on the containerd image store");
+        return new errors/* InputError */.d('platforms', flagValue(step.argv, '--platform'), build_steps/* CLASSIC_STORE_ONE_PLATFORM */._u);
     if (step.step !== 'build')
         return error;
     const tail = error.output.trim().split('\n').slice(-15).join('\n');
@@ -1081,9 +753,12 @@ async function tag(settings, plan, pipeline, values, env) {
 async function runPipeline(settings, plan, pipeline, env) {
     const values = new RunValues();
     let platforms;
+    let built = false; // the local leftovers exist only once a build ran
     const runStep = async (step) => {
-        if ((0,plan_steps/* isCommand */.y9)(step))
+        if ((0,plan_steps/* isCommand */.y9)(step)) {
             await runCommand(step, plan.images, values, env);
+            built ||= step.step === 'build';
+        }
         else {
             const learnt = await runStageRequest(step, values, env);
             if (step.step === 'source')
@@ -1127,174 +802,8 @@ async function runPipeline(settings, plan, pipeline, env) {
         throw error;
     }
     finally {
-        await inGroup(env, 'Clean up', pipeline.cleanup, runStep);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9310:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   SU: () => (/* binding */ parseRepository),
-/* harmony export */   Xu: () => (/* binding */ mountUrl),
-/* harmony export */   hO: () => (/* binding */ manifestUrl),
-/* harmony export */   l5: () => (/* binding */ parseRegistry),
-/* harmony export */   tW: () => (/* binding */ tagsUrl)
-/* harmony export */ });
-/* unused harmony exports DOCKER_HUB, isLoopbackHost, apiUrl */
-/* harmony import */ var _images_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4525);
-
-/**
- * Where an image name lives: the registry host (per the docker reference
- * rules), the API endpoint and the repository path.
- */
-const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
-const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io']);
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const LOOPBACK = /^(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\])$/i;
-function invalid(image, why) {
-    return new Error(`invalid image name ${JSON.stringify(image)}: ${why}`);
-}
-function hostWithoutPort(host) {
-    return host.replace(/:[0-9]+$/, '');
-}
-function isLoopbackHost(host) {
-    return LOOPBACK.test(hostWithoutPort(host));
-}
-/** The endpoint for a registry name: "127.0.0.1:5001", "ghcr.io", "docker.io". */
-function parseRegistry(name) {
-    if (!HOST.test(name)) {
-        throw new Error(`invalid registry ${JSON.stringify(name)}: expected host[:port], e.g. ghcr.io or 127.0.0.1:5000`);
-    }
-    if (DOCKER_HUB_ALIASES.has(name.toLowerCase())) {
-        return {
-            registry: DOCKER_HUB,
-            apiHost: DOCKER_HUB_API_HOST,
-            scheme: 'https'
-        };
-    }
-    return {
-        registry: name,
-        apiHost: name,
-        scheme: isLoopbackHost(name) ? 'http' : 'https'
-    };
-}
-/** Parses an image name without tag or digest: "o/app", "ghcr.io/o/a", "127.0.0.1:5001/team/app". */
-function parseRepository(image) {
-    const slash = image.indexOf('/');
-    const first = slash === -1 ? '' : image.slice(0, slash);
-    const hasHost = slash !== -1 && (0,_images_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegistryHost */ .EV)(first);
-    const host = hasHost ? first : DOCKER_HUB;
-    let path = hasHost ? image.slice(slash + 1) : image;
-    if (/[@]|:[^/]*$/.test(path)) {
-        throw invalid(image, 'expected a name without tag or digest');
-    }
-    if (!HOST.test(host))
-        throw invalid(image, `bad registry host "${host}"`);
-    const endpoint = parseRegistry(host);
-    if (endpoint.registry === DOCKER_HUB && !path.includes('/')) {
-        path = `library/${path}`;
-    }
-    const components = path.split('/');
-    if (!components.every(component => PATH_COMPONENT.test(component))) {
-        throw invalid(image, 'each path component must be lower-case letters and digits, separated by ".", "_", "__" or "-"');
-    }
-    if (path.length > 255)
-        throw invalid(image, 'longer than 255 characters');
-    return { ...endpoint, repository: path };
-}
-/** An API URL as the client requests it (a placeholder such as <digest> stays readable). */
-function apiUrl(endpoint, path) {
-    return `${endpoint.scheme}://${endpoint.apiHost}${path}`;
-}
-/** Where a manifest of an image lives: by tag, by digest, or a placeholder for one. */
-function manifestUrl(image, reference) {
-    const ref = parseRepository(image);
-    return apiUrl(ref, `/v2/${ref.repository}/manifests/${reference}`);
-}
-/** Where an image's tag list lives. */
-function tagsUrl(image) {
-    const ref = parseRepository(image);
-    return apiUrl(ref, `/v2/${ref.repository}/tags/list`);
-}
-/** Where a blob of another repository of the same registry is mounted into an image. */
-function mountUrl(image, blob, fromImage) {
-    const ref = parseRepository(image);
-    const from = parseRepository(fromImage).repository;
-    return apiUrl(ref, `/v2/${ref.repository}/blobs/uploads/?mount=${blob}&from=${from}`);
-}
-
-
-/***/ }),
-
-/***/ 1521:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   N_: () => (/* binding */ TransientError),
-/* harmony export */   bD: () => (/* binding */ withRetry)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS, RetriesExhaustedError, retryDelayMs */
-/**
- * Bounded retries with exponential backoff for registry requests. Only a
- * TransientError is retried; every other error is rethrown at once.
- */
-const DEFAULT_BASE_DELAY_MS = 500;
-const DEFAULT_MAX_DELAY_MS = 30_000;
-/** A failure worth another try: connection errors, timeouts, 5xx, 429. */
-class TransientError extends Error {
-    /** The server's Retry-After, when it sent one. */
-    retryAfterMs;
-    constructor(message, options = {}) {
-        super(message, { cause: options.cause });
-        this.name = 'TransientError';
-        this.retryAfterMs = options.retryAfterMs;
-    }
-}
-/** Thrown when the last attempt failed with a TransientError. */
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    constructor(describe, attempts, lastError) {
-        super(`${describe} failed after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${lastError.message}`, { cause: lastError });
-        this.attempts = attempts;
-        this.lastError = lastError;
-        this.name = 'RetriesExhaustedError';
-    }
-}
-/** The delay before retry number `retry` (1-based) after `error`. */
-function retryDelayMs(retry, error, options) {
-    const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-    if (error.retryAfterMs !== undefined) {
-        return Math.min(Math.max(0, error.retryAfterMs), maxDelayMs);
-    }
-    const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
-    const backoff = Math.min(baseDelayMs * 2 ** (retry - 1), maxDelayMs);
-    const random = options.random ?? Math.random;
-    return Math.round(backoff / 2 + (random() * backoff) / 2);
-}
-async function withRetry(operation, options) {
-    const { retries } = options;
-    if (!Number.isInteger(retries) || retries < 0) {
-        throw new Error(`${options.describe}: retries must be a whole number >= 0, got ${retries}`);
-    }
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await operation();
-        }
-        catch (error) {
-            if (!(error instanceof TransientError))
-                throw error;
-            if (attempt > retries) {
-                throw new RetriesExhaustedError(options.describe, attempt, error);
-            }
-            await options.sleep(retryDelayMs(attempt, error, options));
-        }
+        if (built)
+            await inGroup(env, 'Clean up', pipeline.cleanup, runStep);
     }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseCliArgs } from './cli-args.js'
 import { terminalLog } from './cli-log.js'
-import { runTime } from './clock.js'
+import { createdTime, runTime } from './clock.js'
 import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
 import { parseSettings, type Settings } from './action/settings.js'
@@ -66,8 +66,14 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       name === 'password' ? password : (inputs.get(name) ?? '')
     )
     const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
-    const now = runTime(process.env.SOURCE_DATE_EPOCH, () => new Date())
-    const plan = planPublish(settings, ctx, now)
+    const epoch = process.env.SOURCE_DATE_EPOCH
+    const now = runTime(epoch, () => new Date())
+    const plan = planPublish(
+      settings,
+      ctx,
+      now,
+      createdTime(epoch, ctx.commitDate, now)
+    )
     if (settings.dryRun) await dryRun(settings, plan)
     else await publishLocally(settings, plan)
     return 0

@@ -6,7 +6,7 @@ import { setActionOutputs } from './action/publish-outputs.js'
 import type { Settings } from './action/settings.js'
 import { saveState } from './action/state.js'
 import { summaryMarkdown } from './action/summary.js'
-import { runTime } from './clock.js'
+import { createdTime, runTime } from './clock.js'
 import { readEventPayload } from './context/event-file.js'
 import { refContextFromRunner } from './context/ref-context.js'
 import { errorMessage } from './errors.js'
@@ -27,8 +27,14 @@ function computePlan(settings: Settings): PublishPlan {
     readEventPayload(process.env.GITHUB_EVENT_PATH),
     settings.defaultBranch
   )
-  const now = runTime(process.env.SOURCE_DATE_EPOCH, () => new Date())
-  return planPublish(settings, ctx, now)
+  const epoch = process.env.SOURCE_DATE_EPOCH
+  const now = runTime(epoch, () => new Date())
+  return planPublish(
+    settings,
+    ctx,
+    now,
+    createdTime(epoch, ctx.commitDate, now)
+  )
 }
 
 /** Says what landed before a failure, in the log and in the outputs. */

@@ -17,6 +17,8 @@ export interface PublishPlan {
   warnings: string[]
   /** Names this run's staging tags in digest and merge modes. */
   buildId: string
+  /** The build's SOURCE_DATE_EPOCH: when the image counts as created, in seconds. */
+  sourceDateEpoch: number
 }
 
 export function refsFor(images: Image[], tags: Tag[]): string[] {
@@ -26,14 +28,15 @@ export function refsFor(images: Image[], tags: Tag[]): string[] {
 export function planPublish(
   settings: Settings,
   ctx: RefContext,
-  now: Date
+  now: Date,
+  created: Date = now
 ): PublishPlan {
   const computed = computeTags(
     ctx,
     { tags: settings.tags, flavor: settings.flavor },
     now
   )
-  const oci = ociLabels(ctx, computed.version, now)
+  const oci = ociLabels(ctx, computed.version, created)
   const labels = mergeKeyValues(oci, settings.labels, 'labels')
   const annotations = mergeKeyValues(oci, settings.annotations, 'annotations')
   return {
@@ -44,6 +47,7 @@ export function planPublish(
     labels,
     annotations,
     warnings: computed.warnings,
-    buildId: ctx.runId ?? ctx.sha.slice(0, 12)
+    buildId: ctx.runId ?? ctx.sha.slice(0, 12),
+    sourceDateEpoch: Math.floor(created.getTime() / 1000)
   }
 }

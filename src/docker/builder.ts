@@ -20,19 +20,37 @@ export function parseInspect(stdout: string): Builder {
 }
 
 const NO_SUCH_BUILDER = /no builder .* found/i
+const CONTAINERD_STORE = /io\.containerd\.snapshotter/
+
+/** Which image store the daemon uses (docker info, read-only). */
+async function imageStore(
+  docker: DockerRunner
+): Promise<'containerd' | 'classic'> {
+  const { stdout } = await docker.run(
+    ['info', '--format', '{{json .DriverStatus}}'],
+    { quiet: true }
+  )
+  return CONTAINERD_STORE.test(stdout) ? 'containerd' : 'classic'
+}
 
 /**
  * The builder the `builder` input names, or buildx's current one (what
  * docker/setup-buildx-action made the default); the classic build when
- * buildx is missing.
+ * buildx is missing; for several platforms on the docker driver, its image
+ * store too.
  */
 export async function detectBuilder(
   docker: DockerRunner,
-  name: string
+  name: string,
+  severalPlatforms = false
 ): Promise<Builder> {
   try {
     const { stdout } = await docker.run(inspectArgs(name), { quiet: true })
-    return parseInspect(stdout)
+    const builder = parseInspect(stdout)
+    // the docker driver builds several platforms only on containerd's store
+    if (severalPlatforms && builder.driver === 'docker')
+      return { ...builder, store: await imageStore(docker) }
+    return builder
   } catch (error) {
     if (isBuildxMissing(error)) return CLASSIC
     if (

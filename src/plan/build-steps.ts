@@ -8,7 +8,7 @@ import {
 import { InputError } from '../errors.js'
 import type { Image } from '../images.js'
 import type { PublishPlan } from '../plan.js'
-import { buildsIntoDaemon, type Builder } from './builder.js'
+import { buildsIntoDaemon, buildsOnePlatform, type Builder } from './builder.js'
 import type { CommandStep, Step } from './steps.js'
 
 /** The files a build writes its results to, and its secrets' specs. */
@@ -36,6 +36,18 @@ function buildStep(
   return { step, argv, registries: registriesOf(images) }
 }
 
+/**
+ * The build's SOURCE_DATE_EPOCH (the commit time, unless the user set it):
+ * BuildKit stamps it as the image's creation time, so a re-run of the same
+ * commit does not differ by the clock alone.
+ */
+function withSourceDateEpoch(plan: PublishPlan, build: BuildSettings) {
+  if (build.buildArgs.some(arg => arg.startsWith('SOURCE_DATE_EPOCH=')))
+    return build
+  const epoch = `SOURCE_DATE_EPOCH=${plan.sourceDateEpoch}`
+  return { ...build, buildArgs: [...build.buildArgs, epoch] }
+}
+
 function buildx(
   plan: PublishPlan,
   files: BuildFiles,
@@ -44,7 +56,7 @@ function buildx(
   pushByDigestTo?: string[]
 ): string[] {
   const request: BuildRequest = {
-    build,
+    build: withSourceDateEpoch(plan, build),
     refs,
     labels: plan.labels,
     annotations: plan.annotations,
@@ -55,12 +67,35 @@ function buildx(
   return buildxBuildArgs(request)
 }
 
-function requireOnePlatform(build: BuildSettings): void {
-  if (build.platforms.length > 1)
+function classic(
+  plan: PublishPlan,
+  files: BuildFiles,
+  build: BuildSettings,
+  refs: string[]
+): string[] {
+  const job = {
+    build: withSourceDateEpoch(plan, build),
+    refs,
+    labels: plan.labels
+  }
+  return classicBuildArgs(job, files.iid)
+}
+
+export const CLASSIC_STORE_ONE_PLATFORM =
+  "buildx's docker driver on the classic image store builds one platform: add docker/setup-buildx-action before this step, or turn on the containerd image store"
+
+/** Several platforms on a one-platform builder: refused before any step runs. */
+export function requirePlatformsFit(
+  build: BuildSettings,
+  builder: Builder
+): void {
+  if (build.platforms.length > 1 && buildsOnePlatform(builder))
     throw new InputError(
       'platforms',
       build.platforms.join(','),
-      'several platforms need buildx, which this docker lacks: install the buildx plugin or add docker/setup-buildx-action before this step'
+      builder.driver === 'classic'
+        ? 'several platforms need buildx, which this docker lacks: install the buildx plugin or add docker/setup-buildx-action before this step'
+        : CLASSIC_STORE_ONE_PLATFORM
     )
 }
 
@@ -71,12 +106,9 @@ export function localBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
+  requirePlatformsFit(build, builder)
   if (builder.driver === 'classic') {
-    requireOnePlatform(build)
-    const argv = classicBuildArgs(
-      { build, refs: plan.refs, labels: plan.labels },
-      files.iid
-    )
+    const argv = classic(plan, files, build, plan.refs)
     return { stage: [buildStep(argv, [])], cleanup: [] }
   }
   return {
@@ -97,19 +129,13 @@ function stagedThroughDaemon(
   files: BuildFiles,
   staging: string
 ): BuildStages {
-  if (builder.driver === 'classic') requireOnePlatform(build)
+  requirePlatformsFit(build, builder)
   const images = plan.images
   const stagingRefs = images.map(image => `${image.name}:${staging}`)
   const stage: Step[] =
     builder.driver === 'classic'
       ? [
-          buildStep(
-            classicBuildArgs(
-              { build, refs: stagingRefs, labels: plan.labels },
-              files.iid
-            ),
-            []
-          ),
+          buildStep(classic(plan, files, build, stagingRefs), []),
           ...images.map(image => ({
             ...buildStep(['push', `${image.name}:${staging}`], [image], 'push'),
             image

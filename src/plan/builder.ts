@@ -4,6 +4,8 @@ export interface Builder {
   name: string
   /** buildx's driver (docker, docker-container, remote, kubernetes), or 'classic' without buildx. */
   driver: string
+  /** The docker driver's image store, when it was asked (several platforms need containerd's). */
+  store?: 'containerd' | 'classic'
 }
 
 export const CLASSIC: Builder = { name: '', driver: 'classic' }
@@ -11,6 +13,14 @@ export const CLASSIC: Builder = { name: '', driver: 'classic' }
 /** Builders that keep what they build in the daemon's image store and cannot push by digest. */
 export function buildsIntoDaemon(builder: Builder): boolean {
   return builder.driver === 'docker' || builder.driver === 'classic'
+}
+
+/** Whether the builder can build only one platform (so several fail before any step). */
+export function buildsOnePlatform(builder: Builder): boolean {
+  return (
+    builder.driver === 'classic' ||
+    (builder.driver === 'docker' && builder.store === 'classic')
+  )
 }
 
 export function describeBuilder(builder: Builder): string {

@@ -11,6 +11,7 @@ import {
 } from '../docker/runner.js'
 import { errorMessage, InputError } from '../errors.js'
 import type { Image } from '../images.js'
+import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'
@@ -34,7 +35,7 @@ function failure(error: unknown, step: CommandStep): unknown {
     return new InputError(
       'platforms',
       flagValue(step.argv, '--platform'),
-      "this builder (buildx's docker driver on the classic image store) builds one platform: add docker/setup-buildx-action before this step, or turn on the containerd image store"
+      CLASSIC_STORE_ONE_PLATFORM
     )
   if (step.step !== 'build') return error
   const tail = error.output.trim().split('\n').slice(-15).join('\n')

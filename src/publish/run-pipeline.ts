@@ -110,9 +110,12 @@ export async function runPipeline(
 ): Promise<PublishResult> {
   const values = new RunValues()
   let platforms: string[] | undefined
+  let built = false // the local leftovers exist only once a build ran
   const runStep = async (step: Step) => {
-    if (isCommand(step)) await runCommand(step, plan.images, values, env)
-    else {
+    if (isCommand(step)) {
+      await runCommand(step, plan.images, values, env)
+      built ||= step.step === 'build'
+    } else {
       const learnt = await runStageRequest(step, values, env)
       if (step.step === 'source') platforms = learnt
     }
@@ -160,6 +163,6 @@ export async function runPipeline(
     }
     throw error
   } finally {
-    await inGroup(env, 'Clean up', pipeline.cleanup, runStep)
+    if (built) await inGroup(env, 'Clean up', pipeline.cleanup, runStep)
   }
 }

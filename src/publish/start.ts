@@ -25,7 +25,11 @@ export async function builderFor(
     log.notice(
       'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
     )
-  const builder = await detectBuilder(docker, settings.build.builder)
+  const builder = await detectBuilder(
+    docker,
+    settings.build.builder,
+    settings.build.platforms.length > 1
+  )
   log.info(`Builder: ${describeBuilder(builder)}`)
   if (builder.driver === 'classic')
     log.notice(

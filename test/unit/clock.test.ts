@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { runTime } from '../../src/clock.js'
+import { createdTime, runTime } from '../../src/clock.js'
 
 const NOW = new Date('2024-05-01T12:00:00Z')
 const now = () => NOW
@@ -33,5 +33,32 @@ describe('runTime', () => {
     expect(() => runTime(epoch, now)).toThrow(
       `SOURCE_DATE_EPOCH ${JSON.stringify(epoch)} is not a whole number of seconds since 1970`
     )
+  })
+})
+
+describe('createdTime', () => {
+  const NOW = new Date('2026-11-23T05:00:00Z')
+  const COMMIT = new Date('2024-11-07T15:45:00Z')
+  it.each([
+    {
+      name: 'the commit time by default: a re-run builds alike',
+      epoch: undefined,
+      commit: COMMIT,
+      expected: COMMIT
+    },
+    {
+      name: 'SOURCE_DATE_EPOCH wins (now already is that time)',
+      epoch: '1700000000',
+      commit: COMMIT,
+      expected: NOW
+    },
+    {
+      name: 'no commit time known (a payload without one): now',
+      epoch: '',
+      commit: undefined,
+      expected: NOW
+    }
+  ])('$name', ({ epoch, commit, expected }) => {
+    expect(createdTime(epoch, commit, NOW)).toEqual(expected)
   })
 })

@@ -19,7 +19,8 @@ const RELEASE: PublishPlan = {
   labels: { 'org.opencontainers.image.version': '1.2.3', a: 'b c' },
   annotations: {},
   warnings: [],
-  buildId: '123-1'
+  buildId: '123-1',
+  sourceDateEpoch: 1714564800
 }
 
 describe('planText', () => {

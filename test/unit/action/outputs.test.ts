@@ -28,7 +28,8 @@ const PLAN: PublishPlan = {
   },
   annotations: { 'org.opencontainers.image.title': 'app' },
   warnings: [],
-  buildId: '123-1'
+  buildId: '123-1',
+  sourceDateEpoch: 1714564800
 }
 
 const RESULT: PublishResult = {

@@ -24,7 +24,8 @@ const PLAN: PublishPlan = {
   labels: {},
   annotations: {},
   warnings: [],
-  buildId: '123-1'
+  buildId: '123-1',
+  sourceDateEpoch: 1714564800
 }
 
 const PUBLISHED: PublishResult = {

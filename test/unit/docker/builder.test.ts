@@ -95,3 +95,46 @@ describe('detectBuilder', () => {
     )
   })
 })
+
+describe('detectBuilder: the image store, for several platforms', () => {
+  /** A docker answering inspect (docker driver), then docker info. */
+  function daemon(driverStatus: string) {
+    const calls: string[][] = []
+    const docker: DockerRunner = {
+      run(args) {
+        calls.push(args)
+        const stdout =
+          args[0] === 'info' ? driverStatus : 'Name: default\nDriver: docker\n'
+        return Promise.resolve({ stdout, stderr: '' })
+      }
+    }
+    return { docker, calls }
+  }
+
+  it.each([
+    {
+      name: 'containerd image store',
+      status: '[["driver-type","io.containerd.snapshotter.v1"]]',
+      store: 'containerd'
+    },
+    {
+      name: 'classic image store (overlay2)',
+      status: '[["Backing Filesystem","extfs"],["Supports d_type","true"]]',
+      store: 'classic'
+    }
+  ])('$name', async ({ status, store }) => {
+    const { docker, calls } = daemon(status)
+    expect(await detectBuilder(docker, '', true)).toEqual({
+      name: 'default',
+      driver: 'docker',
+      store
+    })
+    expect(calls[1]).toEqual(['info', '--format', '{{json .DriverStatus}}'])
+  })
+
+  it('one platform: the store is not asked', async () => {
+    const { docker, calls } = daemon('')
+    await detectBuilder(docker, '', false)
+    expect(calls).toEqual([['buildx', 'inspect']])
+  })
+})

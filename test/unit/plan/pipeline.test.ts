@@ -37,6 +37,7 @@ function shape(steps: Pipeline[keyof Pipeline]): string[] {
       .replace(/ --(label|annotation) \S+/g, '')
       .replace(/ --(provenance|sbom)=false/g, '')
       .replace(/ --secret \S+/g, '')
+      .replace(/ --build-arg SOURCE_DATE_EPOCH=\d+/g, '')
   })
 }
 
@@ -149,10 +150,33 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
     ])
   })
 
-  it('several platforms without buildx fail before any step, naming the input', async () => {
-    await expect(
-      pipeline({ platforms: 'linux/amd64,linux/arm64' }, CLASSIC)
-    ).rejects.toThrow(/input "platforms".*buildx/)
+  it.each([
+    {
+      name: 'without buildx',
+      builder: CLASSIC,
+      says: /input "platforms".*buildx plugin/
+    },
+    {
+      name: "on buildx's docker driver over the classic image store",
+      builder: { ...DOCKER, store: 'classic' as const },
+      says: /input "platforms".*setup-buildx-action.*containerd image store/
+    }
+  ])(
+    'several platforms $name fail before any step, naming the input',
+    async ({ builder, says }) => {
+      await expect(
+        pipeline({ platforms: 'linux/amd64,linux/arm64' }, builder)
+      ).rejects.toThrow(says)
+    }
+  )
+
+  it('several platforms on the containerd image store are fine', async () => {
+    const builder = { ...DOCKER, store: 'containerd' as const }
+    const steps = await pipeline(
+      { platforms: 'linux/amd64,linux/arm64' },
+      builder
+    )
+    expect(steps.stage.length).toBe(1)
   })
 })
 
@@ -256,5 +280,35 @@ describe('pipelineFor: outputs and call of build-push-action', () => {
       [],
       []
     ])
+  })
+})
+
+describe('pipelineFor: SOURCE_DATE_EPOCH', () => {
+  const epochArgs = (steps: Pipeline) =>
+    allSteps(steps)
+      .flatMap(step => ('argv' in step ? step.argv : []))
+      .filter(arg => arg.startsWith('SOURCE_DATE_EPOCH='))
+
+  it.each<Row & { builder: Builder; expected: string[] }>([
+    {
+      name: 'buildx: the creation time of the plan, as a build argument',
+      builder: CONTAINER,
+      inputs: {},
+      expected: ['SOURCE_DATE_EPOCH=1714564800']
+    },
+    {
+      name: 'the classic build too',
+      builder: CLASSIC,
+      inputs: { images: 'o/app' },
+      expected: ['SOURCE_DATE_EPOCH=1714564800']
+    },
+    {
+      name: "the user's own build argument wins",
+      builder: DOCKER,
+      inputs: { 'build-args': 'SOURCE_DATE_EPOCH=0' },
+      expected: ['SOURCE_DATE_EPOCH=0']
+    }
+  ])('$name', async ({ inputs, builder, expected }) => {
+    expect(epochArgs(await pipeline(inputs, builder))).toEqual(expected)
   })
 })
