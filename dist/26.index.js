@@ -241,7 +241,7 @@ function digestPipeline({ settings, plan, builder, files }) {
     return withStages(loginSteps(settings), stages, {
         read: [],
         tag: [],
-        readBack: (0,registry_steps/* readBackSteps */.Vc)(staged.images, staged.tags)
+        readBack: (0,registry_steps/* headSteps */._9)(staged.images, staged.tags)
     });
 }
 function promotePipeline({ settings, plan }) {
@@ -1029,6 +1029,25 @@ class HttpRegistryClient {
             if (!response.ok)
                 throw await fail();
             throw new RegistryError(ref.registry, `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`);
+        });
+    }
+    async getBlob(image, digest) {
+        const ref = (0,registry_reference/* parseRepository */.SU)(image);
+        if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+            throw new RegistryError(ref.registry, `invalid digest ${JSON.stringify(digest)}`);
+        const request = {
+            method: 'GET',
+            path: `/v2/${ref.repository}/blobs/${digest}`,
+            scope: pullScope(ref)
+        };
+        return await this.transport.request(ref, request, async (response, fail) => {
+            if (response.status === 404) {
+                await response.body?.cancel();
+                return undefined;
+            }
+            if (!response.ok)
+                throw await fail();
+            return new Uint8Array(await response.arrayBuffer());
         });
     }
     tagsPage(ref, path) {

@@ -528,6 +528,7 @@ function mergeStage(images, platforms, buildId) {
 /* harmony export */   BC: () => (/* binding */ headStep),
 /* harmony export */   I$: () => (/* binding */ readSteps),
 /* harmony export */   Vc: () => (/* binding */ readBackSteps),
+/* harmony export */   _9: () => (/* binding */ headSteps),
 /* harmony export */   en: () => (/* binding */ tagSteps)
 /* harmony export */ });
 /* unused harmony export isExactTag */
@@ -568,8 +569,23 @@ function readSteps(images, tags) {
             url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .manifestUrl */ .hO)(image.name, _steps_js__WEBPACK_IMPORTED_MODULE_1__/* .DIGEST */ .Dh),
             image,
             reference: _steps_js__WEBPACK_IMPORTED_MODULE_1__/* .DIGEST */ .Dh
-        }
+        },
+        ...tags
+            .filter(tag => tag.kind === 'version')
+            .map(tag => ({
+            ...getStep('revision', image, tag.name),
+            when: `${tag.name} exists on another digest`
+        }))
     ]);
+}
+function getStep(step, image, reference) {
+    return {
+        step,
+        method: 'GET',
+        url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .manifestUrl */ .hO)(image.name, reference),
+        image,
+        reference
+    };
 }
 /** One manifest PUT per tag: every exact tag of every image, then the floating ones. */
 function tagSteps(images, tags) {
@@ -586,8 +602,37 @@ function tagSteps(images, tags) {
         tag
     })));
 }
-function readBackSteps(images, tags) {
+/** Where each reference points now (a digest leg's staging tag). */
+function headSteps(images, tags) {
     return images.flatMap(image => tags.map(tag => headStep('read-back', image, tag.name)));
+}
+/**
+ * The read-back: each image's tag list and where our tags point now; a
+ * floating tag that another run moved meanwhile (or whose line a newer
+ * release took) is repaired where its line ends.
+ */
+function readBackSteps(images, tags) {
+    return images.flatMap(image => [
+        {
+            step: 'read-back',
+            method: 'GET',
+            url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .tagsUrl */ .tW)(image.name),
+            image,
+            reference: ''
+        },
+        ...tags.map(tag => ({ ...headStep('read-back', image, tag.name), tag })),
+        ...tags
+            .filter(tag => tag.line !== undefined)
+            .map(tag => ({
+            step: 'repair',
+            method: 'PUT',
+            url: (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .manifestUrl */ .hO)(image.name, tag.name),
+            image,
+            reference: tag.name,
+            tag,
+            when: `${tag.name} is not on the newest release of its line`
+        }))
+    ]);
 }
 
 

@@ -158,7 +158,7 @@ function createRunConfig(userDir, runDir, registries) {
 
 /***/ }),
 
-/***/ 1799:
+/***/ 2614:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -168,121 +168,10 @@ __webpack_require__.d(__webpack_exports__, {
   K: () => (/* binding */ describeDecision)
 });
 
+// EXTERNAL MODULE: ./src/guards/channels.ts
+var channels = __webpack_require__(2012);
 // EXTERNAL MODULE: ./src/tags/version.ts
-var tags_version = __webpack_require__(2561);
-;// CONCATENATED MODULE: ./src/guards/channels.ts
-
-const NO_AFFIXES = { prefix: '', suffix: '' };
-const VERSION_START = /^[0-9vV]$/;
-const VERSION_END = /^[0-9]$/;
-function width(channel) {
-    return channel.prefix.length + channel.suffix.length;
-}
-/** Whether a tag name is prefix + something + suffix of the channel. */
-function fits(channel, name) {
-    return (name.length >= width(channel) &&
-        name.startsWith(channel.prefix) &&
-        name.endsWith(channel.suffix));
-}
-/**
- * Every way to read a tag name as prefix + a stable version whose X.Y.Z is
- * `core` + suffix: `1.4.5-debug` reads as '' + 1.4.5 + '-debug' (the whole
- * name is a pre-release, so it does not count); `v1.4.5` as '' + v1.4.5 and
- * as 'v' + 1.4.5.
- */
-function splitsOf(name, core) {
-    const found = [];
-    for (let start = 0; start < name.length; start++) {
-        if (!VERSION_START.test(name[start]))
-            continue;
-        for (let end = name.length; end > start; end--) {
-            if (!VERSION_END.test(name[end - 1]))
-                continue;
-            const version = (0,tags_version/* parseReleaseVersion */.LQ)(name.slice(start, end));
-            if (version?.stable !== true || (0,tags_version/* coreVersion */.kI)(version) !== core)
-                continue;
-            found.push({ prefix: name.slice(0, start), suffix: name.slice(end) });
-        }
-    }
-    return found;
-}
-/**
- * The channel of a floating tag, learned from this run's version tags for
- * the same release: among the readings that fit the floating tag's own name
- * (`1.4-debug` fits '' + … + '-debug', plain `latest` does not), the one with
- * the longest affixes; no affixes when no version tag tells.
- */
-function channelOf(name, line, tags) {
-    let best = NO_AFFIXES;
-    for (const source of tags) {
-        if (source.kind !== 'version')
-            continue;
-        for (const channel of splitsOf(source.name, line.version)) {
-            if (fits(channel, name) && width(channel) > width(best)) {
-                best = channel;
-            }
-        }
-    }
-    return best;
-}
-/** The stable releases among a repository's tags, per channel, read once. */
-class ReleaseIndex {
-    existingTags;
-    byChannel = new Map();
-    constructor(existingTags) {
-        this.existingTags = existingTags;
-    }
-    /** Existing tags of the channel whose middle is a stable version. */
-    stable(channel) {
-        const key = JSON.stringify([channel.prefix, channel.suffix]);
-        let published = this.byChannel.get(key);
-        if (published === undefined) {
-            published = [];
-            for (const name of this.existingTags) {
-                if (!fits(channel, name))
-                    continue;
-                const middle = name.slice(channel.prefix.length, name.length - channel.suffix.length);
-                const version = (0,tags_version/* parseReleaseVersion */.LQ)(middle);
-                if (version?.stable === true)
-                    published.push({ name, version });
-            }
-            this.byChannel.set(key, published);
-        }
-        return published;
-    }
-}
-function inLine(scope, target, version) {
-    switch (scope) {
-        case 'latest':
-            return true;
-        case 'major':
-            return version.major === target.major;
-        case 'minor':
-            return version.major === target.major && version.minor === target.minor;
-    }
-}
-/**
- * The newest published release in the tag's line that is newer than the
- * release the tag would point at, if any: then the tag must not move.
- */
-function newerInLine(line, published) {
-    const target = (0,tags_version/* parseReleaseVersion */.LQ)(line.version);
-    if (target === undefined)
-        return undefined;
-    let newest;
-    for (const candidate of published) {
-        if (!inLine(line.scope, target, candidate.version))
-            continue;
-        if ((0,tags_version/* compareReleaseVersions */.w3)(candidate.version, target) <= 0)
-            continue;
-        if (newest === undefined ||
-            (0,tags_version/* compareReleaseVersions */.w3)(candidate.version, newest.version) > 0) {
-            newest = candidate;
-        }
-    }
-    return newest;
-}
-
+var version = __webpack_require__(2561);
 ;// CONCATENATED MODULE: ./src/guards/reasons.ts
 
 const OVERRIDE = 'Release tags are immutable: set immutable-tags: skip to keep it and ' +
@@ -320,7 +209,7 @@ function releaseKeptReason(release) {
         `so this tag must not point at an image that ${release.name} does not`);
 }
 function lineLabel(line) {
-    const target = (0,tags_version/* parseReleaseVersion */.LQ)(line.version);
+    const target = (0,version/* parseReleaseVersion */.LQ)(line.version);
     if (line.scope === 'latest' || target === undefined) {
         return '(latest follows the newest release)';
     }
@@ -371,14 +260,14 @@ function floatingVerdict(tag, input, kept, index) {
     const line = tag.line;
     if (line === undefined)
         return { to: 'floating' };
-    const release = kept.find(k => splitsOf(k.name, line.version).length > 0);
+    const release = kept.find(k => (0,channels/* splitsOf */.pw)(k.name, line.version).length > 0);
     if (release !== undefined) {
         return { to: 'skipped', reason: releaseKeptReason(release) };
     }
     if (index === undefined)
         return { to: 'floating' };
-    const channel = channelOf(tag.name, line, input.tags);
-    const newer = newerInLine(line, index.stable(channel));
+    const channel = (0,channels/* channelOf */.ts)(tag.name, line, input.tags);
+    const newer = (0,channels/* newerInLine */.jk)(line, index.stable(channel));
     return newer === undefined
         ? { to: 'floating' }
         : { to: 'skipped', reason: heldBackReason(line, newer) };
@@ -408,7 +297,7 @@ function decideTags(input) {
     const verdicts = input.tags.map(tag => tag.kind === 'version' ? versionVerdict(tag, input, existing) : undefined);
     const kept = input.tags.filter((_, i) => verdicts[i]?.to === 'skipped');
     const index = input.floatingGuard
-        ? new ReleaseIndex(input.existingTags)
+        ? new channels/* ReleaseIndex */.el(input.existingTags)
         : undefined;
     const decision = {
         exact: [],
@@ -444,6 +333,131 @@ function describeDecision(decision, image) {
         ...decision.floating.map(tag => `${ref(tag)} moves after the exact tags (floating tag)`),
         ...decision.skipped.map(({ tag, reason }) => `${ref(tag)} ${tag.kind === 'version' ? 'kept' : 'held back'}: ${reason}`)
     ];
+}
+
+
+/***/ }),
+
+/***/ 2012:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   el: () => (/* binding */ ReleaseIndex),
+/* harmony export */   jk: () => (/* binding */ newerInLine),
+/* harmony export */   pw: () => (/* binding */ splitsOf),
+/* harmony export */   ts: () => (/* binding */ channelOf)
+/* harmony export */ });
+/* harmony import */ var _tags_version_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2561);
+
+const NO_AFFIXES = { prefix: '', suffix: '' };
+const VERSION_START = /^[0-9vV]$/;
+const VERSION_END = /^[0-9]$/;
+function width(channel) {
+    return channel.prefix.length + channel.suffix.length;
+}
+/** Whether a tag name is prefix + something + suffix of the channel. */
+function fits(channel, name) {
+    return (name.length >= width(channel) &&
+        name.startsWith(channel.prefix) &&
+        name.endsWith(channel.suffix));
+}
+/**
+ * Every way to read a tag name as prefix + a stable version whose X.Y.Z is
+ * `core` + suffix: `1.4.5-debug` reads as '' + 1.4.5 + '-debug' (the whole
+ * name is a pre-release, so it does not count); `v1.4.5` as '' + v1.4.5 and
+ * as 'v' + 1.4.5.
+ */
+function splitsOf(name, core) {
+    const found = [];
+    for (let start = 0; start < name.length; start++) {
+        if (!VERSION_START.test(name[start]))
+            continue;
+        for (let end = name.length; end > start; end--) {
+            if (!VERSION_END.test(name[end - 1]))
+                continue;
+            const version = (0,_tags_version_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReleaseVersion */ .LQ)(name.slice(start, end));
+            if (version?.stable !== true || (0,_tags_version_js__WEBPACK_IMPORTED_MODULE_0__/* .coreVersion */ .kI)(version) !== core)
+                continue;
+            found.push({ prefix: name.slice(0, start), suffix: name.slice(end) });
+        }
+    }
+    return found;
+}
+/**
+ * The channel of a floating tag, learned from this run's version tags for
+ * the same release: among the readings that fit the floating tag's own name
+ * (`1.4-debug` fits '' + … + '-debug', plain `latest` does not), the one with
+ * the longest affixes; no affixes when no version tag tells.
+ */
+function channelOf(name, line, tags) {
+    let best = NO_AFFIXES;
+    for (const source of tags) {
+        if (source.kind !== 'version')
+            continue;
+        for (const channel of splitsOf(source.name, line.version)) {
+            if (fits(channel, name) && width(channel) > width(best)) {
+                best = channel;
+            }
+        }
+    }
+    return best;
+}
+/** The stable releases among a repository's tags, per channel, read once. */
+class ReleaseIndex {
+    existingTags;
+    byChannel = new Map();
+    constructor(existingTags) {
+        this.existingTags = existingTags;
+    }
+    /** Existing tags of the channel whose middle is a stable version. */
+    stable(channel) {
+        const key = JSON.stringify([channel.prefix, channel.suffix]);
+        let published = this.byChannel.get(key);
+        if (published === undefined) {
+            published = [];
+            for (const name of this.existingTags) {
+                if (!fits(channel, name))
+                    continue;
+                const middle = name.slice(channel.prefix.length, name.length - channel.suffix.length);
+                const version = (0,_tags_version_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReleaseVersion */ .LQ)(middle);
+                if (version?.stable === true)
+                    published.push({ name, version });
+            }
+            this.byChannel.set(key, published);
+        }
+        return published;
+    }
+}
+function inLine(scope, target, version) {
+    switch (scope) {
+        case 'latest':
+            return true;
+        case 'major':
+            return version.major === target.major;
+        case 'minor':
+            return version.major === target.major && version.minor === target.minor;
+    }
+}
+/**
+ * The newest published release in the tag's line that is newer than the
+ * release the tag would point at, if any: then the tag must not move.
+ */
+function newerInLine(line, published) {
+    const target = (0,_tags_version_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReleaseVersion */ .LQ)(line.version);
+    if (target === undefined)
+        return undefined;
+    let newest;
+    for (const candidate of published) {
+        if (!inLine(line.scope, target, candidate.version))
+            continue;
+        if ((0,_tags_version_js__WEBPACK_IMPORTED_MODULE_0__/* .compareReleaseVersions */ .w3)(candidate.version, target) <= 0)
+            continue;
+        if (newest === undefined ||
+            (0,_tags_version_js__WEBPACK_IMPORTED_MODULE_0__/* .compareReleaseVersions */ .w3)(candidate.version, newest.version) > 0) {
+            newest = candidate;
+        }
+    }
+    return newest;
 }
 
 
@@ -532,7 +546,7 @@ function digestPipeline({ settings, plan, builder, files }) {
     return withStages(loginSteps(settings), stages, {
         read: [],
         tag: [],
-        readBack: (0,registry_steps/* readBackSteps */.Vc)(staged.images, staged.tags)
+        readBack: (0,registry_steps/* headSteps */._9)(staged.images, staged.tags)
     });
 }
 function promotePipeline({ settings, plan }) {
@@ -1322,6 +1336,25 @@ class HttpRegistryClient {
             throw new RegistryError(ref.registry, `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`);
         });
     }
+    async getBlob(image, digest) {
+        const ref = (0,registry_reference/* parseRepository */.SU)(image);
+        if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+            throw new RegistryError(ref.registry, `invalid digest ${JSON.stringify(digest)}`);
+        const request = {
+            method: 'GET',
+            path: `/v2/${ref.repository}/blobs/${digest}`,
+            scope: pullScope(ref)
+        };
+        return await this.transport.request(ref, request, async (response, fail) => {
+            if (response.status === 404) {
+                await response.body?.cancel();
+                return undefined;
+            }
+            if (!response.ok)
+                throw await fail();
+            return new Uint8Array(await response.arrayBuffer());
+        });
+    }
     tagsPage(ref, path) {
         const request = { method: 'GET', path, scope: pullScope(ref) };
         return this.transport.request(ref, request, async (response, fail) => {
@@ -1393,7 +1426,7 @@ function createPublishEnv(settings, log, tempDir, dockerConfig, mask) {
 /* harmony export */ });
 /* harmony import */ var _docker_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7240);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
-/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1799);
+/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2614);
 /* harmony import */ var _images_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4525);
 /* harmony import */ var _plan_pipeline_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5252);
 /* harmony import */ var _plan_steps_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(2960);
@@ -1480,7 +1513,7 @@ async function previewGuards(settings, plan, pipeline, log) {
 /* harmony export */   rs: () => (/* binding */ readStates),
 /* harmony export */   wz: () => (/* binding */ refuseConflicts)
 /* harmony export */ });
-/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1799);
+/* harmony import */ var _guards_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2614);
 /* harmony import */ var _plan_steps_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2960);
 
 

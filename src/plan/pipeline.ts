@@ -13,7 +13,12 @@ import {
   type BuildStages
 } from './build-steps.js'
 import { mergeStage, promoteNeedsDocker, promoteStage } from './copy-steps.js'
-import { readBackSteps, readSteps, tagSteps } from './registry-steps.js'
+import {
+  headSteps,
+  readBackSteps,
+  readSteps,
+  tagSteps
+} from './registry-steps.js'
 import { stagingTag } from './staging.js'
 import type { CommandStep, Pipeline } from './steps.js'
 
@@ -97,7 +102,7 @@ function digestPipeline({
   return withStages(loginSteps(settings), stages, {
     read: [],
     tag: [],
-    readBack: readBackSteps(staged.images, staged.tags)
+    readBack: headSteps(staged.images, staged.tags)
   })
 }
 

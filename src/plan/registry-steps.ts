@@ -43,8 +43,28 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
       url: manifestUrl(image.name, DIGEST),
       image,
       reference: DIGEST
-    }
+    },
+    ...tags
+      .filter(tag => tag.kind === 'version')
+      .map(tag => ({
+        ...getStep('revision', image, tag.name),
+        when: `${tag.name} exists on another digest`
+      }))
   ])
+}
+
+function getStep(
+  step: RequestStep['step'],
+  image: Image,
+  reference: string
+): RequestStep {
+  return {
+    step,
+    method: 'GET',
+    url: manifestUrl(image.name, reference),
+    image,
+    reference
+  }
 }
 
 /** One manifest PUT per tag: every exact tag of every image, then the floating ones. */
@@ -65,8 +85,38 @@ export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
   )
 }
 
-export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
+/** Where each reference points now (a digest leg's staging tag). */
+export function headSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image =>
     tags.map(tag => headStep('read-back', image, tag.name))
   )
+}
+
+/**
+ * The read-back: each image's tag list and where our tags point now; a
+ * floating tag that another run moved meanwhile (or whose line a newer
+ * release took) is repaired where its line ends.
+ */
+export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
+  return images.flatMap(image => [
+    {
+      step: 'read-back' as const,
+      method: 'GET' as const,
+      url: tagsUrl(image.name),
+      image,
+      reference: ''
+    },
+    ...tags.map(tag => ({ ...headStep('read-back', image, tag.name), tag })),
+    ...tags
+      .filter(tag => tag.line !== undefined)
+      .map(tag => ({
+        step: 'repair' as const,
+        method: 'PUT' as const,
+        url: manifestUrl(image.name, tag.name),
+        image,
+        reference: tag.name,
+        tag,
+        when: `${tag.name} is not on the newest release of its line`
+      }))
+  ])
 }

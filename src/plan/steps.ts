@@ -39,8 +39,12 @@ export type StepName =
   | 'read'
   /** one tag pointed at the digest (manifest PUT) */
   | 'tag'
+  /** the labels of the image a release tag holds: is it this commit's? */
+  | 'revision'
   /** what the registry holds for our tags afterwards */
   | 'read-back'
+  /** a floating tag another run moved, pointed where its line now ends */
+  | 'repair'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
 
@@ -67,6 +71,8 @@ export interface RequestStep {
   tag?: Tag
   /** staged steps: the platform the digest leg built. */
   platform?: string
+  /** A step that runs only when this holds (the log says when it was not needed). */
+  when?: string
 }
 
 export type Step = CommandStep | RequestStep
@@ -74,7 +80,7 @@ export type Step = CommandStep | RequestStep
 /** A step as printed and as the `plan` output carries it (no secret in it). */
 export type PlanStep =
   | { step: StepName; argv: string[] }
-  | { step: StepName; method: HttpMethod; url: string }
+  | { step: StepName; method: HttpMethod; url: string; when?: string }
 
 /** The phases a run goes through, in this order. */
 export interface Pipeline {
@@ -108,9 +114,11 @@ export function allSteps(pipeline: Pipeline): Step[] {
 }
 
 export function publicStep(step: Step): PlanStep {
-  return isCommand(step)
-    ? { step: step.step, argv: step.argv }
-    : { step: step.step, method: step.method, url: step.url }
+  if (isCommand(step)) return { step: step.step, argv: step.argv }
+  const { method, url, when } = step
+  return when === undefined
+    ? { step: step.step, method, url }
+    : { step: step.step, method, url, when }
 }
 
 /** One line per step, the same in the dry run's plan and the run's log. */
@@ -118,6 +126,11 @@ export function stepLine(step: Step | PlanStep): string {
   const what =
     'argv' in step
       ? `docker ${formatCommand(step.argv)}`
-      : `${step.method} ${step.url}`
+      : `${step.method} ${step.url}${step.when ? ` (only if ${step.when})` : ''}`
   return `${step.step.padEnd(9)} ${what}`
+}
+
+/** The log line of a planned step that did not run, and why. */
+export function notRunLine(step: Step, why: string): string {
+  return `${stepLine(step)} — ${why}`
 }

@@ -10,6 +10,7 @@ import type { Image } from '../images.js'
 import type { PublishPlan } from '../plan.js'
 import {
   isCommand,
+  notRunLine,
   stepLine,
   type Pipeline,
   type RequestStep,
@@ -24,7 +25,14 @@ import {
 } from './registry-state.js'
 import { runCommand } from './run-command.js'
 import { runStageRequest } from './run-request.js'
-import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
+import { readBackAndConverge } from './converge.js'
+import { adoptReruns } from './reruns.js'
+import {
+  allowedTagSteps,
+  pointTags,
+  recordSkipped,
+  type ImagePlan
+} from './tagging.js'
 import { RunValues } from './values.js'
 
 async function inGroup(
@@ -42,12 +50,14 @@ async function inGroup(
   })
 }
 
+/** Where each of our references points now (the HEAD steps of the read-back). */
 async function readBack(
   steps: RequestStep[],
   env: PublishEnv
 ): Promise<Held[]> {
+  const heads = steps.filter(s => s.step === 'read-back' && s.reference !== '')
   return Promise.all(
-    steps.map(async step => ({
+    heads.map(async step => ({
       ref: `${step.image.name}:${step.reference}`,
       digest:
         (await env.registry.getDigest(step.image.name, step.reference)) ?? ''
@@ -70,7 +80,30 @@ function requireDigests(images: Image[], values: RunValues): void {
     )
 }
 
-/** Reads fresh, decides, points the tags the guards allow. */
+/** Logs the tag steps the guards let through as they run, the others with why not. */
+function logHeldTags(
+  steps: RequestStep[],
+  allowed: RequestStep[][],
+  plans: ImagePlan[],
+  env: PublishEnv
+): void {
+  const running = new Set(allowed.flat())
+  for (const step of steps) {
+    if (running.has(step)) continue
+    const decision = plans.find(p => p.image.name === step.image.name)?.decision
+    const held = decision?.skipped.find(s => s.tag.name === step.reference)
+    env.log.info(
+      notRunLine(
+        step,
+        held
+          ? `held back: ${held.reason}`
+          : 'not needed: already points at this digest'
+      )
+    )
+  }
+}
+
+/** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */
 async function tag(
   settings: Settings,
   plan: PublishPlan,
@@ -79,10 +112,17 @@ async function tag(
   env: PublishEnv
 ): Promise<void> {
   const digestOf = (image: string) => values.digestOf(image)
-  const states: ImageState[] = await env.log.group('Read the registry', () => {
-    for (const step of pipeline.read) env.log.info(stepLine(step))
-    return readStates(env.registry, pipeline.read, digestOf)
-  })
+  const reads = pipeline.read.filter(step => step.step === 'read')
+  const revisions = pipeline.read.filter(step => step.step === 'revision')
+  const states: ImageState[] = await env.log.group(
+    'Read the registry',
+    async () => {
+      for (const step of reads) env.log.info(stepLine(step))
+      const read = await readStates(env.registry, reads, digestOf)
+      await adoptReruns(revisions, read, settings, plan, values, env)
+      return read
+    }
+  )
   const plans = decideImages(states, plan.tags, i => digestOf(i.name), settings)
   refuseConflicts(plans)
   recordSkipped(plans, env.progress, env.log)
@@ -91,15 +131,11 @@ async function tag(
     if (manifest === undefined) throw new Error(`no manifest read for ${image}`)
     return manifest
   }
-  await env.log.group('Tag', () =>
-    pointTags(
-      env.registry,
-      allowedTagSteps(pipeline.tag, plans),
-      manifestOf,
-      env.progress,
-      env.log
-    )
-  )
+  const allowed = allowedTagSteps(pipeline.tag, plans)
+  await env.log.group('Tag', async () => {
+    logHeldTags(pipeline.tag, allowed, plans, env)
+    await pointTags(env.registry, allowed, manifestOf, env.progress, env.log)
+  })
 }
 
 export async function runPipeline(
@@ -132,6 +168,14 @@ export async function runPipeline(
     if (pipeline.tag.length > 0)
       await tag(settings, plan, pipeline, values, env)
     const held = await env.log.group('Read back', async () => {
+      if (pipeline.tag.length > 0)
+        return readBackAndConverge(
+          pipeline.readBack,
+          plan,
+          values,
+          env,
+          settings.floatingGuard
+        )
       for (const step of pipeline.readBack) env.log.info(stepLine(step))
       return readBack(pipeline.readBack, env)
     })

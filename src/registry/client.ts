@@ -69,6 +69,8 @@ export interface RegistryClient {
   putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
   /** Makes a blob of another repository on the same registry available here, uploading nothing. */
   mountBlob(image: string, digest: string, fromImage: string): Promise<void>
+  /** A blob's bytes (an image config); undefined if the registry has none. */
+  getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -242,6 +244,35 @@ class HttpRegistryClient implements RegistryClient {
         `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
       )
     })
+  }
+
+  async getBlob(
+    image: string,
+    digest: string
+  ): Promise<Uint8Array | undefined> {
+    const ref = parseRepository(image)
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+      throw new RegistryError(
+        ref.registry,
+        `invalid digest ${JSON.stringify(digest)}`
+      )
+    const request = {
+      method: 'GET',
+      path: `/v2/${ref.repository}/blobs/${digest}`,
+      scope: pullScope(ref)
+    } as const
+    return await this.transport.request(
+      ref,
+      request,
+      async (response, fail) => {
+        if (response.status === 404) {
+          await response.body?.cancel()
+          return undefined
+        }
+        if (!response.ok) throw await fail()
+        return new Uint8Array(await response.arrayBuffer())
+      }
+    )
   }
 
   private tagsPage(ref: RepositoryReference, path: string): Promise<TagsPage> {

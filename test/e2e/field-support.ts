@@ -125,7 +125,7 @@ export async function tokenDigest(
 /** An entry of the `plan` output. */
 export type PlanEntry =
   | { step: string; argv: string[] }
-  | { step: string; method: string; url: string }
+  | { step: string; method: string; url: string; when?: string }
 
 /** Quotes an argument as `src/docker/format.ts` does (a person's shell line). */
 function quote(arg: string): string {
@@ -137,7 +137,7 @@ export function planLine(entry: PlanEntry): string {
   const what =
     'argv' in entry
       ? `docker ${entry.argv.map(quote).join(' ')}`
-      : `${entry.method} ${entry.url}`
+      : `${entry.method} ${entry.url}${entry.when ? ` (only if ${entry.when})` : ''}`
   return `${entry.step.padEnd(9)} ${what}`
 }
 
@@ -167,7 +167,8 @@ export function executedLines(step: StepResult, names: string[]): string[] {
 export function sameStep(dryLine: string, tempDir: string): RegExp {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const parts = dryLine.split(/'<(?:metadata-file|iid-file)>'|<file>/)
+  // a step the run did not need says why after a dash (`— not needed: …`)
   return new RegExp(
-    `^${parts.map(escape).join(`${escape(tempDir)}/[^\\s']+`)}$`
+    `^${parts.map(escape).join(`${escape(tempDir)}/[^\\s']+`)}(?: — (?:not needed|held back): .+)?$`
   )
 }

@@ -21,21 +21,25 @@ beforeAll(() => {
 })
 
 /** A tag push of `version`, as the runner would start the action for it. */
-function tagPush(version: string): Record<string, string> {
+function tagPush(version: string, sha?: string): Record<string, string> {
   return runnerEnv('push-tag', {
     GITHUB_REF: `refs/tags/v${version}`,
-    GITHUB_REF_NAME: `v${version}`
+    GITHUB_REF_NAME: `v${version}`,
+    ...(sha === undefined ? {} : { GITHUB_SHA: sha })
   })
 }
+
+/** Another commit than the fixture's: its build of a release is not a re-run. */
+const OTHER_COMMIT = 'f00dfacef00dfacef00dfacef00dfacef00dface'
 
 async function publish(
   registry: Registry,
   repo: string,
   version: string,
   inputs: Record<string, string> = {},
-  host = registry.host
+  host = registry.host,
+  env = tagPush(version)
 ): Promise<StepResult> {
-  const env = tagPush(version)
   const main = await runMain(
     {
       images: `${host}/${repo}`,
@@ -135,13 +139,20 @@ describe('dry run', () => {
 })
 
 describe('release tags are immutable', () => {
-  it('refuses a rebuilt 1.4.5 with other content before pushing anything', async () => {
+  it('refuses a 1.4.5 built from another commit before pushing anything', async () => {
     const repo = uniqueRepo('immutable')
     const { a } = stack
     await publish(a, repo, '1.4.5')
     const before = await digestOf(a, repo, '1.4.5')
     const floatingBefore = await digestOf(a, repo, '1.4')
-    const rebuild = await publish(a, repo, '1.4.5', { labels: 'content=2' })
+    const rebuild = await publish(
+      a,
+      repo,
+      '1.4.5',
+      { labels: 'content=2' },
+      a.host,
+      tagPush('1.4.5', OTHER_COMMIT)
+    )
     expect(rebuild.code).toBe(1)
     expect(rebuild.stdout).toMatch(
       /::error::release tags are immutable \(immutable-tags: error\), so nothing was pushed/
@@ -158,10 +169,14 @@ describe('release tags are immutable', () => {
     const { a } = stack
     await publish(a, repo, '1.4.5')
     const before = await digestOf(a, repo, '1.4.5')
-    const rebuild = await publish(a, repo, '1.4.5', {
-      labels: 'content=2',
-      'immutable-tags': 'skip'
-    })
+    const rebuild = await publish(
+      a,
+      repo,
+      '1.4.5',
+      { labels: 'content=2', 'immutable-tags': 'skip' },
+      a.host,
+      tagPush('1.4.5', OTHER_COMMIT)
+    )
     expect(rebuild.code).toBe(0)
     expect(await digestOf(a, repo, '1.4.5')).toBe(before)
     expect(await digestOf(a, repo, '1')).toBe(before)

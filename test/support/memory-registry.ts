@@ -8,6 +8,7 @@ import {
 interface Repository {
   tags: Map<string, string>
   manifests: Map<string, Manifest>
+  blobs: Map<string, Uint8Array>
 }
 
 const isDigest = (reference: string) => reference.startsWith('sha256:')
@@ -16,19 +17,39 @@ export class MemoryRegistry implements RegistryClient {
   readonly repositories = new Map<string, Repository>()
   /** Every call, as `METHOD image reference`. */
   readonly calls: string[] = []
+  /** Runs after each manifest PUT (what another run does meanwhile). */
+  afterPut: (image: string, tag: string) => void = () => undefined
 
   private repo(image: string): Repository {
     let repo = this.repositories.get(image)
     if (repo === undefined) {
-      repo = { tags: new Map(), manifests: new Map() }
+      repo = { tags: new Map(), manifests: new Map(), blobs: new Map() }
       this.repositories.set(image, repo)
     }
     return repo
   }
 
-  /** What a builder's push leaves: the manifest by digest, and a tag if given. */
-  push(image: string, body: string, tag?: string): Manifest {
-    const bytes = new TextEncoder().encode(body)
+  /**
+   * What a builder's push leaves: an image config with these labels (`body`
+   * makes the image unique), its manifest by digest, and a tag if given.
+   */
+  push(
+    image: string,
+    body: string,
+    tag?: string,
+    labels: Record<string, string> = {}
+  ): Manifest {
+    const encode = (value: unknown) =>
+      new TextEncoder().encode(JSON.stringify(value))
+    const config = encode({ config: { Labels: labels }, build: body })
+    const configDigest = sha256Digest(config)
+    this.repo(image).blobs.set(configDigest, config)
+    const bytes = encode({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { digest: configDigest },
+      layers: []
+    })
     const manifest = {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       digest: sha256Digest(bytes),
@@ -37,6 +58,11 @@ export class MemoryRegistry implements RegistryClient {
     this.repo(image).manifests.set(manifest.digest, manifest)
     if (tag !== undefined) this.repo(image).tags.set(tag, manifest.digest)
     return manifest
+  }
+
+  /** Another run's write: a tag pointed at a manifest already here. */
+  retag(image: string, tag: string, digest: string): void {
+    this.repo(image).tags.set(tag, digest)
   }
 
   tagsOf(image: string): Record<string, string> {
@@ -79,7 +105,13 @@ export class MemoryRegistry implements RegistryClient {
     const repo = this.repo(image)
     repo.manifests.set(manifest.digest, manifest)
     if (!isDigest(tag)) repo.tags.set(tag, manifest.digest)
+    this.afterPut(image, tag)
     return Promise.resolve(manifest.digest)
+  }
+
+  getBlob(image: string, digest: string): Promise<Uint8Array | undefined> {
+    this.calls.push(`GET ${image} blob ${digest}`)
+    return Promise.resolve(this.repo(image).blobs.get(digest))
   }
 
   mountBlob(image: string, digest: string, fromImage: string): Promise<void> {

@@ -123,18 +123,24 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       `read HEAD ${base}/manifests/1.2.3`,
       `read HEAD ${base}/manifests/1.2`,
       `read HEAD ${base}/manifests/latest`,
-      `read GET ${base}/manifests/<digest>`
+      `read GET ${base}/manifests/<digest>`,
+      `revision GET ${base}/manifests/1.2.3 (only if 1.2.3 exists on another digest)`
     ])
     expect(shape(steps.tag)).toEqual([
       `tag PUT ${base}/manifests/1.2.3`,
       `tag PUT ${base}/manifests/1.2`,
       `tag PUT ${base}/manifests/latest`
     ])
-    expect(shape(steps.readBack)).toEqual(
-      ['1.2.3', '1.2', 'latest'].map(
+    expect(shape(steps.readBack)).toEqual([
+      `read-back GET ${base}/tags/list`,
+      ...['1.2.3', '1.2', 'latest'].map(
         t => `read-back HEAD ${base}/manifests/${t}`
+      ),
+      ...['1.2', 'latest'].map(
+        t =>
+          `repair PUT ${base}/manifests/${t} (only if ${t} is not on the newest release of its line)`
       )
-    )
+    ])
   })
 
   it('push: false builds as asked and touches no registry', async () => {
@@ -250,7 +256,11 @@ describe('pipelineFor, the other modes', () => {
     const steps = allSteps(await pipeline({ images: 'ghcr.io/octo/app' }))
     for (const step of steps.map(publicStep))
       expect(Object.keys(step).sort()).toEqual(
-        'argv' in step ? ['argv', 'step'] : ['method', 'step', 'url']
+        'argv' in step
+          ? ['argv', 'step']
+          : 'when' in step
+            ? ['method', 'step', 'url', 'when']
+            : ['method', 'step', 'url']
       )
   })
 })

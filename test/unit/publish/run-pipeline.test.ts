@@ -24,14 +24,18 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 /** A docker whose build pushes by digest (no tag) and writes buildx's metadata. */
-function buildkitDocker(registry: MemoryRegistry, body: string) {
+function buildkitDocker(
+  registry: MemoryRegistry,
+  body: string,
+  labels: Record<string, string>
+) {
   const calls: string[][] = []
   const docker: DockerRunner = {
     run(args) {
       calls.push(args)
       const metadata = args.indexOf('--metadata-file')
       if (args[1] === 'build' && metadata >= 0) {
-        const { digest } = registry.push(IMAGE, body)
+        const { digest } = registry.push(IMAGE, body, undefined, labels)
         writeFileSync(
           args[metadata + 1],
           JSON.stringify({ 'containerimage.digest': digest })
@@ -43,14 +47,18 @@ function buildkitDocker(registry: MemoryRegistry, body: string) {
   return { docker, calls }
 }
 
-function envFor(docker: DockerRunner, registry: MemoryRegistry): PublishEnv {
+function envFor(
+  docker: DockerRunner,
+  registry: MemoryRegistry,
+  warnings: string[]
+): PublishEnv {
   return {
     docker,
     registry,
     log: {
       info: () => undefined,
       notice: () => undefined,
-      warning: () => undefined,
+      warning: message => warnings.push(message),
       group: (_, work) => work(),
       mask: () => undefined
     },
@@ -61,12 +69,24 @@ function envFor(docker: DockerRunner, registry: MemoryRegistry): PublishEnv {
   }
 }
 
-async function publish(registry: MemoryRegistry, body: string, ref: string) {
+interface Options {
+  /** The commit the build says it is of (default: this run's). */
+  revision?: string
+  'immutable-tags'?: string
+}
+
+async function publish(
+  registry: MemoryRegistry,
+  body: string,
+  ref: string,
+  options: Options = {}
+) {
   const { settings, plan } = await releaseRun({
     images: IMAGE,
     logins: '',
     secrets: '',
-    tags: ''
+    tags: '',
+    'immutable-tags': options['immutable-tags'] ?? 'error'
   })
   const release = { ...plan }
   if (ref !== '1.2.3') {
@@ -93,14 +113,16 @@ async function publish(registry: MemoryRegistry, body: string, ref: string) {
     builder: CONTAINER,
     files
   })
-  const { docker, calls } = buildkitDocker(registry, body)
-  const result = await runPipeline(
-    settings,
-    release,
-    pipeline,
-    envFor(docker, registry)
-  )
-  return { result, calls }
+  const revision = 'org.opencontainers.image.revision'
+  const labels = {
+    ...release.labels,
+    [revision]: options.revision ?? release.labels[revision]
+  }
+  const { docker, calls } = buildkitDocker(registry, body, labels)
+  const warnings: string[] = []
+  const env = envFor(docker, registry, warnings)
+  const result = await runPipeline(settings, release, pipeline, env)
+  return { result, calls, warnings }
 }
 
 describe('runPipeline on a docker-container builder', () => {
@@ -139,11 +161,87 @@ describe('runPipeline on a docker-container builder', () => {
 
   it('a release tag on another digest stops the run before any tag moves', async () => {
     const registry = new MemoryRegistry()
-    await publish(registry, '{"v":1}', '1.2.3')
+    await publish(registry, '{"v":1}', '1.2.3', { revision: 'an older commit' })
     const before = registry.tagsOf(IMAGE)
     await expect(publish(registry, '{"v":2}', '1.2.3')).rejects.toThrow(
       /release tags are immutable/
     )
     expect(registry.tagsOf(IMAGE)).toEqual(before)
+  })
+})
+
+describe('runPipeline: re-runs of the same commit', () => {
+  it('a release built from this commit is this release: nothing rewritten, success', async () => {
+    const registry = new MemoryRegistry()
+    const first = await publish(registry, '{"build":1}', '1.2.3')
+    const before = registry.tagsOf(IMAGE)
+    const rerun = await publish(registry, '{"build":2}', '1.2.3')
+    expect(registry.tagsOf(IMAGE)).toEqual(before)
+    expect(rerun.result.digest).toBe(first.result.digest)
+    expect(rerun.result.pushed).toEqual([])
+    expect(registry.calls.filter(c => c.startsWith('PUT'))).toHaveLength(3)
+  })
+
+  it('a re-run converges the floating tags on the release', async () => {
+    const registry = new MemoryRegistry()
+    const first = await publish(registry, '{"build":1}', '1.2.3')
+    registry.retag(IMAGE, '1', 'sha256:' + '0'.repeat(64))
+    registry.push(IMAGE, 'elsewhere', '1', {})
+    await publish(registry, '{"build":2}', '1.2.3')
+    expect(registry.tagsOf(IMAGE)['1']).toBe(first.result.digest)
+  })
+
+  it('immutable-tags: overwrite publishes the new build instead', async () => {
+    const registry = new MemoryRegistry()
+    await publish(registry, '{"build":1}', '1.2.3')
+    const rerun = await publish(registry, '{"build":2}', '1.2.3', {
+      'immutable-tags': 'overwrite'
+    })
+    expect(registry.tagsOf(IMAGE)['1.2.3']).toBe(rerun.result.digest)
+  })
+})
+
+describe('runPipeline: two releases at once', () => {
+  it('a newer release published meanwhile takes the floating tag back (repair)', async () => {
+    const registry = new MemoryRegistry()
+    // the other run publishes 1.5.0 right after our 1.4.6 landed, and its
+    // `1` lands before ours: ours would end on the older release
+    let newer = ''
+    registry.afterPut = (_, tag) => {
+      if (tag !== '1.4.6') return
+      registry.afterPut = () => undefined
+      newer = registry.push(IMAGE, 'other run', '1.5.0', {}).digest
+      registry.retag(IMAGE, '1.5', newer)
+      registry.retag(IMAGE, '1', newer)
+    }
+    const { result, warnings } = await publish(registry, '{"v":146}', '1.4.6')
+    const tags = registry.tagsOf(IMAGE)
+    expect(tags['1']).toBe(newer)
+    expect(tags['1.4']).toBe(result.digest)
+    expect(warnings.join('\n')).toMatch(
+      /:1 repaired: 1\.5\.0 is the newest release/
+    )
+    expect(result.pushed.map(p => p.ref)).toEqual(
+      ['1.4.6', '1.4'].map(t => `${IMAGE}:${t}`)
+    )
+  })
+
+  it('the same release written by another build meanwhile fails loudly, naming both digests', async () => {
+    const registry = new MemoryRegistry()
+    let theirs = ''
+    registry.afterPut = (_, tag) => {
+      if (tag !== '1') return
+      registry.afterPut = () => undefined
+      theirs = registry.push(IMAGE, 'other build', '1.2.3', {}).digest
+    }
+    const run = publish(registry, '{"v":"ours"}', '1.2.3')
+    await expect(run).rejects.toThrow(/another run published the same release/)
+    await expect(run).rejects.toThrow(new RegExp(`1\\.2\\.3 holds ${theirs}`))
+    // the floating tags follow the release that won
+    expect(registry.tagsOf(IMAGE)).toMatchObject({
+      '1.2.3': theirs,
+      '1.2': theirs,
+      '1': theirs
+    })
   })
 })

@@ -1,0 +1,27 @@
+import type { Tag } from '../tags/types.js'
+import { channelOf, newerInLine, ReleaseIndex, splitsOf } from './channels.js'
+
+/**
+ * The release tag a floating tag of this run must end on, by a fresh tag
+ * list: the newest release of its line and channel (a concurrent run may
+ * have published one), else this run's own release of that line. Undefined
+ * for a floating tag that follows no release (a branch, `edge`).
+ */
+export function followedRelease(
+  tag: Tag,
+  tags: Tag[],
+  freshTags: string[]
+): string | undefined {
+  const line = tag.line
+  if (line === undefined) return undefined
+  const channel = channelOf(tag.name, line, tags)
+  const newer = newerInLine(line, new ReleaseIndex(freshTags).stable(channel))
+  if (newer !== undefined) return newer.name
+  return tags.find(
+    t =>
+      t.kind === 'version' &&
+      splitsOf(t.name, line.version).some(
+        c => c.prefix === channel.prefix && c.suffix === channel.suffix
+      )
+  )?.name
+}

@@ -1,0 +1,120 @@
+/**
+ * The read-back after tagging, for concurrent runs: the distribution API has
+ * no conditional write, so after its writes a run reads the registry again.
+ * A floating tag it moved that is not on the newest release of its line
+ * (another run published one, or moved the tag after us) is repaired there
+ * (the forward-only guard's other half: off with floating-guard: false);
+ * a release tag it wrote that now holds another digest fails the run,
+ * naming both digests.
+ */
+import type { Held } from '../action/outputs.js'
+import { followedRelease } from '../guards/converge.js'
+import type { PublishPlan } from '../plan.js'
+import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
+import type { PublishEnv } from './context.js'
+import type { RunValues } from './values.js'
+
+type Digests = Map<string, string | undefined>
+
+const refOf = (step: RequestStep) => `${step.image.name}:${step.reference}`
+
+async function readAll(
+  steps: RequestStep[],
+  env: PublishEnv
+): Promise<{ lists: Map<string, string[]>; digests: Digests }> {
+  const lists = new Map<string, string[]>()
+  const digests: Digests = new Map()
+  await Promise.all(
+    steps.map(async step => {
+      env.log.info(stepLine(step))
+      const image = step.image.name
+      if (step.reference === '')
+        lists.set(image, await env.registry.listTags(image))
+      else
+        digests.set(
+          refOf(step),
+          await env.registry.getDigest(image, step.reference)
+        )
+    })
+  )
+  return { lists, digests }
+}
+
+async function repair(
+  step: RequestStep,
+  plan: PublishPlan,
+  written: Set<string>,
+  fresh: { lists: Map<string, string[]>; digests: Digests },
+  env: PublishEnv
+): Promise<void> {
+  const ref = refOf(step)
+  const image = step.image.name
+  const target =
+    step.tag &&
+    followedRelease(step.tag, plan.tags, fresh.lists.get(image) ?? [])
+  if (!written.has(ref) || target === undefined) {
+    env.log.info(notRunLine(step, 'not needed: this run did not move it'))
+    return
+  }
+  const targetRef = `${image}:${target}`
+  const digest = fresh.digests.has(targetRef)
+    ? fresh.digests.get(targetRef)
+    : await env.registry.getDigest(image, target)
+  const current = fresh.digests.get(ref)
+  if (digest === undefined || digest === current) {
+    env.log.info(notRunLine(step, `not needed: it is on ${target}`))
+    return
+  }
+  env.log.info(stepLine(step))
+  const manifest = await env.registry.getManifest(image, digest)
+  if (manifest === undefined) return
+  await env.registry.putManifest(image, step.reference, manifest)
+  fresh.digests.set(ref, digest)
+  env.log.warning(
+    `${ref} repaired: ${target} is the newest release of its line (another run published or moved it meanwhile), so ${ref} now points at ${digest}`
+  )
+}
+
+/** Release tags this run wrote that another run's write has replaced since. */
+function taken(
+  steps: RequestStep[],
+  written: Set<string>,
+  digests: Digests,
+  values: RunValues
+): string[] {
+  return steps.flatMap(step => {
+    const ref = refOf(step)
+    const held = digests.get(ref)
+    const ours = values.digestOf(step.image.name)
+    const release = step.tag?.kind === 'version' && written.has(ref)
+    return release && held !== ours
+      ? [`${ref} holds ${held ?? 'nothing'}, not ${ours} which this run wrote`]
+      : []
+  })
+}
+
+/** Reads back, repairs, and returns what the registry holds for our tags. */
+export async function readBackAndConverge(
+  steps: RequestStep[],
+  plan: PublishPlan,
+  values: RunValues,
+  env: PublishEnv,
+  floatingGuard: boolean
+): Promise<Held[]> {
+  const written = new Set(env.progress.pushed.map(p => p.ref))
+  const reads = steps.filter(step => step.step === 'read-back')
+  const fresh = await readAll(reads, env)
+  for (const step of steps.filter(s => s.step === 'repair'))
+    if (floatingGuard) await repair(step, plan, written, fresh, env)
+    else env.log.info(notRunLine(step, 'not needed: floating-guard: false'))
+  const heads = reads.filter(step => step.reference !== '')
+  const lost = taken(heads, written, fresh.digests, values)
+  if (lost.length > 0)
+    throw new Error(
+      `another run published the same release at the same time (the registry has no conditional write; see the README's concurrency: setting):\n${lost.join('\n')}`
+    )
+  return heads.map(step => ({
+    ref: refOf(step),
+    digest: fresh.digests.get(refOf(step)) ?? ''
+  }))
+}

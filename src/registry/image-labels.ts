@@ -1,0 +1,42 @@
+import type { Manifest, RegistryClient } from './client.js'
+
+interface ManifestJson {
+  manifests?: { digest: string; platform?: { os?: string } }[]
+  config?: { digest: string }
+}
+
+interface ConfigJson {
+  config?: { Labels?: Record<string, string> | null }
+}
+
+const decode = <T>(bytes: Uint8Array): T =>
+  JSON.parse(new TextDecoder().decode(bytes)) as T
+
+export interface LabelledImage {
+  manifest: Manifest
+  /** {} when they cannot be read. */
+  labels: Record<string, string>
+}
+
+/**
+ * The manifest a digest names and its image's labels (an index: its first
+ * platform's, which every platform of one build shares).
+ */
+export async function imageLabels(
+  client: RegistryClient,
+  image: string,
+  digest: string
+): Promise<LabelledImage | undefined> {
+  const manifest = await client.getManifest(image, digest)
+  if (manifest === undefined) return undefined
+  let json = decode<ManifestJson>(manifest.body)
+  const child = json.manifests?.find(m => m.platform?.os !== 'unknown')
+  if (child !== undefined) {
+    const platform = await client.getManifest(image, child.digest)
+    json = platform === undefined ? {} : decode<ManifestJson>(platform.body)
+  }
+  const config =
+    json.config && (await client.getBlob(image, json.config.digest))
+  const labels = config ? decode<ConfigJson>(config).config?.Labels : undefined
+  return { manifest, labels: labels ?? {} }
+}
