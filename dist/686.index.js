@@ -466,10 +466,13 @@ async function retryDocker(work, policy, describe) {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var registry_errors = __webpack_require__(6764);
 // EXTERNAL MODULE: ./src/plan/build-steps.ts + 1 modules
 var build_steps = __webpack_require__(8573);
 ;// CONCATENATED MODULE: ./src/publish/run-command.ts
 /** Runs one docker step of the pipeline and keeps what it learns. */
+
 
 
 
@@ -498,22 +501,55 @@ function failure(error, step) {
     const tail = error.output.trim().split('\n').slice(-15).join('\n');
     return new Error(`the build failed:\n${tail}`, { cause: error });
 }
+/** The registry's own answer to the credentials (its passing faults retried). */
+async function credentialsAccepted(registry, env) {
+    try {
+        await env.registry.checkCredentials(registry);
+        return true;
+    }
+    catch (error) {
+        if (error instanceof registry_errors/* RegistryError */.gl && error.status === 401)
+            return false;
+        throw error;
+    }
+}
 /** Docker steps that write to a registry: retried on a transient fault. */
-const RETRIED = new Set(['login', 'build', 'push', 'index']);
+const RETRIED = new Set(['build', 'push', 'index']);
 async function run(step, argv, env) {
     const input = step.passwordFor === undefined
         ? undefined
         : env.passwords.get(step.passwordFor);
     const quiet = step.step === 'predict' || step.step === 'cleanup';
     const once = () => env.docker.run(argv, { input, quiet });
+    const retried = () => retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`);
     try {
-        const { stdout } = RETRIED.has(step.step)
-            ? await retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
-            : await once();
+        if (step.step === 'login')
+            return (await loginRetried(step, retried, env)).stdout;
+        const { stdout } = RETRIED.has(step.step) ? await retried() : await once();
         return stdout;
     }
     catch (error) {
         throw failure(error, step);
+    }
+}
+/**
+ * dockerd reports a 5xx or 429 on its login ping as 401: when docker login
+ * is refused, the project's own client asks the registry whether these
+ * credentials are good (retrying its faults). A real refusal fails there,
+ * naming the registry; a passing fault gets the login tried again.
+ */
+async function loginRetried(step, login, env) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await login();
+        }
+        catch (error) {
+            if (!(0,diagnose/* isAuthRefusal */.B)(error) || attempt >= env.retry.retries)
+                throw error;
+            if (!(await credentialsAccepted(step.registries[0], env)))
+                throw error;
+            env.log.info(`${step.registries[0]} accepts these credentials: docker login's refusal was a passing fault, so it is tried again`);
+        }
     }
 }
 function learnFromBuild(argv, pushed, values) {
@@ -615,6 +651,9 @@ async function readStaged(step, values, env) {
 /** The platforms learnt (promote's source), else []. */
 async function runStageRequest(step, values, env) {
     switch (step.step) {
+        case 'probe':
+            await env.registry.ping(step.image.registry);
+            return [];
         case 'source':
             return readSource(step, values, env);
         case 'staged':

@@ -495,6 +495,8 @@ var copy_steps = __webpack_require__(8933);
 var registry_steps = __webpack_require__(3870);
 // EXTERNAL MODULE: ./src/plan/staging.ts
 var plan_staging = __webpack_require__(694);
+// EXTERNAL MODULE: ./src/registry/reference.ts
+var reference = __webpack_require__(9310);
 ;// CONCATENATED MODULE: ./src/plan/pipeline.ts
 /** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
 
@@ -504,13 +506,29 @@ var plan_staging = __webpack_require__(694);
 
 
 
+
+/**
+ * Each login after a probe of the registry with the project's own client:
+ * dockerd reports a 5xx or 429 on its login ping as 401, which would read as
+ * a wrong password and never be retried.
+ */
 function loginSteps(settings) {
-    return settings.logins.map(login => ({
-        step: 'login',
-        argv: loginArgs(login.registry, login.username),
-        passwordFor: login.registry,
-        registries: [login.registry]
-    }));
+    return settings.logins.flatMap(({ registry, username }) => [
+        {
+            step: 'probe',
+            method: 'GET',
+            url: (0,reference/* apiUrl */.y0)((0,reference/* parseRegistry */.l5)(registry), '/v2/'),
+            // a probe is about a registry, not an image: the registry stands for both
+            image: { name: registry, registry },
+            reference: ''
+        },
+        {
+            step: 'login',
+            argv: loginArgs(registry, username),
+            passwordFor: registry,
+            registries: [registry]
+        }
+    ]);
 }
 function tagging(plan) {
     return {
@@ -590,7 +608,7 @@ function needsBuilder(settings) {
 
 /***/ }),
 
-/***/ 5924:
+/***/ 2832:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -636,154 +654,8 @@ async function askCredentialHelper(helper, server) {
 
 // EXTERNAL MODULE: ./src/docker/runner.ts
 var runner = __webpack_require__(7240);
-// EXTERNAL MODULE: ./src/registry/retry.ts
-var retry = __webpack_require__(1521);
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-/**
- * Turning failed requests into errors whose message starts with
- * `registry <host>:`: TransientError for what is worth retrying,
- * RegistryError for what is not. No message ever holds a password.
- */
-
-/** A failure that retrying will not fix (auth, bad request, bad name…). */
-class RegistryError extends Error {
-    registry;
-    status;
-    constructor(registry, detail, status, options) {
-        super(`registry ${registry}: ${detail}`, options);
-        this.registry = registry;
-        this.status = status;
-        this.name = 'RegistryError';
-    }
-}
-/** Network error codes that another try will not fix. */
-const PERMANENT_CODES = {
-    ENOTFOUND: 'host not found',
-    CERT_HAS_EXPIRED: 'TLS certificate expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
-    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in chain',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host',
-    ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (is it plain http?)'
-};
-const TRANSIENT_CODES = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    EPIPE: 'connection closed',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EAI_AGAIN: 'DNS lookup failed temporarily',
-    UND_ERR_SOCKET: 'connection closed by the server',
-    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-    UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
-    UND_ERR_BODY_TIMEOUT: 'response body stalled'
-};
-function errorCode(error) {
-    for (let e = error, depth = 0; e && depth < 4; depth++) {
-        const code = e.code;
-        if (typeof code === 'string')
-            return code;
-        e = e.cause;
-    }
-    return undefined;
-}
-/** By name, not instanceof: fetch's errors may come from another realm. */
-function errorName(error) {
-    const name = error?.name;
-    return typeof name === 'string' ? name : undefined;
-}
-function errorText(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
-}
-/**
- * Classifies an error thrown by fetch (or while reading a body). Errors that
- * are already classified, and programming errors, are returned unchanged.
- */
-function classifyNetworkError(registry, error, timeoutMs) {
-    if (error instanceof retry/* TransientError */.N_ || error instanceof RegistryError) {
-        return error;
-    }
-    const name = errorName(error);
-    if (name === 'TimeoutError' || name === 'AbortError') {
-        return new retry/* TransientError */.N_(`no response within ${timeoutMs} ms`, {
-            cause: error
-        });
-    }
-    if (name !== 'TypeError')
-        return error;
-    const code = errorCode(error);
-    if (code !== undefined && code in PERMANENT_CODES) {
-        return new RegistryError(registry, `${PERMANENT_CODES[code]} (${code})`, undefined, { cause: error });
-    }
-    const detail = (code && TRANSIENT_CODES[code]) ?? errorText(error);
-    return new retry/* TransientError */.N_(code ? `${detail} (${code})` : detail, {
-        cause: error
-    });
-}
-/** Retry-After as milliseconds: delay-seconds or an HTTP date. */
-function parseRetryAfter(value, nowMs) {
-    if (value === null || value.trim() === '')
-        return undefined;
-    if (/^\s*\d+\s*$/.test(value))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-/** "CODE: message" from the registry's error JSON, or undefined. */
-function errorBodyDetail(body) {
-    try {
-        const parsed = JSON.parse(body);
-        const first = parsed.errors?.[0];
-        if (first === undefined)
-            return undefined;
-        const parts = [first.code, first.message].filter(part => typeof part === 'string' && part !== '');
-        return parts.length > 0 ? parts.join(': ') : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function statusText(response) {
-    return `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-}
-function describeUser(username) {
-    return username === undefined
-        ? 'without credentials'
-        : `for user ${JSON.stringify(username)}`;
-}
-/** The error for a 401 that credentials did not fix (or no credentials). */
-function authFailed(registry, response, username) {
-    const what = username === undefined ? 'authentication required' : 'authentication failed';
-    return new RegistryError(registry, `${what} (${statusText(response)}) ${describeUser(username)}`, response.status);
-}
-/**
- * The error for an unexpected response (reads and discards its body):
- * 5xx and 429 are transient, 401/403 auth errors, other 4xx carry the
- * registry's error code and message.
- */
-async function responseFailure(response, context) {
-    const body = await response.text().catch(() => '');
-    const detail = errorBodyDetail(body);
-    const status = statusText(response);
-    const { registry } = context;
-    if (response.status >= 500 || response.status === 429) {
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-        return new retry/* TransientError */.N_(detail ? `${status}: ${detail}` : status, {
-            retryAfterMs
-        });
-    }
-    if (response.status === 401) {
-        return authFailed(registry, response, context.username);
-    }
-    if (response.status === 403) {
-        const suffix = detail ? `: ${detail}` : '';
-        return new RegistryError(registry, `access denied (${status}) ${describeUser(context.username)} on ${context.request}${suffix}`, response.status);
-    }
-    return new RegistryError(registry, `${context.request}: ${status}${detail ? `: ${detail}` : ''}`, response.status);
-}
-
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var errors = __webpack_require__(6764);
 // EXTERNAL MODULE: ./src/registry/reference.ts
 var registry_reference = __webpack_require__(9310);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
@@ -870,7 +742,7 @@ function parseRealm(registry, realm) {
     catch {
         // reported below
     }
-    throw new RegistryError(registry, `Bearer challenge without a usable realm URL (${JSON.stringify(realm ?? '')})`);
+    throw new errors/* RegistryError */.gl(registry, `Bearer challenge without a usable realm URL (${JSON.stringify(realm ?? '')})`);
 }
 class RegistryAuth {
     credentials;
@@ -915,7 +787,7 @@ class RegistryAuth {
         const scheme = this.learn(registry, response, challenge);
         const authorization = await this.authorize(registry, scheme, challenge?.params.scope ?? scope, scope);
         if (authorization === undefined) {
-            throw authFailed(registry, response, undefined);
+            throw (0,errors/* authFailed */.wm)(registry, response, undefined);
         }
         return authorization;
     }
@@ -937,7 +809,7 @@ class RegistryAuth {
         }
         else {
             const header = response.headers.get('www-authenticate') ?? '(none)';
-            throw new RegistryError(registry, `401 Unauthorized with an unsupported WWW-Authenticate challenge: ${header}`, 401);
+            throw new errors/* RegistryError */.gl(registry, `401 Unauthorized with an unsupported WWW-Authenticate challenge: ${header}`, 401);
         }
         return this.schemes.get(registry);
     }
@@ -971,7 +843,7 @@ class RegistryAuth {
                 body: refreshForm(scheme, scope, credentials.identityToken)
             });
         if (!response.ok) {
-            throw await responseFailure(response, {
+            throw await (0,errors/* responseFailure */.ue)(response, {
                 registry,
                 request: `token request to ${url.origin}${url.pathname}`,
                 username: credentials?.username
@@ -1023,11 +895,13 @@ function readToken(registry, body) {
     }
     const token = parsed.token ?? parsed.access_token;
     if (typeof token !== 'string' || token === '') {
-        throw new RegistryError(registry, 'the token server answered without a "token" or "access_token"');
+        throw new errors/* RegistryError */.gl(registry, 'the token server answered without a "token" or "access_token"');
     }
     return token;
 }
 
+// EXTERNAL MODULE: ./src/registry/retry.ts
+var retry = __webpack_require__(1521);
 ;// CONCATENATED MODULE: ./src/registry/transport.ts
 /**
  * One logical registry request: per-request timeout, authentication (up
@@ -1058,14 +932,14 @@ class RegistryTransport {
         const operation = async () => {
             try {
                 const response = await this.exchange(endpoint, request, url);
-                return await read(response, () => responseFailure(response, {
+                return await read(response, () => (0,errors/* responseFailure */.ue)(response, {
                     registry,
                     request: what,
                     username: this.auth.username(registry)
                 }));
             }
             catch (error) {
-                throw classifyNetworkError(registry, error, this.options.requestTimeoutMs);
+                throw (0,errors/* classifyNetworkError */.LW)(registry, error, this.options.requestTimeoutMs);
             }
         };
         return (0,retry/* withRetry */.bD)(operation, {
@@ -1104,7 +978,7 @@ class RegistryTransport {
             return first;
         await first.body?.cancel();
         if (upFront !== undefined && !upFront.reused) {
-            throw authFailed(registry, first, this.auth.username(registry));
+            throw (0,errors/* authFailed */.wm)(registry, first, this.auth.username(registry));
         }
         // A cached token may have expired: drop it and answer the challenge.
         if (upFront?.reused)
@@ -1113,7 +987,7 @@ class RegistryTransport {
         const second = await attempt(answer.header);
         if (second.status === 401) {
             await second.body?.cancel();
-            throw authFailed(registry, second, this.auth.username(registry));
+            throw (0,errors/* authFailed */.wm)(registry, second, this.auth.username(registry));
         }
         return second;
     }
@@ -1143,7 +1017,7 @@ function nextPageUrl(endpoint, response) {
     const base = requestUrl(endpoint, '/');
     const next = new URL(link, response.url || base);
     if (next.origin !== base.origin) {
-        throw new RegistryError(endpoint.registry, `the next page link points to another origin (${next.origin})`);
+        throw new errors/* RegistryError */.gl(endpoint.registry, `the next page link points to another origin (${next.origin})`);
     }
     return `${next.pathname}${next.search}`;
 }
@@ -1172,7 +1046,7 @@ function sha256Digest(bytes) {
 }
 function checkReference(ref, reference) {
     if (!TAG.test(reference) && !DIGEST.test(reference)) {
-        throw new RegistryError(ref.registry, `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`);
+        throw new errors/* RegistryError */.gl(ref.registry, `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`);
     }
 }
 /** The manifests path for a validated tag or digest (safe in a URL as is). */
@@ -1239,6 +1113,14 @@ class HttpRegistryClient {
             await response.body?.cancel();
         });
     }
+    async checkCredentials(registry) {
+        const endpoint = (0,registry_reference/* parseRegistry */.l5)(registry);
+        await this.transport.request(endpoint, { method: 'GET', path: '/v2/' }, async (response, fail) => {
+            if (!response.ok)
+                throw await fail();
+            await response.body?.cancel();
+        });
+    }
     async listTags(image) {
         const ref = (0,registry_reference/* parseRepository */.SU)(image);
         const query = this.pageSize === undefined ? '' : `?n=${this.pageSize}`;
@@ -1246,7 +1128,7 @@ class HttpRegistryClient {
         let path = `/v2/${ref.repository}/tags/list${query}`;
         for (let page = 1; path !== undefined; page++) {
             if (page > MAX_PAGES) {
-                throw new RegistryError(ref.registry, `more than ${MAX_PAGES} pages of tags for ${ref.repository}`);
+                throw new errors/* RegistryError */.gl(ref.registry, `more than ${MAX_PAGES} pages of tags for ${ref.repository}`);
             }
             const result = await this.tagsPage(ref, path);
             tags.push(...result.tags);
@@ -1301,7 +1183,7 @@ class HttpRegistryClient {
     async putManifest(image, tag, manifest) {
         const ref = (0,registry_reference/* parseRepository */.SU)(image);
         if (!isTag(tag) && !/^sha256:[0-9a-f]{64}$/.test(tag)) {
-            throw new RegistryError(ref.registry, `invalid tag ${JSON.stringify(tag)}`);
+            throw new errors/* RegistryError */.gl(ref.registry, `invalid tag ${JSON.stringify(tag)}`);
         }
         const request = {
             method: 'PUT',
@@ -1333,13 +1215,13 @@ class HttpRegistryClient {
                 return;
             if (!response.ok)
                 throw await fail();
-            throw new RegistryError(ref.registry, `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`);
+            throw new errors/* RegistryError */.gl(ref.registry, `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`);
         });
     }
     async getBlob(image, digest) {
         const ref = (0,registry_reference/* parseRepository */.SU)(image);
         if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-            throw new RegistryError(ref.registry, `invalid digest ${JSON.stringify(digest)}`);
+            throw new errors/* RegistryError */.gl(ref.registry, `invalid digest ${JSON.stringify(digest)}`);
         const request = {
             method: 'GET',
             path: `/v2/${ref.repository}/blobs/${digest}`,
@@ -1431,7 +1313,7 @@ function createPublishEnv(settings, log, tempDir, dockerConfig, mask) {
 /* harmony import */ var _plan_pipeline_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5252);
 /* harmony import */ var _plan_steps_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(2960);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7194);
-/* harmony import */ var _env_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5924);
+/* harmony import */ var _env_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2832);
 /* harmony import */ var _registry_state_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3416);
 /* harmony import */ var _start_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(26);
 
@@ -1680,8 +1562,8 @@ function writeSecretFiles(secrets, dir) {
 
 // EXTERNAL MODULE: ./src/plan/pipeline.ts + 1 modules
 var pipeline = __webpack_require__(5252);
-// EXTERNAL MODULE: ./src/publish/env.ts + 8 modules
-var publish_env = __webpack_require__(5924);
+// EXTERNAL MODULE: ./src/publish/env.ts + 7 modules
+var publish_env = __webpack_require__(2832);
 ;// CONCATENATED MODULE: ./src/publish/start.ts
 /** Sets a real run up: its own docker config, the builder, the steps, the adapters. */
 

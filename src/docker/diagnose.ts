@@ -4,6 +4,11 @@ const DAEMON_DOWN =
   /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i
 const UNAUTHORIZED =
   /401 Unauthorized|unauthorized:|incorrect username or password/i
+
+/** Whether docker said the registry refused the credentials (or said so for a 5xx). */
+export function isAuthRefusal(error: unknown): boolean {
+  return error instanceof DockerCommandError && UNAUTHORIZED.test(error.output)
+}
 const FORBIDDEN = /403 Forbidden|denied:|insufficient_scope/i
 const UNREACHABLE =
   /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake timeout|server gave HTTP response to HTTPS client/i

@@ -20,7 +20,8 @@ import {
   tagSteps
 } from './registry-steps.js'
 import { stagingTag } from './staging.js'
-import type { CommandStep, Pipeline } from './steps.js'
+import { apiUrl, parseRegistry } from '../registry/reference.js'
+import type { Pipeline, Step } from './steps.js'
 
 export interface PipelineInput {
   settings: Settings
@@ -30,13 +31,28 @@ export interface PipelineInput {
   files: BuildFiles
 }
 
-function loginSteps(settings: Settings): CommandStep[] {
-  return settings.logins.map(login => ({
-    step: 'login',
-    argv: loginArgs(login.registry, login.username),
-    passwordFor: login.registry,
-    registries: [login.registry]
-  }))
+/**
+ * Each login after a probe of the registry with the project's own client:
+ * dockerd reports a 5xx or 429 on its login ping as 401, which would read as
+ * a wrong password and never be retried.
+ */
+function loginSteps(settings: Settings): Step[] {
+  return settings.logins.flatMap(({ registry, username }): Step[] => [
+    {
+      step: 'probe',
+      method: 'GET',
+      url: apiUrl(parseRegistry(registry), '/v2/'),
+      // a probe is about a registry, not an image: the registry stands for both
+      image: { name: registry, registry },
+      reference: ''
+    },
+    {
+      step: 'login',
+      argv: loginArgs(registry, username),
+      passwordFor: registry,
+      registries: [registry]
+    }
+  ])
 }
 
 function tagging(plan: PublishPlan) {
@@ -50,7 +66,7 @@ function tagging(plan: PublishPlan) {
 const NO_REGISTRY = { read: [], tag: [], readBack: [] }
 
 function withStages(
-  login: CommandStep[],
+  login: Step[],
   { stage, cleanup }: BuildStages,
   registry: Pick<Pipeline, 'read' | 'tag' | 'readBack'>
 ): Pipeline {

@@ -15,6 +15,8 @@ export const DIGEST = '<digest>'
 export const SOURCE_DIGEST = '<source digest>'
 
 export type StepName =
+  /** the registry's /v2/ answers (5xx and 429 retried), before docker login */
+  | 'probe'
   /** docker login into the run's private docker config, password on stdin */
   | 'login'
   /** buildx build (or the classic docker build) */
@@ -84,8 +86,8 @@ export type PlanStep =
 
 /** The phases a run goes through, in this order. */
 export interface Pipeline {
-  /** Logins (docker commands that need them come later). */
-  login: CommandStep[]
+  /** Logins, each after a probe (docker commands that need them come later). */
+  login: Step[]
   /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
   stage: Step[]
   /** The registry read fresh: tag lists and where each of our tags points. */

@@ -1,7 +1,7 @@
 /** Runs one docker step of the pipeline and keeps what it learns. */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { diagnose } from '../docker/diagnose.js'
+import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
 import { retryDocker } from '../docker/retrying.js'
 import {
@@ -11,6 +11,7 @@ import {
 } from '../docker/runner.js'
 import { errorMessage, InputError } from '../errors.js'
 import type { Image } from '../images.js'
+import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
@@ -42,8 +43,22 @@ function failure(error: unknown, step: CommandStep): unknown {
   return new Error(`the build failed:\n${tail}`, { cause: error })
 }
 
+/** The registry's own answer to the credentials (its passing faults retried). */
+async function credentialsAccepted(
+  registry: string,
+  env: PublishEnv
+): Promise<boolean> {
+  try {
+    await env.registry.checkCredentials(registry)
+    return true
+  } catch (error) {
+    if (error instanceof RegistryError && error.status === 401) return false
+    throw error
+  }
+}
+
 /** Docker steps that write to a registry: retried on a transient fault. */
-const RETRIED = new Set(['login', 'build', 'push', 'index'])
+const RETRIED = new Set(['build', 'push', 'index'])
 
 async function run(
   step: CommandStep,
@@ -56,13 +71,39 @@ async function run(
       : env.passwords.get(step.passwordFor)
   const quiet = step.step === 'predict' || step.step === 'cleanup'
   const once = () => env.docker.run(argv, { input, quiet })
+  const retried = () =>
+    retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
   try {
-    const { stdout } = RETRIED.has(step.step)
-      ? await retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
-      : await once()
+    if (step.step === 'login')
+      return (await loginRetried(step, retried, env)).stdout
+    const { stdout } = RETRIED.has(step.step) ? await retried() : await once()
     return stdout
   } catch (error) {
     throw failure(error, step)
+  }
+}
+
+/**
+ * dockerd reports a 5xx or 429 on its login ping as 401: when docker login
+ * is refused, the project's own client asks the registry whether these
+ * credentials are good (retrying its faults). A real refusal fails there,
+ * naming the registry; a passing fault gets the login tried again.
+ */
+async function loginRetried<T>(
+  step: CommandStep,
+  login: () => Promise<T>,
+  env: PublishEnv
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await login()
+    } catch (error) {
+      if (!isAuthRefusal(error) || attempt >= env.retry.retries) throw error
+      if (!(await credentialsAccepted(step.registries[0], env))) throw error
+      env.log.info(
+        `${step.registries[0]} accepts these credentials: docker login's refusal was a passing fault, so it is tried again`
+      )
+    }
   }
 }
 

@@ -57,6 +57,9 @@ export async function runStageRequest(
   env: PublishEnv
 ): Promise<string[]> {
   switch (step.step) {
+    case 'probe':
+      await env.registry.ping(step.image.registry)
+      return []
     case 'source':
       return readSource(step, values, env)
     case 'staged':

@@ -60,6 +60,8 @@ interface TagsPage {
 export interface RegistryClient {
   /** Resolves if the registry answers the API (401 counts). */
   ping(registry: string): Promise<void>
+  /** Resolves if the registry accepts the credentials it is given (GET /v2/ authenticated). */
+  checkCredentials(registry: string): Promise<void>
   /** Every tag of the repository, all pages; [] if the repository does not exist. */
   listTags(image: string): Promise<string[]>
   /** The digest a tag or digest resolves to; undefined if there is none. */
@@ -111,6 +113,18 @@ class HttpRegistryClient implements RegistryClient {
       { method: 'GET', path: '/v2/', authenticate: false },
       async (response, fail) => {
         if (!response.ok && response.status !== 401) throw await fail()
+        await response.body?.cancel()
+      }
+    )
+  }
+
+  async checkCredentials(registry: string): Promise<void> {
+    const endpoint = parseRegistry(registry)
+    await this.transport.request(
+      endpoint,
+      { method: 'GET', path: '/v2/' },
+      async (response, fail) => {
+        if (!response.ok) throw await fail()
         await response.body?.cancel()
       }
     )

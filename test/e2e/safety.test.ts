@@ -285,9 +285,14 @@ describe('transient registry faults', () => {
   })
   afterAll(() => proxy.close())
 
-  const viaProxy = (repo: string, version: string, faults: Fault[]) => {
+  const viaProxy = (
+    repo: string,
+    version: string,
+    faults: Fault[],
+    retries = '3'
+  ) => {
     proxy.setFaults(faults)
-    return publish(stack.a, repo, version, { retries: '3' }, proxy.host)
+    return publish(stack.a, repo, version, { retries }, proxy.host)
   }
 
   it.each<{ name: string; faults: Fault[] }>([
@@ -297,6 +302,20 @@ describe('transient registry faults', () => {
       name: '503 for the first logins',
       faults: [
         { kind: 'status', status: 503, times: 2, match: { path: /^\/v2\/$/ } }
+      ]
+    },
+    {
+      // one 503 or 429 on the login ping alone used to read as a wrong
+      // password: the probe before docker login gets past it
+      name: 'a single 503 on the login ping',
+      faults: [
+        { kind: 'status', status: 503, times: 1, match: { path: /^\/v2\/$/ } }
+      ]
+    },
+    {
+      name: 'a single 429 on the login ping',
+      faults: [
+        { kind: 'status', status: 429, times: 1, match: { path: /^\/v2\/$/ } }
       ]
     },
     {
@@ -381,13 +400,19 @@ describe('transient registry faults', () => {
     await publish(stack.a, repo, '1.2.2')
     const floating = await digestOf(stack.a, repo, '1.2')
     const started = Date.now()
-    const main = await viaProxy(repo, '1.2.3', [
-      {
-        kind: 'status',
-        status: 503,
-        match: { method: 'PUT', path: /\/manifests\// }
-      }
-    ])
+    // one retry: each try of the build's push waits out buildx's own retries
+    const main = await viaProxy(
+      repo,
+      '1.2.3',
+      [
+        {
+          kind: 'status',
+          status: 503,
+          match: { method: 'PUT', path: /\/manifests\// }
+        }
+      ],
+      '1'
+    )
     expect(Date.now() - started).toBeLessThan(60_000)
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(/::error::.*(503|Service Unavailable)/)

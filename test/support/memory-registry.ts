@@ -73,6 +73,10 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve()
   }
 
+  checkCredentials(_registry?: string): Promise<void> {
+    return Promise.resolve()
+  }
+
   listTags(image: string): Promise<string[]> {
     this.calls.push(`GET ${image} tags`)
     return Promise.resolve([...this.repo(image).tags.keys()])

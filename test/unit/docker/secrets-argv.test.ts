@@ -140,7 +140,7 @@ describe('the steps a run executes', () => {
       docker,
       new Map(settings.logins.map(l => [l.registry, l.password]))
     )
-    for (const step of pipeline.login)
+    for (const step of pipeline.login.filter(isCommand))
       await runCommand(step, plan.images, new RunValues(), env)
     expect(calls).toEqual([
       {

@@ -42,9 +42,12 @@ function shape(steps: Pipeline[keyof Pipeline]): string[] {
 }
 
 const BUILDX = 'build docker buildx build'
-// every login the inputs give (the pair's registry and the logins list)
+// every login the inputs give (the pair's registry and the logins list),
+// each after a probe of the registry by the project's own client
 const LOGINS = [
+  'probe GET https://ghcr.io/v2/',
   'login docker login ghcr.io --username octo --password-stdin',
+  'probe GET https://registry-1.docker.io/v2/',
   'login docker login docker.io --username octodock --password-stdin'
 ]
 const TAIL = '--metadata-file /run/meta.json .'
