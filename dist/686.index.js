@@ -626,6 +626,8 @@ function indexPlatforms(manifest) {
 // EXTERNAL MODULE: ./src/plan/copy-steps.ts + 1 modules
 var copy_steps = __webpack_require__(8933);
 ;// CONCATENATED MODULE: ./src/publish/run-request.ts
+/** Runs one registry step of the pipeline (the stage and read-back ones). */
+
 
 
 async function readSource(step, values, env) {
@@ -648,11 +650,27 @@ async function readStaged(step, values, env) {
         throw new Error(`input "platforms": no ${step.platform ?? ''} build of this run at ${step.image.name}:${step.reference}: did its mode: digest job succeed?`);
     values.setStaged(step.image.name, (0,copy_steps/* stagedDigest */.pZ)(step.reference), digest);
 }
+const NETWORK = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i;
+/** The registry answers /v2/ (its faults retried); unreachable is said so. */
+async function probe(registry, env) {
+    try {
+        await env.registry.ping(registry);
+    }
+    catch (error) {
+        const message = (0,errors/* errorMessage */.g)(error);
+        if (!NETWORK.test(message))
+            throw error;
+        const detail = message.replace(`registry ${registry}: `, '');
+        throw new Error(`registry ${registry} is unreachable (${detail})`, {
+            cause: error
+        });
+    }
+}
 /** The platforms learnt (promote's source), else []. */
 async function runStageRequest(step, values, env) {
     switch (step.step) {
         case 'probe':
-            await env.registry.ping(step.image.registry);
+            await probe(step.image.registry, env);
             return [];
         case 'source':
             return readSource(step, values, env);

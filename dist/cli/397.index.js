@@ -25,17 +25,40 @@ function firstMatch(output, pattern) {
         .find(line => pattern.test(line))
         ?.trim() ?? '');
 }
+// where a line of docker's says it talked to: a URL, a DNS lookup, a dial
+const HOST_IN_LINE = [
+    /https?:\/\/([^/\s"']+)/,
+    /lookup ([^\s:]+)/,
+    /dial tcp ([^\s]+?):? /
+];
+/** The host the line that said what failed names, if it names one. */
+function hostNamed(output, patterns) {
+    const line = patterns
+        .map(pattern => firstMatch(output, pattern))
+        .find(found => found !== '');
+    if (line === undefined)
+        return undefined;
+    for (const host of HOST_IN_LINE) {
+        const match = host.exec(line);
+        if (match !== null)
+            return match[1];
+    }
+    return undefined;
+}
 /**
  * Turns a failed docker command into the message a user needs: which thing
  * is wrong (daemon, credentials, registry) and the line docker said it in.
+ * The registry named is the host that line names (an SBOM scanner image on
+ * Docker Hub is not the registry of the push), else the command's registry.
  */
 function diagnose(error, registries = []) {
     if (!(error instanceof _runner_js__WEBPACK_IMPORTED_MODULE_0__/* .DockerCommandError */ .YJ))
         return error;
     const { output } = error;
-    const registry = registries.length === 1
-        ? registries[0]
-        : registries.find(r => output.includes(r));
+    const registry = hostNamed(output, [UNAUTHORIZED, FORBIDDEN, UNREACHABLE]) ??
+        (registries.length === 1
+            ? registries[0]
+            : registries.find(r => output.includes(r)));
     const where = registry === undefined ? 'the registry' : `registry ${registry}`;
     if (DAEMON_DOWN.test(output))
         return new Error(`the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`, { cause: error });

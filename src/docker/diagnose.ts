@@ -22,17 +22,40 @@ function firstMatch(output: string, pattern: RegExp): string {
   )
 }
 
+// where a line of docker's says it talked to: a URL, a DNS lookup, a dial
+const HOST_IN_LINE = [
+  /https?:\/\/([^/\s"']+)/,
+  /lookup ([^\s:]+)/,
+  /dial tcp ([^\s]+?):? /
+]
+
+/** The host the line that said what failed names, if it names one. */
+function hostNamed(output: string, patterns: RegExp[]): string | undefined {
+  const line = patterns
+    .map(pattern => firstMatch(output, pattern))
+    .find(found => found !== '')
+  if (line === undefined) return undefined
+  for (const host of HOST_IN_LINE) {
+    const match = host.exec(line)
+    if (match !== null) return match[1]
+  }
+  return undefined
+}
+
 /**
  * Turns a failed docker command into the message a user needs: which thing
  * is wrong (daemon, credentials, registry) and the line docker said it in.
+ * The registry named is the host that line names (an SBOM scanner image on
+ * Docker Hub is not the registry of the push), else the command's registry.
  */
 export function diagnose(error: unknown, registries: string[] = []): unknown {
   if (!(error instanceof DockerCommandError)) return error
   const { output } = error
   const registry =
-    registries.length === 1
+    hostNamed(output, [UNAUTHORIZED, FORBIDDEN, UNREACHABLE]) ??
+    (registries.length === 1
       ? registries[0]
-      : registries.find(r => output.includes(r))
+      : registries.find(r => output.includes(r)))
   const where = registry === undefined ? 'the registry' : `registry ${registry}`
   if (DAEMON_DOWN.test(output))
     return new Error(

@@ -1,4 +1,5 @@
 /** Runs one registry step of the pipeline (the stage and read-back ones). */
+import { errorMessage } from '../errors.js'
 import type { Manifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { stagedDigest } from '../plan/copy-steps.js'
@@ -50,6 +51,23 @@ async function readStaged(
   values.setStaged(step.image.name, stagedDigest(step.reference), digest)
 }
 
+const NETWORK =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
+
+/** The registry answers /v2/ (its faults retried); unreachable is said so. */
+async function probe(registry: string, env: PublishEnv): Promise<void> {
+  try {
+    await env.registry.ping(registry)
+  } catch (error) {
+    const message = errorMessage(error)
+    if (!NETWORK.test(message)) throw error
+    const detail = message.replace(`registry ${registry}: `, '')
+    throw new Error(`registry ${registry} is unreachable (${detail})`, {
+      cause: error
+    })
+  }
+}
+
 /** The platforms learnt (promote's source), else []. */
 export async function runStageRequest(
   step: RequestStep,
@@ -58,7 +76,7 @@ export async function runStageRequest(
 ): Promise<string[]> {
   switch (step.step) {
     case 'probe':
-      await env.registry.ping(step.image.registry)
+      await probe(step.image.registry, env)
       return []
     case 'source':
       return readSource(step, values, env)

@@ -346,8 +346,10 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
       'mount',
       'copy',
       ...Array<string>(5).fill('read'),
+      'revision',
       ...Array<string>(3).fill('tag'),
-      ...Array<string>(3).fill('read-back')
+      ...Array<string>(4).fill('read-back'),
+      ...Array<string>(2).fill('repair')
     ])
     expect(
       executedLines(promote.main, ['build', 'push', 'mount', 'copy'])

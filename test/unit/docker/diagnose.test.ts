@@ -53,10 +53,27 @@ describe('diagnose: what the user is told', () => {
       message: `registry 127.0.0.1:5001 refused the credentials: wrong username or password (${LOGIN_401})`
     },
     {
-      name: 'login 401, no registry known',
+      name: 'login 401, no registry known: the one its line names',
       error: failed(LOGIN, LOGIN_401),
       registries: [],
-      message: `the registry refused the credentials: wrong username or password (${LOGIN_401})`
+      message: `registry 127.0.0.1:5001 refused the credentials: wrong username or password (${LOGIN_401})`
+    },
+    {
+      name: 'login 401 without a URL, no registry known',
+      error: failed(LOGIN, 'unauthorized: incorrect username or password'),
+      registries: [],
+      message:
+        'the registry refused the credentials: wrong username or password (unauthorized: incorrect username or password)'
+    },
+    {
+      name: 'an SBOM scanner image on an unreachable Docker Hub: Docker Hub is named, not the push registry',
+      error: failed(
+        ['buildx', 'build', '--sbom=true', '.'],
+        'ERROR: failed to solve: docker/buildkit-syft-scanner:stable-1: failed to resolve source metadata for docker.io/docker/buildkit-syft-scanner:stable-1: failed to do request: Head "https://registry-1.docker.io/v2/docker/buildkit-syft-scanner/manifests/stable-1": dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: no such host'
+      ),
+      registries: ['localhost:5000'],
+      message:
+        'registry registry-1.docker.io is unreachable (ERROR: failed to solve: docker/buildkit-syft-scanner:stable-1: failed to resolve source metadata for docker.io/docker/buildkit-syft-scanner:stable-1: failed to do request: Head "https://registry-1.docker.io/v2/docker/buildkit-syft-scanner/manifests/stable-1": dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: no such host)'
     },
     {
       name: 'push 401 in the middle of the output: the line that says it',
@@ -78,14 +95,14 @@ describe('diagnose: what the user is told', () => {
       message: `registry ghcr.io denied access: the user may not push there (${DENIED})`
     },
     {
-      name: 'buildx push 403 Forbidden, registry unknown',
+      name: 'buildx push 403 Forbidden: the registry its line names',
       error: failed(
         ['buildx', 'build', '.'],
         'ERROR: failed to push ghcr.io/o/app:1.2.3: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 403 Forbidden'
       ),
       registries: ['docker.io', 'quay.io'],
       message:
-        'the registry denied access: the user may not push there (ERROR: failed to push ghcr.io/o/app:1.2.3: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 403 Forbidden)'
+        'registry ghcr.io denied access: the user may not push there (ERROR: failed to push ghcr.io/o/app:1.2.3: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 403 Forbidden)'
     },
     {
       name: 'registry down: connection refused',
