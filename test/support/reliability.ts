@@ -20,8 +20,10 @@ export interface ReliabilityRecord {
   ms: number
   /** What was left in the registry afterwards, in words. */
   left: string
-  /** The first line of the failed assertion, when it did not hold. */
+  /** The failed assertion in one line, when it did not hold. */
   error?: string
+  /** Said by the case (a known gap, what was measured). */
+  note?: string
   /** When the case ended (ISO 8601). */
   at: string
 }
@@ -30,6 +32,8 @@ export interface ReliabilityRecord {
 export interface CaseRecord {
   /** Sets `left`: what the registry holds after the case. */
   left(text: string): void
+  /** Sets `note`. */
+  note(text: string): void
   /** Runs `work` and records its duration as the case's time. */
   time<T>(work: () => Promise<T>): Promise<T>
 }
@@ -63,10 +67,14 @@ export function reliabilityRecorder(suite: string) {
     body: (c: CaseRecord) => Promise<void>
   ): Promise<void> {
     let left = ''
+    let note: string | undefined
     let measured: number | undefined
     const c: CaseRecord = {
       left: text => {
         left = text
+      },
+      note: text => {
+        note = text
       },
       time: async work => {
         const start = performance.now()
@@ -83,10 +91,7 @@ export function reliabilityRecorder(suite: string) {
       await body(c)
       error = undefined
     } catch (thrown) {
-      error = (thrown instanceof Error ? thrown.message : String(thrown))
-        .split('\n')
-        .find(line => line.trim() !== '')
-        ?.trim()
+      error = oneLine(thrown instanceof Error ? thrown.message : String(thrown))
       throw thrown
     } finally {
       write({
@@ -97,10 +102,22 @@ export function reliabilityRecorder(suite: string) {
         ms: Math.round(measured ?? performance.now() - start),
         left,
         ...(error === undefined ? {} : { error }),
+        ...(note === undefined ? {} : { note }),
         at: new Date().toISOString()
       })
     }
   }
+}
+
+/** An assertion message on one line, without colours, at most 300 characters. */
+function oneLine(message: string): string {
+  const text = message
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line !== '')
+    .join('; ')
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text
 }
 
 /** Tag name → digest, as a registry holds a repository. */
