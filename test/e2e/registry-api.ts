@@ -78,3 +78,15 @@ export async function stagingTags(
 ): Promise<string[]> {
   return (await listTags(registry, repo)).filter(tag => STAGING.test(tag))
 }
+
+/** Each published tag of a repository and the digest it points at. */
+export async function registryState(
+  registry: Registry,
+  repo: string
+): Promise<Record<string, string>> {
+  const tags = await publishedTags(registry, repo)
+  const digests = await Promise.all(
+    tags.map(async tag => (await readManifest(registry, repo, tag)).digest)
+  )
+  return Object.fromEntries(tags.map((tag, i) => [tag, digests[i]]))
+}

@@ -33,6 +33,8 @@ export interface FaultMatch {
 interface FaultBase {
   /** Applies to the first `times` matching requests; default: all of them. */
   times?: number
+  /** Lets the first `after` matching requests through untouched; default 0. */
+  after?: number
   match?: FaultMatch
 }
 
@@ -42,9 +44,21 @@ export type Fault =
       status: number
       /** Sent as Retry-After (delay-seconds). */
       retryAfterSeconds?: number
+      /** More response headers, e.g. a 401's WWW-Authenticate challenge. */
+      headers?: Record<string, string>
     })
   | (FaultBase & { kind: 'reset' })
   | (FaultBase & { kind: 'hang' })
+  /**
+   * Forwards the request, but resets the connection once `afterBytes` bytes
+   * of its body went through (a network drop in the middle of an upload).
+   */
+  | (FaultBase & { kind: 'reset-mid-body'; afterBytes: number })
+  /**
+   * The registry dies: this request is reset, every open connection is
+   * dropped and the proxy stops listening (connections are refused after).
+   */
+  | (FaultBase & { kind: 'die' })
 
 export type Outcome = number | 'reset' | 'hang' | 'pending' | 'error'
 
@@ -64,6 +78,8 @@ export interface FaultProxy {
   readonly requests: readonly ProxiedRequest[]
   /** Bytes of blob upload bodies (PATCH/PUT /v2/…/blobs/uploads/…) forwarded. */
   readonly blobUploadBytes: number
+  /** True once a `die` fault fired: nothing listens any more. */
+  readonly dead: boolean
   /** Replaces the faults (their counters start afresh). */
   setFaults(faults: Fault[]): void
   /** Clears the request log and the byte counter. */
@@ -85,6 +101,8 @@ export interface FaultProxyOptions {
 const BLOB_UPLOAD = /^\/v2\/.+\/blobs\/uploads\//
 interface ArmedFault {
   fault: Fault
+  /** Matching requests still to let through before the fault applies. */
+  skip: number
   remaining: number
 }
 
@@ -109,6 +127,7 @@ class FaultProxyServer implements FaultProxy {
   host = ''
   requests: ProxiedRequest[] = []
   blobUploadBytes = 0
+  dead = false
   private armed: ArmedFault[] = []
   private readonly target: [string, number]
   private readonly agent = new Agent({ keepAlive: true })
@@ -131,6 +150,7 @@ class FaultProxyServer implements FaultProxy {
   setFaults(faults: Fault[]): void {
     this.armed = faults.map(fault => ({
       fault,
+      skip: fault.after ?? 0,
       remaining: fault.times ?? Number.POSITIVE_INFINITY
     }))
   }
@@ -160,6 +180,12 @@ class FaultProxyServer implements FaultProxy {
     const armed = this.armed.find(a => a.remaining > 0 && matches(a.fault, req))
     if (armed === undefined) {
       this.forward(req, res, entry)
+    } else if (armed.skip > 0) {
+      armed.skip--
+      this.forward(req, res, entry)
+    } else if (armed.fault.kind === 'reset-mid-body') {
+      // counted when it cuts: a body shorter than afterBytes goes through
+      this.forward(req, res, entry, armed)
     } else {
       armed.remaining--
       this.applyFault(armed.fault, req, res, entry)
@@ -175,10 +201,14 @@ class FaultProxyServer implements FaultProxy {
     if (fault.kind === 'status') {
       req.resume()
       entry.outcome = fault.status
-      sendError(res, fault.status, fault.retryAfterSeconds)
+      sendError(res, fault.status, fault.retryAfterSeconds, fault.headers)
     } else if (fault.kind === 'reset') {
       entry.outcome = 'reset'
       req.socket.resetAndDestroy()
+    } else if (fault.kind === 'die') {
+      entry.outcome = 'reset'
+      req.socket.resetAndDestroy()
+      this.die()
     } else {
       entry.outcome = 'hang'
       const socket = req.socket
@@ -187,11 +217,24 @@ class FaultProxyServer implements FaultProxy {
     }
   }
 
+  /** Stops listening and drops every connection, as a crashed registry. */
+  private die(): void {
+    this.dead = true
+    this.server.close()
+    for (const socket of this.hung) socket.destroy()
+    this.server.closeAllConnections()
+    this.agent.destroy()
+  }
+
+  /** Forwards to the target; with a `reset-mid-body` fault, resets once its bytes went. */
   private forward(
     req: IncomingMessage,
     res: ServerResponse,
-    entry: ProxiedRequest
+    entry: ProxiedRequest,
+    cut?: ArmedFault
   ): void {
+    const cutAfter =
+      cut?.fault.kind === 'reset-mid-body' ? cut.fault.afterBytes : undefined
     entry.forwarded = true
     const [host, port] = this.target
     const upstream = httpRequest({
@@ -209,14 +252,32 @@ class FaultProxyServer implements FaultProxy {
     const isBlobUpload =
       (req.method === 'PATCH' || req.method === 'PUT') &&
       BLOB_UPLOAD.test(req.url ?? '')
+    let sent = 0
     const counter = new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
+        if (
+          cut !== undefined &&
+          cutAfter !== undefined &&
+          cut.remaining > 0 &&
+          sent + chunk.length > cutAfter
+        ) {
+          cut.remaining--
+          const head = chunk.subarray(0, cutAfter - sent)
+          if (isBlobUpload) this.blobUploadBytes += head.length
+          entry.outcome = 'reset'
+          done(null, head)
+          req.socket.resetAndDestroy()
+          upstream.destroy()
+          return
+        }
+        sent += chunk.length
         if (isBlobUpload) this.blobUploadBytes += chunk.length
         done(null, chunk)
       }
     })
     pipeline(req, counter, upstream, error => {
       if (error === undefined || error === null) return
+      if (entry.outcome === 'reset') return
       entry.outcome = 'error'
       if (res.headersSent) res.destroy()
       else res.writeHead(502, { 'Content-Length': 0 }).end()

@@ -46,7 +46,8 @@ export function withoutHeaders(raw: string[], names: string[]): string[] {
 export function sendError(
   res: ServerResponse,
   status: number,
-  retryAfterSeconds?: number
+  retryAfterSeconds?: number,
+  headers: Record<string, string> = {}
 ): void {
   const body = JSON.stringify({
     errors: [
@@ -61,7 +62,8 @@ export function sendError(
     'Content-Length': Buffer.byteLength(body),
     ...(retryAfterSeconds === undefined
       ? {}
-      : { 'Retry-After': String(retryAfterSeconds) })
+      : { 'Retry-After': String(retryAfterSeconds) }),
+    ...headers
   })
   res.end(body)
 }

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * Writes RELIABILITY.md from the reliability results: every `*.jsonl` in
+ * $DPA_RELIABILITY_DIR (default `.reliability`), one line per case as
+ * test/support/reliability.ts records it. One table per category, then
+ * the totals, the date and the commit.
+ *
+ *   node scripts/reliability.mjs          write RELIABILITY.md from the results
+ *   node scripts/reliability.mjs --run    run the reliability suites first
+ *                                         (fresh results), then write it
+ *
+ * Plain node, no dependencies. With --run, exits with jest's status (a
+ * known gap is an `it.failing` case: recorded as not held, jest passes).
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const SUITES = [
+  'test/e2e/faults.test.ts',
+  'test/e2e/secrets.test.ts',
+  'test/e2e/bad-inputs.test.ts',
+  'test/e2e/races.test.ts',
+  'test/e2e/reruns.test.ts'
+]
+
+function resultsDir() {
+  const dir = process.env.DPA_RELIABILITY_DIR
+  if (dir === undefined || dir === '') return join(ROOT, '.reliability')
+  return isAbsolute(dir) ? dir : resolve(ROOT, dir)
+}
+
+/** Runs the suites that exist with jest (e2e project, in band); its exit code. */
+function runSuites(dir) {
+  rmSync(dir, { recursive: true, force: true })
+  const files = SUITES.filter(file => existsSync(join(ROOT, file)))
+  console.log(`reliability suites: ${files.join(', ')}`)
+  const jest = spawnSync(
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      join(ROOT, 'node_modules/jest/bin/jest.js'),
+      '--selectProjects',
+      'e2e',
+      '--runInBand',
+      ...files
+    ],
+    { cwd: ROOT, stdio: 'inherit' }
+  )
+  return jest.status ?? 1
+}
+
+function readRecords(dir) {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter(name => name.endsWith('.jsonl'))
+    .sort()
+    .flatMap(name =>
+      readFileSync(join(dir, name), 'utf8')
+        .split('\n')
+        .filter(line => line.trim() !== '')
+        .map(line => JSON.parse(line))
+    )
+}
+
+function git(...args) {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
+  } catch {
+    return ''
+  }
+}
+
+const cell = text =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+
+function seconds(ms) {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
+function table(records) {
+  const rows = records.map(r => {
+    const why = [r.note, r.error].filter(Boolean).map(cell).join(' ')
+    const held = r.held ? 'yes' : `**no**: ${why}`
+    return `| ${cell(r.case)} | ${held} | ${seconds(r.ms)} | ${cell(r.left) || '-'} |`
+  })
+  return [
+    '| case | held | time to fail/succeed | left in the registry |',
+    '|---|---|---|---|',
+    ...rows
+  ].join('\n')
+}
+
+export function markdown(records, { commit, dirty, date }) {
+  const categories = [...new Set(records.map(r => r.category))]
+  const held = records.filter(r => r.held).length
+  const suites = [...new Set(records.map(r => r.suite))]
+  const at = commit === '' ? 'an unknown commit' : `commit ${commit}`
+  return [
+    '# Reliability',
+    '',
+    'What the action did under faults, measured on the real stack',
+    '(`npm run reliability`: dockerd, registries A/B/T, the fault-injecting',
+    'proxy of `test/support/fault-proxy.ts`). "held" means every assertion of',
+    'the case passed: the outcome a user sees, what landed in the registry',
+    '(read past the proxy), no floating tag moved on a failure, and a log',
+    'that names what the registry holds. Times are measured, not promised.',
+    '',
+    ...categories.flatMap(category => [
+      `## ${category}`,
+      '',
+      table(records.filter(r => r.category === category)),
+      ''
+    ]),
+    `**${held} of ${records.length} cases held** (suites: ${suites.join(', ') || 'none'}); ` +
+      `run ${date} at ${at}${dirty ? ' with uncommitted changes' : ''}.`,
+    ''
+  ].join('\n')
+}
+
+function main() {
+  const dir = resultsDir()
+  const run = process.argv.includes('--run')
+  const jestStatus = run ? runSuites(dir) : 0
+  const records = readRecords(dir)
+  const dates = records.map(r => r.at).sort()
+  const text = markdown(records, {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    dirty: git('status', '--porcelain', '--', 'src', 'test') !== '',
+    date: (dates.at(-1) ?? new Date().toISOString()).slice(0, 10)
+  })
+  writeFileSync(join(ROOT, 'RELIABILITY.md'), text)
+  const failed = records.filter(r => !r.held).length
+  console.log(
+    `RELIABILITY.md: ${records.length - failed} of ${records.length} cases held (results in ${dir})`
+  )
+  process.exitCode = jestStatus
+}
+
+main()

@@ -1,0 +1,428 @@
+/**
+ * Registry and daemon faults, through the fault-injecting proxy in front of
+ * registry A (SPEC 2 "transient faults are retried", 8 "errors"). Every
+ * case publishes 1.2.3 over a repository that holds 1.2.2 as 1.2.2, 1.2, 1
+ * and latest, then checks what a user sees: the outcome, what landed (read
+ * from A directly, not through the proxy), that no floating tag moved on a
+ * failure, and that the log and `pushed` name exactly what the registry
+ * holds. Each case is recorded in .reliability/faults.jsonl.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startFaultProxy, type Fault } from '../support/fault-proxy.js'
+import {
+  describeLeft,
+  reliabilityRecorder,
+  type CaseRecord
+} from '../support/reliability.js'
+import { pushTestImage } from '../support/registry-seed.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { registryState } from './registry-api.js'
+import { runPost, startMain, type StepResult } from './runner.js'
+import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+
+const HELLO = 'test/fixtures/contexts/hello'
+const FLOATING = ['1', '1.2', 'latest']
+const record = reliabilityRecorder('faults')
+let stack: StackEnv
+
+beforeAll(() => {
+  stack = stackEnv()
+})
+
+/** The action's own tag PUTs (not docker's push of the `build-*` staging tag). */
+const TAG_PUT = { method: 'PUT', path: /\/manifests\/(?!build-)[^/]+$/ }
+
+interface FaultCase {
+  category: string
+  name: string
+  faults: Fault[]
+  inputs?: Record<string, string>
+  /** Runner env on top of a tag push (DOCKER_HOST). */
+  env?: Record<string, string>
+  /** Builds a context of fresh random bytes, so docker must upload a blob. */
+  freshBlob?: boolean
+}
+
+/** A fault the run must fail on: at once, or after its retries. */
+interface FailingCase extends FaultCase {
+  /** The one ::error:: line. */
+  error: RegExp
+  /** The tags the run pointed before it failed. */
+  landed: string[]
+}
+
+/** A build context whose one layer no registry has yet (64 KiB of random bytes). */
+function freshContext(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-fresh-'))
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY blob /blob\n')
+  writeFileSync(join(dir, 'blob'), randomBytes(64 * 1024))
+  return dir
+}
+
+const errors = (step: StepResult) =>
+  step.stdout.split('\n').filter(line => line.startsWith('::error::'))
+
+const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1)
+
+/** The "In the registry before the failure:" list of the log, as tag → digest. */
+function reportedInLog(step: StepResult): Record<string, string> {
+  const lines = step.stdout.split('\n')
+  const start = lines.indexOf('In the registry before the failure:')
+  if (start === -1) return {}
+  const entries: [string, string][] = []
+  for (const line of lines.slice(start + 1)) {
+    const match = /^ {2}(\S+)@(sha256:[0-9a-f]{64})$/.exec(line)
+    if (match === null) break
+    entries.push([tagOf(match[1]), match[2]])
+  }
+  return Object.fromEntries(entries)
+}
+
+/** The `pushed` output as tag → digest. */
+function pushedOutput(step: StepResult): Record<string, string> {
+  const pushed = JSON.parse(step.outputs.pushed ?? 'null') as
+    { ref: string; digest: string }[] | null
+  return Object.fromEntries((pushed ?? []).map(p => [tagOf(p.ref), p.digest]))
+}
+
+/** The tags whose digest differs between two states (added or moved). */
+function changed(
+  before: Record<string, string>,
+  after: Record<string, string>
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(after).filter(([tag, digest]) => before[tag] !== digest)
+  )
+}
+
+const failing: FailingCase[] = [
+  {
+    category: 'registry refuses',
+    name: '401 on docker login',
+    faults: [{ kind: 'status', status: 401, match: { path: /^\/v2\/$/ } }],
+    error: /registry 127\.0\.0\.1:\d+.*(credentials|401|unauthori[sz]ed)/i,
+    landed: []
+  },
+  {
+    category: 'registry refuses',
+    // as a registry that stops taking the password during the run (rotated)
+    name: '401 with a Basic challenge on the registry read after the build',
+    faults: [
+      {
+        kind: 'status',
+        status: 401,
+        headers: { 'WWW-Authenticate': 'Basic realm="Registry Realm"' },
+        match: { path: /\/tags\/list/ }
+      }
+    ],
+    error: /registry 127\.0\.0\.1:\d+.*(credentials|401|unauthori[sz]ed)/i,
+    landed: []
+  },
+  {
+    category: 'registry refuses',
+    name: '403 on the blob upload (docker push)',
+    faults: [
+      {
+        kind: 'status',
+        status: 403,
+        match: { method: 'POST', path: /\/blobs\/uploads\// }
+      }
+    ],
+    freshBlob: true,
+    error: /registry 127\.0\.0\.1:\d+.*(denied|403|forbidden)/i,
+    landed: []
+  },
+  {
+    category: 'registry refuses',
+    name: '403 on the first tag PUT',
+    faults: [{ kind: 'status', status: 403, match: TAG_PUT }],
+    error: /registry 127\.0\.0\.1:\d+.*(denied|403|forbidden)/i,
+    landed: []
+  },
+  {
+    category: 'server errors and rate limits',
+    name: 'persistent 503 on the tag PUTs (retries: 2)',
+    faults: [{ kind: 'status', status: 503, match: TAG_PUT }],
+    inputs: { retries: '2' },
+    error:
+      /registry 127\.0\.0\.1:\d+: PUT \S+\/manifests\/1\.2\.3 failed after 3 attempts: 503 Service Unavailable/,
+    landed: []
+  },
+  {
+    category: 'network',
+    name: 'a registry that never answers (registry-timeout: 1, retries: 1)',
+    faults: [{ kind: 'hang', match: { path: /\/tags\/list/ } }],
+    inputs: { retries: '1', 'registry-timeout': '1' },
+    error:
+      /registry 127\.0\.0\.1:\d+: GET .*tags\/list.* failed after 2 attempts: no response within 1000 ms/,
+    landed: []
+  },
+  {
+    category: 'network',
+    name: 'the registry dies after the first tag PUT (retries: 1)',
+    faults: [{ kind: 'die', after: 1, match: TAG_PUT }],
+    inputs: { retries: '1' },
+    error:
+      /registry 127\.0\.0\.1:\d+: PUT .* failed after 2 attempts: .*(refused|reset|closed)/,
+    landed: ['1.2.3']
+  },
+  {
+    category: 'docker daemon',
+    name: 'dockerd unreachable (DOCKER_HOST=unix:///nonexistent.sock)',
+    faults: [],
+    env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
+    error: /the Docker daemon is not reachable/,
+    landed: []
+  }
+]
+
+const recovering: FaultCase[] = [
+  {
+    // both of docker login's requests (dockerd reports a 503 on its ping
+    // alone as 401, which no client can tell from a wrong password)
+    category: 'server errors and rate limits',
+    name: '503 on the first two logins',
+    faults: [
+      { kind: 'status', status: 503, times: 2, match: { path: /^\/v2\/$/ } }
+    ]
+  },
+  {
+    // one 503 or 429 on the login ping used to read as a wrong password
+    // (dockerd reports it as 401): the probe before docker login gets past it
+    category: 'server errors and rate limits',
+    name: 'a single 503 on the login ping',
+    faults: [
+      { kind: 'status', status: 503, times: 1, match: { path: /^\/v2\/$/ } }
+    ]
+  },
+  {
+    category: 'server errors and rate limits',
+    name: 'a single 429 on the login ping',
+    faults: [
+      { kind: 'status', status: 429, times: 1, match: { path: /^\/v2\/$/ } }
+    ]
+  },
+  {
+    // past the probe, on docker login's own ping: dockerd says 401, the
+    // registry itself accepts the credentials, so the login is tried again
+    category: 'server errors and rate limits',
+    name: "a 503 on docker login's own ping, after the probe",
+    faults: [
+      {
+        kind: 'status',
+        status: 503,
+        after: 1,
+        times: 1,
+        match: { path: /^\/v2\/$/ }
+      }
+    ]
+  },
+  {
+    category: 'server errors and rate limits',
+    name: '503 on the first two repository requests',
+    faults: [
+      { kind: 'status', status: 503, times: 2, match: { path: /^\/v2\/.+/ } }
+    ]
+  },
+  {
+    category: 'server errors and rate limits',
+    name: '503 once on a floating tag PUT',
+    faults: [
+      {
+        kind: 'status',
+        status: 503,
+        times: 1,
+        match: { method: 'PUT', path: /\/manifests\/1$/ }
+      }
+    ]
+  },
+  {
+    // rate limits hit manifest reads (as Docker Hub's do); a 429 on the login
+    // ping makes dockerd report 401, which no client can tell apart
+    category: 'server errors and rate limits',
+    name: "429 with Retry-After: 1 on docker's first manifest read (the push)",
+    faults: [
+      {
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: 1,
+        times: 1,
+        match: { path: /\/manifests\// }
+      }
+    ]
+  },
+  {
+    category: 'server errors and rate limits',
+    name: "429 with Retry-After: 1 on the action's first tag read",
+    faults: [
+      {
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: 1,
+        times: 1,
+        match: { method: 'HEAD', path: /\/manifests\/(?!build-)/ }
+      }
+    ]
+  },
+  {
+    category: 'server errors and rate limits',
+    name: '429 without Retry-After, twice, on the tag list',
+    faults: [
+      { kind: 'status', status: 429, times: 2, match: { path: /\/tags\/list/ } }
+    ]
+  },
+  {
+    category: 'network',
+    name: 'connection resets on the first two requests',
+    faults: [{ kind: 'reset', times: 2 }]
+  },
+  {
+    category: 'network',
+    name: 'connection reset in the middle of a blob upload',
+    faults: [
+      {
+        kind: 'reset-mid-body',
+        afterBytes: 16 * 1024,
+        times: 1,
+        match: { path: /\/blobs\/uploads\/./ }
+      }
+    ],
+    freshBlob: true
+  },
+  {
+    category: 'network',
+    name: 'a registry request that hangs once (registry-timeout: 1)',
+    faults: [{ kind: 'hang', times: 1, match: { path: /\/tags\/list/ } }],
+    inputs: { retries: '2', 'registry-timeout': '1' }
+  }
+]
+
+interface Run {
+  main: StepResult
+  before: Record<string, string>
+  after: Record<string, string>
+  /** Requests the proxy faulted (answered, reset or held itself). */
+  faulted: number
+}
+
+/**
+ * Seeds 1.2.2, publishes 1.2.3 through a fresh proxy with the case's
+ * faults (timed), runs post, and reads registry A directly after.
+ * `watchdog`: SIGKILL the run if it has not ended after that many ms.
+ */
+async function publishThroughFaults(
+  fault: FaultCase,
+  c: CaseRecord,
+  watchdog?: number
+): Promise<Run> {
+  const { a } = stack
+  const repo = uniqueRepo('faults')
+  await pushTestImage(a, repo, { tags: ['1.2.2', '1.2', '1', 'latest'] })
+  const before = await registryState(a, repo)
+  const proxy = await startFaultProxy({ target: a.host, faults: fault.faults })
+  const env = runnerEnv('push-tag', fault.env)
+  const main = await c.time(() => {
+    const running = startMain(
+      {
+        images: `${proxy.host}/${repo}`,
+        logins: loginsFor({ ...a, host: proxy.host }),
+        context: fault.freshBlob === true ? freshContext() : HELLO,
+        flavor: 'latest=release',
+        ...fault.inputs
+      },
+      env
+    )
+    if (watchdog !== undefined) {
+      const timer = setTimeout(() => running.child.kill('SIGKILL'), watchdog)
+      void running.result.finally(() => clearTimeout(timer))
+    }
+    return running.result
+  })
+  await proxy.close()
+  expect((await runPost(main, env)).code).toBe(0)
+  const after = await registryState(a, repo)
+  c.left(describeLeft(before, after))
+  const faulted = proxy.requests.filter(
+    r => !r.forwarded || r.outcome === 'reset'
+  ).length
+  return { main, before, after, faulted }
+}
+
+describe('registry and daemon faults', () => {
+  it.each(recovering)('$category: $name ends in success', async fault =>
+    record(fault.category, fault.name, async c => {
+      const { main, before, after, faulted } = await publishThroughFaults(
+        fault,
+        c
+      )
+      expect(faulted).toBeGreaterThan(0)
+      expect(errors(main)).toEqual([])
+      expect(main.code).toBe(0)
+      const tags = ['1.2.3', '1.2', '1', 'latest']
+      expect(changed(before, after)).toEqual(
+        Object.fromEntries(tags.map(tag => [tag, main.outputs.digest]))
+      )
+      expect(pushedOutput(main)).toEqual(changed(before, after))
+    })
+  )
+
+  it.each(failing)('$category: $name fails clearly', async fault =>
+    record(fault.category, fault.name, async c => {
+      const { main, before, after, faulted } = await publishThroughFaults(
+        fault,
+        c
+      )
+      // the fault did happen (the daemon case has no proxy in its way)
+      expect(faulted > 0).toBe(fault.faults.length > 0)
+      expect(errors(main)).toEqual([expect.stringMatching(fault.error)])
+      expect(main.code).toBe(1)
+      expect(Object.keys(changed(before, after)).sort()).toEqual(fault.landed)
+      for (const tag of FLOATING) expect(after[tag]).toBe(before[tag])
+      // the log and the outputs tell what the registry holds
+      expect(reportedInLog(main)).toEqual(changed(before, after))
+      expect(pushedOutput(main)).toEqual(changed(before, after))
+      expect(
+        main.stdout.includes('No tag was pointed before the failure.')
+      ).toBe(fault.landed.length === 0)
+    })
+  )
+
+  // Known gap: registry-timeout bounds the action's own registry requests,
+  // not docker's push, so a registry that stops answering during the push
+  // holds the run until the job's timeout (README promises bounded time).
+  // The watchdog kills it after 20 s; when this fails, make it an `it`.
+  it.failing(
+    'network: a registry that hangs during docker push ends the run with an error (registry-timeout: 1)',
+    () =>
+      record(
+        'network',
+        'a registry that hangs during docker push (registry-timeout: 1, retries: 1)',
+        async c => {
+          c.note(
+            'known gap: registry-timeout bounds the action requests, not docker push; killed by the test after 20 s.'
+          )
+          const hang: FaultCase = {
+            category: 'network',
+            name: 'hang during push',
+            faults: [{ kind: 'hang', match: { path: /\/blobs\/uploads\// } }],
+            inputs: { retries: '1', 'registry-timeout': '1' },
+            freshBlob: true
+          }
+          const { main, before, after } = await publishThroughFaults(
+            hang,
+            c,
+            20_000
+          )
+          expect(after).toEqual(before)
+          expect(main.code).toBe(1)
+          expect(errors(main)).toEqual([
+            expect.stringMatching(/registry 127\.0\.0\.1:\d+/)
+          ])
+        }
+      )
+  )
+})
