@@ -15,10 +15,12 @@ const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
 const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`)
 const MAX_NAME_LENGTH = 255
 const MAX_PORT = 65535
+const NAME_RULES =
+  'lower-case path components of letters, digits and single separators ' +
+  '(. _ __ -), an optional registry host[:port] (port 1-65535)'
 const ALLOWED =
-  'an image name like "ghcr.io/owner/app" or "owner/app": lower-case path ' +
-  'components of letters, digits and single separators (. _ __ -), an ' +
-  'optional registry host[:port] (port 1-65535), no tag or digest; optional ",enable=false"'
+  'an image name like "ghcr.io/owner/app" or "owner/app": ' +
+  `${NAME_RULES}, no tag or digest; optional ",enable=false"`
 
 /**
  * docker's rule: the first segment of a name is a registry host if it has a
@@ -123,12 +125,22 @@ export function parseImageReference(
   const lastSlash = text.lastIndexOf('/')
   const colon = text.lastIndexOf(':')
   const allowed =
-    'expected an image reference like "ghcr.io/owner/app:1.2.3" or "ghcr.io/owner/app@sha256:<64 hex>"'
+    'expected an image reference like "ghcr.io/owner/app:1.2.3" or ' +
+    `"ghcr.io/owner/app@sha256:<64 hex>": ${NAME_RULES}`
+  const imageOf = (name: string): Image => {
+    try {
+      return parseImageName(name, input)
+    } catch (error) {
+      if (error instanceof InputError)
+        throw new InputError(input, value, allowed)
+      throw error
+    }
+  }
   if (at >= 0) {
     const digest = text.slice(at + 1)
     if (!DIGEST_RE.test(digest)) throw new InputError(input, value, allowed)
     return {
-      image: parseImageName(text.slice(0, at), input),
+      image: imageOf(text.slice(0, at)),
       reference: digest
     }
   }
@@ -136,9 +148,9 @@ export function parseImageReference(
     const tag = text.slice(colon + 1)
     if (!TAG_RE.test(tag)) throw new InputError(input, value, allowed)
     return {
-      image: parseImageName(text.slice(0, colon), input),
+      image: imageOf(text.slice(0, colon)),
       reference: tag
     }
   }
-  return { image: parseImageName(text, input), reference: 'latest' }
+  return { image: imageOf(text), reference: 'latest' }
 }
