@@ -5,6 +5,7 @@ import { createdTime, runTime } from './clock.js'
 import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
 import { parseSettings, type Settings } from './action/settings.js'
+import { checkLocalInputs } from './action/preflight.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
 import { planText } from './plan-text.js'
@@ -74,6 +75,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       now,
       createdTime(epoch, ctx.commitDate, now)
     )
+    checkLocalInputs(settings, { cwd, env: process.env })
     if (settings.dryRun) await dryRun(settings, plan)
     else await publishLocally(settings, plan)
     return 0

@@ -8,16 +8,19 @@ export interface Image {
   registry: string
 }
 
-const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])'
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?`
+const DOMAIN_COMPONENT = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])'
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::([0-9]+))?`
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
 const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
 const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`)
 const MAX_NAME_LENGTH = 255
+const MAX_PORT = 65535
+const NAME_RULES =
+  'lower-case path components of letters, digits and single separators ' +
+  '(. _ __ -), an optional registry host[:port] (port 1-65535)'
 const ALLOWED =
-  'an image name like "ghcr.io/owner/app" or "owner/app": lower-case path ' +
-  'components of letters, digits and single separators (. _ __ -), an ' +
-  'optional registry host[:port], no tag or digest; optional ",enable=false"'
+  'an image name like "ghcr.io/owner/app" or "owner/app": ' +
+  `${NAME_RULES}, no tag or digest; optional ",enable=false"`
 
 /**
  * docker's rule: the first segment of a name is a registry host if it has a
@@ -31,9 +34,21 @@ export function isRegistryHost(segment: string): boolean {
   )
 }
 
-/** Parses one image name per the docker reference grammar, lower-casing it first. */
+/** A registry `host[:port]` per the reference grammar (capitals allowed), port 1-65535. */
+export function isRegistryAddress(host: string): boolean {
+  const match = DOMAIN_RE.exec(host)
+  if (match === null) return false
+  const port = match[1]
+  return port === undefined || (Number(port) >= 1 && Number(port) <= MAX_PORT)
+}
+
+/**
+ * Parses one image name per the docker reference grammar. `images` are
+ * lower-cased first (metadata-action's habit, SPEC 1); any other input
+ * (`source`) must already be lower-case in its path, as docker requires.
+ */
 export function parseImageName(value: string, input = 'images'): Image {
-  const name = value.trim().toLowerCase()
+  const name = input === 'images' ? value.trim().toLowerCase() : value.trim()
   const segments = name.split('/')
   const hasHost = segments.length > 1 && isRegistryHost(segments[0])
   const host = hasHost ? segments[0] : undefined
@@ -41,7 +56,7 @@ export function parseImageName(value: string, input = 'images'): Image {
   const valid =
     name.length > 0 &&
     name.length <= MAX_NAME_LENGTH &&
-    (host === undefined || DOMAIN_RE.test(host)) &&
+    (host === undefined || isRegistryAddress(host)) &&
     path.every(component => PATH_COMPONENT_RE.test(component))
   if (!valid) throw new InputError(input, value, `expected ${ALLOWED}`)
   return { name, registry: host ?? 'docker.io' }
@@ -110,12 +125,22 @@ export function parseImageReference(
   const lastSlash = text.lastIndexOf('/')
   const colon = text.lastIndexOf(':')
   const allowed =
-    'expected an image reference like "ghcr.io/owner/app:1.2.3" or "ghcr.io/owner/app@sha256:<64 hex>"'
+    'expected an image reference like "ghcr.io/owner/app:1.2.3" or ' +
+    `"ghcr.io/owner/app@sha256:<64 hex>": ${NAME_RULES}`
+  const imageOf = (name: string): Image => {
+    try {
+      return parseImageName(name, input)
+    } catch (error) {
+      if (error instanceof InputError)
+        throw new InputError(input, value, allowed)
+      throw error
+    }
+  }
   if (at >= 0) {
     const digest = text.slice(at + 1)
     if (!DIGEST_RE.test(digest)) throw new InputError(input, value, allowed)
     return {
-      image: parseImageName(text.slice(0, at), input),
+      image: imageOf(text.slice(0, at)),
       reference: digest
     }
   }
@@ -123,9 +148,9 @@ export function parseImageReference(
     const tag = text.slice(colon + 1)
     if (!TAG_RE.test(tag)) throw new InputError(input, value, allowed)
     return {
-      image: parseImageName(text.slice(0, colon), input),
+      image: imageOf(text.slice(0, colon)),
       reference: tag
     }
   }
-  return { image: parseImageName(text, input), reference: 'latest' }
+  return { image: imageOf(text), reference: 'latest' }
 }

@@ -4,6 +4,7 @@ import { actionLog } from './action/log.js'
 import { EMPTY_RESULT, type PublishResult } from './action/outputs.js'
 import { setActionOutputs } from './action/publish-outputs.js'
 import type { Settings } from './action/settings.js'
+import { checkLocalInputs } from './action/preflight.js'
 import { saveState } from './action/state.js'
 import { summaryMarkdown } from './action/summary.js'
 import { createdTime, runTime } from './clock.js'
@@ -113,6 +114,7 @@ export async function run(): Promise<void> {
   try {
     const settings = await readActionSettings()
     const plan = computePlan(settings)
+    checkLocalInputs(settings, { cwd: process.cwd(), env: process.env })
     for (const warning of plan.warnings) core.warning(warning)
     const { steps, result } = settings.dryRun
       ? await dryRun(settings, plan)

@@ -65,6 +65,27 @@ const isExtraHost: Check = line => {
   return at > 0 && !/\s/.test(host) && (ip === 'host-gateway' || isIP(ip) !== 0)
 }
 
+const OUTPUT_TYPES = [
+  'registry',
+  'image',
+  'local',
+  'tar',
+  'oci',
+  'docker',
+  'cacheonly'
+]
+
+/** As buildx reads --output: one field without type= is a local path (`-`: tar to stdout), else a known type. */
+const isOutput: Check = line => {
+  const fields = line.split(',')
+  if (fields.length === 1 && !line.startsWith('type=')) return true
+  const types = fields.filter(f => f.trim().startsWith('type='))
+  return (
+    types.length === 1 &&
+    OUTPUT_TYPES.includes(types[0].trim().slice('type='.length))
+  )
+}
+
 const hasType: Check = line =>
   line.split(',').some(f => /^type=.+/.test(f.trim()))
 
@@ -137,10 +158,12 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       `expected one of ${NETWORKS.join(', ')} (buildx knows no other network mode)`
     ),
     noCacheFilters: list('no-cache-filters'),
-    outputs: parseInputList(source, 'outputs', {
-      ignoreComma: true,
-      quote: false
-    }),
+    outputs: checked(
+      'outputs',
+      parseInputList(source, 'outputs', { ignoreComma: true, quote: false }),
+      isOutput,
+      `expected a local path, - (a tar to stdout), or type=<${OUTPUT_TYPES.join('|')}> with its attributes, e.g. type=local,dest=out`
+    ),
     shmSize: single(
       source,
       'shm-size',

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js'
-import type { InputSource } from './parse.js'
+import { isRegistryAddress } from '../images.js'
+import { hasControlCharacter, type InputSource } from './parse.js'
 
 export interface Login {
   registry: string
@@ -11,9 +12,35 @@ const LOGINS_ALLOWED =
   'expected a YAML list of entries with registry, username and password, ' +
   'e.g. "- registry: ghcr.io\\n  username: me\\n  password: ${{ secrets.TOKEN }}"'
 
+const REGISTRY_ALLOWED =
+  'expected a registry host[:port] as docker login takes it, e.g. ghcr.io, ' +
+  '127.0.0.1:5000 or https://index.docker.io/v1/ (an http(s):// scheme and a path are allowed, the port is 1-65535)'
+const REGISTRY_URL = /^(?:https?:\/\/)?([^/]*)(\/[\x21-\x7e]*)?$/i
+
+/** A registry as docker login accepts it: host[:port], or a URL of one. */
+export function checkRegistry(value: string, input: string): string {
+  const match = REGISTRY_URL.exec(value)
+  if (match === null || !isRegistryAddress(match[1]) || /[?#]/.test(value))
+    throw new InputError(input, value, REGISTRY_ALLOWED)
+  return value
+}
+
+/** A username docker login can take: no line break or other control character. */
+export function checkUsername(value: string, input: string): string {
+  if (hasControlCharacter(value))
+    throw new InputError(
+      input,
+      value,
+      'expected a user name on one line, without control characters'
+    )
+  return value
+}
+
 /** The pair from username/password, for `registry` or else every image's registry. */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
-  const username = source('username').trim()
+  const registry = source('registry').trim()
+  if (registry !== '') checkRegistry(registry, 'registry')
+  const username = checkUsername(source('username').trim(), 'username')
   const password = source('password')
   if (username === '' && password === '') return []
   if (username === '')
@@ -28,7 +55,6 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
       '',
       `username "${username}" was given, so a password is needed too`
     )
-  const registry = source('registry').trim()
   const targets = registry !== '' ? [registry] : registries
   return [...new Set(targets)].map(r => ({
     registry: r,
@@ -92,6 +118,8 @@ async function listLogins(source: InputSource): Promise<Login[]> {
         `entry ${index + 1}${login.registry ? ` (registry ${login.registry})` : ''}`,
         `${missing.join(' and ')} missing; ${LOGINS_ALLOWED}`
       )
+    checkRegistry(login.registry, input)
+    checkUsername(login.username, input)
     return login
   })
 }

@@ -68,3 +68,10 @@ export function parseCount(
     )
   return count
 }
+
+/** Whether a value holds a line break, tab or other control character. */
+export function hasControlCharacter(value: string): boolean {
+  return [...value].some(
+    c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f
+  )
+}

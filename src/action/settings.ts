@@ -13,6 +13,13 @@ import { parseBuildOptions, type BuildOptions } from './build-options.js'
 import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
 import { parseLogins, type Login } from './logins.js'
+import {
+  checkAnnotations,
+  checkBuildArgs,
+  checkBuildContexts,
+  checkCacheLines
+} from './build-lines.js'
+import { checkBranchName } from './branch-name.js'
 
 export const MODES = ['build', 'promote', 'digest', 'merge'] as const
 export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
@@ -157,15 +164,15 @@ function parseBuild(source: InputSource): BuildSettings {
     context: parseContext(source),
     file: source('file').trim(),
     target: source('target').trim(),
-    buildArgs: parseLines(source, 'build-args'),
-    buildContexts: parseLines(source, 'build-contexts'),
+    buildArgs: checkBuildArgs(parseLines(source, 'build-args')),
+    buildContexts: checkBuildContexts(parseLines(source, 'build-contexts')),
     platforms: validatePlatforms(parseList(source, 'platforms')),
     push: parseBoolean(source, 'push', true),
     load: parseBoolean(source, 'load', false),
     pull: parseBoolean(source, 'pull', false),
     noCache: parseBoolean(source, 'no-cache', false),
-    cacheFrom: parseLines(source, 'cache-from'),
-    cacheTo: parseLines(source, 'cache-to'),
+    cacheFrom: checkCacheLines(parseLines(source, 'cache-from'), 'cache-from'),
+    cacheTo: checkCacheLines(parseLines(source, 'cache-to'), 'cache-to'),
     ...parseSecrets(source),
     ssh: parseLines(source, 'ssh'),
     provenance: parseAttestation(source, 'provenance'),
@@ -207,21 +214,23 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const images = parseImages(parseLines(source, 'images'))
   const promoteFrom = source('source').trim()
+  const sourceImage =
+    promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
   const sourceRegistries =
-    mode === 'promote' && promoteFrom !== ''
-      ? [parseImageReference(promoteFrom, 'source').image.registry]
-      : []
+    mode === 'promote' && sourceImage ? [sourceImage.image.registry] : []
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
     images,
     tags: parseLines(source, 'tags'),
     flavor: parseLines(source, 'flavor'),
-    defaultBranch: source('default-branch').trim(),
+    defaultBranch: checkBranchName(
+      source('default-branch').trim(),
+      'default-branch'
+    ),
     labels: requireKeyValues(parseLines(source, 'labels'), 'labels'),
-    annotations: requireKeyValues(
-      parseLines(source, 'annotations'),
-      'annotations'
+    annotations: checkAnnotations(
+      requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
     source: promoteFrom,
     logins: await parseLogins(source, [

@@ -7,6 +7,8 @@ import { loadEvent, type EventName } from '../fixtures/events.js'
 import { ROOT, runMain } from './runner.js'
 
 const IMAGE = 'ghcr.io/acme/webapp'
+/** A build context with a Dockerfile: the repository root has none, and a dry run checks it. */
+const HELLO = 'test/fixtures/contexts/hello'
 
 describe('dry run of dist/index.js for each event', () => {
   it.each<{ name: string; event: EventName; tags: string[] }>([
@@ -52,7 +54,10 @@ describe('dry run of dist/index.js for each event', () => {
     { name: 'tag created', event: 'create-tag', tags: ['1.2.3', '1.2', '1'] }
   ])('$name', async ({ event, tags }) => {
     const { env } = loadEvent(event)
-    const step = await runMain({ images: IMAGE, 'dry-run': 'true' }, env)
+    const step = await runMain(
+      { images: IMAGE, 'dry-run': 'true', context: HELLO },
+      env
+    )
     expect(step.code).toBe(0)
     expect(step.outputs['tag-names'].split('\n')).toEqual(tags)
     expect(step.outputs.tags.split('\n')).toEqual(
@@ -68,6 +73,7 @@ describe('dry run of dist/index.js for each event', () => {
       {
         images: IMAGE,
         'dry-run': 'true',
+        context: HELLO,
         labels: 'org.opencontainers.image.title=Shop'
       },
       { ...env, SOURCE_DATE_EPOCH: '1700000000' }
@@ -108,6 +114,7 @@ describe('dry run of dist/index.js for each event', () => {
       {
         images: `${IMAGE}\n127.0.0.1:5001/acme/webapp`,
         'dry-run': 'true',
+        context: HELLO,
         tags: 'type=semver,pattern={{major}}.{{minor}}\ntype=sha',
         flavor: 'suffix=-debug'
       },
@@ -149,7 +156,7 @@ describe('dry run of dist/index.js for each event', () => {
     async ({ inputs, error }) => {
       const { env } = loadEvent('push-tag')
       const step = await runMain(
-        { images: IMAGE, 'dry-run': 'true', ...inputs },
+        { images: IMAGE, 'dry-run': 'true', context: HELLO, ...inputs },
         env
       )
       expect(step.code).toBe(1)

@@ -78,6 +78,11 @@ describe('parseBuildOptions', () => {
       }
     },
     {
+      name: 'outputs: a bare path and - as buildx reads them',
+      inputs: { outputs: 'out\n-' },
+      expected: { outputs: ['out', '-'] }
+    },
+    {
       name: 'ulimit: soft and hard, or soft alone',
       inputs: { ulimit: 'nofile=1024:2048\nnproc=512' },
       expected: { ulimits: ['nofile=1024:2048', 'nproc=512'] }
@@ -131,6 +136,17 @@ describe('parseBuildOptions', () => {
       inputs: { ulimit: 'files=10' },
       error:
         /input "ulimit": invalid value "files=10": expected name=soft\[:hard\]/
+    },
+    {
+      name: 'outputs of an unknown type',
+      inputs: { outputs: 'type=zip,dest=out.zip' },
+      error:
+        /input "outputs": invalid value "type=zip,dest=out.zip": expected a local path/
+    },
+    {
+      name: 'outputs with attributes but no type',
+      inputs: { outputs: 'dest=out,compression=gzip' },
+      error: /input "outputs": invalid value "dest=out,compression=gzip"/
     },
     {
       name: 'a ulimit that is not a number',

@@ -1,0 +1,150 @@
+/**
+ * Pure checks of the `key=value` line inputs that buildx parses itself
+ * (build-args, build-contexts, cache-from, cache-to, annotations), so a
+ * line buildx would reject fails before any docker command.
+ */
+import { InputError } from '../errors.js'
+import { CsvSyntaxError, splitCsvLine } from '../tags/csv.js'
+
+/** `KEY=value`, or `KEY` alone (buildx takes the value from the environment). */
+export function checkBuildArgs(lines: string[]): string[] {
+  for (const line of lines) {
+    const at = line.indexOf('=')
+    const key = at < 0 ? line : line.slice(0, at)
+    if (key === '' || /\s/.test(key))
+      throw new InputError(
+        'build-args',
+        line,
+        'expected KEY=value lines (or KEY alone to pass it from the environment); KEY not empty and without spaces'
+      )
+  }
+  return lines
+}
+
+/** `name=path` (or `name=docker-image://…`, `name=https://…`): both halves given. */
+export function checkBuildContexts(lines: string[]): string[] {
+  for (const line of lines) {
+    const at = line.indexOf('=')
+    const name = line.slice(0, at)
+    if (at <= 0 || /\s/.test(name) || line.slice(at + 1).trim() === '')
+      throw new InputError(
+        'build-contexts',
+        line,
+        'expected name=path lines, e.g. alpine=docker-image://alpine:3.20 or src=./src'
+      )
+  }
+  return lines
+}
+
+/** The cache backends buildkit has. */
+export const CACHE_TYPES = [
+  'registry',
+  'local',
+  'inline',
+  'gha',
+  's3',
+  'azblob'
+]
+
+/** The attribute each cache type cannot do without, per input. */
+const REQUIRED: Record<string, Record<string, string>> = {
+  'cache-from': { registry: 'ref', local: 'src' },
+  'cache-to': { registry: 'ref', local: 'dest' }
+}
+
+function cacheAttributes(line: string, input: string): Map<string, string> {
+  let fields: string[]
+  try {
+    fields = splitCsvLine(line)
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error
+    throw new InputError(
+      input,
+      line,
+      `${error.message}; ${cacheAllowed(input)}`
+    )
+  }
+  const attributes = new Map<string, string>()
+  for (const field of fields) {
+    const at = field.indexOf('=')
+    if (at <= 0)
+      throw new InputError(
+        input,
+        line,
+        `"${field}" is not key=value; ${cacheAllowed(input)}`
+      )
+    attributes.set(field.slice(0, at).trim().toLowerCase(), field.slice(at + 1))
+  }
+  return attributes
+}
+
+function cacheAllowed(input: string): string {
+  const example =
+    input === 'cache-from'
+      ? 'type=registry,ref=ghcr.io/o/app:cache, type=local,src=path, type=gha, or a bare image reference'
+      : 'type=registry,ref=ghcr.io/o/app:cache,mode=max, type=local,dest=path, type=inline, type=gha'
+  return `expected type=<${CACHE_TYPES.join('|')}> with its attributes, e.g. ${example}`
+}
+
+/**
+ * cache-from and cache-to lines as buildx parses them: a line without `=` is
+ * a registry reference (`type=registry,ref=<line>`); otherwise key=value
+ * fields with a known `type` and the attribute that type needs.
+ */
+export function checkCacheLines(
+  lines: string[],
+  input: 'cache-from' | 'cache-to'
+): string[] {
+  for (const line of lines) {
+    if (!line.includes('=')) {
+      if (/\s/.test(line))
+        throw new InputError(input, line, cacheAllowed(input))
+      continue
+    }
+    const attributes = cacheAttributes(line, input)
+    const type = attributes.get('type') ?? ''
+    if (!CACHE_TYPES.includes(type))
+      throw new InputError(input, line, cacheAllowed(input))
+    const needed = REQUIRED[input][type]
+    if (needed !== undefined && (attributes.get(needed) ?? '') === '')
+      throw new InputError(
+        input,
+        line,
+        `type=${type} needs ${needed}=…; ${cacheAllowed(input)}`
+      )
+  }
+  return lines
+}
+
+/** The annotation levels buildx knows (`level[platform]:key=value`). */
+export const ANNOTATION_LEVELS = [
+  'manifest',
+  'index',
+  'manifest-descriptor',
+  'index-descriptor'
+]
+
+/** buildx's own pattern of an annotation key with an optional level prefix. */
+const ANNOTATION_KEY = /^(?:([a-z-]+)(?:\[([A-Za-z0-9_/-]+)\])?:)?(\S+)$/
+/** A prefix that reads as levels (`index,manifest:`, `image[x]:`), known or not. */
+const LEVEL_LIKE = /^[a-z,-]+(?:\[[^\]]*\])?:/
+const ANNOTATIONS_ALLOWED =
+  `expected [level[platform]:]key=value lines, level one of ${ANNOTATION_LEVELS.join(', ')}, ` +
+  'e.g. org.opencontainers.image.title=App or manifest[linux/amd64]:com.example.key=value'
+
+/** Annotation lines as buildx parses them: a level prefix must be one it knows. */
+export function checkAnnotations(lines: string[]): string[] {
+  for (const line of lines) {
+    const at = line.indexOf('=')
+    const key = line.slice(0, at)
+    const match = at > 0 ? ANNOTATION_KEY.exec(key) : null
+    const level = match?.[1]
+    if (
+      match === null ||
+      (level === undefined && LEVEL_LIKE.test(key)) ||
+      (level !== undefined && !ANNOTATION_LEVELS.includes(level))
+    )
+      throw new InputError('annotations', line, ANNOTATIONS_ALLOWED)
+  }
+  return lines
+}
