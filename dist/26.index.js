@@ -1006,6 +1006,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/plan/builder.ts
@@ -1020,6 +1022,8 @@ var runner = __webpack_require__(7240);
 
 
 
+
+
 function inspectArgs(builder) {
     return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])];
 }
@@ -1029,6 +1033,27 @@ function parseInspect(stdout) {
     return { name: field('Name'), driver: field('Driver') };
 }
 const NO_SUCH_BUILDER = /no builder .* found/i;
+const DEFAULT_BUILDER = { name: 'default', driver: 'docker' };
+/**
+ * Whether buildx would use the context's default builder (the docker
+ * driver): no builder named by the input or BUILDX_BUILDER, and buildx's
+ * own buildx/current names the default (setup-buildx-action writes its
+ * builder's name there). Known without starting buildx; anything else
+ * (no such file: buildx may not even be installed) is asked of `buildx inspect`.
+ */
+function usesDefaultBuilder(name, { configDir, env = process.env }) {
+    if (name !== '' || configDir === undefined || env.BUILDX_BUILDER)
+        return false;
+    const file = (0,external_node_path_.join)(configDir, 'buildx', 'current');
+    if (!(0,external_node_fs_.existsSync)(file))
+        return false;
+    try {
+        return (JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')).Name === '');
+    }
+    catch {
+        return false;
+    }
+}
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/;
 /** Which image store the daemon uses (docker info, read-only). */
 async function imageStore(docker) {
@@ -1041,10 +1066,11 @@ async function imageStore(docker) {
  * buildx is missing; for several platforms on the docker driver, its image
  * store too.
  */
-async function detectBuilder(docker, name, severalPlatforms = false) {
+async function detectBuilder(docker, name, severalPlatforms = false, buildxChoice = {}) {
     try {
-        const { stdout } = await docker.run(inspectArgs(name), { quiet: true });
-        const builder = parseInspect(stdout);
+        const builder = usesDefaultBuilder(name, buildxChoice)
+            ? DEFAULT_BUILDER
+            : parseInspect((await docker.run(inspectArgs(name), { quiet: true })).stdout);
         // the docker driver builds several platforms only on containerd's store
         if (severalPlatforms && builder.driver === 'docker')
             return { ...builder, store: await imageStore(docker) };
@@ -1062,8 +1088,6 @@ async function detectBuilder(docker, name, severalPlatforms = false) {
 
 // EXTERNAL MODULE: ./src/docker/config.ts
 var config = __webpack_require__(656);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/secrets.ts
 var src_secrets = __webpack_require__(7194);
 ;// CONCATENATED MODULE: ./src/docker/secret-files.ts
@@ -1106,7 +1130,7 @@ async function builderFor(settings, docker, log) {
         return plan_builder/* CLASSIC */.NR;
     if ((0,pipeline/* buildsAsAsked */.a0)(settings))
         log.notice('outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action');
-    const builder = await detectBuilder(docker, settings.build.builder, settings.build.platforms.length > 1);
+    const builder = await detectBuilder(docker, settings.build.builder, settings.build.platforms.length > 1, { configDir: (0,config/* userConfigDir */.dH)() });
     log.info(`Builder: ${(0,plan_builder/* describeBuilder */.nG)(builder)}`);
     if (builder.driver === 'classic')
         log.notice('docker buildx is not available: building with the classic `docker build` and pushing with `docker push`');

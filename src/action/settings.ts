@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js'
+import { readReferenceTags } from './reference-tags.js'
 import { splitSecret } from '../secrets.js'
 import { parseImageReference, parseImages, type Image } from '../images.js'
 import {
@@ -212,7 +213,11 @@ function parseSeparators(source: InputSource): Separators {
 
 export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
-  const images = parseImages(parseLines(source, 'images'))
+  const listed = parseImages(parseLines(source, 'images'))
+  const tagLines = parseLines(source, 'tags')
+  const flavor = parseLines(source, 'flavor')
+  const references = readReferenceTags(tagLines, listed, flavor)
+  const images = references?.images ?? listed
   const promoteFrom = source('source').trim()
   const sourceImage =
     promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
@@ -222,8 +227,8 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
     images,
-    tags: parseLines(source, 'tags'),
-    flavor: parseLines(source, 'flavor'),
+    tags: references?.tags ?? tagLines,
+    flavor: references?.flavor ?? flavor,
     defaultBranch: checkBranchName(
       source('default-branch').trim(),
       'default-branch'

@@ -1,4 +1,6 @@
 /** Which builder will run a build: `docker buildx inspect` (read-only). */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { InputError } from '../errors.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
 import { diagnose } from './diagnose.js'
@@ -20,6 +22,37 @@ export function parseInspect(stdout: string): Builder {
 }
 
 const NO_SUCH_BUILDER = /no builder .* found/i
+const DEFAULT_BUILDER: Builder = { name: 'default', driver: 'docker' }
+
+/** What picks buildx's builder besides the input: its config folder and BUILDX_BUILDER. */
+export interface BuildxChoice {
+  /** The docker config folder whose buildx/current names the current builder. */
+  configDir?: string
+  env?: NodeJS.ProcessEnv
+}
+
+/**
+ * Whether buildx would use the context's default builder (the docker
+ * driver): no builder named by the input or BUILDX_BUILDER, and buildx's
+ * own buildx/current names the default (setup-buildx-action writes its
+ * builder's name there). Known without starting buildx; anything else
+ * (no such file: buildx may not even be installed) is asked of `buildx inspect`.
+ */
+export function usesDefaultBuilder(
+  name: string,
+  { configDir, env = process.env }: BuildxChoice
+): boolean {
+  if (name !== '' || configDir === undefined || env.BUILDX_BUILDER) return false
+  const file = join(configDir, 'buildx', 'current')
+  if (!existsSync(file)) return false
+  try {
+    return (
+      (JSON.parse(readFileSync(file, 'utf8')) as { Name?: unknown }).Name === ''
+    )
+  } catch {
+    return false
+  }
+}
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 
 /** Which image store the daemon uses (docker info, read-only). */
@@ -42,11 +75,15 @@ async function imageStore(
 export async function detectBuilder(
   docker: DockerRunner,
   name: string,
-  severalPlatforms = false
+  severalPlatforms = false,
+  buildxChoice: BuildxChoice = {}
 ): Promise<Builder> {
   try {
-    const { stdout } = await docker.run(inspectArgs(name), { quiet: true })
-    const builder = parseInspect(stdout)
+    const builder = usesDefaultBuilder(name, buildxChoice)
+      ? DEFAULT_BUILDER
+      : parseInspect(
+          (await docker.run(inspectArgs(name), { quiet: true })).stdout
+        )
     // the docker driver builds several platforms only on containerd's store
     if (severalPlatforms && builder.driver === 'docker')
       return { ...builder, store: await imageStore(docker) }

@@ -28,7 +28,8 @@ export async function builderFor(
   const builder = await detectBuilder(
     docker,
     settings.build.builder,
-    settings.build.platforms.length > 1
+    settings.build.platforms.length > 1,
+    { configDir: userConfigDir() }
   )
   log.info(`Builder: ${describeBuilder(builder)}`)
   if (builder.driver === 'classic')

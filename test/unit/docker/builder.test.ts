@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { detectBuilder, parseInspect } from '../../../src/docker/builder.js'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  detectBuilder,
+  parseInspect,
+  usesDefaultBuilder
+} from '../../../src/docker/builder.js'
 import {
   DockerCommandError,
   type DockerRunner
@@ -136,5 +143,79 @@ describe('detectBuilder: the image store, for several platforms', () => {
     const { docker, calls } = daemon('')
     await detectBuilder(docker, '', false)
     expect(calls).toEqual([['buildx', 'inspect']])
+  })
+})
+
+describe('usesDefaultBuilder: known from buildx/current, without starting buildx', () => {
+  const configWith = (current?: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'buildx-current-'))
+    if (current !== undefined) {
+      mkdirSync(join(dir, 'buildx'))
+      writeFileSync(join(dir, 'buildx', 'current'), current)
+    }
+    return dir
+  }
+
+  it.each([
+    {
+      name: 'buildx/current names the default builder',
+      current: '{"Key":"unix:///var/run/docker.sock","Name":"","Global":false}',
+      input: '',
+      env: {},
+      expected: true
+    },
+    {
+      name: 'setup-buildx-action made its builder current',
+      current:
+        '{"Key":"unix:///var/run/docker.sock","Name":"builder-1","Global":false}',
+      input: '',
+      env: {},
+      expected: false
+    },
+    {
+      name: 'no buildx/current: buildx may be missing, ask it',
+      current: undefined,
+      input: '',
+      env: {},
+      expected: false
+    },
+    {
+      name: 'the builder input names one',
+      current: '{"Name":""}',
+      input: 'builder-1',
+      env: {},
+      expected: false
+    },
+    {
+      name: 'BUILDX_BUILDER names one',
+      current: '{"Name":""}',
+      input: '',
+      env: { BUILDX_BUILDER: 'builder-1' },
+      expected: false
+    },
+    {
+      name: 'an unreadable buildx/current',
+      current: 'not json',
+      input: '',
+      env: {},
+      expected: false
+    }
+  ])('$name', ({ current, input, env, expected }) => {
+    const configDir = configWith(current)
+    expect(usesDefaultBuilder(input, { configDir, env })).toBe(expected)
+    rmSync(configDir, { recursive: true, force: true })
+  })
+
+  it('detectBuilder then starts no process', async () => {
+    const { docker, calls } = answering(CONTAINER_INSPECT)
+    const configDir = configWith('{"Name":""}')
+    expect(
+      await detectBuilder(docker, '', false, { configDir, env: {} })
+    ).toEqual({
+      name: 'default',
+      driver: 'docker'
+    })
+    expect(calls).toEqual([])
+    rmSync(configDir, { recursive: true, force: true })
   })
 })
