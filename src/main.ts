@@ -1,6 +1,6 @@
-import * as core from './action/toolkit.js'
+import * as core from '@actions/core'
 import { readActionSettings } from './action/inputs.js'
-import { actionLog } from './action/log.js'
+import { actionLog, appendSummary } from './action/log.js'
 import { EMPTY_RESULT, type PublishResult } from './action/outputs.js'
 import { setActionOutputs } from './action/publish-outputs.js'
 import type { Settings } from './action/settings.js'
@@ -120,7 +120,7 @@ export async function run(): Promise<void> {
     setActionOutputs(settings, plan, result, steps)
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
-    core.appendSummary(
+    await appendSummary(
       summaryMarkdown(
         plan,
         result,
