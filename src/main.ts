@@ -112,6 +112,11 @@ function heading(settings: Settings): string {
 export async function run(): Promise<void> {
   try {
     const settings = await readActionSettings()
+    if (core.isDebug()) {
+      // two docker processes: only when the user turned step debug logging on
+      const { debugDockerVersions } = await import('./action/diagnostics.js')
+      await debugDockerVersions()
+    }
     const plan = computePlan(settings)
     for (const warning of plan.warnings) core.warning(warning)
     const { steps, result } = settings.dryRun

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { splitSecret } from '../secrets.js'
 import { mask } from './log.js'
 import { parseSettings, UNTRIMMED_INPUTS, type Settings } from './settings.js'
+import { settingsDebugLine } from './settings-log.js'
 
 /** Reads every input through @actions/core and masks each secret the moment it is read. */
 export async function readActionSettings(): Promise<Settings> {
@@ -12,5 +13,6 @@ export async function readActionSettings(): Promise<Settings> {
   settings.build.secrets.forEach((line, index) =>
     mask(splitSecret(line, index).value)
   )
+  core.debug(settingsDebugLine(settings))
   return settings
 }

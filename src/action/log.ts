@@ -11,7 +11,8 @@ export const actionLog: Log = {
   notice: message => core.notice(message),
   warning: message => core.warning(message),
   group: (name, work) => core.group(name, work),
-  mask
+  mask,
+  debug: message => core.debug(message)
 }
 
 /** Appends Markdown to the job summary (outside a runner there is none). */
