@@ -7,12 +7,13 @@
 //   undici and tunnel, at load time. We never call getIDToken: those packages
 //   are marked free of side effects, so esbuild drops them with the unused
 //   exports instead of running their CommonJS wrappers at start-up.
-// - The bundled CommonJS packages (semver, ...) call require(): a banner gives
-//   each ESM file a require of its own.
+// - A bundled CommonJS package that requires a node builtin (yaml) goes
+//   through esbuild's require shim: the file that defines it gets a require.
 import { build } from 'esbuild'
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   readFileSync,
   rmSync,
   writeFileSync
@@ -48,12 +49,36 @@ const common = {
   treeShaking: true,
   minify: true,
   legalComments: 'none',
-  banner: {
-    js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);"
-  },
   plugins: [sideEffectFree],
   metafile: true,
+  write: false,
   logLevel: 'warning'
+}
+
+// esbuild's stand-in for require() in ESM output, which throws unless a
+// `require` is in scope where it is defined
+const REQUIRE_SHIM = 'Dynamic require of'
+const REQUIRE =
+  "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);\n"
+
+/** Writes the output files; only the one defining the shim gets a require. */
+function writeOutputs(outputFiles) {
+  for (const file of outputFiles) {
+    let text = file.text
+    if (text.includes(REQUIRE_SHIM)) {
+      const hashbang = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0
+      text = text.slice(0, hashbang) + REQUIRE + text.slice(hashbang)
+    }
+    mkdirSync(dirname(file.path), { recursive: true })
+    writeFileSync(file.path, text)
+  }
+}
+
+/** Bundles one entry into its folder, with its own chunks. */
+async function bundle(options) {
+  const { metafile, outputFiles } = await build({ ...common, ...options })
+  writeOutputs(outputFiles)
+  return metafile
 }
 
 /** The package folder (under node_modules) of a bundled input, if any. */
@@ -68,8 +93,9 @@ function packageDir(input) {
 const LICENSE_FILES = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license']
 
 /** Name, licence and licence text of every package with code in the bundle. */
-function licenses(metafile) {
-  const bundled = Object.values(metafile.outputs).flatMap(output =>
+function licenses(metafiles) {
+  const outputs = metafiles.flatMap(metafile => Object.values(metafile.outputs))
+  const bundled = outputs.flatMap(output =>
     Object.entries(output.inputs)
       .filter(([, input]) => input.bytesInOutput > 0)
       .map(([path]) => path)
@@ -86,31 +112,39 @@ function licenses(metafile) {
     .join('\n')
 }
 
+/**
+ * Each entry is bundled on its own: what it imports statically is one file,
+ * what it import()s are chunks next to it (shared chunks across entries would
+ * make a start-up open more files).
+ */
 async function buildDist() {
   rmSync('dist', { recursive: true, force: true })
-  const { metafile } = await build({
-    ...common,
-    entryPoints: [
-      { in: 'src/index.ts', out: 'index' },
-      { in: 'src/post.ts', out: 'post/index' },
-      { in: 'src/cli.ts', out: 'cli/index' }
-    ],
-    outdir: 'dist',
-    chunkNames: 'chunks/[name]-[hash]'
-  })
-  writeFileSync('dist/licenses.txt', licenses(metafile))
+  const entries = [
+    ['src/index.ts', 'dist'],
+    ['src/post.ts', 'dist/post'],
+    ['src/cli.ts', 'dist/cli']
+  ]
+  const metafiles = []
+  for (const [entry, outdir] of entries)
+    metafiles.push(
+      await bundle({
+        entryPoints: [{ in: entry, out: 'index' }],
+        outdir,
+        chunkNames: 'chunks/[name]-[hash]'
+      })
+    )
+  writeFileSync('dist/licenses.txt', licenses(metafiles))
   writeFileSync('dist/package.json', '{"type":"module"}\n')
   chmodSync('dist/cli/index.js', 0o755)
   if (process.env.METAFILE)
-    writeFileSync(process.env.METAFILE, JSON.stringify(metafile))
+    writeFileSync(process.env.METAFILE, JSON.stringify(metafiles))
 }
 
 /** The bench sits two folders below the repository (test/e2e/runner.ts finds ROOT so). */
 async function buildBench() {
   const outfile = '.bench/run/index.js'
   rmSync(dirname(outfile), { recursive: true, force: true })
-  await build({
-    ...common,
+  await bundle({
     splitting: false,
     entryPoints: ['scripts/bench/index.ts'],
     outfile

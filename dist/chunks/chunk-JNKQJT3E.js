@@ -1,6 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a}from"./chunk-JOMRESUI.js";var c=15,i=class extends Error{constructor(o,n,t){let e=t.trim().split(`
-`).slice(-c).join(`
-`);super(`docker ${a(o)} failed with exit code ${n}${e?`:
-${e}`:""}`);this.args=o;this.exitCode=n;this.output=t;this.name="DockerCommandError"}args;exitCode;output},s=class extends Error{constructor(){super("the docker CLI was not found on PATH: install Docker (or use a runner that has it)"),this.name="DockerMissingError"}};function m(r="docker",u={}){return{async run(o,n={}){let t;try{let{getExecOutput:e}=await import("./exec-VDA36UHM.js");t=await e(r,o,{input:n.input===void 0?void 0:Buffer.from(n.input),ignoreReturnCode:!0,silent:n.quiet===!0,env:{...process.env,...u}})}catch(e){throw e instanceof Error&&/Unable to locate executable/.test(e.message)?new s:e}if(t.exitCode!==0)throw new i(o,t.exitCode,`${t.stderr}
-${t.stdout}`);return{stdout:t.stdout,stderr:t.stderr}}}}var d=class extends Error{constructor(){super("docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)"),this.name="BuildxMissingError"}},l=/'buildx' is not a docker command|unknown command:? "?(?:docker )?buildx/i;function x(r){return r instanceof i&&l.test(r.output)}export{i as a,s as b,m as c,d,x as e};

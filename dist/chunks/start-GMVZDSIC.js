@@ -1,0 +1,1 @@
+import{d as a,e as b}from"./chunk-R4LF53QQ.js";import"./chunk-RDFKZNPU.js";import"./chunk-XZA7ITOA.js";import"./chunk-JEJVGAED.js";import"./chunk-BN4I5QIX.js";import"./chunk-VPLUEVDD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
