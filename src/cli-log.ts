@@ -10,5 +10,8 @@ export const terminalLog: Log = {
     return work()
   },
   // the terminal is the user's own: nothing to hide it from
-  mask: () => undefined
+  mask: () => undefined,
+  debug: message => {
+    if (process.env.DPA_DEBUG === '1') console.error(`debug: ${message}`)
+  }
 }

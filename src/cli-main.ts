@@ -6,6 +6,7 @@ import { refContextFromGit } from './context/git-context.js'
 import { execGit } from './context/git-exec.js'
 import { parseSettings, type Settings } from './action/settings.js'
 import { checkLocalInputs } from './action/preflight.js'
+import { settingsDebugLine } from './action/settings-log.js'
 import { errorMessage } from './errors.js'
 import { planPublish, type PublishPlan } from './plan.js'
 import { planText } from './plan-text.js'
@@ -66,6 +67,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
     const settings = await parseSettings(name =>
       name === 'password' ? password : (inputs.get(name) ?? '')
     )
+    terminalLog.debug?.(settingsDebugLine(settings))
     const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
     const epoch = process.env.SOURCE_DATE_EPOCH
     const now = runTime(epoch, () => new Date())

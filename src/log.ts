@@ -6,4 +6,6 @@ export interface Log {
   group<T>(name: string, work: () => Promise<T>): Promise<T>
   /** Keeps a secret found at run time (a credential helper's) out of every later line. */
   mask: (secret: string) => void
+  /** Diagnostics for when the user asks for them (step debug logging, DPA_DEBUG=1). */
+  debug?: (message: string) => void
 }

@@ -1,6 +1,6 @@
-import * as core from './action/toolkit.js'
+import * as core from '@actions/core'
 import { readActionSettings } from './action/inputs.js'
-import { actionLog } from './action/log.js'
+import { actionLog, appendSummary } from './action/log.js'
 import { EMPTY_RESULT, type PublishResult } from './action/outputs.js'
 import { setActionOutputs } from './action/publish-outputs.js'
 import type { Settings } from './action/settings.js'
@@ -113,6 +113,11 @@ function heading(settings: Settings): string {
 export async function run(): Promise<void> {
   try {
     const settings = await readActionSettings()
+    if (core.isDebug()) {
+      // two docker processes: only when the user turned step debug logging on
+      const { debugDockerVersions } = await import('./action/diagnostics.js')
+      await debugDockerVersions()
+    }
     const plan = computePlan(settings)
     checkLocalInputs(settings, { cwd: process.cwd(), env: process.env })
     for (const warning of plan.warnings) core.warning(warning)
@@ -122,7 +127,7 @@ export async function run(): Promise<void> {
     setActionOutputs(settings, plan, result, steps)
     for (const skipped of result.skipped)
       core.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
-    core.appendSummary(
+    await appendSummary(
       summaryMarkdown(
         plan,
         result,

@@ -1,4 +1,4 @@
-import * as core from './action/toolkit.js'
+import * as core from '@actions/core'
 import { actionLog } from './action/log.js'
 import { loadState } from './action/state.js'
 import { errorMessage } from './errors.js'

@@ -1,6 +1,6 @@
 /**
  * The run every part uses: a push of tag v1.2.3 (the push-tag fixture
- * payload, read in place: ncc cannot relocate the fixture folder that
+ * payload, read in place: a bundler cannot relocate the fixture folder that
  * test/fixtures/events.ts computes) with the GITHUB_* variables the runner sets.
  */
 import { join } from 'node:path'

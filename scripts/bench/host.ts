@@ -9,7 +9,7 @@ import { Skip } from './part.js'
 
 /**
  * test/e2e/runner.ts finds the repository two folders above the running
- * bundle (import.meta.dirname is left as is by ncc): the bundle must be
+ * bundle (esbuild leaves import.meta.dirname as is): the bundle must be
  * built into .bench/run/.
  */
 export function checkRoot(): void {

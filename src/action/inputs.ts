@@ -1,17 +1,18 @@
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
 import { splitSecret } from '../secrets.js'
+import { mask } from './log.js'
 import { parseSettings, UNTRIMMED_INPUTS, type Settings } from './settings.js'
+import { settingsDebugLine } from './settings-log.js'
 
-/** Reads every input through the toolkit and masks each secret the moment it is read. */
+/** Reads every input through @actions/core and masks each secret the moment it is read. */
 export async function readActionSettings(): Promise<Settings> {
   const settings = await parseSettings(name =>
-    UNTRIMMED_INPUTS.includes(name)
-      ? core.getRawInput(name)
-      : core.getInput(name)
+    core.getInput(name, { trimWhitespace: !UNTRIMMED_INPUTS.includes(name) })
   )
-  for (const login of settings.logins) core.setSecret(login.password)
+  for (const login of settings.logins) mask(login.password)
   settings.build.secrets.forEach((line, index) =>
-    core.setSecret(splitSecret(line, index).value)
+    mask(splitSecret(line, index).value)
   )
+  core.debug(settingsDebugLine(settings))
   return settings
 }

@@ -1,10 +1,22 @@
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
 import type { Log } from '../log.js'
+
+/** Tells the runner to mask this value in every later log line. */
+export function mask(secret: string): void {
+  if (secret !== '') core.setSecret(secret)
+}
 
 export const actionLog: Log = {
   info: message => core.info(message),
   notice: message => core.notice(message),
   warning: message => core.warning(message),
   group: (name, work) => core.group(name, work),
-  mask: secret => core.setSecret(secret)
+  mask,
+  debug: message => core.debug(message)
+}
+
+/** Appends Markdown to the job summary (outside a runner there is none). */
+export async function appendSummary(markdown: string): Promise<void> {
+  if ((process.env.GITHUB_STEP_SUMMARY ?? '') === '') return
+  await core.summary.addRaw(markdown).write()
 }

@@ -94,9 +94,11 @@ async function listLogins(source: InputSource): Promise<Login[]> {
   if (text.trim() === '') return []
   let parsed: unknown
   try {
-    // loaded only when used: the YAML parser is a large part of start-up
-    const { parse } = await import('yaml')
-    parsed = parse(text)
+    // loaded only when used: the YAML parser is a large part of start-up.
+    // yaml is CommonJS for node: its exports object is the default export
+    // (a bundled chunk has no named exports for it)
+    const { default: yaml } = await import('yaml')
+    parsed = yaml.parse(text)
   } catch {
     throw new InputError(input, '(not valid YAML)', LOGINS_ALLOWED)
   }

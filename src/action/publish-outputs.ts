@@ -7,7 +7,7 @@ import {
   type PublishResult
 } from './outputs.js'
 import type { Settings } from './settings.js'
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
 
 /**
  * Sets every output and, as metadata-action does, exports its outputs as

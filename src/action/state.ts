@@ -1,4 +1,4 @@
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
 
 /** What main leaves for the post step: only what it must undo. */
 export interface MainState {

@@ -42,12 +42,14 @@ export function credentialsLookup(
 /** A registry client with the run's credentials and retries. */
 export function createRegistry(
   settings: Settings,
-  mask: (secret: string) => void
+  mask: (secret: string) => void,
+  debug?: (message: string) => void
 ): RegistryClient {
   return createRegistryClient({
     credentials: credentialsLookup(settings, mask),
     retries: settings.retries,
-    requestTimeoutMs: settings.registryTimeout * 1000
+    requestTimeoutMs: settings.registryTimeout * 1000,
+    debug
   })
 }
 
@@ -61,7 +63,7 @@ export function createPublishEnv(
 ): PublishEnv {
   return {
     docker: createDockerRunner('docker', { DOCKER_CONFIG: dockerConfig }),
-    registry: createRegistry(settings, mask),
+    registry: createRegistry(settings, mask, log.debug),
     log,
     retry: { retries: settings.retries },
     tempDir,

@@ -77,7 +77,7 @@ export async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
-    const registry = createRegistry(settings, log.mask)
+    const registry = createRegistry(settings, log.mask, log.debug)
     const digest = await knownDigest(settings, registry)
     const states = await readStates(registry, steps, () => digest)
     const plans = decideImages(states, plan.tags, () => digest, settings)

@@ -32,6 +32,7 @@ export async function builderFor(
     { configDir: userConfigDir() }
   )
   log.info(`Builder: ${describeBuilder(builder)}`)
+  log.debug?.(`builder: ${JSON.stringify(builder)}`)
   if (builder.driver === 'classic')
     log.notice(
       'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'

@@ -49,6 +49,8 @@ export interface RegistryClientOptions {
   /** Backoff tuning; defaults in retry.ts. */
   baseDelayMs?: number
   maxDelayMs?: number
+  /** Told each HTTP round trip (method, URL, status), for a debug log. */
+  debug?: (message: string) => void
 }
 
 interface TagsPage {
@@ -102,7 +104,8 @@ class HttpRegistryClient implements RegistryClient {
       fetch: options.fetch ?? globalThis.fetch,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       baseDelayMs: options.baseDelayMs,
-      maxDelayMs: options.maxDelayMs
+      maxDelayMs: options.maxDelayMs,
+      debug: options.debug
     })
   }
 

@@ -18,6 +18,8 @@ export interface TransportOptions {
   requestTimeoutMs: number
   baseDelayMs?: number
   maxDelayMs?: number
+  /** Told each HTTP round trip: `METHOD url status` (or why it failed). */
+  debug?: (message: string) => void
 }
 
 export interface RegistryRequest {
@@ -100,12 +102,20 @@ class RegistryTransport implements Transport {
   }
 
   /** One HTTP round trip, bounded by the request timeout (body included). */
-  private send(url: URL, init: RequestInit): Promise<Response> {
-    return this.options.fetch(url, {
-      ...init,
-      redirect: 'follow',
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs)
-    })
+  private async send(url: URL, init: RequestInit): Promise<Response> {
+    const what = `${init.method ?? 'GET'} ${url.href}`
+    const response = await this.options
+      .fetch(url, {
+        ...init,
+        redirect: 'follow',
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs)
+      })
+      .catch((error: unknown) => {
+        this.options.debug?.(`${what} failed: ${String(error)}`)
+        throw error
+      })
+    this.options.debug?.(`${what} ${response.status}`)
+    return response
   }
 
   /** The request with credentials: up front if the scheme is known, else after the 401. */

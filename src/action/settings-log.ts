@@ -1,0 +1,29 @@
+import { splitSecret } from '../secrets.js'
+import type { Settings } from './settings.js'
+
+/** What a debug line shows in place of a secret. */
+export const REDACTED = '***'
+
+/**
+ * The settings with every secret replaced: each login's password (from
+ * password, logins or registry-auth) and the value of each `secrets` line
+ * (its id stays). secret-files and secret-envs hold paths and variable
+ * names, not secrets.
+ */
+export function redactSettings(settings: Settings): Settings {
+  return {
+    ...settings,
+    logins: settings.logins.map(login => ({ ...login, password: REDACTED })),
+    build: {
+      ...settings.build,
+      secrets: settings.build.secrets.map(
+        (line, index) => `${splitSecret(line, index).id}=${REDACTED}`
+      )
+    }
+  }
+}
+
+/** The parsed inputs as one debug line, secrets redacted. */
+export function settingsDebugLine(settings: Settings): string {
+  return `settings: ${JSON.stringify(redactSettings(settings))}`
+}
