@@ -56,7 +56,11 @@ describe('step debug logging (RUNNER_DEBUG=1)', () => {
 
   it('runs no version command without it (a dry run)', async () => {
     const main = await runMain(
-      { images: 'ghcr.io/o/app', 'dry-run': 'true' },
+      {
+        images: 'ghcr.io/o/app',
+        'dry-run': 'true',
+        context: 'test/fixtures/contexts/hello'
+      },
       runnerEnv('push-tag')
     )
     expect(main.code).toBe(0)

@@ -285,7 +285,7 @@ describe('clear failures', () => {
     expect(await publishedTags(a, repo)).toEqual([])
   })
 
-  it('says the Dockerfile is missing', async () => {
+  it('says the Dockerfile is missing, before any docker command', async () => {
     const { a } = stack
     const main = await runMain(
       {
@@ -298,8 +298,9 @@ describe('clear failures', () => {
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(
-      /::error::the build failed:.*Nope\.Dockerfile.*no such file or directory/i
+      /::error::input "file": invalid value "Nope\.Dockerfile": expected the path of a Dockerfile/
     )
+    expect(main.stdout).not.toMatch(/^login /m)
   })
 
   it('says the Docker daemon is not reachable', async () => {

@@ -20,7 +20,6 @@ import {
   publicStep,
   type CommandStep
 } from '../../../src/plan/steps.js'
-import type { PublishEnv } from '../../../src/publish/context.js'
 import { runCommand } from '../../../src/publish/run-command.js'
 import { RunValues } from '../../../src/publish/values.js'
 import type { RegistryClient } from '../../../src/registry/client.js'
@@ -31,6 +30,7 @@ import {
   leaks,
   releaseRun
 } from './run-fixture.js'
+import { testPublishEnv } from '../../support/publish-env.js'
 
 // Security requirement: passwords travel on stdin and build secrets in
 // files; no step, planned or run, holds either.
@@ -112,24 +112,8 @@ describe('the steps a run executes', () => {
     rmSync(tempDir, { recursive: true, force: true })
   })
 
-  function envFor(docker: DockerRunner, passwords: Map<string, string>) {
-    const env: PublishEnv = {
-      docker,
-      registry: untouchedRegistry,
-      log: {
-        info: () => undefined,
-        notice: () => undefined,
-        warning: () => undefined,
-        group: (_, work) => work(),
-        mask: () => undefined
-      },
-      retry: { retries: 0, sleep: () => Promise.resolve() },
-      tempDir,
-      passwords,
-      progress: { pushed: [], skipped: [] }
-    }
-    return env
-  }
+  const envFor = (docker: DockerRunner, passwords: Map<string, string>) =>
+    testPublishEnv({ docker, registry: untouchedRegistry, tempDir, passwords })
 
   it('login: each password on stdin, none in the argv', async () => {
     const { settings, plan } = await releaseRun()
@@ -268,21 +252,7 @@ describe('no builder puts a value of any secret input in argv', () => {
     }
     const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[1], files })
     const [build] = pipeline.stage as CommandStep[]
-    const env = {
-      docker,
-      registry: untouchedRegistry,
-      log: {
-        info: () => undefined,
-        notice: () => undefined,
-        warning: () => undefined,
-        group: <T>(_: string, work: () => Promise<T>) => work(),
-        mask: () => undefined
-      },
-      retry: { retries: 0, sleep: () => Promise.resolve() },
-      tempDir,
-      passwords: new Map<string, string>(),
-      progress: { pushed: [], skipped: [] }
-    }
+    const env = testPublishEnv({ docker, registry: untouchedRegistry, tempDir })
     await runCommand(build, plan.images, new RunValues(), env)
     const [argv] = calls.map(call => call.args)
     const file = join(tempDir, 'secrets', '0-SSH_KEY')

@@ -4,11 +4,11 @@ import {
   type DockerRunner
 } from '../../../src/docker/runner.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
-import type { PublishEnv } from '../../../src/publish/context.js'
 import { runCommand } from '../../../src/publish/run-command.js'
 import { RunValues } from '../../../src/publish/values.js'
 import { RegistryError } from '../../../src/registry/errors.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
+import { testPublishEnv } from '../../support/publish-env.js'
 
 // dockerd reports a 5xx or 429 on its login ping as 401: the executor asks
 // the registry itself before calling it a wrong password.
@@ -54,23 +54,13 @@ class Registry extends MemoryRegistry {
   }
 }
 
-function envFor(docker: DockerRunner, registry: MemoryRegistry): PublishEnv {
-  return {
+const envFor = (docker: DockerRunner, registry: MemoryRegistry) =>
+  testPublishEnv({
     docker,
     registry,
-    log: {
-      info: () => undefined,
-      notice: () => undefined,
-      warning: () => undefined,
-      group: (_, work) => work(),
-      mask: () => undefined
-    },
-    retry: { retries: 3, sleep: () => Promise.resolve() },
-    tempDir: '',
-    passwords: new Map([['reg.example', 'pw']]),
-    progress: { pushed: [], skipped: [] }
-  }
-}
+    retries: 3,
+    passwords: new Map([['reg.example', 'pw']])
+  })
 
 describe('login through a registry that answers its ping with 503 or 429', () => {
   it('the registry accepts the credentials: docker login is tried again', async () => {

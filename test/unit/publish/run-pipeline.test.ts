@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { DockerRunner } from '../../../src/docker/runner.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
-import type { PublishEnv } from '../../../src/publish/context.js'
 import { runPipeline } from '../../../src/publish/run-pipeline.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
+import { testPublishEnv } from '../../support/publish-env.js'
 import { releaseRun } from '../docker/run-fixture.js'
 
 // The executor on a builder this machine cannot run (no buildkitd image):
@@ -45,28 +45,6 @@ function buildkitDocker(
     }
   }
   return { docker, calls }
-}
-
-function envFor(
-  docker: DockerRunner,
-  registry: MemoryRegistry,
-  warnings: string[]
-): PublishEnv {
-  return {
-    docker,
-    registry,
-    log: {
-      info: () => undefined,
-      notice: () => undefined,
-      warning: message => warnings.push(message),
-      group: (_, work) => work(),
-      mask: () => undefined
-    },
-    retry: { retries: 0, sleep: () => Promise.resolve() },
-    tempDir: dir,
-    passwords: new Map(),
-    progress: { pushed: [], skipped: [] }
-  }
 }
 
 interface Options {
@@ -120,7 +98,7 @@ async function publish(
   }
   const { docker, calls } = buildkitDocker(registry, body, labels)
   const warnings: string[] = []
-  const env = envFor(docker, registry, warnings)
+  const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
   const result = await runPipeline(settings, release, pipeline, env)
   return { result, calls, warnings }
 }

@@ -1,0 +1,33 @@
+/** A PublishEnv for executor unit tests: the given docker and registry, a log that keeps warnings. */
+import type { DockerRunner } from '../../src/docker/runner.js'
+import type { PublishEnv } from '../../src/publish/context.js'
+import type { RegistryClient } from '../../src/registry/client.js'
+
+export interface TestEnvOptions {
+  docker: DockerRunner
+  registry: RegistryClient
+  tempDir?: string
+  passwords?: Map<string, string>
+  retries?: number
+  /** Where the log's warnings go, for tests that read them. */
+  warnings?: string[]
+}
+
+export function testPublishEnv(options: TestEnvOptions): PublishEnv {
+  const warnings = options.warnings ?? []
+  return {
+    docker: options.docker,
+    registry: options.registry,
+    log: {
+      info: () => undefined,
+      notice: () => undefined,
+      warning: message => warnings.push(message),
+      group: (_, work) => work(),
+      mask: () => undefined
+    },
+    retry: { retries: options.retries ?? 0, sleep: () => Promise.resolve() },
+    tempDir: options.tempDir ?? '',
+    passwords: options.passwords ?? new Map<string, string>(),
+    progress: { pushed: [], skipped: [] }
+  }
+}
