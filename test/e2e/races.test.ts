@@ -1,0 +1,302 @@
+/**
+ * Concurrent releases (SPEC 9, README "Re-runs and concurrent releases"):
+ * two runs of one repository started at the same moment, one on the
+ * stack's dockerd (containerd image store), the other on the classic-store
+ * dockerd, so their builds and pushes really overlap. Each pair has a
+ * fresh repository; the pairs run one after another. What is checked is
+ * what a user sees at the end: each run's outcome and error, the registry,
+ * and the `digest` and `pushed` outputs. Each pair is recorded in
+ * .reliability/races.jsonl.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { reliabilityRecorder, type CaseRecord } from '../support/reliability.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { registryState } from './registry-api.js'
+import { runPost, startMain, type StepResult } from './runner.js'
+import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+
+const HELLO = 'test/fixtures/contexts/hello'
+const UNREPRODUCIBLE = 'test/fixtures/contexts/unreproducible'
+const record = reliabilityRecorder('races')
+let stack: StackEnv
+
+beforeAll(() => {
+  stack = stackEnv()
+})
+
+type Daemon = 'containerd store' | 'classic store'
+
+/** One run of a pair: its release, commit, workflow run and daemon. */
+interface Member {
+  version: string
+  daemon: Daemon
+  /** The `labels` input: makes two builds of one release differ. */
+  labels?: string
+  /** A build with a RUN step and no cache: slower than the COPY of hello. */
+  slow?: boolean
+}
+
+const commit = () => randomBytes(20).toString('hex')
+const runId = () => String(100_000 + randomBytes(3).readUIntBE(0, 3))
+
+/** Starts both members at once (each its own commit and workflow run), waits for both, runs their post steps. */
+async function race(
+  repo: string,
+  members: Member[],
+  c: CaseRecord
+): Promise<StepResult[]> {
+  const { a } = stack
+  const runs = members.map(member => {
+    const env = runnerEnv('push-tag', {
+      GITHUB_REF: `refs/tags/v${member.version}`,
+      GITHUB_REF_NAME: `v${member.version}`,
+      GITHUB_SHA: commit(),
+      GITHUB_RUN_ID: runId(),
+      ...(member.daemon === 'classic store'
+        ? { DOCKER_HOST: stack.classicDockerHost }
+        : {})
+    })
+    const inputs = {
+      images: `${a.host}/${repo}`,
+      logins: loginsFor(a),
+      ...(member.slow === true
+        ? { context: UNREPRODUCIBLE, 'no-cache': 'true' }
+        : { context: HELLO }),
+      ...(member.labels === undefined ? {} : { labels: member.labels })
+    }
+    return { env, inputs }
+  })
+  const steps = await c.time(() =>
+    Promise.all(runs.map(run => startMain(run.inputs, run.env).result))
+  )
+  const posts = await Promise.all(
+    steps.map((step, i) => runPost(step, runs[i].env))
+  )
+  expect(posts.map(post => post.code)).toEqual([0, 0])
+  return steps
+}
+
+const errors = (step: StepResult) =>
+  step.stdout.split('\n').filter(line => line.startsWith('::error::'))
+
+const warnings = (step: StepResult) =>
+  step.stdout.split('\n').filter(line => line.startsWith('::warning::'))
+
+const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1)
+
+/** The `pushed` output as [tag, digest] pairs ([] when the run wrote none). */
+function pushedOutput(step: StepResult): [string, string][] {
+  const pushed = JSON.parse(step.outputs.pushed ?? '[]') as {
+    ref: string
+    digest: string
+  }[]
+  return pushed.map(p => [tagOf(p.ref), p.digest])
+}
+
+/**
+ * `pushed` entries that name another image than the run's own, or a tag
+ * that does not hold it at the end, unless the other run of the pair wrote
+ * that tag later (it lists it with what the tag holds): a run that read
+ * back before the other one's write cannot know of it.
+ */
+function pushedAmiss(
+  step: StepResult,
+  own: string,
+  state: Record<string, string>,
+  other: StepResult
+): [string, string][] {
+  const later = (tag: string) =>
+    pushedOutput(other).some(([t, d]) => t === tag && d === state[tag])
+  return pushedOutput(step).filter(
+    ([tag, digest]) => digest !== own || (state[tag] !== digest && !later(tag))
+  )
+}
+
+/** Tags of a run's `pushed` that hold another digest at the end. */
+const overtaken = (step: StepResult, state: Record<string, string>) =>
+  pushedOutput(step)
+    .filter(([tag, digest]) => state[tag] !== digest)
+    .map(([tag]) => tag)
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+const DAEMONS: Daemon[] = ['containerd store', 'classic store']
+
+interface Pair {
+  name: string
+  members: Member[]
+}
+
+/**
+ * The daemons of pair i swap every other pair; from pair `slowFrom` on, the
+ * member on the classic store builds a RUN step without cache, so which
+ * run reaches the registry first changes too.
+ */
+function pairOf(
+  i: number,
+  slowFrom: number,
+  make: (daemon: Daemon, slow: boolean) => Member
+): Member[] {
+  const daemons = i % 2 === 0 ? DAEMONS : [...DAEMONS].reverse()
+  return daemons.map(daemon =>
+    make(daemon, i + 1 >= slowFrom && daemon === 'classic store')
+  )
+}
+
+const describeMember = (m: Member) =>
+  `${m.version} (${m.daemon}${m.slow === true ? ', RUN build' : ''})`
+
+/** 1.5.0 and its backport 1.4.6, started together. */
+const differentReleases: Pair[] = Array.from({ length: 10 }, (_, i) => {
+  const versions = ['1.5.0', '1.4.6']
+  const pair = pairOf(i, 6, (daemon, slow) => ({
+    version: versions.shift() ?? '',
+    daemon,
+    slow
+  }))
+  return {
+    name: `pair ${i + 1}: ${pair.map(describeMember).join(' and ')} at once`,
+    members: pair
+  }
+})
+
+/** 2.0.0 built twice from different commits (labels differ), started together. */
+const sameRelease: Pair[] = Array.from({ length: 5 }, (_, i) => {
+  const pair = pairOf(i, 3, (daemon, slow) => ({
+    version: '2.0.0',
+    daemon,
+    slow,
+    labels: `build=${daemon}`
+  }))
+  return {
+    name: `pair ${i + 1}: ${pair.map(describeMember).join(' and ')} at once`,
+    members: pair
+  }
+})
+
+const REPAIRED =
+  /^::warning::\S+:1 repaired: 1\.5\.0 is the newest release of its line .*now points at sha256:[0-9a-f]{64}$/
+
+/** How the floating tag 1 was settled, in words (for the record). */
+function howOneSettled(
+  newer: StepResult,
+  older: StepResult,
+  state: Record<string, string>
+): string {
+  const repairs = [newer, older]
+    .flatMap(warnings)
+    .filter(w => /repaired/.test(w))
+  const heldBack = warnings(older).some(w => /:1 was left alone/.test(w))
+  if (repairs.length > 0)
+    return `1 repaired by the read-back (${repairs.length} repair${repairs.length > 1 ? 's' : ''})`
+  if (heldBack) return '1.4.6 read 1.5.0 first and left 1 alone'
+  if (overtaken(older, state).includes('1'))
+    return '1.4.6 wrote 1 and read it back before 1.5.0 wrote 1 over it'
+  return '1 settled by write order, no repair needed'
+}
+
+describe('two different releases at once', () => {
+  it.each(differentReleases)(
+    '$name: both succeed and the floating tags end on the newest release of their line',
+    ({ name, members }) =>
+      record('races', `different releases, ${name}`, async c => {
+        const repo = uniqueRepo('races')
+        const [newer, older] = await race(repo, members, c)
+        const state = await registryState(stack.a, repo)
+        const v150 = state['1.5.0']
+        const v146 = state['1.4.6']
+        c.left(
+          `1, 1.5, 1.5.0 on 1.5.0; 1.4, 1.4.6 on 1.4.6 (${Object.keys(state).length} tags)`
+        )
+        c.note(howOneSettled(newer, older, state))
+        expect(errors(newer)).toEqual([])
+        expect(errors(older)).toEqual([])
+        expect([newer.code, older.code]).toEqual([0, 0])
+        expect(v150).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(v146).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(v150).not.toBe(v146)
+        expect(state).toEqual({
+          '1': v150,
+          '1.5': v150,
+          '1.5.0': v150,
+          '1.4': v146,
+          '1.4.6': v146
+        })
+        expect(newer.outputs.digest).toBe(v150)
+        expect(older.outputs.digest).toBe(v146)
+        expect(pushedAmiss(newer, v150, state, older)).toEqual([])
+        expect(pushedAmiss(older, v146, state, newer)).toEqual([])
+        // 1.4.6 may read back before 1.5.0 writes 1: then its log says 1 was
+        // on 1.4.6 at its read-back, and 1.5.0's write came after
+        expect(overtaken(newer, state)).toEqual([])
+        for (const tag of overtaken(older, state))
+          expect(older.stdout).toMatch(
+            new RegExp(
+              `manifests/${escape(tag)} \\(only if .*\\) — not needed: it is on 1\\.4\\.6`
+            )
+          )
+        expect(pushedOutput(newer).map(([tag]) => tag)).toEqual(
+          expect.arrayContaining(['1.5.0', '1.5'])
+        )
+        expect(pushedOutput(older).map(([tag]) => tag)).toEqual(
+          expect.arrayContaining(['1.4.6', '1.4'])
+        )
+        const repairs = [newer, older]
+          .flatMap(warnings)
+          .filter(w => / repaired: /.test(w))
+        for (const warning of repairs) expect(warning).toMatch(REPAIRED)
+      })
+  )
+})
+
+describe('the same release from two builds at once', () => {
+  it.each(sameRelease)(
+    '$name: one owns 2.0.0, the other fails and says why',
+    ({ name, members }) =>
+      record('races', `the same release, ${name}`, async c => {
+        const repo = uniqueRepo('races-same')
+        const steps = await race(repo, members, c)
+        const state = await registryState(stack.a, repo)
+        const won = state['2.0.0']
+        c.left(
+          `2, 2.0, 2.0.0 on the winner's build (${Object.keys(state).length} tags)`
+        )
+        expect(steps.map(step => step.code).sort()).toEqual([0, 1])
+        const winner = steps.find(step => step.code === 0) as StepResult
+        const loser = steps.find(step => step.code === 1) as StepResult
+        const loserDaemon = members[steps.indexOf(loser)].daemon
+        expect(won).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(state).toEqual({ '2': won, '2.0': won, '2.0.0': won })
+        expect(errors(winner)).toEqual([])
+        expect(winner.outputs.digest).toBe(won)
+        expect(pushedAmiss(winner, won, state, loser)).toEqual([])
+        expect(pushedOutput(winner).map(([tag]) => tag)).toContain('2.0.0')
+
+        // the loser wrote 2.0.0 and read back the winner's build over it, or
+        // it read 2.0.0 after the winner wrote it: both are right
+        const [error, ...more] = errors(loser)
+        expect(more).toEqual([])
+        const readBack = /another run published the same release/.test(error)
+        c.note(
+          readBack
+            ? `the loser (${loserDaemon}) wrote 2.0.0 and read the winner's build back over it`
+            : `the loser (${loserDaemon}) read 2.0.0 after the winner wrote it: immutable-tags refused`
+        )
+        const ref = escape(`${stack.a.host}/${repo}:2.0.0`)
+        const expected = readBack
+          ? new RegExp(
+              `^::error::another run published the same release at the same time .*${ref} holds ${won}, not (sha256:[0-9a-f]{64}) which this run wrote$`
+            )
+          : new RegExp(
+              `^::error::release tags are immutable \\(immutable-tags: error\\), so nothing was pushed.*release tag 2\\.0\\.0 already exists at ${won}`
+            )
+        expect(error).toMatch(expected)
+        const ours = expected.exec(error)?.[1]
+        expect(ours).not.toBe(won)
+        // no output of the loser names the winner's build, nor a tag it lost
+        expect(loser.outputs.digest ?? '').not.toBe(won)
+        expect(pushedOutput(loser)).toEqual([])
+      })
+  )
+})
