@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { ROOT } from '../../test/e2e/runner.js'
-import { tagPushEnv } from './event.js'
+import { HELLO, tagPushEnv } from './event.js'
 import { requireDist } from './host.js'
 import { kib, medianRatio, ms1, printTable, ratio, spread } from './report.js'
 
@@ -42,6 +42,8 @@ function dryRunEnv(dir: string): NodeJS.ProcessEnv {
     GITHUB_STATE: join(dir, 'state'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
     INPUT_IMAGES: 'ghcr.io/o/app',
+    // a dry run checks the build's files as a real run does
+    INPUT_CONTEXT: join(ROOT, HELLO),
     'INPUT_DRY-RUN': 'true'
   }
 }
