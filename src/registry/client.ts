@@ -13,6 +13,7 @@ import {
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  type ResponseReader,
   type Transport
 } from './transport.js'
 import { nextPageUrl } from './link.js'
@@ -75,6 +76,20 @@ export interface RegistryClient {
   mountBlob(image: string, digest: string, fromImage: string): Promise<void>
   /** A blob's bytes (an image config); undefined if the registry has none. */
   getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
+}
+
+/** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
+function orMissing<T>(
+  read: (response: Response) => Promise<T>
+): ResponseReader<T | undefined> {
+  return async (response, fail) => {
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return undefined
+    }
+    if (!response.ok) throw await fail()
+    return read(response)
+  }
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -191,12 +206,7 @@ class HttpRegistryClient implements RegistryClient {
     return await this.transport.request(
       ref,
       request,
-      async (response, fail) => {
-        if (response.status === 404) {
-          await response.body?.cancel()
-          return undefined
-        }
-        if (!response.ok) throw await fail()
+      orMissing(async response => {
         const body = new Uint8Array(await response.arrayBuffer())
         const digest = response.headers.get('docker-content-digest')
         return {
@@ -204,7 +214,7 @@ class HttpRegistryClient implements RegistryClient {
           digest: digest ?? sha256Digest(body),
           body
         }
-      }
+      })
     )
   }
 
@@ -281,14 +291,7 @@ class HttpRegistryClient implements RegistryClient {
     return await this.transport.request(
       ref,
       request,
-      async (response, fail) => {
-        if (response.status === 404) {
-          await response.body?.cancel()
-          return undefined
-        }
-        if (!response.ok) throw await fail()
-        return new Uint8Array(await response.arrayBuffer())
-      }
+      orMissing(async response => new Uint8Array(await response.arrayBuffer()))
     )
   }
 
