@@ -2,7 +2,3 @@
 export function loginArgs(registry: string, username: string): string[] {
   return ['login', registry, '--username', username, '--password-stdin']
 }
-
-export function logoutArgs(registry: string): string[] {
-  return ['logout', registry]
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { loginArgs, logoutArgs } from '../../../src/docker/login-args.js'
+import { loginArgs } from '../../../src/docker/login-args.js'
 
-describe('loginArgs and logoutArgs', () => {
+describe('loginArgs', () => {
   it.each([
     {
       name: 'login: the password is read from stdin',
@@ -18,11 +18,6 @@ describe('loginArgs and logoutArgs', () => {
         'ci',
         '--password-stdin'
       ]
-    },
-    {
-      name: 'logout',
-      argv: logoutArgs('docker.io'),
-      expected: ['logout', 'docker.io']
     }
   ])('$name', ({ argv, expected }) => {
     expect(argv).toEqual(expected)
