@@ -38,10 +38,23 @@ function computePlan(settings: Settings): PublishPlan {
   )
 }
 
-/** Says what landed before a failure, in the log and in the outputs. */
-function reportPartial(progress: Progress): void {
+/** Says what landed before a failure: the log, the outputs and the job summary. */
+async function reportPartial(
+  settings: Settings,
+  plan: PublishPlan,
+  progress: Progress
+): Promise<void> {
   core.setOutput('pushed', JSON.stringify(progress.pushed))
   core.setOutput('skipped', JSON.stringify(progress.skipped))
+  const landed = { ...EMPTY_RESULT, ...progress }
+  await appendSummary(
+    summaryMarkdown(
+      plan,
+      landed,
+      'Failed: what the registry holds of this run',
+      settings.build.platforms
+    )
+  )
   if (progress.pushed.length === 0) {
     core.info('No tag was pointed before the failure.')
     return
@@ -98,7 +111,7 @@ async function publishForReal(
   try {
     return { steps, result: await runPipeline(settings, plan, pipeline, env) }
   } catch (error) {
-    reportPartial(env.progress)
+    await reportPartial(settings, plan, env.progress)
     throw error
   }
 }

@@ -82,6 +82,15 @@ function reportedInLog(step: StepResult): Record<string, string> {
   return Object.fromEntries(entries)
 }
 
+/** The job summary's rows that name a digest, as tag → digest. */
+function summaryLanded(step: StepResult): Record<string, string> {
+  const rows = step.summary
+    .split('\n')
+    .map(line => /^\| `(\S+)` \| \w+ \| (sha256:[0-9a-f]{64}) \|/.exec(line))
+    .filter(match => match !== null)
+  return Object.fromEntries(rows.map(match => [tagOf(match[1]), match[2]]))
+}
+
 /** The `pushed` output as tag → digest. */
 function pushedOutput(step: StepResult): Record<string, string> {
   const pushed = JSON.parse(step.outputs.pushed ?? 'null') as
@@ -382,9 +391,10 @@ describe('registry and daemon faults', () => {
       expect(main.code).toBe(1)
       expect(Object.keys(changed(before, after)).sort()).toEqual(fault.landed)
       for (const tag of FLOATING) expect(after[tag]).toBe(before[tag])
-      // the log and the outputs tell what the registry holds
+      // the log, the outputs and the summary tell what the registry holds
       expect(reportedInLog(main)).toEqual(changed(before, after))
       expect(pushedOutput(main)).toEqual(changed(before, after))
+      expect(summaryLanded(main)).toEqual(changed(before, after))
       expect(
         main.stdout.includes('No tag was pointed before the failure.')
       ).toBe(fault.landed.length === 0)
