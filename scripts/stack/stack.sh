@@ -106,6 +106,27 @@ listeners_on_port() {
   ss -Hltnp "sport = :$1" 2>/dev/null || true
 }
 
+# Waits until the check ("$@") succeeds for a process just started (pid $2),
+# polling every 0.25 s for at most $5 seconds; dies with its log tail if it
+# exits or does not answer in time. Every daemon the stack starts uses it.
+await_ready() {
+  local name=$1 pid=$2 pidfile=$3 logfile=$4 seconds=$5 waited=0
+  shift 5
+  until "$@"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$pidfile"
+      log_tail "$logfile"
+      die "$name exited during startup"
+    fi
+    if ((waited >= seconds * 4)); then
+      log_tail "$logfile"
+      die "$name did not answer within ${seconds}s (pid $pid left running; run 'down')"
+    fi
+    sleep 0.25
+    waited=$((waited + 1))
+  done
+}
+
 # ---------------------------------------------------------------- apt
 
 # The URI of the deb822 entry whose Suites has plain `bookworm`, so trixie uses
@@ -258,7 +279,7 @@ docker_answers() {
 }
 
 start_dockerd() {
-  local pidfile=$RUN_DIR/dockerd.pid logfile=$LOG_DIR/dockerd.log waited=0 pid
+  local pidfile=$RUN_DIR/dockerd.pid logfile=$LOG_DIR/dockerd.log pid
   if docker_answers; then
     return 0
   fi
@@ -271,19 +292,7 @@ start_dockerd() {
   setsid nohup dockerd >>"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
-  until docker_answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$pidfile"
-      log_tail "$logfile"
-      die "dockerd exited during startup"
-    fi
-    if ((waited >= DOCKERD_WAIT_SECONDS)); then
-      log_tail "$logfile"
-      die "dockerd did not answer 'docker info' within ${DOCKERD_WAIT_SECONDS}s (pid $pid left running; run 'down')"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  await_ready dockerd "$pid" "$pidfile" "$logfile" "$DOCKERD_WAIT_SECONDS" docker_answers
   STARTED+=("dockerd (pid $pid, socket $DOCKERD_SOCK, log $logfile)")
 }
 
@@ -400,6 +409,11 @@ auth:
   fi
 }
 
+# GET /v2/ answers 401: the registry is up and asks for credentials.
+registry_challenges() {
+  [[ $(registry_status_code "$1") == 401 ]]
+}
+
 registry_status_code() {
   curl -s -o /dev/null -m 5 -w '%{http_code}' "http://$REGISTRY_HOST:${REGISTRY_PORT[$1]}/v2/" || true
 }
@@ -419,7 +433,7 @@ stop_pid() {
 }
 
 start_registry() {
-  local id=$1 dir pidfile logfile port pid waited=0 listeners
+  local id=$1 dir pidfile logfile port pid listeners
   dir=$(registry_dir "$id")
   pidfile=$RUN_DIR/registry-$id.pid
   logfile=$LOG_DIR/registry-$id.log
@@ -442,19 +456,7 @@ $listeners"
   setsid nohup /usr/bin/docker-registry serve "$dir/config.yml" >>"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
-  until [[ $(registry_status_code "$id") == 401 ]]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$pidfile"
-      log_tail "$logfile"
-      die "registry $id exited during startup"
-    fi
-    if ((waited >= REGISTRY_WAIT_SECONDS * 4)); then
-      log_tail "$logfile"
-      die "registry $id did not answer GET /v2/ with 401 within ${REGISTRY_WAIT_SECONDS}s"
-    fi
-    sleep 0.25
-    waited=$((waited + 1))
-  done
+  await_ready "registry $id" "$pid" "$pidfile" "$logfile" "$REGISTRY_WAIT_SECONDS" registry_challenges "$id"
   STARTED+=("registry $id (pid $pid, http://$REGISTRY_HOST:$port, user ${REGISTRY_USER[$id]}, log $logfile)")
 }
 

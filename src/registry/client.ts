@@ -19,6 +19,7 @@ import {
 import { nextPageUrl } from './link.js'
 import {
   ACCEPT_MANIFESTS,
+  isSha256Digest,
   isTag,
   type Manifest,
   manifestPath,
@@ -224,7 +225,7 @@ class HttpRegistryClient implements RegistryClient {
     manifest: Manifest
   ): Promise<string> {
     const ref = parseRepository(image)
-    if (!isTag(tag) && !/^sha256:[0-9a-f]{64}$/.test(tag)) {
+    if (!isTag(tag) && !isSha256Digest(tag)) {
       throw new RegistryError(
         ref.registry,
         `invalid tag ${JSON.stringify(tag)}`
@@ -278,7 +279,7 @@ class HttpRegistryClient implements RegistryClient {
     digest: string
   ): Promise<Uint8Array | undefined> {
     const ref = parseRepository(image)
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    if (!isSha256Digest(digest))
       throw new RegistryError(
         ref.registry,
         `invalid digest ${JSON.stringify(digest)}`

@@ -21,6 +21,13 @@ export interface Manifest {
   body: Uint8Array
 }
 
+const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/
+
+/** A content digest as this client writes and reads blobs by: sha256 only. */
+export function isSha256Digest(value: string): boolean {
+  return SHA256_DIGEST.test(value)
+}
+
 export function isTag(value: string): boolean {
   return TAG.test(value)
 }

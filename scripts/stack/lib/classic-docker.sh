@@ -54,7 +54,7 @@ configure_classic_docker() {
 }
 
 start_classic_dockerd() {
-  local pidfile=$RUN_DIR/docker-classic.pid logfile=$LOG_DIR/docker-classic.log waited=0 pid
+  local pidfile=$RUN_DIR/docker-classic.pid logfile=$LOG_DIR/docker-classic.log pid
   if pid=$(live_pid "$pidfile" "$CLASSIC_CONFIG") && [[ $CLASSIC_CONFIG_CHANGED -eq 1 ]]; then
     log "classic dockerd config changed; restarting pid $pid"
     stop_pid "$pid" "classic dockerd"
@@ -70,19 +70,7 @@ start_classic_dockerd() {
   setsid nohup dockerd --config-file "$CLASSIC_CONFIG" >>"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
-  until classic_answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$pidfile"
-      log_tail "$logfile"
-      die "classic dockerd exited during startup"
-    fi
-    if ((waited >= DOCKERD_WAIT_SECONDS)); then
-      log_tail "$logfile"
-      die "classic dockerd did not answer within ${DOCKERD_WAIT_SECONDS}s (pid $pid left running; run 'down')"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  await_ready "classic dockerd" "$pid" "$pidfile" "$logfile" "$DOCKERD_WAIT_SECONDS" classic_answers
   STARTED+=("classic dockerd (pid $pid, $CLASSIC_DOCKER_HOST, log $logfile)")
 }
 

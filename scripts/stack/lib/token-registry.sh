@@ -79,7 +79,7 @@ issuer_answers() {
 }
 
 start_token_issuer() {
-  local pidfile=$RUN_DIR/token-issuer.pid logfile=$LOG_DIR/token-issuer.log pid waited=0 listeners
+  local pidfile=$RUN_DIR/token-issuer.pid logfile=$LOG_DIR/token-issuer.log pid listeners
   if pid=$(live_pid "$pidfile" token-issuer.mjs) && [[ ${TOKEN_ISSUER_CONFIG_CHANGED:-0} -eq 1 ]]; then
     log "token issuer config changed; restarting pid $pid"
     stop_pid "$pid" "token issuer"
@@ -95,19 +95,7 @@ $listeners"
   setsid nohup node "$TOKEN_ISSUER_SCRIPT" "$(token_dir)/issuer.json" >>"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
-  until issuer_answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$pidfile"
-      log_tail "$logfile"
-      die "the token issuer exited during startup"
-    fi
-    if ((waited >= ISSUER_WAIT_SECONDS * 4)); then
-      log_tail "$logfile"
-      die "the token issuer did not answer GET /health within ${ISSUER_WAIT_SECONDS}s"
-    fi
-    sleep 0.25
-    waited=$((waited + 1))
-  done
+  await_ready "the token issuer" "$pid" "$pidfile" "$logfile" "$ISSUER_WAIT_SECONDS" issuer_answers
   STARTED+=("token issuer (pid $pid, $TOKEN_REALM, log $logfile)")
 }
 
