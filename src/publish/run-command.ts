@@ -9,7 +9,7 @@ import {
   DockerCommandError,
   isBuildxMissing
 } from '../docker/runner.js'
-import { errorMessage, InputError } from '../errors.js'
+import { InputError } from '../errors.js'
 import type { Image } from '../images.js'
 import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
@@ -137,12 +137,6 @@ export async function runCommand(
   env: PublishEnv
 ): Promise<void> {
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
-  if (step.step === 'cleanup') {
-    await run(step, argv, env).catch((error: unknown) =>
-      env.log.warning(`cleanup: ${errorMessage(error)}`)
-    )
-    return
-  }
   const stdout = await run(step, argv, env)
   const image = step.image
   if (step.step === 'build')

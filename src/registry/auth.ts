@@ -122,6 +122,21 @@ export class RegistryAuth {
     return authorization
   }
 
+  /**
+   * Learns the scheme from an unauthenticated 401 (the /v2/ probe), so the
+   * requests after it authenticate up front instead of each meeting a 401.
+   */
+  notice(registry: string, response: Response): void {
+    if (response.status !== 401 || this.schemes.has(registry)) return
+    const challenge = pickChallenge(response.headers.get('www-authenticate'))
+    if (challenge === undefined) return
+    try {
+      this.learn(registry, response, challenge)
+    } catch {
+      // a bad challenge is reported by the first request that must answer it
+    }
+  }
+
   /** Drops a cached token that the registry refused. */
   forget(registry: string, scope: string | undefined): void {
     this.tokens.delete(tokenKey(registry, scope))

@@ -135,7 +135,11 @@ class RegistryTransport implements Transport {
         // A copy backed by a plain ArrayBuffer, as BodyInit wants.
         body: request.body && new Uint8Array(request.body)
       })
-    if (request.authenticate === false) return attempt()
+    if (request.authenticate === false) {
+      const response = await attempt()
+      this.auth.notice(registry, response)
+      return response
+    }
     const upFront = await this.auth.upFront(registry, request.scope)
     const first = await attempt(upFront?.header)
     if (first.status !== 401) return first
