@@ -3,6 +3,7 @@
  * from the realm), remembers the scheme per registry so later requests
  * authenticate up front, and caches tokens per registry and scope.
  */
+import type { RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'
 import { authFailed, RegistryError, responseFailure } from './errors.js'
 
@@ -26,7 +27,7 @@ export type TokenFetch = (
     headers: Record<string, string>
     body?: string
   }
-) => Promise<Response>
+) => Promise<RegistryResponse>
 
 export interface Authorization {
   header: string
@@ -105,7 +106,7 @@ export class RegistryAuth {
    */
   async answer(
     registry: string,
-    response: Response,
+    response: RegistryResponse,
     scope: string | undefined
   ): Promise<Authorization> {
     const challenge = pickChallenge(response.headers.get('www-authenticate'))
@@ -126,7 +127,7 @@ export class RegistryAuth {
    * Learns the scheme from an unauthenticated 401 (the /v2/ probe), so the
    * requests after it authenticate up front instead of each meeting a 401.
    */
-  notice(registry: string, response: Response): void {
+  notice(registry: string, response: RegistryResponse): void {
     if (response.status !== 401 || this.schemes.has(registry)) return
     const challenge = pickChallenge(response.headers.get('www-authenticate'))
     if (challenge === undefined) return
@@ -144,7 +145,7 @@ export class RegistryAuth {
 
   private learn(
     registry: string,
-    response: Response,
+    response: RegistryResponse,
     challenge: Challenge | undefined
   ): Scheme {
     if (challenge?.scheme === 'basic') {

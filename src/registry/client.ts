@@ -3,6 +3,11 @@
  * (tags, digests, manifests) and the one write that points a tag at a
  * manifest already in the repository.
  */
+import {
+  httpFetch,
+  type RegistryFetch,
+  type RegistryResponse
+} from './http-fetch.js'
 import type { CredentialsLookup } from './auth.js'
 import { RegistryError } from './errors.js'
 import {
@@ -43,7 +48,7 @@ export interface RegistryClientOptions {
   /** Wait between attempts; default: a real timer. */
   sleep?: (ms: number) => Promise<void>
   /** Default: the global fetch. */
-  fetch?: typeof fetch
+  fetch?: RegistryFetch
   /** Per HTTP request, body included; default 30 s. */
   requestTimeoutMs?: number
   /** Tags per page (`?n=`); default: the registry's own page size. */
@@ -81,7 +86,7 @@ export interface RegistryClient {
 
 /** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
 function orMissing<T>(
-  read: (response: Response) => Promise<T>
+  read: (response: RegistryResponse) => Promise<T>
 ): ResponseReader<T | undefined> {
   return async (response, fail) => {
     if (response.status === 404) {
@@ -117,7 +122,7 @@ class HttpRegistryClient implements RegistryClient {
       credentials: options.credentials,
       retries: options.retries,
       sleep: options.sleep ?? defaultSleep,
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? httpFetch,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       baseDelayMs: options.baseDelayMs,
       maxDelayMs: options.maxDelayMs,

@@ -1,4 +1,5 @@
 /** Manifests: media types, digests, tag and digest references. */
+import type { RegistryResponse } from './http-fetch.js'
 import { createHash } from 'node:crypto'
 import { RegistryError } from './errors.js'
 import type { RepositoryReference } from './reference.js'
@@ -55,7 +56,10 @@ export function manifestPath(
 }
 
 /** The media type of a fetched manifest: Content-Type, else its JSON field. */
-export function mediaTypeOf(response: Response, body: Uint8Array): string {
+export function mediaTypeOf(
+  response: RegistryResponse,
+  body: Uint8Array
+): string {
   const contentType = (response.headers.get('content-type') ?? '')
     .split(';')[0]
     .trim()
