@@ -10,7 +10,7 @@ import {
   isBuildxMissing
 } from '../docker/runner.js'
 import { errorMessage, InputError } from '../errors.js'
-import type { Image } from '../images.js'
+import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'

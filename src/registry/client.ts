@@ -9,7 +9,7 @@ import {
   parseRegistry,
   parseRepository,
   type RepositoryReference
-} from './reference.js'
+} from '../reference/repository.js'
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,

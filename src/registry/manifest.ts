@@ -1,7 +1,7 @@
 /** Manifests: media types, digests, tag and digest references. */
 import { createHash } from 'node:crypto'
 import { RegistryError } from './errors.js'
-import type { RepositoryReference } from './reference.js'
+import type { RepositoryReference } from '../reference/repository.js'
 
 /** Manifest media types we ask for, most specific first. */
 export const MANIFEST_MEDIA_TYPES = [
