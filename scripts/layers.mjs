@@ -24,8 +24,8 @@ export const LAYERS = [
     pure: true,
     impure: ['src/context/event-file.ts', 'src/context/git-exec.ts']
   },
-  { name: 'tags', paths: ['src/tags'], pure: true },
   { name: 'reference', paths: ['src/reference'], pure: true },
+  { name: 'tags', paths: ['src/tags'], pure: true },
   { name: 'guards', paths: ['src/guards'], pure: true, rank: 'settings' },
   { name: 'settings', paths: ['src/settings'], pure: true },
   { name: 'docker/argv', paths: ['src/docker/argv'], pure: true },

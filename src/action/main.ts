@@ -3,7 +3,7 @@ import { readActionSettings } from './inputs.js'
 import { actionLog, appendSummary } from './log.js'
 import { EMPTY_RESULT, type PublishResult } from '../publish/result.js'
 import { setActionOutputs } from './publish-outputs.js'
-import type { Settings } from '../settings/settings.js'
+import { pushes, type Settings } from '../settings/settings.js'
 import { checkLocalInputs } from '../publish/preflight.js'
 import { saveState } from './state.js'
 import { summaryMarkdown } from './summary.js'
@@ -119,8 +119,7 @@ async function publishForReal(
 
 function heading(settings: Settings): string {
   if (settings.dryRun) return 'Dry run: nothing was published'
-  if (settings.mode === 'build' && !settings.build.push)
-    return 'Built (not pushed)'
+  if (!pushes(settings)) return 'Built (not pushed)'
   return 'Published'
 }
 

@@ -1,5 +1,6 @@
 import type { ImageTags } from '../guards/images.js'
-import type { Manifest, RegistryClient } from '../registry/client.js'
+import type { RegistryClient } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
 import { DIGEST, type RequestStep } from '../plan/steps.js'
 
 /** What an image's repository holds now: its tags, and where ours point. */

@@ -3,7 +3,8 @@ import type { GuardDecision } from '../guards/decide.js'
 import type { ImagePlan } from '../guards/images.js'
 import type { Log } from './log.js'
 import { stepLine, type RequestStep } from '../plan/steps.js'
-import type { Manifest, RegistryClient } from '../registry/client.js'
+import type { RegistryClient } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
 
 /** What has been done so far: filled as it happens, so a failure can report it. */
 export interface Progress {

@@ -1,5 +1,14 @@
-import { CsvSyntaxError, splitAttribute, splitCsvLine } from '../tags/csv.js'
 import { InputError } from '../errors.js'
+import {
+  DOCKER_HUB,
+  isPathComponent,
+  isRegistryAddress,
+  isRegistryHost,
+  isSha256Digest,
+  isTag,
+  MAX_NAME_LENGTH,
+  NAME_RULES
+} from './grammar.js'
 
 export interface Image {
   /** Lower-cased repository name, with the registry host when one was given. */
@@ -8,39 +17,9 @@ export interface Image {
   registry: string
 }
 
-const DOMAIN_COMPONENT = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])'
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::([0-9]+))?`
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
-const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
-const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`)
-const MAX_NAME_LENGTH = 255
-const MAX_PORT = 65535
-const NAME_RULES =
-  'lower-case path components of letters, digits and single separators ' +
-  '(. _ __ -), an optional registry host[:port] (port 1-65535)'
-const ALLOWED =
+export const IMAGES_ALLOWED =
   'an image name like "ghcr.io/owner/app" or "owner/app": ' +
   `${NAME_RULES}, no tag or digest; optional ",enable=false"`
-
-/**
- * docker's rule: the first segment of a name is a registry host if it has a
- * '.' or ':', is localhost, or has capitals (a namespace never does).
- */
-export function isRegistryHost(segment: string): boolean {
-  return (
-    /[.:]/.test(segment) ||
-    segment === 'localhost' ||
-    segment !== segment.toLowerCase()
-  )
-}
-
-/** A registry `host[:port]` per the reference grammar (capitals allowed), port 1-65535. */
-export function isRegistryAddress(host: string): boolean {
-  const match = DOMAIN_RE.exec(host)
-  if (match === null) return false
-  const port = match[1]
-  return port === undefined || (Number(port) >= 1 && Number(port) <= MAX_PORT)
-}
 
 /**
  * Parses one image name per the docker reference grammar. `images` are
@@ -57,52 +36,9 @@ export function parseImageName(value: string, input = 'images'): Image {
     name.length > 0 &&
     name.length <= MAX_NAME_LENGTH &&
     (host === undefined || isRegistryAddress(host)) &&
-    path.every(component => PATH_COMPONENT_RE.test(component))
-  if (!valid) throw new InputError(input, value, `expected ${ALLOWED}`)
-  return { name, registry: host ?? 'docker.io' }
-}
-
-/**
- * Parses the `images` lines (metadata-action syntax: `name` or
- * `name=app,enable=false`), dropping disabled ones.
- */
-export function parseImages(lines: string[]): Image[] {
-  const images: Image[] = []
-  for (const line of lines) {
-    const { name, enabled } = parseImageLine(line)
-    const image = parseImageName(name)
-    if (enabled && !images.some(i => i.name === image.name)) images.push(image)
-  }
-  return images
-}
-
-function parseImageLine(line: string): { name: string; enabled: boolean } {
-  let fields: string[]
-  try {
-    fields = splitCsvLine(line)
-  } catch (error) {
-    if (error instanceof CsvSyntaxError)
-      throw new InputError('images', line, error.message)
-    throw error
-  }
-  let name: string | undefined
-  let enabled = true
-  for (const field of fields) {
-    const attribute = splitAttribute(field) ?? {
-      key: 'name',
-      value: field.trim()
-    }
-    if (attribute.key === 'name') name = attribute.value
-    else if (
-      attribute.key === 'enable' &&
-      /^(true|false)$/.test(attribute.value)
-    )
-      enabled = attribute.value === 'true'
-    else throw new InputError('images', line, `expected ${ALLOWED}`)
-  }
-  if (name === undefined)
-    throw new InputError('images', line, `expected ${ALLOWED}`)
-  return { name, enabled }
+    path.every(component => isPathComponent(component))
+  if (!valid) throw new InputError(input, value, `expected ${IMAGES_ALLOWED}`)
+  return { name, registry: host ?? DOCKER_HUB }
 }
 
 /** An image plus the tag or digest it names: `registry/app:1.2.3` or `registry/app@sha256:…`. */
@@ -111,9 +47,6 @@ export interface ImageReference {
   /** A tag, or a digest (sha256:…). */
   reference: string
 }
-
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-const DIGEST_RE = /^sha256:[0-9a-f]{64}$/
 
 /** Parses `name:tag` or `name@sha256:…` (for `source`); a name alone means `latest`. */
 export function parseImageReference(
@@ -138,7 +71,7 @@ export function parseImageReference(
   }
   if (at >= 0) {
     const digest = text.slice(at + 1)
-    if (!DIGEST_RE.test(digest)) throw new InputError(input, value, allowed)
+    if (!isSha256Digest(digest)) throw new InputError(input, value, allowed)
     return {
       image: imageOf(text.slice(0, at)),
       reference: digest
@@ -146,7 +79,7 @@ export function parseImageReference(
   }
   if (colon > lastSlash) {
     const tag = text.slice(colon + 1)
-    if (!TAG_RE.test(tag)) throw new InputError(input, value, allowed)
+    if (!isTag(tag)) throw new InputError(input, value, allowed)
     return {
       image: imageOf(text.slice(0, colon)),
       reference: tag

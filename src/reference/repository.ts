@@ -1,11 +1,15 @@
-import { isRegistryHost } from './images.js'
+import {
+  DOCKER_HUB,
+  DOCKER_HUB_API_HOST,
+  isHostGrammar,
+  isPathComponent,
+  isRegistryHost
+} from './grammar.js'
 /**
  * Where an image name lives: the registry host (per the docker reference
  * rules), the API endpoint and the repository path.
  */
 
-export const DOCKER_HUB = 'docker.io'
-const DOCKER_HUB_API_HOST = 'registry-1.docker.io'
 const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io'])
 
 export interface RegistryEndpoint {
@@ -22,9 +26,6 @@ export interface RepositoryReference extends RegistryEndpoint {
   repository: string
 }
 
-const HOST =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const LOOPBACK = /^(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\])$/i
 
 function invalid(image: string, why: string): Error {
@@ -41,7 +42,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The endpoint for a registry name: "127.0.0.1:5001", "ghcr.io", "docker.io". */
 export function parseRegistry(name: string): RegistryEndpoint {
-  if (!HOST.test(name)) {
+  if (!isHostGrammar(name)) {
     throw new Error(
       `invalid registry ${JSON.stringify(name)}: expected host[:port], e.g. ghcr.io or 127.0.0.1:5000`
     )
@@ -70,13 +71,13 @@ export function parseRepository(image: string): RepositoryReference {
   if (/[@]|:[^/]*$/.test(path)) {
     throw invalid(image, 'expected a name without tag or digest')
   }
-  if (!HOST.test(host)) throw invalid(image, `bad registry host "${host}"`)
+  if (!isHostGrammar(host)) throw invalid(image, `bad registry host "${host}"`)
   const endpoint = parseRegistry(host)
   if (endpoint.registry === DOCKER_HUB && !path.includes('/')) {
     path = `library/${path}`
   }
   const components = path.split('/')
-  if (!components.every(component => PATH_COMPONENT.test(component))) {
+  if (!components.every(isPathComponent)) {
     throw invalid(
       image,
       'each path component must be lower-case letters and digits, separated by ".", "_", "__" or "-"'

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js'
-import { isRegistryAddress } from '../reference/images.js'
+import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 
 export interface Login {

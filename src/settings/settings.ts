@@ -1,11 +1,8 @@
 import { InputError } from '../errors.js'
 import { readReferenceTags } from './reference-tags.js'
 import { splitSecret } from '../secrets.js'
-import {
-  parseImageReference,
-  parseImages,
-  type Image
-} from '../reference/images.js'
+import { parseImageReference, type Image } from '../reference/images.js'
+import { parseImages } from './images.js'
 import {
   parseBoolean,
   parseChoice,
@@ -262,6 +259,11 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
   return settings
 }
 
+/** Whether the run pushes to a registry: every mode but build, and build with push. */
+export function pushes(settings: Pick<Settings, 'mode' | 'build'>): boolean {
+  return settings.mode !== 'build' || settings.build.push
+}
+
 function checkCombinations(settings: Settings): void {
   const { platforms } = settings.build
   if (settings.mode === 'digest' && platforms.length !== 1)
@@ -282,8 +284,7 @@ function checkCombinations(settings: Settings): void {
       '',
       'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
     )
-  const publishes = settings.mode !== 'build' || settings.build.push
-  if (publishes && settings.images.length === 0)
+  if (pushes(settings) && settings.images.length === 0)
     throw new InputError(
       'images',
       '',

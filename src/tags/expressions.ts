@@ -6,7 +6,8 @@ import {
   formatDate,
   isValidTimeZone
 } from './datefmt.js'
-import { refInfo, shortBranch, shortSha } from './refs.js'
+import { shortBranch } from '../context/refs.js'
+import { refInfo, shortSha } from './refs.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseImageName, parseImages } from '../../../src/reference/images.js'
+import { parseImageName } from '../../../src/reference/images.js'
+import { parseImages } from '../../../src/settings/images.js'
 
 describe('parseImageName', () => {
   it.each([

@@ -3,7 +3,7 @@ import {
   isReferenceLine,
   readReferenceTags
 } from '../../../src/settings/reference-tags.js'
-import { parseImages } from '../../../src/reference/images.js'
+import { parseImages } from '../../../src/settings/images.js'
 
 describe('isReferenceLine: a build-push-action tag, not a metadata-action rule', () => {
   it.each([

@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-UDE4AWZY.js";import"./chunk-QRSEW54H.js";import"./chunk-RSHHJW7K.js";import"./chunk-OTK4C2MA.js";import"./chunk-HN4LIDNH.js";import"./chunk-7755MAUD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
