@@ -6,14 +6,13 @@ const OCI = 'org.opencontainers.image'
 /**
  * The OCI image labels of a publish, from the ref context as metadata-action
  * derives them from the repository: created, revision, source and url (the
- * repository page), version, title (the repository name, unless given),
+ * repository page), version, title (the repository name),
  * description and licenses. A key whose value would be empty is left out.
  */
 export function ociLabels(
   ctx: RefContext,
   version: string,
-  created: Date,
-  title?: string
+  created: Date
 ): Record<string, string> {
   if (Number.isNaN(created.getTime())) {
     throw new Error('ociLabels: the creation date is not a valid date')
@@ -25,7 +24,7 @@ export function ociLabels(
     ['licenses', repository.license],
     ['revision', ctx.sha],
     ['source', repository.htmlUrl],
-    ['title', title ?? repository.fullName.split('/').at(-1)],
+    ['title', repository.fullName.split('/').at(-1)],
     ['url', repository.htmlUrl],
     ['version', version]
   ]

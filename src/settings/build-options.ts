@@ -179,38 +179,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
   }
 }
 
-/** The output's attributes, `type=image,push=true` → {type: image, push: true}. */
-function outputAttributes(output: string): Record<string, string> {
-  const attributes: Record<string, string> = {}
-  for (const field of output.split(',')) {
-    const at = field.indexOf('=')
-    if (at > 0)
-      attributes[field.slice(0, at).trim()] = field.slice(at + 1).trim()
-  }
-  return attributes
-}
-
-/** `type=registry`, or `type=image` with push=true: an output that pushes. */
-export function pushesToRegistry(output: string): boolean {
-  const { type, push } = outputAttributes(output)
-  return type === 'registry' || (type === 'image' && push === 'true')
-}
-
 /** A `call` that evaluates the build (check, outline, …) instead of running it. */
 export function evaluatesOnly(call: string): boolean {
   return call !== '' && call.split(',')[0] !== 'build'
-}
-
-/**
- * Whether the build pushes an image to a registry: not when `call` evaluates
- * the build instead of running it (check, outline, …); with `outputs`, only
- * when one of them pushes; else as `push` says.
- */
-export function publishesImage(settings: {
-  build: BuildOptions & { push: boolean }
-}): boolean {
-  const { call, outputs, push } = settings.build
-  if (evaluatesOnly(call)) return false
-  if (outputs.length > 0) return outputs.some(pushesToRegistry)
-  return push
 }

@@ -90,13 +90,9 @@ describe('ociLabels', () => {
     )
   })
 
-  it.each([
-    { name: 'the repository name', title: undefined, expected: 'webapp' },
-    { name: 'the given title', title: 'Acme Web', expected: 'Acme Web' },
-    { name: 'nothing for an empty title', title: '', expected: undefined }
-  ])('title: $name', ({ title, expected }) => {
-    const labels = ociLabels(CTX, '1.2.3', CREATED, title)
-    expect(labels['org.opencontainers.image.title']).toBe(expected)
+  it('title: the repository name', () => {
+    const labels = ociLabels(CTX, '1.2.3', CREATED)
+    expect(labels['org.opencontainers.image.title']).toBe('webapp')
   })
 
   it('rejects an invalid creation date', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   parseBuildOptions,
-  publishesImage,
   type BuildOptions
 } from '../../../src/settings/build-options.js'
 
@@ -155,61 +154,5 @@ describe('parseBuildOptions', () => {
     }
   ])('rejects $name', ({ inputs, error }) => {
     expect(() => parseBuildOptions(source(inputs))).toThrow(error)
-  })
-})
-
-describe('publishesImage', () => {
-  it.each<{
-    name: string
-    build: Partial<BuildOptions> & { push: boolean }
-    expected: boolean
-  }>([
-    { name: 'push: true', build: { push: true }, expected: true },
-    { name: 'push: false', build: { push: false }, expected: false },
-    {
-      name: 'a local output',
-      build: { push: true, outputs: ['type=local,dest=out'] },
-      expected: false
-    },
-    {
-      name: 'a tar and a docker output',
-      build: { push: true, outputs: ['type=tar,dest=o.tar', 'type=docker'] },
-      expected: false
-    },
-    {
-      name: 'an image output without push',
-      build: { push: true, outputs: ['type=image,name=ghcr.io/o/app'] },
-      expected: false
-    },
-    {
-      name: 'an image output with push=true',
-      build: {
-        push: false,
-        outputs: ['type=image,name=ghcr.io/o/app,push=true']
-      },
-      expected: true
-    },
-    {
-      name: 'a registry output',
-      build: { push: false, outputs: ['type=registry'] },
-      expected: true
-    },
-    {
-      name: 'call: check evaluates, pushes nothing',
-      build: { push: true, call: 'check' },
-      expected: false
-    },
-    {
-      name: 'call: outline with options',
-      build: { push: true, call: 'outline,format=json' },
-      expected: false
-    },
-    {
-      name: 'call: build runs the build',
-      build: { push: true, call: 'build' },
-      expected: true
-    }
-  ])('$name', ({ build, expected }) => {
-    expect(publishesImage({ build: { ...NONE, ...build } })).toBe(expected)
   })
 })

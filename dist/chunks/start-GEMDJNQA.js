@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-C7FQBTLG.js";import"./chunk-GHCZLS4A.js";import"./chunk-M4OVQOPY.js";import"./chunk-ET625ZUI.js";import"./chunk-HN4LIDNH.js";import"./chunk-7755MAUD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
