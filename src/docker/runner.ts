@@ -1,4 +1,4 @@
-import { formatCommand } from './format.js'
+import { formatCommand } from './argv/format.js'
 
 export interface RunOptions {
   /** Sent on stdin (how passwords travel). */

@@ -1,4 +1,4 @@
-import type { BuildSettings, Settings } from '../action/settings.js'
+import type { BuildSettings, Settings } from '../settings/settings.js'
 import { registryKey } from '../docker/config-file.js'
 import {
   dockerCredentials,
@@ -7,7 +7,7 @@ import {
 } from '../docker/config.js'
 import { askCredentialHelper } from '../docker/credential-helper.js'
 import { createDockerRunner } from '../docker/runner.js'
-import type { Log } from '../log.js'
+import type { Log } from './log.js'
 import type { RegistryCredentials } from '../registry/auth.js'
 import {
   createRegistryClient,

@@ -1,5 +1,4 @@
 /** Runs one docker step of the pipeline and keeps what it learns. */
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
@@ -10,14 +9,15 @@ import {
   isBuildxMissing
 } from '../docker/runner.js'
 import { InputError } from '../errors.js'
-import type { Image } from '../images.js'
+import { SHA256_DIGEST, sha256Digest } from '../reference/grammar.js'
+import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'
 
-const PUSHED_DIGEST = /digest: (sha256:[0-9a-f]{64})/
+const PUSHED_DIGEST = new RegExp(`digest: (${SHA256_DIGEST})`)
 const MULTI_PLATFORM_UNSUPPORTED =
   /Multi-platform build is not supported for the docker driver/i
 
@@ -144,9 +144,5 @@ export async function runCommand(
   else if (step.step === 'push' && image !== undefined)
     values.setDigest(image.name, PUSHED_DIGEST.exec(stdout)?.[1] ?? '')
   else if (step.step === 'predict' && image !== undefined)
-    values.setDigest(image.name, sha256(stdout.replace(/\n$/, '')))
-}
-
-function sha256(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`
+    values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

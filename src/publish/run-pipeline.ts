@@ -4,10 +4,10 @@
  * point exact, then floating tags; read back), and reports what the registry
  * holds for our tags afterwards, also after a failure.
  */
-import type { Held, PublishResult, Pushed } from '../action/outputs.js'
-import type { Settings } from '../action/settings.js'
-import type { Image } from '../images.js'
-import type { PublishPlan } from '../plan.js'
+import type { Held, PublishResult, Pushed } from './result.js'
+import type { Settings } from '../settings/settings.js'
+import type { Image } from '../reference/images.js'
+import type { PublishPlan } from '../plan/plan.js'
 import { errorMessage } from '../errors.js'
 import {
   isCommand,
@@ -18,23 +18,18 @@ import {
   type RequestStep,
   type Step
 } from '../plan/steps.js'
-import { inPlanOrder, type PublishEnv } from './context.js'
 import {
   decideImages,
-  readStates,
   refuseConflicts,
-  type ImageState
-} from './registry-state.js'
+  type ImagePlan
+} from '../guards/images.js'
+import { inPlanOrder, type PublishEnv } from './context.js'
+import { readStates, type ImageState } from './registry-state.js'
 import { runCommand } from './run-command.js'
 import { runStageRequest } from './run-request.js'
 import { readBackAndConverge } from './converge.js'
 import { adoptReruns } from './reruns.js'
-import {
-  allowedTagSteps,
-  pointTags,
-  recordSkipped,
-  type ImagePlan
-} from './tagging.js'
+import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
 
 async function inGroup(

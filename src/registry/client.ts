@@ -14,7 +14,7 @@ import {
   parseRegistry,
   parseRepository,
   type RepositoryReference
-} from './reference.js'
+} from '../reference/repository.js'
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -22,21 +22,13 @@ import {
   type Transport
 } from './transport.js'
 import { nextPageUrl } from './link.js'
+import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
 import {
   ACCEPT_MANIFESTS,
-  isSha256Digest,
-  isTag,
   type Manifest,
   manifestPath,
-  mediaTypeOf,
-  sha256Digest
+  mediaTypeOf
 } from './manifest.js'
-
-export type { RegistryCredentials } from './auth.js'
-export type { Manifest } from './manifest.js'
-export { MANIFEST_MEDIA_TYPES, sha256Digest } from './manifest.js'
-export { RegistryError } from './errors.js'
-export { RetriesExhaustedError, TransientError } from './retry.js'
 
 const MAX_PAGES = 10_000
 

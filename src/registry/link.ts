@@ -1,7 +1,7 @@
 /** Following `Link: <…>; rel="next"` through paginated registry lists. */
 import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './errors.js'
-import type { RegistryEndpoint } from './reference.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
 import { requestUrl } from './transport.js'
 
 /** The URL of the rel="next" link in a Link header value, if any. */

@@ -10,7 +10,7 @@ import type {
 } from './http-fetch.js'
 import { type CredentialsLookup, RegistryAuth } from './auth.js'
 import { authFailed, classifyNetworkError, responseFailure } from './errors.js'
-import type { RegistryEndpoint } from './reference.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
 import { withRetry } from './retry.js'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000

@@ -1,10 +1,8 @@
 import type { RegistryFetch } from '../../../src/registry/http-fetch.js'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { RequestListener } from 'node:http'
-import {
-  createRegistryClient,
-  sha256Digest
-} from '../../../src/registry/client.js'
+import { sha256Digest } from '../../../src/reference/grammar.js'
+import { createRegistryClient } from '../../../src/registry/client.js'
 import { startServer, type TestServer } from '../../support/http-server.js'
 
 const noSleep = (): Promise<void> => Promise.resolve()
