@@ -1,3 +1,3 @@
 import { runPost } from './post-main.js'
 
-await runPost()
+void runPost()
