@@ -11,7 +11,8 @@
 // - Third-party code a dry run does not run is not in that file: yaml and
 //   @actions/exec (import()ed where used) and csv-parse (called only for a
 //   non-empty list input) are bundled on their own into dist/chunks/ and
-//   require()d on first use; node:crypto too is required on first use.
+//   require()d on first use. node:crypto and semver (which compiles its
+//   regular expressions as it loads) are loaded on first use too.
 // - @actions/core imports its OIDC client, and with it @actions/http-client,
 //   undici and tunnel, at load time. We never call getIDToken: those
 //   packages are marked free of side effects, so esbuild drops them with the
@@ -79,21 +80,43 @@ const chunkSource = name =>
 
 /**
  * Statically imported modules whose functions are loaded on their first
- * call: `from` is a chunk of CHUNKS or a node builtin. esbuild fails the
- * build if code imports a name not listed here.
+ * call: `from` is a chunk of CHUNKS, a node builtin or a bundled CommonJS
+ * module (`default`: its exports are the function). esbuild fails the build
+ * if code imports a name not listed here.
  */
 const ON_FIRST_CALL = {
   // only @actions/core's platform module imports it statically
   '@actions/exec': { from: '@actions/exec', names: ['exec', 'getExecOutput'] },
   'csv-parse/sync': { from: 'csv-parse/sync', names: ['parse'] },
   crypto: { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
-  'node:crypto': { from: 'node:crypto', names: ['createHash', 'randomUUID'] }
+  'node:crypto': { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
+  // tag rules of type=semver and the CLI's git tags; zero-config needs none
+  ...Object.fromEntries(
+    ['parse', 'valid', 'rcompare'].map(name => {
+      const path = `semver/functions/${name}.js`
+      return [path, { from: path, names: ['default'] }]
+    })
+  )
 }
 
 /** Where an entry built into `outdir` finds a chunk (as a require() path). */
 function chunkPath(outdir, name) {
   const path = relative(outdir, join('dist/chunks', `${CHUNKS[name]}.js`))
   return path.startsWith('.') ? path : `./${path}`
+}
+
+/** A module whose functions require() `from` when first called. */
+function onFirstCall(from) {
+  const functions = ON_FIRST_CALL[from].names.map(name =>
+    name === 'default'
+      ? 'export default function (...args) { return load()(...args) }'
+      : `export function ${name}(...args) { return load().${name}(...args) }`
+  )
+  return [
+    'let loaded',
+    `const load = () => (loaded ??= require(${JSON.stringify(from)}))`,
+    ...functions
+  ].join('\n')
 }
 
 /** The CommonJS entries' plugin: chunks stay outside, ON_FIRST_CALL becomes lazy. */
@@ -107,33 +130,22 @@ function lazyModules(outdir) {
     name: 'lazy-modules',
     setup(build) {
       build.onResolve({ filter }, args => {
+        if (CHUNKS[args.path] && args.kind !== 'import-statement')
+          return { path: chunkPath(outdir, args.path), external: true }
         if (args.namespace === 'lazy')
-          return { path: args.path, external: true }
+          // a builtin stays a require(), a bundled module is bundled
+          return args.path.startsWith('node:')
+            ? { path: args.path, external: true }
+            : undefined
         if (args.kind === 'import-statement' && ON_FIRST_CALL[args.path])
           return { path: ON_FIRST_CALL[args.path].from, namespace: 'lazy' }
-        return { path: chunkPath(outdir, args.path), external: true }
+        return undefined
       })
-      build.onResolve({ filter: /^\.{1,2}\//, namespace: 'lazy' }, args => ({
-        path: args.path,
-        external: true
+      build.onLoad({ filter: /.*/, namespace: 'lazy' }, args => ({
+        contents: onFirstCall(args.path),
+        resolveDir: '.',
+        loader: 'js'
       }))
-      build.onLoad({ filter: /.*/, namespace: 'lazy' }, args => {
-        const from = args.path
-        const { names } = ON_FIRST_CALL[from]
-        const target = CHUNKS[from] ? chunkPath(outdir, from) : from
-        const functions = names.map(
-          name =>
-            `export function ${name}(...args) { return load().${name}(...args) }`
-        )
-        return {
-          contents: [
-            'let loaded',
-            `const load = () => (loaded ??= require(${JSON.stringify(target)}))`,
-            ...functions
-          ].join('\n'),
-          loader: 'js'
-        }
-      })
     }
   }
 }
