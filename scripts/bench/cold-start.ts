@@ -110,8 +110,15 @@ function bytesOf(files: string[]): number {
  * A dry run detects the builder with `docker buildx inspect`, a process of
  * its own: the run without docker on PATH shows the action's own share.
  */
+/** The post step's env: the state main saves, a run folder for it to remove. */
+function postEnv(env: NodeJS.ProcessEnv, dir: string): NodeJS.ProcessEnv {
+  const tempDir = mkdtempSync(join(dir, 'docker-publish-'))
+  writeFileSync(join(tempDir, 'config.json'), '{}')
+  return { ...env, 'STATE_docker-publish': JSON.stringify({ tempDir }) }
+}
+
 export function coldStart(pairs: number): void {
-  requireDist('dist/index.js')
+  requireDist('dist/index.js', 'dist/post/index.js')
   const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cold-'))
   const env = dryRunEnv(dir)
   const noDocker = { ...env, PATH: dir }
@@ -121,12 +128,15 @@ export function coldStart(pairs: number): void {
   const floor: number[] = []
   const action: number[] = []
   const alone: number[] = []
+  const post: number[] = []
   timeNode(['dist/index.js'], env) // not counted: warms the file cache
+  timeNode(['dist/post/index.js'], postEnv(env, dir))
   for (let i = 0; i < pairs; i++) {
     bare.push(timeNode(['-e', '0'], env))
     floor.push(timeNode([floorFile], env))
     action.push(timeNode(['dist/index.js'], env))
     alone.push(timeNode(['dist/index.js'], noDocker))
+    post.push(timeNode(['dist/post/index.js'], postEnv(env, dir)))
   }
   const startFiles = loadedFiles(env, dir)
   rmSync(dir, { recursive: true, force: true })
@@ -149,6 +159,11 @@ export function coldStart(pairs: number): void {
     [
       'ratio',
       `${ratio(medianRatio(alone, bare))} (the action without the docker process)`
+    ],
+    ['post step (removes the run folder)', spread(post, ms1)],
+    [
+      'ratio',
+      `${ratio(medianRatio(post, bare))} (its floor: one line to stdout)`
     ],
     [
       'loaded by the dry run',
