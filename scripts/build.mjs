@@ -81,8 +81,9 @@ const chunkSource = name =>
 /**
  * Statically imported modules whose functions are loaded on their first
  * call: `from` is a chunk of CHUNKS, a node builtin or a bundled CommonJS
- * module (`default`: its exports are the function). esbuild fails the build
- * if code imports a name not listed here.
+ * module (`default`: its exports are the function). A name not listed here
+ * fails the build: esbuild refuses a missing named import, and actionEntry a
+ * namespace member (`crypto.x()`) that esbuild left undefined.
  */
 const ON_FIRST_CALL = {
   // only @actions/core's platform module imports it statically
@@ -189,15 +190,23 @@ async function bundle(options) {
 }
 
 /** One CommonJS file for an action entry, lazy modules outside it. */
-function actionEntry(entry, outdir) {
-  return bundle({
+async function actionEntry(entry, outdir) {
+  const outfile = join(outdir, 'index.js')
+  const metafile = await bundle({
     format: 'cjs',
     entryPoints: [entry],
-    outfile: join(outdir, 'index.js'),
+    outfile,
     // import() of a chunk as require(): node's ESM loader never starts
     supported: { 'dynamic-import': false },
     plugins: [sideEffectFree, lazyModules(outdir)]
   })
+  // a namespace member that ON_FIRST_CALL lacks is left as (void 0)
+  const missing = readFileSync(outfile, 'utf8').match(/\(void 0\)[(.]/)
+  if (missing)
+    throw new Error(
+      `${outfile}: "${missing[0]}", a call or member esbuild found no export for (ON_FIRST_CALL lacks a name?)`
+    )
+  return metafile
 }
 
 /** One CommonJS file for a package the entries require() on first use. */
