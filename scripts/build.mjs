@@ -1,14 +1,25 @@
 // Bundles the entry points with esbuild into dist/ (committed: the runner
 // executes it). `node scripts/build.mjs bench` bundles the bench instead.
 //
-// - ESM with code splitting: the lazy import()s in src/ become chunks, so a
-//   dry run never parses the docker or registry code.
+// Start-up is most of a dry run's time (README, "Measured"), so the action's
+// two entries are built for it:
+// - dist/index.js and dist/post/index.js are CommonJS, one file each: node's
+//   ESM loader alone costs a start-up more than our whole engine (it loads
+//   its own modules, fs/promises and streams, and reads each file
+//   asynchronously). dist/package.json says so; dist/cli/ stays ESM with
+//   chunks.
+// - Third-party code a dry run does not run is not in that file: yaml and
+//   @actions/exec (import()ed where used) and csv-parse (called only for a
+//   non-empty list input) are bundled on their own into dist/chunks/ and
+//   require()d on first use. node:crypto and semver (which compiles its
+//   regular expressions as it loads) are loaded on first use too.
 // - @actions/core imports its OIDC client, and with it @actions/http-client,
-//   undici and tunnel, at load time. We never call getIDToken: those packages
-//   are marked free of side effects, so esbuild drops them with the unused
-//   exports instead of running their CommonJS wrappers at start-up.
-// - A bundled CommonJS package that requires a node builtin (yaml) goes
-//   through esbuild's require shim: the file that defines it gets a require.
+//   undici and tunnel, at load time. We never call getIDToken: those
+//   packages are marked free of side effects, so esbuild drops them with the
+//   unused exports instead of running their CommonJS wrappers at start-up.
+// - In the ESM CLI, a bundled CommonJS package that requires a node builtin
+//   (yaml) goes through esbuild's require shim: the file that defines it gets
+//   a require.
 import { build } from 'esbuild'
 import {
   chmodSync,
@@ -18,16 +29,27 @@ import {
   rmSync,
   writeFileSync
 } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 
 /** Packages only reachable through @actions/core's unused OIDC client. */
 const SIDE_EFFECT_FREE = /^(@actions\/http-client|undici|tunnel)(\/|$)/
 
+/**
+ * @actions/core's own modules only define things (its summary module reads
+ * fs.promises, which loads node's streams, as it is imported): marked free
+ * of side effects, the post step, which writes no summary, drops them.
+ */
+const CORE_MODULE = /node_modules\/@actions\/core\/lib\//
+
 const sideEffectFree = {
   name: 'side-effect-free',
   setup(build) {
-    build.onResolve({ filter: SIDE_EFFECT_FREE }, async args => {
+    build.onResolve({ filter: /.*/ }, async args => {
       if (args.pluginData === 'resolving') return undefined
+      const free =
+        SIDE_EFFECT_FREE.test(args.path) ||
+        (args.path.startsWith('./') && CORE_MODULE.test(args.importer))
+      if (!free) return undefined
       const result = await build.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,
@@ -40,16 +62,102 @@ const sideEffectFree = {
   }
 }
 
+/** Packages bundled into dist/chunks/<file>.js, each on its own. */
+const CHUNKS = {
+  yaml: 'yaml',
+  '@actions/exec': 'exec',
+  'csv-parse/sync': 'csv-parse'
+}
+
+/**
+ * A chunk's source: yaml stays CommonJS (its exports object is what
+ * `import('yaml')` gives as default), @actions/exec is ESM-only.
+ */
+const chunkSource = name =>
+  name === 'yaml'
+    ? `module.exports = require('yaml')`
+    : `export * from ${JSON.stringify(name)}`
+
+/**
+ * Statically imported modules whose functions are loaded on their first
+ * call: `from` is a chunk of CHUNKS, a node builtin or a bundled CommonJS
+ * module (`default`: its exports are the function). A name not listed here
+ * fails the build: esbuild refuses a missing named import, and actionEntry a
+ * namespace member (`crypto.x()`) that esbuild left undefined.
+ */
+const ON_FIRST_CALL = {
+  // only @actions/core's platform module imports it statically
+  '@actions/exec': { from: '@actions/exec', names: ['exec', 'getExecOutput'] },
+  'csv-parse/sync': { from: 'csv-parse/sync', names: ['parse'] },
+  crypto: { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
+  'node:crypto': { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
+  // tag rules of type=semver and the CLI's git tags; zero-config needs none
+  ...Object.fromEntries(
+    ['parse', 'valid', 'rcompare'].map(name => {
+      const path = `semver/functions/${name}.js`
+      return [path, { from: path, names: ['default'] }]
+    })
+  )
+}
+
+/** Where an entry built into `outdir` finds a chunk (as a require() path). */
+function chunkPath(outdir, name) {
+  const path = relative(outdir, join('dist/chunks', `${CHUNKS[name]}.js`))
+  return path.startsWith('.') ? path : `./${path}`
+}
+
+/** A module whose functions require() `from` when first called. */
+function onFirstCall(from) {
+  const functions = ON_FIRST_CALL[from].names.map(name =>
+    name === 'default'
+      ? 'export default function (...args) { return load()(...args) }'
+      : `export function ${name}(...args) { return load().${name}(...args) }`
+  )
+  return [
+    'let loaded',
+    `const load = () => (loaded ??= require(${JSON.stringify(from)}))`,
+    ...functions
+  ].join('\n')
+}
+
+/** The CommonJS entries' plugin: chunks stay outside, ON_FIRST_CALL becomes lazy. */
+function lazyModules(outdir) {
+  const escape = name => name.replace(/[/.]/g, '\\$&')
+  const names = [
+    ...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])
+  ]
+  const filter = new RegExp(`^(${names.map(escape).join('|')})$`)
+  return {
+    name: 'lazy-modules',
+    setup(build) {
+      build.onResolve({ filter }, args => {
+        if (CHUNKS[args.path] && args.kind !== 'import-statement')
+          return { path: chunkPath(outdir, args.path), external: true }
+        if (args.namespace === 'lazy')
+          // a builtin stays a require(), a bundled module is bundled
+          return args.path.startsWith('node:')
+            ? { path: args.path, external: true }
+            : undefined
+        if (args.kind === 'import-statement' && ON_FIRST_CALL[args.path])
+          return { path: ON_FIRST_CALL[args.path].from, namespace: 'lazy' }
+        return undefined
+      })
+      build.onLoad({ filter: /.*/, namespace: 'lazy' }, args => ({
+        contents: onFirstCall(args.path),
+        resolveDir: '.',
+        loader: 'js'
+      }))
+    }
+  }
+}
+
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
-  splitting: true,
   treeShaking: true,
   minify: true,
   legalComments: 'none',
-  plugins: [sideEffectFree],
   metafile: true,
   write: false,
   logLevel: 'warning'
@@ -61,11 +169,11 @@ const REQUIRE_SHIM = 'Dynamic require of'
 const REQUIRE =
   "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);\n"
 
-/** Writes the output files; only the one defining the shim gets a require. */
-function writeOutputs(outputFiles) {
+/** Writes the output files; in ESM only the one defining the shim gets a require. */
+function writeOutputs(outputFiles, format) {
   for (const file of outputFiles) {
     let text = file.text
-    if (text.includes(REQUIRE_SHIM)) {
+    if (format === 'esm' && text.includes(REQUIRE_SHIM)) {
       const hashbang = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0
       text = text.slice(0, hashbang) + REQUIRE + text.slice(hashbang)
     }
@@ -74,11 +182,41 @@ function writeOutputs(outputFiles) {
   }
 }
 
-/** Bundles one entry into its folder, with its own chunks. */
+/** Bundles one entry (or chunk); returns its metafile. */
 async function bundle(options) {
   const { metafile, outputFiles } = await build({ ...common, ...options })
-  writeOutputs(outputFiles)
+  writeOutputs(outputFiles, options.format)
   return metafile
+}
+
+/** One CommonJS file for an action entry, lazy modules outside it. */
+async function actionEntry(entry, outdir) {
+  const outfile = join(outdir, 'index.js')
+  const metafile = await bundle({
+    format: 'cjs',
+    entryPoints: [entry],
+    outfile,
+    // import() of a chunk as require(): node's ESM loader never starts
+    supported: { 'dynamic-import': false },
+    plugins: [sideEffectFree, lazyModules(outdir)]
+  })
+  // a namespace member that ON_FIRST_CALL lacks is left as (void 0)
+  const missing = readFileSync(outfile, 'utf8').match(/\(void 0\)[(.]/)
+  if (missing)
+    throw new Error(
+      `${outfile}: "${missing[0]}", a call or member esbuild found no export for (ON_FIRST_CALL lacks a name?)`
+    )
+  return metafile
+}
+
+/** One CommonJS file for a package the entries require() on first use. */
+function chunk(name) {
+  return bundle({
+    format: 'cjs',
+    stdin: { contents: chunkSource(name), resolveDir: '.' },
+    outfile: join('dist/chunks', `${CHUNKS[name]}.js`),
+    plugins: [sideEffectFree]
+  })
 }
 
 /** The package folder (under node_modules) of a bundled input, if any. */
@@ -112,29 +250,27 @@ function licenses(metafiles) {
     .join('\n')
 }
 
-/**
- * Each entry is bundled on its own: what it imports statically is one file,
- * what it import()s are chunks next to it (shared chunks across entries would
- * make a start-up open more files).
- */
 async function buildDist() {
   rmSync('dist', { recursive: true, force: true })
-  const entries = [
-    ['src/index.ts', 'dist'],
-    ['src/post.ts', 'dist/post'],
-    ['src/cli.ts', 'dist/cli']
+  const metafiles = [
+    await actionEntry('src/index.ts', 'dist'),
+    await actionEntry('src/post.ts', 'dist/post')
   ]
-  const metafiles = []
-  for (const [entry, outdir] of entries)
-    metafiles.push(
-      await bundle({
-        entryPoints: [{ in: entry, out: 'index' }],
-        outdir,
-        chunkNames: 'chunks/[name]-[hash]'
-      })
-    )
+  for (const name of Object.keys(CHUNKS)) metafiles.push(await chunk(name))
+  // the CLI: ESM, what it import()s in chunks next to it
+  metafiles.push(
+    await bundle({
+      format: 'esm',
+      splitting: true,
+      entryPoints: [{ in: 'src/cli.ts', out: 'index' }],
+      outdir: 'dist/cli',
+      chunkNames: 'chunks/[name]-[hash]',
+      plugins: [sideEffectFree]
+    })
+  )
   writeFileSync('dist/licenses.txt', licenses(metafiles))
-  writeFileSync('dist/package.json', '{"type":"module"}\n')
+  writeFileSync('dist/package.json', '{"type":"commonjs"}\n')
+  writeFileSync('dist/cli/package.json', '{"type":"module"}\n')
   chmodSync('dist/cli/index.js', 0o755)
   if (process.env.METAFILE)
     writeFileSync(process.env.METAFILE, JSON.stringify(metafiles))
@@ -145,9 +281,10 @@ async function buildBench() {
   const outfile = '.bench/run/index.js'
   rmSync(dirname(outfile), { recursive: true, force: true })
   await bundle({
-    splitting: false,
+    format: 'esm',
     entryPoints: ['scripts/bench/index.ts'],
-    outfile
+    outfile,
+    plugins: [sideEffectFree]
   })
 }
 

@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-OCTRGWB4.js";import"./chunk-CMZ22KHX.js";import"./chunk-E3PKLNJ4.js";import"./chunk-ET625ZUI.js";import"./chunk-HN4LIDNH.js";import"./chunk-7755MAUD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
