@@ -73,13 +73,23 @@ function readBody(
   })
 }
 
+/** Statuses that never carry a body (and HEAD answers): nothing to read. */
+const NO_BODY = new Set([204, 304])
+
 function responseOf(
   url: URL,
+  method: string,
   message: IncomingMessage,
   signal: AbortSignal | undefined
 ): RegistryResponse {
   const status = message.statusCode ?? 0
-  let body: Promise<Buffer> | undefined
+  const bodyless = method === 'HEAD' || NO_BODY.has(status)
+  // drained at once, so the connection goes back to the agent (an unread
+  // answer would hold its socket, and the process, open)
+  if (bodyless) message.resume()
+  let body: Promise<Buffer> | undefined = bodyless
+    ? Promise.resolve(Buffer.alloc(0))
+    : undefined
   const bytes = () => (body ??= readBody(message, signal))
   return {
     status,
@@ -96,12 +106,14 @@ function responseOf(
             : value
       }
     },
-    body: {
-      cancel() {
-        message.resume()
-        return Promise.resolve()
-      }
-    },
+    body: bodyless
+      ? null
+      : {
+          cancel() {
+            message.resume()
+            return Promise.resolve()
+          }
+        },
     text: async () => (await bytes()).toString('utf8'),
     json: async () => JSON.parse((await bytes()).toString('utf8')) as unknown,
     arrayBuffer: async () => {
@@ -140,7 +152,7 @@ function roundTrip(
     })
     request.on('response', message => {
       signal?.removeEventListener('abort', abort)
-      resolve(responseOf(url, message, signal))
+      resolve(responseOf(url, init.method, message, signal))
     })
     request.end(body)
   })

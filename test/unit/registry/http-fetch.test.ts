@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { httpFetch } from '../../../src/registry/http-fetch.js'
 import {
   startServer,
@@ -142,5 +142,20 @@ describe('httpFetch: what the registry client relies on of fetch', () => {
         signal: AbortSignal.timeout(200)
       })
     ).rejects.toMatchObject({ name: 'TimeoutError' })
+  })
+
+  it('a HEAD answer leaves no socket in use (an unread answer would keep the process alive)', async () => {
+    const { host } = await recording((_, response) =>
+      response.writeHead(200, { 'Docker-Content-Digest': 'sha256:1' }).end()
+    )
+    const head = await httpFetch(new URL(`http://${host}/v2/x/manifests/1`), {
+      method: 'HEAD'
+    })
+    expect(head.headers.get('docker-content-digest')).toBe('sha256:1')
+    expect(head.body).toBeNull()
+    const inUse = () => Object.keys(http.globalAgent.sockets).length
+    for (let tick = 0; tick < 100 && inUse() > 0; tick++)
+      await new Promise(resolve => setTimeout(resolve, 10))
+    expect(inUse()).toBe(0)
   })
 })
