@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-2BXBAEA4.js";import"./chunk-DD3EYNRO.js";import"./chunk-WUYKFC6A.js";import"./chunk-HRH53CDS.js";import"./chunk-BN4I5QIX.js";import"./chunk-VPLUEVDD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};

@@ -1,0 +1,208 @@
+/**
+ * One child process as the docker runner needs it: output streamed to the
+ * log and kept, input on stdin, and a watch that stops a command that has
+ * gone silent (a registry that stopped answering in the middle of a push).
+ */
+import { spawn } from 'node:child_process'
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs'
+import { constants as osConstants, EOL } from 'node:os'
+import { delimiter, isAbsolute, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
+
+/** Stops a command that prints nothing for too long. */
+export interface StallWatch {
+  /** Silence (no output on stdout or stderr) that counts as a stall, in ms. */
+  ms: number
+  /** The output line the watch starts at (a push phase); the start when absent. */
+  startsAt?: (line: string) => boolean
+  /**
+   * Asked after each silence of `ms`: true while the other end still
+   * answers (a long upload prints nothing until it is done), and the watch
+   * starts over; false, and the command is stopped.
+   */
+  stillAnswering?: () => Promise<boolean>
+}
+
+export interface ProcessOptions {
+  /** Sent on stdin; without it stdin is empty. */
+  input?: string
+  /** Don't echo the command or stream its output. */
+  quiet?: boolean
+  env: NodeJS.ProcessEnv
+  stall?: StallWatch
+  /** Where output is streamed (process.stdout, as @actions/exec does). */
+  out?: NodeJS.WritableStream
+}
+
+export interface ProcessResult {
+  /** The exit code; 128 + the signal's number when a signal ended it. */
+  exitCode: number
+  stdout: string
+  stderr: string
+  /** Set when the watch stopped it: how long it had been silent, in ms. */
+  stalledAfterMs?: number
+}
+
+/** The path of an executable on PATH (or the path given), if there is one. */
+export function findExecutable(
+  name: string,
+  path = process.env.PATH ?? ''
+): string | undefined {
+  const candidates =
+    isAbsolute(name) || name.includes('/')
+      ? [name]
+      : path
+          .split(delimiter)
+          .filter(dir => dir !== '')
+          .map(dir => join(dir, name))
+  return candidates.find(file => {
+    try {
+      accessSync(file, constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+/** The children of `pid`, from every thread (Go starts them from any). */
+function children(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap(task =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+        .split(' ')
+        .filter(word => word.trim() !== '')
+        .map(Number)
+    )
+  } catch {
+    return [] // not Linux, or gone
+  }
+}
+
+/** Every process below `pid`. */
+function descendants(pid: number): number[] {
+  return children(pid).flatMap(child => [child, ...descendants(child)])
+}
+
+/**
+ * SIGKILLs the process and what it started (buildx is a plugin process
+ * below the docker CLI), children first so none is left without a parent.
+ */
+function killTree(pid: number): void {
+  for (const target of [...descendants(pid).reverse(), pid]) {
+    try {
+      process.kill(target, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Whole lines out of a stream's chunks, for the watch's start. */
+function lineSplitter(onLine: (line: string) => void) {
+  let partial = ''
+  return (text: string) => {
+    const lines = (partial + text).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) onLine(line.replace(/\r$/, ''))
+  }
+}
+
+/** Arms the stall watch once it has started; every output resets it. */
+function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
+  let lastOutput = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  let asking = false
+  let ended = false
+  const arm = () => {
+    clearTimeout(timer)
+    if (!ended) timer = setTimeout(() => void silent(), watch.ms)
+  }
+  const silent = async () => {
+    const silentSince = lastOutput
+    asking = true
+    const answering =
+      (await watch.stillAnswering?.().catch(() => false)) ?? false
+    asking = false
+    if (ended) return
+    // output that came while the other end was asked: not a stall
+    if (answering || lastOutput !== silentSince) arm()
+    else stop(performance.now() - silentSince)
+  }
+  return {
+    started: () => timer !== undefined,
+    start: arm,
+    output() {
+      lastOutput = performance.now()
+      if (timer !== undefined && !asking) arm()
+    },
+    end() {
+      ended = true
+      clearTimeout(timer)
+    }
+  }
+}
+
+export function runProcess(
+  file: string,
+  args: string[],
+  options: ProcessOptions
+): Promise<ProcessResult> {
+  const out = options.out ?? process.stdout
+  if (options.quiet !== true)
+    out.write(`[command]${file} ${args.join(' ')}${EOL}`)
+  const child = spawn(file, args, {
+    env: options.env,
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+  })
+  let stalledAfterMs: number | undefined
+  const watch =
+    options.stall &&
+    stallTimer(options.stall, silentMs => {
+      stalledAfterMs = silentMs
+      if (child.pid !== undefined) killTree(child.pid)
+    })
+  const startsAt = options.stall?.startsAt
+  const toStart = lineSplitter(line => {
+    if (watch !== undefined && !watch.started() && startsAt?.(line) === true)
+      watch.start()
+  })
+  if (watch !== undefined && startsAt === undefined) watch.start()
+
+  const collect = (stream: Readable | null) => {
+    const decoder = new StringDecoder('utf8')
+    const kept = { text: '' }
+    stream?.on('data', (data: Buffer) => {
+      if (options.quiet !== true) out.write(data)
+      const text = decoder.write(data)
+      kept.text += text
+      watch?.output()
+      if (startsAt !== undefined) toStart(text)
+    })
+    stream?.on('end', () => (kept.text += decoder.end()))
+    return kept
+  }
+  const stdout = collect(child.stdout)
+  const stderr = collect(child.stderr)
+  if (options.input !== undefined) {
+    // a command that exits without reading its input is not an error here
+    child.stdin?.on('error', () => undefined)
+    child.stdin?.end(options.input)
+  }
+  return new Promise((resolve, reject) => {
+    child.on('error', error => {
+      watch?.end()
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      watch?.end()
+      resolve({
+        exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
+        stdout: stdout.text,
+        stderr: stderr.text,
+        ...(stalledAfterMs === undefined ? {} : { stalledAfterMs })
+      })
+    })
+  })
+}
