@@ -15,7 +15,8 @@ export default tseslint.config(
             '*.js',
             'scripts/*.mjs',
             'scripts/stack/*.mjs',
-            'test/fixtures/credential-helper/*.mjs'
+            'test/fixtures/credential-helper/*.mjs',
+            'test/fixtures/fake-docker/*.mjs'
           ]
         },
         tsconfigRootDir: import.meta.dirname
