@@ -4,7 +4,13 @@
  * gone silent (a registry that stopped answering in the middle of a push).
  */
 import { spawn } from 'node:child_process'
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs'
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  statSync
+} from 'node:fs'
 import { constants as osConstants, EOL } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -44,26 +50,35 @@ export interface ProcessResult {
   stalledAfterMs?: number
 }
 
+/** Names a command may have on disk: `docker`, or `docker.exe` on Windows. */
+function withExtensions(file: string): string[] {
+  if (process.platform !== 'win32') return [file]
+  const extensions = (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')
+  return [file, ...extensions.map(extension => `${file}${extension}`)]
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK)
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
 /** The path of an executable on PATH (or the path given), if there is one. */
 export function findExecutable(
   name: string,
   path = process.env.PATH ?? ''
 ): string | undefined {
-  const candidates =
+  const places =
     isAbsolute(name) || name.includes('/')
       ? [name]
       : path
           .split(delimiter)
           .filter(dir => dir !== '')
           .map(dir => join(dir, name))
-  return candidates.find(file => {
-    try {
-      accessSync(file, constants.X_OK)
-      return true
-    } catch {
-      return false
-    }
-  })
+  return places.flatMap(withExtensions).find(isExecutableFile)
 }
 
 /** The children of `pid`, from every thread (Go starts them from any). */
@@ -130,9 +145,12 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
     if (answering || lastOutput !== silentSince) arm()
     else stop(performance.now() - silentSince)
   }
+  if (watch.startsAt === undefined) arm()
   return {
-    started: () => timer !== undefined,
-    start: arm,
+    /** A whole line of output: the watch starts at the first that matches. */
+    line(line: string) {
+      if (timer === undefined && watch.startsAt?.(line) === true) arm()
+    },
     output() {
       lastOutput = performance.now()
       if (timer !== undefined && !asking) arm()
@@ -144,14 +162,32 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   }
 }
 
+/** Keeps a stream's text, streams it to `out`, and tells `seen` each chunk. */
+function collect(
+  stream: Readable | null,
+  out: NodeJS.WritableStream | undefined,
+  seen: (text: string) => void
+): { text: string } {
+  const decoder = new StringDecoder('utf8')
+  const kept = { text: '' }
+  stream?.on('data', (data: Buffer) => {
+    out?.write(data)
+    const text = decoder.write(data)
+    kept.text += text
+    seen(text)
+  })
+  stream?.on('end', () => (kept.text += decoder.end()))
+  return kept
+}
+
 export function runProcess(
   file: string,
   args: string[],
   options: ProcessOptions
 ): Promise<ProcessResult> {
-  const out = options.out ?? process.stdout
-  if (options.quiet !== true)
-    out.write(`[command]${file} ${args.join(' ')}${EOL}`)
+  const out =
+    options.quiet === true ? undefined : (options.out ?? process.stdout)
+  out?.write(`[command]${file} ${args.join(' ')}${EOL}`)
   const child = spawn(file, args, {
     env: options.env,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
@@ -163,28 +199,16 @@ export function runProcess(
       stalledAfterMs = silentMs
       if (child.pid !== undefined) killTree(child.pid)
     })
-  const startsAt = options.stall?.startsAt
-  const toStart = lineSplitter(line => {
-    if (watch !== undefined && !watch.started() && startsAt?.(line) === true)
-      watch.start()
-  })
-  if (watch !== undefined && startsAt === undefined) watch.start()
-
-  const collect = (stream: Readable | null) => {
-    const decoder = new StringDecoder('utf8')
-    const kept = { text: '' }
-    stream?.on('data', (data: Buffer) => {
-      if (options.quiet !== true) out.write(data)
-      const text = decoder.write(data)
-      kept.text += text
+  // each stream its own lines: buildx prints on stderr, docker push on stdout
+  const seen = () => {
+    const lines = lineSplitter(line => watch?.line(line))
+    return (text: string) => {
       watch?.output()
-      if (startsAt !== undefined) toStart(text)
-    })
-    stream?.on('end', () => (kept.text += decoder.end()))
-    return kept
+      lines(text)
+    }
   }
-  const stdout = collect(child.stdout)
-  const stderr = collect(child.stderr)
+  const stdout = collect(child.stdout, out, seen())
+  const stderr = collect(child.stderr, out, seen())
   if (options.input !== undefined) {
     // a command that exits without reading its input is not an error here
     child.stdin?.on('error', () => undefined)

@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-FXNS37MS.js";import"./chunk-DD3EYNRO.js";import"./chunk-VNS7XS7P.js";import"./chunk-HRH53CDS.js";import"./chunk-BSR5XAAB.js";import"./chunk-VPLUEVDD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
