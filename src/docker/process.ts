@@ -18,7 +18,10 @@ import { StringDecoder } from 'node:string_decoder'
 
 /** Stops a command that prints nothing for too long. */
 export interface StallWatch {
-  /** Silence (no output on stdout or stderr) that counts as a stall, in ms. */
+  /**
+   * Silence that counts as a stall, in ms: no line on stdout or stderr that
+   * was not printed before (a repeated status line is no progress).
+   */
   ms: number
   /** The output line the watch starts at (a push phase); the start when absent. */
   startsAt?: (line: string) => boolean
@@ -124,9 +127,14 @@ function lineSplitter(onLine: (line: string) => void) {
   }
 }
 
-/** Arms the stall watch once it has started; every output resets it. */
+/**
+ * Arms the stall watch once it has started; a line not printed before resets
+ * it. A repeated line is no progress: `docker push` on the containerd image
+ * store prints `<layer>: Waiting` again every second while its upload hangs.
+ */
 function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
-  let lastOutput = performance.now()
+  const printed = new Set<string>()
+  let lastProgress = performance.now()
   let timer: NodeJS.Timeout | undefined
   let asking = false
   let ended = false
@@ -135,25 +143,26 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
     if (!ended) timer = setTimeout(() => void silent(), watch.ms)
   }
   const silent = async () => {
-    const silentSince = lastOutput
+    const since = lastProgress
     asking = true
     const answering =
       (await watch.stillAnswering?.().catch(() => false)) ?? false
     asking = false
     if (ended) return
-    // output that came while the other end was asked: not a stall
-    if (answering || lastOutput !== silentSince) arm()
-    else stop(performance.now() - silentSince)
+    // progress that came while the other end was asked: not a stall
+    if (answering || lastProgress !== since) arm()
+    else stop(performance.now() - since)
   }
   if (watch.startsAt === undefined) arm()
   return {
     /** A whole line of output: the watch starts at the first that matches. */
     line(line: string) {
-      if (timer === undefined && watch.startsAt?.(line) === true) arm()
-    },
-    output() {
-      lastOutput = performance.now()
-      if (timer !== undefined && !asking) arm()
+      if (printed.has(line)) return
+      printed.add(line)
+      lastProgress = performance.now()
+      if (timer === undefined) {
+        if (watch.startsAt?.(line) === true) arm()
+      } else if (!asking) arm()
     },
     end() {
       ended = true
@@ -200,13 +209,7 @@ export function runProcess(
       if (child.pid !== undefined) killTree(child.pid)
     })
   // each stream its own lines: buildx prints on stderr, docker push on stdout
-  const seen = () => {
-    const lines = lineSplitter(line => watch?.line(line))
-    return (text: string) => {
-      watch?.output()
-      lines(text)
-    }
-  }
+  const seen = () => lineSplitter(line => watch?.line(line))
   const stdout = collect(child.stdout, out, seen())
   const stderr = collect(child.stderr, out, seen())
   if (options.input !== undefined) {

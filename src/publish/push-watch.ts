@@ -3,9 +3,10 @@
  * `imagetools create`) by the registry-timeout input: docker has no timeout
  * of its own, so a registry that stops answering mid-push held the run.
  *
- * Docker says nothing while it uploads: buildx 0.13 prints `#5 pushing
+ * Docker says nothing new while it uploads: buildx 0.13 prints `#5 pushing
  * layers` and, only when every layer is up, `#5 pushing layers 12.3s done`;
- * `docker push` prints `Preparing`, then `Pushed` when the layer is up. So
+ * `docker push` prints `Preparing`, then `Pushed` when the layer is up (on
+ * the containerd image store, `Waiting` again every second, hung or not). So
  * silence alone cannot tell a hung registry from a big upload. After each
  * registry-timeout of silence the registry is asked on its upload endpoint;
  * the command is stopped only when that goes unanswered too (the client's

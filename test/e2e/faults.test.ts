@@ -25,7 +25,7 @@ import {
 import { pushTestImage } from '../support/registry-seed.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { registryState } from './registry-api.js'
-import { runPost, startMain, type StepResult } from './runner.js'
+import { ROOT, runPost, startMain, type StepResult } from './runner.js'
 import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
@@ -427,37 +427,50 @@ describe('registry and daemon faults', () => {
   // silent for registry-timeout, then the registry unanswered on its upload
   // endpoint) and stops it. The test's watchdog only keeps a regression from
   // holding the suite; the time to fail is recorded, not asserted.
-  it('network: a registry that hangs during docker push fails clearly', () =>
-    record(
-      'network',
-      'a registry that hangs during docker push (registry-timeout: 1, retries: 1)',
-      async c => {
-        const hang: FaultCase = {
-          category: 'network',
-          name: 'hang during push',
-          faults: [{ kind: 'hang', match: { path: /\/blobs\/uploads\// } }],
-          inputs: { retries: '1', 'registry-timeout': '1' },
-          freshBlob: true
-        }
-        const { main, before, after, faulted } = await publishThroughFaults(
-          hang,
-          c,
-          60_000
-        )
-        expect(faulted).toBeGreaterThan(0)
-        expect(errors(main)).toEqual([
-          expect.stringMatching(
-            /build: docker stopped sending push progress to registry 127\.0\.0\.1:\d+ for \d+ s, .*registry-timeout \(1 s\): the registry stopped answering \(2 attempts\)/
-          )
-        ])
-        expect(main.code).toBe(1)
-        expect(after).toEqual(before)
-        expect(reportedInLog(main)).toEqual({})
-        expect(pushedOutput(main)).toEqual({})
-        expect(summaryLanded(main)).toEqual({})
-        expect(main.stdout).toContain('No tag was pointed before the failure.')
+  it.each([
+    {
+      name: 'a registry that hangs during docker push (registry-timeout: 1, retries: 1)',
+      step: 'build'
+    },
+    {
+      // docker without buildx: `docker build`, then `docker push`
+      name: 'a registry that hangs during the classic docker push (registry-timeout: 1, retries: 1)',
+      step: 'push',
+      env: {
+        PATH: `${join(ROOT, 'test/fixtures/no-buildx')}:${process.env.PATH ?? ''}`
       }
-    ))
+    }
+  ])('network: $name fails clearly', ({ name, step, env }) =>
+    record('network', name, async c => {
+      const hang: FaultCase = {
+        category: 'network',
+        name,
+        faults: [{ kind: 'hang', match: { path: /\/blobs\/uploads\// } }],
+        inputs: { retries: '1', 'registry-timeout': '1' },
+        env,
+        freshBlob: true
+      }
+      const { main, before, after, faulted } = await publishThroughFaults(
+        hang,
+        c,
+        60_000
+      )
+      expect(faulted).toBeGreaterThan(0)
+      expect(errors(main)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^::error::${step}: docker stopped sending push progress to registry 127\\.0\\.0\\.1:\\d+ for \\d+ s, .*registry-timeout \\(1 s\\): the registry stopped answering \\(2 attempts\\)$`
+          )
+        )
+      ])
+      expect(main.code).toBe(1)
+      expect(after).toEqual(before)
+      expect(reportedInLog(main)).toEqual({})
+      expect(pushedOutput(main)).toEqual({})
+      expect(summaryLanded(main)).toEqual({})
+      expect(main.stdout).toContain('No tag was pointed before the failure.')
+    })
+  )
 
   // The other side of the watch: docker prints nothing while it uploads or
   // compiles, and neither may be taken for a hung registry.

@@ -67,6 +67,28 @@ describe('the stall watch', () => {
     })
   })
 
+  it('takes a line printed again and again for no progress (docker push: Waiting)', async () => {
+    const args = [
+      'out:The push refers to repository [x]',
+      'repeat:20:1a2b: Waiting'
+    ]
+    await expect(
+      docker.run(args, { ...quiet, stall: { ms: 200 } })
+    ).rejects.toThrow(DockerStalledError)
+  })
+
+  it('takes every new line for progress', async () => {
+    const lines = Array.from({ length: 8 }, (_, i) => [
+      `out:layer ${i}`,
+      'sleep:60'
+    ])
+    const { stdout } = await docker.run([...lines.flat(), 'exit:0'], {
+      ...quiet,
+      stall: { ms: 200 }
+    })
+    expect(stdout).toContain('layer 7')
+  })
+
   it('does not watch the silence before the push phase (a long compile)', async () => {
     const args = [
       'out:#4 [2/2] RUN make',

@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-U7M42IW4.js";import"./chunk-DD3EYNRO.js";import"./chunk-YUMI23RT.js";import"./chunk-HRH53CDS.js";import"./chunk-2BQ4GL5L.js";import"./chunk-VPLUEVDD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
