@@ -2,6 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import jest from 'eslint-plugin-jest'
 import prettier from 'eslint-config-prettier'
+import { layersConfig } from './scripts/layers.mjs'
 
 export default tseslint.config(
   { ignores: ['dist/', 'lib/', 'coverage/', 'node_modules/', '.bench/'] },
@@ -46,5 +47,6 @@ export default tseslint.config(
       'jest/no-conditional-expect': 'error'
     }
   },
+  ...layersConfig,
   prettier
 )

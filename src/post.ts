@@ -1,3 +1,3 @@
-import { runPost } from './post-main.js'
+import { runPost } from './action/post-main.js'
 
 await runPost()

@@ -1,8 +1,12 @@
 import * as core from '@actions/core'
 import { splitSecret } from '../secrets.js'
 import { mask } from './log.js'
-import { parseSettings, UNTRIMMED_INPUTS, type Settings } from './settings.js'
-import { settingsDebugLine } from './settings-log.js'
+import {
+  parseSettings,
+  UNTRIMMED_INPUTS,
+  type Settings
+} from '../settings/settings.js'
+import { settingsDebugLine } from '../settings/redact.js'
 
 /** Reads every input through @actions/core and masks each secret the moment it is read. */
 export async function readActionSettings(): Promise<Settings> {

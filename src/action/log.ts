@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Log } from '../log.js'
+import type { Log } from '../publish/log.js'
 
 /** Tells the runner to mask this value in every later log line. */
 export function mask(secret: string): void {

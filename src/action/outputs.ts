@@ -1,46 +1,8 @@
-import { formatKeyValues } from '../labels.js'
-import type { PublishPlan } from '../plan.js'
+import { formatKeyValues } from '../docker/argv/format.js'
+import type { PublishPlan } from '../plan/plan.js'
 import type { PlanStep } from '../plan/steps.js'
-import type { Separators } from './settings.js'
-
-/** One pushed reference and the digest the registry holds for it. */
-export interface Pushed {
-  ref: string
-  digest: string
-}
-
-/** What the registry holds for one of our references after the run ('' for nothing). */
-export interface Held {
-  ref: string
-  digest: string
-}
-
-/** One tag that was left alone, and why. */
-export interface Skipped {
-  ref: string
-  reason: string
-}
-
-/** What publishing produced; empty on a dry run. */
-export interface PublishResult {
-  digest: string
-  imageid: string
-  metadata: Record<string, unknown>
-  pushed: Pushed[]
-  skipped: Skipped[]
-  /** Platforms of what was published, when the run learned them (promote). */
-  platforms?: string[]
-  /** What the registry holds for our references, read back at the end. */
-  held?: Held[]
-}
-
-export const EMPTY_RESULT: PublishResult = {
-  digest: '',
-  imageid: '',
-  metadata: {},
-  pushed: [],
-  skipped: []
-}
+import type { PublishResult } from '../publish/result.js'
+import type { Separators } from '../settings/settings.js'
 
 /** How the multi-line outputs are written (metadata-action's options). */
 export interface OutputFormat {

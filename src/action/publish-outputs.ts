@@ -1,12 +1,9 @@
 import { readMetadataEnv } from '../context/metadata-env.js'
-import type { PublishPlan } from '../plan.js'
+import type { PublishPlan } from '../plan/plan.js'
 import type { PlanStep } from '../plan/steps.js'
-import {
-  actionOutputs,
-  outputEnvVariables,
-  type PublishResult
-} from './outputs.js'
-import type { Settings } from './settings.js'
+import type { PublishResult } from '../publish/result.js'
+import { actionOutputs, outputEnvVariables } from './outputs.js'
+import type { Settings } from '../settings/settings.js'
 import * as core from '@actions/core'
 
 /**

@@ -1,5 +1,5 @@
-import type { PublishPlan } from '../plan.js'
-import type { PublishResult } from './outputs.js'
+import type { PublishPlan } from '../plan/plan.js'
+import type { PublishResult } from '../publish/result.js'
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')

@@ -3,6 +3,7 @@ import parseSemver from 'semver/functions/parse.js'
 import rcompare from 'semver/functions/rcompare.js'
 import type { SemVer } from 'semver'
 import { defaultBranches } from './ref-context.js'
+import { BRANCH_PREFIX, TAG_PREFIX } from './refs.js'
 import type { RefContext, RepositoryInfo } from './types.js'
 
 /** Runs one git command; resolves with stdout, rejects on a non-zero exit. */
@@ -43,7 +44,9 @@ export async function refContextFromGit(
   const tags = lines(await read(['tag', '--points-at', 'HEAD']))
   const tag = pickTag(tags)
   const branch = await tryRead(['symbolic-ref', '--short', '-q', 'HEAD'])
-  const ref = tag ? `refs/tags/${tag}` : branch && `refs/heads/${branch}`
+  const ref = tag
+    ? `${TAG_PREFIX}${tag}`
+    : branch && `${BRANCH_PREFIX}${branch}`
   if (!ref) {
     throw new Error(
       `HEAD in ${cwd} is detached and no tag points at it: check out a branch or tag the commit`

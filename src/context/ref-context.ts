@@ -1,4 +1,13 @@
 import { DEFAULT_SHORT_SHA_LENGTH, readMetadataEnv } from './metadata-env.js'
+import {
+  BRANCH_PREFIX,
+  branchOf,
+  hasPullRequestPayload,
+  PULL_PREFIX,
+  pullNumberOfRef,
+  shortBranch,
+  TAG_PREFIX
+} from './refs.js'
 import type { RefContext, RepositoryInfo } from './types.js'
 
 /** Branches that count as the default one when nothing names it. */
@@ -31,7 +40,7 @@ export function refContextFromRunner(
     )
   }
   const event = isRecord(payload) ? payload : {}
-  const pr = isPullRequestEvent(eventName)
+  const pr = hasPullRequestPayload(eventName)
     ? pullRequestInfo(eventName, env, event)
     : undefined
   const ref = pr?.ref ?? eventRef(eventName, env, event)
@@ -68,7 +77,7 @@ export function refContextFromRunner(
  * accepted), else the detected branch, else master and main both count.
  */
 export function defaultBranches(input: string, detected?: string): string[] {
-  const given = input.trim().replace(/^refs\/heads\//, '')
+  const given = shortBranch(input.trim())
   if (given !== '') return [given]
   if (detected !== undefined && detected !== '') return [detected]
   return [...FALLBACK_DEFAULT_BRANCHES]
@@ -81,17 +90,13 @@ interface PullRequest {
   baseRef?: string
 }
 
-function isPullRequestEvent(eventName: string): boolean {
-  return eventName.startsWith('pull_request')
-}
-
 function pullRequestInfo(
   eventName: string,
   env: Env,
   event: Record<string, unknown>
 ): PullRequest {
   const envRef = envValue(env, 'GITHUB_REF')
-  const fromRef = /^refs\/pull\/(\d+)\//.exec(envRef ?? '')?.[1]
+  const fromRef = pullNumberOfRef(envRef ?? '')
   const number =
     positiveInt(field(event, 'pull_request', 'number')) ??
     positiveInt(field(event, 'number')) ??
@@ -103,9 +108,9 @@ function pullRequestInfo(
   }
   return {
     ref:
-      envRef?.startsWith('refs/pull/') === true
+      envRef?.startsWith(PULL_PREFIX) === true
         ? envRef
-        : `refs/pull/${number}/merge`,
+        : `${PULL_PREFIX}${number}/merge`,
     number,
     headRef:
       text(event, 'pull_request', 'head', 'ref') ??
@@ -148,14 +153,14 @@ function payloadRef(
 ): string | undefined {
   if (eventName === 'release') {
     const tag = text(event, 'release', 'tag_name')
-    return tag === undefined ? undefined : `refs/tags/${tag}`
+    return tag === undefined ? undefined : `${TAG_PREFIX}${tag}`
   }
   if (eventName === 'create') {
     const name = text(event, 'ref')
     const type = text(event, 'ref_type')
     if (name === undefined) return undefined
-    if (type === 'tag') return `refs/tags/${name}`
-    if (type === 'branch') return `refs/heads/${name}`
+    if (type === 'tag') return `${TAG_PREFIX}${name}`
+    if (type === 'branch') return `${BRANCH_PREFIX}${name}`
   }
   return undefined
 }
@@ -182,8 +187,9 @@ function tagBaseRef(
   ref: string,
   event: Record<string, unknown>
 ): string | undefined {
-  if (!ref.startsWith('refs/tags/')) return undefined
-  return text(event, 'base_ref')?.replace(/^refs\/heads\//, '')
+  if (!ref.startsWith(TAG_PREFIX)) return undefined
+  const baseRef = text(event, 'base_ref')
+  return baseRef === undefined ? undefined : shortBranch(baseRef)
 }
 
 function commitDate(event: Record<string, unknown>): Date | undefined {
@@ -215,12 +221,6 @@ function repositoryInfo(
     // GitHub reports a license it cannot identify as NOASSERTION: no label.
     ...optional('license', license === 'NOASSERTION' ? undefined : license)
   }
-}
-
-function branchOf(ref: string): string | undefined {
-  return ref.startsWith('refs/heads/')
-    ? ref.slice('refs/heads/'.length)
-    : undefined
 }
 
 /** An environment variable, with the runner's empty values read as unset. */

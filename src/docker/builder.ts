@@ -29,29 +29,79 @@ export interface BuildxChoice {
   /** The docker config folder whose buildx/current names the current builder. */
   configDir?: string
   env?: NodeJS.ProcessEnv
+  /** The system folders the docker CLI looks for plugins in (docker's own by default). */
+  systemPluginDirs?: string[]
+}
+
+// docker/cli's cli-plugins/manager: the system folders it searches on Linux
+const SYSTEM_PLUGIN_DIRS = [
+  '/usr/local/lib/docker/cli-plugins',
+  '/usr/local/libexec/docker/cli-plugins',
+  '/usr/lib/docker/cli-plugins',
+  '/usr/libexec/docker/cli-plugins'
+]
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'))
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function pluginDirsOf(
+  configDir: string,
+  config: Record<string, unknown>,
+  systemDirs: string[]
+): string[] {
+  const extra = config.cliPluginsExtraDirs
+  return [
+    join(configDir, 'cli-plugins'),
+    ...(Array.isArray(extra) ? extra.filter(d => typeof d === 'string') : []),
+    ...systemDirs
+  ]
+}
+
+/**
+ * With no buildx/current, buildx builds with the docker context's own
+ * builder (the docker driver), provided the plugin is installed and the
+ * context is the default one (another context's builder is named after it).
+ */
+function contextBuilderIsDefault(
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  systemDirs: string[] | undefined
+): boolean {
+  // elsewhere the plugin's folders and file name differ: ask buildx
+  if (process.platform !== 'linux' && systemDirs === undefined) return false
+  const config = readJson(join(configDir, 'config.json')) ?? {}
+  const context = env.DOCKER_CONTEXT || config.currentContext || 'default'
+  if (context !== 'default') return false
+  return pluginDirsOf(configDir, config, systemDirs ?? SYSTEM_PLUGIN_DIRS).some(
+    dir => existsSync(join(dir, 'docker-buildx'))
+  )
 }
 
 /**
  * Whether buildx would use the context's default builder (the docker
  * driver): no builder named by the input or BUILDX_BUILDER, and buildx's
  * own buildx/current names the default (setup-buildx-action writes its
- * builder's name there). Known without starting buildx; anything else
- * (no such file: buildx may not even be installed) is asked of `buildx inspect`.
+ * builder's name there) or, with no such file, the plugin is installed and
+ * the context is the default. Known without starting buildx; anything else
+ * is asked of `buildx inspect`.
  */
 export function usesDefaultBuilder(
   name: string,
-  { configDir, env = process.env }: BuildxChoice
+  { configDir, env = process.env, systemPluginDirs }: BuildxChoice
 ): boolean {
   if (name !== '' || configDir === undefined || env.BUILDX_BUILDER) return false
   const file = join(configDir, 'buildx', 'current')
-  if (!existsSync(file)) return false
-  try {
-    return (
-      (JSON.parse(readFileSync(file, 'utf8')) as { Name?: unknown }).Name === ''
-    )
-  } catch {
-    return false
-  }
+  if (!existsSync(file))
+    return contextBuilderIsDefault(configDir, env, systemPluginDirs)
+  return readJson(file)?.Name === ''
 }
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 

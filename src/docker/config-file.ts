@@ -3,6 +3,7 @@
  * credential helper serves a registry, and the credentials stored inline.
  */
 import type { RegistryCredentials } from '../registry/auth.js'
+import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/grammar.js'
 
 export interface AuthEntry {
   auth?: string
@@ -18,11 +19,11 @@ export interface DockerConfigFile {
   [key: string]: unknown
 }
 
-const HUB_KEY = 'docker.io'
+const HUB_KEY = DOCKER_HUB
 const HUB_ALIASES = new Set([
-  'docker.io',
+  DOCKER_HUB,
   'index.docker.io',
-  'registry-1.docker.io'
+  DOCKER_HUB_API_HOST
 ])
 /** Where docker keeps Docker Hub's credentials, and what it asks helpers for. */
 export const HUB_SERVER = 'https://index.docker.io/v1/'

@@ -1,4 +1,4 @@
-import { formatCommand } from './format.js'
+import { formatCommand } from './argv/format.js'
 import { findExecutable, runProcess, type StallWatch } from './process.js'
 
 export type { StallWatch } from './process.js'

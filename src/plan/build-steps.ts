@@ -1,13 +1,13 @@
 /** How a build reaches the registry on each builder, without moving a tag anyone pulls. */
-import type { BuildSettings } from '../action/settings.js'
+import type { BuildSettings } from '../settings/settings.js'
 import {
   buildxBuildArgs,
   classicBuildArgs,
   type BuildRequest
-} from '../docker/buildx-args.js'
+} from '../docker/argv/buildx.js'
 import { InputError } from '../errors.js'
-import type { Image } from '../images.js'
-import type { PublishPlan } from '../plan.js'
+import type { Image } from '../reference/images.js'
+import type { PublishPlan } from './plan.js'
 import { buildsIntoDaemon, buildsOnePlatform, type Builder } from './builder.js'
 import type { CommandStep, Step } from './steps.js'
 

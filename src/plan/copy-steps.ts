@@ -1,7 +1,7 @@
 /** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
-import { imagetoolsCreateArgs } from '../docker/imagetools-args.js'
-import type { Image } from '../images.js'
-import { mountUrl, manifestUrl } from '../registry/reference.js'
+import { imagetoolsCreateArgs } from '../docker/argv/imagetools.js'
+import type { Image } from '../reference/images.js'
+import { mountUrl, manifestUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'
 import { stagingTag } from './staging.js'
 import { DIGEST, SOURCE_DIGEST, type CommandStep, type Step } from './steps.js'

@@ -1,9 +1,9 @@
 /** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
-import { evaluatesOnly } from '../action/build-options.js'
-import type { Settings } from '../action/settings.js'
-import { loginArgs } from '../docker/login-args.js'
-import { parseImageReference } from '../images.js'
-import type { PublishPlan } from '../plan.js'
+import { evaluatesOnly } from '../settings/build-options.js'
+import type { Settings } from '../settings/settings.js'
+import { loginArgs } from '../docker/argv/login.js'
+import { parseImageReference } from '../reference/images.js'
+import type { PublishPlan } from './plan.js'
 import type { Builder } from './builder.js'
 import {
   localBuild,
@@ -20,7 +20,7 @@ import {
   tagSteps
 } from './registry-steps.js'
 import { stagingTag } from './staging.js'
-import { apiUrl, parseRegistry } from '../registry/reference.js'
+import { apiUrl, parseRegistry } from '../reference/repository.js'
 import type { Pipeline, Step } from './steps.js'
 
 export interface PipelineInput {

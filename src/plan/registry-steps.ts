@@ -1,6 +1,6 @@
 /** The registry requests every image-producing mode shares: read, tag, read back. */
-import type { Image } from '../images.js'
-import { manifestUrl, tagsUrl } from '../registry/reference.js'
+import type { Image } from '../reference/images.js'
+import { manifestUrl, tagsUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/types.js'
 import { DIGEST, type RequestStep } from './steps.js'
 

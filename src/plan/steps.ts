@@ -3,8 +3,8 @@
  * order. The dry run prints these steps, the `plan` output carries them, and
  * the executor runs exactly them; no other model of what a mode does exists.
  */
-import { formatCommand } from '../docker/format.js'
-import type { Image } from '../images.js'
+import { formatCommand } from '../docker/argv/format.js'
+import type { Image } from '../reference/images.js'
 import type { Tag } from '../tags/types.js'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST'

@@ -1,7 +1,7 @@
-import type { Pushed } from '../action/outputs.js'
+import type { Pushed } from './result.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import type { DockerRunner } from '../docker/runner.js'
-import type { Log } from '../log.js'
+import type { Log } from './log.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Progress } from './tagging.js'
 

@@ -7,9 +7,9 @@
  * a release tag it wrote that now holds another digest fails the run,
  * naming both digests.
  */
-import type { Held } from '../action/outputs.js'
+import type { Held } from './result.js'
 import { followedRelease } from '../guards/converge.js'
-import type { PublishPlan } from '../plan.js'
+import type { PublishPlan } from '../plan/plan.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'

@@ -1,4 +1,4 @@
-import type { Settings } from '../action/settings.js'
+import type { BuildSettings, Settings } from '../settings/settings.js'
 import { registryKey } from '../docker/config-file.js'
 import {
   dockerCredentials,
@@ -7,7 +7,7 @@ import {
 } from '../docker/config.js'
 import { askCredentialHelper } from '../docker/credential-helper.js'
 import { createDockerRunner } from '../docker/runner.js'
-import type { Log } from '../log.js'
+import type { Log } from './log.js'
 import type { RegistryCredentials } from '../registry/auth.js'
 import {
   createRegistryClient,
@@ -53,6 +53,23 @@ export function createRegistry(
   })
 }
 
+/**
+ * buildx runs git several times per build only to put the commit in a
+ * provenance attestation (BUILDX_GIT_INFO): with none made, it is skipped,
+ * unless the user set buildx's git variables themselves.
+ */
+export function buildxGitEnv(
+  build: Pick<BuildSettings, 'provenance' | 'attests'>,
+  env: NodeJS.ProcessEnv = process.env
+): Record<string, string> {
+  const provenance =
+    build.provenance !== false ||
+    build.attests.some(attest => /type=provenance/.test(attest))
+  if (provenance || 'BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env)
+    return {}
+  return { BUILDX_GIT_INFO: 'false' }
+}
+
 /** The real docker runner (with the run's own docker config) and registry client. */
 export function createPublishEnv(
   settings: Settings,
@@ -62,7 +79,10 @@ export function createPublishEnv(
   mask: (secret: string) => void
 ): PublishEnv {
   return {
-    docker: createDockerRunner('docker', { DOCKER_CONFIG: dockerConfig }),
+    docker: createDockerRunner('docker', {
+      DOCKER_CONFIG: dockerConfig,
+      ...buildxGitEnv(settings.build)
+    }),
     registry: createRegistry(settings, mask, log.debug),
     log,
     retry: { retries: settings.retries },

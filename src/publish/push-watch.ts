@@ -13,7 +13,7 @@
  * own timeout and retries), and the stop is retried like any other fault.
  */
 import { DockerStalledError, type StallWatch } from '../docker/runner.js'
-import type { Image } from '../images.js'
+import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import { RegistryError } from '../registry/errors.js'
 import type { PublishEnv } from './context.js'

@@ -1,16 +1,10 @@
-import type { Settings } from '../action/settings.js'
-import { decideTags, type GuardDecision } from '../guards.js'
-import type { Image } from '../images.js'
-import type { Manifest, RegistryClient } from '../registry/client.js'
+import type { ImageTags } from '../guards/images.js'
+import type { RegistryClient } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
 import { DIGEST, type RequestStep } from '../plan/steps.js'
-import type { Tag } from '../tags/types.js'
-import type { ImagePlan } from './tagging.js'
 
 /** What an image's repository holds now: its tags, and where ours point. */
-export interface ImageState {
-  image: Image
-  existingTags: string[]
-  existingDigests: Record<string, string>
+export interface ImageState extends ImageTags {
   /** The manifest this run's tags will point at (read by digest). */
   manifest?: Manifest
 }
@@ -58,55 +52,4 @@ export async function readStates(
     })
   )
   return [...states.values()]
-}
-
-/** Decides, per image, what may be pushed where (pure: the states were read before). */
-export function decideImages(
-  states: ImageState[],
-  tags: Tag[],
-  digestFor: (image: Image) => string,
-  settings: Pick<Settings, 'floatingGuard' | 'immutableTags'>
-): ImagePlan[] {
-  return states.map(({ image, existingTags, existingDigests }) => {
-    const newDigest = digestFor(image)
-    const decision = decideTags({
-      tags,
-      existingTags,
-      existingDigests,
-      newDigest,
-      floatingGuard: settings.floatingGuard,
-      immutableTags: settings.immutableTags
-    })
-    return {
-      image,
-      decision: settleFloating(decision, existingDigests, newDigest),
-      digest: newDigest
-    }
-  })
-}
-
-/** Fails before anything is pushed when a release tag would be overwritten. */
-export function refuseConflicts(plans: ImagePlan[]): void {
-  const conflicts = plans.flatMap(({ image, decision }) =>
-    decision.conflicts.map(c => `${image.name}: ${c}`)
-  )
-  if (conflicts.length > 0)
-    throw new Error(
-      `release tags are immutable (immutable-tags: error), so nothing was pushed:\n${conflicts.join('\n')}`
-    )
-}
-
-/** Floating tags that already point at the new digest need no PUT (re-runs are no-ops). */
-function settleFloating(
-  decision: GuardDecision,
-  existingDigests: Record<string, string>,
-  newDigest: string
-): GuardDecision {
-  if (newDigest === '') return decision
-  const same = (tag: Tag) => existingDigests[tag.name] === newDigest
-  return {
-    ...decision,
-    floating: decision.floating.filter(tag => !same(tag)),
-    unchanged: [...decision.unchanged, ...decision.floating.filter(same)]
-  }
 }

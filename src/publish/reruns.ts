@@ -4,8 +4,8 @@
  * not a conflict. Its tags converge on that image; this run's build is not
  * used. `immutable-tags: overwrite` asks for the new build instead.
  */
-import type { Settings } from '../action/settings.js'
-import type { PublishPlan } from '../plan.js'
+import type { Settings } from '../settings/settings.js'
+import type { PublishPlan } from '../plan/plan.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { imageLabels } from '../registry/image-labels.js'
 import type { PublishEnv } from './context.js'

@@ -1,5 +1,4 @@
 /** Runs one docker step of the pipeline and keeps what it learns. */
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
@@ -10,8 +9,9 @@ import {
   DockerStalledError,
   isBuildxMissing
 } from '../docker/runner.js'
-import { errorMessage, InputError } from '../errors.js'
-import type { Image } from '../images.js'
+import { InputError } from '../errors.js'
+import { SHA256_DIGEST, sha256Digest } from '../reference/grammar.js'
+import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
@@ -19,7 +19,7 @@ import type { PublishEnv } from './context.js'
 import { pushWatch, stalledError } from './push-watch.js'
 import type { RunValues } from './values.js'
 
-const PUSHED_DIGEST = /digest: (sha256:[0-9a-f]{64})/
+const PUSHED_DIGEST = new RegExp(`digest: (${SHA256_DIGEST})`)
 const MULTI_PLATFORM_UNSUPPORTED =
   /Multi-platform build is not supported for the docker driver/i
 
@@ -143,12 +143,6 @@ export async function runCommand(
   env: PublishEnv
 ): Promise<void> {
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
-  if (step.step === 'cleanup') {
-    await run(step, argv, images, env).catch((error: unknown) =>
-      env.log.warning(`cleanup: ${errorMessage(error)}`)
-    )
-    return
-  }
   const stdout = await run(step, argv, images, env)
   const image = step.image
   if (step.step === 'build')
@@ -156,9 +150,5 @@ export async function runCommand(
   else if (step.step === 'push' && image !== undefined)
     values.setDigest(image.name, PUSHED_DIGEST.exec(stdout)?.[1] ?? '')
   else if (step.step === 'predict' && image !== undefined)
-    values.setDigest(image.name, sha256(stdout.replace(/\n$/, '')))
-}
-
-function sha256(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`
+    values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

@@ -4,35 +4,32 @@
  * point exact, then floating tags; read back), and reports what the registry
  * holds for our tags afterwards, also after a failure.
  */
-import type { Held, PublishResult, Pushed } from '../action/outputs.js'
-import type { Settings } from '../action/settings.js'
-import type { Image } from '../images.js'
-import type { PublishPlan } from '../plan.js'
+import type { Held, PublishResult, Pushed } from './result.js'
+import type { Settings } from '../settings/settings.js'
+import type { Image } from '../reference/images.js'
+import type { PublishPlan } from '../plan/plan.js'
+import { errorMessage } from '../errors.js'
 import {
   isCommand,
+  type CommandStep,
   notRunLine,
   stepLine,
   type Pipeline,
   type RequestStep,
   type Step
 } from '../plan/steps.js'
-import { inPlanOrder, type PublishEnv } from './context.js'
 import {
   decideImages,
-  readStates,
   refuseConflicts,
-  type ImageState
-} from './registry-state.js'
+  type ImagePlan
+} from '../guards/images.js'
+import { inPlanOrder, type PublishEnv } from './context.js'
+import { readStates, type ImageState } from './registry-state.js'
 import { runCommand } from './run-command.js'
 import { runStageRequest } from './run-request.js'
 import { readBackAndConverge } from './converge.js'
 import { adoptReruns } from './reruns.js'
-import {
-  allowedTagSteps,
-  pointTags,
-  recordSkipped,
-  type ImagePlan
-} from './tagging.js'
+import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
 
 async function inGroup(
@@ -48,6 +45,34 @@ async function inGroup(
       await run(step)
     }
   })
+}
+
+/**
+ * Starts the cleanup steps at once (removing the staging tag deletes a local
+ * image, which takes seconds on a big image store, so it runs beside the
+ * registry steps); the returned function logs them, and any failure as a
+ * warning, once they end.
+ */
+function startCleanup(
+  steps: CommandStep[],
+  images: Image[],
+  values: RunValues,
+  env: PublishEnv
+): () => Promise<void> {
+  const failures = new Map<Step, Promise<string | undefined>>(
+    steps.map(step => [
+      step,
+      runCommand(step, images, values, env).then(
+        () => undefined,
+        (error: unknown) => errorMessage(error)
+      )
+    ])
+  )
+  return () =>
+    inGroup(env, 'Clean up', steps, async step => {
+      const failure = await failures.get(step)
+      if (failure !== undefined) env.log.warning(`cleanup: ${failure}`)
+    })
 }
 
 /** Where each of our references points now (the HEAD steps of the read-back). */
@@ -147,6 +172,9 @@ export async function runPipeline(
   const values = new RunValues()
   let platforms: string[] | undefined
   let built = false // the local leftovers exist only once a build ran
+  let cleanedUp: (() => Promise<void>) | undefined
+  const cleanUp = () =>
+    (cleanedUp ??= startCleanup(pipeline.cleanup, plan.images, values, env))
   const runStep = async (step: Step) => {
     if (isCommand(step)) {
       await runCommand(step, plan.images, values, env)
@@ -164,6 +192,7 @@ export async function runPipeline(
       pipeline.stage,
       runStep
     )
+    if (built) cleanUp()
     if (pipeline.readBack.length > 0) requireDigests(plan.images, values)
     if (pipeline.tag.length > 0)
       await tag(settings, plan, pipeline, values, env)
@@ -207,6 +236,6 @@ export async function runPipeline(
     }
     throw error
   } finally {
-    if (built) await inGroup(env, 'Clean up', pipeline.cleanup, runStep)
+    if (built) await cleanUp()()
   }
 }

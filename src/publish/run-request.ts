@@ -1,6 +1,6 @@
 /** Runs one registry step of the pipeline (the stage and read-back ones). */
 import { errorMessage } from '../errors.js'
-import type { Manifest } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { stagedDigest } from '../plan/copy-steps.js'
 import type { RequestStep } from '../plan/steps.js'

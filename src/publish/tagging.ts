@@ -1,16 +1,10 @@
-import type { Pushed, Skipped } from '../action/outputs.js'
-import type { GuardDecision } from '../guards.js'
-import type { Log } from '../log.js'
+import type { Pushed, Skipped } from './result.js'
+import type { GuardDecision } from '../guards/decide.js'
+import type { ImagePlan } from '../guards/images.js'
+import type { Log } from './log.js'
 import { stepLine, type RequestStep } from '../plan/steps.js'
-import type { Manifest, RegistryClient } from '../registry/client.js'
-import type { Image } from '../images.js'
-
-/** One image's guard decision, and the digest its tags will point at. */
-export interface ImagePlan {
-  image: Image
-  decision: GuardDecision
-  digest: string
-}
+import type { RegistryClient } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
 
 /** What has been done so far: filled as it happens, so a failure can report it. */
 export interface Progress {

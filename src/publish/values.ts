@@ -1,6 +1,6 @@
 /** What a run learns as its steps go: digests, and what placeholders stand for. */
 import type { BuildMetadata } from '../docker/metadata.js'
-import type { Image } from '../images.js'
+import type { Image } from '../reference/images.js'
 import { DIGEST, SOURCE_DIGEST } from '../plan/steps.js'
 
 export class RunValues {

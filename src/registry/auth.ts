@@ -3,6 +3,7 @@
  * from the realm), remembers the scheme per registry so later requests
  * authenticate up front, and caches tokens per registry and scope.
  */
+import type { RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'
 import { authFailed, RegistryError, responseFailure } from './errors.js'
 
@@ -26,7 +27,7 @@ export type TokenFetch = (
     headers: Record<string, string>
     body?: string
   }
-) => Promise<Response>
+) => Promise<RegistryResponse>
 
 export interface Authorization {
   header: string
@@ -105,7 +106,7 @@ export class RegistryAuth {
    */
   async answer(
     registry: string,
-    response: Response,
+    response: RegistryResponse,
     scope: string | undefined
   ): Promise<Authorization> {
     const challenge = pickChallenge(response.headers.get('www-authenticate'))
@@ -122,6 +123,21 @@ export class RegistryAuth {
     return authorization
   }
 
+  /**
+   * Learns the scheme from an unauthenticated 401 (the /v2/ probe), so the
+   * requests after it authenticate up front instead of each meeting a 401.
+   */
+  notice(registry: string, response: RegistryResponse): void {
+    if (response.status !== 401 || this.schemes.has(registry)) return
+    const challenge = pickChallenge(response.headers.get('www-authenticate'))
+    if (challenge === undefined) return
+    try {
+      this.learn(registry, response, challenge)
+    } catch {
+      // a bad challenge is reported by the first request that must answer it
+    }
+  }
+
   /** Drops a cached token that the registry refused. */
   forget(registry: string, scope: string | undefined): void {
     this.tokens.delete(tokenKey(registry, scope))
@@ -129,7 +145,7 @@ export class RegistryAuth {
 
   private learn(
     registry: string,
-    response: Response,
+    response: RegistryResponse,
     challenge: Challenge | undefined
   ): Scheme {
     if (challenge?.scheme === 'basic') {

@@ -3,13 +3,18 @@
  * (tags, digests, manifests) and the one write that points a tag at a
  * manifest already in the repository.
  */
+import {
+  httpFetch,
+  type RegistryFetch,
+  type RegistryResponse
+} from './http-fetch.js'
 import type { CredentialsLookup } from './auth.js'
 import { RegistryError } from './errors.js'
 import {
   parseRegistry,
   parseRepository,
   type RepositoryReference
-} from './reference.js'
+} from '../reference/repository.js'
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -17,21 +22,13 @@ import {
   type Transport
 } from './transport.js'
 import { nextPageUrl } from './link.js'
+import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
 import {
   ACCEPT_MANIFESTS,
-  isSha256Digest,
-  isTag,
   type Manifest,
   manifestPath,
-  mediaTypeOf,
-  sha256Digest
+  mediaTypeOf
 } from './manifest.js'
-
-export type { RegistryCredentials } from './auth.js'
-export type { Manifest } from './manifest.js'
-export { MANIFEST_MEDIA_TYPES, sha256Digest } from './manifest.js'
-export { RegistryError } from './errors.js'
-export { RetriesExhaustedError, TransientError } from './retry.js'
 
 const MAX_PAGES = 10_000
 /** An upload id no registry has handed out (pingUploads asks for it). */
@@ -45,7 +42,7 @@ export interface RegistryClientOptions {
   /** Wait between attempts; default: a real timer. */
   sleep?: (ms: number) => Promise<void>
   /** Default: the global fetch. */
-  fetch?: typeof fetch
+  fetch?: RegistryFetch
   /** Per HTTP request, body included; default 30 s. */
   requestTimeoutMs?: number
   /** Tags per page (`?n=`); default: the registry's own page size. */
@@ -89,7 +86,7 @@ export interface RegistryClient {
 
 /** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
 function orMissing<T>(
-  read: (response: Response) => Promise<T>
+  read: (response: RegistryResponse) => Promise<T>
 ): ResponseReader<T | undefined> {
   return async (response, fail) => {
     if (response.status === 404) {
@@ -125,7 +122,7 @@ class HttpRegistryClient implements RegistryClient {
       credentials: options.credentials,
       retries: options.retries,
       sleep: options.sleep ?? defaultSleep,
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? httpFetch,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       baseDelayMs: options.baseDelayMs,
       maxDelayMs: options.maxDelayMs,

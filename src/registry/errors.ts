@@ -3,6 +3,7 @@
  * `registry <host>:`: TransientError for what is worth retrying,
  * RegistryError for what is not. No message ever holds a password.
  */
+import type { RegistryResponse } from './http-fetch.js'
 import { TransientError } from './retry.js'
 
 /** A failure that retrying will not fix (auth, bad request, bad name…). */
@@ -125,7 +126,7 @@ export function errorBodyDetail(body: string): string | undefined {
   }
 }
 
-export function statusText(response: Response): string {
+export function statusText(response: RegistryResponse): string {
   return `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
 }
 
@@ -138,7 +139,7 @@ export function describeUser(username: string | undefined): string {
 /** The error for a 401 that credentials did not fix (or no credentials). */
 export function authFailed(
   registry: string,
-  response: Response,
+  response: RegistryResponse,
   username: string | undefined
 ): RegistryError {
   const what =
@@ -163,7 +164,7 @@ export interface FailureContext {
  * registry's error code and message.
  */
 export async function responseFailure(
-  response: Response,
+  response: RegistryResponse,
   context: FailureContext
 ): Promise<Error> {
   const body = await response.text().catch(() => '')

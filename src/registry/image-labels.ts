@@ -1,4 +1,5 @@
-import type { Manifest, RegistryClient } from './client.js'
+import type { RegistryClient } from './client.js'
+import type { Manifest } from './manifest.js'
 
 interface ManifestJson {
   manifests?: { digest: string; platform?: { os?: string } }[]

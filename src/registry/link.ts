@@ -1,6 +1,7 @@
 /** Following `Link: <…>; rel="next"` through paginated registry lists. */
+import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './errors.js'
-import type { RegistryEndpoint } from './reference.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
 import { requestUrl } from './transport.js'
 
 /** The URL of the rel="next" link in a Link header value, if any. */
@@ -18,7 +19,7 @@ export function parseNextLink(header: string | null): string | undefined {
  */
 export function nextPageUrl(
   endpoint: RegistryEndpoint,
-  response: Response
+  response: RegistryResponse
 ): string | undefined {
   const link = parseNextLink(response.headers.get('link'))
   if (link === undefined) return undefined

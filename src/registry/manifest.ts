@@ -1,7 +1,8 @@
 /** Manifests: media types, digests, tag and digest references. */
-import { createHash } from 'node:crypto'
+import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './errors.js'
-import type { RepositoryReference } from './reference.js'
+import { isDigest, isTag } from '../reference/grammar.js'
+import type { RepositoryReference } from '../reference/repository.js'
 
 /** Manifest media types we ask for, most specific first. */
 export const MANIFEST_MEDIA_TYPES = [
@@ -12,8 +13,6 @@ export const MANIFEST_MEDIA_TYPES = [
 ] as const
 
 export const ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(', ')
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 
 export interface Manifest {
   mediaType: string
@@ -21,23 +20,8 @@ export interface Manifest {
   body: Uint8Array
 }
 
-const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/
-
-/** A content digest as this client writes and reads blobs by: sha256 only. */
-export function isSha256Digest(value: string): boolean {
-  return SHA256_DIGEST.test(value)
-}
-
-export function isTag(value: string): boolean {
-  return TAG.test(value)
-}
-
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-}
-
 function checkReference(ref: RepositoryReference, reference: string): void {
-  if (!TAG.test(reference) && !DIGEST.test(reference)) {
+  if (!isTag(reference) && !isDigest(reference)) {
     throw new RegistryError(
       ref.registry,
       `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`
@@ -55,7 +39,10 @@ export function manifestPath(
 }
 
 /** The media type of a fetched manifest: Content-Type, else its JSON field. */
-export function mediaTypeOf(response: Response, body: Uint8Array): string {
+export function mediaTypeOf(
+  response: RegistryResponse,
+  body: Uint8Array
+): string {
   const contentType = (response.headers.get('content-type') ?? '')
     .split(';')[0]
     .trim()

@@ -3,9 +3,14 @@
  * front when the scheme is known, else on the 401 challenge), classified
  * errors, and bounded retries around the whole exchange.
  */
+import type {
+  RegistryFetch,
+  RegistryRequestInit,
+  RegistryResponse
+} from './http-fetch.js'
 import { type CredentialsLookup, RegistryAuth } from './auth.js'
 import { authFailed, classifyNetworkError, responseFailure } from './errors.js'
-import type { RegistryEndpoint } from './reference.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
 import { withRetry } from './retry.js'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -14,7 +19,7 @@ export interface TransportOptions {
   credentials: CredentialsLookup
   retries: number
   sleep: (ms: number) => Promise<void>
-  fetch: typeof fetch
+  fetch: RegistryFetch
   requestTimeoutMs: number
   baseDelayMs?: number
   maxDelayMs?: number
@@ -37,7 +42,7 @@ export interface RegistryRequest {
 
 /** Reads a response; throw `fail()` for statuses it does not accept. */
 export type ResponseReader<T> = (
-  response: Response,
+  response: RegistryResponse,
   fail: () => Promise<Error>
 ) => Promise<T>
 
@@ -102,7 +107,10 @@ class RegistryTransport implements Transport {
   }
 
   /** One HTTP round trip, bounded by the request timeout (body included). */
-  private async send(url: URL, init: RequestInit): Promise<Response> {
+  private async send(
+    url: URL,
+    init: RegistryRequestInit
+  ): Promise<RegistryResponse> {
     const what = `${init.method ?? 'GET'} ${url.href}`
     const response = await this.options
       .fetch(url, {
@@ -123,19 +131,22 @@ class RegistryTransport implements Transport {
     endpoint: RegistryEndpoint,
     request: RegistryRequest,
     url: URL
-  ): Promise<Response> {
+  ): Promise<RegistryResponse> {
     const { registry } = endpoint
-    const attempt = (authorization?: string): Promise<Response> =>
+    const attempt = (authorization?: string): Promise<RegistryResponse> =>
       this.send(url, {
         method: request.method,
         headers: {
           ...request.headers,
           ...(authorization ? { Authorization: authorization } : {})
         },
-        // A copy backed by a plain ArrayBuffer, as BodyInit wants.
-        body: request.body && new Uint8Array(request.body)
+        body: request.body
       })
-    if (request.authenticate === false) return attempt()
+    if (request.authenticate === false) {
+      const response = await attempt()
+      this.auth.notice(registry, response)
+      return response
+    }
     const upFront = await this.auth.upFront(registry, request.scope)
     const first = await attempt(upFront?.header)
     if (first.status !== 401) return first

@@ -10,9 +10,11 @@ import {
 import { parseFlavor, type Flavor } from './flavor.js'
 import { produce, type Produced, type RuleRun } from './produce.js'
 import { refInfo } from './refs.js'
-import { parseRules, type Rule } from './rules.js'
+import type { Rule } from './rule-types.js'
+import { parseRules } from './rules.js'
 import { sanitizeTag } from './sanitize.js'
 import type { ReleaseLine, Tag, TagKind, TagResult } from './types.js'
+import { versionAsTag } from './version.js'
 
 /** The raw `tags` and `flavor` input lines, split, blank lines dropped. */
 export interface TagInputs {
@@ -45,8 +47,7 @@ class TagList {
     line: ReleaseLine | undefined,
     from: string
   ): boolean {
-    // In a version, build metadata's '+' becomes '_' (2.0.0+b.5 → 2.0.0_b.5).
-    const name = sanitizeTag(kind === 'version' ? raw.replace(/\+/g, '_') : raw)
+    const name = sanitizeTag(kind === 'version' ? versionAsTag(raw) : raw)
     if (name === undefined) {
       this.warnings.push(
         `${from}: "${raw}" has no valid tag characters, skipped`

@@ -22,8 +22,6 @@
 
 import { dayOfYear, isoWeek, WEEKDAYS, zoned, type Zoned } from './zoned.js'
 
-export { isValidTimeZone } from './zoned.js'
-
 /** Listed in every DateFormatError. */
 export const SUPPORTED_TOKENS =
   'Y YY YYYY YYYYY YYYYYY Q Qo M MM Mo MMM MMMM D DD Do DDD DDDD DDDo ' +

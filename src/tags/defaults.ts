@@ -1,3 +1,9 @@
+import {
+  BRANCH_PREFIX,
+  isPullRequestEvent,
+  pullNumberOfRef,
+  TAG_PREFIX
+} from '../context/refs.js'
 import type { RefContext } from '../context/types.js'
 import { sanitizeTag } from './sanitize.js'
 import type { ReleaseLine, Tag, TagKind } from './types.js'
@@ -5,11 +11,6 @@ import { coreVersion, parseReleaseVersion } from './version.js'
 
 /** Who owns `latest`: the default branch (default) or the newest release. */
 export type LatestFrom = 'default-branch' | 'release'
-
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
-const BRANCH_PREFIX = 'refs/heads/'
-const TAG_PREFIX = 'refs/tags/'
-const PR_REF = /^refs\/pull\/([0-9]+)\//
 
 /** A tag name before sanitizing, with how it behaves once pushed. */
 export interface TagCandidate {
@@ -64,7 +65,7 @@ function gitTagTags(tagName: string, latestFrom: LatestFrom): TagCandidate[] {
 
 /** pr-<N> from the payload's number, or from a refs/pull/<N>/… ref. */
 function pullRequestTags(ctx: RefContext): TagCandidate[] {
-  const fromRef = PR_REF.exec(ctx.ref)?.[1]
+  const fromRef = pullNumberOfRef(ctx.ref)
   const prNumber = ctx.prNumber?.toString() ?? fromRef
   return prNumber === undefined ? [] : [floating(`pr-${prNumber}`)]
 }
@@ -74,7 +75,7 @@ export function defaultTagCandidates(
   ctx: RefContext,
   latestFrom: LatestFrom
 ): TagCandidate[] {
-  if (PR_EVENTS.has(ctx.eventName)) return pullRequestTags(ctx)
+  if (isPullRequestEvent(ctx.eventName)) return pullRequestTags(ctx)
   if (ctx.eventName === 'schedule') return [floating('nightly')]
   if (ctx.ref.startsWith(BRANCH_PREFIX)) {
     return branchTags(ctx.ref.slice(BRANCH_PREFIX.length), ctx, latestFrom)
@@ -82,7 +83,7 @@ export function defaultTagCandidates(
   if (ctx.ref.startsWith(TAG_PREFIX)) {
     return gitTagTags(ctx.ref.slice(TAG_PREFIX.length), latestFrom)
   }
-  return PR_REF.test(ctx.ref) ? pullRequestTags(ctx) : []
+  return pullNumberOfRef(ctx.ref) !== undefined ? pullRequestTags(ctx) : []
 }
 
 /**

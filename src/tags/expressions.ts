@@ -1,12 +1,9 @@
 import type { RefContext } from '../context/types.js'
 import { InputError } from '../errors.js'
-import {
-  checkDateFormat,
-  DateFormatError,
-  formatDate,
-  isValidTimeZone
-} from './datefmt.js'
-import { refInfo, shortBranch, shortSha } from './refs.js'
+import { checkDateFormat, DateFormatError, formatDate } from './datefmt.js'
+import { isValidTimeZone } from './zoned.js'
+import { shortBranch } from '../context/refs.js'
+import { refInfo, shortSha } from './refs.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:

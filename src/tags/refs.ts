@@ -1,3 +1,9 @@
+import {
+  branchOf,
+  isPullRequestEvent,
+  pullNumberOfRef,
+  TAG_PREFIX
+} from '../context/refs.js'
 import type { RefContext } from '../context/types.js'
 
 /** What the run's ref is, as the tag rules see it: at most one is set. */
@@ -10,34 +16,23 @@ export interface RefInfo {
   pr?: string
 }
 
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
-const PR_REF = /^refs\/pull\/(.+?)(?:\/merge)?$/
-const BRANCH_PREFIX = 'refs/heads/'
-const TAG_PREFIX = 'refs/tags/'
-
 /**
  * Classifies the ref. A pull_request_target run has the base branch as its
  * GITHUB_REF; metadata-action rewrites it to refs/pull/<N>/merge, so here any
  * PR event counts as a PR (and never as a branch push).
  */
 export function refInfo(ctx: RefContext): RefInfo {
-  const fromRef = PR_REF.exec(ctx.ref)?.[1]
-  if (PR_EVENTS.has(ctx.eventName) || fromRef !== undefined) {
+  const fromRef = pullNumberOfRef(ctx.ref)
+  if (isPullRequestEvent(ctx.eventName) || fromRef !== undefined) {
     const pr = ctx.prNumber?.toString() ?? fromRef
     return pr === undefined ? {} : { pr }
   }
-  if (ctx.ref.startsWith(BRANCH_PREFIX)) {
-    return { branch: ctx.ref.slice(BRANCH_PREFIX.length) }
-  }
+  const branch = branchOf(ctx.ref)
+  if (branch !== undefined) return { branch }
   if (ctx.ref.startsWith(TAG_PREFIX)) {
     return { tag: ctx.ref.slice(TAG_PREFIX.length) }
   }
   return {}
-}
-
-/** Drops a leading refs/heads/ (payloads give base refs either way). */
-export function shortBranch(ref: string): string {
-  return ref.startsWith(BRANCH_PREFIX) ? ref.slice(BRANCH_PREFIX.length) : ref
 }
 
 /** The commit's short sha, DOCKER_METADATA_SHORT_SHA_LENGTH long (default 7). */

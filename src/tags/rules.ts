@@ -11,8 +11,6 @@ import {
   type SemverRule
 } from './rule-types.js'
 
-export type * from './rule-types.js'
-
 const RULE_TYPES = Object.keys(DEFAULT_PRIORITIES) as RuleType[]
 const COMMON_KEYS = ['enable', 'priority', 'prefix', 'suffix']
 const TYPE_KEYS: Record<RuleType, string[]> = {

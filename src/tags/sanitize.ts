@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto'
 
-export const MAX_TAG_LENGTH = 128
-const HASH_LENGTH = 8
-const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+import { MAX_TAG_LENGTH, TAG_CHARACTERS } from '../reference/grammar.js'
 
-export function isValidTag(tag: string): boolean {
-  return TAG_GRAMMAR.test(tag)
-}
+const HASH_LENGTH = 8
+const NOT_TAG_CHARACTERS = new RegExp(`[^${TAG_CHARACTERS}]+`, 'g')
 
 /**
  * Turns any string into a valid docker tag, or undefined when nothing is left.
@@ -15,7 +12,7 @@ export function isValidTag(tag: string): boolean {
  * names that share their first 119 characters still get distinct tags.
  */
 export function sanitizeTag(value: string): string | undefined {
-  const cleaned = value.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '')
+  const cleaned = value.replace(NOT_TAG_CHARACTERS, '-').replace(/^[.-]+/, '')
   if (cleaned === '') return undefined
   if (cleaned.length <= MAX_TAG_LENGTH) return cleaned
   const hash = createHash('sha256').update(value).digest('hex')

@@ -30,6 +30,14 @@ const VERSION_PATTERN = new RegExp(
     `(?:\\+(?<build>${IDENTIFIERS}))?$`
 )
 
+/**
+ * A version as a tag carries it: build metadata's '+' becomes '_', which a
+ * tag may hold (2.0.0+build.5 → 2.0.0_build.5).
+ */
+export function versionAsTag(version: string): string {
+  return version.replace(/\+/g, '_')
+}
+
 function toSafeInteger(digits: string): number | undefined {
   const value = Number(digits)
   return Number.isSafeInteger(value) ? value : undefined
@@ -49,7 +57,9 @@ export function parseReleaseVersion(
   if (groups.patch !== undefined && patch === undefined) return undefined
   const prerelease = groups.dashed ?? groups.attached ?? ''
   const build = groups.build ?? ''
-  const full = build === '' ? groups.core : `${groups.core}_${build}`
+  const full = versionAsTag(
+    build === '' ? groups.core : `${groups.core}+${build}`
+  )
   const stable = prerelease === '' && build === ''
   const base = { major, minor, prerelease, build, stable, full }
   return patch === undefined ? base : { ...base, patch }

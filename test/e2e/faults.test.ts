@@ -47,6 +47,8 @@ interface FaultCase {
   inputs?: Record<string, string>
   /** Runner env on top of a tag push (DOCKER_HOST). */
   env?: Record<string, string>
+  /** Runs the step through this command (a machine without buildx). */
+  launcher?: string[]
   /** Builds a context of fresh random bytes, so docker must upload a blob. */
   freshBlob?: boolean
   /** Another build context (a path). */
@@ -365,7 +367,8 @@ async function publishThroughFaults(
         flavor: 'latest=release',
         ...fault.inputs
       },
-      env
+      env,
+      fault.launcher
     )
     if (watchdog !== undefined) {
       const timer = setTimeout(() => running.child.kill('SIGKILL'), watchdog)
@@ -436,18 +439,16 @@ describe('registry and daemon faults', () => {
       // docker without buildx: `docker build`, then `docker push`
       name: 'a registry that hangs during the classic docker push (registry-timeout: 1, retries: 1)',
       step: 'push',
-      env: {
-        PATH: `${join(ROOT, 'test/fixtures/no-buildx')}:${process.env.PATH ?? ''}`
-      }
+      launcher: [join(ROOT, 'test/fixtures/no-buildx/without-buildx.sh')]
     }
-  ])('network: $name fails clearly', ({ name, step, env }) =>
+  ])('network: $name fails clearly', ({ name, step, launcher }) =>
     record('network', name, async c => {
       const hang: FaultCase = {
         category: 'network',
         name,
         faults: [{ kind: 'hang', match: { path: /\/blobs\/uploads\// } }],
         inputs: { retries: '1', 'registry-timeout': '1' },
-        env,
+        launcher,
         freshBlob: true
       }
       const { main, before, after, faulted } = await publishThroughFaults(

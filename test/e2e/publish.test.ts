@@ -187,10 +187,8 @@ describe('without buildx', () => {
         ...credentials(a),
         context: HELLO
       },
-      {
-        ...env,
-        PATH: `${join(ROOT, 'test/fixtures/no-buildx')}:${env.PATH ?? process.env.PATH ?? ''}`
-      }
+      env,
+      [join(ROOT, 'test/fixtures/no-buildx/without-buildx.sh')]
     )
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)

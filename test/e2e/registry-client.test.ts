@@ -14,9 +14,9 @@ import {
 } from '@jest/globals'
 import {
   createRegistryClient,
-  type RegistryClientOptions,
-  sha256Digest
+  type RegistryClientOptions
 } from '../../src/registry/client.js'
+import { sha256Digest } from '../../src/reference/grammar.js'
 import {
   type Fault,
   type FaultProxy,

@@ -60,7 +60,9 @@ export interface RunningStep {
 export function startStep(
   entry: string,
   env: Record<string, string>,
-  dir = mkdtempSync(join(tmpdir(), 'dpa-step-'))
+  dir = mkdtempSync(join(tmpdir(), 'dpa-step-')),
+  /** A command that runs node for the step (e.g. in another mount namespace). */
+  launcher: string[] = []
 ): RunningStep {
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -69,7 +71,8 @@ export function startStep(
   }
   for (const file of Object.values(files))
     writeFileSync(file, '', { flag: 'a' })
-  const child = spawn(process.execPath, [join(ROOT, entry)], {
+  const [command, ...args] = [...launcher, process.execPath, join(ROOT, entry)]
+  const child = spawn(command, args, {
     cwd: env.GITHUB_WORKSPACE ?? ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -109,20 +112,32 @@ export function runStep(
   return startStep(entry, env, dir).result
 }
 
-/** Starts the main step with these inputs and runner environment. */
+/** Starts the main step with these inputs and runner environment (through `launcher`, if given). */
 export function startMain(
   inputs: Record<string, string | undefined>,
-  env: Record<string, string>
+  env: Record<string, string>,
+  launcher: string[] = []
 ): RunningStep {
-  return startStep('dist/index.js', { ...env, ...inputEnv(inputs) })
+  return startStep(
+    'dist/index.js',
+    { ...env, ...inputEnv(inputs) },
+    undefined,
+    launcher
+  )
 }
 
-/** Runs the main step with these inputs and runner environment. */
+/** Runs the main step with these inputs and runner environment (through `launcher`, if given). */
 export function runMain(
   inputs: Record<string, string | undefined>,
-  env: Record<string, string>
+  env: Record<string, string>,
+  launcher: string[] = []
 ): Promise<StepResult> {
-  return runStep('dist/index.js', { ...env, ...inputEnv(inputs) })
+  return startStep(
+    'dist/index.js',
+    { ...env, ...inputEnv(inputs) },
+    undefined,
+    launcher
+  ).result
 }
 
 /** Runs the post step with the state main saved, as the runner does (STATE_* env). */

@@ -5,11 +5,9 @@
  * realm → retry. carol may push everywhere, dave only under dave/.
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
-import {
-  createRegistryClient,
-  type RegistryCredentials,
-  RegistryError
-} from '../../src/registry/client.js'
+import type { RegistryCredentials } from '../../src/registry/auth.js'
+import { createRegistryClient } from '../../src/registry/client.js'
+import { RegistryError } from '../../src/registry/errors.js'
 import {
   pushTestImage,
   type SeededImage,

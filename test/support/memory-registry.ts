@@ -1,9 +1,7 @@
 /** An in-memory registry behind the RegistryClient interface, for executor tests. */
-import {
-  sha256Digest,
-  type Manifest,
-  type RegistryClient
-} from '../../src/registry/client.js'
+import { sha256Digest } from '../../src/reference/grammar.js'
+import type { RegistryClient } from '../../src/registry/client.js'
+import type { Manifest } from '../../src/registry/manifest.js'
 
 interface Repository {
   tags: Map<string, string>

@@ -4,12 +4,14 @@ import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import {
   actionOutputs,
-  EMPTY_RESULT,
   outputEnvVariables,
-  type OutputFormat,
-  type PublishResult
+  type OutputFormat
 } from '../../../src/action/outputs.js'
-import type { PublishPlan } from '../../../src/plan.js'
+import {
+  EMPTY_RESULT,
+  type PublishResult
+} from '../../../src/publish/result.js'
+import type { PublishPlan } from '../../../src/plan/plan.js'
 
 const DIGEST = `sha256:${'d'.repeat(64)}`
 const IMAGE_ID = `sha256:${'e'.repeat(64)}`

@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import {
   EMPTY_RESULT,
   type PublishResult
-} from '../../../src/action/outputs.js'
+} from '../../../src/publish/result.js'
 import { summaryMarkdown } from '../../../src/action/summary.js'
-import type { PublishPlan } from '../../../src/plan.js'
+import type { PublishPlan } from '../../../src/plan/plan.js'
 
 const NEW = `sha256:${'b'.repeat(64)}`
 

@@ -147,14 +147,26 @@ describe('detectBuilder: the image store, for several platforms', () => {
 })
 
 describe('usesDefaultBuilder: known from buildx/current, without starting buildx', () => {
-  const configWith = (current?: string) => {
+  /** A docker config folder: buildx/current, config.json, a buildx plugin in cli-plugins. */
+  const configWith = (
+    current?: string,
+    { config, plugin = false }: { config?: object; plugin?: boolean } = {}
+  ) => {
     const dir = mkdtempSync(join(tmpdir(), 'buildx-current-'))
     if (current !== undefined) {
       mkdirSync(join(dir, 'buildx'))
       writeFileSync(join(dir, 'buildx', 'current'), current)
     }
+    if (config !== undefined)
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
+    if (plugin) {
+      mkdirSync(join(dir, 'cli-plugins'))
+      writeFileSync(join(dir, 'cli-plugins', 'docker-buildx'), '')
+    }
     return dir
   }
+  const systemWithBuildx = mkdtempSync(join(tmpdir(), 'cli-plugins-'))
+  writeFileSync(join(systemWithBuildx, 'docker-buildx'), '')
 
   it.each([
     {
@@ -173,8 +185,49 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       expected: false
     },
     {
-      name: 'no buildx/current: buildx may be missing, ask it',
+      name: 'no buildx/current, buildx installed in a system folder',
       current: undefined,
+      system: [systemWithBuildx],
+      input: '',
+      env: {},
+      expected: true
+    },
+    {
+      name: "no buildx/current, buildx installed in the user's cli-plugins",
+      current: undefined,
+      plugin: true,
+      input: '',
+      env: {},
+      expected: true
+    },
+    {
+      name: 'no buildx/current, buildx in a cliPluginsExtraDirs folder',
+      current: undefined,
+      config: { cliPluginsExtraDirs: [systemWithBuildx] },
+      input: '',
+      env: {},
+      expected: true
+    },
+    {
+      name: 'no buildx/current and no buildx plugin: ask (the classic build)',
+      current: undefined,
+      input: '',
+      env: {},
+      expected: false
+    },
+    {
+      name: 'no buildx/current, another docker context (DOCKER_CONTEXT)',
+      current: undefined,
+      system: [systemWithBuildx],
+      input: '',
+      env: { DOCKER_CONTEXT: 'remote' },
+      expected: false
+    },
+    {
+      name: 'no buildx/current, another docker context (currentContext)',
+      current: undefined,
+      system: [systemWithBuildx],
+      config: { currentContext: 'remote' },
       input: '',
       env: {},
       expected: false
@@ -200,9 +253,20 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       env: {},
       expected: false
     }
-  ])('$name', ({ current, input, env, expected }) => {
-    const configDir = configWith(current)
-    expect(usesDefaultBuilder(input, { configDir, env })).toBe(expected)
+  ])('$name', ({ current, input, env, expected, ...setup }) => {
+    const { system = [], ...files } = setup as {
+      system?: string[]
+      config?: object
+      plugin?: boolean
+    }
+    const configDir = configWith(current, files)
+    expect(
+      usesDefaultBuilder(input, {
+        configDir,
+        env,
+        systemPluginDirs: system
+      })
+    ).toBe(expected)
     rmSync(configDir, { recursive: true, force: true })
   })
 

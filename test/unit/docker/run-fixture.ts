@@ -1,6 +1,6 @@
-import { parseSettings, type Settings } from '../../../src/action/settings.js'
+import { parseSettings, type Settings } from '../../../src/settings/settings.js'
 import type { RefContext } from '../../../src/context/types.js'
-import { planPublish, type PublishPlan } from '../../../src/plan.js'
+import { planPublish, type PublishPlan } from '../../../src/plan/plan.js'
 
 // One release run the docker and publish tests share: tag v1.2.3 pushed in
 // the first attempt of workflow run 123, images on two registries, a

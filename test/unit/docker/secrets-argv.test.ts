@@ -6,7 +6,7 @@ import { writeSecretFiles } from '../../../src/docker/secret-files.js'
 import {
   buildxBuildArgs,
   classicBuildArgs
-} from '../../../src/docker/buildx-args.js'
+} from '../../../src/docker/argv/buildx.js'
 import type {
   CommandOutput,
   DockerRunner,

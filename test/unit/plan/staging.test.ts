@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { stagingTag } from '../../../src/plan/staging.js'
-import { isValidTag } from '../../../src/tags/sanitize.js'
+import { isTag } from '../../../src/reference/grammar.js'
 
 describe('stagingTag', () => {
   it.each([
@@ -31,7 +31,7 @@ describe('stagingTag', () => {
   ])('$name', ({ buildId, platform, expected }) => {
     const tag = stagingTag(buildId, platform)
     expect(tag).toBe(expected)
-    expect(isValidTag(tag)).toBe(true)
+    expect(isTag(tag)).toBe(true)
   })
 
   it('each platform of a run stages under its own tag', () => {

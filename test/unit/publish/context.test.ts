@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Pushed } from '../../../src/action/outputs.js'
+import type { Pushed } from '../../../src/publish/result.js'
 import { inPlanOrder } from '../../../src/publish/context.js'
 
 const DIGEST = `sha256:${'d'.repeat(64)}`

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { DockerStalledError } from '../../../src/docker/runner.js'
-import type { Image } from '../../../src/images.js'
+import type { Image } from '../../../src/reference/images.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
 import { pushWatch, stalledError } from '../../../src/publish/push-watch.js'
 import { RegistryError } from '../../../src/registry/errors.js'

@@ -23,25 +23,32 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-/** A docker whose build pushes by digest (no tag) and writes buildx's metadata. */
+/**
+ * A docker whose build pushes by digest (under its --tag, if it has one: the
+ * docker driver's staging tag) and writes buildx's metadata.
+ */
 function buildkitDocker(
   registry: MemoryRegistry,
   body: string,
-  labels: Record<string, string>
+  labels: Record<string, string>,
+  removeImage: () => Promise<void>
 ) {
   const calls: string[][] = []
   const docker: DockerRunner = {
-    run(args) {
+    async run(args) {
       calls.push(args)
+      if (args[0] === 'image' && args[1] === 'rm') await removeImage()
       const metadata = args.indexOf('--metadata-file')
+      const tag = args.indexOf('--tag')
       if (args[1] === 'build' && metadata >= 0) {
-        const { digest } = registry.push(IMAGE, body, undefined, labels)
+        const staging = tag >= 0 ? args[tag + 1].split(':').at(-1) : undefined
+        const { digest } = registry.push(IMAGE, body, staging, labels)
         writeFileSync(
           args[metadata + 1],
           JSON.stringify({ 'containerimage.digest': digest })
         )
       }
-      return Promise.resolve({ stdout: '', stderr: '' })
+      return { stdout: '', stderr: '' }
     }
   }
   return { docker, calls }
@@ -51,6 +58,9 @@ interface Options {
   /** The commit the build says it is of (default: this run's). */
   revision?: string
   'immutable-tags'?: string
+  builder?: Builder
+  /** What `docker image rm` does (default: done at once). */
+  removeImage?: () => Promise<void>
 }
 
 async function publish(
@@ -88,7 +98,7 @@ async function publish(
   const pipeline = pipelineFor({
     settings,
     plan: release,
-    builder: CONTAINER,
+    builder: options.builder ?? CONTAINER,
     files
   })
   const revision = 'org.opencontainers.image.revision'
@@ -96,7 +106,12 @@ async function publish(
     ...release.labels,
     [revision]: options.revision ?? release.labels[revision]
   }
-  const { docker, calls } = buildkitDocker(registry, body, labels)
+  const { docker, calls } = buildkitDocker(
+    registry,
+    body,
+    labels,
+    options.removeImage ?? (() => Promise.resolve())
+  )
   const warnings: string[] = []
   const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
   const result = await runPipeline(settings, release, pipeline, env)
@@ -221,5 +236,47 @@ describe('runPipeline: two releases at once', () => {
       '1.2': theirs,
       '1': theirs
     })
+  })
+})
+
+describe('runPipeline on the docker driver: the local staging tag', () => {
+  const DOCKER_DRIVER: Builder = { name: 'default', driver: 'docker' }
+  const tagPuts = (registry: MemoryRegistry) =>
+    registry.calls.filter(call => call.startsWith('PUT')).length
+
+  it('is removed beside the registry steps, and the run ends once it is gone', async () => {
+    const registry = new MemoryRegistry()
+    let removed = (): void => undefined
+    const removal = new Promise<void>(resolve => (removed = resolve))
+    let ended = false
+    const run = publish(registry, '{"v":1}', '1.2.3', {
+      builder: DOCKER_DRIVER,
+      removeImage: () => {
+        registry.calls.push('docker image rm')
+        return removal
+      }
+    }).then(outcome => ((ended = true), outcome))
+    while (tagPuts(registry) < 3)
+      await new Promise(resolve => setImmediate(resolve))
+    await new Promise(resolve => setImmediate(resolve))
+    expect(ended).toBe(false)
+    const firstPut = registry.calls.findIndex(call => call.startsWith('PUT'))
+    expect(registry.calls.indexOf('docker image rm')).toBeLessThan(firstPut)
+    removed()
+    const { calls, result } = await run
+    expect(calls.at(-1)?.slice(0, 2)).toEqual(['image', 'rm'])
+    expect(result.pushed.map(p => p.ref)).toEqual(
+      ['1.2.3', '1.2', '1'].map(t => `${IMAGE}:${t}`)
+    )
+  })
+
+  it('a removal that fails is a warning: the publish stands', async () => {
+    const registry = new MemoryRegistry()
+    const { warnings, result } = await publish(registry, '{"v":1}', '1.2.3', {
+      builder: DOCKER_DRIVER,
+      removeImage: () => Promise.reject(new Error('image is in use'))
+    })
+    expect(warnings).toEqual(['cleanup: image is in use'])
+    expect(result.pushed).toHaveLength(3)
   })
 })

@@ -172,4 +172,15 @@ describe('registry client: Bearer token flow', () => {
     await expect(client.ping(fake.host)).resolves.toBeUndefined()
     expect(trace(fake)).toEqual(['GET /v2/ 401 -'])
   })
+
+  it('learns the scheme from the ping, so the next read meets no 401', async () => {
+    const { fake, client, image } = await setup()
+    await client.ping(fake.host)
+    expect(await client.listTags(image)).toEqual(['1.0.0', 'latest'])
+    expect(trace(fake)).toEqual([
+      'GET /v2/ 401 -',
+      'GET /token 200 Basic',
+      'GET /v2/o/app/tags/list 200 Bearer'
+    ])
+  })
 })

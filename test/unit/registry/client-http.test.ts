@@ -1,9 +1,8 @@
+import type { RegistryFetch } from '../../../src/registry/http-fetch.js'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { RequestListener } from 'node:http'
-import {
-  createRegistryClient,
-  sha256Digest
-} from '../../../src/registry/client.js'
+import { sha256Digest } from '../../../src/reference/grammar.js'
+import { createRegistryClient } from '../../../src/registry/client.js'
 import { startServer, type TestServer } from '../../support/http-server.js'
 
 const noSleep = (): Promise<void> => Promise.resolve()
@@ -100,9 +99,9 @@ describe('registry client: Docker Hub endpoint (fake fetch: no network here)', (
   it('talks to registry-1.docker.io over https with library/ and docker.io credentials', async () => {
     const urls: string[] = []
     const asked: string[] = []
-    const fakeFetch: typeof fetch = (input, init) => {
-      urls.push(input instanceof Request ? input.url : String(input))
-      const authorization = new Headers(init?.headers).get('authorization')
+    const fakeFetch: RegistryFetch = (url, init) => {
+      urls.push(url.href)
+      const authorization = new Headers(init.headers).get('authorization')
       return Promise.resolve(
         authorization === null
           ? new Response('{}', {

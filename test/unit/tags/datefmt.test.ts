@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatDate, isValidTimeZone } from '../../../src/tags/datefmt.js'
+import { formatDate } from '../../../src/tags/datefmt.js'
+import { isValidTimeZone } from '../../../src/tags/zoned.js'
 
 const AFTERNOON = new Date('2020-01-10T15:25:50.123Z')
 const HALF_PAST_MIDNIGHT = new Date('2020-01-10T00:30:00Z')

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/types.js'
 import { computeTags } from '../../../src/tags/compute.js'
-import { parseRule, parseRules, type Rule } from '../../../src/tags/rules.js'
+import type { Rule } from '../../../src/tags/rule-types.js'
+import { parseRule, parseRules } from '../../../src/tags/rules.js'
 
 /** The parts of a rule that are plain data, for comparing. */
 function shape(rule: Rule): Record<string, unknown> {

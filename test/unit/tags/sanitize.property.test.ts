@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { RefContext } from '../../../src/context/types.js'
 import { defaultTags } from '../../../src/tags/defaults.js'
-import { MAX_TAG_LENGTH, sanitizeTag } from '../../../src/tags/sanitize.js'
+import { MAX_TAG_LENGTH } from '../../../src/reference/grammar.js'
+import { sanitizeTag } from '../../../src/tags/sanitize.js'
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 

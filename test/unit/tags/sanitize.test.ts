@@ -1,9 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  isValidTag,
-  MAX_TAG_LENGTH,
-  sanitizeTag
-} from '../../../src/tags/sanitize.js'
+import { isTag, MAX_TAG_LENGTH } from '../../../src/reference/grammar.js'
+import { sanitizeTag } from '../../../src/tags/sanitize.js'
 
 /** prefix, then fill repeated, to exactly length UTF-16 units. */
 const long = (prefix: string, length: number, fill = 'x'): string =>
@@ -55,7 +52,7 @@ describe('sanitizeTag', () => {
     const tag = sanitizeTag(value)
     expect(tag).toHaveLength(MAX_TAG_LENGTH)
     expect(tag).toMatch(/-[0-9a-f]{8}$/)
-    expect(isValidTag(tag ?? '')).toBe(true)
+    expect(isTag(tag ?? '')).toBe(true)
   })
 
   it('keeps the start of a long value', () => {
@@ -85,7 +82,7 @@ describe('sanitizeTag', () => {
   })
 })
 
-describe('isValidTag', () => {
+describe('isTag', () => {
   it.each([
     { name: 'plain', value: 'latest', expected: true },
     { name: 'version', value: '1.2.3', expected: true },
@@ -97,6 +94,6 @@ describe('isValidTag', () => {
     { name: 'slash', value: 'a/b', expected: false },
     { name: 'empty', value: '', expected: false }
   ])('$name', ({ value, expected }) => {
-    expect(isValidTag(value)).toBe(expected)
+    expect(isTag(value)).toBe(expected)
   })
 })

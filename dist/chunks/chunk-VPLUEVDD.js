@@ -1,1 +1,0 @@
-var r=class extends Error{constructor(e,s,i){super(`input "${e}": invalid value ${JSON.stringify(s)}: ${i}`);this.input=e;this.value=s;this.name="InputError"}input;value};function o(n){return n instanceof Error?n.message:String(n)}function g(n){return n.map(t=>/^[\w@%+=:,./-]+$/.test(t)?t:`'${t.replace(/'/g,"'\\''")}'`).join(" ")}export{r as a,o as b,g as c};

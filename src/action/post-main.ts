@@ -1,0 +1,21 @@
+import * as core from '@actions/core'
+import { actionLog } from './log.js'
+import { loadState } from './state.js'
+import { errorMessage } from '../errors.js'
+import { removeRunDir } from '../publish/run-dir.js'
+
+/**
+ * The post step: removes main's folder, and with it the docker config our
+ * logins lived in (the user's own config was never written); warns, never fails.
+ */
+export function runPost(): Promise<void> {
+  try {
+    const { tempDir } = loadState()
+    removeRunDir(tempDir)
+    if (tempDir !== '')
+      actionLog.info(`Removed ${tempDir} (this run's docker config and files)`)
+  } catch (error) {
+    core.warning(`cleanup: ${errorMessage(error)}`)
+  }
+  return Promise.resolve()
+}

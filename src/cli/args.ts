@@ -1,0 +1,55 @@
+import { INPUT_NAMES, BOOLEAN_INPUTS } from '../settings/input-names.js'
+
+export interface CliArgs {
+  inputs: Map<string, string>
+  help: boolean
+  /** Read the password from stdin (the only way, besides the environment). */
+  passwordStdin: boolean
+}
+
+/**
+ * Flags named like the inputs: `--tags 'type=ref,event=branch'`, `--dry-run`,
+ * `--images=a/b`. A repeated flag adds a line, as a multi-line input would.
+ */
+export function parseCliArgs(argv: string[]): CliArgs {
+  const inputs = new Map<string, string>()
+  let help = false
+  let passwordStdin = false
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--help' || arg === '-h') {
+      help = true
+      continue
+    }
+    if (arg === '--password-stdin') {
+      passwordStdin = true
+      continue
+    }
+    if (arg === '--password' || arg.startsWith('--password='))
+      throw new Error(
+        'a password is never taken as a flag (ps would show it): use --password-stdin or DOCKER_PUBLISH_PASSWORD'
+      )
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (match === null || !INPUT_NAMES.includes(match[1]))
+      throw new Error(
+        `unknown argument ${JSON.stringify(arg)}: flags are named like the action's inputs (see --help)`
+      )
+    const name = match[1]
+    let value = match[2]
+    if (value === undefined) {
+      const next = argv[i + 1]
+      const takesNext =
+        next !== undefined &&
+        !next.startsWith('--') &&
+        (!BOOLEAN_INPUTS.includes(name) || /^(true|false)$/i.test(next))
+      if (takesNext) {
+        value = next
+        i++
+      } else if (BOOLEAN_INPUTS.includes(name)) value = 'true'
+      else throw new Error(`flag --${name} needs a value`)
+    }
+    const previous = inputs.get(name)
+    inputs.set(name, previous === undefined ? value : `${previous}\n${value}`)
+  }
+  return { inputs, help, passwordStdin }
+}

@@ -1,0 +1,17 @@
+import type { Log } from '../publish/log.js'
+
+/** The CLI's log: plain lines on the terminal. */
+export const terminalLog: Log = {
+  info: message => console.log(message),
+  notice: message => console.log(`notice: ${message}`),
+  warning: message => console.error(`warning: ${message}`),
+  group: async (name, work) => {
+    console.log(`== ${name}`)
+    return work()
+  },
+  // the terminal is the user's own: nothing to hide it from
+  mask: () => undefined,
+  debug: message => {
+    if (process.env.DPA_DEBUG === '1') console.error(`debug: ${message}`)
+  }
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs'
+import { parseCliArgs } from './args.js'
+import { terminalLog } from './log.js'
+import { createdTime, runTime } from '../context/run-time.js'
+import { refContextFromGit } from '../context/git-context.js'
+import { execGit } from '../context/git-exec.js'
+import { parseSettings, type Settings } from '../settings/settings.js'
+import { checkLocalInputs } from '../publish/preflight.js'
+import { settingsDebugLine } from '../settings/redact.js'
+import { errorMessage } from '../errors.js'
+import { planPublish, type PublishPlan } from '../plan/plan.js'
+import { planText } from '../plan/text.js'
+import { allSteps, publicStep } from '../plan/steps.js'
+import { makeRunDir, removeRunDir } from '../publish/run-dir.js'
+
+const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
+                             [--username USER --password-stdin] [--INPUT VALUE]...
+Computes the tags for the current git checkout (branch, or the tag at HEAD) and
+publishes the image with your docker, exactly as the GitHub Action would. Every
+action input is a flag of the same name; a repeated flag adds a line.
+  --dry-run          print the plan (tags, labels, commands) and change nothing
+  --password-stdin   read the password from stdin (or set DOCKER_PUBLISH_PASSWORD);
+                     a password is never taken as a flag value`
+
+/** The password from stdin or the environment: never from argv, where `ps` shows it. */
+function cliPassword(fromStdin: boolean): string {
+  if (fromStdin) return readFileSync(0, 'utf8').replace(/\r?\n$/, '')
+  return process.env.DOCKER_PUBLISH_PASSWORD ?? ''
+}
+
+async function publishLocally(settings: Settings, plan: PublishPlan) {
+  const tempDir = makeRunDir()
+  try {
+    // loaded only when publishing: a dry run never parses the publish code
+    const { startRun } = await import('../publish/start.js')
+    const { runPipeline } = await import('../publish/run-pipeline.js')
+    const { pipeline, env } = await startRun(
+      settings,
+      plan,
+      terminalLog,
+      tempDir
+    )
+    console.log(planText(plan, allSteps(pipeline).map(publicStep)))
+    await runPipeline(settings, plan, pipeline, env)
+  } finally {
+    // our logins lived in the run's own docker config: gone with the folder
+    removeRunDir(tempDir)
+  }
+}
+
+async function dryRun(settings: Settings, plan: PublishPlan) {
+  const { dryRunPipeline, previewGuards } =
+    await import('../publish/preview.js')
+  const pipeline = await dryRunPipeline(settings, plan, terminalLog)
+  const guards = await previewGuards(settings, plan, pipeline, terminalLog)
+  console.log(planText(plan, allSteps(pipeline).map(publicStep), guards))
+}
+
+/** The local CLI: same settings parser and engine as the action, git instead of GITHUB_*. */
+export async function runCli(argv: string[], cwd: string): Promise<number> {
+  try {
+    const { inputs, help, passwordStdin } = parseCliArgs(argv)
+    if (help) {
+      console.log(USAGE)
+      return 0
+    }
+    const password = cliPassword(passwordStdin)
+    const settings = await parseSettings(name =>
+      name === 'password' ? password : (inputs.get(name) ?? '')
+    )
+    terminalLog.debug?.(settingsDebugLine(settings))
+    const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
+    const epoch = process.env.SOURCE_DATE_EPOCH
+    const now = runTime(epoch, () => new Date())
+    const plan = planPublish(
+      settings,
+      ctx,
+      now,
+      createdTime(epoch, ctx.commitDate, now)
+    )
+    checkLocalInputs(settings, { cwd, env: process.env })
+    if (settings.dryRun) await dryRun(settings, plan)
+    else await publishLocally(settings, plan)
+    return 0
+  } catch (error) {
+    console.error(`error: ${errorMessage(error)}`)
+    return 1
+  }
+}

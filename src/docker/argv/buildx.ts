@@ -1,0 +1,131 @@
+import type { BuildSettings } from '../../settings/settings.js'
+import { formatKeyValues } from './format.js'
+import { splitSecret } from '../../secrets.js'
+
+export interface BuildRequest {
+  build: BuildSettings
+  refs: string[]
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  /** Where buildx writes its metadata (digest, image id). */
+  metadataFile: string
+  /** `id=KEY,src=FILE` specs: secret values are written to files, never put in argv. */
+  secretSpecs: string[]
+  /** Push by digest only, with no tag, to these image names. */
+  pushByDigestTo?: string[]
+}
+
+function repeated(flag: string, values: string[]): string[] {
+  return values.flatMap(value => [flag, value])
+}
+
+/**
+ * `--secret` specs of the secret inputs, none holding a secret value: the
+ * `secrets` values are already in files (request.secretSpecs); a secret
+ * file is the user's path; a secret env names the variable buildx reads.
+ */
+function secretSpecs(request: BuildRequest): string[] {
+  const { secretFiles, secretEnvs } = request.build
+  const spec = (input: string, key: string) => (line: string, i: number) => {
+    const { id, value } = splitSecret(line, i, input)
+    return `id=${id},${key}=${value}`
+  }
+  return [
+    ...request.secretSpecs,
+    ...secretFiles.map(spec('secret-files', 'src')),
+    ...secretEnvs.map(spec('secret-envs', 'env'))
+  ]
+}
+
+function outputArgs(request: BuildRequest): string[] {
+  const { build, pushByDigestTo } = request
+  if (pushByDigestTo !== undefined) {
+    // buildx reads --output as CSV: several names need a quoted field
+    const names = pushByDigestTo.join(',')
+    const name = pushByDigestTo.length > 1 ? `"name=${names}"` : `name=${names}`
+    return [
+      '--output',
+      `type=image,${name},push-by-digest=true,name-canonical=true,push=true`
+    ]
+  }
+  const args = [
+    ...repeated('--output', build.outputs),
+    ...(build.push ? ['--push'] : [])
+  ]
+  return build.load ? [...args, '--load'] : args
+}
+
+function optional(flag: string, value: string): string[] {
+  return value === '' ? [] : [flag, value]
+}
+
+/** build-push-action's options that pass to buildx as given. */
+function optionArgs(build: BuildSettings): string[] {
+  return [
+    ...repeated('--add-host', build.addHosts),
+    ...repeated('--allow', build.allow),
+    ...repeated('--attest', build.attests),
+    ...optional('--call', build.call),
+    ...optional('--cgroup-parent', build.cgroupParent),
+    ...optional('--network', build.network),
+    ...repeated('--no-cache-filter', build.noCacheFilters),
+    ...optional('--shm-size', build.shmSize),
+    ...repeated('--ulimit', build.ulimits)
+  ]
+}
+
+/** argv (after `docker`) for one `buildx build`; nothing secret ever goes in it. */
+export function buildxBuildArgs(request: BuildRequest): string[] {
+  const { build } = request
+  const tags = request.pushByDigestTo === undefined ? request.refs : []
+  return [
+    'buildx',
+    'build',
+    ...(build.builder ? ['--builder', build.builder] : []),
+    ...(build.file ? ['--file', build.file] : []),
+    ...(build.target ? ['--target', build.target] : []),
+    ...(build.platforms.length
+      ? ['--platform', build.platforms.join(',')]
+      : []),
+    ...repeated('--tag', tags),
+    ...repeated('--label', formatKeyValues(request.labels)),
+    ...repeated('--annotation', formatKeyValues(request.annotations)),
+    ...repeated('--build-arg', build.buildArgs),
+    ...repeated('--build-context', build.buildContexts),
+    ...repeated('--cache-from', build.cacheFrom),
+    ...repeated('--cache-to', build.cacheTo),
+    ...repeated('--secret', secretSpecs(request)),
+    ...repeated('--ssh', build.ssh),
+    ...optionArgs(build),
+    `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
+    `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
+    ...(build.pull ? ['--pull'] : []),
+    ...(build.noCache ? ['--no-cache'] : []),
+    ...outputArgs(request),
+    '--metadata-file',
+    request.metadataFile,
+    build.context
+  ]
+}
+
+/** argv for the classic `docker build` (no buildx): the options it understands. */
+export function classicBuildArgs(
+  job: Pick<BuildRequest, 'build' | 'refs' | 'labels'>,
+  iidFile: string
+): string[] {
+  const { build } = job
+  return [
+    'build',
+    ...(build.file ? ['--file', build.file] : []),
+    ...(build.target ? ['--target', build.target] : []),
+    ...(build.platforms.length ? ['--platform', build.platforms[0]] : []),
+    ...repeated('--tag', job.refs),
+    ...repeated('--label', formatKeyValues(job.labels)),
+    ...repeated('--build-arg', build.buildArgs),
+    ...(build.pull ? ['--pull'] : []),
+    ...(build.noCache ? ['--no-cache'] : []),
+    '--iidfile',
+    iidFile,
+    build.context
+  ]
+}

@@ -1,0 +1,15 @@
+/** A command as a person would type it, for logs and the dry-run plan. */
+export function formatCommand(argv: string[]): string {
+  return argv
+    .map(arg =>
+      /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+    )
+    .join(' ')
+}
+
+/** `key=value` lines sorted by key (code point order), for argv and outputs. */
+export function formatKeyValues(record: Record<string, string>): string[] {
+  return Object.keys(record)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(key => `${key}=${record[key]}`)
+}

@@ -1,0 +1,176 @@
+import { channelOf, newerInLine, ReleaseIndex, splitsOf } from './channels.js'
+import {
+  conflictMessage,
+  heldBackReason,
+  keptReason,
+  releaseKeptReason
+} from './reasons.js'
+import type { Tag } from '../tags/types.js'
+
+/** What one image's registry holds, and what this run would publish to it. */
+export interface GuardInput {
+  /** The tags this run would publish to ONE image (ordered, as computed). */
+  tags: Tag[]
+  /** Every tag that image's repository has now (the registry's tag list). */
+  existingTags: string[]
+  /** For each of our tags of kind 'version' that already exists: the digest it points at. */
+  existingDigests: Record<string, string>
+  /** The digest this run publishes, or '' when not known yet (dry run of a build). */
+  newDigest: string
+  /** Floating tags that follow a release line only move forward (SPEC §2). */
+  floatingGuard: boolean
+  /** What to do with a release tag that already points at another digest. */
+  immutableTags: 'error' | 'skip' | 'overwrite'
+}
+
+/** Where each tag goes, SPEC §2. */
+export interface GuardDecision {
+  /** Exact tags to point first (kind 'version' and 'fixed'), in order. */
+  exact: Tag[]
+  /** Floating tags to point only after every exact tag succeeded, in order. */
+  floating: Tag[]
+  /** Tags left alone, each with the reason a person reads in the log/summary. */
+  skipped: { tag: Tag; reason: string }[]
+  /** Tags already pointing at newDigest: nothing to do (idempotent re-runs). */
+  unchanged: Tag[]
+  /** Reasons the whole publish must stop before anything is tagged (immutable-tags: error). */
+  conflicts: string[]
+}
+
+/** Where one tag goes. */
+type Verdict =
+  | { to: 'exact' | 'floating' | 'unchanged' }
+  | { to: 'skipped'; reason: string }
+  | { to: 'conflict'; message: string }
+
+/**
+ * Release tags are immutable: an existing one that points elsewhere (or at a
+ * digest we cannot compare yet) is a conflict, kept, or overwritten.
+ */
+function versionVerdict(
+  tag: Tag,
+  input: GuardInput,
+  existing: ReadonlySet<string>
+): Verdict {
+  const known = Object.hasOwn(input.existingDigests, tag.name)
+  if (!known && !existing.has(tag.name)) return { to: 'exact' }
+  const digest = known ? input.existingDigests[tag.name] : ''
+  const current = digest === '' ? undefined : digest
+  if (current !== undefined && current === input.newDigest) {
+    return { to: 'unchanged' }
+  }
+  switch (input.immutableTags) {
+    case 'overwrite':
+      return { to: 'exact' }
+    case 'skip':
+      return { to: 'skipped', reason: keptReason(current, input.newDigest) }
+    case 'error':
+      return {
+        to: 'conflict',
+        message: conflictMessage(tag, current, input.newDigest)
+      }
+  }
+}
+
+/**
+ * A floating tag on a release line stays when its release tag was kept, or
+ * (with the guard on) when its channel already has a newer release in the
+ * line. Any other floating tag moves.
+ */
+function floatingVerdict(
+  tag: Tag,
+  input: GuardInput,
+  kept: Tag[],
+  index: ReleaseIndex | undefined
+): Verdict {
+  const line = tag.line
+  if (line === undefined) return { to: 'floating' }
+  const release = kept.find(k => splitsOf(k.name, line.version).length > 0)
+  if (release !== undefined) {
+    return { to: 'skipped', reason: releaseKeptReason(release) }
+  }
+  if (index === undefined) return { to: 'floating' }
+  const channel = channelOf(tag.name, line, input.tags)
+  const newer = newerInLine(line, index.stable(channel))
+  return newer === undefined
+    ? { to: 'floating' }
+    : { to: 'skipped', reason: heldBackReason(line, newer) }
+}
+
+function place(decision: GuardDecision, tag: Tag, verdict: Verdict): void {
+  switch (verdict.to) {
+    case 'exact':
+    case 'floating':
+    case 'unchanged':
+      decision[verdict.to].push(tag)
+      return
+    case 'skipped':
+      decision.skipped.push({ tag, reason: verdict.reason })
+      return
+    case 'conflict':
+      decision.conflicts.push(verdict.message)
+  }
+}
+
+/**
+ * The safety decisions of SPEC §2 for one image, without I/O: the caller
+ * reads the registry and passes what it found. Exact tags (version, fixed)
+ * go first, floating tags after them; skipped and unchanged tags are left
+ * alone. Any conflict means nothing may be tagged.
+ */
+export function decideTags(input: GuardInput): GuardDecision {
+  const existing = new Set(input.existingTags)
+  const verdicts = input.tags.map(tag =>
+    tag.kind === 'version' ? versionVerdict(tag, input, existing) : undefined
+  )
+  const kept = input.tags.filter((_, i) => verdicts[i]?.to === 'skipped')
+  const index = input.floatingGuard
+    ? new ReleaseIndex(input.existingTags)
+    : undefined
+  const decision: GuardDecision = {
+    exact: [],
+    floating: [],
+    skipped: [],
+    unchanged: [],
+    conflicts: []
+  }
+  input.tags.forEach((tag, i) => {
+    const verdict =
+      verdicts[i] ??
+      (tag.kind === 'fixed'
+        ? { to: 'exact' }
+        : floatingVerdict(tag, input, kept, index))
+    place(decision, tag, verdict)
+  })
+  return decision
+}
+
+/**
+ * Human lines for the log and the dry-run plan, in publish order: a
+ * conflict stops everything, so then only the conflicts are shown.
+ */
+export function describeDecision(
+  decision: GuardDecision,
+  image: string
+): string[] {
+  if (decision.conflicts.length > 0) {
+    return [
+      ...decision.conflicts.map(message => `${image}: ${message}`),
+      `${image}: nothing is tagged (immutable-tags: error)`
+    ]
+  }
+  const ref = (tag: Tag): string => `${image}:${tag.name}`
+  return [
+    ...decision.exact.map(tag => `${ref(tag)} set first (exact tag)`),
+    ...decision.unchanged.map(
+      tag => `${ref(tag)} unchanged: already points at this digest`
+    ),
+    ...decision.floating.map(
+      tag => `${ref(tag)} moves after the exact tags (floating tag)`
+    ),
+    ...decision.skipped.map(
+      ({ tag, reason }) =>
+        `${ref(tag)} ${tag.kind === 'version' ? 'kept' : 'held back'}: ${reason}`
+    )
+  ]
+}

@@ -1,0 +1,68 @@
+import type { Image } from '../reference/images.js'
+import type { Tag } from '../tags/types.js'
+import { decideTags, type GuardDecision, type GuardInput } from './decide.js'
+
+/** What an image's repository holds now: its tags, and where ours point. */
+export interface ImageTags {
+  image: Image
+  existingTags: string[]
+  existingDigests: Record<string, string>
+}
+
+/** One image's guard decision, and the digest its tags will point at. */
+export interface ImagePlan {
+  image: Image
+  decision: GuardDecision
+  digest: string
+}
+
+/** Decides, per image, what may be pushed where (pure: the states were read before). */
+export function decideImages(
+  states: ImageTags[],
+  tags: Tag[],
+  digestFor: (image: Image) => string,
+  settings: Pick<GuardInput, 'floatingGuard' | 'immutableTags'>
+): ImagePlan[] {
+  return states.map(({ image, existingTags, existingDigests }) => {
+    const newDigest = digestFor(image)
+    const decision = decideTags({
+      tags,
+      existingTags,
+      existingDigests,
+      newDigest,
+      floatingGuard: settings.floatingGuard,
+      immutableTags: settings.immutableTags
+    })
+    return {
+      image,
+      decision: settleFloating(decision, existingDigests, newDigest),
+      digest: newDigest
+    }
+  })
+}
+
+/** Fails before anything is pushed when a release tag would be overwritten. */
+export function refuseConflicts(plans: ImagePlan[]): void {
+  const conflicts = plans.flatMap(({ image, decision }) =>
+    decision.conflicts.map(c => `${image.name}: ${c}`)
+  )
+  if (conflicts.length > 0)
+    throw new Error(
+      `release tags are immutable (immutable-tags: error), so nothing was pushed:\n${conflicts.join('\n')}`
+    )
+}
+
+/** Floating tags that already point at the new digest need no PUT (re-runs are no-ops). */
+function settleFloating(
+  decision: GuardDecision,
+  existingDigests: Record<string, string>,
+  newDigest: string
+): GuardDecision {
+  if (newDigest === '') return decision
+  const same = (tag: Tag) => existingDigests[tag.name] === newDigest
+  return {
+    ...decision,
+    floating: decision.floating.filter(tag => !same(tag)),
+    unchanged: [...decision.unchanged, ...decision.floating.filter(same)]
+  }
+}

@@ -1,0 +1,65 @@
+import type { RefContext } from '../context/types.js'
+import { InputError } from '../errors.js'
+
+const OCI = 'org.opencontainers.image'
+
+/**
+ * The OCI image labels of a publish, from the ref context as metadata-action
+ * derives them from the repository: created, revision, source and url (the
+ * repository page), version, title (the repository name),
+ * description and licenses. A key whose value would be empty is left out.
+ */
+export function ociLabels(
+  ctx: RefContext,
+  version: string,
+  created: Date
+): Record<string, string> {
+  if (Number.isNaN(created.getTime())) {
+    throw new Error('ociLabels: the creation date is not a valid date')
+  }
+  const { repository } = ctx
+  const entries: [string, string | undefined][] = [
+    ['created', created.toISOString()],
+    ['description', repository.description],
+    ['licenses', repository.license],
+    ['revision', ctx.sha],
+    ['source', repository.htmlUrl],
+    ['title', repository.fullName.split('/').at(-1)],
+    ['url', repository.htmlUrl],
+    ['version', version]
+  ]
+  const labels: Record<string, string> = {}
+  for (const [key, value] of entries) {
+    const trimmed = value?.trim()
+    if (trimmed) labels[`${OCI}.${key}`] = trimmed
+  }
+  return labels
+}
+
+/**
+ * Adds the user's `key=value` lines to base; a user value wins. Blank lines are
+ * ignored; a line without `=` or with an empty key is an InputError naming the
+ * input. The value is everything after the first `=`, trimmed (`key = value`
+ * reads as written), and may be empty.
+ */
+export function mergeKeyValues(
+  base: Record<string, string>,
+  userLines: string[],
+  inputName: string
+): Record<string, string> {
+  const merged = { ...base }
+  for (const line of userLines) {
+    if (line.trim() === '') continue
+    const at = line.indexOf('=')
+    const key = at < 0 ? '' : line.slice(0, at).trim()
+    if (key === '') {
+      throw new InputError(
+        inputName,
+        line,
+        'expected one key=value per line, with a non-empty key'
+      )
+    }
+    merged[key] = line.slice(at + 1).trim()
+  }
+  return merged
+}

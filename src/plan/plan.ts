@@ -1,0 +1,53 @@
+import type { RefContext } from '../context/types.js'
+import type { Image } from '../reference/images.js'
+import { mergeKeyValues, ociLabels } from './labels.js'
+import type { Settings } from '../settings/settings.js'
+import { computeTags } from '../tags/compute.js'
+import type { Tag } from '../tags/types.js'
+
+/** What a run will publish: computed purely from the inputs, the ref and the time. */
+export interface PublishPlan {
+  version: string
+  tags: Tag[]
+  images: Image[]
+  /** Full references, image by image, tag by tag (metadata-action's order). */
+  refs: string[]
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  warnings: string[]
+  /** Names this run's staging tags in digest and merge modes. */
+  buildId: string
+  /** The build's SOURCE_DATE_EPOCH: when the image counts as created, in seconds. */
+  sourceDateEpoch: number
+}
+
+export function refsFor(images: Image[], tags: Tag[]): string[] {
+  return images.flatMap(image => tags.map(tag => `${image.name}:${tag.name}`))
+}
+
+export function planPublish(
+  settings: Settings,
+  ctx: RefContext,
+  now: Date,
+  created: Date = now
+): PublishPlan {
+  const computed = computeTags(
+    ctx,
+    { tags: settings.tags, flavor: settings.flavor },
+    now
+  )
+  const oci = ociLabels(ctx, computed.version, created)
+  const labels = mergeKeyValues(oci, settings.labels, 'labels')
+  const annotations = mergeKeyValues(oci, settings.annotations, 'annotations')
+  return {
+    version: computed.version,
+    tags: computed.tags,
+    images: settings.images,
+    refs: refsFor(settings.images, computed.tags),
+    labels,
+    annotations,
+    warnings: computed.warnings,
+    buildId: ctx.runId ?? ctx.sha.slice(0, 12),
+    sourceDateEpoch: Math.floor(created.getTime() / 1000)
+  }
+}

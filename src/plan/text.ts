@@ -1,0 +1,38 @@
+import { formatKeyValues } from '../docker/argv/format.js'
+import type { PublishPlan } from './plan.js'
+import { stepLine, type PlanStep } from './steps.js'
+import type { Tag } from '../tags/types.js'
+
+function describeTag(tag: Tag): string {
+  if (tag.line === undefined) return tag.kind
+  return `${tag.kind}, follows the ${tag.line.scope} line of ${tag.line.version}`
+}
+
+function section(title: string, lines: string[]): string[] {
+  return [
+    `${title}:`,
+    ...(lines.length ? lines : ['(none)']).map(l => `  ${l}`)
+  ]
+}
+
+/** The plan as the log and the CLI print it: the steps hold no secret. */
+export function planText(
+  plan: PublishPlan,
+  steps: PlanStep[],
+  guards: string[] = []
+): string {
+  const width = Math.max(0, ...plan.tags.map(t => t.name.length))
+  return [
+    `Version: ${plan.version || '(none)'}`,
+    ...section(
+      'Tags',
+      plan.tags.map(t => `${t.name.padEnd(width)}  (${describeTag(t)})`)
+    ),
+    ...section('References', plan.refs),
+    ...section('Labels', formatKeyValues(plan.labels)),
+    ...section('Annotations', formatKeyValues(plan.annotations)),
+    ...section('Steps', steps.map(stepLine)),
+    ...(guards.length > 0 ? section('Registry checks', guards) : []),
+    ...plan.warnings.map(w => `Warning: ${w}`)
+  ].join('\n')
+}

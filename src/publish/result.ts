@@ -1,0 +1,38 @@
+/** One pushed reference and the digest the registry holds for it. */
+export interface Pushed {
+  ref: string
+  digest: string
+}
+
+/** What the registry holds for one of our references after the run ('' for nothing). */
+export interface Held {
+  ref: string
+  digest: string
+}
+
+/** One tag that was left alone, and why. */
+export interface Skipped {
+  ref: string
+  reason: string
+}
+
+/** What publishing produced; empty on a dry run. */
+export interface PublishResult {
+  digest: string
+  imageid: string
+  metadata: Record<string, unknown>
+  pushed: Pushed[]
+  skipped: Skipped[]
+  /** Platforms of what was published, when the run learned them (promote). */
+  platforms?: string[]
+  /** What the registry holds for our references, read back at the end. */
+  held?: Held[]
+}
+
+export const EMPTY_RESULT: PublishResult = {
+  digest: '',
+  imageid: '',
+  metadata: {},
+  pushed: [],
+  skipped: []
+}

@@ -1,0 +1,89 @@
+import { InputError } from '../errors.js'
+import {
+  DOCKER_HUB,
+  isPathComponent,
+  isRegistryAddress,
+  isRegistryHost,
+  isSha256Digest,
+  isTag,
+  MAX_NAME_LENGTH,
+  NAME_RULES
+} from './grammar.js'
+
+export interface Image {
+  /** Lower-cased repository name, with the registry host when one was given. */
+  name: string
+  /** The registry host the image lives on (docker.io when none was given). */
+  registry: string
+}
+
+export const IMAGES_ALLOWED =
+  'an image name like "ghcr.io/owner/app" or "owner/app": ' +
+  `${NAME_RULES}, no tag or digest; optional ",enable=false"`
+
+/**
+ * Parses one image name per the docker reference grammar. `images` are
+ * lower-cased first (metadata-action's habit, SPEC 1); any other input
+ * (`source`) must already be lower-case in its path, as docker requires.
+ */
+export function parseImageName(value: string, input = 'images'): Image {
+  const name = input === 'images' ? value.trim().toLowerCase() : value.trim()
+  const segments = name.split('/')
+  const hasHost = segments.length > 1 && isRegistryHost(segments[0])
+  const host = hasHost ? segments[0] : undefined
+  const path = hasHost ? segments.slice(1) : segments
+  const valid =
+    name.length > 0 &&
+    name.length <= MAX_NAME_LENGTH &&
+    (host === undefined || isRegistryAddress(host)) &&
+    path.every(component => isPathComponent(component))
+  if (!valid) throw new InputError(input, value, `expected ${IMAGES_ALLOWED}`)
+  return { name, registry: host ?? DOCKER_HUB }
+}
+
+/** An image plus the tag or digest it names: `registry/app:1.2.3` or `registry/app@sha256:…`. */
+export interface ImageReference {
+  image: Image
+  /** A tag, or a digest (sha256:…). */
+  reference: string
+}
+
+/** Parses `name:tag` or `name@sha256:…` (for `source`); a name alone means `latest`. */
+export function parseImageReference(
+  value: string,
+  input: string
+): ImageReference {
+  const text = value.trim()
+  const at = text.indexOf('@')
+  const lastSlash = text.lastIndexOf('/')
+  const colon = text.lastIndexOf(':')
+  const allowed =
+    'expected an image reference like "ghcr.io/owner/app:1.2.3" or ' +
+    `"ghcr.io/owner/app@sha256:<64 hex>": ${NAME_RULES}`
+  const imageOf = (name: string): Image => {
+    try {
+      return parseImageName(name, input)
+    } catch (error) {
+      if (error instanceof InputError)
+        throw new InputError(input, value, allowed)
+      throw error
+    }
+  }
+  if (at >= 0) {
+    const digest = text.slice(at + 1)
+    if (!isSha256Digest(digest)) throw new InputError(input, value, allowed)
+    return {
+      image: imageOf(text.slice(0, at)),
+      reference: digest
+    }
+  }
+  if (colon > lastSlash) {
+    const tag = text.slice(colon + 1)
+    if (!isTag(tag)) throw new InputError(input, value, allowed)
+    return {
+      image: imageOf(text.slice(0, colon)),
+      reference: tag
+    }
+  }
+  return { image: imageOf(text), reference: 'latest' }
+}

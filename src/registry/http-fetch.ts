@@ -1,0 +1,188 @@
+/**
+ * The registry client's round trips over node:http/https, in fetch's shape.
+ * Written here because the first global fetch loads undici, which costs
+ * 30–100 ms of a run on a 2-core runner; node:http is already in the process.
+ */
+import http, { type IncomingMessage } from 'node:http'
+import https from 'node:https'
+
+/** What the registry client reads of a response (a subset of fetch's Response). */
+export interface RegistryResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly ok: boolean
+  /** The URL that answered, after redirects. */
+  readonly url: string
+  readonly headers: { get(name: string): string | null }
+  readonly body: { cancel(): Promise<void> } | null
+  text(): Promise<string>
+  json(): Promise<unknown>
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+
+export interface RegistryRequestInit {
+  method: string
+  headers?: Record<string, string>
+  body?: Uint8Array | string
+  redirect?: 'follow'
+  /** Aborts the round trip, the body's reading included. */
+  signal?: AbortSignal
+}
+
+/** The fetch the registry client needs; the global fetch fits it too. */
+export type RegistryFetch = (
+  url: URL,
+  init: RegistryRequestInit
+) => Promise<RegistryResponse>
+
+// fetch's limit is 20; registries redirect blobs once, to their storage
+const MAX_REDIRECTS = 10
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+
+/** fetch's errors: a TypeError whose cause is the socket's error. */
+function fetchFailed(cause: unknown): TypeError {
+  return new TypeError('fetch failed', { cause })
+}
+
+/** Why the signal aborted (a TimeoutError from AbortSignal.timeout), as fetch rejects. */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason
+  // a DOMException; not always `instanceof Error` across realms (jest's vm)
+  return typeof reason === 'object' && reason !== null
+    ? (reason as Error)
+    : new Error('aborted')
+}
+
+function readBody(
+  message: IncomingMessage,
+  signal: AbortSignal | undefined
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const abort = () => message.destroy(abortReason(signal))
+    signal?.addEventListener('abort', abort, { once: true })
+    message.on('data', (chunk: Buffer) => chunks.push(chunk))
+    message.on('end', () => {
+      signal?.removeEventListener('abort', abort)
+      resolve(Buffer.concat(chunks))
+    })
+    message.on('error', error => {
+      signal?.removeEventListener('abort', abort)
+      reject(signal?.aborted ? abortReason(signal) : fetchFailed(error))
+    })
+  })
+}
+
+function responseOf(
+  url: URL,
+  message: IncomingMessage,
+  signal: AbortSignal | undefined
+): RegistryResponse {
+  const status = message.statusCode ?? 0
+  let body: Promise<Buffer> | undefined
+  const bytes = () => (body ??= readBody(message, signal))
+  return {
+    status,
+    statusText: message.statusMessage ?? '',
+    ok: status >= 200 && status < 300,
+    url: url.href,
+    headers: {
+      get(name) {
+        const value = message.headers[name.toLowerCase()]
+        return value === undefined
+          ? null
+          : Array.isArray(value)
+            ? value.join(', ')
+            : value
+      }
+    },
+    body: {
+      cancel() {
+        message.resume()
+        return Promise.resolve()
+      }
+    },
+    text: async () => (await bytes()).toString('utf8'),
+    json: async () => JSON.parse((await bytes()).toString('utf8')) as unknown,
+    arrayBuffer: async () => {
+      const buffer = await bytes()
+      return buffer.buffer.slice(
+        buffer.byteOffset,
+        buffer.byteOffset + buffer.byteLength
+      ) as ArrayBuffer
+    }
+  }
+}
+
+function roundTrip(
+  url: URL,
+  init: RegistryRequestInit
+): Promise<RegistryResponse> {
+  const { signal, body } = init
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal))
+    const headers = {
+      ...init.headers,
+      ...(body === undefined
+        ? {}
+        : { 'content-length': Buffer.byteLength(body) })
+    }
+    const transport = url.protocol === 'https:' ? https : http
+    const request = transport.request(url, { method: init.method, headers })
+    const abort = () => {
+      request.destroy()
+      reject(abortReason(signal))
+    }
+    signal?.addEventListener('abort', abort, { once: true })
+    request.on('error', error => {
+      signal?.removeEventListener('abort', abort)
+      reject(fetchFailed(error))
+    })
+    request.on('response', message => {
+      signal?.removeEventListener('abort', abort)
+      resolve(responseOf(url, message, signal))
+    })
+    request.end(body)
+  })
+}
+
+/** The request the redirect asks for, as fetch makes it. */
+function redirected(
+  from: URL,
+  to: URL,
+  status: number,
+  init: RegistryRequestInit
+): RegistryRequestInit {
+  const toGet =
+    status === 303
+      ? init.method !== 'HEAD'
+      : (status === 301 || status === 302) && init.method === 'POST'
+  const headers = { ...init.headers }
+  // credentials never follow a redirect to another origin (blob storage)
+  if (to.origin !== from.origin)
+    for (const name of Object.keys(headers))
+      if (name.toLowerCase() === 'authorization') delete headers[name]
+  return toGet
+    ? { ...init, method: 'GET', headers, body: undefined }
+    : { ...init, headers }
+}
+
+/** fetch over node:http/https: follows redirects, honours the signal. */
+export async function httpFetch(
+  url: URL,
+  init: RegistryRequestInit
+): Promise<RegistryResponse> {
+  let current = url
+  let request = init
+  for (let hops = 0; ; hops++) {
+    const response = await roundTrip(current, request)
+    const location = response.headers.get('location')
+    if (!REDIRECTS.has(response.status) || location === null) return response
+    await response.body?.cancel()
+    if (hops >= MAX_REDIRECTS)
+      throw fetchFailed(new Error(`more than ${MAX_REDIRECTS} redirects`))
+    const next = new URL(location, current)
+    request = redirected(current, next, response.status, request)
+    current = next
+  }
+}

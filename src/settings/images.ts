@@ -1,0 +1,50 @@
+import { CsvSyntaxError, splitAttribute, splitCsvLine } from '../tags/csv.js'
+import { InputError } from '../errors.js'
+import {
+  IMAGES_ALLOWED,
+  parseImageName,
+  type Image
+} from '../reference/images.js'
+
+/**
+ * Parses the `images` lines (metadata-action syntax: `name` or
+ * `name=app,enable=false`), dropping disabled ones.
+ */
+export function parseImages(lines: string[]): Image[] {
+  const images: Image[] = []
+  for (const line of lines) {
+    const { name, enabled } = parseImageLine(line)
+    const image = parseImageName(name)
+    if (enabled && !images.some(i => i.name === image.name)) images.push(image)
+  }
+  return images
+}
+
+function parseImageLine(line: string): { name: string; enabled: boolean } {
+  let fields: string[]
+  try {
+    fields = splitCsvLine(line)
+  } catch (error) {
+    if (error instanceof CsvSyntaxError)
+      throw new InputError('images', line, error.message)
+    throw error
+  }
+  let name: string | undefined
+  let enabled = true
+  for (const field of fields) {
+    const attribute = splitAttribute(field) ?? {
+      key: 'name',
+      value: field.trim()
+    }
+    if (attribute.key === 'name') name = attribute.value
+    else if (
+      attribute.key === 'enable' &&
+      /^(true|false)$/.test(attribute.value)
+    )
+      enabled = attribute.value === 'true'
+    else throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
+  }
+  if (name === undefined)
+    throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
+  return { name, enabled }
+}

@@ -1,0 +1,142 @@
+import { InputError } from '../errors.js'
+import { isRegistryAddress } from '../reference/grammar.js'
+import { hasControlCharacter, type InputSource } from './parse.js'
+
+export interface Login {
+  registry: string
+  username: string
+  password: string
+}
+
+const LOGINS_ALLOWED =
+  'expected a YAML list of entries with registry, username and password, ' +
+  'e.g. "- registry: ghcr.io\\n  username: me\\n  password: ${{ secrets.TOKEN }}"'
+
+const REGISTRY_ALLOWED =
+  'expected a registry host[:port] as docker login takes it, e.g. ghcr.io, ' +
+  '127.0.0.1:5000 or https://index.docker.io/v1/ (an http(s):// scheme and a path are allowed, the port is 1-65535)'
+const REGISTRY_URL = /^(?:https?:\/\/)?([^/]*)(\/[\x21-\x7e]*)?$/i
+
+/** A registry as docker login accepts it: host[:port], or a URL of one. */
+export function checkRegistry(value: string, input: string): string {
+  const match = REGISTRY_URL.exec(value)
+  if (match === null || !isRegistryAddress(match[1]) || /[?#]/.test(value))
+    throw new InputError(input, value, REGISTRY_ALLOWED)
+  return value
+}
+
+/** A username docker login can take: no line break or other control character. */
+export function checkUsername(value: string, input: string): string {
+  if (hasControlCharacter(value))
+    throw new InputError(
+      input,
+      value,
+      'expected a user name on one line, without control characters'
+    )
+  return value
+}
+
+/** The pair from username/password, for `registry` or else every image's registry. */
+function pairLogins(source: InputSource, registries: string[]): Login[] {
+  const registry = source('registry').trim()
+  if (registry !== '') checkRegistry(registry, 'registry')
+  const username = checkUsername(source('username').trim(), 'username')
+  const password = source('password')
+  if (username === '' && password === '') return []
+  if (username === '')
+    throw new InputError(
+      'username',
+      '',
+      'a password was given, so a username is needed too'
+    )
+  if (password === '')
+    throw new InputError(
+      'password',
+      '',
+      `username "${username}" was given, so a password is needed too`
+    )
+  const targets = registry !== '' ? [registry] : registries
+  return [...new Set(targets)].map(r => ({
+    registry: r,
+    username,
+    password
+  }))
+}
+
+function stringField(entry: Record<string, unknown>, key: string): string {
+  const value = entry[key]
+  return typeof value === 'string' || typeof value === 'number'
+    ? String(value).trim()
+    : ''
+}
+
+/** login-action's name for the same YAML list. */
+const LOGIN_LIST_INPUTS = ['logins', 'registry-auth'] as const
+
+/** The input that holds the YAML list, if any; both at once is an error. */
+function loginListInput(source: InputSource): { input: string; text: string } {
+  const given = LOGIN_LIST_INPUTS.map(input => ({
+    input,
+    text: source(input)
+  })).filter(list => list.text.trim() !== '')
+  if (given.length > 1)
+    throw new InputError(
+      'registry-auth',
+      '(given beside logins)',
+      "registry-auth is login-action's name for this action's logins input: give only one of registry-auth and logins"
+    )
+  return given[0] ?? { input: 'logins', text: '' }
+}
+
+/** Entries of the `logins` (or `registry-auth`) YAML list; the error never quotes a password. */
+async function listLogins(source: InputSource): Promise<Login[]> {
+  const { input, text } = loginListInput(source)
+  if (text.trim() === '') return []
+  let parsed: unknown
+  try {
+    // loaded only when used: the YAML parser is a large part of start-up.
+    // yaml is CommonJS for node: its exports object is the default export
+    // (a bundled chunk has no named exports for it)
+    const { default: yaml } = await import('yaml')
+    parsed = yaml.parse(text)
+  } catch {
+    throw new InputError(input, '(not valid YAML)', LOGINS_ALLOWED)
+  }
+  if (!Array.isArray(parsed))
+    throw new InputError(input, '(not a list)', LOGINS_ALLOWED)
+  return parsed.map((item: unknown, index) => {
+    const entry = (item ?? {}) as Record<string, unknown>
+    const login = {
+      registry: stringField(entry, 'registry'),
+      username: stringField(entry, 'username'),
+      password: stringField(entry, 'password')
+    }
+    const missing = (['registry', 'username', 'password'] as const).filter(
+      key => login[key] === ''
+    )
+    if (missing.length > 0)
+      throw new InputError(
+        input,
+        `entry ${index + 1}${login.registry ? ` (registry ${login.registry})` : ''}`,
+        `${missing.join(' and ')} missing; ${LOGINS_ALLOWED}`
+      )
+    checkRegistry(login.registry, input)
+    checkUsername(login.username, input)
+    return login
+  })
+}
+
+/**
+ * All credentials, one per registry; a `logins` entry wins over the
+ * username/password pair, which goes to every registry the run touches.
+ */
+export async function parseLogins(
+  source: InputSource,
+  registries: string[]
+): Promise<Login[]> {
+  const byRegistry = new Map<string, Login>()
+  const listed = await listLogins(source)
+  for (const login of [...pairLogins(source, registries), ...listed])
+    byRegistry.set(login.registry, login)
+  return [...byRegistry.values()]
+}

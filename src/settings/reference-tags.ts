@@ -1,0 +1,71 @@
+/**
+ * build-push-action's `tags`: full image references (`ghcr.io/o/app:1.2.3`)
+ * rather than metadata-action rules. Such lines are published as given: the
+ * names become the images, the tags raw tags on each (no `latest` added).
+ */
+import { InputError } from '../errors.js'
+import { parseImageReference, type Image } from '../reference/images.js'
+
+/** A `tags` line that names an image and a tag (a rule line has `=`). */
+export function isReferenceLine(line: string): boolean {
+  return !line.includes('=') && line.includes(':')
+}
+
+export interface ReferenceTags {
+  images: Image[]
+  /** Raw rules, one per tag, in the order given. */
+  tags: string[]
+  flavor: string[]
+}
+
+const ONE_WAY =
+  'tags is either metadata-action rules (type=…) or build-push-action references (registry/name:tag), not both'
+const SAME_TAGS =
+  'every image gets the same tags here: give each image the same tags, or publish them in two steps'
+
+function tagsByImage(
+  lines: string[]
+): Map<string, { image: Image; tags: string[] }> {
+  const byImage = new Map<string, { image: Image; tags: string[] }>()
+  for (const line of lines) {
+    const { image, reference } = parseImageReference(line, 'tags')
+    const entry = byImage.get(image.name) ?? { image, tags: [] }
+    if (!entry.tags.includes(reference)) entry.tags.push(reference)
+    byImage.set(image.name, entry)
+  }
+  return byImage
+}
+
+/**
+ * The images and tags that reference lines name, or undefined when `tags`
+ * holds rules. A mix, a name not among `images`, or images given different
+ * tags fail with an error naming the line.
+ */
+export function readReferenceTags(
+  lines: string[],
+  images: Image[],
+  flavor: string[]
+): ReferenceTags | undefined {
+  const references = lines.filter(isReferenceLine)
+  if (references.length === 0) return undefined
+  const rule = lines.find(line => !isReferenceLine(line))
+  if (rule !== undefined) throw new InputError('tags', rule, ONE_WAY)
+  const byImage = [...tagsByImage(references).values()]
+  const [first] = byImage
+  for (const { image, tags } of byImage) {
+    const line = `${image.name}:${tags.join(',')}`
+    if (images.length > 0 && !images.some(i => i.name === image.name))
+      throw new InputError(
+        'tags',
+        line,
+        `${image.name} is not among the images input (${images.map(i => i.name).join(', ')}): leave images empty, or name it there`
+      )
+    if (tags.join('\n') !== first.tags.join('\n'))
+      throw new InputError('tags', line, SAME_TAGS)
+  }
+  return {
+    images: byImage.map(entry => entry.image),
+    tags: first.tags.map(tag => `type=raw,value=${tag}`),
+    flavor: ['latest=false', ...flavor]
+  }
+}

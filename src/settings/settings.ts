@@ -1,0 +1,293 @@
+import { InputError } from '../errors.js'
+import { readReferenceTags } from './reference-tags.js'
+import { splitSecret } from '../secrets.js'
+import { parseImageReference, type Image } from '../reference/images.js'
+import { parseImages } from './images.js'
+import {
+  parseBoolean,
+  parseChoice,
+  parseCount,
+  parseLines,
+  parseList,
+  type InputSource
+} from './parse.js'
+import { parseBuildOptions, type BuildOptions } from './build-options.js'
+import { parseInputList } from './input-list.js'
+import { validatePlatforms } from './platforms.js'
+import { parseLogins, type Login } from './logins.js'
+import {
+  checkAnnotations,
+  checkBuildArgs,
+  checkBuildContexts,
+  checkCacheLines
+} from './build-lines.js'
+import { checkBranchName } from './branch-name.js'
+
+export const MODES = ['build', 'promote', 'digest', 'merge'] as const
+export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
+
+/** Every input of the action, parsed and validated once, before any docker command. */
+export interface Settings {
+  mode: (typeof MODES)[number]
+  /** Print the plan and set outputs; run nothing that changes anything. */
+  dryRun: boolean
+  images: Image[]
+  /** Tag rule lines (metadata-action syntax); empty means zero-config defaults. */
+  tags: string[]
+  flavor: string[]
+  /** Overrides the default branch read from the event payload. */
+  defaultBranch: string
+  /** User labels and annotations (key=value lines); they win over computed ones. */
+  labels: string[]
+  annotations: string[]
+  /** Image to copy in promote mode (a tag or a digest reference). */
+  source: string
+  /** Credentials per registry, from username/password and the logins list. */
+  logins: Login[]
+  build: BuildSettings
+  /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
+  separators: Separators
+  /** Floating tags only move forward (SPEC §2). */
+  floatingGuard: boolean
+  immutableTags: (typeof IMMUTABLE_POLICIES)[number]
+  /** How often a transient registry fault is retried. */
+  retries: number
+  /** Seconds one registry request may take before it counts as a transient fault. */
+  registryTimeout: number
+}
+
+/** metadata-action's separators of the multi-line outputs. */
+export interface Separators {
+  tags: string
+  labels: string
+  annotations: string
+}
+
+/** The build-push-action inputs, under the same names. */
+export interface BuildSettings extends BuildOptions {
+  context: string
+  file: string
+  target: string
+  buildArgs: string[]
+  buildContexts: string[]
+  platforms: string[]
+  push: boolean
+  load: boolean
+  pull: boolean
+  noCache: boolean
+  cacheFrom: string[]
+  cacheTo: string[]
+  /** `id=value` lines; each value goes to a file of ours, never argv. */
+  secrets: string[]
+  /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
+  secretFiles: string[]
+  /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
+  secretEnvs: string[]
+  ssh: string[]
+  /** buildx --provenance value, or false to disable attestations. */
+  provenance: string | false
+  sbom: string | false
+  builder: string
+}
+
+/** An attestation input: false/empty turns it off, true or attributes pass through. */
+function parseAttestation(source: InputSource, name: string): string | false {
+  const value = source(name).trim()
+  if (value === '' || value === 'false') return false
+  if (value === 'true') return 'true'
+  if (!/^[a-z-]+=[^,]+(,[a-z-]+=[^,]+)*$/.test(value))
+    throw new InputError(
+      name,
+      value,
+      'expected true, false or key=value attributes like mode=max'
+    )
+  return value
+}
+
+/** `id=…` lines, checked before any plan is printed. */
+function requireSecretIds(lines: string[], input: string): string[] {
+  lines.forEach((line, index) => splitSecret(line, index, input))
+  return lines
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** `id=VARIABLE` lines whose VARIABLE is an environment variable name. */
+function requireSecretEnvs(lines: string[]): string[] {
+  lines.forEach((line, index) => {
+    const { value } = splitSecret(line, index, 'secret-envs')
+    if (!ENV_NAME.test(value))
+      throw new InputError(
+        'secret-envs',
+        line,
+        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. NPM_TOKEN=NPM_TOKEN'
+      )
+  })
+  return lines
+}
+
+/** The secret inputs, read as build-push-action reads them. */
+function parseSecrets(
+  source: InputSource
+): Pick<BuildSettings, 'secrets' | 'secretFiles' | 'secretEnvs'> {
+  const secrets = parseInputList(source, 'secrets', {
+    ignoreComma: true,
+    trimWhitespace: false
+  })
+  const files = parseInputList(source, 'secret-files', { ignoreComma: true })
+  return {
+    secrets: requireSecretIds(secrets, 'secrets'),
+    secretFiles: requireSecretIds(files, 'secret-files'),
+    secretEnvs: requireSecretEnvs(parseInputList(source, 'secret-envs'))
+  }
+}
+
+/** metadata-action's values of its own `context` input. */
+const METADATA_CONTEXTS = ['git', 'workflow']
+
+/** The build context; metadata-action's `context: git|workflow` is refused. */
+function parseContext(source: InputSource): string {
+  const context = source('context').trim() || '.'
+  if (METADATA_CONTEXTS.includes(context))
+    throw new InputError(
+      'context',
+      context,
+      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
+        "not metadata-action's source of the ref: the ref always comes from the event. " +
+        'Drop the metadata-action line, or write ./' +
+        context +
+        ' for a directory of that name'
+    )
+  return context
+}
+
+function parseBuild(source: InputSource): BuildSettings {
+  return {
+    context: parseContext(source),
+    file: source('file').trim(),
+    target: source('target').trim(),
+    buildArgs: checkBuildArgs(parseLines(source, 'build-args')),
+    buildContexts: checkBuildContexts(parseLines(source, 'build-contexts')),
+    platforms: validatePlatforms(parseList(source, 'platforms')),
+    push: parseBoolean(source, 'push', true),
+    load: parseBoolean(source, 'load', false),
+    pull: parseBoolean(source, 'pull', false),
+    noCache: parseBoolean(source, 'no-cache', false),
+    cacheFrom: checkCacheLines(parseLines(source, 'cache-from'), 'cache-from'),
+    cacheTo: checkCacheLines(parseLines(source, 'cache-to'), 'cache-to'),
+    ...parseSecrets(source),
+    ssh: parseLines(source, 'ssh'),
+    provenance: parseAttestation(source, 'provenance'),
+    sbom: parseAttestation(source, 'sbom'),
+    builder: source('builder').trim(),
+    ...parseBuildOptions(source)
+  }
+}
+
+function requireKeyValues(lines: string[], input: string): string[] {
+  for (const line of lines)
+    if (!/^[^=\s][^=]*=/.test(line))
+      throw new InputError(input, line, 'expected key=value lines')
+  return lines
+}
+
+/**
+ * Read untrimmed, as the peers read them: a separator may be a space
+ * (metadata-action), a secret may end in one (build-push-action).
+ */
+export const UNTRIMMED_INPUTS = [
+  'sep-tags',
+  'sep-labels',
+  'sep-annotations',
+  'secrets'
+]
+
+/** metadata-action uses the value as given (no escapes), newline when empty. */
+function parseSeparators(source: InputSource): Separators {
+  const read = (name: string): string => source(name) || '\n'
+  return {
+    tags: read('sep-tags'),
+    labels: read('sep-labels'),
+    annotations: read('sep-annotations')
+  }
+}
+
+export async function parseSettings(source: InputSource): Promise<Settings> {
+  const mode = parseChoice(source, 'mode', MODES, 'build')
+  const listed = parseImages(parseLines(source, 'images'))
+  const tagLines = parseLines(source, 'tags')
+  const flavor = parseLines(source, 'flavor')
+  const references = readReferenceTags(tagLines, listed, flavor)
+  const images = references?.images ?? listed
+  const promoteFrom = source('source').trim()
+  const sourceImage =
+    promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
+  const sourceRegistries =
+    mode === 'promote' && sourceImage ? [sourceImage.image.registry] : []
+  const settings: Settings = {
+    mode,
+    dryRun: parseBoolean(source, 'dry-run', false),
+    images,
+    tags: references?.tags ?? tagLines,
+    flavor: references?.flavor ?? flavor,
+    defaultBranch: checkBranchName(
+      source('default-branch').trim(),
+      'default-branch'
+    ),
+    labels: requireKeyValues(parseLines(source, 'labels'), 'labels'),
+    annotations: checkAnnotations(
+      requireKeyValues(parseLines(source, 'annotations'), 'annotations')
+    ),
+    source: promoteFrom,
+    logins: await parseLogins(source, [
+      ...sourceRegistries,
+      ...images.map(i => i.registry)
+    ]),
+    build: parseBuild(source),
+    separators: parseSeparators(source),
+    floatingGuard: parseBoolean(source, 'floating-guard', true),
+    immutableTags: parseChoice(
+      source,
+      'immutable-tags',
+      IMMUTABLE_POLICIES,
+      'error'
+    ),
+    retries: parseCount(source, 'retries', 3, 10),
+    registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1)
+  }
+  checkCombinations(settings)
+  return settings
+}
+
+/** Whether the run pushes to a registry: every mode but build, and build with push. */
+export function pushes(settings: Pick<Settings, 'mode' | 'build'>): boolean {
+  return settings.mode !== 'build' || settings.build.push
+}
+
+function checkCombinations(settings: Settings): void {
+  const { platforms } = settings.build
+  if (settings.mode === 'digest' && platforms.length !== 1)
+    throw new InputError(
+      'platforms',
+      platforms.join(','),
+      'mode "digest" builds one platform per runner: set it to one, e.g. ${{ matrix.platform }}'
+    )
+  if (settings.mode === 'merge' && platforms.length === 0)
+    throw new InputError(
+      'platforms',
+      '',
+      'mode "merge" joins the platforms the digest jobs built: list them, e.g. linux/amd64,linux/arm64'
+    )
+  if (settings.mode === 'promote' && settings.source === '')
+    throw new InputError(
+      'source',
+      '',
+      'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
+    )
+  if (pushes(settings) && settings.images.length === 0)
+    throw new InputError(
+      'images',
+      '',
+      `mode "${settings.mode}" with push needs at least one image name`
+    )
+}

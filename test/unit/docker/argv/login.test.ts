@@ -1,0 +1,25 @@
+import { describe, expect, it } from '@jest/globals'
+import { loginArgs } from '../../../../src/docker/argv/login.js'
+
+describe('loginArgs', () => {
+  it.each([
+    {
+      name: 'login: the password is read from stdin',
+      argv: loginArgs('ghcr.io', 'octo'),
+      expected: ['login', 'ghcr.io', '--username', 'octo', '--password-stdin']
+    },
+    {
+      name: 'login to a registry with a port',
+      argv: loginArgs('127.0.0.1:5001', 'ci'),
+      expected: [
+        'login',
+        '127.0.0.1:5001',
+        '--username',
+        'ci',
+        '--password-stdin'
+      ]
+    }
+  ])('$name', ({ argv, expected }) => {
+    expect(argv).toEqual(expected)
+  })
+})

@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals'
+import { buildxGitEnv } from '../../../src/publish/env.js'
+
+describe('buildxGitEnv: git is asked only when a provenance attestation needs it', () => {
+  it.each([
+    {
+      name: 'no provenance: BUILDX_GIT_INFO off',
+      build: { provenance: false as const, attests: [] },
+      env: {},
+      expected: { BUILDX_GIT_INFO: 'false' }
+    },
+    {
+      name: 'provenance on',
+      build: { provenance: 'mode=max', attests: [] },
+      env: {},
+      expected: {}
+    },
+    {
+      name: 'provenance through attests',
+      build: {
+        provenance: false as const,
+        attests: ['type=provenance,mode=min']
+      },
+      env: {},
+      expected: {}
+    },
+    {
+      name: 'an sbom attestation alone',
+      build: { provenance: false as const, attests: ['type=sbom'] },
+      env: {},
+      expected: { BUILDX_GIT_INFO: 'false' }
+    },
+    {
+      name: 'the user set BUILDX_GIT_INFO',
+      build: { provenance: false as const, attests: [] },
+      env: { BUILDX_GIT_INFO: 'true' },
+      expected: {}
+    },
+    {
+      name: 'the user asked for git labels',
+      build: { provenance: false as const, attests: [] },
+      env: { BUILDX_GIT_LABELS: 'full' },
+      expected: {}
+    }
+  ])('$name', ({ build, env, expected }) => {
+    expect(buildxGitEnv(build, env)).toEqual(expected)
+  })
+})
