@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-PKXHGGYQ.js";import"./chunk-DD3EYNRO.js";import"./chunk-CTYRTJYM.js";import"./chunk-HRH53CDS.js";import"./chunk-D6XF2MOK.js";import"./chunk-VPLUEVDD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};

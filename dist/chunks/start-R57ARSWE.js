@@ -1,0 +1,1 @@
+import{d as a,e as b}from"./chunk-USIV473Y.js";import"./chunk-DD3EYNRO.js";import"./chunk-FUW2GRSF.js";import"./chunk-HRH53CDS.js";import"./chunk-F4AJ7WQ2.js";import"./chunk-VPLUEVDD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
