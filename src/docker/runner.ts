@@ -39,7 +39,7 @@ export class DockerCommandError extends Error {
   }
 }
 
-/** A docker command the stall watch stopped: it printed nothing for `silentMs`. */
+/** A docker command the stall watch stopped: it printed nothing new for `silentMs`. */
 export class DockerStalledError extends Error {
   constructor(
     readonly args: string[],
@@ -47,7 +47,7 @@ export class DockerStalledError extends Error {
     readonly output: string
   ) {
     super(
-      `docker ${formatCommand(args)} printed nothing for ${Math.round(silentMs / 1000)} s and was stopped`
+      `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s and was stopped`
     )
     this.name = 'DockerStalledError'
   }

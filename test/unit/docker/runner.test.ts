@@ -60,7 +60,7 @@ describe('the stall watch', () => {
     const args = ['out:#5 pushing layers', 'sleep:60000']
     const stopped = docker.run(args, { ...quiet, stall: pushPhase(100) })
     await expect(stopped).rejects.toThrow(
-      /^docker 'out:#5 pushing layers' sleep:60000 printed nothing for \d+ s and was stopped$/
+      /^docker 'out:#5 pushing layers' sleep:60000 printed nothing new for \d+ s and was stopped$/
     )
     await expect(stopped).rejects.toMatchObject({
       output: expect.stringContaining('#5 pushing layers')

@@ -1,1 +1,0 @@
-import{d as a,e as b}from"./chunk-2Z5YKKLB.js";import"./chunk-RCYW2YH5.js";import"./chunk-VGSUKZCJ.js";import"./chunk-ET625ZUI.js";import"./chunk-4ZRCPDY3.js";import"./chunk-7755MAUD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};

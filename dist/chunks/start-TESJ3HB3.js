@@ -1,0 +1,1 @@
+import{d as a,e as b}from"./chunk-BS47XNSH.js";import"./chunk-RCYW2YH5.js";import"./chunk-QPX6N53B.js";import"./chunk-ET625ZUI.js";import"./chunk-7MJGMJD6.js";import"./chunk-7755MAUD.js";import"./chunk-PHKIAKHS.js";export{a as builderFor,b as startRun};
