@@ -16,8 +16,7 @@ export default tseslint.config(
             '*.js',
             'scripts/*.mjs',
             'scripts/stack/*.mjs',
-            'test/fixtures/credential-helper/*.mjs',
-            'test/fixtures/fake-docker/*.mjs'
+            'test/fixtures/credential-helper/*.mjs'
           ]
         },
         tsconfigRootDir: import.meta.dirname
@@ -38,6 +37,12 @@ export default tseslint.config(
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' }
     }
+  },
+  {
+    // a stand-in for the docker CLI, linted without types (the default
+    // project takes at most 8 files)
+    files: ['test/fixtures/fake-docker/*.mjs'],
+    languageOptions: { parserOptions: { projectService: false } }
   },
   {
     files: ['test/**/*.ts'],
