@@ -1,5 +1,5 @@
 import { TransientError, withRetry } from '../registry/retry.js'
-import { DockerCommandError } from './runner.js'
+import { DockerCommandError, DockerStalledError } from './runner.js'
 
 const TRANSIENT =
   /connection refused|connection reset|i\/o timeout|TLS handshake timeout|EOF$|50[0234] |Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|429 |Too Many Requests|toomanyrequests/im
@@ -13,8 +13,9 @@ const realSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
 
 /**
  * Runs a docker command again on a transient registry fault (connection
- * errors, 5xx, 429); anything else, a 401 included, fails at once. After the
- * last try the docker error itself is thrown, so it can be diagnosed.
+ * errors, 5xx, 429, a push the stall watch stopped); anything else, a 401
+ * included, fails at once. After the last try the docker error itself is
+ * thrown, so it can be diagnosed.
  */
 export async function retryDocker<T>(
   work: () => Promise<T>,
@@ -30,8 +31,9 @@ export async function retryDocker<T>(
         } catch (error) {
           last = error
           if (
-            error instanceof DockerCommandError &&
-            TRANSIENT.test(error.output)
+            error instanceof DockerStalledError ||
+            (error instanceof DockerCommandError &&
+              TRANSIENT.test(error.output))
           )
             throw new TransientError(error.message)
           throw error
@@ -40,6 +42,9 @@ export async function retryDocker<T>(
       { retries: policy.retries, sleep: policy.sleep ?? realSleep, describe }
     )
   } catch (error) {
-    throw last instanceof DockerCommandError ? last : error
+    throw last instanceof DockerCommandError ||
+      last instanceof DockerStalledError
+      ? last
+      : error
   }
 }

@@ -1,10 +1,15 @@
 import { formatCommand } from './argv/format.js'
+import { findExecutable, runProcess, type StallWatch } from './process.js'
+
+export type { StallWatch } from './process.js'
 
 export interface RunOptions {
   /** Sent on stdin (how passwords travel). */
   input?: string
   /** Don't stream the command's output to the log. */
   quiet?: boolean
+  /** Stop the command when it goes silent (see StallWatch); never when absent. */
+  stall?: StallWatch
 }
 
 export interface CommandOutput {
@@ -34,6 +39,20 @@ export class DockerCommandError extends Error {
   }
 }
 
+/** A docker command the stall watch stopped: it printed nothing new for `silentMs`. */
+export class DockerStalledError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly silentMs: number,
+    readonly output: string
+  ) {
+    super(
+      `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s and was stopped`
+    )
+    this.name = 'DockerStalledError'
+  }
+}
+
 export class DockerMissingError extends Error {
   constructor() {
     super(
@@ -46,6 +65,8 @@ export class DockerMissingError extends Error {
 /**
  * Judges by exit code alone; output on stderr is not an error by itself.
  * `env` is added to this process's environment (a run's DOCKER_CONFIG).
+ * Output is streamed to stdout after a `[command]` line, as @actions/exec
+ * does, so the Actions runner masks secrets in it the same way.
  */
 export function createDockerRunner(
   binary = 'docker',
@@ -53,27 +74,16 @@ export function createDockerRunner(
 ): DockerRunner {
   return {
     async run(args, options = {}) {
-      let result
-      try {
-        // loaded on first use: a dry run starts no process
-        const { getExecOutput } = await import('@actions/exec')
-        result = await getExecOutput(binary, args, {
-          input:
-            options.input === undefined
-              ? undefined
-              : Buffer.from(options.input),
-          ignoreReturnCode: true,
-          silent: options.quiet === true,
-          env: { ...(process.env as Record<string, string>), ...env }
-        })
-      } catch (error) {
-        if (
-          error instanceof Error &&
-          /Unable to locate executable/.test(error.message)
+      const merged = { ...process.env, ...env }
+      const file = findExecutable(binary, merged.PATH)
+      if (file === undefined) throw new DockerMissingError()
+      const result = await runProcess(file, args, { ...options, env: merged })
+      if (result.stalledAfterMs !== undefined)
+        throw new DockerStalledError(
+          args,
+          result.stalledAfterMs,
+          `${result.stderr}\n${result.stdout}`
         )
-          throw new DockerMissingError()
-        throw error
-      }
       if (result.exitCode !== 0)
         throw new DockerCommandError(
           args,

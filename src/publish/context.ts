@@ -10,6 +10,12 @@ export interface PublishEnv {
   registry: RegistryClient
   log: Log
   retry: RetryPolicy
+  /**
+   * registry-timeout in ms: bounds the action's registry requests, and how
+   * long docker's push may print nothing before the registry is asked
+   * whether it still answers.
+   */
+  registryTimeoutMs: number
   /** A folder of ours for this run's files; the post step removes it. */
   tempDir: string
   /** The password of each registry the inputs log in to (sent on stdin only). */

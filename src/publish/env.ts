@@ -86,6 +86,7 @@ export function createPublishEnv(
     registry: createRegistry(settings, mask, log.debug),
     log,
     retry: { retries: settings.retries },
+    registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
     progress: { pushed: [], skipped: [] }

@@ -6,6 +6,7 @@ import { retryDocker } from '../docker/retrying.js'
 import {
   BuildxMissingError,
   DockerCommandError,
+  DockerStalledError,
   isBuildxMissing
 } from '../docker/runner.js'
 import { InputError } from '../errors.js'
@@ -15,6 +16,7 @@ import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
+import { pushWatch, stalledError } from './push-watch.js'
 import type { RunValues } from './values.js'
 
 const PUSHED_DIGEST = new RegExp(`digest: (${SHA256_DIGEST})`)
@@ -63,6 +65,7 @@ const RETRIED = new Set(['build', 'push', 'index'])
 async function run(
   step: CommandStep,
   argv: string[],
+  images: Image[],
   env: PublishEnv
 ): Promise<string> {
   const input =
@@ -70,7 +73,8 @@ async function run(
       ? undefined
       : env.passwords.get(step.passwordFor)
   const quiet = step.step === 'predict' || step.step === 'cleanup'
-  const once = () => env.docker.run(argv, { input, quiet })
+  const watch = pushWatch(step, images, env)
+  const once = () => env.docker.run(argv, { input, quiet, stall: watch?.stall })
   const retried = () =>
     retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
   try {
@@ -79,6 +83,8 @@ async function run(
     const { stdout } = RETRIED.has(step.step) ? await retried() : await once()
     return stdout
   } catch (error) {
+    if (error instanceof DockerStalledError && watch !== undefined)
+      throw stalledError(error, step, watch, env)
     throw failure(error, step)
   }
 }
@@ -137,7 +143,7 @@ export async function runCommand(
   env: PublishEnv
 ): Promise<void> {
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
-  const stdout = await run(step, argv, env)
+  const stdout = await run(step, argv, images, env)
   const image = step.image
   if (step.step === 'build')
     learnFromBuild(argv, step.registries.length > 0 ? images : [], values)

@@ -31,6 +31,8 @@ import {
 } from './manifest.js'
 
 const MAX_PAGES = 10_000
+/** An upload id no registry has handed out (pingUploads asks for it). */
+const UPLOAD_PROBE = 'docker-publish-action-liveness-probe'
 
 export interface RegistryClientOptions {
   /** Credentials per registry ("docker.io", "ghcr.io", "127.0.0.1:5001"). */
@@ -74,6 +76,12 @@ export interface RegistryClient {
   mountBlob(image: string, digest: string, fromImage: string): Promise<void>
   /** A blob's bytes (an image config); undefined if the registry has none. */
   getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
+  /**
+   * Resolves when the registry answers (any status) on the repository's
+   * upload endpoint, where a push writes: asks for an upload that does not
+   * exist, so nothing is written. Rejects when no answer came in time.
+   */
+  pingUploads(image: string): Promise<void>
 }
 
 /** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
@@ -291,6 +299,18 @@ class HttpRegistryClient implements RegistryClient {
       request,
       orMissing(async response => new Uint8Array(await response.arrayBuffer()))
     )
+  }
+
+  async pingUploads(image: string): Promise<void> {
+    const ref = parseRepository(image)
+    const request = {
+      method: 'GET',
+      path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
+      scope: pushScope(ref)
+    } as const
+    await this.transport.request(ref, request, async response => {
+      await response.body?.cancel()
+    })
   }
 
   private tagsPage(ref: RepositoryReference, path: string): Promise<TagsPage> {

@@ -112,12 +112,18 @@ export function runStep(
   return startStep(entry, env, dir).result
 }
 
-/** Starts the main step with these inputs and runner environment. */
+/** Starts the main step with these inputs and runner environment (through `launcher`, if given). */
 export function startMain(
   inputs: Record<string, string | undefined>,
-  env: Record<string, string>
+  env: Record<string, string>,
+  launcher: string[] = []
 ): RunningStep {
-  return startStep('dist/index.js', { ...env, ...inputEnv(inputs) })
+  return startStep(
+    'dist/index.js',
+    { ...env, ...inputEnv(inputs) },
+    undefined,
+    launcher
+  )
 }
 
 /** Runs the main step with these inputs and runner environment (through `launcher`, if given). */

@@ -298,11 +298,11 @@ describe('transient registry faults', () => {
   // the transient faults that end in success, a registry that never
   // answers, and the other faults are cases of faults.test.ts
 
-  it('fails within bounded time on a persistent fault, with no floating tag moved', async () => {
+  // jest's test timeout bounds the run; STYLE: no timing assertions
+  it('fails on a persistent fault after its retries, with no floating tag moved', async () => {
     const repo = uniqueRepo('persistent')
     await publish(stack.a, repo, '1.2.2')
     const floating = await digestOf(stack.a, repo, '1.2')
-    const started = Date.now()
     // one retry: each try of the build's push waits out buildx's own retries
     const main = await viaProxy(
       repo,
@@ -316,9 +316,12 @@ describe('transient registry faults', () => {
       ],
       '1'
     )
-    expect(Date.now() - started).toBeLessThan(60_000)
     expect(main.code).toBe(1)
-    expect(main.stdout).toMatch(/::error::.*(503|Service Unavailable)/)
+    const errors = main.stdout
+      .split('\n')
+      .filter(line => line.startsWith('::error::'))
+    expect(errors).toEqual([expect.stringMatching(/503|Service Unavailable/)])
+    expect(errors[0]).toContain(proxy.host)
     expect(await digestOf(stack.a, repo, '1.2')).toBe(floating)
     expect(await publishedTags(stack.a, repo)).not.toContain('1.2.3')
   })

@@ -55,6 +55,11 @@ export type Fault =
    */
   | (FaultBase & { kind: 'reset-mid-body'; afterBytes: number })
   /**
+   * Forwards the request, its body at `bytesPerSecond` (a slow uplink: a
+   * blob upload that takes long, and docker prints nothing meanwhile).
+   */
+  | (FaultBase & { kind: 'slow-body'; bytesPerSecond: number })
+  /**
    * The registry dies: this request is reset, every open connection is
    * dropped and the proxy stops listening (connections are refused after).
    */
@@ -186,6 +191,9 @@ class FaultProxyServer implements FaultProxy {
     } else if (armed.fault.kind === 'reset-mid-body') {
       // counted when it cuts: a body shorter than afterBytes goes through
       this.forward(req, res, entry, armed)
+    } else if (armed.fault.kind === 'slow-body') {
+      armed.remaining--
+      this.forward(req, res, entry, armed)
     } else {
       armed.remaining--
       this.applyFault(armed.fault, req, res, entry)
@@ -226,7 +234,10 @@ class FaultProxyServer implements FaultProxy {
     this.agent.destroy()
   }
 
-  /** Forwards to the target; with a `reset-mid-body` fault, resets once its bytes went. */
+  /**
+   * Forwards to the target; with a `reset-mid-body` fault, resets once its
+   * bytes went; with a `slow-body` fault, holds each chunk of the body back.
+   */
   private forward(
     req: IncomingMessage,
     res: ServerResponse,
@@ -235,6 +246,8 @@ class FaultProxyServer implements FaultProxy {
   ): void {
     const cutAfter =
       cut?.fault.kind === 'reset-mid-body' ? cut.fault.afterBytes : undefined
+    const rate =
+      cut?.fault.kind === 'slow-body' ? cut.fault.bytesPerSecond : undefined
     entry.forwarded = true
     const [host, port] = this.target
     const upstream = httpRequest({
@@ -272,7 +285,8 @@ class FaultProxyServer implements FaultProxy {
         }
         sent += chunk.length
         if (isBlobUpload) this.blobUploadBytes += chunk.length
-        done(null, chunk)
+        if (rate === undefined) done(null, chunk)
+        else setTimeout(() => done(null, chunk), (chunk.length / rate) * 1000)
       }
     })
     pipeline(req, counter, upstream, error => {

@@ -120,4 +120,9 @@ export class MemoryRegistry implements RegistryClient {
     this.calls.push(`POST ${image} mount ${digest} from ${fromImage}`)
     return Promise.resolve()
   }
+
+  pingUploads(image: string): Promise<void> {
+    this.calls.push(`GET ${image} uploads`)
+    return Promise.resolve()
+  }
 }

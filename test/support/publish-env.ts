@@ -9,6 +9,7 @@ export interface TestEnvOptions {
   tempDir?: string
   passwords?: Map<string, string>
   retries?: number
+  registryTimeoutMs?: number
   /** Where the log's warnings go, for tests that read them. */
   warnings?: string[]
 }
@@ -26,6 +27,7 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
       mask: () => undefined
     },
     retry: { retries: options.retries ?? 0, sleep: () => Promise.resolve() },
+    registryTimeoutMs: options.registryTimeoutMs ?? 30_000,
     tempDir: options.tempDir ?? '',
     passwords: options.passwords ?? new Map<string, string>(),
     progress: { pushed: [], skipped: [] }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { retryDocker } from '../../../src/docker/retrying.js'
-import { DockerCommandError } from '../../../src/docker/runner.js'
+import {
+  DockerCommandError,
+  DockerStalledError
+} from '../../../src/docker/runner.js'
 
 const PUSH = ['push', 'ghcr.io/o/app:1.2.3']
 
@@ -75,6 +78,18 @@ describe('retryDocker: transient faults are tried retries + 1 times', () => {
     await expect(retryDocker(work, policy, 'push')).resolves.toBe(
       'digest: sha256:1'
     )
+    expect(delays).toHaveLength(2)
+  })
+
+  it('a push the stall watch stopped, the last one thrown', async () => {
+    const stalls = [1, 2, 3].map(
+      () => new DockerStalledError(PUSH, 30_000, 'Preparing')
+    )
+    let tries = 0
+    const { policy, delays } = recording(2)
+    const work = (): Promise<string> => Promise.reject(stalls[tries++])
+    await expect(retryDocker(work, policy, 'push')).rejects.toBe(stalls[2])
+    expect(tries).toBe(3)
     expect(delays).toHaveLength(2)
   })
 

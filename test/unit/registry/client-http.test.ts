@@ -127,3 +127,31 @@ describe('registry client: Docker Hub endpoint (fake fetch: no network here)', (
     expect(new Set(asked)).toEqual(new Set(['docker.io']))
   })
 })
+
+describe('pingUploads: does the registry still answer where a push writes?', () => {
+  it('asks for an upload that does not exist, and takes any status', async () => {
+    const asked: string[] = []
+    const host = await serve((req, res) => {
+      asked.push(`${req.method} ${req.url}`)
+      res.writeHead(404, { 'Content-Type': 'application/json' })
+      res.end('{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}')
+    })
+    await expect(client().pingUploads(`${host}/o/a`)).resolves.toBeUndefined()
+    expect(asked).toEqual([
+      'GET /v2/o/a/blobs/uploads/docker-publish-action-liveness-probe'
+    ])
+  })
+
+  it('rejects when no answer comes within the request timeout', async () => {
+    const host = await serve(() => undefined) // holds every request
+    const waiting = createRegistryClient({
+      credentials: () => undefined,
+      retries: 0,
+      sleep: noSleep,
+      requestTimeoutMs: 100
+    })
+    await expect(waiting.pingUploads(`${host}/o/a`)).rejects.toThrow(
+      /no response within 100 ms/
+    )
+  })
+})

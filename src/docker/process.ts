@@ -1,0 +1,235 @@
+/**
+ * One child process as the docker runner needs it: output streamed to the
+ * log and kept, input on stdin, and a watch that stops a command that has
+ * gone silent (a registry that stopped answering in the middle of a push).
+ */
+import { spawn } from 'node:child_process'
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  statSync
+} from 'node:fs'
+import { constants as osConstants, EOL } from 'node:os'
+import { delimiter, isAbsolute, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
+
+/** Stops a command that prints nothing for too long. */
+export interface StallWatch {
+  /**
+   * Silence that counts as a stall, in ms: no line on stdout or stderr that
+   * was not printed before (a repeated status line is no progress).
+   */
+  ms: number
+  /** The output line the watch starts at (a push phase); the start when absent. */
+  startsAt?: (line: string) => boolean
+  /**
+   * Asked after each silence of `ms`: true while the other end still
+   * answers (a long upload prints nothing until it is done), and the watch
+   * starts over; false, and the command is stopped.
+   */
+  stillAnswering?: () => Promise<boolean>
+}
+
+export interface ProcessOptions {
+  /** Sent on stdin; without it stdin is empty. */
+  input?: string
+  /** Don't echo the command or stream its output. */
+  quiet?: boolean
+  env: NodeJS.ProcessEnv
+  stall?: StallWatch
+  /** Where output is streamed (process.stdout, as @actions/exec does). */
+  out?: NodeJS.WritableStream
+}
+
+export interface ProcessResult {
+  /** The exit code; 128 + the signal's number when a signal ended it. */
+  exitCode: number
+  stdout: string
+  stderr: string
+  /** Set when the watch stopped it: how long it had been silent, in ms. */
+  stalledAfterMs?: number
+}
+
+/** Names a command may have on disk: `docker`, or `docker.exe` on Windows. */
+function withExtensions(file: string): string[] {
+  if (process.platform !== 'win32') return [file]
+  const extensions = (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')
+  return [file, ...extensions.map(extension => `${file}${extension}`)]
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK)
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** The path of an executable on PATH (or the path given), if there is one. */
+export function findExecutable(
+  name: string,
+  path = process.env.PATH ?? ''
+): string | undefined {
+  const places =
+    isAbsolute(name) || name.includes('/')
+      ? [name]
+      : path
+          .split(delimiter)
+          .filter(dir => dir !== '')
+          .map(dir => join(dir, name))
+  return places.flatMap(withExtensions).find(isExecutableFile)
+}
+
+/** The children of `pid`, from every thread (Go starts them from any). */
+function children(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap(task =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+        .split(' ')
+        .filter(word => word.trim() !== '')
+        .map(Number)
+    )
+  } catch {
+    return [] // not Linux, or gone
+  }
+}
+
+/** Every process below `pid`. */
+function descendants(pid: number): number[] {
+  return children(pid).flatMap(child => [child, ...descendants(child)])
+}
+
+/**
+ * SIGKILLs the process and what it started (buildx is a plugin process
+ * below the docker CLI), children first so none is left without a parent.
+ */
+function killTree(pid: number): void {
+  for (const target of [...descendants(pid).reverse(), pid]) {
+    try {
+      process.kill(target, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Whole lines out of a stream's chunks, for the watch's start. */
+function lineSplitter(onLine: (line: string) => void) {
+  let partial = ''
+  return (text: string) => {
+    const lines = (partial + text).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) onLine(line.replace(/\r$/, ''))
+  }
+}
+
+/**
+ * Arms the stall watch once it has started; a line not printed before resets
+ * it. A repeated line is no progress: `docker push` on the containerd image
+ * store prints `<layer>: Waiting` again every second while its upload hangs.
+ */
+function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
+  const printed = new Set<string>()
+  let lastProgress = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  let asking = false
+  let ended = false
+  const arm = () => {
+    clearTimeout(timer)
+    if (!ended) timer = setTimeout(() => void silent(), watch.ms)
+  }
+  const silent = async () => {
+    const since = lastProgress
+    asking = true
+    const answering =
+      (await watch.stillAnswering?.().catch(() => false)) ?? false
+    asking = false
+    if (ended) return
+    // progress that came while the other end was asked: not a stall
+    if (answering || lastProgress !== since) arm()
+    else stop(performance.now() - since)
+  }
+  if (watch.startsAt === undefined) arm()
+  return {
+    /** A whole line of output: the watch starts at the first that matches. */
+    line(line: string) {
+      if (printed.has(line)) return
+      printed.add(line)
+      lastProgress = performance.now()
+      if (timer === undefined) {
+        if (watch.startsAt?.(line) === true) arm()
+      } else if (!asking) arm()
+    },
+    end() {
+      ended = true
+      clearTimeout(timer)
+    }
+  }
+}
+
+/** Keeps a stream's text, streams it to `out`, and tells `seen` each chunk. */
+function collect(
+  stream: Readable | null,
+  out: NodeJS.WritableStream | undefined,
+  seen: (text: string) => void
+): { text: string } {
+  const decoder = new StringDecoder('utf8')
+  const kept = { text: '' }
+  stream?.on('data', (data: Buffer) => {
+    out?.write(data)
+    const text = decoder.write(data)
+    kept.text += text
+    seen(text)
+  })
+  stream?.on('end', () => (kept.text += decoder.end()))
+  return kept
+}
+
+export function runProcess(
+  file: string,
+  args: string[],
+  options: ProcessOptions
+): Promise<ProcessResult> {
+  const out =
+    options.quiet === true ? undefined : (options.out ?? process.stdout)
+  out?.write(`[command]${file} ${args.join(' ')}${EOL}`)
+  const child = spawn(file, args, {
+    env: options.env,
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+  })
+  let stalledAfterMs: number | undefined
+  const watch =
+    options.stall &&
+    stallTimer(options.stall, silentMs => {
+      stalledAfterMs = silentMs
+      if (child.pid !== undefined) killTree(child.pid)
+    })
+  // each stream its own lines: buildx prints on stderr, docker push on stdout
+  const seen = () => lineSplitter(line => watch?.line(line))
+  const stdout = collect(child.stdout, out, seen())
+  const stderr = collect(child.stderr, out, seen())
+  if (options.input !== undefined) {
+    // a command that exits without reading its input is not an error here
+    child.stdin?.on('error', () => undefined)
+    child.stdin?.end(options.input)
+  }
+  return new Promise((resolve, reject) => {
+    child.on('error', error => {
+      watch?.end()
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      watch?.end()
+      resolve({
+        exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
+        stdout: stdout.text,
+        stderr: stderr.text,
+        ...(stalledAfterMs === undefined ? {} : { stalledAfterMs })
+      })
+    })
+  })
+}

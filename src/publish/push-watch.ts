@@ -1,0 +1,95 @@
+/**
+ * Bounds docker's own writes to a registry (the build's push, `docker push`,
+ * `imagetools create`) by the registry-timeout input: docker has no timeout
+ * of its own, so a registry that stops answering mid-push held the run.
+ *
+ * Docker says nothing new while it uploads: buildx 0.13 prints `#5 pushing
+ * layers` and, only when every layer is up, `#5 pushing layers 12.3s done`;
+ * `docker push` prints `Preparing`, then `Pushed` when the layer is up (on
+ * the containerd image store, `Waiting` again every second, hung or not). So
+ * silence alone cannot tell a hung registry from a big upload. After each
+ * registry-timeout of silence the registry is asked on its upload endpoint;
+ * the command is stopped only when that goes unanswered too (the client's
+ * own timeout and retries), and the stop is retried like any other fault.
+ */
+import { DockerStalledError, type StallWatch } from '../docker/runner.js'
+import type { Image } from '../reference/images.js'
+import type { CommandStep } from '../plan/steps.js'
+import { RegistryError } from '../registry/errors.js'
+import type { PublishEnv } from './context.js'
+
+/**
+ * buildx 0.13's push phase in plain progress: `#12 pushing layers`,
+ * `#12 pushing manifest for …`, `#13 pushing <ref> with docker`,
+ * `#13 pushing layer <id>`. A build before it may compile in silence.
+ */
+const BUILDX_PUSHING = /^#\d+ pushing /
+
+/** Steps whose whole run is a write to a registry. */
+const PUSHES = new Set(['push', 'index'])
+
+export interface PushWatch {
+  stall: StallWatch
+  /** The registries that did not answer the last time they were asked. */
+  unanswered: string[]
+}
+
+/** The images a step writes to, one per registry. */
+function targets(step: CommandStep, images: Image[]): Image[] {
+  const written =
+    step.step === 'build'
+      ? images.filter(image => step.registries.includes(image.registry))
+      : PUSHES.has(step.step) && step.image !== undefined
+        ? [step.image]
+        : []
+  return [...new Map(written.map(image => [image.registry, image])).values()]
+}
+
+/** The watch for a step that writes to a registry; undefined for the others. */
+export function pushWatch(
+  step: CommandStep,
+  images: Image[],
+  env: PublishEnv
+): PushWatch | undefined {
+  const asked = targets(step, images)
+  if (asked.length === 0) return undefined
+  const answers = (image: Image) =>
+    env.registry.pingUploads(image.name).then(
+      () => true,
+      // an HTTP answer, even a refusal, is an answer
+      (error: unknown) => error instanceof RegistryError
+    )
+  const watch: PushWatch = {
+    unanswered: [],
+    stall: {
+      ms: env.registryTimeoutMs,
+      startsAt:
+        step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
+      stillAnswering: async () => {
+        const answered = await Promise.all(asked.map(answers))
+        watch.unanswered = asked
+          .filter((_, at) => !answered[at])
+          .map(image => image.registry)
+        return watch.unanswered.length === 0
+      }
+    }
+  }
+  return watch
+}
+
+const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`
+
+/** What a user reads when the watch stopped the step on its last attempt. */
+export function stalledError(
+  error: DockerStalledError,
+  step: CommandStep,
+  watch: PushWatch,
+  env: PublishEnv
+): Error {
+  const hosts = watch.unanswered.length > 0 ? watch.unanswered : step.registries
+  const attempts = env.retry.retries + 1
+  return new Error(
+    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint within the registry-timeout (${seconds(env.registryTimeoutMs)}): the registry stopped answering (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`,
+    { cause: error }
+  )
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from '@jest/globals'
+import { DockerStalledError } from '../../../src/docker/runner.js'
+import type { Image } from '../../../src/reference/images.js'
+import type { CommandStep } from '../../../src/plan/steps.js'
+import { pushWatch, stalledError } from '../../../src/publish/push-watch.js'
+import { RegistryError } from '../../../src/registry/errors.js'
+import {
+  RetriesExhaustedError,
+  TransientError
+} from '../../../src/registry/retry.js'
+import { MemoryRegistry } from '../../support/memory-registry.js'
+import { testPublishEnv } from '../../support/publish-env.js'
+
+const GHCR: Image = { name: 'ghcr.io/o/app', registry: 'ghcr.io' }
+const LOCAL: Image = {
+  name: '127.0.0.1:5001/o/app',
+  registry: '127.0.0.1:5001'
+}
+const IMAGES = [GHCR, LOCAL]
+const docker = { run: () => Promise.reject(new Error('no docker here')) }
+
+/** An env whose registry answers pingUploads per registry as `answer` says. */
+function envAnswering(answer: (image: string) => Promise<void>) {
+  const registry = new MemoryRegistry()
+  const asked: string[] = []
+  registry.pingUploads = image => {
+    asked.push(image)
+    return answer(image)
+  }
+  const env = testPublishEnv({
+    docker,
+    registry,
+    retries: 2,
+    registryTimeoutMs: 30_000
+  })
+  return { env, asked }
+}
+
+const build: CommandStep = {
+  step: 'build',
+  argv: ['buildx', 'build', '--push', '.'],
+  registries: ['ghcr.io', '127.0.0.1:5001']
+}
+const push: CommandStep = {
+  step: 'push',
+  argv: ['push', `${LOCAL.name}:build-1`],
+  registries: [LOCAL.registry],
+  image: LOCAL
+}
+
+describe('pushWatch: which docker steps are watched', () => {
+  it.each([
+    { name: 'a pushing build', step: build, watched: true },
+    { name: 'docker push', step: push, watched: true },
+    {
+      name: 'imagetools create',
+      step: { ...push, step: 'index', argv: ['buildx', 'imagetools'] },
+      watched: true
+    },
+    {
+      name: 'a build that does not push',
+      step: { ...build, registries: [] },
+      watched: false
+    },
+    {
+      name: 'docker login',
+      step: { ...push, step: 'login', argv: ['login'] },
+      watched: false
+    },
+    {
+      name: 'the dry-run of imagetools create',
+      step: { ...push, step: 'predict', argv: ['buildx', 'imagetools'] },
+      watched: false
+    }
+  ] as { name: string; step: CommandStep; watched: boolean }[])(
+    '$name: $watched',
+    ({ step, watched }) => {
+      const { env } = envAnswering(() => Promise.resolve())
+      expect(pushWatch(step, IMAGES, env) !== undefined).toBe(watched)
+    }
+  )
+
+  it('a build is watched from its push phase on, in registry-timeout', () => {
+    const { env } = envAnswering(() => Promise.resolve())
+    const stall = pushWatch(build, IMAGES, env)?.stall
+    expect(stall?.ms).toBe(30_000)
+    const starts = [
+      '#4 [2/2] RUN make',
+      '#6 exporting to image',
+      '#6 pushing layers',
+      '#6 pushing manifest for ghcr.io/o/app:1.2.3@sha256:1',
+      '#7 pushing 127.0.0.1:5001/o/app:1.2.3 with docker'
+    ].filter(line => stall?.startsAt?.(line) === true)
+    expect(starts).toEqual([
+      '#6 pushing layers',
+      '#6 pushing manifest for ghcr.io/o/app:1.2.3@sha256:1',
+      '#7 pushing 127.0.0.1:5001/o/app:1.2.3 with docker'
+    ])
+  })
+
+  it('docker push is watched from its start', () => {
+    const { env } = envAnswering(() => Promise.resolve())
+    expect(pushWatch(push, IMAGES, env)?.stall.startsAt).toBeUndefined()
+  })
+})
+
+describe('pushWatch: does the registry still answer?', () => {
+  it('asks each registry the build pushes to, on its image', async () => {
+    const { env, asked } = envAnswering(() => Promise.resolve())
+    const watch = pushWatch(build, IMAGES, env)
+    expect(await watch?.stall.stillAnswering?.()).toBe(true)
+    expect(asked.sort()).toEqual([LOCAL.name, GHCR.name])
+  })
+
+  it('a refusal is an answer', async () => {
+    const { env } = envAnswering(() =>
+      Promise.reject(new RegistryError('ghcr.io', 'denied', 403))
+    )
+    const watch = pushWatch(build, IMAGES, env)
+    expect(await watch?.stall.stillAnswering?.()).toBe(true)
+    expect(watch?.unanswered).toEqual([])
+  })
+
+  it('no answer in time from one registry: not answering, and it is named', async () => {
+    const timedOut = new RetriesExhaustedError(
+      'registry 127.0.0.1:5001: GET …',
+      3,
+      new TransientError('no response within 30000 ms')
+    )
+    const { env } = envAnswering(image =>
+      image === LOCAL.name ? Promise.reject(timedOut) : Promise.resolve()
+    )
+    const watch = pushWatch(build, IMAGES, env)
+    expect(await watch?.stall.stillAnswering?.()).toBe(false)
+    expect(watch?.unanswered).toEqual(['127.0.0.1:5001'])
+  })
+})
+
+describe('stalledError', () => {
+  it('names the step, the silence, the registry and registry-timeout', async () => {
+    const { env } = envAnswering(() => Promise.reject(new Error('timeout')))
+    const watch = pushWatch(push, IMAGES, env)
+    await watch?.stall.stillAnswering?.()
+    const stalled = new DockerStalledError(push.argv, 61_400, 'Preparing')
+    expect(watch && stalledError(stalled, push, watch, env).message).toBe(
+      'push: docker stopped sending push progress to registry 127.0.0.1:5001 for 61 s, and the registry did not answer on its upload endpoint within the registry-timeout (30 s): the registry stopped answering (3 attempts)'
+    )
+  })
+})
