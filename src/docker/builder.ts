@@ -1,5 +1,11 @@
 /** Which builder will run a build: `docker buildx inspect` (read-only). */
-import { existsSync, readFileSync } from 'node:fs'
+import {
+  accessSync,
+  constants,
+  existsSync,
+  readdirSync,
+  readFileSync
+} from 'node:fs'
 import { join } from 'node:path'
 import { InputError } from '../errors.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
@@ -52,6 +58,24 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Whether `buildx use --default` chose a builder for some context. */
+function hasContextDefaults(buildxDir: string): boolean {
+  try {
+    return readdirSync(join(buildxDir, 'defaults')).length > 0
+  } catch {
+    return false
+  }
+}
+
 function pluginDirsOf(
   configDir: string,
   config: Record<string, unknown>,
@@ -81,7 +105,7 @@ function contextBuilderIsDefault(
   const context = env.DOCKER_CONTEXT || config.currentContext || 'default'
   if (context !== 'default') return false
   return pluginDirsOf(configDir, config, systemDirs ?? SYSTEM_PLUGIN_DIRS).some(
-    dir => existsSync(join(dir, 'docker-buildx'))
+    dir => isExecutable(join(dir, 'docker-buildx'))
   )
 }
 
@@ -90,7 +114,7 @@ function contextBuilderIsDefault(
  * driver): no builder named by the input or BUILDX_BUILDER, and buildx's
  * own buildx/current names the default (setup-buildx-action writes its
  * builder's name there) or, with no such file, the plugin is installed and
- * the context is the default. Known without starting buildx; anything else
+ * the context is the default; no `buildx use --default` choice anywhere. Known without starting buildx; anything else
  * is asked of `buildx inspect`.
  */
 export function usesDefaultBuilder(
@@ -98,7 +122,10 @@ export function usesDefaultBuilder(
   { configDir, env = process.env, systemPluginDirs }: BuildxChoice
 ): boolean {
   if (name !== '' || configDir === undefined || env.BUILDX_BUILDER) return false
-  const file = join(configDir, 'buildx', 'current')
+  // buildx keeps its state in BUILDX_CONFIG when set, else in <config>/buildx
+  const buildxDir = env.BUILDX_CONFIG || join(configDir, 'buildx')
+  if (hasContextDefaults(buildxDir)) return false
+  const file = join(buildxDir, 'current')
   if (!existsSync(file))
     return contextBuilderIsDefault(configDir, env, systemPluginDirs)
   return readJson(file)?.Name === ''

@@ -47,6 +47,8 @@ async function inGroup(
   })
 }
 
+const NOTHING_TO_REMOVE = /No such image/i
+
 /**
  * Starts the cleanup steps at once (removing the staging tag deletes a local
  * image, which takes seconds on a big image store, so it runs beside the
@@ -71,7 +73,9 @@ function startCleanup(
   return () =>
     inGroup(env, 'Clean up', steps, async step => {
       const failure = await failures.get(step)
-      if (failure !== undefined) env.log.warning(`cleanup: ${failure}`)
+      // a build that failed before it named the image left nothing to remove
+      if (failure !== undefined && !NOTHING_TO_REMOVE.test(failure))
+        env.log.warning(`cleanup: ${failure}`)
     })
 }
 
@@ -171,14 +175,15 @@ export async function runPipeline(
 ): Promise<PublishResult> {
   const values = new RunValues()
   let platforms: string[] | undefined
-  let built = false // the local leftovers exist only once a build ran
+  // the local leftovers exist once a build started (a failed push leaves its tag)
+  let built = false
   let cleanedUp: (() => Promise<void>) | undefined
   const cleanUp = () =>
     (cleanedUp ??= startCleanup(pipeline.cleanup, plan.images, values, env))
   const runStep = async (step: Step) => {
     if (isCommand(step)) {
-      await runCommand(step, plan.images, values, env)
       built ||= step.step === 'build'
+      await runCommand(step, plan.images, values, env)
     } else {
       const learnt = await runStageRequest(step, values, env)
       if (step.step === 'source') platforms = learnt

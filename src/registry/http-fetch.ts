@@ -58,6 +58,10 @@ function readBody(
   signal: AbortSignal | undefined
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      message.destroy()
+      return reject(abortReason(signal))
+    }
     const chunks: Buffer[] = []
     const abort = () => message.destroy(abortReason(signal))
     signal?.addEventListener('abort', abort, { once: true })
@@ -110,7 +114,9 @@ function responseOf(
       ? null
       : {
           cancel() {
-            message.resume()
+            // as fetch: a body not all here yet closes the connection
+            if (message.complete) message.resume()
+            else message.destroy()
             return Promise.resolve()
           }
         },

@@ -150,7 +150,11 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
   /** A docker config folder: buildx/current, config.json, a buildx plugin in cli-plugins. */
   const configWith = (
     current?: string,
-    { config, plugin = false }: { config?: object; plugin?: boolean } = {}
+    {
+      config,
+      plugin = false,
+      defaults = false
+    }: { config?: object; plugin?: boolean; defaults?: boolean } = {}
   ) => {
     const dir = mkdtempSync(join(tmpdir(), 'buildx-current-'))
     if (current !== undefined) {
@@ -159,14 +163,29 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
     }
     if (config !== undefined)
       writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
+    if (defaults) {
+      mkdirSync(join(dir, 'buildx', 'defaults'), { recursive: true })
+      writeFileSync(join(dir, 'buildx', 'defaults', 'a1b2'), 'builder-1')
+    }
     if (plugin) {
       mkdirSync(join(dir, 'cli-plugins'))
-      writeFileSync(join(dir, 'cli-plugins', 'docker-buildx'), '')
+      writeFileSync(join(dir, 'cli-plugins', 'docker-buildx'), '', {
+        mode: 0o755
+      })
     }
     return dir
   }
   const systemWithBuildx = mkdtempSync(join(tmpdir(), 'cli-plugins-'))
-  writeFileSync(join(systemWithBuildx, 'docker-buildx'), '')
+  writeFileSync(join(systemWithBuildx, 'docker-buildx'), '', { mode: 0o755 })
+  const buildxConfigWithBuilder = mkdtempSync(join(tmpdir(), 'buildx-config-'))
+  writeFileSync(
+    join(buildxConfigWithBuilder, 'current'),
+    '{"Key":"unix:///var/run/docker.sock","Name":"builder-1","Global":false}'
+  )
+  const systemWithBrokenBuildx = mkdtempSync(join(tmpdir(), 'cli-plugins-'))
+  writeFileSync(join(systemWithBrokenBuildx, 'docker-buildx'), '', {
+    mode: 0o644
+  })
 
   it.each([
     {
@@ -207,6 +226,31 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       input: '',
       env: {},
       expected: true
+    },
+    {
+      name: 'no buildx/current, a docker-buildx that cannot run: ask',
+      current: undefined,
+      system: [systemWithBrokenBuildx],
+      input: '',
+      env: {},
+      expected: false
+    },
+    {
+      name: '`buildx use --default` chose a builder for a context: ask',
+      current: '{"Name":""}',
+      defaults: true,
+      system: [systemWithBuildx],
+      input: '',
+      env: {},
+      expected: false
+    },
+    {
+      name: 'BUILDX_CONFIG holds the state buildx reads (its current names builder-1)',
+      current: undefined,
+      system: [systemWithBuildx],
+      input: '',
+      env: { BUILDX_CONFIG: buildxConfigWithBuilder },
+      expected: false
     },
     {
       name: 'no buildx/current and no buildx plugin: ask (the classic build)',
@@ -258,6 +302,7 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       system?: string[]
       config?: object
       plugin?: boolean
+      defaults?: boolean
     }
     const configDir = configWith(current, files)
     expect(

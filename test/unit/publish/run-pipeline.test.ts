@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { DockerRunner } from '../../../src/docker/runner.js'
+import {
+  DockerCommandError,
+  type DockerRunner
+} from '../../../src/docker/runner.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { runPipeline } from '../../../src/publish/run-pipeline.js'
@@ -31,12 +34,15 @@ function buildkitDocker(
   registry: MemoryRegistry,
   body: string,
   labels: Record<string, string>,
-  removeImage: () => Promise<void>
+  removeImage: () => Promise<void>,
+  buildError?: string
 ) {
   const calls: string[][] = []
   const docker: DockerRunner = {
     async run(args) {
       calls.push(args)
+      if (args[1] === 'build' && buildError !== undefined)
+        throw new DockerCommandError(args, 1, buildError)
       if (args[0] === 'image' && args[1] === 'rm') await removeImage()
       const metadata = args.indexOf('--metadata-file')
       const tag = args.indexOf('--tag')
@@ -61,6 +67,10 @@ interface Options {
   builder?: Builder
   /** What `docker image rm` does (default: done at once). */
   removeImage?: () => Promise<void>
+  /** The build fails, saying this. */
+  buildError?: string
+  /** Where the run's warnings go. */
+  warnings?: string[]
 }
 
 async function publish(
@@ -110,9 +120,10 @@ async function publish(
     registry,
     body,
     labels,
-    options.removeImage ?? (() => Promise.resolve())
+    options.removeImage ?? (() => Promise.resolve()),
+    options.buildError
   )
-  const warnings: string[] = []
+  const warnings = options.warnings ?? []
   const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
   const result = await runPipeline(settings, release, pipeline, env)
   return { result, calls, warnings }
@@ -278,5 +289,36 @@ describe('runPipeline on the docker driver: the local staging tag', () => {
     })
     expect(warnings).toEqual(['cleanup: image is in use'])
     expect(result.pushed).toHaveLength(3)
+  })
+
+  it('is removed after a build whose push failed (it named the image first)', async () => {
+    const removals: string[] = []
+    await expect(
+      publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
+        builder: DOCKER_DRIVER,
+        buildError: 'failed to push: 503 Service Unavailable',
+        removeImage: () => {
+          removals.push('docker image rm')
+          return Promise.resolve()
+        }
+      })
+    ).rejects.toThrow(/503/)
+    expect(removals).toEqual(['docker image rm'])
+  })
+
+  it('nothing to remove (the build failed before naming it) is no warning', async () => {
+    const warnings: string[] = []
+    await expect(
+      publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
+        builder: DOCKER_DRIVER,
+        buildError: 'failed to solve: dockerfile parse error',
+        removeImage: () =>
+          Promise.reject(
+            new Error('Error response from daemon: No such image: x:build-1')
+          ),
+        warnings
+      })
+    ).rejects.toThrow(/dockerfile parse error/)
+    expect(warnings).toEqual([])
   })
 })

@@ -158,4 +158,20 @@ describe('httpFetch: what the registry client relies on of fetch', () => {
       await new Promise(resolve => setTimeout(resolve, 10))
     expect(inUse()).toBe(0)
   })
+
+  it('cancelling a body that stopped coming closes the connection, as fetch does', async () => {
+    let closed = false
+    const { host } = await recording((request, response) => {
+      request.socket.on('close', () => (closed = true))
+      response.writeHead(404, { 'Content-Length': '100' })
+      response.write('{"errors":')
+    })
+    const response = await httpFetch(new URL(`http://${host}/v2/x`), {
+      method: 'GET'
+    })
+    await response.body?.cancel()
+    for (let tick = 0; tick < 100 && !closed; tick++)
+      await new Promise(resolve => setTimeout(resolve, 10))
+    expect(closed).toBe(true)
+  })
 })
