@@ -9,6 +9,8 @@ import {
 import { join } from 'node:path'
 import { InputError } from '../errors.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
+import type { DockerConfigFile } from './config-file.js'
+import { readDockerConfig } from './config.js'
 import { diagnose } from './diagnose.js'
 import {
   DockerCommandError,
@@ -47,12 +49,10 @@ const SYSTEM_PLUGIN_DIRS = [
   '/usr/libexec/docker/cli-plugins'
 ]
 
-function readJson(file: string): Record<string, unknown> | undefined {
+/** The name in buildx's `current` file (undefined when it cannot be read). */
+function currentBuilderName(file: string): unknown {
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'))
-    return typeof value === 'object' && value !== null
-      ? (value as Record<string, unknown>)
-      : undefined
+    return (JSON.parse(readFileSync(file, 'utf8')) as { Name?: unknown }).Name
   } catch {
     return undefined
   }
@@ -78,7 +78,7 @@ function hasContextDefaults(buildxDir: string): boolean {
 
 function pluginDirsOf(
   configDir: string,
-  config: Record<string, unknown>,
+  config: DockerConfigFile,
   systemDirs: string[]
 ): string[] {
   const extra = config.cliPluginsExtraDirs
@@ -101,7 +101,12 @@ function contextBuilderIsDefault(
 ): boolean {
   // elsewhere the plugin's folders and file name differ: ask buildx
   if (process.platform !== 'linux' && systemDirs === undefined) return false
-  const config = readJson(join(configDir, 'config.json')) ?? {}
+  let config: DockerConfigFile
+  try {
+    config = readDockerConfig(configDir)
+  } catch {
+    return false // docker reports its own unreadable config.json
+  }
   const context = env.DOCKER_CONTEXT || config.currentContext || 'default'
   if (context !== 'default') return false
   return pluginDirsOf(configDir, config, systemDirs ?? SYSTEM_PLUGIN_DIRS).some(
@@ -114,8 +119,8 @@ function contextBuilderIsDefault(
  * driver): no builder named by the input or BUILDX_BUILDER, and buildx's
  * own buildx/current names the default (setup-buildx-action writes its
  * builder's name there) or, with no such file, the plugin is installed and
- * the context is the default; no `buildx use --default` choice anywhere. Known without starting buildx; anything else
- * is asked of `buildx inspect`.
+ * the context is the default; and no `buildx use --default` choice anywhere.
+ * Known without starting buildx; anything else is asked of `buildx inspect`.
  */
 export function usesDefaultBuilder(
   name: string,
@@ -128,7 +133,7 @@ export function usesDefaultBuilder(
   const file = join(buildxDir, 'current')
   if (!existsSync(file))
     return contextBuilderIsDefault(configDir, env, systemPluginDirs)
-  return readJson(file)?.Name === ''
+  return currentBuilderName(file) === ''
 }
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 
