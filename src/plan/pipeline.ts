@@ -29,6 +29,8 @@ export interface PipelineInput {
   /** The builder that will run (build and digest modes). */
   builder: Builder
   files: BuildFiles
+  /** The user's docker config folder, where `logout: false` keeps the logins. */
+  userConfig: string
 }
 
 /**
@@ -36,7 +38,7 @@ export interface PipelineInput {
  * dockerd reports a 5xx or 429 on its login ping as 401, which would read as
  * a wrong password and never be retried.
  */
-function loginSteps(settings: Settings): Step[] {
+function dockerLogins(settings: Settings): Step[] {
   return settings.logins.flatMap(({ registry, username }): Step[] => [
     {
       step: 'probe',
@@ -53,6 +55,29 @@ function loginSteps(settings: Settings): Step[] {
       registries: [registry]
     }
   ])
+}
+
+/**
+ * login-action's `logout: false`: each login also written to the user's own
+ * docker config, so later steps of the job (and of a self-hosted runner's
+ * later jobs) find it, as they would after login-action.
+ */
+function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
+  if (settings.logout) return []
+  return settings.logins.map(({ registry, username }) => ({
+    step: 'keep-login',
+    argv: loginArgs(registry, username, userConfig),
+    passwordFor: registry,
+    registries: [registry]
+  }))
+}
+
+/** The login phase: docker logins the run needs, then those kept for later steps. */
+function loginSteps(input: PipelineInput, dockerNeedsThem = true): Step[] {
+  return [
+    ...(dockerNeedsThem ? dockerLogins(input.settings) : []),
+    ...keptLogins(input)
+  ]
 }
 
 function tagging(plan: PublishPlan) {
@@ -80,21 +105,21 @@ function onBuilder(settings: Settings, builder: Builder) {
     : { ...settings.build, builder: builder.name }
 }
 
-function buildPipeline({
-  settings,
-  plan,
-  builder,
-  files
-}: PipelineInput): Pipeline {
+function buildPipeline(input: PipelineInput): Pipeline {
+  const { settings, plan, builder, files } = input
   const build = onBuilder(settings, builder)
   if (buildsAsAsked(settings))
     return withStages(
-      [],
+      loginSteps(input, false),
       localBuild(plan, { ...build, push: false }, builder, files),
       NO_REGISTRY
     )
   if (!build.push)
-    return withStages([], localBuild(plan, build, builder, files), NO_REGISTRY)
+    return withStages(
+      loginSteps(input, false),
+      localBuild(plan, build, builder, files),
+      NO_REGISTRY
+    )
   const stages = stagedBuild(
     plan,
     build,
@@ -102,38 +127,34 @@ function buildPipeline({
     files,
     stagingTag(plan.buildId)
   )
-  return withStages(loginSteps(settings), stages, tagging(plan))
+  return withStages(loginSteps(input), stages, tagging(plan))
 }
 
-function digestPipeline({
-  settings,
-  plan,
-  builder,
-  files
-}: PipelineInput): Pipeline {
+function digestPipeline(input: PipelineInput): Pipeline {
+  const { settings, plan, builder, files } = input
   const staging = stagingTag(plan.buildId, settings.build.platforms[0])
   const build = onBuilder(settings, builder)
   const stages = stagedPlatform(plan, build, builder, files, staging)
   const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' as const }] }
-  return withStages(loginSteps(settings), stages, {
+  return withStages(loginSteps(input), stages, {
     read: [],
     tag: [],
     readBack: headSteps(staged.images, staged.tags)
   })
 }
 
-function promotePipeline({ settings, plan }: PipelineInput): Pipeline {
+function promotePipeline(input: PipelineInput): Pipeline {
+  const { settings, plan } = input
   const source = parseImageReference(settings.source, 'source')
   const stage = promoteStage(source.image, source.reference, plan.images)
-  const login = promoteNeedsDocker(source.image, plan.images)
-    ? loginSteps(settings)
-    : []
+  const login = loginSteps(input, promoteNeedsDocker(source.image, plan.images))
   return { login, stage, ...tagging(plan), cleanup: [] }
 }
 
-function mergePipeline({ settings, plan }: PipelineInput): Pipeline {
+function mergePipeline(input: PipelineInput): Pipeline {
+  const { settings, plan } = input
   const stage = mergeStage(plan.images, settings.build.platforms, plan.buildId)
-  return { login: loginSteps(settings), stage, ...tagging(plan), cleanup: [] }
+  return { login: loginSteps(input), stage, ...tagging(plan), cleanup: [] }
 }
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */

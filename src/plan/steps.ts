@@ -19,6 +19,8 @@ export type StepName =
   | 'probe'
   /** docker login into the run's private docker config, password on stdin */
   | 'login'
+  /** logout: false: docker login into the user's own docker config, kept after the job */
+  | 'keep-login'
   /** buildx build (or the classic docker build) */
   | 'build'
   /** docker push of the staging tag (classic builder) */

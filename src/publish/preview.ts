@@ -1,5 +1,6 @@
 /** The dry run: the steps a real run would take, and what the guards would decide. */
 import type { Settings } from '../settings/settings.js'
+import { userConfigDir } from '../docker/config.js'
 import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { errorMessage } from '../errors.js'
 import { describeDecision } from '../guards/decide.js'
@@ -37,7 +38,13 @@ export async function dryRunPipeline(
       (line, index) => `id=${splitSecret(line, index).id},src=<file>`
     )
   }
-  return pipelineFor({ settings, plan, builder, files })
+  return pipelineFor({
+    settings,
+    plan,
+    builder,
+    files,
+    userConfig: userConfigDir()
+  })
 }
 
 /** The digest a run would publish, when it is known before building. */

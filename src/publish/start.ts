@@ -51,8 +51,9 @@ export async function startRun(
   log: Log,
   tempDir: string
 ): Promise<StartedRun> {
+  const userConfig = userConfigDir()
   const dockerConfig = createRunConfig(
-    userConfigDir(),
+    userConfig,
     tempDir,
     settings.logins.map(l => l.registry)
   )
@@ -63,5 +64,6 @@ export async function startRun(
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
   const builder = await builderFor(settings, env.docker, log)
-  return { pipeline: pipelineFor({ settings, plan, builder, files }), env }
+  const pipeline = pipelineFor({ settings, plan, builder, files, userConfig })
+  return { pipeline, env }
 }

@@ -5,7 +5,8 @@ export const BOOLEAN_INPUTS = [
   'load',
   'pull',
   'no-cache',
-  'floating-guard'
+  'floating-guard',
+  'logout'
 ]
 
 export const INPUT_NAMES = [

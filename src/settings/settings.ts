@@ -44,6 +44,11 @@ export interface Settings {
   source: string
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
+  /**
+   * login-action's `logout`: false also logs in to the user's docker config,
+   * so the logins outlive the job as login-action's do.
+   */
+  logout: boolean
   build: BuildSettings
   /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
   separators: Separators
@@ -243,6 +248,7 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       ...sourceRegistries,
       ...images.map(i => i.registry)
     ]),
+    logout: parseBoolean(source, 'logout', true),
     build: parseBuild(source),
     separators: parseSeparators(source),
     floatingGuard: parseBoolean(source, 'floating-guard', true),
@@ -283,6 +289,12 @@ function checkCombinations(settings: Settings): void {
       'source',
       '',
       'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
+    )
+  if (!settings.logout && settings.logins.length === 0)
+    throw new InputError(
+      'logout',
+      'false',
+      "it keeps this action's logins after the job, and none is given: set username and password, or logins"
     )
   if (pushes(settings) && settings.images.length === 0)
     throw new InputError(

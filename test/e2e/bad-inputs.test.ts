@@ -89,6 +89,20 @@ const CASES: Case[] = [
     input: 'floating-guard',
     value: 'maybe'
   },
+  {
+    name: 'logout maybe',
+    inputs: { logout: 'maybe' },
+    input: 'logout',
+    value: 'maybe',
+    why: /expected true or false/
+  },
+  {
+    name: 'logout false with no login to keep',
+    inputs: { logout: 'false' },
+    input: 'logout',
+    value: 'false',
+    why: /none is given: set username and password, or logins/
+  },
   // images
   {
     name: 'images double slash',

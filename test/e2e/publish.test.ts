@@ -1,12 +1,19 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
 import { publishedTags, readManifest } from './registry-api.js'
-import { ROOT, runMain, runPost, type StepResult } from './runner.js'
-import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import { ROOT, runMain, runPost } from './runner.js'
+import {
+  auths,
+  credentials,
+  loginsFor,
+  runnerEnv,
+  uniqueRepo,
+  visibleText
+} from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
@@ -15,27 +22,6 @@ let stack: StackEnv
 beforeAll(() => {
   stack = stackEnv()
 })
-
-function auths(env: Record<string, string>): string[] {
-  const file = join(env.DOCKER_CONFIG, 'config.json')
-  if (!existsSync(file)) return []
-  const config = JSON.parse(readFileSync(file, 'utf8')) as { auths?: object }
-  return Object.keys(config.auths ?? {})
-}
-
-function visibleText(step: StepResult): string {
-  // ::add-mask:: is consumed by the runner, never shown: everything else is
-  const stdout = step.stdout
-    .split('\n')
-    .filter(line => !line.startsWith('::add-mask::'))
-    .join('\n')
-  return [
-    stdout,
-    step.stderr,
-    step.summary,
-    ...Object.values(step.outputs)
-  ].join('\n')
-}
 
 describe('publish to the real registries', () => {
   it('publishes a release tag to 1.2.3, 1.2, 1 with the digest the registry holds, and cleans up', async () => {

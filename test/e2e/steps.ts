@@ -1,9 +1,10 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEvent, type EventName } from '../fixtures/events.js'
 import { uniqueRepository } from '../support/registry-seed.js'
 import type { StackRegistry } from '../support/stack-env.js'
+import type { StepResult } from './runner.js'
 
 /** The runner env of an event, with a private docker config per step (so cleanup can be checked). */
 export function runnerEnv(
@@ -35,4 +36,27 @@ export function loginsFor(...registries: StackRegistry[]): string {
 /** A repository name no other run uses. */
 export function uniqueRepo(prefix: string): string {
   return uniqueRepository(`e2e/${prefix}`)
+}
+
+/** The registries the docker config in env's DOCKER_CONFIG holds `auths` for. */
+export function auths(env: Record<string, string>): string[] {
+  const file = join(env.DOCKER_CONFIG, 'config.json')
+  if (!existsSync(file)) return []
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { auths?: object }
+  return Object.keys(config.auths ?? {})
+}
+
+/** What a person sees of a step: its log, summary and outputs. */
+export function visibleText(step: StepResult): string {
+  // ::add-mask:: is consumed by the runner, never shown: everything else is
+  const stdout = step.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return [
+    stdout,
+    step.stderr,
+    step.summary,
+    ...Object.values(step.outputs)
+  ].join('\n')
 }

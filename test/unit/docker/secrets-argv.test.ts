@@ -71,6 +71,7 @@ describe('no planned step holds a password or a build secret', () => {
     { name: 'build, push', inputs: {} },
     { name: 'build, push and load', inputs: { load: 'true' } },
     { name: 'build, push: false', inputs: { push: 'false' } },
+    { name: 'build, logout: false', inputs: { logout: 'false' } },
     {
       name: 'promote',
       inputs: { mode: 'promote', source: 'ghcr.io/octo/app:rc' }
@@ -88,10 +89,14 @@ describe('no planned step holds a password or a build secret', () => {
         iid: '<iid-file>',
         secretSpecs: ['id=NPM_TOKEN,src=<file>']
       }
-      const steps = allSteps(pipelineFor({ settings, plan, builder, files }))
+      const steps = allSteps(
+        pipelineFor({ settings, plan, builder, files, userConfig: '/u' })
+      )
       const text = JSON.stringify(steps.map(publicStep))
       expect(leaks([[text]])).toEqual([])
-      const logins = steps.filter(isCommand).filter(s => s.step === 'login')
+      const logins = steps
+        .filter(isCommand)
+        .filter(s => s.step === 'login' || s.step === 'keep-login')
       for (const login of logins)
         expect(login.argv.slice(-1)).toEqual(['--password-stdin'])
     }
@@ -119,7 +124,13 @@ describe('the steps a run executes', () => {
     const { settings, plan } = await releaseRun()
     const { docker, calls } = recordingDocker()
     const files = { metadata: '', iid: '', secretSpecs: [] }
-    const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[0], files })
+    const pipeline = pipelineFor({
+      settings,
+      plan,
+      builder: DRIVERS[0],
+      files,
+      userConfig: '/u'
+    })
     const env = envFor(
       docker,
       new Map(settings.logins.map(l => [l.registry, l.password]))
@@ -152,7 +163,13 @@ describe('the steps a run executes', () => {
       iid: join(tempDir, 'iid'),
       secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
     }
-    const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[1], files })
+    const pipeline = pipelineFor({
+      settings,
+      plan,
+      builder: DRIVERS[1],
+      files,
+      userConfig: '/u'
+    })
     const [build] = pipeline.stage as CommandStep[]
     await runCommand(
       build,
@@ -204,7 +221,9 @@ describe('no builder puts a value of any secret input in argv', () => {
         iid: '<iid-file>',
         secretSpecs: ['id=SSH_KEY,src=<file>', 'id=NPM_TOKEN,src=<file>']
       }
-      const argvs = allSteps(pipelineFor({ settings, plan, builder, files }))
+      const argvs = allSteps(
+        pipelineFor({ settings, plan, builder, files, userConfig: '/u' })
+      )
         .filter(isCommand)
         .map(step => step.argv)
       expect(leaks(argvs)).toEqual([])
@@ -250,7 +269,13 @@ describe('no builder puts a value of any secret input in argv', () => {
       iid: join(tempDir, 'iid'),
       secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
     }
-    const pipeline = pipelineFor({ settings, plan, builder: DRIVERS[1], files })
+    const pipeline = pipelineFor({
+      settings,
+      plan,
+      builder: DRIVERS[1],
+      files,
+      userConfig: '/u'
+    })
     const [build] = pipeline.stage as CommandStep[]
     const env = testPublishEnv({ docker, registry: untouchedRegistry, tempDir })
     await runCommand(build, plan.images, new RunValues(), env)

@@ -17,6 +17,7 @@ const FILES = {
   iid: '/run/iid',
   secretSpecs: ['id=NPM_TOKEN,src=/run/s']
 }
+const USER_CONFIG = '/home/runner/.docker'
 const DOCKER: Builder = { name: 'default', driver: 'docker' }
 const CONTAINER: Builder = { name: 'builder-1', driver: 'docker-container' }
 const CLASSIC: Builder = { name: '', driver: 'classic' }
@@ -26,7 +27,13 @@ async function pipeline(
   builder: Builder = DOCKER
 ): Promise<Pipeline> {
   const { settings, plan } = await releaseRun({ secrets: '', ...inputs })
-  return pipelineFor({ settings, plan, builder, files: FILES })
+  return pipelineFor({
+    settings,
+    plan,
+    builder,
+    files: FILES,
+    userConfig: USER_CONFIG
+  })
 }
 
 /** Each step as its name and the part that tells the steps apart. */
@@ -186,6 +193,53 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       builder
     )
     expect(steps.stage.length).toBe(1)
+  })
+})
+
+const KEPT = [
+  'keep-login docker --config /home/runner/.docker login ghcr.io --username octo --password-stdin',
+  'keep-login docker --config /home/runner/.docker login docker.io --username octodock --password-stdin'
+]
+
+describe("pipelineFor: login-action's logout input", () => {
+  it.each<Row & { login: string[] }>([
+    {
+      name: 'logout unset: the logins live only in the run',
+      inputs: {},
+      login: LOGINS
+    },
+    {
+      name: 'logout: true, the same',
+      inputs: { logout: 'true' },
+      login: LOGINS
+    },
+    {
+      name: "logout: false: each login also written to the user's docker config",
+      inputs: { logout: 'false' },
+      login: [...LOGINS, ...KEPT]
+    },
+    {
+      name: 'logout: false with push: false: no login the build needs, the kept ones still',
+      inputs: { logout: 'false', push: 'false' },
+      login: KEPT
+    },
+    {
+      name: 'logout: false with call: the kept logins only',
+      inputs: { logout: 'false', call: 'outline' },
+      login: KEPT
+    },
+    {
+      name: 'logout: false in mode merge',
+      inputs: {
+        logout: 'false',
+        mode: 'merge',
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      login: [...LOGINS, ...KEPT]
+    }
+  ])('$name', async ({ inputs, login }) => {
+    const steps = await pipeline(inputs)
+    expect(shape(steps.login)).toEqual(login)
   })
 })
 

@@ -109,7 +109,8 @@ async function publish(
     settings,
     plan: release,
     builder: options.builder ?? CONTAINER,
-    files
+    files,
+    userConfig: join(dir, 'user-docker-config')
   })
   const revision = 'org.opencontainers.image.revision'
   const labels = {
