@@ -12,7 +12,9 @@
 //   @actions/exec (import()ed where used) and csv-parse (called only for a
 //   non-empty list input) are bundled on their own into dist/chunks/ and
 //   require()d on first use. node:crypto and semver (which compiles its
-//   regular expressions as it loads) are loaded on first use too.
+//   regular expressions as it loads) are loaded on first use too, and so are
+//   node:http, node:https (tls) and node:child_process (dgram): a dry run
+//   that asks no registry and no docker never compiles them.
 // - @actions/core imports its OIDC client, and with it @actions/http-client,
 //   undici and tunnel, at load time. We never call getIDToken: those
 //   packages are marked free of side effects, so esbuild drops them with the
@@ -91,6 +93,13 @@ const ON_FIRST_CALL = {
   'csv-parse/sync': { from: 'csv-parse/sync', names: ['parse'] },
   crypto: { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
   'node:crypto': { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
+  // the registry client and docker: a dry run without credentials needs neither
+  'node:http': { from: 'node:http', names: ['request'] },
+  'node:https': { from: 'node:https', names: ['request'] },
+  'node:child_process': {
+    from: 'node:child_process',
+    names: ['spawn', 'execFile']
+  },
   // tag rules of type=semver and the CLI's git tags; zero-config needs none
   ...Object.fromEntries(
     ['parse', 'valid', 'rcompare'].map(name => {
@@ -156,7 +165,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   treeShaking: true,
-  minify: true,
+  // NO_MINIFY=1 keeps names readable, e.g. for a CPU profile of a dry run
+  minify: process.env.NO_MINIFY !== '1',
   legalComments: 'none',
   metafile: true,
   write: false,

@@ -31,7 +31,7 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
 }
 
 function dryRunEnv(dir: string): NodeJS.ProcessEnv {
-  for (const name of ['output', 'state', 'summary'])
+  for (const name of ['output', 'state', 'summary', 'env'])
     writeFileSync(join(dir, name), '')
   return {
     PATH: process.env.PATH,
@@ -41,6 +41,8 @@ function dryRunEnv(dir: string): NodeJS.ProcessEnv {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STATE: join(dir, 'state'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    // the runner always sets it: without it core.exportVariable prints ::set-env
+    GITHUB_ENV: join(dir, 'env'),
     INPUT_IMAGES: 'ghcr.io/o/app',
     // a dry run checks the build's files as a real run does
     INPUT_CONTEXT: join(ROOT, HELLO),

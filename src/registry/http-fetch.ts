@@ -3,8 +3,8 @@
  * Written here because the first global fetch loads undici, which costs
  * 30–100 ms of a run on a 2-core runner; node:http is already in the process.
  */
-import http, { type IncomingMessage } from 'node:http'
-import https from 'node:https'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 
 /** What the registry client reads of a response (a subset of fetch's Response). */
 export interface RegistryResponse {
@@ -145,8 +145,8 @@ function roundTrip(
         ? {}
         : { 'content-length': Buffer.byteLength(body) })
     }
-    const transport = url.protocol === 'https:' ? https : http
-    const request = transport.request(url, { method: init.method, headers })
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const request = send(url, { method: init.method, headers })
     const abort = () => {
       request.destroy()
       reject(abortReason(signal))
