@@ -21,6 +21,8 @@ export type StepName =
   | 'login'
   /** buildx build (or the classic docker build) */
   | 'build'
+  /** buildx build --call check: the build checks, read and reported */
+  | 'check'
   /** docker push of the staging tag (classic builder) */
   | 'push'
   /** the image into the local store under its tags (load: true) */
