@@ -39,9 +39,12 @@ export default tseslint.config(
     }
   },
   {
-    // a stand-in for the docker CLI, linted without types (the default
+    // stand-ins for the docker CLI and buildx, linted without types (the default
     // project takes at most 8 files)
-    files: ['test/fixtures/fake-docker/*.mjs'],
+    files: [
+      'test/fixtures/fake-docker/*.mjs',
+      'test/fixtures/buildx-check/*.mjs'
+    ],
     languageOptions: { parserOptions: { projectService: false } }
   },
   {

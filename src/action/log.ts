@@ -9,7 +9,7 @@ export function mask(secret: string): void {
 export const actionLog: Log = {
   info: message => core.info(message),
   notice: message => core.notice(message),
-  warning: message => core.warning(message),
+  warning: (message, where) => core.warning(message, where ?? {}),
   group: (name, work) => core.group(name, work),
   mask,
   debug: message => core.debug(message)

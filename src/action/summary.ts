@@ -32,6 +32,7 @@ export function summaryMarkdown(
     `Version: \`${plan.version || '(none)'}\``,
     table(['Reference', 'Kind', 'Digest', 'Platforms'], rows)
   ]
+  if (result.check !== undefined) parts.push(result.check)
   if (result.skipped.length > 0)
     parts.push(
       '#### Skipped',

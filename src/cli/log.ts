@@ -4,7 +4,13 @@ import type { Log } from '../publish/log.js'
 export const terminalLog: Log = {
   info: message => console.log(message),
   notice: message => console.log(`notice: ${message}`),
-  warning: message => console.error(`warning: ${message}`),
+  warning: (message, where) => {
+    const at = where?.file
+      ? `${where.file}${where.startLine ? `:${where.startLine}` : ''}: `
+      : ''
+    const title = where?.title ? `${where.title}: ` : ''
+    console.error(`warning: ${at}${title}${message}`)
+  },
   group: async (name, work) => {
     console.log(`== ${name}`)
     return work()

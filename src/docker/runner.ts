@@ -29,7 +29,9 @@ export class DockerCommandError extends Error {
   constructor(
     readonly args: string[],
     readonly exitCode: number,
-    readonly output: string
+    readonly output: string,
+    /** What it printed on stdout alone (a `--call` answer comes there). */
+    readonly stdout = ''
   ) {
     const tail = output.trim().split('\n').slice(-TAIL_LINES).join('\n')
     super(
@@ -88,7 +90,8 @@ export function createDockerRunner(
         throw new DockerCommandError(
           args,
           result.exitCode,
-          `${result.stderr}\n${result.stdout}`
+          `${result.stderr}\n${result.stdout}`,
+          result.stdout
         )
       return { stdout: result.stdout, stderr: result.stderr }
     }

@@ -6,6 +6,7 @@ import {
   type BuildRequest
 } from '../docker/argv/buildx.js'
 import { InputError } from '../errors.js'
+import { isCheck } from '../docker/argv/call.js'
 import type { Image } from '../reference/images.js'
 import type { PublishPlan } from './plan.js'
 import { buildsIntoDaemon, buildsOnePlatform, type Builder } from './builder.js'
@@ -111,8 +112,9 @@ export function localBuild(
     const argv = classic(plan, files, build, plan.refs)
     return { stage: [buildStep(argv, [])], cleanup: [] }
   }
+  const step = isCheck(build.call) ? 'check' : 'build'
   return {
-    stage: [buildStep(buildx(plan, files, build, plan.refs), [])],
+    stage: [buildStep(buildx(plan, files, build, plan.refs), [], step)],
     cleanup: []
   }
 }

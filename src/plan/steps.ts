@@ -23,6 +23,8 @@ export type StepName =
   | 'keep-login'
   /** buildx build (or the classic docker build) */
   | 'build'
+  /** buildx build --call check: the build checks, read and reported */
+  | 'check'
   /** docker push of the staging tag (classic builder) */
   | 'push'
   /** the image into the local store under its tags (load: true) */

@@ -22,6 +22,8 @@ export interface PublishEnv {
   passwords: Map<string, string>
   /** Filled as tags land, so a failure can still say what was pushed. */
   progress: Progress
+  /** The Dockerfile as the workspace names it, for build check annotations. */
+  dockerfile?: string
 }
 
 /** Pushed references in the plan's order (tags are pointed in parallel). */

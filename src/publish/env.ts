@@ -14,6 +14,7 @@ import {
   type RegistryClient
 } from '../registry/client.js'
 import type { PublishEnv } from './context.js'
+import { annotationFile } from './run-check.js'
 
 /**
  * Credentials as SPEC §9 orders them: this action's inputs, else what docker
@@ -89,6 +90,11 @@ export function createPublishEnv(
     registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
-    progress: { pushed: [], skipped: [] }
+    progress: { pushed: [], skipped: [] },
+    dockerfile: annotationFile(
+      settings.build,
+      process.cwd(),
+      process.env.GITHUB_WORKSPACE || process.cwd()
+    )
   }
 }

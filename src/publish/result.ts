@@ -27,6 +27,8 @@ export interface PublishResult {
   platforms?: string[]
   /** What the registry holds for our references, read back at the end. */
   held?: Held[]
+  /** call: check: the result's one line for the job summary. */
+  check?: string
 }
 
 export const EMPTY_RESULT: PublishResult = {

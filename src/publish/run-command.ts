@@ -17,6 +17,7 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import { pushWatch, stalledError } from './push-watch.js'
+import { runCheck } from './run-check.js'
 import type { RunValues } from './values.js'
 
 const PUSHED_DIGEST = new RegExp(`digest: (${SHA256_DIGEST})`)
@@ -143,6 +144,8 @@ export async function runCommand(
   env: PublishEnv
 ): Promise<void> {
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
+  if (step.step === 'check')
+    return runCheck(step, argv, env, error => failure(error, step))
   const stdout = await run(step, argv, images, env)
   const image = step.image
   if (step.step === 'build')

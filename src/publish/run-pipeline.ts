@@ -230,7 +230,8 @@ export async function runPipeline(
       pushed: env.progress.pushed,
       skipped: env.progress.skipped,
       held,
-      platforms
+      platforms,
+      ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {
     // what landed, as the registry tells it (as written, if it cannot be read)

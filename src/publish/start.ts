@@ -1,5 +1,7 @@
 /** Sets a real run up: its own docker config, the builder, the steps, the adapters. */
 import { join } from 'node:path'
+import { callUnsupported, needsCallFlag } from '../docker/argv/call.js'
+import { InputError } from '../errors.js'
 import type { Settings } from '../settings/settings.js'
 import { detectBuilder } from '../docker/builder.js'
 import { createRunConfig, userConfigDir } from '../docker/config.js'
@@ -13,6 +15,27 @@ import { buildsAsAsked, needsBuilder, pipelineFor } from '../plan/pipeline.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import { createPublishEnv } from './env.js'
+
+/**
+ * A `call` other than build needs buildx's `--call` (buildx >= 0.15.0): the
+ * buildx version is asked (read-only) only then, and an older or missing
+ * buildx fails here, before any command that changes anything.
+ */
+async function requireCallSupport(
+  call: string,
+  builder: Builder,
+  docker: DockerRunner,
+  log: Log
+): Promise<void> {
+  if (!needsCallFlag(call)) return
+  const version =
+    builder.driver === 'classic'
+      ? null
+      : (await docker.run(['buildx', 'version'], { quiet: true })).stdout.trim()
+  log.debug?.(`buildx version: ${version ?? 'not installed'}`)
+  const why = callUnsupported(call, version)
+  if (why !== undefined) throw new InputError('call', call, why)
+}
 
 /** The builder that will run, logged (modes that do not build need none). */
 export async function builderFor(
@@ -31,6 +54,7 @@ export async function builderFor(
     settings.build.platforms.length > 1,
     { configDir: userConfigDir() }
   )
+  await requireCallSupport(settings.build.call, builder, docker, log)
   log.info(`Builder: ${describeBuilder(builder)}`)
   log.debug?.(`builder: ${JSON.stringify(builder)}`)
   if (builder.driver === 'classic')

@@ -10,6 +10,8 @@ import type { Manifest } from '../registry/manifest.js'
 export interface Progress {
   pushed: Pushed[]
   skipped: Skipped[]
+  /** call: check: the result's one line for the job summary. */
+  check?: string
 }
 
 export function recordSkipped(

@@ -92,7 +92,10 @@ const hasType: Check = line =>
 const isCall: Check = value => {
   const [method, ...options] = value.split(',')
   return (
-    CALL_METHODS.includes(method) && options.every(o => /^[a-z-]+=.+$/.test(o))
+    CALL_METHODS.includes(method) &&
+    options.every(o =>
+      /^(format=.+|ignorestatus=(true|false|1|0|t|f))$/i.test(o)
+    )
   )
 }
 
@@ -148,7 +151,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       source,
       'call',
       isCall,
-      `expected one of ${CALL_METHODS.join(', ')}, optionally with options, e.g. outline,format=json`
+      `expected one of ${CALL_METHODS.join(', ')}, optionally with format= or ignorestatus=, e.g. outline,format=json`
     ),
     cgroupParent: source('cgroup-parent').trim(),
     network: single(

@@ -1,6 +1,7 @@
 import type { BuildSettings } from '../../settings/settings.js'
 import { formatKeyValues } from './format.js'
 import { splitSecret } from '../../secrets.js'
+import { callArgs } from './call.js'
 
 export interface BuildRequest {
   build: BuildSettings
@@ -65,7 +66,7 @@ function optionArgs(build: BuildSettings): string[] {
     ...repeated('--add-host', build.addHosts),
     ...repeated('--allow', build.allow),
     ...repeated('--attest', build.attests),
-    ...optional('--call', build.call),
+    ...callArgs(build.call),
     ...optional('--cgroup-parent', build.cgroupParent),
     ...optional('--network', build.network),
     ...repeated('--no-cache-filter', build.noCacheFilters),

@@ -332,10 +332,17 @@ describe('pipelineFor: outputs and call of build-push-action', () => {
       ]
     },
     {
-      name: 'call: check evaluates the build and pushes nothing',
+      name: 'call: check evaluates the build in JSON, as a check step, and pushes nothing',
       inputs: { images: 'o/app', call: 'check' },
       stage: [
-        `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest --call check ${TAIL}`
+        `${BUILDX.replace(/^build /, 'check ')} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest --call check,format=json ${TAIL}`
+      ]
+    },
+    {
+      name: 'call: outline passes as given',
+      inputs: { images: 'o/app', call: 'outline,format=json' },
+      stage: [
+        `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest --call outline,format=json ${TAIL}`
       ]
     }
   ])('$name', async ({ inputs, stage }) => {

@@ -234,7 +234,7 @@ describe('buildxBuildArgs', () => {
         '--attest',
         'type=sbom,generator=image',
         '--call',
-        'check',
+        'check,format=json',
         '--cgroup-parent',
         'ci.slice',
         '--network',

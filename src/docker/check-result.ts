@@ -1,0 +1,193 @@
+/**
+ * The answer of `docker buildx build --call check,format=json`, read and
+ * turned into annotations and log lines. Pure: no I/O.
+ *
+ * The shape is BuildKit's lint result (frontend/subrequests/lint/lint.go,
+ * vendored in docker/buildx): `{warnings, sources, buildError?}`; a warning
+ * is `{ruleName, description, url, detail, location: {sourceIndex, ranges}}`
+ * and a range `{start: {line, character}, end: {…}}`. Go's encoding/json
+ * writes it with omitempty, so `sourceIndex` 0, `character` 0 and an empty
+ * `url` are left out, and `warnings` is `null` when there are none. buildx
+ * prints it on stdout as the frontend returned it (commands/build.go,
+ * printValue); since v0.15.1 it exits 1 when there are warnings or a build
+ * error (v0.15.0 exited 0), so this action judges by the result itself.
+ */
+
+export interface CheckPlace {
+  /** The source's file name as BuildKit saw it (the Dockerfile's base name). */
+  source?: string
+  /** 1-based lines; undefined when the result gives none. */
+  startLine?: number
+  endLine?: number
+}
+
+export interface CheckWarning extends CheckPlace {
+  rule: string
+  description: string
+  url: string
+  detail: string
+}
+
+export interface CheckResult {
+  warnings: CheckWarning[]
+  /** The build error the check ran into (e.g. an unknown instruction). */
+  error?: { message: string } & CheckPlace
+}
+
+/** Where an annotation points (GitHub's `file`, `line`, `endLine`, `title`). */
+export interface Annotation {
+  title?: string
+  file?: string
+  startLine?: number
+  endLine?: number
+}
+
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : ''
+
+const line = (position: unknown): number | undefined => {
+  const n = isObject(position) ? position.line : undefined
+  return typeof n === 'number' && n > 0 ? n : undefined
+}
+
+function place(location: unknown, sources: unknown[]): CheckPlace {
+  if (!isObject(location)) return {}
+  const index =
+    typeof location.sourceIndex === 'number' ? location.sourceIndex : 0
+  const source = sources[index]
+  const ranges = Array.isArray(location.ranges)
+    ? location.ranges.filter(isObject)
+    : []
+  const starts = ranges.flatMap(r => line(r.start) ?? [])
+  const ends = ranges.flatMap(r => line(r.end) ?? line(r.start) ?? [])
+  return {
+    source: isObject(source) ? text(source.filename) || undefined : undefined,
+    startLine: starts.length > 0 ? Math.min(...starts) : undefined,
+    endLine: ends.length > 0 ? Math.max(...ends) : undefined
+  }
+}
+
+/**
+ * The lint result in buildx's stdout; undefined when stdout holds none (the
+ * build failed before the check could answer, or buildx printed text).
+ */
+export function parseCheckResult(stdout: string): CheckResult | undefined {
+  const start = stdout.indexOf('{')
+  if (start < 0) return undefined
+  let raw: unknown
+  try {
+    raw = JSON.parse(stdout.slice(start))
+  } catch {
+    return undefined
+  }
+  if (!isObject(raw) || !('warnings' in raw || 'sources' in raw))
+    return undefined
+  const sources = Array.isArray(raw.sources) ? raw.sources : []
+  const warnings = (Array.isArray(raw.warnings) ? raw.warnings : [])
+    .filter(isObject)
+    .map(w => ({
+      rule: text(w.ruleName),
+      description: text(w.description),
+      url: text(w.url),
+      detail: text(w.detail),
+      ...place(w.location, sources)
+    }))
+  const error = isObject(raw.buildError)
+    ? {
+        message: text(raw.buildError.message),
+        ...place(raw.buildError.location, sources)
+      }
+    : undefined
+  return error === undefined ? { warnings } : { warnings, error }
+}
+
+/** The workspace path of the source, when it is the Dockerfile this run built. */
+function fileOf(at: CheckPlace, dockerfile: string | undefined) {
+  if (dockerfile === undefined || at.source === undefined) return undefined
+  const base = dockerfile.split('/').pop()
+  return base === at.source.split('/').pop() ? dockerfile : undefined
+}
+
+function where(at: CheckPlace, dockerfile: string | undefined): Annotation {
+  const file = fileOf(at, dockerfile)
+  if (file === undefined) return {}
+  return at.startLine === undefined
+    ? { file }
+    : { file, startLine: at.startLine, endLine: at.endLine ?? at.startLine }
+}
+
+/**
+ * One warning annotation per violation: titled by the rule's description,
+ * the message the rule's own words and its documentation (as
+ * docker/actions-toolkit's convertWarningsToGitHubAnnotations words a build
+ * warning); pointing at `dockerfile` (the workspace's path of the Dockerfile
+ * built, undefined when the workspace cannot name it) when the warning is
+ * about that file.
+ */
+export function checkAnnotations(
+  result: CheckResult,
+  dockerfile: string | undefined
+): { message: string; annotation: Annotation }[] {
+  return result.warnings.map(w => ({
+    message: `${w.rule}: ${w.detail}${w.url ? `\nMore info: ${w.url}` : ''}`,
+    annotation: { title: w.description || w.rule, ...where(w, dockerfile) }
+  }))
+}
+
+/** `Dockerfile:3` (or `Dockerfile:3-5`), or the source alone, or ''. */
+export function placeText(at: CheckPlace, dockerfile?: string): string {
+  const file = fileOf(at, dockerfile) ?? at.source ?? ''
+  if (file === '' || at.startLine === undefined) return file
+  const end =
+    at.endLine !== undefined && at.endLine !== at.startLine
+      ? `-${at.endLine}`
+      : ''
+  return `${file}:${at.startLine}${end}`
+}
+
+function count(n: number): string {
+  return n === 1 ? '1 warning' : `${n} warnings`
+}
+
+/** The check's result as the log shows it, one violation a line. */
+export function checkReport(
+  result: CheckResult,
+  dockerfile: string | undefined
+): string {
+  const lines = [
+    `Build checks: ${result.warnings.length === 0 ? 'no warnings' : count(result.warnings.length)}${result.error ? ', and a build error' : ''}`
+  ]
+  for (const w of result.warnings) {
+    const at = placeText(w, dockerfile)
+    lines.push(`  ${at ? `${at}: ` : ''}${w.rule}: ${w.detail}`)
+    if (w.url) lines.push(`    ${w.url}`)
+  }
+  if (result.error) {
+    const at = placeText(result.error, dockerfile)
+    lines.push(`  ${at ? `${at}: ` : ''}error: ${result.error.message}`)
+  }
+  return lines.join('\n')
+}
+
+/** One line for the job summary. */
+export function checkSummaryLine(
+  result: CheckResult,
+  dockerfile: string | undefined
+): string {
+  const rules = result.warnings.map(w => {
+    const at = placeText(w, dockerfile)
+    return `\`${w.rule}\`${at ? ` (${at})` : ''}`
+  })
+  const parts = [
+    result.warnings.length === 0
+      ? 'no warnings'
+      : `${count(result.warnings.length)}: ${rules.join(', ')}`
+  ]
+  if (result.error) parts.push(`build error: ${result.error.message}`)
+  return `Build checks (\`call: check\`): ${parts.join('; ')}`
+}

@@ -1,0 +1,170 @@
+/**
+ * `call: check` (build-push-action's input, buildx's `--call`).
+ *
+ * With this machine's buildx (0.13, no `--call`) the step fails before any
+ * docker command that changes anything, with one line, and the registry
+ * gets nothing. No buildx >= 0.15 exists here (Debian ships 0.13.1 and
+ * nothing can be downloaded), so the reporting path runs against a
+ * recorded-shape fixture: a docker-buildx CLI plugin in the step's private
+ * DOCKER_CONFIG/cli-plugins that says it is v0.15.1 and answers
+ * `build --call check,format=json` with output shaped as real buildx's
+ * (test/fixtures/buildx-check/README.md says where the shape comes from).
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { listTags } from './registry-api.js'
+import { ROOT, runMain } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+
+const CHECK = 'test/fixtures/contexts/check'
+const DOCKERFILE = `${CHECK}/Dockerfile`
+const PLUGIN = join(ROOT, 'test/fixtures/buildx-check/docker-buildx.mjs')
+let stack: StackEnv
+
+beforeAll(() => {
+  stack = stackEnv()
+})
+
+/** The runner env with the fixture buildx as the only plugin docker finds first. */
+function withFixtureBuildx(fixture: string) {
+  const env = runnerEnv('push-tag', {
+    GITHUB_WORKSPACE: ROOT,
+    DPA_CHECK_FIXTURE: fixture,
+    DPA_FIXTURE_LOG: join(mkdtempSync(join(tmpdir(), 'dpa-buildx-')), 'argv')
+  })
+  writeFileSync(env.DPA_FIXTURE_LOG, '')
+  const plugins = join(env.DOCKER_CONFIG, 'cli-plugins')
+  mkdirSync(plugins)
+  symlinkSync(PLUGIN, join(plugins, 'docker-buildx'))
+  return env
+}
+
+const calls = (env: Record<string, string>) =>
+  readFileSync(env.DPA_FIXTURE_LOG, 'utf8')
+    .split('\n')
+    .filter(line => line.startsWith('buildx '))
+
+const errorLines = (stdout: string) =>
+  stdout.split('\n').filter(line => line.startsWith('::error::'))
+
+describe('call: check', () => {
+  it('on buildx 0.13 (no --call) fails first with one line, and the registry gets nothing', async () => {
+    const repo = uniqueRepo('call-check-old')
+    const { a } = stack
+    const step = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: CHECK,
+        call: 'check'
+      },
+      runnerEnv('push-tag')
+    )
+    expect(step.code).toBe(1)
+    const errors = errorLines(step.stdout)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(
+      /^::error::input "call": invalid value "check": needs buildx >= 0\.15\.0 \(found 0\.13\.1\): /
+    )
+    expect(step.stdout).not.toMatch(/\[command\].* (login|buildx build) /)
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  // the fixture below stands in for buildx >= 0.15 (none exists here)
+  it('reports each violation as an annotation on the Dockerfile, in the log and the summary, and fails', async () => {
+    const repo = uniqueRepo('call-check')
+    const { a } = stack
+    const env = withFixtureBuildx('warnings')
+    const step = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: CHECK,
+        call: 'check'
+      },
+      env
+    )
+    expect(step.code).toBe(1)
+    const annotations = step.stdout
+      .split('\n')
+      .filter(line => line.startsWith('::warning '))
+    expect(annotations).toEqual([
+      `::warning title=The 'as' keyword should match the case of the 'from' keyword,file=${DOCKERFILE},line=1,endLine=1::FromAsCasing: 'as' and 'FROM' keywords' casing do not match%0AMore info: https://docs.docker.com/go/dockerfile/rule/from-as-casing/`,
+      `::warning title=JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals,file=${DOCKERFILE},line=3,endLine=3::JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals%0AMore info: https://docs.docker.com/go/dockerfile/rule/json-args-recommended/`
+    ])
+    expect(step.stdout).toContain(
+      `Build checks: 2 warnings\n  ${DOCKERFILE}:1: FromAsCasing: 'as' and 'FROM' keywords' casing do not match\n`
+    )
+    expect(errorLines(step.stdout)).toEqual([
+      '::error::call: the build check found 2 violations (annotated above); fix them, or add ignorestatus=true to report them without failing'
+    ])
+    expect(step.summary).toContain(
+      `Build checks (\`call: check\`): 2 warnings: \`FromAsCasing\` (${DOCKERFILE}:1), \`JSONArgsRecommended\` (${DOCKERFILE}:3)`
+    )
+    const [version, build] = calls(env)
+    expect(version).toBe('buildx version')
+    expect(build).toMatch(/^buildx build .*--call check,format=json /)
+    expect(step.stdout).not.toMatch(/\[command\].* login /)
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('passes a clean check, and says so in the summary', async () => {
+    const { a } = stack
+    const step = await runMain(
+      {
+        images: `${a.host}/${uniqueRepo('call-check-clean')}`,
+        ...credentials(a),
+        context: CHECK,
+        call: 'check,format=text'
+      },
+      withFixtureBuildx('clean')
+    )
+    expect(step.stdout).not.toMatch(/::(error|warning) /)
+    expect(step.code).toBe(0)
+    expect(step.stdout).toContain('Build checks: no warnings')
+    expect(step.summary).toContain('Build checks (`call: check`): no warnings')
+  })
+
+  it('with ignorestatus=true annotates the violations and does not fail', async () => {
+    const { a } = stack
+    const step = await runMain(
+      {
+        images: `${a.host}/${uniqueRepo('call-check-ignore')}`,
+        ...credentials(a),
+        context: CHECK,
+        call: 'check,ignorestatus=true'
+      },
+      withFixtureBuildx('warnings')
+    )
+    expect(step.code).toBe(0)
+    expect(
+      step.stdout.split('\n').filter(line => line.startsWith('::warning '))
+    ).toHaveLength(2)
+  })
+
+  it('fails on the build error the check ran into, naming where', async () => {
+    const { a } = stack
+    const step = await runMain(
+      {
+        images: `${a.host}/${uniqueRepo('call-check-error')}`,
+        ...credentials(a),
+        context: CHECK,
+        call: 'check'
+      },
+      withFixtureBuildx('build-error')
+    )
+    expect(step.code).toBe(1)
+    expect(errorLines(step.stdout)).toEqual([
+      `::error::call: the build check stopped on an error at ${DOCKERFILE}:2: dockerfile parse error on line 2: unknown instruction: RUNN`
+    ])
+  })
+})

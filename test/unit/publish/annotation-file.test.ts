@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals'
+import { annotationFile } from '../../../src/publish/run-check.js'
+
+describe('annotationFile: the Dockerfile as the workspace names it', () => {
+  it.each([
+    {
+      name: 'default Dockerfile of the context',
+      context: 'app',
+      file: '',
+      cwd: '/w',
+      path: 'app/Dockerfile'
+    },
+    {
+      name: 'context .',
+      context: '.',
+      file: '',
+      cwd: '/w',
+      path: 'Dockerfile'
+    },
+    {
+      name: 'file from the workspace',
+      context: 'app',
+      file: 'docker/prod.Dockerfile',
+      cwd: '/w',
+      path: 'docker/prod.Dockerfile'
+    },
+    {
+      name: 'absolute file in the workspace',
+      context: '.',
+      file: '/w/x/Dockerfile',
+      cwd: '/w',
+      path: 'x/Dockerfile'
+    },
+    {
+      name: 'outside the workspace',
+      context: '.',
+      file: '/tmp/Dockerfile',
+      cwd: '/w',
+      path: undefined
+    },
+    { name: 'stdin', context: '.', file: '-', cwd: '/w', path: undefined },
+    {
+      name: 'remote context, its own Dockerfile',
+      context: 'https://github.com/o/r.git#main',
+      file: '',
+      cwd: '/w',
+      path: undefined
+    },
+    {
+      name: 'cwd below the workspace',
+      context: '.',
+      file: '',
+      cwd: '/w/sub',
+      path: 'sub/Dockerfile'
+    }
+  ])('$name', ({ context, file, cwd, path }) => {
+    expect(annotationFile({ context, file }, cwd, '/w')).toBe(path)
+  })
+})
