@@ -132,6 +132,9 @@ function responseOf(
   }
 }
 
+/** Who is asking, for the registry's logs (fetch sent undici's name). */
+const USER_AGENT = 'docker-publish-action'
+
 function roundTrip(
   url: URL,
   init: RegistryRequestInit
@@ -140,6 +143,7 @@ function roundTrip(
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal))
     const headers = {
+      'user-agent': USER_AGENT,
       ...init.headers,
       ...(body === undefined
         ? {}

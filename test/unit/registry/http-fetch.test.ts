@@ -72,6 +72,21 @@ describe('httpFetch: what the registry client relies on of fetch', () => {
     ])
   })
 
+  it('names itself in User-Agent, unless the caller gives one', async () => {
+    const agents: (string | undefined)[] = []
+    const server = await startServer((request, response) => {
+      agents.push(request.headers['user-agent'])
+      response.end()
+    })
+    servers.push(server)
+    const url = new URL(`http://${server.host}/v2/`)
+    await (await httpFetch(url, { method: 'GET' })).text()
+    await (
+      await httpFetch(url, { method: 'GET', headers: { 'User-Agent': 'me' } })
+    ).text()
+    expect(agents).toEqual(['docker-publish-action', 'me'])
+  })
+
   it('follows a redirect to blob storage without the credentials', async () => {
     const storage = await recording(ok)
     const registry = await recording((_, response) =>
