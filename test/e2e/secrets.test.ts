@@ -21,7 +21,7 @@ import {
   type RunningStep,
   type StepResult
 } from './runner.js'
-import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import { loginsFor, runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import {
   startFaultProxy,
   type Fault,
@@ -45,17 +45,9 @@ afterAll(() => {
 
 /** Everything a person or a later step can read of a step. */
 function readable(step: StepResult): string {
-  // ::add-mask:: is consumed by the runner, never shown: everything else is
-  const stdout = step.stdout
-    .split('\n')
-    .filter(line => !line.startsWith('::add-mask::'))
-    .join('\n')
   return [
-    stdout,
-    step.stderr,
-    step.summary,
-    readFileSync(join(step.dir, 'state'), 'utf8'),
-    ...Object.values(step.outputs)
+    visibleText(step),
+    readFileSync(join(step.dir, 'state'), 'utf8')
   ].join('\n')
 }
 
