@@ -34,7 +34,20 @@ function outputTags(plan: PublishPlan, tagNames: string[]): string[] {
   return plan.images.length === 0 ? tagNames : plan.refs
 }
 
-/** Every output of the action, as the strings the runner stores. */
+/** metadata-action's lists: tag names, tags as output, leveled annotations. */
+export function metadataLists(
+  plan: PublishPlan,
+  annotationLevels: string[]
+): { tagNames: string[]; tags: string[]; annotations: string[] } {
+  const tagNames = plan.tags.map(tag => tag.name)
+  return {
+    tagNames,
+    tags: outputTags(plan, tagNames),
+    annotations: leveledAnnotations(plan.annotations, annotationLevels)
+  }
+}
+
+/** Every output of the action but the bake files, as the strings the runner stores. */
 export function actionOutputs(
   plan: PublishPlan,
   result: PublishResult,
@@ -42,10 +55,8 @@ export function actionOutputs(
   format: OutputFormat = DEFAULT_OUTPUT_FORMAT
 ): Record<string, string> {
   const { separators } = format
-  const tagNames = plan.tags.map(tag => tag.name)
-  const tags = outputTags(plan, tagNames)
-  const annotations = leveledAnnotations(
-    plan.annotations,
+  const { tagNames, tags, annotations } = metadataLists(
+    plan,
     format.annotationLevels
   )
   return {
@@ -77,14 +88,18 @@ export function actionOutputs(
   }
 }
 
-/** The outputs metadata-action also exports as DOCKER_METADATA_OUTPUT_* (no bake files here). */
+/** The outputs metadata-action also exports as DOCKER_METADATA_OUTPUT_*. */
 export const METADATA_OUTPUTS = [
   'version',
   'tags',
   'tag-names',
   'labels',
   'annotations',
-  'json'
+  'json',
+  'bake-file-tags',
+  'bake-file-labels',
+  'bake-file-annotations',
+  'bake-file'
 ]
 
 /**

@@ -1,10 +1,37 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@actions/core'
 import { readMetadataEnv } from '../context/metadata-env.js'
 import type { PublishPlan } from '../plan/plan.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/result.js'
-import { actionOutputs, outputEnvVariables } from './outputs.js'
+import { bakeFiles } from './bake-files.js'
+import { actionOutputs, metadataLists, outputEnvVariables } from './outputs.js'
 import type { Settings } from '../settings/settings.js'
-import * as core from '@actions/core'
+
+/**
+ * metadata-action's bake definitions, written to a folder of their own that
+ * outlives the run (the post step removes only the run's folder): a later
+ * bake step reads them. Returns the outputs that name them.
+ */
+function writeBakeFiles(
+  settings: Settings,
+  plan: PublishPlan,
+  annotationLevels: string[]
+): Record<string, string> {
+  const { tags, annotations } = metadataLists(plan, annotationLevels)
+  const base = process.env.RUNNER_TEMP || tmpdir()
+  mkdirSync(base, { recursive: true })
+  const dir = mkdtempSync(join(base, 'docker-publish-bake-'))
+  const outputs: Record<string, string> = {}
+  for (const file of bakeFiles(plan, tags, annotations, settings.bakeTarget)) {
+    const path = join(dir, file.fileName)
+    writeFileSync(path, JSON.stringify(file.definition, null, 2))
+    outputs[file.output] = path
+  }
+  return outputs
+}
 
 /**
  * Sets every output and, as metadata-action does, exports its outputs as
@@ -17,10 +44,13 @@ export function setActionOutputs(
   steps: PlanStep[]
 ): void {
   const metadataEnv = readMetadataEnv(process.env)
-  const outputs = actionOutputs(plan, result, steps, {
-    separators: settings.separators,
-    annotationLevels: metadataEnv.annotationLevels
-  })
+  const outputs = {
+    ...actionOutputs(plan, result, steps, {
+      separators: settings.separators,
+      annotationLevels: metadataEnv.annotationLevels
+    }),
+    ...writeBakeFiles(settings, plan, metadataEnv.annotationLevels)
+  }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
   const variables = outputEnvVariables(outputs, metadataEnv.setOutputEnv)

@@ -54,5 +54,6 @@ export const INPUT_NAMES = [
   'registry-timeout',
   'sep-tags',
   'sep-labels',
-  'sep-annotations'
+  'sep-annotations',
+  'bake-target'
 ]

@@ -52,6 +52,8 @@ export interface Settings {
   build: BuildSettings
   /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
   separators: Separators
+  /** metadata-action's bake-target: the target the bake-file outputs define. */
+  bakeTarget: string
   /** Floating tags only move forward (SPEC §2). */
   floatingGuard: boolean
   immutableTags: (typeof IMMUTABLE_POLICIES)[number]
@@ -217,6 +219,21 @@ function parseSeparators(source: InputSource): Separators {
   }
 }
 
+// buildx bake's own rule for a target name
+const BAKE_TARGET = /^[a-zA-Z0-9_-]+$/
+
+function parseBakeTarget(source: InputSource): string {
+  const target = source('bake-target').trim()
+  if (target === '') return 'docker-metadata-action'
+  if (!BAKE_TARGET.test(target))
+    throw new InputError(
+      'bake-target',
+      target,
+      'a bake target name: letters, digits, "_" and "-" only'
+    )
+  return target
+}
+
 export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const listed = parseImages(parseLines(source, 'images'))
@@ -251,6 +268,7 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
     logout: parseBoolean(source, 'logout', true),
     build: parseBuild(source),
     separators: parseSeparators(source),
+    bakeTarget: parseBakeTarget(source),
     floatingGuard: parseBoolean(source, 'floating-guard', true),
     immutableTags: parseChoice(
       source,

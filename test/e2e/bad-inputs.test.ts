@@ -90,6 +90,13 @@ const CASES: Case[] = [
     value: 'maybe'
   },
   {
+    name: 'bake-target with a dot',
+    inputs: { 'bake-target': 'my.target' },
+    input: 'bake-target',
+    value: 'my.target',
+    why: /a bake target name: letters, digits/
+  },
+  {
     name: 'logout maybe',
     inputs: { logout: 'maybe' },
     input: 'logout',

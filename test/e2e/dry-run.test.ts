@@ -81,6 +81,10 @@ describe('dry run of dist/index.js for each event', () => {
     expect(Object.keys(step.outputs).sort()).toEqual(
       [
         'annotations',
+        'bake-file',
+        'bake-file-annotations',
+        'bake-file-labels',
+        'bake-file-tags',
         'digest',
         'imageid',
         'json',

@@ -12,6 +12,7 @@ import {
   type PublishResult
 } from '../../../src/publish/result.js'
 import type { PublishPlan } from '../../../src/plan/plan.js'
+import { bakeFiles } from '../../../src/action/bake-files.js'
 
 const DIGEST = `sha256:${'d'.repeat(64)}`
 const IMAGE_ID = `sha256:${'e'.repeat(64)}`
@@ -63,9 +64,15 @@ const STEPS: PlanStep[] = [
 
 describe('actionOutputs', () => {
   it('sets every output action.yml declares, and no other', () => {
-    expect(Object.keys(actionOutputs(PLAN, RESULT, STEPS)).sort()).toEqual(
-      declaredOutputs()
+    const bakeOutputs = bakeFiles(PLAN, [], [], 'docker-metadata-action').map(
+      file => file.output
     )
+    expect(
+      [
+        ...Object.keys(actionOutputs(PLAN, RESULT, STEPS)),
+        ...bakeOutputs
+      ].sort()
+    ).toEqual(declaredOutputs())
   })
 
   it.each([
@@ -253,7 +260,14 @@ describe('actionOutputs as metadata-action writes them', () => {
 })
 
 describe('outputEnvVariables', () => {
-  const outputs = actionOutputs(PLAN, RESULT, STEPS)
+  const outputs: Record<string, string> = {
+    ...actionOutputs(PLAN, RESULT, STEPS),
+    'bake-file-tags': '/tmp/b/docker-metadata-action-bake-tags.json',
+    'bake-file-labels': '/tmp/b/docker-metadata-action-bake-labels.json',
+    'bake-file-annotations':
+      '/tmp/b/docker-metadata-action-bake-annotations.json',
+    'bake-file': '/tmp/b/docker-metadata-action-bake.json'
+  }
 
   it('exports the metadata-action outputs as DOCKER_METADATA_OUTPUT_*', () => {
     expect(outputEnvVariables(outputs, true)).toEqual({
@@ -262,7 +276,12 @@ describe('outputEnvVariables', () => {
       DOCKER_METADATA_OUTPUT_TAG_NAMES: '1.2.3\nlatest',
       DOCKER_METADATA_OUTPUT_LABELS: outputs.labels,
       DOCKER_METADATA_OUTPUT_ANNOTATIONS: outputs.annotations,
-      DOCKER_METADATA_OUTPUT_JSON: outputs.json
+      DOCKER_METADATA_OUTPUT_JSON: outputs.json,
+      DOCKER_METADATA_OUTPUT_BAKE_FILE_TAGS: outputs['bake-file-tags'],
+      DOCKER_METADATA_OUTPUT_BAKE_FILE_LABELS: outputs['bake-file-labels'],
+      DOCKER_METADATA_OUTPUT_BAKE_FILE_ANNOTATIONS:
+        outputs['bake-file-annotations'],
+      DOCKER_METADATA_OUTPUT_BAKE_FILE: outputs['bake-file']
     })
   })
 

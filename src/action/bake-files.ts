@@ -1,0 +1,52 @@
+/**
+ * metadata-action's bake definitions: the same tags, labels and annotations
+ * as the outputs, as JSON files `docker buildx bake` (or bake-action) reads
+ * with `-f`, under one target (`bake-target`, default docker-metadata-action).
+ */
+import { formatKeyValues } from '../docker/argv/format.js'
+import type { PublishPlan } from '../plan/plan.js'
+
+/** One bake file: the output that names it, its file name and its content. */
+export interface BakeFile {
+  output: string
+  fileName: string
+  definition: { target: Record<string, Record<string, unknown>> }
+}
+
+/** The labels as a map in key order, as metadata-action writes them. */
+function sortedLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    formatKeyValues(labels).map(line => {
+      const at = line.indexOf('=')
+      return [line.slice(0, at), line.slice(at + 1)]
+    })
+  )
+}
+
+/**
+ * The four files metadata-action writes: tags (with the DOCKER_META_* args),
+ * labels, annotations (already level-prefixed), and tags with labels.
+ */
+export function bakeFiles(
+  plan: PublishPlan,
+  tags: string[],
+  annotations: string[],
+  target: string
+): BakeFile[] {
+  const args = {
+    DOCKER_META_IMAGES: plan.images.map(image => image.name).join(','),
+    DOCKER_META_VERSION: plan.version
+  }
+  const labels = sortedLabels(plan.labels)
+  const file = (output: string, suffix: string, content: object) => ({
+    output,
+    fileName: `docker-metadata-action-bake${suffix}.json`,
+    definition: { target: { [target]: { ...content } } }
+  })
+  return [
+    file('bake-file-tags', '-tags', { tags, args }),
+    file('bake-file-labels', '-labels', { labels }),
+    file('bake-file-annotations', '-annotations', { annotations }),
+    file('bake-file', '', { tags, labels, args })
+  ]
+}
