@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
@@ -22,7 +22,6 @@ function writeBakeFiles(
 ): Record<string, string> {
   const { tags, annotations } = metadataLists(plan, annotationLevels)
   const base = process.env.RUNNER_TEMP || tmpdir()
-  mkdirSync(base, { recursive: true })
   const dir = mkdtempSync(join(base, 'docker-publish-bake-'))
   const outputs: Record<string, string> = {}
   for (const file of bakeFiles(plan, tags, annotations, settings.bakeTarget)) {

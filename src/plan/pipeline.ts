@@ -72,12 +72,9 @@ function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
   }))
 }
 
-/** The login phase: docker logins the run needs, then those kept for later steps. */
-function loginSteps(input: PipelineInput, dockerNeedsThem = true): Step[] {
-  return [
-    ...(dockerNeedsThem ? dockerLogins(input.settings) : []),
-    ...keptLogins(input)
-  ]
+/** The login phase of a run whose docker commands need the logins. */
+function loginSteps(input: PipelineInput): Step[] {
+  return [...dockerLogins(input.settings), ...keptLogins(input)]
 }
 
 function tagging(plan: PublishPlan) {
@@ -110,13 +107,13 @@ function buildPipeline(input: PipelineInput): Pipeline {
   const build = onBuilder(settings, builder)
   if (buildsAsAsked(settings))
     return withStages(
-      loginSteps(input, false),
+      keptLogins(input),
       localBuild(plan, { ...build, push: false }, builder, files),
       NO_REGISTRY
     )
   if (!build.push)
     return withStages(
-      loginSteps(input, false),
+      keptLogins(input),
       localBuild(plan, build, builder, files),
       NO_REGISTRY
     )
@@ -147,7 +144,9 @@ function promotePipeline(input: PipelineInput): Pipeline {
   const { settings, plan } = input
   const source = parseImageReference(settings.source, 'source')
   const stage = promoteStage(source.image, source.reference, plan.images)
-  const login = loginSteps(input, promoteNeedsDocker(source.image, plan.images))
+  const login = promoteNeedsDocker(source.image, plan.images)
+    ? loginSteps(input)
+    : keptLogins(input)
   return { login, stage, ...tagging(plan), cleanup: [] }
 }
 
