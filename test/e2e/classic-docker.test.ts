@@ -71,7 +71,7 @@ describe('the classic-store dockerd', () => {
         `${A.host}/${repo}:1`,
         HELLO
       ],
-      { env }
+      { env, retryRegistry500: true }
     )
     expect(build.stderr).not.toMatch(/^ERROR/m)
     expect(build.code).toBe(0)

@@ -40,7 +40,8 @@ describe('the credential-helper fixture with docker', () => {
     const helper = writeCredentialHelperConfig({ via, credentials: aliceOnA })
     const repo = uniqueRepo('cred-helper')
     const push = await runDocker(['push', await tagBase(repo)], {
-      env: helper.env
+      env: helper.env,
+      retryRegistry500: true
     })
     expect(push.stderr).toBe('')
     expect(push.code).toBe(0)
@@ -63,7 +64,7 @@ describe('the credential-helper fixture with docker', () => {
         `${A.host}/${repo}:1`,
         'test/fixtures/contexts/hello'
       ],
-      { env: helper.env }
+      { env: helper.env, retryRegistry500: true }
     )
     expect(build.stderr).not.toMatch(/^ERROR/m)
     expect(build.code).toBe(0)

@@ -15,11 +15,40 @@ export interface DockerOptions {
   env?: Record<string, string>
   /** Written to stdin (e.g. a password for --password-stdin). */
   input?: string
+  /**
+   * Runs a push again (twice at most) when the registry answered 500.
+   * distribution 2.8's filesystem storage rewrites a tag's link file in
+   * place, and docker 26 (containerd store) sends a HEAD for the tag while
+   * its own PUT of it is in flight: the HEAD can read the empty file and get
+   * a 500 "invalid checksum digest format". The action retries its pushes
+   * on a 5xx (src/docker/retrying.ts); plain docker in a test does not.
+   */
+  retryRegistry500?: boolean
 }
 
-export function runDocker(
+const REGISTRY_500 = /500 Internal Server Error/
+const REGISTRY_500_RETRIES = 2
+
+export async function runDocker(
   args: string[],
   options: DockerOptions = {}
+): Promise<DockerResult> {
+  let result = await runDockerOnce(args, options)
+  for (
+    let retry = 0;
+    options.retryRegistry500 === true &&
+    retry < REGISTRY_500_RETRIES &&
+    result.code !== 0 &&
+    REGISTRY_500.test(result.stderr);
+    retry++
+  )
+    result = await runDockerOnce(args, options)
+  return result
+}
+
+function runDockerOnce(
+  args: string[],
+  options: DockerOptions
 ): Promise<DockerResult> {
   const child = spawn('docker', args, {
     env: { ...process.env, ...options.env },
