@@ -108,10 +108,6 @@ function bytesOf(files: string[]): number {
   return files.reduce((sum, file) => sum + statSync(file).size, 0)
 }
 
-/**
- * A dry run detects the builder with `docker buildx inspect`, a process of
- * its own: the run without docker on PATH shows the action's own share.
- */
 /** The post step's env: the state main saves, a run folder for it to remove. */
 function postEnv(env: NodeJS.ProcessEnv, dir: string): NodeJS.ProcessEnv {
   const tempDir = mkdtempSync(join(dir, 'docker-publish-'))
@@ -123,6 +119,8 @@ export function coldStart(pairs: number): void {
   requireDist('dist/index.js', 'dist/post/index.js')
   const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cold-'))
   const env = dryRunEnv(dir)
+  // a dry run detects the builder with `docker buildx inspect`, a process of
+  // its own: the run without docker on PATH shows the action's own share
   const noDocker = { ...env, PATH: dir }
   const floorFile = join(dir, 'floor.cjs')
   writeFileSync(floorFile, FLOOR)
