@@ -33,16 +33,12 @@ export async function runDocker(
   args: string[],
   options: DockerOptions = {}
 ): Promise<DockerResult> {
+  const retry = options.retryRegistry500 === true
   let result = await runDockerOnce(args, options)
-  for (
-    let retry = 0;
-    options.retryRegistry500 === true &&
-    retry < REGISTRY_500_RETRIES &&
-    result.code !== 0 &&
-    REGISTRY_500.test(result.stderr);
-    retry++
-  )
+  for (let n = 0; retry && n < REGISTRY_500_RETRIES; n++) {
+    if (result.code === 0 || !REGISTRY_500.test(result.stderr)) break
     result = await runDockerOnce(args, options)
+  }
   return result
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../../../src/docker/runner.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
+import type { PublishPlan } from '../../../src/plan/plan.js'
 import {
   allSteps,
   isCommand,
@@ -23,6 +24,7 @@ import {
 import { runCommand } from '../../../src/publish/run-command.js'
 import { RunValues } from '../../../src/publish/values.js'
 import type { RegistryClient } from '../../../src/registry/client.js'
+import type { Settings } from '../../../src/settings/settings.js'
 import {
   LIST_PASSWORD,
   PASSWORD,
@@ -65,6 +67,27 @@ const DRIVERS: Builder[] = [
   { name: 'builder-1', driver: 'docker-container' },
   { name: '', driver: 'classic' }
 ]
+
+/** The build step on a docker-container builder, its secret files written under dir. */
+function secretsBuildStep(
+  settings: Settings,
+  plan: PublishPlan,
+  dir: string
+): CommandStep {
+  const files = {
+    metadata: join(dir, 'metadata.json'),
+    iid: join(dir, 'iid'),
+    secretSpecs: writeSecretFiles(settings.build.secrets, dir)
+  }
+  const pipeline = pipelineFor({
+    settings,
+    plan,
+    builder: DRIVERS[1],
+    files,
+    userConfig: '/u'
+  })
+  return (pipeline.stage as CommandStep[])[0]
+}
 
 describe('no planned step holds a password or a build secret', () => {
   it.each<{ name: string; inputs: Record<string, string> }>([
@@ -158,19 +181,7 @@ describe('the steps a run executes', () => {
   it('buildx build: the secret in a file named by --secret, not in the argv', async () => {
     const { settings, plan } = await releaseRun()
     const { docker, calls } = recordingDocker()
-    const files = {
-      metadata: join(tempDir, 'metadata.json'),
-      iid: join(tempDir, 'iid'),
-      secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
-    }
-    const pipeline = pipelineFor({
-      settings,
-      plan,
-      builder: DRIVERS[1],
-      files,
-      userConfig: '/u'
-    })
-    const [build] = pipeline.stage as CommandStep[]
+    const build = secretsBuildStep(settings, plan, tempDir)
     await runCommand(
       build,
       plan.images,
@@ -264,19 +275,7 @@ describe('no builder puts a value of any secret input in argv', () => {
     const tempDir = mkdtempSync(join(tmpdir(), 'secrets-pem-'))
     const { settings, plan } = await releaseRun(ALL_SECRET_INPUTS)
     const { docker, calls } = recordingDocker()
-    const files = {
-      metadata: join(tempDir, 'metadata.json'),
-      iid: join(tempDir, 'iid'),
-      secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
-    }
-    const pipeline = pipelineFor({
-      settings,
-      plan,
-      builder: DRIVERS[1],
-      files,
-      userConfig: '/u'
-    })
-    const [build] = pipeline.stage as CommandStep[]
+    const build = secretsBuildStep(settings, plan, tempDir)
     const env = testPublishEnv({ docker, registry: untouchedRegistry, tempDir })
     await runCommand(build, plan.images, new RunValues(), env)
     const [argv] = calls.map(call => call.args)
