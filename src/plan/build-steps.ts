@@ -9,13 +9,27 @@ import { InputError } from '../errors.js'
 import { isCheck } from '../docker/argv/call.js'
 import type { Image } from '../reference/images.js'
 import type { PublishPlan } from './plan.js'
-import { buildsIntoDaemon, buildsOnePlatform, type Builder } from './builder.js'
-import type { CommandStep, Step } from './steps.js'
+import {
+  buildsIntoDaemon,
+  buildsOnePlatform,
+  exportsLayout,
+  type Builder
+} from './builder.js'
+import { manifestUrl } from '../reference/repository.js'
+import {
+  DIGEST,
+  IMAGE_ID,
+  type CommandStep,
+  type RequestStep,
+  type Step
+} from './steps.js'
 
 /** The files a build writes its results to, and its secrets' specs. */
 export interface BuildFiles {
   metadata: string
   iid: string
+  /** The folder the build's OCI layout is written to before its upload. */
+  layout: string
   /** `id=…,src=…` specs; values are in files, never in argv. */
   secretSpecs: string[]
 }
@@ -54,7 +68,8 @@ function buildx(
   files: BuildFiles,
   build: BuildSettings,
   refs: string[],
-  pushByDigestTo?: string[]
+  pushByDigestTo?: string[],
+  layoutDir?: string
 ): string[] {
   const request: BuildRequest = {
     build: withSourceDateEpoch(plan, build),
@@ -63,7 +78,8 @@ function buildx(
     annotations: plan.annotations,
     metadataFile: files.metadata,
     secretSpecs: files.secretSpecs,
-    pushByDigestTo
+    pushByDigestTo,
+    layoutDir
   }
   return buildxBuildArgs(request)
 }
@@ -120,71 +136,106 @@ export function localBuild(
 }
 
 /**
- * Builders that keep the image in the daemon (buildx's docker driver, the
- * classic build) cannot push by digest: the image goes up under a staging
- * tag no one pulls, and the local staging reference is removed afterwards.
+ * The upload of the build's OCI layout to each image by digest, by the
+ * action's own registry client: blobs, then manifests; no tag.
  */
-function stagedThroughDaemon(
+function uploads(images: Image[], layout: string): RequestStep[] {
+  return images.map(image => ({
+    step: 'upload',
+    method: 'PUT',
+    url: manifestUrl(image.name, DIGEST),
+    image,
+    reference: DIGEST,
+    layout
+  }))
+}
+
+/**
+ * buildx's docker driver on containerd's image store: the build is exported
+ * as an OCI layout (every platform, attestations included) that never
+ * enters the image store, unless `load` asks for the tags there too.
+ */
+function exportedLayout(
   plan: PublishPlan,
   build: BuildSettings,
-  builder: Builder,
-  files: BuildFiles,
-  staging: string
+  files: BuildFiles
 ): BuildStages {
-  requirePlatformsFit(build, builder)
-  const images = plan.images
-  const stagingRefs = images.map(image => `${image.name}:${staging}`)
-  const stage: Step[] =
-    builder.driver === 'classic'
-      ? [
-          buildStep(classic(plan, files, build, stagingRefs), []),
-          ...images.map(image => ({
-            ...buildStep(['push', `${image.name}:${staging}`], [image], 'push'),
-            image
-          }))
-        ]
-      : [
-          buildStep(
-            buildx(
-              plan,
-              files,
-              { ...build, push: true, load: false },
-              stagingRefs
-            ),
-            images
-          )
-        ]
-  const load = build.load
-    ? images.flatMap(image =>
-        plan.tags.map(tag =>
-          buildStep(
-            ['tag', `${image.name}:${staging}`, `${image.name}:${tag.name}`],
-            [],
-            'load'
-          )
-        )
-      )
-    : []
+  const argv = buildx(
+    plan,
+    files,
+    { ...build, push: false },
+    build.load ? plan.refs : [],
+    undefined,
+    files.layout
+  )
   return {
-    stage: [...stage, ...load],
-    cleanup: [buildStep(['image', 'rm', ...stagingRefs], [], 'cleanup')]
+    stage: [{ ...buildStep(argv, []), layout: files.layout }],
+    cleanup: []
   }
 }
 
 /**
- * Pushes the build so that its digest is known and no tag a user pulls has
- * moved yet: by digest where the builder can, else under `staging`. A load
- * the builder cannot do in the same build is a second, cached build.
+ * The classic image store (and the classic build) export no OCI layout: the
+ * image is built into the store, untagged unless `load` asks for its tags,
+ * saved as a layout with compressed layers, and removed again afterwards.
+ */
+function savedFromStore(
+  plan: PublishPlan,
+  build: BuildSettings,
+  builder: Builder,
+  files: BuildFiles
+): BuildStages {
+  const refs = build.load ? plan.refs : []
+  const argv =
+    builder.driver === 'classic'
+      ? classic(plan, files, build, refs)
+      : buildx(plan, files, { ...build, push: false }, refs)
+  const save: CommandStep = {
+    step: 'save',
+    argv: ['save', IMAGE_ID],
+    registries: [],
+    layout: files.layout
+  }
+  return {
+    stage: [buildStep(argv, []), save],
+    cleanup: build.load
+      ? []
+      : [buildStep(['image', 'rm', IMAGE_ID], [], 'cleanup')]
+  }
+}
+
+/**
+ * Builders that keep the image in the daemon (buildx's docker driver, the
+ * classic build) cannot push by digest: the image goes to disk as an OCI
+ * layout and the action uploads it by digest, so no tag of any kind lands.
+ */
+function uploadedFromLayout(
+  plan: PublishPlan,
+  build: BuildSettings,
+  builder: Builder,
+  files: BuildFiles
+): BuildStages {
+  requirePlatformsFit(build, builder)
+  const { stage, cleanup } = exportsLayout(builder)
+    ? exportedLayout(plan, build, files)
+    : savedFromStore(plan, build, builder, files)
+  return { stage: [...stage, ...uploads(plan.images, files.layout)], cleanup }
+}
+
+/**
+ * Puts the build in the registry by digest, so that its digest is known and
+ * no tag of any kind has moved yet: pushed by digest where the builder can,
+ * else uploaded from an OCI layout. A load the builder cannot do in the same
+ * build is a second, cached build.
  */
 export function stagedBuild(
   plan: PublishPlan,
   build: BuildSettings,
   builder: Builder,
-  files: BuildFiles,
-  staging: string
+  files: BuildFiles
 ): BuildStages {
   if (buildsIntoDaemon(builder))
-    return stagedThroughDaemon(plan, build, builder, files, staging)
+    return uploadedFromLayout(plan, build, builder, files)
   const names = plan.images.map(image => image.name)
   const pushed = buildStep(
     buildx(plan, files, { ...build, push: true, load: false }, [], names),
@@ -202,7 +253,7 @@ export function stagedBuild(
   return { stage: [pushed, ...load], cleanup: [] }
 }
 
-/** mode digest: one platform under the run's staging tag, where the merge job finds it. */
+/** mode digest: one platform under the run's handover tag, where the merge job finds it. */
 export function stagedPlatform(
   plan: PublishPlan,
   build: BuildSettings,
@@ -211,14 +262,15 @@ export function stagedPlatform(
   staging: string
 ): BuildStages {
   const refs = plan.images.map(image => `${image.name}:${staging}`)
-  if (buildsIntoDaemon(builder))
-    return stagedThroughDaemon(
+  if (buildsIntoDaemon(builder)) {
+    const { stage, cleanup } = uploadedFromLayout(
       plan,
       { ...build, load: false },
       builder,
-      files,
-      staging
+      files
     )
+    return { stage: [...stage, ...handovers(plan.images, staging)], cleanup }
+  }
   return {
     stage: [
       buildStep(
@@ -228,4 +280,15 @@ export function stagedPlatform(
     ],
     cleanup: []
   }
+}
+
+/** The uploaded manifest put under the handover tag (the registry has no tag-free way to find it). */
+function handovers(images: Image[], staging: string): RequestStep[] {
+  return images.map(image => ({
+    step: 'handover',
+    method: 'PUT',
+    url: manifestUrl(image.name, staging),
+    image,
+    reference: staging
+  }))
 }

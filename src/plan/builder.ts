@@ -15,6 +15,15 @@ export function buildsIntoDaemon(builder: Builder): boolean {
   return builder.driver === 'docker' || builder.driver === 'classic'
 }
 
+/**
+ * Whether the builder writes an OCI layout to disk (buildx's docker driver on
+ * containerd's image store); the classic store and the classic build only
+ * build into the image store, whence the image is saved.
+ */
+export function exportsLayout(builder: Builder): boolean {
+  return builder.driver === 'docker' && builder.store === 'containerd'
+}
+
 /** Whether the builder can build only one platform (so several fail before any step). */
 export function buildsOnePlatform(builder: Builder): boolean {
   return (

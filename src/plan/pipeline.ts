@@ -117,13 +117,7 @@ function buildPipeline(input: PipelineInput): Pipeline {
       localBuild(plan, build, builder, files),
       NO_REGISTRY
     )
-  const stages = stagedBuild(
-    plan,
-    build,
-    builder,
-    files,
-    stagingTag(plan.buildId)
-  )
+  const stages = stagedBuild(plan, build, builder, files)
   return withStages(loginSteps(input), stages, tagging(plan))
 }
 

@@ -7,12 +7,14 @@ import { formatCommand } from '../docker/argv/format.js'
 import type { Image } from '../reference/images.js'
 import type { Tag } from '../tags/types.js'
 
-export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST'
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
 
 /** Stands for the image's digest until an earlier step has learnt it. */
 export const DIGEST = '<digest>'
 /** Stands for the source image's digest (promote) until it has been read. */
 export const SOURCE_DIGEST = '<source digest>'
+/** Stands for the built image's id in the local store until the build has named it. */
+export const IMAGE_ID = '<image id>'
 
 export type StepName =
   /** the registry's /v2/ answers (5xx and 429 retried), before docker login */
@@ -25,8 +27,12 @@ export type StepName =
   | 'build'
   /** buildx build --call check: the build checks, read and reported */
   | 'check'
-  /** docker push of the staging tag (classic builder) */
-  | 'push'
+  /** docker save: the built image out of the classic store, as an OCI layout with compressed layers */
+  | 'save'
+  /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
+  | 'upload'
+  /** mode digest: the leg's manifest under the tag the merge job finds it by */
+  | 'handover'
   /** the image into the local store under its tags (load: true) */
   | 'load'
   /** promote: the digest the source points at */
@@ -64,6 +70,8 @@ export interface CommandStep {
   registries: string[]
   /** The image whose digest the command learns or uses. */
   image?: Image
+  /** build and save: the OCI layout folder the image is written to. */
+  layout?: string
 }
 
 export interface RequestStep {
@@ -79,6 +87,8 @@ export interface RequestStep {
   platform?: string
   /** A step that runs only when this holds (the log says when it was not needed). */
   when?: string
+  /** upload: the OCI layout folder whose image goes up. */
+  layout?: string
 }
 
 export type Step = CommandStep | RequestStep

@@ -34,6 +34,7 @@ export async function dryRunPipeline(
   const files = {
     metadata: '<metadata-file>',
     iid: '<iid-file>',
+    layout: '<layout-dir>',
     secretSpecs: settings.build.secrets.map(
       (line, index) => `id=${splitSecret(line, index).id},src=<file>`
     )

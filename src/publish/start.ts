@@ -85,6 +85,7 @@ export async function startRun(
   const files: BuildFiles = {
     metadata: join(tempDir, 'build-metadata.json'),
     iid: join(tempDir, 'iid'),
+    layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
   const builder = await builderFor(settings, env.docker, log)

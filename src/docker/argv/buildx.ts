@@ -14,6 +14,8 @@ export interface BuildRequest {
   secretSpecs: string[]
   /** Push by digest only, with no tag, to these image names. */
   pushByDigestTo?: string[]
+  /** Export the image as an OCI layout into this folder (as well as a load). */
+  layoutDir?: string
 }
 
 function repeated(flag: string, values: string[]): string[] {
@@ -49,7 +51,12 @@ function outputArgs(request: BuildRequest): string[] {
       `type=image,${name},push-by-digest=true,name-canonical=true,push=true`
     ]
   }
+  const layout =
+    request.layoutDir === undefined
+      ? []
+      : ['--output', `type=oci,dest=${request.layoutDir},tar=false`]
   const args = [
+    ...layout,
     ...repeated('--output', build.outputs),
     ...(build.push ? ['--push'] : [])
   ]

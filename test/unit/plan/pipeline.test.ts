@@ -15,6 +15,7 @@ import { releaseRun } from '../docker/run-fixture.js'
 const FILES = {
   metadata: '/run/meta.json',
   iid: '/run/iid',
+  layout: '/run/layout',
   secretSpecs: ['id=NPM_TOKEN,src=/run/s']
 }
 const USER_CONFIG = '/home/runner/.docker'
