@@ -3,7 +3,7 @@
  * log and kept, input on stdin, and a watch that stops a command that has
  * gone silent (a registry that stopped answering in the middle of a push).
  */
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import {
   accessSync,
   constants,
@@ -42,6 +42,11 @@ export interface ProcessOptions {
   stall?: StallWatch
   /** Where output is streamed (process.stdout, as @actions/exec does). */
   out?: NodeJS.WritableStream
+  /**
+   * Takes stdout as bytes (`docker save`'s tar), instead of it being kept
+   * and streamed to the log. If it rejects, the command is stopped.
+   */
+  stdout?: (stream: Readable) => Promise<void>
 }
 
 export interface ProcessResult {
@@ -51,6 +56,8 @@ export interface ProcessResult {
   stderr: string
   /** Set when the watch stopped it: how long it had been silent, in ms. */
   stalledAfterMs?: number
+  /** Set when the stdout consumer failed (and the command was stopped). */
+  consumerError?: Error
 }
 
 /** Names a command may have on disk: `docker`, or `docker.exe` on Windows. */
@@ -189,6 +196,22 @@ function collect(
   return kept
 }
 
+/** Runs the stdout consumer, if any: its error (it stops the child), or undefined. */
+async function consume(
+  child: ChildProcess,
+  consumer: ((stream: Readable) => Promise<void>) | undefined
+): Promise<Error | undefined> {
+  if (consumer === undefined || child.stdout === null) return undefined
+  try {
+    await consumer(child.stdout)
+    return undefined
+  } catch (error) {
+    if (child.pid !== undefined && child.exitCode === null) killTree(child.pid)
+    child.stdout.resume()
+    return error instanceof Error ? error : new Error(String(error))
+  }
+}
+
 export function runProcess(
   file: string,
   args: string[],
@@ -210,8 +233,12 @@ export function runProcess(
     })
   // each stream its own lines: buildx prints on stderr, docker push on stdout
   const seen = () => lineSplitter(line => watch?.line(line))
-  const stdout = collect(child.stdout, out, seen())
+  const stdout =
+    options.stdout === undefined
+      ? collect(child.stdout, out, seen())
+      : { text: '' }
   const stderr = collect(child.stderr, out, seen())
+  const consumed = consume(child, options.stdout)
   if (options.input !== undefined) {
     // a command that exits without reading its input is not an error here
     child.stdin?.on('error', () => undefined)
@@ -224,12 +251,15 @@ export function runProcess(
     })
     child.on('close', (code, signal) => {
       watch?.end()
-      resolve({
-        exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
-        stdout: stdout.text,
-        stderr: stderr.text,
-        ...(stalledAfterMs === undefined ? {} : { stalledAfterMs })
-      })
+      void consumed.then(consumerError =>
+        resolve({
+          exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
+          stdout: stdout.text,
+          stderr: stderr.text,
+          ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
+          ...(consumerError === undefined ? {} : { consumerError })
+        })
+      )
     })
   })
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import { formatCommand } from './argv/format.js'
 import { findExecutable, runProcess, type StallWatch } from './process.js'
 
@@ -10,6 +11,11 @@ export interface RunOptions {
   quiet?: boolean
   /** Stop the command when it goes silent (see StallWatch); never when absent. */
   stall?: StallWatch
+  /**
+   * Takes stdout as a byte stream (`docker save`): then it is neither kept
+   * nor logged, and the run fails with the consumer's error if it rejects.
+   */
+  stdout?: (stream: Readable) => Promise<void>
 }
 
 export interface CommandOutput {
@@ -86,6 +92,10 @@ export function createDockerRunner(
           result.stalledAfterMs,
           `${result.stderr}\n${result.stdout}`
         )
+      // the consumer's failure stopped docker: it is the cause
+      const { consumerError } = result
+      if (consumerError !== undefined && result.exitCode > 128)
+        throw consumerError
       if (result.exitCode !== 0)
         throw new DockerCommandError(
           args,
@@ -93,6 +103,7 @@ export function createDockerRunner(
           `${result.stderr}\n${result.stdout}`,
           result.stdout
         )
+      if (consumerError !== undefined) throw consumerError
       return { stdout: result.stdout, stderr: result.stderr }
     }
   }

@@ -22,6 +22,13 @@ import {
   type Transport
 } from './transport.js'
 import { nextPageUrl } from './link.js'
+import {
+  type BlobFile,
+  type BlobUploadResult,
+  DEFAULT_CHUNK_BYTES,
+  uploadBlob,
+  type UploadTuning
+} from './blob-upload.js'
 import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
 import {
   ACCEPT_MANIFESTS,
@@ -52,6 +59,15 @@ export interface RegistryClientOptions {
   maxDelayMs?: number
   /** Told each HTTP round trip (method, URL, status), for a debug log. */
   debug?: (message: string) => void
+  /** Blob uploads: bigger blobs go in PATCH chunks of this size; default 64 MiB. */
+  chunkBytes?: number
+}
+
+export interface UploadBlobOptions {
+  /** Images of the same registry that may have the blob: mounted from, not uploaded. */
+  mountFrom?: string[]
+  /** Told the bytes of the blob the registry has so far, as they are sent. */
+  onProgress?: (sent: number) => void
 }
 
 interface TagsPage {
@@ -74,6 +90,16 @@ export interface RegistryClient {
   putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
   /** Makes a blob of another repository on the same registry available here, uploading nothing. */
   mountBlob(image: string, digest: string, fromImage: string): Promise<void>
+  /**
+   * Puts a blob file into the repository by its digest: nothing sent if it
+   * is there, mounted if a `mountFrom` image has it, else uploaded (and
+   * resumed after a failure where the registry says it is).
+   */
+  uploadBlob(
+    image: string,
+    blob: BlobFile,
+    options?: UploadBlobOptions
+  ): Promise<BlobUploadResult>
   /** A blob's bytes (an image config); undefined if the registry has none. */
   getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
   /**
@@ -115,9 +141,19 @@ export function createRegistryClient(
 class HttpRegistryClient implements RegistryClient {
   private readonly transport: Transport
   private readonly pageSize: number | undefined
+  private readonly tuning: UploadTuning
 
   constructor(options: RegistryClientOptions) {
     this.pageSize = options.pageSize
+    this.tuning = {
+      chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      retry: {
+        retries: options.retries,
+        sleep: options.sleep ?? defaultSleep,
+        baseDelayMs: options.baseDelayMs,
+        maxDelayMs: options.maxDelayMs
+      }
+    }
     this.transport = createTransport({
       credentials: options.credentials,
       retries: options.retries,
@@ -277,6 +313,22 @@ class HttpRegistryClient implements RegistryClient {
         `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
       )
     })
+  }
+
+  uploadBlob(
+    image: string,
+    blob: BlobFile,
+    options: UploadBlobOptions = {}
+  ): Promise<BlobUploadResult> {
+    const ref = parseRepository(image)
+    const mountFrom = (options.mountFrom ?? []).map(parseRepository)
+    return uploadBlob(
+      this.transport,
+      ref,
+      blob,
+      { mountFrom, onProgress: options.onProgress },
+      this.tuning
+    )
   }
 
   async getBlob(

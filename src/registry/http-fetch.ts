@@ -5,6 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { Readable } from 'node:stream'
 
 /** What the registry client reads of a response (a subset of fetch's Response). */
 export interface RegistryResponse {
@@ -23,7 +24,8 @@ export interface RegistryResponse {
 export interface RegistryRequestInit {
   method: string
   headers?: Record<string, string>
-  body?: Uint8Array | string
+  /** A stream is sent as it comes (the caller sets Content-Length); never redirected. */
+  body?: Uint8Array | string | Readable
   redirect?: 'follow'
   /** Aborts the round trip, the body's reading included. */
   signal?: AbortSignal
@@ -145,26 +147,36 @@ function roundTrip(
     const headers = {
       'user-agent': USER_AGENT,
       ...init.headers,
-      ...(body === undefined
+      ...(body === undefined || body instanceof Readable
         ? {}
         : { 'content-length': Buffer.byteLength(body) })
     }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const request = send(url, { method: init.method, headers })
+    // a stream not all sent (the answer came early, or the request failed) is closed
+    const closeBody = () => {
+      if (body instanceof Readable && !body.readableEnded) body.destroy()
+    }
     const abort = () => {
       request.destroy()
+      closeBody()
       reject(abortReason(signal))
     }
     signal?.addEventListener('abort', abort, { once: true })
     request.on('error', error => {
       signal?.removeEventListener('abort', abort)
+      closeBody()
       reject(fetchFailed(error))
     })
     request.on('response', message => {
       signal?.removeEventListener('abort', abort)
+      closeBody()
       resolve(responseOf(url, init.method, message, signal))
     })
-    request.end(body)
+    if (body instanceof Readable) {
+      body.on('error', error => request.destroy(error))
+      body.pipe(request)
+    } else request.end(body)
   })
 }
 
@@ -199,7 +211,13 @@ export async function httpFetch(
   for (let hops = 0; ; hops++) {
     const response = await roundTrip(current, request)
     const location = response.headers.get('location')
-    if (!REDIRECTS.has(response.status) || location === null) return response
+    // a streamed body is spent: its redirect is the caller's to judge
+    if (
+      !REDIRECTS.has(response.status) ||
+      location === null ||
+      request.body instanceof Readable
+    )
+      return response
     await response.body?.cancel()
     if (hops >= MAX_REDIRECTS)
       throw fetchFailed(new Error(`more than ${MAX_REDIRECTS} redirects`))

@@ -14,22 +14,33 @@ export function parseNextLink(header: string | null): string | undefined {
 }
 
 /**
- * The path (with query) of the next page, resolved against the request URL.
- * A link to another origin is refused: it would receive our credentials.
+ * The path (with query) of a URL the registry named (a next page, an upload
+ * location), resolved against the URL that answered. A URL on another origin
+ * is refused: it would receive our credentials.
  */
+export function sameOriginPath(
+  endpoint: RegistryEndpoint,
+  target: string,
+  answeredUrl: string,
+  what: string
+): string {
+  const base = requestUrl(endpoint, '/')
+  const url = new URL(target, answeredUrl || base)
+  if (url.origin !== base.origin) {
+    throw new RegistryError(
+      endpoint.registry,
+      `${what} points to another origin (${url.origin})`
+    )
+  }
+  return `${url.pathname}${url.search}`
+}
+
+/** The path (with query) of the next page, on the registry's own origin. */
 export function nextPageUrl(
   endpoint: RegistryEndpoint,
   response: RegistryResponse
 ): string | undefined {
   const link = parseNextLink(response.headers.get('link'))
   if (link === undefined) return undefined
-  const base = requestUrl(endpoint, '/')
-  const next = new URL(link, response.url || base)
-  if (next.origin !== base.origin) {
-    throw new RegistryError(
-      endpoint.registry,
-      `the next page link points to another origin (${next.origin})`
-    )
-  }
-  return `${next.pathname}${next.search}`
+  return sameOriginPath(endpoint, link, response.url, 'the next page link')
 }

@@ -3,6 +3,7 @@
  * front when the scheme is known, else on the 401 challenge), classified
  * errors, and bounded retries around the whole exchange.
  */
+import { Readable, Transform } from 'node:stream'
 import type {
   RegistryFetch,
   RegistryRequestInit,
@@ -27,17 +28,31 @@ export interface TransportOptions {
   debug?: (message: string) => void
 }
 
+/**
+ * A body streamed from its source (a blob file), opened afresh for each
+ * round trip. Its request is bounded by a stall timeout instead: no byte
+ * accepted, or no answer after the last one, for the request timeout.
+ */
+export interface StreamBody {
+  size: number
+  open(): Readable
+  /** Told the bytes of this round trip's body sent so far. */
+  onBytes?: (sent: number) => void
+}
+
 export interface RegistryRequest {
-  // POST only for blob mounts, which are safe to repeat
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST'
+  // POST opens an upload or mounts a blob, PATCH sends a chunk of an upload
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH'
   /** A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL. */
   path: string
   headers?: Record<string, string>
-  body?: Uint8Array
+  body?: Uint8Array | StreamBody
   /** Token scope ("repository:x:pull"); ignored unless the registry uses Bearer. */
   scope?: string
   /** false: never authenticate (ping). */
   authenticate?: boolean
+  /** false: one attempt, the caller retries (an upload resumes where the registry is). */
+  retry?: boolean
 }
 
 /** Reads a response; throw `fail()` for statuses it does not accept. */
@@ -97,6 +112,8 @@ class RegistryTransport implements Transport {
         )
       }
     }
+    // the caller's retry sees the TransientError itself
+    if (request.retry === false) return operation()
     return withRetry(operation, {
       retries: this.options.retries,
       sleep: this.options.sleep,
@@ -106,17 +123,24 @@ class RegistryTransport implements Transport {
     })
   }
 
-  /** One HTTP round trip, bounded by the request timeout (body included). */
+  /**
+   * One HTTP round trip, bounded by the request timeout: the whole of it
+   * (body included), or for a streamed body each silence (see StreamBody).
+   */
   private async send(
     url: URL,
-    init: RegistryRequestInit
+    init: RegistryRequestInit,
+    stream?: StreamBody
   ): Promise<RegistryResponse> {
     const what = `${init.method ?? 'GET'} ${url.href}`
+    const timeoutMs = this.options.requestTimeoutMs
+    const stall = stream && stallWatch(stream, timeoutMs)
     const response = await this.options
       .fetch(url, {
         ...init,
+        ...(stall ? { body: stall.body } : {}),
         redirect: 'follow',
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs)
+        signal: stall?.signal ?? AbortSignal.timeout(timeoutMs)
       })
       .catch((error: unknown) => {
         this.options.debug?.(`${what} failed: ${String(error)}`)
@@ -133,15 +157,22 @@ class RegistryTransport implements Transport {
     url: URL
   ): Promise<RegistryResponse> {
     const { registry } = endpoint
+    const { body } = request
+    const stream = body instanceof Uint8Array ? undefined : body
     const attempt = (authorization?: string): Promise<RegistryResponse> =>
-      this.send(url, {
-        method: request.method,
-        headers: {
-          ...request.headers,
-          ...(authorization ? { Authorization: authorization } : {})
+      this.send(
+        url,
+        {
+          method: request.method,
+          headers: {
+            ...request.headers,
+            ...(stream ? { 'Content-Length': String(stream.size) } : {}),
+            ...(authorization ? { Authorization: authorization } : {})
+          },
+          body: body instanceof Uint8Array ? body : undefined
         },
-        body: request.body
-      })
+        stream
+      )
     if (request.authenticate === false) {
       const response = await attempt()
       this.auth.notice(registry, response)
@@ -164,4 +195,40 @@ class RegistryTransport implements Transport {
     }
     return second
   }
+}
+
+/** A stall: `TimeoutError` by name, as AbortSignal.timeout's (classified alike). */
+function stalled(timeoutMs: number): Error {
+  const error = new Error(`nothing moved for ${timeoutMs} ms`)
+  error.name = 'TimeoutError'
+  return error
+}
+
+/**
+ * The stream's body counted on its way out, and a signal that aborts once
+ * nothing moved for `timeoutMs`: no byte taken by the socket (the pipe only
+ * pulls when it drains), or no answer after the last byte.
+ */
+function stallWatch(stream: StreamBody, timeoutMs: number) {
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => controller.abort(stalled(timeoutMs)), timeoutMs)
+    timer.unref()
+  }
+  let sent = 0
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length
+      arm()
+      stream.onBytes?.(sent)
+      done(null, chunk)
+    }
+  })
+  const source = stream.open()
+  source.on('error', error => counter.destroy(error))
+  counter.on('close', () => source.destroy())
+  arm()
+  return { body: source.pipe(counter), signal: controller.signal }
 }

@@ -1,6 +1,11 @@
 /** An in-memory registry behind the RegistryClient interface, for executor tests. */
 import { sha256Digest } from '../../src/reference/grammar.js'
-import type { RegistryClient } from '../../src/registry/client.js'
+import { readFileSync } from 'node:fs'
+import type { BlobUploadResult } from '../../src/registry/blob-upload.js'
+import type {
+  RegistryClient,
+  UploadBlobOptions
+} from '../../src/registry/client.js'
 import type { Manifest } from '../../src/registry/manifest.js'
 
 interface Repository {
@@ -114,6 +119,27 @@ export class MemoryRegistry implements RegistryClient {
   getBlob(image: string, digest: string): Promise<Uint8Array | undefined> {
     this.calls.push(`GET ${image} blob ${digest}`)
     return Promise.resolve(this.repo(image).blobs.get(digest))
+  }
+
+  uploadBlob(
+    image: string,
+    blob: { digest: string; path: string },
+    options: UploadBlobOptions = {}
+  ): Promise<BlobUploadResult> {
+    this.calls.push(`POST ${image} blob ${blob.digest}`)
+    const blobs = this.repo(image).blobs
+    if (blobs.has(blob.digest))
+      return Promise.resolve({ outcome: 'present', bytesSent: 0 })
+    const from = options.mountFrom?.find(other =>
+      this.repositories.get(other)?.blobs.has(blob.digest)
+    )
+    const bytes = new Uint8Array(readFileSync(blob.path))
+    blobs.set(blob.digest, bytes)
+    return Promise.resolve(
+      from === undefined
+        ? { outcome: 'uploaded', bytesSent: bytes.length }
+        : { outcome: 'mounted', bytesSent: 0 }
+    )
   }
 
   mountBlob(image: string, digest: string, fromImage: string): Promise<void> {

@@ -1,0 +1,298 @@
+/**
+ * One blob into one repository, by digest: nothing sent when the registry
+ * has it, a mount when another repository of the registry has it, else an
+ * upload streamed from the file (one PUT when small, PATCH chunks when
+ * large) that resumes where the registry says it is after a failure.
+ */
+import { createReadStream } from 'node:fs'
+import type { RepositoryReference } from '../reference/repository.js'
+import { TransientError, withRetry, type RetryOptions } from './retry.js'
+import type { RegistryResponse } from './http-fetch.js'
+import { sameOriginPath } from './link.js'
+import type { Transport } from './transport.js'
+
+export interface BlobFile {
+  digest: string
+  size: number
+  path: string
+}
+
+export type BlobOutcome = 'present' | 'mounted' | 'uploaded'
+
+export interface BlobUploadResult {
+  outcome: BlobOutcome
+  /** Bytes sent to the registry, resent ones included. */
+  bytesSent: number
+}
+
+export interface BlobUploadOptions {
+  /** Repositories of the same registry that may have the blob (mounted from). */
+  mountFrom?: RepositoryReference[]
+  /** Told the bytes of the blob the registry has so far, as they are sent. */
+  onProgress?: (sent: number) => void
+}
+
+export interface UploadTuning {
+  /** Blobs up to this size go in one PUT; bigger ones in PATCH chunks of it. */
+  chunkBytes: number
+  retry: Omit<RetryOptions, 'describe'>
+}
+
+export const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
+
+/** An upload session: where to send the next bytes, and how many the registry has. */
+interface Session {
+  location: string
+  offset: number
+}
+
+const pushScope = (ref: RepositoryReference) =>
+  `repository:${ref.repository}:pull,push`
+
+/** Uploads `blob` into `ref` unless it is there or can be mounted. */
+export async function uploadBlob(
+  transport: Transport,
+  ref: RepositoryReference,
+  blob: BlobFile,
+  options: BlobUploadOptions,
+  tuning: UploadTuning
+): Promise<BlobUploadResult> {
+  const upload = new BlobUpload(transport, ref, blob, options, tuning)
+  return upload.run()
+}
+
+class BlobUpload {
+  private bytesSent = 0
+  private readonly uploads: string
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly ref: RepositoryReference,
+    private readonly blob: BlobFile,
+    private readonly options: BlobUploadOptions,
+    private readonly tuning: UploadTuning
+  ) {
+    this.uploads = `/v2/${ref.repository}/blobs/uploads/`
+  }
+
+  async run(): Promise<BlobUploadResult> {
+    if (await this.exists()) return this.result('present')
+    let session: Session | undefined
+    for (const from of this.options.mountFrom ?? []) {
+      if (from.registry !== this.ref.registry) continue
+      session = await this.mount(from)
+      if (session === undefined) return this.result('mounted')
+      break // a 202: the registry opened an upload instead
+    }
+    session ??= await this.open()
+    if (await this.send(session)) return this.result('present')
+    return this.result('uploaded')
+  }
+
+  private result(outcome: BlobOutcome): BlobUploadResult {
+    if (outcome !== 'uploaded') this.options.onProgress?.(this.blob.size)
+    return { outcome, bytesSent: this.bytesSent }
+  }
+
+  private exists(): Promise<boolean> {
+    const request = {
+      method: 'HEAD',
+      path: `/v2/${this.ref.repository}/blobs/${this.blob.digest}`,
+      scope: pushScope(this.ref)
+    } as const
+    return this.transport.request(this.ref, request, async (response, fail) => {
+      if (response.status === 404) return false
+      if (!response.ok) throw await fail()
+      return true
+    })
+  }
+
+  /** undefined when mounted; the upload the registry opened instead otherwise. */
+  private mount(from: RepositoryReference): Promise<Session | undefined> {
+    const query = `mount=${encodeURIComponent(this.blob.digest)}&from=${encodeURIComponent(from.repository)}`
+    const request = {
+      method: 'POST',
+      path: `${this.uploads}?${query}`,
+      scope: `${pushScope(this.ref)} repository:${from.repository}:pull`
+    } as const
+    return this.transport.request(this.ref, request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status === 201) return undefined
+      if (response.status !== 202) throw await fail()
+      return { location: this.location(response), offset: 0 }
+    })
+  }
+
+  private open(): Promise<Session> {
+    const request = {
+      method: 'POST',
+      path: this.uploads,
+      scope: pushScope(this.ref)
+    } as const
+    return this.transport.request(this.ref, request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 202) throw await fail()
+      return { location: this.location(response), offset: 0 }
+    })
+  }
+
+  /**
+   * Sends the bytes, each step (a PATCH, the PUT) retried with the policy;
+   * after a failed step the registry is asked where the upload is. True if
+   * the registry turned out to have the blob already.
+   */
+  private async send(first: Session): Promise<boolean> {
+    let session = first
+    let unsure = false
+    for (;;) {
+      const step = async (): Promise<Session | 'done' | 'present'> => {
+        if (unsure) {
+          const found = await this.resync(session)
+          if (found === 'present') return found
+          session = found
+        }
+        unsure = true
+        const next = await this.step(session)
+        unsure = false
+        return next
+      }
+      const next = await withRetry(step, {
+        ...this.tuning.retry,
+        describe: `registry ${this.ref.registry}: upload of ${this.blob.digest} to ${this.ref.repository}`
+      })
+      if (next === 'done') return false
+      if (next === 'present') return true
+      session = next
+    }
+  }
+
+  /** One request: the whole blob, the next chunk, or the closing PUT. */
+  private async step(session: Session): Promise<Session | 'done'> {
+    const { size } = this.blob
+    const whole = session.offset === 0 && size <= this.tuning.chunkBytes
+    if (whole || session.offset >= size) {
+      await this.put(session, whole)
+      return 'done'
+    }
+    return this.patch(session)
+  }
+
+  private async patch(session: Session): Promise<Session> {
+    const start = session.offset
+    const end = Math.min(start + this.tuning.chunkBytes, this.blob.size) - 1
+    const request = {
+      method: 'PATCH',
+      path: session.location,
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'Content-Range': `${start}-${end}`
+      },
+      body: this.stream(start, end),
+      scope: pushScope(this.ref),
+      retry: false
+    } as const
+    return this.transport.request(this.ref, request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 202) throw await this.lost(response, fail)
+      const offset = rangeEnd(response.headers.get('range')) ?? end + 1
+      return { location: this.location(response), offset }
+    })
+  }
+
+  /** The closing PUT `?digest=`, with the whole blob as its body or none. */
+  private async put(session: Session, whole: boolean): Promise<void> {
+    const separator = session.location.includes('?') ? '&' : '?'
+    const request = {
+      method: 'PUT',
+      path: `${session.location}${separator}digest=${encodeURIComponent(this.blob.digest)}`,
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body:
+        whole && this.blob.size > 0
+          ? this.stream(0, this.blob.size - 1)
+          : new Uint8Array(),
+      scope: pushScope(this.ref),
+      retry: false
+    } as const
+    await this.transport.request(this.ref, request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 201) throw await this.lost(response, fail)
+    })
+  }
+
+  /**
+   * Where the upload is after a failed step: the registry's offset, a new
+   * upload if it forgot this one, or 'present' if the blob got in after all
+   * (the closing PUT's answer was lost).
+   */
+  private async resync(session: Session): Promise<Session | 'present'> {
+    const request = {
+      method: 'GET',
+      path: session.location,
+      scope: pushScope(this.ref)
+    } as const
+    const found = await this.transport.request(
+      this.ref,
+      request,
+      async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status === 404) return undefined
+        if (!response.ok) throw await fail()
+        const offset = rangeEnd(response.headers.get('range')) ?? 0
+        return { location: this.location(response), offset }
+      }
+    )
+    if (found !== undefined) return found
+    if (await this.exists()) return 'present'
+    return this.open()
+  }
+
+  /**
+   * A refusal that a new try can mend is transient: a forgotten or broken
+   * upload (404, 400 BLOB_UPLOAD_INVALID), a range the registry does not
+   * expect (416). The retry asks the registry where the upload is.
+   */
+  private async lost(
+    response: RegistryResponse,
+    fail: () => Promise<Error>
+  ): Promise<Error> {
+    const error = await fail()
+    const mendable =
+      response.status === 404 ||
+      response.status === 416 ||
+      (response.status === 400 && /BLOB_UPLOAD_INVALID/.test(error.message))
+    return mendable
+      ? new TransientError(`the upload session broke: ${error.message}`)
+      : error
+  }
+
+  /** A part of the blob file as a request body, its bytes counted. */
+  private stream(start: number, end: number) {
+    const size = end - start + 1
+    let counted = 0
+    return {
+      size,
+      open: () => {
+        counted = 0
+        return createReadStream(this.blob.path, { start, end })
+      },
+      onBytes: (sent: number) => {
+        this.bytesSent += sent - counted
+        counted = sent
+        this.options.onProgress?.(start + sent)
+      }
+    }
+  }
+
+  /** The upload's next URL, from the Location header, on the registry's origin. */
+  private location(response: RegistryResponse): string {
+    const location = response.headers.get('location')
+    if (location === null) throw new TransientError('no Location header')
+    return sameOriginPath(this.ref, location, response.url, 'the upload URL')
+  }
+}
+
+/** The offset after a `Range: 0-N` header (N + 1); distribution says 0--1 for none. */
+function rangeEnd(range: string | null): number | undefined {
+  const match = /^\s*(?:bytes=)?0-(-?\d+)\s*$/.exec(range ?? '')
+  return match === null ? undefined : Number(match[1]) + 1
+}
