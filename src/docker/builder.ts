@@ -151,13 +151,14 @@ async function imageStore(
 /**
  * The builder the `builder` input names, or buildx's current one (what
  * docker/setup-buildx-action made the default); the classic build when
- * buildx is missing; for several platforms on the docker driver, its image
- * store too.
+ * buildx is missing; on the docker driver, its image store too when
+ * `needsStore` (several platforms need containerd's; an image that goes to a
+ * registry is exported as a layout there, saved from the classic store).
  */
 export async function detectBuilder(
   docker: DockerRunner,
   name: string,
-  severalPlatforms = false,
+  needsStore = false,
   buildxChoice: BuildxChoice = {}
 ): Promise<Builder> {
   try {
@@ -166,8 +167,7 @@ export async function detectBuilder(
       : parseInspect(
           (await docker.run(inspectArgs(name), { quiet: true })).stdout
         )
-    // the docker driver builds several platforms only on containerd's store
-    if (severalPlatforms && builder.driver === 'docker')
+    if (needsStore && builder.driver === 'docker')
       return { ...builder, store: await imageStore(docker) }
     return builder
   } catch (error) {

@@ -175,6 +175,20 @@ export function buildsAsAsked(settings: Settings): boolean {
   )
 }
 
+/**
+ * Whether buildx's docker driver must tell its image store: several
+ * platforms need containerd's, and an image that goes to a registry is
+ * exported as a layout there but saved from the classic store.
+ */
+export function needsImageStore(settings: Settings): boolean {
+  const uploads =
+    settings.mode === 'digest' ||
+    (settings.mode === 'build' &&
+      settings.build.push &&
+      !buildsAsAsked(settings))
+  return uploads || settings.build.platforms.length > 1
+}
+
 /** Whether the mode needs to know the builder (it builds). */
 export function needsBuilder(settings: Settings): boolean {
   return settings.mode === 'build' || settings.mode === 'digest'

@@ -90,7 +90,7 @@ export function createPublishEnv(
     registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
-    progress: { pushed: [], skipped: [] },
+    progress: { pushed: [], skipped: [], uploads: [] },
     dockerfile: annotationFile(
       settings.build,
       process.cwd(),

@@ -15,6 +15,7 @@ import { splitSecret } from '../secrets.js'
 import { createRegistry, credentialsLookup } from './env.js'
 import { readStates } from './registry-state.js'
 import { builderFor } from './start.js'
+import type { Builder } from '../plan/builder.js'
 
 /** The steps of a real run of these settings (`docker buildx inspect` is read-only). */
 export async function dryRunPipeline(
@@ -22,15 +23,17 @@ export async function dryRunPipeline(
   plan: PublishPlan,
   log: Log
 ): Promise<Pipeline> {
-  const builder = await builderFor(settings, createDockerRunner(), log).catch(
-    (error: unknown) => {
+  const builder: Builder = await builderFor(
+    settings,
+    createDockerRunner(),
+    log
+  ).catch((error: unknown): Builder => {
       if (!(error instanceof DockerMissingError)) throw error
       log.warning(
         `${error.message}; the steps shown are those of buildx's docker driver`
       )
-      return { name: 'default', driver: 'docker' }
-    }
-  )
+      return { name: 'default', driver: 'docker', store: 'containerd' }
+  })
   const files = {
     metadata: '<metadata-file>',
     iid: '<iid-file>',

@@ -26,7 +26,7 @@ import type { PublishEnv } from './context.js'
 const BUILDX_PUSHING = /^#\d+ pushing /
 
 /** Steps whose whole run is a write to a registry. */
-const PUSHES = new Set(['push', 'index'])
+const PUSHES = new Set(['index'])
 
 export interface PushWatch {
   stall: StallWatch

@@ -1,3 +1,5 @@
+import type { Upload } from './image-upload.js'
+
 /** One pushed reference and the digest the registry holds for it. */
 export interface Pushed {
   ref: string
@@ -29,6 +31,8 @@ export interface PublishResult {
   held?: Held[]
   /** call: check: the result's one line for the job summary. */
   check?: string
+  /** The build's uploads by the action's own client (builders without push by digest). */
+  uploads?: Upload[]
 }
 
 export const EMPTY_RESULT: PublishResult = {

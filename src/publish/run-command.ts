@@ -10,7 +10,7 @@ import {
   isBuildxMissing
 } from '../docker/runner.js'
 import { InputError } from '../errors.js'
-import { SHA256_DIGEST, sha256Digest } from '../reference/grammar.js'
+import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
@@ -18,9 +18,9 @@ import type { CommandStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import { pushWatch, stalledError } from './push-watch.js'
 import { runCheck } from './run-check.js'
+import { runSave } from './image-upload.js'
 import type { RunValues } from './values.js'
 
-const PUSHED_DIGEST = new RegExp(`digest: (${SHA256_DIGEST})`)
 const MULTI_PLATFORM_UNSUPPORTED =
   /Multi-platform build is not supported for the docker driver/i
 
@@ -61,7 +61,7 @@ async function credentialsAccepted(
 }
 
 /** Docker steps that write to a registry: retried on a transient fault. */
-const RETRIED = new Set(['build', 'push', 'index'])
+const RETRIED = new Set(['build', 'index'])
 
 async function run(
   step: CommandStep,
@@ -146,12 +146,11 @@ export async function runCommand(
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
   if (step.step === 'check')
     return runCheck(step, argv, env, error => failure(error, step))
+  if (step.step === 'save') return runSave(step, argv, env)
   const stdout = await run(step, argv, images, env)
   const image = step.image
   if (step.step === 'build')
     learnFromBuild(argv, step.registries.length > 0 ? images : [], values)
-  else if (step.step === 'push' && image !== undefined)
-    values.setDigest(image.name, PUSHED_DIGEST.exec(stdout)?.[1] ?? '')
   else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

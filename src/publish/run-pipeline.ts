@@ -10,6 +10,7 @@ import type { Image } from '../reference/images.js'
 import type { PublishPlan } from '../plan/plan.js'
 import { errorMessage } from '../errors.js'
 import {
+  IMAGE_ID,
   isCommand,
   type CommandStep,
   notRunLine,
@@ -31,6 +32,7 @@ import { readBackAndConverge } from './converge.js'
 import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
+import { removeLayouts } from './image-upload.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -49,6 +51,9 @@ async function inGroup(
 
 const NOTHING_TO_REMOVE = /No such image/i
 
+const unresolved = (step: CommandStep, values: RunValues) =>
+  step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID))
+
 /**
  * Starts the cleanup steps at once (removing the staging tag deletes a local
  * image, which takes seconds on a big image store, so it runs beside the
@@ -64,10 +69,13 @@ function startCleanup(
   const failures = new Map<Step, Promise<string | undefined>>(
     steps.map(step => [
       step,
-      runCommand(step, images, values, env).then(
-        () => undefined,
-        (error: unknown) => errorMessage(error)
-      )
+      // a build that failed before it named its image left nothing behind
+      unresolved(step, values)
+        ? Promise.resolve(undefined)
+        : runCommand(step, images, values, env).then(
+            () => undefined,
+            (error: unknown) => errorMessage(error)
+          )
     ])
   )
   return () =>
@@ -196,7 +204,7 @@ export async function runPipeline(
       'Stage the image (no tag moves yet)',
       pipeline.stage,
       runStep
-    )
+    ).finally(() => removeLayouts(pipeline.stage))
     if (built) cleanUp()
     if (pipeline.readBack.length > 0) requireDigests(plan.images, values)
     if (pipeline.tag.length > 0)
@@ -231,6 +239,7 @@ export async function runPipeline(
       skipped: env.progress.skipped,
       held,
       platforms,
+      uploads: env.progress.uploads,
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {

@@ -6,6 +6,7 @@ import { stagedDigest } from '../plan/copy-steps.js'
 import type { RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'
+import { runHandover, runUpload } from './image-upload.js'
 
 async function readSource(
   step: RequestStep,
@@ -94,6 +95,12 @@ export async function runStageRequest(
         )
       return []
     }
+    case 'upload':
+      env.progress.uploads.push(await runUpload(step, values, env))
+      return []
+    case 'handover':
+      await runHandover(step, values, env)
+      return []
     case 'copy': {
       const manifest = await sourceManifest(values, env)
       await env.registry.putManifest(step.image.name, manifest.digest, manifest)

@@ -11,7 +11,12 @@ import type { Log } from './log.js'
 import type { PublishPlan } from '../plan/plan.js'
 import { CLASSIC, describeBuilder, type Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
-import { buildsAsAsked, needsBuilder, pipelineFor } from '../plan/pipeline.js'
+import {
+  buildsAsAsked,
+  needsBuilder,
+  needsImageStore,
+  pipelineFor
+} from '../plan/pipeline.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import { createPublishEnv } from './env.js'
@@ -51,7 +56,7 @@ export async function builderFor(
   const builder = await detectBuilder(
     docker,
     settings.build.builder,
-    settings.build.platforms.length > 1,
+    needsImageStore(settings),
     { configDir: userConfigDir() }
   )
   await requireCallSupport(settings.build.call, builder, docker, log)

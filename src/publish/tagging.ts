@@ -1,3 +1,4 @@
+import type { Upload } from './image-upload.js'
 import type { Pushed, Skipped } from './result.js'
 import type { GuardDecision } from '../guards/decide.js'
 import type { ImagePlan } from '../guards/images.js'
@@ -10,6 +11,8 @@ import type { Manifest } from '../registry/manifest.js'
 export interface Progress {
   pushed: Pushed[]
   skipped: Skipped[]
+  /** The build's uploads by the action's own client, one per image. */
+  uploads: Upload[]
   /** call: check: the result's one line for the job summary. */
   check?: string
 }

@@ -1,7 +1,7 @@
 /** What a run learns as its steps go: digests, and what placeholders stand for. */
 import type { BuildMetadata } from '../docker/metadata.js'
 import type { Image } from '../reference/images.js'
-import { DIGEST, SOURCE_DIGEST } from '../plan/steps.js'
+import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
 
 export class RunValues {
   private readonly digests = new Map<string, string>()
@@ -9,6 +9,8 @@ export class RunValues {
   /** promote: the image copied, and its digest once read. */
   source: { image: Image; digest: string } | undefined
   build: BuildMetadata = { digest: '', imageId: '', raw: {} }
+  /** Images this run's layout went up to, in order (later ones mount from them). */
+  readonly uploaded: Image[] = []
 
   setDigest(image: string, digest: string): void {
     this.digests.set(image, digest)
@@ -25,10 +27,9 @@ export class RunValues {
 
   /** A step's text with what its placeholders stand for. */
   resolve(text: string, image: Image | undefined): string {
-    let resolved = text.replaceAll(
-      SOURCE_DIGEST,
-      this.source?.digest ?? SOURCE_DIGEST
-    )
+    let resolved = text
+      .replaceAll(SOURCE_DIGEST, this.source?.digest ?? SOURCE_DIGEST)
+      .replaceAll(IMAGE_ID, this.build.imageId || IMAGE_ID)
     if (image === undefined) return resolved
     for (const [key, digest] of this.staged)
       if (key.startsWith(`${image.name} `))

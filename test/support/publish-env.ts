@@ -30,6 +30,6 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     registryTimeoutMs: options.registryTimeoutMs ?? 30_000,
     tempDir: options.tempDir ?? '',
     passwords: options.passwords ?? new Map<string, string>(),
-    progress: { pushed: [], skipped: [] }
+    progress: { pushed: [], skipped: [], uploads: [] }
   }
 }

@@ -77,6 +77,7 @@ function secretsBuildStep(
   const files = {
     metadata: join(dir, 'metadata.json'),
     iid: join(dir, 'iid'),
+    layout: '/run/layout',
     secretSpecs: writeSecretFiles(settings.build.secrets, dir)
   }
   const pipeline = pipelineFor({
@@ -110,6 +111,7 @@ describe('no planned step holds a password or a build secret', () => {
       const files = {
         metadata: '<metadata-file>',
         iid: '<iid-file>',
+        layout: '/run/layout',
         secretSpecs: ['id=NPM_TOKEN,src=<file>']
       }
       const steps = allSteps(
@@ -146,7 +148,7 @@ describe('the steps a run executes', () => {
   it('login: each password on stdin, none in the argv', async () => {
     const { settings, plan } = await releaseRun()
     const { docker, calls } = recordingDocker()
-    const files = { metadata: '', iid: '', secretSpecs: [] }
+    const files = { metadata: '', iid: '', layout: '', secretSpecs: [] }
     const pipeline = pipelineFor({
       settings,
       plan,
@@ -230,6 +232,7 @@ describe('no builder puts a value of any secret input in argv', () => {
       const files = {
         metadata: '<metadata-file>',
         iid: '<iid-file>',
+        layout: '/run/layout',
         secretSpecs: ['id=SSH_KEY,src=<file>', 'id=NPM_TOKEN,src=<file>']
       }
       const argvs = allSteps(

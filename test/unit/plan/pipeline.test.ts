@@ -19,7 +19,8 @@ const FILES = {
   secretSpecs: ['id=NPM_TOKEN,src=/run/s']
 }
 const USER_CONFIG = '/home/runner/.docker'
-const DOCKER: Builder = { name: 'default', driver: 'docker' }
+const DOCKER: Builder = { name: 'default', driver: 'docker', store: 'classic' }
+const CONTAINERD: Builder = { ...DOCKER, store: 'containerd' }
 const CONTAINER: Builder = { name: 'builder-1', driver: 'docker-container' }
 const CLASSIC: Builder = { name: '', driver: 'classic' }
 
@@ -68,15 +69,37 @@ interface Row {
 describe('pipelineFor, mode build: how the image lands on each builder', () => {
   it.each<Row & { builder: Builder; stage: string[]; cleanup: string[] }>([
     {
-      name: "buildx's docker driver: a staging tag, removed locally afterwards; the detected builder is pinned",
+      name: "buildx's docker driver on containerd's store: an OCI layout on disk, uploaded by digest to each image; the detected builder is pinned",
+      builder: CONTAINERD,
+      inputs: {},
+      stage: [
+        `${BUILDX} --builder default --output type=oci,dest=/run/layout,tar=false ${TAIL}`,
+        `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`,
+        `upload PUT https://registry-1.docker.io/v2/octo/app/manifests/<digest>`
+      ],
+      cleanup: []
+    },
+    {
+      name: "containerd's store with load: the same build also loads the tags",
+      builder: CONTAINERD,
+      inputs: { load: 'true', images: 'ghcr.io/octo/app' },
+      stage: [
+        `${BUILDX} --builder default --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest --output type=oci,dest=/run/layout,tar=false --load ${TAIL}`,
+        `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`
+      ],
+      cleanup: []
+    },
+    {
+      name: "buildx's docker driver on the classic store: built untagged into the store, saved as a layout, uploaded, removed",
       builder: DOCKER,
       inputs: {},
       stage: [
-        `${BUILDX} --builder default --tag ghcr.io/octo/app:build-123-1 --tag octo/app:build-123-1 --push ${TAIL}`
+        `${BUILDX} --builder default ${TAIL}`,
+        "save docker save '<image id>'",
+        `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`,
+        `upload PUT https://registry-1.docker.io/v2/octo/app/manifests/<digest>`
       ],
-      cleanup: [
-        'cleanup docker image rm ghcr.io/octo/app:build-123-1 octo/app:build-123-1'
-      ]
+      cleanup: ["cleanup docker image rm '<image id>'"]
     },
     {
       name: 'docker-container (setup-buildx-action): push by digest, no tag at all',
@@ -98,26 +121,26 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       cleanup: []
     },
     {
-      name: 'docker driver with load: the staged image tagged locally',
+      name: 'the classic store with load: built under its tags, which stay',
       builder: DOCKER,
       inputs: { load: 'true', images: 'ghcr.io/octo/app' },
       stage: [
-        `${BUILDX} --builder default --tag ghcr.io/octo/app:build-123-1 --push ${TAIL}`,
-        'load docker tag ghcr.io/octo/app:build-123-1 ghcr.io/octo/app:1.2.3',
-        'load docker tag ghcr.io/octo/app:build-123-1 ghcr.io/octo/app:1.2',
-        'load docker tag ghcr.io/octo/app:build-123-1 ghcr.io/octo/app:latest'
+        `${BUILDX} --builder default --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest --load ${TAIL}`,
+        "save docker save '<image id>'",
+        `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`
       ],
-      cleanup: ['cleanup docker image rm ghcr.io/octo/app:build-123-1']
+      cleanup: []
     },
     {
-      name: 'no buildx: docker build, then docker push of the staging tag',
+      name: 'no buildx: docker build, saved as a layout, uploaded, removed',
       builder: CLASSIC,
       inputs: { images: 'ghcr.io/octo/app' },
       stage: [
-        'build docker build --tag ghcr.io/octo/app:build-123-1 --iidfile /run/iid .',
-        'push docker push ghcr.io/octo/app:build-123-1'
+        'build docker build --iidfile /run/iid .',
+        "save docker save '<image id>'",
+        `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`
       ],
-      cleanup: ['cleanup docker image rm ghcr.io/octo/app:build-123-1']
+      cleanup: ["cleanup docker image rm '<image id>'"]
     }
   ])('$name', async ({ builder, inputs, stage, cleanup }) => {
     const steps = await pipeline(inputs, builder)
@@ -188,12 +211,15 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
   )
 
   it('several platforms on the containerd image store are fine', async () => {
-    const builder = { ...DOCKER, store: 'containerd' as const }
     const steps = await pipeline(
       { platforms: 'linux/amd64,linux/arm64' },
-      builder
+      CONTAINERD
     )
-    expect(steps.stage.length).toBe(1)
+    expect(steps.stage.map(step => step.step)).toEqual([
+      'build',
+      'upload',
+      'upload'
+    ])
   })
 })
 

@@ -41,9 +41,9 @@ const build: CommandStep = {
   argv: ['buildx', 'build', '--push', '.'],
   registries: ['ghcr.io', '127.0.0.1:5001']
 }
-const push: CommandStep = {
-  step: 'push',
-  argv: ['push', `${LOCAL.name}:build-1`],
+const index: CommandStep = {
+  step: 'index',
+  argv: ['buildx', 'imagetools', 'create', '--tag', `${LOCAL.name}:1`],
   registries: [LOCAL.registry],
   image: LOCAL
 }
@@ -51,12 +51,7 @@ const push: CommandStep = {
 describe('pushWatch: which docker steps are watched', () => {
   it.each([
     { name: 'a pushing build', step: build, watched: true },
-    { name: 'docker push', step: push, watched: true },
-    {
-      name: 'imagetools create',
-      step: { ...push, step: 'index', argv: ['buildx', 'imagetools'] },
-      watched: true
-    },
+    { name: 'imagetools create', step: index, watched: true },
     {
       name: 'a build that does not push',
       step: { ...build, registries: [] },
@@ -64,12 +59,12 @@ describe('pushWatch: which docker steps are watched', () => {
     },
     {
       name: 'docker login',
-      step: { ...push, step: 'login', argv: ['login'] },
+      step: { ...index, step: 'login', argv: ['login'] },
       watched: false
     },
     {
       name: 'the dry-run of imagetools create',
-      step: { ...push, step: 'predict', argv: ['buildx', 'imagetools'] },
+      step: { ...index, step: 'predict', argv: ['buildx', 'imagetools'] },
       watched: false
     }
   ] as { name: string; step: CommandStep; watched: boolean }[])(
@@ -98,9 +93,9 @@ describe('pushWatch: which docker steps are watched', () => {
     ])
   })
 
-  it('docker push is watched from its start', () => {
+  it('imagetools create is watched from its start', () => {
     const { env } = envAnswering(() => Promise.resolve())
-    expect(pushWatch(push, IMAGES, env)?.stall.startsAt).toBeUndefined()
+    expect(pushWatch(index, IMAGES, env)?.stall.startsAt).toBeUndefined()
   })
 })
 
@@ -139,11 +134,11 @@ describe('pushWatch: does the registry still answer?', () => {
 describe('stalledError', () => {
   it('names the step, the silence, the registry and registry-timeout', async () => {
     const { env } = envAnswering(() => Promise.reject(new Error('timeout')))
-    const watch = pushWatch(push, IMAGES, env)
+    const watch = pushWatch(index, IMAGES, env)
     await watch?.stall.stillAnswering?.()
-    const stalled = new DockerStalledError(push.argv, 61_400, 'Preparing')
-    expect(watch && stalledError(stalled, push, watch, env).message).toBe(
-      'push: docker stopped sending push progress to registry 127.0.0.1:5001 for 61 s, and the registry did not answer on its upload endpoint within the registry-timeout (30 s): the registry stopped answering (3 attempts)'
+    const stalled = new DockerStalledError(index.argv, 61_400, 'Preparing')
+    expect(watch && stalledError(stalled, index, watch, env).message).toBe(
+      'index: docker stopped sending push progress to registry 127.0.0.1:5001 for 61 s, and the registry did not answer on its upload endpoint within the registry-timeout (30 s): the registry stopped answering (3 attempts)'
     )
   })
 })

@@ -103,6 +103,7 @@ async function publish(
   const files = {
     metadata: join(dir, 'metadata.json'),
     iid: join(dir, 'iid'),
+    layout: '/run/layout',
     secretSpecs: []
   }
   const pipeline = pipelineFor({

@@ -1,0 +1,122 @@
+/**
+ * The steps that put a build in the registry by the action's own client:
+ * the image saved out of the classic store as a layout, the layout uploaded
+ * by digest to each image (mounted where an earlier image of the same
+ * registry has its blobs), and a digest leg's handover tag.
+ */
+import { rm } from 'node:fs/promises'
+import { saveImageLayout } from '../docker/saved-image.js'
+import type { Image } from '../reference/images.js'
+import { readLayout } from '../registry/oci-layout.js'
+import { uploadLayout } from '../registry/layout-upload.js'
+import type { CommandStep, RequestStep } from '../plan/steps.js'
+import type { PublishEnv } from './context.js'
+import type { RunValues } from './values.js'
+
+/** One image's upload, as the job summary shows it. */
+export interface Upload {
+  image: string
+  digest: string
+  /** Blob bytes sent, mounted from another repository, and already there. */
+  uploaded: number
+  mounted: number
+  present: number
+  blobs: number
+  ms: number
+}
+
+/** Long uploads say how far they are at most this often. */
+const PROGRESS_EVERY_MS = 5_000
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+function progressLogger(image: Image, env: PublishEnv) {
+  let last = performance.now()
+  return (done: number, total: number) => {
+    const now = performance.now()
+    if (now - last < PROGRESS_EVERY_MS || done >= total) return
+    last = now
+    env.log.info(
+      `${image.name}: ${formatBytes(done)} of ${formatBytes(total)} uploaded`
+    )
+  }
+}
+
+/** Images of the same registry that already hold this run's blobs. */
+function mountSources(image: Image, values: RunValues): string[] {
+  return values.uploaded
+    .filter(other => other.registry === image.registry)
+    .map(other => other.name)
+}
+
+/** save: the built image out of the local store as a layout with gzipped layers. */
+export async function runSave(
+  step: CommandStep,
+  argv: string[],
+  env: PublishEnv
+): Promise<void> {
+  if (step.layout === undefined) throw new Error('save: no layout folder')
+  await saveImageLayout(env.docker, argv[1], step.layout)
+}
+
+/** upload: the layout into the step's image by digest; its digest is the run's. */
+export async function runUpload(
+  step: RequestStep,
+  values: RunValues,
+  env: PublishEnv
+): Promise<Upload> {
+  if (step.layout === undefined) throw new Error('upload: no layout folder')
+  const started = performance.now()
+  const layout = await readLayout(step.layout)
+  const result = await uploadLayout(env.registry, layout, step.image.name, {
+    mountFrom: mountSources(step.image, values),
+    onProgress: progressLogger(step.image, env)
+  })
+  values.setDigest(step.image.name, result.digest)
+  values.uploaded.push(step.image)
+  const upload: Upload = {
+    image: step.image.name,
+    digest: result.digest,
+    uploaded: result.bytes.uploaded,
+    mounted: result.bytes.mounted,
+    present: result.bytes.present,
+    blobs: result.blobs,
+    ms: Math.round(performance.now() - started)
+  }
+  env.log.info(
+    `${step.image.name}@${result.digest}: ${formatBytes(upload.uploaded)} uploaded, ${formatBytes(upload.mounted)} mounted, ${formatBytes(upload.present)} already there (${upload.blobs} blobs, ${(upload.ms / 1000).toFixed(1)} s)`
+  )
+  return upload
+}
+
+/** handover: the uploaded manifest also under the tag the merge job finds it by. */
+export async function runHandover(
+  step: RequestStep,
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const digest = values.digestOf(step.image.name)
+  const manifest = await env.registry.getManifest(step.image.name, digest)
+  if (manifest === undefined)
+    throw new Error(`${step.image.name}@${digest} vanished after its upload`)
+  await env.registry.putManifest(step.image.name, step.reference, manifest)
+}
+
+/** The layouts of a run's steps, removed once uploaded (they can be large). */
+export async function removeLayouts(
+  steps: (CommandStep | RequestStep)[]
+): Promise<void> {
+  const dirs = new Set(steps.flatMap(step => step.layout ?? []))
+  await Promise.all(
+    [...dirs].map(dir => rm(dir, { recursive: true, force: true }))
+  )
+}
