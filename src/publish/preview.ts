@@ -28,11 +28,11 @@ export async function dryRunPipeline(
     createDockerRunner(),
     log
   ).catch((error: unknown): Builder => {
-      if (!(error instanceof DockerMissingError)) throw error
-      log.warning(
-        `${error.message}; the steps shown are those of buildx's docker driver`
-      )
-      return { name: 'default', driver: 'docker', store: 'containerd' }
+    if (!(error instanceof DockerMissingError)) throw error
+    log.warning(
+      `${error.message}; the steps shown are those of buildx's docker driver`
+    )
+    return { name: 'default', driver: 'docker', store: 'containerd' }
   })
   const files = {
     metadata: '<metadata-file>',

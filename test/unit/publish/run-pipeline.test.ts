@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -12,6 +12,7 @@ import { runPipeline } from '../../../src/publish/run-pipeline.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'
 import { releaseRun } from '../docker/run-fixture.js'
+import { savedTar } from '../../support/saved-tar.js'
 
 // The executor on a builder this machine cannot run (no buildkitd image):
 // docker-container, as docker/setup-buildx-action leaves it. The fake
@@ -252,75 +253,160 @@ describe('runPipeline: two releases at once', () => {
   })
 })
 
-describe('runPipeline on the docker driver: the local staging tag', () => {
-  const DOCKER_DRIVER: Builder = { name: 'default', driver: 'docker' }
-  const tagPuts = (registry: MemoryRegistry) =>
-    registry.calls.filter(call => call.startsWith('PUT')).length
+/**
+ * buildx's docker driver on the classic image store: the build lands in the
+ * store untagged, `docker save` hands its layout over, the action uploads it
+ * and removes the image by id.
+ */
+function classicStoreDocker(
+  removeImage: () => Promise<void>,
+  failing: { build?: string; save?: string } = {}
+) {
+  const image = savedTar([Buffer.from('layer bytes')], {
+    config: { Labels: { built: 'here' } }
+  })
+  const calls: string[][] = []
+  const docker: DockerRunner = {
+    async run(args, options) {
+      calls.push(args)
+      if (args[1] === 'build' && failing.build !== undefined)
+        throw new DockerCommandError(args, 1, failing.build)
+      if (args[0] === 'save' && failing.save !== undefined)
+        throw new DockerCommandError(args, 1, failing.save)
+      if (args[0] === 'image' && args[1] === 'rm') await removeImage()
+      const metadata = args.indexOf('--metadata-file')
+      if (args[1] === 'build' && metadata >= 0)
+        writeFileSync(
+          args[metadata + 1],
+          JSON.stringify({ 'containerimage.config.digest': image.imageId })
+        )
+      if (args[0] === 'save') await options?.stdout?.(image.tar)
+      return { stdout: '', stderr: '' }
+    }
+  }
+  return { docker, calls, imageId: image.imageId }
+}
 
-  it('is removed beside the registry steps, and the run ends once it is gone', async () => {
+describe('runPipeline on the docker driver (classic store): no staging tag', () => {
+  const CLASSIC_STORE: Builder = {
+    name: 'default',
+    driver: 'docker',
+    store: 'classic'
+  }
+
+  async function publishFromStore(
+    registry: MemoryRegistry,
+    removeImage: () => Promise<void> = () => Promise.resolve(),
+    failing: { build?: string; save?: string } = {},
+    warnings: string[] = []
+  ) {
+    const { settings, plan } = await releaseRun({
+      images: IMAGE,
+      logins: '',
+      secrets: '',
+      tags: ''
+    })
+    const files = {
+      metadata: join(dir, 'metadata.json'),
+      iid: join(dir, 'iid'),
+      layout: join(dir, 'layout'),
+      secretSpecs: []
+    }
+    const pipeline = pipelineFor({
+      settings,
+      plan,
+      builder: CLASSIC_STORE,
+      files,
+      userConfig: join(dir, 'user-docker-config')
+    })
+    const { docker, calls, imageId } = classicStoreDocker(removeImage, failing)
+    const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
+    const run = runPipeline(settings, plan, pipeline, env)
+    return { run, calls, imageId, layout: files.layout }
+  }
+
+  const isTagPut = (call: string) => /^PUT \S+ [^:\s]+$/.test(call)
+  const tagPuts = (registry: MemoryRegistry) =>
+    registry.calls.filter(isTagPut).length
+
+  it('uploads the saved layout by digest: the registry holds the asked tags and nothing else; the layout folder is gone', async () => {
+    const registry = new MemoryRegistry()
+    const { run, calls, layout } = await publishFromStore(registry)
+    const result = await run
+    expect(Object.keys(registry.tagsOf(IMAGE)).sort()).toEqual([
+      '1',
+      '1.2',
+      '1.2.3'
+    ])
+    expect(Object.values(registry.tagsOf(IMAGE))).toEqual(
+      Array(3).fill(result.digest)
+    )
+    expect(result.uploads?.map(u => u.image)).toEqual([IMAGE])
+    expect(calls.some(args => args[0] === 'push')).toBe(false)
+    expect(existsSync(layout)).toBe(false)
+  })
+
+  it('the image is removed by id beside the registry steps, and the run ends once it is gone', async () => {
     const registry = new MemoryRegistry()
     let removed = (): void => undefined
     const removal = new Promise<void>(resolve => (removed = resolve))
     let ended = false
-    const run = publish(registry, '{"v":1}', '1.2.3', {
-      builder: DOCKER_DRIVER,
-      removeImage: () => {
-        registry.calls.push('docker image rm')
-        return removal
-      }
-    }).then(outcome => ((ended = true), outcome))
+    const { run, imageId } = await publishFromStore(registry, () => {
+      registry.calls.push('docker image rm')
+      return removal
+    })
+    const outcome = run.then(result => ((ended = true), result))
     while (tagPuts(registry) < 3)
       await new Promise(resolve => setImmediate(resolve))
     await new Promise(resolve => setImmediate(resolve))
     expect(ended).toBe(false)
-    const firstPut = registry.calls.findIndex(call => call.startsWith('PUT'))
-    expect(registry.calls.indexOf('docker image rm')).toBeLessThan(firstPut)
+    const firstTag = registry.calls.findIndex(isTagPut)
+    expect(registry.calls.indexOf('docker image rm')).toBeLessThan(firstTag)
     removed()
-    const { calls, result } = await run
-    expect(calls.at(-1)?.slice(0, 2)).toEqual(['image', 'rm'])
+    const result = await outcome
     expect(result.pushed.map(p => p.ref)).toEqual(
       ['1.2.3', '1.2', '1'].map(t => `${IMAGE}:${t}`)
     )
+    expect(result.imageid).toBe(imageId)
   })
 
   it('a removal that fails is a warning: the publish stands', async () => {
-    const registry = new MemoryRegistry()
-    const { warnings, result } = await publish(registry, '{"v":1}', '1.2.3', {
-      builder: DOCKER_DRIVER,
-      removeImage: () => Promise.reject(new Error('image is in use'))
-    })
-    expect(warnings).toEqual(['cleanup: image is in use'])
-    expect(result.pushed).toHaveLength(3)
-  })
-
-  it('is removed after a build whose push failed (it named the image first)', async () => {
-    const removals: string[] = []
-    await expect(
-      publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
-        builder: DOCKER_DRIVER,
-        buildError: 'failed to push: 503 Service Unavailable',
-        removeImage: () => {
-          removals.push('docker image rm')
-          return Promise.resolve()
-        }
-      })
-    ).rejects.toThrow(/503/)
-    expect(removals).toEqual(['docker image rm'])
-  })
-
-  it('nothing to remove (the build failed before naming it) is no warning', async () => {
     const warnings: string[] = []
-    await expect(
-      publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
-        builder: DOCKER_DRIVER,
-        buildError: 'failed to solve: dockerfile parse error',
-        removeImage: () =>
-          Promise.reject(
-            new Error('Error response from daemon: No such image: x:build-1')
-          ),
-        warnings
-      })
-    ).rejects.toThrow(/dockerfile parse error/)
+    const { run } = await publishFromStore(
+      new MemoryRegistry(),
+      () => Promise.reject(new Error('image is in use')),
+      {},
+      warnings
+    )
+    expect((await run).pushed).toHaveLength(3)
+    expect(warnings).toEqual(['cleanup: image is in use'])
+  })
+
+  it('the image is removed after a save that failed (the build had named it)', async () => {
+    const removals: string[] = []
+    const { run, calls, imageId } = await publishFromStore(
+      new MemoryRegistry(),
+      () => {
+        removals.push('docker image rm')
+        return Promise.resolve()
+      },
+      { save: 'Error response from daemon: disk full' }
+    )
+    await expect(run).rejects.toThrow(/disk full/)
+    expect(removals).toEqual(['docker image rm'])
+    expect(calls.at(-1)).toEqual(['image', 'rm', imageId])
+  })
+
+  it('a build that failed before naming its image leaves nothing to remove: no removal, no warning', async () => {
+    const warnings: string[] = []
+    const { run, calls } = await publishFromStore(
+      new MemoryRegistry(),
+      () => Promise.resolve(),
+      { build: 'failed to solve: dockerfile parse error' },
+      warnings
+    )
+    await expect(run).rejects.toThrow(/dockerfile parse error/)
+    expect(calls.some(args => args[0] === 'image')).toBe(false)
     expect(warnings).toEqual([])
   })
 })
