@@ -11,19 +11,8 @@ import { readLayout } from '../registry/oci-layout.js'
 import { uploadLayout } from '../registry/layout-upload.js'
 import type { CommandStep, RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
+import type { Upload } from './result.js'
 import type { RunValues } from './values.js'
-
-/** One image's upload, as the job summary shows it. */
-export interface Upload {
-  image: string
-  digest: string
-  /** Blob bytes sent, mounted from another repository, and already there. */
-  uploaded: number
-  mounted: number
-  present: number
-  blobs: number
-  ms: number
-}
 
 /** Long uploads say how far they are at most this often. */
 const PROGRESS_EVERY_MS = 5_000

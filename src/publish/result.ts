@@ -1,5 +1,3 @@
-import type { Upload } from './image-upload.js'
-
 /** One pushed reference and the digest the registry holds for it. */
 export interface Pushed {
   ref: string
@@ -16,6 +14,18 @@ export interface Held {
 export interface Skipped {
   ref: string
   reason: string
+}
+
+/** One image's upload, as the job summary shows it. */
+export interface Upload {
+  image: string
+  digest: string
+  /** Blob bytes sent, mounted from another repository, and already there. */
+  uploaded: number
+  mounted: number
+  present: number
+  blobs: number
+  ms: number
 }
 
 /** What publishing produced; empty on a dry run. */

@@ -1,5 +1,4 @@
-import type { Upload } from './image-upload.js'
-import type { Pushed, Skipped } from './result.js'
+import type { Pushed, Skipped, Upload } from './result.js'
 import type { GuardDecision } from '../guards/decide.js'
 import type { ImagePlan } from '../guards/images.js'
 import type { Log } from './log.js'
