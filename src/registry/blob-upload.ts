@@ -10,6 +10,7 @@ import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginPath } from './link.js'
 import type { Transport } from './transport.js'
+import { RegistryError } from './errors.js'
 
 export interface BlobFile {
   digest: string
@@ -79,7 +80,10 @@ class BlobUpload {
     if (await this.exists()) return this.result('present')
     let session: Session | undefined
     for (const from of this.options.mountFrom ?? []) {
-      if (from.registry !== this.ref.registry) continue
+      const elsewhere =
+        from.registry !== this.ref.registry ||
+        from.repository === this.ref.repository
+      if (elsewhere) continue
       session = await this.mount(from)
       if (session === undefined) return this.result('mounted')
       break // a 202: the registry opened an upload instead
@@ -195,6 +199,12 @@ class BlobUpload {
       await response.body?.cancel()
       if (response.status !== 202) throw await this.lost(response, fail)
       const offset = rangeEnd(response.headers.get('range')) ?? end + 1
+      // a registry that keeps none of a chunk would have us send it for ever
+      if (offset <= start)
+        throw new RegistryError(
+          this.ref.registry,
+          `the upload of ${this.blob.digest} took none of bytes ${start}-${end}`
+        )
       return { location: this.location(response), offset }
     })
   }

@@ -315,14 +315,19 @@ class HttpRegistryClient implements RegistryClient {
     })
   }
 
-  uploadBlob(
+  async uploadBlob(
     image: string,
     blob: BlobFile,
     options: UploadBlobOptions = {}
   ): Promise<BlobUploadResult> {
     const ref = parseRepository(image)
+    if (!isSha256Digest(blob.digest))
+      throw new RegistryError(
+        ref.registry,
+        `invalid digest ${JSON.stringify(blob.digest)}`
+      )
     const mountFrom = (options.mountFrom ?? []).map(parseRepository)
-    return uploadBlob(
+    return await uploadBlob(
       this.transport,
       ref,
       blob,

@@ -27,7 +27,7 @@ import { uniqueRepository } from '../support/registry-seed.js'
 import { stackEnv } from '../support/stack-env.js'
 import { listTags, readManifest } from './registry-api.js'
 
-const { a: A } = stackEnv()
+const { a: A, b: B } = stackEnv()
 const CLASSIC = { DOCKER_HOST: 'unix:///var/run/dpa-docker-classic.sock' }
 const work = mkdtempSync(join(tmpdir(), 'dpa-layout-'))
 /** A docker config that can pull from A (the stack's registries want a login). */
@@ -37,10 +37,12 @@ const withConfig = { DOCKER_CONFIG: dockerConfig }
 const proxied = new Set<string>()
 const client = (options: { chunkBytes?: number } = {}) =>
   createRegistryClient({
-    credentials: registry =>
-      registry === A.host || proxied.has(registry)
-        ? { username: A.username, password: A.password }
-        : undefined,
+    credentials: registry => {
+      const known = registry === B.host ? B : A
+      return registry === known.host || proxied.has(registry)
+        ? { username: known.username, password: known.password }
+        : undefined
+    },
     retries: 3,
     sleep: () => Promise.resolve(),
     ...options
@@ -133,6 +135,20 @@ describe('uploading an OCI layout by digest', () => {
     expect([again.bytes, again.bytesSent]).toEqual([
       { uploaded: 0, mounted: 0, present: totalBytes(buildx) },
       0
+    ])
+  })
+
+  it('uploads again to another registry (a mount source there is of no use)', async () => {
+    const onA = `${A.host}/${uniqueRepository('e2e-layout')}`
+    const repo = uniqueRepository('e2e-layout')
+    await uploadLayout(client(), buildx, onA)
+    const onB = await uploadLayout(client(), buildx, `${B.host}/${repo}`, {
+      mountFrom: [onA]
+    })
+    expect(onB.bytes.uploaded).toBe(totalBytes(buildx))
+    expect((await readManifest(B, repo, onB.digest)).platforms).toEqual([
+      'linux/amd64',
+      'linux/arm64'
     ])
   })
 

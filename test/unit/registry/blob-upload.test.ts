@@ -215,6 +215,24 @@ describe('uploading a blob by digest', () => {
     )
   })
 
+  it('refuses a digest that is no sha256 before any request', async () => {
+    const { registry, client, image } = await setUp()
+    const blob = { ...blobFile(10), digest: 'sha256:../../x' }
+    await expect(client.uploadBlob(image, blob)).rejects.toThrow(
+      'invalid digest "sha256:../../x"'
+    )
+    expect(registry.log).toEqual([])
+  })
+
+  it('does not try to mount from the repository it uploads to', async () => {
+    const { registry, client, image } = await setUp()
+    await client.uploadBlob(image, blobFile(10), { mountFrom: [image] })
+    expect(registry.log.slice(1)).toEqual([
+      'POST /v2/o/app/blobs/uploads/ 202',
+      'PUT /v2/o/app/blobs/uploads/<id> 201'
+    ])
+  })
+
   it('fails at once on a refusal that no retry mends', async () => {
     const { registry, client, image } = await setUp()
     registry.fault = once('PUT', 1, {

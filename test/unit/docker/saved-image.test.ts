@@ -1,0 +1,133 @@
+/**
+ * A `docker save` tar (Docker 25+: an OCI layout, blobs first, layers
+ * uncompressed) turned into a layout with gzipped layers. The tars are made
+ * here with tar-stream as docker lays them out; the stack's e2e test
+ * (test/e2e/layout-upload.test.ts) converts a real one and pulls it.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { gunzipSync } from 'node:zlib'
+import { pack } from 'tar-stream'
+import { writeCompressedLayout } from '../../../src/docker/saved-image.js'
+import { readLayout } from '../../../src/registry/oci-layout.js'
+
+const root = mkdtempSync(join(tmpdir(), 'dpa-saved-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+const RAW_LAYER = 'application/vnd.oci.image.layer.v1.tar'
+
+/** What docker save writes for one image: layers, config, manifest, then index.json. */
+function savedTar(layers: Buffer[]): { tar: Readable; diffIds: string[] } {
+  const tar = pack()
+  const descriptors = layers.map(layer => ({
+    mediaType: RAW_LAYER,
+    digest: `sha256:${sha(layer)}`,
+    size: layer.length
+  }))
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: descriptors.map(d => d.digest) }
+    })
+  )
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${sha(config)}`,
+        size: config.length
+      },
+      layers: descriptors
+    })
+  )
+  for (const blob of [...layers, config, manifest])
+    tar.entry({ name: `blobs/sha256/${sha(blob)}` }, blob)
+  tar.entry(
+    { name: 'index.json' },
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: MANIFEST,
+          digest: `sha256:${sha(manifest)}`,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' }
+        }
+      ]
+    })
+  )
+  tar.entry({ name: 'manifest.json' }, '[]')
+  tar.finalize()
+  return {
+    tar: tar as unknown as Readable,
+    diffIds: descriptors.map(d => d.digest)
+  }
+}
+
+/** A layer as docker saves it: a tar (starts with a file name, never "{"). */
+async function layerTar(content: Buffer): Promise<Buffer> {
+  const tar = pack()
+  tar.entry({ name: 'f' }, content)
+  tar.finalize()
+  const chunks: Buffer[] = []
+  for await (const chunk of tar as unknown as AsyncIterable<Buffer>)
+    chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+describe('writeCompressedLayout', () => {
+  it('gzips each layer, keeps the config, and writes a layout the upload reads', async () => {
+    const layers = [
+      await layerTar(randomBytes(200_000)),
+      await layerTar(Buffer.alloc(100_000, 'a'))
+    ]
+    const { tar, diffIds } = savedTar(layers)
+    const dir = join(root, 'one')
+    await writeCompressedLayout(tar, dir)
+    const layout = await readLayout(dir)
+    const manifest = JSON.parse(Buffer.from(layout.root.body).toString()) as {
+      config: { digest: string }
+      layers: { mediaType: string }[]
+    }
+    expect(manifest.layers.map(l => l.mediaType)).toEqual([
+      'application/vnd.oci.image.layer.v1.tar+gzip',
+      'application/vnd.oci.image.layer.v1.tar+gzip'
+    ])
+    const [config, ...gzipped] = layout.blobs
+    expect(config.digest).toBe(manifest.config.digest)
+    expect(
+      gzipped.map(blob => `sha256:${sha(gunzipSync(readFileSync(blob.path)))}`)
+    ).toEqual(diffIds)
+    expect(gzipped[1].size).toBeLessThan(layers[1].length / 10)
+  })
+
+  it('writes the same bytes for the same image (a re-run gives the same digest)', async () => {
+    const layers = [await layerTar(randomBytes(50_000))]
+    const first = join(root, 'first')
+    const second = join(root, 'second')
+    await writeCompressedLayout(savedTar(layers).tar, first)
+    await writeCompressedLayout(savedTar(layers).tar, second)
+    const [a, b] = await Promise.all([readLayout(first), readLayout(second)])
+    expect(a.root.digest).toBe(b.root.digest)
+  })
+
+  it('refuses a tar without index.json (a docker older than 25)', async () => {
+    const tar = pack()
+    tar.entry({ name: 'manifest.json' }, '[]')
+    tar.finalize()
+    await expect(
+      writeCompressedLayout(tar as unknown as Readable, join(root, 'old'))
+    ).rejects.toThrow(
+      'docker save wrote no index.json (Docker 25 or later needed)'
+    )
+  })
+})
