@@ -13,65 +13,13 @@ import { Readable } from 'node:stream'
 import { gunzipSync } from 'node:zlib'
 import { pack } from 'tar-stream'
 import { writeCompressedLayout } from '../../../src/docker/saved-image.js'
+import { savedTar } from '../../support/saved-tar.js'
 import { readLayout } from '../../../src/registry/oci-layout.js'
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
 const root = mkdtempSync(join(tmpdir(), 'dpa-saved-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-const RAW_LAYER = 'application/vnd.oci.image.layer.v1.tar'
-
-/** What docker save writes for one image: layers, config, manifest, then index.json. */
-function savedTar(layers: Buffer[]): { tar: Readable; diffIds: string[] } {
-  const tar = pack()
-  const descriptors = layers.map(layer => ({
-    mediaType: RAW_LAYER,
-    digest: `sha256:${sha(layer)}`,
-    size: layer.length
-  }))
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: { type: 'layers', diff_ids: descriptors.map(d => d.digest) }
-    })
-  )
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: `sha256:${sha(config)}`,
-        size: config.length
-      },
-      layers: descriptors
-    })
-  )
-  for (const blob of [...layers, config, manifest])
-    tar.entry({ name: `blobs/sha256/${sha(blob)}` }, blob)
-  tar.entry(
-    { name: 'index.json' },
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: MANIFEST,
-          digest: `sha256:${sha(manifest)}`,
-          size: manifest.length,
-          annotations: { 'org.opencontainers.image.ref.name': 'latest' }
-        }
-      ]
-    })
-  )
-  tar.entry({ name: 'manifest.json' }, '[]')
-  tar.finalize()
-  return {
-    tar: tar as unknown as Readable,
-    diffIds: descriptors.map(d => d.digest)
-  }
-}
 
 /** A layer as docker saves it: a tar (starts with a file name, never "{"). */
 async function layerTar(content: Buffer): Promise<Buffer> {
