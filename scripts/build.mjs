@@ -68,16 +68,19 @@ const sideEffectFree = {
 const CHUNKS = {
   yaml: 'yaml',
   '@actions/exec': 'exec',
-  'csv-parse/sync': 'csv-parse'
+  'csv-parse/sync': 'csv-parse',
+  // only the classic image store's save reads a tar
+  'tar-stream': 'tar-stream'
 }
 
 /**
- * A chunk's source: yaml stays CommonJS (its exports object is what
- * `import('yaml')` gives as default), @actions/exec is ESM-only.
+ * A chunk's source: yaml and tar-stream stay CommonJS (their exports object
+ * is what `import()` gives as default), @actions/exec is ESM-only.
  */
+const COMMONJS_CHUNKS = new Set(['yaml', 'tar-stream'])
 const chunkSource = name =>
-  name === 'yaml'
-    ? `module.exports = require('yaml')`
+  COMMONJS_CHUNKS.has(name)
+    ? `module.exports = require(${JSON.stringify(name)})`
     : `export * from ${JSON.stringify(name)}`
 
 /**

@@ -114,16 +114,18 @@ class SavedBlobs {
 
   /**
    * Takes one blob of the tar. Layers come before the manifests that say
-   * they are layers, so a blob is judged by its first byte: JSON (a
-   * manifest, a config) is kept, anything else gzipped. A layer that starts
-   * with "{" (a tar cannot: it starts with a file name) is gzipped later.
+   * they are layers, so a blob is judged by its first bytes: JSON (a
+   * manifest, a config) and a layer already compressed (the containerd
+   * store saves its layers as they are stored) are kept, anything else
+   * gzipped. A layer that starts with "{" (a tar cannot: it starts with a
+   * file name) is gzipped later.
    */
   async take(hex: string, stream: Readable): Promise<void> {
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
     const first = await chunks.next()
     const body = Readable.from(prepend(first, chunks))
-    const isJson = !first.done && first.value[0] === 0x7b
-    if (isJson) await pipeline(body, createWriteStream(join(this.dir, hex)))
+    if (first.done || keptAsItIs(first.value))
+      await pipeline(body, createWriteStream(join(this.dir, hex)))
     else await this.gzip(hex, body)
   }
 
@@ -179,6 +181,15 @@ class SavedBlobs {
     await rename(temporary, join(this.dir, digest.slice(7)))
     this.gzipped.set(hex, { digest, size })
   }
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b]
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd]
+
+/** JSON, or a blob already gzip or zstd compressed. */
+function keptAsItIs(head: Buffer): boolean {
+  const startsWith = (magic: number[]) => magic.every((b, i) => head[i] === b)
+  return head[0] === 0x7b || startsWith(GZIP_MAGIC) || startsWith(ZSTD_MAGIC)
 }
 
 function tap(hash: Hash, count?: (bytes: number) => void): Transform {

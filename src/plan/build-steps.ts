@@ -253,7 +253,10 @@ export function stagedBuild(
   return { stage: [pushed, ...load], cleanup: [] }
 }
 
-/** mode digest: one platform under the run's handover tag, where the merge job finds it. */
+/**
+ * mode digest: one platform, put in the registry by digest like any build,
+ * then named by the run's handover tag, where the merge job finds it.
+ */
 export function stagedPlatform(
   plan: PublishPlan,
   build: BuildSettings,
@@ -261,34 +264,19 @@ export function stagedPlatform(
   files: BuildFiles,
   staging: string
 ): BuildStages {
-  const refs = plan.images.map(image => `${image.name}:${staging}`)
-  if (buildsIntoDaemon(builder)) {
-    const { stage, cleanup } = uploadedFromLayout(
-      plan,
-      { ...build, load: false },
-      builder,
-      files
-    )
-    return { stage: [...stage, ...handovers(plan.images, staging)], cleanup }
-  }
-  return {
-    stage: [
-      buildStep(
-        buildx(plan, files, { ...build, push: true, load: false }, refs),
-        plan.images
-      )
-    ],
-    cleanup: []
-  }
-}
-
-/** The uploaded manifest put under the handover tag (the registry has no tag-free way to find it). */
-function handovers(images: Image[], staging: string): RequestStep[] {
-  return images.map(image => ({
+  const { stage, cleanup } = stagedBuild(
+    plan,
+    { ...build, load: false },
+    builder,
+    files
+  )
+  const handovers = plan.images.map((image): RequestStep => ({
     step: 'handover',
     method: 'PUT',
     url: manifestUrl(image.name, staging),
     image,
-    reference: staging
+    reference: staging,
+    platform: build.platforms[0] ?? ''
   }))
+  return { stage: [...stage, ...handovers], cleanup }
 }

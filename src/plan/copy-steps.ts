@@ -4,11 +4,22 @@ import type { Image } from '../reference/images.js'
 import { mountUrl, manifestUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'
 import { stagingTag } from './staging.js'
-import { DIGEST, SOURCE_DIGEST, type CommandStep, type Step } from './steps.js'
+import {
+  DIGEST,
+  SOURCE_DIGEST,
+  type CommandStep,
+  type RequestStep,
+  type Step
+} from './steps.js'
 
 /** Stands for the digest a digest-mode leg staged under `tag`. */
 export function stagedDigest(tag: string): string {
   return `<digest of ${tag}>`
+}
+
+/** Stands for the digest of the handover index under `tag` (the one the merge deletes). */
+export function handoverDigest(tag: string): string {
+  return `<handover ${tag}>`
 }
 
 /**
@@ -85,8 +96,12 @@ export function mergeStage(
 ): Step[] {
   const tags = platforms.map(platform => stagingTag(buildId, platform))
   return images.flatMap(image => [
-    ...platforms.map((platform, i) => ({
-      ...headStep('staged', image, tags[i]),
+    ...platforms.map((platform, i): RequestStep => ({
+      step: 'staged',
+      method: 'GET',
+      url: manifestUrl(image.name, tags[i]),
+      image,
+      reference: tags[i],
       platform
     })),
     ...imagetoolsSteps(
@@ -95,4 +110,27 @@ export function mergeStage(
       [image.registry]
     )
   ])
+}
+
+/**
+ * mode merge, once the tags are set: each leg's handover index deleted by
+ * digest, which removes its tag and leaves the image it named alone.
+ */
+export function discardSteps(
+  images: Image[],
+  platforms: string[],
+  buildId: string
+): RequestStep[] {
+  const tags = platforms.map(platform => stagingTag(buildId, platform))
+  return images.flatMap(image =>
+    tags.map((tag, i) => ({
+      step: 'discard' as const,
+      method: 'DELETE' as const,
+      url: manifestUrl(image.name, handoverDigest(tag)),
+      image,
+      reference: handoverDigest(tag),
+      platform: platforms[i],
+      when: 'the registry deletes manifests'
+    }))
+  )
 }

@@ -12,7 +12,12 @@ import {
   type BuildFiles,
   type BuildStages
 } from './build-steps.js'
-import { mergeStage, promoteNeedsDocker, promoteStage } from './copy-steps.js'
+import {
+  discardSteps,
+  mergeStage,
+  promoteNeedsDocker,
+  promoteStage
+} from './copy-steps.js'
 import {
   headSteps,
   readBackSteps,
@@ -92,7 +97,7 @@ function withStages(
   { stage, cleanup }: BuildStages,
   registry: Pick<Pipeline, 'read' | 'tag' | 'readBack'>
 ): Pipeline {
-  return { login, stage, ...registry, cleanup }
+  return { login, stage, ...registry, discard: [], cleanup }
 }
 
 /** The build settings pinned to the builder the steps were chosen for. */
@@ -141,13 +146,20 @@ function promotePipeline(input: PipelineInput): Pipeline {
   const login = promoteNeedsDocker(source.image, plan.images)
     ? loginSteps(input)
     : keptLogins(input)
-  return { login, stage, ...tagging(plan), cleanup: [] }
+  return { login, stage, ...tagging(plan), discard: [], cleanup: [] }
 }
 
 function mergePipeline(input: PipelineInput): Pipeline {
   const { settings, plan } = input
-  const stage = mergeStage(plan.images, settings.build.platforms, plan.buildId)
-  return { login: loginSteps(input), stage, ...tagging(plan), cleanup: [] }
+  const { images } = plan
+  const { platforms } = settings.build
+  return {
+    login: loginSteps(input),
+    stage: mergeStage(images, platforms, plan.buildId),
+    ...tagging(plan),
+    discard: discardSteps(images, platforms, plan.buildId),
+    cleanup: []
+  }
 }
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */

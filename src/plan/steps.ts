@@ -57,6 +57,8 @@ export type StepName =
   | 'read-back'
   /** a floating tag another run moved, pointed where its line now ends */
   | 'repair'
+  /** mode merge: a leg's handover index deleted once merged, and its tag with it */
+  | 'discard'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
 
@@ -110,6 +112,8 @@ export interface Pipeline {
   tag: RequestStep[]
   /** What the registry holds for our tags once done. */
   readBack: RequestStep[]
+  /** mode merge, once all went well: the legs' handover tags removed. */
+  discard: RequestStep[]
   /** Local leftovers removed. */
   cleanup: CommandStep[]
 }
@@ -125,6 +129,7 @@ export function allSteps(pipeline: Pipeline): Step[] {
     ...pipeline.read,
     ...pipeline.tag,
     ...pipeline.readBack,
+    ...pipeline.discard,
     ...pipeline.cleanup
   ]
 }

@@ -2,14 +2,21 @@
  * The steps that put a build in the registry by the action's own client:
  * the image saved out of the classic store as a layout, the layout uploaded
  * by digest to each image (mounted where an earlier image of the same
- * registry has its blobs), and a digest leg's handover tag.
+ * registry has its blobs), and a digest leg's handover.
  */
 import { rm } from 'node:fs/promises'
 import { saveImageLayout } from '../docker/saved-image.js'
 import type { Image } from '../reference/images.js'
 import { readLayout } from '../registry/oci-layout.js'
 import { uploadLayout } from '../registry/layout-upload.js'
-import type { CommandStep, RequestStep } from '../plan/steps.js'
+import { handoverIndex } from '../registry/handover.js'
+import {
+  notRunLine,
+  stepLine,
+  type CommandStep,
+  type RequestStep
+} from '../plan/steps.js'
+import { errorMessage } from '../errors.js'
 import type { PublishEnv } from './context.js'
 import type { Upload } from './result.js'
 import type { RunValues } from './values.js'
@@ -87,17 +94,48 @@ export async function runUpload(
   return upload
 }
 
-/** handover: the uploaded manifest also under the tag the merge job finds it by. */
+/** handover: the leg's image named by a handover index under the run's tag. */
 export async function runHandover(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const digest = values.digestOf(step.image.name)
-  const manifest = await env.registry.getManifest(step.image.name, digest)
-  if (manifest === undefined)
+  const leg = await env.registry.getManifest(step.image.name, digest)
+  if (leg === undefined)
     throw new Error(`${step.image.name}@${digest} vanished after its upload`)
-  await env.registry.putManifest(step.image.name, step.reference, manifest)
+  const index = handoverIndex(leg, step.platform ?? '', step.reference)
+  await env.registry.putManifest(step.image.name, step.reference, index)
+  values.handovers.set(step.image.name, index.digest)
+}
+
+/**
+ * discard: each leg's handover index deleted by digest (its tag goes with
+ * it). A registry that refuses deletes keeps the tag, and the log says so.
+ */
+export async function runDiscards(
+  steps: RequestStep[],
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  if (steps.length === 0) return
+  await env.log.group('Remove the handover tags', async () => {
+    for (const step of steps) {
+      const digest = values.resolve(step.reference, step.image)
+      if (digest === step.reference) {
+        env.log.info(notRunLine(step, 'not needed: the leg tagged its image'))
+        continue
+      }
+      env.log.info(stepLine(step))
+      await env.registry
+        .deleteManifest(step.image.name, digest)
+        .catch((error: unknown) =>
+          env.log.notice(
+            `${step.image.name}: the ${step.platform ?? ''} leg's handover tag stays, as the registry refused to delete it (${errorMessage(error)})`
+          )
+        )
+    }
+  })
 }
 
 /** The layouts of a run's steps, removed once uploaded (they can be large). */

@@ -32,7 +32,7 @@ import { readBackAndConverge } from './converge.js'
 import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
-import { removeLayouts } from './image-upload.js'
+import { removeLayouts, runDiscards } from './image-upload.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -224,11 +224,12 @@ export async function runPipeline(
     const written =
       pipeline.tag.length > 0
         ? env.progress.pushed
-        : held.filter(
-            h =>
-              h.digest ===
-              values.digestOf(h.ref.slice(0, h.ref.lastIndexOf(':')))
-          )
+        : held.filter(h => {
+            const image = h.ref.slice(0, h.ref.lastIndexOf(':'))
+            const wrote = values.handovers.get(image) ?? values.digestOf(image)
+            return h.digest === wrote
+          })
+    await runDiscards(pipeline.discard, values, env)
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
     return {
       digest:

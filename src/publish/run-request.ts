@@ -2,7 +2,8 @@
 import { errorMessage } from '../errors.js'
 import type { Manifest } from '../registry/manifest.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
-import { stagedDigest } from '../plan/copy-steps.js'
+import { handoverDigest, stagedDigest } from '../plan/copy-steps.js'
+import { handedOver } from '../registry/handover.js'
 import type { RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'
@@ -39,17 +40,22 @@ async function sourceManifest(
   return manifest
 }
 
+/** A leg's image: what its handover index names (a tag on the image itself from older legs). */
 async function readStaged(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
-  const digest = await env.registry.getDigest(step.image.name, step.reference)
-  if (digest === undefined)
+  const { image, reference } = step
+  const manifest = await env.registry.getManifest(image.name, reference)
+  if (manifest === undefined)
     throw new Error(
-      `input "platforms": no ${step.platform ?? ''} build of this run at ${step.image.name}:${step.reference}: did its mode: digest job succeed?`
+      `input "platforms": no ${step.platform ?? ''} build of this run at ${image.name}:${reference}: did its mode: digest job succeed?`
     )
-  values.setStaged(step.image.name, stagedDigest(step.reference), digest)
+  const leg = handedOver(manifest)
+  values.setStaged(image.name, stagedDigest(reference), leg ?? manifest.digest)
+  if (leg !== undefined)
+    values.setStaged(image.name, handoverDigest(reference), manifest.digest)
 }
 
 const NETWORK =

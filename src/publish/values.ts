@@ -11,6 +11,8 @@ export class RunValues {
   build: BuildMetadata = { digest: '', imageId: '', raw: {} }
   /** Images this run's layout went up to, in order (later ones mount from them). */
   readonly uploaded: Image[] = []
+  /** mode digest: the handover index each image's leg put under its tag. */
+  readonly handovers = new Map<string, string>()
 
   setDigest(image: string, digest: string): void {
     this.digests.set(image, digest)

@@ -88,6 +88,11 @@ export interface RegistryClient {
   getManifest(image: string, reference: string): Promise<Manifest | undefined>
   /** Puts the manifest under a tag, or under its own digest; returns the registry's digest. */
   putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
+  /**
+   * Deletes a manifest by digest, and with it every tag that points at it
+   * (gone already counts as done); throws the registry's refusal.
+   */
+  deleteManifest(image: string, digest: string): Promise<void>
   /** Makes a blob of another repository on the same registry available here, uploading nothing. */
   mountBlob(image: string, digest: string, fromImage: string): Promise<void>
   /**
@@ -258,6 +263,19 @@ class HttpRegistryClient implements RegistryClient {
         }
       })
     )
+  }
+
+  async deleteManifest(image: string, digest: string): Promise<void> {
+    const ref = parseRepository(image)
+    const request = {
+      method: 'DELETE',
+      path: manifestPath(ref, digest),
+      scope: `repository:${ref.repository}:delete`
+    } as const
+    await this.transport.request(ref, request, async (response, fail) => {
+      if (!response.ok && response.status !== 404) throw await fail()
+      await response.body?.cancel()
+    })
   }
 
   async putManifest(

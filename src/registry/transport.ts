@@ -42,7 +42,7 @@ export interface StreamBody {
 
 export interface RegistryRequest {
   // POST opens an upload or mounts a blob, PATCH sends a chunk of an upload
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH'
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
   /** A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL. */
   path: string
   headers?: Record<string, string>

@@ -40,7 +40,12 @@ describe('distributed multi-arch: digest legs, then merge', () => {
       )
     )
     for (const leg of legs) expect(leg.code).toBe(0)
-    expect(await publishedTags(a, repo)).toEqual([])
+    // each leg's handover: its image named by a one-entry index, nothing else
+    const handovers = [
+      `build-${run.GITHUB_RUN_ID}-1-linux-amd64`,
+      `build-${run.GITHUB_RUN_ID}-1-linux-arm64`
+    ]
+    expect(await publishedTags(a, repo)).toEqual(handovers)
 
     const merge = await job({
       mode: 'merge',
@@ -48,6 +53,7 @@ describe('distributed multi-arch: digest legs, then merge', () => {
     })
     expect(merge.stdout).not.toMatch(/::error::/)
     expect(merge.code).toBe(0)
+    // the merge deleted the handover indexes: only the asked tags are left
     expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
     const index = await readManifest(a, repo, '1.2.3')
     expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64'])

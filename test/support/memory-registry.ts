@@ -142,6 +142,15 @@ export class MemoryRegistry implements RegistryClient {
     )
   }
 
+  deleteManifest(image: string, digest: string): Promise<void> {
+    this.calls.push(`DELETE ${image} ${digest}`)
+    const repo = this.repo(image)
+    repo.manifests.delete(digest)
+    for (const [tag, target] of repo.tags)
+      if (target === digest) repo.tags.delete(tag)
+    return Promise.resolve()
+  }
+
   mountBlob(image: string, digest: string, fromImage: string): Promise<void> {
     this.calls.push(`POST ${image} mount ${digest} from ${fromImage}`)
     return Promise.resolve()

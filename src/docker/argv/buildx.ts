@@ -60,7 +60,12 @@ function outputArgs(request: BuildRequest): string[] {
     ...repeated('--output', build.outputs),
     ...(build.push ? ['--push'] : [])
   ]
-  return build.load ? [...args, '--load'] : args
+  if (!build.load) return args
+  // beside a layout, buildx 0.13's --load (Docker media types) leaves the
+  // layout's index.json naming a manifest list the layout does not hold
+  return layout.length > 0
+    ? [...args, '--output', 'type=docker,oci-mediatypes=true']
+    : [...args, '--load']
 }
 
 function optional(flag: string, value: string): string[] {

@@ -84,7 +84,7 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       builder: CONTAINERD,
       inputs: { load: 'true', images: 'ghcr.io/octo/app' },
       stage: [
-        `${BUILDX} --builder default --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest --output type=oci,dest=/run/layout,tar=false --load ${TAIL}`,
+        `${BUILDX} --builder default --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest --output type=oci,dest=/run/layout,tar=false --output type=docker,oci-mediatypes=true ${TAIL}`,
         `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`
       ],
       cleanup: []
@@ -309,8 +309,8 @@ describe('pipelineFor, the other modes', () => {
       },
       login: LOGINS,
       stage: [
-        'staged HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-amd64',
-        'staged HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64',
+        'staged GET https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-amd64',
+        'staged GET https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64',
         "predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app 'ghcr.io/octo/app@<digest of build-123-1-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-1-linux-arm64>'",
         "index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' 'ghcr.io/octo/app@<digest of build-123-1-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-1-linux-arm64>'"
       ]
@@ -322,17 +322,42 @@ describe('pipelineFor, the other modes', () => {
     expect(steps.tag.length).toBe(3)
   })
 
-  it('digest: one platform under its staging tag, read back, no tags', async () => {
+  it('digest: one platform pushed by digest, then named by its handover tag, read back, no tags', async () => {
     const steps = await pipeline(
       { mode: 'digest', images: 'ghcr.io/octo/app', platforms: 'linux/arm64' },
       CONTAINER
     )
     expect(shape(steps.stage)).toEqual([
-      `${BUILDX} --builder builder-1 --platform linux/arm64 --tag ghcr.io/octo/app:build-123-1-linux-arm64 --push ${TAIL}`
+      `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`,
+      'handover PUT https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64'
     ])
     expect([steps.read, steps.tag]).toEqual([[], []])
     expect(shape(steps.readBack)).toEqual([
       'read-back HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64'
+    ])
+  })
+
+  it('digest on the docker driver: the layout uploaded, then the handover tag', async () => {
+    const steps = await pipeline(
+      { mode: 'digest', images: 'ghcr.io/octo/app', platforms: 'linux/arm64' },
+      CONTAINERD
+    )
+    expect(steps.stage.map(step => step.step)).toEqual([
+      'build',
+      'upload',
+      'handover'
+    ])
+  })
+
+  it('merge: once the tags are read back, each handover index is deleted, with its tag', async () => {
+    const steps = await pipeline({
+      mode: 'merge',
+      images: 'ghcr.io/octo/app',
+      platforms: 'linux/amd64,linux/arm64'
+    })
+    expect(shape(steps.discard)).toEqual([
+      'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-1-linux-amd64> (only if the registry deletes manifests)',
+      'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-1-linux-arm64> (only if the registry deletes manifests)'
     ])
   })
 

@@ -1,0 +1,64 @@
+/**
+ * How a digest-mode leg hands its image to the merge job: a one-entry OCI
+ * index naming the leg's image, under a tag named by the run and platform.
+ * The registry API has no tag-free way for another job to find a manifest,
+ * but this index is the leg's own (its annotation names the run and
+ * platform), so the merge job deletes it by digest afterwards, and its tag
+ * with it, without touching the image the index points at.
+ */
+import { sha256Digest } from '../reference/grammar.js'
+import type { Manifest } from './manifest.js'
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+export const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
+
+interface HandoverJson {
+  mediaType?: string
+  manifests?: { digest: string }[]
+  annotations?: Record<string, string>
+}
+
+function platformOf(platform: string) {
+  const [os, architecture, variant] = platform.split('/')
+  return variant === undefined
+    ? { os, architecture }
+    : { os, architecture, variant }
+}
+
+/** The handover index of a leg's image (`leg`) built for `platform`, under `tag`. */
+export function handoverIndex(
+  leg: Manifest,
+  platform: string,
+  tag: string
+): Manifest {
+  const json = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      {
+        mediaType: leg.mediaType,
+        digest: leg.digest,
+        size: leg.body.length,
+        ...(platform === '' ? {} : { platform: platformOf(platform) })
+      }
+    ],
+    annotations: { [HANDOVER_ANNOTATION]: tag }
+  }
+  const body = new TextEncoder().encode(JSON.stringify(json))
+  return { mediaType: OCI_INDEX, digest: sha256Digest(body), body }
+}
+
+/** The leg's image a handover index names; undefined for any other manifest. */
+export function handedOver(manifest: Manifest): string | undefined {
+  let json: HandoverJson
+  try {
+    json = JSON.parse(new TextDecoder().decode(manifest.body)) as HandoverJson
+  } catch {
+    return undefined
+  }
+  const entries = json.manifests ?? []
+  return json.annotations?.[HANDOVER_ANNOTATION] !== undefined &&
+    entries.length === 1
+    ? entries[0].digest
+    : undefined
+}
