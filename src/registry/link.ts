@@ -2,7 +2,7 @@
 import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './errors.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
-import { requestUrl } from './transport.js'
+import { endpointUrl } from './origin.js'
 
 /** The URL of the rel="next" link in a Link header value, if any. */
 export function parseNextLink(header: string | null): string | undefined {
@@ -14,8 +14,10 @@ export function parseNextLink(header: string | null): string | undefined {
 }
 
 /**
- * The path (with query) of the next page, resolved against the request URL.
- * A link to another origin is refused: it would receive our credentials.
+ * The next page's URL, resolved against the request URL and kept whole (a
+ * path alone would turn `https://registry//evil.example/…` into a
+ * protocol-relative `//evil.example/…`). A link to another origin is
+ * refused: it would receive our credentials.
  */
 export function nextPageUrl(
   endpoint: RegistryEndpoint,
@@ -23,7 +25,7 @@ export function nextPageUrl(
 ): string | undefined {
   const link = parseNextLink(response.headers.get('link'))
   if (link === undefined) return undefined
-  const base = requestUrl(endpoint, '/')
+  const base = endpointUrl(endpoint, '/')
   const next = new URL(link, response.url || base)
   if (next.origin !== base.origin) {
     throw new RegistryError(
@@ -31,5 +33,5 @@ export function nextPageUrl(
       `the next page link points to another origin (${next.origin})`
     )
   }
-  return `${next.pathname}${next.search}`
+  return next.href
 }
