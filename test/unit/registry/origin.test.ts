@@ -154,7 +154,7 @@ describe('registry client: the origin rule, against real sockets', () => {
       transport.request(
         parseRegistry(registry.host),
         { method: 'PUT', path: path(evil.host) },
-        async response => response.status
+        response => Promise.resolve(response.status)
       )
     ).rejects.toThrow(
       /^registry 127\.0\.0\.1:\d+: refused a request to http:\/\/127\.0\.0\.1:\d+, another origin than/
