@@ -242,8 +242,8 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
   const references = readReferenceTags(tagLines, listed, flavor)
   const images = references?.images ?? listed
   const promoteFrom = source('source').trim()
-  const sourceImage =
-    promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
+  // checked here, before any docker command
+  if (promoteFrom !== '') parseImageReference(promoteFrom, 'source')
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
