@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent } from '../fixtures/events.js'
 import { startServer } from '../support/http-server.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { runMain } from './runner.js'
@@ -71,5 +75,45 @@ describe('credentials go only to the registries the inputs name', () => {
     expect(run.stdout).toContain(
       `add an entry to the logins input: "- registry: ${stranger.host}" with its username and password`
     )
+  })
+})
+
+/** pull_request_target from a fork whose head ref is `head` (the fixture's payload, edited). */
+function forkPullRequestTarget(head: string): Record<string, string> {
+  const event = loadEvent('pull-request-target')
+  const payload = event.payload as { pull_request: { head: { ref: string } } }
+  payload.pull_request.head.ref = head
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return runnerEnv('pull-request-target', { GITHUB_EVENT_PATH: path })
+}
+
+describe('a fork never names a protected tag', () => {
+  const image = 'ghcr.io/acme/webapp'
+
+  it('a head ref named 1.2.3 with type=raw,value={{branch}} fails, naming the input, before any docker command', async () => {
+    const run = await runMain(
+      { images: image, tags: 'type=raw,value={{branch}}', 'dry-run': 'true' },
+      forkPullRequestTarget('1.2.3')
+    )
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(
+      /::error::input "tags": invalid value "type=raw,value=\{\{branch\}\}": on this pull_request_target event it gives "1\.2\.3" from \{\{branch\}\}/
+    )
+    expect(run.stdout).not.toContain(`${image}:1.2.3`)
+  })
+
+  it('a per-PR branch image still plans', async () => {
+    const run = await runMain(
+      {
+        images: image,
+        tags: 'type=raw,value={{branch}}',
+        'dry-run': 'true',
+        context: 'test/fixtures/contexts/hello'
+      },
+      forkPullRequestTarget('feature/login')
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs.tags).toBe(`${image}:feature-login`)
   })
 })
