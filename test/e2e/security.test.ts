@@ -78,11 +78,20 @@ describe('credentials go only to the registries the inputs name', () => {
   })
 })
 
+interface Payload {
+  pull_request: { head: { ref: string } }
+  repository: { description?: string }
+}
+
 /** pull_request_target from a fork whose head ref is `head` (the fixture's payload, edited). */
-function forkPullRequestTarget(head: string): Record<string, string> {
+function forkPullRequestTarget(
+  head: string,
+  edit: (payload: Payload) => void = () => undefined
+): Record<string, string> {
   const event = loadEvent('pull-request-target')
-  const payload = event.payload as { pull_request: { head: { ref: string } } }
+  const payload = event.payload as Payload
   payload.pull_request.head.ref = head
+  edit(payload)
   const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
   writeFileSync(path, JSON.stringify(payload))
   return runnerEnv('pull-request-target', { GITHUB_EVENT_PATH: path })
@@ -115,5 +124,26 @@ describe('a fork never names a protected tag', () => {
     )
     expect(run.code).toBe(0)
     expect(run.outputs.tags).toBe(`${image}:feature-login`)
+  })
+})
+
+describe('untrusted strings reach the log escaped', () => {
+  it('a payload value with a line break starts no workflow command', async () => {
+    const run = await runMain(
+      {
+        images: 'ghcr.io/acme/webapp',
+        'dry-run': 'true',
+        context: 'test/fixtures/contexts/hello'
+      },
+      forkPullRequestTarget('feature', payload => {
+        payload.repository.description = 'Shop\n::warning::injected'
+      })
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('injected')
+    const commands = run.stdout
+      .split(/\r\n|\r|\n/)
+      .filter(line => /^\s*::warning::injected/.test(line))
+    expect(commands).toEqual([])
   })
 })
