@@ -31,6 +31,7 @@ import { readBackAndConverge } from './converge.js'
 import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
+import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -180,10 +181,18 @@ export async function runPipeline(
   let cleanedUp: (() => Promise<void>) | undefined
   const cleanUp = () =>
     (cleanedUp ??= startCleanup(pipeline.cleanup, plan.images, values, env))
+  // the secret files go once the last command that reads them ends
+  const lastSecretReader = [...pipeline.stage]
+    .reverse()
+    .find(step => isCommand(step) && readsSecretFiles(step.argv, env.tempDir))
   const runStep = async (step: Step) => {
     if (isCommand(step)) {
       built ||= step.step === 'build'
-      await runCommand(step, plan.images, values, env)
+      try {
+        await runCommand(step, plan.images, values, env)
+      } finally {
+        if (step === lastSecretReader) removeSecretFiles(env.tempDir)
+      }
     } else {
       const learnt = await runStageRequest(step, values, env)
       if (step.step === 'source') platforms = learnt
@@ -242,6 +251,7 @@ export async function runPipeline(
     }
     throw error
   } finally {
+    removeSecretFiles(env.tempDir)
     if (built) await cleanUp()()
   }
 }

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEvent } from '../fixtures/events.js'
 import { startServer } from '../support/http-server.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
-import { runMain } from './runner.js'
-import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { runMain, runPost } from './runner.js'
+import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 
 // SECURITY.md's threat model, run the way the runner runs the bundle: each
 // case of issue 18 that an e2e run shows. The stranger is a loopback
@@ -145,5 +145,33 @@ describe('untrusted strings reach the log escaped', () => {
       .split(/\r\n|\r|\n/)
       .filter(line => /^\s*::warning::injected/.test(line))
     expect(commands).toEqual([])
+  })
+})
+
+describe('build secret files are gone when the build step ends', () => {
+  /** The run's folder, as main saved it for the post step. */
+  const runDir = (state: Record<string, string>): string =>
+    (JSON.parse(state['docker-publish']) as { tempDir: string }).tempDir
+
+  it.each([
+    { name: 'after a build that succeeded', context: 'hello', code: 0 },
+    { name: 'after a build that failed', context: 'broken', code: 1 }
+  ])('$name (before the post step)', async ({ context, code }) => {
+    const env = runnerEnv('push-tag')
+    const main = await runMain(
+      {
+        images: `${stack.a.host}/${uniqueRepo('secret-files')}`,
+        logins: loginsFor(stack.a),
+        context: `test/fixtures/contexts/${context}`,
+        secrets: 'NPM_TOKEN=secret-file-value-5f2e'
+      },
+      env
+    )
+    const dir = runDir(main.state)
+    const left = existsSync(dir) ? readdirSync(dir) : ['(no run folder)']
+    await runPost(main, env)
+    expect(main.code).toBe(code)
+    expect(left).not.toContain('(no run folder)')
+    expect(left).not.toContain('secrets')
   })
 })
