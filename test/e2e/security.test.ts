@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEvent } from '../fixtures/events.js'
 import { startServer } from '../support/http-server.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
-import { runMain, runPost } from './runner.js'
+import { ROOT, runMain, runPost } from './runner.js'
 import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 
 // SECURITY.md's threat model, run the way the runner runs the bundle: each
@@ -173,5 +174,48 @@ describe('build secret files are gone when the build step ends', () => {
     expect(main.code).toBe(code)
     expect(left).not.toContain('(no run folder)')
     expect(left).not.toContain('secrets')
+  })
+})
+
+describe('the CLI reads secrets from the environment or files, never argv', () => {
+  function checkout(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' })
+    git('init', '-q', '-b', 'main')
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
+    git('add', '.')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
+    return dir
+  }
+  const cli = (cwd: string, env: Record<string, string>, ...args: string[]) =>
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli/index.js'), ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ...env }
+    })
+
+  it('logins from DOCKER_PUBLISH_LOGINS and secrets from --secrets-file plan a login and a build secret', () => {
+    const dir = checkout()
+    const secrets = join(dir, 'build-secrets')
+    writeFileSync(secrets, 'NPM_TOKEN=cli-secret-value-91c3\n')
+    const plan = cli(
+      dir,
+      {
+        DOCKER_PUBLISH_LOGINS:
+          '- registry: ghcr.io\n  username: octo\n  password: cli-password-77b1'
+      },
+      '--dry-run',
+      '--images',
+      'ghcr.io/acme/webapp',
+      '--secrets-file',
+      secrets
+    )
+    expect(plan).toMatch(
+      /login +docker login ghcr\.io --username octo --password-stdin/
+    )
+    expect(plan).toContain("--secret 'id=NPM_TOKEN,src=<file>'")
+    expect(plan).not.toContain('cli-password-77b1')
+    expect(plan).not.toContain('cli-secret-value-91c3')
   })
 })
