@@ -1,5 +1,15 @@
 import * as core from '@actions/core'
 import type { Log } from '../publish/log.js'
+import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
+
+/**
+ * A plain log line. Its text may hold values from the event payload or
+ * buildx: no line of it may start a workflow command. (core.warning, notice
+ * and debug are commands themselves, whose data core escapes.)
+ */
+export function info(message: string): void {
+  core.info(escapeWorkflowCommands(message))
+}
 
 /** Tells the runner to mask this value in every later log line. */
 export function mask(secret: string): void {
@@ -7,7 +17,7 @@ export function mask(secret: string): void {
 }
 
 export const actionLog: Log = {
-  info: message => core.info(message),
+  info,
   notice: message => core.notice(message),
   warning: (message, where) => core.warning(message, where ?? {}),
   group: (name, work) => core.group(name, work),

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { readActionSettings } from './inputs.js'
-import { actionLog, appendSummary } from './log.js'
+import { actionLog, appendSummary, info } from './log.js'
 import { EMPTY_RESULT, type PublishResult } from '../publish/result.js'
 import { setActionOutputs } from './publish-outputs.js'
 import { pushes, type Settings } from '../settings/settings.js'
@@ -56,11 +56,11 @@ async function reportPartial(
     )
   )
   if (progress.pushed.length === 0) {
-    core.info('No tag was pointed before the failure.')
+    info('No tag was pointed before the failure.')
     return
   }
   const lines = progress.pushed.map(p => `  ${p.ref}@${p.digest}`)
-  core.info(`In the registry before the failure:\n${lines.join('\n')}`)
+  info(`In the registry before the failure:\n${lines.join('\n')}`)
 }
 
 async function printPlan(
@@ -70,7 +70,7 @@ async function printPlan(
 ): Promise<PlanStep[]> {
   const steps = allSteps(pipeline).map(publicStep)
   await core.group('Plan', () =>
-    Promise.resolve(core.info(planText(plan, steps, guards)))
+    Promise.resolve(info(planText(plan, steps, guards)))
   )
   core.setOutput('plan', JSON.stringify(steps))
   return steps

@@ -5,6 +5,24 @@ export interface CliArgs {
   help: boolean
   /** Read the password from stdin (the only way, besides the environment). */
   passwordStdin: boolean
+  /** Secret inputs to read from a file: input name -> path (`--logins-file`). */
+  secretFiles: Map<string, string>
+}
+
+/**
+ * Inputs whose values hold secrets, and the variable each is read from.
+ * They are never flags (`ps` shows argv): the variable, or `--NAME-file PATH`.
+ */
+export const SECRET_INPUTS: Readonly<Record<string, string>> = {
+  logins: 'DOCKER_PUBLISH_LOGINS',
+  'registry-auth': 'DOCKER_PUBLISH_REGISTRY_AUTH',
+  secrets: 'DOCKER_PUBLISH_SECRETS'
+}
+
+function refuseSecretFlag(name: string): Error {
+  return new Error(
+    `--${name} is never taken as a flag (ps would show its secrets): set ${SECRET_INPUTS[name]} or give --${name}-file PATH`
+  )
 }
 
 /**
@@ -15,6 +33,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const inputs = new Map<string, string>()
   let help = false
   let passwordStdin = false
+  const secretFiles = new Map<string, string>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--help' || arg === '-h') {
@@ -30,6 +49,20 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'a password is never taken as a flag (ps would show it): use --password-stdin or DOCKER_PUBLISH_PASSWORD'
       )
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (match !== null && Object.hasOwn(SECRET_INPUTS, match[1]))
+      throw refuseSecretFlag(match[1])
+    const secretFile = /^(.+)-file$/.exec(match?.[1] ?? '')?.[1]
+    if (
+      match !== null &&
+      secretFile &&
+      Object.hasOwn(SECRET_INPUTS, secretFile)
+    ) {
+      const path = match[2] ?? argv[++i]
+      if (path === undefined || path === '')
+        throw new Error(`flag --${match[1]} needs a path`)
+      secretFiles.set(secretFile, path)
+      continue
+    }
     if (match === null || !INPUT_NAMES.includes(match[1]))
       throw new Error(
         `unknown argument ${JSON.stringify(arg)}: flags are named like the action's inputs (see --help)`
@@ -51,5 +84,5 @@ export function parseCliArgs(argv: string[]): CliArgs {
     const previous = inputs.get(name)
     inputs.set(name, previous === undefined ? value : `${previous}\n${value}`)
   }
-  return { inputs, help, passwordStdin }
+  return { inputs, help, passwordStdin, secretFiles }
 }

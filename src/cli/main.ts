@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { parseCliArgs } from './args.js'
+import { parseCliArgs, SECRET_INPUTS } from './args.js'
 import { terminalLog } from './log.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import { refContextFromGit } from '../context/git-context.js'
@@ -20,12 +20,28 @@ publishes the image with your docker, exactly as the GitHub Action would. Every
 action input is a flag of the same name; a repeated flag adds a line.
   --dry-run          print the plan (tags, labels, commands) and change nothing
   --password-stdin   read the password from stdin (or set DOCKER_PUBLISH_PASSWORD);
-                     a password is never taken as a flag value`
+                     a password is never taken as a flag value
+  --logins-file PATH, --registry-auth-file PATH, --secrets-file PATH
+                     read these secret inputs from a file (or set
+                     DOCKER_PUBLISH_LOGINS, DOCKER_PUBLISH_REGISTRY_AUTH,
+                     DOCKER_PUBLISH_SECRETS); never taken as flag values`
 
 /** The password from stdin or the environment: never from argv, where `ps` shows it. */
 function cliPassword(fromStdin: boolean): string {
   if (fromStdin) return readFileSync(0, 'utf8').replace(/\r?\n$/, '')
   return process.env.DOCKER_PUBLISH_PASSWORD ?? ''
+}
+
+/** The secret inputs from their files or variables: never from argv. */
+function cliSecrets(files: Map<string, string>): Map<string, string> {
+  const values = new Map<string, string>()
+  for (const [input, variable] of Object.entries(SECRET_INPUTS)) {
+    const file = files.get(input)
+    const value =
+      file === undefined ? process.env[variable] : readFileSync(file, 'utf8')
+    if (value !== undefined && value !== '') values.set(input, value)
+  }
+  return values
 }
 
 async function publishLocally(settings: Settings, plan: PublishPlan) {
@@ -59,14 +75,17 @@ async function dryRun(settings: Settings, plan: PublishPlan) {
 /** The local CLI: same settings parser and engine as the action, git instead of GITHUB_*. */
 export async function runCli(argv: string[], cwd: string): Promise<number> {
   try {
-    const { inputs, help, passwordStdin } = parseCliArgs(argv)
+    const { inputs, help, passwordStdin, secretFiles } = parseCliArgs(argv)
     if (help) {
       console.log(USAGE)
       return 0
     }
     const password = cliPassword(passwordStdin)
+    const secrets = cliSecrets(secretFiles)
     const settings = await parseSettings(name =>
-      name === 'password' ? password : (inputs.get(name) ?? '')
+      name === 'password'
+        ? password
+        : (secrets.get(name) ?? inputs.get(name) ?? '')
     )
     terminalLog.debug?.(settingsDebugLine(settings))
     const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)

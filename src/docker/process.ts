@@ -15,6 +15,7 @@ import { constants as osConstants, EOL } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
+import { escapeWorkflowCommands, escapingWriter } from './workflow-commands.js'
 
 /** Stops a command that prints nothing for too long. */
 export interface StallWatch {
@@ -186,13 +187,20 @@ function collect(
 ): { text: string } {
   const decoder = new StringDecoder('utf8')
   const kept = { text: '' }
+  // docker's output is not ours: no line of it may be a workflow command
+  const shown = out && escapingWriter(out)
   stream?.on('data', (data: Buffer) => {
-    out?.write(data)
     const text = decoder.write(data)
+    shown?.write(text)
     kept.text += text
     seen(text)
   })
-  stream?.on('end', () => (kept.text += decoder.end()))
+  stream?.on('end', () => {
+    const rest = decoder.end()
+    shown?.write(rest)
+    shown?.end()
+    kept.text += rest
+  })
   return kept
 }
 
@@ -219,7 +227,7 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const out =
     options.quiet === true ? undefined : (options.out ?? process.stdout)
-  out?.write(`[command]${file} ${args.join(' ')}${EOL}`)
+  out?.write(escapeWorkflowCommands(`[command]${file} ${args.join(' ')}`) + EOL)
   const child = spawn(file, args, {
     env: options.env,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']

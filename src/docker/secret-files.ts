@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitSecret } from '../secrets.js'
 
@@ -6,9 +6,25 @@ import { splitSecret } from '../secrets.js'
  * Writes each `id=value` build secret to its own file (mode 600) and returns
  * the `id=…,src=…` specs for buildx, so no value reaches a command line.
  */
+/** The folder of a run's secret files, in the run's folder `dir`. */
+export function secretDirOf(dir: string): string {
+  return join(dir, 'secrets')
+}
+
+/** Whether a command reads the run's secret files (its argv names one). */
+export function readsSecretFiles(argv: string[], dir: string): boolean {
+  const secretDir = secretDirOf(dir)
+  return argv.some(arg => arg.includes(secretDir))
+}
+
+/** Deletes the secret files (SECURITY.md: as soon as the build ends, also after a failure). */
+export function removeSecretFiles(dir: string): void {
+  if (dir !== '') rmSync(secretDirOf(dir), { recursive: true, force: true })
+}
+
 export function writeSecretFiles(secrets: string[], dir: string): string[] {
   if (secrets.length === 0) return []
-  const secretDir = join(dir, 'secrets')
+  const secretDir = secretDirOf(dir)
   mkdirSync(secretDir, { recursive: true, mode: 0o700 })
   return secrets.map((secret, index) => {
     const { id, value } = splitSecret(secret, index)

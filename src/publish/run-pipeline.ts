@@ -33,6 +33,7 @@ import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
 import { removeLayouts, runDiscards } from './image-upload.js'
+import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -188,10 +189,18 @@ export async function runPipeline(
   let cleanedUp: (() => Promise<void>) | undefined
   const cleanUp = () =>
     (cleanedUp ??= startCleanup(pipeline.cleanup, plan.images, values, env))
+  // the secret files go once the last command that reads them ends
+  const lastSecretReader = [...pipeline.stage]
+    .reverse()
+    .find(step => isCommand(step) && readsSecretFiles(step.argv, env.tempDir))
   const runStep = async (step: Step) => {
     if (isCommand(step)) {
       built ||= step.step === 'build'
-      await runCommand(step, plan.images, values, env)
+      try {
+        await runCommand(step, plan.images, values, env)
+      } finally {
+        if (step === lastSecretReader) removeSecretFiles(env.tempDir)
+      }
     } else {
       const learnt = await runStageRequest(step, values, env)
       if (step.step === 'source') platforms = learnt
@@ -252,6 +261,7 @@ export async function runPipeline(
     }
     throw error
   } finally {
+    removeSecretFiles(env.tempDir)
     if (built) await cleanUp()()
   }
 }

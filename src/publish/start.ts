@@ -87,13 +87,14 @@ export async function startRun(
     settings.logins.map(l => l.registry)
   )
   const env = createPublishEnv(settings, log, tempDir, dockerConfig, log.mask)
+  const builder = await builderFor(settings, env.docker, log)
+  // written last, just before the pipeline that deletes them after the build
   const files: BuildFiles = {
     metadata: join(tempDir, 'build-metadata.json'),
     iid: join(tempDir, 'iid'),
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
-  const builder = await builderFor(settings, env.docker, log)
   const pipeline = pipelineFor({ settings, plan, builder, files, userConfig })
   return { pipeline, env }
 }

@@ -6,6 +6,8 @@
 import type { RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'
 import { authFailed, RegistryError, responseFailure } from './errors.js'
+import { answeredByEndpoint, realmUrl } from './origin.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
 
 export interface RegistryCredentials {
   username: string
@@ -41,19 +43,6 @@ type Scheme =
 export function basicAuthorization(credentials: RegistryCredentials): string {
   const pair = `${credentials.username}:${credentials.password}`
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
-}
-
-function parseRealm(registry: string, realm: string | undefined): string {
-  try {
-    const url = new URL(realm ?? '')
-    if (url.protocol === 'https:' || url.protocol === 'http:') return url.href
-  } catch {
-    // reported below
-  }
-  throw new RegistryError(
-    registry,
-    `Bearer challenge without a usable realm URL (${JSON.stringify(realm ?? '')})`
-  )
 }
 
 export class RegistryAuth {
@@ -105,12 +94,13 @@ export class RegistryAuth {
    * token another request is already fetching for this scope is shared).
    */
   async answer(
-    registry: string,
+    endpoint: RegistryEndpoint,
     response: RegistryResponse,
     scope: string | undefined
   ): Promise<Authorization> {
+    const { registry } = endpoint
     const challenge = pickChallenge(response.headers.get('www-authenticate'))
-    const scheme = this.learn(registry, response, challenge)
+    const scheme = this.learn(endpoint, response, challenge)
     const authorization = await this.authorize(
       registry,
       scheme,
@@ -127,12 +117,13 @@ export class RegistryAuth {
    * Learns the scheme from an unauthenticated 401 (the /v2/ probe), so the
    * requests after it authenticate up front instead of each meeting a 401.
    */
-  notice(registry: string, response: RegistryResponse): void {
-    if (response.status !== 401 || this.schemes.has(registry)) return
+  notice(endpoint: RegistryEndpoint, response: RegistryResponse): void {
+    if (response.status !== 401 || this.schemes.has(endpoint.registry)) return
+    if (!answeredByEndpoint(endpoint, response.url)) return
     const challenge = pickChallenge(response.headers.get('www-authenticate'))
     if (challenge === undefined) return
     try {
-      this.learn(registry, response, challenge)
+      this.learn(endpoint, response, challenge)
     } catch {
       // a bad challenge is reported by the first request that must answer it
     }
@@ -144,17 +135,18 @@ export class RegistryAuth {
   }
 
   private learn(
-    registry: string,
+    endpoint: RegistryEndpoint,
     response: RegistryResponse,
     challenge: Challenge | undefined
   ): Scheme {
+    const { registry } = endpoint
     if (challenge?.scheme === 'basic') {
       this.schemes.set(registry, { kind: 'basic' })
     } else if (challenge?.scheme === 'bearer') {
       const { realm, service } = challenge.params
       this.schemes.set(registry, {
         kind: 'bearer',
-        realm: parseRealm(registry, realm),
+        realm: realmUrl(endpoint, realm),
         service
       })
     } else {

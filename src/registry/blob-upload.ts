@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs'
 import type { RepositoryReference } from '../reference/repository.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
-import { sameOriginPath } from './link.js'
+import { sameOriginUrl } from './link.js'
 import type { Transport } from './transport.js'
 import { RegistryError } from './errors.js'
 
@@ -297,7 +297,7 @@ class BlobUpload {
   private location(response: RegistryResponse): string {
     const location = response.headers.get('location')
     if (location === null) throw new TransientError('no Location header')
-    return sameOriginPath(this.ref, location, response.url, 'the upload URL')
+    return sameOriginUrl(this.ref, location, response.url, 'the upload URL')
   }
 }
 

@@ -144,9 +144,14 @@ export function authFailed(
 ): RegistryError {
   const what =
     username === undefined ? 'authentication required' : 'authentication failed'
+  // credentials go only where the inputs name a registry (SECURITY.md)
+  const hint =
+    username === undefined
+      ? `; to send some, add an entry to the logins input: "- registry: ${registry}" with its username and password`
+      : ''
   return new RegistryError(
     registry,
-    `${what} (${statusText(response)}) ${describeUser(username)}`,
+    `${what} (${statusText(response)}) ${describeUser(username)}${hint}`,
     response.status
   )
 }

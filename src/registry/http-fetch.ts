@@ -192,7 +192,8 @@ function redirected(
       ? init.method !== 'HEAD'
       : (status === 301 || status === 302) && init.method === 'POST'
   const headers = { ...init.headers }
-  // credentials never follow a redirect to another origin (blob storage)
+  // the origin rule (origin.ts): credentials never follow a redirect to
+  // another origin (blob storage), nor from https to http (another origin too)
   if (to.origin !== from.origin)
     for (const name of Object.keys(headers))
       if (name.toLowerCase() === 'authorization') delete headers[name]

@@ -2,7 +2,7 @@
 import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './errors.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
-import { requestUrl } from './transport.js'
+import { endpointUrl } from './origin.js'
 
 /** The URL of the rel="next" link in a Link header value, if any. */
 export function parseNextLink(header: string | null): string | undefined {
@@ -14,17 +14,19 @@ export function parseNextLink(header: string | null): string | undefined {
 }
 
 /**
- * The path (with query) of a URL the registry named (a next page, an upload
- * location), resolved against the URL that answered. A URL on another origin
- * is refused: it would receive our credentials.
+ * A URL the registry named (a next page, an upload location), resolved
+ * against the URL that answered and kept whole (a path alone would turn
+ * `https://registry//evil.example/…` into a protocol-relative
+ * `//evil.example/…`). A URL on another origin is refused: it would receive
+ * our credentials.
  */
-export function sameOriginPath(
+export function sameOriginUrl(
   endpoint: RegistryEndpoint,
   target: string,
   answeredUrl: string,
   what: string
 ): string {
-  const base = requestUrl(endpoint, '/')
+  const base = endpointUrl(endpoint, '/')
   const url = new URL(target, answeredUrl || base)
   if (url.origin !== base.origin) {
     throw new RegistryError(
@@ -32,15 +34,15 @@ export function sameOriginPath(
       `${what} points to another origin (${url.origin})`
     )
   }
-  return `${url.pathname}${url.search}`
+  return url.href
 }
 
-/** The path (with query) of the next page, on the registry's own origin. */
+/** The URL of the next page, on the registry's own origin. */
 export function nextPageUrl(
   endpoint: RegistryEndpoint,
   response: RegistryResponse
 ): string | undefined {
   const link = parseNextLink(response.headers.get('link'))
   if (link === undefined) return undefined
-  return sameOriginPath(endpoint, link, response.url, 'the next page link')
+  return sameOriginUrl(endpoint, link, response.url, 'the next page link')
 }

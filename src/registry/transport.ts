@@ -13,6 +13,7 @@ import { type CredentialsLookup, RegistryAuth } from './auth.js'
 import { authFailed, classifyNetworkError, responseFailure } from './errors.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 import { withRetry } from './retry.js'
+import { assertAnsweredByEndpoint, endpointUrl } from './origin.js'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
@@ -43,7 +44,10 @@ export interface StreamBody {
 export interface RegistryRequest {
   // POST opens an upload or mounts a blob, PATCH sends a chunk of an upload
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
-  /** A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL. */
+  /**
+   * A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL (a
+   * next page, an upload's Location); another origin is refused.
+   */
   path: string
   headers?: Record<string, string>
   body?: Uint8Array | StreamBody
@@ -69,10 +73,6 @@ export interface Transport {
   ): Promise<T>
 }
 
-export function requestUrl(endpoint: RegistryEndpoint, path: string): URL {
-  return new URL(path, `${endpoint.scheme}://${endpoint.apiHost}`)
-}
-
 export function createTransport(options: TransportOptions): Transport {
   return new RegistryTransport(options)
 }
@@ -86,13 +86,13 @@ class RegistryTransport implements Transport {
     )
   }
 
-  request<T>(
+  async request<T>(
     endpoint: RegistryEndpoint,
     request: RegistryRequest,
     read: ResponseReader<T>
   ): Promise<T> {
     const { registry } = endpoint
-    const url = requestUrl(endpoint, request.path)
+    const url = endpointUrl(endpoint, request.path)
     const what = `${request.method} ${url.href}`
     const operation = async (): Promise<T> => {
       try {
@@ -175,19 +175,20 @@ class RegistryTransport implements Transport {
       )
     if (request.authenticate === false) {
       const response = await attempt()
-      this.auth.notice(registry, response)
+      this.auth.notice(endpoint, response)
       return response
     }
     const upFront = await this.auth.upFront(registry, request.scope)
     const first = await attempt(upFront?.header)
     if (first.status !== 401) return first
     await first.body?.cancel()
+    assertAnsweredByEndpoint(endpoint, first.url)
     if (upFront !== undefined && !upFront.reused) {
       throw authFailed(registry, first, this.auth.username(registry))
     }
     // A cached token may have expired: drop it and answer the challenge.
     if (upFront?.reused) this.auth.forget(registry, request.scope)
-    const answer = await this.auth.answer(registry, first, request.scope)
+    const answer = await this.auth.answer(endpoint, first, request.scope)
     const second = await attempt(answer.header)
     if (second.status === 401) {
       await second.body?.cancel()

@@ -36,7 +36,11 @@ export function checkUsername(value: string, input: string): string {
   return value
 }
 
-/** The pair from username/password, for `registry` or else every image's registry. */
+/**
+ * The pair from username/password, for `registry` or else each registry of
+ * `images`: never a registry only a value of the run names (a promotion
+ * source), which a workflow_dispatch input may choose.
+ */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
   const registry = source('registry').trim()
   if (registry !== '') checkRegistry(registry, 'registry')
@@ -128,7 +132,8 @@ async function listLogins(source: InputSource): Promise<Login[]> {
 
 /**
  * All credentials, one per registry; a `logins` entry wins over the
- * username/password pair, which goes to every registry the run touches.
+ * username/password pair, which goes to the images' registries (or to
+ * `registry`). Nothing else ever gets a credential of the inputs.
  */
 export async function parseLogins(
   source: InputSource,

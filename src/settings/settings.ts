@@ -242,10 +242,8 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
   const references = readReferenceTags(tagLines, listed, flavor)
   const images = references?.images ?? listed
   const promoteFrom = source('source').trim()
-  const sourceImage =
-    promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
-  const sourceRegistries =
-    mode === 'promote' && sourceImage ? [sourceImage.image.registry] : []
+  // checked here, before any docker command
+  if (promoteFrom !== '') parseImageReference(promoteFrom, 'source')
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
@@ -261,10 +259,12 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
     source: promoteFrom,
-    logins: await parseLogins(source, [
-      ...sourceRegistries,
-      ...images.map(i => i.registry)
-    ]),
+    // the pair goes to the images' registries only: a promotion source on
+    // another host needs its own logins entry (SECURITY.md)
+    logins: await parseLogins(
+      source,
+      images.map(i => i.registry)
+    ),
     logout: parseBoolean(source, 'logout', true),
     build: parseBuild(source),
     separators: parseSeparators(source),

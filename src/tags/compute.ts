@@ -13,6 +13,11 @@ import { refInfo } from './refs.js'
 import type { Rule } from './rule-types.js'
 import { parseRules } from './rules.js'
 import { sanitizeTag } from './sanitize.js'
+import {
+  checkForkNamedTag,
+  nameTemplates,
+  usesForkValue
+} from './fork-values.js'
 import type { ReleaseLine, Tag, TagKind, TagResult } from './types.js'
 import { versionAsTag } from './version.js'
 
@@ -26,6 +31,8 @@ export interface TagInputs {
 interface Affixes {
   prefix: string
   suffix: string
+  /** Whether either renders a value a pull request's author chooses. */
+  forkValued: boolean
 }
 
 /** Whether `latest` is added, and the release it stands for. */
@@ -62,14 +69,34 @@ class TagList {
 }
 
 function renderAffixes(flavor: Flavor, env: ExprEnv): Affixes {
-  const render = (key: 'prefix' | 'suffix'): string => {
-    const line = `${key}=${flavor[key]}`
-    return renderTemplate(
-      compileTemplate(flavor[key], { input: 'flavor', line }),
-      env
-    )
+  const compile = (key: 'prefix' | 'suffix') =>
+    compileTemplate(flavor[key], {
+      input: 'flavor',
+      line: `${key}=${flavor[key]}`
+    })
+  const prefix = compile('prefix')
+  const suffix = compile('suffix')
+  return {
+    prefix: renderTemplate(prefix, env),
+    suffix: renderTemplate(suffix, env),
+    forkValued: usesForkValue([prefix, suffix])
   }
-  return { prefix: render('prefix'), suffix: render('suffix') }
+}
+
+/**
+ * A pull request's fork-named tags (SECURITY.md): refused when protected.
+ * Checked on the sanitized names, as they would be pushed.
+ */
+function checkForkNamed(
+  out: TagList,
+  from: number,
+  env: ExprEnv,
+  input: 'tags' | 'flavor',
+  source: string
+): void {
+  if (refInfo(env.ctx).pr === undefined) return
+  for (const tag of out.tags.slice(from))
+    checkForkNamedTag(tag.name, env.ctx, input, source)
 }
 
 function latestName(flavor: Flavor, affixes: Affixes): string {
@@ -133,6 +160,18 @@ function decideLatest(mode: Flavor['latest'], produced: Produced): LatestPlan {
   }
 }
 
+/** Whether a rule's tag takes a fork-chosen value: its own templates, or the flavor's affixes it takes. */
+function isForkNamed(rule: Rule, affixes: Affixes): boolean {
+  const takesFlavor = rule.prefix === undefined || rule.suffix === undefined
+  return (
+    usesForkValue(nameTemplates(rule)) || (takesFlavor && affixes.forkValued)
+  )
+}
+
+function flavorSource(flavor: Flavor): string {
+  return `prefix=${flavor.prefix},suffix=${flavor.suffix}`
+}
+
 function fromRules(
   rules: Rule[],
   flavor: Flavor,
@@ -156,30 +195,34 @@ function fromRules(
       out.warnings.push(`${from}: gave an empty tag on this run, skipped`)
       continue
     }
+    const before = out.tags.length
     if (!out.add(name, produced.kind, produced.line, from)) continue
+    if (isForkNamed(rule, affixes))
+      checkForkNamed(out, before, env, 'tags', rule.source)
     latest ??= decideLatest(flavor.latest, produced)
   }
   if (latest?.on) {
+    const before = out.tags.length
     out.add(
       latestName(flavor, affixes),
       'floating',
       latestLine(latest.release),
       'flavor latest'
     )
+    if (affixes.forkValued)
+      checkForkNamed(out, before, env, 'flavor', flavorSource(flavor))
   }
   return out
 }
 
 /** SPEC zero-config tags, with the flavor's prefix/suffix and latest= applied. */
-function fromDefaults(
-  ctx: RefContext,
-  flavor: Flavor,
-  affixes: Affixes
-): TagList {
+function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
+  const { ctx } = env
   const out = new TagList()
   const from = 'default tags'
   let hasLatest = false
   const latestFrom = flavor.latest === 'release' ? 'release' : 'default-branch'
+  const before = out.tags.length
   for (const tag of defaultTags(ctx, latestFrom)) {
     if (tag.name !== 'latest') {
       out.add(
@@ -196,6 +239,8 @@ function fromDefaults(
   if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0) {
     out.add(latestName(flavor, affixes), 'floating', undefined, 'flavor latest')
   }
+  if (affixes.forkValued)
+    checkForkNamed(out, before, env, 'flavor', flavorSource(flavor))
   return out
 }
 
@@ -220,7 +265,7 @@ export function computeTags(
   const out =
     rules.length > 0
       ? fromRules(rules, flavor, affixes, env)
-      : fromDefaults(ctx, flavor, affixes)
+      : fromDefaults(env, flavor, affixes)
   return {
     version: out.tags[0]?.name ?? '',
     tags: out.tags,

@@ -101,6 +101,35 @@ describe('summaryMarkdown', () => {
       ]
     },
     {
+      // SECURITY.md: a warning or reason may quote a value a fork chose
+      name: "a fork's Markdown in a warning and a reason is shown as text",
+      plan: {
+        ...PLAN,
+        tags: PLAN.tags.slice(2),
+        refs: PLAN.refs.slice(2),
+        warnings: [
+          'default tags: "[x](https://evil.example) <img src=x> **y**" has no valid tag characters, skipped'
+        ]
+      },
+      result: {
+        ...EMPTY_RESULT,
+        skipped: [{ ref: 'ghcr.io/o/app:latest', reason: 'kept `![i](u)`' }]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64'],
+      expected: [
+        ...opening('Published', '1.2.3'),
+        '| `ghcr.io/o/app:latest` | floating | skipped | linux/amd64 |',
+        ...SKIPPED,
+        '| `ghcr.io/o/app:latest` | kept \\`!\\[i\\](u)\\` |',
+        '',
+        '#### Warnings',
+        '',
+        '- default tags: "\\[x\\](https://evil.example) \\<img src=x\\> \\*\\*y\\*\\*" has no valid tag characters, skipped',
+        ''
+      ]
+    },
+    {
       name: 'pipes and line breaks in a cell are escaped',
       plan: { ...PLAN, tags: PLAN.tags.slice(2), refs: PLAN.refs.slice(2) },
       result: {

@@ -68,3 +68,44 @@ describe('passwords on the CLI', () => {
     )
   })
 })
+
+describe('secret inputs on the CLI (SECURITY.md: never in argv)', () => {
+  it.each([
+    {
+      name: '--logins VALUE',
+      argv: ['--logins', '- registry: x'],
+      variable: 'DOCKER_PUBLISH_LOGINS'
+    },
+    {
+      name: '--registry-auth=VALUE',
+      argv: ['--registry-auth=- registry: x'],
+      variable: 'DOCKER_PUBLISH_REGISTRY_AUTH'
+    },
+    {
+      name: '--secrets VALUE',
+      argv: ['--secrets', 'NPM_TOKEN=abc'],
+      variable: 'DOCKER_PUBLISH_SECRETS'
+    }
+  ])(
+    'refuses $name, naming the variable and the file flag',
+    ({ argv, variable }) => {
+      const flag = argv[0].replace(/=.*/, '')
+      expect(() => parseCliArgs(argv)).toThrow(
+        `${flag} is never taken as a flag (ps would show its secrets): set ${variable} or give ${flag}-file PATH`
+      )
+    }
+  )
+
+  it('takes each from a file', () => {
+    const args = parseCliArgs([
+      '--logins-file',
+      '/run/logins.yml',
+      '--secrets-file=/run/secrets'
+    ])
+    expect([...args.secretFiles]).toEqual([
+      ['logins', '/run/logins.yml'],
+      ['secrets', '/run/secrets']
+    ])
+    expect([...args.inputs]).toEqual([])
+  })
+})

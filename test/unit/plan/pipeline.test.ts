@@ -287,13 +287,15 @@ describe('pipelineFor, the other modes', () => {
       ]
     },
     {
-      name: 'promote to another registry: imagetools by digest, after a dry run',
+      // SECURITY.md: the pair goes to the images' registries, not to the
+      // source's host (ghcr.io here), which the run then reads anonymously
+      name: 'promote to another registry: imagetools by digest, after a dry run; no login to the source host',
       inputs: {
         mode: 'promote',
         images: 'octo/app',
         source: 'ghcr.io/octo/app:rc'
       },
-      login: LOGINS,
+      login: LOGINS.slice(2),
       stage: [
         'source HEAD https://ghcr.io/v2/octo/app/manifests/rc',
         "predict docker buildx imagetools create --dry-run --tag octo/app 'ghcr.io/octo/app@<source digest>'",

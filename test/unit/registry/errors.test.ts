@@ -94,13 +94,13 @@ describe('responseFailure', () => {
     expect((error as { retryAfterMs?: number }).retryAfterMs).toBe(retryAfterMs)
   })
 
-  it('says "without credentials" when there is no user', async () => {
+  it('says "without credentials" and how to add a logins entry when there is no user', async () => {
     const error = await responseFailure(
       new Response('', { status: 401, statusText: 'Unauthorized' }),
       { ...context, username: undefined }
     )
     expect(error.message).toBe(
-      'registry 127.0.0.1:5001: authentication required (401 Unauthorized) without credentials'
+      'registry 127.0.0.1:5001: authentication required (401 Unauthorized) without credentials; to send some, add an entry to the logins input: "- registry: 127.0.0.1:5001" with its username and password'
     )
   })
 })

@@ -259,6 +259,30 @@ describe('logins', () => {
     ])
   })
 
+  // SECURITY.md: a promotion source (a workflow_dispatch input, perhaps)
+  // must not collect the publishing credentials
+  it.each([
+    {
+      name: 'promote from another host: the pair goes to the images only',
+      inputs: { mode: 'promote', source: 'other.example/app:1' },
+      registries: ['ghcr.io', '127.0.0.1:5001']
+    },
+    {
+      name: 'promote from another host with its own logins entry',
+      inputs: {
+        mode: 'promote',
+        source: 'other.example/app:1',
+        logins: '- registry: other.example\n  username: r\n  password: t'
+      },
+      registries: ['ghcr.io', '127.0.0.1:5001', 'other.example']
+    }
+  ])('$name', async ({ inputs, registries }) => {
+    const settings = await parseSettings(
+      source({ images, username: 'u', password: 'p', ...inputs })
+    )
+    expect(settings.logins.map(l => l.registry)).toEqual(registries)
+  })
+
   it('narrows the pair to the registry input', async () => {
     const settings = await parseSettings(
       source({ images, username: 'u', password: 'p', registry: 'ghcr.io' })

@@ -1,0 +1,90 @@
+/**
+ * The origin rule. Credentials go to the origin of the registry the user
+ * named (its endpoint), and to the Bearer realm that endpoint's own 401
+ * names; never to another origin, never from https down to http. Every URL
+ * the client did not build itself (a redirect's Location, a `Link` next
+ * page, an upload's Location, a realm) passes one of these checks before a
+ * request is made with it. Redirects are held by http-fetch.ts, which drops
+ * the Authorization header whenever a redirect changes the origin.
+ */
+import { RegistryError } from './errors.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
+
+/** The endpoint's origin: `https://ghcr.io`, `http://127.0.0.1:5001`. */
+export function endpointOrigin(endpoint: RegistryEndpoint): string {
+  return new URL(`${endpoint.scheme}://${endpoint.apiHost}`).origin
+}
+
+/**
+ * A path or URL resolved on the endpoint; refused when it lands on another
+ * origin (`//host/…` and `https://other/…` both would).
+ */
+export function endpointUrl(endpoint: RegistryEndpoint, path: string): URL {
+  const origin = endpointOrigin(endpoint)
+  const url = new URL(path, origin)
+  if (url.origin !== origin) {
+    throw new RegistryError(
+      endpoint.registry,
+      `refused a request to ${url.origin}, another origin than ${origin}: the registry's credentials go nowhere else`
+    )
+  }
+  return url
+}
+
+/** Whether a response came from the endpoint (a fetch without a URL is taken at its word). */
+export function answeredByEndpoint(
+  endpoint: RegistryEndpoint,
+  responseUrl: string
+): boolean {
+  return (
+    responseUrl === '' ||
+    new URL(responseUrl).origin === endpointOrigin(endpoint)
+  )
+}
+
+/**
+ * Refuses a 401 that came from where a redirect led: its challenge (and
+ * realm) is that host's, and answering it would send our credentials there.
+ */
+export function assertAnsweredByEndpoint(
+  endpoint: RegistryEndpoint,
+  responseUrl: string
+): void {
+  if (answeredByEndpoint(endpoint, responseUrl)) return
+  const origin = endpointOrigin(endpoint)
+  throw new RegistryError(
+    endpoint.registry,
+    `a redirect led to ${new URL(responseUrl).origin}, which asked for credentials: they go only to ${origin}`,
+    401
+  )
+}
+
+/**
+ * A Bearer realm as a URL: http(s) only, and https when the registry is on
+ * https (a token request carries the password).
+ */
+export function realmUrl(
+  endpoint: RegistryEndpoint,
+  realm: string | undefined
+): string {
+  let url: URL | undefined
+  try {
+    url = new URL(realm ?? '')
+  } catch {
+    // reported below
+  }
+  const usable = url?.protocol === 'https:' || url?.protocol === 'http:'
+  if (url === undefined || !usable) {
+    throw new RegistryError(
+      endpoint.registry,
+      `Bearer challenge without a usable realm URL (${JSON.stringify(realm ?? '')})`
+    )
+  }
+  if (endpoint.scheme === 'https' && url.protocol === 'http:') {
+    throw new RegistryError(
+      endpoint.registry,
+      `refused the Bearer realm ${url.origin}: plain http for an https registry would send the credentials unencrypted`
+    )
+  }
+  return url.href
+}

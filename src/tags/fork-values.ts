@@ -1,0 +1,80 @@
+/**
+ * The rule for values a pull request's author chooses (SECURITY.md). On a
+ * pull request event, `{{branch}}` is the head ref and `{{base_ref}}` the
+ * base branch the author picked: a tag whose name took either is
+ * fork-named. A fork-named tag may be anything a per-PR image needs
+ * (`feature-login`, `pr-42-feature-login`) but never a protected name:
+ * `latest`, a version or version line, a default branch's tag, `edge`,
+ * `nightly`, a `sha-…` tag, or another pull request's `pr-<N>`. Such a tag
+ * fails the run, naming the input, before any docker command.
+ */
+import type { RefContext } from '../context/types.js'
+import { InputError } from '../errors.js'
+import type { Template } from './expressions.js'
+import { sanitizeTag } from './sanitize.js'
+
+/** The expressions whose value a pull request's author chooses. */
+const FORK_VARIABLES = new Set(['branch', 'base_ref'])
+
+/** Whether any of these templates renders a fork-chosen value. */
+export function usesForkValue(templates: (Template | undefined)[]): boolean {
+  return templates.some(template =>
+    template?.nodes.some(
+      node => node.kind === 'var' && FORK_VARIABLES.has(node.name)
+    )
+  )
+}
+
+/** A rule's templates that shape its tag (enable= only decides whether). */
+export function nameTemplates(rule: object): Template[] {
+  return Object.entries(rule)
+    .filter(([key]) => key !== 'enable')
+    .map(([, value]) => value as unknown)
+    .filter(
+      (value): value is Template =>
+        typeof value === 'object' &&
+        value !== null &&
+        'nodes' in value &&
+        'source' in value
+    )
+}
+
+// a version or a version line: 1, 1.2, v1.2.3, 1.2.3-rc.1, 1.2.3+build
+const VERSION_LIKE = /^[vV]?\d+(?:\.\d+)*(?:[-+_].*)?$/
+const SHA_TAG = /^sha-[0-9a-f]{7,64}$/
+const PR_TAG = /^pr-(\d+)$/
+
+/** Why this name is protected from a fork-chosen value, if it is. */
+export function protectedReason(
+  name: string,
+  ctx: RefContext
+): string | undefined {
+  if (name === 'latest') return 'latest'
+  if (VERSION_LIKE.test(name)) return 'a version tag'
+  const branches = ctx.defaultBranches.map(b => sanitizeTag(b))
+  if (branches.includes(name) || name === 'edge')
+    return "the default branch's tag"
+  if (name === 'nightly') return "the schedule's tag"
+  if (SHA_TAG.test(name)) return "a commit's sha- tag"
+  const pr = PR_TAG.exec(name)?.[1]
+  if (pr !== undefined && pr !== String(ctx.prNumber ?? ''))
+    return "another pull request's tag"
+  return undefined
+}
+
+/** Refuses a fork-named tag with a protected name (see the module comment). */
+export function checkForkNamedTag(
+  name: string,
+  ctx: RefContext,
+  input: 'tags' | 'flavor',
+  source: string
+): void {
+  const reason = protectedReason(name, ctx)
+  if (reason === undefined) return
+  throw new InputError(
+    input,
+    source,
+    `on this ${ctx.eventName} event it gives "${name}" from {{branch}} or {{base_ref}}, which the pull request's author chooses, and such a value may not make ${reason}; ` +
+      'give the tag a fixed part, e.g. type=raw,value=preview-{{branch}}'
+  )
+}

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
+import { execFileSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent } from '../fixtures/events.js'
+import { startServer } from '../support/http-server.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { ROOT, runMain, runPost } from './runner.js'
+import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+
+// SECURITY.md's threat model, run the way the runner runs the bundle: each
+// case of issue 18 that an e2e run shows. The stranger is a loopback
+// stand-in for a host that only a run's value (not the workflow) names.
+
+let stack: StackEnv
+
+interface Stranger {
+  host: string
+  /** Each request it received, with its Authorization header if any. */
+  seen: { url: string; authorization?: string }[]
+  close(): Promise<void>
+}
+
+/** A registry stand-in that asks every request for Basic credentials. */
+async function startStranger(): Promise<Stranger> {
+  const seen: Stranger['seen'] = []
+  const server = await startServer((request: IncomingMessage, response) => {
+    seen.push({
+      url: request.url ?? '',
+      authorization: request.headers.authorization
+    })
+    request.resume()
+    response
+      .writeHead(401, { 'WWW-Authenticate': 'Basic realm="stranger"' })
+      .end()
+  })
+  return { host: server.host, seen, close: () => server.close() }
+}
+
+let stranger: Stranger
+beforeAll(async () => {
+  stack = stackEnv()
+  stranger = await startStranger()
+})
+afterAll(() => stranger.close())
+
+describe('credentials go only to the registries the inputs name', () => {
+  const promoteFromStranger = (dryRun: boolean) =>
+    runMain(
+      {
+        mode: 'promote',
+        source: `${stranger.host}/app:1`,
+        images: `${stack.b.host}/${uniqueRepo('promoted')}`,
+        ...credentials(stack.b),
+        'dry-run': String(dryRun)
+      },
+      runnerEnv('workflow-dispatch')
+    )
+
+  it("the dry run's plan logs in to the images' registry, not to the source's host", async () => {
+    const run = await promoteFromStranger(true)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      new RegExp(`login +docker login ${stack.b.host} --username bob`)
+    )
+    expect(run.stdout).not.toContain(`login ${stranger.host}`)
+  })
+
+  it('a promotion source on another host is read without the credentials, and the failure says how to add a logins entry', async () => {
+    const run = await promoteFromStranger(false)
+    expect(run.code).toBe(1)
+    expect(stranger.seen.length).toBeGreaterThan(0)
+    expect(stranger.seen.filter(s => s.authorization)).toEqual([])
+    expect(run.stdout).toContain(
+      `add an entry to the logins input: "- registry: ${stranger.host}" with its username and password`
+    )
+  })
+})
+
+interface Payload {
+  pull_request: { head: { ref: string } }
+  repository: { description?: string }
+}
+
+/** pull_request_target from a fork whose head ref is `head` (the fixture's payload, edited). */
+function forkPullRequestTarget(
+  head: string,
+  edit: (payload: Payload) => void = () => undefined
+): Record<string, string> {
+  const event = loadEvent('pull-request-target')
+  const payload = event.payload as Payload
+  payload.pull_request.head.ref = head
+  edit(payload)
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return runnerEnv('pull-request-target', { GITHUB_EVENT_PATH: path })
+}
+
+describe('a fork never names a protected tag', () => {
+  const image = 'ghcr.io/acme/webapp'
+
+  it('a head ref named 1.2.3 with type=raw,value={{branch}} fails, naming the input, before any docker command', async () => {
+    const run = await runMain(
+      { images: image, tags: 'type=raw,value={{branch}}', 'dry-run': 'true' },
+      forkPullRequestTarget('1.2.3')
+    )
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(
+      /::error::input "tags": invalid value "type=raw,value=\{\{branch\}\}": on this pull_request_target event it gives "1\.2\.3" from \{\{branch\}\}/
+    )
+    expect(run.stdout).not.toContain(`${image}:1.2.3`)
+  })
+
+  it('a per-PR branch image still plans', async () => {
+    const run = await runMain(
+      {
+        images: image,
+        tags: 'type=raw,value={{branch}}',
+        'dry-run': 'true',
+        context: 'test/fixtures/contexts/hello'
+      },
+      forkPullRequestTarget('feature/login')
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs.tags).toBe(`${image}:feature-login`)
+  })
+})
+
+describe('untrusted strings reach the log escaped', () => {
+  it('a payload value with a line break starts no workflow command', async () => {
+    const run = await runMain(
+      {
+        images: 'ghcr.io/acme/webapp',
+        'dry-run': 'true',
+        context: 'test/fixtures/contexts/hello'
+      },
+      forkPullRequestTarget('feature', payload => {
+        payload.repository.description = 'Shop\n::warning::injected'
+      })
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('injected')
+    const commands = run.stdout
+      .split(/\r\n|\r|\n/)
+      .filter(line => /^\s*::warning::injected/.test(line))
+    expect(commands).toEqual([])
+  })
+})
+
+describe('build secret files are gone when the build step ends', () => {
+  /** The run's folder, as main saved it for the post step. */
+  const runDir = (state: Record<string, string>): string =>
+    (JSON.parse(state['docker-publish']) as { tempDir: string }).tempDir
+
+  it.each([
+    { name: 'after a build that succeeded', context: 'hello', code: 0 },
+    { name: 'after a build that failed', context: 'broken', code: 1 }
+  ])('$name (before the post step)', async ({ context, code }) => {
+    const env = runnerEnv('push-tag')
+    const main = await runMain(
+      {
+        images: `${stack.a.host}/${uniqueRepo('secret-files')}`,
+        logins: loginsFor(stack.a),
+        context: `test/fixtures/contexts/${context}`,
+        secrets: 'NPM_TOKEN=secret-file-value-5f2e'
+      },
+      env
+    )
+    const dir = runDir(main.state)
+    const left = existsSync(dir) ? readdirSync(dir) : ['(no run folder)']
+    await runPost(main, env)
+    expect(main.code).toBe(code)
+    expect(left).not.toContain('(no run folder)')
+    expect(left).not.toContain('secrets')
+  })
+})
+
+describe('the CLI reads secrets from the environment or files, never argv', () => {
+  function checkout(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' })
+    git('init', '-q', '-b', 'main')
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
+    git('add', '.')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
+    return dir
+  }
+  const cli = (cwd: string, env: Record<string, string>, ...args: string[]) =>
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli/index.js'), ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ...env }
+    })
+
+  it('logins from DOCKER_PUBLISH_LOGINS and secrets from --secrets-file plan a login and a build secret', () => {
+    const dir = checkout()
+    const secrets = join(dir, 'build-secrets')
+    writeFileSync(secrets, 'NPM_TOKEN=cli-secret-value-91c3\n')
+    const plan = cli(
+      dir,
+      {
+        DOCKER_PUBLISH_LOGINS:
+          '- registry: ghcr.io\n  username: octo\n  password: cli-password-77b1'
+      },
+      '--dry-run',
+      '--images',
+      'ghcr.io/acme/webapp',
+      '--secrets-file',
+      secrets
+    )
+    expect(plan).toMatch(
+      /login +docker login ghcr\.io --username octo --password-stdin/
+    )
+    expect(plan).toContain("--secret 'id=NPM_TOKEN,src=<file>'")
+    expect(plan).not.toContain('cli-password-77b1')
+    expect(plan).not.toContain('cli-secret-value-91c3')
+  })
+})
