@@ -59,6 +59,8 @@ export interface ProcessResult {
   stalledAfterMs?: number
   /** Set when the stdout consumer failed (and the command was stopped). */
   consumerError?: Error
+  /** The consumer failed before stdout ended: its failure ended the command. */
+  consumerFirst?: boolean
 }
 
 /** Names a command may have on disk: `docker`, or `docker.exe` on Windows. */
@@ -204,19 +206,29 @@ function collect(
   return kept
 }
 
-/** Runs the stdout consumer, if any: its error (it stops the child), or undefined. */
+interface ConsumerFailure {
+  error: Error
+  /** The consumer failed before stdout ended: its failure ended the command. */
+  first: boolean
+}
+
+/** Runs the stdout consumer, if any: its failure (it stops the child), or undefined. */
 async function consume(
   child: ChildProcess,
   consumer: ((stream: Readable) => Promise<void>) | undefined
-): Promise<Error | undefined> {
+): Promise<ConsumerFailure | undefined> {
   if (consumer === undefined || child.stdout === null) return undefined
+  let ended = false
+  child.stdout.once('end', () => (ended = true))
   try {
     await consumer(child.stdout)
     return undefined
   } catch (error) {
-    if (child.pid !== undefined && child.exitCode === null) killTree(child.pid)
+    const running = child.exitCode === null && child.signalCode === null
+    if (child.pid !== undefined && running) killTree(child.pid)
     child.stdout.resume()
-    return error instanceof Error ? error : new Error(String(error))
+    const failure = error instanceof Error ? error : new Error(String(error))
+    return { error: failure, first: !ended }
   }
 }
 
@@ -259,13 +271,15 @@ export function runProcess(
     })
     child.on('close', (code, signal) => {
       watch?.end()
-      void consumed.then(consumerError =>
+      void consumed.then(failure =>
         resolve({
           exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
           stdout: stdout.text,
           stderr: stderr.text,
           ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
-          ...(consumerError === undefined ? {} : { consumerError })
+          ...(failure === undefined
+            ? {}
+            : { consumerError: failure.error, consumerFirst: failure.first })
         })
       )
     })

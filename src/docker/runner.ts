@@ -92,9 +92,9 @@ export function createDockerRunner(
           result.stalledAfterMs,
           `${result.stderr}\n${result.stdout}`
         )
-      // the consumer's failure stopped docker: it is the cause
+      // the consumer's failure stopped docker (killed, or a broken pipe): it is the cause
       const { consumerError } = result
-      if (consumerError !== undefined && result.exitCode > 128)
+      if (consumerError !== undefined && result.consumerFirst === true)
         throw consumerError
       if (result.exitCode !== 0)
         throw new DockerCommandError(
