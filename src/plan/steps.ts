@@ -51,6 +51,12 @@ export type StepName =
   | 'read-back'
   /** a floating tag another run moved, pointed where its line now ends */
   | 'repair'
+  /** promote: the source's signatures checked against verify-key */
+  | 'verify'
+  /** promote: the source's signatures and attestations copied to the image */
+  | 'carry'
+  /** the run's digest signed (cosign's .sig tag) */
+  | 'sign'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
 
@@ -94,12 +100,16 @@ export interface Pipeline {
   login: Step[]
   /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
   stage: Step[]
+  /** promote's gate: the source's signature verified once it is read, before anything is copied. */
+  verify: RequestStep[]
   /** The registry read fresh: tag lists and where each of our tags points. */
   read: RequestStep[]
   /** One PUT per tag: exact tags first, then floating; the guards may hold some back. */
   tag: RequestStep[]
   /** What the registry holds for our tags once done. */
   readBack: RequestStep[]
+  /** The published digest signed; promote carries the source's signatures. */
+  sign: RequestStep[]
   /** Local leftovers removed. */
   cleanup: CommandStep[]
 }
@@ -112,9 +122,11 @@ export function allSteps(pipeline: Pipeline): Step[] {
   return [
     ...pipeline.login,
     ...pipeline.stage,
+    ...pipeline.verify,
     ...pipeline.read,
     ...pipeline.tag,
     ...pipeline.readBack,
+    ...pipeline.sign,
     ...pipeline.cleanup
   ]
 }

@@ -31,6 +31,7 @@ import { readBackAndConverge } from './converge.js'
 import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
+import { signerFor, signPublished, verifySource } from './signing.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -186,10 +187,14 @@ export async function runPipeline(
       await runCommand(step, plan.images, values, env)
     } else {
       const learnt = await runStageRequest(step, values, env)
-      if (step.step === 'source') platforms = learnt
+      if (step.step !== 'source') return
+      platforms = learnt
+      // promote's gate: nothing is copied from a source that does not verify
+      await verifySource(pipeline.verify, settings.signing, values, env)
     }
   }
   try {
+    const signer = signerFor(settings.signing)
     await inGroup(env, 'Log in', pipeline.login, runStep)
     await inGroup(
       env,
@@ -222,6 +227,7 @@ export async function runPipeline(
               values.digestOf(h.ref.slice(0, h.ref.lastIndexOf(':')))
           )
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
+    const verify = await signPublished(pipeline.sign, signer, values, env)
     return {
       digest:
         values.digestOf(plan.images[0]?.name ?? '') || values.build.digest,
@@ -231,6 +237,7 @@ export async function runPipeline(
       skipped: env.progress.skipped,
       held,
       platforms,
+      ...(verify.length === 0 ? {} : { verify }),
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {

@@ -116,6 +116,13 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve(this.repo(image).blobs.get(digest))
   }
 
+  putBlob(image: string, bytes: Uint8Array): Promise<string> {
+    const digest = sha256Digest(bytes)
+    this.calls.push(`PUT ${image} blob ${digest}`)
+    this.repo(image).blobs.set(digest, bytes)
+    return Promise.resolve(digest)
+  }
+
   mountBlob(image: string, digest: string, fromImage: string): Promise<void> {
     this.calls.push(`POST ${image} mount ${digest} from ${fromImage}`)
     return Promise.resolve()
