@@ -173,3 +173,59 @@ describe('sign: key, verified by the real cosign', () => {
     expect(await listTags(b, target)).toEqual([])
   })
 })
+
+describe('sign: key before anything runs', () => {
+  it('a dry run plans the signature tag after the read-back and writes nothing', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('signed-dry')
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        'dry-run': 'true',
+        sign: 'key',
+        'signing-key': keys.privateKey,
+        'signing-password': keys.password
+      },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).toBe(0)
+    const steps = JSON.parse(main.outputs.plan) as {
+      step: string
+      url?: string
+    }[]
+    expect(steps.at(-2)).toEqual({
+      step: 'sign',
+      method: 'PUT',
+      url: `http://${a.host}/v2/${repo}/manifests/sha256-<digest>.sig`
+    })
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('a wrong password fails naming the input before the build, and is never shown', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('signed-badpw')
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        sign: 'key',
+        'signing-key': keys.privateKey,
+        'signing-password': 'not the password'
+      },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).not.toBe(0)
+    expect(errors(main.stdout)).toEqual([
+      expect.stringMatching(
+        /input "signing-password": it does not open the cosign key/
+      )
+    ])
+    // the plan is printed; no phase of it ran
+    expect(main.stdout).not.toMatch(/::group::(Log in|Stage)/)
+    expect(await listTags(a, repo)).toEqual([])
+    expect(visibleText(main)).not.toContain('not the password')
+  })
+})
