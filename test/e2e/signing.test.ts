@@ -13,7 +13,7 @@ import {
   visibleText
 } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
-import { pushTestImage } from '../support/registry-seed.js'
+import { pushTestImage, putManifestBytes } from '../support/registry-seed.js'
 import {
   cosignVerify,
   generateKeyPair,
@@ -28,6 +28,9 @@ let otherKeys: KeyPair
 
 /** cosign's signature tag of a digest. */
 const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`
+
+const basic = (r: { username: string; password: string }) =>
+  `Basic ${Buffer.from(`${r.username}:${r.password}`).toString('base64')}`
 
 const errors = (text: string) =>
   text.split('\n').filter(line => line.startsWith('::error::'))
@@ -171,6 +174,98 @@ describe('sign: key, verified by the real cosign', () => {
     )
     // verified right after the source was read: nothing was copied
     expect(await listTags(b, target)).toEqual([])
+  })
+  it('a tampered signature does not verify, and verify-key then refuses the promotion', async () => {
+    const { a, b } = stack
+    const tag = sigTag(digest)
+    const read = await fetch(`http://${a.host}/v2/${repo}/manifests/${tag}`, {
+      headers: {
+        Authorization: basic(a),
+        Accept: 'application/vnd.oci.image.manifest.v1+json'
+      }
+    })
+    const manifest = (await read.json()) as {
+      layers: { annotations: Record<string, string> }[]
+    }
+    const annotations = manifest.layers[0].annotations
+    const signature = annotations['dev.cosignproject.cosign/signature']
+    // one byte of the signature changed
+    const bytes = Buffer.from(signature, 'base64')
+    bytes[bytes.length - 1] ^= 1
+    annotations['dev.cosignproject.cosign/signature'] = bytes.toString('base64')
+    const body = new TextEncoder().encode(JSON.stringify(manifest))
+    await putManifestBytes(a, repo, tag, {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: '',
+      bytes: body
+    })
+    const verified = await cosignVerify(
+      `${a.host}/${repo}@${digest}`,
+      keys.publicKeyFile,
+      [a]
+    )
+    expect(verified.code).not.toBe(0)
+    const target = uniqueRepo('tampered')
+    const main = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b),
+        'verify-key': keys.publicKey
+      },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).not.toBe(0)
+    expect(await listTags(b, target)).toEqual([])
+  })
+
+  it('a single-platform image promoted to another registry: its new index is signed too', async () => {
+    const { a, b } = stack
+    const source = uniqueRepo('signed-one')
+    const signing = {
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': keys.password
+    }
+    const built = await runMain(
+      {
+        images: `${a.host}/${source}`,
+        ...credentials(a),
+        context: HELLO,
+        ...signing
+      },
+      runnerEnv('push-tag')
+    )
+    expect(built.code).toBe(0)
+    const sourceDigest = built.outputs.digest
+    const target = uniqueRepo('promoted-one')
+    const main = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${source}:1.2.3`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b),
+        'verify-key': keys.publicKey,
+        ...signing
+      },
+      runnerEnv('push-tag')
+    )
+    expect(errors(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    const promoted = main.outputs.digest
+    // imagetools wrapped the manifest in an index (README, known limits)
+    expect(promoted).not.toBe(sourceDigest)
+    expect(await listTags(b, target)).toEqual(
+      [...RELEASE_TAGS, sigTag(promoted), sigTag(sourceDigest)].sort()
+    )
+    for (const ref of [
+      `${b.host}/${target}:1.2.3`,
+      `${b.host}/${target}@${sourceDigest}`
+    ]) {
+      const verified = await cosignVerify(ref, keys.publicKeyFile, [b])
+      expect({ ref, code: verified.code }).toEqual({ ref, code: 0 })
+    }
   })
 })
 
