@@ -22,7 +22,7 @@ import {
 import { stagingTag } from './staging.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import type { Pipeline, Step } from './steps.js'
-import { signSteps, verifySteps } from './sign-steps.js'
+import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 
 export interface PipelineInput {
   settings: Settings
@@ -157,7 +157,7 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   return { login: loginSteps(input), stage, ...tagging(plan), cleanup: [] }
 }
 
-type ModePipeline = Omit<Pipeline, 'verify' | 'sign'>
+type ModePipeline = Omit<Pipeline, 'sign'>
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
@@ -165,7 +165,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   const publishes = pipeline.tag.length > 0
   return {
     ...pipeline,
-    verify: verifySteps(input.settings),
+    stage: withVerify(pipeline.stage, verifySteps(input.settings)),
     sign: publishes ? signSteps(input.settings, input.plan.images) : []
   }
 }

@@ -6,7 +6,7 @@
 import type { Settings } from '../settings/settings.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 import { manifestUrl } from '../reference/repository.js'
-import type { RequestStep } from './steps.js'
+import type { RequestStep, Step } from './steps.js'
 
 /** Stands for `sha256-<hex>.sig` until the digest is known. */
 export const SIGNATURE_TAG = 'sha256-<digest>.sig'
@@ -42,6 +42,13 @@ export function verifySteps(settings: Settings): RequestStep[] {
       reference
     }
   ]
+}
+
+/** promote's stage with the gate right after the source is read, before anything is copied. */
+export function withVerify(stage: Step[], verify: RequestStep[]): Step[] {
+  const source = stage.findIndex(step => step.step === 'source')
+  if (verify.length === 0 || source < 0) return stage
+  return [...stage.slice(0, source + 1), ...verify, ...stage.slice(source + 1)]
 }
 
 /** After the read-back: promote carries the source's artifacts, `sign` adds ours. */

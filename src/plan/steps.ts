@@ -100,8 +100,6 @@ export interface Pipeline {
   login: Step[]
   /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
   stage: Step[]
-  /** promote's gate: the source's signature verified once it is read, before anything is copied. */
-  verify: RequestStep[]
   /** The registry read fresh: tag lists and where each of our tags points. */
   read: RequestStep[]
   /** One PUT per tag: exact tags first, then floating; the guards may hold some back. */
@@ -122,7 +120,6 @@ export function allSteps(pipeline: Pipeline): Step[] {
   return [
     ...pipeline.login,
     ...pipeline.stage,
-    ...pipeline.verify,
     ...pipeline.read,
     ...pipeline.tag,
     ...pipeline.readBack,

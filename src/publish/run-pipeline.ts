@@ -185,12 +185,12 @@ export async function runPipeline(
     if (isCommand(step)) {
       built ||= step.step === 'build'
       await runCommand(step, plan.images, values, env)
+    } else if (step.step === 'verify') {
+      // promote's gate: nothing is copied from a source that does not verify
+      await verifySource(settings.signing, values, env)
     } else {
       const learnt = await runStageRequest(step, values, env)
-      if (step.step !== 'source') return
-      platforms = learnt
-      // promote's gate: nothing is copied from a source that does not verify
-      await verifySource(pipeline.verify, settings.signing, values, env)
+      if (step.step === 'source') platforms = learnt
     }
   }
   try {

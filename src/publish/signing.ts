@@ -5,7 +5,7 @@
  * and the run's digest signed, in cosign's tag scheme.
  */
 import type { SigningSettings } from '../settings/signing.js'
-import type { RequestStep } from '../plan/steps.js'
+import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { loadSigner, type Signer } from '../registry/signing-key.js'
 import {
   copyArtifacts,
@@ -29,29 +29,25 @@ export function verifyCommand(image: string, digest: string): string {
 
 /** Refuses the promotion unless a signature on the source digest verifies with verify-key. */
 export async function verifySource(
-  steps: RequestStep[],
   signing: SigningSettings,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const source = values.source
-  if (steps.length === 0 || source === undefined) return
-  await env.log.group('Verify the source', async () => {
-    const valid = await countValidSignatures(
-      env.registry,
-      source.image.name,
-      source.digest,
-      signing.verifyKey
+  if (source === undefined)
+    throw new Error('verify ran before the source was read')
+  const valid = await countValidSignatures(
+    env.registry,
+    source.image.name,
+    source.digest,
+    signing.verifyKey
+  )
+  const ref = `${source.image.name}@${source.digest}`
+  if (valid === 0)
+    throw new Error(
+      `input "verify-key": no signature on ${ref} verifies with this key, so nothing was promoted`
     )
-    const ref = `${source.image.name}@${source.digest}`
-    if (valid === 0)
-      throw new Error(
-        `input "verify-key": no signature on ${ref} verifies with this key, so nothing was promoted`
-      )
-    env.log.info(
-      `verify    ${ref}: ${valid} signature(s) verify with verify-key`
-    )
-  })
+  env.log.info(`  ${ref}: ${valid} signature(s) verify with verify-key`)
 }
 
 /**
@@ -61,6 +57,7 @@ export async function verifySource(
  * cover; the log says so unless the run signs it.
  */
 async function carry(
+  step: RequestStep,
   image: string,
   source: { image: { name: string }; digest: string },
   digest: string,
@@ -74,7 +71,9 @@ async function carry(
     image
   )
   env.log.info(
-    `carry     ${image}: ${tags.length > 0 ? tags.join(', ') : 'nothing to carry (the source has no signature or attestation)'}`
+    tags.length > 0
+      ? `${stepLine(step)}\n  ${tags.join(', ')}`
+      : notRunLine(step, 'not needed: the source has none')
   )
   if (tags.length > 0 && digest !== source.digest && !signs)
     env.log.warning(
@@ -99,8 +98,9 @@ export async function signPublished(
       const image = step.image.name
       const digest = values.digestOf(image)
       if (step.step === 'carry' && values.source !== undefined)
-        await carry(image, values.source, digest, signer !== undefined, env)
+        await carry(step, image, values.source, digest, !!signer, env)
       if (step.step === 'sign' && signer !== undefined) {
+        env.log.info(stepLine(step))
         const { tag, written } = await writeSignature(
           env.registry,
           image,
@@ -108,7 +108,7 @@ export async function signPublished(
           signer
         )
         env.log.info(
-          `sign      ${image}:${tag} ${written ? 'signed' : 'already signed by this key'}`
+          `  ${image}:${tag} ${written ? 'signed' : 'already signed by this key'}`
         )
         commands.push(verifyCommand(image, digest))
       }
