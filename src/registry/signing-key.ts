@@ -12,6 +12,7 @@ import {
   verify,
   type KeyObject
 } from 'node:crypto'
+import { InputError } from '../errors.js'
 // node:crypto has no XSalsa20-Poly1305, which cosign's key files use
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js'
 
@@ -44,8 +45,10 @@ function openCosignKey(pem: string, password: string): KeyObject {
     .join('')
   const file = JSON.parse(base64(body).toString('utf8')) as CosignKeyFile
   if (file.kdf.name !== 'scrypt' || file.cipher.name !== 'nacl/secretbox')
-    throw new Error(
-      `input "signing-key": a cosign key with ${file.kdf.name}/${file.cipher.name}, expected scrypt/nacl/secretbox`
+    throw new InputError(
+      'signing-key',
+      '***',
+      `a cosign key with ${file.kdf.name} and ${file.cipher.name}; expected scrypt and nacl/secretbox`
     )
   const { N, r, p } = file.kdf.params
   const secret = scryptSync(password, base64(file.kdf.salt), 32, {
@@ -60,8 +63,10 @@ function openCosignKey(pem: string, password: string): KeyObject {
       base64(file.ciphertext)
     )
   } catch {
-    throw new Error(
-      'input "signing-password": it does not open the cosign key in "signing-key"'
+    throw new InputError(
+      'signing-password',
+      '***',
+      'it does not open the cosign key in "signing-key"'
     )
   }
   return createPrivateKey({
@@ -77,8 +82,10 @@ function privateKey(pem: string, password: string): KeyObject {
     return createPrivateKey({ key: pem, passphrase: password })
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    throw new Error(
-      `input "signing-key": not a private key that "signing-password" opens (${reason})`
+    throw new InputError(
+      'signing-key',
+      '***',
+      `not a private key that "signing-password" opens (${reason})`
     )
   }
 }

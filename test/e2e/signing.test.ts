@@ -315,7 +315,7 @@ describe('sign: key before anything runs', () => {
     expect(main.code).not.toBe(0)
     expect(errors(main.stdout)).toEqual([
       expect.stringMatching(
-        /input "signing-password": it does not open the cosign key/
+        /input "signing-password": invalid value "\*\*\*": it does not open the cosign key/
       )
     ])
     // the plan is printed; no phase of it ran

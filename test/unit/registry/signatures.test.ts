@@ -71,13 +71,14 @@ describe('the signing key', () => {
     {
       name: 'a cosign key',
       key: cosignKey,
-      error: /input "signing-password": it does not open the cosign key/
+      error:
+        /input "signing-password": invalid value "\*\*\*": it does not open the cosign key/
     },
     {
       name: 'an openssl key',
       key: opensslKey('ec', 'pw').privateKey,
       error:
-        /input "signing-key": not a private key that "signing-password" opens/
+        /input "signing-key": invalid value "\*\*\*": not a private key that "signing-password" opens/
     }
   ])('a wrong password for $name names the input', ({ key, error }) => {
     expect(() => loadSigner(key, 'wrong')).toThrow(error)
