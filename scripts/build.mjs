@@ -9,8 +9,8 @@
 //   asynchronously). dist/package.json says so; dist/cli/ stays ESM with
 //   chunks.
 // - Third-party code a dry run does not run is not in that file: yaml and
-//   @actions/exec (import()ed where used) and csv-parse (called only for a
-//   non-empty list input) are bundled on their own into dist/chunks/ and
+//   @actions/exec (import()ed where used), csv-parse (called only for a
+//   non-empty list input) and @noble/ciphers (only to open a cosign key) are bundled on their own into dist/chunks/ and
 //   require()d on first use. node:crypto and semver (which compiles its
 //   regular expressions as it loads) are loaded on first use too, and so are
 //   node:http, node:https (tls) and node:child_process (dgram): a dry run
@@ -70,7 +70,8 @@ const CHUNKS = {
   '@actions/exec': 'exec',
   'csv-parse/sync': 'csv-parse',
   // only the classic image store's save reads a tar
-  'tar-stream': 'tar-stream'
+  'tar-stream': 'tar-stream',
+  '@noble/ciphers/salsa.js': 'ciphers'
 }
 
 /**
@@ -83,6 +84,17 @@ const chunkSource = name =>
     ? `module.exports = require(${JSON.stringify(name)})`
     : `export * from ${JSON.stringify(name)}`
 
+/** node:crypto's functions we call: hashes and ids, and the signing key's. */
+const CRYPTO = [
+  'createHash',
+  'randomUUID',
+  'createPrivateKey',
+  'createPublicKey',
+  'scryptSync',
+  'sign',
+  'verify'
+]
+
 /**
  * Statically imported modules whose functions are loaded on their first
  * call: `from` is a chunk of CHUNKS, a node builtin or a bundled CommonJS
@@ -94,8 +106,13 @@ const ON_FIRST_CALL = {
   // only @actions/core's platform module imports it statically
   '@actions/exec': { from: '@actions/exec', names: ['exec', 'getExecOutput'] },
   'csv-parse/sync': { from: 'csv-parse/sync', names: ['parse'] },
-  crypto: { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
-  'node:crypto': { from: 'node:crypto', names: ['createHash', 'randomUUID'] },
+  crypto: { from: 'node:crypto', names: CRYPTO },
+  'node:crypto': { from: 'node:crypto', names: CRYPTO },
+  // cosign's key files (sign: key with a cosign.key)
+  '@noble/ciphers/salsa.js': {
+    from: '@noble/ciphers/salsa.js',
+    names: ['xsalsa20poly1305']
+  },
   // the registry client and docker: a dry run without credentials needs neither
   'node:http': { from: 'node:http', names: ['request'] },
   'node:https': { from: 'node:https', names: ['request'] },

@@ -10,6 +10,7 @@ import { coldStart } from './cold-start.js'
 import { checkRoot, printMachine } from './host.js'
 import { runParts } from './part.js'
 import { fullPublish } from './publish.js'
+import { signingCost } from './signing.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -30,7 +31,11 @@ async function main(): Promise<void> {
       title: '2. Full publish of 4 tags: action vs bare docker CLI',
       run: () => fullPublish(n)
     },
-    { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded }
+    { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded },
+    {
+      title: '4. What sign: key adds to a publish of 4 tags',
+      run: () => signingCost(n)
+    }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)
   const ok = await runParts(

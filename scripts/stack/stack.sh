@@ -4,6 +4,7 @@
 #   registry A on 127.0.0.1:5001 (user alice) and registry B on 127.0.0.1:5002 (user bob),
 #   both Debian's docker-registry (distribution 2.8), plain HTTP, htpasswd auth,
 #   and a local base image local/busybox:latest imported from Debian's busybox-static.
+#   cosign 2.5 (Debian trixie) verifies the signatures the action writes (e2e).
 # Beside them (their own sockets, ports and state; see scripts/stack/lib/):
 #   - a classic-store dockerd (containerd snapshotter off, as on a GitHub-hosted runner
 #     without setup-buildx) on unix:///var/run/dpa-docker-classic.sock, with its own
@@ -44,7 +45,7 @@ DOCKERD_SOCK=/var/run/docker.sock
 
 DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2)
 # package => minimum upstream version we need from trixie
-declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13)
+declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13 [cosign]=2.5)
 
 DOCKERD_WAIT_SECONDS=60
 REGISTRY_WAIT_SECONDS=20

@@ -14,6 +14,11 @@ export async function readActionSettings(): Promise<Settings> {
     core.getInput(name, { trimWhitespace: !UNTRIMMED_INPUTS.includes(name) })
   )
   for (const login of settings.logins) mask(login.password)
+  // a key is masked line by line: the runner masks each line of a multi-line secret
+  const { key, password } = settings.signing
+  for (const line of key.split(/\r?\n/))
+    if (!line.startsWith('-----')) mask(line)
+  mask(password)
   settings.build.secrets.forEach((line, index) =>
     mask(splitSecret(line, index).value)
   )

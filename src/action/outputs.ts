@@ -71,6 +71,7 @@ export function actionOutputs(
     pushed: JSON.stringify(result.pushed),
     skipped: JSON.stringify(result.skipped),
     plan: JSON.stringify(steps),
+    verify: (result.verify ?? []).join('\n'),
     // metadata-action's keys (tags, tag-names, labels as a map, annotations
     // as leveled lines), then this action's own
     json: JSON.stringify({

@@ -49,6 +49,11 @@ export function summaryMarkdown(
     table(['Reference', 'Kind', 'Digest', 'Platforms'], rows)
   ]
   if (result.check !== undefined) parts.push(result.check)
+  if (result.verify !== undefined)
+    parts.push(
+      '#### Verify the signature',
+      ['```sh', ...result.verify, '```'].join('\n')
+    )
   if (result.skipped.length > 0)
     parts.push(
       '#### Skipped',

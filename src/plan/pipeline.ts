@@ -27,6 +27,7 @@ import {
 import { stagingTag } from './staging.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import type { Pipeline, Step } from './steps.js'
+import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 
 export interface PipelineInput {
   settings: Settings
@@ -96,7 +97,7 @@ function withStages(
   login: Step[],
   { stage, cleanup }: BuildStages,
   registry: Pick<Pipeline, 'read' | 'tag' | 'readBack'>
-): Pipeline {
+): ModePipeline {
   return { login, stage, ...registry, discard: [], cleanup }
 }
 
@@ -107,7 +108,7 @@ function onBuilder(settings: Settings, builder: Builder) {
     : { ...settings.build, builder: builder.name }
 }
 
-function buildPipeline(input: PipelineInput): Pipeline {
+function buildPipeline(input: PipelineInput): ModePipeline {
   const { settings, plan, builder, files } = input
   const build = onBuilder(settings, builder)
   if (buildsAsAsked(settings))
@@ -126,7 +127,7 @@ function buildPipeline(input: PipelineInput): Pipeline {
   return withStages(loginSteps(input), stages, tagging(plan))
 }
 
-function digestPipeline(input: PipelineInput): Pipeline {
+function digestPipeline(input: PipelineInput): ModePipeline {
   const { settings, plan, builder, files } = input
   const staging = stagingTag(plan.buildId, settings.build.platforms[0])
   const build = onBuilder(settings, builder)
@@ -139,7 +140,7 @@ function digestPipeline(input: PipelineInput): Pipeline {
   })
 }
 
-function promotePipeline(input: PipelineInput): Pipeline {
+function promotePipeline(input: PipelineInput): ModePipeline {
   const { settings, plan } = input
   const source = parseImageReference(settings.source, 'source')
   const stage = promoteStage(source.image, source.reference, plan.images)
@@ -149,7 +150,7 @@ function promotePipeline(input: PipelineInput): Pipeline {
   return { login, stage, ...tagging(plan), discard: [], cleanup: [] }
 }
 
-function mergePipeline(input: PipelineInput): Pipeline {
+function mergePipeline(input: PipelineInput): ModePipeline {
   const { settings, plan } = input
   const { images } = plan
   const { platforms } = settings.build
@@ -162,8 +163,20 @@ function mergePipeline(input: PipelineInput): Pipeline {
   }
 }
 
+type ModePipeline = Omit<Pipeline, 'sign'>
+
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
+  const pipeline = modePipeline(input)
+  const publishes = pipeline.tag.length > 0
+  return {
+    ...pipeline,
+    stage: withVerify(pipeline.stage, verifySteps(input.settings)),
+    sign: publishes ? signSteps(input.settings, input.plan.images) : []
+  }
+}
+
+function modePipeline(input: PipelineInput): ModePipeline {
   switch (input.settings.mode) {
     case 'build':
       return buildPipeline(input)

@@ -59,6 +59,12 @@ export type StepName =
   | 'repair'
   /** mode merge: a leg's handover index deleted once merged, and its tag with it */
   | 'discard'
+  /** promote: the source's signatures checked against verify-key */
+  | 'verify'
+  /** promote: the source's signatures and attestations copied to the image */
+  | 'carry'
+  /** the run's digest signed (cosign's .sig tag) */
+  | 'sign'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
 
@@ -114,6 +120,8 @@ export interface Pipeline {
   readBack: RequestStep[]
   /** mode merge, once all went well: the legs' handover tags removed. */
   discard: RequestStep[]
+  /** The published digest signed; promote carries the source's signatures. */
+  sign: RequestStep[]
   /** Local leftovers removed. */
   cleanup: CommandStep[]
 }
@@ -129,6 +137,7 @@ export function allSteps(pipeline: Pipeline): Step[] {
     ...pipeline.read,
     ...pipeline.tag,
     ...pipeline.readBack,
+    ...pipeline.sign,
     ...pipeline.discard,
     ...pipeline.cleanup
   ]

@@ -39,6 +39,8 @@ export interface PublishResult {
   platforms?: string[]
   /** What the registry holds for our references, read back at the end. */
   held?: Held[]
+  /** sign: the `cosign verify` command of each image signed. */
+  verify?: string[]
   /** call: check: the result's one line for the job summary. */
   check?: string
   /** The build's uploads by the action's own client (builders without push by digest). */

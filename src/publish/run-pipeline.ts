@@ -34,6 +34,7 @@ import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
 import { removeLayouts, runDiscards } from './image-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
+import { signerFor, signPublished, verifySource } from './signing.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -201,12 +202,16 @@ export async function runPipeline(
       } finally {
         if (step === lastSecretReader) removeSecretFiles(env.tempDir)
       }
+    } else if (step.step === 'verify') {
+      // promote's gate: nothing is copied from a source that does not verify
+      await verifySource(settings.signing, values, env)
     } else {
       const learnt = await runStageRequest(step, values, env)
       if (step.step === 'source') platforms = learnt
     }
   }
   try {
+    const signer = signerFor(settings.signing)
     await inGroup(env, 'Log in', pipeline.login, runStep)
     await inGroup(
       env,
@@ -240,6 +245,7 @@ export async function runPipeline(
           })
     await runDiscards(pipeline.discard, values, env)
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
+    const verify = await signPublished(pipeline.sign, signer, values, env)
     return {
       digest:
         values.digestOf(plan.images[0]?.name ?? '') || values.build.digest,
@@ -250,6 +256,7 @@ export async function runPipeline(
       held,
       platforms,
       uploads: env.progress.uploads,
+      ...(verify.length === 0 ? {} : { verify }),
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {

@@ -21,7 +21,7 @@ import {
   type ResponseReader,
   type Transport
 } from './transport.js'
-import { nextPageUrl } from './link.js'
+import { nextPageUrl, sameOriginUrl } from './link.js'
 import {
   type BlobFile,
   type BlobUploadResult,
@@ -107,6 +107,8 @@ export interface RegistryClient {
   ): Promise<BlobUploadResult>
   /** A blob's bytes (an image config); undefined if the registry has none. */
   getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
+  /** Uploads a small blob in one request (POST an upload, PUT its bytes); returns its digest. */
+  putBlob(image: string, bytes: Uint8Array): Promise<string>
   /**
    * Resolves when the registry answers (any status) on the repository's
    * upload endpoint, where a push writes: asks for an upload that does not
@@ -374,6 +376,41 @@ class HttpRegistryClient implements RegistryClient {
       request,
       orMissing(async response => new Uint8Array(await response.arrayBuffer()))
     )
+  }
+
+  async putBlob(image: string, bytes: Uint8Array): Promise<string> {
+    const ref = parseRepository(image)
+    const digest = sha256Digest(bytes)
+    const start = {
+      method: 'POST',
+      path: `/v2/${ref.repository}/blobs/uploads/`,
+      scope: pushScope(ref)
+    } as const
+    const location = await this.transport.request(
+      ref,
+      start,
+      async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status !== 202) throw await fail()
+        const at = response.headers.get('location')
+        if (at === null)
+          throw new RegistryError(ref.registry, 'upload without a Location')
+        return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
+      }
+    )
+    location.searchParams.set('digest', digest)
+    const put = {
+      method: 'PUT',
+      path: location.toString(),
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+      scope: pushScope(ref)
+    } as const
+    await this.transport.request(ref, put, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 201) throw await fail()
+    })
+    return digest
   }
 
   async pingUploads(image: string): Promise<void> {

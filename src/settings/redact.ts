@@ -8,7 +8,7 @@ export const REDACTED = '***'
  * The settings with every secret replaced: each login's password (from
  * password, logins or registry-auth) and the value of each `secrets` line
  * (its id stays). secret-files and secret-envs hold paths and variable
- * names, not secrets.
+ * names, not secrets. The signing key and its password.
  */
 export function redactSettings(settings: Settings): Settings {
   return {
@@ -19,6 +19,11 @@ export function redactSettings(settings: Settings): Settings {
       secrets: settings.build.secrets.map(
         (line, index) => `${splitSecret(line, index).id}=${REDACTED}`
       )
+    },
+    signing: {
+      ...settings.signing,
+      key: settings.signing.key && REDACTED,
+      password: settings.signing.password && REDACTED
     }
   }
 }

@@ -11,7 +11,11 @@ import {
   parseList,
   type InputSource
 } from './parse.js'
-import { parseBuildOptions, type BuildOptions } from './build-options.js'
+import {
+  evaluatesOnly,
+  parseBuildOptions,
+  type BuildOptions
+} from './build-options.js'
 import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
 import { parseLogins, type Login } from './logins.js'
@@ -22,6 +26,7 @@ import {
   checkCacheLines
 } from './build-lines.js'
 import { checkBranchName } from './branch-name.js'
+import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 
 export const MODES = ['build', 'promote', 'digest', 'merge'] as const
 export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
@@ -61,6 +66,8 @@ export interface Settings {
   retries: number
   /** Seconds one registry request may take before it counts as a transient fault. */
   registryTimeout: number
+  /** sign, signing-key, signing-password, verify-key. */
+  signing: SigningSettings
 }
 
 /** metadata-action's separators of the multi-line outputs. */
@@ -277,9 +284,17 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       'error'
     ),
     retries: parseCount(source, 'retries', 3, 10),
-    registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1)
+    registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1),
+    signing: parseSigning(source)
   }
   checkCombinations(settings)
+  checkSigning(
+    settings.signing,
+    mode,
+    pushes(settings) &&
+      settings.build.outputs.length === 0 &&
+      !evaluatesOnly(settings.build.call)
+  )
   return settings
 }
 

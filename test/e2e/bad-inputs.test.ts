@@ -807,6 +807,48 @@ const CASES: Case[] = [
     input: 'registry-timeout',
     value: '601'
   },
+  // signing
+  {
+    name: 'sign unknown',
+    inputs: { sign: 'yes' },
+    input: 'sign',
+    value: 'yes',
+    why: /expected one of false, true, key, keyless/
+  },
+  {
+    name: 'sign key without signing-key',
+    inputs: { sign: 'key' },
+    input: 'sign',
+    value: 'key',
+    why: /needs input "signing-key"/
+  },
+  {
+    name: 'signing-key not a PEM key (its value never quoted)',
+    inputs: { sign: 'key', 'signing-key': 'hunter2' },
+    input: 'signing-key',
+    value: '***',
+    why: /expected a PEM key/
+  },
+  {
+    name: 'signing-password that does not open the cosign key',
+    inputs: {
+      sign: 'key',
+      'signing-key': readFileSync('test/fixtures/cosign/cosign.key', 'utf8'),
+      'signing-password': 'wrong'
+    },
+    input: 'signing-password',
+    value: '***',
+    why: /does not open the cosign key/
+  },
+  {
+    name: 'verify-key outside promote',
+    inputs: {
+      'verify-key': readFileSync('test/fixtures/cosign/cosign.pub', 'utf8')
+    },
+    input: 'verify-key',
+    value: '***',
+    why: /only mode "promote"/
+  },
   {
     name: 'registry-timeout fraction',
     inputs: { 'registry-timeout': '1.5' },

@@ -95,6 +95,7 @@ describe('dry run of dist/index.js for each event', () => {
         'skipped',
         'tag-names',
         'tags',
+        'verify',
         'version'
       ].sort()
     )

@@ -349,7 +349,9 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
       'revision',
       ...Array<string>(3).fill('tag'),
       ...Array<string>(4).fill('read-back'),
-      ...Array<string>(2).fill('repair')
+      ...Array<string>(2).fill('repair'),
+      // the source's signatures and attestations, when it has any
+      'carry'
     ])
     expect(
       executedLines(promote.main, ['build', 'push', 'mount', 'copy'])

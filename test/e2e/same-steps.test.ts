@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 /**
  * SPEC 9: the dry run prints the very steps the run executes. For each mode,
  * a dry run and a real run of the same inputs in the same runner env: the
@@ -85,6 +86,13 @@ interface Row {
   }>
 }
 
+/** The cosign.key fixture (test/fixtures/cosign/README.md). */
+const SIGNING = {
+  sign: 'key',
+  'signing-key': readFileSync('test/fixtures/cosign/cosign.key', 'utf8'),
+  'signing-password': 'test only'
+}
+
 describe('a dry run and a real run of the same inputs list the same steps', () => {
   it.each<Row>([
     {
@@ -98,6 +106,46 @@ describe('a dry run and a real run of the same inputs list the same steps', () =
           },
           env: runEnv()
         })
+    },
+    {
+      name: 'build, signed (sign: key)',
+      prepare: () =>
+        Promise.resolve({
+          inputs: {
+            images: `${stack.a.host}/${uniqueRepo('same-signed')}`,
+            ...credentials(stack.a),
+            context: HELLO,
+            ...SIGNING
+          },
+          env: runEnv()
+        })
+    },
+    {
+      name: 'promote of a signed image, verify-key and sign: key',
+      prepare: async () => {
+        const { a, b } = stack
+        const source = `${a.host}/${uniqueRepo('same-signed-src')}`
+        const env = runEnv()
+        const built = await run(
+          { images: source, ...credentials(a), context: HELLO, ...SIGNING },
+          { ...env, DOCKER_CONFIG: runnerEnv('push-tag').DOCKER_CONFIG }
+        )
+        expect(built.code).toBe(0)
+        return {
+          inputs: {
+            mode: 'promote',
+            source: `${source}:1.2.3`,
+            images: `${b.host}/${uniqueRepo('same-signed-dst')}`,
+            logins: loginsFor(a, b),
+            'verify-key': readFileSync(
+              'test/fixtures/cosign/cosign.pub',
+              'utf8'
+            ),
+            ...SIGNING
+          },
+          env
+        }
+      }
     },
     {
       name: 'promote within a registry',

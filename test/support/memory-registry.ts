@@ -151,6 +151,13 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve()
   }
 
+  putBlob(image: string, bytes: Uint8Array): Promise<string> {
+    const digest = sha256Digest(bytes)
+    this.calls.push(`PUT ${image} blob ${digest}`)
+    this.repo(image).blobs.set(digest, bytes)
+    return Promise.resolve(digest)
+  }
+
   mountBlob(image: string, digest: string, fromImage: string): Promise<void> {
     this.calls.push(`POST ${image} mount ${digest} from ${fromImage}`)
     return Promise.resolve()

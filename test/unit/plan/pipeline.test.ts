@@ -440,3 +440,55 @@ describe('pipelineFor: SOURCE_DATE_EPOCH', () => {
     expect(epochArgs(await pipeline(inputs, builder))).toEqual(expected)
   })
 })
+
+describe('pipelineFor: signing and its gate', () => {
+  const KEY =
+    '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJ9\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----'
+  const PUBLIC = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----'
+
+  it.each<Row & { verify: string[]; sign: string[] }>([
+    {
+      name: 'build, unsigned: no sign step',
+      inputs: {},
+      verify: [],
+      sign: []
+    },
+    {
+      name: 'build, sign: key: one signature tag per image, after the read-back',
+      inputs: { sign: 'key', 'signing-key': KEY },
+      verify: [],
+      sign: [
+        'sign PUT https://ghcr.io/v2/octo/app/manifests/sha256-<digest>.sig',
+        'sign PUT https://registry-1.docker.io/v2/octo/app/manifests/sha256-<digest>.sig'
+      ]
+    },
+    {
+      name: 'promote: the source checked right after it is read, its artifacts carried, the copy signed',
+      inputs: {
+        mode: 'promote',
+        images: 'ghcr.io/octo/stable',
+        source: 'ghcr.io/octo/app:rc',
+        'verify-key': PUBLIC,
+        sign: 'key',
+        'signing-key': KEY
+      },
+      // after the source step, before the mount
+      verify: [
+        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig'
+      ],
+      sign: [
+        'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
+        'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
+      ]
+    }
+  ])('$name', async ({ inputs, verify, sign }) => {
+    const steps = await pipeline(inputs)
+    const stage = shape(steps.stage)
+    expect(stage.filter(line => line.startsWith('verify'))).toEqual(verify)
+    expect(stage.slice(1, 1 + verify.length)).toEqual(verify)
+    expect(shape(steps.sign)).toEqual(sign)
+    // the sign phase comes after the read-back, only the cleanup after it
+    const tail = [...steps.sign, ...steps.cleanup]
+    expect(allSteps(steps).slice(-tail.length)).toEqual(tail)
+  })
+})

@@ -1,0 +1,68 @@
+/**
+ * The supply-chain steps, in cosign's tag scheme: promote's gate on the
+ * source's signature, then, once the tags are read back, the run's digest
+ * signed and (promote) the source's signatures and attestations carried.
+ */
+import type { Settings } from '../settings/settings.js'
+import { parseImageReference, type Image } from '../reference/images.js'
+import { manifestUrl } from '../reference/repository.js'
+import type { RequestStep, Step } from './steps.js'
+
+/** Stands for `sha256-<hex>.sig` until the digest is known. */
+export const SIGNATURE_TAG = 'sha256-<digest>.sig'
+/** The source digest's artifact tags (promote). */
+export const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
+
+function putStep(
+  step: 'sign' | 'carry',
+  image: Image,
+  reference: string
+): RequestStep {
+  return {
+    step,
+    method: 'PUT',
+    url: manifestUrl(image.name, reference),
+    image,
+    reference
+  }
+}
+
+/** promote with verify-key: the source's signatures read and checked before any tag moves. */
+export function verifySteps(settings: Settings): RequestStep[] {
+  if (settings.mode !== 'promote' || settings.signing.verifyKey === '')
+    return []
+  const { image } = parseImageReference(settings.source, 'source')
+  const reference = 'sha256-<source digest>.sig'
+  return [
+    {
+      step: 'verify',
+      method: 'GET',
+      url: manifestUrl(image.name, reference),
+      image,
+      reference
+    }
+  ]
+}
+
+/** promote's stage with the gate right after the source is read, before anything is copied. */
+export function withVerify(stage: Step[], verify: RequestStep[]): Step[] {
+  const source = stage.findIndex(step => step.step === 'source')
+  if (verify.length === 0 || source < 0) return stage
+  return [...stage.slice(0, source + 1), ...verify, ...stage.slice(source + 1)]
+}
+
+/** After the read-back: promote carries the source's artifacts, `sign` adds ours. */
+export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
+  const carry =
+    settings.mode === 'promote'
+      ? images.map(image => ({
+          ...putStep('carry', image, SOURCE_ARTIFACTS),
+          when: 'the source has signatures or attestations'
+        }))
+      : []
+  const sign =
+    settings.signing.sign === 'off'
+      ? []
+      : images.map(image => putStep('sign', image, SIGNATURE_TAG))
+  return [...carry, ...sign]
+}

@@ -1,0 +1,90 @@
+/** The signing inputs: `sign`, the key that signs, the key promote verifies with. */
+import { InputError } from '../errors.js'
+import { parseChoice, type InputSource } from './parse.js'
+
+/** github-builder's `sign: true|false`, with the two ways to sign named. */
+export const SIGN_CHOICES = ['false', 'true', 'key', 'keyless'] as const
+
+const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]+\r?\n-----END \1-----\s*$/
+
+export interface SigningSettings {
+  /** How the published digest is signed: not at all, with the key, or keyless (OIDC). */
+  sign: 'off' | 'key' | 'keyless'
+  /** The PEM private key (PKCS#8, SEC1 or cosign's own); a secret. */
+  key: string
+  /** The key's password; a secret, never on a command line. */
+  password: string
+  /** promote: the PEM public key the source's signature must verify with. */
+  verifyKey: string
+}
+
+export const NO_SIGNING: SigningSettings = {
+  sign: 'off',
+  key: '',
+  password: '',
+  verifyKey: ''
+}
+
+/** A PEM block, or '' when the input is empty; the value is never quoted (a key is a secret). */
+function readPem(source: InputSource, name: string): string {
+  const value = source(name).trim()
+  if (value === '' || PEM.test(value)) return value
+  throw new InputError(
+    name,
+    '***',
+    'expected a PEM key (-----BEGIN … KEY----- … -----END … KEY-----), e.g. the contents of cosign.key from a secret'
+  )
+}
+
+/** `true` signs with the key when one is given, keyless otherwise. */
+function signWith(choice: (typeof SIGN_CHOICES)[number], key: string) {
+  if (choice === 'false') return 'off'
+  if (choice === 'true') return key === '' ? 'keyless' : 'key'
+  return choice
+}
+
+export function parseSigning(source: InputSource): SigningSettings {
+  const choice = parseChoice(source, 'sign', SIGN_CHOICES, 'false')
+  const key = readPem(source, 'signing-key')
+  const settings: SigningSettings = {
+    sign: signWith(choice, key),
+    key,
+    password: source('signing-password'),
+    verifyKey: readPem(source, 'verify-key')
+  }
+  if (settings.sign === 'key' && key === '')
+    throw new InputError(
+      'sign',
+      choice,
+      'signing with a key needs input "signing-key" (a PEM private key from a secret)'
+    )
+  if (settings.sign === 'keyless')
+    throw new InputError(
+      'sign',
+      choice,
+      'keyless signing (GitHub OIDC) is not available yet: set "signing-key" and sign: key'
+    )
+  return settings
+}
+
+/** Signing needs a digest this run publishes; verify-key gates a promotion. */
+export function checkSigning(
+  signing: SigningSettings,
+  mode: string,
+  pushes: boolean
+): void {
+  if (signing.sign !== 'off' && (mode === 'digest' || !pushes))
+    throw new InputError(
+      'sign',
+      signing.sign,
+      mode === 'digest'
+        ? 'mode "digest" stages one platform: sign in the mode "merge" job, which publishes the index'
+        : 'signing needs the image pushed (push: true)'
+    )
+  if (signing.verifyKey !== '' && mode !== 'promote')
+    throw new InputError(
+      'verify-key',
+      '***',
+      'only mode "promote" verifies its source before copying it'
+    )
+}
