@@ -72,7 +72,11 @@ function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
   }))
 }
 
-/** The login phase of a run whose docker commands need the logins. */
+/**
+ * The login phase of a run whose docker commands may use the logins. A build
+ * logs in even when it pushes nothing, as login-action does: its `FROM`,
+ * cache, build contexts and `load` may read from a private registry.
+ */
 function loginSteps(input: PipelineInput): Step[] {
   return [...dockerLogins(input.settings), ...keptLogins(input)]
 }
@@ -105,15 +109,16 @@ function onBuilder(settings: Settings, builder: Builder) {
 function buildPipeline(input: PipelineInput): Pipeline {
   const { settings, plan, builder, files } = input
   const build = onBuilder(settings, builder)
+  const login = loginSteps(input)
   if (buildsAsAsked(settings))
     return withStages(
-      keptLogins(input),
+      login,
       localBuild(plan, { ...build, push: false }, builder, files),
       NO_REGISTRY
     )
   if (!build.push)
     return withStages(
-      keptLogins(input),
+      login,
       localBuild(plan, build, builder, files),
       NO_REGISTRY
     )
@@ -124,7 +129,7 @@ function buildPipeline(input: PipelineInput): Pipeline {
     files,
     stagingTag(plan.buildId)
   )
-  return withStages(loginSteps(input), stages, tagging(plan))
+  return withStages(login, stages, tagging(plan))
 }
 
 function digestPipeline(input: PipelineInput): Pipeline {

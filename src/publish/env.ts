@@ -90,6 +90,7 @@ export function createPublishEnv(
     registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
+    emptyPasswords: settings.emptyLogins.map(l => l.registry),
     progress: { pushed: [], skipped: [] },
     dockerfile: annotationFile(
       settings.build,

@@ -1,3 +1,4 @@
+import { hasPullRequestPayload } from '../context/refs.js'
 import { InputError } from '../errors.js'
 import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
@@ -6,6 +7,22 @@ export interface Login {
   registry: string
   username: string
   password: string
+}
+
+/**
+ * A login whose password (or token) came empty, as a secret does on a fork's
+ * pull request: skipped, or an error where a push needs it (emptySecrets).
+ */
+export interface EmptyLogin {
+  registry: string
+  /** The input that held the empty secret, and its value as errors quote it. */
+  input: string
+  value: string
+}
+
+export interface ParsedLogins {
+  logins: Login[]
+  empty: EmptyLogin[]
 }
 
 const LOGINS_ALLOWED =
@@ -36,7 +53,10 @@ export function checkUsername(value: string, input: string): string {
   return value
 }
 
-/** The pair from username/password, for `registry` or else every image's registry. */
+/**
+ * The pair from username/password, for `registry` or else every image's
+ * registry; an empty password stays in (an unset secret: see emptySecrets).
+ */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
   const registry = source('registry').trim()
   if (registry !== '') checkRegistry(registry, 'registry')
@@ -48,12 +68,6 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
       'username',
       '',
       'a password was given, so a username is needed too'
-    )
-  if (password === '')
-    throw new InputError(
-      'password',
-      '',
-      `username "${username}" was given, so a password is needed too`
     )
   const targets = registry !== '' ? [registry] : registries
   return [...new Set(targets)].map(r => ({
@@ -111,7 +125,8 @@ async function listLogins(source: InputSource): Promise<Login[]> {
       username: stringField(entry, 'username'),
       password: stringField(entry, 'password')
     }
-    const missing = (['registry', 'username', 'password'] as const).filter(
+    // an empty password is an unset secret: emptySecrets decides on it
+    const missing = (['registry', 'username'] as const).filter(
       key => login[key] === ''
     )
     if (missing.length > 0)
@@ -126,17 +141,69 @@ async function listLogins(source: InputSource): Promise<Login[]> {
   })
 }
 
+/** Where an empty password was given: the pair's input, or the list's entry. */
+function emptyAt(source: InputSource, login: Login, listed: Login[]) {
+  const index = listed.indexOf(login)
+  if (index < 0) return { input: 'password', value: '' }
+  return {
+    input: loginListInput(source).input,
+    value: `entry ${index + 1} (registry ${login.registry})`
+  }
+}
+
 /**
  * All credentials, one per registry; a `logins` entry wins over the
  * username/password pair, which goes to every registry the run touches.
+ * Those with an empty password are set apart (`empty`), never logged in.
  */
 export async function parseLogins(
   source: InputSource,
   registries: string[]
-): Promise<Login[]> {
+): Promise<ParsedLogins> {
   const byRegistry = new Map<string, Login>()
   const listed = await listLogins(source)
   for (const login of [...pairLogins(source, registries), ...listed])
     byRegistry.set(login.registry, login)
-  return [...byRegistry.values()]
+  const all = [...byRegistry.values()]
+  return {
+    logins: all.filter(login => login.password !== ''),
+    empty: all
+      .filter(login => login.password === '')
+      .map(login => ({
+        registry: login.registry,
+        ...emptyAt(source, login, listed)
+      }))
+  }
+}
+
+/** Events whose runs get no secrets when they come from a fork. */
+function forkMayRun(eventName: string): boolean {
+  return hasPullRequestPayload(eventName) && eventName !== 'pull_request_target'
+}
+
+/**
+ * The trio's way with an empty secret: its login step is guarded off on a
+ * pull request (`if: github.event_name != 'pull_request'`), and a run that
+ * pushes nothing needs no login to succeed. So each empty password skips its
+ * login with a notice (returned), and is an error only on a run outside a
+ * pull request that pushes to that registry. A read the registry then refuses
+ * is explained by the run's 401 message (docker/diagnose.ts).
+ */
+export function emptySecrets(
+  empty: EmptyLogin[],
+  eventName: string,
+  pushedRegistries: string[]
+): string[] {
+  return empty.map(({ registry, input, value }) => {
+    if (!forkMayRun(eventName) && pushedRegistries.includes(registry))
+      throw new InputError(
+        input,
+        value,
+        `the password is empty (a secret that is not set reads as empty), and this run pushes to ${registry}, which needs it: set the secret, or push: false`
+      )
+    const why = forkMayRun(eventName)
+      ? `on a ${eventName} event (GitHub gives a fork's pull request no secrets)`
+      : 'and this run pushes nothing'
+    return `Login to ${registry} skipped: input "${input}" gave an empty password ${why}; reads from ${registry} go without credentials`
+  })
 }

@@ -14,7 +14,7 @@ import {
 import { parseBuildOptions, type BuildOptions } from './build-options.js'
 import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
-import { parseLogins, type Login } from './logins.js'
+import { parseLogins, type EmptyLogin, type Login } from './logins.js'
 import {
   checkAnnotations,
   checkBuildArgs,
@@ -44,6 +44,8 @@ export interface Settings {
   source: string
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
+  /** Logins whose password came empty (an unset secret): never logged in. */
+  emptyLogins: EmptyLogin[]
   /**
    * login-action's `logout`: false also logs in to the user's docker config,
    * so the logins outlive the job as login-action's do.
@@ -246,6 +248,10 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
     promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
   const sourceRegistries =
     mode === 'promote' && sourceImage ? [sourceImage.image.registry] : []
+  const logins = await parseLogins(source, [
+    ...sourceRegistries,
+    ...images.map(i => i.registry)
+  ])
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
@@ -261,10 +267,8 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
     source: promoteFrom,
-    logins: await parseLogins(source, [
-      ...sourceRegistries,
-      ...images.map(i => i.registry)
-    ]),
+    logins: logins.logins,
+    emptyLogins: logins.empty,
     logout: parseBoolean(source, 'logout', true),
     build: parseBuild(source),
     separators: parseSeparators(source),
@@ -308,7 +312,10 @@ function checkCombinations(settings: Settings): void {
       '',
       'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
     )
-  if (!settings.logout && settings.logins.length === 0)
+  if (
+    !settings.logout &&
+    settings.logins.length + settings.emptyLogins.length === 0
+  )
     throw new InputError(
       'logout',
       'false',

@@ -299,10 +299,10 @@ describe('logins', () => {
       error: /input "registry-auth".*give only one of registry-auth and logins/
     },
     {
-      name: 'registry-auth entry without password names registry-auth',
-      inputs: { 'registry-auth': '- registry: ghcr.io\n  username: bot' },
+      name: 'registry-auth entry without username names registry-auth',
+      inputs: { 'registry-auth': '- registry: ghcr.io\n  password: p' },
       error:
-        /input "registry-auth": invalid value "entry 1 \(registry ghcr.io\)": password missing/
+        /input "registry-auth": invalid value "entry 1 \(registry ghcr.io\)": username missing/
     }
   ])('refuses $name', async ({ inputs, error }) => {
     await expect(
@@ -312,20 +312,34 @@ describe('logins', () => {
 
   it.each([
     {
+      name: 'the pair: one per registry, never a login',
+      inputs: { username: 'me', password: '' },
+      empty: [
+        { registry: 'ghcr.io', input: 'password', value: '' },
+        { registry: '127.0.0.1:5001', input: 'password', value: '' }
+      ]
+    },
+    {
+      name: 'a logins entry: named by its place',
+      inputs: { logins: '- registry: ghcr.io\n  username: bot\n  password:' },
+      empty: [
+        {
+          registry: 'ghcr.io',
+          input: 'logins',
+          value: 'entry 1 (registry ghcr.io)'
+        }
+      ]
+    }
+  ])('sets an empty password apart: $name', async ({ inputs, empty }) => {
+    const settings = await parseSettings(source({ images, ...inputs }))
+    expect([settings.logins, settings.emptyLogins]).toEqual([[], empty])
+  })
+
+  it.each([
+    {
       name: 'password without username',
       inputs: { password: 'hunter2' },
       error: /input "username".*a password was given/
-    },
-    {
-      name: 'username without password',
-      inputs: { username: 'me' },
-      error: /input "password".*username "me" was given/
-    },
-    {
-      name: 'entry without password',
-      inputs: { logins: '- registry: ghcr.io\n  username: bot' },
-      error:
-        /input "logins": invalid value "entry 1 \(registry ghcr.io\)": password missing/
     },
     {
       name: 'not a list',
