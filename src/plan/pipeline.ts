@@ -4,7 +4,7 @@ import type { Settings } from '../settings/settings.js'
 import { loginArgs } from '../docker/argv/login.js'
 import { parseImageReference } from '../reference/images.js'
 import type { PublishPlan } from './plan.js'
-import type { Builder } from './builder.js'
+import { attestationDefaults, type Builder } from './builder.js'
 import {
   localBuild,
   stagedBuild,
@@ -100,15 +100,19 @@ function withStages(
 }
 
 /** The build settings pinned to the builder the steps were chosen for. */
-function onBuilder(settings: Settings, builder: Builder) {
+function onBuilder(settings: Settings, builder: Builder, plan: PublishPlan) {
+  const build = {
+    ...settings.build,
+    ...attestationDefaults(settings.build, builder, plan.workflowRun)
+  }
   return builder.driver === 'classic' || builder.name === ''
-    ? settings.build
-    : { ...settings.build, builder: builder.name }
+    ? build
+    : { ...build, builder: builder.name }
 }
 
 function buildPipeline(input: PipelineInput): Pipeline {
   const { settings, plan, builder, files } = input
-  const build = onBuilder(settings, builder)
+  const build = onBuilder(settings, builder, plan)
   const login = loginSteps(input)
   if (buildsAsAsked(settings))
     return withStages(
@@ -135,7 +139,7 @@ function buildPipeline(input: PipelineInput): Pipeline {
 function digestPipeline(input: PipelineInput): Pipeline {
   const { settings, plan, builder, files } = input
   const staging = stagingTag(plan.buildId, settings.build.platforms[0])
-  const build = onBuilder(settings, builder)
+  const build = onBuilder(settings, builder, plan)
   const stages = stagedPlatform(plan, build, builder, files, staging)
   const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' as const }] }
   return withStages(loginSteps(input), stages, {

@@ -1,4 +1,4 @@
-import type { RefContext } from '../context/types.js'
+import type { RefContext, WorkflowRun } from '../context/types.js'
 import type { Image } from '../reference/images.js'
 import { mergeKeyValues, ociLabels } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
@@ -22,6 +22,8 @@ export interface PublishPlan {
   buildId: string
   /** The build's SOURCE_DATE_EPOCH: when the image counts as created, in seconds. */
   sourceDateEpoch: number
+  /** The workflow run, for build-push-action's default provenance (runner only). */
+  workflowRun?: WorkflowRun
 }
 
 export function refsFor(images: Image[], tags: Tag[]): string[] {
@@ -55,6 +57,7 @@ export function planPublish(
     warnings: computed.warnings,
     notices,
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),
-    sourceDateEpoch: Math.floor(created.getTime() / 1000)
+    sourceDateEpoch: Math.floor(created.getTime() / 1000),
+    ...(ctx.workflowRun && { workflowRun: ctx.workflowRun })
   }
 }

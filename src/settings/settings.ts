@@ -93,17 +93,28 @@ export interface BuildSettings extends BuildOptions {
   /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
   secretEnvs: string[]
   ssh: string[]
-  /** buildx --provenance value, or false to disable attestations. */
-  provenance: string | false
-  sbom: string | false
+  /**
+   * build-push-action's provenance and sbom: true, false or attributes;
+   * undefined when not given (provenance then has build-push-action's
+   * default, see defaultProvenance; sbom is not made).
+   */
+  provenance?: string
+  sbom?: string
   builder: string
+  /** Set by the pipeline for the builder: the provenance a run gets by default. */
+  defaultProvenance?: string
+  /** Set by the pipeline: the workflow run URL, provenance's builder-id. */
+  builderId?: string
 }
 
-/** An attestation input: false/empty turns it off, true or attributes pass through. */
-function parseAttestation(source: InputSource, name: string): string | false {
+/** An attestation input: true, false or attributes; undefined when not given. */
+function parseAttestation(
+  source: InputSource,
+  name: string
+): string | undefined {
   const value = source(name).trim()
-  if (value === '' || value === 'false') return false
-  if (value === 'true') return 'true'
+  if (value === '') return undefined
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase()
   if (!/^[a-z-]+=[^,]+(,[a-z-]+=[^,]+)*$/.test(value))
     throw new InputError(
       name,

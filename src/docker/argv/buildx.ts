@@ -2,6 +2,7 @@ import type { BuildSettings } from '../../settings/settings.js'
 import { formatKeyValues } from './format.js'
 import { splitSecret } from '../../secrets.js'
 import { callArgs } from './call.js'
+import { attestValues } from './attest.js'
 
 export interface BuildRequest {
   build: BuildSettings
@@ -65,7 +66,8 @@ function optionArgs(build: BuildSettings): string[] {
   return [
     ...repeated('--add-host', build.addHosts),
     ...repeated('--allow', build.allow),
-    ...repeated('--attest', build.attests),
+    // provenance, sbom and attests merged (attest.ts)
+    ...repeated('--attest', attestValues(build)),
     ...callArgs(build.call),
     ...optional('--cgroup-parent', build.cgroupParent),
     ...optional('--network', build.network),
@@ -98,8 +100,6 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
     ...repeated('--secret', secretSpecs(request)),
     ...repeated('--ssh', build.ssh),
     ...optionArgs(build),
-    `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
-    `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
     ...(build.pull ? ['--pull'] : []),
     ...(build.noCache ? ['--no-cache'] : []),
     ...outputArgs(request),

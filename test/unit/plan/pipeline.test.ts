@@ -386,3 +386,83 @@ describe('pipelineFor: SOURCE_DATE_EPOCH', () => {
     expect(epochArgs(await pipeline(inputs, builder))).toEqual(expected)
   })
 })
+
+describe("pipelineFor: build-push-action's default provenance", () => {
+  const RUN_URL = 'https://github.com/octo/app/actions/runs/123/attempts/1'
+  const run = (privateRepository = false, noDefaultAttestations = false) => ({
+    url: RUN_URL,
+    privateRepository,
+    noDefaultAttestations
+  })
+
+  async function attests(
+    inputs: Record<string, string>,
+    builder: Builder,
+    workflowRun = run()
+  ): Promise<string[]> {
+    const { settings, plan } = await releaseRun({ secrets: '', ...inputs })
+    const steps = pipelineFor({
+      settings,
+      plan: { ...plan, workflowRun },
+      builder,
+      files: FILES,
+      userConfig: USER_CONFIG
+    })
+    return steps.stage.flatMap(step =>
+      'argv' in step
+        ? step.argv.filter((_, i) => step.argv[i - 1] === '--attest')
+        : []
+    )
+  }
+
+  it.each<
+    Row & {
+      builder: Builder
+      workflowRun?: ReturnType<typeof run>
+      attest: string[]
+    }
+  >([
+    {
+      name: 'a public repository on docker-container: mode=max, naming the run',
+      builder: CONTAINER,
+      inputs: {},
+      attest: [`type=provenance,mode=max,builder-id=${RUN_URL}`]
+    },
+    {
+      name: 'a private repository: mode=min, inline only',
+      builder: CONTAINER,
+      inputs: {},
+      workflowRun: run(true),
+      attest: [
+        `type=provenance,mode=min,inline-only=true,builder-id=${RUN_URL}`
+      ]
+    },
+    {
+      name: 'BUILDX_NO_DEFAULT_ATTESTATIONS: none',
+      builder: CONTAINER,
+      inputs: {},
+      workflowRun: run(false, true),
+      attest: []
+    },
+    {
+      name: "buildx's docker driver: no flag, buildx's own default (none on the classic store)",
+      builder: { ...DOCKER, store: 'classic' },
+      inputs: {},
+      attest: []
+    },
+    {
+      name: 'attests type=sbom and provenance with the default: each once (no duplicate attestation field)',
+      builder: CONTAINER,
+      inputs: { attests: 'type=sbom\ntype=provenance,mode=min' },
+      attest: ['type=sbom', `type=provenance,mode=min,builder-id=${RUN_URL}`]
+    },
+    {
+      name: 'provenance: false on the docker driver: turned off',
+      builder: DOCKER,
+      inputs: { provenance: 'false' },
+      attest: ['type=provenance,disabled=true']
+    }
+  ])('$name', async ({ inputs, builder, workflowRun, attest }) => {
+    expect(await attests(inputs, builder, workflowRun)).toEqual(attest)
+  })
+})

@@ -18,8 +18,8 @@ describe('parseSettings', () => {
         context: '.',
         push: true,
         load: false,
-        provenance: false,
-        sbom: false,
+        provenance: undefined,
+        sbom: undefined,
         platforms: []
       }
     })
