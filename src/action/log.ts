@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Log } from '../publish/log.js'
+import { turnedOff } from '../context/metadata-env.js'
 
 /** Tells the runner to mask this value in every later log line. */
 export function mask(secret: string): void {
@@ -15,8 +16,12 @@ export const actionLog: Log = {
   debug: message => core.debug(message)
 }
 
-/** Appends Markdown to the job summary (outside a runner there is none). */
+/**
+ * Appends Markdown to the job summary (outside a runner there is none);
+ * build-push-action's DOCKER_BUILD_SUMMARY=false turns it off.
+ */
 export async function appendSummary(markdown: string): Promise<void> {
   if ((process.env.GITHUB_STEP_SUMMARY ?? '') === '') return
+  if (turnedOff('DOCKER_BUILD_SUMMARY', process.env)) return
   await core.summary.addRaw(markdown).write()
 }

@@ -69,6 +69,12 @@ export function refContextFromRunner(
       shortShaLength === DEFAULT_SHORT_SHA_LENGTH ? undefined : shortShaLength
     ),
     repository: repositoryInfo(env, event),
+    ...optional(
+      'annotationLevels',
+      metadataEnv.annotationLevels.join() === 'manifest'
+        ? undefined
+        : metadataEnv.annotationLevels
+    ),
     ...optional('workflowRun', workflowRun(env, event))
   }
 }

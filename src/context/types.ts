@@ -24,6 +24,8 @@ export interface RefContext {
   /** Length of the short sha ({{sha}}, type=sha); 7 when unset. */
   shortShaLength?: number
   repository: RepositoryInfo
+  /** DOCKER_METADATA_ANNOTATIONS_LEVELS when it names more than buildx's default (manifest). */
+  annotationLevels?: string[]
   /** The workflow run, as build-push-action's default provenance names it (runner only). */
   workflowRun?: WorkflowRun
 }

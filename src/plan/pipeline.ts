@@ -103,6 +103,7 @@ function withStages(
 function onBuilder(settings: Settings, builder: Builder, plan: PublishPlan) {
   const build = {
     ...settings.build,
+    ...(plan.annotationLevels && { annotationLevels: plan.annotationLevels }),
     ...attestationDefaults(settings.build, builder, plan.workflowRun)
   }
   return builder.driver === 'classic' || builder.name === ''

@@ -22,6 +22,8 @@ export interface PublishPlan {
   buildId: string
   /** The build's SOURCE_DATE_EPOCH: when the image counts as created, in seconds. */
   sourceDateEpoch: number
+  /** The levels the build puts annotations at, when not buildx's default (manifest). */
+  annotationLevels?: string[]
   /** The workflow run, for build-push-action's default provenance (runner only). */
   workflowRun?: WorkflowRun
 }
@@ -58,6 +60,7 @@ export function planPublish(
     notices,
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),
     sourceDateEpoch: Math.floor(created.getTime() / 1000),
+    ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
     ...(ctx.workflowRun && { workflowRun: ctx.workflowRun })
   }
 }

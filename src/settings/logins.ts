@@ -151,6 +151,36 @@ function emptyAt(source: InputSource, login: Login, listed: Login[]) {
   }
 }
 
+const ECR_HOST =
+  /^(?:https?:\/\/)?[0-9]{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?:\/|$)/i
+
+/**
+ * login-action's `scope` and `ecr`, refused by name where they would change
+ * the login: this action has no per-scope docker config and no AWS token
+ * exchange (ecr: false, or auto on a registry that is not ECR, is a no-op).
+ */
+function refuseLoginActionOnly(source: InputSource, registries: string[]) {
+  const scope = source('scope').trim()
+  if (scope !== '')
+    throw new InputError(
+      'scope',
+      scope,
+      "login-action's scope (credentials for some repositories only, in a docker config of their own) is not supported: log in with credentials for the registry, or run docker/login-action before this step"
+    )
+  const ecr = source('ecr').trim().toLowerCase()
+  if (!['', 'auto', 'true', 'false'].includes(ecr))
+    throw new InputError('ecr', ecr, 'expected auto, true or false')
+  const onEcr = [source('registry').trim(), ...registries].some(r =>
+    ECR_HOST.test(r)
+  )
+  if (ecr === 'true' || (ecr === 'auto' && onEcr))
+    throw new InputError(
+      'ecr',
+      ecr,
+      "login-action's ECR token exchange is not supported: run aws-actions/amazon-ecr-login first (its docker credentials are used), or pass the token it gives as password with ecr: false"
+    )
+}
+
 /**
  * All credentials, one per registry; a `logins` entry wins over the
  * username/password pair, which goes to every registry the run touches.
@@ -160,6 +190,7 @@ export async function parseLogins(
   source: InputSource,
   registries: string[]
 ): Promise<ParsedLogins> {
+  refuseLoginActionOnly(source, registries)
   const byRegistry = new Map<string, Login>()
   const listed = await listLogins(source)
   for (const login of [...pairLogins(source, registries), ...listed])

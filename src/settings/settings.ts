@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js'
-import { readReferenceTags } from './reference-tags.js'
+import { readReferenceTags, splitReferenceLists } from './reference-tags.js'
 import { splitSecret } from '../secrets.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 import { parseImages } from './images.js'
@@ -105,6 +105,8 @@ export interface BuildSettings extends BuildOptions {
   defaultProvenance?: string
   /** Set by the pipeline: the workflow run URL, provenance's builder-id. */
   builderId?: string
+  /** Set by the pipeline: DOCKER_METADATA_ANNOTATIONS_LEVELS, e.g. manifest,index. */
+  annotationLevels?: string[]
 }
 
 /** An attestation input: true, false or attributes; undefined when not given. */
@@ -250,7 +252,7 @@ function parseBakeTarget(source: InputSource): string {
 export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const listed = parseImages(parseLines(source, 'images'))
-  const tagLines = parseLines(source, 'tags')
+  const tagLines = splitReferenceLists(parseLines(source, 'tags'))
   const flavor = parseLines(source, 'flavor')
   const references = readReferenceTags(tagLines, listed, flavor)
   const images = references?.images ?? listed

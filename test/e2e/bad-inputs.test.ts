@@ -417,6 +417,30 @@ const CASES: Case[] = [
     value: '(given beside logins)'
   },
   {
+    name: "login-action's scope",
+    inputs: { scope: '@push' },
+    input: 'scope',
+    value: '@push',
+    why: /not supported/
+  },
+  {
+    name: "login-action's ecr: true",
+    inputs: { ecr: 'true' },
+    input: 'ecr',
+    value: 'true',
+    why: /aws-actions\/amazon-ecr-login/
+  },
+  {
+    name: "login-action's ecr: auto on an ECR registry",
+    inputs: {
+      images: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
+      ecr: 'auto'
+    },
+    input: 'ecr',
+    value: 'auto',
+    why: /ECR token exchange is not supported/
+  },
+  {
     name: 'registry-auth entry without username',
     inputs: { 'registry-auth': LOGIN('  password: p') },
     input: 'registry-auth',

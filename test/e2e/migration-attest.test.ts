@@ -32,6 +32,7 @@ async function pointed(repo: string, tag: string) {
   const body = (await response.json()) as {
     mediaType: string
     manifests?: Entry[]
+    annotations?: Record<string, string>
   }
   const entries = body.manifests ?? []
   return {
@@ -39,6 +40,7 @@ async function pointed(repo: string, tag: string) {
     platforms: entries
       .filter(e => e.platform?.os !== 'unknown')
       .map(e => `${e.platform?.os}/${e.platform?.architecture}`),
+    indexAnnotations: Object.keys(body.annotations ?? {}),
     attestations: entries.filter(
       e =>
         e.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'
@@ -46,10 +48,13 @@ async function pointed(repo: string, tag: string) {
   }
 }
 
-async function publish(inputs: Record<string, string>) {
+async function publish(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {}
+) {
   const { a } = stack
   const repo = uniqueRepo('attest')
-  const env = runnerEnv('push-tag')
+  const env = runnerEnv('push-tag', extraEnv)
   const main = await runMain(
     {
       images: `${a.host}/${repo}`,
@@ -63,22 +68,25 @@ async function publish(inputs: Record<string, string>) {
   await runPost(main, env)
   expect(main.stdout).not.toMatch(/::error::/)
   expect(main.code).toBe(0)
-  return pointed(repo, '1.2.3')
+  return { ...(await pointed(repo, '1.2.3')), repo }
 }
 
 const INDEX = 'application/vnd.oci.image.index.v1+json'
 
 describe('attestations as build-push-action makes them', () => {
   it("no input: buildx's default provenance, an OCI index as the trio pushes", async () => {
-    expect(await publish({})).toEqual({
+    expect(await publish({})).toMatchObject({
       mediaType: INDEX,
       platforms: ['linux/amd64'],
+      indexAnnotations: [],
       attestations: 1
     })
   })
 
   it('attests type=provenance: built, one attestation (no duplicate attestation field)', async () => {
-    expect(await publish({ attests: 'type=provenance,mode=max' })).toEqual({
+    expect(
+      await publish({ attests: 'type=provenance,mode=max' })
+    ).toMatchObject({
       mediaType: INDEX,
       platforms: ['linux/amd64'],
       attestations: 1
@@ -92,5 +100,20 @@ describe('attestations as build-push-action makes them', () => {
     })
     expect(image.mediaType).toMatch(/manifest\.v/)
     expect(image.attestations).toBe(0)
+  })
+})
+
+describe('DOCKER_METADATA_ANNOTATIONS_LEVELS=manifest,index', () => {
+  it('puts the annotations on the index too, as the trio does', async () => {
+    const image = await publish(
+      { annotations: 'org.opencontainers.image.description=Acme app' },
+      { DOCKER_METADATA_ANNOTATIONS_LEVELS: 'manifest,index' }
+    )
+    expect(image.indexAnnotations).toEqual(
+      expect.arrayContaining([
+        'org.opencontainers.image.description',
+        'org.opencontainers.image.revision'
+      ])
+    )
   })
 })

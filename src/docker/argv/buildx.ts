@@ -57,6 +57,20 @@ function outputArgs(request: BuildRequest): string[] {
   return build.load ? [...args, '--load'] : args
 }
 
+/**
+ * Annotations at each level metadata-action's DOCKER_METADATA_ANNOTATIONS_LEVELS
+ * names (`index:key=value`, …), as its output would give build-push-action;
+ * a line with a level of its own, and buildx's default (manifest), as given.
+ */
+function atLevels(lines: string[], levels: string[] | undefined): string[] {
+  if (levels === undefined) return lines
+  return lines.flatMap(line =>
+    /^[a-z-]+(\[[^\]]*\])?(,[a-z-]+(\[[^\]]*\])?)*:/.test(line)
+      ? [line]
+      : levels.map(level => `${level}:${line}`)
+  )
+}
+
 function optional(flag: string, value: string): string[] {
   return value === '' ? [] : [flag, value]
 }
@@ -92,7 +106,10 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
       : []),
     ...repeated('--tag', tags),
     ...repeated('--label', formatKeyValues(request.labels)),
-    ...repeated('--annotation', formatKeyValues(request.annotations)),
+    ...repeated(
+      '--annotation',
+      atLevels(formatKeyValues(request.annotations), build.annotationLevels)
+    ),
     ...repeated('--build-arg', build.buildArgs),
     ...repeated('--build-context', build.buildContexts),
     ...repeated('--cache-from', build.cacheFrom),

@@ -45,6 +45,20 @@ describe('parseSettings', () => {
       value: ['type=ref,event=branch', 'type=sha']
     },
     {
+      name: 'a # inside a value is kept, as metadata-action v6 keeps it (only a line starting with # is a comment)',
+      inputs: {
+        tags: '  # a comment\ntype=raw,value=v1#2'
+      },
+      path: ['tags'],
+      value: ['type=raw,value=v1#2']
+    },
+    {
+      name: 'labels keep a # in their value',
+      inputs: { labels: 'org.example.channel=#releases' },
+      path: ['labels'],
+      value: ['org.example.channel=#releases']
+    },
+    {
       name: 'provenance attributes',
       inputs: { provenance: 'mode=max' },
       path: ['build', 'provenance'],
@@ -333,6 +347,15 @@ describe('logins', () => {
   ])('sets an empty password apart: $name', async ({ inputs, empty }) => {
     const settings = await parseSettings(source({ images, ...inputs }))
     expect([settings.logins, settings.emptyLogins]).toEqual([[], empty])
+  })
+
+  it.each([
+    { name: 'ecr: false', inputs: { ecr: 'false' } },
+    { name: 'ecr: auto on a registry that is not ECR', inputs: { ecr: 'auto' } }
+  ])("accepts login-action's $name (nothing to do)", async ({ inputs }) => {
+    await expect(
+      parseSettings(source({ images, ...inputs }))
+    ).resolves.toBeDefined()
   })
 
   it.each([

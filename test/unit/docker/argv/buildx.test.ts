@@ -407,3 +407,28 @@ describe('attestValues: provenance, sbom and attests merged as build-push-action
     expect(new Set(types).size).toBe(types.length)
   })
 })
+
+describe("annotations at DOCKER_METADATA_ANNOTATIONS_LEVELS' levels", () => {
+  it.each([
+    {
+      name: "buildx's default level: as given",
+      levels: undefined,
+      expected: ['a=1', 'index:b=2']
+    },
+    {
+      name: 'manifest,index: each line at both, a leveled line as given',
+      levels: ['manifest', 'index'],
+      expected: ['manifest:a=1', 'index:a=1', 'index:b=2']
+    }
+  ])('$name', ({ levels, expected }) => {
+    const argv = buildxBuildArgs(
+      request(
+        { annotationLevels: levels },
+        { annotations: { a: '1', 'index:b': '2' } }
+      )
+    )
+    expect(argv.filter((_, i) => argv[i - 1] === '--annotation')).toEqual(
+      expected
+    )
+  })
+})
