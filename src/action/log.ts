@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Log } from '../publish/log.js'
+import { turnedOff } from '../context/metadata-env.js'
 import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
 
 /**
@@ -25,8 +26,12 @@ export const actionLog: Log = {
   debug: message => core.debug(message)
 }
 
-/** Appends Markdown to the job summary (outside a runner there is none). */
+/**
+ * Appends Markdown to the job summary (outside a runner there is none);
+ * build-push-action's DOCKER_BUILD_SUMMARY=false turns it off.
+ */
 export async function appendSummary(markdown: string): Promise<void> {
   if ((process.env.GITHUB_STEP_SUMMARY ?? '') === '') return
+  if (turnedOff('DOCKER_BUILD_SUMMARY', process.env)) return
   await core.summary.addRaw(markdown).write()
 }

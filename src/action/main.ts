@@ -133,6 +133,7 @@ export async function run(): Promise<void> {
     }
     const plan = computePlan(settings)
     checkLocalInputs(settings, { cwd: process.cwd(), env: process.env })
+    for (const notice of plan.notices) core.notice(notice)
     for (const warning of plan.warnings) core.warning(warning)
     const { steps, result } = settings.dryRun
       ? await dryRun(settings, plan)

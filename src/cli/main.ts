@@ -98,6 +98,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       createdTime(epoch, ctx.commitDate, now)
     )
     checkLocalInputs(settings, { cwd, env: process.env })
+    for (const notice of plan.notices) terminalLog.notice(notice)
     if (settings.dryRun) await dryRun(settings, plan)
     else await publishLocally(settings, plan)
     return 0

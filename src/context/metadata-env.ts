@@ -65,3 +65,14 @@ export function readMetadataEnv(env: Env): MetadataEnv {
     prHeadSha: /true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '')
   }
 }
+
+/**
+ * build-push-action's switches that turn a report off
+ * (DOCKER_BUILD_SUMMARY, DOCKER_BUILD_CHECKS_ANNOTATIONS): false, 0 or f.
+ */
+export function turnedOff(
+  name: string,
+  env: Record<string, string | undefined>
+): boolean {
+  return /^(false|0|f)$/i.test(env[name]?.trim() ?? '')
+}

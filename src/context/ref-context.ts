@@ -8,7 +8,7 @@ import {
   shortBranch,
   TAG_PREFIX
 } from './refs.js'
-import type { RefContext, RepositoryInfo } from './types.js'
+import type { RefContext, RepositoryInfo, WorkflowRun } from './types.js'
 
 /** Branches that count as the default one when nothing names it. */
 export const FALLBACK_DEFAULT_BRANCHES: readonly string[] = ['master', 'main']
@@ -68,7 +68,35 @@ export function refContextFromRunner(
       'shortShaLength',
       shortShaLength === DEFAULT_SHORT_SHA_LENGTH ? undefined : shortShaLength
     ),
-    repository: repositoryInfo(env, event)
+    repository: repositoryInfo(env, event),
+    ...optional(
+      'annotationLevels',
+      metadataEnv.annotationLevels.join() === 'manifest'
+        ? undefined
+        : metadataEnv.annotationLevels
+    ),
+    ...optional('workflowRun', workflowRun(env, event))
+  }
+}
+
+/** The run as build-push-action's default provenance sees it (docker/actions-toolkit). */
+function workflowRun(
+  env: Env,
+  event: Record<string, unknown>
+): WorkflowRun | undefined {
+  const id = envValue(env, 'GITHUB_RUN_ID')
+  const repository = envValue(env, 'GITHUB_REPOSITORY')
+  if (id === undefined || repository === undefined) return undefined
+  const server = (
+    envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
+  ).replace(/\/+$/, '')
+  const attempt = envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1'
+  return {
+    url: `${server}/${repository}/actions/runs/${id}/attempts/${attempt}`,
+    privateRepository: field(event, 'repository', 'private') === true,
+    noDefaultAttestations: /^(1|t|true)$/i.test(
+      envValue(env, 'BUILDX_NO_DEFAULT_ATTESTATIONS') ?? ''
+    )
   }
 }
 

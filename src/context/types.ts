@@ -24,6 +24,20 @@ export interface RefContext {
   /** Length of the short sha ({{sha}}, type=sha); 7 when unset. */
   shortShaLength?: number
   repository: RepositoryInfo
+  /** DOCKER_METADATA_ANNOTATIONS_LEVELS when it names more than buildx's default (manifest). */
+  annotationLevels?: string[]
+  /** The workflow run, as build-push-action's default provenance names it (runner only). */
+  workflowRun?: WorkflowRun
+}
+
+/** What build-push-action's default provenance knows of the run. */
+export interface WorkflowRun {
+  /** `<server>/<owner>/<name>/actions/runs/<id>/attempts/<n>`: the builder-id. */
+  url: string
+  /** payload.repository.private: mode=min on a private repository, else max. */
+  privateRepository: boolean
+  /** BUILDX_NO_DEFAULT_ATTESTATIONS is true: no default provenance. */
+  noDefaultAttestations: boolean
 }
 
 export interface RepositoryInfo {

@@ -1,4 +1,14 @@
+import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
+
+/**
+ * What the run offered a registry: a login of its own, none because the
+ * password was empty (an unset secret), or none at all.
+ */
+export interface OfferedCredentials {
+  loggedIn: string[]
+  emptyPassword: string[]
+}
 
 const DAEMON_DOWN =
   /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i
@@ -42,13 +52,32 @@ function hostNamed(output: string, patterns: RegExp[]): string | undefined {
   return undefined
 }
 
+/** A 401 explained by what was offered: only a login of ours can be a wrong password. */
+function unauthorized(
+  registry: string | undefined,
+  offered: OfferedCredentials | undefined
+): string {
+  const among = (list: string[]) =>
+    registry !== undefined &&
+    list.some(name => registryKey(name) === registryKey(registry))
+  if (offered === undefined || among(offered.loggedIn))
+    return 'refused the credentials: wrong username or password'
+  if (among(offered.emptyPassword))
+    return "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
+  return `asked for credentials and this run has no login for it: give username and password (or a logins entry) for ${registry ?? 'it'}; credentials from the docker config, if any, were not accepted`
+}
+
 /**
  * Turns a failed docker command into the message a user needs: which thing
  * is wrong (daemon, credentials, registry) and the line docker said it in.
  * The registry named is the host that line names (an SBOM scanner image on
  * Docker Hub is not the registry of the push), else the command's registry.
  */
-export function diagnose(error: unknown, registries: string[] = []): unknown {
+export function diagnose(
+  error: unknown,
+  registries: string[] = [],
+  offered?: OfferedCredentials
+): unknown {
   if (!(error instanceof DockerCommandError)) return error
   const { output } = error
   const registry =
@@ -64,7 +93,7 @@ export function diagnose(error: unknown, registries: string[] = []): unknown {
     )
   if (UNAUTHORIZED.test(output))
     return new Error(
-      `${where} refused the credentials: wrong username or password (${firstMatch(output, UNAUTHORIZED)})`,
+      `${where} ${unauthorized(registry, offered)} (${firstMatch(output, UNAUTHORIZED)})`,
       { cause: error }
     )
   if (FORBIDDEN.test(output))

@@ -1,3 +1,6 @@
+import type { WorkflowRun } from '../context/types.js'
+import type { BuildSettings } from '../settings/settings.js'
+
 /** The builder that runs a build, as `docker buildx inspect` reports it. */
 export interface Builder {
   /** Its name ('' when buildx is missing). */
@@ -36,4 +39,41 @@ export function describeBuilder(builder: Builder): string {
   return builder.driver === 'classic'
     ? 'the classic docker build (no buildx)'
     : `${builder.name} (driver ${builder.driver})`
+}
+
+/** Whether an output loads into docker (`type=docker`): no attestation there. */
+function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
+  return (
+    build.load ||
+    build.outputs.some(o => o.split(',').some(f => f.trim() === 'type=docker'))
+  )
+}
+
+/**
+ * build-push-action's default provenance (docker/build-push-action
+ * getAttestArgs): `mode=max` on a public repository, `mode=min,inline-only=true`
+ * on a private one, unless BUILDX_NO_DEFAULT_ATTESTATIONS, a load into docker,
+ * or a builder whose BuildKit it cannot vouch for. docker/actions-toolkit
+ * trusts a docker-driver builder only when its BuildKit version ends in
+ * `-moby`, which buildx does not report (it maps the engine's version to a
+ * BuildKit release, or says v0.0.0+unknown): so on the docker driver no
+ * provenance flag is passed and buildx keeps its own default (`mode=min`
+ * where the image store holds attestations, none on the classic store, which
+ * cannot), and the classic `docker build` makes none.
+ */
+export function attestationDefaults(
+  build: Pick<BuildSettings, 'load' | 'outputs'>,
+  builder: Builder,
+  run: WorkflowRun | undefined
+): Pick<BuildSettings, 'defaultProvenance' | 'builderId'> {
+  if (run === undefined) return {}
+  const builderId = { builderId: run.url }
+  if (run.noDefaultAttestations || buildsIntoDaemon(builder)) return builderId
+  if (loadsIntoDocker(build)) return builderId
+  return {
+    ...builderId,
+    defaultProvenance: run.privateRepository
+      ? 'mode=min,inline-only=true'
+      : 'mode=max'
+  }
 }

@@ -4,7 +4,7 @@ import type { Settings } from '../settings/settings.js'
 import { loginArgs } from '../docker/argv/login.js'
 import { parseImageReference } from '../reference/images.js'
 import type { PublishPlan } from './plan.js'
-import type { Builder } from './builder.js'
+import { attestationDefaults, type Builder } from './builder.js'
 import {
   localBuild,
   stagedBuild,
@@ -78,7 +78,11 @@ function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
   }))
 }
 
-/** The login phase of a run whose docker commands need the logins. */
+/**
+ * The login phase of a run whose docker commands may use the logins. A build
+ * logs in even when it pushes nothing, as login-action does: its `FROM`,
+ * cache, build contexts and `load` may read from a private registry.
+ */
 function loginSteps(input: PipelineInput): Step[] {
   return [...dockerLogins(input.settings), ...keptLogins(input)]
 }
@@ -102,35 +106,41 @@ function withStages(
 }
 
 /** The build settings pinned to the builder the steps were chosen for. */
-function onBuilder(settings: Settings, builder: Builder) {
+function onBuilder(settings: Settings, builder: Builder, plan: PublishPlan) {
+  const build = {
+    ...settings.build,
+    ...(plan.annotationLevels && { annotationLevels: plan.annotationLevels }),
+    ...attestationDefaults(settings.build, builder, plan.workflowRun)
+  }
   return builder.driver === 'classic' || builder.name === ''
-    ? settings.build
-    : { ...settings.build, builder: builder.name }
+    ? build
+    : { ...build, builder: builder.name }
 }
 
 function buildPipeline(input: PipelineInput): ModePipeline {
   const { settings, plan, builder, files } = input
-  const build = onBuilder(settings, builder)
+  const build = onBuilder(settings, builder, plan)
+  const login = loginSteps(input)
   if (buildsAsAsked(settings))
     return withStages(
-      keptLogins(input),
+      login,
       localBuild(plan, { ...build, push: false }, builder, files),
       NO_REGISTRY
     )
   if (!build.push)
     return withStages(
-      keptLogins(input),
+      login,
       localBuild(plan, build, builder, files),
       NO_REGISTRY
     )
   const stages = stagedBuild(plan, build, builder, files)
-  return withStages(loginSteps(input), stages, tagging(plan))
+  return withStages(login, stages, tagging(plan))
 }
 
 function digestPipeline(input: PipelineInput): ModePipeline {
   const { settings, plan, builder, files } = input
   const staging = stagingTag(plan.buildId, settings.build.platforms[0])
-  const build = onBuilder(settings, builder)
+  const build = onBuilder(settings, builder, plan)
   const stages = stagedPlatform(plan, build, builder, files, staging)
   const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' as const }] }
   return withStages(loginSteps(input), stages, {

@@ -1,7 +1,8 @@
-import type { RefContext } from '../context/types.js'
+import type { RefContext, WorkflowRun } from '../context/types.js'
 import type { Image } from '../reference/images.js'
 import { mergeKeyValues, ociLabels } from './labels.js'
-import type { Settings } from '../settings/settings.js'
+import { emptySecrets } from '../settings/logins.js'
+import { pushes, type Settings } from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
 import type { Tag } from '../tags/types.js'
 
@@ -15,10 +16,16 @@ export interface PublishPlan {
   labels: Record<string, string>
   annotations: Record<string, string>
   warnings: string[]
+  /** One line per login skipped for its empty password, and why. */
+  notices: string[]
   /** Names this run's staging tags in digest and merge modes. */
   buildId: string
   /** The build's SOURCE_DATE_EPOCH: when the image counts as created, in seconds. */
   sourceDateEpoch: number
+  /** The levels the build puts annotations at, when not buildx's default (manifest). */
+  annotationLevels?: string[]
+  /** The workflow run, for build-push-action's default provenance (runner only). */
+  workflowRun?: WorkflowRun
 }
 
 export function refsFor(images: Image[], tags: Tag[]): string[] {
@@ -31,6 +38,9 @@ export function planPublish(
   now: Date,
   created: Date = now
 ): PublishPlan {
+  const pushed = pushes(settings) ? settings.images.map(i => i.registry) : []
+  // first: a push that needs an empty secret fails before anything else
+  const notices = emptySecrets(settings.emptyLogins, ctx.eventName, pushed)
   const computed = computeTags(
     ctx,
     { tags: settings.tags, flavor: settings.flavor },
@@ -47,7 +57,10 @@ export function planPublish(
     labels,
     annotations,
     warnings: computed.warnings,
+    notices,
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),
-    sourceDateEpoch: Math.floor(created.getTime() / 1000)
+    sourceDateEpoch: Math.floor(created.getTime() / 1000),
+    ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
+    ...(ctx.workflowRun && { workflowRun: ctx.workflowRun })
   }
 }

@@ -20,6 +20,8 @@ export interface PublishEnv {
   tempDir: string
   /** The password of each registry the inputs log in to (sent on stdin only). */
   passwords: Map<string, string>
+  /** Registries whose login was skipped for an empty password. */
+  emptyPasswords?: string[]
   /** Filled as tags land, so a failure can still say what was pushed. */
   progress: Progress
   /** The Dockerfile as the workspace names it, for build check annotations. */

@@ -56,16 +56,15 @@ export function createRegistry(
 
 /**
  * buildx runs git several times per build only to put the commit in a
- * provenance attestation (BUILDX_GIT_INFO): with none made, it is skipped,
- * unless the user set buildx's git variables themselves.
+ * provenance attestation (BUILDX_GIT_INFO): with `provenance: false` none is
+ * made (it wins over attests), so git is skipped, unless the user set
+ * buildx's git variables themselves.
  */
 export function buildxGitEnv(
-  build: Pick<BuildSettings, 'provenance' | 'attests'>,
+  build: Pick<BuildSettings, 'provenance'>,
   env: NodeJS.ProcessEnv = process.env
 ): Record<string, string> {
-  const provenance =
-    build.provenance !== false ||
-    build.attests.some(attest => /type=provenance/.test(attest))
+  const provenance = build.provenance !== 'false'
   if (provenance || 'BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env)
     return {}
   return { BUILDX_GIT_INFO: 'false' }
@@ -90,6 +89,7 @@ export function createPublishEnv(
     registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
+    emptyPasswords: settings.emptyLogins.map(l => l.registry),
     progress: { pushed: [], skipped: [], uploads: [] },
     dockerfile: annotationFile(
       settings.build,

@@ -5,6 +5,7 @@
  * when the check found violations or a build error (as buildx >= 0.15.1
  * does; `ignorestatus=true` keeps the violations from failing it).
  */
+import { turnedOff } from '../context/metadata-env.js'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ignoresStatus } from '../docker/argv/call.js'
 import {
@@ -68,8 +69,10 @@ export async function runCheck(
     )
   const dockerfile = env.dockerfile
   env.log.info(checkReport(result, dockerfile))
-  for (const { message, annotation } of checkAnnotations(result, dockerfile))
-    env.log.warning(message, annotation)
+  // DOCKER_BUILD_CHECKS_ANNOTATIONS=false: the violations stay in the log only
+  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', process.env))
+    for (const { message, annotation } of checkAnnotations(result, dockerfile))
+      env.log.warning(message, annotation)
   env.progress.check = checkSummaryLine(result, dockerfile)
   if (result.error !== undefined) {
     const at = placeText(result.error, dockerfile)

@@ -30,9 +30,12 @@ function flagValue(argv: string[], flag: string): string {
   return at >= 0 ? argv[at + 1] : ''
 }
 
-function failure(error: unknown, step: CommandStep): unknown {
+function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   if (isBuildxMissing(error)) return new BuildxMissingError()
-  const diagnosed = diagnose(error, step.registries)
+  const diagnosed = diagnose(error, step.registries, {
+    loggedIn: [...env.passwords.keys()],
+    emptyPassword: env.emptyPasswords ?? []
+  })
   if (diagnosed !== error || !(error instanceof DockerCommandError))
     return diagnosed
   if (MULTI_PLATFORM_UNSUPPORTED.test(error.output))
@@ -86,7 +89,7 @@ async function run(
   } catch (error) {
     if (error instanceof DockerStalledError && watch !== undefined)
       throw stalledError(error, step, watch, env)
-    throw failure(error, step)
+    throw failure(error, step, env)
   }
 }
 
@@ -145,7 +148,7 @@ export async function runCommand(
 ): Promise<void> {
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
   if (step.step === 'check')
-    return runCheck(step, argv, env, error => failure(error, step))
+    return runCheck(step, argv, env, error => failure(error, step, env))
   if (step.step === 'save') return runSave(step, argv, env)
   const stdout = await run(step, argv, images, env)
   const image = step.image

@@ -24,6 +24,8 @@ export const INPUT_NAMES = [
   'password',
   'logins',
   'registry-auth',
+  'scope',
+  'ecr',
   'context',
   'file',
   'target',

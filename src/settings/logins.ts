@@ -1,3 +1,4 @@
+import { hasPullRequestPayload } from '../context/refs.js'
 import { InputError } from '../errors.js'
 import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
@@ -6,6 +7,22 @@ export interface Login {
   registry: string
   username: string
   password: string
+}
+
+/**
+ * A login whose password (or token) came empty, as a secret does on a fork's
+ * pull request: skipped, or an error where a push needs it (emptySecrets).
+ */
+export interface EmptyLogin {
+  registry: string
+  /** The input that held the empty secret, and its value as errors quote it. */
+  input: string
+  value: string
+}
+
+export interface ParsedLogins {
+  logins: Login[]
+  empty: EmptyLogin[]
 }
 
 const LOGINS_ALLOWED =
@@ -39,7 +56,8 @@ export function checkUsername(value: string, input: string): string {
 /**
  * The pair from username/password, for `registry` or else each registry of
  * `images`: never a registry only a value of the run names (a promotion
- * source), which a workflow_dispatch input may choose.
+ * source), which a workflow_dispatch input may choose. An empty password
+ * stays in (an unset secret: see emptySecrets).
  */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
   const registry = source('registry').trim()
@@ -52,12 +70,6 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
       'username',
       '',
       'a password was given, so a username is needed too'
-    )
-  if (password === '')
-    throw new InputError(
-      'password',
-      '',
-      `username "${username}" was given, so a password is needed too`
     )
   const targets = registry !== '' ? [registry] : registries
   return [...new Set(targets)].map(r => ({
@@ -115,7 +127,8 @@ async function listLogins(source: InputSource): Promise<Login[]> {
       username: stringField(entry, 'username'),
       password: stringField(entry, 'password')
     }
-    const missing = (['registry', 'username', 'password'] as const).filter(
+    // an empty password is an unset secret: emptySecrets decides on it
+    const missing = (['registry', 'username'] as const).filter(
       key => login[key] === ''
     )
     if (missing.length > 0)
@@ -130,18 +143,101 @@ async function listLogins(source: InputSource): Promise<Login[]> {
   })
 }
 
+/** Where an empty password was given: the pair's input, or the list's entry. */
+function emptyAt(source: InputSource, login: Login, listed: Login[]) {
+  const index = listed.indexOf(login)
+  if (index < 0) return { input: 'password', value: '' }
+  return {
+    input: loginListInput(source).input,
+    value: `entry ${index + 1} (registry ${login.registry})`
+  }
+}
+
+const ECR_HOST =
+  /^(?:https?:\/\/)?[0-9]{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?:\/|$)/i
+
+/**
+ * login-action's `scope` and `ecr`, refused by name where they would change
+ * the login: this action has no per-scope docker config and no AWS token
+ * exchange (ecr: false, or auto on a registry that is not ECR, is a no-op).
+ */
+function refuseLoginActionOnly(source: InputSource, registries: string[]) {
+  const scope = source('scope').trim()
+  if (scope !== '')
+    throw new InputError(
+      'scope',
+      scope,
+      "login-action's scope (credentials for some repositories only, in a docker config of their own) is not supported: log in with credentials for the registry, or run docker/login-action before this step"
+    )
+  const ecr = source('ecr').trim().toLowerCase()
+  if (!['', 'auto', 'true', 'false'].includes(ecr))
+    throw new InputError('ecr', ecr, 'expected auto, true or false')
+  const onEcr = [source('registry').trim(), ...registries].some(r =>
+    ECR_HOST.test(r)
+  )
+  if (ecr === 'true' || (ecr === 'auto' && onEcr))
+    throw new InputError(
+      'ecr',
+      ecr,
+      "login-action's ECR token exchange is not supported: run aws-actions/amazon-ecr-login first (its docker credentials are used), or pass the token it gives as password with ecr: false"
+    )
+}
+
 /**
  * All credentials, one per registry; a `logins` entry wins over the
  * username/password pair, which goes to the images' registries (or to
- * `registry`). Nothing else ever gets a credential of the inputs.
+ * `registry`). Nothing else ever gets a credential of the inputs. Those with
+ * an empty password are set apart (`empty`), never logged in.
  */
 export async function parseLogins(
   source: InputSource,
   registries: string[]
-): Promise<Login[]> {
+): Promise<ParsedLogins> {
+  refuseLoginActionOnly(source, registries)
   const byRegistry = new Map<string, Login>()
   const listed = await listLogins(source)
   for (const login of [...pairLogins(source, registries), ...listed])
     byRegistry.set(login.registry, login)
-  return [...byRegistry.values()]
+  const all = [...byRegistry.values()]
+  return {
+    logins: all.filter(login => login.password !== ''),
+    empty: all
+      .filter(login => login.password === '')
+      .map(login => ({
+        registry: login.registry,
+        ...emptyAt(source, login, listed)
+      }))
+  }
+}
+
+/** Events whose runs get no secrets when they come from a fork. */
+function forkMayRun(eventName: string): boolean {
+  return hasPullRequestPayload(eventName) && eventName !== 'pull_request_target'
+}
+
+/**
+ * The trio's way with an empty secret: its login step is guarded off on a
+ * pull request (`if: github.event_name != 'pull_request'`), and a run that
+ * pushes nothing needs no login to succeed. So each empty password skips its
+ * login with a notice (returned), and is an error only on a run outside a
+ * pull request that pushes to that registry. A read the registry then refuses
+ * is explained by the run's 401 message (docker/diagnose.ts).
+ */
+export function emptySecrets(
+  empty: EmptyLogin[],
+  eventName: string,
+  pushedRegistries: string[]
+): string[] {
+  return empty.map(({ registry, input, value }) => {
+    if (!forkMayRun(eventName) && pushedRegistries.includes(registry))
+      throw new InputError(
+        input,
+        value,
+        `the password is empty (a secret that is not set reads as empty), and this run pushes to ${registry}, which needs it: set the secret, or push: false`
+      )
+    const why = forkMayRun(eventName)
+      ? `on a ${eventName} event (GitHub gives a fork's pull request no secrets)`
+      : 'and this run pushes nothing'
+    return `Login to ${registry} skipped: input "${input}" gave an empty password ${why}; reads from ${registry} go without credentials`
+  })
 }

@@ -11,6 +11,22 @@ export function isReferenceLine(line: string): boolean {
   return !line.includes('=') && line.includes(':')
 }
 
+/**
+ * build-push-action reads `tags` as a list of lines or commas: a reference
+ * line like `ghcr.io/o/app:1,ghcr.io/o/app:latest` is two references (a rule
+ * line keeps its commas: they separate its attributes).
+ */
+export function splitReferenceLists(lines: string[]): string[] {
+  return lines.flatMap(line =>
+    isReferenceLine(line)
+      ? line
+          .split(',')
+          .map(field => field.trim())
+          .filter(field => field !== '')
+      : [line]
+  )
+}
+
 export interface ReferenceTags {
   images: Image[]
   /** Raw rules, one per tag, in the order given. */

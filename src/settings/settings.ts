@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js'
-import { readReferenceTags } from './reference-tags.js'
+import { readReferenceTags, splitReferenceLists } from './reference-tags.js'
 import { splitSecret } from '../secrets.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 import { parseImages } from './images.js'
@@ -18,7 +18,7 @@ import {
 } from './build-options.js'
 import { parseInputList } from './input-list.js'
 import { validatePlatforms } from './platforms.js'
-import { parseLogins, type Login } from './logins.js'
+import { parseLogins, type EmptyLogin, type Login } from './logins.js'
 import {
   checkAnnotations,
   checkBuildArgs,
@@ -49,6 +49,8 @@ export interface Settings {
   source: string
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
+  /** Logins whose password came empty (an unset secret): never logged in. */
+  emptyLogins: EmptyLogin[]
   /**
    * login-action's `logout`: false also logs in to the user's docker config,
    * so the logins outlive the job as login-action's do.
@@ -98,17 +100,30 @@ export interface BuildSettings extends BuildOptions {
   /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
   secretEnvs: string[]
   ssh: string[]
-  /** buildx --provenance value, or false to disable attestations. */
-  provenance: string | false
-  sbom: string | false
+  /**
+   * build-push-action's provenance and sbom: true, false or attributes;
+   * undefined when not given (provenance then has build-push-action's
+   * default, see defaultProvenance; sbom is not made).
+   */
+  provenance?: string
+  sbom?: string
   builder: string
+  /** Set by the pipeline for the builder: the provenance a run gets by default. */
+  defaultProvenance?: string
+  /** Set by the pipeline: the workflow run URL, provenance's builder-id. */
+  builderId?: string
+  /** Set by the pipeline: DOCKER_METADATA_ANNOTATIONS_LEVELS, e.g. manifest,index. */
+  annotationLevels?: string[]
 }
 
-/** An attestation input: false/empty turns it off, true or attributes pass through. */
-function parseAttestation(source: InputSource, name: string): string | false {
+/** An attestation input: true, false or attributes; undefined when not given. */
+function parseAttestation(
+  source: InputSource,
+  name: string
+): string | undefined {
   const value = source(name).trim()
-  if (value === '' || value === 'false') return false
-  if (value === 'true') return 'true'
+  if (value === '') return undefined
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase()
   if (!/^[a-z-]+=[^,]+(,[a-z-]+=[^,]+)*$/.test(value))
     throw new InputError(
       name,
@@ -244,13 +259,19 @@ function parseBakeTarget(source: InputSource): string {
 export async function parseSettings(source: InputSource): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const listed = parseImages(parseLines(source, 'images'))
-  const tagLines = parseLines(source, 'tags')
+  const tagLines = splitReferenceLists(parseLines(source, 'tags'))
   const flavor = parseLines(source, 'flavor')
   const references = readReferenceTags(tagLines, listed, flavor)
   const images = references?.images ?? listed
   const promoteFrom = source('source').trim()
   // checked here, before any docker command
   if (promoteFrom !== '') parseImageReference(promoteFrom, 'source')
+  // the pair goes to the images' registries only: a promotion source on
+  // another host needs its own logins entry (SECURITY.md)
+  const logins = await parseLogins(
+    source,
+    images.map(i => i.registry)
+  )
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
@@ -266,12 +287,8 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
       requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
     source: promoteFrom,
-    // the pair goes to the images' registries only: a promotion source on
-    // another host needs its own logins entry (SECURITY.md)
-    logins: await parseLogins(
-      source,
-      images.map(i => i.registry)
-    ),
+    logins: logins.logins,
+    emptyLogins: logins.empty,
     logout: parseBoolean(source, 'logout', true),
     build: parseBuild(source),
     separators: parseSeparators(source),
@@ -323,7 +340,10 @@ function checkCombinations(settings: Settings): void {
       '',
       'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
     )
-  if (!settings.logout && settings.logins.length === 0)
+  if (
+    !settings.logout &&
+    settings.logins.length + settings.emptyLogins.length === 0
+  )
     throw new InputError(
       'logout',
       'false',

@@ -361,11 +361,11 @@ const CASES: Case[] = [
     why: /a password was given/
   },
   {
-    name: 'username without password',
+    name: 'username without password (an unset secret) on a push run',
     inputs: { username: 'bot' },
     input: 'password',
     value: '',
-    why: /username "bot" was given/
+    why: /the password is empty.*this run pushes to ghcr.io, which needs it/
   },
   {
     name: 'logins not YAML',
@@ -380,11 +380,11 @@ const CASES: Case[] = [
     value: '(not a list)'
   },
   {
-    name: 'logins entry without password',
+    name: 'logins entry without password on a push run to its registry',
     inputs: { logins: LOGIN('  username: bot') },
     input: 'logins',
     value: 'entry 1 (registry ghcr.io)',
-    why: /password missing/
+    why: /the password is empty \(a secret that is not set reads as empty\), and this run pushes to ghcr.io/
   },
   {
     name: 'logins entry without registry',
@@ -415,6 +415,30 @@ const CASES: Case[] = [
     },
     input: 'registry-auth',
     value: '(given beside logins)'
+  },
+  {
+    name: "login-action's scope",
+    inputs: { scope: '@push' },
+    input: 'scope',
+    value: '@push',
+    why: /not supported/
+  },
+  {
+    name: "login-action's ecr: true",
+    inputs: { ecr: 'true' },
+    input: 'ecr',
+    value: 'true',
+    why: /aws-actions\/amazon-ecr-login/
+  },
+  {
+    name: "login-action's ecr: auto on an ECR registry",
+    inputs: {
+      images: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
+      ecr: 'auto'
+    },
+    input: 'ecr',
+    value: 'auto',
+    why: /ECR token exchange is not supported/
   },
   {
     name: 'registry-auth entry without username',

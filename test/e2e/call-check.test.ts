@@ -113,8 +113,32 @@ describe('call: check', () => {
     const [version, build] = calls(env)
     expect(version).toBe('buildx version')
     expect(build).toMatch(/^buildx build .*--call check,format=json /)
-    expect(step.stdout).not.toMatch(/\[command\].* login /)
+    // logged in first, as login-action would be: the check reads FROM
+    expect(step.stdout).toMatch(/\[command\].* login /)
     expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('DOCKER_BUILD_CHECKS_ANNOTATIONS=false: the violations in the log only', async () => {
+    const repo = uniqueRepo('call-check-quiet')
+    const { a } = stack
+    const env = {
+      ...withFixtureBuildx('warnings'),
+      DOCKER_BUILD_CHECKS_ANNOTATIONS: 'false'
+    }
+    const step = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: CHECK,
+        call: 'check'
+      },
+      env
+    )
+    expect(step.code).toBe(1)
+    expect(step.stdout).not.toMatch(/^::warning /m)
+    expect(step.stdout).toContain(
+      `Build checks: 2 warnings\n  ${DOCKERFILE}:1: FromAsCasing:`
+    )
   })
 
   it('passes a clean check, and says so in the summary', async () => {

@@ -102,3 +102,25 @@ describe('migrating from metadata-action + login-action + build-push-action', ()
     expect(await publishedTags(a, repo)).toEqual(['1.2.3'])
   })
 })
+
+describe("build-push-action's smaller forms", () => {
+  it('tags as comma-separated references, and DOCKER_BUILD_SUMMARY=false', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('migrate-csv')
+    const env = runnerEnv('push-tag', { DOCKER_BUILD_SUMMARY: 'false' })
+    const main = await runMain(
+      {
+        ...{ username: a.username, password: a.password },
+        context: 'test/fixtures/contexts/hello',
+        tags: `${a.host}/${repo}:2.0,${a.host}/${repo}:stable`
+      },
+      env
+    )
+    await runPost(main, env)
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await publishedTags(a, repo)).toEqual(['2.0', 'stable'])
+    // the job summary is build-push-action's report: turned off
+    expect(main.summary).toBe('')
+  })
+})

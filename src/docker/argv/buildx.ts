@@ -2,6 +2,7 @@ import type { BuildSettings } from '../../settings/settings.js'
 import { formatKeyValues } from './format.js'
 import { splitSecret } from '../../secrets.js'
 import { callArgs } from './call.js'
+import { attestValues } from './attest.js'
 
 export interface BuildRequest {
   build: BuildSettings
@@ -68,6 +69,20 @@ function outputArgs(request: BuildRequest): string[] {
     : [...args, '--load']
 }
 
+/**
+ * Annotations at each level metadata-action's DOCKER_METADATA_ANNOTATIONS_LEVELS
+ * names (`index:key=value`, …), as its output would give build-push-action;
+ * a line with a level of its own, and buildx's default (manifest), as given.
+ */
+function atLevels(lines: string[], levels: string[] | undefined): string[] {
+  if (levels === undefined) return lines
+  return lines.flatMap(line =>
+    /^[a-z-]+(\[[^\]]*\])?(,[a-z-]+(\[[^\]]*\])?)*:/.test(line)
+      ? [line]
+      : levels.map(level => `${level}:${line}`)
+  )
+}
+
 function optional(flag: string, value: string): string[] {
   return value === '' ? [] : [flag, value]
 }
@@ -77,7 +92,8 @@ function optionArgs(build: BuildSettings): string[] {
   return [
     ...repeated('--add-host', build.addHosts),
     ...repeated('--allow', build.allow),
-    ...repeated('--attest', build.attests),
+    // provenance, sbom and attests merged (attest.ts)
+    ...repeated('--attest', attestValues(build)),
     ...callArgs(build.call),
     ...optional('--cgroup-parent', build.cgroupParent),
     ...optional('--network', build.network),
@@ -102,7 +118,10 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
       : []),
     ...repeated('--tag', tags),
     ...repeated('--label', formatKeyValues(request.labels)),
-    ...repeated('--annotation', formatKeyValues(request.annotations)),
+    ...repeated(
+      '--annotation',
+      atLevels(formatKeyValues(request.annotations), build.annotationLevels)
+    ),
     ...repeated('--build-arg', build.buildArgs),
     ...repeated('--build-context', build.buildContexts),
     ...repeated('--cache-from', build.cacheFrom),
@@ -110,8 +129,6 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
     ...repeated('--secret', secretSpecs(request)),
     ...repeated('--ssh', build.ssh),
     ...optionArgs(build),
-    `--provenance=${build.provenance === false ? 'false' : build.provenance}`,
-    `--sbom=${build.sbom === false ? 'false' : build.sbom}`,
     ...(build.pull ? ['--pull'] : []),
     ...(build.noCache ? ['--no-cache'] : []),
     ...outputArgs(request),

@@ -16,6 +16,7 @@ const PLAN: PublishPlan = {
   labels: { 'org.opencontainers.image.version': '1.2.3', maintainer: 'octo' },
   annotations: {},
   warnings: [],
+  notices: [],
   buildId: '123-1',
   sourceDateEpoch: 1714564800
 }

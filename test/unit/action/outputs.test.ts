@@ -31,6 +31,7 @@ const PLAN: PublishPlan = {
   },
   annotations: { 'org.opencontainers.image.title': 'app' },
   warnings: [],
+  notices: [],
   buildId: '123-1',
   sourceDateEpoch: 1714564800
 }

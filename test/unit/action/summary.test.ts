@@ -24,6 +24,7 @@ const PLAN: PublishPlan = {
   labels: {},
   annotations: {},
   warnings: [],
+  notices: [],
   buildId: '123-1',
   sourceDateEpoch: 1714564800
 }

@@ -506,3 +506,41 @@ describe("refContextFromRunner: metadata-action's DOCKER_METADATA_* switches", (
     ).toThrow(/DOCKER_METADATA_SHORT_SHA_LENGTH: invalid value "x"/)
   })
 })
+
+describe("refContextFromRunner: the run as build-push-action's provenance names it", () => {
+  it.each([
+    {
+      name: 'a public repository',
+      env: { GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '2' },
+      payload: {},
+      expected: {
+        url: 'https://github.com/acme/webapp/actions/runs/77/attempts/2',
+        privateRepository: false,
+        noDefaultAttestations: false
+      }
+    },
+    {
+      name: 'a private repository, default attestations turned off',
+      env: {
+        GITHUB_RUN_ID: '77',
+        GITHUB_RUN_ATTEMPT: '1',
+        BUILDX_NO_DEFAULT_ATTESTATIONS: '1'
+      },
+      payload: { 'repository.private': true },
+      expected: {
+        url: 'https://github.com/acme/webapp/actions/runs/77/attempts/1',
+        privateRepository: true,
+        noDefaultAttestations: true
+      }
+    }
+  ])('$name', ({ env, payload, expected }) => {
+    expect(contextOf('push-tag', { env, payload }).workflowRun).toEqual(
+      expected
+    )
+  })
+
+  it('none without GITHUB_RUN_ID', () => {
+    const ctx = contextOf('push-tag', { env: { GITHUB_RUN_ID: undefined } })
+    expect(ctx.workflowRun).toBeUndefined()
+  })
+})

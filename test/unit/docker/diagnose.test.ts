@@ -117,6 +117,41 @@ describe('diagnose: what the user is told', () => {
   })
 })
 
+const FROM_401 =
+  'ERROR: failed to solve: 127.0.0.1:5002/priv/base:1: failed to resolve source metadata for 127.0.0.1:5002/priv/base:1: unexpected status from HEAD request to http://127.0.0.1:5002/v2/priv/base/manifests/1: 401 Unauthorized'
+const BUILD = ['buildx', 'build', '--push', '.']
+
+describe('diagnose: a 401 says wrong password only where a login was made', () => {
+  it.each([
+    {
+      name: 'a private FROM on a registry the run has no login for',
+      offered: { loggedIn: ['127.0.0.1:5001'], emptyPassword: [] },
+      never: /wrong/,
+      says: /^registry 127.0.0.1:5002 asked for credentials and this run has no login for it: give username and password \(or a logins entry\) for 127.0.0.1:5002/
+    },
+    {
+      name: 'a private FROM whose login was skipped for its empty password',
+      offered: { loggedIn: [], emptyPassword: ['127.0.0.1:5002'] },
+      never: /wrong/,
+      says: /^registry 127.0.0.1:5002 asked for credentials and none were offered: its login was skipped because the password was empty/
+    },
+    {
+      name: 'a private FROM on a registry the run logged in to',
+      offered: { loggedIn: ['http://127.0.0.1:5002/'], emptyPassword: [] },
+      never: /asked for credentials/,
+      says: /^registry 127.0.0.1:5002 refused the credentials: wrong username or password/
+    }
+  ])('$name', ({ offered, says, never }) => {
+    const diagnosed = diagnose(
+      failed(BUILD, FROM_401),
+      ['127.0.0.1:5001'],
+      offered
+    )
+    expect(diagnosed).toMatchObject({ message: expect.stringMatching(says) })
+    expect((diagnosed as Error).message).not.toMatch(never)
+  })
+})
+
 describe('diagnose: errors it cannot explain come back unchanged', () => {
   it.each([
     {

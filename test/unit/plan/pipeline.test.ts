@@ -177,17 +177,17 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
     ])
   })
 
-  it('push: false builds as asked and touches no registry', async () => {
+  it('push: false builds as asked, logged in, and touches no registry', async () => {
     const steps = await pipeline({ push: 'false', images: 'o/app' })
     expect(shape(steps.stage)).toEqual([
       `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest ${TAIL}`
     ])
-    expect([steps.login, steps.read, steps.tag, steps.readBack]).toEqual([
-      [],
-      [],
-      [],
-      []
+    // login-action logs in whatever is pushed: FROM may be private
+    expect(shape(steps.login)).toEqual([
+      'probe GET https://registry-1.docker.io/v2/',
+      'login docker login docker.io --username octodock --password-stdin'
     ])
+    expect([steps.read, steps.tag, steps.readBack]).toEqual([[], [], []])
   })
 
   it.each([
@@ -246,14 +246,14 @@ describe("pipelineFor: login-action's logout input", () => {
       login: [...LOGINS, ...KEPT]
     },
     {
-      name: 'logout: false with push: false: no login the build needs, the kept ones still',
+      name: 'push: false: logged in, as the build may read a private FROM',
       inputs: { logout: 'false', push: 'false' },
-      login: KEPT
+      login: [...LOGINS, ...KEPT]
     },
     {
-      name: 'logout: false with call: the kept logins only',
+      name: 'call: logged in, as the check may read a private FROM',
       inputs: { logout: 'false', call: 'outline' },
-      login: KEPT
+      login: [...LOGINS, ...KEPT]
     },
     {
       name: 'logout: false in mode merge',
@@ -379,7 +379,7 @@ describe('pipelineFor, the other modes', () => {
 describe('pipelineFor: outputs and call of build-push-action', () => {
   it.each<Row & { stage: string[] }>([
     {
-      name: 'outputs of a local tar: built as asked, nothing pushed, no registry step',
+      name: 'outputs of a local tar: built as asked, nothing pushed, no registry step of ours',
       inputs: { images: 'o/app', outputs: 'type=tar,dest=/out/app.tar' },
       stage: [
         `${BUILDX} --builder default --tag o/app:1.2.3 --tag o/app:1.2 --tag o/app:latest --output type=tar,dest=/out/app.tar ${TAIL}`
@@ -402,12 +402,12 @@ describe('pipelineFor: outputs and call of build-push-action', () => {
   ])('$name', async ({ inputs, stage }) => {
     const steps = await pipeline(inputs)
     expect(shape(steps.stage)).toEqual(stage)
-    expect([steps.login, steps.read, steps.tag, steps.readBack]).toEqual([
-      [],
-      [],
-      [],
-      []
+    // logged in all the same: the build may read a private FROM or cache
+    expect(shape(steps.login)).toEqual([
+      'probe GET https://registry-1.docker.io/v2/',
+      'login docker login docker.io --username octodock --password-stdin'
     ])
+    expect([steps.read, steps.tag, steps.readBack]).toEqual([[], [], []])
   })
 })
 
@@ -490,5 +490,85 @@ describe('pipelineFor: signing and its gate', () => {
     // the sign phase comes after the read-back, only the cleanup after it
     const tail = [...steps.sign, ...steps.cleanup]
     expect(allSteps(steps).slice(-tail.length)).toEqual(tail)
+  })
+})
+
+describe("pipelineFor: build-push-action's default provenance", () => {
+  const RUN_URL = 'https://github.com/octo/app/actions/runs/123/attempts/1'
+  const run = (privateRepository = false, noDefaultAttestations = false) => ({
+    url: RUN_URL,
+    privateRepository,
+    noDefaultAttestations
+  })
+
+  async function attests(
+    inputs: Record<string, string>,
+    builder: Builder,
+    workflowRun = run()
+  ): Promise<string[]> {
+    const { settings, plan } = await releaseRun({ secrets: '', ...inputs })
+    const steps = pipelineFor({
+      settings,
+      plan: { ...plan, workflowRun },
+      builder,
+      files: FILES,
+      userConfig: USER_CONFIG
+    })
+    return steps.stage.flatMap(step =>
+      'argv' in step
+        ? step.argv.filter((_, i) => step.argv[i - 1] === '--attest')
+        : []
+    )
+  }
+
+  it.each<
+    Row & {
+      builder: Builder
+      workflowRun?: ReturnType<typeof run>
+      attest: string[]
+    }
+  >([
+    {
+      name: 'a public repository on docker-container: mode=max, naming the run',
+      builder: CONTAINER,
+      inputs: {},
+      attest: [`type=provenance,mode=max,builder-id=${RUN_URL}`]
+    },
+    {
+      name: 'a private repository: mode=min, inline only',
+      builder: CONTAINER,
+      inputs: {},
+      workflowRun: run(true),
+      attest: [
+        `type=provenance,mode=min,inline-only=true,builder-id=${RUN_URL}`
+      ]
+    },
+    {
+      name: 'BUILDX_NO_DEFAULT_ATTESTATIONS: none',
+      builder: CONTAINER,
+      inputs: {},
+      workflowRun: run(false, true),
+      attest: []
+    },
+    {
+      name: "buildx's docker driver: no flag, buildx's own default (none on the classic store)",
+      builder: { ...DOCKER, store: 'classic' },
+      inputs: {},
+      attest: []
+    },
+    {
+      name: 'attests type=sbom and provenance with the default: each once (no duplicate attestation field)',
+      builder: CONTAINER,
+      inputs: { attests: 'type=sbom\ntype=provenance,mode=min' },
+      attest: ['type=sbom', `type=provenance,mode=min,builder-id=${RUN_URL}`]
+    },
+    {
+      name: 'provenance: false on the docker driver: turned off',
+      builder: DOCKER,
+      inputs: { provenance: 'false' },
+      attest: ['type=provenance,disabled=true']
+    }
+  ])('$name', async ({ inputs, builder, workflowRun, attest }) => {
+    expect(await attests(inputs, builder, workflowRun)).toEqual(attest)
   })
 })

@@ -19,6 +19,7 @@ const RELEASE: PublishPlan = {
   labels: { 'org.opencontainers.image.version': '1.2.3', a: 'b c' },
   annotations: {},
   warnings: [],
+  notices: [],
   buildId: '123-1',
   sourceDateEpoch: 1714564800
 }

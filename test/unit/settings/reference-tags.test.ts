@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   isReferenceLine,
-  readReferenceTags
+  readReferenceTags,
+  splitReferenceLists
 } from '../../../src/settings/reference-tags.js'
 import { parseImages } from '../../../src/settings/images.js'
 
@@ -30,6 +31,23 @@ describe('isReferenceLine: a build-push-action tag, not a metadata-action rule',
     }
   ])('$name', ({ line, expected }) => {
     expect(isReferenceLine(line)).toBe(expected)
+  })
+})
+
+describe("splitReferenceLists: build-push-action's comma-separated tags", () => {
+  it.each([
+    {
+      name: 'references on one line, commas and spaces',
+      lines: ['ghcr.io/o/app:1.2.3, ghcr.io/o/app:latest,'],
+      expected: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest']
+    },
+    {
+      name: 'a rule keeps its commas',
+      lines: ['type=semver,pattern={{version}}'],
+      expected: ['type=semver,pattern={{version}}']
+    }
+  ])('$name', ({ lines, expected }) => {
+    expect(splitReferenceLists(lines)).toEqual(expected)
   })
 })
 

@@ -18,8 +18,8 @@ describe('parseSettings', () => {
         context: '.',
         push: true,
         load: false,
-        provenance: false,
-        sbom: false,
+        provenance: undefined,
+        sbom: undefined,
         platforms: []
       }
     })
@@ -43,6 +43,20 @@ describe('parseSettings', () => {
       inputs: { tags: 'type=ref,event=branch\n# note\n\ntype=sha' },
       path: ['tags'],
       value: ['type=ref,event=branch', 'type=sha']
+    },
+    {
+      name: 'a # inside a value is kept, as metadata-action v6 keeps it (only a line starting with # is a comment)',
+      inputs: {
+        tags: '  # a comment\ntype=raw,value=v1#2'
+      },
+      path: ['tags'],
+      value: ['type=raw,value=v1#2']
+    },
+    {
+      name: 'labels keep a # in their value',
+      inputs: { labels: 'org.example.channel=#releases' },
+      path: ['labels'],
+      value: ['org.example.channel=#releases']
     },
     {
       name: 'provenance attributes',
@@ -323,10 +337,10 @@ describe('logins', () => {
       error: /input "registry-auth".*give only one of registry-auth and logins/
     },
     {
-      name: 'registry-auth entry without password names registry-auth',
-      inputs: { 'registry-auth': '- registry: ghcr.io\n  username: bot' },
+      name: 'registry-auth entry without username names registry-auth',
+      inputs: { 'registry-auth': '- registry: ghcr.io\n  password: p' },
       error:
-        /input "registry-auth": invalid value "entry 1 \(registry ghcr.io\)": password missing/
+        /input "registry-auth": invalid value "entry 1 \(registry ghcr.io\)": username missing/
     }
   ])('refuses $name', async ({ inputs, error }) => {
     await expect(
@@ -336,20 +350,43 @@ describe('logins', () => {
 
   it.each([
     {
+      name: 'the pair: one per registry, never a login',
+      inputs: { username: 'me', password: '' },
+      empty: [
+        { registry: 'ghcr.io', input: 'password', value: '' },
+        { registry: '127.0.0.1:5001', input: 'password', value: '' }
+      ]
+    },
+    {
+      name: 'a logins entry: named by its place',
+      inputs: { logins: '- registry: ghcr.io\n  username: bot\n  password:' },
+      empty: [
+        {
+          registry: 'ghcr.io',
+          input: 'logins',
+          value: 'entry 1 (registry ghcr.io)'
+        }
+      ]
+    }
+  ])('sets an empty password apart: $name', async ({ inputs, empty }) => {
+    const settings = await parseSettings(source({ images, ...inputs }))
+    expect([settings.logins, settings.emptyLogins]).toEqual([[], empty])
+  })
+
+  it.each([
+    { name: 'ecr: false', inputs: { ecr: 'false' } },
+    { name: 'ecr: auto on a registry that is not ECR', inputs: { ecr: 'auto' } }
+  ])("accepts login-action's $name (nothing to do)", async ({ inputs }) => {
+    await expect(
+      parseSettings(source({ images, ...inputs }))
+    ).resolves.toBeDefined()
+  })
+
+  it.each([
+    {
       name: 'password without username',
       inputs: { password: 'hunter2' },
       error: /input "username".*a password was given/
-    },
-    {
-      name: 'username without password',
-      inputs: { username: 'me' },
-      error: /input "password".*username "me" was given/
-    },
-    {
-      name: 'entry without password',
-      inputs: { logins: '- registry: ghcr.io\n  username: bot' },
-      error:
-        /input "logins": invalid value "entry 1 \(registry ghcr.io\)": password missing/
     },
     {
       name: 'not a list',

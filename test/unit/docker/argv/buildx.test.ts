@@ -24,8 +24,6 @@ const DEFAULTS: BuildSettings = {
   secretFiles: [],
   secretEnvs: [],
   ssh: [],
-  provenance: false,
-  sbom: false,
   builder: '',
   addHosts: [],
   allow: [],
@@ -57,17 +55,9 @@ function request(
 describe('buildxBuildArgs', () => {
   it.each<{ name: string; request: BuildRequest; expected: string[] }>([
     {
-      name: 'defaults: attestations off, nothing pushed or loaded',
+      name: "defaults: no attestation flag (buildx's own default), nothing pushed or loaded",
       request: request({}),
-      expected: [
-        'buildx',
-        'build',
-        '--provenance=false',
-        '--sbom=false',
-        '--metadata-file',
-        '/run/meta.json',
-        '.'
-      ]
+      expected: ['buildx', 'build', '--metadata-file', '/run/meta.json', '.']
     },
     {
       name: 'push: every ref tagged, --push',
@@ -82,8 +72,6 @@ describe('buildxBuildArgs', () => {
         'ghcr.io/o/app:1.2.3',
         '--tag',
         'ghcr.io/o/app:latest',
-        '--provenance=false',
-        '--sbom=false',
         '--push',
         '--metadata-file',
         '/run/meta.json',
@@ -98,8 +86,6 @@ describe('buildxBuildArgs', () => {
         'build',
         '--tag',
         'app:dev',
-        '--provenance=false',
-        '--sbom=false',
         '--load',
         '--metadata-file',
         '/run/meta.json',
@@ -112,8 +98,6 @@ describe('buildxBuildArgs', () => {
       expected: [
         'buildx',
         'build',
-        '--provenance=false',
-        '--sbom=false',
         '--push',
         '--load',
         '--metadata-file',
@@ -141,8 +125,6 @@ describe('buildxBuildArgs', () => {
         'z.owner=octo',
         '--annotation',
         'org.opencontainers.image.title=app',
-        '--provenance=false',
-        '--sbom=false',
         '--metadata-file',
         '/run/meta.json',
         '.'
@@ -177,8 +159,6 @@ describe('buildxBuildArgs', () => {
         'id=NPM_TOKEN,src=/run/secrets/0-NPM_TOKEN',
         '--ssh',
         'default',
-        '--provenance=false',
-        '--sbom=false',
         '--metadata-file',
         '/run/meta.json',
         '.'
@@ -202,8 +182,6 @@ describe('buildxBuildArgs', () => {
         'id=GPG_KEY,src=./keys/gpg.asc',
         '--secret',
         'id=NPM_TOKEN,env=NPM_TOKEN_VAR',
-        '--provenance=false',
-        '--sbom=false',
         '--metadata-file',
         '/run/meta.json',
         '.'
@@ -247,8 +225,6 @@ describe('buildxBuildArgs', () => {
         '2g',
         '--ulimit',
         'nofile=1024:1024',
-        '--provenance=false',
-        '--sbom=false',
         '--output',
         'type=local,dest=out',
         '--push',
@@ -278,8 +254,10 @@ describe('buildxBuildArgs', () => {
         'docker/Dockerfile.prod',
         '--target',
         'runtime',
-        '--provenance=mode=max',
-        '--sbom=true',
+        '--attest',
+        'type=provenance,mode=max',
+        '--attest',
+        'type=sbom,disabled=false',
         '--pull',
         '--no-cache',
         '--metadata-file',
@@ -298,8 +276,6 @@ describe('buildxBuildArgs', () => {
         'build',
         '--platform',
         'linux/arm64',
-        '--provenance=false',
-        '--sbom=false',
         '--output',
         'type=image,name=ghcr.io/o/app,push-by-digest=true,name-canonical=true,push=true',
         '--metadata-file',
@@ -316,8 +292,6 @@ describe('buildxBuildArgs', () => {
       expected: [
         'buildx',
         'build',
-        '--provenance=false',
-        '--sbom=false',
         '--output',
         'type=image,"name=ghcr.io/o/app,o/app",push-by-digest=true,name-canonical=true,push=true',
         '--metadata-file',
@@ -374,5 +348,87 @@ describe('classicBuildArgs', () => {
     }
   ])('$name', ({ request, expected }) => {
     expect(classicBuildArgs(request, '/run/iid')).toEqual(expected)
+  })
+})
+
+const RUN = 'https://github.com/acme/app/actions/runs/7/attempts/1'
+
+describe('attestValues: provenance, sbom and attests merged as build-push-action does', () => {
+  it.each<{ name: string; build: Partial<BuildSettings>; attest: string[] }>([
+    {
+      name: 'nothing given, no default for the builder: no flag',
+      build: {},
+      attest: []
+    },
+    {
+      name: "nothing given: the builder's default provenance, naming the run",
+      build: { defaultProvenance: 'mode=max', builderId: RUN },
+      attest: [`type=provenance,mode=max,builder-id=${RUN}`]
+    },
+    {
+      name: 'provenance: true names the run',
+      build: { provenance: 'true', builderId: RUN },
+      attest: [`type=provenance,builder-id=${RUN}`]
+    },
+    {
+      name: 'provenance: false turns it off and wins over attests',
+      build: {
+        provenance: 'false',
+        attests: ['type=provenance,mode=max'],
+        defaultProvenance: 'mode=max'
+      },
+      attest: ['type=provenance,disabled=true']
+    },
+    {
+      name: 'attests of type sbom and provenance alone: each once, no default',
+      build: {
+        attests: ['type=sbom', 'type=provenance,mode=min'],
+        defaultProvenance: 'mode=max',
+        builderId: RUN
+      },
+      attest: ['type=sbom', `type=provenance,mode=min,builder-id=${RUN}`]
+    },
+    {
+      name: 'sbom input beside an attests sbom line: the input wins',
+      build: { sbom: 'true', attests: ['type=sbom,generator=x'] },
+      attest: ['type=sbom,disabled=false']
+    },
+    {
+      name: 'a builder-id the user gave is kept',
+      build: { provenance: 'mode=max,builder-id=https://ci/1', builderId: RUN },
+      attest: ['type=provenance,mode=max,builder-id=https://ci/1']
+    }
+  ])('$name', ({ build, attest }) => {
+    const argv = buildxBuildArgs(request(build))
+    const values = argv.filter((_, i) => argv[i - 1] === '--attest')
+    expect(values).toEqual(attest)
+    // buildx stops on a type given twice: "duplicate attestation field"
+    const types = values.map(v => /type=(\w+)/.exec(v)?.[1])
+    expect(new Set(types).size).toBe(types.length)
+  })
+})
+
+describe("annotations at DOCKER_METADATA_ANNOTATIONS_LEVELS' levels", () => {
+  it.each([
+    {
+      name: "buildx's default level: as given",
+      levels: undefined,
+      expected: ['a=1', 'index:b=2']
+    },
+    {
+      name: 'manifest,index: each line at both, a leveled line as given',
+      levels: ['manifest', 'index'],
+      expected: ['manifest:a=1', 'index:a=1', 'index:b=2']
+    }
+  ])('$name', ({ levels, expected }) => {
+    const argv = buildxBuildArgs(
+      request(
+        { annotationLevels: levels },
+        { annotations: { a: '1', 'index:b': '2' } }
+      )
+    )
+    expect(argv.filter((_, i) => argv[i - 1] === '--annotation')).toEqual(
+      expected
+    )
   })
 })

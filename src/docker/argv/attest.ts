@@ -1,0 +1,73 @@
+/**
+ * The `--attest` values of a build, merged as build-push-action merges its
+ * provenance, sbom and attests inputs (docker/build-push-action
+ * src/context.ts getAttestArgs, docker/actions-toolkit src/buildx/build.ts):
+ * the provenance and sbom inputs win over attests lines of their type, so
+ * buildx never sees one type twice ("duplicate attestation field").
+ */
+import type { BuildSettings } from '../../settings/settings.js'
+
+type AttestSettings = Pick<
+  BuildSettings,
+  'provenance' | 'sbom' | 'attests' | 'defaultProvenance' | 'builderId'
+>
+
+function fields(line: string): string[] {
+  return line.split(',').map(field => field.trim())
+}
+
+/** Whether an attests line is of this type (`type=sbom,…`). */
+export function isAttestType(line: string, type: string): boolean {
+  return fields(line).includes(`type=${type}`)
+}
+
+/** buildx reads a bare true/false field of an attestation as disabled=…. */
+function boolFields(line: string): string {
+  return fields(line)
+    .filter(field => field !== '')
+    .map(field =>
+      /^(true|false)$/i.test(field)
+        ? `disabled=${field.toLowerCase() === 'false'}`
+        : field
+    )
+    .join(',')
+}
+
+/** Provenance names the workflow run that built it, unless the user named one. */
+function withBuilderId(line: string, builderId: string | undefined): string {
+  if (builderId === undefined) return line
+  if (fields(line).some(field => field.startsWith('builder-id='))) return line
+  return `${line},builder-id=${builderId}`
+}
+
+function provenanceLine(value: string, builderId?: string): string {
+  if (value === 'false') return 'type=provenance,disabled=true'
+  if (value === 'true')
+    return builderId === undefined
+      ? 'type=provenance,disabled=false'
+      : `type=provenance,builder-id=${builderId}`
+  return withBuilderId(`type=provenance,${boolFields(value)}`, builderId)
+}
+
+/** The `--attest` values, in build-push-action's order: provenance, sbom, attests. */
+export function attestValues(build: AttestSettings): string[] {
+  const { provenance, sbom, attests, builderId } = build
+  const ofType = (type: string) => attests.some(a => isAttestType(a, type))
+  const lines: string[] = []
+  if (provenance !== undefined)
+    lines.push(provenanceLine(provenance, builderId))
+  else if (build.defaultProvenance !== undefined && !ofType('provenance'))
+    lines.push(
+      withBuilderId(`type=provenance,${build.defaultProvenance}`, builderId)
+    )
+  if (sbom !== undefined) lines.push(`type=sbom,${boolFields(sbom)}`)
+  for (const line of attests) {
+    if (isAttestType(line, 'provenance')) {
+      if (provenance === undefined)
+        lines.push(withBuilderId(boolFields(line), builderId))
+    } else if (isAttestType(line, 'sbom')) {
+      if (sbom === undefined) lines.push(line)
+    } else lines.push(boolFields(line))
+  }
+  return lines
+}
