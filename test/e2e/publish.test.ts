@@ -128,6 +128,14 @@ describe('publish to the real registries', () => {
     expect((await readManifest(b, repo, '1.2.3')).digest).toBe(
       main.outputs.digest
     )
+    // one build, its layout uploaded to each registry: no rebuild, no docker push
+    expect(
+      main.stdout.match(/\[command\]\S*docker buildx build /g)
+    ).toHaveLength(1)
+    expect(main.stdout).not.toMatch(/\[command\]\S*docker push /)
+    expect(
+      main.stdout.match(/@sha256:[0-9a-f]{64}: .* uploaded, .* mounted/g)
+    ).toHaveLength(2)
     await runPost(main, env)
     expect(auths(env)).toEqual([])
     expect(visibleText(main)).not.toContain(a.password)
@@ -206,12 +214,20 @@ describe('push and load together', () => {
       'linux/amd64',
       'linux/arm64'
     ])
-    const ids = execFileSync(
+    // the bytes tested locally are the bytes pushed: the same index
+    const id = execFileSync(
       'docker',
-      ['image', 'ls', '-q', `${a.host}/${repo}:tickets-DM-42`],
+      [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Id}}',
+        `${a.host}/${repo}:tickets-DM-42`
+      ],
       { encoding: 'utf8' }
     )
-    expect(ids.trim()).not.toBe('')
+    expect(id.trim()).toBe(main.outputs.digest)
+    expect(await publishedTags(a, repo)).toEqual(['tickets-DM-42'])
   })
 })
 
