@@ -12,6 +12,7 @@ import { CLASSIC, type Builder } from '../plan/builder.js'
 import type { DockerConfigFile } from './config-file.js'
 import { readDockerConfig } from './config.js'
 import { diagnose } from './diagnose.js'
+import { engineDriverStatus, engineSocket } from './engine-info.js'
 import {
   DockerCommandError,
   isBuildxMissing,
@@ -39,6 +40,16 @@ export interface BuildxChoice {
   env?: NodeJS.ProcessEnv
   /** The system folders the docker CLI looks for plugins in (docker's own by default). */
   systemPluginDirs?: string[]
+}
+
+/** The user's docker config, if it can be read (docker reports an unreadable one). */
+function dockerConfig(configDir: string | undefined) {
+  if (configDir === undefined) return undefined
+  try {
+    return readDockerConfig(configDir)
+  } catch {
+    return undefined
+  }
 }
 
 // docker/cli's cli-plugins/manager: the system folders it searches on Linux
@@ -101,12 +112,9 @@ function contextBuilderIsDefault(
 ): boolean {
   // elsewhere the plugin's folders and file name differ: ask buildx
   if (process.platform !== 'linux' && systemDirs === undefined) return false
-  let config: DockerConfigFile
-  try {
-    config = readDockerConfig(configDir)
-  } catch {
-    return false // docker reports its own unreadable config.json
-  }
+  // docker reports its own unreadable config.json
+  const config = dockerConfig(configDir)
+  if (config === undefined) return false
   const context = env.DOCKER_CONTEXT || config.currentContext || 'default'
   if (context !== 'default') return false
   return pluginDirsOf(configDir, config, systemDirs ?? SYSTEM_PLUGIN_DIRS).some(
@@ -137,15 +145,23 @@ export function usesDefaultBuilder(
 }
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 
-/** Which image store the daemon uses (docker info, read-only). */
+/**
+ * Which image store the daemon uses (read-only): asked over the engine's
+ * local socket where docker uses one, else of `docker info`.
+ */
 async function imageStore(
-  docker: DockerRunner
+  docker: DockerRunner,
+  { configDir, env = process.env }: BuildxChoice
 ): Promise<'containerd' | 'classic'> {
-  const { stdout } = await docker.run(
-    ['info', '--format', '{{json .DriverStatus}}'],
-    { quiet: true }
-  )
-  return CONTAINERD_STORE.test(stdout) ? 'containerd' : 'classic'
+  const socket = engineSocket(env, dockerConfig(configDir))
+  const status =
+    (socket === undefined ? undefined : await engineDriverStatus(socket)) ??
+    (
+      await docker.run(['info', '--format', '{{json .DriverStatus}}'], {
+        quiet: true
+      })
+    ).stdout
+  return CONTAINERD_STORE.test(status) ? 'containerd' : 'classic'
 }
 
 /**
@@ -168,7 +184,7 @@ export async function detectBuilder(
           (await docker.run(inspectArgs(name), { quiet: true })).stdout
         )
     if (needsStore && builder.driver === 'docker')
-      return { ...builder, store: await imageStore(docker) }
+      return { ...builder, store: await imageStore(docker, buildxChoice) }
     return builder
   } catch (error) {
     if (isBuildxMissing(error)) return CLASSIC

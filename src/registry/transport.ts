@@ -206,16 +206,32 @@ function stalled(timeoutMs: number): Error {
 }
 
 /**
+ * The bytes a socket may still hold once the last one was handed to it (the
+ * kernel's send buffer, a proxy's), and the slowest link they are allowed to
+ * drain at: the answer to a body may come that much later and still not be
+ * a hang.
+ */
+const IN_FLIGHT_BYTES = 4 * 1024 * 1024
+const SLOWEST_BYTES_PER_SECOND = 8 * 1024
+
+/** How long the answer may take after the last byte of `sent` went out. */
+export function answerWindowMs(sent: number, timeoutMs: number): number {
+  const draining = Math.min(sent, IN_FLIGHT_BYTES) / SLOWEST_BYTES_PER_SECOND
+  return timeoutMs + Math.ceil(draining * 1000)
+}
+
+/**
  * The stream's body counted on its way out, and a signal that aborts once
  * nothing moved for `timeoutMs`: no byte taken by the socket (the pipe only
- * pulls when it drains), or no answer after the last byte.
+ * pulls when it drains), or no answer after the last byte within the time
+ * the bytes still in flight need at the slowest link (answerWindowMs).
  */
 function stallWatch(stream: StreamBody, timeoutMs: number) {
   const controller = new AbortController()
   let timer: NodeJS.Timeout | undefined
-  const arm = () => {
+  const arm = (ms = timeoutMs) => {
     clearTimeout(timer)
-    timer = setTimeout(() => controller.abort(stalled(timeoutMs)), timeoutMs)
+    timer = setTimeout(() => controller.abort(stalled(ms)), ms)
     timer.unref()
   }
   let sent = 0
@@ -225,6 +241,10 @@ function stallWatch(stream: StreamBody, timeoutMs: number) {
       arm()
       stream.onBytes?.(sent)
       done(null, chunk)
+    },
+    flush(done) {
+      arm(answerWindowMs(sent, timeoutMs))
+      done()
     }
   })
   const source = stream.open()

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import { describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -131,12 +132,41 @@ describe('detectBuilder: the image store, for several platforms', () => {
     }
   ])('$name', async ({ status, store }) => {
     const { docker, calls } = daemon(status)
-    expect(await detectBuilder(docker, '', true)).toEqual({
+    // a remote engine: no socket of its own to ask, so docker info
+    const env = { DOCKER_HOST: 'tcp://127.0.0.1:2375' }
+    expect(await detectBuilder(docker, '', true, { env })).toEqual({
       name: 'default',
       driver: 'docker',
       store
     })
     expect(calls[1]).toEqual(['info', '--format', '{{json .DriverStatus}}'])
+  })
+
+  it('a local engine is asked over its own socket: no docker process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-'))
+    const socketPath = join(dir, 'docker.sock')
+    const server = createServer((request, response) => {
+      response.setHeader('Content-Type', 'application/json')
+      response.end(
+        request.url === '/info'
+          ? '{"DriverStatus":[["driver-type","io.containerd.snapshotter.v1"]]}'
+          : '{}'
+      )
+    })
+    await new Promise<void>(resolve => server.listen(socketPath, resolve))
+    try {
+      const { docker, calls } = daemon('not asked')
+      const env = { DOCKER_HOST: `unix://${socketPath}` }
+      expect(await detectBuilder(docker, 'default', true, { env })).toEqual({
+        name: 'default',
+        driver: 'docker',
+        store: 'containerd'
+      })
+      expect(calls).toEqual([['buildx', 'inspect', 'default']])
+    } finally {
+      server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('one platform: the store is not asked', async () => {
