@@ -1,5 +1,6 @@
 import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
+import { RegistryError } from '../registry/errors.js'
 
 /**
  * What the run offered a registry: a login of its own, none because the
@@ -53,6 +54,26 @@ function hostNamed(output: string, patterns: RegExp[]): string | undefined {
 }
 
 /** A 401 explained by what was offered: only a login of ours can be a wrong password. */
+const SKIPPED_LOGIN =
+  "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
+
+/**
+ * A 401 of the action's own registry client at a registry whose login was
+ * skipped for an empty password says so (not "add a logins entry").
+ */
+export function skippedLoginRefusal(
+  error: unknown,
+  emptyPasswords: string[]
+): unknown {
+  if (!(error instanceof RegistryError) || error.status !== 401) return error
+  const skipped = emptyPasswords.some(
+    name => registryKey(name) === registryKey(error.registry)
+  )
+  return skipped
+    ? new Error(`registry ${error.registry} ${SKIPPED_LOGIN}`, { cause: error })
+    : error
+}
+
 function unauthorized(
   registry: string | undefined,
   offered: OfferedCredentials | undefined
@@ -62,8 +83,7 @@ function unauthorized(
     list.some(name => registryKey(name) === registryKey(registry))
   if (offered === undefined || among(offered.loggedIn))
     return 'refused the credentials: wrong username or password'
-  if (among(offered.emptyPassword))
-    return "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
+  if (among(offered.emptyPassword)) return SKIPPED_LOGIN
   return `asked for credentials and this run has no login for it: give username and password (or a logins entry) for ${registry ?? 'it'}; credentials from the docker config, if any, were not accepted`
 }
 

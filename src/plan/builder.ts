@@ -57,9 +57,11 @@ function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
  * trusts a docker-driver builder only when its BuildKit version ends in
  * `-moby`, which buildx does not report (it maps the engine's version to a
  * BuildKit release, or says v0.0.0+unknown): so on the docker driver no
- * provenance flag is passed and buildx keeps its own default (`mode=min`
- * where the image store holds attestations, none on the classic store, which
- * cannot), and the classic `docker build` makes none.
+ * provenance flag of build-push-action's is passed and buildx's own default
+ * holds: `mode=min` where the image store holds attestations, none on the
+ * classic store, which cannot, and none from the classic `docker build`.
+ * buildx applies that default to a push only, not to the OCI layout this
+ * action exports on containerd's store, so there it is asked for by name.
  */
 export function attestationDefaults(
   build: Pick<BuildSettings, 'load' | 'outputs'>,
@@ -68,8 +70,10 @@ export function attestationDefaults(
 ): Pick<BuildSettings, 'defaultProvenance' | 'builderId'> {
   if (run === undefined) return {}
   const builderId = { builderId: run.url }
-  if (run.noDefaultAttestations || buildsIntoDaemon(builder)) return builderId
-  if (loadsIntoDocker(build)) return builderId
+  if (run.noDefaultAttestations || loadsIntoDocker(build)) return builderId
+  if (exportsLayout(builder))
+    return { ...builderId, defaultProvenance: 'mode=min' }
+  if (buildsIntoDaemon(builder)) return builderId
   return {
     ...builderId,
     defaultProvenance: run.privateRepository

@@ -33,6 +33,7 @@ import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
 import { removeLayouts, runDiscards } from './image-upload.js'
+import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import { signerFor, signPublished, verifySource } from './signing.js'
 
@@ -206,7 +207,11 @@ export async function runPipeline(
       // promote's gate: nothing is copied from a source that does not verify
       await verifySource(settings.signing, values, env)
     } else {
-      const learnt = await runStageRequest(step, values, env)
+      const learnt = await runStageRequest(step, values, env).catch(
+        (error: unknown) => {
+          throw skippedLoginRefusal(error, env.emptyPasswords ?? [])
+        }
+      )
       if (step.step === 'source') platforms = learnt
     }
   }

@@ -166,9 +166,13 @@ export function executedLines(step: StepResult, names: string[]): string[] {
  */
 export function sameStep(dryLine: string, tempDir: string): RegExp {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const parts = dryLine.split(/'<(?:metadata-file|iid-file)>'|<file>/)
+  // the layout folder stands inside an --output value, which the dry run quotes
+  const unquoted = dryLine.replace(/'(type=oci,dest=<layout-dir>[^']*)'/g, '$1')
+  const parts = unquoted.split(
+    /'<(?:metadata-file|iid-file)>'|<file>|<layout-dir>/
+  )
   // a step the run did not need says why after a dash (`— not needed: …`)
   return new RegExp(
-    `^${parts.map(escape).join(`${escape(tempDir)}/[^\\s']+`)}(?: — (?:not needed|held back): .+)?$`
+    `^${parts.map(escape).join(`${escape(tempDir)}/[^\\s',]+`)}(?: — (?:not needed|held back): .+)?$`
   )
 }

@@ -557,6 +557,12 @@ describe("pipelineFor: build-push-action's default provenance", () => {
       attest: []
     },
     {
+      name: "buildx's docker driver on containerd's store: buildx's own default asked for by name (it makes none for a layout)",
+      builder: CONTAINERD,
+      inputs: {},
+      attest: [`type=provenance,mode=min,builder-id=${RUN_URL}`]
+    },
+    {
       name: 'attests type=sbom and provenance with the default: each once (no duplicate attestation field)',
       builder: CONTAINER,
       inputs: { attests: 'type=sbom\ntype=provenance,mode=min' },
