@@ -102,17 +102,20 @@ async function publishForReal(
   saveState(state)
   const { startRun } = await import('../publish/start.js')
   const { runPipeline } = await import('../publish/run-pipeline.js')
-  const { pipeline, env } = await startRun(
-    settings,
-    plan,
-    actionLog,
-    state.tempDir
-  )
-  const steps = await printPlan(plan, pipeline)
+  let progress: Progress = { pushed: [], skipped: [], uploads: [] }
   try {
+    // a daemon or builder that cannot be reached fails here, before any step
+    const { pipeline, env } = await startRun(
+      settings,
+      plan,
+      actionLog,
+      state.tempDir
+    )
+    progress = env.progress
+    const steps = await printPlan(plan, pipeline)
     return { steps, result: await runPipeline(settings, plan, pipeline, env) }
   } catch (error) {
-    await reportPartial(settings, plan, env.progress)
+    await reportPartial(settings, plan, progress)
     throw error
   }
 }

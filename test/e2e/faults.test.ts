@@ -38,7 +38,11 @@ beforeAll(() => {
 })
 
 /** The action's own tag PUTs (not docker's push of the `build-*` staging tag). */
-const TAG_PUT = { method: 'PUT', path: /\/manifests\/(?!build-)[^/]+$/ }
+// a tag's PUT: not the upload's manifests by digest, nor a digest leg's handover
+const TAG_PUT = {
+  method: 'PUT',
+  path: /\/manifests\/(?!build-|sha256:)[^/]+$/
+}
 
 interface FaultCase {
   category: string
@@ -426,22 +430,21 @@ describe('registry and daemon faults', () => {
     })
   )
 
-  // docker's push has no timeout of its own: the action watches it (docker
-  // silent for registry-timeout, then the registry unanswered on its upload
-  // endpoint) and stops it. The test's watchdog only keeps a regression from
-  // holding the suite; the time to fail is recorded, not asserted.
+  // On buildx's docker driver and without buildx the action uploads the
+  // image itself: every request of the upload has its timeout, so a registry
+  // that hangs ends the run in bounded time. The test's watchdog only keeps a
+  // regression from holding the suite; the time to fail is recorded, not
+  // asserted.
   it.each([
     {
-      name: 'a registry that hangs during docker push (registry-timeout: 1, retries: 1)',
-      step: 'build'
+      name: 'a registry that hangs during the upload (registry-timeout: 1, retries: 1)'
     },
     {
-      // docker without buildx: `docker build`, then `docker push`
-      name: 'a registry that hangs during the classic docker push (registry-timeout: 1, retries: 1)',
-      step: 'push',
+      // docker without buildx: `docker build`, `docker save`, the upload
+      name: 'a registry that hangs during the upload of a classic build (registry-timeout: 1, retries: 1)',
       launcher: [join(ROOT, 'test/fixtures/no-buildx/without-buildx.sh')]
     }
-  ])('network: $name fails clearly', ({ name, step, launcher }) =>
+  ])('network: $name fails clearly', ({ name, launcher }) =>
     record('network', name, async c => {
       const hang: FaultCase = {
         category: 'network',
@@ -459,9 +462,7 @@ describe('registry and daemon faults', () => {
       expect(faulted).toBeGreaterThan(0)
       expect(errors(main)).toEqual([
         expect.stringMatching(
-          new RegExp(
-            `^::error::${step}: docker stopped sending push progress to registry 127\\.0\\.0\\.1:\\d+ for \\d+ s, .*registry-timeout \\(1 s\\): the registry stopped answering \\(2 attempts\\)$`
-          )
+          /^::error::registry 127\.0\.0\.1:\d+: POST \S+\/blobs\/uploads\/ failed after 2 attempts: no response within 1000 ms$/
         )
       ])
       expect(main.code).toBe(1)
@@ -473,8 +474,8 @@ describe('registry and daemon faults', () => {
     })
   )
 
-  // The other side of the watch: docker prints nothing while it uploads or
-  // compiles, and neither may be taken for a hung registry.
+  // The other side of the bound: a build that compiles in silence and an
+  // upload that is slow but moving are not taken for a hung registry.
   it('network: a silent build, then a slow upload longer than registry-timeout, ends in success', () =>
     record(
       'network',
@@ -504,18 +505,12 @@ describe('registry and daemon faults', () => {
           Object.fromEntries(tags.map(tag => [tag, main.outputs.digest]))
         )
         expect(pushedOutput(main)).toEqual(changed(before, after))
-        // the upload was silent past the window, so the registry was asked;
-        // the silent RUN before the push phase was not watched
+        // the action's own upload: the slow body kept moving, and its
+        // answer was awaited as long as the bytes in flight needed
         const paths = requests.map(r => `${r.method} ${r.path}`)
-        const firstUpload = paths.findIndex(p =>
-          /^POST .*\/blobs\/uploads\/$/.test(p)
+        expect(paths.some(p => /^POST .*\/blobs\/uploads\/$/.test(p))).toBe(
+          true
         )
-        const probes = paths
-          .map((p, at) => (p.includes('liveness-probe') ? at : -1))
-          .filter(at => at >= 0)
-        expect(firstUpload).toBeGreaterThanOrEqual(0)
-        expect(probes.length).toBeGreaterThan(0)
-        expect(probes.filter(at => at < firstUpload)).toEqual([])
       }
     ))
 })
