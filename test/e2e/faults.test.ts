@@ -129,6 +129,59 @@ function changed(
   )
 }
 
+/** The blob's closing PUT of an upload session (not the POST that opens it). */
+const BLOB_PUT = { method: 'PUT', path: /\/blobs\/uploads\/./ }
+/** The image's manifest PUT by digest (the upload; tags are PUT by name). */
+const DIGEST_PUT = { method: 'PUT', path: /\/manifests\/sha256:/ }
+
+/** Faults on the action's own upload of a fresh blob, each once (or as said). */
+function uploadFaults(): FaultCase[] {
+  const timeouts = { retries: '2', 'registry-timeout': '1' }
+  const cases: [string, Fault, Record<string, string>?][] = [
+    [
+      'a 503 on the blob PUT (our upload)',
+      { kind: 'status', status: 503, times: 1, match: BLOB_PUT }
+    ],
+    [
+      'a 429 with Retry-After: 1 on the blob PUT (our upload)',
+      {
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: 1,
+        times: 1,
+        match: BLOB_PUT
+      }
+    ],
+    // the PUT and the GET that asks where the upload is both say 404
+    [
+      'a registry that forgets the upload session (our upload)',
+      {
+        kind: 'status',
+        status: 404,
+        times: 2,
+        match: { path: /\/blobs\/uploads\/./ }
+      }
+    ],
+    [
+      'a blob PUT that hangs once (our upload, registry-timeout: 1, retries: 2)',
+      { kind: 'hang', times: 1, match: BLOB_PUT },
+      timeouts
+    ],
+    [
+      'a manifest PUT by digest that hangs once (our upload, registry-timeout: 1, retries: 2)',
+      { kind: 'hang', times: 1, match: DIGEST_PUT },
+      timeouts
+    ]
+  ]
+  return cases.map(([name, fault, inputs]) => ({
+    category: 'upload',
+    name,
+    faults: [fault],
+    freshBlob: true,
+    ...(inputs === undefined ? {} : { inputs })
+  }))
+}
+
 const failing: FailingCase[] = [
   {
     category: 'registry refuses',
@@ -323,6 +376,9 @@ const recovering: FaultCase[] = [
     ],
     freshBlob: true
   },
+  // the action's own upload of the build (buildx's docker driver on the
+  // stack): every request has registry-timeout, and is retried
+  ...uploadFaults(),
   {
     category: 'network',
     name: 'a registry request that hangs once (registry-timeout: 1)',
