@@ -575,3 +575,68 @@ describe('registry and daemon faults', () => {
       }
     ))
 })
+
+/**
+ * docker's own push (`imagetools create`, promote to another registry): one
+ * request of it gets no answer, while the registry answers every other one
+ * (the watch's probe too). The watch stops it after 10 registry-timeouts
+ * without new output, and the retry copies the image.
+ */
+describe("docker's own push with one hung request", () => {
+  it.each([
+    { what: 'a manifest PUT', match: { method: 'PUT', path: /\/manifests\// } },
+    {
+      what: 'a blob PUT',
+      match: { method: 'PUT', path: /\/blobs\/uploads\/./ }
+    }
+  ])(
+    'network: $what of imagetools create that hangs once ends in success (registry-timeout: 1, retries: 2)',
+    ({ what, match }) =>
+      record(
+        'network',
+        `${what} of docker's push (imagetools create) that hangs once (registry-timeout: 1, retries: 2)`,
+        async c => {
+          const { a, b } = stack
+          const repo = uniqueRepo('faults-copy')
+          await pushTestImage(b, repo, { tags: ['1.2.3'] })
+          const proxy = await startFaultProxy({
+            target: a.host,
+            faults: [{ kind: 'hang', times: 1, match }]
+          })
+          const env = runnerEnv('push-tag')
+          const main = await c.time(() => {
+            const running = startMain(
+              {
+                mode: 'promote',
+                source: `${b.host}/${repo}:1.2.3`,
+                images: `${proxy.host}/${repo}`,
+                logins: loginsFor({ ...a, host: proxy.host }, b),
+                retries: '2',
+                'registry-timeout': '1'
+              },
+              env
+            )
+            // only keeps a regression from holding the suite
+            const timer = setTimeout(
+              () => running.child.kill('SIGKILL'),
+              120_000
+            )
+            void running.result.finally(() => clearTimeout(timer))
+            return running.result
+          })
+          await proxy.close()
+          expect((await runPost(main, env)).code).toBe(0)
+          const after = await registryState(a, repo)
+          c.left(describeLeft({}, after))
+          const hung = proxy.requests.filter(r => r.outcome === 'hang')
+          expect(hung.length).toBe(1)
+          expect(errors(main)).toEqual([])
+          expect(main.code).toBe(0)
+          const digest = main.outputs.digest
+          expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+          expect(after).toEqual({ '1.2.3': digest, '1.2': digest, '1': digest })
+          expect(main.stdout).toMatch(/while the registry still answered/)
+        }
+      )
+  )
+})
