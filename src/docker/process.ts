@@ -32,6 +32,12 @@ export interface StallWatch {
    * starts over; false, and the command is stopped.
    */
   stillAnswering?: () => Promise<boolean>
+  /**
+   * Silence after which the command is stopped even while the other end
+   * answers: one request of docker's that never gets an answer is not seen
+   * by asking the registry on another connection.
+   */
+  limitMs?: number
 }
 
 export interface ProcessOptions {
@@ -159,9 +165,11 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
       (await watch.stillAnswering?.().catch(() => false)) ?? false
     asking = false
     if (ended) return
+    const silentMs = performance.now() - since
     // progress that came while the other end was asked: not a stall
-    if (answering || lastProgress !== since) arm()
-    else stop(performance.now() - since)
+    if (lastProgress !== since) arm()
+    else if (answering && silentMs < (watch.limitMs ?? Infinity)) arm()
+    else stop(silentMs)
   }
   if (watch.startsAt === undefined) arm()
   return {

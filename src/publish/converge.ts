@@ -13,6 +13,7 @@ import type { PublishPlan } from '../plan/plan.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'
+import { heldBuild, REVISION } from './reruns.js'
 
 type Digests = Map<string, string | undefined>
 
@@ -75,22 +76,48 @@ async function repair(
   )
 }
 
-/** Release tags this run wrote that another run's write has replaced since. */
-function taken(
+/**
+ * Release tags this run wrote that another run's write has replaced since:
+ * a build of this commit there (a re-run racing the first attempt) becomes
+ * this run's release, as at the read before the writes; another commit's
+ * build is a lost race, named in the returned lines.
+ */
+async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,
   digests: Digests,
-  values: RunValues
-): string[] {
-  return steps.flatMap(step => {
+  plan: PublishPlan,
+  values: RunValues,
+  env: PublishEnv
+): Promise<string[]> {
+  const lost: string[] = []
+  for (const step of steps) {
     const ref = refOf(step)
+    const image = step.image.name
     const held = digests.get(ref)
-    const ours = values.digestOf(step.image.name)
-    const release = step.tag?.kind === 'version' && written.has(ref)
-    return release && held !== ours
-      ? [`${ref} holds ${held ?? 'nothing'}, not ${ours} which this run wrote`]
-      : []
-  })
+    const ours = values.digestOf(image)
+    if (step.tag?.kind !== 'version' || !written.has(ref) || held === ours)
+      continue
+    const build =
+      held === undefined
+        ? undefined
+        : await heldBuild(env.registry, image, held, plan)
+    if (build?.thisCommit === true && held !== undefined) {
+      env.log.info(
+        `${ref} now holds ${held}, another build of this commit (${plan.labels[REVISION]}) written meanwhile (a re-run racing this one): it is this release, so this run's build (${ours}) is not used`
+      )
+      values.setDigest(image, held)
+      continue
+    }
+    const whose =
+      build === undefined
+        ? ''
+        : `, the build of another commit (${build.revision ?? 'no revision label'})`
+    lost.push(
+      `${ref} now holds ${held ?? 'nothing'}${whose}, not ${ours} which this run wrote`
+    )
+  }
+  return lost
 }
 
 /** Reads back, repairs, and returns what the registry holds for our tags. */
@@ -108,7 +135,14 @@ export async function readBackAndConverge(
     if (floatingGuard) await repair(step, plan, written, fresh, env)
     else env.log.info(notRunLine(step, 'not needed: floating-guard: false'))
   const heads = reads.filter(step => step.reference !== '')
-  const lost = taken(heads, written, fresh.digests, values)
+  const lost = await settleReleases(
+    heads,
+    written,
+    fresh.digests,
+    plan,
+    values,
+    env
+  )
   if (lost.length > 0)
     throw new Error(
       `another run published the same release at the same time (the registry has no conditional write; see the README's concurrency: setting):\n${lost.join('\n')}`

@@ -9,8 +9,11 @@
  * the containerd image store, `Waiting` again every second, hung or not). So
  * silence alone cannot tell a hung registry from a big upload. After each
  * registry-timeout of silence the registry is asked on its upload endpoint;
- * the command is stopped only when that goes unanswered too (the client's
- * own timeout and retries), and the stop is retried like any other fault.
+ * the command is stopped when that goes unanswered too (the client's own
+ * timeout and retries), or, answered or not, once docker has printed nothing
+ * new for SILENT_WINDOWS registry-timeouts: a request of docker's that never
+ * gets an answer leaves the registry answering everything else. The stop is
+ * retried like any other fault.
  */
 import { DockerStalledError, type StallWatch } from '../docker/runner.js'
 import type { Image } from '../reference/images.js'
@@ -24,6 +27,13 @@ import type { PublishEnv } from './context.js'
  * `#13 pushing layer <id>`. A build before it may compile in silence.
  */
 const BUILDX_PUSHING = /^#\d+ pushing /
+
+/**
+ * Registry-timeouts of silence after which docker's push is stopped even
+ * while the registry answers (30 × 10 = 300 s at the default): the README's
+ * bound for one attempt of a push.
+ */
+export const SILENT_WINDOWS = 10
 
 /** Steps whose whole run is a write to a registry. */
 const PUSHES = new Set(['index'])
@@ -63,6 +73,7 @@ export function pushWatch(
     unanswered: [],
     stall: {
       ms: env.registryTimeoutMs,
+      limitMs: env.registryTimeoutMs * SILENT_WINDOWS,
       startsAt:
         step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
       stillAnswering: async () => {
@@ -88,8 +99,14 @@ export function stalledError(
 ): Error {
   const hosts = watch.unanswered.length > 0 ? watch.unanswered : step.registries
   const attempts = env.retry.retries + 1
+  const tried = `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`
+  if (watch.unanswered.length === 0)
+    return new Error(
+      `${step.step}: docker sent no push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)} (${SILENT_WINDOWS} × registry-timeout) while the registry still answered: one of docker's requests got no answer, so the push was stopped (${tried})`,
+      { cause: error }
+    )
   return new Error(
-    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint within the registry-timeout (${seconds(env.registryTimeoutMs)}): the registry stopped answering (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`,
+    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint within the registry-timeout (${seconds(env.registryTimeoutMs)}): the registry stopped answering (${tried})`,
     { cause: error }
   )
 }

@@ -8,19 +8,43 @@ import type { Settings } from '../settings/settings.js'
 import type { PublishPlan } from '../plan/plan.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { imageLabels } from '../registry/image-labels.js'
+import type { RegistryClient } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
 import type { PublishEnv } from './context.js'
 import type { ImageState } from './registry-state.js'
 import type { RunValues } from './values.js'
 
-const REVISION = 'org.opencontainers.image.revision'
+export const REVISION = 'org.opencontainers.image.revision'
 const SOURCE = 'org.opencontainers.image.source'
 
-function sameBuild(labels: Record<string, string>, plan: PublishPlan): boolean {
-  return (
+/** What a release tag holds that is not this run's build. */
+export interface HeldBuild {
+  manifest: Manifest
+  /** Built from this run's commit (revision and source labels): a re-run's. */
+  thisCommit: boolean
+  /** The commit its revision label names, when it has one. */
+  revision: string | undefined
+}
+
+/**
+ * The re-run rule, the one decision of both the read before the writes and
+ * the read-back after them: a run may take another build's digest as its
+ * release only when that build is of this very commit.
+ */
+export async function heldBuild(
+  registry: RegistryClient,
+  image: string,
+  digest: string,
+  plan: PublishPlan
+): Promise<HeldBuild | undefined> {
+  const found = await imageLabels(registry, image, digest)
+  if (found === undefined) return undefined
+  const { labels } = found
+  const thisCommit =
     labels[REVISION] !== undefined &&
     labels[REVISION] === plan.labels[REVISION] &&
     labels[SOURCE] === plan.labels[SOURCE]
-  )
+  return { manifest: found.manifest, thisCommit, revision: labels[REVISION] }
 }
 
 async function checkRevision(
@@ -39,8 +63,8 @@ async function checkRevision(
     return
   }
   env.log.info(stepLine(step))
-  const found = await imageLabels(env.registry, image, existing)
-  if (found === undefined || !sameBuild(found.labels, plan)) return
+  const found = await heldBuild(env.registry, image, existing, plan)
+  if (found === undefined || !found.thisCommit) return
   env.log.info(
     `${image}:${step.reference} already holds a build of this commit (${plan.labels[REVISION]}): this is a re-run, so its tags converge on ${existing} and this run's build (${ours}) is not used`
   )

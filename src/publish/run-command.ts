@@ -78,7 +78,17 @@ async function run(
       : env.passwords.get(step.passwordFor)
   const quiet = step.step === 'predict' || step.step === 'cleanup'
   const watch = pushWatch(step, images, env)
-  const once = () => env.docker.run(argv, { input, quiet, stall: watch?.stall })
+  const once = () =>
+    env.docker
+      .run(argv, { input, quiet, stall: watch?.stall })
+      .catch((error: unknown) => {
+        // each stop of the watch is told, also one the retry mends
+        if (error instanceof DockerStalledError && watch !== undefined)
+          env.log.info(
+            `stopped: ${stalledError(error, step, watch, env).message}`
+          )
+        throw error
+      })
   const retried = () =>
     retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
   try {

@@ -255,7 +255,10 @@ class BlobUpload {
         await response.body?.cancel()
         if (response.status === 404) return undefined
         if (!response.ok) throw await fail()
-        const offset = rangeEnd(response.headers.get('range')) ?? 0
+        const range = response.headers.get('range')
+        // distribution 2.8 says 0-0 for no byte as for one: start over
+        if (/^\s*(?:bytes=)?0-0\s*$/.test(range ?? '')) return undefined
+        const offset = rangeEnd(range) ?? 0
         return { location: this.location(response), offset }
       }
     )

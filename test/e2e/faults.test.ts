@@ -133,6 +133,59 @@ function changed(
   )
 }
 
+/** The blob's closing PUT of an upload session (not the POST that opens it). */
+const BLOB_PUT = { method: 'PUT', path: /\/blobs\/uploads\/./ }
+/** The image's manifest PUT by digest (the upload; tags are PUT by name). */
+const DIGEST_PUT = { method: 'PUT', path: /\/manifests\/sha256:/ }
+
+/** Faults on the action's own upload of a fresh blob, each once (or as said). */
+function uploadFaults(): FaultCase[] {
+  const timeouts = { retries: '2', 'registry-timeout': '1' }
+  const cases: [string, Fault, Record<string, string>?][] = [
+    [
+      'a 503 on the blob PUT (our upload)',
+      { kind: 'status', status: 503, times: 1, match: BLOB_PUT }
+    ],
+    [
+      'a 429 with Retry-After: 1 on the blob PUT (our upload)',
+      {
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: 1,
+        times: 1,
+        match: BLOB_PUT
+      }
+    ],
+    // the PUT and the GET that asks where the upload is both say 404
+    [
+      'a registry that forgets the upload session (our upload)',
+      {
+        kind: 'status',
+        status: 404,
+        times: 2,
+        match: { path: /\/blobs\/uploads\/./ }
+      }
+    ],
+    [
+      'a blob PUT that hangs once (our upload, registry-timeout: 1, retries: 2)',
+      { kind: 'hang', times: 1, match: BLOB_PUT },
+      timeouts
+    ],
+    [
+      'a manifest PUT by digest that hangs once (our upload, registry-timeout: 1, retries: 2)',
+      { kind: 'hang', times: 1, match: DIGEST_PUT },
+      timeouts
+    ]
+  ]
+  return cases.map(([name, fault, inputs]) => ({
+    category: 'upload',
+    name,
+    faults: [fault],
+    freshBlob: true,
+    ...(inputs === undefined ? {} : { inputs })
+  }))
+}
+
 const failing: FailingCase[] = [
   {
     category: 'registry refuses',
@@ -327,6 +380,9 @@ const recovering: FaultCase[] = [
     ],
     freshBlob: true
   },
+  // the action's own upload of the build (buildx's docker driver on the
+  // stack): every request has registry-timeout, and is retried
+  ...uploadFaults(),
   {
     category: 'network',
     name: 'a registry request that hangs once (registry-timeout: 1)',
@@ -513,4 +569,69 @@ describe('registry and daemon faults', () => {
         )
       }
     ))
+})
+
+/**
+ * docker's own push (`imagetools create`, promote to another registry): one
+ * request of it gets no answer, while the registry answers every other one
+ * (the watch's probe too). The watch stops it after 10 registry-timeouts
+ * without new output, and the retry copies the image.
+ */
+describe("docker's own push with one hung request", () => {
+  it.each([
+    { what: 'a manifest PUT', match: { method: 'PUT', path: /\/manifests\// } },
+    {
+      what: 'a blob PUT',
+      match: { method: 'PUT', path: /\/blobs\/uploads\/./ }
+    }
+  ])(
+    'network: $what of imagetools create that hangs once ends in success (registry-timeout: 1, retries: 2)',
+    ({ what, match }) =>
+      record(
+        'network',
+        `${what} of docker's push (imagetools create) that hangs once (registry-timeout: 1, retries: 2)`,
+        async c => {
+          const { a, b } = stack
+          const repo = uniqueRepo('faults-copy')
+          await pushTestImage(b, repo, { tags: ['1.2.3'] })
+          const proxy = await startFaultProxy({
+            target: a.host,
+            faults: [{ kind: 'hang', times: 1, match }]
+          })
+          const env = runnerEnv('push-tag')
+          const main = await c.time(() => {
+            const running = startMain(
+              {
+                mode: 'promote',
+                source: `${b.host}/${repo}:1.2.3`,
+                images: `${proxy.host}/${repo}`,
+                logins: loginsFor({ ...a, host: proxy.host }, b),
+                retries: '2',
+                'registry-timeout': '1'
+              },
+              env
+            )
+            // only keeps a regression from holding the suite
+            const timer = setTimeout(
+              () => running.child.kill('SIGKILL'),
+              120_000
+            )
+            void running.result.finally(() => clearTimeout(timer))
+            return running.result
+          })
+          await proxy.close()
+          expect((await runPost(main, env)).code).toBe(0)
+          const after = await registryState(a, repo)
+          c.left(describeLeft({}, after))
+          const hung = proxy.requests.filter(r => r.outcome === 'hang')
+          expect(hung.length).toBe(1)
+          expect(errors(main)).toEqual([])
+          expect(main.code).toBe(0)
+          const digest = main.outputs.digest
+          expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+          expect(after).toEqual({ '1.2.3': digest, '1.2': digest, '1': digest })
+          expect(main.stdout).toMatch(/while the registry still answered/)
+        }
+      )
+  )
 })

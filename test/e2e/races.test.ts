@@ -35,6 +35,10 @@ interface Member {
   labels?: string
   /** A build with a RUN step and no cache: slower than the COPY of hello. */
   slow?: boolean
+  /** The commit and workflow run (a re-run keeps both); fresh ones if absent. */
+  commit?: string
+  runId?: string
+  attempt?: number
 }
 
 const commit = () => randomBytes(20).toString('hex')
@@ -51,8 +55,9 @@ async function race(
     const env = runnerEnv('push-tag', {
       GITHUB_REF: `refs/tags/v${member.version}`,
       GITHUB_REF_NAME: `v${member.version}`,
-      GITHUB_SHA: commit(),
-      GITHUB_RUN_ID: runId(),
+      GITHUB_SHA: member.commit ?? commit(),
+      GITHUB_RUN_ID: member.runId ?? runId(),
+      GITHUB_RUN_ATTEMPT: String(member.attempt ?? 1),
       ...(member.daemon === 'classic store'
         ? { DOCKER_HOST: stack.classicDockerHost }
         : {})
@@ -167,7 +172,8 @@ const sameRelease: Pair[] = Array.from({ length: 5 }, (_, i) => {
     version: '2.0.0',
     daemon,
     slow,
-    labels: `build=${daemon}`
+    labels: `build=${daemon}`,
+    commit: commit()
   }))
   return {
     name: `pair ${i + 1}: ${pair.map(describeMember).join(' and ')} at once`,
@@ -265,6 +271,9 @@ function stated(
     problems.push(`floating tags not on ${won}: ${JSON.stringify(state)}`)
   if (!steps.some(step => step.outputs.digest === won))
     problems.push(`no run's digest output is ${won}`)
+  // another commit's build is never a run's release (only a re-run's is)
+  if (steps[0].outputs.digest === steps[1].outputs.digest)
+    problems.push(`both runs of two commits report ${won}`)
   for (const step of steps) {
     problems.push(...errors(step))
     for (const [tag, digest] of pushedOutput(step))
@@ -300,6 +309,7 @@ describe('the same release from two builds at once', () => {
         const winner = steps.find(step => step.code === 0) as StepResult
         const loser = steps.find(step => step.code === 1) as StepResult
         const loserDaemon = members[steps.indexOf(loser)].daemon
+        const winnerCommit = members[steps.indexOf(winner)].commit ?? ''
         expect(won).toMatch(/^sha256:[0-9a-f]{64}$/)
         expect(state).toEqual({ '2': won, '2.0': won, '2.0.0': won })
         expect(errors(winner)).toEqual([])
@@ -320,7 +330,7 @@ describe('the same release from two builds at once', () => {
         const ref = escape(`${stack.a.host}/${repo}:2.0.0`)
         const expected = readBack
           ? new RegExp(
-              `^::error::another run published the same release at the same time .*${ref} holds ${won}, not (sha256:[0-9a-f]{64}) which this run wrote$`
+              `^::error::another run published the same release at the same time .*${ref} now holds ${won}, the build of another commit \\(${winnerCommit}\\), not (sha256:[0-9a-f]{64}) which this run wrote$`
             )
           : new RegExp(
               `^::error::release tags are immutable \\(immutable-tags: error\\), so nothing was pushed.*release tag 2\\.0\\.0 already exists at ${won}`
@@ -331,6 +341,54 @@ describe('the same release from two builds at once', () => {
         // no output of the loser names the winner's build, nor a tag it lost
         expect(loser.outputs.digest ?? '').not.toBe(won)
         expect(pushedOutput(loser)).toEqual([])
+      })
+  )
+})
+
+/** One commit released twice at once: a re-run racing the first attempt. */
+const sameCommit: Pair[] = Array.from({ length: 4 }, (_, i) => {
+  const sha = commit()
+  const run = runId()
+  let attempt = 0
+  const pair = pairOf(i, 3, (daemon, slow) => ({
+    version: '2.0.0',
+    daemon,
+    slow,
+    commit: sha,
+    runId: run,
+    attempt: ++attempt
+  }))
+  return {
+    name: `pair ${i + 1}: ${pair.map(describeMember).join(' and ')} at once`,
+    members: pair
+  }
+})
+
+describe('the same commit released twice at once (a re-run racing the first attempt)', () => {
+  it.each(sameCommit)(
+    '$name: both succeed with the same digest, every tag on it',
+    ({ name, members }) =>
+      record('races', `the same commit twice, ${name}`, async c => {
+        const repo = uniqueRepo('races-rerun')
+        const steps = await race(repo, members, c)
+        const state = await registryState(stack.a, repo)
+        const won = state['2.0.0']
+        c.left(`2, 2.0, 2.0.0 on one build (${Object.keys(state).length} tags)`)
+        const adopted = steps.filter(step =>
+          /(already|now) holds .*build of this commit/.test(step.stdout)
+        )
+        c.note(
+          adopted.length > 0
+            ? `${adopted.length} run(s) took the other attempt's build as the release`
+            : 'both builds had one digest'
+        )
+        expect(steps.map(errors)).toEqual([[], []])
+        expect(steps.map(step => step.code)).toEqual([0, 0])
+        expect(won).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(state).toEqual({ '2': won, '2.0': won, '2.0.0': won })
+        expect(steps.map(step => step.outputs.digest)).toEqual([won, won])
+        for (const step of steps)
+          for (const [, digest] of pushedOutput(step)) expect(digest).toBe(won)
       })
   )
 })

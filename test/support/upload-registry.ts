@@ -102,7 +102,8 @@ export async function startUploadRegistry(): Promise<UploadRegistry> {
       return answer(res, 404, {}, 'BLOB_UPLOAD_UNKNOWN')
     const range = () => ({
       Location: location(repository, id),
-      Range: `0-${session.data.length - 1}`
+      // as distribution 2.8: 0-0 for no byte yet (and for one)
+      Range: `0-${Math.max(0, session.data.length - 1)}`
     })
     if (method === 'GET') return answer(res, 204, range())
     if (method === 'PATCH') {

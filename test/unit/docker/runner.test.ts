@@ -126,6 +126,20 @@ describe('the stall watch', () => {
     expect(asked).toBeGreaterThan(0)
   })
 
+  it('stops a silent push at its limit even while the registry answers (one hung request of docker)', async () => {
+    let asked = 0
+    const stillAnswering = () => {
+      asked++
+      return Promise.resolve(true)
+    }
+    const args = ['out:#5 pushing layers', 'sleep:60000']
+    const stall = { ...pushPhase(100, stillAnswering), limitMs: 300 }
+    await expect(docker.run(args, { ...quiet, stall })).rejects.toThrow(
+      DockerStalledError
+    )
+    expect(asked).toBeGreaterThanOrEqual(3)
+  })
+
   it('stops it once the registry does not answer either', async () => {
     let asked = 0
     const answers = [true, false]

@@ -79,6 +79,8 @@ describe('pushWatch: which docker steps are watched', () => {
     const { env } = envAnswering(() => Promise.resolve())
     const stall = pushWatch(build, IMAGES, env)?.stall
     expect(stall?.ms).toBe(30_000)
+    // stopped after 10 registry-timeouts of silence, even while answered
+    expect(stall?.limitMs).toBe(300_000)
     const starts = [
       '#4 [2/2] RUN make',
       '#6 exporting to image',
@@ -132,6 +134,16 @@ describe('pushWatch: does the registry still answer?', () => {
 })
 
 describe('stalledError', () => {
+  it('a push silent past its limit while the registry answered: says so and names the bound', async () => {
+    const { env } = envAnswering(() => Promise.resolve())
+    const watch = pushWatch(index, IMAGES, env)
+    await watch?.stall.stillAnswering?.()
+    const stalled = new DockerStalledError(index.argv, 300_200, '')
+    expect(watch && stalledError(stalled, index, watch, env).message).toBe(
+      "index: docker sent no push progress to registry 127.0.0.1:5001 for 300 s (10 × registry-timeout) while the registry still answered: one of docker's requests got no answer, so the push was stopped (3 attempts)"
+    )
+  })
+
   it('names the step, the silence, the registry and registry-timeout', async () => {
     const { env } = envAnswering(() => Promise.reject(new Error('timeout')))
     const watch = pushWatch(index, IMAGES, env)

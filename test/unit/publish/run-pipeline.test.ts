@@ -243,13 +243,89 @@ describe('runPipeline: two releases at once', () => {
     }
     const run = publish(registry, '{"v":"ours"}', '1.2.3')
     await expect(run).rejects.toThrow(/another run published the same release/)
-    await expect(run).rejects.toThrow(new RegExp(`1\\.2\\.3 holds ${theirs}`))
+    await expect(run).rejects.toThrow(
+      new RegExp(`1\\.2\\.3 now holds ${theirs}`)
+    )
     // the floating tags follow the release that won
     expect(registry.tagsOf(IMAGE)).toMatchObject({
       '1.2.3': theirs,
       '1.2': theirs,
       '1': theirs
     })
+  })
+})
+
+describe('runPipeline: the same release twice at once (the re-run rule at the read-back)', () => {
+  /** The labels a build of this run's commit carries. */
+  const thisCommit = async () =>
+    (
+      await releaseRun({
+        images: IMAGE,
+        logins: '',
+        secrets: '',
+        tags: '',
+        'immutable-tags': 'error'
+      })
+    ).plan.labels
+
+  /** Another build lands on 1.2.3 right after our floating tag 1 (it read before our write). */
+  function raceOnRelease(
+    registry: MemoryRegistry,
+    labels: Record<string, string>
+  ): () => string {
+    let theirs = ''
+    registry.afterPut = (_, tag) => {
+      if (tag !== '1') return
+      registry.afterPut = () => undefined
+      theirs = registry.push(IMAGE, 'other build', '1.2.3', labels).digest
+      registry.retag(IMAGE, '1.2', theirs)
+      registry.retag(IMAGE, '1', theirs)
+    }
+    return () => theirs
+  }
+
+  it.each([
+    ['a re-run racing the first attempt (this commit)', true],
+    ['another build of this commit, floating tags ours at the end', false]
+  ])(
+    '%s: succeeds with the release that won as its digest',
+    async (_, floatingTheirs) => {
+      const registry = new MemoryRegistry()
+      const labels = await thisCommit()
+      let theirs = ''
+      registry.afterPut = (_, tag) => {
+        if (tag !== '1.2.3') return
+        registry.afterPut = () => undefined
+        theirs = registry.push(IMAGE, 'first attempt', '1.2.3', labels).digest
+        if (floatingTheirs) registry.retag(IMAGE, '1.2', theirs)
+      }
+      const { result } = await publish(registry, '{"attempt":2}', '1.2.3')
+      expect(result.digest).toBe(theirs)
+      expect(registry.tagsOf(IMAGE)).toMatchObject({
+        '1.2.3': theirs,
+        '1.2': theirs,
+        '1': theirs
+      })
+      // no output names this run's unused build
+      expect(result.pushed.every(p => p.digest === theirs)).toBe(true)
+    }
+  )
+
+  it("another commit's build fails the run, saying 1.2.3 now holds that commit's build", async () => {
+    const registry = new MemoryRegistry()
+    const labels = await thisCommit()
+    const theirs = raceOnRelease(registry, {
+      ...labels,
+      'org.opencontainers.image.revision': 'the other commit'
+    })
+    const error = await publish(registry, '{"v":"ours"}', '1.2.3').catch(
+      (e: unknown) => e
+    )
+    expect(String(error)).toMatch(
+      new RegExp(
+        `1\\.2\\.3 now holds ${theirs()}, the build of another commit \\(the other commit\\), not sha256:`
+      )
+    )
   })
 })
 

@@ -168,6 +168,14 @@ describe('uploading a blob by digest', () => {
     expect(registry.blobs('o/app').get(blob.digest)).toEqual(blob.bytes)
   })
 
+  it('a small blob whose one PUT failed before any byte landed is sent again from its first byte', async () => {
+    const { registry, client, image } = await setUp()
+    const blob = blobFile(500)
+    registry.fault = once('PUT', 1, { kind: 'status', status: 503 })
+    await client.uploadBlob(image, blob)
+    expect(registry.blobs('o/app').get(blob.digest)).toEqual(blob.bytes)
+  })
+
   it('starts a new upload when the registry forgot the session', async () => {
     const { registry, client, image } = await setUp()
     const blob = blobFile(2500)
