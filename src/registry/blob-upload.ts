@@ -64,10 +64,7 @@ export async function uploadBlob(
 
 class BlobUpload {
   private bytesSent = 0
-  /** The upload went on from the registry's offset after a failed step. */
-  private resumed = false
-  /** A resumed upload the registry found corrupt starts afresh, once. */
-  private restart: 'no' | 'due' | 'done' = 'no'
+
   private readonly uploads: string
 
   constructor(
@@ -154,14 +151,10 @@ class BlobUpload {
     let unsure = false
     for (;;) {
       const step = async (): Promise<Session | 'done' | 'present'> => {
-        if (unsure && this.restart === 'due') {
-          this.restart = 'done'
-          session = await this.open()
-        } else if (unsure) {
+        if (unsure) {
           const found = await this.resync(session)
           if (found === 'present') return found
           session = found
-          this.resumed = true
         }
         unsure = true
         const next = await this.step(session)
@@ -277,19 +270,6 @@ class BlobUpload {
     fail: () => Promise<Error>
   ): Promise<Error> {
     const error = await fail()
-    // distribution 2.8 may keep part of a body cut by a reset beyond the
-    // offset it reports: the resumed blob then fails its digest check
-    if (
-      response.status === 400 &&
-      /DIGEST_INVALID/.test(error.message) &&
-      this.resumed &&
-      this.restart === 'no'
-    ) {
-      this.restart = 'due'
-      return new TransientError(
-        `the resumed upload did not match its digest, so it starts afresh: ${error.message}`
-      )
-    }
     const mendable =
       response.status === 404 ||
       response.status === 416 ||
