@@ -68,12 +68,11 @@ export function attestationDefaults(
   builder: Builder,
   run: WorkflowRun | undefined
 ): Pick<BuildSettings, 'defaultProvenance' | 'builderId'> {
-  if (run === undefined) return {}
-  const builderId = { builderId: run.url }
-  if (run.noDefaultAttestations || loadsIntoDocker(build)) return builderId
+  const builderId = run === undefined ? {} : { builderId: run.url }
+  if (run?.noDefaultAttestations || loadsIntoDocker(build)) return builderId
   if (exportsLayout(builder))
     return { ...builderId, defaultProvenance: 'mode=min' }
-  if (buildsIntoDaemon(builder)) return builderId
+  if (run === undefined || buildsIntoDaemon(builder)) return builderId
   return {
     ...builderId,
     defaultProvenance: run.privateRepository

@@ -73,7 +73,7 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       builder: CONTAINERD,
       inputs: {},
       stage: [
-        `${BUILDX} --builder default --output type=oci,dest=/run/layout,tar=false ${TAIL}`,
+        `${BUILDX} --builder default --attest type=provenance,mode=min --output type=oci,dest=/run/layout,tar=false ${TAIL}`,
         `upload PUT https://ghcr.io/v2/octo/app/manifests/<digest>`,
         `upload PUT https://registry-1.docker.io/v2/octo/app/manifests/<digest>`
       ],
