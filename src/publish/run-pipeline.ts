@@ -33,6 +33,7 @@ import { adoptReruns } from './reruns.js'
 import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
 import { RunValues } from './values.js'
 import { removeLayouts } from './image-upload.js'
+import { recordFootprint } from './footprint.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -169,10 +170,18 @@ async function tag(
     return manifest
   }
   const allowed = allowedTagSteps(pipeline.tag, plans)
+  const footprint = recordFootprint(
+    env.registry,
+    states,
+    digestOf,
+    env.progress,
+    settings.build.platforms.length > 0
+  )
   await env.log.group('Tag', async () => {
     logHeldTags(pipeline.tag, allowed, plans, env)
     await pointTags(env.registry, allowed, manifestOf, env.progress, env.log)
   })
+  await footprint
 }
 
 export async function runPipeline(
@@ -238,8 +247,10 @@ export async function runPipeline(
       pushed: env.progress.pushed,
       skipped: env.progress.skipped,
       held,
-      platforms,
+      platforms: platforms ?? env.progress.platforms,
       uploads: env.progress.uploads,
+      before: env.progress.before,
+      buildMs: env.progress.buildMs,
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {
