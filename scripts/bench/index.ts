@@ -10,6 +10,8 @@ import { coldStart } from './cold-start.js'
 import { checkRoot, printMachine } from './host.js'
 import { runParts } from './part.js'
 import { fullPublish } from './publish.js'
+import { bigLayers } from './layers.js'
+import { publishWithBigStore } from './store.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -30,7 +32,16 @@ async function main(): Promise<void> {
       title: '2. Full publish of 4 tags: action vs bare docker CLI',
       run: () => fullPublish(n)
     },
-    { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded }
+    { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded },
+    {
+      title:
+        '4. 64 MB and 512 MB random layers: action vs bare docker, bytes, re-run, peak RSS',
+      run: () => bigLayers(n)
+    },
+    {
+      title: '5. Full publish of 4 tags with 1,000 images in the local store',
+      run: () => publishWithBigStore(Math.min(n, 3))
+    }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)
   const ok = await runParts(
