@@ -17,20 +17,30 @@ import { bareDockerPublish } from './docker-cli.js'
 import { HELLO, TAG_NAMES, tagPushEnv } from './event.js'
 import { requireDist, requireStack } from './host.js'
 import { exec, measure } from './proc.js'
-import { medianRatio, printTable, ratio, spread } from './report.js'
+import { median, medianRatio, printTable, ratio, spread } from './report.js'
 import { watchPeakRss } from './rss.js'
 
 const SIZES_MB = [64, 512]
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
+const mibSpread = (values: number[]) =>
+  `${mib(median(values))} (${values.map(mib).join(', ')})`
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`
 const load = () => `load ${loadavg()[0].toFixed(1)}`
 
-function randomLayerContext(mb: number): string {
+/**
+ * A context whose one RUN writes `mb` random MB, built once (unmeasured):
+ * both sides then push the same cached build. Each context is a new layer:
+ * the containerd store remembers where docker pushed a blob and mounts it
+ * from there, so a layer docker pushed before is no upload.
+ */
+async function randomLayerContext(mb: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `dpa-bench-${mb}m-`))
+  const id = randomBytes(6).toString('hex')
   writeFileSync(
     join(dir, 'Dockerfile'),
-    `FROM local/busybox\nRUN head -c ${mb}m /dev/urandom > /f\n`
+    `FROM local/busybox\nRUN echo ${id} > /id && head -c ${mb}m /dev/urandom > /f\n`
   )
+  await exec('docker', ['buildx', 'build', '--provenance=false', '-q', dir])
   return dir
 }
 
@@ -54,7 +64,8 @@ async function actionPass(inputs: Inputs) {
     )
     const peak = stop()
     checkTags(value.main)
-    return { wallMs: cost.wallMs, peak, stdout: value.main.stdout }
+    const facts = /Build: .*$/m.exec(value.main.summary)?.[0] ?? ''
+    return { wallMs: cost.wallMs, peak, stdout: value.main.stdout, facts }
   })
 }
 
@@ -88,22 +99,17 @@ async function oneSize(
   registry: StackRegistry,
   prefix: string
 ) {
-  const context = randomLayerContext(mb)
+  const contexts: string[] = []
   try {
-    // built once: both sides push the same cached layer
-    await exec('docker', [
-      'buildx',
-      'build',
-      '--provenance=false',
-      '-q',
-      context
-    ])
     const action: number[] = []
     const docker: number[] = []
     const peaks: number[] = []
+    const facts: string[] = []
     const loads: string[] = []
     for (let i = 0; i < pairs; i++) {
       const order = i % 2 === 0 ? ['action', 'docker'] : ['docker', 'action']
+      const context = await randomLayerContext(mb)
+      contexts.push(context)
       loads.push(load())
       for (const side of order) {
         const image = `${registry.host}/${prefix}-${mb}m-${side}-${i}`
@@ -116,6 +122,7 @@ async function oneSize(
           })
           action.push(run.wallMs)
           peaks.push(run.peak)
+          facts.push(run.facts)
         }
       }
     }
@@ -127,18 +134,19 @@ async function oneSize(
       ['action (main + post)', spread(action)],
       ['bare docker (login, build --push, logout)', spread(docker)],
       ['ratio action/docker', ratio(medianRatio(action, docker))],
-      ['action main: peak RSS', spread(peaks, mib)],
-      [
-        '  growth over the hello publish',
-        spread(
-          peaks.map(p => p - floor),
-          mib
-        )
-      ]
+      ['action summary says', facts.join('; ')],
+      ['action main: peak RSS', mibSpread(peaks)],
+      ['  growth over the hello publish', mibSpread(peaks.map(p => p - floor))]
     ])
-    await bytesAndRerun(mb, context, registry, `${prefix}-${mb}m-bytes`)
+    contexts.push(await randomLayerContext(mb))
+    await bytesAndRerun(
+      mb,
+      contexts.at(-1) ?? '',
+      registry,
+      `${prefix}-${mb}m-bytes`
+    )
   } finally {
-    rmSync(context, { recursive: true, force: true })
+    for (const dir of contexts) rmSync(dir, { recursive: true, force: true })
   }
 }
 
