@@ -5,11 +5,12 @@ import type { StackRegistry } from '../../test/support/stack-env.js'
 import { HELLO, TAG_NAMES } from './event.js'
 import { exec } from './proc.js'
 
-/** Publishes the hello context as `image` under TAG_NAMES, with DOCKER_CONFIG from `env`. */
+/** Publishes a context (the hello one by default) as `image` under TAG_NAMES, with DOCKER_CONFIG from `env`. */
 export async function bareDockerPublish(
   image: string,
   registry: StackRegistry,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  context = join(ROOT, HELLO)
 ): Promise<void> {
   const { host, username, password } = registry
   await exec('docker', ['login', host, '-u', username, '--password-stdin'], {
@@ -25,7 +26,7 @@ export async function bareDockerPublish(
       '--provenance=false',
       '--sbom=false',
       '--push',
-      join(ROOT, HELLO)
+      context
     ],
     { env }
   )

@@ -11,6 +11,8 @@ import { checkRoot, printMachine } from './host.js'
 import { runParts } from './part.js'
 import { fullPublish } from './publish.js'
 import { signingCost } from './signing.js'
+import { bigLayers } from './layers.js'
+import { publishWithBigStore } from './store.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -35,6 +37,15 @@ async function main(): Promise<void> {
     {
       title: '4. What sign: key adds to a publish of 4 tags',
       run: () => signingCost(n)
+    },
+    {
+      title:
+        '5. 64 MB and 512 MB random layers: action vs bare docker, bytes, re-run, peak RSS',
+      run: () => bigLayers(n)
+    },
+    {
+      title: '6. Full publish of 4 tags with 1,000 images in the local store',
+      run: () => publishWithBigStore(Math.min(n, 3))
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)

@@ -1,5 +1,13 @@
 import type { PublishPlan } from '../plan/plan.js'
-import type { PublishResult } from '../publish/result.js'
+import type { PublishResult, Upload } from '../publish/result.js'
+import {
+  changeText,
+  formatBytes,
+  formatSeconds,
+  tagRows,
+  uploadSize,
+  uploadTotals
+} from '../publish/footprint-rows.js'
 
 /**
  * Text as Markdown shows it literally: a tag warning or a skip reason may
@@ -17,6 +25,7 @@ function code(text: string): string {
   return `\`${text.replace(/[`\r\n]/g, '')}\``
 }
 
+/** Text from outside (tag names, reasons) made safe inside a table cell. */
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
@@ -28,39 +37,70 @@ function table(header: string[], rows: string[][]): string {
   )
 }
 
-/** The job summary as Markdown: what was (or would be) published where. */
+/** The line under the heading: version, platforms by name, and how long the run's parts took. */
+function factsLine(
+  plan: PublishPlan,
+  result: PublishResult,
+  platforms: string[]
+): string {
+  const facts = [`Version: ${code(plan.version || '(none)')}`]
+  if (platforms.length > 0) facts.push(`Platforms: ${platforms.join(', ')}`)
+  if (result.buildMs !== undefined)
+    facts.push(`Build: ${formatSeconds(result.buildMs)}`)
+  const uploads = result.uploads ?? []
+  if (uploads.length > 0)
+    facts.push(`Upload: ${formatSeconds(uploadTotals(uploads).ms)}`)
+  return facts.join(' · ')
+}
+
+function uploadCells(name: string, u: Upload): string[] {
+  return [
+    name,
+    formatBytes(u.uploaded),
+    formatBytes(u.mounted),
+    formatBytes(u.present),
+    formatBytes(uploadSize(u)),
+    String(u.blobs),
+    formatSeconds(u.ms)
+  ]
+}
+
+/** Bytes per image: sent, mounted from another repository, already there, of the total. */
+function uploadTable(uploads: Upload[]): string {
+  const rows = uploads.map(u => uploadCells(code(u.image), u))
+  if (uploads.length > 1)
+    rows.push(uploadCells('**Total**', uploadTotals(uploads)))
+  return table(
+    ['Image', 'Uploaded', 'Mounted', 'Already there', 'Size', 'Blobs', 'Time'],
+    rows
+  )
+}
+
+/** The job summary as Markdown: what the run changed in the registry, tag by tag. */
 export function summaryMarkdown(
   plan: PublishPlan,
   result: PublishResult,
   heading: string,
   platforms: string[]
 ): string {
-  const digestOf = new Map(result.pushed.map(p => [p.ref, p.digest]))
-  const skippedRefs = new Map(result.skipped.map(s => [s.ref, s.reason]))
-  const rows = plan.refs.map(ref => [
-    code(ref),
-    plan.tags.find(t => ref.endsWith(`:${t.name}`))?.kind ?? '',
-    skippedRefs.has(ref) ? 'skipped' : (digestOf.get(ref) ?? '—'),
-    platforms.join(', ') || 'default'
+  const rows = tagRows(plan, result).map(row => [
+    code(row.ref),
+    row.kind,
+    row.digest || '—',
+    escapeMarkdown(changeText(row.change))
   ])
   const parts = [
     `### ${heading}`,
-    `Version: ${code(plan.version || '(none)')}`,
-    table(['Reference', 'Kind', 'Digest', 'Platforms'], rows)
+    factsLine(plan, result, platforms),
+    table(['Reference', 'Kind', 'Digest', 'Change'], rows)
   ]
+  const uploads = result.uploads ?? []
+  if (uploads.length > 0) parts.push('#### Uploaded', uploadTable(uploads))
   if (result.check !== undefined) parts.push(result.check)
   if (result.verify !== undefined)
     parts.push(
       '#### Verify the signature',
       ['```sh', ...result.verify, '```'].join('\n')
-    )
-  if (result.skipped.length > 0)
-    parts.push(
-      '#### Skipped',
-      table(
-        ['Reference', 'Reason'],
-        result.skipped.map(s => [code(s.ref), escapeMarkdown(s.reason)])
-      )
     )
   if (plan.warnings.length > 0)
     parts.push(

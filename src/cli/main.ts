@@ -12,6 +12,15 @@ import { planPublish, type PublishPlan } from '../plan/plan.js'
 import { planText } from '../plan/text.js'
 import { allSteps, publicStep } from '../plan/steps.js'
 import { makeRunDir, removeRunDir } from '../publish/run-dir.js'
+import type { PublishResult } from '../publish/result.js'
+import {
+  changeText,
+  formatBytes,
+  formatSeconds,
+  tagRows,
+  uploadSize,
+  uploadTotals
+} from '../publish/footprint-rows.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
                              [--username USER --password-stdin] [--INPUT VALUE]...
@@ -44,6 +53,29 @@ function cliSecrets(files: Map<string, string>): Map<string, string> {
   return values
 }
 
+/** What the run changed, as the job summary says it: a line per tag, then the bytes and times. */
+function footprintLines(
+  plan: PublishPlan,
+  result: PublishResult,
+  settings: Settings
+): string[] {
+  const lines = tagRows(plan, result).map(
+    row => `${row.ref}: ${changeText(row.change)}`
+  )
+  const platforms = result.platforms ?? settings.build.platforms
+  if (platforms.length > 0) lines.push(`platforms: ${platforms.join(', ')}`)
+  if (result.buildMs !== undefined)
+    lines.push(`build: ${formatSeconds(result.buildMs)}`)
+  const uploads = result.uploads ?? []
+  if (uploads.length > 0) {
+    const total = uploadTotals(uploads)
+    lines.push(
+      `upload: ${formatBytes(total.uploaded)} uploaded, ${formatBytes(total.mounted)} mounted, ${formatBytes(total.present)} already there, of ${formatBytes(uploadSize(total))} (${formatSeconds(total.ms)})`
+    )
+  }
+  return lines
+}
+
 async function publishLocally(settings: Settings, plan: PublishPlan) {
   const tempDir = makeRunDir()
   try {
@@ -57,7 +89,8 @@ async function publishLocally(settings: Settings, plan: PublishPlan) {
       tempDir
     )
     console.log(planText(plan, allSteps(pipeline).map(publicStep)))
-    await runPipeline(settings, plan, pipeline, env)
+    const result = await runPipeline(settings, plan, pipeline, env)
+    console.log(footprintLines(plan, result, settings).join('\n'))
   } finally {
     // our logins lived in the run's own docker config: gone with the folder
     removeRunDir(tempDir)

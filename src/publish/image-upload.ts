@@ -19,21 +19,11 @@ import {
 import { errorMessage } from '../errors.js'
 import type { PublishEnv } from './context.js'
 import type { Upload } from './result.js'
+import { formatBytes, formatSeconds } from './footprint-rows.js'
 import type { RunValues } from './values.js'
 
 /** Long uploads say how far they are at most this often. */
 const PROGRESS_EVERY_MS = 5_000
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
-}
 
 function progressLogger(image: Image, env: PublishEnv) {
   let last = performance.now()
@@ -89,7 +79,7 @@ export async function runUpload(
     ms: Math.round(performance.now() - started)
   }
   env.log.info(
-    `${step.image.name}@${result.digest}: ${formatBytes(upload.uploaded)} uploaded, ${formatBytes(upload.mounted)} mounted, ${formatBytes(upload.present)} already there (${upload.blobs} blobs, ${(upload.ms / 1000).toFixed(1)} s)`
+    `${step.image.name}@${result.digest}: ${formatBytes(upload.uploaded)} uploaded, ${formatBytes(upload.mounted)} mounted, ${formatBytes(upload.present)} already there (${upload.blobs} blobs, ${formatSeconds(upload.ms)})`
   )
   return upload
 }

@@ -10,6 +10,14 @@ export interface Held {
   digest: string
 }
 
+/** Where one of our references pointed before the run, and that image's version label. */
+export interface Before {
+  ref: string
+  digest: string
+  /** org.opencontainers.image.version of a tag this run moves ('' unread or unlabelled). */
+  version: string
+}
+
 /** One tag that was left alone, and why. */
 export interface Skipped {
   ref: string
@@ -45,6 +53,10 @@ export interface PublishResult {
   check?: string
   /** The build's uploads by the action's own client (builders without push by digest). */
   uploads?: Upload[]
+  /** Where our references pointed when the run read the registry, before it wrote. */
+  before?: Before[]
+  /** How long the build (with its export to disk) took. */
+  buildMs?: number
 }
 
 export const EMPTY_RESULT: PublishResult = {

@@ -159,8 +159,14 @@ export async function runCommand(
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
   if (step.step === 'check')
     return runCheck(step, argv, env, error => failure(error, step, env))
-  if (step.step === 'save') return runSave(step, argv, env)
+  const started = performance.now()
+  const timed = () => {
+    env.progress.buildMs =
+      (env.progress.buildMs ?? 0) + Math.round(performance.now() - started)
+  }
+  if (step.step === 'save') return runSave(step, argv, env).then(timed)
   const stdout = await run(step, argv, images, env)
+  if (step.step === 'build') timed()
   const image = step.image
   if (step.step === 'build')
     learnFromBuild(argv, step.registries.length > 0 ? images : [], values)

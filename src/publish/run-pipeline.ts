@@ -36,6 +36,7 @@ import { removeLayouts, runDiscards } from './image-upload.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import { signerFor, signPublished, verifySource } from './signing.js'
+import { recordFootprint } from './footprint.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -172,10 +173,18 @@ async function tag(
     return manifest
   }
   const allowed = allowedTagSteps(pipeline.tag, plans)
+  const footprint = recordFootprint(
+    env.registry,
+    states,
+    digestOf,
+    env.progress,
+    settings.build.platforms.length > 0
+  )
   await env.log.group('Tag', async () => {
     logHeldTags(pipeline.tag, allowed, plans, env)
     await pointTags(env.registry, allowed, manifestOf, env.progress, env.log)
   })
+  await footprint
 }
 
 export async function runPipeline(
@@ -259,9 +268,11 @@ export async function runPipeline(
       pushed: env.progress.pushed,
       skipped: env.progress.skipped,
       held,
-      platforms,
+      platforms: platforms ?? env.progress.platforms,
       uploads: env.progress.uploads,
       ...(verify.length === 0 ? {} : { verify }),
+      before: env.progress.before,
+      buildMs: env.progress.buildMs,
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {

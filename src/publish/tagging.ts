@@ -1,4 +1,4 @@
-import type { Pushed, Skipped, Upload } from './result.js'
+import type { Before, Pushed, Skipped, Upload } from './result.js'
 import type { GuardDecision } from '../guards/decide.js'
 import type { ImagePlan } from '../guards/images.js'
 import type { Log } from './log.js'
@@ -14,6 +14,12 @@ export interface Progress {
   uploads: Upload[]
   /** call: check: the result's one line for the job summary. */
   check?: string
+  /** Where our references pointed before the run wrote (the fresh read). */
+  before?: Before[]
+  /** The build's platforms as the pushed image lists them, when no input named them. */
+  platforms?: string[]
+  /** How long the build (with its export to disk) took. */
+  buildMs?: number
 }
 
 export function recordSkipped(

@@ -1,5 +1,6 @@
 import type { RegistryClient } from './client.js'
 import type { Manifest } from './manifest.js'
+import { indexPlatforms } from './copy.js'
 
 interface ManifestJson {
   manifests?: { digest: string; platform?: { os?: string } }[]
@@ -8,6 +9,9 @@ interface ManifestJson {
 
 interface ConfigJson {
   config?: { Labels?: Record<string, string> | null }
+  os?: string
+  architecture?: string
+  variant?: string
 }
 
 const decode = <T>(bytes: Uint8Array): T =>
@@ -40,4 +44,24 @@ export async function imageLabels(
     json.config && (await client.getBlob(image, json.config.digest))
   const labels = config ? decode<ConfigJson>(config).config?.Labels : undefined
   return { manifest, labels: labels ?? {} }
+}
+
+/**
+ * The platforms of an image by name: what its index lists, or for one
+ * manifest what its config says (os/architecture); [] when unreadable.
+ */
+export async function imagePlatforms(
+  client: RegistryClient,
+  image: string,
+  manifest: Manifest
+): Promise<string[]> {
+  const listed = indexPlatforms(manifest)
+  if (listed.length > 0) return listed
+  const digest = decode<ManifestJson>(manifest.body).config?.digest
+  const config = digest && (await client.getBlob(image, digest))
+  if (!config) return []
+  const { os, architecture, variant } = decode<ConfigJson>(config)
+  return os && architecture
+    ? [[os, architecture, variant].filter(Boolean).join('/')]
+    : []
 }

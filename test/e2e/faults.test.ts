@@ -107,11 +107,13 @@ function reportedInLog(step: StepResult): Record<string, string> {
   return Object.fromEntries(entries)
 }
 
-/** The job summary's rows that name a digest, as tag → digest. */
+/** The job summary's rows of tags the run wrote (new or moved), as tag → digest. */
 function summaryLanded(step: StepResult): Record<string, string> {
   const rows = step.summary
     .split('\n')
-    .map(line => /^\| `(\S+)` \| \w+ \| (sha256:[0-9a-f]{64}) \|/.exec(line))
+    .map(line =>
+      /^\| `(\S+)` \| \w+ \| (sha256:[0-9a-f]{64}) \| (new|moved)/.exec(line)
+    )
     .filter(match => match !== null)
   return Object.fromEntries(rows.map(match => [tagOf(match[1]), match[2]]))
 }

@@ -1,26 +1,27 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   EMPTY_RESULT,
-  type PublishResult
+  type PublishResult,
+  type Upload
 } from '../../../src/publish/result.js'
 import { summaryMarkdown } from '../../../src/action/summary.js'
 import type { PublishPlan } from '../../../src/plan/plan.js'
 
 const NEW = `sha256:${'b'.repeat(64)}`
+const OLD = `sha256:${'a'.repeat(64)}`
+const NEWER = `sha256:${'c'.repeat(64)}`
+const APP = 'ghcr.io/o/app'
 
 const PLAN: PublishPlan = {
   version: '1.2.3',
   tags: [
     { name: '1.2.3', kind: 'version' },
     { name: 'sha-860c190', kind: 'fixed' },
+    { name: '1', kind: 'floating' },
     { name: 'latest', kind: 'floating' }
   ],
-  images: [{ name: 'ghcr.io/o/app', registry: 'ghcr.io' }],
-  refs: [
-    'ghcr.io/o/app:1.2.3',
-    'ghcr.io/o/app:sha-860c190',
-    'ghcr.io/o/app:latest'
-  ],
+  images: [{ name: APP, registry: 'ghcr.io' }],
+  refs: [`${APP}:1.2.3`, `${APP}:sha-860c190`, `${APP}:1`, `${APP}:latest`],
   labels: {},
   annotations: {},
   warnings: [],
@@ -29,58 +30,191 @@ const PLAN: PublishPlan = {
   sourceDateEpoch: 1714564800
 }
 
-const PUBLISHED: PublishResult = {
+/** 1.2.3 new, sha-… already there, 1 moved from 1.2.2, latest held back at 2.0.0. */
+const RELEASE: PublishResult = {
   ...EMPTY_RESULT,
   digest: NEW,
   pushed: [
-    { ref: 'ghcr.io/o/app:1.2.3', digest: NEW },
-    { ref: 'ghcr.io/o/app:sha-860c190', digest: NEW }
+    { ref: `${APP}:1.2.3`, digest: NEW },
+    { ref: `${APP}:1`, digest: NEW }
   ],
   skipped: [
     {
-      ref: 'ghcr.io/o/app:latest',
+      ref: `${APP}:latest`,
       reason: '2.0.0 is already published, newer than 1.2.3'
     }
+  ],
+  before: [
+    { ref: `${APP}:sha-860c190`, digest: NEW, version: '' },
+    { ref: `${APP}:1`, digest: OLD, version: '1.2.2' },
+    { ref: `${APP}:latest`, digest: NEWER, version: '2.0.0' }
+  ],
+  held: [
+    { ref: `${APP}:1.2.3`, digest: NEW },
+    { ref: `${APP}:sha-860c190`, digest: NEW },
+    { ref: `${APP}:1`, digest: NEW },
+    { ref: `${APP}:latest`, digest: NEWER }
   ]
 }
 
-/** The heading, the version and the head of the references table. */
-const opening = (heading: string, version: string) => [
+const upload = (image: string, bytes: Partial<Upload>): Upload => ({
+  image,
+  digest: NEW,
+  uploaded: 0,
+  mounted: 0,
+  present: 0,
+  blobs: 3,
+  ms: 0,
+  ...bytes
+})
+
+/** The heading, the facts line and the head of the tags table. */
+const opening = (heading: string, facts: string) => [
   `### ${heading}`,
   '',
-  `Version: \`${version}\``,
+  facts,
   '',
-  '| Reference | Kind | Digest | Platforms |',
+  '| Reference | Kind | Digest | Change |',
   '| --- | --- | --- | --- |'
 ]
-const SKIPPED = [
+const UPLOADED = [
   '',
-  '#### Skipped',
+  '#### Uploaded',
   '',
-  '| Reference | Reason |',
-  '| --- | --- |'
+  '| Image | Uploaded | Mounted | Already there | Size | Blobs | Time |',
+  '| --- | --- | --- | --- | --- | --- | --- |'
 ]
 
 describe('summaryMarkdown', () => {
   it.each([
     {
-      name: 'published: a row per reference with its digest, then the skipped ones',
+      name: 'a release: new, unchanged, moved from a digest and version, held back with the reason',
       plan: PLAN,
-      result: PUBLISHED,
+      result: RELEASE,
       heading: 'Published',
       platforms: ['linux/amd64', 'linux/arm64'],
       expected: [
-        ...opening('Published', '1.2.3'),
-        `| \`ghcr.io/o/app:1.2.3\` | version | ${NEW} | linux/amd64, linux/arm64 |`,
-        `| \`ghcr.io/o/app:sha-860c190\` | fixed | ${NEW} | linux/amd64, linux/arm64 |`,
-        '| `ghcr.io/o/app:latest` | floating | skipped | linux/amd64, linux/arm64 |',
-        ...SKIPPED,
-        '| `ghcr.io/o/app:latest` | 2.0.0 is already published, newer than 1.2.3 |',
+        ...opening(
+          'Published',
+          'Version: `1.2.3` · Platforms: linux/amd64, linux/arm64'
+        ),
+        `| \`${APP}:1.2.3\` | version | ${NEW} | new |`,
+        `| \`${APP}:sha-860c190\` | fixed | ${NEW} | unchanged |`,
+        `| \`${APP}:1\` | floating | ${NEW} | moved from sha256:aaaaaaaaaaaa (1.2.2) |`,
+        `| \`${APP}:latest\` | floating | ${NEWER} | held back: 2.0.0 is already published, newer than 1.2.3 |`,
         ''
       ]
     },
     {
-      name: 'dry run: no digests, default platform, no version, warnings listed',
+      name: 'a moved tag whose image has no version label: the digest alone',
+      plan: {
+        ...PLAN,
+        tags: PLAN.tags.slice(2, 3),
+        refs: PLAN.refs.slice(2, 3)
+      },
+      result: {
+        ...RELEASE,
+        before: [{ ref: `${APP}:1`, digest: OLD, version: '' }]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64'],
+      expected: [
+        ...opening('Published', 'Version: `1.2.3` · Platforms: linux/amd64'),
+        `| \`${APP}:1\` | floating | ${NEW} | moved from sha256:aaaaaaaaaaaa |`,
+        ''
+      ]
+    },
+    {
+      name: 'an upload: build and upload times, bytes sent of the size, no total row for one image',
+      plan: {
+        ...PLAN,
+        tags: PLAN.tags.slice(0, 1),
+        refs: PLAN.refs.slice(0, 1)
+      },
+      result: {
+        ...RELEASE,
+        before: [],
+        buildMs: 12_345,
+        uploads: [
+          upload(APP, { uploaded: 64_100_000, present: 1_200, ms: 2_100 })
+        ]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64'],
+      expected: [
+        ...opening(
+          'Published',
+          'Version: `1.2.3` · Platforms: linux/amd64 · Build: 12.3 s · Upload: 2.1 s'
+        ),
+        `| \`${APP}:1.2.3\` | version | ${NEW} | new |`,
+        ...UPLOADED,
+        `| \`${APP}\` | 64.1 MB | 0 B | 1.2 KB | 64.1 MB | 3 | 2.1 s |`,
+        ''
+      ]
+    },
+    {
+      name: 'two images of one registry: the second mounted, and the totals',
+      plan: {
+        ...PLAN,
+        tags: PLAN.tags.slice(0, 1),
+        images: [
+          { name: 'r.example/o/app', registry: 'r.example' },
+          { name: 'r.example/o/mirror', registry: 'r.example' }
+        ],
+        refs: ['r.example/o/app:1.2.3', 'r.example/o/mirror:1.2.3']
+      },
+      result: {
+        ...EMPTY_RESULT,
+        pushed: [
+          { ref: 'r.example/o/app:1.2.3', digest: NEW },
+          { ref: 'r.example/o/mirror:1.2.3', digest: NEW }
+        ],
+        before: [],
+        buildMs: 900,
+        uploads: [
+          upload('r.example/o/app', { uploaded: 5_000_000, ms: 1_000 }),
+          upload('r.example/o/mirror', { mounted: 5_000_000, ms: 200 })
+        ]
+      },
+      heading: 'Published',
+      platforms: ['linux/arm64/v8'],
+      expected: [
+        ...opening(
+          'Published',
+          'Version: `1.2.3` · Platforms: linux/arm64/v8 · Build: 0.9 s · Upload: 1.2 s'
+        ),
+        `| \`r.example/o/app:1.2.3\` | version | ${NEW} | new |`,
+        `| \`r.example/o/mirror:1.2.3\` | version | ${NEW} | new |`,
+        ...UPLOADED,
+        '| `r.example/o/app` | 5.0 MB | 0 B | 0 B | 5.0 MB | 3 | 1.0 s |',
+        '| `r.example/o/mirror` | 0 B | 5.0 MB | 0 B | 5.0 MB | 3 | 0.2 s |',
+        '| **Total** | 5.0 MB | 5.0 MB | 0 B | 10.0 MB | 6 | 1.2 s |',
+        ''
+      ]
+    },
+    {
+      name: 'a failure before any tag moved: what was there stays, the rest not pushed',
+      plan: PLAN,
+      result: {
+        ...EMPTY_RESULT,
+        before: [{ ref: `${APP}:1`, digest: OLD, version: '1.2.2' }]
+      },
+      heading: 'Failed: what the registry holds of this run',
+      platforms: [],
+      expected: [
+        ...opening(
+          'Failed: what the registry holds of this run',
+          'Version: `1.2.3`'
+        ),
+        `| \`${APP}:1.2.3\` | version | — | not pushed |`,
+        `| \`${APP}:sha-860c190\` | fixed | — | not pushed |`,
+        `| \`${APP}:1\` | floating | — | not pushed |`,
+        `| \`${APP}:latest\` | floating | — | not pushed |`,
+        ''
+      ]
+    },
+    {
+      name: 'dry run: no digests, no platform named when none is known, warnings listed',
       plan: {
         ...PLAN,
         version: '',
@@ -92,8 +226,8 @@ describe('summaryMarkdown', () => {
       heading: 'Dry run',
       platforms: [],
       expected: [
-        ...opening('Dry run', '(none)'),
-        '| `ghcr.io/o/app:sha-860c190` | fixed | — | default |',
+        ...opening('Dry run', 'Version: `(none)`'),
+        `| \`${APP}:sha-860c190\` | fixed | — | not pushed |`,
         '',
         '#### Warnings',
         '',
@@ -106,8 +240,8 @@ describe('summaryMarkdown', () => {
       name: "a fork's Markdown in a warning and a reason is shown as text",
       plan: {
         ...PLAN,
-        tags: PLAN.tags.slice(2),
-        refs: PLAN.refs.slice(2),
+        tags: PLAN.tags.slice(3),
+        refs: PLAN.refs.slice(3),
         warnings: [
           'default tags: "[x](https://evil.example) <img src=x> **y**" has no valid tag characters, skipped'
         ]
@@ -119,10 +253,8 @@ describe('summaryMarkdown', () => {
       heading: 'Published',
       platforms: ['linux/amd64'],
       expected: [
-        ...opening('Published', '1.2.3'),
-        '| `ghcr.io/o/app:latest` | floating | skipped | linux/amd64 |',
-        ...SKIPPED,
-        '| `ghcr.io/o/app:latest` | kept \\`!\\[i\\](u)\\` |',
+        ...opening('Published', 'Version: `1.2.3` · Platforms: linux/amd64'),
+        '| `ghcr.io/o/app:latest` | floating | — | held back: kept \\`!\\[i\\](u)\\` |',
         '',
         '#### Warnings',
         '',
@@ -132,23 +264,21 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'pipes and line breaks in a cell are escaped',
-      plan: { ...PLAN, tags: PLAN.tags.slice(2), refs: PLAN.refs.slice(2) },
+      plan: { ...PLAN, tags: PLAN.tags.slice(3), refs: PLAN.refs.slice(3) },
       result: {
         ...EMPTY_RESULT,
         skipped: [
           {
-            ref: 'ghcr.io/o/app:latest',
-            reason: 'held back | newer release\n2.0.0 exists'
+            ref: `${APP}:latest`,
+            reason: 'held | newer release\n2.0.0 exists'
           }
         ]
       },
       heading: 'Published',
       platforms: ['linux/amd64'],
       expected: [
-        ...opening('Published', '1.2.3'),
-        '| `ghcr.io/o/app:latest` | floating | skipped | linux/amd64 |',
-        ...SKIPPED,
-        '| `ghcr.io/o/app:latest` | held back \\| newer release 2.0.0 exists |',
+        ...opening('Published', 'Version: `1.2.3` · Platforms: linux/amd64'),
+        `| \`${APP}:latest\` | floating | — | held back: held \\| newer release 2.0.0 exists |`,
         ''
       ]
     }
