@@ -82,9 +82,11 @@ describe('the stall watch', () => {
       `out:layer ${i}`,
       'sleep:60'
     ])
+    // watched from the first line (the stand-in's start-up is no silence of
+    // docker's): 8 lines 60 ms apart outlast one 400 ms window only by resets
     const { stdout } = await docker.run([...lines.flat(), 'exit:0'], {
       ...quiet,
-      stall: { ms: 200 }
+      stall: { ms: 400, startsAt: () => true }
     })
     expect(stdout).toContain('layer 7')
   })
