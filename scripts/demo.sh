@@ -30,5 +30,5 @@ for tag in $(registry_get "http://$DPA_REGISTRY_A/v2/$repo/tags/list" | jq -r '.
   registry_get -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
     -H 'Accept: application/vnd.oci.image.index.v1+json' \
     "http://$DPA_REGISTRY_A/v2/$repo/manifests/$tag" |
-    jq -r --arg tag "$tag" '"\($tag): " + ([.manifests[]?.platform | "\(.os)/\(.architecture)"] | join(", "))'
+    jq -r --arg tag "$tag" '"\($tag): " + ([.manifests[]?.platform | select(.os != "unknown") | "\(.os)/\(.architecture)"] | join(", "))'
 done
