@@ -233,6 +233,8 @@ describe('sign: key, verified by the real cosign', () => {
         images: `${a.host}/${source}`,
         ...credentials(a),
         context: HELLO,
+        // one plain manifest: a provenance attestation would make an index
+        provenance: 'false',
         ...signing
       },
       runnerEnv('push-tag')
