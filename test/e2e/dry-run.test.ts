@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEvent, type EventName } from '../fixtures/events.js'
 import { ROOT, runMain } from './runner.js'
+import { localCheckout } from './steps.js'
 
 const IMAGE = 'ghcr.io/acme/webapp'
 /** A build context with a Dockerfile: the repository root has none, and a dry run checks it. */
@@ -176,17 +175,6 @@ describe('dry run of dist/index.js for each event', () => {
 })
 
 describe('CLI dry run on a local checkout', () => {
-  function checkout(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' })
-    git('init', '-q', '-b', 'main')
-    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
-    git('add', '.')
-    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
-    git('remote', 'add', 'origin', 'https://github.com/acme/webapp.git')
-    return dir
-  }
   const cli = (cwd: string, ...args: string[]) =>
     execFileSync(process.execPath, [join(ROOT, 'dist/cli/index.js'), ...args], {
       cwd,
@@ -194,7 +182,7 @@ describe('CLI dry run on a local checkout', () => {
     })
 
   it('plans the branch, then the tag at HEAD', () => {
-    const dir = checkout()
+    const dir = localCheckout('https://github.com/acme/webapp.git')
     execFileSync('git', ['-C', dir, 'checkout', '-qb', 'tickets/DM-42'])
     expect(cli(dir, '--dry-run', '--images', 'ghcr.io/acme/webapp')).toContain(
       'ghcr.io/acme/webapp:tickets-DM-42'

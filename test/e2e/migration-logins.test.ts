@@ -51,21 +51,27 @@ async function step(
 const NOTICE =
   /::notice::Login to (\S+) skipped: input "password" gave an empty password on a pull_request event/
 
+/** A fork's pull request: the password secret is empty, as GitHub gives it. */
+function forkPullRequest(repo: string, push: string) {
+  const { a } = stack
+  return step(
+    {
+      images: `${a.host}/${repo}`,
+      registry: a.host,
+      username: a.username,
+      password: '',
+      context: 'test/fixtures/contexts/hello',
+      push
+    },
+    'pull-request'
+  )
+}
+
 describe("a fork's pull request: the secret is empty", () => {
   it('push: false builds, with one notice that the login was skipped', async () => {
     const { a } = stack
     const repo = uniqueRepo('fork-pr')
-    const main = await step(
-      {
-        images: `${a.host}/${repo}`,
-        registry: a.host,
-        username: a.username,
-        password: '',
-        context: 'test/fixtures/contexts/hello',
-        push: 'false'
-      },
-      'pull-request'
-    )
+    const main = await forkPullRequest(repo, 'false')
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
     expect(main.stdout.match(new RegExp(NOTICE, 'g'))).toHaveLength(1)
@@ -77,17 +83,7 @@ describe("a fork's pull request: the secret is empty", () => {
   it('push: true fails at the push, saying the password was empty', async () => {
     const { a } = stack
     const repo = uniqueRepo('fork-pr-push')
-    const main = await step(
-      {
-        images: `${a.host}/${repo}`,
-        registry: a.host,
-        username: a.username,
-        password: '',
-        context: 'test/fixtures/contexts/hello',
-        push: 'true'
-      },
-      'pull-request'
-    )
+    const main = await forkPullRequest(repo, 'true')
     expect(main.code).not.toBe(0)
     expect(main.stdout).toMatch(NOTICE)
     expect(main.stdout).toMatch(

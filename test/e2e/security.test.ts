@@ -8,7 +8,13 @@ import { loadEvent } from '../fixtures/events.js'
 import { startServer } from '../support/http-server.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { ROOT, runMain, runPost } from './runner.js'
-import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import {
+  credentials,
+  localCheckout,
+  loginsFor,
+  runnerEnv,
+  uniqueRepo
+} from './steps.js'
 
 // SECURITY.md's threat model, run the way the runner runs the bundle: each
 // case of issue 18 that an e2e run shows. The stranger is a loopback
@@ -178,16 +184,6 @@ describe('build secret files are gone when the build step ends', () => {
 })
 
 describe('the CLI reads secrets from the environment or files, never argv', () => {
-  function checkout(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' })
-    git('init', '-q', '-b', 'main')
-    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
-    git('add', '.')
-    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
-    return dir
-  }
   const cli = (cwd: string, env: Record<string, string>, ...args: string[]) =>
     execFileSync(process.execPath, [join(ROOT, 'dist/cli/index.js'), ...args], {
       cwd,
@@ -196,7 +192,7 @@ describe('the CLI reads secrets from the environment or files, never argv', () =
     })
 
   it('logins from DOCKER_PUBLISH_LOGINS and secrets from --secrets-file plan a login and a build secret', () => {
-    const dir = checkout()
+    const dir = localCheckout()
     const secrets = join(dir, 'build-secrets')
     writeFileSync(secrets, 'NPM_TOKEN=cli-secret-value-91c3\n')
     const plan = cli(

@@ -128,19 +128,25 @@ describe('sign: key, verified by the real cosign', () => {
     expect(verified.code).not.toBe(0)
   })
 
-  it('promote to another registry carries the signature: cosign verify passes on the promoted tag', async () => {
+  /** The signed release promoted from registry A to B, gated by verify-key. */
+  function promoteToB(target: string, verifyKey: string) {
     const { a, b } = stack
-    const target = uniqueRepo('promoted')
-    const main = await runMain(
+    return runMain(
       {
         mode: 'promote',
         source: `${a.host}/${repo}@${digest}`,
         images: `${b.host}/${target}`,
         logins: loginsFor(a, b),
-        'verify-key': keys.publicKey
+        'verify-key': verifyKey
       },
       runnerEnv('push-tag')
     )
+  }
+
+  it('promote to another registry carries the signature: cosign verify passes on the promoted tag', async () => {
+    const { b } = stack
+    const target = uniqueRepo('promoted')
+    const main = await promoteToB(target, keys.publicKey)
     expect(errors(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
@@ -156,18 +162,9 @@ describe('sign: key, verified by the real cosign', () => {
   })
 
   it('verify-key refuses to promote a source whose signature does not verify: no tag moves', async () => {
-    const { a, b } = stack
+    const { b } = stack
     const target = uniqueRepo('refused')
-    const main = await runMain(
-      {
-        mode: 'promote',
-        source: `${a.host}/${repo}@${digest}`,
-        images: `${b.host}/${target}`,
-        logins: loginsFor(a, b),
-        'verify-key': otherKeys.publicKey
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await promoteToB(target, otherKeys.publicKey)
     expect(main.code).not.toBe(0)
     expect(errors(main.stdout).join('\n')).toMatch(
       /input "verify-key": no signature on .* verifies with this key, so nothing was promoted/
@@ -206,16 +203,7 @@ describe('sign: key, verified by the real cosign', () => {
     )
     expect(verified.code).not.toBe(0)
     const target = uniqueRepo('tampered')
-    const main = await runMain(
-      {
-        mode: 'promote',
-        source: `${a.host}/${repo}@${digest}`,
-        images: `${b.host}/${target}`,
-        logins: loginsFor(a, b),
-        'verify-key': keys.publicKey
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await promoteToB(target, keys.publicKey)
     expect(main.code).not.toBe(0)
     expect(await listTags(b, target)).toEqual([])
   })

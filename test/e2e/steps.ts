@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEvent, type EventName } from '../fixtures/events.js'
@@ -59,4 +60,17 @@ export function visibleText(step: StepResult): string {
     step.summary,
     ...Object.values(step.outputs)
   ].join('\n')
+}
+
+/** A local git checkout of one commit with a Dockerfile, for the CLI (`origin` set when given). */
+export function localCheckout(origin?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' })
+  git('init', '-q', '-b', 'main')
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
+  git('add', '.')
+  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
+  if (origin !== undefined) git('remote', 'add', 'origin', origin)
+  return dir
 }
