@@ -16,7 +16,9 @@ export interface CliArgs {
 export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   logins: 'DOCKER_PUBLISH_LOGINS',
   'registry-auth': 'DOCKER_PUBLISH_REGISTRY_AUTH',
-  secrets: 'DOCKER_PUBLISH_SECRETS'
+  secrets: 'DOCKER_PUBLISH_SECRETS',
+  'signing-key': 'DOCKER_PUBLISH_SIGNING_KEY',
+  'signing-password': 'DOCKER_PUBLISH_SIGNING_PASSWORD'
 }
 
 function refuseSecretFlag(name: string): Error {

@@ -1,5 +1,6 @@
 /** Runs one docker step of the pipeline and keeps what it learns. */
 import { readFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
 import { retryDocker } from '../docker/retrying.js'
@@ -78,9 +79,15 @@ async function run(
       : env.passwords.get(step.passwordFor)
   const quiet = step.step === 'predict' || step.step === 'cleanup'
   const watch = pushWatch(step, images, env)
+  // a retried export starts from an empty folder, so the layout holds no
+  // blob of a failed attempt (buildx replaces index.json, not the blobs)
+  const fresh = () =>
+    step.layout !== undefined && step.step === 'build'
+      ? rm(step.layout, { recursive: true, force: true })
+      : Promise.resolve()
   const once = () =>
-    env.docker
-      .run(argv, { input, quiet, stall: watch?.stall })
+    fresh()
+      .then(() => env.docker.run(argv, { input, quiet, stall: watch?.stall }))
       .catch((error: unknown) => {
         // each stop of the watch is told, also one the retry mends
         if (error instanceof DockerStalledError && watch !== undefined)

@@ -59,9 +59,9 @@ const unresolved = (step: CommandStep, values: RunValues) =>
   step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID))
 
 /**
- * Starts the cleanup steps at once (removing the staging tag deletes a local
- * image, which takes seconds on a big image store, so it runs beside the
- * registry steps); the returned function logs them, and any failure as a
+ * Starts the cleanup steps at once (removing the image built into the
+ * classic store can take seconds on a big image store, so it runs beside
+ * the registry steps); the returned function logs them, and any failure as a
  * warning, once they end.
  */
 function startCleanup(
@@ -85,7 +85,6 @@ function startCleanup(
   return () =>
     inGroup(env, 'Clean up', steps, async step => {
       const failure = await failures.get(step)
-      // a build that failed before it named the image left nothing to remove
       if (failure !== undefined && !NOTHING_TO_REMOVE.test(failure))
         env.log.warning(`cleanup: ${failure}`)
     })
@@ -195,7 +194,7 @@ export async function runPipeline(
 ): Promise<PublishResult> {
   const values = new RunValues()
   let platforms: string[] | undefined
-  // the local leftovers exist once a build started (a failed push leaves its tag)
+  // the local leftovers exist once a build started (a failed save leaves its image)
   let built = false
   let cleanedUp: (() => Promise<void>) | undefined
   const cleanUp = () =>
@@ -257,9 +256,10 @@ export async function runPipeline(
             const wrote = values.handovers.get(image) ?? values.digestOf(image)
             return h.digest === wrote
           })
-    await runDiscards(pipeline.discard, values, env)
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
     const verify = await signPublished(pipeline.sign, signer, values, env)
+    // last: a merge that failed before here keeps its legs for a re-run
+    await runDiscards(pipeline.discard, values, env)
     return {
       digest:
         values.digestOf(plan.images[0]?.name ?? '') || values.build.digest,

@@ -18,13 +18,6 @@ export interface SigningSettings {
   verifyKey: string
 }
 
-export const NO_SIGNING: SigningSettings = {
-  sign: 'off',
-  key: '',
-  password: '',
-  verifyKey: ''
-}
-
 /** A PEM block, or '' when the input is empty; the value is never quoted (a key is a secret). */
 function readPem(source: InputSource, name: string): string {
   const value = source(name).trim()

@@ -85,6 +85,16 @@ describe('secret inputs on the CLI (SECURITY.md: never in argv)', () => {
       name: '--secrets VALUE',
       argv: ['--secrets', 'NPM_TOKEN=abc'],
       variable: 'DOCKER_PUBLISH_SECRETS'
+    },
+    {
+      name: '--signing-key VALUE',
+      argv: ['--signing-key', '-----BEGIN PRIVATE KEY-----'],
+      variable: 'DOCKER_PUBLISH_SIGNING_KEY'
+    },
+    {
+      name: '--signing-password=VALUE',
+      argv: ['--signing-password=hunter2'],
+      variable: 'DOCKER_PUBLISH_SIGNING_PASSWORD'
     }
   ])(
     'refuses $name, naming the variable and the file flag',
