@@ -1,7 +1,7 @@
 import { formatKeyValues } from '../docker/argv/format.js'
 import type { PublishPlan } from '../plan/plan.js'
 import type { PlanStep } from '../plan/steps.js'
-import type { PublishResult } from '../publish/result.js'
+import type { PublishResult } from '../publish/outcome.js'
 import type { Separators } from '../settings/settings.js'
 
 /** How the multi-line outputs are written (metadata-action's options). */

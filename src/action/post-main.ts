@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { actionLog } from './log.js'
 import { loadState } from './state.js'
 import { errorMessage } from '../errors.js'
-import { removeRunDir } from '../publish/run-dir.js'
+import { removeRunDir } from '../docker/run-folder.js'
 
 /**
  * The post step: removes main's folder, and with it the docker config our

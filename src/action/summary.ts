@@ -1,5 +1,5 @@
 import type { PublishPlan } from '../plan/plan.js'
-import type { PublishResult, Upload } from '../publish/result.js'
+import type { PublishResult, Upload } from '../publish/outcome.js'
 import {
   changeText,
   formatBytes,
@@ -7,7 +7,7 @@ import {
   tagRows,
   uploadSize,
   uploadTotals
-} from '../publish/footprint-rows.js'
+} from '../publish/outcome.js'
 
 /**
  * Text as Markdown shows it literally: a tag warning or a skip reason may

@@ -1,26 +1,22 @@
 import { readFileSync } from 'node:fs'
 import { parseCliArgs, SECRET_INPUTS } from './args.js'
 import { terminalLog } from './log.js'
-import { createdTime, runTime } from '../context/run-time.js'
 import { refContextFromGit } from '../context/git-context.js'
 import { execGit } from '../context/git-exec.js'
 import { parseSettings, type Settings } from '../settings/settings.js'
-import { checkLocalInputs } from '../publish/preflight.js'
 import { settingsDebugLine } from '../settings/redact.js'
 import { errorMessage } from '../errors.js'
-import { planPublish, type PublishPlan } from '../plan/plan.js'
-import { planText } from '../plan/text.js'
-import { allSteps, publicStep } from '../plan/steps.js'
-import { makeRunDir, removeRunDir } from '../publish/run-dir.js'
-import type { PublishResult } from '../publish/result.js'
+import type { PublishPlan } from '../plan/plan.js'
 import {
   changeText,
   formatBytes,
   formatSeconds,
   tagRows,
   uploadSize,
-  uploadTotals
-} from '../publish/footprint-rows.js'
+  uploadTotals,
+  type PublishResult
+} from '../publish/outcome.js'
+import { run } from '../publish/run.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
                              [--username USER --password-stdin] [--INPUT VALUE]...
@@ -76,35 +72,6 @@ function footprintLines(
   return lines
 }
 
-async function publishLocally(settings: Settings, plan: PublishPlan) {
-  const tempDir = makeRunDir()
-  try {
-    // loaded only when publishing: a dry run never parses the publish code
-    const { startRun } = await import('../publish/start.js')
-    const { runPipeline } = await import('../publish/run-pipeline.js')
-    const { pipeline, env } = await startRun(
-      settings,
-      plan,
-      terminalLog,
-      tempDir
-    )
-    console.log(planText(plan, allSteps(pipeline).map(publicStep)))
-    const result = await runPipeline(settings, plan, pipeline, env)
-    console.log(footprintLines(plan, result, settings).join('\n'))
-  } finally {
-    // our logins lived in the run's own docker config: gone with the folder
-    removeRunDir(tempDir)
-  }
-}
-
-async function dryRun(settings: Settings, plan: PublishPlan) {
-  const { dryRunPipeline, previewGuards } =
-    await import('../publish/preview.js')
-  const pipeline = await dryRunPipeline(settings, plan, terminalLog)
-  const guards = await previewGuards(settings, plan, pipeline, terminalLog)
-  console.log(planText(plan, allSteps(pipeline).map(publicStep), guards))
-}
-
 /** The local CLI: same settings parser and engine as the action, git instead of GITHUB_*. */
 export async function runCli(argv: string[], cwd: string): Promise<number> {
   try {
@@ -121,19 +88,16 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
         : (secrets.get(name) ?? inputs.get(name) ?? '')
     )
     terminalLog.debug?.(settingsDebugLine(settings))
-    const ctx = await refContextFromGit(execGit, cwd, settings.defaultBranch)
-    const epoch = process.env.SOURCE_DATE_EPOCH
-    const now = runTime(epoch, () => new Date())
-    const plan = planPublish(
-      settings,
-      ctx,
-      now,
-      createdTime(epoch, ctx.commitDate, now)
-    )
-    checkLocalInputs(settings, { cwd, env: process.env })
-    for (const notice of plan.notices) terminalLog.notice(notice)
-    if (settings.dryRun) await dryRun(settings, plan)
-    else await publishLocally(settings, plan)
+    const { plan, result } = await run(settings, {
+      log: terminalLog,
+      cwd,
+      env: process.env,
+      refContext: defaultBranch =>
+        refContextFromGit(execGit, cwd, defaultBranch),
+      showPlan: text => Promise.resolve(console.log(text))
+    })
+    if (!settings.dryRun)
+      console.log(footprintLines(plan, result, settings).join('\n'))
     return 0
   } catch (error) {
     console.error(`error: ${errorMessage(error)}`)

@@ -63,11 +63,11 @@ function versionVerdict(
     case 'overwrite':
       return { to: 'exact' }
     case 'skip':
-      return { to: 'skipped', reason: keptReason(current, input.newDigest) }
+      return { to: 'skipped', reason: keptReason(current) }
     case 'error':
       return {
         to: 'conflict',
-        message: conflictMessage(tag, current, input.newDigest)
+        message: conflictMessage(tag, current)
       }
   }
 }

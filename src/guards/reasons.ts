@@ -12,41 +12,26 @@ function where(current: string | undefined): string {
     : `at ${current}`
 }
 
-/** What replacing the tag would do: to a known digest, or to a build's. */
-function replacement(current: string | undefined, newDigest: string): string {
-  if (newDigest !== '') return `this run would point it at ${newDigest}`
-  return current === undefined
-    ? 'this build would replace it'
-    : `this build would replace it unless the build reproduces ${current}`
-}
-
-/** immutable-tags: error, the message that stops the publish. */
-export function conflictMessage(
-  tag: Tag,
-  current: string | undefined,
-  newDigest: string
-): string {
+/**
+ * immutable-tags: error, the message that stops the publish. It names no
+ * digest of this run's: a dry run does not know it yet, and says the same.
+ */
+export function conflictMessage(tag: Tag, current: string | undefined): string {
   return (
-    `release tag ${tag.name} already exists ${where(current)}, and ` +
-    `${replacement(current, newDigest)}. ${OVERRIDE}`
+    `release tag ${tag.name} already exists ${where(current)}, and this ` +
+    `run would replace it. ${OVERRIDE}`
   )
 }
 
 /** immutable-tags: skip, why the release tag was left as it is. */
-export function keptReason(
-  current: string | undefined,
-  newDigest: string
-): string {
-  const unless =
-    newDigest === '' && current !== undefined
-      ? ', unless the build reproduces that digest'
-      : ''
-  const not = newDigest === '' ? '' : `, not this run's ${newDigest}`
-  return (
-    `already published ${where(current)}${not}; kept as it is` +
-    `${unless} (immutable-tags: skip)`
-  )
+export function keptReason(current: string | undefined): string {
+  return `already published ${where(current)}; kept as it is (immutable-tags: skip)`
 }
+
+/** The dry run's caveat while the build's digest is not known. */
+export const UNKNOWN_DIGEST_NOTE =
+  "the build's digest is not known before it runs: a tag that already " +
+  'holds an image the build reproduces exactly stays unchanged'
 
 /** Why a floating tag stays when its release tag was kept. */
 export function releaseKeptReason(release: Tag): string {

@@ -15,6 +15,11 @@ function section(title: string, lines: string[]): string[] {
   ]
 }
 
+/** What the guards decide, as the run logs it and the dry run's plan prints it. */
+export function guardText(lines: string[]): string[] {
+  return section('The guards decide', lines)
+}
+
 /** The plan as the log and the CLI print it: the steps hold no secret. */
 export function planText(
   plan: PublishPlan,
@@ -32,7 +37,7 @@ export function planText(
     ...section('Labels', formatKeyValues(plan.labels)),
     ...section('Annotations', formatKeyValues(plan.annotations)),
     ...section('Steps', steps.map(stepLine)),
-    ...(guards.length > 0 ? section('Registry checks', guards) : []),
+    ...(guards.length > 0 ? guardText(guards) : []),
     ...plan.warnings.map(w => `Warning: ${w}`)
   ].join('\n')
 }

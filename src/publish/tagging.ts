@@ -1,47 +1,34 @@
-import type { Before, Pushed, Skipped, Upload } from './result.js'
+/**
+ * The tag phase: the fresh read and the guards' decision (logged in the
+ * words the dry run prints), then the tags the guards allow, pointed at the
+ * manifest already in each image's repository: exact tags first, then
+ * floating ones.
+ */
 import type { GuardDecision } from '../guards/decide.js'
-import type { ImagePlan } from '../guards/images.js'
-import type { Log } from './log.js'
-import { stepLine, type RequestStep } from '../plan/steps.js'
+import { refuseConflicts, type ImagePlan } from '../guards/images.js'
+import type { Settings } from '../settings/settings.js'
+import type { PublishPlan } from '../plan/plan.js'
+import { guardText } from '../plan/text.js'
+import {
+  notRunLine,
+  stepLine,
+  type Pipeline,
+  type RequestStep
+} from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Manifest } from '../registry/manifest.js'
+import type { PublishEnv } from './environment.js'
+import type { Progress, RunValues } from './outcome.js'
+import { readAndDecide, recordFootprint } from './registry-read.js'
 
-/** What has been done so far: filled as it happens, so a failure can report it. */
-export interface Progress {
-  pushed: Pushed[]
-  skipped: Skipped[]
-  /** The build's uploads by the action's own client, one per image. */
-  uploads: Upload[]
-  /** call: check: the result's one line for the job summary. */
-  check?: string
-  /** Where our references pointed before the run wrote (the fresh read). */
-  before?: Before[]
-  /** The build's platforms as the pushed image lists them, when no input named them. */
-  platforms?: string[]
-  /** How long the build (with its export to disk) took. */
-  buildMs?: number
-}
-
-export function recordSkipped(
-  plans: ImagePlan[],
-  progress: Progress,
-  log: Log
-): void {
-  for (const { image, decision } of plans) {
-    for (const { tag, reason } of decision.skipped) {
-      const ref = `${image.name}:${tag.name}`
-      progress.skipped.push({ ref, reason })
-      log.info(`${ref} left alone: ${reason}`)
-    }
-    for (const tag of decision.unchanged)
-      log.info(
-        `${image.name}:${tag.name} already points at this digest: unchanged`
-      )
-  }
+function recordSkipped(plans: ImagePlan[], progress: Progress): void {
+  for (const { image, decision } of plans)
+    for (const { tag, reason } of decision.skipped)
+      progress.skipped.push({ ref: `${image.name}:${tag.name}`, reason })
 }
 
 /** The tag steps the guards let through, in two phases: exact tags, then floating ones. */
-export function allowedTagSteps(
+function allowedTagSteps(
   steps: RequestStep[],
   plans: ImagePlan[]
 ): RequestStep[][] {
@@ -58,17 +45,39 @@ export function allowedTagSteps(
   ]
 }
 
+/** Logs the tag steps the guards hold back, with why. */
+function logHeldTags(
+  steps: RequestStep[],
+  allowed: RequestStep[][],
+  plans: ImagePlan[],
+  env: PublishEnv
+): void {
+  const running = new Set(allowed.flat())
+  for (const step of steps) {
+    if (running.has(step)) continue
+    const decision = plans.find(p => p.image.name === step.image.name)?.decision
+    const held = decision?.skipped.find(s => s.tag.name === step.reference)
+    env.log.info(
+      notRunLine(
+        step,
+        held
+          ? `held back: ${held.reason}`
+          : 'not needed: already points at this digest'
+      )
+    )
+  }
+}
+
 /**
- * Points tags at the manifest already in the image's repository: one
- * manifest PUT per tag, in parallel within a phase; a phase starts only
+ * One manifest PUT per tag, in parallel within a phase; a phase starts only
  * after the one before it succeeded.
  */
-export async function pointTags(
+async function pointTags(
   registry: RegistryClient,
   phases: RequestStep[][],
   manifestOf: (image: string) => Manifest,
   progress: Progress,
-  log: Log
+  log: PublishEnv['log']
 ): Promise<void> {
   for (const phase of phases) {
     await Promise.all(
@@ -83,4 +92,52 @@ export async function pointTags(
       })
     )
   }
+}
+
+/** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */
+export async function tag(
+  settings: Settings,
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const ours = new Map(plan.images.map(i => [i.name, values.digestOf(i.name)]))
+  const { states, decisions } = await env.log.group(
+    'Read the registry',
+    async () => {
+      const outcome = await readAndDecide(
+        pipeline.read,
+        settings,
+        plan,
+        values,
+        { registry: env.registry, logStep: line => env.log.info(line) }
+      )
+      env.log.info(guardText(outcome.lines).join('\n'))
+      for (const [image, digest] of ours)
+        if (values.digestOf(image) !== digest)
+          env.log.info(`${image}: this run's build (${digest}) is not used`)
+      return outcome
+    }
+  )
+  refuseConflicts(decisions)
+  recordSkipped(decisions, env.progress)
+  const manifestOf = (image: string) => {
+    const manifest = states.find(s => s.image.name === image)?.manifest
+    if (manifest === undefined) throw new Error(`no manifest read for ${image}`)
+    return manifest
+  }
+  const allowed = allowedTagSteps(pipeline.tag, decisions)
+  const footprint = recordFootprint(
+    env.registry,
+    states,
+    image => values.digestOf(image),
+    env.progress,
+    settings.build.platforms.length > 0
+  )
+  await env.log.group('Tag', async () => {
+    logHeldTags(pipeline.tag, allowed, decisions, env)
+    await pointTags(env.registry, allowed, manifestOf, env.progress, env.log)
+  })
+  await footprint
 }

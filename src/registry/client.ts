@@ -438,3 +438,15 @@ class HttpRegistryClient implements RegistryClient {
     })
   }
 }
+
+/** The manifest at image:reference; its absence is an error that says why it must be there. */
+export async function requireManifest(
+  registry: Pick<RegistryClient, 'getManifest'>,
+  image: string,
+  reference: string,
+  missing: string
+): Promise<Manifest> {
+  const manifest = await registry.getManifest(image, reference)
+  if (manifest === undefined) throw new Error(missing)
+  return manifest
+}

@@ -5,53 +5,22 @@ import {
   type FaultProxy
 } from '../support/fault-proxy.js'
 import { publishedTags, readManifest } from './registry-api.js'
-import { runMain, runPost, type StepResult } from './runner.js'
+import { runMain } from './runner.js'
 import {
   stackEnv,
   type StackEnv,
   type StackRegistry as Registry
 } from '../support/stack-env.js'
-import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import { loginsFor, uniqueRepo } from './steps.js'
+import { OTHER_COMMIT, publishRelease, tagPush } from './releases.js'
 
-const HELLO = 'test/fixtures/contexts/hello'
 let stack: StackEnv
 
 beforeAll(() => {
   stack = stackEnv()
 })
 
-/** A tag push of `version`, as the runner would start the action for it. */
-function tagPush(version: string, sha?: string): Record<string, string> {
-  return runnerEnv('push-tag', {
-    GITHUB_REF: `refs/tags/v${version}`,
-    GITHUB_REF_NAME: `v${version}`,
-    ...(sha === undefined ? {} : { GITHUB_SHA: sha })
-  })
-}
-
-/** Another commit than the fixture's: its build of a release is not a re-run. */
-const OTHER_COMMIT = 'f00dfacef00dfacef00dfacef00dfacef00dface'
-
-async function publish(
-  registry: Registry,
-  repo: string,
-  version: string,
-  inputs: Record<string, string> = {},
-  host = registry.host,
-  env = tagPush(version)
-): Promise<StepResult> {
-  const main = await runMain(
-    {
-      images: `${host}/${repo}`,
-      logins: loginsFor({ ...registry, host }),
-      context: HELLO,
-      ...inputs
-    },
-    env
-  )
-  await runPost(main, env)
-  return main
-}
+const publish = publishRelease
 
 const digestOf = async (registry: Registry, repo: string, tag: string) =>
   (await readManifest(registry, repo, tag)).digest
@@ -127,12 +96,23 @@ describe('dry run', () => {
     const backport = await publish(a, repo, '1.4.5', { 'dry-run': 'true' })
     expect(backport.code).toBe(0)
     expect(backport.stdout).toMatch(
-      /Registry checks:[\s\S]*:1 held back: 1\.5\.0 is already published/
+      /The guards decide:[\s\S]*:1 held back: 1\.5\.0 is already published/
     )
     expect(backport.stdout).toMatch(/:1\.4 moves after the exact tags/)
-    const rebuild = await publish(a, repo, '1.5.0', { 'dry-run': 'true' })
+    const rerun = await publish(a, repo, '1.5.0', { 'dry-run': 'true' })
+    expect(rerun.stdout).toMatch(
+      /:1\.5\.0 already holds a build of this commit .*: this is a re-run/
+    )
+    const rebuild = await publish(
+      a,
+      repo,
+      '1.5.0',
+      { 'dry-run': 'true' },
+      a.host,
+      tagPush('1.5.0', OTHER_COMMIT)
+    )
     expect(rebuild.stdout).toMatch(
-      /release tag 1\.5\.0 already exists at sha256:[0-9a-f]{64}.*unless the build reproduces/
+      /release tag 1\.5\.0 already exists at sha256:[0-9a-f]{64}, and this run would replace it[\s\S]*the build's digest is not known before it runs/
     )
     expect(await publishedTags(a, repo)).toEqual(tagsBefore)
   })

@@ -10,7 +10,7 @@ import {
 import {
   EMPTY_RESULT,
   type PublishResult
-} from '../../../src/publish/result.js'
+} from '../../../src/publish/outcome.js'
 import type { PublishPlan } from '../../../src/plan/plan.js'
 import { bakeFiles } from '../../../src/action/bake-files.js'
 

@@ -3,7 +3,7 @@ import {
   EMPTY_RESULT,
   type PublishResult,
   type Upload
-} from '../../../src/publish/result.js'
+} from '../../../src/publish/outcome.js'
 import { summaryMarkdown } from '../../../src/action/summary.js'
 import type { PublishPlan } from '../../../src/plan/plan.js'
 

@@ -21,8 +21,8 @@ import {
   publicStep,
   type CommandStep
 } from '../../../src/plan/steps.js'
-import { runCommand } from '../../../src/publish/run-command.js'
-import { RunValues } from '../../../src/publish/values.js'
+import { runCommand } from '../../../src/publish/docker-steps.js'
+import { RunValues } from '../../../src/publish/outcome.js'
 import type { RegistryClient } from '../../../src/registry/client.js'
 import type { Settings } from '../../../src/settings/settings.js'
 import {

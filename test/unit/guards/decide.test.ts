@@ -490,17 +490,15 @@ describe('decideTags: release tags are immutable', () => {
       input: {},
       message: new RegExp(
         `^release tag 1\\.4\\.5 already exists at ${OLD}, and this run ` +
-          `would point it at ${NEW}\\. .*immutable-tags: skip.*` +
-          'immutable-tags: overwrite'
+          'would replace it\\. .*immutable-tags: skip.*immutable-tags: overwrite'
       )
     },
     {
       name: 'unknown new digest',
       input: { newDigest: '' },
       message: new RegExp(
-        `^release tag 1\\.4\\.5 already exists at ${OLD}, and this build ` +
-          `would replace it unless the build reproduces ${OLD}\\. ` +
-          '.*immutable-tags: skip.*immutable-tags: overwrite'
+        `^release tag 1\\.4\\.5 already exists at ${OLD}, and this run ` +
+          'would replace it\\. .*immutable-tags: skip.*immutable-tags: overwrite'
       )
     },
     {
@@ -519,13 +517,13 @@ describe('decideTags: release tags are immutable', () => {
       name: 'known new digest',
       newDigest: NEW,
       tag: '1.4.5',
-      reason: `already published at ${OLD}, not this run's ${NEW}; kept as it is (immutable-tags: skip)`
+      reason: `already published at ${OLD}; kept as it is (immutable-tags: skip)`
     },
     {
       name: 'unknown new digest',
       newDigest: '',
       tag: '1.4.5',
-      reason: `already published at ${OLD}; kept as it is, unless the build reproduces that digest (immutable-tags: skip)`
+      reason: `already published at ${OLD}; kept as it is (immutable-tags: skip)`
     },
     {
       name: 'floating tag of the kept release',
@@ -623,7 +621,7 @@ describe('describeDecision', () => {
       },
       lines: [
         'ghcr.io/a/b:1.4.5 unchanged: already points at this digest',
-        `ghcr.io/a/b:1.4.5-debug kept: already published at ${OLD}, not this run's ${NEW}; kept as it is (immutable-tags: skip)`
+        `ghcr.io/a/b:1.4.5-debug kept: already published at ${OLD}; kept as it is (immutable-tags: skip)`
       ]
     },
     {
@@ -637,7 +635,7 @@ describe('describeDecision', () => {
         immutableTags: 'error'
       },
       lines: [
-        `ghcr.io/a/b: release tag 1.4.5 already exists at ${OLD}, and this run would point it at ${NEW}. Release tags are immutable: set immutable-tags: skip to keep it and publish the other tags, or immutable-tags: overwrite to replace it.`,
+        `ghcr.io/a/b: release tag 1.4.5 already exists at ${OLD}, and this run would replace it. Release tags are immutable: set immutable-tags: skip to keep it and publish the other tags, or immutable-tags: overwrite to replace it.`,
         'ghcr.io/a/b: nothing is tagged (immutable-tags: error)'
       ]
     }

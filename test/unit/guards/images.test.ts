@@ -168,7 +168,7 @@ describe('refuseConflicts', () => {
     expect(() => refuseConflicts(plans)).toThrow(
       new RegExp(
         '^release tags are immutable \\(immutable-tags: error\\), so nothing was pushed:\\n' +
-          `octo/app: release tag 1\\.2\\.3 already exists at ${OLD}, and this run would point it at ${NEW}\\. [^\\n]*$`
+          `octo/app: release tag 1\\.2\\.3 already exists at ${OLD}, and this run would replace it\\. [^\\n]*$`
       )
     )
   })

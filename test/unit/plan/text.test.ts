@@ -69,7 +69,7 @@ describe('planText', () => {
         '  login     docker login docker.io --username octo --password-stdin',
         "  build     docker buildx build --label 'a=b c' .",
         '  tag       PUT https://registry-1.docker.io/v2/o/app/manifests/1.2',
-        'Registry checks:',
+        'The guards decide:',
         '  o/app:1.2.3 set first (exact tag)',
         '  o/app:1.2 moves after the exact tags (floating tag)'
       ]

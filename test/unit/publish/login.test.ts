@@ -4,8 +4,8 @@ import {
   type DockerRunner
 } from '../../../src/docker/runner.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
-import { runCommand } from '../../../src/publish/run-command.js'
-import { RunValues } from '../../../src/publish/values.js'
+import { runCommand } from '../../../src/publish/docker-steps.js'
+import { RunValues } from '../../../src/publish/outcome.js'
 import { RegistryError } from '../../../src/registry/errors.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'

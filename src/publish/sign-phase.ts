@@ -12,8 +12,8 @@ import {
   countValidSignatures,
   writeSignature
 } from '../registry/signatures.js'
-import type { PublishEnv } from './context.js'
-import type { RunValues } from './values.js'
+import type { PublishEnv } from './environment.js'
+import type { RunValues } from './outcome.js'
 
 /** The key opened before anything runs: a wrong password fails the run first. */
 export function signerFor(signing: SigningSettings): Signer | undefined {

@@ -5,15 +5,15 @@
  * (another run published one, or moved the tag after us) is repaired there
  * (the forward-only guard's other half: off with floating-guard: false);
  * a release tag it wrote that now holds another digest fails the run,
- * naming both digests.
+ * naming both digests. Without tag steps (digest, merge without tags) the
+ * read-back only reads.
  */
-import type { Held } from './result.js'
 import { followedRelease } from '../guards/converge.js'
 import type { PublishPlan } from '../plan/plan.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import type { PublishEnv } from './context.js'
-import type { RunValues } from './values.js'
-import { heldBuild, REVISION } from './reruns.js'
+import type { PublishEnv } from './environment.js'
+import type { Held, Pushed, RunValues } from './outcome.js'
+import { heldBuild, REVISION } from './registry-read.js'
 
 type Digests = Map<string, string | undefined>
 
@@ -151,4 +151,26 @@ export async function readBackAndConverge(
     ref: refOf(step),
     digest: fresh.digests.get(refOf(step)) ?? ''
   }))
+}
+
+/** Where each of our references points now (the HEAD steps of the read-back). */
+export async function readBack(
+  steps: RequestStep[],
+  env: PublishEnv
+): Promise<Held[]> {
+  const heads = steps.filter(s => s.step === 'read-back' && s.reference !== '')
+  return Promise.all(
+    heads.map(async step => ({
+      ref: refOf(step),
+      digest:
+        (await env.registry.getDigest(step.image.name, step.reference)) ?? ''
+    }))
+  )
+}
+
+/** What this run wrote and the registry still holds: never a ref that moved on. */
+export function confirmed(written: Pushed[], held: Held[]): Pushed[] {
+  return written.filter(w =>
+    held.some(h => h.ref === w.ref && h.digest === w.digest)
+  )
 }

@@ -6,7 +6,7 @@ import {
   checkLocalInputs,
   dockerfileStages,
   isRemoteContext
-} from '../../../src/publish/preflight.js'
+} from '../../../src/docker/local-inputs.js'
 import { parseSettings } from '../../../src/settings/settings.js'
 
 /** A workspace: app/ with a multi-stage Dockerfile, docs/ without one, a key, a file. */

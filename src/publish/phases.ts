@@ -4,7 +4,6 @@
  * point exact, then floating tags; read back), and reports what the registry
  * holds for our tags afterwards, also after a failure.
  */
-import type { Held, PublishResult, Pushed } from './result.js'
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import type { PublishPlan } from '../plan/plan.js'
@@ -13,30 +12,19 @@ import {
   IMAGE_ID,
   isCommand,
   type CommandStep,
-  notRunLine,
   stepLine,
   type Pipeline,
-  type RequestStep,
   type Step
 } from '../plan/steps.js'
-import {
-  decideImages,
-  refuseConflicts,
-  type ImagePlan
-} from '../guards/images.js'
-import { inPlanOrder, type PublishEnv } from './context.js'
-import { readStates, type ImageState } from './registry-state.js'
-import { runCommand } from './run-command.js'
-import { runStageRequest } from './run-request.js'
-import { readBackAndConverge } from './converge.js'
-import { adoptReruns } from './reruns.js'
-import { allowedTagSteps, pointTags, recordSkipped } from './tagging.js'
-import { RunValues } from './values.js'
-import { removeLayouts, runDiscards } from './image-upload.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
-import { signerFor, signPublished, verifySource } from './signing.js'
-import { recordFootprint } from './footprint.js'
+import type { PublishEnv } from './environment.js'
+import { inPlanOrder, RunValues, type PublishResult } from './outcome.js'
+import { runCommand } from './docker-steps.js'
+import { removeLayouts, runDiscards, runStageRequest } from './stage-steps.js'
+import { tag } from './tagging.js'
+import { confirmed, readBack, readBackAndConverge } from './read-back.js'
+import { signerFor, signPublished, verifySource } from './sign-phase.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -90,100 +78,12 @@ function startCleanup(
     })
 }
 
-/** Where each of our references points now (the HEAD steps of the read-back). */
-async function readBack(
-  steps: RequestStep[],
-  env: PublishEnv
-): Promise<Held[]> {
-  const heads = steps.filter(s => s.step === 'read-back' && s.reference !== '')
-  return Promise.all(
-    heads.map(async step => ({
-      ref: `${step.image.name}:${step.reference}`,
-      digest:
-        (await env.registry.getDigest(step.image.name, step.reference)) ?? ''
-    }))
-  )
-}
-
-/** What this run wrote and the registry still holds: never a ref that moved on. */
-function confirmed(written: Pushed[], held: Held[]): Pushed[] {
-  return written.filter(w =>
-    held.some(h => h.ref === w.ref && h.digest === w.digest)
-  )
-}
-
 function requireDigests(images: Image[], values: RunValues): void {
   const unknown = images.filter(image => values.digestOf(image.name) === '')
   if (unknown.length > 0)
     throw new Error(
       `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, so no tag was pointed`
     )
-}
-
-/** Logs the tag steps the guards let through as they run, the others with why not. */
-function logHeldTags(
-  steps: RequestStep[],
-  allowed: RequestStep[][],
-  plans: ImagePlan[],
-  env: PublishEnv
-): void {
-  const running = new Set(allowed.flat())
-  for (const step of steps) {
-    if (running.has(step)) continue
-    const decision = plans.find(p => p.image.name === step.image.name)?.decision
-    const held = decision?.skipped.find(s => s.tag.name === step.reference)
-    env.log.info(
-      notRunLine(
-        step,
-        held
-          ? `held back: ${held.reason}`
-          : 'not needed: already points at this digest'
-      )
-    )
-  }
-}
-
-/** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */
-async function tag(
-  settings: Settings,
-  plan: PublishPlan,
-  pipeline: Pipeline,
-  values: RunValues,
-  env: PublishEnv
-): Promise<void> {
-  const digestOf = (image: string) => values.digestOf(image)
-  const reads = pipeline.read.filter(step => step.step === 'read')
-  const revisions = pipeline.read.filter(step => step.step === 'revision')
-  const states: ImageState[] = await env.log.group(
-    'Read the registry',
-    async () => {
-      for (const step of reads) env.log.info(stepLine(step))
-      const read = await readStates(env.registry, reads, digestOf)
-      await adoptReruns(revisions, read, settings, plan, values, env)
-      return read
-    }
-  )
-  const plans = decideImages(states, plan.tags, i => digestOf(i.name), settings)
-  refuseConflicts(plans)
-  recordSkipped(plans, env.progress, env.log)
-  const manifestOf = (image: string) => {
-    const manifest = states.find(s => s.image.name === image)?.manifest
-    if (manifest === undefined) throw new Error(`no manifest read for ${image}`)
-    return manifest
-  }
-  const allowed = allowedTagSteps(pipeline.tag, plans)
-  const footprint = recordFootprint(
-    env.registry,
-    states,
-    digestOf,
-    env.progress,
-    settings.build.platforms.length > 0
-  )
-  await env.log.group('Tag', async () => {
-    logHeldTags(pipeline.tag, allowed, plans, env)
-    await pointTags(env.registry, allowed, manifestOf, env.progress, env.log)
-  })
-  await footprint
 }
 
 export async function runPipeline(

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { DockerStalledError } from '../../../src/docker/runner.js'
 import type { Image } from '../../../src/reference/images.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
-import { pushWatch, stalledError } from '../../../src/publish/push-watch.js'
+import { pushWatch, stalledError } from '../../../src/docker/push-watch.js'
 import { RegistryError } from '../../../src/registry/errors.js'
 import {
   RetriesExhaustedError,

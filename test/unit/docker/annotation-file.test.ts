@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { annotationFile } from '../../../src/publish/run-check.js'
+import { annotationFile } from '../../../src/docker/local-inputs.js'
 
 describe('annotationFile: the Dockerfile as the workspace names it', () => {
   it.each([

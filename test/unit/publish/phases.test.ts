@@ -8,7 +8,7 @@ import {
 } from '../../../src/docker/runner.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
-import { runPipeline } from '../../../src/publish/run-pipeline.js'
+import { runPipeline } from '../../../src/publish/phases.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'
 import { releaseRun } from '../docker/run-fixture.js'

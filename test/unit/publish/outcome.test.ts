@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Pushed } from '../../../src/publish/result.js'
-import { inPlanOrder } from '../../../src/publish/context.js'
+import { inPlanOrder, type Pushed } from '../../../src/publish/outcome.js'
 
 const DIGEST = `sha256:${'d'.repeat(64)}`
 const REFS = [

@@ -5,9 +5,9 @@
  * and the dry run alike.
  */
 import { readFileSync, statSync, type Stats } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { InputError } from '../errors.js'
-import type { Settings } from '../settings/settings.js'
+import type { BuildSettings, Settings } from '../settings/settings.js'
 
 /** Where the run resolves relative paths, and its environment (SSH_AUTH_SOCK). */
 export interface Surroundings {
@@ -125,4 +125,27 @@ export function checkLocalInputs(settings: Settings, where: Surroundings) {
     }
   }
   checkSsh(ssh, where)
+}
+
+/**
+ * The Dockerfile as the workspace names it (GitHub resolves an annotation's
+ * file from the repository root), or undefined when it is not a file in the
+ * workspace: stdin, a remote context's own Dockerfile, a path outside.
+ */
+export function annotationFile(
+  build: Pick<BuildSettings, 'context' | 'file'>,
+  cwd: string,
+  workspace: string
+): string | undefined {
+  const { context, file } = build
+  if (file === '-' || (file === '' && isRemoteContext(context))) return
+  const path = resolve(cwd, file === '' ? join(context, 'Dockerfile') : file)
+  const inWorkspace = relative(resolve(workspace), path)
+  if (
+    inWorkspace === '' ||
+    inWorkspace.startsWith('..') ||
+    isAbsolute(inWorkspace)
+  )
+    return
+  return inWorkspace.split(sep).join('/')
 }

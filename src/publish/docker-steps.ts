@@ -1,6 +1,18 @@
-/** Runs one docker step of the pipeline and keeps what it learns. */
+/**
+ * The pipeline's docker steps, one at a time, and what each one teaches the
+ * run: the build's digest, the saved layout, the build check's report.
+ */
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import { turnedOff } from '../context/metadata-env.js'
+import { ignoresStatus } from '../docker/argv/call.js'
+import {
+  checkAnnotations,
+  checkReport,
+  checkSummaryLine,
+  parseCheckResult,
+  placeText
+} from '../docker/check-result.js'
 import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
 import { retryDocker } from '../docker/retrying.js'
@@ -16,11 +28,10 @@ import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/errors.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
-import type { PublishEnv } from './context.js'
-import { pushWatch, stalledError } from './push-watch.js'
-import { runCheck } from './run-check.js'
-import { runSave } from './image-upload.js'
-import type { RunValues } from './values.js'
+import { pushWatch, stalledError } from '../docker/push-watch.js'
+import { saveImageLayout } from '../docker/saved-image.js'
+import type { PublishEnv } from './environment.js'
+import type { RunValues } from './outcome.js'
 
 const MULTI_PLATFORM_UNSUPPORTED =
   /Multi-platform build is not supported for the docker driver/i
@@ -154,6 +165,59 @@ function learnFromBuild(
       raw: { 'containerimage.config.digest': imageId }
     }
   }
+}
+
+/** save: the built image out of the local store as a layout with gzipped layers. */
+export async function runSave(
+  step: CommandStep,
+  argv: string[],
+  env: PublishEnv
+): Promise<void> {
+  if (step.layout === undefined) throw new Error('save: no layout folder')
+  await saveImageLayout(env.docker, argv[1], step.layout)
+}
+
+/** Runs the check step and reports it; throws when the check failed. */
+export async function runCheck(
+  step: CommandStep,
+  argv: string[],
+  env: PublishEnv,
+  fail: (error: unknown) => unknown
+): Promise<void> {
+  const call = argv[argv.indexOf('--call') + 1] ?? ''
+  let stdout: string
+  try {
+    // quiet: the answer is JSON with the Dockerfile in base64; it is reported below
+    stdout = (await env.docker.run(argv, { quiet: true })).stdout
+  } catch (error) {
+    // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
+    if (!(error instanceof DockerCommandError)) throw fail(error)
+    if (parseCheckResult(error.stdout) === undefined) throw fail(error)
+    stdout = error.stdout
+  }
+  const result = parseCheckResult(stdout)
+  if (result === undefined)
+    throw new Error(
+      `docker ${step.argv.slice(0, 3).join(' ')} answered no build check result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
+    )
+  const dockerfile = env.dockerfile
+  env.log.info(checkReport(result, dockerfile))
+  // DOCKER_BUILD_CHECKS_ANNOTATIONS=false: the violations stay in the log only
+  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', process.env))
+    for (const { message, annotation } of checkAnnotations(result, dockerfile))
+      env.log.warning(message, annotation)
+  env.progress.check = checkSummaryLine(result, dockerfile)
+  if (result.error !== undefined) {
+    const at = placeText(result.error, dockerfile)
+    throw new Error(
+      `call: the build check stopped on an error${at ? ` at ${at}` : ''}: ${result.error.message}`
+    )
+  }
+  const n = result.warnings.length
+  if (n > 0 && !ignoresStatus(call))
+    throw new Error(
+      `call: the build check found ${n === 1 ? '1 violation' : `${n} violations`} (annotated above); fix them, or add ignorestatus=true to report them without failing`
+    )
 }
 
 /** Runs a docker step; `images` are the images a pushing build publishes. */

@@ -15,11 +15,18 @@
  * gets an answer leaves the registry answering everything else. The stop is
  * retried like any other fault.
  */
-import { DockerStalledError, type StallWatch } from '../docker/runner.js'
+import { DockerStalledError, type StallWatch } from './runner.js'
 import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
+import type { RegistryClient } from '../registry/client.js'
 import { RegistryError } from '../registry/errors.js'
-import type { PublishEnv } from './context.js'
+
+/** What bounds a push: the registry to ask, registry-timeout, and the retries. */
+export interface PushBounds {
+  registry: Pick<RegistryClient, 'pingUploads'>
+  registryTimeoutMs: number
+  retry: { retries: number }
+}
 
 /**
  * buildx 0.13's push phase in plain progress: `#12 pushing layers`,
@@ -59,12 +66,12 @@ function targets(step: CommandStep, images: Image[]): Image[] {
 export function pushWatch(
   step: CommandStep,
   images: Image[],
-  env: PublishEnv
+  bounds: PushBounds
 ): PushWatch | undefined {
   const asked = targets(step, images)
   if (asked.length === 0) return undefined
   const answers = (image: Image) =>
-    env.registry.pingUploads(image.name).then(
+    bounds.registry.pingUploads(image.name).then(
       () => true,
       // an HTTP answer, even a refusal, is an answer
       (error: unknown) => error instanceof RegistryError
@@ -72,8 +79,8 @@ export function pushWatch(
   const watch: PushWatch = {
     unanswered: [],
     stall: {
-      ms: env.registryTimeoutMs,
-      limitMs: env.registryTimeoutMs * SILENT_WINDOWS,
+      ms: bounds.registryTimeoutMs,
+      limitMs: bounds.registryTimeoutMs * SILENT_WINDOWS,
       startsAt:
         step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
       stillAnswering: async () => {
@@ -95,10 +102,10 @@ export function stalledError(
   error: DockerStalledError,
   step: CommandStep,
   watch: PushWatch,
-  env: PublishEnv
+  bounds: PushBounds
 ): Error {
   const hosts = watch.unanswered.length > 0 ? watch.unanswered : step.registries
-  const attempts = env.retry.retries + 1
+  const attempts = bounds.retry.retries + 1
   const tried = `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`
   if (watch.unanswered.length === 0)
     return new Error(
@@ -106,7 +113,7 @@ export function stalledError(
       { cause: error }
     )
   return new Error(
-    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint within the registry-timeout (${seconds(env.registryTimeoutMs)}): the registry stopped answering (${tried})`,
+    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint within the registry-timeout (${seconds(bounds.registryTimeoutMs)}): the registry stopped answering (${tried})`,
     { cause: error }
   )
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildxGitEnv } from '../../../src/publish/env.js'
+import { buildxGitEnv } from '../../../src/publish/environment.js'
 
 describe('buildxGitEnv: git is asked only when a provenance attestation needs it', () => {
   it.each([

@@ -1,0 +1,235 @@
+/**
+ * A run's surroundings: the log it reports to, its private folder, its own
+ * docker config, the builder, the docker runner and the registry client.
+ */
+import { join } from 'node:path'
+import { callUnsupported, needsCallFlag } from '../docker/argv/call.js'
+import { InputError } from '../errors.js'
+import type { BuildSettings, Settings } from '../settings/settings.js'
+import { detectBuilder } from '../docker/builder.js'
+import type { Annotation } from '../docker/check-result.js'
+import { registryKey } from '../docker/config-file.js'
+import {
+  createRunConfig,
+  dockerCredentials,
+  readDockerConfig,
+  userConfigDir
+} from '../docker/config.js'
+import { askCredentialHelper } from '../docker/credential-helper.js'
+import { annotationFile } from '../docker/local-inputs.js'
+import type { RetryPolicy } from '../docker/retrying.js'
+import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
+import { writeSecretFiles } from '../docker/secret-files.js'
+import type { PublishPlan } from '../plan/plan.js'
+import { CLASSIC, describeBuilder, type Builder } from '../plan/builder.js'
+import type { BuildFiles } from '../plan/build-steps.js'
+import {
+  buildsAsAsked,
+  needsBuilder,
+  needsImageStore,
+  pipelineFor
+} from '../plan/pipeline.js'
+import type { Pipeline } from '../plan/steps.js'
+import type { RegistryCredentials } from '../registry/auth.js'
+import {
+  createRegistryClient,
+  type RegistryClient
+} from '../registry/client.js'
+import type { Progress } from './outcome.js'
+
+/** Where the engine's adapters report progress: the Actions log, or a terminal. */
+export interface Log {
+  info(message: string): void
+  notice(message: string): void
+  /** A warning; with `where`, an annotation on a file and line (build checks). */
+  warning(message: string, where?: Annotation): void
+  group<T>(name: string, work: () => Promise<T>): Promise<T>
+  /** Keeps a secret found at run time (a credential helper's) out of every later line. */
+  mask: (secret: string) => void
+  /** Diagnostics for when the user asks for them (step debug logging, DPA_DEBUG=1). */
+  debug?: (message: string) => void
+}
+
+export interface PublishEnv {
+  docker: DockerRunner
+  registry: RegistryClient
+  log: Log
+  retry: RetryPolicy
+  /**
+   * registry-timeout in ms: bounds the action's registry requests, and how
+   * long docker's push may print nothing before the registry is asked
+   * whether it still answers.
+   */
+  registryTimeoutMs: number
+  /** A folder of ours for this run's files; the post step removes it. */
+  tempDir: string
+  /** The password of each registry the inputs log in to (sent on stdin only). */
+  passwords: Map<string, string>
+  /** Registries whose login was skipped for an empty password. */
+  emptyPasswords?: string[]
+  /** Filled as tags land, so a failure can still say what was pushed. */
+  progress: Progress
+  /** The Dockerfile as the workspace names it, for build check annotations. */
+  dockerfile?: string
+}
+
+/**
+ * Credentials as SPEC §9 orders them: this action's inputs, else what docker
+ * itself would use (the user's docker config: credHelpers, credsStore,
+ * auths). Secrets a helper gives are masked before anything can print them.
+ */
+export function credentialsLookup(
+  settings: Settings,
+  mask: (secret: string) => void,
+  configDir = userConfigDir()
+) {
+  return async (registry: string): Promise<RegistryCredentials | undefined> => {
+    const key = registryKey(registry)
+    const login = settings.logins.find(l => registryKey(l.registry) === key)
+    if (login !== undefined) return login
+    const found = await dockerCredentials(
+      readDockerConfig(configDir),
+      registry,
+      askCredentialHelper
+    )
+    if (found !== undefined) mask(found.identityToken ?? found.password)
+    return found
+  }
+}
+
+/** A registry client with the run's credentials and retries. */
+export function createRegistry(
+  settings: Settings,
+  mask: (secret: string) => void,
+  debug?: (message: string) => void
+): RegistryClient {
+  return createRegistryClient({
+    credentials: credentialsLookup(settings, mask),
+    retries: settings.retries,
+    requestTimeoutMs: settings.registryTimeout * 1000,
+    debug
+  })
+}
+
+/**
+ * buildx runs git several times per build only to put the commit in a
+ * provenance attestation (BUILDX_GIT_INFO): with `provenance: false` none is
+ * made (it wins over attests), so git is skipped, unless the user set
+ * buildx's git variables themselves.
+ */
+export function buildxGitEnv(
+  build: Pick<BuildSettings, 'provenance'>,
+  env: NodeJS.ProcessEnv = process.env
+): Record<string, string> {
+  const provenance = build.provenance !== 'false'
+  if (provenance || 'BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env)
+    return {}
+  return { BUILDX_GIT_INFO: 'false' }
+}
+
+/** The real docker runner (with the run's own docker config) and registry client. */
+export function createPublishEnv(
+  settings: Settings,
+  log: Log,
+  tempDir: string,
+  dockerConfig: string,
+  mask: (secret: string) => void
+): PublishEnv {
+  return {
+    docker: createDockerRunner('docker', {
+      DOCKER_CONFIG: dockerConfig,
+      ...buildxGitEnv(settings.build)
+    }),
+    registry: createRegistry(settings, mask, log.debug),
+    log,
+    retry: { retries: settings.retries },
+    registryTimeoutMs: settings.registryTimeout * 1000,
+    tempDir,
+    passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
+    emptyPasswords: settings.emptyLogins.map(l => l.registry),
+    progress: { pushed: [], skipped: [], uploads: [] },
+    dockerfile: annotationFile(
+      settings.build,
+      process.cwd(),
+      process.env.GITHUB_WORKSPACE || process.cwd()
+    )
+  }
+}
+
+/**
+ * A `call` other than build needs buildx's `--call` (buildx >= 0.15.0): the
+ * buildx version is asked (read-only) only then, and an older or missing
+ * buildx fails here, before any command that changes anything.
+ */
+async function requireCallSupport(
+  call: string,
+  builder: Builder,
+  docker: DockerRunner,
+  log: Log
+): Promise<void> {
+  if (!needsCallFlag(call)) return
+  const version =
+    builder.driver === 'classic'
+      ? null
+      : (await docker.run(['buildx', 'version'], { quiet: true })).stdout.trim()
+  log.debug?.(`buildx version: ${version ?? 'not installed'}`)
+  const why = callUnsupported(call, version)
+  if (why !== undefined) throw new InputError('call', call, why)
+}
+
+/** The builder that will run, logged (modes that do not build need none). */
+export async function builderFor(
+  settings: Settings,
+  docker: DockerRunner,
+  log: Log
+): Promise<Builder> {
+  if (!needsBuilder(settings)) return CLASSIC
+  if (buildsAsAsked(settings))
+    log.notice(
+      'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
+    )
+  const builder = await detectBuilder(
+    docker,
+    settings.build.builder,
+    needsImageStore(settings),
+    { configDir: userConfigDir() }
+  )
+  await requireCallSupport(settings.build.call, builder, docker, log)
+  log.info(`Builder: ${describeBuilder(builder)}`)
+  log.debug?.(`builder: ${JSON.stringify(builder)}`)
+  if (builder.driver === 'classic')
+    log.notice(
+      'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'
+    )
+  return builder
+}
+
+export interface StartedRun {
+  pipeline: Pipeline
+  env: PublishEnv
+}
+
+export async function startRun(
+  settings: Settings,
+  plan: PublishPlan,
+  log: Log,
+  tempDir: string
+): Promise<StartedRun> {
+  const userConfig = userConfigDir()
+  const dockerConfig = createRunConfig(
+    userConfig,
+    tempDir,
+    settings.logins.map(l => l.registry)
+  )
+  const env = createPublishEnv(settings, log, tempDir, dockerConfig, log.mask)
+  const builder = await builderFor(settings, env.docker, log)
+  // written last, just before the pipeline that deletes them after the build
+  const files: BuildFiles = {
+    metadata: join(tempDir, 'build-metadata.json'),
+    iid: join(tempDir, 'iid'),
+    layout: join(tempDir, 'layout'),
+    secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
+  }
+  const pipeline = pipelineFor({ settings, plan, builder, files, userConfig })
+  return { pipeline, env }
+}

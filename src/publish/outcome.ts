@@ -1,0 +1,244 @@
+/**
+ * What a run learns and yields: the values its steps learn, its progress
+ * (filled as tags land, so a failure can still say what was pushed), the
+ * result, and the per-tag change the job summary and the CLI both print.
+ */
+import type { BuildMetadata } from '../docker/metadata.js'
+import type { Image } from '../reference/images.js'
+import type { PublishPlan } from '../plan/plan.js'
+import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
+
+/** One pushed reference and the digest the registry holds for it. */
+export interface Pushed {
+  ref: string
+  digest: string
+}
+
+/** What the registry holds for one of our references after the run ('' for nothing). */
+export interface Held {
+  ref: string
+  digest: string
+}
+
+/** Where one of our references pointed before the run, and that image's version label. */
+export interface Before {
+  ref: string
+  digest: string
+  /** org.opencontainers.image.version of a tag this run moves ('' unread or unlabelled). */
+  version: string
+}
+
+/** One tag that was left alone, and why. */
+export interface Skipped {
+  ref: string
+  reason: string
+}
+
+/** One image's upload, as the job summary shows it. */
+export interface Upload {
+  image: string
+  digest: string
+  /** Blob bytes sent, mounted from another repository, and already there. */
+  uploaded: number
+  mounted: number
+  present: number
+  blobs: number
+  ms: number
+}
+
+/** What publishing produced; empty on a dry run. */
+export interface PublishResult {
+  digest: string
+  imageid: string
+  metadata: Record<string, unknown>
+  pushed: Pushed[]
+  skipped: Skipped[]
+  /** Platforms of what was published, when the run learned them (promote). */
+  platforms?: string[]
+  /** What the registry holds for our references, read back at the end. */
+  held?: Held[]
+  /** sign: the `cosign verify` command of each image signed. */
+  verify?: string[]
+  /** call: check: the result's one line for the job summary. */
+  check?: string
+  /** The build's uploads by the action's own client (builders without push by digest). */
+  uploads?: Upload[]
+  /** Where our references pointed when the run read the registry, before it wrote. */
+  before?: Before[]
+  /** How long the build (with its export to disk) took. */
+  buildMs?: number
+}
+
+export const EMPTY_RESULT: PublishResult = {
+  digest: '',
+  imageid: '',
+  metadata: {},
+  pushed: [],
+  skipped: []
+}
+
+/** What has been done so far: filled as it happens, so a failure can report it. */
+export interface Progress {
+  pushed: Pushed[]
+  skipped: Skipped[]
+  /** The build's uploads by the action's own client, one per image. */
+  uploads: Upload[]
+  /** call: check: the result's one line for the job summary. */
+  check?: string
+  /** Where our references pointed before the run wrote (the fresh read). */
+  before?: Before[]
+  /** The build's platforms as the pushed image lists them, when no input named them. */
+  platforms?: string[]
+  /** How long the build (with its export to disk) took. */
+  buildMs?: number
+}
+
+/** Pushed references in the plan's order (tags are pointed in parallel). */
+export function inPlanOrder(refs: string[], pushed: Pushed[]): Pushed[] {
+  const order = (ref: string) => refs.indexOf(ref)
+  return [...pushed].sort((a, b) => order(a.ref) - order(b.ref))
+}
+
+/** What a run learns as its steps go: digests, and what placeholders stand for. */
+export class RunValues {
+  private readonly digests = new Map<string, string>()
+  private readonly staged = new Map<string, string>()
+  /** promote: the image copied, and its digest once read. */
+  source: { image: Image; digest: string } | undefined
+  build: BuildMetadata = { digest: '', imageId: '', raw: {} }
+  /** Images this run's layout went up to, in order (later ones mount from them). */
+  readonly uploaded: Image[] = []
+  /** mode digest: the handover index each image's leg put under its tag. */
+  readonly handovers = new Map<string, string>()
+
+  setDigest(image: string, digest: string): void {
+    this.digests.set(image, digest)
+  }
+
+  /** The digest this run publishes to an image ('' until a step has learnt it). */
+  digestOf(image: string): string {
+    return this.digests.get(image) ?? ''
+  }
+
+  setStaged(image: string, placeholder: string, digest: string): void {
+    this.staged.set(`${image} ${placeholder}`, digest)
+  }
+
+  /** A step's text with what its placeholders stand for. */
+  resolve(text: string, image: Image | undefined): string {
+    let resolved = text
+      .replaceAll(SOURCE_DIGEST, this.source?.digest ?? SOURCE_DIGEST)
+      .replaceAll(IMAGE_ID, this.build.imageId || IMAGE_ID)
+    if (image === undefined) return resolved
+    for (const [key, digest] of this.staged)
+      if (key.startsWith(`${image.name} `))
+        resolved = resolved.replaceAll(key.slice(image.name.length + 1), digest)
+    const digest = this.digestOf(image.name)
+    return digest === '' ? resolved : resolved.replaceAll(DIGEST, digest)
+  }
+}
+
+export type TagChange =
+  | { state: 'new' }
+  | { state: 'moved'; from: string; version: string }
+  | { state: 'unchanged' }
+  | { state: 'held back'; reason: string }
+  | { state: 'not pushed' }
+
+export interface TagRow {
+  ref: string
+  kind: string
+  /** What the tag points at after the run ('' when not known). */
+  digest: string
+  change: TagChange
+}
+
+/** Each of the plan's references: where it points now, and what the run did to it. */
+export function tagRows(plan: PublishPlan, result: PublishResult): TagRow[] {
+  const find = <T extends { ref: string }>(
+    list: T[] | undefined,
+    ref: string
+  ) => list?.find(entry => entry.ref === ref)
+  return plan.refs.map(ref => {
+    const kind = plan.tags.find(t => ref.endsWith(`:${t.name}`))?.kind ?? ''
+    const before = find(result.before, ref)
+    const pushed = find(result.pushed, ref)
+    const skipped = find(result.skipped, ref)
+    const held = find(result.held, ref)?.digest ?? ''
+    const row = (digest: string, change: TagChange) => ({
+      ref,
+      kind,
+      digest,
+      change
+    })
+    if (skipped !== undefined)
+      return row(held || (before?.digest ?? ''), {
+        state: 'held back',
+        reason: skipped.reason
+      })
+    if (pushed !== undefined) {
+      if (before === undefined) return row(pushed.digest, { state: 'new' })
+      if (before.digest === pushed.digest)
+        return row(pushed.digest, { state: 'unchanged' })
+      return row(pushed.digest, {
+        state: 'moved',
+        from: before.digest,
+        version: before.version
+      })
+    }
+    if (before !== undefined && held === before.digest)
+      return row(held, { state: 'unchanged' })
+    return row('', { state: 'not pushed' })
+  })
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+export const formatSeconds = (ms: number): string =>
+  `${(ms / 1000).toFixed(1)} s`
+
+/** A digest short enough to read at a glance (docker's 12 hex digits). */
+export const shortDigest = (digest: string): string =>
+  digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1')
+
+/** All the images' uploads added up (image '' and digest '': the total row). */
+export function uploadTotals(uploads: Upload[]): Upload {
+  const sum = (pick: (u: Upload) => number) =>
+    uploads.reduce((total, u) => total + pick(u), 0)
+  return {
+    image: '',
+    digest: '',
+    uploaded: sum(u => u.uploaded),
+    mounted: sum(u => u.mounted),
+    present: sum(u => u.present),
+    blobs: sum(u => u.blobs),
+    ms: sum(u => u.ms)
+  }
+}
+
+/** The size of an image's blobs: sent, mounted and already there. */
+export const uploadSize = (u: Upload): number =>
+  u.uploaded + u.mounted + u.present
+
+/** One tag's change in words ("moved from sha256:… (1.2.2)"). */
+export function changeText(change: TagChange): string {
+  switch (change.state) {
+    case 'moved': {
+      const version = change.version === '' ? '' : ` (${change.version})`
+      return `moved from ${shortDigest(change.from)}${version}`
+    }
+    case 'held back':
+      return `held back: ${change.reason}`
+    default:
+      return change.state
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The fresh read before any tag moves, and the guards' decision on it: the
+ * one code of the real run and the dry run. Each image's tag list and where
+ * our tags point; the re-run rule (a release tag that already holds an
+ * image built from this very commit is this release, not a conflict: its
+ * tags converge on that image; `immutable-tags: overwrite` asks for the new
+ * build instead); and, read beside the tagging for the job summary, where
+ * our tags pointed before and the image's platforms.
+ */
+import { describeDecision } from '../guards/decide.js'
+import {
+  decideImages,
+  type ImagePlan,
+  type ImageTags
+} from '../guards/images.js'
+import type { Settings } from '../settings/settings.js'
+import type { PublishPlan } from '../plan/plan.js'
+import {
+  DIGEST,
+  notRunLine,
+  stepLine,
+  type RequestStep
+} from '../plan/steps.js'
+import { requireManifest, type RegistryClient } from '../registry/client.js'
+import { imageLabels, imagePlatforms } from '../registry/image-labels.js'
+import type { Manifest } from '../registry/manifest.js'
+import type { Before, Progress, RunValues } from './outcome.js'
+
+export const REVISION = 'org.opencontainers.image.revision'
+const SOURCE = 'org.opencontainers.image.source'
+const VERSION_LABEL = 'org.opencontainers.image.version'
+
+/** What an image's repository holds now: its tags, and where ours point. */
+export interface ImageState extends ImageTags {
+  /** The manifest this run's tags will point at (read by digest). */
+  manifest?: Manifest
+}
+
+/** Runs the fresh-read steps: each image's tag list and where each of our tags points. */
+export async function readStates(
+  registry: RegistryClient,
+  steps: RequestStep[],
+  digestOf: (image: string) => string
+): Promise<ImageState[]> {
+  const states = new Map<string, ImageState>()
+  for (const { image } of steps)
+    if (!states.has(image.name))
+      states.set(image.name, { image, existingTags: [], existingDigests: {} })
+  await Promise.all(
+    steps.map(async ({ image, reference }) => {
+      const state = states.get(image.name) as ImageState
+      if (reference === '') {
+        state.existingTags = await registry.listTags(image.name)
+        return
+      }
+      if (reference === DIGEST) {
+        const digest = digestOf(image.name)
+        state.manifest = await requireManifest(
+          registry,
+          image.name,
+          digest,
+          `${image.name}@${digest} is not in the registry although it was just pushed`
+        )
+        return
+      }
+      const digest = await registry.getDigest(image.name, reference)
+      if (digest !== undefined) state.existingDigests[reference] = digest
+    })
+  )
+  return [...states.values()]
+}
+
+/** What a release tag holds that is not this run's build. */
+export interface HeldBuild {
+  manifest: Manifest
+  /** Built from this run's commit (revision and source labels): a re-run's. */
+  thisCommit: boolean
+  /** The commit its revision label names, when it has one. */
+  revision: string | undefined
+}
+
+/**
+ * The re-run rule, the one decision of both the read before the writes and
+ * the read-back after them: a run may take another build's digest as its
+ * release only when that build is of this very commit.
+ */
+export async function heldBuild(
+  registry: RegistryClient,
+  image: string,
+  digest: string,
+  plan: PublishPlan
+): Promise<HeldBuild | undefined> {
+  const found = await imageLabels(registry, image, digest)
+  if (found === undefined) return undefined
+  const { labels } = found
+  const thisCommit =
+    labels[REVISION] !== undefined &&
+    labels[REVISION] === plan.labels[REVISION] &&
+    labels[SOURCE] === plan.labels[SOURCE]
+  return { manifest: found.manifest, thisCommit, revision: labels[REVISION] }
+}
+
+/** Who reads and where its step lines go (the dry run shows none). */
+interface Reader {
+  registry: RegistryClient
+  logStep?: (line: string) => void
+}
+
+/** A re-run's line when the tag holds a build of this commit (which the image then takes). */
+async function checkRevision(
+  step: RequestStep,
+  state: ImageState,
+  plan: PublishPlan,
+  values: RunValues,
+  reader: Reader
+): Promise<string | undefined> {
+  const image = step.image.name
+  const existing = state.existingDigests[step.reference]
+  const ours = values.digestOf(image)
+  if (existing === undefined || existing === ours) {
+    const why = existing ? 'it holds this run’s digest' : 'it does not exist'
+    reader.logStep?.(notRunLine(step, `not needed: ${why}`))
+    return undefined
+  }
+  reader.logStep?.(stepLine(step))
+  const found = await heldBuild(reader.registry, image, existing, plan)
+  if (found === undefined || !found.thisCommit) return undefined
+  values.setDigest(image, existing)
+  state.manifest = found.manifest
+  return `${image}:${step.reference} already holds a build of this commit (${plan.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
+}
+
+/** Runs the revision steps; an image whose release is this commit's takes that digest. */
+async function adoptReruns(
+  steps: RequestStep[],
+  states: ImageState[],
+  settings: Pick<Settings, 'immutableTags'>,
+  plan: PublishPlan,
+  values: RunValues,
+  reader: Reader
+): Promise<string[]> {
+  const lines: string[] = []
+  for (const step of steps) {
+    if (settings.immutableTags === 'overwrite') {
+      reader.logStep?.(
+        notRunLine(step, 'not needed: immutable-tags: overwrite')
+      )
+      continue
+    }
+    const state = states.find(s => s.image.name === step.image.name)
+    const line =
+      state && (await checkRevision(step, state, plan, values, reader))
+    if (line !== undefined) lines.push(line)
+  }
+  return lines
+}
+
+/** The fresh read and what the guards decide on it. */
+export interface GuardOutcome {
+  states: ImageState[]
+  decisions: ImagePlan[]
+  /** The decision in words, a line per tag: the run logs them, the dry run prints them. */
+  lines: string[]
+}
+
+/**
+ * Reads the registry (the pipeline's read and revision steps), adopts a
+ * re-run's release, and decides each tag: the real run and the dry run both
+ * call this, so the dry run says what the run will do, in its words.
+ */
+export async function readAndDecide(
+  steps: RequestStep[],
+  settings: Pick<Settings, 'immutableTags' | 'floatingGuard'>,
+  plan: PublishPlan,
+  values: RunValues,
+  reader: Reader
+): Promise<GuardOutcome> {
+  const digestOf = (image: string) => values.digestOf(image)
+  const reads = steps.filter(step => step.step === 'read')
+  for (const step of reads) reader.logStep?.(stepLine(step))
+  const states = await readStates(reader.registry, reads, digestOf)
+  const revisions = steps.filter(step => step.step === 'revision')
+  const reruns = await adoptReruns(
+    revisions,
+    states,
+    settings,
+    plan,
+    values,
+    reader
+  )
+  const decisions = decideImages(
+    states,
+    plan.tags,
+    image => digestOf(image.name),
+    settings
+  )
+  const lines = decisions.flatMap(({ image, decision }) =>
+    describeDecision(decision, image.name)
+  )
+  return { states, decisions, lines: [...reruns, ...lines] }
+}
+
+/** The version label of an image in the registry ('' when it has none or cannot be read). */
+async function versionOf(
+  registry: RegistryClient,
+  image: string,
+  digest: string
+): Promise<string> {
+  try {
+    return (
+      (await imageLabels(registry, image, digest))?.labels[VERSION_LABEL] ?? ''
+    )
+  } catch {
+    return ''
+  }
+}
+
+/** Where our tags pointed; one config read per image a tag moves away from, in parallel. */
+export async function readBefore(
+  registry: RegistryClient,
+  states: ImageState[],
+  digestOf: (image: string) => string
+): Promise<Before[]> {
+  const versions = new Map<string, Promise<string>>()
+  const entries = states.flatMap(({ image, existingDigests }) =>
+    Object.entries(existingDigests).map(([tag, digest]) => {
+      const key = `${image.name}@${digest}`
+      if (digest !== digestOf(image.name) && !versions.has(key))
+        versions.set(key, versionOf(registry, image.name, digest))
+      return { ref: `${image.name}:${tag}`, digest, key }
+    })
+  )
+  return Promise.all(
+    entries.map(async ({ ref, digest, key }) => ({
+      ref,
+      digest,
+      version: (await versions.get(key)) ?? ''
+    }))
+  )
+}
+
+/** The platforms of the image this run publishes, by name ([] when unreadable). */
+export async function readPlatforms(
+  registry: RegistryClient,
+  states: ImageState[]
+): Promise<string[]> {
+  const state = states.find(s => s.manifest !== undefined)
+  if (state?.manifest === undefined) return []
+  return imagePlatforms(registry, state.image.name, state.manifest).catch(
+    () => []
+  )
+}
+
+/** Reads both into the run's progress (started beside the tagging; never fails the run). */
+export async function recordFootprint(
+  registry: RegistryClient,
+  states: ImageState[],
+  digestOf: (image: string) => string,
+  progress: Progress,
+  platformsNamed: boolean
+): Promise<void> {
+  const [before, platforms] = await Promise.all([
+    readBefore(registry, states, digestOf),
+    platformsNamed ? [] : readPlatforms(registry, states)
+  ])
+  progress.before = before
+  if (platforms.length > 0) progress.platforms = platforms
+}

@@ -1,0 +1,252 @@
+/**
+ * One run, as the Action and the CLI both call it: the plan from the
+ * settings and the ref, the local checks, then the dry run or the real run.
+ * Each adapter only turns its world into settings and io, and the outcome
+ * into its outputs.
+ */
+import type { Settings } from '../settings/settings.js'
+import { createdTime, runTime } from '../context/run-time.js'
+import type { RefContext } from '../context/types.js'
+import { userConfigDir } from '../docker/config.js'
+import { checkLocalInputs } from '../docker/local-inputs.js'
+import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
+import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
+import { errorMessage } from '../errors.js'
+import { UNKNOWN_DIGEST_NOTE } from '../guards/reasons.js'
+import { planPublish, type PublishPlan } from '../plan/plan.js'
+import type { Builder } from '../plan/builder.js'
+import { pipelineFor } from '../plan/pipeline.js'
+import { planText } from '../plan/text.js'
+import {
+  allSteps,
+  DIGEST,
+  publicStep,
+  type Pipeline,
+  type PlanStep
+} from '../plan/steps.js'
+import { parseImageReference } from '../reference/images.js'
+import { splitSecret } from '../secrets.js'
+import {
+  builderFor,
+  createRegistry,
+  credentialsLookup,
+  startRun,
+  type Log
+} from './environment.js'
+import {
+  EMPTY_RESULT,
+  RunValues,
+  type Progress,
+  type PublishResult
+} from './outcome.js'
+import { readAndDecide } from './registry-read.js'
+
+/** What a run needs from its adapter. */
+export interface RunIo {
+  log: Log
+  cwd: string
+  env: NodeJS.ProcessEnv
+  /** The ref being published: GITHUB_* and the event on a runner, git locally. */
+  refContext(defaultBranch: string): Promise<RefContext>
+  /** The plan as text, and its steps (the Action's `plan` output). */
+  showPlan(text: string, steps: PlanStep[]): Promise<void>
+  /**
+   * The run's private folder, once made. When given, the adapter owns it
+   * (the Action's post step removes it); else the run removes it at its end.
+   */
+  onRunDir?: (dir: string) => void
+  /** What landed before a failure (the Action's outputs and job summary). */
+  reportFailure?: (plan: PublishPlan, landed: PublishResult) => Promise<void>
+}
+
+export interface RunOutcome {
+  plan: PublishPlan
+  steps: PlanStep[]
+  result: PublishResult
+}
+
+async function computePlan(
+  settings: Settings,
+  io: RunIo
+): Promise<PublishPlan> {
+  const ctx = await io.refContext(settings.defaultBranch)
+  const epoch = io.env.SOURCE_DATE_EPOCH
+  const now = runTime(epoch, () => new Date())
+  return planPublish(
+    settings,
+    ctx,
+    now,
+    createdTime(epoch, ctx.commitDate, now)
+  )
+}
+
+async function showPlan(
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  io: RunIo,
+  guards: string[] = []
+): Promise<PlanStep[]> {
+  const steps = allSteps(pipeline).map(publicStep)
+  await io.showPlan(planText(plan, steps, guards), steps)
+  return steps
+}
+
+/** The steps of a real run of these settings (`docker buildx inspect` is read-only). */
+async function dryRunPipeline(
+  settings: Settings,
+  plan: PublishPlan,
+  log: Log
+): Promise<Pipeline> {
+  const builder: Builder = await builderFor(
+    settings,
+    createDockerRunner(),
+    log
+  ).catch((error: unknown): Builder => {
+    if (!(error instanceof DockerMissingError)) throw error
+    log.warning(
+      `${error.message}; the steps shown are those of buildx's docker driver`
+    )
+    return { name: 'default', driver: 'docker', store: 'containerd' }
+  })
+  const files = {
+    metadata: '<metadata-file>',
+    iid: '<iid-file>',
+    layout: '<layout-dir>',
+    secretSpecs: settings.build.secrets.map(
+      (line, index) => `id=${splitSecret(line, index).id},src=<file>`
+    )
+  }
+  return pipelineFor({
+    settings,
+    plan,
+    builder,
+    files,
+    userConfig: userConfigDir()
+  })
+}
+
+/**
+ * What the guards would decide: the run's own read and decision, for the
+ * registries there are credentials for (a dry run without any stays
+ * offline); a build's digest is not known yet, promote's is the source's; a
+ * registry that cannot be read is said so, never guessed.
+ */
+async function previewGuards(
+  settings: Settings,
+  plan: PublishPlan,
+  pipeline: Pipeline,
+  log: Log
+): Promise<string[]> {
+  if (pipeline.read.length === 0) return []
+  const lookup = credentialsLookup(settings, log.mask)
+  const readable = new Set<string>()
+  for (const image of plan.images)
+    if ((await lookup(image.registry)) !== undefined)
+      readable.add(image.registry)
+  const notes = plan.images
+    .filter(i => !readable.has(i.registry))
+    .map(
+      i =>
+        `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are unknown`
+    )
+  const steps = pipeline.read.filter(
+    s => readable.has(s.image.registry) && s.reference !== DIGEST
+  )
+  if (steps.length === 0) return notes
+  try {
+    const registry = createRegistry(settings, log.mask, log.debug)
+    const values = new RunValues()
+    if (settings.mode === 'promote') {
+      const source = parseImageReference(settings.source, 'source')
+      const digest =
+        (await registry.getDigest(source.image.name, source.reference)) ?? ''
+      for (const image of plan.images) values.setDigest(image.name, digest)
+    }
+    const outcome = await readAndDecide(steps, settings, plan, values, {
+      registry
+    })
+    const unknown = plan.images.some(i => values.digestOf(i.name) === '')
+    const existing = outcome.states.some(
+      s => Object.keys(s.existingDigests).length > 0
+    )
+    return [
+      ...outcome.lines,
+      ...(unknown && existing ? [UNKNOWN_DIGEST_NOTE] : []),
+      ...notes
+    ]
+  } catch (error) {
+    return [
+      `the registries could not be read, so the guards' decisions are unknown: ${errorMessage(error)}`
+    ]
+  }
+}
+
+async function dryRun(
+  settings: Settings,
+  plan: PublishPlan,
+  io: RunIo
+): Promise<RunOutcome> {
+  const pipeline = await dryRunPipeline(settings, plan, io.log)
+  const guards = await previewGuards(settings, plan, pipeline, io.log)
+  return {
+    plan,
+    steps: await showPlan(plan, pipeline, io, guards),
+    result: EMPTY_RESULT
+  }
+}
+
+/** Says in the log what landed before a failure, then lets the adapter report it. */
+async function reportFailure(
+  plan: PublishPlan,
+  progress: Progress,
+  io: RunIo
+): Promise<void> {
+  if (progress.pushed.length === 0)
+    io.log.info('No tag was pointed before the failure.')
+  else
+    io.log.info(
+      `In the registry before the failure:\n${progress.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
+    )
+  await io.reportFailure?.(plan, { ...EMPTY_RESULT, ...progress })
+}
+
+async function publish(
+  settings: Settings,
+  plan: PublishPlan,
+  io: RunIo
+): Promise<RunOutcome> {
+  const tempDir = makeRunDir(io.env.RUNNER_TEMP || undefined)
+  // told first: the post step removes the folder (and its logins) whatever happens next
+  io.onRunDir?.(tempDir)
+  // loaded only when publishing: a dry run never parses the publish code
+  const { runPipeline } = await import('./phases.js')
+  let progress: Progress = { pushed: [], skipped: [], uploads: [] }
+  try {
+    // a daemon or builder that cannot be reached fails here, before any step
+    const { pipeline, env } = await startRun(settings, plan, io.log, tempDir)
+    progress = env.progress
+    const steps = await showPlan(plan, pipeline, io)
+    const result = await runPipeline(settings, plan, pipeline, env)
+    return { plan, steps, result }
+  } catch (error) {
+    await reportFailure(plan, progress, io)
+    throw error
+  } finally {
+    // the CLI's logins lived in the run's own docker config: gone with the folder
+    if (io.onRunDir === undefined) removeRunDir(tempDir)
+  }
+}
+
+/** Plans, checks the local inputs, then runs for real or dry. */
+export async function run(settings: Settings, io: RunIo): Promise<RunOutcome> {
+  const plan = await computePlan(settings, io)
+  checkLocalInputs(settings, { cwd: io.cwd, env: io.env })
+  for (const notice of plan.notices) io.log.notice(notice)
+  for (const warning of plan.warnings) io.log.warning(warning)
+  const outcome = settings.dryRun
+    ? await dryRun(settings, plan, io)
+    : await publish(settings, plan, io)
+  for (const skipped of outcome.result.skipped)
+    io.log.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
+  return outcome
+}

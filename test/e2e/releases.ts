@@ -1,0 +1,40 @@
+/** Tag releases of the hello fixture, started as the runner starts the action for a tag push. */
+import { runMain, runPost, type StepResult } from './runner.js'
+import type { StackRegistry } from '../support/stack-env.js'
+import { loginsFor, runnerEnv } from './steps.js'
+
+export const HELLO = 'test/fixtures/contexts/hello'
+
+/** Another commit than the fixture's: its build of a release is not a re-run. */
+export const OTHER_COMMIT = 'f00dfacef00dfacef00dfacef00dfacef00dface'
+
+/** A tag push of `version`, as the runner would start the action for it. */
+export function tagPush(version: string, sha?: string): Record<string, string> {
+  return runnerEnv('push-tag', {
+    GITHUB_REF: `refs/tags/v${version}`,
+    GITHUB_REF_NAME: `v${version}`,
+    ...(sha === undefined ? {} : { GITHUB_SHA: sha })
+  })
+}
+
+/** Runs main and post for a release of `version` to `host/repo`. */
+export async function publishRelease(
+  registry: StackRegistry,
+  repo: string,
+  version: string,
+  inputs: Record<string, string> = {},
+  host = registry.host,
+  env = tagPush(version)
+): Promise<StepResult> {
+  const main = await runMain(
+    {
+      images: `${host}/${repo}`,
+      logins: loginsFor({ ...registry, host }),
+      context: HELLO,
+      ...inputs
+    },
+    env
+  )
+  await runPost(main, env)
+  return main
+}
