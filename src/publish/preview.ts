@@ -91,7 +91,7 @@ export async function previewGuards(
   try {
     const registry = createRegistry(settings, log.mask, log.debug)
     const digest = await knownDigest(settings, registry)
-    const states = await readStates(registry, steps, () => digest)
+    const states = await readStates(registry, steps, () => digest, plan.tags)
     const plans = decideImages(states, plan.tags, () => digest, settings)
     return [
       ...plans.flatMap(({ image, decision }) =>

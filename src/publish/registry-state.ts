@@ -1,5 +1,12 @@
+import {
+  PULL_REQUEST_LABEL,
+  writerDigests,
+  type Writers
+} from '../guards/fork-tags.js'
 import type { ImageTags } from '../guards/images.js'
 import type { RegistryClient } from '../registry/client.js'
+import { imageLabels } from '../registry/image-labels.js'
+import type { Tag } from '../tags/types.js'
 import type { Manifest } from '../registry/manifest.js'
 import { DIGEST, type RequestStep } from '../plan/steps.js'
 
@@ -22,11 +29,35 @@ async function ownManifest(
   return manifest
 }
 
-/** Runs the fresh-read steps: each image's tag list and where each of our tags points. */
+/** The pull request label of each image our fork-named tags hold now, read once per digest. */
+async function readWriters(
+  registry: RegistryClient,
+  state: ImageState,
+  tags: Tag[],
+  newDigest: string
+): Promise<void> {
+  const digests = writerDigests(tags, state.existingDigests, newDigest)
+  if (digests.length === 0) return
+  const writers: Writers = {}
+  await Promise.all(
+    digests.map(async digest => {
+      const found = await imageLabels(registry, state.image.name, digest)
+      if (found !== undefined)
+        writers[digest] = found.labels[PULL_REQUEST_LABEL] ?? ''
+    })
+  )
+  state.writers = writers
+}
+
+/**
+ * Runs the fresh-read steps: each image's tag list and where each of our
+ * tags points; then who wrote what the fork-named ones among `tags` hold.
+ */
 export async function readStates(
   registry: RegistryClient,
   steps: RequestStep[],
-  digestOf: (image: string) => string
+  digestOf: (image: string) => string,
+  tags: Tag[] = []
 ): Promise<ImageState[]> {
   const states = new Map<string, ImageState>()
   for (const { image } of steps)
@@ -50,6 +81,11 @@ export async function readStates(
       const digest = await registry.getDigest(image.name, reference)
       if (digest !== undefined) state.existingDigests[reference] = digest
     })
+  )
+  await Promise.all(
+    [...states.values()].map(state =>
+      readWriters(registry, state, tags, digestOf(state.image.name))
+    )
   )
   return [...states.values()]
 }

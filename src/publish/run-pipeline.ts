@@ -158,7 +158,7 @@ async function tag(
     'Read the registry',
     async () => {
       for (const step of reads) env.log.info(stepLine(step))
-      const read = await readStates(env.registry, reads, digestOf)
+      const read = await readStates(env.registry, reads, digestOf, plan.tags)
       await adoptReruns(revisions, read, settings, plan, values, env)
       return read
     }
