@@ -32,10 +32,10 @@ export function writerDigests(
 }
 
 function writerName(label: string | undefined): string {
-  if (label === undefined) return 'an image whose labels could not be read'
+  if (label === undefined) return 'whose labels could not be read'
   if (label === '')
-    return `an image a push or release run wrote (it has no ${PULL_REQUEST_LABEL} label)`
-  return `pull request #${label}'s image`
+    return `which a push or release run wrote (no ${PULL_REQUEST_LABEL} label)`
+  return `which pull request #${label}'s run wrote`
 }
 
 /**
@@ -58,7 +58,7 @@ export function forkTagHeldReason(
   if (label === pr) return undefined
   const run = `pull request #${pr}`
   return (
-    `it holds ${writerName(label)} (${current}); its name comes from ` +
+    `it holds ${current}, ${writerName(label)}; its name comes from ` +
     `{{branch}} or {{base_ref}}, which the author of ${run} chooses, so ` +
     `it may only be created, or moved off an image of ${run}'s own runs`
   )
