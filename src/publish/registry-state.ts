@@ -29,7 +29,10 @@ async function ownManifest(
   return manifest
 }
 
-/** The pull request label of each image our fork-named tags hold now, read once per digest. */
+/**
+ * The pull request label of each image our fork-named tags hold now, read
+ * once per digest; one that cannot be read stays unknown, and its tag is held.
+ */
 async function readWriters(
   registry: RegistryClient,
   state: ImageState,
@@ -41,7 +44,9 @@ async function readWriters(
   const writers: Writers = {}
   await Promise.all(
     digests.map(async digest => {
-      const found = await imageLabels(registry, state.image.name, digest)
+      const found = await imageLabels(registry, state.image.name, digest).catch(
+        () => undefined
+      )
       if (found !== undefined)
         writers[digest] = found.labels[PULL_REQUEST_LABEL] ?? ''
     })
