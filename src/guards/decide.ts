@@ -6,6 +6,7 @@ import {
   releaseKeptReason
 } from './reasons.js'
 import type { Tag } from '../tags/types.js'
+import { forkTagHeldReason, type Writers } from './fork-tags.js'
 
 /** What one image's registry holds, and what this run would publish to it. */
 export interface GuardInput {
@@ -13,7 +14,7 @@ export interface GuardInput {
   tags: Tag[]
   /** Every tag that image's repository has now (the registry's tag list). */
   existingTags: string[]
-  /** For each of our tags of kind 'version' that already exists: the digest it points at. */
+  /** For each of our tags that already exists: the digest it points at. */
   existingDigests: Record<string, string>
   /** The digest this run publishes, or '' when not known yet (dry run of a build). */
   newDigest: string
@@ -21,6 +22,8 @@ export interface GuardInput {
   floatingGuard: boolean
   /** What to do with a release tag that already points at another digest. */
   immutableTags: 'error' | 'skip' | 'overwrite'
+  /** Who wrote the images our fork-named tags hold (guards/fork-tags.ts). */
+  writers?: Writers
 }
 
 /** Where each tag goes, SPEC §2. */
@@ -123,6 +126,15 @@ export function decideTags(input: GuardInput): GuardDecision {
   const verdicts = input.tags.map(tag =>
     tag.kind === 'version' ? versionVerdict(tag, input, existing) : undefined
   )
+  input.tags.forEach((tag, i) => {
+    const reason = forkTagHeldReason(
+      tag,
+      input.existingDigests,
+      input.newDigest,
+      input.writers ?? {}
+    )
+    if (reason !== undefined) verdicts[i] = { to: 'skipped', reason }
+  })
   const kept = input.tags.filter((_, i) => verdicts[i]?.to === 'skipped')
   const index = input.floatingGuard
     ? new ReleaseIndex(input.existingTags)

@@ -1,12 +1,15 @@
 import type { Image } from '../reference/images.js'
 import type { Tag } from '../tags/types.js'
 import { decideTags, type GuardDecision, type GuardInput } from './decide.js'
+import type { Writers } from './fork-tags.js'
 
 /** What an image's repository holds now: its tags, and where ours point. */
 export interface ImageTags {
   image: Image
   existingTags: string[]
   existingDigests: Record<string, string>
+  /** Who wrote the images our fork-named tags hold, when read (guards/fork-tags.ts). */
+  writers?: Writers
 }
 
 /** One image's guard decision, and the digest its tags will point at. */
@@ -23,7 +26,7 @@ export function decideImages(
   digestFor: (image: Image) => string,
   settings: Pick<GuardInput, 'floatingGuard' | 'immutableTags'>
 ): ImagePlan[] {
-  return states.map(({ image, existingTags, existingDigests }) => {
+  return states.map(({ image, existingTags, existingDigests, writers }) => {
     const newDigest = digestFor(image)
     const decision = decideTags({
       tags,
@@ -31,7 +34,8 @@ export function decideImages(
       existingDigests,
       newDigest,
       floatingGuard: settings.floatingGuard,
-      immutableTags: settings.immutableTags
+      immutableTags: settings.immutableTags,
+      ...(writers && { writers })
     })
     return {
       image,

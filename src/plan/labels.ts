@@ -1,5 +1,7 @@
 import type { RefContext } from '../context/types.js'
 import { InputError } from '../errors.js'
+import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
+import { refInfo } from '../tags/refs.js'
 
 const OCI = 'org.opencontainers.image'
 
@@ -34,6 +36,16 @@ export function ociLabels(
     if (trimmed) labels[`${OCI}.${key}`] = trimmed
   }
   return labels
+}
+
+/**
+ * A pull request run's images say so, with the pull request's number: the
+ * guards let the tags its author named move only off such an image of the
+ * same pull request (guards/fork-tags.ts). Other runs add nothing.
+ */
+export function pullRequestLabel(ctx: RefContext): Record<string, string> {
+  const { pr } = refInfo(ctx)
+  return pr === undefined ? {} : { [PULL_REQUEST_LABEL]: pr }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RefContext, WorkflowRun } from '../context/types.js'
 import type { Image } from '../reference/images.js'
-import { mergeKeyValues, ociLabels } from './labels.js'
+import { mergeKeyValues, ociLabels, pullRequestLabel } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
 import { pushes, type Settings } from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
@@ -47,7 +47,11 @@ export function planPublish(
     now
   )
   const oci = ociLabels(ctx, computed.version, created)
-  const labels = mergeKeyValues(oci, settings.labels, 'labels')
+  // last: no labels line can make a pull request's image look like a push's
+  const labels = {
+    ...mergeKeyValues(oci, settings.labels, 'labels'),
+    ...pullRequestLabel(ctx)
+  }
   const annotations = mergeKeyValues(oci, settings.annotations, 'annotations')
   return {
     version: computed.version,

@@ -9,6 +9,11 @@
  */
 import { describeDecision } from '../guards/decide.js'
 import {
+  PULL_REQUEST_LABEL,
+  writerDigests,
+  type Writers
+} from '../guards/fork-tags.js'
+import {
   decideImages,
   type ImagePlan,
   type ImageTags
@@ -24,6 +29,7 @@ import {
 import { requireManifest, type RegistryClient } from '../registry/client.js'
 import { imageLabels, imagePlatforms } from '../registry/image-labels.js'
 import type { Manifest } from '../registry/manifest.js'
+import type { Tag } from '../tags/types.js'
 import type { Before, Progress, RunValues } from './outcome.js'
 
 export const REVISION = 'org.opencontainers.image.revision'
@@ -36,11 +42,40 @@ export interface ImageState extends ImageTags {
   manifest?: Manifest
 }
 
-/** Runs the fresh-read steps: each image's tag list and where each of our tags points. */
+/**
+ * The pull request label of each image our fork-named tags hold now, read
+ * once per digest; one that cannot be read stays unknown, and its tag is held.
+ */
+async function readWriters(
+  registry: RegistryClient,
+  state: ImageState,
+  tags: Tag[],
+  newDigest: string
+): Promise<void> {
+  const digests = writerDigests(tags, state.existingDigests, newDigest)
+  if (digests.length === 0) return
+  const writers: Writers = {}
+  await Promise.all(
+    digests.map(async digest => {
+      const found = await imageLabels(registry, state.image.name, digest).catch(
+        () => undefined
+      )
+      if (found !== undefined)
+        writers[digest] = found.labels[PULL_REQUEST_LABEL] ?? ''
+    })
+  )
+  state.writers = writers
+}
+
+/**
+ * Runs the fresh-read steps: each image's tag list and where each of our
+ * tags points; then who wrote what the fork-named ones among `tags` hold.
+ */
 export async function readStates(
   registry: RegistryClient,
   steps: RequestStep[],
-  digestOf: (image: string) => string
+  digestOf: (image: string) => string,
+  tags: Tag[] = []
 ): Promise<ImageState[]> {
   const states = new Map<string, ImageState>()
   for (const { image } of steps)
@@ -66,6 +101,11 @@ export async function readStates(
       const digest = await registry.getDigest(image.name, reference)
       if (digest !== undefined) state.existingDigests[reference] = digest
     })
+  )
+  await Promise.all(
+    [...states.values()].map(state =>
+      readWriters(registry, state, tags, digestOf(state.image.name))
+    )
   )
   return [...states.values()]
 }
@@ -178,7 +218,7 @@ export async function readAndDecide(
   const digestOf = (image: string) => values.digestOf(image)
   const reads = steps.filter(step => step.step === 'read')
   for (const step of reads) reader.logStep?.(stepLine(step))
-  const states = await readStates(reader.registry, reads, digestOf)
+  const states = await readStates(reader.registry, reads, digestOf, plan.tags)
   const revisions = steps.filter(step => step.step === 'revision')
   const reruns = await adoptReruns(
     revisions,

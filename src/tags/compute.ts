@@ -84,8 +84,9 @@ function renderAffixes(flavor: Flavor, env: ExprEnv): Affixes {
 }
 
 /**
- * A pull request's fork-named tags (SECURITY.md): refused when protected.
- * Checked on the sanitized names, as they would be pushed.
+ * A pull request's fork-named tags (SECURITY.md): refused when protected,
+ * checked on the sanitized names as they would be pushed; the others carry
+ * the pull request's number for the guards (guards/fork-tags.ts).
  */
 function checkForkNamed(
   out: TagList,
@@ -94,9 +95,12 @@ function checkForkNamed(
   input: 'tags' | 'flavor',
   source: string
 ): void {
-  if (refInfo(env.ctx).pr === undefined) return
-  for (const tag of out.tags.slice(from))
+  const { pr } = refInfo(env.ctx)
+  if (pr === undefined) return
+  for (const tag of out.tags.slice(from)) {
     checkForkNamedTag(tag.name, env.ctx, input, source)
+    tag.pullRequest = pr
+  }
 }
 
 function latestName(flavor: Flavor, affixes: Affixes): string {

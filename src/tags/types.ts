@@ -19,6 +19,12 @@ export interface Tag {
   kind: TagKind
   /** Set on tags that float along a release line (X, X.Y, latest from a release). */
   line?: ReleaseLine
+  /**
+   * Set on a pull request run's tag whose name took a value the pull
+   * request's author chooses ({{branch}}, {{base_ref}}): that pull request's
+   * number. See guards/fork-tags.ts.
+   */
+  pullRequest?: string
 }
 
 export interface TagResult {

@@ -2,8 +2,14 @@ import { describe, expect, it } from '@jest/globals'
 import { refContextFromRunner } from '../../../src/context/ref-context.js'
 import type { RefContext } from '../../../src/context/types.js'
 import { formatKeyValues } from '../../../src/docker/argv/format.js'
-import { mergeKeyValues, ociLabels } from '../../../src/plan/labels.js'
-import { loadEvent, SHAS } from '../../fixtures/events.js'
+import {
+  mergeKeyValues,
+  ociLabels,
+  pullRequestLabel
+} from '../../../src/plan/labels.js'
+import { planPublish } from '../../../src/plan/plan.js'
+import { parseSettings } from '../../../src/settings/settings.js'
+import { loadEvent, SHAS, type EventName } from '../../fixtures/events.js'
 
 const CREATED = new Date('2024-11-07T16:05:00.000Z')
 
@@ -187,5 +193,40 @@ describe('formatKeyValues', () => {
     expect(mergeKeyValues({}, formatKeyValues(labels), 'labels')).toStrictEqual(
       labels
     )
+  })
+})
+
+// SECURITY.md: a pull request run's images say which pull request wrote them.
+describe('pullRequestLabel', () => {
+  const ctxOf = (name: EventName) => {
+    const fixture = loadEvent(name)
+    return refContextFromRunner(fixture.env, fixture.payload, '')
+  }
+
+  it.each<{ name: string; event: EventName; expected: object }>([
+    {
+      name: 'pull_request names its number',
+      event: 'pull-request',
+      expected: { 'dev.docker-publish-action.pull-request': '42' }
+    },
+    {
+      name: 'pull_request_target names its number',
+      event: 'pull-request-target',
+      expected: { 'dev.docker-publish-action.pull-request': '42' }
+    },
+    { name: 'a branch push adds nothing', event: 'push-branch', expected: {} },
+    { name: 'a release adds nothing', event: 'release', expected: {} }
+  ])('$name', ({ event: name, expected }) => {
+    expect(pullRequestLabel(ctxOf(name))).toStrictEqual(expected)
+  })
+
+  it("is the run's last word: a labels line cannot clear it", async () => {
+    const inputs: Record<string, string> = {
+      images: 'ghcr.io/acme/webapp',
+      labels: 'dev.docker-publish-action.pull-request='
+    }
+    const settings = await parseSettings(name => inputs[name] ?? '')
+    const plan = planPublish(settings, ctxOf('pull-request'), CREATED)
+    expect(plan.labels['dev.docker-publish-action.pull-request']).toBe('42')
   })
 })

@@ -153,3 +153,46 @@ describe('fork-named tags on pull request events', () => {
     ).toEqual(expected)
   })
 })
+
+// guards/fork-tags.ts: the tags the author named carry the PR's number, so
+// the guards can hold them back from an image other runs wrote.
+describe('fork-named tags carry their pull request', () => {
+  it.each<Row & { expected: Record<string, string | undefined> }>([
+    {
+      name: 'a head ref tag beside the zero-config-like pr tag',
+      ctx: forkPr('develop'),
+      tags: ['type=ref,event=pr', 'type=raw,value={{branch}}'],
+      expected: { 'pr-2': undefined, develop: '2' }
+    },
+    {
+      name: 'a sha tag with a branch prefix',
+      ctx: forkPr('feature'),
+      tags: ['type=sha,prefix={{branch}}-'],
+      expected: { 'feature-860c190': '2' }
+    },
+    {
+      name: 'the zero-config tags under a flavor prefix from the head ref',
+      ctx: forkPr('feature-'),
+      tags: [],
+      flavor: ['prefix={{branch}}'],
+      expected: { 'feature-pr-2': '2' }
+    },
+    {
+      name: 'a raw value the workflow fixes',
+      ctx: forkPr('x'),
+      tags: ['type=raw,value=preview'],
+      expected: { preview: undefined }
+    },
+    {
+      name: 'a branch push named develop (who pushes is trusted)',
+      ctx: branch('develop'),
+      tags: RAW_BRANCH,
+      expected: { develop: undefined }
+    }
+  ])('$name', ({ ctx, tags, flavor, expected }) => {
+    const computed = compute(ctx, tags, flavor ?? ['latest=false']).tags
+    expect(
+      Object.fromEntries(computed.map(t => [t.name, t.pullRequest]))
+    ).toEqual(expected)
+  })
+})
