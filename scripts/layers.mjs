@@ -13,11 +13,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 
 /**
  * Lowest first. `paths` are files or folders under the repository root; the
- * longest match wins (src/docker/argv before src/docker). `impure` lists the
+ * longest match wins. `impure` lists the
  * files of a pure layer that do I/O: only adapters may import them.
  */
 export const LAYERS = [
-  { name: 'shared', paths: ['src/errors.ts', 'src/secrets.ts'], pure: true },
+  { name: 'shared', paths: ['src/shared'], pure: true },
   {
     name: 'context',
     paths: ['src/context'],
@@ -28,7 +28,7 @@ export const LAYERS = [
   { name: 'tags', paths: ['src/tags'], pure: true },
   { name: 'guards', paths: ['src/guards'], pure: true, rank: 'settings' },
   { name: 'settings', paths: ['src/settings'], pure: true },
-  { name: 'docker/argv', paths: ['src/docker/argv'], pure: true },
+  { name: 'argv', paths: ['src/argv'], pure: true },
   { name: 'plan', paths: ['src/plan'], pure: true },
   { name: 'registry', paths: ['src/registry'] },
   { name: 'docker', paths: ['src/docker'] },

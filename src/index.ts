@@ -1,3 +1,3 @@
-import { run } from './action/main.js'
+import { run } from './action/action-main.js'
 
 void run()

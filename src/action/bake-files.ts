@@ -3,7 +3,7 @@
  * as the outputs, as JSON files `docker buildx bake` (or bake-action) reads
  * with `-f`, under one target (`bake-target`, default docker-metadata-action).
  */
-import { formatKeyValues } from '../docker/argv/format.js'
+import { formatKeyValues } from '../argv/format.js'
 import type { PublishPlan } from '../plan/plan.js'
 
 /** One bake file: the output that names it, its file name and its content. */

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import { splitSecret } from '../secrets.js'
-import { mask } from './log.js'
+import { splitSecret } from '../shared/secret-lines.js'
+import { mask } from './actions-log.js'
 import {
   parseSettings,
   UNTRIMMED_INPUTS,

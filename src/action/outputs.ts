@@ -1,4 +1,4 @@
-import { formatKeyValues } from '../docker/argv/format.js'
+import { formatKeyValues } from '../argv/format.js'
 import type { PublishPlan } from '../plan/plan.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/outcome.js'

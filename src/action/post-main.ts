@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import { actionLog } from './log.js'
+import { actionLog } from './actions-log.js'
 import { loadState } from './state.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../shared/input-error.js'
 import { removeRunDir } from '../docker/run-folder.js'
 
 /**

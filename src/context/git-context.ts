@@ -3,8 +3,8 @@ import parseSemver from 'semver/functions/parse.js'
 import rcompare from 'semver/functions/rcompare.js'
 import type { SemVer } from 'semver'
 import { defaultBranches } from './ref-context.js'
-import { BRANCH_PREFIX, TAG_PREFIX } from './refs.js'
-import type { RefContext, RepositoryInfo } from './types.js'
+import { BRANCH_PREFIX, TAG_PREFIX } from './git-refs.js'
+import type { RefContext, RepositoryInfo } from './context-types.js'
 
 /** Runs one git command; resolves with stdout, rejects on a non-zero exit. */
 export interface GitReader {

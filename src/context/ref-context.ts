@@ -7,8 +7,12 @@ import {
   pullNumberOfRef,
   shortBranch,
   TAG_PREFIX
-} from './refs.js'
-import type { RefContext, RepositoryInfo, WorkflowRun } from './types.js'
+} from './git-refs.js'
+import type {
+  RefContext,
+  RepositoryInfo,
+  WorkflowRun
+} from './context-types.js'
 
 /** Branches that count as the default one when nothing names it. */
 export const FALLBACK_DEFAULT_BRANCHES: readonly string[] = ['master', 'main']

@@ -1,6 +1,6 @@
 import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
-import { RegistryError } from '../registry/errors.js'
+import { RegistryError } from '../registry/registry-error.js'
 
 /**
  * What the run offered a registry: a login of its own, none because the

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 import type { BuildSettings, Settings } from '../settings/settings.js'
 
 /** Where the run resolves relative paths, and its environment (SSH_AUTH_SOCK). */

@@ -19,7 +19,7 @@ import { DockerStalledError, type StallWatch } from './runner.js'
 import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
-import { RegistryError } from '../registry/errors.js'
+import { RegistryError } from '../registry/registry-error.js'
 
 /** What bounds a push: the registry to ask, registry-timeout, and the retries. */
 export interface PushBounds {

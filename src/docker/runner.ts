@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import { formatCommand } from './argv/format.js'
+import { formatCommand } from '../argv/format.js'
 import { findExecutable, runProcess, type StallWatch } from './process.js'
 
 export type { StallWatch } from './process.js'

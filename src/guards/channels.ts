@@ -1,4 +1,4 @@
-import type { ReleaseLine, Tag } from '../tags/types.js'
+import type { ReleaseLine, Tag } from '../tags/tag-types.js'
 import {
   compareReleaseVersions,
   coreVersion,

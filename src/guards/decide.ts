@@ -5,7 +5,7 @@ import {
   keptReason,
   releaseKeptReason
 } from './reasons.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 import { forkTagHeldReason, type Writers } from './fork-tags.js'
 
 /** What one image's registry holds, and what this run would publish to it. */

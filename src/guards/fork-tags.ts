@@ -7,7 +7,7 @@
  * run's, another tool's: no label; another pull request's) stays, and the
  * tag is held back.
  */
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 
 /** The label our builds on a pull request run carry: the pull request's number. */
 export const PULL_REQUEST_LABEL = 'dev.docker-publish-action.pull-request'

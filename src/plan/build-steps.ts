@@ -4,9 +4,9 @@ import {
   buildxBuildArgs,
   classicBuildArgs,
   type BuildRequest
-} from '../docker/argv/buildx.js'
-import { InputError } from '../errors.js'
-import { isCheck } from '../docker/argv/call.js'
+} from '../argv/buildx.js'
+import { InputError } from '../shared/input-error.js'
+import { isCheck } from '../argv/call.js'
 import type { Image } from '../reference/images.js'
 import type { PublishPlan } from './plan.js'
 import {

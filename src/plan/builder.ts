@@ -1,4 +1,4 @@
-import type { WorkflowRun } from '../context/types.js'
+import type { WorkflowRun } from '../context/context-types.js'
 import type { BuildSettings } from '../settings/settings.js'
 
 /** The builder that runs a build, as `docker buildx inspect` reports it. */

@@ -1,5 +1,5 @@
 /** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
-import { imagetoolsCreateArgs } from '../docker/argv/imagetools.js'
+import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
 import { mountUrl, manifestUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'

@@ -1,7 +1,7 @@
-import type { RefContext } from '../context/types.js'
-import { InputError } from '../errors.js'
+import type { RefContext } from '../context/context-types.js'
+import { InputError } from '../shared/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
-import { refInfo } from '../tags/refs.js'
+import { refInfo } from '../tags/ref-info.js'
 
 const OCI = 'org.opencontainers.image'
 

@@ -1,7 +1,7 @@
 /** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
 import { evaluatesOnly } from '../settings/build-options.js'
 import type { Settings } from '../settings/settings.js'
-import { loginArgs } from '../docker/argv/login.js'
+import { loginArgs } from '../argv/login.js'
 import { parseImageReference } from '../reference/images.js'
 import type { PublishPlan } from './plan.js'
 import { attestationDefaults, type Builder } from './builder.js'

@@ -1,10 +1,10 @@
-import type { RefContext, WorkflowRun } from '../context/types.js'
+import type { RefContext, WorkflowRun } from '../context/context-types.js'
 import type { Image } from '../reference/images.js'
 import { mergeKeyValues, ociLabels, pullRequestLabel } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
 import { pushes, type Settings } from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 
 /** What a run will publish: computed purely from the inputs, the ref and the time. */
 export interface PublishPlan {

@@ -1,7 +1,7 @@
 /** The registry requests every image-producing mode shares: read, tag, read back. */
 import type { Image } from '../reference/images.js'
 import { manifestUrl, tagsUrl } from '../reference/repository.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 import { DIGEST, type RequestStep } from './steps.js'
 
 /** Tags the guards treat as exact (release and fixed tags): pointed before any floating one. */

@@ -3,9 +3,9 @@
  * order. The dry run prints these steps, the `plan` output carries them, and
  * the executor runs exactly them; no other model of what a mode does exists.
  */
-import { formatCommand } from '../docker/argv/format.js'
+import { formatCommand } from '../argv/format.js'
 import type { Image } from '../reference/images.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
 

@@ -1,7 +1,7 @@
-import { formatKeyValues } from '../docker/argv/format.js'
+import { formatKeyValues } from '../argv/format.js'
 import type { PublishPlan } from './plan.js'
 import { stepLine, type PlanStep } from './steps.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 
 function describeTag(tag: Tag): string {
   if (tag.line === undefined) return tag.kind

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { turnedOff } from '../context/metadata-env.js'
-import { ignoresStatus } from '../docker/argv/call.js'
+import { ignoresStatus } from '../argv/call.js'
 import {
   checkAnnotations,
   checkReport,
@@ -22,10 +22,10 @@ import {
   DockerStalledError,
   isBuildxMissing
 } from '../docker/runner.js'
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
-import { RegistryError } from '../registry/errors.js'
+import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'

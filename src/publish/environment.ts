@@ -3,10 +3,10 @@
  * docker config, the builder, the docker runner and the registry client.
  */
 import { join } from 'node:path'
-import { callUnsupported, needsCallFlag } from '../docker/argv/call.js'
-import { InputError } from '../errors.js'
+import { callUnsupported, needsCallFlag } from '../argv/call.js'
+import { InputError } from '../shared/input-error.js'
 import type { BuildSettings, Settings } from '../settings/settings.js'
-import { detectBuilder } from '../docker/builder.js'
+import { detectBuilder } from '../docker/builder-detection.js'
 import type { Annotation } from '../docker/check-result.js'
 import { registryKey } from '../docker/config-file.js'
 import {

@@ -7,7 +7,7 @@
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import type { PublishPlan } from '../plan/plan.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../shared/input-error.js'
 import {
   IMAGE_ID,
   isCommand,

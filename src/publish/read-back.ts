@@ -8,7 +8,7 @@
  * naming both digests. Without tag steps (digest, merge without tags) the
  * read-back only reads.
  */
-import { followedRelease } from '../guards/converge.js'
+import { followedRelease } from '../guards/followed-release.js'
 import type { PublishPlan } from '../plan/plan.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './environment.js'

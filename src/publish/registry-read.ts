@@ -15,9 +15,9 @@ import {
 } from '../guards/fork-tags.js'
 import {
   decideImages,
-  type ImagePlan,
+  type ImageDecision,
   type ImageTags
-} from '../guards/images.js'
+} from '../guards/image-decisions.js'
 import type { Settings } from '../settings/settings.js'
 import type { PublishPlan } from '../plan/plan.js'
 import {
@@ -29,7 +29,7 @@ import {
 import { requireManifest, type RegistryClient } from '../registry/client.js'
 import { imageLabels, imagePlatforms } from '../registry/image-labels.js'
 import type { Manifest } from '../registry/manifest.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 import type { Before, Progress, RunValues } from './outcome.js'
 
 export const REVISION = 'org.opencontainers.image.revision'
@@ -198,7 +198,7 @@ async function adoptReruns(
 /** The fresh read and what the guards decide on it. */
 export interface GuardOutcome {
   states: ImageState[]
-  decisions: ImagePlan[]
+  decisions: ImageDecision[]
   /** The decision in words, a line per tag: the run logs them, the dry run prints them. */
   lines: string[]
 }

@@ -6,12 +6,12 @@
  */
 import type { Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
-import type { RefContext } from '../context/types.js'
+import type { RefContext } from '../context/context-types.js'
 import { userConfigDir } from '../docker/config.js'
 import { checkLocalInputs } from '../docker/local-inputs.js'
 import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../shared/input-error.js'
 import { UNKNOWN_DIGEST_NOTE } from '../guards/reasons.js'
 import { planPublish, type PublishPlan } from '../plan/plan.js'
 import type { Builder } from '../plan/builder.js'
@@ -25,7 +25,7 @@ import {
   type PlanStep
 } from '../plan/steps.js'
 import { parseImageReference } from '../reference/images.js'
-import { splitSecret } from '../secrets.js'
+import { splitSecret } from '../shared/secret-lines.js'
 import {
   builderFor,
   createRegistry,

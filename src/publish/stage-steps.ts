@@ -5,7 +5,7 @@
  * has its blobs), a digest leg's handover, and the merge's discards.
  */
 import { rm } from 'node:fs/promises'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../shared/input-error.js'
 import type { Image } from '../reference/images.js'
 import type { Manifest } from '../registry/manifest.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'

@@ -5,7 +5,10 @@
  * floating ones.
  */
 import type { GuardDecision } from '../guards/decide.js'
-import { refuseConflicts, type ImagePlan } from '../guards/images.js'
+import {
+  refuseConflicts,
+  type ImageDecision
+} from '../guards/image-decisions.js'
 import type { Settings } from '../settings/settings.js'
 import type { PublishPlan } from '../plan/plan.js'
 import { guardText } from '../plan/text.js'
@@ -21,7 +24,7 @@ import type { PublishEnv } from './environment.js'
 import type { Progress, RunValues } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
 
-function recordSkipped(plans: ImagePlan[], progress: Progress): void {
+function recordSkipped(plans: ImageDecision[], progress: Progress): void {
   for (const { image, decision } of plans)
     for (const { tag, reason } of decision.skipped)
       progress.skipped.push({ ref: `${image.name}:${tag.name}`, reason })
@@ -30,7 +33,7 @@ function recordSkipped(plans: ImagePlan[], progress: Progress): void {
 /** The tag steps the guards let through, in two phases: exact tags, then floating ones. */
 function allowedTagSteps(
   steps: RequestStep[],
-  plans: ImagePlan[]
+  plans: ImageDecision[]
 ): RequestStep[][] {
   const decisionOf = (step: RequestStep) =>
     plans.find(p => p.image.name === step.image.name)?.decision
@@ -49,7 +52,7 @@ function allowedTagSteps(
 function logHeldTags(
   steps: RequestStep[],
   allowed: RequestStep[][],
-  plans: ImagePlan[],
+  plans: ImageDecision[],
   env: PublishEnv
 ): void {
   const running = new Set(allowed.flat())

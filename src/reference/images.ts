@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 import {
   DOCKER_HUB,
   isPathComponent,

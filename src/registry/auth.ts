@@ -5,7 +5,7 @@
  */
 import type { RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'
-import { authFailed, RegistryError, responseFailure } from './errors.js'
+import { authFailed, RegistryError, responseFailure } from './registry-error.js'
 import { answeredByEndpoint, realmUrl } from './origin.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 

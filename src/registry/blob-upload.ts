@@ -10,7 +10,7 @@ import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './link.js'
 import type { Transport } from './transport.js'
-import { RegistryError } from './errors.js'
+import { RegistryError } from './registry-error.js'
 
 export interface BlobFile {
   digest: string

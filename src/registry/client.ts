@@ -9,7 +9,7 @@ import {
   type RegistryResponse
 } from './http-fetch.js'
 import type { CredentialsLookup } from './auth.js'
-import { RegistryError } from './errors.js'
+import { RegistryError } from './registry-error.js'
 import {
   parseRegistry,
   parseRepository,

@@ -1,6 +1,6 @@
 /** Following `Link: <…>; rel="next"` through paginated registry lists. */
 import type { RegistryResponse } from './http-fetch.js'
-import { RegistryError } from './errors.js'
+import { RegistryError } from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 import { endpointUrl } from './origin.js'
 

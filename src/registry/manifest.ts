@@ -1,6 +1,6 @@
 /** Manifests: media types, digests, tag and digest references. */
 import type { RegistryResponse } from './http-fetch.js'
-import { RegistryError } from './errors.js'
+import { RegistryError } from './registry-error.js'
 import { isDigest, isTag } from '../reference/grammar.js'
 import type { RepositoryReference } from '../reference/repository.js'
 

@@ -7,7 +7,7 @@
  * request is made with it. Redirects are held by http-fetch.ts, which drops
  * the Authorization header whenever a redirect changes the origin.
  */
-import { RegistryError } from './errors.js'
+import { RegistryError } from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 
 /** The endpoint's origin: `https://ghcr.io`, `http://127.0.0.1:5001`. */

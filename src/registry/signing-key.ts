@@ -12,7 +12,7 @@ import {
   verify,
   type KeyObject
 } from 'node:crypto'
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 // node:crypto has no XSalsa20-Poly1305, which cosign's key files use
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js'
 

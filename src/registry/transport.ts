@@ -10,7 +10,11 @@ import type {
   RegistryResponse
 } from './http-fetch.js'
 import { type CredentialsLookup, RegistryAuth } from './auth.js'
-import { authFailed, classifyNetworkError, responseFailure } from './errors.js'
+import {
+  authFailed,
+  classifyNetworkError,
+  responseFailure
+} from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 import { withRetry } from './retry.js'
 import { assertAnsweredByEndpoint, endpointUrl } from './origin.js'

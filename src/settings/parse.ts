@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 
 /** Reads one raw input value by its action.yml name ('' when unset). */
 export type InputSource = (name: string) => string

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 
 const OPERATING_SYSTEMS = ['linux', 'windows', 'darwin', 'freebsd']
 const ARCHITECTURES = [

@@ -1,4 +1,4 @@
-import { splitSecret } from '../secrets.js'
+import { splitSecret } from '../shared/secret-lines.js'
 import type { Settings } from './settings.js'
 
 /** What a debug line shows in place of a secret. */

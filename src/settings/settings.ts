@@ -1,8 +1,8 @@
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 import { readReferenceTags, splitReferenceLists } from './reference-tags.js'
-import { splitSecret } from '../secrets.js'
+import { splitSecret } from '../shared/secret-lines.js'
 import { parseImageReference, type Image } from '../reference/images.js'
-import { parseImages } from './images.js'
+import { parseImages } from './image-lines.js'
 import {
   parseBoolean,
   parseChoice,

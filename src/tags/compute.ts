@@ -1,5 +1,5 @@
-import type { RefContext } from '../context/types.js'
-import { InputError } from '../errors.js'
+import type { RefContext } from '../context/context-types.js'
+import { InputError } from '../shared/input-error.js'
 import { defaultTags } from './defaults.js'
 import {
   compileTemplate,
@@ -9,7 +9,7 @@ import {
 } from './expressions.js'
 import { parseFlavor, type Flavor } from './flavor.js'
 import { produce, type Produced, type RuleRun } from './produce.js'
-import { refInfo } from './refs.js'
+import { refInfo } from './ref-info.js'
 import type { Rule } from './rule-types.js'
 import { parseRules } from './rules.js'
 import { sanitizeTag } from './sanitize.js'
@@ -18,7 +18,7 @@ import {
   nameTemplates,
   usesForkValue
 } from './fork-values.js'
-import type { ReleaseLine, Tag, TagKind, TagResult } from './types.js'
+import type { ReleaseLine, Tag, TagKind, TagResult } from './tag-types.js'
 import { versionAsTag } from './version.js'
 
 /** The raw `tags` and `flavor` input lines, split, blank lines dropped. */

@@ -3,10 +3,10 @@ import {
   isPullRequestEvent,
   pullNumberOfRef,
   TAG_PREFIX
-} from '../context/refs.js'
-import type { RefContext } from '../context/types.js'
+} from '../context/git-refs.js'
+import type { RefContext } from '../context/context-types.js'
 import { sanitizeTag } from './sanitize.js'
-import type { ReleaseLine, Tag, TagKind } from './types.js'
+import type { ReleaseLine, Tag, TagKind } from './tag-types.js'
 import { coreVersion, parseReleaseVersion } from './version.js'
 
 /** Who owns `latest`: the default branch (default) or the newest release. */

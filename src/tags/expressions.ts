@@ -1,9 +1,9 @@
-import type { RefContext } from '../context/types.js'
-import { InputError } from '../errors.js'
+import type { RefContext } from '../context/context-types.js'
+import { InputError } from '../shared/input-error.js'
 import { checkDateFormat, DateFormatError, formatDate } from './datefmt.js'
 import { isValidTimeZone } from './zoned.js'
-import { shortBranch } from '../context/refs.js'
-import { refInfo, shortSha } from './refs.js'
+import { shortBranch } from '../context/git-refs.js'
+import { refInfo, shortSha } from './ref-info.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:

@@ -8,8 +8,8 @@
  * `nightly`, a `sha-…` tag, or another pull request's `pr-<N>`. Such a tag
  * fails the run, naming the input, before any docker command.
  */
-import type { RefContext } from '../context/types.js'
-import { InputError } from '../errors.js'
+import type { RefContext } from '../context/context-types.js'
+import { InputError } from '../shared/input-error.js'
 import type { Template } from './expressions.js'
 import { sanitizeTag } from './sanitize.js'
 

@@ -9,7 +9,7 @@ import {
   type Template
 } from './expressions.js'
 import { isPep440Unstable, normalizePep440, parsePep440 } from './pep440.js'
-import { shortSha, type RefInfo } from './refs.js'
+import { shortSha, type RefInfo } from './ref-info.js'
 import type {
   EdgeRule,
   MatchRule,
@@ -18,7 +18,7 @@ import type {
   Rule,
   SemverRule
 } from './rule-types.js'
-import type { ReleaseLine, TagKind } from './types.js'
+import type { ReleaseLine, TagKind } from './tag-types.js'
 import { coreVersion, parseReleaseVersion } from './version.js'
 
 /** The one tag value a rule gives on this run, before prefix/suffix. */

@@ -127,7 +127,7 @@ export type PlanEntry =
   | { step: string; argv: string[] }
   | { step: string; method: string; url: string; when?: string }
 
-/** Quotes an argument as `src/docker/argv/format.ts` does (a person's shell line). */
+/** Quotes an argument as `src/argv/format.ts` does (a person's shell line). */
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
 }

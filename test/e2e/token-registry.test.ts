@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import type { RegistryCredentials } from '../../src/registry/auth.js'
 import { createRegistryClient } from '../../src/registry/client.js'
-import { RegistryError } from '../../src/registry/errors.js'
+import { RegistryError } from '../../src/registry/registry-error.js'
 import {
   pushTestImage,
   type SeededImage,

@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { appendSummary, mask } from '../../../src/action/log.js'
+import { appendSummary, mask } from '../../../src/action/actions-log.js'
 import { loadState, saveState } from '../../../src/action/state.js'
 import { parseFileCommands } from '../../e2e/runner.js'
 

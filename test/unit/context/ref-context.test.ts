@@ -3,7 +3,7 @@ import {
   defaultBranches,
   refContextFromRunner
 } from '../../../src/context/ref-context.js'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import {
   EVENT_NAMES,
   loadEvent,

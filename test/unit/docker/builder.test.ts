@@ -7,7 +7,7 @@ import {
   detectBuilder,
   parseInspect,
   usesDefaultBuilder
-} from '../../../src/docker/builder.js'
+} from '../../../src/docker/builder-detection.js'
 import {
   DockerCommandError,
   type DockerRunner

@@ -3,7 +3,7 @@ import { DockerStalledError } from '../../../src/docker/runner.js'
 import type { Image } from '../../../src/reference/images.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
 import { pushWatch, stalledError } from '../../../src/docker/push-watch.js'
-import { RegistryError } from '../../../src/registry/errors.js'
+import { RegistryError } from '../../../src/registry/registry-error.js'
 import {
   RetriesExhaustedError,
   TransientError

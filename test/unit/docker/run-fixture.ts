@@ -1,5 +1,5 @@
 import { parseSettings, type Settings } from '../../../src/settings/settings.js'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { planPublish, type PublishPlan } from '../../../src/plan/plan.js'
 
 // One release run the docker and publish tests share: tag v1.2.3 pushed in

@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { writeSecretFiles } from '../../../src/docker/secret-files.js'
-import {
-  buildxBuildArgs,
-  classicBuildArgs
-} from '../../../src/docker/argv/buildx.js'
+import { buildxBuildArgs, classicBuildArgs } from '../../../src/argv/buildx.js'
 import type {
   CommandOutput,
   DockerRunner,

@@ -5,7 +5,7 @@ import {
   type GuardDecision,
   type GuardInput
 } from '../../../src/guards/decide.js'
-import type { ReleaseLine, Tag } from '../../../src/tags/types.js'
+import type { ReleaseLine, Tag } from '../../../src/tags/tag-types.js'
 
 const OLD = `sha256:${'a'.repeat(64)}`
 const NEW = `sha256:${'b'.repeat(64)}`

@@ -5,7 +5,7 @@ import {
   writerDigests,
   type Writers
 } from '../../../src/guards/fork-tags.js'
-import type { Tag } from '../../../src/tags/types.js'
+import type { Tag } from '../../../src/tags/tag-types.js'
 
 // SECURITY.md: a tag a pull request's author named is created when absent,
 // and moves only off an image that this pull request's own runs wrote.

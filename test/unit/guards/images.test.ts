@@ -3,10 +3,10 @@ import type { Image } from '../../../src/reference/images.js'
 import {
   decideImages,
   refuseConflicts,
-  type ImagePlan,
+  type ImageDecision,
   type ImageTags
-} from '../../../src/guards/images.js'
-import type { ReleaseLine, Tag } from '../../../src/tags/types.js'
+} from '../../../src/guards/image-decisions.js'
+import type { ReleaseLine, Tag } from '../../../src/tags/tag-types.js'
 
 const OLD = `sha256:${'a'.repeat(64)}`
 const NEW = `sha256:${'b'.repeat(64)}`
@@ -37,7 +37,7 @@ const state = (
 const guards = { floatingGuard: true, immutableTags: 'error' as const }
 
 /** Each image's decision as tag names, to read at a glance. */
-function outline(plans: ImagePlan[]) {
+function outline(plans: ImageDecision[]) {
   const names = (tags: Tag[]) => tags.map(tag => tag.name)
   return plans.map(({ image, decision, digest }) => ({
     image: image.name,

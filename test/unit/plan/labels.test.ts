@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { refContextFromRunner } from '../../../src/context/ref-context.js'
-import type { RefContext } from '../../../src/context/types.js'
-import { formatKeyValues } from '../../../src/docker/argv/format.js'
+import type { RefContext } from '../../../src/context/context-types.js'
+import { formatKeyValues } from '../../../src/argv/format.js'
 import {
   mergeKeyValues,
   ociLabels,

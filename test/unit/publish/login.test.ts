@@ -6,7 +6,7 @@ import {
 import type { CommandStep } from '../../../src/plan/steps.js'
 import { runCommand } from '../../../src/publish/docker-steps.js'
 import { RunValues } from '../../../src/publish/outcome.js'
-import { RegistryError } from '../../../src/registry/errors.js'
+import { RegistryError } from '../../../src/registry/registry-error.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'
 

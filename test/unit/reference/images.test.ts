@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseImageName } from '../../../src/reference/images.js'
-import { parseImages } from '../../../src/settings/images.js'
+import { parseImages } from '../../../src/settings/image-lines.js'
 
 describe('parseImageName', () => {
   it.each([

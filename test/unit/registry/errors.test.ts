@@ -5,7 +5,7 @@ import {
   parseRetryAfter,
   RegistryError,
   responseFailure
-} from '../../../src/registry/errors.js'
+} from '../../../src/registry/registry-error.js'
 import { TransientError } from '../../../src/registry/retry.js'
 
 const context = {

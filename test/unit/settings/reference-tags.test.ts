@@ -4,7 +4,7 @@ import {
   readReferenceTags,
   splitReferenceLists
 } from '../../../src/settings/reference-tags.js'
-import { parseImages } from '../../../src/settings/images.js'
+import { parseImages } from '../../../src/settings/image-lines.js'
 
 describe('isReferenceLine: a build-push-action tag, not a metadata-action rule', () => {
   it.each([

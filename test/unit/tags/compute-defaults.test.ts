@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { computeTags } from '../../../src/tags/compute.js'
-import type { ReleaseLine, Tag } from '../../../src/tags/types.js'
+import type { ReleaseLine, Tag } from '../../../src/tags/tag-types.js'
 
 // Zero-config (empty `tags`): the defaults come from defaults.ts; here only
 // what computeTags adds on top: flavor prefix/suffix/onlatest and latest=.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
-import type { ReleaseLine, Tag } from '../../../src/tags/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
+import type { ReleaseLine, Tag } from '../../../src/tags/tag-types.js'
 import { compute, gitTag, pr2, SEMVER_LINES } from './context-fixture.js'
 
 // Rule mode: how each tag behaves once pushed (kind) and which release line

@@ -1,6 +1,6 @@
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { computeTags } from '../../../src/tags/compute.js'
-import type { TagResult } from '../../../src/tags/types.js'
+import type { TagResult } from '../../../src/tags/tag-types.js'
 
 // The run the rule-mode compute tests share: a push to master of
 // octocat/Hello-World at one commit and one clock. A row changes only the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { defaultTags, type LatestFrom } from '../../../src/tags/defaults.js'
-import type { ReleaseLine, Tag } from '../../../src/tags/types.js'
+import type { ReleaseLine, Tag } from '../../../src/tags/tag-types.js'
 
 function refContext(overrides: Partial<RefContext>): RefContext {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import {
   compileTemplate,
   createEnv,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { branch, compute, pr2 } from './context-fixture.js'
 
 // SECURITY.md: on a pull request event, {{branch}} (the head ref) and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { computeTags } from '../../../src/tags/compute.js'
 import type { Rule } from '../../../src/tags/rule-types.js'
 import { parseRule, parseRules } from '../../../src/tags/rules.js'

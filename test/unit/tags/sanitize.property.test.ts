@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import type { RefContext } from '../../../src/context/types.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 import { defaultTags } from '../../../src/tags/defaults.js'
 import { MAX_TAG_LENGTH } from '../../../src/reference/grammar.js'
 import { sanitizeTag } from '../../../src/tags/sanitize.js'

@@ -4,7 +4,7 @@ import {
   buildxBuildArgs,
   classicBuildArgs,
   type BuildRequest
-} from '../../../../src/docker/argv/buildx.js'
+} from '../../../../src/argv/buildx.js'
 
 /** The build inputs left at their action.yml defaults. */
 const DEFAULTS: BuildSettings = {

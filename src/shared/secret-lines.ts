@@ -1,4 +1,4 @@
-import { InputError } from './errors.js'
+import { InputError } from './input-error.js'
 
 const SECRET_LINE = /^([A-Za-z0-9_.-]+)=(.*)$/s
 

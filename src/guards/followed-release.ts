@@ -1,4 +1,4 @@
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 import { channelOf, newerInLine, ReleaseIndex, splitsOf } from './channels.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { Image } from '../reference/images.js'
-import type { Tag } from '../tags/types.js'
+import type { Tag } from '../tags/tag-types.js'
 import { decideTags, type GuardDecision, type GuardInput } from './decide.js'
 import type { Writers } from './fork-tags.js'
 
@@ -13,7 +13,7 @@ export interface ImageTags {
 }
 
 /** One image's guard decision, and the digest its tags will point at. */
-export interface ImagePlan {
+export interface ImageDecision {
   image: Image
   decision: GuardDecision
   digest: string
@@ -25,7 +25,7 @@ export function decideImages(
   tags: Tag[],
   digestFor: (image: Image) => string,
   settings: Pick<GuardInput, 'floatingGuard' | 'immutableTags'>
-): ImagePlan[] {
+): ImageDecision[] {
   return states.map(({ image, existingTags, existingDigests, writers }) => {
     const newDigest = digestFor(image)
     const decision = decideTags({
@@ -46,7 +46,7 @@ export function decideImages(
 }
 
 /** Fails before anything is pushed when a release tag would be overwritten. */
-export function refuseConflicts(plans: ImagePlan[]): void {
+export function refuseConflicts(plans: ImageDecision[]): void {
   const conflicts = plans.flatMap(({ image, decision }) =>
     decision.conflicts.map(c => `${image.name}: ${c}`)
   )

@@ -7,7 +7,7 @@ import {
   readFileSync
 } from 'node:fs'
 import { join } from 'node:path'
-import { InputError } from '../errors.js'
+import { InputError } from '../shared/input-error.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
 import type { DockerConfigFile } from './config-file.js'
 import { readDockerConfig } from './config.js'

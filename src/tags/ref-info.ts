@@ -3,8 +3,8 @@ import {
   isPullRequestEvent,
   pullNumberOfRef,
   TAG_PREFIX
-} from '../context/refs.js'
-import type { RefContext } from '../context/types.js'
+} from '../context/git-refs.js'
+import type { RefContext } from '../context/context-types.js'
 
 /** What the run's ref is, as the tag rules see it: at most one is set. */
 export interface RefInfo {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { parseCliArgs, SECRET_INPUTS } from './args.js'
-import { terminalLog } from './log.js'
+import { terminalLog } from './terminal-log.js'
 import { refContextFromGit } from '../context/git-context.js'
 import { execGit } from '../context/git-exec.js'
 import { parseSettings, type Settings } from '../settings/settings.js'
 import { settingsDebugLine } from '../settings/redact.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../shared/input-error.js'
 import type { PublishPlan } from '../plan/plan.js'
 import {
   changeText,
