@@ -3,6 +3,7 @@
 // BuildKit sends GIT_AUTH_TOKEN (Basic, user x-access-token). Plain node and
 // git: nothing to install. Usage: node git-http.mjs <config.json>
 // config: { host, port, root (GIT_PROJECT_ROOT), tokenFile }
+import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -87,5 +88,7 @@ const server = createServer((req, res) => {
 })
 
 server.listen(config.port, config.host, () =>
-  log(`git smart HTTP on http://${config.host}:${config.port}/ (root ${config.root})`)
+  log(
+    `git smart HTTP on http://${config.host}:${config.port}/ (root ${config.root})`
+  )
 )
