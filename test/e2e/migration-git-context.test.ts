@@ -169,6 +169,32 @@ describe('a workflow without a checkout: the Git context of the commit', () => {
     expect(await publishedTags(a, repo)).toEqual([])
   })
 
+  it('the dry run prints the Git context build, reading no checkout and showing no token', async () => {
+    const { a, git } = stack
+    const at = serverRepository(HELLO)
+    const repo = uniqueRepo('gitctx-dry')
+    const main = await step(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        'github-token': git.token,
+        'dry-run': 'true'
+      },
+      noCheckout('push-tag', `http://${git.http}`, at)
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    const build = (JSON.parse(main.outputs.plan) as { argv?: string[] }[])
+      .map(step => step.argv ?? [])
+      .find(argv => argv.includes('build'))
+    expect(build?.at(-1)).toBe(
+      `http://${git.http}/${at.repository}.git#${at.sha}`
+    )
+    expect(build).toContain(`id=GIT_AUTH_TOKEN.${git.http},src=<file>`)
+    expect(visibleText(main)).not.toContain(git.token)
+    expect(await publishedTags(a, repo)).toEqual([])
+  })
+
   it('{{defaultContext}}:subdir with file in a subfolder, target and build-args', async () => {
     const { a, git } = stack
     const at = serverRepository({
