@@ -236,6 +236,36 @@ describe('a workflow without a checkout: the Git context of the commit', () => {
     })
   })
 
+  it('build-contexts {{defaultContext}}:subdir of a private repository beside a local context', async () => {
+    const { a, git } = stack
+    const at = serverRepository({ 'assets/hello.txt': 'from the repository\n' })
+    const repo = uniqueRepo('gitctx-named')
+    const env = noCheckout('push-tag', `http://${git.http}`, at)
+    // the Dockerfile is local (context: .), its files come from the commit
+    writeFileSync(
+      join(env.GITHUB_WORKSPACE, 'Dockerfile'),
+      'FROM scratch\nCOPY --from=assets hello.txt /hello.txt\n'
+    )
+    const main = await step(
+      {
+        images: `${a.host}/${repo}`,
+        tags: 'type=semver,pattern={{version}}',
+        ...credentials(a),
+        context: '.',
+        'build-contexts': 'assets={{defaultContext}}:assets',
+        'github-token': git.token
+      },
+      env
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await publishedTags(a, repo)).toEqual(['1.2.3', 'latest'])
+    expect(main.stdout).toContain(
+      `--build-context assets=http://${git.http}/${at.repository}.git#${at.sha}:assets`
+    )
+    expect(visibleText(main)).not.toContain(git.token)
+  })
+
   it('a push to main with latest=false, a long sha and a date tag', async () => {
     const { a, git } = stack
     const at = serverRepository(HELLO)
