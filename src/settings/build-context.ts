@@ -8,6 +8,7 @@
 import { InputError } from '../errors.js'
 import { splitSecret } from '../secrets.js'
 import type { GitContextSource } from '../context/git-source.js'
+import type { InputSource } from './parse.js'
 
 export const DEFAULT_CONTEXT = '{{defaultContext}}'
 
@@ -90,6 +91,34 @@ export function expandBuildContexts(
     const value = expandContext(line.slice(at + 1), 'build-contexts', origin)
     return `${line.slice(0, at)}=${value}`
   })
+}
+
+/** metadata-action's values of its own `context` input. */
+const METADATA_CONTEXTS = ['git', 'workflow']
+
+/**
+ * The build context; metadata-action's `context: git|workflow` is refused.
+ * Empty is `{{defaultContext}}` where a build reads it (build, digest).
+ */
+export function parseContext(
+  source: InputSource,
+  mode: string,
+  origin: ContextOrigin
+): string {
+  const context = source('context').trim()
+  if (METADATA_CONTEXTS.includes(context))
+    throw new InputError(
+      'context',
+      context,
+      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
+        "not metadata-action's source of the ref: the ref always comes from the event. " +
+        'Drop the metadata-action line, or write ./' +
+        context +
+        ' for a directory of that name'
+    )
+  if (context !== '') return expandContext(context, 'context', origin)
+  if (mode !== 'build' && mode !== 'digest') return '.'
+  return expandContext(DEFAULT_CONTEXT, 'context', origin)
 }
 
 function hostOf(url: string): URL | undefined {

@@ -28,11 +28,10 @@ import {
 import { checkBranchName } from './branch-name.js'
 import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 import {
-  DEFAULT_CONTEXT,
   expandBuildContexts,
-  expandContext,
   gitAuthSecret,
   LOCAL_ORIGIN,
+  parseContext,
   type ContextOrigin
 } from './build-context.js'
 
@@ -181,34 +180,6 @@ function parseSecrets(
     secretFiles: requireSecretIds(files, 'secret-files'),
     secretEnvs: requireSecretEnvs(parseInputList(source, 'secret-envs'))
   }
-}
-
-/** metadata-action's values of its own `context` input. */
-const METADATA_CONTEXTS = ['git', 'workflow']
-
-/**
- * The build context; metadata-action's `context: git|workflow` is refused.
- * Empty is `{{defaultContext}}` where a build reads it (build, digest).
- */
-function parseContext(
-  source: InputSource,
-  mode: Settings['mode'],
-  origin: ContextOrigin
-): string {
-  const context = source('context').trim()
-  if (METADATA_CONTEXTS.includes(context))
-    throw new InputError(
-      'context',
-      context,
-      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
-        "not metadata-action's source of the ref: the ref always comes from the event. " +
-        'Drop the metadata-action line, or write ./' +
-        context +
-        ' for a directory of that name'
-    )
-  if (context !== '') return expandContext(context, 'context', origin)
-  if (mode !== 'build' && mode !== 'digest') return '.'
-  return expandContext(DEFAULT_CONTEXT, 'context', origin)
 }
 
 function parseBuild(
