@@ -43,7 +43,8 @@ export default tseslint.config(
     // project takes at most 8 files)
     files: [
       'test/fixtures/fake-docker/*.mjs',
-      'test/fixtures/buildx-check/*.mjs'
+      'test/fixtures/buildx-check/*.mjs',
+      'scripts/stack/git-http.mjs'
     ],
     languageOptions: { parserOptions: { projectService: false } }
   },

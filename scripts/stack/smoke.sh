@@ -4,7 +4,8 @@
 # imagetools, builds the busybox context and expects the broken one to fail.
 # Then the added pieces: the classic-store dockerd (one platform pushes, two
 # are refused), registry T's token flow (carol pushes, dave may not outside
-# dave/, anonymous reads only public/) and the credential-helper fixture.
+# dave/, anonymous reads only public/), the credential-helper fixture and the
+# git servers (a Git context over git://, and over smart HTTP only with the token).
 # Logs in with a throw-away DOCKER_CONFIG so ~/.docker/config.json is untouched.
 set -euo pipefail
 
@@ -138,5 +139,31 @@ PATH=$HERE/../../test/fixtures/credential-helper:$PATH DOCKER_CONFIG=$WORK/helpe
   || { tail -n 20 "$WORK/helper.log" >&2; fail "buildx push with the credential-helper fixture"; }
 grep -qxF "get $DPA_REGISTRY_A" "$DPA_CRED_FIXTURE_LOG" || fail "the fixture was not asked: $(cat "$DPA_CRED_FIXTURE_LOG")"
 ok "credential-helper fixture: buildx push without docker login ($(sort -u "$DPA_CRED_FIXTURE_LOG" | tr '\n' ' '))"
+
+# ---- git servers: BuildKit fetches a Git context (a fresh commit: it caches by commit)
+GIT_NAME=smoke/$(basename "$WORK").git
+git -C "$WORK" init -q -b main git-src
+cp "$CONTEXTS/hello/"* "$WORK/git-src/" && echo "$WORK" >"$WORK/git-src/nonce"
+git -C "$WORK/git-src" add . && git -C "$WORK/git-src" -c user.name=smoke -c user.email=smoke@stack commit -qm smoke
+git clone -q --bare "$WORK/git-src" "$DPA_GIT_REPOS/$GIT_NAME"
+trap 'rm -rf "$WORK" "${DPA_GIT_REPOS:?}/$GIT_NAME"' EXIT
+GIT_SHA=$(git -C "$WORK/git-src" rev-parse HEAD)
+if docker buildx build "http://$DPA_GIT_HTTP/$GIT_NAME#$GIT_SHA" >"$WORK/git-http-denied.log" 2>&1; then
+  fail "smart HTTP served $GIT_NAME without the token"
+fi
+ok "smart HTTP without the token: $(grep 'fatal:' "$WORK/git-http-denied.log" | tail -n 1)"
+(umask 077 && printf '%s' "$DPA_GIT_TOKEN" >"$WORK/git-token")
+docker buildx build --secret "id=GIT_AUTH_TOKEN.$DPA_GIT_HTTP,src=$WORK/git-token" \
+  "http://$DPA_GIT_HTTP/$GIT_NAME#$GIT_SHA" >"$WORK/git-http.log" 2>&1 \
+  || { tail -n 20 "$WORK/git-http.log" >&2; fail "buildx build over smart HTTP with GIT_AUTH_TOKEN.$DPA_GIT_HTTP"; }
+ok "smart HTTP with the GIT_AUTH_TOKEN.$DPA_GIT_HTTP secret: built"
+# a second commit: the first one is in BuildKit's cache now
+echo again >>"$WORK/git-src/nonce"
+git -C "$WORK/git-src" -c user.name=smoke -c user.email=smoke@stack commit -qam again
+git -C "$WORK/git-src" push -q "$DPA_GIT_REPOS/$GIT_NAME" main
+GIT_SHA=$(git -C "$WORK/git-src" rev-parse HEAD)
+docker buildx build "git://$DPA_GIT_DAEMON/$GIT_NAME#$GIT_SHA" >"$WORK/git-daemon.log" 2>&1 \
+  || { tail -n 20 "$WORK/git-daemon.log" >&2; fail "buildx build of git://$DPA_GIT_DAEMON/$GIT_NAME"; }
+ok "git daemon: buildx builds git://$DPA_GIT_DAEMON/$GIT_NAME#$GIT_SHA"
 
 echo "smoke: all checks passed"

@@ -16,6 +16,9 @@
 #     http://127.0.0.1:5004/token (GET as docker login, POST OAuth2 as BuildKit);
 #     carol pulls and pushes everywhere, dave pulls everywhere but pushes only under dave/,
 #     anonymous pulls only under public/ (DPA_REGISTRY_T*, DPA_REGISTRY_T_READER*).
+#   - git servers for Git contexts (scripts/stack/lib/git-server.sh): git daemon on
+#     git://127.0.0.1:5005/ (anonymous) and smart HTTP on http://127.0.0.1:5006/ that
+#     needs the token DPA_GIT_TOKEN; both serve the bare repositories in DPA_GIT_REPOS.
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -43,7 +46,7 @@ TRIXIE_PIN=/etc/apt/preferences.d/dpa-trixie
 DAEMON_JSON=/etc/docker/daemon.json
 DOCKERD_SOCK=/var/run/docker.sock
 
-DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2)
+DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2 git)
 # package => minimum upstream version we need from trixie
 declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13 [cosign]=2.5)
 
@@ -474,6 +477,8 @@ verify_registry_login() {
 source "$STACK_SCRIPT_DIR/lib/classic-docker.sh"
 # shellcheck source=lib/token-registry.sh
 source "$STACK_SCRIPT_DIR/lib/token-registry.sh"
+# shellcheck source=lib/git-server.sh
+source "$STACK_SCRIPT_DIR/lib/git-server.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -494,6 +499,7 @@ print_summary() {
   log "  base image: $BASE_IMAGE"
   log "  registry t (token auth): http://$REGISTRY_HOST:${REGISTRY_PORT[t]} users ${REGISTRY_USER[t]} (pull+push) and $TOKEN_READER (push only under $TOKEN_READER/), realm $TOKEN_REALM, log $LOG_DIR/registry-t.log"
   log "  classic dockerd $(classic_docker version --format '{{.Server.Version}}') ($CLASSIC_DOCKER_HOST, storage driver $(classic_docker info --format '{{.Driver}}')), log $LOG_DIR/docker-classic.log"
+  log "  git: git://$REGISTRY_HOST:$GIT_DAEMON_PORT/ (anonymous) and http://$REGISTRY_HOST:$GIT_HTTP_PORT/ (token), repositories $(git_repos)"
   log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
 }
 
@@ -520,6 +526,7 @@ cmd_up() {
   verify_classic_store
   DOCKER_HOST=$CLASSIC_DOCKER_HOST ensure_base_image
   token_registry_up
+  git_server_up
   print_summary
 }
 
@@ -527,6 +534,7 @@ cmd_down() {
   local name pid
   require_root down
   take_lock
+  stop_git_server
   stop_token_registry
   stop_classic_dockerd
   # Registries first, dockerd last (its managed containerd stops with it).
@@ -572,6 +580,7 @@ cmd_status() {
   fi
   classic_status || rc=1
   token_registry_status || rc=1
+  git_server_status || rc=1
   return "$rc"
 }
 
@@ -588,6 +597,7 @@ cmd_env() {
     printf 'export DPA_REGISTRY_%s_PASSWORD=%q\n' "$upper" "$(<"$(registry_dir "$id")/password")"
   done
   token_registry_env
+  git_server_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }

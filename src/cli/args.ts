@@ -18,7 +18,8 @@ export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   'registry-auth': 'DOCKER_PUBLISH_REGISTRY_AUTH',
   secrets: 'DOCKER_PUBLISH_SECRETS',
   'signing-key': 'DOCKER_PUBLISH_SIGNING_KEY',
-  'signing-password': 'DOCKER_PUBLISH_SIGNING_PASSWORD'
+  'signing-password': 'DOCKER_PUBLISH_SIGNING_PASSWORD',
+  'github-token': 'DOCKER_PUBLISH_GITHUB_TOKEN'
 }
 
 function refuseSecretFlag(name: string): Error {

@@ -3,6 +3,7 @@ import { parseCliArgs, SECRET_INPUTS } from './args.js'
 import { terminalLog } from './terminal-log.js'
 import { refContextFromGit } from '../context/git-context.js'
 import { execGit } from '../context/git-exec.js'
+import { serverUrlOf } from '../context/git-source.js'
 import { parseSettings, type Settings } from '../settings/settings.js'
 import { settingsDebugLine } from '../settings/redact.js'
 import { errorMessage } from '../shared/input-error.js'
@@ -29,7 +30,11 @@ action input is a flag of the same name; a repeated flag adds a line.
   --logins-file PATH, --registry-auth-file PATH, --secrets-file PATH
                      read these secret inputs from a file (or set
                      DOCKER_PUBLISH_LOGINS, DOCKER_PUBLISH_REGISTRY_AUTH,
-                     DOCKER_PUBLISH_SECRETS); never taken as flag values`
+                     DOCKER_PUBLISH_SECRETS); never taken as flag values
+  --context          default . (this checkout); {{defaultContext}}[:subdir] is it too
+  --github-token-file PATH
+                     the token for Git contexts on GITHUB_SERVER_URL (github.com)
+                     (or set DOCKER_PUBLISH_GITHUB_TOKEN)`
 
 /** The password from stdin or the environment: never from argv, where `ps` shows it. */
 function cliPassword(fromStdin: boolean): string {
@@ -82,10 +87,13 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
     }
     const password = cliPassword(passwordStdin)
     const secrets = cliSecrets(secretFiles)
-    const settings = await parseSettings(name =>
-      name === 'password'
-        ? password
-        : (secrets.get(name) ?? inputs.get(name) ?? '')
+    // {{defaultContext}} (and an empty context) is the local checkout here
+    const settings = await parseSettings(
+      name =>
+        name === 'password'
+          ? password
+          : (secrets.get(name) ?? inputs.get(name) ?? ''),
+      { runner: false, serverUrl: serverUrlOf(process.env) }
     )
     terminalLog.debug?.(settingsDebugLine(settings))
     const { plan, result } = await run(settings, {

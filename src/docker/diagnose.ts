@@ -53,6 +53,23 @@ function hostNamed(output: string, patterns: RegExp[]): string | undefined {
   return undefined
 }
 
+// BuildKit's words when it cannot fetch a Git context (a URL `context`)
+const GIT_FETCH =
+  /failed to fetch remote (\S+?):? |error fetching default branch for repository (\S+?):? /
+const GIT_SAID = /^(?:#\d+ [\d.]+ )?(fatal: .*)$/m
+
+/** A Git context BuildKit could not fetch, said as such (not as a registry fault). */
+function gitFetchFailure(output: string): string | undefined {
+  const match = GIT_FETCH.exec(output)
+  if (match === null) return undefined
+  const said = GIT_SAID.exec(output)?.[1] ?? firstMatch(output, GIT_FETCH)
+  return (
+    `the build could not fetch its Git context ${match[1] ?? match[2]} (${said.trim()}): ` +
+    "a private repository needs github-token (the default, the workflow's token, needs contents: read); " +
+    'or check out the repository and set context: .'
+  )
+}
+
 /** A 401 explained by what was offered: only a login of ours can be a wrong password. */
 const SKIPPED_LOGIN =
   "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
@@ -106,6 +123,8 @@ export function diagnose(
       ? registries[0]
       : registries.find(r => output.includes(r)))
   const where = registry === undefined ? 'the registry' : `registry ${registry}`
+  const git = gitFetchFailure(output)
+  if (git !== undefined) return new Error(git, { cause: error })
   if (DAEMON_DOWN.test(output))
     return new Error(
       `the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`,

@@ -5,7 +5,7 @@
  * and the dry run alike.
  */
 import { readFileSync, statSync, type Stats } from 'node:fs'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { InputError } from '../shared/input-error.js'
 import type { BuildSettings, Settings } from '../settings/settings.js'
 
@@ -130,7 +130,8 @@ export function checkLocalInputs(settings: Settings, where: Surroundings) {
 /**
  * The Dockerfile as the workspace names it (GitHub resolves an annotation's
  * file from the repository root), or undefined when it is not a file in the
- * workspace: stdin, a remote context's own Dockerfile, a path outside.
+ * workspace: stdin, a path outside. In a Git context, the path in the
+ * repository; another remote context has none.
  */
 export function annotationFile(
   build: Pick<BuildSettings, 'context' | 'file'>,
@@ -138,7 +139,8 @@ export function annotationFile(
   workspace: string
 ): string | undefined {
   const { context, file } = build
-  if (file === '-' || (file === '' && isRemoteContext(context))) return
+  if (file === '-') return
+  if (isRemoteContext(context)) return inRepository(context, file)
   const path = resolve(cwd, file === '' ? join(context, 'Dockerfile') : file)
   const inWorkspace = relative(resolve(workspace), path)
   if (
@@ -148,4 +150,21 @@ export function annotationFile(
   )
     return
   return inWorkspace.split(sep).join('/')
+}
+
+// a Git URL (`….git`, `….git#ref[:subdir]`, git://, git@): the repository's files
+const GIT_URL = /^(?:git:\/\/|git@)|\.git(?:#|$)/
+
+/**
+ * The Dockerfile of a Git context, as the repository names it: `file` (or
+ * Dockerfile) inside the subdir after `#ref:`. Undefined for other remote
+ * contexts (a tarball, stdin) and for a path that leaves the repository.
+ */
+function inRepository(context: string, file: string): string | undefined {
+  if (!GIT_URL.test(context)) return
+  const fragment = context.split('#')[1] ?? ''
+  const at = fragment.indexOf(':')
+  const subdir = at < 0 ? '.' : fragment.slice(at + 1)
+  const path = posix.normalize(posix.join(subdir, file || 'Dockerfile'))
+  return path.startsWith('..') || posix.isAbsolute(path) ? undefined : path
 }

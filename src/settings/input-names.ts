@@ -41,6 +41,7 @@ export const INPUT_NAMES = [
   'provenance',
   'sbom',
   'builder',
+  'github-token',
   'add-hosts',
   'allow',
   'attests',

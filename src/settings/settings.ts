@@ -27,6 +27,13 @@ import {
 } from './build-lines.js'
 import { checkBranchName } from './branch-name.js'
 import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
+import {
+  expandBuildContexts,
+  gitAuthSecret,
+  LOCAL_ORIGIN,
+  parseContext,
+  type ContextOrigin
+} from './build-context.js'
 
 export const MODES = ['build', 'promote', 'digest', 'merge'] as const
 export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
@@ -81,6 +88,7 @@ export interface Separators {
 
 /** The build-push-action inputs, under the same names. */
 export interface BuildSettings extends BuildOptions {
+  /** A path, or a URL buildx fetches: by default the Git context of the commit. */
   context: string
   file: string
   target: string
@@ -93,7 +101,10 @@ export interface BuildSettings extends BuildOptions {
   noCache: boolean
   cacheFrom: string[]
   cacheTo: string[]
-  /** `id=value` lines; each value goes to a file of ours, never argv. */
+  /**
+   * `id=value` lines; each value goes to a file of ours, never argv. The last
+   * one is github-token's GIT_AUTH_TOKEN.<host> when a Git context needs it.
+   */
   secrets: string[]
   /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
   secretFiles: string[]
@@ -171,32 +182,36 @@ function parseSecrets(
   }
 }
 
-/** metadata-action's values of its own `context` input. */
-const METADATA_CONTEXTS = ['git', 'workflow']
-
-/** The build context; metadata-action's `context: git|workflow` is refused. */
-function parseContext(source: InputSource): string {
-  const context = source('context').trim() || '.'
-  if (METADATA_CONTEXTS.includes(context))
-    throw new InputError(
-      'context',
+function parseBuild(
+  source: InputSource,
+  mode: Settings['mode'],
+  origin: ContextOrigin
+): BuildSettings {
+  const context = parseContext(source, mode, origin)
+  const buildContexts = expandBuildContexts(
+    checkBuildContexts(parseLines(source, 'build-contexts')),
+    origin
+  )
+  const secrets = parseSecrets(source)
+  const gitAuth = gitAuthSecret(
+    source('github-token').trim(),
+    {
       context,
-      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
-        "not metadata-action's source of the ref: the ref always comes from the event. " +
-        'Drop the metadata-action line, or write ./' +
-        context +
-        ' for a directory of that name'
-    )
-  return context
-}
-
-function parseBuild(source: InputSource): BuildSettings {
+      buildContexts,
+      secretLines: [
+        { input: 'secrets', lines: secrets.secrets },
+        { input: 'secret-files', lines: secrets.secretFiles },
+        { input: 'secret-envs', lines: secrets.secretEnvs }
+      ]
+    },
+    origin
+  )
   return {
-    context: parseContext(source),
+    context,
     file: source('file').trim(),
     target: source('target').trim(),
     buildArgs: checkBuildArgs(parseLines(source, 'build-args')),
-    buildContexts: checkBuildContexts(parseLines(source, 'build-contexts')),
+    buildContexts,
     platforms: validatePlatforms(parseList(source, 'platforms')),
     push: parseBoolean(source, 'push', true),
     load: parseBoolean(source, 'load', false),
@@ -204,7 +219,8 @@ function parseBuild(source: InputSource): BuildSettings {
     noCache: parseBoolean(source, 'no-cache', false),
     cacheFrom: checkCacheLines(parseLines(source, 'cache-from'), 'cache-from'),
     cacheTo: checkCacheLines(parseLines(source, 'cache-to'), 'cache-to'),
-    ...parseSecrets(source),
+    ...secrets,
+    secrets: [...secrets.secrets, ...gitAuth],
     ssh: parseLines(source, 'ssh'),
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
@@ -256,7 +272,14 @@ function parseBakeTarget(source: InputSource): string {
   return target
 }
 
-export async function parseSettings(source: InputSource): Promise<Settings> {
+/**
+ * `origin` says where `{{defaultContext}}` points: the Git context of an
+ * Actions run, or (the default, the CLI's) the local checkout.
+ */
+export async function parseSettings(
+  source: InputSource,
+  origin: ContextOrigin = LOCAL_ORIGIN
+): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
   const listed = parseImages(parseLines(source, 'images'))
   const tagLines = splitReferenceLists(parseLines(source, 'tags'))
@@ -290,7 +313,7 @@ export async function parseSettings(source: InputSource): Promise<Settings> {
     logins: logins.logins,
     emptyLogins: logins.empty,
     logout: parseBoolean(source, 'logout', true),
-    build: parseBuild(source),
+    build: parseBuild(source, mode, origin),
     separators: parseSeparators(source),
     bakeTarget: parseBakeTarget(source),
     floatingGuard: parseBoolean(source, 'floating-guard', true),

@@ -1,6 +1,7 @@
 import { InputError } from './input-error.js'
 
-const SECRET_LINE = /^([A-Za-z0-9_.-]+)=(.*)$/s
+// `:` too: an id may name a host with its port (GIT_AUTH_TOKEN.host:8443)
+const SECRET_LINE = /^([A-Za-z0-9_.:-]+)=(.*)$/s
 
 /** What follows the `=` in each input's lines. */
 const VALUE_NAMES: Record<string, string> = {
@@ -25,7 +26,7 @@ export function splitSecret(
     throw new InputError(
       input,
       `line ${index + 1}`,
-      `expected id=${VALUE_NAMES[input] ?? 'value'} lines with an id of letters, digits, _ . -`
+      `expected id=${VALUE_NAMES[input] ?? 'value'} lines with an id of letters, digits, _ . : -`
     )
   return { id: match[1], value: match[2] }
 }

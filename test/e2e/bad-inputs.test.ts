@@ -478,6 +478,27 @@ const CASES: Case[] = [
     value: 'git'
   },
   {
+    name: 'context: another expression than {{defaultContext}}',
+    inputs: { context: '{{github.sha}}' },
+    input: 'context',
+    value: '{{github.sha}}',
+    why: /the only expression here is \{\{defaultContext\}\}/
+  },
+  {
+    name: 'context: a subdir of the Git context outside the repository',
+    inputs: { context: '{{defaultContext}}:../up' },
+    input: 'context',
+    value: '{{defaultContext}}:../up',
+    why: /must be a folder of the repository/
+  },
+  {
+    name: 'build-contexts: {{defaultContext}} not first',
+    inputs: { 'build-contexts': 'src=./{{defaultContext}}' },
+    input: 'build-contexts',
+    value: './{{defaultContext}}',
+    why: /it starts the value/
+  },
+  {
     name: 'context without a Dockerfile',
     inputs: { context: 'test/fixtures' },
     input: 'file',
@@ -966,7 +987,9 @@ describe('bad inputs fail before any docker command that changes anything', () =
       'sep-labels',
       'sep-annotations',
       'cgroup-parent',
-      'no-cache-filters'
+      'no-cache-filters',
+      // any token: the Git server judges it
+      'github-token'
     ]
     const covered = new Set(
       CASES.flatMap(c => [c.input, ...Object.keys(c.inputs)])

@@ -58,6 +58,19 @@ export async function readManifest(
   }
 }
 
+/** A manifest, an index or a JSON blob (`blobs/<digest>`) as the registry holds it. */
+export async function readJson<T>(
+  registry: Registry,
+  repo: string,
+  path: string
+): Promise<T> {
+  const response = await fetch(`http://${registry.host}/v2/${repo}/${path}`, {
+    headers: { Authorization: auth(registry), Accept: MANIFEST_TYPES }
+  })
+  if (!response.ok) throw new Error(`${repo}/${path}: HTTP ${response.status}`)
+  return (await response.json()) as T
+}
+
 /**
  * Every tag of the repository: since no run leaves a staging tag, what a
  * user pulls is the whole list (a test that finds more has found a leak).

@@ -23,6 +23,18 @@ export interface StackTokenRegistry extends StackRegistry {
   service: string
 }
 
+/** The git servers Git contexts are fetched from (scripts/stack/lib/git-server.sh). */
+export interface StackGit {
+  /** The folder of the bare repositories both servers serve. */
+  repos: string
+  /** host:port of git daemon (git://, anonymous). */
+  daemon: string
+  /** host:port of the smart HTTP server (http://, needs `token`). */
+  http: string
+  /** The token the smart HTTP server wants (as BuildKit's GIT_AUTH_TOKEN sends it). */
+  token: string
+}
+
 export interface StackEnv {
   a: StackRegistry
   b: StackRegistry
@@ -30,6 +42,7 @@ export interface StackEnv {
   t: StackTokenRegistry
   /** DOCKER_HOST of the dockerd with the classic image store. */
   classicDockerHost: string
+  git: StackGit
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -56,7 +69,8 @@ function readVariables(): Record<string, string | undefined> {
     process.env.DPA_REGISTRY_A_PASSWORD &&
     process.env.DPA_REGISTRY_B_PASSWORD &&
     process.env.DPA_REGISTRY_T_READER_PASSWORD &&
-    process.env.DPA_CLASSIC_DOCKER_HOST
+    process.env.DPA_CLASSIC_DOCKER_HOST &&
+    process.env.DPA_GIT_TOKEN
   ) {
     return process.env
   }
@@ -119,7 +133,13 @@ export function stackEnv(): StackEnv {
       a: registry(vars, 'A'),
       b: registry(vars, 'B'),
       t: tokenRegistry(vars),
-      classicDockerHost: reader(vars)('DPA_CLASSIC_DOCKER_HOST')
+      classicDockerHost: reader(vars)('DPA_CLASSIC_DOCKER_HOST'),
+      git: {
+        repos: reader(vars)('DPA_GIT_REPOS'),
+        daemon: reader(vars)('DPA_GIT_DAEMON'),
+        http: reader(vars)('DPA_GIT_HTTP'),
+        token: reader(vars)('DPA_GIT_TOKEN')
+      }
     }
   }
   return cached

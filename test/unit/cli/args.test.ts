@@ -95,6 +95,11 @@ describe('secret inputs on the CLI (SECURITY.md: never in argv)', () => {
       name: '--signing-password=VALUE',
       argv: ['--signing-password=hunter2'],
       variable: 'DOCKER_PUBLISH_SIGNING_PASSWORD'
+    },
+    {
+      name: '--github-token VALUE',
+      argv: ['--github-token', 'ghp_example'],
+      variable: 'DOCKER_PUBLISH_GITHUB_TOKEN'
     }
   ])(
     'refuses $name, naming the variable and the file flag',

@@ -40,8 +40,29 @@ describe('annotationFile: the Dockerfile as the workspace names it', () => {
     },
     { name: 'stdin', context: '.', file: '-', cwd: '/w', path: undefined },
     {
-      name: 'remote context, its own Dockerfile',
+      name: 'Git context, its own Dockerfile',
       context: 'https://github.com/o/r.git#main',
+      file: '',
+      cwd: '/w',
+      path: 'Dockerfile'
+    },
+    {
+      name: 'Git context with a subdir and a file inside it',
+      context: 'https://github.com/o/r.git#92f4b3f:app',
+      file: 'docker/Dockerfile',
+      cwd: '/w',
+      path: 'app/docker/Dockerfile'
+    },
+    {
+      name: 'Git context, a file leaving the repository',
+      context: 'git://127.0.0.1:5005/o/r.git#abc',
+      file: '../Dockerfile',
+      cwd: '/w',
+      path: undefined
+    },
+    {
+      name: 'a tarball context: no file to name',
+      context: 'https://example.com/context.tar.gz',
       file: '',
       cwd: '/w',
       path: undefined

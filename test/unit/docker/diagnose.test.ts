@@ -105,6 +105,26 @@ describe('diagnose: what the user is told', () => {
         'registry ghcr.io denied access: the user may not push there (ERROR: failed to push ghcr.io/o/app:1.2.3: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 403 Forbidden)'
     },
     {
+      name: 'a private Git context fetched without a token: the Git context, not a registry',
+      error: failed(
+        ['buildx', 'build', 'http://127.0.0.1:5006/o/r.git#2c7a558'],
+        "#1 0.220 fatal: could not read Username for 'http://127.0.0.1:5006': terminal prompts disabled\n#1 ERROR: failed to fetch remote http://127.0.0.1:5006/o/r.git: git error: exit status 128\n"
+      ),
+      registries: ['127.0.0.1:5001'],
+      message:
+        "the build could not fetch its Git context http://127.0.0.1:5006/o/r.git (fatal: could not read Username for 'http://127.0.0.1:5006': terminal prompts disabled): a private repository needs github-token (the default, the workflow's token, needs contents: read); or check out the repository and set context: ."
+    },
+    {
+      name: 'a Git server that refuses the connection: the Git context, not a registry',
+      error: failed(
+        ['buildx', 'build', 'git://127.0.0.1:5999/o/r.git'],
+        '#1 0.011 fatal: unable to connect to 127.0.0.1:\n#1 0.011 127.0.0.1[0: 127.0.0.1]: errno=Connection refused\nERROR: failed to solve: error fetching default branch for repository git://127.0.0.1:5999/o/r.git: git error: exit status 128\n'
+      ),
+      registries: ['127.0.0.1:5001'],
+      message:
+        "the build could not fetch its Git context git://127.0.0.1:5999/o/r.git (fatal: unable to connect to 127.0.0.1:): a private repository needs github-token (the default, the workflow's token, needs contents: read); or check out the repository and set context: ."
+    },
+    {
       name: 'registry down: connection refused',
       error: failed(['push', '127.0.0.1:5999/app:1'], REFUSED),
       registries: ['ghcr.io', '127.0.0.1:5999'],

@@ -1,0 +1,77 @@
+/**
+ * build-push-action's default context: the Git URL of the run's commit,
+ * `<GITHUB_SERVER_URL>/<GITHUB_REPOSITORY>.git#<commit>`, which BuildKit
+ * fetches itself (no checkout needed). Pure: the environment and the payload
+ * are passed in.
+ */
+
+type Env = Record<string, string | undefined>
+
+/** Where `{{defaultContext}}` points in an Actions run. */
+export interface GitContextSource {
+  /** GITHUB_SERVER_URL without a trailing slash (https://github.com when unset). */
+  serverUrl: string
+  /** `<server>/<owner>/<name>.git#<commit>`: the context build-push-action builds. */
+  url: string
+}
+
+/** The server build-push-action assumes when the runner sets none. */
+export const DEFAULT_SERVER_URL = 'https://github.com'
+
+export function serverUrlOf(env: Env): string {
+  const value = env.GITHUB_SERVER_URL?.trim() ?? ''
+  return (value === '' ? DEFAULT_SERVER_URL : value).replace(/\/+$/, '')
+}
+
+// build-push-action's switch: a pull request builds refs/pull/N/head (the
+// PR's head commit), not the merge commit
+const PR_HEAD_SWITCH = 'DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF'
+
+function fullRef(ref: string, env: Env): string {
+  if (!ref.startsWith('refs/')) return `refs/heads/${ref}`
+  if (
+    ref.startsWith('refs/pull/') &&
+    /^(1|t|true)$/i.test(env[PR_HEAD_SWITCH]?.trim() ?? '')
+  )
+    return ref.replace(/\/merge$/, '/head')
+  return ref
+}
+
+function prHeadSha(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined
+  const pr = (payload as { pull_request?: { head?: { sha?: unknown } } })
+    .pull_request
+  const sha = pr?.head?.sha
+  return typeof sha === 'string' && sha !== '' ? sha : undefined
+}
+
+/**
+ * What follows `#`, as build-push-action pins it: GITHUB_SHA on every event
+ * (the merge commit on pull_request, the base branch's commit on
+ * pull_request_target); with DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=true a
+ * pull request's head commit. Without a sha, the full ref.
+ */
+export function gitContextRef(env: Env, payload: unknown): string {
+  const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
+  if (ref.startsWith('refs/pull/') && ref.endsWith('/head'))
+    return prHeadSha(payload) ?? ref
+  const sha = env.GITHUB_SHA?.trim() ?? ''
+  return sha === '' ? ref : sha
+}
+
+/**
+ * The run's Git context, or undefined when the runner's variables do not
+ * name a repository (not an Actions run).
+ */
+export function gitContextFromRunner(
+  env: Env,
+  payload: unknown
+): GitContextSource | undefined {
+  const repository = env.GITHUB_REPOSITORY?.trim() ?? ''
+  if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) return undefined
+  const serverUrl = serverUrlOf(env)
+  return {
+    serverUrl,
+    url: `${serverUrl}/${repository}.git#${gitContextRef(env, payload)}`
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The build context as build-push-action has it: empty means
+ * `{{defaultContext}}`, the Git context of the commit (no checkout needed);
+ * `{{defaultContext}}:subdir` a folder of it, in `context` and in
+ * `build-contexts`; and github-token, given to BuildKit as the
+ * GIT_AUTH_TOKEN.<host> secret only when a Git context is on the run's server.
+ */
+import { InputError } from '../shared/input-error.js'
+import { splitSecret } from '../shared/secret-lines.js'
+import type { GitContextSource } from '../context/git-source.js'
+import type { InputSource } from './parse.js'
+
+export const DEFAULT_CONTEXT = '{{defaultContext}}'
+
+/** Where `{{defaultContext}}` points and which server github-token is for. */
+export interface ContextOrigin {
+  /** The Actions run's Git context; undefined in the CLI, where it is the checkout (`.`). */
+  git?: GitContextSource
+  /** An Actions run whose runner named no repository: `{{defaultContext}}` is refused. */
+  runner: boolean
+  /** GITHUB_SERVER_URL: Git contexts on it get github-token. */
+  serverUrl: string
+}
+
+/** The CLI's: `{{defaultContext}}` is the local checkout. */
+export const LOCAL_ORIGIN: ContextOrigin = {
+  runner: false,
+  serverUrl: 'https://github.com'
+}
+
+const EXPRESSION = /\{\{\s*([^}]*?)\s*\}\}/g
+const DEFAULT_FORM = /^\{\{\s*defaultContext\s*\}\}(?::(.*))?$/s
+
+const ALLOWED =
+  '{{defaultContext}} (the Git context of the commit) alone or as {{defaultContext}}:subdir, a path or a URL'
+
+/** A folder of the repository: relative, inside it, nothing BuildKit would read as a ref. */
+function checkSubdir(subdir: string, input: string, value: string): string {
+  const parts = subdir.split('/')
+  if (
+    subdir === '' ||
+    subdir.startsWith('/') ||
+    /[\s#:\\]/.test(subdir) ||
+    parts.includes('..')
+  )
+    throw new InputError(
+      input,
+      value,
+      `the subdir after {{defaultContext}}: must be a folder of the repository (relative, without .., spaces, # or :), e.g. {{defaultContext}}:docker/app`
+    )
+  return subdir.replace(/\/+$/, '')
+}
+
+/** `value` with `{{defaultContext}}` put in; a value without it as it is. */
+export function expandContext(
+  value: string,
+  input: string,
+  origin: ContextOrigin
+): string {
+  const expressions = [...value.matchAll(EXPRESSION)]
+  if (expressions.length === 0) return value
+  const form = DEFAULT_FORM.exec(value)
+  if (form === null)
+    throw new InputError(
+      input,
+      value,
+      `the only expression here is ${ALLOWED}; it starts the value`
+    )
+  const subdir =
+    form[1] === undefined ? '.' : checkSubdir(form[1], input, value)
+  if (origin.git === undefined) {
+    if (origin.runner)
+      throw new InputError(
+        input,
+        value,
+        'the Git context needs GITHUB_REPOSITORY and GITHUB_SHA, which the Actions runner sets: set a path or a URL'
+      )
+    return subdir
+  }
+  return subdir === '.' ? origin.git.url : `${origin.git.url}:${subdir}`
+}
+
+/** `name=value` build-contexts lines with `{{defaultContext}}` put in their value. */
+export function expandBuildContexts(
+  lines: string[],
+  origin: ContextOrigin
+): string[] {
+  return lines.map(line => {
+    const at = line.indexOf('=')
+    if (at <= 0) return line
+    const value = expandContext(line.slice(at + 1), 'build-contexts', origin)
+    return `${line.slice(0, at)}=${value}`
+  })
+}
+
+/** metadata-action's values of its own `context` input. */
+const METADATA_CONTEXTS = ['git', 'workflow']
+
+/**
+ * The build context; metadata-action's `context: git|workflow` is refused.
+ * Empty is `{{defaultContext}}` where a build reads it (build, digest).
+ */
+export function parseContext(
+  source: InputSource,
+  mode: string,
+  origin: ContextOrigin
+): string {
+  const context = source('context').trim()
+  if (METADATA_CONTEXTS.includes(context))
+    throw new InputError(
+      'context',
+      context,
+      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
+        "not metadata-action's source of the ref: the ref always comes from the event. " +
+        'Drop the metadata-action line, or write ./' +
+        context +
+        ' for a directory of that name'
+    )
+  if (context !== '') return expandContext(context, 'context', origin)
+  if (mode !== 'build' && mode !== 'digest') return '.'
+  return expandContext(DEFAULT_CONTEXT, 'context', origin)
+}
+
+function hostOf(url: string): URL | undefined {
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a context is a Git URL on the run's server (same scheme and host). */
+export function onServer(context: string, serverUrl: string): boolean {
+  const server = hostOf(serverUrl)
+  const url = hostOf(context)
+  return (
+    server !== undefined &&
+    url !== undefined &&
+    url.protocol === server.protocol &&
+    url.host === server.host
+  )
+}
+
+/** The id BuildKit reads the token of a Git context on `serverUrl` from. */
+export function gitAuthSecretId(serverUrl: string): string {
+  return `GIT_AUTH_TOKEN.${hostOf(serverUrl)?.host ?? ''}`
+}
+
+export interface GitAuthInput {
+  context: string
+  buildContexts: string[]
+  /** The user's secret lines of each kind (id=…). */
+  secretLines: { input: string; lines: string[] }[]
+}
+
+/**
+ * The `id=value` secret line that gives github-token to BuildKit, or none:
+ * only when the context or a build context is a Git URL on the run's server,
+ * and the user gives no GIT_AUTH_TOKEN of their own (as build-push-action).
+ */
+export function gitAuthSecret(
+  token: string,
+  build: GitAuthInput,
+  origin: ContextOrigin
+): string[] {
+  if (token === '') return []
+  const id = gitAuthSecretId(origin.serverUrl)
+  const userIds = build.secretLines.flatMap(({ input, lines }) =>
+    lines.map((line, index) => splitSecret(line, index, input).id)
+  )
+  if (userIds.some(user => user === 'GIT_AUTH_TOKEN' || user === id)) return []
+  const contexts = [
+    build.context,
+    ...build.buildContexts.map(line => line.slice(line.indexOf('=') + 1))
+  ]
+  if (!contexts.some(context => onServer(context, origin.serverUrl))) return []
+  return [`${id}=${token}`]
+}
