@@ -92,6 +92,8 @@ const CRYPTO = [
   'createPublicKey',
   'scryptSync',
   'sign',
+  // keyless: the ephemeral key
+  'generateKeyPairSync',
   'verify'
 ]
 

@@ -6,25 +6,21 @@
  */
 import type { SigningSettings } from '../settings/signing.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import { loadSigner, type Signer } from '../registry/signing-key.js'
-import {
-  copyArtifacts,
-  countValidSignatures,
-  writeSignature
-} from '../registry/signatures.js'
+import { copyArtifacts, countValidSignatures } from '../registry/signatures.js'
 import type { PublishEnv } from './context.js'
+import { keySigner, type ImageSigner } from './image-signer.js'
+import { keylessImageSigner } from './keyless.js'
+import { loadSigner } from '../registry/signing-key.js'
 import type { RunValues } from './values.js'
 
-/** The key opened before anything runs: a wrong password fails the run first. */
-export function signerFor(signing: SigningSettings): Signer | undefined {
-  return signing.sign === 'key'
-    ? loadSigner(signing.key, signing.password)
-    : undefined
-}
-
-/** The command a person pastes to check the signature (tlog: key signatures go to no Rekor). */
-export function verifyCommand(image: string, digest: string): string {
-  return `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image}@${digest}`
+/**
+ * The signer, made before anything runs: a wrong password, or keyless
+ * without an OIDC token to ask for, fails the run first.
+ */
+export function signerFor(signing: SigningSettings): ImageSigner | undefined {
+  if (signing.sign === 'key')
+    return keySigner(loadSigner(signing.key, signing.password))
+  return signing.sign === 'keyless' ? keylessImageSigner(signing) : undefined
 }
 
 /** Refuses the promotion unless a signature on the source digest verifies with verify-key. */
@@ -77,7 +73,7 @@ async function carry(
   )
   if (tags.length > 0 && digest !== source.digest && !signs)
     env.log.warning(
-      `${image}: the promoted digest ${digest} wraps the source ${source.digest} in an index, which the carried signatures do not cover: they verify on ${image}@${source.digest}; sign: key signs the promoted digest too`
+      `${image}: the promoted digest ${digest} wraps the source ${source.digest} in an index, which the carried signatures do not cover: they verify on ${image}@${source.digest}; sign: key or keyless signs the promoted digest too`
     )
 }
 
@@ -87,7 +83,7 @@ async function carry(
  */
 export async function signPublished(
   steps: RequestStep[],
-  signer: Signer | undefined,
+  signer: ImageSigner | undefined,
   values: RunValues,
   env: PublishEnv
 ): Promise<string[]> {
@@ -101,16 +97,9 @@ export async function signPublished(
         await carry(step, image, values.source, digest, !!signer, env)
       if (step.step === 'sign' && signer !== undefined) {
         env.log.info(stepLine(step))
-        const { tag, written } = await writeSignature(
-          env.registry,
-          image,
-          digest,
-          signer
-        )
-        env.log.info(
-          `  ${image}:${tag} ${written ? 'signed' : 'already signed by this key'}`
-        )
-        commands.push(verifyCommand(image, digest))
+        const { line, verify } = await signer.sign(image, digest, env)
+        env.log.info(line)
+        commands.push(verify)
       }
     }
     return commands

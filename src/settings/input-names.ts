@@ -58,6 +58,8 @@ export const INPUT_NAMES = [
   'signing-key',
   'signing-password',
   'verify-key',
+  'fulcio-url',
+  'rekor-url',
   'sep-tags',
   'sep-labels',
   'sep-annotations',
