@@ -4,9 +4,15 @@
  * given their trust roots, and by the registry's own tag lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { publishedTags, readManifest } from './registry-api.js'
+import { listTags, publishedTags, readManifest } from './registry-api.js'
 import { runMain } from './runner.js'
-import { credentials, runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import {
+  credentials,
+  loginsFor,
+  runnerEnv,
+  uniqueRepo,
+  visibleText
+} from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { cosignVerifyKeyless } from '../support/cosign.js'
 import {
@@ -74,6 +80,13 @@ describe('sign: keyless, verified by the real cosign', () => {
       )
       expect({ ref, ...verified }).toMatchObject({ ref, code: 0 })
       expect(verified.output).toContain(digest)
+      // the chain to Fulcio's root and Rekor's entry (from its bundle) checked
+      expect(verified.output).toContain(
+        'The code-signing certificate was verified using trusted certificate authority certificates'
+      )
+      expect(verified.output).toContain(
+        'Existence of the claims in the transparency log was verified offline'
+      )
     }
     // the OIDC token was asked for once and never shows
     expect(standins.tokens).toHaveLength(1)
@@ -98,5 +111,100 @@ describe('sign: keyless, verified by the real cosign', () => {
       expect({ wrong, code: verified.code }).not.toEqual({ wrong, code: 0 })
       expect(verified.output).toMatch(/no matching signatures|expected/i)
     }
+  })
+
+  it("does not verify against another Fulcio's root, Rekor's key or CT log's key", async () => {
+    const { a } = stack
+    const other = await startStandins()
+    try {
+      for (const name of Object.keys(standins.trustEnv)) {
+        const trust = { ...standins.trustEnv, [name]: other.trustEnv[name] }
+        const verified = await cosignVerifyKeyless(
+          `${a.host}/${repo}@${digest}`,
+          WORKFLOW,
+          trust,
+          [a]
+        )
+        expect({ name, code: verified.code }).not.toEqual({ name, code: 0 })
+      }
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('promote to another registry carries the keyless signature: cosign verify passes on the promoted tag', async () => {
+    const { a, b } = stack
+    const target = uniqueRepo('keyless-promoted')
+    const main = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b)
+      },
+      runnerEnv('push-tag')
+    )
+    expect(errors(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
+    const verified = await cosignVerifyKeyless(
+      `${b.host}/${target}:1.2.3`,
+      WORKFLOW,
+      standins.trustEnv,
+      [b]
+    )
+    expect(verified.code).toBe(0)
+    expect(verified.output).toContain(digest)
+  })
+})
+
+describe('sign: keyless before anything runs', () => {
+  it('without an OIDC token to ask for, fails naming the input before the build', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('keyless-no-oidc')
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        sign: 'true'
+      },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).not.toBe(0)
+    expect(errors(main.stdout)).toEqual([
+      expect.stringMatching(
+        /input "sign": invalid value "keyless": keyless signing needs GitHub's OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"/
+      )
+    ])
+    expect(main.stdout).not.toMatch(/::group::(Log in|Stage)/)
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('a dry run plans the signature tag and asks for no token', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('keyless-dry')
+    const asked = standins.tokens.length
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        'dry-run': 'true',
+        sign: 'keyless',
+        'fulcio-url': standins.fulcioUrl,
+        'rekor-url': standins.rekorUrl
+      },
+      runnerEnv('push-tag', standins.tokenEnv)
+    )
+    expect(main.code).toBe(0)
+    const steps = JSON.parse(main.outputs.plan) as { step: string }[]
+    expect(steps.at(-1)).toEqual({
+      step: 'sign',
+      method: 'PUT',
+      url: `http://${a.host}/v2/${repo}/manifests/sha256-<digest>.sig`
+    })
+    expect(standins.tokens).toHaveLength(asked)
+    expect(await listTags(a, repo)).toEqual([])
   })
 })
