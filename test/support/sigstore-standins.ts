@@ -84,8 +84,10 @@ function readBody(request: IncomingMessage): Promise<string> {
   })
 }
 
-const pem = (type: string, der: Buffer) =>
-  `-----BEGIN ${type}-----\n${der.toString('base64')}\n-----END ${type}-----\n`
+const bytes = (view: ArrayBufferView) =>
+  Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+const pem = (type: string, der: ArrayBufferView) =>
+  `-----BEGIN ${type}-----\n${bytes(der).toString('base64')}\n-----END ${type}-----\n`
 
 export async function startStandins(): Promise<Standins> {
   const issuerKeys = ecKeys()
@@ -201,7 +203,11 @@ export async function startStandins(): Promise<Standins> {
             : undefined
       if (handler === undefined) return { status: 404, body: '{}' }
       const answer = await handler(body)
-      return { status: answer.statusCode, body: answer.response }
+      const { response } = answer
+      return {
+        status: answer.statusCode,
+        body: typeof response === 'string' ? response : bytes(response)
+      }
     } catch (error) {
       return {
         status: 400,
