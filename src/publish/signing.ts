@@ -10,6 +10,7 @@ import { copyArtifacts, countValidSignatures } from '../registry/signatures.js'
 import type { PublishEnv } from './context.js'
 import { keySigner, type ImageSigner } from './image-signer.js'
 import { keylessImageSigner } from './keyless.js'
+import { verifyKeylessSource } from './keyless-gate.js'
 import { loadSigner } from '../registry/signing-key.js'
 import type { RunValues } from './values.js'
 
@@ -23,7 +24,7 @@ export function signerFor(signing: SigningSettings): ImageSigner | undefined {
   return signing.sign === 'keyless' ? keylessImageSigner(signing) : undefined
 }
 
-/** Refuses the promotion unless a signature on the source digest verifies with verify-key. */
+/** Refuses the promotion unless a signature on the source digest verifies with verify-key (and, keyless, for verify-identity). */
 export async function verifySource(
   signing: SigningSettings,
   values: RunValues,
@@ -32,6 +33,9 @@ export async function verifySource(
   const source = values.source
   if (source === undefined)
     throw new Error('verify ran before the source was read')
+  if (signing.verifyIdentity !== '')
+    await verifyKeylessSource(signing, source, env)
+  if (signing.verifyKey === '') return
   const valid = await countValidSignatures(
     env.registry,
     source.image.name,

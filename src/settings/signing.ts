@@ -23,7 +23,16 @@ export interface SigningSettings {
   /** keyless: the Fulcio that certifies the OIDC identity, the Rekor that logs the signature. */
   fulcioUrl: string
   rekorUrl: string
+  /** promote: the certificate identity a keyless signature on the source must name ('' = no keyless gate). */
+  verifyIdentity: string
+  /** promote: the OIDC issuer that identity must come from. */
+  verifyIssuer: string
+  /** promote: the path of the Sigstore trusted_root.json the keyless gate trusts. */
+  verifyTrustedRoot: string
 }
+
+/** The issuer of GitHub Actions' OIDC tokens, verify-issuer's default. */
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 
 /** An http(s) URL input, its default when empty. */
 function readUrl(source: InputSource, name: string, fallback: string): string {
@@ -64,7 +73,10 @@ export function parseSigning(source: InputSource): SigningSettings {
     password: source('signing-password'),
     verifyKey: readPem(source, 'verify-key'),
     fulcioUrl: readUrl(source, 'fulcio-url', PUBLIC_FULCIO),
-    rekorUrl: readUrl(source, 'rekor-url', PUBLIC_REKOR)
+    rekorUrl: readUrl(source, 'rekor-url', PUBLIC_REKOR),
+    verifyIdentity: source('verify-identity').trim(),
+    verifyIssuer: readUrl(source, 'verify-issuer', GITHUB_ISSUER),
+    verifyTrustedRoot: source('verify-trusted-root').trim()
   }
   if (settings.sign === 'key' && key === '')
     throw new InputError(
@@ -94,5 +106,29 @@ export function checkSigning(
       'verify-key',
       '***',
       'only mode "promote" verifies its source before copying it'
+    )
+  checkKeylessGate(signing, mode)
+}
+
+/** verify-identity: promote only, and with the trust it checks the certificate against. */
+function checkKeylessGate(signing: SigningSettings, mode: string): void {
+  const { verifyIdentity, verifyTrustedRoot } = signing
+  if (verifyIdentity !== '' && mode !== 'promote')
+    throw new InputError(
+      'verify-identity',
+      verifyIdentity,
+      'only mode "promote" verifies its source before copying it'
+    )
+  if (verifyIdentity !== '' && verifyTrustedRoot === '')
+    throw new InputError(
+      'verify-trusted-root',
+      '',
+      'verify-identity needs the path of a Sigstore trusted_root.json (what cosign verify --trusted-root reads) to check the certificate against'
+    )
+  if (verifyIdentity === '' && verifyTrustedRoot !== '')
+    throw new InputError(
+      'verify-trusted-root',
+      verifyTrustedRoot,
+      'it is read only with verify-identity'
     )
 }

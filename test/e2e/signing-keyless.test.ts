@@ -163,6 +163,62 @@ describe('sign: keyless, verified by the real cosign', () => {
     expect(verified.code).toBe(0)
     expect(verified.output).toContain(digest)
   })
+
+  /** The keyless release promoted from A to B, gated by verify-identity. */
+  function promoteGated(target: string, identity: string, trustedRoot: string) {
+    const { a, b } = stack
+    return runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b),
+        'verify-identity': identity,
+        'verify-trusted-root': trustedRoot
+      },
+      runnerEnv('push-tag')
+    )
+  }
+
+  it("verify-identity lets the workflow's release through to another registry", async () => {
+    const { b } = stack
+    const target = uniqueRepo('keyless-gated')
+    const main = await promoteGated(
+      target,
+      WORKFLOW_IDENTITY,
+      standins.trustedRootFile
+    )
+    expect(errors(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain(
+      `1 keyless signature(s) verify for ${WORKFLOW_IDENTITY}`
+    )
+    expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
+  })
+
+  it('verify-identity refuses another identity, or another trust root: no tag moves', async () => {
+    const { b } = stack
+    const other = await startStandins()
+    try {
+      for (const [identity, trust] of [
+        [
+          WORKFLOW_IDENTITY.replace('release', 'other'),
+          standins.trustedRootFile
+        ],
+        [WORKFLOW_IDENTITY, other.trustedRootFile]
+      ]) {
+        const target = uniqueRepo('keyless-refused')
+        const main = await promoteGated(target, identity, trust)
+        expect(main.code).not.toBe(0)
+        expect(errors(main.stdout).join('\n')).toMatch(
+          /input "verify-identity": no keyless signature on .* verifies for .*, so nothing was promoted/
+        )
+        expect(await listTags(b, target)).toEqual([])
+      }
+    } finally {
+      await other.close()
+    }
+  })
 })
 
 describe('sign: keyless before anything runs', () => {

@@ -15,6 +15,7 @@ import { fulcioHandler, initializeCA, initializeCTLog } from '@sigstore/mock'
 import { initializeTLog, rekorHandler } from '@sigstore/mock'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import {
+  createHash,
   createPublicKey,
   generateKeyPairSync,
   randomBytes,
@@ -39,6 +40,8 @@ export interface Standins {
   tokenEnv: Record<string, string>
   /** SIGSTORE_* files: Fulcio's root, Rekor's and the CT log's public keys. */
   trustEnv: Record<string, string>
+  /** The same trust as a Sigstore trusted_root.json (cosign's --trusted-root). */
+  trustedRootFile: string
   /** The tokens handed out so far (none may show in a log). */
   tokens: string[]
   close(): Promise<void>
@@ -88,6 +91,45 @@ const bytes = (view: ArrayBufferView) =>
   Buffer.from(view.buffer, view.byteOffset, view.byteLength)
 const pem = (type: string, der: ArrayBufferView) =>
   `-----BEGIN ${type}-----\n${bytes(der).toString('base64')}\n-----END ${type}-----\n`
+
+/** A key as trusted_root.json lists a log's: DER SPKI, and its SHA-256 as log id. */
+function logKey(url: string, keys: { publicKey: KeyObject }) {
+  const der = keys.publicKey.export({ format: 'der', type: 'spki' })
+  return {
+    baseUrl: url,
+    hashAlgorithm: 'SHA2_256',
+    publicKey: {
+      rawBytes: der.toString('base64'),
+      keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+      validFor: { start: '1970-01-01T00:00:00Z' }
+    },
+    logId: { keyId: createHash('sha256').update(der).digest('base64') }
+  }
+}
+
+function trustedRoot(
+  origin: string,
+  rootCertificate: Buffer,
+  rekorKeys: { publicKey: KeyObject },
+  ctKeys: { publicKey: KeyObject }
+): string {
+  return JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [logKey(`${origin}/rekor`, rekorKeys)],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: `${origin}/fulcio`,
+        certChain: {
+          certificates: [{ rawBytes: rootCertificate.toString('base64') }]
+        },
+        validFor: { start: '1970-01-01T00:00:00Z' }
+      }
+    ],
+    ctlogs: [logKey(`${origin}/ct`, ctKeys)],
+    timestampAuthorities: []
+  })
+}
 
 export async function startStandins(): Promise<Standins> {
   const issuerKeys = ecKeys()
@@ -230,6 +272,11 @@ export async function startStandins(): Promise<Standins> {
     key.export({ type: 'spki', format: 'pem' }).toString()
   writeFileSync(files.SIGSTORE_REKOR_PUBLIC_KEY, spki(rekorKeys.publicKey))
   writeFileSync(files.SIGSTORE_CT_LOG_PUBLIC_KEY_FILE, spki(ctKeys.publicKey))
+  const trustedRootFile = join(dir, 'trusted_root.json')
+  writeFileSync(
+    trustedRootFile,
+    trustedRoot(origin, bytes(ca.rootCertificate), rekorKeys, ctKeys)
+  )
   return {
     fulcioUrl: `${origin}/fulcio`,
     rekorUrl: `${origin}/rekor`,
@@ -238,6 +285,7 @@ export async function startStandins(): Promise<Standins> {
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken
     },
     trustEnv: files,
+    trustedRootFile,
     tokens,
     close: () =>
       new Promise(resolve => {
