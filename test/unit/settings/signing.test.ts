@@ -100,6 +100,35 @@ describe('the signing inputs', () => {
         /input "sign": invalid value "keyless": .*sign in the mode "merge" job/
     },
     {
+      name: 'verify-identity outside promote',
+      inputs: {
+        'verify-identity':
+          'https://github.com/o/r/.github/workflows/r.yml@refs/tags/v1',
+        'verify-trusted-root': 'trusted_root.json'
+      },
+      error: /input "verify-identity": .*only mode "promote"/
+    },
+    {
+      name: 'verify-identity without a trusted root',
+      inputs: {
+        mode: 'promote',
+        source: 'ghcr.io/o/app:1',
+        'verify-identity':
+          'https://github.com/o/r/.github/workflows/r.yml@refs/tags/v1'
+      },
+      error:
+        /input "verify-trusted-root": invalid value "": verify-identity needs the path of a Sigstore trusted_root.json/
+    },
+    {
+      name: 'a trusted root without verify-identity',
+      inputs: {
+        mode: 'promote',
+        source: 'ghcr.io/o/app:1',
+        'verify-trusted-root': 'trusted_root.json'
+      },
+      error: /input "verify-trusted-root": .*read only with verify-identity/
+    },
+    {
       name: 'a key that is no PEM, its value not quoted',
       inputs: { sign: 'key', 'signing-key': 'hunter2' },
       error: /input "signing-key": invalid value "\*\*\*": expected a PEM key/
