@@ -37,18 +37,22 @@ async function openSigner(
   request: { url: string; token: string },
   env: PublishEnv
 ): Promise<KeylessSigner> {
-  const timeoutMs = env.registryTimeoutMs
+  const limits = {
+    timeoutMs: env.registryTimeoutMs,
+    retries: env.retry.retries,
+    sleep: env.retry.sleep
+  }
   const token = await requestIdToken(
     request.url,
     request.token,
     'sigstore',
-    timeoutMs
+    limits
   )
   env.log.mask(token)
   const signer = await openKeylessSigner(token, {
     fulcioUrl: signing.fulcioUrl,
     rekorUrl: signing.rekorUrl,
-    timeoutMs
+    limits
   })
   env.log.info(
     `  certificate from ${signing.fulcioUrl} for ${signer.identity} (issuer ${signer.issuer})`

@@ -15,12 +15,16 @@ import {
   rekorEntry,
   tokenClaims
 } from './sigstore.js'
-import { requestCertificate, uploadEntry } from './sigstore-client.js'
+import {
+  requestCertificate,
+  uploadEntry,
+  type ExchangeLimits
+} from './sigstore-client.js'
 
 export interface KeylessEndpoints {
   fulcioUrl: string
   rekorUrl: string
-  timeoutMs: number
+  limits: ExchangeLimits
 }
 
 export interface KeylessSigner {
@@ -49,7 +53,7 @@ export async function openKeylessSigner(
     await requestCertificate(
       endpoints.fulcioUrl,
       certificateRequest(token, publicPem, proof),
-      endpoints.timeoutMs
+      endpoints.limits
     )
   )
   return {
@@ -61,7 +65,7 @@ export async function openKeylessSigner(
       const answer = await uploadEntry(
         endpoints.rekorUrl,
         rekorEntry(digest, signature, chain[0]),
-        endpoints.timeoutMs
+        endpoints.limits
       )
       return keylessAnnotations(signature, chain, rekorBundle(answer))
     }

@@ -5,6 +5,17 @@
  * undici (429 KiB minified) for one GET.
  */
 import { httpFetch, type RegistryResponse } from './http-fetch.js'
+import { TransientError, withRetry } from './retry.js'
+
+/** How long one round trip may take, and how often a transient fault is tried again. */
+export interface ExchangeLimits {
+  timeoutMs: number
+  retries: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+const realSleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms))
 
 async function failure(
   what: string,
@@ -16,18 +27,38 @@ async function failure(
   )
 }
 
+/** One round trip; connection errors, timeouts, 5xx and 429 are tried again. */
 async function exchange(
   what: string,
   url: URL,
   init: { method: string; headers: Record<string, string>; body?: string },
-  timeoutMs: number
+  limits: ExchangeLimits
 ): Promise<unknown> {
-  const response = await httpFetch(url, {
-    ...init,
-    signal: AbortSignal.timeout(timeoutMs)
-  })
-  if (!response.ok) throw await failure(what, response)
-  return response.json()
+  return withRetry(
+    async () => {
+      let response: RegistryResponse
+      try {
+        response = await httpFetch(url, {
+          ...init,
+          signal: AbortSignal.timeout(limits.timeoutMs)
+        })
+      } catch (error) {
+        throw new TransientError(
+          `${what}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error }
+        )
+      }
+      if (response.status >= 500 || response.status === 429)
+        throw new TransientError((await failure(what, response)).message)
+      if (!response.ok) throw await failure(what, response)
+      return response.json()
+    },
+    {
+      retries: limits.retries,
+      sleep: limits.sleep ?? realSleep,
+      describe: what
+    }
+  )
 }
 
 /**
@@ -38,7 +69,7 @@ export async function requestIdToken(
   requestUrl: string,
   requestToken: string,
   audience: string,
-  timeoutMs: number
+  limits: ExchangeLimits
 ): Promise<string> {
   const url = new URL(`${requestUrl}&audience=${encodeURIComponent(audience)}`)
   const answer = (await exchange(
@@ -51,7 +82,7 @@ export async function requestIdToken(
         Accept: 'application/json'
       }
     },
-    timeoutMs
+    limits
   )) as { value?: unknown } | null
   if (typeof answer?.value !== 'string' || answer.value === '')
     throw new Error('the OIDC token request answered without a token')
@@ -69,14 +100,14 @@ export function postJson(
   base: string,
   path: string,
   body: object,
-  timeoutMs: number
+  limits: ExchangeLimits
 ): Promise<unknown> {
   const url = new URL(path, base.endsWith('/') ? base : `${base}/`)
   return exchange(
     what,
     url,
     { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
-    timeoutMs
+    limits
   )
 }
 
@@ -84,14 +115,14 @@ export function postJson(
 export function requestCertificate(
   fulcioUrl: string,
   request: object,
-  timeoutMs: number
+  limits: ExchangeLimits
 ): Promise<unknown> {
   return postJson(
     `Fulcio (${fulcioUrl})`,
     fulcioUrl,
     'api/v2/signingCert',
     request,
-    timeoutMs
+    limits
   )
 }
 
@@ -99,13 +130,13 @@ export function requestCertificate(
 export function uploadEntry(
   rekorUrl: string,
   entry: object,
-  timeoutMs: number
+  limits: ExchangeLimits
 ): Promise<unknown> {
   return postJson(
     `Rekor (${rekorUrl})`,
     rekorUrl,
     'api/v1/log/entries',
     entry,
-    timeoutMs
+    limits
   )
 }
