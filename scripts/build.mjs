@@ -92,6 +92,9 @@ const CRYPTO = [
   'createPublicKey',
   'scryptSync',
   'sign',
+  // keyless: the ephemeral key, and promote's check of a certificate
+  'generateKeyPairSync',
+  'X509Certificate',
   'verify'
 ]
 
@@ -137,10 +140,14 @@ function chunkPath(outdir, name) {
 
 /** A module whose functions require() `from` when first called. */
 function onFirstCall(from) {
+  // a class (capitalised, e.g. X509Certificate) is constructed: `new` of a
+  // function that returns an object gives that object
   const functions = ON_FIRST_CALL[from].names.map(name =>
     name === 'default'
       ? 'export default function (...args) { return load()(...args) }'
-      : `export function ${name}(...args) { return load().${name}(...args) }`
+      : /^[A-Z]/.test(name)
+        ? `export function ${name}(...args) { return new (load().${name})(...args) }`
+        : `export function ${name}(...args) { return load().${name}(...args) }`
   )
   return [
     'let loaded',

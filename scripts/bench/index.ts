@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     },
     { title: '3. Bytes uploaded (fault proxy, no faults)', run: bytesUploaded },
     {
-      title: '4. What sign: key adds to a publish of 4 tags',
+      title: '4. What sign: key and sign: keyless add to a publish of 4 tags',
       run: () => signingCost(n)
     },
     {

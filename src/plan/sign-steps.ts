@@ -27,9 +27,13 @@ function putStep(
   }
 }
 
-/** promote with verify-key: the source's signatures read and checked before any tag moves. */
+/** promote with verify-key or verify-identity: the source's signatures read and checked before any tag moves. */
 export function verifySteps(settings: Settings): RequestStep[] {
-  if (settings.mode !== 'promote' || settings.signing.verifyKey === '')
+  const { verifyKey, verifyIdentity } = settings.signing
+  if (
+    settings.mode !== 'promote' ||
+    (verifyKey === '' && verifyIdentity === '')
+  )
     return []
   const { image } = parseImageReference(settings.source, 'source')
   const reference = 'sha256-<source digest>.sig'

@@ -29,7 +29,7 @@ async function layersAt(
 }
 
 /** Puts the artifact tag with `layers` added to what it holds; their blobs must be there. */
-async function addLayers(
+export async function addLayers(
   client: RegistryClient,
   image: string,
   tag: string,

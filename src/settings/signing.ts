@@ -5,6 +5,10 @@ import { parseChoice, type InputSource } from './parse.js'
 /** github-builder's `sign: true|false`, with the two ways to sign named. */
 export const SIGN_CHOICES = ['false', 'true', 'key', 'keyless'] as const
 
+/** Sigstore's public-good instances, the defaults of fulcio-url and rekor-url. */
+export const PUBLIC_FULCIO = 'https://fulcio.sigstore.dev'
+export const PUBLIC_REKOR = 'https://rekor.sigstore.dev'
+
 const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]+\r?\n-----END \1-----\s*$/
 
 export interface SigningSettings {
@@ -16,6 +20,30 @@ export interface SigningSettings {
   password: string
   /** promote: the PEM public key the source's signature must verify with. */
   verifyKey: string
+  /** keyless: the Fulcio that certifies the OIDC identity, the Rekor that logs the signature. */
+  fulcioUrl: string
+  rekorUrl: string
+  /** promote: the certificate identity a keyless signature on the source must name ('' = no keyless gate). */
+  verifyIdentity: string
+  /** promote: the OIDC issuer that identity must come from. */
+  verifyIssuer: string
+  /** promote: the path of the Sigstore trusted_root.json the keyless gate trusts. */
+  verifyTrustedRoot: string
+}
+
+/** The issuer of GitHub Actions' OIDC tokens, verify-issuer's default. */
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
+
+/** An http(s) URL input, its default when empty. */
+function readUrl(source: InputSource, name: string, fallback: string): string {
+  const value = source(name).trim()
+  if (value === '') return fallback
+  if (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) return value
+  throw new InputError(
+    name,
+    value,
+    `expected an http(s) URL, e.g. ${fallback} (the default)`
+  )
 }
 
 /** A PEM block, or '' when the input is empty; the value is never quoted (a key is a secret). */
@@ -29,7 +57,7 @@ function readPem(source: InputSource, name: string): string {
   )
 }
 
-/** `true` signs with the key when one is given, keyless otherwise. */
+/** `true` signs with the key when one is given (the user's explicit choice), keyless otherwise. */
 function signWith(choice: (typeof SIGN_CHOICES)[number], key: string) {
   if (choice === 'false') return 'off'
   if (choice === 'true') return key === '' ? 'keyless' : 'key'
@@ -43,19 +71,18 @@ export function parseSigning(source: InputSource): SigningSettings {
     sign: signWith(choice, key),
     key,
     password: source('signing-password'),
-    verifyKey: readPem(source, 'verify-key')
+    verifyKey: readPem(source, 'verify-key'),
+    fulcioUrl: readUrl(source, 'fulcio-url', PUBLIC_FULCIO),
+    rekorUrl: readUrl(source, 'rekor-url', PUBLIC_REKOR),
+    verifyIdentity: source('verify-identity').trim(),
+    verifyIssuer: readUrl(source, 'verify-issuer', GITHUB_ISSUER),
+    verifyTrustedRoot: source('verify-trusted-root').trim()
   }
   if (settings.sign === 'key' && key === '')
     throw new InputError(
       'sign',
       choice,
       'signing with a key needs input "signing-key" (a PEM private key from a secret)'
-    )
-  if (settings.sign === 'keyless')
-    throw new InputError(
-      'sign',
-      choice,
-      'keyless signing (GitHub OIDC) is not available yet: set "signing-key" and sign: key'
     )
   return settings
 }
@@ -79,5 +106,29 @@ export function checkSigning(
       'verify-key',
       '***',
       'only mode "promote" verifies its source before copying it'
+    )
+  checkKeylessGate(signing, mode)
+}
+
+/** verify-identity: promote only, and with the trust it checks the certificate against. */
+function checkKeylessGate(signing: SigningSettings, mode: string): void {
+  const { verifyIdentity, verifyTrustedRoot } = signing
+  if (verifyIdentity !== '' && mode !== 'promote')
+    throw new InputError(
+      'verify-identity',
+      verifyIdentity,
+      'only mode "promote" verifies its source before copying it'
+    )
+  if (verifyIdentity !== '' && verifyTrustedRoot === '')
+    throw new InputError(
+      'verify-trusted-root',
+      '',
+      'verify-identity needs the path of a Sigstore trusted_root.json (what cosign verify --trusted-root reads) to check the certificate against'
+    )
+  if (verifyIdentity === '' && verifyTrustedRoot !== '')
+    throw new InputError(
+      'verify-trusted-root',
+      verifyTrustedRoot,
+      'it is read only with verify-identity'
     )
 }

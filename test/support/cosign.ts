@@ -103,3 +103,30 @@ export function cosignVerify(
     { DOCKER_CONFIG: dockerConfig(registries) }
   )
 }
+
+/**
+ * `cosign verify` of a keyless signature: the certificate's identity and
+ * issuer, checked against the trust roots in `trustEnv` (SIGSTORE_ROOT_FILE,
+ * SIGSTORE_REKOR_PUBLIC_KEY, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE) instead of
+ * Sigstore's TUF root; the Rekor entry is checked offline from its bundle.
+ */
+export function cosignVerifyKeyless(
+  ref: string,
+  identity: { identity: string; issuer: string },
+  trustEnv: Record<string, string>,
+  registries: StackRegistry[]
+): Promise<CosignResult> {
+  return cosign(
+    [
+      'verify',
+      '--certificate-identity',
+      identity.identity,
+      '--certificate-oidc-issuer',
+      identity.issuer,
+      '--output',
+      'json',
+      ref
+    ],
+    { DOCKER_CONFIG: dockerConfig(registries), ...trustEnv }
+  )
+}

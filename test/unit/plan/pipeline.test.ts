@@ -480,6 +480,25 @@ describe('pipelineFor: signing and its gate', () => {
         'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
         'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
       ]
+    },
+    {
+      name: 'promote keyless: verify-identity checks the source first, the copy signed keyless',
+      inputs: {
+        mode: 'promote',
+        images: 'ghcr.io/octo/stable',
+        source: 'ghcr.io/octo/app:rc',
+        'verify-identity':
+          'https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1',
+        'verify-trusted-root': 'trusted_root.json',
+        sign: 'keyless'
+      },
+      verify: [
+        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig'
+      ],
+      sign: [
+        'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
+        'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
+      ]
     }
   ])('$name', async ({ inputs, verify, sign }) => {
     const steps = await pipeline(inputs)

@@ -23,10 +23,39 @@ describe('the signing inputs', () => {
       name: 'true picks the key when one is given',
       inputs: { sign: 'true', 'signing-key': KEY },
       sign: 'key'
+    },
+    { name: 'keyless', inputs: { sign: 'keyless' }, sign: 'keyless' },
+    {
+      name: 'true without a key is keyless',
+      inputs: { sign: 'true' },
+      sign: 'keyless'
     }
   ])('$name', async ({ inputs, sign }) => {
     const settings = await parseSettings(source({ ...IMAGE, ...inputs }))
     expect(settings.signing.sign).toBe(sign)
+  })
+
+  it.each([
+    {
+      name: 'the public-good instances by default',
+      inputs: {},
+      urls: ['https://fulcio.sigstore.dev', 'https://rekor.sigstore.dev']
+    },
+    {
+      name: 'private instances as given',
+      inputs: {
+        'fulcio-url': 'http://127.0.0.1:5555/fulcio',
+        'rekor-url': 'https://rekor.internal '
+      },
+      urls: ['http://127.0.0.1:5555/fulcio', 'https://rekor.internal']
+    }
+  ])('keyless endpoints: $name', async ({ inputs, urls }) => {
+    const settings = await parseSettings(
+      source({ ...IMAGE, sign: 'keyless', ...inputs })
+    )
+    expect([settings.signing.fulcioUrl, settings.signing.rekorUrl]).toEqual(
+      urls
+    )
   })
 
   it('keeps the password as given (it may end in a space)', async () => {
@@ -54,15 +83,50 @@ describe('the signing inputs', () => {
       error: /input "sign": .*needs input "signing-key"/
     },
     {
-      name: 'keyless, not available yet',
-      inputs: { sign: 'keyless' },
+      name: 'a Fulcio URL that is not http(s)',
+      inputs: { sign: 'keyless', 'fulcio-url': 'fulcio.example' },
       error:
-        /input "sign": invalid value "keyless": keyless signing .* not available yet/
+        /input "fulcio-url": invalid value "fulcio.example": expected an http\(s\) URL, e.g. https:\/\/fulcio.sigstore.dev/
     },
     {
-      name: 'true without a key (keyless)',
-      inputs: { sign: 'true' },
-      error: /input "sign": invalid value "true": keyless/
+      name: 'a Rekor URL with a space',
+      inputs: { sign: 'keyless', 'rekor-url': 'https://rekor .example' },
+      error: /input "rekor-url": invalid value "https:\/\/rekor .example"/
+    },
+    {
+      name: 'keyless on a digest leg',
+      inputs: { sign: 'keyless', mode: 'digest', platforms: 'linux/amd64' },
+      error:
+        /input "sign": invalid value "keyless": .*sign in the mode "merge" job/
+    },
+    {
+      name: 'verify-identity outside promote',
+      inputs: {
+        'verify-identity':
+          'https://github.com/o/r/.github/workflows/r.yml@refs/tags/v1',
+        'verify-trusted-root': 'trusted_root.json'
+      },
+      error: /input "verify-identity": .*only mode "promote"/
+    },
+    {
+      name: 'verify-identity without a trusted root',
+      inputs: {
+        mode: 'promote',
+        source: 'ghcr.io/o/app:1',
+        'verify-identity':
+          'https://github.com/o/r/.github/workflows/r.yml@refs/tags/v1'
+      },
+      error:
+        /input "verify-trusted-root": invalid value "": verify-identity needs the path of a Sigstore trusted_root.json/
+    },
+    {
+      name: 'a trusted root without verify-identity',
+      inputs: {
+        mode: 'promote',
+        source: 'ghcr.io/o/app:1',
+        'verify-trusted-root': 'trusted_root.json'
+      },
+      error: /input "verify-trusted-root": .*read only with verify-identity/
     },
     {
       name: 'a key that is no PEM, its value not quoted',

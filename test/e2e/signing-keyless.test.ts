@@ -1,0 +1,273 @@
+/**
+ * sign: keyless against local stand-ins of GitHub's OIDC issuer, Fulcio and
+ * Rekor (test/support/sigstore-standins.ts), judged by the real cosign 2.5
+ * given their trust roots, and by the registry's own tag lists.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { listTags, publishedTags, readManifest } from './registry-api.js'
+import { runMain } from './runner.js'
+import {
+  credentials,
+  loginsFor,
+  runnerEnv,
+  uniqueRepo,
+  visibleText
+} from './steps.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { cosignVerifyKeyless } from '../support/cosign.js'
+import {
+  GITHUB_ISSUER,
+  startStandins,
+  WORKFLOW_IDENTITY,
+  type Standins
+} from '../support/sigstore-standins.js'
+
+const HELLO = 'test/fixtures/contexts/hello'
+const RELEASE_TAGS = ['1', '1.2', '1.2.3']
+let stack: StackEnv
+let standins: Standins
+
+const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`
+const errors = (text: string) =>
+  text.split('\n').filter(line => line.startsWith('::error::'))
+const WORKFLOW = { identity: WORKFLOW_IDENTITY, issuer: GITHUB_ISSUER }
+
+beforeAll(async () => {
+  stack = stackEnv()
+  standins = await startStandins()
+})
+afterAll(() => standins.close())
+
+describe('sign: keyless, verified by the real cosign', () => {
+  let repo: string
+  let digest: string
+
+  it('signs the published digest with a certificate for the workflow: cosign verify passes on the digest and each tag', async () => {
+    repo = uniqueRepo('keyless')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        platforms: 'linux/amd64,linux/arm64',
+        sign: 'keyless',
+        'fulcio-url': standins.fulcioUrl,
+        'rekor-url': standins.rekorUrl
+      },
+      runnerEnv('push-tag', standins.tokenEnv)
+    )
+    expect(errors(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    digest = main.outputs.digest
+    expect((await readManifest(a, repo, '1.2.3')).digest).toBe(digest)
+    expect(await publishedTags(a, repo)).toEqual([
+      ...RELEASE_TAGS,
+      sigTag(digest)
+    ])
+    const command = `cosign verify --certificate-identity ${WORKFLOW_IDENTITY} --certificate-oidc-issuer ${GITHUB_ISSUER} ${a.host}/${repo}@${digest}`
+    expect(main.outputs.verify).toBe(command)
+    expect(main.summary).toContain(command)
+    for (const ref of [
+      `${a.host}/${repo}@${digest}`,
+      ...RELEASE_TAGS.map(tag => `${a.host}/${repo}:${tag}`)
+    ]) {
+      const verified = await cosignVerifyKeyless(
+        ref,
+        WORKFLOW,
+        standins.trustEnv,
+        [a]
+      )
+      expect({ ref, ...verified }).toMatchObject({ ref, code: 0 })
+      expect(verified.output).toContain(digest)
+      // the chain to Fulcio's root and Rekor's entry (from its bundle) checked
+      expect(verified.output).toContain(
+        'The code-signing certificate was verified using trusted certificate authority certificates'
+      )
+      expect(verified.output).toContain(
+        'Existence of the claims in the transparency log was verified offline'
+      )
+    }
+    // the OIDC token was asked for once and never shows
+    expect(standins.tokens).toHaveLength(1)
+    const seen = visibleText(main)
+    for (const token of standins.tokens) expect(seen).not.toContain(token)
+    expect(seen).not.toContain(standins.tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+  })
+
+  it('does not verify for another identity or another issuer', async () => {
+    const { a } = stack
+    const ref = `${a.host}/${repo}:1.2.3`
+    for (const wrong of [
+      { ...WORKFLOW, identity: WORKFLOW_IDENTITY.replace('release', 'other') },
+      { ...WORKFLOW, issuer: 'https://accounts.google.com' }
+    ]) {
+      const verified = await cosignVerifyKeyless(
+        ref,
+        wrong,
+        standins.trustEnv,
+        [a]
+      )
+      expect({ wrong, code: verified.code }).not.toEqual({ wrong, code: 0 })
+      expect(verified.output).toMatch(/no matching signatures|expected/i)
+    }
+  })
+
+  it("does not verify against another Fulcio's root, Rekor's key or CT log's key", async () => {
+    const { a } = stack
+    const other = await startStandins()
+    try {
+      const reasons: Record<string, RegExp> = {
+        SIGSTORE_ROOT_FILE: /certificate signed by unknown authority/,
+        SIGSTORE_REKOR_PUBLIC_KEY: /rekor log public key not found/,
+        // the SCT names its log by key: the certificate was logged elsewhere
+        SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: /ctfe public key not found/
+      }
+      for (const [name, reason] of Object.entries(reasons)) {
+        const trust = { ...standins.trustEnv, [name]: other.trustEnv[name] }
+        const verified = await cosignVerifyKeyless(
+          `${a.host}/${repo}@${digest}`,
+          WORKFLOW,
+          trust,
+          [a]
+        )
+        expect({ name, code: verified.code }).not.toEqual({ name, code: 0 })
+        expect(verified.output).toMatch(reason)
+      }
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('promote to another registry carries the keyless signature: cosign verify passes on the promoted tag', async () => {
+    const { a, b } = stack
+    const target = uniqueRepo('keyless-promoted')
+    const main = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b)
+      },
+      runnerEnv('push-tag')
+    )
+    expect(errors(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
+    const verified = await cosignVerifyKeyless(
+      `${b.host}/${target}:1.2.3`,
+      WORKFLOW,
+      standins.trustEnv,
+      [b]
+    )
+    expect(verified.code).toBe(0)
+    expect(verified.output).toContain(digest)
+  })
+
+  /** The keyless release promoted from A to B, gated by verify-identity. */
+  function promoteGated(target: string, identity: string, trustedRoot: string) {
+    const { a, b } = stack
+    return runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b),
+        'verify-identity': identity,
+        'verify-trusted-root': trustedRoot
+      },
+      runnerEnv('push-tag')
+    )
+  }
+
+  it("verify-identity lets the workflow's release through to another registry", async () => {
+    const { b } = stack
+    const target = uniqueRepo('keyless-gated')
+    const main = await promoteGated(
+      target,
+      WORKFLOW_IDENTITY,
+      standins.trustedRootFile
+    )
+    expect(errors(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain(
+      `1 keyless signature(s) verify for ${WORKFLOW_IDENTITY}`
+    )
+    expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
+  })
+
+  it('verify-identity refuses another identity, or another trust root: no tag moves', async () => {
+    const { b } = stack
+    const other = await startStandins()
+    try {
+      for (const [identity, trust] of [
+        [
+          WORKFLOW_IDENTITY.replace('release', 'other'),
+          standins.trustedRootFile
+        ],
+        [WORKFLOW_IDENTITY, other.trustedRootFile]
+      ]) {
+        const target = uniqueRepo('keyless-refused')
+        const main = await promoteGated(target, identity, trust)
+        expect(main.code).not.toBe(0)
+        expect(errors(main.stdout).join('\n')).toMatch(
+          /input "verify-identity": no keyless signature on .* verifies for .*, so nothing was promoted/
+        )
+        expect(await listTags(b, target)).toEqual([])
+      }
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+describe('sign: keyless before anything runs', () => {
+  it('without an OIDC token to ask for, fails naming the input before the build', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('keyless-no-oidc')
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        sign: 'true'
+      },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).not.toBe(0)
+    expect(errors(main.stdout)).toEqual([
+      expect.stringMatching(
+        /input "sign": invalid value "keyless": keyless signing needs GitHub's OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"/
+      )
+    ])
+    expect(main.stdout).not.toMatch(/::group::(Log in|Stage)/)
+    expect(await listTags(a, repo)).toEqual([])
+  })
+
+  it('a dry run plans the signature tag and asks for no token', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('keyless-dry')
+    const asked = standins.tokens.length
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        'dry-run': 'true',
+        sign: 'keyless',
+        'fulcio-url': standins.fulcioUrl,
+        'rekor-url': standins.rekorUrl
+      },
+      runnerEnv('push-tag', standins.tokenEnv)
+    )
+    expect(main.code).toBe(0)
+    const steps = JSON.parse(main.outputs.plan) as { step: string }[]
+    expect(steps.at(-1)).toEqual({
+      step: 'sign',
+      method: 'PUT',
+      url: `http://${a.host}/v2/${repo}/manifests/sha256-<digest>.sig`
+    })
+    expect(standins.tokens).toHaveLength(asked)
+    expect(await listTags(a, repo)).toEqual([])
+  })
+})
