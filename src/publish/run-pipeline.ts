@@ -37,6 +37,7 @@ import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import { signerFor, signPublished, verifySource } from './signing.js'
 import { recordFootprint } from './footprint.js'
+import { attachReferrers } from './referrers.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -257,6 +258,7 @@ export async function runPipeline(
             return h.digest === wrote
           })
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
+    await attachReferrers(pipeline.sign, values, env)
     const verify = await signPublished(pipeline.sign, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
