@@ -383,10 +383,18 @@ class HttpRegistryClient implements RegistryClient {
       const result: ReferrersPage | undefined = await this.transport.request(
         ref,
         request,
-        orMissing(async response => ({
-          body: (await response.json()) as { manifests?: OciDescriptor[] },
-          next: nextPageUrl(ref, response)
-        }))
+        async (response, fail) => {
+          // 404 says no API (the spec); some registries answer an unknown route 400 or 405
+          if ([400, 404, 405].includes(response.status)) {
+            await response.body?.cancel()
+            return undefined
+          }
+          if (!response.ok) throw await fail()
+          return {
+            body: (await response.json()) as { manifests?: OciDescriptor[] },
+            next: nextPageUrl(ref, response)
+          }
+        }
       )
       if (result === undefined) return page === 1 ? undefined : referrers
       referrers.push(...(result.body.manifests ?? []))

@@ -19,6 +19,7 @@ import {
   copyReferrers,
   listReferrers
 } from '../../../src/registry/referrers.js'
+import { startServer } from '../../support/http-server.js'
 import {
   startReferrersRegistry,
   type ReferrersRegistry
@@ -320,5 +321,54 @@ describe('the referrers tag scheme', () => {
     ).rejects.toThrow(
       /is the referrers tag of a digest but holds application\/vnd\.oci\.image\.manifest\.v1\+json, not an OCI index/
     )
+  })
+})
+
+describe('the referrers API as the client reads it', () => {
+  it.each([
+    { name: '404, as the spec says', status: 404 },
+    { name: '400 for a route the registry does not know', status: 400 },
+    { name: '405 for a route the registry does not know', status: 405 }
+  ])('no API: $name', async ({ status }) => {
+    const server = await startServer((_req, res) => res.writeHead(status).end())
+    try {
+      expect(
+        await client().getReferrers(
+          `${server.host}/o/app`,
+          sha256Digest(encode(1))
+        )
+      ).toBeUndefined()
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('reads every page the Link header names', async () => {
+    const subject = sha256Digest(encode(1))
+    const page = (digest: string) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: INDEX,
+        manifests: [{ digest }]
+      })
+    const server = await startServer((req, res) => {
+      const first = !(req.url ?? '').includes('last=')
+      res.writeHead(200, {
+        'Content-Type': INDEX,
+        ...(first && {
+          Link: `</v2/o/app/referrers/${subject}?last=a>; rel="next"`
+        })
+      })
+      res.end(page(first ? 'sha256:a' : 'sha256:b'))
+    })
+    try {
+      expect(
+        (await client().getReferrers(`${server.host}/o/app`, subject))?.map(
+          d => d.digest
+        )
+      ).toEqual(['sha256:a', 'sha256:b'])
+    } finally {
+      await server.close()
+    }
   })
 })
