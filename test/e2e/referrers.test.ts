@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { listTags } from './registry-api.js'
-import { runMain } from './runner.js'
+import { randomBytes } from 'node:crypto'
+import { runMain, runPost } from './runner.js'
 import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 import {
   stackEnv,
@@ -240,6 +241,47 @@ describe('referrers: true on distribution 2.8 (the referrers tag scheme)', () =>
         ...attached.platforms.map(referrersTag),
         `${referrersTag(digest)}.sig`
       ].sort()
+    )
+  })
+})
+
+describe('referrers: true in the merge job', () => {
+  it('attaches the attestations each digest leg built to its platform manifest', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('referrers-merge')
+    const run = {
+      GITHUB_RUN_ID: String(randomBytes(4).readUInt32BE()),
+      GITHUB_RUN_ATTEMPT: '1'
+    }
+    const job = async (inputs: Record<string, string>) => {
+      const env = runnerEnv('push-tag', run)
+      const main = await runMain(
+        {
+          images: `${a.host}/${repo}`,
+          ...credentials(a),
+          context: HELLO,
+          provenance: 'mode=max',
+          ...inputs
+        },
+        env
+      )
+      await runPost(main, env)
+      return main
+    }
+    for (const platform of ['linux/amd64', 'linux/arm64'])
+      expect((await job({ mode: 'digest', platforms: platform })).code).toBe(0)
+    const merge = await job({
+      mode: 'merge',
+      platforms: 'linux/amd64,linux/arm64',
+      referrers: 'true'
+    })
+    expect(
+      merge.stdout.split('\n').filter(l => l.startsWith('::error::'))
+    ).toEqual([])
+    expect(merge.code).toBe(0)
+    const { platforms } = await expectAttached(a, repo, merge.outputs.digest)
+    expect(await listTags(a, repo)).toEqual(
+      [...RELEASE_TAGS, ...platforms.map(referrersTag)].sort()
     )
   })
 })
