@@ -42,16 +42,29 @@ export interface AttachedReferrer {
   written: boolean
 }
 
+interface FoundReferrers {
+  scheme: ReferrerScheme
+  referrers: OciDescriptor[]
+}
+
+async function findReferrers(
+  client: RegistryClient,
+  image: string,
+  digest: string
+): Promise<FoundReferrers> {
+  const listed = await client.getReferrers(image, digest)
+  if (listed !== undefined) return { scheme: 'api', referrers: listed }
+  const held = await client.getManifest(image, referrersTag(digest))
+  return { scheme: 'tag', referrers: (held && referrersOf(held)) ?? [] }
+}
+
 /** The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither has any). */
 export async function listReferrers(
   client: RegistryClient,
   image: string,
   digest: string
 ): Promise<OciDescriptor[]> {
-  const listed = await client.getReferrers(image, digest)
-  if (listed !== undefined) return listed
-  const held = await client.getManifest(image, referrersTag(digest))
-  return (held && referrersOf(held)) ?? []
+  return (await findReferrers(client, image, digest)).referrers
 }
 
 /**
@@ -166,7 +179,21 @@ export async function copyReferrers(
     throw new Error(`${fromImage}@${digest} is not in the registry`)
   const copied: AttachedReferrer[] = []
   for (const subject of [digest, ...childDigests(root)]) {
+    const target = await findReferrers(client, toImage, subject)
+    const held = new Set(target.referrers.map(d => d.digest))
     for (const listed of await listReferrers(client, fromImage, subject)) {
+      if (held.has(listed.digest)) {
+        const tag = target.scheme === 'tag' ? referrersTag(subject) : undefined
+        const { digest: found } = listed
+        copied.push({
+          digest: found,
+          subject,
+          scheme: target.scheme,
+          ...(tag && { tag }),
+          written: false
+        })
+        continue
+      }
       const referrer = await client.getManifest(fromImage, listed.digest)
       if (referrer === undefined || subjectOf(referrer) !== subject) continue
       if (childDigests(referrer).length > 0) continue
