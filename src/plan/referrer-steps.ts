@@ -26,6 +26,11 @@ function putReferrer(
   }
 }
 
+/** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */
+export function isReferrerStep(step: RequestStep): boolean {
+  return step.step === 'attest' || step.step === 'referrers'
+}
+
 export function referrerSteps(
   settings: Settings,
   images: Image[]

@@ -5,6 +5,7 @@
  * platform manifests, by the referrers API or the referrers tag scheme.
  */
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
+import { isReferrerStep } from '../plan/referrer-steps.js'
 import {
   attachAttestations,
   copyReferrers,
@@ -12,8 +13,6 @@ import {
 } from '../registry/referrers.js'
 import type { PublishEnv } from './context.js'
 import type { RunValues } from './values.js'
-
-const OUR_STEPS = new Set(['attest', 'referrers'])
 
 /** One line per referrer: where it is listed, and whether this run wrote it. */
 function referrerLines(image: string, attached: AttachedReferrer[]): string {
@@ -55,15 +54,20 @@ async function runReferrerStep(
   )
 }
 
-/** Runs the referrer steps among the supply-chain steps (the others are signing's). */
+/**
+ * Runs the referrer steps among the supply-chain steps; returns the others
+ * (signing's), in their order.
+ */
 export async function attachReferrers(
   steps: RequestStep[],
   values: RunValues,
   env: PublishEnv
-): Promise<void> {
-  const ours = steps.filter(step => OUR_STEPS.has(step.step))
-  if (ours.length === 0) return
+): Promise<RequestStep[]> {
+  const ours = steps.filter(isReferrerStep)
+  const rest = steps.filter(step => !isReferrerStep(step))
+  if (ours.length === 0) return rest
   await env.log.group('Attach referrers', async () => {
     for (const step of ours) await runReferrerStep(step, values, env)
   })
+  return rest
 }

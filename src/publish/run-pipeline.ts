@@ -258,8 +258,8 @@ export async function runPipeline(
             return h.digest === wrote
           })
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
-    await attachReferrers(pipeline.sign, values, env)
-    const verify = await signPublished(pipeline.sign, signer, values, env)
+    const signing = await attachReferrers(pipeline.sign, values, env)
+    const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
     return {
