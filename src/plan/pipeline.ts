@@ -28,6 +28,7 @@ import { stagingTag } from './staging.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import type { Pipeline, Step } from './steps.js'
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
+import { referrerSteps } from './referrer-steps.js'
 
 export interface PipelineInput {
   settings: Settings
@@ -182,7 +183,12 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   return {
     ...pipeline,
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
-    sign: publishes ? signSteps(input.settings, input.plan.images) : []
+    sign: publishes
+      ? [
+          ...referrerSteps(input.settings, input.plan.images),
+          ...signSteps(input.settings, input.plan.images)
+        ]
+      : []
   }
 }
 

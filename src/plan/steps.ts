@@ -65,6 +65,10 @@ export type StepName =
   | 'carry'
   /** the run's digest signed (cosign's .sig tag) */
   | 'sign'
+  /** buildx's attestations attached as OCI 1.1 referrers of their platform manifests */
+  | 'attest'
+  /** promote: the source's OCI 1.1 referrers copied to the image */
+  | 'referrers'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
 
@@ -120,7 +124,7 @@ export interface Pipeline {
   readBack: RequestStep[]
   /** mode merge, once all went well: the legs' handover tags removed. */
   discard: RequestStep[]
-  /** The published digest signed; promote carries the source's signatures. */
+  /** Attestations attached as referrers, promote's carried; the published digest signed. */
   sign: RequestStep[]
   /** Local leftovers removed. */
   cleanup: CommandStep[]

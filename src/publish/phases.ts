@@ -24,7 +24,12 @@ import { runCommand } from './docker-steps.js'
 import { removeLayouts, runDiscards, runStageRequest } from './stage-steps.js'
 import { tag } from './tagging.js'
 import { confirmed, readBack, readBackAndConverge } from './read-back.js'
-import { signerFor, signPublished, verifySource } from './sign-phase.js'
+import {
+  attachReferrers,
+  signerFor,
+  signPublished,
+  verifySource
+} from './sign-phase.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -157,7 +162,8 @@ export async function runPipeline(
             return h.digest === wrote
           })
     env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
-    const verify = await signPublished(pipeline.sign, signer, values, env)
+    const signing = await attachReferrers(pipeline.sign, values, env)
+    const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
     return {

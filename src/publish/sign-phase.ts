@@ -1,136 +1,36 @@
 /**
  * The supply-chain phases of a run: promote's gate (the source's signature
- * verified with verify-key before any tag moves), then, once the tags are
- * read back, the source's signatures and attestations carried to each image
- * and the run's digest signed, in cosign's tag scheme.
+ * verified with verify-key, or keyless for verify-identity, before any tag
+ * moves), then, once the tags are read back, the OCI 1.1 referrers (the
+ * source's carried on promote; with referrers: true the attestations buildx
+ * put in the index attached to their platform manifests, by the referrers
+ * API or the tag scheme), the source's signatures and attestations carried
+ * to each image, and the run's digest signed, in cosign's tag scheme.
  */
 import { readFileSync } from 'node:fs'
 import { InputError } from '../shared/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
+import { isReferrerStep } from '../plan/referrer-steps.js'
+import {
+  keylessImageSigner,
+  keySigner,
+  type ImageSigner
+} from '../registry/image-signers.js'
 import { countKeylessSignatures } from '../registry/keyless-verify.js'
 import {
-  openKeylessSigner,
-  type KeylessSigner
-} from '../registry/keyless-signer.js'
-import { writeKeylessSignature } from '../registry/keyless-signatures.js'
-import {
-  copyArtifacts,
-  countValidSignatures,
-  writeSignature
-} from '../registry/signatures.js'
-import { loadSigner, type Signer } from '../registry/signing-key.js'
-import { keylessVerifyCommand } from '../registry/sigstore.js'
-import { requestIdToken } from '../registry/sigstore-client.js'
+  attachAttestations,
+  copyReferrers,
+  type AttachedReferrer
+} from '../registry/referrers.js'
+import { copyArtifacts, countValidSignatures } from '../registry/signatures.js'
+import { loadSigner } from '../registry/signing-key.js'
 import {
   parseTrustedRoot,
   type TrustedRoot
 } from '../registry/sigstore-trust.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
-
-/** Signs a digest in an image: the log line, and the command that verifies it. */
-export interface ImageSigner {
-  sign(
-    image: string,
-    digest: string,
-    env: PublishEnv
-  ): Promise<{ line: string; verify: string }>
-}
-
-export function keySigner(signer: Signer): ImageSigner {
-  return {
-    async sign(image, digest, env) {
-      const { tag, written } = await writeSignature(
-        env.registry,
-        image,
-        digest,
-        signer
-      )
-      return {
-        line: `  ${image}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
-        verify: verifyCommand(image, digest)
-      }
-    }
-  }
-}
-
-/** The command a person pastes to check the signature (tlog: key signatures go to no Rekor). */
-export function verifyCommand(image: string, digest: string): string {
-  return `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image}@${digest}`
-}
-
-/** The runner's token request, or an error naming `sign` when the job may not ask for one. */
-function tokenRequest(
-  choice: string,
-  processEnv: NodeJS.ProcessEnv
-): { url: string; token: string } {
-  const url = processEnv.ACTIONS_ID_TOKEN_REQUEST_URL ?? ''
-  const token = processEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''
-  if (url === '' || token === '')
-    throw new InputError(
-      'sign',
-      choice,
-      'keyless signing needs GitHub\'s OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"'
-    )
-  return { url, token }
-}
-
-async function openSigner(
-  signing: SigningSettings,
-  request: { url: string; token: string },
-  env: PublishEnv
-): Promise<KeylessSigner> {
-  const limits = {
-    timeoutMs: env.registryTimeoutMs,
-    retries: env.retry.retries,
-    sleep: env.retry.sleep
-  }
-  const token = await requestIdToken(
-    request.url,
-    request.token,
-    'sigstore',
-    limits
-  )
-  env.log.mask(token)
-  const signer = await openKeylessSigner(token, {
-    fulcioUrl: signing.fulcioUrl,
-    rekorUrl: signing.rekorUrl,
-    limits
-  })
-  env.log.info(
-    `  certificate from ${signing.fulcioUrl} for ${signer.identity} (issuer ${signer.issuer})`
-  )
-  return signer
-}
-
-/** The keyless signer of a run; throws now if the job has no OIDC token to ask for. */
-export function keylessImageSigner(
-  signing: SigningSettings,
-  processEnv: NodeJS.ProcessEnv = process.env
-): ImageSigner {
-  const request = tokenRequest(signing.sign, processEnv)
-  let opened: Promise<KeylessSigner> | undefined
-  return {
-    async sign(image, digest, env) {
-      const signer = await (opened ??= openSigner(signing, request, env))
-      const { tag, written } = await writeKeylessSignature(
-        env.registry,
-        image,
-        digest,
-        signer
-      )
-      return {
-        line: `  ${image}:${tag} ${written ? 'signed' : 'already holds this signature'}, entered in ${signing.rekorUrl}`,
-        verify: keylessVerifyCommand(
-          signer.identity,
-          signer.issuer,
-          `${image}@${digest}`
-        )
-      }
-    }
-  }
-}
 
 function readTrust(path: string): TrustedRoot {
   try {
@@ -265,4 +165,62 @@ export async function signPublished(
     }
     return commands
   })
+}
+
+/** One line per referrer: where it is listed, and whether this run wrote it. */
+function referrerLines(image: string, attached: AttachedReferrer[]): string {
+  return attached
+    .map(
+      r =>
+        `  ${image}@${r.digest} -> ${r.subject}: ${r.scheme === 'api' ? 'referrers API' : `referrers tag ${r.tag ?? ''}`}${r.written ? '' : ' (already there)'}`
+    )
+    .join('\n')
+}
+
+async function runReferrerStep(
+  step: RequestStep,
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const image = step.image.name
+  const source = values.source
+  const attached =
+    step.step === 'attest'
+      ? await attachAttestations(env.registry, image, values.digestOf(image))
+      : source === undefined
+        ? []
+        : await copyReferrers(
+            env.registry,
+            source.image.name,
+            source.digest,
+            image
+          )
+  env.log.info(
+    attached.length > 0
+      ? `${stepLine(step)}\n${referrerLines(image, attached)}`
+      : notRunLine(
+          step,
+          step.step === 'attest'
+            ? 'not needed: the image carries no attestation'
+            : 'not needed: the source has no referrers'
+        )
+  )
+}
+
+/**
+ * Runs the referrer steps among the supply-chain steps; returns the others
+ * (signing's), in their order.
+ */
+export async function attachReferrers(
+  steps: RequestStep[],
+  values: RunValues,
+  env: PublishEnv
+): Promise<RequestStep[]> {
+  const ours = steps.filter(isReferrerStep)
+  const rest = steps.filter(step => !isReferrerStep(step))
+  if (ours.length === 0) return rest
+  await env.log.group('Attach referrers', async () => {
+    for (const step of ours) await runReferrerStep(step, values, env)
+  })
+  return rest
 }

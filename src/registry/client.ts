@@ -18,6 +18,7 @@ import {
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  type RegistryRequest,
   type ResponseReader,
   type Transport
 } from './transport.js'
@@ -36,6 +37,7 @@ import {
   manifestPath,
   mediaTypeOf
 } from './manifest.js'
+import type { OciDescriptor } from './referrer-index.js'
 
 const MAX_PAGES = 10_000
 /** An upload id no registry has handed out (pingUploads asks for it). */
@@ -70,6 +72,19 @@ export interface UploadBlobOptions {
   onProgress?: (sent: number) => void
 }
 
+export interface PushedManifest {
+  digest: string
+  /** The `OCI-Subject` header: the subject digest the registry indexed, if it did. */
+  subject: string | undefined
+  /** An `ifMatch` put refused with 412: the reference holds something else now. */
+  conflict: boolean
+}
+
+interface ReferrersPage {
+  body: { manifests?: OciDescriptor[] }
+  next: string | undefined
+}
+
 interface TagsPage {
   tags: string[]
   /** Path of the next page, if the registry linked one. */
@@ -88,6 +103,22 @@ export interface RegistryClient {
   getManifest(image: string, reference: string): Promise<Manifest | undefined>
   /** Puts the manifest under a tag, or under its own digest; returns the registry's digest. */
   putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
+  /**
+   * putManifest that also tells the `OCI-Subject` answer (the registry
+   * indexed the manifest's subject) and, with `ifMatch` (an ETag), puts
+   * only if the reference still holds that: a 412 is `conflict`.
+   */
+  pushManifest(
+    image: string,
+    reference: string,
+    manifest: Manifest,
+    ifMatch?: string
+  ): Promise<PushedManifest>
+  /** The referrers API's list for a digest, all pages; undefined when the registry has no such API (404). */
+  getReferrers(
+    image: string,
+    digest: string
+  ): Promise<OciDescriptor[] | undefined>
   /**
    * Deletes a manifest by digest, and with it every tag that points at it
    * (gone already counts as done); throws the registry's refusal.
@@ -258,10 +289,12 @@ class HttpRegistryClient implements RegistryClient {
       orMissing(async response => {
         const body = new Uint8Array(await response.arrayBuffer())
         const digest = response.headers.get('docker-content-digest')
+        const etag = response.headers.get('etag')
         return {
           mediaType: mediaTypeOf(response, body),
           digest: digest ?? sha256Digest(body),
-          body
+          body,
+          ...(etag === null ? {} : { etag })
         }
       })
     )
@@ -285,17 +318,29 @@ class HttpRegistryClient implements RegistryClient {
     tag: string,
     manifest: Manifest
   ): Promise<string> {
+    return (await this.pushManifest(image, tag, manifest)).digest
+  }
+
+  async pushManifest(
+    image: string,
+    reference: string,
+    manifest: Manifest,
+    ifMatch?: string
+  ): Promise<PushedManifest> {
     const ref = parseRepository(image)
-    if (!isTag(tag) && !isSha256Digest(tag)) {
+    if (!isTag(reference) && !isSha256Digest(reference)) {
       throw new RegistryError(
         ref.registry,
-        `invalid tag ${JSON.stringify(tag)}`
+        `invalid tag ${JSON.stringify(reference)}`
       )
     }
     const request = {
       method: 'PUT',
-      path: manifestPath(ref, tag),
-      headers: { 'Content-Type': manifest.mediaType },
+      path: manifestPath(ref, reference),
+      headers: {
+        'Content-Type': manifest.mediaType,
+        ...(ifMatch === undefined ? {} : { 'If-Match': ifMatch })
+      },
       body: manifest.body,
       scope: pushScope(ref)
     } as const
@@ -303,12 +348,59 @@ class HttpRegistryClient implements RegistryClient {
       ref,
       request,
       async (response, fail) => {
-        if (!response.ok) throw await fail()
+        const conflict = ifMatch !== undefined && response.status === 412
+        if (!response.ok && !conflict) throw await fail()
         await response.body?.cancel()
         const digest = response.headers.get('docker-content-digest')
-        return digest ?? sha256Digest(manifest.body)
+        return {
+          digest: digest ?? sha256Digest(manifest.body),
+          subject: response.headers.get('oci-subject') ?? undefined,
+          conflict
+        }
       }
     )
+  }
+
+  async getReferrers(
+    image: string,
+    digest: string
+  ): Promise<OciDescriptor[] | undefined> {
+    const ref = parseRepository(image)
+    if (!isSha256Digest(digest))
+      throw new RegistryError(
+        ref.registry,
+        `invalid digest ${JSON.stringify(digest)}`
+      )
+    const referrers: OciDescriptor[] = []
+    let path: string | undefined = `/v2/${ref.repository}/referrers/${digest}`
+    for (let page = 1; path !== undefined && page <= MAX_PAGES; page++) {
+      const request: RegistryRequest = {
+        method: 'GET',
+        path,
+        headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+        scope: pullScope(ref)
+      }
+      const result: ReferrersPage | undefined = await this.transport.request(
+        ref,
+        request,
+        async (response, fail) => {
+          // 404 says no API (the spec); some registries answer an unknown route 400 or 405
+          if ([400, 404, 405].includes(response.status)) {
+            await response.body?.cancel()
+            return undefined
+          }
+          if (!response.ok) throw await fail()
+          return {
+            body: (await response.json()) as { manifests?: OciDescriptor[] },
+            next: nextPageUrl(ref, response)
+          }
+        }
+      )
+      if (result === undefined) return page === 1 ? undefined : referrers
+      referrers.push(...(result.body.manifests ?? []))
+      path = result.next
+    }
+    return referrers
   }
 
   async mountBlob(

@@ -18,6 +18,8 @@ export interface Manifest {
   mediaType: string
   digest: string
   body: Uint8Array
+  /** The registry's ETag for it (read only), for a conditional put. */
+  etag?: string
 }
 
 function checkReference(ref: RepositoryReference, reference: string): void {

@@ -6,7 +6,8 @@ export const BOOLEAN_INPUTS = [
   'pull',
   'no-cache',
   'floating-guard',
-  'logout'
+  'logout',
+  'referrers'
 ]
 
 export const INPUT_NAMES = [

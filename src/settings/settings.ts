@@ -77,6 +77,8 @@ export interface Settings {
   registryTimeout: number
   /** sign, signing-key, signing-password, verify-key. */
   signing: SigningSettings
+  /** buildx's attestations also attached as OCI 1.1 referrers of the platform manifests. */
+  referrers: boolean
 }
 
 /** metadata-action's separators of the multi-line outputs. */
@@ -325,9 +327,11 @@ export async function parseSettings(
     ),
     retries: parseCount(source, 'retries', 3, 10),
     registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1),
-    signing: parseSigning(source)
+    signing: parseSigning(source),
+    referrers: parseBoolean(source, 'referrers', false)
   }
   checkCombinations(settings)
+  checkReferrers(settings)
   checkSigning(
     settings.signing,
     mode,
@@ -336,6 +340,23 @@ export async function parseSettings(
       !evaluatesOnly(settings.build.call)
   )
   return settings
+}
+
+/** referrers: true attaches what a publishing run's image carries. */
+function checkReferrers(settings: Settings): void {
+  if (!settings.referrers) return
+  if (settings.mode === 'digest')
+    throw new InputError(
+      'referrers',
+      'true',
+      'mode "digest" stages one platform: attach the attestations in the mode "merge" job, which publishes the index'
+    )
+  if (settings.mode === 'build' && !settings.build.push)
+    throw new InputError(
+      'referrers',
+      'true',
+      'attaching attestations needs the image pushed (push: true)'
+    )
 }
 
 /** Whether the run pushes to a registry: every mode but build, and build with push. */

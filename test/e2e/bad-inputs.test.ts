@@ -717,6 +717,19 @@ const CASES: Case[] = [
     input: 'sbom',
     value: 'maybe'
   },
+  {
+    name: 'referrers maybe',
+    inputs: { referrers: 'maybe' },
+    input: 'referrers',
+    value: 'maybe'
+  },
+  {
+    name: 'referrers in a digest leg, which publishes no index',
+    inputs: { referrers: 'true', mode: 'digest', platforms: 'linux/amd64' },
+    input: 'referrers',
+    value: 'true',
+    why: /attach the attestations in the mode "merge" job/
+  },
   // builder and the build options
   {
     name: 'builder that does not exist, found before any login',

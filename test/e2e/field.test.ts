@@ -350,7 +350,8 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
       ...Array<string>(3).fill('tag'),
       ...Array<string>(4).fill('read-back'),
       ...Array<string>(2).fill('repair'),
-      // the source's signatures and attestations, when it has any
+      // the source's OCI 1.1 referrers, signatures and attestations, when it has any
+      'referrers',
       'carry'
     ])
     expect(

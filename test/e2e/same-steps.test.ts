@@ -121,6 +121,19 @@ describe('a dry run and a real run of the same inputs list the same steps', () =
         })
     },
     {
+      name: 'build, attestations as referrers (referrers: true)',
+      prepare: () =>
+        Promise.resolve({
+          inputs: {
+            images: `${stack.a.host}/${uniqueRepo('same-referrers')}`,
+            ...credentials(stack.a),
+            context: HELLO,
+            referrers: 'true'
+          },
+          env: runEnv()
+        })
+    },
+    {
       name: 'promote of a signed image, verify-key and sign: key',
       prepare: async () => {
         const { a, b } = stack

@@ -3,6 +3,7 @@ import { sha256Digest } from '../../src/reference/grammar.js'
 import { readFileSync } from 'node:fs'
 import type { BlobUploadResult } from '../../src/registry/blob-upload.js'
 import type {
+  PushedManifest,
   RegistryClient,
   UploadBlobOptions
 } from '../../src/registry/client.js'
@@ -114,6 +115,22 @@ export class MemoryRegistry implements RegistryClient {
     if (!isDigest(tag)) repo.tags.set(tag, manifest.digest)
     this.afterPut(image, tag)
     return Promise.resolve(manifest.digest)
+  }
+
+  /** Like distribution 2.8: no OCI-Subject answer, no If-Match. */
+  async pushManifest(
+    image: string,
+    reference: string,
+    manifest: Manifest
+  ): Promise<PushedManifest> {
+    const digest = await this.putManifest(image, reference, manifest)
+    return { digest, subject: undefined, conflict: false }
+  }
+
+  /** Like distribution 2.8: no referrers API. */
+  getReferrers(image: string, digest: string): Promise<undefined> {
+    this.calls.push(`GET ${image} referrers ${digest}`)
+    return Promise.resolve(undefined)
   }
 
   getBlob(image: string, digest: string): Promise<Uint8Array | undefined> {

@@ -463,6 +463,17 @@ describe('pipelineFor: signing and its gate', () => {
       ]
     },
     {
+      name: 'build, referrers: true: the attestations attached per image, before the signature',
+      inputs: { referrers: 'true', sign: 'key', 'signing-key': KEY },
+      verify: [],
+      sign: [
+        'attest PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if the image carries attestations)',
+        'attest PUT https://registry-1.docker.io/v2/octo/app/manifests/<referrer digest> (only if the image carries attestations)',
+        'sign PUT https://ghcr.io/v2/octo/app/manifests/sha256-<digest>.sig',
+        'sign PUT https://registry-1.docker.io/v2/octo/app/manifests/sha256-<digest>.sig'
+      ]
+    },
+    {
       name: 'promote: the source checked right after it is read, its artifacts carried, the copy signed',
       inputs: {
         mode: 'promote',
@@ -477,6 +488,7 @@ describe('pipelineFor: signing and its gate', () => {
         'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig'
       ],
       sign: [
+        'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
         'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
         'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
       ]
@@ -496,6 +508,7 @@ describe('pipelineFor: signing and its gate', () => {
         'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig'
       ],
       sign: [
+        'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
         'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
         'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
       ]

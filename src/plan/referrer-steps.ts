@@ -1,0 +1,50 @@
+/**
+ * The OCI 1.1 referrer steps, after the read-back: promote copies the
+ * source's referrers, and `referrers: true` attaches the attestations
+ * buildx put in the published index to their platform manifests.
+ */
+import type { Settings } from '../settings/settings.js'
+import type { Image } from '../reference/images.js'
+import { manifestUrl } from '../reference/repository.js'
+import type { RequestStep } from './steps.js'
+
+/** Stands for a referrer manifest, put by its digest once it is known. */
+export const REFERRER = '<referrer digest>'
+
+function putReferrer(
+  step: 'attest' | 'referrers',
+  image: Image,
+  when: string
+): RequestStep {
+  return {
+    step,
+    method: 'PUT',
+    url: manifestUrl(image.name, REFERRER),
+    image,
+    reference: REFERRER,
+    when
+  }
+}
+
+/** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */
+export function isReferrerStep(step: RequestStep): boolean {
+  return step.step === 'attest' || step.step === 'referrers'
+}
+
+export function referrerSteps(
+  settings: Settings,
+  images: Image[]
+): RequestStep[] {
+  const carry =
+    settings.mode === 'promote'
+      ? images.map(image =>
+          putReferrer('referrers', image, 'the source has referrers')
+        )
+      : []
+  const attest = settings.referrers
+    ? images.map(image =>
+        putReferrer('attest', image, 'the image carries attestations')
+      )
+    : []
+  return [...carry, ...attest]
+}

@@ -1,0 +1,173 @@
+/**
+ * OCI 1.1 referrers as data (image-spec 1.1 `subject`/`artifactType`,
+ * distribution-spec 1.1 "Listing Referrers" and its referrers tag schema):
+ * the referrer manifest made from a buildx attestation manifest, the
+ * descriptor a referrers list holds for it, and the list itself as an OCI
+ * index, kept under `<alg>-<hex>` where the registry has no referrers API.
+ */
+import type { Manifest } from './manifest.js'
+import { sha256Digest } from '../reference/grammar.js'
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+/** BuildKit's artifactType for an attestation manifest in its OCI artifact form (`oci-artifact=true`). */
+export const ATTESTATION_ARTIFACT =
+  'application/vnd.docker.attestation.manifest.v1+json'
+/** image-spec 1.1's empty config of an artifact: `{}`. */
+export const EMPTY_CONFIG_BYTES = new TextEncoder().encode('{}')
+const EMPTY_CONFIG = {
+  mediaType: 'application/vnd.oci.empty.v1+json',
+  digest: sha256Digest(EMPTY_CONFIG_BYTES),
+  size: 2,
+  data: 'e30='
+}
+/** buildx's marks on an attestation manifest in the image index. */
+const REFERENCE_TYPE = 'vnd.docker.reference.type'
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
+
+export interface OciDescriptor {
+  mediaType: string
+  digest: string
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+  platform?: { os: string; architecture: string; variant?: string }
+}
+
+interface ManifestJson {
+  mediaType?: string
+  artifactType?: string
+  config?: OciDescriptor
+  layers?: OciDescriptor[]
+  manifests?: OciDescriptor[]
+  subject?: OciDescriptor
+  annotations?: Record<string, string>
+}
+
+const encode = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(value))
+
+export function parseManifestJson(manifest: Manifest): ManifestJson {
+  return JSON.parse(new TextDecoder().decode(manifest.body)) as ManifestJson
+}
+
+/**
+ * The referrers tag of a digest: the algorithm cut to 32 characters, `-`,
+ * the encoded part cut to 64, every character a tag may not hold as `-`.
+ */
+export function referrersTag(digest: string): string {
+  const colon = digest.indexOf(':')
+  const clean = (part: string) => part.replace(/[^A-Za-z0-9_.-]/g, '-')
+  return `${clean(digest.slice(0, colon).slice(0, 32))}-${clean(digest.slice(colon + 1).slice(0, 64))}`
+}
+
+/** An attestation manifest buildx put in an index, and the manifest it is about. */
+export interface EmbeddedAttestation {
+  /** The attestation manifest's descriptor in the index. */
+  attestation: OciDescriptor
+  /** The platform manifest's descriptor in the index (the referrer's subject). */
+  subject: OciDescriptor
+}
+
+/** The attestation manifests an image index holds, each with the platform manifest it names. */
+export function embeddedAttestations(index: Manifest): EmbeddedAttestation[] {
+  const entries = parseManifestJson(index).manifests ?? []
+  return entries.flatMap(attestation => {
+    const marks = attestation.annotations ?? {}
+    if (marks[REFERENCE_TYPE] !== 'attestation-manifest') return []
+    const subject = entries.find(e => e.digest === marks[REFERENCE_DIGEST])
+    return subject === undefined ? [] : [{ attestation, subject }]
+  })
+}
+
+/**
+ * The referrer of an attestation manifest: what BuildKit writes with
+ * `oci-artifact=true`, the same in-toto layers (so no blob but the empty
+ * config is new) with the empty config, the artifactType and the platform
+ * manifest as subject. One that already has a subject is kept as it is.
+ */
+export function attestationReferrer(
+  attestation: Manifest,
+  subject: OciDescriptor
+): Manifest {
+  const json = parseManifestJson(attestation)
+  if (json.subject !== undefined) return attestation
+  const body = encode({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: ATTESTATION_ARTIFACT,
+    config: EMPTY_CONFIG,
+    layers: json.layers ?? [],
+    subject: {
+      mediaType: subject.mediaType,
+      digest: subject.digest,
+      size: subject.size
+    }
+  })
+  return { mediaType: OCI_MANIFEST, digest: sha256Digest(body), body }
+}
+
+/** The digest a referrer names as its subject ('' when it has none). */
+export function subjectOf(manifest: Manifest): string {
+  return parseManifestJson(manifest).subject?.digest ?? ''
+}
+
+/**
+ * The descriptor a referrers list holds for a referrer: its artifactType
+ * (else its config's media type, for a manifest) and its annotations.
+ */
+export function referrerDescriptor(manifest: Manifest): OciDescriptor {
+  const json = parseManifestJson(manifest)
+  const artifactType =
+    json.artifactType ??
+    (json.manifests === undefined ? json.config?.mediaType : undefined)
+  return {
+    mediaType: json.mediaType ?? manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.body.length,
+    ...(artifactType === undefined ? {} : { artifactType }),
+    ...(json.annotations === undefined ? {} : { annotations: json.annotations })
+  }
+}
+
+/** The descriptors of a referrers list; undefined when the manifest is no OCI index. */
+export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
+  try {
+    const json = parseManifestJson(list)
+    const mediaType = json.mediaType ?? list.mediaType
+    return mediaType === OCI_INDEX ? (json.manifests ?? []) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A referrers list (an OCI index) of these descriptors. */
+export function referrersList(descriptors: OciDescriptor[]): Manifest {
+  const body = encode({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: descriptors
+  })
+  return { mediaType: OCI_INDEX, digest: sha256Digest(body), body }
+}
+
+/** The descriptors with `added` appended where its digest is not listed yet. */
+export function withReferrer(
+  held: OciDescriptor[],
+  added: OciDescriptor
+): OciDescriptor[] | undefined {
+  return held.some(d => d.digest === added.digest)
+    ? undefined
+    : [...held, added]
+}
+
+/** The blobs a referrer manifest names (config and layers; none for an index). */
+export function referrerBlobs(manifest: Manifest): OciDescriptor[] {
+  const json = parseManifestJson(manifest)
+  return [json.config, ...(json.layers ?? [])].flatMap(d => (d ? [d] : []))
+}
+
+/** The manifests an index lists ([] for a manifest): their referrers go along on a copy. */
+export function childDigests(manifest: Manifest): string[] {
+  return (parseManifestJson(manifest).manifests ?? []).map(m => m.digest)
+}

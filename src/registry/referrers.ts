@@ -1,0 +1,227 @@
+/**
+ * OCI 1.1 referrers in a registry, by distribution-spec 1.1: a manifest
+ * with a `subject` is put by digest; a registry with the referrers API
+ * answers `OCI-Subject` and lists it at `/v2/<name>/referrers/<digest>`.
+ * Where it does not (distribution 2.8, GHCR), the client keeps the list
+ * itself, as cosign and @sigstore/oci do: an OCI index under the referrers
+ * tag `sha256-<hex>`, read, added to and put back (with If-Match where the
+ * registry honours it), then read again until it holds the referrer.
+ */
+import type { RegistryClient } from './client.js'
+import type { Manifest } from './manifest.js'
+import {
+  attestationReferrer,
+  childDigests,
+  EMPTY_CONFIG_BYTES,
+  embeddedAttestations,
+  referrerBlobs,
+  referrerDescriptor,
+  referrersList,
+  referrersOf,
+  referrersTag,
+  subjectOf,
+  withReferrer,
+  type OciDescriptor
+} from './referrer-index.js'
+import { RegistryError } from './registry-error.js'
+import { parseRepository } from '../reference/repository.js'
+
+/** Read-modify-write rounds of a referrers tag another writer keeps changing. */
+const TAG_ROUNDS = 5
+
+/** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */
+export type ReferrerScheme = 'api' | 'tag'
+
+export interface AttachedReferrer {
+  digest: string
+  subject: string
+  scheme: ReferrerScheme
+  /** The referrers tag, in the tag scheme. */
+  tag?: string
+  /** false: it was listed already (a re-run writes nothing). */
+  written: boolean
+}
+
+interface FoundReferrers {
+  scheme: ReferrerScheme
+  referrers: OciDescriptor[]
+}
+
+async function findReferrers(
+  client: RegistryClient,
+  image: string,
+  digest: string
+): Promise<FoundReferrers> {
+  const listed = await client.getReferrers(image, digest)
+  if (listed !== undefined) return { scheme: 'api', referrers: listed }
+  const held = await client.getManifest(image, referrersTag(digest))
+  return { scheme: 'tag', referrers: (held && referrersOf(held)) ?? [] }
+}
+
+/** The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither has any). */
+export async function listReferrers(
+  client: RegistryClient,
+  image: string,
+  digest: string
+): Promise<OciDescriptor[]> {
+  return (await findReferrers(client, image, digest)).referrers
+}
+
+/**
+ * Puts a referrer (its blobs must be in `image` already) and sees it
+ * listed: by the registry when it answers `OCI-Subject`, else in the
+ * referrers tag of its subject.
+ */
+export async function attachReferrer(
+  client: RegistryClient,
+  image: string,
+  referrer: Manifest
+): Promise<AttachedReferrer> {
+  const subject = subjectOf(referrer)
+  if (subject === '')
+    throw new Error(`${image}@${referrer.digest} has no subject to refer to`)
+  const listed = await client.getReferrers(image, subject)
+  if (listed?.some(d => d.digest === referrer.digest))
+    return { digest: referrer.digest, subject, scheme: 'api', written: false }
+  const pushed = await client.pushManifest(image, referrer.digest, referrer)
+  if (pushed.subject === subject)
+    return { digest: referrer.digest, subject, scheme: 'api', written: true }
+  const tag = referrersTag(subject)
+  const written = await addToReferrersTag(
+    client,
+    image,
+    tag,
+    referrerDescriptor(referrer)
+  )
+  return { digest: referrer.digest, subject, scheme: 'tag', tag, written }
+}
+
+/**
+ * The referrers tag with `added` in it. A tag that holds something other
+ * than an OCI index is refused, as the spec asks; a lost race (the tag read
+ * back without it) is tried again. Returns whether the tag was written.
+ */
+async function addToReferrersTag(
+  client: RegistryClient,
+  image: string,
+  tag: string,
+  added: OciDescriptor
+): Promise<boolean> {
+  let written = false
+  for (let round = 0; round < TAG_ROUNDS; round++) {
+    const held = await client.getManifest(image, tag)
+    const listed = held === undefined ? [] : referrersOf(held)
+    if (listed === undefined)
+      throw new RegistryError(
+        parseRepository(image).registry,
+        `${image}:${tag} is the referrers tag of a digest but holds ${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
+      )
+    const next = withReferrer(listed, added)
+    if (next === undefined) return written
+    const put = await client.pushManifest(
+      image,
+      tag,
+      referrersList(next),
+      held?.etag
+    )
+    written ||= !put.conflict
+  }
+  throw new RegistryError(
+    parseRepository(image).registry,
+    `${image}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
+  )
+}
+
+/**
+ * The attestation manifests buildx put in the image's index, each attached
+ * as a referrer of the platform manifest it describes. The index keeps
+ * them (docker buildx imagetools inspect reads them there). [] for an
+ * image without attestations.
+ */
+export async function attachAttestations(
+  client: RegistryClient,
+  image: string,
+  digest: string
+): Promise<AttachedReferrer[]> {
+  const index = await client.getManifest(image, digest)
+  if (index === undefined)
+    throw new Error(`${image}@${digest} is not in the registry`)
+  const embedded = embeddedAttestations(index)
+  if (embedded.length > 0) await client.putBlob(image, EMPTY_CONFIG_BYTES)
+  const attached: AttachedReferrer[] = []
+  for (const { attestation, subject } of embedded) {
+    const manifest = await client.getManifest(image, attestation.digest)
+    if (manifest === undefined)
+      throw new Error(
+        `${image}@${digest} lists attestation ${attestation.digest}, which the registry lacks`
+      )
+    const referrer = attestationReferrer(manifest, subject)
+    attached.push(await attachReferrer(client, image, referrer))
+  }
+  return attached
+}
+
+/**
+ * Copies the referrers of `digest` and of the manifests its index lists
+ * (where attestations refer to) from one repository to another, on any
+ * registry: blobs mounted within one registry, else read and put (they
+ * are small: statements, signatures). Referrers that are themselves
+ * indexes are left out. Returns what was attached.
+ */
+export async function copyReferrers(
+  client: RegistryClient,
+  fromImage: string,
+  digest: string,
+  toImage: string
+): Promise<AttachedReferrer[]> {
+  const root = await client.getManifest(fromImage, digest)
+  if (root === undefined)
+    throw new Error(`${fromImage}@${digest} is not in the registry`)
+  const copied: AttachedReferrer[] = []
+  for (const subject of [digest, ...childDigests(root)]) {
+    const target = await findReferrers(client, toImage, subject)
+    const held = new Set(target.referrers.map(d => d.digest))
+    for (const listed of await listReferrers(client, fromImage, subject)) {
+      if (held.has(listed.digest)) {
+        const tag = target.scheme === 'tag' ? referrersTag(subject) : undefined
+        const { digest: found } = listed
+        copied.push({
+          digest: found,
+          subject,
+          scheme: target.scheme,
+          ...(tag && { tag }),
+          written: false
+        })
+        continue
+      }
+      const referrer = await client.getManifest(fromImage, listed.digest)
+      if (referrer === undefined || subjectOf(referrer) !== subject) continue
+      if (childDigests(referrer).length > 0) continue
+      await copyBlobs(client, fromImage, referrer, toImage)
+      copied.push(await attachReferrer(client, toImage, referrer))
+    }
+  }
+  return copied
+}
+
+async function copyBlobs(
+  client: RegistryClient,
+  fromImage: string,
+  referrer: Manifest,
+  toImage: string
+): Promise<void> {
+  const sameRegistry =
+    parseRepository(fromImage).registry === parseRepository(toImage).registry
+  for (const blob of referrerBlobs(referrer)) {
+    if (sameRegistry) {
+      await client.mountBlob(toImage, blob.digest, fromImage)
+      continue
+    }
+    const bytes = await client.getBlob(fromImage, blob.digest)
+    if (bytes === undefined)
+      throw new Error(
+        `${fromImage}@${referrer.digest} names blob ${blob.digest}, which the registry lacks`
+      )
+    await client.putBlob(toImage, bytes)
+  }
+}
