@@ -8,21 +8,21 @@ import { summaryMarkdown } from './summary.js'
 import { readEventPayload } from '../context/event-file.js'
 import { refContextFromRunner } from '../context/ref-context.js'
 import { errorMessage } from '../shared/input-error.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import type { PublishResult } from '../publish/outcome.js'
 import { run as runPublish, type RunIo } from '../publish/run.js'
 
 /** The failed run's outputs and job summary: what the registry holds of it. */
 async function reportFailure(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   landed: PublishResult
 ): Promise<void> {
   core.setOutput('pushed', JSON.stringify(landed.pushed))
   core.setOutput('skipped', JSON.stringify(landed.skipped))
   await appendSummary(
     summaryMarkdown(
-      plan,
+      publication,
       landed,
       'Failed: what the registry holds of this run',
       settings.build.platforms
@@ -56,7 +56,8 @@ function actionIo(settings: Settings): RunIo {
     },
     // saved for the post step, which removes the folder and our logins
     onRunDir: tempDir => saveState({ tempDir }),
-    reportFailure: (plan, landed) => reportFailure(settings, plan, landed)
+    reportFailure: (publication, landed) =>
+      reportFailure(settings, publication, landed)
   }
 }
 
@@ -68,14 +69,14 @@ export async function run(): Promise<void> {
       const { debugDockerVersions } = await import('./diagnostics.js')
       await debugDockerVersions()
     }
-    const { plan, steps, result } = await runPublish(
+    const { publication, steps, result } = await runPublish(
       settings,
       actionIo(settings)
     )
-    setActionOutputs(settings, plan, result, steps)
+    setActionOutputs(settings, publication, result, steps)
     await appendSummary(
       summaryMarkdown(
-        plan,
+        publication,
         result,
         heading(settings),
         result.platforms ?? settings.build.platforms

@@ -4,7 +4,7 @@
  * with `-f`, under one target (`bake-target`, default docker-metadata-action).
  */
 import { formatKeyValues } from '../argv/format.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 
 /** One bake file: the output that names it, its file name and its content. */
 export interface BakeFile {
@@ -28,16 +28,16 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
  * labels, annotations (already level-prefixed), and tags with labels.
  */
 export function bakeFiles(
-  plan: PublishPlan,
+  publication: Publication,
   tags: string[],
   annotations: string[],
   target: string
 ): BakeFile[] {
   const args = {
-    DOCKER_META_IMAGES: plan.images.map(image => image.name).join(','),
-    DOCKER_META_VERSION: plan.version
+    DOCKER_META_IMAGES: publication.images.map(image => image.name).join(','),
+    DOCKER_META_VERSION: publication.version
   }
-  const labels = sortedLabels(plan.labels)
+  const labels = sortedLabels(publication.labels)
   const file = (output: string, suffix: string, content: object) => ({
     output,
     fileName: `docker-metadata-action-bake${suffix}.json`,

@@ -1,5 +1,5 @@
 import { formatKeyValues } from '../argv/format.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/outcome.js'
 import type { Separators } from '../settings/settings.js'
@@ -30,40 +30,40 @@ export function leveledAnnotations(
  * Full references; without images, the bare tag names (metadata-action's
  * `tags` output then holds what `tag-names` holds).
  */
-function outputTags(plan: PublishPlan, tagNames: string[]): string[] {
-  return plan.images.length === 0 ? tagNames : plan.refs
+function outputTags(publication: Publication, tagNames: string[]): string[] {
+  return publication.images.length === 0 ? tagNames : publication.refs
 }
 
 /** metadata-action's lists: tag names, tags as output, leveled annotations. */
 export function metadataLists(
-  plan: PublishPlan,
+  publication: Publication,
   annotationLevels: string[]
 ): { tagNames: string[]; tags: string[]; annotations: string[] } {
-  const tagNames = plan.tags.map(tag => tag.name)
+  const tagNames = publication.tags.map(tag => tag.name)
   return {
     tagNames,
-    tags: outputTags(plan, tagNames),
-    annotations: leveledAnnotations(plan.annotations, annotationLevels)
+    tags: outputTags(publication, tagNames),
+    annotations: leveledAnnotations(publication.annotations, annotationLevels)
   }
 }
 
 /** Every output of the action but the bake files, as the strings the runner stores. */
 export function actionOutputs(
-  plan: PublishPlan,
+  publication: Publication,
   result: PublishResult,
   steps: PlanStep[],
   format: OutputFormat = DEFAULT_OUTPUT_FORMAT
 ): Record<string, string> {
   const { separators } = format
   const { tagNames, tags, annotations } = metadataLists(
-    plan,
+    publication,
     format.annotationLevels
   )
   return {
-    version: plan.version,
+    version: publication.version,
     tags: tags.join(separators.tags),
     'tag-names': tagNames.join(separators.tags),
-    labels: formatKeyValues(plan.labels).join(separators.labels),
+    labels: formatKeyValues(publication.labels).join(separators.labels),
     annotations: annotations.join(separators.annotations),
     digest: result.digest,
     imageid: result.imageid,
@@ -77,9 +77,9 @@ export function actionOutputs(
     json: JSON.stringify({
       tags,
       'tag-names': tagNames,
-      labels: plan.labels,
+      labels: publication.labels,
       annotations,
-      version: plan.version,
+      version: publication.version,
       digest: result.digest,
       imageid: result.imageid,
       metadata: result.metadata,

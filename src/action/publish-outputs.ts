@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { readMetadataEnv } from '../context/metadata-env.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/outcome.js'
 import { bakeFiles } from './bake-files.js'
@@ -17,14 +17,19 @@ import type { Settings } from '../settings/settings.js'
  */
 function writeBakeFiles(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   annotationLevels: string[]
 ): Record<string, string> {
-  const { tags, annotations } = metadataLists(plan, annotationLevels)
+  const { tags, annotations } = metadataLists(publication, annotationLevels)
   const base = process.env.RUNNER_TEMP || tmpdir()
   const dir = mkdtempSync(join(base, 'docker-publish-bake-'))
   const outputs: Record<string, string> = {}
-  for (const file of bakeFiles(plan, tags, annotations, settings.bakeTarget)) {
+  for (const file of bakeFiles(
+    publication,
+    tags,
+    annotations,
+    settings.bakeTarget
+  )) {
     const path = join(dir, file.fileName)
     writeFileSync(path, JSON.stringify(file.definition, null, 2))
     outputs[file.output] = path
@@ -38,17 +43,17 @@ function writeBakeFiles(
  */
 export function setActionOutputs(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   result: PublishResult,
   steps: PlanStep[]
 ): void {
   const metadataEnv = readMetadataEnv(process.env)
   const outputs = {
-    ...actionOutputs(plan, result, steps, {
+    ...actionOutputs(publication, result, steps, {
       separators: settings.separators,
       annotationLevels: metadataEnv.annotationLevels
     }),
-    ...writeBakeFiles(settings, plan, metadataEnv.annotationLevels)
+    ...writeBakeFiles(settings, publication, metadataEnv.annotationLevels)
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)

@@ -1,4 +1,4 @@
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import type { PublishResult, Upload } from '../publish/outcome.js'
 import {
   changeText,
@@ -39,11 +39,11 @@ function table(header: string[], rows: string[][]): string {
 
 /** The line under the heading: version, platforms by name, and how long the run's parts took. */
 function factsLine(
-  plan: PublishPlan,
+  publication: Publication,
   result: PublishResult,
   platforms: string[]
 ): string {
-  const facts = [`Version: ${code(plan.version || '(none)')}`]
+  const facts = [`Version: ${code(publication.version || '(none)')}`]
   if (platforms.length > 0) facts.push(`Platforms: ${platforms.join(', ')}`)
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)
@@ -78,12 +78,12 @@ function uploadTable(uploads: Upload[]): string {
 
 /** The job summary as Markdown: what the run changed in the registry, tag by tag. */
 export function summaryMarkdown(
-  plan: PublishPlan,
+  publication: Publication,
   result: PublishResult,
   heading: string,
   platforms: string[]
 ): string {
-  const rows = tagRows(plan, result).map(row => [
+  const rows = tagRows(publication, result).map(row => [
     code(row.ref),
     row.kind,
     row.digest || '—',
@@ -91,7 +91,7 @@ export function summaryMarkdown(
   ])
   const parts = [
     `### ${heading}`,
-    factsLine(plan, result, platforms),
+    factsLine(publication, result, platforms),
     table(['Reference', 'Kind', 'Digest', 'Change'], rows)
   ]
   const uploads = result.uploads ?? []
@@ -102,10 +102,10 @@ export function summaryMarkdown(
       '#### Verify the signature',
       ['```sh', ...result.verify, '```'].join('\n')
     )
-  if (plan.warnings.length > 0)
+  if (publication.warnings.length > 0)
     parts.push(
       '#### Warnings',
-      plan.warnings.map(w => `- ${escapeMarkdown(w)}`).join('\n')
+      publication.warnings.map(w => `- ${escapeMarkdown(w)}`).join('\n')
     )
   return parts.join('\n\n') + '\n'
 }

@@ -7,7 +7,7 @@ import { serverUrlOf } from '../context/git-source.js'
 import { parseSettings, type Settings } from '../settings/settings.js'
 import { settingsDebugLine } from '../settings/redact.js'
 import { errorMessage } from '../shared/input-error.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import {
   changeText,
   formatBytes,
@@ -56,11 +56,11 @@ function cliSecrets(files: Map<string, string>): Map<string, string> {
 
 /** What the run changed, as the job summary says it: a line per tag, then the bytes and times. */
 function footprintLines(
-  plan: PublishPlan,
+  publication: Publication,
   result: PublishResult,
   settings: Settings
 ): string[] {
-  const lines = tagRows(plan, result).map(
+  const lines = tagRows(publication, result).map(
     row => `${row.ref}: ${changeText(row.change)}`
   )
   const platforms = result.platforms ?? settings.build.platforms
@@ -96,7 +96,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       { runner: false, serverUrl: serverUrlOf(process.env) }
     )
     terminalLog.debug?.(settingsDebugLine(settings))
-    const { plan, result } = await run(settings, {
+    const { publication, result } = await run(settings, {
       log: terminalLog,
       cwd,
       env: process.env,
@@ -105,7 +105,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       showPlan: text => Promise.resolve(console.log(text))
     })
     if (!settings.dryRun)
-      console.log(footprintLines(plan, result, settings).join('\n'))
+      console.log(footprintLines(publication, result, settings).join('\n'))
     return 0
   } catch (error) {
     console.error(`error: ${errorMessage(error)}`)

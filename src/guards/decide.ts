@@ -158,7 +158,7 @@ export function decideTags(input: GuardInput): GuardDecision {
 }
 
 /**
- * Human lines for the log and the dry-run plan, in publish order: a
+ * Human lines for the log and the dry-run publication, in publish order: a
  * conflict stops everything, so then only the conflicts are shown.
  */
 export function describeDecision(

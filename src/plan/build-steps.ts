@@ -8,7 +8,7 @@ import {
 import { InputError } from '../shared/input-error.js'
 import { isCheck } from '../argv/call.js'
 import type { Image } from '../reference/images.js'
-import type { PublishPlan } from './plan.js'
+import type { Publication } from './publication.js'
 import {
   buildsIntoDaemon,
   buildsOnePlatform,
@@ -56,15 +56,15 @@ function buildStep(
  * BuildKit stamps it as the image's creation time, so a re-run of the same
  * commit does not differ by the clock alone.
  */
-function withSourceDateEpoch(plan: PublishPlan, build: BuildSettings) {
+function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
   if (build.buildArgs.some(arg => arg.startsWith('SOURCE_DATE_EPOCH=')))
     return build
-  const epoch = `SOURCE_DATE_EPOCH=${plan.sourceDateEpoch}`
+  const epoch = `SOURCE_DATE_EPOCH=${publication.sourceDateEpoch}`
   return { ...build, buildArgs: [...build.buildArgs, epoch] }
 }
 
 function buildx(
-  plan: PublishPlan,
+  publication: Publication,
   files: BuildFiles,
   build: BuildSettings,
   refs: string[],
@@ -72,10 +72,10 @@ function buildx(
   layoutDir?: string
 ): string[] {
   const request: BuildRequest = {
-    build: withSourceDateEpoch(plan, build),
+    build: withSourceDateEpoch(publication, build),
     refs,
-    labels: plan.labels,
-    annotations: plan.annotations,
+    labels: publication.labels,
+    annotations: publication.annotations,
     metadataFile: files.metadata,
     secretSpecs: files.secretSpecs,
     pushByDigestTo,
@@ -85,15 +85,15 @@ function buildx(
 }
 
 function classic(
-  plan: PublishPlan,
+  publication: Publication,
   files: BuildFiles,
   build: BuildSettings,
   refs: string[]
 ): string[] {
   const job = {
-    build: withSourceDateEpoch(plan, build),
+    build: withSourceDateEpoch(publication, build),
     refs,
-    labels: plan.labels
+    labels: publication.labels
   }
   return classicBuildArgs(job, files.iid)
 }
@@ -118,19 +118,21 @@ export function requirePlatformsFit(
 
 /** The build as the inputs ask, nothing pushed (push: false). */
 export function localBuild(
-  plan: PublishPlan,
+  publication: Publication,
   build: BuildSettings,
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
   requirePlatformsFit(build, builder)
   if (builder.driver === 'classic') {
-    const argv = classic(plan, files, build, plan.refs)
+    const argv = classic(publication, files, build, publication.refs)
     return { stage: [buildStep(argv, [])], cleanup: [] }
   }
   const step = isCheck(build.call) ? 'check' : 'build'
   return {
-    stage: [buildStep(buildx(plan, files, build, plan.refs), [], step)],
+    stage: [
+      buildStep(buildx(publication, files, build, publication.refs), [], step)
+    ],
     cleanup: []
   }
 }
@@ -156,15 +158,15 @@ function uploads(images: Image[], layout: string): RequestStep[] {
  * enters the image store, unless `load` asks for the tags there too.
  */
 function exportedLayout(
-  plan: PublishPlan,
+  publication: Publication,
   build: BuildSettings,
   files: BuildFiles
 ): BuildStages {
   const argv = buildx(
-    plan,
+    publication,
     files,
     { ...build, push: false },
-    build.load ? plan.refs : [],
+    build.load ? publication.refs : [],
     undefined,
     files.layout
   )
@@ -180,16 +182,16 @@ function exportedLayout(
  * saved as a layout with compressed layers, and removed again afterwards.
  */
 function savedFromStore(
-  plan: PublishPlan,
+  publication: Publication,
   build: BuildSettings,
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  const refs = build.load ? plan.refs : []
+  const refs = build.load ? publication.refs : []
   const argv =
     builder.driver === 'classic'
-      ? classic(plan, files, build, refs)
-      : buildx(plan, files, { ...build, push: false }, refs)
+      ? classic(publication, files, build, refs)
+      : buildx(publication, files, { ...build, push: false }, refs)
   const save: CommandStep = {
     step: 'save',
     argv: ['save', IMAGE_ID],
@@ -210,16 +212,19 @@ function savedFromStore(
  * layout and the action uploads it by digest, so no tag of any kind lands.
  */
 function uploadedFromLayout(
-  plan: PublishPlan,
+  publication: Publication,
   build: BuildSettings,
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
   requirePlatformsFit(build, builder)
   const { stage, cleanup } = exportsLayout(builder)
-    ? exportedLayout(plan, build, files)
-    : savedFromStore(plan, build, builder, files)
-  return { stage: [...stage, ...uploads(plan.images, files.layout)], cleanup }
+    ? exportedLayout(publication, build, files)
+    : savedFromStore(publication, build, builder, files)
+  return {
+    stage: [...stage, ...uploads(publication.images, files.layout)],
+    cleanup
+  }
 }
 
 /**
@@ -229,22 +234,33 @@ function uploadedFromLayout(
  * build is a second, cached build.
  */
 export function stagedBuild(
-  plan: PublishPlan,
+  publication: Publication,
   build: BuildSettings,
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
   if (buildsIntoDaemon(builder))
-    return uploadedFromLayout(plan, build, builder, files)
-  const names = plan.images.map(image => image.name)
+    return uploadedFromLayout(publication, build, builder, files)
+  const names = publication.images.map(image => image.name)
   const pushed = buildStep(
-    buildx(plan, files, { ...build, push: true, load: false }, [], names),
-    plan.images
+    buildx(
+      publication,
+      files,
+      { ...build, push: true, load: false },
+      [],
+      names
+    ),
+    publication.images
   )
   const load = build.load
     ? [
         buildStep(
-          buildx(plan, files, { ...build, push: false, load: true }, plan.refs),
+          buildx(
+            publication,
+            files,
+            { ...build, push: false, load: true },
+            publication.refs
+          ),
           [],
           'load'
         )
@@ -258,19 +274,19 @@ export function stagedBuild(
  * then named by the run's handover tag, where the merge job finds it.
  */
 export function stagedPlatform(
-  plan: PublishPlan,
+  publication: Publication,
   build: BuildSettings,
   builder: Builder,
   files: BuildFiles,
   staging: string
 ): BuildStages {
   const { stage, cleanup } = stagedBuild(
-    plan,
+    publication,
     { ...build, load: false },
     builder,
     files
   )
-  const handovers = plan.images.map((image): RequestStep => ({
+  const handovers = publication.images.map((image): RequestStep => ({
     step: 'handover',
     method: 'PUT',
     url: manifestUrl(image.name, staging),

@@ -3,7 +3,7 @@ import { evaluatesOnly } from '../settings/build-options.js'
 import type { Settings } from '../settings/settings.js'
 import { loginArgs } from '../argv/login.js'
 import { parseImageReference } from '../reference/images.js'
-import type { PublishPlan } from './plan.js'
+import type { Publication } from './publication.js'
 import { attestationDefaults, type Builder } from './builder.js'
 import {
   localBuild,
@@ -32,7 +32,7 @@ import { referrerSteps } from './referrer-steps.js'
 
 export interface PipelineInput {
   settings: Settings
-  plan: PublishPlan
+  publication: Publication
   /** The builder that will run (build and digest modes). */
   builder: Builder
   files: BuildFiles
@@ -88,11 +88,11 @@ function loginSteps(input: PipelineInput): Step[] {
   return [...dockerLogins(input.settings), ...keptLogins(input)]
 }
 
-function tagging(plan: PublishPlan) {
+function tagging(publication: Publication) {
   return {
-    read: readSteps(plan.images, plan.tags),
-    tag: tagSteps(plan.images, plan.tags),
-    readBack: readBackSteps(plan.images, plan.tags)
+    read: readSteps(publication.images, publication.tags),
+    tag: tagSteps(publication.images, publication.tags),
+    readBack: readBackSteps(publication.images, publication.tags)
   }
 }
 
@@ -107,11 +107,17 @@ function withStages(
 }
 
 /** The build settings pinned to the builder the steps were chosen for. */
-function onBuilder(settings: Settings, builder: Builder, plan: PublishPlan) {
+function onBuilder(
+  settings: Settings,
+  builder: Builder,
+  publication: Publication
+) {
   const build = {
     ...settings.build,
-    ...(plan.annotationLevels && { annotationLevels: plan.annotationLevels }),
-    ...attestationDefaults(settings.build, builder, plan.workflowRun)
+    ...(publication.annotationLevels && {
+      annotationLevels: publication.annotationLevels
+    }),
+    ...attestationDefaults(settings.build, builder, publication.workflowRun)
   }
   return builder.driver === 'classic' || builder.name === ''
     ? build
@@ -119,31 +125,34 @@ function onBuilder(settings: Settings, builder: Builder, plan: PublishPlan) {
 }
 
 function buildPipeline(input: PipelineInput): ModePipeline {
-  const { settings, plan, builder, files } = input
-  const build = onBuilder(settings, builder, plan)
+  const { settings, publication, builder, files } = input
+  const build = onBuilder(settings, builder, publication)
   const login = loginSteps(input)
   if (buildsAsAsked(settings))
     return withStages(
       login,
-      localBuild(plan, { ...build, push: false }, builder, files),
+      localBuild(publication, { ...build, push: false }, builder, files),
       NO_REGISTRY
     )
   if (!build.push)
     return withStages(
       login,
-      localBuild(plan, build, builder, files),
+      localBuild(publication, build, builder, files),
       NO_REGISTRY
     )
-  const stages = stagedBuild(plan, build, builder, files)
-  return withStages(login, stages, tagging(plan))
+  const stages = stagedBuild(publication, build, builder, files)
+  return withStages(login, stages, tagging(publication))
 }
 
 function digestPipeline(input: PipelineInput): ModePipeline {
-  const { settings, plan, builder, files } = input
-  const staging = stagingTag(plan.buildId, settings.build.platforms[0])
-  const build = onBuilder(settings, builder, plan)
-  const stages = stagedPlatform(plan, build, builder, files, staging)
-  const staged = { ...plan, tags: [{ name: staging, kind: 'fixed' as const }] }
+  const { settings, publication, builder, files } = input
+  const staging = stagingTag(publication.buildId, settings.build.platforms[0])
+  const build = onBuilder(settings, builder, publication)
+  const stages = stagedPlatform(publication, build, builder, files, staging)
+  const staged = {
+    ...publication,
+    tags: [{ name: staging, kind: 'fixed' as const }]
+  }
   return withStages(loginSteps(input), stages, {
     read: [],
     tag: [],
@@ -152,24 +161,24 @@ function digestPipeline(input: PipelineInput): ModePipeline {
 }
 
 function promotePipeline(input: PipelineInput): ModePipeline {
-  const { settings, plan } = input
+  const { settings, publication } = input
   const source = parseImageReference(settings.source, 'source')
-  const stage = promoteStage(source.image, source.reference, plan.images)
-  const login = promoteNeedsDocker(source.image, plan.images)
+  const stage = promoteStage(source.image, source.reference, publication.images)
+  const login = promoteNeedsDocker(source.image, publication.images)
     ? loginSteps(input)
     : keptLogins(input)
-  return { login, stage, ...tagging(plan), discard: [], cleanup: [] }
+  return { login, stage, ...tagging(publication), discard: [], cleanup: [] }
 }
 
 function mergePipeline(input: PipelineInput): ModePipeline {
-  const { settings, plan } = input
-  const { images } = plan
+  const { settings, publication } = input
+  const { images } = publication
   const { platforms } = settings.build
   return {
     login: loginSteps(input),
-    stage: mergeStage(images, platforms, plan.buildId),
-    ...tagging(plan),
-    discard: discardSteps(images, platforms, plan.buildId),
+    stage: mergeStage(images, platforms, publication.buildId),
+    ...tagging(publication),
+    discard: discardSteps(images, platforms, publication.buildId),
     cleanup: []
   }
 }
@@ -185,8 +194,8 @@ export function pipelineFor(input: PipelineInput): Pipeline {
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
     sign: publishes
       ? [
-          ...referrerSteps(input.settings, input.plan.images),
-          ...signSteps(input.settings, input.plan.images)
+          ...referrerSteps(input.settings, input.publication.images),
+          ...signSteps(input.settings, input.publication.images)
         ]
       : []
   }

@@ -1,5 +1,5 @@
 import { formatKeyValues } from '../argv/format.js'
-import type { PublishPlan } from './plan.js'
+import type { Publication } from './publication.js'
 import { stepLine, type PlanStep } from './steps.js'
 import type { Tag } from '../tags/tag-types.js'
 
@@ -22,22 +22,22 @@ export function guardText(lines: string[]): string[] {
 
 /** The plan as the log and the CLI print it: the steps hold no secret. */
 export function planText(
-  plan: PublishPlan,
+  publication: Publication,
   steps: PlanStep[],
   guards: string[] = []
 ): string {
-  const width = Math.max(0, ...plan.tags.map(t => t.name.length))
+  const width = Math.max(0, ...publication.tags.map(t => t.name.length))
   return [
-    `Version: ${plan.version || '(none)'}`,
+    `Version: ${publication.version || '(none)'}`,
     ...section(
       'Tags',
-      plan.tags.map(t => `${t.name.padEnd(width)}  (${describeTag(t)})`)
+      publication.tags.map(t => `${t.name.padEnd(width)}  (${describeTag(t)})`)
     ),
-    ...section('References', plan.refs),
-    ...section('Labels', formatKeyValues(plan.labels)),
-    ...section('Annotations', formatKeyValues(plan.annotations)),
+    ...section('References', publication.refs),
+    ...section('Labels', formatKeyValues(publication.labels)),
+    ...section('Annotations', formatKeyValues(publication.annotations)),
     ...section('Steps', steps.map(stepLine)),
     ...(guards.length > 0 ? guardText(guards) : []),
-    ...plan.warnings.map(w => `Warning: ${w}`)
+    ...publication.warnings.map(w => `Warning: ${w}`)
   ].join('\n')
 }

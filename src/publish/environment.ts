@@ -20,7 +20,7 @@ import { annotationFile } from '../docker/local-inputs.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { writeSecretFiles } from '../docker/secret-files.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import { CLASSIC, describeBuilder, type Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
 import {
@@ -211,7 +211,7 @@ export interface StartedRun {
 
 export async function startRun(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   log: Log,
   tempDir: string
 ): Promise<StartedRun> {
@@ -230,6 +230,12 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
-  const pipeline = pipelineFor({ settings, plan, builder, files, userConfig })
+  const pipeline = pipelineFor({
+    settings,
+    publication,
+    builder,
+    files,
+    userConfig
+  })
   return { pipeline, env }
 }

@@ -5,7 +5,7 @@
  */
 import type { BuildMetadata } from '../docker/metadata.js'
 import type { Image } from '../reference/images.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
 
 /** One pushed reference and the digest the registry holds for it. */
@@ -154,13 +154,17 @@ export interface TagRow {
 }
 
 /** Each of the plan's references: where it points now, and what the run did to it. */
-export function tagRows(plan: PublishPlan, result: PublishResult): TagRow[] {
+export function tagRows(
+  publication: Publication,
+  result: PublishResult
+): TagRow[] {
   const find = <T extends { ref: string }>(
     list: T[] | undefined,
     ref: string
   ) => list?.find(entry => entry.ref === ref)
-  return plan.refs.map(ref => {
-    const kind = plan.tags.find(t => ref.endsWith(`:${t.name}`))?.kind ?? ''
+  return publication.refs.map(ref => {
+    const kind =
+      publication.tags.find(t => ref.endsWith(`:${t.name}`))?.kind ?? ''
     const before = find(result.before, ref)
     const pushed = find(result.pushed, ref)
     const skipped = find(result.skipped, ref)

@@ -6,7 +6,7 @@
  */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import { errorMessage } from '../shared/input-error.js'
 import {
   IMAGE_ID,
@@ -93,7 +93,7 @@ function requireDigests(images: Image[], values: RunValues): void {
 
 export async function runPipeline(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   pipeline: Pipeline,
   env: PublishEnv
 ): Promise<PublishResult> {
@@ -103,7 +103,12 @@ export async function runPipeline(
   let built = false
   let cleanedUp: (() => Promise<void>) | undefined
   const cleanUp = () =>
-    (cleanedUp ??= startCleanup(pipeline.cleanup, plan.images, values, env))
+    (cleanedUp ??= startCleanup(
+      pipeline.cleanup,
+      publication.images,
+      values,
+      env
+    ))
   // the secret files go once the last command that reads them ends
   const lastSecretReader = [...pipeline.stage]
     .reverse()
@@ -112,7 +117,7 @@ export async function runPipeline(
     if (isCommand(step)) {
       built ||= step.step === 'build'
       try {
-        await runCommand(step, plan.images, values, env)
+        await runCommand(step, publication.images, values, env)
       } finally {
         if (step === lastSecretReader) removeSecretFiles(env.tempDir)
       }
@@ -138,14 +143,14 @@ export async function runPipeline(
       runStep
     ).finally(() => removeLayouts(pipeline.stage))
     if (built) cleanUp()
-    if (pipeline.readBack.length > 0) requireDigests(plan.images, values)
+    if (pipeline.readBack.length > 0) requireDigests(publication.images, values)
     if (pipeline.tag.length > 0)
-      await tag(settings, plan, pipeline, values, env)
+      await tag(settings, publication, pipeline, values, env)
     const held = await env.log.group('Read back', async () => {
       if (pipeline.tag.length > 0)
         return readBackAndConverge(
           pipeline.readBack,
-          plan,
+          publication,
           values,
           env,
           settings.floatingGuard
@@ -161,14 +166,18 @@ export async function runPipeline(
             const wrote = values.handovers.get(image) ?? values.digestOf(image)
             return h.digest === wrote
           })
-    env.progress.pushed = inPlanOrder(plan.refs, confirmed(written, held))
+    env.progress.pushed = inPlanOrder(
+      publication.refs,
+      confirmed(written, held)
+    )
     const signing = await attachReferrers(pipeline.sign, values, env)
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
     return {
       digest:
-        values.digestOf(plan.images[0]?.name ?? '') || values.build.digest,
+        values.digestOf(publication.images[0]?.name ?? '') ||
+        values.build.digest,
       imageid: values.build.imageId,
       metadata: values.build.raw,
       pushed: env.progress.pushed,

@@ -9,7 +9,7 @@
  * read-back only reads.
  */
 import { followedRelease } from '../guards/followed-release.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv } from './environment.js'
 import type { Held, Pushed, RunValues } from './outcome.js'
@@ -43,7 +43,7 @@ async function readAll(
 
 async function repair(
   step: RequestStep,
-  plan: PublishPlan,
+  publication: Publication,
   written: Set<string>,
   fresh: { lists: Map<string, string[]>; digests: Digests },
   env: PublishEnv
@@ -52,7 +52,7 @@ async function repair(
   const image = step.image.name
   const target =
     step.tag &&
-    followedRelease(step.tag, plan.tags, fresh.lists.get(image) ?? [])
+    followedRelease(step.tag, publication.tags, fresh.lists.get(image) ?? [])
   if (!written.has(ref) || target === undefined) {
     env.log.info(notRunLine(step, 'not needed: this run did not move it'))
     return
@@ -86,7 +86,7 @@ async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,
   digests: Digests,
-  plan: PublishPlan,
+  publication: Publication,
   values: RunValues,
   env: PublishEnv
 ): Promise<string[]> {
@@ -101,10 +101,10 @@ async function settleReleases(
     const build =
       held === undefined
         ? undefined
-        : await heldBuild(env.registry, image, held, plan)
+        : await heldBuild(env.registry, image, held, publication)
     if (build?.thisCommit === true && held !== undefined) {
       env.log.info(
-        `${ref} now holds ${held}, another build of this commit (${plan.labels[REVISION]}) written meanwhile (a re-run racing this one): it is this release, so this run's build (${ours}) is not used`
+        `${ref} now holds ${held}, another build of this commit (${publication.labels[REVISION]}) written meanwhile (a re-run racing this one): it is this release, so this run's build (${ours}) is not used`
       )
       values.setDigest(image, held)
       continue
@@ -123,7 +123,7 @@ async function settleReleases(
 /** Reads back, repairs, and returns what the registry holds for our tags. */
 export async function readBackAndConverge(
   steps: RequestStep[],
-  plan: PublishPlan,
+  publication: Publication,
   values: RunValues,
   env: PublishEnv,
   floatingGuard: boolean
@@ -132,14 +132,14 @@ export async function readBackAndConverge(
   const reads = steps.filter(step => step.step === 'read-back')
   const fresh = await readAll(reads, env)
   for (const step of steps.filter(s => s.step === 'repair'))
-    if (floatingGuard) await repair(step, plan, written, fresh, env)
+    if (floatingGuard) await repair(step, publication, written, fresh, env)
     else env.log.info(notRunLine(step, 'not needed: floating-guard: false'))
   const heads = reads.filter(step => step.reference !== '')
   const lost = await settleReleases(
     heads,
     written,
     fresh.digests,
-    plan,
+    publication,
     values,
     env
   )

@@ -19,7 +19,7 @@ import {
   type ImageTags
 } from '../guards/image-decisions.js'
 import type { Settings } from '../settings/settings.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import {
   DIGEST,
   notRunLine,
@@ -128,15 +128,15 @@ export async function heldBuild(
   registry: RegistryClient,
   image: string,
   digest: string,
-  plan: PublishPlan
+  publication: Publication
 ): Promise<HeldBuild | undefined> {
   const found = await imageLabels(registry, image, digest)
   if (found === undefined) return undefined
   const { labels } = found
   const thisCommit =
     labels[REVISION] !== undefined &&
-    labels[REVISION] === plan.labels[REVISION] &&
-    labels[SOURCE] === plan.labels[SOURCE]
+    labels[REVISION] === publication.labels[REVISION] &&
+    labels[SOURCE] === publication.labels[SOURCE]
   return { manifest: found.manifest, thisCommit, revision: labels[REVISION] }
 }
 
@@ -150,7 +150,7 @@ interface Reader {
 async function checkRevision(
   step: RequestStep,
   state: ImageState,
-  plan: PublishPlan,
+  publication: Publication,
   values: RunValues,
   reader: Reader
 ): Promise<string | undefined> {
@@ -163,11 +163,11 @@ async function checkRevision(
     return undefined
   }
   reader.logStep?.(stepLine(step))
-  const found = await heldBuild(reader.registry, image, existing, plan)
+  const found = await heldBuild(reader.registry, image, existing, publication)
   if (found === undefined || !found.thisCommit) return undefined
   values.setDigest(image, existing)
   state.manifest = found.manifest
-  return `${image}:${step.reference} already holds a build of this commit (${plan.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
+  return `${image}:${step.reference} already holds a build of this commit (${publication.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
 }
 
 /** Runs the revision steps; an image whose release is this commit's takes that digest. */
@@ -175,7 +175,7 @@ async function adoptReruns(
   steps: RequestStep[],
   states: ImageState[],
   settings: Pick<Settings, 'immutableTags'>,
-  plan: PublishPlan,
+  publication: Publication,
   values: RunValues,
   reader: Reader
 ): Promise<string[]> {
@@ -189,7 +189,7 @@ async function adoptReruns(
     }
     const state = states.find(s => s.image.name === step.image.name)
     const line =
-      state && (await checkRevision(step, state, plan, values, reader))
+      state && (await checkRevision(step, state, publication, values, reader))
     if (line !== undefined) lines.push(line)
   }
   return lines
@@ -211,26 +211,31 @@ export interface GuardOutcome {
 export async function readAndDecide(
   steps: RequestStep[],
   settings: Pick<Settings, 'immutableTags' | 'floatingGuard'>,
-  plan: PublishPlan,
+  publication: Publication,
   values: RunValues,
   reader: Reader
 ): Promise<GuardOutcome> {
   const digestOf = (image: string) => values.digestOf(image)
   const reads = steps.filter(step => step.step === 'read')
   for (const step of reads) reader.logStep?.(stepLine(step))
-  const states = await readStates(reader.registry, reads, digestOf, plan.tags)
+  const states = await readStates(
+    reader.registry,
+    reads,
+    digestOf,
+    publication.tags
+  )
   const revisions = steps.filter(step => step.step === 'revision')
   const reruns = await adoptReruns(
     revisions,
     states,
     settings,
-    plan,
+    publication,
     values,
     reader
   )
   const decisions = decideImages(
     states,
-    plan.tags,
+    publication.tags,
     image => digestOf(image.name),
     settings
   )

@@ -13,7 +13,7 @@ import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
 import { errorMessage } from '../shared/input-error.js'
 import { UNKNOWN_DIGEST_NOTE } from '../guards/reasons.js'
-import { planPublish, type PublishPlan } from '../plan/plan.js'
+import { describePublication, type Publication } from '../plan/publication.js'
 import type { Builder } from '../plan/builder.js'
 import { pipelineFor } from '../plan/pipeline.js'
 import { planText } from '../plan/text.js'
@@ -56,11 +56,14 @@ export interface RunIo {
    */
   onRunDir?: (dir: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
-  reportFailure?: (plan: PublishPlan, landed: PublishResult) => Promise<void>
+  reportFailure?: (
+    publication: Publication,
+    landed: PublishResult
+  ) => Promise<void>
 }
 
 export interface RunOutcome {
-  plan: PublishPlan
+  publication: Publication
   steps: PlanStep[]
   result: PublishResult
 }
@@ -68,11 +71,11 @@ export interface RunOutcome {
 async function computePlan(
   settings: Settings,
   io: RunIo
-): Promise<PublishPlan> {
+): Promise<Publication> {
   const ctx = await io.refContext(settings.defaultBranch)
   const epoch = io.env.SOURCE_DATE_EPOCH
   const now = runTime(epoch, () => new Date())
-  return planPublish(
+  return describePublication(
     settings,
     ctx,
     now,
@@ -81,20 +84,20 @@ async function computePlan(
 }
 
 async function showPlan(
-  plan: PublishPlan,
+  publication: Publication,
   pipeline: Pipeline,
   io: RunIo,
   guards: string[] = []
 ): Promise<PlanStep[]> {
   const steps = allSteps(pipeline).map(publicStep)
-  await io.showPlan(planText(plan, steps, guards), steps)
+  await io.showPlan(planText(publication, steps, guards), steps)
   return steps
 }
 
 /** The steps of a real run of these settings (`docker buildx inspect` is read-only). */
 async function dryRunPipeline(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   log: Log
 ): Promise<Pipeline> {
   const builder: Builder = await builderFor(
@@ -118,7 +121,7 @@ async function dryRunPipeline(
   }
   return pipelineFor({
     settings,
-    plan,
+    publication,
     builder,
     files,
     userConfig: userConfigDir()
@@ -133,17 +136,17 @@ async function dryRunPipeline(
  */
 async function previewGuards(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   pipeline: Pipeline,
   log: Log
 ): Promise<string[]> {
   if (pipeline.read.length === 0) return []
   const lookup = credentialsLookup(settings, log.mask)
   const readable = new Set<string>()
-  for (const image of plan.images)
+  for (const image of publication.images)
     if ((await lookup(image.registry)) !== undefined)
       readable.add(image.registry)
-  const notes = plan.images
+  const notes = publication.images
     .filter(i => !readable.has(i.registry))
     .map(
       i =>
@@ -160,12 +163,13 @@ async function previewGuards(
       const source = parseImageReference(settings.source, 'source')
       const digest =
         (await registry.getDigest(source.image.name, source.reference)) ?? ''
-      for (const image of plan.images) values.setDigest(image.name, digest)
+      for (const image of publication.images)
+        values.setDigest(image.name, digest)
     }
-    const outcome = await readAndDecide(steps, settings, plan, values, {
+    const outcome = await readAndDecide(steps, settings, publication, values, {
       registry
     })
-    const unknown = plan.images.some(i => values.digestOf(i.name) === '')
+    const unknown = publication.images.some(i => values.digestOf(i.name) === '')
     const existing = outcome.states.some(
       s => Object.keys(s.existingDigests).length > 0
     )
@@ -183,21 +187,21 @@ async function previewGuards(
 
 async function dryRun(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   io: RunIo
 ): Promise<RunOutcome> {
-  const pipeline = await dryRunPipeline(settings, plan, io.log)
-  const guards = await previewGuards(settings, plan, pipeline, io.log)
+  const pipeline = await dryRunPipeline(settings, publication, io.log)
+  const guards = await previewGuards(settings, publication, pipeline, io.log)
   return {
-    plan,
-    steps: await showPlan(plan, pipeline, io, guards),
+    publication,
+    steps: await showPlan(publication, pipeline, io, guards),
     result: EMPTY_RESULT
   }
 }
 
 /** Says in the log what landed before a failure, then lets the adapter report it. */
 async function reportFailure(
-  plan: PublishPlan,
+  publication: Publication,
   progress: Progress,
   io: RunIo
 ): Promise<void> {
@@ -207,12 +211,12 @@ async function reportFailure(
     io.log.info(
       `In the registry before the failure:\n${progress.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
     )
-  await io.reportFailure?.(plan, { ...EMPTY_RESULT, ...progress })
+  await io.reportFailure?.(publication, { ...EMPTY_RESULT, ...progress })
 }
 
 async function publish(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   io: RunIo
 ): Promise<RunOutcome> {
   const tempDir = makeRunDir(io.env.RUNNER_TEMP || undefined)
@@ -223,13 +227,18 @@ async function publish(
   let progress: Progress = { pushed: [], skipped: [], uploads: [] }
   try {
     // a daemon or builder that cannot be reached fails here, before any step
-    const { pipeline, env } = await startRun(settings, plan, io.log, tempDir)
+    const { pipeline, env } = await startRun(
+      settings,
+      publication,
+      io.log,
+      tempDir
+    )
     progress = env.progress
-    const steps = await showPlan(plan, pipeline, io)
-    const result = await runPipeline(settings, plan, pipeline, env)
-    return { plan, steps, result }
+    const steps = await showPlan(publication, pipeline, io)
+    const result = await runPipeline(settings, publication, pipeline, env)
+    return { publication, steps, result }
   } catch (error) {
-    await reportFailure(plan, progress, io)
+    await reportFailure(publication, progress, io)
     throw error
   } finally {
     // the CLI's logins lived in the run's own docker config: gone with the folder
@@ -239,13 +248,13 @@ async function publish(
 
 /** Plans, checks the local inputs, then runs for real or dry. */
 export async function run(settings: Settings, io: RunIo): Promise<RunOutcome> {
-  const plan = await computePlan(settings, io)
+  const publication = await computePlan(settings, io)
   checkLocalInputs(settings, { cwd: io.cwd, env: io.env })
-  for (const notice of plan.notices) io.log.notice(notice)
-  for (const warning of plan.warnings) io.log.warning(warning)
+  for (const notice of publication.notices) io.log.notice(notice)
+  for (const warning of publication.warnings) io.log.warning(warning)
   const outcome = settings.dryRun
-    ? await dryRun(settings, plan, io)
-    : await publish(settings, plan, io)
+    ? await dryRun(settings, publication, io)
+    : await publish(settings, publication, io)
   for (const skipped of outcome.result.skipped)
     io.log.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
   return outcome

@@ -10,7 +10,7 @@ import {
   type ImageDecision
 } from '../guards/image-decisions.js'
 import type { Settings } from '../settings/settings.js'
-import type { PublishPlan } from '../plan/plan.js'
+import type { Publication } from '../plan/publication.js'
 import { guardText } from '../plan/text.js'
 import {
   notRunLine,
@@ -100,19 +100,21 @@ async function pointTags(
 /** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */
 export async function tag(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   pipeline: Pipeline,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
-  const ours = new Map(plan.images.map(i => [i.name, values.digestOf(i.name)]))
+  const ours = new Map(
+    publication.images.map(i => [i.name, values.digestOf(i.name)])
+  )
   const { states, decisions } = await env.log.group(
     'Read the registry',
     async () => {
       const outcome = await readAndDecide(
         pipeline.read,
         settings,
-        plan,
+        publication,
         values,
         { registry: env.registry, logStep: line => env.log.info(line) }
       )

@@ -188,11 +188,11 @@ describe('CLI dry run on a local checkout', () => {
       'ghcr.io/acme/webapp:tickets-DM-42'
     )
     execFileSync('git', ['-C', dir, 'tag', 'v2.1.0'])
-    const plan = cli(dir, '--dry-run', '--images', 'ghcr.io/acme/webapp')
-    expect(plan).toMatch(
+    const publication = cli(dir, '--dry-run', '--images', 'ghcr.io/acme/webapp')
+    expect(publication).toMatch(
       /References:\n\s+ghcr.io\/acme\/webapp:2.1.0\n\s+ghcr.io\/acme\/webapp:2.1\n\s+ghcr.io\/acme\/webapp:2\n/
     )
-    expect(plan).toContain(
+    expect(publication).toContain(
       'org.opencontainers.image.source=https://github.com/acme/webapp'
     )
   })

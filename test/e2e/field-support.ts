@@ -147,7 +147,7 @@ export function planOf(step: StepResult): PlanEntry[] {
 
 /**
  * The step lines a real run logged as it ran them: lines after its Plan
- * group that start with a step name of the plan, padded as stepLine pads it.
+ * group that start with a step name of the publication, padded as stepLine pads it.
  */
 export function executedLines(step: StepResult, names: string[]): string[] {
   const lines = step.stdout.split('\n')

@@ -65,15 +65,17 @@ async function dryThenReal(
 
 /** The real run executed exactly the dry run's steps, in order. */
 function expectSameSteps(dry: StepResult, real: StepResult): void {
-  const plan = planOf(dry)
-  expect(plan.length).toBeGreaterThan(0)
+  const publication = planOf(dry)
+  expect(publication.length).toBeGreaterThan(0)
   // the formatter here is the product's: each line is in the dry run's "Steps:"
-  for (const entry of plan)
+  for (const entry of publication)
     expect(dry.stdout).toContain(`  ${planLine(entry)}\n`)
-  const names = [...new Set(plan.map(entry => entry.step))]
+  const names = [...new Set(publication.map(entry => entry.step))]
   const tempDir = runTempDir(real)
   expect(executedLines(real, names)).toEqual(
-    plan.map(entry => expect.stringMatching(sameStep(planLine(entry), tempDir)))
+    publication.map(entry =>
+      expect.stringMatching(sameStep(planLine(entry), tempDir))
+    )
   )
 }
 

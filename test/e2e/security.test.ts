@@ -195,7 +195,7 @@ describe('the CLI reads secrets from the environment or files, never argv', () =
     const dir = localCheckout()
     const secrets = join(dir, 'build-secrets')
     writeFileSync(secrets, 'NPM_TOKEN=cli-secret-value-91c3\n')
-    const plan = cli(
+    const publication = cli(
       dir,
       {
         DOCKER_PUBLISH_LOGINS:
@@ -207,11 +207,11 @@ describe('the CLI reads secrets from the environment or files, never argv', () =
       '--secrets-file',
       secrets
     )
-    expect(plan).toMatch(
+    expect(publication).toMatch(
       /login +docker login ghcr\.io --username octo --password-stdin/
     )
-    expect(plan).toContain("--secret 'id=NPM_TOKEN,src=<file>'")
-    expect(plan).not.toContain('cli-password-77b1')
-    expect(plan).not.toContain('cli-secret-value-91c3')
+    expect(publication).toContain("--secret 'id=NPM_TOKEN,src=<file>'")
+    expect(publication).not.toContain('cli-password-77b1')
+    expect(publication).not.toContain('cli-secret-value-91c3')
   })
 })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { bakeFiles } from '../../../src/action/bake-files.js'
-import type { PublishPlan } from '../../../src/plan/plan.js'
+import type { Publication } from '../../../src/plan/publication.js'
 
-const PLAN: PublishPlan = {
+const PLAN: Publication = {
   version: '1.2.3',
   tags: [
     { name: '1.2.3', kind: 'version' },

@@ -11,13 +11,13 @@ import {
   EMPTY_RESULT,
   type PublishResult
 } from '../../../src/publish/outcome.js'
-import type { PublishPlan } from '../../../src/plan/plan.js'
+import type { Publication } from '../../../src/plan/publication.js'
 import { bakeFiles } from '../../../src/action/bake-files.js'
 
 const DIGEST = `sha256:${'d'.repeat(64)}`
 const IMAGE_ID = `sha256:${'e'.repeat(64)}`
 
-const PLAN: PublishPlan = {
+const PLAN: Publication = {
   version: '1.2.3',
   tags: [
     { name: '1.2.3', kind: 'version' },
@@ -157,8 +157,8 @@ describe('actionOutputs', () => {
 })
 
 describe('actionOutputs as metadata-action writes them', () => {
-  const NO_IMAGES: PublishPlan = { ...PLAN, images: [], refs: [] }
-  const TWO_ANNOTATIONS: PublishPlan = {
+  const NO_IMAGES: Publication = { ...PLAN, images: [], refs: [] }
+  const TWO_ANNOTATIONS: Publication = {
     ...PLAN,
     annotations: { 'b.key': '2', 'a.key': '1' }
   }
@@ -170,21 +170,21 @@ describe('actionOutputs as metadata-action writes them', () => {
 
   it.each<{
     name: string
-    plan: PublishPlan
+    publication: Publication
     format: OutputFormat
     key: string
     expected: string
   }>([
     {
       name: 'no images: tags holds the bare tag names',
-      plan: NO_IMAGES,
+      publication: NO_IMAGES,
       format: format({}),
       key: 'tags',
       expected: '1.2.3\nlatest'
     },
     {
       name: 'annotations: every annotation once per level, level by level',
-      plan: TWO_ANNOTATIONS,
+      publication: TWO_ANNOTATIONS,
       format: format({ annotationLevels: ['manifest', 'index'] }),
       key: 'annotations',
       expected: [
@@ -196,7 +196,7 @@ describe('actionOutputs as metadata-action writes them', () => {
     },
     {
       name: 'sep-tags joins tags and tag-names',
-      plan: PLAN,
+      publication: PLAN,
       format: format({
         separators: { tags: ',', labels: '\n', annotations: '\n' }
       }),
@@ -205,7 +205,7 @@ describe('actionOutputs as metadata-action writes them', () => {
     },
     {
       name: 'sep-tags: a space is kept',
-      plan: PLAN,
+      publication: PLAN,
       format: format({
         separators: { tags: ' ', labels: '\n', annotations: '\n' }
       }),
@@ -214,7 +214,7 @@ describe('actionOutputs as metadata-action writes them', () => {
     },
     {
       name: 'sep-labels joins labels',
-      plan: PLAN,
+      publication: PLAN,
       format: format({
         separators: { tags: '\n', labels: ';', annotations: '\n' }
       }),
@@ -223,15 +223,17 @@ describe('actionOutputs as metadata-action writes them', () => {
     },
     {
       name: 'sep-annotations joins annotations',
-      plan: TWO_ANNOTATIONS,
+      publication: TWO_ANNOTATIONS,
       format: format({
         separators: { tags: '\n', labels: '\n', annotations: ',' }
       }),
       key: 'annotations',
       expected: 'manifest:a.key=1,manifest:b.key=2'
     }
-  ])('$name', ({ plan, format, key, expected }) => {
-    expect(actionOutputs(plan, RESULT, STEPS, format)[key]).toBe(expected)
+  ])('$name', ({ publication, format, key, expected }) => {
+    expect(actionOutputs(publication, RESULT, STEPS, format)[key]).toBe(
+      expected
+    )
   })
 
   it('json: metadata-action keys, leveled annotations, bare tags without images', () => {

@@ -5,14 +5,14 @@ import {
   type Upload
 } from '../../../src/publish/outcome.js'
 import { summaryMarkdown } from '../../../src/action/summary.js'
-import type { PublishPlan } from '../../../src/plan/plan.js'
+import type { Publication } from '../../../src/plan/publication.js'
 
 const NEW = `sha256:${'b'.repeat(64)}`
 const OLD = `sha256:${'a'.repeat(64)}`
 const NEWER = `sha256:${'c'.repeat(64)}`
 const APP = 'ghcr.io/o/app'
 
-const PLAN: PublishPlan = {
+const PLAN: Publication = {
   version: '1.2.3',
   tags: [
     { name: '1.2.3', kind: 'version' },
@@ -89,7 +89,7 @@ describe('summaryMarkdown', () => {
   it.each([
     {
       name: 'a release: new, unchanged, moved from a digest and version, held back with the reason',
-      plan: PLAN,
+      publication: PLAN,
       result: RELEASE,
       heading: 'Published',
       platforms: ['linux/amd64', 'linux/arm64'],
@@ -107,7 +107,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'a moved tag whose image has no version label: the digest alone',
-      plan: {
+      publication: {
         ...PLAN,
         tags: PLAN.tags.slice(2, 3),
         refs: PLAN.refs.slice(2, 3)
@@ -126,7 +126,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'an upload: build and upload times, bytes sent of the size, no total row for one image',
-      plan: {
+      publication: {
         ...PLAN,
         tags: PLAN.tags.slice(0, 1),
         refs: PLAN.refs.slice(0, 1)
@@ -154,7 +154,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'two images of one registry: the second mounted, and the totals',
-      plan: {
+      publication: {
         ...PLAN,
         tags: PLAN.tags.slice(0, 1),
         images: [
@@ -194,7 +194,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'a failure before any tag moved: what was there stays, the rest not pushed',
-      plan: PLAN,
+      publication: PLAN,
       result: {
         ...EMPTY_RESULT,
         before: [{ ref: `${APP}:1`, digest: OLD, version: '1.2.2' }]
@@ -215,7 +215,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'dry run: no digests, no platform named when none is known, warnings listed',
-      plan: {
+      publication: {
         ...PLAN,
         version: '',
         tags: PLAN.tags.slice(1, 2),
@@ -238,7 +238,7 @@ describe('summaryMarkdown', () => {
     {
       // SECURITY.md: a warning or reason may quote a value a fork chose
       name: "a fork's Markdown in a warning and a reason is shown as text",
-      plan: {
+      publication: {
         ...PLAN,
         tags: PLAN.tags.slice(3),
         refs: PLAN.refs.slice(3),
@@ -264,7 +264,11 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'pipes and line breaks in a cell are escaped',
-      plan: { ...PLAN, tags: PLAN.tags.slice(3), refs: PLAN.refs.slice(3) },
+      publication: {
+        ...PLAN,
+        tags: PLAN.tags.slice(3),
+        refs: PLAN.refs.slice(3)
+      },
       result: {
         ...EMPTY_RESULT,
         skipped: [
@@ -282,8 +286,8 @@ describe('summaryMarkdown', () => {
         ''
       ]
     }
-  ])('$name', ({ plan, result, heading, platforms, expected }) => {
-    expect(summaryMarkdown(plan, result, heading, platforms)).toBe(
+  ])('$name', ({ publication, result, heading, platforms, expected }) => {
+    expect(summaryMarkdown(publication, result, heading, platforms)).toBe(
       expected.join('\n')
     )
   })

@@ -1,6 +1,9 @@
 import { parseSettings, type Settings } from '../../../src/settings/settings.js'
 import type { RefContext } from '../../../src/context/context-types.js'
-import { planPublish, type PublishPlan } from '../../../src/plan/plan.js'
+import {
+  describePublication,
+  type Publication
+} from '../../../src/plan/publication.js'
 
 // One release run the docker and publish tests share: tag v1.2.3 pushed in
 // the first attempt of workflow run 123, images on two registries, a
@@ -37,7 +40,7 @@ export const INPUTS: Readonly<Record<string, string>> = {
 
 export interface Run {
   settings: Settings
-  plan: PublishPlan
+  publication: Publication
 }
 
 /** Settings parsed from INPUTS with `inputs` on top, and the release's plan. */
@@ -46,10 +49,10 @@ export async function releaseRun(
 ): Promise<Run> {
   const all: Record<string, string> = { ...INPUTS, ...inputs }
   const settings = await parseSettings(name => all[name] ?? '')
-  return { settings, plan: planPublish(settings, RELEASE, NOW) }
+  return { settings, publication: describePublication(settings, RELEASE, NOW) }
 }
 
-/** The OCI labels planPublish gives RELEASE, as `flag key=value` pairs. */
+/** The OCI labels describePublication gives RELEASE, as `flag key=value` pairs. */
 export function ociArgs(flag: '--label' | '--annotation'): string[] {
   return [
     'org.opencontainers.image.created=2024-05-01T12:00:00.000Z',

@@ -11,7 +11,7 @@ import type {
 } from '../../../src/docker/runner.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
-import type { PublishPlan } from '../../../src/plan/plan.js'
+import type { Publication } from '../../../src/plan/publication.js'
 import {
   allSteps,
   isCommand,
@@ -68,7 +68,7 @@ const DRIVERS: Builder[] = [
 /** The build step on a docker-container builder, its secret files written under dir. */
 function secretsBuildStep(
   settings: Settings,
-  plan: PublishPlan,
+  publication: Publication,
   dir: string
 ): CommandStep {
   const files = {
@@ -79,7 +79,7 @@ function secretsBuildStep(
   }
   const pipeline = pipelineFor({
     settings,
-    plan,
+    publication,
     builder: DRIVERS[1],
     files,
     userConfig: '/u'
@@ -103,7 +103,7 @@ describe('no planned step holds a password or a build secret', () => {
       inputs: { mode: 'merge', platforms: 'linux/amd64,linux/arm64' }
     }
   ])('mode $name, on every builder', async ({ inputs }) => {
-    const { settings, plan } = await releaseRun(inputs)
+    const { settings, publication } = await releaseRun(inputs)
     for (const builder of DRIVERS) {
       const files = {
         metadata: '<metadata-file>',
@@ -112,7 +112,7 @@ describe('no planned step holds a password or a build secret', () => {
         secretSpecs: ['id=NPM_TOKEN,src=<file>']
       }
       const steps = allSteps(
-        pipelineFor({ settings, plan, builder, files, userConfig: '/u' })
+        pipelineFor({ settings, publication, builder, files, userConfig: '/u' })
       )
       const text = JSON.stringify(steps.map(publicStep))
       expect(leaks([[text]])).toEqual([])
@@ -143,12 +143,12 @@ describe('the steps a run executes', () => {
     testPublishEnv({ docker, registry: untouchedRegistry, tempDir, passwords })
 
   it('login: each password on stdin, none in the argv', async () => {
-    const { settings, plan } = await releaseRun()
+    const { settings, publication } = await releaseRun()
     const { docker, calls } = recordingDocker()
     const files = { metadata: '', iid: '', layout: '', secretSpecs: [] }
     const pipeline = pipelineFor({
       settings,
-      plan,
+      publication,
       builder: DRIVERS[0],
       files,
       userConfig: '/u'
@@ -158,7 +158,7 @@ describe('the steps a run executes', () => {
       new Map(settings.logins.map(l => [l.registry, l.password]))
     )
     for (const step of pipeline.login.filter(isCommand))
-      await runCommand(step, plan.images, new RunValues(), env)
+      await runCommand(step, publication.images, new RunValues(), env)
     expect(calls).toEqual([
       {
         args: ['login', 'ghcr.io', '--username', 'octo', '--password-stdin'],
@@ -178,12 +178,12 @@ describe('the steps a run executes', () => {
   })
 
   it('buildx build: the secret in a file named by --secret, not in the argv', async () => {
-    const { settings, plan } = await releaseRun()
+    const { settings, publication } = await releaseRun()
     const { docker, calls } = recordingDocker()
-    const build = secretsBuildStep(settings, plan, tempDir)
+    const build = secretsBuildStep(settings, publication, tempDir)
     await runCommand(
       build,
-      plan.images,
+      publication.images,
       new RunValues(),
       envFor(docker, new Map())
     )
@@ -221,7 +221,7 @@ describe('no builder puts a value of any secret input in argv', () => {
     { name: 'build, push: false', inputs: { push: 'false' } },
     { name: 'digest', inputs: { mode: 'digest', platforms: 'linux/amd64' } }
   ])('planned steps, mode $name, every builder', async ({ inputs }) => {
-    const { settings, plan } = await releaseRun({
+    const { settings, publication } = await releaseRun({
       ...ALL_SECRET_INPUTS,
       ...inputs
     })
@@ -233,7 +233,7 @@ describe('no builder puts a value of any secret input in argv', () => {
         secretSpecs: ['id=SSH_KEY,src=<file>', 'id=NPM_TOKEN,src=<file>']
       }
       const argvs = allSteps(
-        pipelineFor({ settings, plan, builder, files, userConfig: '/u' })
+        pipelineFor({ settings, publication, builder, files, userConfig: '/u' })
       )
         .filter(isCommand)
         .map(step => step.argv)
@@ -254,7 +254,7 @@ describe('no builder puts a value of any secret input in argv', () => {
       name: 'buildxBuildArgs',
       build: (run: Awaited<ReturnType<typeof releaseRun>>) =>
         buildxBuildArgs({
-          ...run.plan,
+          ...run.publication,
           build: run.settings.build,
           metadataFile: '/m',
           secretSpecs: ['id=SSH_KEY,src=/s/0', 'id=NPM_TOKEN,src=/s/1']
@@ -263,7 +263,10 @@ describe('no builder puts a value of any secret input in argv', () => {
     {
       name: 'classicBuildArgs',
       build: (run: Awaited<ReturnType<typeof releaseRun>>) =>
-        classicBuildArgs({ ...run.plan, build: run.settings.build }, '/iid')
+        classicBuildArgs(
+          { ...run.publication, build: run.settings.build },
+          '/iid'
+        )
     }
   ])('$name', async ({ build }) => {
     const argv = build(await releaseRun(ALL_SECRET_INPUTS))
@@ -273,11 +276,11 @@ describe('no builder puts a value of any secret input in argv', () => {
 
   it('buildx build: the quoted PEM is one secret, whole in one file', async () => {
     const tempDir = mkdtempSync(join(tmpdir(), 'secrets-pem-'))
-    const { settings, plan } = await releaseRun(ALL_SECRET_INPUTS)
+    const { settings, publication } = await releaseRun(ALL_SECRET_INPUTS)
     const { docker, calls } = recordingDocker()
-    const build = secretsBuildStep(settings, plan, tempDir)
+    const build = secretsBuildStep(settings, publication, tempDir)
     const env = testPublishEnv({ docker, registry: untouchedRegistry, tempDir })
-    await runCommand(build, plan.images, new RunValues(), env)
+    await runCommand(build, publication.images, new RunValues(), env)
     const [argv] = calls.map(call => call.args)
     const file = join(tempDir, 'secrets', '0-SSH_KEY')
     const written = readFileSync(file, 'utf8')

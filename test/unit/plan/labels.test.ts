@@ -7,7 +7,7 @@ import {
   ociLabels,
   pullRequestLabel
 } from '../../../src/plan/labels.js'
-import { planPublish } from '../../../src/plan/plan.js'
+import { describePublication } from '../../../src/plan/publication.js'
 import { parseSettings } from '../../../src/settings/settings.js'
 import { loadEvent, SHAS, type EventName } from '../../fixtures/events.js'
 
@@ -226,7 +226,13 @@ describe('pullRequestLabel', () => {
       labels: 'dev.docker-publish-action.pull-request='
     }
     const settings = await parseSettings(name => inputs[name] ?? '')
-    const plan = planPublish(settings, ctxOf('pull-request'), CREATED)
-    expect(plan.labels['dev.docker-publish-action.pull-request']).toBe('42')
+    const publication = describePublication(
+      settings,
+      ctxOf('pull-request'),
+      CREATED
+    )
+    expect(publication.labels['dev.docker-publish-action.pull-request']).toBe(
+      '42'
+    )
   })
 })

@@ -28,10 +28,10 @@ async function pipeline(
   inputs: Record<string, string>,
   builder: Builder = DOCKER
 ): Promise<Pipeline> {
-  const { settings, plan } = await releaseRun({ secrets: '', ...inputs })
+  const { settings, publication } = await releaseRun({ secrets: '', ...inputs })
   return pipelineFor({
     settings,
-    plan,
+    publication,
     builder,
     files: FILES,
     userConfig: USER_CONFIG
@@ -419,7 +419,7 @@ describe('pipelineFor: SOURCE_DATE_EPOCH', () => {
 
   it.each<Row & { builder: Builder; expected: string[] }>([
     {
-      name: 'buildx: the creation time of the plan, as a build argument',
+      name: 'buildx: the creation time of the publication, as a build argument',
       builder: CONTAINER,
       inputs: {},
       expected: ['SOURCE_DATE_EPOCH=1714564800']
@@ -538,10 +538,13 @@ describe("pipelineFor: build-push-action's default provenance", () => {
     builder: Builder,
     workflowRun = run()
   ): Promise<string[]> {
-    const { settings, plan } = await releaseRun({ secrets: '', ...inputs })
+    const { settings, publication } = await releaseRun({
+      secrets: '',
+      ...inputs
+    })
     const steps = pipelineFor({
       settings,
-      plan: { ...plan, workflowRun },
+      publication: { ...publication, workflowRun },
       builder,
       files: FILES,
       userConfig: USER_CONFIG

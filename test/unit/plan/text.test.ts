@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import type { PublishPlan } from '../../../src/plan/plan.js'
+import type { Publication } from '../../../src/plan/publication.js'
 import { planText } from '../../../src/plan/text.js'
 
-const RELEASE: PublishPlan = {
+const RELEASE: Publication = {
   version: '1.2.3',
   tags: [
     { name: '1.2.3', kind: 'version' },
@@ -28,7 +28,7 @@ describe('planText', () => {
   it.each([
     {
       name: 'every section; tags aligned with their kind and line; steps with their commands quoted',
-      plan: RELEASE,
+      publication: RELEASE,
       steps: [
         {
           step: 'login' as const,
@@ -76,7 +76,7 @@ describe('planText', () => {
     },
     {
       name: 'nothing to publish: (none) everywhere, no registry checks, warnings last',
-      plan: {
+      publication: {
         ...RELEASE,
         version: '',
         tags: [],
@@ -101,7 +101,7 @@ describe('planText', () => {
         'Warning: type=semver: "main" is not a valid semver'
       ]
     }
-  ])('$name', ({ plan, steps, guards, expected }) => {
-    expect(planText(plan, steps, guards)).toBe(expected.join('\n'))
+  ])('$name', ({ publication, steps, guards, expected }) => {
+    expect(planText(publication, steps, guards)).toBe(expected.join('\n'))
   })
 })

@@ -80,14 +80,14 @@ async function publish(
   ref: string,
   options: Options = {}
 ) {
-  const { settings, plan } = await releaseRun({
+  const { settings, publication } = await releaseRun({
     images: IMAGE,
     logins: '',
     secrets: '',
     tags: '',
     'immutable-tags': options['immutable-tags'] ?? 'error'
   })
-  const release = { ...plan }
+  const release = { ...publication }
   if (ref !== '1.2.3') {
     const [major, minor] = ref.split('.')
     release.tags = [
@@ -109,7 +109,7 @@ async function publish(
   }
   const pipeline = pipelineFor({
     settings,
-    plan: release,
+    publication: release,
     builder: options.builder ?? CONTAINER,
     files,
     userConfig: join(dir, 'user-docker-config')
@@ -266,7 +266,7 @@ describe('runPipeline: the same release twice at once (the re-run rule at the re
         tags: '',
         'immutable-tags': 'error'
       })
-    ).plan.labels
+    ).publication.labels
 
   /** Another build lands on 1.2.3 right after our floating tag 1 (it read before our write). */
   function raceOnRelease(
@@ -376,7 +376,7 @@ describe('runPipeline on the docker driver (classic store): no staging tag', () 
     failing: { build?: string; save?: string } = {},
     warnings: string[] = []
   ) {
-    const { settings, plan } = await releaseRun({
+    const { settings, publication } = await releaseRun({
       images: IMAGE,
       logins: '',
       secrets: '',
@@ -390,14 +390,14 @@ describe('runPipeline on the docker driver (classic store): no staging tag', () 
     }
     const pipeline = pipelineFor({
       settings,
-      plan,
+      publication,
       builder: CLASSIC_STORE,
       files,
       userConfig: join(dir, 'user-docker-config')
     })
     const { docker, calls, imageId } = classicStoreDocker(removeImage, failing)
     const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
-    const run = runPipeline(settings, plan, pipeline, env)
+    const run = runPipeline(settings, publication, pipeline, env)
     return { run, calls, imageId, layout: files.layout }
   }
 

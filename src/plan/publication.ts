@@ -7,7 +7,7 @@ import { computeTags } from '../tags/compute.js'
 import type { Tag } from '../tags/tag-types.js'
 
 /** What a run will publish: computed purely from the inputs, the ref and the time. */
-export interface PublishPlan {
+export interface Publication {
   version: string
   tags: Tag[]
   images: Image[]
@@ -32,12 +32,12 @@ export function refsFor(images: Image[], tags: Tag[]): string[] {
   return images.flatMap(image => tags.map(tag => `${image.name}:${tag.name}`))
 }
 
-export function planPublish(
+export function describePublication(
   settings: Settings,
   ctx: RefContext,
   now: Date,
   created: Date = now
-): PublishPlan {
+): Publication {
   const pushed = pushes(settings) ? settings.images.map(i => i.registry) : []
   // first: a push that needs an empty secret fails before anything else
   const notices = emptySecrets(settings.emptyLogins, ctx.eventName, pushed)
