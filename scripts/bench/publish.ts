@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { StackRegistry } from '../../test/support/stack-env.js'
 import { checkTags, publishInputs, runAction } from './action.js'
 import { bareDockerPublish } from './docker-cli.js'
-import { tagPushEnv } from './event.js'
+import { dockerHostEnv, tagPushEnv } from './event.js'
 import { requireDist, requireStack } from './host.js'
 import { CPU_METHOD, measure, type Cost } from './proc.js'
 import { medianRatio, printTable, ratio, spread } from './report.js'
@@ -49,7 +49,11 @@ async function dockerOnce(
   registry: StackRegistry,
   dockerConfig: string
 ): Promise<Sample> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME }
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...dockerHostEnv()
+  }
   const { cost } = await measure(() =>
     bareDockerPublish(image, registry, { ...env, DOCKER_CONFIG: dockerConfig })
   )
