@@ -12,7 +12,8 @@
  * deflate blocks apart, hence our own framing.
  */
 import { promisify } from 'node:util'
-import { constants, crc32, deflateRaw } from 'node:zlib'
+import * as zlib from 'node:zlib'
+import { constants, deflateRaw } from 'node:zlib'
 
 /** The unit of the level choice and of the parallel deflate. */
 export const BLOCK_BYTES = 1024 * 1024
@@ -26,6 +27,23 @@ const RANDOM_BITS = 7.9
 const STORED_MAX = 65_535
 
 const deflateBlock = promisify(deflateRaw)
+
+let crcTable: Uint32Array | undefined
+
+/** CRC-32 as zlib computes it, in plain code: zlib.crc32 came with Node 20.15. */
+export function crc32Fallback(data: Uint8Array, value = 0): number {
+  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  let crc = ~value >>> 0
+  for (const byte of data) crc = crcTable[(crc ^ byte) & 0xff] ^ (crc >>> 8)
+  return ~crc >>> 0
+}
+
+const crc32: (data: Uint8Array, value?: number) => number =
+  typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Fallback
 
 /** The sampled byte entropy of `block`, in bits per byte (0 to 8). */
 export function sampledEntropy(block: Uint8Array): number {

@@ -3,9 +3,10 @@ import { describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { gunzipSync } from 'node:zlib'
+import { crc32, gunzipSync } from 'node:zlib'
 import {
   BLOCK_BYTES,
+  crc32Fallback,
   blockLevel,
   fixedBlocks,
   gzipChunks
@@ -110,5 +111,16 @@ describe('gzipBlocks', () => {
     await expect(pipeline(failing, gzip, collector().sink)).rejects.toThrow(
       'docker save broke'
     )
+  })
+})
+
+describe('crc32Fallback (Node before 20.15)', () => {
+  it('computes what zlib computes, in one go and continued', () => {
+    const data = randomBytes(10_000)
+    const split = crc32Fallback(
+      data.subarray(4000),
+      crc32Fallback(data.subarray(0, 4000))
+    )
+    expect([crc32Fallback(data), split]).toEqual([crc32(data), crc32(data)])
   })
 })
