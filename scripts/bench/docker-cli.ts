@@ -1,4 +1,4 @@
-/** What the action replaces, done with the bare docker CLI: login, one buildx build --push, logout. */
+/** What the action replaces, done with the bare docker CLI: login, one buildx build --push (buildx's defaults), logout. */
 import { join } from 'node:path'
 import { ROOT } from '../../test/e2e/runner.js'
 import type { StackRegistry } from '../../test/support/stack-env.js'
@@ -23,8 +23,9 @@ export async function bareDockerPublish(
       'buildx',
       'build',
       ...TAG_NAMES.flatMap(tag => ['-t', `${image}:${tag}`]),
-      '--provenance=false',
-      '--sbom=false',
+      // buildx's default attestations, as the action's build on this driver
+      // has them (a provenance manifest on the containerd store, none on the
+      // classic one): like with like
       '--push',
       context
     ],

@@ -25,8 +25,18 @@ export const TAG_NAMES = [
   `sha-${SHAS.release.slice(0, 7)}`
 ]
 
+/**
+ * DOCKER_HOST as the bench was given it, for both sides: `DOCKER_HOST=unix:///var/run/dpa-docker-classic.sock
+ * npm run bench` measures the classic image store (the GitHub-hosted runners' store).
+ */
+export function dockerHostEnv(): Record<string, string> {
+  const host = process.env.DOCKER_HOST
+  return host === undefined || host === '' ? {} : { DOCKER_HOST: host }
+}
+
 export function tagPushEnv(): Record<string, string> {
   return {
+    ...dockerHostEnv(),
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: 'push',
     GITHUB_EVENT_PATH: join(ROOT, 'test/fixtures/events/push-tag.json'),

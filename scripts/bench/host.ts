@@ -44,6 +44,11 @@ export function printMachine(): void {
   console.log(`node     ${process.version}`)
   console.log(`docker   ${docker}`)
   console.log(`buildx   ${version('docker', ['buildx', 'version'])}`)
+  // overlayfs: the containerd image store; overlay2 and the like: the classic one
+  const driver = version('docker', ['info', '--format', '{{.Driver}}'])
+  console.log(
+    `engine   ${process.env.DOCKER_HOST ?? 'default socket'}, storage driver ${driver}`
+  )
   console.log(`cores    ${availableParallelism()} (${cpus()[0]?.model ?? '?'})`)
 }
 

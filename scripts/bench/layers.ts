@@ -14,7 +14,7 @@ import type { StackRegistry } from '../../test/support/stack-env.js'
 import { checkTags, publishInputs, runAction, type Inputs } from './action.js'
 import { uniqueBlobBytes } from './blobs.js'
 import { bareDockerPublish } from './docker-cli.js'
-import { HELLO, TAG_NAMES, tagPushEnv } from './event.js'
+import { HELLO, TAG_NAMES, dockerHostEnv, tagPushEnv } from './event.js'
 import { requireDist, requireStack } from './host.js'
 import { exec, measure } from './proc.js'
 import { median, medianRatio, printTable, ratio, spread } from './report.js'
@@ -79,7 +79,12 @@ async function dockerPass(
       bareDockerPublish(
         image,
         registry,
-        { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+        {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...dockerHostEnv(),
+          ...env
+        },
         context
       )
     )

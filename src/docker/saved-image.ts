@@ -3,8 +3,9 @@
  * layers, ready for the registry client's upload. The classic store refuses
  * buildx's `type=oci` output; `docker save` (Docker 25+) writes an OCI
  * layout tar instead, but with uncompressed layers. Its stdout is read as a
- * stream: each layer is gzipped on its way to disk (never whole in memory),
- * and the manifests and index are rewritten to name the gzipped layers.
+ * stream: each layer is gzipped on its way to disk (never whole in memory;
+ * blocks that look random are stored, see block-gzip.ts), and the manifests
+ * and index are rewritten to name the gzipped layers.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
@@ -12,7 +13,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { constants, createGzip } from 'node:zlib'
+import { gzipChunks } from './block-gzip.js'
 import type { DockerRunner } from './runner.js'
 
 /**
@@ -170,8 +171,7 @@ class SavedBlobs {
     await pipeline(
       body,
       tap(raw),
-      // deterministic: zlib writes no time or name into the gzip header
-      createGzip({ level: this.level, strategy: constants.Z_DEFAULT_STRATEGY }),
+      (source: AsyncIterable<Buffer>) => gzipChunks(source, this.level),
       tap(packed, bytes => (size += bytes)),
       createWriteStream(temporary)
     )

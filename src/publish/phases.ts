@@ -102,6 +102,8 @@ export async function runPipeline(
   // the local leftovers exist once a build started (a failed save leaves its image)
   let built = false
   let cleanedUp: (() => Promise<void>) | undefined
+  // a big layout takes a while to delete: it goes beside the tag steps
+  let layoutsRemoved: Promise<void> | undefined
   const cleanUp = () =>
     (cleanedUp ??= startCleanup(
       pipeline.cleanup,
@@ -141,7 +143,11 @@ export async function runPipeline(
       'Stage the image (no tag moves yet)',
       pipeline.stage,
       runStep
-    ).finally(() => removeLayouts(pipeline.stage))
+    ).finally(() => {
+      layoutsRemoved = removeLayouts(pipeline.stage).catch((error: unknown) =>
+        env.log.warning(`cleanup: ${errorMessage(error)}`)
+      )
+    })
     if (built) cleanUp()
     if (pipeline.readBack.length > 0) requireDigests(publication.images, values)
     if (pipeline.tag.length > 0)
@@ -201,5 +207,6 @@ export async function runPipeline(
   } finally {
     removeSecretFiles(env.tempDir)
     if (built) await cleanUp()()
+    await layoutsRemoved
   }
 }

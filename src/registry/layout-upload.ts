@@ -1,16 +1,17 @@
 /**
  * An OCI layout into one repository, by digest and under no tag: every blob
- * (a few at a time), then the child manifests, then the root. The tags are
+ * (a few at a time), then the child manifests (those of one index at once),
+ * then the root. The tags are
  * the caller's to set afterwards.
  */
 import type { RegistryClient } from './client.js'
 import type { BlobOutcome } from './blob-upload.js'
-import type { LayoutBlob, OciLayout } from './oci-layout.js'
+import { manifestWaves, type LayoutBlob, type OciLayout } from './oci-layout.js'
 
 export interface LayoutUploadOptions {
   /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
   mountFrom?: string[]
-  /** Blobs sent at once; default 3. */
+  /** Blobs sent at once; default DEFAULT_PARALLEL_UPLOADS. */
   parallel?: number
   /** Told after each piece of progress: bytes the registry has of all blobs, and their total. */
   onProgress?: (done: number, total: number) => void
@@ -27,7 +28,8 @@ export interface LayoutUploadResult {
   bytesSent: number
 }
 
-export const DEFAULT_PARALLEL_UPLOADS = 3
+/** dockerd's default max-concurrent-uploads. */
+export const DEFAULT_PARALLEL_UPLOADS = 5
 
 export async function uploadLayout(
   client: RegistryClient,
@@ -63,8 +65,10 @@ export async function uploadLayout(
     options.parallel ?? DEFAULT_PARALLEL_UPLOADS,
     one
   )
-  for (const manifest of [...layout.manifests, layout.root])
-    await client.putManifest(image, manifest.digest, manifest)
+  for (const wave of [...manifestWaves(layout.manifests), [layout.root]])
+    await Promise.all(
+      wave.map(manifest => client.putManifest(image, manifest.digest, manifest))
+    )
   return result
 }
 

@@ -153,6 +153,27 @@ class LayoutWalk {
   }
 }
 
+/**
+ * The manifests below the root in waves that can each be put at once: a
+ * manifest comes in the wave after the last of the manifests it names.
+ * Children of one index (the platforms, their attestations) share a wave.
+ */
+export function manifestWaves(
+  manifests: readonly LayoutManifest[]
+): LayoutManifest[][] {
+  const wave = new Map<string, number>()
+  const waves: LayoutManifest[][] = []
+  // children come before their parents (readLayout's order)
+  for (const manifest of manifests) {
+    const named = parseJson('', manifest.digest, manifest.body).manifests ?? []
+    const after = named.map(child => wave.get(child.digest) ?? -1)
+    const at = Math.max(-1, ...after) + 1
+    wave.set(manifest.digest, at)
+    ;(waves[at] ??= []).push(manifest)
+  }
+  return waves
+}
+
 function parseJson(dir: string, what: string, bytes: Uint8Array): ManifestJson {
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as ManifestJson

@@ -82,12 +82,13 @@ beforeAll(async () => {
     context
   ])
   buildx = await readLayout(dest)
-  // a classic-store image with a layer of its own (busybox below it)
+  // a classic-store image with a layer of its own (busybox below it): 3 MB of
+  // noise, so its gzip has stored blocks and busybox's deflated ones
   const classicContext = join(work, 'classic-context')
   mkdirSync(classicContext)
   writeFileSync(
     join(classicContext, 'Dockerfile'),
-    `FROM local/busybox\nRUN head -c 300000 /dev/urandom > /noise && echo ${Date.now()} > /stamp\n`
+    `FROM local/busybox\nRUN head -c 3000000 /dev/urandom > /noise && echo ${Date.now()} > /stamp\n`
   )
   const iidfile = join(work, 'iid')
   await docker(['build', '--iidfile', iidfile, classicContext], CLASSIC)

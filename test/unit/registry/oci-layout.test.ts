@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readLayout } from '../../../src/registry/oci-layout.js'
+import { manifestWaves, readLayout } from '../../../src/registry/oci-layout.js'
 
 const root = mkdtempSync(join(tmpdir(), 'dpa-oci-layout-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -126,5 +126,45 @@ describe('readLayout', () => {
     const l = layout(`bad-${Math.random().toString(36).slice(2)}`)
     make(l)
     await expect(readLayout(l.dir)).rejects.toThrow(error)
+  })
+})
+
+describe('manifestWaves', () => {
+  const digests = (waves: { digest: string }[][]) =>
+    waves.map(wave => wave.map(m => m.digest))
+
+  it.each([
+    {
+      name: "an index's platforms and attestation: one wave",
+      make: (l: ReturnType<typeof layout>) => {
+        const amd = l.image([l.blob(LAYER, 'amd')])
+        const arm = l.image([l.blob(LAYER, 'arm')])
+        const attestation = l.image([l.blob(LAYER, 'in-toto')])
+        l.roots(l.index([amd, arm, attestation]))
+        return [[amd, arm, attestation]]
+      }
+    },
+    {
+      name: 'an index inside the index: its children one wave before it',
+      make: (l: ReturnType<typeof layout>) => {
+        const amd = l.image([l.blob(LAYER, 'nested amd')])
+        const nested = l.index([amd])
+        const arm = l.image([l.blob(LAYER, 'nested arm')])
+        l.roots(l.index([nested, arm]))
+        return [[amd, arm], [nested]]
+      }
+    },
+    {
+      name: 'a single manifest: no wave',
+      make: (l: ReturnType<typeof layout>) => {
+        l.roots(l.image([l.blob(LAYER, 'only')]))
+        return []
+      }
+    }
+  ])('$name', async ({ make }) => {
+    const l = layout(`waves-${Math.random().toString(36).slice(2)}`)
+    const expected = make(l)
+    const read = await readLayout(l.dir)
+    expect(digests(manifestWaves(read.manifests))).toEqual(digests(expected))
   })
 })
