@@ -123,7 +123,6 @@ export function localBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  requirePlatformsFit(build, builder)
   if (builder.driver === 'classic') {
     const argv = classic(publication, files, build, publication.refs)
     return { stage: [buildStep(argv, [])], cleanup: [] }
@@ -217,7 +216,6 @@ function uploadedFromLayout(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  requirePlatformsFit(build, builder)
   const { stage, cleanup } = exportsLayout(builder)
     ? exportedLayout(publication, build, files)
     : savedFromStore(publication, build, builder, files)

@@ -7,6 +7,7 @@ import type { Publication } from './publication.js'
 import { attestationDefaults, type Builder } from './builder.js'
 import {
   localBuild,
+  requirePlatformsFit,
   stagedBuild,
   stagedPlatform,
   type BuildFiles,
@@ -127,6 +128,7 @@ function onBuilder(
 function buildPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
   const build = onBuilder(settings, builder, publication)
+  requirePlatformsFit(build, builder)
   const login = loginSteps(input)
   if (buildsAsAsked(settings))
     return withStages(
@@ -148,6 +150,7 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
   const staging = stagingTag(publication.buildId, settings.build.platforms[0])
   const build = onBuilder(settings, builder, publication)
+  requirePlatformsFit(build, builder)
   const stages = stagedPlatform(publication, build, builder, files, staging)
   const staged = {
     ...publication,

@@ -9,18 +9,28 @@ export function isExactTag(tag: Tag): boolean {
   return tag.kind !== 'floating'
 }
 
-export function headStep(
+/** A request of one manifest: HEAD for where a reference points, GET for its bytes. */
+function manifestStep(
+  method: 'HEAD' | 'GET',
   step: RequestStep['step'],
   image: Image,
   reference: string
 ): RequestStep {
   return {
     step,
-    method: 'HEAD',
+    method,
     url: manifestUrl(image.name, reference),
     image,
     reference
   }
+}
+
+export function headStep(
+  step: RequestStep['step'],
+  image: Image,
+  reference: string
+): RequestStep {
+  return manifestStep('HEAD', step, image, reference)
 }
 
 /**
@@ -47,24 +57,10 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
     ...tags
       .filter(tag => tag.kind === 'version')
       .map(tag => ({
-        ...getStep('revision', image, tag.name),
+        ...manifestStep('GET', 'revision', image, tag.name),
         when: `${tag.name} exists on another digest`
       }))
   ])
-}
-
-function getStep(
-  step: RequestStep['step'],
-  image: Image,
-  reference: string
-): RequestStep {
-  return {
-    step,
-    method: 'GET',
-    url: manifestUrl(image.name, reference),
-    image,
-    reference
-  }
 }
 
 /** One manifest PUT per tag: every exact tag of every image, then the floating ones. */
