@@ -908,6 +908,46 @@ const CASES: Case[] = [
     why: /only mode "promote"/
   },
   {
+    name: 'verify-identity outside promote',
+    inputs: {
+      'verify-identity':
+        'https://github.com/acme/webapp/.github/workflows/release.yml@refs/tags/v1.2.3',
+      'verify-trusted-root': 'trusted_root.json'
+    },
+    input: 'verify-identity',
+    value:
+      'https://github.com/acme/webapp/.github/workflows/release.yml@refs/tags/v1.2.3',
+    why: /only mode "promote"/
+  },
+  {
+    name: 'verify-trusted-root without verify-identity',
+    inputs: { 'verify-trusted-root': 'trusted_root.json' },
+    input: 'verify-trusted-root',
+    value: 'trusted_root.json',
+    why: /read only with verify-identity/
+  },
+  {
+    name: 'verify-issuer not a URL',
+    inputs: { 'verify-issuer': 'github' },
+    input: 'verify-issuer',
+    value: 'github',
+    why: /expected an http\(s\) URL/
+  },
+  {
+    name: 'fulcio-url not a URL',
+    inputs: { 'fulcio-url': 'fulcio.example' },
+    input: 'fulcio-url',
+    value: 'fulcio.example',
+    why: /expected an http\(s\) URL/
+  },
+  {
+    name: 'rekor-url with a space',
+    inputs: { 'rekor-url': 'https://rekor example' },
+    input: 'rekor-url',
+    value: 'https://rekor example',
+    why: /expected an http\(s\) URL/
+  },
+  {
     name: 'registry-timeout fraction',
     inputs: { 'registry-timeout': '1.5' },
     input: 'registry-timeout',
