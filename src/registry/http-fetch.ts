@@ -197,6 +197,11 @@ function redirected(
   if (to.origin !== from.origin)
     for (const name of Object.keys(headers))
       if (name.toLowerCase() === 'authorization') delete headers[name]
+  // a body may hold a credential too (Fulcio's request holds the OIDC token)
+  if (to.origin !== from.origin && !toGet && init.body !== undefined)
+    throw new Error(
+      `${from.origin} redirected a request with a body to ${to.origin}: not sent there`
+    )
   return toGet
     ? { ...init, method: 'GET', headers, body: undefined }
     : { ...init, headers }

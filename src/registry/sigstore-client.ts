@@ -32,7 +32,8 @@ async function exchange(
   what: string,
   url: URL,
   init: { method: string; headers: Record<string, string>; body?: string },
-  limits: ExchangeLimits
+  limits: ExchangeLimits,
+  onConflict?: (response: RegistryResponse) => Promise<unknown>
 ): Promise<unknown> {
   return withRetry(
     async () => {
@@ -50,6 +51,8 @@ async function exchange(
       }
       if (response.status >= 500 || response.status === 429)
         throw new TransientError((await failure(what, response)).message)
+      if (response.status === 409 && onConflict !== undefined)
+        return onConflict(response)
       if (!response.ok) throw await failure(what, response)
       return response.json()
     },
@@ -100,14 +103,16 @@ export function postJson(
   base: string,
   path: string,
   body: object,
-  limits: ExchangeLimits
+  limits: ExchangeLimits,
+  onConflict?: (response: RegistryResponse, url: URL) => Promise<unknown>
 ): Promise<unknown> {
   const url = new URL(path, base.endsWith('/') ? base : `${base}/`)
   return exchange(
     what,
     url,
     { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
-    limits
+    limits,
+    onConflict && (response => onConflict(response, url))
   )
 }
 
@@ -132,11 +137,16 @@ export function uploadEntry(
   entry: object,
   limits: ExchangeLimits
 ): Promise<unknown> {
-  return postJson(
-    `Rekor (${rekorUrl})`,
-    rekorUrl,
-    'api/v1/log/entries',
-    entry,
-    limits
-  )
+  const what = `Rekor (${rekorUrl})`
+  // a retried POST whose first try landed is answered 409 with the entry's
+  // Location: that entry is this signature's, read it as cosign does
+  const existing = async (response: RegistryResponse, posted: URL) => {
+    const location = response.headers.get('location') ?? ''
+    const at = new URL(location, posted)
+    if (location === '' || at.origin !== posted.origin)
+      throw await failure(what, response)
+    await response.text().catch(() => '')
+    return exchange(what, at, { method: 'GET', headers: JSON_HEADERS }, limits)
+  }
+  return postJson(what, rekorUrl, 'api/v1/log/entries', entry, limits, existing)
 }

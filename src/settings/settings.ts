@@ -330,6 +330,8 @@ export async function parseSettings(
     signing: parseSigning(source),
     referrers: parseBoolean(source, 'referrers', false)
   }
+  if (source('referrers').trim() === '')
+    settings.referrers = referrersAsked(settings)
   checkCombinations(settings)
   checkReferrers(settings)
   checkSigning(
@@ -340,6 +342,22 @@ export async function parseSettings(
       !evaluatesOnly(settings.build.call)
   )
   return settings
+}
+
+/**
+ * referrers left empty: on where the inputs ask for attestations
+ * (`provenance`, `sbom` or `attests` set, and not turned off) and the run
+ * publishes a build's index (build with push, merge); build-push-action's
+ * default provenance alone attaches none, so a default run adds no tag.
+ */
+function referrersAsked(settings: Settings): boolean {
+  const { provenance, sbom, attests, push } = settings.build
+  const asks = (value: string | undefined) =>
+    value !== undefined && value !== 'false' && !/disabled=true/.test(value)
+  const asked = asks(provenance) || asks(sbom) || attests.length > 0
+  return (
+    asked && (settings.mode === 'merge' || (settings.mode === 'build' && push))
+  )
 }
 
 /** referrers: true attaches what a publishing run's image carries. */

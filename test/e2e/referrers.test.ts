@@ -286,8 +286,8 @@ describe('referrers: true in the merge job', () => {
   })
 })
 
-describe('referrers: false (the default)', () => {
-  it('writes no referrer: the provenance stays in the index only', async () => {
+describe('referrers left empty', () => {
+  it("buildx's default provenance alone (no input asks) writes no referrer: it stays in the index only", async () => {
     const { a } = stack
     const repo = uniqueRepo('no-referrers')
     const main = await runMain(
@@ -295,8 +295,7 @@ describe('referrers: false (the default)', () => {
         images: `${a.host}/${repo}`,
         ...credentials(a),
         context: HELLO,
-        platforms: 'linux/amd64,linux/arm64',
-        provenance: 'mode=max'
+        platforms: 'linux/amd64,linux/arm64'
       },
       runnerEnv('push-tag')
     )
@@ -305,5 +304,30 @@ describe('referrers: false (the default)', () => {
     expect(
       (await embedded(a, repo, main.outputs.digest)).attestations
     ).toHaveLength(2)
+  })
+
+  it('provenance asked for attaches it; referrers: false keeps it in the index only', async () => {
+    const { a } = stack
+    const publish = async (inputs: Record<string, string>) => {
+      const repo = uniqueRepo('asked-referrers')
+      const main = await runMain(
+        {
+          images: `${a.host}/${repo}`,
+          ...credentials(a),
+          context: HELLO,
+          platforms: 'linux/amd64,linux/arm64',
+          provenance: 'mode=max',
+          ...inputs
+        },
+        runnerEnv('push-tag')
+      )
+      expect(main.code).toBe(0)
+      return listTags(a, repo)
+    }
+    const asked = await publish({})
+    expect(asked.filter(tag => /^sha256-[0-9a-f]{64}$/.test(tag))).toHaveLength(
+      2
+    )
+    expect(await publish({ referrers: 'false' })).toEqual(RELEASE_TAGS)
   })
 })

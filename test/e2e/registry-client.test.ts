@@ -92,13 +92,15 @@ describe('registry client against the real registries', () => {
     expect(digest).toBe(seeded.manifest.digest)
   })
 
-  it('gets the manifest bytes, media type and digest', async () => {
+  it('gets the manifest bytes, media type, digest and the ETag a conditional put sends back', async () => {
     const { client } = recordingClient()
     const manifest = await client.getManifest(imageA, '1.0.0')
     expect(manifest).toEqual({
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       digest: seeded.manifest.digest,
-      body: seeded.manifest.bytes
+      body: seeded.manifest.bytes,
+      // distribution 2.8 quotes the digest as the ETag
+      etag: `"${seeded.manifest.digest}"`
     })
   })
 

@@ -2,11 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createServer, type Server } from 'node:http'
 import {
   requestCertificate,
-  requestIdToken
+  requestIdToken,
+  uploadEntry
 } from '../../../src/registry/sigstore-client.js'
 
 /** Answers each request with the next status of the current script (then the last one). */
-let script: { status: number; body: string }[] = []
+let script: {
+  status: number
+  body: string
+  headers?: Record<string, string>
+}[] = []
 let requests: { method?: string; url?: string; authorization?: string }[] = []
 let server: Server
 let base: string
@@ -21,7 +26,10 @@ beforeAll(async () => {
     const next = script.length > 1 ? script.shift()! : script[0]
     request.resume()
     request.on('end', () => {
-      response.writeHead(next.status, { 'Content-Type': 'application/json' })
+      response.writeHead(next.status, {
+        'Content-Type': 'application/json',
+        ...next.headers
+      })
       response.end(next.body)
     })
   })
@@ -92,5 +100,49 @@ describe("the keyless round trips' faults", () => {
         authorization: 'bearer rt'
       }
     ])
+  })
+
+  it("reads Rekor's existing entry when a retried POST is answered 409 (its first try landed)", async () => {
+    const entry = '{"u1":{"logIndex":7}}'
+    script = [
+      { status: 503, body: '' },
+      {
+        status: 409,
+        body: '{"message":"an equivalent entry already exists"}',
+        headers: { Location: '/rekor/api/v1/log/entries/u1' }
+      },
+      { status: 200, body: entry }
+    ]
+    requests = []
+    await expect(uploadEntry(`${base}/rekor`, {}, limits)).resolves.toEqual(
+      JSON.parse(entry)
+    )
+    expect(requests.map(r => `${r.method} ${r.url}`)).toEqual([
+      'POST /rekor/api/v1/log/entries',
+      'POST /rekor/api/v1/log/entries',
+      'GET /rekor/api/v1/log/entries/u1'
+    ])
+  })
+
+  it("never re-sends Fulcio's request (it holds the OIDC token) to another origin", async () => {
+    const other = createServer((_, response) => response.end('{}'))
+    await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve))
+    const address = other.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    let reached = 0
+    other.on('request', () => reached++)
+    script = [
+      {
+        status: 307,
+        body: '',
+        headers: { Location: `http://127.0.0.1:${port}/api/v2/signingCert` }
+      }
+    ]
+    requests = []
+    await expect(
+      requestCertificate(`${base}/fulcio`, { token: 'secret' }, limits)
+    ).rejects.toThrow(/redirected a request with a body .*: not sent there/)
+    expect(reached).toBe(0)
+    await new Promise<void>(resolve => other.close(() => resolve()))
   })
 })

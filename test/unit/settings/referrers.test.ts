@@ -7,7 +7,51 @@ const IMAGE = { images: 'ghcr.io/o/app' }
 
 describe('the referrers input', () => {
   it.each([
-    { name: 'off by default', inputs: {}, referrers: false },
+    {
+      name: "off by default: build-push-action's default provenance alone",
+      inputs: {},
+      referrers: false
+    },
+    {
+      name: 'on when provenance asks for attestations',
+      inputs: { provenance: 'mode=max' },
+      referrers: true
+    },
+    { name: 'on when sbom asks', inputs: { sbom: 'true' }, referrers: true },
+    {
+      name: 'on when attests asks',
+      inputs: { attests: 'type=provenance,mode=max' },
+      referrers: true
+    },
+    {
+      name: 'off when provenance is turned off',
+      inputs: { provenance: 'false' },
+      referrers: false
+    },
+    {
+      name: 'off when provenance says disabled=true',
+      inputs: { provenance: 'disabled=true' },
+      referrers: false
+    },
+    {
+      name: 'off when asked but nothing is pushed',
+      inputs: { provenance: 'mode=max', push: 'false' },
+      referrers: false
+    },
+    {
+      name: 'off when asked in a digest leg (the merge attaches)',
+      inputs: {
+        provenance: 'mode=max',
+        mode: 'digest',
+        platforms: 'linux/amd64'
+      },
+      referrers: false
+    },
+    {
+      name: 'referrers: false wins over provenance',
+      inputs: { provenance: 'mode=max', referrers: 'false' },
+      referrers: false
+    },
     { name: 'true in build', inputs: { referrers: 'true' }, referrers: true },
     {
       name: 'true in merge, which publishes the index',
