@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises'
 import { errorMessage } from '../shared/input-error.js'
 import type { Image } from '../reference/images.js'
 import type { Manifest } from '../registry/manifest.js'
+import { requireManifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
 import { readLayout } from '../registry/oci-layout.js'
@@ -86,9 +87,12 @@ export async function runHandover(
   env: PublishEnv
 ): Promise<void> {
   const digest = values.digestOf(step.image.name)
-  const leg = await env.registry.getManifest(step.image.name, digest)
-  if (leg === undefined)
-    throw new Error(`${step.image.name}@${digest} vanished after its upload`)
+  const leg = await requireManifest(
+    env.registry,
+    step.image.name,
+    digest,
+    `${step.image.name}@${digest} vanished after its upload`
+  )
   const index = handoverIndex(leg, step.platform ?? '', step.reference)
   await env.registry.putManifest(step.image.name, step.reference, index)
   values.handovers.set(step.image.name, index.digest)
@@ -138,14 +142,12 @@ async function readSource(
   values: RunValues,
   env: PublishEnv
 ): Promise<string[]> {
-  const manifest = await env.registry.getManifest(
+  const manifest = await requireManifest(
+    env.registry,
     step.image.name,
-    step.reference
+    step.reference,
+    `input "source": ${step.image.name}:${step.reference} was not found in registry ${step.image.registry}`
   )
-  if (manifest === undefined)
-    throw new Error(
-      `input "source": ${step.image.name}:${step.reference} was not found in registry ${step.image.registry}`
-    )
   values.source = { image: step.image, digest: manifest.digest }
   return indexPlatforms(manifest)
 }
@@ -155,13 +157,14 @@ async function sourceManifest(
   env: PublishEnv
 ): Promise<Manifest> {
   const source = values.source
-  const manifest =
-    source && (await env.registry.getManifest(source.image.name, source.digest))
-  if (!source || manifest === undefined)
-    throw new Error(
-      'the source image vanished from the registry while it was copied'
-    )
-  return manifest
+  if (source === undefined)
+    throw new Error('copy ran before the source was read')
+  return requireManifest(
+    env.registry,
+    source.image.name,
+    source.digest,
+    'the source image vanished from the registry while it was copied'
+  )
 }
 
 /** A leg's image: what its handover index names (a tag on the image itself from older legs). */
@@ -171,11 +174,12 @@ async function readStaged(
   env: PublishEnv
 ): Promise<void> {
   const { image, reference } = step
-  const manifest = await env.registry.getManifest(image.name, reference)
-  if (manifest === undefined)
-    throw new Error(
-      `input "platforms": no ${step.platform ?? ''} build of this run at ${image.name}:${reference}: did its mode: digest job succeed?`
-    )
+  const manifest = await requireManifest(
+    env.registry,
+    image.name,
+    reference,
+    `input "platforms": no ${step.platform ?? ''} build of this run at ${image.name}:${reference}: did its mode: digest job succeed?`
+  )
   const leg = handedOver(manifest)
   values.setStaged(image.name, stagedDigest(reference), leg ?? manifest.digest)
   if (leg !== undefined)

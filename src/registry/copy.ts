@@ -1,4 +1,4 @@
-import type { RegistryClient } from './client.js'
+import { requireManifest, type RegistryClient } from './client.js'
 import type { Manifest } from './manifest.js'
 
 interface ManifestJson {
@@ -26,9 +26,12 @@ export async function mountImage(
   digest: string,
   toImage: string
 ): Promise<Manifest> {
-  const manifest = await client.getManifest(fromImage, digest)
-  if (manifest === undefined)
-    throw new Error(`${fromImage}@${digest} is not in the registry`)
+  const manifest = await requireManifest(
+    client,
+    fromImage,
+    digest,
+    `${fromImage}@${digest} is not in the registry`
+  )
   const json = parse(manifest)
   for (const child of json.manifests ?? []) {
     const childManifest = await mountImage(

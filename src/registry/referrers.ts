@@ -7,7 +7,7 @@
  * tag `sha256-<hex>`, read, added to and put back (with If-Match where the
  * registry honours it), then read again until it holds the referrer.
  */
-import type { RegistryClient } from './client.js'
+import { requireManifest, type RegistryClient } from './client.js'
 import type { Manifest } from './manifest.js'
 import {
   attestationReferrer,
@@ -143,18 +143,22 @@ export async function attachAttestations(
   image: string,
   digest: string
 ): Promise<AttachedReferrer[]> {
-  const index = await client.getManifest(image, digest)
-  if (index === undefined)
-    throw new Error(`${image}@${digest} is not in the registry`)
+  const index = await requireManifest(
+    client,
+    image,
+    digest,
+    `${image}@${digest} is not in the registry`
+  )
   const embedded = embeddedAttestations(index)
   if (embedded.length > 0) await client.putBlob(image, EMPTY_CONFIG_BYTES)
   const attached: AttachedReferrer[] = []
   for (const { attestation, subject } of embedded) {
-    const manifest = await client.getManifest(image, attestation.digest)
-    if (manifest === undefined)
-      throw new Error(
-        `${image}@${digest} lists attestation ${attestation.digest}, which the registry lacks`
-      )
+    const manifest = await requireManifest(
+      client,
+      image,
+      attestation.digest,
+      `${image}@${digest} lists attestation ${attestation.digest}, which the registry lacks`
+    )
     const referrer = attestationReferrer(manifest, subject)
     attached.push(await attachReferrer(client, image, referrer))
   }
@@ -174,9 +178,12 @@ export async function copyReferrers(
   digest: string,
   toImage: string
 ): Promise<AttachedReferrer[]> {
-  const root = await client.getManifest(fromImage, digest)
-  if (root === undefined)
-    throw new Error(`${fromImage}@${digest} is not in the registry`)
+  const root = await requireManifest(
+    client,
+    fromImage,
+    digest,
+    `${fromImage}@${digest} is not in the registry`
+  )
   const copied: AttachedReferrer[] = []
   for (const subject of [digest, ...childDigests(root)]) {
     const target = await findReferrers(client, toImage, subject)

@@ -28,21 +28,40 @@ async function layersAt(
   return manifest === undefined ? [] : parseArtifact(manifest).layers
 }
 
-/** Puts the artifact tag with `layers` added to what it holds; their blobs must be there. */
+/** Writes (and read-back checks) an artifact tag before giving up on a racing writer. */
+const TAG_ROUNDS = 5
+
+/**
+ * Puts the artifact tag with `layers` added to what it holds; their blobs
+ * must be there. Read, add, put with If-Match, and read again until the
+ * layers are there: two runs signing one digest at once both keep theirs.
+ */
 export async function addLayers(
   client: RegistryClient,
   image: string,
   tag: string,
   layers: Descriptor[]
 ): Promise<boolean> {
-  const held = await layersAt(client, image, tag)
-  const added = newLayers(held, layers)
-  if (added.length === 0) return false
-  const all = [...held, ...added]
-  const config = artifactConfig(all)
-  await client.putBlob(image, config)
-  await client.putManifest(image, tag, artifactManifest(config, all))
-  return true
+  let written = false
+  for (let round = 0; round < TAG_ROUNDS; round++) {
+    const held = await client.getManifest(image, tag)
+    const heldLayers = held === undefined ? [] : parseArtifact(held).layers
+    const added = newLayers(heldLayers, layers)
+    if (added.length === 0) return written
+    const all = [...heldLayers, ...added]
+    const config = artifactConfig(all)
+    await client.putBlob(image, config)
+    const put = await client.pushManifest(
+      image,
+      tag,
+      artifactManifest(config, all),
+      held?.etag
+    )
+    written ||= !put.conflict
+  }
+  throw new Error(
+    `${image}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the same digest at the same time`
+  )
 }
 
 /** Signatures among `layers` that vouch for `digest` and verify with the key. */

@@ -124,6 +124,26 @@ describe("signatures in cosign's tag scheme", () => {
     ).toHaveLength(2)
   })
 
+  it('two runs signing one digest at once both keep their signature', async () => {
+    const registry = new MemoryRegistry()
+    const digest = registry.push(image, 'one', '1.0.0').digest
+    const keys = [opensslKey('ec', 'a'), opensslKey('ec', 'b')]
+    await Promise.all(
+      keys.map(key =>
+        writeSignature(
+          registry,
+          image,
+          digest,
+          loadSigner(key.privateKey, key === keys[0] ? 'a' : 'b')
+        )
+      )
+    )
+    for (const key of keys)
+      expect(
+        await countValidSignatures(registry, image, digest, key.publicKey)
+      ).toBe(1)
+  })
+
   it('a signature of another digest does not count', async () => {
     const registry = new MemoryRegistry()
     const signed = registry.push(image, 'one').digest
