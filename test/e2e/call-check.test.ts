@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listTags } from './registry-api.js'
 import { ROOT, runMain } from './runner.js'
+import { errorLines } from './releases.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 
@@ -52,9 +53,6 @@ const calls = (env: Record<string, string>) =>
   readFileSync(env.DPA_FIXTURE_LOG, 'utf8')
     .split('\n')
     .filter(line => line.startsWith('buildx '))
-
-const errorLines = (stdout: string) =>
-  stdout.split('\n').filter(line => line.startsWith('::error::'))
 
 describe('call: check', () => {
   it('on buildx 0.13 (no --call) fails first with one line, and the registry gets nothing', async () => {

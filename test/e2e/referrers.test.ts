@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import { listTags } from './registry-api.js'
 import { randomBytes } from 'node:crypto'
 import { runMain, runPost } from './runner.js'
+import { HELLO, RELEASE_TAGS, runHello } from './releases.js'
 import { credentials, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 import {
   stackEnv,
@@ -20,8 +21,6 @@ import {
   type KeyPair
 } from '../support/cosign.js'
 
-const HELLO = 'test/fixtures/contexts/hello'
-const RELEASE_TAGS = ['1', '1.2', '1.2.3']
 const INDEX = 'application/vnd.oci.image.index.v1+json'
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const ATTESTATION = 'application/vnd.docker.attestation.manifest.v1+json'
@@ -141,20 +140,14 @@ describe('referrers: true on distribution 2.8 (the referrers tag scheme)', () =>
   it('attaches the provenance of each platform: the tag list is the asked tags, one referrers tag per platform and the signature', async () => {
     const { a } = stack
     repo = uniqueRepo('referrers')
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        platforms: 'linux/amd64,linux/arm64',
-        provenance: 'mode=max',
-        referrers: 'true',
-        sign: 'key',
-        'signing-key': keys.privateKey,
-        'signing-password': keys.password
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, repo, {
+      platforms: 'linux/amd64,linux/arm64',
+      provenance: 'mode=max',
+      referrers: 'true',
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': keys.password
+    })
     expect(
       main.stdout.split('\n').filter(l => l.startsWith('::error::'))
     ).toEqual([])
@@ -190,17 +183,11 @@ describe('referrers: true on distribution 2.8 (the referrers tag scheme)', () =>
     const lists = await Promise.all(
       attached.platforms.map(p => manifest(a, repo, referrersTag(p)))
     )
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        platforms: 'linux/amd64,linux/arm64',
-        provenance: 'mode=max',
-        referrers: 'true'
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, repo, {
+      platforms: 'linux/amd64,linux/arm64',
+      provenance: 'mode=max',
+      referrers: 'true'
+    })
     expect(main.code).toBe(0)
     expect(main.outputs.digest).toBe(digest)
     expect(main.stdout).toContain('(already there)')
@@ -290,15 +277,9 @@ describe('referrers left empty', () => {
   it("buildx's default provenance alone (no input asks) writes no referrer: it stays in the index only", async () => {
     const { a } = stack
     const repo = uniqueRepo('no-referrers')
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        platforms: 'linux/amd64,linux/arm64'
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, repo, {
+      platforms: 'linux/amd64,linux/arm64'
+    })
     expect(main.code).toBe(0)
     expect(await listTags(a, repo)).toEqual(RELEASE_TAGS)
     expect(
@@ -310,17 +291,11 @@ describe('referrers left empty', () => {
     const { a } = stack
     const publish = async (inputs: Record<string, string>) => {
       const repo = uniqueRepo('asked-referrers')
-      const main = await runMain(
-        {
-          images: `${a.host}/${repo}`,
-          ...credentials(a),
-          context: HELLO,
-          platforms: 'linux/amd64,linux/arm64',
-          provenance: 'mode=max',
-          ...inputs
-        },
-        runnerEnv('push-tag')
-      )
+      const main = await runHello(a, repo, {
+        platforms: 'linux/amd64,linux/arm64',
+        provenance: 'mode=max',
+        ...inputs
+      })
       expect(main.code).toBe(0)
       return listTags(a, repo)
     }

@@ -1,7 +1,7 @@
 /** Tag releases of the hello fixture, started as the runner starts the action for a tag push. */
 import { runMain, runPost, type StepResult } from './runner.js'
 import type { StackRegistry } from '../support/stack-env.js'
-import { loginsFor, runnerEnv } from './steps.js'
+import { credentials, loginsFor, runnerEnv } from './steps.js'
 
 export const HELLO = 'test/fixtures/contexts/hello'
 
@@ -37,4 +37,33 @@ export async function publishRelease(
   )
   await runPost(main, env)
   return main
+}
+
+/** The tags a release of v1.2.3 is asked for. */
+export const RELEASE_TAGS = ['1', '1.2', '1.2.3']
+
+/** cosign's signature tag of a digest. */
+export const sigTag = (digest: string): string =>
+  `${digest.replace(':', '-')}.sig`
+
+/** The `::error::` lines of a step's log. */
+export const errorLines = (stdout: string): string[] =>
+  stdout.split('\n').filter(line => line.startsWith('::error::'))
+
+/** Runs main for the hello fixture to `registry/repo` with that registry's user (a v1.2.3 tag push). */
+export function runHello(
+  registry: StackRegistry,
+  repo: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = runnerEnv('push-tag')
+): Promise<StepResult> {
+  return runMain(
+    {
+      images: `${registry.host}/${repo}`,
+      ...credentials(registry),
+      context: HELLO,
+      ...inputs
+    },
+    env
+  )
 }

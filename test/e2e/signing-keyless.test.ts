@@ -6,13 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { listTags, publishedTags, readManifest } from './registry-api.js'
 import { runMain } from './runner.js'
-import {
-  credentials,
-  loginsFor,
-  runnerEnv,
-  uniqueRepo,
-  visibleText
-} from './steps.js'
+import { RELEASE_TAGS, sigTag, errorLines, runHello } from './releases.js'
+import { loginsFor, runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { cosignVerifyKeyless } from '../support/cosign.js'
 import {
@@ -22,14 +17,9 @@ import {
   type Standins
 } from '../support/sigstore-standins.js'
 
-const HELLO = 'test/fixtures/contexts/hello'
-const RELEASE_TAGS = ['1', '1.2', '1.2.3']
 let stack: StackEnv
 let standins: Standins
 
-const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`
-const errors = (text: string) =>
-  text.split('\n').filter(line => line.startsWith('::error::'))
 const WORKFLOW = { identity: WORKFLOW_IDENTITY, issuer: GITHUB_ISSUER }
 
 beforeAll(async () => {
@@ -45,11 +35,10 @@ describe('sign: keyless, verified by the real cosign', () => {
   it('signs the published digest with a certificate for the workflow: cosign verify passes on the digest and each tag', async () => {
     repo = uniqueRepo('keyless')
     const { a } = stack
-    const main = await runMain(
+    const main = await runHello(
+      a,
+      repo,
       {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
         platforms: 'linux/amd64,linux/arm64',
         sign: 'keyless',
         'fulcio-url': standins.fulcioUrl,
@@ -57,7 +46,7 @@ describe('sign: keyless, verified by the real cosign', () => {
       },
       runnerEnv('push-tag', standins.tokenEnv)
     )
-    expect(errors(main.stdout)).toEqual([])
+    expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     digest = main.outputs.digest
     expect((await readManifest(a, repo, '1.2.3')).digest).toBe(digest)
@@ -151,7 +140,7 @@ describe('sign: keyless, verified by the real cosign', () => {
       },
       runnerEnv('push-tag')
     )
-    expect(errors(main.stdout)).toEqual([])
+    expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
     const verified = await cosignVerifyKeyless(
@@ -188,7 +177,7 @@ describe('sign: keyless, verified by the real cosign', () => {
       WORKFLOW_IDENTITY,
       standins.trustedRootFile
     )
-    expect(errors(main.stdout)).toEqual([])
+    expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     expect(main.stdout).toContain(
       `1 keyless signature(s) verify for ${WORKFLOW_IDENTITY}`
@@ -210,7 +199,7 @@ describe('sign: keyless, verified by the real cosign', () => {
         const target = uniqueRepo('keyless-refused')
         const main = await promoteGated(target, identity, trust)
         expect(main.code).not.toBe(0)
-        expect(errors(main.stdout).join('\n')).toMatch(
+        expect(errorLines(main.stdout).join('\n')).toMatch(
           /input "verify-identity": no keyless signature on .* verifies for .*, so nothing was promoted/
         )
         expect(await listTags(b, target)).toEqual([])
@@ -225,17 +214,9 @@ describe('sign: keyless before anything runs', () => {
   it('without an OIDC token to ask for, fails naming the input before the build', async () => {
     const { a } = stack
     const repo = uniqueRepo('keyless-no-oidc')
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        sign: 'true'
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, repo, { sign: 'true' })
     expect(main.code).not.toBe(0)
-    expect(errors(main.stdout)).toEqual([
+    expect(errorLines(main.stdout)).toEqual([
       expect.stringMatching(
         /input "sign": invalid value "keyless": keyless signing needs GitHub's OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"/
       )
@@ -248,11 +229,10 @@ describe('sign: keyless before anything runs', () => {
     const { a } = stack
     const repo = uniqueRepo('keyless-dry')
     const asked = standins.tokens.length
-    const main = await runMain(
+    const main = await runHello(
+      a,
+      repo,
       {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
         'dry-run': 'true',
         sign: 'keyless',
         'fulcio-url': standins.fulcioUrl,

@@ -5,13 +5,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { listTags, publishedTags, readManifest } from './registry-api.js'
 import { runMain } from './runner.js'
-import {
-  credentials,
-  loginsFor,
-  runnerEnv,
-  uniqueRepo,
-  visibleText
-} from './steps.js'
+import { RELEASE_TAGS, sigTag, errorLines, runHello } from './releases.js'
+import { loginsFor, runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { pushTestImage, putManifestBytes } from '../support/registry-seed.js'
 import {
@@ -20,20 +15,14 @@ import {
   type KeyPair
 } from '../support/cosign.js'
 
-const HELLO = 'test/fixtures/contexts/hello'
-const RELEASE_TAGS = ['1', '1.2', '1.2.3']
 let stack: StackEnv
 let keys: KeyPair
 let otherKeys: KeyPair
 
 /** cosign's signature tag of a digest. */
-const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`
 
 const basic = (r: { username: string; password: string }) =>
   `Basic ${Buffer.from(`${r.username}:${r.password}`).toString('base64')}`
-
-const errors = (text: string) =>
-  text.split('\n').filter(line => line.startsWith('::error::'))
 
 beforeAll(async () => {
   stack = stackEnv()
@@ -48,20 +37,14 @@ describe('sign: key, verified by the real cosign', () => {
   it('signs the published digest: cosign verify --key passes on the digest and on each tag', async () => {
     repo = uniqueRepo('signed')
     const { a } = stack
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        // an index: a copy to another registry keeps its digest
-        platforms: 'linux/amd64,linux/arm64',
-        sign: 'key',
-        'signing-key': keys.privateKey,
-        'signing-password': keys.password
-      },
-      runnerEnv('push-tag')
-    )
-    expect(errors(main.stdout)).toEqual([])
+    const main = await runHello(a, repo, {
+      // an index: a copy to another registry keeps its digest
+      platforms: 'linux/amd64,linux/arm64',
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': keys.password
+    })
+    expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     digest = main.outputs.digest
     expect((await readManifest(a, repo, '1.2.3')).digest).toBe(digest)
@@ -113,10 +96,7 @@ describe('sign: key, verified by the real cosign', () => {
   it('an unsigned publish does not verify', async () => {
     const { a } = stack
     const unsigned = uniqueRepo('unsigned')
-    const main = await runMain(
-      { images: `${a.host}/${unsigned}`, ...credentials(a), context: HELLO },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, unsigned, {})
     expect(main.code).toBe(0)
     expect(await publishedTags(a, unsigned)).toEqual(RELEASE_TAGS)
     expect(main.outputs.verify).toBe('')
@@ -147,7 +127,7 @@ describe('sign: key, verified by the real cosign', () => {
     const { b } = stack
     const target = uniqueRepo('promoted')
     const main = await promoteToB(target, keys.publicKey)
-    expect(errors(main.stdout)).toEqual([])
+    expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     expect(await listTags(b, target)).toEqual([...RELEASE_TAGS, sigTag(digest)])
     for (const tag of RELEASE_TAGS) {
@@ -166,7 +146,7 @@ describe('sign: key, verified by the real cosign', () => {
     const target = uniqueRepo('refused')
     const main = await promoteToB(target, otherKeys.publicKey)
     expect(main.code).not.toBe(0)
-    expect(errors(main.stdout).join('\n')).toMatch(
+    expect(errorLines(main.stdout).join('\n')).toMatch(
       /input "verify-key": no signature on .* verifies with this key, so nothing was promoted/
     )
     // verified right after the source was read: nothing was copied
@@ -216,17 +196,11 @@ describe('sign: key, verified by the real cosign', () => {
       'signing-key': keys.privateKey,
       'signing-password': keys.password
     }
-    const built = await runMain(
-      {
-        images: `${a.host}/${source}`,
-        ...credentials(a),
-        context: HELLO,
-        // one plain manifest: a provenance attestation would make an index
-        provenance: 'false',
-        ...signing
-      },
-      runnerEnv('push-tag')
-    )
+    const built = await runHello(a, source, {
+      // one plain manifest: a provenance attestation would make an index
+      provenance: 'false',
+      ...signing
+    })
     expect(built.code).toBe(0)
     const sourceDigest = built.outputs.digest
     const target = uniqueRepo('promoted-one')
@@ -241,7 +215,7 @@ describe('sign: key, verified by the real cosign', () => {
       },
       runnerEnv('push-tag')
     )
-    expect(errors(main.stdout)).toEqual([])
+    expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     const promoted = main.outputs.digest
     // imagetools wrapped the manifest in an index (README, known limits)
@@ -263,18 +237,12 @@ describe('sign: key before anything runs', () => {
   it('a dry run plans the signature tag after the read-back and writes nothing', async () => {
     const { a } = stack
     const repo = uniqueRepo('signed-dry')
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        'dry-run': 'true',
-        sign: 'key',
-        'signing-key': keys.privateKey,
-        'signing-password': keys.password
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, repo, {
+      'dry-run': 'true',
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': keys.password
+    })
     expect(main.code).toBe(0)
     const steps = JSON.parse(main.outputs.plan) as {
       step: string
@@ -292,19 +260,13 @@ describe('sign: key before anything runs', () => {
   it('a wrong password fails naming the input before the build, and is never shown', async () => {
     const { a } = stack
     const repo = uniqueRepo('signed-badpw')
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: HELLO,
-        sign: 'key',
-        'signing-key': keys.privateKey,
-        'signing-password': 'not the password'
-      },
-      runnerEnv('push-tag')
-    )
+    const main = await runHello(a, repo, {
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': 'not the password'
+    })
     expect(main.code).not.toBe(0)
-    expect(errors(main.stdout)).toEqual([
+    expect(errorLines(main.stdout)).toEqual([
       expect.stringMatching(
         /input "signing-password": invalid value "\*\*\*": it does not open the cosign key/
       )
