@@ -436,6 +436,19 @@ stop_pid() {
   done
 }
 
+# Stops each NAME:PROCESS this script started (RUN_DIR/NAME.pid names it) and forgets its pid file.
+stop_started() {
+  local entry name expect pid
+  for entry in "$@"; do
+    name=${entry%%:*} expect=${entry#*:}
+    if pid=$(live_pid "$RUN_DIR/$name.pid" "$expect"); then
+      stop_pid "$pid" "$name"
+      STOPPED+=("$name (pid $pid)")
+    fi
+    rm -f "$RUN_DIR/$name.pid"
+  done
+}
+
 start_registry() {
   local id=$1 dir pidfile logfile port pid listeners
   dir=$(registry_dir "$id")

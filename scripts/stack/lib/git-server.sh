@@ -97,16 +97,7 @@ git_server_status() {
 }
 
 stop_git_server() {
-  local name pid expect
-  for name in git-http git-daemon; do
-    expect=git-daemon
-    [[ $name == git-http ]] && expect=git-http.mjs
-    if pid=$(live_pid "$RUN_DIR/$name.pid" "$expect"); then
-      stop_pid "$pid" "$name"
-      STOPPED+=("$name (pid $pid)")
-    fi
-    rm -f "$RUN_DIR/$name.pid"
-  done
+  stop_started git-http:git-http.mjs git-daemon:git-daemon
 }
 
 git_server_env() {

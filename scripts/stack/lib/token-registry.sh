@@ -173,16 +173,7 @@ token_registry_status() {
 }
 
 stop_token_registry() {
-  local name pid expect
-  for name in registry-t token-issuer; do
-    expect=docker-registry
-    [[ $name == token-issuer ]] && expect=token-issuer.mjs
-    if pid=$(live_pid "$RUN_DIR/$name.pid" "$expect"); then
-      stop_pid "$pid" "$name"
-      STOPPED+=("$name (pid $pid)")
-    fi
-    rm -f "$RUN_DIR/$name.pid"
-  done
+  stop_started registry-t:docker-registry token-issuer:token-issuer.mjs
 }
 
 token_registry_env() {
