@@ -27,6 +27,7 @@ import {
   certificateIssuer,
   signedEntryPayload,
   subjectAltNames,
+  type RekorEntry,
   type TrustedRoot
 } from './sigstore-trust.js'
 
@@ -38,12 +39,7 @@ export interface KeylessPolicy {
 
 interface Bundle {
   SignedEntryTimestamp: string
-  Payload: {
-    body: string
-    integratedTime: number
-    logIndex: number
-    logID: string
-  }
+  Payload: RekorEntry
 }
 
 const der = (bytes: Uint8Array) =>

@@ -111,13 +111,16 @@ export function subjectAltNames(text: string | undefined): string[] {
     .map(name => name.slice(name.indexOf(':') + 1))
 }
 
-/** What Rekor's signed entry timestamp signs: the entry as canonical JSON (keys sorted). */
-export function signedEntryPayload(entry: {
+/** A Rekor entry as its bundle carries it. */
+export interface RekorEntry {
   body: string
   integratedTime: number
   logIndex: number
   logID: string
-}): Uint8Array {
+}
+
+/** What Rekor's signed entry timestamp signs: the entry as canonical JSON (keys sorted). */
+export function signedEntryPayload(entry: RekorEntry): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify({
       body: entry.body,
