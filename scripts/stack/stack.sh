@@ -98,6 +98,16 @@ live_pid() {
   printf '%s\n' "$pid"
 }
 
+# Removes pidfile $1 left by a process that is gone (a restored machine
+# reuses pids, and dockerd then mistakes another process for its containerd).
+clear_stale_pidfile() {
+  local pidfile=$1 expect=$2
+  [[ -f $pidfile ]] || return 0
+  live_pid "$pidfile" "$expect" >/dev/null && return 0
+  rm -f "$pidfile" || die "cannot remove the stale pidfile $pidfile"
+  log "removed the stale pidfile $pidfile"
+}
+
 log_tail() {
   local file=$1
   printf '%s\n' "----- last lines of $file -----" >&2
@@ -290,6 +300,8 @@ start_dockerd() {
   if pid=$(live_pid "$pidfile" dockerd); then
     die "dockerd (pid $pid) runs but does not answer; see $logfile"
   fi
+  clear_stale_pidfile /var/run/docker.pid dockerd
+  clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
   log "starting dockerd (log: $logfile)"
   # setsid: own session, so it outlives this shell and the caller's terminal.
   # 9>&-: the daemon must not inherit (and hold forever) the stack lock.

@@ -66,6 +66,8 @@ start_classic_dockerd() {
     die "classic dockerd (pid $pid) runs but does not answer; see $logfile"
   fi
   [[ ! -S $CLASSIC_SOCK ]] || rm -f "$CLASSIC_SOCK"
+  clear_stale_pidfile "$CLASSIC_DAEMON_PIDFILE" dockerd
+  clear_stale_pidfile "$CLASSIC_EXEC_ROOT/containerd/containerd.pid" containerd
   log "starting classic dockerd on $CLASSIC_DOCKER_HOST (log: $logfile)"
   setsid nohup dockerd --config-file "$CLASSIC_CONFIG" >>"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
