@@ -73,9 +73,10 @@ export async function writeCompressedLayout(
 ): Promise<void> {
   const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), level)
   await mkdir(blobs.dir, { recursive: true })
-  // loaded here: only a classic-store build reads docker save
-  const { extract } = await import('tar-stream')
-  const entries = extract()
+  // loaded here: only a classic-store build reads docker save; a CommonJS
+  // package, so its exports are the default in the ESM CLI's chunk too
+  const { default: tarStream } = await import('tar-stream')
+  const entries = tarStream.extract()
   tar.on('error', error => entries.destroy(error))
   tar.pipe(entries)
   let index: Buffer | undefined

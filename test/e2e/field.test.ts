@@ -210,55 +210,65 @@ describe('credential inputs while the user has a standing login', () => {
     expect(afterPost).toBe(before)
   })
 
-  it('the CLI with --username and --password-stdin: the user login survives', async () => {
-    const { a } = stack
-    const repo = uniqueRepo('field-cli')
-    const userConfig = await standingLogin()
-    const before = configBytes(userConfig)
-    const checkout = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' })
-    git('init', '-q', '-b', 'main')
-    for (const file of ['Dockerfile', 'hello.txt'])
-      copyFileSync(join(ROOT, HELLO, file), join(checkout, file))
-    git('add', '.')
-    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
-    git('remote', 'add', 'origin', 'https://github.com/acme/webapp.git')
-    git('tag', 'v2.1.0')
-    const runnerTemp = mkdtempSync(join(tmpdir(), 'dpa-cli-temp-'))
-    const cli = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'dist/cli/index.js'),
-        '--images',
-        `${a.host}/${repo}`,
-        '--username',
-        a.username,
-        '--password-stdin'
-      ],
-      {
-        cwd: checkout,
-        env: {
-          ...process.env,
-          DOCKER_CONFIG: userConfig,
-          RUNNER_TEMP: runnerTemp
-        },
-        stdio: ['pipe', 'pipe', 'pipe']
-      }
-    )
-    let output = ''
-    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    cli.stdin.end(a.password)
-    const code = await new Promise<number | null>(done => cli.on('close', done))
-    expect(output).not.toMatch(/^error:/m)
-    expect(code).toBe(0)
-    expect(await publishedTags(a, repo)).toEqual(['2', '2.1', '2.1.0'])
-    expect(configBytes(userConfig)).toBe(before)
-    expect(authOf(userConfig)).toBe(secretForms(a)[1])
-    // the CLI's own folder (its docker config) is gone
-    expect(readdirSync(runnerTemp)).toEqual([])
-  })
+  // the CLI is an ESM bundle of its own: the classic store's save loads a chunk there too
+  it.each([
+    ['the containerd store', () => ({})],
+    ['the classic store', () => ({ DOCKER_HOST: stack.classicDockerHost })]
+  ])(
+    'the CLI with --username and --password-stdin on %s: the user login survives',
+    async (_store, engine) => {
+      const { a } = stack
+      const repo = uniqueRepo('field-cli')
+      const userConfig = await standingLogin()
+      const before = configBytes(userConfig)
+      const checkout = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' })
+      git('init', '-q', '-b', 'main')
+      for (const file of ['Dockerfile', 'hello.txt'])
+        copyFileSync(join(ROOT, HELLO, file), join(checkout, file))
+      git('add', '.')
+      git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
+      git('remote', 'add', 'origin', 'https://github.com/acme/webapp.git')
+      git('tag', 'v2.1.0')
+      const runnerTemp = mkdtempSync(join(tmpdir(), 'dpa-cli-temp-'))
+      const cli = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'dist/cli/index.js'),
+          '--images',
+          `${a.host}/${repo}`,
+          '--username',
+          a.username,
+          '--password-stdin'
+        ],
+        {
+          cwd: checkout,
+          env: {
+            ...process.env,
+            ...engine(),
+            DOCKER_CONFIG: userConfig,
+            RUNNER_TEMP: runnerTemp
+          },
+          stdio: ['pipe', 'pipe', 'pipe']
+        }
+      )
+      let output = ''
+      cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      cli.stdin.end(a.password)
+      const code = await new Promise<number | null>(done =>
+        cli.on('close', done)
+      )
+      expect(output).not.toMatch(/^error:/m)
+      expect(code).toBe(0)
+      expect(await publishedTags(a, repo)).toEqual(['2', '2.1', '2.1.0'])
+      expect(configBytes(userConfig)).toBe(before)
+      expect(authOf(userConfig)).toBe(secretForms(a)[1])
+      // the CLI's own folder (its docker config) is gone
+      expect(readdirSync(runnerTemp)).toEqual([])
+    }
+  )
 })
 
 describe('the classic image store (containerd snapshotter off)', () => {
