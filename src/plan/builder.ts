@@ -29,6 +29,15 @@ export function exportsLayout(builder: Builder): boolean {
 
 /** Whether the builder can build only one platform (so several fail before any step). */
 export function buildsOnePlatform(builder: Builder): boolean {
+  return keepsClassicImages(builder)
+}
+
+/** Whether the image lands in the classic store, which holds no attestation. */
+export function holdsNoAttestations(builder: Builder): boolean {
+  return keepsClassicImages(builder)
+}
+
+function keepsClassicImages(builder: Builder): boolean {
   return (
     builder.driver === 'classic' ||
     (builder.driver === 'docker' && builder.store === 'classic')

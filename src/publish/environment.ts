@@ -3,6 +3,7 @@
  * docker config, the builder, the docker runner and the registry client.
  */
 import { join } from 'node:path'
+import { isAttestType } from '../argv/attest.js'
 import { callUnsupported, needsCallFlag } from '../argv/call.js'
 import { InputError } from '../shared/input-error.js'
 import type { BuildSettings, Settings } from '../settings/settings.js'
@@ -21,7 +22,12 @@ import type { RetryPolicy } from '../docker/retrying.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { writeSecretFiles } from '../docker/secret-files.js'
 import type { Publication } from '../plan/publication.js'
-import { CLASSIC, describeBuilder, type Builder } from '../plan/builder.js'
+import {
+  CLASSIC,
+  describeBuilder,
+  holdsNoAttestations,
+  type Builder
+} from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
 import {
   buildsAsAsked,
@@ -113,23 +119,35 @@ export function createRegistry(
 
 /**
  * buildx runs git several times per build only to put the commit in a
- * provenance attestation (BUILDX_GIT_INFO): with `provenance: false` none is
- * made (it wins over attests), so git is skipped, unless the user set
- * buildx's git variables themselves.
+ * provenance attestation (BUILDX_GIT_INFO): where none is made, git is
+ * skipped, unless the user set buildx's git variables themselves. None is
+ * made with `provenance: false` (it wins over attests), nor by default on
+ * the classic image store, which holds no attestation.
  */
 export function buildxGitEnv(
-  build: Pick<BuildSettings, 'provenance'>,
+  build: Pick<BuildSettings, 'provenance' | 'attests'>,
+  builder: Builder,
   env: NodeJS.ProcessEnv = process.env
 ): Record<string, string> {
-  const provenance = build.provenance !== 'false'
-  if (provenance || 'BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env)
-    return {}
-  return { BUILDX_GIT_INFO: 'false' }
+  if ('BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env) return {}
+  return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
+}
+
+function makesProvenance(
+  build: Pick<BuildSettings, 'provenance' | 'attests'>,
+  builder: Builder
+): boolean {
+  if (build.provenance === 'false') return false
+  const asked =
+    build.provenance !== undefined ||
+    build.attests.some(line => isAttestType(line, 'provenance'))
+  return asked || !holdsNoAttestations(builder)
 }
 
 /** The real docker runner (with the run's own docker config) and registry client. */
 export function createPublishEnv(
   settings: Settings,
+  builder: Builder,
   log: Log,
   tempDir: string,
   dockerConfig: string,
@@ -138,7 +156,7 @@ export function createPublishEnv(
   return {
     docker: createDockerRunner('docker', {
       DOCKER_CONFIG: dockerConfig,
-      ...buildxGitEnv(settings.build)
+      ...buildxGitEnv(settings.build, builder)
     }),
     registry: createRegistry(settings, mask, log.debug),
     log,
@@ -221,8 +239,19 @@ export async function startRun(
     tempDir,
     settings.logins.map(l => l.registry)
   )
-  const env = createPublishEnv(settings, log, tempDir, dockerConfig, log.mask)
-  const builder = await builderFor(settings, env.docker, log)
+  const builder = await builderFor(
+    settings,
+    createDockerRunner('docker', { DOCKER_CONFIG: dockerConfig }),
+    log
+  )
+  const env = createPublishEnv(
+    settings,
+    builder,
+    log,
+    tempDir,
+    dockerConfig,
+    log.mask
+  )
   // written last, just before the pipeline that deletes them after the build
   const files: BuildFiles = {
     metadata: join(tempDir, 'build-metadata.json'),

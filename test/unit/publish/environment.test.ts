@@ -1,13 +1,62 @@
 import { describe, expect, it } from '@jest/globals'
 import { buildxGitEnv } from '../../../src/publish/environment.js'
+import type { Builder } from '../../../src/plan/builder.js'
 
-describe('buildxGitEnv: git is asked only when a provenance attestation needs it', () => {
+const CONTAINERD: Builder = {
+  name: 'default',
+  driver: 'docker',
+  store: 'containerd'
+}
+const CLASSIC_STORE: Builder = {
+  name: 'default',
+  driver: 'docker',
+  store: 'classic'
+}
+const CONTAINER: Builder = { name: 'b', driver: 'docker-container' }
+
+interface Row {
+  name: string
+  build: { provenance?: string; attests: string[] }
+  builder?: Builder
+  env: NodeJS.ProcessEnv
+  expected: Record<string, string>
+}
+
+describe('buildxGitEnv: git is asked only when a provenance attestation needs it (containerd store unless said)', () => {
   it.each([
     {
       name: 'no provenance: BUILDX_GIT_INFO off',
       build: { provenance: 'false', attests: [] },
       env: {},
       expected: { BUILDX_GIT_INFO: 'false' }
+    },
+    {
+      name: 'the classic store and no provenance asked: none is made there',
+      build: { attests: [] },
+      builder: CLASSIC_STORE,
+      env: {},
+      expected: { BUILDX_GIT_INFO: 'false' }
+    },
+    {
+      name: 'the classic store with provenance asked for: git stays',
+      build: { provenance: 'mode=min', attests: [] },
+      builder: CLASSIC_STORE,
+      env: {},
+      expected: {}
+    },
+    {
+      name: 'the classic store with an attests line of provenance',
+      build: { attests: ['type=provenance,mode=min'] },
+      builder: CLASSIC_STORE,
+      env: {},
+      expected: {}
+    },
+    {
+      name: "a docker-container builder: buildx's own default makes one",
+      build: { attests: [] },
+      builder: CONTAINER,
+      env: {},
+      expected: {}
     },
     {
       name: 'provenance given',
@@ -45,7 +94,7 @@ describe('buildxGitEnv: git is asked only when a provenance attestation needs it
       env: { BUILDX_GIT_LABELS: 'full' },
       expected: {}
     }
-  ])('$name', ({ build, env, expected }) => {
-    expect(buildxGitEnv(build, env)).toEqual(expected)
+  ] as Row[])('$name', ({ build, builder, env, expected }) => {
+    expect(buildxGitEnv(build, builder ?? CONTAINERD, env)).toEqual(expected)
   })
 })
