@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
+import { engineSave } from './engine-save.js'
 import type { DockerRunner } from './runner.js'
 
 /**
@@ -52,17 +53,26 @@ interface ManifestJson {
   [field: string]: unknown
 }
 
-/** `docker save <image>` into `dir` as an OCI layout with gzipped layers. */
+/**
+ * `docker save <image>` into `dir` as an OCI layout with gzipped layers.
+ * Where docker talks to a local socket (`engineSocket`), the engine's own
+ * save endpoint is asked over it, as the docker CLI would ask it, without
+ * starting a docker process (50-60 ms here, more on a busy runner); where
+ * that socket cannot be reached, the docker CLI saves.
+ */
 export async function saveImageLayout(
   docker: DockerRunner,
   image: string,
   dir: string,
-  level = DEFAULT_GZIP_LEVEL
+  options: { level?: number; engineSocket?: string } = {}
 ): Promise<void> {
-  await docker.run(['save', image], {
-    quiet: true,
-    stdout: stream => writeCompressedLayout(stream, dir, level)
-  })
+  const { level = DEFAULT_GZIP_LEVEL, engineSocket } = options
+  const write = (tar: Readable) => writeCompressedLayout(tar, dir, level)
+  if (engineSocket !== undefined) {
+    const saved = await engineSave(engineSocket, image, write)
+    if (saved) return
+  }
+  await docker.run(['save', image], { quiet: true, stdout: write })
 }
 
 /** Reads a `docker save` tar and writes the layout with gzipped layers into `dir`. */

@@ -174,7 +174,9 @@ export async function runSave(
   env: PublishEnv
 ): Promise<void> {
   if (step.layout === undefined) throw new Error('save: no layout folder')
-  await saveImageLayout(env.docker, argv[1], step.layout)
+  await saveImageLayout(env.docker, argv[1], step.layout, {
+    engineSocket: env.engineSocket
+  })
 }
 
 /** Runs the check step and reports it; throws when the check failed. */

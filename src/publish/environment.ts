@@ -17,6 +17,7 @@ import {
   userConfigDir
 } from '../docker/config.js'
 import { askCredentialHelper } from '../docker/credential-helper.js'
+import { engineSocket } from '../docker/engine-info.js'
 import { annotationFile } from '../docker/local-inputs.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
@@ -77,6 +78,8 @@ export interface PublishEnv {
   progress: Progress
   /** The Dockerfile as the workspace names it, for build check annotations. */
   dockerfile?: string
+  /** The engine's unix socket, where docker talks to a local one (the save asks it). */
+  engineSocket?: string
 }
 
 /**
@@ -170,7 +173,8 @@ export function createPublishEnv(
       settings.build,
       process.cwd(),
       process.env.GITHUB_WORKSPACE || process.cwd()
-    )
+    ),
+    engineSocket: engineSocket(process.env, readDockerConfig(dockerConfig))
   }
 }
 

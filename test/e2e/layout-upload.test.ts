@@ -16,7 +16,10 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createDockerRunner } from '../../src/docker/runner.js'
+import {
+  createDockerRunner,
+  type DockerRunner
+} from '../../src/docker/runner.js'
 import { saveImageLayout } from '../../src/docker/saved-image.js'
 import { createRegistryClient } from '../../src/registry/client.js'
 import { uploadLayout } from '../../src/registry/layout-upload.js'
@@ -60,6 +63,8 @@ const totalBytes = (layout: OciLayout) =>
 
 let buildx: OciLayout
 let saved: OciLayout
+/** The classic-store image saved in beforeAll. */
+let id: string
 
 beforeAll(async () => {
   const auth = Buffer.from(`${A.username}:${A.password}`).toString('base64')
@@ -92,13 +97,53 @@ beforeAll(async () => {
   )
   const iidfile = join(work, 'iid')
   await docker(['build', '--iidfile', iidfile, classicContext], CLASSIC)
-  const id = readFileSync(iidfile, 'utf8').trim()
+  id = readFileSync(iidfile, 'utf8').trim()
   const savedDir = join(work, 'saved')
   await saveImageLayout(createDockerRunner('docker', CLASSIC), id, savedDir)
   saved = await readLayout(savedDir)
 })
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe("the classic store's save", () => {
+  const socket = '/var/run/dpa-docker-classic.sock'
+  const dockerCli = createDockerRunner('docker', CLASSIC)
+  // a docker CLI that is not there: a save that needs it fails
+  const noCli = createDockerRunner('dpa-no-such-docker', CLASSIC)
+  const saveTo = async (
+    name: string,
+    docker: DockerRunner,
+    engineSocket?: string
+  ) => {
+    const dir = join(work, name)
+    await saveImageLayout(docker, id, dir, { engineSocket })
+    return readLayout(dir)
+  }
+
+  it("over the engine's socket gives the layout docker save gives", async () => {
+    expect((await saveTo('over-socket', noCli, socket)).root.digest).toBe(
+      saved.root.digest
+    )
+  })
+
+  it('where the socket is not there, docker saves', async () => {
+    expect(
+      (await saveTo('no-socket', dockerCli, join(work, 'no-such.sock'))).root
+        .digest
+    ).toBe(saved.root.digest)
+  })
+
+  it('says what the engine answered for an image it does not have', async () => {
+    const missing = `sha256:${'0'.repeat(64)}`
+    await expect(
+      saveImageLayout(noCli, missing, join(work, 'missing'), {
+        engineSocket: socket
+      })
+    ).rejects.toThrow(
+      /^docker save: Error response from daemon: .*0{64}.* \(HTTP 404\)$/
+    )
+  })
+})
 
 describe('uploading an OCI layout by digest', () => {
   it('puts a buildx layout with both platforms and its attestations under no tag, and docker pulls it by digest', async () => {
