@@ -110,6 +110,8 @@ export class RunValues {
   readonly uploaded: Image[] = []
   /** mode digest: the handover index each image's leg put under its tag. */
   readonly handovers = new Map<string, string>()
+  /** Per image: the blobs uploaded while buildx still wrote the layout. */
+  readonly earlyUploads = new Map<string, Promise<Set<string>>>()
 
   setDigest(image: string, digest: string): void {
     this.digests.set(image, digest)

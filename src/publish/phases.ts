@@ -17,6 +17,10 @@ import {
   type Step
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
+import {
+  uploadWhileExported,
+  type EarlyUploads
+} from '../registry/ingest-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv } from './environment.js'
 import { inPlanOrder, RunValues, type PublishResult } from './outcome.js'
@@ -83,6 +87,30 @@ function startCleanup(
     })
 }
 
+/**
+ * A build that exports a layout to upload: its big blobs start up to the
+ * first image while buildx still writes them (registry/ingest-upload.ts).
+ */
+function uploadWhileBuilding(
+  step: CommandStep,
+  stage: Step[],
+  env: PublishEnv
+): { image: string; uploads: EarlyUploads } | undefined {
+  if (step.step !== 'build' || step.layout === undefined) return undefined
+  const upload = stage.find(
+    other =>
+      !isCommand(other) &&
+      other.step === 'upload' &&
+      other.layout === step.layout
+  )
+  if (upload === undefined || isCommand(upload)) return undefined
+  const image = upload.image.name
+  return {
+    image,
+    uploads: uploadWhileExported(env.registry, step.layout, image)
+  }
+}
+
 function requireDigests(images: Image[], values: RunValues): void {
   const unknown = images.filter(image => values.digestOf(image.name) === '')
   if (unknown.length > 0)
@@ -118,10 +146,13 @@ export async function runPipeline(
   const runStep = async (step: Step) => {
     if (isCommand(step)) {
       built ||= step.step === 'build'
+      const early = uploadWhileBuilding(step, pipeline.stage, env)
       try {
         await runCommand(step, publication.images, values, env)
       } finally {
         if (step === lastSecretReader) removeSecretFiles(env.tempDir)
+        if (early !== undefined)
+          values.earlyUploads.set(early.image, early.uploads.finish())
       }
     } else if (step.step === 'verify') {
       // promote's gate: nothing is copied from a source that does not verify

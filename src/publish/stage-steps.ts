@@ -58,6 +58,7 @@ export async function runUpload(
 ): Promise<Upload> {
   if (step.layout === undefined) throw new Error('upload: no layout folder')
   const started = performance.now()
+  const early = (await values.earlyUploads.get(step.image.name)) ?? new Set()
   const layout = await readLayout(step.layout)
   const result = await uploadLayout(env.registry, layout, step.image.name, {
     mountFrom: mountSources(step.image, values),
@@ -65,12 +66,16 @@ export async function runUpload(
   })
   values.setDigest(step.image.name, result.digest)
   values.uploaded.push(step.image)
+  // sent while buildx wrote them: the layout's upload then found them there
+  const sentEarly = layout.blobs
+    .filter(blob => early.has(blob.digest))
+    .reduce((sum, blob) => sum + blob.size, 0)
   const upload: Upload = {
     image: step.image.name,
     digest: result.digest,
-    uploaded: result.bytes.uploaded,
+    uploaded: result.bytes.uploaded + sentEarly,
     mounted: result.bytes.mounted,
-    present: result.bytes.present,
+    present: result.bytes.present - sentEarly,
     blobs: result.blobs,
     ms: Math.round(performance.now() - started)
   }

@@ -16,6 +16,8 @@ export interface BlobFile {
   digest: string
   size: number
   path: string
+  /** A file still being written: resolves once byte `end` is in it. */
+  available?: (end: number) => Promise<void>
 }
 
 export type BlobOutcome = 'present' | 'mounted' | 'uploaded'
@@ -185,6 +187,7 @@ class BlobUpload {
   private async patch(session: Session): Promise<Session> {
     const start = session.offset
     const end = Math.min(start + this.tuning.chunkBytes, this.blob.size) - 1
+    await this.blob.available?.(end)
     const request = {
       method: 'PATCH',
       path: session.location,
@@ -212,6 +215,7 @@ class BlobUpload {
 
   /** The closing PUT `?digest=`, with the whole blob as its body or none. */
   private async put(session: Session, whole: boolean): Promise<void> {
+    await this.blob.available?.(this.blob.size - 1)
     const separator = session.location.includes('?') ? '&' : '?'
     const request = {
       method: 'PUT',

@@ -70,6 +70,8 @@ export interface UploadBlobOptions {
   mountFrom?: string[]
   /** Told the bytes of the blob the registry has so far, as they are sent. */
   onProgress?: (sent: number) => void
+  /** PATCH chunks of this size instead of the client's. */
+  chunkBytes?: number
 }
 
 export interface PushedManifest {
@@ -444,7 +446,10 @@ class HttpRegistryClient implements RegistryClient {
       ref,
       blob,
       { mountFrom, onProgress: options.onProgress },
-      this.tuning
+      {
+        ...this.tuning,
+        chunkBytes: options.chunkBytes ?? this.tuning.chunkBytes
+      }
     )
   }
 

@@ -124,6 +124,37 @@ describe('uploading a blob by digest', () => {
     expect(registry.log.at(-1)).toBe('PUT /v2/o/app/blobs/uploads/<id> 201')
   })
 
+  it('sends each chunk of a blob still being written once it is on disk', async () => {
+    const { registry, client, image } = await setUp()
+    const blob = blobFile(2500)
+    // the file holds 1,200 bytes; the writer adds the rest when asked past them
+    writeFileSync(blob.path, blob.bytes.subarray(0, 1200))
+    const waited: number[] = []
+    const available = (end: number) => {
+      waited.push(end)
+      if (end >= 1200) writeFileSync(blob.path, blob.bytes)
+      return Promise.resolve()
+    }
+    expect(await client.uploadBlob(image, { ...blob, available })).toEqual({
+      outcome: 'uploaded',
+      bytesSent: 2500
+    })
+    expect(waited).toEqual([999, 1999, 2499, 2499])
+    expect(registry.ranges).toEqual(['0-999', '1000-1999', '2000-2499'])
+    expect(registry.blobs('o/app').get(blob.digest)).toEqual(blob.bytes)
+  })
+
+  it('sends nothing of a blob whose writer gave up', async () => {
+    const { registry, client, image } = await setUp({ retries: 0 })
+    const blob = blobFile(2500)
+    const available = () => Promise.reject(new Error('the export ended'))
+    await expect(
+      client.uploadBlob(image, { ...blob, available })
+    ).rejects.toThrow('the export ended')
+    expect(registry.ranges).toEqual([])
+    expect(registry.blobs('o/app').get(blob.digest)).toBeUndefined()
+  })
+
   it('asks where the upload is after a reset in the middle of a chunk, and resumes there', async () => {
     const { registry, client, image } = await setUp()
     const blob = blobFile(2500)
