@@ -5,7 +5,7 @@
  * the provenance and sbom inputs win over attests lines of their type, so
  * buildx never sees one type twice ("duplicate attestation field").
  */
-import type { BuildSettings } from '../settings/settings.js'
+import type { BuildSettings } from '../settings/build-settings.js'
 
 type AttestSettings = Pick<
   BuildSettings,

@@ -1,4 +1,4 @@
-import type { BuildSettings } from '../settings/settings.js'
+import type { BuildSettings } from '../settings/build-settings.js'
 import { formatKeyValues } from './format.js'
 import { splitSecret } from '../shared/secret-lines.js'
 import { callArgs } from './call.js'

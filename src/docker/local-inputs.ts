@@ -7,7 +7,8 @@
 import { readFileSync, statSync, type Stats } from 'node:fs'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { InputError } from '../shared/input-error.js'
-import type { BuildSettings, Settings } from '../settings/settings.js'
+import type { BuildSettings } from '../settings/build-settings.js'
+import type { Settings } from '../settings/settings.js'
 
 /** Where the run resolves relative paths, and its environment (SSH_AUTH_SOCK). */
 export interface Surroundings {

@@ -1,5 +1,5 @@
 /** How a build reaches the registry on each builder, without moving a tag anyone pulls. */
-import type { BuildSettings } from '../settings/settings.js'
+import type { BuildSettings } from '../settings/build-settings.js'
 import {
   buildxBuildArgs,
   classicBuildArgs,

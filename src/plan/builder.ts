@@ -1,5 +1,5 @@
 import type { WorkflowRun } from '../context/context-types.js'
-import type { BuildSettings } from '../settings/settings.js'
+import type { BuildSettings } from '../settings/build-settings.js'
 
 /** The builder that runs a build, as `docker buildx inspect` reports it. */
 export interface Builder {

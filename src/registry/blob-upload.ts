@@ -9,7 +9,7 @@ import type { RepositoryReference } from '../reference/repository.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './link.js'
-import type { Transport } from './transport.js'
+import { pushScope, type Transport } from './transport.js'
 import { RegistryError } from './registry-error.js'
 
 export interface BlobFile {
@@ -48,9 +48,6 @@ interface Session {
   location: string
   offset: number
 }
-
-const pushScope = (ref: RepositoryReference) =>
-  `repository:${ref.repository}:pull,push`
 
 /** Uploads `blob` into `ref` unless it is there or can be mounted. */
 export async function uploadBlob(

@@ -4,6 +4,9 @@ import { RegistryError } from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 import { endpointUrl } from './origin.js'
 
+/** The most pages of one list we follow. */
+export const MAX_PAGES = 10_000
+
 /** The URL of the rel="next" link in a Link header value, if any. */
 export function parseNextLink(header: string | null): string | undefined {
   for (const match of (header ?? '').matchAll(/<([^>]*)>([^,<]*)/g)) {

@@ -1,7 +1,7 @@
 /** Manifests: media types, digests, tag and digest references. */
 import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './registry-error.js'
-import { isDigest, isTag } from '../reference/grammar.js'
+import { isDigest, isSha256Digest, isTag } from '../reference/grammar.js'
 import type { RepositoryReference } from '../reference/repository.js'
 
 /** Manifest media types we ask for, most specific first. */
@@ -29,6 +29,18 @@ function checkReference(ref: RepositoryReference, reference: string): void {
       `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`
     )
   }
+}
+
+/** Refuses a digest that is not sha256 before it goes into a URL. */
+export function checkSha256Digest(
+  ref: RepositoryReference,
+  digest: string
+): void {
+  if (!isSha256Digest(digest))
+    throw new RegistryError(
+      ref.registry,
+      `invalid digest ${JSON.stringify(digest)}`
+    )
 }
 
 /** The manifests path for a validated tag or digest (safe in a URL as is). */

@@ -15,7 +15,10 @@ import {
   classifyNetworkError,
   responseFailure
 } from './registry-error.js'
-import type { RegistryEndpoint } from '../reference/repository.js'
+import type {
+  RegistryEndpoint,
+  RepositoryReference
+} from '../reference/repository.js'
 import { withRetry } from './retry.js'
 import { assertAnsweredByEndpoint, endpointUrl } from './origin.js'
 
@@ -68,6 +71,26 @@ export type ResponseReader<T> = (
   response: RegistryResponse,
   fail: () => Promise<Error>
 ) => Promise<T>
+
+/** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
+export function orMissing<T>(
+  read: (response: RegistryResponse) => Promise<T>
+): ResponseReader<T | undefined> {
+  return async (response, fail) => {
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return undefined
+    }
+    if (!response.ok) throw await fail()
+    return read(response)
+  }
+}
+
+/** The token scopes of a repository (RegistryRequest's `scope`). */
+export const pullScope = (ref: RepositoryReference): string =>
+  `repository:${ref.repository}:pull`
+export const pushScope = (ref: RepositoryReference): string =>
+  `repository:${ref.repository}:pull,push`
 
 export interface Transport {
   request<T>(

@@ -1,6 +1,5 @@
 import { InputError } from '../shared/input-error.js'
 import { readReferenceTags, splitReferenceLists } from './reference-tags.js'
-import { splitSecret } from '../shared/secret-lines.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 import { parseImages } from './image-lines.js'
 import {
@@ -8,32 +7,15 @@ import {
   parseChoice,
   parseCount,
   parseLines,
-  parseList,
   type InputSource
 } from './parse.js'
-import {
-  evaluatesOnly,
-  parseBuildOptions,
-  type BuildOptions
-} from './build-options.js'
-import { parseInputList } from './input-list.js'
-import { validatePlatforms } from './platforms.js'
+import { evaluatesOnly } from './build-options.js'
 import { parseLogins, type EmptyLogin, type Login } from './logins.js'
-import {
-  checkAnnotations,
-  checkBuildArgs,
-  checkBuildContexts,
-  checkCacheLines
-} from './build-lines.js'
+import { checkAnnotations } from './build-lines.js'
 import { checkBranchName } from './branch-name.js'
 import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
-import {
-  expandBuildContexts,
-  gitAuthSecret,
-  LOCAL_ORIGIN,
-  parseContext,
-  type ContextOrigin
-} from './build-context.js'
+import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
+import { parseBuild, type BuildSettings } from './build-settings.js'
 
 export const MODES = ['build', 'promote', 'digest', 'merge'] as const
 export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
@@ -86,149 +68,6 @@ export interface Separators {
   tags: string
   labels: string
   annotations: string
-}
-
-/** The build-push-action inputs, under the same names. */
-export interface BuildSettings extends BuildOptions {
-  /** A path, or a URL buildx fetches: by default the Git context of the commit. */
-  context: string
-  file: string
-  target: string
-  buildArgs: string[]
-  buildContexts: string[]
-  platforms: string[]
-  push: boolean
-  load: boolean
-  pull: boolean
-  noCache: boolean
-  cacheFrom: string[]
-  cacheTo: string[]
-  /**
-   * `id=value` lines; each value goes to a file of ours, never argv. The last
-   * one is github-token's GIT_AUTH_TOKEN.<host> when a Git context needs it.
-   */
-  secrets: string[]
-  /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
-  secretFiles: string[]
-  /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
-  secretEnvs: string[]
-  ssh: string[]
-  /**
-   * build-push-action's provenance and sbom: true, false or attributes;
-   * undefined when not given (provenance then has build-push-action's
-   * default, see defaultProvenance; sbom is not made).
-   */
-  provenance?: string
-  sbom?: string
-  builder: string
-  /** Set by the pipeline for the builder: the provenance a run gets by default. */
-  defaultProvenance?: string
-  /** Set by the pipeline: the workflow run URL, provenance's builder-id. */
-  builderId?: string
-  /** Set by the pipeline: DOCKER_METADATA_ANNOTATIONS_LEVELS, e.g. manifest,index. */
-  annotationLevels?: string[]
-}
-
-/** An attestation input: true, false or attributes; undefined when not given. */
-function parseAttestation(
-  source: InputSource,
-  name: string
-): string | undefined {
-  const value = source(name).trim()
-  if (value === '') return undefined
-  if (/^(true|false)$/i.test(value)) return value.toLowerCase()
-  if (!/^[a-z-]+=[^,]+(,[a-z-]+=[^,]+)*$/.test(value))
-    throw new InputError(
-      name,
-      value,
-      'expected true, false or key=value attributes like mode=max'
-    )
-  return value
-}
-
-/** `id=…` lines, checked before any plan is printed. */
-function requireSecretIds(lines: string[], input: string): string[] {
-  lines.forEach((line, index) => splitSecret(line, index, input))
-  return lines
-}
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-
-/** `id=VARIABLE` lines whose VARIABLE is an environment variable name. */
-function requireSecretEnvs(lines: string[]): string[] {
-  lines.forEach((line, index) => {
-    const { value } = splitSecret(line, index, 'secret-envs')
-    if (!ENV_NAME.test(value))
-      throw new InputError(
-        'secret-envs',
-        line,
-        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. NPM_TOKEN=NPM_TOKEN'
-      )
-  })
-  return lines
-}
-
-/** The secret inputs, read as build-push-action reads them. */
-function parseSecrets(
-  source: InputSource
-): Pick<BuildSettings, 'secrets' | 'secretFiles' | 'secretEnvs'> {
-  const secrets = parseInputList(source, 'secrets', {
-    ignoreComma: true,
-    trimWhitespace: false
-  })
-  const files = parseInputList(source, 'secret-files', { ignoreComma: true })
-  return {
-    secrets: requireSecretIds(secrets, 'secrets'),
-    secretFiles: requireSecretIds(files, 'secret-files'),
-    secretEnvs: requireSecretEnvs(parseInputList(source, 'secret-envs'))
-  }
-}
-
-function parseBuild(
-  source: InputSource,
-  mode: Settings['mode'],
-  origin: ContextOrigin
-): BuildSettings {
-  const context = parseContext(source, mode, origin)
-  const buildContexts = expandBuildContexts(
-    checkBuildContexts(parseLines(source, 'build-contexts')),
-    origin
-  )
-  const secrets = parseSecrets(source)
-  const gitAuth = gitAuthSecret(
-    source('github-token').trim(),
-    {
-      context,
-      buildContexts,
-      secretLines: [
-        { input: 'secrets', lines: secrets.secrets },
-        { input: 'secret-files', lines: secrets.secretFiles },
-        { input: 'secret-envs', lines: secrets.secretEnvs }
-      ]
-    },
-    origin
-  )
-  return {
-    context,
-    file: source('file').trim(),
-    target: source('target').trim(),
-    buildArgs: checkBuildArgs(parseLines(source, 'build-args')),
-    buildContexts,
-    platforms: validatePlatforms(parseList(source, 'platforms')),
-    push: parseBoolean(source, 'push', true),
-    load: parseBoolean(source, 'load', false),
-    pull: parseBoolean(source, 'pull', false),
-    noCache: parseBoolean(source, 'no-cache', false),
-    cacheFrom: checkCacheLines(parseLines(source, 'cache-from'), 'cache-from'),
-    cacheTo: checkCacheLines(parseLines(source, 'cache-to'), 'cache-to'),
-    ...secrets,
-    secrets: [...secrets.secrets, ...gitAuth],
-    ssh: parseLines(source, 'ssh'),
-    provenance: parseAttestation(source, 'provenance'),
-    sbom: parseAttestation(source, 'sbom'),
-    builder: source('builder').trim(),
-    ...parseBuildOptions(source)
-  }
 }
 
 function requireKeyValues(lines: string[], input: string): string[] {

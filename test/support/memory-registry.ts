@@ -2,11 +2,9 @@
 import { sha256Digest } from '../../src/reference/grammar.js'
 import { readFileSync } from 'node:fs'
 import type { BlobUploadResult } from '../../src/registry/blob-upload.js'
-import type {
-  PushedManifest,
-  RegistryClient,
-  UploadBlobOptions
-} from '../../src/registry/client.js'
+import type { RegistryClient } from '../../src/registry/client.js'
+import type { PushedManifest } from '../../src/registry/manifest-endpoints.js'
+import type { UploadBlobOptions } from '../../src/registry/blob-endpoints.js'
 import type { Manifest } from '../../src/registry/manifest.js'
 
 interface Repository {

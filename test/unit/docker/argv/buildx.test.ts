@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { BuildSettings } from '../../../../src/settings/settings.js'
+import type { BuildSettings } from '../../../../src/settings/build-settings.js'
 import {
   buildxBuildArgs,
   classicBuildArgs,

@@ -1,0 +1,151 @@
+/**
+ * A repository's blobs over the registry API: mounting one from another
+ * repository, putting a blob file (blob-upload.ts) or a small blob in one
+ * request, and reading one.
+ */
+import { RegistryError } from './registry-error.js'
+import { parseRepository } from '../reference/repository.js'
+import { orMissing, pullScope, pushScope, type Transport } from './transport.js'
+import { sameOriginUrl } from './link.js'
+import {
+  type BlobFile,
+  type BlobUploadResult,
+  uploadBlob,
+  type UploadTuning
+} from './blob-upload.js'
+import { sha256Digest } from '../reference/grammar.js'
+import { checkSha256Digest } from './manifest.js'
+
+export interface UploadBlobOptions {
+  /** Images of the same registry that may have the blob: mounted from, not uploaded. */
+  mountFrom?: string[]
+  /** Told the bytes of the blob the registry has so far, as they are sent. */
+  onProgress?: (sent: number) => void
+  /** PATCH chunks of this size instead of the client's. */
+  chunkBytes?: number
+}
+
+export interface BlobEndpoints {
+  /** Makes a blob of another repository on the same registry available here, uploading nothing. */
+  mountBlob(image: string, digest: string, fromImage: string): Promise<void>
+  /**
+   * Puts a blob file into the repository by its digest: nothing sent if it
+   * is there, mounted if a `mountFrom` image has it, else uploaded (and
+   * resumed after a failure where the registry says it is).
+   */
+  uploadBlob(
+    image: string,
+    blob: BlobFile,
+    options?: UploadBlobOptions
+  ): Promise<BlobUploadResult>
+  /** A blob's bytes (an image config); undefined if the registry has none. */
+  getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
+  /** Uploads a small blob in one request (POST an upload, PUT its bytes); returns its digest. */
+  putBlob(image: string, bytes: Uint8Array): Promise<string>
+}
+
+function mountBlob(transport: Transport): BlobEndpoints['mountBlob'] {
+  return async (image, digest, fromImage) => {
+    const ref = parseRepository(image)
+    const from = parseRepository(fromImage)
+    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
+    const request = {
+      method: 'POST',
+      path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
+      scope: `${pushScope(ref)} ${pullScope(from)}`
+    } as const
+    await transport.request(ref, request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status === 201) return
+      if (!response.ok) throw await fail()
+      throw new RegistryError(
+        ref.registry,
+        `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
+      )
+    })
+  }
+}
+
+function uploadBlobFile(
+  transport: Transport,
+  tuning: UploadTuning
+): BlobEndpoints['uploadBlob'] {
+  return async (image, blob, options = {}) => {
+    const ref = parseRepository(image)
+    checkSha256Digest(ref, blob.digest)
+    const mountFrom = (options.mountFrom ?? []).map(parseRepository)
+    return await uploadBlob(
+      transport,
+      ref,
+      blob,
+      { mountFrom, onProgress: options.onProgress },
+      { ...tuning, chunkBytes: options.chunkBytes ?? tuning.chunkBytes }
+    )
+  }
+}
+
+function getBlob(transport: Transport): BlobEndpoints['getBlob'] {
+  return async (image, digest) => {
+    const ref = parseRepository(image)
+    checkSha256Digest(ref, digest)
+    const request = {
+      method: 'GET',
+      path: `/v2/${ref.repository}/blobs/${digest}`,
+      scope: pullScope(ref)
+    } as const
+    return await transport.request(
+      ref,
+      request,
+      orMissing(async response => new Uint8Array(await response.arrayBuffer()))
+    )
+  }
+}
+
+function putBlob(transport: Transport): BlobEndpoints['putBlob'] {
+  return async (image, bytes) => {
+    const ref = parseRepository(image)
+    const digest = sha256Digest(bytes)
+    const start = {
+      method: 'POST',
+      path: `/v2/${ref.repository}/blobs/uploads/`,
+      scope: pushScope(ref)
+    } as const
+    const location = await transport.request(
+      ref,
+      start,
+      async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status !== 202) throw await fail()
+        const at = response.headers.get('location')
+        if (at === null)
+          throw new RegistryError(ref.registry, 'upload without a Location')
+        return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
+      }
+    )
+    location.searchParams.set('digest', digest)
+    const put = {
+      method: 'PUT',
+      path: location.toString(),
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+      scope: pushScope(ref)
+    } as const
+    await transport.request(ref, put, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 201) throw await fail()
+    })
+    return digest
+  }
+}
+
+export function blobEndpoints(
+  transport: Transport,
+  tuning: UploadTuning
+): BlobEndpoints {
+  return {
+    mountBlob: mountBlob(transport),
+    uploadBlob: uploadBlobFile(transport, tuning),
+    getBlob: getBlob(transport),
+    putBlob: putBlob(transport)
+  }
+}

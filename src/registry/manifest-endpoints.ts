@@ -1,0 +1,225 @@
+/**
+ * A repository's manifests over the registry API: what a tag or digest
+ * resolves to, putting and deleting a manifest, and the referrers of a
+ * digest.
+ */
+import { RegistryError } from './registry-error.js'
+import {
+  parseRepository,
+  type RepositoryReference
+} from '../reference/repository.js'
+import {
+  orMissing,
+  pullScope,
+  pushScope,
+  type RegistryRequest,
+  type Transport
+} from './transport.js'
+import { MAX_PAGES, nextPageUrl } from './link.js'
+import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
+import {
+  ACCEPT_MANIFESTS,
+  checkSha256Digest,
+  type Manifest,
+  manifestPath,
+  mediaTypeOf
+} from './manifest.js'
+import type { OciDescriptor } from './referrer-index.js'
+
+export interface PushedManifest {
+  digest: string
+  /** The `OCI-Subject` header: the subject digest the registry indexed, if it did. */
+  subject: string | undefined
+  /** An `ifMatch` put refused with 412: the reference holds something else now. */
+  conflict: boolean
+}
+
+export interface ManifestEndpoints {
+  /** The digest a tag or digest resolves to; undefined if there is none. */
+  getDigest(image: string, reference: string): Promise<string | undefined>
+  getManifest(image: string, reference: string): Promise<Manifest | undefined>
+  /** Puts the manifest under a tag, or under its own digest; returns the registry's digest. */
+  putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
+  /**
+   * putManifest that also tells the `OCI-Subject` answer (the registry
+   * indexed the manifest's subject) and, with `ifMatch` (an ETag), puts
+   * only if the reference still holds that: a 412 is `conflict`.
+   */
+  pushManifest(
+    image: string,
+    reference: string,
+    manifest: Manifest,
+    ifMatch?: string
+  ): Promise<PushedManifest>
+  /** The referrers API's list for a digest, all pages; undefined when the registry has no such API (404). */
+  getReferrers(
+    image: string,
+    digest: string
+  ): Promise<OciDescriptor[] | undefined>
+  /**
+   * Deletes a manifest by digest, and with it every tag that points at it
+   * (gone already counts as done); throws the registry's refusal.
+   */
+  deleteManifest(image: string, digest: string): Promise<void>
+}
+
+interface ReferrersPage {
+  body: { manifests?: OciDescriptor[] }
+  next: string | undefined
+}
+
+/** A HEAD or GET of a manifest, in any of the media types we read. */
+function manifestRead(
+  method: 'HEAD' | 'GET',
+  ref: RepositoryReference,
+  reference: string
+): RegistryRequest {
+  return {
+    method,
+    path: manifestPath(ref, reference),
+    headers: { Accept: ACCEPT_MANIFESTS },
+    scope: pullScope(ref)
+  }
+}
+
+function getDigest(transport: Transport): ManifestEndpoints['getDigest'] {
+  const read = getManifest(transport)
+  return async (image, reference) => {
+    const ref = parseRepository(image)
+    const request = manifestRead('HEAD', ref, reference)
+    const digest = await transport.request(
+      ref,
+      request,
+      async (response, fail) => {
+        if (response.status === 404) return null
+        if (!response.ok) throw await fail()
+        return response.headers.get('docker-content-digest') ?? undefined
+      }
+    )
+    if (digest === null) return undefined
+    // Some registries omit the header on HEAD: hash the manifest instead.
+    return digest ?? (await read(image, reference))?.digest
+  }
+}
+
+function getManifest(transport: Transport): ManifestEndpoints['getManifest'] {
+  return async (image, reference) => {
+    const ref = parseRepository(image)
+    const request = manifestRead('GET', ref, reference)
+    return await transport.request(
+      ref,
+      request,
+      orMissing(async response => {
+        const body = new Uint8Array(await response.arrayBuffer())
+        const digest = response.headers.get('docker-content-digest')
+        const etag = response.headers.get('etag')
+        return {
+          mediaType: mediaTypeOf(response, body),
+          digest: digest ?? sha256Digest(body),
+          body,
+          ...(etag === null ? {} : { etag })
+        }
+      })
+    )
+  }
+}
+
+function deleteManifest(
+  transport: Transport
+): ManifestEndpoints['deleteManifest'] {
+  return async (image, digest) => {
+    const ref = parseRepository(image)
+    const request = {
+      method: 'DELETE',
+      path: manifestPath(ref, digest),
+      scope: `repository:${ref.repository}:delete`
+    } as const
+    await transport.request(ref, request, async (response, fail) => {
+      if (!response.ok && response.status !== 404) throw await fail()
+      await response.body?.cancel()
+    })
+  }
+}
+
+function pushManifest(transport: Transport): ManifestEndpoints['pushManifest'] {
+  return async (image, reference, manifest, ifMatch) => {
+    const ref = parseRepository(image)
+    if (!isTag(reference) && !isSha256Digest(reference)) {
+      throw new RegistryError(
+        ref.registry,
+        `invalid tag ${JSON.stringify(reference)}`
+      )
+    }
+    const request = {
+      method: 'PUT',
+      path: manifestPath(ref, reference),
+      headers: {
+        'Content-Type': manifest.mediaType,
+        ...(ifMatch === undefined ? {} : { 'If-Match': ifMatch })
+      },
+      body: manifest.body,
+      scope: pushScope(ref)
+    } as const
+    return await transport.request(ref, request, async (response, fail) => {
+      const conflict = ifMatch !== undefined && response.status === 412
+      if (!response.ok && !conflict) throw await fail()
+      await response.body?.cancel()
+      const digest = response.headers.get('docker-content-digest')
+      return {
+        digest: digest ?? sha256Digest(manifest.body),
+        subject: response.headers.get('oci-subject') ?? undefined,
+        conflict
+      }
+    })
+  }
+}
+
+function getReferrers(transport: Transport): ManifestEndpoints['getReferrers'] {
+  return async (image, digest) => {
+    const ref = parseRepository(image)
+    checkSha256Digest(ref, digest)
+    const referrers: OciDescriptor[] = []
+    let path: string | undefined = `/v2/${ref.repository}/referrers/${digest}`
+    for (let page = 1; path !== undefined && page <= MAX_PAGES; page++) {
+      const request: RegistryRequest = {
+        method: 'GET',
+        path,
+        headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+        scope: pullScope(ref)
+      }
+      const result: ReferrersPage | undefined = await transport.request(
+        ref,
+        request,
+        async (response, fail) => {
+          // 404 says no API (the spec); some registries answer an unknown route 400 or 405
+          if ([400, 404, 405].includes(response.status)) {
+            await response.body?.cancel()
+            return undefined
+          }
+          if (!response.ok) throw await fail()
+          return {
+            body: (await response.json()) as { manifests?: OciDescriptor[] },
+            next: nextPageUrl(ref, response)
+          }
+        }
+      )
+      if (result === undefined) return page === 1 ? undefined : referrers
+      referrers.push(...(result.body.manifests ?? []))
+      path = result.next
+    }
+    return referrers
+  }
+}
+
+export function manifestEndpoints(transport: Transport): ManifestEndpoints {
+  const push = pushManifest(transport)
+  return {
+    getDigest: getDigest(transport),
+    getManifest: getManifest(transport),
+    putManifest: async (image, tag, manifest) =>
+      (await push(image, tag, manifest)).digest,
+    pushManifest: push,
+    getReferrers: getReferrers(transport),
+    deleteManifest: deleteManifest(transport)
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Whether a registry answers: its API (`/v2/`), its API with the
+ * credentials it is given, and a repository's upload endpoint.
+ */
+import { parseRegistry, parseRepository } from '../reference/repository.js'
+import { pushScope, type Transport } from './transport.js'
+
+/** An upload id no registry has handed out (pingUploads asks for it). */
+const UPLOAD_PROBE = 'docker-publish-action-liveness-probe'
+
+export interface RegistryProbes {
+  /** Resolves if the registry answers the API (401 counts). */
+  ping(registry: string): Promise<void>
+  /** Resolves if the registry accepts the credentials it is given (GET /v2/ authenticated). */
+  checkCredentials(registry: string): Promise<void>
+  /**
+   * Resolves when the registry answers (any status) on the repository's
+   * upload endpoint, where a push writes: asks for an upload that does not
+   * exist, so nothing is written. Rejects when no answer came in time.
+   */
+  pingUploads(image: string): Promise<void>
+}
+
+function ping(transport: Transport): RegistryProbes['ping'] {
+  return async registry => {
+    const endpoint = parseRegistry(registry)
+    await transport.request(
+      endpoint,
+      { method: 'GET', path: '/v2/', authenticate: false },
+      async (response, fail) => {
+        if (!response.ok && response.status !== 401) throw await fail()
+        await response.body?.cancel()
+      }
+    )
+  }
+}
+
+function checkCredentials(
+  transport: Transport
+): RegistryProbes['checkCredentials'] {
+  return async registry => {
+    const endpoint = parseRegistry(registry)
+    await transport.request(
+      endpoint,
+      { method: 'GET', path: '/v2/' },
+      async (response, fail) => {
+        if (!response.ok) throw await fail()
+        await response.body?.cancel()
+      }
+    )
+  }
+}
+
+function pingUploads(transport: Transport): RegistryProbes['pingUploads'] {
+  return async image => {
+    const ref = parseRepository(image)
+    const request = {
+      method: 'GET',
+      path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
+      scope: pushScope(ref)
+    } as const
+    await transport.request(ref, request, async response => {
+      await response.body?.cancel()
+    })
+  }
+}
+
+export function registryProbes(transport: Transport): RegistryProbes {
+  return {
+    ping: ping(transport),
+    checkCredentials: checkCredentials(transport),
+    pingUploads: pingUploads(transport)
+  }
+}
