@@ -31,7 +31,7 @@ import {
   rmSync,
   writeFileSync
 } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 
 /** Packages only reachable through @actions/core's unused OIDC client. */
 const SIDE_EFFECT_FREE = /^(@actions\/http-client|undici|tunnel)(\/|$)/
@@ -132,10 +132,50 @@ const ON_FIRST_CALL = {
   )
 }
 
+/**
+ * Modules of src/ bundled into a file of their own, dist/chunks/<file>.js:
+ * the Action's entry asks the engine for /info first thing, then requires
+ * the action's code (the answer comes while node compiles it); engine-info
+ * is one module for both, so the builder's detection finds that answer.
+ */
+const SOURCE_CHUNKS = {
+  'src/action/action-main.ts': 'action',
+  'src/docker/engine-info.ts': 'engine-info'
+}
+
+/** Where a file built into `outdir` finds dist/chunks/<file>.js (as a require() path). */
+function chunkFilePath(outdir, file) {
+  const path = relative(outdir, join('dist/chunks', `${file}.js`))
+  return path.startsWith('.') ? path : `./${path}`
+}
+
 /** Where an entry built into `outdir` finds a chunk (as a require() path). */
 function chunkPath(outdir, name) {
-  const path = relative(outdir, join('dist/chunks', `${CHUNKS[name]}.js`))
-  return path.startsWith('.') ? path : `./${path}`
+  return chunkFilePath(outdir, CHUNKS[name])
+}
+
+/** Imports of a SOURCE_CHUNKS module (other than the one being built) stay outside. */
+function sourceChunks(outdir) {
+  const chunks = new Map(
+    Object.entries(SOURCE_CHUNKS).map(([source, file]) => [
+      resolve(source),
+      file
+    ])
+  )
+  return {
+    name: 'source-chunks',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, args => {
+        if (args.kind === 'entry-point') return undefined
+        const file = chunks.get(
+          join(args.resolveDir, args.path).replace(/\.js$/, '.ts')
+        )
+        return file === undefined
+          ? undefined
+          : { path: chunkFilePath(outdir, file), external: true }
+      })
+    }
+  }
 }
 
 /** A module whose functions require() `from` when first called. */
@@ -226,16 +266,23 @@ async function bundle(options) {
   return metafile
 }
 
-/** One CommonJS file for an action entry, lazy modules outside it. */
-async function actionEntry(entry, outdir) {
-  const outfile = join(outdir, 'index.js')
+/**
+ * One CommonJS file for an action entry (or a SOURCE_CHUNKS module), lazy
+ * modules outside it; `split`: SOURCE_CHUNKS modules outside it too.
+ */
+async function actionEntry(entry, outfile, split = false) {
+  const outdir = dirname(outfile)
   const metafile = await bundle({
     format: 'cjs',
     entryPoints: [entry],
     outfile,
     // import() of a chunk as require(): node's ESM loader never starts
     supported: { 'dynamic-import': false },
-    plugins: [sideEffectFree, lazyModules(outdir)]
+    plugins: [
+      sideEffectFree,
+      ...(split ? [sourceChunks(outdir)] : []),
+      lazyModules(outdir)
+    ]
   })
   // a namespace member that ON_FIRST_CALL lacks is left as (void 0)
   const missing = readFileSync(outfile, 'utf8').match(/\(void 0\)[(.]/)
@@ -290,9 +337,13 @@ function licenses(metafiles) {
 async function buildDist() {
   rmSync('dist', { recursive: true, force: true })
   const metafiles = [
-    await actionEntry('src/index.ts', 'dist'),
-    await actionEntry('src/post.ts', 'dist/post')
+    await actionEntry('src/index.ts', 'dist/index.js', true),
+    await actionEntry('src/post.ts', 'dist/post/index.js')
   ]
+  for (const [source, file] of Object.entries(SOURCE_CHUNKS))
+    metafiles.push(
+      await actionEntry(source, join('dist/chunks', `${file}.js`), true)
+    )
   for (const name of Object.keys(CHUNKS)) metafiles.push(await chunk(name))
   // the CLI: ESM, what it import()s in chunks next to it
   metafiles.push(
