@@ -64,6 +64,22 @@ const sideEffectFree = {
   }
 }
 
+/**
+ * @actions/core imports node:crypto (as `crypto`) only for the randomUUID of
+ * its output and env delimiters: it gets src/action/random-uuid.ts instead,
+ * which reads /dev/urandom (a dry run then never loads node:crypto).
+ */
+const coreDelimiters = {
+  name: 'core-delimiters',
+  setup(build) {
+    build.onResolve({ filter: /^crypto$/ }, args =>
+      /node_modules\/@actions\/core\//.test(args.importer)
+        ? { path: resolve('src/action/random-uuid.ts') }
+        : undefined
+    )
+  }
+}
+
 /** Packages bundled into dist/chunks/<file>.js, each on its own. */
 const CHUNKS = {
   yaml: 'yaml',
@@ -280,6 +296,7 @@ async function actionEntry(entry, outfile, split = false) {
     supported: { 'dynamic-import': false },
     plugins: [
       sideEffectFree,
+      coreDelimiters,
       ...(split ? [sourceChunks(outdir)] : []),
       lazyModules(outdir)
     ]
