@@ -13,7 +13,7 @@ const UUID_BYTES = 16
 /** Bytes read at a time: the outputs and exports of one run. */
 const POOL_BYTES = UUID_BYTES * 64
 
-let pool = Buffer.alloc(0)
+let pool: Buffer = Buffer.alloc(0)
 
 /** POOL_BYTES from /dev/urandom; undefined where it cannot be read whole. */
 function readRandom(): Buffer | undefined {
