@@ -3,18 +3,26 @@
 //
 // Start-up is most of a dry run's time (README, "Measured"), so the action's
 // two entries are built for it:
-// - dist/index.js and dist/post/index.js are CommonJS, one file each: node's
-//   ESM loader alone costs a start-up more than our whole engine (it loads
-//   its own modules, fs/promises and streams, and reads each file
-//   asynchronously). dist/package.json says so; dist/cli/ stays ESM with
-//   chunks.
-// - Third-party code a dry run does not run is not in that file: yaml and
+// - dist/index.js and dist/post/index.js are CommonJS: node's ESM loader
+//   alone costs a start-up more than our whole engine (it loads its own
+//   modules, fs/promises and streams, and reads each file asynchronously).
+//   dist/package.json says so; dist/cli/ stays ESM with chunks.
+// - dist/index.js is a 1 KiB entry (SOURCE_CHUNKS): it sends the engine its
+//   GET /info (dist/chunks/engine-info.js), which dockerd takes 20-40 ms to
+//   answer, and only then requires the action's code, one file,
+//   dist/chunks/action.js: the answer comes while node compiles and runs it.
+//   engine-info is one module for both, so builder detection finds the
+//   answer asked early. dist/post/index.js is one file.
+// - Third-party code a dry run does not run is not in those files: yaml and
 //   @actions/exec (import()ed where used), csv-parse (called only for a
-//   non-empty list input) and @noble/ciphers (only to open a cosign key) are bundled on their own into dist/chunks/ and
-//   require()d on first use. node:crypto and semver (which compiles its
-//   regular expressions as it loads) are loaded on first use too, and so are
-//   node:http, node:https (tls) and node:child_process (dgram): a dry run
-//   that asks no registry and no docker never compiles them.
+//   non-empty list input) and @noble/ciphers (only to open a cosign key) are
+//   bundled on their own into dist/chunks/ and require()d on first use.
+//   node:crypto and semver (which compiles its regular expressions as it
+//   loads) are loaded on first use too, and so are node:http, node:https
+//   (tls) and node:child_process (dgram): a dry run that asks no registry
+//   and no docker never compiles them. @actions/core's delimiters take their
+//   random UUIDs from src/action/random-uuid.ts, so a dry run never loads
+//   node:crypto (about 7 ms).
 // - @actions/core imports its OIDC client, and with it @actions/http-client,
 //   undici and tunnel, at load time. We never call getIDToken: those
 //   packages are marked free of side effects, so esbuild drops them with the
