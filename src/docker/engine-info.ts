@@ -10,7 +10,7 @@
  */
 import { connect, type Socket } from 'node:net'
 import type { DockerConfigFile } from './config-file.js'
-import { readableDockerConfig } from './config.js'
+import { readableDockerConfig, userConfigDir } from './config.js'
 
 const DEFAULT_SOCKET = '/var/run/docker.sock'
 const TIMEOUT_MS = 5_000
@@ -95,15 +95,19 @@ const early = new Map<string, Asking>()
 /**
  * Asks the engine of the user's docker config for /info, without keeping
  * node running for it: a run that does not need the image store ends
- * without waiting. A read: asking it changes nothing. Settles once the
- * request is sent: node connects a socket only between two turns of its
- * event loop, so work started before then would hold the request back.
+ * without waiting. A read: asking it changes nothing, and it never fails
+ * (whatever goes wrong here, the run finds and reports itself). Settles
+ * once the request is sent: node connects a socket only between two turns
+ * of its event loop, so work started before then would hold it back.
  */
-export function askEngineEarly(
-  env: NodeJS.ProcessEnv,
-  configDir: string | undefined
-): Promise<void> {
-  const socket = userEngineSocket(env, configDir)
+export function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
+  let socket: string | undefined
+  try {
+    socket = userEngineSocket(env, userConfigDir(env))
+  } catch {
+    // e.g. no home folder to find the docker config in
+    return Promise.resolve()
+  }
   if (socket === undefined || early.has(socket)) return Promise.resolve()
   const asking = askInfo(socket)
   early.set(socket, asking)

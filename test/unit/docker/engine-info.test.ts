@@ -82,7 +82,11 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
   })
 
   it('an answer asked early is the one given later, and only once', async () => {
-    await askEngineEarly({ DOCKER_HOST: `unix://${socketPath}` }, undefined)
+    // DOCKER_CONFIG: the test's folder, no config.json in it
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${socketPath}`,
+      DOCKER_CONFIG: dir
+    })
     expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
     expect(requests).toEqual(['GET /info HTTP/1.0'])
     // taken: a second caller asks again
@@ -107,23 +111,26 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
       config: undefined
     }
   ])('not asked early when $name', async ({ env, config }) => {
-    let configDir: string | undefined
-    if (config !== undefined) {
-      configDir = join(dir, 'config')
-      mkdirSync(configDir)
+    // the docker config folder: an empty one unless the row has a config
+    const configDir = join(dir, 'config')
+    mkdirSync(configDir)
+    if (config !== undefined)
       writeFileSync(join(configDir, 'config.json'), JSON.stringify(config))
-    }
-    await askEngineEarly(
-      { DOCKER_HOST: `unix://${socketPath}`, ...env },
-      configDir
-    )
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${socketPath}`,
+      DOCKER_CONFIG: configDir,
+      ...env
+    })
     await ping()
     expect(requests).toEqual(['GET /_ping HTTP/1.1'])
   })
 
   it('no engine at the socket: undefined, early or not', async () => {
     const missing = join(dir, 'missing.sock')
-    await askEngineEarly({ DOCKER_HOST: `unix://${missing}` }, undefined)
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${missing}`,
+      DOCKER_CONFIG: dir
+    })
     expect(await engineDriverStatus(missing)).toBeUndefined()
     expect(await engineDriverStatus(missing)).toBeUndefined()
   })
