@@ -3,18 +3,26 @@
 //
 // Start-up is most of a dry run's time (README, "Measured"), so the action's
 // two entries are built for it:
-// - dist/index.js and dist/post/index.js are CommonJS, one file each: node's
-//   ESM loader alone costs a start-up more than our whole engine (it loads
-//   its own modules, fs/promises and streams, and reads each file
-//   asynchronously). dist/package.json says so; dist/cli/ stays ESM with
-//   chunks.
-// - Third-party code a dry run does not run is not in that file: yaml and
+// - dist/index.js and dist/post/index.js are CommonJS: node's ESM loader
+//   alone costs a start-up more than our whole engine (it loads its own
+//   modules, fs/promises and streams, and reads each file asynchronously).
+//   dist/package.json says so; dist/cli/ stays ESM with chunks.
+// - dist/index.js is a 1 KiB entry (SOURCE_CHUNKS): it sends the engine its
+//   GET /info (dist/chunks/engine-info.js), which dockerd takes 20-40 ms to
+//   answer, and only then requires the action's code, one file,
+//   dist/chunks/action.js: the answer comes while node compiles and runs it.
+//   engine-info is one module for both, so builder detection finds the
+//   answer asked early. dist/post/index.js is one file.
+// - Third-party code a dry run does not run is not in those files: yaml and
 //   @actions/exec (import()ed where used), csv-parse (called only for a
-//   non-empty list input) and @noble/ciphers (only to open a cosign key) are bundled on their own into dist/chunks/ and
-//   require()d on first use. node:crypto and semver (which compiles its
-//   regular expressions as it loads) are loaded on first use too, and so are
-//   node:http, node:https (tls) and node:child_process (dgram): a dry run
-//   that asks no registry and no docker never compiles them.
+//   non-empty list input) and @noble/ciphers (only to open a cosign key) are
+//   bundled on their own into dist/chunks/ and require()d on first use.
+//   node:crypto and semver (which compiles its regular expressions as it
+//   loads) are loaded on first use too, and so are node:http, node:https
+//   (tls) and node:child_process (dgram): a dry run that asks no registry
+//   and no docker never compiles them. @actions/core's delimiters take their
+//   random UUIDs from src/action/random-uuid.ts, so a dry run never loads
+//   node:crypto (about 7 ms).
 // - @actions/core imports its OIDC client, and with it @actions/http-client,
 //   undici and tunnel, at load time. We never call getIDToken: those
 //   packages are marked free of side effects, so esbuild drops them with the
@@ -31,7 +39,7 @@ import {
   rmSync,
   writeFileSync
 } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 
 /** Packages only reachable through @actions/core's unused OIDC client. */
 const SIDE_EFFECT_FREE = /^(@actions\/http-client|undici|tunnel)(\/|$)/
@@ -61,6 +69,22 @@ const sideEffectFree = {
       if (result.errors.length > 0) return { errors: result.errors }
       return { ...result, sideEffects: false }
     })
+  }
+}
+
+/**
+ * @actions/core imports node:crypto (as `crypto`) only for the randomUUID of
+ * its output and env delimiters: it gets src/action/random-uuid.ts instead,
+ * which reads /dev/urandom (a dry run then never loads node:crypto).
+ */
+const coreDelimiters = {
+  name: 'core-delimiters',
+  setup(build) {
+    build.onResolve({ filter: /^crypto$/ }, args =>
+      /node_modules\/@actions\/core\//.test(args.importer)
+        ? { path: resolve('src/action/random-uuid.ts') }
+        : undefined
+    )
   }
 }
 
@@ -132,10 +156,50 @@ const ON_FIRST_CALL = {
   )
 }
 
+/**
+ * Modules of src/ bundled into a file of their own, dist/chunks/<file>.js:
+ * the Action's entry asks the engine for /info first thing, then requires
+ * the action's code (the answer comes while node compiles it); engine-info
+ * is one module for both, so the builder's detection finds that answer.
+ */
+const SOURCE_CHUNKS = {
+  'src/action/action-main.ts': 'action',
+  'src/docker/engine-info.ts': 'engine-info'
+}
+
+/** Where a file built into `outdir` finds dist/chunks/<file>.js (as a require() path). */
+function chunkFilePath(outdir, file) {
+  const path = relative(outdir, join('dist/chunks', `${file}.js`))
+  return path.startsWith('.') ? path : `./${path}`
+}
+
 /** Where an entry built into `outdir` finds a chunk (as a require() path). */
 function chunkPath(outdir, name) {
-  const path = relative(outdir, join('dist/chunks', `${CHUNKS[name]}.js`))
-  return path.startsWith('.') ? path : `./${path}`
+  return chunkFilePath(outdir, CHUNKS[name])
+}
+
+/** Imports of a SOURCE_CHUNKS module (other than the one being built) stay outside. */
+function sourceChunks(outdir) {
+  const chunks = new Map(
+    Object.entries(SOURCE_CHUNKS).map(([source, file]) => [
+      resolve(source),
+      file
+    ])
+  )
+  return {
+    name: 'source-chunks',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, args => {
+        if (args.kind === 'entry-point') return undefined
+        const file = chunks.get(
+          join(args.resolveDir, args.path).replace(/\.js$/, '.ts')
+        )
+        return file === undefined
+          ? undefined
+          : { path: chunkFilePath(outdir, file), external: true }
+      })
+    }
+  }
 }
 
 /** A module whose functions require() `from` when first called. */
@@ -226,16 +290,24 @@ async function bundle(options) {
   return metafile
 }
 
-/** One CommonJS file for an action entry, lazy modules outside it. */
-async function actionEntry(entry, outdir) {
-  const outfile = join(outdir, 'index.js')
+/**
+ * One CommonJS file for an action entry (or a SOURCE_CHUNKS module), lazy
+ * modules outside it; `split`: SOURCE_CHUNKS modules outside it too.
+ */
+async function actionEntry(entry, outfile, split = false) {
+  const outdir = dirname(outfile)
   const metafile = await bundle({
     format: 'cjs',
     entryPoints: [entry],
     outfile,
     // import() of a chunk as require(): node's ESM loader never starts
     supported: { 'dynamic-import': false },
-    plugins: [sideEffectFree, lazyModules(outdir)]
+    plugins: [
+      sideEffectFree,
+      coreDelimiters,
+      ...(split ? [sourceChunks(outdir)] : []),
+      lazyModules(outdir)
+    ]
   })
   // a namespace member that ON_FIRST_CALL lacks is left as (void 0)
   const missing = readFileSync(outfile, 'utf8').match(/\(void 0\)[(.]/)
@@ -290,9 +362,13 @@ function licenses(metafiles) {
 async function buildDist() {
   rmSync('dist', { recursive: true, force: true })
   const metafiles = [
-    await actionEntry('src/index.ts', 'dist'),
-    await actionEntry('src/post.ts', 'dist/post')
+    await actionEntry('src/index.ts', 'dist/index.js', true),
+    await actionEntry('src/post.ts', 'dist/post/index.js')
   ]
+  for (const [source, file] of Object.entries(SOURCE_CHUNKS))
+    metafiles.push(
+      await actionEntry(source, join('dist/chunks', `${file}.js`), true)
+    )
   for (const name of Object.keys(CHUNKS)) metafiles.push(await chunk(name))
   // the CLI: ESM, what it import()s in chunks next to it
   metafiles.push(

@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { InputError } from '../shared/input-error.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
 import type { DockerConfigFile } from './config-file.js'
-import { readDockerConfig } from './config.js'
+import { readableDockerConfig } from './config.js'
 import { diagnose } from './diagnose.js'
-import { engineDriverStatus, engineSocket } from './engine-info.js'
+import { engineDriverStatus, userEngineSocket } from './engine-info.js'
 import {
   DockerCommandError,
   isBuildxMissing,
@@ -40,16 +40,6 @@ export interface BuildxChoice {
   env?: NodeJS.ProcessEnv
   /** The system folders the docker CLI looks for plugins in (docker's own by default). */
   systemPluginDirs?: string[]
-}
-
-/** The user's docker config, if it can be read (docker reports an unreadable one). */
-function dockerConfig(configDir: string | undefined) {
-  if (configDir === undefined) return undefined
-  try {
-    return readDockerConfig(configDir)
-  } catch {
-    return undefined
-  }
 }
 
 // docker/cli's cli-plugins/manager: the system folders it searches on Linux
@@ -113,7 +103,7 @@ function contextBuilderIsDefault(
   // elsewhere the plugin's folders and file name differ: ask buildx
   if (process.platform !== 'linux' && systemDirs === undefined) return false
   // docker reports its own unreadable config.json
-  const config = dockerConfig(configDir)
+  const config = readableDockerConfig(configDir)
   if (config === undefined) return false
   const context = env.DOCKER_CONTEXT || config.currentContext || 'default'
   if (context !== 'default') return false
@@ -153,7 +143,7 @@ async function imageStore(
   docker: DockerRunner,
   { configDir, env = process.env }: BuildxChoice
 ): Promise<'containerd' | 'classic'> {
-  const socket = engineSocket(env, dockerConfig(configDir))
+  const socket = userEngineSocket(env, configDir)
   const status =
     (socket === undefined ? undefined : await engineDriverStatus(socket)) ??
     (

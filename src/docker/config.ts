@@ -36,6 +36,18 @@ export function readDockerConfig(dir: string): DockerConfigFile {
   }
 }
 
+/** The user's docker config, if it can be read (docker reports an unreadable one). */
+export function readableDockerConfig(
+  dir: string | undefined
+): DockerConfigFile | undefined {
+  if (dir === undefined) return undefined
+  try {
+    return readDockerConfig(dir)
+  } catch {
+    return undefined
+  }
+}
+
 /** Asks `docker-credential-<helper> get` for a server's credentials. */
 export type HelperLookup = (
   helper: string,

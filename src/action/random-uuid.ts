@@ -1,0 +1,65 @@
+/**
+ * The random UUIDs of @actions/core's output and env delimiters
+ * (`ghadelimiter_<uuid>`), which the build gives it in place of node:crypto:
+ * loading node:crypto costs a dry run about 7 ms, more than everything else
+ * it writes, and reading the kernel's random source costs well under one.
+ * A uuid package would load node:crypto itself. Where there is no
+ * /dev/urandom (Windows), node:crypto's randomUUID.
+ */
+import { randomUUID as cryptoUUID } from 'node:crypto'
+import { closeSync, openSync, readSync } from 'node:fs'
+
+const UUID_BYTES = 16
+/** Bytes read at a time: the outputs and exports of one run. */
+const POOL_BYTES = UUID_BYTES * 64
+
+let pool: Buffer = Buffer.alloc(0)
+
+/** POOL_BYTES from /dev/urandom; undefined where it cannot be read whole. */
+function readRandom(): Buffer | undefined {
+  let fd: number
+  try {
+    fd = openSync('/dev/urandom', 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    const bytes = Buffer.alloc(POOL_BYTES)
+    return readSync(fd, bytes, 0, POOL_BYTES, null) === POOL_BYTES
+      ? bytes
+      : undefined
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A version 4 UUID (RFC 9562) of 16 random bytes, in its text form. */
+export function uuidOf(bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, UUID_BYTES))
+  b[6] = (b[6] & 0x0f) | 0x40
+  b[8] = (b[8] & 0x3f) | 0x80
+  const hex = b.toString('hex')
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20)
+  ].join('-')
+}
+
+/** A random version 4 UUID, as node:crypto's randomUUID gives. */
+export function randomUUID(): string {
+  if (pool.length < UUID_BYTES) {
+    const read = readRandom()
+    if (read === undefined) return cryptoUUID()
+    pool = read
+  }
+  const uuid = uuidOf(pool)
+  // used bytes are not kept: each is handed out once
+  pool.fill(0, 0, UUID_BYTES)
+  pool = pool.subarray(UUID_BYTES)
+  return uuid
+}

@@ -1,0 +1,137 @@
+import { createServer, request } from 'node:http'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  askEngineEarly,
+  driverStatusOf,
+  engineDriverStatus
+} from '../../../src/docker/engine-info.js'
+
+const CONTAINERD = '[["driver-type","io.containerd.snapshotter.v1"]]'
+
+describe('driverStatusOf: the DriverStatus of an HTTP/1.0 answer to GET /info', () => {
+  const answer = (status: string, body: string) =>
+    `HTTP/1.0 ${status}\r\nContent-Type: application/json\r\n\r\n${body}`
+
+  it.each([
+    {
+      name: 'the containerd store',
+      answer: answer(
+        '200 OK',
+        `{"Driver":"overlayfs","DriverStatus":${CONTAINERD}}`
+      ),
+      status: CONTAINERD
+    },
+    {
+      name: 'no DriverStatus: null, as docker info prints it',
+      answer: answer('200 OK', '{"Driver":"vfs"}'),
+      status: 'null'
+    },
+    {
+      name: 'an HTTP/1.1 answer',
+      answer: `HTTP/1.1 200 OK\r\n\r\n{"DriverStatus":[]}`,
+      status: '[]'
+    },
+    { name: 'an error status', answer: answer('404 Not Found', '{}') },
+    { name: 'a body that is not JSON', answer: answer('200 OK', '{"Driv') },
+    { name: 'a body of null', answer: answer('200 OK', 'null') },
+    { name: 'headers cut short', answer: 'HTTP/1.0 200 OK\r\nContent-Ty' },
+    { name: 'nothing', answer: '' }
+  ])('$name', ({ answer, status }) => {
+    expect(driverStatusOf(answer)).toBe(status)
+  })
+})
+
+describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () => {
+  let dir: string
+  let socketPath: string
+  let requests: string[]
+  const server = createServer((request, response) => {
+    requests.push(
+      `${request.method} ${request.url} HTTP/${request.httpVersion}`
+    )
+    response.setHeader('Content-Type', 'application/json')
+    response.end(`{"DriverStatus":${CONTAINERD}}`)
+  })
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'engine-info-'))
+    socketPath = join(dir, 'docker.sock')
+    requests = []
+    await new Promise<void>(resolve => server.listen(socketPath, resolve))
+  })
+  /** A request of the test's own, answered after any sent before it. */
+  const ping = () =>
+    new Promise<void>(resolve =>
+      request({ socketPath, path: '/_ping' }, response => {
+        response.resume()
+        response.on('end', resolve)
+      }).end()
+    )
+
+  afterEach(async () => {
+    await new Promise(resolve => server.close(resolve))
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('asks the engine once', async () => {
+    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+    expect(requests).toEqual(['GET /info HTTP/1.0'])
+  })
+
+  it('an answer asked early is the one given later, and only once', async () => {
+    // DOCKER_CONFIG: the test's folder, no config.json in it
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${socketPath}`,
+      DOCKER_CONFIG: dir
+    })
+    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+    expect(requests).toEqual(['GET /info HTTP/1.0'])
+    // taken: a second caller asks again
+    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+    expect(requests).toHaveLength(2)
+  })
+
+  it.each([
+    {
+      name: 'DOCKER_CONTEXT names another context',
+      env: { DOCKER_CONTEXT: 'remote' },
+      config: undefined
+    },
+    {
+      name: "the docker config's current context is another",
+      env: {},
+      config: { currentContext: 'remote' }
+    },
+    {
+      name: 'DOCKER_HOST is not a unix socket',
+      env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' },
+      config: undefined
+    }
+  ])('not asked early when $name', async ({ env, config }) => {
+    // the docker config folder: an empty one unless the row has a config
+    const configDir = join(dir, 'config')
+    mkdirSync(configDir)
+    if (config !== undefined)
+      writeFileSync(join(configDir, 'config.json'), JSON.stringify(config))
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${socketPath}`,
+      DOCKER_CONFIG: configDir,
+      ...env
+    })
+    await ping()
+    expect(requests).toEqual(['GET /_ping HTTP/1.1'])
+  })
+
+  it('no engine at the socket: undefined, early or not', async () => {
+    const missing = join(dir, 'missing.sock')
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${missing}`,
+      DOCKER_CONFIG: dir
+    })
+    expect(await engineDriverStatus(missing)).toBeUndefined()
+    expect(await engineDriverStatus(missing)).toBeUndefined()
+  })
+})
