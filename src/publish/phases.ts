@@ -25,7 +25,12 @@ import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv } from './environment.js'
 import { inPlanOrder, RunValues, type PublishResult } from './outcome.js'
 import { runCommand } from './docker-steps.js'
-import { removeLayouts, runDiscards, runStageRequest } from './stage-steps.js'
+import {
+  progressLogger,
+  removeLayouts,
+  runDiscards,
+  runStageRequest
+} from './stage-steps.js'
 import { tag } from './tagging.js'
 import { confirmed, readBack, readBackAndConverge } from './read-back.js'
 import {
@@ -107,7 +112,12 @@ function uploadWhileBuilding(
   const image = upload.image.name
   return {
     image,
-    uploads: uploadWhileExported(env.registry, step.layout, image)
+    uploads: uploadWhileExported(
+      env.registry,
+      step.layout,
+      image,
+      progressLogger(upload.image, env, 'sent while buildx writes them')
+    )
   }
 }
 

@@ -31,14 +31,18 @@ import {
 /** Long uploads say how far they are at most this often. */
 const PROGRESS_EVERY_MS = 5_000
 
-function progressLogger(image: Image, env: PublishEnv) {
+export function progressLogger(
+  image: Image,
+  env: PublishEnv,
+  what = 'uploaded'
+) {
   let last = performance.now()
   return (done: number, total: number) => {
     const now = performance.now()
     if (now - last < PROGRESS_EVERY_MS || done >= total) return
     last = now
     env.log.info(
-      `${image.name}: ${formatBytes(done)} of ${formatBytes(total)} uploaded`
+      `${image.name}: ${formatBytes(done)} of ${formatBytes(total)} ${what}`
     )
   }
 }

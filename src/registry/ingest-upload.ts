@@ -38,10 +38,20 @@ interface Growing {
 export function uploadWhileExported(
   client: RegistryClient,
   layoutDir: string,
-  image: string
+  image: string,
+  /** Told the bytes sent so far of the blobs found so far, and their total. */
+  onProgress?: (sent: number, total: number) => void
 ): EarlyUploads {
   const linksDir = `${layoutDir}-early`
   const seen = new Set<string>()
+  const sent = new Map<string, number>()
+  const sizes = new Map<string, number>()
+  const report = (digest: string, bytes: number) => {
+    sent.set(digest, bytes)
+    const sum = (m: Map<string, number>) =>
+      [...m.values()].reduce((a, b) => a + b, 0)
+    onProgress?.(sum(sent), sum(sizes))
+  }
   const uploads: Promise<string | undefined>[] = []
   let exported = false
   let polling: Promise<void> = Promise.resolve()
@@ -49,10 +59,14 @@ export function uploadWhileExported(
   const upload = async (blob: Growing): Promise<string | undefined> => {
     const available = (end: number) =>
       waitForBytes(blob.path, end, () => exported)
+    sizes.set(blob.digest, blob.size)
     const result = await client.uploadBlob(
       image,
       { ...blob, available },
-      { chunkBytes: EARLY_CHUNK_BYTES }
+      {
+        chunkBytes: EARLY_CHUNK_BYTES,
+        onProgress: bytes => report(blob.digest, bytes)
+      }
     )
     return result.outcome === 'uploaded' ? blob.digest : undefined
   }
