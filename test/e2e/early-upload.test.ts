@@ -90,4 +90,42 @@ describe('a big layer on the containerd store', () => {
     // the summary counts the layer as uploaded, not as already there
     expect(main.summary).toMatch(/\| 2\d\.\d MB \| 0 B \| 0 B \| 2\d\.\d MB \|/)
   })
+
+  it('refused while buildx writes it, the layer goes up with the layout afterwards', async () => {
+    const repo = uniqueRepo('early-refused')
+    // the first chunk refused for good (no retry mends a 403): the early upload gives up
+    proxy.setFaults([
+      { kind: 'status', status: 403, times: 1, match: { method: 'PATCH' } }
+    ])
+    proxy.resetCounters()
+    const main = await runMain(
+      {
+        images: `${proxy.host}/${repo}`,
+        logins: loginsFor({ ...A, host: proxy.host }),
+        context
+      },
+      runnerEnv('push-tag')
+    )
+    proxy.setFaults([])
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await publishedTags(A, repo)).toEqual(['1', '1.2', '1.2.3'])
+    const { requests } = proxy
+    const refused = requests.findIndex(
+      r => r.method === 'PATCH' && r.outcome === 403
+    )
+    expect(refused).toBeGreaterThanOrEqual(0)
+    // after the refusal, the layout's upload puts the layer whole, once
+    const puts = requests
+      .slice(refused + 1)
+      .filter(r => r.method === 'PUT' && /[?&]digest=/.test(r.path))
+    expect(puts.length).toBeGreaterThan(0)
+    expect(puts.map(r => r.outcome)).toEqual(puts.map(() => 201))
+    // the refused chunk never reached the registry: the layer went whole, once
+    expect(proxy.blobUploadBytes).toBeGreaterThan(MB * 2 ** 20)
+    expect(proxy.blobUploadBytes).toBeLessThan((MB + 2) * 2 ** 20)
+    expect(
+      requests.some(r => r.method === 'PUT' && r.path.includes('/manifests/'))
+    ).toBe(true)
+  })
 })
