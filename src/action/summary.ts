@@ -6,7 +6,8 @@ import {
   formatSeconds,
   tagRows,
   uploadSize,
-  uploadTotals
+  uploadTotals,
+  duringBuildText
 } from '../publish/outcome.js'
 
 /**
@@ -48,8 +49,10 @@ function factsLine(
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)
   const uploads = result.uploads ?? []
-  if (uploads.length > 0)
-    facts.push(`Upload: ${formatSeconds(uploadTotals(uploads).ms)}`)
+  if (uploads.length > 0) {
+    const total = uploadTotals(uploads)
+    facts.push(`Upload: ${formatSeconds(total.ms)}${duringBuildText(total)}`)
+  }
   return facts.join(' · ')
 }
 

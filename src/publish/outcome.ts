@@ -44,6 +44,8 @@ export interface Upload {
   present: number
   blobs: number
   ms: number
+  /** Of `uploaded`, the bytes sent while buildx still wrote the layout (before `ms` began). */
+  duringBuild?: number
 }
 
 /** What publishing produced; empty on a dry run. */
@@ -227,8 +229,16 @@ export function uploadTotals(uploads: Upload[]): Upload {
     mounted: sum(u => u.mounted),
     present: sum(u => u.present),
     blobs: sum(u => u.blobs),
-    ms: sum(u => u.ms)
+    ms: sum(u => u.ms),
+    duringBuild: sum(u => u.duringBuild ?? 0)
   }
+}
+
+/** ", 315.7 MB of it during the build" where the early upload sent any. */
+export function duringBuildText(u: Upload): string {
+  return u.duringBuild
+    ? `, ${formatBytes(u.duringBuild)} of it during the build`
+    : ''
 }
 
 /** The size of an image's blobs: sent, mounted and already there. */

@@ -22,6 +22,7 @@ import {
 } from '../plan/steps.js'
 import type { PublishEnv } from './environment.js'
 import {
+  duringBuildText,
   formatBytes,
   formatSeconds,
   type RunValues,
@@ -81,10 +82,11 @@ export async function runUpload(
     mounted: result.bytes.mounted,
     present: result.bytes.present - sentEarly,
     blobs: result.blobs,
-    ms: Math.round(performance.now() - started)
+    ms: Math.round(performance.now() - started),
+    duringBuild: sentEarly
   }
   env.log.info(
-    `${step.image.name}@${result.digest}: ${formatBytes(upload.uploaded)} uploaded, ${formatBytes(upload.mounted)} mounted, ${formatBytes(upload.present)} already there (${upload.blobs} blobs, ${formatSeconds(upload.ms)})`
+    `${step.image.name}@${result.digest}: ${formatBytes(upload.uploaded)} uploaded${duringBuildText(upload)}, ${formatBytes(upload.mounted)} mounted, ${formatBytes(upload.present)} already there (${upload.blobs} blobs, ${formatSeconds(upload.ms)})`
   )
   return upload
 }

@@ -87,7 +87,11 @@ describe('a big layer on the containerd store', () => {
     ).toBe(false)
     // every byte once: the blob upload bodies are the image's unique blobs
     expect(proxy.blobUploadBytes).toBeLessThan((MB + 2) * 2 ** 20)
-    // the summary counts the layer as uploaded, not as already there
+    // the summary counts the layer as uploaded, not as already there, and
+    // says it went during the build
+    expect(main.summary).toMatch(
+      /Upload: \d+\.\d s, 2\d\.\d MB of it during the build/
+    )
     expect(main.summary).toMatch(/\| 2\d\.\d MB \| 0 B \| 0 B \| 2\d\.\d MB \|/)
   })
 

@@ -153,6 +153,38 @@ describe('summaryMarkdown', () => {
       ]
     },
     {
+      name: 'a layer sent while buildx wrote it: the upload says how much of it went during the build',
+      publication: {
+        ...PLAN,
+        tags: PLAN.tags.slice(0, 1),
+        refs: PLAN.refs.slice(0, 1)
+      },
+      result: {
+        ...RELEASE,
+        before: [],
+        buildMs: 10_600,
+        uploads: [
+          upload(APP, {
+            uploaded: 538_100_000,
+            ms: 100,
+            duringBuild: 538_000_000
+          })
+        ]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64'],
+      expected: [
+        ...opening(
+          'Published',
+          'Version: `1.2.3` · Platforms: linux/amd64 · Build: 10.6 s · Upload: 0.1 s, 538.0 MB of it during the build'
+        ),
+        `| \`${APP}:1.2.3\` | version | ${NEW} | new |`,
+        ...UPLOADED,
+        `| \`${APP}\` | 538.1 MB | 0 B | 0 B | 538.1 MB | 3 | 0.1 s |`,
+        ''
+      ]
+    },
+    {
       name: 'two images of one registry: the second mounted, and the totals',
       publication: {
         ...PLAN,
