@@ -15,7 +15,7 @@ import {
   tagRows,
   uploadSize,
   uploadTotals,
-  duringBuildText,
+  uploadBytesText,
   type PublishResult
 } from '../publish/outcome.js'
 import { run } from '../publish/run.js'
@@ -72,7 +72,7 @@ function footprintLines(
   if (uploads.length > 0) {
     const total = uploadTotals(uploads)
     lines.push(
-      `upload: ${formatBytes(total.uploaded)} uploaded${duringBuildText(total)}, ${formatBytes(total.mounted)} mounted, ${formatBytes(total.present)} already there, of ${formatBytes(uploadSize(total))} (${formatSeconds(total.ms)})`
+      `upload: ${uploadBytesText(total)}, of ${formatBytes(uploadSize(total))} (${formatSeconds(total.ms)})`
     )
   }
   return lines

@@ -234,6 +234,11 @@ export function uploadTotals(uploads: Upload[]): Upload {
   }
 }
 
+/** "X uploaded, Y mounted, Z already there", with what of X went during the build. */
+export function uploadBytesText(u: Upload): string {
+  return `${formatBytes(u.uploaded)} uploaded${duringBuildText(u)}, ${formatBytes(u.mounted)} mounted, ${formatBytes(u.present)} already there`
+}
+
 /** ", 315.7 MB of it during the build" where the early upload sent any. */
 export function duringBuildText(u: Upload): string {
   return u.duringBuild

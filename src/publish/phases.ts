@@ -14,6 +14,7 @@ import {
   type CommandStep,
   stepLine,
   type Pipeline,
+  type RequestStep,
   type Step
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
@@ -103,12 +104,12 @@ function uploadWhileBuilding(
 ): { image: string; uploads: EarlyUploads } | undefined {
   if (step.step !== 'build' || step.layout === undefined) return undefined
   const upload = stage.find(
-    other =>
+    (other): other is RequestStep =>
       !isCommand(other) &&
       other.step === 'upload' &&
       other.layout === step.layout
   )
-  if (upload === undefined || isCommand(upload)) return undefined
+  if (upload === undefined) return undefined
   const image = upload.image.name
   return {
     image,

@@ -22,11 +22,11 @@ import {
 } from '../plan/steps.js'
 import type { PublishEnv } from './environment.js'
 import {
-  duringBuildText,
   formatBytes,
   formatSeconds,
   type RunValues,
-  type Upload
+  type Upload,
+  uploadBytesText
 } from './outcome.js'
 
 /** Long uploads say how far they are at most this often. */
@@ -86,7 +86,7 @@ export async function runUpload(
     duringBuild: sentEarly
   }
   env.log.info(
-    `${step.image.name}@${result.digest}: ${formatBytes(upload.uploaded)} uploaded${duringBuildText(upload)}, ${formatBytes(upload.mounted)} mounted, ${formatBytes(upload.present)} already there (${upload.blobs} blobs, ${formatSeconds(upload.ms)})`
+    `${step.image.name}@${result.digest}: ${uploadBytesText(upload)} (${upload.blobs} blobs, ${formatSeconds(upload.ms)})`
   )
   return upload
 }
