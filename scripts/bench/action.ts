@@ -1,6 +1,11 @@
 /** Runs the bundled action the way the Actions runner does: main, then post with its state. */
 import { rmSync } from 'node:fs'
-import { runMain, runPost, type StepResult } from '../../test/e2e/runner.js'
+import {
+  postRuns,
+  runMain,
+  runPost,
+  type StepResult
+} from '../../test/e2e/runner.js'
 import type { StackRegistry } from '../../test/support/stack-env.js'
 import { HELLO, TAG_NAMES, TAG_RULES } from './event.js'
 import { measure, tail, type Cost } from './proc.js'
@@ -49,13 +54,17 @@ function failure(step: StepResult, which: string): Error {
 export interface ActionRun {
   main: StepResult
   mainCost: Cost
+  /** Zero when the runner would not start the post step (action.yml's post-if). */
   postCost: Cost
 }
 
+const NOT_RUN: Cost = { wallMs: 0, cpuMs: 0 }
+
 /**
- * main then post, each measured, then removes their runner temp folder;
- * throws if either fails. Every process they start is reaped before they
- * return, so measure() sees its CPU.
+ * main, then post where the runner would start it (action.yml's post-if),
+ * each measured, then removes their runner temp folder; throws if either
+ * fails. Every process they start is reaped before they return, so
+ * measure() sees its CPU.
  */
 export async function runAction(
   inputs: Inputs,
@@ -64,13 +73,14 @@ export async function runAction(
   const { value: main, cost: mainCost } = await measure(() =>
     runMain(inputs, env)
   )
-  const { value: post, cost: postCost } = await measure(() =>
-    runPost(main, env)
-  )
+  const post = postRuns(main.code === 0 ? 'success' : 'failure')
+    ? await measure(() => runPost(main, env))
+    : undefined
   rmSync(main.dir, { recursive: true, force: true })
   if (main.code !== 0) throw failure(main, 'main')
-  if (post.code !== 0) throw failure(post, 'post')
-  return { main, mainCost, postCost }
+  if (post !== undefined && post.value.code !== 0)
+    throw failure(post.value, 'post')
+  return { main, mainCost, postCost: post?.cost ?? NOT_RUN }
 }
 
 /** The bench compares like with like: the action must have pushed TAG_NAMES. */

@@ -220,7 +220,7 @@ async function publish(
   io: RunIo
 ): Promise<RunOutcome> {
   const tempDir = makeRunDir(io.env.RUNNER_TEMP || undefined)
-  // told first: the post step removes the folder (and its logins) whatever happens next
+  // told first: should this process be stopped, the post step removes the folder (and its logins)
   io.onRunDir?.(tempDir)
   // loaded only when publishing: a dry run never parses the publish code
   const { runPipeline } = await import('./phases.js')
@@ -241,8 +241,8 @@ async function publish(
     await reportFailure(publication, progress, io)
     throw error
   } finally {
-    // the CLI's logins lived in the run's own docker config: gone with the folder
-    if (io.onRunDir === undefined) removeRunDir(tempDir)
+    // the run's logins lived in its own docker config: gone with the folder
+    removeRunDir(tempDir)
   }
 }
 

@@ -38,7 +38,7 @@ export async function dockerLogin(
 }
 
 /** The `state` main saved: the run's private folder. */
-export function runTempDir(main: StepResult): string {
+export function runTempDir(main: Pick<StepResult, 'state'>): string {
   return (JSON.parse(main.state['docker-publish']) as { tempDir: string })
     .tempDir
 }

@@ -431,10 +431,8 @@ describe('failed and cancelled runs leave no credential', () => {
     expect(main.code).toBe(1)
     expect(main.stdout).toContain('::group::Log in')
     expect(main.stdout).toMatch(/::error::the build failed/)
-    // the login did write the run's own config (so the cleanup has something to remove)
-    expect(
-      filesContaining(runTempDir(main), secretForms(a)).length
-    ).toBeGreaterThan(0)
+    // main removed its own folder, the login in it: nothing left for post
+    expect(existsSync(runTempDir(main))).toBe(false)
     await expectNoCredentialLeft(main, env, before)
   })
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 
@@ -149,4 +150,32 @@ export function runPost(
     Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v])
   )
   return runStep('dist/post/index.js', { ...env, ...stateEnv }, main.dir)
+}
+
+export type JobStatus = 'success' | 'failure' | 'cancelled'
+
+const STATUS_CHECKS: Record<string, (status: JobStatus) => boolean> = {
+  'always()': () => true,
+  'success()': status => status === 'success',
+  'failure()': status => status === 'failure',
+  'cancelled()': status => status === 'cancelled'
+}
+
+/**
+ * Whether the runner starts the post step: action.yml's `post-if` (status
+ * checks joined by `||`) for a job in this status once main ended.
+ */
+export function postRuns(status: JobStatus): boolean {
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    runs: { 'post-if'?: string }
+  }
+  const condition = action.runs['post-if'] ?? 'always()'
+  return condition.split('||').some(check => {
+    const known = STATUS_CHECKS[check.trim()]
+    if (known === undefined)
+      throw new Error(
+        `post-if "${condition}": only status checks joined by || are modelled`
+      )
+    return known(status)
+  })
 }

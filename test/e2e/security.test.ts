@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync
+} from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
@@ -7,7 +13,8 @@ import { join } from 'node:path'
 import { loadEvent } from '../fixtures/events.js'
 import { startServer } from '../support/http-server.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
-import { ROOT, runMain, runPost } from './runner.js'
+import { runTempDir } from './field-support.js'
+import { parseFileCommands, ROOT, runMain, startMain } from './runner.js'
 import {
   credentials,
   localCheckout,
@@ -156,30 +163,40 @@ describe('untrusted strings reach the log escaped', () => {
 })
 
 describe('build secret files are gone when the build step ends', () => {
-  /** The run's folder, as main saved it for the post step. */
-  const runDir = (state: Record<string, string>): string =>
-    (JSON.parse(state['docker-publish']) as { tempDir: string }).tempDir
+  const inputs = (context: string) => ({
+    images: `${stack.a.host}/${uniqueRepo('secret-files')}`,
+    logins: loginsFor(stack.a),
+    context: `test/fixtures/contexts/${context}`,
+    secrets: 'NPM_TOKEN=secret-file-value-5f2e'
+  })
 
-  it.each([
-    { name: 'after a build that succeeded', context: 'hello', code: 0 },
-    { name: 'after a build that failed', context: 'broken', code: 1 }
-  ])('$name (before the post step)', async ({ context, code }) => {
+  it('after a build that succeeded: gone while the run goes on to the registry', async () => {
     const env = runnerEnv('push-tag')
-    const main = await runMain(
-      {
-        images: `${stack.a.host}/${uniqueRepo('secret-files')}`,
-        logins: loginsFor(stack.a),
-        context: `test/fixtures/contexts/${context}`,
-        secrets: 'NPM_TOKEN=secret-file-value-5f2e'
-      },
-      env
-    )
-    const dir = runDir(main.state)
-    const left = existsSync(dir) ? readdirSync(dir) : ['(no run folder)']
-    await runPost(main, env)
-    expect(main.code).toBe(code)
-    expect(left).not.toContain('(no run folder)')
-    expect(left).not.toContain('secrets')
+    const running = startMain(inputs('hello'), env)
+    // the run folder as it is the moment main starts reading the registry
+    const left = new Promise<string[]>(resolve => {
+      running.child.stdout?.on('data', () => {
+        if (!running.stdout().includes('::group::Read the registry')) return
+        const state = parseFileCommands(
+          readFileSync(join(running.dir, 'state'), 'utf8')
+        )
+        const dir = runTempDir({ state })
+        resolve(existsSync(dir) ? readdirSync(dir) : ['(no run folder)'])
+      })
+    })
+    const main = await running.result
+    expect(main.code).toBe(0)
+    const listing = await left
+    expect(listing).not.toContain('(no run folder)')
+    expect(listing).not.toContain('secrets')
+    expect(existsSync(runTempDir(main))).toBe(false)
+  })
+
+  it('after a build that failed: gone with the run folder when main ends', async () => {
+    const main = await runMain(inputs('broken'), runnerEnv('push-tag'))
+    expect(main.code).toBe(1)
+    expect(main.stdout).toMatch(/::error::the build failed/)
+    expect(existsSync(runTempDir(main))).toBe(false)
   })
 })
 
