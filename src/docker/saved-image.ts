@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
-import { engineSave } from './engine-save.js'
+import { engineSave } from './engine-api.js'
 import type { DockerRunner } from './runner.js'
 
 /**

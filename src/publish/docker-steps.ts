@@ -30,6 +30,7 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
 import { saveImageLayout } from '../docker/saved-image.js'
+import { engineRemoveImage } from '../docker/engine-api.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
 
@@ -179,6 +180,24 @@ export async function runSave(
   })
 }
 
+/**
+ * cleanup (`image rm`): over the engine's socket where it answers, a
+ * request of a few ms instead of a docker process beside the registry steps.
+ */
+async function runRemove(
+  step: CommandStep,
+  argv: string[],
+  images: Image[],
+  env: PublishEnv
+): Promise<void> {
+  const removed =
+    env.engineSocket !== undefined &&
+    argv[0] === 'image' &&
+    argv[1] === 'rm' &&
+    (await engineRemoveImage(env.engineSocket, argv[2]))
+  if (!removed) await run(step, argv, images, env)
+}
+
 /** Runs the check step and reports it; throws when the check failed. */
 export async function runCheck(
   step: CommandStep,
@@ -238,6 +257,7 @@ export async function runCommand(
       (env.progress.buildMs ?? 0) + Math.round(performance.now() - started)
   }
   if (step.step === 'save') return runSave(step, argv, env).then(timed)
+  if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)
   if (step.step === 'build') timed()
   const image = step.image

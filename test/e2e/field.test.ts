@@ -38,6 +38,7 @@ import {
 } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 import { writeCredentialHelperConfig } from '../support/credential-helper.js'
+import { runDocker } from '../support/docker-cli.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
@@ -289,6 +290,15 @@ describe('the classic image store (containerd snapshotter off)', () => {
     expect(main.outputs.digest).toBe(
       (await readManifest(a, repo, '1.2.3')).digest
     )
+    // the image the build put into the store is gone from it
+    expect(main.outputs.imageid).toMatch(/^sha256:/)
+    const inspect = await runDocker(
+      ['image', 'inspect', main.outputs.imageid],
+      {
+        env
+      }
+    )
+    expect(inspect.stderr).toMatch(/No such image/)
   })
 
   it('refuses two platforms naming input "platforms" and the way out, and publishes no tag', async () => {

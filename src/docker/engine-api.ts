@@ -1,0 +1,85 @@
+/**
+ * The engine's image endpoints that docker's `save` and `image rm` ask,
+ * over its local unix socket: no docker process starts. A real run has
+ * node:http loaded already for the registry client.
+ */
+import { request, type IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
+
+/** Connection failures that mean "no engine on this socket": docker is asked instead. */
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
+
+/**
+ * One request to the engine; `answer` gets a 200 response. False when the
+ * socket cannot be reached (nothing was asked); a refusal of the engine
+ * throws its message as `command` would print it.
+ */
+function askEngine(
+  socketPath: string,
+  command: string,
+  ask: { method: string; path: string },
+  answer: (response: IncomingMessage) => Promise<void>
+): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const asked = request({ socketPath, ...ask }, response => {
+      if (response.statusCode === 200)
+        answer(response).then(() => resolve(true), reject)
+      else refusal(command, response).then(reject, reject)
+    })
+    asked.on('error', (error: NodeJS.ErrnoException) => {
+      if (UNREACHABLE.has(error.code ?? '')) resolve(false)
+      else reject(error)
+    })
+    asked.end()
+  })
+}
+
+/** Streams the saved tar of `image` to `write` (`GET /images/get`). */
+export function engineSave(
+  socketPath: string,
+  image: string,
+  write: (tar: Readable) => Promise<void>
+): Promise<boolean> {
+  return askEngine(
+    socketPath,
+    'docker save',
+    { method: 'GET', path: `/images/get?names=${encodeURIComponent(image)}` },
+    write
+  )
+}
+
+/** Removes `image` from the engine's store as `docker image rm` does (`DELETE /images/{name}`). */
+export function engineRemoveImage(
+  socketPath: string,
+  image: string
+): Promise<boolean> {
+  return askEngine(
+    socketPath,
+    'docker image rm',
+    { method: 'DELETE', path: `/images/${encodeURIComponent(image)}` },
+    response => readBody(response).then(() => undefined)
+  )
+}
+
+async function readBody(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of response) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The engine's error answer as docker prints it. */
+async function refusal(
+  command: string,
+  response: IncomingMessage
+): Promise<Error> {
+  const body = await readBody(response)
+  let message = body.trim()
+  try {
+    message = (JSON.parse(body) as { message?: string }).message ?? message
+  } catch {
+    // not JSON: the text as it came
+  }
+  return new Error(
+    `${command}: Error response from daemon: ${message} (HTTP ${response.statusCode})`
+  )
+}
