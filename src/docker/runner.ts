@@ -78,14 +78,20 @@ export class DockerMissingError extends Error {
  */
 export function createDockerRunner(
   binary = 'docker',
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  /** buildx's plugin executable: `buildx …` runs it directly (buildx's standalone mode). */
+  buildxPlugin?: string
 ): DockerRunner {
   return {
     async run(args, options = {}) {
       const merged = { ...process.env, ...env }
-      const file = findExecutable(binary, merged.PATH)
-      if (file === undefined) throw new DockerMissingError()
-      const result = await runProcess(file, args, { ...options, env: merged })
+      // docker's plugin without docker is not docker: the CLI must be there
+      const docker = findExecutable(binary, merged.PATH)
+      if (docker === undefined) throw new DockerMissingError()
+      const direct = buildxPlugin !== undefined && args[0] === 'buildx'
+      const file = direct ? buildxPlugin : docker
+      const argv = direct ? args.slice(1) : args
+      const result = await runProcess(file, argv, { ...options, env: merged })
       if (result.stalledAfterMs !== undefined)
         throw new DockerStalledError(
           args,

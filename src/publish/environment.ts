@@ -19,6 +19,7 @@ import {
 } from '../docker/config.js'
 import { askCredentialHelper } from '../docker/credential-helper.js'
 import { engineSocket } from '../docker/engine-info.js'
+import { findBuildxPlugin } from '../docker/cli-plugins.js'
 import { annotationFile } from '../docker/local-inputs.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
@@ -157,11 +158,13 @@ export function createPublishEnv(
   dockerConfig: string,
   mask: (secret: string) => void
 ): PublishEnv {
+  const config = readDockerConfig(dockerConfig)
   return {
-    docker: createDockerRunner('docker', {
-      DOCKER_CONFIG: dockerConfig,
-      ...buildxGitEnv(settings.build, builder)
-    }),
+    docker: createDockerRunner(
+      'docker',
+      { DOCKER_CONFIG: dockerConfig, ...buildxGitEnv(settings.build, builder) },
+      findBuildxPlugin(dockerConfig, config)
+    ),
     registry: createRegistry(settings, mask, log.debug),
     log,
     retry: { retries: settings.retries },
@@ -175,7 +178,7 @@ export function createPublishEnv(
       process.cwd(),
       process.env.GITHUB_WORKSPACE || process.cwd()
     ),
-    engineSocket: engineSocket(process.env, readDockerConfig(dockerConfig))
+    engineSocket: engineSocket(process.env, config)
   }
 }
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
@@ -17,6 +17,8 @@ import {
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
+/** Where Debian's docker-buildx package (the stack's) installs the plugin. */
+const SYSTEM_BUILDX = '/usr/libexec/docker/cli-plugins/docker-buildx'
 let stack: StackEnv
 
 beforeAll(() => {
@@ -40,6 +42,8 @@ describe('publish to the real registries', () => {
     const commandLines = leaks()
     expect(main.stdout + main.stderr).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
+    // buildx's plugin started directly, from the folder docker finds it in
+    expect(main.stdout).toContain(`[command]${SYSTEM_BUILDX} build `)
     expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
     const manifest = await readManifest(a, repo, '1.2.3')
     expect(main.outputs.digest).toBe(manifest.digest)
@@ -132,7 +136,7 @@ describe('publish to the real registries', () => {
     )
     // one build, its layout uploaded to each registry: no rebuild, no docker push
     expect(
-      main.stdout.match(/\[command\]\S*docker buildx build /g)
+      main.stdout.match(/\[command\]\S*docker[ -]buildx build /g)
     ).toHaveLength(1)
     expect(main.stdout).not.toMatch(/\[command\]\S*docker push /)
     expect(
@@ -193,6 +197,31 @@ describe('without buildx', () => {
     )
     expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
     expect(main.outputs.digest).toBe((await readManifest(a, repo, '1')).digest)
+  })
+})
+
+describe("buildx's plugin, started directly", () => {
+  it('runs from the docker config folder, where setup-buildx-action installs it, ahead of the system folders', async () => {
+    const repo = uniqueRepo('plugin-dir')
+    const { a } = stack
+    const env = runnerEnv('push-tag')
+    const plugins = join(env.DOCKER_CONFIG, 'cli-plugins')
+    mkdirSync(plugins)
+    // a copy: inside the launcher's namespace the system folders are empty
+    copyFileSync(SYSTEM_BUILDX, join(plugins, 'docker-buildx'))
+    chmodSync(join(plugins, 'docker-buildx'), 0o755)
+    const main = await runMain(
+      { images: `${a.host}/${repo}`, ...credentials(a), context: HELLO },
+      env,
+      [join(ROOT, 'test/fixtures/no-buildx/without-buildx.sh')]
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain(
+      `[command]${join(plugins, 'docker-buildx')} build --builder default `
+    )
+    expect(main.stdout).not.toMatch(/\[command\]\S*docker buildx /)
+    expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])
   })
 })
 
