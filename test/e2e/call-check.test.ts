@@ -49,10 +49,12 @@ function withFixtureBuildx(fixture: string) {
   return env
 }
 
+/** The buildx commands the fixture ran, as `buildx …` whether docker started it or the action did directly. */
 const calls = (env: Record<string, string>) =>
   readFileSync(env.DPA_FIXTURE_LOG, 'utf8')
     .split('\n')
-    .filter(line => line.startsWith('buildx '))
+    .filter(line => line !== '' && line !== 'docker-cli-plugin-metadata')
+    .map(line => (line.startsWith('buildx ') ? line : `buildx ${line}`))
 
 describe('call: check', () => {
   it('on buildx 0.13 (no --call) fails first with one line, and the registry gets nothing', async () => {
