@@ -77,7 +77,7 @@ export interface CommandStep {
   step: StepName
   /** argv after `docker`; never holds a secret. */
   argv: string[]
-  /** login: the registry whose password goes on stdin. */
+  /** keep-login: the registry whose password goes on stdin. */
   passwordFor?: string
   /** The registries the command talks to, to name the one that failed. */
   registries: string[]
