@@ -28,26 +28,30 @@ const HUB_ALIASES = new Set([
 /** Where docker keeps Docker Hub's credentials, and what it asks helpers for. */
 export const HUB_SERVER = 'https://index.docker.io/v1/'
 
-/** A registry as docker compares them: no scheme, no path, Docker Hub's names as one. */
-export function registryKey(name: string): string {
-  const host = name
+/** host[:port] of a registry given as docker login takes it (docker's ConvertToHostname). */
+function hostname(name: string): string {
+  return name
     .trim()
     .replace(/^[a-z]+:\/\//i, '')
     .replace(/\/.*$/, '')
-    .toLowerCase()
+}
+
+/** A registry as docker compares them: no scheme, no path, Docker Hub's names as one. */
+export function registryKey(name: string): string {
+  const host = hostname(name).toLowerCase()
   return HUB_ALIASES.has(host) ? HUB_KEY : host
 }
 
 /** The address docker stores a registry's credentials under (and asks a helper for). */
 export function serverAddress(registry: string): string {
-  return registryKey(registry) === HUB_KEY ? HUB_SERVER : registry
+  return registryKey(registry) === HUB_KEY ? HUB_SERVER : hostname(registry)
 }
 
 /** Every spelling docker may look a registry up by, for credHelpers keys. */
 export function registryAliases(registry: string): string[] {
   return registryKey(registry) === HUB_KEY
     ? [HUB_SERVER, ...HUB_ALIASES]
-    : [registry]
+    : [...new Set([registry, hostname(registry)])]
 }
 
 function matching<T>(
@@ -101,4 +105,22 @@ export function privateConfig(
   for (const registry of registries)
     for (const alias of registryAliases(registry)) credHelpers[alias] = ''
   return { ...config, credHelpers }
+}
+
+/**
+ * The config as `docker login` leaves it with the credentials kept in the
+ * file: the registry's entry in `auths` under the address docker stores it
+ * by (base64 "user:password"), everything else as it was.
+ */
+export function withLogin(
+  config: DockerConfigFile,
+  registry: string,
+  credentials: Pick<RegistryCredentials, 'username' | 'password'>
+): DockerConfigFile {
+  const pair = `${credentials.username}:${credentials.password}`
+  const auth = Buffer.from(pair, 'utf8').toString('base64')
+  return {
+    ...config,
+    auths: { ...config.auths, [serverAddress(registry)]: { auth } }
+  }
 }

@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   symlinkSync,
   writeFileSync
 } from 'node:fs'
@@ -14,6 +15,7 @@ import {
   inlineCredentials,
   privateConfig,
   serverAddress,
+  withLogin,
   type DockerConfigFile
 } from './config-file.js'
 
@@ -78,6 +80,27 @@ const SHARED_FOLDERS = ['buildx', 'contexts', 'cli-plugins']
  * folder): the user's config, with our logins kept in its own file. The
  * user's config is never written; removing the folder removes our logins.
  */
+/** Writes config.json whole (0600, renamed into place: docker never reads half of it). */
+function writeConfig(dir: string, config: DockerConfigFile): void {
+  const file = join(dir, 'config.json')
+  writeFileSync(`${file}.new`, JSON.stringify(config, null, 2), {
+    mode: 0o600
+  })
+  renameSync(`${file}.new`, file)
+}
+
+/**
+ * A login kept where docker keeps it in a config without a credential
+ * helper for the registry: the run's own config.json, `auths`.
+ */
+export function storeLogin(
+  dir: string,
+  registry: string,
+  credentials: Pick<RegistryCredentials, 'username' | 'password'>
+): void {
+  writeConfig(dir, withLogin(readDockerConfig(dir), registry, credentials))
+}
+
 export function createRunConfig(
   userDir: string,
   runDir: string,
@@ -85,10 +108,7 @@ export function createRunConfig(
 ): string {
   const dir = join(runDir, 'docker-config')
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const config = privateConfig(readDockerConfig(userDir), registries)
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), {
-    mode: 0o600
-  })
+  writeConfig(dir, privateConfig(readDockerConfig(userDir), registries))
   for (const name of SHARED_FOLDERS)
     if (existsSync(join(userDir, name)))
       symlinkSync(join(userDir, name), join(dir, name))

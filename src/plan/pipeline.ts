@@ -42,27 +42,22 @@ export interface PipelineInput {
 }
 
 /**
- * Each login after a probe of the registry with the project's own client:
- * dockerd reports a 5xx or 429 on its login ping as 401, which would read as
- * a wrong password and never be retried.
+ * Each login by the project's own client: the registry asked whether it
+ * accepts the credentials (its 5xx and 429 retried, which dockerd would
+ * report as 401), then the credentials written to the run's docker config as
+ * `docker login` writes them, for the docker commands after it. A `docker
+ * login` process would only repeat that request, at ~85 ms a login.
  */
-function dockerLogins(settings: Settings): Step[] {
-  return settings.logins.flatMap(({ registry, username }): Step[] => [
-    {
-      step: 'probe',
-      method: 'GET',
-      url: apiUrl(parseRegistry(registry), '/v2/'),
-      // a probe is about a registry, not an image: the registry stands for both
-      image: { name: registry, registry },
-      reference: ''
-    },
-    {
-      step: 'login',
-      argv: loginArgs(registry, username),
-      passwordFor: registry,
-      registries: [registry]
-    }
-  ])
+function registryLogins(settings: Settings): Step[] {
+  return settings.logins.map(({ registry, username }) => ({
+    step: 'login',
+    method: 'GET',
+    url: apiUrl(parseRegistry(registry), '/v2/'),
+    // a login is about a registry, not an image: the registry stands for both
+    image: { name: registry, registry },
+    reference: '',
+    username
+  }))
 }
 
 /**
@@ -86,7 +81,7 @@ function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
  * cache, build contexts and `load` may read from a private registry.
  */
 function loginSteps(input: PipelineInput): Step[] {
-  return [...dockerLogins(input.settings), ...keptLogins(input)]
+  return [...registryLogins(input.settings), ...keptLogins(input)]
 }
 
 function tagging(publication: Publication) {

@@ -17,9 +17,10 @@ export const SOURCE_DIGEST = '<source digest>'
 export const IMAGE_ID = '<image id>'
 
 export type StepName =
-  /** the registry's /v2/ answers (5xx and 429 retried), before docker login */
-  | 'probe'
-  /** docker login into the run's private docker config, password on stdin */
+  /**
+   * the registry accepts the credentials (GET /v2/ as the user, 5xx and 429
+   * retried), then they are written to the run's private docker config
+   */
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
@@ -76,7 +77,7 @@ export interface CommandStep {
   step: StepName
   /** argv after `docker`; never holds a secret. */
   argv: string[]
-  /** login: the registry whose password goes on stdin. */
+  /** keep-login: the registry whose password goes on stdin. */
   passwordFor?: string
   /** The registries the command talks to, to name the one that failed. */
   registries: string[]
@@ -101,6 +102,8 @@ export interface RequestStep {
   when?: string
   /** upload: the OCI layout folder whose image goes up. */
   layout?: string
+  /** login: the user whose credentials are checked, then stored in the run's docker config. */
+  username?: string
 }
 
 export type Step = CommandStep | RequestStep
@@ -108,11 +111,17 @@ export type Step = CommandStep | RequestStep
 /** A step as printed and as the `plan` output carries it (no secret in it). */
 export type PlanStep =
   | { step: StepName; argv: string[] }
-  | { step: StepName; method: HttpMethod; url: string; when?: string }
+  | {
+      step: StepName
+      method: HttpMethod
+      url: string
+      when?: string
+      username?: string
+    }
 
 /** The phases a run goes through, in this order. */
 export interface Pipeline {
-  /** Logins, each after a probe (docker commands that need them come later). */
+  /** Logins (docker commands that need them come later). */
   login: Step[]
   /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
   stage: Step[]
@@ -149,18 +158,31 @@ export function allSteps(pipeline: Pipeline): Step[] {
 
 export function publicStep(step: Step): PlanStep {
   if (isCommand(step)) return { step: step.step, argv: step.argv }
-  const { method, url, when } = step
-  return when === undefined
-    ? { step: step.step, method, url }
-    : { step: step.step, method, url, when }
+  const { method, url, when, username } = step
+  return {
+    step: step.step,
+    method,
+    url,
+    ...(when === undefined ? {} : { when }),
+    ...(username === undefined ? {} : { username })
+  }
+}
+
+function requestText(
+  step: RequestStep | Exclude<PlanStep, { argv: string[] }>
+) {
+  const when = step.when ? ` (only if ${step.when})` : ''
+  const login =
+    step.username === undefined
+      ? ''
+      : ` as ${step.username}, stored in this run's docker config`
+  return `${step.method} ${step.url}${login}${when}`
 }
 
 /** One line per step, the same in the dry run's plan and the run's log. */
 export function stepLine(step: Step | PlanStep): string {
   const what =
-    'argv' in step
-      ? `docker ${formatCommand(step.argv)}`
-      : `${step.method} ${step.url}${step.when ? ` (only if ${step.when})` : ''}`
+    'argv' in step ? `docker ${formatCommand(step.argv)}` : requestText(step)
   return `${step.step.padEnd(9)} ${what}`
 }
 

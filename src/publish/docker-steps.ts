@@ -111,7 +111,7 @@ async function run(
   const retried = () =>
     retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
   try {
-    if (step.step === 'login' || step.step === 'keep-login')
+    if (step.step === 'keep-login')
       return (await loginRetried(step, retried, env)).stdout
     const { stdout } = RETRIED.has(step.step) ? await retried() : await once()
     return stdout

@@ -72,6 +72,8 @@ export interface PublishEnv {
   registryTimeoutMs: number
   /** A folder of ours for this run's files; the post step removes it. */
   tempDir: string
+  /** The run's own docker config folder (inside tempDir): the logins go in its config.json. */
+  dockerConfig: string
   /** The password of each registry the inputs log in to (sent on stdin only). */
   passwords: Map<string, string>
   /** Registries whose login was skipped for an empty password. */
@@ -170,6 +172,7 @@ export function createPublishEnv(
     retry: { retries: settings.retries },
     registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
+    dockerConfig,
     passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
     emptyPasswords: settings.emptyLogins.map(l => l.registry),
     progress: { pushed: [], skipped: [], uploads: [] },

@@ -1,6 +1,6 @@
 /**
  * The registry steps that put the image in place before any tag moves:
- * probe, promote's source read, mount and copy, the layout uploaded by
+ * the logins, promote's source read, mount and copy, the layout uploaded by
  * digest to each image (mounted where an earlier image of the same registry
  * has its blobs), a digest leg's handover, and the merge's discards.
  */
@@ -21,6 +21,7 @@ import {
   type RequestStep
 } from '../plan/steps.js'
 import type { PublishEnv } from './environment.js'
+import { logIn } from './registry-login.js'
 import {
   formatBytes,
   formatSeconds,
@@ -197,23 +198,6 @@ async function readStaged(
     values.setStaged(image.name, handoverDigest(reference), manifest.digest)
 }
 
-const NETWORK =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
-
-/** The registry answers /v2/ (its faults retried); unreachable is said so. */
-async function probe(registry: string, env: PublishEnv): Promise<void> {
-  try {
-    await env.registry.ping(registry)
-  } catch (error) {
-    const message = errorMessage(error)
-    if (!NETWORK.test(message)) throw error
-    const detail = message.replace(`registry ${registry}: `, '')
-    throw new Error(`registry ${registry} is unreachable (${detail})`, {
-      cause: error
-    })
-  }
-}
-
 /** The platforms learnt (promote's source), else []. */
 export async function runStageRequest(
   step: RequestStep,
@@ -221,8 +205,8 @@ export async function runStageRequest(
   env: PublishEnv
 ): Promise<string[]> {
   switch (step.step) {
-    case 'probe':
-      await probe(step.image.registry, env)
+    case 'login':
+      await logIn(step, env)
       return []
     case 'source':
       return readSource(step, values, env)

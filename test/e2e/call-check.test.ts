@@ -114,7 +114,7 @@ describe('call: check', () => {
     expect(version).toBe('buildx version')
     expect(build).toMatch(/^buildx build .*--call check,format=json /)
     // logged in first, as login-action would be: the check reads FROM
-    expect(step.stdout).toMatch(/\[command\].* login /)
+    expect(step.stdout).toMatch(/^login {5}GET \S+\/v2\/ as /m)
     expect(await listTags(a, repo)).toEqual([])
   })
 

@@ -191,7 +191,7 @@ function uploadFaults(): FaultCase[] {
 const failing: FailingCase[] = [
   {
     category: 'registry refuses',
-    name: '401 on docker login',
+    name: '401 on the login',
     faults: [{ kind: 'status', status: 401, match: { path: /^\/v2\/$/ } }],
     error: /registry 127\.0\.0\.1:\d+.*(credentials|401|unauthori[sz]ed)/i,
     landed: []
@@ -271,17 +271,17 @@ const failing: FailingCase[] = [
 
 const recovering: FaultCase[] = [
   {
-    // both of docker login's requests (dockerd reports a 503 on its ping
-    // alone as 401, which no client can tell from a wrong password)
+    // the login's first two requests (dockerd would report a 503 on its
+    // ping as 401: the project's own client retries it)
     category: 'server errors and rate limits',
-    name: '503 on the first two logins',
+    name: '503 on the first two login requests',
     faults: [
       { kind: 'status', status: 503, times: 2, match: { path: /^\/v2\/$/ } }
     ]
   },
   {
     // one 503 or 429 on the login ping used to read as a wrong password
-    // (dockerd reports it as 401): the probe before docker login gets past it
+    // (dockerd reports it as 401): the client's login retries it
     category: 'server errors and rate limits',
     name: 'a single 503 on the login ping',
     faults: [
@@ -296,10 +296,9 @@ const recovering: FaultCase[] = [
     ]
   },
   {
-    // past the probe, on docker login's own ping: dockerd says 401, the
-    // registry itself accepts the credentials, so the login is tried again
+    // the login's authenticated request (after the 401 challenge)
     category: 'server errors and rate limits',
-    name: "a 503 on docker login's own ping, after the probe",
+    name: "a 503 on the login's authenticated ping",
     faults: [
       {
         kind: 'status',

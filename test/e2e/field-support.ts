@@ -125,7 +125,13 @@ export async function tokenDigest(
 /** An entry of the `plan` output. */
 export type PlanEntry =
   | { step: string; argv: string[] }
-  | { step: string; method: string; url: string; when?: string }
+  | {
+      step: string
+      method: string
+      url: string
+      when?: string
+      username?: string
+    }
 
 /** Quotes an argument as `src/argv/format.ts` does (a person's shell line). */
 function quote(arg: string): string {
@@ -137,7 +143,7 @@ export function planLine(entry: PlanEntry): string {
   const what =
     'argv' in entry
       ? `docker ${entry.argv.map(quote).join(' ')}`
-      : `${entry.method} ${entry.url}${entry.when ? ` (only if ${entry.when})` : ''}`
+      : `${entry.method} ${entry.url}${entry.username === undefined ? '' : ` as ${entry.username}, stored in this run's docker config`}${entry.when ? ` (only if ${entry.when})` : ''}`
   return `${entry.step.padEnd(9)} ${what}`
 }
 

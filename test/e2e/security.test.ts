@@ -76,7 +76,7 @@ describe('credentials go only to the registries the inputs name', () => {
     const run = await promoteFromStranger(true)
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
-      new RegExp(`login +docker login ${stack.b.host} --username bob`)
+      new RegExp(`login +GET http://${stack.b.host}/v2/ as bob, `)
     )
     expect(run.stdout).not.toContain(`login ${stranger.host}`)
   })
@@ -225,7 +225,7 @@ describe('the CLI reads secrets from the environment or files, never argv', () =
       secrets
     )
     expect(publication).toMatch(
-      /login +docker login ghcr\.io --username octo --password-stdin/
+      /login +GET https:\/\/ghcr\.io\/v2\/ as octo, stored in this run's docker config/
     )
     expect(publication).toContain("--secret 'id=NPM_TOKEN,src=<file>'")
     expect(publication).not.toContain('cli-password-77b1')

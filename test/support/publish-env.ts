@@ -7,6 +7,8 @@ export interface TestEnvOptions {
   docker: DockerRunner
   registry: RegistryClient
   tempDir?: string
+  /** The run's docker config folder (logins are written there). */
+  dockerConfig?: string
   passwords?: Map<string, string>
   retries?: number
   registryTimeoutMs?: number
@@ -29,6 +31,7 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     retry: { retries: options.retries ?? 0, sleep: () => Promise.resolve() },
     registryTimeoutMs: options.registryTimeoutMs ?? 30_000,
     tempDir: options.tempDir ?? '',
+    dockerConfig: options.dockerConfig ?? '',
     passwords: options.passwords ?? new Map<string, string>(),
     progress: { pushed: [], skipped: [], uploads: [] }
   }

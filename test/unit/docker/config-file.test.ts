@@ -5,6 +5,7 @@ import {
   privateConfig,
   registryKey,
   serverAddress,
+  withLogin,
   type DockerConfigFile
 } from '../../../src/docker/config-file.js'
 import { dockerCredentials } from '../../../src/docker/config.js'
@@ -44,9 +45,25 @@ describe('registryKey: names as docker compares them', () => {
     expect(registryKey(value)).toBe(expected)
   })
 
-  it('asks helpers for Docker Hub under its v1 address, others by name', () => {
-    expect(serverAddress('docker.io')).toBe('https://index.docker.io/v1/')
-    expect(serverAddress('ghcr.io')).toBe('ghcr.io')
+  it.each([
+    {
+      name: 'Docker Hub: its v1 address',
+      value: 'docker.io',
+      expected: 'https://index.docker.io/v1/'
+    },
+    { name: 'a host', value: 'ghcr.io', expected: 'ghcr.io' },
+    {
+      name: 'a host and port',
+      value: '127.0.0.1:5001',
+      expected: '127.0.0.1:5001'
+    },
+    {
+      name: 'a URL: its host, as docker login keeps it',
+      value: 'https://Reg.example.io/v2/',
+      expected: 'Reg.example.io'
+    }
+  ])('serverAddress, $name', ({ value, expected }) => {
+    expect(serverAddress(value)).toBe(expected)
   })
 })
 
@@ -177,5 +194,88 @@ describe('privateConfig: our logins stay in the run’s own file', () => {
     for (const registry of ['docker.io', '127.0.0.1:5001'])
       expect(helperFor(config, registry)).toBe('')
     expect(helperFor(config, 'quay.io')).toBe('desktop')
+  })
+
+  it('a registry given as a URL: also its host, the key docker looks up', () => {
+    const config = privateConfig({}, ['https://reg.example.io/v2/'])
+    expect(config.credHelpers).toEqual({
+      'https://reg.example.io/v2/': '',
+      'reg.example.io': ''
+    })
+  })
+})
+
+describe('withLogin: the config as docker login leaves it', () => {
+  const USER: DockerConfigFile = {
+    auths: { 'quay.io': { auth: basic('q:q-pass') } },
+    credHelpers: { '127.0.0.1:5001': '' },
+    currentContext: 'remote'
+  }
+
+  it.each<{
+    name: string
+    config: DockerConfigFile
+    registry: string
+    expected: DockerConfigFile['auths']
+  }>([
+    {
+      name: 'a first login: auths is made',
+      config: {},
+      registry: '127.0.0.1:5001',
+      expected: { '127.0.0.1:5001': { auth: basic('alice:pa:ss wörd') } }
+    },
+    {
+      name: 'beside the entries there: each kept',
+      config: USER,
+      registry: 'ghcr.io',
+      expected: {
+        'quay.io': { auth: basic('q:q-pass') },
+        'ghcr.io': { auth: basic('alice:pa:ss wörd') }
+      }
+    },
+    {
+      name: "Docker Hub by any name: under docker's v1 address",
+      config: {},
+      registry: 'registry-1.docker.io',
+      expected: {
+        'https://index.docker.io/v1/': { auth: basic('alice:pa:ss wörd') }
+      }
+    },
+    {
+      name: 'a URL: under its host, as docker login stores it',
+      config: {},
+      registry: 'http://127.0.0.1:5001/v2/',
+      expected: { '127.0.0.1:5001': { auth: basic('alice:pa:ss wörd') } }
+    },
+    {
+      name: 'an earlier entry of the registry: replaced whole',
+      config: {
+        auths: {
+          'ghcr.io': { username: 'old', password: 'old', identitytoken: 't' }
+        }
+      },
+      registry: 'ghcr.io',
+      expected: { 'ghcr.io': { auth: basic('alice:pa:ss wörd') } }
+    }
+  ])('$name', ({ config, registry, expected }) => {
+    const written = withLogin(config, registry, {
+      username: 'alice',
+      password: 'pa:ss wörd'
+    })
+    expect(written.auths).toEqual(expected)
+    expect(inlineCredentials(written, registry)).toEqual({
+      username: 'alice',
+      password: 'pa:ss wörd'
+    })
+  })
+
+  it('keeps every other setting, and leaves the given config as it was', () => {
+    const before = JSON.stringify(USER)
+    const written = withLogin(USER, 'ghcr.io', { username: 'a', password: 'p' })
+    expect({ ...written, auths: undefined }).toEqual({
+      ...USER,
+      auths: undefined
+    })
+    expect(JSON.stringify(USER)).toBe(before)
   })
 })

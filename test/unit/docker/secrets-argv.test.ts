@@ -19,6 +19,9 @@ import {
   type CommandStep
 } from '../../../src/plan/steps.js'
 import { runCommand } from '../../../src/publish/docker-steps.js'
+import { logIn } from '../../../src/publish/registry-login.js'
+import { readDockerConfig } from '../../../src/docker/config.js'
+import { MemoryRegistry } from '../../support/memory-registry.js'
 import { RunValues } from '../../../src/publish/outcome.js'
 import type { RegistryClient } from '../../../src/registry/client.js'
 import type { Settings } from '../../../src/settings/settings.js'
@@ -142,8 +145,38 @@ describe('the steps a run executes', () => {
   const envFor = (docker: DockerRunner, passwords: Map<string, string>) =>
     testPublishEnv({ docker, registry: untouchedRegistry, tempDir, passwords })
 
-  it('login: each password on stdin, none in the argv', async () => {
+  it('login: no docker command; each password only in the run config, as docker login writes it', async () => {
     const { settings, publication } = await releaseRun()
+    const { docker, calls } = recordingDocker()
+    const files = { metadata: '', iid: '', layout: '', secretSpecs: [] }
+    const pipeline = pipelineFor({
+      settings,
+      publication,
+      builder: DRIVERS[0],
+      files,
+      userConfig: '/u'
+    })
+    const env = testPublishEnv({
+      docker,
+      registry: new MemoryRegistry(),
+      tempDir,
+      dockerConfig: tempDir,
+      passwords: new Map(settings.logins.map(l => [l.registry, l.password]))
+    })
+    for (const step of pipeline.login)
+      if (!isCommand(step)) await logIn(step, env)
+    expect(calls).toEqual([])
+    const basic = (pair: string) => Buffer.from(pair).toString('base64')
+    expect(readDockerConfig(tempDir).auths).toEqual({
+      'ghcr.io': { auth: basic(`octo:${PASSWORD}`) },
+      'https://index.docker.io/v1/': {
+        auth: basic(`octodock:${LIST_PASSWORD}`)
+      }
+    })
+  })
+
+  it('logout: false: each password on stdin to docker login, none in the argv', async () => {
+    const { settings, publication } = await releaseRun({ logout: 'false' })
     const { docker, calls } = recordingDocker()
     const files = { metadata: '', iid: '', layout: '', secretSpecs: [] }
     const pipeline = pipelineFor({
@@ -159,21 +192,18 @@ describe('the steps a run executes', () => {
     )
     for (const step of pipeline.login.filter(isCommand))
       await runCommand(step, publication.images, new RunValues(), env)
+    const kept = (registry: string, user: string) => [
+      '--config',
+      '/u',
+      'login',
+      registry,
+      '--username',
+      user,
+      '--password-stdin'
+    ]
     expect(calls).toEqual([
-      {
-        args: ['login', 'ghcr.io', '--username', 'octo', '--password-stdin'],
-        input: PASSWORD
-      },
-      {
-        args: [
-          'login',
-          'docker.io',
-          '--username',
-          'octodock',
-          '--password-stdin'
-        ],
-        input: LIST_PASSWORD
-      }
+      { args: kept('ghcr.io', 'octo'), input: PASSWORD },
+      { args: kept('docker.io', 'octodock'), input: LIST_PASSWORD }
     ])
   })
 

@@ -7,7 +7,7 @@ import {
   stepLine,
   type Pipeline
 } from '../../../src/plan/steps.js'
-import { releaseRun } from '../docker/run-fixture.js'
+import { LIST_PASSWORD, PASSWORD, releaseRun } from '../docker/run-fixture.js'
 
 // The release of run-fixture: tag v1.2.3 in run 123-1, images
 // ghcr.io/octo/app and octo/app (Docker Hub), logins for both.
@@ -52,12 +52,11 @@ function shape(steps: Pipeline[keyof Pipeline]): string[] {
 
 const BUILDX = 'build docker buildx build'
 // every login the inputs give (the pair's registry and the logins list),
-// each after a probe of the registry by the project's own client
+// each checked by the project's own client and written to the run's config
+const STORED = "stored in this run's docker config"
 const LOGINS = [
-  'probe GET https://ghcr.io/v2/',
-  'login docker login ghcr.io --username octo --password-stdin',
-  'probe GET https://registry-1.docker.io/v2/',
-  'login docker login docker.io --username octodock --password-stdin'
+  `login GET https://ghcr.io/v2/ as octo, ${STORED}`,
+  `login GET https://registry-1.docker.io/v2/ as octodock, ${STORED}`
 ]
 const TAIL = '--metadata-file /run/meta.json .'
 
@@ -184,8 +183,7 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
     ])
     // login-action logs in whatever is pushed: FROM may be private
     expect(shape(steps.login)).toEqual([
-      'probe GET https://registry-1.docker.io/v2/',
-      'login docker login docker.io --username octodock --password-stdin'
+      `login GET https://registry-1.docker.io/v2/ as octodock, ${STORED}`
     ])
     expect([steps.read, steps.tag, steps.readBack]).toEqual([[], [], []])
   })
@@ -295,7 +293,7 @@ describe('pipelineFor, the other modes', () => {
         images: 'octo/app',
         source: 'ghcr.io/octo/app:rc'
       },
-      login: LOGINS.slice(2),
+      login: LOGINS.slice(1),
       stage: [
         'source HEAD https://ghcr.io/v2/octo/app/manifests/rc',
         "predict docker buildx imagetools create --dry-run --tag octo/app 'ghcr.io/octo/app@<source digest>'",
@@ -363,7 +361,7 @@ describe('pipelineFor, the other modes', () => {
     ])
   })
 
-  it('the plan output form: argv or method + url, nothing else', async () => {
+  it('the plan output form: argv or method + url, a login its username, nothing else', async () => {
     const steps = allSteps(await pipeline({ images: 'ghcr.io/octo/app' }))
     for (const step of steps.map(publicStep))
       expect(Object.keys(step).sort()).toEqual(
@@ -371,8 +369,13 @@ describe('pipelineFor, the other modes', () => {
           ? ['argv', 'step']
           : 'when' in step
             ? ['method', 'step', 'url', 'when']
-            : ['method', 'step', 'url']
+            : step.step === 'login'
+              ? ['method', 'step', 'url', 'username']
+              : ['method', 'step', 'url']
       )
+    const output = JSON.stringify(steps.map(publicStep))
+    for (const secret of [PASSWORD, LIST_PASSWORD])
+      expect(output).not.toContain(secret)
   })
 })
 
@@ -404,8 +407,7 @@ describe('pipelineFor: outputs and call of build-push-action', () => {
     expect(shape(steps.stage)).toEqual(stage)
     // logged in all the same: the build may read a private FROM or cache
     expect(shape(steps.login)).toEqual([
-      'probe GET https://registry-1.docker.io/v2/',
-      'login docker login docker.io --username octodock --password-stdin'
+      `login GET https://registry-1.docker.io/v2/ as octodock, ${STORED}`
     ])
     expect([steps.read, steps.tag, steps.readBack]).toEqual([[], [], []])
   })

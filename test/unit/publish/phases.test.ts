@@ -11,7 +11,9 @@ import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { runPipeline } from '../../../src/publish/phases.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'
-import { releaseRun } from '../docker/run-fixture.js'
+import { PASSWORD, releaseRun } from '../docker/run-fixture.js'
+import { readDockerConfig } from '../../../src/docker/config.js'
+import type { Settings } from '../../../src/settings/settings.js'
 import { savedTar } from '../../support/saved-tar.js'
 
 // The executor on a builder this machine cannot run (no buildkitd image):
@@ -22,6 +24,8 @@ const IMAGE = 'ghcr.io/octo/app'
 const CONTAINER: Builder = { name: 'builder-1', driver: 'docker-container' }
 
 let dir = ''
+const passwordsOf = (settings: Settings) =>
+  new Map(settings.logins.map(l => [l.registry, l.password]))
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'run-pipeline-'))
 })
@@ -127,7 +131,14 @@ async function publish(
     options.buildError
   )
   const warnings = options.warnings ?? []
-  const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
+  const env = testPublishEnv({
+    docker,
+    registry,
+    tempDir: dir,
+    dockerConfig: dir,
+    passwords: passwordsOf(settings),
+    warnings
+  })
   const result = await runPipeline(settings, release, pipeline, env)
   return { result, calls, warnings }
 }
@@ -142,12 +153,15 @@ describe('runPipeline on a docker-container builder', () => {
       '1.2': digest,
       '1': digest
     })
+    // the login is the registry client's, written to the run's config: no docker login
     expect(calls.map(argv => argv.slice(0, 2).join(' '))).toEqual([
-      'login ghcr.io',
       'buildx build'
     ])
-    expect(calls[1]).toContain('--builder')
-    expect(calls[1].join(' ')).not.toMatch(/--load|--tag/)
+    expect(readDockerConfig(dir).auths).toEqual({
+      'ghcr.io': { auth: Buffer.from(`octo:${PASSWORD}`).toString('base64') }
+    })
+    expect(calls[0]).toContain('--builder')
+    expect(calls[0].join(' ')).not.toMatch(/--load|--tag/)
     expect(result.pushed.map(p => p.ref)).toEqual(
       ['1.2.3', '1.2', '1'].map(t => `${IMAGE}:${t}`)
     )
@@ -396,7 +410,14 @@ describe('runPipeline on the docker driver (classic store): no staging tag', () 
       userConfig: join(dir, 'user-docker-config')
     })
     const { docker, calls, imageId } = classicStoreDocker(removeImage, failing)
-    const env = testPublishEnv({ docker, registry, tempDir: dir, warnings })
+    const env = testPublishEnv({
+      docker,
+      registry,
+      tempDir: dir,
+      dockerConfig: dir,
+      passwords: passwordsOf(settings),
+      warnings
+    })
     const run = runPipeline(settings, publication, pipeline, env)
     return { run, calls, imageId, layout: files.layout }
   }
