@@ -142,20 +142,24 @@ describe('the steps a run executes', () => {
     rmSync(tempDir, { recursive: true, force: true })
   })
 
+  const loginPipeline = (
+    settings: Parameters<typeof pipelineFor>[0]['settings'],
+    publication: Parameters<typeof pipelineFor>[0]['publication']
+  ) =>
+    pipelineFor({
+      settings,
+      publication,
+      builder: DRIVERS[0],
+      files: { metadata: '', iid: '', layout: '', secretSpecs: [] },
+      userConfig: '/u'
+    })
   const envFor = (docker: DockerRunner, passwords: Map<string, string>) =>
     testPublishEnv({ docker, registry: untouchedRegistry, tempDir, passwords })
 
   it('login: no docker command; each password only in the run config, as docker login writes it', async () => {
     const { settings, publication } = await releaseRun()
     const { docker, calls } = recordingDocker()
-    const files = { metadata: '', iid: '', layout: '', secretSpecs: [] }
-    const pipeline = pipelineFor({
-      settings,
-      publication,
-      builder: DRIVERS[0],
-      files,
-      userConfig: '/u'
-    })
+    const pipeline = loginPipeline(settings, publication)
     const env = testPublishEnv({
       docker,
       registry: new MemoryRegistry(),
@@ -178,14 +182,7 @@ describe('the steps a run executes', () => {
   it('logout: false: each password on stdin to docker login, none in the argv', async () => {
     const { settings, publication } = await releaseRun({ logout: 'false' })
     const { docker, calls } = recordingDocker()
-    const files = { metadata: '', iid: '', layout: '', secretSpecs: [] }
-    const pipeline = pipelineFor({
-      settings,
-      publication,
-      builder: DRIVERS[0],
-      files,
-      userConfig: '/u'
-    })
+    const pipeline = loginPipeline(settings, publication)
     const env = envFor(
       docker,
       new Map(settings.logins.map(l => [l.registry, l.password]))

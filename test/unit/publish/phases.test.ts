@@ -35,6 +35,23 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
  * A docker whose build pushes by digest (under its --tag, if it has one: the
  * docker driver's staging tag) and writes buildx's metadata.
  */
+/** The run's env in `dir` (its temp folder and docker config), with the settings' passwords. */
+const runEnv = (
+  docker: DockerRunner,
+  registry: MemoryRegistry,
+  dir: string,
+  settings: Settings,
+  warnings: string[]
+) =>
+  testPublishEnv({
+    docker,
+    registry,
+    tempDir: dir,
+    dockerConfig: dir,
+    passwords: passwordsOf(settings),
+    warnings
+  })
+
 function buildkitDocker(
   registry: MemoryRegistry,
   body: string,
@@ -131,14 +148,7 @@ async function publish(
     options.buildError
   )
   const warnings = options.warnings ?? []
-  const env = testPublishEnv({
-    docker,
-    registry,
-    tempDir: dir,
-    dockerConfig: dir,
-    passwords: passwordsOf(settings),
-    warnings
-  })
+  const env = runEnv(docker, registry, dir, settings, warnings)
   const result = await runPipeline(settings, release, pipeline, env)
   return { result, calls, warnings }
 }
@@ -410,14 +420,7 @@ describe('runPipeline on the docker driver (classic store): no staging tag', () 
       userConfig: join(dir, 'user-docker-config')
     })
     const { docker, calls, imageId } = classicStoreDocker(removeImage, failing)
-    const env = testPublishEnv({
-      docker,
-      registry,
-      tempDir: dir,
-      dockerConfig: dir,
-      passwords: passwordsOf(settings),
-      warnings
-    })
+    const env = runEnv(docker, registry, dir, settings, warnings)
     const run = runPipeline(settings, publication, pipeline, env)
     return { run, calls, imageId, layout: files.layout }
   }
