@@ -19,7 +19,7 @@ import {
   type CommandStep
 } from '../../../src/plan/steps.js'
 import { runCommand } from '../../../src/publish/docker-steps.js'
-import { logIn } from '../../../src/publish/registry-login.js'
+import { logIn } from '../../../src/publish/stage-steps.js'
 import { readDockerConfig } from '../../../src/docker/config.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { RunValues } from '../../../src/publish/outcome.js'

@@ -9,7 +9,7 @@ import {
 } from '../../../src/docker/runner.js'
 import type { CommandStep, RequestStep } from '../../../src/plan/steps.js'
 import { runCommand } from '../../../src/publish/docker-steps.js'
-import { logIn } from '../../../src/publish/registry-login.js'
+import { logIn } from '../../../src/publish/stage-steps.js'
 import { RunValues } from '../../../src/publish/outcome.js'
 import { RegistryError } from '../../../src/registry/registry-error.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
