@@ -11,6 +11,7 @@ import { InputError } from '../shared/input-error.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
 import type { DockerConfigFile } from './config-file.js'
 import { readableDockerConfig } from './config.js'
+import { SYSTEM_PLUGIN_DIRS } from './cli-plugins.js'
 import { diagnose } from './diagnose.js'
 import { engineDriverStatus, userEngineSocket } from './engine-info.js'
 import {
@@ -41,14 +42,6 @@ export interface BuildxChoice {
   /** The system folders the docker CLI looks for plugins in (docker's own by default). */
   systemPluginDirs?: string[]
 }
-
-// docker/cli's cli-plugins/manager: the system folders it searches on Linux
-const SYSTEM_PLUGIN_DIRS = [
-  '/usr/local/lib/docker/cli-plugins',
-  '/usr/local/libexec/docker/cli-plugins',
-  '/usr/lib/docker/cli-plugins',
-  '/usr/libexec/docker/cli-plugins'
-]
 
 /** The name in buildx's `current` file (undefined when it cannot be read). */
 function currentBuilderName(file: string): unknown {

@@ -75,11 +75,6 @@ export async function dockerCredentials(
 // user's builders, contexts and plugins, and may add to them as docker would.
 const SHARED_FOLDERS = ['buildx', 'contexts', 'cli-plugins']
 
-/**
- * A docker config folder for this run only (inside the run's private
- * folder): the user's config, with our logins kept in its own file. The
- * user's config is never written; removing the folder removes our logins.
- */
 /** Writes config.json whole (0600, renamed into place: docker never reads half of it). */
 function writeConfig(dir: string, config: DockerConfigFile): void {
   const file = join(dir, 'config.json')
@@ -101,6 +96,11 @@ export function storeLogin(
   writeConfig(dir, withLogin(readDockerConfig(dir), registry, credentials))
 }
 
+/**
+ * A docker config folder for this run only (inside the run's private
+ * folder): the user's config, with our logins kept in its own file. The
+ * user's config is never written; removing the folder removes our logins.
+ */
 export function createRunConfig(
   userDir: string,
   runDir: string,

@@ -6,6 +6,9 @@
 import { request, type IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
 
+/** A removal the engine leaves unanswered this long is given up (and told as a warning). */
+const REMOVAL_IDLE_MS = 60_000
+
 /** Connection failures that mean "no engine on this socket": docker is asked instead. */
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
 
@@ -17,15 +20,24 @@ const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
 function askEngine(
   socketPath: string,
   command: string,
-  ask: { method: string; path: string },
+  ask: { method: string; path: string; idleMs?: number },
   answer: (response: IncomingMessage) => Promise<void>
 ): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const asked = request({ socketPath, ...ask }, response => {
+    const { idleMs, ...where } = ask
+    const asked = request({ socketPath, ...where }, response => {
       if (response.statusCode === 200)
         answer(response).then(() => resolve(true), reject)
       else refusal(command, response).then(reject, reject)
     })
+    if (idleMs !== undefined)
+      asked.setTimeout(idleMs, () =>
+        asked.destroy(
+          new Error(
+            `${command}: the engine did not answer within ${idleMs / 1000} s`
+          )
+        )
+      )
     asked.on('error', (error: NodeJS.ErrnoException) => {
       if (UNREACHABLE.has(error.code ?? '')) resolve(false)
       else reject(error)
@@ -56,7 +68,11 @@ export function engineRemoveImage(
   return askEngine(
     socketPath,
     'docker image rm',
-    { method: 'DELETE', path: `/images/${encodeURIComponent(image)}` },
+    {
+      method: 'DELETE',
+      path: `/images/${encodeURIComponent(image)}`,
+      idleMs: REMOVAL_IDLE_MS
+    },
     response => readBody(response).then(() => undefined)
   )
 }

@@ -30,6 +30,9 @@ export interface DockerRunner {
 
 const TAIL_LINES = 15
 
+/** spawn's failures for a file that is there but cannot run, or is gone. */
+const CANNOT_START = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EPERM'])
+
 /** A docker command that exited non-zero: the command as run, its code and what it said last. */
 export class DockerCommandError extends Error {
   constructor(
@@ -88,10 +91,20 @@ export function createDockerRunner(
       // docker's plugin without docker is not docker: the CLI must be there
       const docker = findExecutable(binary, merged.PATH)
       if (docker === undefined) throw new DockerMissingError()
-      const direct = buildxPlugin !== undefined && args[0] === 'buildx'
-      const file = direct ? buildxPlugin : docker
-      const argv = direct ? args.slice(1) : args
-      const result = await runProcess(file, argv, { ...options, env: merged })
+      const viaDocker = () =>
+        runProcess(docker, args, { ...options, env: merged })
+      const result =
+        buildxPlugin !== undefined && args[0] === 'buildx'
+          ? await runProcess(buildxPlugin, args.slice(1), {
+              ...options,
+              env: merged
+            }).catch((error: NodeJS.ErrnoException) => {
+              // a plugin that cannot start (removed, not executable, another
+              // architecture) is docker's to report, as it always was
+              if (!CANNOT_START.has(error.code ?? '')) throw error
+              return viaDocker()
+            })
+          : await viaDocker()
       if (result.stalledAfterMs !== undefined)
         throw new DockerStalledError(
           args,

@@ -241,8 +241,14 @@ async function publish(
     await reportFailure(publication, progress, io)
     throw error
   } finally {
-    // the run's logins lived in its own docker config: gone with the folder
-    removeRunDir(tempDir)
+    // the run's logins lived in its own docker config: gone with the folder;
+    // a folder that cannot go is told, never the run's outcome (the post
+    // step of a failed job tries again, the runner empties RUNNER_TEMP)
+    try {
+      removeRunDir(tempDir)
+    } catch (error) {
+      io.log.warning(`cleanup: ${errorMessage(error)}`)
+    }
   }
 }
 

@@ -67,6 +67,8 @@ export async function logIn(step: RequestStep, env: PublishEnv): Promise<void> {
   } catch (error) {
     throw loginFailure(error, registry, username)
   }
+  // docker's form of the pair is a secret of its own
+  env.log.mask(Buffer.from(`${username}:${password}`).toString('base64'))
   storeLogin(env.dockerConfig, registry, { username, password })
 }
 

@@ -217,8 +217,9 @@ describe("buildx's plugin, started directly", () => {
     )
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
-    expect(main.stdout).toContain(
-      `[command]${join(plugins, 'docker-buildx')} build --builder default `
+    // started through the run's own docker config, whose cli-plugins is yours
+    expect(main.stdout).toMatch(
+      /\[command\]\S*\/docker-config\/cli-plugins\/docker-buildx build --builder default /
     )
     expect(main.stdout).not.toMatch(/\[command\]\S*docker buildx /)
     expect(await publishedTags(a, repo)).toEqual(['1', '1.2', '1.2.3'])

@@ -218,6 +218,28 @@ describe('the runner contract', () => {
   })
 })
 
+describe("buildx's plugin started directly", () => {
+  it('gets the buildx command without the word buildx (its standalone form)', async () => {
+    const direct = createDockerRunner(FAKE, {}, FAKE)
+    const { stdout } = await direct.run(['buildx', 'out:direct', 'exit:0'])
+    expect(stdout).toBe('direct\n')
+  })
+
+  it('leaves every other command to docker', async () => {
+    const direct = createDockerRunner(FAKE, {}, '/nonexistent/docker-buildx')
+    const { stdout } = await direct.run(['out:via docker', 'exit:0'], quiet)
+    expect(stdout).toBe('via docker\n')
+  })
+
+  it('asks docker with the whole command when the plugin cannot start', async () => {
+    // the stand-in docker refuses "buildx" as a step: that it was asked shows
+    const gone = createDockerRunner(FAKE, {}, '/nonexistent/docker-buildx')
+    await expect(
+      gone.run(['buildx', 'out:direct', 'exit:0'], quiet)
+    ).rejects.toThrow(/unknown step buildx/)
+  })
+})
+
 describe('runProcess: what reaches the log', () => {
   async function logged(quiet: boolean): Promise<string> {
     const out = new PassThrough()
