@@ -1,6 +1,7 @@
 import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
 import { RegistryError } from '../registry/registry-error.js'
+import { errorMessage } from '../shared/input-error.js'
 
 /**
  * What the run offered a registry: a login of its own, none because the
@@ -70,6 +71,35 @@ function gitFetchFailure(output: string): string | undefined {
   )
 }
 
+const WRONG_PASSWORD = 'refused the credentials: wrong username or password'
+
+// what the project's own client says of a registry it could not reach
+const CLIENT_UNREACHABLE =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
+
+/**
+ * A login the registry refused, or could not be asked for, said in one line
+ * naming the registry and the user (never the password); other errors as
+ * they came.
+ */
+export function loginFailure(
+  error: unknown,
+  registry: string,
+  username: string
+): unknown {
+  if (error instanceof RegistryError && error.status === 401)
+    return new Error(
+      `registry ${registry} ${WRONG_PASSWORD} for user ${JSON.stringify(username)} (HTTP 401)`,
+      { cause: error }
+    )
+  const message = errorMessage(error)
+  if (!CLIENT_UNREACHABLE.test(message)) return error
+  const detail = message.replace(`registry ${registry}: `, '')
+  return new Error(`registry ${registry} is unreachable (${detail})`, {
+    cause: error
+  })
+}
+
 /** A 401 explained by what was offered: only a login of ours can be a wrong password. */
 const SKIPPED_LOGIN =
   "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
@@ -98,8 +128,7 @@ function unauthorized(
   const among = (list: string[]) =>
     registry !== undefined &&
     list.some(name => registryKey(name) === registryKey(registry))
-  if (offered === undefined || among(offered.loggedIn))
-    return 'refused the credentials: wrong username or password'
+  if (offered === undefined || among(offered.loggedIn)) return WRONG_PASSWORD
   if (among(offered.emptyPassword)) return SKIPPED_LOGIN
   return `asked for credentials and this run has no login for it: give username and password (or a logins entry) for ${registry ?? 'it'}; credentials from the docker config, if any, were not accepted`
 }

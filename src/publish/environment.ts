@@ -70,7 +70,7 @@ export interface PublishEnv {
    * whether it still answers.
    */
   registryTimeoutMs: number
-  /** A folder of ours for this run's files; the post step removes it. */
+  /** A folder of ours for this run's files; removed when the run ends. */
   tempDir: string
   /** The run's own docker config folder (inside tempDir): the logins go in its config.json. */
   dockerConfig: string
@@ -151,6 +151,18 @@ function makesProvenance(
   return asked || !holdsNoAttestations(builder)
 }
 
+/** docker with the run's own config, buildx's plugin started directly where it is found. */
+function runDocker(
+  dockerConfig: string,
+  env: Record<string, string> = {}
+): DockerRunner {
+  return createDockerRunner(
+    'docker',
+    { DOCKER_CONFIG: dockerConfig, ...env },
+    findBuildxPlugin(dockerConfig, readDockerConfig(dockerConfig))
+  )
+}
+
 /** The real docker runner (with the run's own docker config) and registry client. */
 export function createPublishEnv(
   settings: Settings,
@@ -160,13 +172,8 @@ export function createPublishEnv(
   dockerConfig: string,
   mask: (secret: string) => void
 ): PublishEnv {
-  const config = readDockerConfig(dockerConfig)
   return {
-    docker: createDockerRunner(
-      'docker',
-      { DOCKER_CONFIG: dockerConfig, ...buildxGitEnv(settings.build, builder) },
-      findBuildxPlugin(dockerConfig, config)
-    ),
+    docker: runDocker(dockerConfig, buildxGitEnv(settings.build, builder)),
     registry: createRegistry(settings, mask, log.debug),
     log,
     retry: { retries: settings.retries },
@@ -181,7 +188,7 @@ export function createPublishEnv(
       process.cwd(),
       process.env.GITHUB_WORKSPACE || process.cwd()
     ),
-    engineSocket: engineSocket(process.env, config)
+    engineSocket: engineSocket(process.env, readDockerConfig(dockerConfig))
   }
 }
 
@@ -250,11 +257,7 @@ export async function startRun(
     tempDir,
     settings.logins.map(l => l.registry)
   )
-  const builder = await builderFor(
-    settings,
-    createDockerRunner('docker', { DOCKER_CONFIG: dockerConfig }),
-    log
-  )
+  const builder = await builderFor(settings, runDocker(dockerConfig), log)
   const env = createPublishEnv(
     settings,
     builder,

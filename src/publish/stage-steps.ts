@@ -2,16 +2,17 @@
  * The registry steps that put the image in place before any tag moves:
  * the logins (the registry asked whether it takes the credentials, as
  * `docker login` asks, then the credentials written to the run's docker
- * config where `docker login` writes them), promote's source read, mount and copy, the layout uploaded by
- * digest to each image (mounted where an earlier image of the same registry
- * has its blobs), a digest leg's handover, and the merge's discards.
+ * config where `docker login` writes them), promote's source read, mount
+ * and copy, the layout uploaded by digest to each image (mounted where an
+ * earlier image of the same registry has its blobs), a digest leg's
+ * handover, and the merge's discards.
  */
 import { rm } from 'node:fs/promises'
 import { storeLogin } from '../docker/config.js'
+import { loginFailure } from '../docker/diagnose.js'
 import { errorMessage } from '../shared/input-error.js'
 import type { Image } from '../reference/images.js'
 import type { Manifest } from '../registry/manifest.js'
-import { RegistryError } from '../registry/registry-error.js'
 import { requireManifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
@@ -32,28 +33,6 @@ import {
   type Upload,
   uploadBytesText
 } from './outcome.js'
-
-const NETWORK =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
-
-/** A refusal or an unreachable registry said in one line; never the password. */
-function loginFailure(
-  error: unknown,
-  registry: string,
-  username: string
-): unknown {
-  if (error instanceof RegistryError && error.status === 401)
-    return new Error(
-      `registry ${registry} refused the credentials: wrong username or password for user ${JSON.stringify(username)} (HTTP 401)`,
-      { cause: error }
-    )
-  const message = errorMessage(error)
-  if (!NETWORK.test(message)) return error
-  const detail = message.replace(`registry ${registry}: `, '')
-  return new Error(`registry ${registry} is unreachable (${detail})`, {
-    cause: error
-  })
-}
 
 /** Runs a login step: checked with the registry, then stored in the run's config. */
 export async function logIn(step: RequestStep, env: PublishEnv): Promise<void> {

@@ -101,12 +101,14 @@ async function newBlobs(
   const found: Growing[] = []
   for (const key of keys) {
     if (seen.has(key)) continue
-    seen.add(key)
     const dir = join(ingest, key)
     const [ref, total] = await Promise.all([
       readFile(join(dir, 'ref'), 'utf8').catch(() => ''),
       readFile(join(dir, 'total'), 'utf8').catch(() => '')
     ])
+    // not written yet: looked at again on the next poll
+    if (ref.trim() === '' || total.trim() === '') continue
+    seen.add(key)
     const digest = INGEST_REF.exec(ref.trim())?.[1]
     const size = Number(total.trim())
     if (digest === undefined || !Number.isSafeInteger(size)) continue

@@ -201,7 +201,7 @@ describe('without buildx', () => {
 })
 
 describe("buildx's plugin, started directly", () => {
-  it('runs from the docker config folder, where setup-buildx-action installs it, ahead of the system folders', async () => {
+  it('runs from the docker config folder, where setup-buildx-action installs it', async () => {
     const repo = uniqueRepo('plugin-dir')
     const { a } = stack
     const env = runnerEnv('push-tag')

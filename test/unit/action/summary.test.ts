@@ -31,6 +31,13 @@ const PLAN: Publication = {
 }
 
 /** 1.2.3 new, sha-… already there, 1 moved from 1.2.2, latest held back at 2.0.0. */
+/** The plan with its first tag only. */
+const ONE_TAG: Publication = {
+  ...PLAN,
+  tags: PLAN.tags.slice(0, 1),
+  refs: PLAN.refs.slice(0, 1)
+}
+
 const RELEASE: PublishResult = {
   ...EMPTY_RESULT,
   digest: NEW,
@@ -126,11 +133,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'an upload: build and upload times, bytes sent of the size, no total row for one image',
-      publication: {
-        ...PLAN,
-        tags: PLAN.tags.slice(0, 1),
-        refs: PLAN.refs.slice(0, 1)
-      },
+      publication: ONE_TAG,
       result: {
         ...RELEASE,
         before: [],
@@ -154,11 +157,7 @@ describe('summaryMarkdown', () => {
     },
     {
       name: 'a layer sent while buildx wrote it: the upload says how much of it went during the build',
-      publication: {
-        ...PLAN,
-        tags: PLAN.tags.slice(0, 1),
-        refs: PLAN.refs.slice(0, 1)
-      },
+      publication: ONE_TAG,
       result: {
         ...RELEASE,
         before: [],
