@@ -43,10 +43,52 @@ export interface BuildxChoice {
   systemPluginDirs?: string[]
 }
 
-/** The name in buildx's `current` file (undefined when it cannot be read). */
-function currentBuilderName(file: string): unknown {
+/** buildx's `current` file: the builder `buildx use` chose, for which endpoint. */
+interface CurrentBuilder {
+  Key?: unknown
+  Name?: unknown
+  Global?: unknown
+}
+
+/** buildx's `current` file (undefined when it cannot be read). */
+function readCurrent(file: string): CurrentBuilder | undefined {
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { Name?: unknown }).Name
+    const current = JSON.parse(
+      readFileSync(file, 'utf8')
+    ) as CurrentBuilder | null
+    return typeof current === 'object' && current !== null ? current : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** buildx's rule for a builder's name; its file is named in lower case, its Name kept as created. */
+const BUILDER_NAME = /^[a-zA-Z][a-zA-Z0-9._-]*$/
+
+/** Drivers of the builders `buildx create` stores (docker/setup-buildx-action's among them). */
+const CREATED_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes'])
+
+/**
+ * A builder `buildx create` made, as buildx's instances/<name> file records
+ * it (buildx looks there before it looks for a docker context of that
+ * name); undefined when only buildx can tell.
+ */
+function createdBuilder(buildxDir: string, name: string): Builder | undefined {
+  if (!BUILDER_NAME.test(name)) return undefined
+  const fileName = name.toLowerCase()
+  try {
+    const group = JSON.parse(
+      readFileSync(join(buildxDir, 'instances', fileName), 'utf8')
+    ) as { Name?: unknown; Driver?: unknown }
+    if (
+      typeof group.Name !== 'string' ||
+      group.Name.toLowerCase() !== fileName ||
+      typeof group.Driver !== 'string'
+    )
+      return undefined
+    return CREATED_DRIVERS.has(group.Driver)
+      ? { name: group.Name, driver: group.Driver }
+      : undefined
   } catch {
     return undefined
   }
@@ -84,9 +126,38 @@ function pluginDirsOf(
 }
 
 /**
- * With no buildx/current, buildx builds with the docker context's own
- * builder (the docker driver), provided the plugin is installed and the
- * context is the default one (another context's builder is named after it).
+ * The docker config, when docker would use the default context with it;
+ * undefined for another context or a config.json that cannot be read
+ * (docker reports that itself).
+ */
+function defaultContextConfig(
+  configDir: string,
+  env: NodeJS.ProcessEnv
+): DockerConfigFile | undefined {
+  const config = readableDockerConfig(configDir)
+  const context = env.DOCKER_CONTEXT || config?.currentContext || 'default'
+  return context === 'default' ? config : undefined
+}
+
+/**
+ * The key buildx files its `current` choice under: the default context's
+ * docker host (only known here on Linux); undefined for any other context.
+ */
+function endpointKey(
+  configDir: string,
+  env: NodeJS.ProcessEnv
+): string | undefined {
+  if (defaultContextConfig(configDir, env) === undefined) return undefined
+  if (env.DOCKER_HOST) return env.DOCKER_HOST
+  return process.platform === 'linux'
+    ? 'unix:///var/run/docker.sock'
+    : undefined
+}
+
+/**
+ * Whether buildx builds with the docker context's own builder (the docker
+ * driver): the plugin is installed and the context is the default one
+ * (another context's builder is named after it).
  */
 function contextBuilderIsDefault(
   configDir: string,
@@ -95,37 +166,49 @@ function contextBuilderIsDefault(
 ): boolean {
   // elsewhere the plugin's folders and file name differ: ask buildx
   if (process.platform !== 'linux' && systemDirs === undefined) return false
-  // docker reports its own unreadable config.json
-  const config = readableDockerConfig(configDir)
+  const config = defaultContextConfig(configDir, env)
   if (config === undefined) return false
-  const context = env.DOCKER_CONTEXT || config.currentContext || 'default'
-  if (context !== 'default') return false
   return pluginDirsOf(configDir, config, systemDirs ?? SYSTEM_PLUGIN_DIRS).some(
     dir => isExecutable(join(dir, 'docker-buildx'))
   )
 }
 
 /**
- * Whether buildx would use the context's default builder (the docker
- * driver): no builder named by the input or BUILDX_BUILDER, and buildx's
- * own buildx/current names the default (setup-buildx-action writes its
- * builder's name there) or, with no such file, the plugin is installed and
- * the context is the default; and no `buildx use --default` choice anywhere.
- * Known without starting buildx; anything else is asked of `buildx inspect`.
+ * The builder buildx would use, read from buildx's own files as buildx reads
+ * them, without starting it:
+ * - one named by the input or BUILDX_BUILDER, or chosen by `buildx use`
+ *   (docker/setup-buildx-action's) in buildx/current for this endpoint, is
+ *   the `buildx create`d builder of that name;
+ * - with none chosen and no `buildx use --default` choice anywhere, the
+ *   default context's own builder (the docker driver).
+ * Undefined for anything else (another context, a context's name as the
+ * builder, a file buildx did not write): `buildx inspect` is asked.
  */
-export function usesDefaultBuilder(
+export function knownBuilder(
   name: string,
   { configDir, env = process.env, systemPluginDirs }: BuildxChoice
-): boolean {
-  if (name !== '' || configDir === undefined || env.BUILDX_BUILDER) return false
+): Builder | undefined {
+  if (configDir === undefined) return undefined
   // buildx keeps its state in BUILDX_CONFIG when set, else in <config>/buildx
   const buildxDir = env.BUILDX_CONFIG || join(configDir, 'buildx')
-  if (hasContextDefaults(buildxDir)) return false
+  const named = name || env.BUILDX_BUILDER || ''
+  if (named !== '') return createdBuilder(buildxDir, named)
   const file = join(buildxDir, 'current')
-  if (!existsSync(file))
-    return contextBuilderIsDefault(configDir, env, systemPluginDirs)
-  return currentBuilderName(file) === ''
+  if (existsSync(file)) {
+    const current = readCurrent(file)
+    if (typeof current?.Name !== 'string') return undefined
+    if (current.Name !== '')
+      return current.Global === true ||
+        current.Key === endpointKey(configDir, env)
+        ? createdBuilder(buildxDir, current.Name)
+        : undefined
+  }
+  if (hasContextDefaults(buildxDir)) return undefined
+  return contextBuilderIsDefault(configDir, env, systemPluginDirs)
+    ? DEFAULT_BUILDER
+    : undefined
 }
+
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 
 /**
@@ -161,11 +244,11 @@ export async function detectBuilder(
   buildxChoice: BuildxChoice = {}
 ): Promise<Builder> {
   try {
-    const builder = usesDefaultBuilder(name, buildxChoice)
-      ? DEFAULT_BUILDER
-      : parseInspect(
-          (await docker.run(inspectArgs(name), { quiet: true })).stdout
-        )
+    const builder =
+      knownBuilder(name, buildxChoice) ??
+      parseInspect(
+        (await docker.run(inspectArgs(name), { quiet: true })).stdout
+      )
     if (needsStore && builder.driver === 'docker')
       return { ...builder, store: await imageStore(docker, buildxChoice) }
     return builder

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   detectBuilder,
-  parseInspect,
-  usesDefaultBuilder
+  knownBuilder,
+  parseInspect
 } from '../../../src/docker/builder-detection.js'
 import {
   DockerCommandError,
@@ -176,21 +176,44 @@ describe('detectBuilder: the image store, for several platforms', () => {
   })
 })
 
-describe('usesDefaultBuilder: known from buildx/current, without starting buildx', () => {
-  /** A docker config folder: buildx/current, config.json, a buildx plugin in cli-plugins. */
+describe("knownBuilder: read from buildx's files, without starting buildx", () => {
+  const DEFAULT = { name: 'default', driver: 'docker' }
+  const CONTAINER = { name: 'builder-1', driver: 'docker-container' }
+  const LOCAL_KEY = 'unix:///var/run/docker.sock'
+  /** buildx/current as `buildx create --use` (or `buildx use`) writes it. */
+  const current = (name: string, key = LOCAL_KEY, global = false) =>
+    JSON.stringify({ Key: key, Name: name, Global: global })
+  /** buildx/instances/<file> as `buildx create` writes it. */
+  const instance = (name: string, driver: string) =>
+    JSON.stringify({
+      Name: name,
+      Driver: driver,
+      Nodes: [{ Name: `${name}0`, Endpoint: LOCAL_KEY }],
+      Dynamic: false
+    })
+  const CREATED = { 'builder-1': instance('builder-1', 'docker-container') }
+
+  /** A docker config folder: buildx's files, config.json, a buildx plugin in cli-plugins. */
   const configWith = (
-    current?: string,
+    currentFile?: string,
     {
       config,
       plugin = false,
-      defaults = false
-    }: { config?: object; plugin?: boolean; defaults?: boolean } = {}
+      defaults = false,
+      instances = {}
+    }: {
+      config?: object
+      plugin?: boolean
+      defaults?: boolean
+      instances?: Record<string, string>
+    } = {}
   ) => {
     const dir = mkdtempSync(join(tmpdir(), 'buildx-current-'))
-    if (current !== undefined) {
-      mkdirSync(join(dir, 'buildx'))
-      writeFileSync(join(dir, 'buildx', 'current'), current)
-    }
+    mkdirSync(join(dir, 'buildx', 'instances'), { recursive: true })
+    if (currentFile !== undefined)
+      writeFileSync(join(dir, 'buildx', 'current'), currentFile)
+    for (const [file, text] of Object.entries(instances))
+      writeFileSync(join(dir, 'buildx', 'instances', file), text)
     if (config !== undefined)
       writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
     if (defaults) {
@@ -208,10 +231,7 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
   const systemWithBuildx = mkdtempSync(join(tmpdir(), 'cli-plugins-'))
   writeFileSync(join(systemWithBuildx, 'docker-buildx'), '', { mode: 0o755 })
   const buildxConfigWithBuilder = mkdtempSync(join(tmpdir(), 'buildx-config-'))
-  writeFileSync(
-    join(buildxConfigWithBuilder, 'current'),
-    '{"Key":"unix:///var/run/docker.sock","Name":"builder-1","Global":false}'
-  )
+  writeFileSync(join(buildxConfigWithBuilder, 'current'), current('builder-1'))
   const systemWithBrokenBuildx = mkdtempSync(join(tmpdir(), 'cli-plugins-'))
   writeFileSync(join(systemWithBrokenBuildx, 'docker-buildx'), '', {
     mode: 0o644
@@ -220,18 +240,138 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
   it.each([
     {
       name: 'buildx/current names the default builder',
-      current: '{"Key":"unix:///var/run/docker.sock","Name":"","Global":false}',
+      current: current(''),
+      system: [systemWithBuildx],
       input: '',
       env: {},
-      expected: true
+      expected: DEFAULT
     },
     {
       name: 'setup-buildx-action made its builder current',
-      current:
-        '{"Key":"unix:///var/run/docker.sock","Name":"builder-1","Global":false}',
+      current: current('builder-1'),
+      instances: CREATED,
       input: '',
       env: {},
-      expected: false
+      expected: CONTAINER
+    },
+    {
+      name: 'a remote builder made current',
+      current: current('cloud'),
+      instances: { cloud: instance('cloud', 'remote') },
+      input: '',
+      env: {},
+      expected: { name: 'cloud', driver: 'remote' }
+    },
+    {
+      name: 'the builder is current for another engine (DOCKER_HOST): ask',
+      current: current('builder-1'),
+      instances: CREATED,
+      input: '',
+      env: { DOCKER_HOST: 'unix:///run/other.sock' },
+      expected: undefined
+    },
+    {
+      name: 'the builder is current for the engine DOCKER_HOST names',
+      current: current('builder-1', 'unix:///run/other.sock'),
+      instances: CREATED,
+      input: '',
+      env: { DOCKER_HOST: 'unix:///run/other.sock' },
+      expected: CONTAINER
+    },
+    {
+      name: '`buildx use --global` chose it, for every engine',
+      current: current('builder-1', 'unix:///run/other.sock', true),
+      instances: CREATED,
+      input: '',
+      env: {},
+      expected: CONTAINER
+    },
+    {
+      name: 'current names a builder buildx has no file for: ask',
+      current: current('builder-1'),
+      input: '',
+      env: {},
+      expected: undefined
+    },
+    {
+      name: 'current in another docker context: ask',
+      current: current('builder-1'),
+      instances: CREATED,
+      input: '',
+      env: { DOCKER_CONTEXT: 'remote' },
+      expected: undefined
+    },
+    {
+      name: 'the builder input names a created builder',
+      current: current(''),
+      instances: CREATED,
+      input: 'builder-1',
+      env: {},
+      expected: CONTAINER
+    },
+    {
+      name: 'the builder input in capitals: buildx files it in lower case',
+      current: current(''),
+      instances: CREATED,
+      input: 'Builder-1',
+      env: {},
+      expected: CONTAINER
+    },
+    {
+      name: 'a builder created in capitals keeps its name (its file is in lower case)',
+      current: current('Builder-1'),
+      instances: { 'builder-1': instance('Builder-1', 'docker-container') },
+      input: '',
+      env: {},
+      expected: { name: 'Builder-1', driver: 'docker-container' }
+    },
+    {
+      name: 'BUILDX_BUILDER names a created builder',
+      current: current(''),
+      instances: CREATED,
+      input: '',
+      env: { BUILDX_BUILDER: 'builder-1' },
+      expected: CONTAINER
+    },
+    {
+      name: 'the builder input names no created builder (a docker context?): ask',
+      current: current(''),
+      instances: CREATED,
+      input: 'remote',
+      env: {},
+      expected: undefined
+    },
+    {
+      name: 'a name buildx refuses: ask (buildx says why)',
+      current: current(''),
+      instances: CREATED,
+      input: '../builder-1',
+      env: {},
+      expected: undefined
+    },
+    {
+      name: 'an instance file of a driver buildx does not create: ask',
+      current: current(''),
+      instances: { odd: instance('odd', 'docker') },
+      input: 'odd',
+      env: {},
+      expected: undefined
+    },
+    {
+      name: 'an instance file for another name: ask',
+      current: current(''),
+      instances: { 'builder-1': instance('builder-2', 'docker-container') },
+      input: 'builder-1',
+      env: {},
+      expected: undefined
+    },
+    {
+      name: 'an unreadable instance file: ask',
+      current: current(''),
+      instances: { 'builder-1': 'not json' },
+      input: 'builder-1',
+      env: {},
+      expected: undefined
     },
     {
       name: 'no buildx/current, buildx installed in a system folder',
@@ -239,7 +379,7 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       system: [systemWithBuildx],
       input: '',
       env: {},
-      expected: true
+      expected: DEFAULT
     },
     {
       name: "no buildx/current, buildx installed in the user's cli-plugins",
@@ -247,7 +387,7 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       plugin: true,
       input: '',
       env: {},
-      expected: true
+      expected: DEFAULT
     },
     {
       name: 'no buildx/current, buildx in a cliPluginsExtraDirs folder',
@@ -255,7 +395,7 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       config: { cliPluginsExtraDirs: [systemWithBuildx] },
       input: '',
       env: {},
-      expected: true
+      expected: DEFAULT
     },
     {
       name: 'no buildx/current, a docker-buildx that cannot run: ask',
@@ -263,16 +403,16 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       system: [systemWithBrokenBuildx],
       input: '',
       env: {},
-      expected: false
+      expected: undefined
     },
     {
       name: '`buildx use --default` chose a builder for a context: ask',
-      current: '{"Name":""}',
+      current: current(''),
       defaults: true,
       system: [systemWithBuildx],
       input: '',
       env: {},
-      expected: false
+      expected: undefined
     },
     {
       name: 'BUILDX_CONFIG holds the state buildx reads (its current names builder-1)',
@@ -280,14 +420,14 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       system: [systemWithBuildx],
       input: '',
       env: { BUILDX_CONFIG: buildxConfigWithBuilder },
-      expected: false
+      expected: undefined
     },
     {
       name: 'no buildx/current and no buildx plugin: ask (the classic build)',
       current: undefined,
       input: '',
       env: {},
-      expected: false
+      expected: undefined
     },
     {
       name: 'no buildx/current, another docker context (DOCKER_CONTEXT)',
@@ -295,7 +435,7 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       system: [systemWithBuildx],
       input: '',
       env: { DOCKER_CONTEXT: 'remote' },
-      expected: false
+      expected: undefined
     },
     {
       name: 'no buildx/current, another docker context (currentContext)',
@@ -304,57 +444,67 @@ describe('usesDefaultBuilder: known from buildx/current, without starting buildx
       config: { currentContext: 'remote' },
       input: '',
       env: {},
-      expected: false
+      expected: undefined
     },
     {
-      name: 'the builder input names one',
-      current: '{"Name":""}',
-      input: 'builder-1',
-      env: {},
-      expected: false
-    },
-    {
-      name: 'BUILDX_BUILDER names one',
-      current: '{"Name":""}',
+      name: 'the default builder current in another docker context: ask',
+      current: current(''),
+      system: [systemWithBuildx],
       input: '',
-      env: { BUILDX_BUILDER: 'builder-1' },
-      expected: false
+      env: { DOCKER_CONTEXT: 'remote' },
+      expected: undefined
     },
     {
       name: 'an unreadable buildx/current',
       current: 'not json',
+      system: [systemWithBuildx],
       input: '',
       env: {},
-      expected: false
+      expected: undefined
     }
-  ])('$name', ({ current, input, env, expected, ...setup }) => {
+  ])('$name', ({ current: currentFile, input, env, expected, ...setup }) => {
     const { system = [], ...files } = setup as {
       system?: string[]
       config?: object
       plugin?: boolean
       defaults?: boolean
+      instances?: Record<string, string>
     }
-    const configDir = configWith(current, files)
+    const configDir = configWith(currentFile, files)
     expect(
-      usesDefaultBuilder(input, {
+      knownBuilder(input, {
         configDir,
         env,
         systemPluginDirs: system
       })
-    ).toBe(expected)
+    ).toEqual(expected)
     rmSync(configDir, { recursive: true, force: true })
   })
 
-  it('detectBuilder then starts no process', async () => {
-    const { docker, calls } = answering(CONTAINER_INSPECT)
-    const configDir = configWith('{"Name":""}')
-    expect(
-      await detectBuilder(docker, '', false, { configDir, env: {} })
-    ).toEqual({
-      name: 'default',
-      driver: 'docker'
-    })
-    expect(calls).toEqual([])
-    rmSync(configDir, { recursive: true, force: true })
-  })
+  it.each([
+    {
+      name: 'the default builder',
+      currentFile: current(''),
+      expected: DEFAULT
+    },
+    {
+      name: "setup-buildx-action's builder",
+      currentFile: current('builder-1'),
+      expected: CONTAINER
+    }
+  ])(
+    'detectBuilder then starts no process: $name',
+    async ({ currentFile, expected }) => {
+      const { docker, calls } = answering(CONTAINER_INSPECT)
+      const configDir = configWith(currentFile, {
+        plugin: true,
+        instances: CREATED
+      })
+      expect(
+        await detectBuilder(docker, '', false, { configDir, env: {} })
+      ).toEqual(expected)
+      expect(calls).toEqual([])
+      rmSync(configDir, { recursive: true, force: true })
+    }
+  )
 })

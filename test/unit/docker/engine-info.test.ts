@@ -81,6 +81,21 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
     expect(requests).toEqual(['GET /info HTTP/1.0'])
   })
 
+  it('asked early when buildx/current names the default builder', async () => {
+    mkdirSync(join(dir, 'buildx'))
+    writeFileSync(
+      join(dir, 'buildx', 'current'),
+      '{"Key":"unix:///var/run/docker.sock","Name":""}'
+    )
+    await askEngineEarly({
+      DOCKER_HOST: `unix://${socketPath}`,
+      DOCKER_CONFIG: dir
+    })
+    await ping()
+    expect(requests).toContain('GET /info HTTP/1.0')
+    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+  })
+
   it('an answer asked early is the one given later, and only once', async () => {
     // DOCKER_CONFIG: the test's folder, no config.json in it
     await askEngineEarly({
@@ -109,13 +124,27 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
       name: 'DOCKER_HOST is not a unix socket',
       env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' },
       config: undefined
+    },
+    {
+      name: "buildx use chose a builder (setup-buildx-action's)",
+      env: {},
+      config: undefined,
+      current: '{"Key":"unix:///var/run/docker.sock","Name":"builder-1"}'
+    },
+    {
+      name: 'BUILDX_BUILDER names a builder',
+      env: { BUILDX_BUILDER: 'builder-1' },
+      config: undefined
     }
-  ])('not asked early when $name', async ({ env, config }) => {
+  ])('not asked early when $name', async ({ env, config, ...files }) => {
     // the docker config folder: an empty one unless the row has a config
     const configDir = join(dir, 'config')
-    mkdirSync(configDir)
+    mkdirSync(join(configDir, 'buildx'), { recursive: true })
     if (config !== undefined)
       writeFileSync(join(configDir, 'config.json'), JSON.stringify(config))
+    const { current } = files as { current?: string }
+    if (current !== undefined)
+      writeFileSync(join(configDir, 'buildx', 'current'), current)
     await askEngineEarly({
       DOCKER_HOST: `unix://${socketPath}`,
       DOCKER_CONFIG: configDir,
