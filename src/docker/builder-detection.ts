@@ -197,11 +197,12 @@ export function knownBuilder(
   if (existsSync(file)) {
     const current = readCurrent(file)
     if (typeof current?.Name !== 'string') return undefined
-    if (current.Name !== '')
-      return current.Global === true ||
-        current.Key === endpointKey(configDir, env)
-        ? createdBuilder(buildxDir, current.Name)
-        : undefined
+    if (current.Name !== '') {
+      const key = endpointKey(configDir, env)
+      const chosenHere =
+        current.Global === true || (key !== undefined && current.Key === key)
+      return chosenHere ? createdBuilder(buildxDir, current.Name) : undefined
+    }
   }
   if (hasContextDefaults(buildxDir)) return undefined
   return contextBuilderIsDefault(configDir, env, systemPluginDirs)

@@ -302,6 +302,14 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       expected: undefined
     },
     {
+      name: 'a current file with no endpoint, in another docker context: ask',
+      current: '{"Name":"builder-1"}',
+      instances: CREATED,
+      input: '',
+      env: { DOCKER_CONTEXT: 'remote' },
+      expected: undefined
+    },
+    {
       name: 'the builder input names a created builder',
       current: current(''),
       instances: CREATED,
