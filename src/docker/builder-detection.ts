@@ -1,4 +1,7 @@
-/** Which builder will run a build: `docker buildx inspect` (read-only). */
+/**
+ * Which builder will run a build: read from buildx's own files where they
+ * tell, else asked of `docker buildx inspect` (read-only).
+ */
 import {
   accessSync,
   constants,
@@ -10,6 +13,7 @@ import { join } from 'node:path'
 import { InputError } from '../shared/input-error.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
 import type { DockerConfigFile } from './config-file.js'
+import { buildxStateDir, readCurrentBuilder } from './buildx-files.js'
 import { readableDockerConfig } from './config.js'
 import { SYSTEM_PLUGIN_DIRS } from './cli-plugins.js'
 import { diagnose } from './diagnose.js'
@@ -41,25 +45,6 @@ export interface BuildxChoice {
   env?: NodeJS.ProcessEnv
   /** The system folders the docker CLI looks for plugins in (docker's own by default). */
   systemPluginDirs?: string[]
-}
-
-/** buildx's `current` file: the builder `buildx use` chose, for which endpoint. */
-interface CurrentBuilder {
-  Key?: unknown
-  Name?: unknown
-  Global?: unknown
-}
-
-/** buildx's `current` file (undefined when it cannot be read). */
-function readCurrent(file: string): CurrentBuilder | undefined {
-  try {
-    const current = JSON.parse(
-      readFileSync(file, 'utf8')
-    ) as CurrentBuilder | null
-    return typeof current === 'object' && current !== null ? current : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** buildx's rule for a builder's name; its file is named in lower case, its Name kept as created. */
@@ -141,7 +126,8 @@ function defaultContextConfig(
 
 /**
  * The key buildx files its `current` choice under: the default context's
- * docker host (only known here on Linux); undefined for any other context.
+ * docker host (only known here on Linux, without TLS settings); undefined
+ * for any other context.
  */
 function endpointKey(
   configDir: string,
@@ -149,6 +135,8 @@ function endpointKey(
 ): string | undefined {
   if (defaultContextConfig(configDir, env) === undefined) return undefined
   if (env.DOCKER_HOST) return env.DOCKER_HOST
+  // with TLS asked for, docker's default host is tcp://localhost:2376
+  if (env.DOCKER_TLS_VERIFY || env.DOCKER_TLS) return undefined
   return process.platform === 'linux'
     ? 'unix:///var/run/docker.sock'
     : undefined
@@ -189,13 +177,11 @@ export function knownBuilder(
   { configDir, env = process.env, systemPluginDirs }: BuildxChoice
 ): Builder | undefined {
   if (configDir === undefined) return undefined
-  // buildx keeps its state in BUILDX_CONFIG when set, else in <config>/buildx
-  const buildxDir = env.BUILDX_CONFIG || join(configDir, 'buildx')
+  const buildxDir = buildxStateDir(env, configDir)
   const named = name || env.BUILDX_BUILDER || ''
   if (named !== '') return createdBuilder(buildxDir, named)
-  const file = join(buildxDir, 'current')
-  if (existsSync(file)) {
-    const current = readCurrent(file)
+  if (existsSync(join(buildxDir, 'current'))) {
+    const current = readCurrentBuilder(buildxDir)
     if (typeof current?.Name !== 'string') return undefined
     if (current.Name !== '') {
       const key = endpointKey(configDir, env)
@@ -205,9 +191,13 @@ export function knownBuilder(
     }
   }
   if (hasContextDefaults(buildxDir)) return undefined
-  return contextBuilderIsDefault(configDir, env, systemPluginDirs)
-    ? DEFAULT_BUILDER
-    : undefined
+  if (!contextBuilderIsDefault(configDir, env, systemPluginDirs))
+    return undefined
+  // buildx looks for a created builder of the context's name first
+  // (`buildx create --name Default` is allowed and filed as "default")
+  return existsSync(join(buildxDir, 'instances', DEFAULT_BUILDER.name))
+    ? createdBuilder(buildxDir, DEFAULT_BUILDER.name)
+    : DEFAULT_BUILDER
 }
 
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/

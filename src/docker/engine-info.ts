@@ -8,11 +8,10 @@
  * for their versions), so the Action's entry asks it first thing
  * (`askEngineEarly`), and the answer comes while node compiles the rest.
  */
-import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
-import { join } from 'node:path'
 import type { DockerConfigFile } from './config-file.js'
 import { readableDockerConfig, userConfigDir } from './config.js'
+import { buildxStateDir, readCurrentBuilder } from './buildx-files.js'
 
 const DEFAULT_SOCKET = '/var/run/docker.sock'
 const TIMEOUT_MS = 5_000
@@ -94,24 +93,19 @@ function askInfo(socketPath: string): Asking {
 /**
  * Whether buildx has a builder of its own chosen: named by BUILDX_BUILDER
  * or by `buildx use` in its `current` file (setup-buildx-action's builder).
- * Such a builder needs no image store, so asking the engine early would only
- * take CPU from the start (7% of a dry run's time here). A hint only: a
- * run that needs the store asks for it when it does.
+ * Such a builder (docker-container, remote) needs no image store, so asking
+ * the engine early would only take CPU from the start (7% of a dry run's
+ * time here). A hint only: where the choice turns out to be the docker
+ * driver after all (BUILDX_BUILDER=default, a choice for another engine),
+ * the run asks for the store when it needs it, a little later.
  */
 function buildxChoseBuilder(
   env: NodeJS.ProcessEnv,
   configDir: string
 ): boolean {
   if (env.BUILDX_BUILDER) return true
-  const buildxDir = env.BUILDX_CONFIG || join(configDir, 'buildx')
-  try {
-    const current = JSON.parse(
-      readFileSync(join(buildxDir, 'current'), 'utf8')
-    ) as { Name?: unknown } | null
-    return typeof current?.Name === 'string' && current.Name !== ''
-  } catch {
-    return false
-  }
+  const current = readCurrentBuilder(buildxStateDir(env, configDir))
+  return typeof current?.Name === 'string' && current.Name !== ''
 }
 
 /** Asked before anyone waits for it, by socket path. */

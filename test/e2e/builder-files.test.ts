@@ -38,14 +38,16 @@ function dockerConfig(): { dir: string; env: Record<string, string> } {
   }
 }
 
-async function buildx(args: string[], env: Record<string, string>) {
-  const result = await runDocker(['buildx', ...args], { env })
+/** The real docker CLI; a failure throws with what it said. */
+async function docker(args: string[], env: Record<string, string>) {
+  const result = await runDocker(args, { env })
   if (result.code !== 0)
-    throw new Error(`docker buildx ${args.join(' ')}: ${result.stderr}`)
+    throw new Error(`docker ${args.join(' ')}: ${result.stderr}`)
   return result.stdout
 }
 
 const container = (name: string) => [
+  'buildx',
   'create',
   '--name',
   name,
@@ -55,7 +57,7 @@ const container = (name: string) => [
 
 interface Case {
   name: string
-  /** buildx commands run in the config folder, with extra env each. */
+  /** docker commands run in the config folder, with extra env each. */
   setup: { args: string[]; env?: Record<string, string> }[]
   input?: string
   /** The run's env besides the config folder. */
@@ -94,6 +96,7 @@ describe("buildx's files against the real buildx inspect", () => {
       setup: [
         {
           args: [
+            'buildx',
             'create',
             '--name',
             'dpa-remote',
@@ -110,7 +113,7 @@ describe("buildx's files against the real buildx inspect", () => {
       name: 'buildx use default after a builder was made current',
       setup: [
         { args: [...container('dpa-setup'), '--use'] },
-        { args: ['use', 'default'] }
+        { args: ['buildx', 'use', 'default'] }
       ],
       known: true
     },
@@ -118,10 +121,39 @@ describe("buildx's files against the real buildx inspect", () => {
       name: 'buildx use --global, asked for another engine',
       setup: [
         { args: container('dpa-global') },
-        { args: ['use', '--global', 'dpa-global'] }
+        { args: ['buildx', 'use', '--global', 'dpa-global'] }
       ],
       env: { DOCKER_HOST: classicDockerHost },
       known: true
+    },
+    {
+      name: 'a builder created as "Default", nothing chosen: buildx takes it',
+      setup: [{ args: container('Default') }],
+      known: true
+    },
+    {
+      name: 'buildx use --default',
+      setup: [
+        { args: container('dpa-default') },
+        { args: ['buildx', 'use', '--default', 'dpa-default'] }
+      ],
+      known: true
+    },
+    {
+      name: 'another docker context: buildx is asked',
+      setup: [
+        {
+          args: [
+            'context',
+            'create',
+            'dpa-context',
+            '--docker',
+            `host=${classicDockerHost}`
+          ]
+        }
+      ],
+      env: { DOCKER_CONTEXT: 'dpa-context' },
+      known: false
     },
     {
       name: 'made current for another engine: buildx is asked',
@@ -142,7 +174,7 @@ describe("buildx's files against the real buildx inspect", () => {
   ])('$name', async ({ setup, input = '', env = {}, known }) => {
     const config = dockerConfig()
     for (const step of setup)
-      await buildx(step.args, { ...config.env, ...step.env })
+      await docker(step.args, { ...config.env, ...step.env })
     const runEnv = { ...config.env, ...env }
     // read first: buildx inspect may rewrite buildx/current
     const fromFiles = knownBuilder(input, {
@@ -150,7 +182,10 @@ describe("buildx's files against the real buildx inspect", () => {
       env: runEnv
     })
     const inspected = parseInspect(
-      await buildx(['inspect', ...(input === '' ? [] : [input])], runEnv)
+      await docker(
+        ['buildx', 'inspect', ...(input === '' ? [] : [input])],
+        runEnv
+      )
     )
     expect(fromFiles).toEqual(known ? inspected : undefined)
   })
@@ -159,7 +194,7 @@ describe("buildx's files against the real buildx inspect", () => {
 describe("a dry run with setup-buildx-action's builder", () => {
   it('knows the builder with no docker to ask, and plans its push by digest', async () => {
     const config = dockerConfig()
-    await buildx([...container('dpa-setup'), '--use'], config.env)
+    await docker([...container('dpa-setup'), '--use'], config.env)
     const noDocker = mkdtempSync(join(tmpdir(), 'dpa-no-docker-'))
     folders.push(noDocker)
     const step = await runMain(

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -176,6 +176,7 @@ describe('detectBuilder: the image store, for several platforms', () => {
   })
 })
 
+// rows that expect the local socket's key without DOCKER_HOST hold on Linux only, as CI runs
 describe("knownBuilder: read from buildx's files, without starting buildx", () => {
   const DEFAULT = { name: 'default', driver: 'docker' }
   const CONTAINER = { name: 'builder-1', driver: 'docker-container' }
@@ -235,6 +236,22 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
   const systemWithBrokenBuildx = mkdtempSync(join(tmpdir(), 'cli-plugins-'))
   writeFileSync(join(systemWithBrokenBuildx, 'docker-buildx'), '', {
     mode: 0o644
+  })
+  const buildxConfigWithInstance = mkdtempSync(join(tmpdir(), 'buildx-config-'))
+  writeFileSync(join(buildxConfigWithInstance, 'current'), current('builder-1'))
+  mkdirSync(join(buildxConfigWithInstance, 'instances'))
+  writeFileSync(
+    join(buildxConfigWithInstance, 'instances', 'builder-1'),
+    CREATED['builder-1']
+  )
+  afterAll(() => {
+    for (const dir of [
+      systemWithBuildx,
+      buildxConfigWithBuilder,
+      systemWithBrokenBuildx,
+      buildxConfigWithInstance
+    ])
+      rmSync(dir, { recursive: true, force: true })
   })
 
   it.each([
@@ -350,12 +367,46 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       expected: undefined
     },
     {
-      name: 'a name buildx refuses: ask (buildx says why)',
+      name: 'a name buildx refuses, though its file is there: ask (buildx says why)',
       current: current(''),
-      instances: CREATED,
-      input: '../builder-1',
+      instances: { '1builder': instance('1builder', 'docker-container') },
+      input: '1builder',
       env: {},
       expected: undefined
+    },
+    {
+      name: 'a builder created as "Default": buildx takes it for the default',
+      current: undefined,
+      system: [systemWithBuildx],
+      instances: { default: instance('Default', 'docker-container') },
+      input: '',
+      env: {},
+      expected: { name: 'Default', driver: 'docker-container' }
+    },
+    {
+      name: 'TLS settings and no DOCKER_HOST: the key is not the local socket, ask',
+      current: current('builder-1'),
+      instances: CREATED,
+      input: '',
+      env: { DOCKER_TLS_VERIFY: '1' },
+      expected: undefined
+    },
+    {
+      name: 'a current file that is null: ask',
+      current: 'null',
+      instances: CREATED,
+      system: [systemWithBuildx],
+      input: '',
+      env: {},
+      expected: undefined
+    },
+    {
+      name: 'BUILDX_CONFIG holds the chosen builder and its file',
+      current: undefined,
+      system: [systemWithBuildx],
+      input: '',
+      env: { BUILDX_CONFIG: buildxConfigWithInstance },
+      expected: CONTAINER
     },
     {
       name: 'an instance file of a driver buildx does not create: ask',
