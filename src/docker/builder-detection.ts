@@ -2,20 +2,14 @@
  * Which builder will run a build: read from buildx's own files where they
  * tell, else asked of `docker buildx inspect` (read-only).
  */
-import {
-  accessSync,
-  constants,
-  existsSync,
-  readdirSync,
-  readFileSync
-} from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { InputError } from '../shared/input-error.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
 import type { DockerConfigFile } from './config-file.js'
 import { buildxStateDir, readCurrentBuilder } from './buildx-files.js'
 import { readableDockerConfig } from './config.js'
-import { SYSTEM_PLUGIN_DIRS } from './cli-plugins.js'
+import { hasBuildxPlugin } from './cli-plugins.js'
 import { diagnose } from './diagnose.js'
 import { engineDriverStatus, userEngineSocket } from './engine-info.js'
 import {
@@ -79,15 +73,6 @@ function createdBuilder(buildxDir: string, name: string): Builder | undefined {
   }
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Whether `buildx use --default` chose a builder for some context. */
 function hasContextDefaults(buildxDir: string): boolean {
   try {
@@ -95,19 +80,6 @@ function hasContextDefaults(buildxDir: string): boolean {
   } catch {
     return false
   }
-}
-
-function pluginDirsOf(
-  configDir: string,
-  config: DockerConfigFile,
-  systemDirs: string[]
-): string[] {
-  const extra = config.cliPluginsExtraDirs
-  return [
-    join(configDir, 'cli-plugins'),
-    ...(Array.isArray(extra) ? extra.filter(d => typeof d === 'string') : []),
-    ...systemDirs
-  ]
 }
 
 /**
@@ -156,9 +128,7 @@ function contextBuilderIsDefault(
   if (process.platform !== 'linux' && systemDirs === undefined) return false
   const config = defaultContextConfig(configDir, env)
   if (config === undefined) return false
-  return pluginDirsOf(configDir, config, systemDirs ?? SYSTEM_PLUGIN_DIRS).some(
-    dir => isExecutable(join(dir, 'docker-buildx'))
-  )
+  return hasBuildxPlugin(configDir, config, systemDirs)
 }
 
 /**

@@ -11,12 +11,26 @@ import type { DockerConfigFile } from './config-file.js'
 import { findExecutable } from './process.js'
 
 /** docker's own plugin folders after the config folder's (Linux and macOS). */
-export const SYSTEM_PLUGIN_DIRS = [
+const SYSTEM_PLUGIN_DIRS = [
   '/usr/local/lib/docker/cli-plugins',
   '/usr/local/libexec/docker/cli-plugins',
   '/usr/lib/docker/cli-plugins',
   '/usr/libexec/docker/cli-plugins'
 ]
+
+/** Every folder docker looks in for a plugin: the config's, its extra ones, docker's own. */
+function pluginFolders(
+  configDir: string,
+  config: DockerConfigFile,
+  systemDirs: string[] = SYSTEM_PLUGIN_DIRS
+): string[] {
+  const extra = config.cliPluginsExtraDirs
+  return [
+    join(configDir, 'cli-plugins'),
+    ...(Array.isArray(extra) ? extra.filter(d => typeof d === 'string') : []),
+    ...systemDirs
+  ]
+}
 
 /**
  * The folders docker searches for a plugin, in its order; undefined where
@@ -32,7 +46,7 @@ export function pluginDirs(
   const extra = config.cliPluginsExtraDirs
   if (platform === 'win32' || (Array.isArray(extra) && extra.length > 0))
     return undefined
-  return [join(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS]
+  return pluginFolders(configDir, config)
 }
 
 /** The `docker-buildx` executable docker would run, if it can be told here. */
@@ -44,4 +58,14 @@ export function findBuildxPlugin(
   return dirs === undefined
     ? undefined
     : findExecutable('docker-buildx', dirs.join(delimiter))
+}
+
+/** Whether docker finds a buildx plugin it can run in any of its folders (their order aside). */
+export function hasBuildxPlugin(
+  configDir: string,
+  config: DockerConfigFile,
+  systemDirs?: string[]
+): boolean {
+  const dirs = pluginFolders(configDir, config, systemDirs)
+  return findExecutable('docker-buildx', dirs.join(delimiter)) !== undefined
 }
