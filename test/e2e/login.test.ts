@@ -91,6 +91,24 @@ async function runMainReadingConfig(
 const basic = (r: StackRegistry) =>
   Buffer.from(`${r.username}:${r.password}`).toString('base64')
 
+/** A publish to `repo` of `registry`, built FROM its private `base`:1 with the run's login. */
+function publishFromPrivateBase(
+  registry: StackRegistry,
+  base: string,
+  repo: string,
+  env: Record<string, string>
+): Promise<{ main: StepResult; seen: RunConfig }> {
+  return runMainReadingConfig(
+    {
+      images: `${registry.host}/${repo}`,
+      ...credentials(registry),
+      context,
+      'build-args': `BASE=${registry.host}/${base}:1`
+    },
+    env
+  )
+}
+
 describe('a private FROM on registry A, read with the login the action wrote', () => {
   it.each([
     ['the containerd store', () => ({})],
@@ -101,15 +119,7 @@ describe('a private FROM on registry A, read with the login the action wrote', (
     await pushTestImage(a, baseRepo, { tags: ['1'] })
     const repo = uniqueRepo('login-from')
     const env = runnerEnv('push-tag', engine())
-    const { main, seen } = await runMainReadingConfig(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context,
-        'build-args': `BASE=${a.host}/${baseRepo}:1`
-      },
-      env
-    )
+    const { main, seen } = await publishFromPrivateBase(a, baseRepo, repo, env)
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
     // the plan says it, the log says it again as it runs: the same line
@@ -131,15 +141,7 @@ describe('the token registry T: the login fetches a token as docker login does',
     await pushTestImage({ host: t.host, token }, baseRepo, { tags: ['1'] })
     const repo = `carol/${uniqueRepo('login-token')}`
     const env = runnerEnv('push-tag')
-    const { main, seen } = await runMainReadingConfig(
-      {
-        images: `${t.host}/${repo}`,
-        ...credentials(t),
-        context,
-        'build-args': `BASE=${t.host}/${baseRepo}:1`
-      },
-      env
-    )
+    const { main, seen } = await publishFromPrivateBase(t, baseRepo, repo, env)
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)
     expect(main.stdout.split('\n')).toContain(loginLine(t))
