@@ -41,6 +41,14 @@ function secretSpecs(request: BuildRequest): string[] {
   ]
 }
 
+/**
+ * `reproducible: true` asks BuildKit (>= 0.13) to stamp the layers' files with
+ * SOURCE_DATE_EPOCH. Only on the exporters that write a registry's bytes:
+ * the docker exporter refuses it beside `unpack` on the containerd store.
+ */
+const rewriteTimestamp = (build: BuildSettings) =>
+  build.reproducible ? ',rewrite-timestamp=true' : ''
+
 function outputArgs(request: BuildRequest): string[] {
   const { build, pushByDigestTo } = request
   if (pushByDigestTo !== undefined) {
@@ -49,13 +57,16 @@ function outputArgs(request: BuildRequest): string[] {
     const name = pushByDigestTo.length > 1 ? `"name=${names}"` : `name=${names}`
     return [
       '--output',
-      `type=image,${name},push-by-digest=true,name-canonical=true,push=true`
+      `type=image,${name},push-by-digest=true,name-canonical=true,push=true${rewriteTimestamp(build)}`
     ]
   }
   const layout =
     request.layoutDir === undefined
       ? []
-      : ['--output', `type=oci,dest=${request.layoutDir},tar=false`]
+      : [
+          '--output',
+          `type=oci,dest=${request.layoutDir},tar=false${rewriteTimestamp(build)}`
+        ]
   const args = [
     ...layout,
     ...repeated('--output', build.outputs),

@@ -1,6 +1,6 @@
 import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
-import { RegistryError } from '../registry/registry-error.js'
+import { mayNotPush, RegistryError } from '../registry/registry-error.js'
 import { errorMessage } from '../shared/input-error.js'
 
 /**
@@ -22,6 +22,9 @@ export function isAuthRefusal(error: unknown): boolean {
   return error instanceof DockerCommandError && UNAUTHORIZED.test(error.output)
 }
 const FORBIDDEN = /403 Forbidden|denied:|insufficient_scope/i
+const INSUFFICIENT_SCOPE = /insufficient_scope/
+// the repository of a registry URL in docker's line: /v2/<repository>/blobs|manifests
+const REPOSITORY_IN_LINE = /\/v2\/(.+?)\/(?:blobs|manifests)\//
 const UNREACHABLE =
   /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake timeout|server gave HTTP response to HTTPS client/i
 
@@ -157,6 +160,11 @@ export function diagnose(
   if (DAEMON_DOWN.test(output))
     return new Error(
       `the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`,
+      { cause: error }
+    )
+  if (INSUFFICIENT_SCOPE.test(output) && registry !== undefined)
+    return new Error(
+      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} (${firstMatch(output, INSUFFICIENT_SCOPE)})`,
       { cause: error }
     )
   if (UNAUTHORIZED.test(output))

@@ -52,12 +52,16 @@ function buildStep(
 }
 
 /**
- * The build's SOURCE_DATE_EPOCH (the commit time, unless the user set it):
- * BuildKit stamps it as the image's creation time, so a re-run of the same
- * commit does not differ by the clock alone.
+ * `reproducible: true` only: the build's SOURCE_DATE_EPOCH (the commit time,
+ * unless the user set it). BuildKit >= 0.22 keys its cache on it, so a
+ * per-commit value by default would re-run every step from the first
+ * WORKDIR on every commit (moby/buildkit#5960).
  */
 function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
-  if (build.buildArgs.some(arg => arg.startsWith('SOURCE_DATE_EPOCH=')))
+  if (
+    !build.reproducible ||
+    build.buildArgs.some(arg => arg.startsWith('SOURCE_DATE_EPOCH='))
+  )
     return build
   const epoch = `SOURCE_DATE_EPOCH=${publication.sourceDateEpoch}`
   return { ...build, buildArgs: [...build.buildArgs, epoch] }

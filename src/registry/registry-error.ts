@@ -5,6 +5,7 @@
  */
 import type { RegistryResponse } from './http-fetch.js'
 import { TransientError } from './retry.js'
+import { pickChallenge } from './challenge.js'
 
 /** A failure that retrying will not fix (auth, bad request, bad name…). */
 export class RegistryError extends Error {
@@ -136,12 +137,54 @@ export function describeUser(username: string | undefined): string {
     : `for user ${JSON.stringify(username)}`
 }
 
+/**
+ * A refusal of rights, not of credentials (the registry's `insufficient_scope`):
+ * the login works, the user may not write there. GHCR grants a workflow's
+ * token its packages through the job's permissions.
+ */
+export function mayNotPush(
+  registry: string,
+  repository: string | undefined,
+  username: string | undefined
+): string {
+  const who =
+    username === undefined ? 'the user' : `user ${JSON.stringify(username)}`
+  const where = repository === undefined ? '' : ` to repository ${repository}`
+  const wayOut =
+    registry === 'ghcr.io'
+      ? 'give the job `permissions: packages: write` (and the package access to this repository)'
+      : 'grant that user push access there, or push under a repository it may write'
+  return `${who} may not push${where}: the login works, the permission is missing (insufficient_scope); ${wayOut}`
+}
+
+/** A token scope that asks to push: its repository ("repository:o/app:pull,push" → "o/app"). */
+function pushScope(
+  scope: string | undefined
+): { repository: string } | undefined {
+  const match = /^repository:(.+):([a-z,*]+)$/.exec(scope ?? '')
+  if (match === null || !/push|\*/.test(match[2])) return undefined
+  return { repository: match[1] }
+}
+
 /** The error for a 401 that credentials did not fix (or no credentials). */
 export function authFailed(
   registry: string,
   response: RegistryResponse,
-  username: string | undefined
+  username: string | undefined,
+  scope?: string
 ): RegistryError {
+  const challenge = pickChallenge(response.headers.get('www-authenticate'))
+  const push = pushScope(challenge?.params.scope ?? scope)
+  if (
+    challenge?.params.error === 'insufficient_scope' &&
+    username !== undefined &&
+    push !== undefined
+  )
+    return new RegistryError(
+      registry,
+      `${mayNotPush(registry, push.repository, username)} (${statusText(response)})`,
+      response.status
+    )
   const what =
     username === undefined ? 'authentication required' : 'authentication failed'
   // credentials go only where the inputs name a registry (SECURITY.md)

@@ -211,7 +211,12 @@ class RegistryTransport implements Transport {
     await first.body?.cancel()
     assertAnsweredByEndpoint(endpoint, first.url)
     if (upFront !== undefined && !upFront.reused) {
-      throw authFailed(registry, first, this.auth.username(registry))
+      throw authFailed(
+        registry,
+        first,
+        this.auth.username(registry),
+        request.scope
+      )
     }
     // A cached token may have expired: drop it and answer the challenge.
     if (upFront?.reused) this.auth.forget(registry, request.scope)
@@ -219,7 +224,12 @@ class RegistryTransport implements Transport {
     const second = await attempt(answer.header)
     if (second.status === 401) {
       await second.body?.cancel()
-      throw authFailed(registry, second, this.auth.username(registry))
+      throw authFailed(
+        registry,
+        second,
+        this.auth.username(registry),
+        request.scope
+      )
     }
     return second
   }

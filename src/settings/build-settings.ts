@@ -39,6 +39,11 @@ export interface BuildSettings extends BuildOptions {
   load: boolean
   pull: boolean
   noCache: boolean
+  /**
+   * SOURCE_DATE_EPOCH (the commit time) passed to the build, and timestamps
+   * rewritten where the exporter can: off by default, as it costs the cache.
+   */
+  reproducible: boolean
   cacheFrom: string[]
   cacheTo: string[]
   /**
@@ -158,6 +163,7 @@ export function parseBuild(
     load: parseBoolean(source, 'load', false),
     pull: parseBoolean(source, 'pull', false),
     noCache: parseBoolean(source, 'no-cache', false),
+    reproducible: parseBoolean(source, 'reproducible', false),
     cacheFrom: checkCacheLines(parseLines(source, 'cache-from'), 'cache-from'),
     cacheTo: checkCacheLines(parseLines(source, 'cache-to'), 'cache-to'),
     ...secrets,

@@ -5,6 +5,7 @@ export const BOOLEAN_INPUTS = [
   'load',
   'pull',
   'no-cache',
+  'reproducible',
   'floating-guard',
   'logout',
   'referrers'

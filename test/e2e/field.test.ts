@@ -382,7 +382,7 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
     ])
   })
 
-  it('refuses dave outside dave/, naming the registry and the denial, with no floating tag', async () => {
+  it('refuses dave outside dave/, naming the registry, the repository and the missing permission, with no floating tag', async () => {
     const { t } = stack
     const repo = `carol/${uniqueRepo('field-dave')}`
     const { main } = await mainAndPost(
@@ -396,8 +396,10 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
     )
     expect(main.code).toBe(1)
     const [error] = errors(main)
-    expect(error).toContain(t.host)
-    expect(error).toMatch(/denied|unauthori[sz]ed|not authori[sz]ed|forbidden/i)
+    expect(error).toContain(`registry ${t.host}: user "${t.reader.username}"`)
+    expect(error).toContain(
+      `may not push to repository ${repo}: the login works, the permission is missing (insufficient_scope)`
+    )
     const tags = await tokenPublishedTags(t, repo)
     expect(tags).not.toContain('1')
     expect(tags).not.toContain('1.2')

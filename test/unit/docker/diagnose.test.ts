@@ -95,6 +95,16 @@ describe('diagnose: what the user is told', () => {
       message: `registry ghcr.io denied access: the user may not push there (${DENIED})`
     },
     {
+      name: "buildx push refused for the token's scope: the permission, with GHCR's way out",
+      error: failed(
+        ['buildx', 'build', '.'],
+        'ERROR: failed to push ghcr.io/o/app: failed to authorize: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 401 Unauthorized: insufficient_scope: authorization failed'
+      ),
+      registries: ['ghcr.io'],
+      message:
+        'registry ghcr.io: the user may not push to repository o/app: the login works, the permission is missing (insufficient_scope); give the job `permissions: packages: write` (and the package access to this repository) (ERROR: failed to push ghcr.io/o/app: failed to authorize: unexpected status from POST request to https://ghcr.io/v2/o/app/blobs/uploads/: 401 Unauthorized: insufficient_scope: authorization failed)'
+    },
+    {
       name: 'buildx push 403 Forbidden: the registry its line names',
       error: failed(
         ['buildx', 'build', '.'],

@@ -421,21 +421,39 @@ describe('pipelineFor: SOURCE_DATE_EPOCH', () => {
 
   it.each<Row & { builder: Builder; expected: string[] }>([
     {
-      name: 'buildx: the creation time of the publication, as a build argument',
+      name: 'not passed by default: BuildKit >= 0.22 keys its cache on it',
       builder: CONTAINER,
       inputs: {},
-      expected: ['SOURCE_DATE_EPOCH=1714564800']
+      expected: []
     },
     {
-      name: 'the classic build too',
+      name: 'not passed by default to the classic build either',
       builder: CLASSIC,
       inputs: { images: 'o/app' },
+      expected: []
+    },
+    {
+      name: 'reproducible: the creation time of the publication, as a build argument',
+      builder: CONTAINER,
+      inputs: { reproducible: 'true' },
       expected: ['SOURCE_DATE_EPOCH=1714564800']
     },
     {
-      name: "the user's own build argument wins",
+      name: 'reproducible: the classic build too',
+      builder: CLASSIC,
+      inputs: { images: 'o/app', reproducible: 'true' },
+      expected: ['SOURCE_DATE_EPOCH=1714564800']
+    },
+    {
+      name: "the user's own build argument is passed as given",
       builder: DOCKER,
       inputs: { 'build-args': 'SOURCE_DATE_EPOCH=0' },
+      expected: ['SOURCE_DATE_EPOCH=0']
+    },
+    {
+      name: "reproducible: the user's own build argument wins",
+      builder: DOCKER,
+      inputs: { 'build-args': 'SOURCE_DATE_EPOCH=0', reproducible: 'true' },
       expected: ['SOURCE_DATE_EPOCH=0']
     }
   ])('$name', async ({ inputs, builder, expected }) => {

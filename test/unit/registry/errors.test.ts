@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import {
+  authFailed,
   classifyNetworkError,
   errorBodyDetail,
   parseRetryAfter,
@@ -102,6 +103,55 @@ describe('responseFailure', () => {
     expect(error.message).toBe(
       'registry 127.0.0.1:5001: authentication required (401 Unauthorized) without credentials; to send some, add an entry to the logins input: "- registry: 127.0.0.1:5001" with its username and password'
     )
+  })
+})
+
+describe('authFailed: a login that works without the right to push', () => {
+  const refused = (challenge: string) =>
+    new Response('', {
+      status: 401,
+      statusText: 'Unauthorized',
+      headers: { 'WWW-Authenticate': challenge }
+    })
+  const SCOPE = 'scope="repository:o/app:pull,push",error="insufficient_scope"'
+  it.each([
+    {
+      name: 'insufficient_scope on a push: the permission, not the password',
+      registry: '127.0.0.1:5003',
+      challenge: `Bearer realm="http://t/token",service="t",${SCOPE}`,
+      scope: undefined,
+      message:
+        'registry 127.0.0.1:5003: user "dave" may not push to repository o/app: the login works, the permission is missing (insufficient_scope); grant that user push access there, or push under a repository it may write (401 Unauthorized)'
+    },
+    {
+      name: "on GHCR: the job's packages: write",
+      registry: 'ghcr.io',
+      challenge: `Bearer realm="https://ghcr.io/token",service="ghcr.io",${SCOPE}`,
+      scope: undefined,
+      message:
+        'registry ghcr.io: user "dave" may not push to repository o/app: the login works, the permission is missing (insufficient_scope); give the job `permissions: packages: write` (and the package access to this repository) (401 Unauthorized)'
+    },
+    {
+      name: "the request's scope when the challenge names none",
+      registry: 'ghcr.io',
+      challenge:
+        'Bearer realm="https://ghcr.io/token",error="insufficient_scope"',
+      scope: 'repository:o/web:pull,push',
+      message:
+        /^registry ghcr\.io: user "dave" may not push to repository o\/web: /
+    },
+    {
+      name: 'insufficient_scope on a read: not a push refusal',
+      registry: 'ghcr.io',
+      challenge:
+        'Bearer realm="https://ghcr.io/token",scope="repository:o/app:pull",error="insufficient_scope"',
+      scope: undefined,
+      message:
+        'registry ghcr.io: authentication failed (401 Unauthorized) for user "dave"'
+    }
+  ])('$name', ({ registry, challenge, scope, message }) => {
+    const error = authFailed(registry, refused(challenge), 'dave', scope)
+    expect(error.message).toMatch(message)
   })
 })
 

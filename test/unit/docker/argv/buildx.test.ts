@@ -18,6 +18,7 @@ const DEFAULTS: BuildSettings = {
   load: false,
   pull: false,
   noCache: false,
+  reproducible: false,
   cacheFrom: [],
   cacheTo: [],
   secrets: [],
@@ -294,6 +295,43 @@ describe('buildxBuildArgs', () => {
         'build',
         '--output',
         'type=image,"name=ghcr.io/o/app,o/app",push-by-digest=true,name-canonical=true,push=true',
+        '--metadata-file',
+        '/run/meta.json',
+        '.'
+      ]
+    },
+    {
+      name: 'reproducible: the pushing exporter rewrites timestamps',
+      request: request(
+        { push: true, reproducible: true },
+        { refs: [], pushByDigestTo: ['ghcr.io/o/app'] }
+      ),
+      expected: [
+        'buildx',
+        'build',
+        '--output',
+        'type=image,name=ghcr.io/o/app,push-by-digest=true,name-canonical=true,push=true,rewrite-timestamp=true',
+        '--metadata-file',
+        '/run/meta.json',
+        '.'
+      ]
+    },
+    {
+      name: 'reproducible with load: the layout rewrites timestamps, the load cannot (unpack)',
+      request: request(
+        { push: true, load: true, reproducible: true },
+        { refs: ['o/app:1'], layoutDir: '/run/layout' }
+      ),
+      expected: [
+        'buildx',
+        'build',
+        '--tag',
+        'o/app:1',
+        '--output',
+        'type=oci,dest=/run/layout,tar=false,rewrite-timestamp=true',
+        '--push',
+        '--output',
+        'type=docker,oci-mediatypes=true',
         '--metadata-file',
         '/run/meta.json',
         '.'
