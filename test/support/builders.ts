@@ -1,0 +1,239 @@
+/**
+ * The stack's builders and engines (scripts/stack/stack.sh), one table: what
+ * each is called in a test's title, what it can build, and what a step needs
+ * to use it (env for runMain, inputs). A builder whose part of the stack is
+ * missing is not skipped: its use() throws, naming what `stack.sh up` did
+ * not bring up, so each of its tests fails saying so.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseExports, stackEnv } from './stack-env.js'
+
+/** The default engine's socket (docker 26.1, containerd image store). */
+const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
+
+/** An engine a loaded image lands in. */
+export interface Engine {
+  /** DOCKER_HOST that reaches it (`docker -H`). */
+  host: string
+  /** Its image store: containerd (snapshotter on) or classic (graph driver). */
+  store: 'containerd' | 'classic'
+}
+
+/** What one step needs to run on a builder. */
+export interface BuilderUse {
+  /** Added to the runner env of the step. */
+  env: Record<string, string>
+  /** Added to the step's inputs. */
+  inputs: Record<string, string>
+  /** Where `load: true` puts the image. */
+  engine: Engine
+}
+
+export interface StackBuilder {
+  /** Short, in the test's title. */
+  name: string
+  /** Builds several platforms in one build (the classic store's docker driver does not). */
+  multiPlatform: boolean
+  /** `load: true` puts the image in an engine's store. */
+  load: boolean
+  /**
+   * The env and inputs of a step on this builder; `dockerConfig` is the
+   * step's own DOCKER_CONFIG (buildx 0.29 goes into its cli-plugins, as
+   * setup-buildx-action installs it). Throws when the stack lacks a part.
+   */
+  use(dockerConfig: string): BuilderUse
+}
+
+let exported: Record<string, string> | undefined
+
+/** A variable of `stack.sh env` (this process's env first), or undefined. */
+function stackVariable(name: string): string | undefined {
+  if (process.env[name]) return process.env[name]
+  exported ??= parseExports(
+    execFileSync(
+      'bash',
+      [resolve(import.meta.dirname, '../../scripts/stack/stack.sh'), 'env'],
+      { encoding: 'utf8', timeout: 30_000 }
+    )
+  )
+  return exported[name] || undefined
+}
+
+/** `stack.sh up did not bring up <what>` unless the variable is set. */
+function required(name: string, what: string): string {
+  const value = stackVariable(name)
+  if (value === undefined)
+    throw new Error(
+      `stack.sh up did not bring up ${what}: ${name} is not in stack.sh env`
+    )
+  return value
+}
+
+/** The same for a file or socket the stack should have made. */
+function present(path: string, what: string): string {
+  if (!existsSync(path))
+    throw new Error(`stack.sh up did not bring up ${what}: no ${path}`)
+  return path
+}
+
+/** A unix DOCKER_HOST whose socket is there. */
+function socket(host: string, what: string): string {
+  if (host.startsWith('unix://')) present(host.slice('unix://'.length), what)
+  return host
+}
+
+/** How a step reaches an engine and which docker CLI and buildx it uses. */
+interface EngineSetup {
+  engine: Engine
+  /** DOCKER_HOST for the step: unset on the default engine, as on a runner. */
+  env: Record<string, string>
+  /** docker 28.5's CLI first on PATH. */
+  field: boolean
+}
+
+const ENGINES = {
+  'docker 26.1 containerd': (): EngineSetup => ({
+    engine: {
+      host: socket(DEFAULT_DOCKER_HOST, 'the default docker 26.1 engine'),
+      store: 'containerd'
+    },
+    env: {},
+    field: false
+  }),
+  'docker 26.1 classic': (): EngineSetup => {
+    const host = socket(
+      stackEnv().classicDockerHost,
+      'the classic-store docker 26.1 engine'
+    )
+    return {
+      engine: { host, store: 'classic' },
+      env: { DOCKER_HOST: host },
+      field: false
+    }
+  },
+  'docker 28.5 classic': (): EngineSetup => {
+    const what = 'the classic-store docker 28.5 engine'
+    const host = socket(required('DPA_FIELD_CLASSIC_DOCKER_HOST', what), what)
+    return {
+      engine: { host, store: 'classic' },
+      env: { DOCKER_HOST: host },
+      field: true
+    }
+  },
+  'docker 28.5 containerd': (): EngineSetup => {
+    const what = 'the containerd-store docker 28.5 engine'
+    const host = socket(
+      required('DPA_FIELD_CONTAINERD_DOCKER_HOST', what),
+      what
+    )
+    return {
+      engine: { host, store: 'containerd' },
+      env: { DOCKER_HOST: host },
+      field: true
+    }
+  }
+} as const
+
+type EngineName = keyof typeof ENGINES
+
+/** docker 28.5's CLI folder, put first on PATH. */
+function fieldPath(): string {
+  const bin = required('DPA_FIELD_BIN', "docker 28.5's CLI")
+  present(join(bin, 'docker'), "docker 28.5's CLI")
+  return `${bin}:${process.env.PATH ?? ''}`
+}
+
+/** buildx 0.29 as setup-buildx-action installs it: `<DOCKER_CONFIG>/cli-plugins/docker-buildx`. */
+function installFieldBuildx(dockerConfig: string): void {
+  const what = 'buildx 0.29'
+  const plugin = present(
+    join(required('DPA_FIELD_CLI_PLUGINS', what), 'docker-buildx'),
+    what
+  )
+  mkdirSync(join(dockerConfig, 'cli-plugins'), { recursive: true })
+  symlinkSync(plugin, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
+}
+
+/** The docker driver of an engine's default builder, with that engine's CLI and buildx. */
+function dockerDriver(
+  name: string,
+  engine: EngineName,
+  multiPlatform: boolean
+): StackBuilder {
+  return {
+    name,
+    multiPlatform,
+    load: true,
+    use(dockerConfig) {
+      const setup = ENGINES[engine]()
+      if (!setup.field)
+        return { env: setup.env, inputs: {}, engine: setup.engine }
+      const env = { ...setup.env, PATH: fieldPath() }
+      installFieldBuildx(dockerConfig)
+      return { env, inputs: {}, engine: setup.engine }
+    }
+  }
+}
+
+/**
+ * A builder `buildx create` made in the stack's buildx state (DPA_BUILDX_CONFIG),
+ * used through the `builder` input with buildx 0.29 (setup-buildx-action's);
+ * `engine` is the one the step's docker talks to, where `load` lands.
+ */
+function namedBuilder(
+  name: string,
+  builder: string,
+  engine: EngineName
+): StackBuilder {
+  return {
+    name,
+    multiPlatform: true,
+    load: true,
+    use(dockerConfig) {
+      const setup = ENGINES[engine]()
+      const what = `the buildx builder ${builder}`
+      const config = required('DPA_BUILDX_CONFIG', `buildx's state (${what})`)
+      present(join(config, 'instances', builder), what)
+      installFieldBuildx(dockerConfig)
+      const env: Record<string, string> = {
+        ...setup.env,
+        BUILDX_CONFIG: config,
+        ...(setup.field ? { PATH: fieldPath() } : {})
+      }
+      return { env, inputs: { builder }, engine: setup.engine }
+    }
+  }
+}
+
+/** Every builder and engine of the stack, the matrix's rows. */
+export const BUILDERS: StackBuilder[] = [
+  dockerDriver('docker 26.1 containerd store', 'docker 26.1 containerd', true),
+  dockerDriver('docker 26.1 classic store', 'docker 26.1 classic', false),
+  dockerDriver('docker 28.5 classic store', 'docker 28.5 classic', false),
+  dockerDriver('docker 28.5 containerd store', 'docker 28.5 containerd', true),
+  namedBuilder(
+    'docker-container on 26.1 containerd',
+    'dpa-container-26',
+    'docker 26.1 containerd'
+  ),
+  namedBuilder(
+    'docker-container on 26.1 classic',
+    'dpa-container-26-classic',
+    'docker 26.1 classic'
+  ),
+  namedBuilder(
+    'docker-container on 28.5 classic',
+    'dpa-container-28-classic',
+    'docker 28.5 classic'
+  ),
+  namedBuilder(
+    'docker-container on 28.5 containerd',
+    'dpa-container-28-containerd',
+    'docker 28.5 containerd'
+  ),
+  namedBuilder('remote unix', 'dpa-remote', 'docker 26.1 containerd'),
+  namedBuilder('remote tcp+mTLS', 'dpa-remote-tls', 'docker 26.1 containerd'),
+  namedBuilder('two nodes', 'dpa-two-node', 'docker 26.1 containerd')
+]
