@@ -80,6 +80,17 @@ async function step(
   return { ...main, engine: use.engine }
 }
 
+/** The `pushed` output as tag → digest. */
+function pushedOutput(run: StepResult): Record<string, string> {
+  const pushed = JSON.parse(run.outputs.pushed ?? '[]') as {
+    ref: string
+    digest: string
+  }[]
+  return Object.fromEntries(
+    pushed.map(p => [p.ref.slice(p.ref.lastIndexOf(':') + 1), p.digest])
+  )
+}
+
 /** The summary's row of one reference. */
 function summaryRow(run: StepResult, ref: string): string {
   return run.summary.split('\n').find(line => line.includes(`\`${ref}\``)) ?? ''
@@ -87,7 +98,8 @@ function summaryRow(run: StepResult, ref: string): string {
 
 /**
  * The step succeeded and the registry holds exactly `tags`, each on the
- * digest the step's output and summary name: returns that digest.
+ * digest the step's outputs (digest, pushed) and summary name: returns
+ * that digest.
  */
 async function expectPublished(
   run: StepResult,
@@ -98,9 +110,9 @@ async function expectPublished(
   expect(run.code).toBe(0)
   const digest = run.outputs.digest
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-  expect(await registryState(a, repo)).toEqual(
-    Object.fromEntries(tags.map(tag => [tag, digest]))
-  )
+  const expected = Object.fromEntries(tags.map(tag => [tag, digest]))
+  expect(await registryState(a, repo)).toEqual(expected)
+  expect(pushedOutput(run)).toEqual(expected)
   expect(tags.map(tag => summaryRow(run, `${a.host}/${repo}:${tag}`))).toEqual(
     tags.map(() => expect.stringContaining(digest))
   )
