@@ -1,5 +1,5 @@
 /**
- * The engine's image endpoints that docker's `save` and `image rm` ask,
+ * The engine's image endpoints that docker's `save`, `load` and `image rm` ask,
  * over its local unix socket: no docker process starts. A real run has
  * node:http loaded already for the registry client.
  */
@@ -20,12 +20,13 @@ const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
 function askEngine(
   socketPath: string,
   command: string,
-  ask: { method: string; path: string; idleMs?: number },
+  ask: { method: string; path: string; idleMs?: number; body?: Readable },
   answer: (response: IncomingMessage) => Promise<void>
 ): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const { idleMs, ...where } = ask
-    const asked = request({ socketPath, ...where }, response => {
+    const { idleMs, body, ...where } = ask
+    const headers = body ? { 'Content-Type': 'application/x-tar' } : {}
+    const asked = request({ socketPath, headers, ...where }, response => {
       if (response.statusCode === 200)
         answer(response).then(() => resolve(true), reject)
       else refusal(command, response).then(reject, reject)
@@ -42,7 +43,11 @@ function askEngine(
       if (UNREACHABLE.has(error.code ?? '')) resolve(false)
       else reject(error)
     })
-    asked.end()
+    if (body === undefined) asked.end()
+    else {
+      body.on('error', error => asked.destroy(error))
+      body.pipe(asked)
+    }
   })
 }
 
@@ -57,6 +62,31 @@ export function engineSave(
     'docker save',
     { method: 'GET', path: `/images/get?names=${encodeURIComponent(image)}` },
     write
+  )
+}
+
+/**
+ * Loads an image tar into the engine (`POST /images/load`, as `docker load`).
+ * The engine answers 200 and then says in its JSON stream whether it failed.
+ */
+export function engineLoad(
+  socketPath: string,
+  tar: Readable
+): Promise<boolean> {
+  return askEngine(
+    socketPath,
+    'docker load',
+    { method: 'POST', path: '/images/load?quiet=1', body: tar },
+    async response => {
+      const failed = (await readBody(response))
+        .split('\n')
+        .map(line => /"error":\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1])
+        .find(error => error !== undefined)
+      if (failed !== undefined)
+        throw new Error(
+          `docker load: Error response from daemon: ${JSON.parse(failed) as string}`
+        )
+    }
   )
 }
 

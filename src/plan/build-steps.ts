@@ -12,7 +12,7 @@ import type { Publication } from './publication.js'
 import {
   buildsIntoDaemon,
   buildsOnePlatform,
-  exportsLayout,
+  keepsClassicImages,
   type Builder
 } from './builder.js'
 import { manifestUrl } from '../reference/repository.js'
@@ -158,7 +158,9 @@ function uploads(images: Image[], layout: string): RequestStep[] {
 /**
  * buildx's docker driver on containerd's image store: the build is exported
  * as an OCI layout (every platform, attestations included) that never
- * enters the image store, unless `load` asks for the tags there too.
+ * enters the image store, unless `load` asks for it there too: then that
+ * very layout is loaded under the tags, so the bytes tested locally are the
+ * bytes pushed (a second exporter would add its own attestations).
  */
 function exportedLayout(
   publication: Publication,
@@ -168,13 +170,22 @@ function exportedLayout(
   const argv = buildx(
     publication,
     files,
-    { ...build, push: false },
-    build.load ? publication.refs : [],
+    { ...build, push: false, load: false },
+    [],
     undefined,
     files.layout
   )
+  const load: CommandStep[] = build.load
+    ? [
+        {
+          ...buildStep(['load', '--input', `${files.layout}.tar`], [], 'load'),
+          layout: files.layout,
+          names: publication.refs
+        }
+      ]
+    : []
   return {
-    stage: [{ ...buildStep(argv, []), layout: files.layout }],
+    stage: [{ ...buildStep(argv, []), layout: files.layout }, ...load],
     cleanup: []
   }
 }
@@ -220,9 +231,9 @@ function uploadedFromLayout(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  const { stage, cleanup } = exportsLayout(builder)
-    ? exportedLayout(publication, build, files)
-    : savedFromStore(publication, build, builder, files)
+  const { stage, cleanup } = keepsClassicImages(builder)
+    ? savedFromStore(publication, build, builder, files)
+    : exportedLayout(publication, build, files)
   return {
     stage: [...stage, ...uploads(publication.images, files.layout)],
     cleanup
@@ -231,9 +242,9 @@ function uploadedFromLayout(
 
 /**
  * Puts the build in the registry by digest, so that its digest is known and
- * no tag of any kind has moved yet: pushed by digest where the builder can,
- * else uploaded from an OCI layout. A load the builder cannot do in the same
- * build is a second, cached build.
+ * no tag of any kind has moved yet: pushed by digest where the builder can
+ * and nothing is loaded, else uploaded from an OCI layout (with `load`, the
+ * layout that goes up is the one loaded, on every builder).
  */
 export function stagedBuild(
   publication: Publication,
@@ -241,34 +252,14 @@ export function stagedBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  if (buildsIntoDaemon(builder))
+  if (buildsIntoDaemon(builder) || build.load)
     return uploadedFromLayout(publication, build, builder, files)
   const names = publication.images.map(image => image.name)
   const pushed = buildStep(
-    buildx(
-      publication,
-      files,
-      { ...build, push: true, load: false },
-      [],
-      names
-    ),
+    buildx(publication, files, { ...build, push: true }, [], names),
     publication.images
   )
-  const load = build.load
-    ? [
-        buildStep(
-          buildx(
-            publication,
-            files,
-            { ...build, push: false, load: true },
-            publication.refs
-          ),
-          [],
-          'load'
-        )
-      ]
-    : []
-  return { stage: [pushed, ...load], cleanup: [] }
+  return { stage: [pushed], cleanup: [] }
 }
 
 /**

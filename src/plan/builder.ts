@@ -37,7 +37,8 @@ export function holdsNoAttestations(builder: Builder): boolean {
   return keepsClassicImages(builder)
 }
 
-function keepsClassicImages(builder: Builder): boolean {
+/** Whether the build goes into the classic store, whence it is saved (no OCI export). */
+export function keepsClassicImages(builder: Builder): boolean {
   return (
     builder.driver === 'classic' ||
     (builder.driver === 'docker' && builder.store === 'classic')

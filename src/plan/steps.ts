@@ -83,8 +83,10 @@ export interface CommandStep {
   registries: string[]
   /** The image whose digest the command learns or uses. */
   image?: Image
-  /** build and save: the OCI layout folder the image is written to. */
+  /** build and save: the OCI layout folder the image is written to; load: read from. */
   layout?: string
+  /** load from a layout: the references the image is loaded under. */
+  names?: string[]
 }
 
 export interface RequestStep {

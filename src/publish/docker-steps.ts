@@ -30,6 +30,7 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
 import { saveImageLayout } from '../docker/saved-image.js'
+import { loadLayout } from '../docker/image-load.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
@@ -180,6 +181,22 @@ export async function runSave(
   })
 }
 
+/** load from a layout: the uploaded bytes into the local store, under the tags. */
+async function runLoad(
+  step: CommandStep,
+  argv: string[],
+  env: PublishEnv
+): Promise<void> {
+  if (step.layout === undefined) throw new Error('load: no layout folder')
+  await loadLayout(
+    env.docker,
+    step.layout,
+    step.names ?? [],
+    argv[2],
+    env.engineSocket
+  )
+}
+
 /**
  * cleanup (`image rm`): over the engine's socket where it answers, a
  * request of a few ms instead of a docker process beside the registry steps.
@@ -257,6 +274,8 @@ export async function runCommand(
       (env.progress.buildMs ?? 0) + Math.round(performance.now() - started)
   }
   if (step.step === 'save') return runSave(step, argv, env).then(timed)
+  if (step.step === 'load' && step.layout !== undefined)
+    return runLoad(step, argv, env).then(timed)
   if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)
   if (step.step === 'build') timed()

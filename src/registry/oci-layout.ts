@@ -70,11 +70,14 @@ export async function readLayout(dir: string): Promise<OciLayout> {
       throw new LayoutError(dir, 'no index.json')
     })
   )
-  const roots = index.manifests ?? []
+  // buildx 0.29 names each tag in an entry of its own, all of one image
+  const roots = [
+    ...new Map((index.manifests ?? []).map(d => [d.digest, d])).values()
+  ]
   if (roots.length !== 1)
     throw new LayoutError(
       dir,
-      `index.json names ${roots.length} images, expected 1`
+      `index.json names ${roots.length} different images, expected 1`
     )
   const walk = new LayoutWalk(dir)
   const root = await walk.manifest(roots[0])

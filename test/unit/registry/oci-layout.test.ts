@@ -78,6 +78,18 @@ describe('readLayout', () => {
     ])
   })
 
+  it("takes buildx 0.29's one entry per tag, all of one image, as that image", async () => {
+    const l = layout('entry-per-tag')
+    const manifest = l.image([l.blob(LAYER, 'layer')])
+    const named = (tag: string) => ({
+      ...manifest,
+      annotations: { 'org.opencontainers.image.ref.name': tag }
+    })
+    l.roots(named('1'), named('1.2'), named('1.2.3'))
+    const read = await readLayout(l.dir)
+    expect(read.root.digest).toBe(manifest.digest)
+  })
+
   it.each([
     {
       name: 'two roots',
@@ -85,7 +97,7 @@ describe('readLayout', () => {
         const m = l.image([])
         l.roots(m, l.image([l.blob(LAYER, 'x')]))
       },
-      error: 'index.json names 2 images, expected 1'
+      error: 'index.json names 2 different images, expected 1'
     },
     {
       name: 'a manifest that is not what its digest says',
