@@ -46,7 +46,7 @@ TRIXIE_PIN=/etc/apt/preferences.d/dpa-trixie
 DAEMON_JSON=/etc/docker/daemon.json
 DOCKERD_SOCK=/var/run/docker.sock
 
-DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2 git)
+DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2 git patchelf)
 # package => minimum upstream version we need from trixie
 declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13 [cosign]=2.5)
 
@@ -504,6 +504,10 @@ source "$STACK_SCRIPT_DIR/lib/classic-docker.sh"
 source "$STACK_SCRIPT_DIR/lib/token-registry.sh"
 # shellcheck source=lib/git-server.sh
 source "$STACK_SCRIPT_DIR/lib/git-server.sh"
+# shellcheck source=lib/private-apt.sh
+source "$STACK_SCRIPT_DIR/lib/private-apt.sh"
+# shellcheck source=lib/field-docker.sh
+source "$STACK_SCRIPT_DIR/lib/field-docker.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -525,6 +529,7 @@ print_summary() {
   log "  registry t (token auth): http://$REGISTRY_HOST:${REGISTRY_PORT[t]} users ${REGISTRY_USER[t]} (pull+push) and $TOKEN_READER (push only under $TOKEN_READER/), realm $TOKEN_REALM, log $LOG_DIR/registry-t.log"
   log "  classic dockerd $(classic_docker version --format '{{.Server.Version}}') ($CLASSIC_DOCKER_HOST, storage driver $(classic_docker info --format '{{.Driver}}')), log $LOG_DIR/docker-classic.log"
   log "  git: git://$REGISTRY_HOST:$GIT_DAEMON_PORT/ (anonymous) and http://$REGISTRY_HOST:$GIT_HTTP_PORT/ (token), repositories $(git_repos)"
+  field_docker_summary
   log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
 }
 
@@ -552,6 +557,7 @@ cmd_up() {
   DOCKER_HOST=$CLASSIC_DOCKER_HOST ensure_base_image
   token_registry_up
   git_server_up
+  field_docker_up
   print_summary
 }
 
@@ -559,6 +565,7 @@ cmd_down() {
   local name pid
   require_root down
   take_lock
+  stop_field_docker
   stop_git_server
   stop_token_registry
   stop_classic_dockerd
@@ -606,6 +613,7 @@ cmd_status() {
   classic_status || rc=1
   token_registry_status || rc=1
   git_server_status || rc=1
+  field_docker_status || rc=1
   return "$rc"
 }
 
@@ -624,6 +632,7 @@ cmd_env() {
   token_registry_env
   git_server_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
+  field_docker_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 
