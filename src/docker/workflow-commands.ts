@@ -20,6 +20,24 @@ export function escapeWorkflowCommands(text: string): string {
 }
 
 /**
+ * buildx >= 0.2x on containerd's image store logs a write that waited for
+ * another writer of the same blob (two platforms exporting one layer) as
+ * `ERROR: (*service).Write failed: … locked for 3ms …: unavailable`, then
+ * retries it and succeeds. On a green run no line may say ERROR: it is
+ * shown as what it is.
+ */
+const RETRIED_WRITE =
+  /^ERROR: (\(\*service\)\.Write) failed: rpc error: code = Unavailable desc = (ref \S+ locked for \S+) \(since [^)]*\): unavailable$/gm
+
+/** buildx's lines that say ERROR of what it retried, said as such. */
+export function relabelRetried(text: string): string {
+  return text.replace(
+    RETRIED_WRITE,
+    'buildx (retried, not an error): $1 waited: $2 by a parallel write of the same blob'
+  )
+}
+
+/**
  * A writer that escapes a stream line by line: a command split across two
  * chunks is still seen whole. Ends with `end()`, which writes what is left.
  */
@@ -33,11 +51,14 @@ export function escapingWriter(out: NodeJS.WritableStream): {
       pending += text
       const cut = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r'))
       if (cut === -1) return
-      out.write(escapeWorkflowCommands(pending.slice(0, cut + 1)))
+      out.write(
+        escapeWorkflowCommands(relabelRetried(pending.slice(0, cut + 1)))
+      )
       pending = pending.slice(cut + 1)
     },
     end() {
-      if (pending !== '') out.write(escapeWorkflowCommands(pending))
+      if (pending !== '')
+        out.write(escapeWorkflowCommands(relabelRetried(pending)))
       pending = ''
     }
   }

@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream'
 import { runProcess } from '../../../src/docker/process.js'
 import {
   escapeWorkflowCommands,
-  escapingWriter
+  escapingWriter,
+  relabelRetried
 } from '../../../src/docker/workflow-commands.js'
 
 // SECURITY.md: no line of buildx output or of a payload value may be read by
@@ -60,5 +61,45 @@ describe('escapeWorkflowCommands', () => {
     expect(hasCommand(shown)).toBe(false)
     // what the runner keeps for diagnosis is the output as it was
     expect(result.stdout).toBe('building\n::add-mask::x\n')
+  })
+})
+
+describe("relabelRetried: buildx's retried writes are not errors", () => {
+  // buildx 0.29 on the containerd store, a two-platform export that succeeded
+  const LOCKED =
+    'ERROR: (*service).Write failed: rpc error: code = Unavailable desc = ref layer-sha256:b7f1b87e081292807a6863763edc93e97a66c0d6d2edfa44ba8014462770284c locked for 3.08801ms (since 2026-11-24 22:58:14.098814239 +0000 UTC m=+0.277969340): unavailable'
+
+  it.each([
+    {
+      name: 'a write that waited for the same blob',
+      text: `#12 exporting layers\n${LOCKED}\n#12 DONE 0.3s\n`,
+      shown:
+        '#12 exporting layers\nbuildx (retried, not an error): (*service).Write waited: ref layer-sha256:b7f1b87e081292807a6863763edc93e97a66c0d6d2edfa44ba8014462770284c locked for 3.08801ms by a parallel write of the same blob\n#12 DONE 0.3s\n'
+    },
+    {
+      name: 'an error of another kind stays an error',
+      text: 'ERROR: failed to solve: process "/bin/sh -c false" did not complete successfully: exit code: 1\n',
+      shown:
+        'ERROR: failed to solve: process "/bin/sh -c false" did not complete successfully: exit code: 1\n'
+    }
+  ])('$name', ({ text, shown }) => {
+    expect(relabelRetried(text)).toBe(shown)
+  })
+
+  it("a process's retried writes reach the log without ERROR; what is kept stays as it was", async () => {
+    const out = new PassThrough()
+    const result = await runProcess(
+      'sh',
+      ['-c', `printf '%s\\n' '${LOCKED}' >&2`],
+      {
+        env: process.env,
+        out
+      }
+    )
+    // after the [command] line: what the process printed
+    const shown = String(out.read()).split('\n').slice(1).join('\n')
+    expect(shown).not.toMatch(/ERROR/)
+    expect(shown).toContain('buildx (retried, not an error)')
+    expect(result.stderr).toBe(`${LOCKED}\n`)
   })
 })
