@@ -1,0 +1,53 @@
+/** The layouts and metadata files buildx 0.13 and 0.29 really write, read as a run reads them. */
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { readLayout } from '../../../src/registry/oci-layout.js'
+import { parseBuildMetadata } from '../../../src/docker/metadata.js'
+import { classicManifest, namedIndex } from '../../../src/docker/image-load.js'
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/buildx-output')
+
+const CASES = ['0.13', '0.29'].flatMap(version =>
+  [
+    { build: 'one-platform-three-tags', children: 0, blobs: 2 },
+    // each platform's config, their one shared layer, each provenance's config and statement
+    { build: 'two-platforms-provenance', children: 4, blobs: 7 }
+  ].map(c => ({ ...c, version, name: `buildx ${version}, ${c.build}` }))
+)
+
+describe("buildx's real outputs", () => {
+  it.each(CASES)(
+    '$name: the layout root is the digest of the metadata file',
+    async ({ version, build, children, blobs }) => {
+      const dir = join(FIXTURES, version, build)
+      const metadata = parseBuildMetadata(
+        readFileSync(`${dir}.metadata.json`, 'utf8')
+      )
+      const layout = await readLayout(dir)
+      expect(layout.root.digest).toBe(metadata.digest)
+      expect(layout.manifests).toHaveLength(children)
+      expect(layout.blobs).toHaveLength(blobs)
+    }
+  )
+
+  it.each(CASES)(
+    '$name: loads under each tag, and as one platform on the classic store',
+    async ({ version, build }) => {
+      const layout = await readLayout(join(FIXTURES, version, build))
+      const refs = ['r/app:1', 'r/app:1.2']
+      expect(
+        namedIndex(layout, refs).manifests.map(entry => entry.digest)
+      ).toEqual([layout.root.digest, layout.root.digest])
+      const [image] = classicManifest(layout, refs, 'x64') as {
+        Config: string
+        Layers: string[]
+      }[]
+      const paths = new Set(
+        layout.blobs.map(blob => `blobs/sha256/${blob.digest.slice(7)}`)
+      )
+      expect(paths.has(image.Config)).toBe(true)
+      expect(image.Layers.every(layer => paths.has(layer))).toBe(true)
+    }
+  )
+})
