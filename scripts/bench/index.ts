@@ -13,6 +13,7 @@ import { fullPublish } from './publish.js'
 import { signingCost } from './signing.js'
 import { bigLayers } from './layers.js'
 import { publishWithBigStore } from './store.js'
+import { secondCommits } from './commits.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
     {
       title: '6. Full publish of 4 tags with 1,000 images in the local store',
       run: () => publishWithBigStore(Math.min(n, 3))
+    },
+    {
+      title:
+        '7. The second commit of an app (a 4 s dependency step), each engine: no settings vs reproducible: true',
+      run: secondCommits
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)
