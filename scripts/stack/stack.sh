@@ -508,6 +508,8 @@ source "$STACK_SCRIPT_DIR/lib/git-server.sh"
 source "$STACK_SCRIPT_DIR/lib/private-apt.sh"
 # shellcheck source=lib/field-docker.sh
 source "$STACK_SCRIPT_DIR/lib/field-docker.sh"
+# shellcheck source=lib/buildkit.sh
+source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -530,6 +532,7 @@ print_summary() {
   log "  classic dockerd $(classic_docker version --format '{{.Server.Version}}') ($CLASSIC_DOCKER_HOST, storage driver $(classic_docker info --format '{{.Driver}}')), log $LOG_DIR/docker-classic.log"
   log "  git: git://$REGISTRY_HOST:$GIT_DAEMON_PORT/ (anonymous) and http://$REGISTRY_HOST:$GIT_HTTP_PORT/ (token), repositories $(git_repos)"
   field_docker_summary
+  buildkit_summary
   log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
 }
 
@@ -558,6 +561,7 @@ cmd_up() {
   token_registry_up
   git_server_up
   field_docker_up
+  buildkit_up
   print_summary
 }
 
@@ -565,6 +569,7 @@ cmd_down() {
   local name pid
   require_root down
   take_lock
+  stop_buildkit
   stop_field_docker
   stop_git_server
   stop_token_registry
@@ -614,6 +619,7 @@ cmd_status() {
   token_registry_status || rc=1
   git_server_status || rc=1
   field_docker_status || rc=1
+  buildkit_status || rc=1
   return "$rc"
 }
 
@@ -633,6 +639,7 @@ cmd_env() {
   git_server_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   field_docker_env
+  buildkit_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 
