@@ -5,7 +5,9 @@
 # Then the added pieces: the classic-store dockerd (one platform pushes, two
 # are refused), registry T's token flow (carol pushes, dave may not outside
 # dave/, anonymous reads only public/), the credential-helper fixture and the
-# git servers (a Git context over git://, and over smart HTTP only with the token).
+# git servers (a Git context over git://, and over smart HTTP only with the token),
+# the field engines (Docker 28.5, both stores) and every BuildKit builder in
+# DPA_BUILDX_CONFIG, used by buildx 0.13 and by the field's buildx 0.29.
 # Logs in with a throw-away DOCKER_CONFIG so ~/.docker/config.json is untouched.
 set -euo pipefail
 
@@ -165,5 +167,37 @@ GIT_SHA=$(git -C "$WORK/git-src" rev-parse HEAD)
 docker buildx build "git://$DPA_GIT_DAEMON/$GIT_NAME#$GIT_SHA" >"$WORK/git-daemon.log" 2>&1 \
   || { tail -n 20 "$WORK/git-daemon.log" >&2; fail "buildx build of git://$DPA_GIT_DAEMON/$GIT_NAME"; }
 ok "git daemon: buildx builds git://$DPA_GIT_DAEMON/$GIT_NAME#$GIT_SHA"
+
+# ---- field engines (Docker 28.5 + buildx 0.29 from sid)
+FIELD_CONFIG=$WORK/field-config
+mkdir -p "$FIELD_CONFIG"
+jq -n --arg dir "$DPA_FIELD_CLI_PLUGINS" '{cliPluginsExtraDirs: [$dir]}' >"$FIELD_CONFIG/config.json"
+field() { DOCKER_CONFIG=$FIELD_CONFIG "$DPA_FIELD_BIN/docker" "$@"; }
+for host in "$DPA_FIELD_CLASSIC_DOCKER_HOST" "$DPA_FIELD_CONTAINERD_DOCKER_HOST"; do
+  info=$(DOCKER_HOST=$host field info --format '{{.ServerVersion}} {{.Driver}} runc {{.RuncCommit.ID}}')
+  [[ $info == 28.5.* ]] || fail "field engine $host: $info"
+  out=$(DOCKER_HOST=$host field run --rm local/busybox:latest echo ran) || fail "docker run on $host"
+  ok "field engine $host: $info, docker run prints: $out"
+done
+[[ $(field buildx version) == *" 0.29."* ]] || fail "the field's buildx: $(field buildx version)"
+
+# ---- BuildKit builders: FROM scratch + COPY with each, by buildx 0.13 and 0.29
+buildx13() { BUILDX_CONFIG=$DPA_BUILDX_CONFIG docker buildx "$@"; }
+buildx29() { BUILDX_CONFIG=$DPA_BUILDX_CONFIG field buildx "$@"; }
+version=$(buildx13 inspect dpa-remote | awk '/BuildKit version:/ { print $NF; exit }')
+[[ $version == "$DPA_BUILDKIT_VERSION" ]] || fail "dpa-remote runs BuildKit $version, stack.sh env says $DPA_BUILDKIT_VERSION"
+mkdir -p "$WORK/scratch"
+printf 'FROM scratch\nCOPY hello.txt /hello.txt\n' >"$WORK/scratch/Dockerfile"
+echo "$WORK" >"$WORK/scratch/hello.txt"
+for builder in dpa-remote dpa-remote-tls dpa-container-26 dpa-container-26-classic \
+  dpa-container-28-classic dpa-container-28-containerd dpa-two-node; do
+  platform=linux/amd64
+  [[ $builder != dpa-two-node ]] || platform=linux/amd64,linux/arm64
+  for buildx in buildx13 buildx29; do
+    "$buildx" build --builder "$builder" --platform "$platform" --output type=cacheonly "$WORK/scratch" \
+      >"$WORK/$builder-$buildx.log" 2>&1 || { tail -n 20 "$WORK/$builder-$buildx.log" >&2; fail "$buildx build --builder $builder"; }
+  done
+  ok "builder $builder ($platform): FROM scratch + COPY with buildx 0.13 and 0.29"
+done
 
 echo "smoke: all checks passed"
