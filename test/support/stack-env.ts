@@ -1,6 +1,7 @@
 /**
- * The real test stack (scripts/stack/stack.sh): its registries and the
- * classic-store dockerd, from the environment when `eval "$(stack.sh env)"`
+ * The real test stack (scripts/stack/stack.sh): its registries, the
+ * classic-store dockerd, the field engines (Docker 28.5) and the BuildKit
+ * daemons and builders, from the environment when `eval "$(stack.sh env)"`
  * was done, else from `stack.sh env`.
  */
 import { execFileSync } from 'node:child_process'
@@ -35,6 +36,37 @@ export interface StackGit {
   token: string
 }
 
+/** The field engines: Debian sid's Docker 28.5 (scripts/stack/lib/field-docker.sh). */
+export interface StackField {
+  /** DOCKER_HOST of the 28.5 dockerd with the classic image store. */
+  classicDockerHost: string
+  /** DOCKER_HOST of the 28.5 dockerd with the containerd image store. */
+  containerdDockerHost: string
+  /** A folder holding `docker`, the 28.5 CLI (for PATH). */
+  bin: string
+  /** A folder holding `docker-buildx` 0.29 (for cliPluginsExtraDirs). */
+  cliPlugins: string
+}
+
+/**
+ * The BuildKit daemons and builders (scripts/stack/lib/buildkit.sh). Builders in
+ * `buildxConfig`: dpa-remote, dpa-remote-tls, dpa-two-node (remote driver),
+ * dpa-container-26, dpa-container-26-classic, dpa-container-28-classic and
+ * dpa-container-28-containerd (docker-container driver on each engine).
+ */
+export interface StackBuildkit {
+  /** The buildx state folder (BUILDX_CONFIG) that holds the stack's builders. */
+  buildxConfig: string
+  /** The BuildKit version buildkitd reports, e.g. v0.25.2. */
+  version: string
+  /** buildkitd #1's unix socket address, e.g. unix:///var/run/dpa-buildkitd.sock. */
+  sock: string
+  /** buildkitd #1's TCP address with mTLS, e.g. tcp://127.0.0.1:5021. */
+  tcp: string
+  /** The folder with ca.pem, client.pem and client.key for `tcp`. */
+  tlsDir: string
+}
+
 export interface StackEnv {
   a: StackRegistry
   b: StackRegistry
@@ -43,6 +75,8 @@ export interface StackEnv {
   /** DOCKER_HOST of the dockerd with the classic image store. */
   classicDockerHost: string
   git: StackGit
+  field: StackField
+  buildkit: StackBuildkit
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -70,7 +104,16 @@ function readVariables(): Record<string, string | undefined> {
     process.env.DPA_REGISTRY_B_PASSWORD &&
     process.env.DPA_REGISTRY_T_READER_PASSWORD &&
     process.env.DPA_CLASSIC_DOCKER_HOST &&
-    process.env.DPA_GIT_TOKEN
+    process.env.DPA_GIT_TOKEN &&
+    process.env.DPA_FIELD_CLASSIC_DOCKER_HOST &&
+    process.env.DPA_FIELD_CONTAINERD_DOCKER_HOST &&
+    process.env.DPA_FIELD_BIN &&
+    process.env.DPA_FIELD_CLI_PLUGINS &&
+    process.env.DPA_BUILDX_CONFIG &&
+    process.env.DPA_BUILDKIT_VERSION &&
+    process.env.DPA_BUILDKIT_SOCK &&
+    process.env.DPA_BUILDKIT_TCP &&
+    process.env.DPA_BUILDKIT_TLS_DIR
   ) {
     return process.env
   }
@@ -139,6 +182,19 @@ export function stackEnv(): StackEnv {
         daemon: reader(vars)('DPA_GIT_DAEMON'),
         http: reader(vars)('DPA_GIT_HTTP'),
         token: reader(vars)('DPA_GIT_TOKEN')
+      },
+      field: {
+        classicDockerHost: reader(vars)('DPA_FIELD_CLASSIC_DOCKER_HOST'),
+        containerdDockerHost: reader(vars)('DPA_FIELD_CONTAINERD_DOCKER_HOST'),
+        bin: reader(vars)('DPA_FIELD_BIN'),
+        cliPlugins: reader(vars)('DPA_FIELD_CLI_PLUGINS')
+      },
+      buildkit: {
+        buildxConfig: reader(vars)('DPA_BUILDX_CONFIG'),
+        version: reader(vars)('DPA_BUILDKIT_VERSION'),
+        sock: reader(vars)('DPA_BUILDKIT_SOCK'),
+        tcp: reader(vars)('DPA_BUILDKIT_TCP'),
+        tlsDir: reader(vars)('DPA_BUILDKIT_TLS_DIR')
       }
     }
   }
