@@ -45,7 +45,12 @@ function factsLine(
   platforms: string[]
 ): string {
   const facts = [`Version: ${code(publication.version || '(none)')}`]
-  if (platforms.length > 0) facts.push(`Platforms: ${platforms.join(', ')}`)
+  const builtOn = (platform: string) => {
+    const node = result.nodes?.find(n => n.platform === platform)?.node
+    return node ? `${platform} (node ${code(node)})` : platform
+  }
+  if (platforms.length > 0)
+    facts.push(`Platforms: ${platforms.map(builtOn).join(', ')}`)
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)
   const uploads = result.uploads ?? []

@@ -22,12 +22,16 @@ export function inspectArgs(builder: string): string[] {
   return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])]
 }
 
-/** The builder's name and driver from `buildx inspect`'s first lines. */
+/** The builder's name and driver from `buildx inspect`'s first lines, and its nodes (a `Name:` each). */
 export function parseInspect(stdout: string): Builder {
   const field = (name: string) =>
     new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
-  return { name: field('Name'), driver: field('Driver') }
+  const nodes = stdout.split('\nNodes:')[1]?.match(/^Name:/gm)?.length ?? 1
+  return { name: field('Name'), driver: field('Driver'), ...several(nodes) }
 }
+
+/** A builder of one node says nothing of its nodes. */
+const several = (nodes: number) => (nodes > 1 ? { nodes } : {})
 
 const NO_SUCH_BUILDER = /no builder .* found/i
 const DEFAULT_BUILDER: Builder = { name: 'default', driver: 'docker' }
@@ -58,15 +62,16 @@ function createdBuilder(buildxDir: string, name: string): Builder | undefined {
   try {
     const group = JSON.parse(
       readFileSync(join(buildxDir, 'instances', fileName), 'utf8')
-    ) as { Name?: unknown; Driver?: unknown }
+    ) as { Name?: unknown; Driver?: unknown; Nodes?: unknown }
     if (
       typeof group.Name !== 'string' ||
       group.Name.toLowerCase() !== fileName ||
       typeof group.Driver !== 'string'
     )
       return undefined
+    const nodes = Array.isArray(group.Nodes) ? group.Nodes.length : 1
     return CREATED_DRIVERS.has(group.Driver)
-      ? { name: group.Name, driver: group.Driver }
+      ? { name: group.Name, driver: group.Driver, ...several(nodes) }
       : undefined
   } catch {
     return undefined

@@ -13,8 +13,10 @@ import {
   buildsIntoDaemon,
   buildsOnePlatform,
   keepsClassicImages,
+  splitsOverNodes,
   type Builder
 } from './builder.js'
+import { imagetoolsSteps, platformDigest } from './copy-steps.js'
 import { manifestUrl } from '../reference/repository.js'
 import {
   DIGEST,
@@ -110,6 +112,12 @@ export function requirePlatformsFit(
   build: BuildSettings,
   builder: Builder
 ): void {
+  if (splitsOverNodes(build, builder) && build.load)
+    throw new InputError(
+      'load',
+      'true',
+      `builder ${builder.name} has ${builder.nodes} nodes, each building its own platforms, and buildx cannot export their images as one to load: load one platform, or build without load`
+    )
   if (build.platforms.length > 1 && buildsOnePlatform(builder))
     throw new InputError(
       'platforms',
@@ -241,6 +249,38 @@ function uploadedFromLayout(
 }
 
 /**
+ * A builder of several nodes: each platform built on its own (buildx sends
+ * it to the node of that platform) and pushed by digest, then the action
+ * joins them into one index by digest, so no tag at all moves (buildx's own
+ * join of the nodes' images would push it as `:latest`).
+ */
+function builtPerPlatform(
+  publication: Publication,
+  build: BuildSettings,
+  files: BuildFiles
+): BuildStages {
+  const names = publication.images.map(image => image.name)
+  const builds = build.platforms.map((platform, i): CommandStep => {
+    const argv = buildx(
+      publication,
+      { ...files, metadata: `${files.metadata}.${i}` },
+      { ...build, platforms: [platform], push: true },
+      [],
+      names
+    )
+    return { ...buildStep(argv, publication.images), platform }
+  })
+  const joins = publication.images.flatMap(image =>
+    imagetoolsSteps(
+      image,
+      build.platforms.map(p => `${image.name}@${platformDigest(p)}`),
+      [image.registry]
+    )
+  )
+  return { stage: [...builds, ...joins], cleanup: [] }
+}
+
+/**
  * Puts the build in the registry by digest, so that its digest is known and
  * no tag of any kind has moved yet: pushed by digest where the builder can
  * and nothing is loaded, else uploaded from an OCI layout (with `load`, the
@@ -252,6 +292,8 @@ export function stagedBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
+  if (splitsOverNodes(build, builder))
+    return builtPerPlatform(publication, build, files)
   if (buildsIntoDaemon(builder) || build.load)
     return uploadedFromLayout(publication, build, builder, files)
   const names = publication.images.map(image => image.name)

@@ -9,6 +9,8 @@ export interface Builder {
   driver: string
   /** The docker driver's image store, when it was asked (several platforms need containerd's). */
   store?: 'containerd' | 'classic'
+  /** How many nodes it has (`buildx create --append` adds one); one when not known. */
+  nodes?: number
 }
 
 export const CLASSIC: Builder = { name: '', driver: 'classic' }
@@ -25,6 +27,19 @@ export function buildsIntoDaemon(builder: Builder): boolean {
  */
 export function exportsLayout(builder: Builder): boolean {
   return builder.driver === 'docker' && builder.store === 'containerd'
+}
+
+/**
+ * Whether a build of these platforms would be split over several nodes:
+ * buildx then joins the nodes' images and pushes the index under its
+ * output's name with no tag, which is `:latest` (buildx build/build.go), so
+ * each platform is built on its own and the action joins them by digest.
+ */
+export function splitsOverNodes(
+  build: Pick<BuildSettings, 'platforms'>,
+  builder: Builder
+): boolean {
+  return (builder.nodes ?? 1) > 1 && build.platforms.length > 1
 }
 
 /** Whether the builder can build only one platform (so several fail before any step). */

@@ -22,11 +22,16 @@ export function handoverDigest(tag: string): string {
   return `<handover ${tag}>`
 }
 
+/** Stands for the digest the build of one platform pushed (a builder of several nodes). */
+export function platformDigest(platform: string): string {
+  return `<digest of the ${platform} build>`
+}
+
 /**
  * imagetools create, first with --dry-run (the bytes it would push, so the
  * digest is known), then by that digest: the image lands, no tag moves.
  */
-function imagetoolsSteps(
+export function imagetoolsSteps(
   image: Image,
   sources: string[],
   registries: string[]

@@ -87,6 +87,8 @@ export interface CommandStep {
   layout?: string
   /** load from a layout: the references the image is loaded under. */
   names?: string[]
+  /** A build of one platform of several (a builder of several nodes). */
+  platform?: string
 }
 
 export interface RequestStep {

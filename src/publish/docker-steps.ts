@@ -31,6 +31,7 @@ import type { CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
 import { saveImageLayout } from '../docker/saved-image.js'
 import { loadLayout } from '../docker/image-load.js'
+import { platformDigest } from '../plan/copy-steps.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
@@ -147,16 +148,36 @@ async function loginRetried<T>(
   }
 }
 
+/** The node buildx's build ref names ("builder/node/ref"). */
+function nodeOf(metadata: Record<string, unknown>): string {
+  const ref = metadata['buildx.build.ref']
+  return typeof ref === 'string' ? (ref.split('/')[1] ?? '') : ''
+}
+
 function learnFromBuild(
+  step: CommandStep,
   argv: string[],
   pushed: Image[],
-  values: RunValues
+  values: RunValues,
+  env: PublishEnv
 ): void {
   const metadataFile = flagValue(argv, '--metadata-file')
   if (metadataFile !== '') {
     values.build = parseBuildMetadata(readFileSync(metadataFile, 'utf8'))
     for (const image of pushed)
       values.setDigest(image.name, values.build.digest)
+  }
+  const { platform } = step
+  if (platform !== undefined) {
+    for (const image of pushed)
+      values.setStaged(
+        image.name,
+        platformDigest(platform),
+        values.build.digest
+      )
+    const node = nodeOf(values.build.raw)
+    env.progress.nodes = [...(env.progress.nodes ?? []), { platform, node }]
+    env.log.info(`${platform}: built on node ${node}, ${values.build.digest}`)
   }
   const iidFile = flagValue(argv, '--iidfile')
   if (iidFile !== '') {
@@ -281,7 +302,13 @@ export async function runCommand(
   if (step.step === 'build') timed()
   const image = step.image
   if (step.step === 'build')
-    learnFromBuild(argv, step.registries.length > 0 ? images : [], values)
+    learnFromBuild(
+      step,
+      argv,
+      step.registries.length > 0 ? images : [],
+      values,
+      env
+    )
   else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

@@ -69,6 +69,14 @@ export interface PublishResult {
   before?: Before[]
   /** How long the build (with its export to disk) took. */
   buildMs?: number
+  /** A builder of several nodes: the node that built each platform. */
+  nodes?: BuiltOn[]
+}
+
+/** Which node of the builder built a platform (buildx's build ref names it). */
+export interface BuiltOn {
+  platform: string
+  node: string
 }
 
 export const EMPTY_RESULT: PublishResult = {
@@ -93,6 +101,8 @@ export interface Progress {
   platforms?: string[]
   /** How long the build (with its export to disk) took. */
   buildMs?: number
+  /** A builder of several nodes: the node that built each platform. */
+  nodes?: BuiltOn[]
 }
 
 /** Pushed references in the plan's order (tags are pointed in parallel). */

@@ -236,6 +236,9 @@ export async function runPipeline(
       ...(verify.length === 0 ? {} : { verify }),
       before: env.progress.before,
       buildMs: env.progress.buildMs,
+      ...(env.progress.nodes === undefined
+        ? {}
+        : { nodes: env.progress.nodes }),
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {

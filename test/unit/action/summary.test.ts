@@ -113,6 +113,31 @@ describe('summaryMarkdown', () => {
       ]
     },
     {
+      name: 'a builder of several nodes: the node that built each platform',
+      publication: {
+        ...PLAN,
+        tags: PLAN.tags.slice(0, 1),
+        refs: PLAN.refs.slice(0, 1)
+      },
+      result: {
+        ...RELEASE,
+        nodes: [
+          { platform: 'linux/amd64', node: 'builder0' },
+          { platform: 'linux/arm64', node: 'builder1' }
+        ]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      expected: [
+        ...opening(
+          'Published',
+          'Version: `1.2.3` · Platforms: linux/amd64 (node `builder0`), linux/arm64 (node `builder1`)'
+        ),
+        `| \`${APP}:1.2.3\` | version | ${NEW} | new |`,
+        ''
+      ]
+    },
+    {
       name: 'a moved tag whose image has no version label: the digest alone',
       publication: {
         ...PLAN,

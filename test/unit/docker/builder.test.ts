@@ -38,6 +38,29 @@ function answering(result: string | DockerCommandError) {
   return { docker, calls }
 }
 
+/** buildx 0.29's `buildx inspect` of the stack's builder of two nodes (trimmed). */
+const TWO_NODES_INSPECT = [
+  'Name:          dpa-two-node',
+  'Driver:        remote',
+  'Last Activity: 2026-11-24 23:11:35 +0000 UTC',
+  '',
+  'Nodes:',
+  'Name:             dpa-two-node0',
+  'Endpoint:         unix:///var/run/dpa-buildkitd.sock',
+  'Status:           running',
+  'BuildKit version: v0.25.2',
+  'Platforms:        linux/amd64*, linux/amd64/v2, linux/amd64/v3, linux/386',
+  'GC Policy rule#0:',
+  ' All:            false',
+  '',
+  'Name:             dpa-two-node1',
+  'Endpoint:         unix:///var/run/dpa-buildkitd-2.sock',
+  'Status:           running',
+  'BuildKit version: v0.25.2',
+  'Platforms:        linux/arm64*, linux/amd64, linux/amd64/v2, linux/amd64/v3, linux/386',
+  ''
+].join('\n')
+
 describe('parseInspect', () => {
   it.each([
     {
@@ -54,6 +77,11 @@ describe('parseInspect', () => {
       name: 'remote driver',
       stdout: 'Name: cloud\nDriver: remote\n',
       expected: { name: 'cloud', driver: 'remote' }
+    },
+    {
+      name: 'two nodes (buildx create --append), as buildx 0.29 prints them',
+      stdout: TWO_NODES_INSPECT,
+      expected: { name: 'dpa-two-node', driver: 'remote', nodes: 2 }
     }
   ])('$name', ({ stdout, expected }) => {
     expect(parseInspect(stdout)).toEqual(expected)

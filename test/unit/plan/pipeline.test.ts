@@ -133,6 +133,30 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       cleanup: []
     },
     {
+      name: 'two nodes, two platforms: each platform built and pushed by digest on its own, joined by digest (no :latest from buildx)',
+      builder: { ...CONTAINER, driver: 'remote', nodes: 2 },
+      inputs: {
+        images: 'ghcr.io/octo/app',
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      stage: [
+        `${BUILDX} --builder builder-1 --platform linux/amd64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true --metadata-file /run/meta.json.0 .`,
+        `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true --metadata-file /run/meta.json.1 .`,
+        "predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app 'ghcr.io/octo/app@<digest of the linux/amd64 build>' 'ghcr.io/octo/app@<digest of the linux/arm64 build>'",
+        "index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' 'ghcr.io/octo/app@<digest of the linux/amd64 build>' 'ghcr.io/octo/app@<digest of the linux/arm64 build>'"
+      ],
+      cleanup: []
+    },
+    {
+      name: 'two nodes, one platform: one build, on the node of that platform',
+      builder: { ...CONTAINER, driver: 'remote', nodes: 2 },
+      inputs: { images: 'ghcr.io/octo/app', platforms: 'linux/arm64' },
+      stage: [
+        `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`
+      ],
+      cleanup: []
+    },
+    {
       name: 'no buildx: docker build, saved as a layout, uploaded, removed',
       builder: CLASSIC,
       inputs: { images: 'ghcr.io/octo/app' },
@@ -209,6 +233,17 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       ).rejects.toThrow(says)
     }
   )
+
+  it('load with several platforms on a builder of several nodes fails before any step, naming the input', async () => {
+    await expect(
+      pipeline(
+        { platforms: 'linux/amd64,linux/arm64', load: 'true' },
+        { ...CONTAINER, nodes: 2 }
+      )
+    ).rejects.toThrow(
+      /input "load".*builder builder-1 has 2 nodes.*load one platform/
+    )
+  })
 
   it('several platforms on the containerd image store are fine', async () => {
     const steps = await pipeline(
