@@ -96,6 +96,33 @@ function summaryRow(run: StepResult, ref: string): string {
   return run.summary.split('\n').find(line => line.includes(`\`${ref}\``)) ?? ''
 }
 
+/** The last lines a step printed, to show why it failed. */
+function logTail(run: StepResult): string {
+  return `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-15).join('\n')
+}
+
+/** Exit 0 and no ::error:: line (a failure shows the log's last lines). */
+function expectSucceeded(run: StepResult): void {
+  expect({
+    code: run.code,
+    errors: errorLines(run.stdout),
+    log: logTail(run)
+  }).toEqual({ code: 0, errors: [], log: expect.any(String) })
+}
+
+/** Exit 1 and one ::error:: line, matching `error`. */
+function expectFailed(run: StepResult, error: RegExp): void {
+  expect({
+    code: run.code,
+    errors: errorLines(run.stdout),
+    log: logTail(run)
+  }).toEqual({
+    code: 1,
+    errors: [expect.stringMatching(error)],
+    log: expect.any(String)
+  })
+}
+
 /**
  * The step succeeded and the registry holds exactly `tags`, each on the
  * digest the step's outputs (digest, pushed) and summary name: returns
@@ -106,8 +133,7 @@ async function expectPublished(
   repo: string,
   tags: string[]
 ): Promise<string> {
-  expect(errorLines(run.stdout)).toEqual([])
-  expect(run.code).toBe(0)
+  expectSucceeded(run)
   const digest = run.outputs.digest
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
   const expected = Object.fromEntries(tags.map(tag => [tag, digest]))
@@ -198,10 +224,7 @@ async function twoPlatformsRefused(builder: StackBuilder): Promise<void> {
   const run = await step(builder, repo, 'push-tag', {
     platforms: PLATFORMS.join(',')
   })
-  expect(run.code).toBe(1)
-  expect(errorLines(run.stdout)).toEqual([
-    expect.stringMatching(/^::error::input "platforms"/)
-  ])
+  expectFailed(run, /^::error::input "platforms"/)
   expect(await publishedTags(a, repo)).toEqual([])
 }
 
@@ -214,8 +237,7 @@ async function rerun(builder: StackBuilder): Promise<void> {
     {},
     { ...first.run, GITHUB_RUN_ATTEMPT: '2' }
   )
-  expect(errorLines(again.stdout)).toEqual([])
-  expect(again.code).toBe(0)
+  expectSucceeded(again)
   expect(await registryState(a, first.repo)).toEqual(first.state)
   expect(JSON.parse(again.outputs.pushed)).toEqual([])
   expect(again.outputs.digest).toBe(first.digest)
@@ -235,9 +257,7 @@ async function legsAndMerge(builder: StackBuilder): Promise<void> {
       )
     )
   )
-  expect(legs.map(leg => [errorLines(leg.stdout), leg.code])).toEqual(
-    PLATFORMS.map(() => [[], 0])
-  )
+  for (const leg of legs) expectSucceeded(leg)
   // each leg's handover tag, nothing else
   expect(await publishedTags(a, repo)).toEqual(
     PLATFORMS.map(p => `build-${run.GITHUB_RUN_ID}-1-${p.replace('/', '-')}`)
@@ -287,10 +307,7 @@ async function promote(builder: StackBuilder): Promise<void> {
 async function failingBuild(builder: StackBuilder): Promise<void> {
   const repo = repoFor(builder, 'broken')
   const run = await step(builder, repo, 'push-tag', { context: BROKEN })
-  expect(run.code).toBe(1)
-  expect(errorLines(run.stdout)).toEqual([
-    expect.stringContaining('this-file-does-not-exist.txt')
-  ])
+  expectFailed(run, /^::error::.*this-file-does-not-exist\.txt/)
   expect(await publishedTags(a, repo)).toEqual([])
 }
 

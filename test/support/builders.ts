@@ -2,13 +2,14 @@
  * The stack's builders and engines (scripts/stack/stack.sh), one table: what
  * each is called in a test's title, what it can build, and what a step needs
  * to use it (env for runMain, inputs). A builder whose part of the stack is
- * missing is not skipped: its use() throws, naming what `stack.sh up` did
- * not bring up, so each of its tests fails saying so.
+ * missing (an engine's socket, the 28.5 CLI, buildx 0.29, a builder in
+ * buildx's state) is not skipped: its use() throws, naming what `stack.sh up`
+ * did not bring up, so each of its tests fails saying so. (A variable
+ * missing from `stack.sh env` fails stackEnv(), so every test.)
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { parseExports, stackEnv } from './stack-env.js'
+import { join } from 'node:path'
+import { stackEnv } from './stack-env.js'
 
 /** The default engine's socket (docker 26.1, containerd image store). */
 const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
@@ -36,8 +37,6 @@ export interface StackBuilder {
   name: string
   /** Builds several platforms in one build (the classic store's docker driver does not). */
   multiPlatform: boolean
-  /** `load: true` puts the image in an engine's store. */
-  load: boolean
   /**
    * The env and inputs of a step on this builder; `dockerConfig` is the
    * step's own DOCKER_CONFIG (buildx 0.29 goes into its cli-plugins, as
@@ -46,32 +45,7 @@ export interface StackBuilder {
   use(dockerConfig: string): BuilderUse
 }
 
-let exported: Record<string, string> | undefined
-
-/** A variable of `stack.sh env` (this process's env first), or undefined. */
-function stackVariable(name: string): string | undefined {
-  if (process.env[name]) return process.env[name]
-  exported ??= parseExports(
-    execFileSync(
-      'bash',
-      [resolve(import.meta.dirname, '../../scripts/stack/stack.sh'), 'env'],
-      { encoding: 'utf8', timeout: 30_000 }
-    )
-  )
-  return exported[name] || undefined
-}
-
-/** `stack.sh up did not bring up <what>` unless the variable is set. */
-function required(name: string, what: string): string {
-  const value = stackVariable(name)
-  if (value === undefined)
-    throw new Error(
-      `stack.sh up did not bring up ${what}: ${name} is not in stack.sh env`
-    )
-  return value
-}
-
-/** The same for a file or socket the stack should have made. */
+/** A file or socket the stack should have made, else `stack.sh up did not bring up <what>`. */
 function present(path: string, what: string): string {
   if (!existsSync(path))
     throw new Error(`stack.sh up did not bring up ${what}: no ${path}`)
@@ -115,7 +89,7 @@ const ENGINES = {
   },
   'docker 28.5 classic': (): EngineSetup => {
     const what = 'the classic-store docker 28.5 engine'
-    const host = socket(required('DPA_FIELD_CLASSIC_DOCKER_HOST', what), what)
+    const host = socket(stackEnv().field.classicDockerHost, what)
     return {
       engine: { host, store: 'classic' },
       env: { DOCKER_HOST: host },
@@ -124,10 +98,7 @@ const ENGINES = {
   },
   'docker 28.5 containerd': (): EngineSetup => {
     const what = 'the containerd-store docker 28.5 engine'
-    const host = socket(
-      required('DPA_FIELD_CONTAINERD_DOCKER_HOST', what),
-      what
-    )
+    const host = socket(stackEnv().field.containerdDockerHost, what)
     return {
       engine: { host, store: 'containerd' },
       env: { DOCKER_HOST: host },
@@ -138,19 +109,19 @@ const ENGINES = {
 
 type EngineName = keyof typeof ENGINES
 
-/** docker 28.5's CLI folder, put first on PATH. */
-function fieldPath(): string {
-  const bin = required('DPA_FIELD_BIN', "docker 28.5's CLI")
+/** PATH with docker 28.5's CLI first, for the engines that need it. */
+function cliPath(setup: EngineSetup): Record<string, string> {
+  if (!setup.field) return {}
+  const bin = stackEnv().field.bin
   present(join(bin, 'docker'), "docker 28.5's CLI")
-  return `${bin}:${process.env.PATH ?? ''}`
+  return { PATH: `${bin}:${process.env.PATH ?? ''}` }
 }
 
 /** buildx 0.29 as setup-buildx-action installs it: `<DOCKER_CONFIG>/cli-plugins/docker-buildx`. */
 function installFieldBuildx(dockerConfig: string): void {
-  const what = 'buildx 0.29'
   const plugin = present(
-    join(required('DPA_FIELD_CLI_PLUGINS', what), 'docker-buildx'),
-    what
+    join(stackEnv().field.cliPlugins, 'docker-buildx'),
+    'buildx 0.29'
   )
   mkdirSync(join(dockerConfig, 'cli-plugins'), { recursive: true })
   symlinkSync(plugin, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
@@ -165,13 +136,10 @@ function dockerDriver(
   return {
     name,
     multiPlatform,
-    load: true,
     use(dockerConfig) {
       const setup = ENGINES[engine]()
-      if (!setup.field)
-        return { env: setup.env, inputs: {}, engine: setup.engine }
-      const env = { ...setup.env, PATH: fieldPath() }
-      installFieldBuildx(dockerConfig)
+      if (setup.field) installFieldBuildx(dockerConfig)
+      const env = { ...setup.env, ...cliPath(setup) }
       return { env, inputs: {}, engine: setup.engine }
     }
   }
@@ -190,18 +158,15 @@ function namedBuilder(
   return {
     name,
     multiPlatform: true,
-    load: true,
     use(dockerConfig) {
       const setup = ENGINES[engine]()
-      const what = `the buildx builder ${builder}`
-      const config = required('DPA_BUILDX_CONFIG', `buildx's state (${what})`)
-      present(join(config, 'instances', builder), what)
+      const config = stackEnv().buildkit.buildxConfig
+      present(
+        join(config, 'instances', builder),
+        `the buildx builder ${builder}`
+      )
       installFieldBuildx(dockerConfig)
-      const env: Record<string, string> = {
-        ...setup.env,
-        BUILDX_CONFIG: config,
-        ...(setup.field ? { PATH: fieldPath() } : {})
-      }
+      const env = { ...setup.env, ...cliPath(setup), BUILDX_CONFIG: config }
       return { env, inputs: { builder }, engine: setup.engine }
     }
   }
