@@ -39,6 +39,8 @@ const { a } = stackEnv()
 interface Step extends StepResult {
   /** Where the step's `load` put the image. */
   engine: Engine
+  /** The builder the row means. */
+  builder: string
 }
 
 /** A repository of its own for one case on one builder. */
@@ -77,7 +79,7 @@ async function step(
     ? await runPost(main, env)
     : undefined
   expect(errorLines(post?.stdout ?? '')).toEqual([])
-  return { ...main, engine: use.engine }
+  return { ...main, engine: use.engine, builder: use.builder }
 }
 
 /** The `pushed` output as tag → digest. */
@@ -108,6 +110,14 @@ function expectSucceeded(run: StepResult): void {
     errors: errorLines(run.stdout),
     log: logTail(run)
   }).toEqual({ code: 0, errors: [], log: expect.any(String) })
+}
+
+/** The build ran on the row's builder, as buildx's metadata names it. */
+function expectBuiltOn(run: Step): void {
+  const metadata = JSON.parse(run.outputs.metadata ?? '{}') as {
+    'buildx.build.ref'?: string
+  }
+  expect(metadata['buildx.build.ref']?.split('/')[0]).toBe(run.builder)
 }
 
 /** Exit 1 and one ::error:: line, matching `error`. */
@@ -163,6 +173,7 @@ function releaseOf(builder: StackBuilder): Promise<Release> {
     const run = workflowRun()
     const main = await step(builder, repo, 'push-tag', {}, run)
     const digest = await expectPublished(main, repo, RELEASE_TAGS)
+    expectBuiltOn(main)
     return { repo, digest, state: await registryState(a, repo), run }
   })()
   releases.set(builder, released)
@@ -214,6 +225,7 @@ async function twoPlatforms(builder: StackBuilder): Promise<void> {
     platforms: PLATFORMS.join(',')
   })
   const digest = await expectPublished(run, repo, RELEASE_TAGS)
+  expectBuiltOn(run)
   const index = await readManifest(a, repo, '1.2.3')
   expect(index.platforms).toEqual(PLATFORMS)
   expect(index.digest).toBe(digest)
@@ -257,7 +269,10 @@ async function legsAndMerge(builder: StackBuilder): Promise<void> {
       )
     )
   )
-  for (const leg of legs) expectSucceeded(leg)
+  for (const leg of legs) {
+    expectSucceeded(leg)
+    expectBuiltOn(leg)
+  }
   // each leg's handover tag, nothing else
   expect(await publishedTags(a, repo)).toEqual(
     PLATFORMS.map(p => `build-${run.GITHUB_RUN_ID}-1-${p.replace('/', '-')}`)
@@ -281,6 +296,7 @@ function loadAndPush(event: EventName, tags: string[]) {
     const refs = tags.map(tag => `${a.host}/${repo}:${tag}`)
     loaded.push(...refs.map(ref => ({ engine: run.engine, ref })))
     const digest = await expectPublished(run, repo, tags)
+    expectBuiltOn(run)
     // the bytes tested locally are the bytes pushed: the containerd store
     // names an image by its manifest (or index), the classic one by its config
     const id =

@@ -30,6 +30,8 @@ export interface BuilderUse {
   inputs: Record<string, string>
   /** Where `load: true` puts the image. */
   engine: Engine
+  /** The builder buildx names in a build's metadata (`buildx.build.ref`). */
+  builder: string
 }
 
 export interface StackBuilder {
@@ -140,7 +142,7 @@ function dockerDriver(
       const setup = ENGINES[engine]()
       if (setup.field) installFieldBuildx(dockerConfig)
       const env = { ...setup.env, ...cliPath(setup) }
-      return { env, inputs: {}, engine: setup.engine }
+      return { env, inputs: {}, engine: setup.engine, builder: 'default' }
     }
   }
 }
@@ -167,7 +169,7 @@ function namedBuilder(
       )
       installFieldBuildx(dockerConfig)
       const env = { ...setup.env, ...cliPath(setup), BUILDX_CONFIG: config }
-      return { env, inputs: { builder }, engine: setup.engine }
+      return { env, inputs: { builder }, engine: setup.engine, builder }
     }
   }
 }
