@@ -19,6 +19,17 @@
 #   - git servers for Git contexts (scripts/stack/lib/git-server.sh): git daemon on
 #     git://127.0.0.1:5005/ (anonymous) and smart HTTP on http://127.0.0.1:5006/ that
 #     needs the token DPA_GIT_TOKEN; both serve the bare repositories in DPA_GIT_REPOS.
+#   - the field engines (scripts/stack/lib/field-docker.sh): Docker 28.5.2 + containerd
+#     2.1 + runc 1.3 + buildx 0.29.1 from Debian sid, downloaded and unpacked under the
+#     state dir (nothing installed), two dockerds: classic store on
+#     unix:///var/run/dpa-docker28-classic.sock, containerd store on
+#     unix:///var/run/dpa-docker28-containerd.sock (DPA_FIELD_*).
+#   - BuildKit (scripts/stack/lib/buildkit.sh): buildkitd v0.25.2 compiled offline from
+#     sid's sources into /var/tmp/dpa-buildkit (minutes, once; in the background while
+#     the rest starts), two buildkitds (unix sockets; #1 also tcp://127.0.0.1:5021 with
+#     mTLS), a local BuildKit image in every engine, and buildx builders dpa-remote,
+#     dpa-remote-tls, dpa-container-{26,26-classic,28-classic,28-containerd} and
+#     dpa-two-node in BUILDX_CONFIG=$STACK_DIR/buildx (DPA_BUILDX_CONFIG, DPA_BUILDKIT_*).
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -541,6 +552,7 @@ cmd_up() {
   require_root up
   take_lock
   mkdir -p "$RUN_DIR" "$LOG_DIR"
+  start_buildkit_build
   install_packages
   configure_daemon_json
   start_dockerd

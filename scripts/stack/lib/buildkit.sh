@@ -183,16 +183,40 @@ build_buildkit() {
   compile_s=$((SECONDS - t))
   rm -rf "$BUILDKIT_BIN_DIR.new"
   mv "$build/bin" "$BUILDKIT_BIN_DIR.new"
-  printf 'recipe=%s\nversion=%s\ndocker.io=%s\ngo=%s\n' "$BUILDKIT_RECIPE" "$version" "$dev_version" \
-    "$("$goroot/bin/go" env GOVERSION 2>/dev/null || basename "$goroot")" >"$BUILDKIT_BIN_DIR.new/build-info"
+  printf 'recipe=%s\nversion=%s\ndocker.io=%s\ngo=%s\ncompiled=%ss (download %ss, unpack %ss, go build %ss)\n' \
+    "$BUILDKIT_RECIPE" "$version" "$dev_version" "$("$goroot/bin/go" env GOVERSION 2>/dev/null || basename "$goroot")" \
+    "$((SECONDS - started))" "$download_s" "$unpack_s" "$compile_s" >"$BUILDKIT_BIN_DIR.new/build-info"
   rm -rf "$BUILDKIT_BIN_DIR"
   mv "$BUILDKIT_BIN_DIR.new" "$BUILDKIT_BIN_DIR"
   rm -rf "$build"
   buildkit_built || die "the compile left no buildkitd/buildctl in $BUILDKIT_BIN_DIR"
   log "compiled BuildKit $version in $((SECONDS - started))s (download ${download_s}s, unpack ${unpack_s}s, go build ${compile_s}s)"
-  printf 'timings: total %ss, download %ss, unpack %ss, go build %ss\n' "$((SECONDS - started))" \
-    "$download_s" "$unpack_s" "$compile_s" >>"$BUILDKIT_BUILD_LOG"
-  STARTED+=("BuildKit $version compiled into $BUILDKIT_BIN_DIR in $((SECONDS - started))s (go build ${compile_s}s; log $BUILDKIT_BUILD_LOG)")
+  grep '^compiled=' "$BUILDKIT_BUILD_INFO" >>"$BUILDKIT_BUILD_LOG"
+}
+
+# Starts the compile in the background: it takes minutes and needs nothing the
+# rest of `up` starts, which runs meanwhile; buildkit_up waits for it. The lists
+# are fetched first, in the foreground: the field's downloads read them too. If
+# `up` fails before it waits, the compile still finishes (the next `up` reuses it).
+start_buildkit_build() {
+  buildkit_built && return 0
+  mkdir -p "$BUILDKIT_BUILD_DIR"
+  private_apt_update "$BUILDKIT_SUITE"
+  build_buildkit 2>&1 | sed -u 's/^\[stack\] /[stack] (BuildKit compile) /' >&2 &
+  BUILDKIT_BUILD_PID=$!
+}
+
+wait_buildkit_build() {
+  if [[ -n ${BUILDKIT_BUILD_PID:-} ]]; then
+    log "waiting for the BuildKit compile (log $BUILDKIT_BUILD_LOG)"
+    wait "$BUILDKIT_BUILD_PID" || true
+    BUILDKIT_BUILD_PID=""
+    buildkit_built || die "compiling BuildKit failed (log $BUILDKIT_BUILD_LOG)"
+    STARTED+=("BuildKit $(buildkit_version) compiled into $BUILDKIT_BIN_DIR, $(awk -F= '$1 == "compiled" { print $2 }' "$BUILDKIT_BUILD_INFO") (log $BUILDKIT_BUILD_LOG)")
+  elif ! buildkit_built; then
+    build_buildkit
+    STARTED+=("BuildKit $(buildkit_version) compiled into $BUILDKIT_BIN_DIR, $(awk -F= '$1 == "compiled" { print $2 }' "$BUILDKIT_BUILD_INFO") (log $BUILDKIT_BUILD_LOG)")
+  fi
 }
 
 # ---------------------------------------------------------------- buildkitd
@@ -503,6 +527,33 @@ ensure_builder() {
   STARTED+=("builder $name (created and bootstrapped by buildx $(builder_buildx "$name"))")
 }
 
+# ensure_builder for every builder at once (a docker-container bootstrap takes
+# seconds, each on its own engine); buildx serialises its state folder itself.
+ensure_builders() {
+  local name i pids=() names=() failed=() started
+  mkdir -p "$BUILDKIT_DIR/builders"
+  while read -r name; do
+    started=$BUILDKIT_DIR/builders/$name.started
+    rm -f "$started"
+    (
+      STARTED=()
+      ensure_builder "$name"
+      [[ ${#STARTED[@]} -eq 0 ]] || printf '%s\n' "${STARTED[@]}" >"$started"
+    ) &
+    pids+=("$!")
+    names+=("$name")
+  done < <(buildkit_builder_names)
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || failed+=("${names[$i]}")
+    started=$BUILDKIT_DIR/builders/${names[$i]}.started
+    if [[ -f $started ]]; then
+      mapfile -t -O "${#STARTED[@]}" STARTED <"$started"
+      rm -f "$started"
+    fi
+  done
+  [[ ${#failed[@]} -eq 0 ]] || die "builder(s) ${failed[*]} did not come up (buildx log: $LOG_DIR/buildx.log)"
+}
+
 write_container_buildkitd_config() {
   write_if_changed "$BUILDKIT_CONTAINER_CONFIG" "# buildkitd.toml of the stack's docker-container builders (written by scripts/stack/lib/buildkit.sh)
 [worker.oci]
@@ -514,8 +565,8 @@ $(buildkit_registries_toml)" || true
 # ---------------------------------------------------------------- commands
 
 buildkit_up() {
-  local id name
-  build_buildkit
+  local id
+  wait_buildkit_build
   ensure_buildkit_tls
   mkdir -p "$BUILDKIT_DIR/docker-config" "$BUILDX_DIR"
   for id in "${BUILDKITD_IDS[@]}"; do
@@ -525,9 +576,7 @@ buildkit_up() {
   buildkit_tcp_answers || die "buildkitd #1 does not answer on tcp://$BUILDKIT_TCP_ADDR with the client certificate; see $(buildkitd_log 1)"
   ensure_buildkit_image
   write_container_buildkitd_config
-  while read -r name; do
-    ensure_builder "$name"
-  done < <(buildkit_builder_names)
+  ensure_builders
 }
 
 buildkit_status() {
