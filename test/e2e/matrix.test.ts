@@ -49,9 +49,10 @@ function repoFor(builder: StackBuilder, name: string): string {
   return uniqueRepo(`matrix/${slug}/${name}`)
 }
 
-/** A workflow run's id and attempt: every job of one run shares them. */
-function workflowRun(attempt = 1, id = randomBytes(4).readUInt32BE()) {
-  return { GITHUB_RUN_ID: String(id), GITHUB_RUN_ATTEMPT: String(attempt) }
+/** A new workflow run's id and first attempt: every job of one run shares them. */
+function workflowRun(): Record<string, string> {
+  const id = randomBytes(4).readUInt32BE()
+  return { GITHUB_RUN_ID: String(id), GITHUB_RUN_ATTEMPT: '1' }
 }
 
 /** Main (and post, where the runner starts it) of the hello fixture to registry A, on `builder`. */
@@ -75,10 +76,8 @@ async function step(
     },
     env
   )
-  const post = postRuns(main.code === 0 ? 'success' : 'failure')
-    ? await runPost(main, env)
-    : undefined
-  expect(errorLines(post?.stdout ?? '')).toEqual([])
+  if (postRuns(main.code === 0 ? 'success' : 'failure'))
+    await runPost(main, env)
   return { ...main, engine: use.engine, builder: use.builder }
 }
 
