@@ -2,24 +2,30 @@
 # uses (remote, remote over mTLS, docker-container on every engine, two nodes).
 #
 # Which BuildKit, and why: v0.25.2, the one Docker 28.5.2 vendors, compiled
-# offline from Debian sid. sid's golang-github-docker-docker-dev (28.5.2+dfsg4)
-# ships BuildKit's Go tree with cmd/buildkitd and cmd/buildctl; Debian's Go
-# (golang-1.27 in sid) compiles it in GOPATH mode against sid's golang-*-dev
-# packages (the closure of docker.io's Build-Depends). The ~30 modules Debian does
-# not package come from vendor/ of the docker.io source's engine tarball
-# (docker.io_*.orig.tar.xz): its orig-buildkit tarball, which the trixie recipe
-# (BuildKit v0.13.2) takes them from, is not served by this machine's mirror
-# (`apt-get source docker.io=28.5.2+dfsg4-5`: "Failed to fetch .../docker.io_28.5.2+dfsg4.orig-buildkit.tar.xz
-# 404 Not Found", the .dsc too). Two imports of cmd/buildkitd do not resolve there
-# and get stand-ins (lib/buildkit-shims/): fuse-overlayfs-snapshotter (not
-# packaged: `cannot find package "github.com/containerd/fuse-overlayfs-snapshotter/v2"`)
-# and the stargz snapshotter (packaged against containerd 1.x: `cannot use ...
-# "github.com/containerd/containerd/snapshots".Snapshotter as
-# "github.com/containerd/containerd/v2/core/snapshots".Snapshotter`); those two
-# snapshotters are refused, overlayfs/native work. So the trixie fallback (v0.13.2)
-# was not needed. Downloads, unpacked packages and the compile live in
-# /var/tmp/dpa-buildkit (removed after the compile, ~4 GB); bin/ is kept and
-# reused by the next `up` (BUILDKIT_RECIPE names the recipe; bump it to rebuild).
+# offline from Debian sid (the newest; the trixie fallback, v0.13.2 as in
+# /work/shared/recipes/buildkitd-up.sh, was not needed). sid's
+# golang-github-docker-docker-dev 28.5.2+dfsg4 ships BuildKit's Go tree with
+# cmd/buildkitd and cmd/buildctl; sid's Go (golang-1.27) compiles it in GOPATH mode
+# (CGO_ENABLED=0, static) against sid's golang-*-dev packages: the closure of the
+# -dev package and of docker.io's golang Build-Depends, ~560 packages, fetched with
+# apt-get download in a private apt setup (lib/private-apt.sh) and unpacked with
+# dpkg -x; nothing is installed. The modules Debian does not package come from
+# vendor/ of the docker.io source's engine tarball (docker.io_*.orig.tar.xz): the
+# orig-buildkit tarball, where the trixie recipe takes them from, is not served by
+# this machine's mirror (`apt-get source --download-only docker.io=28.5.2+dfsg4-5`:
+# "Failed to fetch .../docker.io_28.5.2+dfsg4.orig-buildkit.tar.xz  404  Not Found",
+# and the .dsc). Two imports of cmd/buildkitd still do not resolve, and get
+# stand-ins (lib/buildkit-shims/): the fuse-overlayfs snapshotter (not packaged:
+# `cannot find package "github.com/containerd/fuse-overlayfs-snapshotter/v2"`) and the
+# stargz snapshotter (packaged against containerd 1.x: `cannot use ... (value of
+# interface type "github.com/containerd/containerd/snapshots".Snapshotter) as
+# "github.com/containerd/containerd/v2/core/snapshots".Snapshotter value`); buildkitd
+# refuses those two snapshotters, overlayfs and native work.
+# The compile starts in the background at the beginning of `up` (start_buildkit_build)
+# and takes ~3 minutes on 2 cores (download ~5-20 s, unpack ~40 s, go build ~2 min);
+# it happens in /var/tmp/dpa-buildkit/build (~4 GB, removed afterwards); bin/ with
+# buildkitd, buildctl and build-info is kept and reused by every later `up`
+# (BUILDKIT_RECIPE names the recipe: change it to compile again).
 #
 # What runs (rootful, OCI worker with the field's runc 1.3):
 #   - buildkitd #1 on unix:///var/run/dpa-buildkitd.sock (DPA_BUILDKIT_SOCK) and on
@@ -28,11 +34,12 @@
 #   - buildkitd #2 on unix:///var/run/dpa-buildkitd-2.sock (its own root), the
 #     second node of dpa-two-node;
 #   - both mark 127.0.0.1:5001-5003 and localhost:5001-5003 as plain http.
-# A local BuildKit image (scratch + static busybox + buildkitd/buildctl + runc +
-# git and the libraries they need) tagged local/buildkit:<version> and
-# moby/buildkit:buildx-stable-1 in every engine (26.1 containerd and classic, 28.5
-# classic and containerd), so `docker buildx create --driver docker-container`
-# works offline (buildx's pull fails, it takes the local image).
+# A local BuildKit image (scratch + static busybox + buildkitd/buildctl + sid's
+# runc with sid's glibc and libseccomp + git with bookworm's libraries), tagged
+# local/buildkit:<version> and moby/buildkit:buildx-stable-1 in every engine (26.1
+# containerd and classic, 28.5 classic and containerd), so `docker buildx create
+# --driver docker-container` works offline (buildx's pull fails, it takes the
+# local image).
 # Builders, in the stack's own buildx state folder (BUILDX_CONFIG=$STACK_DIR/buildx,
 # DPA_BUILDX_CONFIG; the user's ~/.docker is untouched), each bootstrapped and
 # recreated when missing, broken or made with other options:
