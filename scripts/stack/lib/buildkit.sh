@@ -109,7 +109,7 @@ buildkit_go_packages() {
   build_depends=$(private_apt "$BUILDKIT_SUITE" apt-cache showsrc docker.io \
     | awk -v RS= -v version="$source_version" 'index($0 "\n", "\nVersion: " version "\n")' \
     | awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, ""); print; next } f && /^ / { print; next } { f = 0 }' \
-    | tr ',|' '\n\n' | sed 's/[([].*//' | awk '$1 ~ /^golang-/ { print $1 }' | sort -u)
+    | tr ',|' '\n' | sed 's/[([].*//' | awk '$1 ~ /^golang-/ { print $1 }' | sort -u)
   [[ -n $build_depends ]] || die "no Build-Depends for docker.io $source_version in $BUILDKIT_SUITE's Sources"
   # shellcheck disable=SC2086 # one package a word
   private_apt "$BUILDKIT_SUITE" apt-cache depends --recurse --no-recommends --no-suggests \
@@ -534,8 +534,10 @@ ensure_builder() {
   mkdir -p "$(dirname "$spec_file")"
   rm -f "$spec_file"
   create_builder "$name"
-  bootstrap_builder "$name" && builder_running "$name" \
-    || { log_tail "$LOG_DIR/buildx.log"; die "builder $name did not boot"; }
+  if ! bootstrap_builder "$name" || ! builder_running "$name"; then
+    log_tail "$LOG_DIR/buildx.log"
+    die "builder $name did not boot"
+  fi
   printf '%s\n' "$fingerprint" >"$spec_file"
   STARTED+=("builder $name (created and bootstrapped by buildx $(builder_buildx "$name"))")
 }
@@ -548,6 +550,7 @@ ensure_builders() {
   while read -r name; do
     started=$BUILDKIT_DIR/builders/$name.started
     rm -f "$started"
+    # shellcheck disable=SC2030,SC2031 # each subshell reports through $started
     (
       STARTED=()
       ensure_builder "$name"
@@ -560,6 +563,7 @@ ensure_builders() {
     wait "${pids[$i]}" || failed+=("${names[$i]}")
     started=$BUILDKIT_DIR/builders/${names[$i]}.started
     if [[ -f $started ]]; then
+      # shellcheck disable=SC2031 # the parent's STARTED
       mapfile -t -O "${#STARTED[@]}" STARTED <"$started"
       rm -f "$started"
     fi
