@@ -1,14 +1,14 @@
 /**
  * `call: check` (build-push-action's input, buildx's `--call`).
  *
- * With this machine's buildx (0.13, no `--call`) the step fails before any
- * docker command that changes anything, with one line, and the registry
- * gets nothing. No buildx >= 0.15 exists here (Debian ships 0.13.1 and
- * nothing can be downloaded), so the reporting path runs against a
- * recorded-shape fixture: a docker-buildx CLI plugin in the step's private
- * DOCKER_CONFIG/cli-plugins that says it is v0.15.1 and answers
- * `build --call check,format=json` with output shaped as real buildx's
- * (test/fixtures/buildx-check/README.md says where the shape comes from).
+ * With the default engine's buildx (0.13, no `--call`) the step fails before
+ * any docker command that changes anything, with one line, and the registry
+ * gets nothing. With the stack's buildx 0.29 (Docker 28.5) the check runs for
+ * real (the last case). The cases in between (a clean check, a build error,
+ * ignorestatus, annotations off) run against a recorded-shape fixture: a
+ * docker-buildx CLI plugin in the step's private DOCKER_CONFIG/cli-plugins
+ * that says it is v0.15.1 and answers `build --call check,format=json` with
+ * output shaped as real buildx's (test/fixtures/buildx-check/README.md).
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import {
@@ -25,6 +25,7 @@ import { ROOT, runMain } from './runner.js'
 import { errorLines } from './releases.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { BUILDERS } from '../support/builders.js'
 
 const CHECK = 'test/fixtures/contexts/check'
 const DOCKERFILE = `${CHECK}/Dockerfile`
@@ -190,5 +191,49 @@ describe('call: check', () => {
     expect(errorLines(step.stdout)).toEqual([
       `::error::call: the build check stopped on an error at ${DOCKERFILE}:2: dockerfile parse error on line 2: unknown instruction: RUNN`
     ])
+  })
+})
+
+describe('call: check on a real buildx >= 0.15 (the stack: Docker 28.5, buildx 0.29)', () => {
+  const FIELD = BUILDERS.find(b => b.name === 'docker 28.5 containerd store')
+  const LOCAL = 'test/fixtures/contexts/check-local'
+
+  it("annotates buildx's own findings on the Dockerfile and fails, with nothing pushed", async () => {
+    const repo = uniqueRepo('call-check-field')
+    const { a } = stack
+    const env = runnerEnv('push-tag', { GITHUB_WORKSPACE: ROOT })
+    if (FIELD === undefined)
+      throw new Error('no docker 28.5 builder in the table')
+    const use = FIELD.use(env.DOCKER_CONFIG)
+    const step = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: LOCAL,
+        call: 'check',
+        ...use.inputs
+      },
+      { ...env, ...use.env }
+    )
+    expect(step.code).toBe(1)
+    const annotations = step.stdout
+      .split('\n')
+      .filter(line => line.startsWith('::warning '))
+    expect(annotations).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=1,endLine=1::FromAsCasing: `
+        )
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=3,endLine=3::JSONArgsRecommended: `
+        )
+      )
+    ])
+    expect(errorLines(step.stdout)).toEqual([
+      '::error::call: the build check found 2 violations (annotated above); fix them, or add ignorestatus=true to report them without failing'
+    ])
+    expect(await listTags(a, repo)).toEqual([])
   })
 })
