@@ -57,7 +57,8 @@ TRIXIE_PIN=/etc/apt/preferences.d/dpa-trixie
 DAEMON_JSON=/etc/docker/daemon.json
 DOCKERD_SOCK=/var/run/docker.sock
 
-DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2 git patchelf)
+# patchelf: the field's runc (lib/field-docker.sh); xz-utils: the BuildKit compile's tarball.
+DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq openssl iproute2 git patchelf xz-utils)
 # package => minimum upstream version we need from trixie
 declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13 [cosign]=2.5)
 
@@ -552,8 +553,8 @@ cmd_up() {
   require_root up
   take_lock
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  start_buildkit_build
   install_packages
+  start_buildkit_build
   configure_daemon_json
   start_dockerd
   verify_containerd

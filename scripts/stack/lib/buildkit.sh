@@ -201,8 +201,9 @@ build_buildkit() {
   grep '^compiled=' "$BUILDKIT_BUILD_INFO" >>"$BUILDKIT_BUILD_LOG"
 }
 
-# Starts the compile in the background: it takes minutes and needs nothing the
-# rest of `up` starts, which runs meanwhile; buildkit_up waits for it. The lists
+# Starts the compile in the background (after install_packages: it needs xz-utils):
+# it takes minutes and needs nothing the rest of `up` starts, which runs
+# meanwhile; buildkit_up waits for it. The lists
 # are fetched first, in the foreground: the field's downloads read them too. If
 # `up` fails before it waits, the compile still finishes (the next `up` reuses it).
 start_buildkit_build() {
@@ -618,19 +619,23 @@ buildkit_status() {
     echo "buildkitd #1 on tcp://$BUILDKIT_TCP_ADDR: does not answer"
     rc=1
   fi
-  local host missing=()
+  local host missing=() down=()
   while read -r host; do
-    [[ -n $(image_key_in "$host" "$(buildkit_image)") && -n $(image_key_in "$host" "$BUILDKIT_STABLE_IMAGE") ]] || missing+=("$host")
+    if ! timeout 10 env DOCKER_HOST="$host" docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+      down+=("$host")
+    elif [[ -z $(image_key_in "$host" "$(buildkit_image)") || -z $(image_key_in "$host" "$BUILDKIT_STABLE_IMAGE") ]]; then
+      missing+=("$host")
+    fi
   done < <(buildkit_image_hosts)
-  if [[ ${#missing[@]} -eq 0 ]]; then
+  if [[ ${#missing[@]} -eq 0 && ${#down[@]} -eq 0 ]]; then
     echo "BuildKit image $(buildkit_image) = $BUILDKIT_STABLE_IMAGE: in all four engines"
   else
-    echo "BuildKit image $(buildkit_image): missing in ${missing[*]}"
+    echo "BuildKit image $(buildkit_image) = $BUILDKIT_STABLE_IMAGE:${missing[*]:+ missing in ${missing[*]}}${down[*]:+ (engines not answering: ${down[*]})}"
     rc=1
   fi
   while read -r name; do
     if statuses=$(builder_statuses "$name"); then
-      echo "builder $name (buildx $(builder_buildx "$name")): $(tr '\n' ' ' <<<"$statuses" | sed 's/ $//')"
+      echo "builder $name (buildx $(builder_buildx "$name")): $(if [[ -n $statuses ]]; then tr '\n' ' ' <<<"$statuses" | sed 's/ $//'; else echo "no status (its engine does not answer?)"; fi)"
       builder_running "$name" || rc=1
     else
       echo "builder $name: missing (BUILDX_CONFIG=$BUILDX_DIR)"
