@@ -347,8 +347,10 @@ buildkit_image_key() {
   } | sha256sum | cut -c1-16
 }
 
-image_key_in() { # HOST IMAGE
-  DOCKER_HOST=$1 docker image inspect -f '{{index .Config.Labels "org.dpa.buildkit.key"}}' "$2" 2>/dev/null || true
+image_key_in() { # HOST IMAGE...: the images' content keys, one a line (none for a missing one)
+  local host=$1
+  shift
+  DOCKER_HOST=$host docker image inspect -f '{{index .Config.Labels "org.dpa.buildkit.key"}}' "$@" 2>/dev/null || true
 }
 
 # Copies files $2... and the shared libraries ldd names into rootfs $1 (the ones
@@ -408,7 +410,7 @@ ensure_buildkit_image() {
   image=$(buildkit_image)
   key=$(buildkit_image_key)
   while read -r host; do
-    if [[ $(image_key_in "$host" "$image") == "$key" && $(image_key_in "$host" "$BUILDKIT_STABLE_IMAGE") == "$key" ]]; then
+    if [[ $(image_key_in "$host" "$image" "$BUILDKIT_STABLE_IMAGE") == "$key"$'\n'"$key" ]]; then
       continue
     fi
     if [[ -z $tar ]]; then
@@ -492,7 +494,28 @@ builder_statuses() {
 builder_running() {
   local statuses
   statuses=$(builder_statuses "$1") || return 1
-  [[ -n $statuses ]] && ! grep -qvx running <<<"$statuses"
+  all_running $statuses
+}
+
+# all_running STATUS...: there is one, and each is "running".
+all_running() {
+  local status
+  [[ $# -gt 0 ]] || return 1
+  for status in "$@"; do
+    [[ $status == running ]] || return 1
+  done
+}
+
+# BUILDER_STATUS[name]="status status..." for every builder buildx knows, from
+# one `buildx ls` (buildx 0.13 reads the builders 0.29 made too).
+declare -A BUILDER_STATUS=()
+read_builder_statuses() {
+  local name statuses
+  BUILDER_STATUS=()
+  while read -r name statuses; do
+    BUILDER_STATUS[$name]=$statuses
+  done < <({ buildx13 ls --format '{{json .}}' 2>/dev/null || true; } \
+    | jq -r '"\(.Name) \([.Nodes[]? | .Status // "unknown"] | join(" "))"' 2>/dev/null | sort -u)
 }
 
 create_builder() {
@@ -546,9 +569,15 @@ ensure_builder() {
 # ensure_builder for every builder at once (a docker-container bootstrap takes
 # seconds, each on its own engine); buildx serialises its state folder itself.
 ensure_builders() {
-  local name i pids=() names=() failed=() started
+  local name i pids=() names=() failed=() started spec_file
   mkdir -p "$BUILDKIT_DIR/builders"
+  read_builder_statuses
   while read -r name; do
+    spec_file=$BUILDKIT_DIR/builders/$name
+    # shellcheck disable=SC2086 # the statuses are words
+    if all_running ${BUILDER_STATUS[$name]:-} && [[ -f $spec_file && $(<"$spec_file") == "$(builder_fingerprint "$name")" ]]; then
+      continue
+    fi
     started=$BUILDKIT_DIR/builders/$name.started
     rm -f "$started"
     # shellcheck disable=SC2030,SC2031 # each subshell reports through $started
@@ -623,7 +652,7 @@ buildkit_status() {
   while read -r host; do
     if ! timeout 10 env DOCKER_HOST="$host" docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
       down+=("$host")
-    elif [[ -z $(image_key_in "$host" "$(buildkit_image)") || -z $(image_key_in "$host" "$BUILDKIT_STABLE_IMAGE") ]]; then
+    elif [[ $(image_key_in "$host" "$(buildkit_image)" "$BUILDKIT_STABLE_IMAGE" | grep -c .) -ne 2 ]]; then
       missing+=("$host")
     fi
   done < <(buildkit_image_hosts)
@@ -633,10 +662,13 @@ buildkit_status() {
     echo "BuildKit image $(buildkit_image) = $BUILDKIT_STABLE_IMAGE:${missing[*]:+ missing in ${missing[*]}}${down[*]:+ (engines not answering: ${down[*]})}"
     rc=1
   fi
+  read_builder_statuses
   while read -r name; do
-    if statuses=$(builder_statuses "$name"); then
-      echo "builder $name (buildx $(builder_buildx "$name")): $(if [[ -n $statuses ]]; then tr '\n' ' ' <<<"$statuses" | sed 's/ $//'; else echo "no status (its engine does not answer?)"; fi)"
-      builder_running "$name" || rc=1
+    if [[ -v BUILDER_STATUS[$name] ]]; then
+      statuses=${BUILDER_STATUS[$name]}
+      echo "builder $name (buildx $(builder_buildx "$name")): ${statuses:-no status (its engine does not answer?)}"
+      # shellcheck disable=SC2086 # the statuses are words
+      all_running $statuses || rc=1
     else
       echo "builder $name: missing (BUILDX_CONFIG=$BUILDX_DIR)"
       rc=1

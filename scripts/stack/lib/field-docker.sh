@@ -57,9 +57,21 @@ field_docker() {
   DOCKER_HOST=$(field_host "$engine") DOCKER_CONFIG=$FIELD_DOCKER_CONFIG "$FIELD_BIN/docker" "$@"
 }
 
+# Asks the engine's /info once and keeps "version<TAB>driver<TAB>driver status"
+# in FIELD_INFO[engine] for the checks and the summary (each CLI call costs).
+declare -A FIELD_INFO=()
 field_answers() {
-  timeout 10 env DOCKER_HOST="$(field_host "$1")" DOCKER_CONFIG="$FIELD_DOCKER_CONFIG" \
-    "$FIELD_BIN/docker" info --format '{{.ServerVersion}}' >/dev/null 2>&1
+  local info
+  info=$(timeout 10 env DOCKER_HOST="$(field_host "$1")" DOCKER_CONFIG="$FIELD_DOCKER_CONFIG" \
+    "$FIELD_BIN/docker" info --format '{{.ServerVersion}}	{{.Driver}}	{{json .DriverStatus}}' 2>/dev/null) || return 1
+  [[ -n $info ]] || return 1
+  FIELD_INFO[$1]=$info
+}
+
+# field_info ENGINE FIELD: 1 the engine's version, 2 its storage driver, 3 the driver status.
+field_info() {
+  [[ -n ${FIELD_INFO[$1]:-} ]] || field_answers "$1" || return 1
+  cut -f "$2" <<<"${FIELD_INFO[$1]}"
 }
 
 # Upstream version of Debian version $1 (epoch and revision stripped) is $2 or in series $2.
@@ -197,7 +209,7 @@ start_field_dockerd() {
 
 verify_field_store() {
   local engine=$1 driver_status
-  driver_status=$(field_docker "$engine" info --format '{{.Driver}} {{json .DriverStatus}}')
+  driver_status="$(field_info "$engine" 2) $(field_info "$engine" 3)"
   if [[ ${FIELD_SNAPSHOTTER[$engine]} == true ]]; then
     grep -q 'io.containerd.snapshotter.v1' <<<"$driver_status" \
       || die "the field dockerd ($engine) does not use the containerd image store (docker info: $driver_status); check $(field_config "$engine")"
@@ -223,7 +235,7 @@ field_docker_status() {
   local engine pid rc=0
   for engine in "${FIELD_ENGINES[@]}"; do
     if pid=$(live_pid "$(field_pidfile "$engine")" "$(field_config "$engine")") && field_answers "$engine"; then
-      echo "field dockerd ($engine store): running (pid $pid) on $(field_host "$engine"), $(field_docker "$engine" version --format 'engine {{.Server.Version}}') storage driver $(field_docker "$engine" info --format '{{.Driver}}'), log $(field_log "$engine")"
+      echo "field dockerd ($engine store): running (pid $pid) on $(field_host "$engine"), engine $(field_info "$engine" 1), storage driver $(field_info "$engine" 2), log $(field_log "$engine")"
       if field_docker "$engine" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
         echo "base image $BASE_IMAGE in the field dockerd ($engine): present"
       else
@@ -247,7 +259,7 @@ field_docker_status() {
 field_docker_summary() {
   local engine
   for engine in "${FIELD_ENGINES[@]}"; do
-    log "  field dockerd $(field_docker "$engine" version --format '{{.Server.Version}}') ($engine store, $(field_host "$engine"), storage driver $(field_docker "$engine" info --format '{{.Driver}}')), log $(field_log "$engine")"
+    log "  field dockerd $(field_info "$engine" 1) ($engine store, $(field_host "$engine"), storage driver $(field_info "$engine" 2)), log $(field_log "$engine")"
   done
   log "  field client: $FIELD_BIN/docker ($("$FIELD_BIN/docker" --version | sed 's/^Docker version //')), buildx $("$FIELD_CLI_PLUGINS/docker-buildx" version | awk '{ print $2 }') in $FIELD_CLI_PLUGINS; packages $(tr '\n' ',' <"$FIELD_STAMP" | sed 's/,$//; s/,/, /g')"
 }
