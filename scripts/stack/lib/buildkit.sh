@@ -475,10 +475,14 @@ builder_spec() {
 }
 
 # What the builder was made from: its spec plus, for docker-container, the
-# image's content key (a new image needs a new container).
+# image's content key and the buildkitd.toml buildx copied into the container
+# (either changed needs a new container).
 builder_fingerprint() {
   builder_spec "$1"
-  [[ $1 != dpa-container-* ]] || echo "image $(buildkit_image_key)"
+  if [[ $1 == dpa-container-* ]]; then
+    echo "image $(buildkit_image_key)"
+    echo "config $(sha256sum <"$BUILDKIT_CONTAINER_CONFIG" | cut -c1-16)"
+  fi
 }
 
 buildx_for() { if [[ $(builder_buildx "$1") == 29 ]]; then echo buildx29; else echo buildx13; fi; }
