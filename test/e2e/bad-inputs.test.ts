@@ -84,6 +84,12 @@ const CASES: Case[] = [
     value: 'yes'
   },
   {
+    name: 'reproducible always',
+    inputs: { reproducible: 'always' },
+    input: 'reproducible',
+    value: 'always'
+  },
+  {
     name: 'floating-guard maybe',
     inputs: { 'floating-guard': 'maybe' },
     input: 'floating-guard',

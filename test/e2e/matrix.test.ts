@@ -109,9 +109,12 @@ function outcome(run: StepResult, expected: string): string {
   return [ended, '--- last lines:', ...tail].join('\n')
 }
 
-/** Exit 0 and no ::error:: line. */
+/** Exit 0, no ::error:: line, and no line of the log that says ERROR (SPEC 6: the log tells the truth). */
 function expectSucceeded(run: StepResult): void {
   expect(outcome(run, 'exit 0')).toBe('exit 0')
+  expect(run.stdout.split('\n').filter(line => /\bERROR\b/.test(line))).toEqual(
+    []
+  )
 }
 
 /** The build ran on the row's builder, as buildx's metadata names it. */

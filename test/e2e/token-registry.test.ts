@@ -88,7 +88,7 @@ describe('registry client against the token-auth registry', () => {
     )
   })
 
-  it('refuses dave a tag outside dave/ with a RegistryError (401)', async () => {
+  it('refuses dave a tag outside dave/ with a RegistryError (401) that names the missing permission', async () => {
     const client = clientFor(dave)
     const image = `${T.host}/${repository}`
     const manifest = await client.getManifest(image, '1.0.0')
@@ -96,7 +96,7 @@ describe('registry client against the token-auth registry', () => {
     await expect(put).rejects.toThrow(RegistryError)
     await expect(put).rejects.toMatchObject({
       status: 401,
-      message: `registry ${T.host}: authentication failed (401 Unauthorized) for user "${dave.username}"`
+      message: `registry ${T.host}: user "${dave.username}" may not push to repository ${repository}: the login works, the permission is missing (insufficient_scope); grant that user push access there, or push under a repository it may write (401 Unauthorized)`
     })
     expect(await clientFor(carol).listTags(image)).not.toContain('by-dave')
   })
