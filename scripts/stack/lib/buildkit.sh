@@ -404,30 +404,37 @@ make_buildkit_rootfs() {
 }
 
 # Imports the image into every engine that lacks this content, tagged
-# local/buildkit:<version> and moby/buildkit:buildx-stable-1.
+# local/buildkit:<version> and moby/buildkit:buildx-stable-1 (the engines at once).
 ensure_buildkit_image() {
-  local image key host rootfs="" tar=""
+  local image key host hosts=() pids=() i failed=() work
   image=$(buildkit_image)
   key=$(buildkit_image_key)
   while read -r host; do
-    if [[ $(image_key_in "$host" "$image" "$BUILDKIT_STABLE_IMAGE") == "$key"$'\n'"$key" ]]; then
-      continue
-    fi
-    if [[ -z $tar ]]; then
-      rootfs=$(mktemp -d "$STACK_DIR/buildkit-image.XXXXXX")
-      make_buildkit_rootfs "$rootfs/rootfs"
-      tar=$rootfs/rootfs.tar
-      tar --numeric-owner -C "$rootfs/rootfs" -cf "$tar" .
-    fi
-    DOCKER_HOST=$host docker import \
-      --change 'ENTRYPOINT ["buildkitd"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-      --change 'VOLUME /var/lib/buildkit' --change "LABEL org.dpa.buildkit.key=$key" \
-      --change "LABEL org.opencontainers.image.version=$(buildkit_version)" \
-      "$tar" "$image" >/dev/null || die "docker import of $image into $host failed"
-    DOCKER_HOST=$host docker tag "$image" "$BUILDKIT_STABLE_IMAGE" || die "docker tag $BUILDKIT_STABLE_IMAGE in $host failed"
-    STARTED+=("image $image = $BUILDKIT_STABLE_IMAGE in $host")
+    [[ $(image_key_in "$host" "$image" "$BUILDKIT_STABLE_IMAGE") == "$key"$'\n'"$key" ]] || hosts+=("$host")
   done < <(buildkit_image_hosts)
-  [[ -z $rootfs ]] || rm -rf "$rootfs"
+  [[ ${#hosts[@]} -gt 0 ]] || return 0
+  work=$(mktemp -d "$STACK_DIR/buildkit-image.XXXXXX")
+  make_buildkit_rootfs "$work/rootfs"
+  tar --numeric-owner -C "$work/rootfs" -cf "$work/rootfs.tar" .
+  for host in "${hosts[@]}"; do
+    (
+      DOCKER_HOST=$host docker import \
+        --change 'ENTRYPOINT ["buildkitd"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'VOLUME /var/lib/buildkit' --change "LABEL org.dpa.buildkit.key=$key" \
+        --change "LABEL org.opencontainers.image.version=$(buildkit_version)" \
+        "$work/rootfs.tar" "$image" >/dev/null && DOCKER_HOST=$host docker tag "$image" "$BUILDKIT_STABLE_IMAGE"
+    ) &
+    pids+=("$!")
+  done
+  for i in "${!pids[@]}"; do
+    if wait "${pids[$i]}"; then
+      STARTED+=("image $image = $BUILDKIT_STABLE_IMAGE in ${hosts[$i]}")
+    else
+      failed+=("${hosts[$i]}")
+    fi
+  done
+  rm -rf "$work"
+  [[ ${#failed[@]} -eq 0 ]] || die "docker import of $image (and tag $BUILDKIT_STABLE_IMAGE) failed in ${failed[*]}"
 }
 
 # ---------------------------------------------------------------- builders
