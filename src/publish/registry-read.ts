@@ -67,6 +67,32 @@ async function readWriters(
   state.writers = writers
 }
 
+/** Reads of a tag that another run is writing, before it is taken as unreadable. */
+const LATE_TAG_READS = [100, 300, 900]
+
+/**
+ * A tag the list names but whose read found nothing was written by another
+ * run between the two reads (they run at once), or is being written: it is
+ * read again, a few times, before the guards take it as unreadable.
+ */
+async function readLateTag(
+  registry: RegistryClient,
+  state: ImageState,
+  reference: string
+): Promise<void> {
+  const late = () =>
+    reference !== '' &&
+    reference !== DIGEST &&
+    state.existingTags.includes(reference) &&
+    state.existingDigests[reference] === undefined
+  for (const ms of LATE_TAG_READS) {
+    if (!late()) return
+    await new Promise(resolve => setTimeout(resolve, ms))
+    const digest = await registry.getDigest(state.image.name, reference)
+    if (digest !== undefined) state.existingDigests[reference] = digest
+  }
+}
+
 /**
  * Runs the fresh-read steps: each image's tag list and where each of our
  * tags points; then who wrote what the fork-named ones among `tags` hold.
@@ -101,6 +127,11 @@ export async function readStates(
       const digest = await registry.getDigest(image.name, reference)
       if (digest !== undefined) state.existingDigests[reference] = digest
     })
+  )
+  await Promise.all(
+    steps.map(({ image, reference }) =>
+      readLateTag(registry, states.get(image.name) as ImageState, reference)
+    )
   )
   await Promise.all(
     [...states.values()].map(state =>
