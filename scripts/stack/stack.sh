@@ -153,6 +153,20 @@ await_ready() {
   done
 }
 
+# A bridge of a dockerd of ours, with its address, up. Each dockerd beside the
+# first needs its own: with `bridge: none` dockerd deletes docker0.
+ensure_bridge() {
+  local bridge=$1 cidr=$2
+  if ! ip link show dev "$bridge" >/dev/null 2>&1; then
+    ip link add name "$bridge" type bridge || die "cannot create bridge $bridge"
+    log "created bridge $bridge"
+  fi
+  if ! ip -4 -o addr show dev "$bridge" | grep -qF " $cidr "; then
+    ip addr add "$cidr" dev "$bridge" || die "cannot add $cidr to $bridge"
+  fi
+  ip link set dev "$bridge" up || die "cannot bring $bridge up"
+}
+
 # ---------------------------------------------------------------- apt
 
 # The URI of the deb822 entry whose Suites has plain `bookworm`, so trixie uses

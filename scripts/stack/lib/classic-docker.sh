@@ -24,14 +24,7 @@ classic_answers() {
 }
 
 ensure_classic_bridge() {
-  if ! ip link show dev "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
-    ip link add name "$CLASSIC_BRIDGE" type bridge || die "cannot create bridge $CLASSIC_BRIDGE"
-    log "created bridge $CLASSIC_BRIDGE"
-  fi
-  if ! ip -4 -o addr show dev "$CLASSIC_BRIDGE" | grep -qF " ${CLASSIC_BRIDGE_CIDR} "; then
-    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE" || die "cannot add $CLASSIC_BRIDGE_CIDR to $CLASSIC_BRIDGE"
-  fi
-  ip link set dev "$CLASSIC_BRIDGE" up || die "cannot bring $CLASSIC_BRIDGE up"
+  ensure_bridge "$CLASSIC_BRIDGE" "$CLASSIC_BRIDGE_CIDR"
 }
 
 # Sets CLASSIC_CONFIG_CHANGED=1 when daemon.json changed.

@@ -146,16 +146,7 @@ ensure_field_cli() {
 }
 
 ensure_field_bridge() {
-  local engine=$1 bridge cidr
-  bridge=${FIELD_BRIDGE[$engine]} cidr=${FIELD_BRIDGE_CIDR[$engine]}
-  if ! ip link show dev "$bridge" >/dev/null 2>&1; then
-    ip link add name "$bridge" type bridge || die "cannot create bridge $bridge"
-    log "created bridge $bridge"
-  fi
-  if ! ip -4 -o addr show dev "$bridge" | grep -qF " $cidr "; then
-    ip addr add "$cidr" dev "$bridge" || die "cannot add $cidr to $bridge"
-  fi
-  ip link set dev "$bridge" up || die "cannot bring $bridge up"
+  ensure_bridge "${FIELD_BRIDGE[$1]}" "${FIELD_BRIDGE_CIDR[$1]}"
 }
 
 # Sets FIELD_CONFIG_CHANGED[engine]=1 when its daemon.json changed.
