@@ -106,6 +106,42 @@ export function parseCheckResult(stdout: string): CheckResult | undefined {
   return error === undefined ? { warnings } : { warnings, error }
 }
 
+const decoded = (value: unknown): string =>
+  Buffer.from(text(value), 'base64').toString('utf8')
+
+/**
+ * The build's own check warnings, as buildx >= 0.15 writes them into its
+ * metadata file with BUILDX_METADATA_WARNINGS (`buildx.build.warnings`:
+ * `{short, detail[], url, sourceInfo: {filename}, range[]}`, the texts in
+ * base64; `short` is "Rule: what was found (line N)"), read as the check's
+ * result; one per rule and place (each platform reports its own).
+ */
+export function parseBuildWarnings(
+  metadata: Record<string, unknown>
+): CheckResult {
+  const raw = metadata['buildx.build.warnings']
+  const seen = new Set<string>()
+  const warnings = (Array.isArray(raw) ? raw : [])
+    .filter(isObject)
+    .map((w): CheckWarning => {
+      const short = decoded(w.short).replace(/ \(line \d+\)$/, '')
+      const colon = short.indexOf(': ')
+      const source = isObject(w.sourceInfo) ? w.sourceInfo : {}
+      return {
+        rule: colon > 0 ? short.slice(0, colon) : short,
+        detail: colon > 0 ? short.slice(colon + 2) : '',
+        description: Array.isArray(w.detail) ? decoded(w.detail[0]) : '',
+        url: text(w.url),
+        ...place({ ranges: w.range }, [source])
+      }
+    })
+    .filter(w => {
+      const key = `${w.rule} ${w.source} ${w.startLine}`
+      return !seen.has(key) && seen.add(key)
+    })
+  return { warnings }
+}
+
 /** The workspace path of the source, when it is the Dockerfile this run built. */
 function fileOf(at: CheckPlace, dockerfile: string | undefined) {
   if (dockerfile === undefined || at.source === undefined) return undefined
@@ -174,10 +210,11 @@ export function checkReport(
   return lines.join('\n')
 }
 
-/** One line for the job summary. */
+/** One line for the job summary (`label` says what found them). */
 export function checkSummaryLine(
   result: CheckResult,
-  dockerfile: string | undefined
+  dockerfile: string | undefined,
+  label = 'Build checks (`call: check`)'
 ): string {
   const rules = result.warnings.map(w => {
     const at = placeText(w, dockerfile)
@@ -189,5 +226,5 @@ export function checkSummaryLine(
       : `${count(result.warnings.length)}: ${rules.join(', ')}`
   ]
   if (result.error) parts.push(`build error: ${result.error.message}`)
-  return `Build checks (\`call: check\`): ${parts.join('; ')}`
+  return `${label}: ${parts.join('; ')}`
 }

@@ -10,8 +10,10 @@ import {
   checkAnnotations,
   checkReport,
   checkSummaryLine,
+  parseBuildWarnings,
   parseCheckResult,
-  placeText
+  placeText,
+  type CheckResult
 } from '../docker/check-result.js'
 import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
@@ -236,6 +238,30 @@ async function runRemove(
   if (!removed) await run(step, argv, images, env)
 }
 
+/**
+ * Check results in the log, as warning annotations on the Dockerfile
+ * (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false, as build-push-action) and
+ * in the job summary; `label` says what found them.
+ */
+function reportChecks(
+  result: CheckResult,
+  env: PublishEnv,
+  label?: string
+): void {
+  const dockerfile = env.dockerfile
+  env.log.info(checkReport(result, dockerfile))
+  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', process.env))
+    for (const { message, annotation } of checkAnnotations(result, dockerfile))
+      env.log.warning(message, annotation)
+  env.progress.check = checkSummaryLine(result, dockerfile, label)
+}
+
+/** A build's own check warnings (buildx >= 0.15 writes them into its metadata), reported as a check's. */
+function reportBuildWarnings(values: RunValues, env: PublishEnv): void {
+  const result = parseBuildWarnings(values.build.raw)
+  if (result.warnings.length > 0) reportChecks(result, env, 'Build checks')
+}
+
 /** Runs the check step and reports it; throws when the check failed. */
 export async function runCheck(
   step: CommandStep,
@@ -260,12 +286,7 @@ export async function runCheck(
       `docker ${step.argv.slice(0, 3).join(' ')} answered no build check result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
     )
   const dockerfile = env.dockerfile
-  env.log.info(checkReport(result, dockerfile))
-  // DOCKER_BUILD_CHECKS_ANNOTATIONS=false: the violations stay in the log only
-  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', process.env))
-    for (const { message, annotation } of checkAnnotations(result, dockerfile))
-      env.log.warning(message, annotation)
-  env.progress.check = checkSummaryLine(result, dockerfile)
+  reportChecks(result, env)
   if (result.error !== undefined) {
     const at = placeText(result.error, dockerfile)
     throw new Error(
@@ -301,7 +322,7 @@ export async function runCommand(
   const stdout = await run(step, argv, images, env)
   if (step.step === 'build') timed()
   const image = step.image
-  if (step.step === 'build')
+  if (step.step === 'build') {
     learnFromBuild(
       step,
       argv,
@@ -309,6 +330,7 @@ export async function runCommand(
       values,
       env
     )
-  else if (step.step === 'predict' && image !== undefined)
+    reportBuildWarnings(values, env)
+  } else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

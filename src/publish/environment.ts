@@ -140,6 +140,19 @@ export function buildxGitEnv(
   return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
 }
 
+/**
+ * buildx >= 0.15 writes the build's check warnings into its metadata file
+ * when asked (as build-push-action asks), so every build's are annotated;
+ * an older buildx ignores the variable. The user's own setting wins.
+ */
+export function buildxWarningsEnv(
+  env: NodeJS.ProcessEnv = process.env
+): Record<string, string> {
+  return 'BUILDX_METADATA_WARNINGS' in env
+    ? {}
+    : { BUILDX_METADATA_WARNINGS: 'true' }
+}
+
 function makesProvenance(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
   builder: Builder
@@ -173,7 +186,10 @@ export function createPublishEnv(
   mask: (secret: string) => void
 ): PublishEnv {
   return {
-    docker: runDocker(dockerConfig, buildxGitEnv(settings.build, builder)),
+    docker: runDocker(dockerConfig, {
+      ...buildxGitEnv(settings.build, builder),
+      ...buildxWarningsEnv()
+    }),
     registry: createRegistry(settings, mask, log.debug),
     log,
     retry: { retries: settings.retries },

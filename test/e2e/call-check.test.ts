@@ -237,3 +237,56 @@ describe('call: check on a real buildx >= 0.15 (the stack: Docker 28.5, buildx 0
     expect(await listTags(a, repo)).toEqual([])
   })
 })
+
+describe('check warnings on every build (no call input)', () => {
+  const LOCAL = 'test/fixtures/contexts/check-local'
+  const plainBuild = async (builderName: string) => {
+    const builder = BUILDERS.find(b => b.name === builderName)
+    if (builder === undefined) throw new Error(`no ${builderName} builder`)
+    const repo = uniqueRepo('build-warnings')
+    const env = runnerEnv('push-tag', { GITHUB_WORKSPACE: ROOT })
+    const use = builder.use(env.DOCKER_CONFIG)
+    const step = await runMain(
+      {
+        images: `${stack.a.host}/${repo}`,
+        ...credentials(stack.a),
+        context: LOCAL,
+        ...use.inputs
+      },
+      { ...env, ...use.env }
+    )
+    return { step, repo }
+  }
+
+  it('buildx 0.29: a plain build that publishes annotates FromAsCasing on line 1, and the summary lists the warnings', async () => {
+    const { step, repo } = await plainBuild('docker 28.5 containerd store')
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    const annotations = step.stdout
+      .split('\n')
+      .filter(line => line.startsWith('::warning '))
+    expect(annotations).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=1,endLine=1::FromAsCasing: `
+        )
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=3,endLine=3::JSONArgsRecommended: `
+        )
+      )
+    ])
+    expect(step.summary).toContain(
+      `Build checks: 2 warnings: \`FromAsCasing\` (${LOCAL}/Dockerfile:1), \`JSONArgsRecommended\` (${LOCAL}/Dockerfile:3)`
+    )
+    expect(await listTags(stack.a, repo)).toEqual(['1', '1.2', '1.2.3'])
+  })
+
+  it('buildx 0.13 (no warnings in its metadata): says nothing', async () => {
+    const { step } = await plainBuild('docker 26.1 containerd store')
+    expect(step.code).toBe(0)
+    expect(step.stdout).not.toMatch(/^::warning /m)
+    expect(step.summary).not.toContain('Build checks')
+  })
+})

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { readLayout } from '../../../src/registry/oci-layout.js'
 import { parseBuildMetadata } from '../../../src/docker/metadata.js'
 import { classicManifest, namedIndex } from '../../../src/docker/image-load.js'
+import { parseBuildWarnings } from '../../../src/docker/check-result.js'
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/buildx-output')
 
@@ -50,4 +51,50 @@ describe("buildx's real outputs", () => {
       expect(image.Layers.every(layer => paths.has(layer))).toBe(true)
     }
   )
+})
+
+describe("buildx 0.29's check warnings in its metadata file", () => {
+  it('reads each as the check result reads it: rule, what was found, the rule, its line', () => {
+    const metadata = JSON.parse(
+      readFileSync(
+        join(FIXTURES, '0.29', 'check-warnings.metadata.json'),
+        'utf8'
+      )
+    ) as Record<string, unknown>
+    expect(parseBuildWarnings(metadata)).toEqual({
+      warnings: [
+        {
+          rule: 'FromAsCasing',
+          detail: "'as' and 'FROM' keywords' casing do not match",
+          description:
+            "The 'as' keyword should match the case of the 'from' keyword",
+          url: 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/',
+          source: 'Dockerfile',
+          startLine: 1,
+          endLine: 1
+        },
+        {
+          rule: 'JSONArgsRecommended',
+          detail:
+            'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals',
+          description:
+            'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals',
+          url: 'https://docs.docker.com/go/dockerfile/rule/json-args-recommended/',
+          source: 'Dockerfile',
+          startLine: 3,
+          endLine: 3
+        }
+      ]
+    })
+  })
+
+  it('a metadata file without warnings (buildx 0.13, or none found) has none', () => {
+    const metadata = JSON.parse(
+      readFileSync(
+        join(FIXTURES, '0.13', 'one-platform-three-tags.metadata.json'),
+        'utf8'
+      )
+    ) as Record<string, unknown>
+    expect(parseBuildWarnings(metadata)).toEqual({ warnings: [] })
+  })
 })
