@@ -9,7 +9,10 @@ import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
 import { removeBuilderArgs } from '../plan/builder.js'
 import { buildxStateDir } from './buildx-files.js'
 import type { DockerRunner } from './runner.js'
-import { errorMessage } from '../shared/input-error.js'
+import { connect, type TLSSocket } from 'node:tls'
+import { isIP } from 'node:net'
+import { errorMessage, InputError } from '../shared/input-error.js'
+import { REDACTED } from '../shared/secret-lines.js'
 
 /** BUILDX_CONFIG of the run's own builder: in the run's folder, gone with it. */
 export function ownBuildxConfig(runDir: string): string {
@@ -18,7 +21,10 @@ export function ownBuildxConfig(runDir: string): string {
 
 /** The name of the run's own builder: its folder's, unique on this machine. */
 export function ownBuilderName(runDir: string | undefined): string {
-  return runDir === undefined ? 'docker-publish-<run>' : basename(runDir)
+  // lower case: buildx names the node, its container and volume so
+  return runDir === undefined
+    ? 'docker-publish-<run>'
+    : basename(runDir).toLowerCase()
 }
 
 const TLS_FILES = { cacert: 'ca.pem', cert: 'cert.pem', key: 'key.pem' }
@@ -87,11 +93,109 @@ export async function removeOwnBuilder(
       )
     if (removed) return
   }
-  const container = `buildx_buildkit_${name}0`
+  const container = `buildx_buildkit_${name.toLowerCase()}0`
   const quietly = (argv: string[]) =>
     docker.run(argv, { quiet: true }).catch((error: unknown) => {
       if (!NOT_THERE.test(errorMessage(error))) throw error
     })
   await quietly(['rm', '--force', '--volumes', container])
   await quietly(['volume', 'rm', '--force', `${container}_state`])
+}
+
+/** What a TLS failure of node's says, and the input it points at. */
+const TLS_FAULTS: { pattern: RegExp; input: string; why: string }[] = [
+  {
+    pattern:
+      /key values mismatch|KEY_VALUES_MISMATCH|bad decrypt|no start line|PEM/i,
+    input: 'tls-key',
+    why: 'it is not the private key of tls-cert'
+  },
+  {
+    pattern:
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|unable to verify|self[- ]signed certificate|certificate signature failure/i,
+    input: 'tls-cacert',
+    why: "the BuildKit daemon's certificate is not signed by this CA"
+  },
+  {
+    pattern: /ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match/i,
+    input: 'endpoint',
+    why: "the BuildKit daemon's certificate does not name this address"
+  },
+  {
+    pattern:
+      /alert (bad certificate|certificate required|unknown ca|certificate expired)|alert number 4[0-9]|sslv3 alert|tlsv13 alert/i,
+    input: 'tls-cert',
+    why: 'the BuildKit daemon refused this client certificate'
+  }
+]
+
+/**
+ * One TLS handshake with the remote BuildKit before any docker command, as
+ * buildx's remote driver will make it (its servername: the endpoint's
+ * host): TLS material that does not fit fails at once naming its input
+ * (buildx itself only times out), an endpoint that does not answer
+ * naming `endpoint`. Never says a secret's value.
+ */
+export async function probeBuildkitTls(
+  remote: BuildkitEndpoint,
+  timeoutMs = 10_000
+): Promise<void> {
+  if (remote.cacert === '' && remote.cert === '') return
+  const url = new URL(remote.endpoint.replace(/^tcp:/, 'https:'))
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const fault = (message: string): InputError => {
+    const known = TLS_FAULTS.find(f => f.pattern.test(message))
+    if (known === undefined)
+      return new InputError(
+        'endpoint',
+        remote.endpoint,
+        `no TLS connection to the BuildKit daemon (${message})`
+      )
+    return new InputError(
+      known.input,
+      known.input === 'endpoint' ? remote.endpoint : REDACTED,
+      `${known.why} (${message})`
+    )
+  }
+  await new Promise<void>((resolve, reject) => {
+    let socket: TLSSocket
+    try {
+      socket = connect({
+        host,
+        port: Number(url.port),
+        ...(isIP(host) === 0 && { servername: host }),
+        ...(remote.cacert !== '' && { ca: remote.cacert }),
+        ...(remote.cert !== '' && { cert: remote.cert, key: remote.key }),
+        ALPNProtocols: ['h2'],
+        timeout: timeoutMs
+      })
+    } catch (error) {
+      reject(fault(errorMessage(error)))
+      return
+    }
+    const fail = (error: Error & { code?: string }) => {
+      socket.destroy()
+      reject(
+        /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(error.code ?? '')
+          ? new InputError(
+              'endpoint',
+              remote.endpoint,
+              `no BuildKit daemon answers there (${error.code ?? error.message})`
+            )
+          : fault(`${error.code ?? ''} ${error.message}`.trim())
+      )
+    }
+    socket.once('error', fail)
+    socket.once('timeout', () =>
+      fail(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' }))
+    )
+    // TLS 1.3: a refused client certificate arrives after the handshake, as
+    // an alert on the first read; a moment's wait lets it come
+    socket.once('secureConnect', () =>
+      setTimeout(() => {
+        socket.destroy()
+        resolve()
+      }, 100)
+    )
+  })
 }

@@ -36,6 +36,7 @@ import {
 import {
   ownBuilderName,
   ownBuildxConfig,
+  probeBuildkitTls,
   tlsFilePaths,
   userBuildkitdConfig,
   writeTlsFiles
@@ -318,8 +319,11 @@ export async function startRun(
     log,
     tempDir
   )
-  if (settings.build.remote !== undefined)
+  if (settings.build.remote !== undefined) {
+    // TLS material that does not fit fails here, naming its input
+    await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
+  }
   const env = createPublishEnv(
     settings,
     builder,
