@@ -38,6 +38,7 @@ function heading(settings: Settings): string {
 
 /** The runner's world as the run sees it: inputs, GITHUB_*, the log, state and outputs. */
 function actionIo(settings: Settings): RunIo {
+  let runDir = ''
   return {
     log: actionLog,
     cwd: process.cwd(),
@@ -55,7 +56,12 @@ function actionIo(settings: Settings): RunIo {
       core.setOutput('plan', JSON.stringify(steps))
     },
     // saved for the post step, which removes the folder and our logins
-    onRunDir: tempDir => saveState({ tempDir }),
+    onRunDir: tempDir => {
+      runDir = tempDir
+      saveState({ tempDir })
+    },
+    // and the builder made for the run, which the post step removes after a cancel
+    onOwnBuilder: builder => saveState({ tempDir: runDir, builder }),
     reportFailure: (publication, landed) =>
       reportFailure(settings, publication, landed)
   }

@@ -36,6 +36,14 @@ export async function readActionSettings(): Promise<Settings> {
   for (const line of key.split(/\r?\n/))
     if (!line.startsWith('-----')) mask(line)
   mask(password)
+  // the remote BuildKit's TLS material: all of it, the CA and certificate too
+  const { remote } = settings.build
+  for (const pem of [remote?.cacert, remote?.cert, remote?.key]) {
+    if (pem === undefined || pem === '') continue
+    mask(pem)
+    for (const line of pem.split(/\r?\n/))
+      if (line.trim() !== '' && !line.startsWith('-----')) mask(line.trim())
+  }
   settings.build.secrets.forEach((line, index) =>
     mask(splitSecret(line, index).value)
   )

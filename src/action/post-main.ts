@@ -1,24 +1,56 @@
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import * as core from '@actions/core'
 import { actionLog } from './actions-log.js'
 import { loadState } from './state.js'
 import { errorMessage } from '../shared/input-error.js'
 import { removeRunDir } from '../docker/run-folder.js'
+import { createDockerRunner } from '../docker/runner.js'
+import { ownBuildxConfig, removeOwnBuilder } from '../docker/own-builder.js'
 
 /**
- * The post step, run when the job failed or was cancelled: removes main's
- * folder if main could not, and with it the docker config our logins lived
- * in (the user's own config was never written); warns, never fails.
+ * The builder main made for the run, if main was stopped before its
+ * cleanup removed it: `buildx rm` in the run's buildx state, with the run's
+ * docker config (the same engine as main's).
  */
-export function runPost(): Promise<void> {
+async function removeBuilder(tempDir: string, name: string): Promise<void> {
+  const instance = join(
+    ownBuildxConfig(tempDir),
+    'instances',
+    name.toLowerCase()
+  )
+  const dockerConfig = join(tempDir, 'docker-config')
+  const docker = createDockerRunner('docker', {
+    BUILDX_CONFIG: ownBuildxConfig(tempDir),
+    ...(existsSync(dockerConfig) && { DOCKER_CONFIG: dockerConfig })
+  })
+  const started = performance.now()
+  await removeOwnBuilder(docker, name, existsSync(instance))
+  actionLog.info(
+    `Removed the builder ${name} this run made (${Math.round(performance.now() - started)} ms)`
+  )
+}
+
+/**
+ * The post step, run when the job failed or was cancelled: removes the
+ * builder main made for the run and main's folder if main could not, and
+ * with it the docker config our logins lived in (the user's own config was
+ * never written); warns, never fails.
+ */
+export async function runPost(): Promise<void> {
   try {
-    const { tempDir } = loadState()
+    const { tempDir, builder } = loadState()
     if (tempDir !== '' && existsSync(tempDir)) {
+      if (builder !== undefined)
+        await removeBuilder(tempDir, builder).catch((error: unknown) =>
+          core.warning(
+            `cleanup: the builder ${builder}: ${errorMessage(error)}`
+          )
+        )
       removeRunDir(tempDir)
       actionLog.info(`Removed ${tempDir} (this run's docker config and files)`)
     }
   } catch (error) {
     core.warning(`cleanup: ${errorMessage(error)}`)
   }
-  return Promise.resolve()
 }

@@ -4,6 +4,8 @@ import * as core from '@actions/core'
 export interface MainState {
   /** main's own folder: its docker config (our logins), metadata, secret files. */
   tempDir: string
+  /** The builder main made for the run (its buildx state is in tempDir), if any. */
+  builder?: string
 }
 
 const KEY = 'docker-publish'
@@ -17,5 +19,8 @@ export function loadState(): MainState {
   const text = core.getState(KEY)
   if (text === '') return { tempDir: '' }
   const parsed = JSON.parse(text) as Partial<MainState>
-  return { tempDir: typeof parsed.tempDir === 'string' ? parsed.tempDir : '' }
+  return {
+    tempDir: typeof parsed.tempDir === 'string' ? parsed.tempDir : '',
+    ...(typeof parsed.builder === 'string' && { builder: parsed.builder })
+  }
 }

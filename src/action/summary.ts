@@ -51,6 +51,10 @@ function factsLine(
   }
   if (platforms.length > 0)
     facts.push(`Platforms: ${platforms.map(builtOn).join(', ')}`)
+  if (result.builderSetupMs !== undefined)
+    facts.push(
+      `Builder made for this run: set up in ${formatSeconds(result.builderSetupMs)}, removed at the end`
+    )
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)
   const uploads = result.uploads ?? []

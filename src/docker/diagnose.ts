@@ -1,7 +1,8 @@
 import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
 import { mayNotPush, RegistryError } from '../registry/registry-error.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage, InputError } from '../shared/input-error.js'
+import { REDACTED } from '../shared/secret-lines.js'
 
 /**
  * What the run offered a registry: a login of its own, none because the
@@ -183,4 +184,77 @@ export function diagnose(
       { cause: error }
     )
   return error
+}
+
+// what buildx says when the TLS material of a remote builder does not fit
+const BUILDER_TLS: { pattern: RegExp; input: string; why: string }[] = [
+  {
+    pattern:
+      /private key does not match public key|failed to find (any PEM data in key|.*PRIVATE KEY)/i,
+    input: 'tls-key',
+    why: 'it is not the private key of tls-cert'
+  },
+  {
+    pattern:
+      /certificate signed by unknown authority|certificate is not trusted|failed to append ca certs/i,
+    input: 'tls-cacert',
+    why: "the BuildKit daemon's certificate is not signed by this CA"
+  },
+  {
+    pattern:
+      /tls: (bad certificate|certificate required|unknown certificate authority|.*certificate.*expired)/i,
+    input: 'tls-cert',
+    why: 'the BuildKit daemon refused this client certificate'
+  },
+  {
+    pattern: /certificate is valid for|doesn't contain any IP SANs|x509:/i,
+    input: 'endpoint',
+    why: "the BuildKit daemon's certificate does not name this address"
+  }
+]
+const ENDPOINT_DOWN =
+  /connection refused|no such host|i\/o timeout|network is unreachable|context deadline exceeded|DeadlineExceeded/i
+
+/**
+ * A failed `buildx create --bootstrap` of the run's own builder, before any
+ * build: TLS material that does not fit fails naming its input (never its
+ * value), an endpoint that does not answer naming `endpoint`.
+ */
+export function builderFailure(
+  error: unknown,
+  endpoint: string | undefined
+): unknown {
+  if (!(error instanceof DockerCommandError) || endpoint === undefined)
+    return error
+  const { output } = error
+  const line = (pattern: RegExp) => firstMatch(output, pattern)
+  for (const { pattern, input, why } of BUILDER_TLS)
+    if (pattern.test(output))
+      return new InputError(
+        input,
+        input === 'endpoint' ? endpoint : REDACTED,
+        `${why} (${line(pattern)})`
+      )
+  if (ENDPOINT_DOWN.test(output))
+    return new InputError(
+      'endpoint',
+      endpoint,
+      `no BuildKit daemon answers there (${line(ENDPOINT_DOWN)})`
+    )
+  return error
+}
+
+const EXEC_FORMAT = /exec format error/i
+
+/**
+ * A `RUN` for a platform this machine's CPU cannot run, with no emulator
+ * registered: BuildKit says "exec format error".
+ */
+export function foreignPlatformFailure(error: unknown): unknown {
+  if (!(error instanceof DockerCommandError) || !EXEC_FORMAT.test(error.output))
+    return error
+  return new Error(
+    `the build ran a program of another CPU architecture and this machine cannot run it (${firstMatch(error.output, EXEC_FORMAT)}): add docker/setup-qemu-action before this step to build foreign platforms with emulation, or build each platform on a runner of its own (mode: digest and merge)`,
+    { cause: error }
+  )
 }

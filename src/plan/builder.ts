@@ -11,6 +11,102 @@ export interface Builder {
   store?: 'containerd' | 'classic'
   /** How many nodes it has (`buildx create --append` adds one); one when not known. */
   nodes?: number
+  /** A builder this run creates for itself and removes at its end (see OwnBuilder). */
+  own?: OwnBuilder
+}
+
+/**
+ * What `buildx create` makes for this run, in the run's own buildx state
+ * (BUILDX_CONFIG in the run's folder): a docker-container builder when the
+ * context's builder cannot build what the inputs ask, or a `remote` one for
+ * the `endpoint` input.
+ */
+export interface OwnBuilder {
+  driver: 'docker-container' | 'remote'
+  /** `--driver-opt` values (paths only, never a secret). */
+  driverOpts: string[]
+  /** remote: the BuildKit daemon's address. */
+  endpoint?: string
+  /** docker-container: the user's buildkitd.default.toml, as buildx would use it. */
+  buildkitdConfig?: string
+  /** Why the run makes it, for the log, the plan and the summary. */
+  reason: string
+}
+
+/** setup-buildx-action's BuildKit image (buildx's default). */
+export const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i
+
+/**
+ * Whether a registry is this machine's (a service container on
+ * localhost:5000): BuildKit in a container reaches it only on the host's
+ * network (Docker's documented `network=host` for a local registry).
+ */
+export function isLoopbackRegistry(registry: string): boolean {
+  return LOOPBACK.test(registry)
+}
+
+/**
+ * The docker-container builder the run makes when the inputs ask several
+ * platforms of buildx's docker driver on the classic store and name no
+ * builder (a builder the user gives always wins); undefined otherwise.
+ */
+export function containerBuilderFor(
+  build: Pick<BuildSettings, 'platforms' | 'builder'>,
+  detected: Builder,
+  registries: string[],
+  buildkitdConfig: string | undefined
+): OwnBuilder | undefined {
+  if (build.builder !== '' || detected.driver !== 'docker') return undefined
+  if (build.platforms.length < 2 || !buildsOnePlatform(detected))
+    return undefined
+  const network = registries.some(isLoopbackRegistry) ? ',network=host' : ''
+  return {
+    driver: 'docker-container',
+    driverOpts: [`image=${BUILDKIT_IMAGE}${network}`],
+    ...(buildkitdConfig === undefined ? {} : { buildkitdConfig }),
+    reason: `buildx's docker driver on the classic image store builds one platform, and ${build.platforms.length} were asked`
+  }
+}
+
+/** The remote builder for the `endpoint` input; TLS files by path in the run's folder. */
+export function remoteBuilderFor(
+  endpoint: string,
+  tlsFiles: { cacert?: string; cert?: string; key?: string }
+): OwnBuilder {
+  const opts = (['cacert', 'cert', 'key'] as const)
+    .filter(name => tlsFiles[name] !== undefined)
+    .map(name => `${name}=${tlsFiles[name]}`)
+  return {
+    driver: 'remote',
+    driverOpts: opts.length === 0 ? [] : [opts.join(',')],
+    endpoint,
+    reason: `the endpoint input names a remote BuildKit (${endpoint})`
+  }
+}
+
+/** `buildx create` of the run's own builder, bootstrapped so a bad endpoint or TLS fails here. */
+export function createBuilderArgs(name: string, own: OwnBuilder): string[] {
+  return [
+    'buildx',
+    'create',
+    '--name',
+    name,
+    '--driver',
+    own.driver,
+    ...own.driverOpts.flatMap(opt => ['--driver-opt', opt]),
+    ...(own.buildkitdConfig === undefined
+      ? []
+      : ['--buildkitd-config', own.buildkitdConfig]),
+    '--bootstrap',
+    ...(own.endpoint === undefined ? [] : [own.endpoint])
+  ]
+}
+
+/** `buildx rm`: the builder, and for docker-container its container and state volume. */
+export function removeBuilderArgs(name: string): string[] {
+  return ['buildx', 'rm', name]
 }
 
 export const CLASSIC: Builder = { name: '', driver: 'classic' }
@@ -61,9 +157,13 @@ export function keepsClassicImages(builder: Builder): boolean {
 }
 
 export function describeBuilder(builder: Builder): string {
-  return builder.driver === 'classic'
-    ? 'the classic docker build (no buildx)'
-    : `${builder.name} (driver ${builder.driver})`
+  if (builder.driver === 'classic')
+    return 'the classic docker build (no buildx)'
+  const own =
+    builder.own === undefined
+      ? ''
+      : `, made for this run and removed at its end: ${builder.own.reason}`
+  return `${builder.name} (driver ${builder.driver}${own})`
 }
 
 /** Whether an output loads into docker (`type=docker`): no attestation there. */

@@ -4,7 +4,12 @@ import type { Settings } from '../settings/settings.js'
 import { loginArgs } from '../argv/login.js'
 import { parseImageReference } from '../reference/images.js'
 import type { Publication } from './publication.js'
-import { attestationDefaults, type Builder } from './builder.js'
+import {
+  attestationDefaults,
+  createBuilderArgs,
+  removeBuilderArgs,
+  type Builder
+} from './builder.js'
 import {
   localBuild,
   requirePlatformsFit,
@@ -27,7 +32,7 @@ import {
 } from './registry-steps.js'
 import { stagingTag } from './staging.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
-import type { Pipeline, Step } from './steps.js'
+import type { CommandStep, Pipeline, Step } from './steps.js'
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import { referrerSteps } from './referrer-steps.js'
 
@@ -183,9 +188,36 @@ function mergePipeline(input: PipelineInput): ModePipeline {
 
 type ModePipeline = Omit<Pipeline, 'sign'>
 
+/**
+ * The run's own builder: made first (bootstrapped, so a bad endpoint or
+ * TLS material fails before any build) and removed last, after a failure too.
+ */
+function withOwnBuilder(
+  pipeline: ModePipeline,
+  { builder, settings }: PipelineInput
+): ModePipeline {
+  const { own, name } = builder
+  if (own === undefined || !needsBuilder(settings)) return pipeline
+  const create: CommandStep = {
+    step: 'builder',
+    argv: createBuilderArgs(name, own),
+    registries: []
+  }
+  const remove: CommandStep = {
+    step: 'cleanup',
+    argv: removeBuilderArgs(name),
+    registries: []
+  }
+  return {
+    ...pipeline,
+    stage: [create, ...pipeline.stage],
+    cleanup: [...pipeline.cleanup, remove]
+  }
+}
+
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
-  const pipeline = modePipeline(input)
+  const pipeline = withOwnBuilder(modePipeline(input), input)
   const publishes = pipeline.tag.length > 0
   return {
     ...pipeline,

@@ -24,6 +24,8 @@ export type StepName =
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
+  /** buildx create --bootstrap: the builder this run makes for itself (removed by a cleanup step) */
+  | 'builder'
   /** buildx build (or the classic docker build) */
   | 'build'
   /** buildx build --call check: the build checks, read and reported */

@@ -15,7 +15,12 @@ import {
   placeText,
   type CheckResult
 } from '../docker/check-result.js'
-import { diagnose, isAuthRefusal } from '../docker/diagnose.js'
+import {
+  builderFailure,
+  diagnose,
+  foreignPlatformFailure,
+  isAuthRefusal
+} from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../docker/metadata.js'
 import { retryDocker } from '../docker/retrying.js'
 import {
@@ -49,6 +54,9 @@ function flagValue(argv: string[], flag: string): string {
 
 function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   if (isBuildxMissing(error)) return new BuildxMissingError()
+  if (step.step === 'builder') return builderFailure(error, env.endpoint)
+  const foreign = foreignPlatformFailure(error)
+  if (foreign !== error) return foreign
   const diagnosed = diagnose(error, step.registries, {
     loggedIn: [...env.passwords.keys()],
     emptyPassword: env.emptyPasswords ?? []

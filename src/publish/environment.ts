@@ -27,10 +27,20 @@ import { writeSecretFiles } from '../docker/secret-files.js'
 import type { Publication } from '../plan/publication.js'
 import {
   CLASSIC,
+  containerBuilderFor,
   describeBuilder,
   holdsNoAttestations,
+  remoteBuilderFor,
   type Builder
 } from '../plan/builder.js'
+import {
+  ownBuilderName,
+  ownBuildxConfig,
+  probeBuildkitTls,
+  tlsFilePaths,
+  userBuildkitdConfig,
+  writeTlsFiles
+} from '../docker/own-builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
 import {
   buildsAsAsked,
@@ -84,6 +94,8 @@ export interface PublishEnv {
   dockerfile?: string
   /** The engine's unix socket, where docker talks to a local one (the save asks it). */
   engineSocket?: string
+  /** The remote BuildKit's address (endpoint input), for the builder's errors. */
+  endpoint?: string
 }
 
 /**
@@ -185,10 +197,13 @@ export function createPublishEnv(
   dockerConfig: string,
   mask: (secret: string) => void
 ): PublishEnv {
+  const buildxConfig: Record<string, string> =
+    builder.own === undefined ? {} : { BUILDX_CONFIG: ownBuildxConfig(tempDir) }
   return {
     docker: runDocker(dockerConfig, {
       ...buildxGitEnv(settings.build, builder),
-      ...buildxWarningsEnv()
+      ...buildxWarningsEnv(),
+      ...buildxConfig
     }),
     registry: createRegistry(settings, mask, log.debug),
     log,
@@ -204,7 +219,8 @@ export function createPublishEnv(
       process.cwd(),
       process.env.GITHUB_WORKSPACE || process.cwd()
     ),
-    engineSocket: engineSocket(process.env, readDockerConfig(dockerConfig))
+    engineSocket: engineSocket(process.env, readDockerConfig(dockerConfig)),
+    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint })
   }
 }
 
@@ -229,23 +245,60 @@ async function requireCallSupport(
   if (why !== undefined) throw new InputError('call', call, why)
 }
 
-/** The builder that will run, logged (modes that do not build need none). */
+/**
+ * The builder the run makes for itself, if it needs one: a `remote` one for
+ * the endpoint input, else a docker-container one where the detected
+ * builder cannot build what the inputs ask (a builder input always wins).
+ */
+function chooseBuilder(
+  settings: Settings,
+  detected: Builder | undefined,
+  runDir: string | undefined
+): Builder | undefined {
+  const name = ownBuilderName(runDir)
+  const { remote } = settings.build
+  if (remote !== undefined) {
+    const own = remoteBuilderFor(remote.endpoint, tlsFilePaths(runDir, remote))
+    return { name, driver: 'remote', own }
+  }
+  if (detected === undefined) return undefined
+  const own = containerBuilderFor(
+    settings.build,
+    detected,
+    settings.images.map(image => image.registry),
+    userBuildkitdConfig(process.env, userConfigDir())
+  )
+  return own === undefined ? detected : { name, driver: own.driver, own }
+}
+
+/**
+ * The builder that will run, logged (modes that do not build need none);
+ * `runDir` names the run's own builder, if it makes one (none in a dry run).
+ */
 export async function builderFor(
   settings: Settings,
   docker: DockerRunner,
-  log: Log
+  log: Log,
+  runDir?: string
 ): Promise<Builder> {
   if (!needsBuilder(settings)) return CLASSIC
   if (buildsAsAsked(settings))
     log.notice(
       'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
     )
-  const builder = await detectBuilder(
-    docker,
-    settings.build.builder,
-    needsImageStore(settings),
-    { configDir: userConfigDir() }
-  )
+  const builder =
+    chooseBuilder(settings, undefined, runDir) ??
+    chooseBuilder(
+      settings,
+      await detectBuilder(
+        docker,
+        settings.build.builder,
+        needsImageStore(settings),
+        { configDir: userConfigDir() }
+      ),
+      runDir
+    ) ??
+    CLASSIC
   await requireCallSupport(settings.build.call, builder, docker, log)
   log.info(`Builder: ${describeBuilder(builder)}`)
   log.debug?.(`builder: ${JSON.stringify(builder)}`)
@@ -259,6 +312,7 @@ export async function builderFor(
 export interface StartedRun {
   pipeline: Pipeline
   env: PublishEnv
+  builder: Builder
 }
 
 export async function startRun(
@@ -273,7 +327,17 @@ export async function startRun(
     tempDir,
     settings.logins.map(l => l.registry)
   )
-  const builder = await builderFor(settings, runDocker(dockerConfig), log)
+  const builder = await builderFor(
+    settings,
+    runDocker(dockerConfig),
+    log,
+    tempDir
+  )
+  if (settings.build.remote !== undefined) {
+    // TLS material that does not fit fails here, naming its input
+    await probeBuildkitTls(settings.build.remote)
+    writeTlsFiles(tempDir, settings.build.remote)
+  }
   const env = createPublishEnv(
     settings,
     builder,
@@ -296,5 +360,5 @@ export async function startRun(
     files,
     userConfig
   })
-  return { pipeline, env }
+  return { pipeline, env, builder }
 }

@@ -71,6 +71,8 @@ export interface PublishResult {
   buildMs?: number
   /** A builder of several nodes: the node that built each platform. */
   nodes?: BuiltOn[]
+  /** How long making the run's own builder took (buildx create --bootstrap). */
+  builderSetupMs?: number
 }
 
 /** Which node of the builder built a platform (buildx's build ref names it). */
@@ -103,6 +105,8 @@ export interface Progress {
   buildMs?: number
   /** A builder of several nodes: the node that built each platform. */
   nodes?: BuiltOn[]
+  /** How long making the run's own builder took (buildx create --bootstrap). */
+  builderSetupMs?: number
 }
 
 /** Pushed references in the plan's order (tags are pointed in parallel). */

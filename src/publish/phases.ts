@@ -56,7 +56,7 @@ async function inGroup(
   })
 }
 
-const NOTHING_TO_REMOVE = /No such image/i
+const NOTHING_TO_REMOVE = /No such image|no builder .* found/i
 
 const unresolved = (step: CommandStep, values: RunValues) =>
   step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID))
@@ -156,10 +156,18 @@ export async function runPipeline(
     .find(step => isCommand(step) && readsSecretFiles(step.argv, env.tempDir))
   const runStep = async (step: Step) => {
     if (isCommand(step)) {
-      built ||= step.step === 'build'
+      // a builder the run makes is removed by the cleanup, even half made
+      built ||= step.step === 'build' || step.step === 'builder'
       const early = uploadWhileBuilding(step, pipeline.stage, env)
+      const started = performance.now()
       try {
         await runCommand(step, publication.images, values, env)
+        if (step.step === 'builder') {
+          env.progress.builderSetupMs = Math.round(performance.now() - started)
+          env.log.info(
+            `The builder for this run was set up in ${(env.progress.builderSetupMs / 1000).toFixed(1)} s`
+          )
+        }
       } finally {
         if (step === lastSecretReader) removeSecretFiles(env.tempDir)
         if (early !== undefined)
@@ -236,6 +244,9 @@ export async function runPipeline(
       ...(verify.length === 0 ? {} : { verify }),
       before: env.progress.before,
       buildMs: env.progress.buildMs,
+      ...(env.progress.builderSetupMs === undefined
+        ? {}
+        : { builderSetupMs: env.progress.builderSetupMs }),
       ...(env.progress.nodes === undefined
         ? {}
         : { nodes: env.progress.nodes }),

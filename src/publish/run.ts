@@ -55,6 +55,11 @@ export interface RunIo {
    * (the Action's post step removes it); else the run removes it at its end.
    */
   onRunDir?: (dir: string) => void
+  /**
+   * The builder the run makes for itself, named before it is made: the
+   * Action's post step removes it should the run be stopped.
+   */
+  onOwnBuilder?: (name: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
   reportFailure?: (
     publication: Publication,
@@ -227,13 +232,14 @@ async function publish(
   let progress: Progress = { pushed: [], skipped: [], uploads: [] }
   try {
     // a daemon or builder that cannot be reached fails here, before any step
-    const { pipeline, env } = await startRun(
+    const { pipeline, env, builder } = await startRun(
       settings,
       publication,
       io.log,
       tempDir
     )
     progress = env.progress
+    if (builder.own !== undefined) io.onOwnBuilder?.(builder.name)
     const steps = await showPlan(publication, pipeline, io)
     const result = await runPipeline(settings, publication, pipeline, env)
     return { publication, steps, result }

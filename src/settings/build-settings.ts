@@ -25,6 +25,10 @@ import {
   parseContext,
   type ContextOrigin
 } from './build-context.js'
+import {
+  parseBuildkitEndpoint,
+  type BuildkitEndpoint
+} from './buildkit-endpoint.js'
 
 /** The build-push-action inputs, under the same names. */
 export interface BuildSettings extends BuildOptions {
@@ -64,6 +68,8 @@ export interface BuildSettings extends BuildOptions {
   provenance?: string
   sbom?: string
   builder: string
+  /** endpoint and tls-*: a remote BuildKit the run makes its own builder for. */
+  remote?: BuildkitEndpoint
   /** Set by the pipeline for the builder: the provenance a run gets by default. */
   defaultProvenance?: string
   /** Set by the pipeline: the workflow run URL, provenance's builder-id. */
@@ -127,6 +133,11 @@ function parseSecrets(
   }
 }
 
+function remoteOf(source: InputSource): Pick<BuildSettings, 'remote'> {
+  const remote = parseBuildkitEndpoint(source, source('builder').trim())
+  return remote === undefined ? {} : { remote }
+}
+
 /** The build inputs; `mode` decides what an empty `context` means. */
 export function parseBuild(
   source: InputSource,
@@ -172,6 +183,7 @@ export function parseBuild(
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
     builder: source('builder').trim(),
+    ...remoteOf(source),
     ...parseBuildOptions(source)
   }
 }

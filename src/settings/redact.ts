@@ -1,14 +1,14 @@
-import { splitSecret } from '../shared/secret-lines.js'
+import { REDACTED, splitSecret } from '../shared/secret-lines.js'
 import type { Settings } from './settings.js'
 
-/** What a debug line shows in place of a secret. */
-export const REDACTED = '***'
+export { REDACTED }
 
 /**
  * The settings with every secret replaced: each login's password (from
  * password, logins or registry-auth) and the value of each `secrets` line
  * (its id stays). secret-files and secret-envs hold paths and variable
- * names, not secrets. The signing key and its password.
+ * names, not secrets. The signing key and its password; the remote
+ * BuildKit's TLS material.
  */
 export function redactSettings(settings: Settings): Settings {
   return {
@@ -18,7 +18,15 @@ export function redactSettings(settings: Settings): Settings {
       ...settings.build,
       secrets: settings.build.secrets.map(
         (line, index) => `${splitSecret(line, index).id}=${REDACTED}`
-      )
+      ),
+      ...(settings.build.remote && {
+        remote: {
+          endpoint: settings.build.remote.endpoint,
+          cacert: settings.build.remote.cacert && REDACTED,
+          cert: settings.build.remote.cert && REDACTED,
+          key: settings.build.remote.key && REDACTED
+        }
+      })
     },
     signing: {
       ...settings.signing,

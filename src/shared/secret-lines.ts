@@ -30,3 +30,6 @@ export function splitSecret(
     )
   return { id: match[1], value: match[2] }
 }
+
+/** What a log line, an error or a debug line shows in place of a secret. */
+export const REDACTED = '***'

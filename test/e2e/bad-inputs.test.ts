@@ -32,6 +32,8 @@ interface Case {
   why?: RegExp
 }
 
+const CERT_PEM =
+  '-----BEGIN CERTIFICATE-----\nMIIBijCCAS+gAwIBAgIU\n-----END CERTIFICATE-----'
 const LOGIN = (entry: string) => `- registry: ghcr.io\n${entry}`
 const PROMOTE = { mode: 'promote' }
 
@@ -747,6 +749,34 @@ const CASES: Case[] = [
     input: 'builder',
     value: 'no-such-builder-dpa',
     why: /no such builder/
+  },
+  {
+    name: 'endpoint that is not tcp://host:port',
+    inputs: { endpoint: 'buildkit.example.com:1234' },
+    input: 'endpoint',
+    value: 'buildkit.example.com:1234',
+    why: /expected a BuildKit daemon's address tcp:\/\/host:port/
+  },
+  {
+    name: 'tls-cacert that is a path, not PEM contents (the value never shown)',
+    inputs: { endpoint: 'tcp://127.0.0.1:1234', 'tls-cacert': '/etc/ca.pem' },
+    input: 'tls-cacert',
+    value: '***',
+    why: /PEM certificate/
+  },
+  {
+    name: 'tls-cert without endpoint',
+    inputs: { 'tls-cert': CERT_PEM },
+    input: 'tls-cert',
+    value: '***',
+    why: /set endpoint/
+  },
+  {
+    name: 'tls-key that is not a private key',
+    inputs: { endpoint: 'tcp://127.0.0.1:1234', 'tls-key': CERT_PEM },
+    input: 'tls-key',
+    value: '***',
+    why: /PEM private key/
   },
   {
     name: 'add-hosts without ip',
