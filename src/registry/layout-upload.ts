@@ -6,7 +6,13 @@
  */
 import type { RegistryClient } from './client.js'
 import type { BlobOutcome } from './blob-upload.js'
-import { manifestWaves, type LayoutBlob, type OciLayout } from './oci-layout.js'
+import { RegistryError } from './registry-error.js'
+import {
+  carriesAttestations,
+  manifestWaves,
+  type LayoutBlob,
+  type OciLayout
+} from './oci-layout.js'
 
 export interface LayoutUploadOptions {
   /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
@@ -67,9 +73,40 @@ export async function uploadLayout(
   )
   for (const wave of [...manifestWaves(layout.manifests), [layout.root]])
     await Promise.all(
-      wave.map(manifest => client.putManifest(image, manifest.digest, manifest))
+      wave.map(manifest =>
+        client
+          .putManifest(image, manifest.digest, manifest)
+          .catch((error: unknown) => {
+            throw refusedWithAttestations(error, layout)
+          })
+      )
     )
   return result
+}
+
+/**
+ * A manifest the registry refused as such (4xx, not an auth answer) while
+ * the image carries buildx's attestations: some registries (ECR, Aliyun
+ * ACR, Fly) refuse those, so the error says how to publish without them,
+ * after the registry's own words.
+ */
+function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
+  if (
+    !(error instanceof RegistryError) ||
+    error.status === undefined ||
+    error.status < 400 ||
+    error.status >= 500 ||
+    [401, 403, 429].includes(error.status) ||
+    !carriesAttestations(layout)
+  )
+    return error
+  const said = error.message.replace(`registry ${error.registry}: `, '')
+  return new RegistryError(
+    error.registry,
+    `${said}; the image carries attestations (buildx's provenance or SBOM, as manifests of platform unknown/unknown), which some registries refuse: set provenance: false and sbom: false to publish without them`,
+    error.status,
+    { cause: error }
+  )
 }
 
 /** Runs `work` on every item, at most `limit` at once; the first failure rejects. */

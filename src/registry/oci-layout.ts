@@ -157,6 +157,24 @@ class LayoutWalk {
 }
 
 /**
+ * Whether the root index holds buildx's attestation manifests (provenance,
+ * SBOM): entries of platform `unknown/unknown` that BuildKit marks
+ * `vnd.docker.reference.type: attestation-manifest`.
+ */
+export function carriesAttestations(layout: OciLayout): boolean {
+  const entries = (parseJson(layout.dir, 'index', layout.root.body).manifests ??
+    []) as (Descriptor & {
+    platform?: { os?: string }
+    annotations?: Record<string, string>
+  })[]
+  return entries.some(
+    entry =>
+      entry.annotations?.['vnd.docker.reference.type'] ===
+        'attestation-manifest' || entry.platform?.os === 'unknown'
+  )
+}
+
+/**
  * The manifests below the root in waves that can each be put at once: a
  * manifest comes in the wave after the last of the manifests it names.
  * Children of one index (the platforms, their attestations) share a wave.

@@ -2,7 +2,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readLayout } from '../../../src/registry/oci-layout.js'
+import {
+  carriesAttestations,
+  readLayout
+} from '../../../src/registry/oci-layout.js'
 import { parseBuildMetadata } from '../../../src/docker/metadata.js'
 import { classicManifest, namedIndex } from '../../../src/docker/image-load.js'
 import { parseBuildWarnings } from '../../../src/docker/check-result.js'
@@ -96,5 +99,31 @@ describe("buildx 0.29's check warnings in its metadata file", () => {
       )
     ) as Record<string, unknown>
     expect(parseBuildWarnings(metadata)).toEqual({ warnings: [] })
+  })
+})
+
+describe('carriesAttestations', () => {
+  it.each([
+    {
+      name: 'buildx 0.13, provenance: its index lists one per platform',
+      version: '0.13',
+      build: 'two-platforms-provenance',
+      carries: true
+    },
+    {
+      name: 'buildx 0.29, provenance',
+      version: '0.29',
+      build: 'two-platforms-provenance',
+      carries: true
+    },
+    {
+      name: 'buildx 0.29, one platform, none asked: a plain manifest',
+      version: '0.29',
+      build: 'one-platform-three-tags',
+      carries: false
+    }
+  ])('$name', async ({ version, build, carries }) => {
+    const layout = await readLayout(join(FIXTURES, version, build))
+    expect(carriesAttestations(layout)).toBe(carries)
   })
 })
