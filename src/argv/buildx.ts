@@ -133,6 +133,10 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
       '--annotation',
       atLevels(formatKeyValues(request.annotations), build.annotationLevels)
     ),
+    ...repeated(
+      '--annotation',
+      formatKeyValues(build.indexAnnotations ?? {}).map(line => `index:${line}`)
+    ),
     ...repeated('--build-arg', build.buildArgs),
     ...repeated('--build-context', build.buildContexts),
     ...repeated('--cache-from', build.cacheFrom),

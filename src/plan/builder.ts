@@ -1,5 +1,6 @@
 import type { WorkflowRun } from '../context/context-types.js'
 import type { BuildSettings } from '../settings/build-settings.js'
+import { attestValues } from '../argv/attest.js'
 
 /** The builder that runs a build, as `docker buildx inspect` reports it. */
 export interface Builder {
@@ -136,6 +137,20 @@ export function splitsOverNodes(
   builder: Builder
 ): boolean {
   return (builder.nodes ?? 1) > 1 && build.platforms.length > 1
+}
+
+/**
+ * Whether the build surely publishes an index: several platforms, or an
+ * attestation that is not turned off where the store can hold one (buildx
+ * refuses index annotations on a single-platform export, so only then).
+ */
+export function publishesIndex(
+  build: Parameters<typeof attestValues>[0] & Pick<BuildSettings, 'platforms'>,
+  builder: Builder
+): boolean {
+  if (build.platforms.length > 1) return true
+  if (keepsClassicImages(builder)) return false
+  return attestValues(build).some(line => !/(^|,)disabled=true(,|$)/.test(line))
 }
 
 /** Whether the builder can build only one platform (so several fail before any step). */

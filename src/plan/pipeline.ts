@@ -7,9 +7,12 @@ import type { Publication } from './publication.js'
 import {
   attestationDefaults,
   createBuilderArgs,
+  publishesIndex,
   removeBuilderArgs,
+  splitsOverNodes,
   type Builder
 } from './builder.js'
+import type { BuildSettings } from '../settings/build-settings.js'
 import {
   localBuild,
   requirePlatformsFit,
@@ -107,6 +110,41 @@ function withStages(
   return { login, stage, ...registry, discard: [], cleanup }
 }
 
+/** What an index says of itself, as GHCR reads it (its description and source among them). */
+const INDEX_KEYS = [
+  'description',
+  'source',
+  'licenses',
+  'revision',
+  'version',
+  'created'
+].map(key => `org.opencontainers.image.${key}`)
+
+/**
+ * The index's own annotations, from the values of the labels, where the
+ * build surely publishes one (never beside DOCKER_METADATA_ANNOTATIONS_LEVELS
+ * naming index, nor over the user's own `index:` line of a key).
+ */
+function indexAnnotations(
+  build: BuildSettings,
+  builder: Builder,
+  publication: Publication
+): Pick<BuildSettings, 'indexAnnotations'> {
+  if (
+    !publishesIndex(build, builder) ||
+    splitsOverNodes(build, builder) ||
+    build.annotationLevels?.some(level => level.startsWith('index'))
+  )
+    return {}
+  const own = Object.entries(publication.annotations).filter(
+    ([key, value]) =>
+      INDEX_KEYS.includes(key) &&
+      value !== '' &&
+      publication.annotations[`index:${key}`] === undefined
+  )
+  return own.length === 0 ? {} : { indexAnnotations: Object.fromEntries(own) }
+}
+
 /** The build settings pinned to the builder the steps were chosen for. */
 function onBuilder(
   settings: Settings,
@@ -120,9 +158,10 @@ function onBuilder(
     }),
     ...attestationDefaults(settings.build, builder, publication.workflowRun)
   }
+  const pinned = { ...build, ...indexAnnotations(build, builder, publication) }
   return builder.driver === 'classic' || builder.name === ''
-    ? build
-    : { ...build, builder: builder.name }
+    ? pinned
+    : { ...pinned, builder: builder.name }
 }
 
 function buildPipeline(input: PipelineInput): ModePipeline {

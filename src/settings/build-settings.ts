@@ -76,6 +76,8 @@ export interface BuildSettings extends BuildOptions {
   builderId?: string
   /** Set by the pipeline: DOCKER_METADATA_ANNOTATIONS_LEVELS, e.g. manifest,index. */
   annotationLevels?: string[]
+  /** Set by the pipeline where the build publishes an index: what its own annotations say. */
+  indexAnnotations?: Record<string, string>
 }
 
 /** An attestation input: true, false or attributes; undefined when not given. */

@@ -74,11 +74,18 @@ async function publish(
 const INDEX = 'application/vnd.oci.image.index.v1+json'
 
 describe('attestations as build-push-action makes them', () => {
-  it("no input: buildx's default provenance, an OCI index as the trio pushes", async () => {
+  it("no input: buildx's default provenance, an OCI index as the trio pushes, with the index's own annotations (the trio leaves none: GHCR shows no description)", async () => {
     expect(await publish({})).toMatchObject({
       mediaType: INDEX,
       platforms: ['linux/amd64'],
-      indexAnnotations: [],
+      indexAnnotations: [
+        'org.opencontainers.image.created',
+        'org.opencontainers.image.description',
+        'org.opencontainers.image.licenses',
+        'org.opencontainers.image.revision',
+        'org.opencontainers.image.source',
+        'org.opencontainers.image.version'
+      ],
       attestations: 1
     })
   })

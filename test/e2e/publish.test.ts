@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
-import { publishedTags, readManifest } from './registry-api.js'
+import { publishedTags, readJson, readManifest } from './registry-api.js'
 import { ROOT, postRuns, runMain, runPost } from './runner.js'
 import {
   auths,
@@ -354,5 +354,69 @@ describe('clear failures', () => {
     )
     expect(main.code).toBe(1)
     expect(main.stdout).toMatch(/::error::the docker CLI was not found on PATH/)
+  })
+})
+
+describe("the index's own annotations, as GHCR reads them", () => {
+  const INDEX_KEYS = [
+    'org.opencontainers.image.created',
+    'org.opencontainers.image.description',
+    'org.opencontainers.image.licenses',
+    'org.opencontainers.image.revision',
+    'org.opencontainers.image.source',
+    'org.opencontainers.image.version'
+  ]
+  const indexAnnotations = async (repo: string, tag: string) =>
+    (
+      await readJson<{ annotations?: Record<string, string> }>(
+        stack.a,
+        repo,
+        `manifests/${tag}`
+      )
+    ).annotations ?? {}
+
+  it('a two-platform release: its index carries the description, source, licenses, revision, version and created of the labels', async () => {
+    const repo = uniqueRepo('index-annotations')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO,
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).toBe(0)
+    const labels = Object.fromEntries(
+      main.outputs.labels.split('\n').map(line => {
+        const eq = line.indexOf('=')
+        return [line.slice(0, eq), line.slice(eq + 1)]
+      })
+    )
+    const annotations = await indexAnnotations(repo, '1.2.3')
+    expect(
+      Object.fromEntries(INDEX_KEYS.map(key => [key, annotations[key]]))
+    ).toEqual(Object.fromEntries(INDEX_KEYS.map(key => [key, labels[key]])))
+    expect(annotations['org.opencontainers.image.source']).toBe(
+      'https://github.com/acme/webapp'
+    )
+  })
+
+  it('a single-platform image without an index (the classic store) is left as it is', async () => {
+    const repo = uniqueRepo('no-index')
+    const { a } = stack
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: HELLO
+      },
+      runnerEnv('push-tag', { DOCKER_HOST: stack.classicDockerHost })
+    )
+    expect(main.code).toBe(0)
+    expect((await readManifest(a, repo, '1.2.3')).mediaType).toBe(
+      'application/vnd.oci.image.manifest.v1+json'
+    )
   })
 })

@@ -498,6 +498,62 @@ describe('pipelineFor: SOURCE_DATE_EPOCH', () => {
   })
 })
 
+describe("pipelineFor: the index's own annotations", () => {
+  const indexLines = (steps: Pipeline) =>
+    allSteps(steps)
+      .flatMap(step => ('argv' in step ? step.argv : []))
+      .filter(arg => arg.startsWith('index:'))
+      .map(arg => arg.slice(0, arg.indexOf('=')))
+
+  // the fixture's repository has no description or license: empty values are left out
+  const ALL = [
+    'index:org.opencontainers.image.created',
+    'index:org.opencontainers.image.revision',
+    'index:org.opencontainers.image.source',
+    'index:org.opencontainers.image.version'
+  ]
+
+  it.each<Row & { builder: Builder; expected: string[] }>([
+    {
+      name: 'two platforms: the index says what the labels say',
+      builder: CONTAINERD,
+      inputs: { platforms: 'linux/amd64,linux/arm64' },
+      expected: ALL
+    },
+    {
+      name: 'one platform with provenance (an index of the image and its attestation)',
+      builder: CONTAINERD,
+      inputs: {},
+      expected: ALL
+    },
+    {
+      name: 'one platform, provenance: false: no index, none (buildx would refuse them)',
+      builder: CONTAINERD,
+      inputs: { provenance: 'false' },
+      expected: []
+    },
+    {
+      name: 'the classic store: no index, none',
+      builder: DOCKER,
+      inputs: {},
+      expected: []
+    },
+    {
+      name: "the user's own index: line of a key is theirs",
+      builder: CONTAINERD,
+      inputs: {
+        platforms: 'linux/amd64,linux/arm64',
+        annotations: 'index:org.opencontainers.image.description=Ours'
+      },
+      expected: ['index:org.opencontainers.image.description', ...ALL]
+    }
+  ])('$name', async ({ inputs, builder, expected }) => {
+    expect(indexLines(await pipeline(inputs, builder)).sort()).toEqual(
+      [...expected].sort()
+    )
+  })
+})
+
 describe('pipelineFor: signing and its gate', () => {
   const KEY =
     '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJ9\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----'
