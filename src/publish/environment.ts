@@ -45,6 +45,7 @@ import {
   type RegistryClient
 } from '../registry/client.js'
 import type { Progress } from './outcome.js'
+import { readCacheFacts } from './cache-sources.js'
 
 /** Where the engine's adapters report progress: the Actions log, or a terminal. */
 export interface Log {
@@ -273,12 +274,20 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
+  const cache = await readCacheFacts(
+    settings,
+    publication,
+    builder,
+    env.registry,
+    log
+  )
   const pipeline = pipelineFor({
     settings,
     publication,
     builder,
     files,
-    userConfig
+    userConfig,
+    cache
   })
   return { pipeline, env }
 }

@@ -40,6 +40,7 @@ import {
   type PublishResult
 } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
+import { readCacheFacts } from './cache-sources.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -90,7 +91,7 @@ async function showPlan(
   guards: string[] = []
 ): Promise<PlanStep[]> {
   const steps = allSteps(pipeline).map(publicStep)
-  await io.showPlan(planText(publication, steps, guards), steps)
+  await io.showPlan(planText(publication, steps, guards, pipeline.cache), steps)
   return steps
 }
 
@@ -119,12 +120,28 @@ async function dryRunPipeline(
       (line, index) => `id=${splitSecret(line, index).id},src=<file>`
     )
   }
+  // a dry run reads the image's tags only where there are credentials for it
+  const first = publication.images[0]
+  const readable =
+    first !== undefined &&
+    (await credentialsLookup(settings, log.mask)(first.registry)) !== undefined
+  const registry = readable
+    ? createRegistry(settings, log.mask, log.debug)
+    : undefined
+  const cache = await readCacheFacts(
+    settings,
+    publication,
+    builder,
+    registry,
+    log
+  )
   return pipelineFor({
     settings,
     publication,
     builder,
     files,
-    userConfig: userConfigDir()
+    userConfig: userConfigDir(),
+    cache
   })
 }
 
