@@ -274,11 +274,12 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
+  // a client of its own: the run's client meets each registry first at its login
   const cache = await readCacheFacts(
     settings,
     publication,
     builder,
-    env.registry,
+    createRegistry(settings, log.mask, log.debug),
     log
   )
   const pipeline = pipelineFor({

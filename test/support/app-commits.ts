@@ -13,6 +13,44 @@ import { ROOT } from '../e2e/runner.js'
 /** What the dependency step prints: a step BuildKit ran shows it, a cached one does not. */
 const DEPENDENCIES = 'installing-dependencies'
 
+/** One commit of the app, as the bench and the tests build it. */
+export interface AppCommit {
+  /** Keeps one app out of another's cache. */
+  nonce: string
+  commit: number
+  /** How long the dependency step takes. */
+  seconds?: number
+  /** How much it writes (64 KiB by default). */
+  megabytes?: number
+  /** The base image (the engine's local/busybox by default). */
+  base?: string
+  /** The dependencies built in a `builder` stage, copied into the final one. */
+  multiStage?: boolean
+}
+
+/** The app's context for one commit: a folder with its Dockerfile and sources. */
+export function appCommit(app: AppCommit): string {
+  const { nonce, commit, seconds = 0, base = 'local/busybox:latest' } = app
+  const bytes = app.megabytes === undefined ? 65536 : app.megabytes * 1048576
+  const dependencies = `RUN echo ${DEPENDENCIES} ${nonce} && sleep ${seconds} && head -c ${bytes} /dev/urandom > /app/deps`
+  const lines = app.multiStage
+    ? [
+        `FROM ${base} AS builder`,
+        'WORKDIR /app',
+        dependencies,
+        'COPY src.txt /app/',
+        'RUN cat /app/src.txt > /app/built',
+        `FROM ${base}`,
+        'WORKDIR /app',
+        'COPY --from=builder /app/deps /app/built /app/'
+      ]
+    : [`FROM ${base}`, 'WORKDIR /app', dependencies, 'COPY src.txt /app/']
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
+  writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
+  writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
+  return dir
+}
+
 /**
  * The app's context for one commit; `nonce` keeps one app out of another's
  * cache, `seconds` is how long its dependency step takes.
@@ -21,21 +59,9 @@ export function appContext(
   nonce: string,
   commit: number,
   seconds = 0,
-  base = 'local/busybox:latest'
+  base?: string
 ): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
-  writeFileSync(
-    join(dir, 'Dockerfile'),
-    [
-      `FROM ${base}`,
-      'WORKDIR /app',
-      `RUN echo ${DEPENDENCIES} ${nonce} && sleep ${seconds} && head -c 65536 /dev/urandom > /app/deps`,
-      'COPY src.txt /app/',
-      ''
-    ].join('\n')
-  )
-  writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
-  return dir
+  return appCommit({ nonce, commit, seconds, ...(base && { base }) })
 }
 
 /** The commit's time: commit n was pushed on 2026-11-0n at 10:00 UTC. */
