@@ -125,6 +125,28 @@ export function createRegistry(
   })
 }
 
+/** The cache read's bound: it only warms the build, so it never holds it up long. */
+const CACHE_READ_MS = 5000
+
+/**
+ * A registry client for the cache decision's read of the image's tags: of its
+ * own (the run's client meets each registry first at its login), one
+ * attempt, at most 5 s a request (or registry-timeout, if shorter); a read
+ * that fails only leaves the build without imports.
+ */
+export function createCacheRegistry(
+  settings: Settings,
+  mask: (secret: string) => void,
+  debug?: (message: string) => void
+): RegistryClient {
+  return createRegistryClient({
+    credentials: credentialsLookup(settings, mask),
+    retries: 0,
+    requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000),
+    debug
+  })
+}
+
 /**
  * buildx runs git several times per build only to put the commit in a
  * provenance attestation (BUILDX_GIT_INFO): where none is made, git is
@@ -279,7 +301,7 @@ export async function startRun(
     settings,
     publication,
     builder,
-    createRegistry(settings, log.mask, log.debug),
+    createCacheRegistry(settings, log.mask, log.debug),
     log
   )
   const pipeline = pipelineFor({

@@ -28,6 +28,7 @@ import { parseImageReference } from '../reference/images.js'
 import { splitSecret } from '../shared/secret-lines.js'
 import {
   builderFor,
+  createCacheRegistry,
   createRegistry,
   credentialsLookup,
   startRun,
@@ -126,7 +127,7 @@ async function dryRunPipeline(
     first !== undefined &&
     (await credentialsLookup(settings, log.mask)(first.registry)) !== undefined
   const registry = readable
-    ? createRegistry(settings, log.mask, log.debug)
+    ? createCacheRegistry(settings, log.mask, log.debug)
     : undefined
   const cache = await readCacheFacts(
     settings,
