@@ -8,6 +8,8 @@ import {
   type CacheFacts
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
+import { pipelineFor } from '../../../src/plan/pipeline.js'
+import { releaseRun } from '../docker/run-fixture.js'
 import {
   parseCacheSetting,
   type CacheSetting
@@ -421,5 +423,95 @@ describe('parseCacheSetting', () => {
     }
   ])('$name', ({ value, error }) => {
     expect(() => parseCacheSetting(value)).toThrow(error)
+  })
+})
+
+describe('pipelineFor: the decision reaches the build and the plan', () => {
+  const files = {
+    metadata: '/run/meta.json',
+    iid: '/run/iid',
+    layout: '/run/layout',
+    secretSpecs: []
+  }
+  const buildArgv = async (
+    builder: Builder,
+    inputs: Record<string, string>,
+    cache: Parameters<typeof pipelineFor>[0]['cache']
+  ) => {
+    const { settings, publication } = await releaseRun({
+      secrets: '',
+      ...inputs
+    })
+    const pipeline = pipelineFor({
+      settings,
+      publication,
+      builder,
+      files,
+      userConfig: '/home/runner/.docker',
+      cache
+    })
+    const build = pipeline.stage.find(s => s.step === 'build')
+    return {
+      argv: build !== undefined && 'argv' in build ? build.argv : [],
+      lines: pipeline.cache ?? []
+    }
+  }
+  const flags = (argv: string[]) =>
+    argv.flatMap((arg, i) =>
+      arg.startsWith('--cache-') ? [`${arg} ${argv[i + 1]}`] : []
+    )
+
+  it.each([
+    {
+      name: 'classic store, the release tags 1.2 exists: inline, imported from it',
+      builder: CLASSIC_STORE,
+      inputs: {},
+      cache: { runner: GHA, imports: [{ tag: '1.2', why: "this run's tag" }] },
+      flags: [
+        '--cache-from type=registry,ref=ghcr.io/octo/app:1.2',
+        '--cache-to type=inline'
+      ]
+    },
+    {
+      name: 'docker-container with the service: gha, the first image and the runner arch in the scope',
+      builder: CONTAINER,
+      inputs: {},
+      cache: { runner: GHA, imports: [] },
+      flags: [
+        '--cache-from type=gha,scope=octo-app-runner-x64',
+        '--cache-to type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64'
+      ]
+    },
+    {
+      name: 'push: false: auto leaves the cache alone',
+      builder: CONTAINER,
+      inputs: { push: 'false' },
+      cache: { runner: GHA, imports: [] },
+      flags: []
+    },
+    {
+      name: "the user's cache-from wins",
+      builder: CONTAINER,
+      inputs: { 'cache-from': 'type=registry,ref=r.example/c:x' },
+      cache: { runner: GHA, imports: [] },
+      flags: ['--cache-from type=registry,ref=r.example/c:x']
+    }
+  ])('$name', async ({ builder, inputs, cache, ...row }) => {
+    const { argv, lines } = await buildArgv(
+      builder,
+      inputs as Record<string, string>,
+      cache
+    )
+    expect(flags(argv)).toEqual(row.flags)
+    expect(lines.length).toBeGreaterThan(0)
+  })
+
+  it('the sources of a release: its floating tags, then the default branch tags', async () => {
+    const { publication } = await releaseRun({ secrets: '' })
+    expect(publication.cacheSources).toEqual({
+      own: ['1.2', 'latest'],
+      // type=semver rules publish nothing for a branch push
+      defaultBranch: []
+    })
   })
 })
