@@ -14,6 +14,7 @@ import { signingCost } from './signing.js'
 import { bigLayers } from './layers.js'
 import { publishWithBigStore } from './store.js'
 import { secondCommits } from './commits.js'
+import { warmCache } from './warm-cache.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -52,6 +53,11 @@ async function main(): Promise<void> {
       title:
         '7. The second commit of an app (a 4 s dependency step), each engine: no settings vs reproducible: true',
       run: secondCommits
+    },
+    {
+      title:
+        '8. Warm builds on cold runners: the second commit of an app (8 s, 32 MB dependency step), builder cache pruned: ours (no settings) vs bare buildx --push vs the best recipe',
+      run: warmCache
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)

@@ -38,6 +38,12 @@ import { apiUrl, parseRegistry } from '../reference/repository.js'
 import type { CommandStep, Pipeline, Step } from './steps.js'
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import { referrerSteps } from './referrer-steps.js'
+import {
+  decideCache,
+  type CacheDecision,
+  type CacheImport,
+  type RunnerCache
+} from './cache.js'
 
 export interface PipelineInput {
   settings: Settings
@@ -47,6 +53,8 @@ export interface PipelineInput {
   files: BuildFiles
   /** The user's docker config folder, where `logout: false` keeps the logins. */
   userConfig: string
+  /** What the cache decision reads: the runner's cache service, the image's tags that exist. */
+  cache?: { runner: RunnerCache; imports: CacheImport[] }
 }
 
 /**
@@ -145,14 +153,31 @@ function indexAnnotations(
   return own.length === 0 ? {} : { indexAnnotations: Object.fromEntries(own) }
 }
 
+/** The cache the build gets on this builder (the user's lines win), and why. */
+export function cacheFor(input: PipelineInput): CacheDecision {
+  const { settings, publication, builder, cache } = input
+  if (evaluatesOnly(settings.build.call))
+    return { cacheFrom: [], cacheTo: [], lines: ['none (call only evaluates)'] }
+  return decideCache(settings.build, {
+    registryBound: registryBound(settings),
+    builder,
+    runner: cache?.runner ?? { service: false },
+    image: publication.images[0]?.name ?? '',
+    imports: cache?.imports ?? [],
+    ...(publication.cacheSources?.pullRequest !== undefined && {
+      pullRequest: publication.cacheSources.pullRequest
+    })
+  })
+}
+
 /** The build settings pinned to the builder the steps were chosen for. */
-function onBuilder(
-  settings: Settings,
-  builder: Builder,
-  publication: Publication
-) {
+function onBuilder(input: PipelineInput) {
+  const { settings, builder, publication } = input
+  const { cacheFrom, cacheTo } = cacheFor(input)
   const build = {
     ...settings.build,
+    cacheFrom,
+    cacheTo,
     ...(publication.annotationLevels && {
       annotationLevels: publication.annotationLevels
     }),
@@ -166,7 +191,7 @@ function onBuilder(
 
 function buildPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
-  const build = onBuilder(settings, builder, publication)
+  const build = onBuilder(input)
   requirePlatformsFit(build, builder)
   const login = loginSteps(input)
   if (buildsAsAsked(settings))
@@ -188,7 +213,7 @@ function buildPipeline(input: PipelineInput): ModePipeline {
 function digestPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
   const staging = stagingTag(publication.buildId, settings.build.platforms[0])
-  const build = onBuilder(settings, builder, publication)
+  const build = onBuilder(input)
   requirePlatformsFit(build, builder)
   const stages = stagedPlatform(publication, build, builder, files, staging)
   const staged = {
@@ -258,8 +283,10 @@ function withOwnBuilder(
 export function pipelineFor(input: PipelineInput): Pipeline {
   const pipeline = withOwnBuilder(modePipeline(input), input)
   const publishes = pipeline.tag.length > 0
+  const builds = needsBuilder(input.settings)
   return {
     ...pipeline,
+    ...(builds && { cache: cacheFor(input).lines }),
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
     sign: publishes
       ? [
@@ -294,18 +321,23 @@ export function buildsAsAsked(settings: Settings): boolean {
   )
 }
 
+/** Whether the image goes to a registry by our steps (build with push, digest). */
+export function registryBound(settings: Settings): boolean {
+  return (
+    settings.mode === 'digest' ||
+    (settings.mode === 'build' &&
+      settings.build.push &&
+      !buildsAsAsked(settings))
+  )
+}
+
 /**
  * Whether buildx's docker driver must tell its image store: several
  * platforms need containerd's, and an image that goes to a registry is
  * exported as a layout there but saved from the classic store.
  */
 export function needsImageStore(settings: Settings): boolean {
-  const uploads =
-    settings.mode === 'digest' ||
-    (settings.mode === 'build' &&
-      settings.build.push &&
-      !buildsAsAsked(settings))
-  return uploads || settings.build.platforms.length > 1
+  return registryBound(settings) || settings.build.platforms.length > 1
 }
 
 /** Whether the mode needs to know the builder (it builds). */

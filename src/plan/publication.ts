@@ -5,6 +5,9 @@ import { emptySecrets } from '../settings/logins.js'
 import { pushes, type Settings } from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
 import type { Tag } from '../tags/tag-types.js'
+import { refInfo } from '../tags/ref-info.js'
+import { isPullRequestEvent } from '../context/git-refs.js'
+import type { CacheSources } from './cache.js'
 
 /** What a run will publish: computed purely from the inputs, the ref and the time. */
 export interface Publication {
@@ -26,10 +29,48 @@ export interface Publication {
   annotationLevels?: string[]
   /** The workflow run, for build-push-action's default provenance (runner only). */
   workflowRun?: WorkflowRun
+  /** The image's own tags a build may import its cache from (cache: auto, inline). */
+  cacheSources?: CacheSources
 }
 
 export function refsFor(images: Image[], tags: Tag[]): string[] {
   return images.flatMap(image => tags.map(tag => `${image.name}:${tag.name}`))
+}
+
+/**
+ * The tags a build may import its cache from: this run's own, then those a
+ * push to the default branch publishes (the same rules, that ref); a pull
+ * request's number, so its run writes no cache a push run reads.
+ */
+function cacheSources(
+  settings: Settings,
+  ctx: RefContext,
+  tags: Tag[],
+  now: Date
+): CacheSources {
+  const info = refInfo(ctx)
+  const pr = isPullRequestEvent(ctx.eventName) || info.pr !== undefined
+  const branch = ctx.defaultBranches[0] ?? 'main'
+  let defaultBranch: string[] = []
+  try {
+    const main: RefContext = {
+      ...ctx,
+      eventName: 'push',
+      ref: `refs/heads/${branch}`,
+      prNumber: undefined,
+      prHeadRef: undefined,
+      baseRef: undefined
+    }
+    const inputs = { tags: settings.tags, flavor: settings.flavor }
+    defaultBranch = computeTags(main, inputs, now).tags.map(t => t.name)
+  } catch {
+    // rules that cannot describe a push to the default branch import nothing from it
+  }
+  return {
+    own: tags.filter(t => t.kind !== 'version').map(t => t.name),
+    defaultBranch,
+    ...(pr && { pullRequest: Number(info.pr ?? 0) })
+  }
 }
 
 export function describePublication(
@@ -65,6 +106,7 @@ export function describePublication(
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),
     sourceDateEpoch: Math.floor(created.getTime() / 1000),
     ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
-    ...(ctx.workflowRun && { workflowRun: ctx.workflowRun })
+    ...(ctx.workflowRun && { workflowRun: ctx.workflowRun }),
+    cacheSources: cacheSources(settings, ctx, computed.tags, now)
   }
 }

@@ -143,6 +143,8 @@ export interface Pipeline {
   sign: RequestStep[]
   /** Local leftovers removed. */
   cleanup: CommandStep[]
+  /** What the build's cache decision was, and why (modes that build). */
+  cache?: string[]
 }
 
 export function isCommand(step: Step): step is CommandStep {

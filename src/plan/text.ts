@@ -24,7 +24,8 @@ export function guardText(lines: string[]): string[] {
 export function planText(
   publication: Publication,
   steps: PlanStep[],
-  guards: string[] = []
+  guards: string[] = [],
+  cache: string[] = []
 ): string {
   const width = Math.max(0, ...publication.tags.map(t => t.name.length))
   return [
@@ -36,6 +37,7 @@ export function planText(
     ...section('References', publication.refs),
     ...section('Labels', formatKeyValues(publication.labels)),
     ...section('Annotations', formatKeyValues(publication.annotations)),
+    ...(cache.length > 0 ? section('Cache', cache) : []),
     ...section('Steps', steps.map(stepLine)),
     ...(guards.length > 0 ? guardText(guards) : []),
     ...publication.warnings.map(w => `Warning: ${w}`)

@@ -55,6 +55,7 @@ import {
   type RegistryClient
 } from '../registry/client.js'
 import type { Progress } from './outcome.js'
+import { readCacheFacts } from './cache-sources.js'
 
 /** Where the engine's adapters report progress: the Actions log, or a terminal. */
 export interface Log {
@@ -132,6 +133,28 @@ export function createRegistry(
     credentials: credentialsLookup(settings, mask),
     retries: settings.retries,
     requestTimeoutMs: settings.registryTimeout * 1000,
+    debug
+  })
+}
+
+/** The cache read's bound: it only warms the build, so it never holds it up long. */
+const CACHE_READ_MS = 5000
+
+/**
+ * A registry client for the cache decision's read of the image's tags: of its
+ * own (the run's client meets each registry first at its login), one
+ * attempt, at most 5 s a request (or registry-timeout, if shorter); a read
+ * that fails only leaves the build without imports.
+ */
+export function createCacheRegistry(
+  settings: Settings,
+  mask: (secret: string) => void,
+  debug?: (message: string) => void
+): RegistryClient {
+  return createRegistryClient({
+    credentials: credentialsLookup(settings, mask),
+    retries: 0,
+    requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000),
     debug
   })
 }
@@ -353,12 +376,21 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
+  // a client of its own: the run's client meets each registry first at its login
+  const cache = await readCacheFacts(
+    settings,
+    publication,
+    builder,
+    createCacheRegistry(settings, log.mask, log.debug),
+    log
+  )
   const pipeline = pipelineFor({
     settings,
     publication,
     builder,
     files,
-    userConfig
+    userConfig,
+    cache
   })
   return { pipeline, env, builder }
 }

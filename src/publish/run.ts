@@ -28,6 +28,7 @@ import { parseImageReference } from '../reference/images.js'
 import { splitSecret } from '../shared/secret-lines.js'
 import {
   builderFor,
+  createCacheRegistry,
   createRegistry,
   credentialsLookup,
   startRun,
@@ -40,6 +41,7 @@ import {
   type PublishResult
 } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
+import { readCacheFacts } from './cache-sources.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -95,7 +97,7 @@ async function showPlan(
   guards: string[] = []
 ): Promise<PlanStep[]> {
   const steps = allSteps(pipeline).map(publicStep)
-  await io.showPlan(planText(publication, steps, guards), steps)
+  await io.showPlan(planText(publication, steps, guards, pipeline.cache), steps)
   return steps
 }
 
@@ -124,12 +126,28 @@ async function dryRunPipeline(
       (line, index) => `id=${splitSecret(line, index).id},src=<file>`
     )
   }
+  // a dry run reads the image's tags only where there are credentials for it
+  const first = publication.images[0]
+  const readable =
+    first !== undefined &&
+    (await credentialsLookup(settings, log.mask)(first.registry)) !== undefined
+  const registry = readable
+    ? createCacheRegistry(settings, log.mask, log.debug)
+    : undefined
+  const cache = await readCacheFacts(
+    settings,
+    publication,
+    builder,
+    registry,
+    log
+  )
   return pipelineFor({
     settings,
     publication,
     builder,
     files,
-    userConfig: userConfigDir()
+    userConfig: userConfigDir(),
+    cache
   })
 }
 

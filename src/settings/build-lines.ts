@@ -148,3 +148,57 @@ export function checkAnnotations(lines: string[]): string[] {
   }
   return lines
 }
+
+/** What the `cache` input asks for: `auto` decides from the builder and the runner. */
+export const CACHE_KINDS = [
+  'auto',
+  'gha',
+  'registry',
+  'inline',
+  'local',
+  'off'
+] as const
+export type CacheKind = (typeof CACHE_KINDS)[number]
+
+/** The `cache` input, read: a kind, and the place `registry` and `local` need. */
+export interface CacheSetting {
+  kind: CacheKind
+  /** registry: the cache's own image reference (never one of the image's tags). */
+  ref?: string
+  /** local: the folder the cache is kept in (one subfolder per image and platform). */
+  dir?: string
+}
+
+const CACHE_ALLOWED =
+  'expected auto (the default), gha, inline, off, registry,ref=<a cache reference of its own> or local,dir=<folder>'
+
+/** `cache`: a kind, then (registry, local) the one attribute it needs. */
+export function parseCacheSetting(value: string): CacheSetting {
+  const trimmed = value.trim()
+  if (trimmed === '') return { kind: 'auto' }
+  const fields = trimmed.split(',').map(f => f.trim())
+  const kind = CACHE_KINDS.find(k => k === fields[0].toLowerCase())
+  if (kind === undefined) throw new InputError('cache', trimmed, CACHE_ALLOWED)
+  const needed = { registry: 'ref', local: 'dir' } as Record<string, string>
+  const key = needed[kind]
+  const attributes = fields.slice(1)
+  if (key === undefined) {
+    if (attributes.length > 0)
+      throw new InputError(
+        'cache',
+        trimmed,
+        `${kind} takes no attributes; ${CACHE_ALLOWED}`
+      )
+    return { kind }
+  }
+  const prefix = `${key}=`
+  const given = attributes.length === 1 && attributes[0].startsWith(prefix)
+  const place = given ? attributes[0].slice(prefix.length).trim() : ''
+  if (place === '' || /\s/.test(place))
+    throw new InputError(
+      'cache',
+      trimmed,
+      `${kind} needs ${key}=…; ${CACHE_ALLOWED}`
+    )
+  return { kind, [key]: place }
+}

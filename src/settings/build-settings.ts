@@ -17,7 +17,9 @@ import { validatePlatforms } from './platforms.js'
 import {
   checkBuildArgs,
   checkBuildContexts,
-  checkCacheLines
+  checkCacheLines,
+  parseCacheSetting,
+  type CacheSetting
 } from './build-lines.js'
 import {
   expandBuildContexts,
@@ -50,6 +52,8 @@ export interface BuildSettings extends BuildOptions {
   reproducible: boolean
   cacheFrom: string[]
   cacheTo: string[]
+  /** The `cache` input; cache-from/cache-to, when given, win over it. */
+  cache: CacheSetting
   /**
    * `id=value` lines; each value goes to a file of ours, never argv. The last
    * one is github-token's GIT_AUTH_TOKEN.<host> when a Git context needs it.
@@ -179,6 +183,7 @@ export function parseBuild(
     reproducible: parseBoolean(source, 'reproducible', false),
     cacheFrom: checkCacheLines(parseLines(source, 'cache-from'), 'cache-from'),
     cacheTo: checkCacheLines(parseLines(source, 'cache-to'), 'cache-to'),
+    cache: parseCacheSetting(source('cache')),
     ...secrets,
     secrets: [...secrets.secrets, ...gitAuth],
     ssh: parseLines(source, 'ssh'),

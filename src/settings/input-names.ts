@@ -36,6 +36,7 @@ export const INPUT_NAMES = [
   'platforms',
   'cache-from',
   'cache-to',
+  'cache',
   'secrets',
   'secret-files',
   'secret-envs',

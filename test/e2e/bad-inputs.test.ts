@@ -654,6 +654,26 @@ const CASES: Case[] = [
     value: 'type=registry,mode=max'
   },
   {
+    name: 'cache unknown kind',
+    inputs: { cache: 'redis' },
+    input: 'cache',
+    value: 'redis',
+    why: /expected auto \(the default\), gha, inline, off/
+  },
+  {
+    name: 'cache registry without its ref',
+    inputs: { cache: 'registry' },
+    input: 'cache',
+    value: 'registry',
+    why: /registry needs ref=/
+  },
+  {
+    name: "cache gha without the runner's cache service",
+    inputs: { cache: 'gha', builder: 'default' },
+    input: 'cache',
+    value: 'gha'
+  },
+  {
     name: 'cache-to without type',
     inputs: { 'cache-to': 'ref=ghcr.io/a/b:c,mode=max' },
     input: 'cache-to',

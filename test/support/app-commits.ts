@@ -3,6 +3,7 @@
  * WORKDIR, a slow dependency step, then the sources, which each commit
  * changes; each commit a push at its own time (a payload of its own).
  */
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,24 +13,55 @@ import { ROOT } from '../e2e/runner.js'
 /** What the dependency step prints: a step BuildKit ran shows it, a cached one does not. */
 const DEPENDENCIES = 'installing-dependencies'
 
+/** One commit of the app, as the bench and the tests build it. */
+export interface AppCommit {
+  /** Keeps one app out of another's cache. */
+  nonce: string
+  commit: number
+  /** How long the dependency step takes. */
+  seconds?: number
+  /** How much it writes (64 KiB by default). */
+  megabytes?: number
+  /** The base image (the engine's local/busybox by default). */
+  base?: string
+  /** The dependencies built in a `builder` stage, copied into the final one. */
+  multiStage?: boolean
+}
+
+/** The app's context for one commit: a folder with its Dockerfile and sources. */
+export function appCommit(app: AppCommit): string {
+  const { nonce, commit, seconds = 0, base = 'local/busybox:latest' } = app
+  const bytes = app.megabytes === undefined ? 65536 : app.megabytes * 1048576
+  const dependencies = `RUN echo ${DEPENDENCIES} ${nonce} && sleep ${seconds} && head -c ${bytes} /dev/urandom > /app/deps`
+  const lines = app.multiStage
+    ? [
+        `FROM ${base} AS builder`,
+        'WORKDIR /app',
+        dependencies,
+        'COPY src.txt /app/',
+        'RUN cat /app/src.txt > /app/built',
+        `FROM ${base}`,
+        'WORKDIR /app',
+        'COPY --from=builder /app/deps /app/built /app/'
+      ]
+    : [`FROM ${base}`, 'WORKDIR /app', dependencies, 'COPY src.txt /app/']
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
+  writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
+  writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
+  return dir
+}
+
 /**
  * The app's context for one commit; `nonce` keeps one app out of another's
  * cache, `seconds` is how long its dependency step takes.
  */
-export function appContext(nonce: string, commit: number, seconds = 0): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
-  writeFileSync(
-    join(dir, 'Dockerfile'),
-    [
-      'FROM local/busybox:latest',
-      'WORKDIR /app',
-      `RUN echo ${DEPENDENCIES} ${nonce} && sleep ${seconds} && head -c 65536 /dev/urandom > /app/deps`,
-      'COPY src.txt /app/',
-      ''
-    ].join('\n')
-  )
-  writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
-  return dir
+export function appContext(
+  nonce: string,
+  commit: number,
+  seconds = 0,
+  base?: string
+): string {
+  return appCommit({ nonce, commit, seconds, ...(base && { base }) })
 }
 
 /** The commit's time: commit n was pushed on 2026-11-0n at 10:00 UTC. */
@@ -61,3 +93,110 @@ export const ranDependencies = (stdout: string): boolean =>
   stdout
     .split('\n')
     .some(line => new RegExp(`^#\\d+ [\\d.]+ ${DEPENDENCIES} \\S+$`).test(line))
+
+/** A build cache record as `buildx du --verbose` prints it. */
+interface CacheRecord {
+  id: string
+  /** buildx 0.13 prints one `Parent:`, 0.29 a `Parents:` list. */
+  parents: string[]
+  description: string
+}
+
+function cacheRecords(run: (args: string[]) => string): CacheRecord[] {
+  const records: CacheRecord[] = []
+  for (const block of run(['buildx', 'du', '--verbose']).split(/\n\s*\n/)) {
+    const field = (name: string) =>
+      new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(block)?.[1]?.trim() ?? ''
+    if (field('ID') !== '')
+      records.push({
+        id: field('ID'),
+        parents: [
+          field('Parent'),
+          ...[...block.matchAll(/^ - (\S+)$/gm)].map(m => m[1])
+        ].filter(Boolean),
+        description: field('Description')
+      })
+  }
+  return records
+}
+
+/**
+ * Makes the builder a cold runner's for this app: every build cache record
+ * of its dependency step (the nonce is in it) and every record built on one,
+ * pruned by id, children first (the stack's builders are shared, so only
+ * this app's records go); the app's images removed from the engine.
+ * `env` reaches the engine and builder as the step does (DOCKER_HOST, PATH,
+ * BUILDX_CONFIG, DOCKER_CONFIG).
+ */
+export function coldRunner(
+  env: Record<string, string>,
+  builder: string,
+  nonce: string,
+  images: string[] = []
+): void {
+  const run = (args: string[]) =>
+    execFileSync('docker', args, {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+  const on = ['--builder', builder]
+  const records = cacheRecords(args => run([...args, ...on]))
+  const gone = new Set(
+    records.filter(r => r.description.includes(nonce)).map(r => r.id)
+  )
+  for (let grew = true; grew;) {
+    grew = false
+    for (const record of records)
+      if (record.parents.some(p => gone.has(p)) && !gone.has(record.id)) {
+        gone.add(record.id)
+        grew = true
+      }
+  }
+  for (const image of images)
+    try {
+      run(['image', 'rm', '-f', image])
+    } catch {
+      // not in the engine: nothing to remove
+    }
+  // a record another one is built on is pruned only after that one
+  let left = records.filter(r => gone.has(r.id))
+  while (left.length > 0) {
+    const leaves = left.filter(r => !left.some(c => c.parents.includes(r.id)))
+    for (const record of leaves)
+      run(['buildx', 'prune', '-af', '--filter', `id=${record.id}`, ...on])
+    left = left.filter(r => !leaves.includes(r))
+  }
+  const kept = cacheRecords(args => run([...args, ...on])).filter(r =>
+    r.description.includes(nonce)
+  )
+  if (kept.length > 0)
+    throw new Error(
+      `the builder ${builder} still holds ${kept.length} cache record(s) of ${nonce}`
+    )
+}
+
+/**
+ * The app's base image in a registry of the stack, for builders that cannot
+ * see the engine's images (docker-container, remote): local/busybox pushed
+ * once with a docker config of its own.
+ */
+export function registryBase(registry: {
+  host: string
+  username: string
+  password: string
+}): string {
+  const ref = `${registry.host}/app-base/busybox:latest`
+  const config = mkdtempSync(join(tmpdir(), 'dpa-base-config-'))
+  const env = { ...process.env, DOCKER_CONFIG: config }
+  const docker = (args: string[], input?: string) =>
+    execFileSync('docker', args, { env, input, stdio: 'pipe' })
+  docker(
+    ['login', '-u', registry.username, '--password-stdin', registry.host],
+    registry.password
+  )
+  docker(['tag', 'local/busybox:latest', ref])
+  docker(['push', ref])
+  docker(['image', 'rm', ref])
+  return ref
+}

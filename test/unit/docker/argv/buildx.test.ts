@@ -21,6 +21,7 @@ const DEFAULTS: BuildSettings = {
   reproducible: false,
   cacheFrom: [],
   cacheTo: [],
+  cache: { kind: 'auto' },
   secrets: [],
   secretFiles: [],
   secretEnvs: [],

@@ -1,0 +1,359 @@
+/**
+ * Where the build cache comes from and goes to (SPEC 11, "warm builds on
+ * cold runners"): one decision from the `cache` input, the builder, the
+ * runner, the event and the image's tags, used by the run and the dry run
+ * alike. The user's cache-from/cache-to lines win; `auto` never names a tag
+ * the user did not ask for, and a pull request never writes a cache that a
+ * push run reads.
+ */
+import { InputError } from '../shared/input-error.js'
+import type { BuildSettings } from '../settings/build-settings.js'
+import { parseReleaseVersion, compareReleaseVersions } from '../tags/version.js'
+import { parseRepository } from '../reference/repository.js'
+import { describeBuilder, type Builder } from './builder.js'
+
+/** What the runner offers: GitHub's cache service to JavaScript actions. */
+export interface RunnerCache {
+  /**
+   * ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL are
+   * set: buildx's gha cache reads them from its environment.
+   */
+  service: boolean
+  /** RUNNER_ARCH (X64, ARM64): names the scope when no platform is given. */
+  arch?: string
+}
+
+/** The runner's cache service as buildx's gha cache finds it in the environment. */
+export function runnerCache(
+  env: Record<string, string | undefined>
+): RunnerCache {
+  const url = Boolean(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)
+  const service = url && Boolean(env.ACTIONS_RUNTIME_TOKEN)
+  return env.RUNNER_ARCH ? { service, arch: env.RUNNER_ARCH } : { service }
+}
+
+/** A tag of the image itself that a build may import its cache from. */
+export interface CacheImport {
+  tag: string
+  /** Why it is a source: this branch's tag, the default branch's, the newest release. */
+  why: string
+}
+
+/** The tags a run could import from, before the registry says which exist. */
+export interface CacheSources {
+  /** This run's own tags (the branch's, the pull request's), in order. */
+  own: string[]
+  /** The tags a push to the default branch publishes. */
+  defaultBranch: string[]
+  /** The pull request's number on a pull_request(_target) run. */
+  pullRequest?: number
+}
+
+/**
+ * The image's own earlier tags to import from, as the registry lists them:
+ * this run's (branch) tag, then the default branch's, then the newest stable
+ * release; only tags that exist, at most one of each, never written.
+ */
+export function cacheImports(
+  sources: CacheSources,
+  existing: string[]
+): CacheImport[] {
+  const has = new Set(existing)
+  const first = (tags: string[]) => tags.find(tag => has.has(tag))
+  const own = first(sources.own)
+  const main = first(sources.defaultBranch)
+  const release = newestRelease(existing)
+  const found: CacheImport[] = []
+  const add = (tag: string | undefined, why: string) => {
+    if (tag !== undefined && !found.some(f => f.tag === tag))
+      found.push({ tag, why })
+  }
+  add(own, sources.pullRequest ? "this pull request's tag" : "this run's tag")
+  add(main, "the default branch's tag")
+  add(release, 'the newest release')
+  return found
+}
+
+function newestRelease(tags: string[]): string | undefined {
+  let best: string | undefined
+  let bestVersion
+  for (const tag of tags) {
+    const version = parseReleaseVersion(tag)
+    if (!version?.stable || version.patch === undefined || version.full !== tag)
+      continue
+    if (
+      bestVersion === undefined ||
+      compareReleaseVersions(version, bestVersion) > 0
+    ) {
+      best = tag
+      bestVersion = version
+    }
+  }
+  return best
+}
+
+/** What the build gets, and the lines that say what was decided and why. */
+export interface CacheDecision {
+  cacheFrom: string[]
+  cacheTo: string[]
+  lines: string[]
+}
+
+/** Everything the decision reads besides the build settings. */
+export interface CacheFacts {
+  builder: Builder
+  runner: RunnerCache
+  /** The first image's name (registry/repository): the scope and the imports' repository. */
+  image: string
+  pullRequest?: number
+  /** The image's own tags that exist, in the order they are tried. */
+  imports: CacheImport[]
+  /** The image goes to a registry by the run's own steps (else auto leaves the cache alone). */
+  registryBound: boolean
+}
+
+type CacheBuild = Pick<
+  BuildSettings,
+  'cache' | 'cacheFrom' | 'cacheTo' | 'noCache' | 'platforms' | 'target'
+>
+
+/**
+ * Whether the builder exports a cache of this type: buildx's docker driver
+ * on the classic image store (and the classic build) only inlines it.
+ */
+export function exportsCache(builder: Builder, type: string): boolean {
+  if (type === 'inline') return true
+  if (builder.driver === 'classic') return false
+  return !(builder.driver === 'docker' && builder.store === 'classic')
+}
+
+const WAYS_OUT =
+  'add docker/setup-buildx-action (a docker-container builder), turn on the containerd image store, or use type=inline'
+
+/** A cache-to line's type, as buildx reads it (a bare reference is a registry). */
+function cacheType(line: string): string {
+  if (!line.includes('=')) return 'registry'
+  const field = line
+    .split(',')
+    .map(f => f.trim())
+    .find(f => f.toLowerCase().startsWith('type='))
+  return (field?.slice(5) ?? '').replace(/^"|"$/g, '').toLowerCase()
+}
+
+/** Fails before anything runs when the builder cannot export a cache-to line. */
+export function requireCacheExport(cacheTo: string[], builder: Builder): void {
+  for (const line of cacheTo)
+    requireExport(cacheType(line), builder, 'cache-to', line)
+}
+
+function requireExport(
+  type: string,
+  builder: Builder,
+  input: string,
+  value: string
+): void {
+  if (!exportsCache(builder, type))
+    throw new InputError(
+      input,
+      value,
+      `the builder ${describeBuilder(builder)}${builder.store === 'classic' ? ' on the classic image store' : ''} cannot export a type=${type} cache (only type=inline); ${WAYS_OUT}`
+    )
+}
+
+/** The `cache` input as written, for its errors. */
+function cacheValue(cache: CacheBuild['cache']): string {
+  if (cache.ref !== undefined) return `${cache.kind},ref=${cache.ref}`
+  if (cache.dir !== undefined) return `${cache.kind},dir=${cache.dir}`
+  return cache.kind
+}
+
+/** A gha scope per image and platform, so matrix legs and images never collide. */
+export function cacheScope(
+  image: string,
+  build: Pick<BuildSettings, 'platforms' | 'target'>,
+  runner: RunnerCache
+): string {
+  const { repository } = parseRepository(image)
+  const platforms =
+    build.platforms.length > 0
+      ? build.platforms.join('+')
+      : `runner-${(runner.arch ?? 'native').toLowerCase()}`
+  const target = build.target ? `-${build.target}` : ''
+  return `${repository}${target}-${platforms}`.replace(/[^A-Za-z0-9._+-]/g, '-')
+}
+
+/** Whether the decision imports from the image's own tags (so they are read first). */
+export function importsImageTags(
+  build: CacheBuild,
+  builder: Builder,
+  runner: RunnerCache,
+  registryBound: boolean
+): boolean {
+  if (userLines(build) || build.noCache || builder.driver === 'classic')
+    return false
+  const { kind } = build.cache
+  if (kind === 'inline') return true
+  return kind === 'auto' && registryBound && !usesService(builder, runner)
+}
+
+const userLines = (build: CacheBuild) =>
+  build.cacheFrom.length > 0 || build.cacheTo.length > 0
+
+const usesService = (builder: Builder, runner: RunnerCache) =>
+  runner.service && exportsCache(builder, 'gha')
+
+const NONE = (line: string): CacheDecision => ({
+  cacheFrom: [],
+  cacheTo: [],
+  lines: [line]
+})
+
+/** The cache-from and cache-to lines the build gets, and why. */
+export function decideCache(
+  build: CacheBuild,
+  facts: CacheFacts
+): CacheDecision {
+  const { builder } = facts
+  if (userLines(build)) {
+    requireCacheExport(build.cacheTo, builder)
+    return {
+      cacheFrom: build.cacheFrom,
+      cacheTo: build.cacheTo,
+      lines: ['cache-from/cache-to as given (they win over the cache input)']
+    }
+  }
+  const { kind } = build.cache
+  if (kind === 'off') return NONE('off (cache: off)')
+  if (build.noCache) return NONE('off (no-cache: true)')
+  if (builder.driver === 'classic')
+    return NONE('off (the classic docker build takes no cache lines)')
+  switch (kind) {
+    case 'gha':
+      return ghaCache(build, facts, 'cache: gha')
+    case 'registry':
+      return registryCache(build, facts)
+    case 'local':
+      return localCache(build, facts)
+    case 'inline':
+      return inlineCache(facts, 'cache: inline')
+    case 'auto':
+      if (!facts.registryBound)
+        return NONE('auto: off (the image goes to no registry of this run)')
+      if (usesService(builder, facts.runner))
+        return ghaCache(
+          build,
+          facts,
+          `auto: GitHub's cache service is offered and ${describeBuilder(builder)} exports to it`
+        )
+      return inlineCache(facts, autoInlineWhy(facts))
+  }
+}
+
+function autoInlineWhy({ builder, runner }: CacheFacts): string {
+  if (!exportsCache(builder, 'gha'))
+    return `auto: ${describeBuilder(builder)} on the classic image store exports only the inline cache`
+  return runner.service
+    ? `auto: ${describeBuilder(builder)} does not export to GitHub's cache service`
+    : `auto: no GitHub cache service in this environment (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL)`
+}
+
+/** The suffix of a pull request's own scope or folder: push runs never read it. */
+const prOnly = (facts: CacheFacts) =>
+  facts.pullRequest === undefined ? '' : `-pr-${facts.pullRequest}`
+
+const readOnlyLine = (facts: CacheFacts, where: string) =>
+  facts.pullRequest === undefined
+    ? []
+    : [
+        `pull request #${facts.pullRequest}: reads the push runs' cache, writes only ${where}`
+      ]
+
+function ghaCache(
+  build: CacheBuild,
+  facts: CacheFacts,
+  why: string
+): CacheDecision {
+  requireExport('gha', facts.builder, 'cache', cacheValue(build.cache))
+  if (!facts.runner.service)
+    throw new InputError(
+      'cache',
+      'gha',
+      "GitHub's cache service is not offered here (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, which the runner gives JavaScript actions); use auto, inline, registry,ref=… or local,dir=…"
+    )
+  const scope = cacheScope(facts.image, build, facts.runner)
+  const own = `${scope}${prOnly(facts)}`
+  const from =
+    own === scope
+      ? [`type=gha,scope=${scope}`]
+      : [`type=gha,scope=${own}`, `type=gha,scope=${scope}`]
+  return {
+    cacheFrom: from,
+    cacheTo: [`type=gha,mode=max,ignore-error=true,scope=${own}`],
+    lines: [
+      `${why}: GitHub's cache service, scope ${own}`,
+      ...readOnlyLine(facts, `scope ${own}`)
+    ]
+  }
+}
+
+function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
+  const ref = build.cache.ref as string
+  requireExport('registry', facts.builder, 'cache', cacheValue(build.cache))
+  if (facts.pullRequest !== undefined)
+    return {
+      cacheFrom: [`type=registry,ref=${ref}`],
+      cacheTo: [],
+      lines: [
+        `cache: registry: reads ${ref}`,
+        `pull request #${facts.pullRequest}: reads the push runs' cache, writes none`
+      ]
+    }
+  return {
+    cacheFrom: [`type=registry,ref=${ref}`],
+    cacheTo: [`type=registry,ref=${ref},mode=max,ignore-error=true`],
+    lines: [`cache: registry: reads and writes ${ref} (mode=max)`]
+  }
+}
+
+function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
+  requireExport('local', facts.builder, 'cache', cacheValue(build.cache))
+  const scope = cacheScope(facts.image, build, facts.runner)
+  const base = `${build.cache.dir as string}/${scope}`
+  const own = `${base}${prOnly(facts)}`
+  const from =
+    own === base
+      ? [`type=local,src=${base}`]
+      : [`type=local,src=${own}`, `type=local,src=${base}`]
+  return {
+    cacheFrom: from,
+    cacheTo: [`type=local,dest=${own},mode=max,ignore-error=true`],
+    lines: [
+      `cache: local: the folder ${own}`,
+      ...readOnlyLine(facts, `the folder ${own}`)
+    ]
+  }
+}
+
+/**
+ * The inline cache, exported with the image (not by a pull request's run),
+ * and imported from the image's own earlier tags that exist.
+ */
+function inlineCache(facts: CacheFacts, why: string): CacheDecision {
+  const from = facts.imports.map(
+    i => `type=registry,ref=${facts.image}:${i.tag}`
+  )
+  const sources =
+    facts.imports.length === 0
+      ? 'no earlier tag of the image to import from'
+      : `imports from ${facts.imports.map(i => `${i.tag} (${i.why})`).join(', ')}`
+  const pr = facts.pullRequest
+  return {
+    cacheFrom: from,
+    cacheTo: pr === undefined ? ['type=inline'] : [],
+    lines: [
+      pr === undefined
+        ? `${why}: the inline cache, exported with the image; ${sources}`
+        : `${why}: ${sources}; pull request #${pr} exports no cache`
+    ]
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * What the cache decision (plan/cache.ts) needs from outside: the runner's
+ * cache service, read from the environment buildx will get, and which of
+ * the image's own earlier tags exist, read from the registry (never written).
+ */
+import type { Settings } from '../settings/settings.js'
+import { errorMessage } from '../shared/input-error.js'
+import type { Builder } from '../plan/builder.js'
+import {
+  cacheImports,
+  importsImageTags,
+  runnerCache,
+  type CacheImport,
+  type RunnerCache
+} from '../plan/cache.js'
+import { registryBound } from '../plan/pipeline.js'
+import type { Publication } from '../plan/publication.js'
+import type { RegistryClient } from '../registry/client.js'
+
+/** The two lines of the run's log this module writes. */
+interface CacheLog {
+  info(message: string): void
+  warning(message: string): void
+}
+
+export interface CacheFacts {
+  runner: RunnerCache
+  imports: CacheImport[]
+}
+
+/**
+ * The runner's cache service, and the image's tags a build imports from
+ * where the decision needs them: one tag list of the first image. A list
+ * that cannot be read imports nothing (said in the log), it never fails the run.
+ */
+export async function readCacheFacts(
+  settings: Settings,
+  publication: Publication,
+  builder: Builder,
+  registry: RegistryClient | undefined,
+  log: CacheLog,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<CacheFacts> {
+  const runner = runnerCache(env)
+  const sources = publication.cacheSources
+  const image = publication.images[0]
+  const needed = importsImageTags(
+    settings.build,
+    builder,
+    runner,
+    registryBound(settings)
+  )
+  if (!needed || sources === undefined || image === undefined)
+    return { runner, imports: [] }
+  if (registry === undefined) {
+    log.info(
+      `Cache: ${image.name}'s tags not read (no credentials for ${image.registry}), so no import is shown`
+    )
+    return { runner, imports: [] }
+  }
+  try {
+    const tags = await registry.listTags(image.name)
+    return { runner, imports: cacheImports(sources, tags) }
+  } catch (error) {
+    log.warning(
+      `Cache: ${image.name}'s tags could not be read, so the build imports no cache from them: ${errorMessage(error)}`
+    )
+    return { runner, imports: [] }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Warm builds on cold runners, with no cache settings (SPEC 11, issue 28):
+ * the second commit of an app, on a builder that kept nothing of the first
+ * (its cache records pruned, its images gone), reuses the dependency step
+ * from the image's own earlier tag in the registry (the inline cache); a
+ * pull request reads the push runs' cache and writes none they read; a
+ * cache-to the builder cannot export fails before anything runs. GitHub's
+ * cache service cannot run here: `cache: local` stands in where an export
+ * path is needed.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runMain, type StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { listTags } from './registry-api.js'
+import {
+  appContext,
+  coldRunner,
+  commitEnv,
+  ranDependencies,
+  registryBase
+} from '../support/app-commits.js'
+import { BUILDERS, type StackBuilder } from '../support/builders.js'
+import { stackEnv } from '../support/stack-env.js'
+
+const byName = (name: string): StackBuilder => {
+  const found = BUILDERS.find(b => b.name === name)
+  if (found === undefined) throw new Error(`no builder ${name} in the stack`)
+  return found
+}
+
+let base = ''
+
+beforeAll(() => {
+  base = registryBase(stackEnv().a)
+})
+
+/** An app of its own (repository and nonce) on one builder. */
+function app(builder: StackBuilder) {
+  const { a } = stackEnv()
+  const repo = uniqueRepo('cache-auto')
+  const nonce = repo.replace(/\W/g, '-')
+  const image = `${a.host}/${repo}`
+  /** One run of commit `commit` (a push by default), after making the runner cold. */
+  const run = async (
+    commit: number,
+    inputs: Record<string, string> = {},
+    event: Record<string, string> = commitEnv(commit)
+  ): Promise<StepResult> => {
+    const { DOCKER_CONFIG } = runnerEnv('push-branch')
+    const use = builder.use(DOCKER_CONFIG)
+    coldRunner({ ...use.env, DOCKER_CONFIG }, use.builder, nonce)
+    return runMain(
+      {
+        images: image,
+        ...credentials(a),
+        context: appContext(
+          nonce,
+          commit,
+          0,
+          use.builder === 'default' ? undefined : base
+        ),
+        provenance: 'false',
+        ...use.inputs,
+        ...inputs
+      },
+      { ...event, DOCKER_CONFIG, ...use.env }
+    )
+  }
+  return { run, repo, image, registry: a }
+}
+
+function succeeded(step: StepResult): StepResult {
+  expect(step.stdout).not.toMatch(/::error::/)
+  expect(step.code).toBe(0)
+  return step
+}
+
+const COLD = [
+  'docker 26.1 containerd store',
+  'docker 26.1 classic store',
+  'docker 28.5 classic store',
+  'docker 28.5 containerd store',
+  'docker-container on 26.1 containerd',
+  'docker-container on 28.5 classic'
+].map(name => ({ name, builder: byName(name) }))
+
+describe('the second commit on a cold runner, no cache settings', () => {
+  it.each(COLD)(
+    '$name: the dependency step comes from the image in the registry',
+    async ({ builder }) => {
+      const { run, repo, registry } = app(builder)
+      const first = succeeded(await run(1))
+      expect(ranDependencies(first.stdout)).toBe(true)
+      expect(first.stdout).toContain('--cache-to type=inline')
+      const second = succeeded(await run(2))
+      // the plan says what auto decided, and the build imported the branch's tag
+      expect(second.stdout).toMatch(
+        /Cache:\n {2}auto: .*the inline cache, exported with the image; imports from tickets-DM-42 \(this run's tag\)/
+      )
+      expect(second.stdout).toContain(
+        `--cache-from type=registry,ref=${registry.host}/${repo}:tickets-DM-42`
+      )
+      expect(ranDependencies(second.stdout)).toBe(false)
+      // auto wrote no tag: the registry holds the asked one only
+      expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
+    }
+  )
+
+  it.each(
+    ['docker 28.5 classic store', 'docker-container on 26.1 containerd'].map(
+      name => ({ name, builder: byName(name) })
+    )
+  )(
+    '$name, cache: off: the cold runner runs the step again (the control)',
+    async ({ builder }) => {
+      const { run } = app(builder)
+      succeeded(await run(1, { cache: 'off' }))
+      const second = succeeded(await run(2, { cache: 'off' }))
+      expect(second.stdout).not.toContain('--cache-')
+      expect(ranDependencies(second.stdout)).toBe(true)
+    }
+  )
+})
+
+/** Every file under a folder with its content's sha256, sorted. */
+function folderState(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(entry => entry.isFile())
+    .map(entry => {
+      const path = join(entry.parentPath, entry.name)
+      const hash = createHash('sha256').update(readFileSync(path))
+      return `${path.slice(dir.length)} ${hash.digest('hex')}`
+    })
+    .sort()
+}
+
+describe('a pull request reads the push runs cache and writes none they read', () => {
+  const builder = byName('docker-container on 26.1 containerd')
+
+  it('cache: local (the stand-in for GitHub cache service): the push runs folder is left as it was', async () => {
+    const { run } = app(builder)
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-cache-'))
+    const cache = { cache: `local,dir=${dir}` }
+    succeeded(await run(1, cache))
+    const pushFolder = readdirSync(dir).find(name => !name.includes('-pr-'))
+    expect(pushFolder).toBeDefined()
+    const before = folderState(join(dir, pushFolder as string))
+    expect(before.length).toBeGreaterThan(0)
+    const pr = succeeded(await run(2, cache, { ...runnerEnv('pull-request') }))
+    expect(pr.stdout).toContain(
+      "pull request #42: reads the push runs' cache, writes only the folder"
+    )
+    // read the push's cache on a cold runner, wrote its own folder only
+    expect(ranDependencies(pr.stdout)).toBe(false)
+    expect(folderState(join(dir, pushFolder as string))).toEqual(before)
+    expect(readdirSync(dir).sort()).toEqual(
+      [pushFolder, `${pushFolder}-pr-42`].sort()
+    )
+  })
+
+  it('auto on the classic store: the pull request exports no cache', async () => {
+    const { run, repo, registry } = app(byName('docker 28.5 classic store'))
+    succeeded(await run(1))
+    const pr = succeeded(await run(2, {}, { ...runnerEnv('pull-request') }))
+    expect(pr.stdout).toContain('pull request #42 exports no cache')
+    expect(pr.stdout).not.toContain('--cache-to')
+    expect(await listTags(registry, repo)).toEqual(['pr-42', 'tickets-DM-42'])
+  })
+})
+
+describe('a cache-to the builder cannot export fails before anything runs', () => {
+  it.each([
+    { name: 'docker 28.5 classic store', line: 'type=gha,mode=max' },
+    {
+      name: 'docker 26.1 classic store',
+      line: 'type=registry,ref=example.test/o/cache:x'
+    }
+  ])('$name, cache-to $line', async ({ name, line }) => {
+    const { run } = app(byName(name))
+    const step = await run(1, { 'cache-to': line })
+    expect(step.code).not.toBe(0)
+    expect(step.stdout).toMatch(
+      /::error::input "cache-to": invalid value ".*": the builder default \(driver docker\) on the classic image store cannot export a type=(gha|registry) cache \(only type=inline\); add docker\/setup-buildx-action/
+    )
+    expect(step.stdout).not.toMatch(/\[command\].*buildx build/)
+  })
+})

@@ -1,0 +1,517 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  cacheImports,
+  cacheScope,
+  decideCache,
+  requireCacheExport,
+  runnerCache,
+  type CacheFacts
+} from '../../../src/plan/cache.js'
+import type { Builder } from '../../../src/plan/builder.js'
+import { pipelineFor } from '../../../src/plan/pipeline.js'
+import { releaseRun } from '../docker/run-fixture.js'
+import {
+  parseCacheSetting,
+  type CacheSetting
+} from '../../../src/settings/build-lines.js'
+
+const CLASSIC_STORE: Builder = {
+  name: 'default',
+  driver: 'docker',
+  store: 'classic'
+}
+const CONTAINERD: Builder = {
+  name: 'default',
+  driver: 'docker',
+  store: 'containerd'
+}
+const CONTAINER: Builder = { name: 'builder-1', driver: 'docker-container' }
+const REMOTE: Builder = { name: 'remote', driver: 'remote' }
+const NO_BUILDX: Builder = { name: '', driver: 'classic' }
+
+const IMAGE = 'ghcr.io/octo/app'
+const GHA = { service: true, arch: 'X64' }
+const NO_GHA = { service: false }
+const IMPORTS = [
+  { tag: 'feature-x', why: "this run's tag" },
+  { tag: 'latest', why: "the default branch's tag" },
+  { tag: '1.4.2', why: 'the newest release' }
+]
+
+function build(cache: CacheSetting = { kind: 'auto' }, more = {}) {
+  return {
+    cache,
+    cacheFrom: [],
+    cacheTo: [],
+    noCache: false,
+    platforms: [],
+    target: '',
+    ...more
+  }
+}
+
+function facts(
+  builder: Builder,
+  runner: CacheFacts['runner'],
+  more: Partial<CacheFacts> = {}
+): CacheFacts {
+  return {
+    builder,
+    runner,
+    image: IMAGE,
+    imports: IMPORTS,
+    registryBound: true,
+    ...more
+  }
+}
+
+const INLINE_FROM = [
+  `type=registry,ref=${IMAGE}:feature-x`,
+  `type=registry,ref=${IMAGE}:latest`,
+  `type=registry,ref=${IMAGE}:1.4.2`
+]
+
+describe('decideCache, cache: auto, per builder, runner and event', () => {
+  it.each([
+    {
+      name: "docker driver, classic store, push: inline out, the image's own tags in, even with the service",
+      facts: facts(CLASSIC_STORE, GHA),
+      from: INLINE_FROM,
+      to: ['type=inline']
+    },
+    {
+      name: 'docker driver, classic store, pull request: reads the tags, exports nothing',
+      facts: facts(CLASSIC_STORE, GHA, { pullRequest: 42 }),
+      from: INLINE_FROM,
+      to: []
+    },
+    {
+      name: 'docker driver, containerd store, service offered: gha, one scope per image and platform',
+      facts: facts(CONTAINERD, GHA),
+      from: ['type=gha,scope=octo-app-runner-x64'],
+      to: ['type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64']
+    },
+    {
+      name: 'docker-container, service offered: gha',
+      facts: facts(CONTAINER, GHA),
+      from: ['type=gha,scope=octo-app-runner-x64'],
+      to: ['type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64']
+    },
+    {
+      name: "remote, service offered, pull request: writes only its own scope, reads the push runs'",
+      facts: facts(REMOTE, GHA, { pullRequest: 7 }),
+      from: [
+        'type=gha,scope=octo-app-runner-x64-pr-7',
+        'type=gha,scope=octo-app-runner-x64'
+      ],
+      to: ['type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64-pr-7']
+    },
+    {
+      name: 'docker-container, no service (self-hosted): inline and the tags',
+      facts: facts(CONTAINER, NO_GHA),
+      from: INLINE_FROM,
+      to: ['type=inline']
+    },
+    {
+      name: 'docker driver, containerd store, no service, no earlier tag: inline out, nothing in',
+      facts: facts(CONTAINERD, NO_GHA, { imports: [] }),
+      from: [],
+      to: ['type=inline']
+    },
+    {
+      name: 'no buildx: the classic build takes no cache lines',
+      facts: facts(NO_BUILDX, GHA),
+      from: [],
+      to: []
+    },
+    {
+      name: 'the image goes to no registry of ours (push: false): left alone',
+      facts: facts(CONTAINER, GHA, { registryBound: false }),
+      from: [],
+      to: []
+    }
+  ])('$name', ({ facts, from, to }) => {
+    const decision = decideCache(build(), facts)
+    expect(decision.cacheFrom).toEqual(from)
+    expect(decision.cacheTo).toEqual(to)
+    expect(decision.lines.length).toBeGreaterThan(0)
+  })
+
+  it('says what it decided and why', () => {
+    expect(decideCache(build(), facts(CLASSIC_STORE, NO_GHA)).lines).toEqual([
+      "auto: default (driver docker) on the classic image store exports only the inline cache: the inline cache, exported with the image; imports from feature-x (this run's tag), latest (the default branch's tag), 1.4.2 (the newest release)"
+    ])
+    expect(
+      decideCache(build(), facts(REMOTE, GHA, { pullRequest: 7 })).lines
+    ).toEqual([
+      "auto: GitHub's cache service is offered and remote (driver remote) exports to it: GitHub's cache service, scope octo-app-runner-x64-pr-7",
+      "pull request #7: reads the push runs' cache, writes only scope octo-app-runner-x64-pr-7"
+    ])
+  })
+})
+
+describe("decideCache, the other kinds and the user's lines", () => {
+  it.each([
+    {
+      name: 'cache-from/cache-to given: they win, as given',
+      build: build(
+        { kind: 'auto' },
+        { cacheFrom: ['type=gha'], cacheTo: ['type=gha,mode=max'] }
+      ),
+      facts: facts(CONTAINER, GHA),
+      from: ['type=gha'],
+      to: ['type=gha,mode=max']
+    },
+    {
+      name: 'off',
+      build: build({ kind: 'off' }),
+      facts: facts(CONTAINER, GHA),
+      from: [],
+      to: []
+    },
+    {
+      name: 'no-cache: true imports and exports nothing',
+      build: build({ kind: 'auto' }, { noCache: true }),
+      facts: facts(CONTAINER, GHA),
+      from: [],
+      to: []
+    },
+    {
+      name: 'inline on docker-container with the service: inline anyway',
+      build: build({ kind: 'inline' }),
+      facts: facts(CONTAINER, GHA),
+      from: INLINE_FROM,
+      to: ['type=inline']
+    },
+    {
+      name: 'registry: the named ref, mode=max',
+      build: build({ kind: 'registry', ref: 'ghcr.io/octo/app-cache:main' }),
+      facts: facts(CONTAINER, NO_GHA),
+      from: ['type=registry,ref=ghcr.io/octo/app-cache:main'],
+      to: [
+        'type=registry,ref=ghcr.io/octo/app-cache:main,mode=max,ignore-error=true'
+      ]
+    },
+    {
+      name: 'registry in a pull request: reads, writes nothing',
+      build: build({ kind: 'registry', ref: 'ghcr.io/octo/app-cache:main' }),
+      facts: facts(CONTAINER, NO_GHA, { pullRequest: 3 }),
+      from: ['type=registry,ref=ghcr.io/octo/app-cache:main'],
+      to: []
+    },
+    {
+      name: 'local: a folder per image and platform',
+      build: build(
+        { kind: 'local', dir: '/cache' },
+        { platforms: ['linux/amd64', 'linux/arm64'] }
+      ),
+      facts: facts(CONTAINERD, NO_GHA),
+      from: ['type=local,src=/cache/octo-app-linux-amd64+linux-arm64'],
+      to: [
+        'type=local,dest=/cache/octo-app-linux-amd64+linux-arm64,mode=max,ignore-error=true'
+      ]
+    },
+    {
+      name: "local in a pull request: its own folder, the push runs' read",
+      build: build(
+        { kind: 'local', dir: '/cache' },
+        { platforms: ['linux/amd64'] }
+      ),
+      facts: facts(CONTAINER, NO_GHA, { pullRequest: 9 }),
+      from: [
+        'type=local,src=/cache/octo-app-linux-amd64-pr-9',
+        'type=local,src=/cache/octo-app-linux-amd64'
+      ],
+      to: [
+        'type=local,dest=/cache/octo-app-linux-amd64-pr-9,mode=max,ignore-error=true'
+      ]
+    },
+    {
+      name: 'gha with a target and a platform: both in the scope',
+      build: build(
+        { kind: 'gha' },
+        { platforms: ['linux/arm64'], target: 'prod' }
+      ),
+      facts: facts(CONTAINER, GHA),
+      from: ['type=gha,scope=octo-app-prod-linux-arm64'],
+      to: [
+        'type=gha,mode=max,ignore-error=true,scope=octo-app-prod-linux-arm64'
+      ]
+    }
+  ])('$name', ({ build, facts, from, to }) => {
+    const decision = decideCache(build, facts)
+    expect(decision.cacheFrom).toEqual(from)
+    expect(decision.cacheTo).toEqual(to)
+  })
+})
+
+describe('a cache the builder cannot export fails before anything runs', () => {
+  it.each([
+    {
+      name: 'cache-to type=gha on the classic store',
+      run: () =>
+        decideCache(
+          build({ kind: 'auto' }, { cacheTo: ['type=gha,mode=max'] }),
+          facts(CLASSIC_STORE, GHA)
+        ),
+      error:
+        /input "cache-to": invalid value "type=gha,mode=max": the builder default \(driver docker\) on the classic image store cannot export a type=gha cache \(only type=inline\); add docker\/setup-buildx-action.*containerd image store.*type=inline/
+    },
+    {
+      name: 'cache-to a bare reference (registry) on the classic store',
+      run: () =>
+        decideCache(
+          build({ kind: 'auto' }, { cacheTo: ['ghcr.io/o/c:x'] }),
+          facts(CLASSIC_STORE, NO_GHA)
+        ),
+      error: /input "cache-to".*type=registry/
+    },
+    {
+      name: 'cache: local on the classic store',
+      run: () =>
+        decideCache(
+          build({ kind: 'local', dir: '/c' }),
+          facts(CLASSIC_STORE, NO_GHA)
+        ),
+      error: /input "cache".*type=local/
+    },
+    {
+      name: 'cache: gha without the service',
+      run: () => decideCache(build({ kind: 'gha' }), facts(CONTAINER, NO_GHA)),
+      error:
+        /input "cache": invalid value "gha": GitHub's cache service is not offered here/
+    }
+  ])('$name', ({ run, error }) => {
+    expect(run).toThrow(error)
+  })
+
+  it.each([
+    {
+      name: 'inline on the classic store',
+      builder: CLASSIC_STORE,
+      lines: ['type=inline']
+    },
+    {
+      name: 'gha on the containerd store',
+      builder: CONTAINERD,
+      lines: ['type=gha']
+    },
+    {
+      name: 'registry on docker-container',
+      builder: CONTAINER,
+      lines: ['type=registry,ref=r/c:x']
+    }
+  ])('$name is exported', ({ builder, lines }) => {
+    expect(() => requireCacheExport(lines, builder)).not.toThrow()
+  })
+})
+
+describe("cacheImports: the image's own tags that exist, in order", () => {
+  const sources = { own: ['feature-x'], defaultBranch: ['latest'] }
+  it.each([
+    {
+      name: 'all three exist',
+      existing: [
+        'latest',
+        'feature-x',
+        '1.4.2',
+        '1.10.0',
+        '1.10',
+        '2.0.0-rc.1',
+        'v3.0.0'
+      ],
+      tags: ['feature-x', 'latest', '1.10.0']
+    },
+    {
+      name: "the first run of a branch reads the default branch's",
+      existing: ['latest', '1.0.0'],
+      tags: ['latest', '1.0.0']
+    },
+    { name: 'a new repository: none', existing: [], tags: [] },
+    {
+      name: 'a push to the default branch: its tag once',
+      existing: ['latest'],
+      tags: ['latest'],
+      sources: { own: ['latest'], defaultBranch: ['latest'] }
+    }
+  ])('$name', ({ existing, tags, ...row }) => {
+    const found = cacheImports(row.sources ?? sources, existing)
+    expect(found.map(f => f.tag)).toEqual(tags)
+  })
+})
+
+describe('runnerCache and the scope', () => {
+  it.each([
+    {
+      name: 'v1 URL and token',
+      env: { ACTIONS_CACHE_URL: 'u', ACTIONS_RUNTIME_TOKEN: 't' },
+      service: true
+    },
+    {
+      name: 'v2 results URL and token',
+      env: { ACTIONS_RESULTS_URL: 'u', ACTIONS_RUNTIME_TOKEN: 't' },
+      service: true
+    },
+    {
+      name: 'URL without token',
+      env: { ACTIONS_CACHE_URL: 'u' },
+      service: false
+    },
+    { name: 'nothing (a local run)', env: {}, service: false }
+  ])('$name', ({ env, service }) => {
+    expect(runnerCache(env).service).toBe(service)
+  })
+
+  it.each([
+    {
+      name: 'docker hub library image',
+      image: 'nginx',
+      platforms: [],
+      scope: 'library-nginx-runner-native'
+    },
+    {
+      name: 'two platforms',
+      image: 'ghcr.io/o/app',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      scope: 'o-app-linux-amd64+linux-arm64'
+    }
+  ])('$name', ({ image, platforms, scope }) => {
+    expect(
+      cacheScope(image, { platforms, target: '' }, { service: true })
+    ).toBe(scope)
+  })
+})
+
+describe('parseCacheSetting', () => {
+  it.each([
+    { name: 'empty is auto', value: '', setting: { kind: 'auto' } },
+    { name: 'gha', value: 'gha', setting: { kind: 'gha' } },
+    {
+      name: 'registry with its ref',
+      value: 'registry,ref=ghcr.io/o/c:main',
+      setting: { kind: 'registry', ref: 'ghcr.io/o/c:main' }
+    },
+    {
+      name: 'local with its folder',
+      value: 'local,dir=/tmp/c',
+      setting: { kind: 'local', dir: '/tmp/c' }
+    }
+  ])('$name', ({ value, setting }) => {
+    expect(parseCacheSetting(value)).toEqual(setting)
+  })
+
+  it.each([
+    {
+      name: 'unknown kind',
+      value: 's3',
+      error: /input "cache": invalid value "s3": expected auto/
+    },
+    {
+      name: 'registry without ref',
+      value: 'registry',
+      error: /registry needs ref=/
+    },
+    {
+      name: 'local without dir',
+      value: 'local,src=/x',
+      error: /local needs dir=/
+    },
+    {
+      name: 'attributes on gha',
+      value: 'gha,scope=x',
+      error: /gha takes no attributes/
+    }
+  ])('$name', ({ value, error }) => {
+    expect(() => parseCacheSetting(value)).toThrow(error)
+  })
+})
+
+describe('pipelineFor: the decision reaches the build and the plan', () => {
+  const files = {
+    metadata: '/run/meta.json',
+    iid: '/run/iid',
+    layout: '/run/layout',
+    secretSpecs: []
+  }
+  const buildArgv = async (
+    builder: Builder,
+    inputs: Record<string, string>,
+    cache: Parameters<typeof pipelineFor>[0]['cache']
+  ) => {
+    const { settings, publication } = await releaseRun({
+      secrets: '',
+      ...inputs
+    })
+    const pipeline = pipelineFor({
+      settings,
+      publication,
+      builder,
+      files,
+      userConfig: '/home/runner/.docker',
+      cache
+    })
+    const build = pipeline.stage.find(s => s.step === 'build')
+    return {
+      argv: build !== undefined && 'argv' in build ? build.argv : [],
+      lines: pipeline.cache ?? []
+    }
+  }
+  const flags = (argv: string[]) =>
+    argv.flatMap((arg, i) =>
+      arg.startsWith('--cache-') ? [`${arg} ${argv[i + 1]}`] : []
+    )
+
+  it.each([
+    {
+      name: 'classic store, the release tags 1.2 exists: inline, imported from it',
+      builder: CLASSIC_STORE,
+      inputs: {},
+      cache: { runner: GHA, imports: [{ tag: '1.2', why: "this run's tag" }] },
+      flags: [
+        '--cache-from type=registry,ref=ghcr.io/octo/app:1.2',
+        '--cache-to type=inline'
+      ]
+    },
+    {
+      name: 'docker-container with the service: gha, the first image and the runner arch in the scope',
+      builder: CONTAINER,
+      inputs: {},
+      cache: { runner: GHA, imports: [] },
+      flags: [
+        '--cache-from type=gha,scope=octo-app-runner-x64',
+        '--cache-to type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64'
+      ]
+    },
+    {
+      name: 'push: false: auto leaves the cache alone',
+      builder: CONTAINER,
+      inputs: { push: 'false' },
+      cache: { runner: GHA, imports: [] },
+      flags: []
+    },
+    {
+      name: "the user's cache-from wins",
+      builder: CONTAINER,
+      inputs: { 'cache-from': 'type=registry,ref=r.example/c:x' },
+      cache: { runner: GHA, imports: [] },
+      flags: ['--cache-from type=registry,ref=r.example/c:x']
+    }
+  ])('$name', async ({ builder, inputs, cache, ...row }) => {
+    const { argv, lines } = await buildArgv(
+      builder,
+      inputs as Record<string, string>,
+      cache
+    )
+    expect(flags(argv)).toEqual(row.flags)
+    expect(lines.length).toBeGreaterThan(0)
+  })
+
+  it('the sources of a release: its floating tags, then the default branch tags', async () => {
+    const { publication } = await releaseRun({ secrets: '' })
+    expect(publication.cacheSources).toEqual({
+      own: ['1.2', 'latest'],
+      // type=semver rules publish nothing for a branch push
+      defaultBranch: []
+    })
+  })
+})
