@@ -301,7 +301,9 @@ describe('the classic image store (containerd snapshotter off)', () => {
     expect(inspect.stderr).toMatch(/No such image/)
   })
 
-  it('refuses two platforms naming input "platforms" and the way out, and publishes no tag', async () => {
+  // with no builder input the step makes its own builder (own-builder.test.ts);
+  // the docker driver the user names still builds one platform only
+  it('with builder: default named, refuses two platforms naming input "platforms" and the way out, and publishes no tag', async () => {
     const { a } = stack
     const repo = uniqueRepo('field-classic2')
     const { main } = await mainAndPost(
@@ -309,7 +311,8 @@ describe('the classic image store (containerd snapshotter off)', () => {
         images: `${a.host}/${repo}`,
         ...credentials(a),
         context: HELLO,
-        platforms: 'linux/amd64,linux/arm64'
+        platforms: 'linux/amd64,linux/arm64',
+        builder: 'default'
       },
       classic()
     )
