@@ -173,6 +173,20 @@ describe('a pull request reads the push runs cache and writes none they read', (
   })
 })
 
+describe('the dry run prints what auto decided', () => {
+  it('docker 28.5 classic store: inline, and the tag it imports from (read with the credentials)', async () => {
+    const { run, registry, repo } = app(byName('docker 28.5 classic store'))
+    succeeded(await run(1))
+    const dry = succeeded(await run(2, { 'dry-run': 'true' }))
+    expect(dry.stdout).toMatch(
+      /Cache:\n {2}auto: default \(driver docker\) on the classic image store exports only the inline cache: the inline cache, exported with the image; imports from tickets-DM-42 \(this run's tag\)/
+    )
+    expect(dry.stdout).toContain(
+      `--cache-from type=registry,ref=${registry.host}/${repo}:tickets-DM-42 --cache-to type=inline`
+    )
+  })
+})
+
 describe('a cache-to the builder cannot export fails before anything runs', () => {
   it.each([
     { name: 'docker 28.5 classic store', line: 'type=gha,mode=max' },
