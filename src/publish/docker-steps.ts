@@ -2,6 +2,7 @@
  * The pipeline's docker steps, one at a time, and what each one teaches the
  * run: the build's digest, the saved layout, the build check's report.
  */
+import { cacheReport } from '../plan/cache.js'
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { turnedOff } from '../context/metadata-env.js'
@@ -125,7 +126,13 @@ async function run(
   try {
     if (step.step === 'keep-login')
       return (await loginRetried(step, retried, env)).stdout
-    const { stdout } = RETRIED.has(step.step) ? await retried() : await once()
+    const { stdout, stderr } = RETRIED.has(step.step)
+      ? await retried()
+      : await once()
+    if (step.step === 'build') {
+      const report = cacheReport(stderr)
+      if (report !== undefined) env.log.info(report)
+    }
     return stdout
   } catch (error) {
     if (error instanceof DockerStalledError && watch !== undefined)

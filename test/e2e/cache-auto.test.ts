@@ -105,6 +105,8 @@ describe('the second commit on a cold runner, no cache settings', () => {
         `--cache-from type=registry,ref=${registry.host}/${repo}:tickets-DM-42`
       )
       expect(ranDependencies(second.stdout)).toBe(false)
+      // the log says what the cache did
+      expect(second.stdout).toMatch(/Cache: [1-9]\d* of \d+ steps cached/)
       // auto wrote no tag: the registry holds the asked one only
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
     }
@@ -170,6 +172,20 @@ describe('a pull request reads the push runs cache and writes none they read', (
     expect(pr.stdout).toContain('pull request #42 exports no cache')
     expect(pr.stdout).not.toContain('--cache-to')
     expect(await listTags(registry, repo)).toEqual(['pr-42', 'tickets-DM-42'])
+  })
+})
+
+describe('the dry run prints what auto decided', () => {
+  it('docker 28.5 classic store: inline, and the tag it imports from (read with the credentials)', async () => {
+    const { run, registry, repo } = app(byName('docker 28.5 classic store'))
+    succeeded(await run(1))
+    const dry = succeeded(await run(2, { 'dry-run': 'true' }))
+    expect(dry.stdout).toMatch(
+      /Cache:\n {2}auto: default \(driver docker\) on the classic image store exports only the inline cache: the inline cache, exported with the image; imports from tickets-DM-42 \(this run's tag\)/
+    )
+    expect(dry.stdout).toContain(
+      `--cache-from type=registry,ref=${registry.host}/${repo}:tickets-DM-42 --cache-to type=inline`
+    )
   })
 })
 

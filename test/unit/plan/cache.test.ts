@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   cacheImports,
+  cacheReport,
   cacheScope,
   decideCache,
   requireCacheExport,
@@ -513,5 +514,32 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
       // type=semver rules publish nothing for a branch push
       defaultBranch: []
     })
+  })
+})
+
+describe('cacheReport: what the cache did, from buildx progress', () => {
+  it.each([
+    {
+      name: 'a hit imported from the branch tag',
+      progress: [
+        '#4 importing cache manifest from r.example/o/app:main',
+        '#5 [1/3] FROM local/busybox',
+        '#5 CACHED',
+        '#6 [2/3] RUN make deps',
+        '#6 sha256:abc 33.60MB / 33.60MB 0.4s done',
+        '#6 CACHED',
+        '#7 [3/3] COPY src.txt /app/',
+        '#7 DONE 0.0s'
+      ].join('\n'),
+      report:
+        'Cache: 2 of 3 steps cached; 33.6 MB of layers downloaded; from r.example/o/app:main'
+    },
+    {
+      name: 'no Dockerfile step: nothing said',
+      progress: '#1 DONE',
+      report: undefined
+    }
+  ])('$name', ({ progress, report }) => {
+    expect(cacheReport(progress)).toBe(report)
   })
 })
