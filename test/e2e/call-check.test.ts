@@ -136,7 +136,7 @@ describe('call: check', () => {
       env
     )
     expect(step.code).toBe(1)
-    expect(step.stdout).not.toMatch(/^::warning /m)
+    expect(warningAnnotations(step.stdout)).toEqual([])
     expect(step.stdout).toContain(
       `Build checks: 2 warnings\n  ${DOCKERFILE}:1: FromAsCasing:`
     )
@@ -194,9 +194,28 @@ describe('call: check', () => {
   })
 })
 
+const LOCAL = 'test/fixtures/contexts/check-local'
+
+/** The step's warning annotations. */
+const warningAnnotations = (stdout: string): string[] =>
+  stdout.split('\n').filter(line => line.startsWith('::warning '))
+
+/** What buildx >= 0.15 finds in check-local's Dockerfile, as annotations on it. */
+const LOCAL_FINDINGS = [
+  expect.stringMatching(
+    new RegExp(
+      `^::warning title=.*,file=${LOCAL}/Dockerfile,line=1,endLine=1::FromAsCasing: `
+    )
+  ),
+  expect.stringMatching(
+    new RegExp(
+      `^::warning title=.*,file=${LOCAL}/Dockerfile,line=3,endLine=3::JSONArgsRecommended: `
+    )
+  )
+]
+
 describe('call: check on a real buildx >= 0.15 (the stack: Docker 28.5, buildx 0.29)', () => {
   const FIELD = BUILDERS.find(b => b.name === 'docker 28.5 containerd store')
-  const LOCAL = 'test/fixtures/contexts/check-local'
 
   it("annotates buildx's own findings on the Dockerfile and fails, with nothing pushed", async () => {
     const repo = uniqueRepo('call-check-field')
@@ -216,21 +235,7 @@ describe('call: check on a real buildx >= 0.15 (the stack: Docker 28.5, buildx 0
       { ...env, ...use.env }
     )
     expect(step.code).toBe(1)
-    const annotations = step.stdout
-      .split('\n')
-      .filter(line => line.startsWith('::warning '))
-    expect(annotations).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=1,endLine=1::FromAsCasing: `
-        )
-      ),
-      expect.stringMatching(
-        new RegExp(
-          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=3,endLine=3::JSONArgsRecommended: `
-        )
-      )
-    ])
+    expect(warningAnnotations(step.stdout)).toEqual(LOCAL_FINDINGS)
     expect(errorLines(step.stdout)).toEqual([
       '::error::call: the build check found 2 violations (annotated above); fix them, or add ignorestatus=true to report them without failing'
     ])
@@ -239,7 +244,6 @@ describe('call: check on a real buildx >= 0.15 (the stack: Docker 28.5, buildx 0
 })
 
 describe('check warnings on every build (no call input)', () => {
-  const LOCAL = 'test/fixtures/contexts/check-local'
   const plainBuild = async (builderName: string) => {
     const builder = BUILDERS.find(b => b.name === builderName)
     if (builder === undefined) throw new Error(`no ${builderName} builder`)
@@ -262,21 +266,7 @@ describe('check warnings on every build (no call input)', () => {
     const { step, repo } = await plainBuild('docker 28.5 containerd store')
     expect(errorLines(step.stdout)).toEqual([])
     expect(step.code).toBe(0)
-    const annotations = step.stdout
-      .split('\n')
-      .filter(line => line.startsWith('::warning '))
-    expect(annotations).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=1,endLine=1::FromAsCasing: `
-        )
-      ),
-      expect.stringMatching(
-        new RegExp(
-          `^::warning title=.*,file=${LOCAL}/Dockerfile,line=3,endLine=3::JSONArgsRecommended: `
-        )
-      )
-    ])
+    expect(warningAnnotations(step.stdout)).toEqual(LOCAL_FINDINGS)
     expect(step.summary).toContain(
       `Build checks: 2 warnings: \`FromAsCasing\` (${LOCAL}/Dockerfile:1), \`JSONArgsRecommended\` (${LOCAL}/Dockerfile:3)`
     )
@@ -286,7 +276,7 @@ describe('check warnings on every build (no call input)', () => {
   it('buildx 0.13 (no warnings in its metadata): says nothing', async () => {
     const { step } = await plainBuild('docker 26.1 containerd store')
     expect(step.code).toBe(0)
-    expect(step.stdout).not.toMatch(/^::warning /m)
+    expect(warningAnnotations(step.stdout)).toEqual([])
     expect(step.summary).not.toContain('Build checks')
   })
 })
