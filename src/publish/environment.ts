@@ -123,16 +123,17 @@ export function credentialsLookup(
   }
 }
 
-/** A registry client with the run's credentials and retries. */
+/** A registry client with the run's credentials and retries (`bound` narrows them). */
 export function createRegistry(
   settings: Settings,
   mask: (secret: string) => void,
-  debug?: (message: string) => void
+  debug?: (message: string) => void,
+  bound: { retries?: number; requestTimeoutMs?: number } = {}
 ): RegistryClient {
   return createRegistryClient({
     credentials: credentialsLookup(settings, mask),
-    retries: settings.retries,
-    requestTimeoutMs: settings.registryTimeout * 1000,
+    retries: bound.retries ?? settings.retries,
+    requestTimeoutMs: bound.requestTimeoutMs ?? settings.registryTimeout * 1000,
     debug
   })
 }
@@ -151,11 +152,9 @@ export function createCacheRegistry(
   mask: (secret: string) => void,
   debug?: (message: string) => void
 ): RegistryClient {
-  return createRegistryClient({
-    credentials: credentialsLookup(settings, mask),
+  return createRegistry(settings, mask, debug, {
     retries: 0,
-    requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000),
-    debug
+    requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000)
   })
 }
 
