@@ -138,7 +138,9 @@ export function coldRunner(
     execFileSync('docker', args, {
       env: { ...process.env, ...env },
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // buildx du --verbose grows with the builder's whole cache (shared by every test)
+      maxBuffer: 256 * 1024 * 1024
     })
   const on = ['--builder', builder]
   const records = cacheRecords(args => run([...args, ...on]))
