@@ -15,6 +15,7 @@ import { bigLayers } from './layers.js'
 import { publishWithBigStore } from './store.js'
 import { secondCommits } from './commits.js'
 import { warmCache } from './warm-cache.js'
+import { scaleOut } from './nodes.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -58,6 +59,11 @@ async function main(): Promise<void> {
       title:
         '8. Warm builds on cold runners: the second commit of an app (8 s, 32 MB dependency step), builder cache pruned: ours (no settings) vs bare buildx --push vs the best recipe',
       run: warmCache
+    },
+    {
+      title:
+        '9. Scale out: a two-platform release on two nodes vs one; the builder the step makes on 28.5 classic',
+      run: () => scaleOut(Math.min(n, 3))
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)

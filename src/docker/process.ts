@@ -49,6 +49,8 @@ export interface ProcessOptions {
   stall?: StallWatch
   /** Where output is streamed (process.stdout, as @actions/exec does). */
   out?: NodeJS.WritableStream
+  /** Put in front of each streamed line (whose output it is). */
+  prefix?: string
   /**
    * Takes stdout as bytes (`docker save`'s tar), instead of it being kept
    * and streamed to the log. If it rejects, the command is stopped.
@@ -193,12 +195,13 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
 function collect(
   stream: Readable | null,
   out: NodeJS.WritableStream | undefined,
+  prefix: string | undefined,
   seen: (text: string) => void
 ): { text: string } {
   const decoder = new StringDecoder('utf8')
   const kept = { text: '' }
   // docker's output is not ours: no line of it may be a workflow command
-  const shown = out && escapingWriter(out)
+  const shown = out && escapingWriter(out, prefix)
   stream?.on('data', (data: Buffer) => {
     const text = decoder.write(data)
     shown?.write(text)
@@ -247,7 +250,9 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const out =
     options.quiet === true ? undefined : (options.out ?? process.stdout)
-  out?.write(escapeWorkflowCommands(`[command]${file} ${args.join(' ')}`) + EOL)
+  out?.write(
+    `${options.prefix ?? ''}${escapeWorkflowCommands(`[command]${file} ${args.join(' ')}`)}${EOL}`
+  )
   const child = spawn(file, args, {
     env: options.env,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
@@ -263,9 +268,9 @@ export function runProcess(
   const seen = () => lineSplitter(line => watch?.line(line))
   const stdout =
     options.stdout === undefined
-      ? collect(child.stdout, out, seen())
+      ? collect(child.stdout, out, options.prefix, seen())
       : { text: '' }
-  const stderr = collect(child.stderr, out, seen())
+  const stderr = collect(child.stderr, out, options.prefix, seen())
   const consumed = consume(child, options.stdout)
   if (options.input !== undefined) {
     // a command that exits without reading its input is not an error here

@@ -9,6 +9,8 @@ export interface RunOptions {
   input?: string
   /** Don't stream the command's output to the log. */
   quiet?: boolean
+  /** Put in front of each line streamed to the log (whose output it is). */
+  prefix?: string
   /** Stop the command when it goes silent (see StallWatch); never when absent. */
   stall?: StallWatch
   /**

@@ -37,28 +37,37 @@ export function relabelRetried(text: string): string {
   )
 }
 
+/** Each line of `text` with `prefix` in front (none in front of an empty rest). */
+function prefixLines(text: string, prefix: string): string {
+  return prefix === '' ? text : text.replace(/(^|[\r\n])(?=[^\r\n])/g, `$1${prefix}`)
+}
+
 /**
  * A writer that escapes a stream line by line: a command split across two
- * chunks is still seen whole. Ends with `end()`, which writes what is left.
+ * chunks is still seen whole. It writes whole lines only, each after
+ * `prefix` (whose output it is, when builds run side by side). Ends with
+ * `end()`, which writes what is left.
  */
-export function escapingWriter(out: NodeJS.WritableStream): {
+export function escapingWriter(
+  out: NodeJS.WritableStream,
+  prefix = ''
+): {
   write(text: string): void
   end(): void
 } {
   let pending = ''
+  const shown = (text: string) =>
+    prefixLines(escapeWorkflowCommands(relabelRetried(text)), prefix)
   return {
     write(text) {
       pending += text
       const cut = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r'))
       if (cut === -1) return
-      out.write(
-        escapeWorkflowCommands(relabelRetried(pending.slice(0, cut + 1)))
-      )
+      out.write(shown(pending.slice(0, cut + 1)))
       pending = pending.slice(cut + 1)
     },
     end() {
-      if (pending !== '')
-        out.write(escapeWorkflowCommands(relabelRetried(pending)))
+      if (pending !== '') out.write(shown(pending))
       pending = ''
     }
   }

@@ -151,6 +151,24 @@ export function isCommand(step: Step): step is CommandStep {
   return 'argv' in step
 }
 
+const platformBuild = (step: Step) =>
+  isCommand(step) && step.step === 'build' && step.platform !== undefined
+
+/**
+ * The steps in the batches they run in: one platform's builds of a builder
+ * of several nodes side by side (each on its own node), any other step alone.
+ */
+export function runBatches(steps: Step[]): Step[][] {
+  const batches: Step[][] = []
+  for (const step of steps) {
+    const last = batches.at(-1)
+    if (last !== undefined && platformBuild(step) && platformBuild(last[0]))
+      last.push(step)
+    else batches.push([step])
+  }
+  return batches
+}
+
 export function allSteps(pipeline: Pipeline): Step[] {
   return [
     ...pipeline.login,

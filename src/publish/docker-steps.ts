@@ -103,6 +103,11 @@ async function run(
       ? undefined
       : env.passwords.get(step.passwordFor)
   const quiet = step.step === 'predict' || step.step === 'cleanup'
+  // a platform's build runs beside the others (a builder of several nodes)
+  const prefix =
+    step.step === 'build' && step.platform !== undefined
+      ? `[${step.platform}] `
+      : undefined
   const watch = pushWatch(step, images, env)
   // a retried export starts from an empty folder, so the layout holds no
   // blob of a failed attempt (buildx replaces index.json, not the blobs)
@@ -112,7 +117,9 @@ async function run(
       : Promise.resolve()
   const once = () =>
     fresh()
-      .then(() => env.docker.run(argv, { input, quiet, stall: watch?.stall }))
+      .then(() =>
+        env.docker.run(argv, { input, quiet, prefix, stall: watch?.stall })
+      )
       .catch((error: unknown) => {
         // each stop of the watch is told, also one the retry mends
         if (error instanceof DockerStalledError && watch !== undefined)
@@ -327,8 +334,12 @@ export async function runCommand(
     return runCheck(step, argv, env, error => failure(error, step, env))
   const started = performance.now()
   const timed = () => {
+    // builds side by side count once: the time since the later of its start and the last build's end
+    const now = performance.now()
+    const from = Math.max(started, env.progress.buildEndedAt ?? 0)
     env.progress.buildMs =
-      (env.progress.buildMs ?? 0) + Math.round(performance.now() - started)
+      (env.progress.buildMs ?? 0) + Math.max(0, Math.round(now - from))
+    env.progress.buildEndedAt = Math.max(now, env.progress.buildEndedAt ?? 0)
   }
   if (step.step === 'save') return runSave(step, argv, env).then(timed)
   if (step.step === 'load' && step.layout !== undefined)

@@ -103,6 +103,8 @@ export interface Progress {
   platforms?: string[]
   /** How long the build (with its export to disk) took. */
   buildMs?: number
+  /** When the last build ended (performance.now()): builds side by side count once. */
+  buildEndedAt?: number
   /** A builder of several nodes: the node that built each platform. */
   nodes?: BuiltOn[]
   /** How long making the run's own builder took (buildx create --bootstrap). */

@@ -11,6 +11,7 @@ import { errorMessage } from '../shared/input-error.js'
 import {
   IMAGE_ID,
   isCommand,
+  runBatches,
   type CommandStep,
   stepLine,
   type Pipeline,
@@ -49,12 +50,20 @@ async function inGroup(
 ): Promise<void> {
   if (steps.length === 0) return
   await env.log.group(title, async () => {
-    for (const step of steps) {
-      env.log.info(stepLine(step))
-      await run(step)
+    for (const batch of runBatches(steps)) {
+      for (const step of batch) env.log.info(stepLine(step))
+      // each step of a batch ends before the first failure is told
+      const ended = await Promise.allSettled(batch.map(run))
+      const failed = ended.find(result => result.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
     }
   })
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+const removesBuilder = (step: CommandStep) =>
+  step.argv[0] === 'buildx' && step.argv[1] === 'rm'
 
 const NOTHING_TO_REMOVE = /No such image|no builder .* found/i
 
@@ -73,6 +82,7 @@ function startCleanup(
   values: RunValues,
   env: PublishEnv
 ): () => Promise<void> {
+  const started = performance.now()
   const failures = new Map<Step, Promise<string | undefined>>(
     steps.map(step => [
       step,
@@ -80,7 +90,12 @@ function startCleanup(
       unresolved(step, values)
         ? Promise.resolve(undefined)
         : runCommand(step, images, values, env).then(
-            () => undefined,
+            (): undefined => {
+              if (removesBuilder(step))
+                env.log.info(
+                  `The builder for this run was removed in ${seconds(performance.now() - started)}`
+                )
+            },
             (error: unknown) => errorMessage(error)
           )
     ])
@@ -165,7 +180,7 @@ export async function runPipeline(
         if (step.step === 'builder') {
           env.progress.builderSetupMs = Math.round(performance.now() - started)
           env.log.info(
-            `The builder for this run was set up in ${(env.progress.builderSetupMs / 1000).toFixed(1)} s`
+            `The builder for this run was set up in ${seconds(env.progress.builderSetupMs)}`
           )
         }
       } finally {

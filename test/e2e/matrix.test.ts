@@ -227,6 +227,27 @@ async function twoPlatforms(builder: StackBuilder): Promise<void> {
   const index = await readManifest(a, repo, '1.2.3')
   expect(index.platforms).toEqual(PLATFORMS)
   expect(index.digest).toBe(digest)
+  if (builder.nodes !== undefined) expectEachOnItsNode(run, builder.nodes)
+}
+
+/**
+ * A builder of several nodes: the summary and log name the node of each
+ * platform, and the platforms' builds ran side by side (each one's command
+ * started before the other's last line), each line of the log under its
+ * platform.
+ */
+function expectEachOnItsNode(run: Step, nodes: Record<string, string>): void {
+  const lines = run.stdout.split('\n')
+  const commandAt = (platform: string) =>
+    lines.findIndex(line => line.startsWith(`[${platform}] [command]`))
+  const lastAt = (platform: string) =>
+    lines.map(line => line.startsWith(`[${platform}] `)).lastIndexOf(true)
+  for (const [platform, node] of Object.entries(nodes)) {
+    expect(run.summary).toContain(`${platform} (node \`${node}\`)`)
+    expect(run.stdout).toContain(`${platform}: built on node ${node}`)
+    for (const other of Object.keys(nodes))
+      expect(commandAt(platform)).toBeLessThan(lastAt(other))
+  }
 }
 
 /**

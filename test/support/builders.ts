@@ -39,6 +39,8 @@ export interface StackBuilder {
   name: string
   /** Builds several platforms in one build (the classic store's docker driver does not). */
   multiPlatform: boolean
+  /** A builder of several nodes: the node buildx sends each platform to. */
+  nodes?: Record<string, string>
   /**
    * The env and inputs of a step on this builder; `dockerConfig` is the
    * step's own DOCKER_CONFIG (buildx 0.29 goes into its cli-plugins, as
@@ -155,11 +157,13 @@ function dockerDriver(
 function namedBuilder(
   name: string,
   builder: string,
-  engine: EngineName
+  engine: EngineName,
+  nodes?: Record<string, string>
 ): StackBuilder {
   return {
     name,
     multiPlatform: true,
+    ...(nodes && { nodes }),
     use(dockerConfig) {
       const setup = ENGINES[engine]()
       const config = stackEnv().buildkit.buildxConfig
@@ -202,5 +206,8 @@ export const BUILDERS: StackBuilder[] = [
   ),
   namedBuilder('remote unix', 'dpa-remote', 'docker 26.1 containerd'),
   namedBuilder('remote tcp+mTLS', 'dpa-remote-tls', 'docker 26.1 containerd'),
-  namedBuilder('two nodes', 'dpa-two-node', 'docker 26.1 containerd')
+  namedBuilder('two nodes', 'dpa-two-node', 'docker 26.1 containerd', {
+    'linux/amd64': 'dpa-two-node0',
+    'linux/arm64': 'dpa-two-node1'
+  })
 ]

@@ -46,6 +46,28 @@ describe('escapeWorkflowCommands', () => {
     expect(hasCommand(written)).toBe(false)
   })
 
+  it.each([
+    {
+      name: 'each line after the prefix, a line split across chunks once',
+      chunks: ['#5 [1/2] FROM\n#5 DO', 'NE 0.1s\n::warning::x\n', 'tail'],
+      shown:
+        '[linux/arm64] #5 [1/2] FROM\n[linux/arm64] #5 DONE 0.1s\n[linux/arm64] ::warning::x\n[linux/arm64] tail'
+    },
+    {
+      name: "buildx's carriage-return lines each after the prefix",
+      chunks: ['a\rb\n'],
+      shown: '[linux/arm64] a\r[linux/arm64] b\n'
+    }
+  ])('a prefixed writer: $name', ({ chunks, shown }) => {
+    const out = new PassThrough()
+    const writer = escapingWriter(out, '[linux/arm64] ')
+    for (const chunk of chunks) writer.write(chunk)
+    writer.end()
+    const written = String(out.read())
+    expect(written.replace(/\u200b/g, '')).toBe(shown)
+    expect(hasCommand(written)).toBe(false)
+  })
+
   it("a process's output reaches the log with no command in it", async () => {
     const out = new PassThrough()
     const result = await runProcess(

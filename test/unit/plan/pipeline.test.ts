@@ -4,6 +4,7 @@ import { pipelineFor } from '../../../src/plan/pipeline.js'
 import {
   allSteps,
   publicStep,
+  runBatches,
   stepLine,
   type Pipeline
 } from '../../../src/plan/steps.js'
@@ -266,6 +267,42 @@ const KEPT = [
   'keep-login docker --config /home/runner/.docker login ghcr.io --username octo --password-stdin',
   'keep-login docker --config /home/runner/.docker login docker.io --username octodock --password-stdin'
 ]
+
+describe('runBatches: which stage steps run side by side', () => {
+  const TWO_NODES: Builder = { ...CONTAINER, driver: 'remote', nodes: 2 }
+  const PLATFORMS = 'linux/amd64,linux/arm64,linux/arm/v7'
+
+  it.each<{
+    name: string
+    builder: Builder
+    inputs: Record<string, string>
+    batches: string[][]
+  }>([
+    {
+      name: 'three platforms on a builder of several nodes: the three builds at once, then the join',
+      builder: TWO_NODES,
+      inputs: { images: 'ghcr.io/octo/app', platforms: PLATFORMS },
+      batches: [['build', 'build', 'build'], ['predict'], ['index']]
+    },
+    {
+      name: 'several platforms in one build (docker-container): one step at a time',
+      builder: CONTAINER,
+      inputs: { images: 'ghcr.io/octo/app', platforms: PLATFORMS },
+      batches: [['build']]
+    },
+    {
+      name: 'load + push on the docker driver: one step at a time',
+      builder: DOCKER,
+      inputs: { images: 'ghcr.io/octo/app', load: 'true' },
+      batches: [['build'], ['save'], ['upload']]
+    }
+  ])('$name', async ({ builder, inputs, batches }) => {
+    const { stage } = await pipeline(inputs, builder)
+    expect(
+      runBatches(stage).map(batch => batch.map(step => step.step))
+    ).toEqual(batches)
+  })
+})
 
 describe("pipelineFor: login-action's logout input", () => {
   it.each<Row & { login: string[] }>([
