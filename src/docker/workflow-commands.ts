@@ -39,7 +39,9 @@ export function relabelRetried(text: string): string {
 
 /** Each line of `text` with `prefix` in front (none in front of an empty rest). */
 function prefixLines(text: string, prefix: string): string {
-  return prefix === '' ? text : text.replace(/(^|[\r\n])(?=[^\r\n])/g, `$1${prefix}`)
+  return prefix === ''
+    ? text
+    : text.replace(/(^|[\r\n])(?=[^\r\n])/g, `$1${prefix}`)
 }
 
 /**
