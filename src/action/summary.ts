@@ -57,6 +57,7 @@ function factsLine(
     )
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)
+  facts.push(...(result.cache ?? []))
   const uploads = result.uploads ?? []
   if (uploads.length > 0) {
     const total = uploadTotals(uploads)

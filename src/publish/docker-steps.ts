@@ -138,7 +138,14 @@ async function run(
       : await once()
     if (step.step === 'build') {
       const report = cacheReport(stderr)
-      if (report !== undefined) env.log.info(report)
+      if (report !== undefined) {
+        const line =
+          step.platform === undefined
+            ? report
+            : report.replace(/^Cache:/, `Cache (${step.platform}):`)
+        env.log.info(line)
+        env.progress.cache = [...(env.progress.cache ?? []), line]
+      }
     }
     return stdout
   } catch (error) {

@@ -71,6 +71,8 @@ export interface PublishResult {
   buildMs?: number
   /** A builder of several nodes: the node that built each platform. */
   nodes?: BuiltOn[]
+  /** What the build cache did, one line a build (steps cached, bytes, sources). */
+  cache?: string[]
   /** How long making the run's own builder took (buildx create --bootstrap). */
   builderSetupMs?: number
 }
@@ -107,6 +109,8 @@ export interface Progress {
   buildEndedAt?: number
   /** A builder of several nodes: the node that built each platform. */
   nodes?: BuiltOn[]
+  /** What the build cache did, one line a build (steps cached, bytes, sources). */
+  cache?: string[]
   /** How long making the run's own builder took (buildx create --bootstrap). */
   builderSetupMs?: number
 }

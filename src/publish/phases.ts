@@ -265,6 +265,9 @@ export async function runPipeline(
       ...(env.progress.nodes === undefined
         ? {}
         : { nodes: env.progress.nodes }),
+      ...(env.progress.cache === undefined
+        ? {}
+        : { cache: env.progress.cache }),
       ...(env.progress.check === undefined ? {} : { check: env.progress.check })
     }
   } catch (error) {

@@ -105,8 +105,9 @@ describe('the second commit on a cold runner, no cache settings', () => {
         `--cache-from type=registry,ref=${registry.host}/${repo}:tickets-DM-42`
       )
       expect(ranDependencies(second.stdout)).toBe(false)
-      // the log says what the cache did
+      // the log and the job summary say what the cache did
       expect(second.stdout).toMatch(/Cache: [1-9]\d* of \d+ steps cached/)
+      expect(second.summary).toMatch(/ · Cache: [1-9]\d* of \d+ steps cached/)
       // auto wrote no tag: the registry holds the asked one only
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
     }

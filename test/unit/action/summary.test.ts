@@ -181,6 +181,29 @@ describe('summaryMarkdown', () => {
       ]
     },
     {
+      name: 'what the build cache did, after the build time (one line a platform on two nodes)',
+      publication: ONE_TAG,
+      result: {
+        ...RELEASE,
+        before: [],
+        buildMs: 4_200,
+        cache: [
+          'Cache (linux/amd64): 3 of 4 steps cached; 33.6 MB of layers downloaded; from 127.0.0.1:5001/o/app:main',
+          'Cache (linux/arm64): 0 of 4 steps cached'
+        ]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64'],
+      expected: [
+        ...opening(
+          'Published',
+          'Version: `1.2.3` · Platforms: linux/amd64 · Build: 4.2 s · Cache (linux/amd64): 3 of 4 steps cached; 33.6 MB of layers downloaded; from 127.0.0.1:5001/o/app:main · Cache (linux/arm64): 0 of 4 steps cached'
+        ),
+        `| \`${APP}:1.2.3\` | version | ${NEW} | new |`,
+        ''
+      ]
+    },
+    {
       name: 'a layer sent while buildx wrote it: the upload says how much of it went during the build',
       publication: ONE_TAG,
       result: {
