@@ -4,6 +4,9 @@
  * given their trust roots, and by the registry's own tag lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { listTags, publishedTags, readManifest } from './registry-api.js'
 import { runMain } from './runner.js'
 import { RELEASE_TAGS, sigTag, errorLines, runHello } from './releases.js'
@@ -211,6 +214,26 @@ describe('sign: keyless, verified by the real cosign', () => {
       }
     } finally {
       await other.close()
+    }
+  })
+
+  it('verify-trusted-root that is not a trusted_root.json fails naming the input: no tag moves', async () => {
+    const { b } = stack
+    const notRoot = join(mkdtempSync(join(tmpdir(), 'dpa-root-')), 'root.json')
+    writeFileSync(notRoot, JSON.stringify({ tlogs: [] }))
+    for (const [path, why] of [
+      [join(notRoot, 'missing'), 'ENOTDIR'],
+      [notRoot, 'it names no certificateAuthorities or no tlogs']
+    ]) {
+      const target = uniqueRepo('keyless-bad-root')
+      const main = await promoteGated(target, WORKFLOW_IDENTITY, path)
+      expect(main.code).not.toBe(0)
+      expect(errorLines(main.stdout)).toEqual([
+        expect.stringContaining(
+          `input "verify-trusted-root": invalid value "${path}": not a readable Sigstore trusted_root.json (${why}`
+        )
+      ])
+      expect(await listTags(b, target)).toEqual([])
     }
   })
 
