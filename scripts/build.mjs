@@ -16,7 +16,9 @@
 // - Third-party code a dry run does not run is not in those files: yaml and
 //   @actions/exec (import()ed where used), csv-parse (called only for a
 //   non-empty list input) and @noble/ciphers (only to open a cosign key) are
-//   bundled on their own into dist/chunks/ and require()d on first use.
+//   bundled on their own into dist/chunks/ and require()d on first use;
+//   @sigstore/verify comes with promote's keyless gate, a module of src/
+//   import()ed from its own dist/chunks/keyless-verify.js (SOURCE_CHUNKS).
 //   node:crypto and semver (which compiles its regular expressions as it
 //   loads) are loaded on first use too, and so are node:http, node:https
 //   (tls) and node:child_process (dgram): a dry run that asks no registry
@@ -160,11 +162,13 @@ const ON_FIRST_CALL = {
  * Modules of src/ bundled into a file of their own, dist/chunks/<file>.js:
  * the Action's entry asks the engine for /info first thing, then requires
  * the action's code (the answer comes while node compiles it); engine-info
- * is one module for both, so the builder's detection finds that answer.
+ * is one module for both, so the builder's detection finds that answer;
+ * keyless-verify (with @sigstore/verify) is import()ed by promote's gate.
  */
 const SOURCE_CHUNKS = {
   'src/action/action-main.ts': 'action',
-  'src/docker/engine-info.ts': 'engine-info'
+  'src/docker/engine-info.ts': 'engine-info',
+  'src/registry/keyless-verify.ts': 'keyless-verify'
 }
 
 /** Where a file built into `outdir` finds dist/chunks/<file>.js (as a require() path). */

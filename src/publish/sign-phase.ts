@@ -17,7 +17,7 @@ import {
   keySigner,
   type ImageSigner
 } from '../registry/image-signers.js'
-import { countKeylessSignatures } from '../registry/keyless-verify.js'
+import type { KeylessPolicy } from '../registry/keyless-verify.js'
 import {
   attachAttestations,
   copyReferrers,
@@ -25,14 +25,14 @@ import {
 } from '../registry/referrers.js'
 import { copyArtifacts, countValidSignatures } from '../registry/signatures.js'
 import { loadSigner } from '../registry/signing-key.js'
-import {
-  parseTrustedRoot,
-  type TrustedRoot
-} from '../registry/sigstore-trust.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
 
-function readTrust(path: string): TrustedRoot {
+/** @sigstore/verify is loaded only for a keyless gate (dist/chunks/keyless-verify.js). */
+const keylessVerify = () => import('../registry/keyless-verify.js')
+
+async function readTrust(path: string): Promise<KeylessPolicy['trust']> {
+  const { parseTrustedRoot } = await keylessVerify()
   try {
     return parseTrustedRoot(readFileSync(path, 'utf8'))
   } catch (error) {
@@ -50,9 +50,10 @@ export async function verifyKeylessSource(
   source: { image: { name: string }; digest: string },
   env: PublishEnv
 ): Promise<void> {
-  const trust = readTrust(signing.verifyTrustedRoot)
+  const trust = await readTrust(signing.verifyTrustedRoot)
+  const { countKeylessSignatures } = await keylessVerify()
   const ref = `${source.image.name}@${source.digest}`
-  const valid = await countKeylessSignatures(
+  const { valid, refusals } = await countKeylessSignatures(
     env.registry,
     source.image.name,
     source.digest,
@@ -64,7 +65,7 @@ export async function verifyKeylessSource(
   )
   if (valid === 0)
     throw new Error(
-      `input "verify-identity": no keyless signature on ${ref} verifies for ${signing.verifyIdentity} (issuer ${signing.verifyIssuer}), so nothing was promoted`
+      `input "verify-identity": no keyless signature on ${ref} verifies for ${signing.verifyIdentity} (issuer ${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so nothing was promoted`
     )
   env.log.info(
     `  ${ref}: ${valid} keyless signature(s) verify for ${signing.verifyIdentity}`

@@ -1,18 +1,20 @@
 /**
  * promote's keyless gate: the keyless signatures on a digest that verify as
  * `cosign verify --certificate-identity --certificate-oidc-issuer` does
- * offline: the certificate chains to a trusted Fulcio, names the identity
- * and the issuer, its key signed the payload, which vouches for the digest,
- * and Rekor's signed entry timestamp covers this very signature and
- * certificate, logged while the certificate was valid. The SCT is not
- * checked here (cosign verify checks it).
+ * offline, by @sigstore/verify against a Sigstore trusted_root.json: the
+ * certificate chains to a trusted Fulcio and carries an SCT from a trusted
+ * CT log, its key signed the payload (which vouches for the digest), Rekor's
+ * signed entry timestamp covers this signature and payload, logged while the
+ * certificate was valid; and it names the identity and the issuer.
  */
+import { createHash, X509Certificate } from 'node:crypto'
+import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs'
 import {
-  createHash,
-  createPublicKey,
-  verify,
-  X509Certificate
-} from 'node:crypto'
+  toSignedEntity,
+  toTrustMaterial,
+  Verifier,
+  type TrustMaterial
+} from '@sigstore/verify'
 import type { RegistryClient } from './client.js'
 import {
   artifactTag,
@@ -23,140 +25,141 @@ import {
   type Descriptor
 } from './cosign.js'
 import { BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION } from './sigstore.js'
-import {
-  certificateIssuer,
-  signedEntryPayload,
-  subjectAltNames,
-  type RekorEntry,
-  type TrustedRoot
-} from './sigstore-trust.js'
 
 export interface KeylessPolicy {
   identity: string
   issuer: string
-  trust: TrustedRoot
+  trust: TrustMaterial
 }
 
-interface Bundle {
-  SignedEntryTimestamp: string
-  Payload: RekorEntry
-}
-
-const der = (bytes: Uint8Array) =>
-  createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' })
-
-/** Whether the leaf chains to one of the trusted Fulcio chains. */
-function chainsToTrust(leaf: X509Certificate, trust: TrustedRoot): boolean {
-  return trust.authorities.some(chain => {
-    const certificates = chain.map(
-      bytes => new X509Certificate(Buffer.from(bytes))
+/** trusted_root.json (what `cosign verify --trusted-root` reads); throws saying what is wrong. */
+export function parseTrustedRoot(json: string): TrustMaterial {
+  const root = TrustedRoot.fromJSON(JSON.parse(json))
+  if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0)
+    throw new Error(
+      'it names no certificateAuthorities or no tlogs (expected a Sigstore trusted_root.json)'
     )
-    let child = leaf
-    for (const parent of certificates) {
-      if (!child.checkIssued(parent) || !child.verify(parent.publicKey))
-        return false
-      child = parent
-    }
-    return child.verify(child.publicKey)
-  })
+  return toTrustMaterial(root)
 }
 
-/** Whether Rekor's bundle signs this signature and certificate, within the certificate's life. */
-function loggedInTime(
-  bundle: Bundle,
-  leaf: X509Certificate,
-  signature: string,
-  payload: Uint8Array,
-  trust: TrustedRoot
-): boolean {
-  const key = trust.logs.get(bundle.Payload.logID)
-  if (key === undefined) return false
-  const set = Buffer.from(bundle.SignedEntryTimestamp, 'base64')
-  if (!verify('sha256', signedEntryPayload(bundle.Payload), der(key), set))
-    return false
-  const body = JSON.parse(
-    Buffer.from(bundle.Payload.body, 'base64').toString('utf8')
-  ) as {
-    spec?: {
-      data?: { hash?: { value?: string } }
-      signature?: { content?: string; publicKey?: { content?: string } }
+type Bundle = Parameters<typeof toSignedEntity>[0]
+
+/** cosign's bundle annotation: Rekor's entry and its signed entry timestamp. */
+interface RekorBundle {
+  SignedEntryTimestamp: string
+  Payload: {
+    body: string
+    integratedTime: number
+    logIndex: number
+    logID: string
+  }
+}
+
+/** A keyless `.sig` layer as the Sigstore bundle @sigstore/verify reads. */
+function sigstoreBundle(
+  notes: Record<string, string>,
+  payload: Uint8Array
+): Bundle {
+  const certificate = new X509Certificate(notes[CERTIFICATE_ANNOTATION])
+  const rekor = JSON.parse(notes[BUNDLE_ANNOTATION]) as RekorBundle
+  const { Payload: entry } = rekor
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      content: {
+        $case: 'x509CertificateChain',
+        x509CertificateChain: { certificates: [{ rawBytes: certificate.raw }] }
+      },
+      tlogEntries: [
+        {
+          logIndex: String(entry.logIndex),
+          logId: { keyId: Buffer.from(entry.logID, 'hex') },
+          kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+          integratedTime: String(entry.integratedTime),
+          inclusionPromise: {
+            signedEntryTimestamp: Buffer.from(
+              rekor.SignedEntryTimestamp,
+              'base64'
+            )
+          },
+          inclusionProof: undefined,
+          canonicalizedBody: Buffer.from(entry.body, 'base64')
+        }
+      ],
+      timestampVerificationData: undefined
+    },
+    content: {
+      $case: 'messageSignature',
+      messageSignature: {
+        messageDigest: {
+          algorithm: HashAlgorithm.SHA2_256,
+          digest: createHash('sha256').update(payload).digest()
+        },
+        signature: Buffer.from(notes[SIGNATURE_ANNOTATION], 'base64')
+      }
     }
   }
-  const logged = Buffer.from(
-    body.spec?.signature?.publicKey?.content ?? '',
-    'base64'
-  ).toString('utf8')
-  const time = bundle.Payload.integratedTime * 1000
-  return (
-    body.spec?.signature?.content === signature &&
-    body.spec.data?.hash?.value ===
-      createHash('sha256').update(payload).digest('hex') &&
-    new X509Certificate(logged).raw.equals(leaf.raw) &&
-    time >= Date.parse(leaf.validFrom) &&
-    time <= Date.parse(leaf.validTo)
-  )
 }
 
-/** Whether one `.sig` layer is a keyless signature on `digest` the policy accepts. */
-function verifiesKeyless(
+/** Why one `.sig` layer is not a keyless signature on `digest` the policy accepts ('' when it is). */
+function refusal(
   layer: Descriptor,
   payload: Uint8Array,
   digest: string,
   policy: KeylessPolicy
-): boolean {
+): string {
   const notes = layer.annotations ?? {}
-  const signature = notes[SIGNATURE_ANNOTATION]
-  const certificate = notes[CERTIFICATE_ANNOTATION]
-  const bundle = notes[BUNDLE_ANNOTATION]
-  if (!signature || !certificate || !bundle) return false
+  if (!notes[SIGNATURE_ANNOTATION] || !notes[BUNDLE_ANNOTATION])
+    return 'a layer has no signature or no Rekor bundle'
+  if (payloadDigest(payload) !== digest)
+    return `a payload vouches for another digest than ${digest}`
   try {
-    const leaf = new X509Certificate(certificate)
-    return (
-      payloadDigest(payload) === digest &&
-      subjectAltNames(leaf.subjectAltName).includes(policy.identity) &&
-      certificateIssuer(leaf.raw) === policy.issuer &&
-      chainsToTrust(leaf, policy.trust) &&
-      verify(
-        'sha256',
-        payload,
-        leaf.publicKey,
-        Buffer.from(signature, 'base64')
-      ) &&
-      loggedInTime(
-        JSON.parse(bundle) as Bundle,
-        leaf,
-        signature,
-        payload,
-        policy.trust
-      )
+    const entity = toSignedEntity(
+      sigstoreBundle(notes, payload),
+      Buffer.from(payload)
     )
-  } catch {
-    return false
+    const { identity } = new Verifier(policy.trust).verify(entity)
+    const names = identity?.subjectAlternativeName
+    const issuer = identity?.extensions?.issuer
+    if (names !== policy.identity)
+      return `the certificate names ${names ?? 'no identity'}`
+    return issuer === policy.issuer
+      ? ''
+      : `the certificate's issuer is ${issuer ?? 'not named'}`
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return /SCT/.test(message)
+      ? `the certificate has no valid SCT from a trusted CT log (${message})`
+      : message
   }
 }
 
-/** How many keyless signatures on `digest` in `image` the policy accepts. */
+/** How many keyless signatures on `digest` in `image` the policy accepts, and why the others are not. */
 export async function countKeylessSignatures(
   client: RegistryClient,
   image: string,
   digest: string,
   policy: KeylessPolicy
-): Promise<number> {
+): Promise<{ valid: number; refusals: string[] }> {
   const manifest = await client.getManifest(image, artifactTag(digest, 'sig'))
-  if (manifest === undefined) return 0
-  const layers = parseArtifact(manifest).layers.filter(
-    layer =>
-      layer.mediaType === SIMPLE_SIGNING &&
-      layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined
-  )
+  const layers =
+    manifest === undefined
+      ? []
+      : parseArtifact(manifest).layers.filter(
+          layer =>
+            layer.mediaType === SIMPLE_SIGNING &&
+            layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined
+        )
   let valid = 0
+  const refusals = new Set<string>()
   for (const layer of layers) {
     const payload = await client.getBlob(image, layer.digest)
-    if (
-      payload !== undefined &&
-      verifiesKeyless(layer, payload, digest, policy)
-    )
-      valid++
+    const why =
+      payload === undefined
+        ? `the payload ${layer.digest} is missing`
+        : refusal(layer, payload, digest, policy)
+    if (why === '') valid++
+    else refusals.add(why)
   }
-  return valid
+  return { valid, refusals: [...refusals] }
 }

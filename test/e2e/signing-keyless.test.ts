@@ -4,6 +4,9 @@
  * given their trust roots, and by the registry's own tag lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { listTags, publishedTags, readManifest } from './registry-api.js'
 import { runMain } from './runner.js'
 import { RELEASE_TAGS, sigTag, errorLines, runHello } from './releases.js'
@@ -153,13 +156,18 @@ describe('sign: keyless, verified by the real cosign', () => {
     expect(verified.output).toContain(digest)
   })
 
-  /** The keyless release promoted from A to B, gated by verify-identity. */
-  function promoteGated(target: string, identity: string, trustedRoot: string) {
+  /** A keyless release on A (`repo@digest` by default) promoted to B, gated by verify-identity. */
+  function promoteGated(
+    target: string,
+    identity: string,
+    trustedRoot: string,
+    source = `${stack.a.host}/${repo}@${digest}`
+  ) {
     const { a, b } = stack
     return runMain(
       {
         mode: 'promote',
-        source: `${a.host}/${repo}@${digest}`,
+        source,
         images: `${b.host}/${target}`,
         logins: loginsFor(a, b),
         'verify-identity': identity,
@@ -208,6 +216,73 @@ describe('sign: keyless, verified by the real cosign', () => {
       await other.close()
     }
   })
+
+  it('verify-trusted-root that is not a trusted_root.json fails naming the input: no tag moves', async () => {
+    const { b } = stack
+    const notRoot = join(mkdtempSync(join(tmpdir(), 'dpa-root-')), 'root.json')
+    writeFileSync(notRoot, JSON.stringify({ tlogs: [] }))
+    for (const [path, why] of [
+      [join(notRoot, 'missing'), 'ENOTDIR'],
+      [notRoot, 'it names no certificateAuthorities or no tlogs']
+    ]) {
+      const target = uniqueRepo('keyless-bad-root')
+      const main = await promoteGated(target, WORKFLOW_IDENTITY, path)
+      expect(main.code).not.toBe(0)
+      expect(errorLines(main.stdout)).toEqual([
+        expect.stringContaining(
+          `input "verify-trusted-root": invalid value "${path}": not a readable Sigstore trusted_root.json (${why}`
+        )
+      ])
+      expect(await listTags(b, target)).toEqual([])
+    }
+  })
+
+  it.each([
+    {
+      sct: 'none' as const,
+      reason: 'no valid SCT from a trusted CT log (expected 1 SCTs, got 0)'
+    },
+    {
+      sct: 'unknown-log' as const,
+      reason: 'no valid SCT from a trusted CT log (SCT verification failed)'
+    }
+  ])(
+    'verify-identity refuses a certificate whose SCT is $sct, naming why: no tag moves',
+    async ({ sct, reason }) => {
+      const { a, b } = stack
+      const unlogged = await startStandins(sct)
+      try {
+        const source = uniqueRepo(`keyless-sct-${sct}`)
+        const signed = await runHello(
+          a,
+          source,
+          {
+            sign: 'keyless',
+            'fulcio-url': unlogged.fulcioUrl,
+            'rekor-url': unlogged.rekorUrl
+          },
+          runnerEnv('push-tag', unlogged.tokenEnv)
+        )
+        expect(errorLines(signed.stdout)).toEqual([])
+        const target = uniqueRepo('keyless-sct-refused')
+        const main = await promoteGated(
+          target,
+          WORKFLOW_IDENTITY,
+          unlogged.trustedRootFile,
+          `${a.host}/${source}@${signed.outputs.digest}`
+        )
+        expect(main.code).not.toBe(0)
+        expect(errorLines(main.stdout)).toEqual([
+          expect.stringContaining(
+            `input "verify-identity": no keyless signature on ${a.host}/${source}@${signed.outputs.digest} verifies for ${WORKFLOW_IDENTITY} (issuer ${GITHUB_ISSUER}): the certificate has ${reason}, so nothing was promoted`
+          )
+        ])
+        expect(await listTags(b, target)).toEqual([])
+      } finally {
+        await unlogged.close()
+      }
+    }
+  )
 })
 
 describe('sign: keyless before anything runs', () => {

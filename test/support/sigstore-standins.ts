@@ -7,7 +7,9 @@
  * - Fulcio (@sigstore/mock's CA and CT log), behind a check that the token
  *   is one this issuer signed for audience sigstore and that the proof of
  *   possession verifies with the key to certify; it certifies the workflow
- *   as real Fulcio does (SAN https://github.com/ + job_workflow_ref);
+ *   as real Fulcio does (SAN https://github.com/ + job_workflow_ref), with
+ *   the SCT of the CT log the trust files name (or, `sct`, with none, or
+ *   with one from a log they do not name);
  * - Rekor (@sigstore/mock's log): a signed entry timestamp per entry.
  * The trust files they write are what the real cosign is given.
  */
@@ -131,14 +133,24 @@ function trustedRoot(
   })
 }
 
-export async function startStandins(): Promise<Standins> {
+/** The certificates' SCT: from the trusted CT log, none, or from a log the trust does not name. */
+export type SctKind = 'trusted' | 'none' | 'unknown-log'
+
+export async function startStandins(
+  sct: SctKind = 'trusted'
+): Promise<Standins> {
   const issuerKeys = ecKeys()
   const kid = randomBytes(8).toString('hex')
   const requestToken = randomBytes(16).toString('hex')
   const ctKeys = ecKeys()
   const caKeys = ecKeys()
   const rekorKeys = ecKeys()
-  const ca = await initializeCA(caKeys, await initializeCTLog(ctKeys))
+  const ca = await initializeCA(
+    caKeys,
+    sct === 'none'
+      ? undefined
+      : await initializeCTLog(sct === 'trusted' ? ctKeys : ecKeys())
+  )
   // the certificate's SAN from a claim the stand-in adds after its checks
   const fulcio = fulcioHandler(ca, { subjectClaim: 'fulcio_san' })
   const tokens: string[] = []
