@@ -168,7 +168,7 @@ const ON_FIRST_CALL = {
 const SOURCE_CHUNKS = {
   'src/action/action-main.ts': 'action',
   'src/docker/engine-info.ts': 'engine-info',
-  'src/registry/keyless-verify.ts': 'keyless-verify'
+  'src/signing/keyless-verify.ts': 'keyless-verify'
 }
 
 /** Where a file built into `outdir` finds dist/chunks/<file>.js (as a require() path). */

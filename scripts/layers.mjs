@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
  * files of a pure layer that do I/O: only adapters may import them.
  */
 export const LAYERS = [
-  { name: 'shared', paths: ['src/shared'], pure: true },
+  { name: 'errors', paths: ['src/errors'], pure: true },
   {
     name: 'context',
     paths: ['src/context'],
@@ -32,6 +32,9 @@ export const LAYERS = [
   { name: 'plan', paths: ['src/plan'], pure: true },
   { name: 'registry', paths: ['src/registry'] },
   { name: 'docker', paths: ['src/docker'] },
+  { name: 'buildx', paths: ['src/buildx'] },
+  { name: 'signing', paths: ['src/signing'], rank: 'buildx' },
+  { name: 'layout', paths: ['src/layout'], rank: 'buildx' },
   { name: 'publish', paths: ['src/publish'] },
   { name: 'cli', paths: ['src/cli'], rank: 'action' },
   { name: 'action', paths: ['src/action'] },

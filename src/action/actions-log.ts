@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Log } from '../publish/environment.js'
+import type { Log } from '../publish/log.js'
 import { turnedOff } from '../context/metadata-env.js'
 import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
 

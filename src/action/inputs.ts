@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { splitSecret } from '../shared/secret-lines.js'
+import { splitSecret } from '../settings/secret-lines.js'
 import { mask } from './actions-log.js'
 import {
   parseSettings,

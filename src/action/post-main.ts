@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { actionLog } from './actions-log.js'
 import { loadState } from './state.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import { removeRunDir } from '../docker/run-folder.js'
 import { createDockerRunner } from '../docker/runner.js'
-import { ownBuildxConfig, removeOwnBuilder } from '../docker/own-builder.js'
+import { ownBuildxConfig, removeOwnBuilder } from '../buildx/own-builder.js'
 
 /**
  * The builder main made for the run, if main was stopped before its

@@ -1,6 +1,6 @@
 import type { BuildSettings } from '../settings/build-settings.js'
 import { formatKeyValues } from './format.js'
-import { splitSecret } from '../shared/secret-lines.js'
+import { splitSecret } from '../settings/secret-lines.js'
 import { callArgs } from './call.js'
 import { attestValues } from './attest.js'
 

@@ -6,7 +6,7 @@ import { execGit } from '../context/git-exec.js'
 import { serverUrlOf } from '../context/git-source.js'
 import { parseSettings, type Settings } from '../settings/settings.js'
 import { settingsDebugLine } from '../settings/redact.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import type { Publication } from '../plan/publication.js'
 import {
   changeText,

@@ -1,4 +1,4 @@
-import type { Log } from '../publish/environment.js'
+import type { Log } from '../publish/log.js'
 
 /** The CLI's log: plain lines on the terminal. */
 export const terminalLog: Log = {

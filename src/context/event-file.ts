@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 
 /**
  * Reads and parses the event payload the runner wrote to GITHUB_EVENT_PATH.

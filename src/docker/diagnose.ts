@@ -1,8 +1,8 @@
 import { registryKey } from './config-file.js'
 import { DockerCommandError } from './runner.js'
 import { mayNotPush, RegistryError } from '../registry/registry-error.js'
-import { errorMessage, InputError } from '../shared/input-error.js'
-import { REDACTED } from '../shared/secret-lines.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
+import { REDACTED } from '../settings/secret-lines.js'
 
 /**
  * What the run offered a registry: a login of its own, none because the

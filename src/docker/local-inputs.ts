@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import type { Settings } from '../settings/settings.js'
 

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { splitSecret } from '../shared/secret-lines.js'
+import { splitSecret } from '../settings/secret-lines.js'
 
 /**
  * Writes each `id=value` build secret to its own file (mode 600) and returns

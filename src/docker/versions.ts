@@ -1,5 +1,5 @@
 /** The docker and buildx versions, for a debug log (read-only commands). */
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import type { DockerRunner } from './runner.js'
 
 const COMMANDS = [

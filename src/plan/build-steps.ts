@@ -5,7 +5,7 @@ import {
   classicBuildArgs,
   type BuildRequest
 } from '../argv/buildx.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { isCheck } from '../argv/call.js'
 import type { Image } from '../reference/images.js'
 import type { Publication } from './publication.js'

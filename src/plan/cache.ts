@@ -6,7 +6,7 @@
  * the user did not ask for, and a pull request never writes a cache that a
  * push run reads.
  */
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { parseReleaseVersion, compareReleaseVersions } from '../tags/version.js'
 import { parseRepository } from '../reference/repository.js'

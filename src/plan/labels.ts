@@ -1,5 +1,5 @@
 import type { RefContext } from '../context/context-types.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import { refInfo } from '../tags/ref-info.js'
 

@@ -4,7 +4,7 @@
  * the image's own earlier tags exist, read from the registry (never written).
  */
 import type { Settings } from '../settings/settings.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import type { Builder } from '../plan/builder.js'
 import {
   cacheImports,

@@ -15,14 +15,14 @@ import {
   parseCheckResult,
   placeText,
   type CheckResult
-} from '../docker/check-result.js'
+} from '../buildx/check-result.js'
 import {
   builderFailure,
   diagnose,
   foreignPlatformFailure,
   isAuthRefusal
 } from '../docker/diagnose.js'
-import { parseBuildMetadata } from '../docker/metadata.js'
+import { parseBuildMetadata } from '../buildx/metadata.js'
 import { retryDocker } from '../docker/retrying.js'
 import {
   BuildxMissingError,
@@ -30,15 +30,15 @@ import {
   DockerStalledError,
   isBuildxMissing
 } from '../docker/runner.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import type { CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
-import { saveImageLayout } from '../docker/saved-image.js'
-import { loadLayout } from '../docker/image-load.js'
+import { saveImageLayout } from '../layout/saved-image.js'
+import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
 import type { PublishEnv } from './environment.js'

@@ -5,11 +5,10 @@
 import { join } from 'node:path'
 import { isAttestType } from '../argv/attest.js'
 import { callUnsupported, needsCallFlag } from '../argv/call.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import type { Settings } from '../settings/settings.js'
-import { detectBuilder } from '../docker/builder-detection.js'
-import type { Annotation } from '../docker/check-result.js'
+import { detectBuilder } from '../buildx/builder-detection.js'
 import { registryKey } from '../docker/config-file.js'
 import {
   createRunConfig,
@@ -19,7 +18,7 @@ import {
 } from '../docker/config.js'
 import { askCredentialHelper } from '../docker/credential-helper.js'
 import { engineSocket } from '../docker/engine-info.js'
-import { findBuildxPlugin } from '../docker/cli-plugins.js'
+import { findBuildxPlugin } from '../buildx/cli-plugins.js'
 import { annotationFile } from '../docker/local-inputs.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
@@ -40,7 +39,7 @@ import {
   tlsFilePaths,
   userBuildkitdConfig,
   writeTlsFiles
-} from '../docker/own-builder.js'
+} from '../buildx/own-builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
 import {
   buildsAsAsked,
@@ -56,19 +55,9 @@ import {
 } from '../registry/client.js'
 import type { Progress } from './outcome.js'
 import { readCacheFacts } from './cache-sources.js'
+import type { Log } from './log.js'
 
-/** Where the engine's adapters report progress: the Actions log, or a terminal. */
-export interface Log {
-  info(message: string): void
-  notice(message: string): void
-  /** A warning; with `where`, an annotation on a file and line (build checks). */
-  warning(message: string, where?: Annotation): void
-  group<T>(name: string, work: () => Promise<T>): Promise<T>
-  /** Keeps a secret found at run time (a credential helper's) out of every later line. */
-  mask: (secret: string) => void
-  /** Diagnostics for when the user asks for them (step debug logging, DPA_DEBUG=1). */
-  debug?: (message: string) => void
-}
+export type { Log } from './log.js'
 
 export interface PublishEnv {
   docker: DockerRunner

@@ -3,7 +3,7 @@
  * (filled as tags land, so a failure can still say what was pushed), the
  * result, and the per-tag change the job summary and the CLI both print.
  */
-import type { BuildMetadata } from '../docker/metadata.js'
+import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'
 import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'

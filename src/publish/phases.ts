@@ -7,7 +7,7 @@
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import {
   IMAGE_ID,
   isCommand,
@@ -22,7 +22,7 @@ import { skippedLoginRefusal } from '../docker/diagnose.js'
 import {
   uploadWhileExported,
   type EarlyUploads
-} from '../registry/ingest-upload.js'
+} from '../layout/ingest-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv } from './environment.js'
 import { inPlanOrder, RunValues, type PublishResult } from './outcome.js'

@@ -11,7 +11,7 @@ import { userConfigDir } from '../docker/config.js'
 import { checkLocalInputs } from '../docker/local-inputs.js'
 import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import { UNKNOWN_DIGEST_NOTE } from '../guards/reasons.js'
 import { describePublication, type Publication } from '../plan/publication.js'
 import type { Builder } from '../plan/builder.js'
@@ -25,7 +25,7 @@ import {
   type PlanStep
 } from '../plan/steps.js'
 import { parseImageReference } from '../reference/images.js'
-import { splitSecret } from '../shared/secret-lines.js'
+import { splitSecret } from '../settings/secret-lines.js'
 import {
   builderFor,
   createCacheRegistry,

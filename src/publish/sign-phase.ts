@@ -8,7 +8,7 @@
  * to each image, and the run's digest signed, in cosign's tag scheme.
  */
 import { readFileSync } from 'node:fs'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { isReferrerStep } from '../plan/referrer-steps.js'
@@ -16,20 +16,20 @@ import {
   keylessImageSigner,
   keySigner,
   type ImageSigner
-} from '../registry/image-signers.js'
-import type { KeylessPolicy } from '../registry/keyless-verify.js'
+} from '../signing/image-signers.js'
+import type { KeylessPolicy } from '../signing/keyless-verify.js'
 import {
   attachAttestations,
   copyReferrers,
   type AttachedReferrer
 } from '../registry/referrers.js'
-import { copyArtifacts, countValidSignatures } from '../registry/signatures.js'
-import { loadSigner } from '../registry/signing-key.js'
+import { copyArtifacts, countValidSignatures } from '../signing/signatures.js'
+import { loadSigner } from '../signing/signing-key.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
 
 /** @sigstore/verify is loaded only for a keyless gate (dist/chunks/keyless-verify.js). */
-const keylessVerify = () => import('../registry/keyless-verify.js')
+const keylessVerify = () => import('../signing/keyless-verify.js')
 
 async function readTrust(path: string): Promise<KeylessPolicy['trust']> {
   const { parseTrustedRoot } = await keylessVerify()

@@ -10,14 +10,14 @@
 import { rm } from 'node:fs/promises'
 import { storeLogin } from '../docker/config.js'
 import { loginFailure } from '../docker/diagnose.js'
-import { errorMessage } from '../shared/input-error.js'
+import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import type { Manifest } from '../registry/manifest.js'
 import { requireManifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
-import { readLayout } from '../registry/oci-layout.js'
-import { uploadLayout } from '../registry/layout-upload.js'
+import { readLayout } from '../layout/oci-layout.js'
+import { uploadLayout } from '../layout/layout-upload.js'
 import { handoverDigest, stagedDigest } from '../plan/copy-steps.js'
 import {
   notRunLine,

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import {
   DOCKER_HUB,
   isPathComponent,

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { hasControlCharacter } from './parse.js'
 
 /** What `git check-ref-format --branch` refuses in a branch name. */

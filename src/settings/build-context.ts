@@ -5,8 +5,8 @@
  * `build-contexts`; and github-token, given to BuildKit as the
  * GIT_AUTH_TOKEN.<host> secret only when a Git context is on the run's server.
  */
-import { InputError } from '../shared/input-error.js'
-import { splitSecret } from '../shared/secret-lines.js'
+import { InputError } from '../errors/input-error.js'
+import { splitSecret } from './secret-lines.js'
 import type { GitContextSource } from '../context/git-source.js'
 import type { InputSource } from './parse.js'
 

@@ -3,7 +3,7 @@
  * (build-args, build-contexts, cache-from, cache-to, annotations), so a
  * line buildx would reject fails before any docker command.
  */
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { CsvSyntaxError, splitCsvLine } from '../tags/csv.js'
 
 /** `KEY=value`, or `KEY` alone (buildx takes the value from the environment). */

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { parseInputList } from './input-list.js'
 import type { InputSource } from './parse.js'
 

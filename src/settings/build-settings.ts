@@ -3,8 +3,8 @@
  * BuildSettings: context, secrets, attestations and the rest, each checked
  * before any docker command.
  */
-import { InputError } from '../shared/input-error.js'
-import { splitSecret } from '../shared/secret-lines.js'
+import { InputError } from '../errors/input-error.js'
+import { splitSecret } from './secret-lines.js'
 import {
   parseBoolean,
   parseLines,

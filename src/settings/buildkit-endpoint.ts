@@ -5,8 +5,8 @@
  * contents of `tls-cacert`, `tls-cert` and `tls-key` (buildx's remote
  * driver options cacert, cert and key), each a secret's value.
  */
-import { InputError } from '../shared/input-error.js'
-import { REDACTED } from '../shared/secret-lines.js'
+import { InputError } from '../errors/input-error.js'
+import { REDACTED } from './secret-lines.js'
 import type { InputSource } from './parse.js'
 
 export interface BuildkitEndpoint {

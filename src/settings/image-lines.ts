@@ -1,5 +1,5 @@
 import { CsvSyntaxError, splitAttribute, splitCsvLine } from '../tags/csv.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import {
   IMAGES_ALLOWED,
   parseImageName,

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import type { InputSource } from './parse.js'
 
 export interface ListOptions {

@@ -1,5 +1,5 @@
 import { hasPullRequestPayload } from '../context/git-refs.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 

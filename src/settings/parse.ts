@@ -1,4 +1,4 @@
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 
 /** Reads one raw input value by its action.yml name ('' when unset). */
 export type InputSource = (name: string) => string

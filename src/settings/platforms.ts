@@ -1,4 +1,4 @@
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 
 const OPERATING_SYSTEMS = ['linux', 'windows', 'darwin', 'freebsd']
 const ARCHITECTURES = [

@@ -1,4 +1,4 @@
-import { REDACTED, splitSecret } from '../shared/secret-lines.js'
+import { REDACTED, splitSecret } from './secret-lines.js'
 import type { Settings } from './settings.js'
 
 export { REDACTED }

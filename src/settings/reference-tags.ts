@@ -3,7 +3,7 @@
  * rather than metadata-action rules. Such lines are published as given: the
  * names become the images, the tags raw tags on each (no `latest` added).
  */
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 
 /** A `tags` line that names an image and a tag (a rule line has `=`). */

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { readReferenceTags, splitReferenceLists } from './reference-tags.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 import { parseImages } from './image-lines.js'

@@ -1,5 +1,5 @@
 /** The signing inputs: `sign`, the key that signs, the key promote verifies with. */
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { parseChoice, type InputSource } from './parse.js'
 
 /** github-builder's `sign: true|false`, with the two ways to sign named. */

@@ -1,5 +1,5 @@
 import type { RefContext } from '../context/context-types.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { defaultTags } from './defaults.js'
 import {
   compileTemplate,

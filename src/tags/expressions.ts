@@ -1,5 +1,5 @@
 import type { RefContext } from '../context/context-types.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { checkDateFormat, DateFormatError, formatDate } from './datefmt.js'
 import { isValidTimeZone } from './zoned.js'
 import { shortBranch } from '../context/git-refs.js'

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import { CsvSyntaxError, splitAttribute, splitCsvLine } from './csv.js'
 import { compileTemplate } from './expressions.js'
 

@@ -9,7 +9,7 @@
  * fails the run, naming the input, before any docker command.
  */
 import type { RefContext } from '../context/context-types.js'
-import { InputError } from '../shared/input-error.js'
+import { InputError } from '../errors/input-error.js'
 import type { Template } from './expressions.js'
 import { sanitizeTag } from './sanitize.js'
 

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import {
   knownBuilder,
   parseInspect
-} from '../../src/docker/builder-detection.js'
+} from '../../src/buildx/builder-detection.js'
 import { loadEvent } from '../fixtures/events.js'
 import { runDocker } from '../support/docker-cli.js'
 import { stackEnv } from '../support/stack-env.js'

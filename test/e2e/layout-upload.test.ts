@@ -20,10 +20,10 @@ import {
   createDockerRunner,
   type DockerRunner
 } from '../../src/docker/runner.js'
-import { saveImageLayout } from '../../src/docker/saved-image.js'
+import { saveImageLayout } from '../../src/layout/saved-image.js'
 import { createRegistryClient } from '../../src/registry/client.js'
-import { uploadLayout } from '../../src/registry/layout-upload.js'
-import { type OciLayout, readLayout } from '../../src/registry/oci-layout.js'
+import { uploadLayout } from '../../src/layout/layout-upload.js'
+import { type OciLayout, readLayout } from '../../src/layout/oci-layout.js'
 import { runDocker } from '../support/docker-cli.js'
 import { startFaultProxy } from '../support/fault-proxy.js'
 import { uniqueRepository } from '../support/registry-seed.js'

@@ -7,7 +7,7 @@ import {
   detectBuilder,
   knownBuilder,
   parseInspect
-} from '../../../src/docker/builder-detection.js'
+} from '../../../src/buildx/builder-detection.js'
 import {
   DockerCommandError,
   type DockerRunner

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import {
   carriesAttestations,
   readLayout
-} from '../../../src/registry/oci-layout.js'
-import { parseBuildMetadata } from '../../../src/docker/metadata.js'
-import { classicManifest, namedIndex } from '../../../src/docker/image-load.js'
-import { parseBuildWarnings } from '../../../src/docker/check-result.js'
+} from '../../../src/layout/oci-layout.js'
+import { parseBuildMetadata } from '../../../src/buildx/metadata.js'
+import { classicManifest, namedIndex } from '../../../src/layout/image-load.js'
+import { parseBuildWarnings } from '../../../src/buildx/check-result.js'
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/buildx-output')
 

@@ -1,0 +1,234 @@
+/**
+ * Which builder will run a build: read from buildx's own files where they
+ * tell, else asked of `docker buildx inspect` (read-only).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { InputError } from '../errors/input-error.js'
+import { CLASSIC, type Builder } from '../plan/builder.js'
+import type { DockerConfigFile } from '../docker/config-file.js'
+import { buildxStateDir, readCurrentBuilder } from '../docker/buildx-files.js'
+import { readableDockerConfig } from '../docker/config.js'
+import { hasBuildxPlugin } from './cli-plugins.js'
+import { diagnose } from '../docker/diagnose.js'
+import { engineDriverStatus, userEngineSocket } from '../docker/engine-info.js'
+import {
+  DockerCommandError,
+  isBuildxMissing,
+  type DockerRunner
+} from '../docker/runner.js'
+
+export function inspectArgs(builder: string): string[] {
+  return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])]
+}
+
+/** The builder's name and driver from `buildx inspect`'s first lines, and its nodes (a `Name:` each). */
+export function parseInspect(stdout: string): Builder {
+  const field = (name: string) =>
+    new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
+  const nodes = stdout.split('\nNodes:')[1]?.match(/^Name:/gm)?.length ?? 1
+  return { name: field('Name'), driver: field('Driver'), ...several(nodes) }
+}
+
+/** A builder of one node says nothing of its nodes. */
+const several = (nodes: number) => (nodes > 1 ? { nodes } : {})
+
+const NO_SUCH_BUILDER = /no builder .* found/i
+const DEFAULT_BUILDER: Builder = { name: 'default', driver: 'docker' }
+
+/** What picks buildx's builder besides the input: its config folder and BUILDX_BUILDER. */
+export interface BuildxChoice {
+  /** The docker config folder whose buildx/current names the current builder. */
+  configDir?: string
+  env?: NodeJS.ProcessEnv
+  /** The system folders the docker CLI looks for plugins in (docker's own by default). */
+  systemPluginDirs?: string[]
+}
+
+/** buildx's rule for a builder's name; its file is named in lower case, its Name kept as created. */
+const BUILDER_NAME = /^[a-zA-Z][a-zA-Z0-9._-]*$/
+
+/** Drivers of the builders `buildx create` stores (docker/setup-buildx-action's among them). */
+const CREATED_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes'])
+
+/**
+ * A builder `buildx create` made, as buildx's instances/<name> file records
+ * it (buildx looks there before it looks for a docker context of that
+ * name); undefined when only buildx can tell.
+ */
+function createdBuilder(buildxDir: string, name: string): Builder | undefined {
+  if (!BUILDER_NAME.test(name)) return undefined
+  const fileName = name.toLowerCase()
+  try {
+    const group = JSON.parse(
+      readFileSync(join(buildxDir, 'instances', fileName), 'utf8')
+    ) as { Name?: unknown; Driver?: unknown; Nodes?: unknown }
+    if (
+      typeof group.Name !== 'string' ||
+      group.Name.toLowerCase() !== fileName ||
+      typeof group.Driver !== 'string'
+    )
+      return undefined
+    const nodes = Array.isArray(group.Nodes) ? group.Nodes.length : 1
+    return CREATED_DRIVERS.has(group.Driver)
+      ? { name: group.Name, driver: group.Driver, ...several(nodes) }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether `buildx use --default` chose a builder for some context. */
+function hasContextDefaults(buildxDir: string): boolean {
+  try {
+    return readdirSync(join(buildxDir, 'defaults')).length > 0
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The docker config, when docker would use the default context with it;
+ * undefined for another context or a config.json that cannot be read
+ * (docker reports that itself).
+ */
+function defaultContextConfig(
+  configDir: string,
+  env: NodeJS.ProcessEnv
+): DockerConfigFile | undefined {
+  const config = readableDockerConfig(configDir)
+  const context = env.DOCKER_CONTEXT || config?.currentContext || 'default'
+  return context === 'default' ? config : undefined
+}
+
+/**
+ * The key buildx files its `current` choice under: the default context's
+ * docker host (only known here on Linux, without TLS settings); undefined
+ * for any other context.
+ */
+function endpointKey(
+  configDir: string,
+  env: NodeJS.ProcessEnv
+): string | undefined {
+  if (defaultContextConfig(configDir, env) === undefined) return undefined
+  if (env.DOCKER_HOST) return env.DOCKER_HOST
+  // with TLS asked for, docker's default host is tcp://localhost:2376
+  if (env.DOCKER_TLS_VERIFY || env.DOCKER_TLS) return undefined
+  return process.platform === 'linux'
+    ? 'unix:///var/run/docker.sock'
+    : undefined
+}
+
+/**
+ * Whether buildx builds with the docker context's own builder (the docker
+ * driver): the plugin is installed and the context is the default one
+ * (another context's builder is named after it).
+ */
+function contextBuilderIsDefault(
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  systemDirs: string[] | undefined
+): boolean {
+  // elsewhere the plugin's folders and file name differ: ask buildx
+  if (process.platform !== 'linux' && systemDirs === undefined) return false
+  const config = defaultContextConfig(configDir, env)
+  if (config === undefined) return false
+  return hasBuildxPlugin(configDir, config, systemDirs)
+}
+
+/**
+ * The builder buildx would use, read from buildx's own files as buildx reads
+ * them, without starting it:
+ * - one named by the input or BUILDX_BUILDER, or chosen by `buildx use`
+ *   (docker/setup-buildx-action's) in buildx/current for this endpoint, is
+ *   the `buildx create`d builder of that name;
+ * - with none chosen and no `buildx use --default` choice anywhere, the
+ *   default context's own builder (the docker driver).
+ * Undefined for anything else (another context, a context's name as the
+ * builder, a file buildx did not write): `buildx inspect` is asked.
+ */
+export function knownBuilder(
+  name: string,
+  { configDir, env = process.env, systemPluginDirs }: BuildxChoice
+): Builder | undefined {
+  if (configDir === undefined) return undefined
+  const buildxDir = buildxStateDir(env, configDir)
+  const named = name || env.BUILDX_BUILDER || ''
+  if (named !== '') return createdBuilder(buildxDir, named)
+  if (existsSync(join(buildxDir, 'current'))) {
+    const current = readCurrentBuilder(buildxDir)
+    if (typeof current?.Name !== 'string') return undefined
+    if (current.Name !== '') {
+      const key = endpointKey(configDir, env)
+      const chosenHere =
+        current.Global === true || (key !== undefined && current.Key === key)
+      return chosenHere ? createdBuilder(buildxDir, current.Name) : undefined
+    }
+  }
+  if (hasContextDefaults(buildxDir)) return undefined
+  if (!contextBuilderIsDefault(configDir, env, systemPluginDirs))
+    return undefined
+  // buildx looks for a created builder of the context's name first
+  // (`buildx create --name Default` is allowed and filed as "default")
+  return existsSync(join(buildxDir, 'instances', DEFAULT_BUILDER.name))
+    ? createdBuilder(buildxDir, DEFAULT_BUILDER.name)
+    : DEFAULT_BUILDER
+}
+
+const CONTAINERD_STORE = /io\.containerd\.snapshotter/
+
+/**
+ * Which image store the daemon uses (read-only): asked over the engine's
+ * local socket where docker uses one, else of `docker info`.
+ */
+async function imageStore(
+  docker: DockerRunner,
+  { configDir, env = process.env }: BuildxChoice
+): Promise<'containerd' | 'classic'> {
+  const socket = userEngineSocket(env, configDir)
+  const status =
+    (socket === undefined ? undefined : await engineDriverStatus(socket)) ??
+    (
+      await docker.run(['info', '--format', '{{json .DriverStatus}}'], {
+        quiet: true
+      })
+    ).stdout
+  return CONTAINERD_STORE.test(status) ? 'containerd' : 'classic'
+}
+
+/**
+ * The builder the `builder` input names, or buildx's current one (what
+ * docker/setup-buildx-action made the default); the classic build when
+ * buildx is missing; on the docker driver, its image store too when
+ * `needsStore` (several platforms need containerd's; an image that goes to a
+ * registry is exported as a layout there, saved from the classic store).
+ */
+export async function detectBuilder(
+  docker: DockerRunner,
+  name: string,
+  needsStore = false,
+  buildxChoice: BuildxChoice = {}
+): Promise<Builder> {
+  try {
+    const builder =
+      knownBuilder(name, buildxChoice) ??
+      parseInspect(
+        (await docker.run(inspectArgs(name), { quiet: true })).stdout
+      )
+    if (needsStore && builder.driver === 'docker')
+      return { ...builder, store: await imageStore(docker, buildxChoice) }
+    return builder
+  } catch (error) {
+    if (isBuildxMissing(error)) return CLASSIC
+    if (
+      error instanceof DockerCommandError &&
+      NO_SUCH_BUILDER.test(error.output)
+    )
+      throw new InputError(
+        'builder',
+        name,
+        'no such builder: `docker buildx ls` lists them (docker/setup-buildx-action outputs its name)'
+      )
+    throw diagnose(error)
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The builder a run makes for itself: its buildx state in the run's own
+ * folder (so nothing of the user's buildx state changes), the remote
+ * BuildKit's TLS material written there (mode 600), and its removal.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
+import { removeBuilderArgs } from '../plan/builder.js'
+import { buildxStateDir } from '../docker/buildx-files.js'
+import type { DockerRunner } from '../docker/runner.js'
+import { connect, type TLSSocket } from 'node:tls'
+import { isIP } from 'node:net'
+import { errorMessage, InputError } from '../errors/input-error.js'
+import { REDACTED } from '../settings/secret-lines.js'
+
+/** BUILDX_CONFIG of the run's own builder: in the run's folder, gone with it. */
+export function ownBuildxConfig(runDir: string): string {
+  return join(runDir, 'buildx')
+}
+
+/** The name of the run's own builder: its folder's, unique on this machine. */
+export function ownBuilderName(runDir: string | undefined): string {
+  // lower case: buildx names the node, its container and volume so
+  return runDir === undefined
+    ? 'docker-publish-<run>'
+    : basename(runDir).toLowerCase()
+}
+
+const TLS_FILES = { cacert: 'ca.pem', cert: 'cert.pem', key: 'key.pem' }
+
+/** Where the TLS material goes: `buildkit-tls/` in the run's folder (a placeholder in a dry run). */
+export function tlsFilePaths(
+  runDir: string | undefined,
+  remote: BuildkitEndpoint
+): { cacert?: string; cert?: string; key?: string } {
+  const dir = join(runDir ?? '<run-folder>', 'buildkit-tls')
+  const paths: { cacert?: string; cert?: string; key?: string } = {}
+  for (const name of ['cacert', 'cert', 'key'] as const)
+    if (remote[name] !== '') paths[name] = join(dir, TLS_FILES[name])
+  return paths
+}
+
+/**
+ * Writes the TLS material to its files (folder 700, files 600): buildx's
+ * remote driver reads them by path at each connection; they go with the
+ * run's folder (and the post step's removal after a cancel).
+ */
+export function writeTlsFiles(runDir: string, remote: BuildkitEndpoint): void {
+  const paths = tlsFilePaths(runDir, remote)
+  mkdirSync(join(runDir, 'buildkit-tls'), { recursive: true, mode: 0o700 })
+  for (const name of ['cacert', 'cert', 'key'] as const) {
+    const path = paths[name]
+    if (path !== undefined)
+      writeFileSync(path, `${remote[name]}\n`, { mode: 0o600 })
+  }
+}
+
+/**
+ * The user's buildkitd.default.toml, which `buildx create` would apply: the
+ * run's builder gets it too, although its buildx state is elsewhere.
+ */
+export function userBuildkitdConfig(
+  env: NodeJS.ProcessEnv,
+  userConfigDir: string
+): string | undefined {
+  const file = join(
+    buildxStateDir(env, userConfigDir),
+    'buildkitd.default.toml'
+  )
+  return existsSync(file) ? file : undefined
+}
+
+const NOT_THERE = /No such (container|volume)/i
+
+/**
+ * The post step's removal after a cancel: `buildx rm` in the run's buildx
+ * state where it still records the builder, else (or should buildx fail)
+ * a docker-container builder's container and volume by the names buildx
+ * gives them (a remote builder has nothing more on this machine).
+ */
+export async function removeOwnBuilder(
+  docker: DockerRunner,
+  name: string,
+  recorded: boolean
+): Promise<void> {
+  if (recorded) {
+    const removed = await docker
+      .run(removeBuilderArgs(name), { quiet: true })
+      .then(
+        () => true,
+        () => false
+      )
+    if (removed) return
+  }
+  const container = `buildx_buildkit_${name.toLowerCase()}0`
+  const quietly = (argv: string[]) =>
+    docker.run(argv, { quiet: true }).catch((error: unknown) => {
+      if (!NOT_THERE.test(errorMessage(error))) throw error
+    })
+  await quietly(['rm', '--force', '--volumes', container])
+  await quietly(['volume', 'rm', '--force', `${container}_state`])
+}
+
+/** What a TLS failure of node's says, and the input it points at. */
+const TLS_FAULTS: { pattern: RegExp; input: string; why: string }[] = [
+  {
+    pattern:
+      /key values mismatch|KEY_VALUES_MISMATCH|bad decrypt|no start line|PEM/i,
+    input: 'tls-key',
+    why: 'it is not the private key of tls-cert'
+  },
+  {
+    pattern:
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|unable to verify|self[- ]signed certificate|certificate signature failure/i,
+    input: 'tls-cacert',
+    why: "the BuildKit daemon's certificate is not signed by this CA"
+  },
+  {
+    pattern: /ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match/i,
+    input: 'endpoint',
+    why: "the BuildKit daemon's certificate does not name this address"
+  },
+  {
+    pattern:
+      /alert (bad certificate|certificate required|unknown ca|certificate expired)|alert number 4[0-9]|sslv3 alert|tlsv13 alert/i,
+    input: 'tls-cert',
+    why: 'the BuildKit daemon refused this client certificate'
+  }
+]
+
+/**
+ * One TLS handshake with the remote BuildKit before any docker command, as
+ * buildx's remote driver will make it (its servername: the endpoint's
+ * host): TLS material that does not fit fails at once naming its input
+ * (buildx itself only times out), an endpoint that does not answer
+ * naming `endpoint`. Never says a secret's value.
+ */
+export async function probeBuildkitTls(
+  remote: BuildkitEndpoint,
+  timeoutMs = 10_000
+): Promise<void> {
+  if (remote.cacert === '' && remote.cert === '') return
+  const url = new URL(remote.endpoint.replace(/^tcp:/, 'https:'))
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const fault = (message: string): InputError => {
+    const known = TLS_FAULTS.find(f => f.pattern.test(message))
+    if (known === undefined)
+      return new InputError(
+        'endpoint',
+        remote.endpoint,
+        `no TLS connection to the BuildKit daemon (${message})`
+      )
+    return new InputError(
+      known.input,
+      known.input === 'endpoint' ? remote.endpoint : REDACTED,
+      `${known.why} (${message})`
+    )
+  }
+  await new Promise<void>((resolve, reject) => {
+    let socket: TLSSocket
+    try {
+      socket = connect({
+        host,
+        port: Number(url.port),
+        ...(isIP(host) === 0 && { servername: host }),
+        ...(remote.cacert !== '' && { ca: remote.cacert }),
+        ...(remote.cert !== '' && { cert: remote.cert, key: remote.key }),
+        ALPNProtocols: ['h2'],
+        timeout: timeoutMs
+      })
+    } catch (error) {
+      reject(fault(errorMessage(error)))
+      return
+    }
+    const fail = (error: Error & { code?: string }) => {
+      socket.destroy()
+      reject(
+        /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(error.code ?? '')
+          ? new InputError(
+              'endpoint',
+              remote.endpoint,
+              `no BuildKit daemon answers there (${error.code ?? error.message})`
+            )
+          : fault(`${error.code ?? ''} ${error.message}`.trim())
+      )
+    }
+    socket.once('error', fail)
+    socket.once('timeout', () =>
+      fail(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' }))
+    )
+    // TLS 1.3: a refused client certificate arrives after the handshake, as
+    // an alert on the first read; a moment's wait lets it come
+    socket.once('secureConnect', () =>
+      setTimeout(() => {
+        socket.destroy()
+        resolve()
+      }, 100)
+    )
+  })
+}

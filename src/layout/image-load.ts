@@ -1,0 +1,158 @@
+/**
+ * `load: true` from the very layout that is uploaded: the bytes tested
+ * locally are the bytes pushed. The layout goes to the engine as the tar
+ * `docker save` (Docker 25+) writes: index.json naming each reference (the
+ * containerd image store reads it, index and attestations included) and
+ * manifest.json for the classic store's loader (one platform: its config,
+ * so the same image id as the pushed config).
+ */
+import { createReadStream, createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import { readLayout, type OciLayout } from './oci-layout.js'
+import type { DockerRunner } from '../docker/runner.js'
+import { engineLoad } from '../docker/engine-api.js'
+
+interface IndexJson {
+  schemaVersion: number
+  manifests: {
+    mediaType: string
+    digest: string
+    size: number
+    annotations?: Record<string, string>
+  }[]
+}
+
+interface PlatformEntry {
+  digest: string
+  platform?: { os?: string; architecture?: string; variant?: string }
+}
+
+const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
+
+/** index.json with one entry per reference, as containerd's import names images. */
+export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
+  const { mediaType, digest, size } = layout.root
+  return {
+    schemaVersion: 2,
+    manifests: refs.map(ref => ({
+      mediaType,
+      digest,
+      size,
+      annotations: {
+        'io.containerd.image.name': ref,
+        'org.opencontainers.image.ref.name': ref.slice(ref.lastIndexOf(':') + 1)
+      }
+    }))
+  }
+}
+
+/**
+ * The one platform's image of the layout that the classic store can hold:
+ * the root when it is a manifest, else the index's entry for this machine's
+ * architecture, else its first image (attestations are `unknown/unknown`).
+ */
+function classicImage(layout: OciLayout, arch: string) {
+  const json = (body: Uint8Array) =>
+    JSON.parse(Buffer.from(body).toString('utf8')) as {
+      manifests?: PlatformEntry[]
+      config?: { digest: string }
+      layers?: { digest: string }[]
+    }
+  const root = json(layout.root.body)
+  if (root.manifests === undefined) return root
+  const images = root.manifests.filter(
+    entry => entry.platform?.os !== 'unknown'
+  )
+  const chosen =
+    images.find(
+      entry => entry.platform?.architecture === (ARCHITECTURES[arch] ?? arch)
+    ) ?? images[0]
+  const found = layout.manifests.find(m => m.digest === chosen?.digest)
+  return found === undefined ? undefined : json(found.body)
+}
+
+/** manifest.json, docker save's list of images, for the classic store's loader. */
+export function classicManifest(
+  layout: OciLayout,
+  refs: string[],
+  arch: string = process.arch
+): object[] {
+  const image = classicImage(layout, arch)
+  if (image?.config === undefined) return []
+  const path = (digest: string) => `blobs/sha256/${digest.slice(7)}`
+  return [
+    {
+      Config: path(image.config.digest),
+      RepoTags: refs,
+      Layers: (image.layers ?? []).map(layer => path(layer.digest))
+    }
+  ]
+}
+
+/** The layout as one tar for the engine's loader, streamed from disk. */
+async function layoutTar(layout: OciLayout, refs: string[]): Promise<Readable> {
+  // loaded here, as for docker save: only a run with load reads it
+  const { default: tarStream } = await import('tar-stream')
+  const pack = tarStream.pack()
+  const small = (name: string, value: object) =>
+    new Promise<void>((done, fail) =>
+      pack.entry({ name }, JSON.stringify(value), error =>
+        error ? fail(error) : done()
+      )
+    )
+  const file = (name: string, path: string, size: number) =>
+    new Promise<void>((done, fail) => {
+      const source = createReadStream(path)
+      source.on('error', fail)
+      source.pipe(
+        pack.entry({ name, size }, error => (error ? fail(error) : done()))
+      )
+    })
+  const write = async () => {
+    await small('oci-layout', { imageLayoutVersion: '1.0.0' })
+    for (const manifest of [...layout.manifests, layout.root])
+      await new Promise<void>((done, fail) =>
+        pack.entry(
+          { name: `blobs/sha256/${manifest.digest.slice(7)}` },
+          Buffer.from(manifest.body),
+          error => (error ? fail(error) : done())
+        )
+      )
+    for (const blob of layout.blobs)
+      await file(`blobs/sha256/${blob.digest.slice(7)}`, blob.path, blob.size)
+    await small('index.json', namedIndex(layout, refs))
+    await small('manifest.json', classicManifest(layout, refs))
+    pack.finalize()
+  }
+  write().catch((error: unknown) => pack.destroy(error as Error))
+  // tar-stream's streams are streamx's, which pipe as node's do
+  return pack as unknown as Readable
+}
+
+/**
+ * Loads the layout in `dir` into the engine under `refs`: over its socket
+ * where it answers (`POST /images/load`), else `docker load` of a tar file
+ * written to `tarPath` (and removed).
+ */
+export async function loadLayout(
+  docker: DockerRunner,
+  dir: string,
+  refs: string[],
+  tarPath: string,
+  engineSocket?: string
+): Promise<void> {
+  const layout = await readLayout(dir)
+  if (engineSocket !== undefined) {
+    const tar = await layoutTar(layout, refs)
+    if (await engineLoad(engineSocket, tar)) return
+    tar.destroy()
+  }
+  await pipeline(await layoutTar(layout, refs), createWriteStream(tarPath))
+  try {
+    await docker.run(['load', '--input', tarPath], { quiet: true })
+  } finally {
+    await rm(tarPath, { force: true })
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Big blobs uploaded while buildx still writes the layout. buildx's OCI
+ * exporter writes each blob through containerd's local content store:
+ * `<layout>/ingest/<key>/data` grows as the blob comes, `ref` names it
+ * (`layer-sha256:<hex>`) and `total` says its size; when it is whole, the
+ * file is renamed into `blobs/sha256/`. A blob that is big enough goes to
+ * the registry in chunks as soon as each chunk is on disk, so its upload
+ * overlaps buildx's export instead of following it.
+ *
+ * Best effort: the registry checks the digest of what it was sent, and the
+ * layout's own upload afterwards sends whatever did not get in this way
+ * (its HEAD finds the rest). Nothing here fails a run.
+ */
+import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { RegistryClient } from '../registry/client.js'
+
+/** Blobs smaller than this are left to the layout's upload. */
+export const EARLY_MIN_BYTES = 16 * 1024 * 1024
+/** Chunks of an early upload: sent once they are wholly on disk. */
+export const EARLY_CHUNK_BYTES = 16 * 1024 * 1024
+const POLL_MS = 50
+
+const INGEST_REF = /^[a-z-]+-(sha256:[a-f0-9]{64})$/
+
+export interface EarlyUploads {
+  /** The export ended (done or failed): waits for the uploads, returns the digests that got in. */
+  finish(): Promise<Set<string>>
+}
+
+interface Growing {
+  digest: string
+  size: number
+  /** A hard link to the ingest file: the same bytes after buildx renames it. */
+  path: string
+}
+
+export function uploadWhileExported(
+  client: RegistryClient,
+  layoutDir: string,
+  image: string,
+  /** Told the bytes sent so far of the blobs found so far, and their total. */
+  onProgress?: (sent: number, total: number) => void
+): EarlyUploads {
+  const linksDir = `${layoutDir}-early`
+  const seen = new Set<string>()
+  const sent = new Map<string, number>()
+  const sizes = new Map<string, number>()
+  const report = (digest: string, bytes: number) => {
+    sent.set(digest, bytes)
+    const sum = (m: Map<string, number>) =>
+      [...m.values()].reduce((a, b) => a + b, 0)
+    onProgress?.(sum(sent), sum(sizes))
+  }
+  const uploads: Promise<string | undefined>[] = []
+  let exported = false
+  let polling: Promise<void> = Promise.resolve()
+
+  const upload = async (blob: Growing): Promise<string | undefined> => {
+    const available = (end: number) =>
+      waitForBytes(blob.path, end, () => exported)
+    sizes.set(blob.digest, blob.size)
+    const result = await client.uploadBlob(
+      image,
+      { ...blob, available },
+      {
+        chunkBytes: EARLY_CHUNK_BYTES,
+        onProgress: bytes => report(blob.digest, bytes)
+      }
+    )
+    return result.outcome === 'uploaded' ? blob.digest : undefined
+  }
+  const poll = async () => {
+    for (const blob of await newBlobs(layoutDir, linksDir, seen))
+      uploads.push(upload(blob).catch(() => undefined))
+  }
+  const timer = setInterval(() => {
+    polling = polling.then(poll).catch(() => undefined)
+  }, POLL_MS)
+
+  return {
+    async finish() {
+      exported = true
+      clearInterval(timer)
+      await polling
+      const digests = await Promise.all(uploads)
+      await rm(linksDir, { recursive: true, force: true })
+      return new Set(digests.filter(d => d !== undefined))
+    }
+  }
+}
+
+/** Ingests not seen before, big enough, linked where buildx's rename cannot take them. */
+async function newBlobs(
+  layoutDir: string,
+  linksDir: string,
+  seen: Set<string>
+): Promise<Growing[]> {
+  const ingest = join(layoutDir, 'ingest')
+  const keys = await readdir(ingest).catch(() => [] as string[])
+  const found: Growing[] = []
+  for (const key of keys) {
+    if (seen.has(key)) continue
+    const dir = join(ingest, key)
+    const [ref, total] = await Promise.all([
+      readFile(join(dir, 'ref'), 'utf8').catch(() => ''),
+      readFile(join(dir, 'total'), 'utf8').catch(() => '')
+    ])
+    // not written yet: looked at again on the next poll
+    if (ref.trim() === '' || total.trim() === '') continue
+    seen.add(key)
+    const digest = INGEST_REF.exec(ref.trim())?.[1]
+    const size = Number(total.trim())
+    if (digest === undefined || !Number.isSafeInteger(size)) continue
+    if (size < EARLY_MIN_BYTES) continue
+    await mkdir(linksDir, { recursive: true })
+    const path = join(linksDir, digest.slice('sha256:'.length))
+    const linked = await link(join(dir, 'data'), path).then(
+      () => true,
+      () => false
+    )
+    if (linked) found.push({ digest, size, path })
+  }
+  return found
+}
+
+/** Resolves once byte `end` of the file is written; throws once the writer is done without it. */
+async function waitForBytes(
+  path: string,
+  end: number,
+  writerDone: () => boolean
+): Promise<void> {
+  for (;;) {
+    const done = writerDone()
+    if ((await stat(path)).size > end) return
+    if (done) throw new Error(`${path}: the export ended before byte ${end}`)
+    await new Promise(resolve => setTimeout(resolve, POLL_MS))
+  }
+}

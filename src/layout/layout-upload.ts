@@ -1,0 +1,136 @@
+/**
+ * An OCI layout into one repository, by digest and under no tag: every blob
+ * (a few at a time), then the child manifests (those of one index at once),
+ * then the root. The tags are
+ * the caller's to set afterwards.
+ */
+import type { RegistryClient } from '../registry/client.js'
+import type { BlobOutcome } from '../registry/blob-upload.js'
+import { RegistryError } from '../registry/registry-error.js'
+import {
+  carriesAttestations,
+  manifestWaves,
+  type LayoutBlob,
+  type OciLayout
+} from './oci-layout.js'
+
+export interface LayoutUploadOptions {
+  /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
+  mountFrom?: string[]
+  /** Blobs sent at once; default DEFAULT_PARALLEL_UPLOADS. */
+  parallel?: number
+  /** Told after each piece of progress: bytes the registry has of all blobs, and their total. */
+  onProgress?: (done: number, total: number) => void
+}
+
+export interface LayoutUploadResult {
+  /** The root's digest: the image is `image@digest`. */
+  digest: string
+  mediaType: string
+  blobs: number
+  /** Blob bytes per outcome: sent, mounted from another repository, already there. */
+  bytes: Record<BlobOutcome, number>
+  /** Bytes put on the wire, resent ones included (≥ bytes.uploaded after a resume). */
+  bytesSent: number
+}
+
+/** dockerd's default max-concurrent-uploads. */
+export const DEFAULT_PARALLEL_UPLOADS = 5
+
+export async function uploadLayout(
+  client: RegistryClient,
+  layout: OciLayout,
+  image: string,
+  options: LayoutUploadOptions = {}
+): Promise<LayoutUploadResult> {
+  const total = layout.blobs.reduce((sum, blob) => sum + blob.size, 0)
+  const done = new Map<string, number>()
+  const report = (digest: string, sent: number) => {
+    done.set(digest, sent)
+    let sum = 0
+    for (const bytes of done.values()) sum += bytes
+    options.onProgress?.(sum, total)
+  }
+  const result: LayoutUploadResult = {
+    digest: layout.root.digest,
+    mediaType: layout.root.mediaType,
+    blobs: layout.blobs.length,
+    bytes: { present: 0, mounted: 0, uploaded: 0 },
+    bytesSent: 0
+  }
+  const one = async (blob: LayoutBlob) => {
+    const { outcome, bytesSent } = await client.uploadBlob(image, blob, {
+      mountFrom: options.mountFrom,
+      onProgress: sent => report(blob.digest, sent)
+    })
+    result.bytes[outcome] += blob.size
+    result.bytesSent += bytesSent
+  }
+  await inParallel(
+    layout.blobs,
+    options.parallel ?? DEFAULT_PARALLEL_UPLOADS,
+    one
+  )
+  for (const wave of [...manifestWaves(layout.manifests), [layout.root]])
+    await Promise.all(
+      wave.map(manifest =>
+        client
+          .putManifest(image, manifest.digest, manifest)
+          .catch((error: unknown) => {
+            throw refusedWithAttestations(error, layout)
+          })
+      )
+    )
+  return result
+}
+
+/**
+ * A manifest the registry refused as such (4xx, not an auth answer) while
+ * the image carries buildx's attestations: some registries (ECR, Aliyun
+ * ACR, Fly) refuse those, so the error says how to publish without them,
+ * after the registry's own words.
+ */
+function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
+  if (
+    !(error instanceof RegistryError) ||
+    error.status === undefined ||
+    error.status < 400 ||
+    error.status >= 500 ||
+    [401, 403, 429].includes(error.status) ||
+    !carriesAttestations(layout)
+  )
+    return error
+  const said = error.message.replace(`registry ${error.registry}: `, '')
+  return new RegistryError(
+    error.registry,
+    `${said}; the image carries attestations (buildx's provenance or SBOM, as manifests of platform unknown/unknown), which some registries refuse: set provenance: false and sbom: false to publish without them`,
+    error.status,
+    { cause: error }
+  )
+}
+
+/** Runs `work` on every item, at most `limit` at once; the first failure rejects. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0
+  let failed = false
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]
+      try {
+        await work(item)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
+  }
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(limit, items.length)) },
+    worker
+  )
+  await Promise.all(workers)
+}

@@ -1,0 +1,204 @@
+/**
+ * An OCI image layout on disk (index.json, blobs/sha256/…), read for an
+ * upload: its one root (the index or manifest index.json names) and every
+ * blob and child manifest the root needs, in upload order. Manifests are
+ * read and their digests checked; blobs are only found and sized, since
+ * the upload streams them and the registry checks their digests.
+ */
+import { createHash } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isSha256Digest } from '../reference/grammar.js'
+import type { Manifest } from '../registry/manifest.js'
+
+export interface Descriptor {
+  mediaType: string
+  digest: string
+  size: number
+}
+
+/** A blob of the layout (a config, a layer): where it is on disk. */
+export interface LayoutBlob extends Descriptor {
+  path: string
+}
+
+/** A manifest or index of the layout, its bytes read and verified. */
+export type LayoutManifest = Manifest & Descriptor
+
+export interface OciLayout {
+  dir: string
+  /** What index.json names: the image to publish. */
+  root: LayoutManifest
+  /** Every blob the root needs, each once, in the order they are first named. */
+  blobs: LayoutBlob[]
+  /** The manifests below the root, each after the manifests it names. */
+  manifests: LayoutManifest[]
+}
+
+/** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json'
+])
+const MANIFEST_TYPES = new Set([
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+])
+
+interface ManifestJson {
+  mediaType?: string
+  manifests?: Descriptor[]
+  config?: Descriptor
+  layers?: Descriptor[]
+}
+
+export class LayoutError extends Error {
+  constructor(dir: string, detail: string) {
+    super(`OCI layout ${dir}: ${detail}`)
+    this.name = 'LayoutError'
+  }
+}
+
+/** Reads the layout in `dir`: its root and what the root needs. */
+export async function readLayout(dir: string): Promise<OciLayout> {
+  const index = parseJson(
+    dir,
+    'index.json',
+    await readFile(join(dir, 'index.json')).catch(() => {
+      throw new LayoutError(dir, 'no index.json')
+    })
+  )
+  // buildx 0.29 names each tag in an entry of its own, all of one image
+  const roots = [
+    ...new Map((index.manifests ?? []).map(d => [d.digest, d])).values()
+  ]
+  if (roots.length !== 1)
+    throw new LayoutError(
+      dir,
+      `index.json names ${roots.length} different images, expected 1`
+    )
+  const walk = new LayoutWalk(dir)
+  const root = await walk.manifest(roots[0])
+  return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
+}
+
+class LayoutWalk {
+  readonly blobs: LayoutBlob[] = []
+  readonly manifests: LayoutManifest[] = []
+  private readonly seen = new Set<string>()
+
+  constructor(private readonly dir: string) {}
+
+  /** Reads a manifest and walks what it names, children first. */
+  async manifest(descriptor: Descriptor): Promise<LayoutManifest> {
+    const path = this.pathOf(descriptor)
+    if (descriptor.size > MAX_MANIFEST_BYTES)
+      throw new LayoutError(this.dir, `manifest ${descriptor.digest} too big`)
+    const body = new Uint8Array(await readFile(path))
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    if (digest !== descriptor.digest || body.length !== descriptor.size)
+      throw new LayoutError(
+        this.dir,
+        `manifest ${descriptor.digest} does not match its file (${digest}, ${body.length} bytes)`
+      )
+    const json = parseJson(this.dir, descriptor.digest, body)
+    const mediaType = json.mediaType ?? descriptor.mediaType
+    if (INDEX_TYPES.has(mediaType)) {
+      for (const child of json.manifests ?? []) await this.child(child)
+    } else if (MANIFEST_TYPES.has(mediaType)) {
+      if (json.config === undefined)
+        throw new LayoutError(this.dir, `manifest ${digest} has no config`)
+      for (const blob of [json.config, ...(json.layers ?? [])])
+        await this.blob(blob)
+    } else {
+      throw new LayoutError(
+        this.dir,
+        `${digest} has media type ${JSON.stringify(mediaType)}, not an image manifest or index`
+      )
+    }
+    return { mediaType, digest, size: body.length, body }
+  }
+
+  private async child(descriptor: Descriptor): Promise<void> {
+    if (this.seen.has(descriptor.digest)) return
+    this.seen.add(descriptor.digest)
+    this.manifests.push(await this.manifest(descriptor))
+  }
+
+  private async blob(descriptor: Descriptor): Promise<void> {
+    if (this.seen.has(descriptor.digest)) return
+    this.seen.add(descriptor.digest)
+    const path = this.pathOf(descriptor)
+    const size = await stat(path).then(
+      found => found.size,
+      () => undefined
+    )
+    if (size !== descriptor.size)
+      throw new LayoutError(
+        this.dir,
+        size === undefined
+          ? `blob ${descriptor.digest} is missing`
+          : `blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`
+      )
+    const { mediaType, digest } = descriptor
+    this.blobs.push({ mediaType, digest, size, path })
+  }
+
+  private pathOf(descriptor: Descriptor): string {
+    if (!isSha256Digest(descriptor.digest))
+      throw new LayoutError(
+        this.dir,
+        `unsupported digest ${JSON.stringify(descriptor.digest)}`
+      )
+    return join(this.dir, 'blobs', 'sha256', descriptor.digest.slice(7))
+  }
+}
+
+/**
+ * Whether the root index holds buildx's attestation manifests (provenance,
+ * SBOM): entries of platform `unknown/unknown` that BuildKit marks
+ * `vnd.docker.reference.type: attestation-manifest`.
+ */
+export function carriesAttestations(layout: OciLayout): boolean {
+  const entries = (parseJson(layout.dir, 'index', layout.root.body).manifests ??
+    []) as (Descriptor & {
+    platform?: { os?: string }
+    annotations?: Record<string, string>
+  })[]
+  return entries.some(
+    entry =>
+      entry.annotations?.['vnd.docker.reference.type'] ===
+        'attestation-manifest' || entry.platform?.os === 'unknown'
+  )
+}
+
+/**
+ * The manifests below the root in waves that can each be put at once: a
+ * manifest comes in the wave after the last of the manifests it names.
+ * Children of one index (the platforms, their attestations) share a wave.
+ */
+export function manifestWaves(
+  manifests: readonly LayoutManifest[]
+): LayoutManifest[][] {
+  const wave = new Map<string, number>()
+  const waves: LayoutManifest[][] = []
+  // children come before their parents (readLayout's order)
+  for (const manifest of manifests) {
+    const named = parseJson('', manifest.digest, manifest.body).manifests ?? []
+    const after = named.map(child => wave.get(child.digest) ?? -1)
+    const at = Math.max(-1, ...after) + 1
+    wave.set(manifest.digest, at)
+    ;(waves[at] ??= []).push(manifest)
+  }
+  return waves
+}
+
+function parseJson(dir: string, what: string, bytes: Uint8Array): ManifestJson {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as ManifestJson
+  } catch {
+    throw new LayoutError(dir, `${what} is not JSON`)
+  }
+}

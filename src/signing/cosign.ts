@@ -1,0 +1,121 @@
+/**
+ * cosign's classic signature scheme, as `cosign sign` writes it and
+ * `cosign verify` reads it: the signatures of digest sha256:X live in the
+ * same repository under the tag `sha256-X.sig`, an OCI manifest with one
+ * layer per signature. A layer's blob is the simple-signing payload (the
+ * digest it vouches for), its annotation the signature over that payload.
+ * Attestations live the same way under `sha256-X.att`.
+ */
+import type { Manifest } from '../registry/manifest.js'
+import { sha256Digest } from '../reference/grammar.js'
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
+export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json'
+export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature'
+
+/** The artifacts cosign's scheme keeps beside an image: signatures, attestations. */
+export const ARTIFACT_SUFFIXES = ['sig', 'att'] as const
+export type ArtifactSuffix = (typeof ARTIFACT_SUFFIXES)[number]
+
+export interface Descriptor {
+  mediaType: string
+  size: number
+  digest: string
+  annotations?: Record<string, string>
+}
+
+export interface ArtifactManifest {
+  schemaVersion: 2
+  mediaType: string
+  config: Descriptor
+  layers: Descriptor[]
+}
+
+/** `sha256-<hex>.sig`: where cosign looks for the signatures of a digest. */
+export function artifactTag(digest: string, suffix: ArtifactSuffix): string {
+  return `${digest.replace(':', '-')}.${suffix}`
+}
+
+const encode = (value: unknown): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify(value))
+
+/** The simple-signing payload: the repository and the digest a signature vouches for. */
+export function simpleSigningPayload(
+  repository: string,
+  digest: string
+): Uint8Array {
+  return encode({
+    critical: {
+      identity: { 'docker-reference': repository },
+      image: { 'docker-manifest-digest': digest },
+      type: 'cosign container image signature'
+    },
+    optional: null
+  })
+}
+
+/** The digest a payload vouches for ('' if it is not a simple-signing payload). */
+export function payloadDigest(payload: Uint8Array): string {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(payload)) as {
+      critical?: { image?: { 'docker-manifest-digest'?: unknown } }
+    }
+    const digest = parsed.critical?.image?.['docker-manifest-digest']
+    return typeof digest === 'string' ? digest : ''
+  } catch {
+    return ''
+  }
+}
+
+/** The config blob cosign writes: its layers as the root filesystem, no dates. */
+export function artifactConfig(layers: Descriptor[]): Uint8Array {
+  const epoch = '0001-01-01T00:00:00Z'
+  return encode({
+    architecture: '',
+    created: epoch,
+    history: [{ created: epoch }],
+    os: '',
+    rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) },
+    config: {}
+  })
+}
+
+export function descriptor(
+  mediaType: string,
+  bytes: Uint8Array,
+  annotations?: Record<string, string>
+): Descriptor {
+  const base = { mediaType, size: bytes.length, digest: sha256Digest(bytes) }
+  return annotations === undefined ? base : { ...base, annotations }
+}
+
+/** The manifest of a signature or attestation tag holding these layers. */
+export function artifactManifest(
+  config: Uint8Array,
+  layers: Descriptor[]
+): Manifest {
+  const json: ArtifactManifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: descriptor(OCI_CONFIG, config),
+    layers
+  }
+  const body = encode(json)
+  return { mediaType: OCI_MANIFEST, digest: sha256Digest(body), body }
+}
+
+export function parseArtifact(manifest: Manifest): ArtifactManifest {
+  return JSON.parse(new TextDecoder().decode(manifest.body)) as ArtifactManifest
+}
+
+/** Layers of `extra` that `layers` lacks (same blob and annotations = same signature). */
+export function newLayers(
+  layers: Descriptor[],
+  extra: Descriptor[]
+): Descriptor[] {
+  const key = (d: Descriptor) =>
+    `${d.digest} ${JSON.stringify(d.annotations ?? {})}`
+  const known = new Set(layers.map(key))
+  return extra.filter(layer => !known.has(key(layer)))
+}

@@ -1,0 +1,127 @@
+/**
+ * What signs a run's digests, behind one interface the sign phase calls:
+ * a key, or keyless (GitHub's OIDC token looked for before anything runs,
+ * asked for, masked, when the first digest is signed, and the certificate
+ * made then, so its ten minutes start after the build; every image of the
+ * run is signed with that one certificate).
+ */
+import { InputError } from '../errors/input-error.js'
+import type { SigningSettings } from '../settings/signing.js'
+import type { RegistryClient } from '../registry/client.js'
+import { openKeylessSigner, type KeylessSigner } from './keyless-signer.js'
+import { writeKeylessSignature } from './keyless-signatures.js'
+import { writeSignature } from './signatures.js'
+import type { Signer } from './signing-key.js'
+import { keylessVerifyCommand } from './sigstore.js'
+import { requestIdToken } from './sigstore-client.js'
+
+/** What a signer needs of the run: the registry, its limits, and a log that masks. */
+export interface SigningContext {
+  registry: RegistryClient
+  registryTimeoutMs: number
+  retry: { retries: number; sleep?: (ms: number) => Promise<void> }
+  log: { info(message: string): void; mask(secret: string): void }
+}
+
+/** Signs a digest in an image: the log line, and the command that verifies it. */
+export interface ImageSigner {
+  sign(
+    image: string,
+    digest: string,
+    env: SigningContext
+  ): Promise<{ line: string; verify: string }>
+}
+
+export function keySigner(signer: Signer): ImageSigner {
+  return {
+    async sign(image, digest, env) {
+      const { tag, written } = await writeSignature(
+        env.registry,
+        image,
+        digest,
+        signer
+      )
+      return {
+        line: `  ${image}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
+        verify: verifyCommand(image, digest)
+      }
+    }
+  }
+}
+
+/** The command a person pastes to check the signature (tlog: key signatures go to no Rekor). */
+export function verifyCommand(image: string, digest: string): string {
+  return `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image}@${digest}`
+}
+
+/** The runner's token request, or an error naming `sign` when the job may not ask for one. */
+function tokenRequest(
+  choice: string,
+  processEnv: NodeJS.ProcessEnv
+): { url: string; token: string } {
+  const url = processEnv.ACTIONS_ID_TOKEN_REQUEST_URL ?? ''
+  const token = processEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''
+  if (url === '' || token === '')
+    throw new InputError(
+      'sign',
+      choice,
+      'keyless signing needs GitHub\'s OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"'
+    )
+  return { url, token }
+}
+
+async function openSigner(
+  signing: SigningSettings,
+  request: { url: string; token: string },
+  env: SigningContext
+): Promise<KeylessSigner> {
+  const limits = {
+    timeoutMs: env.registryTimeoutMs,
+    retries: env.retry.retries,
+    sleep: env.retry.sleep
+  }
+  const token = await requestIdToken(
+    request.url,
+    request.token,
+    'sigstore',
+    limits
+  )
+  env.log.mask(token)
+  const signer = await openKeylessSigner(token, {
+    fulcioUrl: signing.fulcioUrl,
+    rekorUrl: signing.rekorUrl,
+    limits
+  })
+  env.log.info(
+    `  certificate from ${signing.fulcioUrl} for ${signer.identity} (issuer ${signer.issuer})`
+  )
+  return signer
+}
+
+/** The keyless signer of a run; throws now if the job has no OIDC token to ask for. */
+export function keylessImageSigner(
+  signing: SigningSettings,
+  processEnv: NodeJS.ProcessEnv = process.env
+): ImageSigner {
+  const request = tokenRequest(signing.sign, processEnv)
+  let opened: Promise<KeylessSigner> | undefined
+  return {
+    async sign(image, digest, env) {
+      const signer = await (opened ??= openSigner(signing, request, env))
+      const { tag, written } = await writeKeylessSignature(
+        env.registry,
+        image,
+        digest,
+        signer
+      )
+      return {
+        line: `  ${image}:${tag} ${written ? 'signed' : 'already holds this signature'}, entered in ${signing.rekorUrl}`,
+        verify: keylessVerifyCommand(
+          signer.identity,
+          signer.issuer,
+          `${image}@${digest}`
+        )
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * promote's keyless gate: the keyless signatures on a digest that verify as
+ * `cosign verify --certificate-identity --certificate-oidc-issuer` does
+ * offline, by @sigstore/verify against a Sigstore trusted_root.json: the
+ * certificate chains to a trusted Fulcio and carries an SCT from a trusted
+ * CT log, its key signed the payload (which vouches for the digest), Rekor's
+ * signed entry timestamp covers this signature and payload, logged while the
+ * certificate was valid; and it names the identity and the issuer.
+ */
+import { createHash, X509Certificate } from 'node:crypto'
+import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs'
+import {
+  toSignedEntity,
+  toTrustMaterial,
+  Verifier,
+  type TrustMaterial
+} from '@sigstore/verify'
+import type { RegistryClient } from '../registry/client.js'
+import {
+  artifactTag,
+  parseArtifact,
+  payloadDigest,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING,
+  type Descriptor
+} from './cosign.js'
+import { BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION } from './sigstore.js'
+
+export interface KeylessPolicy {
+  identity: string
+  issuer: string
+  trust: TrustMaterial
+}
+
+/** trusted_root.json (what `cosign verify --trusted-root` reads); throws saying what is wrong. */
+export function parseTrustedRoot(json: string): TrustMaterial {
+  const root = TrustedRoot.fromJSON(JSON.parse(json))
+  if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0)
+    throw new Error(
+      'it names no certificateAuthorities or no tlogs (expected a Sigstore trusted_root.json)'
+    )
+  return toTrustMaterial(root)
+}
+
+type Bundle = Parameters<typeof toSignedEntity>[0]
+
+/** cosign's bundle annotation: Rekor's entry and its signed entry timestamp. */
+interface RekorBundle {
+  SignedEntryTimestamp: string
+  Payload: {
+    body: string
+    integratedTime: number
+    logIndex: number
+    logID: string
+  }
+}
+
+/** A keyless `.sig` layer as the Sigstore bundle @sigstore/verify reads. */
+function sigstoreBundle(
+  notes: Record<string, string>,
+  payload: Uint8Array
+): Bundle {
+  const certificate = new X509Certificate(notes[CERTIFICATE_ANNOTATION])
+  const rekor = JSON.parse(notes[BUNDLE_ANNOTATION]) as RekorBundle
+  const { Payload: entry } = rekor
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      content: {
+        $case: 'x509CertificateChain',
+        x509CertificateChain: { certificates: [{ rawBytes: certificate.raw }] }
+      },
+      tlogEntries: [
+        {
+          logIndex: String(entry.logIndex),
+          logId: { keyId: Buffer.from(entry.logID, 'hex') },
+          kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+          integratedTime: String(entry.integratedTime),
+          inclusionPromise: {
+            signedEntryTimestamp: Buffer.from(
+              rekor.SignedEntryTimestamp,
+              'base64'
+            )
+          },
+          inclusionProof: undefined,
+          canonicalizedBody: Buffer.from(entry.body, 'base64')
+        }
+      ],
+      timestampVerificationData: undefined
+    },
+    content: {
+      $case: 'messageSignature',
+      messageSignature: {
+        messageDigest: {
+          algorithm: HashAlgorithm.SHA2_256,
+          digest: createHash('sha256').update(payload).digest()
+        },
+        signature: Buffer.from(notes[SIGNATURE_ANNOTATION], 'base64')
+      }
+    }
+  }
+}
+
+/** Why one `.sig` layer is not a keyless signature on `digest` the policy accepts ('' when it is). */
+function refusal(
+  layer: Descriptor,
+  payload: Uint8Array,
+  digest: string,
+  policy: KeylessPolicy
+): string {
+  const notes = layer.annotations ?? {}
+  if (!notes[SIGNATURE_ANNOTATION] || !notes[BUNDLE_ANNOTATION])
+    return 'a layer has no signature or no Rekor bundle'
+  if (payloadDigest(payload) !== digest)
+    return `a payload vouches for another digest than ${digest}`
+  try {
+    const entity = toSignedEntity(
+      sigstoreBundle(notes, payload),
+      Buffer.from(payload)
+    )
+    const { identity } = new Verifier(policy.trust).verify(entity)
+    const names = identity?.subjectAlternativeName
+    const issuer = identity?.extensions?.issuer
+    if (names !== policy.identity)
+      return `the certificate names ${names ?? 'no identity'}`
+    return issuer === policy.issuer
+      ? ''
+      : `the certificate's issuer is ${issuer ?? 'not named'}`
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return /SCT/.test(message)
+      ? `the certificate has no valid SCT from a trusted CT log (${message})`
+      : message
+  }
+}
+
+/** How many keyless signatures on `digest` in `image` the policy accepts, and why the others are not. */
+export async function countKeylessSignatures(
+  client: RegistryClient,
+  image: string,
+  digest: string,
+  policy: KeylessPolicy
+): Promise<{ valid: number; refusals: string[] }> {
+  const manifest = await client.getManifest(image, artifactTag(digest, 'sig'))
+  const layers =
+    manifest === undefined
+      ? []
+      : parseArtifact(manifest).layers.filter(
+          layer =>
+            layer.mediaType === SIMPLE_SIGNING &&
+            layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined
+        )
+  let valid = 0
+  const refusals = new Set<string>()
+  for (const layer of layers) {
+    const payload = await client.getBlob(image, layer.digest)
+    const why =
+      payload === undefined
+        ? `the payload ${layer.digest} is missing`
+        : refusal(layer, payload, digest, policy)
+    if (why === '') valid++
+    else refusals.add(why)
+  }
+  return { valid, refusals: [...refusals] }
+}
