@@ -4,7 +4,7 @@ import { runMain, runPost } from './runner.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { runnerEnv, uniqueRepo } from './steps.js'
 
-// The README's before/after workflows: the three peers' `with:` blocks
+// The before/after workflows of docs/migration.md: the three peers' `with:` blocks
 // merged into one, with their exact keys, run against the real stack.
 
 let stack: StackEnv

@@ -123,7 +123,7 @@ describe.each(['docker 28.5 classic store', 'docker 26.1 classic store'])(
       expect(run.summary).toMatch(/Builder made for this run: set up in/)
       expect(leftOnEngine(setup.host, name)).toEqual([])
       expect(runFolders(run)).toEqual([])
-      // the figures the README quotes
+      // the figures docs/builders.md quotes
       process.stdout.write(
         `${engine}: builder set up in ${seconds(run)} s, step ${stepSeconds.toFixed(1)} s\n`
       )

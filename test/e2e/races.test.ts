@@ -1,5 +1,5 @@
 /**
- * Concurrent releases (SPEC 9, README "Re-runs and concurrent releases"):
+ * Concurrent releases (SPEC 9, docs/safety.md "Re-runs and concurrent releases"):
  * two runs of one repository started at the same moment, one on the
  * stack's dockerd (containerd image store), the other on the classic-store
  * dockerd, so their builds and pushes really overlap. Each pair has a
@@ -295,7 +295,7 @@ describe('the same release from two builds at once', () => {
         c.left(
           `2, 2.0, 2.0.0 on the winner's build (${Object.keys(state).length} tags)`
         )
-        // the README's stated limit (no conditional write): one run read back
+        // the stated limit of docs/safety.md (no conditional write): one run read back
         // its own build and finished before the other wrote over it
         const bothFinished = steps.every(step => step.code === 0)
         c.note(

@@ -1,5 +1,5 @@
 /**
- * Re-runs (SPEC 9, README "Re-runs and concurrent releases"): GitHub's
+ * Re-runs (SPEC 9, docs/safety.md "Re-runs and concurrent releases"): GitHub's
  * "Re-run jobs" builds the same commit again, on a fresh runner, usually to
  * another digest. Every case builds an ordinary Dockerfile that is not
  * reproducible (test/fixtures/contexts/unreproducible, without the

@@ -218,7 +218,7 @@ describe('sign: key, verified by the real cosign', () => {
     expect(errorLines(main.stdout)).toEqual([])
     expect(main.code).toBe(0)
     const promoted = main.outputs.digest
-    // imagetools wrapped the manifest in an index (README, known limits)
+    // imagetools wrapped the manifest in an index (docs/modes.md, known limits)
     expect(promoted).not.toBe(sourceDigest)
     expect(await listTags(b, target)).toEqual(
       [...RELEASE_TAGS, sigTag(promoted), sigTag(sourceDigest)].sort()
