@@ -67,7 +67,8 @@ describe('the dry run shows the expanded values', () => {
         'dry-run': 'true',
         context: BUILD_ARGS,
         'build-args': "VERSION={{version}}\nBUILT={{date 'YYYY'}}",
-        labels: 'com.example.commit={{sha}}'
+        labels: 'com.example.commit={{sha}}',
+        annotations: 'com.example.version={{version}}'
       },
       runnerEnv('push-tag', { SOURCE_DATE_EPOCH: '1700000000' })
     )
@@ -78,6 +79,9 @@ describe('the dry run shows the expanded values', () => {
     expect(step.outputs.plan).toContain('VERSION=1.2.3')
     expect(step.outputs.labels.split('\n')).toContain(
       `com.example.commit=${SHORT_SHA}`
+    )
+    expect(step.outputs.annotations.split('\n')).toContain(
+      'manifest:com.example.version=1.2.3'
     )
     expect(shown(step.stdout) + step.outputs.plan).not.toContain('{{')
   })

@@ -90,6 +90,28 @@ describe('build-args templates', () => {
       expected: 'BUILT=2024-11-08 01:05'
     },
     {
+      name: "commit_date: the payload's commit time",
+      line: "COMMITTED={{commit_date 'YYYY-MM-DDTHH:mm'}}",
+      expected: 'COMMITTED=2024-11-07T15:45'
+    },
+    {
+      name: 'tag: the git tag as pushed',
+      line: 'GIT_TAG={{tag}}',
+      expected: 'GIT_TAG=v1.2.3'
+    },
+    {
+      name: 'is_default_branch on a push to main',
+      line: 'DEFAULT={{is_default_branch}}',
+      ctx: ctxOf('push-default-branch'),
+      expected: 'DEFAULT=true'
+    },
+    {
+      name: 'base_ref on a pull request',
+      line: 'BASE={{base_ref}}',
+      ctx: ctxOf('pull-request'),
+      expected: 'BASE=main'
+    },
+    {
       name: 'several in one value, text around them',
       line: 'ID=app-{{version}}+{{sha}}',
       expected: `ID=app-1.2.3+${SHAS.release.slice(0, 7)}`
