@@ -176,6 +176,7 @@ function onBuilder(input: PipelineInput) {
   const { cacheFrom, cacheTo } = cacheFor(input)
   const build = {
     ...settings.build,
+    buildArgs: publication.buildArgs,
     cacheFrom,
     cacheTo,
     ...(publication.annotationLevels && {

@@ -8,6 +8,8 @@ import type { Tag } from '../tags/tag-types.js'
 import { refInfo } from '../tags/ref-info.js'
 import { isPullRequestEvent } from '../context/git-refs.js'
 import type { CacheSources } from './cache.js'
+import { createEnv } from '../tags/expressions.js'
+import { expandLines } from './value-templates.js'
 
 /** What a run will publish: computed purely from the inputs, the ref and the time. */
 export interface Publication {
@@ -18,6 +20,8 @@ export interface Publication {
   refs: string[]
   labels: Record<string, string>
   annotations: Record<string, string>
+  /** The `build-args` lines, their templates rendered (value-templates.ts). */
+  buildArgs: string[]
   warnings: string[]
   /** One line per login skipped for its empty password, and why. */
   notices: string[]
@@ -87,20 +91,27 @@ export function describePublication(
     { tags: settings.tags, flavor: settings.flavor },
     now
   )
+  const refs = refsFor(settings.images, computed.tags)
+  const env = createEnv(ctx, now)
+  const values = { version: computed.version, tags: refs[0] ?? '' }
   const oci = ociLabels(ctx, computed.version, created)
+  const expand = (input: 'labels' | 'annotations', lines: string[]) =>
+    mergeKeyValues(oci, expandLines(lines, input, env, values), input)
   // last: no labels line can make a pull request's image look like a push's
   const labels = {
-    ...mergeKeyValues(oci, settings.labels, 'labels'),
+    ...expand('labels', settings.labels),
     ...pullRequestLabel(ctx)
   }
-  const annotations = mergeKeyValues(oci, settings.annotations, 'annotations')
+  const annotations = expand('annotations', settings.annotations)
+  const buildArgs = settings.build.buildArgs
   return {
     version: computed.version,
     tags: computed.tags,
     images: settings.images,
-    refs: refsFor(settings.images, computed.tags),
+    refs,
     labels,
     annotations,
+    buildArgs: expandLines(buildArgs, 'build-args', env, values),
     warnings: computed.warnings,
     notices,
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),

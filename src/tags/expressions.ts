@@ -83,11 +83,16 @@ function tokenize(inner: string): Token[] | undefined {
   return tokens
 }
 
+/** How to write a literal {{, said where a {{ was not understood. */
+const LITERAL_BRACES = 'write \\{{ for a literal {{'
+
 function allowedText(allowed: readonly string[]): string {
   const names = allowed.map(name => `{{${name}}}`)
   return [...names, "{{date 'format' tz='Zone'}}", "{{commit_date 'format'}}"]
     .join(', ')
-    .concat(' (date formats use moment.js tokens, e.g. YYYYMMDD)')
+    .concat(
+      ` (date formats use moment.js tokens, e.g. YYYYMMDD); ${LITERAL_BRACES}`
+    )
 }
 
 function dateNode(
@@ -153,17 +158,28 @@ export function compileTemplate(
     throw new InputError(from.input, from.line, why)
   }
   const nodes: TemplateNode[] = []
+  let text = ''
   let rest = source
   while (rest !== '') {
     const open = rest.indexOf('{{')
     if (open < 0) break
+    // Handlebars' escape: \{{ is a literal {{ (its }} is then plain text too)
+    if (rest[open - 1] === '\\') {
+      text += `${rest.slice(0, open - 1)}{{`
+      rest = rest.slice(open + 2)
+      continue
+    }
     const close = rest.indexOf('}}', open + 2)
-    if (close < 0) fail(`"{{" without a closing "}}" in ${source}`)
-    if (open > 0) nodes.push({ kind: 'text', text: rest.slice(0, open) })
+    if (close < 0)
+      fail(`"{{" without a closing "}}" in ${source}; ${LITERAL_BRACES}`)
+    text += rest.slice(0, open)
+    if (text !== '') nodes.push({ kind: 'text', text })
+    text = ''
     nodes.push(expressionNode(rest.slice(open + 2, close), allowed, fail))
     rest = rest.slice(close + 2)
   }
-  if (rest !== '') nodes.push({ kind: 'text', text: rest })
+  text += rest
+  if (text !== '') nodes.push({ kind: 'text', text })
   return { source, nodes }
 }
 

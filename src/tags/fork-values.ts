@@ -14,7 +14,10 @@ import type { Template } from './expressions.js'
 import { sanitizeTag } from './sanitize.js'
 
 /** The expressions whose value a pull request's author chooses. */
-const FORK_VARIABLES = new Set(['branch', 'base_ref'])
+export const FORK_VARIABLES: ReadonlySet<string> = new Set([
+  'branch',
+  'base_ref'
+])
 
 /** Whether any of these templates renders a fork-chosen value. */
 export function usesForkValue(templates: (Template | undefined)[]): boolean {

@@ -283,6 +283,20 @@ const CASES: Case[] = [
     input: 'annotations',
     value: 'just-a-key'
   },
+  {
+    name: 'labels with an unknown template',
+    inputs: { labels: 'com.example.v={{ver}}' },
+    input: 'labels',
+    value: 'com.example.v={{ver}}',
+    why: /unknown expression \{\{ver\}\}; allowed: .*\{\{version\}\}/
+  },
+  {
+    name: 'annotations with an unknown template',
+    inputs: { annotations: 'index:com.example.v={{major}}' },
+    input: 'annotations',
+    value: 'index:com.example.v={{major}}',
+    why: /unknown expression \{\{major\}\}/
+  },
   // source (promote)
   {
     name: 'source missing in promote',
@@ -552,6 +566,20 @@ const CASES: Case[] = [
     inputs: { 'build-args': 'MY KEY=1' },
     input: 'build-args',
     value: 'MY KEY=1'
+  },
+  {
+    name: 'build-args with an unknown template',
+    inputs: { 'build-args': 'VERSION={{verison}}' },
+    input: 'build-args',
+    value: 'VERSION={{verison}}',
+    why: /unknown expression \{\{verison\}\}; allowed: .*write \\\{\{ for a literal/
+  },
+  {
+    name: 'build-args with an unclosed {{',
+    inputs: { 'build-args': 'FORMAT={{.Name' },
+    input: 'build-args',
+    value: 'FORMAT={{.Name',
+    why: /without a closing/
   },
   {
     name: 'build-contexts without =',

@@ -4,7 +4,12 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { publishedTags, readJson, readManifest } from './registry-api.js'
+import {
+  imageLabels,
+  publishedTags,
+  readJson,
+  readManifest
+} from './registry-api.js'
 import { runMain, runPost } from './runner.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { credentials, runnerEnv, uniqueRepo, visibleText } from './steps.js'
@@ -91,15 +96,6 @@ async function platformManifests(repo: string, tag: string) {
   return Promise.all(
     images.map(m => readJson<ImageManifest>(a, repo, `manifests/${m.digest}`))
   )
-}
-
-/** The labels of a tag's image (its first platform). */
-async function imageLabels(repo: string, tag: string) {
-  const [manifest] = await platformManifests(repo, tag)
-  const config = await readJson<{
-    config: { Labels?: Record<string, string> }
-  }>(stack.a, repo, `blobs/${manifest.config.digest}`)
-  return config.config.Labels ?? {}
 }
 
 describe('a workflow without a checkout: the Git context of the commit', () => {
@@ -229,7 +225,7 @@ describe('a workflow without a checkout: the Git context of the commit', () => {
     expect(main.code).toBe(0)
     // metadata-action's latest=auto: a tag push moves latest too
     expect(await publishedTags(a, repo)).toEqual(['latest', 'v1.2.3'])
-    expect(await imageLabels(repo, 'v1.2.3')).toMatchObject({
+    expect(await imageLabels(stack.a, repo, 'v1.2.3')).toMatchObject({
       greeting: 'hello-from-git',
       stage: 'final',
       'org.opencontainers.image.version': 'v1.2.3'

@@ -93,3 +93,31 @@ export async function registryState(
   )
   return Object.fromEntries(tags.map((tag, i) => [tag, digests[i]]))
 }
+
+/** The config labels of a tag's image: an index's first platform's, attestations left out. */
+export async function imageLabels(
+  registry: Registry,
+  repo: string,
+  reference: string
+): Promise<Record<string, string>> {
+  interface Manifest {
+    manifests?: { digest: string; platform?: { os: string } }[]
+    config?: { digest: string }
+  }
+  let manifest = await readJson<Manifest>(
+    registry,
+    repo,
+    `manifests/${reference}`
+  )
+  const image = manifest.manifests?.find(m => m.platform?.os !== 'unknown')
+  if (image !== undefined)
+    manifest = await readJson<Manifest>(
+      registry,
+      repo,
+      `manifests/${image.digest}`
+    )
+  const config = await readJson<{
+    config?: { Labels?: Record<string, string> | null }
+  }>(registry, repo, `blobs/${manifest.config?.digest ?? ''}`)
+  return config.config?.Labels ?? {}
+}

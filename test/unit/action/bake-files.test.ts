@@ -15,6 +15,7 @@ const PLAN: Publication = {
   refs: [],
   labels: { 'org.opencontainers.image.version': '1.2.3', maintainer: 'octo' },
   annotations: {},
+  buildArgs: [],
   warnings: [],
   notices: [],
   buildId: '123-1',

@@ -30,6 +30,7 @@ const PLAN: Publication = {
     maintainer: 'octo'
   },
   annotations: { 'org.opencontainers.image.title': 'app' },
+  buildArgs: [],
   warnings: [],
   notices: [],
   buildId: '123-1',

@@ -24,6 +24,7 @@ const PLAN: Publication = {
   refs: [`${APP}:1.2.3`, `${APP}:sha-860c190`, `${APP}:1`, `${APP}:latest`],
   labels: {},
   annotations: {},
+  buildArgs: [],
   warnings: [],
   notices: [],
   buildId: '123-1',

@@ -18,6 +18,7 @@ const RELEASE: Publication = {
   refs: ['o/app:1.2.3', 'o/app:1.2', 'o/app:sha-860c190', 'o/app:edge'],
   labels: { 'org.opencontainers.image.version': '1.2.3', a: 'b c' },
   annotations: {},
+  buildArgs: [],
   warnings: [],
   notices: [],
   buildId: '123-1',

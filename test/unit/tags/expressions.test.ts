@@ -170,6 +170,18 @@ describe('renderTemplate: global expressions', () => {
       source: 'b-{{branch}}-{{sha}}',
       ctx: {},
       expected: 'b-main-860c190'
+    },
+    {
+      name: "Handlebars' escape: \\{{ is a literal {{, its }} plain text",
+      source: '\\{{sha}}-{{sha}}',
+      ctx: {},
+      expected: '{{sha}}-860c190'
+    },
+    {
+      name: 'an escaped {{ needs no closing }}, nor a known name',
+      source: 'go \\{{.Name',
+      ctx: {},
+      expected: 'go {{.Name'
     }
   ])('$name', ({ source, ctx, expected }) => {
     expect(render(source, ctx)).toBe(expected)
@@ -226,7 +238,12 @@ describe('compileTemplate', () => {
       message: /unknown expression/
     },
     { name: 'empty braces', source: '{{}}', message: /unknown expression/ },
-    { name: 'unclosed', source: 'a{{sha', message: /without a closing/ },
+    {
+      name: 'unclosed, saying how to write a literal {{',
+      source: 'a{{sha',
+      message:
+        /without a closing "\}\}" in a\{\{sha; write \\\{\{ for a literal \{\{$/
+    },
     {
       name: 'date without a format',
       source: '{{date}}',

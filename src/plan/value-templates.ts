@@ -1,0 +1,113 @@
+/**
+ * `{{…}}` in the values of `build-args`, `labels` and `annotations` lines,
+ * so the computed version reaches the build in the same step
+ * (`VERSION={{version}}`). The tag engine's expressions, compiled and
+ * rendered by it (tags/expressions.ts): its globals (`{{branch}}`,
+ * `{{tag}}`, `{{sha}}`, `{{base_ref}}`, `{{is_default_branch}}`,
+ * `{{date 'fmt'}}`, `{{commit_date 'fmt'}}`) with their meaning there, plus
+ * the run's `{{version}}` (the `version` output) and `{{tags}}` (the first
+ * line of the `tags` output). An unknown expression is an input error naming
+ * the input and the line; `\{{` is a literal `{{`.
+ *
+ * On a pull request event `{{branch}}` and `{{base_ref}}` are the author's
+ * choice (SECURITY.md). A line that takes one is refused, as a tag that
+ * would take a protected name is (tags/fork-values.ts), where its value
+ * would carry a control character (a line break adds a line to the
+ * `labels`/`annotations` outputs that later steps read as key=value lines),
+ * or where it would set a key the run trusts: the revision and source that
+ * tell a re-run, the version, the pull request label.
+ */
+import { InputError } from '../errors/input-error.js'
+import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
+import {
+  compileTemplate,
+  renderTemplate,
+  templateNames,
+  type ExprEnv,
+  type Template
+} from '../tags/expressions.js'
+import { FORK_VARIABLES } from '../tags/fork-values.js'
+import { refInfo } from '../tags/ref-info.js'
+
+/** The inputs whose values may hold templates. */
+export type TemplateInput = 'build-args' | 'labels' | 'annotations'
+
+/** What the run itself gives the templates, besides the tag engine's globals. */
+export interface RunTemplateValues {
+  /** The `version` output. */
+  version: string
+  /** The first line of the `tags` output ('' when the run has no tag). */
+  tags: string
+}
+
+/** The names a value may use beyond the tag engine's globals. */
+const RUN_NAMES = ['version', 'tags']
+
+/** Keys whose value the run trusts, which a fork's value may not set. */
+const TRUSTED_KEYS = new Map([
+  ['org.opencontainers.image.revision', 'tells a re-run of this commit'],
+  ['org.opencontainers.image.source', 'tells a re-run of this commit'],
+  ['org.opencontainers.image.version', 'names the release'],
+  [PULL_REQUEST_LABEL, 'names the pull request that wrote the image']
+])
+
+// an annotation's level prefix: manifest:, index:, manifest[linux/amd64]:
+const LEVEL_PREFIX = /^[a-z,-]+(?:\[[^\]]*\])?:/
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/** A line split at its first `=`; a build-arg without `=` has no value. */
+function splitLine(line: string): { key: string; value?: string } {
+  const at = line.indexOf('=')
+  return at < 0
+    ? { key: line }
+    : { key: line.slice(0, at), value: line.slice(at + 1) }
+}
+
+/** Refuses a fork-chosen value where the module comment says. */
+function checkForkValues(
+  template: Template,
+  key: string,
+  env: ExprEnv,
+  from: { input: TemplateInput; line: string }
+): void {
+  if (refInfo(env.ctx).pr === undefined) return
+  const names = [...templateNames(template)].filter(n => FORK_VARIABLES.has(n))
+  const choice = (name: string) =>
+    `on this ${env.ctx.eventName} event {{${name}}} is the pull request author's choice`
+  const bad = names.find(name => CONTROL.test(env.globals[name] ?? ''))
+  if (bad !== undefined)
+    throw new InputError(
+      from.input,
+      from.line,
+      `${choice(bad)}, and it gives ${JSON.stringify(env.globals[bad])}, which holds a control character; a value it takes may hold none`
+    )
+  const trusted = TRUSTED_KEYS.get(key.trim().replace(LEVEL_PREFIX, ''))
+  if (names.length > 0 && trusted !== undefined)
+    throw new InputError(
+      from.input,
+      from.line,
+      `${choice(names[0])}, and it may not set ${key.trim()}, which ${trusted}; give this key a value without {{branch}} or {{base_ref}}`
+    )
+}
+
+/**
+ * The lines of one input with the templates of their values rendered; throws
+ * an InputError naming the input and the line for an unknown expression or a
+ * fork value it refuses.
+ */
+export function expandLines(
+  lines: string[],
+  input: TemplateInput,
+  env: ExprEnv,
+  values: RunTemplateValues
+): string[] {
+  return lines.map(line => {
+    const { key, value } = splitLine(line)
+    if (value === undefined) return line
+    const from = { input, line }
+    const template = compileTemplate(value, from, RUN_NAMES)
+    checkForkValues(template, key, env, from)
+    return `${key}=${renderTemplate(template, env, { ...values })}`
+  })
+}
