@@ -111,24 +111,36 @@ export function checkLegRecord(
   return digest
 }
 
+/** A step about the leg artifact of `image` for `platform`, through twirp `method`. */
+function legStep(
+  run: LegRun,
+  step: 'handover' | 'staged',
+  method: 'CreateArtifact' | 'ListArtifacts',
+  image: Image,
+  platform: string
+): RequestStep {
+  const artifact = legArtifactName(image.name, platform)
+  const url = `${run.url}${TWIRP}/${method}`
+  return {
+    step,
+    method: 'POST',
+    url,
+    image,
+    reference: artifact,
+    platform,
+    artifact
+  }
+}
+
 /** mode digest: each image's leg artifact uploaded once its digest is known. */
 export function legUploadSteps(
   run: LegRun,
   images: Image[],
   platform: string
 ): RequestStep[] {
-  return images.map(image => {
-    const artifact = legArtifactName(image.name, platform)
-    return {
-      step: 'handover',
-      method: 'POST',
-      url: `${run.url}${TWIRP}/CreateArtifact`,
-      image,
-      reference: artifact,
-      platform,
-      artifact
-    }
-  })
+  return images.map(image =>
+    legStep(run, 'handover', 'CreateArtifact', image, platform)
+  )
 }
 
 /** mode merge: the run's newest leg artifact of the image for each platform, read and checked. */
@@ -137,18 +149,9 @@ export function legReadSteps(
   image: Image,
   platforms: string[]
 ): RequestStep[] {
-  return platforms.map(platform => {
-    const artifact = legArtifactName(image.name, platform)
-    return {
-      step: 'staged',
-      method: 'POST',
-      url: `${run.url}${TWIRP}/ListArtifacts`,
-      image,
-      reference: artifact,
-      platform,
-      artifact
-    }
-  })
+  return platforms.map(platform =>
+    legStep(run, 'staged', 'ListArtifacts', image, platform)
+  )
 }
 
 /**

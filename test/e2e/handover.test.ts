@@ -19,6 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { BUILDERS } from '../support/builders.js'
 import {
   startArtifactService,
+  zipOf,
   type ArtifactService
 } from '../support/artifact-service.js'
 import {
@@ -260,6 +261,35 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     expect(await registryState(registry, repo)).toEqual(
       Object.fromEntries(TAGS.map(tag => [tag, merged]))
     )
+  })
+
+  it('a leg record of this run naming a digest the registry does not hold is refused', async () => {
+    const amd64 = service
+      .artifacts(first.backend)
+      .find(a => a.name.includes('linux-amd64'))
+    if (amd64 === undefined) throw new Error('the first run has no amd64 leg')
+    const absent = `sha256:${'0'.repeat(64)}`
+    const record = {
+      image: `${registry.host}/${repo}`,
+      platform: 'linux/amd64',
+      digest: absent,
+      runId: first.id,
+      attempt: '1',
+      sha: tagPush('3.0.0').GITHUB_SHA,
+      repository: tagPush('3.0.0').GITHUB_REPOSITORY
+    }
+    service.plant(first.backend, {
+      name: amd64.name,
+      content: zipOf('leg.json', Buffer.from(JSON.stringify(record))),
+      contentType: 'application/zip'
+    })
+    const refused = await merge(first, repo, '5')
+    expect(outcome(refused, 'exit 1')).toMatch(
+      new RegExp(
+        `^exit 1\\n::error::.*artifact ${amd64.name} names ${registry.host}/${repo}@${absent}, which registry ${registry.host} does not hold`
+      )
+    )
+    expect(await listTags(registry, repo)).toEqual(TAGS)
   })
 })
 

@@ -18,6 +18,7 @@
  * (a re-run is a new job, so its artifact of the same name is a newer one).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { crc32 } from 'node:zlib'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { startServer, type TestServer } from './http-server.js'
 
@@ -376,4 +377,34 @@ export async function startArtifactService(): Promise<ArtifactService> {
     requests,
     close: () => server.close()
   }
+}
+
+/** A zip of one file, stored (as upload-artifact's zip of a small file reads back). */
+export function zipOf(name: string, content: Buffer): Buffer {
+  const file = Buffer.from(name)
+  const crc = crc32(content)
+  const local = Buffer.alloc(30)
+  local.writeUInt32LE(0x04034b50, 0)
+  local.writeUInt16LE(20, 4)
+  local.writeUInt32LE(crc, 14)
+  local.writeUInt32LE(content.length, 18)
+  local.writeUInt32LE(content.length, 22)
+  local.writeUInt16LE(file.length, 26)
+  const central = Buffer.alloc(46)
+  central.writeUInt32LE(0x02014b50, 0)
+  central.writeUInt16LE(20, 4)
+  central.writeUInt16LE(20, 6)
+  central.writeUInt32LE(crc, 16)
+  central.writeUInt32LE(content.length, 20)
+  central.writeUInt32LE(content.length, 24)
+  central.writeUInt16LE(file.length, 28)
+  const entries = Buffer.concat([local, file, content])
+  const directory = Buffer.concat([central, file])
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(1, 8)
+  end.writeUInt16LE(1, 10)
+  end.writeUInt32LE(directory.length, 12)
+  end.writeUInt32LE(entries.length, 16)
+  return Buffer.concat([entries, directory, end])
 }
