@@ -97,7 +97,9 @@ const CHUNKS = {
   'csv-parse/sync': 'csv-parse',
   // only the classic image store's save reads a tar
   'tar-stream': 'tar-stream',
-  '@noble/ciphers/salsa.js': 'ciphers'
+  '@noble/ciphers/salsa.js': 'ciphers',
+  // digest legs and the merge on a runner: the run's artifact service
+  '@actions/artifact': 'artifact'
 }
 
 /**
@@ -322,13 +324,26 @@ async function actionEntry(entry, outfile, split = false) {
   return metafile
 }
 
+/**
+ * `import.meta.url` in a CommonJS chunk: this file's URL (@azure's ESM
+ * build, which @actions/artifact imports, makes a require() from it).
+ */
+const READS_IMPORT_META = new Set(['@actions/artifact'])
+const IMPORT_META_URL = {
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: {
+    js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;"
+  }
+}
+
 /** One CommonJS file for a package the entries require() on first use. */
 function chunk(name) {
   return bundle({
     format: 'cjs',
     stdin: { contents: chunkSource(name), resolveDir: '.' },
     outfile: join('dist/chunks', `${CHUNKS[name]}.js`),
-    plugins: [sideEffectFree]
+    plugins: [sideEffectFree],
+    ...(READS_IMPORT_META.has(name) ? IMPORT_META_URL : {})
   })
 }
 
@@ -382,6 +397,9 @@ async function buildDist() {
       entryPoints: [{ in: 'src/cli.ts', out: 'index' }],
       outdir: 'dist/cli',
       chunkNames: 'chunks/[name]-[hash]',
+      // only an action on a runner has the run's artifact service: the CLI
+      // never loads it (an installed CLI would find it in its dependencies)
+      external: ['@actions/artifact'],
       plugins: [sideEffectFree]
     })
   )

@@ -115,10 +115,15 @@ export function summaryMarkdown(
       '#### Verify the signature',
       ['```sh', ...result.verify, '```'].join('\n')
     )
-  if (publication.warnings.length > 0)
-    parts.push(
-      '#### Warnings',
-      publication.warnings.map(w => `- ${escapeMarkdown(w)}`).join('\n')
-    )
+  const notes: [string, string[]][] = [
+    ['Warnings', publication.warnings],
+    ['Notes', publication.notices]
+  ]
+  for (const [title, lines] of notes)
+    if (lines.length > 0)
+      parts.push(
+        `#### ${title}`,
+        lines.map(line => `- ${escapeMarkdown(line)}`).join('\n')
+      )
   return parts.join('\n\n') + '\n'
 }

@@ -28,6 +28,25 @@ export interface RefContext {
   annotationLevels?: string[]
   /** The workflow run, as build-push-action's default provenance names it (runner only). */
   workflowRun?: WorkflowRun
+  /**
+   * The runner's artifact service, where digest legs hand their images to
+   * the merge (runner only, when it gives this JavaScript action one).
+   */
+  artifacts?: ArtifactService
+}
+
+/**
+ * What a JavaScript action is given on GitHub's runners
+ * (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL): the run's artifact service.
+ * The token stays in the environment, where @actions/artifact reads it.
+ */
+export interface ArtifactService {
+  /** ACTIONS_RESULTS_URL's origin: the service's twirp API is under it. */
+  url: string
+  /** GITHUB_RUN_ID: the same in every job and attempt of the run. */
+  runId: string
+  /** GITHUB_RUN_ATTEMPT. */
+  attempt: string
 }
 
 /** What build-push-action's default provenance knows of the run. */

@@ -11,7 +11,8 @@ import {
 import type {
   RefContext,
   RepositoryInfo,
-  WorkflowRun
+  WorkflowRun,
+  ArtifactService
 } from './context-types.js'
 
 /** Branches that count as the default one when nothing names it. */
@@ -79,8 +80,38 @@ export function refContextFromRunner(
         ? undefined
         : metadataEnv.annotationLevels
     ),
-    ...optional('workflowRun', workflowRun(env, event))
+    ...optional('workflowRun', workflowRun(env, event)),
+    ...optional('artifacts', artifactService(env))
   }
+}
+
+/**
+ * The run's artifact service, when the runner gives one: a token and the
+ * results URL, on github.com, a ghe.com or a .localhost server
+ * (@actions/artifact refuses GitHub Enterprise Server).
+ */
+function artifactService(env: Env): ArtifactService | undefined {
+  const token = envValue(env, 'ACTIONS_RUNTIME_TOKEN')
+  const results = envValue(env, 'ACTIONS_RESULTS_URL')
+  const runId = envValue(env, 'GITHUB_RUN_ID')
+  if (token === undefined || results === undefined || runId === undefined)
+    return undefined
+  let url: string
+  let server: string
+  try {
+    url = new URL(results).origin
+    server = new URL(
+      envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
+    ).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
+  const github =
+    server === 'github.com' ||
+    server.endsWith('.ghe.com') ||
+    server.endsWith('.localhost')
+  if (!github) return undefined
+  return { url, runId, attempt: envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1' }
 }
 
 /** The run as build-push-action's default provenance sees it (docker/actions-toolkit). */

@@ -306,14 +306,14 @@ export function stagedBuild(
 
 /**
  * mode digest: one platform, put in the registry by digest like any build,
- * then named by the run's handover tag, where the merge job finds it.
+ * then handed over (`handover`: the run's artifact, else the run's tag).
  */
 export function stagedPlatform(
   publication: Publication,
   build: BuildSettings,
   builder: Builder,
   files: BuildFiles,
-  staging: string
+  handover: RequestStep[]
 ): BuildStages {
   const { stage, cleanup } = stagedBuild(
     publication,
@@ -321,13 +321,21 @@ export function stagedPlatform(
     builder,
     files
   )
-  const handovers = publication.images.map((image): RequestStep => ({
+  return { stage: [...stage, ...handover], cleanup }
+}
+
+/** The tag route's handover: each image's leg named by the run's tag for its platform. */
+export function tagHandoverSteps(
+  images: Image[],
+  staging: string,
+  platform: string
+): RequestStep[] {
+  return images.map(image => ({
     step: 'handover',
     method: 'PUT',
     url: manifestUrl(image.name, staging),
     image,
     reference: staging,
-    platform: build.platforms[0] ?? ''
+    platform
   }))
-  return { stage: [...stage, ...handovers], cleanup }
 }

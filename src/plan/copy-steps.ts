@@ -4,6 +4,7 @@ import type { Image } from '../reference/images.js'
 import { mountUrl, manifestUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'
 import { stagingTag } from './staging.js'
+import { legReadSteps, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
   SOURCE_DIGEST,
@@ -93,28 +94,48 @@ export function promoteNeedsDocker(source: Image, images: Image[]): boolean {
   return images.some(image => image.registry !== source.registry)
 }
 
-/** mode merge: each leg's staged digest, then one index of them per image. */
+/** mode merge, the tag route: each leg's image read under the run's tag for its platform. */
+function taggedLegs(
+  image: Image,
+  platforms: string[],
+  buildId: string
+): RequestStep[] {
+  return platforms.map(platform => {
+    const tag = stagingTag(buildId, platform)
+    return {
+      step: 'staged',
+      method: 'GET',
+      url: manifestUrl(image.name, tag),
+      image,
+      reference: tag,
+      platform
+    }
+  })
+}
+
+/**
+ * mode merge: each leg's staged digest (from the run's artifacts where
+ * `legs` is given, else its tag), then one index of them per image.
+ */
 export function mergeStage(
   images: Image[],
   platforms: string[],
-  buildId: string
+  buildId: string,
+  legs?: LegRun
 ): Step[] {
-  const tags = platforms.map(platform => stagingTag(buildId, platform))
-  return images.flatMap(image => [
-    ...platforms.map((platform, i): RequestStep => ({
-      step: 'staged',
-      method: 'GET',
-      url: manifestUrl(image.name, tags[i]),
-      image,
-      reference: tags[i],
-      platform
-    })),
-    ...imagetoolsSteps(
-      image,
-      tags.map(tag => `${image.name}@${stagedDigest(tag)}`),
-      [image.registry]
-    )
-  ])
+  return images.flatMap(image => {
+    const staged = legs
+      ? legReadSteps(legs, image, platforms)
+      : taggedLegs(image, platforms, buildId)
+    return [
+      ...staged,
+      ...imagetoolsSteps(
+        image,
+        staged.map(step => `${image.name}@${stagedDigest(step.reference)}`),
+        [image.registry]
+      )
+    ]
+  })
 }
 
 /**

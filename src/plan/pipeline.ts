@@ -18,6 +18,7 @@ import {
   requirePlatformsFit,
   stagedBuild,
   stagedPlatform,
+  tagHandoverSteps,
   type BuildFiles,
   type BuildStages
 } from './build-steps.js'
@@ -34,6 +35,7 @@ import {
   tagSteps
 } from './registry-steps.js'
 import { stagingTag } from './staging.js'
+import { legUploadSteps } from './leg-handover.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import type { CommandStep, Pipeline, Step } from './steps.js'
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
@@ -213,10 +215,17 @@ function buildPipeline(input: PipelineInput): ModePipeline {
 
 function digestPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
-  const staging = stagingTag(publication.buildId, settings.build.platforms[0])
+  const { legs, images } = publication
+  const platform = settings.build.platforms[0] ?? ''
+  const staging = stagingTag(publication.buildId, platform)
   const build = onBuilder(input)
   requirePlatformsFit(build, builder)
-  const stages = stagedPlatform(publication, build, builder, files, staging)
+  const handover = legs
+    ? legUploadSteps(legs, images, platform)
+    : tagHandoverSteps(images, staging, platform)
+  const stages = stagedPlatform(publication, build, builder, files, handover)
+  // the artifact route leaves no tag to read back
+  if (legs) return withStages(loginSteps(input), stages, NO_REGISTRY)
   const staged = {
     ...publication,
     tags: [{ name: staging, kind: 'fixed' as const }]
@@ -240,13 +249,14 @@ function promotePipeline(input: PipelineInput): ModePipeline {
 
 function mergePipeline(input: PipelineInput): ModePipeline {
   const { settings, publication } = input
-  const { images } = publication
+  const { images, legs, buildId } = publication
   const { platforms } = settings.build
   return {
     login: loginSteps(input),
-    stage: mergeStage(images, platforms, publication.buildId),
+    stage: mergeStage(images, platforms, buildId, legs),
     ...tagging(publication),
-    discard: discardSteps(images, platforms, publication.buildId),
+    // the artifact route leaves no tag to remove
+    discard: legs ? [] : discardSteps(images, platforms, buildId),
     cleanup: []
   }
 }

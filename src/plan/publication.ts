@@ -10,6 +10,7 @@ import { isPullRequestEvent } from '../context/git-refs.js'
 import type { CacheSources } from './cache.js'
 import { createEnv } from '../tags/expressions.js'
 import { expandLines } from './value-templates.js'
+import { legRunOf, TAG_HANDOVER_NOTICE, type LegRun } from './leg-handover.js'
 
 /** What a run will publish: computed purely from the inputs, the ref and the time. */
 export interface Publication {
@@ -27,6 +28,8 @@ export interface Publication {
   notices: string[]
   /** Names this run's staging tags in digest and merge modes. */
   buildId: string
+  /** Where the runner has an artifact service: the run digest legs and the merge hand over in. */
+  legs?: LegRun
   /** The build's SOURCE_DATE_EPOCH: when the image counts as created, in seconds. */
   sourceDateEpoch: number
   /** The levels the build puts annotations at, when not buildx's default (manifest). */
@@ -104,6 +107,9 @@ export function describePublication(
   }
   const annotations = expand('annotations', settings.annotations)
   const buildArgs = settings.build.buildArgs
+  const legs = legRunOf(ctx)
+  const handsOver = settings.mode === 'digest' || settings.mode === 'merge'
+  if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
   return {
     version: computed.version,
     tags: computed.tags,
@@ -115,6 +121,7 @@ export function describePublication(
     warnings: computed.warnings,
     notices,
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),
+    ...(legs && { legs }),
     sourceDateEpoch: Math.floor(created.getTime() / 1000),
     ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
     ...(ctx.workflowRun && { workflowRun: ctx.workflowRun }),

@@ -34,7 +34,10 @@ export type StepName =
   | 'save'
   /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
   | 'upload'
-  /** mode digest: the leg's manifest under the tag the merge job finds it by */
+  /**
+   * mode digest: the leg's image named where the merge job finds it: the
+   * run's artifact, else a tag
+   */
   | 'handover'
   /** the image into the local store under its tags (load: true) */
   | 'load'
@@ -44,7 +47,7 @@ export type StepName =
   | 'mount'
   /** promote within a registry: the manifest put by digest */
   | 'copy'
-  /** merge: the digest each platform's leg staged */
+  /** merge: the digest each platform's leg handed over (its artifact, else its tag) */
   | 'staged'
   /** imagetools create --dry-run: the digest before anything is written */
   | 'predict'
@@ -110,6 +113,8 @@ export interface RequestStep {
   layout?: string
   /** login: the user whose credentials are checked, then stored in the run's docker config. */
   username?: string
+  /** handover and staged through the run's artifacts: the leg's artifact. */
+  artifact?: string
 }
 
 export type Step = CommandStep | RequestStep
@@ -123,6 +128,7 @@ export type PlanStep =
       url: string
       when?: string
       username?: string
+      artifact?: string
     }
 
 /** The phases a run goes through, in this order. */
@@ -137,7 +143,7 @@ export interface Pipeline {
   tag: RequestStep[]
   /** What the registry holds for our tags once done. */
   readBack: RequestStep[]
-  /** mode merge, once all went well: the legs' handover tags removed. */
+  /** mode merge, once all went well: the legs' handover tags removed (the tag route). */
   discard: RequestStep[]
   /** Attestations attached as referrers, promote's carried; the published digest signed. */
   sign: RequestStep[]
@@ -184,13 +190,14 @@ export function allSteps(pipeline: Pipeline): Step[] {
 
 export function publicStep(step: Step): PlanStep {
   if (isCommand(step)) return { step: step.step, argv: step.argv }
-  const { method, url, when, username } = step
+  const { method, url, when, username, artifact } = step
   return {
     step: step.step,
     method,
     url,
     ...(when === undefined ? {} : { when }),
-    ...(username === undefined ? {} : { username })
+    ...(username === undefined ? {} : { username }),
+    ...(artifact === undefined ? {} : { artifact })
   }
 }
 
@@ -202,7 +209,9 @@ function requestText(
     step.username === undefined
       ? ''
       : ` as ${step.username}, stored in this run's docker config`
-  return `${step.method} ${step.url}${login}${when}`
+  const artifact =
+    step.artifact === undefined ? '' : ` (the run's artifact ${step.artifact})`
+  return `${step.method} ${step.url}${login}${artifact}${when}`
 }
 
 /** One line per step, the same in the dry run's plan and the run's log. */

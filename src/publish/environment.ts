@@ -48,6 +48,7 @@ import {
   pipelineFor
 } from '../plan/pipeline.js'
 import type { Pipeline } from '../plan/steps.js'
+import type { LegRun } from '../plan/leg-handover.js'
 import type { RegistryCredentials } from '../registry/auth.js'
 import {
   createRegistryClient,
@@ -86,6 +87,8 @@ export interface PublishEnv {
   engineSocket?: string
   /** The remote BuildKit's address (endpoint input), for the builder's errors. */
   endpoint?: string
+  /** digest and merge on a runner with an artifact service: the run the legs belong to. */
+  legs?: LegRun
 }
 
 /**
@@ -357,6 +360,7 @@ export async function startRun(
     dockerConfig,
     log.mask
   )
+  if (publication.legs !== undefined) env.legs = publication.legs
   // written last, just before the pipeline that deletes them after the build
   const files: BuildFiles = {
     metadata: join(tempDir, 'build-metadata.json'),

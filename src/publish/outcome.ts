@@ -134,6 +134,8 @@ export class RunValues {
   readonly handovers = new Map<string, string>()
   /** Per image: the blobs uploaded while buildx still wrote the layout. */
   readonly earlyUploads = new Map<string, Promise<Set<string>>>()
+  /** mode merge, the artifact route: the run's newest artifact of each name (name → id). */
+  legArtifacts: Promise<Map<string, number>> | undefined
 
   setDigest(image: string, digest: string): void {
     this.digests.set(image, digest)

@@ -5,7 +5,7 @@
  * config where `docker login` writes them), promote's source read, mount
  * and copy, the layout uploaded by digest to each image (mounted where an
  * earlier image of the same registry has its blobs), a digest leg's
- * handover, and the merge's discards.
+ * handover (the run's artifact, else a tag), and the merge's discards.
  */
 import { rm } from 'node:fs/promises'
 import { storeLogin } from '../docker/config.js'
@@ -17,6 +17,7 @@ import { requireManifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
 import { readLayout } from '../layout/oci-layout.js'
+import { readLeg, uploadLeg } from './leg-artifacts.js'
 import { uploadLayout } from '../layout/layout-upload.js'
 import { handoverDigest, stagedDigest } from '../plan/copy-steps.js'
 import {
@@ -113,13 +114,21 @@ export async function runUpload(
   return upload
 }
 
-/** handover: the leg's image named by a handover index under the run's tag. */
+/**
+ * handover: the leg's image named by the run's artifact, else by a
+ * handover index under the run's tag.
+ */
 export async function runHandover(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const digest = values.digestOf(step.image.name)
+  if (digest === '')
+    throw new Error(
+      `the digest of ${step.image.name} could not be learnt from the build, so the leg was not handed over`
+    )
+  if (step.artifact !== undefined) return uploadLeg(step, digest, env)
   const leg = await requireManifest(
     env.registry,
     step.image.name,
@@ -200,13 +209,21 @@ async function sourceManifest(
   )
 }
 
-/** A leg's image: what its handover index names (a tag on the image itself from older legs). */
+/**
+ * A leg's image: what its artifact names, else what its handover index
+ * names (a tag on the image itself from older legs).
+ */
 async function readStaged(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const { image, reference } = step
+  if (step.artifact !== undefined) {
+    const digest = await readLeg(step, values, env)
+    values.setStaged(image.name, stagedDigest(reference), digest)
+    return
+  }
   const manifest = await requireManifest(
     env.registry,
     image.name,

@@ -544,3 +544,61 @@ describe("refContextFromRunner: the run as build-push-action's provenance names 
     expect(ctx.workflowRun).toBeUndefined()
   })
 })
+
+describe("refContextFromRunner: the run's artifact service (digest legs hand over in it)", () => {
+  const RUNNER = {
+    GITHUB_RUN_ID: '77',
+    GITHUB_RUN_ATTEMPT: '2',
+    ACTIONS_RUNTIME_TOKEN: 'a.b.c',
+    ACTIONS_RESULTS_URL:
+      'https://results-receiver.actions.githubusercontent.com/'
+  }
+  it.each([
+    {
+      name: "github.com's runner: the results URL's origin, the run and attempt",
+      env: RUNNER,
+      expected: {
+        url: 'https://results-receiver.actions.githubusercontent.com',
+        runId: '77',
+        attempt: '2'
+      }
+    },
+    {
+      name: 'a ghe.com server',
+      env: { ...RUNNER, GITHUB_SERVER_URL: 'https://acme.ghe.com' },
+      expected: {
+        url: 'https://results-receiver.actions.githubusercontent.com',
+        runId: '77',
+        attempt: '2'
+      }
+    },
+    {
+      name: 'no runtime token (the service is not offered)',
+      env: { ...RUNNER, ACTIONS_RUNTIME_TOKEN: undefined },
+      expected: undefined
+    },
+    {
+      name: 'no results URL',
+      env: { ...RUNNER, ACTIONS_RESULTS_URL: '' },
+      expected: undefined
+    },
+    {
+      name: 'GitHub Enterprise Server (@actions/artifact refuses it)',
+      env: { ...RUNNER, GITHUB_SERVER_URL: 'https://github.acme.internal' },
+      expected: undefined
+    },
+    {
+      name: 'a results URL that is no URL',
+      env: { ...RUNNER, ACTIONS_RESULTS_URL: 'not a url' },
+      expected: undefined
+    }
+  ])('$name', ({ env, expected }) => {
+    expect(contextOf('push-tag', { env }).artifacts).toEqual(expected)
+  })
+
+  it('never holds the token', () => {
+    expect(
+      JSON.stringify(contextOf('push-tag', { env: RUNNER }))
+    ).not.toContain(RUNNER.ACTIONS_RUNTIME_TOKEN)
+  })
+})

@@ -9,6 +9,7 @@ import {
   type Pipeline
 } from '../../../src/plan/steps.js'
 import { LIST_PASSWORD, PASSWORD, releaseRun } from '../docker/run-fixture.js'
+import { legArtifactName } from '../../../src/plan/leg-handover.js'
 
 // The release of run-fixture: tag v1.2.3 in run 123-1, images
 // ghcr.io/octo/app and octo/app (Docker Hub), logins for both.
@@ -437,6 +438,72 @@ describe('pipelineFor, the other modes', () => {
       'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-1-linux-amd64> (only if the registry deletes manifests)',
       'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-1-linux-arm64> (only if the registry deletes manifests)'
     ])
+  })
+
+  describe("on a runner with an artifact service: the run's artifacts, no tag", () => {
+    const LEGS = {
+      url: 'https://results.example',
+      runId: '123',
+      attempt: '1',
+      sha: 'f'.repeat(40),
+      repository: 'octo/app'
+    }
+    const TWIRP =
+      'https://results.example/twirp/github.actions.results.api.v1.ArtifactService'
+
+    async function withLegs(
+      inputs: Record<string, string>,
+      builder: Builder = DOCKER
+    ): Promise<Pipeline> {
+      const run = await releaseRun({ secrets: '', ...inputs })
+      return pipelineFor({
+        settings: run.settings,
+        publication: { ...run.publication, legs: LEGS },
+        builder,
+        files: FILES,
+        userConfig: USER_CONFIG
+      })
+    }
+
+    it('digest: pushed by digest, then its artifact; nothing read back, no tag', async () => {
+      const steps = await withLegs(
+        {
+          mode: 'digest',
+          images: 'ghcr.io/octo/app',
+          platforms: 'linux/arm64'
+        },
+        CONTAINER
+      )
+      expect(shape(steps.stage)).toEqual([
+        `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`,
+        `handover POST ${TWIRP}/CreateArtifact (the run's artifact ${legArtifactName('ghcr.io/octo/app', 'linux/arm64')})`
+      ])
+      expect([steps.read, steps.tag, steps.readBack, steps.discard]).toEqual([
+        [],
+        [],
+        [],
+        []
+      ])
+    })
+
+    it('merge: each leg from its artifact, one index by digest, nothing to discard', async () => {
+      const steps = await withLegs({
+        mode: 'merge',
+        images: 'ghcr.io/octo/app',
+        platforms: 'linux/amd64,linux/arm64'
+      })
+      const [amd64, arm64] = ['linux/amd64', 'linux/arm64'].map(p =>
+        legArtifactName('ghcr.io/octo/app', p)
+      )
+      expect(shape(steps.stage)).toEqual([
+        `staged POST ${TWIRP}/ListArtifacts (the run's artifact ${amd64})`,
+        `staged POST ${TWIRP}/ListArtifacts (the run's artifact ${arm64})`,
+        `predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app 'ghcr.io/octo/app@<digest of ${amd64}>' 'ghcr.io/octo/app@<digest of ${arm64}>'`,
+        `index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' 'ghcr.io/octo/app@<digest of ${amd64}>' 'ghcr.io/octo/app@<digest of ${arm64}>'`
+      ])
+      expect(steps.tag.length).toBe(3)
+      expect(steps.discard).toEqual([])
+    })
   })
 
   it('the plan output form: argv or method + url, a login its username, nothing else', async () => {

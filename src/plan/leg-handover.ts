@@ -1,0 +1,168 @@
+/**
+ * How a `mode: digest` leg hands its image to `mode: merge` through the
+ * run's artifacts (the runner's artifact service), leaving no tag on any
+ * registry: each leg uploads one small artifact per image, named by the
+ * image and platform (a re-run leg's newer artifact of the same name wins),
+ * saying which digest it put where, for which run and commit. The service
+ * lists a run's artifacts to that run only; the merge also checks that each
+ * record names this run, this commit, its image and platform, and that the
+ * registry holds the digest, so a leg of another run never passes as ours.
+ */
+import type { ArtifactService, RefContext } from '../context/context-types.js'
+import { isSha256Digest, sha256Digest } from '../reference/grammar.js'
+import type { Image } from '../reference/images.js'
+import type { RequestStep } from './steps.js'
+
+/** The run the legs and the merge belong to (the artifact route). */
+export interface LegRun extends ArtifactService {
+  /** The commit the run builds (GITHUB_SHA, or the pull request's head). */
+  sha: string
+  /** owner/name (GITHUB_REPOSITORY). */
+  repository: string
+}
+
+/** What a leg's artifact holds (one JSON file). */
+export interface LegRecord {
+  image: string
+  platform: string
+  digest: string
+  runId: string
+  attempt: string
+  sha: string
+  repository: string
+}
+
+/** The file a leg's artifact holds. */
+export const LEG_FILE = 'leg.json'
+
+const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService'
+
+/**
+ * The artifact of an image's leg for one platform: readable in the run's
+ * artifact list, unique per image and platform (a hash of both, as an image
+ * name holds `/` and `:`, which artifact names may not).
+ */
+export function legArtifactName(image: string, platform: string): string {
+  const slug = `${image}-${platform}`
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 80)
+  const hash = sha256Digest(`${image}\n${platform}`).slice(7, 19)
+  return `docker-publish-leg-${slug}-${hash}`
+}
+
+/** The record a leg uploads for `image` built for `platform`. */
+export function legRecord(
+  run: LegRun,
+  image: string,
+  platform: string,
+  digest: string
+): LegRecord {
+  const { runId, attempt, sha, repository } = run
+  return { image, platform, digest, runId, attempt, sha, repository }
+}
+
+function field(record: Record<string, unknown>, key: string): string {
+  const value = record[key]
+  return typeof value === 'string' ? value : ''
+}
+
+/**
+ * The digest a leg's record hands over, once it is checked to be this run's
+ * leg of `image` for `platform`; else an error naming the artifact and what
+ * does not match.
+ */
+export function checkLegRecord(
+  text: string,
+  want: { run: LegRun; image: string; platform: string; artifact: string }
+): string {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  const refuse = (why: string) =>
+    new Error(
+      `the leg artifact ${want.artifact} is refused: ${why}, so it is not a leg of this run`
+    )
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw refuse(`its ${LEG_FILE} is not a leg record`)
+  const record = parsed as Record<string, unknown>
+  const expected: [string, string][] = [
+    ['repository', want.run.repository],
+    ['runId', want.run.runId],
+    ['sha', want.run.sha],
+    ['image', want.image],
+    ['platform', want.platform]
+  ]
+  const wrong = expected.filter(([key, value]) => field(record, key) !== value)
+  if (wrong.length > 0)
+    throw refuse(
+      wrong
+        .map(
+          ([key, value]) =>
+            `${key} ${JSON.stringify(field(record, key))}, not ${JSON.stringify(value)}`
+        )
+        .join('; ')
+    )
+  const digest = field(record, 'digest')
+  if (!isSha256Digest(digest))
+    throw refuse(`digest ${JSON.stringify(digest)} is not a sha256 digest`)
+  return digest
+}
+
+/** A step about the leg artifact of `image` for `platform`, through twirp `method`. */
+function legStep(
+  run: LegRun,
+  step: 'handover' | 'staged',
+  method: 'CreateArtifact' | 'ListArtifacts',
+  image: Image,
+  platform: string
+): RequestStep {
+  const artifact = legArtifactName(image.name, platform)
+  const url = `${run.url}${TWIRP}/${method}`
+  return {
+    step,
+    method: 'POST',
+    url,
+    image,
+    reference: artifact,
+    platform,
+    artifact
+  }
+}
+
+/** mode digest: each image's leg artifact uploaded once its digest is known. */
+export function legUploadSteps(
+  run: LegRun,
+  images: Image[],
+  platform: string
+): RequestStep[] {
+  return images.map(image =>
+    legStep(run, 'handover', 'CreateArtifact', image, platform)
+  )
+}
+
+/** mode merge: the run's newest leg artifact of the image for each platform, read and checked. */
+export function legReadSteps(
+  run: LegRun,
+  image: Image,
+  platforms: string[]
+): RequestStep[] {
+  return platforms.map(platform =>
+    legStep(run, 'staged', 'ListArtifacts', image, platform)
+  )
+}
+
+/**
+ * The run the legs belong to, where the runner has an artifact service;
+ * else undefined: the legs hand over through tags (staging.ts).
+ */
+export function legRunOf(ctx: RefContext): LegRun | undefined {
+  if (ctx.artifacts === undefined) return undefined
+  return { ...ctx.artifacts, sha: ctx.sha, repository: ctx.repository.fullName }
+}
+
+/** What a digest or merge run without an artifact service says of its handover tags. */
+export const TAG_HANDOVER_NOTICE =
+  'No artifact service on this runner (a GitHub runner gives JavaScript actions ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL), so the digest legs hand over through build-<run>-<attempt>-<platform> tags: the merge deletes them, but on a registry that refuses deletes (GHCR, distribution without storage.delete) they stay'

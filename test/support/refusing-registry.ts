@@ -1,0 +1,76 @@
+/**
+ * A registry that refuses deletes, as distribution does by default and GHCR
+ * does over the registry API: the stack's distribution binary
+ * (/usr/bin/docker-registry, the one scripts/stack/stack.sh runs) started
+ * on a free 127.0.0.1 port with htpasswd auth and no `storage.delete`, its
+ * storage in a folder of its own, stopped (and the folder removed) by close().
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { unusedPort } from './http-server.js'
+import type { StackRegistry } from './stack-env.js'
+
+const BINARY = '/usr/bin/docker-registry'
+
+export interface RefusingRegistry extends StackRegistry {
+  close(): Promise<void>
+}
+
+async function answers(host: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${host}/v2/`)
+    return response.status === 401
+  } catch {
+    return false
+  }
+}
+
+export async function startRefusingRegistry(): Promise<RefusingRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-refusing-registry-'))
+  const username = 'erin'
+  const password = `pw-${Math.random().toString(36).slice(2, 12)}`
+  const htpasswd = execFileSync('htpasswd', ['-Bbn', username, password], {
+    encoding: 'utf8'
+  })
+  writeFileSync(join(dir, 'htpasswd'), htpasswd)
+  const port = await unusedPort()
+  const host = `127.0.0.1:${port}`
+  // storage.delete left out: distribution's default, deletes refused
+  writeFileSync(
+    join(dir, 'config.yml'),
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      'storage:',
+      `  filesystem: { rootdirectory: ${join(dir, 'storage')} }`,
+      `http: { addr: '${host}' }`,
+      'auth:',
+      `  htpasswd: { realm: refusing, path: ${join(dir, 'htpasswd')} }`,
+      ''
+    ].join('\n')
+  )
+  const child = spawn(BINARY, ['serve', join(dir, 'config.yml')], {
+    stdio: 'ignore'
+  })
+  const exited = new Promise<void>(resolve =>
+    child.once('exit', () => resolve())
+  )
+  for (let i = 0; i < 100 && !(await answers(host)); i++)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  if (!(await answers(host))) {
+    child.kill()
+    throw new Error(`${BINARY} did not answer on ${host}`)
+  }
+  return {
+    host,
+    username,
+    password,
+    close: async () => {
+      child.kill()
+      await exited
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
