@@ -78,7 +78,7 @@ describe('the job summary shows the footprint', () => {
       expect(firstRows.get(ref(tag))?.slice(1)).toEqual([v150, 'new'])
     // one platform and no platforms input: the builder's, as the image says
     expect(first.summary).toMatch(
-      /^Version: `1\.5\.0` · Platforms: linux\/amd64 · Build: \d+\.\d s · Upload: \d+\.\d s$/m
+      /^Version: `1\.5\.0` · Platforms: linux\/amd64 · Build: \d+\.\d s · Cache: [01] of 1 steps cached · Upload: \d+\.\d s$/m
     )
     // nothing was there: every byte sent, none mounted or found
     const [uploaded, mounted, present, size] =
