@@ -56,6 +56,7 @@ import {
 } from '../registry/client.js'
 import type { Progress } from './outcome.js'
 import { readCacheFacts } from './cache-sources.js'
+import { unexportableCache } from '../plan/cache.js'
 import type { Log } from './log.js'
 
 export type { Log } from './log.js'
@@ -280,7 +281,8 @@ function chooseBuilder(
     settings.build,
     detected,
     settings.images.map(image => image.registry),
-    userBuildkitdConfig(process.env, userConfigDir())
+    userBuildkitdConfig(process.env, userConfigDir()),
+    unexportableCache(settings.build, detected)
   )
   return own === undefined ? detected : { name, driver: own.driver, own }
 }
