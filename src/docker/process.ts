@@ -46,6 +46,8 @@ export interface ProcessOptions {
   /** Don't echo the command or stream its output. */
   quiet?: boolean
   env: NodeJS.ProcessEnv
+  /** The folder it runs in (this process's when absent). */
+  cwd?: string
   stall?: StallWatch
   /** Where output is streamed (process.stdout, as @actions/exec does). */
   out?: NodeJS.WritableStream
@@ -255,6 +257,7 @@ export function runProcess(
   )
   const child = spawn(file, args, {
     env: options.env,
+    cwd: options.cwd,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
   let stalledAfterMs: number | undefined

@@ -108,7 +108,7 @@ export function credentialsLookup(
     const found = await dockerCredentials(
       readDockerConfig(configDir),
       registry,
-      askCredentialHelper
+      (helper, server) => askCredentialHelper(helper, server, process.env)
     )
     if (found !== undefined) mask(found.identityToken ?? found.password)
     return found
