@@ -6,7 +6,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 
 /** What the registry client reads of a response (a subset of fetch's Response). */
 export interface RegistryResponse {
@@ -145,6 +145,10 @@ function responseOf(
   }
 }
 
+/** A body sent as it comes: any stream with pipe (tar-stream's is not node's Readable). */
+const streamed = (body: RegistryRequestInit['body']): body is Readable =>
+  typeof body === 'object' && !(body instanceof Uint8Array)
+
 /** Who is asking, for the registry's logs (fetch sent undici's name). */
 const USER_AGENT = 'docker-publish-action'
 
@@ -159,7 +163,7 @@ export function roundTrip(
     const headers = {
       'user-agent': USER_AGENT,
       ...init.headers,
-      ...(body === undefined || body instanceof Readable
+      ...(body === undefined || streamed(body)
         ? {}
         : { 'content-length': Buffer.byteLength(body) })
     }
@@ -167,7 +171,7 @@ export function roundTrip(
     const request = send(url, { method: init.method, headers, socketPath })
     // a stream not all sent (the answer came early, or the request failed) is closed
     const closeBody = () => {
-      if (body instanceof Readable && !body.readableEnded) body.destroy()
+      if (streamed(body) && !body.readableEnded) body.destroy()
     }
     const abort = () => {
       request.destroy()
@@ -185,7 +189,7 @@ export function roundTrip(
       if (!init.answersEarly) closeBody()
       resolve(responseOf(url, init.method, message, signal))
     })
-    if (body instanceof Readable) {
+    if (streamed(body)) {
       body.on('error', error => request.destroy(error))
       body.pipe(request)
     } else request.end(body)
@@ -233,7 +237,7 @@ export async function httpFetch(
     if (
       !REDIRECTS.has(response.status) ||
       location === null ||
-      request.body instanceof Readable
+      streamed(request.body)
     )
       return response
     await response.body?.cancel()
