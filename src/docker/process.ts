@@ -90,10 +90,7 @@ function isExecutableFile(file: string): boolean {
 }
 
 /** The path of an executable on PATH (or the path given), if there is one. */
-export function findExecutable(
-  name: string,
-  path = process.env.PATH ?? ''
-): string | undefined {
+export function findExecutable(name: string, path: string): string | undefined {
   const places =
     isAbsolute(name) || name.includes('/')
       ? [name]
