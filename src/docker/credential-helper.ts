@@ -1,4 +1,4 @@
-import type { RegistryCredentials } from '../registry/auth.js'
+import type { Credentials } from '../settings/logins.js'
 
 const NOT_FOUND = /credentials not found/i
 
@@ -14,7 +14,7 @@ interface HelperAnswer {
 export async function askCredentialHelper(
   helper: string,
   server: string
-): Promise<RegistryCredentials | undefined> {
+): Promise<Credentials | undefined> {
   const program = `docker-credential-${helper}`
   const { getExecOutput } = await import('@actions/exec')
   const result = await getExecOutput(program, ['get'], {

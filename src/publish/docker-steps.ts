@@ -41,6 +41,7 @@ import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
+import { loginFor } from '../docker/config.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
 
@@ -59,7 +60,7 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   const foreign = foreignPlatformFailure(error)
   if (foreign !== error) return foreign
   const diagnosed = diagnose(error, step.registries, {
-    loggedIn: [...env.passwords.keys()],
+    loggedIn: env.logins.map(login => login.registry),
     emptyPassword: env.emptyPasswords ?? []
   })
   if (diagnosed !== error || !(error instanceof DockerCommandError))
@@ -101,7 +102,7 @@ async function run(
   const input =
     step.passwordFor === undefined
       ? undefined
-      : env.passwords.get(step.passwordFor)
+      : loginFor(env.logins, step.passwordFor)?.password
   const quiet = step.step === 'predict' || step.step === 'cleanup'
   // a platform's build runs beside the others (a builder of several nodes)
   const prefix =

@@ -7,7 +7,7 @@
 import type { Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
-import { userConfigDir } from '../docker/config.js'
+import { credentialsLookup, userConfigDir } from '../docker/config.js'
 import { checkLocalInputs } from '../docker/local-inputs.js'
 import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
@@ -30,7 +30,6 @@ import {
   builderFor,
   createCacheRegistry,
   createRegistry,
-  credentialsLookup,
   startRun,
   type Log
 } from './environment.js'
@@ -130,7 +129,8 @@ async function dryRunPipeline(
   const first = publication.images[0]
   const readable =
     first !== undefined &&
-    (await credentialsLookup(settings, log.mask)(first.registry)) !== undefined
+    (await credentialsLookup(settings.logins, log.mask)(first.registry)) !==
+      undefined
   const registry = readable
     ? createCacheRegistry(settings, log.mask, log.debug)
     : undefined
@@ -164,7 +164,7 @@ async function previewGuards(
   log: Log
 ): Promise<string[]> {
   if (pipeline.read.length === 0) return []
-  const lookup = credentialsLookup(settings, log.mask)
+  const lookup = credentialsLookup(settings.logins, log.mask)
   const readable = new Set<string>()
   for (const image of publication.images)
     if ((await lookup(image.registry)) !== undefined)

@@ -3,10 +3,21 @@ import { InputError } from '../errors/input-error.js'
 import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 
-export interface Login {
-  registry: string
+/**
+ * A registry's credentials, wherever they come from (the inputs, docker's
+ * config or its credential helper): the one type the settings, the registry
+ * client and the docker login steps share.
+ */
+export interface Credentials {
   username: string
   password: string
+  /** An OAuth2 refresh token (docker's identitytoken) instead of a password. */
+  identityToken?: string
+}
+
+/** The credentials the inputs give for one registry. */
+export interface Login extends Credentials {
+  registry: string
 }
 
 /**
