@@ -145,7 +145,7 @@ async function run(
             ? report
             : report.replace(/^Cache:/, `Cache (${step.platform}):`)
         env.log.info(line)
-        env.progress.cache = [...(env.progress.cache ?? []), line]
+        env.result.cache = [...(env.result.cache ?? []), line]
       }
     }
     return stdout
@@ -208,7 +208,7 @@ function learnFromBuild(
         values.build.digest
       )
     const node = nodeOf(values.build.raw)
-    env.progress.nodes = [...(env.progress.nodes ?? []), { platform, node }]
+    env.result.nodes = [...(env.result.nodes ?? []), { platform, node }]
     env.log.info(`${platform}: built on node ${node}, ${values.build.digest}`)
   }
   const iidFile = flagValue(argv, '--iidfile')
@@ -283,7 +283,7 @@ function reportChecks(
   if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', process.env))
     for (const { message, annotation } of checkAnnotations(result, dockerfile))
       env.log.warning(message, annotation)
-  env.progress.check = checkSummaryLine(result, dockerfile, label)
+  env.result.check = checkSummaryLine(result, dockerfile, label)
 }
 
 /** A build's own check warnings (buildx >= 0.15 writes them into its metadata), reported as a check's. */
@@ -344,10 +344,10 @@ export async function runCommand(
   const timed = () => {
     // builds side by side count once: the time since the later of its start and the last build's end
     const now = performance.now()
-    const from = Math.max(started, env.progress.buildEndedAt ?? 0)
-    env.progress.buildMs =
-      (env.progress.buildMs ?? 0) + Math.max(0, Math.round(now - from))
-    env.progress.buildEndedAt = Math.max(now, env.progress.buildEndedAt ?? 0)
+    const from = Math.max(started, values.buildEndedAt)
+    env.result.buildMs =
+      (env.result.buildMs ?? 0) + Math.max(0, Math.round(now - from))
+    values.buildEndedAt = Math.max(now, values.buildEndedAt)
   }
   if (step.step === 'save') return runSave(step, argv, env).then(timed)
   if (step.step === 'load' && step.layout !== undefined)

@@ -52,7 +52,7 @@ import {
   createRegistryClient,
   type RegistryClient
 } from '../registry/client.js'
-import type { Progress } from './outcome.js'
+import { emptyResult, type PublishResult } from './outcome.js'
 import { readCacheFacts } from './cache-sources.js'
 import type { Log } from './log.js'
 
@@ -77,8 +77,8 @@ export interface PublishEnv {
   logins: Login[]
   /** Registries whose login was skipped for an empty password. */
   emptyPasswords?: string[]
-  /** Filled as tags land, so a failure can still say what was pushed. */
-  progress: Progress
+  /** The run's result, filled as tags land, so a failure can still say what was pushed. */
+  result: PublishResult
   /** The Dockerfile as the workspace names it, for build check annotations. */
   dockerfile?: string
   /** The engine's unix socket, where docker talks to a local one (the save asks it). */
@@ -201,7 +201,7 @@ export function createPublishEnv(
     dockerConfig,
     logins: settings.logins,
     emptyPasswords: settings.emptyLogins.map(l => l.registry),
-    progress: { pushed: [], skipped: [], uploads: [] },
+    result: emptyResult(),
     dockerfile: annotationFile(
       settings.build,
       process.cwd(),

@@ -178,9 +178,9 @@ export async function runPipeline(
       try {
         await runCommand(step, publication.images, values, env)
         if (step.step === 'builder') {
-          env.progress.builderSetupMs = Math.round(performance.now() - started)
+          env.result.builderSetupMs = Math.round(performance.now() - started)
           env.log.info(
-            `The builder for this run was set up in ${seconds(env.progress.builderSetupMs)}`
+            `The builder for this run was set up in ${seconds(env.result.builderSetupMs)}`
           )
         }
       } finally {
@@ -231,51 +231,32 @@ export async function runPipeline(
     })
     const written =
       pipeline.tag.length > 0
-        ? env.progress.pushed
+        ? env.result.pushed
         : held.filter(h => {
             const image = h.ref.slice(0, h.ref.lastIndexOf(':'))
             const wrote = values.handovers.get(image) ?? values.digestOf(image)
             return h.digest === wrote
           })
-    env.progress.pushed = inPlanOrder(
-      publication.refs,
-      confirmed(written, held)
-    )
+    env.result.pushed = inPlanOrder(publication.refs, confirmed(written, held))
     const signing = await attachReferrers(pipeline.sign, values, env)
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
-    return {
-      digest:
-        values.digestOf(publication.images[0]?.name ?? '') ||
-        values.build.digest,
-      imageid: values.build.imageId,
-      metadata: values.build.raw,
-      pushed: env.progress.pushed,
-      skipped: env.progress.skipped,
-      held,
-      platforms: platforms ?? env.progress.platforms,
-      uploads: env.progress.uploads,
-      ...(verify.length === 0 ? {} : { verify }),
-      before: env.progress.before,
-      buildMs: env.progress.buildMs,
-      ...(env.progress.builderSetupMs === undefined
-        ? {}
-        : { builderSetupMs: env.progress.builderSetupMs }),
-      ...(env.progress.nodes === undefined
-        ? {}
-        : { nodes: env.progress.nodes }),
-      ...(env.progress.cache === undefined
-        ? {}
-        : { cache: env.progress.cache }),
-      ...(env.progress.check === undefined ? {} : { check: env.progress.check })
-    }
+    const result = env.result
+    result.digest =
+      values.digestOf(publication.images[0]?.name ?? '') || values.build.digest
+    result.imageid = values.build.imageId
+    result.metadata = values.build.raw
+    result.held = held
+    if (platforms !== undefined) result.platforms = platforms
+    if (verify.length > 0) result.verify = verify
+    return result
   } catch (error) {
     // what landed, as the registry tells it (as written, if it cannot be read)
-    if (env.progress.pushed.length > 0) {
+    if (env.result.pushed.length > 0) {
       const held = await readBack(pipeline.readBack, env).catch(() => undefined)
       if (held !== undefined)
-        env.progress.pushed = confirmed(env.progress.pushed, held)
+        env.result.pushed = confirmed(env.result.pushed, held)
     }
     throw error
   } finally {

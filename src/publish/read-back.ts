@@ -128,7 +128,7 @@ export async function readBackAndConverge(
   env: PublishEnv,
   floatingGuard: boolean
 ): Promise<Held[]> {
-  const written = new Set(env.progress.pushed.map(p => p.ref))
+  const written = new Set(env.result.pushed.map(p => p.ref))
   const reads = steps.filter(step => step.step === 'read-back')
   const fresh = await readAll(reads, env)
   for (const step of steps.filter(s => s.step === 'repair'))

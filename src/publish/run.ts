@@ -35,8 +35,8 @@ import {
 } from './environment.js'
 import {
   EMPTY_RESULT,
+  emptyResult,
   RunValues,
-  type Progress,
   type PublishResult
 } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
@@ -225,16 +225,16 @@ async function dryRun(
 /** Says in the log what landed before a failure, then lets the adapter report it. */
 async function reportFailure(
   publication: Publication,
-  progress: Progress,
+  landed: PublishResult,
   io: RunIo
 ): Promise<void> {
-  if (progress.pushed.length === 0)
+  if (landed.pushed.length === 0)
     io.log.info('No tag was pointed before the failure.')
   else
     io.log.info(
-      `In the registry before the failure:\n${progress.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
+      `In the registry before the failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
     )
-  await io.reportFailure?.(publication, { ...EMPTY_RESULT, ...progress })
+  await io.reportFailure?.(publication, landed)
 }
 
 async function publish(
@@ -247,7 +247,7 @@ async function publish(
   io.onRunDir?.(tempDir)
   // loaded only when publishing: a dry run never parses the publish code
   const { runPipeline } = await import('./phases.js')
-  let progress: Progress = { pushed: [], skipped: [], uploads: [] }
+  let landed = emptyResult()
   try {
     // a daemon or builder that cannot be reached fails here, before any step
     const { pipeline, env, builder } = await startRun(
@@ -256,13 +256,13 @@ async function publish(
       io.log,
       tempDir
     )
-    progress = env.progress
+    landed = env.result
     if (builder.own !== undefined) io.onOwnBuilder?.(builder.name)
     const steps = await showPlan(publication, pipeline, io)
     const result = await runPipeline(settings, publication, pipeline, env)
     return { publication, steps, result }
   } catch (error) {
-    await reportFailure(publication, progress, io)
+    await reportFailure(publication, landed, io)
     throw error
   } finally {
     // the run's logins lived in its own docker config: gone with the folder;

@@ -262,7 +262,7 @@ export async function runStageRequest(
       return []
     }
     case 'upload':
-      env.progress.uploads.push(await runUpload(step, values, env))
+      env.result.uploads.push(await runUpload(step, values, env))
       return []
     case 'handover':
       await runHandover(step, values, env)

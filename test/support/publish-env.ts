@@ -1,6 +1,7 @@
 /** A PublishEnv for executor unit tests: the given docker and registry, a log that keeps warnings. */
 import type { DockerRunner } from '../../src/docker/runner.js'
 import type { PublishEnv } from '../../src/publish/environment.js'
+import { emptyResult } from '../../src/publish/outcome.js'
 import type { RegistryClient } from '../../src/registry/client.js'
 import type { Login } from '../../src/settings/logins.js'
 
@@ -35,6 +36,6 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     tempDir: options.tempDir ?? '',
     dockerConfig: options.dockerConfig ?? '',
     logins: options.logins ?? [],
-    progress: { pushed: [], skipped: [], uploads: [] }
+    result: emptyResult()
   }
 }
