@@ -74,13 +74,10 @@ export async function dockerCredentials(
   return fromHelper ?? inlineCredentials(config, registry)
 }
 
-/** The inputs' login for a registry (as named, else as docker compares names). */
+/** The inputs' login for a registry, its name compared as docker compares them. */
 export function loginFor(logins: Login[], registry: string): Login | undefined {
   const key = registryKey(registry)
-  return (
-    logins.find(login => login.registry === registry) ??
-    logins.find(login => registryKey(login.registry) === key)
-  )
+  return logins.find(login => registryKey(login.registry) === key)
 }
 
 /**

@@ -52,7 +52,7 @@ import {
   createRegistryClient,
   type RegistryClient
 } from '../registry/client.js'
-import { emptyResult, type PublishResult } from './outcome.js'
+import { emptyResult, type PublishResult, type RunValues } from './outcome.js'
 import { readCacheFacts } from './cache-sources.js'
 import type { Log } from './log.js'
 
@@ -295,6 +295,15 @@ export async function builderFor(
       'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'
     )
   return builder
+}
+
+/** One run as its phases see it: what it publishes, its steps, its surroundings and what it learns. */
+export interface RunContext {
+  settings: Settings
+  publication: Publication
+  pipeline: Pipeline
+  env: PublishEnv
+  values: RunValues
 }
 
 export interface StartedRun {

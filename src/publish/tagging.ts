@@ -9,19 +9,12 @@ import {
   refuseConflicts,
   type ImageDecision
 } from '../guards/image-decisions.js'
-import type { Settings } from '../settings/settings.js'
-import type { Publication } from '../plan/publication.js'
 import { guardText } from '../plan/text.js'
-import {
-  notRunLine,
-  stepLine,
-  type Pipeline,
-  type RequestStep
-} from '../plan/steps.js'
+import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Manifest } from '../registry/manifest.js'
-import type { PublishEnv } from './environment.js'
-import type { PublishResult, RunValues } from './outcome.js'
+import type { PublishEnv, RunContext } from './environment.js'
+import type { PublishResult } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
 
 function recordSkipped(plans: ImageDecision[], result: PublishResult): void {
@@ -98,13 +91,8 @@ async function pointTags(
 }
 
 /** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */
-export async function tag(
-  settings: Settings,
-  publication: Publication,
-  pipeline: Pipeline,
-  values: RunValues,
-  env: PublishEnv
-): Promise<void> {
+export async function tag(run: RunContext): Promise<void> {
+  const { settings, publication, pipeline, values, env } = run
   const ours = new Map(
     publication.images.map(i => [i.name, values.digestOf(i.name)])
   )

@@ -3,11 +3,7 @@ import { InputError } from '../errors/input-error.js'
 import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 
-/**
- * A registry's credentials, wherever they come from (the inputs, docker's
- * config or its credential helper): the one type the settings, the registry
- * client and the docker login steps share.
- */
+/** A registry's credentials, from the inputs, docker's config or a credential helper. */
 export interface Credentials {
   username: string
   password: string
