@@ -115,7 +115,7 @@ export function privateConfig(
 export function withLogin(
   config: DockerConfigFile,
   registry: string,
-  credentials: Pick<Credentials, 'username' | 'password'>
+  credentials: Credentials
 ): DockerConfigFile {
   const pair = `${credentials.username}:${credentials.password}`
   const auth = Buffer.from(pair, 'utf8').toString('base64')

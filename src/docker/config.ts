@@ -124,7 +124,7 @@ function writeConfig(dir: string, config: DockerConfigFile): void {
 export function storeLogin(
   dir: string,
   registry: string,
-  credentials: Pick<Credentials, 'username' | 'password'>
+  credentials: Credentials
 ): void {
   writeConfig(dir, withLogin(readDockerConfig(dir), registry, credentials))
 }
