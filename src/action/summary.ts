@@ -58,7 +58,7 @@ function factsLine(
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)
   facts.push(...(result.cache ?? []))
-  const uploads = result.uploads ?? []
+  const { uploads } = result
   if (uploads.length > 0) {
     const total = uploadTotals(uploads)
     facts.push(`Upload: ${formatSeconds(total.ms)}${duringBuildText(total)}`)
@@ -107,7 +107,7 @@ export function summaryMarkdown(
     factsLine(publication, result, platforms),
     table(['Reference', 'Kind', 'Digest', 'Change'], rows)
   ]
-  const uploads = result.uploads ?? []
+  const { uploads } = result
   if (uploads.length > 0) parts.push('#### Uploaded', uploadTable(uploads))
   if (result.check !== undefined) parts.push(result.check)
   if (result.verify !== undefined)

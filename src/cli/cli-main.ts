@@ -71,7 +71,7 @@ function footprintLines(
   if (platforms.length > 0) lines.push(`platforms: ${platforms.join(', ')}`)
   if (result.buildMs !== undefined)
     lines.push(`build: ${formatSeconds(result.buildMs)}`)
-  const uploads = result.uploads ?? []
+  const { uploads } = result
   if (uploads.length > 0) {
     const total = uploadTotals(uploads)
     lines.push(

@@ -2,7 +2,7 @@
  * docker's config.json, read the way the docker CLI reads it: which
  * credential helper serves a registry, and the credentials stored inline.
  */
-import type { RegistryCredentials } from '../registry/auth.js'
+import type { Credentials } from '../settings/logins.js'
 import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/grammar.js'
 
 export interface AuthEntry {
@@ -72,7 +72,7 @@ export function helperFor(config: DockerConfigFile, registry: string): string {
 export function inlineCredentials(
   config: DockerConfigFile,
   registry: string
-): RegistryCredentials | undefined {
+): Credentials | undefined {
   const entry = matching(config.auths, registry)
   if (entry === undefined) return undefined
   if (entry.identitytoken)
@@ -115,7 +115,7 @@ export function privateConfig(
 export function withLogin(
   config: DockerConfigFile,
   registry: string,
-  credentials: Pick<RegistryCredentials, 'username' | 'password'>
+  credentials: Credentials
 ): DockerConfigFile {
   const pair = `${credentials.username}:${credentials.password}`
   const auth = Buffer.from(pair, 'utf8').toString('base64')

@@ -9,15 +9,18 @@ import {
 } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { RegistryCredentials } from '../registry/auth.js'
+import type { CredentialsLookup } from '../registry/auth.js'
+import type { Credentials, Login } from '../settings/logins.js'
 import {
   helperFor,
   inlineCredentials,
   privateConfig,
+  registryKey,
   serverAddress,
   withLogin,
   type DockerConfigFile
 } from './config-file.js'
+import { askCredentialHelper } from './credential-helper.js'
 
 /** What docker itself uses: DOCKER_CONFIG, else ~/.docker. */
 export function userConfigDir(env: NodeJS.ProcessEnv): string {
@@ -54,7 +57,7 @@ export function readableDockerConfig(
 export type HelperLookup = (
   helper: string,
   server: string
-) => Promise<RegistryCredentials | undefined>
+) => Promise<Credentials | undefined>
 
 /**
  * A registry's credentials as docker finds them: its credential helper
@@ -64,11 +67,42 @@ export async function dockerCredentials(
   config: DockerConfigFile,
   registry: string,
   askHelper: HelperLookup
-): Promise<RegistryCredentials | undefined> {
+): Promise<Credentials | undefined> {
   const helper = helperFor(config, registry)
   const fromHelper =
     helper === '' ? undefined : await askHelper(helper, serverAddress(registry))
   return fromHelper ?? inlineCredentials(config, registry)
+}
+
+/** The inputs' login for a registry, its name compared as docker compares them. */
+export function loginFor(logins: Login[], registry: string): Login | undefined {
+  const key = registryKey(registry)
+  return logins.find(login => registryKey(login.registry) === key)
+}
+
+/**
+ * The one credentials lookup, as SPEC §9 orders it: the action's inputs,
+ * else what docker itself would use (the user's docker config: credHelpers,
+ * credsStore, auths). Secrets a helper gives are masked before anything can
+ * print them.
+ */
+export function credentialsLookup(
+  logins: Login[],
+  mask: (secret: string) => void,
+  env: NodeJS.ProcessEnv,
+  configDir = userConfigDir(env)
+): CredentialsLookup {
+  return async registry => {
+    const login = loginFor(logins, registry)
+    if (login !== undefined) return login
+    const found = await dockerCredentials(
+      readDockerConfig(configDir),
+      registry,
+      (helper, server) => askCredentialHelper(helper, server, env)
+    )
+    if (found !== undefined) mask(found.identityToken ?? found.password)
+    return found
+  }
 }
 
 // Folders docker and buildx keep beside config.json: the run must see the
@@ -91,7 +125,7 @@ function writeConfig(dir: string, config: DockerConfigFile): void {
 export function storeLogin(
   dir: string,
   registry: string,
-  credentials: Pick<RegistryCredentials, 'username' | 'password'>
+  credentials: Credentials
 ): void {
   writeConfig(dir, withLogin(readDockerConfig(dir), registry, credentials))
 }

@@ -1,4 +1,4 @@
-import type { RegistryCredentials } from '../registry/auth.js'
+import type { Credentials } from '../settings/logins.js'
 import { runProcess } from './process.js'
 
 const NOT_FOUND = /credentials not found/i
@@ -16,7 +16,7 @@ export async function askCredentialHelper(
   helper: string,
   server: string,
   env: NodeJS.ProcessEnv
-): Promise<RegistryCredentials | undefined> {
+): Promise<Credentials | undefined> {
   const program = `docker-credential-${helper}`
   const result = await runProcess(program, ['get'], {
     input: server,

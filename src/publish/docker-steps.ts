@@ -41,6 +41,7 @@ import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
+import { loginFor } from '../docker/config.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
 
@@ -59,7 +60,7 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   const foreign = foreignPlatformFailure(error)
   if (foreign !== error) return foreign
   const diagnosed = diagnose(error, step.registries, {
-    loggedIn: [...env.passwords.keys()],
+    loggedIn: env.logins.map(login => login.registry),
     emptyPassword: env.emptyPasswords ?? []
   })
   if (diagnosed !== error || !(error instanceof DockerCommandError))
@@ -101,7 +102,7 @@ async function run(
   const input =
     step.passwordFor === undefined
       ? undefined
-      : env.passwords.get(step.passwordFor)
+      : loginFor(env.logins, step.passwordFor)?.password
   const quiet = step.step === 'predict' || step.step === 'cleanup'
   // a platform's build runs beside the others (a builder of several nodes)
   const prefix =
@@ -144,7 +145,7 @@ async function run(
             ? report
             : report.replace(/^Cache:/, `Cache (${step.platform}):`)
         env.log.info(line)
-        env.progress.cache = [...(env.progress.cache ?? []), line]
+        env.result.cache = [...(env.result.cache ?? []), line]
       }
     }
     return stdout
@@ -207,7 +208,7 @@ function learnFromBuild(
         values.build.digest
       )
     const node = nodeOf(values.build.raw)
-    env.progress.nodes = [...(env.progress.nodes ?? []), { platform, node }]
+    env.result.nodes = [...(env.result.nodes ?? []), { platform, node }]
     env.log.info(`${platform}: built on node ${node}, ${values.build.digest}`)
   }
   const iidFile = flagValue(argv, '--iidfile')
@@ -282,7 +283,7 @@ function reportChecks(
   if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', env.vars ?? {}))
     for (const { message, annotation } of checkAnnotations(result, dockerfile))
       env.log.warning(message, annotation)
-  env.progress.check = checkSummaryLine(result, dockerfile, label)
+  env.result.check = checkSummaryLine(result, dockerfile, label)
 }
 
 /** A build's own check warnings (buildx >= 0.15 writes them into its metadata), reported as a check's. */
@@ -343,10 +344,10 @@ export async function runCommand(
   const timed = () => {
     // builds side by side count once: the time since the later of its start and the last build's end
     const now = performance.now()
-    const from = Math.max(started, env.progress.buildEndedAt ?? 0)
-    env.progress.buildMs =
-      (env.progress.buildMs ?? 0) + Math.max(0, Math.round(now - from))
-    env.progress.buildEndedAt = Math.max(now, env.progress.buildEndedAt ?? 0)
+    const from = Math.max(started, values.buildEndedAt)
+    env.result.buildMs =
+      (env.result.buildMs ?? 0) + Math.max(0, Math.round(now - from))
+    values.buildEndedAt = Math.max(now, values.buildEndedAt)
   }
   if (step.step === 'save') return runSave(step, argv, env).then(timed)
   if (step.step === 'load' && step.layout !== undefined)

@@ -9,14 +9,12 @@ import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import type { Settings } from '../settings/settings.js'
 import { detectBuilder } from '../buildx/builder-detection.js'
-import { registryKey } from '../docker/config-file.js'
 import {
   createRunConfig,
-  dockerCredentials,
+  credentialsLookup,
   readDockerConfig,
   userConfigDir
 } from '../docker/config.js'
-import { askCredentialHelper } from '../docker/credential-helper.js'
 import { engineSocket } from '../docker/engine-info.js'
 import { findBuildxPlugin } from '../buildx/cli-plugins.js'
 import { annotationFile, type Surroundings } from '../docker/local-inputs.js'
@@ -49,12 +47,12 @@ import {
 } from '../plan/pipeline.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { LegRun } from '../plan/leg-handover.js'
-import type { RegistryCredentials } from '../registry/auth.js'
+import type { Login } from '../settings/logins.js'
 import {
   createRegistryClient,
   type RegistryClient
 } from '../registry/client.js'
-import type { Progress } from './outcome.js'
+import { emptyResult, type PublishResult, type RunValues } from './outcome.js'
 import { readCacheFacts } from './cache-sources.js'
 import { unexportableCache } from '../plan/cache.js'
 import type { Log } from './log.js'
@@ -76,12 +74,12 @@ export interface PublishEnv {
   tempDir: string
   /** The run's own docker config folder (inside tempDir): the logins go in its config.json. */
   dockerConfig: string
-  /** The password of each registry the inputs log in to (sent on stdin only). */
-  passwords: Map<string, string>
+  /** The inputs' credentials, one per registry they log in to (passwords sent on stdin only). */
+  logins: Login[]
   /** Registries whose login was skipped for an empty password. */
   emptyPasswords?: string[]
-  /** Filled as tags land, so a failure can still say what was pushed. */
-  progress: Progress
+  /** The run's result, filled as tags land, so a failure can still say what was pushed. */
+  result: PublishResult
   /** The Dockerfile as the workspace names it, for build check annotations. */
   dockerfile?: string
   /** The engine's unix socket, where docker talks to a local one (the save asks it). */
@@ -94,31 +92,6 @@ export interface PublishEnv {
   legs?: LegRun
 }
 
-/**
- * Credentials as SPEC §9 orders them: this action's inputs, else what docker
- * itself would use (the user's docker config: credHelpers, credsStore,
- * auths). Secrets a helper gives are masked before anything can print them.
- */
-export function credentialsLookup(
-  settings: Settings,
-  mask: (secret: string) => void,
-  env: NodeJS.ProcessEnv,
-  configDir = userConfigDir(env)
-) {
-  return async (registry: string): Promise<RegistryCredentials | undefined> => {
-    const key = registryKey(registry)
-    const login = settings.logins.find(l => registryKey(l.registry) === key)
-    if (login !== undefined) return login
-    const found = await dockerCredentials(
-      readDockerConfig(configDir),
-      registry,
-      (helper, server) => askCredentialHelper(helper, server, env)
-    )
-    if (found !== undefined) mask(found.identityToken ?? found.password)
-    return found
-  }
-}
-
 /** A registry client with the run's credentials and retries (`bound` narrows them). */
 export function createRegistry(
   settings: Settings,
@@ -128,7 +101,7 @@ export function createRegistry(
   bound: { retries?: number; requestTimeoutMs?: number } = {}
 ): RegistryClient {
   return createRegistryClient({
-    credentials: credentialsLookup(settings, mask, env),
+    credentials: credentialsLookup(settings.logins, mask, env),
     retries: bound.retries ?? settings.retries,
     requestTimeoutMs: bound.requestTimeoutMs ?? settings.registryTimeout * 1000,
     debug
@@ -234,9 +207,9 @@ export function createPublishEnv(
     registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     dockerConfig,
-    passwords: new Map(settings.logins.map(l => [l.registry, l.password])),
+    logins: settings.logins,
     emptyPasswords: settings.emptyLogins.map(l => l.registry),
-    progress: { pushed: [], skipped: [], uploads: [] },
+    result: emptyResult(),
     dockerfile: annotationFile(
       settings.build,
       cwd,
@@ -335,6 +308,15 @@ export async function builderFor(
       'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'
     )
   return builder
+}
+
+/** One run as its phases see it: what it publishes, its steps, its surroundings and what it learns. */
+export interface RunContext {
+  settings: Settings
+  publication: Publication
+  pipeline: Pipeline
+  env: PublishEnv
+  values: RunValues
 }
 
 export interface StartedRun {

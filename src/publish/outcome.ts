@@ -1,7 +1,7 @@
 /**
- * What a run learns and yields: the values its steps learn, its progress
- * (filled as tags land, so a failure can still say what was pushed), the
- * result, and the per-tag change the job summary and the CLI both print.
+ * What a run learns and yields: the values its steps learn, its result
+ * (filled as tags land, so a failure can still say what was pushed), and the
+ * per-tag change the job summary and the CLI both print.
  */
 import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
@@ -48,14 +48,19 @@ export interface Upload {
   duringBuild?: number
 }
 
-/** What publishing produced; empty on a dry run. */
+/**
+ * What a run produced: filled as it goes (so a failure can still say what
+ * landed), finished when it ends; empty on a dry run.
+ */
 export interface PublishResult {
   digest: string
   imageid: string
   metadata: Record<string, unknown>
   pushed: Pushed[]
   skipped: Skipped[]
-  /** Platforms of what was published, when the run learned them (promote). */
+  /** The build's uploads by the action's own client (builders without push by digest), one per image. */
+  uploads: Upload[]
+  /** Platforms of what was published, when the run learned them (promote, or the pushed image's list when no input named them). */
   platforms?: string[]
   /** What the registry holds for our references, read back at the end. */
   held?: Held[]
@@ -63,8 +68,6 @@ export interface PublishResult {
   verify?: string[]
   /** call: check: the result's one line for the job summary. */
   check?: string
-  /** The build's uploads by the action's own client (builders without push by digest). */
-  uploads?: Upload[]
   /** Where our references pointed when the run read the registry, before it wrote. */
   before?: Before[]
   /** How long the build (with its export to disk) took. */
@@ -83,37 +86,17 @@ export interface BuiltOn {
   node: string
 }
 
-export const EMPTY_RESULT: PublishResult = {
+/** A result before anything happened, with lists of its own for the run to fill. */
+export const emptyResult = (): PublishResult => ({
   digest: '',
   imageid: '',
   metadata: {},
   pushed: [],
-  skipped: []
-}
+  skipped: [],
+  uploads: []
+})
 
-/** What has been done so far: filled as it happens, so a failure can report it. */
-export interface Progress {
-  pushed: Pushed[]
-  skipped: Skipped[]
-  /** The build's uploads by the action's own client, one per image. */
-  uploads: Upload[]
-  /** call: check: the result's one line for the job summary. */
-  check?: string
-  /** Where our references pointed before the run wrote (the fresh read). */
-  before?: Before[]
-  /** The build's platforms as the pushed image lists them, when no input named them. */
-  platforms?: string[]
-  /** How long the build (with its export to disk) took. */
-  buildMs?: number
-  /** When the last build ended (performance.now()): builds side by side count once. */
-  buildEndedAt?: number
-  /** A builder of several nodes: the node that built each platform. */
-  nodes?: BuiltOn[]
-  /** What the build cache did, one line a build (steps cached, bytes, sources). */
-  cache?: string[]
-  /** How long making the run's own builder took (buildx create --bootstrap). */
-  builderSetupMs?: number
-}
+export const EMPTY_RESULT: PublishResult = emptyResult()
 
 /** Pushed references in the plan's order (tags are pointed in parallel). */
 export function inPlanOrder(refs: string[], pushed: Pushed[]): Pushed[] {
@@ -128,6 +111,8 @@ export class RunValues {
   /** promote: the image copied, and its digest once read. */
   source: { image: Image; digest: string } | undefined
   build: BuildMetadata = { digest: '', imageId: '', raw: {} }
+  /** When the last build ended (performance.now()): builds side by side count once. */
+  buildEndedAt = 0
   /** Images this run's layout went up to, in order (later ones mount from them). */
   readonly uploaded: Image[] = []
   /** mode digest: the handover index each image's leg put under its tag. */

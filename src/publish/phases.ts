@@ -24,8 +24,13 @@ import {
   type EarlyUploads
 } from '../layout/ingest-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
-import type { PublishEnv } from './environment.js'
-import { inPlanOrder, RunValues, type PublishResult } from './outcome.js'
+import type { PublishEnv, RunContext } from './environment.js'
+import {
+  inPlanOrder,
+  RunValues,
+  type Held,
+  type PublishResult
+} from './outcome.js'
 import { runCommand } from './docker-steps.js'
 import {
   progressLogger,
@@ -70,18 +75,30 @@ const NOTHING_TO_REMOVE = /No such image|no builder .* found/i
 const unresolved = (step: CommandStep, values: RunValues) =>
   step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID))
 
+/** A run of the pipeline: its context, and what its phases leave for the ones after them. */
+interface PipelineRun extends RunContext {
+  /** The local leftovers exist once a build started (a failed save leaves its image). */
+  built: boolean
+  /** The last stage command that reads the secret files: they go once it ends. */
+  lastSecretReader: Step | undefined
+  /** promote: the source's platforms, as its read learnt them. */
+  platforms?: string[]
+  /** The cleanup, once started: it ends with a function that logs it. */
+  cleanup?: () => Promise<void>
+  /** The layouts' removal: a big layout takes a while, so it goes beside the tag steps. */
+  layoutsRemoved?: Promise<void>
+}
+
 /**
- * Starts the cleanup steps at once (removing the image built into the
+ * Starts the cleanup steps once, at once (removing the image built into the
  * classic store can take seconds on a big image store, so it runs beside
  * the registry steps); the returned function logs them, and any failure as a
  * warning, once they end.
  */
-function startCleanup(
-  steps: CommandStep[],
-  images: Image[],
-  values: RunValues,
-  env: PublishEnv
-): () => Promise<void> {
+function startCleanup(run: PipelineRun): () => Promise<void> {
+  if (run.cleanup !== undefined) return run.cleanup
+  const { env, values } = run
+  const steps = run.pipeline.cleanup
   const started = performance.now()
   const failures = new Map<Step, Promise<string | undefined>>(
     steps.map(step => [
@@ -89,7 +106,7 @@ function startCleanup(
       // a build that failed before it named its image left nothing behind
       unresolved(step, values)
         ? Promise.resolve(undefined)
-        : runCommand(step, images, values, env).then(
+        : runCommand(step, run.publication.images, values, env).then(
             (): undefined => {
               if (removesBuilder(step))
                 env.log.info(
@@ -100,12 +117,13 @@ function startCleanup(
           )
     ])
   )
-  return () =>
+  run.cleanup = () =>
     inGroup(env, 'Clean up', steps, async step => {
       const failure = await failures.get(step)
       if (failure !== undefined && !NOTHING_TO_REMOVE.test(failure))
         env.log.warning(`cleanup: ${failure}`)
     })
+  return run.cleanup
 }
 
 /**
@@ -114,11 +132,10 @@ function startCleanup(
  */
 function uploadWhileBuilding(
   step: CommandStep,
-  stage: Step[],
-  env: PublishEnv
+  { pipeline, env }: RunContext
 ): { image: string; uploads: EarlyUploads } | undefined {
   if (step.step !== 'build' || step.layout === undefined) return undefined
-  const upload = stage.find(
+  const upload = pipeline.stage.find(
     (other): other is RequestStep =>
       !isCommand(other) &&
       other.step === 'upload' &&
@@ -137,12 +154,113 @@ function uploadWhileBuilding(
   }
 }
 
+/** One docker step of the login or stage phase, and what it leaves behind. */
+async function runDockerStep(run: PipelineRun, step: CommandStep) {
+  const { env, values } = run
+  // a builder the run makes is removed by the cleanup, even half made
+  run.built ||= step.step === 'build' || step.step === 'builder'
+  const early = uploadWhileBuilding(step, run)
+  const started = performance.now()
+  try {
+    await runCommand(step, run.publication.images, values, env)
+    if (step.step === 'builder') {
+      env.result.builderSetupMs = Math.round(performance.now() - started)
+      env.log.info(
+        `The builder for this run was set up in ${seconds(env.result.builderSetupMs)}`
+      )
+    }
+  } finally {
+    if (step === run.lastSecretReader) removeSecretFiles(env.tempDir)
+    if (early !== undefined)
+      values.earlyUploads.set(early.image, early.uploads.finish())
+  }
+}
+
+/** One step of the login or stage phase. */
+async function runStep(run: PipelineRun, step: Step): Promise<void> {
+  const { env, values } = run
+  if (isCommand(step)) return runDockerStep(run, step)
+  // promote's gate: nothing is copied from a source that does not verify
+  if (step.step === 'verify')
+    return verifySource(run.settings.signing, values, env)
+  const learnt = await runStageRequest(step, values, env).catch(
+    (error: unknown) => {
+      throw skippedLoginRefusal(error, env.emptyPasswords ?? [])
+    }
+  )
+  if (step.step === 'source') run.platforms = learnt
+}
+
+/** Stages the image, no tag moving; its leftovers' removal starts as it ends. */
+async function stage(run: PipelineRun): Promise<void> {
+  const { pipeline, env } = run
+  await inGroup(env, 'Stage the image (no tag moves yet)', pipeline.stage, s =>
+    runStep(run, s)
+  ).finally(() => {
+    run.layoutsRemoved = removeLayouts(pipeline.stage).catch((error: unknown) =>
+      env.log.warning(`cleanup: ${errorMessage(error)}`)
+    )
+  })
+  if (run.built) startCleanup(run)
+}
+
 function requireDigests(images: Image[], values: RunValues): void {
   const unknown = images.filter(image => values.digestOf(image.name) === '')
   if (unknown.length > 0)
     throw new Error(
       `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, so no tag was pointed`
     )
+}
+
+/** Reads back what the registry holds for our tags; the pushed list becomes what it confirms. */
+async function readBackPhase(run: PipelineRun): Promise<Held[]> {
+  const { pipeline, publication, values, env } = run
+  const tagged = pipeline.tag.length > 0
+  const held = await env.log.group('Read back', async () => {
+    if (tagged) return readBackAndConverge(run)
+    for (const step of pipeline.readBack) env.log.info(stepLine(step))
+    return readBack(pipeline.readBack, env)
+  })
+  const written = tagged
+    ? env.result.pushed
+    : held.filter(h => {
+        const image = h.ref.slice(0, h.ref.lastIndexOf(':'))
+        const wrote = values.handovers.get(image) ?? values.digestOf(image)
+        return h.digest === wrote
+      })
+  env.result.pushed = inPlanOrder(publication.refs, confirmed(written, held))
+  return held
+}
+
+/** The result, finished with what the run learnt. */
+function finish(
+  { env, values, publication, platforms }: PipelineRun,
+  held: Held[],
+  verify: string[]
+): PublishResult {
+  const result = env.result
+  result.digest =
+    values.digestOf(publication.images[0]?.name ?? '') || values.build.digest
+  result.imageid = values.build.imageId
+  result.metadata = values.build.raw
+  result.held = held
+  if (platforms !== undefined) result.platforms = platforms
+  if (verify.length > 0) result.verify = verify
+  return result
+}
+
+/** After a failure: what landed, as the registry tells it (as written, if it cannot be read). */
+async function confirmLanded({ env, pipeline }: PipelineRun): Promise<void> {
+  if (env.result.pushed.length === 0) return
+  const held = await readBack(pipeline.readBack, env).catch(() => undefined)
+  if (held !== undefined) env.result.pushed = confirmed(env.result.pushed, held)
+}
+
+/** Always, at the end: the secret files, the local leftovers, the layouts. */
+async function cleanUp(run: PipelineRun): Promise<void> {
+  removeSecretFiles(run.env.tempDir)
+  if (run.built) await startCleanup(run)()
+  await run.layoutsRemoved
 }
 
 export async function runPipeline(
@@ -152,135 +270,27 @@ export async function runPipeline(
   env: PublishEnv
 ): Promise<PublishResult> {
   const values = new RunValues()
-  let platforms: string[] | undefined
-  // the local leftovers exist once a build started (a failed save leaves its image)
-  let built = false
-  let cleanedUp: (() => Promise<void>) | undefined
-  // a big layout takes a while to delete: it goes beside the tag steps
-  let layoutsRemoved: Promise<void> | undefined
-  const cleanUp = () =>
-    (cleanedUp ??= startCleanup(
-      pipeline.cleanup,
-      publication.images,
-      values,
-      env
-    ))
-  // the secret files go once the last command that reads them ends
   const lastSecretReader = [...pipeline.stage]
     .reverse()
     .find(step => isCommand(step) && readsSecretFiles(step.argv, env.tempDir))
-  const runStep = async (step: Step) => {
-    if (isCommand(step)) {
-      // a builder the run makes is removed by the cleanup, even half made
-      built ||= step.step === 'build' || step.step === 'builder'
-      const early = uploadWhileBuilding(step, pipeline.stage, env)
-      const started = performance.now()
-      try {
-        await runCommand(step, publication.images, values, env)
-        if (step.step === 'builder') {
-          env.progress.builderSetupMs = Math.round(performance.now() - started)
-          env.log.info(
-            `The builder for this run was set up in ${seconds(env.progress.builderSetupMs)}`
-          )
-        }
-      } finally {
-        if (step === lastSecretReader) removeSecretFiles(env.tempDir)
-        if (early !== undefined)
-          values.earlyUploads.set(early.image, early.uploads.finish())
-      }
-    } else if (step.step === 'verify') {
-      // promote's gate: nothing is copied from a source that does not verify
-      await verifySource(settings.signing, values, env)
-    } else {
-      const learnt = await runStageRequest(step, values, env).catch(
-        (error: unknown) => {
-          throw skippedLoginRefusal(error, env.emptyPasswords ?? [])
-        }
-      )
-      if (step.step === 'source') platforms = learnt
-    }
-  }
+  const context = { settings, publication, pipeline, env, values }
+  const run: PipelineRun = { ...context, built: false, lastSecretReader }
   try {
     const signer = signerFor(settings.signing, env.vars ?? {})
-    await inGroup(env, 'Log in', pipeline.login, runStep)
-    await inGroup(
-      env,
-      'Stage the image (no tag moves yet)',
-      pipeline.stage,
-      runStep
-    ).finally(() => {
-      layoutsRemoved = removeLayouts(pipeline.stage).catch((error: unknown) =>
-        env.log.warning(`cleanup: ${errorMessage(error)}`)
-      )
-    })
-    if (built) cleanUp()
+    await inGroup(env, 'Log in', pipeline.login, step => runStep(run, step))
+    await stage(run)
     if (pipeline.readBack.length > 0) requireDigests(publication.images, values)
-    if (pipeline.tag.length > 0)
-      await tag(settings, publication, pipeline, values, env)
-    const held = await env.log.group('Read back', async () => {
-      if (pipeline.tag.length > 0)
-        return readBackAndConverge(
-          pipeline.readBack,
-          publication,
-          values,
-          env,
-          settings.floatingGuard
-        )
-      for (const step of pipeline.readBack) env.log.info(stepLine(step))
-      return readBack(pipeline.readBack, env)
-    })
-    const written =
-      pipeline.tag.length > 0
-        ? env.progress.pushed
-        : held.filter(h => {
-            const image = h.ref.slice(0, h.ref.lastIndexOf(':'))
-            const wrote = values.handovers.get(image) ?? values.digestOf(image)
-            return h.digest === wrote
-          })
-    env.progress.pushed = inPlanOrder(
-      publication.refs,
-      confirmed(written, held)
-    )
+    if (pipeline.tag.length > 0) await tag(run)
+    const held = await readBackPhase(run)
     const signing = await attachReferrers(pipeline.sign, values, env)
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
-    return {
-      digest:
-        values.digestOf(publication.images[0]?.name ?? '') ||
-        values.build.digest,
-      imageid: values.build.imageId,
-      metadata: values.build.raw,
-      pushed: env.progress.pushed,
-      skipped: env.progress.skipped,
-      held,
-      platforms: platforms ?? env.progress.platforms,
-      uploads: env.progress.uploads,
-      ...(verify.length === 0 ? {} : { verify }),
-      before: env.progress.before,
-      buildMs: env.progress.buildMs,
-      ...(env.progress.builderSetupMs === undefined
-        ? {}
-        : { builderSetupMs: env.progress.builderSetupMs }),
-      ...(env.progress.nodes === undefined
-        ? {}
-        : { nodes: env.progress.nodes }),
-      ...(env.progress.cache === undefined
-        ? {}
-        : { cache: env.progress.cache }),
-      ...(env.progress.check === undefined ? {} : { check: env.progress.check })
-    }
+    return finish(run, held, verify)
   } catch (error) {
-    // what landed, as the registry tells it (as written, if it cannot be read)
-    if (env.progress.pushed.length > 0) {
-      const held = await readBack(pipeline.readBack, env).catch(() => undefined)
-      if (held !== undefined)
-        env.progress.pushed = confirmed(env.progress.pushed, held)
-    }
+    await confirmLanded(run)
     throw error
   } finally {
-    removeSecretFiles(env.tempDir)
-    if (built) await cleanUp()()
-    await layoutsRemoved
+    await cleanUp(run)
   }
 }

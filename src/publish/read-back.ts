@@ -11,7 +11,7 @@
 import { followedRelease } from '../guards/followed-release.js'
 import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import type { PublishEnv } from './environment.js'
+import type { PublishEnv, RunContext } from './environment.js'
 import type { Held, Pushed, RunValues } from './outcome.js'
 import { heldBuild, REVISION } from './registry-read.js'
 
@@ -121,14 +121,11 @@ async function settleReleases(
 }
 
 /** Reads back, repairs, and returns what the registry holds for our tags. */
-export async function readBackAndConverge(
-  steps: RequestStep[],
-  publication: Publication,
-  values: RunValues,
-  env: PublishEnv,
-  floatingGuard: boolean
-): Promise<Held[]> {
-  const written = new Set(env.progress.pushed.map(p => p.ref))
+export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
+  const { publication, values, env } = run
+  const steps = run.pipeline.readBack
+  const { floatingGuard } = run.settings
+  const written = new Set(env.result.pushed.map(p => p.ref))
   const reads = steps.filter(step => step.step === 'read-back')
   const fresh = await readAll(reads, env)
   for (const step of steps.filter(s => s.step === 'repair'))

@@ -30,7 +30,7 @@ import { requireManifest, type RegistryClient } from '../registry/client.js'
 import { imageLabels, imagePlatforms } from '../registry/image-labels.js'
 import type { Manifest } from '../registry/manifest.js'
 import type { Tag } from '../tags/tag-types.js'
-import type { Before, Progress, RunValues } from './outcome.js'
+import type { Before, PublishResult, RunValues } from './outcome.js'
 
 export const REVISION = 'org.opencontainers.image.revision'
 const SOURCE = 'org.opencontainers.image.source'
@@ -327,18 +327,18 @@ export async function readPlatforms(
   )
 }
 
-/** Reads both into the run's progress (started beside the tagging; never fails the run). */
+/** Reads both into the run's result (started beside the tagging; never fails the run). */
 export async function recordFootprint(
   registry: RegistryClient,
   states: ImageState[],
   digestOf: (image: string) => string,
-  progress: Progress,
+  result: PublishResult,
   platformsNamed: boolean
 ): Promise<void> {
   const [before, platforms] = await Promise.all([
     readBefore(registry, states, digestOf),
     platformsNamed ? [] : readPlatforms(registry, states)
   ])
-  progress.before = before
-  if (platforms.length > 0) progress.platforms = platforms
+  result.before = before
+  if (platforms.length > 0) result.platforms = platforms
 }

@@ -7,7 +7,7 @@
 import type { Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
-import { userConfigDir } from '../docker/config.js'
+import { credentialsLookup, userConfigDir } from '../docker/config.js'
 import { checkLocalInputs } from '../docker/local-inputs.js'
 import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
@@ -30,14 +30,13 @@ import {
   builderFor,
   createCacheRegistry,
   createRegistry,
-  credentialsLookup,
   startRun,
   type Log
 } from './environment.js'
 import {
   EMPTY_RESULT,
+  emptyResult,
   RunValues,
-  type Progress,
   type PublishResult
 } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
@@ -131,8 +130,11 @@ async function dryRunPipeline(
   const first = publication.images[0]
   const readable =
     first !== undefined &&
-    (await credentialsLookup(settings, log.mask, env)(first.registry)) !==
-      undefined
+    (await credentialsLookup(
+      settings.logins,
+      log.mask,
+      env
+    )(first.registry)) !== undefined
   const registry = readable
     ? createCacheRegistry(settings, log.mask, env, log.debug)
     : undefined
@@ -167,7 +169,7 @@ async function previewGuards(
   { log, env }: RunIo
 ): Promise<string[]> {
   if (pipeline.read.length === 0) return []
-  const lookup = credentialsLookup(settings, log.mask, env)
+  const lookup = credentialsLookup(settings.logins, log.mask, env)
   const readable = new Set<string>()
   for (const image of publication.images)
     if ((await lookup(image.registry)) !== undefined)
@@ -228,16 +230,16 @@ async function dryRun(
 /** Says in the log what landed before a failure, then lets the adapter report it. */
 async function reportFailure(
   publication: Publication,
-  progress: Progress,
+  landed: PublishResult,
   io: RunIo
 ): Promise<void> {
-  if (progress.pushed.length === 0)
+  if (landed.pushed.length === 0)
     io.log.info('No tag was pointed before the failure.')
   else
     io.log.info(
-      `In the registry before the failure:\n${progress.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
+      `In the registry before the failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
     )
-  await io.reportFailure?.(publication, { ...EMPTY_RESULT, ...progress })
+  await io.reportFailure?.(publication, landed)
 }
 
 async function publish(
@@ -250,7 +252,7 @@ async function publish(
   io.onRunDir?.(tempDir)
   // loaded only when publishing: a dry run never parses the publish code
   const { runPipeline } = await import('./phases.js')
-  let progress: Progress = { pushed: [], skipped: [], uploads: [] }
+  let landed = emptyResult()
   try {
     // a daemon or builder that cannot be reached fails here, before any step
     const { pipeline, env, builder } = await startRun(
@@ -260,13 +262,13 @@ async function publish(
       tempDir,
       { cwd: io.cwd, env: io.env }
     )
-    progress = env.progress
+    landed = env.result
     if (builder.own !== undefined) io.onOwnBuilder?.(builder.name)
     const steps = await showPlan(publication, pipeline, io)
     const result = await runPipeline(settings, publication, pipeline, env)
     return { publication, steps, result }
   } catch (error) {
-    await reportFailure(publication, progress, io)
+    await reportFailure(publication, landed, io)
     throw error
   } finally {
     // the run's logins lived in its own docker config: gone with the folder;

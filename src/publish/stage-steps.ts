@@ -8,7 +8,7 @@
  * handover (the run's artifact, else a tag), and the merge's discards.
  */
 import { rm } from 'node:fs/promises'
-import { storeLogin } from '../docker/config.js'
+import { loginFor, storeLogin } from '../docker/config.js'
 import { loginFailure } from '../docker/diagnose.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
@@ -38,18 +38,17 @@ import {
 /** Runs a login step: checked with the registry, then stored in the run's config. */
 export async function logIn(step: RequestStep, env: PublishEnv): Promise<void> {
   const { registry } = step.image
-  const username = step.username ?? ''
-  const password = env.passwords.get(registry)
-  if (password === undefined)
-    throw new Error(`login: no password for ${registry}`)
+  const login = loginFor(env.logins, registry)
+  if (login === undefined) throw new Error(`login: no password for ${registry}`)
   try {
     await env.registry.checkCredentials(registry)
   } catch (error) {
-    throw loginFailure(error, registry, username)
+    throw loginFailure(error, registry, login.username)
   }
   // docker's form of the pair is a secret of its own
+  const { username, password } = login
   env.log.mask(Buffer.from(`${username}:${password}`).toString('base64'))
-  storeLogin(env.dockerConfig, registry, { username, password })
+  storeLogin(env.dockerConfig, registry, login)
 }
 
 /** Long uploads say how far they are at most this often. */
@@ -263,7 +262,7 @@ export async function runStageRequest(
       return []
     }
     case 'upload':
-      env.progress.uploads.push(await runUpload(step, values, env))
+      env.result.uploads.push(await runUpload(step, values, env))
       return []
     case 'handover':
       await runHandover(step, values, env)

@@ -9,25 +9,18 @@ import {
   refuseConflicts,
   type ImageDecision
 } from '../guards/image-decisions.js'
-import type { Settings } from '../settings/settings.js'
-import type { Publication } from '../plan/publication.js'
 import { guardText } from '../plan/text.js'
-import {
-  notRunLine,
-  stepLine,
-  type Pipeline,
-  type RequestStep
-} from '../plan/steps.js'
+import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Manifest } from '../registry/manifest.js'
-import type { PublishEnv } from './environment.js'
-import type { Progress, RunValues } from './outcome.js'
+import type { PublishEnv, RunContext } from './environment.js'
+import type { PublishResult } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
 
-function recordSkipped(plans: ImageDecision[], progress: Progress): void {
+function recordSkipped(plans: ImageDecision[], result: PublishResult): void {
   for (const { image, decision } of plans)
     for (const { tag, reason } of decision.skipped)
-      progress.skipped.push({ ref: `${image.name}:${tag.name}`, reason })
+      result.skipped.push({ ref: `${image.name}:${tag.name}`, reason })
 }
 
 /** The tag steps the guards let through, in two phases: exact tags, then floating ones. */
@@ -79,7 +72,7 @@ async function pointTags(
   registry: RegistryClient,
   phases: RequestStep[][],
   manifestOf: (image: string) => Manifest,
-  progress: Progress,
+  result: PublishResult,
   log: PublishEnv['log']
 ): Promise<void> {
   for (const phase of phases) {
@@ -88,7 +81,7 @@ async function pointTags(
         const manifest = manifestOf(step.image.name)
         log.info(stepLine(step))
         await registry.putManifest(step.image.name, step.reference, manifest)
-        progress.pushed.push({
+        result.pushed.push({
           ref: `${step.image.name}:${step.reference}`,
           digest: manifest.digest
         })
@@ -98,13 +91,8 @@ async function pointTags(
 }
 
 /** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */
-export async function tag(
-  settings: Settings,
-  publication: Publication,
-  pipeline: Pipeline,
-  values: RunValues,
-  env: PublishEnv
-): Promise<void> {
+export async function tag(run: RunContext): Promise<void> {
+  const { settings, publication, pipeline, values, env } = run
   const ours = new Map(
     publication.images.map(i => [i.name, values.digestOf(i.name)])
   )
@@ -126,7 +114,7 @@ export async function tag(
     }
   )
   refuseConflicts(decisions)
-  recordSkipped(decisions, env.progress)
+  recordSkipped(decisions, env.result)
   const manifestOf = (image: string) => {
     const manifest = states.find(s => s.image.name === image)?.manifest
     if (manifest === undefined) throw new Error(`no manifest read for ${image}`)
@@ -137,12 +125,12 @@ export async function tag(
     env.registry,
     states,
     image => values.digestOf(image),
-    env.progress,
+    env.result,
     settings.build.platforms.length > 0
   )
   await env.log.group('Tag', async () => {
     logHeldTags(pipeline.tag, allowed, decisions, env)
-    await pointTags(env.registry, allowed, manifestOf, env.progress, env.log)
+    await pointTags(env.registry, allowed, manifestOf, env.result, env.log)
   })
   await footprint
 }

@@ -8,18 +8,12 @@ import { type Challenge, pickChallenge } from './challenge.js'
 import { authFailed, RegistryError, responseFailure } from './registry-error.js'
 import { answeredByEndpoint, realmUrl } from './origin.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
-
-export interface RegistryCredentials {
-  username: string
-  password: string
-  /** An OAuth2 refresh token (docker's identitytoken) instead of a password. */
-  identityToken?: string
-}
+import type { Credentials } from '../settings/logins.js'
 
 /** The credentials for a registry, if any: the inputs', or docker's own (a helper may run). */
 export type CredentialsLookup = (
   registry: string
-) => RegistryCredentials | undefined | Promise<RegistryCredentials | undefined>
+) => Credentials | undefined | Promise<Credentials | undefined>
 
 /** A request to the token server (timeouts applied by the caller). */
 export type TokenFetch = (
@@ -40,7 +34,7 @@ export interface Authorization {
 type Scheme =
   { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string }
 
-export function basicAuthorization(credentials: RegistryCredentials): string {
+export function basicAuthorization(credentials: Credentials): string {
   const pair = `${credentials.username}:${credentials.password}`
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
 }
@@ -48,10 +42,7 @@ export function basicAuthorization(credentials: RegistryCredentials): string {
 export class RegistryAuth {
   private readonly schemes = new Map<string, Scheme>()
   private readonly tokens = new Map<string, Promise<string>>()
-  private readonly found = new Map<
-    string,
-    Promise<RegistryCredentials | undefined>
-  >()
+  private readonly found = new Map<string, Promise<Credentials | undefined>>()
   private readonly usernames = new Map<string, string | undefined>()
 
   constructor(
@@ -65,9 +56,7 @@ export class RegistryAuth {
   }
 
   /** Looks the credentials up once per registry (a credential helper is a process). */
-  private credentialsFor(
-    registry: string
-  ): Promise<RegistryCredentials | undefined> {
+  private credentialsFor(registry: string): Promise<Credentials | undefined> {
     let found = this.found.get(registry)
     if (found === undefined) {
       found = Promise.resolve(this.credentials(registry)).then(credentials => {
@@ -186,7 +175,7 @@ export class RegistryAuth {
     registry: string,
     scheme: Extract<Scheme, { kind: 'bearer' }>,
     scope: string | undefined,
-    credentials: RegistryCredentials | undefined
+    credentials: Credentials | undefined
   ): Promise<string> {
     const url = new URL(scheme.realm)
     const response =
@@ -219,7 +208,7 @@ function tokenUrl(
   realm: URL,
   scheme: Extract<Scheme, { kind: 'bearer' }>,
   scope: string | undefined,
-  credentials: RegistryCredentials | undefined
+  credentials: Credentials | undefined
 ): URL {
   const url = new URL(realm)
   if (scheme.service !== undefined)
@@ -230,7 +219,7 @@ function tokenUrl(
   return url
 }
 
-function tokenHeaders(credentials: RegistryCredentials | undefined) {
+function tokenHeaders(credentials: Credentials | undefined) {
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (credentials !== undefined)
     headers.Authorization = basicAuthorization(credentials)

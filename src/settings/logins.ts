@@ -3,10 +3,17 @@ import { InputError } from '../errors/input-error.js'
 import { isRegistryAddress } from '../reference/grammar.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 
-export interface Login {
-  registry: string
+/** A registry's credentials, from the inputs, docker's config or a credential helper. */
+export interface Credentials {
   username: string
   password: string
+  /** An OAuth2 refresh token (docker's identitytoken) instead of a password. */
+  identityToken?: string
+}
+
+/** The credentials the inputs give for one registry. */
+export interface Login extends Credentials {
+  registry: string
 }
 
 /**

@@ -5,7 +5,7 @@
  * realm → retry. carol may push everywhere, dave only under dave/.
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
-import type { RegistryCredentials } from '../../src/registry/auth.js'
+import type { Credentials } from '../../src/settings/logins.js'
 import { createRegistryClient } from '../../src/registry/client.js'
 import { RegistryError } from '../../src/registry/registry-error.js'
 import {
@@ -22,7 +22,7 @@ const { t: T } = stackEnv()
 const carol = { username: T.username, password: T.password }
 const dave = T.reader
 
-function clientFor(account: RegistryCredentials | undefined) {
+function clientFor(account: Credentials | undefined) {
   return createRegistryClient({
     credentials: registry => (registry === T.host ? account : undefined),
     retries: 0

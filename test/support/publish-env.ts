@@ -1,7 +1,9 @@
 /** A PublishEnv for executor unit tests: the given docker and registry, a log that keeps warnings. */
 import type { DockerRunner } from '../../src/docker/runner.js'
 import type { PublishEnv } from '../../src/publish/environment.js'
+import { emptyResult } from '../../src/publish/outcome.js'
 import type { RegistryClient } from '../../src/registry/client.js'
+import type { Login } from '../../src/settings/logins.js'
 
 export interface TestEnvOptions {
   docker: DockerRunner
@@ -9,7 +11,8 @@ export interface TestEnvOptions {
   tempDir?: string
   /** The run's docker config folder (logins are written there). */
   dockerConfig?: string
-  passwords?: Map<string, string>
+  /** The inputs' credentials the run logs in with. */
+  logins?: Login[]
   retries?: number
   registryTimeoutMs?: number
   /** Where the log's warnings go, for tests that read them. */
@@ -32,7 +35,7 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     registryTimeoutMs: options.registryTimeoutMs ?? 30_000,
     tempDir: options.tempDir ?? '',
     dockerConfig: options.dockerConfig ?? '',
-    passwords: options.passwords ?? new Map<string, string>(),
-    progress: { pushed: [], skipped: [], uploads: [] }
+    logins: options.logins ?? [],
+    result: emptyResult()
   }
 }

@@ -42,7 +42,8 @@ const RESULT: PublishResult = {
   imageid: IMAGE_ID,
   metadata: { 'containerimage.digest': DIGEST },
   pushed: [{ ref: 'ghcr.io/o/app:1.2.3', digest: DIGEST }],
-  skipped: [{ ref: 'ghcr.io/o/app:latest', reason: '2.0.0 is newer' }]
+  skipped: [{ ref: 'ghcr.io/o/app:latest', reason: '2.0.0 is newer' }],
+  uploads: []
 }
 
 function declaredOutputs(): string[] {

@@ -25,6 +25,7 @@ import { MemoryRegistry } from '../../support/memory-registry.js'
 import { RunValues } from '../../../src/publish/outcome.js'
 import type { RegistryClient } from '../../../src/registry/client.js'
 import type { Settings } from '../../../src/settings/settings.js'
+import type { Login } from '../../../src/settings/logins.js'
 import {
   LIST_PASSWORD,
   PASSWORD,
@@ -153,8 +154,8 @@ describe('the steps a run executes', () => {
       files: { metadata: '', iid: '', layout: '', secretSpecs: [] },
       userConfig: '/u'
     })
-  const envFor = (docker: DockerRunner, passwords: Map<string, string>) =>
-    testPublishEnv({ docker, registry: untouchedRegistry, tempDir, passwords })
+  const envFor = (docker: DockerRunner, logins: Login[]) =>
+    testPublishEnv({ docker, registry: untouchedRegistry, tempDir, logins })
 
   it('login: no docker command; each password only in the run config, as docker login writes it', async () => {
     const { settings, publication } = await releaseRun()
@@ -165,7 +166,7 @@ describe('the steps a run executes', () => {
       registry: new MemoryRegistry(),
       tempDir,
       dockerConfig: tempDir,
-      passwords: new Map(settings.logins.map(l => [l.registry, l.password]))
+      logins: settings.logins
     })
     for (const step of pipeline.login)
       if (!isCommand(step)) await logIn(step, env)
@@ -183,10 +184,7 @@ describe('the steps a run executes', () => {
     const { settings, publication } = await releaseRun({ logout: 'false' })
     const { docker, calls } = recordingDocker()
     const pipeline = loginPipeline(settings, publication)
-    const env = envFor(
-      docker,
-      new Map(settings.logins.map(l => [l.registry, l.password]))
-    )
+    const env = envFor(docker, settings.logins)
     for (const step of pipeline.login.filter(isCommand))
       await runCommand(step, publication.images, new RunValues(), env)
     const kept = (registry: string, user: string) => [
@@ -212,7 +210,7 @@ describe('the steps a run executes', () => {
       build,
       publication.images,
       new RunValues(),
-      envFor(docker, new Map())
+      envFor(docker, [])
     )
     const file = join(tempDir, 'secrets', '0-NPM_TOKEN')
     const [argv] = calls.map(call => call.args)

@@ -66,7 +66,7 @@ const envFor = (docker: DockerRunner, registry: MemoryRegistry) =>
     docker,
     registry,
     retries: 3,
-    passwords: new Map([['reg.example', 'pw']])
+    logins: [{ registry: 'reg.example', username: 'me', password: 'pw' }]
   })
 
 describe('logout: false, docker login through a registry that answers its ping with 503 or 429', () => {
@@ -117,7 +117,7 @@ const loginEnv = (registry: MemoryRegistry) =>
     docker: NO_DOCKER,
     registry,
     dockerConfig: configDir,
-    passwords: new Map([['reg.example', PASSWORD]])
+    logins: [{ registry: 'reg.example', username: 'me', password: PASSWORD }]
   })
 
 describe('the login step: checked by the registry, stored as docker login stores it', () => {

@@ -24,8 +24,6 @@ const IMAGE = 'ghcr.io/octo/app'
 const CONTAINER: Builder = { name: 'builder-1', driver: 'docker-container' }
 
 let dir = ''
-const passwordsOf = (settings: Settings) =>
-  new Map(settings.logins.map(l => [l.registry, l.password]))
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'run-pipeline-'))
 })
@@ -35,7 +33,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
  * A docker whose build pushes by digest (under its --tag, if it has one: the
  * docker driver's staging tag) and writes buildx's metadata.
  */
-/** The run's env in `dir` (its temp folder and docker config), with the settings' passwords. */
+/** The run's env in `dir` (its temp folder and docker config), with the settings' logins. */
 const runEnv = (
   docker: DockerRunner,
   registry: MemoryRegistry,
@@ -48,7 +46,7 @@ const runEnv = (
     registry,
     tempDir: dir,
     dockerConfig: dir,
-    passwords: passwordsOf(settings),
+    logins: settings.logins,
     warnings
   })
 
