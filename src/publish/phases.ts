@@ -131,7 +131,7 @@ function uploadWhileBuilding(
     uploads: uploadWhileExported(
       env.registry,
       step.layout,
-      image,
+      upload.image,
       progressLogger(upload.image, env, 'sent while buildx writes them')
     )
   }
@@ -232,11 +232,11 @@ export async function runPipeline(
     const written =
       pipeline.tag.length > 0
         ? env.progress.pushed
-        : held.filter(h => {
-            const image = h.ref.slice(0, h.ref.lastIndexOf(':'))
-            const wrote = values.handovers.get(image) ?? values.digestOf(image)
-            return h.digest === wrote
-          })
+        : held.filter(
+            h =>
+              h.digest ===
+              (values.handovers.get(h.image) ?? values.digestOf(h.image))
+          )
     env.progress.pushed = inPlanOrder(
       publication.refs,
       confirmed(written, held)
