@@ -22,8 +22,7 @@ export async function writeKeylessSignature(
   signer: KeylessSigner
 ): Promise<{ tag: string; written: boolean }> {
   const tag = artifactTag(digest, 'sig')
-  const { registry, repository } = image
-  const payload = simpleSigningPayload(`${registry}/${repository}`, digest)
+  const payload = simpleSigningPayload(image, digest)
   await client.putBlob(image, payload)
   const layer = descriptor(
     SIMPLE_SIGNING,

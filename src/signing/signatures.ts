@@ -109,8 +109,7 @@ export async function writeSignature(
     signer.publicKey
   )
   if (valid.length > 0) return { tag, written: false }
-  const repository = `${image.registry}/${image.repository}`
-  const payload = simpleSigningPayload(repository, digest)
+  const payload = simpleSigningPayload(image, digest)
   await client.putBlob(image, payload)
   const layer = descriptor(SIMPLE_SIGNING, payload, {
     [SIGNATURE_ANNOTATION]: signer.sign(payload)

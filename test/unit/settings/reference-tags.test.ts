@@ -56,21 +56,21 @@ describe('readReferenceTags', () => {
     expect(readReferenceTags(['type=ref,event=tag'], [], [])).toBeUndefined()
   })
 
+  const LOCAL_APP = {
+    name: 'localhost:5000/ux/app',
+    registry: 'localhost:5000',
+    apiHost: 'localhost:5000',
+    scheme: 'http',
+    repository: 'ux/app'
+  }
+
   it.each([
     {
       name: 'images empty: the references are the whole list',
       lines: ['localhost:5000/ux/app:1.2.3', 'localhost:5000/ux/app:latest'],
       images: [],
       expected: {
-        images: [
-          {
-            name: 'localhost:5000/ux/app',
-            registry: 'localhost:5000',
-            apiHost: 'localhost:5000',
-            scheme: 'http',
-            repository: 'ux/app'
-          }
-        ],
+        images: [LOCAL_APP],
         tags: ['type=raw,value=1.2.3', 'type=raw,value=latest'],
         flavor: ['latest=false']
       }
@@ -80,15 +80,7 @@ describe('readReferenceTags', () => {
       lines: ['localhost:5000/ux/app:1.2.3'],
       images: ['localhost:5000/ux/app'],
       expected: {
-        images: [
-          {
-            name: 'localhost:5000/ux/app',
-            registry: 'localhost:5000',
-            apiHost: 'localhost:5000',
-            scheme: 'http',
-            repository: 'ux/app'
-          }
-        ],
+        images: [LOCAL_APP],
         tags: ['type=raw,value=1.2.3'],
         flavor: ['latest=false']
       }
