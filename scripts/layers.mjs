@@ -22,7 +22,7 @@ export const LAYERS = [
     name: 'context',
     paths: ['src/context'],
     pure: true,
-    impure: ['src/context/event-file.ts', 'src/context/git-exec.ts']
+    impure: ['src/context/event-file.ts']
   },
   { name: 'reference', paths: ['src/reference'], pure: true },
   { name: 'tags', paths: ['src/tags'], pure: true },

@@ -1,34 +1,18 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import * as core from '@actions/core'
 import { actionLog } from './actions-log.js'
 import { loadState } from './state.js'
 import { errorMessage } from '../errors/input-error.js'
 import { removeRunDir } from '../docker/run-folder.js'
 import { createDockerRunner } from '../docker/runner.js'
-import { ownBuildxConfig, removeOwnBuilder } from '../buildx/own-builder.js'
+import { removeStoppedRunBuilder } from '../buildx/own-builder.js'
 
-/**
- * The builder main made for the run, if main was stopped before its
- * cleanup removed it: `buildx rm` in the run's buildx state, with the run's
- * docker config (the same engine as main's).
- */
+/** The builder main made for the run, if main was stopped before its cleanup removed it. */
 async function removeBuilder(tempDir: string, name: string): Promise<void> {
-  const instance = join(
-    ownBuildxConfig(tempDir),
-    'instances',
-    name.toLowerCase()
+  const ms = await removeStoppedRunBuilder(tempDir, name, env =>
+    createDockerRunner('docker', env)
   )
-  const dockerConfig = join(tempDir, 'docker-config')
-  const docker = createDockerRunner('docker', {
-    BUILDX_CONFIG: ownBuildxConfig(tempDir),
-    ...(existsSync(dockerConfig) && { DOCKER_CONFIG: dockerConfig })
-  })
-  const started = performance.now()
-  await removeOwnBuilder(docker, name, existsSync(instance))
-  actionLog.info(
-    `Removed the builder ${name} this run made (${Math.round(performance.now() - started)} ms)`
-  )
+  actionLog.info(`Removed the builder ${name} this run made (${ms} ms)`)
 }
 
 /**

@@ -102,6 +102,29 @@ export async function removeOwnBuilder(
   await quietly(['volume', 'rm', '--force', `${container}_state`])
 }
 
+/**
+ * The builder a stopped run made, removed after it (the Action's post step,
+ * the CLI's interrupt): `buildx rm` in the run's buildx state with the run's
+ * docker config (the same engine as the run's), else its container and
+ * volume by name. Returns how long it took, in ms.
+ */
+export async function removeStoppedRunBuilder(
+  runDir: string,
+  name: string,
+  createRunner: (env: Record<string, string>) => DockerRunner
+): Promise<number> {
+  const config = ownBuildxConfig(runDir)
+  const dockerConfig = join(runDir, 'docker-config')
+  const docker = createRunner({
+    BUILDX_CONFIG: config,
+    ...(existsSync(dockerConfig) && { DOCKER_CONFIG: dockerConfig })
+  })
+  const started = performance.now()
+  const recorded = existsSync(join(config, 'instances', name.toLowerCase()))
+  await removeOwnBuilder(docker, name, recorded)
+  return Math.round(performance.now() - started)
+}
+
 /** What a TLS failure of node's says, and the input it points at. */
 const TLS_FAULTS: { pattern: RegExp; input: string; why: string }[] = [
   {

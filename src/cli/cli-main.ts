@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parseCliArgs, SECRET_INPUTS } from './args.js'
 import { terminalLog } from './terminal-log.js'
 import { refContextFromGit } from '../context/git-context.js'
-import { execGit } from '../context/git-exec.js'
+import { execGit } from './git-exec.js'
 import { serverUrlOf } from '../context/git-source.js'
 import { parseSettings, type Settings } from '../settings/settings.js'
 import { settingsDebugLine } from '../settings/redact.js'
@@ -19,6 +19,9 @@ import {
   type PublishResult
 } from '../publish/outcome.js'
 import { run } from '../publish/run.js'
+import { removeRunDir } from '../docker/run-folder.js'
+import { createDockerRunner } from '../docker/runner.js'
+import { removeStoppedRunBuilder } from '../buildx/own-builder.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
                              [--username USER --password-stdin] [--INPUT VALUE]...
@@ -78,8 +81,47 @@ function footprintLines(
   return lines
 }
 
+/** What a run leaves until its end: its folder and the builder it made. */
+interface Leftovers {
+  dir?: string
+  builder?: string
+}
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM in the middle of a run: docker's processes
+ * stop with it, then the builder the run made and its folder are removed,
+ * as the Action's post step does, and the CLI exits 130 (143).
+ */
+function removeOnInterrupt(leftovers: Leftovers): () => void {
+  const stop = (signal: NodeJS.Signals) => {
+    const { dir, builder } = leftovers
+    const removed =
+      dir !== undefined && builder !== undefined
+        ? removeStoppedRunBuilder(dir, builder, env =>
+            createDockerRunner('docker', env)
+          ).then(() => console.error(`Removed the builder ${builder}`))
+        : Promise.resolve()
+    void removed
+      .catch((error: unknown) =>
+        console.error(`cleanup: the builder ${builder}: ${errorMessage(error)}`)
+      )
+      .finally(() => {
+        if (dir !== undefined) removeRunDir(dir)
+        process.exit(signal === 'SIGINT' ? 130 : 143)
+      })
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  return () => {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+}
+
 /** The local CLI: same settings parser and engine as the action, git instead of GITHUB_*. */
 export async function runCli(argv: string[], cwd: string): Promise<number> {
+  const leftovers: Leftovers = {}
+  const stopWatching = removeOnInterrupt(leftovers)
   try {
     const { inputs, help, passwordStdin, secretFiles } = parseCliArgs(argv)
     if (help) {
@@ -103,7 +145,9 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       env: process.env,
       refContext: defaultBranch =>
         refContextFromGit(execGit, cwd, defaultBranch),
-      showPlan: text => Promise.resolve(console.log(text))
+      showPlan: text => Promise.resolve(console.log(text)),
+      onRunDir: dir => (leftovers.dir = dir),
+      onOwnBuilder: name => (leftovers.builder = name)
     })
     if (!settings.dryRun)
       console.log(footprintLines(publication, result, settings).join('\n'))
@@ -111,5 +155,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
   } catch (error) {
     console.error(`error: ${errorMessage(error)}`)
     return 1
+  } finally {
+    stopWatching()
   }
 }

@@ -329,9 +329,11 @@ function optional<K extends string, V>(
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
 
-/** GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT: the same in every job of one run attempt. */
+/**
+ * GITHUB_RUN_ID: the same in every job of a run and in its re-runs, so a
+ * merge re-run finds the legs an earlier attempt handed over (a re-run leg
+ * hands over under the same name).
+ */
 function runIdOf(env: Record<string, string | undefined>): string | undefined {
-  const id = envValue(env, 'GITHUB_RUN_ID')
-  if (id === undefined) return undefined
-  return `${id}-${envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1'}`
+  return envValue(env, 'GITHUB_RUN_ID')
 }

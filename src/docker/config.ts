@@ -20,7 +20,7 @@ import {
 } from './config-file.js'
 
 /** What docker itself uses: DOCKER_CONFIG, else ~/.docker. */
-export function userConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+export function userConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || join(homedir(), '.docker')
 }
 

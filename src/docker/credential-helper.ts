@@ -1,4 +1,5 @@
 import type { RegistryCredentials } from '../registry/auth.js'
+import { runProcess } from './process.js'
 
 const NOT_FOUND = /credentials not found/i
 
@@ -13,14 +14,14 @@ interface HelperAnswer {
  */
 export async function askCredentialHelper(
   helper: string,
-  server: string
+  server: string,
+  env: NodeJS.ProcessEnv
 ): Promise<RegistryCredentials | undefined> {
   const program = `docker-credential-${helper}`
-  const { getExecOutput } = await import('@actions/exec')
-  const result = await getExecOutput(program, ['get'], {
-    input: Buffer.from(server),
-    silent: true,
-    ignoreReturnCode: true
+  const result = await runProcess(program, ['get'], {
+    input: server,
+    quiet: true,
+    env
   }).catch((error: unknown) => {
     throw new Error(
       `the docker config names the credential helper "${helper}", but ${program} could not be run: ${error instanceof Error ? error.message : String(error)}`

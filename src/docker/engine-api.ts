@@ -1,10 +1,10 @@
 /**
  * The engine's image endpoints that docker's `save`, `load` and `image rm` ask,
- * over its local unix socket: no docker process starts. A real run has
- * node:http loaded already for the registry client.
+ * over its local unix socket through the one HTTP client: no docker process
+ * starts.
  */
-import { request, type IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
+import { roundTrip, type HttpResponse } from '../registry/http-fetch.js'
 
 /** A removal the engine leaves unanswered this long is given up (and told as a warning). */
 const REMOVAL_IDLE_MS = 60_000
@@ -17,38 +17,43 @@ const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
  * socket cannot be reached (nothing was asked); a refusal of the engine
  * throws its message as `command` would print it.
  */
-function askEngine(
+async function askEngine(
   socketPath: string,
   command: string,
   ask: { method: string; path: string; idleMs?: number; body?: Readable },
-  answer: (response: IncomingMessage) => Promise<void>
+  answer: (response: HttpResponse) => Promise<void>
 ): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const { idleMs, body, ...where } = ask
-    const headers = body ? { 'Content-Type': 'application/x-tar' } : {}
-    const asked = request({ socketPath, headers, ...where }, response => {
-      if (response.statusCode === 200)
-        answer(response).then(() => resolve(true), reject)
-      else refusal(command, response).then(reject, reject)
-    })
-    if (idleMs !== undefined)
-      asked.setTimeout(idleMs, () =>
-        asked.destroy(
-          new Error(
-            `${command}: the engine did not answer within ${idleMs / 1000} s`
-          )
+  const { idleMs, body, method, path } = ask
+  const signal = idleMs === undefined ? undefined : AbortSignal.timeout(idleMs)
+  // as the socket's own error (the client wraps it as fetch does)
+  const failed = (error: unknown): unknown =>
+    signal?.aborted
+      ? new Error(
+          `${command}: the engine did not answer within ${idleMs! / 1000} s`
         )
-      )
-    asked.on('error', (error: NodeJS.ErrnoException) => {
-      if (UNREACHABLE.has(error.code ?? '')) resolve(false)
-      else reject(error)
+      : error instanceof TypeError && error.cause !== undefined
+        ? error.cause
+        : error
+  let response: HttpResponse
+  try {
+    response = await roundTrip(new URL(path, 'http://localhost'), {
+      method,
+      headers: body ? { 'Content-Type': 'application/x-tar' } : {},
+      body,
+      socketPath,
+      answersEarly: true,
+      signal
     })
-    if (body === undefined) asked.end()
-    else {
-      body.on('error', error => asked.destroy(error))
-      body.pipe(asked)
-    }
+  } catch (error) {
+    const cause = failed(error) as NodeJS.ErrnoException
+    if (UNREACHABLE.has(cause.code ?? '')) return false
+    throw cause
+  }
+  if (response.status !== 200) throw await refusal(command, response)
+  await answer(response).catch((error: unknown) => {
+    throw failed(error)
   })
+  return true
 }
 
 /** Streams the saved tar of `image` to `write` (`GET /images/get`). */
@@ -61,7 +66,7 @@ export function engineSave(
     socketPath,
     'docker save',
     { method: 'GET', path: `/images/get?names=${encodeURIComponent(image)}` },
-    write
+    response => write(response.stream)
   )
 }
 
@@ -78,7 +83,7 @@ export function engineLoad(
     'docker load',
     { method: 'POST', path: '/images/load?quiet=1', body: tar },
     async response => {
-      const failed = (await readBody(response))
+      const failed = (await response.text())
         .split('\n')
         .map(line => /"error":\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1])
         .find(error => error !== undefined)
@@ -103,22 +108,16 @@ export function engineRemoveImage(
       path: `/images/${encodeURIComponent(image)}`,
       idleMs: REMOVAL_IDLE_MS
     },
-    response => readBody(response).then(() => undefined)
+    async response => void (await response.text())
   )
-}
-
-async function readBody(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of response) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** The engine's error answer as docker prints it. */
 async function refusal(
   command: string,
-  response: IncomingMessage
+  response: HttpResponse
 ): Promise<Error> {
-  const body = await readBody(response)
+  const body = await response.text()
   let message = body.trim()
   try {
     message = (JSON.parse(body) as { message?: string }).message ?? message
@@ -126,6 +125,6 @@ async function refusal(
     // not JSON: the text as it came
   }
   return new Error(
-    `${command}: Error response from daemon: ${message} (HTTP ${response.statusCode})`
+    `${command}: Error response from daemon: ${message} (HTTP ${response.status})`
   )
 }

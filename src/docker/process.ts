@@ -46,6 +46,8 @@ export interface ProcessOptions {
   /** Don't echo the command or stream its output. */
   quiet?: boolean
   env: NodeJS.ProcessEnv
+  /** The folder it runs in (this process's when absent). */
+  cwd?: string
   stall?: StallWatch
   /** Where output is streamed (process.stdout, as @actions/exec does). */
   out?: NodeJS.WritableStream
@@ -88,10 +90,7 @@ function isExecutableFile(file: string): boolean {
 }
 
 /** The path of an executable on PATH (or the path given), if there is one. */
-export function findExecutable(
-  name: string,
-  path = process.env.PATH ?? ''
-): string | undefined {
+export function findExecutable(name: string, path: string): string | undefined {
   const places =
     isAbsolute(name) || name.includes('/')
       ? [name]
@@ -255,6 +254,7 @@ export function runProcess(
   )
   const child = spawn(file, args, {
     env: options.env,
+    cwd: options.cwd,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
   let stalledAfterMs: number | undefined

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 /** A private folder (mode 700) for this run's metadata and secret files. */
-export function makeRunDir(base = process.env.RUNNER_TEMP || tmpdir()): string {
+export function makeRunDir(base = tmpdir()): string {
   return mkdtempSync(join(base, 'docker-publish-'))
 }
 

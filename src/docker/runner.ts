@@ -85,13 +85,15 @@ export function createDockerRunner(
   binary = 'docker',
   env: Record<string, string> = {},
   /** buildx's plugin executable: `buildx …` runs it directly (buildx's standalone mode). */
-  buildxPlugin?: string
+  buildxPlugin?: string,
+  /** The environment `env` is added to (the adapter's). */
+  base: NodeJS.ProcessEnv = process.env
 ): DockerRunner {
   return {
     async run(args, options = {}) {
-      const merged = { ...process.env, ...env }
+      const merged = { ...base, ...env }
       // docker's plugin without docker is not docker: the CLI must be there
-      const docker = findExecutable(binary, merged.PATH)
+      const docker = findExecutable(binary, merged.PATH ?? '')
       if (docker === undefined) throw new DockerMissingError()
       const viaDocker = () =>
         runProcess(docker, args, { ...options, env: merged })

@@ -48,26 +48,42 @@ export function isLoopbackRegistry(registry: string): boolean {
   return LOOPBACK.test(registry)
 }
 
+/** Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot. */
+function classicStoreCannot(
+  build: Pick<BuildSettings, 'platforms'>,
+  unexportedCache: string | undefined
+): string | undefined {
+  const classic = "buildx's docker driver on the classic image store"
+  if (build.platforms.length > 1)
+    return `${classic} builds one platform, and ${build.platforms.length} were asked`
+  if (unexportedCache !== undefined)
+    return `${classic} exports only the inline cache, and ${unexportedCache} was asked`
+  return undefined
+}
+
 /**
- * The docker-container builder the run makes when the inputs ask several
- * platforms of buildx's docker driver on the classic store and name no
- * builder (a builder the user gives always wins); undefined otherwise.
+ * The docker-container builder the run makes when the inputs ask buildx's
+ * docker driver on the classic store for what it cannot do (several
+ * platforms; `unexportedCache`, a cache export other than inline) and name
+ * no builder (a builder the user gives always wins); undefined otherwise.
  */
 export function containerBuilderFor(
   build: Pick<BuildSettings, 'platforms' | 'builder'>,
   detected: Builder,
   registries: string[],
-  buildkitdConfig: string | undefined
+  buildkitdConfig: string | undefined,
+  unexportedCache?: string
 ): OwnBuilder | undefined {
   if (build.builder !== '' || detected.driver !== 'docker') return undefined
-  if (build.platforms.length < 2 || !buildsOnePlatform(detected))
-    return undefined
+  if (!buildsOnePlatform(detected)) return undefined
+  const reason = classicStoreCannot(build, unexportedCache)
+  if (reason === undefined) return undefined
   const network = registries.some(isLoopbackRegistry) ? ',network=host' : ''
   return {
     driver: 'docker-container',
     driverOpts: [`image=${BUILDKIT_IMAGE}${network}`],
     ...(buildkitdConfig === undefined ? {} : { buildkitdConfig }),
-    reason: `buildx's docker driver on the classic image store builds one platform, and ${build.platforms.length} were asked`
+    reason
   }
 }
 

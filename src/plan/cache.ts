@@ -141,6 +141,24 @@ function cacheType(line: string): string {
   return (field?.slice(5) ?? '').replace(/^"|"$/g, '').toLowerCase()
 }
 
+/**
+ * The cache export the inputs ask for that `builder` cannot do (a
+ * cache-to line, or `cache: gha|registry|local`), as the user wrote it;
+ * undefined when it can do all of them.
+ */
+export function unexportableCache(
+  build: Pick<CacheBuild, 'cacheTo' | 'cache'>,
+  builder: Builder
+): string | undefined {
+  const line = build.cacheTo.find(to => !exportsCache(builder, cacheType(to)))
+  if (line !== undefined) return `cache-to ${line}`
+  const { kind } = build.cache
+  const exported = kind === 'gha' || kind === 'registry' || kind === 'local'
+  if (build.cacheTo.length === 0 && exported && !exportsCache(builder, kind))
+    return `cache: ${cacheValue(build.cache)}`
+  return undefined
+}
+
 /** Fails before anything runs when the builder cannot export a cache-to line. */
 export function requireCacheExport(cacheTo: string[], builder: Builder): void {
   for (const line of cacheTo)

@@ -165,4 +165,4 @@ export function legRunOf(ctx: RefContext): LegRun | undefined {
 
 /** What a digest or merge run without an artifact service says of its handover tags. */
 export const TAG_HANDOVER_NOTICE =
-  'No artifact service on this runner (a GitHub runner gives JavaScript actions ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL), so the digest legs hand over through build-<run>-<attempt>-<platform> tags: the merge deletes them, but on a registry that refuses deletes (GHCR, distribution without storage.delete) they stay'
+  'No artifact service on this runner (a GitHub runner gives JavaScript actions ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL), so the digest legs hand over through build-<run>-<platform> tags: the merge deletes them, but on a registry that refuses deletes (GHCR, distribution without storage.delete) they stay'

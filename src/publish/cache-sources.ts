@@ -39,7 +39,7 @@ export async function readCacheFacts(
   builder: Builder,
   registry: RegistryClient | undefined,
   log: CacheLog,
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv
 ): Promise<CacheFacts> {
   const runner = runnerCache(env)
   const sources = publication.cacheSources

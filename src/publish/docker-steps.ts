@@ -279,7 +279,7 @@ function reportChecks(
 ): void {
   const dockerfile = env.dockerfile
   env.log.info(checkReport(result, dockerfile))
-  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', process.env))
+  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', env.vars ?? {}))
     for (const { message, annotation } of checkAnnotations(result, dockerfile))
       env.log.warning(message, annotation)
   env.progress.check = checkSummaryLine(result, dockerfile, label)

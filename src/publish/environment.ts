@@ -19,7 +19,7 @@ import {
 import { askCredentialHelper } from '../docker/credential-helper.js'
 import { engineSocket } from '../docker/engine-info.js'
 import { findBuildxPlugin } from '../buildx/cli-plugins.js'
-import { annotationFile } from '../docker/local-inputs.js'
+import { annotationFile, type Surroundings } from '../docker/local-inputs.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { writeSecretFiles } from '../docker/secret-files.js'
@@ -56,6 +56,7 @@ import {
 } from '../registry/client.js'
 import type { Progress } from './outcome.js'
 import { readCacheFacts } from './cache-sources.js'
+import { unexportableCache } from '../plan/cache.js'
 import type { Log } from './log.js'
 
 export type { Log } from './log.js'
@@ -87,6 +88,8 @@ export interface PublishEnv {
   engineSocket?: string
   /** The remote BuildKit's address (endpoint input), for the builder's errors. */
   endpoint?: string
+  /** The run's environment variables, as the adapter read them. */
+  vars?: NodeJS.ProcessEnv
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */
   legs?: LegRun
 }
@@ -99,7 +102,8 @@ export interface PublishEnv {
 export function credentialsLookup(
   settings: Settings,
   mask: (secret: string) => void,
-  configDir = userConfigDir()
+  env: NodeJS.ProcessEnv,
+  configDir = userConfigDir(env)
 ) {
   return async (registry: string): Promise<RegistryCredentials | undefined> => {
     const key = registryKey(registry)
@@ -108,7 +112,7 @@ export function credentialsLookup(
     const found = await dockerCredentials(
       readDockerConfig(configDir),
       registry,
-      askCredentialHelper
+      (helper, server) => askCredentialHelper(helper, server, env)
     )
     if (found !== undefined) mask(found.identityToken ?? found.password)
     return found
@@ -119,11 +123,12 @@ export function credentialsLookup(
 export function createRegistry(
   settings: Settings,
   mask: (secret: string) => void,
+  env: NodeJS.ProcessEnv,
   debug?: (message: string) => void,
   bound: { retries?: number; requestTimeoutMs?: number } = {}
 ): RegistryClient {
   return createRegistryClient({
-    credentials: credentialsLookup(settings, mask),
+    credentials: credentialsLookup(settings, mask, env),
     retries: bound.retries ?? settings.retries,
     requestTimeoutMs: bound.requestTimeoutMs ?? settings.registryTimeout * 1000,
     debug
@@ -142,9 +147,10 @@ const CACHE_READ_MS = 5000
 export function createCacheRegistry(
   settings: Settings,
   mask: (secret: string) => void,
+  env: NodeJS.ProcessEnv,
   debug?: (message: string) => void
 ): RegistryClient {
-  return createRegistry(settings, mask, debug, {
+  return createRegistry(settings, mask, env, debug, {
     retries: 0,
     requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000)
   })
@@ -160,7 +166,7 @@ export function createCacheRegistry(
 export function buildxGitEnv(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
   builder: Builder,
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv
 ): Record<string, string> {
   if ('BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env) return {}
   return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
@@ -172,7 +178,7 @@ export function buildxGitEnv(
  * an older buildx ignores the variable. The user's own setting wins.
  */
 export function buildxWarningsEnv(
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv
 ): Record<string, string> {
   return 'BUILDX_METADATA_WARNINGS' in env
     ? {}
@@ -193,12 +199,14 @@ function makesProvenance(
 /** docker with the run's own config, buildx's plugin started directly where it is found. */
 function runDocker(
   dockerConfig: string,
+  base: NodeJS.ProcessEnv,
   env: Record<string, string> = {}
 ): DockerRunner {
   return createDockerRunner(
     'docker',
     { DOCKER_CONFIG: dockerConfig, ...env },
-    findBuildxPlugin(dockerConfig, readDockerConfig(dockerConfig))
+    findBuildxPlugin(dockerConfig, readDockerConfig(dockerConfig)),
+    base
   )
 }
 
@@ -209,17 +217,18 @@ export function createPublishEnv(
   log: Log,
   tempDir: string,
   dockerConfig: string,
-  mask: (secret: string) => void
+  mask: (secret: string) => void,
+  { cwd, env }: Surroundings
 ): PublishEnv {
   const buildxConfig: Record<string, string> =
     builder.own === undefined ? {} : { BUILDX_CONFIG: ownBuildxConfig(tempDir) }
   return {
-    docker: runDocker(dockerConfig, {
-      ...buildxGitEnv(settings.build, builder),
-      ...buildxWarningsEnv(),
+    docker: runDocker(dockerConfig, env, {
+      ...buildxGitEnv(settings.build, builder, env),
+      ...buildxWarningsEnv(env),
       ...buildxConfig
     }),
-    registry: createRegistry(settings, mask, log.debug),
+    registry: createRegistry(settings, mask, env, log.debug),
     log,
     retry: { retries: settings.retries },
     registryTimeoutMs: settings.registryTimeout * 1000,
@@ -230,10 +239,11 @@ export function createPublishEnv(
     progress: { pushed: [], skipped: [], uploads: [] },
     dockerfile: annotationFile(
       settings.build,
-      process.cwd(),
-      process.env.GITHUB_WORKSPACE || process.cwd()
+      cwd,
+      env.GITHUB_WORKSPACE || cwd
     ),
-    engineSocket: engineSocket(process.env, readDockerConfig(dockerConfig)),
+    engineSocket: engineSocket(env, readDockerConfig(dockerConfig)),
+    vars: env,
     ...(settings.build.remote && { endpoint: settings.build.remote.endpoint })
   }
 }
@@ -267,7 +277,8 @@ async function requireCallSupport(
 function chooseBuilder(
   settings: Settings,
   detected: Builder | undefined,
-  runDir: string | undefined
+  runDir: string | undefined,
+  env: NodeJS.ProcessEnv
 ): Builder | undefined {
   const name = ownBuilderName(runDir)
   const { remote } = settings.build
@@ -280,7 +291,8 @@ function chooseBuilder(
     settings.build,
     detected,
     settings.images.map(image => image.registry),
-    userBuildkitdConfig(process.env, userConfigDir())
+    userBuildkitdConfig(env, userConfigDir(env)),
+    unexportableCache(settings.build, detected)
   )
   return own === undefined ? detected : { name, driver: own.driver, own }
 }
@@ -293,6 +305,7 @@ export async function builderFor(
   settings: Settings,
   docker: DockerRunner,
   log: Log,
+  env: NodeJS.ProcessEnv,
   runDir?: string
 ): Promise<Builder> {
   if (!needsBuilder(settings)) return CLASSIC
@@ -301,16 +314,17 @@ export async function builderFor(
       'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
     )
   const builder =
-    chooseBuilder(settings, undefined, runDir) ??
+    chooseBuilder(settings, undefined, runDir, env) ??
     chooseBuilder(
       settings,
       await detectBuilder(
         docker,
         settings.build.builder,
         needsImageStore(settings),
-        { configDir: userConfigDir() }
+        { configDir: userConfigDir(env), env }
       ),
-      runDir
+      runDir,
+      env
     ) ??
     CLASSIC
   await requireCallSupport(settings.build.call, builder, docker, log)
@@ -333,9 +347,11 @@ export async function startRun(
   settings: Settings,
   publication: Publication,
   log: Log,
-  tempDir: string
+  tempDir: string,
+  surroundings: Surroundings
 ): Promise<StartedRun> {
-  const userConfig = userConfigDir()
+  const { env: vars } = surroundings
+  const userConfig = userConfigDir(vars)
   const dockerConfig = createRunConfig(
     userConfig,
     tempDir,
@@ -343,8 +359,9 @@ export async function startRun(
   )
   const builder = await builderFor(
     settings,
-    runDocker(dockerConfig),
+    runDocker(dockerConfig, vars),
     log,
+    vars,
     tempDir
   )
   if (settings.build.remote !== undefined) {
@@ -358,7 +375,8 @@ export async function startRun(
     log,
     tempDir,
     dockerConfig,
-    log.mask
+    log.mask,
+    surroundings
   )
   if (publication.legs !== undefined) env.legs = publication.legs
   // written last, just before the pipeline that deletes them after the build
@@ -373,8 +391,9 @@ export async function startRun(
     settings,
     publication,
     builder,
-    createCacheRegistry(settings, log.mask, log.debug),
-    log
+    createCacheRegistry(settings, log.mask, vars, log.debug),
+    log,
+    vars
   )
   const pipeline = pipelineFor({
     settings,

@@ -201,7 +201,7 @@ export async function runPipeline(
     }
   }
   try {
-    const signer = signerFor(settings.signing)
+    const signer = signerFor(settings.signing, env.vars ?? {})
     await inGroup(env, 'Log in', pipeline.login, runStep)
     await inGroup(
       env,

@@ -104,12 +104,13 @@ async function showPlan(
 async function dryRunPipeline(
   settings: Settings,
   publication: Publication,
-  log: Log
+  { log, env }: RunIo
 ): Promise<Pipeline> {
   const builder: Builder = await builderFor(
     settings,
-    createDockerRunner(),
-    log
+    createDockerRunner('docker', {}, undefined, env),
+    log,
+    env
   ).catch((error: unknown): Builder => {
     if (!(error instanceof DockerMissingError)) throw error
     log.warning(
@@ -129,23 +130,25 @@ async function dryRunPipeline(
   const first = publication.images[0]
   const readable =
     first !== undefined &&
-    (await credentialsLookup(settings, log.mask)(first.registry)) !== undefined
+    (await credentialsLookup(settings, log.mask, env)(first.registry)) !==
+      undefined
   const registry = readable
-    ? createCacheRegistry(settings, log.mask, log.debug)
+    ? createCacheRegistry(settings, log.mask, env, log.debug)
     : undefined
   const cache = await readCacheFacts(
     settings,
     publication,
     builder,
     registry,
-    log
+    log,
+    env
   )
   return pipelineFor({
     settings,
     publication,
     builder,
     files,
-    userConfig: userConfigDir(),
+    userConfig: userConfigDir(env),
     cache
   })
 }
@@ -160,10 +163,10 @@ async function previewGuards(
   settings: Settings,
   publication: Publication,
   pipeline: Pipeline,
-  log: Log
+  { log, env }: RunIo
 ): Promise<string[]> {
   if (pipeline.read.length === 0) return []
-  const lookup = credentialsLookup(settings, log.mask)
+  const lookup = credentialsLookup(settings, log.mask, env)
   const readable = new Set<string>()
   for (const image of publication.images)
     if ((await lookup(image.registry)) !== undefined)
@@ -179,7 +182,7 @@ async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
-    const registry = createRegistry(settings, log.mask, log.debug)
+    const registry = createRegistry(settings, log.mask, env, log.debug)
     const values = new RunValues()
     if (settings.mode === 'promote') {
       const source = promoteSource(settings)
@@ -212,8 +215,8 @@ async function dryRun(
   publication: Publication,
   io: RunIo
 ): Promise<RunOutcome> {
-  const pipeline = await dryRunPipeline(settings, publication, io.log)
-  const guards = await previewGuards(settings, publication, pipeline, io.log)
+  const pipeline = await dryRunPipeline(settings, publication, io)
+  const guards = await previewGuards(settings, publication, pipeline, io)
   return {
     publication,
     steps: await showPlan(publication, pipeline, io, guards),
@@ -253,7 +256,8 @@ async function publish(
       settings,
       publication,
       io.log,
-      tempDir
+      tempDir,
+      { cwd: io.cwd, env: io.env }
     )
     progress = env.progress
     if (builder.own !== undefined) io.onOwnBuilder?.(builder.name)

@@ -77,10 +77,15 @@ export async function verifyKeylessSource(
  * The signer, made before anything runs: a wrong password, or keyless
  * without an OIDC token to ask for, fails the run first.
  */
-export function signerFor(signing: SigningSettings): ImageSigner | undefined {
+export function signerFor(
+  signing: SigningSettings,
+  vars: NodeJS.ProcessEnv
+): ImageSigner | undefined {
   if (signing.sign === 'key')
     return keySigner(loadSigner(signing.key, signing.password))
-  return signing.sign === 'keyless' ? keylessImageSigner(signing) : undefined
+  return signing.sign === 'keyless'
+    ? keylessImageSigner(signing, vars)
+    : undefined
 }
 
 /** Refuses the promotion unless a signature on the source digest verifies with verify-key (and, keyless, for verify-identity). */

@@ -1,11 +1,12 @@
 /**
- * The registry client's round trips over node:http/https, in fetch's shape.
- * Written here because the first global fetch loads undici, which costs
- * 30–100 ms of a run on a 2-core runner; node:http is already in the process.
+ * The one HTTP client: the registry's, Sigstore's and the engine's round
+ * trips over node:http/https (TCP, or the engine's unix socket), in fetch's
+ * shape. Written here because the first global fetch loads undici, which
+ * costs 30–100 ms of a run on a 2-core runner.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 
 /** What the registry client reads of a response (a subset of fetch's Response). */
 export interface RegistryResponse {
@@ -29,6 +30,15 @@ export interface RegistryRequestInit {
   redirect?: 'follow'
   /** Aborts the round trip, the body's reading included. */
   signal?: AbortSignal
+  /** A unix socket to ask instead of the URL's host (the engine's). */
+  socketPath?: string
+  /** The answer may come while a streamed body is still sent (the engine's load). */
+  answersEarly?: boolean
+}
+
+/** A response whose body may be read as the stream it comes as. */
+export interface HttpResponse extends RegistryResponse {
+  readonly stream: Readable
 }
 
 /** The fetch the registry client needs; the global fetch fits it too. */
@@ -87,7 +97,7 @@ function responseOf(
   method: string,
   message: IncomingMessage,
   signal: AbortSignal | undefined
-): RegistryResponse {
+): HttpResponse {
   const status = message.statusCode ?? 0
   const bodyless = method === 'HEAD' || NO_BODY.has(status)
   // drained at once, so the connection goes back to the agent (an unread
@@ -98,6 +108,7 @@ function responseOf(
     : undefined
   const bytes = () => (body ??= readBody(message, signal))
   return {
+    stream: message,
     status,
     statusText: message.statusMessage ?? '',
     ok: status >= 200 && status < 300,
@@ -134,28 +145,33 @@ function responseOf(
   }
 }
 
+/** A body sent as it comes: any stream with pipe (tar-stream's is not node's Readable). */
+const streamed = (body: RegistryRequestInit['body']): body is Readable =>
+  typeof body === 'object' && !(body instanceof Uint8Array)
+
 /** Who is asking, for the registry's logs (fetch sent undici's name). */
 const USER_AGENT = 'docker-publish-action'
 
-function roundTrip(
+/** One request, no redirect followed; rejects as fetch does. */
+export function roundTrip(
   url: URL,
   init: RegistryRequestInit
-): Promise<RegistryResponse> {
-  const { signal, body } = init
+): Promise<HttpResponse> {
+  const { signal, body, socketPath } = init
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal))
     const headers = {
       'user-agent': USER_AGENT,
       ...init.headers,
-      ...(body === undefined || body instanceof Readable
+      ...(body === undefined || streamed(body)
         ? {}
         : { 'content-length': Buffer.byteLength(body) })
     }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const request = send(url, { method: init.method, headers })
+    const request = send(url, { method: init.method, headers, socketPath })
     // a stream not all sent (the answer came early, or the request failed) is closed
     const closeBody = () => {
-      if (body instanceof Readable && !body.readableEnded) body.destroy()
+      if (streamed(body) && !body.readableEnded) body.destroy()
     }
     const abort = () => {
       request.destroy()
@@ -170,10 +186,10 @@ function roundTrip(
     })
     request.on('response', message => {
       signal?.removeEventListener('abort', abort)
-      closeBody()
+      if (!init.answersEarly) closeBody()
       resolve(responseOf(url, init.method, message, signal))
     })
-    if (body instanceof Readable) {
+    if (streamed(body)) {
       body.on('error', error => request.destroy(error))
       body.pipe(request)
     } else request.end(body)
@@ -221,7 +237,7 @@ export async function httpFetch(
     if (
       !REDIRECTS.has(response.status) ||
       location === null ||
-      request.body instanceof Readable
+      streamed(request.body)
     )
       return response
     await response.body?.cancel()

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { InputError } from '../errors/input-error.js'
-import { parseInputList } from './input-list.js'
+import { parseInputList } from '../tags/csv.js'
 import type { InputSource } from './parse.js'
 
 /** The build-push-action build options that pass to buildx as they are. */

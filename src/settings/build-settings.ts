@@ -5,14 +5,9 @@
  */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
-import {
-  parseBoolean,
-  parseLines,
-  parseList,
-  type InputSource
-} from './parse.js'
+import { parseBoolean, parseLines, type InputSource } from './parse.js'
 import { parseBuildOptions, type BuildOptions } from './build-options.js'
-import { parseInputList } from './input-list.js'
+import { parseInputList } from '../tags/csv.js'
 import { validatePlatforms } from './platforms.js'
 import {
   checkBuildArgs,
@@ -175,7 +170,9 @@ export function parseBuild(
     target: source('target').trim(),
     buildArgs: checkBuildArgs(parseLines(source, 'build-args')),
     buildContexts,
-    platforms: validatePlatforms(parseList(source, 'platforms')),
+    platforms: validatePlatforms(
+      parseInputList(source, 'platforms', { quote: false, comments: true })
+    ),
     push: parseBoolean(source, 'push', true),
     load: parseBoolean(source, 'load', false),
     pull: parseBoolean(source, 'pull', false),

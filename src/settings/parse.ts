@@ -26,16 +26,6 @@ export function parseLines(source: InputSource, name: string): string[] {
     .filter(line => line !== '' && !line.startsWith('#'))
 }
 
-/** Lines, or comma-separated values on one line (as build-push-action allows). */
-export function parseList(source: InputSource, name: string): string[] {
-  return parseLines(source, name).flatMap(line =>
-    line
-      .split(',')
-      .map(item => item.trim())
-      .filter(item => item !== '')
-  )
-}
-
 export function parseChoice<T extends string>(
   source: InputSource,
   name: string,

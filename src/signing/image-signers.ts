@@ -102,7 +102,7 @@ async function openSigner(
 /** The keyless signer of a run; throws now if the job has no OIDC token to ask for. */
 export function keylessImageSigner(
   signing: SigningSettings,
-  processEnv: NodeJS.ProcessEnv = process.env
+  processEnv: NodeJS.ProcessEnv
 ): ImageSigner {
   const request = tokenRequest(signing.sign, processEnv)
   let opened: Promise<KeylessSigner> | undefined

@@ -1,3 +1,72 @@
+import { parse } from 'csv-parse/sync'
+import { InputError } from '../errors/input-error.js'
+
+/**
+ * Every comma-separated input is read here: list inputs through csv-parse
+ * (`parseInputList`, as build-push-action reads them) and `key=value,…`
+ * lines field by field (`splitCsvLine`, as metadata-action reads them).
+ */
+
+export interface ListOptions {
+  /** Keep a line whole; otherwise its commas split it into items. */
+  ignoreComma?: boolean
+  /** Trim each item (default true). */
+  trimWhitespace?: boolean
+  /** Read double quotes as CSV quotes (default true); false keeps them as text. */
+  quote?: boolean
+  /** A line starting with # is a comment; lines end at a line feed only. */
+  comments?: boolean
+}
+
+const COMMENTS = {
+  comment: '#',
+  comment_no_infix: true,
+  ltrim: true,
+  record_delimiter: ['\r\n', '\n']
+}
+
+/**
+ * A list input read as build-push-action reads it (its getInputList over
+ * csv-parse): one item per line, or per comma unless `ignoreComma`; a double
+ * quoted value may hold newlines (and commas beside other fields), so
+ * `"KEY=-----BEGIN…\n…-----END…"` is one item. Empty items are dropped.
+ */
+export function parseInputList(
+  source: (name: string) => string,
+  name: string,
+  options: ListOptions = {}
+): string[] {
+  const text = source(name)
+  if (text.trim() === '') return []
+  let records: string[][]
+  try {
+    records = parse(text, {
+      columns: false,
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      quote: options.quote === false ? false : '"',
+      ...(options.comments ? COMMENTS : {})
+    })
+  } catch {
+    // the parser's message may quote the text, which may be a secret
+    throw new InputError(
+      name,
+      '(an unclosed or misplaced quote)',
+      'expected one item per line; quote a whole item to put commas or newlines in it, e.g. "KEY=line 1\\nline 2"'
+    )
+  }
+  const items = records.flatMap(record => {
+    if (options.ignoreComma) return [record.join(',')]
+    // as build-push-action: a one-field line splits at every comma, even a
+    // quoted one; fields of a longer line stay whole
+    return record.length === 1 ? record[0].split(',') : record
+  })
+  return items
+    .map(item => (options.trimWhitespace === false ? item : item.trim()))
+    .filter(item => item.trim() !== '')
+}
+
 /** A `key=value,…` line that cannot be split (an unterminated quote). */
 export class CsvSyntaxError extends Error {
   constructor(message: string) {

@@ -2,14 +2,15 @@
  * The builder the step makes for itself (issue 29): on a stock runner's
  * engine (buildx's docker driver, classic store, no builder set up) two
  * platforms get an ephemeral docker-container builder, removed after success,
- * failure and cancel (post); a `builder` input always wins; and a remote
+ * failure and cancel (post), as does one platform with a cache export the
+ * classic store cannot do; a `builder` input always wins; and a remote
  * BuildKit over mTLS from the inputs alone (endpoint, tls-*), removed after,
  * whose wrong CA or missing key fails before any build naming the input.
  * After each step no container or volume of the run's builder is on the
  * engine, and no TLS file is left.
  */
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import {
   existsSync,
   mkdtempSync,
@@ -27,6 +28,7 @@ import { publishedTags, readManifest } from './registry-api.js'
 import { errorLines, RELEASE_TAGS } from './releases.js'
 import {
   postRuns,
+  ROOT,
   runMain,
   runPost,
   startMain,
@@ -186,6 +188,84 @@ describe('docker 28.5 classic store: the other paths', () => {
     expect(leftOnEngine(setup.host, name)).toEqual([])
     expect(runFolders(main)).toEqual([])
     rmSync(context, { recursive: true, force: true })
+  })
+
+  it('one platform with a cache export the classic store cannot do (cache: local): made, the cache written, the builder removed', async () => {
+    const setup = on(engine)
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-own-cache-'))
+    const run = await runMain(
+      { ...setup.inputs, context: HELLO, cache: `local,dir=${dir}` },
+      setup.env
+    )
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      `exports only the inline cache, and cache: local,dir=${dir} was asked`
+    )
+    const name = ownBuilder(run)
+    expect(name).not.toBe('')
+    expect(await publishedTags(a, repoOf(setup))).toEqual(RELEASE_TAGS)
+    // the cache folder holds what buildx's local exporter writes
+    const folders = readdirSync(dir)
+    expect(folders).toHaveLength(1)
+    expect(existsSync(join(dir, folders[0], 'index.json'))).toBe(true)
+    expect(leftOnEngine(setup.host, name)).toEqual([])
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('the CLI stopped by Ctrl-C (SIGINT) during the build: it removes the builder and its folder, exit 130', async () => {
+    const setup = on(engine)
+    const checkout = mkdtempSync(join(tmpdir(), 'dpa-cli-own-'))
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' })
+    git('init', '-q', '-b', 'main')
+    writeFileSync(join(checkout, 'Dockerfile'), 'FROM scratch\nCOPY big /big\n')
+    // a build that lasts: 128 MiB to send to BuildKit, then to the registry
+    execFileSync('head', ['-c', '134217728', '/dev/urandom'], {
+      stdio: ['ignore', openSync(join(checkout, 'big'), 'w'), 'ignore']
+    })
+    git('add', '.')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
+    git('tag', 'v1.2.3')
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'dpa-cli-temp-'))
+    const cli = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist/cli/index.js'),
+        '--images',
+        setup.inputs.images,
+        '--username',
+        a.username,
+        '--password-stdin',
+        '--platforms',
+        PLATFORMS
+      ],
+      {
+        cwd: checkout,
+        env: { ...process.env, ...setup.env, RUNNER_TEMP: runnerTemp },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // a process group of its own: Ctrl-C signals the whole group, as a terminal does
+        detached: true
+      }
+    )
+    let output = ''
+    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    cli.stdin.end(a.password)
+    const closed = new Promise<number | null>(done => cli.on('close', done))
+    const deadline = Date.now() + 60_000
+    while (!/set up in/.test(output) && Date.now() < deadline)
+      await new Promise(resolve => setTimeout(resolve, 20))
+    const name = ownBuilder({ stdout: output })
+    expect(name).not.toBe('')
+    expect(leftOnEngine(setup.host, name).length).toBeGreaterThan(0)
+    process.kill(-(cli.pid ?? 0), 'SIGINT')
+    expect(await closed).toBe(130)
+    expect(output).toContain(`Removed the builder ${name}`)
+    expect(leftOnEngine(setup.host, name)).toEqual([])
+    expect(readdirSync(runnerTemp)).toEqual([])
+    expect(await publishedTags(a, repoOf(setup))).toEqual([])
+    rmSync(checkout, { recursive: true, force: true })
   })
 
   it('a builder the user gives wins: builder: default still refuses two platforms', async () => {

@@ -16,7 +16,7 @@ const PLAN: Publication = {
   buildArgs: [],
   warnings: [],
   notices: [],
-  buildId: '123-1',
+  buildId: '123',
   sourceDateEpoch: 1714564800
 }
 const TAGS = ['ghcr.io/o/app:1.2.3', 'o/app:1.2.3']

@@ -28,7 +28,7 @@ const PLAN: Publication = {
   buildArgs: [],
   warnings: [],
   notices: [],
-  buildId: '123-1',
+  buildId: '123',
   sourceDateEpoch: 1714564800
 }
 

@@ -8,7 +8,7 @@ import {
   pickTag,
   refContextFromGit
 } from '../../../src/context/git-context.js'
-import { execGit } from '../../../src/context/git-exec.js'
+import { execGit } from '../../../src/cli/git-exec.js'
 
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b'
 const CWD = '/home/dev/src/webapp'

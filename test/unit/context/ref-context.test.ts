@@ -543,6 +543,11 @@ describe("refContextFromRunner: the run as build-push-action's provenance names 
     const ctx = contextOf('push-tag', { env: { GITHUB_RUN_ID: undefined } })
     expect(ctx.workflowRun).toBeUndefined()
   })
+
+  it("the run id alone names the legs' handover: a re-run attempt finds them", () => {
+    const env = { GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '2' }
+    expect(contextOf('push-tag', { env }).runId).toBe('77')
+  })
 })
 
 describe("refContextFromRunner: the run's artifact service (digest legs hand over in it)", () => {

@@ -22,7 +22,7 @@ export const RELEASE: RefContext = {
   ref: 'refs/tags/v1.2.3',
   sha: SHA,
   defaultBranches: ['main'],
-  runId: '123-1',
+  runId: '123',
   repository: {
     fullName: 'octo/app',
     htmlUrl: 'https://github.com/octo/app'

@@ -7,6 +7,7 @@ import {
   decideCache,
   requireCacheExport,
   runnerCache,
+  unexportableCache,
   type CacheFacts
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
@@ -547,5 +548,48 @@ describe('cacheReport: what the cache did, from buildx progress', () => {
     }
   ])('$name', ({ progress, report }) => {
     expect(cacheReport(progress)).toBe(report)
+  })
+})
+
+describe('unexportableCache: the cache export a builder cannot do, as written', () => {
+  it.each([
+    {
+      name: 'cache-to gha on the classic store',
+      cache: build({ kind: 'auto' }, { cacheTo: ['type=gha,mode=max'] }),
+      builder: CLASSIC_STORE,
+      asked: 'cache-to type=gha,mode=max'
+    },
+    {
+      name: 'a bare reference is a registry cache',
+      cache: build({ kind: 'auto' }, { cacheTo: ['ghcr.io/o/c:x'] }),
+      builder: CLASSIC_STORE,
+      asked: 'cache-to ghcr.io/o/c:x'
+    },
+    {
+      name: 'cache-to inline: the docker driver exports it',
+      cache: build({ kind: 'auto' }, { cacheTo: ['type=inline'] }),
+      builder: CLASSIC_STORE,
+      asked: undefined
+    },
+    {
+      name: 'cache: local on the classic store',
+      cache: build({ kind: 'local', dir: '/tmp/c' }),
+      builder: CLASSIC_STORE,
+      asked: 'cache: local,dir=/tmp/c'
+    },
+    {
+      name: 'cache: auto decides what the builder can do',
+      cache: build({ kind: 'auto' }),
+      builder: CLASSIC_STORE,
+      asked: undefined
+    },
+    {
+      name: 'cache: gha on a docker-container builder',
+      cache: build({ kind: 'gha' }),
+      builder: CONTAINER,
+      asked: undefined
+    }
+  ])('$name', ({ cache, builder, asked }) => {
+    expect(unexportableCache(cache, builder)).toBe(asked)
   })
 })

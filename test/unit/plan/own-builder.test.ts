@@ -60,11 +60,51 @@ describe('containerBuilderFor: when the run makes its own docker-container build
       detected: { name: '', driver: 'classic' },
       registries: ['ghcr.io'],
       opts: undefined
+    },
+    {
+      name: 'one platform and a cache export the classic store cannot do: made',
+      build: { platforms: [], builder: '' },
+      detected: CLASSIC_STORE,
+      registries: ['ghcr.io'],
+      cache: 'cache-to type=gha,mode=max',
+      opts: ['image=moby/buildkit:buildx-stable-1']
+    },
+    {
+      name: 'a cache export, but the user named the builder: refused later, as the user asked for that builder',
+      build: { platforms: [], builder: 'default' },
+      detected: CLASSIC_STORE,
+      registries: ['ghcr.io'],
+      cache: 'cache-to type=gha,mode=max',
+      opts: undefined
+    },
+    {
+      name: "a cache export on containerd's store: the docker driver exports it",
+      build: { platforms: [], builder: '' },
+      detected: { ...CLASSIC_STORE, store: 'containerd' as const },
+      registries: ['ghcr.io'],
+      cache: undefined,
+      opts: undefined
     }
-  ])('$name', ({ build, detected, registries, opts }) => {
+  ])('$name', ({ build, detected, registries, opts, ...rest }) => {
+    const cache = 'cache' in rest ? rest.cache : undefined
     expect(
-      containerBuilderFor(build, detected, registries, undefined)?.driverOpts
+      containerBuilderFor(build, detected, registries, undefined, cache)
+        ?.driverOpts
     ).toEqual(opts)
+  })
+
+  it('says why it is made: the cache export asked', () => {
+    expect(
+      containerBuilderFor(
+        { platforms: [], builder: '' },
+        CLASSIC_STORE,
+        ['ghcr.io'],
+        undefined,
+        'cache: registry,ref=ghcr.io/o/app:cache'
+      )?.reason
+    ).toBe(
+      "buildx's docker driver on the classic image store exports only the inline cache, and cache: registry,ref=ghcr.io/o/app:cache was asked"
+    )
   })
 })
 

@@ -11,7 +11,7 @@ import {
 import { LIST_PASSWORD, PASSWORD, releaseRun } from '../docker/run-fixture.js'
 import { legArtifactName } from '../../../src/plan/leg-handover.js'
 
-// The release of run-fixture: tag v1.2.3 in run 123-1, images
+// The release of run-fixture: tag v1.2.3 in run 123, images
 // ghcr.io/octo/app and octo/app (Docker Hub), logins for both.
 
 const FILES = {
@@ -388,10 +388,10 @@ describe('pipelineFor, the other modes', () => {
       },
       login: LOGINS,
       stage: [
-        'staged GET https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-amd64',
-        'staged GET https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64',
-        "predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app 'ghcr.io/octo/app@<digest of build-123-1-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-1-linux-arm64>'",
-        "index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' 'ghcr.io/octo/app@<digest of build-123-1-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-1-linux-arm64>'"
+        'staged GET https://ghcr.io/v2/octo/app/manifests/build-123-linux-amd64',
+        'staged GET https://ghcr.io/v2/octo/app/manifests/build-123-linux-arm64',
+        "predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app 'ghcr.io/octo/app@<digest of build-123-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-linux-arm64>'",
+        "index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' 'ghcr.io/octo/app@<digest of build-123-linux-amd64>' 'ghcr.io/octo/app@<digest of build-123-linux-arm64>'"
       ]
     }
   ])('$name', async ({ inputs, login, stage }) => {
@@ -408,11 +408,11 @@ describe('pipelineFor, the other modes', () => {
     )
     expect(shape(steps.stage)).toEqual([
       `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`,
-      'handover PUT https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64'
+      'handover PUT https://ghcr.io/v2/octo/app/manifests/build-123-linux-arm64'
     ])
     expect([steps.read, steps.tag]).toEqual([[], []])
     expect(shape(steps.readBack)).toEqual([
-      'read-back HEAD https://ghcr.io/v2/octo/app/manifests/build-123-1-linux-arm64'
+      'read-back HEAD https://ghcr.io/v2/octo/app/manifests/build-123-linux-arm64'
     ])
   })
 
@@ -435,8 +435,8 @@ describe('pipelineFor, the other modes', () => {
       platforms: 'linux/amd64,linux/arm64'
     })
     expect(shape(steps.discard)).toEqual([
-      'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-1-linux-amd64> (only if the registry deletes manifests)',
-      'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-1-linux-arm64> (only if the registry deletes manifests)'
+      'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-linux-amd64> (only if the registry deletes manifests)',
+      'discard DELETE https://ghcr.io/v2/octo/app/manifests/<handover build-123-linux-arm64> (only if the registry deletes manifests)'
     ])
   })
 

@@ -5,22 +5,16 @@ import { isTag } from '../../../src/reference/grammar.js'
 describe('stagingTag', () => {
   it.each([
     {
-      name: 'run id and attempt, linux/amd64',
-      buildId: '123-1',
+      name: 'the run id, linux/amd64',
+      buildId: '123',
       platform: 'linux/amd64',
-      expected: 'build-123-1-linux-amd64'
+      expected: 'build-123-linux-amd64'
     },
     {
       name: 'a platform variant',
-      buildId: '123-1',
+      buildId: '123',
       platform: 'linux/arm/v7',
-      expected: 'build-123-1-linux-arm-v7'
-    },
-    {
-      name: 'a re-run attempt is another tag',
-      buildId: '123-2',
-      platform: 'linux/arm64',
-      expected: 'build-123-2-linux-arm64'
+      expected: 'build-123-linux-arm-v7'
     },
     {
       name: 'no run id: the short commit',
@@ -41,7 +35,7 @@ describe('stagingTag', () => {
       'linux/arm/v6',
       'linux/arm/v7'
     ]
-    const tags = new Set(platforms.map(p => stagingTag('123-1', p)))
+    const tags = new Set(platforms.map(p => stagingTag('123', p)))
     expect(tags.size).toBe(platforms.length)
   })
 })

@@ -22,7 +22,7 @@ const RELEASE: Publication = {
   buildArgs: [],
   warnings: [],
   notices: [],
-  buildId: '123-1',
+  buildId: '123',
   sourceDateEpoch: 1714564800
 }
 

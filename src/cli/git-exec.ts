@@ -1,0 +1,31 @@
+import { runProcess } from '../docker/process.js'
+import type { GitReader } from '../context/git-context.js'
+
+const STDERR_TAIL = 500
+
+/**
+ * The real GitReader: runs `git <args>` in cwd through the one process
+ * launcher (no shell) and resolves with its stdout. A non-zero exit rejects
+ * with the command, the exit code and the tail of stderr; a missing git
+ * binary gets its own message.
+ */
+export const execGit: GitReader = {
+  async run(args: string[], cwd: string): Promise<string> {
+    const command = ['git', ...args].join(' ')
+    const result = await runProcess('git', args, {
+      cwd,
+      env: process.env,
+      quiet: true
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error
+      throw new Error(
+        `${command}: git is not installed or not on PATH (or ${cwd} does not exist)`
+      )
+    })
+    if (result.exitCode === 0) return result.stdout
+    const detail = result.stderr.trim().slice(-STDERR_TAIL)
+    throw new Error(
+      `${command} failed in ${cwd} (exit ${result.exitCode})${detail === '' ? '' : `: ${detail}`}`
+    )
+  }
+}
