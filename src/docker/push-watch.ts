@@ -71,7 +71,7 @@ export function pushWatch(
   const asked = targets(step, images)
   if (asked.length === 0) return undefined
   const answers = (image: Image) =>
-    bounds.registry.pingUploads(image.name).then(
+    bounds.registry.pingUploads(image).then(
       () => true,
       // an HTTP answer, even a refusal, is an answer
       (error: unknown) => error instanceof RegistryError

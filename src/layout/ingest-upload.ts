@@ -11,6 +11,7 @@
  * layout's own upload afterwards sends whatever did not get in this way
  * (its HEAD finds the rest). Nothing here fails a run.
  */
+import type { Image } from '../reference/images.js'
 import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RegistryClient } from '../registry/client.js'
@@ -38,7 +39,7 @@ interface Growing {
 export function uploadWhileExported(
   client: RegistryClient,
   layoutDir: string,
-  image: string,
+  image: Image,
   /** Told the bytes sent so far of the blobs found so far, and their total. */
   onProgress?: (sent: number, total: number) => void
 ): EarlyUploads {

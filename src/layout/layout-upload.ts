@@ -4,6 +4,7 @@
  * then the root. The tags are
  * the caller's to set afterwards.
  */
+import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { BlobOutcome } from '../registry/blob-upload.js'
 import { RegistryError } from '../registry/registry-error.js'
@@ -16,7 +17,7 @@ import {
 
 export interface LayoutUploadOptions {
   /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
-  mountFrom?: string[]
+  mountFrom?: Image[]
   /** Blobs sent at once; default DEFAULT_PARALLEL_UPLOADS. */
   parallel?: number
   /** Told after each piece of progress: bytes the registry has of all blobs, and their total. */
@@ -40,7 +41,7 @@ export const DEFAULT_PARALLEL_UPLOADS = 5
 export async function uploadLayout(
   client: RegistryClient,
   layout: OciLayout,
-  image: string,
+  image: Image,
   options: LayoutUploadOptions = {}
 ): Promise<LayoutUploadResult> {
   const total = layout.blobs.reduce((sum, blob) => sum + blob.size, 0)

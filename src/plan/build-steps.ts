@@ -156,7 +156,7 @@ function uploads(images: Image[], layout: string): RequestStep[] {
   return images.map(image => ({
     step: 'upload',
     method: 'PUT',
-    url: manifestUrl(image.name, DIGEST),
+    url: manifestUrl(image, DIGEST),
     image,
     reference: DIGEST,
     layout
@@ -333,7 +333,7 @@ export function tagHandoverSteps(
   return images.map(image => ({
     step: 'handover',
     method: 'PUT',
-    url: manifestUrl(image.name, staging),
+    url: manifestUrl(image, staging),
     image,
     reference: staging,
     platform

@@ -9,7 +9,6 @@
 import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { parseReleaseVersion, compareReleaseVersions } from '../tags/version.js'
-import { parseRepository } from '../reference/repository.js'
 import { describeBuilder, type Builder } from './builder.js'
 
 /** What the runner offers: GitHub's cache service to JavaScript actions. */
@@ -103,8 +102,10 @@ export interface CacheDecision {
 export interface CacheFacts {
   builder: Builder
   runner: RunnerCache
-  /** The first image's name (registry/repository): the scope and the imports' repository. */
+  /** The first image's name (registry/repository): the imports' repository. */
   image: string
+  /** Its repository path in the registry ("library/nginx"): the gha scope. */
+  repository: string
   pullRequest?: number
   /** The image's own tags that exist, in the order they are tried. */
   imports: CacheImport[]
@@ -187,11 +188,10 @@ function cacheValue(cache: CacheBuild['cache']): string {
 
 /** A gha scope per image and platform, so matrix legs and images never collide. */
 export function cacheScope(
-  image: string,
+  repository: string,
   build: Pick<BuildSettings, 'platforms' | 'target'>,
   runner: RunnerCache
 ): string {
-  const { repository } = parseRepository(image)
   const platforms =
     build.platforms.length > 0
       ? build.platforms.join('+')
@@ -298,7 +298,7 @@ function ghaCache(
       'gha',
       "GitHub's cache service is not offered here (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, which the runner gives JavaScript actions); use auto, inline, registry,ref=… or local,dir=…"
     )
-  const scope = cacheScope(facts.image, build, facts.runner)
+  const scope = cacheScope(facts.repository, build, facts.runner)
   const own = `${scope}${prOnly(facts)}`
   const from =
     own === scope
@@ -335,7 +335,7 @@ function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
 
 function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   requireExport('local', facts.builder, 'cache', cacheValue(build.cache))
-  const scope = cacheScope(facts.image, build, facts.runner)
+  const scope = cacheScope(facts.repository, build, facts.runner)
   const base = `${build.cache.dir as string}/${scope}`
   const own = `${base}${prOnly(facts)}`
   const from =

@@ -72,14 +72,14 @@ export function promoteStage(
             {
               step: 'mount',
               method: 'POST',
-              url: mountUrl(image.name, '<each blob>', source.name),
+              url: mountUrl(image, '<each blob>', source),
               image,
               reference: SOURCE_DIGEST
             },
             {
               step: 'copy',
               method: 'PUT',
-              url: manifestUrl(image.name, SOURCE_DIGEST),
+              url: manifestUrl(image, SOURCE_DIGEST),
               image,
               reference: SOURCE_DIGEST
             }
@@ -105,7 +105,7 @@ function taggedLegs(
     return {
       step: 'staged',
       method: 'GET',
-      url: manifestUrl(image.name, tag),
+      url: manifestUrl(image, tag),
       image,
       reference: tag,
       platform
@@ -152,7 +152,7 @@ export function discardSteps(
     tags.map((tag, i) => ({
       step: 'discard' as const,
       method: 'DELETE' as const,
-      url: manifestUrl(image.name, handoverDigest(tag)),
+      url: manifestUrl(image, handoverDigest(tag)),
       image,
       reference: handoverDigest(tag),
       platform: platforms[i],

@@ -1,8 +1,7 @@
 /** Every mode that produces an image, as one ordered list of steps (see steps.ts). */
 import { evaluatesOnly } from '../settings/build-options.js'
-import type { Settings } from '../settings/settings.js'
+import { promoteSource, type Settings } from '../settings/settings.js'
 import { loginArgs } from '../argv/login.js'
-import { parseImageReference } from '../reference/images.js'
 import type { Publication } from './publication.js'
 import {
   attestationDefaults,
@@ -67,15 +66,18 @@ export interface PipelineInput {
  * login` process would only repeat that request, at ~85 ms a login.
  */
 function registryLogins(settings: Settings): Step[] {
-  return settings.logins.map(({ registry, username }) => ({
-    step: 'login',
-    method: 'GET',
-    url: apiUrl(parseRegistry(registry), '/v2/'),
-    // a login is about a registry, not an image: the registry stands for both
-    image: { name: registry, registry },
-    reference: '',
-    username
-  }))
+  return settings.logins.map(({ registry, username }) => {
+    const endpoint = parseRegistry(registry)
+    return {
+      step: 'login',
+      method: 'GET',
+      url: apiUrl(endpoint, '/v2/'),
+      // a login is about a registry, not an image: the registry stands for both
+      image: { ...endpoint, name: registry, registry, repository: '' },
+      reference: '',
+      username
+    }
+  })
 }
 
 /**
@@ -165,6 +167,7 @@ export function cacheFor(input: PipelineInput): CacheDecision {
     builder,
     runner: cache?.runner ?? { service: false },
     image: publication.images[0]?.name ?? '',
+    repository: publication.images[0]?.repository ?? '',
     imports: cache?.imports ?? [],
     ...(publication.cacheSources?.pullRequest !== undefined && {
       pullRequest: publication.cacheSources.pullRequest
@@ -239,7 +242,7 @@ function digestPipeline(input: PipelineInput): ModePipeline {
 
 function promotePipeline(input: PipelineInput): ModePipeline {
   const { settings, publication } = input
-  const source = parseImageReference(settings.source, 'source')
+  const source = promoteSource(settings)
   const stage = promoteStage(source.image, source.reference, publication.images)
   const login = promoteNeedsDocker(source.image, publication.images)
     ? loginSteps(input)

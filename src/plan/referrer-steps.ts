@@ -19,7 +19,7 @@ function putReferrer(
   return {
     step,
     method: 'PUT',
-    url: manifestUrl(image.name, REFERRER),
+    url: manifestUrl(image, REFERRER),
     image,
     reference: REFERRER,
     when

@@ -19,7 +19,7 @@ function manifestStep(
   return {
     step,
     method,
-    url: manifestUrl(image.name, reference),
+    url: manifestUrl(image, reference),
     image,
     reference
   }
@@ -42,7 +42,7 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
     {
       step: 'read' as const,
       method: 'GET' as const,
-      url: tagsUrl(image.name),
+      url: tagsUrl(image),
       image,
       reference: ''
     },
@@ -50,7 +50,7 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
     {
       step: 'read' as const,
       method: 'GET' as const,
-      url: manifestUrl(image.name, DIGEST),
+      url: manifestUrl(image, DIGEST),
       image,
       reference: DIGEST
     },
@@ -73,7 +73,7 @@ export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
     images.map(image => ({
       step: 'tag' as const,
       method: 'PUT' as const,
-      url: manifestUrl(image.name, tag.name),
+      url: manifestUrl(image, tag.name),
       image,
       reference: tag.name,
       tag
@@ -98,7 +98,7 @@ export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
     {
       step: 'read-back' as const,
       method: 'GET' as const,
-      url: tagsUrl(image.name),
+      url: tagsUrl(image),
       image,
       reference: ''
     },
@@ -108,7 +108,7 @@ export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
       .map(tag => ({
         step: 'repair' as const,
         method: 'PUT' as const,
-        url: manifestUrl(image.name, tag.name),
+        url: manifestUrl(image, tag.name),
         image,
         reference: tag.name,
         tag,

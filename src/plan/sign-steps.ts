@@ -3,8 +3,8 @@
  * source's signature, then, once the tags are read back, the run's digest
  * signed and (promote) the source's signatures and attestations carried.
  */
-import type { Settings } from '../settings/settings.js'
-import { parseImageReference, type Image } from '../reference/images.js'
+import { promoteSource, type Settings } from '../settings/settings.js'
+import type { Image } from '../reference/images.js'
 import { manifestUrl } from '../reference/repository.js'
 import type { RequestStep, Step } from './steps.js'
 
@@ -21,7 +21,7 @@ function putStep(
   return {
     step,
     method: 'PUT',
-    url: manifestUrl(image.name, reference),
+    url: manifestUrl(image, reference),
     image,
     reference
   }
@@ -35,13 +35,13 @@ export function verifySteps(settings: Settings): RequestStep[] {
     (verifyKey === '' && verifyIdentity === '')
   )
     return []
-  const { image } = parseImageReference(settings.source, 'source')
+  const { image } = promoteSource(settings)
   const reference = 'sha256-<source digest>.sig'
   return [
     {
       step: 'verify',
       method: 'GET',
-      url: manifestUrl(image.name, reference),
+      url: manifestUrl(image, reference),
       image,
       reference
     }

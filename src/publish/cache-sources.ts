@@ -59,7 +59,7 @@ export async function readCacheFacts(
     return { runner, imports: [] }
   }
   try {
-    const tags = await registry.listTags(image.name)
+    const tags = await registry.listTags(image)
     return { runner, imports: cacheImports(sources, tags) }
   } catch (error) {
     log.warning(

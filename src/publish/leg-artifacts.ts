@@ -121,7 +121,7 @@ export async function readLeg(
   })
   await requireManifest(
     env.registry,
-    image.name,
+    image,
     digest,
     `the ${platform} leg's artifact ${artifact} names ${image.name}@${digest}, which registry ${image.registry} does not hold`
   )

@@ -18,6 +18,8 @@ export interface Pushed {
 export interface Held {
   ref: string
   digest: string
+  /** The image of `ref`, by name. */
+  image: string
 }
 
 /** Where one of our references pointed before the run, and that image's version label. */

@@ -148,7 +148,7 @@ function uploadWhileBuilding(
     uploads: uploadWhileExported(
       env.registry,
       step.layout,
-      image,
+      upload.image,
       progressLogger(upload.image, env, 'sent while buildx writes them')
     )
   }
@@ -223,11 +223,11 @@ async function readBackPhase(run: PipelineRun): Promise<Held[]> {
   })
   const written = tagged
     ? env.result.pushed
-    : held.filter(h => {
-        const image = h.ref.slice(0, h.ref.lastIndexOf(':'))
-        const wrote = values.handovers.get(image) ?? values.digestOf(image)
-        return h.digest === wrote
-      })
+    : held.filter(
+        h =>
+          h.digest ===
+          (values.handovers.get(h.image) ?? values.digestOf(h.image))
+      )
   env.result.pushed = inPlanOrder(publication.refs, confirmed(written, held))
   return held
 }

@@ -28,9 +28,9 @@ async function readAll(
   await Promise.all(
     steps.map(async step => {
       env.log.info(stepLine(step))
-      const image = step.image.name
+      const { image } = step
       if (step.reference === '')
-        lists.set(image, await env.registry.listTags(image))
+        lists.set(image.name, await env.registry.listTags(image))
       else
         digests.set(
           refOf(step),
@@ -49,15 +49,19 @@ async function repair(
   env: PublishEnv
 ): Promise<void> {
   const ref = refOf(step)
-  const image = step.image.name
+  const { image } = step
   const target =
     step.tag &&
-    followedRelease(step.tag, publication.tags, fresh.lists.get(image) ?? [])
+    followedRelease(
+      step.tag,
+      publication.tags,
+      fresh.lists.get(image.name) ?? []
+    )
   if (!written.has(ref) || target === undefined) {
     env.log.info(notRunLine(step, 'not needed: this run did not move it'))
     return
   }
-  const targetRef = `${image}:${target}`
+  const targetRef = `${image.name}:${target}`
   const digest = fresh.digests.has(targetRef)
     ? fresh.digests.get(targetRef)
     : await env.registry.getDigest(image, target)
@@ -101,7 +105,7 @@ async function settleReleases(
     const build =
       held === undefined
         ? undefined
-        : await heldBuild(env.registry, image, held, publication)
+        : await heldBuild(env.registry, step.image, held, publication)
     if (build?.thisCommit === true && held !== undefined) {
       env.log.info(
         `${ref} now holds ${held}, another build of this commit (${publication.labels[REVISION]}) written meanwhile (a re-run racing this one): it is this release, so this run's build (${ours}) is not used`
@@ -146,7 +150,8 @@ export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
     )
   return heads.map(step => ({
     ref: refOf(step),
-    digest: fresh.digests.get(refOf(step)) ?? ''
+    digest: fresh.digests.get(refOf(step)) ?? '',
+    image: step.image.name
   }))
 }
 
@@ -159,8 +164,8 @@ export async function readBack(
   return Promise.all(
     heads.map(async step => ({
       ref: refOf(step),
-      digest:
-        (await env.registry.getDigest(step.image.name, step.reference)) ?? ''
+      digest: (await env.registry.getDigest(step.image, step.reference)) ?? '',
+      image: step.image.name
     }))
   )
 }

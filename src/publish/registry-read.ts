@@ -18,6 +18,7 @@ import {
   type ImageDecision,
   type ImageTags
 } from '../guards/image-decisions.js'
+import type { Image } from '../reference/images.js'
 import type { Settings } from '../settings/settings.js'
 import type { Publication } from '../plan/publication.js'
 import {
@@ -57,7 +58,7 @@ async function readWriters(
   const writers: Writers = {}
   await Promise.all(
     digests.map(async digest => {
-      const found = await imageLabels(registry, state.image.name, digest).catch(
+      const found = await imageLabels(registry, state.image, digest).catch(
         () => undefined
       )
       if (found !== undefined)
@@ -88,7 +89,7 @@ async function readLateTag(
   for (const ms of LATE_TAG_READS) {
     if (!late()) return
     await new Promise(resolve => setTimeout(resolve, ms))
-    const digest = await registry.getDigest(state.image.name, reference)
+    const digest = await registry.getDigest(state.image, reference)
     if (digest !== undefined) state.existingDigests[reference] = digest
   }
 }
@@ -111,20 +112,20 @@ export async function readStates(
     steps.map(async ({ image, reference }) => {
       const state = states.get(image.name) as ImageState
       if (reference === '') {
-        state.existingTags = await registry.listTags(image.name)
+        state.existingTags = await registry.listTags(image)
         return
       }
       if (reference === DIGEST) {
         const digest = digestOf(image.name)
         state.manifest = await requireManifest(
           registry,
-          image.name,
+          image,
           digest,
           `${image.name}@${digest} is not in the registry although it was just pushed`
         )
         return
       }
-      const digest = await registry.getDigest(image.name, reference)
+      const digest = await registry.getDigest(image, reference)
       if (digest !== undefined) state.existingDigests[reference] = digest
     })
   )
@@ -157,7 +158,7 @@ export interface HeldBuild {
  */
 export async function heldBuild(
   registry: RegistryClient,
-  image: string,
+  image: Image,
   digest: string,
   publication: Publication
 ): Promise<HeldBuild | undefined> {
@@ -185,9 +186,9 @@ async function checkRevision(
   values: RunValues,
   reader: Reader
 ): Promise<string | undefined> {
-  const image = step.image.name
+  const { image } = step
   const existing = state.existingDigests[step.reference]
-  const ours = values.digestOf(image)
+  const ours = values.digestOf(image.name)
   if (existing === undefined || existing === ours) {
     const why = existing ? 'it holds this run’s digest' : 'it does not exist'
     reader.logStep?.(notRunLine(step, `not needed: ${why}`))
@@ -196,9 +197,9 @@ async function checkRevision(
   reader.logStep?.(stepLine(step))
   const found = await heldBuild(reader.registry, image, existing, publication)
   if (found === undefined || !found.thisCommit) return undefined
-  values.setDigest(image, existing)
+  values.setDigest(image.name, existing)
   state.manifest = found.manifest
-  return `${image}:${step.reference} already holds a build of this commit (${publication.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
+  return `${image.name}:${step.reference} already holds a build of this commit (${publication.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
 }
 
 /** Runs the revision steps; an image whose release is this commit's takes that digest. */
@@ -279,7 +280,7 @@ export async function readAndDecide(
 /** The version label of an image in the registry ('' when it has none or cannot be read). */
 async function versionOf(
   registry: RegistryClient,
-  image: string,
+  image: Image,
   digest: string
 ): Promise<string> {
   try {
@@ -302,7 +303,7 @@ export async function readBefore(
     Object.entries(existingDigests).map(([tag, digest]) => {
       const key = `${image.name}@${digest}`
       if (digest !== digestOf(image.name) && !versions.has(key))
-        versions.set(key, versionOf(registry, image.name, digest))
+        versions.set(key, versionOf(registry, image, digest))
       return { ref: `${image.name}:${tag}`, digest, key }
     })
   )
@@ -322,9 +323,7 @@ export async function readPlatforms(
 ): Promise<string[]> {
   const state = states.find(s => s.manifest !== undefined)
   if (state?.manifest === undefined) return []
-  return imagePlatforms(registry, state.image.name, state.manifest).catch(
-    () => []
-  )
+  return imagePlatforms(registry, state.image, state.manifest).catch(() => [])
 }
 
 /** Reads both into the run's result (started beside the tagging; never fails the run). */

@@ -4,7 +4,7 @@
  * Each adapter only turns its world into settings and io, and the outcome
  * into its outputs.
  */
-import type { Settings } from '../settings/settings.js'
+import { promoteSource, type Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
 import { credentialsLookup, userConfigDir } from '../docker/config.js'
@@ -24,7 +24,6 @@ import {
   type Pipeline,
   type PlanStep
 } from '../plan/steps.js'
-import { parseImageReference } from '../reference/images.js'
 import { splitSecret } from '../settings/secret-lines.js'
 import {
   builderFor,
@@ -188,9 +187,9 @@ async function previewGuards(
     const registry = createRegistry(settings, log.mask, env, log.debug)
     const values = new RunValues()
     if (settings.mode === 'promote') {
-      const source = parseImageReference(settings.source, 'source')
+      const source = promoteSource(settings)
       const digest =
-        (await registry.getDigest(source.image.name, source.reference)) ?? ''
+        (await registry.getDigest(source.image, source.reference)) ?? ''
       for (const image of publication.images)
         values.setDigest(image.name, digest)
     }

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { InputError } from '../errors/input-error.js'
+import type { Image } from '../reference/images.js'
 import type { SigningSettings } from '../settings/signing.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { isReferrerStep } from '../plan/referrer-steps.js'
@@ -47,7 +48,7 @@ async function readTrust(path: string): Promise<KeylessPolicy['trust']> {
 /** Throws unless a keyless signature on the source verifies for the expected identity. */
 export async function verifyKeylessSource(
   signing: SigningSettings,
-  source: { image: { name: string }; digest: string },
+  source: { image: Image; digest: string },
   env: PublishEnv
 ): Promise<void> {
   const trust = await readTrust(signing.verifyTrustedRoot)
@@ -55,7 +56,7 @@ export async function verifyKeylessSource(
   const ref = `${source.image.name}@${source.digest}`
   const { valid, refusals } = await countKeylessSignatures(
     env.registry,
-    source.image.name,
+    source.image,
     source.digest,
     {
       identity: signing.verifyIdentity,
@@ -101,7 +102,7 @@ export async function verifySource(
   if (signing.verifyKey === '') return
   const valid = await countValidSignatures(
     env.registry,
-    source.image.name,
+    source.image,
     source.digest,
     signing.verifyKey
   )
@@ -121,15 +122,15 @@ export async function verifySource(
  */
 async function carry(
   step: RequestStep,
-  image: string,
-  source: { image: { name: string }; digest: string },
+  image: Image,
+  source: { image: Image; digest: string },
   digest: string,
   signs: boolean,
   env: PublishEnv
 ): Promise<void> {
   const tags = await copyArtifacts(
     env.registry,
-    source.image.name,
+    source.image,
     source.digest,
     image
   )
@@ -140,7 +141,7 @@ async function carry(
   )
   if (tags.length > 0 && digest !== source.digest && !signs)
     env.log.warning(
-      `${image}: the promoted digest ${digest} wraps the source ${source.digest} in an index, which the carried signatures do not cover: they verify on ${image}@${source.digest}; sign: key or keyless signs the promoted digest too`
+      `${image.name}: the promoted digest ${digest} wraps the source ${source.digest} in an index, which the carried signatures do not cover: they verify on ${image.name}@${source.digest}; sign: key or keyless signs the promoted digest too`
     )
 }
 
@@ -158,8 +159,8 @@ export async function signPublished(
   return env.log.group('Sign', async () => {
     const commands: string[] = []
     for (const step of steps) {
-      const image = step.image.name
-      const digest = values.digestOf(image)
+      const { image } = step
+      const digest = values.digestOf(image.name)
       if (step.step === 'carry' && values.source !== undefined)
         await carry(step, image, values.source, digest, !!signer, env)
       if (step.step === 'sign' && signer !== undefined) {
@@ -188,22 +189,21 @@ async function runReferrerStep(
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
-  const image = step.image.name
+  const { image } = step
   const source = values.source
   const attached =
     step.step === 'attest'
-      ? await attachAttestations(env.registry, image, values.digestOf(image))
+      ? await attachAttestations(
+          env.registry,
+          image,
+          values.digestOf(image.name)
+        )
       : source === undefined
         ? []
-        : await copyReferrers(
-            env.registry,
-            source.image.name,
-            source.digest,
-            image
-          )
+        : await copyReferrers(env.registry, source.image, source.digest, image)
   env.log.info(
     attached.length > 0
-      ? `${stepLine(step)}\n${referrerLines(image, attached)}`
+      ? `${stepLine(step)}\n${referrerLines(image.name, attached)}`
       : notRunLine(
           step,
           step.step === 'attest'

@@ -71,10 +71,8 @@ export function progressLogger(
 }
 
 /** Images of the same registry that already hold this run's blobs. */
-function mountSources(image: Image, values: RunValues): string[] {
-  return values.uploaded
-    .filter(other => other.registry === image.registry)
-    .map(other => other.name)
+function mountSources(image: Image, values: RunValues): Image[] {
+  return values.uploaded.filter(other => other.registry === image.registry)
 }
 
 /** upload: the layout into the step's image by digest; its digest is the run's. */
@@ -87,7 +85,7 @@ export async function runUpload(
   const started = performance.now()
   const early = (await values.earlyUploads.get(step.image.name)) ?? new Set()
   const layout = await readLayout(step.layout)
-  const result = await uploadLayout(env.registry, layout, step.image.name, {
+  const result = await uploadLayout(env.registry, layout, step.image, {
     mountFrom: mountSources(step.image, values),
     onProgress: progressLogger(step.image, env)
   })
@@ -130,12 +128,12 @@ export async function runHandover(
   if (step.artifact !== undefined) return uploadLeg(step, digest, env)
   const leg = await requireManifest(
     env.registry,
-    step.image.name,
+    step.image,
     digest,
     `${step.image.name}@${digest} vanished after its upload`
   )
   const index = handoverIndex(leg, step.platform ?? '', step.reference)
-  await env.registry.putManifest(step.image.name, step.reference, index)
+  await env.registry.putManifest(step.image, step.reference, index)
   values.handovers.set(step.image.name, index.digest)
 }
 
@@ -158,7 +156,7 @@ export async function runDiscards(
       }
       env.log.info(stepLine(step))
       await env.registry
-        .deleteManifest(step.image.name, digest)
+        .deleteManifest(step.image, digest)
         .catch((error: unknown) =>
           env.log.notice(
             `${step.image.name}: the ${step.platform ?? ''} leg's handover tag stays, as the registry refused to delete it (${errorMessage(error)})`
@@ -185,7 +183,7 @@ async function readSource(
 ): Promise<string[]> {
   const manifest = await requireManifest(
     env.registry,
-    step.image.name,
+    step.image,
     step.reference,
     `input "source": ${step.image.name}:${step.reference} was not found in registry ${step.image.registry}`
   )
@@ -202,7 +200,7 @@ async function sourceManifest(
     throw new Error('copy ran before the source was read')
   return requireManifest(
     env.registry,
-    source.image.name,
+    source.image,
     source.digest,
     'the source image vanished from the registry while it was copied'
   )
@@ -225,7 +223,7 @@ async function readStaged(
   }
   const manifest = await requireManifest(
     env.registry,
-    image.name,
+    image,
     reference,
     `input "platforms": no ${step.platform ?? ''} build of this run at ${image.name}:${reference}: did its mode: digest job succeed?`
   )
@@ -253,12 +251,7 @@ export async function runStageRequest(
     case 'mount': {
       const source = values.source
       if (source !== undefined)
-        await mountImage(
-          env.registry,
-          source.image.name,
-          source.digest,
-          step.image.name
-        )
+        await mountImage(env.registry, source.image, source.digest, step.image)
       return []
     }
     case 'upload':
@@ -269,7 +262,7 @@ export async function runStageRequest(
       return []
     case 'copy': {
       const manifest = await sourceManifest(values, env)
-      await env.registry.putManifest(step.image.name, manifest.digest, manifest)
+      await env.registry.putManifest(step.image, manifest.digest, manifest)
       values.setDigest(step.image.name, manifest.digest)
       return []
     }

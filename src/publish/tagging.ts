@@ -80,7 +80,7 @@ async function pointTags(
       phase.map(async step => {
         const manifest = manifestOf(step.image.name)
         log.info(stepLine(step))
-        await registry.putManifest(step.image.name, step.reference, manifest)
+        await registry.putManifest(step.image, step.reference, manifest)
         result.pushed.push({
           ref: `${step.image.name}:${step.reference}`,
           digest: manifest.digest

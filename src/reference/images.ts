@@ -9,12 +9,16 @@ import {
   MAX_NAME_LENGTH,
   NAME_RULES
 } from './grammar.js'
+import { parseRegistry, type RepositoryReference } from './repository.js'
 
-export interface Image {
+/**
+ * An image name parsed once, where the input is read: the name docker tags,
+ * and where the registry API finds it (`registry` is docker.io when no host
+ * was given, or an alias of it was).
+ */
+export interface Image extends RepositoryReference {
   /** Lower-cased repository name, with the registry host when one was given. */
   name: string
-  /** The registry host the image lives on (docker.io when none was given). */
-  registry: string
 }
 
 export const IMAGES_ALLOWED =
@@ -38,7 +42,11 @@ export function parseImageName(value: string, input = 'images'): Image {
     (host === undefined || isRegistryAddress(host)) &&
     path.every(component => isPathComponent(component))
   if (!valid) throw new InputError(input, value, `expected ${IMAGES_ALLOWED}`)
-  return { name, registry: host ?? DOCKER_HUB }
+  const endpoint = parseRegistry(host ?? DOCKER_HUB)
+  // Docker Hub's official images live under library/
+  const official = endpoint.registry === DOCKER_HUB && path.length === 1
+  const repository = `${official ? 'library/' : ''}${path.join('/')}`
+  return { name, ...endpoint, repository }
 }
 
 /** An image plus the tag or digest it names: `registry/app:1.2.3` or `registry/app@sha256:…`. */

@@ -1,13 +1,7 @@
-import {
-  DOCKER_HUB,
-  DOCKER_HUB_API_HOST,
-  isHostGrammar,
-  isPathComponent,
-  isRegistryHost
-} from './grammar.js'
+import { DOCKER_HUB, DOCKER_HUB_API_HOST, isHostGrammar } from './grammar.js'
 /**
- * Where an image name lives: the registry host (per the docker reference
- * rules), the API endpoint and the repository path.
+ * Where an image lives: the registry's API endpoint and the repository
+ * path, and the API URLs built from them (images.ts parses a name into them).
  */
 
 const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io'])
@@ -27,10 +21,6 @@ export interface RepositoryReference extends RegistryEndpoint {
 }
 
 const LOOPBACK = /^(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\])$/i
-
-function invalid(image: string, why: string): Error {
-  return new Error(`invalid image name ${JSON.stringify(image)}: ${why}`)
-}
 
 function hostWithoutPort(host: string): string {
   return host.replace(/:[0-9]+$/, '')
@@ -61,59 +51,32 @@ export function parseRegistry(name: string): RegistryEndpoint {
   }
 }
 
-/** Parses an image name without tag or digest: "o/app", "ghcr.io/o/a", "127.0.0.1:5001/team/app". */
-export function parseRepository(image: string): RepositoryReference {
-  const slash = image.indexOf('/')
-  const first = slash === -1 ? '' : image.slice(0, slash)
-  const hasHost = slash !== -1 && isRegistryHost(first)
-  const host = hasHost ? first : DOCKER_HUB
-  let path = hasHost ? image.slice(slash + 1) : image
-  if (/[@]|:[^/]*$/.test(path)) {
-    throw invalid(image, 'expected a name without tag or digest')
-  }
-  if (!isHostGrammar(host)) throw invalid(image, `bad registry host "${host}"`)
-  const endpoint = parseRegistry(host)
-  if (endpoint.registry === DOCKER_HUB && !path.includes('/')) {
-    path = `library/${path}`
-  }
-  const components = path.split('/')
-  if (!components.every(isPathComponent)) {
-    throw invalid(
-      image,
-      'each path component must be lower-case letters and digits, separated by ".", "_", "__" or "-"'
-    )
-  }
-  if (path.length > 255) throw invalid(image, 'longer than 255 characters')
-  return { ...endpoint, repository: path }
-}
-
 /** An API URL as the client requests it (a placeholder such as <digest> stays readable). */
 export function apiUrl(endpoint: RegistryEndpoint, path: string): string {
   return `${endpoint.scheme}://${endpoint.apiHost}${path}`
 }
 
 /** Where a manifest of an image lives: by tag, by digest, or a placeholder for one. */
-export function manifestUrl(image: string, reference: string): string {
-  const ref = parseRepository(image)
+export function manifestUrl(
+  ref: RepositoryReference,
+  reference: string
+): string {
   return apiUrl(ref, `/v2/${ref.repository}/manifests/${reference}`)
 }
 
 /** Where an image's tag list lives. */
-export function tagsUrl(image: string): string {
-  const ref = parseRepository(image)
+export function tagsUrl(ref: RepositoryReference): string {
   return apiUrl(ref, `/v2/${ref.repository}/tags/list`)
 }
 
 /** Where a blob of another repository of the same registry is mounted into an image. */
 export function mountUrl(
-  image: string,
+  ref: RepositoryReference,
   blob: string,
-  fromImage: string
+  from: RepositoryReference
 ): string {
-  const ref = parseRepository(image)
-  const from = parseRepository(fromImage).repository
   return apiUrl(
     ref,
-    `/v2/${ref.repository}/blobs/uploads/?mount=${blob}&from=${from}`
+    `/v2/${ref.repository}/blobs/uploads/?mount=${blob}&from=${from.repository}`
   )
 }

@@ -4,7 +4,7 @@
  * request, and reading one.
  */
 import { RegistryError } from './registry-error.js'
-import { parseRepository } from '../reference/repository.js'
+import type { Image } from '../reference/images.js'
 import { orMissing, pullScope, pushScope, type Transport } from './transport.js'
 import { sameOriginUrl } from './link.js'
 import {
@@ -18,7 +18,7 @@ import { checkSha256Digest } from './manifest.js'
 
 export interface UploadBlobOptions {
   /** Images of the same registry that may have the blob: mounted from, not uploaded. */
-  mountFrom?: string[]
+  mountFrom?: Image[]
   /** Told the bytes of the blob the registry has so far, as they are sent. */
   onProgress?: (sent: number) => void
   /** PATCH chunks of this size instead of the client's. */
@@ -27,27 +27,25 @@ export interface UploadBlobOptions {
 
 export interface BlobEndpoints {
   /** Makes a blob of another repository on the same registry available here, uploading nothing. */
-  mountBlob(image: string, digest: string, fromImage: string): Promise<void>
+  mountBlob(image: Image, digest: string, fromImage: Image): Promise<void>
   /**
    * Puts a blob file into the repository by its digest: nothing sent if it
    * is there, mounted if a `mountFrom` image has it, else uploaded (and
    * resumed after a failure where the registry says it is).
    */
   uploadBlob(
-    image: string,
+    image: Image,
     blob: BlobFile,
     options?: UploadBlobOptions
   ): Promise<BlobUploadResult>
   /** A blob's bytes (an image config); undefined if the registry has none. */
-  getBlob(image: string, digest: string): Promise<Uint8Array | undefined>
+  getBlob(image: Image, digest: string): Promise<Uint8Array | undefined>
   /** Uploads a small blob in one request (POST an upload, PUT its bytes); returns its digest. */
-  putBlob(image: string, bytes: Uint8Array): Promise<string>
+  putBlob(image: Image, bytes: Uint8Array): Promise<string>
 }
 
 function mountBlob(transport: Transport): BlobEndpoints['mountBlob'] {
-  return async (image, digest, fromImage) => {
-    const ref = parseRepository(image)
-    const from = parseRepository(fromImage)
+  return async (ref, digest, from) => {
     const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
     const request = {
       method: 'POST',
@@ -70,23 +68,20 @@ function uploadBlobFile(
   transport: Transport,
   tuning: UploadTuning
 ): BlobEndpoints['uploadBlob'] {
-  return async (image, blob, options = {}) => {
-    const ref = parseRepository(image)
+  return async (ref, blob, options = {}) => {
     checkSha256Digest(ref, blob.digest)
-    const mountFrom = (options.mountFrom ?? []).map(parseRepository)
     return await uploadBlob(
       transport,
       ref,
       blob,
-      { mountFrom, onProgress: options.onProgress },
+      { mountFrom: options.mountFrom ?? [], onProgress: options.onProgress },
       { ...tuning, chunkBytes: options.chunkBytes ?? tuning.chunkBytes }
     )
   }
 }
 
 function getBlob(transport: Transport): BlobEndpoints['getBlob'] {
-  return async (image, digest) => {
-    const ref = parseRepository(image)
+  return async (ref, digest) => {
     checkSha256Digest(ref, digest)
     const request = {
       method: 'GET',
@@ -102,8 +97,7 @@ function getBlob(transport: Transport): BlobEndpoints['getBlob'] {
 }
 
 function putBlob(transport: Transport): BlobEndpoints['putBlob'] {
-  return async (image, bytes) => {
-    const ref = parseRepository(image)
+  return async (ref, bytes) => {
     const digest = sha256Digest(bytes)
     const start = {
       method: 'POST',

@@ -4,6 +4,7 @@
  * and joins the probes, the tag list, the manifest endpoints and the blob
  * endpoints.
  */
+import type { Image } from '../reference/images.js'
 import { httpFetch, type RegistryFetch } from './http-fetch.js'
 import type { CredentialsLookup } from './auth.js'
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js'
@@ -80,7 +81,7 @@ export function createRegistryClient(
 /** The manifest at image:reference; its absence is an error that says why it must be there. */
 export async function requireManifest(
   registry: Pick<RegistryClient, 'getManifest'>,
-  image: string,
+  image: Image,
   reference: string,
   missing: string
 ): Promise<Manifest> {

@@ -1,3 +1,4 @@
+import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
 import type { Manifest } from './manifest.js'
 
@@ -22,15 +23,15 @@ function parse(manifest: Manifest): ManifestJson {
  */
 export async function mountImage(
   client: RegistryClient,
-  fromImage: string,
+  fromImage: Image,
   digest: string,
-  toImage: string
+  toImage: Image
 ): Promise<Manifest> {
   const manifest = await requireManifest(
     client,
     fromImage,
     digest,
-    `${fromImage}@${digest} is not in the registry`
+    `${fromImage.name}@${digest} is not in the registry`
   )
   const json = parse(manifest)
   for (const child of json.manifests ?? []) {

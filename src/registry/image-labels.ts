@@ -1,3 +1,4 @@
+import type { Image } from '../reference/images.js'
 import type { RegistryClient } from './client.js'
 import type { Manifest } from './manifest.js'
 import { indexPlatforms } from './copy.js'
@@ -29,7 +30,7 @@ export interface LabelledImage {
  */
 export async function imageLabels(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string
 ): Promise<LabelledImage | undefined> {
   const manifest = await client.getManifest(image, digest)
@@ -52,7 +53,7 @@ export async function imageLabels(
  */
 export async function imagePlatforms(
   client: RegistryClient,
-  image: string,
+  image: Image,
   manifest: Manifest
 ): Promise<string[]> {
   const listed = indexPlatforms(manifest)

@@ -4,10 +4,8 @@
  * digest.
  */
 import { RegistryError } from './registry-error.js'
-import {
-  parseRepository,
-  type RepositoryReference
-} from '../reference/repository.js'
+import type { RepositoryReference } from '../reference/repository.js'
+import type { Image } from '../reference/images.js'
 import {
   orMissing,
   pullScope,
@@ -36,31 +34,31 @@ export interface PushedManifest {
 
 export interface ManifestEndpoints {
   /** The digest a tag or digest resolves to; undefined if there is none. */
-  getDigest(image: string, reference: string): Promise<string | undefined>
-  getManifest(image: string, reference: string): Promise<Manifest | undefined>
+  getDigest(image: Image, reference: string): Promise<string | undefined>
+  getManifest(image: Image, reference: string): Promise<Manifest | undefined>
   /** Puts the manifest under a tag, or under its own digest; returns the registry's digest. */
-  putManifest(image: string, tag: string, manifest: Manifest): Promise<string>
+  putManifest(image: Image, tag: string, manifest: Manifest): Promise<string>
   /**
    * putManifest that also tells the `OCI-Subject` answer (the registry
    * indexed the manifest's subject) and, with `ifMatch` (an ETag), puts
    * only if the reference still holds that: a 412 is `conflict`.
    */
   pushManifest(
-    image: string,
+    image: Image,
     reference: string,
     manifest: Manifest,
     ifMatch?: string
   ): Promise<PushedManifest>
   /** The referrers API's list for a digest, all pages; undefined when the registry has no such API (404). */
   getReferrers(
-    image: string,
+    image: Image,
     digest: string
   ): Promise<OciDescriptor[] | undefined>
   /**
    * Deletes a manifest by digest, and with it every tag that points at it
    * (gone already counts as done); throws the registry's refusal.
    */
-  deleteManifest(image: string, digest: string): Promise<void>
+  deleteManifest(image: Image, digest: string): Promise<void>
 }
 
 interface ReferrersPage {
@@ -84,8 +82,7 @@ function manifestRead(
 
 function getDigest(transport: Transport): ManifestEndpoints['getDigest'] {
   const read = getManifest(transport)
-  return async (image, reference) => {
-    const ref = parseRepository(image)
+  return async (ref, reference) => {
     const request = manifestRead('HEAD', ref, reference)
     const digest = await transport.request(
       ref,
@@ -98,13 +95,12 @@ function getDigest(transport: Transport): ManifestEndpoints['getDigest'] {
     )
     if (digest === null) return undefined
     // Some registries omit the header on HEAD: hash the manifest instead.
-    return digest ?? (await read(image, reference))?.digest
+    return digest ?? (await read(ref, reference))?.digest
   }
 }
 
 function getManifest(transport: Transport): ManifestEndpoints['getManifest'] {
-  return async (image, reference) => {
-    const ref = parseRepository(image)
+  return async (ref, reference) => {
     const request = manifestRead('GET', ref, reference)
     return await transport.request(
       ref,
@@ -127,8 +123,7 @@ function getManifest(transport: Transport): ManifestEndpoints['getManifest'] {
 function deleteManifest(
   transport: Transport
 ): ManifestEndpoints['deleteManifest'] {
-  return async (image, digest) => {
-    const ref = parseRepository(image)
+  return async (ref, digest) => {
     const request = {
       method: 'DELETE',
       path: manifestPath(ref, digest),
@@ -142,8 +137,7 @@ function deleteManifest(
 }
 
 function pushManifest(transport: Transport): ManifestEndpoints['pushManifest'] {
-  return async (image, reference, manifest, ifMatch) => {
-    const ref = parseRepository(image)
+  return async (ref, reference, manifest, ifMatch) => {
     if (!isTag(reference) && !isSha256Digest(reference)) {
       throw new RegistryError(
         ref.registry,
@@ -175,8 +169,7 @@ function pushManifest(transport: Transport): ManifestEndpoints['pushManifest'] {
 }
 
 function getReferrers(transport: Transport): ManifestEndpoints['getReferrers'] {
-  return async (image, digest) => {
-    const ref = parseRepository(image)
+  return async (ref, digest) => {
     checkSha256Digest(ref, digest)
     const referrers: OciDescriptor[] = []
     let path: string | undefined = `/v2/${ref.repository}/referrers/${digest}`

@@ -7,6 +7,7 @@
  * tag `sha256-<hex>`, read, added to and put back (with If-Match where the
  * registry honours it), then read again until it holds the referrer.
  */
+import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
 import type { Manifest } from './manifest.js'
 import {
@@ -24,7 +25,6 @@ import {
   type OciDescriptor
 } from './referrer-index.js'
 import { RegistryError } from './registry-error.js'
-import { parseRepository } from '../reference/repository.js'
 
 /** Read-modify-write rounds of a referrers tag another writer keeps changing. */
 const TAG_ROUNDS = 5
@@ -49,7 +49,7 @@ interface FoundReferrers {
 
 async function findReferrers(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string
 ): Promise<FoundReferrers> {
   const listed = await client.getReferrers(image, digest)
@@ -61,7 +61,7 @@ async function findReferrers(
 /** The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither has any). */
 export async function listReferrers(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string
 ): Promise<OciDescriptor[]> {
   return (await findReferrers(client, image, digest)).referrers
@@ -74,12 +74,14 @@ export async function listReferrers(
  */
 export async function attachReferrer(
   client: RegistryClient,
-  image: string,
+  image: Image,
   referrer: Manifest
 ): Promise<AttachedReferrer> {
   const subject = subjectOf(referrer)
   if (subject === '')
-    throw new Error(`${image}@${referrer.digest} has no subject to refer to`)
+    throw new Error(
+      `${image.name}@${referrer.digest} has no subject to refer to`
+    )
   const listed = await client.getReferrers(image, subject)
   if (listed?.some(d => d.digest === referrer.digest))
     return { digest: referrer.digest, subject, scheme: 'api', written: false }
@@ -103,7 +105,7 @@ export async function attachReferrer(
  */
 async function addToReferrersTag(
   client: RegistryClient,
-  image: string,
+  image: Image,
   tag: string,
   added: OciDescriptor
 ): Promise<boolean> {
@@ -113,8 +115,8 @@ async function addToReferrersTag(
     const listed = held === undefined ? [] : referrersOf(held)
     if (listed === undefined)
       throw new RegistryError(
-        parseRepository(image).registry,
-        `${image}:${tag} is the referrers tag of a digest but holds ${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
+        image.registry,
+        `${image.name}:${tag} is the referrers tag of a digest but holds ${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
       )
     const next = withReferrer(listed, added)
     if (next === undefined) return written
@@ -127,8 +129,8 @@ async function addToReferrersTag(
     written ||= !put.conflict
   }
   throw new RegistryError(
-    parseRepository(image).registry,
-    `${image}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
+    image.registry,
+    `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
   )
 }
 
@@ -140,14 +142,14 @@ async function addToReferrersTag(
  */
 export async function attachAttestations(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string
 ): Promise<AttachedReferrer[]> {
   const index = await requireManifest(
     client,
     image,
     digest,
-    `${image}@${digest} is not in the registry`
+    `${image.name}@${digest} is not in the registry`
   )
   const embedded = embeddedAttestations(index)
   if (embedded.length > 0) await client.putBlob(image, EMPTY_CONFIG_BYTES)
@@ -157,7 +159,7 @@ export async function attachAttestations(
       client,
       image,
       attestation.digest,
-      `${image}@${digest} lists attestation ${attestation.digest}, which the registry lacks`
+      `${image.name}@${digest} lists attestation ${attestation.digest}, which the registry lacks`
     )
     const referrer = attestationReferrer(manifest, subject)
     attached.push(await attachReferrer(client, image, referrer))
@@ -174,15 +176,15 @@ export async function attachAttestations(
  */
 export async function copyReferrers(
   client: RegistryClient,
-  fromImage: string,
+  fromImage: Image,
   digest: string,
-  toImage: string
+  toImage: Image
 ): Promise<AttachedReferrer[]> {
   const root = await requireManifest(
     client,
     fromImage,
     digest,
-    `${fromImage}@${digest} is not in the registry`
+    `${fromImage.name}@${digest} is not in the registry`
   )
   const copied: AttachedReferrer[] = []
   for (const subject of [digest, ...childDigests(root)]) {
@@ -213,12 +215,11 @@ export async function copyReferrers(
 
 async function copyBlobs(
   client: RegistryClient,
-  fromImage: string,
+  fromImage: Image,
   referrer: Manifest,
-  toImage: string
+  toImage: Image
 ): Promise<void> {
-  const sameRegistry =
-    parseRepository(fromImage).registry === parseRepository(toImage).registry
+  const sameRegistry = fromImage.registry === toImage.registry
   for (const blob of referrerBlobs(referrer)) {
     if (sameRegistry) {
       await client.mountBlob(toImage, blob.digest, fromImage)
@@ -227,7 +228,7 @@ async function copyBlobs(
     const bytes = await client.getBlob(fromImage, blob.digest)
     if (bytes === undefined)
       throw new Error(
-        `${fromImage}@${referrer.digest} names blob ${blob.digest}, which the registry lacks`
+        `${fromImage.name}@${referrer.digest} names blob ${blob.digest}, which the registry lacks`
       )
     await client.putBlob(toImage, bytes)
   }

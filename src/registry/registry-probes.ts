@@ -2,7 +2,8 @@
  * Whether a registry answers: its API (`/v2/`), its API with the
  * credentials it is given, and a repository's upload endpoint.
  */
-import { parseRegistry, parseRepository } from '../reference/repository.js'
+import { parseRegistry } from '../reference/repository.js'
+import type { Image } from '../reference/images.js'
 import { pushScope, type Transport } from './transport.js'
 
 /** An upload id no registry has handed out (pingUploads asks for it). */
@@ -18,7 +19,7 @@ export interface RegistryProbes {
    * upload endpoint, where a push writes: asks for an upload that does not
    * exist, so nothing is written. Rejects when no answer came in time.
    */
-  pingUploads(image: string): Promise<void>
+  pingUploads(image: Image): Promise<void>
 }
 
 function ping(transport: Transport): RegistryProbes['ping'] {
@@ -52,8 +53,7 @@ function checkCredentials(
 }
 
 function pingUploads(transport: Transport): RegistryProbes['pingUploads'] {
-  return async image => {
-    const ref = parseRepository(image)
+  return async ref => {
     const request = {
       method: 'GET',
       path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,

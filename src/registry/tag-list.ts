@@ -1,15 +1,13 @@
 /** A repository's tags over the registry API, every page of the list. */
 import { RegistryError } from './registry-error.js'
-import {
-  parseRepository,
-  type RepositoryReference
-} from '../reference/repository.js'
+import type { RepositoryReference } from '../reference/repository.js'
+import type { Image } from '../reference/images.js'
 import { pullScope, type Transport } from './transport.js'
 import { MAX_PAGES, nextPageUrl } from './link.js'
 
 export interface TagList {
   /** Every tag of the repository, all pages; [] if the repository does not exist. */
-  listTags(image: string): Promise<string[]>
+  listTags(image: Image): Promise<string[]>
 }
 
 interface TagsPage {
@@ -22,8 +20,7 @@ function listTags(
   transport: Transport,
   pageSize: number | undefined
 ): TagList['listTags'] {
-  return async image => {
-    const ref = parseRepository(image)
+  return async ref => {
     const query = pageSize === undefined ? '' : `?n=${pageSize}`
     const tags: string[] = []
     let path: string | undefined = `/v2/${ref.repository}/tags/list${query}`

@@ -1,6 +1,10 @@
 import { InputError } from '../errors/input-error.js'
 import { readReferenceTags, splitReferenceLists } from './reference-tags.js'
-import { parseImageReference, type Image } from '../reference/images.js'
+import {
+  parseImageReference,
+  type Image,
+  type ImageReference
+} from '../reference/images.js'
 import { parseImages } from './image-lines.js'
 import {
   parseBoolean,
@@ -35,7 +39,7 @@ export interface Settings {
   labels: string[]
   annotations: string[]
   /** Image to copy in promote mode (a tag or a digest reference). */
-  source: string
+  source: ImageReference | undefined
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
   /** Logins whose password came empty (an unset secret): never logged in. */
@@ -128,8 +132,8 @@ export async function parseSettings(
   const references = readReferenceTags(tagLines, listed, flavor)
   const images = references?.images ?? listed
   const promoteFrom = source('source').trim()
-  // checked here, before any docker command
-  if (promoteFrom !== '') parseImageReference(promoteFrom, 'source')
+  const from =
+    promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
   // the pair goes to the images' registries only: a promotion source on
   // another host needs its own logins entry (SECURITY.md)
   const logins = await parseLogins(
@@ -150,7 +154,7 @@ export async function parseSettings(
     annotations: checkAnnotations(
       requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
-    source: promoteFrom,
+    source: from,
     logins: logins.logins,
     emptyLogins: logins.empty,
     logout: parseBoolean(source, 'logout', true),
@@ -235,12 +239,7 @@ function checkCombinations(settings: Settings): void {
       '',
       'mode "merge" joins the platforms the digest jobs built: list them, e.g. linux/amd64,linux/arm64'
     )
-  if (settings.mode === 'promote' && settings.source === '')
-    throw new InputError(
-      'source',
-      '',
-      'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
-    )
+  if (settings.mode === 'promote') promoteSource(settings)
   if (
     !settings.logout &&
     settings.logins.length + settings.emptyLogins.length === 0
@@ -256,4 +255,14 @@ function checkCombinations(settings: Settings): void {
       '',
       `mode "${settings.mode}" with push needs at least one image name`
     )
+}
+
+/** promote's source image; mode promote without one is an input error. */
+export function promoteSource(settings: Settings): ImageReference {
+  if (settings.source !== undefined) return settings.source
+  throw new InputError(
+    'source',
+    '',
+    'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
+  )
 }

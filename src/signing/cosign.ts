@@ -8,6 +8,7 @@
  */
 import type { Manifest } from '../registry/manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
+import type { RepositoryReference } from '../reference/repository.js'
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
@@ -40,14 +41,16 @@ export function artifactTag(digest: string, suffix: ArtifactSuffix): string {
 const encode = (value: unknown): Uint8Array =>
   new TextEncoder().encode(JSON.stringify(value))
 
-/** The simple-signing payload: the repository and the digest a signature vouches for. */
+/** The simple-signing payload: the repository (registry/path) and the digest a signature vouches for. */
 export function simpleSigningPayload(
-  repository: string,
+  image: RepositoryReference,
   digest: string
 ): Uint8Array {
   return encode({
     critical: {
-      identity: { 'docker-reference': repository },
+      identity: {
+        'docker-reference': `${image.registry}/${image.repository}`
+      },
       image: { 'docker-manifest-digest': digest },
       type: 'cosign container image signature'
     },

@@ -5,6 +5,7 @@
  * made then, so its ten minutes start after the build; every image of the
  * run is signed with that one certificate).
  */
+import type { Image } from '../reference/images.js'
 import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import type { RegistryClient } from '../registry/client.js'
@@ -26,7 +27,7 @@ export interface SigningContext {
 /** Signs a digest in an image: the log line, and the command that verifies it. */
 export interface ImageSigner {
   sign(
-    image: string,
+    image: Image,
     digest: string,
     env: SigningContext
   ): Promise<{ line: string; verify: string }>
@@ -42,7 +43,7 @@ export function keySigner(signer: Signer): ImageSigner {
         signer
       )
       return {
-        line: `  ${image}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
+        line: `  ${image.name}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
         verify: verifyCommand(image, digest)
       }
     }
@@ -50,8 +51,8 @@ export function keySigner(signer: Signer): ImageSigner {
 }
 
 /** The command a person pastes to check the signature (tlog: key signatures go to no Rekor). */
-export function verifyCommand(image: string, digest: string): string {
-  return `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image}@${digest}`
+export function verifyCommand(image: Image, digest: string): string {
+  return `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image.name}@${digest}`
 }
 
 /** The runner's token request, or an error naming `sign` when the job may not ask for one. */
@@ -115,11 +116,11 @@ export function keylessImageSigner(
         signer
       )
       return {
-        line: `  ${image}:${tag} ${written ? 'signed' : 'already holds this signature'}, entered in ${signing.rekorUrl}`,
+        line: `  ${image.name}:${tag} ${written ? 'signed' : 'already holds this signature'}, entered in ${signing.rekorUrl}`,
         verify: keylessVerifyCommand(
           signer.identity,
           signer.issuer,
-          `${image}@${digest}`
+          `${image.name}@${digest}`
         )
       }
     }

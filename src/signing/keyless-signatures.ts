@@ -1,4 +1,5 @@
 /** A keyless signature written in cosign's `.sig` scheme (cosign.ts, sigstore.ts). */
+import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
   artifactTag,
@@ -8,7 +9,6 @@ import {
 } from './cosign.js'
 import type { KeylessSigner } from './keyless-signer.js'
 import { addLayers } from './signatures.js'
-import { parseRepository } from '../reference/repository.js'
 
 /**
  * Signs `digest` in `image`: one more layer on its `.sig` tag, with the
@@ -17,13 +17,12 @@ import { parseRepository } from '../reference/repository.js'
  */
 export async function writeKeylessSignature(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string,
   signer: KeylessSigner
 ): Promise<{ tag: string; written: boolean }> {
   const tag = artifactTag(digest, 'sig')
-  const { registry, repository } = parseRepository(image)
-  const payload = simpleSigningPayload(`${registry}/${repository}`, digest)
+  const payload = simpleSigningPayload(image, digest)
   await client.putBlob(image, payload)
   const layer = descriptor(
     SIMPLE_SIGNING,

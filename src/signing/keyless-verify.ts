@@ -7,6 +7,7 @@
  * signed entry timestamp covers this signature and payload, logged while the
  * certificate was valid; and it names the identity and the issuer.
  */
+import type { Image } from '../reference/images.js'
 import { createHash, X509Certificate } from 'node:crypto'
 import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs'
 import {
@@ -137,7 +138,7 @@ function refusal(
 /** How many keyless signatures on `digest` in `image` the policy accepts, and why the others are not. */
 export async function countKeylessSignatures(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string,
   policy: KeylessPolicy
 ): Promise<{ valid: number; refusals: string[] }> {

@@ -1,4 +1,5 @@
 /** Signatures and attestations in the registry, in cosign's tag scheme (cosign.ts). */
+import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
   ARTIFACT_SUFFIXES,
@@ -16,12 +17,11 @@ import {
   type Descriptor
 } from './cosign.js'
 import { verifies, type Signer } from './signing-key.js'
-import { parseRepository } from '../reference/repository.js'
 
 /** The layers an artifact tag holds now ([] when it has none). */
 async function layersAt(
   client: RegistryClient,
-  image: string,
+  image: Image,
   tag: string
 ): Promise<Descriptor[]> {
   const manifest = await client.getManifest(image, tag)
@@ -38,7 +38,7 @@ const TAG_ROUNDS = 5
  */
 export async function addLayers(
   client: RegistryClient,
-  image: string,
+  image: Image,
   tag: string,
   layers: Descriptor[]
 ): Promise<boolean> {
@@ -60,14 +60,14 @@ export async function addLayers(
     written ||= !put.conflict
   }
   throw new Error(
-    `${image}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the same digest at the same time`
+    `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the same digest at the same time`
   )
 }
 
 /** Signatures among `layers` that vouch for `digest` and verify with the key. */
 async function validSignatures(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string,
   layers: Descriptor[],
   publicKey: string
@@ -95,7 +95,7 @@ async function validSignatures(
  */
 export async function writeSignature(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string,
   signer: Signer
 ): Promise<{ tag: string; written: boolean }> {
@@ -109,8 +109,7 @@ export async function writeSignature(
     signer.publicKey
   )
   if (valid.length > 0) return { tag, written: false }
-  const repository = `${parseRepository(image).registry}/${parseRepository(image).repository}`
-  const payload = simpleSigningPayload(repository, digest)
+  const payload = simpleSigningPayload(image, digest)
   await client.putBlob(image, payload)
   const layer = descriptor(SIMPLE_SIGNING, payload, {
     [SIGNATURE_ANNOTATION]: signer.sign(payload)
@@ -121,7 +120,7 @@ export async function writeSignature(
 /** How many signatures on `digest` in `image` verify with the PEM public key. */
 export async function countValidSignatures(
   client: RegistryClient,
-  image: string,
+  image: Image,
   digest: string,
   publicKey: string
 ): Promise<number> {
@@ -136,9 +135,9 @@ export async function countValidSignatures(
  */
 export async function copyArtifacts(
   client: RegistryClient,
-  fromImage: string,
+  fromImage: Image,
   digest: string,
-  toImage: string
+  toImage: Image
 ): Promise<string[]> {
   const written: string[] = []
   for (const suffix of ARTIFACT_SUFFIXES) {
@@ -151,9 +150,9 @@ export async function copyArtifacts(
 
 async function copyArtifact(
   client: RegistryClient,
-  fromImage: string,
+  fromImage: Image,
   tag: string,
-  toImage: string,
+  toImage: Image,
   suffix: ArtifactSuffix
 ): Promise<boolean> {
   const layers = await layersAt(client, fromImage, tag)
@@ -162,7 +161,7 @@ async function copyArtifact(
     const bytes = await client.getBlob(fromImage, layer.digest)
     if (bytes === undefined)
       throw new Error(
-        `${fromImage}:${tag} lists ${suffix} blob ${layer.digest}, which the registry lacks`
+        `${fromImage.name}:${tag} lists ${suffix} blob ${layer.digest}, which the registry lacks`
       )
     await client.putBlob(toImage, bytes)
   }

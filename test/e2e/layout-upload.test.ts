@@ -7,6 +7,7 @@
  * layout is a valid image.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../src/reference/images.js'
 import {
   mkdirSync,
   mkdtempSync,
@@ -149,7 +150,7 @@ describe('uploading an OCI layout by digest', () => {
   it('puts a buildx layout with both platforms and its attestations under no tag, and docker pulls it by digest', async () => {
     const repo = uniqueRepository('e2e-layout')
     const image = `${A.host}/${repo}`
-    const result = await uploadLayout(client(), buildx, image)
+    const result = await uploadLayout(client(), buildx, parseImageName(image))
     expect(result).toMatchObject({
       digest: buildx.root.digest,
       blobs: buildx.blobs.length,
@@ -166,8 +167,8 @@ describe('uploading an OCI layout by digest', () => {
   })
 
   it('mounts every blob into a second repository, and sends nothing to a repository that has them', async () => {
-    const first = `${A.host}/${uniqueRepository('e2e-layout')}`
-    const second = `${A.host}/${uniqueRepository('e2e-layout')}`
+    const first = parseImageName(`${A.host}/${uniqueRepository('e2e-layout')}`)
+    const second = parseImageName(`${A.host}/${uniqueRepository('e2e-layout')}`)
     await uploadLayout(client(), buildx, first)
     const mounted = await uploadLayout(client(), buildx, second, {
       mountFrom: [first]
@@ -185,12 +186,17 @@ describe('uploading an OCI layout by digest', () => {
   })
 
   it('uploads again to another registry (a mount source there is of no use)', async () => {
-    const onA = `${A.host}/${uniqueRepository('e2e-layout')}`
+    const onA = parseImageName(`${A.host}/${uniqueRepository('e2e-layout')}`)
     const repo = uniqueRepository('e2e-layout')
     await uploadLayout(client(), buildx, onA)
-    const onB = await uploadLayout(client(), buildx, `${B.host}/${repo}`, {
-      mountFrom: [onA]
-    })
+    const onB = await uploadLayout(
+      client(),
+      buildx,
+      parseImageName(`${B.host}/${repo}`),
+      {
+        mountFrom: [onA]
+      }
+    )
     expect(onB.bytes.uploaded).toBe(totalBytes(buildx))
     expect((await readManifest(B, repo, onB.digest)).platforms).toEqual([
       'linux/amd64',
@@ -211,7 +217,7 @@ describe('uploading an OCI layout by digest', () => {
     ])
     const repo = uniqueRepository('e2e-layout')
     const image = `${A.host}/${repo}`
-    const result = await uploadLayout(client(), saved, image)
+    const result = await uploadLayout(client(), saved, parseImageName(image))
     expect((await readManifest(A, repo, result.digest)).digest).toBe(
       saved.root.digest
     )
@@ -238,7 +244,7 @@ describe('uploading an OCI layout by digest', () => {
       const result = await uploadLayout(
         client({ chunkBytes: 256 * 1024 }),
         saved,
-        `${proxy.host}/${repo}`
+        parseImageName(`${proxy.host}/${repo}`)
       )
       expect(result.bytes.uploaded).toBe(totalBytes(saved))
       expect(proxy.requests.filter(r => r.outcome === 'reset')).toHaveLength(1)

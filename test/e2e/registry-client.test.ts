@@ -12,6 +12,7 @@ import {
   it,
   jest
 } from '@jest/globals'
+import { parseImageName } from '../../src/reference/images.js'
 import {
   createRegistryClient,
   type RegistryClientOptions
@@ -70,7 +71,7 @@ afterEach(async () => {
 })
 
 const repository = uniqueRepository('e2e-client')
-const imageA = `${A.host}/${repository}`
+const imageA = parseImageName(`${A.host}/${repository}`)
 let seeded: SeededImage
 
 beforeAll(async () => {
@@ -109,14 +110,16 @@ describe('registry client against the real registries', () => {
     expect(await client.getDigest(imageA, 'no-such-tag')).toBeUndefined()
     expect(await client.getManifest(imageA, 'no-such-tag')).toBeUndefined()
     expect(
-      await client.listTags(`${A.host}/e2e-client/none-${Date.now()}`)
+      await client.listTags(
+        parseImageName(`${A.host}/e2e-client/none-${Date.now()}`)
+      )
     ).toEqual([])
   })
 
   it('points a second tag at the manifest with one PUT', async () => {
     const via = await proxyToA()
     const { client } = recordingClient()
-    const image = `${via.host}/${repository}`
+    const image = parseImageName(`${via.host}/${repository}`)
     const manifest = await client.getManifest(image, '1.0.0')
     expect(manifest).toBeDefined()
     via.resetCounters()
@@ -136,7 +139,7 @@ describe('registry client against the real registries', () => {
   it('points several tags in parallel, one PUT each', async () => {
     const via = await proxyToA()
     const { client } = recordingClient()
-    const image = `${via.host}/${repository}`
+    const image = parseImageName(`${via.host}/${repository}`)
     const manifest = await client.getManifest(image, '1.0.0')
     via.resetCounters()
     const tags = ['1', '1.0', 'stable']
@@ -158,7 +161,7 @@ describe('registry client against the real registries', () => {
     }
     await expect(
       client.putManifest(
-        `${B.host}/${uniqueRepository('e2e-client')}`,
+        parseImageName(`${B.host}/${uniqueRepository('e2e-client')}`),
         'x',
         manifest
       )
@@ -209,7 +212,9 @@ describe('registry client against the real registries', () => {
     await pushTestImage(A, paged, { tags })
     const via = await proxyToA([], true)
     const { client } = recordingClient({ pageSize: 2 })
-    expect((await client.listTags(`${via.host}/${paged}`)).sort()).toEqual(tags)
+    expect(
+      (await client.listTags(parseImageName(`${via.host}/${paged}`))).sort()
+    ).toEqual(tags)
     const pages = via.requests.filter(r => r.outcome === 200).map(r => r.path)
     expect(pages).toEqual([
       `/v2/${paged}/tags/list?n=2`,
@@ -249,9 +254,9 @@ describe('registry client through the fault proxy', () => {
   ])('$name (retries 3)', async ({ fault, first }) => {
     const via = await proxyToA([fault])
     const { client, sleeps } = recordingClient({ retries: 3 })
-    expect(await client.listTags(`${via.host}/${repository}`)).toContain(
-      '1.0.0'
-    )
+    expect(
+      await client.listTags(parseImageName(`${via.host}/${repository}`))
+    ).toContain('1.0.0')
     expect(sleeps).toHaveLength(2)
     expect(outcomes(via).slice(0, 2)).toEqual(first)
     expect(outcomes(via).slice(2)).toEqual([401, 200])
@@ -262,16 +267,19 @@ describe('registry client through the fault proxy', () => {
       { kind: 'status', status: 429, retryAfterSeconds: 1, times: 1 }
     ])
     const { client, sleeps } = recordingClient({ retries: 3 })
-    expect(await client.getDigest(`${via.host}/${repository}`, '1.0.0')).toBe(
-      seeded.manifest.digest
-    )
+    expect(
+      await client.getDigest(
+        parseImageName(`${via.host}/${repository}`),
+        '1.0.0'
+      )
+    ).toBe(seeded.manifest.digest)
     expect(sleeps).toEqual([1000])
   })
 
   it('gives up after retries + 1 attempts on a persistent 503', async () => {
     const via = await proxyToA([{ kind: 'status', status: 503 }])
     const { client, sleeps } = recordingClient({ retries: 2 })
-    const image = `${via.host}/${repository}`
+    const image = parseImageName(`${via.host}/${repository}`)
     await expect(client.listTags(image)).rejects.toThrow(
       `registry ${via.host}: GET http://${via.host}/v2/${repository}/tags/list failed after 3 attempts: 503 Service Unavailable: UNAVAILABLE: injected by the fault proxy (503)`
     )
@@ -283,7 +291,7 @@ describe('registry client through the fault proxy', () => {
     const via = await proxyToA([{ kind: 'hang' }])
     const { client } = recordingClient({ retries: 1, requestTimeoutMs: 500 })
     await expect(
-      client.getDigest(`${via.host}/${repository}`, '1.0.0')
+      client.getDigest(parseImageName(`${via.host}/${repository}`), '1.0.0')
     ).rejects.toThrow(
       `registry ${via.host}: HEAD http://${via.host}/v2/${repository}/manifests/1.0.0 failed after 2 attempts: no response within 500 ms`
     )
@@ -301,9 +309,12 @@ describe('registry client through the fault proxy', () => {
       pushed.layer.bytes.length + pushed.config.bytes.length
     )
     const { client } = recordingClient()
-    expect(await client.getDigest(`${A.host}/${pushed.repository}`, 'v1')).toBe(
-      pushed.manifest.digest
-    )
+    expect(
+      await client.getDigest(
+        parseImageName(`${A.host}/${pushed.repository}`),
+        'v1'
+      )
+    ).toBe(pushed.manifest.digest)
   })
 })
 

@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import type { Credentials } from '../../src/settings/logins.js'
+import { parseImageName } from '../../src/reference/images.js'
 import { createRegistryClient } from '../../src/registry/client.js'
 import { RegistryError } from '../../src/registry/registry-error.js'
 import {
@@ -50,15 +51,17 @@ beforeAll(async () => {
 describe('registry client against the token-auth registry', () => {
   it('lists tags and reads the digest with carol (Bearer)', async () => {
     const client = clientFor(carol)
-    expect(await client.listTags(`${T.host}/${repository}`)).toEqual(['1.0.0'])
-    expect(await client.getDigest(`${T.host}/${repository}`, '1.0.0')).toBe(
-      seeded.manifest.digest
-    )
+    expect(
+      await client.listTags(parseImageName(`${T.host}/${repository}`))
+    ).toEqual(['1.0.0'])
+    expect(
+      await client.getDigest(parseImageName(`${T.host}/${repository}`), '1.0.0')
+    ).toBe(seeded.manifest.digest)
   })
 
   it('puts a second tag with carol', async () => {
     const client = clientFor(carol)
-    const image = `${T.host}/${repository}`
+    const image = parseImageName(`${T.host}/${repository}`)
     const manifest = await client.getManifest(image, '1.0.0')
     expect(manifest?.digest).toBe(seeded.manifest.digest)
     expect(await client.putManifest(image, 'stable', manifest!)).toBe(
@@ -69,8 +72,8 @@ describe('registry client against the token-auth registry', () => {
 
   it('mounts the blobs into another repository, then puts the manifest there', async () => {
     const client = clientFor(carol)
-    const target = `${T.host}/${uniqueRepository('e2e-token')}`
-    const source = `${T.host}/${repository}`
+    const target = parseImageName(`${T.host}/${uniqueRepository('e2e-token')}`)
+    const source = parseImageName(`${T.host}/${repository}`)
     for (const blob of [seeded.layer, seeded.config]) {
       await client.mountBlob(target, blob.digest, source)
     }
@@ -83,14 +86,14 @@ describe('registry client against the token-auth registry', () => {
 
   it('lets dave read carol’s repository', async () => {
     const client = clientFor(dave)
-    expect(await client.getDigest(`${T.host}/${repository}`, '1.0.0')).toBe(
-      seeded.manifest.digest
-    )
+    expect(
+      await client.getDigest(parseImageName(`${T.host}/${repository}`), '1.0.0')
+    ).toBe(seeded.manifest.digest)
   })
 
   it('refuses dave a tag outside dave/ with a RegistryError (401) that names the missing permission', async () => {
     const client = clientFor(dave)
-    const image = `${T.host}/${repository}`
+    const image = parseImageName(`${T.host}/${repository}`)
     const manifest = await client.getManifest(image, '1.0.0')
     const put = client.putManifest(image, 'by-dave', manifest!)
     await expect(put).rejects.toThrow(RegistryError)
@@ -103,8 +106,10 @@ describe('registry client against the token-auth registry', () => {
 
   it('lets dave copy carol’s image into dave/ by mounting', async () => {
     const client = clientFor(dave)
-    const target = `${T.host}/${uniqueRepository(dave.username)}`
-    const source = `${T.host}/${repository}`
+    const target = parseImageName(
+      `${T.host}/${uniqueRepository(dave.username)}`
+    )
+    const source = parseImageName(`${T.host}/${repository}`)
     for (const blob of [seeded.layer, seeded.config]) {
       await client.mountBlob(target, blob.digest, source)
     }
@@ -118,11 +123,11 @@ describe('registry client against the token-auth registry', () => {
     const open = uniqueRepository('public')
     const image = await seed(open, ['1'])
     const client = clientFor(undefined)
-    expect(await client.getDigest(`${T.host}/${open}`, '1')).toBe(
-      image.manifest.digest
-    )
+    expect(
+      await client.getDigest(parseImageName(`${T.host}/${open}`), '1')
+    ).toBe(image.manifest.digest)
     await expect(
-      client.getDigest(`${T.host}/${repository}`, '1.0.0')
+      client.getDigest(parseImageName(`${T.host}/${repository}`), '1.0.0')
     ).rejects.toThrow(
       `registry ${T.host}: authentication required (401 Unauthorized) without credentials`
     )
@@ -130,7 +135,7 @@ describe('registry client against the token-auth registry', () => {
 
   it('fails on a wrong password at the token server, never showing it', async () => {
     const client = clientFor({ username: carol.username, password: 'Wr0ng' })
-    const listing = client.listTags(`${T.host}/${repository}`)
+    const listing = client.listTags(parseImageName(`${T.host}/${repository}`))
     await expect(listing).rejects.toThrow(
       `registry ${T.host}: authentication failed (401 Unauthorized) for user "${carol.username}"`
     )

@@ -6,6 +6,7 @@ import type { RegistryClient } from '../../src/registry/client.js'
 import type { PushedManifest } from '../../src/registry/manifest-endpoints.js'
 import type { UploadBlobOptions } from '../../src/registry/blob-endpoints.js'
 import type { Manifest } from '../../src/registry/manifest.js'
+import type { Image } from '../../src/reference/images.js'
 
 interface Repository {
   tags: Map<string, string>
@@ -79,12 +80,15 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve()
   }
 
-  listTags(image: string): Promise<string[]> {
+  listTags({ name: image }: Image): Promise<string[]> {
     this.calls.push(`GET ${image} tags`)
     return Promise.resolve([...this.repo(image).tags.keys()])
   }
 
-  getDigest(image: string, reference: string): Promise<string | undefined> {
+  getDigest(
+    { name: image }: Image,
+    reference: string
+  ): Promise<string | undefined> {
     this.calls.push(`HEAD ${image} ${reference}`)
     const repo = this.repo(image)
     const digest = isDigest(reference) ? reference : repo.tags.get(reference)
@@ -94,7 +98,7 @@ export class MemoryRegistry implements RegistryClient {
   }
 
   async getManifest(
-    image: string,
+    { name: image }: Image,
     reference: string
   ): Promise<Manifest | undefined> {
     this.calls.push(`GET ${image} ${reference}`)
@@ -106,7 +110,11 @@ export class MemoryRegistry implements RegistryClient {
     )
   }
 
-  putManifest(image: string, tag: string, manifest: Manifest): Promise<string> {
+  putManifest(
+    { name: image }: Image,
+    tag: string,
+    manifest: Manifest
+  ): Promise<string> {
     this.calls.push(`PUT ${image} ${tag}`)
     const repo = this.repo(image)
     repo.manifests.set(manifest.digest, manifest)
@@ -117,7 +125,7 @@ export class MemoryRegistry implements RegistryClient {
 
   /** Like distribution 2.8: no OCI-Subject answer, no If-Match. */
   async pushManifest(
-    image: string,
+    image: Image,
     reference: string,
     manifest: Manifest
   ): Promise<PushedManifest> {
@@ -126,18 +134,21 @@ export class MemoryRegistry implements RegistryClient {
   }
 
   /** Like distribution 2.8: no referrers API. */
-  getReferrers(image: string, digest: string): Promise<undefined> {
+  getReferrers({ name: image }: Image, digest: string): Promise<undefined> {
     this.calls.push(`GET ${image} referrers ${digest}`)
     return Promise.resolve(undefined)
   }
 
-  getBlob(image: string, digest: string): Promise<Uint8Array | undefined> {
+  getBlob(
+    { name: image }: Image,
+    digest: string
+  ): Promise<Uint8Array | undefined> {
     this.calls.push(`GET ${image} blob ${digest}`)
     return Promise.resolve(this.repo(image).blobs.get(digest))
   }
 
   uploadBlob(
-    image: string,
+    { name: image }: Image,
     blob: { digest: string; path: string },
     options: UploadBlobOptions = {}
   ): Promise<BlobUploadResult> {
@@ -146,7 +157,7 @@ export class MemoryRegistry implements RegistryClient {
     if (blobs.has(blob.digest))
       return Promise.resolve({ outcome: 'present', bytesSent: 0 })
     const from = options.mountFrom?.find(other =>
-      this.repositories.get(other)?.blobs.has(blob.digest)
+      this.repositories.get(other.name)?.blobs.has(blob.digest)
     )
     const bytes = new Uint8Array(readFileSync(blob.path))
     blobs.set(blob.digest, bytes)
@@ -157,7 +168,7 @@ export class MemoryRegistry implements RegistryClient {
     )
   }
 
-  deleteManifest(image: string, digest: string): Promise<void> {
+  deleteManifest({ name: image }: Image, digest: string): Promise<void> {
     this.calls.push(`DELETE ${image} ${digest}`)
     const repo = this.repo(image)
     repo.manifests.delete(digest)
@@ -166,19 +177,23 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve()
   }
 
-  putBlob(image: string, bytes: Uint8Array): Promise<string> {
+  putBlob({ name: image }: Image, bytes: Uint8Array): Promise<string> {
     const digest = sha256Digest(bytes)
     this.calls.push(`PUT ${image} blob ${digest}`)
     this.repo(image).blobs.set(digest, bytes)
     return Promise.resolve(digest)
   }
 
-  mountBlob(image: string, digest: string, fromImage: string): Promise<void> {
+  mountBlob(
+    { name: image }: Image,
+    digest: string,
+    { name: fromImage }: Image
+  ): Promise<void> {
     this.calls.push(`POST ${image} mount ${digest} from ${fromImage}`)
     return Promise.resolve()
   }
 
-  pingUploads(image: string): Promise<void> {
+  pingUploads({ name: image }: Image): Promise<void> {
     this.calls.push(`GET ${image} uploads`)
     return Promise.resolve()
   }

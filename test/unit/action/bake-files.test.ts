@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { bakeFiles } from '../../../src/action/bake-files.js'
 import type { Publication } from '../../../src/plan/publication.js'
 
@@ -8,10 +9,7 @@ const PLAN: Publication = {
     { name: '1.2.3', kind: 'version' },
     { name: 'latest', kind: 'floating' }
   ],
-  images: [
-    { name: 'ghcr.io/o/app', registry: 'ghcr.io' },
-    { name: 'o/app', registry: 'docker.io' }
-  ],
+  images: [parseImageName('ghcr.io/o/app'), parseImageName('o/app')],
   refs: [],
   labels: { 'org.opencontainers.image.version': '1.2.3', maintainer: 'octo' },
   annotations: {},

@@ -1,6 +1,7 @@
 import type { PlanStep } from '../../../src/plan/steps.js'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { parse } from 'yaml'
 import {
   actionOutputs,
@@ -23,7 +24,7 @@ const PLAN: Publication = {
     { name: '1.2.3', kind: 'version' },
     { name: 'latest', kind: 'floating' }
   ],
-  images: [{ name: 'ghcr.io/o/app', registry: 'ghcr.io' }],
+  images: [parseImageName('ghcr.io/o/app')],
   refs: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'],
   labels: {
     'org.opencontainers.image.version': '1.2.3',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import {
   EMPTY_RESULT,
   type PublishResult,
@@ -20,7 +21,7 @@ const PLAN: Publication = {
     { name: '1', kind: 'floating' },
     { name: 'latest', kind: 'floating' }
   ],
-  images: [{ name: APP, registry: 'ghcr.io' }],
+  images: [parseImageName(APP)],
   refs: [`${APP}:1.2.3`, `${APP}:sha-860c190`, `${APP}:1`, `${APP}:latest`],
   labels: {},
   annotations: {},
@@ -58,10 +59,10 @@ const RELEASE: PublishResult = {
     { ref: `${APP}:latest`, digest: NEWER, version: '2.0.0' }
   ],
   held: [
-    { ref: `${APP}:1.2.3`, digest: NEW },
-    { ref: `${APP}:sha-860c190`, digest: NEW },
-    { ref: `${APP}:1`, digest: NEW },
-    { ref: `${APP}:latest`, digest: NEWER }
+    { ref: `${APP}:1.2.3`, digest: NEW, image: APP },
+    { ref: `${APP}:sha-860c190`, digest: NEW, image: APP },
+    { ref: `${APP}:1`, digest: NEW, image: APP },
+    { ref: `${APP}:latest`, digest: NEWER, image: APP }
   ]
 }
 
@@ -238,8 +239,8 @@ describe('summaryMarkdown', () => {
         ...PLAN,
         tags: PLAN.tags.slice(0, 1),
         images: [
-          { name: 'r.example/o/app', registry: 'r.example' },
-          { name: 'r.example/o/mirror', registry: 'r.example' }
+          parseImageName('r.example/o/app'),
+          parseImageName('r.example/o/mirror')
         ],
         refs: ['r.example/o/app:1.2.3', 'r.example/o/mirror:1.2.3']
       },

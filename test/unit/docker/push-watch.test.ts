@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { DockerStalledError } from '../../../src/docker/runner.js'
 import type { Image } from '../../../src/reference/images.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
@@ -11,11 +12,8 @@ import {
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'
 
-const GHCR: Image = { name: 'ghcr.io/o/app', registry: 'ghcr.io' }
-const LOCAL: Image = {
-  name: '127.0.0.1:5001/o/app',
-  registry: '127.0.0.1:5001'
-}
+const GHCR: Image = parseImageName('ghcr.io/o/app')
+const LOCAL: Image = parseImageName('127.0.0.1:5001/o/app')
 const IMAGES = [GHCR, LOCAL]
 const docker = { run: () => Promise.reject(new Error('no docker here')) }
 
@@ -23,9 +21,9 @@ const docker = { run: () => Promise.reject(new Error('no docker here')) }
 function envAnswering(answer: (image: string) => Promise<void>) {
   const registry = new MemoryRegistry()
   const asked: string[] = []
-  registry.pingUploads = image => {
-    asked.push(image)
-    return answer(image)
+  registry.pingUploads = ({ name }) => {
+    asked.push(name)
+    return answer(name)
   }
   const env = testPublishEnv({
     docker,

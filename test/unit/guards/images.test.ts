@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import type { Image } from '../../../src/reference/images.js'
 import {
   decideImages,
@@ -12,8 +13,8 @@ const OLD = `sha256:${'a'.repeat(64)}`
 const NEW = `sha256:${'b'.repeat(64)}`
 const OTHER = `sha256:${'c'.repeat(64)}`
 
-const GHCR: Image = { name: 'ghcr.io/octo/app', registry: 'ghcr.io' }
-const HUB: Image = { name: 'octo/app', registry: 'docker.io' }
+const GHCR: Image = parseImageName('ghcr.io/octo/app')
+const HUB: Image = parseImageName('octo/app')
 
 const on = (name: string, scope: ReleaseLine['scope']): Tag => ({
   name,

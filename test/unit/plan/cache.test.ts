@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import {
   cacheImports,
   cacheReport,
@@ -61,6 +62,7 @@ function facts(
     builder,
     runner,
     image: IMAGE,
+    repository: 'octo/app',
     imports: IMPORTS,
     registryBound: true,
     ...more
@@ -379,7 +381,11 @@ describe('runnerCache and the scope', () => {
     }
   ])('$name', ({ image, platforms, scope }) => {
     expect(
-      cacheScope(image, { platforms, target: '' }, { service: true })
+      cacheScope(
+        parseImageName(image).repository,
+        { platforms, target: '' },
+        { service: true }
+      )
     ).toBe(scope)
   })
 })

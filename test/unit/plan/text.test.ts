@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import type { Publication } from '../../../src/plan/publication.js'
 import { planText } from '../../../src/plan/text.js'
 
@@ -14,7 +15,7 @@ const RELEASE: Publication = {
     { name: 'sha-860c190', kind: 'fixed' },
     { name: 'edge', kind: 'floating' }
   ],
-  images: [{ name: 'o/app', registry: 'docker.io' }],
+  images: [parseImageName('o/app')],
   refs: ['o/app:1.2.3', 'o/app:1.2', 'o/app:sha-860c190', 'o/app:edge'],
   labels: { 'org.opencontainers.image.version': '1.2.3', a: 'b c' },
   annotations: {},

@@ -92,7 +92,13 @@ const STEP: RequestStep = {
   step: 'login',
   method: 'GET',
   url: 'https://reg.example/v2/',
-  image: { name: 'reg.example', registry: 'reg.example' },
+  image: {
+    name: 'reg.example',
+    registry: 'reg.example',
+    apiHost: 'reg.example',
+    scheme: 'https',
+    repository: ''
+  },
   reference: '',
   username: 'me'
 }

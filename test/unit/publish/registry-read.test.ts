@@ -1,10 +1,11 @@
 /** The fresh read the guards decide on, against a registry another run writes to meanwhile. */
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { readStates } from '../../../src/publish/registry-read.js'
 import type { RegistryClient } from '../../../src/registry/client.js'
 import type { RequestStep } from '../../../src/plan/steps.js'
 
-const IMAGE = { name: '127.0.0.1:5001/o/app', registry: '127.0.0.1:5001' }
+const IMAGE = parseImageName('127.0.0.1:5001/o/app')
 const WRITTEN = `sha256:${'b'.repeat(64)}`
 
 const read = (reference: string): RequestStep => ({

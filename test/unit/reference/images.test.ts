@@ -41,7 +41,11 @@ describe('parseImageName', () => {
       registry: 'gcr.io'
     }
   ])('$name', ({ value, image, registry }) => {
-    expect(parseImageName(value)).toEqual({ name: image, registry })
+    const parsed = parseImageName(value)
+    expect({ name: parsed.name, registry: parsed.registry }).toEqual({
+      name: image,
+      registry
+    })
   })
 
   it.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import {
   isLoopbackHost,
-  parseRegistry,
-  parseRepository
+  parseRegistry
 } from '../../../src/reference/repository.js'
 
 const hub = {
@@ -11,7 +11,7 @@ const hub = {
   scheme: 'https'
 }
 
-describe('parseRepository', () => {
+describe('parseImageName: the registry endpoint and repository path', () => {
   it.each([
     {
       name: 'official image',
@@ -134,20 +134,23 @@ describe('parseRepository', () => {
       }
     }
   ])('$name: $image', ({ image, expected }) => {
-    expect(parseRepository(image)).toEqual(expected)
+    expect(parseImageName(image, 'source')).toEqual({
+      name: image,
+      ...expected
+    })
   })
 
   it.each([
-    { name: 'tag', image: 'o/app:1.0', error: /without tag or digest/ },
+    { name: 'tag', image: 'o/app:1.0', error: /no tag or digest/ },
     {
       name: 'tag on a host with port',
       image: '127.0.0.1:5001/app:1.0',
-      error: /without tag or digest/
+      error: /no tag or digest/
     },
     {
       name: 'digest',
       image: `o/app@sha256:${'a'.repeat(64)}`,
-      error: /without tag or digest/
+      error: /no tag or digest/
     },
     {
       name: 'capitals in the path',
@@ -156,15 +159,15 @@ describe('parseRepository', () => {
     },
     { name: 'empty component', image: 'o//app', error: /lower-case/ },
     { name: 'host only', image: 'ghcr.io/', error: /lower-case/ },
-    { name: 'empty', image: '', error: /invalid image name ""/ },
+    { name: 'empty', image: '', error: /input "source": invalid value ""/ },
     {
       name: 'bad host',
       image: 'bad_host.io/x',
-      error: /bad registry host "bad_host.io"/
+      error: /"bad_host.io\/x".*registry host\[:port\]/
     },
     { name: 'trailing separator', image: 'o/app-', error: /lower-case/ }
   ])('rejects $name: $image', ({ image, error }) => {
-    expect(() => parseRepository(image)).toThrow(error)
+    expect(() => parseImageName(image, 'source')).toThrow(error)
   })
 })
 

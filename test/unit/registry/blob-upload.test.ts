@@ -4,6 +4,7 @@
  * with, and how a broken upload carries on.
  */
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { randomBytes, createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -47,7 +48,12 @@ async function setUp(options: { retries?: number; timeoutMs?: number } = {}) {
     chunkBytes: CHUNK,
     requestTimeoutMs: options.timeoutMs ?? 10_000
   })
-  return { registry, client, sleeps, image: `${registry.host}/o/app` }
+  return {
+    registry,
+    client,
+    sleeps,
+    image: parseImageName(`${registry.host}/o/app`)
+  }
 }
 
 /** A fault for the `nth` (1-based) request of `method` only. */
@@ -73,7 +79,10 @@ describe('uploading a blob by digest', () => {
     const blob = blobFile(10)
     registry.blobs('o/base').set(blob.digest, blob.bytes)
     const result = await client.uploadBlob(image, blob, {
-      mountFrom: [`other.example/o/base`, `${registry.host}/o/base`]
+      mountFrom: [
+        parseImageName(`other.example/o/base`),
+        parseImageName(`${registry.host}/o/base`)
+      ]
     })
     expect(result).toEqual({ outcome: 'mounted', bytesSent: 0 })
     expect(registry.blobs('o/app').get(blob.digest)).toEqual(blob.bytes)
@@ -87,7 +96,7 @@ describe('uploading a blob by digest', () => {
     const { registry, client, image } = await setUp()
     const blob = blobFile(10)
     const result = await client.uploadBlob(image, blob, {
-      mountFrom: [`${registry.host}/o/base`]
+      mountFrom: [parseImageName(`${registry.host}/o/base`)]
     })
     expect(result).toEqual({ outcome: 'uploaded', bytesSent: 10 })
     expect(registry.log.slice(1)).toEqual([

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { parseImageName, type Image } from '../../../src/reference/images.js'
 import {
   createRegistryClient,
   type RegistryClient
@@ -23,7 +24,7 @@ async function setup(
   options: Partial<FakeTokenRegistryOptions> = {},
   /** null: no credentials for the registry. */
   password: string | null = PASSWORD
-): Promise<{ fake: FakeTokenRegistry; client: RegistryClient; image: string }> {
+): Promise<{ fake: FakeTokenRegistry; client: RegistryClient; image: Image }> {
   const fake = await startFakeTokenRegistry({
     repository: 'o/app',
     username: USER,
@@ -40,7 +41,7 @@ async function setup(
     retries: 2,
     sleep: noSleep
   })
-  return { fake, client, image: `${fake.host}/o/app` }
+  return { fake, client, image: parseImageName(`${fake.host}/o/app`) }
 }
 
 /** "METHOD path status auth-scheme" lines of the fake's log. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { createRegistryClient } from '../../../src/registry/client.js'
 import {
   startServer,
@@ -30,8 +31,11 @@ describe('the registry client tells the debug callback each request', () => {
       } else res.writeHead(404).end()
     })
     const lines: string[] = []
-    await client(lines).listTags(`${server.host}/o/app`)
-    await client(lines).getDigest(`${server.host}/o/app`, '1.2.3')
+    await client(lines).listTags(parseImageName(`${server.host}/o/app`))
+    await client(lines).getDigest(
+      parseImageName(`${server.host}/o/app`),
+      '1.2.3'
+    )
     expect(lines).toEqual([
       `GET http://${server.host}/v2/o/app/tags/list 200`,
       `HEAD http://${server.host}/v2/o/app/manifests/1.2.3 404`

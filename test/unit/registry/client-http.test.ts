@@ -1,5 +1,6 @@
 import type { RegistryFetch } from '../../../src/registry/http-fetch.js'
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import type { RequestListener } from 'node:http'
 import { sha256Digest } from '../../../src/reference/grammar.js'
 import { createRegistryClient } from '../../../src/registry/client.js'
@@ -34,7 +35,7 @@ describe('registry client against small in-test servers', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' })
       res.end(req.method === 'HEAD' ? undefined : MANIFEST)
     })
-    expect(await client().getDigest(`${host}/o/a`, 'v1')).toBe(
+    expect(await client().getDigest(parseImageName(`${host}/o/a`), 'v1')).toBe(
       sha256Digest(MANIFEST)
     )
   })
@@ -44,7 +45,9 @@ describe('registry client against small in-test servers', () => {
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
       res.end(MANIFEST)
     })
-    expect(await client().getManifest(`${host}/o/a`, 'v1')).toMatchObject({
+    expect(
+      await client().getManifest(parseImageName(`${host}/o/a`), 'v1')
+    ).toMatchObject({
       mediaType: 'application/vnd.oci.image.index.v1+json',
       digest: sha256Digest(MANIFEST)
     })
@@ -56,8 +59,8 @@ describe('registry client against small in-test servers', () => {
       accepts.push(req.headers.accept)
       res.writeHead(404).end()
     })
-    await client().getDigest(`${host}/o/a`, 'v1')
-    await client().getManifest(`${host}/o/a`, 'v1')
+    await client().getDigest(parseImageName(`${host}/o/a`), 'v1')
+    await client().getManifest(parseImageName(`${host}/o/a`), 'v1')
     const expected =
       'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, ' +
       'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json'
@@ -68,7 +71,9 @@ describe('registry client against small in-test servers', () => {
     const host = await serve((_req, res) => {
       res.writeHead(401, { 'WWW-Authenticate': 'Negotiate' }).end()
     })
-    await expect(client().listTags(`${host}/o/a`)).rejects.toThrow(
+    await expect(
+      client().listTags(parseImageName(`${host}/o/a`))
+    ).rejects.toThrow(
       `registry ${host}: 401 Unauthorized with an unsupported WWW-Authenticate challenge: Negotiate`
     )
   })
@@ -88,7 +93,9 @@ describe('registry client against small in-test servers', () => {
       requests++
       res.end()
     })
-    await expect(client().getDigest(`${host}/o/a`, 'bad/tag')).rejects.toThrow(
+    await expect(
+      client().getDigest(parseImageName(`${host}/o/a`), 'bad/tag')
+    ).rejects.toThrow(
       `registry ${host}: invalid tag or digest "bad/tag" for o/a`
     )
     expect(requests).toBe(0)
@@ -119,7 +126,7 @@ describe('registry client: Docker Hub endpoint (fake fetch: no network here)', (
       retries: 0,
       fetch: fakeFetch
     })
-    expect(await hub.listTags('alpine')).toEqual(['3.20'])
+    expect(await hub.listTags(parseImageName('alpine'))).toEqual(['3.20'])
     expect(urls).toEqual([
       'https://registry-1.docker.io/v2/library/alpine/tags/list',
       'https://registry-1.docker.io/v2/library/alpine/tags/list'
@@ -136,7 +143,9 @@ describe('pingUploads: does the registry still answer where a push writes?', () 
       res.writeHead(404, { 'Content-Type': 'application/json' })
       res.end('{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}')
     })
-    await expect(client().pingUploads(`${host}/o/a`)).resolves.toBeUndefined()
+    await expect(
+      client().pingUploads(parseImageName(`${host}/o/a`))
+    ).resolves.toBeUndefined()
     expect(asked).toEqual([
       'GET /v2/o/a/blobs/uploads/docker-publish-action-liveness-probe'
     ])
@@ -150,8 +159,8 @@ describe('pingUploads: does the registry still answer where a push writes?', () 
       sleep: noSleep,
       requestTimeoutMs: 100
     })
-    await expect(waiting.pingUploads(`${host}/o/a`)).rejects.toThrow(
-      /no response within 100 ms/
-    )
+    await expect(
+      waiting.pingUploads(parseImageName(`${host}/o/a`))
+    ).rejects.toThrow(/no response within 100 ms/)
   })
 })

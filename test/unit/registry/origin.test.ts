@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRegistryClient } from '../../../src/registry/client.js'
 import { createTransport } from '../../../src/registry/transport.js'
@@ -106,7 +107,7 @@ describe('registry client: the origin rule, against real sockets', () => {
       })
     )
     await clientFor(registry.host)
-      .listTags(`${registry.host}/o/app`)
+      .listTags(parseImageName(`${registry.host}/o/app`))
       .catch(() => undefined)
     expect(evil.seen).toEqual([])
     expect(registry.seen.map(s => s.url)).toContain(
@@ -126,7 +127,9 @@ describe('registry client: the origin rule, against real sockets', () => {
       )
     )
     await expect(
-      clientFor(registry.host).listTags(`${registry.host}/o/app`)
+      clientFor(registry.host).listTags(
+        parseImageName(`${registry.host}/o/app`)
+      )
     ).rejects.toThrow(/next page link points to another origin/)
     expect(evil.seen).toEqual([])
   })
@@ -171,7 +174,9 @@ describe('registry client: the origin rule, against real sockets', () => {
           .end()
       )
     )
-    await clientFor(registry.host).listTags(`${registry.host}/o/app`)
+    await clientFor(registry.host).listTags(
+      parseImageName(`${registry.host}/o/app`)
+    )
     expect(evil.seen).toHaveLength(1)
     expect(credentialed(evil.seen)).toEqual([])
   })
@@ -184,7 +189,9 @@ describe('registry client: the origin rule, against real sockets', () => {
         .end()
     )
     await expect(
-      clientFor(registry.host).listTags(`${registry.host}/o/app`)
+      clientFor(registry.host).listTags(
+        parseImageName(`${registry.host}/o/app`)
+      )
     ).rejects.toThrow(
       /: a redirect led to http:\/\/127\.0\.0\.1:\d+, which asked for credentials: they go only to http:\/\/127\.0\.0\.1:\d+$/
     )

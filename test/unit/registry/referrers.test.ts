@@ -4,6 +4,7 @@
  * without it, as distribution 2.8 answers (the referrers tag scheme).
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { parseImageName, type Image } from '../../../src/reference/images.js'
 import { sha256Digest } from '../../../src/reference/grammar.js'
 import {
   createRegistryClient,
@@ -65,7 +66,7 @@ interface Seeded {
 }
 
 /** An index as buildx pushes it: two platforms, each with its attestation manifest. */
-async function seedImage(c: RegistryClient, image: string): Promise<Seeded> {
+async function seedImage(c: RegistryClient, image: Image): Promise<Seeded> {
   const platforms: Manifest[] = []
   const attestations: Manifest[] = []
   const statements: string[] = []
@@ -161,7 +162,7 @@ describe.each([
   it('attaches each attestation to its platform manifest, once, and lists it', async () => {
     const r = await registry(api)
     const c = client()
-    const image = `${r.host}/o/app`
+    const image = parseImageName(`${r.host}/o/app`)
     const seeded = await seedImage(c, image)
     const attached = await attachAttestations(c, image, seeded.index.digest)
     expect(attached.map(a => [a.subject, a.scheme, a.written])).toEqual(
@@ -203,11 +204,11 @@ describe.each([
   it('a copy carries the referrers of each platform manifest the index lists', async () => {
     const r = await registry(api)
     const c = client()
-    const image = `${r.host}/o/app`
+    const image = parseImageName(`${r.host}/o/app`)
     const seeded = await seedImage(c, image)
     const attached = await attachAttestations(c, image, seeded.index.digest)
     // the promoted image itself (promote's mount and copy steps)
-    const target = `${r.host}/stable/app`
+    const target = parseImageName(`${r.host}/stable/app`)
     for (const m of [...seeded.platforms, seeded.index]) {
       for (const blob of [stored(r, 'o/app', m.digest).config?.digest ?? ''])
         if (blob !== '') await c.mountBlob(target, blob, image)
@@ -251,10 +252,10 @@ describe('the referrers tag scheme', () => {
     const from = await registry(true)
     const to = await registry(false)
     const c = client()
-    const image = `${from.host}/o/app`
+    const image = parseImageName(`${from.host}/o/app`)
     const seeded = await seedImage(c, image)
     await attachAttestations(c, image, seeded.index.digest)
-    const target = `${to.host}/o/app`
+    const target = parseImageName(`${to.host}/o/app`)
     const copied = await copyReferrers(c, image, seeded.index.digest, target)
     expect(copied.map(a => [a.scheme, a.tag])).toEqual(
       seeded.platforms.map(p => ['tag', referrersTag(p.digest)])
@@ -267,7 +268,7 @@ describe('the referrers tag scheme', () => {
   it('a writer that changed the list meanwhile is kept: If-Match refuses, the list is read again', async () => {
     const r = await registry(false, true)
     const c = client()
-    const image = `${r.host}/o/app`
+    const image = parseImageName(`${r.host}/o/app`)
     const seeded = await seedImage(c, image)
     const tag = referrersTag(seeded.platforms[0].digest)
     const listed = (...names: string[]) =>
@@ -316,7 +317,7 @@ describe('the referrers tag scheme', () => {
   it('a referrers tag that holds no index is left alone, and the run says so', async () => {
     const r = await registry(false)
     const c = client()
-    const image = `${r.host}/o/app`
+    const image = parseImageName(`${r.host}/o/app`)
     const seeded = await seedImage(c, image)
     const tag = referrersTag(seeded.platforms[0].digest)
     await c.putManifest(image, tag, seeded.platforms[1])
@@ -338,7 +339,7 @@ describe('the referrers API as the client reads it', () => {
     try {
       expect(
         await client().getReferrers(
-          `${server.host}/o/app`,
+          parseImageName(`${server.host}/o/app`),
           sha256Digest(encode(1))
         )
       ).toBeUndefined()
@@ -367,9 +368,12 @@ describe('the referrers API as the client reads it', () => {
     })
     try {
       expect(
-        (await client().getReferrers(`${server.host}/o/app`, subject))?.map(
-          d => d.digest
-        )
+        (
+          await client().getReferrers(
+            parseImageName(`${server.host}/o/app`),
+            subject
+          )
+        )?.map(d => d.digest)
       ).toEqual(['sha256:a', 'sha256:b'])
     } finally {
       await server.close()

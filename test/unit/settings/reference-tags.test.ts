@@ -56,13 +56,21 @@ describe('readReferenceTags', () => {
     expect(readReferenceTags(['type=ref,event=tag'], [], [])).toBeUndefined()
   })
 
+  const LOCAL_APP = {
+    name: 'localhost:5000/ux/app',
+    registry: 'localhost:5000',
+    apiHost: 'localhost:5000',
+    scheme: 'http',
+    repository: 'ux/app'
+  }
+
   it.each([
     {
       name: 'images empty: the references are the whole list',
       lines: ['localhost:5000/ux/app:1.2.3', 'localhost:5000/ux/app:latest'],
       images: [],
       expected: {
-        images: [{ name: 'localhost:5000/ux/app', registry: 'localhost:5000' }],
+        images: [LOCAL_APP],
         tags: ['type=raw,value=1.2.3', 'type=raw,value=latest'],
         flavor: ['latest=false']
       }
@@ -72,7 +80,7 @@ describe('readReferenceTags', () => {
       lines: ['localhost:5000/ux/app:1.2.3'],
       images: ['localhost:5000/ux/app'],
       expected: {
-        images: [{ name: 'localhost:5000/ux/app', registry: 'localhost:5000' }],
+        images: [LOCAL_APP],
         tags: ['type=raw,value=1.2.3'],
         flavor: ['latest=false']
       }
@@ -83,8 +91,20 @@ describe('readReferenceTags', () => {
       images: [],
       expected: {
         images: [
-          { name: 'ghcr.io/o/app', registry: 'ghcr.io' },
-          { name: 'o/app', registry: 'docker.io' }
+          {
+            name: 'ghcr.io/o/app',
+            registry: 'ghcr.io',
+            apiHost: 'ghcr.io',
+            scheme: 'https',
+            repository: 'o/app'
+          },
+          {
+            name: 'o/app',
+            registry: 'docker.io',
+            apiHost: 'registry-1.docker.io',
+            scheme: 'https',
+            repository: 'o/app'
+          }
         ],
         tags: ['type=raw,value=2.0'],
         flavor: ['latest=false']

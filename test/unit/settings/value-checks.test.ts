@@ -118,7 +118,10 @@ describe('image ports and source case', () => {
       parseImageReference('Registry.Example:5000/app:1', 'source').image
     ).toEqual({
       name: 'Registry.Example:5000/app',
-      registry: 'Registry.Example:5000'
+      registry: 'Registry.Example:5000',
+      apiHost: 'Registry.Example:5000',
+      scheme: 'https',
+      repository: 'app'
     })
   })
 })

@@ -4,6 +4,7 @@
  * in a memory registry: which verify, and the reason given for the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { readFileSync } from 'node:fs'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import {
@@ -45,7 +46,7 @@ async function signedBy(sigstore: Standins): Promise<MemoryRegistry> {
   )
   const signer = await openKeylessSigner(token, { ...sigstore, limits: LIMITS })
   const registry = new MemoryRegistry()
-  await writeKeylessSignature(registry, IMAGE, DIGEST, signer)
+  await writeKeylessSignature(registry, parseImageName(IMAGE), DIGEST, signer)
   return registry
 }
 
@@ -113,11 +114,16 @@ describe("promote's keyless gate", () => {
       const registry = await signedBy(standins[signer])
       const own = rootOf(standins[signer])
       const root = trust ? trust(own, rootOf(standins.other)) : own
-      const result = await countKeylessSignatures(registry, IMAGE, DIGEST, {
-        ...WORKFLOW,
-        ...policy,
-        trust: parseTrustedRoot(JSON.stringify(root))
-      })
+      const result = await countKeylessSignatures(
+        registry,
+        parseImageName(IMAGE),
+        DIGEST,
+        {
+          ...WORKFLOW,
+          ...policy,
+          trust: parseTrustedRoot(JSON.stringify(root))
+        }
+      )
       expect(result).toEqual({
         valid,
         refusals: refusal === undefined ? [] : [refusal]
@@ -129,7 +135,7 @@ describe("promote's keyless gate", () => {
     const registry = await signedBy(standins.trusted)
     const other = `sha256:${'b'.repeat(64)}`
     expect(
-      await countKeylessSignatures(registry, IMAGE, other, {
+      await countKeylessSignatures(registry, parseImageName(IMAGE), other, {
         ...WORKFLOW,
         trust: parseTrustedRoot(JSON.stringify(rootOf(standins.trusted)))
       })

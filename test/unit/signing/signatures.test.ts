@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseImageName } from '../../../src/reference/images.js'
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -87,6 +88,7 @@ describe('the signing key', () => {
 
 describe("signatures in cosign's tag scheme", () => {
   const image = '127.0.0.1:5001/o/app'
+  const app = parseImageName(image)
   const signer = loadSigner(cosignKey, 'test only')
 
   it('signs a digest under sha256-<hex>.sig, once per key', async () => {
@@ -94,33 +96,31 @@ describe("signatures in cosign's tag scheme", () => {
     const digest = registry.push(image, 'one', '1.0.0').digest
     const tag = artifactTag(digest, 'sig')
     expect(tag).toBe(`sha256-${digest.slice(7)}.sig`)
-    expect(await writeSignature(registry, image, digest, signer)).toEqual({
+    expect(await writeSignature(registry, app, digest, signer)).toEqual({
       tag,
       written: true
     })
     // a re-run finds its signature and writes nothing
-    expect(await writeSignature(registry, image, digest, signer)).toEqual({
+    expect(await writeSignature(registry, app, digest, signer)).toEqual({
       tag,
       written: false
     })
-    const manifest = await registry.getManifest(image, tag)
+    const manifest = await registry.getManifest(app, tag)
     const layers = parseArtifact(manifest!).layers
     expect(layers).toHaveLength(1)
-    const payload = await registry.getBlob(image, layers[0].digest)
+    const payload = await registry.getBlob(app, layers[0].digest)
     expect(payloadDigest(payload!)).toBe(digest)
     expect(layers[0].annotations?.[SIGNATURE_ANNOTATION]).toMatch(
       /^[A-Za-z0-9+/=]+$/
     )
-    expect(await countValidSignatures(registry, image, digest, cosignPub)).toBe(
-      1
-    )
+    expect(await countValidSignatures(registry, app, digest, cosignPub)).toBe(1)
     const other = opensslKey('ec', 'x').publicKey
-    expect(await countValidSignatures(registry, image, digest, other)).toBe(0)
+    expect(await countValidSignatures(registry, app, digest, other)).toBe(0)
     // another key adds its signature beside the first
     const second = loadSigner(opensslKey('ec', 'x').privateKey, 'x')
-    await writeSignature(registry, image, digest, second)
+    await writeSignature(registry, app, digest, second)
     expect(
-      parseArtifact((await registry.getManifest(image, tag))!).layers
+      parseArtifact((await registry.getManifest(app, tag))!).layers
     ).toHaveLength(2)
   })
 
@@ -132,7 +132,7 @@ describe("signatures in cosign's tag scheme", () => {
       keys.map(key =>
         writeSignature(
           registry,
-          image,
+          app,
           digest,
           loadSigner(key.privateKey, key === keys[0] ? 'a' : 'b')
         )
@@ -140,7 +140,7 @@ describe("signatures in cosign's tag scheme", () => {
     )
     for (const key of keys)
       expect(
-        await countValidSignatures(registry, image, digest, key.publicKey)
+        await countValidSignatures(registry, app, digest, key.publicKey)
       ).toBe(1)
   })
 
@@ -148,33 +148,28 @@ describe("signatures in cosign's tag scheme", () => {
     const registry = new MemoryRegistry()
     const signed = registry.push(image, 'one').digest
     const other = registry.push(image, 'two').digest
-    await writeSignature(registry, image, signed, signer)
+    await writeSignature(registry, app, signed, signer)
     // the .sig of `signed` copied under `other`'s tag
-    const manifest = await registry.getManifest(
-      image,
-      artifactTag(signed, 'sig')
-    )
-    await registry.putManifest(image, artifactTag(other, 'sig'), manifest!)
-    expect(await countValidSignatures(registry, image, other, cosignPub)).toBe(
-      0
-    )
+    const manifest = await registry.getManifest(app, artifactTag(signed, 'sig'))
+    await registry.putManifest(app, artifactTag(other, 'sig'), manifest!)
+    expect(await countValidSignatures(registry, app, other, cosignPub)).toBe(0)
   })
 
   it('copies signatures and attestations to another repository, adding to what it holds', async () => {
     const registry = new MemoryRegistry()
-    const target = '127.0.0.1:5002/stable/app'
+    const target = parseImageName('127.0.0.1:5002/stable/app')
     const digest = registry.push(image, 'one').digest
-    await writeSignature(registry, image, digest, signer)
-    expect(await copyArtifacts(registry, image, digest, target)).toEqual([
+    await writeSignature(registry, app, digest, signer)
+    expect(await copyArtifacts(registry, app, digest, target)).toEqual([
       artifactTag(digest, 'sig')
     ])
     expect(
       await countValidSignatures(registry, target, digest, cosignPub)
     ).toBe(1)
     // copied again: nothing new
-    expect(await copyArtifacts(registry, image, digest, target)).toEqual([])
+    expect(await copyArtifacts(registry, app, digest, target)).toEqual([])
     expect(
-      await copyArtifacts(registry, image, 'sha256:' + '0'.repeat(64), target)
+      await copyArtifacts(registry, app, 'sha256:' + '0'.repeat(64), target)
     ).toEqual([])
   })
 })
