@@ -4,7 +4,6 @@
  * a token registry, and runs that fail or are cancelled.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync, spawn } from 'node:child_process'
 import {
   copyFileSync,
   existsSync,
@@ -27,6 +26,7 @@ import {
   tokenPublishedTags
 } from './field-support.js'
 import { publishedTags, readManifest } from './registry-api.js'
+import { gitCheckout, startCli } from '../support/cli-run.js'
 import {
   parseFileCommands,
   ROOT,
@@ -222,21 +222,17 @@ describe('credential inputs while the user has a standing login', () => {
       const repo = uniqueRepo('field-cli')
       const userConfig = await standingLogin()
       const before = configBytes(userConfig)
-      const checkout = mkdtempSync(join(tmpdir(), 'dpa-cli-'))
-      const git = (...args: string[]) =>
-        execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' })
-      git('init', '-q', '-b', 'main')
-      for (const file of ['Dockerfile', 'hello.txt'])
-        copyFileSync(join(ROOT, HELLO, file), join(checkout, file))
-      git('add', '.')
-      git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
-      git('remote', 'add', 'origin', 'https://github.com/acme/webapp.git')
-      git('tag', 'v2.1.0')
+      const checkout = gitCheckout(
+        dir => {
+          for (const file of ['Dockerfile', 'hello.txt'])
+            copyFileSync(join(ROOT, HELLO, file), join(dir, file))
+        },
+        'v2.1.0',
+        'https://github.com/acme/webapp.git'
+      )
       const runnerTemp = mkdtempSync(join(tmpdir(), 'dpa-cli-temp-'))
-      const cli = spawn(
-        process.execPath,
+      const cli = startCli(
         [
-          join(ROOT, 'dist/cli/index.js'),
           '--images',
           `${a.host}/${repo}`,
           '--username',
@@ -251,16 +247,11 @@ describe('credential inputs while the user has a standing login', () => {
             DOCKER_CONFIG: userConfig,
             RUNNER_TEMP: runnerTemp
           },
-          stdio: ['pipe', 'pipe', 'pipe']
+          password: a.password
         }
       )
-      let output = ''
-      cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-      cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-      cli.stdin.end(a.password)
-      const code = await new Promise<number | null>(done =>
-        cli.on('close', done)
-      )
+      const code = await cli.closed
+      const output = cli.output()
       expect(output).not.toMatch(/^error:/m)
       expect(code).toBe(0)
       expect(await publishedTags(a, repo)).toEqual(['2', '2.1', '2.1.0'])

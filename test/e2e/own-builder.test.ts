@@ -10,7 +10,7 @@
  * engine, and no TLS file is left.
  */
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import {
   existsSync,
   mkdtempSync,
@@ -24,11 +24,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUILDERS, type StackBuilder } from '../support/builders.js'
 import { stackEnv } from '../support/stack-env.js'
+import { gitCheckout, startCli } from '../support/cli-run.js'
 import { publishedTags, readManifest } from './registry-api.js'
 import { errorLines, RELEASE_TAGS } from './releases.js'
 import {
   postRuns,
-  ROOT,
   runMain,
   runPost,
   startMain,
@@ -215,23 +215,16 @@ describe('docker 28.5 classic store: the other paths', () => {
 
   it('the CLI stopped by Ctrl-C (SIGINT) during the build: it removes the builder and its folder, exit 130', async () => {
     const setup = on(engine)
-    const checkout = mkdtempSync(join(tmpdir(), 'dpa-cli-own-'))
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' })
-    git('init', '-q', '-b', 'main')
-    writeFileSync(join(checkout, 'Dockerfile'), 'FROM scratch\nCOPY big /big\n')
-    // a build that lasts: 128 MiB to send to BuildKit, then to the registry
-    execFileSync('head', ['-c', '134217728', '/dev/urandom'], {
-      stdio: ['ignore', openSync(join(checkout, 'big'), 'w'), 'ignore']
-    })
-    git('add', '.')
-    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
-    git('tag', 'v1.2.3')
+    const checkout = gitCheckout(dir => {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY big /big\n')
+      // a build that lasts: 128 MiB to send to BuildKit, then to the registry
+      execFileSync('head', ['-c', '134217728', '/dev/urandom'], {
+        stdio: ['ignore', openSync(join(dir, 'big'), 'w'), 'ignore']
+      })
+    }, 'v1.2.3')
     const runnerTemp = mkdtempSync(join(tmpdir(), 'dpa-cli-temp-'))
-    const cli = spawn(
-      process.execPath,
+    const cli = startCli(
       [
-        join(ROOT, 'dist/cli/index.js'),
         '--images',
         setup.inputs.images,
         '--username',
@@ -243,25 +236,19 @@ describe('docker 28.5 classic store: the other paths', () => {
       {
         cwd: checkout,
         env: { ...process.env, ...setup.env, RUNNER_TEMP: runnerTemp },
-        stdio: ['pipe', 'pipe', 'pipe'],
-        // a process group of its own: Ctrl-C signals the whole group, as a terminal does
+        password: a.password,
         detached: true
       }
     )
-    let output = ''
-    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    cli.stdin.end(a.password)
-    const closed = new Promise<number | null>(done => cli.on('close', done))
     const deadline = Date.now() + 60_000
-    while (!/set up in/.test(output) && Date.now() < deadline)
+    while (!/set up in/.test(cli.output()) && Date.now() < deadline)
       await new Promise(resolve => setTimeout(resolve, 20))
-    const name = ownBuilder({ stdout: output })
+    const name = ownBuilder({ stdout: cli.output() })
     expect(name).not.toBe('')
     expect(leftOnEngine(setup.host, name).length).toBeGreaterThan(0)
-    process.kill(-(cli.pid ?? 0), 'SIGINT')
-    expect(await closed).toBe(130)
-    expect(output).toContain(`Removed the builder ${name}`)
+    process.kill(-(cli.child.pid ?? 0), 'SIGINT')
+    expect(await cli.closed).toBe(130)
+    expect(cli.output()).toContain(`Removed the builder ${name}`)
     expect(leftOnEngine(setup.host, name)).toEqual([])
     expect(readdirSync(runnerTemp)).toEqual([])
     expect(await publishedTags(a, repoOf(setup))).toEqual([])
