@@ -1,4 +1,5 @@
 import type { Credentials } from '../settings/logins.js'
+import { errorMessage } from '../errors/input-error.js'
 import { runProcess } from './process.js'
 
 const NOT_FOUND = /credentials not found/i
@@ -24,7 +25,7 @@ export async function askCredentialHelper(
     env
   }).catch((error: unknown) => {
     throw new Error(
-      `the docker config names the credential helper "${helper}", but ${program} could not be run: ${error instanceof Error ? error.message : String(error)}`
+      `the docker config names the credential helper "${helper}", but ${program} could not be run: ${errorMessage(error)}`
     )
   })
   if (result.exitCode !== 0) {

@@ -4,10 +4,7 @@ import { mayNotPush, RegistryError } from '../registry/registry-error.js'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import { REDACTED } from '../settings/secret-lines.js'
 
-/**
- * What the run offered a registry: a login of its own, none because the
- * password was empty (an unset secret), or none at all.
- */
+/** What the run offered a registry: a login, none for an empty password, or none at all. */
 export interface OfferedCredentials {
   loggedIn: string[]
   emptyPassword: string[]
@@ -81,11 +78,7 @@ const WRONG_PASSWORD = 'refused the credentials: wrong username or password'
 const CLIENT_UNREACHABLE =
   /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
 
-/**
- * A login the registry refused, or could not be asked for, said in one line
- * naming the registry and the user (never the password); other errors as
- * they came.
- */
+/** A refused or unreachable login in one line naming the registry and user; other errors as they came. */
 export function loginFailure(
   error: unknown,
   registry: string,
@@ -108,10 +101,7 @@ export function loginFailure(
 const SKIPPED_LOGIN =
   "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
 
-/**
- * A 401 of the action's own registry client at a registry whose login was
- * skipped for an empty password says so (not "add a logins entry").
- */
+/** A 401 of our own client where the login was skipped for an empty password says so. */
 export function skippedLoginRefusal(
   error: unknown,
   emptyPasswords: string[]
@@ -138,10 +128,9 @@ function unauthorized(
 }
 
 /**
- * Turns a failed docker command into the message a user needs: which thing
- * is wrong (daemon, credentials, registry) and the line docker said it in.
- * The registry named is the host that line names (an SBOM scanner image on
- * Docker Hub is not the registry of the push), else the command's registry.
+ * A failed docker command as the user needs it: what is wrong and docker's
+ * line; the registry named is that line's host (an SBOM scanner's image on
+ * Docker Hub is not the push's registry), else the command's.
  */
 export function diagnose(
   error: unknown,
@@ -215,11 +204,7 @@ const BUILDER_TLS: { pattern: RegExp; input: string; why: string }[] = [
 const ENDPOINT_DOWN =
   /connection refused|no such host|i\/o timeout|network is unreachable|context deadline exceeded|DeadlineExceeded/i
 
-/**
- * A failed `buildx create --bootstrap` of the run's own builder, before any
- * build: TLS material that does not fit fails naming its input (never its
- * value), an endpoint that does not answer naming `endpoint`.
- */
+/** The run's own builder's failed bootstrap: misfit TLS names its input (never its value), or `endpoint`. */
 export function builderFailure(
   error: unknown,
   endpoint: string | undefined
@@ -246,10 +231,7 @@ export function builderFailure(
 
 const EXEC_FORMAT = /exec format error/i
 
-/**
- * A `RUN` for a platform this machine's CPU cannot run, with no emulator
- * registered: BuildKit says "exec format error".
- */
+/** A `RUN` for a platform this CPU cannot run without an emulator. */
 export function foreignPlatformFailure(error: unknown): unknown {
   if (!(error instanceof DockerCommandError) || !EXEC_FORMAT.test(error.output))
     return error

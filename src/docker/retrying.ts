@@ -12,10 +12,8 @@ export interface RetryPolicy {
 const realSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
 
 /**
- * Runs a docker command again on a transient registry fault (connection
- * errors, 5xx, 429, a push the stall watch stopped); anything else, a 401
- * included, fails at once. After the last try the docker error itself is
- * thrown, so it can be diagnosed.
+ * Runs a docker command again on a transient registry fault (5xx, 429, a
+ * stall); anything else fails at once; the last docker error is thrown as is.
  */
 export async function retryDocker<T>(
   work: () => Promise<T>,

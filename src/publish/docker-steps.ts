@@ -1,7 +1,4 @@
-/**
- * The pipeline's docker steps, one at a time, and what each one teaches the
- * run: the build's digest, the saved layout, the build check's report.
- */
+/** The pipeline's docker steps, one at a time, and what each teaches the run. */
 import { cacheReport } from '../plan/cache.js'
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -315,10 +312,9 @@ export async function runCheck(
     throw new Error(
       `docker ${step.argv.slice(0, 3).join(' ')} answered no build check result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
     )
-  const dockerfile = env.dockerfile
   reportChecks(result, env)
   if (result.error !== undefined) {
-    const at = placeText(result.error, dockerfile)
+    const at = placeText(result.error, env.dockerfile)
     throw new Error(
       `call: the build check stopped on an error${at ? ` at ${at}` : ''}: ${result.error.message}`
     )
@@ -354,16 +350,11 @@ export async function runCommand(
     return runLoad(step, argv, env).then(timed)
   if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)
-  if (step.step === 'build') timed()
-  const image = step.image
+  const { image } = step
   if (step.step === 'build') {
-    learnFromBuild(
-      step,
-      argv,
-      step.registries.length > 0 ? images : [],
-      values,
-      env
-    )
+    timed()
+    const pushed = step.registries.length > 0 ? images : []
+    learnFromBuild(step, argv, pushed, values, env)
     reportBuildWarnings(values, env)
   } else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))

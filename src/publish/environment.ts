@@ -64,11 +64,7 @@ export interface PublishEnv {
   registry: RegistryClient
   log: Log
   retry: RetryPolicy
-  /**
-   * registry-timeout in ms: bounds the action's registry requests, and how
-   * long docker's push may print nothing before the registry is asked
-   * whether it still answers.
-   */
+  /** registry-timeout in ms: bounds registry requests, and a push's silence before the registry is asked. */
   registryTimeoutMs: number
   /** A folder of ours for this run's files; removed when the run ends. */
   tempDir: string
@@ -108,14 +104,12 @@ export function createRegistry(
   })
 }
 
-/** The cache read's bound: it only warms the build, so it never holds it up long. */
+/** The cache read only warms the build, so it never holds it up long. */
 const CACHE_READ_MS = 5000
 
 /**
- * A registry client for the cache decision's read of the image's tags: of its
- * own (the run's client meets each registry first at its login), one
- * attempt, at most 5 s a request (or registry-timeout, if shorter); a read
- * that fails only leaves the build without imports.
+ * The cache read's own client (the run's meets each registry first at its
+ * login): one attempt, 5 s at most; a failed read only skips the imports.
  */
 export function createCacheRegistry(
   settings: Settings,
@@ -130,11 +124,9 @@ export function createCacheRegistry(
 }
 
 /**
- * buildx runs git several times per build only to put the commit in a
- * provenance attestation (BUILDX_GIT_INFO): where none is made, git is
- * skipped, unless the user set buildx's git variables themselves. None is
- * made with `provenance: false` (it wins over attests), nor by default on
- * the classic image store, which holds no attestation.
+ * buildx runs git several times a build only for the provenance attestation:
+ * where none is made (`provenance: false`, or by default on the classic
+ * store), git is skipped unless the user set buildx's git variables.
  */
 export function buildxGitEnv(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
@@ -145,11 +137,7 @@ export function buildxGitEnv(
   return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
 }
 
-/**
- * buildx >= 0.15 writes the build's check warnings into its metadata file
- * when asked (as build-push-action asks), so every build's are annotated;
- * an older buildx ignores the variable. The user's own setting wins.
- */
+/** buildx >= 0.15 puts check warnings in its metadata when asked (older ones ignore it); the user's setting wins. */
 export function buildxWarningsEnv(
   env: NodeJS.ProcessEnv
 ): Record<string, string> {
@@ -221,11 +209,7 @@ export function createPublishEnv(
   }
 }
 
-/**
- * A `call` other than build needs buildx's `--call` (buildx >= 0.15.0): the
- * buildx version is asked (read-only) only then, and an older or missing
- * buildx fails here, before any command that changes anything.
- */
+/** A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any change. */
 async function requireCallSupport(
   call: string,
   builder: Builder,
@@ -243,9 +227,8 @@ async function requireCallSupport(
 }
 
 /**
- * The builder the run makes for itself, if it needs one: a `remote` one for
- * the endpoint input, else a docker-container one where the detected
- * builder cannot build what the inputs ask (a builder input always wins).
+ * The run's own builder, if it needs one: `remote` for the endpoint input, else
+ * docker-container where the detected one cannot build what the inputs ask.
  */
 function chooseBuilder(
   settings: Settings,
@@ -270,10 +253,7 @@ function chooseBuilder(
   return own === undefined ? detected : { name, driver: own.driver, own }
 }
 
-/**
- * The builder that will run, logged (modes that do not build need none);
- * `runDir` names the run's own builder, if it makes one (none in a dry run).
- */
+/** The builder that will run, logged; `runDir` names the run's own (none in a dry run). */
 export async function builderFor(
   settings: Settings,
   docker: DockerRunner,
@@ -368,7 +348,6 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
-  // a client of its own: the run's client meets each registry first at its login
   const cache = await readCacheFacts(
     settings,
     publication,
