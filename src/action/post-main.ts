@@ -16,10 +16,8 @@ async function removeBuilder(tempDir: string, name: string): Promise<void> {
 }
 
 /**
- * The post step, run when the job failed or was cancelled: removes the
- * builder main made for the run and main's folder if main could not, and
- * with it the docker config our logins lived in (the user's own config was
- * never written); warns, never fails.
+ * The post step, after a failed or cancelled job: removes the builder main
+ * made and main's folder (with our logins) if main could not; never fails.
  */
 export async function runPost(): Promise<void> {
   try {

@@ -1,10 +1,7 @@
 /**
- * The random UUIDs of @actions/core's output and env delimiters
- * (`ghadelimiter_<uuid>`), which the build gives it in place of node:crypto:
- * loading node:crypto costs a dry run about 7 ms, more than everything else
- * it writes, and reading the kernel's random source costs well under one.
- * A uuid package would load node:crypto itself. Where there is no
- * /dev/urandom (Windows), node:crypto's randomUUID.
+ * The UUIDs of @actions/core's output delimiters, given it by the build in
+ * place of node:crypto, which costs a dry run ~7 ms to load (/dev/urandom
+ * well under one); node:crypto's where there is no /dev/urandom.
  */
 import { randomUUID as cryptoUUID } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'

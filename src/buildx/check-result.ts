@@ -1,18 +1,9 @@
 /**
- * The answer of `docker buildx build --call check,format=json`, read and
- * turned into annotations and log lines. Pure: no I/O.
- *
- * The shape is BuildKit's lint result (frontend/subrequests/lint/lint.go,
- * vendored in docker/buildx): `{warnings, sources, buildError?}`; a warning
- * is `{ruleName, description, url, detail, location: {sourceIndex, ranges}}`
- * and a range `{start: {line, character}, end: {…}}`. Go's encoding/json
- * writes it with omitempty, so `sourceIndex` 0, `character` 0 and an empty
- * `url` are left out, and `warnings` is `null` when there are none. buildx
- * prints it on stdout as the frontend returned it (commands/build.go,
- * printValue); since v0.15.1 it exits 1 when there are warnings or a build
- * error (v0.15.0 exited 0), so this action judges by the result itself.
+ * `docker buildx build --call check,format=json`'s answer as annotations and
+ * log lines. BuildKit's lint result (frontend/subrequests/lint/lint.go) is
+ * written with omitempty (`sourceIndex` 0, `url` '' left out, `warnings`
+ * null); buildx >= 0.15.1 exits 1 on findings, so the result itself is judged.
  */
-
 export interface CheckPlace {
   /** The source's file name as BuildKit saw it (the Dockerfile's base name). */
   source?: string
@@ -72,10 +63,7 @@ function place(location: unknown, sources: unknown[]): CheckPlace {
   }
 }
 
-/**
- * The lint result in buildx's stdout; undefined when stdout holds none (the
- * build failed before the check could answer, or buildx printed text).
- */
+/** The lint result in buildx's stdout; undefined when it holds none. */
 export function parseCheckResult(stdout: string): CheckResult | undefined {
   const start = stdout.indexOf('{')
   if (start < 0) return undefined

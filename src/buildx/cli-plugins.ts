@@ -1,10 +1,6 @@
 /**
- * docker's buildx plugin on disk, found where docker finds it, so a run can
- * start it directly: `docker buildx …` starts docker, which starts the
- * plugin once for its metadata and once more for the command. Started in
- * buildx's standalone mode (`docker-buildx build …`), which skips the
- * plugin-mode set-up docker's own start needs (60–80 ms here); the file
- * started is the one docker would start.
+ * docker's buildx plugin, found where docker finds it, so a run starts it
+ * directly in standalone mode (`docker buildx` starts the plugin twice: 60-80 ms).
  */
 import { delimiter, join } from 'node:path'
 import type { DockerConfigFile } from '../docker/config-file.js'
@@ -32,12 +28,7 @@ function pluginFolders(
   ]
 }
 
-/**
- * The folders docker searches for a plugin, in its order; undefined where
- * the order is docker's to decide: extra folders in the config (docker
- * versions order them differently) and Windows (its folders follow the
- * environment).
- */
+/** The folders docker searches for a plugin, in order; undefined with extra folders or on Windows. */
 export function pluginDirs(
   configDir: string,
   config: DockerConfigFile,

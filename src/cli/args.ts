@@ -9,10 +9,7 @@ export interface CliArgs {
   secretFiles: Map<string, string>
 }
 
-/**
- * Inputs whose values hold secrets, and the variable each is read from.
- * They are never flags (`ps` shows argv): the variable, or `--NAME-file PATH`.
- */
+/** Secret inputs and their variables: never flags (`ps` shows argv), else `--NAME-file PATH`. */
 export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   logins: 'DOCKER_PUBLISH_LOGINS',
   'registry-auth': 'DOCKER_PUBLISH_REGISTRY_AUTH',
@@ -28,10 +25,7 @@ function refuseSecretFlag(name: string): Error {
   )
 }
 
-/**
- * Flags named like the inputs: `--tags 'type=ref,event=branch'`, `--dry-run`,
- * `--images=a/b`. A repeated flag adds a line, as a multi-line input would.
- */
+/** Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line. */
 export function parseCliArgs(argv: string[]): CliArgs {
   const inputs = new Map<string, string>()
   let help = false

@@ -4,11 +4,8 @@ import type { Settings } from './settings.js'
 export { REDACTED }
 
 /**
- * The settings with every secret replaced: each login's password (from
- * password, logins or registry-auth) and the value of each `secrets` line
- * (its id stays). secret-files and secret-envs hold paths and variable
- * names, not secrets. The signing key and its password; the remote
- * BuildKit's TLS material.
+ * The settings with every secret replaced: passwords, `secrets` values (the
+ * ids stay), the signing key and password, the remote BuildKit's TLS material.
  */
 export function redactSettings(settings: Settings): Settings {
   return {
