@@ -98,11 +98,8 @@ const decoded = (value: unknown): string =>
   Buffer.from(text(value), 'base64').toString('utf8')
 
 /**
- * The build's own check warnings, as buildx >= 0.15 writes them into its
- * metadata file with BUILDX_METADATA_WARNINGS (`buildx.build.warnings`:
- * `{short, detail[], url, sourceInfo: {filename}, range[]}`, the texts in
- * base64; `short` is "Rule: what was found (line N)"), read as the check's
- * result; one per rule and place (each platform reports its own).
+ * The build's own check warnings in its metadata (`buildx.build.warnings`,
+ * texts in base64, `short` is "Rule: what (line N)"), one per rule and place.
  */
 export function parseBuildWarnings(
   metadata: Record<string, unknown>
@@ -146,12 +143,8 @@ function where(at: CheckPlace, dockerfile: string | undefined): Annotation {
 }
 
 /**
- * One warning annotation per violation: titled by the rule's description,
- * the message the rule's own words and its documentation (as
- * docker/actions-toolkit's convertWarningsToGitHubAnnotations words a build
- * warning); pointing at `dockerfile` (the workspace's path of the Dockerfile
- * built, undefined when the workspace cannot name it) when the warning is
- * about that file.
+ * One warning annotation per violation, worded as docker/actions-toolkit
+ * words them, on `dockerfile` when the warning is about that file.
  */
 export function checkAnnotations(
   result: CheckResult,

@@ -219,32 +219,20 @@ function learnFromBuild(
   }
 }
 
-/** save: the built image out of the local store as a layout with gzipped layers. */
-export async function runSave(
+/**
+ * save: the built image out of the local store as a layout with gzipped
+ * layers; load: a layout's bytes into the local store, under the tags.
+ */
+function runLayout(
   step: CommandStep,
   argv: string[],
+  layout: string,
   env: PublishEnv
 ): Promise<void> {
-  if (step.layout === undefined) throw new Error('save: no layout folder')
-  await saveImageLayout(env.docker, argv[1], step.layout, {
-    engineSocket: env.engineSocket
-  })
-}
-
-/** load from a layout: the uploaded bytes into the local store, under the tags. */
-async function runLoad(
-  step: CommandStep,
-  argv: string[],
-  env: PublishEnv
-): Promise<void> {
-  if (step.layout === undefined) throw new Error('load: no layout folder')
-  await loadLayout(
-    env.docker,
-    step.layout,
-    step.names ?? [],
-    argv[2],
-    env.engineSocket
-  )
+  const { docker, engineSocket } = env
+  return step.step === 'save'
+    ? saveImageLayout(docker, argv[1], layout, { engineSocket })
+    : loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
 }
 
 /**
@@ -345,9 +333,11 @@ export async function runCommand(
       (env.result.buildMs ?? 0) + Math.max(0, Math.round(now - from))
     values.buildEndedAt = Math.max(now, values.buildEndedAt)
   }
-  if (step.step === 'save') return runSave(step, argv, env).then(timed)
-  if (step.step === 'load' && step.layout !== undefined)
-    return runLoad(step, argv, env).then(timed)
+  const { layout } = step
+  if (step.step === 'save' || (step.step === 'load' && layout !== undefined)) {
+    if (layout === undefined) throw new Error('save: no layout folder')
+    return runLayout(step, argv, layout, env).then(timed)
+  }
   if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)
   const { image } = step

@@ -137,15 +137,6 @@ export function buildxGitEnv(
   return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
 }
 
-/** buildx >= 0.15 puts check warnings in its metadata when asked (older ones ignore it); the user's setting wins. */
-export function buildxWarningsEnv(
-  env: NodeJS.ProcessEnv
-): Record<string, string> {
-  return 'BUILDX_METADATA_WARNINGS' in env
-    ? {}
-    : { BUILDX_METADATA_WARNINGS: 'true' }
-}
-
 function makesProvenance(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
   builder: Builder
@@ -186,7 +177,11 @@ export function createPublishEnv(
   return {
     docker: runDocker(dockerConfig, env, {
       ...buildxGitEnv(settings.build, builder, env),
-      ...buildxWarningsEnv(env),
+      // buildx >= 0.15 puts check warnings in its metadata when asked (older
+      // ones ignore it); the user's own setting wins
+      ...(!('BUILDX_METADATA_WARNINGS' in env) && {
+        BUILDX_METADATA_WARNINGS: 'true'
+      }),
       ...buildxConfig
     }),
     registry: createRegistry(settings, mask, env, log.debug),
@@ -299,19 +294,13 @@ export interface RunContext {
   values: RunValues
 }
 
-export interface StartedRun {
-  pipeline: Pipeline
-  env: PublishEnv
-  builder: Builder
-}
-
 export async function startRun(
   settings: Settings,
   publication: Publication,
   log: Log,
   tempDir: string,
   surroundings: Surroundings
-): Promise<StartedRun> {
+): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
   const { env: vars } = surroundings
   const userConfig = userConfigDir(vars)
   const dockerConfig = createRunConfig(
