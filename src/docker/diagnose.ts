@@ -145,33 +145,28 @@ export function diagnose(
       ? registries[0]
       : registries.find(r => output.includes(r)))
   const where = registry === undefined ? 'the registry' : `registry ${registry}`
+  const said = (pattern: RegExp) => firstMatch(output, pattern)
+  const fail = (message: string) => new Error(message, { cause: error })
   const git = gitFetchFailure(output)
-  if (git !== undefined) return new Error(git, { cause: error })
+  if (git !== undefined) return fail(git)
   if (DAEMON_DOWN.test(output))
-    return new Error(
-      `the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`,
-      { cause: error }
+    return fail(
+      `the Docker daemon is not reachable (${said(DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`
     )
   if (INSUFFICIENT_SCOPE.test(output) && registry !== undefined)
-    return new Error(
-      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} (${firstMatch(output, INSUFFICIENT_SCOPE)})`,
-      { cause: error }
+    return fail(
+      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} (${said(INSUFFICIENT_SCOPE)})`
     )
   if (UNAUTHORIZED.test(output))
-    return new Error(
-      `${where} ${unauthorized(registry, offered)} (${firstMatch(output, UNAUTHORIZED)})`,
-      { cause: error }
+    return fail(
+      `${where} ${unauthorized(registry, offered)} (${said(UNAUTHORIZED)})`
     )
   if (FORBIDDEN.test(output))
-    return new Error(
-      `${where} denied access: the user may not push there (${firstMatch(output, FORBIDDEN)})`,
-      { cause: error }
+    return fail(
+      `${where} denied access: the user may not push there (${said(FORBIDDEN)})`
     )
   if (UNREACHABLE.test(output))
-    return new Error(
-      `${where} is unreachable (${firstMatch(output, UNREACHABLE)})`,
-      { cause: error }
-    )
+    return fail(`${where} is unreachable (${said(UNREACHABLE)})`)
   return error
 }
 

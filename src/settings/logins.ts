@@ -75,11 +75,7 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
       'a password was given, so a username is needed too'
     )
   const targets = registry !== '' ? [registry] : registries
-  return [...new Set(targets)].map(r => ({
-    registry: r,
-    username,
-    password
-  }))
+  return [...new Set(targets)].map(r => ({ registry: r, username, password }))
 }
 
 function stringField(entry: Record<string, unknown>, key: string): string {
