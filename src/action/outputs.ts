@@ -69,8 +69,7 @@ export function actionOutputs(
     skipped: JSON.stringify(result.skipped),
     plan: JSON.stringify(steps),
     verify: (result.verify ?? []).join('\n'),
-    // metadata-action's keys (tags, tag-names, labels as a map, annotations
-    // as leveled lines), then this action's own
+    // metadata-action's keys first, then this action's own
     json: JSON.stringify({
       tags,
       'tag-names': tagNames,

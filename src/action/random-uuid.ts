@@ -1,8 +1,4 @@
-/**
- * The UUIDs of @actions/core's output delimiters, given it by the build in
- * place of node:crypto, which costs a dry run ~7 ms to load (/dev/urandom
- * well under one); node:crypto's where there is no /dev/urandom.
- */
+/** UUIDs for @actions/core's delimiters from /dev/urandom: node:crypto costs a dry run ~7 ms to load. */
 import { randomUUID as cryptoUUID } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
 

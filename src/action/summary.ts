@@ -11,10 +11,7 @@ import {
   type Upload
 } from '../publish/outcome.js'
 
-/**
- * Text as Markdown shows it literally: a reason may quote a value a fork chose
- * (SECURITY.md), which must not become a link, emphasis or HTML.
- */
+/** Text Markdown shows literally: a reason may quote a fork's value (SECURITY.md). */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_[\]<>~&]/g, char => `\\${char}`)

@@ -117,11 +117,7 @@ function contextBuilderIsDefault(
   return hasBuildxPlugin(configDir, config, systemDirs)
 }
 
-/**
- * The builder buildx would use, read from its files without starting it: the
- * one named (input, BUILDX_BUILDER, `buildx use`), else the default context's;
- * undefined where only `buildx inspect` can tell.
- */
+/** The builder buildx would use, from its own files; undefined where only `buildx inspect` can tell. */
 export function knownBuilder(
   name: string,
   { configDir, env = process.env, systemPluginDirs }: BuildxChoice
@@ -143,8 +139,7 @@ export function knownBuilder(
   if (hasContextDefaults(buildxDir)) return undefined
   if (!contextBuilderIsDefault(configDir, env, systemPluginDirs))
     return undefined
-  // buildx looks for a created builder of the context's name first
-  // (`buildx create --name Default` is allowed and filed as "default")
+  // buildx looks for a created builder of the context's name first (filed as "default")
   return existsSync(join(buildxDir, 'instances', DEFAULT_BUILDER.name))
     ? createdBuilder(buildxDir, DEFAULT_BUILDER.name)
     : DEFAULT_BUILDER
@@ -168,10 +163,7 @@ async function imageStore(
   return CONTAINERD_STORE.test(status) ? 'containerd' : 'classic'
 }
 
-/**
- * The builder the input names, or buildx's current one; the classic build
- * without buildx; on the docker driver, its image store when `needsStore`.
- */
+/** The builder named, or buildx's current one (classic without buildx), with its store when `needsStore`. */
 export async function detectBuilder(
   docker: DockerRunner,
   name: string,

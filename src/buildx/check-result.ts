@@ -97,10 +97,7 @@ export function parseCheckResult(stdout: string): CheckResult | undefined {
 const decoded = (value: unknown): string =>
   Buffer.from(text(value), 'base64').toString('utf8')
 
-/**
- * The build's own check warnings in its metadata (`buildx.build.warnings`,
- * texts in base64, `short` is "Rule: what (line N)"), one per rule and place.
- */
+/** The build's own check warnings in its metadata (base64; `short` is "Rule: what (line N)"). */
 export function parseBuildWarnings(
   metadata: Record<string, unknown>
 ): CheckResult {
@@ -142,10 +139,7 @@ function where(at: CheckPlace, dockerfile: string | undefined): Annotation {
     : { file, startLine: at.startLine, endLine: at.endLine ?? at.startLine }
 }
 
-/**
- * One warning annotation per violation, worded as docker/actions-toolkit
- * words them, on `dockerfile` when the warning is about that file.
- */
+/** One warning annotation per violation, worded as docker/actions-toolkit words them. */
 export function checkAnnotations(
   result: CheckResult,
   dockerfile: string | undefined

@@ -188,8 +188,7 @@ export async function probeBuildkitTls(
     socket.once('timeout', () =>
       fail(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' }))
     )
-    // TLS 1.3: a refused client certificate arrives after the handshake, as
-    // an alert on the first read; a moment's wait lets it come
+    // TLS 1.3: a refused client certificate comes as an alert after the handshake: wait a moment
     socket.once('secureConnect', () =>
       setTimeout(() => {
         socket.destroy()

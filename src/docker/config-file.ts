@@ -89,10 +89,7 @@ export function inlineCredentials(
   return undefined
 }
 
-/**
- * The user's config for a run of ours, our registries kept in the file (an
- * empty credHelpers entry), so our logins never reach the user's store.
- */
+/** The user's config, our registries kept in the file (empty credHelpers), out of the user's store. */
 export function privateConfig(
   config: DockerConfigFile,
   registries: string[]

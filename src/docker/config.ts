@@ -100,8 +100,7 @@ export function credentialsLookup(
   }
 }
 
-// Folders docker and buildx keep beside config.json: the run must see the
-// user's builders, contexts and plugins, and may add to them as docker would.
+// beside config.json: the run sees (and may add to) the user's builders, contexts, plugins
 const SHARED_FOLDERS = ['buildx', 'contexts', 'cli-plugins']
 
 /** Writes config.json whole (0600, renamed into place: docker never reads half of it). */
@@ -122,10 +121,7 @@ export function storeLogin(
   writeConfig(dir, withLogin(readDockerConfig(dir), registry, credentials))
 }
 
-/**
- * A docker config folder for this run only: the user's config (never written),
- * with our logins in its own file; removing the folder removes them.
- */
+/** A docker config for this run only: the user's (never written), our logins in its own file. */
 export function createRunConfig(
   userDir: string,
   runDir: string,

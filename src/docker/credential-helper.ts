@@ -9,10 +9,7 @@ interface HelperAnswer {
   Secret?: string
 }
 
-/**
- * `docker-credential-<helper> get` with the server on stdin, exactly as
- * docker runs it; a `<token>` username means the secret is an identity token.
- */
+/** `docker-credential-<helper> get`, as docker runs it; a `<token>` user means an identity token. */
 export async function askCredentialHelper(
   helper: string,
   server: string,

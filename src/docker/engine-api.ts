@@ -62,10 +62,7 @@ export function engineSave(
   )
 }
 
-/**
- * Loads an image tar into the engine (`POST /images/load`, as `docker load`).
- * The engine answers 200 and then says in its JSON stream whether it failed.
- */
+/** `POST /images/load`: the engine answers 200, then says in its JSON stream whether it failed. */
 export function engineLoad(
   socketPath: string,
   tar: Readable

@@ -123,10 +123,7 @@ export function checkLocalInputs(settings: Settings, where: Surroundings) {
   checkSsh(ssh, where)
 }
 
-/**
- * The Dockerfile as the workspace names it (GitHub resolves annotations from
- * the repository root); in a Git context, the path in the repository.
- */
+/** The Dockerfile as the workspace (or a Git context's repository) names it, for annotations. */
 export function annotationFile(
   build: Pick<BuildSettings, 'context' | 'file'>,
   cwd: string,

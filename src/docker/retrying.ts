@@ -11,10 +11,7 @@ export interface RetryPolicy {
 
 const realSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
 
-/**
- * Runs a docker command again on a transient registry fault (5xx, 429, a
- * stall); anything else fails at once; the last docker error is thrown as is.
- */
+/** A docker command again on a transient registry fault (5xx, 429, a stall); its last error as is. */
 export async function retryDocker<T>(
   work: () => Promise<T>,
   policy: RetryPolicy,

@@ -88,8 +88,7 @@ export function createDockerRunner(
               ...options,
               env: merged
             }).catch((error: NodeJS.ErrnoException) => {
-              // a plugin that cannot start (removed, not executable, another
-              // architecture) is docker's to report, as it always was
+              // a plugin that cannot start is docker's to report, as it always was
               if (!CANNOT_START.has(error.code ?? '')) throw error
               return viaDocker()
             })

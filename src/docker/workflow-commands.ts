@@ -1,7 +1,4 @@
-/**
- * Untrusted text on its way to the Actions log (SECURITY.md): a zero-width
- * space before a line's `::` or `##[` reads the same, but is no workflow command.
- */
+/** Untrusted text on its way to the Actions log (SECURITY.md): no line may be a workflow command. */
 const ZERO_WIDTH_SPACE = '\u200b'
 // a line's start (the runner also splits lines at a lone \r), blanks, then ::
 const COMMAND_START = /(^|[\r\n])([^\S\r\n]*)::/g

@@ -107,8 +107,7 @@ async function run(
       ? `[${step.platform}] `
       : undefined
   const watch = pushWatch(step, images, env)
-  // a retried export starts from an empty folder, so the layout holds no
-  // blob of a failed attempt (buildx replaces index.json, not the blobs)
+  // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
   const fresh = () =>
     step.layout !== undefined && step.step === 'build'
       ? rm(step.layout, { recursive: true, force: true })
@@ -235,10 +234,7 @@ function runLayout(
     : loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
 }
 
-/**
- * cleanup (`image rm`): over the engine's socket where it answers, a
- * request of a few ms instead of a docker process beside the registry steps.
- */
+/** cleanup (`image rm`): over the engine's socket where it answers, not a docker process. */
 async function runRemove(
   step: CommandStep,
   argv: string[],
@@ -253,11 +249,7 @@ async function runRemove(
   if (!removed) await run(step, argv, images, env)
 }
 
-/**
- * Check results in the log, as warning annotations on the Dockerfile
- * (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false, as build-push-action) and
- * in the job summary; `label` says what found them.
- */
+/** Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and summary. */
 function reportChecks(
   result: CheckResult,
   env: PublishEnv,

@@ -1,7 +1,4 @@
-/**
- * A run's surroundings: the log it reports to, its private folder, its own
- * docker config, the builder, the docker runner and the registry client.
- */
+/** A run's surroundings: log, private folder, docker config, builder, docker runner, registry client. */
 import { join } from 'node:path'
 import { isAttestType } from '../argv/attest.js'
 import { callUnsupported, needsCallFlag } from '../argv/call.js'
@@ -177,8 +174,7 @@ export function createPublishEnv(
   return {
     docker: runDocker(dockerConfig, env, {
       ...buildxGitEnv(settings.build, builder, env),
-      // buildx >= 0.15 puts check warnings in its metadata when asked (older
-      // ones ignore it); the user's own setting wins
+      // buildx >= 0.15 puts check warnings in its metadata; the user's setting wins
       ...(!('BUILDX_METADATA_WARNINGS' in env) && {
         BUILDX_METADATA_WARNINGS: 'true'
       }),
@@ -221,10 +217,7 @@ async function requireCallSupport(
   if (why !== undefined) throw new InputError('call', call, why)
 }
 
-/**
- * The run's own builder, if it needs one: `remote` for the endpoint input, else
- * docker-container where the detected one cannot build what the inputs ask.
- */
+/** The run's own builder, if it needs one: `remote` for endpoint, or docker-container. */
 function chooseBuilder(
   settings: Settings,
   detected: Builder | undefined,

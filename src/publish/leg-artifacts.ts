@@ -1,8 +1,4 @@
-/**
- * The run's artifacts, through which digest legs hand over to the merge
- * (plan/leg-handover.ts); @actions/artifact is loaded on first use, so only
- * digest and merge runs pay for it.
- */
+/** The run's artifacts, through which digest legs hand over to the merge (plan/leg-handover.ts). */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ArtifactClient } from '@actions/artifact'

@@ -1,7 +1,4 @@
-/**
- * The executor: runs a pipeline's steps in order (log in, stage, read, decide,
- * tag, read back), and reports what the registry holds, also after a failure.
- */
+/** The executor: runs a pipeline's steps in order and reports what the registry holds, also after a failure. */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'

@@ -75,10 +75,7 @@ async function repair(
   )
 }
 
-/**
- * Release tags this run wrote that another run has replaced since: a build of
- * this commit there (a racing re-run) becomes the release; another's is a lost race.
- */
+/** Release tags this run wrote that a racing run replaced: this commit's build is adopted, else lost. */
 async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,

@@ -87,10 +87,7 @@ async function readLateTag(
   }
 }
 
-/**
- * Runs the fresh-read steps: each image's tag list and where each of our
- * tags points; then who wrote what the fork-named ones among `tags` hold.
- */
+/** Each image's tag list and where our tags point; then who wrote what fork-named tags hold. */
 export async function readStates(
   registry: RegistryClient,
   steps: RequestStep[],

@@ -1,7 +1,4 @@
-/**
- * One run, as the Action and the CLI both call it: the plan, the local checks,
- * then the dry run or the real run.
- */
+/** One run, as the Action and the CLI both call it: the plan, the checks, then the dry or the real run. */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
@@ -256,8 +253,7 @@ async function publish(
     await reportFailure(publication, landed, io)
     throw error
   } finally {
-    // the logins go with the folder; one that cannot go is told, never failed
-    // (the post step tries again, the runner empties RUNNER_TEMP)
+    // a folder that cannot go is told, never failed (the post step tries again)
     try {
       removeRunDir(tempDir)
     } catch (error) {

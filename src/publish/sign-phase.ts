@@ -106,10 +106,7 @@ export async function verifySource(
   env.log.info(`  ${ref}: ${valid} signature(s) verify with verify-key`)
 }
 
-/**
- * Copies the source's signatures and attestations; they vouch for the source
- * digest, not for the index a single-platform copy is wrapped in (README).
- */
+/** Copies the source's signatures; they vouch for its digest, not a single-platform copy's index. */
 async function carry(
   step: RequestStep,
   image: Image,

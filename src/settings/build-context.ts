@@ -1,7 +1,4 @@
-/**
- * The build context as build-push-action has it (empty: `{{defaultContext}}`,
- * the commit's Git context), and github-token for Git contexts on the server.
- */
+/** The build context as build-push-action has it, and github-token for Git contexts on the server. */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
 import type { GitContextSource } from '../context/git-source.js'
@@ -147,10 +144,7 @@ export interface GitAuthInput {
   secretLines: { input: string; lines: string[] }[]
 }
 
-/**
- * The secret line giving github-token to BuildKit: only for a Git context on
- * the run's server, and no GIT_AUTH_TOKEN of the user's (as build-push-action).
- */
+/** The secret giving github-token to BuildKit, for a Git context on the server (as build-push-action). */
 export function gitAuthSecret(
   token: string,
   build: GitAuthInput,

@@ -109,8 +109,7 @@ async function listLogins(source: InputSource): Promise<Login[]> {
   if (text.trim() === '') return []
   let parsed: unknown
   try {
-    // loaded only when used (a large part of start-up); yaml is CommonJS for
-    // node: its exports object is the default export
+    // loaded only when used (a large part of start-up); CommonJS: its exports are the default
     const { default: yaml } = await import('yaml')
     parsed = yaml.parse(text)
   } catch {
@@ -177,10 +176,7 @@ function refuseLoginActionOnly(source: InputSource, registries: string[]) {
     )
 }
 
-/**
- * All credentials, one per registry, a `logins` entry winning over the pair;
- * those with an empty password are set apart (`empty`), never logged in.
- */
+/** All credentials, one per registry (a `logins` entry wins); empty passwords set apart, never logged in. */
 export async function parseLogins(
   source: InputSource,
   registries: string[]

@@ -3,10 +3,7 @@ import type { Settings } from './settings.js'
 
 export { REDACTED }
 
-/**
- * The settings with every secret replaced: passwords, `secrets` values (the
- * ids stay), the signing key and password, the remote BuildKit's TLS material.
- */
+/** The settings with every secret replaced (the ids of `secrets` lines stay). */
 export function redactSettings(settings: Settings): Settings {
   return {
     ...settings,

@@ -177,10 +177,7 @@ export async function parseSettings(
   return settings
 }
 
-/**
- * referrers left empty: on where the inputs ask for attestations and the run
- * publishes a build's index; default provenance alone attaches none.
- */
+/** referrers empty: on where attestations are asked for and the run publishes a build's index. */
 function referrersAsked(settings: Settings): boolean {
   const { provenance, sbom, attests, push } = settings.build
   const asks = (value: string | undefined) =>
