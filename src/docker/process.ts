@@ -197,29 +197,23 @@ function collect(
   return kept
 }
 
-interface ConsumerFailure {
-  error: Error
-  /** The consumer failed before stdout ended: its failure ended the command. */
-  first: boolean
-}
-
-/** Runs the stdout consumer, if any: its failure (it stops the child), or undefined. */
+/** Runs the stdout consumer, if any: its failure (it stops the child), or nothing. */
 async function consume(
   child: ChildProcess,
   consumer: ((stream: Readable) => Promise<void>) | undefined
-): Promise<ConsumerFailure | undefined> {
-  if (consumer === undefined || child.stdout === null) return undefined
+): Promise<Pick<ProcessResult, 'consumerError' | 'consumerFirst'>> {
+  if (consumer === undefined || child.stdout === null) return {}
   let ended = false
   child.stdout.once('end', () => (ended = true))
   try {
     await consumer(child.stdout)
-    return undefined
+    return {}
   } catch (error) {
     const running = child.exitCode === null && child.signalCode === null
     if (child.pid !== undefined && running) killTree(child.pid)
     child.stdout.resume()
     const failure = error instanceof Error ? error : new Error(String(error))
-    return { error: failure, first: !ended }
+    return { consumerError: failure, consumerFirst: !ended }
   }
 }
 
@@ -271,9 +265,7 @@ export function runProcess(
           stdout: stdout.text,
           stderr: stderr.text,
           ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
-          ...(failure === undefined
-            ? {}
-            : { consumerError: failure.error, consumerFirst: failure.first })
+          ...failure
         })
       )
     })
