@@ -3,11 +3,7 @@ import type { Log } from '../publish/log.js'
 import { turnedOff } from '../context/metadata-env.js'
 import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
 
-/**
- * A plain log line. Its text may hold values from the event payload or
- * buildx: no line of it may start a workflow command. (core.warning, notice
- * and debug are commands themselves, whose data core escapes.)
- */
+/** A plain log line, escaped: it may hold values from the payload or buildx (core escapes the rest). */
 export function info(message: string): void {
   core.info(escapeWorkflowCommands(message))
 }
@@ -26,10 +22,7 @@ export const actionLog: Log = {
   debug: message => core.debug(message)
 }
 
-/**
- * Appends Markdown to the job summary (outside a runner there is none);
- * build-push-action's DOCKER_BUILD_SUMMARY=false turns it off.
- */
+/** Appends Markdown to the job summary, unless DOCKER_BUILD_SUMMARY=false. */
 export async function appendSummary(markdown: string): Promise<void> {
   if ((process.env.GITHUB_STEP_SUMMARY ?? '') === '') return
   if (turnedOff('DOCKER_BUILD_SUMMARY', process.env)) return

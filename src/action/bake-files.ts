@@ -1,8 +1,4 @@
-/**
- * metadata-action's bake definitions: the same tags, labels and annotations
- * as the outputs, as JSON files `docker buildx bake` (or bake-action) reads
- * with `-f`, under one target (`bake-target`, default docker-metadata-action).
- */
+/** metadata-action's bake definitions: the outputs as JSON files bake reads, under `bake-target`. */
 import { formatKeyValues } from '../argv/format.js'
 import type { Publication } from '../plan/publication.js'
 
@@ -23,10 +19,7 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
   )
 }
 
-/**
- * The four files metadata-action writes: tags (with the DOCKER_META_* args),
- * labels, annotations (already level-prefixed), and tags with labels.
- */
+/** The four files metadata-action writes: tags (with args), labels, annotations, and all. */
 export function bakeFiles(
   publication: Publication,
   tags: string[],

@@ -26,10 +26,7 @@ export function leveledAnnotations(
   return levels.flatMap(level => lines.map(line => `${level}:${line}`))
 }
 
-/**
- * Full references; without images, the bare tag names (metadata-action's
- * `tags` output then holds what `tag-names` holds).
- */
+/** Full references; without images, the bare tag names (as metadata-action). */
 function outputTags(publication: Publication, tagNames: string[]): string[] {
   return publication.images.length === 0 ? tagNames : publication.refs
 }
@@ -72,8 +69,7 @@ export function actionOutputs(
     skipped: JSON.stringify(result.skipped),
     plan: JSON.stringify(steps),
     verify: (result.verify ?? []).join('\n'),
-    // metadata-action's keys (tags, tag-names, labels as a map, annotations
-    // as leveled lines), then this action's own
+    // metadata-action's keys first, then this action's own
     json: JSON.stringify({
       tags,
       'tag-names': tagNames,
@@ -103,11 +99,7 @@ export const METADATA_OUTPUTS = [
   'bake-file'
 ]
 
-/**
- * The environment variables to export beside the outputs: metadata-action's
- * `DOCKER_METADATA_OUTPUT_<NAME>` (non-word characters become `_`), unless
- * DOCKER_METADATA_SET_OUTPUT_ENV turned them off.
- */
+/** metadata-action's `DOCKER_METADATA_OUTPUT_<NAME>` variables, unless turned off. */
 export function outputEnvVariables(
   outputs: Record<string, string>,
   enabled: boolean

@@ -15,12 +15,7 @@ async function removeBuilder(tempDir: string, name: string): Promise<void> {
   actionLog.info(`Removed the builder ${name} this run made (${ms} ms)`)
 }
 
-/**
- * The post step, run when the job failed or was cancelled: removes the
- * builder main made for the run and main's folder if main could not, and
- * with it the docker config our logins lived in (the user's own config was
- * never written); warns, never fails.
- */
+/** The post step: removes what main made (builder, folder with our logins) if it could not; never fails. */
 export async function runPost(): Promise<void> {
   try {
     const { tempDir, builder } = loadState()

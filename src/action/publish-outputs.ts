@@ -10,11 +10,7 @@ import { bakeFiles } from './bake-files.js'
 import { actionOutputs, metadataLists, outputEnvVariables } from './outputs.js'
 import type { Settings } from '../settings/settings.js'
 
-/**
- * metadata-action's bake definitions, written to a folder of their own that
- * outlives the run (the post step removes only the run's folder): a later
- * bake step reads them. Returns the outputs that name them.
- */
+/** metadata-action's bake files, in a folder that outlives the run, for a later bake step. */
 function writeBakeFiles(
   settings: Settings,
   publication: Publication,
@@ -37,10 +33,7 @@ function writeBakeFiles(
   return outputs
 }
 
-/**
- * Sets every output and, as metadata-action does, exports its outputs as
- * DOCKER_METADATA_OUTPUT_* for the later steps of the job.
- */
+/** Sets every output, and exports metadata-action's as DOCKER_METADATA_OUTPUT_*. */
 export function setActionOutputs(
   settings: Settings,
   publication: Publication,

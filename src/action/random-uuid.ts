@@ -1,11 +1,4 @@
-/**
- * The random UUIDs of @actions/core's output and env delimiters
- * (`ghadelimiter_<uuid>`), which the build gives it in place of node:crypto:
- * loading node:crypto costs a dry run about 7 ms, more than everything else
- * it writes, and reading the kernel's random source costs well under one.
- * A uuid package would load node:crypto itself. Where there is no
- * /dev/urandom (Windows), node:crypto's randomUUID.
- */
+/** UUIDs for @actions/core's delimiters from /dev/urandom: node:crypto costs a dry run ~7 ms to load. */
 import { randomUUID as cryptoUUID } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
 

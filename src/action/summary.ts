@@ -1,5 +1,4 @@
 import type { Publication } from '../plan/publication.js'
-import type { PublishResult, Upload } from '../publish/outcome.js'
 import {
   changeText,
   formatBytes,
@@ -7,14 +6,12 @@ import {
   tagRows,
   uploadSize,
   uploadTotals,
-  duringBuildText
+  duringBuildText,
+  type PublishResult,
+  type Upload
 } from '../publish/outcome.js'
 
-/**
- * Text as Markdown shows it literally: a tag warning or a skip reason may
- * quote a value a fork chose (SECURITY.md), which must not become a link,
- * an image, emphasis or HTML in the summary. (`|` is escapeCell's, in tables.)
- */
+/** Text Markdown shows literally: a reason may quote a fork's value (SECURITY.md). */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_[\]<>~&]/g, char => `\\${char}`)

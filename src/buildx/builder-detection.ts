@@ -1,7 +1,4 @@
-/**
- * Which builder will run a build: read from buildx's own files where they
- * tell, else asked of `docker buildx inspect` (read-only).
- */
+/** Which builder will run a build: from buildx's own files, else `docker buildx inspect`. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { InputError } from '../errors/input-error.js'
@@ -51,11 +48,7 @@ const BUILDER_NAME = /^[a-zA-Z][a-zA-Z0-9._-]*$/
 /** Drivers of the builders `buildx create` stores (docker/setup-buildx-action's among them). */
 const CREATED_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes'])
 
-/**
- * A builder `buildx create` made, as buildx's instances/<name> file records
- * it (buildx looks there before it looks for a docker context of that
- * name); undefined when only buildx can tell.
- */
+/** A builder `buildx create` made, as its instances/<name> file records it (buildx looks there first). */
 function createdBuilder(buildxDir: string, name: string): Builder | undefined {
   if (!BUILDER_NAME.test(name)) return undefined
   const fileName = name.toLowerCase()
@@ -87,11 +80,7 @@ function hasContextDefaults(buildxDir: string): boolean {
   }
 }
 
-/**
- * The docker config, when docker would use the default context with it;
- * undefined for another context or a config.json that cannot be read
- * (docker reports that itself).
- */
+/** The docker config, when docker would use the default context with it (readable). */
 function defaultContextConfig(
   configDir: string,
   env: NodeJS.ProcessEnv
@@ -101,11 +90,7 @@ function defaultContextConfig(
   return context === 'default' ? config : undefined
 }
 
-/**
- * The key buildx files its `current` choice under: the default context's
- * docker host (only known here on Linux, without TLS settings); undefined
- * for any other context.
- */
+/** The key buildx files its `current` choice under: the default context's docker host. */
 function endpointKey(
   configDir: string,
   env: NodeJS.ProcessEnv
@@ -119,11 +104,7 @@ function endpointKey(
     : undefined
 }
 
-/**
- * Whether buildx builds with the docker context's own builder (the docker
- * driver): the plugin is installed and the context is the default one
- * (another context's builder is named after it).
- */
+/** Whether buildx builds with the default context's own builder (the docker driver). */
 function contextBuilderIsDefault(
   configDir: string,
   env: NodeJS.ProcessEnv,
@@ -136,17 +117,7 @@ function contextBuilderIsDefault(
   return hasBuildxPlugin(configDir, config, systemDirs)
 }
 
-/**
- * The builder buildx would use, read from buildx's own files as buildx reads
- * them, without starting it:
- * - one named by the input or BUILDX_BUILDER, or chosen by `buildx use`
- *   (docker/setup-buildx-action's) in buildx/current for this endpoint, is
- *   the `buildx create`d builder of that name;
- * - with none chosen and no `buildx use --default` choice anywhere, the
- *   default context's own builder (the docker driver).
- * Undefined for anything else (another context, a context's name as the
- * builder, a file buildx did not write): `buildx inspect` is asked.
- */
+/** The builder buildx would use, from its own files; undefined where only `buildx inspect` can tell. */
 export function knownBuilder(
   name: string,
   { configDir, env = process.env, systemPluginDirs }: BuildxChoice
@@ -168,8 +139,7 @@ export function knownBuilder(
   if (hasContextDefaults(buildxDir)) return undefined
   if (!contextBuilderIsDefault(configDir, env, systemPluginDirs))
     return undefined
-  // buildx looks for a created builder of the context's name first
-  // (`buildx create --name Default` is allowed and filed as "default")
+  // buildx looks for a created builder of the context's name first (filed as "default")
   return existsSync(join(buildxDir, 'instances', DEFAULT_BUILDER.name))
     ? createdBuilder(buildxDir, DEFAULT_BUILDER.name)
     : DEFAULT_BUILDER
@@ -177,10 +147,7 @@ export function knownBuilder(
 
 const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 
-/**
- * Which image store the daemon uses (read-only): asked over the engine's
- * local socket where docker uses one, else of `docker info`.
- */
+/** The daemon's image store: asked over its local socket, else of `docker info`. */
 async function imageStore(
   docker: DockerRunner,
   { configDir, env = process.env }: BuildxChoice
@@ -196,13 +163,7 @@ async function imageStore(
   return CONTAINERD_STORE.test(status) ? 'containerd' : 'classic'
 }
 
-/**
- * The builder the `builder` input names, or buildx's current one (what
- * docker/setup-buildx-action made the default); the classic build when
- * buildx is missing; on the docker driver, its image store too when
- * `needsStore` (several platforms need containerd's; an image that goes to a
- * registry is exported as a layout there, saved from the classic store).
- */
+/** The builder named, or buildx's current one (classic without buildx), with its store when `needsStore`. */
 export async function detectBuilder(
   docker: DockerRunner,
   name: string,

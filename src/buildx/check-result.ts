@@ -1,18 +1,9 @@
 /**
- * The answer of `docker buildx build --call check,format=json`, read and
- * turned into annotations and log lines. Pure: no I/O.
- *
- * The shape is BuildKit's lint result (frontend/subrequests/lint/lint.go,
- * vendored in docker/buildx): `{warnings, sources, buildError?}`; a warning
- * is `{ruleName, description, url, detail, location: {sourceIndex, ranges}}`
- * and a range `{start: {line, character}, end: {…}}`. Go's encoding/json
- * writes it with omitempty, so `sourceIndex` 0, `character` 0 and an empty
- * `url` are left out, and `warnings` is `null` when there are none. buildx
- * prints it on stdout as the frontend returned it (commands/build.go,
- * printValue); since v0.15.1 it exits 1 when there are warnings or a build
- * error (v0.15.0 exited 0), so this action judges by the result itself.
+ * `docker buildx build --call check,format=json`'s answer as annotations and
+ * log lines. BuildKit's lint result (frontend/subrequests/lint/lint.go) is
+ * written with omitempty (`sourceIndex` 0, `url` '' left out, `warnings`
+ * null); buildx >= 0.15.1 exits 1 on findings, so the result itself is judged.
  */
-
 export interface CheckPlace {
   /** The source's file name as BuildKit saw it (the Dockerfile's base name). */
   source?: string
@@ -72,10 +63,7 @@ function place(location: unknown, sources: unknown[]): CheckPlace {
   }
 }
 
-/**
- * The lint result in buildx's stdout; undefined when stdout holds none (the
- * build failed before the check could answer, or buildx printed text).
- */
+/** The lint result in buildx's stdout; undefined when it holds none. */
 export function parseCheckResult(stdout: string): CheckResult | undefined {
   const start = stdout.indexOf('{')
   if (start < 0) return undefined
@@ -109,13 +97,7 @@ export function parseCheckResult(stdout: string): CheckResult | undefined {
 const decoded = (value: unknown): string =>
   Buffer.from(text(value), 'base64').toString('utf8')
 
-/**
- * The build's own check warnings, as buildx >= 0.15 writes them into its
- * metadata file with BUILDX_METADATA_WARNINGS (`buildx.build.warnings`:
- * `{short, detail[], url, sourceInfo: {filename}, range[]}`, the texts in
- * base64; `short` is "Rule: what was found (line N)"), read as the check's
- * result; one per rule and place (each platform reports its own).
- */
+/** The build's own check warnings in its metadata (base64; `short` is "Rule: what (line N)"). */
 export function parseBuildWarnings(
   metadata: Record<string, unknown>
 ): CheckResult {
@@ -157,14 +139,7 @@ function where(at: CheckPlace, dockerfile: string | undefined): Annotation {
     : { file, startLine: at.startLine, endLine: at.endLine ?? at.startLine }
 }
 
-/**
- * One warning annotation per violation: titled by the rule's description,
- * the message the rule's own words and its documentation (as
- * docker/actions-toolkit's convertWarningsToGitHubAnnotations words a build
- * warning); pointing at `dockerfile` (the workspace's path of the Dockerfile
- * built, undefined when the workspace cannot name it) when the warning is
- * about that file.
- */
+/** One warning annotation per violation, worded as docker/actions-toolkit words them. */
 export function checkAnnotations(
   result: CheckResult,
   dockerfile: string | undefined

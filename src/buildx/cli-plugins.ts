@@ -1,11 +1,4 @@
-/**
- * docker's buildx plugin on disk, found where docker finds it, so a run can
- * start it directly: `docker buildx …` starts docker, which starts the
- * plugin once for its metadata and once more for the command. Started in
- * buildx's standalone mode (`docker-buildx build …`), which skips the
- * plugin-mode set-up docker's own start needs (60–80 ms here); the file
- * started is the one docker would start.
- */
+/** docker's buildx plugin where docker finds it, started directly (`docker buildx` costs 60-80 ms). */
 import { delimiter, join } from 'node:path'
 import type { DockerConfigFile } from '../docker/config-file.js'
 import { findExecutable } from '../docker/process.js'
@@ -32,12 +25,7 @@ function pluginFolders(
   ]
 }
 
-/**
- * The folders docker searches for a plugin, in its order; undefined where
- * the order is docker's to decide: extra folders in the config (docker
- * versions order them differently) and Windows (its folders follow the
- * environment).
- */
+/** The folders docker searches for a plugin, in order; undefined with extra folders or on Windows. */
 export function pluginDirs(
   configDir: string,
   config: DockerConfigFile,

@@ -1,8 +1,4 @@
-/**
- * The builder a run makes for itself: its buildx state in the run's own
- * folder (so nothing of the user's buildx state changes), the remote
- * BuildKit's TLS material written there (mode 600), and its removal.
- */
+/** The run's own builder: its buildx state and TLS material in the run's folder, and its removal. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
@@ -41,11 +37,7 @@ export function tlsFilePaths(
   return paths
 }
 
-/**
- * Writes the TLS material to its files (folder 700, files 600): buildx's
- * remote driver reads them by path at each connection; they go with the
- * run's folder (and the post step's removal after a cancel).
- */
+/** The TLS material in its files (700/600): buildx's remote driver reads them by path. */
 export function writeTlsFiles(runDir: string, remote: BuildkitEndpoint): void {
   const paths = tlsFilePaths(runDir, remote)
   mkdirSync(join(runDir, 'buildkit-tls'), { recursive: true, mode: 0o700 })
@@ -56,10 +48,7 @@ export function writeTlsFiles(runDir: string, remote: BuildkitEndpoint): void {
   }
 }
 
-/**
- * The user's buildkitd.default.toml, which `buildx create` would apply: the
- * run's builder gets it too, although its buildx state is elsewhere.
- */
+/** The user's buildkitd.default.toml, which `buildx create` would apply to the run's builder too. */
 export function userBuildkitdConfig(
   env: NodeJS.ProcessEnv,
   userConfigDir: string
@@ -73,12 +62,7 @@ export function userBuildkitdConfig(
 
 const NOT_THERE = /No such (container|volume)/i
 
-/**
- * The post step's removal after a cancel: `buildx rm` in the run's buildx
- * state where it still records the builder, else (or should buildx fail)
- * a docker-container builder's container and volume by the names buildx
- * gives them (a remote builder has nothing more on this machine).
- */
+/** `buildx rm` where the run's state records the builder, else its container and volume by name. */
 export async function removeOwnBuilder(
   docker: DockerRunner,
   name: string,
@@ -102,12 +86,7 @@ export async function removeOwnBuilder(
   await quietly(['volume', 'rm', '--force', `${container}_state`])
 }
 
-/**
- * The builder a stopped run made, removed after it (the Action's post step,
- * the CLI's interrupt): `buildx rm` in the run's buildx state with the run's
- * docker config (the same engine as the run's), else its container and
- * volume by name. Returns how long it took, in ms.
- */
+/** The builder a stopped run made, removed after it (post step, CLI interrupt); returns the ms taken. */
 export async function removeStoppedRunBuilder(
   runDir: string,
   name: string,
@@ -153,11 +132,8 @@ const TLS_FAULTS: { pattern: RegExp; input: string; why: string }[] = [
 ]
 
 /**
- * One TLS handshake with the remote BuildKit before any docker command, as
- * buildx's remote driver will make it (its servername: the endpoint's
- * host): TLS material that does not fit fails at once naming its input
- * (buildx itself only times out), an endpoint that does not answer
- * naming `endpoint`. Never says a secret's value.
+ * One TLS handshake with the remote BuildKit, as buildx will make it: misfit
+ * material fails at once naming its input (buildx only times out), never its value.
  */
 export async function probeBuildkitTls(
   remote: BuildkitEndpoint,
@@ -212,8 +188,7 @@ export async function probeBuildkitTls(
     socket.once('timeout', () =>
       fail(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' }))
     )
-    // TLS 1.3: a refused client certificate arrives after the handshake, as
-    // an alert on the first read; a moment's wait lets it come
+    // TLS 1.3: a refused client certificate comes as an alert after the handshake: wait a moment
     socket.once('secureConnect', () =>
       setTimeout(() => {
         socket.destroy()

@@ -9,10 +9,7 @@ export interface CliArgs {
   secretFiles: Map<string, string>
 }
 
-/**
- * Inputs whose values hold secrets, and the variable each is read from.
- * They are never flags (`ps` shows argv): the variable, or `--NAME-file PATH`.
- */
+/** Secret inputs and their variables: never flags (`ps` shows argv), else `--NAME-file PATH`. */
 export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   logins: 'DOCKER_PUBLISH_LOGINS',
   'registry-auth': 'DOCKER_PUBLISH_REGISTRY_AUTH',
@@ -28,10 +25,7 @@ function refuseSecretFlag(name: string): Error {
   )
 }
 
-/**
- * Flags named like the inputs: `--tags 'type=ref,event=branch'`, `--dry-run`,
- * `--images=a/b`. A repeated flag adds a line, as a multi-line input would.
- */
+/** Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line. */
 export function parseCliArgs(argv: string[]): CliArgs {
   const inputs = new Map<string, string>()
   let help = false
@@ -39,14 +33,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const secretFiles = new Map<string, string>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
-    if (arg === '--help' || arg === '-h') {
-      help = true
-      continue
-    }
-    if (arg === '--password-stdin') {
-      passwordStdin = true
-      continue
-    }
+    help ||= arg === '--help' || arg === '-h'
+    passwordStdin ||= arg === '--password-stdin'
+    if (['--help', '-h', '--password-stdin'].includes(arg)) continue
     if (arg === '--password' || arg.startsWith('--password='))
       throw new Error(
         'a password is never taken as a flag (ps would show it): use --password-stdin or DOCKER_PUBLISH_PASSWORD'
@@ -55,14 +44,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (match !== null && Object.hasOwn(SECRET_INPUTS, match[1]))
       throw refuseSecretFlag(match[1])
     const secretFile = /^(.+)-file$/.exec(match?.[1] ?? '')?.[1]
-    if (
-      match !== null &&
-      secretFile &&
-      Object.hasOwn(SECRET_INPUTS, secretFile)
-    ) {
-      const path = match[2] ?? argv[++i]
+    if (secretFile && Object.hasOwn(SECRET_INPUTS, secretFile)) {
+      const path = match?.[2] ?? argv[++i]
       if (path === undefined || path === '')
-        throw new Error(`flag --${match[1]} needs a path`)
+        throw new Error(`flag --${secretFile}-file needs a path`)
       secretFiles.set(secretFile, path)
       continue
     }

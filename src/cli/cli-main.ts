@@ -87,11 +87,7 @@ interface Leftovers {
   builder?: string
 }
 
-/**
- * Ctrl-C (SIGINT) or SIGTERM in the middle of a run: docker's processes
- * stop with it, then the builder the run made and its folder are removed,
- * as the Action's post step does, and the CLI exits 130 (143).
- */
+/** SIGINT or SIGTERM mid-run: the run's builder and folder removed (as the post step), exit 130 (143). */
 function removeOnInterrupt(leftovers: Leftovers): () => void {
   const stop = (signal: NodeJS.Signals) => {
     const { dir, builder } = leftovers

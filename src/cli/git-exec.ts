@@ -3,12 +3,7 @@ import type { GitReader } from '../context/git-context.js'
 
 const STDERR_TAIL = 500
 
-/**
- * The real GitReader: runs `git <args>` in cwd through the one process
- * launcher (no shell) and resolves with its stdout. A non-zero exit rejects
- * with the command, the exit code and the tail of stderr; a missing git
- * binary gets its own message.
- */
+/** The real GitReader: `git <args>` in cwd (no shell); a failure names the command, code and stderr. */
 export const execGit: GitReader = {
   async run(args: string[], cwd: string): Promise<string> {
     const command = ['git', ...args].join(' ')

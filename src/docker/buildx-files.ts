@@ -1,7 +1,4 @@
-/**
- * buildx's own state files, read as buildx reads them: its folder and the
- * `current` file where `buildx use` records the builder it chose.
- */
+/** buildx's own state files, read as buildx reads them. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 

@@ -1,7 +1,4 @@
-/**
- * docker's config.json, read the way the docker CLI reads it: which
- * credential helper serves a registry, and the credentials stored inline.
- */
+/** docker's config.json, read the way the docker CLI reads it. */
 import type { Credentials } from '../settings/logins.js'
 import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/grammar.js'
 
@@ -92,11 +89,7 @@ export function inlineCredentials(
   return undefined
 }
 
-/**
- * The user's config for a run of ours: everything kept, but our registries
- * stored in the file itself (an empty credHelpers entry is docker's way to
- * say so), so our logins never reach the user's credential store.
- */
+/** The user's config, our registries kept in the file (empty credHelpers), out of the user's store. */
 export function privateConfig(
   config: DockerConfigFile,
   registries: string[]
@@ -107,11 +100,7 @@ export function privateConfig(
   return { ...config, credHelpers }
 }
 
-/**
- * The config as `docker login` leaves it with the credentials kept in the
- * file: the registry's entry in `auths` under the address docker stores it
- * by (base64 "user:password"), everything else as it was.
- */
+/** The config as `docker login` leaves it, the credentials in `auths` (base64 "user:password"). */
 export function withLogin(
   config: DockerConfigFile,
   registry: string,

@@ -59,10 +59,7 @@ export type HelperLookup = (
   server: string
 ) => Promise<Credentials | undefined>
 
-/**
- * A registry's credentials as docker finds them: its credential helper
- * (credHelpers, else credsStore), else what `auths` holds.
- */
+/** A registry's credentials as docker finds them: its helper, else what `auths` holds. */
 export async function dockerCredentials(
   config: DockerConfigFile,
   registry: string,
@@ -81,10 +78,8 @@ export function loginFor(logins: Login[], registry: string): Login | undefined {
 }
 
 /**
- * The one credentials lookup, as SPEC §9 orders it: the action's inputs,
- * else what docker itself would use (the user's docker config: credHelpers,
- * credsStore, auths). Secrets a helper gives are masked before anything can
- * print them.
+ * The one credentials lookup (SPEC §9): the inputs, else the user's docker
+ * config; a helper's secrets are masked before anything can print them.
  */
 export function credentialsLookup(
   logins: Login[],
@@ -105,8 +100,7 @@ export function credentialsLookup(
   }
 }
 
-// Folders docker and buildx keep beside config.json: the run must see the
-// user's builders, contexts and plugins, and may add to them as docker would.
+// beside config.json: the run sees (and may add to) the user's builders, contexts, plugins
 const SHARED_FOLDERS = ['buildx', 'contexts', 'cli-plugins']
 
 /** Writes config.json whole (0600, renamed into place: docker never reads half of it). */
@@ -118,10 +112,7 @@ function writeConfig(dir: string, config: DockerConfigFile): void {
   renameSync(`${file}.new`, file)
 }
 
-/**
- * A login kept where docker keeps it in a config without a credential
- * helper for the registry: the run's own config.json, `auths`.
- */
+/** A login kept where docker keeps it without a helper: the run's own config.json, `auths`. */
 export function storeLogin(
   dir: string,
   registry: string,
@@ -130,11 +121,7 @@ export function storeLogin(
   writeConfig(dir, withLogin(readDockerConfig(dir), registry, credentials))
 }
 
-/**
- * A docker config folder for this run only (inside the run's private
- * folder): the user's config, with our logins kept in its own file. The
- * user's config is never written; removing the folder removes our logins.
- */
+/** A docker config for this run only: the user's (never written), our logins in its own file. */
 export function createRunConfig(
   userDir: string,
   runDir: string,

@@ -1,4 +1,5 @@
 import type { Credentials } from '../settings/logins.js'
+import { errorMessage } from '../errors/input-error.js'
 import { runProcess } from './process.js'
 
 const NOT_FOUND = /credentials not found/i
@@ -8,10 +9,7 @@ interface HelperAnswer {
   Secret?: string
 }
 
-/**
- * `docker-credential-<helper> get` with the server on stdin, exactly as
- * docker runs it; a `<token>` username means the secret is an identity token.
- */
+/** `docker-credential-<helper> get`, as docker runs it; a `<token>` user means an identity token. */
 export async function askCredentialHelper(
   helper: string,
   server: string,
@@ -24,7 +22,7 @@ export async function askCredentialHelper(
     env
   }).catch((error: unknown) => {
     throw new Error(
-      `the docker config names the credential helper "${helper}", but ${program} could not be run: ${error instanceof Error ? error.message : String(error)}`
+      `the docker config names the credential helper "${helper}", but ${program} could not be run: ${errorMessage(error)}`
     )
   })
   if (result.exitCode !== 0) {

@@ -4,10 +4,7 @@ import { mayNotPush, RegistryError } from '../registry/registry-error.js'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import { REDACTED } from '../settings/secret-lines.js'
 
-/**
- * What the run offered a registry: a login of its own, none because the
- * password was empty (an unset secret), or none at all.
- */
+/** What the run offered a registry: a login, none for an empty password, or none at all. */
 export interface OfferedCredentials {
   loggedIn: string[]
   emptyPassword: string[]
@@ -81,11 +78,7 @@ const WRONG_PASSWORD = 'refused the credentials: wrong username or password'
 const CLIENT_UNREACHABLE =
   /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
 
-/**
- * A login the registry refused, or could not be asked for, said in one line
- * naming the registry and the user (never the password); other errors as
- * they came.
- */
+/** A refused or unreachable login in one line naming the registry and user; other errors as they came. */
 export function loginFailure(
   error: unknown,
   registry: string,
@@ -108,10 +101,7 @@ export function loginFailure(
 const SKIPPED_LOGIN =
   "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
 
-/**
- * A 401 of the action's own registry client at a registry whose login was
- * skipped for an empty password says so (not "add a logins entry").
- */
+/** A 401 of our own client where the login was skipped for an empty password says so. */
 export function skippedLoginRefusal(
   error: unknown,
   emptyPasswords: string[]
@@ -138,10 +128,9 @@ function unauthorized(
 }
 
 /**
- * Turns a failed docker command into the message a user needs: which thing
- * is wrong (daemon, credentials, registry) and the line docker said it in.
- * The registry named is the host that line names (an SBOM scanner image on
- * Docker Hub is not the registry of the push), else the command's registry.
+ * A failed docker command as the user needs it: what is wrong and docker's
+ * line; the registry named is that line's host (an SBOM scanner's image on
+ * Docker Hub is not the push's registry), else the command's.
  */
 export function diagnose(
   error: unknown,
@@ -156,33 +145,28 @@ export function diagnose(
       ? registries[0]
       : registries.find(r => output.includes(r)))
   const where = registry === undefined ? 'the registry' : `registry ${registry}`
+  const said = (pattern: RegExp) => firstMatch(output, pattern)
+  const fail = (message: string) => new Error(message, { cause: error })
   const git = gitFetchFailure(output)
-  if (git !== undefined) return new Error(git, { cause: error })
+  if (git !== undefined) return fail(git)
   if (DAEMON_DOWN.test(output))
-    return new Error(
-      `the Docker daemon is not reachable (${firstMatch(output, DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`,
-      { cause: error }
+    return fail(
+      `the Docker daemon is not reachable (${said(DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`
     )
   if (INSUFFICIENT_SCOPE.test(output) && registry !== undefined)
-    return new Error(
-      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} (${firstMatch(output, INSUFFICIENT_SCOPE)})`,
-      { cause: error }
+    return fail(
+      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} (${said(INSUFFICIENT_SCOPE)})`
     )
   if (UNAUTHORIZED.test(output))
-    return new Error(
-      `${where} ${unauthorized(registry, offered)} (${firstMatch(output, UNAUTHORIZED)})`,
-      { cause: error }
+    return fail(
+      `${where} ${unauthorized(registry, offered)} (${said(UNAUTHORIZED)})`
     )
   if (FORBIDDEN.test(output))
-    return new Error(
-      `${where} denied access: the user may not push there (${firstMatch(output, FORBIDDEN)})`,
-      { cause: error }
+    return fail(
+      `${where} denied access: the user may not push there (${said(FORBIDDEN)})`
     )
   if (UNREACHABLE.test(output))
-    return new Error(
-      `${where} is unreachable (${firstMatch(output, UNREACHABLE)})`,
-      { cause: error }
-    )
+    return fail(`${where} is unreachable (${said(UNREACHABLE)})`)
   return error
 }
 
@@ -215,11 +199,7 @@ const BUILDER_TLS: { pattern: RegExp; input: string; why: string }[] = [
 const ENDPOINT_DOWN =
   /connection refused|no such host|i\/o timeout|network is unreachable|context deadline exceeded|DeadlineExceeded/i
 
-/**
- * A failed `buildx create --bootstrap` of the run's own builder, before any
- * build: TLS material that does not fit fails naming its input (never its
- * value), an endpoint that does not answer naming `endpoint`.
- */
+/** The run's own builder's failed bootstrap: misfit TLS names its input (never its value), or `endpoint`. */
 export function builderFailure(
   error: unknown,
   endpoint: string | undefined
@@ -246,10 +226,7 @@ export function builderFailure(
 
 const EXEC_FORMAT = /exec format error/i
 
-/**
- * A `RUN` for a platform this machine's CPU cannot run, with no emulator
- * registered: BuildKit says "exec format error".
- */
+/** A `RUN` for a platform this CPU cannot run without an emulator. */
 export function foreignPlatformFailure(error: unknown): unknown {
   if (!(error instanceof DockerCommandError) || !EXEC_FORMAT.test(error.output))
     return error

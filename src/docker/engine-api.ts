@@ -1,8 +1,4 @@
-/**
- * The engine's image endpoints that docker's `save`, `load` and `image rm` ask,
- * over its local unix socket through the one HTTP client: no docker process
- * starts.
- */
+/** The engine's image endpoints (`save`, `load`, `image rm`) over its unix socket, no docker process. */
 import type { Readable } from 'node:stream'
 import { roundTrip, type HttpResponse } from '../registry/http-fetch.js'
 
@@ -12,11 +8,7 @@ const REMOVAL_IDLE_MS = 60_000
 /** Connection failures that mean "no engine on this socket": docker is asked instead. */
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
 
-/**
- * One request to the engine; `answer` gets a 200 response. False when the
- * socket cannot be reached (nothing was asked); a refusal of the engine
- * throws its message as `command` would print it.
- */
+/** One request to the engine: false when the socket cannot be reached; a refusal throws as `command` would. */
 async function askEngine(
   socketPath: string,
   command: string,
@@ -70,10 +62,7 @@ export function engineSave(
   )
 }
 
-/**
- * Loads an image tar into the engine (`POST /images/load`, as `docker load`).
- * The engine answers 200 and then says in its JSON stream whether it failed.
- */
+/** `POST /images/load`: the engine answers 200, then says in its JSON stream whether it failed. */
 export function engineLoad(
   socketPath: string,
   tar: Readable

@@ -1,12 +1,7 @@
 /**
- * The engine's image store asked over its own API socket (GET /info, as
- * `docker info` does), so that learning it starts no docker process; only
- * where docker talks to a local unix socket. Anything else is undefined,
- * and the caller asks `docker info`.
- *
- * The daemon takes 20-40 ms to answer /info (it runs runc and docker-init
- * for their versions), so the Action's entry asks it first thing
- * (`askEngineEarly`), and the answer comes while node compiles the rest.
+ * The engine's image store asked over its local unix socket (GET /info), with
+ * no docker process; else undefined, and the caller asks `docker info`. The
+ * daemon takes 20-40 ms to answer, so the Action's entry asks first thing.
  */
 import { connect, type Socket } from 'node:net'
 import type { DockerConfigFile } from './config-file.js'
@@ -61,10 +56,8 @@ interface Asking {
 }
 
 /**
- * GET /info over the socket. node:http costs about 10 ms of a cold start to
- * load and to make its first request; HTTP/1.0 needs none of it (the daemon
- * answers without chunks and closes), so the request is written here. The
- * request is not half-closed: the daemon takes that as the client gone.
+ * GET /info in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not
+ * half-closed: the daemon takes that as the client gone.
  */
 function askInfo(socketPath: string): Asking {
   const socket = connect(socketPath)
@@ -91,13 +84,9 @@ function askInfo(socketPath: string): Asking {
 }
 
 /**
- * Whether buildx has a builder of its own chosen: named by BUILDX_BUILDER
- * or by `buildx use` in its `current` file (setup-buildx-action's builder).
- * Such a builder (docker-container, remote) needs no image store, so asking
- * the engine early would only take CPU from the start (7% of a dry run's
- * time here). A hint only: where the choice turns out to be the docker
- * driver after all (BUILDX_BUILDER=default, a choice for another engine),
- * the run asks for the store when it needs it, a little later.
+ * Whether buildx has a builder chosen (BUILDX_BUILDER, or `buildx use`), which
+ * needs no image store: asking early would only take CPU. A hint only: where
+ * it is the docker driver after all, the run asks a little later.
  */
 function buildxChoseBuilder(
   env: NodeJS.ProcessEnv,
@@ -112,12 +101,9 @@ function buildxChoseBuilder(
 const early = new Map<string, Asking>()
 
 /**
- * Asks the engine of the user's docker config for /info, without keeping
- * node running for it: a run that does not need the image store ends
- * without waiting. A read: asking it changes nothing, and it never fails
- * (whatever goes wrong here, the run finds and reports itself). Settles
- * once the request is sent: node connects a socket only between two turns
- * of its event loop, so work started before then would hold it back.
+ * Asks the user's engine for /info without keeping node running for it; never
+ * fails. Settles once sent: node connects only between turns of its event
+ * loop, so work started before then would hold it back.
  */
 export function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
   let socket: string | undefined

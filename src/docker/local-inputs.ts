@@ -1,9 +1,4 @@
-/**
- * The input checks that need the file system: the build context, the
- * Dockerfile, the target stage and the ssh sockets and keys. They run once
- * the settings are parsed and before any docker command, in the real run
- * and the dry run alike.
- */
+/** The input checks that need the file system, before any docker command, in a dry run too. */
 import { readFileSync, statSync, type Stats } from 'node:fs'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { InputError } from '../errors/input-error.js'
@@ -128,12 +123,7 @@ export function checkLocalInputs(settings: Settings, where: Surroundings) {
   checkSsh(ssh, where)
 }
 
-/**
- * The Dockerfile as the workspace names it (GitHub resolves an annotation's
- * file from the repository root), or undefined when it is not a file in the
- * workspace: stdin, a path outside. In a Git context, the path in the
- * repository; another remote context has none.
- */
+/** The Dockerfile as the workspace (or a Git context's repository) names it, for annotations. */
 export function annotationFile(
   build: Pick<BuildSettings, 'context' | 'file'>,
   cwd: string,
@@ -156,11 +146,7 @@ export function annotationFile(
 // a Git URL (`….git`, `….git#ref[:subdir]`, git://, git@): the repository's files
 const GIT_URL = /^(?:git:\/\/|git@)|\.git(?:#|$)/
 
-/**
- * The Dockerfile of a Git context, as the repository names it: `file` (or
- * Dockerfile) inside the subdir after `#ref:`. Undefined for other remote
- * contexts (a tarball, stdin) and for a path that leaves the repository.
- */
+/** A Git context's Dockerfile inside the subdir after `#ref:`; none that leaves the repository. */
 function inRepository(context: string, file: string): string | undefined {
   if (!GIT_URL.test(context)) return
   const fragment = context.split('#')[1] ?? ''

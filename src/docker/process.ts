@@ -1,8 +1,4 @@
-/**
- * One child process as the docker runner needs it: output streamed to the
- * log and kept, input on stdin, and a watch that stops a command that has
- * gone silent (a registry that stopped answering in the middle of a push).
- */
+/** One child process: output streamed and kept, input on stdin, and a watch that stops a silent one. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import {
   accessSync,
@@ -19,23 +15,15 @@ import { escapeWorkflowCommands, escapingWriter } from './workflow-commands.js'
 
 /** Stops a command that prints nothing for too long. */
 export interface StallWatch {
-  /**
-   * Silence that counts as a stall, in ms: no line on stdout or stderr that
-   * was not printed before (a repeated status line is no progress).
-   */
+  /** Silence that counts as a stall, in ms: no new line (a repeated status line is no progress). */
   ms: number
   /** The output line the watch starts at (a push phase); the start when absent. */
   startsAt?: (line: string) => boolean
-  /**
-   * Asked after each silence of `ms`: true while the other end still
-   * answers (a long upload prints nothing until it is done), and the watch
-   * starts over; false, and the command is stopped.
-   */
+  /** Asked after each silence: true (a long upload prints nothing) starts the watch over. */
   stillAnswering?: () => Promise<boolean>
   /**
-   * Silence after which the command is stopped even while the other end
-   * answers: one request of docker's that never gets an answer is not seen
-   * by asking the registry on another connection.
+   * Silence that stops the command even while the other end answers: a hung
+   * request of docker's is not seen by asking on another connection.
    */
   limitMs?: number
 }
@@ -53,10 +41,7 @@ export interface ProcessOptions {
   out?: NodeJS.WritableStream
   /** Put in front of each streamed line (whose output it is). */
   prefix?: string
-  /**
-   * Takes stdout as bytes (`docker save`'s tar), instead of it being kept
-   * and streamed to the log. If it rejects, the command is stopped.
-   */
+  /** Takes stdout as bytes (`docker save`'s tar) instead of keeping it; a rejection stops the command. */
   stdout?: (stream: Readable) => Promise<void>
 }
 
@@ -120,10 +105,7 @@ function descendants(pid: number): number[] {
   return children(pid).flatMap(child => [child, ...descendants(child)])
 }
 
-/**
- * SIGKILLs the process and what it started (buildx is a plugin process
- * below the docker CLI), children first so none is left without a parent.
- */
+/** SIGKILLs the process and what it started (buildx runs below docker), children first. */
 function killTree(pid: number): void {
   for (const target of [...descendants(pid).reverse(), pid]) {
     try {
@@ -145,9 +127,8 @@ function lineSplitter(onLine: (line: string) => void) {
 }
 
 /**
- * Arms the stall watch once it has started; a line not printed before resets
- * it. A repeated line is no progress: `docker push` on the containerd image
- * store prints `<layer>: Waiting` again every second while its upload hangs.
+ * The stall watch; only a new line resets it: `docker push` on the containerd
+ * store prints `<layer>: Waiting` every second while its upload hangs.
  */
 function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   const printed = new Set<string>()
@@ -216,29 +197,23 @@ function collect(
   return kept
 }
 
-interface ConsumerFailure {
-  error: Error
-  /** The consumer failed before stdout ended: its failure ended the command. */
-  first: boolean
-}
-
-/** Runs the stdout consumer, if any: its failure (it stops the child), or undefined. */
+/** Runs the stdout consumer, if any: its failure (it stops the child), or nothing. */
 async function consume(
   child: ChildProcess,
   consumer: ((stream: Readable) => Promise<void>) | undefined
-): Promise<ConsumerFailure | undefined> {
-  if (consumer === undefined || child.stdout === null) return undefined
+): Promise<Pick<ProcessResult, 'consumerError' | 'consumerFirst'>> {
+  if (consumer === undefined || child.stdout === null) return {}
   let ended = false
   child.stdout.once('end', () => (ended = true))
   try {
     await consumer(child.stdout)
-    return undefined
+    return {}
   } catch (error) {
     const running = child.exitCode === null && child.signalCode === null
     if (child.pid !== undefined && running) killTree(child.pid)
     child.stdout.resume()
     const failure = error instanceof Error ? error : new Error(String(error))
-    return { error: failure, first: !ended }
+    return { consumerError: failure, consumerFirst: !ended }
   }
 }
 
@@ -290,9 +265,7 @@ export function runProcess(
           stdout: stdout.text,
           stderr: stderr.text,
           ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
-          ...(failure === undefined
-            ? {}
-            : { consumerError: failure.error, consumerFirst: failure.first })
+          ...failure
         })
       )
     })

@@ -1,19 +1,10 @@
 /**
- * Bounds docker's own writes to a registry (the build's push, `docker push`,
- * `imagetools create`) by the registry-timeout input: docker has no timeout
- * of its own, so a registry that stops answering mid-push held the run.
- *
- * Docker says nothing new while it uploads: buildx 0.13 prints `#5 pushing
- * layers` and, only when every layer is up, `#5 pushing layers 12.3s done`;
- * `docker push` prints `Preparing`, then `Pushed` when the layer is up (on
- * the containerd image store, `Waiting` again every second, hung or not). So
- * silence alone cannot tell a hung registry from a big upload. After each
- * registry-timeout of silence the registry is asked on its upload endpoint;
- * the command is stopped when that goes unanswered too (the client's own
- * timeout and retries), or, answered or not, once docker has printed nothing
- * new for SILENT_WINDOWS registry-timeouts: a request of docker's that never
- * gets an answer leaves the registry answering everything else. The stop is
- * retried like any other fault.
+ * Bounds docker's own writes to a registry by registry-timeout (docker has
+ * none). docker prints nothing new while it uploads, so silence alone cannot
+ * tell a hung registry from a big upload: after each registry-timeout of
+ * silence the registry is asked on its upload endpoint, and the push stopped
+ * when it does not answer, or after SILENT_WINDOWS of silence regardless (a
+ * hung request of docker's leaves the registry answering the rest).
  */
 import { DockerStalledError, type StallWatch } from './runner.js'
 import type { Image } from '../reference/images.js'
@@ -28,18 +19,10 @@ export interface PushBounds {
   retry: { retries: number }
 }
 
-/**
- * buildx 0.13's push phase in plain progress: `#12 pushing layers`,
- * `#12 pushing manifest for …`, `#13 pushing <ref> with docker`,
- * `#13 pushing layer <id>`. A build before it may compile in silence.
- */
+/** buildx's push phase in plain progress (`#12 pushing layers`); the build before may be silent. */
 const BUILDX_PUSHING = /^#\d+ pushing /
 
-/**
- * Registry-timeouts of silence after which docker's push is stopped even
- * while the registry answers (30 × 10 = 300 s at the default): the README's
- * bound for one attempt of a push.
- */
+/** Registry-timeouts of silence that stop a push even while the registry answers (README). */
 export const SILENT_WINDOWS = 10
 
 /** Steps whose whole run is a write to a registry. */

@@ -11,12 +11,7 @@ export interface RetryPolicy {
 
 const realSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
 
-/**
- * Runs a docker command again on a transient registry fault (connection
- * errors, 5xx, 429, a push the stall watch stopped); anything else, a 401
- * included, fails at once. After the last try the docker error itself is
- * thrown, so it can be diagnosed.
- */
+/** A docker command again on a transient registry fault (5xx, 429, a stall); its last error as is. */
 export async function retryDocker<T>(
   work: () => Promise<T>,
   policy: RetryPolicy,

@@ -1,24 +1,10 @@
-import type { Readable } from 'node:stream'
 import { formatCommand } from '../argv/format.js'
-import { findExecutable, runProcess, type StallWatch } from './process.js'
+import { findExecutable, runProcess, type ProcessOptions } from './process.js'
 
 export type { StallWatch } from './process.js'
 
-export interface RunOptions {
-  /** Sent on stdin (how passwords travel). */
-  input?: string
-  /** Don't stream the command's output to the log. */
-  quiet?: boolean
-  /** Put in front of each line streamed to the log (whose output it is). */
-  prefix?: string
-  /** Stop the command when it goes silent (see StallWatch); never when absent. */
-  stall?: StallWatch
-  /**
-   * Takes stdout as a byte stream (`docker save`): then it is neither kept
-   * nor logged, and the run fails with the consumer's error if it rejects.
-   */
-  stdout?: (stream: Readable) => Promise<void>
-}
+/** Passwords travel on `input`; without `stall` a command is never stopped for silence. */
+export type RunOptions = Omit<ProcessOptions, 'env' | 'cwd' | 'out'>
 
 export interface CommandOutput {
   stdout: string
@@ -76,10 +62,9 @@ export class DockerMissingError extends Error {
 }
 
 /**
- * Judges by exit code alone; output on stderr is not an error by itself.
- * `env` is added to this process's environment (a run's DOCKER_CONFIG).
- * Output is streamed to stdout after a `[command]` line, as @actions/exec
- * does, so the Actions runner masks secrets in it the same way.
+ * Judges by exit code alone. `env` is added to this process's environment.
+ * Output is streamed after a `[command]` line, as @actions/exec does, so the
+ * runner masks secrets in it the same way.
  */
 export function createDockerRunner(
   binary = 'docker',
@@ -103,8 +88,7 @@ export function createDockerRunner(
               ...options,
               env: merged
             }).catch((error: NodeJS.ErrnoException) => {
-              // a plugin that cannot start (removed, not executable, another
-              // architecture) is docker's to report, as it always was
+              // a plugin that cannot start is docker's to report, as it always was
               if (!CANNOT_START.has(error.code ?? '')) throw error
               return viaDocker()
             })

@@ -2,10 +2,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitSecret } from '../settings/secret-lines.js'
 
-/**
- * Writes each `id=value` build secret to its own file (mode 600) and returns
- * the `id=…,src=…` specs for buildx, so no value reaches a command line.
- */
 /** The folder of a run's secret files, in the run's folder `dir`. */
 export function secretDirOf(dir: string): string {
   return join(dir, 'secrets')
@@ -22,6 +18,7 @@ export function removeSecretFiles(dir: string): void {
   if (dir !== '') rmSync(secretDirOf(dir), { recursive: true, force: true })
 }
 
+/** Each `id=value` build secret in its own file (600): buildx's specs carry no value. */
 export function writeSecretFiles(secrets: string[], dir: string): string[] {
   if (secrets.length === 0) return []
   const secretDir = secretDirOf(dir)

@@ -1,12 +1,4 @@
-/**
- * Untrusted text on its way to the Actions log (SECURITY.md). The runner
- * reads any stdout line whose first non-blank characters are `::` as a
- * workflow command (`::add-mask::`, `::stop-commands::`, …), and `##[` as
- * an old-style one. A line of buildx output or a value from the event
- * payload gets a zero-width space in front of them: the line reads the
- * same, and the runner reads no command in it.
- */
-
+/** Untrusted text on its way to the Actions log (SECURITY.md): no line may be a workflow command. */
 const ZERO_WIDTH_SPACE = '\u200b'
 // a line's start (the runner also splits lines at a lone \r), blanks, then ::
 const COMMAND_START = /(^|[\r\n])([^\S\r\n]*)::/g
@@ -20,11 +12,9 @@ export function escapeWorkflowCommands(text: string): string {
 }
 
 /**
- * buildx >= 0.2x on containerd's image store logs a write that waited for
- * another writer of the same blob (two platforms exporting one layer) as
- * `ERROR: (*service).Write failed: … locked for 3ms …: unavailable`, then
- * retries it and succeeds. On a green run no line may say ERROR: it is
- * shown as what it is.
+ * buildx on containerd's store logs a write that waited for a parallel writer
+ * of the same blob as `ERROR: …locked…`, then retries it and succeeds: on a
+ * green run no line may say ERROR.
  */
 const RETRIED_WRITE =
   /^ERROR: (\(\*service\)\.Write) failed: rpc error: code = Unavailable desc = (ref \S+ locked for \S+) \(since [^)]*\): unavailable$/gm
@@ -44,12 +34,7 @@ function prefixLines(text: string, prefix: string): string {
     : text.replace(/(^|[\r\n])(?=[^\r\n])/g, `$1${prefix}`)
 }
 
-/**
- * A writer that escapes a stream line by line: a command split across two
- * chunks is still seen whole. It writes whole lines only, each after
- * `prefix` (whose output it is, when builds run side by side). Ends with
- * `end()`, which writes what is left.
- */
+/** Escapes a stream by whole lines (a command split across chunks is seen whole), each after `prefix`. */
 export function escapingWriter(
   out: NodeJS.WritableStream,
   prefix = ''

@@ -1,8 +1,4 @@
-/**
- * What the cache decision (plan/cache.ts) needs from outside: the runner's
- * cache service, read from the environment buildx will get, and which of
- * the image's own earlier tags exist, read from the registry (never written).
- */
+/** What the cache decision (plan/cache.ts) needs from outside: the runner's cache, the image's tags. */
 import type { Settings } from '../settings/settings.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Builder } from '../plan/builder.js'
@@ -16,23 +12,16 @@ import {
 import { registryBound } from '../plan/pipeline.js'
 import type { Publication } from '../plan/publication.js'
 import type { RegistryClient } from '../registry/client.js'
+import type { Log } from './log.js'
 
-/** The two lines of the run's log this module writes. */
-interface CacheLog {
-  info(message: string): void
-  warning(message: string): void
-}
+type CacheLog = Pick<Log, 'info' | 'warning'>
 
 export interface CacheFacts {
   runner: RunnerCache
   imports: CacheImport[]
 }
 
-/**
- * The runner's cache service, and the image's tags a build imports from
- * where the decision needs them: one tag list of the first image. A list
- * that cannot be read imports nothing (said in the log), it never fails the run.
- */
+/** The runner's cache, and the first image's tags where the decision needs them (unreadable: none). */
 export async function readCacheFacts(
   settings: Settings,
   publication: Publication,

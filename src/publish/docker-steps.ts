@@ -1,7 +1,4 @@
-/**
- * The pipeline's docker steps, one at a time, and what each one teaches the
- * run: the build's digest, the saved layout, the build check's report.
- */
+/** The pipeline's docker steps, one at a time, and what each teaches the run. */
 import { cacheReport } from '../plan/cache.js'
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -110,8 +107,7 @@ async function run(
       ? `[${step.platform}] `
       : undefined
   const watch = pushWatch(step, images, env)
-  // a retried export starts from an empty folder, so the layout holds no
-  // blob of a failed attempt (buildx replaces index.json, not the blobs)
+  // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
   const fresh = () =>
     step.layout !== undefined && step.step === 'build'
       ? rm(step.layout, { recursive: true, force: true })
@@ -222,38 +218,23 @@ function learnFromBuild(
   }
 }
 
-/** save: the built image out of the local store as a layout with gzipped layers. */
-export async function runSave(
-  step: CommandStep,
-  argv: string[],
-  env: PublishEnv
-): Promise<void> {
-  if (step.layout === undefined) throw new Error('save: no layout folder')
-  await saveImageLayout(env.docker, argv[1], step.layout, {
-    engineSocket: env.engineSocket
-  })
-}
-
-/** load from a layout: the uploaded bytes into the local store, under the tags. */
-async function runLoad(
-  step: CommandStep,
-  argv: string[],
-  env: PublishEnv
-): Promise<void> {
-  if (step.layout === undefined) throw new Error('load: no layout folder')
-  await loadLayout(
-    env.docker,
-    step.layout,
-    step.names ?? [],
-    argv[2],
-    env.engineSocket
-  )
-}
-
 /**
- * cleanup (`image rm`): over the engine's socket where it answers, a
- * request of a few ms instead of a docker process beside the registry steps.
+ * save: the built image out of the local store as a layout with gzipped
+ * layers; load: a layout's bytes into the local store, under the tags.
  */
+function runLayout(
+  step: CommandStep,
+  argv: string[],
+  layout: string,
+  env: PublishEnv
+): Promise<void> {
+  const { docker, engineSocket } = env
+  return step.step === 'save'
+    ? saveImageLayout(docker, argv[1], layout, { engineSocket })
+    : loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
+}
+
+/** cleanup (`image rm`): over the engine's socket where it answers, not a docker process. */
 async function runRemove(
   step: CommandStep,
   argv: string[],
@@ -268,11 +249,7 @@ async function runRemove(
   if (!removed) await run(step, argv, images, env)
 }
 
-/**
- * Check results in the log, as warning annotations on the Dockerfile
- * (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false, as build-push-action) and
- * in the job summary; `label` says what found them.
- */
+/** Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and summary. */
 function reportChecks(
   result: CheckResult,
   env: PublishEnv,
@@ -315,10 +292,9 @@ export async function runCheck(
     throw new Error(
       `docker ${step.argv.slice(0, 3).join(' ')} answered no build check result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
     )
-  const dockerfile = env.dockerfile
   reportChecks(result, env)
   if (result.error !== undefined) {
-    const at = placeText(result.error, dockerfile)
+    const at = placeText(result.error, env.dockerfile)
     throw new Error(
       `call: the build check stopped on an error${at ? ` at ${at}` : ''}: ${result.error.message}`
     )
@@ -349,21 +325,18 @@ export async function runCommand(
       (env.result.buildMs ?? 0) + Math.max(0, Math.round(now - from))
     values.buildEndedAt = Math.max(now, values.buildEndedAt)
   }
-  if (step.step === 'save') return runSave(step, argv, env).then(timed)
-  if (step.step === 'load' && step.layout !== undefined)
-    return runLoad(step, argv, env).then(timed)
+  const { layout } = step
+  if (step.step === 'save' || (step.step === 'load' && layout !== undefined)) {
+    if (layout === undefined) throw new Error('save: no layout folder')
+    return runLayout(step, argv, layout, env).then(timed)
+  }
   if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)
-  if (step.step === 'build') timed()
-  const image = step.image
+  const { image } = step
   if (step.step === 'build') {
-    learnFromBuild(
-      step,
-      argv,
-      step.registries.length > 0 ? images : [],
-      values,
-      env
-    )
+    timed()
+    const pushed = step.registries.length > 0 ? images : []
+    learnFromBuild(step, argv, pushed, values, env)
     reportBuildWarnings(values, env)
   } else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))

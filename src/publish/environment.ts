@@ -1,7 +1,4 @@
-/**
- * A run's surroundings: the log it reports to, its private folder, its own
- * docker config, the builder, the docker runner and the registry client.
- */
+/** A run's surroundings: log, private folder, docker config, builder, docker runner, registry client. */
 import { join } from 'node:path'
 import { isAttestType } from '../argv/attest.js'
 import { callUnsupported, needsCallFlag } from '../argv/call.js'
@@ -64,11 +61,7 @@ export interface PublishEnv {
   registry: RegistryClient
   log: Log
   retry: RetryPolicy
-  /**
-   * registry-timeout in ms: bounds the action's registry requests, and how
-   * long docker's push may print nothing before the registry is asked
-   * whether it still answers.
-   */
+  /** registry-timeout in ms: bounds registry requests, and a push's silence before the registry is asked. */
   registryTimeoutMs: number
   /** A folder of ours for this run's files; removed when the run ends. */
   tempDir: string
@@ -108,14 +101,12 @@ export function createRegistry(
   })
 }
 
-/** The cache read's bound: it only warms the build, so it never holds it up long. */
+/** The cache read only warms the build, so it never holds it up long. */
 const CACHE_READ_MS = 5000
 
 /**
- * A registry client for the cache decision's read of the image's tags: of its
- * own (the run's client meets each registry first at its login), one
- * attempt, at most 5 s a request (or registry-timeout, if shorter); a read
- * that fails only leaves the build without imports.
+ * The cache read's own client (the run's meets each registry first at its
+ * login): one attempt, 5 s at most; a failed read only skips the imports.
  */
 export function createCacheRegistry(
   settings: Settings,
@@ -130,11 +121,9 @@ export function createCacheRegistry(
 }
 
 /**
- * buildx runs git several times per build only to put the commit in a
- * provenance attestation (BUILDX_GIT_INFO): where none is made, git is
- * skipped, unless the user set buildx's git variables themselves. None is
- * made with `provenance: false` (it wins over attests), nor by default on
- * the classic image store, which holds no attestation.
+ * buildx runs git several times a build only for the provenance attestation:
+ * where none is made (`provenance: false`, or by default on the classic
+ * store), git is skipped unless the user set buildx's git variables.
  */
 export function buildxGitEnv(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
@@ -143,19 +132,6 @@ export function buildxGitEnv(
 ): Record<string, string> {
   if ('BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env) return {}
   return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
-}
-
-/**
- * buildx >= 0.15 writes the build's check warnings into its metadata file
- * when asked (as build-push-action asks), so every build's are annotated;
- * an older buildx ignores the variable. The user's own setting wins.
- */
-export function buildxWarningsEnv(
-  env: NodeJS.ProcessEnv
-): Record<string, string> {
-  return 'BUILDX_METADATA_WARNINGS' in env
-    ? {}
-    : { BUILDX_METADATA_WARNINGS: 'true' }
 }
 
 function makesProvenance(
@@ -198,7 +174,10 @@ export function createPublishEnv(
   return {
     docker: runDocker(dockerConfig, env, {
       ...buildxGitEnv(settings.build, builder, env),
-      ...buildxWarningsEnv(env),
+      // buildx >= 0.15 puts check warnings in its metadata; the user's setting wins
+      ...(!('BUILDX_METADATA_WARNINGS' in env) && {
+        BUILDX_METADATA_WARNINGS: 'true'
+      }),
       ...buildxConfig
     }),
     registry: createRegistry(settings, mask, env, log.debug),
@@ -221,11 +200,7 @@ export function createPublishEnv(
   }
 }
 
-/**
- * A `call` other than build needs buildx's `--call` (buildx >= 0.15.0): the
- * buildx version is asked (read-only) only then, and an older or missing
- * buildx fails here, before any command that changes anything.
- */
+/** A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any change. */
 async function requireCallSupport(
   call: string,
   builder: Builder,
@@ -242,11 +217,7 @@ async function requireCallSupport(
   if (why !== undefined) throw new InputError('call', call, why)
 }
 
-/**
- * The builder the run makes for itself, if it needs one: a `remote` one for
- * the endpoint input, else a docker-container one where the detected
- * builder cannot build what the inputs ask (a builder input always wins).
- */
+/** The run's own builder, if it needs one: `remote` for endpoint, or docker-container. */
 function chooseBuilder(
   settings: Settings,
   detected: Builder | undefined,
@@ -270,10 +241,7 @@ function chooseBuilder(
   return own === undefined ? detected : { name, driver: own.driver, own }
 }
 
-/**
- * The builder that will run, logged (modes that do not build need none);
- * `runDir` names the run's own builder, if it makes one (none in a dry run).
- */
+/** The builder that will run, logged; `runDir` names the run's own (none in a dry run). */
 export async function builderFor(
   settings: Settings,
   docker: DockerRunner,
@@ -319,19 +287,13 @@ export interface RunContext {
   values: RunValues
 }
 
-export interface StartedRun {
-  pipeline: Pipeline
-  env: PublishEnv
-  builder: Builder
-}
-
 export async function startRun(
   settings: Settings,
   publication: Publication,
   log: Log,
   tempDir: string,
   surroundings: Surroundings
-): Promise<StartedRun> {
+): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
   const { env: vars } = surroundings
   const userConfig = userConfigDir(vars)
   const dockerConfig = createRunConfig(
@@ -368,7 +330,6 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
-  // a client of its own: the run's client meets each registry first at its login
   const cache = await readCacheFacts(
     settings,
     publication,

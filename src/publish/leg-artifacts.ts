@@ -1,11 +1,4 @@
-/**
- * The run's artifacts, as digest legs and the merge hand over through them
- * (plan/leg-handover.ts): a leg uploads its record, the merge lists the
- * run's newest artifact of each name, downloads a leg's and checks it, then
- * asks the registry for the digest it names. @actions/artifact speaks the
- * runner's artifact service (twirp, then the signed blob upload); it is
- * loaded on first use, so only digest and merge runs on a runner pay for it.
- */
+/** The run's artifacts, through which digest legs hand over to the merge (plan/leg-handover.ts). */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ArtifactClient } from '@actions/artifact'
@@ -87,11 +80,7 @@ function listLegs(
   return values.legArtifacts
 }
 
-/**
- * staged: the digest the platform's leg handed over, from its artifact
- * (checked to be this run's leg of the image for that platform), once the
- * registry holds it.
- */
+/** staged: the digest the platform's leg handed over in its artifact, once the registry holds it. */
 export async function readLeg(
   step: RequestStep,
   values: RunValues,

@@ -50,10 +50,7 @@ export interface Upload {
   duringBuild?: number
 }
 
-/**
- * What a run produced: filled as it goes (so a failure can still say what
- * landed), finished when it ends; empty on a dry run.
- */
+/** What a run produced: filled as it goes (so a failure can say what landed); empty on a dry run. */
 export interface PublishResult {
   digest: string
   imageid: string

@@ -1,9 +1,4 @@
-/**
- * The executor: runs a pipeline's steps in its order (log in; stage the
- * image with no tag moving; read the registry fresh; let the guards decide;
- * point exact, then floating tags; read back), and reports what the registry
- * holds for our tags afterwards, also after a failure.
- */
+/** The executor: runs a pipeline's steps in order and reports what the registry holds, also after a failure. */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'
@@ -26,6 +21,7 @@ import {
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv, RunContext } from './environment.js'
 import {
+  formatSeconds,
   inPlanOrder,
   RunValues,
   type Held,
@@ -65,8 +61,6 @@ async function inGroup(
   })
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-
 const removesBuilder = (step: CommandStep) =>
   step.argv[0] === 'buildx' && step.argv[1] === 'rm'
 
@@ -90,10 +84,8 @@ interface PipelineRun extends RunContext {
 }
 
 /**
- * Starts the cleanup steps once, at once (removing the image built into the
- * classic store can take seconds on a big image store, so it runs beside
- * the registry steps); the returned function logs them, and any failure as a
- * warning, once they end.
+ * Starts the cleanup once, at once (removing a big image can take seconds, so
+ * it runs beside the registry steps); the function returned logs it as it ends.
  */
 function startCleanup(run: PipelineRun): () => Promise<void> {
   if (run.cleanup !== undefined) return run.cleanup
@@ -110,7 +102,7 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
             (): undefined => {
               if (removesBuilder(step))
                 env.log.info(
-                  `The builder for this run was removed in ${seconds(performance.now() - started)}`
+                  `The builder for this run was removed in ${formatSeconds(performance.now() - started)}`
                 )
             },
             (error: unknown) => errorMessage(error)
@@ -126,10 +118,7 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   return run.cleanup
 }
 
-/**
- * A build that exports a layout to upload: its big blobs start up to the
- * first image while buildx still writes them (registry/ingest-upload.ts).
- */
+/** A build that exports a layout: its big blobs go up while buildx still writes them. */
 function uploadWhileBuilding(
   step: CommandStep,
   { pipeline, env }: RunContext
@@ -166,7 +155,7 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
     if (step.step === 'builder') {
       env.result.builderSetupMs = Math.round(performance.now() - started)
       env.log.info(
-        `The builder for this run was set up in ${seconds(env.result.builderSetupMs)}`
+        `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs)}`
       )
     }
   } finally {

@@ -1,12 +1,7 @@
 /**
- * The read-back after tagging, for concurrent runs: the distribution API has
- * no conditional write, so after its writes a run reads the registry again.
- * A floating tag it moved that is not on the newest release of its line
- * (another run published one, or moved the tag after us) is repaired there
- * (the forward-only guard's other half: off with floating-guard: false);
- * a release tag it wrote that now holds another digest fails the run,
- * naming both digests. Without tag steps (digest, merge without tags) the
- * read-back only reads.
+ * The read-back after tagging (the registry has no conditional write): a
+ * floating tag this run moved off its line's newest release is repaired; a
+ * release tag it wrote that now holds another digest fails the run.
  */
 import { followedRelease } from '../guards/followed-release.js'
 import type { Publication } from '../plan/publication.js'
@@ -80,12 +75,7 @@ async function repair(
   )
 }
 
-/**
- * Release tags this run wrote that another run's write has replaced since:
- * a build of this commit there (a re-run racing the first attempt) becomes
- * this run's release, as at the read before the writes; another commit's
- * build is a lost race, named in the returned lines.
- */
+/** Release tags this run wrote that a racing run replaced: this commit's build is adopted, else lost. */
 async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,

@@ -1,11 +1,8 @@
 /**
- * The fresh read before any tag moves, and the guards' decision on it: the
- * one code of the real run and the dry run. Each image's tag list and where
- * our tags point; the re-run rule (a release tag that already holds an
- * image built from this very commit is this release, not a conflict: its
- * tags converge on that image; `immutable-tags: overwrite` asks for the new
- * build instead); and, read beside the tagging for the job summary, where
- * our tags pointed before and the image's platforms.
+ * The fresh read before any tag moves and the guards' decision on it, for the
+ * run and the dry run alike; the re-run rule (a release tag holding a build of
+ * this very commit is this release: its tags converge on it, unless
+ * `immutable-tags: overwrite`); and where our tags pointed before.
  */
 import { describeDecision } from '../guards/decide.js'
 import {
@@ -71,11 +68,7 @@ async function readWriters(
 /** Reads of a tag that another run is writing, before it is taken as unreadable. */
 const LATE_TAG_READS = [100, 300, 900]
 
-/**
- * A tag the list names but whose read found nothing was written by another
- * run between the two reads (they run at once), or is being written: it is
- * read again, a few times, before the guards take it as unreadable.
- */
+/** A tag listed but not found is being written by a run beside this one: it is read again. */
 async function readLateTag(
   registry: RegistryClient,
   state: ImageState,
@@ -94,10 +87,7 @@ async function readLateTag(
   }
 }
 
-/**
- * Runs the fresh-read steps: each image's tag list and where each of our
- * tags points; then who wrote what the fork-named ones among `tags` hold.
- */
+/** Each image's tag list and where our tags point; then who wrote what fork-named tags hold. */
 export async function readStates(
   registry: RegistryClient,
   steps: RequestStep[],
@@ -235,11 +225,7 @@ export interface GuardOutcome {
   lines: string[]
 }
 
-/**
- * Reads the registry (the pipeline's read and revision steps), adopts a
- * re-run's release, and decides each tag: the real run and the dry run both
- * call this, so the dry run says what the run will do, in its words.
- */
+/** Reads the registry, adopts a re-run's release and decides each tag: for the run and the dry run alike. */
 export async function readAndDecide(
   steps: RequestStep[],
   settings: Pick<Settings, 'immutableTags' | 'floatingGuard'>,

@@ -1,9 +1,4 @@
-/**
- * One run, as the Action and the CLI both call it: the plan from the
- * settings and the ref, the local checks, then the dry run or the real run.
- * Each adapter only turns its world into settings and io, and the outcome
- * into its outputs.
- */
+/** One run, as the Action and the CLI both call it: the plan, the checks, then the dry or the real run. */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
@@ -50,15 +45,9 @@ export interface RunIo {
   refContext(defaultBranch: string): Promise<RefContext>
   /** The plan as text, and its steps (the Action's `plan` output). */
   showPlan(text: string, steps: PlanStep[]): Promise<void>
-  /**
-   * The run's private folder, once made. When given, the adapter owns it
-   * (the Action's post step removes it); else the run removes it at its end.
-   */
+  /** The run's private folder, once made (the Action's post step removes it, should the run stop). */
   onRunDir?: (dir: string) => void
-  /**
-   * The builder the run makes for itself, named before it is made: the
-   * Action's post step removes it should the run be stopped.
-   */
+  /** The run's own builder, named before it is made (the post step removes it, should the run stop). */
   onOwnBuilder?: (name: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
   reportFailure?: (
@@ -126,14 +115,10 @@ async function dryRunPipeline(
     )
   }
   // a dry run reads the image's tags only where there are credentials for it
+  const lookup = credentialsLookup(settings.logins, log.mask, env)
   const first = publication.images[0]
   const readable =
-    first !== undefined &&
-    (await credentialsLookup(
-      settings.logins,
-      log.mask,
-      env
-    )(first.registry)) !== undefined
+    first !== undefined && (await lookup(first.registry)) !== undefined
   const registry = readable
     ? createCacheRegistry(settings, log.mask, env, log.debug)
     : undefined
@@ -156,10 +141,8 @@ async function dryRunPipeline(
 }
 
 /**
- * What the guards would decide: the run's own read and decision, for the
- * registries there are credentials for (a dry run without any stays
- * offline); a build's digest is not known yet, promote's is the source's; a
- * registry that cannot be read is said so, never guessed.
+ * What the guards would decide, by the run's own read, for the registries
+ * there are credentials for; an unreadable registry is said so, never guessed.
  */
 async function previewGuards(
   settings: Settings,
@@ -270,9 +253,7 @@ async function publish(
     await reportFailure(publication, landed, io)
     throw error
   } finally {
-    // the run's logins lived in its own docker config: gone with the folder;
-    // a folder that cannot go is told, never the run's outcome (the post
-    // step of a failed job tries again, the runner empties RUNNER_TEMP)
+    // a folder that cannot go is told, never failed (the post step tries again)
     try {
       removeRunDir(tempDir)
     } catch (error) {

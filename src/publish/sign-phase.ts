@@ -1,14 +1,10 @@
 /**
- * The supply-chain phases of a run: promote's gate (the source's signature
- * verified with verify-key, or keyless for verify-identity, before any tag
- * moves), then, once the tags are read back, the OCI 1.1 referrers (the
- * source's carried on promote; with referrers: true the attestations buildx
- * put in the index attached to their platform manifests, by the referrers
- * API or the tag scheme), the source's signatures and attestations carried
- * to each image, and the run's digest signed, in cosign's tag scheme.
+ * The supply-chain phases: promote's gate (the source's signature verified
+ * before any tag moves), then, once the tags are read back, the referrers, the
+ * source's signatures carried to each image, and the run's digest signed.
  */
 import { readFileSync } from 'node:fs'
-import { InputError } from '../errors/input-error.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import type { SigningSettings } from '../settings/signing.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
@@ -40,7 +36,7 @@ async function readTrust(path: string): Promise<KeylessPolicy['trust']> {
     throw new InputError(
       'verify-trusted-root',
       path,
-      `not a readable Sigstore trusted_root.json (${error instanceof Error ? error.message : String(error)})`
+      `not a readable Sigstore trusted_root.json (${errorMessage(error)})`
     )
   }
 }
@@ -73,10 +69,7 @@ export async function verifyKeylessSource(
   )
 }
 
-/**
- * The signer, made before anything runs: a wrong password, or keyless
- * without an OIDC token to ask for, fails the run first.
- */
+/** Made before anything runs: a wrong password, or keyless without an OIDC token, fails first. */
 export function signerFor(
   signing: SigningSettings,
   vars: NodeJS.ProcessEnv
@@ -94,9 +87,8 @@ export async function verifySource(
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
-  const source = values.source
-  if (source === undefined)
-    throw new Error('verify ran before the source was read')
+  const { source } = values
+  if (!source) throw new Error('verify ran before the source was read')
   if (signing.verifyIdentity !== '')
     await verifyKeylessSource(signing, source, env)
   if (signing.verifyKey === '') return
@@ -114,12 +106,7 @@ export async function verifySource(
   env.log.info(`  ${ref}: ${valid} signature(s) verify with verify-key`)
 }
 
-/**
- * Copies the source's signatures and attestations. They vouch for the
- * source digest: a single-platform image copied to another registry is
- * wrapped in an index (README, known limits), whose new digest they do not
- * cover; the log says so unless the run signs it.
- */
+/** Copies the source's signatures; they vouch for its digest, not a single-platform copy's index. */
 async function carry(
   step: RequestStep,
   image: Image,
@@ -145,10 +132,7 @@ async function carry(
     )
 }
 
-/**
- * Carries the source's artifacts (promote) and signs each image's digest.
- * Returns the verify command of each image signed.
- */
+/** Carries the source's artifacts (promote), signs each digest; returns the verify commands. */
 export async function signPublished(
   steps: RequestStep[],
   signer: ImageSigner | undefined,
@@ -213,10 +197,7 @@ async function runReferrerStep(
   )
 }
 
-/**
- * Runs the referrer steps among the supply-chain steps; returns the others
- * (signing's), in their order.
- */
+/** Runs the referrer steps among the supply-chain steps; returns the others, in order. */
 export async function attachReferrers(
   steps: RequestStep[],
   values: RunValues,

@@ -1,11 +1,7 @@
 /**
- * The registry steps that put the image in place before any tag moves:
- * the logins (the registry asked whether it takes the credentials, as
- * `docker login` asks, then the credentials written to the run's docker
- * config where `docker login` writes them), promote's source read, mount
- * and copy, the layout uploaded by digest to each image (mounted where an
- * earlier image of the same registry has its blobs), a digest leg's
- * handover (the run's artifact, else a tag), and the merge's discards.
+ * The registry steps that put the image in place before any tag moves: the
+ * logins, promote's source read, mount and copy, the layout's upload, a
+ * digest leg's handover, and the merge's discards.
  */
 import { rm } from 'node:fs/promises'
 import { loginFor, storeLogin } from '../docker/config.js'
@@ -111,10 +107,7 @@ export async function runUpload(
   return upload
 }
 
-/**
- * handover: the leg's image named by the run's artifact, else by a
- * handover index under the run's tag.
- */
+/** handover: the leg's image named by the run's artifact, else by an index under the run's tag. */
 export async function runHandover(
   step: RequestStep,
   values: RunValues,
@@ -137,10 +130,7 @@ export async function runHandover(
   values.handovers.set(step.image.name, index.digest)
 }
 
-/**
- * discard: each leg's handover index deleted by digest (its tag goes with
- * it). A registry that refuses deletes keeps the tag, and the log says so.
- */
+/** discard: each leg's handover index deleted by digest; a refused delete is told, not failed. */
 export async function runDiscards(
   steps: RequestStep[],
   values: RunValues,
@@ -195,9 +185,8 @@ async function sourceManifest(
   values: RunValues,
   env: PublishEnv
 ): Promise<Manifest> {
-  const source = values.source
-  if (source === undefined)
-    throw new Error('copy ran before the source was read')
+  const { source } = values
+  if (!source) throw new Error('copy ran before the source was read')
   return requireManifest(
     env.registry,
     source.image,
@@ -206,10 +195,7 @@ async function sourceManifest(
   )
 }
 
-/**
- * A leg's image: what its artifact names, else what its handover index
- * names (a tag on the image itself from older legs).
- */
+/** A leg's image: what its artifact names, else its handover index (or an older leg's tag). */
 async function readStaged(
   step: RequestStep,
   values: RunValues,

@@ -1,9 +1,4 @@
-/**
- * The tag phase: the fresh read and the guards' decision (logged in the
- * words the dry run prints), then the tags the guards allow, pointed at the
- * manifest already in each image's repository: exact tags first, then
- * floating ones.
- */
+/** The tag phase: the fresh read, the guards' decision, then the tags they allow, exact first. */
 import type { GuardDecision } from '../guards/decide.js'
 import {
   refuseConflicts,
@@ -64,10 +59,7 @@ function logHeldTags(
   }
 }
 
-/**
- * One manifest PUT per tag, in parallel within a phase; a phase starts only
- * after the one before it succeeded.
- */
+/** One manifest PUT per tag, in parallel within a phase; a phase waits for the one before. */
 async function pointTags(
   registry: RegistryClient,
   phases: RequestStep[][],

@@ -1,10 +1,4 @@
-/**
- * The build context as build-push-action has it: empty means
- * `{{defaultContext}}`, the Git context of the commit (no checkout needed);
- * `{{defaultContext}}:subdir` a folder of it, in `context` and in
- * `build-contexts`; and github-token, given to BuildKit as the
- * GIT_AUTH_TOKEN.<host> secret only when a Git context is on the run's server.
- */
+/** The build context as build-push-action has it, and github-token for Git contexts on the server. */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
 import type { GitContextSource } from '../context/git-source.js'
@@ -96,10 +90,7 @@ export function expandBuildContexts(
 /** metadata-action's values of its own `context` input. */
 const METADATA_CONTEXTS = ['git', 'workflow']
 
-/**
- * The build context; metadata-action's `context: git|workflow` is refused.
- * Empty is `{{defaultContext}}` where a build reads it (build, digest).
- */
+/** The build context (empty: `{{defaultContext}}`); metadata-action's `git|workflow` is refused. */
 export function parseContext(
   source: InputSource,
   mode: string,
@@ -153,11 +144,7 @@ export interface GitAuthInput {
   secretLines: { input: string; lines: string[] }[]
 }
 
-/**
- * The `id=value` secret line that gives github-token to BuildKit, or none:
- * only when the context or a build context is a Git URL on the run's server,
- * and the user gives no GIT_AUTH_TOKEN of their own (as build-push-action).
- */
+/** The secret giving github-token to BuildKit, for a Git context on the server (as build-push-action). */
 export function gitAuthSecret(
   token: string,
   build: GitAuthInput,

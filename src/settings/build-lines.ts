@@ -1,8 +1,4 @@
-/**
- * Pure checks of the `key=value` line inputs that buildx parses itself
- * (build-args, build-contexts, cache-from, cache-to, annotations), so a
- * line buildx would reject fails before any docker command.
- */
+/** Checks of the line inputs buildx parses itself, so a line it would reject fails first. */
 import { InputError } from '../errors/input-error.js'
 import { CsvSyntaxError, splitCsvLine } from '../tags/csv.js'
 
@@ -86,11 +82,7 @@ function cacheAllowed(input: string): string {
   return `expected type=<${CACHE_TYPES.join('|')}> with its attributes, e.g. ${example}`
 }
 
-/**
- * cache-from and cache-to lines as buildx parses them: a line without `=` is
- * a registry reference (`type=registry,ref=<line>`); otherwise key=value
- * fields with a known `type` and the attribute that type needs.
- */
+/** cache-from and cache-to lines as buildx parses them (a line without `=` is a registry ref). */
 export function checkCacheLines(
   lines: string[],
   input: 'cache-from' | 'cache-to'

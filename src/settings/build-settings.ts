@@ -1,8 +1,4 @@
-/**
- * The build inputs (build-push-action's, under its names) read into
- * BuildSettings: context, secrets, attestations and the rest, each checked
- * before any docker command.
- */
+/** The build inputs (build-push-action's, under its names), each checked before any docker command. */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
 import { parseBoolean, parseLines, type InputSource } from './parse.js'
@@ -40,30 +36,20 @@ export interface BuildSettings extends BuildOptions {
   load: boolean
   pull: boolean
   noCache: boolean
-  /**
-   * SOURCE_DATE_EPOCH (the commit time) passed to the build, and timestamps
-   * rewritten where the exporter can: off by default, as it costs the cache.
-   */
+  /** SOURCE_DATE_EPOCH passed and timestamps rewritten: off by default, as it costs the cache. */
   reproducible: boolean
   cacheFrom: string[]
   cacheTo: string[]
   /** The `cache` input; cache-from/cache-to, when given, win over it. */
   cache: CacheSetting
-  /**
-   * `id=value` lines; each value goes to a file of ours, never argv. The last
-   * one is github-token's GIT_AUTH_TOKEN.<host> when a Git context needs it.
-   */
+  /** `id=value` lines, each value in a file of ours (never argv); github-token's last when needed. */
   secrets: string[]
   /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
   secretFiles: string[]
   /** `id=VARIABLE` lines: buildx reads the variable, `id=…,env=VARIABLE`. */
   secretEnvs: string[]
   ssh: string[]
-  /**
-   * build-push-action's provenance and sbom: true, false or attributes;
-   * undefined when not given (provenance then has build-push-action's
-   * default, see defaultProvenance; sbom is not made).
-   */
+  /** true, false or attributes; undefined when not given (see defaultProvenance). */
   provenance?: string
   sbom?: string
   builder: string

@@ -1,9 +1,7 @@
 /**
- * A remote BuildKit reached from the step alone, as docker/setup-buildx-action
- * reaches one (`driver: remote`, `endpoint`, and the mTLS material its
- * BUILDER_NODE_0_AUTH_TLS_CACERT/CERT/KEY carry): `endpoint` and the
- * contents of `tls-cacert`, `tls-cert` and `tls-key` (buildx's remote
- * driver options cacert, cert and key), each a secret's value.
+ * A remote BuildKit reached from the step alone, as setup-buildx-action's
+ * `driver: remote` does: `endpoint` and the PEM contents of tls-cacert,
+ * tls-cert and tls-key (buildx's cacert, cert and key), each a secret.
  */
 import { InputError } from '../errors/input-error.js'
 import { REDACTED } from './secret-lines.js'

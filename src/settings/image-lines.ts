@@ -6,10 +6,7 @@ import {
   type Image
 } from '../reference/images.js'
 
-/**
- * Parses the `images` lines (metadata-action syntax: `name` or
- * `name=app,enable=false`), dropping disabled ones.
- */
+/** The `images` lines (`name` or `name=app,enable=false`), disabled ones dropped. */
 export function parseImages(lines: string[]): Image[] {
   const images: Image[] = []
   for (const line of lines) {

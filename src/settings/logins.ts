@@ -16,10 +16,7 @@ export interface Login extends Credentials {
   registry: string
 }
 
-/**
- * A login whose password (or token) came empty, as a secret does on a fork's
- * pull request: skipped, or an error where a push needs it (emptySecrets).
- */
+/** A login whose password came empty (a fork's pull request): skipped, or an error (emptySecrets). */
 export interface EmptyLogin {
   registry: string
   /** The input that held the empty secret, and its value as errors quote it. */
@@ -61,10 +58,9 @@ export function checkUsername(value: string, input: string): string {
 }
 
 /**
- * The pair from username/password, for `registry` or else each registry of
- * `images`: never a registry only a value of the run names (a promotion
- * source), which a workflow_dispatch input may choose. An empty password
- * stays in (an unset secret: see emptySecrets).
+ * The username/password pair for `registry`, else each image's registry:
+ * never one only a run's value names (a promotion source a workflow_dispatch
+ * input may choose).
  */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
   const registry = source('registry').trim()
@@ -79,11 +75,7 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
       'a password was given, so a username is needed too'
     )
   const targets = registry !== '' ? [registry] : registries
-  return [...new Set(targets)].map(r => ({
-    registry: r,
-    username,
-    password
-  }))
+  return [...new Set(targets)].map(r => ({ registry: r, username, password }))
 }
 
 function stringField(entry: Record<string, unknown>, key: string): string {
@@ -117,9 +109,7 @@ async function listLogins(source: InputSource): Promise<Login[]> {
   if (text.trim() === '') return []
   let parsed: unknown
   try {
-    // loaded only when used: the YAML parser is a large part of start-up.
-    // yaml is CommonJS for node: its exports object is the default export
-    // (a bundled chunk has no named exports for it)
+    // loaded only when used (a large part of start-up); CommonJS: its exports are the default
     const { default: yaml } = await import('yaml')
     parsed = yaml.parse(text)
   } catch {
@@ -163,11 +153,7 @@ function emptyAt(source: InputSource, login: Login, listed: Login[]) {
 const ECR_HOST =
   /^(?:https?:\/\/)?[0-9]{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?:\/|$)/i
 
-/**
- * login-action's `scope` and `ecr`, refused by name where they would change
- * the login: this action has no per-scope docker config and no AWS token
- * exchange (ecr: false, or auto on a registry that is not ECR, is a no-op).
- */
+/** login-action's `scope` and `ecr`, refused by name where they would change the login. */
 function refuseLoginActionOnly(source: InputSource, registries: string[]) {
   const scope = source('scope').trim()
   if (scope !== '')
@@ -190,12 +176,7 @@ function refuseLoginActionOnly(source: InputSource, registries: string[]) {
     )
 }
 
-/**
- * All credentials, one per registry; a `logins` entry wins over the
- * username/password pair, which goes to the images' registries (or to
- * `registry`). Nothing else ever gets a credential of the inputs. Those with
- * an empty password are set apart (`empty`), never logged in.
- */
+/** All credentials, one per registry (a `logins` entry wins); empty passwords set apart, never logged in. */
 export async function parseLogins(
   source: InputSource,
   registries: string[]
@@ -223,12 +204,9 @@ function forkMayRun(eventName: string): boolean {
 }
 
 /**
- * The trio's way with an empty secret: its login step is guarded off on a
- * pull request (`if: github.event_name != 'pull_request'`), and a run that
- * pushes nothing needs no login to succeed. So each empty password skips its
- * login with a notice (returned), and is an error only on a run outside a
- * pull request that pushes to that registry. A read the registry then refuses
- * is explained by the run's 401 message (docker/diagnose.ts).
+ * The trio's way with an empty secret (its login guarded off on a pull
+ * request): each skips its login with a notice (returned), an error only
+ * outside a pull request on a run that pushes to that registry.
  */
 export function emptySecrets(
   empty: EmptyLogin[],

@@ -3,13 +3,7 @@ import type { Settings } from './settings.js'
 
 export { REDACTED }
 
-/**
- * The settings with every secret replaced: each login's password (from
- * password, logins or registry-auth) and the value of each `secrets` line
- * (its id stays). secret-files and secret-envs hold paths and variable
- * names, not secrets. The signing key and its password; the remote
- * BuildKit's TLS material.
- */
+/** The settings with every secret replaced (the ids of `secrets` lines stay). */
 export function redactSettings(settings: Settings): Settings {
   return {
     ...settings,

@@ -1,8 +1,4 @@
-/**
- * build-push-action's `tags`: full image references (`ghcr.io/o/app:1.2.3`)
- * rather than metadata-action rules. Such lines are published as given: the
- * names become the images, the tags raw tags on each (no `latest` added).
- */
+/** build-push-action's `tags` (`ghcr.io/o/app:1.2.3`), published as given (no `latest` added). */
 import { InputError } from '../errors/input-error.js'
 import { parseImageReference, type Image } from '../reference/images.js'
 
@@ -11,11 +7,7 @@ export function isReferenceLine(line: string): boolean {
   return !line.includes('=') && line.includes(':')
 }
 
-/**
- * build-push-action reads `tags` as a list of lines or commas: a reference
- * line like `ghcr.io/o/app:1,ghcr.io/o/app:latest` is two references (a rule
- * line keeps its commas: they separate its attributes).
- */
+/** build-push-action splits reference lines at commas too (a rule line keeps its commas). */
 export function splitReferenceLists(lines: string[]): string[] {
   return lines.flatMap(line =>
     isReferenceLine(line)
@@ -52,11 +44,7 @@ function tagsByImage(
   return byImage
 }
 
-/**
- * The images and tags that reference lines name, or undefined when `tags`
- * holds rules. A mix, a name not among `images`, or images given different
- * tags fail with an error naming the line.
- */
+/** The images and tags reference lines name; undefined when `tags` holds rules. */
 export function readReferenceTags(
   lines: string[],
   images: Image[],

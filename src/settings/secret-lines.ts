@@ -10,11 +10,7 @@ const VALUE_NAMES: Record<string, string> = {
   'secret-envs': 'VARIABLE'
 }
 
-/**
- * A `secrets` line split into its id and value; the one rule for both. The
- * `secret-files` (id=path) and `secret-envs` (id=VARIABLE) lines follow it
- * too, under their own input name.
- */
+/** A `secrets` (or `secret-files`, `secret-envs`) line split into its id and value. */
 export function splitSecret(
   line: string,
   index: number,

@@ -44,10 +44,7 @@ export interface Settings {
   logins: Login[]
   /** Logins whose password came empty (an unset secret): never logged in. */
   emptyLogins: EmptyLogin[]
-  /**
-   * login-action's `logout`: false also logs in to the user's docker config,
-   * so the logins outlive the job as login-action's do.
-   */
+  /** login-action's `logout`: false also logs in to the user's docker config, to outlive the job. */
   logout: boolean
   build: BuildSettings
   /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
@@ -81,10 +78,7 @@ function requireKeyValues(lines: string[], input: string): string[] {
   return lines
 }
 
-/**
- * Read untrimmed, as the peers read them: a separator may be a space
- * (metadata-action), a secret may end in one (build-push-action).
- */
+/** Read untrimmed, as the peers do: a separator may be a space, a secret may end in one. */
 export const UNTRIMMED_INPUTS = [
   'sep-tags',
   'sep-labels',
@@ -117,10 +111,7 @@ function parseBakeTarget(source: InputSource): string {
   return target
 }
 
-/**
- * `origin` says where `{{defaultContext}}` points: the Git context of an
- * Actions run, or (the default, the CLI's) the local checkout.
- */
+/** `origin`: where `{{defaultContext}}` points (an Actions run's Git context, else the checkout). */
 export async function parseSettings(
   source: InputSource,
   origin: ContextOrigin = LOCAL_ORIGIN
@@ -134,8 +125,7 @@ export async function parseSettings(
   const promoteFrom = source('source').trim()
   const from =
     promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
-  // the pair goes to the images' registries only: a promotion source on
-  // another host needs its own logins entry (SECURITY.md)
+  // the pair goes to the images' registries only (SECURITY.md)
   const logins = await parseLogins(
     source,
     images.map(i => i.registry)
@@ -187,12 +177,7 @@ export async function parseSettings(
   return settings
 }
 
-/**
- * referrers left empty: on where the inputs ask for attestations
- * (`provenance`, `sbom` or `attests` set, and not turned off) and the run
- * publishes a build's index (build with push, merge); build-push-action's
- * default provenance alone attaches none, so a default run adds no tag.
- */
+/** referrers empty: on where attestations are asked for and the run publishes a build's index. */
 function referrersAsked(settings: Settings): boolean {
   const { provenance, sbom, attests, push } = settings.build
   const asks = (value: string | undefined) =>
