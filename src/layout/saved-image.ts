@@ -14,6 +14,8 @@ import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
+import { INDEX_TYPES } from '../registry/manifest.js'
+import { sha256Digest } from '../reference/grammar.js'
 import { engineSave } from '../docker/engine-api.js'
 import type { DockerRunner } from '../docker/runner.js'
 
@@ -34,10 +36,6 @@ const GZIPPED: Record<string, string> = {
   'application/vnd.docker.image.rootfs.diff.tar':
     'application/vnd.docker.image.rootfs.diff.tar.gzip'
 }
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json'
-])
 
 interface Descriptor {
   mediaType: string
@@ -153,7 +151,7 @@ class SavedBlobs {
     else if (json.layers !== undefined)
       json.layers = await Promise.all(json.layers.map(l => this.layer(l)))
     const body = Buffer.from(JSON.stringify(json))
-    const digest = sha256(body)
+    const digest = sha256Digest(body)
     await writeFile(join(this.dir, digest.slice(7)), body)
     return { ...descriptor, digest, size: body.length }
   }
@@ -241,6 +239,3 @@ function parse(bytes: Buffer, what: string): ManifestJson {
     throw new Error(`docker save: ${what} is not JSON`)
   }
 }
-
-const sha256 = (bytes: Buffer): string =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`

@@ -89,3 +89,32 @@ export async function requireManifest(
   if (manifest === undefined) throw new Error(missing)
   return manifest
 }
+
+/** Read-modify-write rounds of a tag another writer keeps changing. */
+export const TAG_ROUNDS = 5
+
+/**
+ * Puts at `tag` what `next` makes of what it holds (undefined: nothing to
+ * add), with If-Match where the registry honours it, and reads it again
+ * until `next` has nothing to add; `raced` is thrown after TAG_ROUNDS
+ * rounds. Whether the tag was written.
+ */
+export async function updateTag(
+  client: Pick<RegistryClient, 'getManifest' | 'pushManifest'>,
+  image: Image,
+  tag: string,
+  next: (
+    held: Manifest | undefined
+  ) => Manifest | undefined | Promise<Manifest | undefined>,
+  raced: () => Error
+): Promise<boolean> {
+  let written = false
+  for (let round = 0; round < TAG_ROUNDS; round++) {
+    const held = await client.getManifest(image, tag)
+    const put = await next(held)
+    if (put === undefined) return written
+    const pushed = await client.pushManifest(image, tag, put, held?.etag)
+    written ||= !pushed.conflict
+  }
+  throw raced()
+}

@@ -1,6 +1,6 @@
 import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
-import type { Manifest } from './manifest.js'
+import { parseJsonBytes, type Manifest } from './manifest.js'
 
 interface ManifestJson {
   manifests?: {
@@ -11,9 +11,18 @@ interface ManifestJson {
   layers?: { digest: string }[]
 }
 
-function parse(manifest: Manifest): ManifestJson {
-  return JSON.parse(new TextDecoder().decode(manifest.body)) as ManifestJson
-}
+const parse = (manifest: Manifest) =>
+  parseJsonBytes<ManifestJson>(manifest.body)
+
+/** "os/architecture[/variant]". */
+export const platformName = (platform: {
+  os: string
+  architecture: string
+  variant?: string
+}): string =>
+  [platform.os, platform.architecture, platform.variant]
+    .filter(Boolean)
+    .join('/')
 
 /**
  * Makes an image (an index with all its platforms, or one manifest) of
@@ -57,10 +66,6 @@ export function indexPlatforms(manifest: Manifest): string[] {
   return (parse(manifest).manifests ?? []).flatMap(({ platform }) =>
     platform === undefined || platform.os === 'unknown'
       ? []
-      : [
-          [platform.os, platform.architecture, platform.variant]
-            .filter(Boolean)
-            .join('/')
-        ]
+      : [platformName(platform)]
   )
 }

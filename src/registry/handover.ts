@@ -6,11 +6,14 @@
  * platform), so the merge job deletes it by digest afterwards, and its tag
  * with it, without touching the image the index points at.
  */
-import { sha256Digest } from '../reference/grammar.js'
-import type { Manifest } from './manifest.js'
+import {
+  jsonManifest,
+  OCI_INDEX,
+  parseJsonBytes,
+  type Manifest
+} from './manifest.js'
 
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-export const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
+const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
 
 interface HandoverJson {
   mediaType?: string
@@ -31,7 +34,7 @@ export function handoverIndex(
   platform: string,
   tag: string
 ): Manifest {
-  const json = {
+  return jsonManifest(OCI_INDEX, {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [
@@ -43,16 +46,14 @@ export function handoverIndex(
       }
     ],
     annotations: { [HANDOVER_ANNOTATION]: tag }
-  }
-  const body = new TextEncoder().encode(JSON.stringify(json))
-  return { mediaType: OCI_INDEX, digest: sha256Digest(body), body }
+  })
 }
 
 /** The leg's image a handover index names; undefined for any other manifest. */
 export function handedOver(manifest: Manifest): string | undefined {
   let json: HandoverJson
   try {
-    json = JSON.parse(new TextDecoder().decode(manifest.body)) as HandoverJson
+    json = parseJsonBytes<HandoverJson>(manifest.body)
   } catch {
     return undefined
   }

@@ -8,7 +8,12 @@
  * registry honours it), then read again until it holds the referrer.
  */
 import type { Image } from '../reference/images.js'
-import { requireManifest, type RegistryClient } from './client.js'
+import {
+  requireManifest,
+  TAG_ROUNDS,
+  updateTag,
+  type RegistryClient
+} from './client.js'
 import type { Manifest } from './manifest.js'
 import {
   attestationReferrer,
@@ -25,9 +30,6 @@ import {
   type OciDescriptor
 } from './referrer-index.js'
 import { RegistryError } from './registry-error.js'
-
-/** Read-modify-write rounds of a referrers tag another writer keeps changing. */
-const TAG_ROUNDS = 5
 
 /** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */
 export type ReferrerScheme = 'api' | 'tag'
@@ -100,38 +102,30 @@ export async function attachReferrer(
 
 /**
  * The referrers tag with `added` in it. A tag that holds something other
- * than an OCI index is refused, as the spec asks; a lost race (the tag read
- * back without it) is tried again. Returns whether the tag was written.
+ * than an OCI index is refused, as the spec asks. Whether it was written.
  */
-async function addToReferrersTag(
+function addToReferrersTag(
   client: RegistryClient,
   image: Image,
   tag: string,
   added: OciDescriptor
 ): Promise<boolean> {
-  let written = false
-  for (let round = 0; round < TAG_ROUNDS; round++) {
-    const held = await client.getManifest(image, tag)
+  const next = (held: Manifest | undefined) => {
     const listed = held === undefined ? [] : referrersOf(held)
     if (listed === undefined)
       throw new RegistryError(
         image.registry,
         `${image.name}:${tag} is the referrers tag of a digest but holds ${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
       )
-    const next = withReferrer(listed, added)
-    if (next === undefined) return written
-    const put = await client.pushManifest(
-      image,
-      tag,
-      referrersList(next),
-      held?.etag
-    )
-    written ||= !put.conflict
+    const all = withReferrer(listed, added)
+    return all && referrersList(all)
   }
-  throw new RegistryError(
-    image.registry,
-    `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
-  )
+  const raced = () =>
+    new RegistryError(
+      image.registry,
+      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
+    )
+  return updateTag(client, image, tag, next, raced)
 }
 
 /**

@@ -10,8 +10,7 @@ import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import type { RegistryClient } from '../registry/client.js'
 import { openKeylessSigner, type KeylessSigner } from './keyless-signer.js'
-import { writeKeylessSignature } from './keyless-signatures.js'
-import { writeSignature } from './signatures.js'
+import { addSignature, writeSignature } from './signatures.js'
 import type { Signer } from './signing-key.js'
 import { keylessVerifyCommand } from './sigstore.js'
 import { requestIdToken } from './sigstore-client.js'
@@ -109,7 +108,7 @@ export function keylessImageSigner(
   return {
     async sign(image, digest, env) {
       const signer = await (opened ??= openSigner(signing, request, env))
-      const { tag, written } = await writeKeylessSignature(
+      const { tag, written } = await addSignature(
         env.registry,
         image,
         digest,
