@@ -1,8 +1,7 @@
 /**
  * An OCI layout into one repository, by digest and under no tag: every blob
  * (a few at a time), then the child manifests (those of one index at once),
- * then the root. The tags are
- * the caller's to set afterwards.
+ * then the root. The tags are the caller's to set afterwards.
  */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'

@@ -1,9 +1,7 @@
 /**
- * An OCI image layout on disk (index.json, blobs/sha256/…), read for an
- * upload: its one root (the index or manifest index.json names) and every
- * blob and child manifest the root needs, in upload order. Manifests are
- * read and their digests checked; blobs are only found and sized, since
- * the upload streams them and the registry checks their digests.
+ * An OCI image layout on disk, read for an upload: its one root and every
+ * blob and child manifest it needs, in upload order. Manifests are read and
+ * checked; blobs only found and sized (the registry checks their digests).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -1,11 +1,9 @@
 /**
- * An image of the classic image store as an OCI layout with compressed
- * layers, ready for the registry client's upload. The classic store refuses
- * buildx's `type=oci` output; `docker save` (Docker 25+) writes an OCI
- * layout tar instead, but with uncompressed layers. Its stdout is read as a
- * stream: each layer is gzipped on its way to disk (never whole in memory;
- * blocks that look random are stored, see block-gzip.ts), and the manifests
- * and index are rewritten to name the gzipped layers.
+ * An image of the classic image store as an OCI layout with gzipped layers.
+ * The classic store refuses buildx's `type=oci` output; `docker save`
+ * (Docker 25+) writes an OCI layout tar, with uncompressed layers: each is
+ * gzipped on its way to disk (never whole in memory), and the manifests and
+ * index rewritten to name the gzipped layers.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
@@ -52,11 +50,9 @@ interface ManifestJson {
 }
 
 /**
- * `docker save <image>` into `dir` as an OCI layout with gzipped layers.
- * Where docker talks to a local socket (`engineSocket`), the engine's own
- * save endpoint is asked over it, as the docker CLI would ask it, without
- * starting a docker process (50-60 ms here, more on a busy runner); where
- * that socket cannot be reached, the docker CLI saves.
+ * `docker save <image>` into `dir` as an OCI layout with gzipped layers:
+ * over the engine's socket where it answers (no docker process: 50-60 ms
+ * saved, more on a busy runner), else by the docker CLI.
  */
 export async function saveImageLayout(
   docker: DockerRunner,
@@ -124,11 +120,9 @@ class SavedBlobs {
 
   /**
    * Takes one blob of the tar. Layers come before the manifests that say
-   * they are layers, so a blob is judged by its first bytes: JSON (a
-   * manifest, a config) and a layer already compressed (the containerd
-   * store saves its layers as they are stored) are kept, anything else
-   * gzipped. A layer that starts with "{" (a tar cannot: it starts with a
-   * file name) is gzipped later.
+   * they are layers, so a blob is judged by its first bytes: JSON and a
+   * layer already compressed (the containerd store saves them so) are kept,
+   * anything else gzipped. A layer that starts with "{" is gzipped later.
    */
   async take(hex: string, stream: Readable): Promise<void> {
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>

@@ -1,7 +1,7 @@
 /**
- * Registry authentication: answers 401 challenges (Basic, or Bearer tokens
- * from the realm), remembers the scheme per registry so later requests
- * authenticate up front, and caches tokens per registry and scope.
+ * Registry authentication: answers 401 challenges (Basic, or a Bearer token
+ * from the realm), remembering the scheme per registry to authenticate up
+ * front, and tokens per registry and scope.
  */
 import type { RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'

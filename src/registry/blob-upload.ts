@@ -1,8 +1,7 @@
 /**
- * One blob into one repository, by digest: nothing sent when the registry
- * has it, a mount when another repository of the registry has it, else an
- * upload streamed from the file (one PUT when small, PATCH chunks when
- * large) that resumes where the registry says it is after a failure.
+ * One blob into one repository: nothing sent when it is there, a mount when
+ * another repository of the registry has it, else streamed from the file
+ * (one PUT, or PATCH chunks), resumed where the registry says after a failure.
  */
 import { createReadStream } from 'node:fs'
 import type { RepositoryReference } from '../reference/repository.js'
@@ -57,8 +56,7 @@ export async function uploadBlob(
   options: BlobUploadOptions,
   tuning: UploadTuning
 ): Promise<BlobUploadResult> {
-  const upload = new BlobUpload(transport, ref, blob, options, tuning)
-  return upload.run()
+  return new BlobUpload(transport, ref, blob, options, tuning).run()
 }
 
 class BlobUpload {
@@ -141,9 +139,8 @@ class BlobUpload {
   }
 
   /**
-   * Sends the bytes, each step (a PATCH, the PUT) retried with the policy;
-   * after a failed step the registry is asked where the upload is. True if
-   * the registry turned out to have the blob already.
+   * Sends the bytes, each step retried, asking the registry where the upload
+   * is after a failed one. True if the registry turned out to have the blob.
    */
   private async send(first: Session): Promise<boolean> {
     let session = first
@@ -261,11 +258,7 @@ class BlobUpload {
     return this.open()
   }
 
-  /**
-   * A refusal that a new try can mend is transient: a forgotten or broken
-   * upload (404, 400 BLOB_UPLOAD_INVALID), a range the registry does not
-   * expect (416). The retry asks the registry where the upload is.
-   */
+  /** Transient: a forgotten or broken upload (404, 400 BLOB_UPLOAD_INVALID), an unexpected range (416). */
   private async lost(
     response: RegistryResponse,
     fail: () => Promise<Error>

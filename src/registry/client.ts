@@ -1,8 +1,6 @@
 /**
- * The Docker Registry HTTP API v2 client the action uses: its options, and
- * one factory that builds the transport (timeouts, authentication, retries)
- * and joins the probes, the tag list, the manifest endpoints and the blob
- * endpoints.
+ * The Docker Registry HTTP API v2 client: one factory joining the transport
+ * (timeouts, authentication, retries) and the endpoints built on it.
  */
 import type { Image } from '../reference/images.js'
 import { httpFetch, type RegistryFetch } from './http-fetch.js'
@@ -50,31 +48,22 @@ const defaultSleep = (ms: number): Promise<void> =>
 export function createRegistryClient(
   options: RegistryClientOptions
 ): RegistryClient {
+  const { retries, baseDelayMs, maxDelayMs } = options
   const sleep = options.sleep ?? defaultSleep
+  const retry = { retries, sleep, baseDelayMs, maxDelayMs }
   const transport = createTransport({
+    ...retry,
     credentials: options.credentials,
-    retries: options.retries,
-    sleep,
     fetch: options.fetch ?? httpFetch,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    baseDelayMs: options.baseDelayMs,
-    maxDelayMs: options.maxDelayMs,
     debug: options.debug
   })
-  const tuning = {
-    chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-    retry: {
-      retries: options.retries,
-      sleep,
-      baseDelayMs: options.baseDelayMs,
-      maxDelayMs: options.maxDelayMs
-    }
-  }
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
   return {
     ...registryProbes(transport),
     ...tagList(transport, options.pageSize),
     ...manifestEndpoints(transport),
-    ...blobEndpoints(transport, tuning)
+    ...blobEndpoints(transport, { chunkBytes, retry })
   }
 }
 

@@ -1,11 +1,9 @@
 /**
- * OCI 1.1 referrers in a registry, by distribution-spec 1.1: a manifest
- * with a `subject` is put by digest; a registry with the referrers API
- * answers `OCI-Subject` and lists it at `/v2/<name>/referrers/<digest>`.
- * Where it does not (distribution 2.8, GHCR), the client keeps the list
+ * OCI 1.1 referrers in a registry: a manifest with a `subject` is put by
+ * digest; a registry with the referrers API answers `OCI-Subject` and lists
+ * it. Where it does not (distribution 2.8, GHCR), the client keeps the list
  * itself, as cosign and @sigstore/oci do: an OCI index under the referrers
- * tag `sha256-<hex>`, read, added to and put back (with If-Match where the
- * registry honours it), then read again until it holds the referrer.
+ * tag `sha256-<hex>`.
  */
 import type { Image } from '../reference/images.js'
 import {
@@ -69,11 +67,7 @@ export async function listReferrers(
   return (await findReferrers(client, image, digest)).referrers
 }
 
-/**
- * Puts a referrer (its blobs must be in `image` already) and sees it
- * listed: by the registry when it answers `OCI-Subject`, else in the
- * referrers tag of its subject.
- */
+/** Puts a referrer (its blobs must be in `image`) and sees it listed, by the API or in the referrers tag. */
 export async function attachReferrer(
   client: RegistryClient,
   image: Image,
@@ -130,9 +124,8 @@ function addToReferrersTag(
 
 /**
  * The attestation manifests buildx put in the image's index, each attached
- * as a referrer of the platform manifest it describes. The index keeps
- * them (docker buildx imagetools inspect reads them there). [] for an
- * image without attestations.
+ * as a referrer of the platform manifest it describes; the index keeps them
+ * (docker buildx imagetools inspect reads them there).
  */
 export async function attachAttestations(
   client: RegistryClient,
@@ -162,11 +155,9 @@ export async function attachAttestations(
 }
 
 /**
- * Copies the referrers of `digest` and of the manifests its index lists
- * (where attestations refer to) from one repository to another, on any
- * registry: blobs mounted within one registry, else read and put (they
- * are small: statements, signatures). Referrers that are themselves
- * indexes are left out. Returns what was attached.
+ * Copies the referrers of `digest` and of the manifests its index lists to
+ * another repository, on any registry: blobs mounted within one registry,
+ * else read and put (they are small). Referrers that are indexes are left out.
  */
 export async function copyReferrers(
   client: RegistryClient,
