@@ -85,10 +85,9 @@ export async function uploadLayout(
 }
 
 /**
- * A manifest the registry refused as such (4xx, not an auth answer) while
- * the image carries buildx's attestations: some registries (ECR, Aliyun
- * ACR, Fly) refuse those, so the error says how to publish without them,
- * after the registry's own words.
+ * A manifest refused as such (4xx, not auth) while the image carries
+ * buildx's attestations, which some registries (ECR, Aliyun ACR, Fly)
+ * refuse: the error says how to publish without them.
  */
 function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
   if (

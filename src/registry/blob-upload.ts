@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs'
 import type { RepositoryReference } from '../reference/repository.js'
+import type { Image } from '../reference/images.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './link.js'
@@ -27,11 +28,13 @@ export interface BlobUploadResult {
   bytesSent: number
 }
 
-export interface BlobUploadOptions {
-  /** Repositories of the same registry that may have the blob (mounted from). */
-  mountFrom?: RepositoryReference[]
+export interface UploadBlobOptions {
+  /** Repositories of the same registry that may have the blob: mounted from, not uploaded. */
+  mountFrom?: Image[]
   /** Told the bytes of the blob the registry has so far, as they are sent. */
   onProgress?: (sent: number) => void
+  /** PATCH chunks of this size instead of the client's. */
+  chunkBytes?: number
 }
 
 export interface UploadTuning {
@@ -53,7 +56,7 @@ export async function uploadBlob(
   transport: Transport,
   ref: RepositoryReference,
   blob: BlobFile,
-  options: BlobUploadOptions,
+  options: UploadBlobOptions,
   tuning: UploadTuning
 ): Promise<BlobUploadResult> {
   return new BlobUpload(transport, ref, blob, options, tuning).run()
@@ -63,15 +66,17 @@ class BlobUpload {
   private bytesSent = 0
 
   private readonly uploads: string
+  private readonly chunkBytes: number
 
   constructor(
     private readonly transport: Transport,
     private readonly ref: RepositoryReference,
     private readonly blob: BlobFile,
-    private readonly options: BlobUploadOptions,
+    private readonly options: UploadBlobOptions,
     private readonly tuning: UploadTuning
   ) {
     this.uploads = `/v2/${ref.repository}/blobs/uploads/`
+    this.chunkBytes = options.chunkBytes ?? tuning.chunkBytes
   }
 
   async run(): Promise<BlobUploadResult> {
@@ -170,7 +175,7 @@ class BlobUpload {
   /** One request: the whole blob, the next chunk, or the closing PUT. */
   private async step(session: Session): Promise<Session | 'done'> {
     const { size } = this.blob
-    const whole = session.offset === 0 && size <= this.tuning.chunkBytes
+    const whole = session.offset === 0 && size <= this.chunkBytes
     if (whole || session.offset >= size) {
       await this.put(session, whole)
       return 'done'
@@ -180,7 +185,7 @@ class BlobUpload {
 
   private async patch(session: Session): Promise<Session> {
     const start = session.offset
-    const end = Math.min(start + this.tuning.chunkBytes, this.blob.size) - 1
+    const end = Math.min(start + this.chunkBytes, this.blob.size) - 1
     await this.blob.available?.(end)
     const request = {
       method: 'PATCH',

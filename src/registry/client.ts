@@ -83,10 +83,9 @@ export async function requireManifest(
 export const TAG_ROUNDS = 5
 
 /**
- * Puts at `tag` what `next` makes of what it holds (undefined: nothing to
- * add), with If-Match where the registry honours it, and reads it again
- * until `next` has nothing to add; `raced` is thrown after TAG_ROUNDS
- * rounds. Whether the tag was written.
+ * Puts at `tag` what `next` makes of what it holds, with If-Match, until
+ * `next` has nothing to add (undefined); `raced` after TAG_ROUNDS rounds.
+ * Whether the tag was written.
  */
 export async function updateTag(
   client: Pick<RegistryClient, 'getManifest' | 'pushManifest'>,

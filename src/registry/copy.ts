@@ -25,10 +25,9 @@ export const platformName = (platform: {
     .join('/')
 
 /**
- * Makes an image (an index with all its platforms, or one manifest) of
- * another repository of the same registry available in `toImage` without
- * uploading: every blob is mounted and every child manifest put by its
- * digest. The image's own manifest is left for the caller to put.
+ * Makes an image of another repository of the same registry available in
+ * `toImage` without uploading: blobs mounted, child manifests put by digest.
+ * The image's own manifest is left for the caller to put.
  */
 export async function mountImage(
   client: RegistryClient,

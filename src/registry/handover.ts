@@ -1,10 +1,8 @@
 /**
  * How a digest-mode leg hands its image to the merge job: a one-entry OCI
- * index naming the leg's image, under a tag named by the run and platform.
- * The registry API has no tag-free way for another job to find a manifest,
- * but this index is the leg's own (its annotation names the run and
- * platform), so the merge job deletes it by digest afterwards, and its tag
- * with it, without touching the image the index points at.
+ * index under a tag named by the run and platform (the registry API has no
+ * tag-free way for another job to find a manifest). The index is the leg's
+ * own, so the merge job deletes it by digest, tag and all, image untouched.
  */
 import {
   jsonManifest,

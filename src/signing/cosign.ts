@@ -1,10 +1,8 @@
 /**
- * cosign's classic signature scheme, as `cosign sign` writes it and
- * `cosign verify` reads it: the signatures of digest sha256:X live in the
- * same repository under the tag `sha256-X.sig`, an OCI manifest with one
- * layer per signature. A layer's blob is the simple-signing payload (the
- * digest it vouches for), its annotation the signature over that payload.
- * Attestations live the same way under `sha256-X.att`.
+ * cosign's classic signature scheme: the signatures of sha256:X under the
+ * tag `sha256-X.sig` of the same repository, one layer per signature (the
+ * simple-signing payload, annotated with the signature over it);
+ * attestations likewise under `sha256-X.att`.
  */
 import {
   jsonManifest,

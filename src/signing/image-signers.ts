@@ -1,9 +1,7 @@
 /**
- * What signs a run's digests, behind one interface the sign phase calls:
- * a key, or keyless (GitHub's OIDC token looked for before anything runs,
- * asked for, masked, when the first digest is signed, and the certificate
- * made then, so its ten minutes start after the build; every image of the
- * run is signed with that one certificate).
+ * What signs a run's digests: a key, or keyless (the OIDC token asked for
+ * when the first digest is signed, so the certificate's ten minutes start
+ * after the build; every image of the run is signed with it).
  */
 import type { Image } from '../reference/images.js'
 import { InputError } from '../errors/input-error.js'

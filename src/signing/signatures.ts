@@ -59,14 +59,14 @@ export function addLayers(
   return updateTag(client, image, tag, next, raced)
 }
 
-/** Signatures among `layers` that vouch for `digest` and verify with the key. */
-async function validSignatures(
+/** How many signatures on `digest` in `image` verify with the PEM public key. */
+export async function countValidSignatures(
   client: RegistryClient,
   image: Image,
   digest: string,
-  layers: Descriptor[],
   publicKey: string
-): Promise<Descriptor[]> {
+): Promise<number> {
+  const layers = await layersAt(client, image, artifactTag(digest, 'sig'))
   const checked = await Promise.all(
     layers.map(async layer => {
       const signature = layer.annotations?.[SIGNATURE_ANNOTATION]
@@ -80,7 +80,7 @@ async function validSignatures(
       )
     })
   )
-  return layers.filter((_, index) => checked[index])
+  return checked.filter(Boolean).length
 }
 
 /**
@@ -94,16 +94,8 @@ export async function writeSignature(
   digest: string,
   signer: Signer
 ): Promise<{ tag: string; written: boolean }> {
-  const tag = artifactTag(digest, 'sig')
-  const held = await layersAt(client, image, tag)
-  const valid = await validSignatures(
-    client,
-    image,
-    digest,
-    held,
-    signer.publicKey
-  )
-  if (valid.length > 0) return { tag, written: false }
+  if ((await countValidSignatures(client, image, digest, signer.publicKey)) > 0)
+    return { tag: artifactTag(digest, 'sig'), written: false }
   const annotate = (payload: Uint8Array) => ({
     [SIGNATURE_ANNOTATION]: signer.sign(payload)
   })
@@ -134,17 +126,6 @@ export async function addSignature(
     await signer.annotate(payload)
   )
   return { tag, written: await addLayers(client, image, tag, [layer]) }
-}
-
-/** How many signatures on `digest` in `image` verify with the PEM public key. */
-export async function countValidSignatures(
-  client: RegistryClient,
-  image: Image,
-  digest: string,
-  publicKey: string
-): Promise<number> {
-  const held = await layersAt(client, image, artifactTag(digest, 'sig'))
-  return (await validSignatures(client, image, digest, held, publicKey)).length
 }
 
 /**
