@@ -72,7 +72,7 @@ export async function requireManifest(
   registry: Pick<RegistryClient, 'getManifest'>,
   image: Image,
   reference: string,
-  missing: string
+  missing = `${image.name}@${reference} is not in the registry`
 ): Promise<Manifest> {
   const manifest = await registry.getManifest(image, reference)
   if (manifest === undefined) throw new Error(missing)

@@ -35,12 +35,7 @@ export async function mountImage(
   digest: string,
   toImage: Image
 ): Promise<Manifest> {
-  const manifest = await requireManifest(
-    client,
-    fromImage,
-    digest,
-    `${fromImage.name}@${digest} is not in the registry`
-  )
+  const manifest = await requireManifest(client, fromImage, digest)
   const json = parse(manifest)
   for (const child of json.manifests ?? []) {
     const childManifest = await mountImage(

@@ -132,12 +132,7 @@ export async function attachAttestations(
   image: Image,
   digest: string
 ): Promise<AttachedReferrer[]> {
-  const index = await requireManifest(
-    client,
-    image,
-    digest,
-    `${image.name}@${digest} is not in the registry`
-  )
+  const index = await requireManifest(client, image, digest)
   const embedded = embeddedAttestations(index)
   if (embedded.length > 0) await client.putBlob(image, EMPTY_CONFIG_BYTES)
   const attached: AttachedReferrer[] = []
@@ -165,27 +160,17 @@ export async function copyReferrers(
   digest: string,
   toImage: Image
 ): Promise<AttachedReferrer[]> {
-  const root = await requireManifest(
-    client,
-    fromImage,
-    digest,
-    `${fromImage.name}@${digest} is not in the registry`
-  )
+  const root = await requireManifest(client, fromImage, digest)
   const copied: AttachedReferrer[] = []
   for (const subject of [digest, ...childDigests(root)]) {
     const target = await findReferrers(client, toImage, subject)
     const held = new Set(target.referrers.map(d => d.digest))
     for (const listed of await listReferrers(client, fromImage, subject)) {
       if (held.has(listed.digest)) {
-        const tag = target.scheme === 'tag' ? referrersTag(subject) : undefined
-        const { digest: found } = listed
-        copied.push({
-          digest: found,
-          subject,
-          scheme: target.scheme,
-          ...(tag && { tag }),
-          written: false
-        })
+        const { scheme } = target
+        const tag = scheme === 'tag' ? { tag: referrersTag(subject) } : {}
+        const found = { digest: listed.digest, subject, scheme, ...tag }
+        copied.push({ ...found, written: false })
         continue
       }
       const referrer = await client.getManifest(fromImage, listed.digest)
