@@ -1,21 +1,16 @@
 /**
- * A layer gzipped in fixed blocks, each at the level its bytes deserve, two
- * at a time on zlib's worker threads. A block that looks random (already
- * compressed files, random data) is stored, where deflate would gain under
- * 1% for about four times the CPU; the others are deflated at the given
- * level, each on its own (a block is 1 MiB, deflate's window 32 KiB: the
- * loss is small). One gzip member: header, the blocks (each ends on a byte
- * boundary), an empty final block, CRC-32 and size. The blocks and the
- * choice depend on the bytes alone, never on how the stream was cut, so the
- * same layer gives the same gzip (and digest) on a re-run. zlib cannot
- * change its level between blocks (Node's params() does not take here) nor
- * deflate blocks apart, hence our own framing.
+ * A layer gzipped in fixed 1 MiB blocks, two at a time on zlib's threads: a
+ * block that looks random is stored (deflate would gain under 1% for about
+ * four times the CPU), the others deflated each on its own (deflate's window
+ * is 32 KiB: the loss is small). Blocks and choice depend on the bytes alone,
+ * so a re-run gives the same gzip and digest. zlib can neither change level
+ * between blocks (Node's params() does not take here) nor deflate blocks
+ * apart, hence our own framing of one gzip member.
  */
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
 import { constants, deflateRaw } from 'node:zlib'
 
-/** The unit of the level choice and of the parallel deflate. */
 export const BLOCK_BYTES = 1024 * 1024
 /** Blocks deflated at once (zlib runs on libuv's worker threads). */
 const IN_FLIGHT = 2

@@ -1,10 +1,8 @@
 /**
  * `load: true` from the very layout that is uploaded: the bytes tested
- * locally are the bytes pushed. The layout goes to the engine as the tar
- * `docker save` (Docker 25+) writes: index.json naming each reference (the
- * containerd image store reads it, index and attestations included) and
- * manifest.json for the classic store's loader (one platform: its config,
- * so the same image id as the pushed config).
+ * locally are the bytes pushed. The engine gets the tar `docker save`
+ * writes: index.json naming each reference (for the containerd store) and
+ * manifest.json (for the classic store: one platform, the pushed config).
  */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -96,12 +94,12 @@ async function layoutTar(layout: OciLayout, refs: string[]): Promise<Readable> {
   // loaded here, as for docker save: only a run with load reads it
   const { default: tarStream } = await import('tar-stream')
   const pack = tarStream.pack()
-  const small = (name: string, value: object) =>
+  const small = (name: string, value: Buffer | string) =>
     new Promise<void>((done, fail) =>
-      pack.entry({ name }, JSON.stringify(value), error =>
-        error ? fail(error) : done()
-      )
+      pack.entry({ name }, value, error => (error ? fail(error) : done()))
     )
+  const json = (name: string, value: object) =>
+    small(name, JSON.stringify(value))
   const file = (name: string, path: string, size: number) =>
     new Promise<void>((done, fail) => {
       const source = createReadStream(path)
@@ -111,19 +109,14 @@ async function layoutTar(layout: OciLayout, refs: string[]): Promise<Readable> {
       )
     })
   const write = async () => {
-    await small('oci-layout', { imageLayoutVersion: '1.0.0' })
-    for (const manifest of [...layout.manifests, layout.root])
-      await new Promise<void>((done, fail) =>
-        pack.entry(
-          { name: `blobs/sha256/${manifest.digest.slice(7)}` },
-          Buffer.from(manifest.body),
-          error => (error ? fail(error) : done())
-        )
-      )
-    for (const blob of layout.blobs)
-      await file(`blobs/sha256/${blob.digest.slice(7)}`, blob.path, blob.size)
-    await small('index.json', namedIndex(layout, refs))
-    await small('manifest.json', classicManifest(layout, refs))
+    const blob = (digest: string) => `blobs/sha256/${digest.slice(7)}`
+    await json('oci-layout', { imageLayoutVersion: '1.0.0' })
+    for (const { digest, body } of [...layout.manifests, layout.root])
+      await small(blob(digest), Buffer.from(body))
+    for (const { digest, path, size } of layout.blobs)
+      await file(blob(digest), path, size)
+    await json('index.json', namedIndex(layout, refs))
+    await json('manifest.json', classicManifest(layout, refs))
     pack.finalize()
   }
   write().catch((error: unknown) => pack.destroy(error as Error))

@@ -1,15 +1,10 @@
 /**
- * Big blobs uploaded while buildx still writes the layout. buildx's OCI
- * exporter writes each blob through containerd's local content store:
- * `<layout>/ingest/<key>/data` grows as the blob comes, `ref` names it
- * (`layer-sha256:<hex>`) and `total` says its size; when it is whole, the
- * file is renamed into `blobs/sha256/`. A blob that is big enough goes to
- * the registry in chunks as soon as each chunk is on disk, so its upload
- * overlaps buildx's export instead of following it.
- *
- * Best effort: the registry checks the digest of what it was sent, and the
- * layout's own upload afterwards sends whatever did not get in this way
- * (its HEAD finds the rest). Nothing here fails a run.
+ * Big blobs uploaded while buildx still writes the layout. Its OCI exporter
+ * writes each blob through containerd's content store: `<layout>/ingest/
+ * <key>/data` grows, `ref` names it (`layer-sha256:<hex>`), `total` is its
+ * size, and when whole it is renamed into `blobs/sha256/`. Each chunk goes
+ * to the registry once it is on disk. Best effort, never failing a run: the
+ * registry checks the digest, and the layout's upload sends what is missing.
  */
 import type { Image } from '../reference/images.js'
 import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'

@@ -1,8 +1,7 @@
 /**
  * An OCI layout into one repository, by digest and under no tag: every blob
  * (a few at a time), then the child manifests (those of one index at once),
- * then the root. The tags are
- * the caller's to set afterwards.
+ * then the root. The tags are the caller's to set afterwards.
  */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
@@ -86,10 +85,9 @@ export async function uploadLayout(
 }
 
 /**
- * A manifest the registry refused as such (4xx, not an auth answer) while
- * the image carries buildx's attestations: some registries (ECR, Aliyun
- * ACR, Fly) refuse those, so the error says how to publish without them,
- * after the registry's own words.
+ * A manifest refused as such (4xx, not auth) while the image carries
+ * buildx's attestations, which some registries (ECR, Aliyun ACR, Fly)
+ * refuse: the error says how to publish without them.
  */
 function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
   if (

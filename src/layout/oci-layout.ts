@@ -1,15 +1,16 @@
 /**
- * An OCI image layout on disk (index.json, blobs/sha256/…), read for an
- * upload: its one root (the index or manifest index.json names) and every
- * blob and child manifest the root needs, in upload order. Manifests are
- * read and their digests checked; blobs are only found and sized, since
- * the upload streams them and the registry checks their digests.
+ * An OCI image layout on disk, read for an upload: its one root and every
+ * blob and child manifest it needs, in upload order. Manifests are read and
+ * checked; blobs only found and sized (the registry checks their digests).
  */
-import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isSha256Digest } from '../reference/grammar.js'
-import type { Manifest } from '../registry/manifest.js'
+import { isSha256Digest, sha256Digest } from '../reference/grammar.js'
+import {
+  INDEX_TYPES,
+  MANIFEST_TYPES,
+  type Manifest
+} from '../registry/manifest.js'
 
 export interface Descriptor {
   mediaType: string
@@ -37,15 +38,6 @@ export interface OciLayout {
 
 /** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json'
-])
-const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json'
-])
 
 interface ManifestJson {
   mediaType?: string
@@ -97,7 +89,7 @@ class LayoutWalk {
     if (descriptor.size > MAX_MANIFEST_BYTES)
       throw new LayoutError(this.dir, `manifest ${descriptor.digest} too big`)
     const body = new Uint8Array(await readFile(path))
-    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    const digest = sha256Digest(body)
     if (digest !== descriptor.digest || body.length !== descriptor.size)
       throw new LayoutError(
         this.dir,

@@ -1,11 +1,9 @@
 /**
- * An image of the classic image store as an OCI layout with compressed
- * layers, ready for the registry client's upload. The classic store refuses
- * buildx's `type=oci` output; `docker save` (Docker 25+) writes an OCI
- * layout tar instead, but with uncompressed layers. Its stdout is read as a
- * stream: each layer is gzipped on its way to disk (never whole in memory;
- * blocks that look random are stored, see block-gzip.ts), and the manifests
- * and index are rewritten to name the gzipped layers.
+ * An image of the classic image store as an OCI layout with gzipped layers.
+ * The classic store refuses buildx's `type=oci` output; `docker save`
+ * (Docker 25+) writes an OCI layout tar, with uncompressed layers: each is
+ * gzipped on its way to disk (never whole in memory), and the manifests and
+ * index rewritten to name the gzipped layers.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
@@ -14,6 +12,8 @@ import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
+import { INDEX_TYPES } from '../registry/manifest.js'
+import { sha256Digest } from '../reference/grammar.js'
 import { engineSave } from '../docker/engine-api.js'
 import type { DockerRunner } from '../docker/runner.js'
 
@@ -34,10 +34,6 @@ const GZIPPED: Record<string, string> = {
   'application/vnd.docker.image.rootfs.diff.tar':
     'application/vnd.docker.image.rootfs.diff.tar.gzip'
 }
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json'
-])
 
 interface Descriptor {
   mediaType: string
@@ -54,11 +50,9 @@ interface ManifestJson {
 }
 
 /**
- * `docker save <image>` into `dir` as an OCI layout with gzipped layers.
- * Where docker talks to a local socket (`engineSocket`), the engine's own
- * save endpoint is asked over it, as the docker CLI would ask it, without
- * starting a docker process (50-60 ms here, more on a busy runner); where
- * that socket cannot be reached, the docker CLI saves.
+ * `docker save <image>` into `dir` as an OCI layout with gzipped layers:
+ * over the engine's socket where it answers (no docker process: 50-60 ms
+ * saved, more on a busy runner), else by the docker CLI.
  */
 export async function saveImageLayout(
   docker: DockerRunner,
@@ -126,11 +120,9 @@ class SavedBlobs {
 
   /**
    * Takes one blob of the tar. Layers come before the manifests that say
-   * they are layers, so a blob is judged by its first bytes: JSON (a
-   * manifest, a config) and a layer already compressed (the containerd
-   * store saves its layers as they are stored) are kept, anything else
-   * gzipped. A layer that starts with "{" (a tar cannot: it starts with a
-   * file name) is gzipped later.
+   * they are layers, so a blob is judged by its first bytes: JSON and a
+   * layer already compressed (the containerd store saves them so) are kept,
+   * anything else gzipped. A layer that starts with "{" is gzipped later.
    */
   async take(hex: string, stream: Readable): Promise<void> {
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
@@ -153,7 +145,7 @@ class SavedBlobs {
     else if (json.layers !== undefined)
       json.layers = await Promise.all(json.layers.map(l => this.layer(l)))
     const body = Buffer.from(JSON.stringify(json))
-    const digest = sha256(body)
+    const digest = sha256Digest(body)
     await writeFile(join(this.dir, digest.slice(7)), body)
     return { ...descriptor, digest, size: body.length }
   }
@@ -241,6 +233,3 @@ function parse(bytes: Buffer, what: string): ManifestJson {
     throw new Error(`docker save: ${what} is not JSON`)
   }
 }
-
-const sha256 = (bytes: Buffer): string =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`

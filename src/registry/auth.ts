@@ -1,7 +1,7 @@
 /**
- * Registry authentication: answers 401 challenges (Basic, or Bearer tokens
- * from the realm), remembers the scheme per registry so later requests
- * authenticate up front, and caches tokens per registry and scope.
+ * Registry authentication: answers 401 challenges (Basic, or a Bearer token
+ * from the realm), remembering the scheme per registry to authenticate up
+ * front, and tokens per registry and scope.
  */
 import type { RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'
@@ -31,8 +31,8 @@ export interface Authorization {
   reused: boolean
 }
 
-type Scheme =
-  { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string }
+type Bearer = { kind: 'bearer'; realm: string; service?: string }
+type Scheme = { kind: 'basic' } | Bearer
 
 export function basicAuthorization(credentials: Credentials): string {
   const pair = `${credentials.username}:${credentials.password}`
@@ -173,7 +173,7 @@ export class RegistryAuth {
 
   private async requestToken(
     registry: string,
-    scheme: Extract<Scheme, { kind: 'bearer' }>,
+    scheme: Bearer,
     scope: string | undefined,
     credentials: Credentials | undefined
   ): Promise<string> {
@@ -203,17 +203,26 @@ export class RegistryAuth {
   }
 }
 
+/** The service and scope a token is asked for, set in `params`. */
+function tokenParams(
+  params: URLSearchParams,
+  scheme: Bearer,
+  scope: string | undefined
+): URLSearchParams {
+  if (scheme.service !== undefined) params.set('service', scheme.service)
+  if (scope !== undefined) params.set('scope', scope)
+  return params
+}
+
 /** docker login's way: GET with Basic credentials. */
 function tokenUrl(
   realm: URL,
-  scheme: Extract<Scheme, { kind: 'bearer' }>,
+  scheme: Bearer,
   scope: string | undefined,
   credentials: Credentials | undefined
 ): URL {
   const url = new URL(realm)
-  if (scheme.service !== undefined)
-    url.searchParams.set('service', scheme.service)
-  if (scope !== undefined) url.searchParams.set('scope', scope)
+  tokenParams(url.searchParams, scheme, scope)
   if (credentials !== undefined)
     url.searchParams.set('account', credentials.username)
   return url
@@ -228,7 +237,7 @@ function tokenHeaders(credentials: Credentials | undefined) {
 
 /** An identity token (OAuth2 refresh token) is exchanged by POST, as docker does. */
 function refreshForm(
-  scheme: Extract<Scheme, { kind: 'bearer' }>,
+  scheme: Bearer,
   scope: string | undefined,
   refreshToken: string
 ): string {
@@ -237,9 +246,7 @@ function refreshForm(
     refresh_token: refreshToken,
     client_id: 'docker-publish-action'
   })
-  if (scheme.service !== undefined) form.set('service', scheme.service)
-  if (scope !== undefined) form.set('scope', scope)
-  return form.toString()
+  return tokenParams(form, scheme, scope).toString()
 }
 
 function tokenKey(registry: string, scope: string | undefined): string {

@@ -11,19 +11,13 @@ import {
   type BlobFile,
   type BlobUploadResult,
   uploadBlob,
+  type UploadBlobOptions,
   type UploadTuning
 } from './blob-upload.js'
 import { sha256Digest } from '../reference/grammar.js'
 import { checkSha256Digest } from './manifest.js'
 
-export interface UploadBlobOptions {
-  /** Images of the same registry that may have the blob: mounted from, not uploaded. */
-  mountFrom?: Image[]
-  /** Told the bytes of the blob the registry has so far, as they are sent. */
-  onProgress?: (sent: number) => void
-  /** PATCH chunks of this size instead of the client's. */
-  chunkBytes?: number
-}
+export type { UploadBlobOptions }
 
 export interface BlobEndpoints {
   /** Makes a blob of another repository on the same registry available here, uploading nothing. */
@@ -70,13 +64,7 @@ function uploadBlobFile(
 ): BlobEndpoints['uploadBlob'] {
   return async (ref, blob, options = {}) => {
     checkSha256Digest(ref, blob.digest)
-    return await uploadBlob(
-      transport,
-      ref,
-      blob,
-      { mountFrom: options.mountFrom ?? [], onProgress: options.onProgress },
-      { ...tuning, chunkBytes: options.chunkBytes ?? tuning.chunkBytes }
-    )
+    return await uploadBlob(transport, ref, blob, options, tuning)
   }
 }
 

@@ -1,11 +1,11 @@
 /**
- * One blob into one repository, by digest: nothing sent when the registry
- * has it, a mount when another repository of the registry has it, else an
- * upload streamed from the file (one PUT when small, PATCH chunks when
- * large) that resumes where the registry says it is after a failure.
+ * One blob into one repository: nothing sent when it is there, a mount when
+ * another repository of the registry has it, else streamed from the file
+ * (one PUT, or PATCH chunks), resumed where the registry says after a failure.
  */
 import { createReadStream } from 'node:fs'
 import type { RepositoryReference } from '../reference/repository.js'
+import type { Image } from '../reference/images.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './link.js'
@@ -28,11 +28,13 @@ export interface BlobUploadResult {
   bytesSent: number
 }
 
-export interface BlobUploadOptions {
-  /** Repositories of the same registry that may have the blob (mounted from). */
-  mountFrom?: RepositoryReference[]
+export interface UploadBlobOptions {
+  /** Repositories of the same registry that may have the blob: mounted from, not uploaded. */
+  mountFrom?: Image[]
   /** Told the bytes of the blob the registry has so far, as they are sent. */
   onProgress?: (sent: number) => void
+  /** PATCH chunks of this size instead of the client's. */
+  chunkBytes?: number
 }
 
 export interface UploadTuning {
@@ -54,26 +56,27 @@ export async function uploadBlob(
   transport: Transport,
   ref: RepositoryReference,
   blob: BlobFile,
-  options: BlobUploadOptions,
+  options: UploadBlobOptions,
   tuning: UploadTuning
 ): Promise<BlobUploadResult> {
-  const upload = new BlobUpload(transport, ref, blob, options, tuning)
-  return upload.run()
+  return new BlobUpload(transport, ref, blob, options, tuning).run()
 }
 
 class BlobUpload {
   private bytesSent = 0
 
   private readonly uploads: string
+  private readonly chunkBytes: number
 
   constructor(
     private readonly transport: Transport,
     private readonly ref: RepositoryReference,
     private readonly blob: BlobFile,
-    private readonly options: BlobUploadOptions,
+    private readonly options: UploadBlobOptions,
     private readonly tuning: UploadTuning
   ) {
     this.uploads = `/v2/${ref.repository}/blobs/uploads/`
+    this.chunkBytes = options.chunkBytes ?? tuning.chunkBytes
   }
 
   async run(): Promise<BlobUploadResult> {
@@ -141,9 +144,8 @@ class BlobUpload {
   }
 
   /**
-   * Sends the bytes, each step (a PATCH, the PUT) retried with the policy;
-   * after a failed step the registry is asked where the upload is. True if
-   * the registry turned out to have the blob already.
+   * Sends the bytes, each step retried, asking the registry where the upload
+   * is after a failed one. True if the registry turned out to have the blob.
    */
   private async send(first: Session): Promise<boolean> {
     let session = first
@@ -173,7 +175,7 @@ class BlobUpload {
   /** One request: the whole blob, the next chunk, or the closing PUT. */
   private async step(session: Session): Promise<Session | 'done'> {
     const { size } = this.blob
-    const whole = session.offset === 0 && size <= this.tuning.chunkBytes
+    const whole = session.offset === 0 && size <= this.chunkBytes
     if (whole || session.offset >= size) {
       await this.put(session, whole)
       return 'done'
@@ -183,7 +185,7 @@ class BlobUpload {
 
   private async patch(session: Session): Promise<Session> {
     const start = session.offset
-    const end = Math.min(start + this.tuning.chunkBytes, this.blob.size) - 1
+    const end = Math.min(start + this.chunkBytes, this.blob.size) - 1
     await this.blob.available?.(end)
     const request = {
       method: 'PATCH',
@@ -261,11 +263,7 @@ class BlobUpload {
     return this.open()
   }
 
-  /**
-   * A refusal that a new try can mend is transient: a forgotten or broken
-   * upload (404, 400 BLOB_UPLOAD_INVALID), a range the registry does not
-   * expect (416). The retry asks the registry where the upload is.
-   */
+  /** Transient: a forgotten or broken upload (404, 400 BLOB_UPLOAD_INVALID), an unexpected range (416). */
   private async lost(
     response: RegistryResponse,
     fail: () => Promise<Error>

@@ -32,17 +32,14 @@ function readParam(
 ): { name: string; value: string; rest: string } | undefined {
   const match = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*/.exec(text)
   if (match === null) return undefined
+  const name = match[1].toLowerCase()
   const after = text.slice(match[0].length)
   if (after.startsWith('"')) {
     const [value, rest] = readQuoted(after)
-    return { name: match[1].toLowerCase(), value, rest }
+    return { name, value, rest }
   }
-  const token = /^[^,\s]*/.exec(after)?.[0] ?? ''
-  return {
-    name: match[1].toLowerCase(),
-    value: token,
-    rest: after.slice(token.length)
-  }
+  const value = /^[^,\s]*/.exec(after)?.[0] ?? ''
+  return { name, value, rest: after.slice(value.length) }
 }
 
 /** All challenges in a header value, in order (one header may hold several). */

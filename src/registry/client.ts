@@ -1,8 +1,6 @@
 /**
- * The Docker Registry HTTP API v2 client the action uses: its options, and
- * one factory that builds the transport (timeouts, authentication, retries)
- * and joins the probes, the tag list, the manifest endpoints and the blob
- * endpoints.
+ * The Docker Registry HTTP API v2 client: one factory joining the transport
+ * (timeouts, authentication, retries) and the endpoints built on it.
  */
 import type { Image } from '../reference/images.js'
 import { httpFetch, type RegistryFetch } from './http-fetch.js'
@@ -50,31 +48,22 @@ const defaultSleep = (ms: number): Promise<void> =>
 export function createRegistryClient(
   options: RegistryClientOptions
 ): RegistryClient {
+  const { retries, baseDelayMs, maxDelayMs } = options
   const sleep = options.sleep ?? defaultSleep
+  const retry = { retries, sleep, baseDelayMs, maxDelayMs }
   const transport = createTransport({
+    ...retry,
     credentials: options.credentials,
-    retries: options.retries,
-    sleep,
     fetch: options.fetch ?? httpFetch,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    baseDelayMs: options.baseDelayMs,
-    maxDelayMs: options.maxDelayMs,
     debug: options.debug
   })
-  const tuning = {
-    chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-    retry: {
-      retries: options.retries,
-      sleep,
-      baseDelayMs: options.baseDelayMs,
-      maxDelayMs: options.maxDelayMs
-    }
-  }
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
   return {
     ...registryProbes(transport),
     ...tagList(transport, options.pageSize),
     ...manifestEndpoints(transport),
-    ...blobEndpoints(transport, tuning)
+    ...blobEndpoints(transport, { chunkBytes, retry })
   }
 }
 
@@ -83,9 +72,37 @@ export async function requireManifest(
   registry: Pick<RegistryClient, 'getManifest'>,
   image: Image,
   reference: string,
-  missing: string
+  missing = `${image.name}@${reference} is not in the registry`
 ): Promise<Manifest> {
   const manifest = await registry.getManifest(image, reference)
   if (manifest === undefined) throw new Error(missing)
   return manifest
+}
+
+/** Read-modify-write rounds of a tag another writer keeps changing. */
+export const TAG_ROUNDS = 5
+
+/**
+ * Puts at `tag` what `next` makes of what it holds, with If-Match, until
+ * `next` has nothing to add (undefined); `raced` after TAG_ROUNDS rounds.
+ * Whether the tag was written.
+ */
+export async function updateTag(
+  client: Pick<RegistryClient, 'getManifest' | 'pushManifest'>,
+  image: Image,
+  tag: string,
+  next: (
+    held: Manifest | undefined
+  ) => Manifest | undefined | Promise<Manifest | undefined>,
+  raced: () => Error
+): Promise<boolean> {
+  let written = false
+  for (let round = 0; round < TAG_ROUNDS; round++) {
+    const held = await client.getManifest(image, tag)
+    const put = await next(held)
+    if (put === undefined) return written
+    const pushed = await client.pushManifest(image, tag, put, held?.etag)
+    written ||= !pushed.conflict
+  }
+  throw raced()
 }

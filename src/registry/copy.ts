@@ -1,6 +1,6 @@
 import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
-import type { Manifest } from './manifest.js'
+import { parseJsonBytes, type Manifest } from './manifest.js'
 
 interface ManifestJson {
   manifests?: {
@@ -11,15 +11,23 @@ interface ManifestJson {
   layers?: { digest: string }[]
 }
 
-function parse(manifest: Manifest): ManifestJson {
-  return JSON.parse(new TextDecoder().decode(manifest.body)) as ManifestJson
-}
+const parse = (manifest: Manifest) =>
+  parseJsonBytes<ManifestJson>(manifest.body)
+
+/** "os/architecture[/variant]". */
+export const platformName = (platform: {
+  os: string
+  architecture: string
+  variant?: string
+}): string =>
+  [platform.os, platform.architecture, platform.variant]
+    .filter(Boolean)
+    .join('/')
 
 /**
- * Makes an image (an index with all its platforms, or one manifest) of
- * another repository of the same registry available in `toImage` without
- * uploading: every blob is mounted and every child manifest put by its
- * digest. The image's own manifest is left for the caller to put.
+ * Makes an image of another repository of the same registry available in
+ * `toImage` without uploading: blobs mounted, child manifests put by digest.
+ * The image's own manifest is left for the caller to put.
  */
 export async function mountImage(
   client: RegistryClient,
@@ -27,12 +35,7 @@ export async function mountImage(
   digest: string,
   toImage: Image
 ): Promise<Manifest> {
-  const manifest = await requireManifest(
-    client,
-    fromImage,
-    digest,
-    `${fromImage.name}@${digest} is not in the registry`
-  )
+  const manifest = await requireManifest(client, fromImage, digest)
   const json = parse(manifest)
   for (const child of json.manifests ?? []) {
     const childManifest = await mountImage(
@@ -57,10 +60,6 @@ export function indexPlatforms(manifest: Manifest): string[] {
   return (parse(manifest).manifests ?? []).flatMap(({ platform }) =>
     platform === undefined || platform.os === 'unknown'
       ? []
-      : [
-          [platform.os, platform.architecture, platform.variant]
-            .filter(Boolean)
-            .join('/')
-        ]
+      : [platformName(platform)]
   )
 }

@@ -1,16 +1,17 @@
 /**
  * How a digest-mode leg hands its image to the merge job: a one-entry OCI
- * index naming the leg's image, under a tag named by the run and platform.
- * The registry API has no tag-free way for another job to find a manifest,
- * but this index is the leg's own (its annotation names the run and
- * platform), so the merge job deletes it by digest afterwards, and its tag
- * with it, without touching the image the index points at.
+ * index under a tag named by the run and platform (the registry API has no
+ * tag-free way for another job to find a manifest). The index is the leg's
+ * own, so the merge job deletes it by digest, tag and all, image untouched.
  */
-import { sha256Digest } from '../reference/grammar.js'
-import type { Manifest } from './manifest.js'
+import {
+  jsonManifest,
+  OCI_INDEX,
+  parseJsonBytes,
+  type Manifest
+} from './manifest.js'
 
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-export const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
+const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
 
 interface HandoverJson {
   mediaType?: string
@@ -31,7 +32,7 @@ export function handoverIndex(
   platform: string,
   tag: string
 ): Manifest {
-  const json = {
+  return jsonManifest(OCI_INDEX, {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [
@@ -43,16 +44,14 @@ export function handoverIndex(
       }
     ],
     annotations: { [HANDOVER_ANNOTATION]: tag }
-  }
-  const body = new TextEncoder().encode(JSON.stringify(json))
-  return { mediaType: OCI_INDEX, digest: sha256Digest(body), body }
+  })
 }
 
 /** The leg's image a handover index names; undefined for any other manifest. */
 export function handedOver(manifest: Manifest): string | undefined {
   let json: HandoverJson
   try {
-    json = JSON.parse(new TextDecoder().decode(manifest.body)) as HandoverJson
+    json = parseJsonBytes<HandoverJson>(manifest.body)
   } catch {
     return undefined
   }

@@ -1,8 +1,7 @@
 /**
- * The one HTTP client: the registry's, Sigstore's and the engine's round
- * trips over node:http/https (TCP, or the engine's unix socket), in fetch's
- * shape. Written here because the first global fetch loads undici, which
- * costs 30–100 ms of a run on a 2-core runner.
+ * The one HTTP client (registry, Sigstore, the engine's socket) over
+ * node:http/https in fetch's shape: the first global fetch loads undici,
+ * which costs 30–100 ms of a run on a 2-core runner.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'

@@ -1,7 +1,7 @@
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from './client.js'
-import type { Manifest } from './manifest.js'
-import { indexPlatforms } from './copy.js'
+import { parseJsonBytes as decode, type Manifest } from './manifest.js'
+import { indexPlatforms, platformName } from './copy.js'
 
 interface ManifestJson {
   manifests?: { digest: string; platform?: { os?: string } }[]
@@ -15,24 +15,15 @@ interface ConfigJson {
   variant?: string
 }
 
-const decode = <T>(bytes: Uint8Array): T =>
-  JSON.parse(new TextDecoder().decode(bytes)) as T
-
-export interface LabelledImage {
-  manifest: Manifest
-  /** {} when they cannot be read. */
-  labels: Record<string, string>
-}
-
 /**
- * The manifest a digest names and its image's labels (an index: its first
- * platform's, which every platform of one build shares).
+ * The manifest a digest names and its image's labels ({} when unreadable;
+ * an index: its first platform's, which every platform of one build shares).
  */
 export async function imageLabels(
   client: RegistryClient,
   image: Image,
   digest: string
-): Promise<LabelledImage | undefined> {
+): Promise<{ manifest: Manifest; labels: Record<string, string> } | undefined> {
   const manifest = await client.getManifest(image, digest)
   if (manifest === undefined) return undefined
   let json = decode<ManifestJson>(manifest.body)
@@ -62,7 +53,5 @@ export async function imagePlatforms(
   const config = digest && (await client.getBlob(image, digest))
   if (!config) return []
   const { os, architecture, variant } = decode<ConfigJson>(config)
-  return os && architecture
-    ? [[os, architecture, variant].filter(Boolean).join('/')]
-    : []
+  return os && architecture ? [platformName({ os, architecture, variant })] : []
 }

@@ -19,9 +19,8 @@ export function parseNextLink(header: string | null): string | undefined {
 /**
  * A URL the registry named (a next page, an upload location), resolved
  * against the URL that answered and kept whole (a path alone would turn
- * `https://registry//evil.example/…` into a protocol-relative
- * `//evil.example/…`). A URL on another origin is refused: it would receive
- * our credentials.
+ * `https://registry//evil.example/…` protocol-relative); another origin is
+ * refused: it would receive our credentials.
  */
 export function sameOriginUrl(
   endpoint: RegistryEndpoint,

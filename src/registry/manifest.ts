@@ -1,18 +1,28 @@
-/** Manifests: media types, digests, tag and digest references. */
+/** Manifests: media types, JSON bodies, digests, tag and digest references. */
 import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './registry-error.js'
-import { isDigest, isSha256Digest, isTag } from '../reference/grammar.js'
+import {
+  isDigest,
+  isSha256Digest,
+  isTag,
+  sha256Digest
+} from '../reference/grammar.js'
 import type { RepositoryReference } from '../reference/repository.js'
 
-/** Manifest media types we ask for, most specific first. */
-export const MANIFEST_MEDIA_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json'
-] as const
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
+export const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_LIST])
+export const MANIFEST_TYPES = new Set([OCI_MANIFEST, DOCKER_MANIFEST])
 
-export const ACCEPT_MANIFESTS = MANIFEST_MEDIA_TYPES.join(', ')
+/** Manifest media types we ask for, most specific first. */
+export const ACCEPT_MANIFESTS = [
+  OCI_INDEX,
+  OCI_MANIFEST,
+  DOCKER_LIST,
+  DOCKER_MANIFEST
+].join(', ')
 
 export interface Manifest {
   mediaType: string
@@ -20,6 +30,17 @@ export interface Manifest {
   body: Uint8Array
   /** The registry's ETag for it (read only), for a conditional put. */
   etag?: string
+}
+
+/** The JSON of a manifest or blob, of the shape the caller reads (not checked). */
+export function parseJsonBytes<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(bytes)) as T
+}
+
+/** A manifest of `mediaType` whose body is `json`. */
+export function jsonManifest(mediaType: string, json: unknown): Manifest {
+  const body = new TextEncoder().encode(JSON.stringify(json))
+  return { mediaType, digest: sha256Digest(body), body }
 }
 
 function checkReference(ref: RepositoryReference, reference: string): void {
@@ -67,12 +88,10 @@ export function mediaTypeOf(
     return contentType
   }
   try {
-    const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as {
-      mediaType?: unknown
-    }
-    if (typeof parsed.mediaType === 'string') return parsed.mediaType
+    const { mediaType } = parseJsonBytes<{ mediaType?: unknown }>(body)
+    if (typeof mediaType === 'string') return mediaType
   } catch {
-    // fall through
+    // not JSON: the Content-Type it came with
   }
   return contentType
 }

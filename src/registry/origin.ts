@@ -1,11 +1,9 @@
 /**
- * The origin rule. Credentials go to the origin of the registry the user
- * named (its endpoint), and to the Bearer realm that endpoint's own 401
- * names; never to another origin, never from https down to http. Every URL
- * the client did not build itself (a redirect's Location, a `Link` next
- * page, an upload's Location, a realm) passes one of these checks before a
- * request is made with it. Redirects are held by http-fetch.ts, which drops
- * the Authorization header whenever a redirect changes the origin.
+ * The origin rule: credentials go to the origin of the registry the user
+ * named and to the Bearer realm its own 401 names; never elsewhere, never
+ * from https down to http. Every URL the client did not build (a Location,
+ * a `Link` next page, a realm) passes one of these checks; http-fetch.ts
+ * drops Authorization on a redirect to another origin.
  */
 import { RegistryError } from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'

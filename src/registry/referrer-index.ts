@@ -1,15 +1,16 @@
 /**
  * OCI 1.1 referrers as data (image-spec 1.1 `subject`/`artifactType`,
- * distribution-spec 1.1 "Listing Referrers" and its referrers tag schema):
- * the referrer manifest made from a buildx attestation manifest, the
- * descriptor a referrers list holds for it, and the list itself as an OCI
- * index, kept under `<alg>-<hex>` where the registry has no referrers API.
+ * distribution-spec 1.1 "Listing Referrers" and its referrers tag schema).
  */
-import type { Manifest } from './manifest.js'
+import {
+  jsonManifest,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  parseJsonBytes,
+  type Manifest
+} from './manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 /** BuildKit's artifactType for an attestation manifest in its OCI artifact form (`oci-artifact=true`). */
 export const ATTESTATION_ARTIFACT =
   'application/vnd.docker.attestation.manifest.v1+json'
@@ -44,12 +45,8 @@ interface ManifestJson {
   annotations?: Record<string, string>
 }
 
-const encode = (value: unknown) =>
-  new TextEncoder().encode(JSON.stringify(value))
-
-export function parseManifestJson(manifest: Manifest): ManifestJson {
-  return JSON.parse(new TextDecoder().decode(manifest.body)) as ManifestJson
-}
+const parseManifestJson = (manifest: Manifest) =>
+  parseJsonBytes<ManifestJson>(manifest.body)
 
 /**
  * The referrers tag of a digest: the algorithm cut to 32 characters, `-`,
@@ -61,16 +58,10 @@ export function referrersTag(digest: string): string {
   return `${clean(digest.slice(0, colon).slice(0, 32))}-${clean(digest.slice(colon + 1).slice(0, 64))}`
 }
 
-/** An attestation manifest buildx put in an index, and the manifest it is about. */
-export interface EmbeddedAttestation {
-  /** The attestation manifest's descriptor in the index. */
-  attestation: OciDescriptor
-  /** The platform manifest's descriptor in the index (the referrer's subject). */
-  subject: OciDescriptor
-}
-
-/** The attestation manifests an image index holds, each with the platform manifest it names. */
-export function embeddedAttestations(index: Manifest): EmbeddedAttestation[] {
+/** The attestation manifests an image index holds, each with the platform manifest it names (its subject). */
+export function embeddedAttestations(
+  index: Manifest
+): { attestation: OciDescriptor; subject: OciDescriptor }[] {
   const entries = parseManifestJson(index).manifests ?? []
   return entries.flatMap(attestation => {
     const marks = attestation.annotations ?? {}
@@ -92,19 +83,15 @@ export function attestationReferrer(
 ): Manifest {
   const json = parseManifestJson(attestation)
   if (json.subject !== undefined) return attestation
-  const body = encode({
+  const { mediaType, digest, size } = subject
+  return jsonManifest(OCI_MANIFEST, {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     artifactType: ATTESTATION_ARTIFACT,
     config: EMPTY_CONFIG,
     layers: json.layers ?? [],
-    subject: {
-      mediaType: subject.mediaType,
-      digest: subject.digest,
-      size: subject.size
-    }
+    subject: { mediaType, digest, size }
   })
-  return { mediaType: OCI_MANIFEST, digest: sha256Digest(body), body }
 }
 
 /** The digest a referrer names as its subject ('' when it has none). */
@@ -143,12 +130,12 @@ export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
 
 /** A referrers list (an OCI index) of these descriptors. */
 export function referrersList(descriptors: OciDescriptor[]): Manifest {
-  const body = encode({
+  const json = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: descriptors
-  })
-  return { mediaType: OCI_INDEX, digest: sha256Digest(body), body }
+  }
+  return jsonManifest(OCI_INDEX, json)
 }
 
 /** The descriptors with `added` appended where its digest is not listed yet. */

@@ -1,14 +1,17 @@
 /**
- * OCI 1.1 referrers in a registry, by distribution-spec 1.1: a manifest
- * with a `subject` is put by digest; a registry with the referrers API
- * answers `OCI-Subject` and lists it at `/v2/<name>/referrers/<digest>`.
- * Where it does not (distribution 2.8, GHCR), the client keeps the list
+ * OCI 1.1 referrers in a registry: a manifest with a `subject` is put by
+ * digest; a registry with the referrers API answers `OCI-Subject` and lists
+ * it. Where it does not (distribution 2.8, GHCR), the client keeps the list
  * itself, as cosign and @sigstore/oci do: an OCI index under the referrers
- * tag `sha256-<hex>`, read, added to and put back (with If-Match where the
- * registry honours it), then read again until it holds the referrer.
+ * tag `sha256-<hex>`.
  */
 import type { Image } from '../reference/images.js'
-import { requireManifest, type RegistryClient } from './client.js'
+import {
+  requireManifest,
+  TAG_ROUNDS,
+  updateTag,
+  type RegistryClient
+} from './client.js'
 import type { Manifest } from './manifest.js'
 import {
   attestationReferrer,
@@ -25,9 +28,6 @@ import {
   type OciDescriptor
 } from './referrer-index.js'
 import { RegistryError } from './registry-error.js'
-
-/** Read-modify-write rounds of a referrers tag another writer keeps changing. */
-const TAG_ROUNDS = 5
 
 /** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */
 export type ReferrerScheme = 'api' | 'tag'
@@ -67,11 +67,7 @@ export async function listReferrers(
   return (await findReferrers(client, image, digest)).referrers
 }
 
-/**
- * Puts a referrer (its blobs must be in `image` already) and sees it
- * listed: by the registry when it answers `OCI-Subject`, else in the
- * referrers tag of its subject.
- */
+/** Puts a referrer (its blobs must be in `image`) and sees it listed, by the API or in the referrers tag. */
 export async function attachReferrer(
   client: RegistryClient,
   image: Image,
@@ -100,57 +96,43 @@ export async function attachReferrer(
 
 /**
  * The referrers tag with `added` in it. A tag that holds something other
- * than an OCI index is refused, as the spec asks; a lost race (the tag read
- * back without it) is tried again. Returns whether the tag was written.
+ * than an OCI index is refused, as the spec asks. Whether it was written.
  */
-async function addToReferrersTag(
+function addToReferrersTag(
   client: RegistryClient,
   image: Image,
   tag: string,
   added: OciDescriptor
 ): Promise<boolean> {
-  let written = false
-  for (let round = 0; round < TAG_ROUNDS; round++) {
-    const held = await client.getManifest(image, tag)
+  const next = (held: Manifest | undefined) => {
     const listed = held === undefined ? [] : referrersOf(held)
     if (listed === undefined)
       throw new RegistryError(
         image.registry,
         `${image.name}:${tag} is the referrers tag of a digest but holds ${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
       )
-    const next = withReferrer(listed, added)
-    if (next === undefined) return written
-    const put = await client.pushManifest(
-      image,
-      tag,
-      referrersList(next),
-      held?.etag
-    )
-    written ||= !put.conflict
+    const all = withReferrer(listed, added)
+    return all && referrersList(all)
   }
-  throw new RegistryError(
-    image.registry,
-    `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
-  )
+  const raced = () =>
+    new RegistryError(
+      image.registry,
+      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
+    )
+  return updateTag(client, image, tag, next, raced)
 }
 
 /**
  * The attestation manifests buildx put in the image's index, each attached
- * as a referrer of the platform manifest it describes. The index keeps
- * them (docker buildx imagetools inspect reads them there). [] for an
- * image without attestations.
+ * as a referrer of the platform manifest it describes; the index keeps them
+ * (docker buildx imagetools inspect reads them there).
  */
 export async function attachAttestations(
   client: RegistryClient,
   image: Image,
   digest: string
 ): Promise<AttachedReferrer[]> {
-  const index = await requireManifest(
-    client,
-    image,
-    digest,
-    `${image.name}@${digest} is not in the registry`
-  )
+  const index = await requireManifest(client, image, digest)
   const embedded = embeddedAttestations(index)
   if (embedded.length > 0) await client.putBlob(image, EMPTY_CONFIG_BYTES)
   const attached: AttachedReferrer[] = []
@@ -168,11 +150,9 @@ export async function attachAttestations(
 }
 
 /**
- * Copies the referrers of `digest` and of the manifests its index lists
- * (where attestations refer to) from one repository to another, on any
- * registry: blobs mounted within one registry, else read and put (they
- * are small: statements, signatures). Referrers that are themselves
- * indexes are left out. Returns what was attached.
+ * Copies the referrers of `digest` and of the manifests its index lists to
+ * another repository, on any registry: blobs mounted within one registry,
+ * else read and put (they are small). Referrers that are indexes are left out.
  */
 export async function copyReferrers(
   client: RegistryClient,
@@ -180,27 +160,17 @@ export async function copyReferrers(
   digest: string,
   toImage: Image
 ): Promise<AttachedReferrer[]> {
-  const root = await requireManifest(
-    client,
-    fromImage,
-    digest,
-    `${fromImage.name}@${digest} is not in the registry`
-  )
+  const root = await requireManifest(client, fromImage, digest)
   const copied: AttachedReferrer[] = []
   for (const subject of [digest, ...childDigests(root)]) {
     const target = await findReferrers(client, toImage, subject)
     const held = new Set(target.referrers.map(d => d.digest))
     for (const listed of await listReferrers(client, fromImage, subject)) {
       if (held.has(listed.digest)) {
-        const tag = target.scheme === 'tag' ? referrersTag(subject) : undefined
-        const { digest: found } = listed
-        copied.push({
-          digest: found,
-          subject,
-          scheme: target.scheme,
-          ...(tag && { tag }),
-          written: false
-        })
+        const { scheme } = target
+        const tag = scheme === 'tag' ? { tag: referrersTag(subject) } : {}
+        const found = { digest: listed.digest, subject, scheme, ...tag }
+        copied.push({ ...found, written: false })
         continue
       }
       const referrer = await client.getManifest(fromImage, listed.digest)

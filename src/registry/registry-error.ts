@@ -65,10 +65,7 @@ function errorText(error: unknown): string {
   return typeof message === 'string' ? message : String(error)
 }
 
-/**
- * Classifies an error thrown by fetch (or while reading a body). Errors that
- * are already classified, and programming errors, are returned unchanged.
- */
+/** Classifies an error of fetch or of a body's read; others are returned unchanged. */
 export function classifyNetworkError(
   registry: string,
   error: unknown,
@@ -206,11 +203,7 @@ export interface FailureContext {
   username: string | undefined
 }
 
-/**
- * The error for an unexpected response (reads and discards its body):
- * 5xx and 429 are transient, 401/403 auth errors, other 4xx carry the
- * registry's error code and message.
- */
+/** The error for an unexpected response: 5xx and 429 transient, else with the registry's error code and message. */
 export async function responseFailure(
   response: RegistryResponse,
   context: FailureContext

@@ -22,30 +22,19 @@ export interface RegistryProbes {
   pingUploads(image: Image): Promise<void>
 }
 
-function ping(transport: Transport): RegistryProbes['ping'] {
+/** GET /v2/: unauthenticated a 401 counts as an answer, authenticated it fails. */
+function getV2(
+  transport: Transport,
+  authenticate: boolean
+): (registry: string) => Promise<void> {
   return async registry => {
-    const endpoint = parseRegistry(registry)
+    const request = { method: 'GET', path: '/v2/', authenticate } as const
     await transport.request(
-      endpoint,
-      { method: 'GET', path: '/v2/', authenticate: false },
+      parseRegistry(registry),
+      request,
       async (response, fail) => {
-        if (!response.ok && response.status !== 401) throw await fail()
-        await response.body?.cancel()
-      }
-    )
-  }
-}
-
-function checkCredentials(
-  transport: Transport
-): RegistryProbes['checkCredentials'] {
-  return async registry => {
-    const endpoint = parseRegistry(registry)
-    await transport.request(
-      endpoint,
-      { method: 'GET', path: '/v2/' },
-      async (response, fail) => {
-        if (!response.ok) throw await fail()
+        if (!response.ok && (authenticate || response.status !== 401))
+          throw await fail()
         await response.body?.cancel()
       }
     )
@@ -67,8 +56,8 @@ function pingUploads(transport: Transport): RegistryProbes['pingUploads'] {
 
 export function registryProbes(transport: Transport): RegistryProbes {
   return {
-    ping: ping(transport),
-    checkCredentials: checkCredentials(transport),
+    ping: getV2(transport, false),
+    checkCredentials: getV2(transport, true),
     pingUploads: pingUploads(transport)
   }
 }

@@ -1,19 +1,17 @@
 /** A repository's tags over the registry API, every page of the list. */
 import { RegistryError } from './registry-error.js'
-import type { RepositoryReference } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
-import { pullScope, type Transport } from './transport.js'
+import {
+  orMissing,
+  pullScope,
+  type RegistryRequest,
+  type Transport
+} from './transport.js'
 import { MAX_PAGES, nextPageUrl } from './link.js'
 
 export interface TagList {
   /** Every tag of the repository, all pages; [] if the repository does not exist. */
   listTags(image: Image): Promise<string[]>
-}
-
-interface TagsPage {
-  tags: string[]
-  /** Path of the next page, if the registry linked one. */
-  next: string | undefined
 }
 
 function listTags(
@@ -31,29 +29,24 @@ function listTags(
           `more than ${MAX_PAGES} pages of tags for ${ref.repository}`
         )
       }
-      const result = await tagsPage(transport, ref, path)
-      tags.push(...result.tags)
-      path = result.next
+      const request: RegistryRequest = {
+        method: 'GET',
+        path,
+        scope: pullScope(ref)
+      }
+      const result = await transport.request(
+        ref,
+        request,
+        orMissing(async response => ({
+          body: (await response.json()) as { tags?: string[] | null },
+          next: nextPageUrl(ref, response)
+        }))
+      )
+      tags.push(...(result?.body.tags ?? []))
+      path = result?.next
     }
     return tags
   }
-}
-
-function tagsPage(
-  transport: Transport,
-  ref: RepositoryReference,
-  path: string
-): Promise<TagsPage> {
-  const request = { method: 'GET', path, scope: pullScope(ref) } as const
-  return transport.request(ref, request, async (response, fail) => {
-    if (response.status === 404) {
-      await response.body?.cancel()
-      return { tags: [], next: undefined }
-    }
-    if (!response.ok) throw await fail()
-    const body = (await response.json()) as { tags?: string[] | null }
-    return { tags: body.tags ?? [], next: nextPageUrl(ref, response) }
-  })
 }
 
 /** `pageSize`: tags per page (`?n=`); undefined: the registry's own page size. */

@@ -19,28 +19,23 @@ import type {
   RegistryEndpoint,
   RepositoryReference
 } from '../reference/repository.js'
-import { withRetry } from './retry.js'
+import { withRetry, type RetryOptions } from './retry.js'
 import { assertAnsweredByEndpoint, endpointUrl } from './origin.js'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
-export interface TransportOptions {
+export interface TransportOptions extends Omit<
+  RetryOptions,
+  'describe' | 'random'
+> {
   credentials: CredentialsLookup
-  retries: number
-  sleep: (ms: number) => Promise<void>
   fetch: RegistryFetch
   requestTimeoutMs: number
-  baseDelayMs?: number
-  maxDelayMs?: number
   /** Told each HTTP round trip: `METHOD url status` (or why it failed). */
   debug?: (message: string) => void
 }
 
-/**
- * A body streamed from its source (a blob file), opened afresh for each
- * round trip. Its request is bounded by a stall timeout instead: no byte
- * accepted, or no answer after the last one, for the request timeout.
- */
+/** A body streamed from its source (a blob file), opened afresh for each round trip. */
 export interface StreamBody {
   size: number
   open(): Readable
@@ -142,18 +137,12 @@ class RegistryTransport implements Transport {
     // the caller's retry sees the TransientError itself
     if (request.retry === false) return operation()
     return withRetry(operation, {
-      retries: this.options.retries,
-      sleep: this.options.sleep,
-      baseDelayMs: this.options.baseDelayMs,
-      maxDelayMs: this.options.maxDelayMs,
+      ...this.options,
       describe: `registry ${registry}: ${what}`
     })
   }
 
-  /**
-   * One HTTP round trip, bounded by the request timeout: the whole of it
-   * (body included), or for a streamed body each silence (see StreamBody).
-   */
+  /** One HTTP round trip, bounded by the request timeout: the whole of it, or a stream's each silence. */
   private async send(
     url: URL,
     init: RegistryRequestInit,
@@ -205,33 +194,22 @@ class RegistryTransport implements Transport {
       this.auth.notice(endpoint, response)
       return response
     }
-    const upFront = await this.auth.upFront(registry, request.scope)
+    const { scope } = request
+    const refused = (response: RegistryResponse) =>
+      authFailed(registry, response, this.auth.username(registry), scope)
+    const upFront = await this.auth.upFront(registry, scope)
     const first = await attempt(upFront?.header)
     if (first.status !== 401) return first
     await first.body?.cancel()
     assertAnsweredByEndpoint(endpoint, first.url)
-    if (upFront !== undefined && !upFront.reused) {
-      throw authFailed(
-        registry,
-        first,
-        this.auth.username(registry),
-        request.scope
-      )
-    }
+    if (upFront !== undefined && !upFront.reused) throw refused(first)
     // A cached token may have expired: drop it and answer the challenge.
-    if (upFront?.reused) this.auth.forget(registry, request.scope)
-    const answer = await this.auth.answer(endpoint, first, request.scope)
+    if (upFront?.reused) this.auth.forget(registry, scope)
+    const answer = await this.auth.answer(endpoint, first, scope)
     const second = await attempt(answer.header)
-    if (second.status === 401) {
-      await second.body?.cancel()
-      throw authFailed(
-        registry,
-        second,
-        this.auth.username(registry),
-        request.scope
-      )
-    }
-    return second
+    if (second.status !== 401) return second
+    await second.body?.cancel()
+    throw refused(second)
   }
 }
 
@@ -243,10 +221,9 @@ function stalled(timeoutMs: number): Error {
 }
 
 /**
- * The bytes a socket may still hold once the last one was handed to it (the
- * kernel's send buffer, a proxy's), and the slowest link they are allowed to
- * drain at: the answer to a body may come that much later and still not be
- * a hang.
+ * The bytes a socket may still hold after the last one (the kernel's send
+ * buffer, a proxy's), and the slowest link they may drain at: the answer
+ * may come that much later and still not be a hang.
  */
 const IN_FLIGHT_BYTES = 4 * 1024 * 1024
 const SLOWEST_BYTES_PER_SECOND = 8 * 1024
@@ -259,9 +236,8 @@ export function answerWindowMs(sent: number, timeoutMs: number): number {
 
 /**
  * The stream's body counted on its way out, and a signal that aborts once
- * nothing moved for `timeoutMs`: no byte taken by the socket (the pipe only
- * pulls when it drains), or no answer after the last byte within the time
- * the bytes still in flight need at the slowest link (answerWindowMs).
+ * no byte was taken by the socket for `timeoutMs` (the pipe only pulls when
+ * it drains), or no answer came within answerWindowMs of the last byte.
  */
 function stallWatch(stream: StreamBody, timeoutMs: number) {
   const controller = new AbortController()

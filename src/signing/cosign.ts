@@ -1,16 +1,18 @@
 /**
- * cosign's classic signature scheme, as `cosign sign` writes it and
- * `cosign verify` reads it: the signatures of digest sha256:X live in the
- * same repository under the tag `sha256-X.sig`, an OCI manifest with one
- * layer per signature. A layer's blob is the simple-signing payload (the
- * digest it vouches for), its annotation the signature over that payload.
- * Attestations live the same way under `sha256-X.att`.
+ * cosign's classic signature scheme: the signatures of sha256:X under the
+ * tag `sha256-X.sig` of the same repository, one layer per signature (the
+ * simple-signing payload, annotated with the signature over it);
+ * attestations likewise under `sha256-X.att`.
  */
-import type { Manifest } from '../registry/manifest.js'
+import {
+  jsonManifest,
+  OCI_MANIFEST,
+  parseJsonBytes,
+  type Manifest
+} from '../registry/manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 import type { RepositoryReference } from '../reference/repository.js'
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json'
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature'
@@ -61,10 +63,9 @@ export function simpleSigningPayload(
 /** The digest a payload vouches for ('' if it is not a simple-signing payload). */
 export function payloadDigest(payload: Uint8Array): string {
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(payload)) as {
+    const digest = parseJsonBytes<{
       critical?: { image?: { 'docker-manifest-digest'?: unknown } }
-    }
-    const digest = parsed.critical?.image?.['docker-manifest-digest']
+    }>(payload).critical?.image?.['docker-manifest-digest']
     return typeof digest === 'string' ? digest : ''
   } catch {
     return ''
@@ -104,13 +105,11 @@ export function artifactManifest(
     config: descriptor(OCI_CONFIG, config),
     layers
   }
-  const body = encode(json)
-  return { mediaType: OCI_MANIFEST, digest: sha256Digest(body), body }
+  return jsonManifest(OCI_MANIFEST, json)
 }
 
-export function parseArtifact(manifest: Manifest): ArtifactManifest {
-  return JSON.parse(new TextDecoder().decode(manifest.body)) as ArtifactManifest
-}
+export const parseArtifact = (manifest: Manifest) =>
+  parseJsonBytes<ArtifactManifest>(manifest.body)
 
 /** Layers of `extra` that `layers` lacks (same blob and annotations = same signature). */
 export function newLayers(

@@ -1,17 +1,14 @@
 /**
- * What signs a run's digests, behind one interface the sign phase calls:
- * a key, or keyless (GitHub's OIDC token looked for before anything runs,
- * asked for, masked, when the first digest is signed, and the certificate
- * made then, so its ten minutes start after the build; every image of the
- * run is signed with that one certificate).
+ * What signs a run's digests: a key, or keyless (the OIDC token asked for
+ * when the first digest is signed, so the certificate's ten minutes start
+ * after the build; every image of the run is signed with it).
  */
 import type { Image } from '../reference/images.js'
 import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import type { RegistryClient } from '../registry/client.js'
 import { openKeylessSigner, type KeylessSigner } from './keyless-signer.js'
-import { writeKeylessSignature } from './keyless-signatures.js'
-import { writeSignature } from './signatures.js'
+import { addSignature, writeSignature } from './signatures.js'
 import type { Signer } from './signing-key.js'
 import { keylessVerifyCommand } from './sigstore.js'
 import { requestIdToken } from './sigstore-client.js'
@@ -109,7 +106,7 @@ export function keylessImageSigner(
   return {
     async sign(image, digest, env) {
       const signer = await (opened ??= openSigner(signing, request, env))
-      const { tag, written } = await writeKeylessSignature(
+      const { tag, written } = await addSignature(
         env.registry,
         image,
         digest,

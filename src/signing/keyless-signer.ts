@@ -1,8 +1,6 @@
 /**
- * A keyless signer: an ephemeral P-256 key that lives for one run, certified
- * by Fulcio for the OIDC token's identity; each signature it makes is
- * entered in Rekor, and the layer's annotations carry the certificate, its
- * chain and Rekor's bundle, as `cosign sign` writes them.
+ * A keyless signer: an ephemeral P-256 key for one run, certified by Fulcio
+ * for the OIDC token's identity; each signature is entered in Rekor.
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import {

@@ -1,11 +1,7 @@
 /**
  * promote's keyless gate: the keyless signatures on a digest that verify as
  * `cosign verify --certificate-identity --certificate-oidc-issuer` does
- * offline, by @sigstore/verify against a Sigstore trusted_root.json: the
- * certificate chains to a trusted Fulcio and carries an SCT from a trusted
- * CT log, its key signed the payload (which vouches for the digest), Rekor's
- * signed entry timestamp covers this signature and payload, logged while the
- * certificate was valid; and it names the identity and the issuer.
+ * offline, by @sigstore/verify against a Sigstore trusted_root.json.
  */
 import type { Image } from '../reference/images.js'
 import { createHash, X509Certificate } from 'node:crypto'

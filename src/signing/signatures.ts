@@ -1,6 +1,11 @@
-/** Signatures and attestations in the registry, in cosign's tag scheme (cosign.ts). */
+/** Signatures (by a key or keyless) and attestations in the registry, in cosign's tag scheme (cosign.ts, sigstore.ts). */
 import type { Image } from '../reference/images.js'
-import type { RegistryClient } from '../registry/client.js'
+import type { Manifest } from '../registry/manifest.js'
+import {
+  TAG_ROUNDS,
+  updateTag,
+  type RegistryClient
+} from '../registry/client.js'
 import {
   ARTIFACT_SUFFIXES,
   artifactConfig,
@@ -28,50 +33,40 @@ async function layersAt(
   return manifest === undefined ? [] : parseArtifact(manifest).layers
 }
 
-/** Writes (and read-back checks) an artifact tag before giving up on a racing writer. */
-const TAG_ROUNDS = 5
-
 /**
  * Puts the artifact tag with `layers` added to what it holds; their blobs
- * must be there. Read, add, put with If-Match, and read again until the
- * layers are there: two runs signing one digest at once both keep theirs.
+ * must be there. Two runs signing one digest at once both keep theirs.
  */
-export async function addLayers(
+export function addLayers(
   client: RegistryClient,
   image: Image,
   tag: string,
   layers: Descriptor[]
 ): Promise<boolean> {
-  let written = false
-  for (let round = 0; round < TAG_ROUNDS; round++) {
-    const held = await client.getManifest(image, tag)
+  const next = async (held: Manifest | undefined) => {
     const heldLayers = held === undefined ? [] : parseArtifact(held).layers
     const added = newLayers(heldLayers, layers)
-    if (added.length === 0) return written
+    if (added.length === 0) return undefined
     const all = [...heldLayers, ...added]
     const config = artifactConfig(all)
     await client.putBlob(image, config)
-    const put = await client.pushManifest(
-      image,
-      tag,
-      artifactManifest(config, all),
-      held?.etag
-    )
-    written ||= !put.conflict
+    return artifactManifest(config, all)
   }
-  throw new Error(
-    `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the same digest at the same time`
-  )
+  const raced = () =>
+    new Error(
+      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the same digest at the same time`
+    )
+  return updateTag(client, image, tag, next, raced)
 }
 
-/** Signatures among `layers` that vouch for `digest` and verify with the key. */
-async function validSignatures(
+/** How many signatures on `digest` in `image` verify with the PEM public key. */
+export async function countValidSignatures(
   client: RegistryClient,
   image: Image,
   digest: string,
-  layers: Descriptor[],
   publicKey: string
-): Promise<Descriptor[]> {
+): Promise<number> {
+  const layers = await layersAt(client, image, artifactTag(digest, 'sig'))
   const checked = await Promise.all(
     layers.map(async layer => {
       const signature = layer.annotations?.[SIGNATURE_ANNOTATION]
@@ -85,7 +80,7 @@ async function validSignatures(
       )
     })
   )
-  return layers.filter((_, index) => checked[index])
+  return checked.filter(Boolean).length
 }
 
 /**
@@ -99,33 +94,38 @@ export async function writeSignature(
   digest: string,
   signer: Signer
 ): Promise<{ tag: string; written: boolean }> {
-  const tag = artifactTag(digest, 'sig')
-  const held = await layersAt(client, image, tag)
-  const valid = await validSignatures(
-    client,
-    image,
-    digest,
-    held,
-    signer.publicKey
-  )
-  if (valid.length > 0) return { tag, written: false }
-  const payload = simpleSigningPayload(image, digest)
-  await client.putBlob(image, payload)
-  const layer = descriptor(SIMPLE_SIGNING, payload, {
+  if ((await countValidSignatures(client, image, digest, signer.publicKey)) > 0)
+    return { tag: artifactTag(digest, 'sig'), written: false }
+  const annotate = (payload: Uint8Array) => ({
     [SIGNATURE_ANNOTATION]: signer.sign(payload)
   })
-  return { tag, written: await addLayers(client, image, tag, [layer]) }
+  return addSignature(client, image, digest, { annotate })
 }
 
-/** How many signatures on `digest` in `image` verify with the PEM public key. */
-export async function countValidSignatures(
+/**
+ * One more layer on the `.sig` tag of `digest`, with the annotations the
+ * signer makes (keyless: the certificate and Rekor's bundle; it adds its
+ * own on every run, a fresh key and log entry, as `cosign sign` does).
+ */
+export async function addSignature(
   client: RegistryClient,
   image: Image,
   digest: string,
-  publicKey: string
-): Promise<number> {
-  const held = await layersAt(client, image, artifactTag(digest, 'sig'))
-  return (await validSignatures(client, image, digest, held, publicKey)).length
+  signer: {
+    annotate(
+      payload: Uint8Array
+    ): Record<string, string> | Promise<Record<string, string>>
+  }
+): Promise<{ tag: string; written: boolean }> {
+  const tag = artifactTag(digest, 'sig')
+  const payload = simpleSigningPayload(image, digest)
+  await client.putBlob(image, payload)
+  const layer = descriptor(
+    SIMPLE_SIGNING,
+    payload,
+    await signer.annotate(payload)
+  )
+  return { tag, written: await addLayers(client, image, tag, [layer]) }
 }
 
 /**

@@ -1,8 +1,6 @@
 /**
- * The three round trips of a keyless signature: GitHub's OIDC token, the
- * certificate from Fulcio, the entry in Rekor. Over http-fetch.ts, not
- * @actions/core's getIDToken, which would bring @actions/http-client and
- * undici (429 KiB minified) for one GET.
+ * The round trips of a keyless signature (OIDC token, Fulcio, Rekor), over
+ * http-fetch.ts: @actions/core's getIDToken would bring undici (429 KiB).
  */
 import { httpFetch, type RegistryResponse } from '../registry/http-fetch.js'
 import { TransientError, withRetry } from '../registry/retry.js'

@@ -1,10 +1,7 @@
 /**
- * Sigstore's keyless signature as data, the way cosign writes it in its
- * `.sig` scheme (cosign.ts): the OIDC token's claims and the identity they
- * name, Fulcio's certificate request and answer, Rekor's hashedrekord entry
- * and its answer, and the annotations of a keyless signature layer (the
- * certificate, its chain, and the Rekor bundle `cosign verify` checks
- * offline). Pure: the round trips are in sigstore-client.ts.
+ * Sigstore's keyless signature as data, as cosign writes it in its `.sig`
+ * scheme: the token's claims, Fulcio's and Rekor's requests and answers, and
+ * a keyless layer's annotations. Pure: the round trips are in sigstore-client.ts.
  */
 import { SIGNATURE_ANNOTATION } from './cosign.js'
 
@@ -44,10 +41,9 @@ export function tokenClaims(token: string): TokenClaims {
 }
 
 /**
- * The identity Fulcio certifies (the certificate's SAN): for a GitHub
- * Actions token the workflow the job runs,
- * `https://github.com/OWNER/REPO/.github/workflows/FILE@REF`, as
- * github-builder and actions/attest sign; otherwise the email, or the subject.
+ * The identity Fulcio certifies (the certificate's SAN): for a GitHub Actions
+ * token the workflow's URL (`https://github.com/OWNER/REPO/.github/workflows/
+ * FILE@REF`, as actions/attest signs); otherwise the email, or the subject.
  */
 export function certificateIdentity(claims: TokenClaims): string {
   if (claims.job_workflow_ref !== undefined)
@@ -130,11 +126,7 @@ interface LogEntry {
   verification?: { signedEntryTimestamp?: unknown }
 }
 
-/**
- * cosign's bundle annotation from Rekor's answer (`{uuid: entry}`): the
- * entry and Rekor's signed entry timestamp over it, which `cosign verify`
- * checks with Rekor's public key instead of asking Rekor.
- */
+/** cosign's bundle annotation from Rekor's answer (`{uuid: entry}`): the entry and its signed timestamp, checked offline. */
 export function rekorBundle(answer: unknown): string {
   const entries =
     typeof answer === 'object' && answer !== null

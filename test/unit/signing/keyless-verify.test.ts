@@ -14,7 +14,7 @@ import {
   type SctKind,
   type Standins
 } from '../../support/sigstore-standins.js'
-import { writeKeylessSignature } from '../../../src/signing/keyless-signatures.js'
+import { addSignature } from '../../../src/signing/signatures.js'
 import { openKeylessSigner } from '../../../src/signing/keyless-signer.js'
 import {
   countKeylessSignatures,
@@ -46,7 +46,7 @@ async function signedBy(sigstore: Standins): Promise<MemoryRegistry> {
   )
   const signer = await openKeylessSigner(token, { ...sigstore, limits: LIMITS })
   const registry = new MemoryRegistry()
-  await writeKeylessSignature(registry, parseImageName(IMAGE), DIGEST, signer)
+  await addSignature(registry, parseImageName(IMAGE), DIGEST, signer)
   return registry
 }
 
