@@ -17,10 +17,11 @@ import {
   type Builder
 } from './builder.js'
 import { imagetoolsSteps, platformDigest } from './copy-steps.js'
-import { manifestUrl } from '../reference/repository.js'
 import {
   DIGEST,
   IMAGE_ID,
+  commandStep,
+  manifestRequest,
   type CommandStep,
   type RequestStep,
   type Step
@@ -44,14 +45,6 @@ export interface BuildStages {
 const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
-
-function buildStep(
-  argv: string[],
-  images: Image[],
-  step: CommandStep['step'] = 'build'
-): CommandStep {
-  return { step, argv, registries: registriesOf(images) }
-}
 
 /**
  * `reproducible: true` only: the build's SOURCE_DATE_EPOCH (the commit time,
@@ -135,17 +128,15 @@ export function localBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  if (builder.driver === 'classic') {
-    const argv = classic(publication, files, build, publication.refs)
-    return { stage: [buildStep(argv, [])], cleanup: [] }
-  }
-  const step = isCheck(build.call) ? 'check' : 'build'
-  return {
-    stage: [
-      buildStep(buildx(publication, files, build, publication.refs), [], step)
-    ],
-    cleanup: []
-  }
+  const { refs } = publication
+  const step =
+    builder.driver === 'classic'
+      ? commandStep('build', classic(publication, files, build, refs))
+      : commandStep(
+          isCheck(build.call) ? 'check' : 'build',
+          buildx(publication, files, build, refs)
+        )
+  return { stage: [step], cleanup: [] }
 }
 
 /**
@@ -153,14 +144,9 @@ export function localBuild(
  * action's own registry client: blobs, then manifests; no tag.
  */
 function uploads(images: Image[], layout: string): RequestStep[] {
-  return images.map(image => ({
-    step: 'upload',
-    method: 'PUT',
-    url: manifestUrl(image, DIGEST),
-    image,
-    reference: DIGEST,
-    layout
-  }))
+  return images.map(image =>
+    manifestRequest('upload', 'PUT', image, DIGEST, { layout })
+  )
 }
 
 /**
@@ -186,14 +172,14 @@ function exportedLayout(
   const load: CommandStep[] = build.load
     ? [
         {
-          ...buildStep(['load', '--input', `${files.layout}.tar`], [], 'load'),
+          ...commandStep('load', ['load', '--input', `${files.layout}.tar`]),
           layout: files.layout,
           names: publication.refs
         }
       ]
     : []
   return {
-    stage: [{ ...buildStep(argv, []), layout: files.layout }, ...load],
+    stage: [{ ...commandStep('build', argv), layout: files.layout }, ...load],
     cleanup: []
   }
 }
@@ -214,17 +200,15 @@ function savedFromStore(
     builder.driver === 'classic'
       ? classic(publication, files, build, refs)
       : buildx(publication, files, { ...build, push: false }, refs)
-  const save: CommandStep = {
-    step: 'save',
-    argv: ['save', IMAGE_ID],
-    registries: [],
+  const save = {
+    ...commandStep('save', ['save', IMAGE_ID]),
     layout: files.layout
   }
   return {
-    stage: [buildStep(argv, []), save],
+    stage: [commandStep('build', argv), save],
     cleanup: build.load
       ? []
-      : [buildStep(['image', 'rm', IMAGE_ID], [], 'cleanup')]
+      : [commandStep('cleanup', ['image', 'rm', IMAGE_ID])]
   }
 }
 
@@ -260,6 +244,7 @@ function builtPerPlatform(
   files: BuildFiles
 ): BuildStages {
   const names = publication.images.map(image => image.name)
+  const registries = registriesOf(publication.images)
   const builds = build.platforms.map((platform, i): CommandStep => {
     const argv = buildx(
       publication,
@@ -268,7 +253,7 @@ function builtPerPlatform(
       [],
       names
     )
-    return { ...buildStep(argv, publication.images), platform }
+    return { ...commandStep('build', argv, registries), platform }
   })
   const joins = publication.images.flatMap(image =>
     imagetoolsSteps(
@@ -297,9 +282,10 @@ export function stagedBuild(
   if (buildsIntoDaemon(builder) || build.load)
     return uploadedFromLayout(publication, build, builder, files)
   const names = publication.images.map(image => image.name)
-  const pushed = buildStep(
+  const pushed = commandStep(
+    'build',
     buildx(publication, files, { ...build, push: true }, [], names),
-    publication.images
+    registriesOf(publication.images)
   )
   return { stage: [pushed], cleanup: [] }
 }
@@ -330,12 +316,7 @@ export function tagHandoverSteps(
   staging: string,
   platform: string
 ): RequestStep[] {
-  return images.map(image => ({
-    step: 'handover',
-    method: 'PUT',
-    url: manifestUrl(image, staging),
-    image,
-    reference: staging,
-    platform
-  }))
+  return images.map(image =>
+    manifestRequest('handover', 'PUT', image, staging, { platform })
+  )
 }

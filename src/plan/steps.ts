@@ -5,6 +5,7 @@
  */
 import { formatCommand } from '../argv/format.js'
 import type { Image } from '../reference/images.js'
+import { manifestUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
@@ -151,6 +152,27 @@ export interface Pipeline {
   cleanup: CommandStep[]
   /** What the build's cache decision was, and why (modes that build). */
   cache?: string[]
+}
+
+/** A request about one manifest of `image`: `reference` is a tag or digest. */
+export function manifestRequest(
+  step: StepName,
+  method: HttpMethod,
+  image: Image,
+  reference: string,
+  more: Partial<RequestStep> = {}
+): RequestStep {
+  const url = manifestUrl(image, reference)
+  return { step, method, url, image, reference, ...more }
+}
+
+/** A docker command; `registries` name the one that failed. */
+export function commandStep(
+  step: StepName,
+  argv: string[],
+  registries: string[] = []
+): CommandStep {
+  return { step, argv, registries }
 }
 
 export function isCommand(step: Step): step is CommandStep {
