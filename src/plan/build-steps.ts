@@ -11,7 +11,6 @@ import type { Image } from '../reference/images.js'
 import type { Publication } from './publication.js'
 import {
   buildsIntoDaemon,
-  buildsOnePlatform,
   keepsClassicImages,
   splitsOverNodes,
   type Builder
@@ -111,7 +110,7 @@ export function requirePlatformsFit(
       'true',
       `builder ${builder.name} has ${builder.nodes} nodes, each building its own platforms, and buildx cannot export their images as one to load: load one platform, or build without load`
     )
-  if (build.platforms.length > 1 && buildsOnePlatform(builder))
+  if (build.platforms.length > 1 && keepsClassicImages(builder))
     throw new InputError(
       'platforms',
       build.platforms.join(','),

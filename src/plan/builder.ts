@@ -17,10 +17,9 @@ export interface Builder {
 }
 
 /**
- * What `buildx create` makes for this run, in the run's own buildx state
- * (BUILDX_CONFIG in the run's folder): a docker-container builder when the
- * context's builder cannot build what the inputs ask, or a `remote` one for
- * the `endpoint` input.
+ * What `buildx create` makes for this run (in its own BUILDX_CONFIG): a
+ * docker-container builder when the context's cannot build what the inputs
+ * ask, or a `remote` one for the `endpoint` input.
  */
 export interface OwnBuilder {
   driver: 'docker-container' | 'remote'
@@ -62,10 +61,9 @@ function classicStoreCannot(
 }
 
 /**
- * The docker-container builder the run makes when the inputs ask buildx's
- * docker driver on the classic store for what it cannot do (several
- * platforms; `unexportedCache`, a cache export other than inline) and name
- * no builder (a builder the user gives always wins); undefined otherwise.
+ * The docker-container builder the run makes when buildx's docker driver on
+ * the classic store cannot do what the inputs ask and they name no builder
+ * (the user's builder always wins).
  */
 export function containerBuilderFor(
   build: Pick<BuildSettings, 'platforms' | 'builder'>,
@@ -75,7 +73,7 @@ export function containerBuilderFor(
   unexportedCache?: string
 ): OwnBuilder | undefined {
   if (build.builder !== '' || detected.driver !== 'docker') return undefined
-  if (!buildsOnePlatform(detected)) return undefined
+  if (!keepsClassicImages(detected)) return undefined
   const reason = classicStoreCannot(build, unexportedCache)
   if (reason === undefined) return undefined
   const network = registries.some(isLoopbackRegistry) ? ',network=host' : ''
@@ -169,17 +167,15 @@ export function publishesIndex(
   return attestValues(build).some(line => !/(^|,)disabled=true(,|$)/.test(line))
 }
 
-/** Whether the builder can build only one platform (so several fail before any step). */
-export function buildsOnePlatform(builder: Builder): boolean {
-  return keepsClassicImages(builder)
-}
-
 /** Whether the image lands in the classic store, which holds no attestation. */
 export function holdsNoAttestations(builder: Builder): boolean {
   return keepsClassicImages(builder)
 }
 
-/** Whether the build goes into the classic store, whence it is saved (no OCI export). */
+/**
+ * Whether the build goes into the classic store, whence it is saved (no OCI
+ * export): such a builder builds one platform only.
+ */
 export function keepsClassicImages(builder: Builder): boolean {
   return (
     builder.driver === 'classic' ||
@@ -206,18 +202,13 @@ function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
 }
 
 /**
- * build-push-action's default provenance (docker/build-push-action
- * getAttestArgs): `mode=max` on a public repository, `mode=min,inline-only=true`
- * on a private one, unless BUILDX_NO_DEFAULT_ATTESTATIONS, a load into docker,
- * or a builder whose BuildKit it cannot vouch for. docker/actions-toolkit
- * trusts a docker-driver builder only when its BuildKit version ends in
- * `-moby`, which buildx does not report (it maps the engine's version to a
- * BuildKit release, or says v0.0.0+unknown): so on the docker driver no
- * provenance flag of build-push-action's is passed and buildx's own default
- * holds: `mode=min` where the image store holds attestations, none on the
- * classic store, which cannot, and none from the classic `docker build`.
- * buildx applies that default to a push only, not to the OCI layout this
- * action exports on containerd's store, so there it is asked for by name.
+ * build-push-action's default provenance (getAttestArgs): `mode=max` public,
+ * `mode=min,inline-only=true` private, unless BUILDX_NO_DEFAULT_ATTESTATIONS,
+ * a load into docker, or the docker driver: actions-toolkit trusts its
+ * BuildKit only when the version ends in `-moby`, which buildx never reports,
+ * so buildx's own default holds there (`mode=min`, none on the classic
+ * store). buildx applies it to a push only, not to the OCI layout exported on
+ * containerd's store, so there it is asked for by name.
  */
 export function attestationDefaults(
   build: Pick<BuildSettings, 'load' | 'outputs'>,

@@ -18,10 +18,7 @@ export const SOURCE_DIGEST = '<source digest>'
 export const IMAGE_ID = '<image id>'
 
 export type StepName =
-  /**
-   * the registry accepts the credentials (GET /v2/ as the user, 5xx and 429
-   * retried), then they are written to the run's private docker config
-   */
+  /** GET /v2/ as the user, then the credentials kept in the run's docker config */
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
@@ -35,10 +32,7 @@ export type StepName =
   | 'save'
   /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
   | 'upload'
-  /**
-   * mode digest: the leg's image named where the merge job finds it: the
-   * run's artifact, else a tag
-   */
+  /** mode digest: the leg's image named where the merge finds it (artifact, else tag) */
   | 'handover'
   /** the image into the local store under its tags (load: true) */
   | 'load'

@@ -110,6 +110,16 @@ export function splitCsvLine(line: string): string[] {
   return fields
 }
 
+/** splitCsvLine for a line of `input`: an unclosed quote fails naming the input, with `hint`. */
+export function inputFields(input: string, line: string, hint: string) {
+  try {
+    return splitCsvLine(line)
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error
+    throw new InputError(input, line, `${error.message}; ${hint}`)
+  }
+}
+
 /** A field split at its first '=', both sides trimmed; key lower-cased. */
 export interface Attribute {
   key: string

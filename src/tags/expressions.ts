@@ -230,18 +230,6 @@ export function createEnv(ctx: RefContext, now: Date): ExprEnv {
   return { ctx, now, globals: globalValues(ctx) }
 }
 
-/** moment's format(), whose default (no format) is ISO 8601 to the second. */
-function renderDate(
-  date: Date,
-  format: string | undefined,
-  timeZone: string
-): string {
-  if (format !== undefined) return formatDate(date, format, timeZone)
-  const offset = formatDate(date, 'Z', timeZone)
-  const zone = offset === '+00:00' ? 'Z' : offset
-  return `${formatDate(date, 'YYYY-MM-DDTHH:mm:ss', timeZone)}${zone}`
-}
-
 /** Renders a compiled template; `vars` (version parts) win over globals. */
 export function renderTemplate(
   template: Template,
@@ -257,7 +245,8 @@ export function renderTemplate(
       // metadata-action falls back to the current date without a commit date.
       const date =
         node.helper === 'date' ? env.now : (env.ctx.commitDate ?? env.now)
-      out += renderDate(date, node.format, node.timeZone)
+      // no format: moment's default, ISO 8601 to the second (formatDate's '')
+      out += formatDate(date, node.format ?? '', node.timeZone)
     }
   }
   return out
