@@ -133,16 +133,11 @@ export function newerInLine(
 ): Published | undefined {
   const target = parseReleaseVersion(line.version)
   if (target === undefined) return undefined
-  let newest: Published | undefined
-  for (const candidate of published) {
-    if (!inLine(line.scope, target, candidate.version)) continue
-    if (compareReleaseVersions(candidate.version, target) <= 0) continue
-    if (
-      newest === undefined ||
-      compareReleaseVersions(candidate.version, newest.version) > 0
-    ) {
-      newest = candidate
-    }
-  }
-  return newest
+  return published
+    .filter(
+      ({ version }) =>
+        inLine(line.scope, target, version) &&
+        compareReleaseVersions(version, target) > 0
+    )
+    .sort((a, b) => compareReleaseVersions(b.version, a.version))[0]
 }
