@@ -6,6 +6,7 @@
  * buildx's name for the frontend's `lint`) then `format=` and
  * `ignorestatus=`; `build` is the default and turns the flag off.
  */
+import semverLt from 'semver/functions/lt.js'
 
 /** The first buildx with `--call`. */
 export const CALL_MIN_BUILDX = '0.15.0'
@@ -59,13 +60,6 @@ export function parseBuildxVersion(text: string): string | undefined {
   return /\sv?(\d+\.\d+\.\d+)/.exec(` ${text}`)?.[1]
 }
 
-function older(version: string, than: string): boolean {
-  const a = version.split('.').map(Number)
-  const b = than.split('.').map(Number)
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i]
-  return false
-}
-
 /**
  * Why this buildx cannot run the call (undefined when it can). `buildx` is
  * what `docker buildx version` said, or null when there is no buildx; a
@@ -81,6 +75,7 @@ export function callUnsupported(
     'add docker/setup-buildx-action before this step, or leave call empty'
   if (buildx === null) return `${need} (buildx is not installed): ${fix}`
   const version = parseBuildxVersion(buildx)
-  if (version === undefined || !older(version, CALL_MIN_BUILDX)) return
-  return `${need} (found ${version}): ${fix}`
+  const old =
+    version !== undefined && semverLt(version, CALL_MIN_BUILDX, { loose: true })
+  return old ? `${need} (found ${version}): ${fix}` : undefined
 }

@@ -1,6 +1,7 @@
 import type { WorkflowRun } from '../context/context-types.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { attestValues } from '../argv/attest.js'
+import { isLoopbackHost } from '../reference/repository.js'
 
 /** The builder that runs a build, as `docker buildx inspect` reports it. */
 export interface Builder {
@@ -36,17 +37,6 @@ export interface OwnBuilder {
 /** setup-buildx-action's BuildKit image (buildx's default). */
 export const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i
-
-/**
- * Whether a registry is this machine's (a service container on
- * localhost:5000): BuildKit in a container reaches it only on the host's
- * network (Docker's documented `network=host` for a local registry).
- */
-export function isLoopbackRegistry(registry: string): boolean {
-  return LOOPBACK.test(registry)
-}
-
 /** Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot. */
 function classicStoreCannot(
   build: Pick<BuildSettings, 'platforms'>,
@@ -76,7 +66,8 @@ export function containerBuilderFor(
   if (!keepsClassicImages(detected)) return undefined
   const reason = classicStoreCannot(build, unexportedCache)
   if (reason === undefined) return undefined
-  const network = registries.some(isLoopbackRegistry) ? ',network=host' : ''
+  // BuildKit in a container reaches a registry on localhost only on the host's network
+  const network = registries.some(isLoopbackHost) ? ',network=host' : ''
   return {
     driver: 'docker-container',
     driverOpts: [`image=${BUILDKIT_IMAGE}${network}`],
