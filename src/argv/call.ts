@@ -1,10 +1,7 @@
 /**
- * buildx's `--call` (build-push-action's `call` input): its argv and the
- * buildx it needs. Facts from docker/buildx: `--call` and `--check` arrived
- * in v0.15.0 (commands/build.go; v0.14 had only the experimental --print);
- * util/buildflags/callfunc.go reads the value as CSV, a method (`check` is
- * buildx's name for the frontend's `lint`) then `format=` and
- * `ignorestatus=`; `build` is the default and turns the flag off.
+ * buildx's `--call` (the `call` input): arrived in buildx v0.15.0
+ * (commands/build.go); callfunc.go reads the value as CSV: a method, then
+ * `format=` and `ignorestatus=`; `build` is the default and turns it off.
  */
 import semverLt from 'semver/functions/lt.js'
 
@@ -39,11 +36,7 @@ export function ignoresStatus(call: string): boolean {
   return options(call).some(o => /^ignorestatus=(true|1|t)$/i.test(o))
 }
 
-/**
- * The `--call` argv: none for build (buildx's default, so any buildx runs
- * it); `check` always with format=json, which this action reads and reports
- * (any format the user gave is replaced); other methods as given.
- */
+/** The `--call` argv: none for build; `check` always with format=json, which we read; others as given. */
 export function callArgs(call: string): string[] {
   if (!needsCallFlag(call)) return []
   if (!isCheck(call)) return ['--call', call]
@@ -60,11 +53,7 @@ export function parseBuildxVersion(text: string): string | undefined {
   return /\sv?(\d+\.\d+\.\d+)/.exec(` ${text}`)?.[1]
 }
 
-/**
- * Why this buildx cannot run the call (undefined when it can). `buildx` is
- * what `docker buildx version` said, or null when there is no buildx; a
- * version it does not name is given the benefit of the doubt.
- */
+/** Why this buildx (`docker buildx version`'s answer, null: none) cannot run the call; an unnamed version passes. */
 export function callUnsupported(
   call: string,
   buildx: string | null

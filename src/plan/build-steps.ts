@@ -46,10 +46,9 @@ const registriesOf = (images: Image[]) => [
 ]
 
 /**
- * `reproducible: true` only: the build's SOURCE_DATE_EPOCH (the commit time,
- * unless the user set it). BuildKit >= 0.22 keys its cache on it, so a
- * per-commit value by default would re-run every step from the first
- * WORKDIR on every commit (moby/buildkit#5960).
+ * `reproducible: true` only: SOURCE_DATE_EPOCH (the commit time, unless set).
+ * BuildKit >= 0.22 keys its cache on it, so a per-commit value by default
+ * would re-run every step from the first WORKDIR (moby/buildkit#5960).
  */
 function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
   if (
@@ -149,11 +148,10 @@ function uploads(images: Image[], layout: string): RequestStep[] {
 }
 
 /**
- * buildx's docker driver on containerd's image store: the build is exported
- * as an OCI layout (every platform, attestations included) that never
- * enters the image store, unless `load` asks for it there too: then that
- * very layout is loaded under the tags, so the bytes tested locally are the
- * bytes pushed (a second exporter would add its own attestations).
+ * buildx's docker driver on containerd's store: the build is exported as an
+ * OCI layout; with `load` that very layout is loaded under the tags, so the
+ * bytes tested locally are the bytes pushed (a second exporter would add its
+ * own attestations).
  */
 function exportedLayout(
   publication: Publication,
@@ -183,11 +181,7 @@ function exportedLayout(
   }
 }
 
-/**
- * The classic image store (and the classic build) export no OCI layout: the
- * image is built into the store, untagged unless `load` asks for its tags,
- * saved as a layout with compressed layers, and removed again afterwards.
- */
+/** The classic store exports no OCI layout: built into it, saved as one, removed unless loaded. */
 function savedFromStore(
   publication: Publication,
   build: BuildSettings,
@@ -211,11 +205,7 @@ function savedFromStore(
   }
 }
 
-/**
- * Builders that keep the image in the daemon (buildx's docker driver, the
- * classic build) cannot push by digest: the image goes to disk as an OCI
- * layout and the action uploads it by digest, so no tag of any kind lands.
- */
+/** Builders that keep the image in the daemon cannot push by digest: we upload its layout. */
 function uploadedFromLayout(
   publication: Publication,
   build: BuildSettings,
@@ -231,12 +221,7 @@ function uploadedFromLayout(
   }
 }
 
-/**
- * A builder of several nodes: each platform built on its own (buildx sends
- * it to the node of that platform) and pushed by digest, then the action
- * joins them into one index by digest, so no tag at all moves (buildx's own
- * join of the nodes' images would push it as `:latest`).
- */
+/** A builder of several nodes: each platform pushed by digest, joined by us (see splitsOverNodes). */
 function builtPerPlatform(
   publication: Publication,
   build: BuildSettings,
@@ -265,10 +250,9 @@ function builtPerPlatform(
 }
 
 /**
- * Puts the build in the registry by digest, so that its digest is known and
- * no tag of any kind has moved yet: pushed by digest where the builder can
- * and nothing is loaded, else uploaded from an OCI layout (with `load`, the
- * layout that goes up is the one loaded, on every builder).
+ * Puts the build in the registry by digest, no tag moved yet: pushed by
+ * digest where the builder can and nothing is loaded, else uploaded from an
+ * OCI layout (with `load`, the one loaded).
  */
 export function stagedBuild(
   publication: Publication,

@@ -122,20 +122,15 @@ export function buildsIntoDaemon(builder: Builder): boolean {
   return builder.driver === 'docker' || builder.driver === 'classic'
 }
 
-/**
- * Whether the builder writes an OCI layout to disk (buildx's docker driver on
- * containerd's image store); the classic store and the classic build only
- * build into the image store, whence the image is saved.
- */
+/** Whether the builder writes an OCI layout to disk (buildx's docker driver on containerd's store). */
 export function exportsLayout(builder: Builder): boolean {
   return builder.driver === 'docker' && builder.store === 'containerd'
 }
 
 /**
- * Whether a build of these platforms would be split over several nodes:
- * buildx then joins the nodes' images and pushes the index under its
- * output's name with no tag, which is `:latest` (buildx build/build.go), so
- * each platform is built on its own and the action joins them by digest.
+ * Whether a build would be split over several nodes: buildx would push the
+ * joined index as `:latest` (build/build.go), so each platform is built on
+ * its own and the action joins them by digest.
  */
 export function splitsOverNodes(
   build: Pick<BuildSettings, 'platforms'>,

@@ -76,16 +76,11 @@ export class CsvSyntaxError extends Error {
 }
 
 /**
- * Splits one line of comma-separated fields. A double quote starts and ends a
- * quoted run in which commas are plain text, and `""` inside it is one
- * literal quote: `type=raw,"value=a,b"` gives `type=raw` and `value=a,b`.
- * Every line that csv-parse (metadata-action's parser, with its options
- * relaxColumnCount and skipEmptyLines) accepts splits the same, and an
- * unclosed quote is an error in both (test/unit/tags/csv.csv-parse.test.ts).
- * Deliberately more lenient: a quote in the middle of a field
- * (`value="a,b"`) or text after a closing quote (`"a"b`), which csv-parse
- * rejects, work here. Lines come without line breaks (csv-parse would end
- * the record at a lone carriage return). Fields are not trimmed.
+ * Splits one line of comma-separated fields (`type=raw,"value=a,b"`; `""` is
+ * a quote). Every line csv-parse (metadata-action's parser) accepts splits
+ * the same (csv.csv-parse.test.ts); a quote mid-field (`value="a,b"`) or text
+ * after a closing quote, which csv-parse rejects, work here, as this splitter
+ * is kept for. Fields are not trimmed.
  */
 export function splitCsvLine(line: string): string[] {
   const fields: string[] = []

@@ -7,14 +7,10 @@ import { refInfo, shortSha } from './ref-info.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:
- * `{{name}}` for a variable and `{{date 'fmt' tz='Zone'}}` /
- * `{{commit_date 'fmt' tz='Zone'}}` for dates. Unlike Handlebars (which
- * renders an unknown name as ''), an unknown name is an input error.
- *
- * An unquoted date format (`{{date YYYYMMDD}}`) is, to Handlebars, a name
- * that resolves to nothing, so metadata-action formats the date with
- * moment's default: ISO 8601 to the second, `Z` at offset 0, else `+hh:mm`
- * (`2020-01-10T00:30:00Z`, a tag `2020-01-10T00-30-00Z`). The same here.
+ * `{{name}}`, `{{date 'fmt' tz='Zone'}}`, `{{commit_date …}}`. Unlike
+ * Handlebars, an unknown name is an input error. An unquoted date format is
+ * to Handlebars a name that resolves to nothing, so moment's ISO default
+ * applies (`2020-01-10T00:30:00Z`), as in metadata-action.
  */
 export type TemplateNode =
   | { kind: 'text'; text: string }
@@ -143,11 +139,7 @@ function expressionNode(
   return { kind: 'var', name: head.text }
 }
 
-/**
- * Parses a template and checks every expression, throwing an InputError that
- * names the input and line. `extra` names variables allowed besides the
- * global ones (the version parts of a semver/pep440 pattern).
- */
+/** Parses and checks a template; `extra` names variables allowed besides the globals. */
 export function compileTemplate(
   source: string,
   from: TemplateSource,
