@@ -143,11 +143,7 @@ function withAffixes(
   return `${prefix}${value}${suffix}`
 }
 
-/**
- * metadata-action decides `latest` from the first rule that gives a tag:
- * auto follows that rule (stable semver/pep440, match, ref tag); release is
- * auto restricted to a stable release version.
- */
+/** metadata-action decides `latest` from the first rule that gives a tag; release: a stable one only. */
 function decideLatest(mode: Flavor['latest'], produced: Produced): LatestPlan {
   const { autoLatest, release } = produced
   switch (mode) {

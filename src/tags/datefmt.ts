@@ -191,11 +191,7 @@ export function checkDateFormat(format: string): void {
   compile(format)
 }
 
-/**
- * Renders `date` in `timeZone` (an IANA name; throws RangeError if unknown)
- * with a moment.js format string (throws DateFormatError on a token that is
- * not supported).
- */
+/** `date` in `timeZone` (RangeError if unknown) by a moment.js format (DateFormatError if unsupported). */
 export function formatDate(
   date: Date,
   format: string,

@@ -80,13 +80,7 @@ export function defaultTagCandidates(
   return pullNumberOfRef(ctx.ref) !== undefined ? pullRequestTags(ctx) : []
 }
 
-/**
- * The zero-config tags (empty `tags` input) for a run, SPEC §1: `latest` or
- * the branch name for a branch, the version and its floating lines for a
- * version tag, the sanitized name for any other tag, `pr-<N>` for pull
- * requests, `nightly` for schedules. Names that sanitize to nothing are left
- * out; the caller warns about them.
- */
+/** The zero-config tags (SPEC §1), sanitized; a name that sanitizes to nothing is left out. */
 export function defaultTags(ctx: RefContext, latestFrom: LatestFrom): Tag[] {
   return defaultTagCandidates(ctx, latestFrom).flatMap(candidate => {
     const name = sanitizeTag(candidate.name)

@@ -1,10 +1,4 @@
-/**
- * The wall-clock fields of an instant in one IANA time zone, from
- * Intl.DateTimeFormat (so the engine needs no date library), and the calendar
- * arithmetic that moment.js's format tokens need.
- */
-
-/** Wall-clock fields of an instant in one time zone. */
+/** Wall-clock fields of an instant in one IANA time zone, from Intl (no date library). */
 export interface Zoned {
   year: number
   /** 1–12 */
