@@ -1,7 +1,5 @@
 /**
- * The `--attest` values of a build, merged as build-push-action merges its
- * provenance, sbom and attests inputs (docker/build-push-action
- * src/context.ts getAttestArgs, docker/actions-toolkit src/buildx/build.ts):
+ * The `--attest` values, merged as build-push-action's getAttestArgs does:
  * the provenance and sbom inputs win over attests lines of their type, so
  * buildx never sees one type twice ("duplicate attestation field").
  */

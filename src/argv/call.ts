@@ -1,11 +1,9 @@
 /**
- * buildx's `--call` (build-push-action's `call` input): its argv and the
- * buildx it needs. Facts from docker/buildx: `--call` and `--check` arrived
- * in v0.15.0 (commands/build.go; v0.14 had only the experimental --print);
- * util/buildflags/callfunc.go reads the value as CSV, a method (`check` is
- * buildx's name for the frontend's `lint`) then `format=` and
- * `ignorestatus=`; `build` is the default and turns the flag off.
+ * buildx's `--call` (the `call` input): arrived in buildx v0.15.0
+ * (commands/build.go); callfunc.go reads the value as CSV: a method, then
+ * `format=` and `ignorestatus=`; `build` is the default and turns it off.
  */
+import semverLt from 'semver/functions/lt.js'
 
 /** The first buildx with `--call`. */
 export const CALL_MIN_BUILDX = '0.15.0'
@@ -38,11 +36,7 @@ export function ignoresStatus(call: string): boolean {
   return options(call).some(o => /^ignorestatus=(true|1|t)$/i.test(o))
 }
 
-/**
- * The `--call` argv: none for build (buildx's default, so any buildx runs
- * it); `check` always with format=json, which this action reads and reports
- * (any format the user gave is replaced); other methods as given.
- */
+/** The `--call` argv: none for build; `check` always with format=json, which we read; others as given. */
 export function callArgs(call: string): string[] {
   if (!needsCallFlag(call)) return []
   if (!isCheck(call)) return ['--call', call]
@@ -59,18 +53,7 @@ export function parseBuildxVersion(text: string): string | undefined {
   return /\sv?(\d+\.\d+\.\d+)/.exec(` ${text}`)?.[1]
 }
 
-function older(version: string, than: string): boolean {
-  const a = version.split('.').map(Number)
-  const b = than.split('.').map(Number)
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i]
-  return false
-}
-
-/**
- * Why this buildx cannot run the call (undefined when it can). `buildx` is
- * what `docker buildx version` said, or null when there is no buildx; a
- * version it does not name is given the benefit of the doubt.
- */
+/** Why this buildx (`docker buildx version`'s answer, null: none) cannot run the call; an unnamed version passes. */
 export function callUnsupported(
   call: string,
   buildx: string | null
@@ -81,6 +64,7 @@ export function callUnsupported(
     'add docker/setup-buildx-action before this step, or leave call empty'
   if (buildx === null) return `${need} (buildx is not installed): ${fix}`
   const version = parseBuildxVersion(buildx)
-  if (version === undefined || !older(version, CALL_MIN_BUILDX)) return
-  return `${need} (found ${version}): ${fix}`
+  const old =
+    version !== undefined && semverLt(version, CALL_MIN_BUILDX, { loose: true })
+  return old ? `${need} (found ${version}): ${fix}` : undefined
 }

@@ -16,10 +16,7 @@ export interface RefContext {
   baseRef?: string
   /** Commit date of the head commit, when the payload has it. */
   commitDate?: Date
-  /**
-   * The workflow run, shared by all its jobs (GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT):
-   * digest and merge modes find each other's builds by it.
-   */
+  /** GITHUB_RUN_ID, the same in every job and re-run: a merge (re-run) finds the legs by it. */
   runId?: string
   /** Length of the short sha ({{sha}}, type=sha); 7 when unset. */
   shortShaLength?: number
@@ -28,18 +25,11 @@ export interface RefContext {
   annotationLevels?: string[]
   /** The workflow run, as build-push-action's default provenance names it (runner only). */
   workflowRun?: WorkflowRun
-  /**
-   * The runner's artifact service, where digest legs hand their images to
-   * the merge (runner only, when it gives this JavaScript action one).
-   */
+  /** The runner's artifact service, where digest legs hand their images to the merge. */
   artifacts?: ArtifactService
 }
 
-/**
- * What a JavaScript action is given on GitHub's runners
- * (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL): the run's artifact service.
- * The token stays in the environment, where @actions/artifact reads it.
- */
+/** The run's artifact service; its token stays in the environment, for @actions/artifact. */
 export interface ArtifactService {
   /** ACTIONS_RESULTS_URL's origin: the service's twirp API is under it. */
   url: string

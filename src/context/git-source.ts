@@ -1,9 +1,4 @@
-/**
- * build-push-action's default context: the Git URL of the run's commit,
- * `<GITHUB_SERVER_URL>/<GITHUB_REPOSITORY>.git#<commit>`, which BuildKit
- * fetches itself (no checkout needed). Pure: the environment and the payload
- * are passed in.
- */
+/** build-push-action's default context: the Git URL of the run's commit, which BuildKit fetches itself. */
 
 type Env = Record<string, string | undefined>
 
@@ -46,10 +41,9 @@ function prHeadSha(payload: unknown): string | undefined {
 }
 
 /**
- * What follows `#`, as build-push-action pins it: GITHUB_SHA on every event
- * (the merge commit on pull_request, the base branch's commit on
- * pull_request_target); with DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=true a
- * pull request's head commit. Without a sha, the full ref.
+ * What follows `#`, as build-push-action pins it: GITHUB_SHA on every event;
+ * with DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=true a pull request's head
+ * commit. Without a sha, the full ref.
  */
 export function gitContextRef(env: Env, payload: unknown): string {
   const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
@@ -59,10 +53,7 @@ export function gitContextRef(env: Env, payload: unknown): string {
   return sha === '' ? ref : sha
 }
 
-/**
- * The run's Git context, or undefined when the runner's variables do not
- * name a repository (not an Actions run).
- */
+/** The run's Git context, or undefined outside an Actions run. */
 export function gitContextFromRunner(
   env: Env,
   payload: unknown

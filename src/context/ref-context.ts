@@ -1,4 +1,5 @@
 import { DEFAULT_SHORT_SHA_LENGTH, readMetadataEnv } from './metadata-env.js'
+import { serverUrlOf } from './git-source.js'
 import {
   BRANCH_PREFIX,
   branchOf,
@@ -21,17 +22,11 @@ export const FALLBACK_DEFAULT_BRANCHES: readonly string[] = ['master', 'main']
 type Env = Record<string, string | undefined>
 
 /**
- * Builds the RefContext of an Actions run from the runner's GITHUB_* variables
- * and the already parsed event payload. Pure: no file, no network, no clock.
- *
- * - pull_request_target runs on the base branch (GITHUB_REF is refs/heads/main);
- *   its ref is normalized to refs/pull/<n>/merge so that every consumer sees a
- *   pull request, never a push to the default branch.
- * - Missing payload fields fall back to the environment, then to a clear Error.
- * - metadata-action's switches: DOCKER_METADATA_PR_HEAD_SHA=true makes a PR
- *   run's commit the PR head (pull_request.head.sha), not the merge commit;
- *   DOCKER_METADATA_SHORT_SHA_LENGTH sets the short sha length. Every
- *   DOCKER_METADATA_* variable is checked here, before anything runs.
+ * The RefContext of an Actions run from GITHUB_* and the parsed payload (pure).
+ * pull_request_target runs on the base branch; its ref becomes
+ * refs/pull/<n>/merge so no consumer sees a push to the default branch.
+ * Missing payload fields fall back to the environment, then to an Error;
+ * every DOCKER_METADATA_* variable is checked here, before anything runs.
  */
 export function refContextFromRunner(
   env: Env,
@@ -68,7 +63,7 @@ export function refContextFromRunner(
     ...optional('prHeadRef', pr?.headRef),
     ...optional('baseRef', pr ? pr.baseRef : tagBaseRef(ref, event)),
     ...optional('commitDate', commitDate(event)),
-    ...optional('runId', runIdOf(env)),
+    ...optional('runId', envValue(env, 'GITHUB_RUN_ID')),
     ...optional(
       'shortShaLength',
       shortShaLength === DEFAULT_SHORT_SHA_LENGTH ? undefined : shortShaLength
@@ -100,9 +95,7 @@ function artifactService(env: Env): ArtifactService | undefined {
   let server: string
   try {
     url = new URL(results).origin
-    server = new URL(
-      envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
-    ).hostname.toLowerCase()
+    server = new URL(serverUrlOf(env)).hostname.toLowerCase()
   } catch {
     return undefined
   }
@@ -122,12 +115,9 @@ function workflowRun(
   const id = envValue(env, 'GITHUB_RUN_ID')
   const repository = envValue(env, 'GITHUB_REPOSITORY')
   if (id === undefined || repository === undefined) return undefined
-  const server = (
-    envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
-  ).replace(/\/+$/, '')
   const attempt = envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1'
   return {
-    url: `${server}/${repository}/actions/runs/${id}/attempts/${attempt}`,
+    url: `${serverUrlOf(env)}/${repository}/actions/runs/${id}/attempts/${attempt}`,
     privateRepository: field(event, 'repository', 'private') === true,
     noDefaultAttestations: /^(1|t|true)$/i.test(
       envValue(env, 'BUILDX_NO_DEFAULT_ATTESTATIONS') ?? ''
@@ -273,13 +263,11 @@ function repositoryInfo(
       'cannot tell the repository: GITHUB_REPOSITORY is not set and the event payload has no repository.full_name'
     )
   }
-  const server = (
-    envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
-  ).replace(/\/+$/, '')
   const license = text(event, 'repository', 'license', 'spdx_id')
+  const htmlUrl = `${serverUrlOf(env)}/${fullName}`
   return {
     fullName,
-    htmlUrl: text(event, 'repository', 'html_url') ?? `${server}/${fullName}`,
+    htmlUrl: text(event, 'repository', 'html_url') ?? htmlUrl,
     ...optional('description', text(event, 'repository', 'description')),
     // GitHub reports a license it cannot identify as NOASSERTION: no label.
     ...optional('license', license === 'NOASSERTION' ? undefined : license)
@@ -327,13 +315,4 @@ function optional<K extends string, V>(
   value: V | undefined
 ): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
-}
-
-/**
- * GITHUB_RUN_ID: the same in every job of a run and in its re-runs, so a
- * merge re-run finds the legs an earlier attempt handed over (a re-run leg
- * hands over under the same name).
- */
-function runIdOf(env: Record<string, string | undefined>): string | undefined {
-  return envValue(env, 'GITHUB_RUN_ID')
 }

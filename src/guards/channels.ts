@@ -39,10 +39,8 @@ function fits(channel: Channel, name: string): boolean {
 }
 
 /**
- * Every way to read a tag name as prefix + a stable version whose X.Y.Z is
- * `core` + suffix: `1.4.5-debug` reads as '' + 1.4.5 + '-debug' (the whole
- * name is a pre-release, so it does not count); `v1.4.5` as '' + v1.4.5 and
- * as 'v' + 1.4.5.
+ * Every way to read a tag name as prefix + a stable `core` version + suffix:
+ * `1.4.5-debug` as '' + 1.4.5 + '-debug'; `v1.4.5` as '' + v1.4.5 and 'v' + 1.4.5.
  */
 export function splitsOf(name: string, core: string): Channel[] {
   const found: Channel[] = []
@@ -59,10 +57,9 @@ export function splitsOf(name: string, core: string): Channel[] {
 }
 
 /**
- * The channel of a floating tag, learned from this run's version tags for
- * the same release: among the readings that fit the floating tag's own name
- * (`1.4-debug` fits '' + … + '-debug', plain `latest` does not), the one with
- * the longest affixes; no affixes when no version tag tells.
+ * The channel of a floating tag, from this run's version tags of its release:
+ * the reading that fits its name (`1.4-debug` fits '' + … + '-debug') with the
+ * longest affixes; none when no version tag tells.
  */
 export function channelOf(
   name: string,
@@ -133,16 +130,11 @@ export function newerInLine(
 ): Published | undefined {
   const target = parseReleaseVersion(line.version)
   if (target === undefined) return undefined
-  let newest: Published | undefined
-  for (const candidate of published) {
-    if (!inLine(line.scope, target, candidate.version)) continue
-    if (compareReleaseVersions(candidate.version, target) <= 0) continue
-    if (
-      newest === undefined ||
-      compareReleaseVersions(candidate.version, newest.version) > 0
-    ) {
-      newest = candidate
-    }
-  }
-  return newest
+  return published
+    .filter(
+      ({ version }) =>
+        inLine(line.scope, target, version) &&
+        compareReleaseVersions(version, target) > 0
+    )
+    .sort((a, b) => compareReleaseVersions(b.version, a.version))[0]
 }

@@ -75,11 +75,7 @@ function versionVerdict(
   }
 }
 
-/**
- * A floating tag on a release line stays when its release tag was kept, or
- * (with the guard on) when its channel already has a newer release in the
- * line. Any other floating tag moves.
- */
+/** A floating tag stays when its release tag was kept, or (guard on) its channel has a newer release. */
 function floatingVerdict(
   tag: Tag,
   input: GuardInput,
@@ -115,12 +111,7 @@ function place(decision: GuardDecision, tag: Tag, verdict: Verdict): void {
   }
 }
 
-/**
- * The safety decisions of SPEC §2 for one image, without I/O: the caller
- * reads the registry and passes what it found. Exact tags (version, fixed)
- * go first, floating tags after them; skipped and unchanged tags are left
- * alone. Any conflict means nothing may be tagged.
- */
+/** SPEC §2 for one image, pure: exact tags first, floating after; any conflict stops all. */
 export function decideTags(input: GuardInput): GuardDecision {
   const existing = new Set(input.existingTags)
   const verdicts = input.tags.map(tag =>
@@ -157,10 +148,7 @@ export function decideTags(input: GuardInput): GuardDecision {
   return decision
 }
 
-/**
- * Human lines for the log and the dry-run publication, in publish order: a
- * conflict stops everything, so then only the conflicts are shown.
- */
+/** Lines for the log and the dry run, in publish order (only the conflicts when there are any). */
 export function describeDecision(
   decision: GuardDecision,
   image: string

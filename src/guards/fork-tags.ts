@@ -1,11 +1,7 @@
 /**
- * The rule for tags a pull request's author named (SECURITY.md, "Tags a fork
- * may not name"). On a pull request run, a tag whose name took `{{branch}}`
- * or `{{base_ref}}` may be created when absent, and moved only off an image
- * that a run of the same pull request wrote, as the image's
- * PULL_REQUEST_LABEL tells. Any other image it holds (a push or release
- * run's, another tool's: no label; another pull request's) stays, and the
- * tag is held back.
+ * Tags a pull request's author named (`{{branch}}`, `{{base_ref}}`;
+ * SECURITY.md): created when absent, moved only off an image the same pull
+ * request's runs wrote (its PULL_REQUEST_LABEL says so); else held back.
  */
 import type { Tag } from '../tags/tag-types.js'
 
@@ -38,12 +34,7 @@ function writerName(label: string | undefined): string {
   return `which pull request #${label}'s run wrote`
 }
 
-/**
- * Why a fork-named tag must stay where it is, or undefined when it may be
- * written: any tag the author did not name, an absent tag, one that holds
- * this run's digest already, or one that holds an image of this very pull
- * request's runs.
- */
+/** Why a fork-named tag must stay where it is, or undefined when it may be written. */
 export function forkTagHeldReason(
   tag: Tag,
   existingDigests: Record<string, string>,

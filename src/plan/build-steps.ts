@@ -11,16 +11,16 @@ import type { Image } from '../reference/images.js'
 import type { Publication } from './publication.js'
 import {
   buildsIntoDaemon,
-  buildsOnePlatform,
   keepsClassicImages,
   splitsOverNodes,
   type Builder
 } from './builder.js'
 import { imagetoolsSteps, platformDigest } from './copy-steps.js'
-import { manifestUrl } from '../reference/repository.js'
 import {
   DIGEST,
   IMAGE_ID,
+  commandStep,
+  manifestRequest,
   type CommandStep,
   type RequestStep,
   type Step
@@ -45,19 +45,10 @@ const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
 
-function buildStep(
-  argv: string[],
-  images: Image[],
-  step: CommandStep['step'] = 'build'
-): CommandStep {
-  return { step, argv, registries: registriesOf(images) }
-}
-
 /**
- * `reproducible: true` only: the build's SOURCE_DATE_EPOCH (the commit time,
- * unless the user set it). BuildKit >= 0.22 keys its cache on it, so a
- * per-commit value by default would re-run every step from the first
- * WORKDIR on every commit (moby/buildkit#5960).
+ * `reproducible: true` only: SOURCE_DATE_EPOCH (the commit time, unless set).
+ * BuildKit >= 0.22 keys its cache on it, so a per-commit value by default
+ * would re-run every step from the first WORKDIR (moby/buildkit#5960).
  */
 function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
   if (
@@ -118,7 +109,7 @@ export function requirePlatformsFit(
       'true',
       `builder ${builder.name} has ${builder.nodes} nodes, each building its own platforms, and buildx cannot export their images as one to load: load one platform, or build without load`
     )
-  if (build.platforms.length > 1 && buildsOnePlatform(builder))
+  if (build.platforms.length > 1 && keepsClassicImages(builder))
     throw new InputError(
       'platforms',
       build.platforms.join(','),
@@ -135,17 +126,15 @@ export function localBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  if (builder.driver === 'classic') {
-    const argv = classic(publication, files, build, publication.refs)
-    return { stage: [buildStep(argv, [])], cleanup: [] }
-  }
-  const step = isCheck(build.call) ? 'check' : 'build'
-  return {
-    stage: [
-      buildStep(buildx(publication, files, build, publication.refs), [], step)
-    ],
-    cleanup: []
-  }
+  const { refs } = publication
+  const step =
+    builder.driver === 'classic'
+      ? commandStep('build', classic(publication, files, build, refs))
+      : commandStep(
+          isCheck(build.call) ? 'check' : 'build',
+          buildx(publication, files, build, refs)
+        )
+  return { stage: [step], cleanup: [] }
 }
 
 /**
@@ -153,22 +142,16 @@ export function localBuild(
  * action's own registry client: blobs, then manifests; no tag.
  */
 function uploads(images: Image[], layout: string): RequestStep[] {
-  return images.map(image => ({
-    step: 'upload',
-    method: 'PUT',
-    url: manifestUrl(image, DIGEST),
-    image,
-    reference: DIGEST,
-    layout
-  }))
+  return images.map(image =>
+    manifestRequest('upload', 'PUT', image, DIGEST, { layout })
+  )
 }
 
 /**
- * buildx's docker driver on containerd's image store: the build is exported
- * as an OCI layout (every platform, attestations included) that never
- * enters the image store, unless `load` asks for it there too: then that
- * very layout is loaded under the tags, so the bytes tested locally are the
- * bytes pushed (a second exporter would add its own attestations).
+ * buildx's docker driver on containerd's store: the build is exported as an
+ * OCI layout; with `load` that very layout is loaded under the tags, so the
+ * bytes tested locally are the bytes pushed (a second exporter would add its
+ * own attestations).
  */
 function exportedLayout(
   publication: Publication,
@@ -186,23 +169,19 @@ function exportedLayout(
   const load: CommandStep[] = build.load
     ? [
         {
-          ...buildStep(['load', '--input', `${files.layout}.tar`], [], 'load'),
+          ...commandStep('load', ['load', '--input', `${files.layout}.tar`]),
           layout: files.layout,
           names: publication.refs
         }
       ]
     : []
   return {
-    stage: [{ ...buildStep(argv, []), layout: files.layout }, ...load],
+    stage: [{ ...commandStep('build', argv), layout: files.layout }, ...load],
     cleanup: []
   }
 }
 
-/**
- * The classic image store (and the classic build) export no OCI layout: the
- * image is built into the store, untagged unless `load` asks for its tags,
- * saved as a layout with compressed layers, and removed again afterwards.
- */
+/** The classic store exports no OCI layout: built into it, saved as one, removed unless loaded. */
 function savedFromStore(
   publication: Publication,
   build: BuildSettings,
@@ -214,25 +193,19 @@ function savedFromStore(
     builder.driver === 'classic'
       ? classic(publication, files, build, refs)
       : buildx(publication, files, { ...build, push: false }, refs)
-  const save: CommandStep = {
-    step: 'save',
-    argv: ['save', IMAGE_ID],
-    registries: [],
+  const save = {
+    ...commandStep('save', ['save', IMAGE_ID]),
     layout: files.layout
   }
   return {
-    stage: [buildStep(argv, []), save],
+    stage: [commandStep('build', argv), save],
     cleanup: build.load
       ? []
-      : [buildStep(['image', 'rm', IMAGE_ID], [], 'cleanup')]
+      : [commandStep('cleanup', ['image', 'rm', IMAGE_ID])]
   }
 }
 
-/**
- * Builders that keep the image in the daemon (buildx's docker driver, the
- * classic build) cannot push by digest: the image goes to disk as an OCI
- * layout and the action uploads it by digest, so no tag of any kind lands.
- */
+/** Builders that keep the image in the daemon cannot push by digest: we upload its layout. */
 function uploadedFromLayout(
   publication: Publication,
   build: BuildSettings,
@@ -248,18 +221,14 @@ function uploadedFromLayout(
   }
 }
 
-/**
- * A builder of several nodes: each platform built on its own (buildx sends
- * it to the node of that platform) and pushed by digest, then the action
- * joins them into one index by digest, so no tag at all moves (buildx's own
- * join of the nodes' images would push it as `:latest`).
- */
+/** A builder of several nodes: each platform pushed by digest, joined by us (see splitsOverNodes). */
 function builtPerPlatform(
   publication: Publication,
   build: BuildSettings,
   files: BuildFiles
 ): BuildStages {
   const names = publication.images.map(image => image.name)
+  const registries = registriesOf(publication.images)
   const builds = build.platforms.map((platform, i): CommandStep => {
     const argv = buildx(
       publication,
@@ -268,7 +237,7 @@ function builtPerPlatform(
       [],
       names
     )
-    return { ...buildStep(argv, publication.images), platform }
+    return { ...commandStep('build', argv, registries), platform }
   })
   const joins = publication.images.flatMap(image =>
     imagetoolsSteps(
@@ -281,10 +250,9 @@ function builtPerPlatform(
 }
 
 /**
- * Puts the build in the registry by digest, so that its digest is known and
- * no tag of any kind has moved yet: pushed by digest where the builder can
- * and nothing is loaded, else uploaded from an OCI layout (with `load`, the
- * layout that goes up is the one loaded, on every builder).
+ * Puts the build in the registry by digest, no tag moved yet: pushed by
+ * digest where the builder can and nothing is loaded, else uploaded from an
+ * OCI layout (with `load`, the one loaded).
  */
 export function stagedBuild(
   publication: Publication,
@@ -297,9 +265,10 @@ export function stagedBuild(
   if (buildsIntoDaemon(builder) || build.load)
     return uploadedFromLayout(publication, build, builder, files)
   const names = publication.images.map(image => image.name)
-  const pushed = buildStep(
+  const pushed = commandStep(
+    'build',
     buildx(publication, files, { ...build, push: true }, [], names),
-    publication.images
+    registriesOf(publication.images)
   )
   return { stage: [pushed], cleanup: [] }
 }
@@ -330,12 +299,7 @@ export function tagHandoverSteps(
   staging: string,
   platform: string
 ): RequestStep[] {
-  return images.map(image => ({
-    step: 'handover',
-    method: 'PUT',
-    url: manifestUrl(image, staging),
-    image,
-    reference: staging,
-    platform
-  }))
+  return images.map(image =>
+    manifestRequest('handover', 'PUT', image, staging, { platform })
+  )
 }

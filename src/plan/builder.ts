@@ -1,6 +1,7 @@
 import type { WorkflowRun } from '../context/context-types.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { attestValues } from '../argv/attest.js'
+import { isLoopbackHost } from '../reference/repository.js'
 
 /** The builder that runs a build, as `docker buildx inspect` reports it. */
 export interface Builder {
@@ -17,10 +18,9 @@ export interface Builder {
 }
 
 /**
- * What `buildx create` makes for this run, in the run's own buildx state
- * (BUILDX_CONFIG in the run's folder): a docker-container builder when the
- * context's builder cannot build what the inputs ask, or a `remote` one for
- * the `endpoint` input.
+ * What `buildx create` makes for this run (in its own BUILDX_CONFIG): a
+ * docker-container builder when the context's cannot build what the inputs
+ * ask, or a `remote` one for the `endpoint` input.
  */
 export interface OwnBuilder {
   driver: 'docker-container' | 'remote'
@@ -37,17 +37,6 @@ export interface OwnBuilder {
 /** setup-buildx-action's BuildKit image (buildx's default). */
 export const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i
-
-/**
- * Whether a registry is this machine's (a service container on
- * localhost:5000): BuildKit in a container reaches it only on the host's
- * network (Docker's documented `network=host` for a local registry).
- */
-export function isLoopbackRegistry(registry: string): boolean {
-  return LOOPBACK.test(registry)
-}
-
 /** Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot. */
 function classicStoreCannot(
   build: Pick<BuildSettings, 'platforms'>,
@@ -62,10 +51,9 @@ function classicStoreCannot(
 }
 
 /**
- * The docker-container builder the run makes when the inputs ask buildx's
- * docker driver on the classic store for what it cannot do (several
- * platforms; `unexportedCache`, a cache export other than inline) and name
- * no builder (a builder the user gives always wins); undefined otherwise.
+ * The docker-container builder the run makes when buildx's docker driver on
+ * the classic store cannot do what the inputs ask and they name no builder
+ * (the user's builder always wins).
  */
 export function containerBuilderFor(
   build: Pick<BuildSettings, 'platforms' | 'builder'>,
@@ -75,10 +63,11 @@ export function containerBuilderFor(
   unexportedCache?: string
 ): OwnBuilder | undefined {
   if (build.builder !== '' || detected.driver !== 'docker') return undefined
-  if (!buildsOnePlatform(detected)) return undefined
+  if (!keepsClassicImages(detected)) return undefined
   const reason = classicStoreCannot(build, unexportedCache)
   if (reason === undefined) return undefined
-  const network = registries.some(isLoopbackRegistry) ? ',network=host' : ''
+  // BuildKit in a container reaches a registry on localhost only on the host's network
+  const network = registries.some(isLoopbackHost) ? ',network=host' : ''
   return {
     driver: 'docker-container',
     driverOpts: [`image=${BUILDKIT_IMAGE}${network}`],
@@ -133,20 +122,15 @@ export function buildsIntoDaemon(builder: Builder): boolean {
   return builder.driver === 'docker' || builder.driver === 'classic'
 }
 
-/**
- * Whether the builder writes an OCI layout to disk (buildx's docker driver on
- * containerd's image store); the classic store and the classic build only
- * build into the image store, whence the image is saved.
- */
+/** Whether the builder writes an OCI layout to disk (buildx's docker driver on containerd's store). */
 export function exportsLayout(builder: Builder): boolean {
   return builder.driver === 'docker' && builder.store === 'containerd'
 }
 
 /**
- * Whether a build of these platforms would be split over several nodes:
- * buildx then joins the nodes' images and pushes the index under its
- * output's name with no tag, which is `:latest` (buildx build/build.go), so
- * each platform is built on its own and the action joins them by digest.
+ * Whether a build would be split over several nodes: buildx would push the
+ * joined index as `:latest` (build/build.go), so each platform is built on
+ * its own and the action joins them by digest.
  */
 export function splitsOverNodes(
   build: Pick<BuildSettings, 'platforms'>,
@@ -169,17 +153,15 @@ export function publishesIndex(
   return attestValues(build).some(line => !/(^|,)disabled=true(,|$)/.test(line))
 }
 
-/** Whether the builder can build only one platform (so several fail before any step). */
-export function buildsOnePlatform(builder: Builder): boolean {
-  return keepsClassicImages(builder)
-}
-
 /** Whether the image lands in the classic store, which holds no attestation. */
 export function holdsNoAttestations(builder: Builder): boolean {
   return keepsClassicImages(builder)
 }
 
-/** Whether the build goes into the classic store, whence it is saved (no OCI export). */
+/**
+ * Whether the build goes into the classic store, whence it is saved (no OCI
+ * export): such a builder builds one platform only.
+ */
 export function keepsClassicImages(builder: Builder): boolean {
   return (
     builder.driver === 'classic' ||
@@ -206,18 +188,13 @@ function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
 }
 
 /**
- * build-push-action's default provenance (docker/build-push-action
- * getAttestArgs): `mode=max` on a public repository, `mode=min,inline-only=true`
- * on a private one, unless BUILDX_NO_DEFAULT_ATTESTATIONS, a load into docker,
- * or a builder whose BuildKit it cannot vouch for. docker/actions-toolkit
- * trusts a docker-driver builder only when its BuildKit version ends in
- * `-moby`, which buildx does not report (it maps the engine's version to a
- * BuildKit release, or says v0.0.0+unknown): so on the docker driver no
- * provenance flag of build-push-action's is passed and buildx's own default
- * holds: `mode=min` where the image store holds attestations, none on the
- * classic store, which cannot, and none from the classic `docker build`.
- * buildx applies that default to a push only, not to the OCI layout this
- * action exports on containerd's store, so there it is asked for by name.
+ * build-push-action's default provenance (getAttestArgs): `mode=max` public,
+ * `mode=min,inline-only=true` private, unless BUILDX_NO_DEFAULT_ATTESTATIONS,
+ * a load into docker, or the docker driver: actions-toolkit trusts its
+ * BuildKit only when the version ends in `-moby`, which buildx never reports,
+ * so buildx's own default holds there (`mode=min`, none on the classic
+ * store). buildx applies it to a push only, not to the OCI layout exported on
+ * containerd's store, so there it is asked for by name.
  */
 export function attestationDefaults(
   build: Pick<BuildSettings, 'load' | 'outputs'>,

@@ -1,22 +1,17 @@
 /**
- * Where the build cache comes from and goes to (SPEC 11, "warm builds on
- * cold runners"): one decision from the `cache` input, the builder, the
- * runner, the event and the image's tags, used by the run and the dry run
- * alike. The user's cache-from/cache-to lines win; `auto` never names a tag
- * the user did not ask for, and a pull request never writes a cache that a
- * push run reads.
+ * Where the build cache comes from and goes to (SPEC 11): one decision for
+ * the run and the dry run. The user's cache-from/cache-to lines win; `auto`
+ * never names a tag the user did not ask for, and a pull request never
+ * writes a cache that a push run reads.
  */
 import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { parseReleaseVersion, compareReleaseVersions } from '../tags/version.js'
-import { describeBuilder, type Builder } from './builder.js'
+import { describeBuilder, keepsClassicImages, type Builder } from './builder.js'
 
 /** What the runner offers: GitHub's cache service to JavaScript actions. */
 export interface RunnerCache {
-  /**
-   * ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL are
-   * set: buildx's gha cache reads them from its environment.
-   */
+  /** ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, read by buildx's gha cache. */
   service: boolean
   /** RUNNER_ARCH (X64, ARM64): names the scope when no platform is given. */
   arch?: string
@@ -48,11 +43,7 @@ export interface CacheSources {
   pullRequest?: number
 }
 
-/**
- * The image's own earlier tags to import from, as the registry lists them:
- * this run's (branch) tag, then the default branch's, then the newest stable
- * release; only tags that exist, at most one of each, never written.
- */
+/** This run's tag, the default branch's, the newest stable release: those that exist, never written. */
 export function cacheImports(
   sources: CacheSources,
   existing: string[]
@@ -74,21 +65,11 @@ export function cacheImports(
 }
 
 function newestRelease(tags: string[]): string | undefined {
-  let best: string | undefined
-  let bestVersion
-  for (const tag of tags) {
-    const version = parseReleaseVersion(tag)
-    if (!version?.stable || version.patch === undefined || version.full !== tag)
-      continue
-    if (
-      bestVersion === undefined ||
-      compareReleaseVersions(version, bestVersion) > 0
-    ) {
-      best = tag
-      bestVersion = version
-    }
-  }
-  return best
+  const releases = tags.flatMap(tag => {
+    const v = parseReleaseVersion(tag)
+    return v?.stable && v.patch !== undefined && v.full === tag ? [v] : []
+  })
+  return releases.sort((a, b) => compareReleaseVersions(b, a))[0]?.full
 }
 
 /** What the build gets, and the lines that say what was decided and why. */
@@ -118,14 +99,9 @@ type CacheBuild = Pick<
   'cache' | 'cacheFrom' | 'cacheTo' | 'noCache' | 'platforms' | 'target'
 >
 
-/**
- * Whether the builder exports a cache of this type: buildx's docker driver
- * on the classic image store (and the classic build) only inlines it.
- */
-export function exportsCache(builder: Builder, type: string): boolean {
-  if (type === 'inline') return true
-  if (builder.driver === 'classic') return false
-  return !(builder.driver === 'docker' && builder.store === 'classic')
+/** Whether the builder exports a cache of this type: the classic store only inlines it. */
+function exportsCache(builder: Builder, type: string): boolean {
+  return type === 'inline' || !keepsClassicImages(builder)
 }
 
 const WAYS_OUT =
@@ -275,9 +251,12 @@ function autoInlineWhy({ builder, runner }: CacheFacts): string {
     : `auto: no GitHub cache service in this environment (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL)`
 }
 
-/** The suffix of a pull request's own scope or folder: push runs never read it. */
-const prOnly = (facts: CacheFacts) =>
-  facts.pullRequest === undefined ? '' : `-pr-${facts.pullRequest}`
+/** A pull request's own scope or folder (push runs never read it), read before the base. */
+function ownFirst(base: string, facts: CacheFacts) {
+  const pr = facts.pullRequest
+  const own = pr === undefined ? base : `${base}-pr-${pr}`
+  return { own, reads: own === base ? [base] : [own, base] }
+}
 
 const readOnlyLine = (facts: CacheFacts, where: string) =>
   facts.pullRequest === undefined
@@ -299,13 +278,9 @@ function ghaCache(
       "GitHub's cache service is not offered here (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, which the runner gives JavaScript actions); use auto, inline, registry,ref=… or local,dir=…"
     )
   const scope = cacheScope(facts.repository, build, facts.runner)
-  const own = `${scope}${prOnly(facts)}`
-  const from =
-    own === scope
-      ? [`type=gha,scope=${scope}`]
-      : [`type=gha,scope=${own}`, `type=gha,scope=${scope}`]
+  const { own, reads } = ownFirst(scope, facts)
   return {
-    cacheFrom: from,
+    cacheFrom: reads.map(s => `type=gha,scope=${s}`),
     cacheTo: [`type=gha,mode=max,ignore-error=true,scope=${own}`],
     lines: [
       `${why}: GitHub's cache service, scope ${own}`,
@@ -317,9 +292,10 @@ function ghaCache(
 function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   const ref = build.cache.ref as string
   requireExport('registry', facts.builder, 'cache', cacheValue(build.cache))
+  const cacheFrom = [`type=registry,ref=${ref}`]
   if (facts.pullRequest !== undefined)
     return {
-      cacheFrom: [`type=registry,ref=${ref}`],
+      cacheFrom,
       cacheTo: [],
       lines: [
         `cache: registry: reads ${ref}`,
@@ -327,7 +303,7 @@ function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
       ]
     }
   return {
-    cacheFrom: [`type=registry,ref=${ref}`],
+    cacheFrom,
     cacheTo: [`type=registry,ref=${ref},mode=max,ignore-error=true`],
     lines: [`cache: registry: reads and writes ${ref} (mode=max)`]
   }
@@ -336,14 +312,12 @@ function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
 function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   requireExport('local', facts.builder, 'cache', cacheValue(build.cache))
   const scope = cacheScope(facts.repository, build, facts.runner)
-  const base = `${build.cache.dir as string}/${scope}`
-  const own = `${base}${prOnly(facts)}`
-  const from =
-    own === base
-      ? [`type=local,src=${base}`]
-      : [`type=local,src=${own}`, `type=local,src=${base}`]
+  const { own, reads } = ownFirst(
+    `${build.cache.dir as string}/${scope}`,
+    facts
+  )
   return {
-    cacheFrom: from,
+    cacheFrom: reads.map(dir => `type=local,src=${dir}`),
     cacheTo: [`type=local,dest=${own},mode=max,ignore-error=true`],
     lines: [
       `cache: local: the folder ${own}`,
@@ -352,10 +326,7 @@ function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   }
 }
 
-/**
- * The inline cache, exported with the image (not by a pull request's run),
- * and imported from the image's own earlier tags that exist.
- */
+/** The inline cache, exported with the image (not by a pull request), imported from its earlier tags. */
 function inlineCache(facts: CacheFacts, why: string): CacheDecision {
   const from = facts.imports.map(
     i => `type=registry,ref=${facts.image}:${i.tag}`

@@ -1,13 +1,14 @@
 /** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
 import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
-import { mountUrl, manifestUrl } from '../reference/repository.js'
+import { mountUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'
 import { stagingTag } from './staging.js'
 import { legReadSteps, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
   SOURCE_DIGEST,
+  manifestRequest,
   type CommandStep,
   type RequestStep,
   type Step
@@ -76,13 +77,7 @@ export function promoteStage(
               image,
               reference: SOURCE_DIGEST
             },
-            {
-              step: 'copy',
-              method: 'PUT',
-              url: manifestUrl(image, SOURCE_DIGEST),
-              image,
-              reference: SOURCE_DIGEST
-            }
+            manifestRequest('copy', 'PUT', image, SOURCE_DIGEST)
           ]
         : imagetoolsSteps(image, [pinned], [image.registry, source.registry])
     )
@@ -100,17 +95,11 @@ function taggedLegs(
   platforms: string[],
   buildId: string
 ): RequestStep[] {
-  return platforms.map(platform => {
-    const tag = stagingTag(buildId, platform)
-    return {
-      step: 'staged',
-      method: 'GET',
-      url: manifestUrl(image, tag),
-      image,
-      reference: tag,
+  return platforms.map(platform =>
+    manifestRequest('staged', 'GET', image, stagingTag(buildId, platform), {
       platform
-    }
-  })
+    })
+  )
 }
 
 /**
@@ -149,14 +138,11 @@ export function discardSteps(
 ): RequestStep[] {
   const tags = platforms.map(platform => stagingTag(buildId, platform))
   return images.flatMap(image =>
-    tags.map((tag, i) => ({
-      step: 'discard' as const,
-      method: 'DELETE' as const,
-      url: manifestUrl(image, handoverDigest(tag)),
-      image,
-      reference: handoverDigest(tag),
-      platform: platforms[i],
-      when: 'the registry deletes manifests'
-    }))
+    tags.map((tag, i) =>
+      manifestRequest('discard', 'DELETE', image, handoverDigest(tag), {
+        platform: platforms[i],
+        when: 'the registry deletes manifests'
+      })
+    )
   )
 }

@@ -5,12 +5,7 @@ import { refInfo } from '../tags/ref-info.js'
 
 const OCI = 'org.opencontainers.image'
 
-/**
- * The OCI image labels of a publish, from the ref context as metadata-action
- * derives them from the repository: created, revision, source and url (the
- * repository page), version, title (the repository name),
- * description and licenses. A key whose value would be empty is left out.
- */
+/** The OCI image labels as metadata-action derives them; an empty value is left out. */
 export function ociLabels(
   ctx: RefContext,
   version: string,
@@ -49,10 +44,8 @@ export function pullRequestLabel(ctx: RefContext): Record<string, string> {
 }
 
 /**
- * Adds the user's `key=value` lines to base; a user value wins. Blank lines are
- * ignored; a line without `=` or with an empty key is an InputError naming the
- * input. The value is everything after the first `=`, trimmed (`key = value`
- * reads as written), and may be empty.
+ * Adds the user's `key=value` lines to base; a user value wins. The value is
+ * everything after the first `=`, trimmed, and may be empty.
  */
 export function mergeKeyValues(
   base: Record<string, string>,

@@ -1,12 +1,9 @@
 /**
- * How a `mode: digest` leg hands its image to `mode: merge` through the
- * run's artifacts (the runner's artifact service), leaving no tag on any
- * registry: each leg uploads one small artifact per image, named by the
- * image and platform (a re-run leg's newer artifact of the same name wins),
- * saying which digest it put where, for which run and commit. The service
- * lists a run's artifacts to that run only; the merge also checks that each
- * record names this run, this commit, its image and platform, and that the
- * registry holds the digest, so a leg of another run never passes as ours.
+ * How a `mode: digest` leg hands its image to `mode: merge` through the run's
+ * artifacts, leaving no tag: one small record per image and platform (a
+ * re-run leg's newer artifact wins). The service lists a run's artifacts to
+ * that run only, and the merge checks each record names this run, commit,
+ * image and platform, so a leg of another run never passes as ours.
  */
 import type { ArtifactService, RefContext } from '../context/context-types.js'
 import { isSha256Digest, sha256Digest } from '../reference/grammar.js'
@@ -37,11 +34,7 @@ export const LEG_FILE = 'leg.json'
 
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService'
 
-/**
- * The artifact of an image's leg for one platform: readable in the run's
- * artifact list, unique per image and platform (a hash of both, as an image
- * name holds `/` and `:`, which artifact names may not).
- */
+/** The artifact name of an image's leg: a hash of both keeps it unique, as names may not hold `/` or `:`. */
 export function legArtifactName(image: string, platform: string): string {
   const slug = `${image}-${platform}`
     .replace(/[^A-Za-z0-9._-]+/g, '-')
@@ -66,11 +59,7 @@ function field(record: Record<string, unknown>, key: string): string {
   return typeof value === 'string' ? value : ''
 }
 
-/**
- * The digest a leg's record hands over, once it is checked to be this run's
- * leg of `image` for `platform`; else an error naming the artifact and what
- * does not match.
- */
+/** The digest a leg's record hands over, once checked to be this run's; else an error naming what differs. */
 export function checkLegRecord(
   text: string,
   want: { run: LegRun; image: string; platform: string; artifact: string }

@@ -36,7 +36,7 @@ import {
 import { stagingTag } from './staging.js'
 import { legUploadSteps } from './leg-handover.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
-import type { CommandStep, Pipeline, Step } from './steps.js'
+import { commandStep, type Pipeline, type Step } from './steps.js'
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import { referrerSteps } from './referrer-steps.js'
 import {
@@ -59,11 +59,9 @@ export interface PipelineInput {
 }
 
 /**
- * Each login by the project's own client: the registry asked whether it
- * accepts the credentials (its 5xx and 429 retried, which dockerd would
- * report as 401), then the credentials written to the run's docker config as
- * `docker login` writes them, for the docker commands after it. A `docker
- * login` process would only repeat that request, at ~85 ms a login.
+ * Each login by our own client (5xx and 429 retried, which dockerd would
+ * report as 401), then written to the run's docker config as `docker login`
+ * writes it; a `docker login` process would cost ~85 ms a login.
  */
 function registryLogins(settings: Settings): Step[] {
   return settings.logins.map(({ registry, username }) => {
@@ -80,11 +78,7 @@ function registryLogins(settings: Settings): Step[] {
   })
 }
 
-/**
- * login-action's `logout: false`: each login also written to the user's own
- * docker config, so later steps of the job (and of a self-hosted runner's
- * later jobs) find it, as they would after login-action.
- */
+/** login-action's `logout: false`: each login also kept in the user's own docker config. */
 function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
   if (settings.logout) return []
   return settings.logins.map(({ registry, username }) => ({
@@ -95,11 +89,7 @@ function keptLogins({ settings, userConfig }: PipelineInput): Step[] {
   }))
 }
 
-/**
- * The login phase of a run whose docker commands may use the logins. A build
- * logs in even when it pushes nothing, as login-action does: its `FROM`,
- * cache, build contexts and `load` may read from a private registry.
- */
+/** A build logs in even when it pushes nothing: `FROM`, cache and contexts may be private. */
 function loginSteps(input: PipelineInput): Step[] {
   return [...registryLogins(input.settings), ...keptLogins(input)]
 }
@@ -200,16 +190,10 @@ function buildPipeline(input: PipelineInput): ModePipeline {
   const build = onBuilder(input)
   requirePlatformsFit(build, builder)
   const login = loginSteps(input)
-  if (buildsAsAsked(settings))
+  if (buildsAsAsked(settings) || !build.push)
     return withStages(
       login,
       localBuild(publication, { ...build, push: false }, builder, files),
-      NO_REGISTRY
-    )
-  if (!build.push)
-    return withStages(
-      login,
-      localBuild(publication, build, builder, files),
       NO_REGISTRY
     )
   const stages = stagedBuild(publication, build, builder, files)
@@ -229,14 +213,10 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   const stages = stagedPlatform(publication, build, builder, files, handover)
   // the artifact route leaves no tag to read back
   if (legs) return withStages(loginSteps(input), stages, NO_REGISTRY)
-  const staged = {
-    ...publication,
-    tags: [{ name: staging, kind: 'fixed' as const }]
-  }
   return withStages(loginSteps(input), stages, {
     read: [],
     tag: [],
-    readBack: headSteps(staged.images, staged.tags)
+    readBack: headSteps(images, [{ name: staging, kind: 'fixed' }])
   })
 }
 
@@ -266,26 +246,15 @@ function mergePipeline(input: PipelineInput): ModePipeline {
 
 type ModePipeline = Omit<Pipeline, 'sign'>
 
-/**
- * The run's own builder: made first (bootstrapped, so a bad endpoint or
- * TLS material fails before any build) and removed last, after a failure too.
- */
+/** The run's own builder: made first (bootstrapped) and removed last, after a failure too. */
 function withOwnBuilder(
   pipeline: ModePipeline,
   { builder, settings }: PipelineInput
 ): ModePipeline {
   const { own, name } = builder
   if (own === undefined || !needsBuilder(settings)) return pipeline
-  const create: CommandStep = {
-    step: 'builder',
-    argv: createBuilderArgs(name, own),
-    registries: []
-  }
-  const remove: CommandStep = {
-    step: 'cleanup',
-    argv: removeBuilderArgs(name),
-    registries: []
-  }
+  const create = commandStep('builder', createBuilderArgs(name, own))
+  const remove = commandStep('cleanup', removeBuilderArgs(name))
   return {
     ...pipeline,
     stage: [create, ...pipeline.stage],

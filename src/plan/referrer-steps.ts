@@ -5,8 +5,7 @@
  */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
-import { manifestUrl } from '../reference/repository.js'
-import type { RequestStep } from './steps.js'
+import { manifestRequest, type RequestStep } from './steps.js'
 
 /** Stands for a referrer manifest, put by its digest once it is known. */
 export const REFERRER = '<referrer digest>'
@@ -16,14 +15,7 @@ function putReferrer(
   image: Image,
   when: string
 ): RequestStep {
-  return {
-    step,
-    method: 'PUT',
-    url: manifestUrl(image, REFERRER),
-    image,
-    reference: REFERRER,
-    when
-  }
+  return manifestRequest(step, 'PUT', image, REFERRER, { when })
 }
 
 /** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */

@@ -1,36 +1,25 @@
 /** The registry requests every image-producing mode shares: read, tag, read back. */
 import type { Image } from '../reference/images.js'
-import { manifestUrl, tagsUrl } from '../reference/repository.js'
+import { tagsUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
-import { DIGEST, type RequestStep } from './steps.js'
+import { DIGEST, manifestRequest, type RequestStep } from './steps.js'
 
 /** Tags the guards treat as exact (release and fixed tags): pointed before any floating one. */
 export function isExactTag(tag: Tag): boolean {
   return tag.kind !== 'floating'
 }
 
-/** A request of one manifest: HEAD for where a reference points, GET for its bytes. */
-function manifestStep(
-  method: 'HEAD' | 'GET',
-  step: RequestStep['step'],
-  image: Image,
-  reference: string
-): RequestStep {
-  return {
-    step,
-    method,
-    url: manifestUrl(image, reference),
-    image,
-    reference
-  }
-}
-
+/** Where a reference points now. */
 export function headStep(
   step: RequestStep['step'],
   image: Image,
   reference: string
 ): RequestStep {
-  return manifestStep('HEAD', step, image, reference)
+  return manifestRequest(step, 'HEAD', image, reference)
+}
+
+function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
+  return { step, method: 'GET', url: tagsUrl(image), image, reference: '' }
 }
 
 /**
@@ -39,27 +28,16 @@ export function headStep(
  */
 export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
-    {
-      step: 'read' as const,
-      method: 'GET' as const,
-      url: tagsUrl(image),
-      image,
-      reference: ''
-    },
+    tagListStep('read', image),
     ...tags.map(tag => headStep('read', image, tag.name)),
-    {
-      step: 'read' as const,
-      method: 'GET' as const,
-      url: manifestUrl(image, DIGEST),
-      image,
-      reference: DIGEST
-    },
+    manifestRequest('read', 'GET', image, DIGEST),
     ...tags
       .filter(tag => tag.kind === 'version')
-      .map(tag => ({
-        ...manifestStep('GET', 'revision', image, tag.name),
-        when: `${tag.name} exists on another digest`
-      }))
+      .map(tag =>
+        manifestRequest('revision', 'GET', image, tag.name, {
+          when: `${tag.name} exists on another digest`
+        })
+      )
   ])
 }
 
@@ -70,14 +48,7 @@ export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
     ...tags.filter(t => !isExactTag(t))
   ]
   return ordered.flatMap(tag =>
-    images.map(image => ({
-      step: 'tag' as const,
-      method: 'PUT' as const,
-      url: manifestUrl(image, tag.name),
-      image,
-      reference: tag.name,
-      tag
-    }))
+    images.map(image => manifestRequest('tag', 'PUT', image, tag.name, { tag }))
   )
 }
 
@@ -95,24 +66,15 @@ export function headSteps(images: Image[], tags: Tag[]): RequestStep[] {
  */
 export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
-    {
-      step: 'read-back' as const,
-      method: 'GET' as const,
-      url: tagsUrl(image),
-      image,
-      reference: ''
-    },
+    tagListStep('read-back', image),
     ...tags.map(tag => ({ ...headStep('read-back', image, tag.name), tag })),
     ...tags
       .filter(tag => tag.line !== undefined)
-      .map(tag => ({
-        step: 'repair' as const,
-        method: 'PUT' as const,
-        url: manifestUrl(image, tag.name),
-        image,
-        reference: tag.name,
-        tag,
-        when: `${tag.name} is not on the newest release of its line`
-      }))
+      .map(tag =>
+        manifestRequest('repair', 'PUT', image, tag.name, {
+          tag,
+          when: `${tag.name} is not on the newest release of its line`
+        })
+      )
   ])
 }

@@ -5,27 +5,12 @@
  */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
-import { manifestUrl } from '../reference/repository.js'
-import type { RequestStep, Step } from './steps.js'
+import { manifestRequest, type RequestStep, type Step } from './steps.js'
 
 /** Stands for `sha256-<hex>.sig` until the digest is known. */
 export const SIGNATURE_TAG = 'sha256-<digest>.sig'
 /** The source digest's artifact tags (promote). */
 export const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
-
-function putStep(
-  step: 'sign' | 'carry',
-  image: Image,
-  reference: string
-): RequestStep {
-  return {
-    step,
-    method: 'PUT',
-    url: manifestUrl(image, reference),
-    image,
-    reference
-  }
-}
 
 /** promote with verify-key or verify-identity: the source's signatures read and checked before any tag moves. */
 export function verifySteps(settings: Settings): RequestStep[] {
@@ -36,16 +21,7 @@ export function verifySteps(settings: Settings): RequestStep[] {
   )
     return []
   const { image } = promoteSource(settings)
-  const reference = 'sha256-<source digest>.sig'
-  return [
-    {
-      step: 'verify',
-      method: 'GET',
-      url: manifestUrl(image, reference),
-      image,
-      reference
-    }
-  ]
+  return [manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig')]
 }
 
 /** promote's stage with the gate right after the source is read, before anything is copied. */
@@ -59,14 +35,17 @@ export function withVerify(stage: Step[], verify: RequestStep[]): Step[] {
 export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
   const carry =
     settings.mode === 'promote'
-      ? images.map(image => ({
-          ...putStep('carry', image, SOURCE_ARTIFACTS),
-          when: 'the source has signatures or attestations'
-        }))
+      ? images.map(image =>
+          manifestRequest('carry', 'PUT', image, SOURCE_ARTIFACTS, {
+            when: 'the source has signatures or attestations'
+          })
+        )
       : []
   const sign =
     settings.signing.sign === 'off'
       ? []
-      : images.map(image => putStep('sign', image, SIGNATURE_TAG))
+      : images.map(image =>
+          manifestRequest('sign', 'PUT', image, SIGNATURE_TAG)
+        )
   return [...carry, ...sign]
 }

@@ -5,6 +5,7 @@
  */
 import { formatCommand } from '../argv/format.js'
 import type { Image } from '../reference/images.js'
+import { manifestUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
@@ -17,10 +18,7 @@ export const SOURCE_DIGEST = '<source digest>'
 export const IMAGE_ID = '<image id>'
 
 export type StepName =
-  /**
-   * the registry accepts the credentials (GET /v2/ as the user, 5xx and 429
-   * retried), then they are written to the run's private docker config
-   */
+  /** GET /v2/ as the user, then the credentials kept in the run's docker config */
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
@@ -34,10 +32,7 @@ export type StepName =
   | 'save'
   /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
   | 'upload'
-  /**
-   * mode digest: the leg's image named where the merge job finds it: the
-   * run's artifact, else a tag
-   */
+  /** mode digest: the leg's image named where the merge finds it (artifact, else tag) */
   | 'handover'
   /** the image into the local store under its tags (load: true) */
   | 'load'
@@ -151,6 +146,27 @@ export interface Pipeline {
   cleanup: CommandStep[]
   /** What the build's cache decision was, and why (modes that build). */
   cache?: string[]
+}
+
+/** A request about one manifest of `image`: `reference` is a tag or digest. */
+export function manifestRequest(
+  step: StepName,
+  method: HttpMethod,
+  image: Image,
+  reference: string,
+  more: Partial<RequestStep> = {}
+): RequestStep {
+  const url = manifestUrl(image, reference)
+  return { step, method, url, image, reference, ...more }
+}
+
+/** A docker command; `registries` name the one that failed. */
+export function commandStep(
+  step: StepName,
+  argv: string[],
+  registries: string[] = []
+): CommandStep {
+  return { step, argv, registries }
 }
 
 export function isCommand(step: Step): step is CommandStep {

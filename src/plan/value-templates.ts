@@ -1,21 +1,12 @@
 /**
- * `{{…}}` in the values of `build-args`, `labels` and `annotations` lines,
- * so the computed version reaches the build in the same step
- * (`VERSION={{version}}`). The tag engine's expressions, compiled and
- * rendered by it (tags/expressions.ts): its globals (`{{branch}}`,
- * `{{tag}}`, `{{sha}}`, `{{base_ref}}`, `{{is_default_branch}}`,
- * `{{date 'fmt'}}`, `{{commit_date 'fmt'}}`) with their meaning there, plus
- * the run's `{{version}}` (the `version` output) and `{{tags}}` (the first
- * line of the `tags` output). An unknown expression is an input error naming
- * the input and the line; `\{{` is a literal `{{`.
+ * `{{…}}` in the values of `build-args`, `labels` and `annotations` lines
+ * (`VERSION={{version}}`): the tag engine's expressions (tags/expressions.ts)
+ * plus the run's `{{version}}` and `{{tags}}` (the first `tags` output line).
  *
- * On a pull request event `{{branch}}` and `{{base_ref}}` are the author's
- * choice (SECURITY.md). A line that takes one is refused, as a tag that
- * would take a protected name is (tags/fork-values.ts), where its value
- * would carry a control character (a line break adds a line to the
- * `labels`/`annotations` outputs that later steps read as key=value lines),
- * or where it would set a key the run trusts: the revision and source that
- * tell a re-run, the version, the pull request label.
+ * On a pull request `{{branch}}` and `{{base_ref}}` are the author's choice
+ * (SECURITY.md): a line that takes one is refused where the value holds a
+ * control character (a line break adds a key=value line to the outputs later
+ * steps read) or where it sets a key the run trusts (TRUSTED_KEYS).
  */
 import { InputError } from '../errors/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'

@@ -128,11 +128,9 @@ function isEnabled(rule: Rule, env: ExprEnv): boolean {
 }
 
 /**
- * A rule's own prefix/suffix (even empty) wins over the flavor's. The README
- * calls the flavor prefix "a global prefix for each generated tag", but in
- * metadata-action's code the default pr- and sha- prefixes count as the
- * rule's own, so pr-2 and sha-… never get the flavor prefix; we follow the
- * code.
+ * A rule's own prefix/suffix (even empty) wins over the flavor's: in
+ * metadata-action's code (not its README) the default pr- and sha- count as
+ * the rule's own, so they never get the flavor prefix.
  */
 function withAffixes(
   rule: Rule,
@@ -145,11 +143,7 @@ function withAffixes(
   return `${prefix}${value}${suffix}`
 }
 
-/**
- * metadata-action decides `latest` from the first rule that gives a tag:
- * auto follows that rule (stable semver/pep440, match, ref tag); release is
- * auto restricted to a stable release version.
- */
+/** metadata-action decides `latest` from the first rule that gives a tag; release: a stable one only. */
 function decideLatest(mode: Flavor['latest'], produced: Produced): LatestPlan {
   const { autoLatest, release } = produced
   switch (mode) {
@@ -249,13 +243,9 @@ function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
 }
 
 /**
- * Computes the tags of a run. With `tags` lines, they are metadata-action
- * rules (see rules.ts); without, the zero-config defaults of SPEC §1. Every
- * tag is sanitized and de-duplicated (first occurrence wins). Pure: `now`
- * is the run's clock reading, for {{date}}.
- *
- * `version` is the first tag, flavor prefix/suffix included, which is what
- * metadata-action's `version` output gives.
+ * The tags of a run: metadata-action rules from `tags` lines, else SPEC §1's
+ * defaults; sanitized, de-duplicated. `version` is the first tag, flavor
+ * included, as metadata-action's `version` output gives it.
  */
 export function computeTags(
   ctx: RefContext,

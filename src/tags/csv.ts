@@ -76,16 +76,11 @@ export class CsvSyntaxError extends Error {
 }
 
 /**
- * Splits one line of comma-separated fields. A double quote starts and ends a
- * quoted run in which commas are plain text, and `""` inside it is one
- * literal quote: `type=raw,"value=a,b"` gives `type=raw` and `value=a,b`.
- * Every line that csv-parse (metadata-action's parser, with its options
- * relaxColumnCount and skipEmptyLines) accepts splits the same, and an
- * unclosed quote is an error in both (test/unit/tags/csv.csv-parse.test.ts).
- * Deliberately more lenient: a quote in the middle of a field
- * (`value="a,b"`) or text after a closing quote (`"a"b`), which csv-parse
- * rejects, work here. Lines come without line breaks (csv-parse would end
- * the record at a lone carriage return). Fields are not trimmed.
+ * Splits one line of comma-separated fields (`type=raw,"value=a,b"`; `""` is
+ * a quote). Every line csv-parse (metadata-action's parser) accepts splits
+ * the same (csv.csv-parse.test.ts); a quote mid-field (`value="a,b"`) or text
+ * after a closing quote, which csv-parse rejects, work here, as this splitter
+ * is kept for. Fields are not trimmed.
  */
 export function splitCsvLine(line: string): string[] {
   const fields: string[] = []
@@ -108,6 +103,16 @@ export function splitCsvLine(line: string): string[] {
   if (quoted) throw new CsvSyntaxError('a quoted field is not closed')
   fields.push(field)
   return fields
+}
+
+/** splitCsvLine for a line of `input`: an unclosed quote fails naming the input, with `hint`. */
+export function inputFields(input: string, line: string, hint: string) {
+  try {
+    return splitCsvLine(line)
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error
+    throw new InputError(input, line, `${error.message}; ${hint}`)
+  }
 }
 
 /** A field split at its first '=', both sides trimmed; key lower-cased. */

@@ -1,23 +1,12 @@
 /**
- * Dates rendered with moment.js format tokens (what metadata-action's
- * `{{date 'fmt' tz='Zone'}}` uses, in moment's English locale), on Intl (see
- * zoned.ts) so the engine needs no date library. The format is read as moment
- * reads it; test/unit/tags/datefmt.moment.test.ts checks it against
- * moment-timezone.
- *
- * Supported tokens: Y YY YYYY YYYYY YYYYYY Q Qo M MM Mo MMM MMMM D DD Do DDD
- * DDDD DDDo d do dd ddd dddd e E W WW Wo GG GGGG GGGGG H HH h hh k kk m mm s
- * ss S… (1–9) a A Z ZZ X x. As in moment: text in [brackets] is literal (a
- * bracket run ends at the last ] before the next [); a backslash makes the
- * token after it literal and is itself dropped; line breaks are dropped;
- * any other character, letters too (T, g, G, L after a backslash…), is
- * copied as is; an empty format is ISO 8601 (YYYY-MM-DDTHH:mm:ssZ, with a
- * literal Z when the offset is zero).
- *
- * Not supported, and an error naming the token (metadata-action renders
- * them): locale weeks and week-years (w ww wo gg gggg ggggg), localized
- * formats (L LL LLL LLLL l ll lll llll LT LTS), eras (N… y yy yyy yyyy yo)
- * and zone names (z zz). An unsupported token never comes out half-rendered.
+ * Dates rendered with moment.js format tokens (metadata-action's
+ * `{{date 'fmt' tz='Zone'}}`, English locale) on Intl (zoned.ts), so the
+ * engine needs no date library; datefmt.moment.test.ts checks it against
+ * moment-timezone. The format is read as moment reads it ([brackets],
+ * backslash escapes, dropped line breaks, any other character as is; '' is
+ * ISO 8601). Locale weeks, localized formats, eras and zone names
+ * (REJECTED, LOCALIZED_PATTERN) are an error naming the token, never
+ * half-rendered.
  */
 
 import { dayOfYear, isoWeek, WEEKDAYS, zoned, type Zoned } from './zoned.js'
@@ -202,11 +191,7 @@ export function checkDateFormat(format: string): void {
   compile(format)
 }
 
-/**
- * Renders `date` in `timeZone` (an IANA name; throws RangeError if unknown)
- * with a moment.js format string (throws DateFormatError on a token that is
- * not supported).
- */
+/** `date` in `timeZone` (RangeError if unknown) by a moment.js format (DateFormatError if unsupported). */
 export function formatDate(
   date: Date,
   format: string,

@@ -1,5 +1,5 @@
 import {
-  BRANCH_PREFIX,
+  branchOf,
   isPullRequestEvent,
   pullNumberOfRef,
   TAG_PREFIX
@@ -23,16 +23,6 @@ function floating(name: string, line?: ReleaseLine): TagCandidate {
   return line === undefined
     ? { name, kind: 'floating' }
     : { name, kind: 'floating', line }
-}
-
-function branchTags(
-  branch: string,
-  ctx: RefContext,
-  latestFrom: LatestFrom
-): TagCandidate[] {
-  const isDefault = ctx.defaultBranches.includes(branch)
-  if (isDefault && latestFrom === 'default-branch') return [floating('latest')]
-  return [floating(branch)]
 }
 
 /**
@@ -77,8 +67,12 @@ export function defaultTagCandidates(
 ): TagCandidate[] {
   if (isPullRequestEvent(ctx.eventName)) return pullRequestTags(ctx)
   if (ctx.eventName === 'schedule') return [floating('nightly')]
-  if (ctx.ref.startsWith(BRANCH_PREFIX)) {
-    return branchTags(ctx.ref.slice(BRANCH_PREFIX.length), ctx, latestFrom)
+  const branch = branchOf(ctx.ref)
+  if (branch !== undefined) {
+    const isDefault = ctx.defaultBranches.includes(branch)
+    return [
+      floating(isDefault && latestFrom === 'default-branch' ? 'latest' : branch)
+    ]
   }
   if (ctx.ref.startsWith(TAG_PREFIX)) {
     return gitTagTags(ctx.ref.slice(TAG_PREFIX.length), latestFrom)
@@ -86,19 +80,10 @@ export function defaultTagCandidates(
   return pullNumberOfRef(ctx.ref) !== undefined ? pullRequestTags(ctx) : []
 }
 
-/**
- * The zero-config tags (empty `tags` input) for a run, SPEC §1: `latest` or
- * the branch name for a branch, the version and its floating lines for a
- * version tag, the sanitized name for any other tag, `pr-<N>` for pull
- * requests, `nightly` for schedules. Names that sanitize to nothing are left
- * out; the caller warns about them.
- */
+/** The zero-config tags (SPEC §1), sanitized; a name that sanitizes to nothing is left out. */
 export function defaultTags(ctx: RefContext, latestFrom: LatestFrom): Tag[] {
-  const tags: Tag[] = []
-  for (const candidate of defaultTagCandidates(ctx, latestFrom)) {
+  return defaultTagCandidates(ctx, latestFrom).flatMap(candidate => {
     const name = sanitizeTag(candidate.name)
-    if (name === undefined) continue
-    tags.push({ ...candidate, name })
-  }
-  return tags
+    return name === undefined ? [] : [{ ...candidate, name }]
+  })
 }

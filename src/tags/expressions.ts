@@ -7,14 +7,10 @@ import { refInfo, shortSha } from './ref-info.js'
 
 /**
  * metadata-action's Handlebars expressions, parsed once and checked up front:
- * `{{name}}` for a variable and `{{date 'fmt' tz='Zone'}}` /
- * `{{commit_date 'fmt' tz='Zone'}}` for dates. Unlike Handlebars (which
- * renders an unknown name as ''), an unknown name is an input error.
- *
- * An unquoted date format (`{{date YYYYMMDD}}`) is, to Handlebars, a name
- * that resolves to nothing, so metadata-action formats the date with
- * moment's default: ISO 8601 to the second, `Z` at offset 0, else `+hh:mm`
- * (`2020-01-10T00:30:00Z`, a tag `2020-01-10T00-30-00Z`). The same here.
+ * `{{name}}`, `{{date 'fmt' tz='Zone'}}`, `{{commit_date …}}`. Unlike
+ * Handlebars, an unknown name is an input error. An unquoted date format is
+ * to Handlebars a name that resolves to nothing, so moment's ISO default
+ * applies (`2020-01-10T00:30:00Z`), as in metadata-action.
  */
 export type TemplateNode =
   | { kind: 'text'; text: string }
@@ -143,11 +139,7 @@ function expressionNode(
   return { kind: 'var', name: head.text }
 }
 
-/**
- * Parses a template and checks every expression, throwing an InputError that
- * names the input and line. `extra` names variables allowed besides the
- * global ones (the version parts of a semver/pep440 pattern).
- */
+/** Parses and checks a template; `extra` names variables allowed besides the globals. */
 export function compileTemplate(
   source: string,
   from: TemplateSource,
@@ -230,18 +222,6 @@ export function createEnv(ctx: RefContext, now: Date): ExprEnv {
   return { ctx, now, globals: globalValues(ctx) }
 }
 
-/** moment's format(), whose default (no format) is ISO 8601 to the second. */
-function renderDate(
-  date: Date,
-  format: string | undefined,
-  timeZone: string
-): string {
-  if (format !== undefined) return formatDate(date, format, timeZone)
-  const offset = formatDate(date, 'Z', timeZone)
-  const zone = offset === '+00:00' ? 'Z' : offset
-  return `${formatDate(date, 'YYYY-MM-DDTHH:mm:ss', timeZone)}${zone}`
-}
-
 /** Renders a compiled template; `vars` (version parts) win over globals. */
 export function renderTemplate(
   template: Template,
@@ -257,7 +237,8 @@ export function renderTemplate(
       // metadata-action falls back to the current date without a commit date.
       const date =
         node.helper === 'date' ? env.now : (env.ctx.commitDate ?? env.now)
-      out += renderDate(date, node.format, node.timeZone)
+      // no format: moment's default, ISO 8601 to the second (formatDate's '')
+      out += formatDate(date, node.format ?? '', node.timeZone)
     }
   }
   return out

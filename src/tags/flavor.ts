@@ -1,5 +1,5 @@
 import { InputError } from '../errors/input-error.js'
-import { CsvSyntaxError, splitAttribute, splitCsvLine } from './csv.js'
+import { inputFields, splitAttribute } from './csv.js'
 import { compileTemplate } from './expressions.js'
 
 /**
@@ -32,20 +32,11 @@ function isLatestValue(value: string): value is Flavor['latest'] {
   return (LATEST_VALUES as readonly string[]).includes(value)
 }
 
-function fieldsOf(line: string): string[] {
-  try {
-    return splitCsvLine(line)
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error
-    throw new InputError('flavor', line, `${error.message}; ${ALLOWED}`)
-  }
-}
-
 /** Applies one flavor line to `flavor`. */
 function applyLine(flavor: Flavor, line: string): void {
   // onlatest= refers to the prefix= or suffix= before it on the same line.
   let onLatestFor: 'prefix' | 'suffix' | undefined
-  for (const field of fieldsOf(line)) {
+  for (const field of inputFields('flavor', line, ALLOWED)) {
     const attr = splitAttribute(field)
     if (attr === undefined) throw new InputError('flavor', line, ALLOWED)
     const { key, value } = attr

@@ -1,12 +1,8 @@
 /**
- * The rule for values a pull request's author chooses (SECURITY.md). On a
- * pull request event, `{{branch}}` is the head ref and `{{base_ref}}` the
- * base branch the author picked: a tag whose name took either is
- * fork-named. A fork-named tag may be anything a per-PR image needs
- * (`feature-login`, `pr-42-feature-login`) but never a protected name:
- * `latest`, a version or version line, a default branch's tag, `edge`,
- * `nightly`, a `sha-…` tag, or another pull request's `pr-<N>`. Such a tag
- * fails the run, naming the input, before any docker command.
+ * Values a pull request's author chooses (SECURITY.md): on a pull request,
+ * `{{branch}}` and `{{base_ref}}`. A tag whose name took either may be
+ * anything a per-PR image needs but never a protected name (protectedReason):
+ * such a tag fails the run, naming the input, before any docker command.
  */
 import type { RefContext } from '../context/context-types.js'
 import { InputError } from '../errors/input-error.js'

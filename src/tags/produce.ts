@@ -217,21 +217,18 @@ function produceMatch(rule: MatchRule, run: RuleRun): Produced | undefined {
   return { value, ...asVersion(value, true), autoLatest: true }
 }
 
+const floating = (value: string): Produced => ({
+  value,
+  kind: 'floating',
+  autoLatest: false
+})
+
 function produceRef(rule: RefRule, ref: RefInfo): Produced | undefined {
-  switch (rule.event) {
-    case 'branch':
-      return ref.branch === undefined
-        ? undefined
-        : { value: ref.branch, kind: 'floating', autoLatest: false }
-    case 'pr':
-      return ref.pr === undefined
-        ? undefined
-        : { value: ref.pr, kind: 'floating', autoLatest: false }
-    case 'tag':
-      return ref.tag === undefined
-        ? undefined
-        : { value: ref.tag, ...asVersion(ref.tag, false), autoLatest: true }
-  }
+  const value = ref[rule.event]
+  if (value === undefined) return undefined
+  return rule.event === 'tag'
+    ? { value, ...asVersion(value, false), autoLatest: true }
+    : floating(value)
 }
 
 function produceEdge(rule: EdgeRule, run: RuleRun): Produced | undefined {
@@ -241,9 +238,7 @@ function produceEdge(rule: EdgeRule, run: RuleRun): Produced | undefined {
     rule.branch === ''
       ? run.env.ctx.defaultBranches.includes(branch)
       : rule.branch === branch
-  return onTarget
-    ? { value: 'edge', kind: 'floating', autoLatest: false }
-    : undefined
+  return onTarget ? floating('edge') : undefined
 }
 
 /** The rule's value on this run, or undefined when it does not apply. */
@@ -252,11 +247,7 @@ export function produce(rule: Rule, run: RuleRun): Produced | undefined {
   switch (rule.type) {
     case 'schedule':
       if (!/schedule/.test(ctx.eventName)) return undefined
-      return {
-        value: renderTemplate(rule.pattern, run.env),
-        kind: 'floating',
-        autoLatest: false
-      }
+      return floating(renderTemplate(rule.pattern, run.env))
     case 'semver':
       return produceSemver(rule, run)
     case 'pep440':

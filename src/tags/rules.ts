@@ -1,5 +1,5 @@
 import { InputError } from '../errors/input-error.js'
-import { CsvSyntaxError, splitAttribute, splitCsvLine } from './csv.js'
+import { inputFields, splitAttribute } from './csv.js'
 import { compileTemplate, VERSION_NAMES, type Template } from './expressions.js'
 import {
   DEFAULT_PRIORITIES,
@@ -26,26 +26,19 @@ const TYPE_KEYS: Record<RuleType, string[]> = {
 const REF_EVENTS: readonly string[] = ['branch', 'tag', 'pr']
 const SHA_FORMATS: readonly string[] = ['short', 'long']
 
+const QUOTE_HINT = 'quote a field that holds commas'
+
 type Attrs = Map<string, string>
 
 function fail(line: string, why: string): never {
   throw new InputError('tags', line, why)
 }
 
-function splitFields(line: string): string[] {
-  try {
-    return splitCsvLine(line)
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error
-    return fail(line, `${error.message}; quote a field that holds commas`)
-  }
-}
-
 /** type= and the other attributes; a bare field sets value= (raw shorthand). */
 function readAttributes(line: string): { type: RuleType; attrs: Attrs } {
   let type: RuleType = 'raw'
   const attrs: Attrs = new Map()
-  for (const field of splitFields(line)) {
+  for (const field of inputFields('tags', line, QUOTE_HINT)) {
     const attr = splitAttribute(field)
     if (attr === undefined) attrs.set('value', field.trim())
     else if (attr.key !== 'type') attrs.set(attr.key, attr.value)

@@ -1,10 +1,4 @@
-/**
- * The wall-clock fields of an instant in one IANA time zone, from
- * Intl.DateTimeFormat (so the engine needs no date library), and the calendar
- * arithmetic that moment.js's format tokens need.
- */
-
-/** Wall-clock fields of an instant in one time zone. */
+/** Wall-clock fields of an instant in one IANA time zone, from Intl (no date library). */
 export interface Zoned {
   year: number
   /** 1–12 */
@@ -31,6 +25,7 @@ export const WEEKDAYS = [
   'Saturday'
 ]
 const DAY_MS = 86_400_000
+const FIELDS = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
@@ -69,25 +64,19 @@ export function zoned(date: Date, timeZone: string): Zoned {
   for (const part of formatterFor(timeZone).formatToParts(date)) {
     parts[part.type] = part.value
   }
-  const field = (name: string): number => Number(parts[name])
+  const [year, month, day, hour, minute, second] = FIELDS.map(f =>
+    Number(parts[f])
+  )
   const epochMs = date.getTime()
   const millisecond = date.getUTCMilliseconds()
-  const wall = Date.UTC(
-    field('year'),
-    field('month') - 1,
-    field('day'),
-    field('hour'),
-    field('minute'),
-    field('second'),
-    millisecond
-  )
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millisecond)
   return {
-    year: field('year'),
-    month: field('month'),
-    day: field('day'),
-    hour: field('hour'),
-    minute: field('minute'),
-    second: field('second'),
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
     millisecond,
     weekday: WEEKDAYS.indexOf(parts.weekday),
     offset: Math.round((wall - epochMs) / 60_000),

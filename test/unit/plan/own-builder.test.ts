@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import {
   containerBuilderFor,
   createBuilderArgs,
-  isLoopbackRegistry,
   remoteBuilderFor,
   type Builder
 } from '../../../src/plan/builder.js'
+import { isLoopbackHost as isLoopbackRegistry } from '../../../src/reference/repository.js'
 import { parseBuildkitEndpoint } from '../../../src/settings/buildkit-endpoint.js'
 import { foreignPlatformFailure } from '../../../src/docker/diagnose.js'
 import { DockerCommandError } from '../../../src/docker/runner.js'
