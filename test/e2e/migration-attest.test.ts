@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { runMain, runPost } from './runner.js'
+import { INDEX_ANNOTATION_KEYS } from './releases.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 
@@ -78,14 +79,7 @@ describe('attestations as build-push-action makes them', () => {
     expect(await publish({})).toMatchObject({
       mediaType: INDEX,
       platforms: ['linux/amd64'],
-      indexAnnotations: [
-        'org.opencontainers.image.created',
-        'org.opencontainers.image.description',
-        'org.opencontainers.image.licenses',
-        'org.opencontainers.image.revision',
-        'org.opencontainers.image.source',
-        'org.opencontainers.image.version'
-      ],
+      indexAnnotations: INDEX_ANNOTATION_KEYS,
       attestations: 1
     })
   })

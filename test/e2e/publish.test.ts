@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { EventName } from '../fixtures/events.js'
 import { watchCommandLines } from './proc-watch.js'
 import { publishedTags, readJson, readManifest } from './registry-api.js'
+import { INDEX_ANNOTATION_KEYS } from './releases.js'
 import { ROOT, postRuns, runMain, runPost } from './runner.js'
 import {
   auths,
@@ -358,14 +359,7 @@ describe('clear failures', () => {
 })
 
 describe("the index's own annotations, as GHCR reads them", () => {
-  const INDEX_KEYS = [
-    'org.opencontainers.image.created',
-    'org.opencontainers.image.description',
-    'org.opencontainers.image.licenses',
-    'org.opencontainers.image.revision',
-    'org.opencontainers.image.source',
-    'org.opencontainers.image.version'
-  ]
+  const INDEX_KEYS = INDEX_ANNOTATION_KEYS
   const indexAnnotations = async (repo: string, tag: string) =>
     (
       await readJson<{ annotations?: Record<string, string> }>(

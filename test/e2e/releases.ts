@@ -67,3 +67,13 @@ export function runHello(
     env
   )
 }
+
+/** The annotations an index carries by default (as GHCR reads them), sorted. */
+export const INDEX_ANNOTATION_KEYS = [
+  'org.opencontainers.image.created',
+  'org.opencontainers.image.description',
+  'org.opencontainers.image.licenses',
+  'org.opencontainers.image.revision',
+  'org.opencontainers.image.source',
+  'org.opencontainers.image.version'
+]
