@@ -3,6 +3,7 @@
  * (a few at a time), then the child manifests (those of one index at once),
  * then the root. The tags are the caller's to set afterwards.
  */
+import { stat } from 'node:fs/promises'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { BlobOutcome } from '../registry/blob-upload.js'
@@ -59,10 +60,16 @@ export async function uploadLayout(
     bytesSent: 0
   }
   const one = async (blob: LayoutBlob) => {
-    const { outcome, bytesSent } = await client.uploadBlob(image, blob, {
-      mountFrom: options.mountFrom,
-      onProgress: sent => report(blob.digest, sent)
-    })
+    const mountFrom = options.mountFrom ?? []
+    const { outcome, bytesSent } = await client.uploadBlob(
+      image,
+      blob.from === undefined ? blob : fetchedWhenSent(client, blob),
+      {
+        mountFrom:
+          blob.from === undefined ? mountFrom : [blob.from, ...mountFrom],
+        onProgress: sent => report(blob.digest, sent)
+      }
+    )
     result.bytes[outcome] += blob.size
     result.bytesSent += bytesSent
   }
@@ -82,6 +89,31 @@ export async function uploadLayout(
       )
     )
   return result
+}
+
+/**
+ * A blob the layout borrows from an image of the registry: mounted from it
+ * where the repository lacks it; only when the registry will not mount it
+ * are its bytes fetched into the layout, to be sent.
+ */
+function fetchedWhenSent(client: RegistryClient, blob: LayoutBlob) {
+  const { from } = blob
+  if (from === undefined) return blob
+  let fetched: Promise<void> | undefined
+  const fetch = async () => {
+    if (
+      await stat(blob.path).then(
+        () => true,
+        () => false
+      )
+    )
+      return
+    if (!(await client.downloadBlob(from, blob.digest, blob.path)))
+      throw new Error(
+        `${from.name} no longer holds layer ${blob.digest}, which the saved image names; run the job again`
+      )
+  }
+  return { ...blob, available: () => (fetched ??= fetch()) }
 }
 
 /**

@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isSha256Digest, sha256Digest } from '../reference/grammar.js'
+import type { Image } from '../reference/images.js'
 import {
   INDEX_TYPES,
   MANIFEST_TYPES,
@@ -21,6 +22,8 @@ export interface Descriptor {
 /** A blob of the layout (a config, a layer): where it is on disk. */
 export interface LayoutBlob extends Descriptor {
   path: string
+  /** Not in the layout: this image of the registry holds it (a save's held layer). */
+  from?: Image
 }
 
 /** A manifest or index of the layout, its bytes read and verified. */
@@ -53,8 +56,11 @@ export class LayoutError extends Error {
   }
 }
 
-/** Reads the layout in `dir`: its root and what the root needs. */
-export async function readLayout(dir: string): Promise<OciLayout> {
+/** Reads the layout in `dir`: its root and what the root needs (`borrowed` blobs not in it). */
+export async function readLayout(
+  dir: string,
+  borrowed: ReadonlyMap<string, Image> = new Map()
+): Promise<OciLayout> {
   const index = parseJson(
     dir,
     'index.json',
@@ -71,7 +77,7 @@ export async function readLayout(dir: string): Promise<OciLayout> {
       dir,
       `index.json names ${roots.length} different images, expected 1`
     )
-  const walk = new LayoutWalk(dir)
+  const walk = new LayoutWalk(dir, borrowed)
   const root = await walk.manifest(roots[0])
   return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
 }
@@ -81,7 +87,10 @@ class LayoutWalk {
   readonly manifests: LayoutManifest[] = []
   private readonly seen = new Set<string>()
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly borrowed: ReadonlyMap<string, Image>
+  ) {}
 
   /** Reads a manifest and walks what it names, children first. */
   async manifest(descriptor: Descriptor): Promise<LayoutManifest> {
@@ -123,6 +132,12 @@ class LayoutWalk {
     if (this.seen.has(descriptor.digest)) return
     this.seen.add(descriptor.digest)
     const path = this.pathOf(descriptor)
+    const { mediaType, digest } = descriptor
+    const from = this.borrowed.get(digest)
+    if (from !== undefined) {
+      this.blobs.push({ mediaType, digest, size: descriptor.size, path, from })
+      return
+    }
     const size = await stat(path).then(
       found => found.size,
       () => undefined
@@ -134,7 +149,6 @@ class LayoutWalk {
           ? `blob ${descriptor.digest} is missing`
           : `blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`
       )
-    const { mediaType, digest } = descriptor
     this.blobs.push({ mediaType, digest, size, path })
   }
 

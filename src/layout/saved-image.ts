@@ -10,12 +10,14 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { finished, pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
 import { INDEX_TYPES } from '../registry/manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 import { engineSave } from '../docker/engine-api.js'
 import type { DockerRunner } from '../docker/runner.js'
+import type { Image } from '../reference/images.js'
+import type { HeldLayers } from './held-layers.js'
 
 /**
  * The gzip level. Measured here: level 1 costs half the CPU of level 6 on
@@ -49,6 +51,16 @@ interface ManifestJson {
   [field: string]: unknown
 }
 
+export interface SaveOptions {
+  level?: number
+  engineSocket?: string
+  /** Layers the registry holds gzipped: named, not written (their blobs stay in the registry). */
+  held?: HeldLayers
+}
+
+/** Layers the layout names but does not hold: gzipped digest → the image that has it. */
+export type BorrowedLayers = Map<string, Image>
+
 /**
  * `docker save <image>` into `dir` as an OCI layout with gzipped layers:
  * over the engine's socket where it answers (no docker process: 50-60 ms
@@ -58,24 +70,29 @@ export async function saveImageLayout(
   docker: DockerRunner,
   image: string,
   dir: string,
-  options: { level?: number; engineSocket?: string } = {}
-): Promise<void> {
-  const { level = DEFAULT_GZIP_LEVEL, engineSocket } = options
-  const write = (tar: Readable) => writeCompressedLayout(tar, dir, level)
+  options: SaveOptions = {}
+): Promise<BorrowedLayers> {
+  const { engineSocket } = options
+  let borrowed: BorrowedLayers = new Map()
+  const write = async (tar: Readable) => {
+    borrowed = await writeCompressedLayout(tar, dir, options)
+  }
   if (engineSocket !== undefined) {
     const saved = await engineSave(engineSocket, image, write)
-    if (saved) return
+    if (saved) return borrowed
   }
   await docker.run(['save', image], { quiet: true, stdout: write })
+  return borrowed
 }
 
 /** Reads a `docker save` tar and writes the layout with gzipped layers into `dir`. */
 export async function writeCompressedLayout(
   tar: Readable,
   dir: string,
-  level = DEFAULT_GZIP_LEVEL
-): Promise<void> {
-  const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), level)
+  options: Pick<SaveOptions, 'level' | 'held'> = {}
+): Promise<BorrowedLayers> {
+  const { level = DEFAULT_GZIP_LEVEL, held = new Map() } = options
+  const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), level, held)
   await mkdir(blobs.dir, { recursive: true })
   // loaded here: only a classic-store build reads docker save; a CommonJS
   // package, so its exports are the default in the ESM CLI's chunk too
@@ -106,16 +123,19 @@ export async function writeCompressedLayout(
     join(dir, 'oci-layout'),
     JSON.stringify({ imageLayoutVersion: '1.0.0' })
   )
+  return blobs.borrowed
 }
 
 /** The blobs of the saved tar on disk: JSON kept as it is, the rest gzipped. */
 class SavedBlobs {
   /** Uncompressed digest → the gzipped blob's descriptor fields. */
   private readonly gzipped = new Map<string, { digest: string; size: number }>()
+  readonly borrowed: BorrowedLayers = new Map()
 
   constructor(
     readonly dir: string,
-    private readonly level: number
+    private readonly level: number,
+    private readonly held: HeldLayers
   ) {}
 
   /**
@@ -125,6 +145,14 @@ class SavedBlobs {
    * anything else gzipped. A layer that starts with "{" is gzipped later.
    */
   async take(hex: string, stream: Readable): Promise<void> {
+    const held = this.held.get(hex)
+    if (held !== undefined) {
+      // docker save names each layer by its diff_id: the registry's gzip of it is named instead
+      await finished(stream.resume())
+      this.gzipped.set(hex, { digest: held.digest, size: held.size })
+      this.borrowed.set(held.digest, held.from)
+      return
+    }
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
     const first = await chunks.next()
     const body = Readable.from(prepend(first, chunks))

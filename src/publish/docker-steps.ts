@@ -222,17 +222,28 @@ function learnFromBuild(
  * save: the built image out of the local store as a layout with gzipped
  * layers; load: a layout's bytes into the local store, under the tags.
  */
-function runLayout(
+async function runLayout(
   step: CommandStep,
   argv: string[],
   layout: string,
+  values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const { docker, engineSocket } = env
-  return step.step === 'save'
-    ? saveImageLayout(docker, argv[1], layout, { engineSocket })
-    : loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
+  if (step.step !== 'save')
+    return loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
+  const held = await env.heldLayers
+  values.borrowed = await saveImageLayout(docker, argv[1], layout, {
+    engineSocket,
+    held
+  })
+  if (values.borrowed.size > 0)
+    env.log.info(
+      `save: ${layerCount(values.borrowed.size)} taken as the registry holds ${values.borrowed.size === 1 ? 'it' : 'them'} gzipped (the cache's image), not compressed again`
+    )
 }
+
+const layerCount = (n: number) => (n === 1 ? '1 layer' : `${n} layers`)
 
 /** cleanup (`image rm`): over the engine's socket where it answers, not a docker process. */
 async function runRemove(
@@ -328,7 +339,7 @@ export async function runCommand(
   const { layout } = step
   if (step.step === 'save' || (step.step === 'load' && layout !== undefined)) {
     if (layout === undefined) throw new Error('save: no layout folder')
-    return runLayout(step, argv, layout, env).then(timed)
+    return runLayout(step, argv, layout, values, env).then(timed)
   }
   if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)

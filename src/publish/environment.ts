@@ -50,7 +50,8 @@ import {
   type RegistryClient
 } from '../registry/client.js'
 import { emptyResult, type PublishResult, type RunValues } from './outcome.js'
-import { readCacheFacts } from './cache-sources.js'
+import { readCacheFacts, type CacheFacts } from './cache-sources.js'
+import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import { unexportableCache } from '../plan/cache.js'
 import type { Log } from './log.js'
 
@@ -83,6 +84,8 @@ export interface PublishEnv {
   vars?: NodeJS.ProcessEnv
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */
   legs?: LegRun
+  /** A classic-store save: the layers the cache's image holds gzipped, read while the build runs. */
+  heldLayers?: Promise<HeldLayers>
 }
 
 /** A registry client with the run's credentials and retries (`bound` narrows them). */
@@ -118,6 +121,26 @@ export function createCacheRegistry(
     retries: 0,
     requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000)
   })
+}
+
+/**
+ * The layers the cache's image holds, read while the build runs, where every
+ * image goes to its registry (a blob is mounted there, never fetched across).
+ */
+function heldCacheLayers(
+  publication: Publication,
+  cache: CacheFacts,
+  registry: RegistryClient
+): Promise<HeldLayers> | undefined {
+  const [image] = publication.images
+  const oneRegistry = publication.images.every(
+    other => other.registry === image?.registry
+  )
+  if (image === undefined || cache.imports.length === 0 || !oneRegistry)
+    return undefined
+  const tags = cache.imports.map(({ tag }) => tag)
+  // unread, the layers are gzipped here as before
+  return readHeldLayers(registry, image, tags).catch(() => new Map())
 }
 
 /**
@@ -330,11 +353,12 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
+  const cacheRegistry = createCacheRegistry(settings, log.mask, vars, log.debug)
   const cache = await readCacheFacts(
     settings,
     publication,
     builder,
-    createCacheRegistry(settings, log.mask, vars, log.debug),
+    cacheRegistry,
     log,
     vars
   )
@@ -346,5 +370,7 @@ export async function startRun(
     userConfig,
     cache
   })
+  if (pipeline.stage.some(step => step.step === 'save'))
+    env.heldLayers = heldCacheLayers(publication, cache, cacheRegistry)
   return { pipeline, env, builder }
 }

@@ -5,6 +5,7 @@
  */
 import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
+import type { BorrowedLayers } from '../layout/saved-image.js'
 import type { Publication } from '../plan/publication.js'
 import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
 
@@ -118,6 +119,8 @@ export class RunValues {
   readonly handovers = new Map<string, string>()
   /** Per image: the blobs uploaded while buildx still wrote the layout. */
   readonly earlyUploads = new Map<string, Promise<Set<string>>>()
+  /** The saved layout's layers that stay in the registry (gzipped digest → the image holding it). */
+  borrowed: BorrowedLayers = new Map()
   /** mode merge, the artifact route: the run's newest artifact of each name (name → id). */
   legArtifacts: Promise<Map<string, number>> | undefined
 

@@ -80,7 +80,7 @@ export async function runUpload(
   if (step.layout === undefined) throw new Error('upload: no layout folder')
   const started = performance.now()
   const early = (await values.earlyUploads.get(step.image.name)) ?? new Set()
-  const layout = await readLayout(step.layout)
+  const layout = await readLayout(step.layout, values.borrowed)
   const result = await uploadLayout(env.registry, layout, step.image, {
     mountFrom: mountSources(step.image, values),
     onProgress: progressLogger(step.image, env)

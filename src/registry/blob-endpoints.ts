@@ -3,7 +3,13 @@
  * repository, putting a blob file (blob-upload.ts) or a small blob in one
  * request, and reading one.
  */
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { rename } from 'node:fs/promises'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { RegistryError } from './registry-error.js'
+import type { HttpResponse } from './http-fetch.js'
 import type { Image } from '../reference/images.js'
 import { orMissing, pullScope, pushScope, type Transport } from './transport.js'
 import { sameOriginUrl } from './link.js'
@@ -34,6 +40,8 @@ export interface BlobEndpoints {
   ): Promise<BlobUploadResult>
   /** A blob's bytes (an image config); undefined if the registry has none. */
   getBlob(image: Image, digest: string): Promise<Uint8Array | undefined>
+  /** A blob streamed into a file, its digest checked; false if the registry has none. */
+  downloadBlob(image: Image, digest: string, path: string): Promise<boolean>
   /** Uploads a small blob in one request (POST an upload, PUT its bytes); returns its digest. */
   putBlob(image: Image, bytes: Uint8Array): Promise<string>
 }
@@ -84,6 +92,43 @@ function getBlob(transport: Transport): BlobEndpoints['getBlob'] {
   }
 }
 
+function downloadBlob(transport: Transport): BlobEndpoints['downloadBlob'] {
+  return async (ref, digest, path) => {
+    checkSha256Digest(ref, digest)
+    const request = {
+      method: 'GET',
+      path: `/v2/${ref.repository}/blobs/${digest}`,
+      scope: pullScope(ref)
+    } as const
+    const read = orMissing(async response => {
+      const hash = createHash('sha256')
+      const body =
+        'stream' in response
+          ? (response as HttpResponse).stream
+          : Readable.from([Buffer.from(await response.arrayBuffer())])
+      const partial = `${path}.partial`
+      await pipeline(
+        body,
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            hash.update(chunk)
+            done(null, chunk)
+          }
+        }),
+        createWriteStream(partial)
+      )
+      if (`sha256:${hash.digest('hex')}` !== digest)
+        throw new RegistryError(
+          ref.registry,
+          `blob ${digest} of ${ref.repository} does not match its digest`
+        )
+      await rename(partial, path)
+      return true
+    })
+    return (await transport.request(ref, request, read)) ?? false
+  }
+}
+
 function putBlob(transport: Transport): BlobEndpoints['putBlob'] {
   return async (ref, bytes) => {
     const digest = sha256Digest(bytes)
@@ -128,6 +173,7 @@ export function blobEndpoints(
     mountBlob: mountBlob(transport),
     uploadBlob: uploadBlobFile(transport, tuning),
     getBlob: getBlob(transport),
+    downloadBlob: downloadBlob(transport),
     putBlob: putBlob(transport)
   }
 }

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runMain, type StepResult } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
-import { listTags } from './registry-api.js'
+import { listTags, readJson, readManifest } from './registry-api.js'
+import { runDocker } from '../support/docker-cli.js'
 import {
   appContext,
   coldRunner,
@@ -24,7 +25,7 @@ import {
   registryBase
 } from '../support/app-commits.js'
 import { BUILDERS, type StackBuilder } from '../support/builders.js'
-import { stackEnv } from '../support/stack-env.js'
+import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 
 const byName = (name: string): StackBuilder => {
   const found = BUILDERS.find(b => b.name === name)
@@ -127,6 +128,75 @@ describe('the second commit on a cold runner, no cache settings', () => {
       expect(ranDependencies(second.stdout)).toBe(true)
     }
   )
+})
+
+interface ManifestJson {
+  layers: { digest: string }[]
+}
+
+/** Runs docker against the 28.5 containerd-store engine (it checks each layer's diff_id as it unpacks) with a login to `registry`. */
+async function otherEngine(registry: StackRegistry) {
+  const env = {
+    DOCKER_HOST: stackEnv().field.containerdDockerHost,
+    DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-pull-'))
+  }
+  const docker = async (args: string[], input?: string) => {
+    const result = await runDocker(args, { env, input })
+    if (result.code !== 0)
+      throw new Error(`docker ${args.join(' ')}: ${result.stderr}`)
+    return result.stdout.trim()
+  }
+  await docker(
+    ['login', registry.host, '-u', registry.username, '--password-stdin'],
+    registry.password
+  )
+  return docker
+}
+
+describe('the classic store: the layers the cache brought are not compressed again', () => {
+  it('docker 28.5 classic store: the second commit names the registry blobs, mounts them into a second repository, and pulls and runs elsewhere', async () => {
+    const { run, repo, image, registry } = app(
+      byName('docker 28.5 classic store')
+    )
+    const second = uniqueRepo('cache-auto-second')
+    succeeded(await run(1))
+    const before = await readJson<ManifestJson>(
+      registry,
+      repo,
+      'manifests/tickets-DM-42'
+    )
+    const step = succeeded(
+      await run(2, { images: `${image}\n${registry.host}/${second}` })
+    )
+    expect(step.stdout).toMatch(
+      /save: [1-9]\d* layers? taken as the registry holds (it|them) gzipped/
+    )
+    const after = await readJson<ManifestJson>(
+      registry,
+      repo,
+      'manifests/tickets-DM-42'
+    )
+    // every layer below the sources' COPY is the registry's blob of commit 1
+    const kept = after.layers.slice(0, -1).map(l => l.digest)
+    expect(kept).toEqual(before.layers.slice(0, -1).map(l => l.digest))
+    expect(after.layers.at(-1)?.digest).not.toBe(before.layers.at(-1)?.digest)
+    // the second repository got them mounted, not uploaded
+    expect(step.stdout).toMatch(
+      new RegExp(
+        `${second}@sha256:[0-9a-f]+: [\\d.]+ [kK]?B uploaded, [1-9][\\d.]* [kKM]?B mounted`
+      )
+    )
+    expect(await listTags(registry, second)).toEqual(['tickets-DM-42'])
+    const docker = await otherEngine(registry)
+    for (const name of [repo, second]) {
+      const { digest } = await readManifest(registry, name, 'tickets-DM-42')
+      const pulled = `${registry.host}/${name}@${digest}`
+      await docker(['pull', pulled])
+      expect(await docker(['run', '--rm', pulled, 'cat', '/app/src.txt'])).toBe(
+        'commit 2'
+      )
+    }
+  })
 })
 
 /** Every file under a folder with its content's sha256, sorted. */

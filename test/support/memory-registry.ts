@@ -1,7 +1,10 @@
 /** An in-memory registry behind the RegistryClient interface, for executor tests. */
 import { sha256Digest } from '../../src/reference/grammar.js'
-import { readFileSync } from 'node:fs'
-import type { BlobUploadResult } from '../../src/registry/blob-upload.js'
+import { readFileSync, writeFileSync } from 'node:fs'
+import type {
+  BlobFile,
+  BlobUploadResult
+} from '../../src/registry/blob-upload.js'
 import type { RegistryClient } from '../../src/registry/client.js'
 import type { PushedManifest } from '../../src/registry/manifest-endpoints.js'
 import type { UploadBlobOptions } from '../../src/registry/blob-endpoints.js'
@@ -22,6 +25,8 @@ export class MemoryRegistry implements RegistryClient {
   readonly calls: string[] = []
   /** Runs after each manifest PUT (what another run does meanwhile). */
   afterPut: (image: string, tag: string) => void = () => undefined
+  /** As a registry that opens an upload instead of mounting a blob. */
+  refusesMounts = false
 
   private repo(image: string): Repository {
     let repo = this.repositories.get(image)
@@ -147,25 +152,35 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve(this.repo(image).blobs.get(digest))
   }
 
-  uploadBlob(
+  downloadBlob(image: Image, digest: string, path: string): Promise<boolean> {
+    const bytes = this.repo(image.name).blobs.get(digest)
+    this.calls.push(`GET ${image.name} blob ${digest} into a file`)
+    if (bytes !== undefined) writeFileSync(path, bytes)
+    return Promise.resolve(bytes !== undefined)
+  }
+
+  async uploadBlob(
     { name: image }: Image,
-    blob: { digest: string; path: string },
+    blob: BlobFile,
     options: UploadBlobOptions = {}
   ): Promise<BlobUploadResult> {
     this.calls.push(`POST ${image} blob ${blob.digest}`)
     const blobs = this.repo(image).blobs
-    if (blobs.has(blob.digest))
-      return Promise.resolve({ outcome: 'present', bytesSent: 0 })
-    const from = options.mountFrom?.find(other =>
-      this.repositories.get(other.name)?.blobs.has(blob.digest)
+    if (blobs.has(blob.digest)) return { outcome: 'present', bytesSent: 0 }
+    const from = options.mountFrom?.find(
+      other =>
+        !this.refusesMounts &&
+        this.repositories.get(other.name)?.blobs.get(blob.digest)
     )
+    const mounted = from && this.repo(from.name).blobs.get(blob.digest)
+    if (mounted !== undefined) {
+      blobs.set(blob.digest, mounted)
+      return { outcome: 'mounted', bytesSent: 0 }
+    }
+    await blob.available?.(blob.size - 1)
     const bytes = new Uint8Array(readFileSync(blob.path))
     blobs.set(blob.digest, bytes)
-    return Promise.resolve(
-      from === undefined
-        ? { outcome: 'uploaded', bytesSent: bytes.length }
-        : { outcome: 'mounted', bytesSent: 0 }
-    )
+    return { outcome: 'uploaded', bytesSent: bytes.length }
   }
 
   deleteManifest({ name: image }: Image, digest: string): Promise<void> {

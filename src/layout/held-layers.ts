@@ -1,0 +1,93 @@
+/**
+ * The gzipped layers a registry already holds for the image's cache tags,
+ * by their uncompressed digest (the config's diff_ids): a classic-store
+ * save names these instead of gzipping the same bytes again, as buildx's
+ * push does for the layers its cache import brought.
+ */
+import type { Image } from '../reference/images.js'
+import type { RegistryClient } from '../registry/client.js'
+import { parseJsonBytes } from '../registry/manifest.js'
+
+/** A layer in the registry: its gzipped blob, and the image it is in. */
+export interface HeldLayer {
+  digest: string
+  size: number
+  from: Image
+}
+
+/** Uncompressed digest (hex) → the registry's gzipped blob of it. */
+export type HeldLayers = ReadonlyMap<string, HeldLayer>
+
+interface Descriptor {
+  mediaType?: string
+  digest: string
+  size: number
+  platform?: { os?: string }
+}
+
+interface ManifestJson {
+  manifests?: Descriptor[]
+  config?: Descriptor
+  layers?: Descriptor[]
+}
+
+const GZIP_LAYERS = new Set([
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip'
+])
+
+type Reader = Pick<RegistryClient, 'getManifest' | 'getBlob'>
+
+/** The held layers of `image` under `tags`; what cannot be read is left out. */
+export async function readHeldLayers(
+  client: Reader,
+  image: Image,
+  tags: readonly string[]
+): Promise<HeldLayers> {
+  const held = new Map<string, HeldLayer>()
+  const manifests = await Promise.all(
+    tags.map(tag => platformManifests(client, image, tag).catch(() => []))
+  )
+  for (const json of manifests.flat()) {
+    const diffIds = await diffIdsOf(client, image, json).catch(() => [])
+    const layers = json.layers ?? []
+    if (diffIds.length !== layers.length) continue
+    layers.forEach((layer, i) => {
+      const hex = diffIds[i].replace(/^sha256:/, '')
+      if (GZIP_LAYERS.has(layer.mediaType ?? '') && !held.has(hex))
+        held.set(hex, { digest: layer.digest, size: layer.size, from: image })
+    })
+  }
+  return held
+}
+
+/** The image manifests a tag names: itself, or its index's platforms (attestations left out). */
+async function platformManifests(
+  client: Reader,
+  image: Image,
+  tag: string
+): Promise<ManifestJson[]> {
+  const manifest = await client.getManifest(image, tag)
+  if (manifest === undefined) return []
+  const json = parseJsonBytes<ManifestJson>(manifest.body)
+  if (json.manifests === undefined) return [json]
+  const children = json.manifests.filter(m => m.platform?.os !== 'unknown')
+  const read = await Promise.all(
+    children.map(child => client.getManifest(image, child.digest))
+  )
+  return read.flatMap(m => (m ? [parseJsonBytes<ManifestJson>(m.body)] : []))
+}
+
+async function diffIdsOf(
+  client: Reader,
+  image: Image,
+  json: ManifestJson
+): Promise<string[]> {
+  if (json.config === undefined) return []
+  const config = await client.getBlob(image, json.config.digest)
+  if (config === undefined) return []
+  const { rootfs } = parseJsonBytes<{ rootfs?: { diff_ids?: string[] } }>(
+    config
+  )
+  return rootfs?.diff_ids ?? []
+}
