@@ -109,9 +109,9 @@ function dateNode(
     }
     timeZone = option.text
   }
-  return format.kind === 'string'
-    ? { kind: 'date', helper, format: format.text, timeZone }
-    : { kind: 'date', helper, timeZone }
+  // an unquoted word is no format in metadata-action (it renders ISO 8601)
+  const text = format.kind === 'string' ? format.text : undefined
+  return { kind: 'date', helper, format: text, timeZone }
 }
 
 function expressionNode(
@@ -168,11 +168,9 @@ export function compileTemplate(
 
 /** Names of the variables a template uses. */
 export function templateNames(template: Template): Set<string> {
-  const names = new Set<string>()
-  for (const node of template.nodes) {
-    if (node.kind === 'var') names.add(node.name)
-  }
-  return names
+  return new Set(
+    template.nodes.flatMap(node => (node.kind === 'var' ? [node.name] : []))
+  )
 }
 
 /** True when the template is exactly one `{{name}}` and nothing else. */
