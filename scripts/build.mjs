@@ -99,14 +99,16 @@ const CHUNKS = {
   'tar-stream': 'tar-stream',
   '@noble/ciphers/salsa.js': 'ciphers',
   // digest legs and the merge on a runner: the run's artifact service
-  '@actions/artifact': 'artifact'
+  '@actions/artifact': 'artifact',
+  // only a {{date}} or {{commit_date}} template renders a date
+  'moment-timezone': 'moment'
 }
 
 /**
  * A chunk's source: yaml and tar-stream stay CommonJS (their exports object
  * is what `import()` gives as default), @actions/exec is ESM-only.
  */
-const COMMONJS_CHUNKS = new Set(['yaml', 'tar-stream'])
+const COMMONJS_CHUNKS = new Set(['yaml', 'tar-stream', 'moment-timezone'])
 const chunkSource = name =>
   COMMONJS_CHUNKS.has(name)
     ? `module.exports = require(${JSON.stringify(name)})`
@@ -137,6 +139,7 @@ const ON_FIRST_CALL = {
   // only @actions/core's platform module imports it statically
   '@actions/exec': { from: '@actions/exec', names: ['exec', 'getExecOutput'] },
   'csv-parse/sync': { from: 'csv-parse/sync', names: ['parse'] },
+  'moment-timezone': { from: 'moment-timezone', names: ['default'] },
   crypto: { from: 'node:crypto', names: CRYPTO },
   'node:crypto': { from: 'node:crypto', names: CRYPTO },
   // cosign's key files (sign: key with a cosign.key)
@@ -212,9 +215,11 @@ function sourceChunks(outdir) {
 function onFirstCall(from) {
   // a class (capitalised, e.g. X509Certificate) is constructed: `new` of a
   // function that returns an object gives that object
+  // `default`, the module's exports as a function: its members (moment.tz)
+  // load it too
   const functions = ON_FIRST_CALL[from].names.map(name =>
     name === 'default'
-      ? 'export default function (...args) { return load()(...args) }'
+      ? 'export default new Proxy(() => {}, { apply: (_, self, args) => load()(...args), get: (_, key) => load()[key] })'
       : /^[A-Z]/.test(name)
         ? `export function ${name}(...args) { return new (load().${name})(...args) }`
         : `export function ${name}(...args) { return load().${name}(...args) }`
@@ -226,19 +231,26 @@ function onFirstCall(from) {
   ].join('\n')
 }
 
-/** The CommonJS entries' plugin: chunks stay outside, ON_FIRST_CALL becomes lazy. */
-function lazyModules(outdir) {
+/**
+ * The CommonJS entries' plugin: chunks stay outside, ON_FIRST_CALL becomes
+ * lazy. The CLI's (`outdir` undefined): only `names`, required by package
+ * name (an installed CLI has its dependencies).
+ */
+function lazyModules(
+  outdir,
+  names = [...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])]
+) {
   const escape = name => name.replace(/[/.]/g, '\\$&')
-  const names = [
-    ...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])
-  ]
   const filter = new RegExp(`^(${names.map(escape).join('|')})$`)
   return {
     name: 'lazy-modules',
     setup(build) {
       build.onResolve({ filter }, args => {
         if (CHUNKS[args.path] && args.kind !== 'import-statement')
-          return { path: chunkPath(outdir, args.path), external: true }
+          return {
+            path: outdir ? chunkPath(outdir, args.path) : args.path,
+            external: true
+          }
         if (args.namespace === 'lazy')
           // a builtin stays a require(), a bundled module is bundled
           return args.path.startsWith('node:')
@@ -400,7 +412,9 @@ async function buildDist() {
       // only an action on a runner has the run's artifact service: the CLI
       // never loads it (an installed CLI would find it in its dependencies)
       external: ['@actions/artifact'],
-      plugins: [sideEffectFree]
+      // moment-timezone's zone data is most of a megabyte: the CLI requires
+      // it only to render a date
+      plugins: [sideEffectFree, lazyModules(undefined, ['moment-timezone'])]
     })
   )
   writeFileSync('dist/licenses.txt', licenses(metafiles))

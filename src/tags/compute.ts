@@ -220,7 +220,6 @@ function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
   const from = 'default tags'
   let hasLatest = false
   const latestFrom = flavor.latest === 'release' ? 'release' : 'default-branch'
-  const before = out.tags.length
   for (const tag of defaultTags(ctx, latestFrom)) {
     if (tag.name !== 'latest') {
       out.add(
@@ -238,7 +237,7 @@ function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
     out.add(latestName(flavor, affixes), 'floating', undefined, 'flavor latest')
   }
   if (affixes.forkValued)
-    checkForkNamed(out, before, env, 'flavor', flavorSource(flavor))
+    checkForkNamed(out, 0, env, 'flavor', flavorSource(flavor))
   return out
 }
 

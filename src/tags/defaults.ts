@@ -1,10 +1,5 @@
-import {
-  branchOf,
-  isPullRequestEvent,
-  pullNumberOfRef,
-  TAG_PREFIX
-} from '../context/git-refs.js'
 import type { RefContext } from '../context/context-types.js'
+import { refInfo } from './ref-info.js'
 import { sanitizeTag } from './sanitize.js'
 import type { ReleaseLine, Tag, TagKind } from './tag-types.js'
 import { coreVersion, parseReleaseVersion } from './version.js'
@@ -53,31 +48,22 @@ function gitTagTags(tagName: string, latestFrom: LatestFrom): TagCandidate[] {
   return tags
 }
 
-/** pr-<N> from the payload's number, or from a refs/pull/<N>/… ref. */
-function pullRequestTags(ctx: RefContext): TagCandidate[] {
-  const fromRef = pullNumberOfRef(ctx.ref)
-  const prNumber = ctx.prNumber?.toString() ?? fromRef
-  return prNumber === undefined ? [] : [floating(`pr-${prNumber}`)]
-}
-
 /** The zero-config tag names before sanitizing, in publish order. */
 export function defaultTagCandidates(
   ctx: RefContext,
   latestFrom: LatestFrom
 ): TagCandidate[] {
-  if (isPullRequestEvent(ctx.eventName)) return pullRequestTags(ctx)
   if (ctx.eventName === 'schedule') return [floating('nightly')]
-  const branch = branchOf(ctx.ref)
+  // pr-<N> from the payload's number, or from a refs/pull/<N>/… ref
+  const { pr, branch, tag } = refInfo(ctx)
+  if (pr !== undefined) return [floating(`pr-${pr}`)]
   if (branch !== undefined) {
     const isDefault = ctx.defaultBranches.includes(branch)
     return [
       floating(isDefault && latestFrom === 'default-branch' ? 'latest' : branch)
     ]
   }
-  if (ctx.ref.startsWith(TAG_PREFIX)) {
-    return gitTagTags(ctx.ref.slice(TAG_PREFIX.length), latestFrom)
-  }
-  return pullNumberOfRef(ctx.ref) !== undefined ? pullRequestTags(ctx) : []
+  return tag === undefined ? [] : gitTagTags(tag, latestFrom)
 }
 
 /** The zero-config tags (SPEC §1), sanitized; a name that sanitizes to nothing is left out. */

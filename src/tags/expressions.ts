@@ -1,7 +1,6 @@
 import type { RefContext } from '../context/context-types.js'
 import { InputError } from '../errors/input-error.js'
-import { checkDateFormat, DateFormatError, formatDate } from './datefmt.js'
-import { isValidTimeZone } from './zoned.js'
+import { formatDate, isValidTimeZone } from './datefmt.js'
 import { shortBranch } from '../context/git-refs.js'
 import { refInfo, shortSha } from './ref-info.js'
 
@@ -100,14 +99,6 @@ function dateNode(
   if (format === undefined || format.kind === 'hash') {
     fail(`{{${helper}}} needs a quoted format, e.g. {{${helper} 'YYYYMMDD'}}`)
   }
-  // an unquoted word is no format in metadata-action (it renders ISO 8601)
-  if (format.kind === 'string')
-    try {
-      checkDateFormat(format.text)
-    } catch (error) {
-      if (!(error instanceof DateFormatError)) throw error
-      fail(error.message)
-    }
   let timeZone = 'UTC'
   for (const option of hash) {
     if (option.kind !== 'hash' || option.key !== 'tz') {
@@ -118,9 +109,9 @@ function dateNode(
     }
     timeZone = option.text
   }
-  return format.kind === 'string'
-    ? { kind: 'date', helper, format: format.text, timeZone }
-    : { kind: 'date', helper, timeZone }
+  // an unquoted word is no format in metadata-action (it renders ISO 8601)
+  const text = format.kind === 'string' ? format.text : undefined
+  return { kind: 'date', helper, format: text, timeZone }
 }
 
 function expressionNode(
@@ -177,11 +168,9 @@ export function compileTemplate(
 
 /** Names of the variables a template uses. */
 export function templateNames(template: Template): Set<string> {
-  const names = new Set<string>()
-  for (const node of template.nodes) {
-    if (node.kind === 'var') names.add(node.name)
-  }
-  return names
+  return new Set(
+    template.nodes.flatMap(node => (node.kind === 'var' ? [node.name] : []))
+  )
 }
 
 /** True when the template is exactly one `{{name}}` and nothing else. */
@@ -237,8 +226,7 @@ export function renderTemplate(
       // metadata-action falls back to the current date without a commit date.
       const date =
         node.helper === 'date' ? env.now : (env.ctx.commitDate ?? env.now)
-      // no format: moment's default, ISO 8601 to the second (formatDate's '')
-      out += formatDate(date, node.format ?? '', node.timeZone)
+      out += formatDate(date, node.format, node.timeZone)
     }
   }
   return out

@@ -1,3 +1,5 @@
+// metadata-action's PEP 440 library; its index also loads specifiers and operators
+import { explain } from '@renovatebot/pep440/lib/version.js'
 // the function subpaths: the semver index also builds every range regex at start-up
 import parseSemver from 'semver/functions/parse.js'
 import validSemver from 'semver/functions/valid.js'
@@ -8,7 +10,6 @@ import {
   type ExprEnv,
   type Template
 } from './expressions.js'
-import { isPep440Unstable, normalizePep440, parsePep440 } from './pep440.js'
 import { shortSha, type RefInfo } from './ref-info.js'
 import type {
   EdgeRule,
@@ -147,15 +148,19 @@ function producePep440(rule: Pep440Rule, run: RuleRun): Produced | undefined {
   const input = versionInput(rule, run)
   if (input === undefined) return undefined
   const candidate = versionCandidate(rule, input, run)
-  const parsed = parsePep440(candidate)
-  if (parsed === undefined) {
+  const parsed = explain(candidate)
+  if (parsed === null) {
     run.warn(
       `tags rule "${rule.source}": "${candidate}" is not a PEP 440 version (https://peps.python.org/pep-0440/), skipped`
     )
     return undefined
   }
-  const clean = normalizePep440(parsed)
-  if (isPep440Unstable(parsed)) {
+  // not its clean(): v4 joins a local label's parts with commas (1.2.3+abc,7)
+  const clean = parsed.local
+    ? `${parsed.public}+${parsed.local}`
+    : parsed.public
+  // metadata-action never floats pre-, post- and dev-releases
+  if (parsed.is_prerelease || parsed.is_postrelease) {
     const value = isSingleVariable(rule.pattern, 'raw') ? candidate : clean
     return { value, kind: 'version', autoLatest: false }
   }
