@@ -19,14 +19,13 @@ export interface LegRun extends ArtifactService {
 }
 
 /** What a leg's artifact holds (one JSON file). */
-export interface LegRecord {
+export interface LegRecord extends Pick<
+  LegRun,
+  'runId' | 'attempt' | 'sha' | 'repository'
+> {
   image: string
   platform: string
   digest: string
-  runId: string
-  attempt: string
-  sha: string
-  repository: string
 }
 
 /** The file a leg's artifact holds. */
@@ -100,15 +99,15 @@ export function checkLegRecord(
   return digest
 }
 
-/** A step about the leg artifact of `image` for `platform`, through twirp `method`. */
-function legStep(
+/** handover: the leg's artifact of `image` uploaded (digest mode); staged: the run's newest one listed, read and checked (merge). */
+export function legStep(
   run: LegRun,
   step: 'handover' | 'staged',
-  method: 'CreateArtifact' | 'ListArtifacts',
   image: Image,
   platform: string
 ): RequestStep {
   const artifact = legArtifactName(image.name, platform)
+  const method = step === 'handover' ? 'CreateArtifact' : 'ListArtifacts'
   const url = `${run.url}${TWIRP}/${method}`
   return {
     step,
@@ -121,32 +120,7 @@ function legStep(
   }
 }
 
-/** mode digest: each image's leg artifact uploaded once its digest is known. */
-export function legUploadSteps(
-  run: LegRun,
-  images: Image[],
-  platform: string
-): RequestStep[] {
-  return images.map(image =>
-    legStep(run, 'handover', 'CreateArtifact', image, platform)
-  )
-}
-
-/** mode merge: the run's newest leg artifact of the image for each platform, read and checked. */
-export function legReadSteps(
-  run: LegRun,
-  image: Image,
-  platforms: string[]
-): RequestStep[] {
-  return platforms.map(platform =>
-    legStep(run, 'staged', 'ListArtifacts', image, platform)
-  )
-}
-
-/**
- * The run the legs belong to, where the runner has an artifact service;
- * else undefined: the legs hand over through tags (staging.ts).
- */
+/** The run the legs belong to, where the runner has an artifact service (else they hand over through tags). */
 export function legRunOf(ctx: RefContext): LegRun | undefined {
   if (ctx.artifacts === undefined) return undefined
   return { ...ctx.artifacts, sha: ctx.sha, repository: ctx.repository.fullName }

@@ -82,11 +82,7 @@ function checkForkValues(
     )
 }
 
-/**
- * The lines of one input with the templates of their values rendered; throws
- * an InputError naming the input and the line for an unknown expression or a
- * fork value it refuses.
- */
+/** The input's lines, their values' templates rendered; an unknown expression or refused fork value throws naming the line. */
 export function expandLines(
   lines: string[],
   input: TemplateInput,

@@ -152,12 +152,7 @@ async function run(
   }
 }
 
-/**
- * dockerd reports a 5xx or 429 on its login ping as 401: when docker login
- * is refused, the project's own client asks the registry whether these
- * credentials are good (retrying its faults). A real refusal fails there,
- * naming the registry; a passing fault gets the login tried again.
- */
+/** dockerd reports a 5xx or 429 on its login ping as 401: a refused login is tried again while our client finds the credentials good. */
 async function loginRetried<T>(
   step: CommandStep,
   login: () => Promise<T>,
@@ -218,22 +213,6 @@ function learnFromBuild(
   }
 }
 
-/**
- * save: the built image out of the local store as a layout with gzipped
- * layers; load: a layout's bytes into the local store, under the tags.
- */
-function runLayout(
-  step: CommandStep,
-  argv: string[],
-  layout: string,
-  env: PublishEnv
-): Promise<void> {
-  const { docker, engineSocket } = env
-  return step.step === 'save'
-    ? saveImageLayout(docker, argv[1], layout, { engineSocket })
-    : loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
-}
-
 /** cleanup (`image rm`): over the engine's socket where it answers, not a docker process. */
 async function runRemove(
   step: CommandStep,
@@ -261,12 +240,6 @@ function reportChecks(
     for (const { message, annotation } of checkAnnotations(result, dockerfile))
       env.log.warning(message, annotation)
   env.result.check = checkSummaryLine(result, dockerfile, label)
-}
-
-/** A build's own check warnings (buildx >= 0.15 writes them into its metadata), reported as a check's. */
-function reportBuildWarnings(values: RunValues, env: PublishEnv): void {
-  const result = parseBuildWarnings(values.build.raw)
-  if (result.warnings.length > 0) reportChecks(result, env, 'Build checks')
 }
 
 /** Runs the check step and reports it; throws when the check failed. */
@@ -328,7 +301,13 @@ export async function runCommand(
   const { layout } = step
   if (step.step === 'save' || (step.step === 'load' && layout !== undefined)) {
     if (layout === undefined) throw new Error('save: no layout folder')
-    return runLayout(step, argv, layout, env).then(timed)
+    // save: the image out of the local store as a layout (gzipped layers); load: a layout into it, under the tags
+    const { docker, engineSocket } = env
+    const moved =
+      step.step === 'save'
+        ? saveImageLayout(docker, argv[1], layout, { engineSocket })
+        : loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
+    return moved.then(timed)
   }
   if (step.step === 'cleanup') return runRemove(step, argv, images, env)
   const stdout = await run(step, argv, images, env)
@@ -337,7 +316,9 @@ export async function runCommand(
     timed()
     const pushed = step.registries.length > 0 ? images : []
     learnFromBuild(step, argv, pushed, values, env)
-    reportBuildWarnings(values, env)
+    // buildx >= 0.15 writes the build's own check warnings into its metadata
+    const checks = parseBuildWarnings(values.build.raw)
+    if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
   } else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

@@ -23,7 +23,7 @@ import {
   CLASSIC,
   containerBuilderFor,
   describeBuilder,
-  holdsNoAttestations,
+  keepsClassicImages,
   remoteBuilderFor,
   type Builder
 } from '../plan/builder.js'
@@ -104,10 +104,7 @@ export function createRegistry(
 /** The cache read only warms the build, so it never holds it up long. */
 const CACHE_READ_MS = 5000
 
-/**
- * The cache read's own client (the run's meets each registry first at its
- * login): one attempt, 5 s at most; a failed read only skips the imports.
- */
+/** The cache read's own client (the run's meets each registry first at its login): one try, 5 s at most, as a failure only skips imports. */
 export function createCacheRegistry(
   settings: Settings,
   mask: (secret: string) => void,
@@ -120,11 +117,7 @@ export function createCacheRegistry(
   })
 }
 
-/**
- * buildx runs git several times a build only for the provenance attestation:
- * where none is made (`provenance: false`, or by default on the classic
- * store), git is skipped unless the user set buildx's git variables.
- */
+/** buildx runs git several times a build only for provenance: where none is made, skipped (unless the user set its variables). */
 export function buildxGitEnv(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
   builder: Builder,
@@ -142,7 +135,7 @@ function makesProvenance(
   const asked =
     build.provenance !== undefined ||
     build.attests.some(line => isAttestType(line, 'provenance'))
-  return asked || !holdsNoAttestations(builder)
+  return asked || !keepsClassicImages(builder)
 }
 
 /** docker with the run's own config, buildx's plugin started directly where it is found. */
@@ -166,7 +159,6 @@ export function createPublishEnv(
   log: Log,
   tempDir: string,
   dockerConfig: string,
-  mask: (secret: string) => void,
   { cwd, env }: Surroundings
 ): PublishEnv {
   const buildxConfig: Record<string, string> =
@@ -180,7 +172,7 @@ export function createPublishEnv(
       }),
       ...buildxConfig
     }),
-    registry: createRegistry(settings, mask, env, log.debug),
+    registry: createRegistry(settings, log.mask, env, log.debug),
     log,
     retry: { retries: settings.retries },
     registryTimeoutMs: settings.registryTimeout * 1000,
@@ -319,7 +311,6 @@ export async function startRun(
     log,
     tempDir,
     dockerConfig,
-    log.mask,
     surroundings
   )
   if (publication.legs !== undefined) env.legs = publication.legs
@@ -330,21 +321,9 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
-  const cache = await readCacheFacts(
-    settings,
-    publication,
-    builder,
-    createCacheRegistry(settings, log.mask, vars, log.debug),
-    log,
-    vars
-  )
-  const pipeline = pipelineFor({
-    settings,
-    publication,
-    builder,
-    files,
-    userConfig,
-    cache
-  })
+  const input = { settings, publication, builder, files, userConfig }
+  const registry = createCacheRegistry(settings, log.mask, vars, log.debug)
+  const cache = await readCacheFacts(input, registry, log, vars)
+  const pipeline = pipelineFor({ ...input, cache })
   return { pipeline, env, builder }
 }

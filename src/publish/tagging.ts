@@ -12,6 +12,9 @@ import type { PublishEnv, RunContext } from './environment.js'
 import type { PublishResult } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
 
+const decisionOf = (plans: ImageDecision[], step: RequestStep) =>
+  plans.find(p => p.image.name === step.image.name)?.decision
+
 function recordSkipped(plans: ImageDecision[], result: PublishResult): void {
   for (const { image, decision } of plans)
     for (const { tag, reason } of decision.skipped)
@@ -23,11 +26,9 @@ function allowedTagSteps(
   steps: RequestStep[],
   plans: ImageDecision[]
 ): RequestStep[][] {
-  const decisionOf = (step: RequestStep) =>
-    plans.find(p => p.image.name === step.image.name)?.decision
   const allowed = (pick: (d: GuardDecision) => string[]) =>
     steps.filter(step => {
-      const decision = decisionOf(step)
+      const decision = decisionOf(plans, step)
       return decision !== undefined && pick(decision).includes(step.reference)
     })
   return [
@@ -46,8 +47,9 @@ function logHeldTags(
   const running = new Set(allowed.flat())
   for (const step of steps) {
     if (running.has(step)) continue
-    const decision = plans.find(p => p.image.name === step.image.name)?.decision
-    const held = decision?.skipped.find(s => s.tag.name === step.reference)
+    const held = decisionOf(plans, step)?.skipped.find(
+      s => s.tag.name === step.reference
+    )
     env.log.info(
       notRunLine(
         step,
