@@ -160,12 +160,10 @@ function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
 
 /**
  * build-push-action's default provenance (getAttestArgs): `mode=max` public,
- * `mode=min,inline-only=true` private, unless BUILDX_NO_DEFAULT_ATTESTATIONS,
- * a load into docker, or the docker driver: actions-toolkit trusts its
- * BuildKit only when the version ends in `-moby`, which buildx never reports,
- * so buildx's own default holds there (`mode=min`, none on the classic
- * store). buildx applies it to a push only, not to the OCI layout exported on
- * containerd's store, so there it is asked for by name.
+ * `mode=min,inline-only=true` private; none with BUILDX_NO_DEFAULT_ATTESTATIONS
+ * or a load. The docker driver keeps buildx's own (actions-toolkit wants a
+ * `-moby` BuildKit version, which buildx never reports), asked by name for
+ * containerd's OCI layout, as buildx applies it to a push only.
  */
 export function attestationDefaults(
   build: Pick<BuildSettings, 'load' | 'outputs'>,

@@ -1,8 +1,7 @@
 /**
- * Where the build cache comes from and goes to (SPEC 11): one decision for
- * the run and the dry run. The user's cache-from/cache-to lines win; `auto`
- * never names a tag the user did not ask for, and a pull request never
- * writes a cache that a push run reads.
+ * The build cache's sources and destination (SPEC 11), one decision for run
+ * and dry run: the user's lines win; `auto` names no tag the user did not ask
+ * for; a pull request writes no cache a push run reads.
  */
 import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'

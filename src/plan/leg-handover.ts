@@ -1,9 +1,8 @@
 /**
- * How a `mode: digest` leg hands its image to `mode: merge` through the run's
- * artifacts, leaving no tag: one small record per image and platform (a
- * re-run leg's newer artifact wins). The service lists a run's artifacts to
- * that run only, and the merge checks each record names this run, commit,
- * image and platform, so a leg of another run never passes as ours.
+ * A `mode: digest` leg hands its image to `mode: merge` in a record per image
+ * and platform in the run's artifacts, no tag (a re-run's newer one wins). The
+ * merge checks each names this run, commit, image and platform: the service
+ * lists a run's artifacts to it only, so no other run's leg passes as ours.
  */
 import type { ArtifactService, RefContext } from '../context/context-types.js'
 import { isSha256Digest, sha256Digest } from '../reference/grammar.js'

@@ -266,9 +266,17 @@ function withOwnBuilder(
   }
 }
 
+const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
+  {
+    build: buildPipeline,
+    digest: digestPipeline,
+    promote: promotePipeline,
+    merge: mergePipeline
+  }
+
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
-  const pipeline = withOwnBuilder(modePipeline(input), input)
+  const pipeline = withOwnBuilder(MODES[input.settings.mode](input), input)
   const publishes = pipeline.tag.length > 0
   const builds = needsBuilder(input.settings)
   return {
@@ -281,19 +289,6 @@ export function pipelineFor(input: PipelineInput): Pipeline {
           ...signSteps(input.settings, input.publication.images)
         ]
       : []
-  }
-}
-
-function modePipeline(input: PipelineInput): ModePipeline {
-  switch (input.settings.mode) {
-    case 'build':
-      return buildPipeline(input)
-    case 'digest':
-      return digestPipeline(input)
-    case 'promote':
-      return promotePipeline(input)
-    case 'merge':
-      return mergePipeline(input)
   }
 }
 

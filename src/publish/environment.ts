@@ -88,9 +88,8 @@ export interface PublishEnv {
 /** A registry client with the run's credentials and retries (`bound` narrows them). */
 export function createRegistry(
   settings: Settings,
-  mask: (secret: string) => void,
+  { mask, debug }: Pick<Log, 'mask' | 'debug'>,
   env: NodeJS.ProcessEnv,
-  debug?: (message: string) => void,
   bound: { retries?: number; requestTimeoutMs?: number } = {}
 ): RegistryClient {
   return createRegistryClient({
@@ -107,11 +106,10 @@ const CACHE_READ_MS = 5000
 /** The cache read's own client (the run's meets each registry first at its login): one try, 5 s at most, as a failure only skips imports. */
 export function createCacheRegistry(
   settings: Settings,
-  mask: (secret: string) => void,
-  env: NodeJS.ProcessEnv,
-  debug?: (message: string) => void
+  log: Pick<Log, 'mask' | 'debug'>,
+  env: NodeJS.ProcessEnv
 ): RegistryClient {
-  return createRegistry(settings, mask, env, debug, {
+  return createRegistry(settings, log, env, {
     retries: 0,
     requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000)
   })
@@ -172,7 +170,7 @@ export function createPublishEnv(
       }),
       ...buildxConfig
     }),
-    registry: createRegistry(settings, log.mask, env, log.debug),
+    registry: createRegistry(settings, log, env),
     log,
     retry: { retries: settings.retries },
     registryTimeoutMs: settings.registryTimeout * 1000,
@@ -322,7 +320,7 @@ export async function startRun(
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
   const input = { settings, publication, builder, files, userConfig }
-  const registry = createCacheRegistry(settings, log.mask, vars, log.debug)
+  const registry = createCacheRegistry(settings, log, vars)
   const cache = await readCacheFacts(input, registry, log, vars)
   const pipeline = pipelineFor({ ...input, cache })
   return { pipeline, env, builder }

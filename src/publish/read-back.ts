@@ -3,7 +3,7 @@ import { followedRelease } from '../guards/followed-release.js'
 import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv, RunContext } from './environment.js'
-import type { Held, Pushed, RunValues } from './outcome.js'
+import type { Held, Pushed } from './outcome.js'
 import { heldBuild, REVISION } from './registry-read.js'
 
 type Digests = Map<string, string | undefined>
@@ -82,9 +82,7 @@ async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,
   digests: Digests,
-  publication: Publication,
-  values: RunValues,
-  env: PublishEnv
+  { publication, values, env }: RunContext
 ): Promise<string[]> {
   const lost: string[] = []
   for (const step of steps) {
@@ -118,7 +116,7 @@ async function settleReleases(
 
 /** Reads back, repairs, and returns what the registry holds for our tags. */
 export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
-  const { publication, values, env } = run
+  const { publication, env } = run
   const steps = run.pipeline.readBack
   const { floatingGuard } = run.settings
   const written = new Set(env.result.pushed.map(p => p.ref))
@@ -128,14 +126,7 @@ export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
     if (floatingGuard) await repair(step, publication, written, fresh, env)
     else env.log.info(notRunLine(step, 'not needed: floating-guard: false'))
   const heads = reads.filter(step => step.reference !== '')
-  const lost = await settleReleases(
-    heads,
-    written,
-    fresh.digests,
-    publication,
-    values,
-    env
-  )
+  const lost = await settleReleases(heads, written, fresh.digests, run)
   if (lost.length > 0)
     throw new Error(
       `another run published the same release at the same time (the registry has no conditional write; see the README's concurrency: setting):\n${lost.join('\n')}`

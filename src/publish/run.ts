@@ -120,7 +120,7 @@ async function dryRunPipeline(
   const readable =
     first !== undefined && (await lookup(first.registry)) !== undefined
   const registry = readable
-    ? createCacheRegistry(settings, log.mask, env, log.debug)
+    ? createCacheRegistry(settings, log, env)
     : undefined
   const userConfig = userConfigDir(env)
   const input = { settings, publication, builder, files, userConfig }
@@ -152,7 +152,7 @@ async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
-    const registry = createRegistry(settings, log.mask, env, log.debug)
+    const registry = createRegistry(settings, log, env)
     const values = new RunValues()
     if (settings.mode === 'promote') {
       const source = promoteSource(settings)

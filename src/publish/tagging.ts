@@ -6,7 +6,6 @@ import {
 } from '../guards/image-decisions.js'
 import { guardText } from '../plan/text.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import type { RegistryClient } from '../registry/client.js'
 import type { Manifest } from '../registry/manifest.js'
 import type { PublishEnv, RunContext } from './environment.js'
 import type { PublishResult } from './outcome.js'
@@ -63,19 +62,17 @@ function logHeldTags(
 
 /** One manifest PUT per tag, in parallel within a phase; a phase waits for the one before. */
 async function pointTags(
-  registry: RegistryClient,
   phases: RequestStep[][],
   manifestOf: (image: string) => Manifest,
-  result: PublishResult,
-  log: PublishEnv['log']
+  env: PublishEnv
 ): Promise<void> {
   for (const phase of phases) {
     await Promise.all(
       phase.map(async step => {
         const manifest = manifestOf(step.image.name)
-        log.info(stepLine(step))
-        await registry.putManifest(step.image, step.reference, manifest)
-        result.pushed.push({
+        env.log.info(stepLine(step))
+        await env.registry.putManifest(step.image, step.reference, manifest)
+        env.result.pushed.push({
           ref: `${step.image.name}:${step.reference}`,
           digest: manifest.digest
         })
@@ -124,7 +121,7 @@ export async function tag(run: RunContext): Promise<void> {
   )
   await env.log.group('Tag', async () => {
     logHeldTags(pipeline.tag, allowed, decisions, env)
-    await pointTags(env.registry, allowed, manifestOf, env.result, env.log)
+    await pointTags(allowed, manifestOf, env)
   })
   await footprint
 }
