@@ -1,10 +1,6 @@
 /** How a build reaches the registry on each builder, without moving a tag anyone pulls. */
 import type { BuildSettings } from '../settings/build-settings.js'
-import {
-  buildxBuildArgs,
-  classicBuildArgs,
-  type BuildRequest
-} from '../argv/buildx.js'
+import { buildxBuildArgs, classicBuildArgs } from '../argv/buildx.js'
 import { InputError } from '../errors/input-error.js'
 import { isCheck } from '../argv/call.js'
 import type { Image } from '../reference/images.js'
@@ -22,7 +18,6 @@ import {
   commandStep,
   manifestRequest,
   type CommandStep,
-  type RequestStep,
   type Step
 } from './steps.js'
 
@@ -45,11 +40,7 @@ const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
 
-/**
- * `reproducible: true` only: SOURCE_DATE_EPOCH (the commit time, unless set).
- * BuildKit >= 0.22 keys its cache on it, so a per-commit value by default
- * would re-run every step from the first WORKDIR (moby/buildkit#5960).
- */
+/** `reproducible: true` only (SOURCE_DATE_EPOCH, the commit time unless set): BuildKit >= 0.22 keys its cache on it (moby/buildkit#5960). */
 function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
   if (
     !build.reproducible ||
@@ -68,7 +59,7 @@ function buildx(
   pushByDigestTo?: string[],
   layoutDir?: string
 ): string[] {
-  const request: BuildRequest = {
+  return buildxBuildArgs({
     build: withSourceDateEpoch(publication, build),
     refs,
     labels: publication.labels,
@@ -77,8 +68,7 @@ function buildx(
     secretSpecs: files.secretSpecs,
     pushByDigestTo,
     layoutDir
-  }
-  return buildxBuildArgs(request)
+  })
 }
 
 function classic(
@@ -87,12 +77,11 @@ function classic(
   build: BuildSettings,
   refs: string[]
 ): string[] {
-  const job = {
-    build: withSourceDateEpoch(publication, build),
-    refs,
-    labels: publication.labels
-  }
-  return classicBuildArgs(job, files.iid)
+  const { labels } = publication
+  return classicBuildArgs(
+    { build: withSourceDateEpoch(publication, build), refs, labels },
+    files.iid
+  )
 }
 
 export const CLASSIC_STORE_ONE_PLATFORM =
@@ -137,22 +126,7 @@ export function localBuild(
   return { stage: [step], cleanup: [] }
 }
 
-/**
- * The upload of the build's OCI layout to each image by digest, by the
- * action's own registry client: blobs, then manifests; no tag.
- */
-function uploads(images: Image[], layout: string): RequestStep[] {
-  return images.map(image =>
-    manifestRequest('upload', 'PUT', image, DIGEST, { layout })
-  )
-}
-
-/**
- * buildx's docker driver on containerd's store: the build is exported as an
- * OCI layout; with `load` that very layout is loaded under the tags, so the
- * bytes tested locally are the bytes pushed (a second exporter would add its
- * own attestations).
- */
+/** Docker driver on containerd: an OCI layout, which `load` loads as is, so the bytes tested are those pushed (a second exporter adds attestations). */
 function exportedLayout(
   publication: Publication,
   build: BuildSettings,
@@ -205,7 +179,7 @@ function savedFromStore(
   }
 }
 
-/** Builders that keep the image in the daemon cannot push by digest: we upload its layout. */
+/** Builders that keep the image in the daemon cannot push by digest: our client uploads its layout to each image (blobs, then manifests; no tag). */
 function uploadedFromLayout(
   publication: Publication,
   build: BuildSettings,
@@ -215,10 +189,11 @@ function uploadedFromLayout(
   const { stage, cleanup } = keepsClassicImages(builder)
     ? savedFromStore(publication, build, builder, files)
     : exportedLayout(publication, build, files)
-  return {
-    stage: [...stage, ...uploads(publication.images, files.layout)],
-    cleanup
-  }
+  const { layout } = files
+  const uploads = publication.images.map(image =>
+    manifestRequest('upload', 'PUT', image, DIGEST, { layout })
+  )
+  return { stage: [...stage, ...uploads], cleanup }
 }
 
 /** A builder of several nodes: each platform pushed by digest, joined by us (see splitsOverNodes). */
@@ -249,11 +224,7 @@ function builtPerPlatform(
   return { stage: [...builds, ...joins], cleanup: [] }
 }
 
-/**
- * Puts the build in the registry by digest, no tag moved yet: pushed by
- * digest where the builder can and nothing is loaded, else uploaded from an
- * OCI layout (with `load`, the one loaded).
- */
+/** The build in the registry by digest, no tag moved: pushed where the builder can and nothing loads, else uploaded. */
 export function stagedBuild(
   publication: Publication,
   build: BuildSettings,
@@ -271,35 +242,4 @@ export function stagedBuild(
     registriesOf(publication.images)
   )
   return { stage: [pushed], cleanup: [] }
-}
-
-/**
- * mode digest: one platform, put in the registry by digest like any build,
- * then handed over (`handover`: the run's artifact, else the run's tag).
- */
-export function stagedPlatform(
-  publication: Publication,
-  build: BuildSettings,
-  builder: Builder,
-  files: BuildFiles,
-  handover: RequestStep[]
-): BuildStages {
-  const { stage, cleanup } = stagedBuild(
-    publication,
-    { ...build, load: false },
-    builder,
-    files
-  )
-  return { stage: [...stage, ...handover], cleanup }
-}
-
-/** The tag route's handover: each image's leg named by the run's tag for its platform. */
-export function tagHandoverSteps(
-  images: Image[],
-  staging: string,
-  platform: string
-): RequestStep[] {
-  return images.map(image =>
-    manifestRequest('handover', 'PUT', image, staging, { platform })
-  )
 }

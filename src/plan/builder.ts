@@ -17,11 +17,7 @@ export interface Builder {
   own?: OwnBuilder
 }
 
-/**
- * What `buildx create` makes for this run (in its own BUILDX_CONFIG): a
- * docker-container builder when the context's cannot build what the inputs
- * ask, or a `remote` one for the `endpoint` input.
- */
+/** What `buildx create` makes for this run (own BUILDX_CONFIG): docker-container where needed, or `remote` for `endpoint`. */
 export interface OwnBuilder {
   driver: 'docker-container' | 'remote'
   /** `--driver-opt` values (paths only, never a secret). */
@@ -50,11 +46,7 @@ function classicStoreCannot(
   return undefined
 }
 
-/**
- * The docker-container builder the run makes when buildx's docker driver on
- * the classic store cannot do what the inputs ask and they name no builder
- * (the user's builder always wins).
- */
+/** A docker-container builder where the docker driver on the classic store cannot do what is asked (a named builder wins). */
 export function containerBuilderFor(
   build: Pick<BuildSettings, 'platforms' | 'builder'>,
   detected: Builder,
@@ -122,16 +114,7 @@ export function buildsIntoDaemon(builder: Builder): boolean {
   return builder.driver === 'docker' || builder.driver === 'classic'
 }
 
-/** Whether the builder writes an OCI layout to disk (buildx's docker driver on containerd's store). */
-export function exportsLayout(builder: Builder): boolean {
-  return builder.driver === 'docker' && builder.store === 'containerd'
-}
-
-/**
- * Whether a build would be split over several nodes: buildx would push the
- * joined index as `:latest` (build/build.go), so each platform is built on
- * its own and the action joins them by digest.
- */
+/** Whether the build is split per node: buildx would push the joined index as `:latest` (build/build.go), so we join it. */
 export function splitsOverNodes(
   build: Pick<BuildSettings, 'platforms'>,
   builder: Builder
@@ -139,11 +122,7 @@ export function splitsOverNodes(
   return (builder.nodes ?? 1) > 1 && build.platforms.length > 1
 }
 
-/**
- * Whether the build surely publishes an index: several platforms, or an
- * attestation that is not turned off where the store can hold one (buildx
- * refuses index annotations on a single-platform export, so only then).
- */
+/** Whether the build surely publishes an index (buildx refuses index annotations on a single-platform export). */
 export function publishesIndex(
   build: Parameters<typeof attestValues>[0] & Pick<BuildSettings, 'platforms'>,
   builder: Builder
@@ -153,15 +132,7 @@ export function publishesIndex(
   return attestValues(build).some(line => !/(^|,)disabled=true(,|$)/.test(line))
 }
 
-/** Whether the image lands in the classic store, which holds no attestation. */
-export function holdsNoAttestations(builder: Builder): boolean {
-  return keepsClassicImages(builder)
-}
-
-/**
- * Whether the build goes into the classic store, whence it is saved (no OCI
- * export): such a builder builds one platform only.
- */
+/** Whether the build goes into the classic store (no attestation there), whence it is saved (no OCI export): one platform only. */
 export function keepsClassicImages(builder: Builder): boolean {
   return (
     builder.driver === 'classic' ||
@@ -189,12 +160,10 @@ function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
 
 /**
  * build-push-action's default provenance (getAttestArgs): `mode=max` public,
- * `mode=min,inline-only=true` private, unless BUILDX_NO_DEFAULT_ATTESTATIONS,
- * a load into docker, or the docker driver: actions-toolkit trusts its
- * BuildKit only when the version ends in `-moby`, which buildx never reports,
- * so buildx's own default holds there (`mode=min`, none on the classic
- * store). buildx applies it to a push only, not to the OCI layout exported on
- * containerd's store, so there it is asked for by name.
+ * `mode=min,inline-only=true` private; none with BUILDX_NO_DEFAULT_ATTESTATIONS
+ * or a load. The docker driver keeps buildx's own (actions-toolkit wants a
+ * `-moby` BuildKit version, which buildx never reports), asked by name for
+ * containerd's OCI layout, as buildx applies it to a push only.
  */
 export function attestationDefaults(
   build: Pick<BuildSettings, 'load' | 'outputs'>,
@@ -203,7 +172,8 @@ export function attestationDefaults(
 ): Pick<BuildSettings, 'defaultProvenance' | 'builderId'> {
   const builderId = run === undefined ? {} : { builderId: run.url }
   if (run?.noDefaultAttestations || loadsIntoDocker(build)) return builderId
-  if (exportsLayout(builder))
+  // the docker driver on containerd's store exports an OCI layout
+  if (builder.driver === 'docker' && builder.store === 'containerd')
     return { ...builderId, defaultProvenance: 'mode=min' }
   if (run === undefined || buildsIntoDaemon(builder)) return builderId
   return {

@@ -1,8 +1,7 @@
 /**
- * Where the build cache comes from and goes to (SPEC 11): one decision for
- * the run and the dry run. The user's cache-from/cache-to lines win; `auto`
- * never names a tag the user did not ask for, and a pull request never
- * writes a cache that a push run reads.
+ * The build cache's sources and destination (SPEC 11), one decision for run
+ * and dry run: the user's lines win; `auto` names no tag the user did not ask
+ * for; a pull request writes no cache a push run reads.
  */
 import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
@@ -117,11 +116,7 @@ function cacheType(line: string): string {
   return (field?.slice(5) ?? '').replace(/^"|"$/g, '').toLowerCase()
 }
 
-/**
- * The cache export the inputs ask for that `builder` cannot do (a
- * cache-to line, or `cache: gha|registry|local`), as the user wrote it;
- * undefined when it can do all of them.
- */
+/** The cache export asked (cache-to line or `cache:`) that `builder` cannot do, as written; undefined when none. */
 export function unexportableCache(
   build: Pick<CacheBuild, 'cacheTo' | 'cache'>,
   builder: Builder
@@ -355,11 +350,7 @@ const SIZE_UNITS: Record<string, number> = {
   GB: 1e9
 }
 
-/**
- * What the cache did, read from buildx's plain progress: steps cached out of
- * the Dockerfile's steps, the bytes of the layers BuildKit downloaded (the
- * docker driver prints none), and the cache sources it imported.
- */
+/** What the cache did, from buildx's plain progress: steps cached, layer bytes downloaded (docker driver: none), sources. */
 export function cacheReport(progress: string): string | undefined {
   const steps = new Set<string>()
   const cached = new Set<string>()

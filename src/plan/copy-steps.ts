@@ -4,7 +4,7 @@ import type { Image } from '../reference/images.js'
 import { mountUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'
 import { stagingTag } from './staging.js'
-import { legReadSteps, type LegRun } from './leg-handover.js'
+import { legStep, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
   SOURCE_DIGEST,
@@ -29,10 +29,7 @@ export function platformDigest(platform: string): string {
   return `<digest of the ${platform} build>`
 }
 
-/**
- * imagetools create, first with --dry-run (the bytes it would push, so the
- * digest is known), then by that digest: the image lands, no tag moves.
- */
+/** imagetools create --dry-run (so the digest is known), then by that digest: the image lands, no tag moves. */
 export function imagetoolsSteps(
   image: Image,
   sources: string[],
@@ -54,11 +51,7 @@ export function imagetoolsSteps(
   ]
 }
 
-/**
- * mode promote: read where the source points; copy it into each image's
- * repository by digest (blob mounts within its registry, imagetools to
- * another one).
- */
+/** mode promote: the source read, then copied by digest (blob mounts within its registry, imagetools to another). */
 export function promoteStage(
   source: Image,
   reference: string,
@@ -89,23 +82,7 @@ export function promoteNeedsDocker(source: Image, images: Image[]): boolean {
   return images.some(image => image.registry !== source.registry)
 }
 
-/** mode merge, the tag route: each leg's image read under the run's tag for its platform. */
-function taggedLegs(
-  image: Image,
-  platforms: string[],
-  buildId: string
-): RequestStep[] {
-  return platforms.map(platform =>
-    manifestRequest('staged', 'GET', image, stagingTag(buildId, platform), {
-      platform
-    })
-  )
-}
-
-/**
- * mode merge: each leg's staged digest (from the run's artifacts where
- * `legs` is given, else its tag), then one index of them per image.
- */
+/** mode merge: each leg's digest (from its artifact, else its tag), then one index of them per image. */
 export function mergeStage(
   images: Image[],
   platforms: string[],
@@ -113,9 +90,17 @@ export function mergeStage(
   legs?: LegRun
 ): Step[] {
   return images.flatMap(image => {
-    const staged = legs
-      ? legReadSteps(legs, image, platforms)
-      : taggedLegs(image, platforms, buildId)
+    const staged = platforms.map(platform =>
+      legs
+        ? legStep(legs, 'staged', image, platform)
+        : manifestRequest(
+            'staged',
+            'GET',
+            image,
+            stagingTag(buildId, platform),
+            { platform }
+          )
+    )
     return [
       ...staged,
       ...imagetoolsSteps(
@@ -127,10 +112,7 @@ export function mergeStage(
   })
 }
 
-/**
- * mode merge, once the tags are set: each leg's handover index deleted by
- * digest, which removes its tag and leaves the image it named alone.
- */
+/** mode merge, tags set: each leg's handover index deleted by digest (its tag goes, the image it named stays). */
 export function discardSteps(
   images: Image[],
   platforms: string[],

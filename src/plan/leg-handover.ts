@@ -1,9 +1,8 @@
 /**
- * How a `mode: digest` leg hands its image to `mode: merge` through the run's
- * artifacts, leaving no tag: one small record per image and platform (a
- * re-run leg's newer artifact wins). The service lists a run's artifacts to
- * that run only, and the merge checks each record names this run, commit,
- * image and platform, so a leg of another run never passes as ours.
+ * A `mode: digest` leg hands its image to `mode: merge` in a record per image
+ * and platform in the run's artifacts, no tag (a re-run's newer one wins). The
+ * merge checks each names this run, commit, image and platform: the service
+ * lists a run's artifacts to it only, so no other run's leg passes as ours.
  */
 import type { ArtifactService, RefContext } from '../context/context-types.js'
 import { isSha256Digest, sha256Digest } from '../reference/grammar.js'
@@ -19,14 +18,13 @@ export interface LegRun extends ArtifactService {
 }
 
 /** What a leg's artifact holds (one JSON file). */
-export interface LegRecord {
+export interface LegRecord extends Pick<
+  LegRun,
+  'runId' | 'attempt' | 'sha' | 'repository'
+> {
   image: string
   platform: string
   digest: string
-  runId: string
-  attempt: string
-  sha: string
-  repository: string
 }
 
 /** The file a leg's artifact holds. */
@@ -100,15 +98,15 @@ export function checkLegRecord(
   return digest
 }
 
-/** A step about the leg artifact of `image` for `platform`, through twirp `method`. */
-function legStep(
+/** handover: the leg's artifact of `image` uploaded (digest mode); staged: the run's newest one listed, read and checked (merge). */
+export function legStep(
   run: LegRun,
   step: 'handover' | 'staged',
-  method: 'CreateArtifact' | 'ListArtifacts',
   image: Image,
   platform: string
 ): RequestStep {
   const artifact = legArtifactName(image.name, platform)
+  const method = step === 'handover' ? 'CreateArtifact' : 'ListArtifacts'
   const url = `${run.url}${TWIRP}/${method}`
   return {
     step,
@@ -121,32 +119,7 @@ function legStep(
   }
 }
 
-/** mode digest: each image's leg artifact uploaded once its digest is known. */
-export function legUploadSteps(
-  run: LegRun,
-  images: Image[],
-  platform: string
-): RequestStep[] {
-  return images.map(image =>
-    legStep(run, 'handover', 'CreateArtifact', image, platform)
-  )
-}
-
-/** mode merge: the run's newest leg artifact of the image for each platform, read and checked. */
-export function legReadSteps(
-  run: LegRun,
-  image: Image,
-  platforms: string[]
-): RequestStep[] {
-  return platforms.map(platform =>
-    legStep(run, 'staged', 'ListArtifacts', image, platform)
-  )
-}
-
-/**
- * The run the legs belong to, where the runner has an artifact service;
- * else undefined: the legs hand over through tags (staging.ts).
- */
+/** The run the legs belong to, where the runner has an artifact service (else they hand over through tags). */
 export function legRunOf(ctx: RefContext): LegRun | undefined {
   if (ctx.artifacts === undefined) return undefined
   return { ...ctx.artifacts, sha: ctx.sha, repository: ctx.repository.fullName }

@@ -16,8 +16,6 @@ import {
   localBuild,
   requirePlatformsFit,
   stagedBuild,
-  stagedPlatform,
-  tagHandoverSteps,
   type BuildFiles,
   type BuildStages
 } from './build-steps.js'
@@ -28,15 +26,20 @@ import {
   promoteStage
 } from './copy-steps.js'
 import {
-  headSteps,
+  headStep,
   readBackSteps,
   readSteps,
   tagSteps
 } from './registry-steps.js'
 import { stagingTag } from './staging.js'
-import { legUploadSteps } from './leg-handover.js'
+import { legStep } from './leg-handover.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
-import { commandStep, type Pipeline, type Step } from './steps.js'
+import {
+  commandStep,
+  manifestRequest,
+  type Pipeline,
+  type Step
+} from './steps.js'
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import { referrerSteps } from './referrer-steps.js'
 import {
@@ -58,11 +61,7 @@ export interface PipelineInput {
   cache?: { runner: RunnerCache; imports: CacheImport[] }
 }
 
-/**
- * Each login by our own client (5xx and 429 retried, which dockerd would
- * report as 401), then written to the run's docker config as `docker login`
- * writes it; a `docker login` process would cost ~85 ms a login.
- */
+/** Logins by our client (retrying 5xx and 429, which dockerd calls 401), stored as docker's; `docker login` costs ~85 ms each. */
 function registryLogins(settings: Settings): Step[] {
   return settings.logins.map(({ registry, username }) => {
     const endpoint = parseRegistry(registry)
@@ -122,11 +121,7 @@ const INDEX_KEYS = [
   'created'
 ].map(key => `org.opencontainers.image.${key}`)
 
-/**
- * The index's own annotations, from the values of the labels, where the
- * build surely publishes one (never beside DOCKER_METADATA_ANNOTATIONS_LEVELS
- * naming index, nor over the user's own `index:` line of a key).
- */
+/** The index's annotations from the labels where one is surely published (not beside index levels or a user `index:` key). */
 function indexAnnotations(
   build: BuildSettings,
   builder: Builder,
@@ -207,16 +202,25 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   const staging = stagingTag(publication.buildId, platform)
   const build = onBuilder(input)
   requirePlatformsFit(build, builder)
-  const handover = legs
-    ? legUploadSteps(legs, images, platform)
-    : tagHandoverSteps(images, staging, platform)
-  const stages = stagedPlatform(publication, build, builder, files, handover)
+  // handed over by the run's artifact, else by the run's tag for its platform
+  const handover = images.map(image =>
+    legs
+      ? legStep(legs, 'handover', image, platform)
+      : manifestRequest('handover', 'PUT', image, staging, { platform })
+  )
+  const staged = stagedBuild(
+    publication,
+    { ...build, load: false },
+    builder,
+    files
+  )
+  const stages = { ...staged, stage: [...staged.stage, ...handover] }
   // the artifact route leaves no tag to read back
   if (legs) return withStages(loginSteps(input), stages, NO_REGISTRY)
   return withStages(loginSteps(input), stages, {
     read: [],
     tag: [],
-    readBack: headSteps(images, [{ name: staging, kind: 'fixed' }])
+    readBack: images.map(image => headStep('read-back', image, staging))
   })
 }
 
@@ -262,9 +266,17 @@ function withOwnBuilder(
   }
 }
 
+const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
+  {
+    build: buildPipeline,
+    digest: digestPipeline,
+    promote: promotePipeline,
+    merge: mergePipeline
+  }
+
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
-  const pipeline = withOwnBuilder(modePipeline(input), input)
+  const pipeline = withOwnBuilder(MODES[input.settings.mode](input), input)
   const publishes = pipeline.tag.length > 0
   const builds = needsBuilder(input.settings)
   return {
@@ -280,23 +292,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   }
 }
 
-function modePipeline(input: PipelineInput): ModePipeline {
-  switch (input.settings.mode) {
-    case 'build':
-      return buildPipeline(input)
-    case 'digest':
-      return digestPipeline(input)
-    case 'promote':
-      return promotePipeline(input)
-    case 'merge':
-      return mergePipeline(input)
-  }
-}
-
-/**
- * `outputs` or a `call` other than build: the build goes where the user's
- * outputs say (or is only evaluated), so no registry step of ours runs.
- */
+/** `outputs` or a `call` other than build: the build goes where they say (or is evaluated), no registry step of ours. */
 export function buildsAsAsked(settings: Settings): boolean {
   const { outputs, call } = settings.build
   return (
@@ -314,11 +310,7 @@ export function registryBound(settings: Settings): boolean {
   )
 }
 
-/**
- * Whether buildx's docker driver must tell its image store: several
- * platforms need containerd's, and an image that goes to a registry is
- * exported as a layout there but saved from the classic store.
- */
+/** Whether the docker driver's image store must be known: several platforms need containerd's; a pushed image is exported (containerd) or saved (classic). */
 export function needsImageStore(settings: Settings): boolean {
   return registryBound(settings) || settings.build.platforms.length > 1
 }

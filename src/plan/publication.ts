@@ -40,15 +40,7 @@ export interface Publication {
   cacheSources?: CacheSources
 }
 
-export function refsFor(images: Image[], tags: Tag[]): string[] {
-  return images.flatMap(image => tags.map(tag => `${image.name}:${tag.name}`))
-}
-
-/**
- * The tags a build may import its cache from: this run's own, then those a
- * push to the default branch publishes (the same rules, that ref); a pull
- * request's number, so its run writes no cache a push run reads.
- */
+/** The tags a build may import its cache from: this run's, the default branch's; a pull request's number (it writes none). */
 function cacheSources(
   settings: Settings,
   ctx: RefContext,
@@ -94,7 +86,9 @@ export function describePublication(
     { tags: settings.tags, flavor: settings.flavor },
     now
   )
-  const refs = refsFor(settings.images, computed.tags)
+  const refs = settings.images.flatMap(image =>
+    computed.tags.map(tag => `${image.name}:${tag.name}`)
+  )
   const env = createEnv(ctx, now)
   const values = { version: computed.version, tags: refs[0] ?? '' }
   const oci = ociLabels(ctx, computed.version, created)

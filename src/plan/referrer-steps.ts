@@ -1,8 +1,4 @@
-/**
- * The OCI 1.1 referrer steps, after the read-back: promote copies the
- * source's referrers, and `referrers: true` attaches the attestations
- * buildx put in the published index to their platform manifests.
- */
+/** OCI 1.1 referrers, after the read-back: promote's copied, `referrers: true` attaches buildx's attestations. */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import { manifestRequest, type RequestStep } from './steps.js'

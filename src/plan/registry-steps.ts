@@ -4,11 +4,6 @@ import { tagsUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 import { DIGEST, manifestRequest, type RequestStep } from './steps.js'
 
-/** Tags the guards treat as exact (release and fixed tags): pointed before any floating one. */
-export function isExactTag(tag: Tag): boolean {
-  return tag.kind !== 'floating'
-}
-
 /** Where a reference points now. */
 export function headStep(
   step: RequestStep['step'],
@@ -22,10 +17,7 @@ function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
   return { step, method: 'GET', url: tagsUrl(image), image, reference: '' }
 }
 
-/**
- * The fresh read: each image's tag list, where each of our tags points now,
- * and the manifest our tags will point at (its bytes go into each PUT).
- */
+/** The fresh read: tag lists, where our tags point, and the manifest they will point at (its bytes go into each PUT). */
 export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
     tagListStep('read', image),
@@ -41,29 +33,16 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   ])
 }
 
-/** One manifest PUT per tag: every exact tag of every image, then the floating ones. */
+/** One manifest PUT per tag: every exact tag (release, fixed) of every image, then the floating ones. */
 export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
-  const ordered = [
-    ...tags.filter(isExactTag),
-    ...tags.filter(t => !isExactTag(t))
-  ]
+  const floating = (tag: Tag) => tag.kind === 'floating'
+  const ordered = [...tags.filter(t => !floating(t)), ...tags.filter(floating)]
   return ordered.flatMap(tag =>
     images.map(image => manifestRequest('tag', 'PUT', image, tag.name, { tag }))
   )
 }
 
-/** Where each reference points now (a digest leg's staging tag). */
-export function headSteps(images: Image[], tags: Tag[]): RequestStep[] {
-  return images.flatMap(image =>
-    tags.map(tag => headStep('read-back', image, tag.name))
-  )
-}
-
-/**
- * The read-back: each image's tag list and where our tags point now; a
- * floating tag that another run moved meanwhile (or whose line a newer
- * release took) is repaired where its line ends.
- */
+/** The read-back: tag lists and where our tags point; a floating tag moved meanwhile is repaired where its line ends. */
 export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
     tagListStep('read-back', image),

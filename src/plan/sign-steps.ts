@@ -1,8 +1,4 @@
-/**
- * The supply-chain steps, in cosign's tag scheme: promote's gate on the
- * source's signature, then, once the tags are read back, the run's digest
- * signed and (promote) the source's signatures and attestations carried.
- */
+/** Supply-chain steps in cosign's tag scheme: promote's gate; after the read-back, carried artifacts and our signature. */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import { manifestRequest, type RequestStep, type Step } from './steps.js'

@@ -1,10 +1,6 @@
 import { sanitizeTag } from '../tags/sanitize.js'
 
-/**
- * The tag an image waits under before the guards let any tag a user pulls
- * move: a digest-mode leg's platform (where the merge job finds it by name)
- * or, on builders that cannot push by digest, the build itself.
- */
+/** The tag an image waits under before any pulled tag moves: a digest leg's (the merge finds it by name), or the build's. */
 export function stagingTag(buildId: string, platform = ''): string {
   const name =
     platform === '' ? `build-${buildId}` : `build-${buildId}-${platform}`

@@ -116,15 +116,11 @@ export type Step = CommandStep | RequestStep
 
 /** A step as printed and as the `plan` output carries it (no secret in it). */
 export type PlanStep =
-  | { step: StepName; argv: string[] }
-  | {
-      step: StepName
-      method: HttpMethod
-      url: string
-      when?: string
-      username?: string
-      artifact?: string
-    }
+  | Pick<CommandStep, 'step' | 'argv'>
+  | Pick<
+      RequestStep,
+      'step' | 'method' | 'url' | 'when' | 'username' | 'artifact'
+    >
 
 /** The phases a run goes through, in this order. */
 export interface Pipeline {
@@ -176,10 +172,7 @@ export function isCommand(step: Step): step is CommandStep {
 const platformBuild = (step: Step) =>
   isCommand(step) && step.step === 'build' && step.platform !== undefined
 
-/**
- * The steps in the batches they run in: one platform's builds of a builder
- * of several nodes side by side (each on its own node), any other step alone.
- */
+/** The steps in batches: the per-platform builds of a builder of several nodes side by side, any other step alone. */
 export function runBatches(steps: Step[]): Step[][] {
   const batches: Step[][] = []
   for (const step of steps) {

@@ -1,12 +1,9 @@
 /**
- * `{{…}}` in the values of `build-args`, `labels` and `annotations` lines
- * (`VERSION={{version}}`): the tag engine's expressions (tags/expressions.ts)
- * plus the run's `{{version}}` and `{{tags}}` (the first `tags` output line).
- *
- * On a pull request `{{branch}}` and `{{base_ref}}` are the author's choice
- * (SECURITY.md): a line that takes one is refused where the value holds a
- * control character (a line break adds a key=value line to the outputs later
- * steps read) or where it sets a key the run trusts (TRUSTED_KEYS).
+ * `{{…}}` in `build-args`, `labels` and `annotations` values: the tag engine's
+ * expressions plus `{{version}}` and `{{tags}}` (the first `tags` line). On a
+ * pull request `{{branch}}` and `{{base_ref}}` are the author's (SECURITY.md):
+ * refused where the value holds a control character (a line break adds an
+ * output line) or sets a key the run trusts (TRUSTED_KEYS).
  */
 import { InputError } from '../errors/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
@@ -23,16 +20,10 @@ import { refInfo } from '../tags/ref-info.js'
 /** The inputs whose values may hold templates. */
 export type TemplateInput = 'build-args' | 'labels' | 'annotations'
 
-/** What the run itself gives the templates, besides the tag engine's globals. */
-export interface RunTemplateValues {
-  /** The `version` output. */
-  version: string
-  /** The first line of the `tags` output ('' when the run has no tag). */
-  tags: string
-}
+/** The names a value may use beyond the tag engine's globals: the `version` output and the first `tags` line ('' for none). */
+const RUN_NAMES = ['version', 'tags'] as const
 
-/** The names a value may use beyond the tag engine's globals. */
-const RUN_NAMES = ['version', 'tags']
+export type RunTemplateValues = Record<(typeof RUN_NAMES)[number], string>
 
 /** Keys whose value the run trusts, which a fork's value may not set. */
 const TRUSTED_KEYS = new Map([
@@ -82,11 +73,7 @@ function checkForkValues(
     )
 }
 
-/**
- * The lines of one input with the templates of their values rendered; throws
- * an InputError naming the input and the line for an unknown expression or a
- * fork value it refuses.
- */
+/** The input's lines, their values' templates rendered; an unknown expression or refused fork value throws naming the line. */
 export function expandLines(
   lines: string[],
   input: TemplateInput,

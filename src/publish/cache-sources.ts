@@ -1,35 +1,20 @@
 /** What the cache decision (plan/cache.ts) needs from outside: the runner's cache, the image's tags. */
-import type { Settings } from '../settings/settings.js'
 import { errorMessage } from '../errors/input-error.js'
-import type { Builder } from '../plan/builder.js'
-import {
-  cacheImports,
-  importsImageTags,
-  runnerCache,
-  type CacheImport,
-  type RunnerCache
-} from '../plan/cache.js'
-import { registryBound } from '../plan/pipeline.js'
-import type { Publication } from '../plan/publication.js'
+import { cacheImports, importsImageTags, runnerCache } from '../plan/cache.js'
+import { registryBound, type PipelineInput } from '../plan/pipeline.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Log } from './log.js'
 
 type CacheLog = Pick<Log, 'info' | 'warning'>
 
-export interface CacheFacts {
-  runner: RunnerCache
-  imports: CacheImport[]
-}
-
 /** The runner's cache, and the first image's tags where the decision needs them (unreadable: none). */
 export async function readCacheFacts(
-  settings: Settings,
-  publication: Publication,
-  builder: Builder,
+  input: Pick<PipelineInput, 'settings' | 'publication' | 'builder'>,
   registry: RegistryClient | undefined,
   log: CacheLog,
   env: NodeJS.ProcessEnv
-): Promise<CacheFacts> {
+): Promise<NonNullable<PipelineInput['cache']>> {
+  const { settings, publication, builder } = input
   const runner = runnerCache(env)
   const sources = publication.cacheSources
   const image = publication.images[0]

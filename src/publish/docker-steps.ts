@@ -152,12 +152,7 @@ async function run(
   }
 }
 
-/**
- * dockerd reports a 5xx or 429 on its login ping as 401: when docker login
- * is refused, the project's own client asks the registry whether these
- * credentials are good (retrying its faults). A real refusal fails there,
- * naming the registry; a passing fault gets the login tried again.
- */
+/** dockerd reports a 5xx or 429 on its login ping as 401: a refused login is tried again while our client finds the credentials good. */
 async function loginRetried<T>(
   step: CommandStep,
   login: () => Promise<T>,
@@ -274,12 +269,6 @@ function reportChecks(
   env.result.check = checkSummaryLine(result, dockerfile, label)
 }
 
-/** A build's own check warnings (buildx >= 0.15 writes them into its metadata), reported as a check's. */
-function reportBuildWarnings(values: RunValues, env: PublishEnv): void {
-  const result = parseBuildWarnings(values.build.raw)
-  if (result.warnings.length > 0) reportChecks(result, env, 'Build checks')
-}
-
 /** Runs the check step and reports it; throws when the check failed. */
 export async function runCheck(
   step: CommandStep,
@@ -348,7 +337,9 @@ export async function runCommand(
     timed()
     const pushed = step.registries.length > 0 ? images : []
     learnFromBuild(step, argv, pushed, values, env)
-    reportBuildWarnings(values, env)
+    // buildx >= 0.15 writes the build's own check warnings into its metadata
+    const checks = parseBuildWarnings(values.build.raw)
+    if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
   } else if (step.step === 'predict' && image !== undefined)
     values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
 }

@@ -23,7 +23,7 @@ import {
   CLASSIC,
   containerBuilderFor,
   describeBuilder,
-  holdsNoAttestations,
+  keepsClassicImages,
   remoteBuilderFor,
   type Builder
 } from '../plan/builder.js'
@@ -50,9 +50,9 @@ import {
   type RegistryClient
 } from '../registry/client.js'
 import { emptyResult, type PublishResult, type RunValues } from './outcome.js'
-import { readCacheFacts, type CacheFacts } from './cache-sources.js'
+import { readCacheFacts } from './cache-sources.js'
 import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
-import { unexportableCache } from '../plan/cache.js'
+import { unexportableCache, type CacheImport } from '../plan/cache.js'
 import type { Log } from './log.js'
 
 export type { Log } from './log.js'
@@ -91,9 +91,8 @@ export interface PublishEnv {
 /** A registry client with the run's credentials and retries (`bound` narrows them). */
 export function createRegistry(
   settings: Settings,
-  mask: (secret: string) => void,
+  { mask, debug }: Pick<Log, 'mask' | 'debug'>,
   env: NodeJS.ProcessEnv,
-  debug?: (message: string) => void,
   bound: { retries?: number; requestTimeoutMs?: number } = {}
 ): RegistryClient {
   return createRegistryClient({
@@ -107,17 +106,13 @@ export function createRegistry(
 /** The cache read only warms the build, so it never holds it up long. */
 const CACHE_READ_MS = 5000
 
-/**
- * The cache read's own client (the run's meets each registry first at its
- * login): one attempt, 5 s at most; a failed read only skips the imports.
- */
+/** The cache read's own client (the run's meets each registry first at its login): one try, 5 s at most, as a failure only skips imports. */
 export function createCacheRegistry(
   settings: Settings,
-  mask: (secret: string) => void,
-  env: NodeJS.ProcessEnv,
-  debug?: (message: string) => void
+  log: Pick<Log, 'mask' | 'debug'>,
+  env: NodeJS.ProcessEnv
 ): RegistryClient {
-  return createRegistry(settings, mask, env, debug, {
+  return createRegistry(settings, log, env, {
     retries: 0,
     requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000)
   })
@@ -129,25 +124,21 @@ export function createCacheRegistry(
  */
 function heldCacheLayers(
   publication: Publication,
-  cache: CacheFacts,
+  imports: readonly CacheImport[],
   registry: RegistryClient
 ): Promise<HeldLayers> | undefined {
   const [image] = publication.images
   const oneRegistry = publication.images.every(
     other => other.registry === image?.registry
   )
-  if (image === undefined || cache.imports.length === 0 || !oneRegistry)
+  if (image === undefined || imports.length === 0 || !oneRegistry)
     return undefined
-  const tags = cache.imports.map(({ tag }) => tag)
+  const tags = imports.map(({ tag }) => tag)
   // unread, the layers are gzipped here as before
   return readHeldLayers(registry, image, tags).catch(() => new Map())
 }
 
-/**
- * buildx runs git several times a build only for the provenance attestation:
- * where none is made (`provenance: false`, or by default on the classic
- * store), git is skipped unless the user set buildx's git variables.
- */
+/** buildx runs git several times a build only for provenance: where none is made, skipped (unless the user set its variables). */
 export function buildxGitEnv(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
   builder: Builder,
@@ -165,7 +156,7 @@ function makesProvenance(
   const asked =
     build.provenance !== undefined ||
     build.attests.some(line => isAttestType(line, 'provenance'))
-  return asked || !holdsNoAttestations(builder)
+  return asked || !keepsClassicImages(builder)
 }
 
 /** docker with the run's own config, buildx's plugin started directly where it is found. */
@@ -189,7 +180,6 @@ export function createPublishEnv(
   log: Log,
   tempDir: string,
   dockerConfig: string,
-  mask: (secret: string) => void,
   { cwd, env }: Surroundings
 ): PublishEnv {
   const buildxConfig: Record<string, string> =
@@ -203,7 +193,7 @@ export function createPublishEnv(
       }),
       ...buildxConfig
     }),
-    registry: createRegistry(settings, mask, env, log.debug),
+    registry: createRegistry(settings, log, env),
     log,
     retry: { retries: settings.retries },
     registryTimeoutMs: settings.registryTimeout * 1000,
@@ -342,7 +332,6 @@ export async function startRun(
     log,
     tempDir,
     dockerConfig,
-    log.mask,
     surroundings
   )
   if (publication.legs !== undefined) env.legs = publication.legs
@@ -353,24 +342,11 @@ export async function startRun(
     layout: join(tempDir, 'layout'),
     secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
   }
-  const cacheRegistry = createCacheRegistry(settings, log.mask, vars, log.debug)
-  const cache = await readCacheFacts(
-    settings,
-    publication,
-    builder,
-    cacheRegistry,
-    log,
-    vars
-  )
-  const pipeline = pipelineFor({
-    settings,
-    publication,
-    builder,
-    files,
-    userConfig,
-    cache
-  })
+  const input = { settings, publication, builder, files, userConfig }
+  const registry = createCacheRegistry(settings, log, vars)
+  const cache = await readCacheFacts(input, registry, log, vars)
+  const pipeline = pipelineFor({ ...input, cache })
   if (pipeline.stage.some(step => step.step === 'save'))
-    env.heldLayers = heldCacheLayers(publication, cache, cacheRegistry)
+    env.heldLayers = heldCacheLayers(publication, cache.imports, registry)
   return { pipeline, env, builder }
 }

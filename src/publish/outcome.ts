@@ -1,8 +1,4 @@
-/**
- * What a run learns and yields: the values its steps learn, its result
- * (filled as tags land, so a failure can still say what was pushed), and the
- * per-tag change the job summary and the CLI both print.
- */
+/** What a run learns and yields: its steps' values, its result, and the per-tag change the job summary and the CLI print. */
 import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
 import type { BorrowedLayers } from '../layout/saved-image.js'
@@ -16,17 +12,13 @@ export interface Pushed {
 }
 
 /** What the registry holds for one of our references after the run ('' for nothing). */
-export interface Held {
-  ref: string
-  digest: string
+export interface Held extends Pushed {
   /** The image of `ref`, by name. */
   image: string
 }
 
 /** Where one of our references pointed before the run, and that image's version label. */
-export interface Before {
-  ref: string
-  digest: string
+export interface Before extends Pushed {
   /** org.opencontainers.image.version of a tag this run moves ('' unread or unlabelled). */
   version: string
 }

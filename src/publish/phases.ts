@@ -83,10 +83,7 @@ interface PipelineRun extends RunContext {
   layoutsRemoved?: Promise<void>
 }
 
-/**
- * Starts the cleanup once, at once (removing a big image can take seconds, so
- * it runs beside the registry steps); the function returned logs it as it ends.
- */
+/** Starts the cleanup once, beside the registry steps (removing a big image takes seconds); the function returned logs it. */
 function startCleanup(run: PipelineRun): () => Promise<void> {
   if (run.cleanup !== undefined) return run.cleanup
   const { env, values } = run
@@ -177,7 +174,7 @@ async function runStep(run: PipelineRun, step: Step): Promise<void> {
       throw skippedLoginRefusal(error, env.emptyPasswords ?? [])
     }
   )
-  if (step.step === 'source') run.platforms = learnt
+  if (learnt) run.platforms = learnt
 }
 
 /** Stages the image, no tag moving; its leftovers' removal starts as it ends. */

@@ -1,18 +1,20 @@
-/**
- * The read-back after tagging (the registry has no conditional write): a
- * floating tag this run moved off its line's newest release is repaired; a
- * release tag it wrote that now holds another digest fails the run.
- */
+/** The read-back (the registry has no conditional write): a floating tag off its line is repaired, a lost release tag fails. */
 import { followedRelease } from '../guards/followed-release.js'
 import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv, RunContext } from './environment.js'
-import type { Held, Pushed, RunValues } from './outcome.js'
+import type { Held, Pushed } from './outcome.js'
 import { heldBuild, REVISION } from './registry-read.js'
 
 type Digests = Map<string, string | undefined>
 
 const refOf = (step: RequestStep) => `${step.image.name}:${step.reference}`
+
+const heldBy = (step: RequestStep, digest: string | undefined): Held => ({
+  ref: refOf(step),
+  digest: digest ?? '',
+  image: step.image.name
+})
 
 async function readAll(
   steps: RequestStep[],
@@ -80,9 +82,7 @@ async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,
   digests: Digests,
-  publication: Publication,
-  values: RunValues,
-  env: PublishEnv
+  { publication, values, env }: RunContext
 ): Promise<string[]> {
   const lost: string[] = []
   for (const step of steps) {
@@ -116,7 +116,7 @@ async function settleReleases(
 
 /** Reads back, repairs, and returns what the registry holds for our tags. */
 export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
-  const { publication, values, env } = run
+  const { publication, env } = run
   const steps = run.pipeline.readBack
   const { floatingGuard } = run.settings
   const written = new Set(env.result.pushed.map(p => p.ref))
@@ -126,23 +126,12 @@ export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
     if (floatingGuard) await repair(step, publication, written, fresh, env)
     else env.log.info(notRunLine(step, 'not needed: floating-guard: false'))
   const heads = reads.filter(step => step.reference !== '')
-  const lost = await settleReleases(
-    heads,
-    written,
-    fresh.digests,
-    publication,
-    values,
-    env
-  )
+  const lost = await settleReleases(heads, written, fresh.digests, run)
   if (lost.length > 0)
     throw new Error(
       `another run published the same release at the same time (the registry has no conditional write; see the README's concurrency: setting):\n${lost.join('\n')}`
     )
-  return heads.map(step => ({
-    ref: refOf(step),
-    digest: fresh.digests.get(refOf(step)) ?? '',
-    image: step.image.name
-  }))
+  return heads.map(step => heldBy(step, fresh.digests.get(refOf(step))))
 }
 
 /** Where each of our references points now (the HEAD steps of the read-back). */
@@ -152,11 +141,9 @@ export async function readBack(
 ): Promise<Held[]> {
   const heads = steps.filter(s => s.step === 'read-back' && s.reference !== '')
   return Promise.all(
-    heads.map(async step => ({
-      ref: refOf(step),
-      digest: (await env.registry.getDigest(step.image, step.reference)) ?? '',
-      image: step.image.name
-    }))
+    heads.map(async step =>
+      heldBy(step, await env.registry.getDigest(step.image, step.reference))
+    )
   )
 }
 

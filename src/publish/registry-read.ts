@@ -1,9 +1,4 @@
-/**
- * The fresh read before any tag moves and the guards' decision on it, for the
- * run and the dry run alike; the re-run rule (a release tag holding a build of
- * this very commit is this release: its tags converge on it, unless
- * `immutable-tags: overwrite`); and where our tags pointed before.
- */
+/** The fresh read before any tag moves, the guards' decision on it and the re-run rule (run and dry run alike); where tags pointed. */
 import { describeDecision } from '../guards/decide.js'
 import {
   PULL_REQUEST_LABEL,
@@ -40,10 +35,7 @@ export interface ImageState extends ImageTags {
   manifest?: Manifest
 }
 
-/**
- * The pull request label of each image our fork-named tags hold now, read
- * once per digest; one that cannot be read stays unknown, and its tag is held.
- */
+/** The pull request label of each image our fork-named tags hold, once per digest; an unreadable one stays unknown (tag held). */
 async function readWriters(
   registry: RegistryClient,
   state: ImageState,
@@ -141,11 +133,7 @@ export interface HeldBuild {
   revision: string | undefined
 }
 
-/**
- * The re-run rule, the one decision of both the read before the writes and
- * the read-back after them: a run may take another build's digest as its
- * release only when that build is of this very commit.
- */
+/** The re-run rule, for the read and the read-back alike: another build's digest is this release only if it is of this commit. */
 export async function heldBuild(
   registry: RegistryClient,
   image: Image,

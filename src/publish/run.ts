@@ -120,30 +120,15 @@ async function dryRunPipeline(
   const readable =
     first !== undefined && (await lookup(first.registry)) !== undefined
   const registry = readable
-    ? createCacheRegistry(settings, log.mask, env, log.debug)
+    ? createCacheRegistry(settings, log, env)
     : undefined
-  const cache = await readCacheFacts(
-    settings,
-    publication,
-    builder,
-    registry,
-    log,
-    env
-  )
-  return pipelineFor({
-    settings,
-    publication,
-    builder,
-    files,
-    userConfig: userConfigDir(env),
-    cache
-  })
+  const userConfig = userConfigDir(env)
+  const input = { settings, publication, builder, files, userConfig }
+  const cache = await readCacheFacts(input, registry, log, env)
+  return pipelineFor({ ...input, cache })
 }
 
-/**
- * What the guards would decide, by the run's own read, for the registries
- * there are credentials for; an unreadable registry is said so, never guessed.
- */
+/** What the guards would decide, by the run's own read where there are credentials; an unreadable registry is said so. */
 async function previewGuards(
   settings: Settings,
   publication: Publication,
@@ -167,7 +152,7 @@ async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
-    const registry = createRegistry(settings, log.mask, env, log.debug)
+    const registry = createRegistry(settings, log, env)
     const values = new RunValues()
     if (settings.mode === 'promote') {
       const source = promoteSource(settings)

@@ -1,8 +1,4 @@
-/**
- * The supply-chain phases: promote's gate (the source's signature verified
- * before any tag moves), then, once the tags are read back, the referrers, the
- * source's signatures carried to each image, and the run's digest signed.
- */
+/** Supply chain: promote's gate before any tag moves; after the read-back, referrers, carried signatures, our signature. */
 import { readFileSync } from 'node:fs'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'

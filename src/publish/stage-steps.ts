@@ -1,8 +1,4 @@
-/**
- * The registry steps that put the image in place before any tag moves: the
- * logins, promote's source read, mount and copy, the layout's upload, a
- * digest leg's handover, and the merge's discards.
- */
+/** The registry steps that put the image in place before any tag moves (and the merge's discards after). */
 import { rm } from 'node:fs/promises'
 import { loginFor, storeLogin } from '../docker/config.js'
 import { loginFailure } from '../docker/diagnose.js'
@@ -66,11 +62,6 @@ export function progressLogger(
   }
 }
 
-/** Images of the same registry that already hold this run's blobs. */
-function mountSources(image: Image, values: RunValues): Image[] {
-  return values.uploaded.filter(other => other.registry === image.registry)
-}
-
 /** upload: the layout into the step's image by digest; its digest is the run's. */
 export async function runUpload(
   step: RequestStep,
@@ -82,7 +73,8 @@ export async function runUpload(
   const early = (await values.earlyUploads.get(step.image.name)) ?? new Set()
   const layout = await readLayout(step.layout, values.borrowed)
   const result = await uploadLayout(env.registry, layout, step.image, {
-    mountFrom: mountSources(step.image, values),
+    // images of the same registry already hold this run's blobs
+    mountFrom: values.uploaded.filter(i => i.registry === step.image.registry),
     onProgress: progressLogger(step.image, env)
   })
   values.setDigest(step.image.name, result.digest)
@@ -219,38 +211,35 @@ async function readStaged(
     values.setStaged(image.name, handoverDigest(reference), manifest.digest)
 }
 
-/** The platforms learnt (promote's source), else []. */
+/** The platforms learnt (promote's source), else nothing. */
 export async function runStageRequest(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
-): Promise<string[]> {
+): Promise<string[] | void> {
   switch (step.step) {
     case 'login':
-      await logIn(step, env)
-      return []
+      return logIn(step, env)
     case 'source':
       return readSource(step, values, env)
     case 'staged':
-      await readStaged(step, values, env)
-      return []
+      return readStaged(step, values, env)
     case 'mount': {
       const source = values.source
       if (source !== undefined)
         await mountImage(env.registry, source.image, source.digest, step.image)
-      return []
+      return
     }
     case 'upload':
       env.result.uploads.push(await runUpload(step, values, env))
-      return []
+      return
     case 'handover':
-      await runHandover(step, values, env)
-      return []
+      return runHandover(step, values, env)
     case 'copy': {
       const manifest = await sourceManifest(values, env)
       await env.registry.putManifest(step.image, manifest.digest, manifest)
       values.setDigest(step.image.name, manifest.digest)
-      return []
+      return
     }
     default:
       throw new Error(`step ${step.step} is not a stage step`)

@@ -6,11 +6,13 @@ import {
 } from '../guards/image-decisions.js'
 import { guardText } from '../plan/text.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import type { RegistryClient } from '../registry/client.js'
 import type { Manifest } from '../registry/manifest.js'
 import type { PublishEnv, RunContext } from './environment.js'
 import type { PublishResult } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
+
+const decisionOf = (plans: ImageDecision[], step: RequestStep) =>
+  plans.find(p => p.image.name === step.image.name)?.decision
 
 function recordSkipped(plans: ImageDecision[], result: PublishResult): void {
   for (const { image, decision } of plans)
@@ -23,11 +25,9 @@ function allowedTagSteps(
   steps: RequestStep[],
   plans: ImageDecision[]
 ): RequestStep[][] {
-  const decisionOf = (step: RequestStep) =>
-    plans.find(p => p.image.name === step.image.name)?.decision
   const allowed = (pick: (d: GuardDecision) => string[]) =>
     steps.filter(step => {
-      const decision = decisionOf(step)
+      const decision = decisionOf(plans, step)
       return decision !== undefined && pick(decision).includes(step.reference)
     })
   return [
@@ -46,8 +46,9 @@ function logHeldTags(
   const running = new Set(allowed.flat())
   for (const step of steps) {
     if (running.has(step)) continue
-    const decision = plans.find(p => p.image.name === step.image.name)?.decision
-    const held = decision?.skipped.find(s => s.tag.name === step.reference)
+    const held = decisionOf(plans, step)?.skipped.find(
+      s => s.tag.name === step.reference
+    )
     env.log.info(
       notRunLine(
         step,
@@ -61,19 +62,17 @@ function logHeldTags(
 
 /** One manifest PUT per tag, in parallel within a phase; a phase waits for the one before. */
 async function pointTags(
-  registry: RegistryClient,
   phases: RequestStep[][],
   manifestOf: (image: string) => Manifest,
-  result: PublishResult,
-  log: PublishEnv['log']
+  env: PublishEnv
 ): Promise<void> {
   for (const phase of phases) {
     await Promise.all(
       phase.map(async step => {
         const manifest = manifestOf(step.image.name)
-        log.info(stepLine(step))
-        await registry.putManifest(step.image, step.reference, manifest)
-        result.pushed.push({
+        env.log.info(stepLine(step))
+        await env.registry.putManifest(step.image, step.reference, manifest)
+        env.result.pushed.push({
           ref: `${step.image.name}:${step.reference}`,
           digest: manifest.digest
         })
@@ -122,7 +121,7 @@ export async function tag(run: RunContext): Promise<void> {
   )
   await env.log.group('Tag', async () => {
     logHeldTags(pipeline.tag, allowed, decisions, env)
-    await pointTags(env.registry, allowed, manifestOf, env.result, env.log)
+    await pointTags(allowed, manifestOf, env)
   })
   await footprint
 }
