@@ -40,11 +40,7 @@ function prHeadSha(payload: unknown): string | undefined {
   return typeof sha === 'string' && sha !== '' ? sha : undefined
 }
 
-/**
- * What follows `#`, as build-push-action pins it: GITHUB_SHA on every event;
- * with DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=true a pull request's head
- * commit. Without a sha, the full ref.
- */
+/** What follows `#`, as build-push-action pins it: GITHUB_SHA (PR_HEAD_SWITCH: the PR's head), else the ref. */
 export function gitContextRef(env: Env, payload: unknown): string {
   const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
   if (ref.startsWith('refs/pull/') && ref.endsWith('/head'))

@@ -62,9 +62,8 @@ export class DockerMissingError extends Error {
 }
 
 /**
- * Judges by exit code alone. `env` is added to this process's environment.
- * Output is streamed after a `[command]` line, as @actions/exec does, so the
- * runner masks secrets in it the same way.
+ * Judges by exit code alone; `env` is added to `base`. Output follows a
+ * `[command]` line, as @actions/exec's, so the runner masks it alike.
  */
 export function createDockerRunner(
   binary = 'docker',

@@ -7,8 +7,8 @@ import {
 } from '../tags/version.js'
 
 /**
- * A family of tags that share a flavor: prefix + version + suffix
- * (`1.4.5-debug`, `1.4-debug`, `latest-debug` are the `-debug` channel).
+ * Tags that share a flavor: prefix + version + suffix (`1.4.5-debug`,
+ * `1.4-debug`, `latest-debug` are the `-debug` channel).
  */
 export interface Channel {
   prefix: string
@@ -120,10 +120,7 @@ function inLine(
   }
 }
 
-/**
- * The newest published release in the tag's line that is newer than the
- * release the tag would point at, if any: then the tag must not move.
- */
+/** A release in the tag's line newer than its own (the newest), if any: then the tag must not move. */
 export function newerInLine(
   line: ReleaseLine,
   published: Published[]

@@ -46,10 +46,7 @@ type Verdict =
   | { to: 'skipped'; reason: string }
   | { to: 'conflict'; message: string }
 
-/**
- * Release tags are immutable: an existing one that points elsewhere (or at a
- * digest we cannot compare yet) is a conflict, kept, or overwritten.
- */
+/** An existing release tag pointing elsewhere (or unknown yet): a conflict, kept or overwritten. */
 function versionVerdict(
   tag: Tag,
   input: GuardInput,

@@ -8,10 +8,7 @@ import type { Tag } from '../tags/tag-types.js'
 /** The label our builds on a pull request run carry: the pull request's number. */
 export const PULL_REQUEST_LABEL = 'dev.docker-publish-action.pull-request'
 
-/**
- * For each digest a fork-named tag holds: the PULL_REQUEST_LABEL of its
- * image ('' when it has none). A digest that is missing could not be read.
- */
+/** Digest a fork-named tag holds → its PULL_REQUEST_LABEL ('' none); missing: not read. */
 export type Writers = Record<string, string>
 
 /** The digests whose writer the rule needs: those our fork-named tags hold now, once each. */

@@ -1,8 +1,7 @@
 /**
- * `load: true` from the very layout that is uploaded: the bytes tested
- * locally are the bytes pushed. The engine gets the tar `docker save`
- * writes: index.json naming each reference (for the containerd store) and
- * manifest.json (for the classic store: one platform, the pushed config).
+ * `load: true` from the very layout uploaded (the bytes tested are the bytes
+ * pushed), as the tar `docker save` writes: index.json naming each reference
+ * (containerd store), manifest.json (classic).
  */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -46,11 +45,7 @@ export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
   }
 }
 
-/**
- * The one platform's image of the layout that the classic store can hold:
- * the root when it is a manifest, else the index's entry for this machine's
- * architecture, else its first image (attestations are `unknown/unknown`).
- */
+/** The one image the classic store can hold: the root manifest, else this machine's platform, else the first. */
 function classicImage(layout: OciLayout, arch: string) {
   const json = (body: Uint8Array) =>
     JSON.parse(Buffer.from(body).toString('utf8')) as {
@@ -124,11 +119,7 @@ async function layoutTar(layout: OciLayout, refs: string[]): Promise<Readable> {
   return pack as unknown as Readable
 }
 
-/**
- * Loads the layout in `dir` into the engine under `refs`: over its socket
- * where it answers (`POST /images/load`), else `docker load` of a tar file
- * written to `tarPath` (and removed).
- */
+/** Loads `dir` under `refs`: over the engine's socket, else `docker load` of `tarPath`. */
 export async function loadLayout(
   docker: DockerRunner,
   dir: string,

@@ -1,8 +1,4 @@
-/**
- * An OCI layout into one repository, by digest and under no tag: every blob
- * (a few at a time), then the child manifests (those of one index at once),
- * then the root. The tags are the caller's to set afterwards.
- */
+/** An OCI layout into one repository by digest, untagged: blobs (a few at once), child manifests by wave, the root. */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { BlobOutcome } from '../registry/blob-upload.js'
@@ -85,9 +81,8 @@ export async function uploadLayout(
 }
 
 /**
- * A manifest refused as such (4xx, not auth) while the image carries
- * buildx's attestations, which some registries (ECR, Aliyun ACR, Fly)
- * refuse: the error says how to publish without them.
+ * A manifest refused (4xx, not auth) while the image carries attestations,
+ * which some registries (ECR, Aliyun ACR, Fly) refuse: say how to do without.
  */
 function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
   if (

@@ -1,7 +1,6 @@
 /**
- * An OCI image layout on disk, read for an upload: its one root and every
- * blob and child manifest it needs, in upload order. Manifests are read and
- * checked; blobs only found and sized (the registry checks their digests).
+ * An OCI layout on disk, read for an upload: its root and what it needs, in
+ * upload order; blobs only sized (the registry checks their digests).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -148,11 +147,7 @@ class LayoutWalk {
   }
 }
 
-/**
- * Whether the root index holds buildx's attestation manifests (provenance,
- * SBOM): entries of platform `unknown/unknown` that BuildKit marks
- * `vnd.docker.reference.type: attestation-manifest`.
- */
+/** Whether the root index holds buildx's attestation manifests (provenance, SBOM). */
 export function carriesAttestations(layout: OciLayout): boolean {
   const entries = (parseJson(layout.dir, 'index', layout.root.body).manifests ??
     []) as (Descriptor & {
@@ -166,11 +161,7 @@ export function carriesAttestations(layout: OciLayout): boolean {
   )
 }
 
-/**
- * The manifests below the root in waves that can each be put at once: a
- * manifest comes in the wave after the last of the manifests it names.
- * Children of one index (the platforms, their attestations) share a wave.
- */
+/** The manifests below the root in waves put at once each: a manifest comes after the last of those it names. */
 export function manifestWaves(
   manifests: readonly LayoutManifest[]
 ): LayoutManifest[][] {

@@ -25,10 +25,7 @@ export const NAME_RULES =
   'lower-case path components of letters, digits and single separators ' +
   '(. _ __ -), an optional registry host[:port] (port 1-65535)'
 
-/**
- * docker's rule: the first segment of a name is a registry host if it has a
- * '.' or ':', is localhost, or has capitals (a namespace never does).
- */
+/** docker's rule: a name's first segment is a host if it has '.' or ':', is localhost, or has capitals. */
 export function isRegistryHost(segment: string): boolean {
   return (
     /[.:]/.test(segment) ||

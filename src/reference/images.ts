@@ -11,11 +11,7 @@ import {
 } from './grammar.js'
 import { parseRegistry, type RepositoryReference } from './repository.js'
 
-/**
- * An image name parsed once, where the input is read: the name docker tags,
- * and where the registry API finds it (`registry` is docker.io when no host
- * was given, or an alias of it was).
- */
+/** An image name parsed once, where the input is read: the name docker tags, and where the registry API finds it. */
 export interface Image extends RepositoryReference {
   /** Lower-cased repository name, with the registry host when one was given. */
   name: string
@@ -26,9 +22,8 @@ export const IMAGES_ALLOWED =
   `${NAME_RULES}, no tag or digest; optional ",enable=false"`
 
 /**
- * Parses one image name per the docker reference grammar. `images` are
- * lower-cased first (metadata-action's habit, SPEC 1); any other input
- * (`source`) must already be lower-case in its path, as docker requires.
+ * One image name per docker's grammar: `images` lower-cased first
+ * (metadata-action's habit, SPEC 1), others (`source`) must be already.
  */
 export function parseImageName(value: string, input = 'images'): Image {
   const name = input === 'images' ? value.trim().toLowerCase() : value.trim()

@@ -1,8 +1,5 @@
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, isHostGrammar } from './grammar.js'
-/**
- * Where an image lives: the registry's API endpoint and the repository
- * path, and the API URLs built from them (images.ts parses a name into them).
- */
+/** Where an image lives: the registry's API endpoint, the repository path, and the API URLs built from them. */
 
 const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io'])
 
