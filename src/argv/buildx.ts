@@ -113,12 +113,10 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
   return [
     'buildx',
     'build',
-    ...(build.builder ? ['--builder', build.builder] : []),
-    ...(build.file ? ['--file', build.file] : []),
-    ...(build.target ? ['--target', build.target] : []),
-    ...(build.platforms.length
-      ? ['--platform', build.platforms.join(',')]
-      : []),
+    ...optional('--builder', build.builder),
+    ...optional('--file', build.file),
+    ...optional('--target', build.target),
+    ...optional('--platform', build.platforms.join(',')),
     ...repeated('--tag', tags),
     ...repeated('--label', formatKeyValues(request.labels)),
     ...repeated(
@@ -153,9 +151,9 @@ export function classicBuildArgs(
   const { build } = job
   return [
     'build',
-    ...(build.file ? ['--file', build.file] : []),
-    ...(build.target ? ['--target', build.target] : []),
-    ...(build.platforms.length ? ['--platform', build.platforms[0]] : []),
+    ...optional('--file', build.file),
+    ...optional('--target', build.target),
+    ...optional('--platform', build.platforms[0] ?? ''),
     ...repeated('--tag', job.refs),
     ...repeated('--label', formatKeyValues(job.labels)),
     ...repeated('--build-arg', build.buildArgs),

@@ -1,6 +1,5 @@
 /**
- * buildx's `--call` (the `call` input): arrived in buildx v0.15.0
- * (commands/build.go); callfunc.go reads the value as CSV: a method, then
+ * buildx's `--call` (v0.15.0+), read as CSV (callfunc.go): a method, then
  * `format=` and `ignorestatus=`; `build` is the default and turns it off.
  */
 import semverLt from 'semver/functions/lt.js'

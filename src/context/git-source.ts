@@ -33,10 +33,8 @@ function fullRef(ref: string, env: Env): string {
 }
 
 function prHeadSha(payload: unknown): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined
-  const pr = (payload as { pull_request?: { head?: { sha?: unknown } } })
-    .pull_request
-  const sha = pr?.head?.sha
+  type Payload = { pull_request?: { head?: { sha?: unknown } } } | null
+  const sha = (payload as Payload)?.pull_request?.head?.sha
   return typeof sha === 'string' && sha !== '' ? sha : undefined
 }
 

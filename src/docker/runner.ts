@@ -75,22 +75,20 @@ export function createDockerRunner(
 ): DockerRunner {
   return {
     async run(args, options = {}) {
-      const merged = { ...base, ...env }
+      const run = { ...options, env: { ...base, ...env } }
       // docker's plugin without docker is not docker: the CLI must be there
-      const docker = findExecutable(binary, merged.PATH ?? '')
+      const docker = findExecutable(binary, run.env.PATH ?? '')
       if (docker === undefined) throw new DockerMissingError()
-      const viaDocker = () =>
-        runProcess(docker, args, { ...options, env: merged })
+      const viaDocker = () => runProcess(docker, args, run)
       const result =
         buildxPlugin !== undefined && args[0] === 'buildx'
-          ? await runProcess(buildxPlugin, args.slice(1), {
-              ...options,
-              env: merged
-            }).catch((error: NodeJS.ErrnoException) => {
-              // a plugin that cannot start is docker's to report, as it always was
-              if (!CANNOT_START.has(error.code ?? '')) throw error
-              return viaDocker()
-            })
+          ? await runProcess(buildxPlugin, args.slice(1), run).catch(
+              (error: NodeJS.ErrnoException) => {
+                // a plugin that cannot start is docker's to report, as it always was
+                if (!CANNOT_START.has(error.code ?? '')) throw error
+                return viaDocker()
+              }
+            )
           : await viaDocker()
       if (result.stalledAfterMs !== undefined)
         throw new DockerStalledError(

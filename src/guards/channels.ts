@@ -57,9 +57,8 @@ export function splitsOf(name: string, core: string): Channel[] {
 }
 
 /**
- * The channel of a floating tag, from this run's version tags of its release:
- * the reading that fits its name (`1.4-debug` fits '' + … + '-debug') with the
- * longest affixes; none when no version tag tells.
+ * A floating tag's channel, from this run's version tags: the reading that fits
+ * it (`1.4-debug`: '' + … + '-debug') with the longest affixes, else none.
  */
 export function channelOf(
   name: string,
@@ -70,9 +69,7 @@ export function channelOf(
   for (const source of tags) {
     if (source.kind !== 'version') continue
     for (const channel of splitsOf(source.name, line.version)) {
-      if (fits(channel, name) && width(channel) > width(best)) {
-        best = channel
-      }
+      if (fits(channel, name) && width(channel) > width(best)) best = channel
     }
   }
   return best

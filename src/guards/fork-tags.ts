@@ -1,7 +1,7 @@
 /**
  * Tags a pull request's author named (`{{branch}}`, `{{base_ref}}`;
- * SECURITY.md): created when absent, moved only off an image the same pull
- * request's runs wrote (its PULL_REQUEST_LABEL says so); else held back.
+ * SECURITY.md): created, or moved only off an image of that pull request's
+ * (PULL_REQUEST_LABEL).
  */
 import type { Tag } from '../tags/tag-types.js'
 

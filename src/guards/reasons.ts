@@ -40,9 +40,8 @@ export function releaseKeptReason(release: Tag): string {
 
 function lineLabel(line: ReleaseLine): string {
   const target = parseReleaseVersion(line.version)
-  if (line.scope === 'latest' || target === undefined) {
+  if (line.scope === 'latest' || target === undefined)
     return '(latest follows the newest release)'
-  }
   return line.scope === 'major'
     ? `in the ${target.major}.x line`
     : `in the ${target.major}.${target.minor}.x line`

@@ -7,23 +7,18 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import { readLayout, type OciLayout } from './oci-layout.js'
+import {
+  parseJson,
+  readLayout,
+  type IndexEntry,
+  type OciLayout
+} from './oci-layout.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { engineLoad } from '../docker/engine-api.js'
 
 interface IndexJson {
   schemaVersion: number
-  manifests: {
-    mediaType: string
-    digest: string
-    size: number
-    annotations?: Record<string, string>
-  }[]
-}
-
-interface PlatformEntry {
-  digest: string
-  platform?: { os?: string; architecture?: string; variant?: string }
+  manifests: IndexEntry[]
 }
 
 const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
@@ -47,12 +42,7 @@ export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
 
 /** The one image the classic store can hold: the root manifest, else this machine's platform, else the first. */
 function classicImage(layout: OciLayout, arch: string) {
-  const json = (body: Uint8Array) =>
-    JSON.parse(Buffer.from(body).toString('utf8')) as {
-      manifests?: PlatformEntry[]
-      config?: { digest: string }
-      layers?: { digest: string }[]
-    }
+  const json = (body: Uint8Array) => parseJson(layout.dir, 'manifest', body)
   const root = json(layout.root.body)
   if (root.manifests === undefined) return root
   const images = root.manifests.filter(

@@ -38,9 +38,15 @@ export interface OciLayout {
 /** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
-interface ManifestJson {
+/** An index's entry, with what buildx puts beside the descriptor. */
+export interface IndexEntry extends Descriptor {
+  platform?: { os?: string; architecture?: string }
+  annotations?: Record<string, string>
+}
+
+export interface ManifestJson {
   mediaType?: string
-  manifests?: Descriptor[]
+  manifests?: IndexEntry[]
   config?: Descriptor
   layers?: Descriptor[]
 }
@@ -149,12 +155,8 @@ class LayoutWalk {
 
 /** Whether the root index holds buildx's attestation manifests (provenance, SBOM). */
 export function carriesAttestations(layout: OciLayout): boolean {
-  const entries = (parseJson(layout.dir, 'index', layout.root.body).manifests ??
-    []) as (Descriptor & {
-    platform?: { os?: string }
-    annotations?: Record<string, string>
-  })[]
-  return entries.some(
+  const { manifests = [] } = parseJson(layout.dir, 'index', layout.root.body)
+  return manifests.some(
     entry =>
       entry.annotations?.['vnd.docker.reference.type'] ===
         'attestation-manifest' || entry.platform?.os === 'unknown'
@@ -178,7 +180,11 @@ export function manifestWaves(
   return waves
 }
 
-function parseJson(dir: string, what: string, bytes: Uint8Array): ManifestJson {
+export function parseJson(
+  dir: string,
+  what: string,
+  bytes: Uint8Array
+): ManifestJson {
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as ManifestJson
   } catch {

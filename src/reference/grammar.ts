@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto'
 
-/**
- * docker's reference grammar (distribution/reference), the one copy in this
- * code: registry hosts, repository path components, tags and digests.
- */
+/** docker's reference grammar (distribution/reference), the one copy here: hosts, path components, tags, digests. */
 
 const DOMAIN_COMPONENT = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])'
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::([0-9]+))?`
