@@ -10,13 +10,9 @@ let pool: Buffer = Buffer.alloc(0)
 
 /** POOL_BYTES from /dev/urandom; undefined where it cannot be read whole. */
 function readRandom(): Buffer | undefined {
-  let fd: number
+  let fd: number | undefined
   try {
     fd = openSync('/dev/urandom', 'r')
-  } catch {
-    return undefined
-  }
-  try {
     const bytes = Buffer.alloc(POOL_BYTES)
     return readSync(fd, bytes, 0, POOL_BYTES, null) === POOL_BYTES
       ? bytes
@@ -24,7 +20,7 @@ function readRandom(): Buffer | undefined {
   } catch {
     return undefined
   } finally {
-    closeSync(fd)
+    if (fd !== undefined) closeSync(fd)
   }
 }
 

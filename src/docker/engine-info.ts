@@ -24,14 +24,6 @@ export function engineSocket(
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined
 }
 
-/** The socket for the user's docker config folder, if any. */
-export function userEngineSocket(
-  env: NodeJS.ProcessEnv,
-  configDir: string | undefined
-): string | undefined {
-  return engineSocket(env, readableDockerConfig(configDir))
-}
-
 const HEADER_END = '\r\n\r\n'
 
 /** DriverStatus as text from an HTTP/1.0 answer to GET /info; undefined unless a 200 with JSON. */
@@ -109,7 +101,7 @@ export function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
   try {
     const configDir = userConfigDir(env)
     if (buildxChoseBuilder(env, configDir)) return Promise.resolve()
-    socket = userEngineSocket(env, configDir)
+    socket = engineSocket(env, readableDockerConfig(configDir))
   } catch {
     // e.g. no home folder to find the docker config in
     return Promise.resolve()

@@ -5,7 +5,8 @@
  * push stopped when it does not answer, or after SILENT_WINDOWS regardless (a
  * hung request of docker's leaves the registry answering the rest).
  */
-import { DockerStalledError, type StallWatch } from './runner.js'
+import { DockerStalledError } from './runner.js'
+import type { StallWatch } from './process.js'
 import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'

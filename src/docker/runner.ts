@@ -1,8 +1,6 @@
 import { formatCommand } from '../argv/format.js'
 import { findExecutable, runProcess, type ProcessOptions } from './process.js'
 
-export type { StallWatch } from './process.js'
-
 /** Passwords travel on `input`; without `stall` a command is never stopped for silence. */
 export type RunOptions = Omit<ProcessOptions, 'env' | 'cwd' | 'out'>
 

@@ -43,9 +43,10 @@ export async function uploadLayout(
   const done = new Map<string, number>()
   const report = (digest: string, sent: number) => {
     done.set(digest, sent)
-    let sum = 0
-    for (const bytes of done.values()) sum += bytes
-    options.onProgress?.(sum, total)
+    options.onProgress?.(
+      [...done.values()].reduce((a, b) => a + b, 0),
+      total
+    )
   }
   const result: LayoutUploadResult = {
     digest: layout.root.digest,

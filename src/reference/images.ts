@@ -72,21 +72,11 @@ export function parseImageReference(
       throw error
     }
   }
-  if (at >= 0) {
-    const digest = text.slice(at + 1)
-    if (!isSha256Digest(digest)) throw new InputError(input, value, allowed)
-    return {
-      image: imageOf(text.slice(0, at)),
-      reference: digest
-    }
-  }
-  if (colon > lastSlash) {
-    const tag = text.slice(colon + 1)
-    if (!isTag(tag)) throw new InputError(input, value, allowed)
-    return {
-      image: imageOf(text.slice(0, colon)),
-      reference: tag
-    }
-  }
-  return { image: imageOf(text), reference: 'latest' }
+  // a digest after `@`, else a tag after the last `:` of the last segment
+  const cut = at >= 0 ? at : colon > lastSlash ? colon : -1
+  if (cut < 0) return { image: imageOf(text), reference: 'latest' }
+  const reference = text.slice(cut + 1)
+  if (!(at >= 0 ? isSha256Digest(reference) : isTag(reference)))
+    throw new InputError(input, value, allowed)
+  return { image: imageOf(text.slice(0, cut)), reference }
 }
