@@ -1,4 +1,8 @@
-/** An OCI layout into one repository by digest, untagged: blobs (a few at once), child manifests by wave, the root. */
+/**
+ * An OCI layout into one repository, by digest and under no tag: every blob
+ * (a few at a time), then the child manifests (those of one index at once),
+ * then the root. The tags are the caller's to set afterwards.
+ */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { BlobOutcome } from '../registry/blob-upload.js'
@@ -43,10 +47,9 @@ export async function uploadLayout(
   const done = new Map<string, number>()
   const report = (digest: string, sent: number) => {
     done.set(digest, sent)
-    options.onProgress?.(
-      [...done.values()].reduce((a, b) => a + b, 0),
-      total
-    )
+    let sum = 0
+    for (const bytes of done.values()) sum += bytes
+    options.onProgress?.(sum, total)
   }
   const result: LayoutUploadResult = {
     digest: layout.root.digest,
@@ -82,8 +85,9 @@ export async function uploadLayout(
 }
 
 /**
- * A manifest refused (4xx, not auth) while the image carries attestations,
- * which some registries (ECR, Aliyun ACR, Fly) refuse: say how to do without.
+ * A manifest refused as such (4xx, not auth) while the image carries
+ * buildx's attestations, which some registries (ECR, Aliyun ACR, Fly)
+ * refuse: the error says how to publish without them.
  */
 function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
   if (
