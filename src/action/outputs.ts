@@ -26,11 +26,6 @@ export function leveledAnnotations(
   return levels.flatMap(level => lines.map(line => `${level}:${line}`))
 }
 
-/** Full references; without images, the bare tag names (as metadata-action). */
-function outputTags(publication: Publication, tagNames: string[]): string[] {
-  return publication.images.length === 0 ? tagNames : publication.refs
-}
-
 /** metadata-action's lists: tag names, tags as output, leveled annotations. */
 export function metadataLists(
   publication: Publication,
@@ -39,7 +34,8 @@ export function metadataLists(
   const tagNames = publication.tags.map(tag => tag.name)
   return {
     tagNames,
-    tags: outputTags(publication, tagNames),
+    // full references; without images, the bare tag names (as metadata-action)
+    tags: publication.images.length === 0 ? tagNames : publication.refs,
     annotations: leveledAnnotations(publication.annotations, annotationLevels)
   }
 }

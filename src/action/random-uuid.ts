@@ -10,13 +10,9 @@ let pool: Buffer = Buffer.alloc(0)
 
 /** POOL_BYTES from /dev/urandom; undefined where it cannot be read whole. */
 function readRandom(): Buffer | undefined {
-  let fd: number
+  let fd: number | undefined
   try {
     fd = openSync('/dev/urandom', 'r')
-  } catch {
-    return undefined
-  }
-  try {
     const bytes = Buffer.alloc(POOL_BYTES)
     return readSync(fd, bytes, 0, POOL_BYTES, null) === POOL_BYTES
       ? bytes
@@ -24,7 +20,7 @@ function readRandom(): Buffer | undefined {
   } catch {
     return undefined
   } finally {
-    closeSync(fd)
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
@@ -33,14 +29,7 @@ export function uuidOf(bytes: Buffer): string {
   const b = Buffer.from(bytes.subarray(0, UUID_BYTES))
   b[6] = (b[6] & 0x0f) | 0x40
   b[8] = (b[8] & 0x3f) | 0x80
-  const hex = b.toString('hex')
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20)
-  ].join('-')
+  return b.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
 }
 
 /** A random version 4 UUID, as node:crypto's randomUUID gives. */

@@ -1,7 +1,6 @@
 /**
- * The `--attest` values, merged as build-push-action's getAttestArgs does:
- * the provenance and sbom inputs win over attests lines of their type, so
- * buildx never sees one type twice ("duplicate attestation field").
+ * The `--attest` values, as build-push-action's getAttestArgs: provenance and
+ * sbom win over attests lines of their type ("duplicate attestation field").
  */
 import type { BuildSettings } from '../settings/build-settings.js'
 

@@ -23,11 +23,7 @@ function repeated(flag: string, values: string[]): string[] {
   return values.flatMap(value => [flag, value])
 }
 
-/**
- * `--secret` specs of the secret inputs, none holding a secret value: the
- * `secrets` values are already in files (request.secretSpecs); a secret
- * file is the user's path; a secret env names the variable buildx reads.
- */
+/** `--secret` specs, none holding a value: `secrets` are in files already, secret-files paths, secret-envs names. */
 function secretSpecs(request: BuildRequest): string[] {
   const { secretFiles, secretEnvs } = request.build
   const spec = (input: string, key: string) => (line: string, i: number) => {
@@ -42,9 +38,9 @@ function secretSpecs(request: BuildRequest): string[] {
 }
 
 /**
- * `reproducible: true` asks BuildKit (>= 0.13) to stamp the layers' files with
- * SOURCE_DATE_EPOCH. Only on the exporters that write a registry's bytes:
- * the docker exporter refuses it beside `unpack` on the containerd store.
+ * `reproducible: true`: BuildKit (>= 0.13) stamps the files with
+ * SOURCE_DATE_EPOCH, on the exporters that write a registry's bytes only (the
+ * docker exporter refuses it beside containerd's `unpack`).
  */
 const rewriteTimestamp = (build: BuildSettings) =>
   build.reproducible ? ',rewrite-timestamp=true' : ''
@@ -80,11 +76,7 @@ function outputArgs(request: BuildRequest): string[] {
     : [...args, '--load']
 }
 
-/**
- * Annotations at each level metadata-action's DOCKER_METADATA_ANNOTATIONS_LEVELS
- * names (`index:key=value`, …), as its output would give build-push-action;
- * a line with a level of its own, and buildx's default (manifest), as given.
- */
+/** Annotations at each DOCKER_METADATA_ANNOTATIONS_LEVELS level (a leveled line as given). */
 function atLevels(lines: string[], levels: string[] | undefined): string[] {
   if (levels === undefined) return lines
   return lines.flatMap(line =>
@@ -121,12 +113,10 @@ export function buildxBuildArgs(request: BuildRequest): string[] {
   return [
     'buildx',
     'build',
-    ...(build.builder ? ['--builder', build.builder] : []),
-    ...(build.file ? ['--file', build.file] : []),
-    ...(build.target ? ['--target', build.target] : []),
-    ...(build.platforms.length
-      ? ['--platform', build.platforms.join(',')]
-      : []),
+    ...optional('--builder', build.builder),
+    ...optional('--file', build.file),
+    ...optional('--target', build.target),
+    ...optional('--platform', build.platforms.join(',')),
     ...repeated('--tag', tags),
     ...repeated('--label', formatKeyValues(request.labels)),
     ...repeated(
@@ -161,9 +151,9 @@ export function classicBuildArgs(
   const { build } = job
   return [
     'build',
-    ...(build.file ? ['--file', build.file] : []),
-    ...(build.target ? ['--target', build.target] : []),
-    ...(build.platforms.length ? ['--platform', build.platforms[0]] : []),
+    ...optional('--file', build.file),
+    ...optional('--target', build.target),
+    ...optional('--platform', build.platforms[0] ?? ''),
     ...repeated('--tag', job.refs),
     ...repeated('--label', formatKeyValues(job.labels)),
     ...repeated('--build-arg', build.buildArgs),

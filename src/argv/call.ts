@@ -1,6 +1,5 @@
 /**
- * buildx's `--call` (the `call` input): arrived in buildx v0.15.0
- * (commands/build.go); callfunc.go reads the value as CSV: a method, then
+ * buildx's `--call` (v0.15.0+), read as CSV (callfunc.go): a method, then
  * `format=` and `ignorestatus=`; `build` is the default and turns it off.
  */
 import semverLt from 'semver/functions/lt.js'
@@ -44,11 +43,7 @@ export function callArgs(call: string): string[] {
   return ['--call', ['check', 'format=json', ...kept].join(',')]
 }
 
-/**
- * The version in `docker buildx version`'s answer, e.g. `0.13.1` from
- * `github.com/docker/buildx 0.13.1+ds1 …` or `… v0.15.1 1c2f…`; undefined
- * when it names none (a development build shows only a commit).
- */
+/** The version in `docker buildx version` (`0.13.1+ds1`, `v0.15.1`); none for a dev build. */
 export function parseBuildxVersion(text: string): string | undefined {
   return /\sv?(\d+\.\d+\.\d+)/.exec(` ${text}`)?.[1]
 }

@@ -8,7 +8,7 @@ import { buildxStateDir, readCurrentBuilder } from '../docker/buildx-files.js'
 import { readableDockerConfig } from '../docker/config.js'
 import { hasBuildxPlugin } from './cli-plugins.js'
 import { diagnose } from '../docker/diagnose.js'
-import { engineDriverStatus, userEngineSocket } from '../docker/engine-info.js'
+import { engineDriverStatus, engineSocket } from '../docker/engine-info.js'
 import {
   DockerCommandError,
   isBuildxMissing,
@@ -152,7 +152,7 @@ async function imageStore(
   docker: DockerRunner,
   { configDir, env = process.env }: BuildxChoice
 ): Promise<'containerd' | 'classic'> {
-  const socket = userEngineSocket(env, configDir)
+  const socket = engineSocket(env, readableDockerConfig(configDir))
   const status =
     (socket === undefined ? undefined : await engineDriverStatus(socket)) ??
     (

@@ -1,8 +1,7 @@
 /**
- * `docker buildx build --call check,format=json`'s answer as annotations and
- * log lines. BuildKit's lint result (frontend/subrequests/lint/lint.go) is
- * written with omitempty (`sourceIndex` 0, `url` '' left out, `warnings`
- * null); buildx >= 0.15.1 exits 1 on findings, so the result itself is judged.
+ * `--call check,format=json`'s answer as annotations and log lines. BuildKit's
+ * lint result omits empty fields (`sourceIndex` 0, `url` '', `warnings` null);
+ * buildx >= 0.15.1 exits 1 on findings, so the result itself is judged.
  */
 export interface CheckPlace {
   /** The source's file name as BuildKit saw it (the Dockerfile's base name). */

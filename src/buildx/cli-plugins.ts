@@ -43,9 +43,7 @@ export function findBuildxPlugin(
   config: DockerConfigFile
 ): string | undefined {
   const dirs = pluginDirs(configDir, config)
-  return dirs === undefined
-    ? undefined
-    : findExecutable('docker-buildx', dirs.join(delimiter))
+  return dirs && findExecutable('docker-buildx', dirs.join(delimiter))
 }
 
 /** Whether docker finds a buildx plugin it can run in any of its folders (their order aside). */

@@ -132,8 +132,8 @@ const TLS_FAULTS: { pattern: RegExp; input: string; why: string }[] = [
 ]
 
 /**
- * One TLS handshake with the remote BuildKit, as buildx will make it: misfit
- * material fails at once naming its input (buildx only times out), never its value.
+ * One TLS handshake as buildx will make it: misfit material fails at once
+ * naming its input (buildx only times out), never its value.
  */
 export async function probeBuildkitTls(
   remote: BuildkitEndpoint,

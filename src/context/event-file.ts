@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { errorMessage } from '../errors/input-error.js'
 
-/**
- * Reads and parses the event payload the runner wrote to GITHUB_EVENT_PATH.
- * No path (outside Actions) gives an empty payload; a path that cannot be read
- * or parsed is an Error that names it.
- */
+/** The event payload at GITHUB_EVENT_PATH; {} without a path, an Error naming one that cannot be read or parsed. */
 export function readEventPayload(path: string | undefined): unknown {
   if (path === undefined || path.trim() === '') return {}
   let content: string

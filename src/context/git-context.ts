@@ -12,9 +12,8 @@ export interface GitReader {
 }
 
 /**
- * Builds the RefContext of the local checkout in cwd, for the CLI: a tag at
- * HEAD (the highest version when there are several) is a tag push, else the
- * current branch is a branch push; a detached HEAD without a tag is an Error.
+ * The CLI's RefContext of the checkout in cwd: a tag at HEAD is a tag push,
+ * else the current branch's push; a detached HEAD without a tag is an Error.
  */
 export async function refContextFromGit(
   git: GitReader,
@@ -41,8 +40,7 @@ export async function refContextFromGit(
       { cause: error }
     )
   }
-  const tags = lines(await read(['tag', '--points-at', 'HEAD']))
-  const tag = pickTag(tags)
+  const tag = pickTag((await read(['tag', '--points-at', 'HEAD'])).split(/\s+/))
   const branch = await tryRead(['symbolic-ref', '--short', '-q', 'HEAD'])
   const ref = tag
     ? `${TAG_PREFIX}${tag}`
@@ -72,10 +70,7 @@ export async function refContextFromGit(
   }
 }
 
-/**
- * The tag to publish among those at HEAD: the highest version-like one
- * (v1.2.3, 1.2, 2.0.0-rc.1), else the last in name order.
- */
+/** The highest version-like tag at HEAD (v1.2.3, 1.2, 2.0.0-rc.1), else the last by name. */
 export function pickTag(tags: string[]): string | undefined {
   const versions = tags
     .map(tag => ({ tag, version: versionOf(tag) }))
@@ -96,10 +91,7 @@ function versionOf(tag: string): SemVer | undefined {
   return parseSemver(text) ?? undefined
 }
 
-/**
- * owner/name and https URL of a github.com remote (https, ssh:// or scp-like
- * git@ form); credentials in the URL are never kept.
- */
+/** owner/name and https URL of a github.com remote (https, ssh://, git@…); credentials in the URL never kept. */
 export function parseGitHubRemote(url: string): RepositoryInfo | undefined {
   const match =
     /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/(?:[^@/]+@)?|git:\/\/|(?:[^@/]+@))github\.com(?::\d+)?[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
@@ -119,11 +111,4 @@ async function repositoryInfo(
   if (github) return github
   const top = await tryRead(['rev-parse', '--show-toplevel'])
   return { fullName: basename(top ?? cwd), htmlUrl: '' }
-}
-
-function lines(out: string): string[] {
-  return out
-    .split('\n')
-    .map(line => line.trim())
-    .filter(line => line !== '')
 }

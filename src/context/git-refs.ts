@@ -12,10 +12,7 @@ export function isPullRequestEvent(eventName: string): boolean {
   return PR_EVENTS.has(eventName)
 }
 
-/**
- * Events whose payload describes a pull request (pull_request.number, head
- * and base): the pull request events and their kin (pull_request_review, …).
- */
+/** Events whose payload describes a pull request: pull_request* (pull_request_review, …). */
 export function hasPullRequestPayload(eventName: string): boolean {
   return eventName.startsWith('pull_request')
 }

@@ -33,18 +33,12 @@ function fullRef(ref: string, env: Env): string {
 }
 
 function prHeadSha(payload: unknown): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined
-  const pr = (payload as { pull_request?: { head?: { sha?: unknown } } })
-    .pull_request
-  const sha = pr?.head?.sha
+  type Payload = { pull_request?: { head?: { sha?: unknown } } } | null
+  const sha = (payload as Payload)?.pull_request?.head?.sha
   return typeof sha === 'string' && sha !== '' ? sha : undefined
 }
 
-/**
- * What follows `#`, as build-push-action pins it: GITHUB_SHA on every event;
- * with DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=true a pull request's head
- * commit. Without a sha, the full ref.
- */
+/** What follows `#`, as build-push-action pins it: GITHUB_SHA (PR_HEAD_SWITCH: the PR's head), else the ref. */
 export function gitContextRef(env: Env, payload: unknown): string {
   const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
   if (ref.startsWith('refs/pull/') && ref.endsWith('/head'))

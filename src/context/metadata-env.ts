@@ -1,7 +1,4 @@
-/**
- * docker/metadata-action's DOCKER_METADATA_* switches, read from the
- * environment once. Pure: the environment is passed in.
- */
+/** docker/metadata-action's DOCKER_METADATA_* switches, read once from the environment passed in. */
 type Env = Record<string, string | undefined>
 
 export interface MetadataEnv {
@@ -66,10 +63,7 @@ export function readMetadataEnv(env: Env): MetadataEnv {
   }
 }
 
-/**
- * build-push-action's switches that turn a report off
- * (DOCKER_BUILD_SUMMARY, DOCKER_BUILD_CHECKS_ANNOTATIONS): false, 0 or f.
- */
+/** A build-push-action report switch (DOCKER_BUILD_SUMMARY, …) set to false, 0 or f. */
 export function turnedOff(
   name: string,
   env: Record<string, string | undefined>

@@ -16,17 +16,13 @@ import type {
   ArtifactService
 } from './context-types.js'
 
-/** Branches that count as the default one when nothing names it. */
-export const FALLBACK_DEFAULT_BRANCHES: readonly string[] = ['master', 'main']
-
 type Env = Record<string, string | undefined>
 
 /**
- * The RefContext of an Actions run from GITHUB_* and the parsed payload (pure).
- * pull_request_target runs on the base branch; its ref becomes
- * refs/pull/<n>/merge so no consumer sees a push to the default branch.
- * Missing payload fields fall back to the environment, then to an Error;
- * every DOCKER_METADATA_* variable is checked here, before anything runs.
+ * The RefContext of an Actions run from GITHUB_* and the payload (pure). A
+ * pull_request_target ref becomes refs/pull/<n>/merge: it runs on the base
+ * branch, and no consumer may see a push to it. A missing payload field falls
+ * back to the environment, then to an Error; DOCKER_METADATA_* checked here.
  */
 export function refContextFromRunner(
   env: Env,
@@ -81,8 +77,7 @@ export function refContextFromRunner(
 }
 
 /**
- * The run's artifact service, when the runner gives one: a token and the
- * results URL, on github.com, a ghe.com or a .localhost server
+ * The runner's artifact service, on github.com, ghe.com or .localhost
  * (@actions/artifact refuses GitHub Enterprise Server).
  */
 function artifactService(env: Env): ArtifactService | undefined {
@@ -99,11 +94,7 @@ function artifactService(env: Env): ArtifactService | undefined {
   } catch {
     return undefined
   }
-  const github =
-    server === 'github.com' ||
-    server.endsWith('.ghe.com') ||
-    server.endsWith('.localhost')
-  if (!github) return undefined
+  if (!/(^github\.com|\.ghe\.com|\.localhost)$/.test(server)) return undefined
   return { url, runId, attempt: envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1' }
 }
 
@@ -125,15 +116,12 @@ function workflowRun(
   }
 }
 
-/**
- * The default branch list: the input when given (a full refs/heads/ ref is
- * accepted), else the detected branch, else master and main both count.
- */
+/** The default branches: the input (refs/heads/ accepted), else the detected branch, else master and main. */
 export function defaultBranches(input: string, detected?: string): string[] {
   const given = shortBranch(input.trim())
   if (given !== '') return [given]
   if (detected !== undefined && detected !== '') return [detected]
-  return [...FALLBACK_DEFAULT_BRANCHES]
+  return ['master', 'main']
 }
 
 interface PullRequest {

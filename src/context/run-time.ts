@@ -1,7 +1,4 @@
-/**
- * The time a run stamps on labels and {{date}}: SOURCE_DATE_EPOCH when set
- * (reproducible builds), else now.
- */
+/** The time a run stamps on labels and {{date}}: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
 export function runTime(
   sourceDateEpoch: string | undefined,
   now: () => Date
@@ -16,9 +13,8 @@ export function runTime(
 }
 
 /**
- * When the image counts as created (its `created` label, and the build's
- * SOURCE_DATE_EPOCH): SOURCE_DATE_EPOCH when set, else the commit's time, so
- * a re-run of the same commit (and its dry run) builds alike; else now.
+ * The image's `created` time: SOURCE_DATE_EPOCH's, else the commit's (a re-run
+ * of the same commit, and its dry run, build alike), else now.
  */
 export function createdTime(
   sourceDateEpoch: string | undefined,

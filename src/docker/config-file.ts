@@ -16,7 +16,6 @@ export interface DockerConfigFile {
   [key: string]: unknown
 }
 
-const HUB_KEY = DOCKER_HUB
 const HUB_ALIASES = new Set([
   DOCKER_HUB,
   'index.docker.io',
@@ -36,17 +35,17 @@ function hostname(name: string): string {
 /** A registry as docker compares them: no scheme, no path, Docker Hub's names as one. */
 export function registryKey(name: string): string {
   const host = hostname(name).toLowerCase()
-  return HUB_ALIASES.has(host) ? HUB_KEY : host
+  return HUB_ALIASES.has(host) ? DOCKER_HUB : host
 }
 
 /** The address docker stores a registry's credentials under (and asks a helper for). */
 export function serverAddress(registry: string): string {
-  return registryKey(registry) === HUB_KEY ? HUB_SERVER : hostname(registry)
+  return registryKey(registry) === DOCKER_HUB ? HUB_SERVER : hostname(registry)
 }
 
 /** Every spelling docker may look a registry up by, for credHelpers keys. */
 export function registryAliases(registry: string): string[] {
-  return registryKey(registry) === HUB_KEY
+  return registryKey(registry) === DOCKER_HUB
     ? [HUB_SERVER, ...HUB_ALIASES]
     : [...new Set([registry, hostname(registry)])]
 }

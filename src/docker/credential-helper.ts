@@ -4,11 +4,6 @@ import { runProcess } from './process.js'
 
 const NOT_FOUND = /credentials not found/i
 
-interface HelperAnswer {
-  Username?: string
-  Secret?: string
-}
-
 /** `docker-credential-<helper> get`, as docker runs it; a `<token>` user means an identity token. */
 export async function askCredentialHelper(
   helper: string,
@@ -31,7 +26,10 @@ export async function askCredentialHelper(
       `${program} get ${server} failed with exit code ${result.exitCode}: ${(result.stderr || result.stdout).trim().split('\n')[0]}`
     )
   }
-  const answer = JSON.parse(result.stdout) as HelperAnswer
+  const answer = JSON.parse(result.stdout) as {
+    Username?: string
+    Secret?: string
+  }
   if (!answer.Secret) return undefined
   return answer.Username === '<token>'
     ? { username: '<token>', password: '', identityToken: answer.Secret }

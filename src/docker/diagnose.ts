@@ -128,9 +128,9 @@ function unauthorized(
 }
 
 /**
- * A failed docker command as the user needs it: what is wrong and docker's
- * line; the registry named is that line's host (an SBOM scanner's image on
- * Docker Hub is not the push's registry), else the command's.
+ * A failed docker command as the user needs it, with docker's line; the
+ * registry named is that line's host (an SBOM scanner's image on Docker Hub is
+ * not the push's), else the command's.
  */
 export function diagnose(
   error: unknown,

@@ -1,7 +1,7 @@
 /**
- * The engine's image store asked over its local unix socket (GET /info), with
- * no docker process; else undefined, and the caller asks `docker info`. The
- * daemon takes 20-40 ms to answer, so the Action's entry asks first thing.
+ * The engine's image store over its unix socket (GET /info), no docker process;
+ * else the caller asks `docker info`. The daemon takes 20-40 ms to answer, so
+ * the Action's entry asks first thing.
  */
 import { connect, type Socket } from 'node:net'
 import type { DockerConfigFile } from './config-file.js'
@@ -22,14 +22,6 @@ export function engineSocket(
   if (host === '')
     return process.platform === 'linux' ? DEFAULT_SOCKET : undefined
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined
-}
-
-/** The socket for the user's docker config folder, if any. */
-export function userEngineSocket(
-  env: NodeJS.ProcessEnv,
-  configDir: string | undefined
-): string | undefined {
-  return engineSocket(env, readableDockerConfig(configDir))
 }
 
 const HEADER_END = '\r\n\r\n'
@@ -84,9 +76,8 @@ function askInfo(socketPath: string): Asking {
 }
 
 /**
- * Whether buildx has a builder chosen (BUILDX_BUILDER, or `buildx use`), which
- * needs no image store: asking early would only take CPU. A hint only: where
- * it is the docker driver after all, the run asks a little later.
+ * Whether buildx has a builder chosen (BUILDX_BUILDER, `buildx use`), which
+ * needs no image store: a hint only (a docker driver's store is asked later).
  */
 function buildxChoseBuilder(
   env: NodeJS.ProcessEnv,
@@ -102,15 +93,15 @@ const early = new Map<string, Asking>()
 
 /**
  * Asks the user's engine for /info without keeping node running for it; never
- * fails. Settles once sent: node connects only between turns of its event
- * loop, so work started before then would hold it back.
+ * fails. Settles once sent: node connects only between turns of its event loop,
+ * which later work would delay.
  */
 export function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
   let socket: string | undefined
   try {
     const configDir = userConfigDir(env)
     if (buildxChoseBuilder(env, configDir)) return Promise.resolve()
-    socket = userEngineSocket(env, configDir)
+    socket = engineSocket(env, readableDockerConfig(configDir))
   } catch {
     // e.g. no home folder to find the docker config in
     return Promise.resolve()

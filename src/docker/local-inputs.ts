@@ -61,10 +61,9 @@ function checkDockerfile(file: string, contextDir: string, cwd: string) {
 
 /** The stage names of a Dockerfile (`FROM image AS name`), lower-cased. */
 export function dockerfileStages(text: string): string[] {
-  const stages: string[] = []
-  for (const match of text.matchAll(/^\s*FROM\s+.*?\s+AS\s+(\S+)\s*$/gim))
-    stages.push(match[1].toLowerCase())
-  return stages
+  return [...text.matchAll(/^\s*FROM\s+.*?\s+AS\s+(\S+)\s*$/gim)].map(match =>
+    match[1].toLowerCase()
+  )
 }
 
 function checkTarget(target: string, dockerfile: string): void {

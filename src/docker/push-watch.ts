@@ -1,12 +1,12 @@
 /**
- * Bounds docker's own writes to a registry by registry-timeout (docker has
- * none). docker prints nothing new while it uploads, so silence alone cannot
- * tell a hung registry from a big upload: after each registry-timeout of
- * silence the registry is asked on its upload endpoint, and the push stopped
- * when it does not answer, or after SILENT_WINDOWS of silence regardless (a
+ * Bounds docker's writes to a registry by registry-timeout (docker has none).
+ * Silence alone cannot tell a hung registry from a big upload: after each
+ * registry-timeout of it the registry is asked on its upload endpoint, and the
+ * push stopped when it does not answer, or after SILENT_WINDOWS regardless (a
  * hung request of docker's leaves the registry answering the rest).
  */
-import { DockerStalledError, type StallWatch } from './runner.js'
+import { DockerStalledError } from './runner.js'
+import type { StallWatch } from './process.js'
 import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'

@@ -1,8 +1,6 @@
 import { formatCommand } from '../argv/format.js'
 import { findExecutable, runProcess, type ProcessOptions } from './process.js'
 
-export type { StallWatch } from './process.js'
-
 /** Passwords travel on `input`; without `stall` a command is never stopped for silence. */
 export type RunOptions = Omit<ProcessOptions, 'env' | 'cwd' | 'out'>
 
@@ -62,9 +60,8 @@ export class DockerMissingError extends Error {
 }
 
 /**
- * Judges by exit code alone. `env` is added to this process's environment.
- * Output is streamed after a `[command]` line, as @actions/exec does, so the
- * runner masks secrets in it the same way.
+ * Judges by exit code alone; `env` is added to `base`. Output follows a
+ * `[command]` line, as @actions/exec's, so the runner masks it alike.
  */
 export function createDockerRunner(
   binary = 'docker',
@@ -76,22 +73,20 @@ export function createDockerRunner(
 ): DockerRunner {
   return {
     async run(args, options = {}) {
-      const merged = { ...base, ...env }
+      const run = { ...options, env: { ...base, ...env } }
       // docker's plugin without docker is not docker: the CLI must be there
-      const docker = findExecutable(binary, merged.PATH ?? '')
+      const docker = findExecutable(binary, run.env.PATH ?? '')
       if (docker === undefined) throw new DockerMissingError()
-      const viaDocker = () =>
-        runProcess(docker, args, { ...options, env: merged })
+      const viaDocker = () => runProcess(docker, args, run)
       const result =
         buildxPlugin !== undefined && args[0] === 'buildx'
-          ? await runProcess(buildxPlugin, args.slice(1), {
-              ...options,
-              env: merged
-            }).catch((error: NodeJS.ErrnoException) => {
-              // a plugin that cannot start is docker's to report, as it always was
-              if (!CANNOT_START.has(error.code ?? '')) throw error
-              return viaDocker()
-            })
+          ? await runProcess(buildxPlugin, args.slice(1), run).catch(
+              (error: NodeJS.ErrnoException) => {
+                // a plugin that cannot start is docker's to report, as it always was
+                if (!CANNOT_START.has(error.code ?? '')) throw error
+                return viaDocker()
+              }
+            )
           : await viaDocker()
       if (result.stalledAfterMs !== undefined)
         throw new DockerStalledError(

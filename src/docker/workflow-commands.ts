@@ -11,15 +11,11 @@ export function escapeWorkflowCommands(text: string): string {
     .replace(OLD_COMMAND, `##${ZERO_WIDTH_SPACE}[`)
 }
 
-/**
- * buildx on containerd's store logs a write that waited for a parallel writer
- * of the same blob as `ERROR: …locked…`, then retries it and succeeds: on a
- * green run no line may say ERROR.
- */
+/** buildx on containerd's store logs a write that waited for a parallel one as `ERROR: …locked…`, then succeeds. */
 const RETRIED_WRITE =
   /^ERROR: (\(\*service\)\.Write) failed: rpc error: code = Unavailable desc = (ref \S+ locked for \S+) \(since [^)]*\): unavailable$/gm
 
-/** buildx's lines that say ERROR of what it retried, said as such. */
+/** Those lines said as retries: on a green run no line may say ERROR. */
 export function relabelRetried(text: string): string {
   return text.replace(
     RETRIED_WRITE,

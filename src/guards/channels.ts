@@ -7,8 +7,8 @@ import {
 } from '../tags/version.js'
 
 /**
- * A family of tags that share a flavor: prefix + version + suffix
- * (`1.4.5-debug`, `1.4-debug`, `latest-debug` are the `-debug` channel).
+ * Tags that share a flavor: prefix + version + suffix (`1.4.5-debug`,
+ * `1.4-debug`, `latest-debug` are the `-debug` channel).
  */
 export interface Channel {
   prefix: string
@@ -57,9 +57,8 @@ export function splitsOf(name: string, core: string): Channel[] {
 }
 
 /**
- * The channel of a floating tag, from this run's version tags of its release:
- * the reading that fits its name (`1.4-debug` fits '' + … + '-debug') with the
- * longest affixes; none when no version tag tells.
+ * A floating tag's channel, from this run's version tags: the reading that fits
+ * it (`1.4-debug`: '' + … + '-debug') with the longest affixes, else none.
  */
 export function channelOf(
   name: string,
@@ -70,9 +69,7 @@ export function channelOf(
   for (const source of tags) {
     if (source.kind !== 'version') continue
     for (const channel of splitsOf(source.name, line.version)) {
-      if (fits(channel, name) && width(channel) > width(best)) {
-        best = channel
-      }
+      if (fits(channel, name) && width(channel) > width(best)) best = channel
     }
   }
   return best
@@ -120,10 +117,7 @@ function inLine(
   }
 }
 
-/**
- * The newest published release in the tag's line that is newer than the
- * release the tag would point at, if any: then the tag must not move.
- */
+/** A release in the tag's line newer than its own (the newest), if any: then the tag must not move. */
 export function newerInLine(
   line: ReleaseLine,
   published: Published[]

@@ -46,10 +46,7 @@ type Verdict =
   | { to: 'skipped'; reason: string }
   | { to: 'conflict'; message: string }
 
-/**
- * Release tags are immutable: an existing one that points elsewhere (or at a
- * digest we cannot compare yet) is a conflict, kept, or overwritten.
- */
+/** An existing release tag pointing elsewhere (or unknown yet): a conflict, kept or overwritten. */
 function versionVerdict(
   tag: Tag,
   input: GuardInput,
@@ -59,9 +56,7 @@ function versionVerdict(
   if (!known && !existing.has(tag.name)) return { to: 'exact' }
   const digest = known ? input.existingDigests[tag.name] : ''
   const current = digest === '' ? undefined : digest
-  if (current !== undefined && current === input.newDigest) {
-    return { to: 'unchanged' }
-  }
+  if (current === input.newDigest) return { to: 'unchanged' }
   switch (input.immutableTags) {
     case 'overwrite':
       return { to: 'exact' }
@@ -85,9 +80,8 @@ function floatingVerdict(
   const line = tag.line
   if (line === undefined) return { to: 'floating' }
   const release = kept.find(k => splitsOf(k.name, line.version).length > 0)
-  if (release !== undefined) {
+  if (release !== undefined)
     return { to: 'skipped', reason: releaseKeptReason(release) }
-  }
   if (index === undefined) return { to: 'floating' }
   const channel = channelOf(tag.name, line, input.tags)
   const newer = newerInLine(line, index.stable(channel))
@@ -153,12 +147,11 @@ export function describeDecision(
   decision: GuardDecision,
   image: string
 ): string[] {
-  if (decision.conflicts.length > 0) {
+  if (decision.conflicts.length > 0)
     return [
       ...decision.conflicts.map(message => `${image}: ${message}`),
       `${image}: nothing is tagged (immutable-tags: error)`
     ]
-  }
   const ref = (tag: Tag): string => `${image}:${tag.name}`
   return [
     ...decision.exact.map(tag => `${ref(tag)} set first (exact tag)`),

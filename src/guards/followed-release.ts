@@ -2,10 +2,9 @@ import type { Tag } from '../tags/tag-types.js'
 import { channelOf, newerInLine, ReleaseIndex, splitsOf } from './channels.js'
 
 /**
- * The release tag a floating tag of this run must end on, by a fresh tag
- * list: the newest release of its line and channel (a concurrent run may
- * have published one), else this run's own release of that line. Undefined
- * for a floating tag that follows no release (a branch, `edge`).
+ * The release a floating tag must end on, by a fresh tag list: the newest of
+ * its line and channel (a concurrent run may have published one), else this
+ * run's own; undefined for one that follows no release (a branch, `edge`).
  */
 export function followedRelease(
   tag: Tag,

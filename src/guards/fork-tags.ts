@@ -1,17 +1,14 @@
 /**
  * Tags a pull request's author named (`{{branch}}`, `{{base_ref}}`;
- * SECURITY.md): created when absent, moved only off an image the same pull
- * request's runs wrote (its PULL_REQUEST_LABEL says so); else held back.
+ * SECURITY.md): created, or moved only off an image of that pull request's
+ * (PULL_REQUEST_LABEL).
  */
 import type { Tag } from '../tags/tag-types.js'
 
 /** The label our builds on a pull request run carry: the pull request's number. */
 export const PULL_REQUEST_LABEL = 'dev.docker-publish-action.pull-request'
 
-/**
- * For each digest a fork-named tag holds: the PULL_REQUEST_LABEL of its
- * image ('' when it has none). A digest that is missing could not be read.
- */
+/** Digest a fork-named tag holds → its PULL_REQUEST_LABEL ('' none); missing: not read. */
 export type Writers = Record<string, string>
 
 /** The digests whose writer the rule needs: those our fork-named tags hold now, once each. */

@@ -12,10 +12,7 @@ function where(current: string | undefined): string {
     : `at ${current}`
 }
 
-/**
- * immutable-tags: error, the message that stops the publish. It names no
- * digest of this run's: a dry run does not know it yet, and says the same.
- */
+/** immutable-tags: error's message; no digest of this run's in it: a dry run does not know it, and says the same. */
 export function conflictMessage(tag: Tag, current: string | undefined): string {
   return (
     `release tag ${tag.name} already exists ${where(current)}, and this ` +
@@ -43,9 +40,8 @@ export function releaseKeptReason(release: Tag): string {
 
 function lineLabel(line: ReleaseLine): string {
   const target = parseReleaseVersion(line.version)
-  if (line.scope === 'latest' || target === undefined) {
+  if (line.scope === 'latest' || target === undefined)
     return '(latest follows the newest release)'
-  }
   return line.scope === 'major'
     ? `in the ${target.major}.x line`
     : `in the ${target.major}.${target.minor}.x line`

@@ -1,11 +1,9 @@
 /**
  * A layer gzipped in fixed 1 MiB blocks, two at a time on zlib's threads: a
- * block that looks random is stored (deflate would gain under 1% for about
- * four times the CPU), the others deflated each on its own (deflate's window
- * is 32 KiB: the loss is small). Blocks and choice depend on the bytes alone,
- * so a re-run gives the same gzip and digest. zlib can neither change level
- * between blocks (Node's params() does not take here) nor deflate blocks
- * apart, hence our own framing of one gzip member.
+ * random-looking block stored (deflate gains under 1% for ~4x the CPU), the
+ * others deflated each alone (a 32 KiB window loses little). Blocks and choice
+ * depend on the bytes alone: a re-run gives the same digest. zlib can neither
+ * change level between blocks nor deflate them apart: hence our own framing.
  */
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'

@@ -1,30 +1,24 @@
 /**
- * `load: true` from the very layout that is uploaded: the bytes tested
- * locally are the bytes pushed. The engine gets the tar `docker save`
- * writes: index.json naming each reference (for the containerd store) and
- * manifest.json (for the classic store: one platform, the pushed config).
+ * `load: true` from the very layout uploaded (the bytes tested are the bytes
+ * pushed), as the tar `docker save` writes: index.json naming each reference
+ * (containerd store), manifest.json (classic).
  */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import { readLayout, type OciLayout } from './oci-layout.js'
+import {
+  parseJson,
+  readLayout,
+  type IndexEntry,
+  type OciLayout
+} from './oci-layout.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { engineLoad } from '../docker/engine-api.js'
 
 interface IndexJson {
   schemaVersion: number
-  manifests: {
-    mediaType: string
-    digest: string
-    size: number
-    annotations?: Record<string, string>
-  }[]
-}
-
-interface PlatformEntry {
-  digest: string
-  platform?: { os?: string; architecture?: string; variant?: string }
+  manifests: IndexEntry[]
 }
 
 const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
@@ -46,18 +40,9 @@ export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
   }
 }
 
-/**
- * The one platform's image of the layout that the classic store can hold:
- * the root when it is a manifest, else the index's entry for this machine's
- * architecture, else its first image (attestations are `unknown/unknown`).
- */
+/** The one image the classic store can hold: the root manifest, else this machine's platform, else the first. */
 function classicImage(layout: OciLayout, arch: string) {
-  const json = (body: Uint8Array) =>
-    JSON.parse(Buffer.from(body).toString('utf8')) as {
-      manifests?: PlatformEntry[]
-      config?: { digest: string }
-      layers?: { digest: string }[]
-    }
+  const json = (body: Uint8Array) => parseJson(layout.dir, 'manifest', body)
   const root = json(layout.root.body)
   if (root.manifests === undefined) return root
   const images = root.manifests.filter(
@@ -124,11 +109,7 @@ async function layoutTar(layout: OciLayout, refs: string[]): Promise<Readable> {
   return pack as unknown as Readable
 }
 
-/**
- * Loads the layout in `dir` into the engine under `refs`: over its socket
- * where it answers (`POST /images/load`), else `docker load` of a tar file
- * written to `tarPath` (and removed).
- */
+/** Loads `dir` under `refs`: over the engine's socket, else `docker load` of `tarPath`. */
 export async function loadLayout(
   docker: DockerRunner,
   dir: string,

@@ -1,10 +1,9 @@
 /**
- * Big blobs uploaded while buildx still writes the layout. Its OCI exporter
- * writes each blob through containerd's content store: `<layout>/ingest/
- * <key>/data` grows, `ref` names it (`layer-sha256:<hex>`), `total` is its
- * size, and when whole it is renamed into `blobs/sha256/`. Each chunk goes
- * to the registry once it is on disk. Best effort, never failing a run: the
- * registry checks the digest, and the layout's upload sends what is missing.
+ * Big blobs uploaded while buildx still writes the layout: its OCI exporter
+ * grows `<layout>/ingest/<key>/data`, `ref` names it (`layer-sha256:<hex>`),
+ * `total` is its size, and when whole it moves to `blobs/sha256/`. Each chunk
+ * is sent once on disk. Best effort, never failing a run: the registry checks
+ * the digest, and the layout's upload sends what is missing.
  */
 import type { Image } from '../reference/images.js'
 import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'

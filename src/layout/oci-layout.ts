@@ -1,7 +1,6 @@
 /**
- * An OCI image layout on disk, read for an upload: its one root and every
- * blob and child manifest it needs, in upload order. Manifests are read and
- * checked; blobs only found and sized (the registry checks their digests).
+ * An OCI layout on disk, read for an upload: its root and what it needs, in
+ * upload order; blobs only sized (the registry checks their digests).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -42,9 +41,15 @@ export interface OciLayout {
 /** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
-interface ManifestJson {
+/** An index's entry, with what buildx puts beside the descriptor. */
+export interface IndexEntry extends Descriptor {
+  platform?: { os?: string; architecture?: string }
+  annotations?: Record<string, string>
+}
+
+export interface ManifestJson {
   mediaType?: string
-  manifests?: Descriptor[]
+  manifests?: IndexEntry[]
   config?: Descriptor
   layers?: Descriptor[]
 }
@@ -162,29 +167,17 @@ class LayoutWalk {
   }
 }
 
-/**
- * Whether the root index holds buildx's attestation manifests (provenance,
- * SBOM): entries of platform `unknown/unknown` that BuildKit marks
- * `vnd.docker.reference.type: attestation-manifest`.
- */
+/** Whether the root index holds buildx's attestation manifests (provenance, SBOM). */
 export function carriesAttestations(layout: OciLayout): boolean {
-  const entries = (parseJson(layout.dir, 'index', layout.root.body).manifests ??
-    []) as (Descriptor & {
-    platform?: { os?: string }
-    annotations?: Record<string, string>
-  })[]
-  return entries.some(
+  const { manifests = [] } = parseJson(layout.dir, 'index', layout.root.body)
+  return manifests.some(
     entry =>
       entry.annotations?.['vnd.docker.reference.type'] ===
         'attestation-manifest' || entry.platform?.os === 'unknown'
   )
 }
 
-/**
- * The manifests below the root in waves that can each be put at once: a
- * manifest comes in the wave after the last of the manifests it names.
- * Children of one index (the platforms, their attestations) share a wave.
- */
+/** The manifests below the root in waves put at once each: a manifest comes after the last of those it names. */
 export function manifestWaves(
   manifests: readonly LayoutManifest[]
 ): LayoutManifest[][] {
@@ -201,7 +194,11 @@ export function manifestWaves(
   return waves
 }
 
-function parseJson(dir: string, what: string, bytes: Uint8Array): ManifestJson {
+export function parseJson(
+  dir: string,
+  what: string,
+  bytes: Uint8Array
+): ManifestJson {
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as ManifestJson
   } catch {

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto'
 
-/**
- * docker's reference grammar (distribution/reference), the one copy in this
- * code: registry hosts, repository path components, tags and digests.
- */
+/** docker's reference grammar (distribution/reference), the one copy here: hosts, path components, tags, digests. */
 
 const DOMAIN_COMPONENT = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])'
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::([0-9]+))?`
@@ -25,10 +22,7 @@ export const NAME_RULES =
   'lower-case path components of letters, digits and single separators ' +
   '(. _ __ -), an optional registry host[:port] (port 1-65535)'
 
-/**
- * docker's rule: the first segment of a name is a registry host if it has a
- * '.' or ':', is localhost, or has capitals (a namespace never does).
- */
+/** docker's rule: a name's first segment is a host if it has '.' or ':', is localhost, or has capitals. */
 export function isRegistryHost(segment: string): boolean {
   return (
     /[.:]/.test(segment) ||

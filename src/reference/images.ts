@@ -11,11 +11,7 @@ import {
 } from './grammar.js'
 import { parseRegistry, type RepositoryReference } from './repository.js'
 
-/**
- * An image name parsed once, where the input is read: the name docker tags,
- * and where the registry API finds it (`registry` is docker.io when no host
- * was given, or an alias of it was).
- */
+/** An image name parsed once, where the input is read: the name docker tags, and where the registry API finds it. */
 export interface Image extends RepositoryReference {
   /** Lower-cased repository name, with the registry host when one was given. */
   name: string
@@ -26,9 +22,8 @@ export const IMAGES_ALLOWED =
   `${NAME_RULES}, no tag or digest; optional ",enable=false"`
 
 /**
- * Parses one image name per the docker reference grammar. `images` are
- * lower-cased first (metadata-action's habit, SPEC 1); any other input
- * (`source`) must already be lower-case in its path, as docker requires.
+ * One image name per docker's grammar: `images` lower-cased first
+ * (metadata-action's habit, SPEC 1), others (`source`) must be already.
  */
 export function parseImageName(value: string, input = 'images'): Image {
   const name = input === 'images' ? value.trim().toLowerCase() : value.trim()
@@ -77,21 +72,11 @@ export function parseImageReference(
       throw error
     }
   }
-  if (at >= 0) {
-    const digest = text.slice(at + 1)
-    if (!isSha256Digest(digest)) throw new InputError(input, value, allowed)
-    return {
-      image: imageOf(text.slice(0, at)),
-      reference: digest
-    }
-  }
-  if (colon > lastSlash) {
-    const tag = text.slice(colon + 1)
-    if (!isTag(tag)) throw new InputError(input, value, allowed)
-    return {
-      image: imageOf(text.slice(0, colon)),
-      reference: tag
-    }
-  }
-  return { image: imageOf(text), reference: 'latest' }
+  // a digest after `@`, else a tag after the last `:` of the last segment
+  const cut = at >= 0 ? at : colon > lastSlash ? colon : -1
+  if (cut < 0) return { image: imageOf(text), reference: 'latest' }
+  const reference = text.slice(cut + 1)
+  if (!(at >= 0 ? isSha256Digest(reference) : isTag(reference)))
+    throw new InputError(input, value, allowed)
+  return { image: imageOf(text.slice(0, cut)), reference }
 }

@@ -1,8 +1,5 @@
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, isHostGrammar } from './grammar.js'
-/**
- * Where an image lives: the registry's API endpoint and the repository
- * path, and the API URLs built from them (images.ts parses a name into them).
- */
+/** Where an image lives: the registry's API endpoint, the repository path, and the API URLs built from them. */
 
 const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io'])
 
@@ -32,18 +29,16 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The endpoint for a registry name: "127.0.0.1:5001", "ghcr.io", "docker.io". */
 export function parseRegistry(name: string): RegistryEndpoint {
-  if (!isHostGrammar(name)) {
+  if (!isHostGrammar(name))
     throw new Error(
       `invalid registry ${JSON.stringify(name)}: expected host[:port], e.g. ghcr.io or 127.0.0.1:5000`
     )
-  }
-  if (DOCKER_HUB_ALIASES.has(name.toLowerCase())) {
+  if (DOCKER_HUB_ALIASES.has(name.toLowerCase()))
     return {
       registry: DOCKER_HUB,
       apiHost: DOCKER_HUB_API_HOST,
       scheme: 'https'
     }
-  }
   return {
     registry: name,
     apiHost: name,

@@ -120,11 +120,6 @@ function parseSecrets(
   }
 }
 
-function remoteOf(source: InputSource): Pick<BuildSettings, 'remote'> {
-  const remote = parseBuildkitEndpoint(source, source('builder').trim())
-  return remote === undefined ? {} : { remote }
-}
-
 /** The build inputs; `mode` decides what an empty `context` means. */
 export function parseBuild(
   source: InputSource,
@@ -173,7 +168,7 @@ export function parseBuild(
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
     builder: source('builder').trim(),
-    ...remoteOf(source),
+    remote: parseBuildkitEndpoint(source, source('builder').trim()),
     ...parseBuildOptions(source)
   }
 }

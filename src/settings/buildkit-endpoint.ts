@@ -1,8 +1,4 @@
-/**
- * A remote BuildKit reached from the step alone, as setup-buildx-action's
- * `driver: remote` does: `endpoint` and the PEM contents of tls-cacert,
- * tls-cert and tls-key (buildx's cacert, cert and key), each a secret.
- */
+/** A remote BuildKit (setup-buildx-action's `driver: remote`): endpoint and PEM secrets. */
 import { InputError } from '../errors/input-error.js'
 import { REDACTED } from './secret-lines.js'
 import type { InputSource } from './parse.js'

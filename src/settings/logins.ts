@@ -24,11 +24,6 @@ export interface EmptyLogin {
   value: string
 }
 
-export interface ParsedLogins {
-  logins: Login[]
-  empty: EmptyLogin[]
-}
-
 const LOGINS_ALLOWED =
   'expected a YAML list of entries with registry, username and password, ' +
   'e.g. "- registry: ghcr.io\\n  username: me\\n  password: ${{ secrets.TOKEN }}"'
@@ -57,11 +52,7 @@ export function checkUsername(value: string, input: string): string {
   return value
 }
 
-/**
- * The username/password pair for `registry`, else each image's registry:
- * never one only a run's value names (a promotion source a workflow_dispatch
- * input may choose).
- */
+/** The pair for `registry`, else the images' registries (not `source`'s: a run's value). */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
   const registry = source('registry').trim()
   if (registry !== '') checkRegistry(registry, 'registry')
@@ -180,7 +171,7 @@ function refuseLoginActionOnly(source: InputSource, registries: string[]) {
 export async function parseLogins(
   source: InputSource,
   registries: string[]
-): Promise<ParsedLogins> {
+): Promise<{ logins: Login[]; empty: EmptyLogin[] }> {
   refuseLoginActionOnly(source, registries)
   const byRegistry = new Map<string, Login>()
   const listed = await listLogins(source)
@@ -198,29 +189,26 @@ export async function parseLogins(
   }
 }
 
-/** Events whose runs get no secrets when they come from a fork. */
-function forkMayRun(eventName: string): boolean {
-  return hasPullRequestPayload(eventName) && eventName !== 'pull_request_target'
-}
-
 /**
- * The trio's way with an empty secret (its login guarded off on a pull
- * request): each skips its login with a notice (returned), an error only
- * outside a pull request on a run that pushes to that registry.
+ * The trio's way with an empty secret: its login skipped with a notice
+ * (returned); an error only outside a pull request on a run that pushes there.
  */
 export function emptySecrets(
   empty: EmptyLogin[],
   eventName: string,
   pushedRegistries: string[]
 ): string[] {
+  // events whose runs get no secrets when they come from a fork
+  const fork =
+    hasPullRequestPayload(eventName) && eventName !== 'pull_request_target'
   return empty.map(({ registry, input, value }) => {
-    if (!forkMayRun(eventName) && pushedRegistries.includes(registry))
+    if (!fork && pushedRegistries.includes(registry))
       throw new InputError(
         input,
         value,
         `the password is empty (a secret that is not set reads as empty), and this run pushes to ${registry}, which needs it: set the secret, or push: false`
       )
-    const why = forkMayRun(eventName)
+    const why = fork
       ? `on a ${eventName} event (GitHub gives a fork's pull request no secrets)`
       : 'and this run pushes nothing'
     return `Login to ${registry} skipped: input "${input}" gave an empty password ${why}; reads from ${registry} go without credentials`

@@ -1,8 +1,6 @@
 import { REDACTED, splitSecret } from './secret-lines.js'
 import type { Settings } from './settings.js'
 
-export { REDACTED }
-
 /** The settings with every secret replaced (the ids of `secrets` lines stay). */
 export function redactSettings(settings: Settings): Settings {
   return {

@@ -8,13 +8,12 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { runProcess } from '../../../src/docker/process.js'
+import { runProcess, type StallWatch } from '../../../src/docker/process.js'
 import {
   createDockerRunner,
   DockerCommandError,
   DockerMissingError,
-  DockerStalledError,
-  type StallWatch
+  DockerStalledError
 } from '../../../src/docker/runner.js'
 
 const FAKE = resolve(

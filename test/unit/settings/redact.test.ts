@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseSettings } from '../../../src/settings/settings.js'
-import { REDACTED, settingsDebugLine } from '../../../src/settings/redact.js'
+import { settingsDebugLine } from '../../../src/settings/redact.js'
+import { REDACTED } from '../../../src/settings/secret-lines.js'
 
 const source = (inputs: Record<string, string | undefined>) => (name: string) =>
   inputs[name] ?? ''
