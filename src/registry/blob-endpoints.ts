@@ -38,96 +38,82 @@ export interface BlobEndpoints {
   putBlob(image: Image, bytes: Uint8Array): Promise<string>
 }
 
-function mountBlob(transport: Transport): BlobEndpoints['mountBlob'] {
-  return async (ref, digest, from) => {
-    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
-    const request = {
-      method: 'POST',
-      path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
-      scope: `${pushScope(ref)} ${pullScope(from)}`
-    } as const
-    await transport.request(ref, request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status === 201) return
-      if (!response.ok) throw await fail()
-      throw new RegistryError(
-        ref.registry,
-        `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
-      )
-    })
-  }
-}
-
-function uploadBlobFile(
-  transport: Transport,
-  tuning: UploadTuning
-): BlobEndpoints['uploadBlob'] {
-  return async (ref, blob, options = {}) => {
-    checkSha256Digest(ref, blob.digest)
-    return await uploadBlob(transport, ref, blob, options, tuning)
-  }
-}
-
-function getBlob(transport: Transport): BlobEndpoints['getBlob'] {
-  return async (ref, digest) => {
-    checkSha256Digest(ref, digest)
-    const request = {
-      method: 'GET',
-      path: `/v2/${ref.repository}/blobs/${digest}`,
-      scope: pullScope(ref)
-    } as const
-    return await transport.request(
-      ref,
-      request,
-      orMissing(async response => new Uint8Array(await response.arrayBuffer()))
-    )
-  }
-}
-
-function putBlob(transport: Transport): BlobEndpoints['putBlob'] {
-  return async (ref, bytes) => {
-    const digest = sha256Digest(bytes)
-    const start = {
-      method: 'POST',
-      path: `/v2/${ref.repository}/blobs/uploads/`,
-      scope: pushScope(ref)
-    } as const
-    const location = await transport.request(
-      ref,
-      start,
-      async (response, fail) => {
-        await response.body?.cancel()
-        if (response.status !== 202) throw await fail()
-        const at = response.headers.get('location')
-        if (at === null)
-          throw new RegistryError(ref.registry, 'upload without a Location')
-        return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
-      }
-    )
-    location.searchParams.set('digest', digest)
-    const put = {
-      method: 'PUT',
-      path: location.toString(),
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: bytes,
-      scope: pushScope(ref)
-    } as const
-    await transport.request(ref, put, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status !== 201) throw await fail()
-    })
-    return digest
-  }
-}
-
 export function blobEndpoints(
   transport: Transport,
   tuning: UploadTuning
 ): BlobEndpoints {
   return {
-    mountBlob: mountBlob(transport),
-    uploadBlob: uploadBlobFile(transport, tuning),
-    getBlob: getBlob(transport),
-    putBlob: putBlob(transport)
+    async mountBlob(ref, digest, from) {
+      const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
+      const request = {
+        method: 'POST',
+        path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
+        scope: `${pushScope(ref)} ${pullScope(from)}`
+      } as const
+      await transport.request(ref, request, async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status === 201) return
+        if (!response.ok) throw await fail()
+        throw new RegistryError(
+          ref.registry,
+          `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
+        )
+      })
+    },
+
+    async uploadBlob(ref, blob, options = {}) {
+      checkSha256Digest(ref, blob.digest)
+      return await uploadBlob(transport, ref, blob, options, tuning)
+    },
+
+    async getBlob(ref, digest) {
+      checkSha256Digest(ref, digest)
+      const request = {
+        method: 'GET',
+        path: `/v2/${ref.repository}/blobs/${digest}`,
+        scope: pullScope(ref)
+      } as const
+      return await transport.request(
+        ref,
+        request,
+        orMissing(
+          async response => new Uint8Array(await response.arrayBuffer())
+        )
+      )
+    },
+
+    async putBlob(ref, bytes) {
+      const digest = sha256Digest(bytes)
+      const start = {
+        method: 'POST',
+        path: `/v2/${ref.repository}/blobs/uploads/`,
+        scope: pushScope(ref)
+      } as const
+      const location = await transport.request(
+        ref,
+        start,
+        async (response, fail) => {
+          await response.body?.cancel()
+          if (response.status !== 202) throw await fail()
+          const at = response.headers.get('location')
+          if (at === null)
+            throw new RegistryError(ref.registry, 'upload without a Location')
+          return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
+        }
+      )
+      location.searchParams.set('digest', digest)
+      const put = {
+        method: 'PUT',
+        path: location.toString(),
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: bytes,
+        scope: pushScope(ref)
+      } as const
+      await transport.request(ref, put, async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status !== 201) throw await fail()
+      })
+      return digest
+    }
   }
 }

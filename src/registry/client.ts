@@ -42,14 +42,10 @@ export interface RegistryClientOptions {
 export interface RegistryClient
   extends RegistryProbes, TagList, ManifestEndpoints, BlobEndpoints {}
 
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise(resolve => setTimeout(resolve, ms))
-
 export function createRegistryClient(
   options: RegistryClientOptions
 ): RegistryClient {
-  const { retries, baseDelayMs, maxDelayMs } = options
-  const sleep = options.sleep ?? defaultSleep
+  const { retries, sleep, baseDelayMs, maxDelayMs } = options
   const retry = { retries, sleep, baseDelayMs, maxDelayMs }
   const transport = createTransport({
     ...retry,

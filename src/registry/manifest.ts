@@ -32,10 +32,33 @@ export interface Manifest {
   etag?: string
 }
 
+export interface OciDescriptor {
+  mediaType: string
+  digest: string
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+  platform?: { os: string; architecture: string; variant?: string }
+}
+
+/** The fields of a manifest's or an index's JSON that the client reads. */
+export interface ManifestJson {
+  mediaType?: string
+  artifactType?: string
+  config?: OciDescriptor
+  layers?: OciDescriptor[]
+  manifests?: OciDescriptor[]
+  subject?: OciDescriptor
+  annotations?: Record<string, string>
+}
+
 /** The JSON of a manifest or blob, of the shape the caller reads (not checked). */
 export function parseJsonBytes<T>(bytes: Uint8Array): T {
   return JSON.parse(new TextDecoder().decode(bytes)) as T
 }
+
+export const parseManifestJson = (manifest: Manifest) =>
+  parseJsonBytes<ManifestJson>(manifest.body)
 
 /** A manifest of `mediaType` whose body is `json`. */
 export function jsonManifest(mediaType: string, json: unknown): Manifest {

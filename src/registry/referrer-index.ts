@@ -6,8 +6,9 @@ import {
   jsonManifest,
   OCI_INDEX,
   OCI_MANIFEST,
-  parseJsonBytes,
-  type Manifest
+  parseManifestJson,
+  type Manifest,
+  type OciDescriptor
 } from './manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 
@@ -25,28 +26,6 @@ const EMPTY_CONFIG = {
 /** buildx's marks on an attestation manifest in the image index. */
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
-
-export interface OciDescriptor {
-  mediaType: string
-  digest: string
-  size: number
-  artifactType?: string
-  annotations?: Record<string, string>
-  platform?: { os: string; architecture: string; variant?: string }
-}
-
-interface ManifestJson {
-  mediaType?: string
-  artifactType?: string
-  config?: OciDescriptor
-  layers?: OciDescriptor[]
-  manifests?: OciDescriptor[]
-  subject?: OciDescriptor
-  annotations?: Record<string, string>
-}
-
-const parseManifestJson = (manifest: Manifest) =>
-  parseJsonBytes<ManifestJson>(manifest.body)
 
 /**
  * The referrers tag of a digest: the algorithm cut to 32 characters, `-`,

@@ -41,23 +41,19 @@ function getV2(
   }
 }
 
-function pingUploads(transport: Transport): RegistryProbes['pingUploads'] {
-  return async ref => {
-    const request = {
-      method: 'GET',
-      path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
-      scope: pushScope(ref)
-    } as const
-    await transport.request(ref, request, async response => {
-      await response.body?.cancel()
-    })
-  }
-}
-
 export function registryProbes(transport: Transport): RegistryProbes {
   return {
     ping: getV2(transport, false),
     checkCredentials: getV2(transport, true),
-    pingUploads: pingUploads(transport)
+    async pingUploads(ref) {
+      const request = {
+        method: 'GET',
+        path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
+        scope: pushScope(ref)
+      } as const
+      await transport.request(ref, request, async response => {
+        await response.body?.cancel()
+      })
+    }
   }
 }

@@ -18,9 +18,9 @@ import {
   parseArtifact,
   payloadDigest,
   SIGNATURE_ANNOTATION,
-  SIMPLE_SIGNING,
-  type Descriptor
+  SIMPLE_SIGNING
 } from './cosign.js'
+import type { OciDescriptor as Descriptor } from '../registry/manifest.js'
 import { BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION } from './sigstore.js'
 
 export interface KeylessPolicy {

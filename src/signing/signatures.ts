@@ -1,6 +1,9 @@
 /** Signatures (by a key or keyless) and attestations in the registry, in cosign's tag scheme (cosign.ts, sigstore.ts). */
 import type { Image } from '../reference/images.js'
-import type { Manifest } from '../registry/manifest.js'
+import type {
+  Manifest,
+  OciDescriptor as Descriptor
+} from '../registry/manifest.js'
 import {
   TAG_ROUNDS,
   updateTag,
@@ -18,8 +21,7 @@ import {
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING,
   simpleSigningPayload,
-  type ArtifactSuffix,
-  type Descriptor
+  type ArtifactSuffix
 } from './cosign.js'
 import { verifies, type Signer } from './signing-key.js'
 
