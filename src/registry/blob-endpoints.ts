@@ -1,8 +1,4 @@
-/**
- * A repository's blobs over the registry API: mounting one from another
- * repository, putting a blob file (blob-upload.ts) or a small blob in one
- * request, and reading one.
- */
+/** A repository's blobs over the registry API (a blob file's upload: blob-upload.ts). */
 import { RegistryError } from './registry-error.js'
 import type { Image } from '../reference/images.js'
 import { orMissing, pullScope, pushScope, type Transport } from './transport.js'

@@ -28,8 +28,6 @@ export function handoverIndex(
   tag: string
 ): Manifest {
   return jsonManifest(OCI_INDEX, {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
     manifests: [
       {
         mediaType: leg.mediaType,

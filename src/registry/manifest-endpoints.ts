@@ -1,8 +1,4 @@
-/**
- * A repository's manifests over the registry API: what a tag or digest
- * resolves to, putting and deleting a manifest, and the referrers of a
- * digest.
- */
+/** A repository's manifests over the registry API, and a digest's referrers. */
 import { RegistryError } from './registry-error.js'
 import type { RepositoryReference } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'

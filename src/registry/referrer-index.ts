@@ -64,8 +64,6 @@ export function attestationReferrer(
   if (json.subject !== undefined) return attestation
   const { mediaType, digest, size } = subject
   return jsonManifest(OCI_MANIFEST, {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
     artifactType: ATTESTATION_ARTIFACT,
     config: EMPTY_CONFIG,
     layers: json.layers ?? [],
@@ -109,12 +107,7 @@ export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
 
 /** A referrers list (an OCI index) of these descriptors. */
 export function referrersList(descriptors: OciDescriptor[]): Manifest {
-  const json = {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: descriptors
-  }
-  return jsonManifest(OCI_INDEX, json)
+  return jsonManifest(OCI_INDEX, { manifests: descriptors })
 }
 
 /** The descriptors with `added` appended where its digest is not listed yet. */

@@ -1,7 +1,4 @@
-/**
- * Whether a registry answers: its API (`/v2/`), its API with the
- * credentials it is given, and a repository's upload endpoint.
- */
+/** Whether a registry answers: its API, with or without credentials, and an upload endpoint. */
 import { parseRegistry } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { pushScope, type Transport } from './transport.js'

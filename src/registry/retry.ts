@@ -1,7 +1,4 @@
-/**
- * Bounded retries with exponential backoff for registry requests. Only a
- * TransientError is retried; every other error is rethrown at once.
- */
+/** Bounded retries with exponential backoff: only a TransientError is tried again. */
 
 export const DEFAULT_BASE_DELAY_MS = 500
 export const DEFAULT_MAX_DELAY_MS = 30_000

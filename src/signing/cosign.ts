@@ -87,8 +87,6 @@ export function artifactManifest(
   layers: Descriptor[]
 ): Manifest {
   return jsonManifest(OCI_MANIFEST, {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
     config: descriptor(OCI_CONFIG, config),
     layers
   })
