@@ -27,7 +27,7 @@ import { verifies, type Signer } from './signing-key.js'
 import type { KeylessSigner } from './keyless-signer.js'
 
 /** The layers an artifact tag holds now ([] when it has none). */
-async function layersAt(
+export async function layersAt(
   client: RegistryClient,
   image: Image,
   tag: string
