@@ -128,25 +128,21 @@ export class RegistryAuth {
     response: RegistryResponse,
     challenge: Challenge | undefined
   ): Scheme {
-    const { registry } = endpoint
-    if (challenge?.scheme === 'basic') {
-      this.schemes.set(registry, { kind: 'basic' })
-    } else if (challenge?.scheme === 'bearer') {
-      const { realm, service } = challenge.params
-      this.schemes.set(registry, {
-        kind: 'bearer',
-        realm: realmUrl(endpoint, realm),
-        service
-      })
-    } else {
+    if (challenge?.scheme !== 'basic' && challenge?.scheme !== 'bearer') {
       const header = response.headers.get('www-authenticate') ?? '(none)'
       throw new RegistryError(
-        registry,
+        endpoint.registry,
         `401 Unauthorized with an unsupported WWW-Authenticate challenge: ${header}`,
         401
       )
     }
-    return this.schemes.get(registry) as Scheme
+    const { realm, service } = challenge.params
+    const scheme: Scheme =
+      challenge.scheme === 'basic'
+        ? { kind: 'basic' }
+        : { kind: 'bearer', realm: realmUrl(endpoint, realm), service }
+    this.schemes.set(endpoint.registry, scheme)
+    return scheme
   }
 
   private async authorize(
@@ -178,20 +174,9 @@ export class RegistryAuth {
     credentials: Credentials | undefined
   ): Promise<string> {
     const url = new URL(scheme.realm)
-    const response =
-      credentials?.identityToken === undefined
-        ? await this.fetchToken(
-            tokenUrl(url, scheme, scope, credentials),
-            tokenHeaders(credentials)
-          )
-        : await this.fetchToken(url, {
-            method: 'POST',
-            headers: {
-              Accept: 'application/json',
-              'Content-Type': 'application/x-www-form-urlencoded'
-            },
-            body: refreshForm(scheme, scope, credentials.identityToken)
-          })
+    const response = await this.fetchToken(
+      ...tokenRequest(url, scheme, scope, credentials)
+    )
     if (!response.ok) {
       throw await responseFailure(response, {
         registry,
@@ -203,50 +188,38 @@ export class RegistryAuth {
   }
 }
 
-/** The service and scope a token is asked for, set in `params`. */
-function tokenParams(
-  params: URLSearchParams,
-  scheme: Bearer,
-  scope: string | undefined
-): URLSearchParams {
-  if (scheme.service !== undefined) params.set('service', scheme.service)
-  if (scope !== undefined) params.set('scope', scope)
-  return params
-}
-
-/** docker login's way: GET with Basic credentials. */
-function tokenUrl(
+/**
+ * The token request: docker login's GET with Basic credentials, or for an
+ * identity token (OAuth2 refresh token) a POST of it, as docker does.
+ */
+function tokenRequest(
   realm: URL,
   scheme: Bearer,
   scope: string | undefined,
   credentials: Credentials | undefined
-): URL {
+): Parameters<TokenFetch> {
   const url = new URL(realm)
-  tokenParams(url.searchParams, scheme, scope)
-  if (credentials !== undefined)
-    url.searchParams.set('account', credentials.username)
-  return url
-}
-
-function tokenHeaders(credentials: Credentials | undefined) {
+  const refresh = credentials?.identityToken
+  const params =
+    refresh === undefined
+      ? url.searchParams
+      : new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refresh,
+          client_id: 'docker-publish-action'
+        })
+  if (scheme.service !== undefined) params.set('service', scheme.service)
+  if (scope !== undefined) params.set('scope', scope)
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (credentials !== undefined)
+  if (refresh !== undefined) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded'
+    return [url, { method: 'POST', headers, body: params.toString() }]
+  }
+  if (credentials !== undefined) {
+    url.searchParams.set('account', credentials.username)
     headers.Authorization = basicAuthorization(credentials)
-  return { method: 'GET' as const, headers }
-}
-
-/** An identity token (OAuth2 refresh token) is exchanged by POST, as docker does. */
-function refreshForm(
-  scheme: Bearer,
-  scope: string | undefined,
-  refreshToken: string
-): string {
-  const form = new URLSearchParams({
-    grant_type: 'refresh_token',
-    refresh_token: refreshToken,
-    client_id: 'docker-publish-action'
-  })
-  return tokenParams(form, scheme, scope).toString()
+  }
+  return [url, { method: 'GET', headers }]
 }
 
 function tokenKey(registry: string, scope: string | undefined): string {

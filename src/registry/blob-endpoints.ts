@@ -1,15 +1,11 @@
-/**
- * A repository's blobs over the registry API: mounting one from another
- * repository, putting a blob file (blob-upload.ts) or a small blob in one
- * request, and reading one.
- */
+/** A repository's blobs over the registry API (a blob file's upload: blob-upload.ts). */
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rename } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { HttpResponse, RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './registry-error.js'
-import type { HttpResponse } from './http-fetch.js'
 import type { Image } from '../reference/images.js'
 import { orMissing, pullScope, pushScope, type Transport } from './transport.js'
 import { sameOriginUrl } from './link.js'
@@ -46,123 +42,19 @@ export interface BlobEndpoints {
   putBlob(image: Image, bytes: Uint8Array): Promise<string>
 }
 
-function mountBlob(transport: Transport): BlobEndpoints['mountBlob'] {
-  return async (ref, digest, from) => {
-    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
-    const request = {
-      method: 'POST',
-      path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
-      scope: `${pushScope(ref)} ${pullScope(from)}`
-    } as const
-    await transport.request(ref, request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status === 201) return
-      if (!response.ok) throw await fail()
-      throw new RegistryError(
-        ref.registry,
-        `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
-      )
-    })
-  }
+function blobRequest(ref: Image, digest: string) {
+  checkSha256Digest(ref, digest)
+  return {
+    method: 'GET',
+    path: `/v2/${ref.repository}/blobs/${digest}`,
+    scope: pullScope(ref)
+  } as const
 }
 
-function uploadBlobFile(
-  transport: Transport,
-  tuning: UploadTuning
-): BlobEndpoints['uploadBlob'] {
-  return async (ref, blob, options = {}) => {
-    checkSha256Digest(ref, blob.digest)
-    return await uploadBlob(transport, ref, blob, options, tuning)
-  }
-}
-
-function getBlob(transport: Transport): BlobEndpoints['getBlob'] {
-  return async (ref, digest) => {
-    checkSha256Digest(ref, digest)
-    const request = {
-      method: 'GET',
-      path: `/v2/${ref.repository}/blobs/${digest}`,
-      scope: pullScope(ref)
-    } as const
-    return await transport.request(
-      ref,
-      request,
-      orMissing(async response => new Uint8Array(await response.arrayBuffer()))
-    )
-  }
-}
-
-function downloadBlob(transport: Transport): BlobEndpoints['downloadBlob'] {
-  return async (ref, digest, path) => {
-    checkSha256Digest(ref, digest)
-    const request = {
-      method: 'GET',
-      path: `/v2/${ref.repository}/blobs/${digest}`,
-      scope: pullScope(ref)
-    } as const
-    const read = orMissing(async response => {
-      const hash = createHash('sha256')
-      const body =
-        'stream' in response
-          ? (response as HttpResponse).stream
-          : Readable.from([Buffer.from(await response.arrayBuffer())])
-      const partial = `${path}.partial`
-      await pipeline(
-        body,
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            hash.update(chunk)
-            done(null, chunk)
-          }
-        }),
-        createWriteStream(partial)
-      )
-      if (`sha256:${hash.digest('hex')}` !== digest)
-        throw new RegistryError(
-          ref.registry,
-          `blob ${digest} of ${ref.repository} does not match its digest`
-        )
-      await rename(partial, path)
-      return true
-    })
-    return (await transport.request(ref, request, read)) ?? false
-  }
-}
-
-function putBlob(transport: Transport): BlobEndpoints['putBlob'] {
-  return async (ref, bytes) => {
-    const digest = sha256Digest(bytes)
-    const start = {
-      method: 'POST',
-      path: `/v2/${ref.repository}/blobs/uploads/`,
-      scope: pushScope(ref)
-    } as const
-    const location = await transport.request(
-      ref,
-      start,
-      async (response, fail) => {
-        await response.body?.cancel()
-        if (response.status !== 202) throw await fail()
-        const at = response.headers.get('location')
-        if (at === null)
-          throw new RegistryError(ref.registry, 'upload without a Location')
-        return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
-      }
-    )
-    location.searchParams.set('digest', digest)
-    const put = {
-      method: 'PUT',
-      path: location.toString(),
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: bytes,
-      scope: pushScope(ref)
-    } as const
-    await transport.request(ref, put, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status !== 201) throw await fail()
-    })
-    return digest
-  }
+/** The body as it comes (our client's), or read whole (another fetch's). */
+async function bodyStream(response: RegistryResponse): Promise<Readable> {
+  if ('stream' in response) return (response as HttpResponse).stream
+  return Readable.from([Buffer.from(await response.arrayBuffer())])
 }
 
 export function blobEndpoints(
@@ -170,10 +62,97 @@ export function blobEndpoints(
   tuning: UploadTuning
 ): BlobEndpoints {
   return {
-    mountBlob: mountBlob(transport),
-    uploadBlob: uploadBlobFile(transport, tuning),
-    getBlob: getBlob(transport),
-    downloadBlob: downloadBlob(transport),
-    putBlob: putBlob(transport)
+    async mountBlob(ref, digest, from) {
+      const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
+      const request = {
+        method: 'POST',
+        path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
+        scope: `${pushScope(ref)} ${pullScope(from)}`
+      } as const
+      await transport.request(ref, request, async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status === 201) return
+        if (!response.ok) throw await fail()
+        throw new RegistryError(
+          ref.registry,
+          `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
+        )
+      })
+    },
+
+    async uploadBlob(ref, blob, options = {}) {
+      checkSha256Digest(ref, blob.digest)
+      return await uploadBlob(transport, ref, blob, options, tuning)
+    },
+
+    async getBlob(ref, digest) {
+      return await transport.request(
+        ref,
+        blobRequest(ref, digest),
+        orMissing(
+          async response => new Uint8Array(await response.arrayBuffer())
+        )
+      )
+    },
+
+    async downloadBlob(ref, digest, path) {
+      const read = orMissing(async response => {
+        const partial = `${path}.partial`
+        const hash = createHash('sha256')
+        await pipeline(
+          await bodyStream(response),
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              hash.update(chunk)
+              done(null, chunk)
+            }
+          }),
+          createWriteStream(partial)
+        )
+        if (`sha256:${hash.digest('hex')}` !== digest)
+          throw new RegistryError(
+            ref.registry,
+            `blob ${digest} of ${ref.repository} does not match its digest`
+          )
+        await rename(partial, path)
+        return true
+      })
+      const request = blobRequest(ref, digest)
+      return (await transport.request(ref, request, read)) ?? false
+    },
+
+    async putBlob(ref, bytes) {
+      const digest = sha256Digest(bytes)
+      const start = {
+        method: 'POST',
+        path: `/v2/${ref.repository}/blobs/uploads/`,
+        scope: pushScope(ref)
+      } as const
+      const location = await transport.request(
+        ref,
+        start,
+        async (response, fail) => {
+          await response.body?.cancel()
+          if (response.status !== 202) throw await fail()
+          const at = response.headers.get('location')
+          if (at === null)
+            throw new RegistryError(ref.registry, 'upload without a Location')
+          return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
+        }
+      )
+      location.searchParams.set('digest', digest)
+      const put = {
+        method: 'PUT',
+        path: location.toString(),
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: bytes,
+        scope: pushScope(ref)
+      } as const
+      await transport.request(ref, put, async (response, fail) => {
+        await response.body?.cancel()
+        if (response.status !== 201) throw await fail()
+      })
+      return digest
+    }
   }
 }

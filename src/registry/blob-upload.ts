@@ -9,7 +9,12 @@ import type { Image } from '../reference/images.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './link.js'
-import { pushScope, type Transport } from './transport.js'
+import {
+  pushScope,
+  type RegistryRequest,
+  type ResponseReader,
+  type Transport
+} from './transport.js'
 import { RegistryError } from './registry-error.js'
 
 export interface BlobFile {
@@ -92,8 +97,7 @@ class BlobUpload {
       break // a 202: the registry opened an upload instead
     }
     session ??= await this.open()
-    if (await this.send(session)) return this.result('present')
-    return this.result('uploaded')
+    return this.result((await this.send(session)) ? 'present' : 'uploaded')
   }
 
   private result(outcome: BlobOutcome): BlobUploadResult {
@@ -101,13 +105,18 @@ class BlobUpload {
     return { outcome, bytesSent: this.bytesSent }
   }
 
+  /** A request on the blob's repository, with the push scope unless it says another. */
+  private request<T>(
+    request: RegistryRequest,
+    read: ResponseReader<T>
+  ): Promise<T> {
+    const scoped = { scope: pushScope(this.ref), ...request }
+    return this.transport.request(this.ref, scoped, read)
+  }
+
   private exists(): Promise<boolean> {
-    const request = {
-      method: 'HEAD',
-      path: `/v2/${this.ref.repository}/blobs/${this.blob.digest}`,
-      scope: pushScope(this.ref)
-    } as const
-    return this.transport.request(this.ref, request, async (response, fail) => {
+    const path = `/v2/${this.ref.repository}/blobs/${this.blob.digest}`
+    return this.request({ method: 'HEAD', path }, async (response, fail) => {
       if (response.status === 404) return false
       if (!response.ok) throw await fail()
       return true
@@ -122,7 +131,7 @@ class BlobUpload {
       path: `${this.uploads}?${query}`,
       scope: `${pushScope(this.ref)} repository:${from.repository}:pull`
     } as const
-    return this.transport.request(this.ref, request, async (response, fail) => {
+    return this.request(request, async (response, fail) => {
       await response.body?.cancel()
       if (response.status === 201) return undefined
       if (response.status !== 202) throw await fail()
@@ -131,12 +140,8 @@ class BlobUpload {
   }
 
   private open(): Promise<Session> {
-    const request = {
-      method: 'POST',
-      path: this.uploads,
-      scope: pushScope(this.ref)
-    } as const
-    return this.transport.request(this.ref, request, async (response, fail) => {
+    const request = { method: 'POST', path: this.uploads } as const
+    return this.request(request, async (response, fail) => {
       await response.body?.cancel()
       if (response.status !== 202) throw await fail()
       return { location: this.location(response), offset: 0 }
@@ -195,10 +200,9 @@ class BlobUpload {
         'Content-Range': `${start}-${end}`
       },
       body: this.stream(start, end),
-      scope: pushScope(this.ref),
       retry: false
     } as const
-    return this.transport.request(this.ref, request, async (response, fail) => {
+    return this.request(request, async (response, fail) => {
       await response.body?.cancel()
       if (response.status !== 202) throw await this.lost(response, fail)
       const offset = rangeEnd(response.headers.get('range')) ?? end + 1
@@ -224,10 +228,9 @@ class BlobUpload {
         whole && this.blob.size > 0
           ? this.stream(0, this.blob.size - 1)
           : new Uint8Array(),
-      scope: pushScope(this.ref),
       retry: false
     } as const
-    await this.transport.request(this.ref, request, async (response, fail) => {
+    await this.request(request, async (response, fail) => {
       await response.body?.cancel()
       if (response.status !== 201) throw await this.lost(response, fail)
     })
@@ -239,25 +242,17 @@ class BlobUpload {
    * (the closing PUT's answer was lost).
    */
   private async resync(session: Session): Promise<Session | 'present'> {
-    const request = {
-      method: 'GET',
-      path: session.location,
-      scope: pushScope(this.ref)
-    } as const
-    const found = await this.transport.request(
-      this.ref,
-      request,
-      async (response, fail) => {
-        await response.body?.cancel()
-        if (response.status === 404) return undefined
-        if (!response.ok) throw await fail()
-        const range = response.headers.get('range')
-        // distribution 2.8 says 0-0 for no byte as for one: start over
-        if (/^\s*(?:bytes=)?0-0\s*$/.test(range ?? '')) return undefined
-        const offset = rangeEnd(range) ?? 0
-        return { location: this.location(response), offset }
-      }
-    )
+    const request = { method: 'GET', path: session.location } as const
+    const found = await this.request(request, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status === 404) return undefined
+      if (!response.ok) throw await fail()
+      const range = response.headers.get('range')
+      // distribution 2.8 says 0-0 for no byte as for one: start over
+      if (/^\s*(?:bytes=)?0-0\s*$/.test(range ?? '')) return undefined
+      const offset = rangeEnd(range) ?? 0
+      return { location: this.location(response), offset }
+    })
     if (found !== undefined) return found
     if (await this.exists()) return 'present'
     return this.open()

@@ -12,18 +12,8 @@ const SPACE = /^[\s,]*/
 
 /** Reads a quoted string at the start of text: [value, rest]. */
 function readQuoted(text: string): [string, string] {
-  let value = ''
-  for (let i = 1; i < text.length; i++) {
-    const char = text[i]
-    if (char === '\\' && i + 1 < text.length) {
-      value += text[++i]
-    } else if (char === '"') {
-      return [value, text.slice(i + 1)]
-    } else {
-      value += char
-    }
-  }
-  return [value, '']
+  const [quoted, value] = /^"((?:[^"\\]|\\.|\\$)*)"?/s.exec(text) ?? ['', '']
+  return [value.replace(/\\(.)/gs, '$1'), text.slice(quoted.length)]
 }
 
 /** Reads `name=value` at the start of text, or undefined if text starts a new challenge. */

@@ -1,11 +1,11 @@
-/**
- * The Docker Registry HTTP API v2 client: one factory joining the transport
- * (timeouts, authentication, retries) and the endpoints built on it.
- */
+/** The registry API v2 client: the transport (timeouts, auth, retries) and its endpoints. */
 import type { Image } from '../reference/images.js'
-import { httpFetch, type RegistryFetch } from './http-fetch.js'
-import type { CredentialsLookup } from './auth.js'
-import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js'
+import { httpFetch } from './http-fetch.js'
+import {
+  createTransport,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type TransportOptions
+} from './transport.js'
 import { DEFAULT_CHUNK_BYTES } from './blob-upload.js'
 import type { Manifest } from './manifest.js'
 import { registryProbes, type RegistryProbes } from './registry-probes.js'
@@ -16,24 +16,13 @@ import {
 import { tagList, type TagList } from './tag-list.js'
 import { blobEndpoints, type BlobEndpoints } from './blob-endpoints.js'
 
-export interface RegistryClientOptions {
-  /** Credentials per registry ("docker.io", "ghcr.io", "127.0.0.1:5001"). */
-  credentials: CredentialsLookup
-  /** Retries of a transient failure: at most retries + 1 attempts. */
-  retries: number
-  /** Wait between attempts; default: a real timer. */
-  sleep?: (ms: number) => Promise<void>
-  /** Default: the global fetch. */
-  fetch?: RegistryFetch
-  /** Per HTTP request, body included; default 30 s. */
-  requestTimeoutMs?: number
+/** The transport's options, `fetch` (default httpFetch) and the timeout (30 s) optional. */
+export interface RegistryClientOptions
+  extends
+    Omit<TransportOptions, 'fetch' | 'requestTimeoutMs'>,
+    Partial<Pick<TransportOptions, 'fetch' | 'requestTimeoutMs'>> {
   /** Tags per page (`?n=`); default: the registry's own page size. */
   pageSize?: number
-  /** Backoff tuning; defaults in retry.ts. */
-  baseDelayMs?: number
-  maxDelayMs?: number
-  /** Told each HTTP round trip (method, URL, status), for a debug log. */
-  debug?: (message: string) => void
   /** Blob uploads: bigger blobs go in PATCH chunks of this size; default 64 MiB. */
   chunkBytes?: number
 }
@@ -42,21 +31,15 @@ export interface RegistryClientOptions {
 export interface RegistryClient
   extends RegistryProbes, TagList, ManifestEndpoints, BlobEndpoints {}
 
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise(resolve => setTimeout(resolve, ms))
-
 export function createRegistryClient(
   options: RegistryClientOptions
 ): RegistryClient {
-  const { retries, baseDelayMs, maxDelayMs } = options
-  const sleep = options.sleep ?? defaultSleep
+  const { retries, sleep, baseDelayMs, maxDelayMs } = options
   const retry = { retries, sleep, baseDelayMs, maxDelayMs }
   const transport = createTransport({
-    ...retry,
-    credentials: options.credentials,
+    ...options,
     fetch: options.fetch ?? httpFetch,
-    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    debug: options.debug
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   })
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
   return {

@@ -1,25 +1,15 @@
 import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
-import { parseJsonBytes, type Manifest } from './manifest.js'
-
-interface ManifestJson {
-  manifests?: {
-    digest: string
-    platform?: { os: string; architecture: string; variant?: string }
-  }[]
-  config?: { digest: string }
-  layers?: { digest: string }[]
-}
-
-const parse = (manifest: Manifest) =>
-  parseJsonBytes<ManifestJson>(manifest.body)
+import {
+  parseManifestJson as parse,
+  type Manifest,
+  type OciDescriptor
+} from './manifest.js'
 
 /** "os/architecture[/variant]". */
-export const platformName = (platform: {
-  os: string
-  architecture: string
-  variant?: string
-}): string =>
+export const platformName = (
+  platform: NonNullable<OciDescriptor['platform']>
+): string =>
   [platform.os, platform.architecture, platform.variant]
     .filter(Boolean)
     .join('/')

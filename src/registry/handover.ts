@@ -7,17 +7,12 @@
 import {
   jsonManifest,
   OCI_INDEX,
-  parseJsonBytes,
-  type Manifest
+  parseManifestJson,
+  type Manifest,
+  type ManifestJson
 } from './manifest.js'
 
 const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
-
-interface HandoverJson {
-  mediaType?: string
-  manifests?: { digest: string }[]
-  annotations?: Record<string, string>
-}
 
 function platformOf(platform: string) {
   const [os, architecture, variant] = platform.split('/')
@@ -33,8 +28,6 @@ export function handoverIndex(
   tag: string
 ): Manifest {
   return jsonManifest(OCI_INDEX, {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
     manifests: [
       {
         mediaType: leg.mediaType,
@@ -49,9 +42,9 @@ export function handoverIndex(
 
 /** The leg's image a handover index names; undefined for any other manifest. */
 export function handedOver(manifest: Manifest): string | undefined {
-  let json: HandoverJson
+  let json: ManifestJson
   try {
-    json = parseJsonBytes<HandoverJson>(manifest.body)
+    json = parseManifestJson(manifest)
   } catch {
     return undefined
   }

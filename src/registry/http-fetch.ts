@@ -115,11 +115,7 @@ function responseOf(
     headers: {
       get(name) {
         const value = message.headers[name.toLowerCase()]
-        return value === undefined
-          ? null
-          : Array.isArray(value)
-            ? value.join(', ')
-            : value
+        return Array.isArray(value) ? value.join(', ') : (value ?? null)
       }
     },
     body: bodyless
@@ -134,13 +130,7 @@ function responseOf(
         },
     text: async () => (await bytes()).toString('utf8'),
     json: async () => JSON.parse((await bytes()).toString('utf8')) as unknown,
-    arrayBuffer: async () => {
-      const buffer = await bytes()
-      return buffer.buffer.slice(
-        buffer.byteOffset,
-        buffer.byteOffset + buffer.byteLength
-      ) as ArrayBuffer
-    }
+    arrayBuffer: async () => new Uint8Array(await bytes()).buffer
   }
 }
 

@@ -1,12 +1,11 @@
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from './client.js'
-import { parseJsonBytes as decode, type Manifest } from './manifest.js'
+import {
+  parseJsonBytes as decode,
+  parseManifestJson,
+  type Manifest
+} from './manifest.js'
 import { indexPlatforms, platformName } from './copy.js'
-
-interface ManifestJson {
-  manifests?: { digest: string; platform?: { os?: string } }[]
-  config?: { digest: string }
-}
 
 interface ConfigJson {
   config?: { Labels?: Record<string, string> | null }
@@ -26,11 +25,11 @@ export async function imageLabels(
 ): Promise<{ manifest: Manifest; labels: Record<string, string> } | undefined> {
   const manifest = await client.getManifest(image, digest)
   if (manifest === undefined) return undefined
-  let json = decode<ManifestJson>(manifest.body)
+  let json = parseManifestJson(manifest)
   const child = json.manifests?.find(m => m.platform?.os !== 'unknown')
   if (child !== undefined) {
     const platform = await client.getManifest(image, child.digest)
-    json = platform === undefined ? {} : decode<ManifestJson>(platform.body)
+    json = platform === undefined ? {} : parseManifestJson(platform)
   }
   const config =
     json.config && (await client.getBlob(image, json.config.digest))
@@ -49,7 +48,7 @@ export async function imagePlatforms(
 ): Promise<string[]> {
   const listed = indexPlatforms(manifest)
   if (listed.length > 0) return listed
-  const digest = decode<ManifestJson>(manifest.body).config?.digest
+  const digest = parseManifestJson(manifest).config?.digest
   const config = digest && (await client.getBlob(image, digest))
   if (!config) return []
   const { os, architecture, variant } = decode<ConfigJson>(config)

@@ -1,8 +1,4 @@
-/**
- * A repository's manifests over the registry API: what a tag or digest
- * resolves to, putting and deleting a manifest, and the referrers of a
- * digest.
- */
+/** A repository's manifests over the registry API, and a digest's referrers. */
 import { RegistryError } from './registry-error.js'
 import type { RepositoryReference } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
@@ -20,9 +16,9 @@ import {
   checkSha256Digest,
   type Manifest,
   manifestPath,
-  mediaTypeOf
+  mediaTypeOf,
+  type OciDescriptor
 } from './manifest.js'
-import type { OciDescriptor } from './referrer-index.js'
 
 export interface PushedManifest {
   digest: string
@@ -80,139 +76,122 @@ function manifestRead(
   }
 }
 
-function getDigest(transport: Transport): ManifestEndpoints['getDigest'] {
-  const read = getManifest(transport)
-  return async (ref, reference) => {
-    const request = manifestRead('HEAD', ref, reference)
-    const digest = await transport.request(
-      ref,
-      request,
-      async (response, fail) => {
-        if (response.status === 404) return null
-        if (!response.ok) throw await fail()
-        return response.headers.get('docker-content-digest') ?? undefined
-      }
-    )
-    if (digest === null) return undefined
-    // Some registries omit the header on HEAD: hash the manifest instead.
-    return digest ?? (await read(ref, reference))?.digest
-  }
-}
-
-function getManifest(transport: Transport): ManifestEndpoints['getManifest'] {
-  return async (ref, reference) => {
-    const request = manifestRead('GET', ref, reference)
-    return await transport.request(
-      ref,
-      request,
-      orMissing(async response => {
-        const body = new Uint8Array(await response.arrayBuffer())
-        const digest = response.headers.get('docker-content-digest')
-        const etag = response.headers.get('etag')
-        return {
-          mediaType: mediaTypeOf(response, body),
-          digest: digest ?? sha256Digest(body),
-          body,
-          ...(etag === null ? {} : { etag })
-        }
-      })
-    )
-  }
-}
-
-function deleteManifest(
-  transport: Transport
-): ManifestEndpoints['deleteManifest'] {
-  return async (ref, digest) => {
-    const request = {
-      method: 'DELETE',
-      path: manifestPath(ref, digest),
-      scope: `repository:${ref.repository}:delete`
-    } as const
-    await transport.request(ref, request, async (response, fail) => {
-      if (!response.ok && response.status !== 404) throw await fail()
-      await response.body?.cancel()
-    })
-  }
-}
-
-function pushManifest(transport: Transport): ManifestEndpoints['pushManifest'] {
-  return async (ref, reference, manifest, ifMatch) => {
-    if (!isTag(reference) && !isSha256Digest(reference)) {
-      throw new RegistryError(
-        ref.registry,
-        `invalid tag ${JSON.stringify(reference)}`
-      )
-    }
-    const request = {
-      method: 'PUT',
-      path: manifestPath(ref, reference),
-      headers: {
-        'Content-Type': manifest.mediaType,
-        ...(ifMatch === undefined ? {} : { 'If-Match': ifMatch })
-      },
-      body: manifest.body,
-      scope: pushScope(ref)
-    } as const
-    return await transport.request(ref, request, async (response, fail) => {
-      const conflict = ifMatch !== undefined && response.status === 412
-      if (!response.ok && !conflict) throw await fail()
-      await response.body?.cancel()
-      const digest = response.headers.get('docker-content-digest')
-      return {
-        digest: digest ?? sha256Digest(manifest.body),
-        subject: response.headers.get('oci-subject') ?? undefined,
-        conflict
-      }
-    })
-  }
-}
-
-function getReferrers(transport: Transport): ManifestEndpoints['getReferrers'] {
-  return async (ref, digest) => {
-    checkSha256Digest(ref, digest)
-    const referrers: OciDescriptor[] = []
-    let path: string | undefined = `/v2/${ref.repository}/referrers/${digest}`
-    for (let page = 1; path !== undefined && page <= MAX_PAGES; page++) {
-      const request: RegistryRequest = {
-        method: 'GET',
-        path,
-        headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
-        scope: pullScope(ref)
-      }
-      const result: ReferrersPage | undefined = await transport.request(
+export function manifestEndpoints(transport: Transport): ManifestEndpoints {
+  const endpoints: ManifestEndpoints = {
+    async getDigest(ref, reference) {
+      const request = manifestRead('HEAD', ref, reference)
+      const digest = await transport.request(
         ref,
         request,
         async (response, fail) => {
-          // 404 says no API (the spec); some registries answer an unknown route 400 or 405
-          if ([400, 404, 405].includes(response.status)) {
-            await response.body?.cancel()
-            return undefined
-          }
+          if (response.status === 404) return null
           if (!response.ok) throw await fail()
-          return {
-            body: (await response.json()) as { manifests?: OciDescriptor[] },
-            next: nextPageUrl(ref, response)
-          }
+          return response.headers.get('docker-content-digest') ?? undefined
         }
       )
-      if (result === undefined) return page === 1 ? undefined : referrers
-      referrers.push(...(result.body.manifests ?? []))
-      path = result.next
-    }
-    return referrers
-  }
-}
+      if (digest === null) return undefined
+      // Some registries omit the header on HEAD: hash the manifest instead.
+      return digest ?? (await endpoints.getManifest(ref, reference))?.digest
+    },
 
-export function manifestEndpoints(transport: Transport): ManifestEndpoints {
-  const push = pushManifest(transport)
-  return {
-    getDigest: getDigest(transport),
-    getManifest: getManifest(transport),
-    putManifest: async (image, tag, manifest) =>
-      (await push(image, tag, manifest)).digest,
-    pushManifest: push,
-    getReferrers: getReferrers(transport),
-    deleteManifest: deleteManifest(transport)
+    async getManifest(ref, reference) {
+      const request = manifestRead('GET', ref, reference)
+      return await transport.request(
+        ref,
+        request,
+        orMissing(async response => {
+          const body = new Uint8Array(await response.arrayBuffer())
+          const digest = response.headers.get('docker-content-digest')
+          const etag = response.headers.get('etag')
+          return {
+            mediaType: mediaTypeOf(response, body),
+            digest: digest ?? sha256Digest(body),
+            body,
+            ...(etag === null ? {} : { etag })
+          }
+        })
+      )
+    },
+
+    async putManifest(image, tag, manifest) {
+      return (await endpoints.pushManifest(image, tag, manifest)).digest
+    },
+
+    async pushManifest(ref, reference, manifest, ifMatch) {
+      if (!isTag(reference) && !isSha256Digest(reference)) {
+        throw new RegistryError(
+          ref.registry,
+          `invalid tag ${JSON.stringify(reference)}`
+        )
+      }
+      const request = {
+        method: 'PUT',
+        path: manifestPath(ref, reference),
+        headers: {
+          'Content-Type': manifest.mediaType,
+          ...(ifMatch === undefined ? {} : { 'If-Match': ifMatch })
+        },
+        body: manifest.body,
+        scope: pushScope(ref)
+      } as const
+      return await transport.request(ref, request, async (response, fail) => {
+        const conflict = ifMatch !== undefined && response.status === 412
+        if (!response.ok && !conflict) throw await fail()
+        await response.body?.cancel()
+        const digest = response.headers.get('docker-content-digest')
+        return {
+          digest: digest ?? sha256Digest(manifest.body),
+          subject: response.headers.get('oci-subject') ?? undefined,
+          conflict
+        }
+      })
+    },
+
+    async getReferrers(ref, digest) {
+      checkSha256Digest(ref, digest)
+      const referrers: OciDescriptor[] = []
+      let path: string | undefined = `/v2/${ref.repository}/referrers/${digest}`
+      for (let page = 1; path !== undefined && page <= MAX_PAGES; page++) {
+        const request: RegistryRequest = {
+          method: 'GET',
+          path,
+          headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+          scope: pullScope(ref)
+        }
+        const result: ReferrersPage | undefined = await transport.request(
+          ref,
+          request,
+          async (response, fail) => {
+            // 404 says no API (the spec); some registries answer an unknown route 400 or 405
+            if ([400, 404, 405].includes(response.status)) {
+              await response.body?.cancel()
+              return undefined
+            }
+            if (!response.ok) throw await fail()
+            return {
+              body: (await response.json()) as { manifests?: OciDescriptor[] },
+              next: nextPageUrl(ref, response)
+            }
+          }
+        )
+        if (result === undefined) return page === 1 ? undefined : referrers
+        referrers.push(...(result.body.manifests ?? []))
+        path = result.next
+      }
+      return referrers
+    },
+
+    async deleteManifest(ref, digest) {
+      const request = {
+        method: 'DELETE',
+        path: manifestPath(ref, digest),
+        scope: `repository:${ref.repository}:delete`
+      } as const
+      await transport.request(ref, request, async (response, fail) => {
+        if (!response.ok && response.status !== 404) throw await fail()
+        await response.body?.cancel()
+      })
+    }
   }
+  return endpoints
 }

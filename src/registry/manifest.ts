@@ -32,24 +32,39 @@ export interface Manifest {
   etag?: string
 }
 
+export interface OciDescriptor {
+  mediaType: string
+  digest: string
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+  platform?: { os: string; architecture: string; variant?: string }
+}
+
+/** The fields of a manifest's or an index's JSON that the client reads. */
+export interface ManifestJson {
+  mediaType?: string
+  artifactType?: string
+  config?: OciDescriptor
+  layers?: OciDescriptor[]
+  manifests?: OciDescriptor[]
+  subject?: OciDescriptor
+  annotations?: Record<string, string>
+}
+
 /** The JSON of a manifest or blob, of the shape the caller reads (not checked). */
 export function parseJsonBytes<T>(bytes: Uint8Array): T {
   return JSON.parse(new TextDecoder().decode(bytes)) as T
 }
 
-/** A manifest of `mediaType` whose body is `json`. */
-export function jsonManifest(mediaType: string, json: unknown): Manifest {
+export const parseManifestJson = (manifest: Manifest) =>
+  parseJsonBytes<ManifestJson>(manifest.body)
+
+/** A manifest whose JSON body is schemaVersion 2, `mediaType`, then `fields`. */
+export function jsonManifest(mediaType: string, fields: object): Manifest {
+  const json = { schemaVersion: 2, mediaType, ...fields }
   const body = new TextEncoder().encode(JSON.stringify(json))
   return { mediaType, digest: sha256Digest(body), body }
-}
-
-function checkReference(ref: RepositoryReference, reference: string): void {
-  if (!isTag(reference) && !isDigest(reference)) {
-    throw new RegistryError(
-      ref.registry,
-      `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`
-    )
-  }
 }
 
 /** Refuses a digest that is not sha256 before it goes into a URL. */
@@ -69,7 +84,12 @@ export function manifestPath(
   ref: RepositoryReference,
   reference: string
 ): string {
-  checkReference(ref, reference)
+  if (!isTag(reference) && !isDigest(reference)) {
+    throw new RegistryError(
+      ref.registry,
+      `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`
+    )
+  }
   return `/v2/${ref.repository}/manifests/${reference}`
 }
 

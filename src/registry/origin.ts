@@ -65,14 +65,8 @@ export function realmUrl(
   endpoint: RegistryEndpoint,
   realm: string | undefined
 ): string {
-  let url: URL | undefined
-  try {
-    url = new URL(realm ?? '')
-  } catch {
-    // reported below
-  }
-  const usable = url?.protocol === 'https:' || url?.protocol === 'http:'
-  if (url === undefined || !usable) {
+  const url = URL.canParse(realm ?? '') ? new URL(realm ?? '') : undefined
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
     throw new RegistryError(
       endpoint.registry,
       `Bearer challenge without a usable realm URL (${JSON.stringify(realm ?? '')})`

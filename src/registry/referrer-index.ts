@@ -6,8 +6,9 @@ import {
   jsonManifest,
   OCI_INDEX,
   OCI_MANIFEST,
-  parseJsonBytes,
-  type Manifest
+  parseManifestJson,
+  type Manifest,
+  type OciDescriptor
 } from './manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 
@@ -25,28 +26,6 @@ const EMPTY_CONFIG = {
 /** buildx's marks on an attestation manifest in the image index. */
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
-
-export interface OciDescriptor {
-  mediaType: string
-  digest: string
-  size: number
-  artifactType?: string
-  annotations?: Record<string, string>
-  platform?: { os: string; architecture: string; variant?: string }
-}
-
-interface ManifestJson {
-  mediaType?: string
-  artifactType?: string
-  config?: OciDescriptor
-  layers?: OciDescriptor[]
-  manifests?: OciDescriptor[]
-  subject?: OciDescriptor
-  annotations?: Record<string, string>
-}
-
-const parseManifestJson = (manifest: Manifest) =>
-  parseJsonBytes<ManifestJson>(manifest.body)
 
 /**
  * The referrers tag of a digest: the algorithm cut to 32 characters, `-`,
@@ -85,8 +64,6 @@ export function attestationReferrer(
   if (json.subject !== undefined) return attestation
   const { mediaType, digest, size } = subject
   return jsonManifest(OCI_MANIFEST, {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
     artifactType: ATTESTATION_ARTIFACT,
     config: EMPTY_CONFIG,
     layers: json.layers ?? [],
@@ -130,12 +107,7 @@ export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
 
 /** A referrers list (an OCI index) of these descriptors. */
 export function referrersList(descriptors: OciDescriptor[]): Manifest {
-  const json = {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: descriptors
-  }
-  return jsonManifest(OCI_INDEX, json)
+  return jsonManifest(OCI_INDEX, { manifests: descriptors })
 }
 
 /** The descriptors with `added` appended where its digest is not listed yet. */

@@ -12,7 +12,7 @@ import {
   updateTag,
   type RegistryClient
 } from './client.js'
-import type { Manifest } from './manifest.js'
+import type { Manifest, OciDescriptor } from './manifest.js'
 import {
   attestationReferrer,
   childDigests,
@@ -24,8 +24,7 @@ import {
   referrersOf,
   referrersTag,
   subjectOf,
-  withReferrer,
-  type OciDescriptor
+  withReferrer
 } from './referrer-index.js'
 import { RegistryError } from './registry-error.js'
 

@@ -155,12 +155,9 @@ export function mayNotPush(
 }
 
 /** A token scope that asks to push: its repository ("repository:o/app:pull,push" → "o/app"). */
-function pushScope(
-  scope: string | undefined
-): { repository: string } | undefined {
+function pushRepository(scope: string | undefined): string | undefined {
   const match = /^repository:(.+):([a-z,*]+)$/.exec(scope ?? '')
-  if (match === null || !/push|\*/.test(match[2])) return undefined
-  return { repository: match[1] }
+  return match !== null && /push|\*/.test(match[2]) ? match[1] : undefined
 }
 
 /** The error for a 401 that credentials did not fix (or no credentials). */
@@ -171,15 +168,15 @@ export function authFailed(
   scope?: string
 ): RegistryError {
   const challenge = pickChallenge(response.headers.get('www-authenticate'))
-  const push = pushScope(challenge?.params.scope ?? scope)
+  const repository = pushRepository(challenge?.params.scope ?? scope)
   if (
     challenge?.params.error === 'insufficient_scope' &&
     username !== undefined &&
-    push !== undefined
+    repository !== undefined
   )
     return new RegistryError(
       registry,
-      `${mayNotPush(registry, push.repository, username)} (${statusText(response)})`,
+      `${mayNotPush(registry, repository, username)} (${statusText(response)})`,
       response.status
     )
   const what =
@@ -208,33 +205,20 @@ export async function responseFailure(
   response: RegistryResponse,
   context: FailureContext
 ): Promise<Error> {
-  const body = await response.text().catch(() => '')
-  const detail = errorBodyDetail(body)
+  const detail = errorBodyDetail(await response.text().catch(() => ''))
   const status = statusText(response)
-  const { registry } = context
+  const suffix = detail ? `: ${detail}` : ''
+  const { registry, request, username } = context
   if (response.status >= 500 || response.status === 429) {
-    const retryAfterMs = parseRetryAfter(
-      response.headers.get('retry-after'),
-      Date.now()
-    )
-    return new TransientError(detail ? `${status}: ${detail}` : status, {
-      retryAfterMs
+    const retryAfter = response.headers.get('retry-after')
+    return new TransientError(`${status}${suffix}`, {
+      retryAfterMs: parseRetryAfter(retryAfter, Date.now())
     })
   }
-  if (response.status === 401) {
-    return authFailed(registry, response, context.username)
-  }
-  if (response.status === 403) {
-    const suffix = detail ? `: ${detail}` : ''
-    return new RegistryError(
-      registry,
-      `access denied (${status}) ${describeUser(context.username)} on ${context.request}${suffix}`,
-      response.status
-    )
-  }
-  return new RegistryError(
-    registry,
-    `${context.request}: ${status}${detail ? `: ${detail}` : ''}`,
-    response.status
-  )
+  if (response.status === 401) return authFailed(registry, response, username)
+  const what =
+    response.status === 403
+      ? `access denied (${status}) ${describeUser(username)} on ${request}`
+      : `${request}: ${status}`
+  return new RegistryError(registry, `${what}${suffix}`, response.status)
 }

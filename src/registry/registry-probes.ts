@@ -1,7 +1,4 @@
-/**
- * Whether a registry answers: its API (`/v2/`), its API with the
- * credentials it is given, and a repository's upload endpoint.
- */
+/** Whether a registry answers: its API, with or without credentials, and an upload endpoint. */
 import { parseRegistry } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { pushScope, type Transport } from './transport.js'
@@ -41,23 +38,19 @@ function getV2(
   }
 }
 
-function pingUploads(transport: Transport): RegistryProbes['pingUploads'] {
-  return async ref => {
-    const request = {
-      method: 'GET',
-      path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
-      scope: pushScope(ref)
-    } as const
-    await transport.request(ref, request, async response => {
-      await response.body?.cancel()
-    })
-  }
-}
-
 export function registryProbes(transport: Transport): RegistryProbes {
   return {
     ping: getV2(transport, false),
     checkCredentials: getV2(transport, true),
-    pingUploads: pingUploads(transport)
+    async pingUploads(ref) {
+      const request = {
+        method: 'GET',
+        path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
+        scope: pushScope(ref)
+      } as const
+      await transport.request(ref, request, async response => {
+        await response.body?.cancel()
+      })
+    }
   }
 }

@@ -1,7 +1,4 @@
-/**
- * Bounded retries with exponential backoff for registry requests. Only a
- * TransientError is retried; every other error is rethrown at once.
- */
+/** Bounded retries with exponential backoff: only a TransientError is tried again. */
 
 export const DEFAULT_BASE_DELAY_MS = 500
 export const DEFAULT_MAX_DELAY_MS = 30_000
@@ -39,8 +36,8 @@ export class RetriesExhaustedError extends Error {
 export interface RetryOptions {
   /** Tries after the first one: at most retries + 1 attempts. */
   retries: number
-  /** Waits between attempts (injected: tests record instead of waiting). */
-  sleep: (ms: number) => Promise<void>
+  /** Waits between attempts (injected: tests record instead of waiting); default a timer. */
+  sleep?: (ms: number) => Promise<void>
   /** Delay before the first retry, doubled for each further one. */
   baseDelayMs?: number
   /** Upper bound of any delay, Retry-After included. */
@@ -70,11 +67,14 @@ export function retryDelayMs(
   return Math.round(backoff / 2 + (random() * backoff) / 2)
 }
 
+const realSleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms))
+
 export async function withRetry<T>(
   operation: () => Promise<T>,
   options: RetryOptions
 ): Promise<T> {
-  const { retries } = options
+  const { retries, sleep = realSleep } = options
   if (!Number.isInteger(retries) || retries < 0) {
     throw new Error(
       `${options.describe}: retries must be a whole number >= 0, got ${retries}`
@@ -88,7 +88,7 @@ export async function withRetry<T>(
       if (attempt > retries) {
         throw new RetriesExhaustedError(options.describe, attempt, error)
       }
-      await options.sleep(retryDelayMs(attempt, error, options))
+      await sleep(retryDelayMs(attempt, error, options))
     }
   }
 }

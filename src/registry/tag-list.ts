@@ -14,45 +14,40 @@ export interface TagList {
   listTags(image: Image): Promise<string[]>
 }
 
-function listTags(
-  transport: Transport,
-  pageSize: number | undefined
-): TagList['listTags'] {
-  return async ref => {
-    const query = pageSize === undefined ? '' : `?n=${pageSize}`
-    const tags: string[] = []
-    let path: string | undefined = `/v2/${ref.repository}/tags/list${query}`
-    for (let page = 1; path !== undefined; page++) {
-      if (page > MAX_PAGES) {
-        throw new RegistryError(
-          ref.registry,
-          `more than ${MAX_PAGES} pages of tags for ${ref.repository}`
-        )
-      }
-      const request: RegistryRequest = {
-        method: 'GET',
-        path,
-        scope: pullScope(ref)
-      }
-      const result = await transport.request(
-        ref,
-        request,
-        orMissing(async response => ({
-          body: (await response.json()) as { tags?: string[] | null },
-          next: nextPageUrl(ref, response)
-        }))
-      )
-      tags.push(...(result?.body.tags ?? []))
-      path = result?.next
-    }
-    return tags
-  }
-}
-
 /** `pageSize`: tags per page (`?n=`); undefined: the registry's own page size. */
 export function tagList(
   transport: Transport,
   pageSize: number | undefined
 ): TagList {
-  return { listTags: listTags(transport, pageSize) }
+  return {
+    async listTags(ref) {
+      const query = pageSize === undefined ? '' : `?n=${pageSize}`
+      const tags: string[] = []
+      let path: string | undefined = `/v2/${ref.repository}/tags/list${query}`
+      for (let page = 1; path !== undefined; page++) {
+        if (page > MAX_PAGES) {
+          throw new RegistryError(
+            ref.registry,
+            `more than ${MAX_PAGES} pages of tags for ${ref.repository}`
+          )
+        }
+        const request: RegistryRequest = {
+          method: 'GET',
+          path,
+          scope: pullScope(ref)
+        }
+        const result = await transport.request(
+          ref,
+          request,
+          orMissing(async response => ({
+            body: (await response.json()) as { tags?: string[] | null },
+            next: nextPageUrl(ref, response)
+          }))
+        )
+        tags.push(...(result?.body.tags ?? []))
+        path = result?.next
+      }
+      return tags
+    }
+  }
 }

@@ -1,7 +1,6 @@
 /**
- * One logical registry request: per-request timeout, authentication (up
- * front when the scheme is known, else on the 401 challenge), classified
- * errors, and bounded retries around the whole exchange.
+ * One logical registry request: timeout, authentication (up front, else on
+ * the 401), classified errors, and bounded retries around the exchange.
  */
 import { Readable, Transform } from 'node:stream'
 import type {
@@ -28,8 +27,10 @@ export interface TransportOptions extends Omit<
   RetryOptions,
   'describe' | 'random'
 > {
+  /** Credentials per registry ("docker.io", "ghcr.io", "127.0.0.1:5001"). */
   credentials: CredentialsLookup
   fetch: RegistryFetch
+  /** Per HTTP round trip, body included. */
   requestTimeoutMs: number
   /** Told each HTTP round trip: `METHOD url status` (or why it failed). */
   debug?: (message: string) => void
@@ -87,19 +88,13 @@ export const pullScope = (ref: RepositoryReference): string =>
 export const pushScope = (ref: RepositoryReference): string =>
   `repository:${ref.repository}:pull,push`
 
-export interface Transport {
-  request<T>(
-    endpoint: RegistryEndpoint,
-    request: RegistryRequest,
-    read: ResponseReader<T>
-  ): Promise<T>
-}
+export type Transport = Pick<RegistryTransport, 'request'>
 
 export function createTransport(options: TransportOptions): Transport {
   return new RegistryTransport(options)
 }
 
-class RegistryTransport implements Transport {
+class RegistryTransport {
   private readonly auth: RegistryAuth
 
   constructor(private readonly options: TransportOptions) {

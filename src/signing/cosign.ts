@@ -8,7 +8,8 @@ import {
   jsonManifest,
   OCI_MANIFEST,
   parseJsonBytes,
-  type Manifest
+  type Manifest,
+  type OciDescriptor as Descriptor
 } from '../registry/manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 import type { RepositoryReference } from '../reference/repository.js'
@@ -20,20 +21,6 @@ export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature'
 /** The artifacts cosign's scheme keeps beside an image: signatures, attestations. */
 export const ARTIFACT_SUFFIXES = ['sig', 'att'] as const
 export type ArtifactSuffix = (typeof ARTIFACT_SUFFIXES)[number]
-
-export interface Descriptor {
-  mediaType: string
-  size: number
-  digest: string
-  annotations?: Record<string, string>
-}
-
-export interface ArtifactManifest {
-  schemaVersion: 2
-  mediaType: string
-  config: Descriptor
-  layers: Descriptor[]
-}
 
 /** `sha256-<hex>.sig`: where cosign looks for the signatures of a digest. */
 export function artifactTag(digest: string, suffix: ArtifactSuffix): string {
@@ -99,17 +86,14 @@ export function artifactManifest(
   config: Uint8Array,
   layers: Descriptor[]
 ): Manifest {
-  const json: ArtifactManifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
+  return jsonManifest(OCI_MANIFEST, {
     config: descriptor(OCI_CONFIG, config),
     layers
-  }
-  return jsonManifest(OCI_MANIFEST, json)
+  })
 }
 
 export const parseArtifact = (manifest: Manifest) =>
-  parseJsonBytes<ArtifactManifest>(manifest.body)
+  parseJsonBytes<{ layers: Descriptor[] }>(manifest.body)
 
 /** Layers of `extra` that `layers` lacks (same blob and annotations = same signature). */
 export function newLayers(

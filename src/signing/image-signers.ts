@@ -41,31 +41,11 @@ export function keySigner(signer: Signer): ImageSigner {
       )
       return {
         line: `  ${image.name}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
-        verify: verifyCommand(image, digest)
+        // tlog: key signatures go to no Rekor
+        verify: `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image.name}@${digest}`
       }
     }
   }
-}
-
-/** The command a person pastes to check the signature (tlog: key signatures go to no Rekor). */
-export function verifyCommand(image: Image, digest: string): string {
-  return `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image.name}@${digest}`
-}
-
-/** The runner's token request, or an error naming `sign` when the job may not ask for one. */
-function tokenRequest(
-  choice: string,
-  processEnv: NodeJS.ProcessEnv
-): { url: string; token: string } {
-  const url = processEnv.ACTIONS_ID_TOKEN_REQUEST_URL ?? ''
-  const token = processEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''
-  if (url === '' || token === '')
-    throw new InputError(
-      'sign',
-      choice,
-      'keyless signing needs GitHub\'s OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"'
-    )
-  return { url, token }
 }
 
 async function openSigner(
@@ -96,16 +76,23 @@ async function openSigner(
   return signer
 }
 
-/** The keyless signer of a run; throws now if the job has no OIDC token to ask for. */
+/** The keyless signer of a run; throws now, naming `sign`, if the job has no OIDC token to ask for. */
 export function keylessImageSigner(
   signing: SigningSettings,
   processEnv: NodeJS.ProcessEnv
 ): ImageSigner {
-  const request = tokenRequest(signing.sign, processEnv)
+  const url = processEnv.ACTIONS_ID_TOKEN_REQUEST_URL ?? ''
+  const token = processEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''
+  if (url === '' || token === '')
+    throw new InputError(
+      'sign',
+      signing.sign,
+      'keyless signing needs GitHub\'s OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"'
+    )
   let opened: Promise<KeylessSigner> | undefined
   return {
     async sign(image, digest, env) {
-      const signer = await (opened ??= openSigner(signing, request, env))
+      const signer = await (opened ??= openSigner(signing, { url, token }, env))
       const { tag, written } = await addSignature(
         env.registry,
         image,

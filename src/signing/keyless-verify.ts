@@ -15,13 +15,13 @@ import {
 import type { RegistryClient } from '../registry/client.js'
 import {
   artifactTag,
-  parseArtifact,
   payloadDigest,
   SIGNATURE_ANNOTATION,
-  SIMPLE_SIGNING,
-  type Descriptor
+  SIMPLE_SIGNING
 } from './cosign.js'
+import type { OciDescriptor as Descriptor } from '../registry/manifest.js'
 import { BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION } from './sigstore.js'
+import { layersAt } from './signatures.js'
 
 export interface KeylessPolicy {
   identity: string
@@ -138,15 +138,12 @@ export async function countKeylessSignatures(
   digest: string,
   policy: KeylessPolicy
 ): Promise<{ valid: number; refusals: string[] }> {
-  const manifest = await client.getManifest(image, artifactTag(digest, 'sig'))
-  const layers =
-    manifest === undefined
-      ? []
-      : parseArtifact(manifest).layers.filter(
-          layer =>
-            layer.mediaType === SIMPLE_SIGNING &&
-            layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined
-        )
+  const tag = artifactTag(digest, 'sig')
+  const layers = (await layersAt(client, image, tag)).filter(
+    layer =>
+      layer.mediaType === SIMPLE_SIGNING &&
+      layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined
+  )
   let valid = 0
   const refusals = new Set<string>()
   for (const layer of layers) {

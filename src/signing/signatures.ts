@@ -1,6 +1,9 @@
 /** Signatures (by a key or keyless) and attestations in the registry, in cosign's tag scheme (cosign.ts, sigstore.ts). */
 import type { Image } from '../reference/images.js'
-import type { Manifest } from '../registry/manifest.js'
+import type {
+  Manifest,
+  OciDescriptor as Descriptor
+} from '../registry/manifest.js'
 import {
   TAG_ROUNDS,
   updateTag,
@@ -18,13 +21,13 @@ import {
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING,
   simpleSigningPayload,
-  type ArtifactSuffix,
-  type Descriptor
+  type ArtifactSuffix
 } from './cosign.js'
 import { verifies, type Signer } from './signing-key.js'
+import type { KeylessSigner } from './keyless-signer.js'
 
 /** The layers an artifact tag holds now ([] when it has none). */
-async function layersAt(
+export async function layersAt(
   client: RegistryClient,
   image: Image,
   tag: string
@@ -96,9 +99,8 @@ export async function writeSignature(
 ): Promise<{ tag: string; written: boolean }> {
   if ((await countValidSignatures(client, image, digest, signer.publicKey)) > 0)
     return { tag: artifactTag(digest, 'sig'), written: false }
-  const annotate = (payload: Uint8Array) => ({
-    [SIGNATURE_ANNOTATION]: signer.sign(payload)
-  })
+  const annotate = (payload: Uint8Array) =>
+    Promise.resolve({ [SIGNATURE_ANNOTATION]: signer.sign(payload) })
   return addSignature(client, image, digest, { annotate })
 }
 
@@ -111,11 +113,7 @@ export async function addSignature(
   client: RegistryClient,
   image: Image,
   digest: string,
-  signer: {
-    annotate(
-      payload: Uint8Array
-    ): Record<string, string> | Promise<Record<string, string>>
-  }
+  signer: Pick<KeylessSigner, 'annotate'>
 ): Promise<{ tag: string; written: boolean }> {
   const tag = artifactTag(digest, 'sig')
   const payload = simpleSigningPayload(image, digest)

@@ -12,9 +12,6 @@ export interface ExchangeLimits {
   sleep?: (ms: number) => Promise<void>
 }
 
-const realSleep = (ms: number) =>
-  new Promise<void>(resolve => setTimeout(resolve, ms))
-
 async function failure(
   what: string,
   response: RegistryResponse
@@ -56,7 +53,7 @@ async function exchange(
     },
     {
       retries: limits.retries,
-      sleep: limits.sleep ?? realSleep,
+      sleep: limits.sleep,
       describe: what
     }
   )
