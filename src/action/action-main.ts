@@ -38,7 +38,6 @@ function heading(settings: Settings): string {
 
 /** The runner's world as the run sees it: inputs, GITHUB_*, the log, state and outputs. */
 function actionIo(settings: Settings): RunIo {
-  let runDir = ''
   return {
     log: actionLog,
     cwd: process.cwd(),
@@ -56,12 +55,9 @@ function actionIo(settings: Settings): RunIo {
       core.setOutput('plan', JSON.stringify(steps))
     },
     // saved for the post step, which removes the folder and our logins
-    onRunDir: tempDir => {
-      runDir = tempDir
-      saveState({ tempDir })
-    },
+    onRunDir: tempDir => saveState({ tempDir }),
     // and the builder made for the run, which the post step removes after a cancel
-    onOwnBuilder: builder => saveState({ tempDir: runDir, builder }),
+    onOwnBuilder: (tempDir, builder) => saveState({ tempDir, builder }),
     reportFailure: (publication, landed) =>
       reportFailure(settings, publication, landed)
   }

@@ -173,46 +173,6 @@ function runDocker(
   )
 }
 
-/** The real docker runner (with the run's own docker config) and registry client. */
-export function createPublishEnv(
-  settings: Settings,
-  builder: Builder,
-  log: Log,
-  tempDir: string,
-  dockerConfig: string,
-  { cwd, env }: Surroundings
-): PublishEnv {
-  const buildxConfig: Record<string, string> =
-    builder.own === undefined ? {} : { BUILDX_CONFIG: ownBuildxConfig(tempDir) }
-  return {
-    docker: runDocker(dockerConfig, env, {
-      ...buildxGitEnv(settings.build, builder, env),
-      // buildx >= 0.15 puts check warnings in its metadata; the user's setting wins
-      ...(!('BUILDX_METADATA_WARNINGS' in env) && {
-        BUILDX_METADATA_WARNINGS: 'true'
-      }),
-      ...buildxConfig
-    }),
-    registry: createRegistry(settings, log, env),
-    log,
-    retry: { retries: settings.retries },
-    registryTimeoutMs: settings.registryTimeout * 1000,
-    tempDir,
-    dockerConfig,
-    logins: settings.logins,
-    emptyPasswords: settings.emptyLogins.map(l => l.registry),
-    result: emptyResult(),
-    dockerfile: annotationFile(
-      settings.build,
-      cwd,
-      env.GITHUB_WORKSPACE || cwd
-    ),
-    engineSocket: engineSocket(env, readDockerConfig(dockerConfig)),
-    vars: env,
-    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint })
-  }
-}
-
 /** A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any change. */
 async function requireCallSupport(
   call: string,
@@ -307,7 +267,7 @@ export async function startRun(
   tempDir: string,
   surroundings: Surroundings
 ): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
-  const { env: vars } = surroundings
+  const { cwd, env: vars } = surroundings
   const userConfig = userConfigDir(vars)
   const dockerConfig = createRunConfig(
     userConfig,
@@ -326,15 +286,36 @@ export async function startRun(
     await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
   }
-  const env = createPublishEnv(
-    settings,
-    builder,
+  const buildxConfig: Record<string, string> =
+    builder.own === undefined ? {} : { BUILDX_CONFIG: ownBuildxConfig(tempDir) }
+  const env: PublishEnv = {
+    docker: runDocker(dockerConfig, vars, {
+      ...buildxGitEnv(settings.build, builder, vars),
+      // buildx >= 0.15 puts check warnings in its metadata; the user's setting wins
+      ...(!('BUILDX_METADATA_WARNINGS' in vars) && {
+        BUILDX_METADATA_WARNINGS: 'true'
+      }),
+      ...buildxConfig
+    }),
+    registry: createRegistry(settings, log, vars),
     log,
+    retry: { retries: settings.retries },
+    registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     dockerConfig,
-    surroundings
-  )
-  if (publication.legs !== undefined) env.legs = publication.legs
+    logins: settings.logins,
+    emptyPasswords: settings.emptyLogins.map(l => l.registry),
+    result: emptyResult(),
+    dockerfile: annotationFile(
+      settings.build,
+      cwd,
+      vars.GITHUB_WORKSPACE || cwd
+    ),
+    engineSocket: engineSocket(vars, readDockerConfig(dockerConfig)),
+    vars,
+    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint }),
+    ...(publication.legs && { legs: publication.legs })
+  }
   // written last, just before the pipeline that deletes them after the build
   const files: BuildFiles = {
     metadata: join(tempDir, 'build-metadata.json'),
