@@ -213,10 +213,7 @@ function learnFromBuild(
   }
 }
 
-/**
- * save: the built image out of the local store as a layout with gzipped
- * layers; load: a layout's bytes into the local store, under the tags.
- */
+/** save: the built image out of the local store as a layout with gzipped layers; load: a layout's bytes into the local store, under the tags. */
 async function runLayout(
   step: CommandStep,
   argv: string[],

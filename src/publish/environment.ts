@@ -118,10 +118,7 @@ export function createCacheRegistry(
   })
 }
 
-/**
- * The layers the cache's image holds, read while the build runs, where every
- * image goes to its registry (a blob is mounted there, never fetched across).
- */
+/** The layers the cache's image holds, read while the build runs, where every image goes to its registry (a blob is mounted there, never fetched across). */
 function heldCacheLayers(
   publication: Publication,
   imports: readonly CacheImport[],
@@ -145,18 +142,12 @@ export function buildxGitEnv(
   env: NodeJS.ProcessEnv
 ): Record<string, string> {
   if ('BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env) return {}
-  return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
-}
-
-function makesProvenance(
-  build: Pick<BuildSettings, 'provenance' | 'attests'>,
-  builder: Builder
-): boolean {
-  if (build.provenance === 'false') return false
   const asked =
     build.provenance !== undefined ||
     build.attests.some(line => isAttestType(line, 'provenance'))
-  return asked || !keepsClassicImages(builder)
+  const provenance =
+    build.provenance !== 'false' && (asked || !keepsClassicImages(builder))
+  return provenance ? {} : { BUILDX_GIT_INFO: 'false' }
 }
 
 /** docker with the run's own config, buildx's plugin started directly where it is found. */

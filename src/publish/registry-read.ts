@@ -231,19 +231,11 @@ export async function readAndDecide(
 }
 
 /** The version label of an image in the registry ('' when it has none or cannot be read). */
-async function versionOf(
-  registry: RegistryClient,
-  image: Image,
-  digest: string
-): Promise<string> {
-  try {
-    return (
-      (await imageLabels(registry, image, digest))?.labels[VERSION_LABEL] ?? ''
-    )
-  } catch {
-    return ''
-  }
-}
+const versionOf = (registry: RegistryClient, image: Image, digest: string) =>
+  imageLabels(registry, image, digest).then(
+    found => found?.labels[VERSION_LABEL] ?? '',
+    () => ''
+  )
 
 /** Where our tags pointed; one config read per image a tag moves away from, in parallel. */
 export async function readBefore(
