@@ -8,27 +8,7 @@ import { summaryMarkdown } from './summary.js'
 import { readEventPayload } from '../context/event-file.js'
 import { refContextFromRunner } from '../context/ref-context.js'
 import { errorMessage } from '../errors/input-error.js'
-import type { Publication } from '../plan/publication.js'
-import type { PublishResult } from '../publish/outcome.js'
 import { run as runPublish, type RunIo } from '../publish/run.js'
-
-/** The failed run's outputs and job summary: what the registry holds of it. */
-async function reportFailure(
-  settings: Settings,
-  publication: Publication,
-  landed: PublishResult
-): Promise<void> {
-  core.setOutput('pushed', JSON.stringify(landed.pushed))
-  core.setOutput('skipped', JSON.stringify(landed.skipped))
-  await appendSummary(
-    summaryMarkdown(
-      publication,
-      landed,
-      'Failed: what the registry holds of this run',
-      settings.build.platforms
-    )
-  )
-}
 
 function heading(settings: Settings): string {
   if (settings.dryRun) return 'Dry run: nothing was published'
@@ -58,8 +38,19 @@ function actionIo(settings: Settings): RunIo {
     onRunDir: tempDir => saveState({ tempDir }),
     // and the builder made for the run, which the post step removes after a cancel
     onOwnBuilder: (tempDir, builder) => saveState({ tempDir, builder }),
-    reportFailure: (publication, landed) =>
-      reportFailure(settings, publication, landed)
+    // the failed run's outputs and job summary: what the registry holds of it
+    reportFailure: async (publication, landed) => {
+      core.setOutput('pushed', JSON.stringify(landed.pushed))
+      core.setOutput('skipped', JSON.stringify(landed.skipped))
+      await appendSummary(
+        summaryMarkdown(
+          publication,
+          landed,
+          'Failed: what the registry holds of this run',
+          settings.build.platforms
+        )
+      )
+    }
   }
 }
 

@@ -181,25 +181,32 @@ async function requireCallSupport(
   if (why !== undefined) throw new InputError('call', call, why)
 }
 
-/** The run's own builder, if it needs one: `remote` for endpoint, or docker-container. */
-function chooseBuilder(
+/** The builder detected, or the run's own if it needs one: `remote` for endpoint, or docker-container. */
+async function chooseBuilder(
   settings: Settings,
-  detected: Builder | undefined,
+  docker: DockerRunner,
   runDir: string | undefined,
   env: NodeJS.ProcessEnv
-): Builder | undefined {
+): Promise<Builder> {
   const name = ownBuilderName(runDir)
   const { remote } = settings.build
   if (remote !== undefined) {
     const own = remoteBuilderFor(remote.endpoint, tlsFilePaths(runDir, remote))
     return { name, driver: 'remote', own }
   }
-  if (detected === undefined) return undefined
+  const configDir = userConfigDir(env)
+  const detected = await detectBuilder(
+    docker,
+    settings.build.builder,
+    needsImageStore(settings),
+    { configDir, env }
+  )
+  if (detected === undefined) return CLASSIC
   const own = containerBuilderFor(
     settings.build,
     detected,
     settings.images.map(image => image.registry),
-    userBuildkitdConfig(env, userConfigDir(env)),
+    userBuildkitdConfig(env, configDir),
     unexportableCache(settings.build, detected)
   )
   return own === undefined ? detected : { name, driver: own.driver, own }
@@ -218,20 +225,7 @@ export async function builderFor(
     log.notice(
       'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
     )
-  const builder =
-    chooseBuilder(settings, undefined, runDir, env) ??
-    chooseBuilder(
-      settings,
-      await detectBuilder(
-        docker,
-        settings.build.builder,
-        needsImageStore(settings),
-        { configDir: userConfigDir(env), env }
-      ),
-      runDir,
-      env
-    ) ??
-    CLASSIC
+  const builder = await chooseBuilder(settings, docker, runDir, env)
   await requireCallSupport(settings.build.call, builder, docker, log)
   log.info(`Builder: ${describeBuilder(builder)}`)
   log.debug?.(`builder: ${JSON.stringify(builder)}`)
