@@ -8,27 +8,7 @@ import { summaryMarkdown } from './summary.js'
 import { readEventPayload } from '../context/event-file.js'
 import { refContextFromRunner } from '../context/ref-context.js'
 import { errorMessage } from '../errors/input-error.js'
-import type { Publication } from '../plan/publication.js'
-import type { PublishResult } from '../publish/outcome.js'
 import { run as runPublish, type RunIo } from '../publish/run.js'
-
-/** The failed run's outputs and job summary: what the registry holds of it. */
-async function reportFailure(
-  settings: Settings,
-  publication: Publication,
-  landed: PublishResult
-): Promise<void> {
-  core.setOutput('pushed', JSON.stringify(landed.pushed))
-  core.setOutput('skipped', JSON.stringify(landed.skipped))
-  await appendSummary(
-    summaryMarkdown(
-      publication,
-      landed,
-      'Failed: what the registry holds of this run',
-      settings.build.platforms
-    )
-  )
-}
 
 function heading(settings: Settings): string {
   if (settings.dryRun) return 'Dry run: nothing was published'
@@ -38,7 +18,6 @@ function heading(settings: Settings): string {
 
 /** The runner's world as the run sees it: inputs, GITHUB_*, the log, state and outputs. */
 function actionIo(settings: Settings): RunIo {
-  let runDir = ''
   return {
     log: actionLog,
     cwd: process.cwd(),
@@ -56,14 +35,22 @@ function actionIo(settings: Settings): RunIo {
       core.setOutput('plan', JSON.stringify(steps))
     },
     // saved for the post step, which removes the folder and our logins
-    onRunDir: tempDir => {
-      runDir = tempDir
-      saveState({ tempDir })
-    },
+    onRunDir: tempDir => saveState({ tempDir }),
     // and the builder made for the run, which the post step removes after a cancel
-    onOwnBuilder: builder => saveState({ tempDir: runDir, builder }),
-    reportFailure: (publication, landed) =>
-      reportFailure(settings, publication, landed)
+    onOwnBuilder: (tempDir, builder) => saveState({ tempDir, builder }),
+    // the failed run's outputs and job summary: what the registry holds of it
+    reportFailure: async (publication, landed) => {
+      core.setOutput('pushed', JSON.stringify(landed.pushed))
+      core.setOutput('skipped', JSON.stringify(landed.skipped))
+      await appendSummary(
+        summaryMarkdown(
+          publication,
+          landed,
+          'Failed: what the registry holds of this run',
+          settings.build.platforms
+        )
+      )
+    }
   }
 }
 

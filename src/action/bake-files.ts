@@ -2,13 +2,6 @@
 import { formatKeyValues } from '../argv/format.js'
 import type { Publication } from '../plan/publication.js'
 
-/** One bake file: the output that names it, its file name and its content. */
-export interface BakeFile {
-  output: string
-  fileName: string
-  definition: { target: Record<string, Record<string, unknown>> }
-}
-
 /** The labels as a map in key order, as metadata-action writes them. */
 function sortedLabels(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
@@ -19,13 +12,13 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
   )
 }
 
-/** The four files metadata-action writes: tags (with args), labels, annotations, and all. */
+/** The four files metadata-action writes (the output naming each, its file name, its content): tags (with args), labels, annotations, and all. */
 export function bakeFiles(
   publication: Publication,
   tags: string[],
   annotations: string[],
   target: string
-): BakeFile[] {
+) {
   const args = {
     DOCKER_META_IMAGES: publication.images.map(image => image.name).join(','),
     DOCKER_META_VERSION: publication.version

@@ -17,26 +17,20 @@ export const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
   annotationLevels: ['manifest']
 }
 
-/** `level:key=value`, level by level, as metadata-action's annotations output. */
-export function leveledAnnotations(
-  annotations: Record<string, string>,
-  levels: string[]
-): string[] {
-  const lines = formatKeyValues(annotations)
-  return levels.flatMap(level => lines.map(line => `${level}:${line}`))
-}
-
-/** metadata-action's lists: tag names, tags as output, leveled annotations. */
+/** metadata-action's lists: tag names, tags as output, annotations as `level:key=value`, level by level. */
 export function metadataLists(
   publication: Publication,
   annotationLevels: string[]
 ): { tagNames: string[]; tags: string[]; annotations: string[] } {
   const tagNames = publication.tags.map(tag => tag.name)
+  const lines = formatKeyValues(publication.annotations)
   return {
     tagNames,
     // full references; without images, the bare tag names (as metadata-action)
     tags: publication.images.length === 0 ? tagNames : publication.refs,
-    annotations: leveledAnnotations(publication.annotations, annotationLevels)
+    annotations: annotationLevels.flatMap(level =>
+      lines.map(line => `${level}:${line}`)
+    )
   }
 }
 

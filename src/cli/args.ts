@@ -1,14 +1,5 @@
 import { INPUT_NAMES, BOOLEAN_INPUTS } from '../settings/input-names.js'
 
-export interface CliArgs {
-  inputs: Map<string, string>
-  help: boolean
-  /** Read the password from stdin (the only way, besides the environment). */
-  passwordStdin: boolean
-  /** Secret inputs to read from a file: input name -> path (`--logins-file`). */
-  secretFiles: Map<string, string>
-}
-
 /** Secret inputs and their variables: never flags (`ps` shows argv), else `--NAME-file PATH`. */
 export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   logins: 'DOCKER_PUBLISH_LOGINS',
@@ -25,8 +16,8 @@ function refuseSecretFlag(name: string): Error {
   )
 }
 
-/** Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line. */
-export function parseCliArgs(argv: string[]): CliArgs {
+/** Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line; secret inputs by file (input name -> path). */
+export function parseCliArgs(argv: string[]) {
   const inputs = new Map<string, string>()
   let help = false
   let passwordStdin = false

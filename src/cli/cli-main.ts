@@ -143,7 +143,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
         refContextFromGit(execGit, cwd, defaultBranch),
       showPlan: text => Promise.resolve(console.log(text)),
       onRunDir: dir => (leftovers.dir = dir),
-      onOwnBuilder: name => (leftovers.builder = name)
+      onOwnBuilder: (_, name) => (leftovers.builder = name)
     })
     if (!settings.dryRun)
       console.log(footprintLines(publication, result, settings).join('\n'))

@@ -213,10 +213,7 @@ function learnFromBuild(
   }
 }
 
-/**
- * save: the built image out of the local store as a layout with gzipped
- * layers; load: a layout's bytes into the local store, under the tags.
- */
+/** save: the built image out of the local store as a layout with gzipped layers; load: a layout's bytes into the local store, under the tags. */
 async function runLayout(
   step: CommandStep,
   argv: string[],
@@ -239,21 +236,6 @@ async function runLayout(
 }
 
 const layerCount = (n: number) => (n === 1 ? '1 layer' : `${n} layers`)
-
-/** cleanup (`image rm`): over the engine's socket where it answers, not a docker process. */
-async function runRemove(
-  step: CommandStep,
-  argv: string[],
-  images: Image[],
-  env: PublishEnv
-): Promise<void> {
-  const removed =
-    env.engineSocket !== undefined &&
-    argv[0] === 'image' &&
-    argv[1] === 'rm' &&
-    (await engineRemoveImage(env.engineSocket, argv[2]))
-  if (!removed) await run(step, argv, images, env)
-}
 
 /** Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and summary. */
 function reportChecks(
@@ -330,7 +312,16 @@ export async function runCommand(
     if (layout === undefined) throw new Error('save: no layout folder')
     return runLayout(step, argv, layout, values, env).then(timed)
   }
-  if (step.step === 'cleanup') return runRemove(step, argv, images, env)
+  if (step.step === 'cleanup') {
+    // `image rm` over the engine's socket where it answers, not a docker process
+    const removed =
+      env.engineSocket !== undefined &&
+      argv[0] === 'image' &&
+      argv[1] === 'rm' &&
+      (await engineRemoveImage(env.engineSocket, argv[2]))
+    if (!removed) await run(step, argv, images, env)
+    return
+  }
   const stdout = await run(step, argv, images, env)
   const { image } = step
   if (step.step === 'build') {

@@ -118,10 +118,7 @@ export function createCacheRegistry(
   })
 }
 
-/**
- * The layers the cache's image holds, read while the build runs, where every
- * image goes to its registry (a blob is mounted there, never fetched across).
- */
+/** The layers the cache's image holds, read while the build runs, where every image goes to its registry (a blob is mounted there, never fetched across). */
 function heldCacheLayers(
   publication: Publication,
   imports: readonly CacheImport[],
@@ -145,18 +142,12 @@ export function buildxGitEnv(
   env: NodeJS.ProcessEnv
 ): Record<string, string> {
   if ('BUILDX_GIT_INFO' in env || 'BUILDX_GIT_LABELS' in env) return {}
-  return makesProvenance(build, builder) ? {} : { BUILDX_GIT_INFO: 'false' }
-}
-
-function makesProvenance(
-  build: Pick<BuildSettings, 'provenance' | 'attests'>,
-  builder: Builder
-): boolean {
-  if (build.provenance === 'false') return false
   const asked =
     build.provenance !== undefined ||
     build.attests.some(line => isAttestType(line, 'provenance'))
-  return asked || !keepsClassicImages(builder)
+  const provenance =
+    build.provenance !== 'false' && (asked || !keepsClassicImages(builder))
+  return provenance ? {} : { BUILDX_GIT_INFO: 'false' }
 }
 
 /** docker with the run's own config, buildx's plugin started directly where it is found. */
@@ -171,46 +162,6 @@ function runDocker(
     findBuildxPlugin(dockerConfig, readDockerConfig(dockerConfig)),
     base
   )
-}
-
-/** The real docker runner (with the run's own docker config) and registry client. */
-export function createPublishEnv(
-  settings: Settings,
-  builder: Builder,
-  log: Log,
-  tempDir: string,
-  dockerConfig: string,
-  { cwd, env }: Surroundings
-): PublishEnv {
-  const buildxConfig: Record<string, string> =
-    builder.own === undefined ? {} : { BUILDX_CONFIG: ownBuildxConfig(tempDir) }
-  return {
-    docker: runDocker(dockerConfig, env, {
-      ...buildxGitEnv(settings.build, builder, env),
-      // buildx >= 0.15 puts check warnings in its metadata; the user's setting wins
-      ...(!('BUILDX_METADATA_WARNINGS' in env) && {
-        BUILDX_METADATA_WARNINGS: 'true'
-      }),
-      ...buildxConfig
-    }),
-    registry: createRegistry(settings, log, env),
-    log,
-    retry: { retries: settings.retries },
-    registryTimeoutMs: settings.registryTimeout * 1000,
-    tempDir,
-    dockerConfig,
-    logins: settings.logins,
-    emptyPasswords: settings.emptyLogins.map(l => l.registry),
-    result: emptyResult(),
-    dockerfile: annotationFile(
-      settings.build,
-      cwd,
-      env.GITHUB_WORKSPACE || cwd
-    ),
-    engineSocket: engineSocket(env, readDockerConfig(dockerConfig)),
-    vars: env,
-    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint })
-  }
 }
 
 /** A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any change. */
@@ -230,25 +181,32 @@ async function requireCallSupport(
   if (why !== undefined) throw new InputError('call', call, why)
 }
 
-/** The run's own builder, if it needs one: `remote` for endpoint, or docker-container. */
-function chooseBuilder(
+/** The builder detected, or the run's own if it needs one: `remote` for endpoint, or docker-container. */
+async function chooseBuilder(
   settings: Settings,
-  detected: Builder | undefined,
+  docker: DockerRunner,
   runDir: string | undefined,
   env: NodeJS.ProcessEnv
-): Builder | undefined {
+): Promise<Builder> {
   const name = ownBuilderName(runDir)
   const { remote } = settings.build
   if (remote !== undefined) {
     const own = remoteBuilderFor(remote.endpoint, tlsFilePaths(runDir, remote))
     return { name, driver: 'remote', own }
   }
-  if (detected === undefined) return undefined
+  const configDir = userConfigDir(env)
+  const detected = await detectBuilder(
+    docker,
+    settings.build.builder,
+    needsImageStore(settings),
+    { configDir, env }
+  )
+  if (detected === undefined) return CLASSIC
   const own = containerBuilderFor(
     settings.build,
     detected,
     settings.images.map(image => image.registry),
-    userBuildkitdConfig(env, userConfigDir(env)),
+    userBuildkitdConfig(env, configDir),
     unexportableCache(settings.build, detected)
   )
   return own === undefined ? detected : { name, driver: own.driver, own }
@@ -267,20 +225,7 @@ export async function builderFor(
     log.notice(
       'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
     )
-  const builder =
-    chooseBuilder(settings, undefined, runDir, env) ??
-    chooseBuilder(
-      settings,
-      await detectBuilder(
-        docker,
-        settings.build.builder,
-        needsImageStore(settings),
-        { configDir: userConfigDir(env), env }
-      ),
-      runDir,
-      env
-    ) ??
-    CLASSIC
+  const builder = await chooseBuilder(settings, docker, runDir, env)
   await requireCallSupport(settings.build.call, builder, docker, log)
   log.info(`Builder: ${describeBuilder(builder)}`)
   log.debug?.(`builder: ${JSON.stringify(builder)}`)
@@ -307,7 +252,7 @@ export async function startRun(
   tempDir: string,
   surroundings: Surroundings
 ): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
-  const { env: vars } = surroundings
+  const { cwd, env: vars } = surroundings
   const userConfig = userConfigDir(vars)
   const dockerConfig = createRunConfig(
     userConfig,
@@ -326,15 +271,36 @@ export async function startRun(
     await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
   }
-  const env = createPublishEnv(
-    settings,
-    builder,
+  const buildxConfig: Record<string, string> =
+    builder.own === undefined ? {} : { BUILDX_CONFIG: ownBuildxConfig(tempDir) }
+  const env: PublishEnv = {
+    docker: runDocker(dockerConfig, vars, {
+      ...buildxGitEnv(settings.build, builder, vars),
+      // buildx >= 0.15 puts check warnings in its metadata; the user's setting wins
+      ...(!('BUILDX_METADATA_WARNINGS' in vars) && {
+        BUILDX_METADATA_WARNINGS: 'true'
+      }),
+      ...buildxConfig
+    }),
+    registry: createRegistry(settings, log, vars),
     log,
+    retry: { retries: settings.retries },
+    registryTimeoutMs: settings.registryTimeout * 1000,
     tempDir,
     dockerConfig,
-    surroundings
-  )
-  if (publication.legs !== undefined) env.legs = publication.legs
+    logins: settings.logins,
+    emptyPasswords: settings.emptyLogins.map(l => l.registry),
+    result: emptyResult(),
+    dockerfile: annotationFile(
+      settings.build,
+      cwd,
+      vars.GITHUB_WORKSPACE || cwd
+    ),
+    engineSocket: engineSocket(vars, readDockerConfig(dockerConfig)),
+    vars,
+    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint }),
+    ...(publication.legs && { legs: publication.legs })
+  }
   // written last, just before the pipeline that deletes them after the build
   const files: BuildFiles = {
     metadata: join(tempDir, 'build-metadata.json'),

@@ -23,12 +23,6 @@ export interface Before extends Pushed {
   version: string
 }
 
-/** One tag that was left alone, and why. */
-export interface Skipped {
-  ref: string
-  reason: string
-}
-
 /** One image's upload, as the job summary shows it. */
 export interface Upload {
   image: string
@@ -49,7 +43,8 @@ export interface PublishResult {
   imageid: string
   metadata: Record<string, unknown>
   pushed: Pushed[]
-  skipped: Skipped[]
+  /** Tags left alone, and why. */
+  skipped: { ref: string; reason: string }[]
   /** The build's uploads by the action's own client (builders without push by digest), one per image. */
   uploads: Upload[]
   /** Platforms of what was published, when the run learned them (promote, or the pushed image's list when no input named them). */
@@ -65,17 +60,11 @@ export interface PublishResult {
   /** How long the build (with its export to disk) took. */
   buildMs?: number
   /** A builder of several nodes: the node that built each platform. */
-  nodes?: BuiltOn[]
+  nodes?: { platform: string; node: string }[]
   /** What the build cache did, one line a build (steps cached, bytes, sources). */
   cache?: string[]
   /** How long making the run's own builder took (buildx create --bootstrap). */
   builderSetupMs?: number
-}
-
-/** Which node of the builder built a platform (buildx's build ref names it). */
-export interface BuiltOn {
-  platform: string
-  node: string
 }
 
 /** A result before anything happened, with lists of its own for the run to fill. */
@@ -150,19 +139,8 @@ export type TagChange =
   | { state: 'held back'; reason: string }
   | { state: 'not pushed' }
 
-export interface TagRow {
-  ref: string
-  kind: string
-  /** What the tag points at after the run ('' when not known). */
-  digest: string
-  change: TagChange
-}
-
-/** Each of the plan's references: where it points now, and what the run did to it. */
-export function tagRows(
-  publication: Publication,
-  result: PublishResult
-): TagRow[] {
+/** Each of the plan's references: where it points now ('' unknown), and what the run did to it. */
+export function tagRows(publication: Publication, result: PublishResult) {
   const find = <T extends { ref: string }>(
     list: T[] | undefined,
     ref: string

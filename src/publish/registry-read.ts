@@ -5,11 +5,7 @@ import {
   writerDigests,
   type Writers
 } from '../guards/fork-tags.js'
-import {
-  decideImages,
-  type ImageDecision,
-  type ImageTags
-} from '../guards/image-decisions.js'
+import { decideImages, type ImageTags } from '../guards/image-decisions.js'
 import type { Image } from '../reference/images.js'
 import type { Settings } from '../settings/settings.js'
 import type { Publication } from '../plan/publication.js'
@@ -124,22 +120,13 @@ export async function readStates(
   return [...states.values()]
 }
 
-/** What a release tag holds that is not this run's build. */
-export interface HeldBuild {
-  manifest: Manifest
-  /** Built from this run's commit (revision and source labels): a re-run's. */
-  thisCommit: boolean
-  /** The commit its revision label names, when it has one. */
-  revision: string | undefined
-}
-
-/** The re-run rule, for the read and the read-back alike: another build's digest is this release only if it is of this commit. */
+/** The re-run rule, for the read and the read-back alike: another build's digest is this release only if it is of this commit (revision and source labels). */
 export async function heldBuild(
   registry: RegistryClient,
   image: Image,
   digest: string,
   publication: Publication
-): Promise<HeldBuild | undefined> {
+) {
   const found = await imageLabels(registry, image, digest)
   if (found === undefined) return undefined
   const { labels } = found
@@ -205,22 +192,14 @@ async function adoptReruns(
   return lines
 }
 
-/** The fresh read and what the guards decide on it. */
-export interface GuardOutcome {
-  states: ImageState[]
-  decisions: ImageDecision[]
-  /** The decision in words, a line per tag: the run logs them, the dry run prints them. */
-  lines: string[]
-}
-
-/** Reads the registry, adopts a re-run's release and decides each tag: for the run and the dry run alike. */
+/** Reads the registry, adopts a re-run's release and decides each tag (in words, a line per tag): for the run and the dry run alike. */
 export async function readAndDecide(
   steps: RequestStep[],
   settings: Pick<Settings, 'immutableTags' | 'floatingGuard'>,
   publication: Publication,
   values: RunValues,
   reader: Reader
-): Promise<GuardOutcome> {
+) {
   const digestOf = (image: string) => values.digestOf(image)
   const reads = steps.filter(step => step.step === 'read')
   for (const step of reads) reader.logStep?.(stepLine(step))
@@ -252,19 +231,11 @@ export async function readAndDecide(
 }
 
 /** The version label of an image in the registry ('' when it has none or cannot be read). */
-async function versionOf(
-  registry: RegistryClient,
-  image: Image,
-  digest: string
-): Promise<string> {
-  try {
-    return (
-      (await imageLabels(registry, image, digest))?.labels[VERSION_LABEL] ?? ''
-    )
-  } catch {
-    return ''
-  }
-}
+const versionOf = (registry: RegistryClient, image: Image, digest: string) =>
+  imageLabels(registry, image, digest).then(
+    found => found?.labels[VERSION_LABEL] ?? '',
+    () => ''
+  )
 
 /** Where our tags pointed; one config read per image a tag moves away from, in parallel. */
 export async function readBefore(

@@ -48,7 +48,7 @@ export interface RunIo {
   /** The run's private folder, once made (the Action's post step removes it, should the run stop). */
   onRunDir?: (dir: string) => void
   /** The run's own builder, named before it is made (the post step removes it, should the run stop). */
-  onOwnBuilder?: (name: string) => void
+  onOwnBuilder?: (runDir: string, name: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
   reportFailure?: (
     publication: Publication,
@@ -194,21 +194,6 @@ async function dryRun(
   }
 }
 
-/** Says in the log what landed before a failure, then lets the adapter report it. */
-async function reportFailure(
-  publication: Publication,
-  landed: PublishResult,
-  io: RunIo
-): Promise<void> {
-  if (landed.pushed.length === 0)
-    io.log.info('No tag was pointed before the failure.')
-  else
-    io.log.info(
-      `In the registry before the failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
-    )
-  await io.reportFailure?.(publication, landed)
-}
-
 async function publish(
   settings: Settings,
   publication: Publication,
@@ -230,12 +215,19 @@ async function publish(
       { cwd: io.cwd, env: io.env }
     )
     landed = env.result
-    if (builder.own !== undefined) io.onOwnBuilder?.(builder.name)
+    if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
     const steps = await showPlan(publication, pipeline, io)
     const result = await runPipeline(settings, publication, pipeline, env)
     return { publication, steps, result }
   } catch (error) {
-    await reportFailure(publication, landed, io)
+    // what landed before the failure, in the log and by the adapter
+    if (landed.pushed.length === 0)
+      io.log.info('No tag was pointed before the failure.')
+    else
+      io.log.info(
+        `In the registry before the failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
+      )
+    await io.reportFailure?.(publication, landed)
     throw error
   } finally {
     // a folder that cannot go is told, never failed (the post step tries again)

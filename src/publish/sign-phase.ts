@@ -37,34 +37,6 @@ async function readTrust(path: string): Promise<KeylessPolicy['trust']> {
   }
 }
 
-/** Throws unless a keyless signature on the source verifies for the expected identity. */
-export async function verifyKeylessSource(
-  signing: SigningSettings,
-  source: { image: Image; digest: string },
-  env: PublishEnv
-): Promise<void> {
-  const trust = await readTrust(signing.verifyTrustedRoot)
-  const { countKeylessSignatures } = await keylessVerify()
-  const ref = `${source.image.name}@${source.digest}`
-  const { valid, refusals } = await countKeylessSignatures(
-    env.registry,
-    source.image,
-    source.digest,
-    {
-      identity: signing.verifyIdentity,
-      issuer: signing.verifyIssuer,
-      trust
-    }
-  )
-  if (valid === 0)
-    throw new Error(
-      `input "verify-identity": no keyless signature on ${ref} verifies for ${signing.verifyIdentity} (issuer ${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so nothing was promoted`
-    )
-  env.log.info(
-    `  ${ref}: ${valid} keyless signature(s) verify for ${signing.verifyIdentity}`
-  )
-}
-
 /** Made before anything runs: a wrong password, or keyless without an OIDC token, fails first. */
 export function signerFor(
   signing: SigningSettings,
@@ -85,8 +57,28 @@ export async function verifySource(
 ): Promise<void> {
   const { source } = values
   if (!source) throw new Error('verify ran before the source was read')
-  if (signing.verifyIdentity !== '')
-    await verifyKeylessSource(signing, source, env)
+  const ref = `${source.image.name}@${source.digest}`
+  if (signing.verifyIdentity !== '') {
+    const trust = await readTrust(signing.verifyTrustedRoot)
+    const { countKeylessSignatures } = await keylessVerify()
+    const { valid, refusals } = await countKeylessSignatures(
+      env.registry,
+      source.image,
+      source.digest,
+      {
+        identity: signing.verifyIdentity,
+        issuer: signing.verifyIssuer,
+        trust
+      }
+    )
+    if (valid === 0)
+      throw new Error(
+        `input "verify-identity": no keyless signature on ${ref} verifies for ${signing.verifyIdentity} (issuer ${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so nothing was promoted`
+      )
+    env.log.info(
+      `  ${ref}: ${valid} keyless signature(s) verify for ${signing.verifyIdentity}`
+    )
+  }
   if (signing.verifyKey === '') return
   const valid = await countValidSignatures(
     env.registry,
@@ -94,7 +86,6 @@ export async function verifySource(
     source.digest,
     signing.verifyKey
   )
-  const ref = `${source.image.name}@${source.digest}`
   if (valid === 0)
     throw new Error(
       `input "verify-key": no signature on ${ref} verifies with this key, so nothing was promoted`

@@ -4,7 +4,6 @@ import { loginFor, storeLogin } from '../docker/config.js'
 import { loginFailure } from '../docker/diagnose.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
-import type { Manifest } from '../registry/manifest.js'
 import { requireManifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
@@ -173,20 +172,6 @@ async function readSource(
   return indexPlatforms(manifest)
 }
 
-async function sourceManifest(
-  values: RunValues,
-  env: PublishEnv
-): Promise<Manifest> {
-  const { source } = values
-  if (!source) throw new Error('copy ran before the source was read')
-  return requireManifest(
-    env.registry,
-    source.image,
-    source.digest,
-    'the source image vanished from the registry while it was copied'
-  )
-}
-
 /** A leg's image: what its artifact names, else its handover index (or an older leg's tag). */
 async function readStaged(
   step: RequestStep,
@@ -236,7 +221,14 @@ export async function runStageRequest(
     case 'handover':
       return runHandover(step, values, env)
     case 'copy': {
-      const manifest = await sourceManifest(values, env)
+      const { source } = values
+      if (!source) throw new Error('copy ran before the source was read')
+      const manifest = await requireManifest(
+        env.registry,
+        source.image,
+        source.digest,
+        'the source image vanished from the registry while it was copied'
+      )
       await env.registry.putManifest(step.image, manifest.digest, manifest)
       values.setDigest(step.image.name, manifest.digest)
       return
