@@ -6,7 +6,11 @@
  */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
-import { parseJsonBytes } from '../registry/manifest.js'
+import {
+  parseJsonBytes,
+  parseManifestJson,
+  type ManifestJson
+} from '../registry/manifest.js'
 
 /** A layer in the registry: its gzipped blob, and the image it is in. */
 export interface HeldLayer {
@@ -17,19 +21,6 @@ export interface HeldLayer {
 
 /** Uncompressed digest (hex) → the registry's gzipped blob of it. */
 export type HeldLayers = ReadonlyMap<string, HeldLayer>
-
-interface Descriptor {
-  mediaType?: string
-  digest: string
-  size: number
-  platform?: { os?: string }
-}
-
-interface ManifestJson {
-  manifests?: Descriptor[]
-  config?: Descriptor
-  layers?: Descriptor[]
-}
 
 const GZIP_LAYERS = new Set([
   'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -54,7 +45,7 @@ export async function readHeldLayers(
     if (diffIds.length !== layers.length) continue
     layers.forEach((layer, i) => {
       const hex = diffIds[i].replace(/^sha256:/, '')
-      if (GZIP_LAYERS.has(layer.mediaType ?? '') && !held.has(hex))
+      if (GZIP_LAYERS.has(layer.mediaType) && !held.has(hex))
         held.set(hex, { digest: layer.digest, size: layer.size, from: image })
     })
   }
@@ -69,13 +60,13 @@ async function platformManifests(
 ): Promise<ManifestJson[]> {
   const manifest = await client.getManifest(image, tag)
   if (manifest === undefined) return []
-  const json = parseJsonBytes<ManifestJson>(manifest.body)
+  const json = parseManifestJson(manifest)
   if (json.manifests === undefined) return [json]
   const children = json.manifests.filter(m => m.platform?.os !== 'unknown')
   const read = await Promise.all(
     children.map(child => client.getManifest(image, child.digest))
   )
-  return read.flatMap(m => (m ? [parseJsonBytes<ManifestJson>(m.body)] : []))
+  return read.flatMap(m => (m ? [parseManifestJson(m)] : []))
 }
 
 async function diffIdsOf(

@@ -9,14 +9,12 @@ import type { Image } from '../reference/images.js'
 import {
   INDEX_TYPES,
   MANIFEST_TYPES,
-  type Manifest
+  type Manifest,
+  type ManifestJson,
+  type OciDescriptor
 } from '../registry/manifest.js'
 
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-}
+type Descriptor = Pick<OciDescriptor, 'mediaType' | 'digest' | 'size'>
 
 /** A blob of the layout (a config, a layer): where it is on disk. */
 export interface LayoutBlob extends Descriptor {
@@ -40,19 +38,6 @@ export interface OciLayout {
 
 /** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-
-/** An index's entry, with what buildx puts beside the descriptor. */
-export interface IndexEntry extends Descriptor {
-  platform?: { os?: string; architecture?: string }
-  annotations?: Record<string, string>
-}
-
-export interface ManifestJson {
-  mediaType?: string
-  manifests?: IndexEntry[]
-  config?: Descriptor
-  layers?: Descriptor[]
-}
 
 export class LayoutError extends Error {
   constructor(dir: string, detail: string) {
