@@ -6,11 +6,8 @@
  */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
-import {
-  parseJsonBytes,
-  parseManifestJson,
-  type ManifestJson
-} from '../registry/manifest.js'
+import { parseManifestJson, type ManifestJson } from '../registry/manifest.js'
+import { imageConfig } from '../registry/image-labels.js'
 
 /** A layer in the registry: its gzipped blob, and the image it is in. */
 export interface HeldLayer {
@@ -40,7 +37,10 @@ export async function readHeldLayers(
     tags.map(tag => platformManifests(client, image, tag).catch(() => []))
   )
   for (const json of manifests.flat()) {
-    const diffIds = await diffIdsOf(client, image, json).catch(() => [])
+    const diffIds = await imageConfig(client, image, json).then(
+      config => config?.rootfs?.diff_ids ?? [],
+      () => []
+    )
     const layers = json.layers ?? []
     if (diffIds.length !== layers.length) continue
     layers.forEach((layer, i) => {
@@ -67,18 +67,4 @@ async function platformManifests(
     children.map(child => client.getManifest(image, child.digest))
   )
   return read.flatMap(m => (m ? [parseManifestJson(m)] : []))
-}
-
-async function diffIdsOf(
-  client: Reader,
-  image: Image,
-  json: ManifestJson
-): Promise<string[]> {
-  if (json.config === undefined) return []
-  const config = await client.getBlob(image, json.config.digest)
-  if (config === undefined) return []
-  const { rootfs } = parseJsonBytes<{ rootfs?: { diff_ids?: string[] } }>(
-    config
-  )
-  return rootfs?.diff_ids ?? []
 }

@@ -64,205 +64,80 @@ export async function uploadBlob(
   options: UploadBlobOptions,
   tuning: UploadTuning
 ): Promise<BlobUploadResult> {
-  return new BlobUpload(transport, ref, blob, options, tuning).run()
-}
+  const uploads = `/v2/${ref.repository}/blobs/uploads/`
+  const chunkBytes = options.chunkBytes ?? tuning.chunkBytes
+  let bytesSent = 0
 
-class BlobUpload {
-  private bytesSent = 0
-
-  private readonly uploads: string
-  private readonly chunkBytes: number
-
-  constructor(
-    private readonly transport: Transport,
-    private readonly ref: RepositoryReference,
-    private readonly blob: BlobFile,
-    private readonly options: UploadBlobOptions,
-    private readonly tuning: UploadTuning
-  ) {
-    this.uploads = `/v2/${ref.repository}/blobs/uploads/`
-    this.chunkBytes = options.chunkBytes ?? tuning.chunkBytes
-  }
-
-  async run(): Promise<BlobUploadResult> {
-    if (await this.exists()) return this.result('present')
-    let session: Session | undefined
-    for (const from of this.options.mountFrom ?? []) {
-      const elsewhere =
-        from.registry !== this.ref.registry ||
-        from.repository === this.ref.repository
-      if (elsewhere) continue
-      session = await this.mount(from)
-      if (session === undefined) return this.result('mounted')
-      break // a 202: the registry opened an upload instead
-    }
-    session ??= await this.open()
-    return this.result((await this.send(session)) ? 'present' : 'uploaded')
-  }
-
-  private result(outcome: BlobOutcome): BlobUploadResult {
-    if (outcome !== 'uploaded') this.options.onProgress?.(this.blob.size)
-    return { outcome, bytesSent: this.bytesSent }
+  const result = (outcome: BlobOutcome): BlobUploadResult => {
+    if (outcome !== 'uploaded') options.onProgress?.(blob.size)
+    return { outcome, bytesSent }
   }
 
   /** A request on the blob's repository, with the push scope unless it says another. */
-  private request<T>(
-    request: RegistryRequest,
-    read: ResponseReader<T>
-  ): Promise<T> {
-    const scoped = { scope: pushScope(this.ref), ...request }
-    return this.transport.request(this.ref, scoped, read)
-  }
+  const request = <T>(req: RegistryRequest, read: ResponseReader<T>) =>
+    transport.request(ref, { scope: pushScope(ref), ...req }, read)
 
-  private exists(): Promise<boolean> {
-    const path = `/v2/${this.ref.repository}/blobs/${this.blob.digest}`
-    return this.request({ method: 'HEAD', path }, async (response, fail) => {
+  const exists = (): Promise<boolean> => {
+    const path = `/v2/${ref.repository}/blobs/${blob.digest}`
+    return request({ method: 'HEAD', path }, async (response, fail) => {
       if (response.status === 404) return false
       if (!response.ok) throw await fail()
       return true
     })
   }
 
+  /** The upload's next URL, from the Location header, on the registry's origin. */
+  const location = (response: RegistryResponse): string => {
+    const at = response.headers.get('location')
+    if (at === null) throw new TransientError('no Location header')
+    return sameOriginUrl(ref, at, response.url, 'the upload URL')
+  }
+
   /** undefined when mounted; the upload the registry opened instead otherwise. */
-  private mount(from: RepositoryReference): Promise<Session | undefined> {
-    const query = `mount=${encodeURIComponent(this.blob.digest)}&from=${encodeURIComponent(from.repository)}`
-    const request = {
+  const mount = (from: RepositoryReference): Promise<Session | undefined> => {
+    const query = `mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from.repository)}`
+    const post = {
       method: 'POST',
-      path: `${this.uploads}?${query}`,
-      scope: `${pushScope(this.ref)} repository:${from.repository}:pull`
+      path: `${uploads}?${query}`,
+      scope: `${pushScope(ref)} repository:${from.repository}:pull`
     } as const
-    return this.request(request, async (response, fail) => {
+    return request(post, async (response, fail) => {
       await response.body?.cancel()
       if (response.status === 201) return undefined
       if (response.status !== 202) throw await fail()
-      return { location: this.location(response), offset: 0 }
+      return { location: location(response), offset: 0 }
     })
   }
 
-  private open(): Promise<Session> {
-    const request = { method: 'POST', path: this.uploads } as const
-    return this.request(request, async (response, fail) => {
+  const open = (): Promise<Session> =>
+    request({ method: 'POST', path: uploads }, async (response, fail) => {
       await response.body?.cancel()
       if (response.status !== 202) throw await fail()
-      return { location: this.location(response), offset: 0 }
+      return { location: location(response), offset: 0 }
     })
-  }
 
-  /**
-   * Sends the bytes, each step retried, asking the registry where the upload
-   * is after a failed one. True if the registry turned out to have the blob.
-   */
-  private async send(first: Session): Promise<boolean> {
-    let session = first
-    let unsure = false
-    for (;;) {
-      const step = async (): Promise<Session | 'done' | 'present'> => {
-        if (unsure) {
-          const found = await this.resync(session)
-          if (found === 'present') return found
-          session = found
-        }
-        unsure = true
-        const next = await this.step(session)
-        unsure = false
-        return next
-      }
-      const next = await withRetry(step, {
-        ...this.tuning.retry,
-        describe: `registry ${this.ref.registry}: upload of ${this.blob.digest} to ${this.ref.repository}`
-      })
-      if (next === 'done') return false
-      if (next === 'present') return true
-      session = next
-    }
-  }
-
-  /** One request: the whole blob, the next chunk, or the closing PUT. */
-  private async step(session: Session): Promise<Session | 'done'> {
-    const { size } = this.blob
-    const whole = session.offset === 0 && size <= this.chunkBytes
-    if (whole || session.offset >= size) {
-      await this.put(session, whole)
-      return 'done'
-    }
-    return this.patch(session)
-  }
-
-  private async patch(session: Session): Promise<Session> {
-    const start = session.offset
-    const end = Math.min(start + this.chunkBytes, this.blob.size) - 1
-    await this.blob.available?.(end)
-    const request = {
-      method: 'PATCH',
-      path: session.location,
-      headers: {
-        'Content-Type': 'application/octet-stream',
-        'Content-Range': `${start}-${end}`
+  /** A part of the blob file as a request body, its bytes counted. */
+  const stream = (start: number, end: number) => {
+    let counted = 0
+    return {
+      size: end - start + 1,
+      open: () => {
+        counted = 0
+        return createReadStream(blob.path, { start, end })
       },
-      body: this.stream(start, end),
-      retry: false
-    } as const
-    return this.request(request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status !== 202) throw await this.lost(response, fail)
-      const offset = rangeEnd(response.headers.get('range')) ?? end + 1
-      // a registry that keeps none of a chunk would have us send it for ever
-      if (offset <= start)
-        throw new RegistryError(
-          this.ref.registry,
-          `the upload of ${this.blob.digest} took none of bytes ${start}-${end}`
-        )
-      return { location: this.location(response), offset }
-    })
-  }
-
-  /** The closing PUT `?digest=`, with the whole blob as its body or none. */
-  private async put(session: Session, whole: boolean): Promise<void> {
-    await this.blob.available?.(this.blob.size - 1)
-    const separator = session.location.includes('?') ? '&' : '?'
-    const request = {
-      method: 'PUT',
-      path: `${session.location}${separator}digest=${encodeURIComponent(this.blob.digest)}`,
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body:
-        whole && this.blob.size > 0
-          ? this.stream(0, this.blob.size - 1)
-          : new Uint8Array(),
-      retry: false
-    } as const
-    await this.request(request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status !== 201) throw await this.lost(response, fail)
-    })
-  }
-
-  /**
-   * Where the upload is after a failed step: the registry's offset, a new
-   * upload if it forgot this one, or 'present' if the blob got in after all
-   * (the closing PUT's answer was lost).
-   */
-  private async resync(session: Session): Promise<Session | 'present'> {
-    const request = { method: 'GET', path: session.location } as const
-    const found = await this.request(request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status === 404) return undefined
-      if (!response.ok) throw await fail()
-      const range = response.headers.get('range')
-      // distribution 2.8 says 0-0 for no byte as for one: start over
-      if (/^\s*(?:bytes=)?0-0\s*$/.test(range ?? '')) return undefined
-      const offset = rangeEnd(range) ?? 0
-      return { location: this.location(response), offset }
-    })
-    if (found !== undefined) return found
-    if (await this.exists()) return 'present'
-    return this.open()
+      onBytes: (sent: number) => {
+        bytesSent += sent - counted
+        counted = sent
+        options.onProgress?.(start + sent)
+      }
+    }
   }
 
   /** Transient: a forgotten or broken upload (404, 400 BLOB_UPLOAD_INVALID), an unexpected range (416). */
-  private async lost(
+  const lost = async (
     response: RegistryResponse,
     fail: () => Promise<Error>
-  ): Promise<Error> {
+  ): Promise<Error> => {
     const error = await fail()
     const mendable =
       response.status === 404 ||
@@ -273,30 +148,125 @@ class BlobUpload {
       : error
   }
 
-  /** A part of the blob file as a request body, its bytes counted. */
-  private stream(start: number, end: number) {
-    const size = end - start + 1
-    let counted = 0
-    return {
-      size,
-      open: () => {
-        counted = 0
-        return createReadStream(this.blob.path, { start, end })
+  const patch = async (session: Session): Promise<Session> => {
+    const start = session.offset
+    const end = Math.min(start + chunkBytes, blob.size) - 1
+    await blob.available?.(end)
+    const chunk = {
+      method: 'PATCH',
+      path: session.location,
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'Content-Range': `${start}-${end}`
       },
-      onBytes: (sent: number) => {
-        this.bytesSent += sent - counted
-        counted = sent
-        this.options.onProgress?.(start + sent)
+      body: stream(start, end),
+      retry: false
+    } as const
+    return request(chunk, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 202) throw await lost(response, fail)
+      const offset = rangeEnd(response.headers.get('range')) ?? end + 1
+      // a registry that keeps none of a chunk would have us send it for ever
+      if (offset <= start)
+        throw new RegistryError(
+          ref.registry,
+          `the upload of ${blob.digest} took none of bytes ${start}-${end}`
+        )
+      return { location: location(response), offset }
+    })
+  }
+
+  /** The closing PUT `?digest=`, with the whole blob as its body or none. */
+  const put = async (session: Session, whole: boolean): Promise<void> => {
+    await blob.available?.(blob.size - 1)
+    const separator = session.location.includes('?') ? '&' : '?'
+    const close = {
+      method: 'PUT',
+      path: `${session.location}${separator}digest=${encodeURIComponent(blob.digest)}`,
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body:
+        whole && blob.size > 0 ? stream(0, blob.size - 1) : new Uint8Array(),
+      retry: false
+    } as const
+    await request(close, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status !== 201) throw await lost(response, fail)
+    })
+  }
+
+  /** One request: the whole blob, the next chunk, or the closing PUT. */
+  const step = async (session: Session): Promise<Session | 'done'> => {
+    const whole = session.offset === 0 && blob.size <= chunkBytes
+    if (whole || session.offset >= blob.size) {
+      await put(session, whole)
+      return 'done'
+    }
+    return patch(session)
+  }
+
+  /**
+   * Where the upload is after a failed step: the registry's offset, a new
+   * upload if it forgot this one, or 'present' if the blob got in after all
+   * (the closing PUT's answer was lost).
+   */
+  const resync = async (session: Session): Promise<Session | 'present'> => {
+    const get = { method: 'GET', path: session.location } as const
+    const found = await request(get, async (response, fail) => {
+      await response.body?.cancel()
+      if (response.status === 404) return undefined
+      if (!response.ok) throw await fail()
+      const range = response.headers.get('range')
+      // distribution 2.8 says 0-0 for no byte as for one: start over
+      if (/^\s*(?:bytes=)?0-0\s*$/.test(range ?? '')) return undefined
+      const offset = rangeEnd(range) ?? 0
+      return { location: location(response), offset }
+    })
+    if (found !== undefined) return found
+    if (await exists()) return 'present'
+    return open()
+  }
+
+  /**
+   * Sends the bytes, each step retried, asking the registry where the upload
+   * is after a failed one. True if the registry turned out to have the blob.
+   */
+  const send = async (first: Session): Promise<boolean> => {
+    let session = first
+    let unsure = false
+    for (;;) {
+      const attempt = async (): Promise<Session | 'done' | 'present'> => {
+        if (unsure) {
+          const found = await resync(session)
+          if (found === 'present') return found
+          session = found
+        }
+        unsure = true
+        const next = await step(session)
+        unsure = false
+        return next
       }
+      const next = await withRetry(attempt, {
+        ...tuning.retry,
+        describe: `registry ${ref.registry}: upload of ${blob.digest} to ${ref.repository}`
+      })
+      if (next === 'done') return false
+      if (next === 'present') return true
+      session = next
     }
   }
 
-  /** The upload's next URL, from the Location header, on the registry's origin. */
-  private location(response: RegistryResponse): string {
-    const location = response.headers.get('location')
-    if (location === null) throw new TransientError('no Location header')
-    return sameOriginUrl(this.ref, location, response.url, 'the upload URL')
+  if (await exists()) return result('present')
+  let session: Session | undefined
+  for (const from of options.mountFrom ?? []) {
+    const elsewhere =
+      from.registry !== ref.registry || from.repository === ref.repository
+    if (elsewhere) continue
+    session = await mount(from)
+    if (session === undefined) return result('mounted')
+    break // a 202: the registry opened an upload instead
   }
+  session ??= await open()
+  return result((await send(session)) ? 'present' : 'uploaded')
 }
 
 /** The offset after a `Range: 0-N` header (N + 1); distribution says 0--1 for none. */
