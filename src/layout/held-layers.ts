@@ -6,7 +6,8 @@
  */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
-import { parseJsonBytes } from '../registry/manifest.js'
+import { parseManifestJson, type ManifestJson } from '../registry/manifest.js'
+import { imageConfig } from '../registry/image-labels.js'
 
 /** A layer in the registry: its gzipped blob, and the image it is in. */
 export interface HeldLayer {
@@ -17,19 +18,6 @@ export interface HeldLayer {
 
 /** Uncompressed digest (hex) → the registry's gzipped blob of it. */
 export type HeldLayers = ReadonlyMap<string, HeldLayer>
-
-interface Descriptor {
-  mediaType?: string
-  digest: string
-  size: number
-  platform?: { os?: string }
-}
-
-interface ManifestJson {
-  manifests?: Descriptor[]
-  config?: Descriptor
-  layers?: Descriptor[]
-}
 
 const GZIP_LAYERS = new Set([
   'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -49,12 +37,15 @@ export async function readHeldLayers(
     tags.map(tag => platformManifests(client, image, tag).catch(() => []))
   )
   for (const json of manifests.flat()) {
-    const diffIds = await diffIdsOf(client, image, json).catch(() => [])
+    const diffIds = await imageConfig(client, image, json).then(
+      config => config?.rootfs?.diff_ids ?? [],
+      () => []
+    )
     const layers = json.layers ?? []
     if (diffIds.length !== layers.length) continue
     layers.forEach((layer, i) => {
       const hex = diffIds[i].replace(/^sha256:/, '')
-      if (GZIP_LAYERS.has(layer.mediaType ?? '') && !held.has(hex))
+      if (GZIP_LAYERS.has(layer.mediaType) && !held.has(hex))
         held.set(hex, { digest: layer.digest, size: layer.size, from: image })
     })
   }
@@ -69,25 +60,11 @@ async function platformManifests(
 ): Promise<ManifestJson[]> {
   const manifest = await client.getManifest(image, tag)
   if (manifest === undefined) return []
-  const json = parseJsonBytes<ManifestJson>(manifest.body)
+  const json = parseManifestJson(manifest)
   if (json.manifests === undefined) return [json]
   const children = json.manifests.filter(m => m.platform?.os !== 'unknown')
   const read = await Promise.all(
     children.map(child => client.getManifest(image, child.digest))
   )
-  return read.flatMap(m => (m ? [parseJsonBytes<ManifestJson>(m.body)] : []))
-}
-
-async function diffIdsOf(
-  client: Reader,
-  image: Image,
-  json: ManifestJson
-): Promise<string[]> {
-  if (json.config === undefined) return []
-  const config = await client.getBlob(image, json.config.digest)
-  if (config === undefined) return []
-  const { rootfs } = parseJsonBytes<{ rootfs?: { diff_ids?: string[] } }>(
-    config
-  )
-  return rootfs?.diff_ids ?? []
+  return read.flatMap(m => (m ? [parseManifestJson(m)] : []))
 }

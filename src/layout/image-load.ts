@@ -7,18 +7,14 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import {
-  parseJson,
-  readLayout,
-  type IndexEntry,
-  type OciLayout
-} from './oci-layout.js'
+import { parseJson, readLayout, type OciLayout } from './oci-layout.js'
+import type { OciDescriptor } from '../registry/manifest.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { engineLoad } from '../docker/engine-api.js'
 
 interface IndexJson {
   schemaVersion: number
-  manifests: IndexEntry[]
+  manifests: OciDescriptor[]
 }
 
 const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }

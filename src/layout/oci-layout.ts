@@ -9,14 +9,12 @@ import type { Image } from '../reference/images.js'
 import {
   INDEX_TYPES,
   MANIFEST_TYPES,
-  type Manifest
+  type Manifest,
+  type ManifestJson,
+  type OciDescriptor
 } from '../registry/manifest.js'
 
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-}
+type Descriptor = Pick<OciDescriptor, 'mediaType' | 'digest' | 'size'>
 
 /** A blob of the layout (a config, a layer): where it is on disk. */
 export interface LayoutBlob extends Descriptor {
@@ -40,19 +38,6 @@ export interface OciLayout {
 
 /** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-
-/** An index's entry, with what buildx puts beside the descriptor. */
-export interface IndexEntry extends Descriptor {
-  platform?: { os?: string; architecture?: string }
-  annotations?: Record<string, string>
-}
-
-export interface ManifestJson {
-  mediaType?: string
-  manifests?: IndexEntry[]
-  config?: Descriptor
-  layers?: Descriptor[]
-}
 
 export class LayoutError extends Error {
   constructor(dir: string, detail: string) {
@@ -82,65 +67,62 @@ export async function readLayout(
       dir,
       `index.json names ${roots.length} different images, expected 1`
     )
-  const walk = new LayoutWalk(dir, borrowed)
-  const root = await walk.manifest(roots[0])
-  return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
+  return walkLayout(dir, borrowed, roots[0])
 }
 
-class LayoutWalk {
-  readonly blobs: LayoutBlob[] = []
-  readonly manifests: LayoutManifest[] = []
-  private readonly seen = new Set<string>()
+/** Reads the root manifest and what it names, children first. */
+async function walkLayout(
+  dir: string,
+  borrowed: ReadonlyMap<string, Image>,
+  rootDescriptor: Descriptor
+): Promise<OciLayout> {
+  const blobs: LayoutBlob[] = []
+  const manifests: LayoutManifest[] = []
+  const seen = new Set<string>()
 
-  constructor(
-    private readonly dir: string,
-    private readonly borrowed: ReadonlyMap<string, Image>
-  ) {}
-
-  /** Reads a manifest and walks what it names, children first. */
-  async manifest(descriptor: Descriptor): Promise<LayoutManifest> {
-    const path = this.pathOf(descriptor)
+  async function manifest(descriptor: Descriptor): Promise<LayoutManifest> {
+    const path = pathOf(descriptor)
     if (descriptor.size > MAX_MANIFEST_BYTES)
-      throw new LayoutError(this.dir, `manifest ${descriptor.digest} too big`)
+      throw new LayoutError(dir, `manifest ${descriptor.digest} too big`)
     const body = new Uint8Array(await readFile(path))
     const digest = sha256Digest(body)
     if (digest !== descriptor.digest || body.length !== descriptor.size)
       throw new LayoutError(
-        this.dir,
+        dir,
         `manifest ${descriptor.digest} does not match its file (${digest}, ${body.length} bytes)`
       )
-    const json = parseJson(this.dir, descriptor.digest, body)
+    const json = parseJson(dir, descriptor.digest, body)
     const mediaType = json.mediaType ?? descriptor.mediaType
     if (INDEX_TYPES.has(mediaType)) {
-      for (const child of json.manifests ?? []) await this.child(child)
+      for (const entry of json.manifests ?? []) await child(entry)
     } else if (MANIFEST_TYPES.has(mediaType)) {
       if (json.config === undefined)
-        throw new LayoutError(this.dir, `manifest ${digest} has no config`)
-      for (const blob of [json.config, ...(json.layers ?? [])])
-        await this.blob(blob)
+        throw new LayoutError(dir, `manifest ${digest} has no config`)
+      for (const named of [json.config, ...(json.layers ?? [])])
+        await blob(named)
     } else {
       throw new LayoutError(
-        this.dir,
+        dir,
         `${digest} has media type ${JSON.stringify(mediaType)}, not an image manifest or index`
       )
     }
     return { mediaType, digest, size: body.length, body }
   }
 
-  private async child(descriptor: Descriptor): Promise<void> {
-    if (this.seen.has(descriptor.digest)) return
-    this.seen.add(descriptor.digest)
-    this.manifests.push(await this.manifest(descriptor))
+  async function child(descriptor: Descriptor): Promise<void> {
+    if (seen.has(descriptor.digest)) return
+    seen.add(descriptor.digest)
+    manifests.push(await manifest(descriptor))
   }
 
-  private async blob(descriptor: Descriptor): Promise<void> {
-    if (this.seen.has(descriptor.digest)) return
-    this.seen.add(descriptor.digest)
-    const path = this.pathOf(descriptor)
+  async function blob(descriptor: Descriptor): Promise<void> {
+    if (seen.has(descriptor.digest)) return
+    seen.add(descriptor.digest)
+    const path = pathOf(descriptor)
     const { mediaType, digest } = descriptor
-    const from = this.borrowed.get(digest)
+    const from = borrowed.get(digest)
     if (from !== undefined) {
-      this.blobs.push({ mediaType, digest, size: descriptor.size, path, from })
+      blobs.push({ mediaType, digest, size: descriptor.size, path, from })
       return
     }
     const size = await stat(path).then(
@@ -149,22 +131,25 @@ class LayoutWalk {
     )
     if (size !== descriptor.size)
       throw new LayoutError(
-        this.dir,
+        dir,
         size === undefined
           ? `blob ${descriptor.digest} is missing`
           : `blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`
       )
-    this.blobs.push({ mediaType, digest, size, path })
+    blobs.push({ mediaType, digest, size, path })
   }
 
-  private pathOf(descriptor: Descriptor): string {
+  function pathOf(descriptor: Descriptor): string {
     if (!isSha256Digest(descriptor.digest))
       throw new LayoutError(
-        this.dir,
+        dir,
         `unsupported digest ${JSON.stringify(descriptor.digest)}`
       )
-    return join(this.dir, 'blobs', 'sha256', descriptor.digest.slice(7))
+    return join(dir, 'blobs', 'sha256', descriptor.digest.slice(7))
   }
+
+  const root = await manifest(rootDescriptor)
+  return { dir, root, blobs, manifests }
 }
 
 /** Whether the root index holds buildx's attestation manifests (provenance, SBOM). */

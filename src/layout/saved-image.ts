@@ -12,7 +12,11 @@ import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
-import { INDEX_TYPES } from '../registry/manifest.js'
+import {
+  INDEX_TYPES,
+  type ManifestJson,
+  type OciDescriptor as Descriptor
+} from '../registry/manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 import { engineSave } from '../docker/engine-api.js'
 import type { DockerRunner } from '../docker/runner.js'
@@ -35,20 +39,6 @@ const GZIPPED: Record<string, string> = {
     'application/vnd.oci.image.layer.v1.tar+gzip',
   'application/vnd.docker.image.rootfs.diff.tar':
     'application/vnd.docker.image.rootfs.diff.tar.gzip'
-}
-
-interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  [field: string]: unknown
-}
-
-interface ManifestJson {
-  mediaType?: string
-  manifests?: Descriptor[]
-  layers?: Descriptor[]
-  [field: string]: unknown
 }
 
 export interface SaveOptions {

@@ -3,7 +3,7 @@
  * from the realm), remembering the scheme per registry to authenticate up
  * front, and tokens per registry and scope.
  */
-import type { RegistryResponse } from './http-fetch.js'
+import type { RegistryFetch, RegistryResponse } from './http-fetch.js'
 import { type Challenge, pickChallenge } from './challenge.js'
 import { authFailed, RegistryError, responseFailure } from './registry-error.js'
 import { answeredByEndpoint, realmUrl } from './origin.js'
@@ -14,16 +14,6 @@ import type { Credentials } from '../settings/logins.js'
 export type CredentialsLookup = (
   registry: string
 ) => Credentials | undefined | Promise<Credentials | undefined>
-
-/** A request to the token server (timeouts applied by the caller). */
-export type TokenFetch = (
-  url: URL,
-  init: {
-    method: 'GET' | 'POST'
-    headers: Record<string, string>
-    body?: string
-  }
-) => Promise<RegistryResponse>
 
 export interface Authorization {
   header: string
@@ -47,7 +37,8 @@ export class RegistryAuth {
 
   constructor(
     private readonly credentials: CredentialsLookup,
-    private readonly fetchToken: TokenFetch
+    /** A request to the token server (timeouts applied by the caller). */
+    private readonly fetchToken: RegistryFetch
   ) {}
 
   /** The username used so far for this registry (for error messages). */
@@ -197,7 +188,7 @@ function tokenRequest(
   scheme: Bearer,
   scope: string | undefined,
   credentials: Credentials | undefined
-): Parameters<TokenFetch> {
+): Parameters<RegistryFetch> {
   const url = new URL(realm)
   const refresh = credentials?.identityToken
   const params =

@@ -3,7 +3,8 @@ import type { RegistryClient } from './client.js'
 import {
   parseJsonBytes as decode,
   parseManifestJson,
-  type Manifest
+  type Manifest,
+  type ManifestJson
 } from './manifest.js'
 import { indexPlatforms, platformName } from './copy.js'
 
@@ -12,6 +13,18 @@ interface ConfigJson {
   os?: string
   architecture?: string
   variant?: string
+  rootfs?: { diff_ids?: string[] }
+}
+
+/** The image config a manifest names, parsed; undefined when it names none or the registry lacks it. */
+export async function imageConfig(
+  client: Pick<RegistryClient, 'getBlob'>,
+  image: Image,
+  json: ManifestJson
+): Promise<ConfigJson | undefined> {
+  const digest = json.config?.digest
+  const config = digest && (await client.getBlob(image, digest))
+  return config ? decode<ConfigJson>(config) : undefined
 }
 
 /**
@@ -31,9 +44,7 @@ export async function imageLabels(
     const platform = await client.getManifest(image, child.digest)
     json = platform === undefined ? {} : parseManifestJson(platform)
   }
-  const config =
-    json.config && (await client.getBlob(image, json.config.digest))
-  const labels = config ? decode<ConfigJson>(config).config?.Labels : undefined
+  const labels = (await imageConfig(client, image, json))?.config?.Labels
   return { manifest, labels: labels ?? {} }
 }
 
@@ -48,9 +59,8 @@ export async function imagePlatforms(
 ): Promise<string[]> {
   const listed = indexPlatforms(manifest)
   if (listed.length > 0) return listed
-  const digest = parseManifestJson(manifest).config?.digest
-  const config = digest && (await client.getBlob(image, digest))
-  if (!config) return []
-  const { os, architecture, variant } = decode<ConfigJson>(config)
+  const config = await imageConfig(client, image, parseManifestJson(manifest))
+  if (config === undefined) return []
+  const { os, architecture, variant } = config
   return os && architecture ? [platformName({ os, architecture, variant })] : []
 }

@@ -54,17 +54,6 @@ function errorCode(error: unknown): string | undefined {
   return undefined
 }
 
-/** By name, not instanceof: fetch's errors may come from another realm. */
-function errorName(error: unknown): string | undefined {
-  const name = (error as { name?: unknown } | null)?.name
-  return typeof name === 'string' ? name : undefined
-}
-
-function errorText(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message
-  return typeof message === 'string' ? message : String(error)
-}
-
 /** Classifies an error of fetch or of a body's read; others are returned unchanged. */
 export function classifyNetworkError(
   registry: string,
@@ -74,7 +63,11 @@ export function classifyNetworkError(
   if (error instanceof TransientError || error instanceof RegistryError) {
     return error
   }
-  const name = errorName(error)
+  // by name, not instanceof: fetch's errors may come from another realm
+  const { name, message } = (error ?? {}) as {
+    name?: unknown
+    message?: unknown
+  }
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new TransientError(`no response within ${timeoutMs} ms`, {
       cause: error
@@ -90,7 +83,8 @@ export function classifyNetworkError(
       { cause: error }
     )
   }
-  const detail = (code && TRANSIENT_CODES[code]) ?? errorText(error)
+  const text = typeof message === 'string' ? message : String(error)
+  const detail = (code && TRANSIENT_CODES[code]) ?? text
   return new TransientError(code ? `${detail} (${code})` : detail, {
     cause: error
   })

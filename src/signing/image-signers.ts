@@ -7,11 +7,14 @@ import type { Image } from '../reference/images.js'
 import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import type { RegistryClient } from '../registry/client.js'
-import { openKeylessSigner, type KeylessSigner } from './keyless-signer.js'
 import { addSignature, writeSignature } from './signatures.js'
 import type { Signer } from './signing-key.js'
 import { keylessVerifyCommand } from './sigstore.js'
-import { requestIdToken } from './sigstore-client.js'
+import {
+  openKeylessSigner,
+  requestIdToken,
+  type KeylessSigner
+} from './sigstore-client.js'
 
 /** What a signer needs of the run: the registry, its limits, and a log that masks. */
 export interface SigningContext {

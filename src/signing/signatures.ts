@@ -24,7 +24,7 @@ import {
   type ArtifactSuffix
 } from './cosign.js'
 import { verifies, type Signer } from './signing-key.js'
-import type { KeylessSigner } from './keyless-signer.js'
+import type { KeylessSigner } from './sigstore-client.js'
 
 /** The layers an artifact tag holds now ([] when it has none). */
 export async function layersAt(

@@ -1,9 +1,22 @@
 /**
- * The round trips of a keyless signature (OIDC token, Fulcio, Rekor), over
- * http-fetch.ts: @actions/core's getIDToken would bring undici (429 KiB).
+ * A keyless signer: an ephemeral P-256 key for one run, certified by Fulcio
+ * for the OIDC token's identity; each signature is entered in Rekor. The
+ * round trips (OIDC token, Fulcio, Rekor) go over http-fetch.ts:
+ * @actions/core's getIDToken would bring undici (429 KiB).
  */
+import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import { httpFetch, type RegistryResponse } from '../registry/http-fetch.js'
 import { TransientError, withRetry } from '../registry/retry.js'
+import {
+  certificateChain,
+  certificateIdentity,
+  certificateRequest,
+  challenge,
+  keylessAnnotations,
+  rekorBundle,
+  rekorEntry,
+  tokenClaims
+} from './sigstore.js'
 
 /** How long one round trip may take, and how often a transient fault is tried again. */
 export interface ExchangeLimits {
@@ -144,4 +157,55 @@ export function uploadEntry(
     return exchange(what, at, { method: 'GET', headers: JSON_HEADERS }, limits)
   }
   return postJson(what, rekorUrl, 'api/v1/log/entries', entry, limits, existing)
+}
+
+export interface KeylessEndpoints {
+  fulcioUrl: string
+  rekorUrl: string
+  limits: ExchangeLimits
+}
+
+export interface KeylessSigner {
+  /** The certificate's identity (SAN), what `--certificate-identity` expects. */
+  identity: string
+  /** The token's issuer, what `--certificate-oidc-issuer` expects. */
+  issuer: string
+  /** Signs the payload, enters it in Rekor; the layer's annotations. */
+  annotate(payload: Uint8Array): Promise<Record<string, string>>
+}
+
+/** Certifies a fresh key for the token's identity (one Fulcio round trip). */
+export async function openKeylessSigner(
+  token: string,
+  endpoints: KeylessEndpoints
+): Promise<KeylessSigner> {
+  const claims = tokenClaims(token)
+  const { privateKey, publicKey } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256'
+  })
+  const signBytes = (bytes: Uint8Array) =>
+    sign('sha256', bytes, privateKey).toString('base64')
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+  const proof = signBytes(Buffer.from(challenge(claims), 'utf8'))
+  const chain = certificateChain(
+    await requestCertificate(
+      endpoints.fulcioUrl,
+      certificateRequest(token, publicPem, proof),
+      endpoints.limits
+    )
+  )
+  return {
+    identity: certificateIdentity(claims),
+    issuer: claims.iss,
+    async annotate(payload) {
+      const signature = signBytes(payload)
+      const digest = createHash('sha256').update(payload).digest('hex')
+      const answer = await uploadEntry(
+        endpoints.rekorUrl,
+        rekorEntry(digest, signature, chain[0]),
+        endpoints.limits
+      )
+      return keylessAnnotations(signature, chain, rekorBundle(answer))
+    }
+  }
 }

@@ -15,12 +15,14 @@ import {
   type Standins
 } from '../../support/sigstore-standins.js'
 import { addSignature } from '../../../src/signing/signatures.js'
-import { openKeylessSigner } from '../../../src/signing/keyless-signer.js'
+import {
+  openKeylessSigner,
+  requestIdToken
+} from '../../../src/signing/sigstore-client.js'
 import {
   countKeylessSignatures,
   parseTrustedRoot
 } from '../../../src/signing/keyless-verify.js'
-import { requestIdToken } from '../../../src/signing/sigstore-client.js'
 
 const IMAGE = 'registry.test/acme/webapp'
 const DIGEST = `sha256:${'a'.repeat(64)}`
