@@ -25,11 +25,9 @@ export interface CheckResult {
 }
 
 /** Where an annotation points (GitHub's `file`, `line`, `endLine`, `title`). */
-export interface Annotation {
+export type Annotation = Omit<CheckPlace, 'source'> & {
   title?: string
   file?: string
-  startLine?: number
-  endLine?: number
 }
 
 type Json = Record<string, unknown>
