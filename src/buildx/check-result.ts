@@ -25,11 +25,9 @@ export interface CheckResult {
 }
 
 /** Where an annotation points (GitHub's `file`, `line`, `endLine`, `title`). */
-export interface Annotation {
+export type Annotation = Omit<CheckPlace, 'source'> & {
   title?: string
   file?: string
-  startLine?: number
-  endLine?: number
 }
 
 type Json = Record<string, unknown>
@@ -161,7 +159,7 @@ export function placeText(at: CheckPlace, dockerfile?: string): string {
 }
 
 function count(n: number): string {
-  return n === 1 ? '1 warning' : `${n} warnings`
+  return n === 0 ? 'no warnings' : n === 1 ? '1 warning' : `${n} warnings`
 }
 
 /** The check's result as the log shows it, one violation a line. */
@@ -170,17 +168,17 @@ export function checkReport(
   dockerfile: string | undefined
 ): string {
   const lines = [
-    `Build checks: ${result.warnings.length === 0 ? 'no warnings' : count(result.warnings.length)}${result.error ? ', and a build error' : ''}`
+    `Build checks: ${count(result.warnings.length)}${result.error ? ', and a build error' : ''}`
   ]
+  // `Dockerfile:3: ` in front, where there is a place
+  const at = (place: CheckPlace) =>
+    placeText(place, dockerfile).replace(/.+/, '$&: ')
   for (const w of result.warnings) {
-    const at = placeText(w, dockerfile)
-    lines.push(`  ${at ? `${at}: ` : ''}${w.rule}: ${w.detail}`)
+    lines.push(`  ${at(w)}${w.rule}: ${w.detail}`)
     if (w.url) lines.push(`    ${w.url}`)
   }
-  if (result.error) {
-    const at = placeText(result.error, dockerfile)
-    lines.push(`  ${at ? `${at}: ` : ''}error: ${result.error.message}`)
-  }
+  if (result.error)
+    lines.push(`  ${at(result.error)}error: ${result.error.message}`)
   return lines.join('\n')
 }
 
@@ -195,9 +193,7 @@ export function checkSummaryLine(
     return `\`${w.rule}\`${at ? ` (${at})` : ''}`
   })
   const parts = [
-    result.warnings.length === 0
-      ? 'no warnings'
-      : `${count(result.warnings.length)}: ${rules.join(', ')}`
+    `${count(rules.length)}${rules.length > 0 ? `: ${rules.join(', ')}` : ''}`
   ]
   if (result.error) parts.push(`build error: ${result.error.message}`)
   return `${label}: ${parts.join('; ')}`

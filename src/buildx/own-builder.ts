@@ -8,7 +8,7 @@ import type { DockerRunner } from '../docker/runner.js'
 import { connect, type TLSSocket } from 'node:tls'
 import { isIP } from 'node:net'
 import { errorMessage, InputError } from '../errors/input-error.js'
-import { REDACTED } from '../settings/secret-lines.js'
+import { endpointDown, tlsFault } from '../docker/diagnose.js'
 
 /** BUILDX_CONFIG of the run's own builder: in the run's folder, gone with it. */
 export function ownBuildxConfig(runDir: string): string {
@@ -24,15 +24,16 @@ export function ownBuilderName(runDir: string | undefined): string {
 }
 
 const TLS_FILES = { cacert: 'ca.pem', cert: 'cert.pem', key: 'key.pem' }
+const TLS_NAMES = ['cacert', 'cert', 'key'] as const
 
 /** Where the TLS material goes: `buildkit-tls/` in the run's folder (a placeholder in a dry run). */
 export function tlsFilePaths(
   runDir: string | undefined,
   remote: BuildkitEndpoint
-): { cacert?: string; cert?: string; key?: string } {
+): Partial<typeof TLS_FILES> {
   const dir = join(runDir ?? '<run-folder>', 'buildkit-tls')
-  const paths: { cacert?: string; cert?: string; key?: string } = {}
-  for (const name of ['cacert', 'cert', 'key'] as const)
+  const paths: Partial<typeof TLS_FILES> = {}
+  for (const name of TLS_NAMES)
     if (remote[name] !== '') paths[name] = join(dir, TLS_FILES[name])
   return paths
 }
@@ -41,11 +42,9 @@ export function tlsFilePaths(
 export function writeTlsFiles(runDir: string, remote: BuildkitEndpoint): void {
   const paths = tlsFilePaths(runDir, remote)
   mkdirSync(join(runDir, 'buildkit-tls'), { recursive: true, mode: 0o700 })
-  for (const name of ['cacert', 'cert', 'key'] as const) {
-    const path = paths[name]
-    if (path !== undefined)
-      writeFileSync(path, `${remote[name]}\n`, { mode: 0o600 })
-  }
+  for (const name of TLS_NAMES)
+    if (paths[name] !== undefined)
+      writeFileSync(paths[name], `${remote[name]}\n`, { mode: 0o600 })
 }
 
 /** The user's buildkitd.default.toml, which `buildx create` would apply to the run's builder too. */
@@ -104,33 +103,6 @@ export async function removeStoppedRunBuilder(
   return Math.round(performance.now() - started)
 }
 
-/** What a TLS failure of node's says, and the input it points at. */
-const TLS_FAULTS: { pattern: RegExp; input: string; why: string }[] = [
-  {
-    pattern:
-      /key values mismatch|KEY_VALUES_MISMATCH|bad decrypt|no start line|PEM/i,
-    input: 'tls-key',
-    why: 'it is not the private key of tls-cert'
-  },
-  {
-    pattern:
-      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|unable to verify|self[- ]signed certificate|certificate signature failure/i,
-    input: 'tls-cacert',
-    why: "the BuildKit daemon's certificate is not signed by this CA"
-  },
-  {
-    pattern: /ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match/i,
-    input: 'endpoint',
-    why: "the BuildKit daemon's certificate does not name this address"
-  },
-  {
-    pattern:
-      /alert (bad certificate|certificate required|unknown ca|certificate expired)|alert number 4[0-9]|sslv3 alert|tlsv13 alert/i,
-    input: 'tls-cert',
-    why: 'the BuildKit daemon refused this client certificate'
-  }
-]
-
 /**
  * One TLS handshake as buildx will make it: misfit material fails at once
  * naming its input (buildx only times out), never its value.
@@ -142,20 +114,13 @@ export async function probeBuildkitTls(
   if (remote.cacert === '' && remote.cert === '') return
   const url = new URL(remote.endpoint.replace(/^tcp:/, 'https:'))
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  const fault = (message: string): InputError => {
-    const known = TLS_FAULTS.find(f => f.pattern.test(message))
-    if (known === undefined)
-      return new InputError(
-        'endpoint',
-        remote.endpoint,
-        `no TLS connection to the BuildKit daemon (${message})`
-      )
-    return new InputError(
-      known.input,
-      known.input === 'endpoint' ? remote.endpoint : REDACTED,
-      `${known.why} (${message})`
+  const fault = (message: string): InputError =>
+    tlsFault(message, 'node', remote.endpoint, () => message) ??
+    new InputError(
+      'endpoint',
+      remote.endpoint,
+      `no TLS connection to the BuildKit daemon (${message})`
     )
-  }
   await new Promise<void>((resolve, reject) => {
     let socket: TLSSocket
     try {
@@ -176,11 +141,7 @@ export async function probeBuildkitTls(
       socket.destroy()
       reject(
         /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(error.code ?? '')
-          ? new InputError(
-              'endpoint',
-              remote.endpoint,
-              `no BuildKit daemon answers there (${error.code ?? error.message})`
-            )
+          ? endpointDown(remote.endpoint, error.code ?? error.message)
           : fault(`${error.code ?? ''} ${error.message}`.trim())
       )
     }

@@ -2,7 +2,7 @@ import { basename } from 'node:path'
 import parseSemver from 'semver/functions/parse.js'
 import rcompare from 'semver/functions/rcompare.js'
 import type { SemVer } from 'semver'
-import { defaultBranches } from './ref-context.js'
+import { dateOf, defaultBranches } from './ref-context.js'
 import { BRANCH_PREFIX, TAG_PREFIX } from './git-refs.js'
 import type { RefContext, RepositoryInfo } from './context-types.js'
 
@@ -50,13 +50,14 @@ export async function refContextFromGit(
       `HEAD in ${cwd} is detached and no tag points at it: check out a branch or tag the commit`
     )
   }
-  const date = await tryRead(['log', '-1', '--format=%cI', 'HEAD'])
+  const commitDate = dateOf(
+    await tryRead(['log', '-1', '--format=%cI', 'HEAD'])
+  )
   const originHead = await tryRead([
     'symbolic-ref',
     '--short',
     'refs/remotes/origin/HEAD'
   ])
-  const commitDate = date === undefined ? undefined : new Date(date)
   return {
     eventName: 'push',
     ref,
@@ -65,7 +66,7 @@ export async function refContextFromGit(
       defaultBranchInput,
       originHead?.replace(/^origin\//, '')
     ),
-    ...(commitDate && !Number.isNaN(commitDate.getTime()) && { commitDate }),
+    ...(commitDate && { commitDate }),
     repository: await repositoryInfo(tryRead, cwd)
   }
 }

@@ -58,7 +58,7 @@ export function refContextFromRunner(
     ...(pr && { prNumber: pr.number }),
     ...optional('prHeadRef', pr?.headRef),
     ...optional('baseRef', pr ? pr.baseRef : tagBaseRef(ref, event)),
-    ...optional('commitDate', commitDate(event)),
+    ...optional('commitDate', dateOf(text(event, 'head_commit', 'timestamp'))),
     ...optional('runId', envValue(env, 'GITHUB_RUN_ID')),
     ...optional(
       'shortShaLength',
@@ -124,18 +124,11 @@ export function defaultBranches(input: string, detected?: string): string[] {
   return ['master', 'main']
 }
 
-interface PullRequest {
-  ref: string
-  number: number
-  headRef?: string
-  baseRef?: string
-}
-
 function pullRequestInfo(
   eventName: string,
   env: Env,
   event: Record<string, unknown>
-): PullRequest {
+) {
   const envRef = envValue(env, 'GITHUB_REF')
   const fromRef = pullNumberOfRef(envRef ?? '')
   const number =
@@ -233,10 +226,9 @@ function tagBaseRef(
   return baseRef === undefined ? undefined : shortBranch(baseRef)
 }
 
-function commitDate(event: Record<string, unknown>): Date | undefined {
-  const timestamp = text(event, 'head_commit', 'timestamp')
-  if (timestamp === undefined) return undefined
-  const date = new Date(timestamp)
+/** A commit's date from its timestamp, when it reads as one. */
+export function dateOf(timestamp: string | undefined): Date | undefined {
+  const date = new Date(timestamp ?? NaN)
   return Number.isNaN(date.getTime()) ? undefined : date
 }
 

@@ -53,17 +53,14 @@ export function readableDockerConfig(
   }
 }
 
-/** Asks `docker-credential-<helper> get` for a server's credentials. */
-export type HelperLookup = (
-  helper: string,
-  server: string
-) => Promise<Credentials | undefined>
-
 /** A registry's credentials as docker finds them: its helper, else what `auths` holds. */
 export async function dockerCredentials(
   config: DockerConfigFile,
   registry: string,
-  askHelper: HelperLookup
+  askHelper: (
+    helper: string,
+    server: string
+  ) => Promise<Credentials | undefined>
 ): Promise<Credentials | undefined> {
   const helper = helperFor(config, registry)
   const fromHelper =

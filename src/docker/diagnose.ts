@@ -170,32 +170,64 @@ export function diagnose(
   return error
 }
 
-// what buildx says when the TLS material of a remote builder does not fit
-const BUILDER_TLS: { pattern: RegExp; input: string; why: string }[] = [
+// a misfit TLS input as buildx (a bootstrap's output) and node's tls (the probe) say it
+const TLS_FAULTS = [
   {
-    pattern:
-      /private key does not match public key|failed to find (any PEM data in key|.*PRIVATE KEY)/i,
     input: 'tls-key',
-    why: 'it is not the private key of tls-cert'
+    why: 'it is not the private key of tls-cert',
+    buildx:
+      /private key does not match public key|failed to find (any PEM data in key|.*PRIVATE KEY)/i,
+    node: /key values mismatch|KEY_VALUES_MISMATCH|bad decrypt|no start line|PEM/i
   },
   {
-    pattern:
-      /certificate signed by unknown authority|certificate is not trusted|failed to append ca certs/i,
     input: 'tls-cacert',
-    why: "the BuildKit daemon's certificate is not signed by this CA"
+    why: "the BuildKit daemon's certificate is not signed by this CA",
+    buildx:
+      /certificate signed by unknown authority|certificate is not trusted|failed to append ca certs/i,
+    node: /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|unable to verify|self[- ]signed certificate|certificate signature failure/i
   },
   {
-    pattern:
-      /tls: (bad certificate|certificate required|unknown certificate authority|.*certificate.*expired)/i,
     input: 'tls-cert',
-    why: 'the BuildKit daemon refused this client certificate'
+    why: 'the BuildKit daemon refused this client certificate',
+    buildx:
+      /tls: (bad certificate|certificate required|unknown certificate authority|.*certificate.*expired)/i,
+    node: /alert (bad certificate|certificate required|unknown ca|certificate expired)|alert number 4[0-9]|sslv3 alert|tlsv13 alert/i
   },
   {
-    pattern: /certificate is valid for|doesn't contain any IP SANs|x509:/i,
     input: 'endpoint',
-    why: "the BuildKit daemon's certificate does not name this address"
+    why: "the BuildKit daemon's certificate does not name this address",
+    buildx: /certificate is valid for|doesn't contain any IP SANs|x509:/i,
+    node: /ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match/i
   }
 ]
+
+/** The TLS input `said` blames, named (its value never, but the endpoint's); `detail` quotes the match. */
+export function tlsFault(
+  said: string,
+  by: 'buildx' | 'node',
+  endpoint: string,
+  detail: (pattern: RegExp) => string
+): InputError | undefined {
+  const fault = TLS_FAULTS.find(f => f[by].test(said))
+  return (
+    fault &&
+    new InputError(
+      fault.input,
+      fault.input === 'endpoint' ? endpoint : REDACTED,
+      `${fault.why} (${detail(fault[by])})`
+    )
+  )
+}
+
+/** The endpoint where nothing answers. */
+export function endpointDown(endpoint: string, said: string): InputError {
+  return new InputError(
+    'endpoint',
+    endpoint,
+    `no BuildKit daemon answers there (${said})`
+  )
+}
+
 const ENDPOINT_DOWN =
   /connection refused|no such host|i\/o timeout|network is unreachable|context deadline exceeded|DeadlineExceeded/i
 
@@ -208,19 +240,10 @@ export function builderFailure(
     return error
   const { output } = error
   const line = (pattern: RegExp) => firstMatch(output, pattern)
-  for (const { pattern, input, why } of BUILDER_TLS)
-    if (pattern.test(output))
-      return new InputError(
-        input,
-        input === 'endpoint' ? endpoint : REDACTED,
-        `${why} (${line(pattern)})`
-      )
+  const tls = tlsFault(output, 'buildx', endpoint, line)
+  if (tls !== undefined) return tls
   if (ENDPOINT_DOWN.test(output))
-    return new InputError(
-      'endpoint',
-      endpoint,
-      `no BuildKit daemon answers there (${line(ENDPOINT_DOWN)})`
-    )
+    return endpointDown(endpoint, line(ENDPOINT_DOWN))
   return error
 }
 

@@ -100,7 +100,6 @@ function children(pid: number): number[] {
   }
 }
 
-/** Every process below `pid`. */
 function descendants(pid: number): number[] {
   return children(pid).flatMap(child => [child, ...descendants(child)])
 }

@@ -1,15 +1,14 @@
-import { TransientError, withRetry } from '../registry/retry.js'
+import {
+  TransientError,
+  withRetry,
+  type RetryOptions
+} from '../registry/retry.js'
 import { DockerCommandError, DockerStalledError } from './runner.js'
 
 const TRANSIENT =
   /connection refused|connection reset|i\/o timeout|TLS handshake timeout|EOF$|50[0234] |Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|429 |Too Many Requests|toomanyrequests/im
 
-export interface RetryPolicy {
-  retries: number
-  sleep?: (ms: number) => Promise<void>
-}
-
-const realSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
+export type RetryPolicy = Pick<RetryOptions, 'retries' | 'sleep'>
 
 /** A docker command again on a transient registry fault (5xx, 429, a stall); its last error as is. */
 export async function retryDocker<T>(
@@ -34,7 +33,7 @@ export async function retryDocker<T>(
           throw error
         }
       },
-      { retries: policy.retries, sleep: policy.sleep ?? realSleep, describe }
+      { ...policy, describe }
     )
   } catch (error) {
     throw last instanceof DockerCommandError ||

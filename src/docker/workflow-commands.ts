@@ -23,26 +23,17 @@ export function relabelRetried(text: string): string {
   )
 }
 
-/** Each line of `text` with `prefix` in front (none in front of an empty rest). */
-function prefixLines(text: string, prefix: string): string {
-  return prefix === ''
-    ? text
-    : text.replace(/(^|[\r\n])(?=[^\r\n])/g, `$1${prefix}`)
-}
-
 /** Escapes a stream by whole lines (a command split across chunks is seen whole), each after `prefix`. */
-export function escapingWriter(
-  out: NodeJS.WritableStream,
-  prefix = ''
-): {
-  write(text: string): void
-  end(): void
-} {
+export function escapingWriter(out: NodeJS.WritableStream, prefix = '') {
   let pending = ''
+  // each line with `prefix` in front (none in front of an empty rest)
   const shown = (text: string) =>
-    prefixLines(escapeWorkflowCommands(relabelRetried(text)), prefix)
+    escapeWorkflowCommands(relabelRetried(text)).replace(
+      /(^|[\r\n])(?=[^\r\n])/g,
+      `$1${prefix}`
+    )
   return {
-    write(text) {
+    write(text: string) {
       pending += text
       const cut = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r'))
       if (cut === -1) return

@@ -1,35 +1,26 @@
 /** Checks of the line inputs buildx parses itself, so a line it would reject fails first. */
 import { InputError } from '../errors/input-error.js'
 import { CsvSyntaxError, splitCsvLine } from '../tags/csv.js'
+import { checkEach } from './parse.js'
 
 /** `KEY=value`, or `KEY` alone (buildx takes the value from the environment). */
 export function checkBuildArgs(lines: string[]): string[] {
-  for (const line of lines) {
-    const at = line.indexOf('=')
-    const key = at < 0 ? line : line.slice(0, at)
-    if (key === '' || /\s/.test(key))
-      throw new InputError(
-        'build-args',
-        line,
-        'expected KEY=value lines (or KEY alone to pass it from the environment); KEY not empty and without spaces'
-      )
-  }
-  return lines
+  return checkEach(
+    'build-args',
+    lines,
+    line => /^[^=\s]+(=|$)/.test(line),
+    'expected KEY=value lines (or KEY alone to pass it from the environment); KEY not empty and without spaces'
+  )
 }
 
 /** `name=path` (or `name=docker-image://…`, `name=https://…`): both halves given. */
 export function checkBuildContexts(lines: string[]): string[] {
-  for (const line of lines) {
-    const at = line.indexOf('=')
-    const name = line.slice(0, at)
-    if (at <= 0 || /\s/.test(name) || line.slice(at + 1).trim() === '')
-      throw new InputError(
-        'build-contexts',
-        line,
-        'expected name=path lines, e.g. alpine=docker-image://alpine:3.20 or src=./src'
-      )
-  }
-  return lines
+  return checkEach(
+    'build-contexts',
+    lines,
+    line => /^[^=\s]+=\s*\S/.test(line),
+    'expected name=path lines, e.g. alpine=docker-image://alpine:3.20 or src=./src'
+  )
 }
 
 /** The cache backends buildkit has. */
@@ -126,19 +117,22 @@ const ANNOTATIONS_ALLOWED =
 
 /** Annotation lines as buildx parses them: a level prefix must be one it knows. */
 export function checkAnnotations(lines: string[]): string[] {
-  for (const line of lines) {
-    const at = line.indexOf('=')
-    const key = line.slice(0, at)
-    const match = at > 0 ? ANNOTATION_KEY.exec(key) : null
-    const level = match?.[1]
-    if (
-      match === null ||
-      (level === undefined && LEVEL_LIKE.test(key)) ||
-      (level !== undefined && !ANNOTATION_LEVELS.includes(level))
-    )
-      throw new InputError('annotations', line, ANNOTATIONS_ALLOWED)
-  }
-  return lines
+  return checkEach(
+    'annotations',
+    lines,
+    line => {
+      const at = line.indexOf('=')
+      const key = line.slice(0, at)
+      const match = at > 0 ? ANNOTATION_KEY.exec(key) : null
+      const level = match?.[1]
+      return !(
+        match === null ||
+        (level === undefined && LEVEL_LIKE.test(key)) ||
+        (level !== undefined && !ANNOTATION_LEVELS.includes(level))
+      )
+    },
+    ANNOTATIONS_ALLOWED
+  )
 }
 
 /** What the `cache` input asks for: `auto` decides from the builder and the runner. */

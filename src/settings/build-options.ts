@@ -1,7 +1,6 @@
 import { isIP } from 'node:net'
-import { InputError } from '../errors/input-error.js'
 import { parseInputList } from '../tags/csv.js'
-import type { InputSource } from './parse.js'
+import { checkEach, type InputSource } from './parse.js'
 
 /** The build-push-action build options that pass to buildx as they are. */
 export interface BuildOptions {
@@ -104,17 +103,6 @@ const isUlimit: Check = line => {
   return match !== null && ULIMIT_NAMES.includes(match[1])
 }
 
-function checked(
-  input: string,
-  values: string[],
-  ok: Check,
-  allowed: string
-): string[] {
-  for (const value of values)
-    if (!ok(value)) throw new InputError(input, value, allowed)
-  return values
-}
-
 function single(
   source: InputSource,
   input: string,
@@ -122,26 +110,26 @@ function single(
   allowed: string
 ): string {
   const value = source(input).trim()
-  return value === '' ? '' : checked(input, [value], ok, allowed)[0]
+  return value === '' ? '' : checkEach(input, [value], ok, allowed)[0]
 }
 
 export function parseBuildOptions(source: InputSource): BuildOptions {
   const list = (input: string, ignoreComma = false) =>
     parseInputList(source, input, { ignoreComma })
   return {
-    addHosts: checked(
+    addHosts: checkEach(
       'add-hosts',
       list('add-hosts'),
       isExtraHost,
       'expected host:ip entries, e.g. docker:10.180.0.1 or gw:host-gateway'
     ),
-    allow: checked(
+    allow: checkEach(
       'allow',
       list('allow'),
       v => ENTITLEMENT.test(v),
       'expected entitlements: network.host, security.insecure, ssh, device[=…], fs[.read|.write]=path'
     ),
-    attests: checked(
+    attests: checkEach(
       'attests',
       list('attests', true),
       hasType,
@@ -161,7 +149,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       `expected one of ${NETWORKS.join(', ')} (buildx knows no other network mode)`
     ),
     noCacheFilters: list('no-cache-filters'),
-    outputs: checked(
+    outputs: checkEach(
       'outputs',
       parseInputList(source, 'outputs', { ignoreComma: true, quote: false }),
       isOutput,
@@ -173,7 +161,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       v => SIZE.test(v),
       'expected a size such as 128m, 2g or 1073741824'
     ),
-    ulimits: checked(
+    ulimits: checkEach(
       'ulimit',
       list('ulimit', true),
       isUlimit,

@@ -95,8 +95,7 @@ function loginListInput(source: InputSource): { input: string; text: string } {
 }
 
 /** Entries of the `logins` (or `registry-auth`) YAML list; the error never quotes a password. */
-async function listLogins(source: InputSource): Promise<Login[]> {
-  const { input, text } = loginListInput(source)
+async function listLogins(input: string, text: string): Promise<Login[]> {
   if (text.trim() === '') return []
   let parsed: unknown
   try {
@@ -129,16 +128,6 @@ async function listLogins(source: InputSource): Promise<Login[]> {
     checkUsername(login.username, input)
     return login
   })
-}
-
-/** Where an empty password was given: the pair's input, or the list's entry. */
-function emptyAt(source: InputSource, login: Login, listed: Login[]) {
-  const index = listed.indexOf(login)
-  if (index < 0) return { input: 'password', value: '' }
-  return {
-    input: loginListInput(source).input,
-    value: `entry ${index + 1} (registry ${login.registry})`
-  }
 }
 
 const ECR_HOST =
@@ -174,18 +163,25 @@ export async function parseLogins(
 ): Promise<{ logins: Login[]; empty: EmptyLogin[] }> {
   refuseLoginActionOnly(source, registries)
   const byRegistry = new Map<string, Login>()
-  const listed = await listLogins(source)
+  const list = loginListInput(source)
+  const listed = await listLogins(list.input, list.text)
   for (const login of [...pairLogins(source, registries), ...listed])
     byRegistry.set(login.registry, login)
   const all = [...byRegistry.values()]
+  // where an empty password was given: the pair's input, or the list's entry
+  const emptyAt = ({ registry }: Login, index: number) =>
+    index < 0
+      ? { registry, input: 'password', value: '' }
+      : {
+          registry,
+          input: list.input,
+          value: `entry ${index + 1} (registry ${registry})`
+        }
   return {
     logins: all.filter(login => login.password !== ''),
     empty: all
       .filter(login => login.password === '')
-      .map(login => ({
-        registry: login.registry,
-        ...emptyAt(source, login, listed)
-      }))
+      .map(login => emptyAt(login, listed.indexOf(login)))
   }
 }
 

@@ -18,6 +18,19 @@ export function parseBoolean(
   throw new InputError(name, value, 'expected true or false')
 }
 
+/** The values as given when each passes `ok`, else an error quoting the first that does not. */
+export function checkEach(
+  input: string,
+  values: string[],
+  ok: (value: string, index: number) => boolean,
+  allowed: string
+): string[] {
+  values.forEach((value, index) => {
+    if (!ok(value, index)) throw new InputError(input, value, allowed)
+  })
+  return values
+}
+
 /** Non-empty lines, trimmed; lines starting with # are comments. */
 export function parseLines(source: InputSource, name: string): string[] {
   return source(name)

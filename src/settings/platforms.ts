@@ -1,4 +1,4 @@
-import { InputError } from '../errors/input-error.js'
+import { checkEach } from './parse.js'
 
 const OPERATING_SYSTEMS = ['linux', 'windows', 'darwin', 'freebsd']
 const ARCHITECTURES = [
@@ -19,15 +19,19 @@ const ALLOWED =
 
 /** Validates platforms the way buildx would parse them, so a typo fails before any build. */
 export function validatePlatforms(platforms: string[]): string[] {
-  for (const platform of platforms) {
-    const [os, arch, variant, ...rest] = platform.split('/')
-    const valid =
-      OPERATING_SYSTEMS.includes(os) &&
-      arch !== undefined &&
-      ARCHITECTURES.includes(arch) &&
-      (variant === undefined || /^v?[0-9a-z]+$/.test(variant)) &&
-      rest.length === 0
-    if (!valid) throw new InputError('platforms', platform, ALLOWED)
-  }
-  return platforms
+  return checkEach(
+    'platforms',
+    platforms,
+    platform => {
+      const [os, arch, variant, ...rest] = platform.split('/')
+      return (
+        OPERATING_SYSTEMS.includes(os) &&
+        arch !== undefined &&
+        ARCHITECTURES.includes(arch) &&
+        (variant === undefined || /^v?[0-9a-z]+$/.test(variant)) &&
+        rest.length === 0
+      )
+    },
+    ALLOWED
+  )
 }

@@ -19,13 +19,6 @@ export function splitReferenceLists(lines: string[]): string[] {
   )
 }
 
-export interface ReferenceTags {
-  images: Image[]
-  /** Raw rules, one per tag, in the order given. */
-  tags: string[]
-  flavor: string[]
-}
-
 const ONE_WAY =
   'tags is either metadata-action rules (type=…) or build-push-action references (registry/name:tag), not both'
 const SAME_TAGS =
@@ -44,12 +37,12 @@ function tagsByImage(
   return byImage
 }
 
-/** The images and tags reference lines name; undefined when `tags` holds rules. */
+/** The images and tags (rules, one per tag, in order) reference lines name; undefined when `tags` holds rules. */
 export function readReferenceTags(
   lines: string[],
   images: Image[],
   flavor: string[]
-): ReferenceTags | undefined {
+) {
   const references = lines.filter(isReferenceLine)
   if (references.length === 0) return undefined
   const rule = lines.find(line => !isReferenceLine(line))

@@ -7,6 +7,7 @@ import {
 } from '../reference/images.js'
 import { parseImages } from './image-lines.js'
 import {
+  checkEach,
   parseBoolean,
   parseChoice,
   parseCount,
@@ -72,10 +73,8 @@ export interface Separators {
 }
 
 function requireKeyValues(lines: string[], input: string): string[] {
-  for (const line of lines)
-    if (!/^[^=\s][^=]*=/.test(line))
-      throw new InputError(input, line, 'expected key=value lines')
-  return lines
+  const ok = (line: string) => /^[^=\s][^=]*=/.test(line)
+  return checkEach(input, lines, ok, 'expected key=value lines')
 }
 
 /** Read untrimmed, as the peers do: a separator may be a space, a secret may end in one. */
