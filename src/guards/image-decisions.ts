@@ -26,20 +26,12 @@ export function decideImages(
   digestFor: (image: Image) => string,
   settings: Pick<GuardInput, 'floatingGuard' | 'immutableTags'>
 ): ImageDecision[] {
-  return states.map(({ image, existingTags, existingDigests, writers }) => {
-    const newDigest = digestFor(image)
-    const decision = decideTags({
-      tags,
-      existingTags,
-      existingDigests,
-      newDigest,
-      floatingGuard: settings.floatingGuard,
-      immutableTags: settings.immutableTags,
-      ...(writers && { writers })
-    })
+  return states.map(state => {
+    const newDigest = digestFor(state.image)
+    const decision = decideTags({ ...settings, ...state, tags, newDigest })
     return {
-      image,
-      decision: settleFloating(decision, existingDigests, newDigest),
+      image: state.image,
+      decision: settleFloating(decision, state.existingDigests, newDigest),
       digest: newDigest
     }
   })

@@ -35,12 +35,6 @@ interface Affixes {
   forkValued: boolean
 }
 
-/** Whether `latest` is added, and the release it stands for. */
-interface LatestPlan {
-  on: boolean
-  release?: string
-}
-
 /** Ordered, de-duplicated, sanitized tags and the warnings on the way. */
 class TagList {
   readonly tags: Tag[] = []
@@ -111,12 +105,6 @@ function latestName(flavor: Flavor, affixes: Affixes): string {
   return `${prefix}latest${suffix}`
 }
 
-function latestLine(release: string | undefined): ReleaseLine | undefined {
-  return release === undefined
-    ? undefined
-    : { scope: 'latest', version: release }
-}
-
 function isEnabled(rule: Rule, env: ExprEnv): boolean {
   const value = renderTemplate(rule.enable, env)
   if (value === 'true' || value === 'false') return value === 'true'
@@ -144,18 +132,15 @@ function withAffixes(
 }
 
 /** metadata-action decides `latest` from the first rule that gives a tag; release: a stable one only. */
-function decideLatest(mode: Flavor['latest'], produced: Produced): LatestPlan {
-  const { autoLatest, release } = produced
-  switch (mode) {
-    case 'true':
-      return { on: true, release }
-    case 'false':
-      return { on: false }
-    case 'auto':
-      return { on: autoLatest, release }
-    case 'release':
-      return { on: autoLatest && release !== undefined, release }
+function addsLatest(mode: Flavor['latest'], first: Produced): boolean {
+  const { autoLatest, release } = first
+  const on: Record<Flavor['latest'], boolean> = {
+    true: true,
+    false: false,
+    auto: autoLatest,
+    release: autoLatest && release !== undefined
   }
+  return on[mode]
 }
 
 /** Whether a rule's tag takes a fork-chosen value: its own templates, or the flavor's affixes it takes. */
@@ -182,7 +167,7 @@ function fromRules(
     ref: refInfo(env.ctx),
     warn: message => out.warnings.push(message)
   }
-  let latest: LatestPlan | undefined
+  let first: Produced | undefined
   for (const rule of rules) {
     if (!isEnabled(rule, env)) continue
     const produced = produce(rule, run)
@@ -197,14 +182,15 @@ function fromRules(
     if (!out.add(name, produced.kind, produced.line, from)) continue
     if (isForkNamed(rule, affixes))
       checkForkNamed(out, before, env, 'tags', rule.source)
-    latest ??= decideLatest(flavor.latest, produced)
+    first ??= produced
   }
-  if (latest?.on) {
+  if (first !== undefined && addsLatest(flavor.latest, first)) {
+    const { release } = first
     const before = out.tags.length
     out.add(
       latestName(flavor, affixes),
       'floating',
-      latestLine(latest.release),
+      release === undefined ? undefined : { scope: 'latest', version: release },
       'flavor latest'
     )
     if (affixes.forkValued)

@@ -1,18 +1,14 @@
 import type { RefContext } from '../context/context-types.js'
 import { refInfo } from './ref-info.js'
 import { sanitizeTag } from './sanitize.js'
-import type { ReleaseLine, Tag, TagKind } from './tag-types.js'
+import type { ReleaseLine, Tag } from './tag-types.js'
 import { coreVersion, parseReleaseVersion } from './version.js'
 
 /** Who owns `latest`: the default branch (default) or the newest release. */
 export type LatestFrom = 'default-branch' | 'release'
 
 /** A tag name before sanitizing, with how it behaves once pushed. */
-export interface TagCandidate {
-  name: string
-  kind: TagKind
-  line?: ReleaseLine
-}
+export type TagCandidate = Omit<Tag, 'pullRequest'>
 
 function floating(name: string, line?: ReleaseLine): TagCandidate {
   return line === undefined
