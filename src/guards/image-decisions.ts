@@ -1,15 +1,13 @@
 import type { Image } from '../reference/images.js'
 import type { Tag } from '../tags/tag-types.js'
 import { decideTags, type GuardDecision, type GuardInput } from './decide.js'
-import type { Writers } from './fork-tags.js'
 
 /** What an image's repository holds now: its tags, and where ours point. */
-export interface ImageTags {
+export interface ImageTags extends Pick<
+  GuardInput,
+  'existingTags' | 'existingDigests' | 'writers'
+> {
   image: Image
-  existingTags: string[]
-  existingDigests: Record<string, string>
-  /** Who wrote the images our fork-named tags hold, when read (guards/fork-tags.ts). */
-  writers?: Writers
 }
 
 /** One image's guard decision, and the digest its tags will point at. */

@@ -18,21 +18,13 @@ import {
   nameTemplates,
   usesForkValue
 } from './fork-values.js'
-import type { ReleaseLine, Tag, TagKind, TagResult } from './tag-types.js'
+import type { ReleaseLine, Tag, TagResult } from './tag-types.js'
 import { versionAsTag } from './version.js'
 
 /** The raw `tags` and `flavor` input lines, split, blank lines dropped. */
 export interface TagInputs {
   tags: string[]
   flavor: string[]
-}
-
-/** The flavor prefix/suffix rendered for this run. */
-interface Affixes {
-  prefix: string
-  suffix: string
-  /** Whether either renders a value a pull request's author chooses. */
-  forkValued: boolean
 }
 
 /** Ordered, de-duplicated, sanitized tags and the warnings on the way. */
@@ -44,8 +36,7 @@ class TagList {
   /** Adds a tag (first occurrence wins); false if nothing valid is left. */
   add(
     raw: string,
-    kind: TagKind,
-    line: ReleaseLine | undefined,
+    { kind, line }: Pick<Tag, 'kind' | 'line'>,
     from: string
   ): boolean {
     const name = sanitizeTag(kind === 'version' ? versionAsTag(raw) : raw)
@@ -62,7 +53,8 @@ class TagList {
   }
 }
 
-function renderAffixes(flavor: Flavor, env: ExprEnv): Affixes {
+/** The flavor prefix/suffix rendered for this run; forkValued: either renders a value a pull request's author chooses. */
+function renderAffixes(flavor: Flavor, env: ExprEnv) {
   const compile = (key: 'prefix' | 'suffix') =>
     compileTemplate(flavor[key], {
       input: 'flavor',
@@ -76,6 +68,8 @@ function renderAffixes(flavor: Flavor, env: ExprEnv): Affixes {
     forkValued: usesForkValue([prefix, suffix])
   }
 }
+
+type Affixes = ReturnType<typeof renderAffixes>
 
 /**
  * A pull request's fork-named tags (SECURITY.md): refused when protected,
@@ -179,18 +173,19 @@ function fromRules(
       continue
     }
     const before = out.tags.length
-    if (!out.add(name, produced.kind, produced.line, from)) continue
+    if (!out.add(name, produced, from)) continue
     if (isForkNamed(rule, affixes))
       checkForkNamed(out, before, env, 'tags', rule.source)
     first ??= produced
   }
   if (first !== undefined && addsLatest(flavor.latest, first)) {
     const { release } = first
+    const line: ReleaseLine | undefined =
+      release === undefined ? undefined : { scope: 'latest', version: release }
     const before = out.tags.length
     out.add(
       latestName(flavor, affixes),
-      'floating',
-      release === undefined ? undefined : { scope: 'latest', version: release },
+      { kind: 'floating', line },
       'flavor latest'
     )
     if (affixes.forkValued)
@@ -208,19 +203,14 @@ function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
   const latestFrom = flavor.latest === 'release' ? 'release' : 'default-branch'
   for (const tag of defaultTags(ctx, latestFrom)) {
     if (tag.name !== 'latest') {
-      out.add(
-        `${affixes.prefix}${tag.name}${affixes.suffix}`,
-        tag.kind,
-        tag.line,
-        from
-      )
+      out.add(`${affixes.prefix}${tag.name}${affixes.suffix}`, tag, from)
     } else if (flavor.latest !== 'false') {
-      hasLatest = out.add(latestName(flavor, affixes), tag.kind, tag.line, from)
+      hasLatest = out.add(latestName(flavor, affixes), tag, from)
     }
   }
   // latest=true means latest on every publish, as in metadata-action.
   if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0) {
-    out.add(latestName(flavor, affixes), 'floating', undefined, 'flavor latest')
+    out.add(latestName(flavor, affixes), { kind: 'floating' }, 'flavor latest')
   }
   if (affixes.forkValued)
     checkForkNamed(out, 0, env, 'flavor', flavorSource(flavor))
