@@ -75,29 +75,25 @@ export function channelOf(
   return best
 }
 
-/** The stable releases among a repository's tags, per channel, read once. */
-export class ReleaseIndex {
-  private readonly byChannel = new Map<string, Published[]>()
-
-  constructor(private readonly existingTags: string[]) {}
-
-  /** Existing tags of the channel whose middle is a stable version. */
-  stable(channel: Channel): Published[] {
+/** The stable releases among a repository's tags, per channel, read once: existing tags of the channel whose middle is a stable version. */
+export function releaseIndex(
+  existingTags: string[]
+): (channel: Channel) => Published[] {
+  const byChannel = new Map<string, Published[]>()
+  return channel => {
     const key = JSON.stringify([channel.prefix, channel.suffix])
-    let published = this.byChannel.get(key)
-    if (published === undefined) {
-      published = []
-      for (const name of this.existingTags) {
-        if (!fits(channel, name)) continue
-        const middle = name.slice(
-          channel.prefix.length,
-          name.length - channel.suffix.length
-        )
-        const version = parseReleaseVersion(middle)
-        if (version?.stable === true) published.push({ name, version })
-      }
-      this.byChannel.set(key, published)
-    }
+    const known = byChannel.get(key)
+    if (known !== undefined) return known
+    const published = existingTags.flatMap(name => {
+      if (!fits(channel, name)) return []
+      const middle = name.slice(
+        channel.prefix.length,
+        name.length - channel.suffix.length
+      )
+      const version = parseReleaseVersion(middle)
+      return version?.stable === true ? [{ name, version }] : []
+    })
+    byChannel.set(key, published)
     return published
   }
 }

@@ -1,4 +1,4 @@
-import { channelOf, newerInLine, ReleaseIndex, splitsOf } from './channels.js'
+import { channelOf, newerInLine, releaseIndex, splitsOf } from './channels.js'
 import {
   conflictMessage,
   heldBackReason,
@@ -75,34 +75,19 @@ function floatingVerdict(
   tag: Tag,
   input: GuardInput,
   kept: Tag[],
-  index: ReleaseIndex | undefined
+  stable: ReturnType<typeof releaseIndex> | undefined
 ): Verdict {
   const line = tag.line
   if (line === undefined) return { to: 'floating' }
   const release = kept.find(k => splitsOf(k.name, line.version).length > 0)
   if (release !== undefined)
     return { to: 'skipped', reason: releaseKeptReason(release) }
-  if (index === undefined) return { to: 'floating' }
+  if (stable === undefined) return { to: 'floating' }
   const channel = channelOf(tag.name, line, input.tags)
-  const newer = newerInLine(line, index.stable(channel))
+  const newer = newerInLine(line, stable(channel))
   return newer === undefined
     ? { to: 'floating' }
     : { to: 'skipped', reason: heldBackReason(line, newer) }
-}
-
-function place(decision: GuardDecision, tag: Tag, verdict: Verdict): void {
-  switch (verdict.to) {
-    case 'exact':
-    case 'floating':
-    case 'unchanged':
-      decision[verdict.to].push(tag)
-      return
-    case 'skipped':
-      decision.skipped.push({ tag, reason: verdict.reason })
-      return
-    case 'conflict':
-      decision.conflicts.push(verdict.message)
-  }
 }
 
 /** SPEC §2 for one image, pure: exact tags first, floating after; any conflict stops all. */
@@ -121,8 +106,8 @@ export function decideTags(input: GuardInput): GuardDecision {
     if (reason !== undefined) verdicts[i] = { to: 'skipped', reason }
   })
   const kept = input.tags.filter((_, i) => verdicts[i]?.to === 'skipped')
-  const index = input.floatingGuard
-    ? new ReleaseIndex(input.existingTags)
+  const stable = input.floatingGuard
+    ? releaseIndex(input.existingTags)
     : undefined
   const decision: GuardDecision = {
     exact: [],
@@ -136,8 +121,11 @@ export function decideTags(input: GuardInput): GuardDecision {
       verdicts[i] ??
       (tag.kind === 'fixed'
         ? { to: 'exact' }
-        : floatingVerdict(tag, input, kept, index))
-    place(decision, tag, verdict)
+        : floatingVerdict(tag, input, kept, stable))
+    if (verdict.to === 'skipped')
+      decision.skipped.push({ tag, reason: verdict.reason })
+    else if (verdict.to === 'conflict') decision.conflicts.push(verdict.message)
+    else decision[verdict.to].push(tag)
   })
   return decision
 }

@@ -1,5 +1,5 @@
 import type { Tag } from '../tags/tag-types.js'
-import { channelOf, newerInLine, ReleaseIndex, splitsOf } from './channels.js'
+import { channelOf, newerInLine, releaseIndex, splitsOf } from './channels.js'
 
 /**
  * The release a floating tag must end on, by a fresh tag list: the newest of
@@ -14,7 +14,7 @@ export function followedRelease(
   const line = tag.line
   if (line === undefined) return undefined
   const channel = channelOf(tag.name, line, tags)
-  const newer = newerInLine(line, new ReleaseIndex(freshTags).stable(channel))
+  const newer = newerInLine(line, releaseIndex(freshTags)(channel))
   if (newer !== undefined) return newer.name
   return tags.find(
     t =>

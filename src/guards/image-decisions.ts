@@ -1,15 +1,13 @@
 import type { Image } from '../reference/images.js'
 import type { Tag } from '../tags/tag-types.js'
 import { decideTags, type GuardDecision, type GuardInput } from './decide.js'
-import type { Writers } from './fork-tags.js'
 
 /** What an image's repository holds now: its tags, and where ours point. */
-export interface ImageTags {
+export interface ImageTags extends Pick<
+  GuardInput,
+  'existingTags' | 'existingDigests' | 'writers'
+> {
   image: Image
-  existingTags: string[]
-  existingDigests: Record<string, string>
-  /** Who wrote the images our fork-named tags hold, when read (guards/fork-tags.ts). */
-  writers?: Writers
 }
 
 /** One image's guard decision, and the digest its tags will point at. */
@@ -26,20 +24,12 @@ export function decideImages(
   digestFor: (image: Image) => string,
   settings: Pick<GuardInput, 'floatingGuard' | 'immutableTags'>
 ): ImageDecision[] {
-  return states.map(({ image, existingTags, existingDigests, writers }) => {
-    const newDigest = digestFor(image)
-    const decision = decideTags({
-      tags,
-      existingTags,
-      existingDigests,
-      newDigest,
-      floatingGuard: settings.floatingGuard,
-      immutableTags: settings.immutableTags,
-      ...(writers && { writers })
-    })
+  return states.map(state => {
+    const newDigest = digestFor(state.image)
+    const decision = decideTags({ ...settings, ...state, tags, newDigest })
     return {
-      image,
-      decision: settleFloating(decision, existingDigests, newDigest),
+      image: state.image,
+      decision: settleFloating(decision, state.existingDigests, newDigest),
       digest: newDigest
     }
   })

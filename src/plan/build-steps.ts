@@ -140,17 +140,17 @@ function exportedLayout(
     undefined,
     files.layout
   )
-  const load: CommandStep[] = build.load
+  const { layout } = files
+  const load = build.load
     ? [
-        {
-          ...commandStep('load', ['load', '--input', `${files.layout}.tar`]),
-          layout: files.layout,
+        commandStep('load', ['load', '--input', `${layout}.tar`], [], {
+          layout,
           names: publication.refs
-        }
+        })
       ]
     : []
   return {
-    stage: [{ ...commandStep('build', argv), layout: files.layout }, ...load],
+    stage: [commandStep('build', argv, [], { layout }), ...load],
     cleanup: []
   }
 }
@@ -167,10 +167,8 @@ function savedFromStore(
     builder.driver === 'classic'
       ? classic(publication, files, build, refs)
       : buildx(publication, files, { ...build, push: false }, refs)
-  const save = {
-    ...commandStep('save', ['save', IMAGE_ID]),
-    layout: files.layout
-  }
+  const { layout } = files
+  const save = commandStep('save', ['save', IMAGE_ID], [], { layout })
   return {
     stage: [commandStep('build', argv), save],
     cleanup: build.load
@@ -204,7 +202,7 @@ function builtPerPlatform(
 ): BuildStages {
   const names = publication.images.map(image => image.name)
   const registries = registriesOf(publication.images)
-  const builds = build.platforms.map((platform, i): CommandStep => {
+  const builds = build.platforms.map((platform, i) => {
     const argv = buildx(
       publication,
       { ...files, metadata: `${files.metadata}.${i}` },
@@ -212,7 +210,7 @@ function builtPerPlatform(
       [],
       names
     )
-    return { ...commandStep('build', argv, registries), platform }
+    return commandStep('build', argv, registries, { platform })
   })
   const joins = publication.images.flatMap(image =>
     imagetoolsSteps(

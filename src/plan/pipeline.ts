@@ -216,12 +216,10 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   )
   const stages = { ...staged, stage: [...staged.stage, ...handover] }
   // the artifact route leaves no tag to read back
-  if (legs) return withStages(loginSteps(input), stages, NO_REGISTRY)
-  return withStages(loginSteps(input), stages, {
-    read: [],
-    tag: [],
-    readBack: images.map(image => headStep('read-back', image, staging))
-  })
+  const readBack = legs
+    ? []
+    : images.map(image => headStep('read-back', image, staging))
+  return withStages(loginSteps(input), stages, { ...NO_REGISTRY, readBack })
 }
 
 function promotePipeline(input: PipelineInput): ModePipeline {

@@ -60,8 +60,7 @@ function cacheSources(
       prHeadRef: undefined,
       baseRef: undefined
     }
-    const inputs = { tags: settings.tags, flavor: settings.flavor }
-    defaultBranch = computeTags(main, inputs, now).tags.map(t => t.name)
+    defaultBranch = computeTags(main, settings, now).tags.map(t => t.name)
   } catch {
     // rules that cannot describe a push to the default branch import nothing from it
   }
@@ -81,11 +80,7 @@ export function describePublication(
   const pushed = pushes(settings) ? settings.images.map(i => i.registry) : []
   // first: a push that needs an empty secret fails before anything else
   const notices = emptySecrets(settings.emptyLogins, ctx.eventName, pushed)
-  const computed = computeTags(
-    ctx,
-    { tags: settings.tags, flavor: settings.flavor },
-    now
-  )
+  const computed = computeTags(ctx, settings, now)
   const refs = settings.images.flatMap(image =>
     computed.tags.map(tag => `${image.name}:${tag.name}`)
   )

@@ -160,9 +160,10 @@ export function manifestRequest(
 export function commandStep(
   step: StepName,
   argv: string[],
-  registries: string[] = []
+  registries: string[] = [],
+  more: Partial<CommandStep> = {}
 ): CommandStep {
-  return { step, argv, registries }
+  return { step, argv, registries, ...more }
 }
 
 export function isCommand(step: Step): step is CommandStep {

@@ -18,27 +18,13 @@ import {
   nameTemplates,
   usesForkValue
 } from './fork-values.js'
-import type { ReleaseLine, Tag, TagKind, TagResult } from './tag-types.js'
+import type { ReleaseLine, Tag, TagResult } from './tag-types.js'
 import { versionAsTag } from './version.js'
 
 /** The raw `tags` and `flavor` input lines, split, blank lines dropped. */
 export interface TagInputs {
   tags: string[]
   flavor: string[]
-}
-
-/** The flavor prefix/suffix rendered for this run. */
-interface Affixes {
-  prefix: string
-  suffix: string
-  /** Whether either renders a value a pull request's author chooses. */
-  forkValued: boolean
-}
-
-/** Whether `latest` is added, and the release it stands for. */
-interface LatestPlan {
-  on: boolean
-  release?: string
 }
 
 /** Ordered, de-duplicated, sanitized tags and the warnings on the way. */
@@ -50,8 +36,7 @@ class TagList {
   /** Adds a tag (first occurrence wins); false if nothing valid is left. */
   add(
     raw: string,
-    kind: TagKind,
-    line: ReleaseLine | undefined,
+    { kind, line }: Pick<Tag, 'kind' | 'line'>,
     from: string
   ): boolean {
     const name = sanitizeTag(kind === 'version' ? versionAsTag(raw) : raw)
@@ -68,7 +53,8 @@ class TagList {
   }
 }
 
-function renderAffixes(flavor: Flavor, env: ExprEnv): Affixes {
+/** The flavor prefix/suffix rendered for this run; forkValued: either renders a value a pull request's author chooses. */
+function renderAffixes(flavor: Flavor, env: ExprEnv) {
   const compile = (key: 'prefix' | 'suffix') =>
     compileTemplate(flavor[key], {
       input: 'flavor',
@@ -82,6 +68,8 @@ function renderAffixes(flavor: Flavor, env: ExprEnv): Affixes {
     forkValued: usesForkValue([prefix, suffix])
   }
 }
+
+type Affixes = ReturnType<typeof renderAffixes>
 
 /**
  * A pull request's fork-named tags (SECURITY.md): refused when protected,
@@ -111,12 +99,6 @@ function latestName(flavor: Flavor, affixes: Affixes): string {
   return `${prefix}latest${suffix}`
 }
 
-function latestLine(release: string | undefined): ReleaseLine | undefined {
-  return release === undefined
-    ? undefined
-    : { scope: 'latest', version: release }
-}
-
 function isEnabled(rule: Rule, env: ExprEnv): boolean {
   const value = renderTemplate(rule.enable, env)
   if (value === 'true' || value === 'false') return value === 'true'
@@ -144,18 +126,15 @@ function withAffixes(
 }
 
 /** metadata-action decides `latest` from the first rule that gives a tag; release: a stable one only. */
-function decideLatest(mode: Flavor['latest'], produced: Produced): LatestPlan {
-  const { autoLatest, release } = produced
-  switch (mode) {
-    case 'true':
-      return { on: true, release }
-    case 'false':
-      return { on: false }
-    case 'auto':
-      return { on: autoLatest, release }
-    case 'release':
-      return { on: autoLatest && release !== undefined, release }
+function addsLatest(mode: Flavor['latest'], first: Produced): boolean {
+  const { autoLatest, release } = first
+  const on: Record<Flavor['latest'], boolean> = {
+    true: true,
+    false: false,
+    auto: autoLatest,
+    release: autoLatest && release !== undefined
   }
+  return on[mode]
 }
 
 /** Whether a rule's tag takes a fork-chosen value: its own templates, or the flavor's affixes it takes. */
@@ -182,7 +161,7 @@ function fromRules(
     ref: refInfo(env.ctx),
     warn: message => out.warnings.push(message)
   }
-  let latest: LatestPlan | undefined
+  let first: Produced | undefined
   for (const rule of rules) {
     if (!isEnabled(rule, env)) continue
     const produced = produce(rule, run)
@@ -194,17 +173,19 @@ function fromRules(
       continue
     }
     const before = out.tags.length
-    if (!out.add(name, produced.kind, produced.line, from)) continue
+    if (!out.add(name, produced, from)) continue
     if (isForkNamed(rule, affixes))
       checkForkNamed(out, before, env, 'tags', rule.source)
-    latest ??= decideLatest(flavor.latest, produced)
+    first ??= produced
   }
-  if (latest?.on) {
+  if (first !== undefined && addsLatest(flavor.latest, first)) {
+    const { release } = first
+    const line: ReleaseLine | undefined =
+      release === undefined ? undefined : { scope: 'latest', version: release }
     const before = out.tags.length
     out.add(
       latestName(flavor, affixes),
-      'floating',
-      latestLine(latest.release),
+      { kind: 'floating', line },
       'flavor latest'
     )
     if (affixes.forkValued)
@@ -222,19 +203,14 @@ function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
   const latestFrom = flavor.latest === 'release' ? 'release' : 'default-branch'
   for (const tag of defaultTags(ctx, latestFrom)) {
     if (tag.name !== 'latest') {
-      out.add(
-        `${affixes.prefix}${tag.name}${affixes.suffix}`,
-        tag.kind,
-        tag.line,
-        from
-      )
+      out.add(`${affixes.prefix}${tag.name}${affixes.suffix}`, tag, from)
     } else if (flavor.latest !== 'false') {
-      hasLatest = out.add(latestName(flavor, affixes), tag.kind, tag.line, from)
+      hasLatest = out.add(latestName(flavor, affixes), tag, from)
     }
   }
   // latest=true means latest on every publish, as in metadata-action.
   if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0) {
-    out.add(latestName(flavor, affixes), 'floating', undefined, 'flavor latest')
+    out.add(latestName(flavor, affixes), { kind: 'floating' }, 'flavor latest')
   }
   if (affixes.forkValued)
     checkForkNamed(out, 0, env, 'flavor', flavorSource(flavor))

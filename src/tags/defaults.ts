@@ -1,18 +1,14 @@
 import type { RefContext } from '../context/context-types.js'
 import { refInfo } from './ref-info.js'
 import { sanitizeTag } from './sanitize.js'
-import type { ReleaseLine, Tag, TagKind } from './tag-types.js'
+import type { ReleaseLine, Tag } from './tag-types.js'
 import { coreVersion, parseReleaseVersion } from './version.js'
 
 /** Who owns `latest`: the default branch (default) or the newest release. */
 export type LatestFrom = 'default-branch' | 'release'
 
 /** A tag name before sanitizing, with how it behaves once pushed. */
-export interface TagCandidate {
-  name: string
-  kind: TagKind
-  line?: ReleaseLine
-}
+export type TagCandidate = Omit<Tag, 'pullRequest'>
 
 function floating(name: string, line?: ReleaseLine): TagCandidate {
   return line === undefined
@@ -31,20 +27,12 @@ function gitTagTags(tagName: string, latestFrom: LatestFrom): TagCandidate[] {
   const tags: TagCandidate[] = [{ name: version.full, kind: 'version' }]
   if (!version.stable) return tags
   const target = coreVersion(version)
-  if (version.patch !== undefined) {
-    tags.push(
-      floating(`${version.major}.${version.minor}`, {
-        scope: 'minor',
-        version: target
-      })
-    )
-  }
-  if (version.major > 0) {
-    tags.push(floating(`${version.major}`, { scope: 'major', version: target }))
-  }
-  if (latestFrom === 'release') {
-    tags.push(floating('latest', { scope: 'latest', version: target }))
-  }
+  const inLine = (name: string, scope: ReleaseLine['scope']) =>
+    floating(name, { scope, version: target })
+  if (version.patch !== undefined)
+    tags.push(inLine(`${version.major}.${version.minor}`, 'minor'))
+  if (version.major > 0) tags.push(inLine(`${version.major}`, 'major'))
+  if (latestFrom === 'release') tags.push(inLine('latest', 'latest'))
   return tags
 }
 

@@ -12,7 +12,7 @@ export interface Flavor {
    * true/false: always/never; release (ours): only a stable release version
    * gets `latest`, never a branch.
    */
-  latest: 'auto' | 'true' | 'false' | 'release'
+  latest: (typeof LATEST_VALUES)[number]
   /** Prepended to each tag whose rule sets no prefix= (may hold {{…}}). */
   prefix: string
   /** Whether `prefix` also goes on `latest`. */
@@ -28,40 +28,31 @@ const ALLOWED =
   'allowed entries: latest=auto|true|false|release, ' +
   'prefix=<text>[,onlatest=true|false], suffix=<text>[,onlatest=true|false]'
 
-function isLatestValue(value: string): value is Flavor['latest'] {
-  return (LATEST_VALUES as readonly string[]).includes(value)
-}
-
 /** Applies one flavor line to `flavor`. */
 function applyLine(flavor: Flavor, line: string): void {
   // onlatest= refers to the prefix= or suffix= before it on the same line.
   let onLatestFor: 'prefix' | 'suffix' | undefined
+  const fail = (why: string): never => {
+    throw new InputError('flavor', line, why)
+  }
   for (const field of inputFields('flavor', line, ALLOWED)) {
-    const attr = splitAttribute(field)
-    if (attr === undefined) throw new InputError('flavor', line, ALLOWED)
-    const { key, value } = attr
+    const { key, value } = splitAttribute(field) ?? fail(ALLOWED)
     if (key === 'latest') {
-      if (!isLatestValue(value)) {
-        throw new InputError(
-          'flavor',
-          line,
-          'latest must be one of: ' + LATEST_VALUES.join(', ')
-        )
-      }
-      flavor.latest = value
+      flavor.latest =
+        LATEST_VALUES.find(v => v === value) ??
+        fail('latest must be one of: ' + LATEST_VALUES.join(', '))
     } else if (key === 'prefix' || key === 'suffix') {
       compileTemplate(value, { input: 'flavor', line })
       flavor[key] = value
       onLatestFor = key
     } else if (key === 'onlatest') {
-      if (value !== 'true' && value !== 'false') {
-        throw new InputError('flavor', line, 'onlatest must be true or false')
-      }
+      if (value !== 'true' && value !== 'false')
+        fail('onlatest must be true or false')
       // As in metadata-action, onlatest before any prefix/suffix is ignored.
       if (onLatestFor !== undefined) {
         flavor[`${onLatestFor}Latest`] = value === 'true'
       }
-    } else throw new InputError('flavor', line, ALLOWED)
+    } else fail(ALLOWED)
   }
 }
 

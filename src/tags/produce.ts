@@ -14,10 +14,9 @@ import { shortSha, type RefInfo } from './ref-info.js'
 import type {
   EdgeRule,
   MatchRule,
-  Pep440Rule,
   RefRule,
   Rule,
-  SemverRule
+  VersionRule
 } from './rule-types.js'
 import type { ReleaseLine, TagKind } from './tag-types.js'
 import { coreVersion, parseReleaseVersion } from './version.js'
@@ -87,7 +86,7 @@ function versionInput(
  * then usually fails the version check).
  */
 function versionCandidate(
-  rule: SemverRule | Pep440Rule,
+  rule: VersionRule,
   input: string,
   run: RuleRun
 ): string {
@@ -103,7 +102,7 @@ function versionCandidate(
   return candidate.replace(/\//g, '-')
 }
 
-function produceSemver(rule: SemverRule, run: RuleRun): Produced | undefined {
+function produceSemver(rule: VersionRule, run: RuleRun): Produced | undefined {
   const input = versionInput(rule, run)
   if (input === undefined) return undefined
   const candidate = versionCandidate(rule, input, run)
@@ -130,11 +129,7 @@ function produceSemver(rule: SemverRule, run: RuleRun): Produced | undefined {
     const pattern = isSingleVariable(rule.pattern, 'raw')
       ? rule.pattern
       : VERSION_ONLY
-    return {
-      value: renderTemplate(pattern, run.env, vars),
-      kind: 'version',
-      autoLatest: false
-    }
+    return noLatest(renderTemplate(pattern, run.env, vars), 'version')
   }
   return {
     value: renderTemplate(rule.pattern, run.env, vars),
@@ -144,7 +139,7 @@ function produceSemver(rule: SemverRule, run: RuleRun): Produced | undefined {
   }
 }
 
-function producePep440(rule: Pep440Rule, run: RuleRun): Produced | undefined {
+function producePep440(rule: VersionRule, run: RuleRun): Produced | undefined {
   const input = versionInput(rule, run)
   if (input === undefined) return undefined
   const candidate = versionCandidate(rule, input, run)
@@ -162,7 +157,7 @@ function producePep440(rule: Pep440Rule, run: RuleRun): Produced | undefined {
   // metadata-action never floats pre-, post- and dev-releases
   if (parsed.is_prerelease || parsed.is_postrelease) {
     const value = isSingleVariable(rule.pattern, 'raw') ? candidate : clean
-    return { value, kind: 'version', autoLatest: false }
+    return noLatest(value, 'version')
   }
   const [major, minor = 0, patch = 0] = parsed.release
   const vars: VersionVars = {
@@ -222,9 +217,10 @@ function produceMatch(rule: MatchRule, run: RuleRun): Produced | undefined {
   return { value, ...asVersion(value, true), autoLatest: true }
 }
 
-const floating = (value: string): Produced => ({
+/** A value that never adds `latest` under flavor latest=auto. */
+const noLatest = (value: string, kind: TagKind = 'floating'): Produced => ({
   value,
-  kind: 'floating',
+  kind,
   autoLatest: false
 })
 
@@ -233,7 +229,7 @@ function produceRef(rule: RefRule, ref: RefInfo): Produced | undefined {
   if (value === undefined) return undefined
   return rule.event === 'tag'
     ? { value, ...asVersion(value, false), autoLatest: true }
-    : floating(value)
+    : noLatest(value)
 }
 
 function produceEdge(rule: EdgeRule, run: RuleRun): Produced | undefined {
@@ -243,7 +239,7 @@ function produceEdge(rule: EdgeRule, run: RuleRun): Produced | undefined {
     rule.branch === ''
       ? run.env.ctx.defaultBranches.includes(branch)
       : rule.branch === branch
-  return onTarget ? floating('edge') : undefined
+  return onTarget ? noLatest('edge') : undefined
 }
 
 /** The rule's value on this run, or undefined when it does not apply. */
@@ -252,7 +248,7 @@ export function produce(rule: Rule, run: RuleRun): Produced | undefined {
   switch (rule.type) {
     case 'schedule':
       if (!/schedule/.test(ctx.eventName)) return undefined
-      return floating(renderTemplate(rule.pattern, run.env))
+      return noLatest(renderTemplate(rule.pattern, run.env))
     case 'semver':
       return produceSemver(rule, run)
     case 'pep440':
@@ -266,18 +262,13 @@ export function produce(rule: Rule, run: RuleRun): Produced | undefined {
     case 'raw': {
       const value = renderTemplate(rule.value, run.env)
       // A raw `latest` (e.g. enable={{is_default_branch}}) moves like latest.
-      return {
-        value,
-        kind: value === 'latest' ? 'floating' : 'fixed',
-        autoLatest: false
-      }
+      return noLatest(value, value === 'latest' ? 'floating' : 'fixed')
     }
     case 'sha':
       if (ctx.sha === '') return undefined
-      return {
-        value: rule.format === 'short' ? shortSha(ctx) : ctx.sha,
-        kind: 'fixed',
-        autoLatest: false
-      }
+      return noLatest(
+        rule.format === 'short' ? shortSha(ctx) : ctx.sha,
+        'fixed'
+      )
   }
 }

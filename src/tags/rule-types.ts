@@ -6,8 +6,7 @@ import type { Template } from './expressions.js'
  */
 export type Rule =
   | ScheduleRule
-  | SemverRule
-  | Pep440Rule
+  | VersionRule
   | MatchRule
   | EdgeRule
   | RefRule
@@ -36,21 +35,14 @@ export interface ScheduleRule extends RuleBase {
   pattern: Template
 }
 
-interface VersionRuleFields extends RuleBase {
+export interface VersionRule extends RuleBase {
+  type: 'semver' | 'pep440'
   /** {{version}} {{major}} {{minor}} {{patch}} {{raw}} and globals. */
   pattern: Template
   /** Used instead of the git tag when its source is non-empty. */
   value: Template
   /** Picks group 1 (else the whole match) out of the tag or value. */
   match?: RegExp
-}
-
-export interface SemverRule extends VersionRuleFields {
-  type: 'semver'
-}
-
-export interface Pep440Rule extends VersionRuleFields {
-  type: 'pep440'
 }
 
 export interface MatchRule extends RuleBase {

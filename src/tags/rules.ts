@@ -4,11 +4,10 @@ import { compileTemplate, VERSION_NAMES, type Template } from './expressions.js'
 import {
   DEFAULT_PRIORITIES,
   type MatchRule,
-  type Pep440Rule,
   type Rule,
   type RuleBase,
   type RuleType,
-  type SemverRule
+  type VersionRule
 } from './rule-types.js'
 
 const RULE_TYPES = Object.keys(DEFAULT_PRIORITIES) as RuleType[]
@@ -139,7 +138,7 @@ function versionRule(
   type: 'semver' | 'pep440',
   attrs: Attrs,
   base: RuleBase
-): SemverRule | Pep440Rule {
+): VersionRule {
   const match = attrs.get('match')
   return {
     ...base,

@@ -70,7 +70,10 @@ export function coreVersion(version: ReleaseVersion): string {
   return `${version.major}.${version.minor}.${version.patch ?? 0}`
 }
 
-function compareNumbers(a: number | bigint, b: number | bigint): number {
+function compareNumbers<T extends number | bigint | string>(
+  a: T,
+  b: T
+): number {
   if (a === b) return 0
   return a < b ? -1 : 1
 }
@@ -80,8 +83,7 @@ function compareIdentifier(a: string, b: string): number {
   const bNumeric = /^[0-9]+$/.test(b)
   if (aNumeric && bNumeric) return compareNumbers(BigInt(a), BigInt(b))
   if (aNumeric !== bNumeric) return aNumeric ? -1 : 1
-  if (a === b) return 0
-  return a < b ? -1 : 1
+  return compareNumbers(a, b)
 }
 
 /** Semver precedence of two pre-release strings ('' = none, ranks highest). */
