@@ -45,11 +45,10 @@ export async function refContextFromGit(
   const ref = tag
     ? `${TAG_PREFIX}${tag}`
     : branch && `${BRANCH_PREFIX}${branch}`
-  if (!ref) {
+  if (!ref)
     throw new Error(
       `HEAD in ${cwd} is detached and no tag points at it: check out a branch or tag the commit`
     )
-  }
   const commitDate = dateOf(
     await tryRead(['log', '-1', '--format=%cI', 'HEAD'])
   )

@@ -30,11 +30,10 @@ export function refContextFromRunner(
   defaultBranchInput: string
 ): RefContext {
   const eventName = envValue(env, 'GITHUB_EVENT_NAME')
-  if (eventName === undefined) {
+  if (eventName === undefined)
     throw new Error(
       'GITHUB_EVENT_NAME is not set: not running in GitHub Actions (run the CLI to publish from a local checkout)'
     )
-  }
   const event = isRecord(payload) ? payload : {}
   const pr = hasPullRequestPayload(eventName)
     ? pullRequestInfo(eventName, env, event)
@@ -135,11 +134,10 @@ function pullRequestInfo(
     positiveInt(field(event, 'pull_request', 'number')) ??
     positiveInt(field(event, 'number')) ??
     positiveInt(fromRef)
-  if (number === undefined) {
+  if (number === undefined)
     throw new Error(
       `${eventName} event without a pull request number: the event payload has neither pull_request.number nor number, and GITHUB_REF ${JSON.stringify(envRef ?? '')} is not refs/pull/<number>/...`
     )
-  }
   return {
     ref:
       envRef?.startsWith(PULL_PREFIX) === true
@@ -162,21 +160,19 @@ function eventRef(
   event: Record<string, unknown>
 ): string {
   const envRef = envValue(env, 'GITHUB_REF')
-  if (envRef !== undefined && !envRef.startsWith('refs/')) {
+  if (envRef !== undefined && !envRef.startsWith('refs/'))
     throw new Error(
       `GITHUB_REF ${JSON.stringify(envRef)} is not a full git ref (refs/heads/..., refs/tags/...)`
     )
-  }
   const pushed = text(event, 'ref')
   const ref =
     payloadRef(eventName, event) ??
     envRef ??
     (pushed?.startsWith('refs/') === true ? pushed : undefined)
-  if (ref === undefined) {
+  if (ref === undefined)
     throw new Error(
       `cannot tell the git ref of this ${eventName} event: GITHUB_REF is not set and the event payload does not name the ref`
     )
-  }
   return ref
 }
 
@@ -208,11 +204,10 @@ function commitSha(
     envValue(env, 'GITHUB_SHA') ??
     text(event, 'head_commit', 'id') ??
     text(event, 'pull_request', 'head', 'sha')
-  if (sha === undefined) {
+  if (sha === undefined)
     throw new Error(
       `cannot tell the commit of this ${eventName} event: GITHUB_SHA is not set and the event payload has no head commit`
     )
-  }
   return sha
 }
 
@@ -238,11 +233,10 @@ function repositoryInfo(
 ): RepositoryInfo {
   const envName = envValue(env, 'GITHUB_REPOSITORY')
   const fullName = text(event, 'repository', 'full_name') ?? envName
-  if (fullName === undefined) {
+  if (fullName === undefined)
     throw new Error(
       'cannot tell the repository: GITHUB_REPOSITORY is not set and the event payload has no repository.full_name'
     )
-  }
   const license = text(event, 'repository', 'license', 'spdx_id')
   const htmlUrl = `${serverUrlOf(env)}/${fullName}`
   return {

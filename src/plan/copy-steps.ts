@@ -8,6 +8,7 @@ import { legStep, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
   SOURCE_DIGEST,
+  commandStep,
   manifestRequest,
   type CommandStep,
   type RequestStep,
@@ -35,19 +36,11 @@ export function imagetoolsSteps(
   sources: string[],
   registries: string[]
 ): CommandStep[] {
+  const step = (name: 'predict' | 'index', argv: string[]) =>
+    commandStep(name, argv, registries, { image })
   return [
-    {
-      step: 'predict',
-      argv: imagetoolsCreateArgs([image.name], sources, true),
-      registries,
-      image
-    },
-    {
-      step: 'index',
-      argv: imagetoolsCreateArgs([`${image.name}@${DIGEST}`], sources),
-      registries,
-      image
-    }
+    step('predict', imagetoolsCreateArgs([image.name], sources, true)),
+    step('index', imagetoolsCreateArgs([`${image.name}@${DIGEST}`], sources))
   ]
 }
 

@@ -11,9 +11,8 @@ export function ociLabels(
   version: string,
   created: Date
 ): Record<string, string> {
-  if (Number.isNaN(created.getTime())) {
+  if (Number.isNaN(created.getTime()))
     throw new Error('ociLabels: the creation date is not a valid date')
-  }
   const { repository } = ctx
   const entries: [string, string | undefined][] = [
     ['created', created.toISOString()],

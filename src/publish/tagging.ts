@@ -66,7 +66,7 @@ async function pointTags(
   manifestOf: (image: string) => Manifest,
   env: PublishEnv
 ): Promise<void> {
-  for (const phase of phases) {
+  for (const phase of phases)
     await Promise.all(
       phase.map(async step => {
         const manifest = manifestOf(step.image.name)
@@ -78,7 +78,6 @@ async function pointTags(
         })
       })
     )
-  }
 }
 
 /** Reads fresh, adopts a re-run's release, decides, points the tags the guards allow. */

@@ -87,9 +87,8 @@ export class RegistryAuth {
       challenge?.params.scope ?? scope,
       scope
     )
-    if (authorization === undefined) {
+    if (authorization === undefined)
       throw authFailed(registry, response, undefined)
-    }
     return authorization
   }
 
@@ -149,9 +148,8 @@ export class RegistryAuth {
     }
     const key = tokenKey(registry, cacheScope)
     const cached = this.tokens.get(key)
-    if (cached !== undefined) {
+    if (cached !== undefined)
       return { header: `Bearer ${await cached}`, reused: true }
-    }
     const pending = this.requestToken(registry, scheme, scope, credentials)
     this.tokens.set(key, pending)
     pending.catch(() => this.tokens.delete(key))
@@ -225,11 +223,10 @@ function readToken(registry: string, body: string): string {
     // reported below
   }
   const token = parsed.token ?? parsed.access_token
-  if (typeof token !== 'string' || token === '') {
+  if (typeof token !== 'string' || token === '')
     throw new RegistryError(
       registry,
       'the token server answered without a "token" or "access_token"'
     )
-  }
   return token
 }

@@ -30,12 +30,11 @@ export function sameOriginUrl(
 ): string {
   const base = endpointUrl(endpoint, '/')
   const url = new URL(target, answeredUrl || base)
-  if (url.origin !== base.origin) {
+  if (url.origin !== base.origin)
     throw new RegistryError(
       endpoint.registry,
       `${what} points to another origin (${url.origin})`
     )
-  }
   return url.href
 }
 

@@ -118,12 +118,11 @@ export function manifestEndpoints(transport: Transport): ManifestEndpoints {
     },
 
     async pushManifest(ref, reference, manifest, ifMatch) {
-      if (!isTag(reference) && !isSha256Digest(reference)) {
+      if (!isTag(reference) && !isSha256Digest(reference))
         throw new RegistryError(
           ref.registry,
           `invalid tag ${JSON.stringify(reference)}`
         )
-      }
       const request = {
         method: 'PUT',
         path: manifestPath(ref, reference),

@@ -84,12 +84,11 @@ export function manifestPath(
   ref: RepositoryReference,
   reference: string
 ): string {
-  if (!isTag(reference) && !isDigest(reference)) {
+  if (!isTag(reference) && !isDigest(reference))
     throw new RegistryError(
       ref.registry,
       `invalid tag or digest ${JSON.stringify(reference)} for ${ref.repository}`
     )
-  }
   return `/v2/${ref.repository}/manifests/${reference}`
 }
 

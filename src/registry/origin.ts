@@ -20,12 +20,11 @@ export function endpointOrigin(endpoint: RegistryEndpoint): string {
 export function endpointUrl(endpoint: RegistryEndpoint, path: string): URL {
   const origin = endpointOrigin(endpoint)
   const url = new URL(path, origin)
-  if (url.origin !== origin) {
+  if (url.origin !== origin)
     throw new RegistryError(
       endpoint.registry,
       `refused a request to ${url.origin}, another origin than ${origin}: the registry's credentials go nowhere else`
     )
-  }
   return url
 }
 
@@ -66,17 +65,15 @@ export function realmUrl(
   realm: string | undefined
 ): string {
   const url = URL.canParse(realm ?? '') ? new URL(realm ?? '') : undefined
-  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:')
     throw new RegistryError(
       endpoint.registry,
       `Bearer challenge without a usable realm URL (${JSON.stringify(realm ?? '')})`
     )
-  }
-  if (endpoint.scheme === 'https' && url.protocol === 'http:') {
+  if (endpoint.scheme === 'https' && url.protocol === 'http:')
     throw new RegistryError(
       endpoint.registry,
       `refused the Bearer realm ${url.origin}: plain http for an https registry would send the credentials unencrypted`
     )
-  }
   return url.href
 }

@@ -60,9 +60,8 @@ export function classifyNetworkError(
   error: unknown,
   timeoutMs: number
 ): unknown {
-  if (error instanceof TransientError || error instanceof RegistryError) {
+  if (error instanceof TransientError || error instanceof RegistryError)
     return error
-  }
   // by name, not instanceof: fetch's errors may come from another realm
   const { name, message } = (error ?? {}) as {
     name?: unknown
@@ -75,14 +74,13 @@ export function classifyNetworkError(
   }
   if (name !== 'TypeError') return error
   const code = errorCode(error)
-  if (code !== undefined && code in PERMANENT_CODES) {
+  if (code !== undefined && code in PERMANENT_CODES)
     return new RegistryError(
       registry,
       `${PERMANENT_CODES[code]} (${code})`,
       undefined,
       { cause: error }
     )
-  }
   const text = typeof message === 'string' ? message : String(error)
   const detail = (code && TRANSIENT_CODES[code]) ?? text
   return new TransientError(code ? `${detail} (${code})` : detail, {

@@ -58,9 +58,8 @@ export function retryDelayMs(
   options: Omit<RetryOptions, 'retries' | 'sleep' | 'describe'>
 ): number {
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
-  if (error.retryAfterMs !== undefined) {
+  if (error.retryAfterMs !== undefined)
     return Math.min(Math.max(0, error.retryAfterMs), maxDelayMs)
-  }
   const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS
   const backoff = Math.min(baseDelayMs * 2 ** (retry - 1), maxDelayMs)
   const random = options.random ?? Math.random
@@ -75,11 +74,10 @@ export async function withRetry<T>(
   options: RetryOptions
 ): Promise<T> {
   const { retries, sleep = realSleep } = options
-  if (!Number.isInteger(retries) || retries < 0) {
+  if (!Number.isInteger(retries) || retries < 0)
     throw new Error(
       `${options.describe}: retries must be a whole number >= 0, got ${retries}`
     )
-  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation()

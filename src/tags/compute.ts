@@ -209,9 +209,8 @@ function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
     }
   }
   // latest=true means latest on every publish, as in metadata-action.
-  if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0) {
+  if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0)
     out.add(latestName(flavor, affixes), { kind: 'floating' }, 'flavor latest')
-  }
   if (affixes.forkValued)
     checkForkNamed(out, 0, env, 'flavor', flavorSource(flavor))
   return out

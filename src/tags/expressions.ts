@@ -96,9 +96,8 @@ function dateNode(
   fail: (why: string) => never
 ): TemplateNode {
   const [format, ...hash] = args
-  if (format === undefined || format.kind === 'hash') {
+  if (format === undefined || format.kind === 'hash')
     fail(`{{${helper}}} needs a quoted format, e.g. {{${helper} 'YYYYMMDD'}}`)
-  }
   let timeZone = 'UTC'
   for (const option of hash) {
     if (option.kind !== 'hash' || option.key !== 'tz') {
@@ -123,9 +122,8 @@ function expressionNode(
   const [head, ...args] = tokens ?? []
   const unknown = `unknown expression {{${inner}}}; allowed: ${allowedText(allowed)}`
   if (head?.kind !== 'word') fail(unknown)
-  if (head.text === 'date' || head.text === 'commit_date') {
+  if (head.text === 'date' || head.text === 'commit_date')
     return dateNode(head.text, args, fail)
-  }
   if (args.length > 0 || !allowed.includes(head.text)) fail(unknown)
   return { kind: 'var', name: head.text }
 }

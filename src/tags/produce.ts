@@ -61,9 +61,8 @@ function patternKind(pattern: Template, release?: string): KindAndLine {
   const [major, minor, patch] = ['major', 'minor', 'patch'].map(n =>
     names.has(n)
   )
-  if (names.has('version') || names.has('raw') || (major && minor && patch)) {
+  if (names.has('version') || names.has('raw') || (major && minor && patch))
     return { kind: 'version' }
-  }
   if (!major || patch || release === undefined) return { kind: 'floating' }
   return {
     kind: 'floating',
@@ -184,9 +183,8 @@ function asVersion(
   fullOnly: boolean
 ): Pick<Produced, 'kind' | 'release'> {
   const parsed = parseReleaseVersion(value)
-  if (parsed === undefined || (fullOnly && parsed.patch === undefined)) {
+  if (parsed === undefined || (fullOnly && parsed.patch === undefined))
     return { kind: 'fixed' }
-  }
   return {
     kind: 'version',
     release: parsed.stable ? coreVersion(parsed) : undefined

@@ -29,9 +29,8 @@ export function refInfo(ctx: RefContext): RefInfo {
   }
   const branch = branchOf(ctx.ref)
   if (branch !== undefined) return { branch }
-  if (ctx.ref.startsWith(TAG_PREFIX)) {
+  if (ctx.ref.startsWith(TAG_PREFIX))
     return { tag: ctx.ref.slice(TAG_PREFIX.length) }
-  }
   return {}
 }
 

@@ -85,24 +85,22 @@ function parsePriority(
 ): number {
   if (raw === undefined) return DEFAULT_PRIORITIES[type]
   const priority = Number(raw)
-  if (raw === '' || !Number.isFinite(priority)) {
+  if (raw === '' || !Number.isFinite(priority))
     fail(
       line,
       'priority must be a number, e.g. priority=950 (higher comes first)'
     )
-  }
   return priority
 }
 
 function parseEnable(line: string, raw = 'true'): Template {
   const enable = template(line, raw)
   const isStatic = enable.nodes.every(node => node.kind === 'text')
-  if (isStatic && raw !== 'true' && raw !== 'false') {
+  if (isStatic && raw !== 'true' && raw !== 'false')
     fail(
       line,
       'enable must be true or false, or an expression such as {{is_default_branch}}'
     )
-  }
   return enable
 }
 
