@@ -103,10 +103,7 @@ export async function removeStoppedRunBuilder(
   return Math.round(performance.now() - started)
 }
 
-/**
- * One TLS handshake as buildx will make it: misfit material fails at once
- * naming its input (buildx only times out), never its value.
- */
+/** One TLS handshake as buildx will make it: misfit material fails at once naming its input (buildx only times out), never its value. */
 export async function probeBuildkitTls(
   remote: BuildkitEndpoint,
   timeoutMs = 10_000

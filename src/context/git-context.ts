@@ -11,10 +11,7 @@ export interface GitReader {
   run(args: string[], cwd: string): Promise<string>
 }
 
-/**
- * The CLI's RefContext of the checkout in cwd: a tag at HEAD is a tag push,
- * else the current branch's push; a detached HEAD without a tag is an Error.
- */
+/** The CLI's RefContext of the checkout in cwd: a tag at HEAD is a tag push, else the current branch's push; a detached HEAD without a tag is an Error. */
 export async function refContextFromGit(
   git: GitReader,
   cwd: string,

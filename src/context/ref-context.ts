@@ -276,10 +276,8 @@ function text(value: unknown, ...path: string[]): string | undefined {
 function positiveInt(value: unknown): number | undefined {
   const number =
     typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
-  return typeof number === 'number' &&
-    Number.isSafeInteger(number) &&
-    number > 0
-    ? number
+  return Number.isSafeInteger(number) && Number(number) > 0
+    ? Number(number)
     : undefined
 }
 

@@ -12,10 +12,7 @@ export function runTime(
   return new Date(Number(sourceDateEpoch) * 1000)
 }
 
-/**
- * The image's `created` time: SOURCE_DATE_EPOCH's, else the commit's (a re-run
- * of the same commit, and its dry run, build alike), else now.
- */
+/** The image's `created` time: SOURCE_DATE_EPOCH's, else the commit's (a re-run of the same commit, and its dry run, build alike), else now. */
 export function createdTime(
   sourceDateEpoch: string | undefined,
   commitDate: Date | undefined,

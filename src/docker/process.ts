@@ -21,10 +21,7 @@ export interface StallWatch {
   startsAt?: (line: string) => boolean
   /** Asked after each silence: true (a long upload prints nothing) starts the watch over. */
   stillAnswering?: () => Promise<boolean>
-  /**
-   * Silence that stops the command even while the other end answers: a hung
-   * request of docker's is not seen by asking on another connection.
-   */
+  /** Silence that stops the command even while the other end answers: a hung request of docker's is not seen by asking on another connection. */
   limitMs?: number
 }
 
@@ -125,10 +122,7 @@ function lineSplitter(onLine: (line: string) => void) {
   }
 }
 
-/**
- * The stall watch; only a new line resets it: `docker push` on the containerd
- * store prints `<layer>: Waiting` every second while its upload hangs.
- */
+/** The stall watch; only a new line resets it: `docker push` on the containerd store prints `<layer>: Waiting` every second while its upload hangs. */
 function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   const printed = new Set<string>()
   let lastProgress = performance.now()

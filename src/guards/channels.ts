@@ -6,10 +6,7 @@ import {
   type ReleaseVersion
 } from '../tags/version.js'
 
-/**
- * Tags that share a flavor: prefix + version + suffix (`1.4.5-debug`,
- * `1.4-debug`, `latest-debug` are the `-debug` channel).
- */
+/** Tags that share a flavor: prefix + version + suffix (`1.4.5-debug`, `1.4-debug`, `latest-debug` are the `-debug` channel). */
 export interface Channel {
   prefix: string
   suffix: string
@@ -56,10 +53,7 @@ export function splitsOf(name: string, core: string): Channel[] {
   return found
 }
 
-/**
- * A floating tag's channel, from this run's version tags: the reading that fits
- * it (`1.4-debug`: '' + … + '-debug') with the longest affixes, else none.
- */
+/** A floating tag's channel, from this run's version tags: the reading that fits it (`1.4-debug`: '' + … + '-debug') with the longest affixes, else none. */
 export function channelOf(
   name: string,
   line: ReleaseLine,

@@ -71,12 +71,16 @@ function buildx(
   })
 }
 
-function classic(
+/** buildx's argv, or the classic docker build's where buildx is missing. */
+function buildArgv(
   publication: Publication,
   files: BuildFiles,
   build: BuildSettings,
+  builder: Builder,
   refs: string[]
 ): string[] {
+  if (builder.driver !== 'classic')
+    return buildx(publication, files, build, refs)
   const { labels } = publication
   return classicBuildArgs(
     { build: withSourceDateEpoch(publication, build), refs, labels },
@@ -115,15 +119,9 @@ export function localBuild(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  const { refs } = publication
-  const step =
-    builder.driver === 'classic'
-      ? commandStep('build', classic(publication, files, build, refs))
-      : commandStep(
-          isCheck(build.call) ? 'check' : 'build',
-          buildx(publication, files, build, refs)
-        )
-  return { stage: [step], cleanup: [] }
+  const argv = buildArgv(publication, files, build, builder, publication.refs)
+  const checks = builder.driver !== 'classic' && isCheck(build.call)
+  return { stage: [commandStep(checks ? 'check' : 'build', argv)], cleanup: [] }
 }
 
 /** Docker driver on containerd: an OCI layout, which `load` loads as is, so the bytes tested are those pushed (a second exporter adds attestations). */
@@ -163,10 +161,13 @@ function savedFromStore(
   files: BuildFiles
 ): BuildStages {
   const refs = build.load ? publication.refs : []
-  const argv =
-    builder.driver === 'classic'
-      ? classic(publication, files, build, refs)
-      : buildx(publication, files, { ...build, push: false }, refs)
+  const argv = buildArgv(
+    publication,
+    files,
+    { ...build, push: false },
+    builder,
+    refs
+  )
   const { layout } = files
   const save = commandStep('save', ['save', IMAGE_ID], [], { layout })
   return {

@@ -21,10 +21,7 @@ export const IMAGES_ALLOWED =
   'an image name like "ghcr.io/owner/app" or "owner/app": ' +
   `${NAME_RULES}, no tag or digest; optional ",enable=false"`
 
-/**
- * One image name per docker's grammar: `images` lower-cased first
- * (metadata-action's habit, SPEC 1), others (`source`) must be already.
- */
+/** One image name per docker's grammar: `images` lower-cased first (metadata-action's habit, SPEC 1), others (`source`) must be already. */
 export function parseImageName(value: string, input = 'images'): Image {
   const name = input === 'images' ? value.trim().toLowerCase() : value.trim()
   const segments = name.split('/')

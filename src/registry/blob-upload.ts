@@ -148,10 +148,7 @@ class BlobUpload {
     })
   }
 
-  /**
-   * Sends the bytes, each step retried, asking the registry where the upload
-   * is after a failed one. True if the registry turned out to have the blob.
-   */
+  /** Sends the bytes, each step retried, asking the registry where the upload is after a failed one. True if the registry turned out to have the blob. */
   private async send(first: Session): Promise<boolean> {
     let session = first
     let unsure = false

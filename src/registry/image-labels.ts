@@ -27,10 +27,7 @@ export async function imageConfig(
   return config ? decode<ConfigJson>(config) : undefined
 }
 
-/**
- * The manifest a digest names and its image's labels ({} when unreadable;
- * an index: its first platform's, which every platform of one build shares).
- */
+/** The manifest a digest names and its image's labels ({} when unreadable; an index: its first platform's, which every platform of one build shares). */
 export async function imageLabels(
   client: RegistryClient,
   image: Image,
@@ -48,10 +45,7 @@ export async function imageLabels(
   return { manifest, labels: labels ?? {} }
 }
 
-/**
- * The platforms of an image by name: what its index lists, or for one
- * manifest what its config says (os/architecture); [] when unreadable.
- */
+/** The platforms of an image by name: what its index lists, or for one manifest what its config says (os/architecture); [] when unreadable. */
 export async function imagePlatforms(
   client: RegistryClient,
   image: Image,

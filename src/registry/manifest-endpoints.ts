@@ -50,10 +50,7 @@ export interface ManifestEndpoints {
     image: Image,
     digest: string
   ): Promise<OciDescriptor[] | undefined>
-  /**
-   * Deletes a manifest by digest, and with it every tag that points at it
-   * (gone already counts as done); throws the registry's refusal.
-   */
+  /** Deletes a manifest by digest, and with it every tag that points at it (gone already counts as done); throws the registry's refusal. */
   deleteManifest(image: Image, digest: string): Promise<void>
 }
 

@@ -13,10 +13,7 @@ export function endpointOrigin(endpoint: RegistryEndpoint): string {
   return new URL(`${endpoint.scheme}://${endpoint.apiHost}`).origin
 }
 
-/**
- * A path or URL resolved on the endpoint; refused when it lands on another
- * origin (`//host/…` and `https://other/…` both would).
- */
+/** A path or URL resolved on the endpoint; refused when it lands on another origin (`//host/…` and `https://other/…` both would). */
 export function endpointUrl(endpoint: RegistryEndpoint, path: string): URL {
   const origin = endpointOrigin(endpoint)
   const url = new URL(path, origin)
@@ -39,10 +36,7 @@ export function answeredByEndpoint(
   )
 }
 
-/**
- * Refuses a 401 that came from where a redirect led: its challenge (and
- * realm) is that host's, and answering it would send our credentials there.
- */
+/** Refuses a 401 that came from where a redirect led: its challenge (and realm) is that host's, and answering it would send our credentials there. */
 export function assertAnsweredByEndpoint(
   endpoint: RegistryEndpoint,
   responseUrl: string
@@ -56,10 +50,7 @@ export function assertAnsweredByEndpoint(
   )
 }
 
-/**
- * A Bearer realm as a URL: http(s) only, and https when the registry is on
- * https (a token request carries the password).
- */
+/** A Bearer realm as a URL: http(s) only, and https when the registry is on https (a token request carries the password). */
 export function realmUrl(
   endpoint: RegistryEndpoint,
   realm: string | undefined

@@ -27,10 +27,7 @@ const EMPTY_CONFIG = {
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
 
-/**
- * The referrers tag of a digest: the algorithm cut to 32 characters, `-`,
- * the encoded part cut to 64, every character a tag may not hold as `-`.
- */
+/** The referrers tag of a digest: the algorithm cut to 32 characters, `-`, the encoded part cut to 64, every character a tag may not hold as `-`. */
 export function referrersTag(digest: string): string {
   const colon = digest.indexOf(':')
   const clean = (part: string) => part.replace(/[^A-Za-z0-9_.-]/g, '-')
@@ -76,10 +73,7 @@ export function subjectOf(manifest: Manifest): string {
   return parseManifestJson(manifest).subject?.digest ?? ''
 }
 
-/**
- * The descriptor a referrers list holds for a referrer: its artifactType
- * (else its config's media type, for a manifest) and its annotations.
- */
+/** The descriptor a referrers list holds for a referrer: its artifactType (else its config's media type, for a manifest) and its annotations. */
 export function referrerDescriptor(manifest: Manifest): OciDescriptor {
   const json = parseManifestJson(manifest)
   const artifactType =

@@ -93,10 +93,7 @@ export async function attachReferrer(
   return { digest: referrer.digest, subject, scheme: 'tag', tag, written }
 }
 
-/**
- * The referrers tag with `added` in it. A tag that holds something other
- * than an OCI index is refused, as the spec asks. Whether it was written.
- */
+/** The referrers tag with `added` in it. A tag that holds something other than an OCI index is refused, as the spec asks. Whether it was written. */
 function addToReferrersTag(
   client: RegistryClient,
   image: Image,

@@ -42,10 +42,7 @@ export interface RetryOptions {
   baseDelayMs?: number
   /** Upper bound of any delay, Retry-After included. */
   maxDelayMs?: number
-  /**
-   * Jitter source in [0, 1]: a backoff delay d becomes d/2 + random() * d/2.
-   * Defaults to Math.random; `() => 1` gives the plain exponential delays.
-   */
+  /** Jitter source in [0, 1]: a backoff delay d becomes d/2 + random() * d/2. Defaults to Math.random; `() => 1` gives the plain exponential delays. */
   random?: () => number
   /** What is being done, for the final message ("registry x: GET …"). */
   describe: string

@@ -47,10 +47,7 @@ export interface StreamBody {
 export interface RegistryRequest {
   // POST opens an upload or mounts a blob, PATCH sends a chunk of an upload
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
-  /**
-   * A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL (a
-   * next page, an upload's Location); another origin is refused.
-   */
+  /** A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL (a next page, an upload's Location); another origin is refused. */
   path: string
   headers?: Record<string, string>
   body?: Uint8Array | StreamBody

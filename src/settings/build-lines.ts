@@ -1,6 +1,6 @@
 /** Checks of the line inputs buildx parses itself, so a line it would reject fails first. */
 import { InputError } from '../errors/input-error.js'
-import { CsvSyntaxError, splitCsvLine } from '../tags/csv.js'
+import { inputFields } from '../tags/csv.js'
 import { checkEach } from './parse.js'
 
 /** `KEY=value`, or `KEY` alone (buildx takes the value from the environment). */
@@ -40,17 +40,7 @@ const REQUIRED: Record<string, Record<string, string>> = {
 }
 
 function cacheAttributes(line: string, input: string): Map<string, string> {
-  let fields: string[]
-  try {
-    fields = splitCsvLine(line)
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error
-    throw new InputError(
-      input,
-      line,
-      `${error.message}; ${cacheAllowed(input)}`
-    )
-  }
+  const fields = inputFields(input, line, cacheAllowed(input))
   const attributes = new Map<string, string>()
   for (const field of fields) {
     const at = field.indexOf('=')

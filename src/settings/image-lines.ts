@@ -1,4 +1,4 @@
-import { CsvSyntaxError, splitAttribute, splitCsvLine } from '../tags/csv.js'
+import { inputFields, splitAttribute } from '../tags/csv.js'
 import { InputError } from '../errors/input-error.js'
 import {
   IMAGES_ALLOWED,
@@ -18,14 +18,7 @@ export function parseImages(lines: string[]): Image[] {
 }
 
 function parseImageLine(line: string): { name: string; enabled: boolean } {
-  let fields: string[]
-  try {
-    fields = splitCsvLine(line)
-  } catch (error) {
-    if (error instanceof CsvSyntaxError)
-      throw new InputError('images', line, error.message)
-    throw error
-  }
+  const fields = inputFields('images', line)
   let name: string | undefined
   let enabled = true
   for (const field of fields) {

@@ -185,10 +185,7 @@ export async function parseLogins(
   }
 }
 
-/**
- * The trio's way with an empty secret: its login skipped with a notice
- * (returned); an error only outside a pull request on a run that pushes there.
- */
+/** The trio's way with an empty secret: its login skipped with a notice (returned); an error only outside a pull request on a run that pushes there. */
 export function emptySecrets(
   empty: EmptyLogin[],
   eventName: string,

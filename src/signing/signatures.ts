@@ -36,10 +36,7 @@ export async function layersAt(
   return manifest === undefined ? [] : parseArtifact(manifest).layers
 }
 
-/**
- * Puts the artifact tag with `layers` added to what it holds; their blobs
- * must be there. Two runs signing one digest at once both keep theirs.
- */
+/** Puts the artifact tag with `layers` added to what it holds; their blobs must be there. Two runs signing one digest at once both keep theirs. */
 export function addLayers(
   client: RegistryClient,
   image: Image,

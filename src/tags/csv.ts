@@ -106,12 +106,13 @@ export function splitCsvLine(line: string): string[] {
 }
 
 /** splitCsvLine for a line of `input`: an unclosed quote fails naming the input, with `hint`. */
-export function inputFields(input: string, line: string, hint: string) {
+export function inputFields(input: string, line: string, hint?: string) {
   try {
     return splitCsvLine(line)
   } catch (error) {
     if (!(error instanceof CsvSyntaxError)) throw error
-    throw new InputError(input, line, `${error.message}; ${hint}`)
+    const allowed = hint === undefined ? '' : `; ${hint}`
+    throw new InputError(input, line, `${error.message}${allowed}`)
   }
 }
 
@@ -121,10 +122,7 @@ export interface Attribute {
   value: string
 }
 
-/**
- * `key=value` → {key, value} (only the first '=' splits, so values may hold
- * '='); a field without '=' (or starting with one) → undefined: a bare value.
- */
+/** `key=value` → {key, value} (only the first '=' splits, so values may hold '='); a field without '=' (or starting with one) → undefined: a bare value. */
 export function splitAttribute(field: string): Attribute | undefined {
   const at = field.indexOf('=')
   if (at <= 0) return undefined
