@@ -27,7 +27,7 @@ import type { StackRegistry } from '../../test/support/stack-env.js'
 import { runAction } from './action.js'
 import { requireDist, requireStack } from './host.js'
 import { exec, measure } from './proc.js'
-import { printTable, ratio } from './report.js'
+import { median, medianRatio, printTable, ratio } from './report.js'
 
 const SECONDS = 8
 const MEGABYTES = 32
@@ -179,29 +179,59 @@ const REGISTRY_RECIPE = (name: string) => [
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
-function row(label: string, second: Second, bareMs: number, bestMs: number) {
+/** "1.6 s (1.5–1.8 s)": the median second commit and its spread over the rounds. */
+function wallText(walls: number[]): string {
+  if (walls.length === 1) return seconds(walls[0])
+  const low = seconds(Math.min(...walls)).replace(' s', '')
+  return `${seconds(median(walls))} (${low}–${seconds(Math.max(...walls))})`
+}
+
+function ranText(runs: Second[]): string {
+  const ran = runs.filter(run => run.ran).length
+  if (ran === 0) return 'CACHED'
+  return ran === runs.length
+    ? 'ran again'
+    : `ran again in ${ran} of ${runs.length}`
+}
+
+type NamedWay = [label: string, way: (image: string) => Way]
+
+/** One way's row: medians over the rounds, ratios the median of each round's pair. */
+function row(label: string, runs: Second[], bare: Second[], best: Second[]) {
+  const walls = runs.map(run => run.wallMs)
   // the docker driver's BuildKit (in dockerd) prints no layer downloads
   const pulled = label.startsWith('docker ')
     ? 'not reported'
-    : mb(second.pulledBytes)
+    : mb(median(runs.map(run => run.pulledBytes)))
   return [
     label,
-    seconds(second.wallMs),
-    second.ran ? 'ran again' : 'CACHED',
+    wallText(walls),
+    ranText(runs),
     pulled,
-    ratio(second.wallMs / bareMs),
-    ratio(second.wallMs / bestMs)
+    ratio(
+      medianRatio(
+        walls,
+        bare.map(run => run.wallMs)
+      )
+    ),
+    ratio(
+      medianRatio(
+        walls,
+        best.map(run => run.wallMs)
+      )
+    )
   ]
 }
 
-export async function warmCache(): Promise<void> {
+/** `rounds` times each way, alternated within a round, on each builder and app. */
+export async function warmCache(rounds = 1): Promise<void> {
   requireDist('dist/index.js')
   const registry = await requireStack()
   const base = registryBase(registry)
   const rows = [
     [
       'builder, app: way',
-      'second commit (cold runner)',
+      `second commit (cold runner${rounds > 1 ? `, median of ${rounds}` : ''})`,
       `its ${SECONDS} s step`,
       'pulled (layer downloads)',
       'vs bare',
@@ -220,50 +250,36 @@ export async function warmCache(): Promise<void> {
       recipe: 'type=registry,mode=max'
     }
   ]
-  for (const { name, best, recipe } of builders) {
-    const builder = BUILDERS.find(b => b.name === name) as StackBuilder
-    for (const multiStage of [false, true]) {
-      const app = { builder, registry, multiStage, base }
-      const label = `${name}, ${multiStage ? 'multi-stage' : 'one stage'}`
-      const plain = await secondCommit(app, bare(registry, NO_CACHE))
-      const recipeRun = await secondCommit(app, bare(registry, best))
-      const auto = await secondCommit(app, ours(registry, {}))
-      rows.push(
-        row(
-          `${label}: bare buildx --push`,
-          plain,
-          plain.wallMs,
-          recipeRun.wallMs
-        )
-      )
-      rows.push(
-        row(
-          `${label}: best recipe (${recipe})`,
-          recipeRun,
-          plain.wallMs,
-          recipeRun.wallMs
-        )
-      )
-      rows.push(
-        row(`${label}: ours, no settings`, auto, plain.wallMs, recipeRun.wallMs)
-      )
-      if (name.startsWith('docker-container')) {
-        const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cache-'))
-        const local = await secondCommit(
-          app,
-          ours(registry, { cache: `local,dir=${dir}` })
-        )
-        rmSync(dir, { recursive: true, force: true })
-        rows.push(
-          row(
-            `${label}: ours, cache: local (gha's stand-in)`,
-            local,
-            plain.wallMs,
-            recipeRun.wallMs
-          )
-        )
+  const cacheDirs: string[] = []
+  // cache: local, a folder of its own each time (GitHub's cache service's stand-in)
+  const localCache = (name: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cache-'))
+    cacheDirs.push(dir)
+    return ours(registry, { cache: `local,dir=${dir}` })(name)
+  }
+  try {
+    for (const { name, best, recipe } of builders) {
+      const builder = BUILDERS.find(b => b.name === name) as StackBuilder
+      const ways: NamedWay[] = [
+        ['bare buildx --push', bare(registry, NO_CACHE)],
+        [`best recipe (${recipe})`, bare(registry, best)],
+        ['ours, no settings', ours(registry, {})]
+      ]
+      if (name.startsWith('docker-container'))
+        ways.push(["ours, cache: local (gha's stand-in)", localCache])
+      for (const multiStage of [false, true]) {
+        const app = { builder, registry, multiStage, base }
+        const label = `${name}, ${multiStage ? 'multi-stage' : 'one stage'}`
+        const runs: Second[][] = ways.map(() => [])
+        for (let round = 0; round < rounds; round++)
+          for (const [i, [, way]] of ways.entries())
+            runs[i].push(await secondCommit(app, way))
+        for (const [i, [wayLabel]] of ways.entries())
+          rows.push(row(`${label}: ${wayLabel}`, runs[i], runs[0], runs[1]))
       }
     }
+  } finally {
+    for (const dir of cacheDirs) rmSync(dir, { recursive: true, force: true })
   }
   printTable(rows)
   console.log(
