@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, relative } from 'node:path'
 import { parse } from 'yaml'
-import { ROOT, runStep, type StepResult } from '../../test/e2e/runner.js'
+import { inputEnv, ROOT, runStep, stateEnv } from '../../test/e2e/runner.js'
 
 const ACTIONS = ['metadata-action', 'login-action', 'build-push-action']
 
@@ -72,19 +72,6 @@ export async function startApiStandIn(): Promise<{
   return { url: `http://127.0.0.1:${port}`, server }
 }
 
-const inputEnv = (inputs: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(inputs).map(([name, value]) => [
-      `INPUT_${name.toUpperCase()}`,
-      value
-    ])
-  )
-
-const stateEnv = (step: StepResult) =>
-  Object.fromEntries(
-    Object.entries(step.state).map(([key, value]) => [`STATE_${key}`, value])
-  )
-
 export interface TrioInputs {
   image: string
   tag: string
@@ -136,7 +123,7 @@ export async function runTrio(
       ...inputs.build
     })
   )
-  await step('build-push-action', { ...stateEnv(build), STATE_isPost: 'true' })
-  await step('login-action', { ...stateEnv(login), STATE_isPost: 'true' })
+  await step('build-push-action', stateEnv(build))
+  await step('login-action', stateEnv(login))
   return build.stdout
 }

@@ -35,7 +35,8 @@ export function parseFileCommands(text: string): Record<string, string> {
   return values
 }
 
-function inputEnv(
+/** Inputs as the runner passes them: `INPUT_<NAME>` (spaces as `_`), unset ones left out. */
+export function inputEnv(
   inputs: Record<string, string | undefined>
 ): Record<string, string> {
   return Object.fromEntries(
@@ -141,15 +142,18 @@ export function runMain(
   ).result
 }
 
-/** Runs the post step with the state main saved, as the runner does (STATE_* env). */
+/** The state a main step saved, as the runner hands it to the post step (STATE_* env). */
+export const stateEnv = (main: StepResult): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v])
+  )
+
+/** Runs the post step with the state main saved, as the runner does. */
 export function runPost(
   main: StepResult,
   env: Record<string, string>
 ): Promise<StepResult> {
-  const stateEnv = Object.fromEntries(
-    Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v])
-  )
-  return runStep('dist/post/index.js', { ...env, ...stateEnv }, main.dir)
+  return runStep('dist/post/index.js', { ...env, ...stateEnv(main) }, main.dir)
 }
 
 export type JobStatus = 'success' | 'failure' | 'cancelled'
