@@ -132,11 +132,6 @@ export function onServer(context: string, serverUrl: string): boolean {
   )
 }
 
-/** The id BuildKit reads the token of a Git context on `serverUrl` from. */
-export function gitAuthSecretId(serverUrl: string): string {
-  return `GIT_AUTH_TOKEN.${hostOf(serverUrl)?.host ?? ''}`
-}
-
 export interface GitAuthInput {
   context: string
   buildContexts: string[]
@@ -151,7 +146,8 @@ export function gitAuthSecret(
   origin: ContextOrigin
 ): string[] {
   if (token === '') return []
-  const id = gitAuthSecretId(origin.serverUrl)
+  // the id BuildKit reads the token of a Git context on the server from
+  const id = `GIT_AUTH_TOKEN.${hostOf(origin.serverUrl)?.host ?? ''}`
   const userIds = build.secretLines.flatMap(({ input, lines }) =>
     lines.map((line, index) => splitSecret(line, index, input).id)
   )
