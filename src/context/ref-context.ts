@@ -18,12 +18,7 @@ import type {
 
 type Env = Record<string, string | undefined>
 
-/**
- * The RefContext of an Actions run from GITHUB_* and the payload (pure). A
- * pull_request_target ref becomes refs/pull/<n>/merge: it runs on the base
- * branch, and no consumer may see a push to it. A missing payload field falls
- * back to the environment, then to an Error; DOCKER_METADATA_* checked here.
- */
+/** An Actions run's RefContext from GITHUB_* and the payload (pure): a field the payload lacks from the environment, else an Error. */
 export function refContextFromRunner(
   env: Env,
   payload: unknown,
@@ -39,6 +34,7 @@ export function refContextFromRunner(
     ? pullRequestInfo(eventName, env, event)
     : undefined
   const ref = pr?.ref ?? eventRef(eventName, env, event)
+  // DOCKER_METADATA_* checked here too
   const metadataEnv = readMetadataEnv(env)
   const headSha =
     pr && metadataEnv.prHeadSha
@@ -133,6 +129,7 @@ function pullRequestInfo(
       `${eventName} event without a pull request number: the event payload has neither pull_request.number nor number, and GITHUB_REF ${JSON.stringify(envRef ?? '')} is not refs/pull/<number>/...`
     )
   return {
+    // pull_request_target runs on the base branch's ref: no consumer may see a push to it
     ref:
       envRef?.startsWith(PULL_PREFIX) === true
         ? envRef

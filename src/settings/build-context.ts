@@ -101,11 +101,8 @@ export function parseContext(
     throw new InputError(
       'context',
       context,
-      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
-        "not metadata-action's source of the ref: the ref always comes from the event. " +
-        'Drop the metadata-action line, or write ./' +
-        context +
-        ' for a directory of that name'
+      `here "context" is the build context directory or URL (build-push-action's meaning), not metadata-action's source of the ref: ` +
+        `the ref always comes from the event. Drop the metadata-action line, or write ./${context} for a directory of that name`
     )
   if (context !== '') return expandContext(context, 'context', origin)
   if (mode !== 'build' && mode !== 'digest') return '.'
