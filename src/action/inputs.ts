@@ -38,8 +38,7 @@ export async function readActionSettings(): Promise<Settings> {
   mask(password)
   // the remote BuildKit's TLS material: all of it, the CA and certificate too
   const { remote } = settings.build
-  for (const pem of [remote?.cacert, remote?.cert, remote?.key]) {
-    if (pem === undefined || pem === '') continue
+  for (const pem of remote ? [remote.cacert, remote.cert, remote.key] : []) {
     mask(pem)
     for (const line of pem.split(/\r?\n/))
       if (line.trim() !== '' && !line.startsWith('-----')) mask(line.trim())

@@ -2,15 +2,12 @@ import { formatKeyValues } from '../argv/format.js'
 import type { Publication } from '../plan/publication.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/outcome.js'
-import type { Separators } from '../settings/settings.js'
+import type { MetadataEnv } from '../context/metadata-env.js'
+import type { Settings } from '../settings/settings.js'
 
 /** How the multi-line outputs are written (metadata-action's options). */
-export interface OutputFormat {
-  /** sep-tags, sep-labels, sep-annotations: used as given, newline by default. */
-  separators: Separators
-  /** Each annotation is given once per level: `manifest:key=value`. */
-  annotationLevels: string[]
-}
+export type OutputFormat = Pick<Settings, 'separators'> &
+  Pick<MetadataEnv, 'annotationLevels'>
 
 export const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
   separators: { tags: '\n', labels: '\n', annotations: '\n' },

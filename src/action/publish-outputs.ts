@@ -19,13 +19,9 @@ function writeBakeFiles(
   const { tags, annotations } = metadataLists(publication, annotationLevels)
   const base = process.env.RUNNER_TEMP || tmpdir()
   const dir = mkdtempSync(join(base, 'docker-publish-bake-'))
+  const files = bakeFiles(publication, tags, annotations, settings.bakeTarget)
   const outputs: Record<string, string> = {}
-  for (const file of bakeFiles(
-    publication,
-    tags,
-    annotations,
-    settings.bakeTarget
-  )) {
+  for (const file of files) {
     const path = join(dir, file.fileName)
     writeFileSync(path, JSON.stringify(file.definition, null, 2))
     outputs[file.output] = path

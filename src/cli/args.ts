@@ -10,12 +10,6 @@ export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   'github-token': 'DOCKER_PUBLISH_GITHUB_TOKEN'
 }
 
-function refuseSecretFlag(name: string): Error {
-  return new Error(
-    `--${name} is never taken as a flag (ps would show its secrets): set ${SECRET_INPUTS[name]} or give --${name}-file PATH`
-  )
-}
-
 /** Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line; secret inputs by file (input name -> path). */
 export function parseCliArgs(argv: string[]) {
   const inputs = new Map<string, string>()
@@ -33,7 +27,9 @@ export function parseCliArgs(argv: string[]) {
       )
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
     if (match !== null && Object.hasOwn(SECRET_INPUTS, match[1]))
-      throw refuseSecretFlag(match[1])
+      throw new Error(
+        `--${match[1]} is never taken as a flag (ps would show its secrets): set ${SECRET_INPUTS[match[1]]} or give --${match[1]}-file PATH`
+      )
     const secretFile = /^(.+)-file$/.exec(match?.[1] ?? '')?.[1]
     if (secretFile && Object.hasOwn(SECRET_INPUTS, secretFile)) {
       const path = match?.[2] ?? argv[++i]

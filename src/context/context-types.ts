@@ -35,7 +35,6 @@ export interface ArtifactService {
   url: string
   /** GITHUB_RUN_ID: the same in every job and attempt of the run. */
   runId: string
-  /** GITHUB_RUN_ATTEMPT. */
   attempt: string
 }
 

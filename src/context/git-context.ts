@@ -19,24 +19,20 @@ export async function refContextFromGit(
 ): Promise<RefContext> {
   const read = async (args: string[]): Promise<string> =>
     (await git.run(args, cwd)).trim()
-  const tryRead = async (args: string[]): Promise<string | undefined> => {
-    try {
-      const out = await read(args)
-      return out === '' ? undefined : out
-    } catch {
-      return undefined
-    }
-  }
-
-  let sha: string
-  try {
-    sha = await read(['rev-parse', '--verify', 'HEAD'])
-  } catch (error) {
-    throw new Error(
-      `cannot read the commit at HEAD in ${cwd}: not a git checkout, or no commit yet`,
-      { cause: error }
+  const tryRead = (args: string[]): Promise<string | undefined> =>
+    read(args).then(
+      out => (out === '' ? undefined : out),
+      () => undefined
     )
-  }
+
+  const sha = await read(['rev-parse', '--verify', 'HEAD']).catch(
+    (error: unknown) => {
+      throw new Error(
+        `cannot read the commit at HEAD in ${cwd}: not a git checkout, or no commit yet`,
+        { cause: error }
+      )
+    }
+  )
   const tag = pickTag((await read(['tag', '--points-at', 'HEAD'])).split(/\s+/))
   const branch = await tryRead(['symbolic-ref', '--short', '-q', 'HEAD'])
   const ref = tag

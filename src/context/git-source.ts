@@ -10,12 +10,10 @@ export interface GitContextSource {
   url: string
 }
 
-/** The server build-push-action assumes when the runner sets none. */
-export const DEFAULT_SERVER_URL = 'https://github.com'
-
+/** GITHUB_SERVER_URL, else the server build-push-action assumes when the runner sets none. */
 export function serverUrlOf(env: Env): string {
   const value = env.GITHUB_SERVER_URL?.trim() ?? ''
-  return (value === '' ? DEFAULT_SERVER_URL : value).replace(/\/+$/, '')
+  return (value === '' ? 'https://github.com' : value).replace(/\/+$/, '')
 }
 
 // build-push-action's switch: a pull request builds refs/pull/N/head (the

@@ -45,17 +45,13 @@ function shortShaLength(env: Env): number {
   return Number(value)
 }
 
-function annotationLevels(env: Env): string[] {
+export function readMetadataEnv(env: Env): MetadataEnv {
   const levels = (env.DOCKER_METADATA_ANNOTATIONS_LEVELS ?? '')
     .split(',')
     .map(level => level.trim())
     .filter(level => level !== '')
-  return levels.length > 0 ? levels : ['manifest']
-}
-
-export function readMetadataEnv(env: Env): MetadataEnv {
   return {
-    annotationLevels: annotationLevels(env),
+    annotationLevels: levels.length > 0 ? levels : ['manifest'],
     setOutputEnv: setOutputEnv(env),
     shortShaLength: shortShaLength(env),
     // metadata-action turns it on when the value contains "true", any case
@@ -64,9 +60,6 @@ export function readMetadataEnv(env: Env): MetadataEnv {
 }
 
 /** A build-push-action report switch (DOCKER_BUILD_SUMMARY, …) set to false, 0 or f. */
-export function turnedOff(
-  name: string,
-  env: Record<string, string | undefined>
-): boolean {
+export function turnedOff(name: string, env: Env): boolean {
   return /^(false|0|f)$/i.test(env[name]?.trim() ?? '')
 }

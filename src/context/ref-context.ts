@@ -18,12 +18,7 @@ import type {
 
 type Env = Record<string, string | undefined>
 
-/**
- * The RefContext of an Actions run from GITHUB_* and the payload (pure). A
- * pull_request_target ref becomes refs/pull/<n>/merge: it runs on the base
- * branch, and no consumer may see a push to it. A missing payload field falls
- * back to the environment, then to an Error; DOCKER_METADATA_* checked here.
- */
+/** An Actions run's RefContext from GITHUB_* and the payload (pure): a field the payload lacks from the environment, else an Error. */
 export function refContextFromRunner(
   env: Env,
   payload: unknown,
@@ -39,6 +34,7 @@ export function refContextFromRunner(
     ? pullRequestInfo(eventName, env, event)
     : undefined
   const ref = pr?.ref ?? eventRef(eventName, env, event)
+  // DOCKER_METADATA_* checked here too
   const metadataEnv = readMetadataEnv(env)
   const headSha =
     pr && metadataEnv.prHeadSha
@@ -75,26 +71,21 @@ export function refContextFromRunner(
   }
 }
 
-/**
- * The runner's artifact service, on github.com, ghe.com or .localhost
- * (@actions/artifact refuses GitHub Enterprise Server).
- */
+/** The runner's artifact service, on github.com, ghe.com or .localhost (@actions/artifact refuses GitHub Enterprise Server). */
 function artifactService(env: Env): ArtifactService | undefined {
   const token = envValue(env, 'ACTIONS_RUNTIME_TOKEN')
   const results = envValue(env, 'ACTIONS_RESULTS_URL')
   const runId = envValue(env, 'GITHUB_RUN_ID')
   if (token === undefined || results === undefined || runId === undefined)
     return undefined
-  let url: string
-  let server: string
   try {
-    url = new URL(results).origin
-    server = new URL(serverUrlOf(env)).hostname.toLowerCase()
+    const url = new URL(results).origin
+    const server = new URL(serverUrlOf(env)).hostname.toLowerCase()
+    if (!/(^github\.com|\.ghe\.com|\.localhost)$/.test(server)) return undefined
+    return { url, runId, attempt: envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1' }
   } catch {
     return undefined
   }
-  if (!/(^github\.com|\.ghe\.com|\.localhost)$/.test(server)) return undefined
-  return { url, runId, attempt: envValue(env, 'GITHUB_RUN_ATTEMPT') ?? '1' }
 }
 
 /** The run as build-push-action's default provenance sees it (docker/actions-toolkit). */
@@ -129,16 +120,16 @@ function pullRequestInfo(
   event: Record<string, unknown>
 ) {
   const envRef = envValue(env, 'GITHUB_REF')
-  const fromRef = pullNumberOfRef(envRef ?? '')
   const number =
     positiveInt(field(event, 'pull_request', 'number')) ??
     positiveInt(field(event, 'number')) ??
-    positiveInt(fromRef)
+    positiveInt(pullNumberOfRef(envRef ?? ''))
   if (number === undefined)
     throw new Error(
       `${eventName} event without a pull request number: the event payload has neither pull_request.number nor number, and GITHUB_REF ${JSON.stringify(envRef ?? '')} is not refs/pull/<number>/...`
     )
   return {
+    // pull_request_target runs on the base branch's ref: no consumer may see a push to it
     ref:
       envRef?.startsWith(PULL_PREFIX) === true
         ? envRef

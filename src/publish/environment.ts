@@ -55,8 +55,6 @@ import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import { unexportableCache, type CacheImport } from '../plan/cache.js'
 import type { Log } from './log.js'
 
-export type { Log } from './log.js'
-
 export interface PublishEnv {
   docker: DockerRunner
   registry: RegistryClient
@@ -103,10 +101,7 @@ export function createRegistry(
   })
 }
 
-/** The cache read only warms the build, so it never holds it up long. */
-const CACHE_READ_MS = 5000
-
-/** The cache read's own client (the run's meets each registry first at its login): one try, 5 s at most, as a failure only skips imports. */
+/** The cache read's own client (the run's meets each registry first at its login): one try, 5 s at most, as a failure only skips imports (it only warms the build, so it never holds it up long). */
 export function createCacheRegistry(
   settings: Settings,
   log: Pick<Log, 'mask' | 'debug'>,
@@ -114,7 +109,7 @@ export function createCacheRegistry(
 ): RegistryClient {
   return createRegistry(settings, log, env, {
     retries: 0,
-    requestTimeoutMs: Math.min(CACHE_READ_MS, settings.registryTimeout * 1000)
+    requestTimeoutMs: Math.min(5000, settings.registryTimeout * 1000)
   })
 }
 

@@ -62,8 +62,7 @@ async function repair(
   const digest = fresh.digests.has(targetRef)
     ? fresh.digests.get(targetRef)
     : await env.registry.getDigest(image, target)
-  const current = fresh.digests.get(ref)
-  if (digest === undefined || digest === current) {
+  if (digest === undefined || digest === fresh.digests.get(ref)) {
     env.log.info(notRunLine(step, `not needed: it is on ${target}`))
     return
   }

@@ -167,31 +167,6 @@ async function checkRevision(
   return `${image.name}:${step.reference} already holds a build of this commit (${publication.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
 }
 
-/** Runs the revision steps; an image whose release is this commit's takes that digest. */
-async function adoptReruns(
-  steps: RequestStep[],
-  states: ImageState[],
-  settings: Pick<Settings, 'immutableTags'>,
-  publication: Publication,
-  values: RunValues,
-  reader: Reader
-): Promise<string[]> {
-  const lines: string[] = []
-  for (const step of steps) {
-    if (settings.immutableTags === 'overwrite') {
-      reader.logStep?.(
-        notRunLine(step, 'not needed: immutable-tags: overwrite')
-      )
-      continue
-    }
-    const state = states.find(s => s.image.name === step.image.name)
-    const line =
-      state && (await checkRevision(step, state, publication, values, reader))
-    if (line !== undefined) lines.push(line)
-  }
-  return lines
-}
-
 /** Reads the registry, adopts a re-run's release and decides each tag (in words, a line per tag): for the run and the dry run alike. */
 export async function readAndDecide(
   steps: RequestStep[],
@@ -209,15 +184,20 @@ export async function readAndDecide(
     digestOf,
     publication.tags
   )
-  const revisions = steps.filter(step => step.step === 'revision')
-  const reruns = await adoptReruns(
-    revisions,
-    states,
-    settings,
-    publication,
-    values,
-    reader
-  )
+  // the revision steps: an image whose release is this commit's takes that digest
+  const reruns: string[] = []
+  for (const step of steps.filter(s => s.step === 'revision')) {
+    if (settings.immutableTags === 'overwrite') {
+      reader.logStep?.(
+        notRunLine(step, 'not needed: immutable-tags: overwrite')
+      )
+      continue
+    }
+    const state = states.find(s => s.image.name === step.image.name)
+    const line =
+      state && (await checkRevision(step, state, publication, values, reader))
+    if (line !== undefined) reruns.push(line)
+  }
   const decisions = decideImages(
     states,
     publication.tags,

@@ -24,9 +24,9 @@ import {
   builderFor,
   createCacheRegistry,
   createRegistry,
-  startRun,
-  type Log
+  startRun
 } from './environment.js'
+import type { Log } from './log.js'
 import {
   EMPTY_RESULT,
   emptyResult,

@@ -65,11 +65,7 @@ export async function verifySource(
       env.registry,
       source.image,
       source.digest,
-      {
-        identity: signing.verifyIdentity,
-        issuer: signing.verifyIssuer,
-        trust
-      }
+      { identity: signing.verifyIdentity, issuer: signing.verifyIssuer, trust }
     )
     if (valid === 0)
       throw new Error(

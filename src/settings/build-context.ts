@@ -101,11 +101,8 @@ export function parseContext(
     throw new InputError(
       'context',
       context,
-      'here "context" is the build context directory or URL (build-push-action\'s meaning), ' +
-        "not metadata-action's source of the ref: the ref always comes from the event. " +
-        'Drop the metadata-action line, or write ./' +
-        context +
-        ' for a directory of that name'
+      `here "context" is the build context directory or URL (build-push-action's meaning), not metadata-action's source of the ref: ` +
+        `the ref always comes from the event. Drop the metadata-action line, or write ./${context} for a directory of that name`
     )
   if (context !== '') return expandContext(context, 'context', origin)
   if (mode !== 'build' && mode !== 'digest') return '.'
@@ -132,11 +129,6 @@ export function onServer(context: string, serverUrl: string): boolean {
   )
 }
 
-/** The id BuildKit reads the token of a Git context on `serverUrl` from. */
-export function gitAuthSecretId(serverUrl: string): string {
-  return `GIT_AUTH_TOKEN.${hostOf(serverUrl)?.host ?? ''}`
-}
-
 export interface GitAuthInput {
   context: string
   buildContexts: string[]
@@ -151,7 +143,8 @@ export function gitAuthSecret(
   origin: ContextOrigin
 ): string[] {
   if (token === '') return []
-  const id = gitAuthSecretId(origin.serverUrl)
+  // the id BuildKit reads the token of a Git context on the server from
+  const id = `GIT_AUTH_TOKEN.${hostOf(origin.serverUrl)?.host ?? ''}`
   const userIds = build.secretLines.flatMap(({ input, lines }) =>
     lines.map((line, index) => splitSecret(line, index, input).id)
   )

@@ -22,16 +22,13 @@ function parseImageLine(line: string): { name: string; enabled: boolean } {
   let name: string | undefined
   let enabled = true
   for (const field of fields) {
-    const attribute = splitAttribute(field) ?? {
+    const { key, value } = splitAttribute(field) ?? {
       key: 'name',
       value: field.trim()
     }
-    if (attribute.key === 'name') name = attribute.value
-    else if (
-      attribute.key === 'enable' &&
-      /^(true|false)$/.test(attribute.value)
-    )
-      enabled = attribute.value === 'true'
+    if (key === 'name') name = value
+    else if (key === 'enable' && /^(true|false)$/.test(value))
+      enabled = value === 'true'
     else throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
   }
   if (name === undefined)

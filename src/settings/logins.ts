@@ -76,15 +76,12 @@ function stringField(entry: Record<string, unknown>, key: string): string {
     : ''
 }
 
-/** login-action's name for the same YAML list. */
-const LOGIN_LIST_INPUTS = ['logins', 'registry-auth'] as const
-
 /** The input that holds the YAML list, if any; both at once is an error. */
 function loginListInput(source: InputSource): { input: string; text: string } {
-  const given = LOGIN_LIST_INPUTS.map(input => ({
-    input,
-    text: source(input)
-  })).filter(list => list.text.trim() !== '')
+  // registry-auth: login-action's name for the same YAML list
+  const given = ['logins', 'registry-auth']
+    .map(input => ({ input, text: source(input) }))
+    .filter(list => list.text.trim() !== '')
   if (given.length > 1)
     throw new InputError(
       'registry-auth',

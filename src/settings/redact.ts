@@ -1,9 +1,9 @@
 import { REDACTED, splitSecret } from './secret-lines.js'
 import type { Settings } from './settings.js'
 
-/** The settings with every secret replaced (the ids of `secrets` lines stay). */
-export function redactSettings(settings: Settings): Settings {
-  return {
+/** The parsed inputs as one debug line, every secret replaced (the ids of `secrets` lines stay). */
+export function settingsDebugLine(settings: Settings): string {
+  const redacted: Settings = {
     ...settings,
     logins: settings.logins.map(login => ({ ...login, password: REDACTED })),
     build: {
@@ -26,9 +26,5 @@ export function redactSettings(settings: Settings): Settings {
       password: settings.signing.password && REDACTED
     }
   }
-}
-
-/** The parsed inputs as one debug line, secrets redacted. */
-export function settingsDebugLine(settings: Settings): string {
-  return `settings: ${JSON.stringify(redactSettings(settings))}`
+  return `settings: ${JSON.stringify(redacted)}`
 }

@@ -24,9 +24,7 @@ const ONE_WAY =
 const SAME_TAGS =
   'every image gets the same tags here: give each image the same tags, or publish them in two steps'
 
-function tagsByImage(
-  lines: string[]
-): Map<string, { image: Image; tags: string[] }> {
+function tagsByImage(lines: string[]) {
   const byImage = new Map<string, { image: Image; tags: string[] }>()
   for (const line of lines) {
     const { image, reference } = parseImageReference(line, 'tags')

@@ -66,11 +66,7 @@ export interface Settings {
 }
 
 /** metadata-action's separators of the multi-line outputs. */
-export interface Separators {
-  tags: string
-  labels: string
-  annotations: string
-}
+export type Separators = Record<'tags' | 'labels' | 'annotations', string>
 
 function requireKeyValues(lines: string[], input: string): string[] {
   const ok = (line: string) => /^[^=\s][^=]*=/.test(line)

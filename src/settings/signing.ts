@@ -87,7 +87,7 @@ export function parseSigning(source: InputSource): SigningSettings {
   return settings
 }
 
-/** Signing needs a digest this run publishes; verify-key gates a promotion. */
+/** Signing needs a digest this run publishes; verify-key and verify-identity gate a promotion. */
 export function checkSigning(
   signing: SigningSettings,
   mode: string,
@@ -101,24 +101,20 @@ export function checkSigning(
         ? 'mode "digest" stages one platform: sign in the mode "merge" job, which publishes the index'
         : 'signing needs the image pushed (push: true)'
     )
-  if (signing.verifyKey !== '' && mode !== 'promote')
+  const { verifyKey, verifyIdentity, verifyTrustedRoot } = signing
+  if (verifyKey !== '' && mode !== 'promote')
     throw new InputError(
       'verify-key',
       '***',
       'only mode "promote" verifies its source before copying it'
     )
-  checkKeylessGate(signing, mode)
-}
-
-/** verify-identity: promote only, and with the trust it checks the certificate against. */
-function checkKeylessGate(signing: SigningSettings, mode: string): void {
-  const { verifyIdentity, verifyTrustedRoot } = signing
   if (verifyIdentity !== '' && mode !== 'promote')
     throw new InputError(
       'verify-identity',
       verifyIdentity,
       'only mode "promote" verifies its source before copying it'
     )
+  // the keyless gate needs the trust it checks the certificate against
   if (verifyIdentity !== '' && verifyTrustedRoot === '')
     throw new InputError(
       'verify-trusted-root',
