@@ -308,8 +308,13 @@ export async function warmCache(rounds = 1): Promise<void> {
         for (let round = 0; round < rounds; round++)
           for (const [i, [, way]] of ways.entries())
             runs[i].push(await secondCommit(app, way))
-        // bare, the recipe by the CLI, and the trio's actions (the fourth way) where run
-        const against = [runs[0], runs[1], ...(api ? [runs[3]] : [])]
+        // bare, the recipe by the CLI, and the trio's actions where they ran
+        const trioAt = ways.findIndex(([way]) => way.startsWith("the trio's"))
+        const against = [
+          runs[0],
+          runs[1],
+          ...(trioAt < 0 ? [] : [runs[trioAt]])
+        ]
         for (const [i, [wayLabel]] of ways.entries())
           rows.push(row(`${label}: ${wayLabel}`, runs[i], against))
       }
