@@ -9,7 +9,7 @@ import type { Settings } from '../settings/settings.js'
 export type OutputFormat = Pick<Settings, 'separators'> &
   Pick<MetadataEnv, 'annotationLevels'>
 
-export const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
+const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
   separators: { tags: '\n', labels: '\n', annotations: '\n' },
   annotationLevels: ['manifest']
 }
@@ -73,7 +73,7 @@ export function actionOutputs(
 }
 
 /** The outputs metadata-action also exports as DOCKER_METADATA_OUTPUT_*. */
-export const METADATA_OUTPUTS = [
+const METADATA_OUTPUTS = [
   'version',
   'tags',
   'tag-names',

@@ -12,7 +12,7 @@ import {
 } from '../publish/outcome.js'
 
 /** Text Markdown shows literally: a reason may quote a fork's value (SECURITY.md). */
-export function escapeMarkdown(text: string): string {
+function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_[\]<>~&]/g, char => `\\${char}`)
     .replace(/\r?\n|\r/g, ' ')

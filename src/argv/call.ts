@@ -5,10 +5,10 @@
 import semverLt from 'semver/functions/lt.js'
 
 /** The first buildx with `--call`. */
-export const CALL_MIN_BUILDX = '0.15.0'
+const CALL_MIN_BUILDX = '0.15.0'
 
 /** The method of a `call` value ('' when empty). */
-export function callMethod(call: string): string {
+function callMethod(call: string): string {
   return call.split(',')[0].trim()
 }
 

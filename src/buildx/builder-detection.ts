@@ -15,7 +15,7 @@ import {
   type DockerRunner
 } from '../docker/runner.js'
 
-export function inspectArgs(builder: string): string[] {
+function inspectArgs(builder: string): string[] {
   return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])]
 }
 

@@ -11,7 +11,7 @@ export interface CheckPlace {
   endLine?: number
 }
 
-export interface CheckWarning extends CheckPlace {
+interface CheckWarning extends CheckPlace {
   rule: string
   description: string
   url: string

@@ -62,7 +62,7 @@ export function userBuildkitdConfig(
 const NOT_THERE = /No such (container|volume)/i
 
 /** `buildx rm` where the run's state records the builder, else its container and volume by name. */
-export async function removeOwnBuilder(
+async function removeOwnBuilder(
   docker: DockerRunner,
   name: string,
   recorded: boolean

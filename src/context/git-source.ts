@@ -37,7 +37,7 @@ function prHeadSha(payload: unknown): string | undefined {
 }
 
 /** What follows `#`, as build-push-action pins it: GITHUB_SHA (PR_HEAD_SWITCH: the PR's head), else the ref. */
-export function gitContextRef(env: Env, payload: unknown): string {
+function gitContextRef(env: Env, payload: unknown): string {
   const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
   if (ref.startsWith('refs/pull/') && ref.endsWith('/head'))
     return prHeadSha(payload) ?? ref

@@ -2,7 +2,7 @@
 import type { Credentials } from '../settings/logins.js'
 import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/grammar.js'
 
-export interface AuthEntry {
+interface AuthEntry {
   auth?: string
   username?: string
   password?: string
@@ -22,7 +22,7 @@ const HUB_ALIASES = new Set([
   DOCKER_HUB_API_HOST
 ])
 /** Where docker keeps Docker Hub's credentials, and what it asks helpers for. */
-export const HUB_SERVER = 'https://index.docker.io/v1/'
+const HUB_SERVER = 'https://index.docker.io/v1/'
 
 /** host[:port] of a registry given as docker login takes it (docker's ConvertToHostname). */
 function hostname(name: string): string {
@@ -44,7 +44,7 @@ export function serverAddress(registry: string): string {
 }
 
 /** Every spelling docker may look a registry up by, for credHelpers keys. */
-export function registryAliases(registry: string): string[] {
+function registryAliases(registry: string): string[] {
   return registryKey(registry) === DOCKER_HUB
     ? [HUB_SERVER, ...HUB_ALIASES]
     : [...new Set([registry, hostname(registry)])]

@@ -23,7 +23,7 @@ export interface PushBounds {
 const BUILDX_PUSHING = /^#\d+ pushing /
 
 /** Registry-timeouts of silence that stop a push even while the registry answers (README). */
-export const SILENT_WINDOWS = 10
+const SILENT_WINDOWS = 10
 
 /** Steps whose whole run is a write to a registry. */
 const PUSHES = new Set(['index'])

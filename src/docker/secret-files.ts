@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { splitSecret } from '../settings/secret-lines.js'
 
 /** The folder of a run's secret files, in the run's folder `dir`. */
-export function secretDirOf(dir: string): string {
+function secretDirOf(dir: string): string {
   return join(dir, 'secrets')
 }
 

@@ -39,7 +39,7 @@ const crc32: (data: Uint8Array, value?: number) => number =
   typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Fallback
 
 /** The sampled byte entropy of `block`, in bits per byte (0 to 8). */
-export function sampledEntropy(block: Uint8Array): number {
+function sampledEntropy(block: Uint8Array): number {
   const counts = new Uint32Array(256)
   let samples = 0
   for (let i = 0; i < block.length; i += SAMPLE_STEP) {

@@ -10,7 +10,7 @@ import { parseManifestJson, type ManifestJson } from '../registry/manifest.js'
 import { imageConfig } from '../registry/image-labels.js'
 
 /** A layer in the registry: its gzipped blob, and the image it is in. */
-export interface HeldLayer {
+interface HeldLayer {
   digest: string
   size: number
   from: Image

@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import type { RegistryClient } from '../registry/client.js'
 
 /** Blobs smaller than this are left to the layout's upload. */
-export const EARLY_MIN_BYTES = 16 * 1024 * 1024
+const EARLY_MIN_BYTES = 16 * 1024 * 1024
 /** Chunks of an early upload: sent once they are wholly on disk. */
-export const EARLY_CHUNK_BYTES = 16 * 1024 * 1024
+const EARLY_CHUNK_BYTES = 16 * 1024 * 1024
 const POLL_MS = 50
 
 const INGEST_REF = /^[a-z-]+-(sha256:[a-f0-9]{64})$/

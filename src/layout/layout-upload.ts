@@ -36,7 +36,7 @@ export interface LayoutUploadResult {
 }
 
 /** dockerd's default max-concurrent-uploads. */
-export const DEFAULT_PARALLEL_UPLOADS = 5
+const DEFAULT_PARALLEL_UPLOADS = 5
 
 export async function uploadLayout(
   client: RegistryClient,

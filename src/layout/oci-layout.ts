@@ -39,7 +39,7 @@ export interface OciLayout {
 /** Registries refuse manifests over 4 MiB; a bigger file is no manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
-export class LayoutError extends Error {
+class LayoutError extends Error {
   constructor(dir: string, detail: string) {
     super(`OCI layout ${dir}: ${detail}`)
     this.name = 'LayoutError'

@@ -31,7 +31,7 @@ export interface OwnBuilder {
 }
 
 /** setup-buildx-action's BuildKit image (buildx's default). */
-export const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
+const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
 
 /** Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot. */
 function classicStoreCannot(

@@ -143,7 +143,7 @@ function indexAnnotations(
 }
 
 /** The cache the build gets on this builder (the user's lines win), and why. */
-export function cacheFor(input: PipelineInput): CacheDecision {
+function cacheFor(input: PipelineInput): CacheDecision {
   const { settings, publication, builder, cache } = input
   if (evaluatesOnly(settings.build.call))
     return { cacheFrom: [], cacheTo: [], lines: ['none (call only evaluates)'] }

@@ -4,7 +4,7 @@ import type { Image } from '../reference/images.js'
 import { manifestRequest, type RequestStep } from './steps.js'
 
 /** Stands for a referrer manifest, put by its digest once it is known. */
-export const REFERRER = '<referrer digest>'
+const REFERRER = '<referrer digest>'
 
 function putReferrer(
   step: 'attest' | 'referrers',

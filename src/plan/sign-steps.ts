@@ -4,9 +4,9 @@ import type { Image } from '../reference/images.js'
 import { manifestRequest, type RequestStep, type Step } from './steps.js'
 
 /** Stands for `sha256-<hex>.sig` until the digest is known. */
-export const SIGNATURE_TAG = 'sha256-<digest>.sig'
+const SIGNATURE_TAG = 'sha256-<digest>.sig'
 /** The source digest's artifact tags (promote). */
-export const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
+const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
 
 /** promote with verify-key or verify-identity: the source's signatures read and checked before any tag moves. */
 export function verifySteps(settings: Settings): RequestStep[] {

@@ -252,7 +252,7 @@ function reportChecks(
 }
 
 /** Runs the check step and reports it; throws when the check failed. */
-export async function runCheck(
+async function runCheck(
   step: CommandStep,
   argv: string[],
   env: PublishEnv,

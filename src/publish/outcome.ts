@@ -194,7 +194,7 @@ export const formatSeconds = (ms: number): string =>
   `${(ms / 1000).toFixed(1)} s`
 
 /** A digest short enough to read at a glance (docker's 12 hex digits). */
-export const shortDigest = (digest: string): string =>
+const shortDigest = (digest: string): string =>
   digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1')
 
 /** All the images' uploads added up (image '' and digest '': the total row). */

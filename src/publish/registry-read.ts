@@ -218,7 +218,7 @@ const versionOf = (registry: RegistryClient, image: Image, digest: string) =>
   )
 
 /** Where our tags pointed; one config read per image a tag moves away from, in parallel. */
-export async function readBefore(
+async function readBefore(
   registry: RegistryClient,
   states: ImageState[],
   digestOf: (image: string) => string
@@ -242,7 +242,7 @@ export async function readBefore(
 }
 
 /** The platforms of the image this run publishes, by name ([] when unreadable). */
-export async function readPlatforms(
+async function readPlatforms(
   registry: RegistryClient,
   states: ImageState[]
 ): Promise<string[]> {

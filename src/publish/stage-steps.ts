@@ -62,7 +62,7 @@ export function progressLogger(
 }
 
 /** upload: the layout into the step's image by digest; its digest is the run's. */
-export async function runUpload(
+async function runUpload(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
@@ -99,7 +99,7 @@ export async function runUpload(
 }
 
 /** handover: the leg's image named by the run's artifact, else by an index under the run's tag. */
-export async function runHandover(
+async function runHandover(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv

@@ -65,7 +65,7 @@ export function isTag(value: string): boolean {
 }
 
 /** A sha256 digest, as a regular-expression source (for finding one in text). */
-export const SHA256_DIGEST = 'sha256:[0-9a-f]{64}'
+const SHA256_DIGEST = 'sha256:[0-9a-f]{64}'
 const SHA256_DIGEST_RE = new RegExp(`^${SHA256_DIGEST}$`)
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 

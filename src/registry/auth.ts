@@ -24,7 +24,7 @@ export interface Authorization {
 type Bearer = { kind: 'bearer'; realm: string; service?: string }
 type Scheme = { kind: 'basic' } | Bearer
 
-export function basicAuthorization(credentials: Credentials): string {
+function basicAuthorization(credentials: Credentials): string {
   const pair = `${credentials.username}:${credentials.password}`
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
 }

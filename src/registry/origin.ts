@@ -9,7 +9,7 @@ import { RegistryError } from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 
 /** The endpoint's origin: `https://ghcr.io`, `http://127.0.0.1:5001`. */
-export function endpointOrigin(endpoint: RegistryEndpoint): string {
+function endpointOrigin(endpoint: RegistryEndpoint): string {
   return new URL(`${endpoint.scheme}://${endpoint.apiHost}`).origin
 }
 

@@ -29,7 +29,7 @@ import {
 import { RegistryError } from './registry-error.js'
 
 /** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */
-export type ReferrerScheme = 'api' | 'tag'
+type ReferrerScheme = 'api' | 'tag'
 
 export interface AttachedReferrer {
   digest: string
@@ -67,7 +67,7 @@ export async function listReferrers(
 }
 
 /** Puts a referrer (its blobs must be in `image`) and sees it listed, by the API or in the referrers tag. */
-export async function attachReferrer(
+async function attachReferrer(
   client: RegistryClient,
   image: Image,
   referrer: Manifest

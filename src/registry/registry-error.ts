@@ -116,11 +116,11 @@ export function errorBodyDetail(body: string): string | undefined {
   }
 }
 
-export function statusText(response: RegistryResponse): string {
+function statusText(response: RegistryResponse): string {
   return `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
 }
 
-export function describeUser(username: string | undefined): string {
+function describeUser(username: string | undefined): string {
   return username === undefined
     ? 'without credentials'
     : `for user ${JSON.stringify(username)}`

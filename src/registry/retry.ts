@@ -1,7 +1,7 @@
 /** Bounded retries with exponential backoff: only a TransientError is tried again. */
 
-export const DEFAULT_BASE_DELAY_MS = 500
-export const DEFAULT_MAX_DELAY_MS = 30_000
+const DEFAULT_BASE_DELAY_MS = 500
+const DEFAULT_MAX_DELAY_MS = 30_000
 
 /** A failure worth another try: connection errors, timeouts, 5xx, 429. */
 export class TransientError extends Error {
@@ -49,7 +49,7 @@ export interface RetryOptions {
 }
 
 /** The delay before retry number `retry` (1-based) after `error`. */
-export function retryDelayMs(
+function retryDelayMs(
   retry: number,
   error: TransientError,
   options: Omit<RetryOptions, 'retries' | 'sleep' | 'describe'>

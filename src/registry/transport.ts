@@ -37,7 +37,7 @@ export interface TransportOptions extends Omit<
 }
 
 /** A body streamed from its source (a blob file), opened afresh for each round trip. */
-export interface StreamBody {
+interface StreamBody {
   size: number
   open(): Readable
   /** Told the bytes of this round trip's body sent so far. */

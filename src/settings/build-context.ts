@@ -4,7 +4,7 @@ import { splitSecret } from './secret-lines.js'
 import type { GitContextSource } from '../context/git-source.js'
 import type { InputSource } from './parse.js'
 
-export const DEFAULT_CONTEXT = '{{defaultContext}}'
+const DEFAULT_CONTEXT = '{{defaultContext}}'
 
 /** Where `{{defaultContext}}` points and which server github-token is for. */
 export interface ContextOrigin {

@@ -24,14 +24,7 @@ export function checkBuildContexts(lines: string[]): string[] {
 }
 
 /** The cache backends buildkit has. */
-export const CACHE_TYPES = [
-  'registry',
-  'local',
-  'inline',
-  'gha',
-  's3',
-  'azblob'
-]
+const CACHE_TYPES = ['registry', 'local', 'inline', 'gha', 's3', 'azblob']
 
 /** The attribute each cache type cannot do without, per input. */
 const REQUIRED: Record<string, Record<string, string>> = {
@@ -90,7 +83,7 @@ export function checkCacheLines(
 }
 
 /** The annotation levels buildx knows (`level[platform]:key=value`). */
-export const ANNOTATION_LEVELS = [
+const ANNOTATION_LEVELS = [
   'manifest',
   'index',
   'manifest-descriptor',
@@ -126,7 +119,7 @@ export function checkAnnotations(lines: string[]): string[] {
 }
 
 /** What the `cache` input asks for: `auto` decides from the builder and the runner. */
-export const CACHE_KINDS = [
+const CACHE_KINDS = [
   'auto',
   'gha',
   'registry',
@@ -134,7 +127,7 @@ export const CACHE_KINDS = [
   'local',
   'off'
 ] as const
-export type CacheKind = (typeof CACHE_KINDS)[number]
+type CacheKind = (typeof CACHE_KINDS)[number]
 
 /** The `cache` input, read: a kind, and the place `registry` and `local` need. */
 export interface CacheSetting {

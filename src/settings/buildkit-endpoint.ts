@@ -18,7 +18,7 @@ const CERTIFICATE =
 const KEY =
   /^\s*-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----\r?\n[\s\S]+\r?\n-----END \1-----\s*$/
 
-export const TLS_INPUTS = ['tls-cacert', 'tls-cert', 'tls-key'] as const
+const TLS_INPUTS = ['tls-cacert', 'tls-cert', 'tls-key'] as const
 
 function pem(source: InputSource, name: string, shape: RegExp, what: string) {
   const value = source(name).trim()

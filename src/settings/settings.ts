@@ -22,8 +22,8 @@ import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
 
-export const MODES = ['build', 'promote', 'digest', 'merge'] as const
-export const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
+const MODES = ['build', 'promote', 'digest', 'merge'] as const
+const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
 
 /** Every input of the action, parsed and validated once, before any docker command. */
 export interface Settings {
@@ -66,7 +66,7 @@ export interface Settings {
 }
 
 /** metadata-action's separators of the multi-line outputs. */
-export type Separators = Record<'tags' | 'labels' | 'annotations', string>
+type Separators = Record<'tags' | 'labels' | 'annotations', string>
 
 function requireKeyValues(lines: string[], input: string): string[] {
   const ok = (line: string) => /^[^=\s][^=]*=/.test(line)

@@ -3,11 +3,11 @@ import { InputError } from '../errors/input-error.js'
 import { parseChoice, type InputSource } from './parse.js'
 
 /** github-builder's `sign: true|false`, with the two ways to sign named. */
-export const SIGN_CHOICES = ['false', 'true', 'key', 'keyless'] as const
+const SIGN_CHOICES = ['false', 'true', 'key', 'keyless'] as const
 
 /** Sigstore's public-good instances, the defaults of fulcio-url and rekor-url. */
-export const PUBLIC_FULCIO = 'https://fulcio.sigstore.dev'
-export const PUBLIC_REKOR = 'https://rekor.sigstore.dev'
+const PUBLIC_FULCIO = 'https://fulcio.sigstore.dev'
+const PUBLIC_REKOR = 'https://rekor.sigstore.dev'
 
 const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]+\r?\n-----END \1-----\s*$/
 
@@ -32,7 +32,7 @@ export interface SigningSettings {
 }
 
 /** The issuer of GitHub Actions' OIDC tokens, verify-issuer's default. */
-export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 
 /** An http(s) URL input, its default when empty. */
 function readUrl(source: InputSource, name: string, fallback: string): string {

@@ -17,7 +17,7 @@ import {
 } from './sigstore-client.js'
 
 /** What a signer needs of the run: the registry, its limits, and a log that masks. */
-export interface SigningContext {
+interface SigningContext {
   registry: RegistryClient
   registryTimeoutMs: number
   retry: { retries: number; sleep?: (ms: number) => Promise<void> }

@@ -37,7 +37,7 @@ export async function layersAt(
 }
 
 /** Puts the artifact tag with `layers` added to what it holds; their blobs must be there. Two runs signing one digest at once both keep theirs. */
-export function addLayers(
+function addLayers(
   client: RegistryClient,
   image: Image,
   tag: string,

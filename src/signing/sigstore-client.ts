@@ -106,7 +106,7 @@ const JSON_HEADERS = {
 }
 
 /** POSTs a JSON body to `path` under `base` and returns the JSON answer. */
-export function postJson(
+function postJson(
   what: string,
   base: string,
   path: string,

@@ -9,9 +9,6 @@ export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate'
 export const CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain'
 export const BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle'
 
-/** The issuer of GitHub Actions' OIDC tokens, as Fulcio writes it in the certificate. */
-export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
-
 /** The claims of an OIDC token that the certificate is made of. */
 export interface TokenClaims {
   iss: string

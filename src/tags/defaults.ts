@@ -8,7 +8,7 @@ import { coreVersion, parseReleaseVersion } from './version.js'
 export type LatestFrom = 'default-branch' | 'release'
 
 /** A tag name before sanitizing, with how it behaves once pushed. */
-export type TagCandidate = Omit<Tag, 'pullRequest'>
+type TagCandidate = Omit<Tag, 'pullRequest'>
 
 function floating(name: string, line?: ReleaseLine): TagCandidate {
   return line === undefined
@@ -37,7 +37,7 @@ function gitTagTags(tagName: string, latestFrom: LatestFrom): TagCandidate[] {
 }
 
 /** The zero-config tag names before sanitizing, in publish order. */
-export function defaultTagCandidates(
+function defaultTagCandidates(
   ctx: RefContext,
   latestFrom: LatestFrom
 ): TagCandidate[] {

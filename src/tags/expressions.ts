@@ -11,7 +11,7 @@ import { refInfo, shortSha } from './ref-info.js'
  * to Handlebars a name that resolves to nothing, so moment's ISO default
  * applies (`2020-01-10T00:30:00Z`), as in metadata-action.
  */
-export type TemplateNode =
+type TemplateNode =
   | { kind: 'text'; text: string }
   | { kind: 'var'; name: string }
   | {
@@ -30,7 +30,7 @@ export interface Template {
 }
 
 /** Variables every template may use (global expressions). */
-export const GLOBAL_NAMES = [
+const GLOBAL_NAMES = [
   'branch',
   'tag',
   'sha',

@@ -44,10 +44,7 @@ const SHA_TAG = /^sha-[0-9a-f]{7,64}$/
 const PR_TAG = /^pr-(\d+)$/
 
 /** Why this name is protected from a fork-chosen value, if it is. */
-export function protectedReason(
-  name: string,
-  ctx: RefContext
-): string | undefined {
+function protectedReason(name: string, ctx: RefContext): string | undefined {
   if (name === 'latest') return 'latest'
   if (VERSION_LIKE.test(name)) return 'a version tag'
   const branches = ctx.defaultBranches.map(b => sanitizeTag(b))

@@ -11,8 +11,8 @@ export type Rule =
   | ShaRule
 
 export type RuleType = Rule['type']
-export type RefEvent = 'branch' | 'tag' | 'pr'
-export type ShaFormat = 'short' | 'long'
+type RefEvent = 'branch' | 'tag' | 'pr'
+type ShaFormat = 'short' | 'long'
 
 export interface RuleBase {
   /** The input line, for messages. */
@@ -26,7 +26,7 @@ export interface RuleBase {
   suffix?: Template
 }
 
-export interface ScheduleRule extends RuleBase {
+interface ScheduleRule extends RuleBase {
   type: 'schedule'
   /** Default 'nightly'. */
   pattern: Template
@@ -61,12 +61,12 @@ export interface RefRule extends RuleBase {
   event: RefEvent
 }
 
-export interface RawRule extends RuleBase {
+interface RawRule extends RuleBase {
   type: 'raw'
   value: Template
 }
 
-export interface ShaRule extends RuleBase {
+interface ShaRule extends RuleBase {
   type: 'sha'
   format: ShaFormat
 }

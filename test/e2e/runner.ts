@@ -59,7 +59,7 @@ export interface RunningStep {
 }
 
 /** Starts a bundled entry point the way the Actions runner does, with fresh file commands. */
-export function startStep(
+function startStep(
   entry: string,
   env: Record<string, string>,
   dir = mkdtempSync(join(tmpdir(), 'dpa-step-')),

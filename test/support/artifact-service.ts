@@ -25,7 +25,7 @@ import { startServer, type TestServer } from './http-server.js'
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService/'
 const BLOBS = '/devstoreaccount1/artifacts/'
 
-export interface StoredArtifact {
+interface StoredArtifact {
   id: number
   runBackendId: string
   jobBackendId: string

@@ -23,7 +23,7 @@ export interface Engine {
 }
 
 /** What one step needs to run on a builder. */
-export interface BuilderUse {
+interface BuilderUse {
   /** Added to the runner env of the step. */
   env: Record<string, string>
   /** Added to the step's inputs. */

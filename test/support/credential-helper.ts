@@ -8,14 +8,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 
-export const CREDENTIAL_HELPER_DIR = resolve(
+const CREDENTIAL_HELPER_DIR = resolve(
   import.meta.dirname,
   '../fixtures/credential-helper'
 )
 /** The helper's name in a docker config (docker-credential-<name>). */
-export const CREDENTIAL_HELPER_NAME = 'dpa-fixture'
+const CREDENTIAL_HELPER_NAME = 'dpa-fixture'
 
-export interface HelperCredentials {
+interface HelperCredentials {
   username: string
   password: string
 }

@@ -23,7 +23,7 @@ export interface FakeTokenRegistryOptions {
   anonymousPull?: boolean
 }
 
-export interface LoggedRequest {
+interface LoggedRequest {
   method: string
   path: string
   authorization?: string

@@ -23,7 +23,7 @@ import {
 } from './proxy-http.js'
 import { pageOfTags, tagsPageSize } from './tag-pages.js'
 
-export interface FaultMatch {
+interface FaultMatch {
   /** Upper-case HTTP method, e.g. 'PUT'. */
   method?: string
   /** Tested against the request path with query. */
@@ -65,7 +65,7 @@ export type Fault =
    */
   | (FaultBase & { kind: 'die' })
 
-export type Outcome = number | 'reset' | 'hang' | 'pending' | 'error'
+type Outcome = number | 'reset' | 'hang' | 'pending' | 'error'
 
 export interface ProxiedRequest {
   method: string

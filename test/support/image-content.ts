@@ -28,7 +28,7 @@ export interface ImageContent {
   platform: Platform
 }
 
-export const MEDIA_TYPES = {
+const MEDIA_TYPES = {
   docker: {
     manifest: 'application/vnd.docker.distribution.manifest.v2+json',
     index: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -43,7 +43,7 @@ export const MEDIA_TYPES = {
   }
 } as const
 
-export function sha256(bytes: Uint8Array): string {
+function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 }
 
@@ -59,7 +59,7 @@ function octal(value: number, width: number): string {
 }
 
 /** A ustar archive holding one regular file. */
-export function tarOneFile(name: string, content: Uint8Array): Uint8Array {
+function tarOneFile(name: string, content: Uint8Array): Uint8Array {
   const header = Buffer.alloc(512)
   header.write(name, 0, 100, 'utf8')
   header.write(octal(0o644, 8), 100)
@@ -112,25 +112,4 @@ export function buildImage(
     })
   )
   return { config, layer, manifest, platform }
-}
-
-/** A manifest list (docker) or image index (OCI) over images of the same format. */
-export function buildIndex(
-  images: ImageContent[],
-  format: ManifestFormat = 'docker'
-): Blob {
-  const mediaType = MEDIA_TYPES[format].index
-  return blob(
-    mediaType,
-    json({
-      schemaVersion: 2,
-      mediaType,
-      manifests: images.map(image => ({
-        mediaType: image.manifest.mediaType,
-        size: image.manifest.bytes.length,
-        digest: image.manifest.digest,
-        platform: image.platform
-      }))
-    })
-  )
 }

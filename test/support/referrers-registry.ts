@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { startServer } from './http-server.js'
 
-export interface StoredManifest {
+interface StoredManifest {
   contentType: string
   body: Buffer
 }

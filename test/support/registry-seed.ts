@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto'
 import {
   type Blob,
   buildImage,
-  buildIndex,
   type ImageContent,
   type ManifestFormat,
   type Platform
@@ -26,13 +25,6 @@ export interface SeedTarget {
 export interface SeededImage extends ImageContent {
   repository: string
   tags: string[]
-}
-
-export interface SeededIndex {
-  repository: string
-  tags: string[]
-  index: Blob
-  images: ImageContent[]
 }
 
 /** A repository name nobody else uses: `${prefix}/<random hex>`. */
@@ -66,7 +58,7 @@ async function expectStatus(
 }
 
 /** Uploads a blob in one POST + PUT; returns its digest. */
-export async function uploadBlob(
+async function uploadBlob(
   target: SeedTarget,
   repository: string,
   blob: Blob
@@ -114,7 +106,7 @@ export async function putManifestBytes(
 }
 
 /** Uploads an image's blobs and puts its manifest under each tag (by digest if none). */
-export async function pushImage(
+async function pushImage(
   target: SeedTarget,
   repository: string,
   image: ImageContent,
@@ -145,33 +137,4 @@ export function pushTestImage(
   const text = options.text ?? randomBytes(8).toString('hex')
   const image = buildImage(text, options.platform, options.format)
   return pushImage(target, repository, image, options.tags)
-}
-
-export interface TestIndexOptions {
-  tags: string[]
-  platforms: Platform[]
-  text?: string
-  format?: ManifestFormat
-}
-
-/** Pushes one image per platform (by digest) and a manifest list / index under the tags. */
-export async function pushTestIndex(
-  target: SeedTarget,
-  repository: string,
-  options: TestIndexOptions
-): Promise<SeededIndex> {
-  const text = options.text ?? randomBytes(8).toString('hex')
-  const images: ImageContent[] = []
-  for (const platform of options.platforms) {
-    const name = [platform.os, platform.architecture, platform.variant]
-      .filter(part => part !== undefined)
-      .join('/')
-    const image = buildImage(`${text} ${name}`, platform, options.format)
-    images.push(await pushImage(target, repository, image, []))
-  }
-  const index = buildIndex(images, options.format)
-  for (const tag of options.tags) {
-    await putManifestBytes(target, repository, tag, index)
-  }
-  return { repository, tags: options.tags, index, images }
 }

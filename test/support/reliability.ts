@@ -39,7 +39,7 @@ export interface CaseRecord {
 }
 
 /** The results folder: $DPA_RELIABILITY_DIR, else `.reliability` at the repository root. */
-export function reliabilityDir(): string {
+function reliabilityDir(): string {
   const dir = process.env.DPA_RELIABILITY_DIR
   if (dir === undefined || dir === '') return join(ROOT, '.reliability')
   return isAbsolute(dir) ? dir : resolve(ROOT, dir)

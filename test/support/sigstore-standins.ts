@@ -31,7 +31,7 @@ import { join } from 'node:path'
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 /** The workflow the stand-in's tokens name, as GitHub's job_workflow_ref does. */
-export const WORKFLOW_REF =
+const WORKFLOW_REF =
   'acme/webapp/.github/workflows/release.yml@refs/tags/v1.2.3'
 export const WORKFLOW_IDENTITY = `https://github.com/${WORKFLOW_REF}`
 

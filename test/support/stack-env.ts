@@ -25,7 +25,7 @@ export interface StackTokenRegistry extends StackRegistry {
 }
 
 /** The git servers Git contexts are fetched from (scripts/stack/lib/git-server.sh). */
-export interface StackGit {
+interface StackGit {
   /** The folder of the bare repositories both servers serve. */
   repos: string
   /** host:port of git daemon (git://, anonymous). */
@@ -37,7 +37,7 @@ export interface StackGit {
 }
 
 /** The field engines: Debian sid's Docker 28.5 (scripts/stack/lib/field-docker.sh). */
-export interface StackField {
+interface StackField {
   /** DOCKER_HOST of the 28.5 dockerd with the classic image store. */
   classicDockerHost: string
   /** DOCKER_HOST of the 28.5 dockerd with the containerd image store. */
@@ -54,7 +54,7 @@ export interface StackField {
  * dpa-container-26, dpa-container-26-classic, dpa-container-28-classic and
  * dpa-container-28-containerd (docker-container driver on each engine).
  */
-export interface StackBuildkit {
+interface StackBuildkit {
   /** The buildx state folder (BUILDX_CONFIG) that holds the stack's builders. */
   buildxConfig: string
   /** The BuildKit version buildkitd reports, e.g. v0.25.2. */
@@ -89,7 +89,7 @@ function unquote(value: string): string {
 }
 
 /** `export NAME=value` lines into a record. */
-export function parseExports(text: string): Record<string, string> {
+function parseExports(text: string): Record<string, string> {
   const values: Record<string, string> = {}
   for (const line of text.split('\n')) {
     const match = /^export ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim())

@@ -9,15 +9,15 @@ import {
 // the first attempt of workflow run 123, images on two registries, a
 // username/password pair, a `logins` entry and a build secret.
 
-export const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
-export const NOW = new Date('2024-05-01T12:00:00Z')
+const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
+const NOW = new Date('2024-05-01T12:00:00Z')
 
 /** The three values no command line may ever hold. */
 export const PASSWORD = 'pair-password-7f3a'
 export const LIST_PASSWORD = 'list-password-9c1e'
 export const SECRET_VALUE = 'npm-token-value-4b2d'
 
-export const RELEASE: RefContext = {
+const RELEASE: RefContext = {
   eventName: 'push',
   ref: 'refs/tags/v1.2.3',
   sha: SHA,
@@ -29,7 +29,7 @@ export const RELEASE: RefContext = {
   }
 }
 
-export const INPUTS: Readonly<Record<string, string>> = {
+const INPUTS: Readonly<Record<string, string>> = {
   images: 'ghcr.io/octo/app\nocto/app',
   tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}',
   username: 'octo',
@@ -50,18 +50,6 @@ export async function releaseRun(
   const all: Record<string, string> = { ...INPUTS, ...inputs }
   const settings = await parseSettings(name => all[name] ?? '')
   return { settings, publication: describePublication(settings, RELEASE, NOW) }
-}
-
-/** The OCI labels describePublication gives RELEASE, as `flag key=value` pairs. */
-export function ociArgs(flag: '--label' | '--annotation'): string[] {
-  return [
-    'org.opencontainers.image.created=2024-05-01T12:00:00.000Z',
-    `org.opencontainers.image.revision=${SHA}`,
-    'org.opencontainers.image.source=https://github.com/octo/app',
-    'org.opencontainers.image.title=app',
-    'org.opencontainers.image.url=https://github.com/octo/app',
-    'org.opencontainers.image.version=1.2.3'
-  ].flatMap(label => [flag, label])
 }
 
 /** The argv entries that hold any of the secret values (none, ever). */

@@ -7,9 +7,9 @@ import type { TagResult } from '../../../src/tags/tag-types.js'
 // part of the context it is about.
 
 export const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
-export const NOW = new Date('2020-01-10T00:30:00Z')
+const NOW = new Date('2020-01-10T00:30:00Z')
 
-export function refContext(overrides: Partial<RefContext> = {}): RefContext {
+function refContext(overrides: Partial<RefContext> = {}): RefContext {
   return {
     eventName: 'push',
     ref: 'refs/heads/master',
