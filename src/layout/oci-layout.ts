@@ -70,86 +70,110 @@ export async function readLayout(
   return walkLayout(dir, borrowed, roots[0])
 }
 
+/** What a walk of a layout has found so far. */
+interface LayoutWalk {
+  dir: string
+  borrowed: ReadonlyMap<string, Image>
+  blobs: LayoutBlob[]
+  manifests: LayoutManifest[]
+  seen: Set<string>
+}
+
 /** Reads the root manifest and what it names, children first. */
 async function walkLayout(
   dir: string,
   borrowed: ReadonlyMap<string, Image>,
   rootDescriptor: Descriptor
 ): Promise<OciLayout> {
-  const blobs: LayoutBlob[] = []
-  const manifests: LayoutManifest[] = []
-  const seen = new Set<string>()
-
-  async function manifest(descriptor: Descriptor): Promise<LayoutManifest> {
-    const path = pathOf(descriptor)
-    if (descriptor.size > MAX_MANIFEST_BYTES)
-      throw new LayoutError(dir, `manifest ${descriptor.digest} too big`)
-    const body = new Uint8Array(await readFile(path))
-    const digest = sha256Digest(body)
-    if (digest !== descriptor.digest || body.length !== descriptor.size)
-      throw new LayoutError(
-        dir,
-        `manifest ${descriptor.digest} does not match its file (${digest}, ${body.length} bytes)`
-      )
-    const json = parseJson(dir, descriptor.digest, body)
-    const mediaType = json.mediaType ?? descriptor.mediaType
-    if (INDEX_TYPES.has(mediaType)) {
-      for (const entry of json.manifests ?? []) await child(entry)
-    } else if (MANIFEST_TYPES.has(mediaType)) {
-      if (json.config === undefined)
-        throw new LayoutError(dir, `manifest ${digest} has no config`)
-      for (const named of [json.config, ...(json.layers ?? [])])
-        await blob(named)
-    } else {
-      throw new LayoutError(
-        dir,
-        `${digest} has media type ${JSON.stringify(mediaType)}, not an image manifest or index`
-      )
-    }
-    return { mediaType, digest, size: body.length, body }
+  const walk: LayoutWalk = {
+    dir,
+    borrowed,
+    blobs: [],
+    manifests: [],
+    seen: new Set()
   }
+  const root = await readManifest(walk, rootDescriptor)
+  return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
+}
 
-  async function child(descriptor: Descriptor): Promise<void> {
-    if (seen.has(descriptor.digest)) return
-    seen.add(descriptor.digest)
-    manifests.push(await manifest(descriptor))
-  }
-
-  async function blob(descriptor: Descriptor): Promise<void> {
-    if (seen.has(descriptor.digest)) return
-    seen.add(descriptor.digest)
-    const path = pathOf(descriptor)
-    const { mediaType, digest } = descriptor
-    const from = borrowed.get(digest)
-    if (from !== undefined) {
-      blobs.push({ mediaType, digest, size: descriptor.size, path, from })
-      return
-    }
-    const size = await stat(path).then(
-      found => found.size,
-      () => undefined
+/** A manifest or index of the layout, checked against its descriptor, and what it names. */
+async function readManifest(
+  walk: LayoutWalk,
+  descriptor: Descriptor
+): Promise<LayoutManifest> {
+  const { dir } = walk
+  const path = pathOf(dir, descriptor)
+  if (descriptor.size > MAX_MANIFEST_BYTES)
+    throw new LayoutError(dir, `manifest ${descriptor.digest} too big`)
+  const body = new Uint8Array(await readFile(path))
+  const digest = sha256Digest(body)
+  if (digest !== descriptor.digest || body.length !== descriptor.size)
+    throw new LayoutError(
+      dir,
+      `manifest ${descriptor.digest} does not match its file (${digest}, ${body.length} bytes)`
     )
-    if (size !== descriptor.size)
-      throw new LayoutError(
-        dir,
-        size === undefined
-          ? `blob ${descriptor.digest} is missing`
-          : `blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`
-      )
-    blobs.push({ mediaType, digest, size, path })
+  const json = parseJson(dir, descriptor.digest, body)
+  const mediaType = json.mediaType ?? descriptor.mediaType
+  if (INDEX_TYPES.has(mediaType)) {
+    for (const entry of json.manifests ?? []) await visitChild(walk, entry)
+  } else if (MANIFEST_TYPES.has(mediaType)) {
+    if (json.config === undefined)
+      throw new LayoutError(dir, `manifest ${digest} has no config`)
+    for (const named of [json.config, ...(json.layers ?? [])])
+      await visitBlob(walk, named)
+  } else {
+    throw new LayoutError(
+      dir,
+      `${digest} has media type ${JSON.stringify(mediaType)}, not an image manifest or index`
+    )
   }
+  return { mediaType, digest, size: body.length, body }
+}
 
-  function pathOf(descriptor: Descriptor): string {
-    if (!isSha256Digest(descriptor.digest))
-      throw new LayoutError(
-        dir,
-        `unsupported digest ${JSON.stringify(descriptor.digest)}`
-      )
-    return join(dir, 'blobs', 'sha256', descriptor.digest.slice(7))
+async function visitChild(
+  walk: LayoutWalk,
+  descriptor: Descriptor
+): Promise<void> {
+  if (walk.seen.has(descriptor.digest)) return
+  walk.seen.add(descriptor.digest)
+  walk.manifests.push(await readManifest(walk, descriptor))
+}
+
+async function visitBlob(
+  walk: LayoutWalk,
+  descriptor: Descriptor
+): Promise<void> {
+  const { dir, seen, blobs } = walk
+  if (seen.has(descriptor.digest)) return
+  seen.add(descriptor.digest)
+  const path = pathOf(dir, descriptor)
+  const { mediaType, digest } = descriptor
+  const from = walk.borrowed.get(digest)
+  if (from !== undefined) {
+    blobs.push({ mediaType, digest, size: descriptor.size, path, from })
+    return
   }
+  const size = await stat(path).then(
+    found => found.size,
+    () => undefined
+  )
+  if (size !== descriptor.size)
+    throw new LayoutError(
+      dir,
+      size === undefined
+        ? `blob ${descriptor.digest} is missing`
+        : `blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`
+    )
+  blobs.push({ mediaType, digest, size, path })
+}
 
-  const root = await manifest(rootDescriptor)
-  return { dir, root, blobs, manifests }
+function pathOf(dir: string, descriptor: Descriptor): string {
+  if (!isSha256Digest(descriptor.digest))
+    throw new LayoutError(
+      dir,
+      `unsupported digest ${JSON.stringify(descriptor.digest)}`
+    )
+  return join(dir, 'blobs', 'sha256', descriptor.digest.slice(7))
 }
 
 /** Whether the root index holds buildx's attestation manifests (provenance, SBOM). */

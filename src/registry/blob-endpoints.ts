@@ -57,102 +57,120 @@ async function bodyStream(response: RegistryResponse): Promise<Readable> {
   return Readable.from([Buffer.from(await response.arrayBuffer())])
 }
 
+async function mountBlob(
+  transport: Transport,
+  ref: Image,
+  digest: string,
+  from: Image
+): Promise<void> {
+  const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
+  const request = {
+    method: 'POST',
+    path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
+    scope: `${pushScope(ref)} ${pullScope(from)}`
+  } as const
+  await transport.request(ref, request, async (response, fail) => {
+    await response.body?.cancel()
+    if (response.status === 201) return
+    if (!response.ok) throw await fail()
+    throw new RegistryError(
+      ref.registry,
+      `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
+    )
+  })
+}
+
+async function downloadBlob(
+  transport: Transport,
+  ref: Image,
+  digest: string,
+  path: string
+): Promise<boolean> {
+  const read = orMissing(async response => {
+    const partial = `${path}.partial`
+    const hash = createHash('sha256')
+    await pipeline(
+      await bodyStream(response),
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          hash.update(chunk)
+          done(null, chunk)
+        }
+      }),
+      createWriteStream(partial)
+    )
+    if (`sha256:${hash.digest('hex')}` !== digest)
+      throw new RegistryError(
+        ref.registry,
+        `blob ${digest} of ${ref.repository} does not match its digest`
+      )
+    await rename(partial, path)
+    return true
+  })
+  const request = blobRequest(ref, digest)
+  return (await transport.request(ref, request, read)) ?? false
+}
+
+/** Where the registry takes a new upload (POST), on the registry's own origin. */
+function startUpload(transport: Transport, ref: Image): Promise<URL> {
+  const start = {
+    method: 'POST',
+    path: `/v2/${ref.repository}/blobs/uploads/`,
+    scope: pushScope(ref)
+  } as const
+  return transport.request(ref, start, async (response, fail) => {
+    await response.body?.cancel()
+    if (response.status !== 202) throw await fail()
+    const at = response.headers.get('location')
+    if (at === null)
+      throw new RegistryError(ref.registry, 'upload without a Location')
+    return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
+  })
+}
+
+async function putBlob(
+  transport: Transport,
+  ref: Image,
+  bytes: Uint8Array
+): Promise<string> {
+  const digest = sha256Digest(bytes)
+  const location = await startUpload(transport, ref)
+  location.searchParams.set('digest', digest)
+  const put = {
+    method: 'PUT',
+    path: location.toString(),
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: bytes,
+    scope: pushScope(ref)
+  } as const
+  await transport.request(ref, put, async (response, fail) => {
+    await response.body?.cancel()
+    if (response.status !== 201) throw await fail()
+  })
+  return digest
+}
+
 export function blobEndpoints(
   transport: Transport,
   tuning: UploadTuning
 ): BlobEndpoints {
   return {
-    async mountBlob(ref, digest, from) {
-      const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
-      const request = {
-        method: 'POST',
-        path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
-        scope: `${pushScope(ref)} ${pullScope(from)}`
-      } as const
-      await transport.request(ref, request, async (response, fail) => {
-        await response.body?.cancel()
-        if (response.status === 201) return
-        if (!response.ok) throw await fail()
-        throw new RegistryError(
-          ref.registry,
-          `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
-        )
-      })
+    mountBlob: (image, digest, from) =>
+      mountBlob(transport, image, digest, from),
+    uploadBlob: async (image, blob, options = {}) => {
+      checkSha256Digest(image, blob.digest)
+      return await uploadBlob(transport, image, blob, options, tuning)
     },
-
-    async uploadBlob(ref, blob, options = {}) {
-      checkSha256Digest(ref, blob.digest)
-      return await uploadBlob(transport, ref, blob, options, tuning)
-    },
-
-    async getBlob(ref, digest) {
-      return await transport.request(
-        ref,
-        blobRequest(ref, digest),
+    getBlob: (image, digest) =>
+      transport.request(
+        image,
+        blobRequest(image, digest),
         orMissing(
           async response => new Uint8Array(await response.arrayBuffer())
         )
-      )
-    },
-
-    async downloadBlob(ref, digest, path) {
-      const read = orMissing(async response => {
-        const partial = `${path}.partial`
-        const hash = createHash('sha256')
-        await pipeline(
-          await bodyStream(response),
-          new Transform({
-            transform(chunk: Buffer, _encoding, done) {
-              hash.update(chunk)
-              done(null, chunk)
-            }
-          }),
-          createWriteStream(partial)
-        )
-        if (`sha256:${hash.digest('hex')}` !== digest)
-          throw new RegistryError(
-            ref.registry,
-            `blob ${digest} of ${ref.repository} does not match its digest`
-          )
-        await rename(partial, path)
-        return true
-      })
-      const request = blobRequest(ref, digest)
-      return (await transport.request(ref, request, read)) ?? false
-    },
-
-    async putBlob(ref, bytes) {
-      const digest = sha256Digest(bytes)
-      const start = {
-        method: 'POST',
-        path: `/v2/${ref.repository}/blobs/uploads/`,
-        scope: pushScope(ref)
-      } as const
-      const location = await transport.request(
-        ref,
-        start,
-        async (response, fail) => {
-          await response.body?.cancel()
-          if (response.status !== 202) throw await fail()
-          const at = response.headers.get('location')
-          if (at === null)
-            throw new RegistryError(ref.registry, 'upload without a Location')
-          return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
-        }
-      )
-      location.searchParams.set('digest', digest)
-      const put = {
-        method: 'PUT',
-        path: location.toString(),
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: bytes,
-        scope: pushScope(ref)
-      } as const
-      await transport.request(ref, put, async (response, fail) => {
-        await response.body?.cancel()
-        if (response.status !== 201) throw await fail()
-      })
-      return digest
-    }
+      ),
+    downloadBlob: (image, digest, path) =>
+      downloadBlob(transport, image, digest, path),
+    putBlob: (image, bytes) => putBlob(transport, image, bytes)
   }
 }
