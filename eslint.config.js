@@ -59,5 +59,16 @@ export default tseslint.config(
     }
   },
   ...layersConfig,
-  prettier
+  prettier,
+  {
+    // comments and strings wrap at 100 columns, as prettier wraps code at 80 (STYLE 16);
+    // after prettier's config, which turns max-len off
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-len': [
+        'error',
+        { code: 100, ignoreRegExpLiterals: true, ignoreUrls: true }
+      ]
+    }
+  }
 )

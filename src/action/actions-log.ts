@@ -3,7 +3,9 @@ import type { Log } from '../publish/log.js'
 import { turnedOff } from '../context/metadata-env.js'
 import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
 
-/** A plain log line, escaped: it may hold values from the payload or buildx (core escapes the rest). */
+/**
+ * A plain log line, escaped: it may hold values from the payload or buildx (core escapes the rest).
+ */
 export function info(message: string): void {
   core.info(escapeWorkflowCommands(message))
 }

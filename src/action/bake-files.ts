@@ -1,4 +1,6 @@
-/** metadata-action's bake definitions: the outputs as JSON files bake reads, under `bake-target`. */
+/**
+ * metadata-action's bake definitions: the outputs as JSON files bake reads, under `bake-target`.
+ */
 import { formatKeyValues } from '../argv/format.js'
 import type { Publication } from '../plan/publication.js'
 
@@ -12,7 +14,10 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
   )
 }
 
-/** The four files metadata-action writes (the output naming each, its file name, its content): tags (with args), labels, annotations, and all. */
+/**
+ * The four files metadata-action writes (the output naming each, its file name, its content): tags
+ * (with args), labels, annotations, and all.
+ */
 export function bakeFiles(
   publication: Publication,
   tags: string[],

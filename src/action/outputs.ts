@@ -14,7 +14,10 @@ const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
   annotationLevels: ['manifest']
 }
 
-/** metadata-action's lists: tag names, tags as output, annotations as `level:key=value`, level by level. */
+/**
+ * metadata-action's lists: tag names, tags as output, annotations as `level:key=value`, level by
+ * level.
+ */
 export function metadataLists(
   publication: Publication,
   annotationLevels: string[]

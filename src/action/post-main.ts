@@ -15,7 +15,10 @@ async function removeBuilder(tempDir: string, name: string): Promise<void> {
   actionLog.info(`Removed the builder ${name} this run made (${ms} ms)`)
 }
 
-/** The post step: removes what main made (builder, folder with our logins) if it could not; never fails. */
+/**
+ * The post step: removes what main made (builder, folder with our logins) if it could not; never
+ * fails.
+ */
 export async function runPost(): Promise<void> {
   try {
     const { tempDir, builder } = loadState()

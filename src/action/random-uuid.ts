@@ -1,4 +1,7 @@
-/** UUIDs for @actions/core's delimiters from /dev/urandom: node:crypto costs a dry run ~7 ms to load. */
+/**
+ * UUIDs for @actions/core's delimiters from /dev/urandom: node:crypto costs a dry run ~7 ms to
+ * load.
+ */
 import { randomUUID as cryptoUUID } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
 

@@ -50,7 +50,8 @@ function factsLine(
     facts.push(`Platforms: ${platforms.map(builtOn).join(', ')}`)
   if (result.builderSetupMs !== undefined)
     facts.push(
-      `Builder made for this run: set up in ${formatSeconds(result.builderSetupMs)}, removed at the end`
+      `Builder made for this run: set up in ${formatSeconds(result.builderSetupMs)}, removed at ` +
+        `the end`
     )
   if (result.buildMs !== undefined)
     facts.push(`Build: ${formatSeconds(result.buildMs)}`)

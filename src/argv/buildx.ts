@@ -23,7 +23,10 @@ function repeated(flag: string, values: string[]): string[] {
   return values.flatMap(value => [flag, value])
 }
 
-/** `--secret` specs, none holding a value: `secrets` are in files already, secret-files paths, secret-envs names. */
+/**
+ * `--secret` specs, none holding a value: `secrets` are in files already, secret-files paths,
+ * secret-envs names.
+ */
 function secretSpecs(request: BuildRequest): string[] {
   const { secretFiles, secretEnvs } = request.build
   const spec = (input: string, key: string) => (line: string, i: number) => {
@@ -53,7 +56,8 @@ function outputArgs(request: BuildRequest): string[] {
     const name = pushByDigestTo.length > 1 ? `"name=${names}"` : `name=${names}`
     return [
       '--output',
-      `type=image,${name},push-by-digest=true,name-canonical=true,push=true${rewriteTimestamp(build)}`
+      `type=image,${name},push-by-digest=true,name-canonical=true,push=true` +
+        rewriteTimestamp(build)
     ]
   }
   const layout =

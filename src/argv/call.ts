@@ -35,7 +35,10 @@ export function ignoresStatus(call: string): boolean {
   return options(call).some(o => /^ignorestatus=(true|1|t)$/i.test(o))
 }
 
-/** The `--call` argv: none for build; `check` always with format=json, which we read; others as given. */
+/**
+ * The `--call` argv: none for build; `check` always with format=json, which we read; others as
+ * given.
+ */
 export function callArgs(call: string): string[] {
   if (!needsCallFlag(call)) return []
   if (!isCheck(call)) return ['--call', call]
@@ -48,7 +51,10 @@ export function parseBuildxVersion(text: string): string | undefined {
   return /\sv?(\d+\.\d+\.\d+)/.exec(` ${text}`)?.[1]
 }
 
-/** Why this buildx (`docker buildx version`'s answer, null: none) cannot run the call; an unnamed version passes. */
+/**
+ * Why this buildx (`docker buildx version`'s answer, null: none) cannot run the call; an unnamed
+ * version passes.
+ */
 export function callUnsupported(
   call: string,
   buildx: string | null

@@ -19,7 +19,10 @@ function inspectArgs(builder: string): string[] {
   return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])]
 }
 
-/** The builder's name and driver from `buildx inspect`'s first lines, and its nodes (a `Name:` each). */
+/**
+ * The builder's name and driver from `buildx inspect`'s first lines, and its nodes (a `Name:`
+ * each).
+ */
 export function parseInspect(stdout: string): Builder {
   const field = (name: string) =>
     new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
@@ -42,13 +45,18 @@ export interface BuildxChoice {
   systemPluginDirs?: string[]
 }
 
-/** buildx's rule for a builder's name; its file is named in lower case, its Name kept as created. */
+/**
+ * buildx's rule for a builder's name; its file is named in lower case, its Name kept as created.
+ */
 const BUILDER_NAME = /^[a-zA-Z][a-zA-Z0-9._-]*$/
 
 /** Drivers of the builders `buildx create` stores (docker/setup-buildx-action's among them). */
 const CREATED_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes'])
 
-/** A builder `buildx create` made, as its instances/<name> file records it (buildx looks there first). */
+/**
+ * A builder `buildx create` made, as its instances/<name> file records it (buildx looks there
+ * first).
+ */
 function createdBuilder(buildxDir: string, name: string): Builder | undefined {
   if (!BUILDER_NAME.test(name)) return undefined
   const fileName = name.toLowerCase()
@@ -117,7 +125,9 @@ function contextBuilderIsDefault(
   return hasBuildxPlugin(configDir, config, systemDirs)
 }
 
-/** The builder buildx would use, from its own files; undefined where only `buildx inspect` can tell. */
+/**
+ * The builder buildx would use, from its own files; undefined where only `buildx inspect` can tell.
+ */
 export function knownBuilder(
   name: string,
   { configDir, env = process.env, systemPluginDirs }: BuildxChoice
@@ -163,7 +173,10 @@ async function imageStore(
   return CONTAINERD_STORE.test(status) ? 'containerd' : 'classic'
 }
 
-/** The builder named, or buildx's current one (classic without buildx), with its store when `needsStore`. */
+/**
+ * The builder named, or buildx's current one (classic without buildx), with its store when
+ * `needsStore`.
+ */
 export async function detectBuilder(
   docker: DockerRunner,
   name: string,
@@ -188,7 +201,8 @@ export async function detectBuilder(
       throw new InputError(
         'builder',
         name,
-        'no such builder: `docker buildx ls` lists them (docker/setup-buildx-action outputs its name)'
+        'no such builder: `docker buildx ls` lists them (docker/setup-buildx-action outputs its ' +
+          'name)'
       )
     throw diagnose(error)
   }

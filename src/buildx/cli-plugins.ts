@@ -1,4 +1,6 @@
-/** docker's buildx plugin where docker finds it, started directly (`docker buildx` costs 60-80 ms). */
+/**
+ * docker's buildx plugin where docker finds it, started directly (`docker buildx` costs 60-80 ms).
+ */
 import { delimiter, join } from 'node:path'
 import type { DockerConfigFile } from '../docker/config-file.js'
 import { findExecutable } from '../docker/process.js'
@@ -25,7 +27,9 @@ function pluginFolders(
   ]
 }
 
-/** The folders docker searches for a plugin, in order; undefined with extra folders or on Windows. */
+/**
+ * The folders docker searches for a plugin, in order; undefined with extra folders or on Windows.
+ */
 export function pluginDirs(
   configDir: string,
   config: DockerConfigFile,

@@ -1,4 +1,6 @@
-/** The run's own builder: its buildx state and TLS material in the run's folder, and its removal. */
+/**
+ * The run's own builder: its buildx state and TLS material in the run's folder, and its removal.
+ */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
@@ -26,7 +28,9 @@ export function ownBuilderName(runDir: string | undefined): string {
 const TLS_FILES = { cacert: 'ca.pem', cert: 'cert.pem', key: 'key.pem' }
 const TLS_NAMES = ['cacert', 'cert', 'key'] as const
 
-/** Where the TLS material goes: `buildkit-tls/` in the run's folder (a placeholder in a dry run). */
+/**
+ * Where the TLS material goes: `buildkit-tls/` in the run's folder (a placeholder in a dry run).
+ */
 export function tlsFilePaths(
   runDir: string | undefined,
   remote: BuildkitEndpoint
@@ -47,7 +51,9 @@ export function writeTlsFiles(runDir: string, remote: BuildkitEndpoint): void {
       writeFileSync(paths[name], `${remote[name]}\n`, { mode: 0o600 })
 }
 
-/** The user's buildkitd.default.toml, which `buildx create` would apply to the run's builder too. */
+/**
+ * The user's buildkitd.default.toml, which `buildx create` would apply to the run's builder too.
+ */
 export function userBuildkitdConfig(
   env: NodeJS.ProcessEnv,
   userConfigDir: string
@@ -85,7 +91,10 @@ async function removeOwnBuilder(
   await quietly(['volume', 'rm', '--force', `${container}_state`])
 }
 
-/** The builder a stopped run made, removed after it (post step, CLI interrupt); returns the ms taken. */
+/**
+ * The builder a stopped run made, removed after it (post step, CLI interrupt); returns the ms
+ * taken.
+ */
 export async function removeStoppedRunBuilder(
   runDir: string,
   name: string,
@@ -103,7 +112,10 @@ export async function removeStoppedRunBuilder(
   return Math.round(performance.now() - started)
 }
 
-/** One TLS handshake as buildx will make it: misfit material fails at once naming its input (buildx only times out), never its value. */
+/**
+ * One TLS handshake as buildx will make it: misfit material fails at once naming its input (buildx
+ * only times out), never its value.
+ */
 export async function probeBuildkitTls(
   remote: BuildkitEndpoint,
   timeoutMs = 10_000

@@ -10,7 +10,10 @@ export const SECRET_INPUTS: Readonly<Record<string, string>> = {
   'github-token': 'DOCKER_PUBLISH_GITHUB_TOKEN'
 }
 
-/** Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line; secret inputs by file (input name -> path). */
+/**
+ * Flags named like the inputs (`--tags X`, `--dry-run`, `--images=a/b`); a repeat adds a line;
+ * secret inputs by file (input name -> path).
+ */
 export function parseCliArgs(argv: string[]) {
   const inputs = new Map<string, string>()
   let help = false
@@ -23,12 +26,14 @@ export function parseCliArgs(argv: string[]) {
     if (['--help', '-h', '--password-stdin'].includes(arg)) continue
     if (arg === '--password' || arg.startsWith('--password='))
       throw new Error(
-        'a password is never taken as a flag (ps would show it): use --password-stdin or DOCKER_PUBLISH_PASSWORD'
+        'a password is never taken as a flag (ps would show it): use --password-stdin or ' +
+          'DOCKER_PUBLISH_PASSWORD'
       )
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
     if (match !== null && Object.hasOwn(SECRET_INPUTS, match[1]))
       throw new Error(
-        `--${match[1]} is never taken as a flag (ps would show its secrets): set ${SECRET_INPUTS[match[1]]} or give --${match[1]}-file PATH`
+        `--${match[1]} is never taken as a flag (ps would show its secrets): set ` +
+          `${SECRET_INPUTS[match[1]]} or give --${match[1]}-file PATH`
       )
     const secretFile = /^(.+)-file$/.exec(match?.[1] ?? '')?.[1]
     if (secretFile && Object.hasOwn(SECRET_INPUTS, secretFile)) {
@@ -40,7 +45,8 @@ export function parseCliArgs(argv: string[]) {
     }
     if (match === null || !INPUT_NAMES.includes(match[1]))
       throw new Error(
-        `unknown argument ${JSON.stringify(arg)}: flags are named like the action's inputs (see --help)`
+        `unknown argument ${JSON.stringify(arg)}: flags are named like the action's inputs (see ` +
+          `--help)`
       )
     const name = match[1]
     let value = match[2]

@@ -75,7 +75,8 @@ function footprintLines(
   if (uploads.length > 0) {
     const total = uploadTotals(uploads)
     lines.push(
-      `upload: ${uploadBytesText(total)}, of ${formatBytes(uploadSize(total))} (${formatSeconds(total.ms)})`
+      `upload: ${uploadBytesText(total)}, of ${formatBytes(uploadSize(total))} ` +
+        `(${formatSeconds(total.ms)})`
     )
   }
   return lines
@@ -87,7 +88,10 @@ interface Leftovers {
   builder?: string
 }
 
-/** SIGINT or SIGTERM mid-run: the run's builder and folder removed (as the post step), exit 130 (143). */
+/**
+ * SIGINT or SIGTERM mid-run: the run's builder and folder removed (as the post step), exit 130
+ * (143).
+ */
 function removeOnInterrupt(leftovers: Leftovers): () => void {
   const stop = (signal: NodeJS.Signals) => {
     const { dir, builder } = leftovers

@@ -3,7 +3,9 @@ import type { GitReader } from '../context/git-context.js'
 
 const STDERR_TAIL = 500
 
-/** The real GitReader: `git <args>` in cwd (no shell); a failure names the command, code and stderr. */
+/**
+ * The real GitReader: `git <args>` in cwd (no shell); a failure names the command, code and stderr.
+ */
 export const execGit: GitReader = {
   async run(args: string[], cwd: string): Promise<string> {
     const command = ['git', ...args].join(' ')

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { errorMessage } from '../errors/input-error.js'
 
-/** The event payload at GITHUB_EVENT_PATH; {} without a path, an Error naming one that cannot be read or parsed. */
+/**
+ * The event payload at GITHUB_EVENT_PATH; {} without a path, an Error naming one that cannot be
+ * read or parsed.
+ */
 export function readEventPayload(path: string | undefined): unknown {
   if (path === undefined || path.trim() === '') return {}
   let content: string

@@ -11,7 +11,10 @@ export interface GitReader {
   run(args: string[], cwd: string): Promise<string>
 }
 
-/** The CLI's RefContext of the checkout in cwd: a tag at HEAD is a tag push, else the current branch's push; a detached HEAD without a tag is an Error. */
+/**
+ * The CLI's RefContext of the checkout in cwd: a tag at HEAD is a tag push, else the current
+ * branch's push; a detached HEAD without a tag is an Error.
+ */
 export async function refContextFromGit(
   git: GitReader,
   cwd: string,
@@ -84,7 +87,10 @@ function versionOf(tag: string): SemVer | undefined {
   return parseSemver(text) ?? undefined
 }
 
-/** owner/name and https URL of a github.com remote (https, ssh://, git@…); credentials in the URL never kept. */
+/**
+ * owner/name and https URL of a github.com remote (https, ssh://, git@…); credentials in the URL
+ * never kept.
+ */
 export function parseGitHubRemote(url: string): RepositoryInfo | undefined {
   const match =
     /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/(?:[^@/]+@)?|git:\/\/|(?:[^@/]+@))github\.com(?::\d+)?[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(

@@ -1,4 +1,7 @@
-/** build-push-action's default context: the Git URL of the run's commit, which BuildKit fetches itself. */
+/**
+ * build-push-action's default context: the Git URL of the run's commit, which BuildKit fetches
+ * itself.
+ */
 
 type Env = Record<string, string | undefined>
 
@@ -36,7 +39,10 @@ function prHeadSha(payload: unknown): string | undefined {
   return typeof sha === 'string' && sha !== '' ? sha : undefined
 }
 
-/** What follows `#`, as build-push-action pins it: GITHUB_SHA (PR_HEAD_SWITCH: the PR's head), else the ref. */
+/**
+ * What follows `#`, as build-push-action pins it: GITHUB_SHA (PR_HEAD_SWITCH: the PR's head), else
+ * the ref.
+ */
 function gitContextRef(env: Env, payload: unknown): string {
   const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
   if (ref.startsWith('refs/pull/') && ref.endsWith('/head'))

@@ -1,4 +1,6 @@
-/** docker/metadata-action's DOCKER_METADATA_* switches, read once from the environment passed in. */
+/**
+ * docker/metadata-action's DOCKER_METADATA_* switches, read once from the environment passed in.
+ */
 type Env = Record<string, string | undefined>
 
 export interface MetadataEnv {

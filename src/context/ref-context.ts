@@ -18,7 +18,10 @@ import type {
 
 type Env = Record<string, string | undefined>
 
-/** An Actions run's RefContext from GITHUB_* and the payload (pure): a field the payload lacks from the environment, else an Error. */
+/**
+ * An Actions run's RefContext from GITHUB_* and the payload (pure): a field the payload lacks from
+ * the environment, else an Error.
+ */
 export function refContextFromRunner(
   env: Env,
   payload: unknown,
@@ -27,7 +30,8 @@ export function refContextFromRunner(
   const eventName = envValue(env, 'GITHUB_EVENT_NAME')
   if (eventName === undefined)
     throw new Error(
-      'GITHUB_EVENT_NAME is not set: not running in GitHub Actions (run the CLI to publish from a local checkout)'
+      'GITHUB_EVENT_NAME is not set: not running in GitHub Actions (run the CLI to publish from ' +
+        'a local checkout)'
     )
   const event = isRecord(payload) ? payload : {}
   const pr = hasPullRequestPayload(eventName)
@@ -71,7 +75,10 @@ export function refContextFromRunner(
   }
 }
 
-/** The runner's artifact service, on github.com, ghe.com or .localhost (@actions/artifact refuses GitHub Enterprise Server). */
+/**
+ * The runner's artifact service, on github.com, ghe.com or .localhost (@actions/artifact refuses
+ * GitHub Enterprise Server).
+ */
 function artifactService(env: Env): ArtifactService | undefined {
   const token = envValue(env, 'ACTIONS_RUNTIME_TOKEN')
   const results = envValue(env, 'ACTIONS_RESULTS_URL')
@@ -106,7 +113,10 @@ function workflowRun(
   }
 }
 
-/** The default branches: the input (refs/heads/ accepted), else the detected branch, else master and main. */
+/**
+ * The default branches: the input (refs/heads/ accepted), else the detected branch, else master and
+ * main.
+ */
 export function defaultBranches(input: string, detected?: string): string[] {
   const given = shortBranch(input.trim())
   if (given !== '') return [given]
@@ -126,7 +136,9 @@ function pullRequestInfo(
     positiveInt(pullNumberOfRef(envRef ?? ''))
   if (number === undefined)
     throw new Error(
-      `${eventName} event without a pull request number: the event payload has neither pull_request.number nor number, and GITHUB_REF ${JSON.stringify(envRef ?? '')} is not refs/pull/<number>/...`
+      `${eventName} event without a pull request number: the event payload has neither ` +
+        `pull_request.number nor number, and GITHUB_REF ${JSON.stringify(envRef ?? '')} is not ` +
+        `refs/pull/<number>/...`
     )
   return {
     // pull_request_target runs on the base branch's ref: no consumer may see a push to it
@@ -162,7 +174,8 @@ function eventRef(
     (pushed?.startsWith('refs/') === true ? pushed : undefined)
   if (ref === undefined)
     throw new Error(
-      `cannot tell the git ref of this ${eventName} event: GITHUB_REF is not set and the event payload does not name the ref`
+      `cannot tell the git ref of this ${eventName} event: GITHUB_REF is not set and the event ` +
+        `payload does not name the ref`
     )
   return ref
 }
@@ -197,7 +210,8 @@ function commitSha(
     text(event, 'pull_request', 'head', 'sha')
   if (sha === undefined)
     throw new Error(
-      `cannot tell the commit of this ${eventName} event: GITHUB_SHA is not set and the event payload has no head commit`
+      `cannot tell the commit of this ${eventName} event: GITHUB_SHA is not set and the event ` +
+        `payload has no head commit`
     )
   return sha
 }
@@ -226,7 +240,8 @@ function repositoryInfo(
   const fullName = text(event, 'repository', 'full_name') ?? envName
   if (fullName === undefined)
     throw new Error(
-      'cannot tell the repository: GITHUB_REPOSITORY is not set and the event payload has no repository.full_name'
+      'cannot tell the repository: GITHUB_REPOSITORY is not set and the event payload has no ' +
+        'repository.full_name'
     )
   const license = text(event, 'repository', 'license', 'spdx_id')
   const htmlUrl = `${serverUrlOf(env)}/${fullName}`

@@ -88,7 +88,9 @@ export function inlineCredentials(
   return undefined
 }
 
-/** The user's config, our registries kept in the file (empty credHelpers), out of the user's store. */
+/**
+ * The user's config, our registries kept in the file (empty credHelpers), out of the user's store.
+ */
 export function privateConfig(
   config: DockerConfigFile,
   registries: string[]

@@ -74,7 +74,10 @@ export function loginFor(logins: Login[], registry: string): Login | undefined {
   return logins.find(login => registryKey(login.registry) === key)
 }
 
-/** The one credentials lookup (SPEC §9): the inputs, else the docker config; a helper's secrets masked at once. */
+/**
+ * The one credentials lookup (SPEC §9): the inputs, else the docker config; a helper's secrets
+ * masked at once.
+ */
 export function credentialsLookup(
   logins: Login[],
   mask: (secret: string) => void,

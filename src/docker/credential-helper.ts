@@ -4,7 +4,9 @@ import { runProcess } from './process.js'
 
 const NOT_FOUND = /credentials not found/i
 
-/** `docker-credential-<helper> get`, as docker runs it; a `<token>` user means an identity token. */
+/**
+ * `docker-credential-<helper> get`, as docker runs it; a `<token>` user means an identity token.
+ */
 export async function askCredentialHelper(
   helper: string,
   server: string,
@@ -17,13 +19,15 @@ export async function askCredentialHelper(
     env
   }).catch((error: unknown) => {
     throw new Error(
-      `the docker config names the credential helper "${helper}", but ${program} could not be run: ${errorMessage(error)}`
+      `the docker config names the credential helper "${helper}", but ${program} could not be ` +
+        `run: ${errorMessage(error)}`
     )
   })
   if (result.exitCode !== 0) {
     if (NOT_FOUND.test(result.stdout + result.stderr)) return undefined
     throw new Error(
-      `${program} get ${server} failed with exit code ${result.exitCode}: ${(result.stderr || result.stdout).trim().split('\n')[0]}`
+      `${program} get ${server} failed with exit code ${result.exitCode}: ` +
+        `${(result.stderr || result.stdout).trim().split('\n')[0]}`
     )
   }
   const answer = JSON.parse(result.stdout) as {

@@ -67,7 +67,8 @@ function gitFetchFailure(output: string): string | undefined {
   const said = GIT_SAID.exec(output)?.[1] ?? firstMatch(output, GIT_FETCH)
   return (
     `the build could not fetch its Git context ${match[1] ?? match[2]} (${said.trim()}): ` +
-    "a private repository needs github-token (the default, the workflow's token, needs contents: read); " +
+    "a private repository needs github-token (the default, the workflow's token, needs " +
+    'contents: read); ' +
     'or check out the repository and set context: .'
   )
 }
@@ -78,7 +79,10 @@ const WRONG_PASSWORD = 'refused the credentials: wrong username or password'
 const CLIENT_UNREACHABLE =
   /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|connection refused|no response within/i
 
-/** A refused or unreachable login in one line naming the registry and user; other errors as they came. */
+/**
+ * A refused or unreachable login in one line naming the registry and user; other errors as they
+ * came.
+ */
 export function loginFailure(
   error: unknown,
   registry: string,
@@ -99,7 +103,8 @@ export function loginFailure(
 
 /** A 401 explained by what was offered: only a login of ours can be a wrong password. */
 const SKIPPED_LOGIN =
-  "asked for credentials and none were offered: its login was skipped because the password was empty (a secret that is not set, as on a fork's pull request)"
+  'asked for credentials and none were offered: its login was skipped because the password was ' +
+  "empty (a secret that is not set, as on a fork's pull request)"
 
 /** A 401 of our own client where the login was skipped for an empty password says so. */
 export function skippedLoginRefusal(
@@ -124,7 +129,11 @@ function unauthorized(
     list.some(name => registryKey(name) === registryKey(registry))
   if (offered === undefined || among(offered.loggedIn)) return WRONG_PASSWORD
   if (among(offered.emptyPassword)) return SKIPPED_LOGIN
-  return `asked for credentials and this run has no login for it: give username and password (or a logins entry) for ${registry ?? 'it'}; credentials from the docker config, if any, were not accepted`
+  return (
+    `asked for credentials and this run has no login for it: give username and password ` +
+    `(or a logins entry) for ${registry ?? 'it'}; credentials from the docker config, if any, ` +
+    `were not accepted`
+  )
 }
 
 /**
@@ -155,7 +164,8 @@ export function diagnose(
     )
   if (INSUFFICIENT_SCOPE.test(output) && registry !== undefined)
     return fail(
-      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} (${said(INSUFFICIENT_SCOPE)})`
+      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} ` +
+        `(${said(INSUFFICIENT_SCOPE)})`
     )
   if (UNAUTHORIZED.test(output))
     return fail(
@@ -201,7 +211,10 @@ const TLS_FAULTS = [
   }
 ]
 
-/** The TLS input `said` blames, named (its value never, but the endpoint's); `detail` quotes the match. */
+/**
+ * The TLS input `said` blames, named (its value never, but the endpoint's); `detail` quotes the
+ * match.
+ */
 export function tlsFault(
   said: string,
   by: 'buildx' | 'node',
@@ -231,7 +244,10 @@ export function endpointDown(endpoint: string, said: string): InputError {
 const ENDPOINT_DOWN =
   /connection refused|no such host|i\/o timeout|network is unreachable|context deadline exceeded|DeadlineExceeded/i
 
-/** The run's own builder's failed bootstrap: misfit TLS names its input (never its value), or `endpoint`. */
+/**
+ * The run's own builder's failed bootstrap: misfit TLS names its input (never its value), or
+ * `endpoint`.
+ */
 export function builderFailure(
   error: unknown,
   endpoint: string | undefined
@@ -254,7 +270,10 @@ export function foreignPlatformFailure(error: unknown): unknown {
   if (!(error instanceof DockerCommandError) || !EXEC_FORMAT.test(error.output))
     return error
   return new Error(
-    `the build ran a program of another CPU architecture and this machine cannot run it (${firstMatch(error.output, EXEC_FORMAT)}): add docker/setup-qemu-action before this step to build foreign platforms with emulation, or build each platform on a runner of its own (mode: digest and merge)`,
+    `the build ran a program of another CPU architecture and this machine cannot run it ` +
+      `(${firstMatch(error.output, EXEC_FORMAT)}): add docker/setup-qemu-action before this ` +
+      `step to build foreign platforms with emulation, or build each platform on a runner of ` +
+      `its own (mode: digest and merge)`,
     { cause: error }
   )
 }

@@ -1,4 +1,7 @@
-/** The engine's image endpoints (`save`, `load`, `image rm`) over its unix socket, no docker process. */
+/**
+ * The engine's image endpoints (`save`, `load`, `image rm`) over its unix socket, no docker
+ * process.
+ */
 import type { Readable } from 'node:stream'
 import { roundTrip, type HttpResponse } from '../registry/http-fetch.js'
 
@@ -8,7 +11,10 @@ const REMOVAL_IDLE_MS = 60_000
 /** Connection failures that mean "no engine on this socket": docker is asked instead. */
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
 
-/** One request to the engine: false when the socket cannot be reached; a refusal throws as `command` would. */
+/**
+ * One request to the engine: false when the socket cannot be reached; a refusal throws as `command`
+ * would.
+ */
 async function askEngine(
   socketPath: string,
   command: string,

@@ -47,7 +47,10 @@ interface Asking {
   sent: Promise<void>
 }
 
-/** GET /info in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not half-closed: the daemon takes that as the client gone. */
+/**
+ * GET /info in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not half-closed: the
+ * daemon takes that as the client gone.
+ */
 function askInfo(socketPath: string): Asking {
   const socket = connect(socketPath)
   const status = new Promise<string | undefined>(resolve => {
@@ -72,7 +75,10 @@ function askInfo(socketPath: string): Asking {
   return { socket, status, sent }
 }
 
-/** Whether buildx has a builder chosen (BUILDX_BUILDER, `buildx use`), which needs no image store: a hint only (a docker driver's store is asked later). */
+/**
+ * Whether buildx has a builder chosen (BUILDX_BUILDER, `buildx use`), which needs no image store: a
+ * hint only (a docker driver's store is asked later).
+ */
 function buildxChoseBuilder(
   env: NodeJS.ProcessEnv,
   configDir: string

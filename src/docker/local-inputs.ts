@@ -37,7 +37,8 @@ function checkContext(context: string, cwd: string): string {
       'context',
       context,
       `expected a directory (${dir} ${stat(dir) ? 'is a file' : 'does not exist'}; ` +
-        'relative paths start at the workspace) or a remote context: a git URL (https://…, git@…, …#ref) or -'
+        'relative paths start at the workspace) or a remote context: a git URL (https://…, ' +
+        'git@…, …#ref) or -'
     )
   return dir
 }
@@ -55,7 +56,8 @@ function checkDockerfile(file: string, contextDir: string, cwd: string) {
     : new InputError(
         'file',
         file,
-        `expected the path of a Dockerfile (${path} is not a file; relative paths start at the workspace, not the context)`
+        `expected the path of a Dockerfile (${path} is not a file; relative paths start at the ` +
+          `workspace, not the context)`
       )
 }
 
@@ -95,7 +97,8 @@ function checkSsh(lines: string[], { cwd, env }: Surroundings): void {
       throw new InputError(
         'ssh',
         line,
-        `this uses the ssh agent, but SSH_AUTH_SOCK ${agent === '' ? 'is not set' : `(${agent}) does not exist`}: ` +
+        `this uses the ssh agent, but SSH_AUTH_SOCK ` +
+          `${agent === '' ? 'is not set' : `(${agent}) does not exist`}: ` +
           'start one (e.g. webfactory/ssh-agent) or give id=path of a key'
       )
     for (const path of paths)
@@ -103,7 +106,8 @@ function checkSsh(lines: string[], { cwd, env }: Surroundings): void {
         throw new InputError(
           'ssh',
           line,
-          `expected id=path[,path] of existing agent sockets or keys: ${resolve(cwd, path.trim())} does not exist`
+          `expected id=path[,path] of existing agent sockets or keys: ` +
+            `${resolve(cwd, path.trim())} does not exist`
         )
   }
 }

@@ -1,4 +1,6 @@
-/** One child process: output streamed and kept, input on stdin, and a watch that stops a silent one. */
+/**
+ * One child process: output streamed and kept, input on stdin, and a watch that stops a silent one.
+ */
 import { type ChildProcess, spawn } from 'node:child_process'
 import {
   accessSync,
@@ -21,7 +23,10 @@ export interface StallWatch {
   startsAt?: (line: string) => boolean
   /** Asked after each silence: true (a long upload prints nothing) starts the watch over. */
   stillAnswering?: () => Promise<boolean>
-  /** Silence that stops the command even while the other end answers: a hung request of docker's is not seen by asking on another connection. */
+  /**
+   * Silence that stops the command even while the other end answers: a hung request of docker's is
+   * not seen by asking on another connection.
+   */
   limitMs?: number
 }
 
@@ -38,7 +43,10 @@ export interface ProcessOptions {
   out?: NodeJS.WritableStream
   /** Put in front of each streamed line (whose output it is). */
   prefix?: string
-  /** Takes stdout as bytes (`docker save`'s tar) instead of keeping it; a rejection stops the command. */
+  /**
+   * Takes stdout as bytes (`docker save`'s tar) instead of keeping it; a rejection stops the
+   * command.
+   */
   stdout?: (stream: Readable) => Promise<void>
 }
 
@@ -122,7 +130,10 @@ function lineSplitter(onLine: (line: string) => void) {
   }
 }
 
-/** The stall watch; only a new line resets it: `docker push` on the containerd store prints `<layer>: Waiting` every second while its upload hangs. */
+/**
+ * The stall watch; only a new line resets it: `docker push` on the containerd store prints
+ * `<layer>: Waiting` every second while its upload hangs.
+ */
 function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   const printed = new Set<string>()
   let lastProgress = performance.now()

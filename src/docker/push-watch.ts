@@ -92,11 +92,17 @@ export function stalledError(
   const tried = `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`
   if (watch.unanswered.length === 0)
     return new Error(
-      `${step.step}: docker sent no push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)} (${SILENT_WINDOWS} × registry-timeout) while the registry still answered: one of docker's requests got no answer, so the push was stopped (${tried})`,
+      `${step.step}: docker sent no push progress to registry ${hosts.join(', ')} for ` +
+        `${seconds(error.silentMs)} (${SILENT_WINDOWS} × registry-timeout) while the registry ` +
+        `still answered: one of docker's requests got no answer, so the push was stopped ` +
+        `(${tried})`,
       { cause: error }
     )
   return new Error(
-    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint within the registry-timeout (${seconds(bounds.registryTimeoutMs)}): the registry stopped answering (${tried})`,
+    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ` +
+      `${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint ` +
+      `within the registry-timeout (${seconds(bounds.registryTimeoutMs)}): the registry stopped ` +
+      `answering (${tried})`,
     { cause: error }
   )
 }

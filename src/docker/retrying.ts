@@ -10,7 +10,9 @@ const TRANSIENT =
 
 export type RetryPolicy = Pick<RetryOptions, 'retries' | 'sleep'>
 
-/** A docker command again on a transient registry fault (5xx, 429, a stall); its last error as is. */
+/**
+ * A docker command again on a transient registry fault (5xx, 429, a stall); its last error as is.
+ */
 export async function retryDocker<T>(
   work: () => Promise<T>,
   policy: RetryPolicy,

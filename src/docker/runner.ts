@@ -44,7 +44,8 @@ export class DockerStalledError extends Error {
     readonly output: string
   ) {
     super(
-      `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s and was stopped`
+      `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s ` +
+        `and was stopped`
     )
     this.name = 'DockerStalledError'
   }
@@ -115,7 +116,8 @@ export function createDockerRunner(
 export class BuildxMissingError extends Error {
   constructor() {
     super(
-      'docker buildx is not available: install the buildx plugin (promote and multi-platform builds need it)'
+      'docker buildx is not available: install the buildx plugin (promote and multi-platform ' +
+        'builds need it)'
     )
     this.name = 'BuildxMissingError'
   }

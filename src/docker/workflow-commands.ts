@@ -1,4 +1,6 @@
-/** Untrusted text on its way to the Actions log (SECURITY.md): no line may be a workflow command. */
+/**
+ * Untrusted text on its way to the Actions log (SECURITY.md): no line may be a workflow command.
+ */
 const ZERO_WIDTH_SPACE = '\u200b'
 // a line's start (the runner also splits lines at a lone \r), blanks, then ::
 const COMMAND_START = /(^|[\r\n])([^\S\r\n]*)::/g
@@ -11,7 +13,10 @@ export function escapeWorkflowCommands(text: string): string {
     .replace(OLD_COMMAND, `##${ZERO_WIDTH_SPACE}[`)
 }
 
-/** buildx on containerd's store logs a write that waited for a parallel one as `ERROR: …locked…`, then succeeds. */
+/**
+ * buildx on containerd's store logs a write that waited for a parallel one as `ERROR: …locked…`,
+ * then succeeds.
+ */
 const RETRIED_WRITE =
   /^ERROR: (\(\*service\)\.Write) failed: rpc error: code = Unavailable desc = (ref \S+ locked for \S+) \(since [^)]*\): unavailable$/gm
 
@@ -23,7 +28,10 @@ export function relabelRetried(text: string): string {
   )
 }
 
-/** Escapes a stream by whole lines (a command split across chunks is seen whole), each after `prefix`. */
+/**
+ * Escapes a stream by whole lines (a command split across chunks is seen whole), each after
+ * `prefix`.
+ */
 export function escapingWriter(out: NodeJS.WritableStream, prefix = '') {
   let pending = ''
   // each line with `prefix` in front (none in front of an empty rest)

@@ -6,7 +6,10 @@ import {
   type ReleaseVersion
 } from '../tags/version.js'
 
-/** Tags that share a flavor: prefix + version + suffix (`1.4.5-debug`, `1.4-debug`, `latest-debug` are the `-debug` channel). */
+/**
+ * Tags that share a flavor: prefix + version + suffix (`1.4.5-debug`, `1.4-debug`, `latest-debug`
+ * are the `-debug` channel).
+ */
 export interface Channel {
   prefix: string
   suffix: string
@@ -53,7 +56,10 @@ export function splitsOf(name: string, core: string): Channel[] {
   return found
 }
 
-/** A floating tag's channel, from this run's version tags: the reading that fits it (`1.4-debug`: '' + … + '-debug') with the longest affixes, else none. */
+/**
+ * A floating tag's channel, from this run's version tags: the reading that fits it (`1.4-debug`: ''
+ * + … + '-debug') with the longest affixes, else none.
+ */
 export function channelOf(
   name: string,
   line: ReleaseLine,
@@ -69,7 +75,10 @@ export function channelOf(
   return best
 }
 
-/** The stable releases among a repository's tags, per channel, read once: existing tags of the channel whose middle is a stable version. */
+/**
+ * The stable releases among a repository's tags, per channel, read once: existing tags of the
+ * channel whose middle is a stable version.
+ */
 export function releaseIndex(
   existingTags: string[]
 ): (channel: Channel) => Published[] {
@@ -107,7 +116,9 @@ function inLine(
   }
 }
 
-/** A release in the tag's line newer than its own (the newest), if any: then the tag must not move. */
+/**
+ * A release in the tag's line newer than its own (the newest), if any: then the tag must not move.
+ */
 export function newerInLine(
   line: ReleaseLine,
   published: Published[]

@@ -70,7 +70,10 @@ function versionVerdict(
   }
 }
 
-/** A floating tag stays when its release tag was kept, or (guard on) its channel has a newer release. */
+/**
+ * A floating tag stays when its release tag was kept, or (guard on) its channel has a newer
+ * release.
+ */
 function floatingVerdict(
   tag: Tag,
   input: GuardInput,

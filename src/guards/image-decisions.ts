@@ -42,7 +42,8 @@ export function refuseConflicts(plans: ImageDecision[]): void {
   )
   if (conflicts.length > 0)
     throw new Error(
-      `release tags are immutable (immutable-tags: error), so nothing was pushed:\n${conflicts.join('\n')}`
+      `release tags are immutable (immutable-tags: error), so nothing was ` +
+        `pushed:\n${conflicts.join('\n')}`
     )
 }
 

@@ -12,7 +12,10 @@ function where(current: string | undefined): string {
     : `at ${current}`
 }
 
-/** immutable-tags: error's message; no digest of this run's in it: a dry run does not know it, and says the same. */
+/**
+ * immutable-tags: error's message; no digest of this run's in it: a dry run does not know it, and
+ * says the same.
+ */
 export function conflictMessage(tag: Tag, current: string | undefined): string {
   return (
     `release tag ${tag.name} already exists ${where(current)}, and this ` +

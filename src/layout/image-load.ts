@@ -36,7 +36,10 @@ export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
   }
 }
 
-/** The one image the classic store can hold: the root manifest, else this machine's platform, else the first. */
+/**
+ * The one image the classic store can hold: the root manifest, else this machine's platform, else
+ * the first.
+ */
 function classicImage(layout: OciLayout, arch: string) {
   const json = (body: Uint8Array) => parseJson(layout.dir, 'manifest', body)
   const root = json(layout.root.body)

@@ -110,7 +110,8 @@ function fetchedWhenSent(client: RegistryClient, blob: LayoutBlob) {
       return
     if (!(await client.downloadBlob(from, blob.digest, blob.path)))
       throw new Error(
-        `${from.name} no longer holds layer ${blob.digest}, which the saved image names; run the job again`
+        `${from.name} no longer holds layer ${blob.digest}, which the saved image names; run ` +
+          `the job again`
       )
   }
   return { ...blob, available: () => (fetched ??= fetch()) }
@@ -134,7 +135,9 @@ function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
   const said = error.message.replace(`registry ${error.registry}: `, '')
   return new RegistryError(
     error.registry,
-    `${said}; the image carries attestations (buildx's provenance or SBOM, as manifests of platform unknown/unknown), which some registries refuse: set provenance: false and sbom: false to publish without them`,
+    `${said}; the image carries attestations (buildx's provenance or SBOM, as manifests of ` +
+      `platform unknown/unknown), which some registries refuse: set provenance: false and sbom: ` +
+      `false to publish without them`,
     error.status,
     { cause: error }
   )

@@ -186,7 +186,10 @@ export function carriesAttestations(layout: OciLayout): boolean {
   )
 }
 
-/** The manifests below the root in waves put at once each: a manifest comes after the last of those it names. */
+/**
+ * The manifests below the root in waves put at once each: a manifest comes after the last of those
+ * it names.
+ */
 export function manifestWaves(
   manifests: readonly LayoutManifest[]
 ): LayoutManifest[][] {

@@ -23,7 +23,10 @@ import type { DockerRunner } from '../docker/runner.js'
 import type { Image } from '../reference/images.js'
 import type { HeldLayers } from './held-layers.js'
 
-/** The gzip level. Measured here: level 1 costs half the CPU of level 6 on compressible layers for ~10% more bytes, and the same on random data. */
+/**
+ * The gzip level. Measured here: level 1 costs half the CPU of level 6 on compressible layers for
+ * ~10% more bytes, and the same on random data.
+ */
 const DEFAULT_GZIP_LEVEL = 1
 
 const BLOB_ENTRY = /^blobs\/sha256\/([a-f0-9]{64})$/

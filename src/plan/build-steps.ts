@@ -40,7 +40,10 @@ const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
 
-/** `reproducible: true` only (SOURCE_DATE_EPOCH, the commit time unless set): BuildKit >= 0.22 keys its cache on it (moby/buildkit#5960). */
+/**
+ * `reproducible: true` only (SOURCE_DATE_EPOCH, the commit time unless set): BuildKit >= 0.22 keys
+ * its cache on it (moby/buildkit#5960).
+ */
 function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
   if (
     !build.reproducible ||
@@ -89,7 +92,8 @@ function buildArgv(
 }
 
 export const CLASSIC_STORE_ONE_PLATFORM =
-  "buildx's docker driver on the classic image store builds one platform: add docker/setup-buildx-action before this step, or turn on the containerd image store"
+  "buildx's docker driver on the classic image store builds one platform: add " +
+  'docker/setup-buildx-action before this step, or turn on the containerd image store'
 
 /** Several platforms on a one-platform builder: refused before any step runs. */
 export function requirePlatformsFit(
@@ -100,14 +104,17 @@ export function requirePlatformsFit(
     throw new InputError(
       'load',
       'true',
-      `builder ${builder.name} has ${builder.nodes} nodes, each building its own platforms, and buildx cannot export their images as one to load: load one platform, or build without load`
+      `builder ${builder.name} has ${builder.nodes} nodes, each building its own platforms, and ` +
+        `buildx cannot export their images as one to load: load one platform, or build without ` +
+        `load`
     )
   if (build.platforms.length > 1 && keepsClassicImages(builder))
     throw new InputError(
       'platforms',
       build.platforms.join(','),
       builder.driver === 'classic'
-        ? 'several platforms need buildx, which this docker lacks: install the buildx plugin or add docker/setup-buildx-action before this step'
+        ? 'several platforms need buildx, which this docker lacks: install the buildx plugin or ' +
+            'add docker/setup-buildx-action before this step'
         : CLASSIC_STORE_ONE_PLATFORM
     )
 }
@@ -124,7 +131,10 @@ export function localBuild(
   return { stage: [commandStep(checks ? 'check' : 'build', argv)], cleanup: [] }
 }
 
-/** Docker driver on containerd: an OCI layout, which `load` loads as is, so the bytes tested are those pushed (a second exporter adds attestations). */
+/**
+ * Docker driver on containerd: an OCI layout, which `load` loads as is, so the bytes tested are
+ * those pushed (a second exporter adds attestations).
+ */
 function exportedLayout(
   publication: Publication,
   build: BuildSettings,
@@ -178,7 +188,10 @@ function savedFromStore(
   }
 }
 
-/** Builders that keep the image in the daemon cannot push by digest: our client uploads its layout to each image (blobs, then manifests; no tag). */
+/**
+ * Builders that keep the image in the daemon cannot push by digest: our client uploads its layout
+ * to each image (blobs, then manifests; no tag).
+ */
 function uploadedFromLayout(
   publication: Publication,
   build: BuildSettings,
@@ -195,7 +208,9 @@ function uploadedFromLayout(
   return { stage: [...stage, ...uploads], cleanup }
 }
 
-/** A builder of several nodes: each platform pushed by digest, joined by us (see splitsOverNodes). */
+/**
+ * A builder of several nodes: each platform pushed by digest, joined by us (see splitsOverNodes).
+ */
 function builtPerPlatform(
   publication: Publication,
   build: BuildSettings,
@@ -223,7 +238,10 @@ function builtPerPlatform(
   return { stage: [...builds, ...joins], cleanup: [] }
 }
 
-/** The build in the registry by digest, no tag moved: pushed where the builder can and nothing loads, else uploaded. */
+/**
+ * The build in the registry by digest, no tag moved: pushed where the builder can and nothing
+ * loads, else uploaded.
+ */
 export function stagedBuild(
   publication: Publication,
   build: BuildSettings,

@@ -7,7 +7,9 @@ import { isLoopbackHost } from '../reference/repository.js'
 export interface Builder {
   /** Its name ('' when buildx is missing). */
   name: string
-  /** buildx's driver (docker, docker-container, remote, kubernetes), or 'classic' without buildx. */
+  /**
+   * buildx's driver (docker, docker-container, remote, kubernetes), or 'classic' without buildx.
+   */
   driver: string
   /** The docker driver's image store, when it was asked (several platforms need containerd's). */
   store?: 'containerd' | 'classic'
@@ -17,7 +19,10 @@ export interface Builder {
   own?: OwnBuilder
 }
 
-/** What `buildx create` makes for this run (own BUILDX_CONFIG): docker-container where needed, or `remote` for `endpoint`. */
+/**
+ * What `buildx create` makes for this run (own BUILDX_CONFIG): docker-container where needed, or
+ * `remote` for `endpoint`.
+ */
 export interface OwnBuilder {
   driver: 'docker-container' | 'remote'
   /** `--driver-opt` values (paths only, never a secret). */
@@ -33,7 +38,9 @@ export interface OwnBuilder {
 /** setup-buildx-action's BuildKit image (buildx's default). */
 const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
 
-/** Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot. */
+/**
+ * Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot.
+ */
 function classicStoreCannot(
   build: Pick<BuildSettings, 'platforms'>,
   unexportedCache: string | undefined
@@ -46,7 +53,10 @@ function classicStoreCannot(
   return undefined
 }
 
-/** A docker-container builder where the docker driver on the classic store cannot do what is asked (a named builder wins). */
+/**
+ * A docker-container builder where the docker driver on the classic store cannot do what is asked
+ * (a named builder wins).
+ */
 export function containerBuilderFor(
   build: Pick<BuildSettings, 'platforms' | 'builder'>,
   detected: Builder,
@@ -114,7 +124,10 @@ export function buildsIntoDaemon(builder: Builder): boolean {
   return builder.driver === 'docker' || builder.driver === 'classic'
 }
 
-/** Whether the build is split per node: buildx would push the joined index as `:latest` (build/build.go), so we join it. */
+/**
+ * Whether the build is split per node: buildx would push the joined index as `:latest`
+ * (build/build.go), so we join it.
+ */
 export function splitsOverNodes(
   build: Pick<BuildSettings, 'platforms'>,
   builder: Builder
@@ -122,7 +135,10 @@ export function splitsOverNodes(
   return (builder.nodes ?? 1) > 1 && build.platforms.length > 1
 }
 
-/** Whether the build surely publishes an index (buildx refuses index annotations on a single-platform export). */
+/**
+ * Whether the build surely publishes an index (buildx refuses index annotations on a
+ * single-platform export).
+ */
 export function publishesIndex(
   build: Parameters<typeof attestValues>[0] & Pick<BuildSettings, 'platforms'>,
   builder: Builder
@@ -132,7 +148,10 @@ export function publishesIndex(
   return attestValues(build).some(line => !/(^|,)disabled=true(,|$)/.test(line))
 }
 
-/** Whether the build goes into the classic store (no attestation there), whence it is saved (no OCI export): one platform only. */
+/**
+ * Whether the build goes into the classic store (no attestation there), whence it is saved (no OCI
+ * export): one platform only.
+ */
 export function keepsClassicImages(builder: Builder): boolean {
   return (
     builder.driver === 'classic' ||

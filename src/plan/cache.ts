@@ -10,7 +10,9 @@ import { describeBuilder, keepsClassicImages, type Builder } from './builder.js'
 
 /** What the runner offers: GitHub's cache service to JavaScript actions. */
 export interface RunnerCache {
-  /** ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, read by buildx's gha cache. */
+  /**
+   * ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, read by buildx's gha cache.
+   */
   service: boolean
   /** RUNNER_ARCH (X64, ARM64): names the scope when no platform is given. */
   arch?: string
@@ -42,7 +44,9 @@ export interface CacheSources {
   pullRequest?: number
 }
 
-/** This run's tag, the default branch's, the newest stable release: those that exist, never written. */
+/**
+ * This run's tag, the default branch's, the newest stable release: those that exist, never written.
+ */
 export function cacheImports(
   sources: CacheSources,
   existing: string[]
@@ -104,7 +108,8 @@ function exportsCache(builder: Builder, type: string): boolean {
 }
 
 const WAYS_OUT =
-  'add docker/setup-buildx-action (a docker-container builder), turn on the containerd image store, or use type=inline'
+  'add docker/setup-buildx-action (a docker-container builder), turn on the containerd image ' +
+  'store, or use type=inline'
 
 /** A cache-to line's type, as buildx reads it (a bare reference is a registry). */
 function cacheType(line: string): string {
@@ -116,7 +121,10 @@ function cacheType(line: string): string {
   return (field?.slice(5) ?? '').replace(/^"|"$/g, '').toLowerCase()
 }
 
-/** The cache export asked (cache-to line or `cache:`) that `builder` cannot do, as written; undefined when none. */
+/**
+ * The cache export asked (cache-to line or `cache:`) that `builder` cannot do, as written;
+ * undefined when none.
+ */
 export function unexportableCache(
   build: Pick<CacheBuild, 'cacheTo' | 'cache'>,
   builder: Builder
@@ -136,6 +144,9 @@ export function requireCacheExport(cacheTo: string[], builder: Builder): void {
     requireExport(cacheType(line), builder, 'cache-to', line)
 }
 
+const onStore = (builder: Builder) =>
+  builder.store === 'classic' ? ' on the classic image store' : ''
+
 function requireExport(
   type: string,
   builder: Builder,
@@ -146,7 +157,8 @@ function requireExport(
     throw new InputError(
       input,
       value,
-      `the builder ${describeBuilder(builder)}${builder.store === 'classic' ? ' on the classic image store' : ''} cannot export a type=${type} cache (only type=inline); ${WAYS_OUT}`
+      `the builder ${describeBuilder(builder)}${onStore(builder)} cannot export a ` +
+        `type=${type} cache (only type=inline); ${WAYS_OUT}`
     )
 }
 
@@ -240,10 +252,14 @@ export function decideCache(
 
 function autoInlineWhy({ builder, runner }: CacheFacts): string {
   if (!exportsCache(builder, 'gha'))
-    return `auto: ${describeBuilder(builder)} on the classic image store exports only the inline cache`
+    return (
+      `auto: ${describeBuilder(builder)} on the classic image store exports only the ` +
+      `inline cache`
+    )
   return runner.service
     ? `auto: ${describeBuilder(builder)} does not export to GitHub's cache service`
-    : `auto: no GitHub cache service in this environment (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL)`
+    : `auto: no GitHub cache service in this environment (ACTIONS_RUNTIME_TOKEN with ` +
+        `ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL)`
 }
 
 /** A pull request's own scope or folder (push runs never read it), read before the base. */
@@ -270,7 +286,9 @@ function ghaCache(
     throw new InputError(
       'cache',
       'gha',
-      "GitHub's cache service is not offered here (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, which the runner gives JavaScript actions); use auto, inline, registry,ref=… or local,dir=…"
+      "GitHub's cache service is not offered here (ACTIONS_RUNTIME_TOKEN with ACTIONS_CACHE_URL " +
+        'or ACTIONS_RESULTS_URL, which the runner gives JavaScript actions); use auto, inline, ' +
+        'registry,ref=… or local,dir=…'
     )
   const scope = cacheScope(facts.repository, build, facts.runner)
   const { own, reads } = ownFirst(scope, facts)
@@ -321,7 +339,10 @@ function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   }
 }
 
-/** The inline cache, exported with the image (not by a pull request), imported from its earlier tags. */
+/**
+ * The inline cache, exported with the image (not by a pull request), imported from its earlier
+ * tags.
+ */
 function inlineCache(facts: CacheFacts, why: string): CacheDecision {
   const from = facts.imports.map(
     i => `type=registry,ref=${facts.image}:${i.tag}`
@@ -350,7 +371,10 @@ const SIZE_UNITS: Record<string, number> = {
   GB: 1e9
 }
 
-/** What the cache did, from buildx's plain progress: steps cached, layer bytes downloaded (docker driver: none), sources. */
+/**
+ * What the cache did, from buildx's plain progress: steps cached, layer bytes downloaded (docker
+ * driver: none), sources.
+ */
 export function cacheReport(progress: string): string | undefined {
   const steps = new Set<string>()
   const cached = new Set<string>()

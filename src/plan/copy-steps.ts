@@ -30,7 +30,10 @@ export function platformDigest(platform: string): string {
   return `<digest of the ${platform} build>`
 }
 
-/** imagetools create --dry-run (so the digest is known), then by that digest: the image lands, no tag moves. */
+/**
+ * imagetools create --dry-run (so the digest is known), then by that digest: the image lands, no
+ * tag moves.
+ */
 export function imagetoolsSteps(
   image: Image,
   sources: string[],
@@ -44,7 +47,10 @@ export function imagetoolsSteps(
   ]
 }
 
-/** mode promote: the source read, then copied by digest (blob mounts within its registry, imagetools to another). */
+/**
+ * mode promote: the source read, then copied by digest (blob mounts within its registry, imagetools
+ * to another).
+ */
 export function promoteStage(
   source: Image,
   reference: string,
@@ -75,7 +81,10 @@ export function promoteNeedsDocker(source: Image, images: Image[]): boolean {
   return images.some(image => image.registry !== source.registry)
 }
 
-/** mode merge: each leg's digest (from its artifact, else its tag), then one index of them per image. */
+/**
+ * mode merge: each leg's digest (from its artifact, else its tag), then one index of them per
+ * image.
+ */
 export function mergeStage(
   images: Image[],
   platforms: string[],
@@ -105,7 +114,10 @@ export function mergeStage(
   })
 }
 
-/** mode merge, tags set: each leg's handover index deleted by digest (its tag goes, the image it named stays). */
+/**
+ * mode merge, tags set: each leg's handover index deleted by digest (its tag goes, the image it
+ * named stays).
+ */
 export function discardSteps(
   images: Image[],
   platforms: string[],

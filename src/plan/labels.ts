@@ -32,13 +32,19 @@ export function ociLabels(
   return labels
 }
 
-/** A pull request run's images carry its number: the guards move author-named tags only off its own (guards/fork-tags.ts). */
+/**
+ * A pull request run's images carry its number: the guards move author-named tags only off its own
+ * (guards/fork-tags.ts).
+ */
 export function pullRequestLabel(ctx: RefContext): Record<string, string> {
   const { pr } = refInfo(ctx)
   return pr === undefined ? {} : { [PULL_REQUEST_LABEL]: pr }
 }
 
-/** Adds the user's `key=value` lines to base (a user value wins); the value, after the first `=`, may be empty. */
+/**
+ * Adds the user's `key=value` lines to base (a user value wins); the value, after the first `=`,
+ * may be empty.
+ */
 export function mergeKeyValues(
   base: Record<string, string>,
   userLines: string[],

@@ -32,7 +32,10 @@ export const LEG_FILE = 'leg.json'
 
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService'
 
-/** The artifact name of an image's leg: a hash of both keeps it unique, as names may not hold `/` or `:`. */
+/**
+ * The artifact name of an image's leg: a hash of both keeps it unique, as names may not hold `/` or
+ * `:`.
+ */
 export function legArtifactName(image: string, platform: string): string {
   const slug = `${image}-${platform}`
     .replace(/[^A-Za-z0-9._-]+/g, '-')
@@ -57,7 +60,10 @@ function field(record: Record<string, unknown>, key: string): string {
   return typeof value === 'string' ? value : ''
 }
 
-/** The digest a leg's record hands over, once checked to be this run's; else an error naming what differs. */
+/**
+ * The digest a leg's record hands over, once checked to be this run's; else an error naming what
+ * differs.
+ */
 export function checkLegRecord(
   text: string,
   want: { run: LegRun; image: string; platform: string; artifact: string }
@@ -98,7 +104,10 @@ export function checkLegRecord(
   return digest
 }
 
-/** handover: the leg's artifact of `image` uploaded (digest mode); staged: the run's newest one listed, read and checked (merge). */
+/**
+ * handover: the leg's artifact of `image` uploaded (digest mode); staged: the run's newest one
+ * listed, read and checked (merge).
+ */
 export function legStep(
   run: LegRun,
   step: 'handover' | 'staged',
@@ -119,7 +128,10 @@ export function legStep(
   }
 }
 
-/** The run the legs belong to, where the runner has an artifact service (else they hand over through tags). */
+/**
+ * The run the legs belong to, where the runner has an artifact service (else they hand over through
+ * tags).
+ */
 export function legRunOf(ctx: RefContext): LegRun | undefined {
   if (ctx.artifacts === undefined) return undefined
   return { ...ctx.artifacts, sha: ctx.sha, repository: ctx.repository.fullName }
@@ -127,4 +139,7 @@ export function legRunOf(ctx: RefContext): LegRun | undefined {
 
 /** What a digest or merge run without an artifact service says of its handover tags. */
 export const TAG_HANDOVER_NOTICE =
-  'No artifact service on this runner (a GitHub runner gives JavaScript actions ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL), so the digest legs hand over through build-<run>-<platform> tags: the merge deletes them, but on a registry that refuses deletes (GHCR, distribution without storage.delete) they stay'
+  'No artifact service on this runner (a GitHub runner gives JavaScript actions ' +
+  'ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL), so the digest legs hand over through ' +
+  'build-<run>-<platform> tags: the merge deletes them, but on a registry that refuses ' +
+  'deletes (GHCR, distribution without storage.delete) they stay'

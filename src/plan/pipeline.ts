@@ -61,7 +61,10 @@ export interface PipelineInput {
   cache?: { runner: RunnerCache; imports: CacheImport[] }
 }
 
-/** Logins by our client (retrying 5xx and 429, which dockerd calls 401), stored as docker's; `docker login` costs ~85 ms each. */
+/**
+ * Logins by our client (retrying 5xx and 429, which dockerd calls 401), stored as docker's; `docker
+ * login` costs ~85 ms each.
+ */
 function registryLogins(settings: Settings): Step[] {
   return settings.logins.map(({ registry, username }) => {
     const endpoint = parseRegistry(registry)
@@ -121,7 +124,10 @@ const INDEX_KEYS = [
   'created'
 ].map(key => `org.opencontainers.image.${key}`)
 
-/** The index's annotations from the labels where one is surely published (not beside index levels or a user `index:` key). */
+/**
+ * The index's annotations from the labels where one is surely published (not beside index levels or
+ * a user `index:` key).
+ */
 function indexAnnotations(
   build: BuildSettings,
   builder: Builder,
@@ -290,7 +296,10 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   }
 }
 
-/** `outputs` or a `call` other than build: the build goes where they say (or is evaluated), no registry step of ours. */
+/**
+ * `outputs` or a `call` other than build: the build goes where they say (or is evaluated), no
+ * registry step of ours.
+ */
 export function buildsAsAsked(settings: Settings): boolean {
   const { outputs, call } = settings.build
   return (
@@ -308,7 +317,10 @@ export function registryBound(settings: Settings): boolean {
   )
 }
 
-/** Whether the docker driver's image store must be known: several platforms need containerd's; a pushed image is exported (containerd) or saved (classic). */
+/**
+ * Whether the docker driver's image store must be known: several platforms need containerd's; a
+ * pushed image is exported (containerd) or saved (classic).
+ */
 export function needsImageStore(settings: Settings): boolean {
   return registryBound(settings) || settings.build.platforms.length > 1
 }

@@ -40,7 +40,10 @@ export interface Publication {
   cacheSources?: CacheSources
 }
 
-/** The tags a build may import its cache from: this run's, the default branch's; a pull request's number (it writes none). */
+/**
+ * The tags a build may import its cache from: this run's, the default branch's; a pull request's
+ * number (it writes none).
+ */
 function cacheSources(
   settings: Settings,
   ctx: RefContext,

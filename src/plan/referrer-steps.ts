@@ -1,4 +1,7 @@
-/** OCI 1.1 referrers, after the read-back: promote's copied, `referrers: true` attaches buildx's attestations. */
+/**
+ * OCI 1.1 referrers, after the read-back: promote's copied, `referrers: true` attaches buildx's
+ * attestations.
+ */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import { manifestRequest, type RequestStep } from './steps.js'

@@ -17,7 +17,10 @@ function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
   return { step, method: 'GET', url: tagsUrl(image), image, reference: '' }
 }
 
-/** The fresh read: tag lists, where our tags point, and the manifest they will point at (its bytes go into each PUT). */
+/**
+ * The fresh read: tag lists, where our tags point, and the manifest they will point at (its bytes
+ * go into each PUT).
+ */
 export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
     tagListStep('read', image),
@@ -33,7 +36,10 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   ])
 }
 
-/** One manifest PUT per tag: every exact tag (release, fixed) of every image, then the floating ones. */
+/**
+ * One manifest PUT per tag: every exact tag (release, fixed) of every image, then the floating
+ * ones.
+ */
 export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
   const floating = (tag: Tag) => tag.kind === 'floating'
   const ordered = [...tags.filter(t => !floating(t)), ...tags.filter(floating)]
@@ -42,7 +48,10 @@ export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
   )
 }
 
-/** The read-back: tag lists and where our tags point; a floating tag moved meanwhile is repaired where its line ends. */
+/**
+ * The read-back: tag lists and where our tags point; a floating tag moved meanwhile is repaired
+ * where its line ends.
+ */
 export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
     tagListStep('read-back', image),

@@ -1,4 +1,7 @@
-/** Supply-chain steps in cosign's tag scheme: promote's gate; after the read-back, carried artifacts and our signature. */
+/**
+ * Supply-chain steps in cosign's tag scheme: promote's gate; after the read-back, carried artifacts
+ * and our signature.
+ */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import { manifestRequest, type RequestStep, type Step } from './steps.js'
@@ -8,7 +11,10 @@ const SIGNATURE_TAG = 'sha256-<digest>.sig'
 /** The source digest's artifact tags (promote). */
 const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
 
-/** promote with verify-key or verify-identity: the source's signatures read and checked before any tag moves. */
+/**
+ * promote with verify-key or verify-identity: the source's signatures read and checked before any
+ * tag moves.
+ */
 export function verifySteps(settings: Settings): RequestStep[] {
   const { verifyKey, verifyIdentity } = settings.signing
   if (

@@ -22,13 +22,13 @@ export type StepName =
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
-  /** buildx create --bootstrap: the builder this run makes for itself (removed by a cleanup step) */
+  /** buildx create --bootstrap: the run's own builder (a cleanup step removes it) */
   | 'builder'
   /** buildx build (or the classic docker build) */
   | 'build'
   /** buildx build --call check: the build checks, read and reported */
   | 'check'
-  /** docker save: the built image out of the classic store, as an OCI layout with compressed layers */
+  /** docker save: the image out of the classic store, as an OCI layout with compressed layers */
   | 'save'
   /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
   | 'upload'
@@ -173,7 +173,10 @@ export function isCommand(step: Step): step is CommandStep {
 const platformBuild = (step: Step) =>
   isCommand(step) && step.step === 'build' && step.platform !== undefined
 
-/** The steps in batches: the per-platform builds of a builder of several nodes side by side, any other step alone. */
+/**
+ * The steps in batches: the per-platform builds of a builder of several nodes side by side, any
+ * other step alone.
+ */
 export function runBatches(steps: Step[]): Step[][] {
   const batches: Step[][] = []
   for (const step of steps) {

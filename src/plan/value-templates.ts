@@ -20,7 +20,10 @@ import { refInfo } from '../tags/ref-info.js'
 /** The inputs whose values may hold templates. */
 export type TemplateInput = 'build-args' | 'labels' | 'annotations'
 
-/** The names a value may use beyond the tag engine's globals: the `version` output and the first `tags` line ('' for none). */
+/**
+ * The names a value may use beyond the tag engine's globals: the `version` output and the first
+ * `tags` line ('' for none).
+ */
 const RUN_NAMES = ['version', 'tags'] as const
 
 export type RunTemplateValues = Record<(typeof RUN_NAMES)[number], string>
@@ -62,18 +65,23 @@ function checkForkValues(
     throw new InputError(
       from.input,
       from.line,
-      `${choice(bad)}, and it gives ${JSON.stringify(env.globals[bad])}, which holds a control character; a value it takes may hold none`
+      `${choice(bad)}, and it gives ${JSON.stringify(env.globals[bad])}, which holds a control ` +
+        `character; a value it takes may hold none`
     )
   const trusted = TRUSTED_KEYS.get(key.trim().replace(LEVEL_PREFIX, ''))
   if (names.length > 0 && trusted !== undefined)
     throw new InputError(
       from.input,
       from.line,
-      `${choice(names[0])}, and it may not set ${key.trim()}, which ${trusted}; give this key a value without {{branch}} or {{base_ref}}`
+      `${choice(names[0])}, and it may not set ${key.trim()}, which ${trusted}; give this key a ` +
+        `value without {{branch}} or {{base_ref}}`
     )
 }
 
-/** The input's lines, their values' templates rendered; an unknown expression or refused fork value throws naming the line. */
+/**
+ * The input's lines, their values' templates rendered; an unknown expression or refused fork value
+ * throws naming the line.
+ */
 export function expandLines(
   lines: string[],
   input: TemplateInput,

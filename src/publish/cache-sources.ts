@@ -1,4 +1,6 @@
-/** What the cache decision (plan/cache.ts) needs from outside: the runner's cache, the image's tags. */
+/**
+ * What the cache decision (plan/cache.ts) needs from outside: the runner's cache, the image's tags.
+ */
 import { errorMessage } from '../errors/input-error.js'
 import { cacheImports, importsImageTags, runnerCache } from '../plan/cache.js'
 import { registryBound, type PipelineInput } from '../plan/pipeline.js'
@@ -7,7 +9,9 @@ import type { Log } from './log.js'
 
 type CacheLog = Pick<Log, 'info' | 'warning'>
 
-/** The runner's cache, and the first image's tags where the decision needs them (unreadable: none). */
+/**
+ * The runner's cache, and the first image's tags where the decision needs them (unreadable: none).
+ */
 export async function readCacheFacts(
   input: Pick<PipelineInput, 'settings' | 'publication' | 'builder'>,
   registry: RegistryClient | undefined,
@@ -28,7 +32,8 @@ export async function readCacheFacts(
     return { runner, imports: [] }
   if (registry === undefined) {
     log.info(
-      `Cache: ${image.name}'s tags not read (no credentials for ${image.registry}), so no import is shown`
+      `Cache: ${image.name}'s tags not read (no credentials for ${image.registry}), so no ` +
+        `import is shown`
     )
     return { runner, imports: [] }
   }
@@ -37,7 +42,8 @@ export async function readCacheFacts(
     return { runner, imports: cacheImports(sources, tags) }
   } catch (error) {
     log.warning(
-      `Cache: ${image.name}'s tags could not be read, so the build imports no cache from them: ${errorMessage(error)}`
+      `Cache: ${image.name}'s tags could not be read, so the build imports no cache from them: ` +
+        `${errorMessage(error)}`
     )
     return { runner, imports: [] }
   }

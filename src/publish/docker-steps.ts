@@ -152,7 +152,10 @@ async function run(
   }
 }
 
-/** dockerd reports a 5xx or 429 on its login ping as 401: a refused login is tried again while our client finds the credentials good. */
+/**
+ * dockerd reports a 5xx or 429 on its login ping as 401: a refused login is tried again while our
+ * client finds the credentials good.
+ */
 async function loginRetried<T>(
   step: CommandStep,
   login: () => Promise<T>,
@@ -165,7 +168,8 @@ async function loginRetried<T>(
       if (!isAuthRefusal(error) || attempt >= env.retry.retries) throw error
       if (!(await credentialsAccepted(step.registries[0], env))) throw error
       env.log.info(
-        `${step.registries[0]} accepts these credentials: docker login's refusal was a passing fault, so it is tried again`
+        `${step.registries[0]} accepts these credentials: docker login's refusal was a passing ` +
+          `fault, so it is tried again`
       )
     }
   }
@@ -213,7 +217,10 @@ function learnFromBuild(
   }
 }
 
-/** save: the built image out of the local store as a layout with gzipped layers; load: a layout's bytes into the local store, under the tags. */
+/**
+ * save: the built image out of the local store as a layout with gzipped layers; load: a layout's
+ * bytes into the local store, under the tags.
+ */
 async function runLayout(
   step: CommandStep,
   argv: string[],
@@ -231,13 +238,18 @@ async function runLayout(
   })
   if (values.borrowed.size > 0)
     env.log.info(
-      `save: ${layerCount(values.borrowed.size)} taken as the registry holds ${values.borrowed.size === 1 ? 'it' : 'them'} gzipped (the cache's image), not compressed again`
+      `save: ${layerCount(values.borrowed.size)} taken as the registry holds ` +
+        `${values.borrowed.size === 1 ? 'it' : 'them'} gzipped (the cache's image), not ` +
+        `compressed again`
     )
 }
 
 const layerCount = (n: number) => (n === 1 ? '1 layer' : `${n} layers`)
 
-/** Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and summary. */
+/**
+ * Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and
+ * summary.
+ */
 function reportChecks(
   result: CheckResult,
   env: PublishEnv,
@@ -272,7 +284,8 @@ async function runCheck(
   const result = parseCheckResult(stdout)
   if (result === undefined)
     throw new Error(
-      `docker ${step.argv.slice(0, 3).join(' ')} answered no build check result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
+      `docker ${step.argv.slice(0, 3).join(' ')} answered no build check ` +
+        `result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
     )
   reportChecks(result, env)
   if (result.error !== undefined) {
@@ -284,7 +297,8 @@ async function runCheck(
   const n = result.warnings.length
   if (n > 0 && !ignoresStatus(call))
     throw new Error(
-      `call: the build check found ${n === 1 ? '1 violation' : `${n} violations`} (annotated above); fix them, or add ignorestatus=true to report them without failing`
+      `call: the build check found ${n === 1 ? '1 violation' : `${n} violations`} (annotated ` +
+        `above); fix them, or add ignorestatus=true to report them without failing`
     )
 }
 
@@ -300,7 +314,8 @@ export async function runCommand(
     return runCheck(step, argv, env, error => failure(error, step, env))
   const started = performance.now()
   const timed = () => {
-    // builds side by side count once: the time since the later of its start and the last build's end
+    // builds side by side count once: the time since the later of its start and the last build's
+    // end
     const now = performance.now()
     const from = Math.max(started, values.buildEndedAt)
     env.result.buildMs =

@@ -1,4 +1,7 @@
-/** A run's surroundings: log, private folder, docker config, builder, docker runner, registry client. */
+/**
+ * A run's surroundings: log, private folder, docker config, builder, docker runner, registry
+ * client.
+ */
 import { join } from 'node:path'
 import { isAttestType } from '../argv/attest.js'
 import { callUnsupported, needsCallFlag } from '../argv/call.js'
@@ -60,7 +63,10 @@ export interface PublishEnv {
   registry: RegistryClient
   log: Log
   retry: RetryPolicy
-  /** registry-timeout in ms: bounds registry requests, and a push's silence before the registry is asked. */
+  /**
+   * registry-timeout in ms: bounds registry requests, and a push's silence before the registry is
+   * asked.
+   */
   registryTimeoutMs: number
   /** A folder of ours for this run's files; removed when the run ends. */
   tempDir: string
@@ -82,7 +88,9 @@ export interface PublishEnv {
   vars?: NodeJS.ProcessEnv
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */
   legs?: LegRun
-  /** A classic-store save: the layers the cache's image holds gzipped, read while the build runs. */
+  /**
+   * A classic-store save: the layers the cache's image holds gzipped, read while the build runs.
+   */
   heldLayers?: Promise<HeldLayers>
 }
 
@@ -101,7 +109,10 @@ export function createRegistry(
   })
 }
 
-/** The cache read's own client (the run's meets each registry first at its login): one try, 5 s at most, as a failure only skips imports (it only warms the build, so it never holds it up long). */
+/**
+ * The cache read's own client (the run's meets each registry first at its login): one try, 5 s at
+ * most, as a failure only skips imports (it only warms the build, so it never holds it up long).
+ */
 export function createCacheRegistry(
   settings: Settings,
   log: Pick<Log, 'mask' | 'debug'>,
@@ -113,7 +124,10 @@ export function createCacheRegistry(
   })
 }
 
-/** The layers the cache's image holds, read while the build runs, where every image goes to its registry (a blob is mounted there, never fetched across). */
+/**
+ * The layers the cache's image holds, read while the build runs, where every image goes to its
+ * registry (a blob is mounted there, never fetched across).
+ */
 function heldCacheLayers(
   publication: Publication,
   imports: readonly CacheImport[],
@@ -130,7 +144,10 @@ function heldCacheLayers(
   return readHeldLayers(registry, image, tags).catch(() => new Map())
 }
 
-/** buildx runs git several times a build only for provenance: where none is made, skipped (unless the user set its variables). */
+/**
+ * buildx runs git several times a build only for provenance: where none is made, skipped (unless
+ * the user set its variables).
+ */
 export function buildxGitEnv(
   build: Pick<BuildSettings, 'provenance' | 'attests'>,
   builder: Builder,
@@ -159,7 +176,10 @@ function runDocker(
   )
 }
 
-/** A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any change. */
+/**
+ * A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any
+ * change.
+ */
 async function requireCallSupport(
   call: string,
   builder: Builder,
@@ -176,7 +196,10 @@ async function requireCallSupport(
   if (why !== undefined) throw new InputError('call', call, why)
 }
 
-/** The builder detected, or the run's own if it needs one: `remote` for endpoint, or docker-container. */
+/**
+ * The builder detected, or the run's own if it needs one: `remote` for endpoint, or
+ * docker-container.
+ */
 async function chooseBuilder(
   settings: Settings,
   docker: DockerRunner,
@@ -218,7 +241,8 @@ export async function builderFor(
   if (!needsBuilder(settings)) return CLASSIC
   if (buildsAsAsked(settings))
     log.notice(
-      'outputs or call is set: the build goes where they say, so no tag is pushed or checked by this action'
+      'outputs or call is set: the build goes where they say, so no tag is pushed or checked by ' +
+        'this action'
     )
   const builder = await chooseBuilder(settings, docker, runDir, env)
   await requireCallSupport(settings.build.call, builder, docker, log)
@@ -226,12 +250,15 @@ export async function builderFor(
   log.debug?.(`builder: ${JSON.stringify(builder)}`)
   if (builder.driver === 'classic')
     log.notice(
-      'docker buildx is not available: building with the classic `docker build` and pushing with `docker push`'
+      'docker buildx is not available: building with the classic `docker build` and pushing ' +
+        'with `docker push`'
     )
   return builder
 }
 
-/** One run as its phases see it: what it publishes, its steps, its surroundings and what it learns. */
+/**
+ * One run as its phases see it: what it publishes, its steps, its surroundings and what it learns.
+ */
 export interface RunContext {
   settings: Settings
   publication: Publication

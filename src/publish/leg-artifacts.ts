@@ -14,7 +14,9 @@ import { requireManifest } from '../registry/client.js'
 import type { PublishEnv } from './environment.js'
 import type { RunValues } from './outcome.js'
 
-/** The artifact client, its package loaded on the first call (how long that took, in the debug log). */
+/**
+ * The artifact client, its package loaded on the first call (how long that took, in the debug log).
+ */
 async function artifactClient(env: PublishEnv): Promise<ArtifactClient> {
   const started = performance.now()
   const { DefaultArtifactClient } = await import('@actions/artifact')
@@ -80,7 +82,9 @@ function listLegs(
   return values.legArtifacts
 }
 
-/** staged: the digest the platform's leg handed over in its artifact, once the registry holds it. */
+/**
+ * staged: the digest the platform's leg handed over in its artifact, once the registry holds it.
+ */
 export async function readLeg(
   step: RequestStep,
   values: RunValues,
@@ -92,7 +96,8 @@ export async function readLeg(
   const id = (await listLegs(values, env)).get(artifact)
   if (id === undefined)
     throw new Error(
-      `input "platforms": no ${platform} leg of this run for ${image.name} (the run has no artifact ${artifact}): did its mode: digest job succeed?`
+      `input "platforms": no ${platform} leg of this run for ${image.name} (the run has no ` +
+        `artifact ${artifact}): did its mode: digest job succeed?`
     )
   const folder = join(env.tempDir, 'legs', String(id))
   const artifacts = await artifactClient(env)
@@ -112,7 +117,8 @@ export async function readLeg(
     env.registry,
     image,
     digest,
-    `the ${platform} leg's artifact ${artifact} names ${image.name}@${digest}, which registry ${image.registry} does not hold`
+    `the ${platform} leg's artifact ${artifact} names ${image.name}@${digest}, which registry ` +
+      `${image.registry} does not hold`
   )
   env.log.info(
     `${image.name}@${digest}: the ${platform} leg, from the run's artifact ${artifact} (id ${id})`

@@ -1,4 +1,7 @@
-/** What a run learns and yields: its steps' values, its result, and the per-tag change the job summary and the CLI print. */
+/**
+ * What a run learns and yields: its steps' values, its result, and the per-tag change the job
+ * summary and the CLI print.
+ */
 import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
 import type { BorrowedLayers } from '../layout/saved-image.js'
@@ -37,7 +40,9 @@ export interface Upload {
   duringBuild?: number
 }
 
-/** What a run produced: filled as it goes (so a failure can say what landed); empty on a dry run. */
+/**
+ * What a run produced: filled as it goes (so a failure can say what landed); empty on a dry run.
+ */
 export interface PublishResult {
   digest: string
   imageid: string
@@ -45,9 +50,15 @@ export interface PublishResult {
   pushed: Pushed[]
   /** Tags left alone, and why. */
   skipped: { ref: string; reason: string }[]
-  /** The build's uploads by the action's own client (builders without push by digest), one per image. */
+  /**
+   * The build's uploads by the action's own client (builders without push by digest), one per
+   * image.
+   */
   uploads: Upload[]
-  /** Platforms of what was published, when the run learned them (promote, or the pushed image's list when no input named them). */
+  /**
+   * Platforms of what was published, when the run learned them (promote, or the pushed image's list
+   * when no input named them).
+   */
   platforms?: string[]
   /** What the registry holds for our references, read back at the end. */
   held?: Held[]
@@ -100,7 +111,9 @@ export class RunValues {
   readonly handovers = new Map<string, string>()
   /** Per image: the blobs uploaded while buildx still wrote the layout. */
   readonly earlyUploads = new Map<string, Promise<Set<string>>>()
-  /** The saved layout's layers that stay in the registry (gzipped digest → the image holding it). */
+  /**
+   * The saved layout's layers that stay in the registry (gzipped digest → the image holding it).
+   */
   borrowed: BorrowedLayers = new Map()
   /** mode merge, the artifact route: the run's newest artifact of each name (name → id). */
   legArtifacts: Promise<Map<string, number>> | undefined
@@ -215,7 +228,10 @@ export function uploadTotals(uploads: Upload[]): Upload {
 
 /** "X uploaded, Y mounted, Z already there", with what of X went during the build. */
 export function uploadBytesText(u: Upload): string {
-  return `${formatBytes(u.uploaded)} uploaded${duringBuildText(u)}, ${formatBytes(u.mounted)} mounted, ${formatBytes(u.present)} already there`
+  return (
+    `${formatBytes(u.uploaded)} uploaded${duringBuildText(u)}, ${formatBytes(u.mounted)} ` +
+    `mounted, ${formatBytes(u.present)} already there`
+  )
 }
 
 /** ", 315.7 MB of it during the build" where the early upload sent any. */

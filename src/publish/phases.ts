@@ -1,4 +1,7 @@
-/** The executor: runs a pipeline's steps in order and reports what the registry holds, also after a failure. */
+/**
+ * The executor: runs a pipeline's steps in order and reports what the registry holds, also after a
+ * failure.
+ */
 import type { Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'
@@ -83,7 +86,10 @@ interface PipelineRun extends RunContext {
   layoutsRemoved?: Promise<void>
 }
 
-/** Starts the cleanup once, beside the registry steps (removing a big image takes seconds); the function returned logs it. */
+/**
+ * Starts the cleanup once, beside the registry steps (removing a big image takes seconds); the
+ * function returned logs it.
+ */
 function startCleanup(run: PipelineRun): () => Promise<void> {
   if (run.cleanup !== undefined) return run.cleanup
   const { env, values } = run
@@ -99,7 +105,8 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
             (): undefined => {
               if (removesBuilder(step))
                 env.log.info(
-                  `The builder for this run was removed in ${formatSeconds(performance.now() - started)}`
+                  `The builder for this run was removed in ` +
+                    `${formatSeconds(performance.now() - started)}`
                 )
             },
             (error: unknown) => errorMessage(error)
@@ -194,7 +201,8 @@ function requireDigests(images: Image[], values: RunValues): void {
   const unknown = images.filter(image => values.digestOf(image.name) === '')
   if (unknown.length > 0)
     throw new Error(
-      `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, so no tag was pointed`
+      `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, ` +
+        `so no tag was pointed`
     )
 }
 

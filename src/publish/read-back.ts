@@ -1,4 +1,7 @@
-/** The read-back (the registry has no conditional write): a floating tag off its line is repaired, a lost release tag fails. */
+/**
+ * The read-back (the registry has no conditional write): a floating tag off its line is repaired, a
+ * lost release tag fails.
+ */
 import { followedRelease } from '../guards/followed-release.js'
 import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
@@ -72,11 +75,15 @@ async function repair(
   await env.registry.putManifest(image, step.reference, manifest)
   fresh.digests.set(ref, digest)
   env.log.warning(
-    `${ref} repaired: ${target} is the newest release of its line (another run published or moved it meanwhile), so ${ref} now points at ${digest}`
+    `${ref} repaired: ${target} is the newest release of its line (another run published or ` +
+      `moved it meanwhile), so ${ref} now points at ${digest}`
   )
 }
 
-/** Release tags this run wrote that a racing run replaced: this commit's build is adopted, else lost. */
+/**
+ * Release tags this run wrote that a racing run replaced: this commit's build is adopted, else
+ * lost.
+ */
 async function settleReleases(
   steps: RequestStep[],
   written: Set<string>,
@@ -97,7 +104,9 @@ async function settleReleases(
         : await heldBuild(env.registry, step.image, held, publication)
     if (build?.thisCommit === true && held !== undefined) {
       env.log.info(
-        `${ref} now holds ${held}, another build of this commit (${publication.labels[REVISION]}) written meanwhile (a re-run racing this one): it is this release, so this run's build (${ours}) is not used`
+        `${ref} now holds ${held}, another build of this commit ` +
+          `(${publication.labels[REVISION]}) written meanwhile (a re-run racing this one): it ` +
+          `is this release, so this run's build (${ours}) is not used`
       )
       values.setDigest(image, held)
       continue
@@ -128,7 +137,8 @@ export async function readBackAndConverge(run: RunContext): Promise<Held[]> {
   const lost = await settleReleases(heads, written, fresh.digests, run)
   if (lost.length > 0)
     throw new Error(
-      `another run published the same release at the same time (the registry has no conditional write; see the README's concurrency: setting):\n${lost.join('\n')}`
+      `another run published the same release at the same time (the registry has no conditional ` +
+        `write; see the README's concurrency: setting):\n${lost.join('\n')}`
     )
   return heads.map(step => heldBy(step, fresh.digests.get(refOf(step))))
 }

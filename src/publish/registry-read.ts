@@ -1,4 +1,7 @@
-/** The fresh read before any tag moves, the guards' decision on it and the re-run rule (run and dry run alike); where tags pointed. */
+/**
+ * The fresh read before any tag moves, the guards' decision on it and the re-run rule (run and dry
+ * run alike); where tags pointed.
+ */
 import { describeDecision } from '../guards/decide.js'
 import {
   PULL_REQUEST_LABEL,
@@ -31,7 +34,10 @@ export interface ImageState extends ImageTags {
   manifest?: Manifest
 }
 
-/** The pull request label of each image our fork-named tags hold, once per digest; an unreadable one stays unknown (tag held). */
+/**
+ * The pull request label of each image our fork-named tags hold, once per digest; an unreadable one
+ * stays unknown (tag held).
+ */
 async function readWriters(
   registry: RegistryClient,
   state: ImageState,
@@ -120,7 +126,10 @@ export async function readStates(
   return [...states.values()]
 }
 
-/** The re-run rule, for the read and the read-back alike: another build's digest is this release only if it is of this commit (revision and source labels). */
+/**
+ * The re-run rule, for the read and the read-back alike: another build's digest is this release
+ * only if it is of this commit (revision and source labels).
+ */
 export async function heldBuild(
   registry: RegistryClient,
   image: Image,
@@ -164,10 +173,16 @@ async function checkRevision(
   if (found === undefined || !found.thisCommit) return undefined
   values.setDigest(image.name, existing)
   state.manifest = found.manifest
-  return `${image.name}:${step.reference} already holds a build of this commit (${publication.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
+  return (
+    `${image.name}:${step.reference} already holds a build of this commit ` +
+    `(${publication.labels[REVISION]}): this is a re-run, so its tags converge on ${existing}`
+  )
 }
 
-/** Reads the registry, adopts a re-run's release and decides each tag (in words, a line per tag): for the run and the dry run alike. */
+/**
+ * Reads the registry, adopts a re-run's release and decides each tag (in words, a line per tag):
+ * for the run and the dry run alike.
+ */
 export async function readAndDecide(
   steps: RequestStep[],
   settings: Pick<Settings, 'immutableTags' | 'floatingGuard'>,

@@ -1,4 +1,7 @@
-/** One run, as the Action and the CLI both call it: the plan, the checks, then the dry or the real run. */
+/**
+ * One run, as the Action and the CLI both call it: the plan, the checks, then the dry or the real
+ * run.
+ */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
@@ -45,9 +48,13 @@ export interface RunIo {
   refContext(defaultBranch: string): Promise<RefContext>
   /** The plan as text, and its steps (the Action's `plan` output). */
   showPlan(text: string, steps: PlanStep[]): Promise<void>
-  /** The run's private folder, once made (the Action's post step removes it, should the run stop). */
+  /**
+   * The run's private folder, once made (the Action's post step removes it, should the run stop).
+   */
   onRunDir?: (dir: string) => void
-  /** The run's own builder, named before it is made (the post step removes it, should the run stop). */
+  /**
+   * The run's own builder, named before it is made (the post step removes it, should the run stop).
+   */
   onOwnBuilder?: (runDir: string, name: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
   reportFailure?: (
@@ -128,7 +135,10 @@ async function dryRunPipeline(
   return pipelineFor({ ...input, cache })
 }
 
-/** What the guards would decide, by the run's own read where there are credentials; an unreadable registry is said so. */
+/**
+ * What the guards would decide, by the run's own read where there are credentials; an unreadable
+ * registry is said so.
+ */
 async function previewGuards(
   settings: Settings,
   publication: Publication,
@@ -145,7 +155,8 @@ async function previewGuards(
     .filter(i => !readable.has(i.registry))
     .map(
       i =>
-        `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are unknown`
+        `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are ` +
+        `unknown`
     )
   const steps = pipeline.read.filter(
     s => readable.has(s.image.registry) && s.reference !== DIGEST
@@ -175,7 +186,8 @@ async function previewGuards(
     ]
   } catch (error) {
     return [
-      `the registries could not be read, so the guards' decisions are unknown: ${errorMessage(error)}`
+      `the registries could not be read, so the guards' decisions are unknown: ` +
+        `${errorMessage(error)}`
     ]
   }
 }
@@ -225,7 +237,8 @@ async function publish(
       io.log.info('No tag was pointed before the failure.')
     else
       io.log.info(
-        `In the registry before the failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
+        `In the registry before the ` +
+          `failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
       )
     await io.reportFailure?.(publication, landed)
     throw error

@@ -1,4 +1,7 @@
-/** Supply chain: promote's gate before any tag moves; after the read-back, referrers, carried signatures, our signature. */
+/**
+ * Supply chain: promote's gate before any tag moves; after the read-back, referrers, carried
+ * signatures, our signature.
+ */
 import { readFileSync } from 'node:fs'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
@@ -49,7 +52,10 @@ export function signerFor(
     : undefined
 }
 
-/** Refuses the promotion unless a signature on the source digest verifies with verify-key (and, keyless, for verify-identity). */
+/**
+ * Refuses the promotion unless a signature on the source digest verifies with verify-key (and,
+ * keyless, for verify-identity).
+ */
 export async function verifySource(
   signing: SigningSettings,
   values: RunValues,
@@ -69,7 +75,10 @@ export async function verifySource(
     )
     if (valid === 0)
       throw new Error(
-        `input "verify-identity": no keyless signature on ${ref} verifies for ${signing.verifyIdentity} (issuer ${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so nothing was promoted`
+        `input "verify-identity": no keyless signature on ${ref} verifies for ` +
+          `${signing.verifyIdentity} (issuer ` +
+          `${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so ` +
+          `nothing was promoted`
       )
     env.log.info(
       `  ${ref}: ${valid} keyless signature(s) verify for ${signing.verifyIdentity}`
@@ -89,7 +98,9 @@ export async function verifySource(
   env.log.info(`  ${ref}: ${valid} signature(s) verify with verify-key`)
 }
 
-/** Copies the source's signatures; they vouch for its digest, not a single-platform copy's index. */
+/**
+ * Copies the source's signatures; they vouch for its digest, not a single-platform copy's index.
+ */
 async function carry(
   step: RequestStep,
   image: Image,
@@ -111,7 +122,9 @@ async function carry(
   )
   if (tags.length > 0 && digest !== source.digest && !signs)
     env.log.warning(
-      `${image.name}: the promoted digest ${digest} wraps the source ${source.digest} in an index, which the carried signatures do not cover: they verify on ${image.name}@${source.digest}; sign: key or keyless signs the promoted digest too`
+      `${image.name}: the promoted digest ${digest} wraps the source ${source.digest} in an ` +
+        `index, which the carried signatures do not cover: they verify on ` +
+        `${image.name}@${source.digest}; sign: key or keyless signs the promoted digest too`
     )
 }
 
@@ -144,10 +157,12 @@ export async function signPublished(
 /** One line per referrer: where it is listed, and whether this run wrote it. */
 function referrerLines(image: string, attached: AttachedReferrer[]): string {
   return attached
-    .map(
-      r =>
-        `  ${image}@${r.digest} -> ${r.subject}: ${r.scheme === 'api' ? 'referrers API' : `referrers tag ${r.tag ?? ''}`}${r.written ? '' : ' (already there)'}`
-    )
+    .map(r => {
+      const where =
+        r.scheme === 'api' ? 'referrers API' : `referrers tag ${r.tag ?? ''}`
+      const written = r.written ? '' : ' (already there)'
+      return `  ${image}@${r.digest} -> ${r.subject}: ${where}${written}`
+    })
     .join('\n')
 }
 

@@ -1,4 +1,7 @@
-/** The registry steps that put the image in place before any tag moves (and the merge's discards after). */
+/**
+ * The registry steps that put the image in place before any tag moves (and the merge's discards
+ * after).
+ */
 import { rm } from 'node:fs/promises'
 import { loginFor, storeLogin } from '../docker/config.js'
 import { loginFailure } from '../docker/diagnose.js'
@@ -93,7 +96,8 @@ async function runUpload(
     duringBuild: sentEarly
   }
   env.log.info(
-    `${step.image.name}@${result.digest}: ${uploadBytesText(upload)} (${upload.blobs} blobs, ${formatSeconds(upload.ms)})`
+    `${step.image.name}@${result.digest}: ${uploadBytesText(upload)} (${upload.blobs} blobs, ` +
+      `${formatSeconds(upload.ms)})`
   )
   return upload
 }
@@ -107,7 +111,8 @@ async function runHandover(
   const digest = values.digestOf(step.image.name)
   if (digest === '')
     throw new Error(
-      `the digest of ${step.image.name} could not be learnt from the build, so the leg was not handed over`
+      `the digest of ${step.image.name} could not be learnt from the build, so the leg was not ` +
+        `handed over`
     )
   if (step.artifact !== undefined) return uploadLeg(step, digest, env)
   const leg = await requireManifest(
@@ -140,7 +145,8 @@ export async function runDiscards(
         .deleteManifest(step.image, digest)
         .catch((error: unknown) =>
           env.log.notice(
-            `${step.image.name}: the ${step.platform ?? ''} leg's handover tag stays, as the registry refused to delete it (${errorMessage(error)})`
+            `${step.image.name}: the ${step.platform ?? ''} leg's handover tag stays, as the ` +
+              `registry refused to delete it (${errorMessage(error)})`
           )
         )
     }
@@ -166,7 +172,8 @@ async function readSource(
     env.registry,
     step.image,
     step.reference,
-    `input "source": ${step.image.name}:${step.reference} was not found in registry ${step.image.registry}`
+    `input "source": ${step.image.name}:${step.reference} was not found in registry ` +
+      `${step.image.registry}`
   )
   values.source = { image: step.image, digest: manifest.digest }
   return indexPlatforms(manifest)
@@ -188,7 +195,8 @@ async function readStaged(
     env.registry,
     image,
     reference,
-    `input "platforms": no ${step.platform ?? ''} build of this run at ${image.name}:${reference}: did its mode: digest job succeed?`
+    `input "platforms": no ${step.platform ?? ''} build of this run at ` +
+      `${image.name}:${reference}: did its mode: digest job succeed?`
   )
   const leg = handedOver(manifest)
   values.setStaged(image.name, stagedDigest(reference), leg ?? manifest.digest)

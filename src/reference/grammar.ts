@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto'
 
-/** docker's reference grammar (distribution/reference), the one copy here: hosts, path components, tags, digests. */
+/**
+ * docker's reference grammar (distribution/reference), the one copy here: hosts, path components,
+ * tags, digests.
+ */
 
 const DOMAIN_COMPONENT = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])'
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::([0-9]+))?`
+const DOMAIN =
+  `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])` +
+  '(?::([0-9]+))?'
 const DOMAIN_RE = new RegExp(`^${DOMAIN}$`)
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const MAX_PORT = 65535
@@ -22,7 +27,10 @@ export const NAME_RULES =
   'lower-case path components of letters, digits and single separators ' +
   '(. _ __ -), an optional registry host[:port] (port 1-65535)'
 
-/** docker's rule: a name's first segment is a host if it has '.' or ':', is localhost, or has capitals. */
+/**
+ * docker's rule: a name's first segment is a host if it has '.' or ':', is localhost, or has
+ * capitals.
+ */
 export function isRegistryHost(segment: string): boolean {
   return (
     /[.:]/.test(segment) ||

@@ -11,7 +11,10 @@ import {
 } from './grammar.js'
 import { parseRegistry, type RepositoryReference } from './repository.js'
 
-/** An image name parsed once, where the input is read: the name docker tags, and where the registry API finds it. */
+/**
+ * An image name parsed once, where the input is read: the name docker tags, and where the registry
+ * API finds it.
+ */
 export interface Image extends RepositoryReference {
   /** Lower-cased repository name, with the registry host when one was given. */
   name: string
@@ -21,7 +24,10 @@ export const IMAGES_ALLOWED =
   'an image name like "ghcr.io/owner/app" or "owner/app": ' +
   `${NAME_RULES}, no tag or digest; optional ",enable=false"`
 
-/** One image name per docker's grammar: `images` lower-cased first (metadata-action's habit, SPEC 1), others (`source`) must be already. */
+/**
+ * One image name per docker's grammar: `images` lower-cased first (metadata-action's habit, SPEC
+ * 1), others (`source`) must be already.
+ */
 export function parseImageName(value: string, input = 'images'): Image {
   const name = input === 'images' ? value.trim().toLowerCase() : value.trim()
   const segments = name.split('/')

@@ -1,5 +1,8 @@
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, isHostGrammar } from './grammar.js'
-/** Where an image lives: the registry's API endpoint, the repository path, and the API URLs built from them. */
+/**
+ * Where an image lives: the registry's API endpoint, the repository path, and the API URLs built
+ * from them.
+ */
 
 const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io'])
 
@@ -31,7 +34,8 @@ export function isLoopbackHost(host: string): boolean {
 export function parseRegistry(name: string): RegistryEndpoint {
   if (!isHostGrammar(name))
     throw new Error(
-      `invalid registry ${JSON.stringify(name)}: expected host[:port], e.g. ghcr.io or 127.0.0.1:5000`
+      `invalid registry ${JSON.stringify(name)}: expected host[:port], e.g. ghcr.io or ` +
+        `127.0.0.1:5000`
     )
   if (DOCKER_HUB_ALIASES.has(name.toLowerCase()))
     return {

@@ -69,7 +69,10 @@ export class RegistryAuth {
     return this.authorize(registry, scheme, scope)
   }
 
-  /** Learns the scheme from a 401 and returns the header to retry with (a token another request is already fetching for this scope is shared). */
+  /**
+   * Learns the scheme from a 401 and returns the header to retry with (a token another request is
+   * already fetching for this scope is shared).
+   */
   async answer(
     endpoint: RegistryEndpoint,
     response: RegistryResponse,
@@ -89,7 +92,10 @@ export class RegistryAuth {
     return authorization
   }
 
-  /** Learns the scheme from an unauthenticated 401 (the /v2/ probe), so the requests after it authenticate up front instead of each meeting a 401. */
+  /**
+   * Learns the scheme from an unauthenticated 401 (the /v2/ probe), so the requests after it
+   * authenticate up front instead of each meeting a 401.
+   */
   notice(endpoint: RegistryEndpoint, response: RegistryResponse): void {
     if (response.status !== 401 || this.schemes.has(endpoint.registry)) return
     if (!answeredByEndpoint(endpoint, response.url)) return
@@ -171,7 +177,10 @@ export class RegistryAuth {
   }
 }
 
-/** The token request: docker login's GET with Basic credentials, or for an identity token (OAuth2 refresh token) a POST of it, as docker does. */
+/**
+ * The token request: docker login's GET with Basic credentials, or for an identity token (OAuth2
+ * refresh token) a POST of it, as docker does.
+ */
 function tokenRequest(
   realm: URL,
   scheme: Bearer,

@@ -75,7 +75,8 @@ async function mountBlob(
     if (!response.ok) throw await fail()
     throw new RegistryError(
       ref.registry,
-      `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ${response.status})`
+      `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ` +
+        `${response.status})`
     )
   })
 }

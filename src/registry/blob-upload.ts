@@ -125,7 +125,9 @@ class BlobUpload {
 
   /** undefined when mounted; the upload the registry opened instead otherwise. */
   private mount(from: RepositoryReference): Promise<Session | undefined> {
-    const query = `mount=${encodeURIComponent(this.blob.digest)}&from=${encodeURIComponent(from.repository)}`
+    const query =
+      `mount=${encodeURIComponent(this.blob.digest)}` +
+      `&from=${encodeURIComponent(from.repository)}`
     const request = {
       method: 'POST',
       path: `${this.uploads}?${query}`,
@@ -148,7 +150,10 @@ class BlobUpload {
     })
   }
 
-  /** Sends the bytes, each step retried, asking the registry where the upload is after a failed one. True if the registry turned out to have the blob. */
+  /**
+   * Sends the bytes, each step retried, asking the registry where the upload is after a failed one.
+   * True if the registry turned out to have the blob.
+   */
   private async send(first: Session): Promise<boolean> {
     let session = first
     let unsure = false
@@ -166,7 +171,9 @@ class BlobUpload {
       }
       const next = await withRetry(step, {
         ...this.tuning.retry,
-        describe: `registry ${this.ref.registry}: upload of ${this.blob.digest} to ${this.ref.repository}`
+        describe:
+          `registry ${this.ref.registry}: upload of ${this.blob.digest} to ` +
+          `${this.ref.repository}`
       })
       if (next === 'done') return false
       if (next === 'present') return true
@@ -255,7 +262,10 @@ class BlobUpload {
     return this.open()
   }
 
-  /** Transient: a forgotten or broken upload (404, 400 BLOB_UPLOAD_INVALID), an unexpected range (416). */
+  /**
+   * Transient: a forgotten or broken upload (404, 400 BLOB_UPLOAD_INVALID), an unexpected range
+   * (416).
+   */
   private async lost(
     response: RegistryResponse,
     fail: () => Promise<Error>

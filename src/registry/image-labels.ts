@@ -16,7 +16,9 @@ interface ConfigJson {
   rootfs?: { diff_ids?: string[] }
 }
 
-/** The image config a manifest names, parsed; undefined when it names none or the registry lacks it. */
+/**
+ * The image config a manifest names, parsed; undefined when it names none or the registry lacks it.
+ */
 export async function imageConfig(
   client: Pick<RegistryClient, 'getBlob'>,
   image: Image,
@@ -27,7 +29,10 @@ export async function imageConfig(
   return config ? decode<ConfigJson>(config) : undefined
 }
 
-/** The manifest a digest names and its image's labels ({} when unreadable; an index: its first platform's, which every platform of one build shares). */
+/**
+ * The manifest a digest names and its image's labels ({} when unreadable; an index: its first
+ * platform's, which every platform of one build shares).
+ */
 export async function imageLabels(
   client: RegistryClient,
   image: Image,
@@ -45,7 +50,10 @@ export async function imageLabels(
   return { manifest, labels: labels ?? {} }
 }
 
-/** The platforms of an image by name: what its index lists, or for one manifest what its config says (os/architecture); [] when unreadable. */
+/**
+ * The platforms of an image by name: what its index lists, or for one manifest what its config says
+ * (os/architecture); [] when unreadable.
+ */
 export async function imagePlatforms(
   client: RegistryClient,
   image: Image,

@@ -45,12 +45,18 @@ export interface ManifestEndpoints {
     manifest: Manifest,
     ifMatch?: string
   ): Promise<PushedManifest>
-  /** The referrers API's list for a digest, all pages; undefined when the registry has no such API (404). */
+  /**
+   * The referrers API's list for a digest, all pages; undefined when the registry has no such API
+   * (404).
+   */
   getReferrers(
     image: Image,
     digest: string
   ): Promise<OciDescriptor[] | undefined>
-  /** Deletes a manifest by digest, and with it every tag that points at it (gone already counts as done); throws the registry's refusal. */
+  /**
+   * Deletes a manifest by digest, and with it every tag that points at it (gone already counts as
+   * done); throws the registry's refusal.
+   */
   deleteManifest(image: Image, digest: string): Promise<void>
 }
 

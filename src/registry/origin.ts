@@ -13,14 +13,18 @@ function endpointOrigin(endpoint: RegistryEndpoint): string {
   return new URL(`${endpoint.scheme}://${endpoint.apiHost}`).origin
 }
 
-/** A path or URL resolved on the endpoint; refused when it lands on another origin (`//host/…` and `https://other/…` both would). */
+/**
+ * A path or URL resolved on the endpoint; refused when it lands on another origin (`//host/…` and
+ * `https://other/…` both would).
+ */
 export function endpointUrl(endpoint: RegistryEndpoint, path: string): URL {
   const origin = endpointOrigin(endpoint)
   const url = new URL(path, origin)
   if (url.origin !== origin)
     throw new RegistryError(
       endpoint.registry,
-      `refused a request to ${url.origin}, another origin than ${origin}: the registry's credentials go nowhere else`
+      `refused a request to ${url.origin}, another origin than ${origin}: the registry's ` +
+        `credentials go nowhere else`
     )
   return url
 }
@@ -36,7 +40,10 @@ export function answeredByEndpoint(
   )
 }
 
-/** Refuses a 401 that came from where a redirect led: its challenge (and realm) is that host's, and answering it would send our credentials there. */
+/**
+ * Refuses a 401 that came from where a redirect led: its challenge (and realm) is that host's, and
+ * answering it would send our credentials there.
+ */
 export function assertAnsweredByEndpoint(
   endpoint: RegistryEndpoint,
   responseUrl: string
@@ -45,12 +52,16 @@ export function assertAnsweredByEndpoint(
   const origin = endpointOrigin(endpoint)
   throw new RegistryError(
     endpoint.registry,
-    `a redirect led to ${new URL(responseUrl).origin}, which asked for credentials: they go only to ${origin}`,
+    `a redirect led to ${new URL(responseUrl).origin}, which asked for credentials: they go ` +
+      `only to ${origin}`,
     401
   )
 }
 
-/** A Bearer realm as a URL: http(s) only, and https when the registry is on https (a token request carries the password). */
+/**
+ * A Bearer realm as a URL: http(s) only, and https when the registry is on https (a token request
+ * carries the password).
+ */
 export function realmUrl(
   endpoint: RegistryEndpoint,
   realm: string | undefined
@@ -64,7 +75,8 @@ export function realmUrl(
   if (endpoint.scheme === 'https' && url.protocol === 'http:')
     throw new RegistryError(
       endpoint.registry,
-      `refused the Bearer realm ${url.origin}: plain http for an https registry would send the credentials unencrypted`
+      `refused the Bearer realm ${url.origin}: plain http for an https registry would send the ` +
+        `credentials unencrypted`
     )
   return url.href
 }

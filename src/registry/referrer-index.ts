@@ -12,7 +12,10 @@ import {
 } from './manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
 
-/** BuildKit's artifactType for an attestation manifest in its OCI artifact form (`oci-artifact=true`). */
+/**
+ * BuildKit's artifactType for an attestation manifest in its OCI artifact form
+ * (`oci-artifact=true`).
+ */
 export const ATTESTATION_ARTIFACT =
   'application/vnd.docker.attestation.manifest.v1+json'
 /** image-spec 1.1's empty config of an artifact: `{}`. */
@@ -27,14 +30,21 @@ const EMPTY_CONFIG = {
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
 
-/** The referrers tag of a digest: the algorithm cut to 32 characters, `-`, the encoded part cut to 64, every character a tag may not hold as `-`. */
+/**
+ * The referrers tag of a digest: the algorithm cut to 32 characters, `-`, the encoded part cut to
+ * 64, every character a tag may not hold as `-`.
+ */
 export function referrersTag(digest: string): string {
   const colon = digest.indexOf(':')
   const clean = (part: string) => part.replace(/[^A-Za-z0-9_.-]/g, '-')
-  return `${clean(digest.slice(0, colon).slice(0, 32))}-${clean(digest.slice(colon + 1).slice(0, 64))}`
+  const algorithm = clean(digest.slice(0, colon).slice(0, 32))
+  return `${algorithm}-${clean(digest.slice(colon + 1).slice(0, 64))}`
 }
 
-/** The attestation manifests an image index holds, each with the platform manifest it names (its subject). */
+/**
+ * The attestation manifests an image index holds, each with the platform manifest it names (its
+ * subject).
+ */
 export function embeddedAttestations(
   index: Manifest
 ): { attestation: OciDescriptor; subject: OciDescriptor }[] {
@@ -73,7 +83,10 @@ export function subjectOf(manifest: Manifest): string {
   return parseManifestJson(manifest).subject?.digest ?? ''
 }
 
-/** The descriptor a referrers list holds for a referrer: its artifactType (else its config's media type, for a manifest) and its annotations. */
+/**
+ * The descriptor a referrers list holds for a referrer: its artifactType (else its config's media
+ * type, for a manifest) and its annotations.
+ */
 export function referrerDescriptor(manifest: Manifest): OciDescriptor {
   const json = parseManifestJson(manifest)
   const artifactType =

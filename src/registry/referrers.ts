@@ -57,7 +57,10 @@ async function findReferrers(
   return { scheme: 'tag', referrers: (held && referrersOf(held)) ?? [] }
 }
 
-/** The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither has any). */
+/**
+ * The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither
+ * has any).
+ */
 export async function listReferrers(
   client: RegistryClient,
   image: Image,
@@ -66,7 +69,10 @@ export async function listReferrers(
   return (await findReferrers(client, image, digest)).referrers
 }
 
-/** Puts a referrer (its blobs must be in `image`) and sees it listed, by the API or in the referrers tag. */
+/**
+ * Puts a referrer (its blobs must be in `image`) and sees it listed, by the API or in the referrers
+ * tag.
+ */
 async function attachReferrer(
   client: RegistryClient,
   image: Image,
@@ -93,7 +99,10 @@ async function attachReferrer(
   return { digest: referrer.digest, subject, scheme: 'tag', tag, written }
 }
 
-/** The referrers tag with `added` in it. A tag that holds something other than an OCI index is refused, as the spec asks. Whether it was written. */
+/**
+ * The referrers tag with `added` in it. A tag that holds something other than an OCI index is
+ * refused, as the spec asks. Whether it was written.
+ */
 function addToReferrersTag(
   client: RegistryClient,
   image: Image,
@@ -105,7 +114,8 @@ function addToReferrersTag(
     if (listed === undefined)
       throw new RegistryError(
         image.registry,
-        `${image.name}:${tag} is the referrers tag of a digest but holds ${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
+        `${image.name}:${tag} is the referrers tag of a digest but holds ` +
+          `${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
       )
     const all = withReferrer(listed, added)
     return all && referrersList(all)
@@ -113,7 +123,8 @@ function addToReferrersTag(
   const raced = () =>
     new RegistryError(
       image.registry,
-      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates the same referrers list`
+      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another writer updates ` +
+        `the same referrers list`
     )
   return updateTag(client, image, tag, next, raced)
 }

@@ -143,7 +143,10 @@ export function mayNotPush(
     registry === 'ghcr.io'
       ? 'give the job `permissions: packages: write` (and the package access to this repository)'
       : 'grant that user push access there, or push under a repository it may write'
-  return `${who} may not push${where}: the login works, the permission is missing (insufficient_scope); ${wayOut}`
+  return (
+    `${who} may not push${where}: the login works, the permission is missing ` +
+    `(insufficient_scope); ${wayOut}`
+  )
 }
 
 /** A token scope that asks to push: its repository ("repository:o/app:pull,push" → "o/app"). */
@@ -176,7 +179,8 @@ export function authFailed(
   // credentials go only where the inputs name a registry (SECURITY.md)
   const hint =
     username === undefined
-      ? `; to send some, add an entry to the logins input: "- registry: ${registry}" with its username and password`
+      ? `; to send some, add an entry to the logins input: "- registry: ${registry}" with its ` +
+        `username and password`
       : ''
   return new RegistryError(
     registry,
@@ -192,7 +196,10 @@ export interface FailureContext {
   username: string | undefined
 }
 
-/** The error for an unexpected response: 5xx and 429 transient, else with the registry's error code and message. */
+/**
+ * The error for an unexpected response: 5xx and 429 transient, else with the registry's error code
+ * and message.
+ */
 export async function responseFailure(
   response: RegistryResponse,
   context: FailureContext

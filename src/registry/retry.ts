@@ -26,7 +26,8 @@ export class RetriesExhaustedError extends Error {
     readonly lastError: TransientError
   ) {
     super(
-      `${describe} failed after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${lastError.message}`,
+      `${describe} failed after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ` +
+        `${lastError.message}`,
       { cause: lastError }
     )
     this.name = 'RetriesExhaustedError'
@@ -42,7 +43,10 @@ export interface RetryOptions {
   baseDelayMs?: number
   /** Upper bound of any delay, Retry-After included. */
   maxDelayMs?: number
-  /** Jitter source in [0, 1]: a backoff delay d becomes d/2 + random() * d/2. Defaults to Math.random; `() => 1` gives the plain exponential delays. */
+  /**
+   * Jitter source in [0, 1]: a backoff delay d becomes d/2 + random() * d/2. Defaults to
+   * Math.random; `() => 1` gives the plain exponential delays.
+   */
   random?: () => number
   /** What is being done, for the final message ("registry x: GET …"). */
   describe: string

@@ -47,7 +47,10 @@ interface StreamBody {
 export interface RegistryRequest {
   // POST opens an upload or mounts a blob, PATCH sends a chunk of an upload
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
-  /** A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL (a next page, an upload's Location); another origin is refused. */
+  /**
+   * A path on the endpoint ("/v2/x/tags/list?n=2") or a same-origin URL (a next page, an upload's
+   * Location); another origin is refused.
+   */
   path: string
   headers?: Record<string, string>
   body?: Uint8Array | StreamBody
@@ -134,7 +137,10 @@ class RegistryTransport {
     })
   }
 
-  /** One HTTP round trip, bounded by the request timeout: the whole of it, or a stream's each silence. */
+  /**
+   * One HTTP round trip, bounded by the request timeout: the whole of it, or a stream's each
+   * silence.
+   */
   private async send(
     url: URL,
     init: RegistryRequestInit,

@@ -14,7 +14,8 @@ export function checkBranchName(value: string, input: string): string {
     throw new InputError(
       input,
       value,
-      'expected a git branch name, e.g. main (no spaces, ~ ^ : ? * [ \\, "..", "@{", no leading "-" or "." and no ".lock" ending)'
+      'expected a git branch name, e.g. main (no spaces, ~ ^ : ? * [ \\, "..", "@{", no leading ' +
+        '"-" or "." and no ".lock" ending)'
     )
   return value
 }

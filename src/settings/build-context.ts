@@ -1,4 +1,6 @@
-/** The build context as build-push-action has it, and github-token for Git contexts on the server. */
+/**
+ * The build context as build-push-action has it, and github-token for Git contexts on the server.
+ */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
 import type { GitContextSource } from '../context/git-source.js'
@@ -26,7 +28,8 @@ const EXPRESSION = /\{\{\s*([^}]*?)\s*\}\}/g
 const DEFAULT_FORM = /^\{\{\s*defaultContext\s*\}\}(?::(.*))?$/s
 
 const ALLOWED =
-  '{{defaultContext}} (the Git context of the commit) alone or as {{defaultContext}}:subdir, a path or a URL'
+  '{{defaultContext}} (the Git context of the commit) alone or as {{defaultContext}}:subdir, a ' +
+  'path or a URL'
 
 /** A folder of the repository: relative, inside it, nothing BuildKit would read as a ref. */
 function checkSubdir(subdir: string, input: string, value: string): string {
@@ -40,7 +43,8 @@ function checkSubdir(subdir: string, input: string, value: string): string {
     throw new InputError(
       input,
       value,
-      `the subdir after {{defaultContext}}: must be a folder of the repository (relative, without .., spaces, # or :), e.g. {{defaultContext}}:docker/app`
+      `the subdir after {{defaultContext}}: must be a folder of the repository (relative, ` +
+        `without .., spaces, # or :), e.g. {{defaultContext}}:docker/app`
     )
   return subdir.replace(/\/+$/, '')
 }
@@ -67,7 +71,8 @@ export function expandContext(
       throw new InputError(
         input,
         value,
-        'the Git context needs GITHUB_REPOSITORY and GITHUB_SHA, which the Actions runner sets: set a path or a URL'
+        'the Git context needs GITHUB_REPOSITORY and GITHUB_SHA, which the Actions runner sets: ' +
+          'set a path or a URL'
       )
     return subdir
   }
@@ -101,8 +106,10 @@ export function parseContext(
     throw new InputError(
       'context',
       context,
-      `here "context" is the build context directory or URL (build-push-action's meaning), not metadata-action's source of the ref: ` +
-        `the ref always comes from the event. Drop the metadata-action line, or write ./${context} for a directory of that name`
+      `here "context" is the build context directory or URL (build-push-action's meaning), not ` +
+        `metadata-action's source of the ref: ` +
+        `the ref always comes from the event. Drop the metadata-action line, or write ` +
+        `./${context} for a directory of that name`
     )
   if (context !== '') return expandContext(context, 'context', origin)
   if (mode !== 'build' && mode !== 'digest') return '.'
@@ -136,7 +143,10 @@ export interface GitAuthInput {
   secretLines: { input: string; lines: string[] }[]
 }
 
-/** The secret giving github-token to BuildKit, for a Git context on the server (as build-push-action). */
+/**
+ * The secret giving github-token to BuildKit, for a Git context on the server (as
+ * build-push-action).
+ */
 export function gitAuthSecret(
   token: string,
   build: GitAuthInput,

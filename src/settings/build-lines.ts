@@ -9,7 +9,8 @@ export function checkBuildArgs(lines: string[]): string[] {
     'build-args',
     lines,
     line => /^[^=\s]+(=|$)/.test(line),
-    'expected KEY=value lines (or KEY alone to pass it from the environment); KEY not empty and without spaces'
+    'expected KEY=value lines (or KEY alone to pass it from the environment); KEY not empty and ' +
+      'without spaces'
   )
 }
 
@@ -51,8 +52,10 @@ function cacheAttributes(line: string, input: string): Map<string, string> {
 function cacheAllowed(input: string): string {
   const example =
     input === 'cache-from'
-      ? 'type=registry,ref=ghcr.io/o/app:cache, type=local,src=path, type=gha, or a bare image reference'
-      : 'type=registry,ref=ghcr.io/o/app:cache,mode=max, type=local,dest=path, type=inline, type=gha'
+      ? 'type=registry,ref=ghcr.io/o/app:cache, type=local,src=path, type=gha, or a bare image ' +
+        'reference'
+      : 'type=registry,ref=ghcr.io/o/app:cache,mode=max, type=local,dest=path, type=inline, ' +
+        'type=gha'
   return `expected type=<${CACHE_TYPES.join('|')}> with its attributes, e.g. ${example}`
 }
 
@@ -139,7 +142,8 @@ export interface CacheSetting {
 }
 
 const CACHE_ALLOWED =
-  'expected auto (the default), gha, inline, off, registry,ref=<a cache reference of its own> or local,dir=<folder>'
+  'expected auto (the default), gha, inline, off, registry,ref=<a cache reference of its own> ' +
+  'or local,dir=<folder>'
 
 /** `cache`: a kind, then (registry, local) the one attribute it needs. */
 export function parseCacheSetting(value: string): CacheSetting {

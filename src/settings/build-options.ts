@@ -74,7 +74,10 @@ const OUTPUT_TYPES = [
   'cacheonly'
 ]
 
-/** As buildx reads --output: one field without type= is a local path (`-`: tar to stdout), else a known type. */
+/**
+ * As buildx reads --output: one field without type= is a local path (`-`: tar to stdout), else a
+ * known type.
+ */
 const isOutput: Check = line => {
   const fields = line.split(',')
   if (fields.length === 1 && !line.startsWith('type=')) return true
@@ -127,7 +130,8 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       'allow',
       list('allow'),
       v => ENTITLEMENT.test(v),
-      'expected entitlements: network.host, security.insecure, ssh, device[=…], fs[.read|.write]=path'
+      'expected entitlements: network.host, security.insecure, ssh, device[=…], ' +
+        'fs[.read|.write]=path'
     ),
     attests: checkEach(
       'attests',
@@ -139,7 +143,8 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       source,
       'call',
       isCall,
-      `expected one of ${CALL_METHODS.join(', ')}, optionally with format= or ignorestatus=, e.g. outline,format=json`
+      `expected one of ${CALL_METHODS.join(', ')}, optionally with format= or ignorestatus=, ` +
+        `e.g. outline,format=json`
     ),
     cgroupParent: source('cgroup-parent').trim(),
     network: single(
@@ -153,7 +158,8 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       'outputs',
       parseInputList(source, 'outputs', { ignoreComma: true, quote: false }),
       isOutput,
-      `expected a local path, - (a tar to stdout), or type=<${OUTPUT_TYPES.join('|')}> with its attributes, e.g. type=local,dest=out`
+      `expected a local path, - (a tar to stdout), or type=<${OUTPUT_TYPES.join('|')}> with its ` +
+        `attributes, e.g. type=local,dest=out`
     ),
     shmSize: single(
       source,
@@ -165,7 +171,8 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       'ulimit',
       list('ulimit', true),
       isUlimit,
-      `expected name=soft[:hard] with a name among ${ULIMIT_NAMES.join(', ')}, e.g. nofile=1024:1024`
+      `expected name=soft[:hard] with a name among ${ULIMIT_NAMES.join(', ')}, e.g. ` +
+        `nofile=1024:1024`
     )
   }
 }

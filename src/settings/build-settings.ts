@@ -1,4 +1,6 @@
-/** The build inputs (build-push-action's, under its names), each checked before any docker command. */
+/**
+ * The build inputs (build-push-action's, under its names), each checked before any docker command.
+ */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
 import { parseBoolean, parseLines, type InputSource } from './parse.js'
@@ -42,7 +44,9 @@ export interface BuildSettings extends BuildOptions {
   cacheTo: string[]
   /** The `cache` input; cache-from/cache-to, when given, win over it. */
   cache: CacheSetting
-  /** `id=value` lines, each value in a file of ours (never argv); github-token's last when needed. */
+  /**
+   * `id=value` lines, each value in a file of ours (never argv); github-token's last when needed.
+   */
   secrets: string[]
   /** `id=path` lines: the user's files, passed as `id=…,src=path`. */
   secretFiles: string[]
@@ -98,7 +102,8 @@ function requireSecretEnvs(lines: string[]): string[] {
       throw new InputError(
         'secret-envs',
         line,
-        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. NPM_TOKEN=NPM_TOKEN'
+        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. ' +
+          'NPM_TOKEN=NPM_TOKEN'
       )
   })
   return lines

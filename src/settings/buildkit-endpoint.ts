@@ -26,7 +26,9 @@ function pem(source: InputSource, name: string, shape: RegExp, what: string) {
     throw new InputError(
       name,
       REDACTED,
-      `expected the contents of a PEM ${what} (-----BEGIN ${what === 'certificate' ? 'CERTIFICATE' : '… PRIVATE KEY'}----- …), e.g. from a secret, not a path`
+      `expected the contents of a PEM ${what} (-----BEGIN ` +
+        `${what === 'certificate' ? 'CERTIFICATE' : '… PRIVATE KEY'}----- …), e.g. from a ` +
+        `secret, not a path`
     )
   return value
 }

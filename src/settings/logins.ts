@@ -16,7 +16,9 @@ export interface Login extends Credentials {
   registry: string
 }
 
-/** A login whose password came empty (a fork's pull request): skipped, or an error (emptySecrets). */
+/**
+ * A login whose password came empty (a fork's pull request): skipped, or an error (emptySecrets).
+ */
 export interface EmptyLogin {
   registry: string
   /** The input that held the empty secret, and its value as errors quote it. */
@@ -30,7 +32,8 @@ const LOGINS_ALLOWED =
 
 const REGISTRY_ALLOWED =
   'expected a registry host[:port] as docker login takes it, e.g. ghcr.io, ' +
-  '127.0.0.1:5000 or https://index.docker.io/v1/ (an http(s):// scheme and a path are allowed, the port is 1-65535)'
+  '127.0.0.1:5000 or https://index.docker.io/v1/ (an http(s):// scheme and a path are allowed, ' +
+  'the port is 1-65535)'
 const REGISTRY_URL = /^(?:https?:\/\/)?([^/]*)(\/[\x21-\x7e]*)?$/i
 
 /** A registry as docker login accepts it: host[:port], or a URL of one. */
@@ -86,7 +89,8 @@ function loginListInput(source: InputSource): { input: string; text: string } {
     throw new InputError(
       'registry-auth',
       '(given beside logins)',
-      "registry-auth is login-action's name for this action's logins input: give only one of registry-auth and logins"
+      "registry-auth is login-action's name for this action's logins input: give only one of " +
+        'registry-auth and logins'
     )
   return given[0] ?? { input: 'logins', text: '' }
 }
@@ -137,7 +141,9 @@ function refuseLoginActionOnly(source: InputSource, registries: string[]) {
     throw new InputError(
       'scope',
       scope,
-      "login-action's scope (credentials for some repositories only, in a docker config of their own) is not supported: log in with credentials for the registry, or run docker/login-action before this step"
+      "login-action's scope (credentials for some repositories only, in a docker config of " +
+        'their own) is not supported: log in with credentials for the registry, or run ' +
+        'docker/login-action before this step'
     )
   const ecr = source('ecr').trim().toLowerCase()
   if (!['', 'auto', 'true', 'false'].includes(ecr))
@@ -149,11 +155,16 @@ function refuseLoginActionOnly(source: InputSource, registries: string[]) {
     throw new InputError(
       'ecr',
       ecr,
-      "login-action's ECR token exchange is not supported: run aws-actions/amazon-ecr-login first (its docker credentials are used), or pass the token it gives as password with ecr: false"
+      "login-action's ECR token exchange is not supported: run aws-actions/amazon-ecr-login " +
+        'first (its docker credentials are used), or pass the token it gives as password with ' +
+        'ecr: false'
     )
 }
 
-/** All credentials, one per registry (a `logins` entry wins); empty passwords set apart, never logged in. */
+/**
+ * All credentials, one per registry (a `logins` entry wins); empty passwords set apart, never
+ * logged in.
+ */
 export async function parseLogins(
   source: InputSource,
   registries: string[]
@@ -182,7 +193,10 @@ export async function parseLogins(
   }
 }
 
-/** The trio's way with an empty secret: its login skipped with a notice (returned); an error only outside a pull request on a run that pushes there. */
+/**
+ * The trio's way with an empty secret: its login skipped with a notice (returned); an error only
+ * outside a pull request on a run that pushes there.
+ */
 export function emptySecrets(
   empty: EmptyLogin[],
   eventName: string,
@@ -196,11 +210,15 @@ export function emptySecrets(
       throw new InputError(
         input,
         value,
-        `the password is empty (a secret that is not set reads as empty), and this run pushes to ${registry}, which needs it: set the secret, or push: false`
+        `the password is empty (a secret that is not set reads as empty), and this run pushes ` +
+          `to ${registry}, which needs it: set the secret, or push: false`
       )
     const why = fork
       ? `on a ${eventName} event (GitHub gives a fork's pull request no secrets)`
       : 'and this run pushes nothing'
-    return `Login to ${registry} skipped: input "${input}" gave an empty password ${why}; reads from ${registry} go without credentials`
+    return (
+      `Login to ${registry} skipped: input "${input}" gave an empty password ${why}; reads ` +
+      `from ${registry} go without credentials`
+    )
   })
 }

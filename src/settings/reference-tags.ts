@@ -20,7 +20,8 @@ export function splitReferenceLists(lines: string[]): string[] {
 }
 
 const ONE_WAY =
-  'tags is either metadata-action rules (type=…) or build-push-action references (registry/name:tag), not both'
+  'tags is either metadata-action rules (type=…) or build-push-action references ' +
+  '(registry/name:tag), not both'
 const SAME_TAGS =
   'every image gets the same tags here: give each image the same tags, or publish them in two steps'
 
@@ -35,7 +36,10 @@ function tagsByImage(lines: string[]) {
   return byImage
 }
 
-/** The images and tags (rules, one per tag, in order) reference lines name; undefined when `tags` holds rules. */
+/**
+ * The images and tags (rules, one per tag, in order) reference lines name; undefined when `tags`
+ * holds rules.
+ */
 export function readReferenceTags(
   lines: string[],
   images: Image[],
@@ -53,7 +57,8 @@ export function readReferenceTags(
       throw new InputError(
         'tags',
         line,
-        `${image.name} is not among the images input (${images.map(i => i.name).join(', ')}): leave images empty, or name it there`
+        `${image.name} is not among the images input (${images.map(i => i.name).join(', ')}): ` +
+          `leave images empty, or name it there`
       )
     if (tags.join('\n') !== first.tags.join('\n'))
       throw new InputError('tags', line, SAME_TAGS)

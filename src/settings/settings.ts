@@ -45,7 +45,9 @@ export interface Settings {
   logins: Login[]
   /** Logins whose password came empty (an unset secret): never logged in. */
   emptyLogins: EmptyLogin[]
-  /** login-action's `logout`: false also logs in to the user's docker config, to outlive the job. */
+  /**
+   * login-action's `logout`: false also logs in to the user's docker config, to outlive the job.
+   */
   logout: boolean
   build: BuildSettings
   /** sep-tags, sep-labels, sep-annotations: join the multi-line outputs. */
@@ -106,7 +108,9 @@ function parseBakeTarget(source: InputSource): string {
   return target
 }
 
-/** `origin`: where `{{defaultContext}}` points (an Actions run's Git context, else the checkout). */
+/**
+ * `origin`: where `{{defaultContext}}` points (an Actions run's Git context, else the checkout).
+ */
 export async function parseSettings(
   source: InputSource,
   origin: ContextOrigin = LOCAL_ORIGIN
@@ -190,7 +194,8 @@ function checkReferrers(settings: Settings): void {
     throw new InputError(
       'referrers',
       'true',
-      'mode "digest" stages one platform: attach the attestations in the mode "merge" job, which publishes the index'
+      'mode "digest" stages one platform: attach the attestations in the mode "merge" job, ' +
+        'which publishes the index'
     )
   if (settings.mode === 'build' && !settings.build.push)
     throw new InputError(
@@ -217,7 +222,8 @@ function checkCombinations(settings: Settings): void {
     throw new InputError(
       'platforms',
       '',
-      'mode "merge" joins the platforms the digest jobs built: list them, e.g. linux/amd64,linux/arm64'
+      'mode "merge" joins the platforms the digest jobs built: list them, e.g. ' +
+        'linux/amd64,linux/arm64'
     )
   if (settings.mode === 'promote') promoteSource(settings)
   if (
@@ -227,7 +233,8 @@ function checkCombinations(settings: Settings): void {
     throw new InputError(
       'logout',
       'false',
-      "it keeps this action's logins after the job, and none is given: set username and password, or logins"
+      "it keeps this action's logins after the job, and none is given: set username and " +
+        'password, or logins'
     )
   if (pushes(settings) && settings.images.length === 0)
     throw new InputError(

@@ -23,7 +23,10 @@ export interface SigningSettings {
   /** keyless: the Fulcio that certifies the OIDC identity, the Rekor that logs the signature. */
   fulcioUrl: string
   rekorUrl: string
-  /** promote: the certificate identity a keyless signature on the source must name ('' = no keyless gate). */
+  /**
+   * promote: the certificate identity a keyless signature on the source must name ('' = no keyless
+   * gate).
+   */
   verifyIdentity: string
   /** promote: the OIDC issuer that identity must come from. */
   verifyIssuer: string
@@ -53,7 +56,8 @@ function readPem(source: InputSource, name: string): string {
   throw new InputError(
     name,
     '***',
-    'expected a PEM key (-----BEGIN … KEY----- … -----END … KEY-----), e.g. the contents of cosign.key from a secret'
+    'expected a PEM key (-----BEGIN … KEY----- … -----END … KEY-----), e.g. the contents of ' +
+      'cosign.key from a secret'
   )
 }
 
@@ -98,7 +102,8 @@ export function checkSigning(
       'sign',
       signing.sign,
       mode === 'digest'
-        ? 'mode "digest" stages one platform: sign in the mode "merge" job, which publishes the index'
+        ? 'mode "digest" stages one platform: sign in the mode "merge" job, which publishes the ' +
+            'index'
         : 'signing needs the image pushed (push: true)'
     )
   const { verifyKey, verifyIdentity, verifyTrustedRoot } = signing
@@ -119,7 +124,8 @@ export function checkSigning(
     throw new InputError(
       'verify-trusted-root',
       '',
-      'verify-identity needs the path of a Sigstore trusted_root.json (what cosign verify --trusted-root reads) to check the certificate against'
+      'verify-identity needs the path of a Sigstore trusted_root.json (what cosign verify ' +
+        '--trusted-root reads) to check the certificate against'
     )
   if (verifyIdentity === '' && verifyTrustedRoot !== '')
     throw new InputError(

@@ -30,7 +30,10 @@ export function artifactTag(digest: string, suffix: ArtifactSuffix): string {
 const encode = (value: unknown): Uint8Array =>
   new TextEncoder().encode(JSON.stringify(value))
 
-/** The simple-signing payload: the repository (registry/path) and the digest a signature vouches for. */
+/**
+ * The simple-signing payload: the repository (registry/path) and the digest a signature vouches
+ * for.
+ */
 export function simpleSigningPayload(
   image: RepositoryReference,
   digest: string

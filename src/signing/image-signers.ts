@@ -79,7 +79,9 @@ async function openSigner(
   return signer
 }
 
-/** The keyless signer of a run; throws now, naming `sign`, if the job has no OIDC token to ask for. */
+/**
+ * The keyless signer of a run; throws now, naming `sign`, if the job has no OIDC token to ask for.
+ */
 export function keylessImageSigner(
   signing: SigningSettings,
   processEnv: NodeJS.ProcessEnv
@@ -90,7 +92,8 @@ export function keylessImageSigner(
     throw new InputError(
       'sign',
       signing.sign,
-      'keyless signing needs GitHub\'s OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job "permissions: id-token: write", or sign with "signing-key"'
+      "keyless signing needs GitHub's OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: " +
+        'give the job "permissions: id-token: write", or sign with "signing-key"'
     )
   let opened: Promise<KeylessSigner> | undefined
   return {
@@ -103,7 +106,9 @@ export function keylessImageSigner(
         signer
       )
       return {
-        line: `  ${image.name}:${tag} ${written ? 'signed' : 'already holds this signature'}, entered in ${signing.rekorUrl}`,
+        line:
+          `  ${image.name}:${tag} ${written ? 'signed' : 'already holds this signature'}, ` +
+          `entered in ${signing.rekorUrl}`,
         verify: keylessVerifyCommand(
           signer.identity,
           signer.issuer,

@@ -98,7 +98,9 @@ function sigstoreBundle(
   }
 }
 
-/** Why one `.sig` layer is not a keyless signature on `digest` the policy accepts ('' when it is). */
+/**
+ * Why one `.sig` layer is not a keyless signature on `digest` the policy accepts ('' when it is).
+ */
 function refusal(
   layer: Descriptor,
   payload: Uint8Array,
@@ -131,7 +133,10 @@ function refusal(
   }
 }
 
-/** How many keyless signatures on `digest` in `image` the policy accepts, and why the others are not. */
+/**
+ * How many keyless signatures on `digest` in `image` the policy accepts, and why the others are
+ * not.
+ */
 export async function countKeylessSignatures(
   client: RegistryClient,
   image: Image,

@@ -1,4 +1,7 @@
-/** Signatures (by a key or keyless) and attestations in the registry, in cosign's tag scheme (cosign.ts, sigstore.ts). */
+/**
+ * Signatures (by a key or keyless) and attestations in the registry, in cosign's tag scheme
+ * (cosign.ts, sigstore.ts).
+ */
 import type { Image } from '../reference/images.js'
 import type {
   Manifest,
@@ -36,7 +39,10 @@ export async function layersAt(
   return manifest === undefined ? [] : parseArtifact(manifest).layers
 }
 
-/** Puts the artifact tag with `layers` added to what it holds; their blobs must be there. Two runs signing one digest at once both keep theirs. */
+/**
+ * Puts the artifact tag with `layers` added to what it holds; their blobs must be there. Two runs
+ * signing one digest at once both keep theirs.
+ */
 function addLayers(
   client: RegistryClient,
   image: Image,
@@ -54,7 +60,8 @@ function addLayers(
   }
   const raced = () =>
     new Error(
-      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the same digest at the same time`
+      `${image.name}:${tag} kept changing under ${TAG_ROUNDS} writes: another run signs the ` +
+        `same digest at the same time`
     )
   return updateTag(client, image, tag, next, raced)
 }

@@ -48,7 +48,8 @@ function openCosignKey(pem: string, password: string): KeyObject {
     throw new InputError(
       'signing-key',
       '***',
-      `a cosign key with ${file.kdf.name} and ${file.cipher.name}; expected scrypt and nacl/secretbox`
+      `a cosign key with ${file.kdf.name} and ${file.cipher.name}; expected scrypt and ` +
+        `nacl/secretbox`
     )
   const { N, r, p } = file.kdf.params
   const secret = scryptSync(password, base64(file.kdf.salt), 32, {

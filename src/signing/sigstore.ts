@@ -48,7 +48,10 @@ export function certificateIdentity(claims: TokenClaims): string {
   return claims.email ?? claims.sub
 }
 
-/** What the proof of possession signs: the identity claim Fulcio reads (sub; email for email tokens). */
+/**
+ * What the proof of possession signs: the identity claim Fulcio reads (sub; email for email
+ * tokens).
+ */
 export function challenge(claims: TokenClaims): string {
   return claims.job_workflow_ref === undefined && claims.email !== undefined
     ? claims.email
@@ -89,12 +92,16 @@ export function certificateChain(answer: unknown): string[] {
     !certificates.every(c => typeof c === 'string' && c.includes('CERTIFICATE'))
   )
     throw new Error(
-      'Fulcio answered without a certificate chain (signedCertificateEmbeddedSct.chain.certificates)'
+      'Fulcio answered without a certificate chain ' +
+        '(signedCertificateEmbeddedSct.chain.certificates)'
     )
   return (certificates as string[]).map(pem => pem.trim() + '\n')
 }
 
-/** Rekor's hashedrekord entry: the payload's SHA-256, the signature and the certificate that verifies it. */
+/**
+ * Rekor's hashedrekord entry: the payload's SHA-256, the signature and the certificate that
+ * verifies it.
+ */
 export function rekorEntry(
   payloadSha256Hex: string,
   signature: string,
@@ -123,7 +130,10 @@ interface LogEntry {
   verification?: { signedEntryTimestamp?: unknown }
 }
 
-/** cosign's bundle annotation from Rekor's answer (`{uuid: entry}`): the entry and its signed timestamp, checked offline. */
+/**
+ * cosign's bundle annotation from Rekor's answer (`{uuid: entry}`): the entry and its signed
+ * timestamp, checked offline.
+ */
 export function rekorBundle(answer: unknown): string {
   const entries =
     typeof answer === 'object' && answer !== null
@@ -173,5 +183,8 @@ export function keylessVerifyCommand(
   issuer: string,
   ref: string
 ): string {
-  return `cosign verify --certificate-identity ${identity} --certificate-oidc-issuer ${issuer} ${ref}`
+  return (
+    `cosign verify --certificate-identity ${identity} --certificate-oidc-issuer ${issuer} ` +
+    `${ref}`
+  )
 }

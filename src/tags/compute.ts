@@ -53,7 +53,10 @@ class TagList {
   }
 }
 
-/** The flavor prefix/suffix rendered for this run; forkValued: either renders a value a pull request's author chooses. */
+/**
+ * The flavor prefix/suffix rendered for this run; forkValued: either renders a value a pull
+ * request's author chooses.
+ */
 function renderAffixes(flavor: Flavor, env: ExprEnv) {
   const compile = (key: 'prefix' | 'suffix') =>
     compileTemplate(flavor[key], {
@@ -125,7 +128,10 @@ function withAffixes(
   return `${prefix}${value}${suffix}`
 }
 
-/** metadata-action decides `latest` from the first rule that gives a tag; release: a stable one only. */
+/**
+ * metadata-action decides `latest` from the first rule that gives a tag; release: a stable one
+ * only.
+ */
 function addsLatest(mode: Flavor['latest'], first: Produced): boolean {
   const { autoLatest, release } = first
   const on: Record<Flavor['latest'], boolean> = {
@@ -137,7 +143,10 @@ function addsLatest(mode: Flavor['latest'], first: Produced): boolean {
   return on[mode]
 }
 
-/** Whether a rule's tag takes a fork-chosen value: its own templates, or the flavor's affixes it takes. */
+/**
+ * Whether a rule's tag takes a fork-chosen value: its own templates, or the flavor's affixes it
+ * takes.
+ */
 function isForkNamed(rule: Rule, affixes: Affixes): boolean {
   const takesFlavor = rule.prefix === undefined || rule.suffix === undefined
   return (

@@ -53,7 +53,8 @@ export function parseInputList(
     throw new InputError(
       name,
       '(an unclosed or misplaced quote)',
-      'expected one item per line; quote a whole item to put commas or newlines in it, e.g. "KEY=line 1\\nline 2"'
+      'expected one item per line; quote a whole item to put commas or newlines in it, e.g. ' +
+        '"KEY=line 1\\nline 2"'
     )
   }
   const items = records.flatMap(record => {
@@ -122,7 +123,10 @@ export interface Attribute {
   value: string
 }
 
-/** `key=value` → {key, value} (only the first '=' splits, so values may hold '='); a field without '=' (or starting with one) → undefined: a bare value. */
+/**
+ * `key=value` → {key, value} (only the first '=' splits, so values may hold '='); a field without
+ * '=' (or starting with one) → undefined: a bare value.
+ */
 export function splitAttribute(field: string): Attribute | undefined {
   const at = field.indexOf('=')
   if (at <= 0) return undefined

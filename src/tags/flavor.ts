@@ -2,7 +2,10 @@ import { InputError } from '../errors/input-error.js'
 import { inputFields, splitAttribute } from './csv.js'
 import { compileTemplate } from './expressions.js'
 
-/** The `flavor` input, as in metadata-action: when `latest` is added, and a prefix/suffix for every tag (and for `latest` only with onlatest=true). */
+/**
+ * The `flavor` input, as in metadata-action: when `latest` is added, and a prefix/suffix for every
+ * tag (and for `latest` only with onlatest=true).
+ */
 export interface Flavor {
   /**
    * auto: rules decide (semver/pep440/match stable versions and ref tags);
@@ -53,7 +56,10 @@ function applyLine(flavor: Flavor, line: string): void {
   }
 }
 
-/** Parses the `flavor` input lines (blank lines already dropped; `#` comment lines are skipped). Later lines override earlier ones. */
+/**
+ * Parses the `flavor` input lines (blank lines already dropped; `#` comment lines are skipped).
+ * Later lines override earlier ones.
+ */
 export function parseFlavor(lines: string[]): Flavor {
   const flavor: Flavor = {
     latest: 'auto',

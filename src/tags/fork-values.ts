@@ -70,7 +70,8 @@ export function checkForkNamedTag(
   throw new InputError(
     input,
     source,
-    `on this ${ctx.eventName} event it gives "${name}" from {{branch}} or {{base_ref}}, which the pull request's author chooses, and such a value may not make ${reason}; ` +
+    `on this ${ctx.eventName} event it gives "${name}" from {{branch}} or {{base_ref}}, which ` +
+      `the pull request's author chooses, and such a value may not make ${reason}; ` +
       'give the tag a fixed part, e.g. type=raw,value=preview-{{branch}}'
   )
 }

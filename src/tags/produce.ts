@@ -110,7 +110,8 @@ function produceSemver(rule: VersionRule, run: RuleRun): Produced | undefined {
     : null
   if (parsed === null) {
     run.warn(
-      `tags rule "${rule.source}": "${candidate}" is not a valid semver version (https://semver.org), skipped`
+      `tags rule "${rule.source}": "${candidate}" is not a valid semver version ` +
+        `(https://semver.org), skipped`
     )
     return undefined
   }
@@ -145,7 +146,8 @@ function producePep440(rule: VersionRule, run: RuleRun): Produced | undefined {
   const parsed = explain(candidate)
   if (parsed === null) {
     run.warn(
-      `tags rule "${rule.source}": "${candidate}" is not a PEP 440 version (https://peps.python.org/pep-0440/), skipped`
+      `tags rule "${rule.source}": "${candidate}" is not a PEP 440 version ` +
+        `(https://peps.python.org/pep-0440/), skipped`
     )
     return undefined
   }
@@ -206,7 +208,8 @@ function produceMatch(rule: MatchRule, run: RuleRun): Produced | undefined {
   const value = m[rule.group]
   if (value === undefined) {
     run.warn(
-      `tags rule "${rule.source}": group ${rule.group} did not capture anything in "${input}", skipped`
+      `tags rule "${rule.source}": group ${rule.group} did not capture anything in "${input}", ` +
+        `skipped`
     )
     return undefined
   }

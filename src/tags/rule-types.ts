@@ -1,6 +1,9 @@
 import type { Template } from './expressions.js'
 
-/** One line of the `tags` input in metadata-action's syntax, parsed, checked and with its defaults filled in. Rendering happens later, per run. */
+/**
+ * One line of the `tags` input in metadata-action's syntax, parsed, checked and with its defaults
+ * filled in. Rendering happens later, per run.
+ */
 export type Rule =
   | ScheduleRule
   | VersionRule

@@ -240,7 +240,10 @@ export function parseRule(line: string): Rule {
   return typedRule(line, type, attrs, base)
 }
 
-/** Parses the `tags` lines (blank and `#` comment lines skipped) and orders them by priority, highest first; equal priorities keep input order. */
+/**
+ * Parses the `tags` lines (blank and `#` comment lines skipped) and orders them by priority,
+ * highest first; equal priorities keep input order.
+ */
 export function parseRules(lines: string[]): Rule[] {
   return lines
     .filter(line => line.trim() !== '' && !line.trim().startsWith('#'))

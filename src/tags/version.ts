@@ -30,7 +30,10 @@ const VERSION_PATTERN = new RegExp(
     `(?:\\+(?<build>${IDENTIFIERS}))?$`
 )
 
-/** A version as a tag carries it: build metadata's '+' becomes '_', which a tag may hold (2.0.0+build.5 → 2.0.0_build.5). */
+/**
+ * A version as a tag carries it: build metadata's '+' becomes '_', which a tag may hold
+ * (2.0.0+build.5 → 2.0.0_build.5).
+ */
 export function versionAsTag(version: string): string {
   return version.replace(/\+/g, '_')
 }
@@ -96,7 +99,10 @@ function comparePrerelease(a: string, b: string): number {
   return compareNumbers(left.length, right.length)
 }
 
-/** Semver precedence: negative when a < b, 0 when equal, positive when a > b. A loose X.Y counts as X.Y.0; build metadata does not count. */
+/**
+ * Semver precedence: negative when a < b, 0 when equal, positive when a > b. A loose X.Y counts as
+ * X.Y.0; build metadata does not count.
+ */
 export function compareReleaseVersions(
   a: ReleaseVersion,
   b: ReleaseVersion

@@ -17,7 +17,12 @@ const eslint = new ESLint({
   ]
 })
 
-const LAYER_RULES = ['layers/order', 'layers/no-cycle', 'no-restricted-globals']
+const LAYER_RULES = [
+  'layers/order',
+  'layers/no-cycle',
+  'no-restricted-globals',
+  'max-len'
+]
 
 /** The layer rules' messages for a file planted at path with code. */
 async function layerMessages(path: string, code: string): Promise<string[]> {
@@ -27,7 +32,7 @@ async function layerMessages(path: string, code: string): Promise<string[]> {
     .map(m => `${m.ruleId}: ${m.message}`)
 }
 
-describe('the layer rules of eslint.config.js', () => {
+describe('the layer and line-length rules of eslint.config.js', () => {
   it.each([
     {
       name: 'a pure layer imports an adapter',
@@ -89,6 +94,18 @@ describe('the layer rules of eslint.config.js', () => {
       code: "export { computeTags } from './compute.js'\n",
       message:
         /^layers\/no-cycle: import cycle: src\/tags\/tag-types.ts → src\/tags\/compute.ts → src\/tags\/tag-types.ts$/
+    },
+    {
+      name: 'a comment runs past 100 columns',
+      path: 'src/tags/planted.ts',
+      code: `// ${'a word '.repeat(15)}\nexport const x = 1\n`,
+      message: /^max-len: This line has a length of 108/
+    },
+    {
+      name: 'a string runs past 100 columns',
+      path: 'src/tags/planted.ts',
+      code: `export const x = '${'a word '.repeat(14)}'\n`,
+      message: /^max-len: This line has a length of 117/
     },
     {
       name: 'a file outside every layer',
