@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the house holds, measured as issue 40 asks: src/ in TypeScript tokens (comments and
 // whitespace excluded, by TypeScript's own scanner), lines over 100 columns, functions over 60
-// lines, the README's words and the longest table cell in the docs. Prints figures; `--check`
+// lines (regular expressions excepted, as the lint rule), the README's words and the longest table cell in the docs. Prints figures; `--check`
 // exits 1 when a limit below is passed.
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -65,7 +65,9 @@ for (const path of sources) {
   const text = readFileSync(path, 'utf8')
   tokens += countTokens(text)
   text.split('\n').forEach((line, i) => {
-    if (line.length > LIMITS.lineColumns)
+    // as the lint rule: a line that holds a regular expression literal is let be
+    const regex = /^\s*(\w+: )?\/[^/*]/.test(line)
+    if (line.length > LIMITS.lineColumns && !regex)
       wide.push(`${relative('.', path)}:${i + 1} (${line.length})`)
   })
   long.push(...longFunctions(path, text))
