@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatCommand } from '../../../../src/argv/format.js'
+import { formatCommand } from '../../../src/argv/format.js'
 
 describe('formatCommand', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { loginArgs } from '../../../../src/argv/login.js'
+import { loginArgs } from '../../../src/argv/login.js'
 
 describe('loginArgs', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import type { BuildSettings } from '../../../../src/settings/build-settings.js'
+import type { BuildSettings } from '../../../src/settings/build-settings.js'
 import {
   buildxBuildArgs,
   classicBuildArgs,
   type BuildRequest
-} from '../../../../src/argv/buildx.js'
+} from '../../../src/argv/buildx.js'
 
 /** The build inputs left at their action.yml defaults. */
 const DEFAULTS: BuildSettings = {

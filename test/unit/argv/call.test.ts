@@ -4,7 +4,7 @@ import {
   callUnsupported,
   ignoresStatus,
   parseBuildxVersion
-} from '../../../../src/argv/call.js'
+} from '../../../src/argv/call.js'
 
 describe('callArgs', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { imagetoolsCreateArgs } from '../../../../src/argv/imagetools.js'
+import { imagetoolsCreateArgs } from '../../../src/argv/imagetools.js'
 
 const AMD64 = `ghcr.io/o/app@sha256:${'a'.repeat(64)}`
 const ARM64 = `ghcr.io/o/app@sha256:${'b'.repeat(64)}`
