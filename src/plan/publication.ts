@@ -74,6 +74,20 @@ function cacheSources(
   }
 }
 
+/** What `push: false` leaves out of a digest, merge or promote run, in one notice. */
+function notPushed({ mode, build }: Settings): string[] {
+  const platform = build.platforms.join(',')
+  const what = {
+    build: '',
+    digest: `this leg builds ${platform} and hands nothing over to the merge`,
+    merge: 'the digest legs handed nothing over, so there is nothing to join',
+    promote: 'the source is not copied'
+  }[mode]
+  return what === ''
+    ? []
+    : [`push is false: ${what}; no registry is written to`]
+}
+
 export function describePublication(
   settings: Settings,
   ctx: RefContext,
@@ -101,7 +115,8 @@ export function describePublication(
   const buildArgs = settings.build.buildArgs
   const legs = legRunOf(ctx)
   const handsOver = settings.mode === 'digest' || settings.mode === 'merge'
-  if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
+  if (!settings.build.push) notices.push(...notPushed(settings))
+  else if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
   return {
     version: computed.version,
     tags: computed.tags,
