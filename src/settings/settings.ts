@@ -95,10 +95,12 @@ function parseSeparators(source: InputSource): Separators {
 
 // buildx bake's own rule for a target name
 const BAKE_TARGET = /^[a-zA-Z0-9_-]+$/
+/** metadata-action's bake-target when none is given. */
+export const DEFAULT_BAKE_TARGET = 'docker-metadata-action'
 
 function parseBakeTarget(source: InputSource): string {
   const target = source('bake-target').trim()
-  if (target === '') return 'docker-metadata-action'
+  if (target === '') return DEFAULT_BAKE_TARGET
   if (!BAKE_TARGET.test(target))
     throw new InputError(
       'bake-target',
