@@ -27,7 +27,7 @@ const BLOCK = [
 ].join('\n')
 
 describe("an empty tags beside metadata-action's own inputs", () => {
-  it.each([
+  it.each<{ name: string; inputs: Record<string, string>; told: boolean }>([
     { name: 'flavor', inputs: { flavor: 'latest=auto' }, told: true },
     { name: 'sep-tags', inputs: { 'sep-tags': ',' }, told: true },
     { name: 'sep-labels', inputs: { 'sep-labels': ' ' }, told: true },
