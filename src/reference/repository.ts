@@ -58,7 +58,7 @@ export function registryName(value: string): string {
 
 /** What a registry input may be, as an error says it. */
 export const REGISTRY_ALLOWED =
-  'expected host[:port] or an http(s) URL of one, as docker login takes it, ' +
+  'expected a registry host[:port] or an http(s) URL of one, as docker login takes it, ' +
   'e.g. ghcr.io, 127.0.0.1:5000 or https://index.docker.io/v1/ (port 1-65535)'
 
 /**

@@ -227,7 +227,7 @@ describe('parseRegistry: one endpoint for every spelling docker login takes', ()
     { name: 'underscore in the host', registry: 'my_registry.io' }
   ])('rejects $name', ({ registry }) => {
     expect(() => parseRegistry(registry)).toThrow(
-      /invalid registry .*expected host\[:port\] or an http\(s\) URL of one/
+      /invalid registry .*expected a registry host\[:port\] or an http\(s\) URL of one/
     )
   })
 

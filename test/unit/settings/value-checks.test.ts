@@ -80,7 +80,7 @@ describe('checkRegistry: every spelling docker login takes, as docker keeps it',
     { name: 'scheme only', value: 'https://' }
   ])('rejects $name', ({ value }) => {
     expect(() => checkRegistry(value, 'registry')).toThrow(
-      /^input "registry": invalid value ".*": expected host\[:port\] or an http\(s\) URL of one/
+      /^input "registry": invalid value ".*": expected a registry host\[:port\] or an http\(s\) URL of one/
     )
   })
 })
