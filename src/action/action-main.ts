@@ -12,8 +12,9 @@ import { run as runPublish, type RunIo } from '../publish/run.js'
 
 function heading(settings: Settings): string {
   if (settings.dryRun) return 'Dry run: nothing was published'
-  if (!pushes(settings)) return 'Built (not pushed)'
-  return 'Published'
+  if (pushes(settings)) return 'Published'
+  const builds = settings.mode === 'build' || settings.mode === 'digest'
+  return builds ? 'Built (not pushed)' : 'Nothing published (push: false)'
 }
 
 /** The runner's world as the run sees it: inputs, GITHUB_*, the log, state and outputs. */

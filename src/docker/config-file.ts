@@ -1,6 +1,7 @@
 /** docker's config.json, read the way the docker CLI reads it. */
 import type { Credentials } from '../settings/logins.js'
-import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/grammar.js'
+import { DOCKER_HUB } from '../reference/grammar.js'
+import { DOCKER_HUB_NAMES, registryName } from '../reference/repository.js'
 
 interface AuthEntry {
   auth?: string
@@ -16,38 +17,25 @@ export interface DockerConfigFile {
   [key: string]: unknown
 }
 
-const HUB_ALIASES = new Set([
-  DOCKER_HUB,
-  'index.docker.io',
-  DOCKER_HUB_API_HOST
-])
 /** Where docker keeps Docker Hub's credentials, and what it asks helpers for. */
 const HUB_SERVER = 'https://index.docker.io/v1/'
 
-/** host[:port] of a registry given as docker login takes it (docker's ConvertToHostname). */
-function hostname(name: string): string {
-  return name
-    .trim()
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/.*$/, '')
-}
-
-/** A registry as docker compares them: no scheme, no path, Docker Hub's names as one. */
+/** A registry as config keys are compared: the one registry name (repository.ts), any case. */
 export function registryKey(name: string): string {
-  const host = hostname(name).toLowerCase()
-  return HUB_ALIASES.has(host) ? DOCKER_HUB : host
+  return registryName(name).toLowerCase()
 }
 
 /** The address docker stores a registry's credentials under (and asks a helper for). */
 export function serverAddress(registry: string): string {
-  return registryKey(registry) === DOCKER_HUB ? HUB_SERVER : hostname(registry)
+  const name = registryName(registry)
+  return name === DOCKER_HUB ? HUB_SERVER : name
 }
 
 /** Every spelling docker may look a registry up by, for credHelpers keys. */
 function registryAliases(registry: string): string[] {
-  return registryKey(registry) === DOCKER_HUB
-    ? [HUB_SERVER, ...HUB_ALIASES]
-    : [...new Set([registry, hostname(registry)])]
+  return registryName(registry) === DOCKER_HUB
+    ? [HUB_SERVER, ...DOCKER_HUB_NAMES]
+    : [...new Set([registry, registryName(registry)])]
 }
 
 function matching<T>(

@@ -203,6 +203,8 @@ function buildPipeline(input: PipelineInput): ModePipeline {
 
 function digestPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
+  // push: false: the leg builds as a build does (and loads if asked), hands nothing over
+  if (!settings.build.push) return buildPipeline(input)
   const { legs, images } = publication
   const platform = settings.build.platforms[0] ?? ''
   const staging = stagingTag(publication.buildId, platform)
@@ -228,8 +230,18 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   return withStages(loginSteps(input), stages, { ...NO_REGISTRY, readBack })
 }
 
+/** push: false in promote and merge: nothing to copy or join (publication.ts's notice says so). */
+const NOTHING: ModePipeline = {
+  login: [],
+  stage: [],
+  ...NO_REGISTRY,
+  discard: [],
+  cleanup: []
+}
+
 function promotePipeline(input: PipelineInput): ModePipeline {
   const { settings, publication } = input
+  if (!settings.build.push) return NOTHING
   const source = promoteSource(settings)
   const stage = promoteStage(source.image, source.reference, publication.images)
   const login = promoteNeedsDocker(source.image, publication.images)
@@ -240,6 +252,7 @@ function promotePipeline(input: PipelineInput): ModePipeline {
 
 function mergePipeline(input: PipelineInput): ModePipeline {
   const { settings, publication } = input
+  if (!settings.build.push) return NOTHING
   const { images, legs, buildId } = publication
   const { platforms } = settings.build
   return {
@@ -307,13 +320,12 @@ export function buildsAsAsked(settings: Settings): boolean {
   )
 }
 
-/** Whether the image goes to a registry by our steps (build with push, digest). */
+/** Whether the image goes to a registry by our steps (build or digest, with push). */
 export function registryBound(settings: Settings): boolean {
   return (
-    settings.mode === 'digest' ||
-    (settings.mode === 'build' &&
-      settings.build.push &&
-      !buildsAsAsked(settings))
+    settings.build.push &&
+    (settings.mode === 'digest' ||
+      (settings.mode === 'build' && !buildsAsAsked(settings)))
   )
 }
 

@@ -2,7 +2,11 @@ import type { RefContext, WorkflowRun } from '../context/context-types.js'
 import type { Image } from '../reference/images.js'
 import { mergeKeyValues, ociLabels, pullRequestLabel } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
-import { pushes, type Settings } from '../settings/settings.js'
+import {
+  DEFAULT_BAKE_TARGET,
+  pushes,
+  type Settings
+} from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
 import type { Tag } from '../tags/tag-types.js'
 import { refInfo } from '../tags/ref-info.js'
@@ -74,6 +78,48 @@ function cacheSources(
   }
 }
 
+/** What `push: false` leaves out of a digest, merge or promote run, in one notice. */
+function notPushed({ mode, build }: Settings): string[] {
+  const platform = build.platforms.join(',')
+  const what = {
+    build: '',
+    digest: `this leg builds ${platform} and hands nothing over to the merge`,
+    merge: 'the digest legs handed nothing over, so there is nothing to join',
+    promote: 'the source is not copied'
+  }[mode]
+  return what === ''
+    ? []
+    : [`push is false: ${what}; no registry is written to`]
+}
+
+/**
+ * metadata-action's rules for an empty `tags` (its tag.ts Transform); its latest=auto adds
+ * `latest` on a git tag.
+ */
+export const METADATA_ACTION_TAGS = [
+  'type=schedule',
+  'type=ref,event=branch',
+  'type=ref,event=tag',
+  'type=ref,event=pr'
+]
+
+/** An empty `tags` beside inputs only metadata-action has: a migrating user, told its tags. */
+function metadataDefaultsNotice(settings: Settings): string[] {
+  const { tags, flavor, separators, bakeTarget } = settings
+  const metadataOnly =
+    flavor.length > 0 ||
+    bakeTarget !== DEFAULT_BAKE_TARGET ||
+    Object.values(separators).some(separator => separator !== '\n')
+  if (tags.length > 0 || !metadataOnly) return []
+  const block = ['tags: |', ...METADATA_ACTION_TAGS.map(line => `  ${line}`)]
+  return [
+    "tags is empty, so this action's default tags apply (latest for the default branch; " +
+      "1.2.3, 1.2 and 1 for v1.2.3), not metadata-action's (the branch's name; the git tag " +
+      "as written, and latest). To keep metadata-action's tags, set:\n" +
+      block.join('\n')
+  ]
+}
+
 export function describePublication(
   settings: Settings,
   ctx: RefContext,
@@ -82,7 +128,10 @@ export function describePublication(
 ): Publication {
   const pushed = pushes(settings) ? settings.images.map(i => i.registry) : []
   // first: a push that needs an empty secret fails before anything else
-  const notices = emptySecrets(settings.emptyLogins, ctx.eventName, pushed)
+  const notices = [
+    ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),
+    ...metadataDefaultsNotice(settings)
+  ]
   const computed = computeTags(ctx, settings, now)
   const refs = settings.images.flatMap(image =>
     computed.tags.map(tag => `${image.name}:${tag.name}`)
@@ -101,7 +150,8 @@ export function describePublication(
   const buildArgs = settings.build.buildArgs
   const legs = legRunOf(ctx)
   const handsOver = settings.mode === 'digest' || settings.mode === 'merge'
-  if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
+  if (!settings.build.push) notices.push(...notPushed(settings))
+  else if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
   return {
     version: computed.version,
     tags: computed.tags,

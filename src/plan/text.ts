@@ -40,6 +40,7 @@ export function planText(
     ...(cache.length > 0 ? section('Cache', cache) : []),
     ...section('Steps', steps.map(stepLine)),
     ...(guards.length > 0 ? guardText(guards) : []),
-    ...publication.warnings.map(w => `Warning: ${w}`)
+    ...publication.warnings.map(w => `Warning: ${w}`),
+    ...publication.notices.map(n => `Note: ${n}`)
   ].join('\n')
 }

@@ -39,11 +39,6 @@ export function isRegistryHost(segment: string): boolean {
   )
 }
 
-/** A registry `host[:port]` per the grammar (capitals allowed), any port. */
-export function isHostGrammar(host: string): boolean {
-  return DOMAIN_RE.test(host)
-}
-
 /** A registry `host[:port]` per the grammar (capitals allowed), port 1-65535. */
 export function isRegistryAddress(host: string): boolean {
   const match = DOMAIN_RE.exec(host)

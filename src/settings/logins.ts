@@ -1,6 +1,6 @@
 import { hasPullRequestPayload } from '../context/git-refs.js'
 import { InputError } from '../errors/input-error.js'
-import { isRegistryAddress } from '../reference/grammar.js'
+import { parseRegistry, REGISTRY_ALLOWED } from '../reference/repository.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 
 /** A registry's credentials, from the inputs, docker's config or a credential helper. */
@@ -30,18 +30,13 @@ const LOGINS_ALLOWED =
   'expected a YAML list of entries with registry, username and password, ' +
   'e.g. "- registry: ghcr.io\\n  username: me\\n  password: ${{ secrets.TOKEN }}"'
 
-const REGISTRY_ALLOWED =
-  'expected a registry host[:port] as docker login takes it, e.g. ghcr.io, ' +
-  '127.0.0.1:5000 or https://index.docker.io/v1/ (an http(s):// scheme and a path are allowed, ' +
-  'the port is 1-65535)'
-const REGISTRY_URL = /^(?:https?:\/\/)?([^/]*)(\/[\x21-\x7e]*)?$/i
-
-/** A registry as docker login accepts it: host[:port], or a URL of one. */
+/** A registry as docker login accepts it (host[:port], or a URL of one), as docker keeps it. */
 export function checkRegistry(value: string, input: string): string {
-  const match = REGISTRY_URL.exec(value)
-  if (match === null || !isRegistryAddress(match[1]) || /[?#]/.test(value))
+  try {
+    return parseRegistry(value).registry
+  } catch {
     throw new InputError(input, value, REGISTRY_ALLOWED)
-  return value
+  }
 }
 
 /** A username docker login can take: no line break or other control character. */
@@ -57,8 +52,8 @@ export function checkUsername(value: string, input: string): string {
 
 /** The pair for `registry`, else the images' registries (not `source`'s: a run's value). */
 function pairLogins(source: InputSource, registries: string[]): Login[] {
-  const registry = source('registry').trim()
-  if (registry !== '') checkRegistry(registry, 'registry')
+  const given = source('registry').trim()
+  const registry = given === '' ? '' : checkRegistry(given, 'registry')
   const username = checkUsername(source('username').trim(), 'username')
   const password = source('password')
   if (username === '' && password === '') return []
@@ -125,9 +120,9 @@ async function listLogins(input: string, text: string): Promise<Login[]> {
         `entry ${index + 1}${login.registry ? ` (registry ${login.registry})` : ''}`,
         `${missing.join(' and ')} missing; ${LOGINS_ALLOWED}`
       )
-    checkRegistry(login.registry, input)
+    const registry = checkRegistry(login.registry, input)
     checkUsername(login.username, input)
-    return login
+    return { ...login, registry }
   })
 }
 

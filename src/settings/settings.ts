@@ -95,10 +95,12 @@ function parseSeparators(source: InputSource): Separators {
 
 // buildx bake's own rule for a target name
 const BAKE_TARGET = /^[a-zA-Z0-9_-]+$/
+/** metadata-action's bake-target when none is given. */
+export const DEFAULT_BAKE_TARGET = 'docker-metadata-action'
 
 function parseBakeTarget(source: InputSource): string {
   const target = source('bake-target').trim()
-  if (target === '') return 'docker-metadata-action'
+  if (target === '') return DEFAULT_BAKE_TARGET
   if (!BAKE_TARGET.test(target))
     throw new InputError(
       'bake-target',
@@ -182,9 +184,8 @@ function referrersAsked(settings: Settings): boolean {
   const asks = (value: string | undefined) =>
     value !== undefined && value !== 'false' && !/disabled=true/.test(value)
   const asked = asks(provenance) || asks(sbom) || attests.length > 0
-  return (
-    asked && (settings.mode === 'merge' || (settings.mode === 'build' && push))
-  )
+  const publishes = settings.mode === 'merge' || settings.mode === 'build'
+  return asked && publishes && push
 }
 
 /** referrers: true attaches what a publishing run's image carries. */
@@ -197,7 +198,7 @@ function checkReferrers(settings: Settings): void {
       'mode "digest" stages one platform: attach the attestations in the mode "merge" job, ' +
         'which publishes the index'
     )
-  if (settings.mode === 'build' && !settings.build.push)
+  if (!settings.build.push)
     throw new InputError(
       'referrers',
       'true',
@@ -205,9 +206,9 @@ function checkReferrers(settings: Settings): void {
     )
 }
 
-/** Whether the run pushes to a registry: every mode but build, and build with push. */
-export function pushes(settings: Pick<Settings, 'mode' | 'build'>): boolean {
-  return settings.mode !== 'build' || settings.build.push
+/** Whether the run writes to a registry: `push: false` writes nothing, in every mode. */
+export function pushes(settings: Pick<Settings, 'build'>): boolean {
+  return settings.build.push
 }
 
 function checkCombinations(settings: Settings): void {

@@ -10,14 +10,14 @@ import {
 // username/password pair, a `logins` entry and a build secret.
 
 const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37'
-const NOW = new Date('2024-05-01T12:00:00Z')
+export const NOW = new Date('2024-05-01T12:00:00Z')
 
 /** The three values no command line may ever hold. */
 export const PASSWORD = 'pair-password-7f3a'
 export const LIST_PASSWORD = 'list-password-9c1e'
 export const SECRET_VALUE = 'npm-token-value-4b2d'
 
-const RELEASE: RefContext = {
+export const RELEASE: RefContext = {
   eventName: 'push',
   ref: 'refs/tags/v1.2.3',
   sha: SHA,

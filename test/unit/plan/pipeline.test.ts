@@ -506,6 +506,53 @@ describe('pipelineFor, the other modes', () => {
     })
   })
 
+  it.each<Row & { builder: Builder; stage: string[]; notice: string }>([
+    {
+      name: 'digest with push: false: the leg builds its platform as a build does, hands nothing over',
+      builder: CONTAINER,
+      inputs: { mode: 'digest', platforms: 'linux/arm64' },
+      stage: [
+        `${BUILDX} --builder builder-1 --platform linux/arm64 --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest ${TAIL}`
+      ],
+      notice:
+        'push is false: this leg builds linux/arm64 and hands nothing over to the merge; no registry is written to'
+    },
+    {
+      name: 'digest with push: false and load: loaded under the tags, as a build with load',
+      builder: CONTAINERD,
+      inputs: { mode: 'digest', platforms: 'linux/arm64', load: 'true' },
+      stage: [
+        `${BUILDX} --builder default --platform linux/arm64 --tag ghcr.io/octo/app:1.2.3 --tag ghcr.io/octo/app:1.2 --tag ghcr.io/octo/app:latest --load ${TAIL}`
+      ],
+      notice:
+        'push is false: this leg builds linux/arm64 and hands nothing over to the merge; no registry is written to'
+    },
+    {
+      name: 'merge with push: false: nothing to join, no step at all',
+      builder: DOCKER,
+      inputs: { mode: 'merge', platforms: 'linux/amd64,linux/arm64' },
+      stage: [],
+      notice:
+        'push is false: the digest legs handed nothing over, so there is nothing to join; no registry is written to'
+    },
+    {
+      name: 'promote with push: false: nothing copied, no step at all',
+      builder: DOCKER,
+      inputs: { mode: 'promote', source: 'ghcr.io/octo/app:rc' },
+      stage: [],
+      notice:
+        'push is false: the source is not copied; no registry is written to'
+    }
+  ])('$name', async ({ builder, inputs, stage, notice }) => {
+    const all = { ...inputs, push: 'false', images: 'ghcr.io/octo/app' }
+    const { publication } = await releaseRun({ secrets: '', ...all })
+    const steps = await pipeline(all, builder)
+    expect(shape(steps.stage)).toEqual(stage)
+    const writes = [steps.read, steps.tag, steps.readBack, steps.discard]
+    expect([...writes, steps.sign]).toEqual([[], [], [], [], []])
+    expect(publication.notices).toEqual([notice])
+  })
+
   it('the plan output form: argv or method + url, a login its username, nothing else', async () => {
     const steps = allSteps(await pipeline({ images: 'ghcr.io/octo/app' }))
     for (const step of steps.map(publicStep))

@@ -171,36 +171,72 @@ describe('parseImageName: the registry endpoint and repository path', () => {
   })
 })
 
-describe('parseRegistry', () => {
+describe('parseRegistry: one endpoint for every spelling docker login takes', () => {
+  const stack = {
+    registry: '127.0.0.1:5001',
+    apiHost: '127.0.0.1:5001',
+    scheme: 'http'
+  }
+  const ghcr = { registry: 'ghcr.io', apiHost: 'ghcr.io', scheme: 'https' }
+  const local = {
+    registry: 'localhost:5000',
+    apiHost: 'localhost:5000',
+    scheme: 'http'
+  }
   it.each([
     { name: 'docker.io', registry: 'docker.io', expected: hub },
     { name: 'index.docker.io', registry: 'index.docker.io', expected: hub },
+    { name: "Hub's API host", registry: 'registry-1.docker.io', expected: hub },
     {
-      name: 'stack registry',
-      registry: '127.0.0.1:5001',
-      expected: {
-        registry: '127.0.0.1:5001',
-        apiHost: '127.0.0.1:5001',
-        scheme: 'http'
-      }
+      name: "docker login's default server",
+      registry: 'https://index.docker.io/v1/',
+      expected: hub
+    },
+    { name: 'Hub in capitals', registry: 'Index.Docker.IO', expected: hub },
+    { name: 'stack registry', registry: '127.0.0.1:5001', expected: stack },
+    {
+      name: 'its http URL, trailing slash',
+      registry: 'http://127.0.0.1:5001/',
+      expected: stack
     },
     {
-      name: 'GHCR',
-      registry: 'ghcr.io',
-      expected: { registry: 'ghcr.io', apiHost: 'ghcr.io', scheme: 'https' }
-    }
-  ])('$name', ({ registry, expected }) => {
+      name: 'its https URL with /v1/: the scheme dropped, as docker drops it',
+      registry: 'https://127.0.0.1:5001/v1/',
+      expected: stack
+    },
+    {
+      name: 'localhost URL',
+      registry: 'http://localhost:5000/',
+      expected: local
+    },
+    { name: 'GHCR', registry: 'ghcr.io', expected: ghcr },
+    { name: 'GHCR, trailing slash', registry: 'ghcr.io/', expected: ghcr },
+    { name: 'GHCR with a path', registry: 'ghcr.io/o', expected: ghcr },
+    { name: 'GHCR as a URL', registry: 'https://ghcr.io', expected: ghcr },
+    { name: 'spaces around', registry: ' ghcr.io ', expected: ghcr }
+  ])('$name: $registry', ({ registry, expected }) => {
     expect(parseRegistry(registry)).toEqual(expected)
   })
 
   it.each([
-    { name: 'URL', registry: 'https://ghcr.io' },
-    { name: 'path', registry: 'ghcr.io/o' },
-    { name: 'empty', registry: '' }
+    { name: 'empty', registry: '' },
+    { name: 'other scheme', registry: 'ftp://ghcr.io' },
+    { name: 'user info', registry: 'https://me@ghcr.io/' },
+    { name: 'query', registry: 'https://ghcr.io/?x=1' },
+    { name: 'port over 65535', registry: 'ghcr.io:70000' },
+    { name: 'underscore in the host', registry: 'my_registry.io' }
   ])('rejects $name', ({ registry }) => {
     expect(() => parseRegistry(registry)).toThrow(
-      /invalid registry .*expected host\[:port\]/
+      /invalid registry .*expected a registry host\[:port\] or an http\(s\) URL of one/
     )
+  })
+
+  it("an image name on Hub's API host is a Docker Hub image", () => {
+    expect(parseImageName('registry-1.docker.io/o/app')).toEqual({
+      name: 'registry-1.docker.io/o/app',
+      ...hub,
+      repository: 'o/app'
+    })
   })
 })
 

@@ -2,6 +2,12 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import { INPUT_NAMES } from '../../../src/settings/input-names.js'
+import { parseSettings } from '../../../src/settings/settings.js'
+import { describePublication } from '../../../src/plan/publication.js'
+import { pipelineFor } from '../../../src/plan/pipeline.js'
+import { allSteps } from '../../../src/plan/steps.js'
+import type { Builder } from '../../../src/plan/builder.js'
+import type { RefContext } from '../../../src/context/context-types.js'
 
 // The input names live in three places: action.yml (what the runner
 // passes), src/settings/input-names.ts (what the CLI accepts as flags) and
@@ -133,5 +139,125 @@ describe("the documents' workflows use declared inputs", () => {
         .map(key => `${name}: ${key}`)
     )
     expect(undeclared).toEqual([])
+  })
+})
+
+/**
+ * What the runner puts in place of each `${{ … }}` the documents' steps use,
+ * shaped as the real value is (a PEM key where a key goes): an expression
+ * not listed here fails the test, so a new one gets a value here first.
+ */
+const PEM = (label: string) =>
+  `-----BEGIN ${label}-----\nMIIBexample\n-----END ${label}-----`
+const EXPRESSIONS: Record<string, string> = {
+  'github.actor': 'octocat',
+  'github.repository': 'acme/app',
+  'matrix.platform': 'linux/arm64',
+  'inputs.digest': `sha256:${'a'.repeat(64)}`,
+  'secrets.GITHUB_TOKEN': 'ghs_example',
+  'secrets.DOCKERHUB_TOKEN': 'dckr_pat_example',
+  'secrets.COSIGN_KEY': PEM('ENCRYPTED SIGSTORE PRIVATE KEY'),
+  'secrets.COSIGN_PASSWORD': 'cosign-password',
+  'vars.COSIGN_PUBLIC_KEY': PEM('PUBLIC KEY'),
+  'secrets.BUILDKIT_CA': PEM('CERTIFICATE'),
+  'secrets.BUILDKIT_CERT': PEM('CERTIFICATE'),
+  'secrets.BUILDKIT_KEY': PEM('PRIVATE KEY')
+}
+
+/** A `with:` value as the runner passes it on `event`: expressions replaced, `true` as text. */
+function asInput(value: unknown, event: Event): string {
+  const values: Record<string, string> = {
+    ...EXPRESSIONS,
+    "github.event_name != 'pull_request'": String(!event.pullRequest)
+  }
+  return String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression) => {
+    const known = values[expression as string]
+    if (known === undefined)
+      throw new Error(`no value for \${{ ${expression} }}`)
+    return known
+  })
+}
+
+/** The runs the documents' workflows are tried on: a release of acme/app and a pull request. */
+interface Event {
+  name: string
+  ctx: RefContext
+  pullRequest: boolean
+}
+const RELEASE: RefContext = {
+  eventName: 'push',
+  ref: 'refs/tags/v1.2.3',
+  sha: 'f'.repeat(40),
+  defaultBranches: ['main'],
+  runId: '123',
+  repository: { fullName: 'acme/app', htmlUrl: 'https://github.com/acme/app' }
+}
+const EVENTS: Event[] = [
+  { name: 'release v1.2.3', ctx: RELEASE, pullRequest: false },
+  {
+    name: 'pull request 7',
+    ctx: {
+      ...RELEASE,
+      eventName: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      prNumber: 7,
+      prHeadRef: 'feature/x',
+      baseRef: 'main'
+    },
+    pullRequest: true
+  }
+]
+const ORIGIN = {
+  runner: true,
+  serverUrl: 'https://github.com',
+  git: {
+    serverUrl: 'https://github.com',
+    url: `https://github.com/acme/app.git#${'f'.repeat(40)}`
+  }
+}
+const BUILDER: Builder = {
+  name: 'default',
+  driver: 'docker',
+  store: 'containerd'
+}
+
+/** The step's inputs through the settings parser, the publication and the plan: a dry run without docker. */
+async function planSteps(
+  block: Record<string, unknown>,
+  event: Event
+): Promise<number> {
+  const inputs = Object.fromEntries(
+    Object.entries(block).map(([key, value]) => [key, asInput(value, event)])
+  )
+  const settings = await parseSettings(name => inputs[name] ?? '', ORIGIN)
+  const publication = describePublication(settings, event.ctx, new Date(0))
+  const pipeline = pipelineFor({
+    settings,
+    publication,
+    builder: BUILDER,
+    files: { metadata: 'm', iid: 'i', layout: 'l', secretSpecs: [] },
+    userConfig: '/home/runner/.docker'
+  })
+  return allSteps(pipeline).length
+}
+
+const ourSteps = yamlBlocks.flatMap(({ name, text }) =>
+  ourWithBlocks(parse(text)).flatMap((block, index) =>
+    EVENTS.map(event => ({
+      name: `${name}, step ${index + 1}, on a ${event.name}`,
+      block,
+      event
+    }))
+  )
+)
+
+describe("the documents' workflows run as written (a dry run without docker)", () => {
+  it('finds the steps of this action', () => {
+    expect(ourSteps.length).toBeGreaterThanOrEqual(2 * 8)
+  })
+
+  // an input error (or any refusal of the plan) rejects
+  it.each(ourSteps)('$name: planned', async ({ block, event }) => {
+    await expect(planSteps(block, event)).resolves.toEqual(expect.any(Number))
   })
 })

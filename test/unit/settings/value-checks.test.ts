@@ -6,20 +6,66 @@ import {
   parseImageReference
 } from '../../../src/reference/images.js'
 
-describe('checkRegistry', () => {
+describe('checkRegistry: every spelling docker login takes, as docker keeps it', () => {
   it.each([
-    { name: 'host', value: 'ghcr.io' },
-    { name: 'docker hub', value: 'docker.io' },
-    { name: "docker hub's v1 URL", value: 'https://index.docker.io/v1/' },
-    { name: 'host and port', value: '127.0.0.1:5001' },
-    { name: 'localhost', value: 'localhost:5000' },
-    { name: 'capitals in the host', value: 'Registry.Example.com' },
-    { name: 'IPv6', value: '[::1]:5000' },
-    { name: 'http URL', value: 'http://127.0.0.1:5001' },
-    { name: 'path after the host', value: 'ghcr.io/acme' },
-    { name: 'highest port', value: 'r.example:65535' }
-  ])('accepts $name', ({ value }) => {
-    expect(checkRegistry(value, 'registry')).toBe(value)
+    { name: 'host', value: 'ghcr.io', expected: 'ghcr.io' },
+    { name: 'docker hub', value: 'docker.io', expected: 'docker.io' },
+    {
+      name: "docker hub's v1 URL (docker login's default)",
+      value: 'https://index.docker.io/v1/',
+      expected: 'docker.io'
+    },
+    {
+      name: "docker hub's index",
+      value: 'index.docker.io',
+      expected: 'docker.io'
+    },
+    {
+      name: "docker hub's API host",
+      value: 'registry-1.docker.io',
+      expected: 'docker.io'
+    },
+    {
+      name: 'docker hub in capitals',
+      value: 'Docker.IO',
+      expected: 'docker.io'
+    },
+    {
+      name: 'host and port',
+      value: '127.0.0.1:5001',
+      expected: '127.0.0.1:5001'
+    },
+    { name: 'localhost', value: 'localhost:5000', expected: 'localhost:5000' },
+    {
+      name: 'http URL with a trailing slash',
+      value: 'http://localhost:5000/',
+      expected: 'localhost:5000'
+    },
+    {
+      name: 'capitals in the host: kept, as docker keeps them',
+      value: 'Registry.Example.com',
+      expected: 'Registry.Example.com'
+    },
+    { name: 'IPv6', value: '[::1]:5000', expected: '[::1]:5000' },
+    {
+      name: 'http URL',
+      value: 'http://127.0.0.1:5001',
+      expected: '127.0.0.1:5001'
+    },
+    {
+      name: 'https URL with a path',
+      value: 'https://ghcr.io/v2/',
+      expected: 'ghcr.io'
+    },
+    { name: 'trailing slash', value: 'ghcr.io/', expected: 'ghcr.io' },
+    { name: 'path after the host', value: 'ghcr.io/acme', expected: 'ghcr.io' },
+    {
+      name: 'highest port',
+      value: 'r.example:65535',
+      expected: 'r.example:65535'
+    }
+  ])('accepts $name', ({ value, expected }) => {
+    expect(checkRegistry(value, 'registry')).toBe(expected)
   })
 
   it.each([
@@ -34,7 +80,7 @@ describe('checkRegistry', () => {
     { name: 'scheme only', value: 'https://' }
   ])('rejects $name', ({ value }) => {
     expect(() => checkRegistry(value, 'registry')).toThrow(
-      /^input "registry": invalid value ".*": expected a registry host\[:port\]/
+      /^input "registry": invalid value ".*": expected a registry host\[:port\] or an http\(s\) URL of one/
     )
   })
 })

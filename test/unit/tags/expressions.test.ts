@@ -142,6 +142,12 @@ describe('renderTemplate: global expressions', () => {
       expected: '2020-01-01 00:30'
     },
     {
+      name: "date is the run's clock, not the commit's (as metadata-action's)",
+      source: "{{date 'YYYYMMDD'}}",
+      ctx: { commitDate: new Date('2019-12-31T23:30:00Z') },
+      expected: '20200110'
+    },
+    {
       name: 'commit_date falls back to now',
       source: "{{commit_date 'YYYYMMDD'}}",
       ctx: {},

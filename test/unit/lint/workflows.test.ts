@@ -1,0 +1,60 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { describe, expect, it } from '@jest/globals'
+import { parse } from 'yaml'
+
+// The repository's own workflows (STYLE.md's tooling): third-party actions
+// pinned by commit SHA, and only read access unless a job says why it needs
+// more (release.yml's major tag).
+
+const DIR = new URL('../../../.github/workflows/', import.meta.url)
+
+interface Workflow {
+  permissions?: Record<string, string>
+  jobs: Record<
+    string,
+    { permissions?: Record<string, string>; steps?: { uses?: string }[] }
+  >
+}
+
+const workflows = readdirSync(DIR)
+  .filter(name => name.endsWith('.yml'))
+  .map(name => ({
+    name,
+    workflow: parse(readFileSync(new URL(name, DIR), 'utf8')) as Workflow
+  }))
+
+describe('.github/workflows', () => {
+  it('has the release workflow beside CI', () => {
+    expect(workflows.map(w => w.name).sort()).toEqual(
+      expect.arrayContaining(['ci.yml', 'release.yml'])
+    )
+  })
+
+  it.each(workflows)(
+    '$name: every action of another repository is pinned by commit SHA',
+    ({ workflow }) => {
+      const uses = Object.values(workflow.jobs).flatMap(job =>
+        (job.steps ?? []).flatMap(step => (step.uses ? [step.uses] : []))
+      )
+      const unpinned = uses.filter(
+        use => !use.startsWith('./') && !/@[0-9a-f]{40}$/.test(use)
+      )
+      expect(unpinned).toEqual([])
+    }
+  )
+
+  it.each(workflows)(
+    '$name: contents: read at the top (a job asks for more itself)',
+    ({ workflow }) => {
+      expect(workflow.permissions).toEqual({ contents: 'read' })
+    }
+  )
+
+  it('release.yml: only the job that moves the major tag writes, and only contents', () => {
+    const release = workflows.find(w => w.name === 'release.yml')?.workflow
+    const writes = Object.entries(release?.jobs ?? {}).flatMap(([name, job]) =>
+      job.permissions === undefined ? [] : [[name, job.permissions]]
+    )
+    expect(writes).toEqual([['move-major-tag', { contents: 'write' }]])
+  })
+})
