@@ -21,7 +21,7 @@ import {
   startArtifactService,
   zipOf,
   type ArtifactService
-} from '../support/artifact-service.js'
+} from '../support/results-service/artifacts.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
