@@ -1,5 +1,4 @@
 /** The run's artifacts, through which digest legs hand over to the merge (plan/leg-handover.ts). */
-import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ArtifactClient } from '@actions/artifact'
@@ -95,7 +94,7 @@ export async function uploadLeg(
       env.log.info(
         `${errorMessage(error)}; uploading it again under another name`
       )
-      const suffix = randomBytes(4).toString('hex')
+      const suffix = Date.now().toString(16)
       return upload(
         legArtifactName(step.image.name, platform, run.attempt, suffix)
       )
