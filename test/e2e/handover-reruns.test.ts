@@ -57,155 +57,183 @@ const SERVICE_FAILED = (what: string) =>
 describe.each<NameRule>(['per-run', 'per-attempt'])(
   're-runs under the %s name rule',
   rule => {
-    const repo = uniqueRepo(`handover/reruns-${rule}`)
+    // one workflow run; each case releases its own repository (a release
+    // stands once made: a later attempt's merge keeps it, docs/safety.md)
     const run = newRun()
     const site = () => ({ registry, service })
-    /** The platform manifest each attempt's leg built, by platform then attempt. */
-    const built: Record<string, Record<number, string>> = {}
+    /** Every job's log, to see that none met a name conflict. */
+    const logs: string[] = []
 
     beforeAll(() => {
       service.nameRule = rule
       service.clearFaults()
     })
 
-    /** Every job's log, to see that none met a name conflict. */
-    const logs: string[] = []
+    /** The repository of one case, and the platform manifest each attempt's leg built there. */
+    function release(name: string) {
+      const repo = uniqueRepo(`handover/${rule}-${name}`)
+      const built: Record<string, Record<number, string>> = {}
 
-    async function leg(platform: Platform, attempt: number) {
-      const step = await job(
-        site(),
-        run,
-        repo,
-        { mode: 'digest', platforms: platform, labels: `attempt=${attempt}` },
-        { attempt }
-      )
-      logs.push(step.stdout)
-      if (step.code === 0) {
-        const manifests = await platformManifests(
-          registry,
+      async function leg(platform: Platform, attempt: number) {
+        const step = await job(
+          site(),
+          run,
           repo,
-          step.outputs.digest
+          { mode: 'digest', platforms: platform, labels: `attempt=${attempt}` },
+          { attempt }
         )
-        built[platform] = {
-          ...built[platform],
-          [attempt]: manifests[ARCH[platform]]
+        logs.push(step.stdout)
+        if (step.code === 0) {
+          const digest = step.outputs.digest
+          const manifests = await platformManifests(registry, repo, digest)
+          built[platform] = {
+            ...built[platform],
+            [attempt]: manifests[ARCH[platform]]
+          }
+        }
+        return step
+      }
+
+      async function merge(attempt: number) {
+        const step = await job(
+          site(),
+          run,
+          repo,
+          { mode: 'merge', platforms: 'linux/amd64,linux/arm64' },
+          { attempt }
+        )
+        logs.push(step.stdout)
+        return step
+      }
+
+      /** What a merge left: its outcome, the registry's tags, the legs its index joined. */
+      async function result(step: StepResult) {
+        const merged = step.outputs.digest
+        const state = await registryState(registry, repo)
+        return {
+          outcome: outcome(step, 'exit 0'),
+          tags: Object.fromEntries(
+            Object.entries(state).map(([tag, digest]) => [
+              tag,
+              digest === merged ? 'the merged index' : digest
+            ])
+          ),
+          legs:
+            step.code === 0
+              ? await platformManifests(registry, repo, merged)
+              : {}
         }
       }
-      return step
+
+      /** Exactly the asked tags, on an index of the legs of these attempts. */
+      const joined = (amd64: number, arm64: number) => ({
+        outcome: 'exit 0',
+        tags: Object.fromEntries(TAGS.map(tag => [tag, 'the merged index'])),
+        legs: {
+          amd64: built['linux/amd64'][amd64],
+          arm64: built['linux/arm64'][arm64]
+        }
+      })
+
+      const tags = () => listTags(registry, repo)
+      return { repo, leg, merge, result, joined, tags }
     }
 
-    async function merge(attempt: number) {
-      const step = await job(
-        site(),
-        run,
-        repo,
-        { mode: 'merge', platforms: 'linux/amd64,linux/arm64' },
-        { attempt }
-      )
-      logs.push(step.stdout)
-      return step
-    }
-
-    /** What a merge left: its outcome, the registry's tags, the legs its index joined. */
-    async function release(step: StepResult) {
-      const merged = step.outputs.digest
-      const state = await registryState(registry, repo)
-      return {
-        outcome: outcome(step, 'exit 0'),
-        tags: Object.fromEntries(
-          Object.entries(state).map(([tag, digest]) => [
-            tag,
-            digest === merged ? 'the merged index' : digest
-          ])
-        ),
-        legs:
-          step.code === 0 ? await platformManifests(registry, repo, merged) : {}
-      }
-    }
-
-    /** Exactly the asked tags, on an index of the legs of these attempts. */
-    const joined = (amd64: number, arm64: number) => ({
-      outcome: 'exit 0',
-      tags: Object.fromEntries(TAGS.map(tag => [tag, 'the merged index'])),
-      legs: {
-        amd64: built['linux/amd64'][amd64],
-        arm64: built['linux/arm64'][arm64]
-      }
-    })
-
-    it('attempt 1: the arm64 leg fails before its upload (CreateArtifact 403), naming the service', async () => {
+    it('re-run failed jobs, a leg failed before its upload (CreateArtifact 403, naming the service); the re-run leg’s finalize fails once (400) and it uploads again under a name of its own', async () => {
+      const { leg, merge, result, joined, tags } = release('before-upload')
       succeeded(await leg('linux/amd64', 1))
       service.fault('CreateArtifact', { status: 403, times: 1 })
       const failed = await leg('linux/arm64', 1)
       expect(outcome(failed, 'exit 1')).toMatch(
-        SERVICE_FAILED('the upload of docker-publish-leg-.*-arm64-.*-a1')
+        SERVICE_FAILED('the upload of docker-publish-leg-.*-a1')
       )
       expect(failed.stdout).toMatch(/\(403\)/)
-      expect(await listTags(registry, repo)).toEqual([])
-    })
-
-    it('attempt 2, re-run failed jobs: the failed leg again, then the merge joins its newest leg and the first attempt’s other', async () => {
-      // whichever leg failed in attempt 1, arm64 is the one re-run here
-      succeeded(await leg('linux/arm64', 2))
-      expect(await release(await merge(2))).toEqual(joined(1, 2))
-    })
-
-    it('attempt 3, re-run all jobs: both legs again (the names of attempts 1 and 2 taken); the merge fails to list (400), no tag moved', async () => {
-      const legs = await Promise.all([
-        leg('linux/amd64', 3),
-        leg('linux/arm64', 3)
+      expect(await tags()).toEqual([])
+      service.fault('FinalizeArtifact', { status: 400, times: 1 })
+      const again = await leg('linux/arm64', 2)
+      succeeded(again)
+      expect(again.stdout).toMatch(
+        /Failed to FinalizeArtifact.*\(400\).*; uploading it again under another name/
+      )
+      const arm64 = service
+        .artifacts(run.backend)
+        .filter(a => a.attempt === 2 && a.name.includes('-before-upload-'))
+        .map(
+          a => `${a.name.replace(/^.*-[0-9a-f]{12}-a/, '-a')} ${a.finalized}`
+        )
+      // the first upload stays unfinalized, keeping its name in that job
+      expect(arm64.sort()).toEqual([
+        '-a2 false',
+        expect.stringMatching(/^-a2-[0-9a-f]+ true$/)
       ])
-      legs.forEach(succeeded)
-      const before = await registryState(registry, repo)
+      expect(await result(await merge(2))).toEqual(joined(1, 2))
+    })
+
+    it('re-run failed jobs, a leg failed after its upload: its leg again, the merge joins it and the first attempt’s other', async () => {
+      const { leg, merge, result, joined } = release('after-upload')
+      const first = await Promise.all([
+        leg('linux/amd64', 1),
+        leg('linux/arm64', 1)
+      ])
+      first.forEach(succeeded)
+      // the arm64 job failed after the step: only it is re-run
+      succeeded(await leg('linux/arm64', 2))
+      expect(await result(await merge(2))).toEqual(joined(1, 2))
+    })
+
+    it('re-run all jobs after the merge failed to list (400, naming the service, no tag): the merge joins the second attempt’s legs', async () => {
+      const { leg, merge, result, joined, tags } = release('all-jobs')
+      const first = await Promise.all([
+        leg('linux/amd64', 1),
+        leg('linux/arm64', 1)
+      ])
+      first.forEach(succeeded)
       service.fault('ListArtifacts', { status: 400, times: 1 })
-      const failed = await merge(3)
+      const failed = await merge(1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED("the list of the run's artifacts")
       )
-      expect(await registryState(registry, repo)).toEqual(before)
-    })
-
-    it('attempt 4, re-run only the merge: it joins the legs of attempt 3', async () => {
-      expect(await release(await merge(4))).toEqual(joined(3, 3))
-    })
-
-    it('attempt 5: the arm64 leg’s finalize fails (400); it uploads again under a name of its own, which the merge takes', async () => {
-      service.fault('FinalizeArtifact', { status: 400, times: 1 })
-      const step = await leg('linux/arm64', 5)
-      succeeded(step)
-      expect(step.stdout).toMatch(
-        /Failed to FinalizeArtifact.*\(400\).*; uploading it again under another name/
-      )
-      const names = service
-        .artifacts(run.backend)
-        .filter(a => a.attempt === 5)
-        .map(
-          a => `${a.name.replace(/^.*-arm64-[0-9a-f]{12}/, '')} ${a.finalized}`
-        )
-      // the first upload stays unfinalized, keeping its name in that job
-      expect(names.sort()).toEqual([
-        expect.stringMatching(/^-a5-[0-9a-f]+ true$/),
-        '-a5 false'
+      expect(await tags()).toEqual([])
+      const second = await Promise.all([
+        leg('linux/amd64', 2),
+        leg('linux/arm64', 2)
       ])
-      expect(await release(await merge(5))).toEqual(joined(3, 5))
+      second.forEach(succeeded)
+      expect(await result(await merge(2))).toEqual(joined(2, 2))
     })
 
-    it('attempts 6 and 7 racing: the later attempt’s leg uploaded first, the earlier one’s after; the merge joins attempt 7’s', async () => {
-      succeeded(await leg('linux/amd64', 7))
-      succeeded(await leg('linux/amd64', 6))
-      expect(await release(await merge(7))).toEqual(joined(7, 5))
-      // the earlier attempt's merge, ending after, joins the same newest legs
-      expect(await release(await merge(6))).toEqual(joined(7, 5))
+    it('re-run only the merge, after its download failed (GetSignedArtifactURL 400, naming the service, no tag)', async () => {
+      const { leg, merge, result, joined, tags } = release('merge-only')
+      const first = await Promise.all([
+        leg('linux/amd64', 1),
+        leg('linux/arm64', 1)
+      ])
+      first.forEach(succeeded)
+      service.fault('GetSignedArtifactURL', { status: 400, times: 1 })
+      const failed = await merge(1)
+      expect(outcome(failed, 'exit 1')).toMatch(
+        SERVICE_FAILED('the download of docker-publish-leg-.*-a1')
+      )
+      expect(await tags()).toEqual([])
+      expect(await result(await merge(2))).toEqual(joined(1, 1))
+    })
+
+    it('two attempts racing: attempt 1’s amd64 leg uploads after attempt 2’s, both merges run at once and end on the second attempt’s legs', async () => {
+      const { leg, merge, result, joined } = release('racing')
+      const second = await Promise.all([
+        leg('linux/amd64', 2),
+        leg('linux/arm64', 2)
+      ])
+      second.forEach(succeeded)
+      succeeded(await leg('linux/amd64', 1))
+      const merges = await Promise.all([merge(1), merge(2)])
+      for (const step of merges)
+        expect(await result(step)).toEqual(joined(2, 2))
     })
 
     it('no job met a name conflict', () => {
-      expect(logs.length).toBeGreaterThanOrEqual(11)
+      expect(logs.length).toBeGreaterThanOrEqual(23)
       expect(logs.join('\n')).not.toMatch(/\(409\)|already exists/)
-      const taken = service
-        .artifacts(run.backend)
-        .filter(a => a.finalized)
-        .map(a => a.name)
-      expect(new Set(taken).size).toBe(taken.length)
     })
   }
 )
@@ -280,6 +308,20 @@ describe('faults of the artifact service end the job within its bound, naming it
     // the test's own bound: the step's build and the 10 s, well under it
     120_000
   )
+
+  it('leg: a second job of the same attempt uploading the same leg meets a 409, and uploads under a name of its own', async () => {
+    const again = await job(site(), run, repo, {
+      mode: 'digest',
+      platforms: 'linux/amd64'
+    })
+    succeeded(again)
+    expect(again.stdout).toMatch(
+      /Failed to CreateArtifact.*\(409\) Conflict: an artifact with this name already exists on the workflow run; uploading it again under another name/
+    )
+    expect(again.stdout).toMatch(
+      /handed over as the run's artifact docker-publish-leg-.*-amd64-[0-9a-f]{12}-a1-[0-9a-f]+ /
+    )
+  })
 
   it('merge: a list answering 503 twice is retried by the client, and the release goes on', async () => {
     service.fault('ListArtifacts', { status: 503, times: 2 })
