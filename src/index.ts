@@ -4,3 +4,6 @@ import { askEngineEarly } from './docker/engine-info.js'
 void askEngineEarly(process.env)
   .then(() => import('./action/action-main.js'))
   .then(({ run }) => run())
+  // the step ends with run(): a request given up on (a silent artifact service,
+  // which @actions/artifact waits 3 minutes on, then retries) does not hold it open
+  .then(() => process.exit())

@@ -1,6 +1,6 @@
 /**
  * A `mode: digest` leg hands its image to `mode: merge` in a record per image
- * and platform in the run's artifacts, no tag (a re-run's newer one wins). The
+ * and platform in the run's artifacts, no tag (a re-run's newer one wins, see newestLeg). The
  * merge checks each names this run, commit, image and platform: the service
  * lists a run's artifacts to it only, so no other run's leg passes as ours.
  */
@@ -33,15 +33,70 @@ export const LEG_FILE = 'leg.json'
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService'
 
 /**
- * The artifact name of an image's leg: a hash of both keeps it unique, as names may not hold `/` or
- * `:`.
+ * The artifact name of an image's leg, before its attempt: a hash of both keeps it unique, as names
+ * may not hold `/` or `:`.
  */
-export function legArtifactName(image: string, platform: string): string {
+export function legArtifactBase(image: string, platform: string): string {
   const slug = `${image}-${platform}`
     .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .slice(0, 80)
+    .slice(0, 72)
   const hash = sha256Digest(`${image}\n${platform}`).slice(7, 19)
   return `docker-publish-leg-${slug}-${hash}`
+}
+
+/*
+ * Why the attempt is in the name: GitHub has refused a re-run job's upload of
+ * a name an earlier attempt used (409, unique per run) and has also kept both
+ * (unique per attempt); a name per attempt passes under either rule, where
+ * delete-then-upload (upload-artifact's `overwrite`) races a slower attempt and
+ * still met a 409 after its delete. A job's own name is refused again once its
+ * finalize failed, so the one upload retried goes under a name with a suffix
+ * of its own. The merge takes per image and platform the newest attempt, then
+ * the newest upload: a leg re-run after the merge's attempt began still wins.
+ */
+
+/**
+ * The artifact name of an image's leg in attempt `attempt` of the run (`suffix`: a retried
+ * upload's).
+ */
+export function legArtifactName(
+  image: string,
+  platform: string,
+  attempt: string,
+  suffix = ''
+): string {
+  const retried = suffix === '' ? '' : `-${suffix}`
+  return `${legArtifactBase(image, platform)}-a${attempt}${retried}`
+}
+
+/** An artifact of the run, as the service lists it. */
+export interface ListedArtifact {
+  name: string
+  id: number
+  createdAt?: Date
+}
+
+/**
+ * The newest leg among the run's artifacts named from `base`: highest attempt, then newest upload,
+ * then id.
+ */
+export function newestLeg<T extends ListedArtifact>(
+  artifacts: T[],
+  base: string
+): T | undefined {
+  const attemptOf = (name: string) =>
+    name.startsWith(`${base}-a`)
+      ? /^(\d+)(-[0-9a-f]+)?$/.exec(name.slice(base.length + 2))?.[1]
+      : undefined
+  const time = (artifact: T) => artifact.createdAt?.getTime() ?? 0
+  return artifacts
+    .filter(artifact => attemptOf(artifact.name) !== undefined)
+    .sort(
+      (a, b) =>
+        Number(attemptOf(b.name)) - Number(attemptOf(a.name)) ||
+        time(b) - time(a) ||
+        b.id - a.id
+    )[0]
 }
 
 /** The record a leg uploads for `image` built for `platform`. */
@@ -106,7 +161,7 @@ export function checkLegRecord(
 
 /**
  * handover: the leg's artifact of `image` uploaded (digest mode); staged: the run's newest one
- * listed, read and checked (merge).
+ * listed, read and checked (merge; `artifact` is then the names' base).
  */
 export function legStep(
   run: LegRun,
@@ -114,7 +169,10 @@ export function legStep(
   image: Image,
   platform: string
 ): RequestStep {
-  const artifact = legArtifactName(image.name, platform)
+  const artifact =
+    step === 'handover'
+      ? legArtifactName(image.name, platform, run.attempt)
+      : legArtifactBase(image.name, platform)
   const method = step === 'handover' ? 'CreateArtifact' : 'ListArtifacts'
   const url = `${run.url}${TWIRP}/${method}`
   return {

@@ -6,8 +6,11 @@ import { errorMessage } from '../errors/input-error.js'
 import {
   checkLegRecord,
   LEG_FILE,
+  legArtifactName,
   legRecord,
-  type LegRun
+  newestLeg,
+  type LegRun,
+  type ListedArtifact
 } from '../plan/leg-handover.js'
 import type { RequestStep } from '../plan/steps.js'
 import { requireManifest } from '../registry/client.js'
@@ -38,46 +41,87 @@ function failure(what: string, error: unknown): Error {
   )
 }
 
-/** handover: the leg's record of the image's digest, uploaded as the run's artifact. */
+/**
+ * The client's call, failed naming `what` if it fails or does not settle within
+ * registry-timeout × (retries + 1): @actions/artifact retries a 5xx five times
+ * (about 35 s of waits) and waits 3 minutes on a silent request before retrying it.
+ */
+async function bounded<T>(
+  what: string,
+  call: Promise<T>,
+  env: PublishEnv
+): Promise<T> {
+  const ms = env.registryTimeoutMs * (env.retry.retries + 1)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${ms / 1000} s`)),
+      ms
+    )
+  })
+  try {
+    return await Promise.race([call, deadline])
+  } catch (error) {
+    throw failure(what, error)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * A refused name (409) or a failed finalize (which keeps the name in this job): worth one upload
+ * under another name.
+ */
+const RETRIED_UPLOAD = /\(409\)|FinalizeArtifact/
+
+/**
+ * handover: the leg's record of the image's digest, uploaded as the run's artifact (retried once
+ * under a name of its own).
+ */
 export async function uploadLeg(
   step: RequestStep,
   digest: string,
   env: PublishEnv
 ): Promise<void> {
-  const artifact = step.artifact ?? ''
-  const record = legRecord(
-    requireLegs(env),
-    step.image.name,
-    step.platform ?? '',
-    digest
-  )
-  const folder = join(env.tempDir, 'legs', artifact)
-  await mkdir(folder, { recursive: true })
-  const file = join(folder, LEG_FILE)
-  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
+  const run = requireLegs(env)
+  const platform = step.platform ?? ''
+  const record = legRecord(run, step.image.name, platform, digest)
   const artifacts = await artifactClient(env)
-  const { id } = await artifacts
-    .uploadArtifact(artifact, [file], folder)
-    .catch((error: unknown) => {
-      throw failure(`the upload of ${artifact}`, error)
-    })
+  const upload = async (artifact: string) => {
+    const folder = join(env.tempDir, 'legs', artifact)
+    await mkdir(folder, { recursive: true })
+    const file = join(folder, LEG_FILE)
+    await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
+    const what = `the upload of ${artifact}`
+    const call = artifacts.uploadArtifact(artifact, [file], folder)
+    return { artifact, ...(await bounded(what, call, env)) }
+  }
+  const { artifact, id } = await upload(step.artifact ?? '').catch(
+    (error: unknown) => {
+      if (!RETRIED_UPLOAD.test(errorMessage(error))) throw error
+      env.log.info(
+        `${errorMessage(error)}; uploading it again under another name`
+      )
+      const suffix = Date.now().toString(16)
+      return upload(
+        legArtifactName(step.image.name, platform, run.attempt, suffix)
+      )
+    }
+  )
   env.log.info(
     `${step.image.name}@${digest}: handed over as the run's artifact ${artifact} (id ${id})`
   )
 }
 
-/** The run's newest artifact of each name (name → id), listed once per run. */
+/** The run's artifacts, of every attempt, listed once per run. */
 function listLegs(
   values: RunValues,
   env: PublishEnv
-): Promise<Map<string, number>> {
+): Promise<ListedArtifact[]> {
   values.legArtifacts ??= artifactClient(env).then(async artifacts => {
-    const { artifacts: list } = await artifacts
-      .listArtifacts({ latest: true })
-      .catch((error: unknown) => {
-        throw failure("the list of the run's artifacts", error)
-      })
-    return new Map(list.map(artifact => [artifact.name, artifact.id]))
+    const what = "the list of the run's artifacts"
+    const listed = await bounded(what, artifacts.listArtifacts(), env)
+    return listed.artifacts
   })
   return values.legArtifacts
 }
@@ -90,22 +134,20 @@ export async function readLeg(
   values: RunValues,
   env: PublishEnv
 ): Promise<string> {
-  const artifact = step.artifact ?? ''
+  const base = step.artifact ?? ''
   const platform = step.platform ?? ''
   const { image } = step
-  const id = (await listLegs(values, env)).get(artifact)
-  if (id === undefined)
+  const newest = newestLeg(await listLegs(values, env), base)
+  if (newest === undefined)
     throw new Error(
       `input "platforms": no ${platform} leg of this run for ${image.name} (the run has no ` +
-        `artifact ${artifact}): did its mode: digest job succeed?`
+        `artifact ${base}-a<attempt>): did its mode: digest job succeed?`
     )
+  const { name: artifact, id } = newest
   const folder = join(env.tempDir, 'legs', String(id))
   const artifacts = await artifactClient(env)
-  await artifacts
-    .downloadArtifact(id, { path: folder })
-    .catch((error: unknown) => {
-      throw failure(`the download of ${artifact}`, error)
-    })
+  const download = artifacts.downloadArtifact(id, { path: folder })
+  await bounded(`the download of ${artifact}`, download, env)
   const text = await readFile(join(folder, LEG_FILE), 'utf8').catch(() => '')
   const digest = checkLegRecord(text, {
     run: requireLegs(env),

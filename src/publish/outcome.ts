@@ -6,6 +6,7 @@ import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
 import type { BorrowedLayers } from '../layout/saved-image.js'
 import type { Publication } from '../plan/publication.js'
+import type { ListedArtifact } from '../plan/leg-handover.js'
 import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
 
 /** One pushed reference and the digest the registry holds for it. */
@@ -115,8 +116,8 @@ export class RunValues {
    * The saved layout's layers that stay in the registry (gzipped digest → the image holding it).
    */
   borrowed: BorrowedLayers = new Map()
-  /** mode merge, the artifact route: the run's newest artifact of each name (name → id). */
-  legArtifacts: Promise<Map<string, number>> | undefined
+  /** mode merge, the artifact route: the run's artifacts, of every attempt. */
+  legArtifacts: Promise<ListedArtifact[]> | undefined
 
   setDigest(image: string, digest: string): void {
     this.digests.set(image, digest)

@@ -3,7 +3,7 @@
  * deletes (test/support/refusing-registry.ts: distribution with its default
  * config, as GHCR behaves over the registry API): the digest legs hand
  * their images to the merge through the run's artifacts, served by the
- * stand-in of the runner's artifact service (test/support/artifact-service.ts),
+ * stand-in of the runner's artifact service (test/support/results-service/),
  * which @actions/artifact, loaded by the step, talks to as to GitHub's.
  * Each job gets its own ACTIONS_RUNTIME_TOKEN (the run's backend id, a job
  * id of its own), as the runner gives them. Judged over the registry's
@@ -15,42 +15,32 @@
  * daemons push over plain HTTP only to the stack's own registries).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { randomBytes, randomUUID } from 'node:crypto'
-import { BUILDERS } from '../support/builders.js'
 import {
   startArtifactService,
   zipOf,
   type ArtifactService
-} from '../support/artifact-service.js'
+} from '../support/results-service/artifacts.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
 } from '../support/refusing-registry.js'
-import { listTags, readJson, registryState } from './registry-api.js'
-import { errorLines, HELLO, OTHER_COMMIT, tagPush } from './releases.js'
-import { runMain, runPost, type StepResult } from './runner.js'
+import {
+  job as siteJob,
+  legManifests as siteLegManifests,
+  newRun,
+  outcome,
+  PLATFORMS,
+  platformManifests as sitePlatformManifests,
+  succeeded,
+  TAGS,
+  type WorkflowRun
+} from './handover-jobs.js'
+import { listTags, registryState } from './registry-api.js'
+import { OTHER_COMMIT, tagPush } from './releases.js'
+import type { StepResult } from './runner.js'
 import { uniqueRepo } from './steps.js'
 
 jest.setTimeout(240_000)
-
-const PLATFORMS = ['linux/amd64', 'linux/arm64']
-const TAGS = ['3', '3.0', '3.0.0']
-const BUILDER = BUILDERS.find(b => b.name === 'docker 26.1 containerd store')
-
-interface WorkflowRun {
-  id: string
-  /** The run's backend id, in its jobs' runtime tokens. */
-  backend: string
-  sha?: string
-}
-
-function newRun(sha?: string): WorkflowRun {
-  return {
-    id: String(randomBytes(4).readUInt32BE()),
-    backend: randomUUID(),
-    ...(sha === undefined ? {} : { sha })
-  }
-}
 
 let registry: RefusingRegistry
 let service: ArtifactService
@@ -65,40 +55,16 @@ afterAll(async () => {
   await registry?.close()
 })
 
-/**
- * One job of `run` (attempt `attempt`, a job id of its own) releasing
- * v3.0.0 of the hello fixture to `repo`; `artifacts: false` runs it where
- * the runner offers no artifact service.
- */
-async function job(
+const job = (
   run: WorkflowRun,
   repo: string,
   inputs: Record<string, string>,
-  { attempt = '1', artifacts = true } = {}
-): Promise<StepResult> {
-  if (BUILDER === undefined) throw new Error('no docker 26.1 containerd store')
-  const runner: Record<string, string> = {
-    ...tagPush('3.0.0', run.sha),
-    GITHUB_RUN_ID: run.id,
-    GITHUB_RUN_ATTEMPT: attempt,
-    ...(artifacts ? service.env(run.backend, randomUUID()) : {})
-  }
-  const use = BUILDER.use(runner.DOCKER_CONFIG)
-  const env = { ...runner, ...use.env }
-  const main = await runMain(
-    {
-      images: `${registry.host}/${repo}`,
-      username: registry.username,
-      password: registry.password,
-      context: HELLO,
-      ...use.inputs,
-      ...inputs
-    },
-    env
-  )
-  await runPost(main, env)
-  return main
-}
+  options: { attempt?: number; artifacts?: boolean } = {}
+) => siteJob({ registry, service }, run, repo, inputs, options)
+const platformManifests = (repo: string, digest: string) =>
+  sitePlatformManifests(registry, repo, digest)
+const legManifests = (repo: string, steps: StepResult[]) =>
+  siteLegManifests(registry, repo, steps)
 
 function legs(run: WorkflowRun, repo: string): Promise<StepResult[]> {
   return Promise.all(
@@ -111,55 +77,14 @@ function legs(run: WorkflowRun, repo: string): Promise<StepResult[]> {
 function merge(
   run: WorkflowRun,
   repo: string,
-  attempt: string
+  attempt: number
 ): Promise<StepResult> {
   return job(
     run,
     repo,
     { mode: 'merge', platforms: PLATFORMS.join(',') },
-    {
-      attempt
-    }
+    { attempt }
   )
-}
-
-/** Exit code and ::error:: lines, with the log's tail when it is not `expected`. */
-function outcome(run: StepResult, expected: string): string {
-  const ended = [`exit ${run.code}`, ...errorLines(run.stdout)].join('\n')
-  if (ended === expected) return ended
-  const tail = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-25)
-  return [ended, '--- last lines:', ...tail].join('\n')
-}
-
-const succeeded = (run: StepResult) =>
-  expect(outcome(run, 'exit 0')).toBe('exit 0')
-
-interface Index {
-  manifests?: { digest: string; platform?: { architecture: string } }[]
-}
-
-/** The platform manifests an image lists (an index's, attestations left out), by architecture. */
-async function platformManifests(
-  repo: string,
-  digest: string
-): Promise<Record<string, string>> {
-  const index = await readJson<Index>(registry, repo, `manifests/${digest}`)
-  return Object.fromEntries(
-    (index.manifests ?? [])
-      .filter(m => m.platform?.architecture !== 'unknown')
-      .map(m => [m.platform?.architecture ?? '', m.digest])
-  )
-}
-
-/** The platform manifest of each leg's image (its digest output), by architecture. */
-async function legManifests(
-  repo: string,
-  steps: StepResult[]
-): Promise<Record<string, string>> {
-  const each = await Promise.all(
-    steps.map(step => platformManifests(repo, step.outputs.digest))
-  )
-  return Object.assign({}, ...each) as Record<string, string>
 }
 
 describe('digest legs + merge through the run artifacts, on a registry that refuses deletes', () => {
@@ -180,8 +105,12 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
         .map(a => a.name)
         .sort()
     ).toEqual([
-      expect.stringMatching(/^docker-publish-leg-.*-linux-amd64-[0-9a-f]{12}$/),
-      expect.stringMatching(/^docker-publish-leg-.*-linux-arm64-[0-9a-f]{12}$/)
+      expect.stringMatching(
+        /^docker-publish-leg-.*-linux-amd64-[0-9a-f]{12}-a1$/
+      ),
+      expect.stringMatching(
+        /^docker-publish-leg-.*-linux-arm64-[0-9a-f]{12}-a1$/
+      )
     ])
     // each leg: the artifact made, its blob put in blocks, then finalized
     const upload = [
@@ -193,7 +122,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     expect(service.requests.splice(0)).toEqual(
       expect.arrayContaining([...upload, ...upload])
     )
-    const run = await merge(first, repo, '1')
+    const run = await merge(first, repo, 1)
     succeeded(run)
     // the merge: the run's list once, then each leg's artifact found and read
     expect(service.requests.splice(0)).toEqual([
@@ -226,7 +155,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
   })
 
   it('a re-run of the merge (attempt 2, a new job) finds the legs again', async () => {
-    const run = await merge(first, repo, '2')
+    const run = await merge(first, repo, 2)
     succeeded(run)
     expect(run.outputs.digest).toBe(merged)
     expect(await listTags(registry, repo)).toEqual(TAGS)
@@ -239,7 +168,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     const secondLegs = await legManifests(repo, built)
     // another commit: other images, so a mix would show
     expect(secondLegs.amd64).not.toBe(firstLegs.amd64)
-    const run = await merge(first, repo, '3')
+    const run = await merge(first, repo, 3)
     succeeded(run)
     expect(run.outputs.digest).toBe(merged)
     expect(await platformManifests(repo, merged)).toEqual(firstLegs)
@@ -252,7 +181,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       .find(a => a.name.includes('linux-amd64'))
     if (theirs === undefined) throw new Error('the second run has no amd64 leg')
     service.plant(first.backend, theirs)
-    const refused = await merge(first, repo, '4')
+    const refused = await merge(first, repo, 4)
     expect(outcome(refused, 'exit 1')).toMatch(
       new RegExp(
         `^exit 1\\n::error::.*the leg artifact ${theirs.name} is refused: runId "${second.id}", not "${first.id}"; sha "${OTHER_COMMIT}", not "[0-9a-f]{40}", so it is not a leg of this run`
@@ -283,7 +212,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       content: zipOf('leg.json', Buffer.from(JSON.stringify(record))),
       contentType: 'application/zip'
     })
-    const refused = await merge(first, repo, '5')
+    const refused = await merge(first, repo, 5)
     expect(outcome(refused, 'exit 1')).toMatch(
       new RegExp(
         `^exit 1\\n::error::.*artifact ${amd64.name} names ${registry.host}/${repo}@${absent}, which registry ${registry.host} does not hold`

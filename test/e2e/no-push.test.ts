@@ -16,7 +16,7 @@ import { BUILDERS } from '../support/builders.js'
 import {
   startArtifactService,
   type ArtifactService
-} from '../support/artifact-service.js'
+} from '../support/results-service/artifacts.js'
 import { runDocker } from '../support/docker-cli.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 import { listTags } from './registry-api.js'

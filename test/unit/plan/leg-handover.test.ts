@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   checkLegRecord,
+  legArtifactBase,
   legArtifactName,
   legRecord,
+  newestLeg,
   type LegRun
 } from '../../../src/plan/leg-handover.js'
 
@@ -38,7 +40,9 @@ describe('legArtifactName', () => {
     ['octo/a_b/c', 'linux/amd64'],
     ['octo/a/b_c', 'linux/amd64'],
     [`ghcr.io/${'x'.repeat(200)}`, 'linux/amd64']
-  ].map(([image, platform]) => legArtifactName(image, platform))
+  ].map(([image, platform]) =>
+    legArtifactName(image, platform, '12', 'a1b2c3d4')
+  )
 
   it.each(names)('%s holds no character artifact names refuse', name => {
     expect(name).not.toMatch(REFUSED)
@@ -49,8 +53,78 @@ describe('legArtifactName', () => {
     expect(new Set(names).size).toBe(names.length)
   })
 
-  it('is the same in the leg and the merge', () => {
-    expect(legArtifactName(IMAGE, 'linux/amd64')).toBe(names[0])
+  it.each([
+    { name: 'attempt 1', attempt: '1', suffix: undefined, want: '-a1' },
+    { name: 'attempt 3', attempt: '3', suffix: undefined, want: '-a3' },
+    {
+      name: 'a retried upload',
+      attempt: '2',
+      suffix: '0f0f0f0f',
+      want: '-a2-0f0f0f0f'
+    }
+  ])(
+    '$name: the base the merge looks for, then $want',
+    ({ attempt, suffix, want }) => {
+      expect(legArtifactName(IMAGE, 'linux/amd64', attempt, suffix)).toBe(
+        `${legArtifactBase(IMAGE, 'linux/amd64')}${want}`
+      )
+    }
+  )
+})
+
+describe('newestLeg', () => {
+  const base = legArtifactBase(IMAGE, 'linux/amd64')
+  const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, second))
+  const leg = (name: string, id: number, second?: number) => ({
+    name,
+    id,
+    ...(second === undefined ? {} : { createdAt: at(second) })
+  })
+  const arm64 = legArtifactName(IMAGE, 'linux/arm64', '9')
+  it.each([
+    { name: 'none listed', listed: [], want: undefined },
+    {
+      name: "only another platform's (its base is not a prefix of ours)",
+      listed: [leg(arm64, 5, 1)],
+      want: undefined
+    },
+    {
+      name: 'an older action’s name without the attempt is not taken',
+      listed: [leg(base, 5, 1)],
+      want: undefined
+    },
+    {
+      name: 'a name that only starts like ours',
+      listed: [leg(`${base}-a2x`, 5, 1), leg(`${base}-a1`, 4, 1)],
+      want: `${base}-a1`
+    },
+    {
+      name: 're-run failed jobs: attempt 2 over attempt 1',
+      listed: [leg(`${base}-a1`, 4, 1), leg(`${base}-a2`, 7, 9)],
+      want: `${base}-a2`
+    },
+    {
+      name: 'two attempts racing: the higher attempt, though uploaded first',
+      listed: [leg(`${base}-a3`, 7, 1), leg(`${base}-a2`, 8, 9)],
+      want: `${base}-a3`
+    },
+    {
+      name: 'attempt 10 over attempt 9 (by number, not text)',
+      listed: [leg(`${base}-a9`, 7, 1), leg(`${base}-a10`, 8, 1)],
+      want: `${base}-a10`
+    },
+    {
+      name: 'one attempt, a retried upload beside a failed one: the newer upload',
+      listed: [leg(`${base}-a2-0f0f0f0f`, 3, 9), leg(`${base}-a2`, 8, 1)],
+      want: `${base}-a2-0f0f0f0f`
+    },
+    {
+      name: 'same attempt and time: the higher id',
+      listed: [leg(`${base}-a2-11111111`, 8), leg(`${base}-a2`, 7)],
+      want: `${base}-a2-11111111`
+    }
+  ])('$name', ({ listed, want }) => {
+    expect(newestLeg(listed, base)?.name).toBe(want)
   })
 })
 

@@ -9,7 +9,10 @@ import {
   type Pipeline
 } from '../../../src/plan/steps.js'
 import { LIST_PASSWORD, PASSWORD, releaseRun } from '../docker/run-fixture.js'
-import { legArtifactName } from '../../../src/plan/leg-handover.js'
+import {
+  legArtifactBase,
+  legArtifactName
+} from '../../../src/plan/leg-handover.js'
 
 // The release of run-fixture: tag v1.2.3 in run 123, images
 // ghcr.io/octo/app and octo/app (Docker Hub), logins for both.
@@ -476,7 +479,7 @@ describe('pipelineFor, the other modes', () => {
       )
       expect(shape(steps.stage)).toEqual([
         `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`,
-        `handover POST ${TWIRP}/CreateArtifact (the run's artifact ${legArtifactName('ghcr.io/octo/app', 'linux/arm64')})`
+        `handover POST ${TWIRP}/CreateArtifact (the run's artifact ${legArtifactName('ghcr.io/octo/app', 'linux/arm64', '1')})`
       ])
       expect([steps.read, steps.tag, steps.readBack, steps.discard]).toEqual([
         [],
@@ -493,7 +496,7 @@ describe('pipelineFor, the other modes', () => {
         platforms: 'linux/amd64,linux/arm64'
       })
       const [amd64, arm64] = ['linux/amd64', 'linux/arm64'].map(p =>
-        legArtifactName('ghcr.io/octo/app', p)
+        legArtifactBase('ghcr.io/octo/app', p)
       )
       expect(shape(steps.stage)).toEqual([
         `staged POST ${TWIRP}/ListArtifacts (the run's artifact ${amd64})`,
