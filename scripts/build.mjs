@@ -125,7 +125,10 @@ const CRYPTO = [
   // keyless: the ephemeral key, and promote's check of a certificate
   'generateKeyPairSync',
   'X509Certificate',
-  'verify'
+  'verify',
+  // the AWS SDK's signatures (dist/chunks/ecr.js)
+  'createHmac',
+  'getRandomValues'
 ]
 
 /**
@@ -168,12 +171,15 @@ const ON_FIRST_CALL = {
  * the Action's entry asks the engine for /info first thing, then requires
  * the action's code (the answer comes while node compiles it); engine-info
  * is one module for both, so the builder's detection finds that answer;
- * keyless-verify (with @sigstore/verify) is import()ed by promote's gate.
+ * keyless-verify (with @sigstore/verify) is import()ed by promote's gate,
+ * ecr (with the AWS SDK's ECR clients) by a run with an ECR login.
  */
 const SOURCE_CHUNKS = {
   'src/action/action-main.ts': 'action',
   'src/docker/engine-info.ts': 'engine-info',
-  'src/signing/keyless-verify.ts': 'keyless-verify'
+  'src/signing/keyless-verify.ts': 'keyless-verify',
+  // ECR's token exchange with the AWS SDK, required only on a run with an ECR login
+  'src/registry/ecr-token.ts': 'ecr'
 }
 
 /** Where a file built into `outdir` finds dist/chunks/<file>.js (as a require() path). */

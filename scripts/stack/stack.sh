@@ -16,6 +16,10 @@
 #     http://127.0.0.1:5004/token (GET as docker login, POST OAuth2 as BuildKit);
 #     carol pulls and pushes everywhere, dave pulls everywhere but pushes only under dave/,
 #     anonymous pulls only under public/ (DPA_REGISTRY_T*, DPA_REGISTRY_T_READER*).
+#   - registry E under Amazon ECR's names (scripts/stack/lib/ecr-registry.sh): TLS on
+#     127.0.0.1:5443 (a CA of the stack's own, in /etc/docker/certs.d), user AWS, the names
+#     123456789012.dkr.ecr.eu-west-1.amazonaws.com, 210987654321.… and public.ecr.aws in
+#     /etc/hosts (DPA_REGISTRY_E*).
 #   - git servers for Git contexts (scripts/stack/lib/git-server.sh): git daemon on
 #     git://127.0.0.1:5005/ (anonymous) and smart HTTP on http://127.0.0.1:5006/ that
 #     needs the token DPA_GIT_TOKEN; both serve the bare repositories in DPA_GIT_REPOS.
@@ -530,6 +534,8 @@ source "$STACK_SCRIPT_DIR/lib/classic-docker.sh"
 source "$STACK_SCRIPT_DIR/lib/token-registry.sh"
 # shellcheck source=lib/git-server.sh
 source "$STACK_SCRIPT_DIR/lib/git-server.sh"
+# shellcheck source=lib/ecr-registry.sh
+source "$STACK_SCRIPT_DIR/lib/ecr-registry.sh"
 # shellcheck source=lib/private-apt.sh
 source "$STACK_SCRIPT_DIR/lib/private-apt.sh"
 # shellcheck source=lib/field-docker.sh
@@ -586,6 +592,7 @@ cmd_up() {
   verify_classic_store
   DOCKER_HOST=$CLASSIC_DOCKER_HOST ensure_base_image
   token_registry_up
+  ecr_registry_up
   git_server_up
   field_docker_up
   buildkit_up
@@ -599,6 +606,7 @@ cmd_down() {
   stop_buildkit
   stop_field_docker
   stop_git_server
+  stop_ecr_registry
   stop_token_registry
   stop_classic_dockerd
   # Registries first, dockerd last (its managed containerd stops with it).
@@ -644,6 +652,7 @@ cmd_status() {
   fi
   classic_status || rc=1
   token_registry_status || rc=1
+  ecr_registry_status || rc=1
   git_server_status || rc=1
   field_docker_status || rc=1
   buildkit_status || rc=1
@@ -663,6 +672,7 @@ cmd_env() {
     printf 'export DPA_REGISTRY_%s_PASSWORD=%q\n' "$upper" "$(<"$(registry_dir "$id")/password")"
   done
   token_registry_env
+  ecr_registry_env
   git_server_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   field_docker_env

@@ -38,6 +38,7 @@ import {
 } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
 import { readCacheFacts } from './cache-sources.js'
+import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -253,9 +254,11 @@ async function publish(
 }
 
 /** Plans, checks the local inputs, then runs for real or dry. */
-export async function run(settings: Settings, io: RunIo): Promise<RunOutcome> {
-  const publication = await computePlan(settings, io)
-  checkLocalInputs(settings, { cwd: io.cwd, env: io.env })
+export async function run(given: Settings, io: RunIo): Promise<RunOutcome> {
+  const oidc = withDockerOidc(given, io.env)
+  const publication = await computePlan(oidc, io)
+  checkLocalInputs(oidc, { cwd: io.cwd, env: io.env })
+  const settings = await exchangeTokenLogins(oidc, io)
   for (const notice of publication.notices) io.log.notice(notice)
   for (const warning of publication.warnings) io.log.warning(warning)
   const outcome = settings.dryRun

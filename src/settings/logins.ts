@@ -1,6 +1,7 @@
 import { hasPullRequestPayload } from '../context/git-refs.js'
 import { InputError } from '../errors/input-error.js'
 import { parseRegistry, REGISTRY_ALLOWED } from '../reference/repository.js'
+import { ecrRegistry } from './ecr-registry.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
 
 /** A registry's credentials, from the inputs, docker's config or a credential helper. */
@@ -14,6 +15,10 @@ export interface Credentials {
 /** The credentials the inputs give for one registry. */
 export interface Login extends Credentials {
   registry: string
+  /** ECR: username and password are AWS keys (both empty: the AWS chain), exchanged for a token. */
+  ecr?: boolean
+  /** Docker Hub by OIDC: the password is the job's ID token exchanged with Docker's identity. */
+  dockerOidc?: boolean
 }
 
 /**
@@ -21,6 +26,8 @@ export interface Login extends Credentials {
  */
 export interface EmptyLogin {
   registry: string
+  /** The username given beside it (a Docker Hub OIDC login takes it). */
+  username: string
   /** The input that held the empty secret, and its value as errors quote it. */
   input: string
   value: string
@@ -56,16 +63,60 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
   const registry = given === '' ? '' : checkRegistry(given, 'registry')
   const username = checkUsername(source('username').trim(), 'username')
   const password = source('password')
-  if (username === '' && password === '') return []
+  const ecr = ecrMode(source('ecr'), 'ecr')
+  const targets = [...new Set(registry !== '' ? [registry] : registries)]
+  // no keys: an ECR `registry` (or every registry with ecr: true) logs in with the AWS chain's
+  // credentials, as login-action; the images' alone keep the docker config's (amazon-ecr-login's)
+  const chain = registry !== '' || ecr === 'true'
+  if (username === '' && password === '')
+    return chain
+      ? targets.flatMap(r => (isEcr(ecr, r, 'ecr') ? [ecrLogin(r)] : []))
+      : []
   if (username === '')
     throw new InputError(
       'username',
       '',
       'a password was given, so a username is needed too'
     )
-  const targets = registry !== '' ? [registry] : registries
-  return [...new Set(targets)].map(r => ({ registry: r, username, password }))
+  return targets.map(r => ({
+    registry: r,
+    username,
+    password,
+    ...(isEcr(ecr, r, 'ecr') && { ecr: true })
+  }))
 }
+
+/** login-action's `ecr`: auto (by the registry's name), true or false. */
+function ecrMode(value: string, input: string): string {
+  const mode = value.trim().toLowerCase() || 'auto'
+  if (!['auto', 'true', 'false'].includes(mode))
+    throw new InputError(input, value, 'expected auto, true or false')
+  return mode
+}
+
+/**
+ * Whether a registry's login is exchanged with ECR; `true` on a name ECR's API cannot place is an
+ * error.
+ */
+function isEcr(mode: string, registry: string, input: string): boolean {
+  const named = ecrRegistry(registry) !== undefined
+  if (mode === 'true' && !named)
+    throw new InputError(
+      input,
+      'true',
+      `${registry} is not an ECR registry name (<account>.dkr.ecr.<region>.amazonaws.com, ` +
+        `public.ecr.aws and their other forms), from which the AWS region and account are read: ` +
+        `name the registry so, or ecr: false`
+    )
+  return mode !== 'false' && named
+}
+
+const ecrLogin = (registry: string): Login => ({
+  registry,
+  username: '',
+  password: '',
+  ecr: true
+})
 
 function stringField(entry: Record<string, unknown>, key: string): string {
   const value = entry[key]
@@ -105,10 +156,20 @@ async function listLogins(input: string, text: string): Promise<Login[]> {
     throw new InputError(input, '(not a list)', LOGINS_ALLOWED)
   return parsed.map((item: unknown, index) => {
     const entry = (item ?? {}) as Record<string, unknown>
-    const login = {
+    const login: Login = {
       registry: stringField(entry, 'registry'),
       username: stringField(entry, 'username'),
       password: stringField(entry, 'password')
+    }
+    // YAML reads ecr: false as a boolean
+    const ecr = entry.ecr
+    const mode = ecrMode(
+      typeof ecr === 'boolean' ? String(ecr) : stringField(entry, 'ecr'),
+      input
+    )
+    if (login.registry !== '' && isEcr(mode, login.registry, input)) {
+      checkRegistry(login.registry, input)
+      return { ...login, ecr: true }
     }
     // an empty password is an unset secret: emptySecrets decides on it
     const missing = (['registry', 'username'] as const).filter(
@@ -126,11 +187,8 @@ async function listLogins(input: string, text: string): Promise<Login[]> {
   })
 }
 
-const ECR_HOST =
-  /^(?:https?:\/\/)?[0-9]{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?:\/|$)/i
-
-/** login-action's `scope` and `ecr`, refused by name where they would change the login. */
-function refuseLoginActionOnly(source: InputSource, registries: string[]) {
+/** login-action's `scope`, refused by name: it would change the login. */
+function refuseScope(source: InputSource) {
   const scope = source('scope').trim()
   if (scope !== '')
     throw new InputError(
@@ -139,20 +197,6 @@ function refuseLoginActionOnly(source: InputSource, registries: string[]) {
       "login-action's scope (credentials for some repositories only, in a docker config of " +
         'their own) is not supported: log in with credentials for the registry, or run ' +
         'docker/login-action before this step'
-    )
-  const ecr = source('ecr').trim().toLowerCase()
-  if (!['', 'auto', 'true', 'false'].includes(ecr))
-    throw new InputError('ecr', ecr, 'expected auto, true or false')
-  const onEcr = [source('registry').trim(), ...registries].some(r =>
-    ECR_HOST.test(r)
-  )
-  if (ecr === 'true' || (ecr === 'auto' && onEcr))
-    throw new InputError(
-      'ecr',
-      ecr,
-      "login-action's ECR token exchange is not supported: run aws-actions/amazon-ecr-login " +
-        'first (its docker credentials are used), or pass the token it gives as password with ' +
-        'ecr: false'
     )
 }
 
@@ -164,7 +208,7 @@ export async function parseLogins(
   source: InputSource,
   registries: string[]
 ): Promise<{ logins: Login[]; empty: EmptyLogin[] }> {
-  refuseLoginActionOnly(source, registries)
+  refuseScope(source)
   const byRegistry = new Map<string, Login>()
   const list = loginListInput(source)
   const listed = await listLogins(list.input, list.text)
@@ -172,18 +216,22 @@ export async function parseLogins(
     byRegistry.set(login.registry, login)
   const all = [...byRegistry.values()]
   // where an empty password was given: the pair's input, or the list's entry
-  const emptyAt = ({ registry }: Login, index: number) =>
+  const emptyAt = ({ registry, username }: Login, index: number) =>
     index < 0
-      ? { registry, input: 'password', value: '' }
+      ? { registry, username, input: 'password', value: '' }
       : {
           registry,
+          username,
           input: list.input,
           value: `entry ${index + 1} (registry ${registry})`
         }
+  // an ECR login without keys takes the AWS chain's: not an empty secret
+  const given = (login: Login) =>
+    login.password !== '' || (login.ecr === true && login.username === '')
   return {
-    logins: all.filter(login => login.password !== ''),
+    logins: all.filter(given),
     empty: all
-      .filter(login => login.password === '')
+      .filter(login => !given(login))
       .map(login => emptyAt(login, listed.indexOf(login)))
   }
 }

@@ -36,7 +36,7 @@ async function failure(
 }
 
 /** One round trip; connection errors, timeouts, 5xx and 429 are tried again. */
-async function exchange(
+export async function exchange(
   what: string,
   url: URL,
   init: { method: string; headers: Record<string, string>; body?: string },

@@ -446,21 +446,18 @@ const CASES: Case[] = [
     why: /not supported/
   },
   {
-    name: "login-action's ecr: true",
+    name: "login-action's ecr: true on a registry not named as ECR",
     inputs: { ecr: 'true' },
     input: 'ecr',
     value: 'true',
-    why: /aws-actions\/amazon-ecr-login/
+    why: /is not an ECR registry name/
   },
   {
-    name: "login-action's ecr: auto on an ECR registry",
-    inputs: {
-      images: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
-      ecr: 'auto'
-    },
+    name: "login-action's ecr: a value other than auto, true or false",
+    inputs: { ecr: 'maybe' },
     input: 'ecr',
-    value: 'auto',
-    why: /ECR token exchange is not supported/
+    value: 'maybe',
+    why: /expected auto, true or false/
   },
   {
     name: 'registry-auth entry without username',

@@ -200,3 +200,37 @@ export function stackEnv(): StackEnv {
   }
   return cached
 }
+
+/** Registry E: registry host:port names under ECR's, TLS with the stack's CA, user AWS. */
+export interface StackEcrRegistry extends StackRegistry {
+  /** The same registry under a second account's name (AWS_ACCOUNT_IDS). */
+  other: string
+  /** The same registry under ECR Public's name. */
+  public: string
+  /** The same registry as dhi.io (a Docker Hub name of login-action's OIDC login). */
+  dhi: string
+  /** The CA file its certificate is signed by (NODE_EXTRA_CA_CERTS). */
+  ca: string
+}
+
+/** Registry E (scripts/stack/lib/ecr-registry.sh), read apart so other tests never need it. */
+export function ecrStackRegistry(): StackEcrRegistry {
+  const vars = process.env.DPA_REGISTRY_E_PASSWORD
+    ? process.env
+    : parseExports(
+        execFileSync('bash', [resolve(ROOT, 'scripts/stack/stack.sh'), 'env'], {
+          encoding: 'utf8',
+          timeout: 30_000
+        })
+      )
+  const read = reader(vars)
+  return {
+    host: read('DPA_REGISTRY_E'),
+    username: read('DPA_REGISTRY_E_USER'),
+    password: read('DPA_REGISTRY_E_PASSWORD'),
+    other: read('DPA_REGISTRY_E_OTHER'),
+    public: read('DPA_REGISTRY_E_PUBLIC'),
+    dhi: read('DPA_REGISTRY_E_DHI'),
+    ca: read('DPA_REGISTRY_E_CA')
+  }
+}

@@ -57,7 +57,7 @@ const BLOBS = '/devstoreaccount1/artifacts/'
 /** How the service judges an artifact name already used (see above). */
 export type NameRule = 'per-run' | 'per-attempt'
 
-export interface StoredArtifact {
+interface StoredArtifact {
   id: number
   runBackendId: string
   jobBackendId: string
@@ -338,7 +338,7 @@ function blobHandler(
 }
 
 /** The artifact service's handlers over `stored`, for a results service. */
-export function artifactHandlers(
+function artifactHandlers(
   context: ResultsContext,
   stored: StoredArtifact[],
   options: { nameRule: () => NameRule; nextId: () => number }
@@ -354,7 +354,7 @@ export function artifactHandlers(
 }
 
 /** How `requests` names a request: `POST <method>`, or `<METHOD> blob [comp=…]`. */
-export function artifactRequestName(req: IncomingMessage, url: URL): string {
+function artifactRequestName(req: IncomingMessage, url: URL): string {
   if (url.pathname.startsWith(TWIRP))
     return `${req.method} ${url.pathname.slice(TWIRP.length)}`
   const comp = url.searchParams.get('comp')

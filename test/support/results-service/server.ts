@@ -37,7 +37,7 @@ export interface Scope {
  * answer `status`, never answer (`hang`), or answer after `delayMs`; for the
  * next `times` requests (every one when left out).
  */
-export interface Fault {
+interface Fault {
   status?: number
   hang?: boolean
   delayMs?: number

@@ -6,6 +6,7 @@ import { parseSettings } from '../../../src/settings/settings.js'
 import { describePublication } from '../../../src/plan/publication.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { allSteps } from '../../../src/plan/steps.js'
+import { withDockerOidc } from '../../../src/publish/token-logins.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import type { RefContext } from '../../../src/context/context-types.js'
 
@@ -93,9 +94,15 @@ describe('input names: action.yml, input-names.ts and the README agree', () => {
   })
 })
 
-/** Every `with:` block of a step that uses this action, anywhere in a document. */
-function ourWithBlocks(node: unknown): Record<string, unknown>[] {
-  if (Array.isArray(node)) return node.flatMap(ourWithBlocks)
+/** A step of this action: its `with:` inputs and its `env:`. */
+interface OurStep {
+  inputs: Record<string, unknown>
+  env: Record<string, unknown>
+}
+
+/** Every step that uses this action with a `with:` block, anywhere in a document. */
+function ourSteps(node: unknown): OurStep[] {
+  if (Array.isArray(node)) return node.flatMap(ourSteps)
   if (node === null || typeof node !== 'object') return []
   const record = node as Record<string, unknown>
   const own =
@@ -103,9 +110,14 @@ function ourWithBlocks(node: unknown): Record<string, unknown>[] {
     record.uses.includes('/docker-publish-action@') &&
     typeof record.with === 'object' &&
     record.with !== null
-      ? [record.with as Record<string, unknown>]
+      ? [
+          {
+            inputs: record.with as Record<string, unknown>,
+            env: (record.env ?? {}) as Record<string, unknown>
+          }
+        ]
       : []
-  return [...own, ...Object.values(record).flatMap(ourWithBlocks)]
+  return [...own, ...Object.values(record).flatMap(ourSteps)]
 }
 
 const DOCUMENTS = [
@@ -130,7 +142,7 @@ describe("the documents' workflows use declared inputs", () => {
 
   it('every with: key of a step of this action is a declared input', () => {
     const blocks = yamlBlocks.flatMap(({ name, text }) =>
-      ourWithBlocks(parse(text)).map(block => ({ name, block }))
+      ourSteps(parse(text)).map(({ inputs }) => ({ name, block: inputs }))
     )
     expect(blocks.length).toBeGreaterThanOrEqual(8)
     const undeclared = blocks.flatMap(({ name, block }) =>
@@ -161,7 +173,23 @@ const EXPRESSIONS: Record<string, string> = {
   'vars.COSIGN_PUBLIC_KEY': PEM('PUBLIC KEY'),
   'secrets.BUILDKIT_CA': PEM('CERTIFICATE'),
   'secrets.BUILDKIT_CERT': PEM('CERTIFICATE'),
-  'secrets.BUILDKIT_KEY': PEM('PRIVATE KEY')
+  'secrets.BUILDKIT_KEY': PEM('PRIVATE KEY'),
+  'secrets.AWS_ACCESS_KEY_ID': 'AKIAEXAMPLE',
+  'secrets.AWS_SECRET_ACCESS_KEY': 'aws-secret-example',
+  'vars.DOCKERHUB_OIDC_CONNECTIONID': '0b5a4b6e-2f4c-4d1e-9a7b-3c2d1e0f9a8b',
+  'steps.gcp.outputs.access_token': 'ya29.example',
+  'secrets.AZURE_CLIENT_ID': '00000000-0000-0000-0000-000000000000',
+  'secrets.AZURE_CLIENT_SECRET': 'azure-secret-example',
+  'steps.acr.outputs.token': 'acr-token-example',
+  'secrets.GITLAB_DEPLOY_USER': 'gitlab+deploy-token-1',
+  'secrets.GITLAB_DEPLOY_TOKEN': 'gitlab-token-example',
+  'secrets.QUAY_ROBOT_TOKEN': 'quay-token-example'
+}
+
+/** What the runner gives a job with `permissions: id-token: write`. */
+const ID_TOKEN_ENV = {
+  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token-request-example'
 }
 
 /** A `with:` value as the runner passes it on `event`: expressions replaced, `true` as text. */
@@ -222,14 +250,18 @@ const BUILDER: Builder = {
 }
 
 /** The step's inputs through the settings parser, the publication and the plan: a dry run without docker. */
-async function planSteps(
-  block: Record<string, unknown>,
-  event: Event
-): Promise<number> {
-  const inputs = Object.fromEntries(
-    Object.entries(block).map(([key, value]) => [key, asInput(value, event)])
+async function planSteps(step: OurStep, event: Event): Promise<number> {
+  const evaluated = (values: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [key, asInput(value, event)])
+    )
+  const inputs = evaluated(step.inputs)
+  const env = { ...ID_TOKEN_ENV, ...evaluated(step.env) }
+  // the run's first step (publish/run.ts): Docker Hub's OIDC login from the step's env
+  const settings = withDockerOidc(
+    await parseSettings(name => inputs[name] ?? '', ORIGIN),
+    env
   )
-  const settings = await parseSettings(name => inputs[name] ?? '', ORIGIN)
   const publication = describePublication(settings, event.ctx, new Date(0))
   const pipeline = pipelineFor({
     settings,
@@ -241,11 +273,11 @@ async function planSteps(
   return allSteps(pipeline).length
 }
 
-const ourSteps = yamlBlocks.flatMap(({ name, text }) =>
-  ourWithBlocks(parse(text)).flatMap((block, index) =>
+const documentSteps = yamlBlocks.flatMap(({ name, text }) =>
+  ourSteps(parse(text)).flatMap((step, index) =>
     EVENTS.map(event => ({
       name: `${name}, step ${index + 1}, on a ${event.name}`,
-      block,
+      step,
       event
     }))
   )
@@ -253,11 +285,11 @@ const ourSteps = yamlBlocks.flatMap(({ name, text }) =>
 
 describe("the documents' workflows run as written (a dry run without docker)", () => {
   it('finds the steps of this action', () => {
-    expect(ourSteps.length).toBeGreaterThanOrEqual(2 * 8)
+    expect(documentSteps.length).toBeGreaterThanOrEqual(2 * 8)
   })
 
   // an input error (or any refusal of the plan) rejects
-  it.each(ourSteps)('$name: planned', async ({ block, event }) => {
-    await expect(planSteps(block, event)).resolves.toEqual(expect.any(Number))
+  it.each(documentSteps)('$name: planned', async ({ step, event }) => {
+    await expect(planSteps(step, event)).resolves.toEqual(expect.any(Number))
   })
 })

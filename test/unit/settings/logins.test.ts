@@ -4,9 +4,15 @@ import { emptySecrets, type EmptyLogin } from '../../../src/settings/logins.js'
 // An unset secret reads as an empty password: the trio's login step is
 // guarded off on a pull request, and a run that pushes nothing needs none.
 
-const PAIR: EmptyLogin = { registry: 'ghcr.io', input: 'password', value: '' }
+const PAIR: EmptyLogin = {
+  registry: 'ghcr.io',
+  username: 'u',
+  input: 'password',
+  value: ''
+}
 const ENTRY: EmptyLogin = {
   registry: '127.0.0.1:5002',
+  username: 'bob',
   input: 'logins',
   value: 'entry 1 (registry 127.0.0.1:5002)'
 }

@@ -260,6 +260,87 @@ describe('secret inputs', () => {
   })
 })
 
+describe('ECR logins', () => {
+  const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+  it.each([
+    {
+      name: 'keys as username/password on an ECR registry (ecr: auto)',
+      inputs: { images: `${ECR}/app`, username: 'AKID', password: 'secret' },
+      logins: [
+        { registry: ECR, username: 'AKID', password: 'secret', ecr: true }
+      ]
+    },
+    {
+      name: 'only registry: the AWS chain',
+      inputs: { images: `${ECR}/app`, registry: ECR },
+      logins: [{ registry: ECR, username: '', password: '', ecr: true }]
+    },
+    {
+      name: 'only the images: the docker config, as before',
+      inputs: { images: `${ECR}/app` },
+      logins: []
+    },
+    {
+      name: 'ecr: false, a token given as password',
+      inputs: {
+        images: `${ECR}/app`,
+        username: 'AWS',
+        password: 'token',
+        ecr: 'false'
+      },
+      logins: [{ registry: ECR, username: 'AWS', password: 'token' }]
+    },
+    {
+      name: 'ECR Public by registry',
+      inputs: { images: 'public.ecr.aws/a/app', registry: 'public.ecr.aws' },
+      logins: [
+        { registry: 'public.ecr.aws', username: '', password: '', ecr: true }
+      ]
+    },
+    {
+      name: 'a logins entry without keys',
+      inputs: { images: `${ECR}/app`, logins: `- registry: ${ECR}` },
+      logins: [{ registry: ECR, username: '', password: '', ecr: true }]
+    },
+    {
+      name: 'a logins entry with ecr: false is an ordinary login',
+      inputs: {
+        images: `${ECR}/app`,
+        logins: `- registry: ${ECR}\n  username: AWS\n  password: t\n  ecr: false`
+      },
+      logins: [{ registry: ECR, username: 'AWS', password: 't' }]
+    }
+  ])('$name', async ({ inputs, logins }) => {
+    const settings = await parseSettings(source(inputs))
+    expect(settings.logins).toEqual(logins)
+    expect(settings.emptyLogins).toEqual([])
+  })
+
+  it.each([
+    {
+      name: 'ecr: true on a registry that is not named as ECR',
+      inputs: { images: 'ghcr.io/o/app', ecr: 'true', registry: 'ghcr.io' },
+      error:
+        /input "ecr": invalid value "true": ghcr.io is not an ECR registry name/
+    },
+    {
+      name: 'ecr: a value that is not auto, true or false',
+      inputs: { images: 'ghcr.io/o/app', ecr: 'yes' },
+      error: /input "ecr": invalid value "yes": expected auto, true or false/
+    },
+    {
+      name: 'a logins entry with a bad ecr',
+      inputs: {
+        images: 'ghcr.io/o/app',
+        logins: '- registry: ghcr.io\n  username: a\n  password: b\n  ecr: on'
+      },
+      error: /input "logins": invalid value "on": expected auto, true or false/
+    }
+  ])('$name', async ({ inputs, error }) => {
+    await expect(parseSettings(source(inputs))).rejects.toThrow(error)
+  })
+})
+
 describe('logins', () => {
   const images = 'ghcr.io/o/app\n127.0.0.1:5001/o/app\nghcr.io/o/other'
 
@@ -353,8 +434,13 @@ describe('logins', () => {
       name: 'the pair: one per registry, never a login',
       inputs: { username: 'me', password: '' },
       empty: [
-        { registry: 'ghcr.io', input: 'password', value: '' },
-        { registry: '127.0.0.1:5001', input: 'password', value: '' }
+        { registry: 'ghcr.io', username: 'me', input: 'password', value: '' },
+        {
+          registry: '127.0.0.1:5001',
+          username: 'me',
+          input: 'password',
+          value: ''
+        }
       ]
     },
     {
@@ -363,6 +449,7 @@ describe('logins', () => {
       empty: [
         {
           registry: 'ghcr.io',
+          username: 'bot',
           input: 'logins',
           value: 'entry 1 (registry ghcr.io)'
         }

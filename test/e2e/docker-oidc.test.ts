@@ -1,0 +1,122 @@
+/**
+ * Docker Hub's OIDC login (login-action v4.5) end to end: an empty password with
+ * DOCKERHUB_OIDC_CONNECTIONID set; the action asks the runner's ID-token endpoint for a token
+ * with Docker's audience and exchanges it at the identity stand-in
+ * (test/support/docker-identity.ts, reached through DPA_DOCKER_IDENTITY_URL), then publishes to
+ * the stack's registry E under the name dhi.io (one of login-action's Docker Hub names; the
+ * stand-in's access token is registry E's password for its one user, AWS). Without
+ * `id-token: write` (no ACTIONS_ID_TOKEN_REQUEST_*) the run fails first, saying so.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { request } from 'node:https'
+import { join } from 'node:path'
+import { runMain } from './runner.js'
+import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import {
+  startDockerIdentity,
+  type DockerIdentity
+} from '../support/docker-identity.js'
+import {
+  ecrStackRegistry,
+  type StackEcrRegistry
+} from '../support/stack-env.js'
+
+const HELLO = 'test/fixtures/contexts/hello'
+const CONNECTION = '3f1c9a52-7e4b-4d2a-9c61-0b8e5d7a2f10'
+
+let e: StackEcrRegistry
+let identity: DockerIdentity
+
+beforeAll(async () => {
+  e = ecrStackRegistry()
+  identity = await startDockerIdentity({
+    connectionId: CONNECTION,
+    accessToken: e.password
+  })
+})
+afterAll(() => identity.close())
+
+/** Registry E's tag list over its API (https, the stack's CA). */
+function tags(host: string, repo: string): Promise<string[]> {
+  const auth = Buffer.from(`AWS:${e.password}`).toString('base64')
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `https://${host}/v2/${repo}/tags/list`,
+      { ca: readFileSync(e.ca), headers: { Authorization: `Basic ${auth}` } },
+      response => {
+        let body = ''
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()))
+        response.on('end', () =>
+          resolve(
+            response.statusCode === 404
+              ? []
+              : ((JSON.parse(body) as { tags?: string[] }).tags ?? []).sort()
+          )
+        )
+      }
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('Docker Hub by OIDC', () => {
+  it('exchanges the job ID token and publishes with the access token', async () => {
+    const repo = uniqueRepo('hub-oidc')
+    const main = await runMain(
+      {
+        images: `${e.dhi}/${repo}`,
+        username: 'AWS',
+        password: '',
+        context: HELLO
+      },
+      runnerEnv('push-tag', {
+        NODE_EXTRA_CA_CERTS: e.ca,
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        DPA_DOCKER_IDENTITY_URL: identity.identityUrl,
+        ...identity.runnerEnv
+      })
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(await tags(e.dhi, repo)).toEqual(['1', '1.2', '1.2.3'])
+    expect(identity.exchanges).toEqual([
+      expect.objectContaining({ connection_id: CONNECTION, expires_in: '300' })
+    ])
+    const readable = [
+      visibleText(main),
+      readFileSync(join(main.dir, 'state'), 'utf8')
+    ].join('\n')
+    for (const secret of [
+      e.password,
+      Buffer.from(`AWS:${e.password}`).toString('base64'),
+      identity.exchanges[0].subject_token
+    ])
+      expect(readable).not.toContain(secret)
+  })
+
+  it('without id-token: write, one error saying so, before any build', async () => {
+    const repo = uniqueRepo('hub-oidc-no-token')
+    const main = await runMain(
+      {
+        images: `${e.dhi}/${repo}`,
+        username: 'AWS',
+        password: '',
+        context: HELLO
+      },
+      runnerEnv('push-tag', {
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        DPA_DOCKER_IDENTITY_URL: identity.identityUrl
+      })
+    )
+    expect(main.code).toBe(1)
+    expect(
+      main.stdout.split('\n').filter(line => line.startsWith('::error::'))
+    ).toEqual([
+      expect.stringContaining('give the job "permissions: id-token: write"')
+    ])
+    expect(main.stdout).not.toMatch(/^build {5}/m)
+    expect(await tags(e.dhi, repo)).toEqual([])
+  })
+})
