@@ -241,21 +241,30 @@ export function endpointDown(endpoint: string, said: string): InputError {
   )
 }
 
+const THROTTLED_PULL = /toomanyrequests|429 Too Many Requests/i
+
 const ENDPOINT_DOWN =
   /connection refused|no such host|i\/o timeout|network is unreachable|context deadline exceeded|DeadlineExceeded/i
 
 /**
- * The run's own builder's failed bootstrap: misfit TLS names its input (never its value), or
- * `endpoint`.
+ * The run's own builder's failed bootstrap: a throttled image pull, misfit TLS names its input
+ * (never its value), or `endpoint`.
  */
 export function builderFailure(
   error: unknown,
   endpoint: string | undefined
 ): unknown {
-  if (!(error instanceof DockerCommandError) || endpoint === undefined)
-    return error
+  if (!(error instanceof DockerCommandError)) return error
   const { output } = error
   const line = (pattern: RegExp) => firstMatch(output, pattern)
+  if (THROTTLED_PULL.test(output))
+    return new Error(
+      `the BuildKit image of the run's own builder could not be pulled: its registry throttles ` +
+        `the pulls (${line(THROTTLED_PULL)}); give a login for it (Docker Hub's: a logins entry ` +
+        `for docker.io, or docker/login-action before this step), or name a builder of yours`,
+      { cause: error }
+    )
+  if (endpoint === undefined) return error
   const tls = tlsFault(output, 'buildx', endpoint, line)
   if (tls !== undefined) return tls
   if (ENDPOINT_DOWN.test(output))

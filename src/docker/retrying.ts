@@ -8,6 +8,13 @@ import { DockerCommandError, DockerStalledError } from './runner.js'
 const TRANSIENT =
   /connection refused|connection reset|i\/o timeout|TLS handshake timeout|EOF$|50[0234] |Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|429 |Too Many Requests|toomanyrequests/im
 
+/**
+ * A registry's refusal to serve a pull now (429, 5xx) that dockerd passes on: its Retry-After it
+ * does not pass, so the wait is the backoff's.
+ */
+export const THROTTLED =
+  /toomanyrequests|429 Too Many Requests|50[0234] |Service Unavailable|Bad Gateway/im
+
 export type RetryPolicy = Pick<RetryOptions, 'retries' | 'sleep'>
 
 /**
@@ -16,7 +23,8 @@ export type RetryPolicy = Pick<RetryOptions, 'retries' | 'sleep'>
 export async function retryDocker<T>(
   work: () => Promise<T>,
   policy: RetryPolicy,
-  describe: string
+  describe: string,
+  transient = TRANSIENT
 ): Promise<T> {
   let last: unknown
   try {
@@ -29,7 +37,7 @@ export async function retryDocker<T>(
           if (
             error instanceof DockerStalledError ||
             (error instanceof DockerCommandError &&
-              TRANSIENT.test(error.output))
+              transient.test(error.output))
           )
             throw new TransientError(error.message)
           throw error

@@ -94,7 +94,7 @@ export function remoteBuilderFor(
   }
 }
 
-/** `buildx create` of the run's own builder, bootstrapped so a bad endpoint or TLS fails here. */
+/** `buildx create` of the run's own builder; it starts (and pulls its image) at its bootstrap. */
 export function createBuilderArgs(name: string, own: OwnBuilder): string[] {
   return [
     'buildx',
@@ -107,9 +107,16 @@ export function createBuilderArgs(name: string, own: OwnBuilder): string[] {
     ...(own.buildkitdConfig === undefined
       ? []
       : ['--buildkitd-config', own.buildkitdConfig]),
-    '--bootstrap',
     ...(own.endpoint === undefined ? [] : [own.endpoint])
   ]
+}
+
+/**
+ * The builder started, so a bad endpoint or TLS fails here; a step of its own, as a throttled pull
+ * of its image is tried again and `buildx create` of the same name cannot be.
+ */
+export function bootstrapBuilderArgs(name: string): string[] {
+  return ['buildx', 'inspect', '--bootstrap', name]
 }
 
 /** `buildx rm`: the builder, and for docker-container its container and state volume. */

@@ -5,6 +5,7 @@ import { loginArgs } from '../argv/login.js'
 import type { Publication } from './publication.js'
 import {
   attestationDefaults,
+  bootstrapBuilderArgs,
   createBuilderArgs,
   publishesIndex,
   removeBuilderArgs,
@@ -275,10 +276,11 @@ function withOwnBuilder(
   const { own, name } = builder
   if (own === undefined || !needsBuilder(settings)) return pipeline
   const create = commandStep('builder', createBuilderArgs(name, own))
+  const start = commandStep('builder', bootstrapBuilderArgs(name))
   const remove = commandStep('cleanup', removeBuilderArgs(name))
   return {
     ...pipeline,
-    stage: [create, ...pipeline.stage],
+    stage: [create, start, ...pipeline.stage],
     cleanup: [...pipeline.cleanup, remove]
   }
 }

@@ -22,7 +22,7 @@ export type StepName =
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
-  /** buildx create --bootstrap: the run's own builder (a cleanup step removes it) */
+  /** buildx create, then inspect --bootstrap: the run's own builder (a cleanup step removes it) */
   | 'builder'
   /** buildx build (or the classic docker build) */
   | 'build'

@@ -20,7 +20,7 @@ import {
   isAuthRefusal
 } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../buildx/metadata.js'
-import { retryDocker } from '../docker/retrying.js'
+import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
   BuildxMissingError,
   DockerCommandError,
@@ -90,6 +90,13 @@ async function credentialsAccepted(
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
+/**
+ * The own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles it
+ * (an endpoint that refuses connections is not, it fails at once naming the builder).
+ */
+const bootstrapsBuilder = (step: CommandStep) =>
+  step.step === 'builder' && step.argv.includes('--bootstrap')
+
 async function run(
   step: CommandStep,
   argv: string[],
@@ -126,13 +133,19 @@ async function run(
         throw error
       })
   const retried = () =>
-    retryDocker(once, env.retry, `${step.step} ${argv.join(' ')}`)
+    retryDocker(
+      once,
+      env.retry,
+      `${step.step} ${argv.join(' ')}`,
+      bootstrapsBuilder(step) ? THROTTLED : undefined
+    )
   try {
     if (step.step === 'keep-login')
       return (await loginRetried(step, retried, env)).stdout
-    const { stdout, stderr } = RETRIED.has(step.step)
-      ? await retried()
-      : await once()
+    const { stdout, stderr } =
+      RETRIED.has(step.step) || bootstrapsBuilder(step)
+        ? await retried()
+        : await once()
     if (step.step === 'build') {
       const report = cacheReport(stderr)
       if (report !== undefined) {

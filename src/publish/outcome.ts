@@ -75,7 +75,7 @@ export interface PublishResult {
   nodes?: { platform: string; node: string }[]
   /** What the build cache did, one line a build (steps cached, bytes, sources). */
   cache?: string[]
-  /** How long making the run's own builder took (buildx create --bootstrap). */
+  /** How long making the run's own builder took (buildx create and its bootstrap). */
   builderSetupMs?: number
 }
 

@@ -157,11 +157,13 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
   try {
     await runCommand(step, run.publication.images, values, env)
     if (step.step === 'builder') {
-      env.result.builderSetupMs = Math.round(performance.now() - started)
-      env.log.info(
-        `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs)}`
-      )
+      const ms = Math.round(performance.now() - started)
+      env.result.builderSetupMs = (env.result.builderSetupMs ?? 0) + ms
     }
+    if (step.step === 'builder' && step.argv.includes('--bootstrap'))
+      env.log.info(
+        `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs ?? 0)}`
+      )
   } finally {
     if (step === run.lastSecretReader) removeSecretFiles(env.tempDir)
     if (early !== undefined)

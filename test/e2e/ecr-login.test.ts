@@ -8,12 +8,13 @@
  * docker's base64 form) shows in the log, the outputs, the summary or the state.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { request } from 'node:https'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { runMain, type StepResult } from './runner.js'
 import { auths, runnerEnv, uniqueRepo, visibleText } from './steps.js'
-import { startEcrApi, type EcrApi } from '../support/ecr-api.js'
+import { startEcrApi, startSts, type EcrApi } from '../support/ecr-api.js'
 import { unusedPort } from '../support/http-server.js'
 import {
   ecrStackRegistry,
@@ -28,23 +29,38 @@ const SESSION = {
   token: 'session-token-55aa'
 }
 
+const ROLE = {
+  arn: 'arn:aws:iam::123456789012:role/publisher',
+  webIdentityToken: 'web-identity-token-9d1c',
+  id: 'ASIAE2EWEBIDENTITY',
+  secret: 'web-identity-secret-41f0',
+  sessionToken: 'web-identity-session-77c2'
+}
+
 let e: StackEcrRegistry
 let api: EcrApi
+let sts: Awaited<ReturnType<typeof startSts>>
 let awsEnv: Record<string, string>
+let tokenFile: string
 
 beforeAll(async () => {
   e = ecrStackRegistry()
   api = await startEcrApi({
     keys: {
       [KEY.id]: { secret: KEY.secret },
-      [SESSION.id]: { secret: SESSION.secret, sessionToken: SESSION.token }
+      [SESSION.id]: { secret: SESSION.secret, sessionToken: SESSION.token },
+      [ROLE.id]: { secret: ROLE.secret, sessionToken: ROLE.sessionToken }
     },
     password: e.password,
     registryPort: e.host.split(':')[1],
     account: '123456789012'
   })
+  sts = await startSts(ROLE)
+  tokenFile = join(mkdtempSync(join(tmpdir(), 'dpa-web-identity-')), 'token')
+  writeFileSync(tokenFile, ROLE.webIdentityToken)
   awsEnv = {
     AWS_ENDPOINT_URL_ECR: api.url,
+    AWS_ENDPOINT_URL_STS: sts.url,
     AWS_ENDPOINT_URL_ECR_PUBLIC: api.url,
     NODE_EXTRA_CA_CERTS: e.ca,
     // nothing of this machine's: no shared files, no instance metadata
@@ -53,7 +69,11 @@ beforeAll(async () => {
     AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${await unusedPort()}`
   }
 })
-afterAll(() => api.close())
+afterAll(async () => {
+  await api.close()
+  await sts.close()
+  rmSync(dirname(tokenFile), { recursive: true, force: true })
+})
 
 /** Registry E's tag list over its API (https, the stack's CA). */
 function tags(host: string, repo: string): Promise<string[]> {
@@ -83,6 +103,9 @@ function secrets(): string[] {
     KEY.secret,
     SESSION.secret,
     SESSION.token,
+    ROLE.secret,
+    ROLE.sessionToken,
+    ROLE.webIdentityToken,
     e.password,
     Buffer.from(`AWS:${e.password}`).toString('base64')
   ]
@@ -125,6 +148,16 @@ describe('ECR: a release lands the asked tags', () => {
       key: SESSION.id
     },
     {
+      name: 'only registry: and a web identity token file (the AWS chain asks STS for the role)',
+      registry: () => e.host,
+      inputs: { registry: '' },
+      env: {
+        AWS_WEB_IDENTITY_TOKEN_FILE: '<token file>',
+        AWS_ROLE_ARN: ROLE.arn
+      },
+      key: ROLE.id
+    },
+    {
       name: "ECR Public's name with keys",
       registry: () => e.public,
       inputs: { username: KEY.id, password: KEY.secret, registry: '' },
@@ -142,7 +175,13 @@ describe('ECR: a release lands the asked tags', () => {
         ...inputs,
         ...(inputs.registry === '' && { registry: host })
       },
-      runnerEnv('push-tag', { ...awsEnv, ...env })
+      runnerEnv('push-tag', {
+        ...awsEnv,
+        ...env,
+        ...(env.AWS_WEB_IDENTITY_TOKEN_FILE && {
+          AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile
+        })
+      })
     )
     expect(main.stdout).not.toMatch(/::error::/)
     expect(main.code).toBe(0)

@@ -286,7 +286,7 @@ describe('docker 28.5 classic store: the other paths', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/made for this run and removed at its end/)
     expect(run.stdout).toMatch(
-      /builder {3}docker buildx create --name 'docker-publish-<run>' --driver docker-container --driver-opt image=moby\/buildkit:buildx-stable-1,network=host --bootstrap/
+      /builder {3}docker buildx create --name 'docker-publish-<run>' --driver docker-container --driver-opt image=moby\/buildkit:buildx-stable-1,network=host\n.*builder {3}docker buildx inspect --bootstrap 'docker-publish-<run>'/
     )
     expect(run.stdout).toMatch(
       /cleanup {3}docker buildx rm 'docker-publish-<run>'/

@@ -114,8 +114,8 @@ const ENGINES = {
 type EngineName = keyof typeof ENGINES
 
 /** PATH with docker 28.5's CLI first, for the engines that need it. */
-function cliPath(setup: EngineSetup): Record<string, string> {
-  if (!setup.field) return {}
+function cliPath(field: boolean): Record<string, string> {
+  if (!field) return {}
   const bin = stackEnv().field.bin
   present(join(bin, 'docker'), "docker 28.5's CLI")
   return { PATH: `${bin}:${process.env.PATH ?? ''}` }
@@ -131,6 +131,12 @@ function installFieldBuildx(dockerConfig: string): void {
   symlinkSync(plugin, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
 }
 
+/** docker 28.5's CLI first on PATH and buildx 0.29 in `dockerConfig`, for an engine of 28.5. */
+export function fieldCliEnv(dockerConfig: string): Record<string, string> {
+  installFieldBuildx(dockerConfig)
+  return cliPath(true)
+}
+
 /** The docker driver of an engine's default builder, with that engine's CLI and buildx. */
 function dockerDriver(
   name: string,
@@ -143,7 +149,7 @@ function dockerDriver(
     use(dockerConfig) {
       const setup = ENGINES[engine]()
       if (setup.field) installFieldBuildx(dockerConfig)
-      const env = { ...setup.env, ...cliPath(setup) }
+      const env = { ...setup.env, ...cliPath(setup.field) }
       return { env, inputs: {}, engine: setup.engine, builder: 'default' }
     }
   }
@@ -172,7 +178,11 @@ function namedBuilder(
         `the buildx builder ${builder}`
       )
       installFieldBuildx(dockerConfig)
-      const env = { ...setup.env, ...cliPath(setup), BUILDX_CONFIG: config }
+      const env = {
+        ...setup.env,
+        ...cliPath(setup.field),
+        BUILDX_CONFIG: config
+      }
       return { env, inputs: { builder }, engine: setup.engine, builder }
     }
   }

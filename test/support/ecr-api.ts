@@ -259,3 +259,50 @@ export async function startInstanceMetadata(role: {
   })
   return { ...server, url: `http://${server.host}` }
 }
+
+/**
+ * A stand-in for STS's AssumeRoleWithWebIdentity (the AWS chain's web identity token file:
+ * AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN), reached through AWS_ENDPOINT_URL_STS. What it
+ * rests on (STS's API reference): an unsigned POST whose form body names Action, RoleArn,
+ * RoleSessionName and WebIdentityToken (the query protocol), answered in XML with the role's
+ * temporary Credentials; a token it does not know is 400 InvalidIdentityToken.
+ */
+export async function startSts(role: {
+  arn: string
+  webIdentityToken: string
+  id: string
+  secret: string
+  sessionToken: string
+}): Promise<TestServer & { url: string; calls: string[] }> {
+  const calls: string[] = []
+  const server = await startServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    request.on('end', () => {
+      const form = new URLSearchParams(body)
+      calls.push(form.get('Action') ?? String(request.headers['content-type']))
+      const known =
+        form.get('Action') === 'AssumeRoleWithWebIdentity' &&
+        form.get('RoleArn') === role.arn &&
+        form.get('WebIdentityToken') === role.webIdentityToken
+      response.writeHead(known ? 200 : 400, { 'Content-Type': 'text/xml' })
+      const expiration = new Date(Date.now() + 3600 * 1000).toISOString()
+      response.end(
+        known
+          ? `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
+              `<AssumeRoleWithWebIdentityResult><Credentials>` +
+              `<AccessKeyId>${role.id}</AccessKeyId>` +
+              `<SecretAccessKey>${role.secret}</SecretAccessKey>` +
+              `<SessionToken>${role.sessionToken}</SessionToken>` +
+              `<Expiration>${expiration}</Expiration></Credentials>` +
+              `<AssumedRoleUser><Arn>${role.arn}/session</Arn>` +
+              `<AssumedRoleId>AROAEXAMPLE:session</AssumedRoleId></AssumedRoleUser>` +
+              `</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`
+          : `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>` +
+              `<Type>Sender</Type><Code>InvalidIdentityToken</Code>` +
+              `<Message>The web identity token is not valid.</Message></Error></ErrorResponse>`
+      )
+    })
+  })
+  return { ...server, url: `http://${server.host}`, calls }
+}

@@ -46,6 +46,8 @@ interface StackField {
   bin: string
   /** A folder holding `docker-buildx` 0.29 (for cliPluginsExtraDirs). */
   cliPlugins: string
+  /** The unpacked sid packages: usr/sbin/dockerd and what it runs, for a test's own engine. */
+  root: string
 }
 
 /**
@@ -187,7 +189,8 @@ export function stackEnv(): StackEnv {
         classicDockerHost: reader(vars)('DPA_FIELD_CLASSIC_DOCKER_HOST'),
         containerdDockerHost: reader(vars)('DPA_FIELD_CONTAINERD_DOCKER_HOST'),
         bin: reader(vars)('DPA_FIELD_BIN'),
-        cliPlugins: reader(vars)('DPA_FIELD_CLI_PLUGINS')
+        cliPlugins: reader(vars)('DPA_FIELD_CLI_PLUGINS'),
+        root: reader(vars)('DPA_FIELD_ROOT')
       },
       buildkit: {
         buildxConfig: reader(vars)('DPA_BUILDX_CONFIG'),

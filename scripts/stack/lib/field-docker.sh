@@ -274,4 +274,6 @@ field_docker_env() {
   printf 'export DPA_FIELD_CONTAINERD_DOCKER_HOST=%q\n' "$(field_host containerd)"
   printf 'export DPA_FIELD_BIN=%q\n' "$FIELD_BIN"
   printf 'export DPA_FIELD_CLI_PLUGINS=%q\n' "$FIELD_CLI_PLUGINS"
+  # the unpacked packages (usr/sbin/dockerd …): a test's own engine starts from them
+  printf 'export DPA_FIELD_ROOT=%q\n' "$FIELD_ROOT"
 }

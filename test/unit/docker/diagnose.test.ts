@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { diagnose } from '../../../src/docker/diagnose.js'
+import { builderFailure, diagnose } from '../../../src/docker/diagnose.js'
 import { DockerCommandError } from '../../../src/docker/runner.js'
 
 // Outputs as docker and buildx print them, and what the user is told.
@@ -199,5 +199,39 @@ describe('diagnose: errors it cannot explain come back unchanged', () => {
     { name: 'a thrown string', error: 'boom' }
   ])('$name', ({ error }) => {
     expect(diagnose(error, ['ghcr.io'])).toBe(error)
+  })
+})
+
+describe("builderFailure: the run's own builder that did not start", () => {
+  const bootstrap = ['buildx', 'inspect', '--bootstrap', 'run1']
+  it.each([
+    {
+      name: 'a throttled pull of its image: the registry throttles, and the login that helps',
+      endpoint: undefined,
+      output:
+        '#1 [internal] booting buildkit\nERROR: Error response from daemon: toomanyrequests: You have reached your pull rate limit.',
+      said: /its registry throttles the pulls \(.*toomanyrequests: You have reached your pull rate limit\.\); give a login for it \(Docker Hub's: a logins entry for docker\.io/
+    },
+    {
+      name: 'a remote endpoint where nothing answers: the endpoint input',
+      endpoint: 'tcp://127.0.0.1:1234',
+      output: 'ERROR: dial tcp 127.0.0.1:1234: connect: connection refused',
+      said: /input "endpoint": invalid value "tcp:\/\/127\.0\.0\.1:1234": no BuildKit daemon answers there/
+    }
+  ])('$name', ({ endpoint, output, said }) => {
+    const error = builderFailure(
+      new DockerCommandError(bootstrap, 1, output),
+      endpoint
+    )
+    expect(error instanceof Error ? error.message : error).toMatch(said)
+  })
+
+  it('another failure of a docker-container builder comes back unchanged', () => {
+    const error = new DockerCommandError(
+      bootstrap,
+      1,
+      'ERROR: no space left on device'
+    )
+    expect(builderFailure(error, undefined)).toBe(error)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { retryDocker } from '../../../src/docker/retrying.js'
+import { retryDocker, THROTTLED } from '../../../src/docker/retrying.js'
 import {
   DockerCommandError,
   DockerStalledError
@@ -130,5 +130,33 @@ describe('retryDocker: other failures are tried once', () => {
       retryDocker(() => Promise.reject(error), policy, 'push')
     ).rejects.toBe(error)
     expect(delays).toEqual([])
+  })
+})
+
+describe("retryDocker with THROTTLED: the own builder's bootstrap", () => {
+  it.each([
+    {
+      name: 'a throttled pull of the BuildKit image is tried again',
+      output:
+        'ERROR: Error response from daemon: toomanyrequests: You have reached your pull rate limit.',
+      tries: 3
+    },
+    {
+      name: 'a 503 of the registry is tried again',
+      output:
+        'Error response from daemon: received unexpected HTTP status: 503 Service Unavailable',
+      tries: 3
+    },
+    {
+      name: 'an endpoint that refuses connections fails at once',
+      output: 'ERROR: dial tcp 127.0.0.1:1234: connect: connection refused',
+      tries: 1
+    }
+  ])('$name', async ({ output, tries: expected }) => {
+    const { work, errors, tries } = failingPush(output)
+    const { policy } = recording(2)
+    const result = retryDocker(work, policy, 'builder', THROTTLED)
+    await expect(result).rejects.toBe(errors[expected - 1])
+    expect(tries()).toBe(expected)
   })
 })

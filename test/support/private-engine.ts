@@ -1,0 +1,127 @@
+/**
+ * A Docker 28.5 engine of a test's own (the stack's unpacked dockerd, classic store, as on
+ * GitHub's runners), for what the shared engines must not see: an image store without the
+ * BuildKit image, and names resolved to a stand-in. It runs in a mount namespace of its own whose
+ * /etc/hosts adds `hosts`, trusting the system's CAs and `extraCa` (Go reads SSL_CERT_FILE); the
+ * machine's /etc/hosts and trust store are never touched. stop() ends it and removes its folders.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { stackEnv } from './stack-env.js'
+
+export interface PrivateEngine {
+  /** DOCKER_HOST of the engine. */
+  host: string
+  /** Runs a command (the step) with the engine's /etc/hosts, as runMain's launcher. */
+  launcher: string[]
+  stop(): Promise<void>
+}
+
+/** `unshare` into a mount namespace of its own whose /etc/hosts is `hostsFile`, then exec. */
+const withHosts = (hostsFile: string) => [
+  'unshare',
+  '--mount',
+  '--propagation',
+  'private',
+  'sh',
+  '-c',
+  'mount --bind "$0" /etc/hosts && exec "$@"',
+  hostsFile
+]
+
+const BRIDGE = 'dpa-private0'
+const BRIDGE_CIDR = '172.31.250.1/24'
+const SYSTEM_ROOTS = '/etc/ssl/certs/ca-certificates.crt'
+
+function ensureBridge(): void {
+  execFileSync('sh', [
+    '-c',
+    `ip link show dev ${BRIDGE} >/dev/null 2>&1 || ip link add name ${BRIDGE} type bridge; ` +
+      `ip -4 -o addr show dev ${BRIDGE} | grep -qF ' ${BRIDGE_CIDR} ' || ` +
+      `ip addr add ${BRIDGE_CIDR} dev ${BRIDGE}; ip link set dev ${BRIDGE} up`
+  ])
+}
+
+function answers(docker: string, host: string): boolean {
+  try {
+    execFileSync(docker, ['-H', host, 'version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export async function startPrivateEngine(options: {
+  hosts: Record<string, string>
+  extraCa: string
+}): Promise<PrivateEngine> {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-engine-'))
+  const name = `dpa-private-${dir.slice(-6).toLowerCase()}`
+  const host = `unix://${dir}/docker.sock`
+  const extra = Object.entries(options.hosts)
+    .map(([address, names]) => `${address} ${names}`)
+    .join('\n')
+  writeFileSync(
+    join(dir, 'hosts'),
+    `${readFileSync('/etc/hosts', 'utf8')}\n${extra}\n`
+  )
+  writeFileSync(
+    join(dir, 'roots.pem'),
+    readFileSync(SYSTEM_ROOTS, 'utf8') + readFileSync(options.extraCa, 'utf8')
+  )
+  writeFileSync(
+    join(dir, 'daemon.json'),
+    JSON.stringify({
+      features: { 'containerd-snapshotter': false },
+      hosts: [host],
+      'data-root': join(dir, 'data'),
+      'exec-root': join(dir, 'exec'),
+      pidfile: join(dir, 'docker.pid'),
+      bridge: BRIDGE,
+      iptables: false,
+      ip6tables: false,
+      'ip-masq': false,
+      'containerd-namespace': name,
+      'containerd-plugins-namespace': `${name}-plugins`
+    })
+  )
+  ensureBridge()
+  const root = stackEnv().field.root
+  const path = ['usr/sbin', 'usr/bin', 'usr/libexec/docker'].map(sub =>
+    join(root, sub)
+  )
+  const [unshare, ...args] = withHosts(join(dir, 'hosts'))
+  const dockerd = join(root, 'usr/sbin/dockerd')
+  const daemon = spawn(
+    unshare,
+    [...args, dockerd, '--config-file', join(dir, 'daemon.json')],
+    {
+      env: {
+        ...process.env,
+        PATH: `${path.join(':')}:${process.env.PATH ?? ''}`,
+        SSL_CERT_FILE: join(dir, 'roots.pem')
+      },
+      stdio: ['ignore', 'ignore', 'ignore']
+    }
+  )
+  const docker = join(stackEnv().field.bin, 'docker')
+  const deadline = Date.now() + 60_000
+  while (!answers(docker, host)) {
+    if (daemon.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the private dockerd in ${dir} did not start`)
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  return {
+    host,
+    launcher: withHosts(join(dir, 'hosts')),
+    async stop() {
+      const ended = new Promise(resolve => daemon.once('exit', resolve))
+      daemon.kill('SIGTERM')
+      await ended
+      rmSync(dir, { recursive: true, force: true })
+      execFileSync('ip', ['link', 'delete', BRIDGE])
+    }
+  }
+}
