@@ -18,7 +18,8 @@ import {
   startInstanceMetadata,
   type EcrApi
 } from '../../support/ecr-api.js'
-import { unusedPort } from '../../support/http-server.js'
+import { startServer, unusedPort } from '../../support/http-server.js'
+import { request as httpRequest } from 'node:http'
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com:5443'
 const OTHER = '210987654321.dkr.ecr.eu-west-1.amazonaws.com:5443'
@@ -194,5 +195,44 @@ describe('exchangeEcrLogin: refusals', () => {
     await expect(
       exchangeEcrLogin(login, process.env, () => {})
     ).rejects.toThrow(error)
+  })
+})
+
+describe("exchangeEcrLogin: the environment's proxy", () => {
+  it('asks AWS through HTTP_PROXY, as login-action does', async () => {
+    const seen: string[] = []
+    // a forward proxy: the request line carries the absolute URL of AWS's endpoint
+    const proxy = await startServer((request, response) => {
+      seen.push(`${request.method} ${request.url}`)
+      const target = new URL(String(request.url))
+      const forwarded = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: request.method,
+          headers: request.headers
+        },
+        answer => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(response)
+        }
+      )
+      request.pipe(forwarded)
+    })
+    try {
+      await useEnv({ HTTP_PROXY: `http://${proxy.host}` })
+      const got = await exchangeEcrLogin(
+        login(ECR, 'AKIAGOOD', 'good-secret'),
+        process.env,
+        () => undefined
+      )
+      expect(got).toEqual([
+        { registry: ECR, username: 'AWS', password: PASSWORD }
+      ])
+      expect(seen).toEqual([`POST ${api.url}/`])
+    } finally {
+      await proxy.close()
+    }
   })
 })
