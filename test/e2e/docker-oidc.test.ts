@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { request } from 'node:https'
 import { join } from 'node:path'
+import { listTagsOverTls } from './registry-api.js'
 import { runMain } from './runner.js'
 import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import {
@@ -37,29 +37,7 @@ beforeAll(async () => {
 })
 afterAll(() => identity.close())
 
-/** Registry E's tag list over its API (https, the stack's CA). */
-function tags(host: string, repo: string): Promise<string[]> {
-  const auth = Buffer.from(`AWS:${e.password}`).toString('base64')
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `https://${host}/v2/${repo}/tags/list`,
-      { ca: readFileSync(e.ca), headers: { Authorization: `Basic ${auth}` } },
-      response => {
-        let body = ''
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()))
-        response.on('end', () =>
-          resolve(
-            response.statusCode === 404
-              ? []
-              : ((JSON.parse(body) as { tags?: string[] }).tags ?? []).sort()
-          )
-        )
-      }
-    )
-    req.on('error', reject)
-    req.end()
-  })
-}
+const tags = (host: string, repo: string) => listTagsOverTls(e, host, repo)
 
 describe('Docker Hub by OIDC', () => {
   it('exchanges the job ID token and publishes with the access token', async () => {

@@ -10,8 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { request } from 'node:https'
 import { dirname, join } from 'node:path'
+import { listTagsOverTls } from './registry-api.js'
 import { runMain, type StepResult } from './runner.js'
 import { auths, runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import { startEcrApi, startSts, type EcrApi } from '../support/ecr-api.js'
@@ -75,27 +75,7 @@ afterAll(async () => {
   rmSync(dirname(tokenFile), { recursive: true, force: true })
 })
 
-/** Registry E's tag list over its API (https, the stack's CA). */
-function tags(host: string, repo: string): Promise<string[]> {
-  const auth = Buffer.from(`AWS:${e.password}`).toString('base64')
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `https://${host}/v2/${repo}/tags/list`,
-      { ca: readFileSync(e.ca), headers: { Authorization: `Basic ${auth}` } },
-      response => {
-        let body = ''
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()))
-        response.on('end', () => {
-          if (response.statusCode === 404) return resolve([])
-          const parsed = JSON.parse(body) as { tags?: string[] | null }
-          resolve((parsed.tags ?? []).sort())
-        })
-      }
-    )
-    req.on('error', reject)
-    req.end()
-  })
-}
+const tags = (host: string, repo: string) => listTagsOverTls(e, host, repo)
 
 /** Every form a secret of these runs could take. */
 function secrets(): string[] {

@@ -1,4 +1,9 @@
-import type { StackRegistry as Registry } from '../support/stack-env.js'
+import { readFileSync } from 'node:fs'
+import { request } from 'node:https'
+import type {
+  StackEcrRegistry,
+  StackRegistry as Registry
+} from '../support/stack-env.js'
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -22,6 +27,31 @@ export async function listTags(
   if (response.status === 404) return []
   const body = (await response.json()) as { tags: string[] | null }
   return (body.tags ?? []).sort()
+}
+
+/** Registry E's tag list under one of its names (https with the stack's CA; fetch has no CA). */
+export function listTagsOverTls(
+  e: StackEcrRegistry,
+  host: string,
+  repo: string
+): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `https://${host}/v2/${repo}/tags/list`,
+      { ca: readFileSync(e.ca), headers: { Authorization: auth(e) } },
+      response => {
+        let body = ''
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()))
+        response.on('end', () => {
+          if (response.statusCode === 404) return resolve([])
+          const parsed = JSON.parse(body) as { tags?: string[] | null }
+          resolve((parsed.tags ?? []).sort())
+        })
+      }
+    )
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 export interface ManifestInfo {
