@@ -57,7 +57,7 @@ afterAll(() => {
 /** A step on Docker 28.5's classic store with its 28.5 CLI, as a stock runner. */
 async function release(
   repo: string,
-  more: Record<string, string> = {}
+  more: Record<string, string | undefined> = {}
 ): Promise<StepResult> {
   const runner = runnerEnv('push-tag')
   const builder = BUILDERS.find(b => b.name === 'docker 28.5 classic store')
@@ -70,6 +70,8 @@ async function release(
       context: 'test/fixtures/contexts/emulated',
       'build-args': `BASE=${emulation.base}`,
       platforms: 'linux/amd64,linux/arm64',
+      // the action's default (auto), not the e2e runner's qemu: false
+      qemu: undefined,
       ...more
     },
     env
