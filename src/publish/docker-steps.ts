@@ -34,7 +34,7 @@ import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
-import type { CommandStep } from '../plan/steps.js'
+import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
@@ -320,12 +320,15 @@ async function runEmulation(
   const missing = missingArchitectures(platforms, runs)
   if (missing.length === 0)
     return env.log.info(
-      `Emulation: none installed, ${builder} already runs ${platforms.join(', ')}`
+      notRunLine(
+        step,
+        `none installed: ${builder} already runs ${platforms.join(', ')}`
+      )
     )
   env.log.info(
     `Emulation: ${builder} runs ${runs.join(', ')}; QEMU for ${missing.join(', ')} is ` +
-      `installed from ${argv[3]}, as docker/setup-qemu-action does (binfmt_misc handlers: ` +
-      'kernel-wide, kept after the job; qemu: false turns this off)'
+      'installed as docker/setup-qemu-action does (binfmt_misc handlers: kernel-wide, kept ' +
+      'after the job; qemu: false turns this off)'
   )
   await run(step, [...argv.slice(0, -1), missing.join(',')], [], env)
 }
