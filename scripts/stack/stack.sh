@@ -34,6 +34,9 @@
 #     mTLS), a local BuildKit image in every engine, and buildx builders dpa-remote,
 #     dpa-remote-tls, dpa-container-{26,26-classic,28-classic,28-containerd} and
 #     dpa-two-node in BUILDX_CONFIG=$STACK_DIR/buildx (DPA_BUILDX_CONFIG, DPA_BUILDKIT_*).
+#   - emulation (scripts/stack/lib/emulation.sh): a linux/amd64 + linux/arm64 busybox base
+#     image in registry A (DPA_EMULATION_BASE) and a stand-in of tonistiigi/binfmt:latest
+#     from Debian's qemu-user-static in every engine (DPA_BINFMT_IMAGE); no handler installed.
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -542,6 +545,8 @@ source "$STACK_SCRIPT_DIR/lib/private-apt.sh"
 source "$STACK_SCRIPT_DIR/lib/field-docker.sh"
 # shellcheck source=lib/buildkit.sh
 source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
+# shellcheck source=lib/emulation.sh
+source "$STACK_SCRIPT_DIR/lib/emulation.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -596,6 +601,7 @@ cmd_up() {
   git_server_up
   field_docker_up
   buildkit_up
+  emulation_up
   print_summary
 }
 
@@ -656,6 +662,7 @@ cmd_status() {
   git_server_status || rc=1
   field_docker_status || rc=1
   buildkit_status || rc=1
+  emulation_status || rc=1
   return "$rc"
 }
 
@@ -677,6 +684,7 @@ cmd_env() {
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   field_docker_env
   buildkit_env
+  emulation_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 

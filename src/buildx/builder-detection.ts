@@ -33,6 +33,23 @@ export function parseInspect(stdout: string): Builder {
 /** A builder of one node says nothing of its nodes. */
 const several = (nodes: number) => (nodes > 1 ? { nodes } : {})
 
+/** The platforms of every node `buildx inspect` lists (`*`: set on the node). */
+export function parseBuilderPlatforms(stdout: string): string[] {
+  return [...stdout.matchAll(/^Platforms:(.*)$/gm)]
+    .flatMap(([, list]) => list.split(','))
+    .map(p => p.trim().replace(/\*$/, ''))
+    .filter(p => p !== '')
+}
+
+/** The platforms a builder runs, started if stopped (`--bootstrap`) so that it reports them. */
+export async function builderPlatforms(
+  docker: DockerRunner,
+  name: string
+): Promise<string[]> {
+  const argv = [...inspectArgs(name), '--bootstrap']
+  return parseBuilderPlatforms((await docker.run(argv, { quiet: true })).stdout)
+}
+
 const NO_SUCH_BUILDER = /no builder .* found/i
 const DEFAULT_BUILDER: Builder = { name: 'default', driver: 'docker' }
 

@@ -280,9 +280,10 @@ export function foreignPlatformFailure(error: unknown): unknown {
     return error
   return new Error(
     `the build ran a program of another CPU architecture and this machine cannot run it ` +
-      `(${firstMatch(error.output, EXEC_FORMAT)}): add docker/setup-qemu-action before this ` +
-      `step to build foreign platforms with emulation, or build each platform on a runner of ` +
-      `its own (mode: digest and merge)`,
+      `(${firstMatch(error.output, EXEC_FORMAT)}): emulation is set up by the step only for ` +
+      `a builder on this engine and without qemu: false (on Linux >= 6.7 its handlers last ` +
+      `only while binfmt_misc is mounted on the host); else set up QEMU where the builder runs, ` +
+      `or build each platform on a runner of its own (mode: digest and merge)`,
     { cause: error }
   )
 }

@@ -15,6 +15,8 @@ export interface Builder {
   store?: 'containerd' | 'classic'
   /** How many nodes it has (`buildx create --append` adds one); one when not known. */
   nodes?: number
+  /** Foreign platforms asked: QEMU is installed for those the builder does not run once up. */
+  emulate?: string[]
   /** A builder this run creates for itself and removes at its end (see OwnBuilder). */
   own?: OwnBuilder
 }

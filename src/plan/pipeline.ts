@@ -12,6 +12,7 @@ import {
   splitsOverNodes,
   type Builder
 } from './builder.js'
+import { installEmulationArgs, missingArchitectures } from './emulation.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import {
   localBuild,
@@ -268,19 +269,33 @@ function mergePipeline(input: PipelineInput): ModePipeline {
 
 type ModePipeline = Omit<Pipeline, 'sign'>
 
-/** The run's own builder: made first (bootstrapped) and removed last, after a failure too. */
-function withOwnBuilder(
+/**
+ * The run's own builder made first (bootstrapped) and removed last, after a failure too; then QEMU
+ * for the foreign platforms asked that the builder does not run.
+ */
+function withBuilderSetup(
   pipeline: ModePipeline,
   { builder, settings }: PipelineInput
 ): ModePipeline {
-  const { own, name } = builder
-  if (own === undefined || !needsBuilder(settings)) return pipeline
+  const { own, name, emulate = [] } = builder
+  if (!needsBuilder(settings)) return pipeline
+  const argv = installEmulationArgs(
+    settings.build.qemu,
+    missingArchitectures(emulate, [])
+  )
+  const emulates = { builder: name, platforms: emulate }
+  const install =
+    emulate.length === 0
+      ? []
+      : [commandStep('emulation', argv, [], { emulates })]
+  if (own === undefined)
+    return { ...pipeline, stage: [...install, ...pipeline.stage] }
   const create = commandStep('builder', createBuilderArgs(name, own))
   const start = commandStep('builder', bootstrapBuilderArgs(name))
   const remove = commandStep('cleanup', removeBuilderArgs(name))
   return {
     ...pipeline,
-    stage: [create, start, ...pipeline.stage],
+    stage: [create, start, ...install, ...pipeline.stage],
     cleanup: [...pipeline.cleanup, remove]
   }
 }
@@ -295,7 +310,7 @@ const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
-  const pipeline = withOwnBuilder(MODES[input.settings.mode](input), input)
+  const pipeline = withBuilderSetup(MODES[input.settings.mode](input), input)
   const publishes = pipeline.tag.length > 0
   const builds = needsBuilder(input.settings)
   return {

@@ -22,6 +22,8 @@ export type StepName =
   | 'login'
   /** logout: false: docker login into the user's own docker config, kept after the job */
   | 'keep-login'
+  /** docker run --privileged tonistiigi/binfmt --install: QEMU for platforms the builder lacks */
+  | 'emulation'
   /** buildx create, then inspect --bootstrap: the run's own builder (a cleanup step removes it) */
   | 'builder'
   /** buildx build (or the classic docker build) */
@@ -89,6 +91,8 @@ export interface CommandStep {
   names?: string[]
   /** A build of one platform of several (a builder of several nodes). */
   platform?: string
+  /** emulation: the builder asked first, and the platforms installed where it does not run them. */
+  emulates?: { builder: string; platforms: string[] }
 }
 
 export interface RequestStep {

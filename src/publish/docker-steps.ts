@@ -20,6 +20,8 @@ import {
   isAuthRefusal
 } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../buildx/metadata.js'
+import { builderPlatforms } from '../buildx/builder-detection.js'
+import { missingArchitectures } from '../plan/emulation.js'
 import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
   BuildxMissingError,
@@ -32,7 +34,7 @@ import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
-import type { CommandStep } from '../plan/steps.js'
+import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
@@ -315,6 +317,35 @@ async function runCheck(
     )
 }
 
+/**
+ * QEMU for the platforms the builder does not run, as its `buildx inspect` says once started (a
+ * builder made for the run is fresh; dockerd's BuildKit forgets no platform it once ran).
+ */
+async function runEmulation(
+  step: CommandStep,
+  argv: string[],
+  { builder, platforms }: NonNullable<CommandStep['emulates']>,
+  env: PublishEnv
+): Promise<void> {
+  const runs = await builderPlatforms(env.docker, builder).catch(error => {
+    throw diagnose(error)
+  })
+  const missing = missingArchitectures(platforms, runs)
+  if (missing.length === 0)
+    return env.log.info(
+      notRunLine(
+        step,
+        `none installed: ${builder} already runs ${platforms.join(', ')}`
+      )
+    )
+  env.log.info(
+    `Emulation: ${builder} runs ${runs.join(', ')}; QEMU for ${missing.join(', ')} is ` +
+      'installed as docker/setup-qemu-action does (binfmt_misc handlers: kernel-wide, kept ' +
+      'after the job; qemu: false turns this off)'
+  )
+  await run(step, [...argv.slice(0, -1), missing.join(',')], [], env)
+}
+
 /** Runs a docker step; `images` are the images a pushing build publishes. */
 export async function runCommand(
   step: CommandStep,
@@ -325,6 +356,8 @@ export async function runCommand(
   const argv = step.argv.map(arg => values.resolve(arg, step.image))
   if (step.step === 'check')
     return runCheck(step, argv, env, error => failure(error, step, env))
+  if (step.emulates !== undefined)
+    return runEmulation(step, argv, step.emulates, env)
   const started = performance.now()
   const timed = () => {
     // builds side by side count once: the time since the later of its start and the last build's

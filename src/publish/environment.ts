@@ -9,6 +9,7 @@ import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import type { Settings } from '../settings/settings.js'
 import { detectBuilder } from '../buildx/builder-detection.js'
+import { foreignPlatforms } from '../plan/emulation.js'
 import {
   createRunConfig,
   credentialsLookup,
@@ -230,6 +231,11 @@ async function chooseBuilder(
   return own === undefined ? detected : { name, driver: own.driver, own }
 }
 
+/** Node's name of this machine's CPU in Go's (buildx's) words. */
+const NATIVE_ARCH =
+  { x64: 'amd64', ia32: '386', ppc64: 'ppc64le' }[process.arch as string] ??
+  process.arch
+
 /** The builder that will run, logged; `runDir` names the run's own (none in a dry run). */
 export async function builderFor(
   settings: Settings,
@@ -244,9 +250,11 @@ export async function builderFor(
       'outputs or call is set: the build goes where they say, so no tag is pushed or checked by ' +
         'this action'
     )
-  const builder = await chooseBuilder(settings, docker, runDir, env)
-  await requireCallSupport(settings.build.call, builder, docker, log)
-  log.info(`Builder: ${describeBuilder(builder)}`)
+  const chosen = await chooseBuilder(settings, docker, runDir, env)
+  await requireCallSupport(settings.build.call, chosen, docker, log)
+  log.info(`Builder: ${describeBuilder(chosen)}`)
+  const emulate = foreignPlatforms(settings.build, chosen.driver, NATIVE_ARCH)
+  const builder = emulate.length === 0 ? chosen : { ...chosen, emulate }
   log.debug?.(`builder: ${JSON.stringify(builder)}`)
   if (builder.driver === 'classic')
     log.notice(

@@ -7,6 +7,7 @@ import { parseBoolean, parseLines, type InputSource } from './parse.js'
 import { parseBuildOptions, type BuildOptions } from './build-options.js'
 import { parseInputList } from '../tags/csv.js'
 import { validatePlatforms } from './platforms.js'
+import { parseImageReference } from '../reference/images.js'
 import {
   checkBuildArgs,
   checkBuildContexts,
@@ -57,6 +58,8 @@ export interface BuildSettings extends BuildOptions {
   provenance?: string
   sbom?: string
   builder: string
+  /** The binfmt image QEMU is installed from where the builder lacks a platform; '' when off. */
+  qemu: string
   /** endpoint and tls-*: a remote BuildKit the run makes its own builder for. */
   remote?: BuildkitEndpoint
   /** Set by the pipeline for the builder: the provenance a run gets by default. */
@@ -83,6 +86,26 @@ function parseAttestation(
       value,
       'expected true, false or key=value attributes like mode=max'
     )
+  return value
+}
+
+/** setup-qemu-action's image. */
+const BINFMT_IMAGE = 'docker.io/tonistiigi/binfmt:latest'
+
+/** qemu: auto (or true), false, or the tonistiigi/binfmt image to install from. */
+function parseQemu(value: string): string {
+  if (/^(auto|true|)$/i.test(value)) return BINFMT_IMAGE
+  if (/^false$/i.test(value)) return ''
+  try {
+    parseImageReference(value, 'qemu')
+  } catch {
+    throw new InputError(
+      'qemu',
+      value,
+      'expected auto, false, or the tonistiigi/binfmt image to install QEMU from (e.g. ' +
+        `${BINFMT_IMAGE})`
+    )
+  }
   return value
 }
 
@@ -173,6 +196,7 @@ export function parseBuild(
     provenance: parseAttestation(source, 'provenance'),
     sbom: parseAttestation(source, 'sbom'),
     builder: source('builder').trim(),
+    qemu: parseQemu(source('qemu').trim()),
     remote: parseBuildkitEndpoint(source, source('builder').trim()),
     ...parseBuildOptions(source)
   }

@@ -28,6 +28,7 @@ export const INPUT_NAMES = [
   'registry-auth',
   'scope',
   'ecr',
+  'qemu',
   'context',
   'file',
   'target',

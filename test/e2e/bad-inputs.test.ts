@@ -460,6 +460,13 @@ const CASES: Case[] = [
     why: /expected auto, true or false/
   },
   {
+    name: 'qemu: neither auto, false nor an image reference',
+    inputs: { qemu: 'Tonistiigi/Binfmt' },
+    input: 'qemu',
+    value: 'Tonistiigi/Binfmt',
+    why: /expected auto, false, or the tonistiigi\/binfmt image to install QEMU from/
+  },
+  {
     name: 'registry-auth entry without username',
     inputs: { 'registry-auth': LOGIN('  password: p') },
     input: 'registry-auth',

@@ -114,6 +114,13 @@ export function runStep(
   return startStep(entry, env, dir).result
 }
 
+/**
+ * What every test's step gets unless it says otherwise: qemu: false, since binfmt handlers are
+ * kernel-wide and the tests share the machine (emulation.test.ts passes `qemu: undefined`, the
+ * action's own default, and removes what it installed).
+ */
+const TEST_INPUTS = { qemu: 'false' }
+
 /** Starts the main step with these inputs and runner environment (through `launcher`, if given). */
 export function startMain(
   inputs: Record<string, string | undefined>,
@@ -122,7 +129,7 @@ export function startMain(
 ): RunningStep {
   return startStep(
     'dist/index.js',
-    { ...env, ...inputEnv(inputs) },
+    { ...env, ...inputEnv({ ...TEST_INPUTS, ...inputs }) },
     undefined,
     launcher
   )
@@ -136,7 +143,7 @@ export function runMain(
 ): Promise<StepResult> {
   return startStep(
     'dist/index.js',
-    { ...env, ...inputEnv(inputs) },
+    { ...env, ...inputEnv({ ...TEST_INPUTS, ...inputs }) },
     undefined,
     launcher
   ).result

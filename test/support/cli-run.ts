@@ -49,7 +49,12 @@ export function startCli(
 ): CliRun {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist/cli/index.js'), ...args],
+    // qemu off unless asked, as the e2e runner's steps (test/e2e/runner.ts)
+    [
+      join(ROOT, 'dist/cli/index.js'),
+      ...(args.includes('--qemu') ? [] : ['--qemu', 'false']),
+      ...args
+    ],
     {
       cwd: options.cwd,
       env: options.env,

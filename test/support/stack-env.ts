@@ -69,6 +69,14 @@ interface StackBuildkit {
   tlsDir: string
 }
 
+/** What the e2e of emulation needs (scripts/stack/lib/emulation.sh). */
+interface StackEmulation {
+  /** A linux/amd64 + linux/arm64 busybox image in registry A, e.g. 127.0.0.1:5001/base/busybox:latest. */
+  base: string
+  /** The stand-in of tonistiigi/binfmt in every engine, under the name the action pulls. */
+  binfmtImage: string
+}
+
 export interface StackEnv {
   a: StackRegistry
   b: StackRegistry
@@ -79,6 +87,7 @@ export interface StackEnv {
   git: StackGit
   field: StackField
   buildkit: StackBuildkit
+  emulation: StackEmulation
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -115,7 +124,9 @@ function readVariables(): Record<string, string | undefined> {
     process.env.DPA_BUILDKIT_VERSION &&
     process.env.DPA_BUILDKIT_SOCK &&
     process.env.DPA_BUILDKIT_TCP &&
-    process.env.DPA_BUILDKIT_TLS_DIR
+    process.env.DPA_BUILDKIT_TLS_DIR &&
+    process.env.DPA_EMULATION_BASE &&
+    process.env.DPA_BINFMT_IMAGE
   ) {
     return process.env
   }
@@ -198,6 +209,10 @@ export function stackEnv(): StackEnv {
         sock: reader(vars)('DPA_BUILDKIT_SOCK'),
         tcp: reader(vars)('DPA_BUILDKIT_TCP'),
         tlsDir: reader(vars)('DPA_BUILDKIT_TLS_DIR')
+      },
+      emulation: {
+        base: reader(vars)('DPA_EMULATION_BASE'),
+        binfmtImage: reader(vars)('DPA_BINFMT_IMAGE')
       }
     }
   }

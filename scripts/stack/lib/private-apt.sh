@@ -8,6 +8,9 @@
 # Uses helpers and variables of stack.sh.
 
 PRIVATE_APT_ROOT=$STACK_DIR/apt
+# A setup named other than its suite (lib/emulation.sh's bookworm-arm64): its Debian
+# suite and its one architecture.
+declare -A PRIVATE_APT_SUITE=() PRIVATE_APT_ARCH=()
 # Lists younger than this are not fetched again (callers only come here when
 # something must be downloaded).
 PRIVATE_APT_MAX_AGE_MINUTES=60
@@ -24,6 +27,8 @@ private_apt_opts() {
     -o "Dir::Cache=$dir/cache" -o Dir::Etc::Preferences=/dev/null \
     -o Dir::Etc::PreferencesParts=/dev/null -o Debug::NoLocking=1 \
     -o APT::Sandbox::User=root
+  [[ -z ${PRIVATE_APT_ARCH[$1]:-} ]] \
+    || printf '%s\n' -o "APT::Architecture=${PRIVATE_APT_ARCH[$1]}" -o "APT::Architectures=${PRIVATE_APT_ARCH[$1]}"
 }
 
 # private_apt SUITE COMMAND ARGS...: apt-get or apt-cache with the private setup.
@@ -43,8 +48,8 @@ private_apt_update() {
   [[ -n $uri ]] || die "no URIs: line in the bookworm entry of $DEBIAN_SOURCES"
   signed_by=$(debian_mirror_field Signed-By)
   signed_by=${signed_by:-/usr/share/keyrings/debian-archive-keyring.gpg}
-  sources="deb [signed-by=$signed_by] $uri $suite main
-deb-src [signed-by=$signed_by] $uri $suite main"
+  sources="deb [signed-by=$signed_by] $uri ${PRIVATE_APT_SUITE[$suite]:-$suite} main
+deb-src [signed-by=$signed_by] $uri ${PRIVATE_APT_SUITE[$suite]:-$suite} main"
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
   [[ -f $dir/status ]] || : >"$dir/status"
   if ! write_if_changed "$dir/sources.list" "$sources" \

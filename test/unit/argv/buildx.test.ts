@@ -27,6 +27,7 @@ const DEFAULTS: BuildSettings = {
   secretEnvs: [],
   ssh: [],
   builder: '',
+  qemu: '',
   addHosts: [],
   allow: [],
   attests: [],

@@ -232,10 +232,11 @@ describe('parseBuildkitEndpoint', () => {
 describe('foreignPlatformFailure', () => {
   it.each([
     {
-      name: "BuildKit's exec format error names setup-qemu-action",
+      name: "BuildKit's exec format error says when the step sets up emulation (qemu, binfmt_misc)",
       output:
         '#8 [linux/arm64 2/2] RUN echo hi\n#8 0.071 exec /bin/sh: exec format error\nERROR: process "/bin/sh -c echo hi" did not complete successfully: exit code: 255',
-      message: /docker\/setup-qemu-action/
+      message:
+        /exec format error\): emulation is set up by the step only .*qemu: false.*binfmt_misc is mounted/
     },
     {
       name: 'another failure is left as it is',

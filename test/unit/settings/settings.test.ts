@@ -498,3 +498,39 @@ describe('logins', () => {
     )
   })
 })
+
+describe('qemu', () => {
+  const IMAGE = 'docker.io/tonistiigi/binfmt:latest'
+  it.each([
+    {
+      name: "unset: auto, setup-qemu-action's image",
+      value: undefined,
+      qemu: IMAGE
+    },
+    { name: 'auto', value: 'auto', qemu: IMAGE },
+    { name: 'true reads as auto', value: 'True', qemu: IMAGE },
+    { name: 'false: never', value: 'false', qemu: '' },
+    {
+      name: 'a binfmt image of your own (a mirror, a pinned tag)',
+      value: 'ghcr.io/acme/binfmt:qemu-v9.2.2',
+      qemu: 'ghcr.io/acme/binfmt:qemu-v9.2.2'
+    }
+  ])('$name', async ({ value, qemu }) => {
+    const settings = await parseSettings(
+      source({ images: 'ghcr.io/o/app', qemu: value })
+    )
+    expect(settings.build.qemu).toBe(qemu)
+  })
+
+  it.each([
+    { name: 'upper case in a repository', value: 'Tonistiigi/Binfmt' },
+    { name: 'not a reference', value: 'no please' },
+    { name: 'a word for off that is not false', value: 'off:' }
+  ])('$name fails naming the input', async ({ value }) => {
+    await expect(
+      parseSettings(source({ images: 'ghcr.io/o/app', qemu: value }))
+    ).rejects.toThrow(
+      /input "qemu": invalid value .*expected auto, false, or the tonistiigi\/binfmt image/
+    )
+  })
+})

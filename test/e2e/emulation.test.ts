@@ -1,0 +1,167 @@
+/**
+ * Two platforms with a `RUN` on each, in one step on a stock runner (issue 37):
+ * Docker 28.5's classic store, no builder set up, no emulation installed. The
+ * step sees that its builder does not run linux/arm64 (`buildx inspect`),
+ * installs QEMU as docker/setup-qemu-action does (`docker run --rm --privileged
+ * tonistiigi/binfmt --install arm64`: the stack's stand-in, built from Debian's
+ * qemu-user-static under the name the action pulls), says so in the plan and
+ * the log, and builds on its own docker-container builder; the arm64 image's
+ * layer, read from the registry, holds `uname -m` = aarch64. A second run finds
+ * the handler and installs nothing. The dry run plans the install and installs
+ * nothing.
+ *
+ * binfmt_misc handlers are kernel-wide and other tests share this machine: the
+ * test first asserts none is there, and removes every one when it ends (also on
+ * failure), so the window with one installed is the two runs.
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { extract } from 'tar-stream'
+import { BUILDERS } from '../support/builders.js'
+import { stackEnv } from '../support/stack-env.js'
+import { readJson, readManifest } from './registry-api.js'
+import { errorLines } from './releases.js'
+import { runMain, runPost, type StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+
+jest.setTimeout(300_000)
+
+const BINFMT_MISC = '/proc/sys/fs/binfmt_misc'
+const { a, emulation } = stackEnv()
+const INSTALL = `docker run --rm --privileged docker.io/tonistiigi/binfmt:latest --install arm64`
+/** The install as docker ran it (@actions/exec's `[command]` line), not as the plan lists it. */
+const RAN_INSTALL =
+  /\[command\]\S*docker run --rm --privileged docker\.io\/tonistiigi\/binfmt:latest --install arm64/
+
+/** The handlers registered in the kernel (binfmt_misc's files but its own two). */
+function handlers(): string[] {
+  if (!existsSync(join(BINFMT_MISC, 'status')))
+    throw new Error(`stack.sh up did not mount binfmt_misc at ${BINFMT_MISC}`)
+  return readdirSync(BINFMT_MISC).filter(
+    name => name !== 'register' && name !== 'status'
+  )
+}
+
+beforeAll(() => {
+  // a handler left by someone else would make the first run install nothing
+  const present = handlers()
+  if (present.length > 0)
+    throw new Error(
+      `binfmt_misc handlers already installed: ${present.join(', ')}`
+    )
+})
+
+afterAll(() => {
+  for (const name of handlers()) writeFileSync(join(BINFMT_MISC, name), '-1')
+})
+
+/** A step on Docker 28.5's classic store with its 28.5 CLI, as a stock runner. */
+async function release(
+  repo: string,
+  more: Record<string, string | undefined> = {}
+): Promise<StepResult> {
+  const runner = runnerEnv('push-tag')
+  const builder = BUILDERS.find(b => b.name === 'docker 28.5 classic store')
+  const use = builder!.use(runner.DOCKER_CONFIG)
+  const env = { ...runner, ...use.env }
+  const main = await runMain(
+    {
+      images: `${a.host}/${repo}`,
+      ...credentials(a),
+      context: 'test/fixtures/contexts/emulated',
+      'build-args': `BASE=${emulation.base}`,
+      platforms: 'linux/amd64,linux/arm64',
+      // the action's default (auto), not the e2e runner's qemu: false
+      qemu: undefined,
+      ...more
+    },
+    env
+  )
+  await runPost(main, env)
+  return main
+}
+
+interface Manifest {
+  manifests?: { digest: string; platform?: { architecture: string } }[]
+  layers?: { digest: string }[]
+}
+
+/** The file `/arch` as the platform's top layer holds it, read from the registry. */
+async function archFile(repo: string, tag: string, arch: string) {
+  const index = await readJson<Manifest>(a, repo, `manifests/${tag}`)
+  const entry = index.manifests?.find(m => m.platform?.architecture === arch)
+  if (entry === undefined) throw new Error(`${repo}:${tag} has no ${arch}`)
+  const manifest = await readJson<Manifest>(
+    a,
+    repo,
+    `manifests/${entry.digest}`
+  )
+  const top = manifest.layers?.at(-1)?.digest ?? ''
+  const response = await fetch(`http://${a.host}/v2/${repo}/blobs/${top}`, {
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`
+    }
+  })
+  const tar = gunzipSync(Buffer.from(await response.arrayBuffer()))
+  return new Promise<string>((resolve, reject) => {
+    let found = ''
+    const files = extract()
+    files.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: unknown) => {
+        chunks.push(chunk as Buffer)
+      })
+      stream.on('end', () => {
+        if (header.name.replace(/^\.?\//, '') === 'arch')
+          found = Buffer.concat(chunks).toString().trim()
+        next()
+      })
+    })
+    files.on('finish', () => resolve(found))
+    files.on('error', reject)
+    files.end(tar)
+  })
+}
+
+describe('two platforms with RUN on a stock runner (Docker 28.5 classic store, no builder, no QEMU)', () => {
+  it('the dry run plans the install and installs nothing', async () => {
+    const run = await release(uniqueRepo('emulation'), { 'dry-run': 'true' })
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    const plan = JSON.parse(run.outputs.plan) as { argv?: string[] }[]
+    expect(plan.map(step => step.argv?.join(' '))).toContain(
+      INSTALL.replace(/^docker /, '')
+    )
+    expect(handlers()).toEqual([])
+  })
+
+  it('installs QEMU for arm64, says so, and RUNs on arm64; a second run installs nothing', async () => {
+    const repo = uniqueRepo('emulation')
+    const first = await release(repo)
+    expect(errorLines(first.stdout)).toEqual([])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(
+      /Emulation: docker-publish-\S+ runs linux\/amd64, .*; QEMU for arm64 is installed/
+    )
+    expect(first.stdout).toMatch(RAN_INSTALL)
+    expect(handlers()).toEqual(['qemu-aarch64'])
+    expect((await readManifest(a, repo, '1.2.3')).platforms).toEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    expect(await archFile(repo, '1.2.3', 'arm64')).toBe('aarch64')
+    expect(await archFile(repo, '1.2.3', 'amd64')).toBe('x86_64')
+
+    const second = await release(uniqueRepo('emulation'))
+    expect(errorLines(second.stdout)).toEqual([])
+    expect(second.code).toBe(0)
+    // the plan's step, not run, and why
+    expect(second.stdout).toMatch(
+      /emulation docker run .* --install arm64 — none installed: docker-publish-\S+ already runs linux\/arm64/
+    )
+    expect(second.stdout).not.toMatch(RAN_INSTALL)
+    expect(handlers()).toEqual(['qemu-aarch64'])
+  })
+})
