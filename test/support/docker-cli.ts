@@ -54,6 +54,8 @@ function runDockerOnce(
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  // a command that exits before it reads stdin closes the pipe (EPIPE): its exit code tells
+  child.stdin.on('error', () => undefined)
   child.stdin.end(options.input ?? '')
   return new Promise((resolve, reject) => {
     child.on('error', reject)
