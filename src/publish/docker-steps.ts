@@ -87,6 +87,18 @@ async function credentialsAccepted(
   }
 }
 
+/** What the build's cache did, from buildx's output, in the log and the run's result. */
+function tellCache(step: CommandStep, stderr: string, env: PublishEnv): void {
+  const report = cacheReport(stderr)
+  if (report === undefined) return
+  const line =
+    step.platform === undefined
+      ? report
+      : report.replace(/^Cache:/, `Cache (${step.platform}):`)
+  env.log.info(line)
+  env.result.cache = [...(env.result.cache ?? []), line]
+}
+
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
@@ -133,17 +145,7 @@ async function run(
     const { stdout, stderr } = RETRIED.has(step.step)
       ? await retried()
       : await once()
-    if (step.step === 'build') {
-      const report = cacheReport(stderr)
-      if (report !== undefined) {
-        const line =
-          step.platform === undefined
-            ? report
-            : report.replace(/^Cache:/, `Cache (${step.platform}):`)
-        env.log.info(line)
-        env.result.cache = [...(env.result.cache ?? []), line]
-      }
-    }
+    if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
     if (error instanceof DockerStalledError && watch !== undefined)
