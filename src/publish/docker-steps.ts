@@ -38,8 +38,8 @@ import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
-import { loginFor } from '../docker/config.js'
-import type { PublishEnv } from './environment.js'
+import { loginFor } from '../docker/credentials.js'
+import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
 
 const MULTI_PLATFORM_UNSUPPORTED =
