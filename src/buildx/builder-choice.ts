@@ -3,8 +3,9 @@
  * runs with on it.
  */
 import { isAttestType } from '../argv/attest.js'
-import { callUnsupported, needsCallFlag } from '../argv/call.js'
+import { callUnsupported } from '../argv/call.js'
 import { InputError } from '../errors/input-error.js'
+import { evaluatesOnly } from '../settings/build-options.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import type { Settings } from '../settings/settings.js'
 import { userConfigDir } from '../docker/config.js'
@@ -83,7 +84,7 @@ async function requireCallSupport(
   docker: DockerRunner,
   log: ChoiceLog
 ): Promise<void> {
-  if (!needsCallFlag(call)) return
+  if (!evaluatesOnly(call)) return
   const version =
     builder.driver === 'classic'
       ? null

@@ -59,6 +59,7 @@ async function authorizationData(
     const answer = await client.send(new GetPublicAuthorizationTokenCommand())
     return answer.authorizationData ? [answer.authorizationData] : []
   }
+  // a plain list of account IDs, split at commas as login-action splits it
   const accounts = [target.account, ...(env.AWS_ACCOUNT_IDS ?? '').split(',')]
     .map(id => id.trim())
     .filter((id, index, all) => id !== '' && all.indexOf(id) === index)
