@@ -18,6 +18,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
  */
 export const LAYERS = [
   { name: 'errors', paths: ['src/errors'], pure: true },
+  { name: 'csv', paths: ['src/csv'], pure: true },
   {
     name: 'context',
     paths: ['src/context'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What the house holds, measured as issue 40 asks: src/ in TypeScript tokens (comments and
-// whitespace excluded, by TypeScript's own scanner), lines over 100 columns (a line holding a
+// whitespace excluded, by TypeScript's own parser), lines over 100 columns (a line holding a
 // regular expression literal excepted, as the lint rule), functions over 60 lines, the README's
 // words and the longest table cell in the docs. Prints figures; `--check` exits 1 when a limit
 // below is passed.
@@ -9,7 +9,9 @@ import { join, relative } from 'node:path'
 import ts from 'typescript'
 
 const LIMITS = {
-  srcTokens: 56_000,
+  // issue 40's 56,000 was set against the bare scanner's 53,947 at cf5740e, which this count reads
+  // as 95,399: the same bound in this count is 95,399 x 56,000 / 53,947
+  srcTokens: 99_000,
   readmeWords: 2_500,
   tableCell: 300,
   lineColumns: 100,
@@ -24,11 +26,31 @@ function files(dir, suffix) {
   })
 }
 
-function countTokens(text) {
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true)
-  scanner.setText(text)
+/**
+ * The tokens of a file as TypeScript's parser reads them: the leaves of its syntax tree, JSDoc
+ * left out. The bare scanner is not enough: it cannot tell where a template literal's `${…}` ends
+ * or a regular expression starts without the parser, so it read the code between two template
+ * literals as one token and undercounted src/ by about 45 %.
+ */
+function countTokens(path, text) {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true)
+  const {
+    FirstJSDocNode,
+    LastJSDocNode,
+    FirstToken,
+    LastToken,
+    EndOfFileToken
+  } = ts.SyntaxKind
   let count = 0
-  while (scanner.scan() !== ts.SyntaxKind.EndOfFileToken) count++
+  const visit = node => {
+    if (node.kind >= FirstJSDocNode && node.kind <= LastJSDocNode) return
+    if (node.kind >= FirstToken && node.kind <= LastToken) {
+      if (node.kind !== EndOfFileToken) count++
+      return
+    }
+    node.getChildren(source).forEach(visit)
+  }
+  visit(source)
   return count
 }
 
@@ -64,7 +86,7 @@ const wide = []
 const long = []
 for (const path of sources) {
   const text = readFileSync(path, 'utf8')
-  tokens += countTokens(text)
+  tokens += countTokens(path, text)
   text.split('\n').forEach((line, i) => {
     // as the lint rule: a line that holds a regular expression literal is let be
     const regex = /^\s*(\w+: )?\/[^/*]/.test(line)

@@ -9,6 +9,7 @@ type AttestSettings = Pick<
   'provenance' | 'sbom' | 'attests' | 'defaultProvenance' | 'builderId'
 >
 
+// split at every comma, quotes kept: boolFields joins the fields back as the user wrote them
 function fields(line: string): string[] {
   return line.split(',').map(field => field.trim())
 }

@@ -3,13 +3,15 @@
  * `format=` and `ignorestatus=`; `build` is the default and turns it off.
  */
 import semverLt from 'semver/functions/lt.js'
+import { csvFields } from '../csv/csv.js'
+import { evaluatesOnly } from '../settings/build-options.js'
 
 /** The first buildx with `--call`. */
 const CALL_MIN_BUILDX = '0.15.0'
 
 /** The method of a `call` value ('' when empty). */
 function callMethod(call: string): string {
-  return call.split(',')[0].trim()
+  return (csvFields(call)[0] ?? '').trim()
 }
 
 /** `call: check`: the build checks, read by this action as JSON. */
@@ -17,15 +19,8 @@ export function isCheck(call: string): boolean {
   return callMethod(call) === 'check'
 }
 
-/** A call that needs buildx's `--call` (any method but the default build). */
-export function needsCallFlag(call: string): boolean {
-  const method = callMethod(call)
-  return method !== '' && method !== 'build'
-}
-
 function options(call: string): string[] {
-  return call
-    .split(',')
+  return csvFields(call)
     .slice(1)
     .map(option => option.trim())
 }
@@ -40,7 +35,7 @@ export function ignoresStatus(call: string): boolean {
  * given.
  */
 export function callArgs(call: string): string[] {
-  if (!needsCallFlag(call)) return []
+  if (!evaluatesOnly(call)) return []
   if (!isCheck(call)) return ['--call', call]
   const kept = options(call).filter(o => !o.startsWith('format='))
   return ['--call', ['check', 'format=json', ...kept].join(',')]
@@ -59,7 +54,7 @@ export function callUnsupported(
   call: string,
   buildx: string | null
 ): string | undefined {
-  if (!needsCallFlag(call)) return undefined
+  if (!evaluatesOnly(call)) return undefined
   const need = `needs buildx >= ${CALL_MIN_BUILDX}`
   const fix =
     'add docker/setup-buildx-action before this step, or leave call empty'

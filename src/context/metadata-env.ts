@@ -48,6 +48,7 @@ function shortShaLength(env: Env): number {
 }
 
 export function readMetadataEnv(env: Env): MetadataEnv {
+  // a plain list, split at commas as metadata-action splits it (no quoting)
   const levels = (env.DOCKER_METADATA_ANNOTATIONS_LEVELS ?? '')
     .split(',')
     .map(level => level.trim())

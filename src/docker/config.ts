@@ -9,18 +9,15 @@ import {
 } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { CredentialsLookup } from '../registry/auth.js'
-import type { Credentials, Login } from '../settings/logins.js'
+import type { Credentials } from '../settings/logins.js'
 import {
   helperFor,
   inlineCredentials,
   privateConfig,
-  registryKey,
   serverAddress,
   withLogin,
   type DockerConfigFile
 } from './config-file.js'
-import { askCredentialHelper } from './credential-helper.js'
 
 /** What docker itself uses: DOCKER_CONFIG, else ~/.docker. */
 export function userConfigDir(env: NodeJS.ProcessEnv): string {
@@ -66,35 +63,6 @@ export async function dockerCredentials(
   const fromHelper =
     helper === '' ? undefined : await askHelper(helper, serverAddress(registry))
   return fromHelper ?? inlineCredentials(config, registry)
-}
-
-/** The inputs' login for a registry, its name compared as docker compares them. */
-export function loginFor(logins: Login[], registry: string): Login | undefined {
-  const key = registryKey(registry)
-  return logins.find(login => registryKey(login.registry) === key)
-}
-
-/**
- * The one credentials lookup (SPEC §9): the inputs, else the docker config; a helper's secrets
- * masked at once.
- */
-export function credentialsLookup(
-  logins: Login[],
-  mask: (secret: string) => void,
-  env: NodeJS.ProcessEnv,
-  configDir = userConfigDir(env)
-): CredentialsLookup {
-  return async registry => {
-    const login = loginFor(logins, registry)
-    if (login !== undefined) return login
-    const found = await dockerCredentials(
-      readDockerConfig(configDir),
-      registry,
-      (helper, server) => askCredentialHelper(helper, server, env)
-    )
-    if (found !== undefined) mask(found.identityToken ?? found.password)
-    return found
-  }
 }
 
 // beside config.json: the run sees (and may add to) the user's builders, contexts, plugins

@@ -91,6 +91,7 @@ function checkSsh(lines: string[], { cwd, env }: Surroundings): void {
         line,
         'expected default, an id, or id=path[,path] (agent sockets or private keys)'
       )
+    // buildx splits an ssh spec's paths at every comma (no CSV quoting)
     const paths = at < 0 ? [] : line.slice(at + 1).split(',')
     const agent = env.SSH_AUTH_SOCK ?? ''
     if (at < 0 && (agent === '' || stat(agent) === undefined))

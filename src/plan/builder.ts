@@ -2,6 +2,7 @@ import type { WorkflowRun } from '../context/context-types.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { attestValues } from '../argv/attest.js'
 import { isLoopbackHost } from '../reference/repository.js'
+import { csvFields } from '../csv/csv.js'
 
 /** The builder that runs a build, as `docker buildx inspect` reports it. */
 export interface Builder {
@@ -182,7 +183,7 @@ export function describeBuilder(builder: Builder): string {
 function loadsIntoDocker(build: Pick<BuildSettings, 'load' | 'outputs'>) {
   return (
     build.load ||
-    build.outputs.some(o => o.split(',').some(f => f.trim() === 'type=docker'))
+    build.outputs.some(o => csvFields(o).some(f => f.trim() === 'type=docker'))
   )
 }
 

@@ -40,8 +40,8 @@ import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
 import { engineRemoveImage } from '../docker/engine-api.js'
-import { loginFor } from '../docker/config.js'
-import type { PublishEnv } from './environment.js'
+import { loginFor } from '../docker/credentials.js'
+import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
 
 const MULTI_PLATFORM_UNSUPPORTED =
@@ -87,6 +87,18 @@ async function credentialsAccepted(
     if (error instanceof RegistryError && error.status === 401) return false
     throw error
   }
+}
+
+/** What the build's cache did, from buildx's output, in the log and the run's result. */
+function tellCache(step: CommandStep, stderr: string, env: PublishEnv): void {
+  const report = cacheReport(stderr)
+  if (report === undefined) return
+  const line =
+    step.platform === undefined
+      ? report
+      : report.replace(/^Cache:/, `Cache (${step.platform}):`)
+  env.log.info(line)
+  env.result.cache = [...(env.result.cache ?? []), line]
 }
 
 /** Docker steps that write to a registry: retried on a transient fault. */
@@ -148,17 +160,7 @@ async function run(
       RETRIED.has(step.step) || bootstrapsBuilder(step)
         ? await retried()
         : await once()
-    if (step.step === 'build') {
-      const report = cacheReport(stderr)
-      if (report !== undefined) {
-        const line =
-          step.platform === undefined
-            ? report
-            : report.replace(/^Cache:/, `Cache (${step.platform}):`)
-        env.log.info(line)
-        env.result.cache = [...(env.result.cache ?? []), line]
-      }
-    }
+    if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
     if (error instanceof DockerStalledError && watch !== undefined)

@@ -14,7 +14,7 @@ import {
 } from '../plan/leg-handover.js'
 import type { RequestStep } from '../plan/steps.js'
 import { requireManifest } from '../registry/client.js'
-import type { PublishEnv } from './environment.js'
+import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
 
 /**

@@ -22,7 +22,7 @@ import {
   type EarlyUploads
 } from '../layout/ingest-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
-import type { PublishEnv, RunContext } from './environment.js'
+import type { PublishEnv, RunContext } from './run-context.js'
 import {
   formatSeconds,
   inPlanOrder,

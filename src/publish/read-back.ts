@@ -5,7 +5,7 @@
 import { followedRelease } from '../guards/followed-release.js'
 import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import type { PublishEnv, RunContext } from './environment.js'
+import type { PublishEnv, RunContext } from './run-context.js'
 import type { Held, Pushed } from './outcome.js'
 import { heldBuild, REVISION } from './registry-read.js'
 

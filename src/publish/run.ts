@@ -5,15 +5,11 @@
 import { promoteSource, type Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
-import { credentialsLookup, userConfigDir } from '../docker/config.js'
 import { checkLocalInputs } from '../docker/local-inputs.js'
-import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
 import { errorMessage } from '../errors/input-error.js'
 import { UNKNOWN_DIGEST_NOTE } from '../guards/reasons.js'
 import { describePublication, type Publication } from '../plan/publication.js'
-import type { Builder } from '../plan/builder.js'
-import { pipelineFor } from '../plan/pipeline.js'
 import { planText } from '../plan/text.js'
 import {
   allSteps,
@@ -22,13 +18,8 @@ import {
   type Pipeline,
   type PlanStep
 } from '../plan/steps.js'
-import { splitSecret } from '../settings/secret-lines.js'
-import {
-  builderFor,
-  createCacheRegistry,
-  createRegistry,
-  startRun
-} from './environment.js'
+import { createRegistry, credentialsLookup } from '../docker/credentials.js'
+import { dryRunPipeline, startRun } from './run-setup.js'
 import type { Log } from './log.js'
 import {
   EMPTY_RESULT,
@@ -37,7 +28,6 @@ import {
   type PublishResult
 } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
-import { readCacheFacts } from './cache-sources.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
 
 /** What a run needs from its adapter. */
@@ -96,44 +86,17 @@ async function showPlan(
   return steps
 }
 
-/** The steps of a real run of these settings (`docker buildx inspect` is read-only). */
-async function dryRunPipeline(
+/** The registries of the publication's images there are credentials for (a dry run reads those). */
+async function readableRegistries(
   settings: Settings,
   publication: Publication,
   { log, env }: RunIo
-): Promise<Pipeline> {
-  const builder: Builder = await builderFor(
-    settings,
-    createDockerRunner('docker', {}, undefined, env),
-    log,
-    env
-  ).catch((error: unknown): Builder => {
-    if (!(error instanceof DockerMissingError)) throw error
-    log.warning(
-      `${error.message}; the steps shown are those of buildx's docker driver`
-    )
-    return { name: 'default', driver: 'docker', store: 'containerd' }
-  })
-  const files = {
-    metadata: '<metadata-file>',
-    iid: '<iid-file>',
-    layout: '<layout-dir>',
-    secretSpecs: settings.build.secrets.map(
-      (line, index) => `id=${splitSecret(line, index).id},src=<file>`
-    )
-  }
-  // a dry run reads the image's tags only where there are credentials for it
+): Promise<Set<string>> {
   const lookup = credentialsLookup(settings.logins, log.mask, env)
-  const first = publication.images[0]
-  const readable =
-    first !== undefined && (await lookup(first.registry)) !== undefined
-  const registry = readable
-    ? createCacheRegistry(settings, log, env)
-    : undefined
-  const userConfig = userConfigDir(env)
-  const input = { settings, publication, builder, files, userConfig }
-  const cache = await readCacheFacts(input, registry, log, env)
-  return pipelineFor({ ...input, cache })
+  const readable = new Set<string>()
+  for (const registry of new Set(publication.images.map(i => i.registry)))
+    if ((await lookup(registry)) !== undefined) readable.add(registry)
+  return readable
 }
 
 /**
@@ -144,14 +107,10 @@ async function previewGuards(
   settings: Settings,
   publication: Publication,
   pipeline: Pipeline,
+  readable: Set<string>,
   { log, env }: RunIo
 ): Promise<string[]> {
   if (pipeline.read.length === 0) return []
-  const lookup = credentialsLookup(settings.logins, log.mask, env)
-  const readable = new Set<string>()
-  for (const image of publication.images)
-    if ((await lookup(image.registry)) !== undefined)
-      readable.add(image.registry)
   const notes = publication.images
     .filter(i => !readable.has(i.registry))
     .map(
@@ -198,8 +157,21 @@ async function dryRun(
   publication: Publication,
   io: RunIo
 ): Promise<RunOutcome> {
-  const pipeline = await dryRunPipeline(settings, publication, io)
-  const guards = await previewGuards(settings, publication, pipeline, io)
+  const readable = await readableRegistries(settings, publication, io)
+  const first = publication.images[0]
+  const pipeline = await dryRunPipeline(
+    settings,
+    publication,
+    first !== undefined && readable.has(first.registry),
+    io
+  )
+  const guards = await previewGuards(
+    settings,
+    publication,
+    pipeline,
+    readable,
+    io
+  )
   return {
     publication,
     steps: await showPlan(publication, pipeline, io, guards),

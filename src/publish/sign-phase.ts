@@ -21,7 +21,7 @@ import {
 } from '../registry/referrers.js'
 import { copyArtifacts, countValidSignatures } from '../signing/signatures.js'
 import { loadSigner } from '../signing/signing-key.js'
-import type { PublishEnv } from './environment.js'
+import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
 
 /** @sigstore/verify is loaded only for a keyless gate (dist/chunks/keyless-verify.js). */

@@ -3,7 +3,8 @@
  * after).
  */
 import { rm } from 'node:fs/promises'
-import { loginFor, storeLogin } from '../docker/config.js'
+import { storeLogin } from '../docker/config.js'
+import { loginFor } from '../docker/credentials.js'
 import { loginFailure } from '../docker/diagnose.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
@@ -20,7 +21,7 @@ import {
   type CommandStep,
   type RequestStep
 } from '../plan/steps.js'
-import type { PublishEnv } from './environment.js'
+import type { PublishEnv } from './run-context.js'
 import {
   formatBytes,
   formatSeconds,

@@ -7,7 +7,7 @@ import {
 import { guardText } from '../plan/text.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { Manifest } from '../registry/manifest.js'
-import type { PublishEnv, RunContext } from './environment.js'
+import type { PublishEnv, RunContext } from './run-context.js'
 import type { PublishResult } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
 

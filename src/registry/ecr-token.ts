@@ -13,7 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
-import { InputError } from '../errors/input-error.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
 import { ecrRegistry, type EcrRegistry } from '../settings/ecr-registry.js'
 import type { Login } from '../settings/logins.js'
 
@@ -59,6 +59,7 @@ async function authorizationData(
     const answer = await client.send(new GetPublicAuthorizationTokenCommand())
     return answer.authorizationData ? [answer.authorizationData] : []
   }
+  // a plain list of account IDs, split at commas as login-action splits it
   const accounts = [target.account, ...(env.AWS_ACCOUNT_IDS ?? '').split(',')]
     .map(id => id.trim())
     .filter((id, index, all) => id !== '' && all.indexOf(id) === index)
@@ -70,7 +71,7 @@ async function authorizationData(
 /** Why no token came: no credentials anywhere (the way out said), or AWS's own refusal. */
 function exchangeFailure(registry: string, error: unknown): Error {
   const name = error instanceof Error ? error.name : 'Error'
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   if (name === 'CredentialsProviderError')
     return new InputError(
       'ecr',

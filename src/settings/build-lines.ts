@@ -1,6 +1,6 @@
 /** Checks of the line inputs buildx parses itself, so a line it would reject fails first. */
 import { InputError } from '../errors/input-error.js'
-import { inputFields } from '../tags/csv.js'
+import { inputFields } from '../csv/csv.js'
 import { checkEach } from './parse.js'
 
 /** `KEY=value`, or `KEY` alone (buildx takes the value from the environment). */
@@ -149,7 +149,7 @@ const CACHE_ALLOWED =
 export function parseCacheSetting(value: string): CacheSetting {
   const trimmed = value.trim()
   if (trimmed === '') return { kind: 'auto' }
-  const fields = trimmed.split(',').map(f => f.trim())
+  const fields = inputFields('cache', trimmed, CACHE_ALLOWED).map(f => f.trim())
   const kind = CACHE_KINDS.find(k => k === fields[0].toLowerCase())
   if (kind === undefined) throw new InputError('cache', trimmed, CACHE_ALLOWED)
   const needed = { registry: 'ref', local: 'dir' } as Record<string, string>

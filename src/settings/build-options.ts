@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { parseInputList } from '../tags/csv.js'
+import { csvFields, parseInputList } from '../csv/csv.js'
 import { checkEach, type InputSource } from './parse.js'
 
 /** The build-push-action build options that pass to buildx as they are. */
@@ -79,8 +79,8 @@ const OUTPUT_TYPES = [
  * known type.
  */
 const isOutput: Check = line => {
-  const fields = line.split(',')
-  if (fields.length === 1 && !line.startsWith('type=')) return true
+  const fields = csvFields(line)
+  if (fields.length === 1 && !fields[0].startsWith('type=')) return true
   const types = fields.filter(f => f.trim().startsWith('type='))
   return (
     types.length === 1 &&
@@ -89,10 +89,10 @@ const isOutput: Check = line => {
 }
 
 const hasType: Check = line =>
-  line.split(',').some(f => /^type=.+/.test(f.trim()))
+  csvFields(line).some(f => /^type=.+/.test(f.trim()))
 
 const isCall: Check = value => {
-  const [method, ...options] = value.split(',')
+  const [method, ...options] = csvFields(value)
   return (
     CALL_METHODS.includes(method) &&
     options.every(o =>
@@ -177,7 +177,10 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
   }
 }
 
-/** A `call` that evaluates the build (check, outline, …) instead of running it. */
+/**
+ * A `call` that evaluates the build (check, outline, …) instead of running it: buildx's `--call`
+ * is passed.
+ */
 export function evaluatesOnly(call: string): boolean {
-  return call !== '' && call.split(',')[0] !== 'build'
+  return call !== '' && csvFields(call)[0] !== 'build'
 }

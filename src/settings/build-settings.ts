@@ -5,7 +5,7 @@ import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
 import { parseBoolean, parseLines, type InputSource } from './parse.js'
 import { parseBuildOptions, type BuildOptions } from './build-options.js'
-import { parseInputList } from '../tags/csv.js'
+import { parseInputList } from '../csv/csv.js'
 import { validatePlatforms } from './platforms.js'
 import { parseImageReference } from '../reference/images.js'
 import {

@@ -1,4 +1,4 @@
-import { inputFields, splitAttribute } from '../tags/csv.js'
+import { inputFields, splitAttribute } from '../csv/csv.js'
 import { InputError } from '../errors/input-error.js'
 import {
   IMAGES_ALLOWED,

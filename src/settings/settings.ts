@@ -113,30 +113,55 @@ function parseBakeTarget(source: InputSource): string {
 /**
  * `origin`: where `{{defaultContext}}` points (an Actions run's Git context, else the checkout).
  */
+/** The images, their tags and flavor (rules, or build-push-action's references), the source. */
+function parseImagesAndTags(source: InputSource) {
+  const listed = parseImages(parseLines(source, 'images'))
+  const tagLines = splitReferenceLists(parseLines(source, 'tags'))
+  const flavor = parseLines(source, 'flavor')
+  const references = readReferenceTags(tagLines, listed, flavor)
+  const promoteFrom = source('source').trim()
+  return {
+    images: references?.images ?? listed,
+    tags: references?.tags ?? tagLines,
+    flavor: references?.flavor ?? flavor,
+    source:
+      promoteFrom === ''
+        ? undefined
+        : parseImageReference(promoteFrom, 'source')
+  }
+}
+
+/** What no single input can tell alone: the inputs that do not go together. */
+function checkTogether(settings: Settings): void {
+  checkCombinations(settings)
+  checkReferrers(settings)
+  checkSigning(
+    settings.signing,
+    settings.mode,
+    pushes(settings) &&
+      settings.build.outputs.length === 0 &&
+      !evaluatesOnly(settings.build.call)
+  )
+}
+
+/**
+ * `origin`: where `{{defaultContext}}` points (an Actions run's Git context, else the checkout).
+ */
 export async function parseSettings(
   source: InputSource,
   origin: ContextOrigin = LOCAL_ORIGIN
 ): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
-  const listed = parseImages(parseLines(source, 'images'))
-  const tagLines = splitReferenceLists(parseLines(source, 'tags'))
-  const flavor = parseLines(source, 'flavor')
-  const references = readReferenceTags(tagLines, listed, flavor)
-  const images = references?.images ?? listed
-  const promoteFrom = source('source').trim()
-  const from =
-    promoteFrom === '' ? undefined : parseImageReference(promoteFrom, 'source')
+  const targets = parseImagesAndTags(source)
   // the pair goes to the images' registries only (SECURITY.md)
   const logins = await parseLogins(
     source,
-    images.map(i => i.registry)
+    targets.images.map(i => i.registry)
   )
   const settings: Settings = {
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
-    images,
-    tags: references?.tags ?? tagLines,
-    flavor: references?.flavor ?? flavor,
+    ...targets,
     defaultBranch: checkBranchName(
       source('default-branch').trim(),
       'default-branch'
@@ -145,7 +170,6 @@ export async function parseSettings(
     annotations: checkAnnotations(
       requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
-    source: from,
     logins: logins.logins,
     emptyLogins: logins.empty,
     logout: parseBoolean(source, 'logout', true),
@@ -166,15 +190,7 @@ export async function parseSettings(
   }
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)
-  checkCombinations(settings)
-  checkReferrers(settings)
-  checkSigning(
-    settings.signing,
-    mode,
-    pushes(settings) &&
-      settings.build.outputs.length === 0 &&
-      !evaluatesOnly(settings.build.call)
-  )
+  checkTogether(settings)
   return settings
 }
 

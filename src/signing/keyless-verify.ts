@@ -3,6 +3,7 @@
  * `cosign verify --certificate-identity --certificate-oidc-issuer` does
  * offline, by @sigstore/verify against a Sigstore trusted_root.json.
  */
+import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import { createHash, X509Certificate } from 'node:crypto'
 import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs'
@@ -126,7 +127,7 @@ function refusal(
       ? ''
       : `the certificate's issuer is ${issuer ?? 'not named'}`
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     return /SCT/.test(message)
       ? `the certificate has no valid SCT from a trusted CT log (${message})`
       : message

@@ -12,7 +12,7 @@ import {
   verify,
   type KeyObject
 } from 'node:crypto'
-import { InputError } from '../errors/input-error.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
 // node:crypto has no XSalsa20-Poly1305, which cosign's key files use
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js'
 
@@ -82,7 +82,7 @@ function privateKey(pem: string, password: string): KeyObject {
   try {
     return createPrivateKey({ key: pem, passphrase: password })
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
+    const reason = errorMessage(error)
     throw new InputError(
       'signing-key',
       '***',

@@ -4,6 +4,7 @@
  * round trips (OIDC token, Fulcio, Rekor) go over http-fetch.ts:
  * @actions/core's getIDToken would bring undici (429 KiB).
  */
+import { errorMessage } from '../errors/input-error.js'
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import { httpFetch, type RegistryResponse } from '../registry/http-fetch.js'
 import { TransientError, withRetry } from '../registry/retry.js'
@@ -52,10 +53,9 @@ export async function exchange(
           signal: AbortSignal.timeout(limits.timeoutMs)
         })
       } catch (error) {
-        throw new TransientError(
-          `${what}: ${error instanceof Error ? error.message : String(error)}`,
-          { cause: error }
-        )
+        throw new TransientError(`${what}: ${errorMessage(error)}`, {
+          cause: error
+        })
       }
       if (response.status >= 500 || response.status === 429)
         throw new TransientError((await failure(what, response)).message)

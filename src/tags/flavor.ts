@@ -1,5 +1,5 @@
 import { InputError } from '../errors/input-error.js'
-import { inputFields, splitAttribute } from './csv.js'
+import { inputFields, splitAttribute } from '../csv/csv.js'
 import { compileTemplate } from './expressions.js'
 
 /**

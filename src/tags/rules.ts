@@ -1,5 +1,5 @@
-import { InputError } from '../errors/input-error.js'
-import { inputFields, splitAttribute } from './csv.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
+import { inputFields, splitAttribute } from '../csv/csv.js'
 import { compileTemplate, VERSION_NAMES, type Template } from './expressions.js'
 import {
   DEFAULT_PRIORITIES,
@@ -115,7 +115,7 @@ function parseRegExp(
   try {
     return slashed ? new RegExp(slashed[1], slashed[2]) : new RegExp(raw)
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     return fail(line, `${key} must be a valid regular expression (${why})`)
   }
 }

@@ -1,6 +1,6 @@
 /** A PublishEnv for executor unit tests: the given docker and registry, a log that keeps warnings. */
 import type { DockerRunner } from '../../src/docker/runner.js'
-import type { PublishEnv } from '../../src/publish/environment.js'
+import type { PublishEnv } from '../../src/publish/run-context.js'
 import { emptyResult } from '../../src/publish/outcome.js'
 import type { RegistryClient } from '../../src/registry/client.js'
 import type { Login } from '../../src/settings/logins.js'

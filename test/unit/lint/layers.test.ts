@@ -78,9 +78,9 @@ describe('the layer and line-length rules of eslint.config.js', () => {
     {
       name: 'a lower adapter layer imports a higher one',
       path: 'src/registry/planted.ts',
-      code: "export type { Log } from '../publish/environment.js'\n",
+      code: "export type { Log } from '../publish/log.js'\n",
       message:
-        /^layers\/order: .*\(layer registry\) may not import src\/publish\/environment.ts \(layer publish, higher\)/
+        /^layers\/order: .*\(layer registry\) may not import src\/publish\/log.ts \(layer publish, higher\)/
     },
     {
       name: 'a layer imports its peer',

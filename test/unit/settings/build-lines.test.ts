@@ -3,7 +3,8 @@ import {
   checkAnnotations,
   checkBuildArgs,
   checkBuildContexts,
-  checkCacheLines
+  checkCacheLines,
+  parseCacheSetting
 } from '../../../src/settings/build-lines.js'
 
 describe('checkBuildArgs', () => {
@@ -157,6 +158,21 @@ describe('checkAnnotations', () => {
   ])('rejects $name', ({ line }) => {
     expect(() => checkAnnotations([line])).toThrow(
       /^input "annotations": invalid value ".*": expected \[level\[platform\]:\]key=value/
+    )
+  })
+})
+
+describe('parseCacheSetting reads its line as CSV', () => {
+  it('keeps a quoted comma in the ref', () => {
+    expect(parseCacheSetting('registry,"ref=ghcr.io/o/c:a,b"')).toEqual({
+      kind: 'registry',
+      ref: 'ghcr.io/o/c:a,b'
+    })
+  })
+
+  it('refuses a quote left open, naming the input', () => {
+    expect(() => parseCacheSetting('registry,"ref=ghcr.io/o/c')).toThrow(
+      /input "cache": invalid value "registry,\\"ref=ghcr.io\/o\/c": a quoted field is not closed; expected auto/
     )
   })
 })

@@ -77,6 +77,11 @@ describe('parseBuildOptions', () => {
       }
     },
     {
+      name: 'call: a quoted option, as buildx reads the value as CSV',
+      inputs: { call: 'check,"format=json"' },
+      expected: { call: 'check,"format=json"' }
+    },
+    {
       name: 'outputs: a bare path and - as buildx reads them',
       inputs: { outputs: 'out\n-' },
       expected: { outputs: ['out', '-'] }
@@ -146,6 +151,12 @@ describe('parseBuildOptions', () => {
       name: 'outputs with attributes but no type',
       inputs: { outputs: 'dest=out,compression=gzip' },
       error: /input "outputs": invalid value "dest=out,compression=gzip"/
+    },
+    {
+      name: 'outputs with a quote left open (buildx would refuse it after the build started)',
+      inputs: { outputs: 'type=local,"dest=out' },
+      error:
+        /input "outputs": invalid value "type=local,\\"dest=out": expected a local path/
     },
     {
       name: 'a ulimit that is not a number',

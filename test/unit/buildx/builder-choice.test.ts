@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildxGitEnv } from '../../../src/publish/environment.js'
+import { buildxGitEnv } from '../../../src/buildx/builder-choice.js'
 import type { Builder } from '../../../src/plan/builder.js'
 
 const CONTAINERD: Builder = {

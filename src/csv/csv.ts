@@ -4,7 +4,8 @@ import { InputError } from '../errors/input-error.js'
 /**
  * Every comma-separated input is read here: list inputs through csv-parse
  * (`parseInputList`, as build-push-action reads them) and `key=value,…`
- * lines field by field (`splitCsvLine`, as metadata-action reads them).
+ * lines field by field (`splitCsvLine`, as metadata-action reads them;
+ * `csvFields` for the lines buildx reads as CSV: output, call, cache).
  */
 
 export interface ListOptions {
@@ -114,6 +115,19 @@ export function inputFields(input: string, line: string, hint?: string) {
     if (!(error instanceof CsvSyntaxError)) throw error
     const allowed = hint === undefined ? '' : `; ${hint}`
     throw new InputError(input, line, `${error.message}${allowed}`)
+  }
+}
+
+/**
+ * A `key=value,…` line's fields, untrimmed (buildx trims none of a call's); none where a quote is
+ * left open, so a check of the fields fails, naming its input.
+ */
+export function csvFields(line: string): string[] {
+  try {
+    return splitCsvLine(line)
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) return []
+    throw error
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { splitAttribute, splitCsvLine } from '../../../src/tags/csv.js'
+import { splitAttribute, splitCsvLine } from '../../../src/csv/csv.js'
 
 describe('splitCsvLine', () => {
   it.each([

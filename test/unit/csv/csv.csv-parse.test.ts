@@ -8,7 +8,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parse, type Options } from 'csv-parse/sync'
 import fc from 'fast-check'
-import { CsvSyntaxError, splitCsvLine } from '../../../src/tags/csv.js'
+import { CsvSyntaxError, splitCsvLine } from '../../../src/csv/csv.js'
 
 /** What metadata-action passes (src/tag.ts, flavor.ts, image.ts). */
 const METADATA_ACTION_OPTIONS: Options = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseInputList, type ListOptions } from '../../../src/tags/csv.js'
+import { parseInputList, type ListOptions } from '../../../src/csv/csv.js'
 
 const PEM = '-----BEGIN KEY-----\nMIIB\nabcd\n-----END KEY-----'
 

@@ -1,0 +1,206 @@
+/**
+ * What a run starts from: its docker config, builder, docker runner and registry client, and the
+ * pipeline it follows, assembled as a dry run's is.
+ */
+import { join } from 'node:path'
+import type { Settings } from '../settings/settings.js'
+import { builderFor, buildxEnv } from '../buildx/builder-choice.js'
+import { findBuildxPlugin } from '../buildx/cli-plugins.js'
+import { probeBuildkitTls, writeTlsFiles } from '../buildx/own-builder.js'
+import {
+  createRunConfig,
+  readDockerConfig,
+  userConfigDir
+} from '../docker/config.js'
+import { createCacheRegistry, createRegistry } from '../docker/credentials.js'
+import { engineSocket } from '../docker/engine-info.js'
+import { annotationFile, type Surroundings } from '../docker/local-inputs.js'
+import {
+  createDockerRunner,
+  DockerMissingError,
+  type DockerRunner
+} from '../docker/runner.js'
+import { writeSecretFiles } from '../docker/secret-files.js'
+import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
+import type { Builder } from '../plan/builder.js'
+import type { BuildFiles } from '../plan/build-steps.js'
+import type { CacheImport } from '../plan/cache.js'
+import { pipelineFor, type PipelineInput } from '../plan/pipeline.js'
+import type { Publication } from '../plan/publication.js'
+import type { Pipeline } from '../plan/steps.js'
+import type { RegistryClient } from '../registry/client.js'
+import { splitSecret } from '../settings/secret-lines.js'
+import { readCacheFacts } from './cache-sources.js'
+import type { Log } from './log.js'
+import { emptyResult } from './outcome.js'
+import type { PublishEnv } from './run-context.js'
+
+/**
+ * The one assembly of the pipeline's input, for the run and the dry run alike: the cache decided
+ * by what `registry` holds (none: the image's tags are not read).
+ */
+async function assemblePipeline(
+  input: Omit<PipelineInput, 'userConfig' | 'cache'>,
+  registry: RegistryClient | undefined,
+  log: Log,
+  env: NodeJS.ProcessEnv
+): Promise<{ pipeline: Pipeline; imports: readonly CacheImport[] }> {
+  const full = { ...input, userConfig: userConfigDir(env) }
+  const cache = await readCacheFacts(full, registry, log, env)
+  return { pipeline: pipelineFor({ ...full, cache }), imports: cache.imports }
+}
+
+/**
+ * The steps of a real run of these settings (`docker buildx inspect` is read-only); `readable`:
+ * there are credentials for the first image's registry, so its tags are read for the cache.
+ */
+export async function dryRunPipeline(
+  settings: Settings,
+  publication: Publication,
+  readable: boolean,
+  { log, env }: Surroundings & { log: Log }
+): Promise<Pipeline> {
+  const builder: Builder = await builderFor(
+    settings,
+    createDockerRunner('docker', {}, undefined, env),
+    log,
+    env
+  ).catch((error: unknown): Builder => {
+    if (!(error instanceof DockerMissingError)) throw error
+    log.warning(
+      `${error.message}; the steps shown are those of buildx's docker driver`
+    )
+    return { name: 'default', driver: 'docker', store: 'containerd' }
+  })
+  const files = {
+    metadata: '<metadata-file>',
+    iid: '<iid-file>',
+    layout: '<layout-dir>',
+    secretSpecs: settings.build.secrets.map(
+      (line, index) => `id=${splitSecret(line, index).id},src=<file>`
+    )
+  }
+  const registry = readable
+    ? createCacheRegistry(settings, log, env)
+    : undefined
+  const input = { settings, publication, builder, files }
+  return (await assemblePipeline(input, registry, log, env)).pipeline
+}
+
+/** docker with the run's own config, buildx's plugin started directly where it is found. */
+function runDocker(
+  dockerConfig: string,
+  base: NodeJS.ProcessEnv,
+  env: Record<string, string> = {}
+): DockerRunner {
+  return createDockerRunner(
+    'docker',
+    { DOCKER_CONFIG: dockerConfig, ...env },
+    findBuildxPlugin(dockerConfig, readDockerConfig(dockerConfig)),
+    base
+  )
+}
+
+/**
+ * The layers the cache's image holds, read while the build runs, where every image goes to its
+ * registry (a blob is mounted there, never fetched across).
+ */
+function heldCacheLayers(
+  publication: Publication,
+  imports: readonly CacheImport[],
+  registry: RegistryClient
+): Promise<HeldLayers> | undefined {
+  const [image] = publication.images
+  const oneRegistry = publication.images.every(
+    other => other.registry === image?.registry
+  )
+  if (image === undefined || imports.length === 0 || !oneRegistry)
+    return undefined
+  const tags = imports.map(({ tag }) => tag)
+  // unread, the layers are gzipped here as before
+  return readHeldLayers(registry, image, tags).catch(() => new Map())
+}
+
+/** The build's files in the run's folder; the secrets written last, just before the pipeline. */
+function buildFiles(settings: Settings, tempDir: string): BuildFiles {
+  return {
+    metadata: join(tempDir, 'build-metadata.json'),
+    iid: join(tempDir, 'iid'),
+    layout: join(tempDir, 'layout'),
+    // the pipeline deletes them after the build
+    secretSpecs: writeSecretFiles(settings.build.secrets, tempDir)
+  }
+}
+
+/** The run's surroundings on its builder: its docker runner, registry client and files. */
+function publishEnv(
+  settings: Settings,
+  publication: Publication,
+  builder: Builder,
+  {
+    log,
+    tempDir,
+    dockerConfig
+  }: Pick<PublishEnv, 'log' | 'tempDir' | 'dockerConfig'>,
+  { cwd, env: vars }: Surroundings
+): PublishEnv {
+  const buildx = buildxEnv(settings.build, builder, vars, tempDir)
+  return {
+    docker: runDocker(dockerConfig, vars, buildx),
+    registry: createRegistry(settings, log, vars),
+    log,
+    retry: { retries: settings.retries },
+    registryTimeoutMs: settings.registryTimeout * 1000,
+    tempDir,
+    dockerConfig,
+    logins: settings.logins,
+    emptyPasswords: settings.emptyLogins.map(l => l.registry),
+    result: emptyResult(),
+    dockerfile: annotationFile(
+      settings.build,
+      cwd,
+      vars.GITHUB_WORKSPACE || cwd
+    ),
+    engineSocket: engineSocket(vars, readDockerConfig(dockerConfig)),
+    vars,
+    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint }),
+    ...(publication.legs && { legs: publication.legs })
+  }
+}
+
+/** The run's docker config, builder, surroundings and pipeline, in its folder `tempDir`. */
+export async function startRun(
+  settings: Settings,
+  publication: Publication,
+  log: Log,
+  tempDir: string,
+  surroundings: Surroundings
+): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
+  const vars = surroundings.env
+  const dockerConfig = createRunConfig(
+    userConfigDir(vars),
+    tempDir,
+    settings.logins.map(l => l.registry)
+  )
+  const docker = runDocker(dockerConfig, vars)
+  const builder = await builderFor(settings, docker, log, vars, tempDir)
+  if (settings.build.remote !== undefined) {
+    // TLS material that does not fit fails here, naming its input
+    await probeBuildkitTls(settings.build.remote)
+    writeTlsFiles(tempDir, settings.build.remote)
+  }
+  const place = { log, tempDir, dockerConfig }
+  const env = publishEnv(settings, publication, builder, place, surroundings)
+  const files = buildFiles(settings, tempDir)
+  const registry = createCacheRegistry(settings, log, vars)
+  const input = { settings, publication, builder, files }
+  const { pipeline, imports } = await assemblePipeline(
+    input,
+    registry,
+    log,
+    vars
+  )
+  if (pipeline.stage.some(step => step.step === 'save'))
+    env.heldLayers = heldCacheLayers(publication, imports, registry)
+  return { pipeline, env, builder }
+}
