@@ -18,10 +18,16 @@ import {
   remoteBuilderFor,
   type Builder
 } from '../plan/builder.js'
-import { unexportableCache } from '../plan/cache.js'
+import {
+  runnerCache,
+  unexportableCache,
+  warmerOnOwnBuilder,
+  type RunnerCache
+} from '../plan/cache.js'
 import { foreignPlatforms } from '../plan/emulation.js'
 import {
   buildsAsAsked,
+  cacheUse,
   needsBuilder,
   needsImageStore
 } from '../plan/pipeline.js'
@@ -112,21 +118,63 @@ async function chooseBuilder(
     return { name, driver: 'remote', own }
   }
   const configDir = userConfigDir(env)
-  const detected = await detectBuilder(
+  const runner = runnerCache(env)
+  const found = await detectBuilder(
     docker,
     settings.build.builder,
-    needsImageStore(settings),
+    needsImageStore(settings) || runner.service,
     { configDir, env }
   )
-  if (detected === undefined) return CLASSIC
+  if (found.driver === 'classic') return CLASSIC
+  const detected = await withBuildxVersion(found, runner, docker)
   const own = containerBuilderFor(
     settings.build,
     detected,
-    settings.images.map(image => image.registry),
+    [...settings.images.map(image => image.registry), ...serviceHosts(env)],
     userBuildkitdConfig(env, configDir),
-    unexportableCache(settings.build, detected)
+    {
+      unexported: unexportableCache(settings.build, detected),
+      warmer: warmerOnOwnBuilder(
+        settings.build,
+        detected,
+        runner,
+        cacheUse(settings)
+      )
+    }
   )
-  return own === undefined ? detected : { name, driver: own.driver, own }
+  return own === undefined
+    ? detected
+    : { name, driver: own.driver, own, buildx: detected.buildx }
+}
+
+/** The cache service's host, which BuildKit in a container must reach too. */
+function serviceHosts(env: NodeJS.ProcessEnv): string[] {
+  const urls = [env.ACTIONS_RESULTS_URL, env.ACTIONS_CACHE_URL]
+  return urls.flatMap(url => {
+    if (!url) return []
+    try {
+      return [new URL(url).host]
+    } catch {
+      return []
+    }
+  })
+}
+
+/**
+ * buildx's version, read where the runner offers GitHub's cache service v2 (an older buildx
+ * drops type=gha silently); unread when the question does not arise.
+ */
+async function withBuildxVersion(
+  builder: Builder,
+  runner: RunnerCache,
+  docker: DockerRunner
+): Promise<Builder> {
+  if (!runner.v2) return builder
+  const version = await docker
+    .run(['buildx', 'version'], { quiet: true })
+    .then(({ stdout }) => stdout.trim())
+    .catch(() => undefined)
+  return version === undefined ? builder : { ...builder, buildx: version }
 }
 
 /** Node's name of this machine's CPU in Go's (buildx's) words. */

@@ -14,6 +14,8 @@ export interface Builder {
   driver: string
   /** The docker driver's image store, when it was asked (several platforms need containerd's). */
   store?: 'containerd' | 'classic'
+  /** `docker buildx version`'s output, where a decision needed it (GitHub's cache service v2). */
+  buildx?: string
   /** How many nodes it has (`buildx create --append` adds one); one when not known. */
   nodes?: number
   /** Foreign platforms asked: QEMU is installed for those the builder does not run once up. */
@@ -46,14 +48,22 @@ const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
  */
 function classicStoreCannot(
   build: Pick<BuildSettings, 'platforms'>,
-  unexportedCache: string | undefined
+  cache: OwnBuilderCache
 ): string | undefined {
   const classic = "buildx's docker driver on the classic image store"
   if (build.platforms.length > 1)
     return `${classic} builds one platform, and ${build.platforms.length} were asked`
-  if (unexportedCache !== undefined)
-    return `${classic} exports only the inline cache, and ${unexportedCache} was asked`
-  return undefined
+  if (cache.unexported !== undefined)
+    return `${classic} exports only the inline cache, and ${cache.unexported} was asked`
+  return cache.warmer
+}
+
+/** The cache's part in the choice: an export asked that the builder cannot do, or a warmer way. */
+export interface OwnBuilderCache {
+  /** The cache-to line or `cache` value the detected builder cannot export. */
+  unexported?: string
+  /** Why a builder of the run's own warms `cache: auto` (see plan/cache.ts). */
+  warmer?: string
 }
 
 /**
@@ -63,16 +73,17 @@ function classicStoreCannot(
 export function containerBuilderFor(
   build: Pick<BuildSettings, 'platforms' | 'builder'>,
   detected: Builder,
-  registries: string[],
+  hosts: string[],
   buildkitdConfig: string | undefined,
-  unexportedCache?: string
+  cache: OwnBuilderCache = {}
 ): OwnBuilder | undefined {
   if (build.builder !== '' || detected.driver !== 'docker') return undefined
   if (!keepsClassicImages(detected)) return undefined
-  const reason = classicStoreCannot(build, unexportedCache)
+  const reason = classicStoreCannot(build, cache)
   if (reason === undefined) return undefined
-  // BuildKit in a container reaches a registry on localhost only on the host's network
-  const network = registries.some(isLoopbackHost) ? ',network=host' : ''
+  // BuildKit in a container reaches a registry or cache service on localhost only on the host's
+  // network
+  const network = hosts.some(isLoopbackHost) ? ',network=host' : ''
   return {
     driver: 'docker-container',
     driverOpts: [`image=${BUILDKIT_IMAGE}${network}`],

@@ -14,17 +14,55 @@ export interface RunnerCache {
    * ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, read by buildx's gha cache.
    */
   service: boolean
+  /**
+   * The service is v2 (ACTIONS_CACHE_SERVICE_V2, or ACTIONS_RESULTS_URL alone): buildx speaks it
+   * from 0.21 on, and only with version=2 where that variable is not set.
+   */
+  v2?: boolean
   /** RUNNER_ARCH (X64, ARM64): names the scope when no platform is given. */
   arch?: string
 }
+
+/** buildx's reading of ACTIONS_CACHE_SERVICE_V2 (Go's strconv.ParseBool, and "yes"). */
+const SAYS_TRUE = /^(1|t|true|yes)$/i
 
 /** The runner's cache service as buildx's gha cache finds it in the environment. */
 export function runnerCache(
   env: Record<string, string | undefined>
 ): RunnerCache {
-  const url = Boolean(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)
+  const v1Url = Boolean(env.ACTIONS_CACHE_URL)
+  const url = v1Url || Boolean(env.ACTIONS_RESULTS_URL)
   const service = url && Boolean(env.ACTIONS_RUNTIME_TOKEN)
-  return env.RUNNER_ARCH ? { service, arch: env.RUNNER_ARCH } : { service }
+  const v2 =
+    service && (SAYS_TRUE.test(env.ACTIONS_CACHE_SERVICE_V2 ?? '') || !v1Url)
+  return {
+    service,
+    ...(v2 && { v2 }),
+    ...(env.RUNNER_ARCH && { arch: env.RUNNER_ARCH })
+  }
+}
+
+/** The first buildx that speaks GitHub's cache service v2. */
+const BUILDX_V2_CACHE = [0, 21]
+
+/**
+ * Why buildx cannot reach the runner's cache service, if it cannot: an older buildx drops type=gha
+ * without a word when only the v2 service is offered.
+ */
+export function serviceUnreachable(
+  builder: Pick<Builder, 'buildx'>,
+  runner: RunnerCache
+): string | undefined {
+  const version = /(\d+)\.(\d+)/.exec(builder.buildx ?? '')
+  if (!runner.v2 || version === null) return undefined
+  const [major, minor] = [Number(version[1]), Number(version[2])]
+  const [needMajor, needMinor] = BUILDX_V2_CACHE
+  if (major > needMajor || (major === needMajor && minor >= needMinor))
+    return undefined
+  return (
+    `buildx ${version[0]} does not speak GitHub's cache service v2 ` +
+    `(buildx >= ${BUILDX_V2_CACHE.join('.')} does)`
+  )
 }
 
 /** A tag of the image itself that a build may import its cache from. */
@@ -93,9 +131,14 @@ export interface CacheFacts {
   pullRequest?: number
   /** The image's own tags that exist, in the order they are tried. */
   imports: CacheImport[]
-  /** The image goes to a registry by the run's own steps (else auto leaves the cache alone). */
-  registryBound: boolean
+  use: CacheUse
 }
+
+/**
+ * What the build is for: an image our steps push, a build that stays here (push: false: caches
+ * are read, no registry is written), or one that goes where outputs or call say (no cache of ours).
+ */
+export type CacheUse = 'push' | 'local' | 'none'
 
 type CacheBuild = Pick<
   BuildSettings,
@@ -188,20 +231,44 @@ export function importsImageTags(
   build: CacheBuild,
   builder: Builder,
   runner: RunnerCache,
-  registryBound: boolean
+  use: CacheUse
 ): boolean {
   if (userLines(build) || build.noCache || builder.driver === 'classic')
     return false
   const { kind } = build.cache
   if (kind === 'inline') return true
-  return kind === 'auto' && registryBound && !usesService(builder, runner)
+  return kind === 'auto' && use !== 'none' && !usesService(builder, runner)
 }
 
 const userLines = (build: CacheBuild) =>
   build.cacheFrom.length > 0 || build.cacheTo.length > 0
 
 const usesService = (builder: Builder, runner: RunnerCache) =>
-  runner.service && exportsCache(builder, 'gha')
+  runner.service &&
+  exportsCache(builder, 'gha') &&
+  serviceUnreachable(builder, runner) === undefined
+
+/**
+ * Why the run makes its own builder for `cache: auto`, if it should: on the classic store the
+ * docker driver exports only the inline cache, which holds the final stage alone, so a build stage
+ * would run again on every cold runner; GitHub's cache service takes every stage (mode=max).
+ */
+export function warmerOnOwnBuilder(
+  build: CacheBuild,
+  detected: Builder,
+  runner: RunnerCache,
+  use: CacheUse
+): string | undefined {
+  const auto = build.cache.kind === 'auto' && !userLines(build)
+  if (!auto || build.noCache || use === 'none') return undefined
+  if (!keepsClassicImages(detected) || !runner.service) return undefined
+  if (serviceUnreachable(detected, runner) !== undefined) return undefined
+  return (
+    "buildx's docker driver on the classic image store exports only the inline cache, which " +
+    "holds the final stage alone; GitHub's cache service keeps every stage (mode=max), at the " +
+    'cost of starting this builder (1-2 s, its image pulled once) and removing it'
+  )
+}
 
 const NONE = (line: string): CacheDecision => ({
   cacheFrom: [],
@@ -238,8 +305,10 @@ export function decideCache(
     case 'inline':
       return inlineCache(facts, 'cache: inline')
     case 'auto':
-      if (!facts.registryBound)
-        return NONE('auto: off (the image goes to no registry of this run)')
+      if (facts.use === 'none')
+        return NONE(
+          'auto: off (outputs or call: the build goes where they say)'
+        )
       if (usesService(builder, facts.runner))
         return ghaCache(
           build,
@@ -251,6 +320,8 @@ export function decideCache(
 }
 
 function autoInlineWhy({ builder, runner }: CacheFacts): string {
+  const unreachable = runner.service && serviceUnreachable(builder, runner)
+  if (unreachable) return `auto: ${unreachable}`
   if (!exportsCache(builder, 'gha'))
     return (
       `auto: ${describeBuilder(builder)} on the classic image store exports only the ` +
@@ -290,11 +361,21 @@ function ghaCache(
         'or ACTIONS_RESULTS_URL, which the runner gives JavaScript actions); use auto, inline, ' +
         'registry,ref=… or local,dir=…'
     )
+  const unreachable = serviceUnreachable(facts.builder, facts.runner)
+  if (unreachable !== undefined)
+    throw new InputError(
+      'cache',
+      'gha',
+      `${unreachable}; update buildx (docker/setup-buildx-action) or use auto, inline, ` +
+        'registry,ref=… or local,dir=…'
+    )
   const scope = cacheScope(facts.repository, build, facts.runner)
   const { own, reads } = ownFirst(scope, facts)
+  // where ACTIONS_CACHE_SERVICE_V2 is not set, buildx would speak v1 to the v2 service
+  const version = facts.runner.v2 ? ',version=2' : ''
   return {
-    cacheFrom: reads.map(s => `type=gha,scope=${s}`),
-    cacheTo: [`type=gha,mode=max,ignore-error=true,scope=${own}`],
+    cacheFrom: reads.map(s => `type=gha${version},scope=${s}`),
+    cacheTo: [`type=gha${version},mode=max,ignore-error=true,scope=${own}`],
     lines: [
       `${why}: GitHub's cache service, scope ${own}`,
       ...readOnlyLine(facts, `scope ${own}`)
@@ -352,13 +433,18 @@ function inlineCache(facts: CacheFacts, why: string): CacheDecision {
       ? 'no earlier tag of the image to import from'
       : `imports from ${facts.imports.map(i => `${i.tag} (${i.why})`).join(', ')}`
   const pr = facts.pullRequest
+  const exports = pr === undefined && facts.use === 'push'
+  const none =
+    pr === undefined
+      ? 'push: false exports no cache'
+      : `pull request #${pr} exports no cache`
   return {
     cacheFrom: from,
-    cacheTo: pr === undefined ? ['type=inline'] : [],
+    cacheTo: exports ? ['type=inline'] : [],
     lines: [
-      pr === undefined
+      exports
         ? `${why}: the inline cache, exported with the image; ${sources}`
-        : `${why}: ${sources}; pull request #${pr} exports no cache`
+        : `${why}: ${sources}; ${none}`
     ]
   }
 }

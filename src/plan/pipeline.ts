@@ -46,6 +46,7 @@ import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import { referrerSteps } from './referrer-steps.js'
 import {
   decideCache,
+  type CacheUse,
   type CacheDecision,
   type CacheImport,
   type RunnerCache
@@ -156,7 +157,7 @@ function cacheFor(input: PipelineInput): CacheDecision {
   if (evaluatesOnly(settings.build.call))
     return { cacheFrom: [], cacheTo: [], lines: ['none (call only evaluates)'] }
   return decideCache(settings.build, {
-    registryBound: registryBound(settings),
+    use: cacheUse(settings),
     builder,
     runner: cache?.runner ?? { service: false },
     image: publication.images[0]?.name ?? '',
@@ -344,6 +345,12 @@ export function registryBound(settings: Settings): boolean {
     (settings.mode === 'digest' ||
       (settings.mode === 'build' && !buildsAsAsked(settings)))
   )
+}
+
+/** What the build's cache serves (plan/cache.ts): a pushed image, a local build, or neither. */
+export function cacheUse(settings: Settings): CacheUse {
+  if (registryBound(settings)) return 'push'
+  return needsBuilder(settings) && !buildsAsAsked(settings) ? 'local' : 'none'
 }
 
 /**

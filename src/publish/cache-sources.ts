@@ -3,7 +3,7 @@
  */
 import { errorMessage } from '../errors/input-error.js'
 import { cacheImports, importsImageTags, runnerCache } from '../plan/cache.js'
-import { registryBound, type PipelineInput } from '../plan/pipeline.js'
+import { cacheUse, type PipelineInput } from '../plan/pipeline.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Log } from './log.js'
 
@@ -26,7 +26,7 @@ export async function readCacheFacts(
     settings.build,
     builder,
     runner,
-    registryBound(settings)
+    cacheUse(settings)
   )
   if (!needed || sources === undefined || image === undefined)
     return { runner, imports: [] }

@@ -8,6 +8,7 @@ import {
   requireCacheExport,
   runnerCache,
   unexportableCache,
+  warmerOnOwnBuilder,
   type CacheFacts
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
@@ -35,6 +36,7 @@ const NO_BUILDX: Builder = { name: '', driver: 'classic' }
 const IMAGE = 'ghcr.io/octo/app'
 const GHA = { service: true, arch: 'X64' }
 const NO_GHA = { service: false }
+const V2 = { service: true, v2: true, arch: 'X64' }
 const IMPORTS = [
   { tag: 'feature-x', why: "this run's tag" },
   { tag: 'latest', why: "the default branch's tag" },
@@ -64,7 +66,7 @@ function facts(
     image: IMAGE,
     repository: 'octo/app',
     imports: IMPORTS,
-    registryBound: true,
+    use: 'push',
     ...more
   }
 }
@@ -129,10 +131,48 @@ describe('decideCache, cache: auto, per builder, runner and event', () => {
       to: []
     },
     {
-      name: 'the image goes to no registry of ours (push: false): left alone',
-      facts: facts(CONTAINER, GHA, { registryBound: false }),
+      name: 'outputs or call: the build goes where they say, no cache of ours',
+      facts: facts(CONTAINER, GHA, { use: 'none' }),
       from: [],
       to: []
+    },
+    {
+      name: "push: false with the service: reads and writes GitHub's cache (no registry)",
+      facts: facts(CONTAINER, GHA, { use: 'local' }),
+      from: ['type=gha,scope=octo-app-runner-x64'],
+      to: ['type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64']
+    },
+    {
+      name: "push: false pull request, no service: reads the image's tags, exports nothing",
+      facts: facts(CLASSIC_STORE, NO_GHA, { use: 'local', pullRequest: 9 }),
+      from: INLINE_FROM,
+      to: []
+    },
+    {
+      name: 'push: false, no service, not a pull request: reads the tags, exports nothing',
+      facts: facts(CONTAINERD, NO_GHA, { use: 'local' }),
+      from: INLINE_FROM,
+      to: []
+    },
+    {
+      name: 'the v2 service and buildx 0.29: gha with version=2',
+      facts: facts(
+        { ...CONTAINER, buildx: 'github.com/docker/buildx v0.29.1 abc' },
+        V2
+      ),
+      from: ['type=gha,version=2,scope=octo-app-runner-x64'],
+      to: [
+        'type=gha,version=2,mode=max,ignore-error=true,scope=octo-app-runner-x64'
+      ]
+    },
+    {
+      name: 'the v2 service and buildx 0.13 (drops gha without a word): inline and the tags',
+      facts: facts(
+        { ...CONTAINER, buildx: 'github.com/docker/buildx 0.13.1+ds1 xyz' },
+        V2
+      ),
+      from: INLINE_FROM,
+      to: ['type=inline']
     }
   ])('$name', ({ facts, from, to }) => {
     const decision = decideCache(build(), facts)
@@ -368,6 +408,41 @@ describe('runnerCache and the scope', () => {
 
   it.each([
     {
+      name: 'v1 URL alone: v1',
+      env: { ACTIONS_CACHE_URL: 'u', ACTIONS_RUNTIME_TOKEN: 't' },
+      v2: undefined
+    },
+    {
+      name: 'results URL alone: v2',
+      env: { ACTIONS_RESULTS_URL: 'u', ACTIONS_RUNTIME_TOKEN: 't' },
+      v2: true
+    },
+    {
+      name: 'both URLs and ACTIONS_CACHE_SERVICE_V2=True: v2',
+      env: {
+        ACTIONS_CACHE_URL: 'u',
+        ACTIONS_RESULTS_URL: 'r',
+        ACTIONS_RUNTIME_TOKEN: 't',
+        ACTIONS_CACHE_SERVICE_V2: 'True'
+      },
+      v2: true
+    },
+    {
+      name: 'both URLs, ACTIONS_CACHE_SERVICE_V2=false: v1',
+      env: {
+        ACTIONS_CACHE_URL: 'u',
+        ACTIONS_RESULTS_URL: 'r',
+        ACTIONS_RUNTIME_TOKEN: 't',
+        ACTIONS_CACHE_SERVICE_V2: 'false'
+      },
+      v2: undefined
+    }
+  ])('service version: $name', ({ env, v2 }) => {
+    expect(runnerCache(env).v2).toBe(v2)
+  })
+
+  it.each([
+    {
       name: 'docker hub library image',
       image: 'nginx',
       platforms: [],
@@ -491,9 +566,26 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
       ]
     },
     {
-      name: 'push: false: auto leaves the cache alone',
+      name: "push: false: auto still reads and writes GitHub's cache (no registry)",
       builder: CONTAINER,
       inputs: { push: 'false' },
+      cache: { runner: GHA, imports: [] },
+      flags: [
+        '--cache-from type=gha,scope=octo-app-runner-x64',
+        '--cache-to type=gha,mode=max,ignore-error=true,scope=octo-app-runner-x64'
+      ]
+    },
+    {
+      name: 'push: false on the classic store without the service: reads the tags, writes none',
+      builder: CLASSIC_STORE,
+      inputs: { push: 'false' },
+      cache: { runner: NO_GHA, imports: [{ tag: 'latest', why: 'x' }] },
+      flags: ['--cache-from type=registry,ref=ghcr.io/octo/app:latest']
+    },
+    {
+      name: 'outputs given: the build goes where they say, no cache of ours',
+      builder: CONTAINER,
+      inputs: { outputs: 'type=local,dest=out' },
       cache: { runner: GHA, imports: [] },
       flags: []
     },
@@ -548,6 +640,80 @@ describe('cacheReport: what the cache did, from buildx progress', () => {
     }
   ])('$name', ({ progress, report }) => {
     expect(cacheReport(progress)).toBe(report)
+  })
+})
+
+describe('warmerOnOwnBuilder: the classic store makes a builder of its own for cache: auto', () => {
+  it.each([
+    {
+      name: 'classic store, service, push',
+      detected: CLASSIC_STORE,
+      runner: GHA,
+      use: 'push',
+      own: true
+    },
+    {
+      name: 'classic store, service, push: false',
+      detected: CLASSIC_STORE,
+      runner: GHA,
+      use: 'local',
+      own: true
+    },
+    {
+      name: 'classic store, no service',
+      detected: CLASSIC_STORE,
+      runner: NO_GHA,
+      use: 'push',
+      own: false
+    },
+    {
+      name: 'classic store, outputs or call',
+      detected: CLASSIC_STORE,
+      runner: GHA,
+      use: 'none',
+      own: false
+    },
+    {
+      name: 'containerd store exports gha itself',
+      detected: CONTAINERD,
+      runner: GHA,
+      use: 'push',
+      own: false
+    },
+    {
+      name: 'classic store, the v2 service and buildx 0.13',
+      detected: { ...CLASSIC_STORE, buildx: 'github.com/docker/buildx 0.13.1' },
+      runner: V2,
+      use: 'push',
+      own: false
+    },
+    {
+      name: 'classic store, the v2 service and buildx 0.29',
+      detected: {
+        ...CLASSIC_STORE,
+        buildx: 'github.com/docker/buildx v0.29.1'
+      },
+      runner: V2,
+      use: 'push',
+      own: true
+    }
+  ] as const)('$name', ({ detected, runner, use, own }) => {
+    const why = warmerOnOwnBuilder(build(), detected, runner, use)
+    expect(why !== undefined).toBe(own)
+  })
+
+  it.each([
+    { name: 'cache: off', cache: { kind: 'off' }, more: {} },
+    { name: 'no-cache', cache: undefined, more: { noCache: true } },
+    {
+      name: 'user cache-from',
+      cache: undefined,
+      more: { cacheFrom: ['type=local,src=x'] }
+    }
+  ])('not for $name', ({ cache, more }) => {
+    expect(
+      warmerOnOwnBuilder(build(cache, more), CLASSIC_STORE, GHA, 'push')
+    ).toBeUndefined()
   })
 })
 

@@ -86,10 +86,11 @@ describe('containerBuilderFor: when the run makes its own docker-container build
       opts: undefined
     }
   ])('$name', ({ build, detected, registries, opts, ...rest }) => {
-    const cache = 'cache' in rest ? rest.cache : undefined
+    const unexported = 'cache' in rest ? rest.cache : undefined
     expect(
-      containerBuilderFor(build, detected, registries, undefined, cache)
-        ?.driverOpts
+      containerBuilderFor(build, detected, registries, undefined, {
+        unexported
+      })?.driverOpts
     ).toEqual(opts)
   })
 
@@ -100,7 +101,7 @@ describe('containerBuilderFor: when the run makes its own docker-container build
         CLASSIC_STORE,
         ['ghcr.io'],
         undefined,
-        'cache: registry,ref=ghcr.io/o/app:cache'
+        { unexported: 'cache: registry,ref=ghcr.io/o/app:cache' }
       )?.reason
     ).toBe(
       "buildx's docker driver on the classic image store exports only the inline cache, and cache: registry,ref=ghcr.io/o/app:cache was asked"
@@ -248,5 +249,19 @@ describe('foreignPlatformFailure', () => {
       new DockerCommandError(['buildx', 'build'], 1, output)
     )
     expect(error instanceof Error ? error.message : '').toMatch(message)
+  })
+
+  it('says why it is made: a warmer cache on the classic store, on the host network for a local service', () => {
+    const own = containerBuilderFor(
+      { platforms: [], builder: '' },
+      CLASSIC_STORE,
+      ['ghcr.io', '127.0.0.1:41234'],
+      undefined,
+      { warmer: 'every stage in the cache service' }
+    )
+    expect(own?.reason).toBe('every stage in the cache service')
+    expect(own?.driverOpts).toEqual([
+      'image=moby/buildkit:buildx-stable-1,network=host'
+    ])
   })
 })
