@@ -19,6 +19,7 @@ import {
   type Builder
 } from '../plan/builder.js'
 import {
+  cacheServiceHosts,
   runnerCache,
   unexportableCache,
   warmerOnOwnBuilder,
@@ -130,7 +131,7 @@ async function chooseBuilder(
   const own = containerBuilderFor(
     settings.build,
     detected,
-    [...settings.images.map(image => image.registry), ...serviceHosts(env)],
+    [...settings.images.map(image => image.registry), ...cacheServiceHosts(env)],
     userBuildkitdConfig(env, configDir),
     {
       unexported: unexportableCache(settings.build, detected),
@@ -145,19 +146,6 @@ async function chooseBuilder(
   return own === undefined
     ? detected
     : { name, driver: own.driver, own, buildx: detected.buildx }
-}
-
-/** The cache service's host, which BuildKit in a container must reach too. */
-function serviceHosts(env: NodeJS.ProcessEnv): string[] {
-  const urls = [env.ACTIONS_RESULTS_URL, env.ACTIONS_CACHE_URL]
-  return urls.flatMap(url => {
-    if (!url) return []
-    try {
-      return [new URL(url).host]
-    } catch {
-      return []
-    }
-  })
 }
 
 /**

@@ -17,10 +17,14 @@ import { escapeWorkflowCommands, escapingWriter } from './workflow-commands.js'
 
 /** Stops a command that prints nothing for too long. */
 export interface StallWatch {
+  /** What it watches, told when it stops the command ("push", "cache"). */
+  name: string
   /** Silence that counts as a stall, in ms: no new line (a repeated status line is no progress). */
   ms: number
   /** The output line the watch starts at (a push phase); the start when absent. */
   startsAt?: (line: string) => boolean
+  /** The line after which it rests until `startsAt` matches again (a phase that ended). */
+  endsAt?: (line: string) => boolean
   /** Asked after each silence: true (a long upload prints nothing) starts the watch over. */
   stillAnswering?: () => Promise<boolean>
   /**
@@ -38,7 +42,8 @@ export interface ProcessOptions {
   env: NodeJS.ProcessEnv
   /** The folder it runs in (this process's when absent). */
   cwd?: string
-  stall?: StallWatch
+  /** Each may stop the command; the first that does is named in the result. */
+  stalls?: StallWatch[]
   /** Where output is streamed (process.stdout, as @actions/exec does). */
   out?: NodeJS.WritableStream
   /** Put in front of each streamed line (whose output it is). */
@@ -55,8 +60,9 @@ export interface ProcessResult {
   exitCode: number
   stdout: string
   stderr: string
-  /** Set when the watch stopped it: how long it had been silent, in ms. */
+  /** Set when a watch stopped it: how long it had been silent, in ms, and which watch. */
   stalledAfterMs?: number
+  stalledBy?: string
   /** Set when the stdout consumer failed (and the command was stopped). */
   consumerError?: Error
   /** The consumer failed before stdout ended: its failure ended the command. */
@@ -166,6 +172,9 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
       lastProgress = performance.now()
       if (timer === undefined) {
         if (watch.startsAt?.(line) === true) arm()
+      } else if (watch.endsAt?.(line) === true) {
+        clearTimeout(timer)
+        timer = undefined
       } else if (!asking) arm()
     },
     end() {
@@ -236,15 +245,16 @@ export function runProcess(
     cwd: options.cwd,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
-  let stalledAfterMs: number | undefined
-  const watch =
-    options.stall &&
-    stallTimer(options.stall, silentMs => {
-      stalledAfterMs = silentMs
+  let stalled: { stalledAfterMs: number; stalledBy: string } | undefined
+  const watches = (options.stalls ?? []).map(watch =>
+    stallTimer(watch, silentMs => {
+      stalled ??= { stalledAfterMs: silentMs, stalledBy: watch.name }
       if (child.pid !== undefined) killTree(child.pid)
     })
+  )
   // each stream its own lines: buildx prints on stderr, docker push on stdout
-  const seen = () => lineSplitter(line => watch?.line(line))
+  const seen = () =>
+    lineSplitter(line => watches.forEach(watch => watch.line(line)))
   const stdout =
     options.stdout === undefined
       ? collect(child.stdout, out, options.prefix, seen())
@@ -257,18 +267,19 @@ export function runProcess(
     child.stdin?.end(options.input)
   }
   return new Promise((resolve, reject) => {
+    const end = () => watches.forEach(watch => watch.end())
     child.on('error', error => {
-      watch?.end()
+      end()
       reject(error)
     })
     child.on('close', (code, signal) => {
-      watch?.end()
+      end()
       void consumed.then(failure =>
         resolve({
           exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
           stdout: stdout.text,
           stderr: stderr.text,
-          ...(stalledAfterMs === undefined ? {} : { stalledAfterMs }),
+          ...stalled,
           ...failure
         })
       )

@@ -62,6 +62,7 @@ export function pushWatch(
   const watch: PushWatch = {
     unanswered: [],
     stall: {
+      name: 'push',
       ms: bounds.registryTimeoutMs,
       limitMs: bounds.registryTimeoutMs * SILENT_WINDOWS,
       startsAt:

@@ -41,7 +41,9 @@ export class DockerStalledError extends Error {
   constructor(
     readonly args: string[],
     readonly silentMs: number,
-    readonly output: string
+    readonly output: string,
+    /** The watch that stopped it (process.ts' StallWatch name). */
+    readonly watch = ''
   ) {
     super(
       `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s ` +
@@ -93,7 +95,8 @@ export function createDockerRunner(
         throw new DockerStalledError(
           args,
           result.stalledAfterMs,
-          `${result.stderr}\n${result.stdout}`
+          `${result.stderr}\n${result.stdout}`,
+          result.stalledBy
         )
       // the consumer's failure stopped docker (killed, or a broken pipe): it is the cause
       const { consumerError } = result

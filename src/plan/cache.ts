@@ -42,6 +42,21 @@ export function runnerCache(
   }
 }
 
+/** The cache service's hosts (its URLs in the environment): BuildKit must reach them too. */
+export function cacheServiceHosts(
+  env: Record<string, string | undefined>
+): string[] {
+  const urls = [env.ACTIONS_RESULTS_URL, env.ACTIONS_CACHE_URL]
+  return urls.flatMap(url => {
+    if (!url) return []
+    try {
+      return [new URL(url).host]
+    } catch {
+      return []
+    }
+  })
+}
+
 /** The first buildx that speaks GitHub's cache service v2. */
 const BUILDX_V2_CACHE = [0, 21]
 
@@ -49,7 +64,7 @@ const BUILDX_V2_CACHE = [0, 21]
  * Why buildx cannot reach the runner's cache service, if it cannot: an older buildx drops type=gha
  * without a word when only the v2 service is offered.
  */
-export function serviceUnreachable(
+function serviceUnreachable(
   builder: Pick<Builder, 'buildx'>,
   runner: RunnerCache
 ): string | undefined {

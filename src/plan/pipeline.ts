@@ -339,7 +339,7 @@ export function buildsAsAsked(settings: Settings): boolean {
 }
 
 /** Whether the image goes to a registry by our steps (build or digest, with push). */
-export function registryBound(settings: Settings): boolean {
+function registryBound(settings: Settings): boolean {
   return (
     settings.build.push &&
     (settings.mode === 'digest' ||

@@ -1,5 +1,5 @@
 /** The pipeline's docker steps, one at a time, and what each teaches the run. */
-import { cacheReport } from '../plan/cache.js'
+import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { turnedOff } from '../context/metadata-env.js'
@@ -36,6 +36,13 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch, stalledError } from '../docker/push-watch.js'
+import {
+  cacheBoundMs,
+  cacheTrouble,
+  cacheWatch,
+  usesCache,
+  withoutCache
+} from '../buildx/cache-watch.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
@@ -133,12 +140,24 @@ async function run(
     step.layout !== undefined && step.step === 'build'
       ? rm(step.layout, { recursive: true, force: true })
       : Promise.resolve()
-  const once = () =>
+  let asRun = argv
+  const stalls = () => [
+    ...(watch === undefined ? [] : [watch.stall]),
+    ...(step.step === 'build' && usesCache(asRun)
+      ? [cacheWatch(cacheBoundMs(env.registryTimeoutMs))]
+      : [])
+  ]
+  const once = (): Promise<{ stdout: string; stderr: string }> =>
     fresh()
       .then(() =>
-        env.docker.run(argv, { input, quiet, prefix, stall: watch?.stall })
+        env.docker.run(asRun, { input, quiet, prefix, stalls: stalls() })
       )
       .catch((error: unknown) => {
+        const trouble =
+          step.step === 'build' && usesCache(asRun)
+            ? cacheTrouble(error, cacheServiceHosts(env.vars ?? {}))
+            : undefined
+        if (trouble !== undefined) return withoutItsCache(trouble)
         // each stop of the watch is told, also one the retry mends
         if (error instanceof DockerStalledError && watch !== undefined)
           env.log.info(
@@ -146,6 +165,14 @@ async function run(
           )
         throw error
       })
+  /** A cache fault costs a warning and a build without the cache, never the release. */
+  const withoutItsCache = (trouble: string) => {
+    env.log.warning(
+      `Cache: ${trouble}; it runs again without its cache (the same image, built cold)`
+    )
+    asRun = withoutCache(asRun)
+    return once()
+  }
   const retried = () =>
     retryDocker(
       once,

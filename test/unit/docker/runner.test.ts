@@ -28,6 +28,7 @@ const pushPhase = (
   ms: number,
   stillAnswering?: () => Promise<boolean>
 ): StallWatch => ({
+  name: 'push',
   ms,
   startsAt: line => /^#\d+ pushing /.test(line),
   stillAnswering
@@ -51,13 +52,13 @@ describe('the stall watch', () => {
   it('stops a command that goes silent in its push phase', async () => {
     const args = ['out:#1 building', 'out:#5 pushing layers', 'sleep:60000']
     await expect(
-      docker.run(args, { ...quiet, stall: pushPhase(200) })
+      docker.run(args, { ...quiet, stalls: [pushPhase(200)] })
     ).rejects.toThrow(DockerStalledError)
   })
 
   it('says what was stopped and keeps its output', async () => {
     const args = ['out:#5 pushing layers', 'sleep:60000']
-    const stopped = docker.run(args, { ...quiet, stall: pushPhase(100) })
+    const stopped = docker.run(args, { ...quiet, stalls: [pushPhase(100)] })
     await expect(stopped).rejects.toThrow(
       /^docker 'out:#5 pushing layers' sleep:60000 printed nothing new for \d+ s and was stopped$/
     )
@@ -72,7 +73,7 @@ describe('the stall watch', () => {
       'repeat:20:1a2b: Waiting'
     ]
     await expect(
-      docker.run(args, { ...quiet, stall: { ms: 200 } })
+      docker.run(args, { ...quiet, stalls: [{ name: 'push', ms: 200 }] })
     ).rejects.toThrow(DockerStalledError)
   })
 
@@ -85,7 +86,7 @@ describe('the stall watch', () => {
     // docker's): 8 lines 60 ms apart outlast one 400 ms window only by resets
     const { stdout } = await docker.run([...lines.flat(), 'exit:0'], {
       ...quiet,
-      stall: { ms: 400, startsAt: () => true }
+      stalls: [{ name: 'push', ms: 400, startsAt: () => true }]
     })
     expect(stdout).toContain('layer 7')
   })
@@ -100,7 +101,7 @@ describe('the stall watch', () => {
     ]
     const { stdout } = await docker.run(args, {
       ...quiet,
-      stall: pushPhase(100)
+      stalls: [pushPhase(100)]
     })
     expect(stdout).toContain('pushing layers 0.1s done')
   })
@@ -108,7 +109,7 @@ describe('the stall watch', () => {
   it('watches from the first output without a start line (docker push)', async () => {
     const args = ['out:The push refers to repository [x]', 'sleep:60000']
     await expect(
-      docker.run(args, { ...quiet, stall: { ms: 100 } })
+      docker.run(args, { ...quiet, stalls: [{ name: 'push', ms: 100 }] })
     ).rejects.toThrow(DockerStalledError)
   })
 
@@ -121,7 +122,7 @@ describe('the stall watch', () => {
     const args = ['out:#5 pushing layers', 'sleep:700', 'out:done', 'exit:0']
     const { stdout } = await docker.run(args, {
       ...quiet,
-      stall: pushPhase(100, stillAnswering)
+      stalls: [pushPhase(100, stillAnswering)]
     })
     expect(stdout).toContain('done')
     expect(asked).toBeGreaterThan(0)
@@ -135,7 +136,7 @@ describe('the stall watch', () => {
     }
     const args = ['out:#5 pushing layers', 'sleep:60000']
     const stall = { ...pushPhase(100, stillAnswering), limitMs: 300 }
-    await expect(docker.run(args, { ...quiet, stall })).rejects.toThrow(
+    await expect(docker.run(args, { ...quiet, stalls: [stall] })).rejects.toThrow(
       DockerStalledError
     )
     expect(asked).toBeGreaterThanOrEqual(3)
@@ -147,7 +148,7 @@ describe('the stall watch', () => {
     const stillAnswering = () => Promise.resolve(answers[asked++] ?? false)
     const args = ['out:#5 pushing layers', 'sleep:60000']
     await expect(
-      docker.run(args, { ...quiet, stall: pushPhase(100, stillAnswering) })
+      docker.run(args, { ...quiet, stalls: [pushPhase(100, stillAnswering)] })
     ).rejects.toThrow(DockerStalledError)
     expect(asked).toBe(2)
   })
@@ -156,13 +157,13 @@ describe('the stall watch', () => {
     const stillAnswering = () => Promise.reject(new Error('timed out'))
     const args = ['out:#5 pushing layers', 'sleep:60000']
     await expect(
-      docker.run(args, { ...quiet, stall: pushPhase(100, stillAnswering) })
+      docker.run(args, { ...quiet, stalls: [pushPhase(100, stillAnswering)] })
     ).rejects.toThrow(DockerStalledError)
   })
 
   it('kills what the command started too (buildx below the docker CLI)', async () => {
     const args = ['child', 'out:#5 pushing layers', 'sleep:60000']
-    const stopped = docker.run(args, { ...quiet, stall: pushPhase(100) })
+    const stopped = docker.run(args, { ...quiet, stalls: [pushPhase(100)] })
     const error = await stopped.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DockerStalledError)
     const child = /child:(\d+)/.exec((error as DockerStalledError).output)

@@ -702,8 +702,9 @@ describe('warmerOnOwnBuilder: the classic store makes a builder of its own for c
     expect(why !== undefined).toBe(own)
   })
 
+  const OFF: CacheSetting = { kind: 'off' }
   it.each([
-    { name: 'cache: off', cache: { kind: 'off' }, more: {} },
+    { name: 'cache: off', cache: OFF, more: {} },
     { name: 'no-cache', cache: undefined, more: { noCache: true } },
     {
       name: 'user cache-from',

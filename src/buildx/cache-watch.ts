@@ -1,0 +1,102 @@
+/**
+ * A build's waits on its cache, bounded. BuildKit sets no deadline on some of them (a hung request
+ * to GitHub's cache service stalls the build for as long as it hangs; `timeout=` and
+ * `ignore-error` do not end it), so the build's plain progress is watched while a cache import or
+ * export, or a layer download, is open; a build stopped or failed by its cache is built again
+ * without it: the cache may cost time, never the release.
+ */
+import type { StallWatch } from '../docker/process.js'
+import { DockerCommandError, DockerStalledError } from '../docker/runner.js'
+
+/** The watch's name in the stopped command's error. */
+const CACHE_WATCH = 'cache'
+
+/** Vertices of the cache's own: an import (per source) or an export. */
+const CACHE_VERTEX =
+  /^#(\d+) (importing cache manifest from |exporting cache|exporting to GitHub Actions Cache)/
+
+/** A layer on its way (`#10 sha256:… 1.2MB / 33.6MB 0.2s`), open until its `done` line. */
+const TRANSFER = /^#(\d+) (sha256:[0-9a-f]+) [\d.]+\w*B \/ [\d.]+\w*B/
+
+const VERTEX_END = /^#(\d+) (DONE|CACHED|ERROR|CANCELED)\b/
+
+/**
+ * Watches the build while a cache vertex or a layer transfer is open, silent for `ms`: buildx
+ * prints a transfer's bytes as they come, so silence there is a request that hangs.
+ */
+export function cacheWatch(ms: number): StallWatch {
+  const open = new Set<string>()
+  const follow = (line: string) => {
+    const vertex = CACHE_VERTEX.exec(line)
+    if (vertex) open.add(vertex[1])
+    const transfer = TRANSFER.exec(line)
+    if (transfer) {
+      const key = `${transfer[1]} ${transfer[2]}`
+      if (line.endsWith(' done')) open.delete(key)
+      else open.add(key)
+    }
+    const end = VERTEX_END.exec(line)
+    if (end)
+      for (const key of open)
+        if (key === end[1] || key.startsWith(`${end[1]} `)) open.delete(key)
+  }
+  return {
+    name: CACHE_WATCH,
+    ms,
+    startsAt: line => {
+      follow(line)
+      return open.size > 0
+    },
+    endsAt: line => {
+      follow(line)
+      return open.size === 0
+    }
+  }
+}
+
+/** Where the cache lives besides the image's registry: GitHub's service and its blob store. */
+const CACHE_ERROR =
+  /importing cache manifest|exporting (cache|to GitHub Actions Cache)|cache (importer|exporter)|GitHub Actions Cache|actions cache|blob\.core\.windows\.net/i
+
+/** Silence that stops a cache wait: two registry-timeouts, and never under 20 s. */
+export const cacheBoundMs = (registryTimeoutMs: number): number =>
+  Math.max(2 * registryTimeoutMs, 20_000)
+
+/**
+ * What held the build up, where its cache did: the watch stopped it, or its error names the cache
+ * (`serviceHosts`: the cache service's hosts, whose blobs it downloads); undefined otherwise.
+ */
+export function cacheTrouble(
+  error: unknown,
+  serviceHosts: string[]
+): string | undefined {
+  if (error instanceof DockerStalledError)
+    return error.watch === CACHE_WATCH
+      ? `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s while it read or ` +
+          'wrote the cache, so the build was stopped'
+      : undefined
+  if (!(error instanceof DockerCommandError)) return undefined
+  const cause = error.output
+    .split('\n')
+    .filter(line => /error/i.test(line))
+    .find(
+      line =>
+        CACHE_ERROR.test(line) ||
+        serviceHosts.some(host => host !== '' && line.includes(host))
+    )
+  return cause === undefined
+    ? undefined
+    : `the build failed on its cache: ${cause.trim().slice(0, 300)}`
+}
+
+/** The build's argv without its cache lines: the build again, as if no cache had been asked. */
+export function withoutCache(argv: string[]): string[] {
+  const flags = new Set(['--cache-from', '--cache-to'])
+  return argv.filter(
+    (arg, at) => !flags.has(arg) && !flags.has(argv[at - 1] ?? '')
+  )
+}
+
+/** Whether the build's argv asks for a cache. */
+export const usesCache = (argv: string[]): boolean =>
+  argv.includes('--cache-from') || argv.includes('--cache-to')

@@ -1,0 +1,142 @@
+/**
+ * The cache watch against a real process (test/fixtures/fake-docker prints
+ * buildx's plain progress as told), and what a cache fault reads like.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { resolve } from 'node:path'
+import {
+  cacheTrouble,
+  cacheWatch,
+  withoutCache
+} from '../../../src/buildx/cache-watch.js'
+import {
+  createDockerRunner,
+  DockerCommandError,
+  DockerStalledError
+} from '../../../src/docker/runner.js'
+
+const FAKE = resolve(
+  import.meta.dirname,
+  '../../fixtures/fake-docker/docker.mjs'
+)
+const docker = createDockerRunner(FAKE)
+const run = (lines: string[], ms = 150) =>
+  docker.run([...lines, 'exit:0'], { quiet: true, stalls: [cacheWatch(ms)] })
+
+describe('cacheWatch: silence counts only while the cache is read or written', () => {
+  it.each([
+    {
+      name: 'a hung cache import is stopped',
+      lines: ['out:#3 importing cache manifest from gha:123', 'sleep:60000']
+    },
+    {
+      name: 'a layer download that stops sending is stopped',
+      lines: [
+        'out:#9 [stage-1 2/2] COPY --from=build /app/dist .',
+        'out:#9 sha256:ab12 1.05MB / 33.55MB 0.2s',
+        'sleep:60000'
+      ]
+    },
+    {
+      name: 'a hung cache export is stopped',
+      lines: ['out:#14 exporting to GitHub Actions Cache', 'sleep:60000']
+    }
+  ])('$name', async ({ lines }) => {
+    await expect(run(lines)).rejects.toMatchObject({
+      name: 'DockerStalledError',
+      watch: 'cache'
+    })
+  })
+
+  it.each([
+    {
+      name: 'a long silent RUN after the import ended',
+      lines: [
+        'out:#3 importing cache manifest from gha:123',
+        'out:#3 DONE 0.1s',
+        'out:#7 [build 2/3] RUN make',
+        'sleep:600'
+      ]
+    },
+    {
+      name: 'a long silent RUN after a layer came',
+      lines: [
+        'out:#9 sha256:ab12 33.55MB / 33.55MB 0.4s done',
+        'out:#10 [2/2] RUN make',
+        'sleep:600'
+      ]
+    },
+    {
+      name: 'a download that keeps sending',
+      lines: Array.from({ length: 6 }, (_, i) => [
+        `out:#9 sha256:ab12 ${i + 1}.0MB / 33.55MB ${i}.1s`,
+        'sleep:80'
+      ]).flat()
+    }
+  ])('lets $name go on', async ({ lines }) => {
+    await expect(run(lines)).resolves.toBeDefined()
+  })
+})
+
+describe('cacheTrouble: what held the build up, where its cache did', () => {
+  const failed = (output: string) =>
+    new DockerCommandError(['buildx', 'build'], 1, output, '')
+  it.each([
+    {
+      name: 'the cache watch stopped it',
+      error: new DockerStalledError(['buildx'], 21_000, '', 'cache'),
+      says: /no progress for 21 s while it read or wrote the cache/
+    },
+    {
+      name: 'a layer download from the cache service failed',
+      error: failed(
+        '#9 ERROR: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503\nERROR: failed to solve'
+      ),
+      says: /failed on its cache: #9 ERROR: failed to copy: GET http:\/\/127\.0\.0\.1:4100/
+    },
+    {
+      name: 'the gha importer failed',
+      error: failed('ERROR: failed to configure gha cache importer: 500'),
+      says: /failed on its cache/
+    }
+  ])('$name', ({ error, says }) => {
+    expect(cacheTrouble(error, ['127.0.0.1:4100'])).toMatch(says)
+  })
+
+  it.each([
+    {
+      name: 'a RUN that failed',
+      error: failed(
+        'ERROR: failed to solve: process "/bin/sh -c false" did not complete successfully'
+      )
+    },
+    {
+      name: 'a COPY of a missing file (its "cache key" is no cache fault)',
+      error: failed('ERROR: failed to compute cache key: "/app" not found')
+    },
+    {
+      name: 'the push watch stopped it',
+      error: new DockerStalledError(['buildx'], 30_000, '', 'push')
+    }
+  ])('not for $name', ({ error }) => {
+    expect(cacheTrouble(error, ['127.0.0.1:4100'])).toBeUndefined()
+  })
+})
+
+describe('withoutCache', () => {
+  it('drops every cache line and keeps the rest', () => {
+    expect(
+      withoutCache([
+        'buildx',
+        'build',
+        '--cache-from',
+        'type=gha,scope=a',
+        '--tag',
+        'x',
+        '--cache-to',
+        'type=gha,mode=max',
+        '.'
+      ])
+    ).toEqual(['buildx', 'build', '--tag', 'x', '.'])
+  })
+})
