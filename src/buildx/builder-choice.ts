@@ -131,7 +131,10 @@ async function chooseBuilder(
   const own = containerBuilderFor(
     settings.build,
     detected,
-    [...settings.images.map(image => image.registry), ...cacheServiceHosts(env)],
+    [
+      ...settings.images.map(image => image.registry),
+      ...cacheServiceHosts(env)
+    ],
     userBuildkitdConfig(env, configDir),
     {
       unexported: unexportableCache(settings.build, detected),

@@ -136,9 +136,9 @@ describe('the stall watch', () => {
     }
     const args = ['out:#5 pushing layers', 'sleep:60000']
     const stall = { ...pushPhase(100, stillAnswering), limitMs: 300 }
-    await expect(docker.run(args, { ...quiet, stalls: [stall] })).rejects.toThrow(
-      DockerStalledError
-    )
+    await expect(
+      docker.run(args, { ...quiet, stalls: [stall] })
+    ).rejects.toThrow(DockerStalledError)
     expect(asked).toBeGreaterThanOrEqual(3)
   })
 
