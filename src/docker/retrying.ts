@@ -5,8 +5,10 @@ import {
 } from '../registry/retry.js'
 import { DockerCommandError, DockerStalledError } from './runner.js'
 
+// "image … already exists": two builds naming one image at once in the containerd store (two
+// matrix legs on one machine); the engine's race, which the next attempt does not meet
 const TRANSIENT =
-  /connection refused|connection reset|i\/o timeout|TLS handshake timeout|EOF$|50[0234] |Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|429 |Too Many Requests|toomanyrequests/im
+  /connection refused|connection reset|i\/o timeout|TLS handshake timeout|EOF$|50[0234] |Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|429 |Too Many Requests|toomanyrequests|image "[^"]+": already exists/im
 
 /**
  * A registry's refusal to serve a pull now (429, 5xx) that dockerd passes on: its Retry-After it

@@ -56,6 +56,11 @@ describe('retryDocker: transient faults are tried retries + 1 times', () => {
     {
       name: 'unexpected EOF at the end of a line',
       output: 'The push refers to repository [ghcr.io/o/app]\nunexpected EOF'
+    },
+    {
+      name: 'two builds naming one image at once (containerd store)',
+      output:
+        'ERROR: failed to solve: image "127.0.0.1:5001/app:pr-42": already exists'
     }
   ])('$name', async ({ output }) => {
     const { work, errors, tries } = failingPush(output)
