@@ -10,8 +10,9 @@
  *   growing by 1.5, and fails at once on any other);
  * - the Azure blob upload to the signed URL CreateArtifact hands out
  *   (@azure/storage-blob's uploadStream: PUT ?comp=block&blockid= per
- *   block, then PUT ?comp=blocklist; or one PUT of the whole blob);
- * - the download GET of the signed URL GetSignedArtifactURL hands out.
+ *   block, then PUT ?comp=blocklist; or one PUT of the whole blob) and the
+ *   download GET of the one GetSignedArtifactURL hands out, both answered by
+ *   ./azure-blob.ts.
  *
  * The rules, and what each rests on:
  * - Scope: a run's artifacts are listed and read by tokens of that run only
@@ -38,26 +39,36 @@
  *   backend id); it frees the name. (GitHub once answered 409 after such a
  *   delete too, openedx/openedx-platform#34985: not modelled.)
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { crc32 } from 'node:zlib'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
-  readBody,
+  blobMount,
+  signedBlobUrl,
+  type BlobContainer,
+  type StoredBlob
+} from './azure-blob.js'
+import {
   ServiceError,
   startResultsService,
+  type Mount,
   type ResultsContext,
   type ResultsService,
-  type Scope,
-  type ServiceHandler
+  type Scope
 } from './server.js'
+import {
+  text,
+  twirpHandler,
+  twirpRequestName,
+  wrapped,
+  type TwirpMethod
+} from './twirp.js'
 
-const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService/'
-const BLOBS = '/devstoreaccount1/artifacts/'
+const SERVICE = 'ArtifactService'
 
 /** How the service judges an artifact name already used (see above). */
 export type NameRule = 'per-run' | 'per-attempt'
 
-interface StoredArtifact {
+interface StoredArtifact extends StoredBlob {
   id: number
   runBackendId: string
   jobBackendId: string
@@ -67,14 +78,17 @@ interface StoredArtifact {
   createdAt: Date
   blob: string
   size: number
-  contentType: string
-  content: Buffer
   hash?: string
 }
 
-export interface ArtifactService extends ResultsService {
-  /** The name rule in force; may be switched between jobs. */
-  nameRule: NameRule
+/** What the artifact service holds: every run's artifacts. */
+interface ArtifactStore {
+  stored: StoredArtifact[]
+  nextId(): number
+}
+
+/** What tests read and plant in the artifact service. */
+interface ArtifactReads {
   /** The run's artifacts, finalized or not. */
   artifacts(runBackendId: string): StoredArtifact[]
   /** An artifact put into a run as a job of attempt `attempt` would (a newer one of its name). */
@@ -85,20 +99,9 @@ export interface ArtifactService extends ResultsService {
   ): StoredArtifact
 }
 
-function text(body: Record<string, unknown>, key: string): string {
-  const value = body[key]
-  return typeof value === 'string' ? value : ''
-}
-
-/** A wrapper (StringValue, Int64Value) in proto JSON: the bare value. */
-function wrapped(
-  body: Record<string, unknown>,
-  key: string
-): string | undefined {
-  const value = body[key]
-  if (typeof value === 'string' || typeof value === 'number')
-    return String(value)
-  return undefined
+export interface ArtifactService extends ResultsService, ArtifactReads {
+  /** The name rule in force; may be switched between jobs. */
+  nameRule: NameRule
 }
 
 const conflict = () =>
@@ -108,14 +111,12 @@ const conflict = () =>
     'an artifact with this name already exists on the workflow run'
   )
 
-type Twirp = (scope: Scope, body: Record<string, unknown>) => unknown
-
-/** The artifact service's twirp methods over `stored`. */
+/** The artifact service's twirp methods over `store`. */
 function twirpMethods(
-  stored: StoredArtifact[],
-  options: { nameRule: () => NameRule; signedUrl(blob: string): string },
-  nextId: () => number
-): Record<string, Twirp> {
+  store: ArtifactStore,
+  options: { nameRule: () => NameRule; signedUrl(blob: string): string }
+): Record<string, TwirpMethod> {
+  const { stored } = store
   const ofRun = (scope: Scope, body: Record<string, unknown>) => {
     if (text(body, 'workflow_run_backend_id') !== scope.run)
       throw new ServiceError(
@@ -140,7 +141,7 @@ function twirpMethods(
         throw conflict()
       const blob = `${randomUUID()}/${encodeURIComponent(name)}.zip`
       stored.push({
-        id: nextId(),
+        id: store.nextId(),
         runBackendId: scope.run,
         jobBackendId: scope.job,
         attempt: scope.attempt,
@@ -220,181 +221,70 @@ function listed(artifact: StoredArtifact) {
   }
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' })
-  res.end(JSON.stringify(body))
-}
-
-/** The twirp endpoint: a fault on the method first, else the method. */
-function twirpHandler(
+/** The artifact service over `store`: its twirp API and the blobs its URLs point to. */
+function artifactMount(
   context: ResultsContext,
-  methods: Record<string, Twirp>
-): ServiceHandler {
-  return async (req, res, url) => {
-    if (!url.pathname.startsWith(TWIRP)) return false
-    const method = url.pathname.slice(TWIRP.length)
-    try {
-      const handler = methods[method]
-      if (req.method !== 'POST' || handler === undefined)
-        throw new ServiceError(404, 'bad_route', `no method ${method}`)
-      const scope = context.scopeOf(req)
-      const body = JSON.parse(
-        (await readBody(req)).toString() || '{}'
-      ) as Record<string, unknown>
-      const fault = await context.faultOn(method)
-      if (fault?.status !== undefined)
-        throw new ServiceError(
-          fault.status,
-          'injected',
-          `injected ${method} fault`
-        )
-      reply(res, 200, handler(scope, body))
-    } catch (error) {
-      const e =
-        error instanceof ServiceError
-          ? error
-          : new ServiceError(500, 'internal', String(error))
-      reply(res, e.status, { code: e.code, msg: e.message })
-    }
-    return true
+  store: ArtifactStore,
+  nameRule: () => NameRule
+): Mount {
+  const container: BlobContainer = {
+    path: '/devstoreaccount1/artifacts/',
+    label: 'blob',
+    find: name => store.stored.find(a => a.blob === name)
   }
-}
-
-function blobHeaders() {
-  return {
-    etag: `"0x${randomBytes(8).toString('hex')}"`,
-    'last-modified': new Date().toUTCString(),
-    'x-ms-request-id': randomUUID(),
-    'x-ms-version': '2023-11-03',
-    'x-ms-request-server-encrypted': 'true'
-  }
-}
-
-/** The Azure blob endpoint: block PUTs, the block list, one PUT, the GET. */
-function blobHandler(
-  context: ResultsContext,
-  stored: StoredArtifact[]
-): ServiceHandler {
-  const blocks = new Map<string, Map<string, Buffer>>()
-  return async (req, res, url) => {
-    if (!url.pathname.startsWith(BLOBS)) return false
-    const blob = url.pathname.slice(BLOBS.length)
-    const artifact = stored.find(a => a.blob === blob)
-    const body = await readBody(req)
-    const fault = await context.faultOn(`blob ${req.method}`)
-    if (fault?.status !== undefined) {
-      res.writeHead(fault.status, { 'x-ms-error-code': 'InternalError' })
-      res.end()
-      return true
-    }
-    if (
-      artifact === undefined ||
-      url.searchParams.get('sig') !== context.sign(blob)
-    ) {
-      res.writeHead(403, { 'x-ms-error-code': 'AuthenticationFailed' })
-      res.end()
-      return true
-    }
-    const comp = url.searchParams.get('comp')
-    if (req.method === 'GET') {
-      res.writeHead(200, {
-        ...blobHeaders(),
-        'content-type': artifact.contentType || 'application/octet-stream',
-        'content-length': String(artifact.content.length)
-      })
-      res.end(artifact.content)
-      return true
-    }
-    if (req.method !== 'PUT') {
-      res.writeHead(405)
-      res.end()
-      return true
-    }
-    if (comp === 'block') {
-      const id = url.searchParams.get('blockid') ?? ''
-      const staged = blocks.get(blob) ?? new Map<string, Buffer>()
-      staged.set(id, body)
-      blocks.set(blob, staged)
-    } else if (comp === 'blocklist') {
-      const ids = [...body.toString().matchAll(/<Latest>([^<]*)<\/Latest>/g)]
-      const staged = blocks.get(blob) ?? new Map<string, Buffer>()
-      artifact.content = Buffer.concat(
-        ids.map(([, id]) => staged.get(id) ?? Buffer.alloc(0))
-      )
-      artifact.contentType = String(req.headers['x-ms-blob-content-type'] ?? '')
-      blocks.delete(blob)
-    } else {
-      artifact.content = body
-      artifact.contentType = String(
-        req.headers['x-ms-blob-content-type'] ??
-          req.headers['content-type'] ??
-          ''
-      )
-    }
-    res.writeHead(201, blobHeaders())
-    res.end()
-    return true
-  }
-}
-
-/** The artifact service's handlers over `stored`, for a results service. */
-function artifactHandlers(
-  context: ResultsContext,
-  stored: StoredArtifact[],
-  options: { nameRule: () => NameRule; nextId: () => number }
-): ServiceHandler[] {
   const signedUrl = (blob: string) =>
-    `${context.origin()}${BLOBS}${blob}?sv=2023-11-03&se=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}&sp=rcw&sig=${context.sign(blob)}`
-  const methods = twirpMethods(
-    stored,
-    { nameRule: options.nameRule, signedUrl },
-    options.nextId
-  )
-  return [twirpHandler(context, methods), blobHandler(context, stored)]
+    signedBlobUrl(context, container, blob, 'rcw')
+  const blobs = blobMount(context, container)
+  return {
+    handlers: [
+      twirpHandler(
+        context,
+        SERVICE,
+        twirpMethods(store, { nameRule, signedUrl })
+      ),
+      ...blobs.handlers
+    ],
+    requestName: (req, url) =>
+      twirpRequestName(SERVICE)(req, url) ?? blobs.requestName(req, url)
+  }
 }
 
-/** How `requests` names a request: `POST <method>`, or `<METHOD> blob [comp=…]`. */
-function artifactRequestName(req: IncomingMessage, url: URL): string {
-  if (url.pathname.startsWith(TWIRP))
-    return `${req.method} ${url.pathname.slice(TWIRP.length)}`
-  const comp = url.searchParams.get('comp')
-  return `${req.method} blob${comp === null ? '' : ` comp=${comp}`}`
+/** An empty artifact service: its store, its mount, and what tests read of it. */
+export function artifactService(nameRule: () => NameRule): {
+  mount: (context: ResultsContext) => Mount
+  reads: ArtifactReads
+} {
+  let id = 1000
+  const store: ArtifactStore = { stored: [], nextId: () => id++ }
+  const reads: ArtifactReads = {
+    artifacts: run => store.stored.filter(a => a.runBackendId === run),
+    plant(run, artifact, attempt = 1) {
+      const planted: StoredArtifact = {
+        ...artifact,
+        id: store.nextId(),
+        runBackendId: run,
+        jobBackendId: randomUUID(),
+        attempt,
+        finalized: true,
+        createdAt: new Date(),
+        committedAt: new Date(),
+        blob: `${randomUUID()}/${encodeURIComponent(artifact.name)}.zip`,
+        size: artifact.content.length
+      }
+      store.stored.push(planted)
+      return planted
+    }
+  }
+  return { mount: context => artifactMount(context, store, nameRule), reads }
 }
 
 /** A results service with the artifact service only, under `nameRule` (per-run unless told). */
 export async function startArtifactService(
   nameRule: NameRule = 'per-run'
 ): Promise<ArtifactService> {
-  const stored: StoredArtifact[] = []
-  let id = 1000
-  const nextId = () => id++
-  const results = await startResultsService(context => ({
-    handlers: artifactHandlers(context, stored, {
-      nameRule: () => service.nameRule,
-      nextId
-    }),
-    requestName: artifactRequestName
-  }))
-  const service: ArtifactService = {
-    ...results,
-    nameRule,
-    artifacts: run => stored.filter(a => a.runBackendId === run),
-    plant(run, artifact, attempt = 1) {
-      const planted: StoredArtifact = {
-        ...artifact,
-        id: nextId(),
-        runBackendId: run,
-        jobBackendId: randomUUID(),
-        attempt,
-        finalized: true,
-        createdAt: new Date(),
-        blob: `${randomUUID()}/${encodeURIComponent(artifact.name)}.zip`,
-        size: artifact.content.length
-      }
-      stored.push(planted)
-      return planted
-    }
-  }
+  const artifacts = artifactService(() => service.nameRule)
+  const results = await startResultsService(artifacts.mount)
+  const service: ArtifactService = { ...results, ...artifacts.reads, nameRule }
   return service
 }
 

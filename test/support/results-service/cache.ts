@@ -1,0 +1,228 @@
+/**
+ * The cache service v2 (github.actions.results.api.v1.CacheService) as its
+ * two clients speak to it: @actions/cache 4.x (src/internal/shared/cacheTwirpClient.ts,
+ * cache.ts saveCacheV2/restoreCacheV2) and BuildKit's gha cache through
+ * go-actions-cache (cache_v2.go, vendored by BuildKit v0.25.2). README.md beside
+ * this file says what each rule rests on; in short:
+ * - CreateCacheEntry {key, version} -> {ok, signed_upload_url}: the entry is made
+ *   under the scope the token may write; one of that key, version and scope
+ *   already made, finalized or not, is refused 409 already_exists "cache entry
+ *   with the same key, version, and scope already exists" (GitHub's answer in
+ *   public logs; go-actions-cache takes the code as os.ErrExist and moves its
+ *   index to the next number, the toolkit warns "Failed to save").
+ * - The blob goes to the signed URL (./azure-blob.ts: one Put Blob, or Put
+ *   Blocks and a Put Block List).
+ * - FinalizeCacheEntryUpload {key, version, size_bytes} -> {ok, entry_id}: an
+ *   entry whose blob was not put is 404 not_found "cache entry not found".
+ * - GetCacheEntryDownloadURL {key, restore_keys, version} -> {ok,
+ *   signed_download_url, matched_key}, or {ok: false} on a miss: in each scope
+ *   the token may read, in its order (the job's ref, a pull request's base,
+ *   the default branch), the key and then each restore key, an exact match
+ *   first, else the newest entry the key prefixes; finalized entries of the
+ *   same version only.
+ */
+import { randomUUID } from 'node:crypto'
+import {
+  blobMount,
+  signedBlobUrl,
+  type BlobContainer,
+  type StoredBlob
+} from './azure-blob.js'
+import {
+  READ,
+  ServiceError,
+  startResultsService,
+  WRITE,
+  type Mount,
+  type ResultsContext,
+  type ResultsService,
+  type Scope
+} from './server.js'
+import {
+  text,
+  twirpHandler,
+  twirpRequestName,
+  wrapped,
+  type TwirpMethod
+} from './twirp.js'
+
+const SERVICE = 'CacheService'
+
+interface CacheEntry extends StoredBlob {
+  id: number
+  /** The ref it lives under: the scope the saving job's token may write. */
+  scope: string
+  key: string
+  version: string
+  createdAt: Date
+  finalized: boolean
+  /** What FinalizeCacheEntryUpload said. */
+  sizeBytes: number
+  /** Its blob's name in the container. */
+  blob: string
+}
+
+/** What tests read of the cache service. */
+interface CacheReads {
+  /** The entries under `scope` (a ref), or every entry; finalized or not, oldest first. */
+  entries(scope?: string): CacheEntry[]
+}
+
+export interface CacheService extends ResultsService, CacheReads {}
+
+/** The ref a job's caches are saved under: the scope its token may write. */
+function writableScope(scope: Scope): string {
+  const writable = scope.cache.find(s => (s.permission & WRITE) !== 0)
+  if (writable === undefined)
+    throw new ServiceError(403, 'permission_denied', 'no cache scope to write')
+  return writable.ref
+}
+
+/**
+ * The entry `keys` find in `refs` (searched in order): per ref, each key's
+ * exact match, else the newest entry it prefixes.
+ */
+function lookup(
+  entries: CacheEntry[],
+  refs: string[],
+  keys: string[],
+  version: string
+): CacheEntry | undefined {
+  for (const ref of refs) {
+    const usable = entries.filter(
+      e => e.finalized && e.scope === ref && e.version === version
+    )
+    for (const key of keys) {
+      const prefixed = usable.filter(e => e.key.startsWith(key))
+      const found =
+        prefixed.find(e => e.key === key) ??
+        prefixed.sort((a, b) => b.id - a.id)[0]
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
+}
+
+function keyAndVersion(body: Record<string, unknown>) {
+  const key = text(body, 'key')
+  const version = text(body, 'version')
+  if (key === '' || version === '')
+    throw new ServiceError(
+      400,
+      'invalid_argument',
+      'key and version are required'
+    )
+  return { key, version }
+}
+
+/** The cache service's twirp methods over `entries`. */
+function twirpMethods(
+  entries: CacheEntry[],
+  signedUrl: (blob: string, permissions: 'r' | 'cw') => string
+): Record<string, TwirpMethod> {
+  let id = 1
+  return {
+    CreateCacheEntry(scope, body) {
+      const { key, version } = keyAndVersion(body)
+      const ref = writableScope(scope)
+      if (
+        entries.some(
+          e => e.scope === ref && e.key === key && e.version === version
+        )
+      )
+        throw new ServiceError(
+          409,
+          'already_exists',
+          'cache entry with the same key, version, and scope already exists'
+        )
+      const entry: CacheEntry = {
+        id: id++,
+        scope: ref,
+        key,
+        version,
+        createdAt: new Date(),
+        finalized: false,
+        sizeBytes: 0,
+        blob: randomUUID(),
+        content: Buffer.alloc(0),
+        contentType: ''
+      }
+      entries.push(entry)
+      return { ok: true, signed_upload_url: signedUrl(entry.blob, 'cw') }
+    },
+    FinalizeCacheEntryUpload(scope, body) {
+      const { key, version } = keyAndVersion(body)
+      const ref = writableScope(scope)
+      const entry = entries.find(
+        e =>
+          e.scope === ref &&
+          e.key === key &&
+          e.version === version &&
+          !e.finalized
+      )
+      if (entry?.committedAt === undefined)
+        throw new ServiceError(404, 'not_found', 'cache entry not found')
+      entry.finalized = true
+      entry.sizeBytes = Number(
+        wrapped(body, 'size_bytes') ?? entry.content.length
+      )
+      return { ok: true, entry_id: String(entry.id) }
+    },
+    GetCacheEntryDownloadURL(scope, body) {
+      const { key, version } = keyAndVersion(body)
+      const restoreKeys = Array.isArray(body.restore_keys)
+        ? body.restore_keys.filter((k): k is string => typeof k === 'string')
+        : []
+      const refs = scope.cache
+        .filter(s => (s.permission & READ) !== 0)
+        .map(s => s.ref)
+      const entry = lookup(entries, refs, [key, ...restoreKeys], version)
+      if (entry === undefined)
+        return { ok: false, signed_download_url: '', matched_key: '' }
+      return {
+        ok: true,
+        signed_download_url: signedUrl(entry.blob, 'r'),
+        matched_key: entry.key
+      }
+    }
+  }
+}
+
+/** The cache service over `entries`: its twirp API and the blobs its URLs point to. */
+function cacheMount(context: ResultsContext, entries: CacheEntry[]): Mount {
+  const container: BlobContainer = {
+    path: '/devstoreaccount1/actions-cache/',
+    label: 'cache blob',
+    find: name => entries.find(e => e.blob === name)
+  }
+  const blobs = blobMount(context, container)
+  const methods = twirpMethods(entries, (blob, permissions) =>
+    signedBlobUrl(context, container, blob, permissions)
+  )
+  return {
+    handlers: [twirpHandler(context, SERVICE, methods), ...blobs.handlers],
+    requestName: (req, url) =>
+      twirpRequestName(SERVICE)(req, url) ?? blobs.requestName(req, url)
+  }
+}
+
+/** An empty cache service: its mount, and what tests read of it. */
+export function cacheService(): {
+  mount: (context: ResultsContext) => Mount
+  reads: CacheReads
+} {
+  const entries: CacheEntry[] = []
+  return {
+    mount: context => cacheMount(context, entries),
+    reads: {
+      entries: scope =>
+        entries.filter(e => scope === undefined || e.scope === scope)
+    }
+  }
+}
+
+/** A results service with the cache service v2 only. */
+export async function startCacheService(): Promise<CacheService> {
+  const cache = cacheService()
+  return { ...(await startResultsService(cache.mount)), ...cache.reads }
+}
