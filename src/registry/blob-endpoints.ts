@@ -11,8 +11,8 @@ import { orMissing, pullScope, pushScope, type Transport } from './transport.js'
 import {
   type BlobFile,
   type BlobUploadResult,
+  BlobUpload,
   openUpload,
-  uploadBlob,
   type UploadBlobOptions,
   type UploadTuning
 } from './blob-upload.js'
@@ -133,7 +133,7 @@ export function blobEndpoints(
       mountBlob(transport, image, digest, from),
     uploadBlob: async (image, blob, options = {}) => {
       checkSha256Digest(image, blob.digest)
-      return await uploadBlob(transport, image, blob, options, tuning)
+      return await new BlobUpload(transport, image, blob, options, tuning).run()
     },
     getBlob: (image, digest) =>
       transport.request(

@@ -84,18 +84,8 @@ export function openUpload(
   })
 }
 
-/** Uploads `blob` into `ref` unless it is there or can be mounted. */
-export async function uploadBlob(
-  transport: Transport,
-  ref: RepositoryReference,
-  blob: BlobFile,
-  options: UploadBlobOptions,
-  tuning: UploadTuning
-): Promise<BlobUploadResult> {
-  return new BlobUpload(transport, ref, blob, options, tuning).run()
-}
-
-class BlobUpload {
+/** Uploads `blob` into `ref` unless it is there or can be mounted (`run`). */
+export class BlobUpload {
   private bytesSent = 0
 
   private readonly chunkBytes: number
