@@ -61,7 +61,7 @@ export async function uploadLayout(
     const mountFrom = options.mountFrom ?? []
     const { outcome, bytesSent } = await client.uploadBlob(
       image,
-      blob.from === undefined ? blob : fetchedWhenSent(client, blob),
+      fetchedWhenSent(client, blob),
       {
         mountFrom:
           blob.from === undefined ? mountFrom : [blob.from, ...mountFrom],
@@ -88,7 +88,7 @@ export async function uploadLayout(
 /**
  * A blob the layout borrows from an image of the registry: mounted from it
  * where the repository lacks it; only when the registry will not mount it
- * are its bytes fetched into the layout, to be sent.
+ * are its bytes fetched into the layout, to be sent. Any other blob as it is.
  */
 function fetchedWhenSent(client: RegistryClient, blob: LayoutBlob) {
   const { from } = blob
