@@ -179,7 +179,7 @@ const SOURCE_CHUNKS = {
   'src/docker/engine-info.ts': 'engine-info',
   'src/signing/keyless-verify.ts': 'keyless-verify',
   // ECR's token exchange with the AWS SDK, required only on a run with an ECR login
-  'src/registry/ecr-token.ts': 'ecr'
+  'src/publish/ecr-token.ts': 'ecr'
 }
 
 /** Where a file built into `outdir` finds dist/chunks/<file>.js (as a require() path). */

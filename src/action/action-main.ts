@@ -2,7 +2,8 @@ import * as core from '@actions/core'
 import { readActionSettings } from './inputs.js'
 import { actionLog, appendSummary, info } from './actions-log.js'
 import { setActionOutputs } from './publish-outputs.js'
-import { pushes, type Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/settings.js'
+import { needsBuilder } from '../plan/pipeline.js'
 import { saveState } from './state.js'
 import { summaryMarkdown } from './summary.js'
 import { readEventPayload } from '../context/event-file.js'
@@ -12,9 +13,10 @@ import { run as runPublish, type RunIo } from '../publish/run.js'
 
 function heading(settings: Settings): string {
   if (settings.dryRun) return 'Dry run: nothing was published'
-  if (pushes(settings)) return 'Published'
-  const builds = settings.mode === 'build' || settings.mode === 'digest'
-  return builds ? 'Built (not pushed)' : 'Nothing published (push: false)'
+  if (settings.build.push) return 'Published'
+  return needsBuilder(settings)
+    ? 'Built (not pushed)'
+    : 'Nothing published (push: false)'
 }
 
 /** The runner's world as the run sees it: inputs, GITHUB_*, the log, state and outputs. */

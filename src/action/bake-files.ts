@@ -1,18 +1,7 @@
 /**
  * metadata-action's bake definitions: the outputs as JSON files bake reads, under `bake-target`.
  */
-import { formatKeyValues } from '../argv/format.js'
 import type { Publication } from '../plan/publication.js'
-
-/** The labels as a map in key order, as metadata-action writes them. */
-function sortedLabels(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    formatKeyValues(labels).map(line => {
-      const at = line.indexOf('=')
-      return [line.slice(0, at), line.slice(at + 1)]
-    })
-  )
-}
 
 /**
  * The four files metadata-action writes (the output naming each, its file name, its content): tags
@@ -28,7 +17,12 @@ export function bakeFiles(
     DOCKER_META_IMAGES: publication.images.map(image => image.name).join(','),
     DOCKER_META_VERSION: publication.version
   }
-  const labels = sortedLabels(publication.labels)
+  // in key order, as metadata-action writes them
+  const labels = Object.fromEntries(
+    Object.keys(publication.labels)
+      .sort()
+      .map(key => [key, publication.labels[key]])
+  )
   const file = (output: string, suffix: string, content: object) => ({
     output,
     fileName: `docker-metadata-action-bake${suffix}.json`,

@@ -9,14 +9,9 @@ import { evaluatesOnly } from '../settings/build-options.js'
 /** The first buildx with `--call`. */
 const CALL_MIN_BUILDX = '0.15.0'
 
-/** The method of a `call` value ('' when empty). */
-function callMethod(call: string): string {
-  return (csvFields(call)[0] ?? '').trim()
-}
-
-/** `call: check`: the build checks, read by this action as JSON. */
+/** `call: check` (its method, the first field): the build checks, read by this action as JSON. */
 export function isCheck(call: string): boolean {
-  return callMethod(call) === 'check'
+  return (csvFields(call)[0] ?? '').trim() === 'check'
 }
 
 function options(call: string): string[] {

@@ -7,9 +7,9 @@ export function formatCommand(argv: string[]): string {
     .join(' ')
 }
 
-/** `key=value` lines sorted by key (code point order), for argv and outputs. */
+/** `key=value` lines sorted by key (sort's own order: UTF-16 code units), for argv and outputs. */
 export function formatKeyValues(record: Record<string, string>): string[] {
   return Object.keys(record)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort()
     .map(key => `${key}=${record[key]}`)
 }

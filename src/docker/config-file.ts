@@ -1,5 +1,5 @@
 /** docker's config.json, read the way the docker CLI reads it. */
-import type { Credentials } from '../settings/logins.js'
+import { encodedCredentials, type Credentials } from '../settings/logins.js'
 import { DOCKER_HUB } from '../reference/grammar.js'
 import { DOCKER_HUB_NAMES, registryName } from '../reference/repository.js'
 
@@ -95,8 +95,7 @@ export function withLogin(
   registry: string,
   credentials: Credentials
 ): DockerConfigFile {
-  const pair = `${credentials.username}:${credentials.password}`
-  const auth = Buffer.from(pair, 'utf8').toString('base64')
+  const auth = encodedCredentials(credentials)
   return {
     ...config,
     auths: { ...config.auths, [serverAddress(registry)]: { auth } }

@@ -26,14 +26,13 @@ export function loginFor(logins: Login[], registry: string): Login | undefined {
 export function credentialsLookup(
   logins: Login[],
   mask: (secret: string) => void,
-  env: NodeJS.ProcessEnv,
-  configDir = userConfigDir(env)
+  env: NodeJS.ProcessEnv
 ): CredentialsLookup {
   return async registry => {
     const login = loginFor(logins, registry)
     if (login !== undefined) return login
     const found = await dockerCredentials(
-      readDockerConfig(configDir),
+      readDockerConfig(userConfigDir(env)),
       registry,
       (helper, server) => askCredentialHelper(helper, server, env)
     )

@@ -19,6 +19,9 @@ interface IndexJson {
 
 const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
 
+/** A blob's path in the tar, as in the layout. */
+const blobPath = (digest: string) => `blobs/sha256/${digest.slice(7)}`
+
 /** index.json with one entry per reference, as containerd's import names images. */
 export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
   const { mediaType, digest, size } = layout.root
@@ -63,12 +66,11 @@ export function classicManifest(
 ): object[] {
   const image = classicImage(layout, arch)
   if (image?.config === undefined) return []
-  const path = (digest: string) => `blobs/sha256/${digest.slice(7)}`
   return [
     {
-      Config: path(image.config.digest),
+      Config: blobPath(image.config.digest),
       RepoTags: refs,
-      Layers: (image.layers ?? []).map(layer => path(layer.digest))
+      Layers: (image.layers ?? []).map(layer => blobPath(layer.digest))
     }
   ]
 }
@@ -93,12 +95,11 @@ async function layoutTar(layout: OciLayout, refs: string[]): Promise<Readable> {
       )
     })
   const write = async () => {
-    const blob = (digest: string) => `blobs/sha256/${digest.slice(7)}`
     await json('oci-layout', { imageLayoutVersion: '1.0.0' })
     for (const { digest, body } of [...layout.manifests, layout.root])
-      await small(blob(digest), Buffer.from(body))
+      await small(blobPath(digest), Buffer.from(body))
     for (const { digest, path, size } of layout.blobs)
-      await file(blob(digest), path, size)
+      await file(blobPath(digest), path, size)
     await json('index.json', namedIndex(layout, refs))
     await json('manifest.json', classicManifest(layout, refs))
     pack.finalize()

@@ -18,8 +18,6 @@ import {
 export interface LayoutUploadOptions {
   /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
   mountFrom?: Image[]
-  /** Blobs sent at once; default DEFAULT_PARALLEL_UPLOADS. */
-  parallel?: number
   /** Told after each piece of progress: bytes the registry has of all blobs, and their total. */
   onProgress?: (done: number, total: number) => void
 }
@@ -35,8 +33,8 @@ export interface LayoutUploadResult {
   bytesSent: number
 }
 
-/** dockerd's default max-concurrent-uploads. */
-const DEFAULT_PARALLEL_UPLOADS = 5
+/** Blobs sent at once: dockerd's default max-concurrent-uploads. */
+const PARALLEL_UPLOADS = 5
 
 export async function uploadLayout(
   client: RegistryClient,
@@ -63,7 +61,7 @@ export async function uploadLayout(
     const mountFrom = options.mountFrom ?? []
     const { outcome, bytesSent } = await client.uploadBlob(
       image,
-      blob.from === undefined ? blob : fetchedWhenSent(client, blob),
+      fetchedWhenSent(client, blob),
       {
         mountFrom:
           blob.from === undefined ? mountFrom : [blob.from, ...mountFrom],
@@ -73,11 +71,7 @@ export async function uploadLayout(
     result.bytes[outcome] += blob.size
     result.bytesSent += bytesSent
   }
-  await inParallel(
-    layout.blobs,
-    options.parallel ?? DEFAULT_PARALLEL_UPLOADS,
-    one
-  )
+  await inParallel(layout.blobs, PARALLEL_UPLOADS, one)
   for (const wave of [...manifestWaves(layout.manifests), [layout.root]])
     await Promise.all(
       wave.map(manifest =>
@@ -94,7 +88,7 @@ export async function uploadLayout(
 /**
  * A blob the layout borrows from an image of the registry: mounted from it
  * where the repository lacks it; only when the registry will not mount it
- * are its bytes fetched into the layout, to be sent.
+ * are its bytes fetched into the layout, to be sent. Any other blob as it is.
  */
 function fetchedWhenSent(client: RegistryClient, blob: LayoutBlob) {
   const { from } = blob

@@ -67,7 +67,15 @@ export async function readLayout(
       dir,
       `index.json names ${roots.length} different images, expected 1`
     )
-  return walkLayout(dir, borrowed, roots[0])
+  const walk: LayoutWalk = {
+    dir,
+    borrowed,
+    blobs: [],
+    manifests: [],
+    seen: new Set()
+  }
+  const root = await readManifest(walk, roots[0])
+  return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
 }
 
 /** What a walk of a layout has found so far. */
@@ -77,23 +85,6 @@ interface LayoutWalk {
   blobs: LayoutBlob[]
   manifests: LayoutManifest[]
   seen: Set<string>
-}
-
-/** Reads the root manifest and what it names, children first. */
-async function walkLayout(
-  dir: string,
-  borrowed: ReadonlyMap<string, Image>,
-  rootDescriptor: Descriptor
-): Promise<OciLayout> {
-  const walk: LayoutWalk = {
-    dir,
-    borrowed,
-    blobs: [],
-    manifests: [],
-    seen: new Set()
-  }
-  const root = await readManifest(walk, rootDescriptor)
-  return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
 }
 
 /** A manifest or index of the layout, checked against its descriptor, and what it names. */

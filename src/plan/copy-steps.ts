@@ -3,8 +3,7 @@ import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
 import { mountUrl } from '../reference/repository.js'
 import { headStep } from './registry-steps.js'
-import { stagingTag } from './staging.js'
-import { legStep, type LegRun } from './leg-handover.js'
+import { legStep, stagingTag, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
   SOURCE_DIGEST,

@@ -3,11 +3,23 @@
  * and platform in the run's artifacts, no tag (a re-run's newer one wins, see newestLeg). The
  * merge checks each names this run, commit, image and platform: the service
  * lists a run's artifacts to it only, so no other run's leg passes as ours.
+ * Without an artifact service, under the run's tag for the platform (stagingTag).
  */
 import type { ArtifactService, RefContext } from '../context/context-types.js'
 import { isSha256Digest, sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
+import { sanitizeTag } from '../tags/sanitize.js'
 import type { RequestStep } from './steps.js'
+
+/**
+ * The tag an image waits under before any pulled tag moves: a digest leg's (the merge finds it by
+ * name), or the build's.
+ */
+export function stagingTag(buildId: string, platform = ''): string {
+  const name =
+    platform === '' ? `build-${buildId}` : `build-${buildId}-${platform}`
+  return sanitizeTag(name) ?? `build-${buildId}`
+}
 
 /** The run the legs and the merge belong to (the artifact route). */
 export interface LegRun extends ArtifactService {

@@ -33,8 +33,7 @@ import {
   readSteps,
   tagSteps
 } from './registry-steps.js'
-import { stagingTag } from './staging.js'
-import { legStep } from './leg-handover.js'
+import { legStep, stagingTag } from './leg-handover.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import {
   commandStep,
@@ -42,8 +41,12 @@ import {
   type Pipeline,
   type Step
 } from './steps.js'
-import { signSteps, verifySteps, withVerify } from './sign-steps.js'
-import { referrerSteps } from './referrer-steps.js'
+import {
+  referrerSteps,
+  signSteps,
+  verifySteps,
+  withVerify
+} from './sign-steps.js'
 import {
   decideCache,
   type CacheUse,

@@ -2,11 +2,7 @@ import type { RefContext, WorkflowRun } from '../context/context-types.js'
 import type { Image } from '../reference/images.js'
 import { mergeKeyValues, ociLabels, pullRequestLabel } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
-import {
-  DEFAULT_BAKE_TARGET,
-  pushes,
-  type Settings
-} from '../settings/settings.js'
+import { DEFAULT_BAKE_TARGET, type Settings } from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
 import type { Tag } from '../tags/tag-types.js'
 import { refInfo } from '../tags/ref-info.js'
@@ -126,7 +122,7 @@ export function describePublication(
   now: Date,
   created: Date = now
 ): Publication {
-  const pushed = pushes(settings) ? settings.images.map(i => i.registry) : []
+  const pushed = settings.build.push ? settings.images.map(i => i.registry) : []
   // first: a push that needs an empty secret fails before anything else
   const notices = [
     ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),

@@ -1,5 +1,6 @@
 /**
- * Supply-chain steps in cosign's tag scheme: promote's gate; after the read-back, carried artifacts
+ * Supply-chain steps: promote's gate; after the read-back, OCI 1.1 referrers (promote's copied,
+ * `referrers: true` attaches buildx's attestations), then in cosign's tag scheme carried artifacts
  * and our signature.
  */
 import { promoteSource, type Settings } from '../settings/settings.js'
@@ -50,4 +51,38 @@ export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
           manifestRequest('sign', 'PUT', image, SIGNATURE_TAG)
         )
   return [...carry, ...sign]
+}
+
+/** Stands for a referrer manifest, put by its digest once it is known. */
+const REFERRER = '<referrer digest>'
+
+function putReferrer(
+  step: 'attest' | 'referrers',
+  image: Image,
+  when: string
+): RequestStep {
+  return manifestRequest(step, 'PUT', image, REFERRER, { when })
+}
+
+/** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */
+export function isReferrerStep(step: RequestStep): boolean {
+  return step.step === 'attest' || step.step === 'referrers'
+}
+
+export function referrerSteps(
+  settings: Settings,
+  images: Image[]
+): RequestStep[] {
+  const carry =
+    settings.mode === 'promote'
+      ? images.map(image =>
+          putReferrer('referrers', image, 'the source has referrers')
+        )
+      : []
+  const attest = settings.referrers
+    ? images.map(image =>
+        putReferrer('attest', image, 'the image carries attestations')
+      )
+    : []
+  return [...carry, ...attest]
 }

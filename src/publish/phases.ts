@@ -159,11 +159,11 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
     if (step.step === 'builder') {
       const ms = Math.round(performance.now() - started)
       env.result.builderSetupMs = (env.result.builderSetupMs ?? 0) + ms
+      if (step.argv.includes('--bootstrap'))
+        env.log.info(
+          `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs)}`
+        )
     }
-    if (step.step === 'builder' && step.argv.includes('--bootstrap'))
-      env.log.info(
-        `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs ?? 0)}`
-      )
   } finally {
     if (step === run.lastSecretReader) removeSecretFiles(env.tempDir)
     if (early !== undefined)

@@ -2,7 +2,7 @@
  * The read-back (the registry has no conditional write): a floating tag off its line is repaired, a
  * lost release tag fails.
  */
-import { followedRelease } from '../guards/followed-release.js'
+import { followedRelease } from '../guards/channels.js'
 import type { Publication } from '../plan/publication.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { PublishEnv, RunContext } from './run-context.js'

@@ -7,7 +7,7 @@ import { errorMessage, InputError } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import type { SigningSettings } from '../settings/signing.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
-import { isReferrerStep } from '../plan/referrer-steps.js'
+import { isReferrerStep } from '../plan/sign-steps.js'
 import {
   keylessImageSigner,
   keySigner,

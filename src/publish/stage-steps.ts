@@ -8,6 +8,7 @@ import { loginFor } from '../docker/credentials.js'
 import { loginFailure } from '../docker/diagnose.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
+import { encodedCredentials } from '../settings/logins.js'
 import { requireManifest } from '../registry/client.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
@@ -41,8 +42,7 @@ export async function logIn(step: RequestStep, env: PublishEnv): Promise<void> {
     throw loginFailure(error, registry, login.username)
   }
   // docker's form of the pair is a secret of its own
-  const { username, password } = login
-  env.log.mask(Buffer.from(`${username}:${password}`).toString('base64'))
+  env.log.mask(encodedCredentials(login))
   storeLogin(env.dockerConfig, registry, login)
 }
 

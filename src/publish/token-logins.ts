@@ -125,7 +125,7 @@ async function tokenLogins(
     return dockerOidcLogin(login, env, log.mask)
   }
   log.info(`ECR: asking AWS for a login token for ${login.registry}`)
-  const { exchangeEcrLogin } = await import('../registry/ecr-token.js')
+  const { exchangeEcrLogin } = await import('./ecr-token.js')
   return exchangeEcrLogin(login, env, log.mask)
 }
 

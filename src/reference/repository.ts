@@ -34,12 +34,9 @@ export interface RepositoryReference extends RegistryEndpoint {
 
 const LOOPBACK = /^(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\])$/i
 
-function hostWithoutPort(host: string): string {
-  return host.replace(/:[0-9]+$/, '')
-}
-
+/** A loopback host, with or without a port. */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.test(hostWithoutPort(host))
+  return LOOPBACK.test(host.replace(/:[0-9]+$/, ''))
 }
 
 /**

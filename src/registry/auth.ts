@@ -8,7 +8,7 @@ import { type Challenge, pickChallenge } from './challenge.js'
 import { authFailed, RegistryError, responseFailure } from './registry-error.js'
 import { answeredByEndpoint, realmUrl } from './origin.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
-import type { Credentials } from '../settings/logins.js'
+import { encodedCredentials, type Credentials } from '../settings/logins.js'
 
 /** The credentials for a registry, if any: the inputs', or docker's own (a helper may run). */
 export type CredentialsLookup = (
@@ -24,10 +24,8 @@ export interface Authorization {
 type Bearer = { kind: 'bearer'; realm: string; service?: string }
 type Scheme = { kind: 'basic' } | Bearer
 
-function basicAuthorization(credentials: Credentials): string {
-  const pair = `${credentials.username}:${credentials.password}`
-  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
-}
+const basicAuthorization = (credentials: Credentials): string =>
+  `Basic ${encodedCredentials(credentials)}`
 
 export class RegistryAuth {
   private readonly schemes = new Map<string, Scheme>()

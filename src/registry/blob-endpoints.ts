@@ -8,11 +8,11 @@ import type { HttpResponse, RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './registry-error.js'
 import type { Image } from '../reference/images.js'
 import { orMissing, pullScope, pushScope, type Transport } from './transport.js'
-import { sameOriginUrl } from './link.js'
 import {
   type BlobFile,
   type BlobUploadResult,
-  uploadBlob,
+  BlobUpload,
+  openUpload,
   type UploadBlobOptions,
   type UploadTuning
 } from './blob-upload.js'
@@ -63,22 +63,12 @@ async function mountBlob(
   digest: string,
   from: Image
 ): Promise<void> {
-  const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
-  const request = {
-    method: 'POST',
-    path: `/v2/${ref.repository}/blobs/uploads/?${query}`,
-    scope: `${pushScope(ref)} ${pullScope(from)}`
-  } as const
-  await transport.request(ref, request, async (response, fail) => {
-    await response.body?.cancel()
-    if (response.status === 201) return
-    if (!response.ok) throw await fail()
+  // a 202: the registry opened an upload instead
+  if ((await openUpload(transport, ref, { digest, from })) !== undefined)
     throw new RegistryError(
       ref.registry,
-      `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP ` +
-        `${response.status})`
+      `did not mount blob ${digest} from ${from.repository} into ${ref.repository} (HTTP 202)`
     )
-  })
 }
 
 async function downloadBlob(
@@ -112,30 +102,13 @@ async function downloadBlob(
   return (await transport.request(ref, request, read)) ?? false
 }
 
-/** Where the registry takes a new upload (POST), on the registry's own origin. */
-function startUpload(transport: Transport, ref: Image): Promise<URL> {
-  const start = {
-    method: 'POST',
-    path: `/v2/${ref.repository}/blobs/uploads/`,
-    scope: pushScope(ref)
-  } as const
-  return transport.request(ref, start, async (response, fail) => {
-    await response.body?.cancel()
-    if (response.status !== 202) throw await fail()
-    const at = response.headers.get('location')
-    if (at === null)
-      throw new RegistryError(ref.registry, 'upload without a Location')
-    return new URL(sameOriginUrl(ref, at, response.url, 'the upload URL'))
-  })
-}
-
 async function putBlob(
   transport: Transport,
   ref: Image,
   bytes: Uint8Array
 ): Promise<string> {
   const digest = sha256Digest(bytes)
-  const location = await startUpload(transport, ref)
+  const location = new URL((await openUpload(transport, ref)) ?? '')
   location.searchParams.set('digest', digest)
   const put = {
     method: 'PUT',
@@ -160,7 +133,7 @@ export function blobEndpoints(
       mountBlob(transport, image, digest, from),
     uploadBlob: async (image, blob, options = {}) => {
       checkSha256Digest(image, blob.digest)
-      return await uploadBlob(transport, image, blob, options, tuning)
+      return await new BlobUpload(transport, image, blob, options, tuning).run()
     },
     getBlob: (image, digest) =>
       transport.request(

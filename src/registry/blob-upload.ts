@@ -10,6 +10,7 @@ import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './link.js'
 import {
+  pullScope,
   pushScope,
   type RegistryRequest,
   type ResponseReader,
@@ -56,21 +57,37 @@ interface Session {
   offset: number
 }
 
-/** Uploads `blob` into `ref` unless it is there or can be mounted. */
-export async function uploadBlob(
+/**
+ * POST of a new upload, or of a mount of `digest` from `from`: undefined when the registry mounted
+ * the blob (201, a mount's only), else where the upload it opened goes (202), on the registry's
+ * origin.
+ */
+export function openUpload(
   transport: Transport,
   ref: RepositoryReference,
-  blob: BlobFile,
-  options: UploadBlobOptions,
-  tuning: UploadTuning
-): Promise<BlobUploadResult> {
-  return new BlobUpload(transport, ref, blob, options, tuning).run()
+  mount?: { digest: string; from: RepositoryReference }
+): Promise<string | undefined> {
+  const query =
+    mount &&
+    `?mount=${encodeURIComponent(mount.digest)}` +
+      `&from=${encodeURIComponent(mount.from.repository)}`
+  const request = {
+    method: 'POST',
+    path: `/v2/${ref.repository}/blobs/uploads/${query ?? ''}`,
+    scope: mount ? `${pushScope(ref)} ${pullScope(mount.from)}` : pushScope(ref)
+  } as const
+  return transport.request(ref, request, async (response, fail) => {
+    await response.body?.cancel()
+    if (mount && response.status === 201) return undefined
+    if (response.status !== 202) throw await fail()
+    return uploadLocation(ref, response)
+  })
 }
 
-class BlobUpload {
+/** Uploads `blob` into `ref` unless it is there or can be mounted (`run`). */
+export class BlobUpload {
   private bytesSent = 0
 
-  private readonly uploads: string
   private readonly chunkBytes: number
 
   constructor(
@@ -80,7 +97,6 @@ class BlobUpload {
     private readonly options: UploadBlobOptions,
     private readonly tuning: UploadTuning
   ) {
-    this.uploads = `/v2/${ref.repository}/blobs/uploads/`
     this.chunkBytes = options.chunkBytes ?? tuning.chunkBytes
   }
 
@@ -124,30 +140,17 @@ class BlobUpload {
   }
 
   /** undefined when mounted; the upload the registry opened instead otherwise. */
-  private mount(from: RepositoryReference): Promise<Session | undefined> {
-    const query =
-      `mount=${encodeURIComponent(this.blob.digest)}` +
-      `&from=${encodeURIComponent(from.repository)}`
-    const request = {
-      method: 'POST',
-      path: `${this.uploads}?${query}`,
-      scope: `${pushScope(this.ref)} repository:${from.repository}:pull`
-    } as const
-    return this.request(request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status === 201) return undefined
-      if (response.status !== 202) throw await fail()
-      return { location: this.location(response), offset: 0 }
-    })
+  private async mount(from: RepositoryReference): Promise<Session | undefined> {
+    const mount = { digest: this.blob.digest, from }
+    const location = await openUpload(this.transport, this.ref, mount)
+    return location === undefined ? undefined : { location, offset: 0 }
   }
 
-  private open(): Promise<Session> {
-    const request = { method: 'POST', path: this.uploads } as const
-    return this.request(request, async (response, fail) => {
-      await response.body?.cancel()
-      if (response.status !== 202) throw await fail()
-      return { location: this.location(response), offset: 0 }
-    })
+  private async open(): Promise<Session> {
+    return {
+      location: (await openUpload(this.transport, this.ref)) ?? '',
+      offset: 0
+    }
   }
 
   /**
@@ -216,7 +219,7 @@ class BlobUpload {
           this.ref.registry,
           `the upload of ${this.blob.digest} took none of bytes ${start}-${end}`
         )
-      return { location: this.location(response), offset }
+      return { location: uploadLocation(this.ref, response), offset }
     })
   }
 
@@ -255,7 +258,7 @@ class BlobUpload {
       // distribution 2.8 says 0-0 for no byte as for one: start over
       if (/^\s*(?:bytes=)?0-0\s*$/.test(range ?? '')) return undefined
       const offset = rangeEnd(range) ?? 0
-      return { location: this.location(response), offset }
+      return { location: uploadLocation(this.ref, response), offset }
     })
     if (found !== undefined) return found
     if (await this.exists()) return 'present'
@@ -297,13 +300,16 @@ class BlobUpload {
       }
     }
   }
+}
 
-  /** The upload's next URL, from the Location header, on the registry's origin. */
-  private location(response: RegistryResponse): string {
-    const location = response.headers.get('location')
-    if (location === null) throw new TransientError('no Location header')
-    return sameOriginUrl(this.ref, location, response.url, 'the upload URL')
-  }
+/** The upload's next URL, from the Location header, on the registry's origin. */
+function uploadLocation(
+  ref: RepositoryReference,
+  response: RegistryResponse
+): string {
+  const location = response.headers.get('location')
+  if (location === null) throw new TransientError('no Location header')
+  return sameOriginUrl(ref, location, response.url, 'the upload URL')
 }
 
 /** The offset after a `Range: 0-N` header (N + 1); distribution says 0--1 for none. */

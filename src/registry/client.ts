@@ -1,14 +1,19 @@
-/** The registry API v2 client: the transport (timeouts, auth, retries) and its endpoints. */
+/**
+ * The registry API v2 client: the transport (timeouts, auth, retries), whether a registry answers
+ * (its API, with or without credentials, an upload endpoint), and its endpoints.
+ */
+import { parseRegistry } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { httpFetch } from './http-fetch.js'
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  pushScope,
+  type Transport,
   type TransportOptions
 } from './transport.js'
 import { DEFAULT_CHUNK_BYTES } from './blob-upload.js'
 import type { Manifest } from './manifest.js'
-import { registryProbes, type RegistryProbes } from './registry-probes.js'
 import {
   manifestEndpoints,
   type ManifestEndpoints
@@ -29,13 +34,55 @@ export interface RegistryClientOptions
 
 /** Every request the action makes of a registry's API. */
 export interface RegistryClient
-  extends RegistryProbes, TagList, ManifestEndpoints, BlobEndpoints {}
+  extends TagList, ManifestEndpoints, BlobEndpoints {
+  /** Resolves if the registry answers the API (401 counts). */
+  ping(registry: string): Promise<void>
+  /** Resolves if the registry accepts the credentials it is given (GET /v2/ authenticated). */
+  checkCredentials(registry: string): Promise<void>
+  /**
+   * Resolves when the registry answers (any status) on the repository's
+   * upload endpoint, where a push writes: asks for an upload that does not
+   * exist, so nothing is written. Rejects when no answer came in time.
+   */
+  pingUploads(image: Image): Promise<void>
+}
+
+/** An upload id no registry has handed out (pingUploads asks for it). */
+const UPLOAD_PROBE = 'docker-publish-action-liveness-probe'
+
+/** GET /v2/: unauthenticated a 401 counts as an answer, authenticated it fails. */
+function getV2(
+  transport: Transport,
+  authenticate: boolean
+): (registry: string) => Promise<void> {
+  return async registry => {
+    const request = { method: 'GET', path: '/v2/', authenticate } as const
+    await transport.request(
+      parseRegistry(registry),
+      request,
+      async (response, fail) => {
+        if (!response.ok && (authenticate || response.status !== 401))
+          throw await fail()
+        await response.body?.cancel()
+      }
+    )
+  }
+}
+
+async function pingUploads(transport: Transport, ref: Image): Promise<void> {
+  const request = {
+    method: 'GET',
+    path: `/v2/${ref.repository}/blobs/uploads/${UPLOAD_PROBE}`,
+    scope: pushScope(ref)
+  } as const
+  await transport.request(ref, request, async response => {
+    await response.body?.cancel()
+  })
+}
 
 export function createRegistryClient(
   options: RegistryClientOptions
 ): RegistryClient {
-  const { retries, sleep, baseDelayMs, maxDelayMs } = options
-  const retry = { retries, sleep, baseDelayMs, maxDelayMs }
   const transport = createTransport({
     ...options,
     fetch: options.fetch ?? httpFetch,
@@ -43,10 +90,13 @@ export function createRegistryClient(
   })
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
   return {
-    ...registryProbes(transport),
+    ping: getV2(transport, false),
+    checkCredentials: getV2(transport, true),
+    pingUploads: image => pingUploads(transport, image),
     ...tagList(transport, options.pageSize),
     ...manifestEndpoints(transport),
-    ...blobEndpoints(transport, { chunkBytes, retry })
+    // an upload's retries are the transport's own (its options hold them)
+    ...blobEndpoints(transport, { chunkBytes, retry: options })
   }
 }
 

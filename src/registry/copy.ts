@@ -1,6 +1,8 @@
 import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
 import {
+  childDigests,
+  manifestBlobs,
   parseManifestJson as parse,
   type Manifest,
   type OciDescriptor
@@ -26,21 +28,14 @@ export async function mountImage(
   toImage: Image
 ): Promise<Manifest> {
   const manifest = await requireManifest(client, fromImage, digest)
-  const json = parse(manifest)
-  for (const child of json.manifests ?? []) {
-    const childManifest = await mountImage(
-      client,
-      fromImage,
-      child.digest,
-      toImage
-    )
-    await client.putManifest(toImage, child.digest, childManifest)
+  for (const child of childDigests(manifest)) {
+    const childManifest = await mountImage(client, fromImage, child, toImage)
+    await client.putManifest(toImage, child, childManifest)
   }
-  const blobs = [json.config, ...(json.layers ?? [])].flatMap(b =>
-    b ? [b.digest] : []
-  )
   await Promise.all(
-    blobs.map(blob => client.mountBlob(toImage, blob, fromImage))
+    manifestBlobs(manifest).map(blob =>
+      client.mountBlob(toImage, blob.digest, fromImage)
+    )
   )
   return manifest
 }

@@ -60,6 +60,17 @@ export function parseJsonBytes<T>(bytes: Uint8Array): T {
 export const parseManifestJson = (manifest: Manifest) =>
   parseJsonBytes<ManifestJson>(manifest.body)
 
+/** The blobs a manifest names (config and layers; none for an index). */
+export function manifestBlobs(manifest: Manifest): OciDescriptor[] {
+  const json = parseManifestJson(manifest)
+  return [json.config, ...(json.layers ?? [])].flatMap(d => (d ? [d] : []))
+}
+
+/** The manifests an index lists ([] for a manifest). */
+export function childDigests(manifest: Manifest): string[] {
+  return (parseManifestJson(manifest).manifests ?? []).map(m => m.digest)
+}
+
 /** A manifest whose JSON body is schemaVersion 2, `mediaType`, then `fields`. */
 export function jsonManifest(mediaType: string, fields: object): Manifest {
   const json = { schemaVersion: 2, mediaType, ...fields }

@@ -126,14 +126,3 @@ export function withReferrer(
     ? undefined
     : [...held, added]
 }
-
-/** The blobs a referrer manifest names (config and layers; none for an index). */
-export function referrerBlobs(manifest: Manifest): OciDescriptor[] {
-  const json = parseManifestJson(manifest)
-  return [json.config, ...(json.layers ?? [])].flatMap(d => (d ? [d] : []))
-}
-
-/** The manifests an index lists ([] for a manifest): their referrers go along on a copy. */
-export function childDigests(manifest: Manifest): string[] {
-  return (parseManifestJson(manifest).manifests ?? []).map(m => m.digest)
-}

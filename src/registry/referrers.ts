@@ -12,13 +12,16 @@ import {
   updateTag,
   type RegistryClient
 } from './client.js'
-import type { Manifest, OciDescriptor } from './manifest.js'
+import {
+  childDigests,
+  manifestBlobs,
+  type Manifest,
+  type OciDescriptor
+} from './manifest.js'
 import {
   attestationReferrer,
-  childDigests,
   EMPTY_CONFIG_BYTES,
   embeddedAttestations,
-  referrerBlobs,
   referrerDescriptor,
   referrersList,
   referrersOf,
@@ -169,6 +172,7 @@ export async function copyReferrers(
 ): Promise<AttachedReferrer[]> {
   const root = await requireManifest(client, fromImage, digest)
   const copied: AttachedReferrer[] = []
+  // the manifests an index lists: their referrers go along
   for (const subject of [digest, ...childDigests(root)]) {
     const target = await findReferrers(client, toImage, subject)
     const held = new Set(target.referrers.map(d => d.digest))
@@ -197,7 +201,7 @@ async function copyBlobs(
   toImage: Image
 ): Promise<void> {
   const sameRegistry = fromImage.registry === toImage.registry
-  for (const blob of referrerBlobs(referrer)) {
+  for (const blob of manifestBlobs(referrer)) {
     if (sameRegistry) {
       await client.mountBlob(toImage, blob.digest, fromImage)
       continue

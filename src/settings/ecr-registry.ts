@@ -4,6 +4,7 @@
  * China's `.amazonaws.com.cn`, the EU sovereign cloud's `.amazonaws.eu`, FIPS's `dkr.ecr-fips`,
  * and ECR Public (`public.ecr.aws`, dual-stack `ecr-public.aws.com`). Pure.
  */
+import { registryName } from '../reference/repository.js'
 
 /** An ECR registry: private (its account and region from the name) or ECR Public. */
 export type EcrRegistry =
@@ -14,16 +15,10 @@ const PRIVATE =
   /^([0-9]{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.(?:com(?:\.cn)?|eu)|on\.aws)(?::[0-9]+)?$/i
 const PUBLIC = /^(?:public\.ecr\.aws|ecr-public\.aws\.com)(?::[0-9]+)?$/i
 
-/**
- * The host[:port] of a registry written as docker login takes it (a URL's scheme and path dropped).
- */
-function registryHost(registry: string): string {
-  return registry.replace(/^https?:\/\//i, '').split('/')[0]
-}
-
 /** The ECR registry a name is, or undefined for any other registry. */
 export function ecrRegistry(registry: string): EcrRegistry | undefined {
-  const host = registryHost(registry)
+  // the host[:port], as docker login takes a registry (a URL's scheme and path dropped)
+  const host = registryName(registry)
   if (PUBLIC.test(host)) return { kind: 'public' }
   const match = PRIVATE.exec(host)
   return match === null

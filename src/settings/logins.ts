@@ -12,6 +12,14 @@ export interface Credentials {
   identityToken?: string
 }
 
+/** docker's form of credentials (config.json's `auth`, Basic's): base64 of `user:password`. */
+export function encodedCredentials({
+  username,
+  password
+}: Credentials): string {
+  return Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
+}
+
 /** The credentials the inputs give for one registry. */
 export interface Login extends Credentials {
   registry: string

@@ -110,9 +110,6 @@ function parseBakeTarget(source: InputSource): string {
   return target
 }
 
-/**
- * `origin`: where `{{defaultContext}}` points (an Actions run's Git context, else the checkout).
- */
 /** The images, their tags and flavor (rules, or build-push-action's references), the source. */
 function parseImagesAndTags(source: InputSource) {
   const listed = parseImages(parseLines(source, 'images'))
@@ -138,7 +135,7 @@ function checkTogether(settings: Settings): void {
   checkSigning(
     settings.signing,
     settings.mode,
-    pushes(settings) &&
+    settings.build.push &&
       settings.build.outputs.length === 0 &&
       !evaluatesOnly(settings.build.call)
   )
@@ -222,11 +219,6 @@ function checkReferrers(settings: Settings): void {
     )
 }
 
-/** Whether the run writes to a registry: `push: false` writes nothing, in every mode. */
-export function pushes(settings: Pick<Settings, 'build'>): boolean {
-  return settings.build.push
-}
-
 function checkCombinations(settings: Settings): void {
   const { platforms } = settings.build
   if (settings.mode === 'digest' && platforms.length !== 1)
@@ -253,7 +245,7 @@ function checkCombinations(settings: Settings): void {
       "it keeps this action's logins after the job, and none is given: set username and " +
         'password, or logins'
     )
-  if (pushes(settings) && settings.images.length === 0)
+  if (settings.build.push && settings.images.length === 0)
     throw new InputError(
       'images',
       '',

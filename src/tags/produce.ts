@@ -80,15 +80,13 @@ function versionInput(
 }
 
 /**
- * semver/pep440 match=: group 1, or the whole match without groups. As in
- * metadata-action's code, a value that does not match is used whole (and
- * then usually fails the version check).
+ * The version a semver/pep440 rule reads (undefined: the rule does not apply); with match=: group
+ * 1, or the whole match without groups. As in metadata-action's code, a value that does not match
+ * is used whole (and then usually fails the version check).
  */
-function versionCandidate(
-  rule: VersionRule,
-  input: string,
-  run: RuleRun
-): string {
+function versionCandidate(rule: VersionRule, run: RuleRun): string | undefined {
+  const input = versionInput(rule, run)
+  if (input === undefined) return undefined
   let candidate = input
   if (rule.match !== undefined) {
     const m = new RegExp(rule.match).exec(input)
@@ -102,9 +100,8 @@ function versionCandidate(
 }
 
 function produceSemver(rule: VersionRule, run: RuleRun): Produced | undefined {
-  const input = versionInput(rule, run)
-  if (input === undefined) return undefined
-  const candidate = versionCandidate(rule, input, run)
+  const candidate = versionCandidate(rule, run)
+  if (candidate === undefined) return undefined
   const parsed = validSemver(candidate)
     ? parseSemver(candidate, { loose: true })
     : null
@@ -140,9 +137,8 @@ function produceSemver(rule: VersionRule, run: RuleRun): Produced | undefined {
 }
 
 function producePep440(rule: VersionRule, run: RuleRun): Produced | undefined {
-  const input = versionInput(rule, run)
-  if (input === undefined) return undefined
-  const candidate = versionCandidate(rule, input, run)
+  const candidate = versionCandidate(rule, run)
+  if (candidate === undefined) return undefined
   const parsed = explain(candidate)
   if (parsed === null) {
     run.warn(

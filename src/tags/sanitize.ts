@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto'
-
-import { MAX_TAG_LENGTH, TAG_CHARACTERS } from '../reference/grammar.js'
+import {
+  MAX_TAG_LENGTH,
+  sha256Digest,
+  TAG_CHARACTERS
+} from '../reference/grammar.js'
 
 const HASH_LENGTH = 8
 const NOT_TAG_CHARACTERS = new RegExp(`[^${TAG_CHARACTERS}]+`, 'g')
@@ -15,7 +17,7 @@ export function sanitizeTag(value: string): string | undefined {
   const cleaned = value.replace(NOT_TAG_CHARACTERS, '-').replace(/^[.-]+/, '')
   if (cleaned === '') return undefined
   if (cleaned.length <= MAX_TAG_LENGTH) return cleaned
-  const hash = createHash('sha256').update(value).digest('hex')
+  const hash = sha256Digest(value).slice(7, 7 + HASH_LENGTH)
   const keep = MAX_TAG_LENGTH - HASH_LENGTH - 1
-  return `${cleaned.slice(0, keep)}-${hash.slice(0, HASH_LENGTH)}`
+  return `${cleaned.slice(0, keep)}-${hash}`
 }

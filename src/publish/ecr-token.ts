@@ -14,6 +14,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
 import { errorMessage, InputError } from '../errors/input-error.js'
+import { registryName } from '../reference/repository.js'
 import { ecrRegistry, type EcrRegistry } from '../settings/ecr-registry.js'
 import type { Login } from '../settings/logins.js'
 
@@ -93,7 +94,7 @@ function exchangeFailure(registry: string, error: unknown): Error {
 
 /** The registry a token is for: the asked one for its account, else the token's endpoint. */
 function tokenRegistry(login: Login, target: EcrRegistry, endpoint: string) {
-  const host = endpoint.replace(/^https?:\/\//i, '').split('/')[0]
+  const host = registryName(endpoint)
   const sameAccount =
     target.kind === 'public' ||
     (ecrRegistry(host)?.kind === 'private' &&

@@ -11,7 +11,7 @@ import {
   expect,
   it
 } from '@jest/globals'
-import { exchangeEcrLogin } from '../../../src/registry/ecr-token.js'
+import { exchangeEcrLogin } from '../../../src/publish/ecr-token.js'
 import type { Login } from '../../../src/settings/logins.js'
 import {
   startEcrApi,
