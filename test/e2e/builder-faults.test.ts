@@ -331,6 +331,9 @@ async function silentListener(): Promise<string> {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
+/** buildx's words when its BuildKit went away in the middle of the build (the build is retried). */
+const LOST_MID_BUILD = /Unavailable.*error reading from server: EOF/
+
 /** Words that tell a user what to do next. */
 const ADVICE = /\b(re-?run|restart|start|check|make sure)\b/
 
@@ -359,46 +362,55 @@ describe('a remote BuildKit (endpoint and mTLS from the inputs) during a RUN', (
   it.failing(
     'killed (SIGKILL): fails, the registry as before, the error names the endpoint',
     () =>
-      record('remote BuildKit', 'killed (SIGKILL) during a RUN', async c => {
-        c.note(LOST_BUILDER_GAP)
-        const daemon = await privateBuildkitd()
-        const context = slowContext()
-        const run = await publish(
-          c,
-          stockRunner(),
-          { context: context.dir, ...tlsInputs(daemon.tcp) },
-          { when: context.marker, act: () => daemon.kill() }
-        )
-        expect(run.main.code).toBe(1)
-        await expectInvariants(run, namesAndAdvises(daemon.tcp))
-      })
+      record(
+        'builder: remote BuildKit',
+        'killed (SIGKILL) during a RUN',
+        async c => {
+          c.note(LOST_BUILDER_GAP)
+          const daemon = await privateBuildkitd()
+          const context = slowContext()
+          const run = await publish(
+            c,
+            stockRunner(),
+            { context: context.dir, ...tlsInputs(daemon.tcp) },
+            { when: context.marker, act: () => daemon.kill() }
+          )
+          expect(run.main.code).toBe(1)
+          expect(run.main.stdout).toMatch(LOST_MID_BUILD)
+          await expectInvariants(run, namesAndAdvises(daemon.tcp))
+        }
+      )
   )
 
   it.failing(
     'frozen (SIGSTOP): the run ends within 45 s, naming the endpoint',
     () =>
-      record('remote BuildKit', 'frozen (SIGSTOP) during a RUN', async c => {
-        c.note(
-          "known gap: the build has no deadline of the action's and buildx notices nothing while " +
-            'the daemon holds its connection open and never answers: the run was still waiting ' +
-            'at 45 s and ends only when the job is cancelled (timeout-minutes)'
-        )
-        const daemon = await privateBuildkitd()
-        const context = slowContext()
-        const run = await publish(
-          c,
-          stockRunner(),
-          { context: context.dir, ...tlsInputs(daemon.tcp) },
-          { when: context.marker, act: () => daemon.freeze() },
-          45_000
-        )
-        expect(run.main.code).not.toBe(0)
-        await expectInvariants(run, namesAndAdvises(daemon.tcp))
-      })
+      record(
+        'builder: remote BuildKit',
+        'frozen (SIGSTOP) during a RUN',
+        async c => {
+          c.note(
+            "known gap: the build has no deadline of the action's and buildx notices nothing while " +
+              'the daemon holds its connection open and never answers: the run was still waiting ' +
+              'at 45 s and ends only when the job is cancelled (timeout-minutes)'
+          )
+          const daemon = await privateBuildkitd()
+          const context = slowContext()
+          const run = await publish(
+            c,
+            stockRunner(),
+            { context: context.dir, ...tlsInputs(daemon.tcp) },
+            { when: context.marker, act: () => daemon.freeze() },
+            45_000
+          )
+          expect(run.main.code).not.toBe(0)
+          await expectInvariants(run, namesAndAdvises(daemon.tcp))
+        }
+      )
   )
 
   it('restarted: the retried build succeeds, exactly the asked tags', () =>
-    record('remote BuildKit', 'restarted during a RUN', async c => {
+    record('builder: remote BuildKit', 'restarted during a RUN', async c => {
       const daemon = await privateBuildkitd()
       const context = slowContext(5)
       const run = await publish(
@@ -413,10 +425,7 @@ describe('a remote BuildKit (endpoint and mTLS from the inputs) during a RUN', (
           }
         }
       )
-      // the daemon went away in the middle of the build (and the build was tried again)
-      expect(run.main.stdout).toMatch(
-        /Unavailable.*error reading from server: EOF/
-      )
+      expect(run.main.stdout).toMatch(LOST_MID_BUILD)
       await expectInvariants(run, namesAndAdvises(daemon.tcp))
     }))
 })
@@ -428,44 +437,53 @@ describe("the run's own docker-container builder (two platforms, no builder) dur
   ])(
     'its container %s: the run ends as asked or as before, nothing left',
     (what, argv) =>
-      record('own builder', `its container ${what} during a RUN`, async c => {
-        const setup = stockRunner()
-        const context = slowContext(8)
-        let builder = ''
-        const run = await publish(
-          c,
-          setup,
-          { context: context.dir },
-          {
-            when: context.marker,
-            act: step => {
-              builder = ownBuilder(step.stdout())
-              const container = `buildx_buildkit_${builder}0`
-              execFileSync('docker', ['-H', setup.host, ...argv, container])
+      record(
+        "builder: the run's own docker-container",
+        `its container ${what} during a RUN`,
+        async c => {
+          const setup = stockRunner()
+          const context = slowContext(8)
+          let builder = ''
+          const run = await publish(
+            c,
+            setup,
+            { context: context.dir },
+            {
+              when: context.marker,
+              act: step => {
+                builder = ownBuilder(step.stdout())
+                const container = `buildx_buildkit_${builder}0`
+                execFileSync('docker', ['-H', setup.host, ...argv, container])
+              }
             }
-          }
-        )
-        expect(builder).toMatch(/^docker-publish-/)
-        await expectInvariants(run, namesAndAdvises(builder))
-      })
+          )
+          expect(builder).toMatch(/^docker-publish-/)
+          expect(run.main.stdout).toMatch(LOST_MID_BUILD)
+          await expectInvariants(run, namesAndAdvises(builder))
+        }
+      )
   )
 })
 
 describe('an endpoint that does not serve BuildKit', () => {
   it('refuses connections: fails before any build, naming endpoint', () =>
-    record('endpoint', 'an endpoint that refuses connections', async c => {
-      const endpoint = `tcp://127.0.0.1:${await freePort()}`
-      const run = await publish(c, stockRunner(), {
-        context: slowContext().dir,
-        ...tlsInputs(endpoint)
-      })
-      expect(run.main.code).toBe(1)
-      await expectInvariants(run, inputError('endpoint', endpoint))
-    }))
+    record(
+      'builder: endpoint',
+      'an endpoint that refuses connections',
+      async c => {
+        const endpoint = `tcp://127.0.0.1:${await freePort()}`
+        const run = await publish(c, stockRunner(), {
+          context: slowContext().dir,
+          ...tlsInputs(endpoint)
+        })
+        expect(run.main.code).toBe(1)
+        await expectInvariants(run, inputError('endpoint', endpoint))
+      }
+    ))
 
   it('accepts and never answers (mTLS): fails naming endpoint', () =>
     record(
-      'endpoint',
+      'builder: endpoint',
       'an endpoint that accepts and never answers (mTLS: the TLS probe)',
       async c => {
         const endpoint = await silentListener()
@@ -480,7 +498,7 @@ describe('an endpoint that does not serve BuildKit', () => {
 
   it('accepts and never answers (plain tcp): fails naming endpoint', () =>
     record(
-      'endpoint',
+      'builder: endpoint',
       "an endpoint that accepts and never answers (plain tcp: buildx's bootstrap)",
       async c => {
         const endpoint = await silentListener()
@@ -496,19 +514,26 @@ describe('an endpoint that does not serve BuildKit', () => {
 
 describe('TLS material that does not fit the daemon', () => {
   it('a CA that did not sign the server: fails before any build, naming tls-cacert', () =>
-    record('TLS', 'tls-cacert: a CA that did not sign the server', async c => {
-      const daemon = await privateBuildkitd()
-      const run = await publish(c, stockRunner(), {
-        context: slowContext().dir,
-        ...tlsInputs(daemon.tcp, { ca: pki.otherCa })
-      })
-      expect(run.main.code).toBe(1)
-      await expectInvariants(run, inputError('tls-cacert', '***', 'not signed'))
-    }))
+    record(
+      'builder: TLS',
+      'tls-cacert: a CA that did not sign the server',
+      async c => {
+        const daemon = await privateBuildkitd()
+        const run = await publish(c, stockRunner(), {
+          context: slowContext().dir,
+          ...tlsInputs(daemon.tcp, { ca: pki.otherCa })
+        })
+        expect(run.main.code).toBe(1)
+        await expectInvariants(
+          run,
+          inputError('tls-cacert', '***', 'not signed')
+        )
+      }
+    ))
 
   it('a client certificate that expired: fails before any build, naming tls-cert', () =>
     record(
-      'TLS',
+      'builder: TLS',
       'tls-cert: a client certificate whose notAfter has passed',
       async c => {
         const daemon = await privateBuildkitd()
@@ -566,7 +591,7 @@ describe('a builder of two nodes, one per platform (the builder input), one node
     'down before the step: fails, the registry as before, the error names the node',
     () =>
       record(
-        'two nodes',
+        'builder: two nodes',
         'the linux/arm64 node down before the step',
         async c => {
           c.note(NODE_GAP)
@@ -586,7 +611,7 @@ describe('a builder of two nodes, one per platform (the builder input), one node
     'killed during its RUN: fails, no partial index, the error names the node',
     () =>
       record(
-        'two nodes',
+        'builder: two nodes',
         'the linux/arm64 node killed during its RUN',
         async c => {
           c.note(
@@ -606,6 +631,7 @@ describe('a builder of two nodes, one per platform (the builder input), one node
               act: () => builder.nodes[1].kill()
             }
           )
+          expect(run.main.stdout).toMatch(LOST_MID_BUILD)
           expect(builder.kept()).toBe(true)
           await expectInvariants(run, namesAndAdvises(builder.name))
         }
