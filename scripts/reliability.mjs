@@ -28,7 +28,8 @@ const SUITES = [
   'test/e2e/secrets.test.ts',
   'test/e2e/bad-inputs.test.ts',
   'test/e2e/races.test.ts',
-  'test/e2e/reruns.test.ts'
+  'test/e2e/reruns.test.ts',
+  'test/e2e/builder-faults.test.ts'
 ]
 
 function resultsDir() {
@@ -110,7 +111,8 @@ export function markdown(records, { commit, dirty, date }) {
     '',
     'What the action did under faults, measured on the real stack',
     '(`npm run reliability`: dockerd, registries A/B/T, the fault-injecting',
-    'proxy of `test/support/fault-proxy.ts`). "held" means every assertion of',
+    "proxy of `test/support/fault-proxy.ts`, BuildKit daemons of a case's own",
+    'from `test/support/private-buildkitd.ts`). "held" means every assertion of',
     'the case passed: the outcome a user sees, what landed in the registry',
     '(read past the proxy), no floating tag moved on a failure, and a log',
     'that names what the registry holds. Times are measured, not promised.',
