@@ -151,7 +151,7 @@ const ON_FIRST_CALL = {
     names: ['xsalsa20poly1305']
   },
   // the registry client and docker: a dry run without credentials needs neither
-  'node:http': { from: 'node:http', names: ['request'] },
+  'node:http': { from: 'node:http', names: ['request', 'createServer'] },
   'node:https': { from: 'node:https', names: ['request'] },
   'node:child_process': {
     from: 'node:child_process',

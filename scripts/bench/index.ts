@@ -9,6 +9,7 @@ import { bytesUploaded } from './bytes.js'
 import { coldStart } from './cold-start.js'
 import { checkRoot, printMachine } from './host.js'
 import { runParts } from './part.js'
+import { ghaCache } from './gha-cache.js'
 import { fullPublish } from './publish.js'
 import { signingCost } from './signing.js'
 import { bigLayers } from './layers.js'
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
       title:
         '9. Scale out: a two-platform release on two nodes vs one; the builder the step makes on 28.5 classic',
       run: () => scaleOut(Math.min(n, 3))
+    },
+    {
+      title:
+        "10. Warm with GitHub's cache service (stand-in): a multi-stage app's second commit on a cold runner, each builder, and a pull request with push: false",
+      run: () => ghaCache(Math.min(n, 3))
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)

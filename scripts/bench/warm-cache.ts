@@ -34,13 +34,13 @@ const SECONDS = 8
 const MEGABYTES = 32
 const TAG = 'tickets-DM-42'
 
-interface Second {
+export interface Second {
   wallMs: number
   ran: boolean
   pulledBytes: number
 }
 
-type Way = (
+export type Way = (
   commit: number,
   context: string,
   env: Record<string, string>,
@@ -65,15 +65,17 @@ export function pulledBytes(output: string): number {
   return total
 }
 
-interface App {
+export interface App {
   builder: StackBuilder
   registry: StackRegistry
   multiStage: boolean
   base: string
+  /** The base from the registry on the docker driver too (a builder the step makes needs it). */
+  pullBase?: boolean
 }
 
 /** Commit 1, the runner made cold, commit 2 timed; `way` runs one commit. */
-async function secondCommit(
+export async function secondCommit(
   app: App,
   wayFor: (name: string) => Way
 ): Promise<Second> {
@@ -93,7 +95,7 @@ async function secondCommit(
       seconds: SECONDS,
       megabytes: MEGABYTES,
       multiStage: app.multiStage,
-      ...(use.builder !== 'default' && { base: app.base })
+      ...((use.builder !== 'default' || app.pullBase) && { base: app.base })
     })
     try {
       return await measure(() => way(commit, context, env, use.inputs))
@@ -111,7 +113,7 @@ async function secondCommit(
 }
 
 /** Ours: the action, the given inputs (none: auto). */
-const ours =
+export const ours =
   (registry: StackRegistry, extra: Record<string, string>) =>
   (name: string): Way =>
   async (_commit, context, env, inputs) => {
@@ -131,8 +133,12 @@ const ours =
   }
 
 /** The bare CLI: login, `buildx build --push` with the cache flags given, logout. */
-const bare =
-  (registry: StackRegistry, cacheFlags: (ref: string) => string[]) =>
+export const bare =
+  (
+    registry: StackRegistry,
+    cacheFlags: (ref: string) => string[],
+    push = true
+  ) =>
   (name: string): Way =>
   async (_commit, context, env, inputs) => {
     const { host, username, password } = registry
@@ -154,7 +160,7 @@ const bare =
         '-t',
         `${name}:${TAG}`,
         ...cacheFlags(name),
-        '--push',
+        ...(push ? ['--push'] : []),
         context
       ],
       { env }
@@ -197,7 +203,7 @@ const trio =
     )
   }
 
-const NO_CACHE = () => []
+export const NO_CACHE = (): string[] => []
 const INLINE_RECIPE = (name: string) => [
   '--cache-to',
   'type=inline',
@@ -229,10 +235,10 @@ function ranText(runs: Second[]): string {
     : `ran again in ${ran} of ${runs.length}`
 }
 
-type NamedWay = [label: string, way: (image: string) => Way]
+export type NamedWay = [label: string, way: (image: string) => Way]
 
 /** One way's row: medians over the rounds, ratios the median of each round's pair. */
-function row(label: string, runs: Second[], against: Second[][]) {
+export function row(label: string, runs: Second[], against: Second[][]) {
   const walls = runs.map(run => run.wallMs)
   // the docker driver's BuildKit (in dockerd) prints no layer downloads
   const pulled = label.startsWith('docker ')

@@ -19,13 +19,13 @@ import {
   type Builder
 } from '../plan/builder.js'
 import {
-  cacheServiceHosts,
   runnerCache,
   unexportableCache,
   warmerOnOwnBuilder,
   type RunnerCache
 } from '../plan/cache.js'
 import { foreignPlatforms } from '../plan/emulation.js'
+import { RELAY_HOST } from './cache-relay.js'
 import {
   buildsAsAsked,
   cacheUse,
@@ -133,7 +133,7 @@ async function chooseBuilder(
     detected,
     [
       ...settings.images.map(image => image.registry),
-      ...cacheServiceHosts(env)
+      ...(runner.service ? [RELAY_HOST] : [])
     ],
     userBuildkitdConfig(env, configDir),
     {

@@ -54,6 +54,30 @@ export function cacheWatch(ms: number): StallWatch {
   }
 }
 
+const RESTART_WATCH = 'restart'
+
+/**
+ * The build run again without its cache must start within `ms`: a builder still waiting on the
+ * cache request that held the first build up (the docker driver's BuildKit, in dockerd) starts no
+ * other build until that request ends.
+ */
+export function restartWatch(ms: number): StallWatch {
+  return { name: RESTART_WATCH, ms, endsAt: () => true }
+}
+
+/** What a user reads when the build run again without its cache did not start. */
+export function restartFailure(error: unknown): Error | undefined {
+  if (!(error instanceof DockerStalledError) || error.watch !== RESTART_WATCH)
+    return undefined
+  return new Error(
+    `the build, run again without its cache, did not start within ` +
+      `${Math.round(error.silentMs / 1000)} s: the builder still waits on the cache request ` +
+      'that held up the first build (BuildKit bounds none of them), so nothing was pushed; run ' +
+      'the job again, or set cache: off while the cache service is down',
+    { cause: error }
+  )
+}
+
 /** Where the cache lives besides the image's registry: GitHub's service and its blob store. */
 const CACHE_ERROR =
   /importing cache manifest|exporting (cache|to GitHub Actions Cache)|cache (importer|exporter)|GitHub Actions Cache|actions cache|blob\.core\.windows\.net/i
@@ -87,6 +111,24 @@ export function cacheTrouble(
   return cause === undefined
     ? undefined
     : `the build failed on its cache: ${cause.trim().slice(0, 300)}`
+}
+
+/**
+ * The cache's vertices that failed in a build that went on (BuildKit takes an import's failure as
+ * no cache, an export's as ignore-error says): one line each, for a warning.
+ */
+export function cacheFailures(progress: string): string[] {
+  const names = new Map<string, string>()
+  const failed: string[] = []
+  for (const line of progress.split('\n')) {
+    const vertex = CACHE_VERTEX.exec(line)
+    if (vertex) names.set(vertex[1], line.slice(vertex[1].length + 2).trim())
+    const error = /^#(\d+) ERROR: (.*)$/.exec(line)
+    const name = error && names.get(error[1])
+    if (error && name !== undefined)
+      failed.push(`${name} failed: ${error[2].slice(0, 300)}`)
+  }
+  return failed
 }
 
 /** The build's argv without its cache lines: the build again, as if no cache had been asked. */

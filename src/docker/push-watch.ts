@@ -25,6 +25,12 @@ const BUILDX_PUSHING = /^#\d+ pushing /
 /** Registry-timeouts of silence that stop a push even while the registry answers (README). */
 const SILENT_WINDOWS = 10
 
+const PUSH_WATCH = 'push'
+
+/** Whether the push watch stopped the command (not another watch of the step's). */
+export const isPushStall = (error: unknown): error is DockerStalledError =>
+  error instanceof DockerStalledError && error.watch === PUSH_WATCH
+
 /** Steps whose whole run is a write to a registry. */
 const PUSHES = new Set(['index'])
 
@@ -62,7 +68,7 @@ export function pushWatch(
   const watch: PushWatch = {
     unanswered: [],
     stall: {
-      name: 'push',
+      name: PUSH_WATCH,
       ms: bounds.registryTimeoutMs,
       limitMs: bounds.registryTimeoutMs * SILENT_WINDOWS,
       startsAt:

@@ -26,7 +26,6 @@ import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
   BuildxMissingError,
   DockerCommandError,
-  DockerStalledError,
   isBuildxMissing
 } from '../docker/runner.js'
 import { InputError } from '../errors/input-error.js'
@@ -35,11 +34,14 @@ import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
-import { pushWatch, stalledError } from '../docker/push-watch.js'
+import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
 import {
   cacheBoundMs,
+  cacheFailures,
   cacheTrouble,
   cacheWatch,
+  restartFailure,
+  restartWatch,
   usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
@@ -98,6 +100,14 @@ async function credentialsAccepted(
 
 /** What the build's cache did, from buildx's output, in the log and the run's result. */
 function tellCache(step: CommandStep, stderr: string, env: PublishEnv): void {
+  const relayed = env.cacheRelay?.takeFault()
+  if (relayed !== undefined)
+    env.log.warning(
+      `Cache: GitHub's cache service: ${relayed}; this run's builds go on without the cache ` +
+        'from there'
+    )
+  for (const failure of cacheFailures(stderr))
+    env.log.warning(`Cache: ${failure}; the build went on without it`)
   const report = cacheReport(stderr)
   if (report === undefined) return
   const line =
@@ -107,6 +117,12 @@ function tellCache(step: CommandStep, stderr: string, env: PublishEnv): void {
   env.log.info(line)
   env.result.cache = [...(env.result.cache ?? []), line]
 }
+
+/** The hosts BuildKit reaches the cache service on: the service's own, and the relay's. */
+const cacheHosts = (env: PublishEnv): string[] => [
+  ...cacheServiceHosts(env.vars ?? {}),
+  ...(env.cacheRelay ? [new URL(env.cacheRelay.url).host] : [])
+]
 
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
@@ -141,11 +157,14 @@ async function run(
       ? rm(step.layout, { recursive: true, force: true })
       : Promise.resolve()
   let asRun = argv
+  let rerun = false
+  const cacheBound = cacheBoundMs(env.registryTimeoutMs)
   const stalls = () => [
     ...(watch === undefined ? [] : [watch.stall]),
     ...(step.step === 'build' && usesCache(asRun)
-      ? [cacheWatch(cacheBoundMs(env.registryTimeoutMs))]
-      : [])
+      ? [cacheWatch(cacheBound)]
+      : []),
+    ...(rerun ? [restartWatch(cacheBound)] : [])
   ]
   const once = (): Promise<{ stdout: string; stderr: string }> =>
     fresh()
@@ -155,11 +174,11 @@ async function run(
       .catch((error: unknown) => {
         const trouble =
           step.step === 'build' && usesCache(asRun)
-            ? cacheTrouble(error, cacheServiceHosts(env.vars ?? {}))
+            ? cacheTrouble(error, cacheHosts(env))
             : undefined
         if (trouble !== undefined) return withoutItsCache(trouble)
         // each stop of the watch is told, also one the retry mends
-        if (error instanceof DockerStalledError && watch !== undefined)
+        if (isPushStall(error) && watch !== undefined)
           env.log.info(
             `stopped: ${stalledError(error, step, watch, env).message}`
           )
@@ -171,6 +190,7 @@ async function run(
       `Cache: ${trouble}; it runs again without its cache (the same image, built cold)`
     )
     asRun = withoutCache(asRun)
+    rerun = true
     return once()
   }
   const retried = () =>
@@ -190,9 +210,9 @@ async function run(
     if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
-    if (error instanceof DockerStalledError && watch !== undefined)
+    if (isPushStall(error) && watch !== undefined)
       throw stalledError(error, step, watch, env)
-    throw failure(error, step, env)
+    throw restartFailure(error) ?? failure(error, step, env)
   }
 }
 

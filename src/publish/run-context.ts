@@ -1,4 +1,5 @@
 /** One run as its steps see it: its surroundings (`PublishEnv`) and the whole (`RunContext`). */
+import type { CacheRelay } from '../buildx/cache-relay.js'
 import type { DockerRunner } from '../docker/runner.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import type { HeldLayers } from '../layout/held-layers.js'
@@ -40,6 +41,8 @@ export interface PublishEnv {
   endpoint?: string
   /** The run's environment variables, as the adapter read them. */
   vars?: NodeJS.ProcessEnv
+  /** GitHub's cache service relayed with a deadline (buildx/cache-relay.ts); closed at the end. */
+  cacheRelay?: CacheRelay
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */
   legs?: LegRun
   /**

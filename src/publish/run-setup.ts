@@ -31,6 +31,8 @@ import type { Pipeline } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { splitSecret } from '../settings/secret-lines.js'
 import { readCacheFacts } from './cache-sources.js'
+import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
+import { runnerCache } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -132,6 +134,36 @@ function buildFiles(settings: Settings, tempDir: string): BuildFiles {
   }
 }
 
+/**
+ * GitHub's cache service relayed with a deadline for cache: auto, where the builder reaches this
+ * machine's loopback (the docker driver, the run's own builder on the host network). A job
+ * container does not share it with dockerd: there cache: gha goes to the service directly.
+ */
+function relayFor(
+  settings: Settings,
+  builder: Builder,
+  vars: NodeJS.ProcessEnv
+): Promise<CacheRelay> | undefined {
+  const { cache, cacheFrom, cacheTo } = settings.build
+  const auto = cache.kind === 'auto' && cacheFrom.length + cacheTo.length === 0
+  const reaches =
+    builder.driver === 'docker' || builder.own?.driver === 'docker-container'
+  const runner = runnerCache(vars)
+  const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
+  if (!auto || !reaches || !runner.service || !upstream) return undefined
+  return startCacheRelay(upstream, settings.registryTimeout * 1000)
+}
+
+/** buildx's variables that name the service, pointed at the relay. */
+function relayedServiceEnv(
+  vars: NodeJS.ProcessEnv,
+  relay: CacheRelay
+): Record<string, string> {
+  return runnerCache(vars).v2
+    ? { ACTIONS_RESULTS_URL: relay.url }
+    : { ACTIONS_CACHE_URL: relay.url }
+}
+
 /** The run's surroundings on its builder: its docker runner, registry client and files. */
 function publishEnv(
   settings: Settings,
@@ -140,11 +172,15 @@ function publishEnv(
   {
     log,
     tempDir,
-    dockerConfig
-  }: Pick<PublishEnv, 'log' | 'tempDir' | 'dockerConfig'>,
+    dockerConfig,
+    cacheRelay
+  }: Pick<PublishEnv, 'log' | 'tempDir' | 'dockerConfig' | 'cacheRelay'>,
   { cwd, env: vars }: Surroundings
 ): PublishEnv {
-  const buildx = buildxEnv(settings.build, builder, vars, tempDir)
+  const buildx = {
+    ...buildxEnv(settings.build, builder, vars, tempDir),
+    ...(cacheRelay && relayedServiceEnv(vars, cacheRelay))
+  }
   return {
     docker: runDocker(dockerConfig, vars, buildx),
     registry: createRegistry(settings, log, vars),
@@ -163,6 +199,7 @@ function publishEnv(
     ),
     engineSocket: engineSocket(vars, readDockerConfig(dockerConfig)),
     vars,
+    ...(cacheRelay && { cacheRelay }),
     ...(settings.build.remote && { endpoint: settings.build.remote.endpoint }),
     ...(publication.legs && { legs: publication.legs })
   }
@@ -189,7 +226,8 @@ export async function startRun(
     await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
   }
-  const place = { log, tempDir, dockerConfig }
+  const cacheRelay = await relayFor(settings, builder, vars)
+  const place = { log, tempDir, dockerConfig, cacheRelay }
   const env = publishEnv(settings, publication, builder, place, surroundings)
   const files = buildFiles(settings, tempDir)
   const registry = createCacheRegistry(settings, log, vars)

@@ -21,6 +21,7 @@ import {
 import { createRegistry, credentialsLookup } from '../docker/credentials.js'
 import { dryRunPipeline, startRun } from './run-setup.js'
 import type { Log } from './log.js'
+import type { PublishEnv } from './run-context.js'
 import {
   EMPTY_RESULT,
   emptyResult,
@@ -190,6 +191,7 @@ async function publish(
   // loaded only when publishing: a dry run never parses the publish code
   const { runPipeline } = await import('./phases.js')
   let landed = emptyResult()
+  let started: PublishEnv | undefined
   try {
     // a daemon or builder that cannot be reached fails here, before any step
     const { pipeline, env, builder } = await startRun(
@@ -199,6 +201,7 @@ async function publish(
       tempDir,
       { cwd: io.cwd, env: io.env }
     )
+    started = env
     landed = env.result
     if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
     const steps = await showPlan(publication, pipeline, io)
@@ -216,6 +219,7 @@ async function publish(
     await io.reportFailure?.(publication, landed)
     throw error
   } finally {
+    await started?.cacheRelay?.close()
     // a folder that cannot go is told, never failed (the post step tries again)
     try {
       removeRunDir(tempDir)

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { resolve } from 'node:path'
 import {
+  cacheFailures,
   cacheTrouble,
   cacheWatch,
   withoutCache
@@ -138,5 +139,22 @@ describe('withoutCache', () => {
         '.'
       ])
     ).toEqual(['buildx', 'build', '--tag', 'x', '.'])
+  })
+})
+
+describe('cacheFailures: the cache vertices that failed in a build that went on', () => {
+  it('names the import and the export that failed, and nothing else', () => {
+    const progress = [
+      '#7 importing cache manifest from gha:1191',
+      '#7 ERROR: failed to parse error response 504: : unexpected end of JSON input',
+      '#9 [build 2/3] RUN make',
+      '#9 ERROR: process did not complete successfully',
+      '#14 exporting to GitHub Actions Cache',
+      '#14 ERROR: failed to parse error response 504'
+    ].join('\n')
+    expect(cacheFailures(progress)).toEqual([
+      'importing cache manifest from gha:1191 failed: failed to parse error response 504: : unexpected end of JSON input',
+      'exporting to GitHub Actions Cache failed: failed to parse error response 504'
+    ])
   })
 })

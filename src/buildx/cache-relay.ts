@@ -1,0 +1,183 @@
+/**
+ * GitHub's cache service, relayed on loopback with a deadline. BuildKit's client for it bounds no
+ * request and retries a 429 or 5xx for minutes, and a request in flight holds the builder's whole
+ * BuildKit (the docker driver's is dockerd's): even a build without the cache waits for it. The
+ * relay ends that: the first time the service fails (silent for `idleMs`, a 429, a 5xx, a lost
+ * connection) it answers as a cache that holds nothing, at once, for the rest of the run (a
+ * lookup misses, a reservation is refused, a blob is not found), and says what failed. No library
+ * fits: a forward proxy would not see the requests (buildx is given the service's URL), and the
+ * signed blob URLs in the answers must come back through the relay too.
+ */
+import { createServer, request as httpRequest } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import type { AddressInfo } from 'node:net'
+
+/** Where the relay listens: BuildKit must reach it (dockerd, or a builder on the host network). */
+export const RELAY_HOST = '127.0.0.1'
+
+export interface CacheRelay {
+  /** The relay's origin, with a trailing slash as ACTIONS_RESULTS_URL has it. */
+  url: string
+  /**
+   * What failed first, once the service did (from then on the cache holds nothing); told once:
+   * undefined when asked again.
+   */
+  takeFault(): string | undefined
+  close(): Promise<void>
+}
+
+/** The answers' fields that hold a signed URL of the blob store (v2 service; v1's archive). */
+const SIGNED_URL_FIELDS = [
+  'signed_upload_url',
+  'signed_download_url',
+  'archiveLocation'
+]
+
+const BLOB_PATH = '/blob/'
+
+/** Headers a hop does not pass on. */
+const HOP_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding'
+])
+
+function forwardedHeaders(
+  req: IncomingMessage,
+  withAuthorization: boolean
+): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
+  // the runtime token goes to the service only, never to the blob store's host
+  if (!withAuthorization) delete headers.authorization
+  return headers
+}
+
+/** A signed URL with the client's own query added (the Azure SDK appends comp=, blockid=). */
+function withClientQuery(signed: string, clientUrl: string): URL {
+  const target = new URL(signed)
+  const query = new URL(clientUrl, 'http://relay').searchParams
+  for (const [name, value] of query) target.searchParams.append(name, value)
+  return target
+}
+
+/**
+ * The answer of a cache that holds nothing: a twirp call's `ok: false` (a miss, a reservation
+ * refused), a blob not found; final for the client, which tries none of them again.
+ */
+function answerEmpty(res: ServerResponse, path: string): void {
+  if (res.headersSent) res.destroy()
+  else if (path.includes('/twirp/'))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end('{"ok":false}')
+  else res.writeHead(404).end()
+}
+
+/** A request as the fault names it: the twirp method, or the blob's verb. */
+const requestName = (req: IncomingMessage, blob: boolean): string =>
+  blob
+    ? `a blob ${req.method ?? ''}`
+    : ((req.url ?? '').split('/').pop()?.split('?')[0] ?? '')
+
+/** Starts the relay to `upstream` (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
+export async function startCacheRelay(
+  upstream: string,
+  idleMs: number
+): Promise<CacheRelay> {
+  const origin = new URL(upstream)
+  const signed: string[] = []
+  let relayOrigin = ''
+  let failed: string | undefined
+  let told = false
+
+  /** An answer's signed URLs, handed out as the relay's own. */
+  const rewrite = (body: Buffer): Buffer => {
+    try {
+      const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>
+      for (const field of SIGNED_URL_FIELDS) {
+        const value = json[field]
+        if (typeof value !== 'string' || !/^https?:\/\//.test(value)) continue
+        json[field] = `${relayOrigin}${BLOB_PATH}${signed.push(value) - 1}`
+      }
+      return Buffer.from(JSON.stringify(json))
+    } catch {
+      return body
+    }
+  }
+
+  const relay = (req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url ?? '/'
+    const blob = path.startsWith(BLOB_PATH)
+      ? signed[Number(path.slice(BLOB_PATH.length).split('?')[0])]
+      : undefined
+    if ((path.startsWith(BLOB_PATH) && blob === undefined) || failed) {
+      answerEmpty(res, path)
+      return
+    }
+    // the service's own path stays in front (ACTIONS_CACHE_URL has one)
+    const target =
+      blob === undefined
+        ? new URL(origin.pathname.replace(/\/$/, '') + path, origin)
+        : withClientQuery(blob, path)
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+    const outgoing = send(target, {
+      method: req.method,
+      headers: forwardedHeaders(req, blob === undefined)
+    })
+    const giveUp = (what: string) => {
+      failed ??= `${requestName(req, blob !== undefined)} ${what}`
+      outgoing.destroy()
+      answerEmpty(res, path)
+    }
+    // silence for idleMs, on either side, ends the request
+    outgoing.setTimeout(idleMs, () =>
+      giveUp(`got no answer for ${Math.round(idleMs / 1000)} s`)
+    )
+    outgoing.on('error', error => giveUp(`failed: ${error.message}`))
+    outgoing.on('response', answer => {
+      const status = answer.statusCode ?? 502
+      if (status === 429 || status >= 500) {
+        answer.resume()
+        giveUp(`was answered ${status}`)
+        return
+      }
+      const headers = forwardedHeaders(answer, true)
+      const json = /json/.test(String(answer.headers['content-type'] ?? ''))
+      answer.on('error', error => giveUp(`failed: ${error.message}`))
+      if (blob !== undefined || !json) {
+        res.writeHead(answer.statusCode ?? 502, headers)
+        answer.pipe(res)
+        return
+      }
+      const chunks: Buffer[] = []
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+      answer.on('end', () => {
+        const body = rewrite(Buffer.concat(chunks))
+        delete headers['content-length']
+        res.writeHead(answer.statusCode ?? 502, headers).end(body)
+      })
+    })
+    req.pipe(outgoing)
+  }
+
+  const server = createServer(relay)
+  await new Promise<void>(resolve => server.listen(0, RELAY_HOST, resolve))
+  relayOrigin = `http://${RELAY_HOST}:${(server.address() as AddressInfo).port}`
+  return {
+    url: `${relayOrigin}/`,
+    takeFault: () => {
+      if (failed === undefined || told) return undefined
+      told = true
+      return failed
+    },
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}

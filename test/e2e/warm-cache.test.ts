@@ -1,0 +1,210 @@
+/**
+ * Warm where users build, with GitHub's cache service (issue 36; SPEC 12): a
+ * Dockerfile whose dependencies are built in a stage of their own, second
+ * commit on a cold runner, with no cache settings, on a stock runner (Docker
+ * 28.5's classic store, no builder: the step makes its own for type=gha), on
+ * the containerd store's docker driver and on docker-container; a pull
+ * request with push: false reads the default branch's cache and writes
+ * nothing a push run reads; and the cache's faults cost a warning, never the
+ * release. The service is the stack's stand-in
+ * (test/support/results-service/, written from BuildKit's and the toolkit's
+ * clients), reached by BuildKit itself.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { runMain, type StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { listTags } from './registry-api.js'
+import {
+  appCommit,
+  coldRunner,
+  commitEnv,
+  ranDependencies,
+  registryBase
+} from '../support/app-commits.js'
+import { BUILDERS, type StackBuilder } from '../support/builders.js'
+import { stackEnv } from '../support/stack-env.js'
+import { startRunnerServices } from '../support/results-service/runner-services.js'
+import type { CacheService } from '../support/results-service/cache.js'
+import { loadEvent } from '../fixtures/events.js'
+
+const byName = (name: string): StackBuilder => {
+  const found = BUILDERS.find(b => b.name === name)
+  if (found === undefined) throw new Error(`no builder ${name} in the stack`)
+  return found
+}
+
+let services: CacheService
+let base = ''
+let jobs = 0
+
+beforeAll(async () => {
+  services = await startRunnerServices()
+  base = registryBase(stackEnv().a)
+})
+
+afterAll(() => services.close())
+
+/** The job's runtime token and results URL, its cache scopes those of `ref`. */
+function serviceEnv(ref: string, baseRef?: string): Record<string, string> {
+  jobs += 1
+  return services.env('run-warm', `job-${jobs}`, 1, {
+    ref,
+    ...(baseRef && { baseRef }),
+    defaultRef: 'refs/heads/main'
+  })
+}
+
+/** An app of its own on one builder; each run on a cold runner. */
+function app(builder: StackBuilder) {
+  const { a } = stackEnv()
+  const repo = uniqueRepo('warm')
+  const nonce = repo.replace(/\W/g, '-')
+  const run = async (
+    commit: number,
+    event: Record<string, string>,
+    inputs: Record<string, string> = {}
+  ): Promise<StepResult> => {
+    const { DOCKER_CONFIG } = runnerEnv('push-branch')
+    const use = builder.use(DOCKER_CONFIG)
+    coldRunner({ ...use.env, DOCKER_CONFIG }, use.builder, nonce)
+    const context = appCommit({
+      nonce,
+      commit,
+      seconds: 2,
+      multiStage: true,
+      base
+    })
+    const ref = event.GITHUB_REF
+    return runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context,
+        provenance: 'false',
+        'registry-timeout': '5',
+        ...use.inputs,
+        ...inputs
+      },
+      {
+        ...event,
+        ...serviceEnv(ref, event.GITHUB_BASE_REF || undefined),
+        DOCKER_CONFIG,
+        ...use.env
+      }
+    )
+  }
+  return { run, repo, registry: a }
+}
+
+function succeeded(step: StepResult): StepResult {
+  expect(step.stdout).not.toMatch(/::error::/)
+  expect(step.code).toBe(0)
+  return step
+}
+
+/** The containers of builders a run made for itself: none outlives the run. */
+function ownBuilderContainers(host: string): string[] {
+  return execFileSync(
+    'docker',
+    ['-H', host, 'ps', '-a', '--format', '{{.Names}}'],
+    { encoding: 'utf8' }
+  )
+    .split('\n')
+    .filter(name => name.startsWith('buildx_buildkit_dpa-run-'))
+}
+
+const ROWS = [
+  'docker 28.5 classic store',
+  'docker 28.5 containerd store',
+  'docker-container on 28.5 classic'
+].map(name => ({ name, builder: byName(name) }))
+
+describe('a multi-stage app, second commit on a cold runner, no cache settings', () => {
+  it.each(ROWS)(
+    '$name: the build stage comes from GitHub cache service',
+    async ({ builder }) => {
+      const { run, repo, registry } = app(builder)
+      const first = succeeded(await run(1, commitEnv(1)))
+      expect(ranDependencies(first.stdout)).toBe(true)
+      expect(first.stdout).toMatch(/--cache-to type=gha,version=2,mode=max/)
+      const second = succeeded(await run(2, commitEnv(2)))
+      expect(second.stdout).toMatch(
+        /Cache:\n {2}auto: GitHub's cache service is offered/
+      )
+      expect(ranDependencies(second.stdout)).toBe(false)
+      expect(second.summary).toMatch(/ · Cache: [1-9]\d* of \d+ steps cached/)
+      // the cache is in the service, not in a tag: the registry holds the asked one
+      expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
+      expect(services.entries().length).toBeGreaterThan(0)
+      const host = builder.use(runnerEnv('push-branch').DOCKER_CONFIG).engine
+        .host
+      expect(ownBuilderContainers(host)).toEqual([])
+    }
+  )
+
+  it('a stock runner says why it makes its own builder, and what it costs', async () => {
+    const { run } = app(byName('docker 28.5 classic store'))
+    const step = succeeded(await run(1, commitEnv(1)))
+    expect(step.stdout).toMatch(
+      /exports only the inline cache, which holds the final stage alone; GitHub's cache service keeps every stage \(mode=max\), at the cost of starting this builder/
+    )
+  })
+})
+
+describe('a pull request with push: false', () => {
+  it("reads the default branch's cache and writes nothing a push run reads", async () => {
+    const { run, repo, registry } = app(
+      byName('docker-container on 28.5 classic')
+    )
+    const main = loadEvent('push-default-branch').env
+    succeeded(await run(1, main))
+    const tagsBefore = await listTags(registry, repo)
+    const onMain = services.entries('refs/heads/main').length
+    const pr = loadEvent('pull-request').env
+    const step = succeeded(await run(2, pr, { push: 'false' }))
+    expect(ranDependencies(step.stdout)).toBe(false)
+    // no registry write, and no entry the default branch would read
+    expect(await listTags(registry, repo)).toEqual(tagsBefore)
+    expect(services.entries('refs/heads/main').length).toBe(onMain)
+  })
+})
+
+describe("the cache's faults cost a warning, never the release", () => {
+  const builder = byName('docker 28.5 containerd store')
+  it.each([
+    {
+      name: 'the cache service hangs on the lookup',
+      method: 'GetCacheEntryDownloadURL',
+      fault: { hang: true },
+      // the relay's deadline is registry-timeout (5 s); then the cache holds nothing for the run
+      warning:
+        /::warning::Cache: GitHub's cache service: GetCacheEntryDownloadURL got no answer for 5 s; this run's builds go on without the cache from there/
+    },
+    {
+      name: 'a layer download fails after a good lookup',
+      method: 'cache blob GET',
+      fault: { status: 503 },
+      warning:
+        /::warning::Cache: GitHub's cache service: a blob GET was answered 503/
+    },
+    {
+      name: 'the service throttles the export (429)',
+      method: 'CreateCacheEntry',
+      fault: { status: 429, retryAfter: 1 },
+      warning:
+        /::warning::Cache: GitHub's cache service: CreateCacheEntry was answered 429/
+    }
+  ])('$name', async ({ method, fault, warning }) => {
+    const { run, repo, registry } = app(builder)
+    succeeded(await run(1, commitEnv(1)))
+    services.fault(method, fault)
+    try {
+      const step = succeeded(await run(2, commitEnv(2)))
+      expect(step.stdout).toMatch(warning)
+      expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
+    } finally {
+      services.clearFaults()
+    }
+  })
+})

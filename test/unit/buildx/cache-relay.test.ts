@@ -1,0 +1,149 @@
+/**
+ * The cache relay against a real HTTP upstream on loopback: what BuildKit
+ * would see through it (a hang as a 504 within the deadline, signed blob URLs
+ * handed out as the relay's own, the runtime token kept from the blob host).
+ */
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  startCacheRelay,
+  type CacheRelay
+} from '../../../src/buildx/cache-relay.js'
+
+interface Seen {
+  method: string
+  url: string
+  authorization?: string
+}
+
+const servers: Server[] = []
+const relays: CacheRelay[] = []
+
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map(relay => relay.close()))
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections()
+    server.close()
+  }
+})
+
+/** An upstream that answers as `answer` says, and records what it was sent. */
+async function upstream(
+  answer: (req: IncomingMessage, origin: string) => unknown
+): Promise<{ origin: string; seen: Seen[] }> {
+  const seen: Seen[] = []
+  let origin = ''
+  const server = createServer((req, res) => {
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      ...(req.headers.authorization && {
+        authorization: req.headers.authorization
+      })
+    })
+    const body = answer(req, origin)
+    if (body === 'hang') return
+    const status = (body as { status?: number }).status ?? 200
+    res.writeHead(status, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  })
+  servers.push(server)
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { origin, seen }
+}
+
+async function relayTo(origin: string, idleMs = 2000): Promise<CacheRelay> {
+  const relay = await startCacheRelay(`${origin}/`, idleMs)
+  relays.push(relay)
+  return relay
+}
+
+const LOOKUP =
+  'twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL'
+
+describe('startCacheRelay', () => {
+  it.each([
+    {
+      name: 'hangs',
+      answer: () => 'hang',
+      fault: 'GetCacheEntryDownloadURL got no answer for 0 s'
+    },
+    {
+      name: 'answers 503',
+      answer: () => ({ status: 503 }),
+      fault: 'GetCacheEntryDownloadURL was answered 503'
+    },
+    {
+      name: 'throttles (429)',
+      answer: () => ({ status: 429 }),
+      fault: 'GetCacheEntryDownloadURL was answered 429'
+    }
+  ])(
+    'a service that $name: a miss at once, then no more requests to it, and the fault told once',
+    async ({ answer, fault }) => {
+      const { origin, seen } = await upstream(answer)
+      const relay = await relayTo(origin, 300)
+      const lookup = () =>
+        fetch(`${relay.url}${LOOKUP}`, { method: 'POST', body: '{}' })
+      for (let i = 0; i < 2; i++) {
+        const answered = await lookup()
+        expect(answered.status).toBe(200)
+        expect(await answered.json()).toEqual({ ok: false })
+      }
+      expect(seen).toHaveLength(1)
+      expect(relay.takeFault()).toBe(fault)
+      expect(relay.takeFault()).toBeUndefined()
+    }
+  )
+
+  it("hands out the service's signed blob URL as its own, and relays the blob with the client's query", async () => {
+    const { origin, seen } = await upstream((req, here) =>
+      req.url?.startsWith('/blobs/')
+        ? { blob: req.url }
+        : {
+            ok: true,
+            signed_download_url: `${here}/blobs/entry?sig=abc&se=2026`
+          }
+    )
+    const relay = await relayTo(origin)
+    const lookup = (await (
+      await fetch(`${relay.url}${LOOKUP}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer runtime-token' },
+        body: '{}'
+      })
+    ).json()) as { signed_download_url: string }
+    expect(lookup.signed_download_url.startsWith(relay.url)).toBe(true)
+    const blob = (await (
+      await fetch(`${lookup.signed_download_url}?comp=block&blockid=b1`, {
+        headers: { authorization: 'Bearer runtime-token' }
+      })
+    ).json()) as { blob: string }
+    expect(blob.blob).toBe('/blobs/entry?sig=abc&se=2026&comp=block&blockid=b1')
+    // the token went to the service, never to the blob store
+    expect(seen.map(s => s.authorization)).toEqual([
+      'Bearer runtime-token',
+      undefined
+    ])
+  })
+
+  it('relays only the blob URLs it handed out', async () => {
+    const { origin, seen } = await upstream(() => ({ ok: true }))
+    const relay = await relayTo(origin)
+    const answer = await fetch(`${relay.url}blob/7`)
+    expect(answer.status).toBe(404)
+    expect(seen).toEqual([])
+  })
+
+  it("keeps the service's own path in front (ACTIONS_CACHE_URL has one)", async () => {
+    const { origin, seen } = await upstream(() => ({ ok: true }))
+    const relay = await startCacheRelay(`${origin}/abc123/`, 2000)
+    relays.push(relay)
+    await fetch(`${relay.url}_apis/artifactcache/cache?keys=k`)
+    expect(seen.map(s => s.url)).toEqual([
+      '/abc123/_apis/artifactcache/cache?keys=k'
+    ])
+  })
+})
