@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 
 export interface DockerResult {
+  /** null: ended by a signal (`killAfterMs` ran out). */
   code: number | null
   stdout: string
   stderr: string
@@ -24,6 +25,8 @@ export interface DockerOptions {
    * on a 5xx (src/docker/retrying.ts); plain docker in a test does not.
    */
   retryRegistry500?: boolean
+  /** Kills the command (SIGKILL) when it runs longer: a hang's bound. */
+  killAfterMs?: number
 }
 
 const REGISTRY_500 = /500 Internal Server Error/
@@ -57,8 +60,15 @@ function runDockerOnce(
   // a command that exits before it reads stdin closes the pipe (EPIPE): its exit code tells
   child.stdin.on('error', () => undefined)
   child.stdin.end(options.input ?? '')
+  const deadline =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs)
   return new Promise((resolve, reject) => {
     child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
+    child.on('close', code => {
+      clearTimeout(deadline)
+      resolve({ code, stdout, stderr })
+    })
   })
 }

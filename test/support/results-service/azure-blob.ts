@@ -44,6 +44,15 @@ export interface BlobContainer {
   find(name: string): StoredBlob | undefined
 }
 
+/** Azure's error code for the statuses a fault answers (Blob service error codes). */
+const FAULT_CODES: Record<number, string> = {
+  403: 'AuthenticationFailed',
+  404: 'BlobNotFound',
+  409: 'BlobAlreadyExists',
+  412: 'ConditionNotMet',
+  503: 'ServerBusy'
+}
+
 /** SAS permissions: r read, c create, w write. */
 type Permissions = 'r' | 'cw' | 'rcw'
 
@@ -252,7 +261,7 @@ function blobHandler(
     const method = req.method ?? ''
     const fault = await context.faultOn(`${container.label} ${method}`)
     if (fault?.status !== undefined) {
-      const code = fault.status === 503 ? 'ServerBusy' : 'InternalError'
+      const code = FAULT_CODES[fault.status] ?? 'InternalError'
       azureError(
         res,
         fault.status,

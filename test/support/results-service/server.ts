@@ -76,16 +76,20 @@ export interface CacheRefs {
  * as ./azure-blob.ts names them): answer `status` (with `retryAfter` seconds in
  * Retry-After), never answer (`hang`), answer after `delayMs`, or send a
  * blob's bytes `trickle.bytes` at a time every `trickle.everyMs`; for the next
- * `times` requests (every one when left out).
+ * `times` requests (every one when left out), once `after` requests have passed.
  */
 export interface Fault {
   status?: number
+  after?: number
   retryAfter?: number
   hang?: boolean
   delayMs?: number
   trickle?: { bytes: number; everyMs: number }
   times?: number
 }
+
+/** A hung request's end: its handler gives up and its connection is dropped. */
+export class HangUp extends Error {}
 
 export class ServiceError extends Error {
   constructor(
@@ -105,7 +109,8 @@ export interface ResultsContext {
   scopeOf(req: IncomingMessage): Scope
   /**
    * The fault on `method` for this request, counted down; with a hang, a
-   * promise that never settles (the connection is dropped at close).
+   * promise that settles only when the faults are cleared or the service
+   * closes, and then rejects with a HangUp (the connection is dropped).
    */
   faultOn(method: string): Promise<Fault | undefined>
 }
@@ -133,6 +138,7 @@ export interface ResultsService {
   ): Record<string, string>
   /** Puts a fault on `method` (replacing one there). */
   fault(method: string, fault: Fault): void
+  /** Clears the faults and ends the requests hanging on one, dropping their connections. */
   clearFaults(): void
   /** Every request as its service names it: `POST <twirp method>`, `<METHOD> blob [comp=…]`. */
   readonly requests: string[]
@@ -178,6 +184,7 @@ export async function startResultsService(
   const secret = randomBytes(32)
   const attempts = new Map<string, number>()
   const faults = new Map<string, Fault>()
+  const hangs = new Set<() => void>()
   const requests: string[] = []
   let host = ''
   const origin = () => `http://${host}`
@@ -232,11 +239,20 @@ export async function startResultsService(
   async function faultOn(method: string): Promise<Fault | undefined> {
     const fault = faults.get(method)
     if (fault === undefined) return undefined
+    if (fault.after !== undefined && fault.after-- > 0) return undefined
     if (fault.times !== undefined && --fault.times <= 0) faults.delete(method)
-    if (fault.hang) await new Promise<never>(() => undefined)
+    if (fault.hang)
+      await new Promise<never>((_, reject) =>
+        hangs.add(() => reject(new HangUp()))
+      )
     if (fault.delayMs !== undefined)
       await new Promise(resolve => setTimeout(resolve, fault.delayMs))
     return fault
+  }
+
+  function hangUpAll(): void {
+    for (const hangUp of hangs) hangUp()
+    hangs.clear()
   }
 
   const context: ResultsContext = { origin, sign, scopeOf, faultOn }
@@ -254,6 +270,10 @@ export async function startResultsService(
       res.end()
     }
     answer().catch((error: unknown) => {
+      if (error instanceof HangUp) {
+        req.socket.destroy()
+        return
+      }
       if (!res.headersSent) res.writeHead(500)
       res.end(String(error))
     })
@@ -271,8 +291,14 @@ export async function startResultsService(
       }
     },
     fault: (method, fault) => faults.set(method, { ...fault }),
-    clearFaults: () => faults.clear(),
+    clearFaults() {
+      faults.clear()
+      hangUpAll()
+    },
     requests,
-    close: () => server.close()
+    close() {
+      hangUpAll()
+      return server.close()
+    }
   }
 }

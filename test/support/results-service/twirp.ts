@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
+  HangUp,
   readBody,
   ServiceError,
   type Fault,
@@ -99,6 +100,7 @@ export function twirpHandler(
       }
       reply(res, 200, handler(scope, body))
     } catch (error) {
+      if (error instanceof HangUp) throw error
       const e =
         error instanceof ServiceError
           ? error
