@@ -21,7 +21,8 @@ import {
   registryBase
 } from '../../test/support/app-commits.js'
 import { BUILDERS, type StackBuilder } from '../../test/support/builders.js'
-import { loadEvent } from '../../test/fixtures/events.js'
+import { eventEnv } from '../../test/fixtures/events.js'
+import { ROOT } from '../../test/e2e/runner.js'
 import { startRunnerServices } from '../../test/support/results-service/runner-services.js'
 import type { CacheService } from '../../test/support/results-service/cache.js'
 import { requireDist, requireStack } from './host.js'
@@ -78,7 +79,9 @@ async function pullRequestAfterMain(
   ) => {
     const DOCKER_CONFIG = mkdtempSync(join(tmpdir(), 'dpa-bench-config-'))
     const use = builder.use(DOCKER_CONFIG)
-    const env = { ...loadEvent(event).env, DOCKER_CONFIG, ...use.env }
+    // read in place from ROOT: the bench's bundle cannot relocate the fixtures' folder
+    const fixture = join(ROOT, `test/fixtures/events/${event}.json`)
+    const env = { ...eventEnv(event, fixture), DOCKER_CONFIG, ...use.env }
     coldRunner({ ...use.env, DOCKER_CONFIG }, use.builder, nonce, [name])
     const context = appCommit({
       nonce,

@@ -83,96 +83,120 @@ const requestName = (req: IncomingMessage, blob: boolean): string =>
     ? `a blob ${req.method ?? ''}`
     : ((req.url ?? '').split('/').pop()?.split('?')[0] ?? '')
 
+/** What the relay knows: where it relays to, the URLs it handed out, the first fault. */
+interface RelayState {
+  upstream: URL
+  origin: string
+  idleMs: number
+  signed: string[]
+  failed?: string
+}
+
+/** An answer's signed URLs, handed out as the relay's own. */
+function handOutSigned(state: RelayState, body: Buffer): Buffer {
+  try {
+    const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>
+    for (const field of SIGNED_URL_FIELDS) {
+      const value = json[field]
+      if (typeof value !== 'string' || !/^https?:\/\//.test(value)) continue
+      json[field] = `${state.origin}${BLOB_PATH}${state.signed.push(value) - 1}`
+    }
+    return Buffer.from(JSON.stringify(json))
+  } catch {
+    return body
+  }
+}
+
+/** The service's answer passed on: a blob as it streams, a twirp answer its URLs handed out. */
+function passOn(
+  state: RelayState,
+  answer: IncomingMessage,
+  res: ServerResponse,
+  blob: boolean
+): void {
+  const headers = forwardedHeaders(answer, true)
+  const json = /json/.test(String(answer.headers['content-type'] ?? ''))
+  if (blob || !json) {
+    res.writeHead(answer.statusCode ?? 502, headers)
+    answer.pipe(res)
+    return
+  }
+  const chunks: Buffer[] = []
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+  answer.on('end', () => {
+    const body = handOutSigned(state, Buffer.concat(chunks))
+    delete headers['content-length']
+    res.writeHead(answer.statusCode ?? 502, headers).end(body)
+  })
+}
+
+/** One request relayed, or answered as an empty cache once the service failed. */
+function relayRequest(
+  state: RelayState,
+  req: IncomingMessage,
+  res: ServerResponse
+): void {
+  const path = req.url ?? '/'
+  const blob = path.startsWith(BLOB_PATH)
+    ? state.signed[Number(path.slice(BLOB_PATH.length).split('?')[0])]
+    : undefined
+  if ((path.startsWith(BLOB_PATH) && blob === undefined) || state.failed) {
+    answerEmpty(res, path)
+    return
+  }
+  const { upstream } = state
+  // the service's own path stays in front (ACTIONS_CACHE_URL has one)
+  const target =
+    blob === undefined
+      ? new URL(upstream.pathname.replace(/\/$/, '') + path, upstream)
+      : withClientQuery(blob, path)
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+  const outgoing = send(target, {
+    method: req.method,
+    headers: forwardedHeaders(req, blob === undefined)
+  })
+  const giveUp = (what: string) => {
+    state.failed ??= `${requestName(req, blob !== undefined)} ${what}`
+    outgoing.destroy()
+    answerEmpty(res, path)
+  }
+  // silence for idleMs, on either side, ends the request
+  outgoing.setTimeout(state.idleMs, () =>
+    giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)
+  )
+  outgoing.on('error', error => giveUp(`failed: ${error.message}`))
+  outgoing.on('response', answer => {
+    const status = answer.statusCode ?? 502
+    answer.on('error', error => giveUp(`failed: ${error.message}`))
+    if (status === 429 || status >= 500) {
+      answer.resume()
+      giveUp(`was answered ${status}`)
+    } else passOn(state, answer, res, blob !== undefined)
+  })
+  req.pipe(outgoing)
+}
+
 /** Starts the relay to `upstream` (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
 export async function startCacheRelay(
   upstream: string,
   idleMs: number
 ): Promise<CacheRelay> {
-  const origin = new URL(upstream)
-  const signed: string[] = []
-  let relayOrigin = ''
-  let failed: string | undefined
+  const state: RelayState = {
+    upstream: new URL(upstream),
+    origin: '',
+    idleMs,
+    signed: []
+  }
   let told = false
-
-  /** An answer's signed URLs, handed out as the relay's own. */
-  const rewrite = (body: Buffer): Buffer => {
-    try {
-      const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>
-      for (const field of SIGNED_URL_FIELDS) {
-        const value = json[field]
-        if (typeof value !== 'string' || !/^https?:\/\//.test(value)) continue
-        json[field] = `${relayOrigin}${BLOB_PATH}${signed.push(value) - 1}`
-      }
-      return Buffer.from(JSON.stringify(json))
-    } catch {
-      return body
-    }
-  }
-
-  const relay = (req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url ?? '/'
-    const blob = path.startsWith(BLOB_PATH)
-      ? signed[Number(path.slice(BLOB_PATH.length).split('?')[0])]
-      : undefined
-    if ((path.startsWith(BLOB_PATH) && blob === undefined) || failed) {
-      answerEmpty(res, path)
-      return
-    }
-    // the service's own path stays in front (ACTIONS_CACHE_URL has one)
-    const target =
-      blob === undefined
-        ? new URL(origin.pathname.replace(/\/$/, '') + path, origin)
-        : withClientQuery(blob, path)
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest
-    const outgoing = send(target, {
-      method: req.method,
-      headers: forwardedHeaders(req, blob === undefined)
-    })
-    const giveUp = (what: string) => {
-      failed ??= `${requestName(req, blob !== undefined)} ${what}`
-      outgoing.destroy()
-      answerEmpty(res, path)
-    }
-    // silence for idleMs, on either side, ends the request
-    outgoing.setTimeout(idleMs, () =>
-      giveUp(`got no answer for ${Math.round(idleMs / 1000)} s`)
-    )
-    outgoing.on('error', error => giveUp(`failed: ${error.message}`))
-    outgoing.on('response', answer => {
-      const status = answer.statusCode ?? 502
-      if (status === 429 || status >= 500) {
-        answer.resume()
-        giveUp(`was answered ${status}`)
-        return
-      }
-      const headers = forwardedHeaders(answer, true)
-      const json = /json/.test(String(answer.headers['content-type'] ?? ''))
-      answer.on('error', error => giveUp(`failed: ${error.message}`))
-      if (blob !== undefined || !json) {
-        res.writeHead(answer.statusCode ?? 502, headers)
-        answer.pipe(res)
-        return
-      }
-      const chunks: Buffer[] = []
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-      answer.on('end', () => {
-        const body = rewrite(Buffer.concat(chunks))
-        delete headers['content-length']
-        res.writeHead(answer.statusCode ?? 502, headers).end(body)
-      })
-    })
-    req.pipe(outgoing)
-  }
-
-  const server = createServer(relay)
+  const server = createServer((req, res) => relayRequest(state, req, res))
   await new Promise<void>(resolve => server.listen(0, RELAY_HOST, resolve))
-  relayOrigin = `http://${RELAY_HOST}:${(server.address() as AddressInfo).port}`
+  state.origin = `http://${RELAY_HOST}:${(server.address() as AddressInfo).port}`
   return {
-    url: `${relayOrigin}/`,
+    url: `${state.origin}/`,
     takeFault: () => {
-      if (failed === undefined || told) return undefined
+      if (state.failed === undefined || told) return undefined
       told = true
-      return failed
+      return state.failed
     },
     close: () =>
       new Promise<void>(resolve => {

@@ -1,5 +1,4 @@
 /** The pipeline's docker steps, one at a time, and what each teaches the run. */
-import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { turnedOff } from '../context/metadata-env.js'
@@ -35,16 +34,8 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
-import {
-  cacheBoundMs,
-  cacheFailures,
-  cacheTrouble,
-  cacheWatch,
-  restartFailure,
-  restartWatch,
-  usesCache,
-  withoutCache
-} from '../buildx/cache-watch.js'
+import { restartFailure } from '../buildx/cache-watch.js'
+import { buildCache, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
@@ -98,32 +89,6 @@ async function credentialsAccepted(
   }
 }
 
-/** What the build's cache did, from buildx's output, in the log and the run's result. */
-function tellCache(step: CommandStep, stderr: string, env: PublishEnv): void {
-  const relayed = env.cacheRelay?.takeFault()
-  if (relayed !== undefined)
-    env.log.warning(
-      `Cache: GitHub's cache service: ${relayed}; this run's builds go on without the cache ` +
-        'from there'
-    )
-  for (const failure of cacheFailures(stderr))
-    env.log.warning(`Cache: ${failure}; the build went on without it`)
-  const report = cacheReport(stderr)
-  if (report === undefined) return
-  const line =
-    step.platform === undefined
-      ? report
-      : report.replace(/^Cache:/, `Cache (${step.platform}):`)
-  env.log.info(line)
-  env.result.cache = [...(env.result.cache ?? []), line]
-}
-
-/** The hosts BuildKit reaches the cache service on: the service's own, and the relay's. */
-const cacheHosts = (env: PublishEnv): string[] => [
-  ...cacheServiceHosts(env.vars ?? {}),
-  ...(env.cacheRelay ? [new URL(env.cacheRelay.url).host] : [])
-]
-
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
@@ -134,49 +99,47 @@ const RETRIED = new Set(['build', 'index'])
 const bootstrapsBuilder = (step: CommandStep) =>
   step.step === 'builder' && step.argv.includes('--bootstrap')
 
+/** The docker runner's options for a step: its password on stdin, its log prefix. */
+function stepOptions(step: CommandStep, env: PublishEnv) {
+  const input =
+    step.passwordFor === undefined
+      ? undefined
+      : loginFor(env.logins, step.passwordFor)?.password
+  return {
+    input,
+    quiet: step.step === 'predict' || step.step === 'cleanup',
+    // a platform's build runs beside the others (a builder of several nodes)
+    prefix:
+      step.step === 'build' && step.platform !== undefined
+        ? `[${step.platform}] `
+        : undefined
+  }
+}
+
 async function run(
   step: CommandStep,
   argv: string[],
   images: Image[],
   env: PublishEnv
 ): Promise<string> {
-  const input =
-    step.passwordFor === undefined
-      ? undefined
-      : loginFor(env.logins, step.passwordFor)?.password
-  const quiet = step.step === 'predict' || step.step === 'cleanup'
-  // a platform's build runs beside the others (a builder of several nodes)
-  const prefix =
-    step.step === 'build' && step.platform !== undefined
-      ? `[${step.platform}] `
-      : undefined
+  const options = stepOptions(step, env)
   const watch = pushWatch(step, images, env)
+  const cache = buildCache(step, argv, env)
   // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
   const fresh = () =>
     step.layout !== undefined && step.step === 'build'
       ? rm(step.layout, { recursive: true, force: true })
       : Promise.resolve()
-  let asRun = argv
-  let rerun = false
-  const cacheBound = cacheBoundMs(env.registryTimeoutMs)
-  const stalls = () => [
-    ...(watch === undefined ? [] : [watch.stall]),
-    ...(step.step === 'build' && usesCache(asRun)
-      ? [cacheWatch(cacheBound)]
-      : []),
-    ...(rerun ? [restartWatch(cacheBound)] : [])
-  ]
   const once = (): Promise<{ stdout: string; stderr: string }> =>
     fresh()
       .then(() =>
-        env.docker.run(asRun, { input, quiet, prefix, stalls: stalls() })
+        env.docker.run(cache.argv(), {
+          ...options,
+          stalls: [...(watch ? [watch.stall] : []), ...cache.stalls()]
+        })
       )
       .catch((error: unknown) => {
-        const trouble =
-          step.step === 'build' && usesCache(asRun)
-            ? cacheTrouble(error, cacheHosts(env))
-            : undefined
-        if (trouble !== undefined) return withoutItsCache(trouble)
+        if (cache.droppedAfter(error)) return once()
         // each stop of the watch is told, also one the retry mends
         if (isPushStall(error) && watch !== undefined)
           env.log.info(
@@ -184,15 +147,6 @@ async function run(
           )
         throw error
       })
-  /** A cache fault costs a warning and a build without the cache, never the release. */
-  const withoutItsCache = (trouble: string) => {
-    env.log.warning(
-      `Cache: ${trouble}; it runs again without its cache (the same image, built cold)`
-    )
-    asRun = withoutCache(asRun)
-    rerun = true
-    return once()
-  }
   const retried = () =>
     retryDocker(
       once,

@@ -32,7 +32,7 @@ import type { RegistryClient } from '../registry/client.js'
 import { splitSecret } from '../settings/secret-lines.js'
 import { readCacheFacts } from './cache-sources.js'
 import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
-import { runnerCache } from '../plan/cache.js'
+import { runnerCache, usesService } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -150,7 +150,8 @@ function relayFor(
     builder.driver === 'docker' || builder.own?.driver === 'docker-container'
   const runner = runnerCache(vars)
   const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
-  if (!auto || !reaches || !runner.service || !upstream) return undefined
+  if (!auto || !reaches || !usesService(builder, runner) || !upstream)
+    return undefined
   return startCacheRelay(upstream, settings.registryTimeout * 1000)
 }
 

@@ -1,0 +1,78 @@
+/**
+ * A build's cache as the run meets it: watched while it is read or written, dropped for good once
+ * it held the build up, and what it did told in the log and the run's result.
+ */
+import {
+  cacheBoundMs,
+  cacheFailures,
+  cacheTrouble,
+  cacheWatch,
+  restartWatch,
+  usesCache,
+  withoutCache
+} from '../buildx/cache-watch.js'
+import type { StallWatch } from '../docker/process.js'
+import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
+import type { CommandStep } from '../plan/steps.js'
+import type { PublishEnv } from './run-context.js'
+
+/** What the build's cache did, from buildx's output, in the log and the run's result. */
+export function tellCache(
+  step: CommandStep,
+  stderr: string,
+  env: PublishEnv
+): void {
+  const relayed = env.cacheRelay?.takeFault()
+  if (relayed !== undefined)
+    env.log.warning(
+      `Cache: GitHub's cache service: ${relayed}; this run's builds go on without the ` +
+        'cache from there'
+    )
+  for (const failure of cacheFailures(stderr))
+    env.log.warning(`Cache: ${failure}; the build went on without it`)
+  const report = cacheReport(stderr)
+  if (report === undefined) return
+  const line =
+    step.platform === undefined
+      ? report
+      : report.replace(/^Cache:/, `Cache (${step.platform}):`)
+  env.log.info(line)
+  env.result.cache = [...(env.result.cache ?? []), line]
+}
+
+/** The hosts BuildKit reaches the cache service on: the service's own, and the relay's. */
+const cacheHosts = (env: PublishEnv): string[] => [
+  ...cacheServiceHosts(env.vars ?? {}),
+  ...(env.cacheRelay ? [new URL(env.cacheRelay.url).host] : [])
+]
+
+/**
+ * A build's cache lines as it runs: watched while it reads or writes the cache, and dropped for
+ * good once the cache held it up (a cache fault costs a warning and a cold build, not the release).
+ */
+export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
+  let asRun = argv
+  let rerun = false
+  const bound = cacheBoundMs(env.registryTimeoutMs)
+  const cached = () => step.step === 'build' && usesCache(asRun)
+  return {
+    argv: () => asRun,
+    stalls: (): StallWatch[] => [
+      ...(cached() ? [cacheWatch(bound)] : []),
+      ...(rerun ? [restartWatch(bound)] : [])
+    ],
+    /** Whether the cache held the build up: then it is to run again without it. */
+    droppedAfter(error: unknown): boolean {
+      const trouble = cached()
+        ? cacheTrouble(error, cacheHosts(env))
+        : undefined
+      if (trouble === undefined) return false
+      env.log.warning(
+        `Cache: ${trouble}; it runs again without its cache (the same image, built cold)`
+      )
+      asRun = withoutCache(asRun)
+      rerun = true
+      return true
+    }
+  }
+}
