@@ -272,6 +272,36 @@ export function builderFailure(
   return error
 }
 
+/** buildx's words when its BuildKit goes away or stops answering in the middle of a build. */
+const BUILDER_LOST =
+  /error reading from server: EOF|failed to receive status|\[internal\] waiting for connection|code = Unavailable/i
+
+/**
+ * A build whose builder went away or stopped answering: named (the builder, its endpoint, the
+ * platform's node), with what to do; registry faults are not this (diagnose tells them).
+ */
+export function lostBuilderFailure(
+  error: unknown,
+  builder: { name: string; endpoint?: string; platform?: string }
+): unknown {
+  if (
+    !(error instanceof DockerCommandError) ||
+    !BUILDER_LOST.test(error.output)
+  )
+    return error
+  const where = [
+    builder.endpoint && `endpoint ${builder.endpoint}`,
+    builder.platform && `its node for ${builder.platform}`
+  ].filter(Boolean)
+  const named = where.length > 0 ? ` (${where.join(', ')})` : ''
+  return new Error(
+    `the builder ${builder.name}${named} stopped answering during the build ` +
+      `(${firstMatch(error.output, BUILDER_LOST)}): check that its BuildKit daemon runs and ` +
+      'answers (`docker buildx inspect --bootstrap`), then re-run the job',
+    { cause: error }
+  )
+}
+
 const EXEC_FORMAT = /exec format error/i
 
 /** A `RUN` for a platform this CPU cannot run without an emulator. */

@@ -16,6 +16,7 @@ import {
   builderFailure,
   diagnose,
   foreignPlatformFailure,
+  lostBuilderFailure,
   isAuthRefusal
 } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../buildx/metadata.js'
@@ -58,6 +59,15 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   if (step.step === 'builder') return builderFailure(error, env.endpoint)
   const foreign = foreignPlatformFailure(error)
   if (foreign !== error) return foreign
+  const lost =
+    step.step === 'build'
+      ? lostBuilderFailure(error, {
+          name: flagValue(step.argv, '--builder') || 'default',
+          ...(env.endpoint && { endpoint: env.endpoint }),
+          ...(step.platform && { platform: step.platform })
+        })
+      : error
+  if (lost !== error) return lost
   const diagnosed = diagnose(error, step.registries, {
     loggedIn: env.logins.map(login => login.registry),
     emptyPassword: env.emptyPasswords ?? []

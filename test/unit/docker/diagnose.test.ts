@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { builderFailure, diagnose } from '../../../src/docker/diagnose.js'
+import {
+  builderFailure,
+  diagnose,
+  lostBuilderFailure
+} from '../../../src/docker/diagnose.js'
 import { DockerCommandError } from '../../../src/docker/runner.js'
 
 // Outputs as docker and buildx print them, and what the user is told.
@@ -233,5 +237,43 @@ describe("builderFailure: the run's own builder that did not start", () => {
       'ERROR: no space left on device'
     )
     expect(builderFailure(error, undefined)).toBe(error)
+  })
+})
+
+describe('lostBuilderFailure: a builder that went away during the build is named', () => {
+  const failedBuild = (output: string) =>
+    new DockerCommandError(['buildx', 'build'], 1, output, '')
+  it.each([
+    {
+      name: 'a remote BuildKit killed mid-RUN',
+      output:
+        'ERROR: failed to receive status: rpc error: code = Unavailable desc = error reading from server: EOF',
+      builder: { name: 'dpa-run-1', endpoint: 'tcp://10.0.0.5:1234' },
+      says: /^the builder dpa-run-1 \(endpoint tcp:\/\/10\.0\.0\.5:1234\) stopped answering during the build \(.*EOF\): check that its BuildKit daemon runs .* then re-run the job$/
+    },
+    {
+      name: 'a node of two, waited for on the retry',
+      output:
+        '#1 [internal] waiting for connection\n#1 ERROR: context deadline exceeded',
+      builder: { name: 'fleet', platform: 'linux/arm64' },
+      says: /^the builder fleet \(its node for linux\/arm64\) stopped answering/
+    }
+  ])('$name', ({ output, builder, says }) => {
+    const error = lostBuilderFailure(failedBuild(output), builder)
+    expect((error as Error).message).toMatch(says)
+  })
+
+  it.each([
+    {
+      name: 'a RUN that failed',
+      output: 'ERROR: process "/bin/sh -c false" did not complete successfully'
+    },
+    {
+      name: 'a registry refusing the push',
+      output: 'ERROR: failed to push: 401 Unauthorized'
+    }
+  ])('not $name', ({ output }) => {
+    const error = failedBuild(output)
+    expect(lostBuilderFailure(error, { name: 'b' })).toBe(error)
   })
 })
