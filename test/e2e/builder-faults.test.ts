@@ -347,40 +347,25 @@ const inputError = (input: string, value: string, why = '') =>
     `^::error::input "${input}": invalid value "${escape(value)}": .*${why}`
   )
 
-/**
- * What the action says when the builder goes away during a build: buildx's own lines ("the build
- * failed:" and its tail: `failed to receive status: ... error reading from server: EOF`, then on
- * the retry `[internal] waiting for connection ... context deadline exceeded`), which name
- * neither the endpoint nor the node, and say nothing of what to do.
- */
-const LOST_BUILDER_GAP =
-  'known gap: the ::error:: line is buildx\'s tail ("the build failed: ... waiting for ' +
-  'connection ... context deadline exceeded"), naming neither the endpoint nor the node and ' +
-  'saying nothing of what to do (src/publish/docker-steps.ts failure())'
-
 describe('a remote BuildKit (endpoint and mTLS from the inputs) during a RUN', () => {
-  it.failing(
-    'killed (SIGKILL): fails, the registry as before, the error names the endpoint',
-    () =>
-      record(
-        'builder: remote BuildKit',
-        'killed (SIGKILL) during a RUN',
-        async c => {
-          c.note(LOST_BUILDER_GAP)
-          const daemon = await privateBuildkitd()
-          const context = slowContext()
-          const run = await publish(
-            c,
-            stockRunner(),
-            { context: context.dir, ...tlsInputs(daemon.tcp) },
-            { when: context.marker, act: () => daemon.kill() }
-          )
-          expect(run.main.code).toBe(1)
-          expect(run.main.stdout).toMatch(LOST_MID_BUILD)
-          await expectInvariants(run, namesAndAdvises(daemon.tcp))
-        }
-      )
-  )
+  it('killed (SIGKILL): fails, the registry as before, the error names the endpoint', () =>
+    record(
+      'builder: remote BuildKit',
+      'killed (SIGKILL) during a RUN',
+      async c => {
+        const daemon = await privateBuildkitd()
+        const context = slowContext()
+        const run = await publish(
+          c,
+          stockRunner(),
+          { context: context.dir, ...tlsInputs(daemon.tcp) },
+          { when: context.marker, act: () => daemon.kill() }
+        )
+        expect(run.main.code).toBe(1)
+        expect(run.main.stdout).toMatch(LOST_MID_BUILD)
+        await expectInvariants(run, namesAndAdvises(daemon.tcp))
+      }
+    ))
 
   it.failing(
     'frozen (SIGSTOP): the run ends within 45 s, naming the endpoint',
@@ -581,60 +566,45 @@ describe('a builder of two nodes, one per platform (the builder input), one node
     }
   }
 
-  const NODE_GAP =
-    'known gap: the step does not look at the nodes before it builds (the linux/arm64 build ' +
-    "waits 20 s for its node, then fails), and the ::error:: line is buildx's tail, naming " +
-    'neither the node nor its platform and saying nothing of what to do ' +
-    '(src/publish/docker-steps.ts failure())'
+  it('down before the step: fails, the registry as before, the error names the node', () =>
+    record(
+      'builder: two nodes',
+      'the linux/arm64 node down before the step',
+      async c => {
+        c.note(
+          'the step does not look at the nodes before it builds: the linux/arm64 build waits ' +
+            '20 s for its node, then fails naming the builder and the platform'
+        )
+        const builder = await twoNodes(stockRunner())
+        await builder.nodes[1].kill()
+        const run = await publish(c, builder, {
+          context: slowContext(2).dir,
+          builder: builder.name
+        })
+        expect(builder.kept()).toBe(true)
+        await expectInvariants(run, namesAndAdvises(builder.name))
+      }
+    ))
 
-  it.failing(
-    'down before the step: fails, the registry as before, the error names the node',
-    () =>
-      record(
-        'builder: two nodes',
-        'the linux/arm64 node down before the step',
-        async c => {
-          c.note(NODE_GAP)
-          const builder = await twoNodes(stockRunner())
-          await builder.nodes[1].kill()
-          const run = await publish(c, builder, {
-            context: slowContext(2).dir,
-            builder: builder.name
-          })
-          expect(builder.kept()).toBe(true)
-          await expectInvariants(run, namesAndAdvises(builder.name))
-        }
-      )
-  )
-
-  it.failing(
-    'killed during its RUN: fails, no partial index, the error names the node',
-    () =>
-      record(
-        'builder: two nodes',
-        'the linux/arm64 node killed during its RUN',
-        async c => {
-          c.note(
-            NODE_GAP.replace(
-              'waits 20 s for its node',
-              'is tried again and waits 20 s'
-            )
-          )
-          const builder = await twoNodes(stockRunner())
-          const context = slowContext(4)
-          const run = await publish(
-            c,
-            builder,
-            { context: context.dir, builder: builder.name },
-            {
-              when: new RegExp(`\\[linux/arm64\\] .*${context.marker}`),
-              act: () => builder.nodes[1].kill()
-            }
-          )
-          expect(run.main.stdout).toMatch(LOST_MID_BUILD)
-          expect(builder.kept()).toBe(true)
-          await expectInvariants(run, namesAndAdvises(builder.name))
-        }
-      )
-  )
+  it('killed during its RUN: fails, no partial index, the error names the node', () =>
+    record(
+      'builder: two nodes',
+      'the linux/arm64 node killed during its RUN',
+      async c => {
+        const builder = await twoNodes(stockRunner())
+        const context = slowContext(4)
+        const run = await publish(
+          c,
+          builder,
+          { context: context.dir, builder: builder.name },
+          {
+            when: new RegExp(`\\[linux/arm64\\] .*${context.marker}`),
+            act: () => builder.nodes[1].kill()
+          }
+        )
+        expect(run.main.stdout).toMatch(LOST_MID_BUILD)
+        expect(builder.kept()).toBe(true)
+        await expectInvariants(run, namesAndAdvises(builder.name))
+      }
+    ))
 })
