@@ -53,6 +53,8 @@ function forwardedHeaders(
     if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
   // the runtime token goes to the service only, never to the blob store's host
   if (!withAuthorization) delete headers.authorization
+  // a twirp answer is read to hand out its URLs: not compressed
+  else delete headers['accept-encoding']
   return headers
 }
 
@@ -155,11 +157,19 @@ function relayRequest(
     method: req.method,
     headers: forwardedHeaders(req, blob === undefined)
   })
+  let clientGone = false
   const giveUp = (what: string) => {
-    state.failed ??= `${requestName(req, blob !== undefined)} ${what}`
+    // a client that went away (a cancelled build, a read from another offset) is no fault
+    if (!clientGone)
+      state.failed ??= `${requestName(req, blob !== undefined)} ${what}`
     outgoing.destroy()
     answerEmpty(res, path)
   }
+  res.on('close', () => {
+    if (res.writableFinished) return
+    clientGone = true
+    outgoing.destroy()
+  })
   // silence for idleMs, on either side, ends the request
   outgoing.setTimeout(state.idleMs, () =>
     giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)

@@ -11,9 +11,14 @@ import { DockerCommandError, DockerStalledError } from '../docker/runner.js'
 /** The watch's name in the stopped command's error. */
 const CACHE_WATCH = 'cache'
 
-/** Vertices of the cache's own: an import (per source) or an export. */
+/**
+ * Vertices of the cache's own: an import (per source) or an export. Only imports are watched: an
+ * export that moves prints nothing between its start and its `done` (a gha export is bounded by
+ * the relay instead).
+ */
 const CACHE_VERTEX =
   /^#(\d+) (importing cache manifest from |exporting cache|exporting to GitHub Actions Cache)/
+const CACHE_IMPORT = /^#(\d+) importing cache manifest from /
 
 /** A layer on its way (`#10 sha256:… 1.2MB / 33.6MB 0.2s`), open until its `done` line. */
 const TRANSFER = /^#(\d+) (sha256:[0-9a-f]+) [\d.]+\w*B \/ [\d.]+\w*B/
@@ -27,7 +32,7 @@ const VERTEX_END = /^#(\d+) (DONE|CACHED|ERROR|CANCELED)\b/
 export function cacheWatch(ms: number): StallWatch {
   const open = new Set<string>()
   const follow = (line: string) => {
-    const vertex = CACHE_VERTEX.exec(line)
+    const vertex = CACHE_IMPORT.exec(line)
     if (vertex) open.add(vertex[1])
     const transfer = TRANSFER.exec(line)
     if (transfer) {
@@ -96,21 +101,22 @@ export function cacheTrouble(
 ): string | undefined {
   if (error instanceof DockerStalledError)
     return error.watch === CACHE_WATCH
-      ? `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s while it read or ` +
-          'wrote the cache, so the build was stopped'
+      ? `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s while it read the ` +
+          'cache or downloaded a layer, so the build was stopped'
       : undefined
   if (!(error instanceof DockerCommandError)) return undefined
+  // buildx's last word: a failed import before it was no failure (BuildKit went on without it)
   const cause = error.output
     .split('\n')
-    .filter(line => /error/i.test(line))
-    .find(
-      line =>
-        CACHE_ERROR.test(line) ||
-        serviceHosts.some(host => host !== '' && line.includes(host))
-    )
-  return cause === undefined
-    ? undefined
-    : `the build failed on its cache: ${cause.trim().slice(0, 300)}`
+    .reverse()
+    .find(line => /^ERROR:/.test(line))
+  const fromCache =
+    cause !== undefined &&
+    (CACHE_ERROR.test(cause) ||
+      serviceHosts.some(host => host !== '' && cause.includes(host)))
+  return fromCache
+    ? `the build failed on its cache: ${cause.trim().slice(0, 300)}`
+    : undefined
 }
 
 /**

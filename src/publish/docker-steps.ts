@@ -36,6 +36,7 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
 import { restartFailure } from '../buildx/cache-watch.js'
+import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
 import { buildCache, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
@@ -126,6 +127,12 @@ function stepOptions(step: CommandStep, env: PublishEnv) {
   }
 }
 
+/** A retried export starts empty: buildx replaces index.json, not a failed attempt's blobs. */
+const freshLayout = (step: CommandStep): Promise<void> =>
+  step.layout !== undefined && step.step === 'build'
+    ? rm(step.layout, { recursive: true, force: true })
+    : Promise.resolve()
+
 async function run(
   step: CommandStep,
   argv: string[],
@@ -135,21 +142,26 @@ async function run(
   const options = stepOptions(step, env)
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
-  // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
-  const fresh = () =>
-    step.layout !== undefined && step.step === 'build'
-      ? rm(step.layout, { recursive: true, force: true })
-      : Promise.resolve()
+  const builder = flagValue(argv, '--builder') || 'default'
+  const watches = () => [
+    ...(watch ? [watch.stall] : []),
+    // the classic `docker build` has no builder to ask
+    ...(step.step === 'build' && argv[0] === 'buildx'
+      ? [builderWatch(env.docker, builder, env.registryTimeoutMs)]
+      : []),
+    ...cache.stalls()
+  ]
   const once = (): Promise<{ stdout: string; stderr: string }> =>
-    fresh()
+    freshLayout(step)
       .then(() =>
-        env.docker.run(cache.argv(), {
-          ...options,
-          stalls: [...(watch ? [watch.stall] : []), ...cache.stalls()]
-        })
+        env.docker.run(cache.argv(), { ...options, stalls: watches() })
       )
       .catch((error: unknown) => {
         if (cache.droppedAfter(error)) return once()
+        // a builder that waits on the cache, or answers nothing: trying again would wait too
+        const stuck =
+          restartFailure(error) ?? silentBuilderFailure(error, builder)
+        if (stuck !== undefined) throw stuck
         // each stop of the watch is told, also one the retry mends
         if (isPushStall(error) && watch !== undefined)
           env.log.info(
@@ -176,7 +188,7 @@ async function run(
   } catch (error) {
     if (isPushStall(error) && watch !== undefined)
       throw stalledError(error, step, watch, env)
-    throw restartFailure(error) ?? failure(error, step, env)
+    throw failure(error, step, env)
   }
 }
 

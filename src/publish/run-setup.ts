@@ -135,25 +135,42 @@ function buildFiles(settings: Settings, tempDir: string): BuildFiles {
 }
 
 /**
- * GitHub's cache service relayed with a deadline for cache: auto, where the builder reaches this
- * machine's loopback (the docker driver, the run's own builder on the host network). A job
- * container does not share it with dockerd: there cache: gha goes to the service directly.
+ * GitHub's cache service relayed with a deadline for cache: auto, where BuildKit shares this
+ * process's loopback: the engine on a local socket (not rootless) runs the docker driver's BuildKit
+ * or the run's own builder on the host network. A proxy in the environment, a job container (whose
+ * loopback dockerd does not share: there give cache: gha, which goes to the service directly) or a
+ * remote engine keep the service's own URL.
  */
 function relayFor(
   settings: Settings,
   builder: Builder,
-  vars: NodeJS.ProcessEnv
+  vars: NodeJS.ProcessEnv,
+  dockerConfig: string
 ): Promise<CacheRelay> | undefined {
   const { cache, cacheFrom, cacheTo } = settings.build
   const auto = cache.kind === 'auto' && cacheFrom.length + cacheTo.length === 0
+  const socket = engineSocket(vars, readDockerConfig(dockerConfig))
+  const localEngine = socket !== undefined && !socket.startsWith('/run/user/')
+  const proxied = PROXY_VARIABLES.some(name => Boolean(vars[name]))
   const reaches =
     builder.driver === 'docker' || builder.own?.driver === 'docker-container'
   const runner = runnerCache(vars)
   const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
-  if (!auto || !reaches || !usesService(builder, runner) || !upstream)
+  if (!auto || !localEngine || proxied || !reaches || !upstream)
     return undefined
+  if (!usesService(builder, runner)) return undefined
   return startCacheRelay(upstream, settings.registryTimeout * 1000)
 }
+
+/** The variables that send a client through a proxy (node's http ignores them). */
+const PROXY_VARIABLES = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'ALL_PROXY',
+  'all_proxy'
+]
 
 /** buildx's variables that name the service, pointed at the relay. */
 function relayedServiceEnv(
@@ -227,10 +244,33 @@ export async function startRun(
     await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
   }
-  const cacheRelay = await relayFor(settings, builder, vars)
+  const cacheRelay = await relayFor(settings, builder, vars, dockerConfig)
   const place = { log, tempDir, dockerConfig, cacheRelay }
   const env = publishEnv(settings, publication, builder, place, surroundings)
-  const files = buildFiles(settings, tempDir)
+  // the run closes the relay at its end; a start that fails closes it here
+  const pipeline = await runPipelineOf(
+    env,
+    settings,
+    publication,
+    builder,
+    log
+  ).catch(async (error: unknown) => {
+    await cacheRelay?.close()
+    throw error
+  })
+  return { pipeline, env, builder }
+}
+
+/** The run's pipeline, decided with what the registry holds; a classic save's held layers. */
+async function runPipelineOf(
+  env: PublishEnv,
+  settings: Settings,
+  publication: Publication,
+  builder: Builder,
+  log: Log
+): Promise<Pipeline> {
+  const files = buildFiles(settings, env.tempDir)
+  const vars = env.vars ?? {}
   const registry = createCacheRegistry(settings, log, vars)
   const input = { settings, publication, builder, files }
   const { pipeline, imports } = await assemblePipeline(
@@ -241,5 +281,5 @@ export async function startRun(
   )
   if (pipeline.stage.some(step => step.step === 'save'))
     env.heldLayers = heldCacheLayers(publication, imports, registry)
-  return { pipeline, env, builder }
+  return pipeline
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { runMain, type StepResult } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
-import { listTags } from './registry-api.js'
+import { listTags, readManifest } from './registry-api.js'
 import {
   appCommit,
   coldRunner,
@@ -24,6 +24,7 @@ import {
 } from '../support/app-commits.js'
 import { BUILDERS, type StackBuilder } from '../support/builders.js'
 import { stackEnv } from '../support/stack-env.js'
+import { startFaultProxy } from '../support/fault-proxy.js'
 import { startRunnerServices } from '../support/results-service/runner-services.js'
 import type { CacheService } from '../support/results-service/cache.js'
 import { loadEvent } from '../fixtures/events.js'
@@ -55,8 +56,13 @@ function serviceEnv(ref: string, baseRef?: string): Record<string, string> {
   })
 }
 
-/** An app of its own on one builder; each run on a cold runner. */
-function app(builder: StackBuilder) {
+/**
+ * An app of its own on one builder; each run on a cold runner. `host`: the registry's name (a
+ * fault proxy's); `service`: whether the runner offers GitHub's cache service.
+ */
+function app(builder: StackBuilder, { host = '', service = true } = {}) {
+  // the base image from the same registry name (a fault proxy's), which the run logs in to
+  const from = host === '' ? base : base.replace(stackEnv().a.host, host)
   const { a } = stackEnv()
   const repo = uniqueRepo('warm')
   const nonce = repo.replace(/\W/g, '-')
@@ -73,12 +79,12 @@ function app(builder: StackBuilder) {
       commit,
       seconds: 2,
       multiStage: true,
-      base
+      base: from
     })
     const ref = event.GITHUB_REF
     return runMain(
       {
-        images: `${a.host}/${repo}`,
+        images: `${host || a.host}/${repo}`,
         ...credentials(a),
         context,
         provenance: 'false',
@@ -88,7 +94,7 @@ function app(builder: StackBuilder) {
       },
       {
         ...event,
-        ...serviceEnv(ref, event.GITHUB_BASE_REF || undefined),
+        ...(service && serviceEnv(ref, event.GITHUB_BASE_REF || undefined)),
         DOCKER_CONFIG,
         ...use.env
       }
@@ -205,6 +211,44 @@ describe("the cache's faults cost a warning, never the release", () => {
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
     } finally {
       services.clearFaults()
+    }
+  })
+})
+
+describe('a registry cache read that hangs (no cache service: the inline route)', () => {
+  it("BuildKit's read of the cache image hangs: the run ends within its bound, saying why, and pushes nothing", async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const { run, repo } = app(byName('docker 28.5 classic store'), {
+        host: proxy.host,
+        service: false
+      })
+      succeeded(await run(1, commitEnv(1)))
+      // BuildKit fetches the cache image's manifest by digest; the action reads by tag
+      proxy.setFaults([
+        {
+          kind: 'hang',
+          times: 1,
+          match: { method: 'GET', path: /\/manifests\/sha256:/ }
+        }
+      ])
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      const step = await run(2, commitEnv(2))
+      // the docker driver's BuildKit (dockerd's) waits on the hung read even for a build without
+      // the cache, so the run ends, bounded, with an error that says so, and pushed nothing
+      expect(step.code).toBe(1)
+      expect(step.stdout).toMatch(
+        /::warning::Cache: buildx sent no progress for \d+ s while it read the cache or downloaded a layer, so the build was stopped/
+      )
+      expect(step.stdout).toMatch(
+        /::error::the build, run again without its cache, did not start within \d+ s: the builder still waits on the cache request/
+      )
+      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
+        before
+      )
+    } finally {
+      await proxy.close()
     }
   })
 })

@@ -129,6 +129,25 @@ describe('startCacheRelay', () => {
     ])
   })
 
+  it('takes a client that went away (a cancelled build) for no fault of the service', async () => {
+    const { origin, seen } = await upstream((req, here) =>
+      req.url?.startsWith('/blobs/')
+        ? 'hang'
+        : { ok: true, signed_download_url: `${here}/blobs/entry?sig=abc` }
+    )
+    const relay = await relayTo(origin, 300)
+    const lookup = () =>
+      fetch(`${relay.url}${LOOKUP}`, { method: 'POST', body: '{}' })
+    const { signed_download_url: url } = (await (await lookup()).json()) as {
+      signed_download_url: string
+    }
+    await fetch(url, { signal: AbortSignal.timeout(100) }).catch(() => 'gone')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(relay.takeFault()).toBeUndefined()
+    expect(await (await lookup()).json()).toMatchObject({ ok: true })
+    expect(seen).toHaveLength(3)
+  })
+
   it('relays only the blob URLs it handed out', async () => {
     const { origin, seen } = await upstream(() => ({ ok: true }))
     const relay = await relayTo(origin)

@@ -37,10 +37,6 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
         'out:#9 sha256:ab12 1.05MB / 33.55MB 0.2s',
         'sleep:60000'
       ]
-    },
-    {
-      name: 'a hung cache export is stopped',
-      lines: ['out:#14 exporting to GitHub Actions Cache', 'sleep:60000']
     }
   ])('$name', async ({ lines }) => {
     await expect(run(lines)).rejects.toMatchObject({
@@ -68,6 +64,14 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
       ]
     },
     {
+      name: 'an export that moves but prints nothing until it is done',
+      lines: [
+        'out:#14 exporting to GitHub Actions Cache',
+        'out:#14 preparing build cache for export',
+        'sleep:600'
+      ]
+    },
+    {
       name: 'a download that keeps sending',
       lines: Array.from({ length: 6 }, (_, i) => [
         `out:#9 sha256:ab12 ${i + 1}.0MB / 33.55MB ${i}.1s`,
@@ -86,18 +90,20 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
     {
       name: 'the cache watch stopped it',
       error: new DockerStalledError(['buildx'], 21_000, '', 'cache'),
-      says: /no progress for 21 s while it read or wrote the cache/
+      says: /no progress for 21 s while it read the cache or downloaded a layer/
     },
     {
       name: 'a layer download from the cache service failed',
       error: failed(
-        '#9 ERROR: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503\nERROR: failed to solve'
+        '#9 ERROR: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503\nERROR: failed to solve: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503'
       ),
-      says: /failed on its cache: #9 ERROR: failed to copy: GET http:\/\/127\.0\.0\.1:4100/
+      says: /failed on its cache: ERROR: failed to solve: failed to copy: GET http:\/\/127\.0\.0\.1:4100/
     },
     {
       name: 'the gha importer failed',
-      error: failed('ERROR: failed to configure gha cache importer: 500'),
+      error: failed(
+        'ERROR: failed to solve: failed to configure gha cache importer: 500'
+      ),
       says: /failed on its cache/
     }
   ])('$name', ({ error, says }) => {
@@ -114,6 +120,12 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
     {
       name: 'a COPY of a missing file (its "cache key" is no cache fault)',
       error: failed('ERROR: failed to compute cache key: "/app" not found')
+    },
+    {
+      name: 'a RUN that failed after an import that missed (BuildKit went on without it)',
+      error: failed(
+        '#5 importing cache manifest from r.example/app:buildcache\n#5 ERROR: failed to configure registry cache importer: r.example/app:buildcache: not found\nERROR: failed to solve: process "/bin/sh -c npm test" did not complete successfully'
+      )
     },
     {
       name: 'the push watch stopped it',
