@@ -33,12 +33,14 @@ export function builderWatch(
 /** What a user reads when the builder stopped answering during the build. */
 export function silentBuilderFailure(
   error: unknown,
-  builder: string
+  builder: string,
+  endpoint?: string
 ): Error | undefined {
   if (!(error instanceof DockerStalledError) || error.watch !== BUILDER_WATCH)
     return undefined
+  const at = endpoint === undefined ? '' : ` (endpoint ${endpoint})`
   return new Error(
-    `the builder ${builder} stopped answering during the build: nothing came for ` +
+    `the builder ${builder}${at} stopped answering during the build: nothing came for ` +
       `${Math.round(error.silentMs / 1000)} s and \`docker buildx inspect ${builder}\` got no ` +
       `answer within ${ASK_MS / 1000} s; check that its BuildKit daemon runs and answers, then ` +
       're-run the job',

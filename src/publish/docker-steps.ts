@@ -160,7 +160,8 @@ async function run(
         if (cache.droppedAfter(error)) return once()
         // a builder that waits on the cache, or answers nothing: trying again would wait too
         const stuck =
-          restartFailure(error) ?? silentBuilderFailure(error, builder)
+          restartFailure(error) ??
+          silentBuilderFailure(error, builder, env.endpoint)
         if (stuck !== undefined) throw stuck
         // each stop of the watch is told, also one the retry mends
         if (isPushStall(error) && watch !== undefined)

@@ -14,7 +14,7 @@
  * - the builder, container, volume and folder the step made are gone;
  * - the one ::error:: line names the builder or the endpoint and says what to do.
  * Each case is recorded in .reliability/builder-faults.jsonl; a case the action does not hold
- * yet is `it.failing` with the gap in its note.
+ * yet would be `it.failing` with the gap in its note (none today).
  */
 import {
   afterAll,
@@ -367,32 +367,32 @@ describe('a remote BuildKit (endpoint and mTLS from the inputs) during a RUN', (
       }
     ))
 
-  it.failing(
-    'frozen (SIGSTOP): the run ends within 45 s, naming the endpoint',
-    () =>
-      record(
-        'builder: remote BuildKit',
-        'frozen (SIGSTOP) during a RUN',
-        async c => {
-          c.note(
-            "known gap: the build has no deadline of the action's and buildx notices nothing while " +
-              'the daemon holds its connection open and never answers: the run was still waiting ' +
-              'at 45 s and ends only when the job is cancelled (timeout-minutes)'
-          )
-          const daemon = await privateBuildkitd()
-          const context = slowContext()
-          const run = await publish(
-            c,
-            stockRunner(),
-            { context: context.dir, ...tlsInputs(daemon.tcp) },
-            { when: context.marker, act: () => daemon.freeze() },
-            45_000
-          )
-          expect(run.main.code).not.toBe(0)
-          await expectInvariants(run, namesAndAdvises(daemon.tcp))
-        }
-      )
-  )
+  it('frozen (SIGSTOP): the run ends within 45 s, naming the endpoint', () =>
+    record(
+      'builder: remote BuildKit',
+      'frozen (SIGSTOP) during a RUN (registry-timeout: 10)',
+      async c => {
+        c.note(
+          'after registry-timeout of silence the builder is asked (buildx inspect, 10 s); ' +
+            'a frozen one answers nothing, so the build is stopped naming it'
+        )
+        const daemon = await privateBuildkitd()
+        const context = slowContext()
+        const run = await publish(
+          c,
+          stockRunner(),
+          {
+            context: context.dir,
+            'registry-timeout': '10',
+            ...tlsInputs(daemon.tcp)
+          },
+          { when: context.marker, act: () => daemon.freeze() },
+          45_000
+        )
+        expect(run.main.code).not.toBe(0)
+        await expectInvariants(run, namesAndAdvises(daemon.tcp))
+      }
+    ))
 
   it('restarted: the retried build succeeds, exactly the asked tags', () =>
     record('builder: remote BuildKit', 'restarted during a RUN', async c => {
