@@ -137,9 +137,10 @@ function buildFiles(settings: Settings, tempDir: string): BuildFiles {
 /**
  * GitHub's cache service relayed with a deadline for cache: auto, where BuildKit shares this
  * process's loopback: the engine on a local socket (not rootless) runs the docker driver's BuildKit
- * or the run's own builder on the host network. A proxy in the environment, a job container (whose
- * loopback dockerd does not share: there give cache: gha, which goes to the service directly) or a
- * remote engine keep the service's own URL.
+ * or the run's own builder on the host network. A proxy in the environment or a remote engine
+ * keep the service's own URL. A job container's loopback is not dockerd's, and nothing here tells
+ * one: there BuildKit cannot reach the relay and builds cold with a warning (cache: gha goes to
+ * the service directly).
  */
 function relayFor(
   settings: Settings,
