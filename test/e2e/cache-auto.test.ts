@@ -24,14 +24,8 @@ import {
   ranDependencies,
   registryBase
 } from '../support/app-commits.js'
-import { BUILDERS, type StackBuilder } from '../support/builders.js'
+import { builderNamed, type StackBuilder } from '../support/builders.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
-
-const byName = (name: string): StackBuilder => {
-  const found = BUILDERS.find(b => b.name === name)
-  if (found === undefined) throw new Error(`no builder ${name} in the stack`)
-  return found
-}
 
 let base = ''
 
@@ -87,7 +81,7 @@ const COLD = [
   'docker 28.5 containerd store',
   'docker-container on 26.1 containerd',
   'docker-container on 28.5 classic'
-].map(name => ({ name, builder: byName(name) }))
+].map(name => ({ name, builder: builderNamed(name) }))
 
 describe('the second commit on a cold runner, no cache settings', () => {
   it.each(COLD)(
@@ -116,7 +110,7 @@ describe('the second commit on a cold runner, no cache settings', () => {
 
   it.each(
     ['docker 28.5 classic store', 'docker-container on 26.1 containerd'].map(
-      name => ({ name, builder: byName(name) })
+      name => ({ name, builder: builderNamed(name) })
     )
   )(
     '$name, cache: off: the cold runner runs the step again (the control)',
@@ -156,7 +150,7 @@ async function otherEngine(registry: StackRegistry) {
 describe('the classic store: the layers the cache brought are not compressed again', () => {
   it('docker 28.5 classic store: the second commit names the registry blobs, mounts them into a second repository, and pulls and runs elsewhere', async () => {
     const { run, repo, image, registry } = app(
-      byName('docker 28.5 classic store')
+      builderNamed('docker 28.5 classic store')
     )
     const second = uniqueRepo('cache-auto-second')
     succeeded(await run(1))
@@ -213,7 +207,7 @@ function folderState(dir: string): string[] {
 }
 
 describe('a pull request reads the push runs cache and writes none they read', () => {
-  const builder = byName('docker-container on 26.1 containerd')
+  const builder = builderNamed('docker-container on 26.1 containerd')
 
   it('cache: local (the stand-in for GitHub cache service): the push runs folder is left as it was', async () => {
     const { run } = app(builder)
@@ -237,7 +231,9 @@ describe('a pull request reads the push runs cache and writes none they read', (
   })
 
   it('auto on the classic store: the pull request exports no cache', async () => {
-    const { run, repo, registry } = app(byName('docker 28.5 classic store'))
+    const { run, repo, registry } = app(
+      builderNamed('docker 28.5 classic store')
+    )
     succeeded(await run(1))
     const pr = succeeded(await run(2, {}, { ...runnerEnv('pull-request') }))
     expect(pr.stdout).toContain('pull request #42 exports no cache')
@@ -248,7 +244,9 @@ describe('a pull request reads the push runs cache and writes none they read', (
 
 describe('the dry run prints what auto decided', () => {
   it('docker 28.5 classic store: inline, and the tag it imports from (read with the credentials)', async () => {
-    const { run, registry, repo } = app(byName('docker 28.5 classic store'))
+    const { run, registry, repo } = app(
+      builderNamed('docker 28.5 classic store')
+    )
     succeeded(await run(1))
     const dry = succeeded(await run(2, { 'dry-run': 'true' }))
     expect(dry.stdout).toMatch(
@@ -268,7 +266,7 @@ describe('a cache-to the builder cannot export fails before anything runs', () =
       line: 'type=registry,ref=example.test/o/cache:x'
     }
   ])('$name, cache-to $line', async ({ name, line }) => {
-    const { run } = app(byName(name))
+    const { run } = app(builderNamed(name))
     // named: with no builder input the step makes a builder that can (own-builder.test.ts)
     const step = await run(1, { 'cache-to': line, builder: 'default' })
     expect(step.code).not.toBe(0)

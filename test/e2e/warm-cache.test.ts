@@ -22,18 +22,12 @@ import {
   ranDependencies,
   registryBase
 } from '../support/app-commits.js'
-import { BUILDERS, type StackBuilder } from '../support/builders.js'
+import { builderNamed, type StackBuilder } from '../support/builders.js'
 import { stackEnv } from '../support/stack-env.js'
 import { startFaultProxy } from '../support/fault-proxy.js'
 import { startRunnerServices } from '../support/results-service/runner-services.js'
 import type { CacheService } from '../support/results-service/cache.js'
 import { loadEvent } from '../fixtures/events.js'
-
-const byName = (name: string): StackBuilder => {
-  const found = BUILDERS.find(b => b.name === name)
-  if (found === undefined) throw new Error(`no builder ${name} in the stack`)
-  return found
-}
 
 let services: CacheService
 let base = ''
@@ -124,7 +118,7 @@ const ROWS = [
   'docker 28.5 classic store',
   'docker 28.5 containerd store',
   'docker-container on 28.5 classic'
-].map(name => ({ name, builder: byName(name) }))
+].map(name => ({ name, builder: builderNamed(name) }))
 
 describe('a multi-stage app, second commit on a cold runner, no cache settings', () => {
   it.each(ROWS)(
@@ -150,7 +144,7 @@ describe('a multi-stage app, second commit on a cold runner, no cache settings',
   )
 
   it('a stock runner says why it makes its own builder, and what it costs', async () => {
-    const { run } = app(byName('docker 28.5 classic store'))
+    const { run } = app(builderNamed('docker 28.5 classic store'))
     const step = succeeded(await run(1, commitEnv(1)))
     expect(step.stdout).toMatch(
       /exports only the inline cache, which holds the final stage alone; GitHub's cache service keeps every stage \(mode=max\), at the cost of starting this builder/
@@ -161,7 +155,7 @@ describe('a multi-stage app, second commit on a cold runner, no cache settings',
 describe('a pull request with push: false', () => {
   it("reads the default branch's cache and writes nothing a push run reads", async () => {
     const { run, repo, registry } = app(
-      byName('docker-container on 28.5 classic')
+      builderNamed('docker-container on 28.5 classic')
     )
     const main = loadEvent('push-default-branch').env
     succeeded(await run(1, main))
@@ -177,7 +171,7 @@ describe('a pull request with push: false', () => {
 })
 
 describe("the cache's faults cost a warning, never the release", () => {
-  const builder = byName('docker 28.5 containerd store')
+  const builder = builderNamed('docker 28.5 containerd store')
   it.each([
     {
       name: 'the cache service hangs on the lookup',
@@ -219,7 +213,7 @@ describe('a registry cache read that hangs (no cache service: the inline route)'
   it("BuildKit's read of the cache image hangs: the run ends within its bound, saying why, and pushes nothing", async () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })
     try {
-      const { run, repo } = app(byName('docker 28.5 classic store'), {
+      const { run, repo } = app(builderNamed('docker 28.5 classic store'), {
         host: proxy.host,
         service: false
       })

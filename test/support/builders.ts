@@ -221,3 +221,10 @@ export const BUILDERS: StackBuilder[] = [
     'linux/arm64': 'dpa-two-node1'
   })
 ]
+
+/** The stack's builder of that name; a name the stack lacks fails the test. */
+export function builderNamed(name: string): StackBuilder {
+  const found = BUILDERS.find(b => b.name === name)
+  if (found === undefined) throw new Error(`no builder ${name} in the stack`)
+  return found
+}
