@@ -44,16 +44,26 @@ const HOP_HEADERS = new Set([
   'transfer-encoding'
 ])
 
-function forwardedHeaders(
-  req: IncomingMessage,
-  withAuthorization: boolean
+/** A message's headers, less those a hop does not pass on. */
+function endToEndHeaders(
+  message: IncomingMessage
 ): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(req.headers))
+  for (const [name, value] of Object.entries(message.headers))
     if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
-  // the runtime token goes to the service only, never to the blob store's host
-  if (!withAuthorization) delete headers.authorization
-  // a twirp answer is read to hand out its URLs: not compressed
+  return headers
+}
+
+/**
+ * A request's headers as relayed: the runtime token to the service only, never to the blob
+ * store's host; a twirp call asks for an uncompressed answer (its URLs are read and handed out).
+ */
+function relayedRequestHeaders(
+  req: IncomingMessage,
+  toBlobStore: boolean
+): Record<string, string | string[]> {
+  const headers = endToEndHeaders(req)
+  if (toBlobStore) delete headers.authorization
   else delete headers['accept-encoding']
   return headers
 }
@@ -116,7 +126,7 @@ function passOn(
   res: ServerResponse,
   blob: boolean
 ): void {
-  const headers = forwardedHeaders(answer, true)
+  const headers = endToEndHeaders(answer)
   const json = /json/.test(String(answer.headers['content-type'] ?? ''))
   if (blob || !json) {
     res.writeHead(answer.statusCode ?? 502, headers)
@@ -155,7 +165,7 @@ function relayRequest(
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   const outgoing = send(target, {
     method: req.method,
-    headers: forwardedHeaders(req, blob === undefined)
+    headers: relayedRequestHeaders(req, blob !== undefined)
   })
   let clientGone = false
   const giveUp = (what: string) => {
