@@ -137,12 +137,20 @@ export function cacheFailures(progress: string): string[] {
   return failed
 }
 
-/** The build's argv without its cache lines: the build again, as if no cache had been asked. */
-export function withoutCache(argv: string[]): string[] {
+/**
+ * The build's argv without its cache lines (those `dropped` says, else all): the build again, as if
+ * they had not been asked.
+ */
+export function withoutCache(
+  argv: string[],
+  dropped: (line: string) => boolean = () => true
+): string[] {
   const flags = new Set(['--cache-from', '--cache-to'])
-  return argv.filter(
-    (arg, at) => !flags.has(arg) && !flags.has(argv[at - 1] ?? '')
-  )
+  const drops = (at: number) =>
+    flags.has(argv[at])
+      ? dropped(argv[at + 1] ?? '')
+      : flags.has(argv[at - 1] ?? '') && dropped(argv[at])
+  return argv.filter((_, at) => !drops(at))
 }
 
 /** Whether the build's argv asks for a cache. */

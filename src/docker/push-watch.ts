@@ -31,8 +31,8 @@ const PUSH_WATCH = 'push'
 export const isPushStall = (error: unknown): error is DockerStalledError =>
   error instanceof DockerStalledError && error.watch === PUSH_WATCH
 
-/** Steps whose whole run is a write to a registry. */
-const PUSHES = new Set(['index'])
+/** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
+const PUSHES = new Set(['index', 'cache'])
 
 export interface PushWatch {
   stall: StallWatch

@@ -258,6 +258,24 @@ export function importsImageTags(
 const userLines = (build: CacheBuild) =>
   build.cacheFrom.length > 0 || build.cacheTo.length > 0
 
+/**
+ * The images pulled before the build: on the classic store dockerd's BuildKit reads a local image's
+ * inline cache from the engine (moby's localinlinecache), while its own read of the registry has no
+ * deadline and, hung, stalls every build of that BuildKit (its scheduler waits on the read).
+ */
+export function pulledCacheImages(
+  build: CacheBuild,
+  builder: Builder,
+  cacheFrom: string[]
+): string[] {
+  if (userLines(build) || builder.driver !== 'docker') return []
+  if (!keepsClassicImages(builder)) return []
+  return cacheFrom.flatMap(line => {
+    const ref = /^type=registry,ref=(.+)$/.exec(line)?.[1]
+    return ref === undefined ? [] : [ref]
+  })
+}
+
 /** Whether the build reaches GitHub's cache service on this builder (cache: auto uses it). */
 export const usesService = (builder: Builder, runner: RunnerCache): boolean =>
   runner.service &&

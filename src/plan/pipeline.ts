@@ -49,6 +49,7 @@ import {
 } from './sign-steps.js'
 import {
   decideCache,
+  pulledCacheImages,
   type CacheUse,
   type CacheDecision,
   type CacheImport,
@@ -304,6 +305,34 @@ function withBuilderSetup(
   }
 }
 
+/** The cache's images pulled just before the build, removed after it where the run pulled them. */
+function withCachePulls(
+  pipeline: ModePipeline,
+  input: PipelineInput
+): ModePipeline {
+  const { settings, builder, publication } = input
+  const build = pipeline.stage.findIndex(step => step.step === 'build')
+  const [image] = publication.images
+  if (build < 0 || image === undefined) return pipeline
+  const { cacheFrom } = cacheFor(input)
+  const refs = pulledCacheImages(settings.build, builder, cacheFrom)
+  if (refs.length === 0) return pipeline
+  const [platform] = settings.build.platforms
+  const only = platform === undefined ? [] : ['--platform', platform]
+  const pulls = refs.map(ref =>
+    commandStep('cache', ['pull', ...only, ref], [image.registry], { image })
+  )
+  const removals = refs.map(ref =>
+    commandStep('cleanup', ['image', 'rm', ref], [], { pulled: ref })
+  )
+  const { stage, cleanup } = pipeline
+  return {
+    ...pipeline,
+    stage: [...stage.slice(0, build), ...pulls, ...stage.slice(build)],
+    cleanup: [...removals, ...cleanup]
+  }
+}
+
 const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
   {
     build: buildPipeline,
@@ -314,7 +343,10 @@ const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */
 export function pipelineFor(input: PipelineInput): Pipeline {
-  const pipeline = withBuilderSetup(MODES[input.settings.mode](input), input)
+  const pipeline = withBuilderSetup(
+    withCachePulls(MODES[input.settings.mode](input), input),
+    input
+  )
   const publishes = pipeline.tag.length > 0
   const builds = needsBuilder(input.settings)
   return {

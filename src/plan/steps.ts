@@ -26,6 +26,8 @@ export type StepName =
   | 'emulation'
   /** buildx create, then inspect --bootstrap: the run's own builder (a cleanup step removes it) */
   | 'builder'
+  /** docker pull: an earlier tag of the image, whose inline cache the build reads in the engine */
+  | 'cache'
   /** buildx build (or the classic docker build) */
   | 'build'
   /** buildx build --call check: the build checks, read and reported */
@@ -91,6 +93,8 @@ export interface CommandStep {
   names?: string[]
   /** A build of one platform of several (a builder of several nodes). */
   platform?: string
+  /** cleanup of a cache image: removed only where this run pulled it. */
+  pulled?: string
   /** emulation: the builder asked first, and the platforms installed where it does not run them. */
   emulates?: { builder: string; platforms: string[] }
 }
@@ -120,7 +124,7 @@ export type Step = CommandStep | RequestStep
 
 /** A step as printed and as the `plan` output carries it (no secret in it). */
 export type PlanStep =
-  | Pick<CommandStep, 'step' | 'argv'>
+  | Pick<CommandStep, 'step' | 'argv' | 'pulled'>
   | Pick<
       RequestStep,
       'step' | 'method' | 'url' | 'when' | 'username' | 'artifact'
@@ -206,7 +210,10 @@ export function allSteps(pipeline: Pipeline): Step[] {
 }
 
 export function publicStep(step: Step): PlanStep {
-  if (isCommand(step)) return { step: step.step, argv: step.argv }
+  if (isCommand(step)) {
+    const { pulled } = step
+    return { step: step.step, argv: step.argv, ...(pulled && { pulled }) }
+  }
   const { method, url, when, username, artifact } = step
   return {
     step: step.step,
@@ -233,8 +240,12 @@ function requestText(
 
 /** One line per step, the same in the dry run's plan and the run's log. */
 export function stepLine(step: Step | PlanStep): string {
+  const pulled =
+    'pulled' in step && step.pulled ? ' (only if this run pulled it)' : ''
   const what =
-    'argv' in step ? `docker ${formatCommand(step.argv)}` : requestText(step)
+    'argv' in step
+      ? `docker ${formatCommand(step.argv)}${pulled}`
+      : requestText(step)
   return `${step.step.padEnd(9)} ${what}`
 }
 

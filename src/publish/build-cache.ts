@@ -12,8 +12,12 @@ import {
   withoutCache
 } from '../buildx/cache-watch.js'
 import type { StallWatch } from '../docker/process.js'
+import { pushWatch } from '../docker/push-watch.js'
+import { errorMessage } from '../errors/input-error.js'
 import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
-import type { CommandStep } from '../plan/steps.js'
+import { notRunLine, type CommandStep } from '../plan/steps.js'
+import type { Image } from '../reference/images.js'
+import type { RunValues } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
 
 /** What the build's cache did, from buildx's output, in the log and the run's result. */
@@ -74,5 +78,37 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
       rerun = true
       return true
     }
+  }
+}
+
+/**
+ * A cache image pulled into the engine for the build, bounded as a push is (an image the engine
+ * holds is used as it is); one that is not read in time is left out of the build, with a warning.
+ */
+export async function pullCacheImage(
+  step: CommandStep,
+  argv: string[],
+  images: Image[],
+  values: RunValues,
+  env: PublishEnv
+): Promise<void> {
+  const ref = argv.at(-1) ?? ''
+  const held = await env.docker
+    .run(['image', 'inspect', '--format', '{{.Id}}', ref], { quiet: true })
+    .then(
+      () => true,
+      () => false
+    )
+  if (held) return env.log.info(notRunLine(step, 'the engine holds it'))
+  const watch = pushWatch(step, images, env)
+  try {
+    await env.docker.run(argv, { stalls: watch ? [watch.stall] : [] })
+    values.pulledCaches.add(ref)
+  } catch (error) {
+    values.unreadCaches.add(`type=registry,ref=${ref}`)
+    const why = errorMessage(error).trim().split('\n').at(-1)
+    env.log.warning(
+      `Cache: ${ref} was not read (${why}); the build goes on without it`
+    )
   }
 }

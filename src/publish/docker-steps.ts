@@ -35,9 +35,9 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
-import { restartFailure } from '../buildx/cache-watch.js'
+import { restartFailure, withoutCache } from '../buildx/cache-watch.js'
 import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
-import { buildCache, tellCache } from './build-cache.js'
+import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
@@ -379,7 +379,10 @@ export async function runCommand(
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
-  const argv = step.argv.map(arg => values.resolve(arg, step.image))
+  const resolved = step.argv.map(arg => values.resolve(arg, step.image))
+  const argv = withoutCache(resolved, line => values.unreadCaches.has(line))
+  if (step.step === 'cache')
+    return pullCacheImage(step, argv, images, values, env)
   if (step.step === 'check')
     return runCheck(step, argv, env, error => failure(error, step, env))
   if (step.emulates !== undefined)

@@ -116,6 +116,10 @@ export class RunValues {
    * The saved layout's layers that stay in the registry (gzipped digest → the image holding it).
    */
   borrowed: BorrowedLayers = new Map()
+  /** Cache images this run pulled into the engine (its cleanup removes them). */
+  readonly pulledCaches = new Set<string>()
+  /** The build's cache-from lines whose image could not be read: the build goes without them. */
+  readonly unreadCaches = new Set<string>()
   /** mode merge, the artifact route: the run's artifacts, of every attempt. */
   legArtifacts: Promise<ListedArtifact[]> | undefined
 

@@ -70,7 +70,8 @@ const removesBuilder = (step: CommandStep) =>
 const NOTHING_TO_REMOVE = /No such image|no builder .* found/i
 
 const unresolved = (step: CommandStep, values: RunValues) =>
-  step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID))
+  step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID)) ||
+  (step.pulled !== undefined && !values.pulledCaches.has(step.pulled))
 
 /** A run of the pipeline: its context, and what its phases leave for the ones after them. */
 interface PipelineRun extends RunContext {

@@ -86,7 +86,7 @@ const COLD = [
 describe('the second commit on a cold runner, no cache settings', () => {
   it.each(COLD)(
     '$name: the dependency step comes from the image in the registry',
-    async ({ builder }) => {
+    async ({ name, builder }) => {
       const { run, repo, registry } = app(builder)
       const first = succeeded(await run(1))
       expect(ranDependencies(first.stdout)).toBe(true)
@@ -100,6 +100,9 @@ describe('the second commit on a cold runner, no cache settings', () => {
         `--cache-from type=registry,ref=${registry.host}/${repo}:tickets-DM-42`
       )
       expect(ranDependencies(second.stdout)).toBe(false)
+      // dockerd's BuildKit on the classic store reads the cache from the engine: pulled first
+      const pulls = /\ncache {5}docker pull /.test(second.stdout)
+      expect(pulls).toBe(/^docker [\d.]+ classic store$/.test(name))
       // the log and the job summary say what the cache did
       expect(second.stdout).toMatch(/Cache: [1-9]\d* of \d+ steps cached/)
       expect(second.summary).toMatch(/ · Cache: [1-9]\d* of \d+ steps cached/)

@@ -209,16 +209,27 @@ describe("the cache's faults cost a warning, never the release", () => {
   })
 })
 
-describe('a registry cache read that hangs (no cache service: the inline route)', () => {
-  it("BuildKit's read of the cache image hangs: the run ends within its bound, saying why, and pushes nothing", async () => {
+describe('the inline route on the classic store (no cache service)', () => {
+  const builder = builderNamed('docker 28.5 classic store')
+  /** Whether the engine a run built on holds `ref` (a pulled cache image is removed after). */
+  const engineHolds = (ref: string) => {
+    const { host } = builder.use(runnerEnv('push-branch').DOCKER_CONFIG).engine
+    try {
+      execFileSync('docker', ['-H', host, 'image', 'inspect', ref], {
+        stdio: 'ignore'
+      })
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  it("the cache image's read hangs: a warning, the build goes on without it, the release lands; then a read that works is reused and removed", async () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })
     try {
-      const { run, repo } = app(builderNamed('docker 28.5 classic store'), {
-        host: proxy.host,
-        service: false
-      })
+      const { run, repo } = app(builder, { host: proxy.host, service: false })
       succeeded(await run(1, commitEnv(1)))
-      // BuildKit fetches the cache image's manifest by digest; the action reads by tag
+      const cacheRef = `${proxy.host}/${repo}:tickets-DM-42`
       proxy.setFaults([
         {
           kind: 'hang',
@@ -227,22 +238,36 @@ describe('a registry cache read that hangs (no cache service: the inline route)'
         }
       ])
       const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      const step = await run(2, commitEnv(2))
-      // the docker driver's BuildKit (dockerd's) waits on the hung read even for a build without
-      // the cache, so the run ends, bounded, with an error that says so, and pushed nothing
-      expect(step.code).toBe(1)
-      expect(step.stdout).toMatch(
-        /::warning::Cache: buildx sent no progress for \d+ s while it read the cache or downloaded a layer, so the build was stopped/
+      // dockerd's BuildKit would wait on a hung read of its own with every build it runs, so the
+      // image is pulled first, where the read is bounded
+      const hung = succeeded(await run(2, commitEnv(2)))
+      expect(hung.stdout).toMatch(
+        new RegExp(
+          `::warning::Cache: ${cacheRef.replace(/[.]/g, '\\.')} was not read \\(docker pull .* ` +
+            'printed nothing new for \\d+ s and was stopped\\); the build goes on without it'
+        )
       )
-      expect(step.stdout).toMatch(
-        /::error::the build, run again without its cache, did not start within \d+ s: the builder still waits on the cache request/
-      )
+      const built = hung.stdout
+        .split('\n')
+        .find(line => /^\[command\].*buildx build /.test(line))
+      expect(built).toBeDefined()
+      expect(built).not.toMatch(/--cache-from/)
       expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-      expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
-        before
-      )
+      expect(
+        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      ).not.toEqual(before)
+      expect(engineHolds(cacheRef)).toBe(false)
+
+      const again = succeeded(await run(3, commitEnv(2)))
+      expect(again.stdout).toMatch(/cache {5}docker pull /)
+      // read this time: the build imports it from the engine, which holds it no longer after
+      const read = again.stdout
+        .split('\n')
+        .find(line => /^\[command\].*buildx build /.test(line))
+      expect(read).toContain(`--cache-from type=registry,ref=${cacheRef}`)
+      expect(engineHolds(cacheRef)).toBe(false)
     } finally {
       await proxy.close()
     }
-  })
+  }, 300_000)
 })

@@ -13,6 +13,7 @@ import {
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
+import { stepLine } from '../../../src/plan/steps.js'
 import { releaseRun } from '../docker/run-fixture.js'
 import {
   parseCacheSetting,
@@ -536,7 +537,8 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
     const build = pipeline.stage.find(s => s.step === 'build')
     return {
       argv: build !== undefined && 'argv' in build ? build.argv : [],
-      lines: pipeline.cache ?? []
+      lines: pipeline.cache ?? [],
+      pipeline
     }
   }
   const flags = (argv: string[]) =>
@@ -604,6 +606,80 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
     )
     expect(flags(argv)).toEqual(row.flags)
     expect(lines.length).toBeGreaterThan(0)
+  })
+
+  it.each([
+    {
+      name: 'docker driver, classic store: each import pulled just before the build, removed after only where this run pulled it',
+      builder: CLASSIC_STORE,
+      inputs: {},
+      pulls: [
+        'cache     docker pull ghcr.io/octo/app:1.2',
+        'cache     docker pull ghcr.io/octo/app:latest',
+        'build'
+      ],
+      removals: [
+        'cleanup   docker image rm ghcr.io/octo/app:1.2 (only if this run pulled it)',
+        'cleanup   docker image rm ghcr.io/octo/app:latest (only if this run pulled it)'
+      ]
+    },
+    {
+      name: 'one platform asked: pulled for it',
+      builder: CLASSIC_STORE,
+      inputs: { platforms: 'linux/arm64' },
+      pulls: [
+        'cache     docker pull --platform linux/arm64 ghcr.io/octo/app:1.2',
+        'cache     docker pull --platform linux/arm64 ghcr.io/octo/app:latest',
+        'build'
+      ],
+      removals: [
+        'cleanup   docker image rm ghcr.io/octo/app:1.2 (only if this run pulled it)',
+        'cleanup   docker image rm ghcr.io/octo/app:latest (only if this run pulled it)'
+      ]
+    },
+    {
+      name: 'containerd store: BuildKit reads the registry, nothing pulled',
+      builder: CONTAINERD,
+      inputs: {},
+      pulls: ['build'],
+      removals: []
+    },
+    {
+      name: 'docker-container: nothing pulled',
+      builder: CONTAINER,
+      inputs: {},
+      pulls: ['build'],
+      removals: []
+    },
+    {
+      name: "the user's cache-from: as given, nothing pulled",
+      builder: CLASSIC_STORE,
+      inputs: { 'cache-from': 'type=registry,ref=ghcr.io/octo/app:1.2' },
+      pulls: ['build'],
+      removals: []
+    }
+  ])('$name', async ({ builder, inputs, pulls, removals }) => {
+    const imports = [
+      { tag: '1.2', why: "this run's tag" },
+      { tag: 'latest', why: "the default branch's tag" }
+    ]
+    const { pipeline } = await buildArgv(
+      builder,
+      inputs as Record<string, string>,
+      {
+        runner: NO_GHA,
+        imports
+      }
+    )
+    const upToBuild = pipeline.stage
+      .slice(0, pipeline.stage.findIndex(s => s.step === 'build') + 1)
+      .filter(s => s.step === 'cache' || s.step === 'build')
+      .map(s => (s.step === 'build' ? 'build' : stepLine(s)))
+    expect(upToBuild).toEqual(pulls)
+    const removed = pipeline.cleanup
+      .filter(s => s.pulled !== undefined)
+      .map(stepLine)
+    expect(removed).toEqual(removals)
   })
 
   it('the sources of a release: its floating tags, then the default branch tags', async () => {
