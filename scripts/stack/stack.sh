@@ -584,6 +584,7 @@ print_summary() {
 cmd_up() {
   local id
   require_root up
+  require_results_service_bundler
   take_lock
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   install_packages

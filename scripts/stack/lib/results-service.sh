@@ -20,10 +20,18 @@ results_service_answers() {
   [[ $(curl -s -o /dev/null -m 5 -w '%{http_code}' "$RESULTS_SERVICE_URL/health" || true) == 200 ]]
 }
 
+RESULTS_SERVICE_ESBUILD=$RESULTS_SERVICE_ROOT/node_modules/.bin/esbuild
+
+# Called first by `up`, before minutes of installing: the bundle needs node_modules.
+require_results_service_bundler() {
+  [[ -x $RESULTS_SERVICE_ESBUILD ]] \
+    || die "$RESULTS_SERVICE_ESBUILD missing: run 'npm ci' in $RESULTS_SERVICE_ROOT first, then '$0 up' (the stack's results service stand-in is bundled with that esbuild)"
+}
+
 # Bundles the daemon; sets RESULTS_SERVICE_CHANGED=1 when the bundle differs from the one kept.
 bundle_results_service() {
-  local esbuild=$RESULTS_SERVICE_ROOT/node_modules/.bin/esbuild bundle new
-  [[ -x $esbuild ]] || die "$esbuild missing: run 'npm ci' in $RESULTS_SERVICE_ROOT first (the results service stand-in is bundled with its esbuild)"
+  local esbuild=$RESULTS_SERVICE_ESBUILD bundle new
+  require_results_service_bundler
   bundle=$(results_service_bundle)
   new=$bundle.new.$$
   mkdir -p "$(results_service_dir)"
