@@ -89,21 +89,24 @@ function artifactOf(listed: ListedArtifact): Artifact {
 }
 
 /**
- * The tenant's lease held open (its socket unref'd: it keeps no process
- * alive); the daemon ends the tenant when it ends.
+ * The tenant's lease held open; the daemon ends the tenant when it ends. Its
+ * socket is unref'd once the lease is granted (before, the wait for it must keep
+ * the process alive): it keeps no process alive.
  */
 function lease(url: string): Promise<ClientRequest> {
   return new Promise((resolve, reject) => {
     const request = get(url, response => {
-      if (response.statusCode === 200) resolve(request)
-      else
+      if (response.statusCode !== 200) {
         reject(
           new Error(
             `the results service stand-in: GET ${url}: ${response.statusCode}`
           )
         )
+        return
+      }
+      response.socket.unref()
+      resolve(request)
     })
-    request.on('socket', socket => socket.unref())
     request.on('error', reject)
   })
 }
