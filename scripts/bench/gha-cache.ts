@@ -2,7 +2,7 @@
  * Part 10: warm where users build, with GitHub's cache service (issue 36).
  * The app of part 8 with its dependencies (8 s, 32 MB) built in a stage of
  * their own; commit 1, the runner made cold, commit 2 timed, each job with a
- * runtime token of the stack's results service stand-in
+ * runtime token of a tenant of the stack's results service stand-in
  * (test/support/results-service/): ours with no cache settings against a
  * bare `docker buildx build --push`, on the stock runner (Docker 28.5's
  * classic store, no builder: the step makes its own for type=gha), the
@@ -23,8 +23,10 @@ import {
 import { BUILDERS, type StackBuilder } from '../../test/support/builders.js'
 import { eventEnv } from '../../test/fixtures/events.js'
 import { ROOT } from '../../test/e2e/runner.js'
-import { startRunnerServices } from '../../test/support/results-service/runner-services.js'
-import type { CacheService } from '../../test/support/results-service/cache.js'
+import {
+  stackRunnerServices,
+  type StackServices
+} from '../../test/support/results-service/stack-services.js'
 import { requireDist, requireStack } from './host.js'
 import { measure } from './proc.js'
 import { printTable } from './report.js'
@@ -46,13 +48,13 @@ const BUILDER_ROWS = [
 ]
 
 /** Each job a token of its own, its cache scopes those of its ref. */
-function served(services: CacheService, way: (name: string) => Way) {
+function served(services: StackServices, way: (name: string) => Way) {
   let jobs = 0
   return (name: string): Way => {
     const run = way(name)
-    return (commit, context, env, inputs) => {
+    return async (commit, context, env, inputs) => {
       jobs += 1
-      const job = services.env('bench-run', `job-${jobs}`, 1, {
+      const job = await services.env('bench-run', `job-${jobs}`, 1, {
         ref: env.GITHUB_REF,
         ...(env.GITHUB_BASE_REF && { baseRef: env.GITHUB_BASE_REF }),
         defaultRef: 'refs/heads/main'
@@ -107,7 +109,7 @@ export async function ghaCache(rounds = 1): Promise<void> {
   requireDist('dist/index.js')
   const registry = await requireStack()
   const base = registryBase(registry)
-  const services = await startRunnerServices()
+  const services = await stackRunnerServices()
   const rows = [
     [
       'builder, app: way',

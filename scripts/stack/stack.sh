@@ -37,6 +37,11 @@
 #   - emulation (scripts/stack/lib/emulation.sh): a linux/amd64 + linux/arm64 busybox base
 #     image in registry A (DPA_EMULATION_BASE) and a stand-in of tonistiigi/binfmt:latest
 #     from Debian's qemu-user-static in every engine (DPA_BINFMT_IMAGE); no handler installed.
+#   - the results service stand-in (scripts/stack/lib/results-service.sh): GitHub's artifact
+#     service v4 and cache service v2 behind one ACTIONS_RESULTS_URL, written in
+#     test/support/results-service/ and bundled with node_modules' esbuild (run `npm ci`
+#     first); its control API on http://127.0.0.1:5007 hands each test process a tenant
+#     of its own (DPA_RESULTS_SERVICE).
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -547,6 +552,8 @@ source "$STACK_SCRIPT_DIR/lib/field-docker.sh"
 source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
 # shellcheck source=lib/emulation.sh
 source "$STACK_SCRIPT_DIR/lib/emulation.sh"
+# shellcheck source=lib/results-service.sh
+source "$STACK_SCRIPT_DIR/lib/results-service.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -568,6 +575,7 @@ print_summary() {
   log "  registry t (token auth): http://$REGISTRY_HOST:${REGISTRY_PORT[t]} users ${REGISTRY_USER[t]} (pull+push) and $TOKEN_READER (push only under $TOKEN_READER/), realm $TOKEN_REALM, log $LOG_DIR/registry-t.log"
   log "  classic dockerd $(classic_docker version --format '{{.Server.Version}}') ($CLASSIC_DOCKER_HOST, storage driver $(classic_docker info --format '{{.Driver}}')), log $LOG_DIR/docker-classic.log"
   log "  git: git://$REGISTRY_HOST:$GIT_DAEMON_PORT/ (anonymous) and http://$REGISTRY_HOST:$GIT_HTTP_PORT/ (token), repositories $(git_repos)"
+  log "  results service stand-in: control API $RESULTS_SERVICE_URL (a tenant per test process), log $LOG_DIR/results-service.log"
   field_docker_summary
   buildkit_summary
   log "  state dir: $STACK_DIR   (credentials: eval \"\$($0 env)\")"
@@ -576,6 +584,7 @@ print_summary() {
 cmd_up() {
   local id
   require_root up
+  require_results_service_bundler
   take_lock
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   install_packages
@@ -599,6 +608,7 @@ cmd_up() {
   token_registry_up
   ecr_registry_up
   git_server_up
+  results_service_up
   field_docker_up
   buildkit_up
   emulation_up
@@ -611,6 +621,7 @@ cmd_down() {
   take_lock
   stop_buildkit
   stop_field_docker
+  stop_results_service
   stop_git_server
   stop_ecr_registry
   stop_token_registry
@@ -660,6 +671,7 @@ cmd_status() {
   token_registry_status || rc=1
   ecr_registry_status || rc=1
   git_server_status || rc=1
+  results_service_status || rc=1
   field_docker_status || rc=1
   buildkit_status || rc=1
   emulation_status || rc=1
@@ -681,6 +693,7 @@ cmd_env() {
   token_registry_env
   ecr_registry_env
   git_server_env
+  results_service_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"
   field_docker_env
   buildkit_env

@@ -28,17 +28,17 @@ import {
 import { BUILDERS } from '../support/builders.js'
 import { runDocker, type DockerResult } from '../support/docker-cli.js'
 import {
-  startCacheService,
-  type CacheService
-} from '../support/results-service/cache.js'
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
 import type { CacheRefs } from '../support/results-service/server.js'
 import { stackEnv } from '../support/stack-env.js'
 
-let service: CacheService
+let service: StackServices
 let registryImage = ''
 
 beforeAll(async () => {
-  service = await startCacheService()
+  service = await stackRunnerServices()
   registryImage = registryBase(stackEnv().a)
 })
 afterAll(() => service.close())
@@ -116,7 +116,7 @@ function app(at: BuilderAt) {
     ].join('\n')
   )
   /** One build as a job on `refs` (the default branch unless told): `cache` its --cache-* flags. */
-  const build = (
+  const build = async (
     cache: string[],
     options: {
       refs?: CacheRefs
@@ -141,7 +141,7 @@ function app(at: BuilderAt) {
       {
         env: {
           ...at.env,
-          ...service.env(nonce, randomUUID(), 1, options.refs),
+          ...(await service.env(nonce, randomUUID(), 1, options.refs)),
           ...options.env
         },
         ...(options.killAfterMs !== undefined && {
@@ -186,9 +186,9 @@ describe("BuildKit's gha cache (v2) round trip through the stand-in", () => {
     'docker 28.5 containerd store'
   ])('%s: exported, pruned, imported: the RUN step CACHED', async name => {
     const run = await exported(await stackBuilder(name))
-    const finalized = service
-      .entries('refs/heads/main')
-      .filter(e => e.finalized)
+    const finalized = (await service.entries('refs/heads/main')).filter(
+      e => e.finalized
+    )
     expect(finalized.map(e => e.key)).toEqual(
       expect.arrayContaining([
         indexKey(run.scope, 'refs/heads/main'),
@@ -221,8 +221,7 @@ describe("BuildKit's gha cache (v2) round trip through the stand-in", () => {
     const refs = { ref: 'refs/pull/7/merge', baseRef: 'refs/heads/main' }
     const cache = ['--cache-from', run.gha, '--cache-to', `${run.gha},mode=max`]
     expect(cachedRun(passed(await run.build(cache, { refs })))).toBe(true)
-    const indexes = service
-      .entries('refs/pull/7/merge')
+    const indexes = (await service.entries('refs/pull/7/merge'))
       .map(e => e.key)
       .filter(key => key.startsWith('index-'))
     expect(indexes).toEqual([indexKey(run.scope, 'refs/pull/7/merge')])
@@ -238,7 +237,7 @@ describe('faults as BuildKit meets them', () => {
 
   it('a 503 on CreateCacheEntry fails the build; with ignore-error=true it passes', async () => {
     const run = app(own)
-    service.fault('CreateCacheEntry', { status: 503 })
+    await service.fault('CreateCacheEntry', { status: 503 })
     const failed = await run.build(['--cache-to', `${run.gha},mode=max`])
     expect(failed.code).toBe(1)
     expect(failed.stderr).toContain('error writing layer blob: unavailable')
@@ -251,7 +250,7 @@ describe('faults as BuildKit meets them', () => {
 
   it('a 503 on the lookup drops the import: the step runs, the build passes', async () => {
     const run = await exported(own)
-    service.fault('GetCacheEntryDownloadURL', { status: 503 })
+    await service.fault('GetCacheEntryDownloadURL', { status: 503 })
     const build = await run.build(['--cache-from', run.gha])
     expect(build.code).toBe(0)
     expect(ranDependencies(build.stderr)).toBe(true)
@@ -259,9 +258,13 @@ describe('faults as BuildKit meets them', () => {
 
   it('429s are waited out (1 s, doubling) within timeout=, and fail the export past it', async () => {
     const run = app(own)
-    service.fault('CreateCacheEntry', { status: 429, retryAfter: 1, times: 2 })
+    await service.fault('CreateCacheEntry', {
+      status: 429,
+      retryAfter: 1,
+      times: 2
+    })
     passed(await run.build(['--cache-to', `${run.gha},mode=max`]))
-    service.fault('GetCacheEntryDownloadURL', { status: 429 })
+    await service.fault('GetCacheEntryDownloadURL', { status: 429 })
     const failed = await run.build([
       '--cache-to',
       `${run.gha},mode=max,timeout=3s`
@@ -274,7 +277,7 @@ describe('faults as BuildKit meets them', () => {
 
   it('a hang on the lookup outlives timeout= and the killed client, and wedges the builder until it ends', async () => {
     const run = await exported(own)
-    service.fault('GetCacheEntryDownloadURL', { hang: true })
+    await service.fault('GetCacheEntryDownloadURL', { hang: true })
     const hung = await run.build(['--cache-from', `${run.gha},timeout=2s`], {
       killAfterMs: 10_000
     })
@@ -285,25 +288,26 @@ describe('faults as BuildKit meets them', () => {
     const other = app(own)
     expect((await other.build([], { killAfterMs: 8_000 })).code).toBeNull()
     // the hung request ends (its connection dropped): the builder builds again
-    service.clearFaults()
+    await service.clearFaults()
     expect(ranDependencies(passed(await other.build([])).stderr)).toBe(true)
   })
 
   it('a layer blob failing 503 once after a good lookup: azblob retries it, the build passes', async () => {
     const run = await exported(own)
-    service.fault('cache blob GET', { status: 503, after: 1, times: 1 })
-    service.requests.splice(0)
+    await service.fault('cache blob GET', { status: 503, after: 1, times: 1 })
+    await service.takeRequests()
     const build = await run.build(['--cache-from', run.gha], {
       output: localOutput()
     })
     expect(cachedRun(passed(build))).toBe(true)
     // the index, the layer refused, the layer again
-    expect(service.requests.filter(r => r === 'GET cache blob')).toHaveLength(3)
+    const requests = await service.takeRequests()
+    expect(requests.filter(r => r === 'GET cache blob')).toHaveLength(3)
   })
 
   it('a slow layer blob, its bytes trickled: the import completes', async () => {
     const run = await exported(own)
-    service.fault('cache blob GET', {
+    await service.fault('cache blob GET', {
       after: 1,
       trickle: { bytes: 65536, everyMs: 50 }
     })

@@ -10,7 +10,7 @@
 import { expect } from '@jest/globals'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { BUILDERS } from '../support/builders.js'
-import type { ArtifactService } from '../support/results-service/artifacts.js'
+import type { StackServices } from '../support/results-service/stack-services.js'
 import type { RefusingRegistry } from '../support/refusing-registry.js'
 import { readJson } from './registry-api.js'
 import { errorLines, HELLO, tagPush } from './releases.js'
@@ -38,7 +38,7 @@ export function newRun(sha?: string): WorkflowRun {
 /** Where the jobs run: the registry and the results service. */
 export interface JobSite {
   registry: RefusingRegistry
-  service: ArtifactService
+  service: StackServices
 }
 
 /**
@@ -58,7 +58,9 @@ export async function job(
     ...tagPush('3.0.0', run.sha),
     GITHUB_RUN_ID: run.id,
     GITHUB_RUN_ATTEMPT: String(attempt),
-    ...(artifacts ? site.service.env(run.backend, randomUUID(), attempt) : {})
+    ...(artifacts
+      ? await site.service.env(run.backend, randomUUID(), attempt)
+      : {})
   }
   const use = BUILDER.use(runner.DOCKER_CONFIG)
   const env = { ...runner, ...use.env }

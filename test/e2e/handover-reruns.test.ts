@@ -11,11 +11,11 @@
  * faults: each ends the job within its bound, naming the service, no tag moved.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import type { NameRule } from '../support/results-service/artifacts.js'
 import {
-  startArtifactService,
-  type ArtifactService,
-  type NameRule
-} from '../support/results-service/artifacts.js'
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
@@ -35,11 +35,11 @@ import { uniqueRepo } from './steps.js'
 jest.setTimeout(600_000)
 
 let registry: RefusingRegistry
-let service: ArtifactService
+let service: StackServices
 
 beforeAll(async () => {
   registry = await startRefusingRegistry()
-  service = await startArtifactService()
+  service = await stackRunnerServices()
 })
 
 afterAll(async () => {
@@ -64,9 +64,9 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
     /** Every job's log, to see that none met a name conflict. */
     const logs: string[] = []
 
-    beforeAll(() => {
-      service.nameRule = rule
-      service.clearFaults()
+    beforeAll(async () => {
+      await service.setNameRule(rule)
+      await service.clearFaults()
     })
 
     /** The repository of one case, and the platform manifest each attempt's leg built there. */
@@ -142,21 +142,20 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
     it('re-run failed jobs, a leg failed before its upload (CreateArtifact 403, naming the service); the re-run leg’s finalize fails once (400) and it uploads again under a name of its own', async () => {
       const { leg, merge, result, joined, tags } = release('before-upload')
       succeeded(await leg('linux/amd64', 1))
-      service.fault('CreateArtifact', { status: 403, times: 1 })
+      await service.fault('CreateArtifact', { status: 403, times: 1 })
       const failed = await leg('linux/arm64', 1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED('the upload of docker-publish-leg-.*-a1')
       )
       expect(failed.stdout).toMatch(/\(403\)/)
       expect(await tags()).toEqual([])
-      service.fault('FinalizeArtifact', { status: 400, times: 1 })
+      await service.fault('FinalizeArtifact', { status: 400, times: 1 })
       const again = await leg('linux/arm64', 2)
       succeeded(again)
       expect(again.stdout).toMatch(
         /Failed to FinalizeArtifact.*\(400\).*; uploading it again under another name/
       )
-      const arm64 = service
-        .artifacts(run.backend)
+      const arm64 = (await service.artifacts(run.backend))
         .filter(a => a.attempt === 2 && a.name.includes('-before-upload-'))
         .map(
           a => `${a.name.replace(/^.*-[0-9a-f]{12}-a/, '-a')} ${a.finalized}`
@@ -188,7 +187,7 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
         leg('linux/arm64', 1)
       ])
       first.forEach(succeeded)
-      service.fault('ListArtifacts', { status: 400, times: 1 })
+      await service.fault('ListArtifacts', { status: 400, times: 1 })
       const failed = await merge(1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED("the list of the run's artifacts")
@@ -209,7 +208,7 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
         leg('linux/arm64', 1)
       ])
       first.forEach(succeeded)
-      service.fault('GetSignedArtifactURL', { status: 400, times: 1 })
+      await service.fault('GetSignedArtifactURL', { status: 400, times: 1 })
       const failed = await merge(1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED('the download of docker-publish-leg-.*-a1')
@@ -247,8 +246,8 @@ describe('faults of the artifact service end the job within its bound, naming it
   let released: Record<string, string> = {}
 
   beforeAll(async () => {
-    service.nameRule = 'per-run'
-    service.clearFaults()
+    await service.setNameRule('per-run')
+    await service.clearFaults()
     const legs = await Promise.all(
       ['linux/amd64', 'linux/arm64'].map(platform =>
         job(site(), run, repo, { mode: 'digest', platforms: platform })
@@ -295,13 +294,16 @@ describe('faults of the artifact service end the job within its bound, naming it
   ])(
     'merge: $name',
     async ({ method, what, why, status }) => {
-      service.fault(method, status === undefined ? { hang: true } : { status })
+      await service.fault(
+        method,
+        status === undefined ? { hang: true } : { status }
+      )
       try {
         const failed = await merge(2)
         expect(outcome(failed, 'exit 1')).toMatch(SERVICE_FAILED(what))
         expect(failed.stdout).toMatch(why)
       } finally {
-        service.clearFaults()
+        await service.clearFaults()
       }
       expect(await registryState(registry, repo)).toEqual(released)
     },
@@ -324,13 +326,13 @@ describe('faults of the artifact service end the job within its bound, naming it
   })
 
   it('merge: a list answering 503 twice is retried by the client, and the release goes on', async () => {
-    service.fault('ListArtifacts', { status: 503, times: 2 })
+    await service.fault('ListArtifacts', { status: 503, times: 2 })
     succeeded(await merge(3))
     expect(await listTags(registry, repo)).toEqual(TAGS)
   })
 
   it('leg: the upload hangs (CreateArtifact)', async () => {
-    service.fault('CreateArtifact', { hang: true })
+    await service.fault('CreateArtifact', { hang: true })
     try {
       const failed = await job(
         site(),
@@ -344,7 +346,7 @@ describe('faults of the artifact service end the job within its bound, naming it
       )
       expect(failed.stdout).toMatch(/no answer within 10 s/)
     } finally {
-      service.clearFaults()
+      await service.clearFaults()
     }
     expect(await registryState(registry, repo)).toEqual(released)
   }, 120_000)

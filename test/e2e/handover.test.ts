@@ -15,11 +15,11 @@
  * daemons push over plain HTTP only to the stack's own registries).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { zipOf } from '../support/results-service/artifacts.js'
 import {
-  startArtifactService,
-  zipOf,
-  type ArtifactService
-} from '../support/results-service/artifacts.js'
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
@@ -43,11 +43,11 @@ import { uniqueRepo } from './steps.js'
 jest.setTimeout(240_000)
 
 let registry: RefusingRegistry
-let service: ArtifactService
+let service: StackServices
 
 beforeAll(async () => {
   registry = await startRefusingRegistry()
-  service = await startArtifactService()
+  service = await stackRunnerServices()
 })
 
 afterAll(async () => {
@@ -100,10 +100,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     // no tag of any kind after the legs; each leg's artifact in the run
     expect(await listTags(registry, repo)).toEqual([])
     expect(
-      service
-        .artifacts(first.backend)
-        .map(a => a.name)
-        .sort()
+      (await service.artifacts(first.backend)).map(a => a.name).sort()
     ).toEqual([
       expect.stringMatching(
         /^docker-publish-leg-.*-linux-amd64-[0-9a-f]{12}-a1$/
@@ -119,13 +116,13 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       'PUT blob comp=blocklist',
       'POST FinalizeArtifact'
     ]
-    expect(service.requests.splice(0)).toEqual(
+    expect(await service.takeRequests()).toEqual(
       expect.arrayContaining([...upload, ...upload])
     )
     const run = await merge(first, repo, 1)
     succeeded(run)
     // the merge: the run's list once, then each leg's artifact found and read
-    expect(service.requests.splice(0)).toEqual([
+    expect(await service.takeRequests()).toEqual([
       'POST ListArtifacts',
       ...PLATFORMS.flatMap(() => [
         'POST ListArtifacts',
@@ -176,11 +173,11 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
 
     // planted: the second run's amd64 leg artifact put into the first run,
     // newer than its own leg of that name
-    const theirs = service
-      .artifacts(second.backend)
-      .find(a => a.name.includes('linux-amd64'))
+    const theirs = (await service.artifacts(second.backend)).find(a =>
+      a.name.includes('linux-amd64')
+    )
     if (theirs === undefined) throw new Error('the second run has no amd64 leg')
-    service.plant(first.backend, theirs)
+    await service.plant(first.backend, theirs)
     const refused = await merge(first, repo, 4)
     expect(outcome(refused, 'exit 1')).toMatch(
       new RegExp(
@@ -193,9 +190,9 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
   })
 
   it('a leg record of this run naming a digest the registry does not hold is refused', async () => {
-    const amd64 = service
-      .artifacts(first.backend)
-      .find(a => a.name.includes('linux-amd64'))
+    const amd64 = (await service.artifacts(first.backend)).find(a =>
+      a.name.includes('linux-amd64')
+    )
     if (amd64 === undefined) throw new Error('the first run has no amd64 leg')
     const absent = `sha256:${'0'.repeat(64)}`
     const record = {
@@ -207,7 +204,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       sha: tagPush('3.0.0').GITHUB_SHA,
       repository: tagPush('3.0.0').GITHUB_REPOSITORY
     }
-    service.plant(first.backend, {
+    await service.plant(first.backend, {
       name: amd64.name,
       content: zipOf('leg.json', Buffer.from(JSON.stringify(record))),
       contentType: 'application/zip'

@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { BUILDERS } from '../support/builders.js'
 import {
-  startArtifactService,
-  type ArtifactService
-} from '../support/results-service/artifacts.js'
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
 import { runDocker } from '../support/docker-cli.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 import { listTags } from './registry-api.js'
@@ -66,12 +66,12 @@ async function footprint(repo: string) {
   }
 }
 
-let service: ArtifactService
+let service: StackServices
 /** Tags loaded into the engine by a leg, removed at the end. */
 const loaded: string[] = []
 
 beforeAll(async () => {
-  service = await startArtifactService()
+  service = await stackRunnerServices()
 })
 
 afterAll(async () => {
@@ -94,7 +94,7 @@ async function job(
   if (BUILDER === undefined) throw new Error('no docker 26.1 containerd store')
   const runner = runnerEnv('pull-request', {
     ...run,
-    ...(backend === undefined ? {} : service.env(backend, randomUUID()))
+    ...(backend === undefined ? {} : await service.env(backend, randomUUID()))
   })
   const use = BUILDER.use(runner.DOCKER_CONFIG)
   const env = { ...runner, ...use.env }
@@ -164,9 +164,9 @@ describe.each([
         'exit 0'
       ])
       expect(await footprint(repo)).toEqual(before)
-      expect(backend === undefined ? [] : service.artifacts(backend)).toEqual(
-        []
-      )
+      expect(
+        backend === undefined ? [] : await service.artifacts(backend)
+      ).toEqual([])
       expect(notices(merge)).toEqual([NOTHING_TO_JOIN])
       expect(JSON.parse(merge.outputs.plan ?? 'null')).toEqual([])
       expect(merge.outputs.pushed).toBe('[]')

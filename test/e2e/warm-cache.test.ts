@@ -25,23 +25,28 @@ import {
 import { builderNamed, type StackBuilder } from '../support/builders.js'
 import { stackEnv } from '../support/stack-env.js'
 import { startFaultProxy } from '../support/fault-proxy.js'
-import { startRunnerServices } from '../support/results-service/runner-services.js'
-import type { CacheService } from '../support/results-service/cache.js'
+import {
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
 import { loadEvent } from '../fixtures/events.js'
 
-let services: CacheService
+let services: StackServices
 let base = ''
 let jobs = 0
 
 beforeAll(async () => {
-  services = await startRunnerServices()
+  services = await stackRunnerServices()
   base = registryBase(stackEnv().a)
 })
 
 afterAll(() => services.close())
 
 /** The job's runtime token and results URL, its cache scopes those of `ref`. */
-function serviceEnv(ref: string, baseRef?: string): Record<string, string> {
+function serviceEnv(
+  ref: string,
+  baseRef?: string
+): Promise<Record<string, string>> {
   jobs += 1
   return services.env('run-warm', `job-${jobs}`, 1, {
     ref,
@@ -88,7 +93,8 @@ function app(builder: StackBuilder, { host = '', service = true } = {}) {
       },
       {
         ...event,
-        ...(service && serviceEnv(ref, event.GITHUB_BASE_REF || undefined)),
+        ...(service &&
+          (await serviceEnv(ref, event.GITHUB_BASE_REF || undefined))),
         DOCKER_CONFIG,
         ...use.env
       }
@@ -136,7 +142,7 @@ describe('a multi-stage app, second commit on a cold runner, no cache settings',
       expect(second.summary).toMatch(/ · Cache: [1-9]\d* of \d+ steps cached/)
       // the cache is in the service, not in a tag: the registry holds the asked one
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
-      expect(services.entries().length).toBeGreaterThan(0)
+      expect((await services.entries()).length).toBeGreaterThan(0)
       const host = builder.use(runnerEnv('push-branch').DOCKER_CONFIG).engine
         .host
       expect(ownBuilderContainers(host)).toEqual([])
@@ -160,13 +166,13 @@ describe('a pull request with push: false', () => {
     const main = loadEvent('push-default-branch').env
     succeeded(await run(1, main))
     const tagsBefore = await listTags(registry, repo)
-    const onMain = services.entries('refs/heads/main').length
+    const onMain = (await services.entries('refs/heads/main')).length
     const pr = loadEvent('pull-request').env
     const step = succeeded(await run(2, pr, { push: 'false' }))
     expect(ranDependencies(step.stdout)).toBe(false)
     // no registry write, and no entry the default branch would read
     expect(await listTags(registry, repo)).toEqual(tagsBefore)
-    expect(services.entries('refs/heads/main').length).toBe(onMain)
+    expect((await services.entries('refs/heads/main')).length).toBe(onMain)
   })
 })
 
@@ -198,13 +204,13 @@ describe("the cache's faults cost a warning, never the release", () => {
   ])('$name', async ({ method, fault, warning }) => {
     const { run, repo, registry } = app(builder)
     succeeded(await run(1, commitEnv(1)))
-    services.fault(method, fault)
+    await services.fault(method, fault)
     try {
       const step = succeeded(await run(2, commitEnv(2)))
       expect(step.stdout).toMatch(warning)
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
     } finally {
-      services.clearFaults()
+      await services.clearFaults()
     }
   })
 })

@@ -88,6 +88,11 @@ export interface StackEnv {
   field: StackField
   buildkit: StackBuildkit
   emulation: StackEmulation
+  /**
+   * The control API of the results service stand-in (scripts/stack/lib/results-service.sh),
+   * e.g. http://127.0.0.1:5007: test/support/results-service/stack-services.ts asks it for tenants.
+   */
+  resultsService: string
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -126,7 +131,8 @@ function readVariables(): Record<string, string | undefined> {
     process.env.DPA_BUILDKIT_TCP &&
     process.env.DPA_BUILDKIT_TLS_DIR &&
     process.env.DPA_EMULATION_BASE &&
-    process.env.DPA_BINFMT_IMAGE
+    process.env.DPA_BINFMT_IMAGE &&
+    process.env.DPA_RESULTS_SERVICE
   ) {
     return process.env
   }
@@ -213,7 +219,8 @@ export function stackEnv(): StackEnv {
       emulation: {
         base: reader(vars)('DPA_EMULATION_BASE'),
         binfmtImage: reader(vars)('DPA_BINFMT_IMAGE')
-      }
+      },
+      resultsService: reader(vars)('DPA_RESULTS_SERVICE')
     }
   }
   return cached

@@ -49,7 +49,6 @@ import {
 } from './azure-blob.js'
 import {
   ServiceError,
-  startResultsService,
   type Mount,
   type ResultsContext,
   type ResultsService,
@@ -276,16 +275,6 @@ export function artifactService(nameRule: () => NameRule): {
     }
   }
   return { mount: context => artifactMount(context, store, nameRule), reads }
-}
-
-/** A results service with the artifact service only, under `nameRule` (per-run unless told). */
-export async function startArtifactService(
-  nameRule: NameRule = 'per-run'
-): Promise<ArtifactService> {
-  const artifacts = artifactService(() => service.nameRule)
-  const results = await startResultsService(artifacts.mount)
-  const service: ArtifactService = { ...results, ...artifacts.reads, nameRule }
-  return service
 }
 
 /** A zip of one file, stored (as upload-artifact's zip of a small file reads back). */
