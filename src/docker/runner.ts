@@ -14,7 +14,9 @@ export interface DockerRunner {
   run(args: string[], options?: RunOptions): Promise<CommandOutput>
 }
 
-const TAIL_LINES = 15
+/** The last lines of a command's output, as its errors quote it. */
+export const outputTail = (output: string): string =>
+  output.trim().split('\n').slice(-15).join('\n')
 
 /** spawn's failures for a file that is there but cannot run, or is gone. */
 const CANNOT_START = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EPERM'])
@@ -28,7 +30,7 @@ export class DockerCommandError extends Error {
     /** What it printed on stdout alone (a `--call` answer comes there). */
     readonly stdout = ''
   ) {
-    const tail = output.trim().split('\n').slice(-TAIL_LINES).join('\n')
+    const tail = outputTail(output)
     super(
       `docker ${formatCommand(args)} failed with exit code ${exitCode}${tail ? `:\n${tail}` : ''}`
     )

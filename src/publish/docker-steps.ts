@@ -26,7 +26,8 @@ import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
   BuildxMissingError,
   DockerCommandError,
-  isBuildxMissing
+  isBuildxMissing,
+  outputTail
 } from '../docker/runner.js'
 import { InputError } from '../errors/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
@@ -82,8 +83,9 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
       CLASSIC_STORE_ONE_PLATFORM
     )
   if (step.step !== 'build') return error
-  const tail = error.output.trim().split('\n').slice(-15).join('\n')
-  return new Error(`the build failed:\n${tail}`, { cause: error })
+  return new Error(`the build failed:\n${outputTail(error.output)}`, {
+    cause: error
+  })
 }
 
 /** The registry's own answer to the credentials (its passing faults retried). */
@@ -326,7 +328,7 @@ async function runCheck(
   if (result === undefined)
     throw new Error(
       `docker ${step.argv.slice(0, 3).join(' ')} answered no build check ` +
-        `result:\n${stdout.trim().split('\n').slice(-15).join('\n')}`
+        `result:\n${outputTail(stdout)}`
     )
   reportChecks(result, env)
   if (result.error !== undefined) {

@@ -89,8 +89,6 @@ export const emptyResult = (): PublishResult => ({
   uploads: []
 })
 
-export const EMPTY_RESULT: PublishResult = emptyResult()
-
 /** Pushed references in the plan's order (tags are pointed in parallel). */
 export function inPlanOrder(refs: string[], pushed: Pushed[]): Pushed[] {
   const order = (ref: string) => refs.indexOf(ref)

@@ -22,12 +22,7 @@ import { createRegistry, credentialsLookup } from '../docker/credentials.js'
 import { dryRunPipeline, startRun } from './run-setup.js'
 import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
-import {
-  EMPTY_RESULT,
-  emptyResult,
-  RunValues,
-  type PublishResult
-} from './outcome.js'
+import { emptyResult, RunValues, type PublishResult } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
 
@@ -176,7 +171,7 @@ async function dryRun(
   return {
     publication,
     steps: await showPlan(publication, pipeline, io, guards),
-    result: EMPTY_RESULT
+    result: emptyResult()
   }
 }
 

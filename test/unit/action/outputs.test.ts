@@ -9,7 +9,7 @@ import {
   type OutputFormat
 } from '../../../src/action/outputs.js'
 import {
-  EMPTY_RESULT,
+  emptyResult,
   type PublishResult
 } from '../../../src/publish/outcome.js'
 import type { Publication } from '../../../src/plan/publication.js'
@@ -146,7 +146,7 @@ describe('actionOutputs', () => {
   })
 
   it('a dry run: the plan outputs, empty result outputs', () => {
-    const outputs = actionOutputs(PLAN, EMPTY_RESULT, STEPS)
+    const outputs = actionOutputs(PLAN, emptyResult(), STEPS)
     expect(outputs).toMatchObject({
       version: '1.2.3',
       'tag-names': '1.2.3\nlatest',
@@ -243,7 +243,7 @@ describe('actionOutputs as metadata-action writes them', () => {
     const json = JSON.parse(
       actionOutputs(
         NO_IMAGES,
-        EMPTY_RESULT,
+        emptyResult(),
         STEPS,
         format({
           annotationLevels: ['manifest', 'index']

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
-  EMPTY_RESULT,
+  emptyResult,
   type PublishResult,
   type Upload
 } from '../../../src/publish/outcome.js'
@@ -41,7 +41,7 @@ const ONE_TAG: Publication = {
 }
 
 const RELEASE: PublishResult = {
-  ...EMPTY_RESULT,
+  ...emptyResult(),
   digest: NEW,
   pushed: [
     { ref: `${APP}:1.2.3`, digest: NEW },
@@ -245,7 +245,7 @@ describe('summaryMarkdown', () => {
         refs: ['r.example/o/app:1.2.3', 'r.example/o/mirror:1.2.3']
       },
       result: {
-        ...EMPTY_RESULT,
+        ...emptyResult(),
         pushed: [
           { ref: 'r.example/o/app:1.2.3', digest: NEW },
           { ref: 'r.example/o/mirror:1.2.3', digest: NEW }
@@ -277,7 +277,7 @@ describe('summaryMarkdown', () => {
       name: 'a failure before any tag moved: what was there stays, the rest not pushed',
       publication: PLAN,
       result: {
-        ...EMPTY_RESULT,
+        ...emptyResult(),
         before: [{ ref: `${APP}:1`, digest: OLD, version: '1.2.2' }]
       },
       heading: 'Failed: what the registry holds of this run',
@@ -303,7 +303,7 @@ describe('summaryMarkdown', () => {
         refs: PLAN.refs.slice(1, 2),
         warnings: ['type=semver: "main" is not a valid semver']
       },
-      result: EMPTY_RESULT,
+      result: emptyResult(),
       heading: 'Dry run',
       platforms: [],
       expected: [
@@ -328,7 +328,7 @@ describe('summaryMarkdown', () => {
         ]
       },
       result: {
-        ...EMPTY_RESULT,
+        ...emptyResult(),
         skipped: [{ ref: 'ghcr.io/o/app:latest', reason: 'kept `![i](u)`' }]
       },
       heading: 'Published',
@@ -351,7 +351,7 @@ describe('summaryMarkdown', () => {
         refs: PLAN.refs.slice(3)
       },
       result: {
-        ...EMPTY_RESULT,
+        ...emptyResult(),
         skipped: [
           {
             ref: `${APP}:latest`,
