@@ -271,7 +271,10 @@ const KINDS: Kind[] = [
   {
     name: "docker-container (the step's own)",
     platforms: PLATFORMS,
-    builderFaults: ['its container killed', 'its container removed'],
+    builderFaults: [
+      'its container killed during the RUN',
+      'its container removed during the RUN'
+    ],
     prepare: marker => {
       const setup = runnerOn()
       let builder = ''
@@ -284,8 +287,12 @@ const KINDS: Kind[] = [
       return Promise.resolve({
         ...setup,
         faults: {
-          'its container killed': during(marker, container(['kill']), error),
-          'its container removed': during(
+          'its container killed during the RUN': during(
+            marker,
+            container(['kill']),
+            error
+          ),
+          'its container removed during the RUN': during(
             marker,
             container(['rm', '--force']),
             error
@@ -421,6 +428,14 @@ const KNOWN_GAPS = [
       "hung read, so the run fails (bounded, nothing pushed); on the step's own docker-container " +
       'builder too, which the step could replace; and the ::error:: line names neither the ' +
       'registry nor the builder ("the cache service is down" for an inline registry cache)'
+  },
+  {
+    // the log ends on the base image's resolve: the step was still waiting at its bound
+    symptom: /\] load metadata for \S+\s*$/,
+    note:
+      "known gap: one registry read that hangs while BuildKit resolves the base image (buildx's " +
+      '"load metadata for") has no deadline: no watch of the step sees it (the builder still ' +
+      'answers, it is no cache import), so the run is still waiting at its bound'
   }
 ]
 
