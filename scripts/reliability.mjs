@@ -2,8 +2,9 @@
 /**
  * Writes RELIABILITY.md from the reliability results: every `*.jsonl` in
  * $DPA_RELIABILITY_DIR (default `.reliability`), one line per case as
- * test/support/reliability.ts records it. One table per category, then
- * the totals, the date and the commit.
+ * test/support/reliability.ts records it. The soak's figures per builder
+ * kind (its categories `soak: <kind>`), one table per category, then the
+ * totals, the date and the commit.
  *
  *   node scripts/reliability.mjs          write RELIABILITY.md from the results
  *   node scripts/reliability.mjs --run    run the reliability suites first
@@ -29,7 +30,8 @@ const SUITES = [
   'test/e2e/bad-inputs.test.ts',
   'test/e2e/races.test.ts',
   'test/e2e/reruns.test.ts',
-  'test/e2e/builder-faults.test.ts'
+  'test/e2e/builder-faults.test.ts',
+  'test/e2e/soak.test.ts'
 ]
 
 function resultsDir() {
@@ -101,6 +103,49 @@ function table(records) {
   ].join('\n')
 }
 
+const SOAK = 'soak: '
+
+/** One builder kind's soak: schedules held / run, recovered, failed truthfully, slowest. */
+function soakRow(kind, records) {
+  const held = records.filter(r => r.held)
+  const struck = records.filter(r => r.schedule?.struck)
+  const recovered = held.filter(r => r.schedule?.struck && r.schedule.released)
+  const failed = held.filter(r => r.schedule && !r.schedule.released)
+  const slowest = records.reduce((max, r) => (r.ms > max.ms ? r : max))
+  const bound = slowest.schedule?.boundMs
+  return (
+    `| ${cell(kind)} | ${held.length} / ${records.length} | ${struck.length} | ` +
+    `${recovered.length} | ${failed.length} | ${seconds(slowest.ms)}` +
+    `${bound === undefined ? '' : ` / ${seconds(bound)}`} |`
+  )
+}
+
+/** The soak's figures, one row per builder kind ([] without soak records). */
+function soakSummary(records) {
+  const soaked = records.filter(r => r.category.startsWith(SOAK))
+  if (soaked.length === 0) return []
+  const kinds = [...new Set(soaked.map(r => r.category))]
+  return [
+    '## The soak, per builder kind',
+    '',
+    'Seeded schedules of one fault each (test/e2e/soak.test.ts, docs/reliability.md):',
+    '"struck" counts the schedules whose fault happened (a registry fault whose',
+    'request never came did not); "recovered" the held ones where it struck and the',
+    'release landed exactly as asked; "failed truthfully" the held ones that failed',
+    'with the registry as before and an error naming the builder or the registry.',
+    '',
+    '| builder kind | schedules held / run | fault struck | recovered | failed truthfully | slowest run / bound |',
+    '|---|---|---|---|---|---|',
+    ...kinds.map(kind =>
+      soakRow(
+        kind.slice(SOAK.length),
+        soaked.filter(r => r.category === kind)
+      )
+    ),
+    ''
+  ]
+}
+
 export function markdown(records, { commit, dirty, date }) {
   const categories = [...new Set(records.map(r => r.category))]
   const held = records.filter(r => r.held).length
@@ -117,6 +162,7 @@ export function markdown(records, { commit, dirty, date }) {
     '(read past the proxy), no floating tag moved on a failure, and a log',
     'that names what the registry holds. Times are measured, not promised.',
     '',
+    ...soakSummary(records),
     ...categories.flatMap(category => [
       `## ${category}`,
       '',

@@ -13,7 +13,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  BLOB_PUT,
+  DIGEST_PUT,
   startFaultProxy,
+  TAG_PUT,
   type Fault,
   type ProxiedRequest
 } from '../support/fault-proxy.js'
@@ -36,13 +39,6 @@ let stack: StackEnv
 beforeAll(() => {
   stack = stackEnv()
 })
-
-/** The action's own tag PUTs (not docker's push of the `build-*` staging tag). */
-// a tag's PUT: not the upload's manifests by digest, nor a digest leg's handover
-const TAG_PUT = {
-  method: 'PUT',
-  path: /\/manifests\/(?!build-|sha256:)[^/]+$/
-}
 
 interface FaultCase {
   category: string
@@ -134,11 +130,6 @@ function changed(
     Object.entries(after).filter(([tag, digest]) => before[tag] !== digest)
   )
 }
-
-/** The blob's closing PUT of an upload session (not the POST that opens it). */
-const BLOB_PUT = { method: 'PUT', path: /\/blobs\/uploads\/./ }
-/** The image's manifest PUT by digest (the upload; tags are PUT by name). */
-const DIGEST_PUT = { method: 'PUT', path: /\/manifests\/sha256:/ }
 
 /** Faults on the action's own upload of a fresh blob, each once (or as said). */
 function uploadFaults(): FaultCase[] {

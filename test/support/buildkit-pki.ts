@@ -166,4 +166,15 @@ export function makeBuildkitPki(dir: string): BuildkitPki {
 }
 
 /** A PEM file's contents, as a secret hands them to the step. */
-export const pem = (file: string): string => readFileSync(file, 'utf8')
+const pem = (file: string): string => readFileSync(file, 'utf8')
+
+/** The step's inputs for a remote BuildKit at `endpoint` with this mTLS material. */
+export const endpointInputs = (
+  pki: Pick<BuildkitPki, 'ca' | 'clientCert' | 'clientKey'>,
+  endpoint: string
+): Record<string, string> => ({
+  endpoint,
+  'tls-cacert': pem(pki.ca),
+  'tls-cert': pem(pki.clientCert),
+  'tls-key': pem(pki.clientKey)
+})

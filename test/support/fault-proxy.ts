@@ -23,7 +23,7 @@ import {
 } from './proxy-http.js'
 import { pageOfTags, tagsPageSize } from './tag-pages.js'
 
-interface FaultMatch {
+export interface FaultMatch {
   /** Upper-case HTTP method, e.g. 'PUT'. */
   method?: string
   /** Tested against the request path with query. */
@@ -104,6 +104,22 @@ export interface FaultProxyOptions {
 }
 
 const BLOB_UPLOAD = /^\/v2\/.+\/blobs\/uploads\//
+
+/** A tag's PUT (not the upload's manifests by digest, nor the `build-*` staging tag). */
+export const TAG_PUT: FaultMatch = {
+  method: 'PUT',
+  path: /\/manifests\/(?!build-|sha256:)[^/]+$/
+}
+/** The blob's closing PUT of an upload session (not the POST that opens it). */
+export const BLOB_PUT: FaultMatch = {
+  method: 'PUT',
+  path: /\/blobs\/uploads\/./
+}
+/** An image's manifest PUT by digest (the upload; tags are PUT by name). */
+export const DIGEST_PUT: FaultMatch = {
+  method: 'PUT',
+  path: /\/manifests\/sha256:/
+}
 interface ArmedFault {
   fault: Fault
   /** Matching requests still to let through before the fault applies. */

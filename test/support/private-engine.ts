@@ -1,7 +1,8 @@
 /**
- * A Docker 28.5 engine of a test's own (the stack's unpacked dockerd, classic store, as on
- * GitHub's runners), for what the shared engines must not see: an image store without the
- * BuildKit image, and names resolved to a stand-in. It runs in a mount namespace of its own whose
+ * A Docker 28.5 engine of a test's own (the stack's unpacked dockerd, classic store as on GitHub's
+ * runners, or the containerd store), for what the shared engines must not see: an image store
+ * without the BuildKit image, names resolved to a stand-in, a BuildKit held up by a hung registry
+ * read. It runs in a mount namespace of its own whose
  * /etc/hosts adds `hosts`, trusting the system's CAs and `extraCa` (Go reads SSL_CERT_FILE); the
  * machine's /etc/hosts and trust store are never touched. stop() ends it and removes its folders.
  */
@@ -56,6 +57,8 @@ function answers(docker: string, host: string): boolean {
 export async function startPrivateEngine(options: {
   hosts: Record<string, string>
   extraCa: string
+  /** The containerd image store (Docker 29's default) in place of the classic one. */
+  containerdStore?: boolean
 }): Promise<PrivateEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-engine-'))
   const name = `dpa-private-${dir.slice(-6).toLowerCase()}`
@@ -74,7 +77,7 @@ export async function startPrivateEngine(options: {
   writeFileSync(
     join(dir, 'daemon.json'),
     JSON.stringify({
-      features: { 'containerd-snapshotter': false },
+      features: { 'containerd-snapshotter': options.containerdStore === true },
       hosts: [host],
       'data-root': join(dir, 'data'),
       'exec-root': join(dir, 'exec'),

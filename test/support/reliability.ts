@@ -24,8 +24,22 @@ export interface ReliabilityRecord {
   error?: string
   /** Said by the case (a known gap, what was measured). */
   note?: string
+  /** A soak schedule's fault and outcome (soak.test.ts). */
+  schedule?: ScheduleOutcome
   /** When the case ended (ISO 8601). */
   at: string
+}
+
+/** What happened on one schedule of the soak. */
+interface ScheduleOutcome {
+  /** The fault, in words ('no fault'). */
+  fault: string
+  /** Whether it happened (a registry fault whose request never came did not). */
+  struck: boolean
+  /** Whether the run succeeded (the release landed). */
+  released: boolean
+  /** The bound the run was held to, ms. */
+  boundMs: number
 }
 
 /** What a case body may tell the record. */
@@ -36,6 +50,8 @@ export interface CaseRecord {
   note(text: string): void
   /** Runs `work` and records its duration as the case's time. */
   time<T>(work: () => Promise<T>): Promise<T>
+  /** Sets `schedule`. */
+  schedule(outcome: ScheduleOutcome): void
 }
 
 /** The results folder: $DPA_RELIABILITY_DIR, else `.reliability` at the repository root. */
@@ -69,7 +85,11 @@ export function reliabilityRecorder(suite: string) {
     let left = ''
     let note: string | undefined
     let measured: number | undefined
+    let schedule: ScheduleOutcome | undefined
     const c: CaseRecord = {
+      schedule: outcome => {
+        schedule = outcome
+      },
       left: text => {
         left = text
       },
@@ -103,6 +123,7 @@ export function reliabilityRecorder(suite: string) {
         left,
         ...(error === undefined ? {} : { error }),
         ...(note === undefined ? {} : { note }),
+        ...(schedule === undefined ? {} : { schedule }),
         at: new Date().toISOString()
       })
     }
