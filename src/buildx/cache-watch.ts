@@ -7,6 +7,7 @@
  */
 import type { StallWatch } from '../docker/process.js'
 import { DockerCommandError, DockerStalledError } from '../docker/runner.js'
+import { referenceRegistry } from '../reference/repository.js'
 
 /** The watch's name in the stopped command's error. */
 const CACHE_WATCH = 'cache'
@@ -70,15 +71,34 @@ export function restartWatch(ms: number): StallWatch {
   return { name: RESTART_WATCH, ms, endsAt: () => true }
 }
 
-/** What a user reads when the build run again without its cache did not start. */
-export function restartFailure(error: unknown): Error | undefined {
+/** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
+export function cacheSources(argv: string[]): string {
+  const sources = argv.flatMap((arg, at) => {
+    if (argv[at - 1] !== '--cache-from') return []
+    const ref = /(?:^|,)ref=([^,]+)/.exec(arg)?.[1]
+    if (ref !== undefined) return [referenceRegistry(ref)]
+    if (/(?:^|,)type=gha\b/.test(arg)) return ["GitHub's cache service"]
+    return [/(?:^|,)src=([^,]+)/.exec(arg)?.[1] ?? arg]
+  })
+  return [...new Set(sources)].join(' or ')
+}
+
+/**
+ * What a user reads when the build run again without its cache did not start on `builder`, whose
+ * cache came from `sources`.
+ */
+export function restartFailure(
+  error: unknown,
+  builder: string,
+  sources: string
+): Error | undefined {
   if (!(error instanceof DockerStalledError) || error.watch !== RESTART_WATCH)
     return undefined
   return new Error(
     `the build, run again without its cache, did not start within ` +
-      `${Math.round(error.silentMs / 1000)} s: the builder still waits on the cache request ` +
-      'that held up the first build (BuildKit bounds none of them), so nothing was pushed; run ' +
-      'the job again, or set cache: off while the cache service is down',
+      `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on its read ` +
+      `of the cache from ${sources} that held up the first build (BuildKit bounds none), so ` +
+      `nothing was pushed; run the job again, or set cache: off while ${sources} does not answer`,
     { cause: error }
   )
 }

@@ -5,8 +5,10 @@
 import {
   cacheBoundMs,
   cacheFailures,
+  cacheSources,
   cacheTrouble,
   cacheWatch,
+  restartFailure,
   restartWatch,
   usesCache,
   withoutCache
@@ -65,6 +67,9 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
       ...(cached() ? [cacheWatch(bound)] : []),
       ...(rerun ? [restartWatch(bound)] : [])
     ],
+    /** The build run again on `builder` that could not start: still held by its cache. */
+    stuck: (error: unknown, builder: string) =>
+      restartFailure(error, builder, cacheSources(argv)),
     /** Whether the cache held the build up: then it is to run again without it. */
     droppedAfter(error: unknown): boolean {
       const trouble = cached()

@@ -36,7 +36,8 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
-import { restartFailure, withoutCache } from '../buildx/cache-watch.js'
+import { cacheBoundMs, withoutCache } from '../buildx/cache-watch.js'
+import { resolveWatch, unresolvedImageFailure } from '../buildx/resolve-watch.js'
 import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
@@ -149,7 +150,10 @@ async function run(
     ...(watch ? [watch.stall] : []),
     // the classic `docker build` has no builder to ask
     ...(step.step === 'build' && argv[0] === 'buildx'
-      ? [builderWatch(env.docker, builder, env.registryTimeoutMs)]
+      ? [
+          builderWatch(env.docker, builder, env.registryTimeoutMs),
+          resolveWatch(cacheBoundMs(env.registryTimeoutMs))
+        ]
       : []),
     ...cache.stalls()
   ]
@@ -162,7 +166,8 @@ async function run(
         if (cache.droppedAfter(error)) return once()
         // a builder that waits on the cache, or answers nothing: trying again would wait too
         const stuck =
-          restartFailure(error) ??
+          cache.stuck(error, builder) ??
+          unresolvedImageFailure(error) ??
           silentBuilderFailure(error, builder, env.endpoint)
         if (stuck !== undefined) throw stuck
         // each stop of the watch is told, also one the retry mends

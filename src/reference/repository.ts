@@ -1,5 +1,6 @@
 import {
   DOCKER_HUB,
+  isRegistryHost,
   DOCKER_HUB_API_HOST,
   isRegistryAddress
 } from './grammar.js'
@@ -51,6 +52,12 @@ export function registryName(value: string): string {
     .replace(/^https?:\/\//i, '')
     .replace(/\/.*$/s, '')
   return DOCKER_HUB_NAMES.includes(host.toLowerCase()) ? DOCKER_HUB : host
+}
+
+/** The registry of an image reference, by docker's rule: its first segment when that is a host. */
+export function referenceRegistry(reference: string): string {
+  const [first = '', ...rest] = reference.split('/')
+  return rest.length > 0 && isRegistryHost(first) ? first : DOCKER_HUB
 }
 
 /** What a registry input may be, as an error says it. */

@@ -6,8 +6,11 @@ import { describe, expect, it } from '@jest/globals'
 import { resolve } from 'node:path'
 import {
   cacheFailures,
+  cacheSources,
   cacheTrouble,
   cacheWatch,
+  restartFailure,
+  restartWatch,
   withoutCache
 } from '../../../src/buildx/cache-watch.js'
 import {
@@ -168,5 +171,59 @@ describe('cacheFailures: the cache vertices that failed in a build that went on'
       'importing cache manifest from gha:1191 failed: failed to parse error response 504: : unexpected end of JSON input',
       'exporting to GitHub Actions Cache failed: failed to parse error response 504'
     ])
+  })
+})
+
+describe('cacheSources: where the cache-from lines read, as an error names them', () => {
+  it.each([
+    {
+      name: 'a registry image, by its host',
+      argv: ['--cache-from', 'type=registry,ref=127.0.0.1:5001/app:main'],
+      sources: '127.0.0.1:5001'
+    },
+    {
+      name: 'a Docker Hub name, and the same host once',
+      argv: [
+        '--cache-from',
+        'type=registry,ref=octo/app:1',
+        '--cache-from',
+        'type=registry,ref=docker.io/octo/app:2'
+      ],
+      sources: 'docker.io'
+    },
+    {
+      name: "GitHub's cache service and a folder",
+      argv: [
+        '--cache-from',
+        'type=gha,version=2,scope=app',
+        '--cache-from',
+        'type=local,src=/cache/app'
+      ],
+      sources: "GitHub's cache service or /cache/app"
+    },
+    {
+      name: 'cache-to lines are not read',
+      argv: ['--cache-to', 'type=registry,ref=r.example/app:cache'],
+      sources: ''
+    }
+  ])('$name', ({ argv, sources }) => {
+    expect(cacheSources(['buildx', 'build', ...argv, '.'])).toBe(sources)
+  })
+})
+
+describe('restartFailure: the build run again could not start', () => {
+  it('names the builder and where its cache came from', async () => {
+    const stopped = await docker
+      .run(['sleep:60000', 'exit:0'], {
+        quiet: true,
+        stalls: [restartWatch(100)]
+      })
+      .catch((error: unknown) => error)
+    expect(
+      restartFailure(stopped, 'builder-1', '127.0.0.1:5001')?.message
+    ).toMatch(
+      /^the build, run again without its cache, did not start within \d+ s: the builder builder-1 still waits on its read of the cache from 127\.0\.0\.1:5001 .* set cache: off while 127\.0\.0\.1:5001 does not answer$/
+    )
+    expect(restartFailure(new Error('x'), 'b', 's')).toBeUndefined()
   })
 })
