@@ -37,7 +37,10 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
 import { cacheBoundMs, withoutCache } from '../buildx/cache-watch.js'
-import { resolveWatch, unresolvedImageFailure } from '../buildx/resolve-watch.js'
+import {
+  resolveWatch,
+  unresolvedImageFailure
+} from '../buildx/resolve-watch.js'
 import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
