@@ -4,7 +4,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
-import { removeBuilderArgs } from '../plan/builder.js'
+import {
+  bootstrapBuilderArgs,
+  createBuilderArgs,
+  removeBuilderArgs,
+  type OwnBuilder
+} from '../plan/builder.js'
 import { buildxStateDir } from '../docker/buildx-files.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { connect, type TLSSocket } from 'node:tls'
@@ -63,6 +68,20 @@ export function userBuildkitdConfig(
     'buildkitd.default.toml'
   )
   return existsSync(file) ? file : undefined
+}
+
+/**
+ * The run's own builder removed and made again: a BuildKit that waits on a hung read (a cache
+ * import) starts no other build until the read ends, and the step owns this one.
+ */
+export async function renewOwnBuilder(
+  docker: DockerRunner,
+  name: string,
+  own: OwnBuilder
+): Promise<void> {
+  await docker.run(removeBuilderArgs(name), { quiet: true })
+  await docker.run(createBuilderArgs(name, own), { quiet: true })
+  await docker.run(bootstrapBuilderArgs(name), { quiet: true })
 }
 
 const NOT_THERE = /No such (container|volume)/i

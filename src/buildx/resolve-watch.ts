@@ -36,16 +36,28 @@ export function resolveWatch(ms: number): StallWatch {
   }
 }
 
-/** What a user reads when the watch stopped the build on a base image's resolve. */
-export function unresolvedImageFailure(error: unknown): Error | undefined {
+/** What stopped the build, where the watch stopped it on a base image's resolve. */
+export function unresolvedImages(
+  error: unknown
+): { what: string; hosts: string } | undefined {
   if (!(error instanceof DockerStalledError) || error.watch !== RESOLVE_WATCH)
     return undefined
   const images = [...openResolves(error.output.split('\n')).values()]
   const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
-  return new Error(
+  const what =
     `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s while it resolved ` +
-      `${images.join(', ')}: ${hosts} did not answer (BuildKit sets that read no deadline), so ` +
-      `the build was stopped and nothing was pushed; re-run the job once ${hosts} answers`,
+    `${images.join(', ')}: ${hosts} did not answer (BuildKit sets that read no deadline)`
+  return { what, hosts }
+}
+
+/** What a user reads when the watch stopped the build on a base image's resolve. */
+export function unresolvedImageFailure(error: unknown): Error | undefined {
+  const unresolved = unresolvedImages(error)
+  if (unresolved === undefined) return undefined
+  const { what, hosts } = unresolved
+  return new Error(
+    `${what}, so the build was stopped and nothing was pushed; re-run the job once ${hosts} ` +
+      'answers',
     { cause: error }
   )
 }

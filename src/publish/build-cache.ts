@@ -14,6 +14,7 @@ import {
   withoutCache
 } from '../buildx/cache-watch.js'
 import type { StallWatch } from '../docker/process.js'
+import { DockerStalledError } from '../docker/runner.js'
 import { pushWatch } from '../docker/push-watch.js'
 import { errorMessage } from '../errors/input-error.js'
 import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
@@ -70,15 +71,21 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
     /** The build run again on `builder` that could not start: still held by its cache. */
     stuck: (error: unknown, builder: string) =>
       restartFailure(error, builder, cacheSources(argv)),
-    /** Whether the cache held the build up: then it is to run again without it. */
-    droppedAfter(error: unknown): boolean {
+    /**
+     * Whether the cache held the build up: then it is to run again without it, on the run's own
+     * builder made again where the hung read holds it.
+     */
+    async droppedAfter(error: unknown): Promise<boolean> {
       const trouble = cached()
         ? cacheTrouble(error, cacheHosts(env))
         : undefined
       if (trouble === undefined) return false
+      const renew = error instanceof DockerStalledError && env.renewBuilder
       env.log.warning(
-        `Cache: ${trouble}; it runs again without its cache (the same image, built cold)`
+        `Cache: ${trouble}; it runs again without its cache (the same image, built cold)` +
+          (renew ? ", on the run's own builder, made again" : '')
       )
+      if (renew) await renew()
       asRun = withoutCache(asRun)
       rerun = true
       return true

@@ -36,10 +36,12 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
+import type { StallWatch } from '../docker/process.js'
 import { cacheBoundMs, withoutCache } from '../buildx/cache-watch.js'
 import {
   resolveWatch,
-  unresolvedImageFailure
+  unresolvedImageFailure,
+  unresolvedImages
 } from '../buildx/resolve-watch.js'
 import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
@@ -139,6 +141,40 @@ const freshLayout = (step: CommandStep): Promise<void> =>
     ? rm(step.layout, { recursive: true, force: true })
     : Promise.resolve()
 
+/** A buildx build's own watches: its builder asked when silent, its base image resolve bounded. */
+function buildxWatches(
+  step: CommandStep,
+  argv: string[],
+  builder: string,
+  env: PublishEnv
+): StallWatch[] {
+  // the classic `docker build` has no builder to ask
+  if (step.step !== 'build' || argv[0] !== 'buildx') return []
+  return [
+    builderWatch(env.docker, builder, env.registryTimeoutMs),
+    resolveWatch(cacheBoundMs(env.registryTimeoutMs))
+  ]
+}
+
+/**
+ * A build stopped on a hung resolve, on the run's own builder: made again once, as the hung read
+ * holds its BuildKit (a resolve of the same image joins the one in flight), then built again.
+ */
+function renewAfterResolve(env: PublishEnv) {
+  let renewed = false
+  return async (error: unknown): Promise<boolean> => {
+    const unresolved = unresolvedImages(error)
+    if (unresolved === undefined || env.renewBuilder === undefined || renewed)
+      return false
+    renewed = true
+    env.log.warning(
+      `${unresolved.what}; the build runs again on the run's own builder, made again`
+    )
+    await env.renewBuilder()
+    return true
+  }
+}
+
 async function run(
   step: CommandStep,
   argv: string[],
@@ -149,15 +185,10 @@ async function run(
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
   const builder = flagValue(argv, '--builder') || 'default'
+  const renewed = renewAfterResolve(env)
   const watches = () => [
     ...(watch ? [watch.stall] : []),
-    // the classic `docker build` has no builder to ask
-    ...(step.step === 'build' && argv[0] === 'buildx'
-      ? [
-          builderWatch(env.docker, builder, env.registryTimeoutMs),
-          resolveWatch(cacheBoundMs(env.registryTimeoutMs))
-        ]
-      : []),
+    ...buildxWatches(step, argv, builder, env),
     ...cache.stalls()
   ]
   const once = (): Promise<{ stdout: string; stderr: string }> =>
@@ -165,8 +196,9 @@ async function run(
       .then(() =>
         env.docker.run(cache.argv(), { ...options, stalls: watches() })
       )
-      .catch((error: unknown) => {
-        if (cache.droppedAfter(error)) return once()
+      .catch(async (error: unknown) => {
+        if ((await cache.droppedAfter(error)) || (await renewed(error)))
+          return once()
         // a builder that waits on the cache, or answers nothing: trying again would wait too
         const stuck =
           cache.stuck(error, builder) ??

@@ -41,6 +41,8 @@ export interface PublishEnv {
   endpoint?: string
   /** The run's environment variables, as the adapter read them. */
   vars?: NodeJS.ProcessEnv
+  /** The run's own docker-container builder made again, fresh (buildx/own-builder.ts). */
+  renewBuilder?: () => Promise<void>
   /** GitHub's cache service relayed with a deadline (buildx/cache-relay.ts); closed at the end. */
   cacheRelay?: CacheRelay
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */

@@ -6,7 +6,11 @@ import { join } from 'node:path'
 import type { Settings } from '../settings/settings.js'
 import { builderFor, buildxEnv } from '../buildx/builder-choice.js'
 import { findBuildxPlugin } from '../buildx/cli-plugins.js'
-import { probeBuildkitTls, writeTlsFiles } from '../buildx/own-builder.js'
+import {
+  probeBuildkitTls,
+  renewOwnBuilder,
+  writeTlsFiles
+} from '../buildx/own-builder.js'
 import {
   createRunConfig,
   readDockerConfig,
@@ -200,8 +204,13 @@ function publishEnv(
     ...buildxEnv(settings.build, builder, vars, tempDir),
     ...(cacheRelay && relayedServiceEnv(vars, cacheRelay))
   }
+  const docker = runDocker(dockerConfig, vars, buildx)
+  const { own } = builder
   return {
-    docker: runDocker(dockerConfig, vars, buildx),
+    docker,
+    ...(own?.driver === 'docker-container' && {
+      renewBuilder: () => renewOwnBuilder(docker, builder.name, own)
+    }),
     registry: createRegistry(settings, log, vars),
     log,
     retry: { retries: settings.retries },

@@ -276,4 +276,46 @@ describe('the inline route on the classic store (no cache service)', () => {
       await proxy.close()
     }
   }, 300_000)
+
+  it.each([
+    {
+      read: "the cache's import",
+      path: /\/e2e\/warm\/\w+\/manifests\/sha256:/,
+      warning:
+        /::warning::Cache: buildx sent no progress for \d+ s while it read the cache .*, on the run's own builder, made again/
+    },
+    {
+      read: "the base image's resolve",
+      path: /\/app-base\/busybox\/manifests\/sha256:/,
+      warning:
+        /::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*; the build runs again on the run's own builder, made again/
+    }
+  ])(
+    "a registry read that hangs inside the run's own builder ($read): the builder is made again, the release lands",
+    async ({ path, warning }) => {
+      const proxy = await startFaultProxy({ target: stackEnv().a.host })
+      try {
+        const { run, repo } = app(builder, { host: proxy.host, service: false })
+        // the classic store exports no registry cache: the run makes its own docker-container builder
+        const cache = { cache: `registry,ref=${proxy.host}/${repo}:buildcache` }
+        succeeded(await run(1, commitEnv(1), cache))
+        proxy.setFaults([
+          { kind: 'hang', times: 1, match: { method: 'GET', path } }
+        ])
+        const step = succeeded(await run(2, commitEnv(2), cache))
+        expect(step.stdout).toMatch(warning)
+        expect(await listTags(stackEnv().a, repo)).toEqual([
+          'buildcache',
+          'tickets-DM-42'
+        ])
+        const { host } = builder.use(
+          runnerEnv('push-branch').DOCKER_CONFIG
+        ).engine
+        expect(ownBuilderContainers(host)).toEqual([])
+      } finally {
+        await proxy.close()
+      }
+    },
+    300_000
+  )
 })
