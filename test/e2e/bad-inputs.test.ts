@@ -15,9 +15,11 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { reliabilityRecorder } from '../support/reliability.js'
 import { runMain } from './runner.js'
 import { runnerEnv } from './steps.js'
 
+const record = reliabilityRecorder('bad-inputs')
 const HELLO = 'test/fixtures/contexts/hello'
 const IMAGE = 'ghcr.io/acme/webapp'
 const READ_ONLY = /^(buildx inspect|buildx version|info|version)( |$)/
@@ -1103,7 +1105,7 @@ describe('bad inputs fail before any docker command that changes anything', () =
     const { step, commands } = await runCase({ 'dry-run': 'true' })
     expect(step.stdout).not.toContain('::error::')
     expect(step.code).toBe(0)
-    expect(commands.filter(c => !READ_ONLY.test(c))).toEqual([])
+    expect(commands.filter(command => !READ_ONLY.test(command))).toEqual([])
   })
 
   it('the logging docker sees what the action runs (a named builder is inspected)', async () => {
@@ -1141,19 +1143,23 @@ describe('bad inputs fail before any docker command that changes anything', () =
     expect(CASES.length).toBeGreaterThanOrEqual(90)
   })
 
-  it.concurrent.each(CASES)('$name', async ({ inputs, input, value, why }) => {
-    const { step, commands } = await runCase(inputs)
-    expect(step.code).toBe(1)
-    const errors = step.stdout
-      .split('\n')
-      .filter(line => line.startsWith('::error::'))
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(
-      escapeData(
-        `::error::input "${input}": invalid value ${JSON.stringify(value)}: `
+  it.concurrent.each(CASES)('$name', ({ name, inputs, input, value, why }) =>
+    record('bad inputs', name, async c => {
+      const { step, commands } = await c.time(() => runCase(inputs))
+      expect(step.code).toBe(1)
+      const errors = step.stdout
+        .split('\n')
+        .filter(line => line.startsWith('::error::'))
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toContain(
+        escapeData(
+          `::error::input "${input}": invalid value ${JSON.stringify(value)}: `
+        )
       )
-    )
-    expect(errors[0]).toMatch(why ?? /./)
-    expect(commands.filter(c => !READ_ONLY.test(c))).toEqual([])
-  })
+      expect(errors[0]).toMatch(why ?? /./)
+      expect(commands.filter(command => !READ_ONLY.test(command))).toEqual([])
+      // the logging docker stands in for the engine and the cases publish nowhere
+      c.left('nothing: no docker command that changes anything ran')
+    })
+  )
 })
