@@ -56,6 +56,7 @@ import {
   silentListener,
   slowContext,
   undoAfterEachCase,
+  userContainerBuilder,
   userRemoteBuilder,
   type Fault,
   type RunnerSetup
@@ -298,6 +299,39 @@ const KINDS: Kind[] = [
             error
           )
         }
+      })
+    }
+  },
+  {
+    name: 'docker-container (the user’s builder)',
+    platforms: PLATFORMS,
+    builderFaults: [
+      'its container killed during the RUN',
+      'its container removed during the RUN'
+    ],
+    prepare: marker => {
+      const builder = userContainerBuilder(runnerOn())
+      const container = `buildx_buildkit_${builder.name}0`
+      const act = (argv: string[]) => () => {
+        execFileSync('docker', ['-H', builder.host, ...argv, container])
+      }
+      const error = () => namesAndAdvises(builder.name)
+      return Promise.resolve({
+        ...builder,
+        inputs: { builder: builder.name },
+        faults: {
+          'its container killed during the RUN': during(
+            marker,
+            act(['kill']),
+            error
+          ),
+          'its container removed during the RUN': during(
+            marker,
+            act(['rm', '--force']),
+            error
+          )
+        },
+        check: () => expect(builder.kept()).toBe(true)
       })
     }
   },

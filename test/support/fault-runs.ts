@@ -411,6 +411,36 @@ export async function userRemoteBuilder(
   }
 }
 
+/**
+ * A docker-container builder of the user's (as docker/setup-buildx-action makes one) on the
+ * setup's engine, started, in a buildx state of the case's own; removed after the case.
+ */
+export function userContainerBuilder(setup: RunnerSetup): UserBuilder {
+  const config = mkdtempSync(join(tmpdir(), 'dpa-buildx-state-'))
+  const name = `dpa-faults-${randomBytes(3).toString('hex')}`
+  const env = { ...setup.env, BUILDX_CONFIG: config }
+  const buildx = (...args: string[]) =>
+    execFileSync(join(stackEnv().field.bin, 'docker'), ['buildx', ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore'
+    })
+  later(() => rmSync(config, { recursive: true, force: true }))
+  // the registries are on this machine's loopback: the builder on the host's network
+  later(() => buildx('rm', '--force', name))
+  buildx(
+    ...['create', '--name', name, '--driver', 'docker-container'],
+    ...['--driver-opt', 'image=moby/buildkit:buildx-stable-1,network=host'],
+    '--bootstrap'
+  )
+  return {
+    name,
+    nodes: [],
+    host: setup.host,
+    env,
+    kept: () => existsSync(join(config, 'instances', name))
+  }
+}
+
 export const escape = (text: string) =>
   text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
