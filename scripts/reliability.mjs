@@ -9,6 +9,8 @@
  *   node scripts/reliability.mjs          write RELIABILITY.md from the results
  *   node scripts/reliability.mjs --run    run the reliability suites first
  *                                         (fresh results), then write it
+ *   node scripts/reliability.mjs --soak   print the soak's figures per builder
+ *                                         kind from the results (the bench's part 11)
  *
  * Plain node, no dependencies. With --run, exits with jest's status (a
  * known gap is an `it.failing` case: recorded as not held, jest passes).
@@ -177,6 +179,14 @@ export function markdown(records, { commit, dirty, date }) {
 
 function main() {
   const dir = resultsDir()
+  if (process.argv.includes('--soak')) {
+    // the bench's summary: the soak's table alone, from the results as they are
+    const rows = soakSummary(readRecords(dir)).filter(line =>
+      line.startsWith('|')
+    )
+    if (rows.length > 0) console.log(rows.join('\n'))
+    return
+  }
   const run = process.argv.includes('--run')
   const jestStatus = run ? runSuites(dir) : 0
   const records = readRecords(dir)

@@ -17,6 +17,7 @@ import { publishWithBigStore } from './store.js'
 import { secondCommits } from './commits.js'
 import { warmCache } from './warm-cache.js'
 import { scaleOut } from './nodes.js'
+import { soakFigures } from './soak.js'
 
 function runs(): number {
   const value = Number(process.env.BENCH_RUNS ?? 7)
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
       title:
         "10. Warm with GitHub's cache service (stand-in): a multi-stage app's second commit on a cold runner, each builder, and a pull request with push: false",
       run: () => ghaCache(Math.min(n, 3))
+    },
+    {
+      title:
+        '11. The soak per builder kind: schedules held, recovered, failed truthfully, slowest run (the last reliability run)',
+      run: soakFigures
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)
