@@ -32,7 +32,7 @@ export const isPushStall = (error: unknown): error is DockerStalledError =>
   error instanceof DockerStalledError && error.watch === PUSH_WATCH
 
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
-const PUSHES = new Set(['index', 'cache'])
+const TRANSFERS = new Set(['index', 'cache'])
 
 export interface PushWatch {
   stall: StallWatch
@@ -45,7 +45,7 @@ function targets(step: CommandStep, images: Image[]): Image[] {
   const written =
     step.step === 'build'
       ? images.filter(image => step.registries.includes(image.registry))
-      : PUSHES.has(step.step) && step.image !== undefined
+      : TRANSFERS.has(step.step) && step.image !== undefined
         ? [step.image]
         : []
   return [...new Map(written.map(image => [image.registry, image])).values()]

@@ -151,8 +151,8 @@ function uploadWhileBuilding(
 /** One docker step of the login or stage phase, and what it leaves behind. */
 async function runDockerStep(run: PipelineRun, step: CommandStep) {
   const { env, values } = run
-  // a builder the run makes is removed by the cleanup, even half made
-  run.built ||= step.step === 'build' || step.step === 'builder'
+  // a builder the run makes, or a cache image it pulls, is removed by the cleanup, even half made
+  run.built ||= ['build', 'builder', 'cache'].includes(step.step)
   const early = uploadWhileBuilding(step, run)
   const started = performance.now()
   try {

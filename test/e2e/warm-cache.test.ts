@@ -230,7 +230,7 @@ describe('the inline route on the classic store (no cache service)', () => {
     }
   }
 
-  it("the cache image's read hangs: a warning, the build goes on without it, the release lands; then a read that works is reused and removed", async () => {
+  it("the cache image's read hangs: a warning, the build goes on without it, the release lands; then a pull that works goes to the build and is removed after", async () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })
     try {
       const { run, repo } = app(builder, { host: proxy.host, service: false })
