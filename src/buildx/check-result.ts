@@ -91,6 +91,18 @@ export function parseCheckResult(stdout: string): CheckResult | undefined {
   return error === undefined ? { warnings } : { warnings, error }
 }
 
+/**
+ * Warnings by file, then line: BuildKit collects a build's warnings as its steps finish, so
+ * their order in the metadata differs from run to run.
+ */
+function inSourceOrder(warnings: CheckWarning[]): CheckWarning[] {
+  const lineOf = (w: CheckWarning) => w.startLine ?? Number.MAX_SAFE_INTEGER
+  return [...warnings].sort(
+    (a, b) =>
+      (a.source ?? '').localeCompare(b.source ?? '') || lineOf(a) - lineOf(b)
+  )
+}
+
 const decoded = (value: unknown): string =>
   Buffer.from(text(value), 'base64').toString('utf8')
 
@@ -118,7 +130,7 @@ export function parseBuildWarnings(
       const key = `${w.rule} ${w.source} ${w.startLine}`
       return !seen.has(key) && seen.add(key)
     })
-  return { warnings }
+  return { warnings: inSourceOrder(warnings) }
 }
 
 /** The workspace path of the source, when it is the Dockerfile this run built. */

@@ -91,6 +91,26 @@ describe("buildx 0.29's check warnings in its metadata file", () => {
     })
   })
 
+  it('lists them by line whatever order the build finished its steps in', () => {
+    const metadata = JSON.parse(
+      readFileSync(
+        join(FIXTURES, '0.29', 'check-warnings.metadata.json'),
+        'utf8'
+      )
+    ) as Record<string, unknown>
+    const warnings = metadata['buildx.build.warnings'] as unknown[]
+    const reversed = {
+      ...metadata,
+      'buildx.build.warnings': [...warnings].reverse()
+    }
+    expect(
+      parseBuildWarnings(reversed).warnings.map(w => [w.rule, w.startLine])
+    ).toEqual([
+      ['FromAsCasing', 1],
+      ['JSONArgsRecommended', 3]
+    ])
+  })
+
   it('a metadata file without warnings (buildx 0.13, or none found) has none', () => {
     const metadata = JSON.parse(
       readFileSync(
