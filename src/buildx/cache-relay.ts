@@ -8,12 +8,13 @@
  * fits: a forward proxy would not see the requests (buildx is given the service's URL), and the
  * signed blob URLs in the answers must come back through the relay too.
  */
+import { randomUUID } from 'node:crypto'
 import { createServer, request as httpRequest } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
-/** Where the relay listens: BuildKit must reach it (dockerd, or a builder on the host network). */
+/** Where the relay listens for dockerd's BuildKit, or a builder on the host network. */
 export const RELAY_HOST = '127.0.0.1'
 
 export interface CacheRelay {
@@ -34,7 +35,8 @@ const SIGNED_URL_FIELDS = [
   'archiveLocation'
 ]
 
-const BLOB_PATH = '/blob/'
+/** Where the relay's handed-out blob URLs live (each under the relay's own secret folder). */
+const BLOBS = '/blob/'
 
 /** Headers a hop does not pass on. */
 const HOP_HEADERS = new Set([
@@ -99,6 +101,11 @@ const requestName = (req: IncomingMessage, blob: boolean): string =>
 interface RelayState {
   upstream: URL
   origin: string
+  /**
+   * Where the signed URLs are handed out, unguessable: on a bridge's gateway, the job's other
+   * containers reach the relay too, and a signed URL needs no token.
+   */
+  blobPath: string
   idleMs: number
   signed: string[]
   failed?: string
@@ -111,7 +118,8 @@ function handOutSigned(state: RelayState, body: Buffer): Buffer {
     for (const field of SIGNED_URL_FIELDS) {
       const value = json[field]
       if (typeof value !== 'string' || !/^https?:\/\//.test(value)) continue
-      json[field] = `${state.origin}${BLOB_PATH}${state.signed.push(value) - 1}`
+      json[field] =
+        `${state.origin}${state.blobPath}${state.signed.push(value) - 1}`
     }
     return Buffer.from(JSON.stringify(json))
   } catch {
@@ -149,10 +157,10 @@ function relayRequest(
   res: ServerResponse
 ): void {
   const path = req.url ?? '/'
-  const blob = path.startsWith(BLOB_PATH)
-    ? state.signed[Number(path.slice(BLOB_PATH.length).split('?')[0])]
+  const blob = path.startsWith(state.blobPath)
+    ? state.signed[Number(path.slice(state.blobPath.length).split('?')[0])]
     : undefined
-  if ((path.startsWith(BLOB_PATH) && blob === undefined) || state.failed) {
+  if ((path.startsWith(BLOBS) && blob === undefined) || state.failed) {
     answerEmpty(res, path)
     return
   }
@@ -196,21 +204,26 @@ function relayRequest(
   req.pipe(outgoing)
 }
 
-/** Starts the relay to `upstream` (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
+/**
+ * Starts the relay to `upstream` (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL) on `host`, the address
+ * BuildKit reaches this machine on.
+ */
 export async function startCacheRelay(
   upstream: string,
-  idleMs: number
+  idleMs: number,
+  host = RELAY_HOST
 ): Promise<CacheRelay> {
   const state: RelayState = {
     upstream: new URL(upstream),
     origin: '',
+    blobPath: `${BLOBS}${randomUUID()}/`,
     idleMs,
     signed: []
   }
   let told = false
   const server = createServer((req, res) => relayRequest(state, req, res))
-  await new Promise<void>(resolve => server.listen(0, RELAY_HOST, resolve))
-  state.origin = `http://${RELAY_HOST}:${(server.address() as AddressInfo).port}`
+  await new Promise<void>(resolve => server.listen(0, host, resolve))
+  state.origin = `http://${host}:${(server.address() as AddressInfo).port}`
   return {
     url: `${state.origin}/`,
     takeFault: () => {

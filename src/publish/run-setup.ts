@@ -36,6 +36,7 @@ import type { RegistryClient } from '../registry/client.js'
 import { splitSecret } from '../settings/secret-lines.js'
 import { readCacheFacts } from './cache-sources.js'
 import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
+import { relayHostFor } from '../buildx/relay-host.js'
 import { runnerCache, usesService } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
@@ -139,32 +140,30 @@ function buildFiles(settings: Settings, tempDir: string): BuildFiles {
 }
 
 /**
- * GitHub's cache service relayed with a deadline for cache: auto, where BuildKit shares this
- * process's loopback: the engine on a local socket (not rootless) runs the docker driver's BuildKit
- * or the run's own builder on the host network. A proxy in the environment or a remote engine
- * keep the service's own URL. A job container's loopback is not dockerd's, and nothing here tells
- * one: there BuildKit cannot reach the relay and builds cold with a warning (cache: gha goes to
- * the service directly).
+ * GitHub's cache service relayed with a deadline for cache: auto, where BuildKit reaches this
+ * machine (buildx/relay-host.ts) through an engine on a local socket (not rootless). A proxy in
+ * the environment or a remote engine keep the service's own URL. A job container's loopback is
+ * not dockerd's, and nothing here tells one: there BuildKit cannot reach the relay and builds
+ * cold with a warning (cache: gha goes to the service directly).
  */
-function relayFor(
+async function relayFor(
   settings: Settings,
   builder: Builder,
-  vars: NodeJS.ProcessEnv,
-  dockerConfig: string
-): Promise<CacheRelay> | undefined {
+  docker: DockerRunner,
+  { vars, dockerConfig }: { vars: NodeJS.ProcessEnv; dockerConfig: string }
+): Promise<CacheRelay | undefined> {
   const { cache, cacheFrom, cacheTo } = settings.build
   const auto = cache.kind === 'auto' && cacheFrom.length + cacheTo.length === 0
   const socket = engineSocket(vars, readDockerConfig(dockerConfig))
   const localEngine = socket !== undefined && !socket.startsWith('/run/user/')
   const proxied = PROXY_VARIABLES.some(name => Boolean(vars[name]))
-  const reaches =
-    builder.driver === 'docker' || builder.own?.driver === 'docker-container'
   const runner = runnerCache(vars)
   const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
-  if (!auto || !localEngine || proxied || !reaches || !upstream)
-    return undefined
+  if (!auto || !localEngine || proxied || !upstream) return undefined
   if (!usesService(builder, runner)) return undefined
-  return startCacheRelay(upstream, settings.registryTimeout * 1000)
+  const host = await relayHostFor(docker, builder)
+  if (host === undefined) return undefined
+  return startCacheRelay(upstream, settings.registryTimeout * 1000, host)
 }
 
 /** The variables that send a client through a proxy (node's http ignores them). */
@@ -254,7 +253,10 @@ export async function startRun(
     await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
   }
-  const cacheRelay = await relayFor(settings, builder, vars, dockerConfig)
+  const cacheRelay = await relayFor(settings, builder, docker, {
+    vars,
+    dockerConfig
+  })
   const place = { log, tempDir, dockerConfig, cacheRelay }
   const env = publishEnv(settings, publication, builder, place, surroundings)
   // the run closes the relay at its end; a start that fails closes it here

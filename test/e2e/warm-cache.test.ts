@@ -12,6 +12,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runMain, type StepResult } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 import { listTags, readManifest } from './registry-api.js'
@@ -30,6 +33,12 @@ import {
   type StackServices
 } from '../support/results-service/stack-services.js'
 import { loadEvent } from '../fixtures/events.js'
+import {
+  runnerOn,
+  undoAfterEachCase,
+  userContainerBuilder,
+  type UserBuilder
+} from '../support/fault-runs.js'
 
 let services: StackServices
 let base = ''
@@ -212,6 +221,97 @@ describe("the cache's faults cost a warning, never the release", () => {
     } finally {
       await services.clearFaults()
     }
+  })
+})
+
+describe("a user's docker-container builder on the engine's bridge (setup-buildx-action's)", () => {
+  undoAfterEachCase()
+  /**
+   * Two stages from scratch: a bridge's builder pulls no base image from the stack's registries,
+   * which listen on loopback.
+   */
+  const scratchApp = (nonce: string, commit: number): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
+    writeFileSync(join(dir, 'deps.txt'), `dependencies of ${nonce}\n`)
+    writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
+    const lines = [
+      'FROM scratch AS builder',
+      'COPY deps.txt /app/',
+      'FROM scratch',
+      'COPY --from=builder /app/deps.txt /deps/',
+      'COPY src.txt /app/'
+    ]
+    writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
+    return dir
+  }
+
+  /** Commit n on a cold runner (the builder's own cache pruned first). */
+  const coldCommit = async (
+    builder: UserBuilder,
+    repo: string,
+    n: number,
+    inputs: Record<string, string> = {}
+  ) => {
+    execFileSync(
+      'docker',
+      ['buildx', 'prune', '-af', '--builder', builder.name],
+      {
+        env: { ...process.env, ...builder.env },
+        stdio: 'ignore'
+      }
+    )
+    const event = commitEnv(n)
+    const { a } = stackEnv()
+    return runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: scratchApp(repo, n),
+        provenance: 'false',
+        'registry-timeout': '5',
+        builder: builder.name,
+        ...inputs
+      },
+      { ...builder.env, ...event, ...(await serviceEnv(event.GITHUB_REF)) }
+    )
+  }
+
+  /**
+   * The first commit published from a builder on the host network (a bridge's builder cannot
+   * push to the stack's registries on loopback), the second built with push: false on the bridge.
+   */
+  const secondOnBridge = async (fault?: () => Promise<void>) => {
+    const repo = uniqueRepo('warm-bridge')
+    const onHost = userContainerBuilder(runnerOn())
+    succeeded(await coldCommit(onHost, repo, 1))
+    const onBridge = userContainerBuilder(runnerOn(), { network: 'bridge' })
+    await fault?.()
+    try {
+      const second = succeeded(
+        await coldCommit(onBridge, repo, 2, { push: 'false' })
+      )
+      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      return second
+    } finally {
+      await services.clearFaults()
+    }
+  }
+
+  it("reaches the cache service through the relay on the bridge's gateway: the build stage is reused", async () => {
+    const second = await secondOnBridge()
+    expect(second.stdout).toMatch(/#\d+ importing cache manifest from gha:/)
+    expect(second.stdout).toMatch(
+      /Cache: [1-9]\d* of \d+ steps cached; (.*; )?from gha:/
+    )
+  })
+
+  it('the cache service hangs on the lookup: a warning, the build passes', async () => {
+    const second = await secondOnBridge(() =>
+      services.fault('GetCacheEntryDownloadURL', { hang: true })
+    )
+    expect(second.stdout).toMatch(
+      /::warning::Cache: GitHub's cache service: GetCacheEntryDownloadURL got no answer for 5 s/
+    )
   })
 })
 

@@ -413,9 +413,14 @@ export async function userRemoteBuilder(
 
 /**
  * A docker-container builder of the user's (as docker/setup-buildx-action makes one) on the
- * setup's engine, started, in a buildx state of the case's own; removed after the case.
+ * setup's engine, started, in a buildx state of the case's own; removed after the case. On the
+ * host network by default, where it reaches the stack's registries on loopback; on the engine's
+ * bridge (`network: 'bridge'`) as setup-buildx-action makes it, where it reaches none of them.
  */
-export function userContainerBuilder(setup: RunnerSetup): UserBuilder {
+export function userContainerBuilder(
+  setup: RunnerSetup,
+  { network = 'host' }: { network?: 'host' | 'bridge' } = {}
+): UserBuilder {
   const config = mkdtempSync(join(tmpdir(), 'dpa-buildx-state-'))
   const name = `dpa-faults-${randomBytes(3).toString('hex')}`
   const env = { ...setup.env, BUILDX_CONFIG: config }
@@ -425,11 +430,11 @@ export function userContainerBuilder(setup: RunnerSetup): UserBuilder {
       stdio: 'ignore'
     })
   later(() => rmSync(config, { recursive: true, force: true }))
-  // the registries are on this machine's loopback: the builder on the host's network
   later(() => buildx('rm', '--force', name))
+  const onHost = network === 'host' ? ',network=host' : ''
   buildx(
     ...['create', '--name', name, '--driver', 'docker-container'],
-    ...['--driver-opt', 'image=moby/buildkit:buildx-stable-1,network=host'],
+    ...['--driver-opt', `image=moby/buildkit:buildx-stable-1${onHost}`],
     '--bootstrap'
   )
   return {

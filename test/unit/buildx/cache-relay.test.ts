@@ -148,12 +148,20 @@ describe('startCacheRelay', () => {
     expect(seen).toHaveLength(3)
   })
 
-  it('relays only the blob URLs it handed out', async () => {
-    const { origin, seen } = await upstream(() => ({ ok: true }))
+  it('relays only the blob URLs it handed out, at a path no other client can guess', async () => {
+    const { origin, seen } = await upstream((_req, here) => ({
+      ok: true,
+      signed_download_url: `${here}/blobs/entry?sig=abc`
+    }))
     const relay = await relayTo(origin)
-    const answer = await fetch(`${relay.url}blob/7`)
-    expect(answer.status).toBe(404)
-    expect(seen).toEqual([])
+    const lookup = (await (
+      await fetch(`${relay.url}${LOOKUP}`, { method: 'POST', body: '{}' })
+    ).json()) as { signed_download_url: string }
+    const handedOut = new URL(lookup.signed_download_url).pathname
+    expect(handedOut).toMatch(/^\/blob\/[0-9a-f-]{36}\/0$/)
+    for (const guess of ['blob/0', 'blob/7', `blob/${'0'.repeat(36)}/0`])
+      expect((await fetch(`${relay.url}${guess}`)).status).toBe(404)
+    expect(seen).toHaveLength(1)
   })
 
   it("keeps the service's own path in front (ACTIONS_CACHE_URL has one)", async () => {

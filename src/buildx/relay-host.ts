@@ -1,0 +1,61 @@
+/**
+ * Where a builder's BuildKit reaches a server of this process (the cache relay): loopback where
+ * it shares this machine's network, the bridge's gateway where its container is on a docker
+ * bridge, as docker/setup-buildx-action's builder is.
+ */
+import type { DockerRunner } from '../docker/runner.js'
+import type { Builder } from '../plan/builder.js'
+import { RELAY_HOST } from './cache-relay.js'
+
+/** The first node's name in `docker buildx inspect`'s output (buildx_buildkit_<node> runs it). */
+export function firstNodeName(inspectOutput: string): string | undefined {
+  const nodes = inspectOutput.split('\nNodes:')[1]
+  return nodes === undefined ? undefined : /^Name:\s+(\S+)/m.exec(nodes)?.[1]
+}
+
+/**
+ * The address a container reaches this machine on, from `docker container inspect`'s
+ * `.NetworkSettings.Networks`: loopback on the host network, else its first network's gateway
+ * (IPv4); undefined where it has none (stopped, or on no network).
+ */
+export function hostAddressFrom(networks: unknown): string | undefined {
+  if (typeof networks !== 'object' || networks === null) return undefined
+  if ('host' in networks) return RELAY_HOST
+  for (const network of Object.values(networks) as unknown[]) {
+    const gateway = (network as { Gateway?: unknown } | null)?.Gateway
+    if (typeof gateway === 'string' && /^\d+(\.\d+){3}$/.test(gateway))
+      return gateway
+  }
+  return undefined
+}
+
+/**
+ * The relay's host for `builder`, or undefined where nothing tells one: several nodes, a remote
+ * endpoint, a container this engine does not run (its node is on another).
+ */
+export async function relayHostFor(
+  docker: DockerRunner,
+  builder: Builder
+): Promise<string | undefined> {
+  // dockerd's BuildKit, and the run's own builder (on the host network where it reads a service)
+  if (builder.driver === 'docker' || builder.own?.driver === 'docker-container')
+    return RELAY_HOST
+  if (builder.driver !== 'docker-container' || builder.own !== undefined)
+    return undefined
+  if ((builder.nodes ?? 1) > 1) return undefined
+  try {
+    const inspect = await docker.run(['buildx', 'inspect', builder.name], {
+      quiet: true
+    })
+    const node = firstNodeName(inspect.stdout)
+    if (node === undefined) return undefined
+    const format = '{{json .NetworkSettings.Networks}}'
+    const container = await docker.run(
+      ['container', 'inspect', '--format', format, `buildx_buildkit_${node}`],
+      { quiet: true }
+    )
+    return hostAddressFrom(JSON.parse(container.stdout))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  firstNodeName,
+  hostAddressFrom
+} from '../../../src/buildx/relay-host.js'
+
+describe('firstNodeName', () => {
+  it.each([
+    {
+      name: "setup-buildx's builder (buildx 0.29)",
+      output:
+        'Name:          builder-1f2e\nDriver:        docker-container\nLast Activity: 2026-11-25\n\n' +
+        'Nodes:\nName:                  builder-1f2e0\nEndpoint:              unix:///var/run/docker.sock\n',
+      node: 'builder-1f2e0'
+    },
+    {
+      name: 'two nodes: the first',
+      output:
+        'Name: b\nDriver: docker-container\n\nNodes:\nName: b0\nEndpoint: x\n\nName: b1\n',
+      node: 'b0'
+    },
+    {
+      name: 'no nodes section',
+      output: 'Name: b\nDriver: docker\n',
+      node: undefined
+    }
+  ])('$name', ({ output, node }) => {
+    expect(firstNodeName(output)).toBe(node)
+  })
+})
+
+describe('hostAddressFrom', () => {
+  it.each([
+    {
+      name: 'the host network: loopback',
+      networks: { host: { Gateway: '' } },
+      host: '127.0.0.1'
+    },
+    {
+      name: "docker's default bridge (setup-buildx's builder): its gateway",
+      networks: { bridge: { Gateway: '172.17.0.1', IPAddress: '172.17.0.2' } },
+      host: '172.17.0.1'
+    },
+    {
+      name: 'a stopped container has no gateway yet',
+      networks: { bridge: { Gateway: '' } },
+      host: undefined
+    },
+    {
+      name: 'an IPv6-only gateway is not one the relay listens on',
+      networks: { v6: { Gateway: 'fd00::1' } },
+      host: undefined
+    },
+    { name: 'no networks (none)', networks: null, host: undefined }
+  ])('$name', ({ networks, host }) => {
+    expect(hostAddressFrom(networks)).toBe(host)
+  })
+})
