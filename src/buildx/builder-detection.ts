@@ -15,9 +15,13 @@ import {
   type DockerRunner
 } from '../docker/runner.js'
 
-function inspectArgs(builder: string): string[] {
+export function inspectArgs(builder: string): string[] {
   return ['buildx', 'inspect', ...(builder === '' ? [] : [builder])]
 }
+
+/** What `buildx inspect` says of the builder's nodes (a `Name:` each), after its own fields. */
+const nodesPart = (stdout: string): string | undefined =>
+  stdout.split('\nNodes:')[1]
 
 /**
  * The builder's name and driver from `buildx inspect`'s first lines, and its nodes (a `Name:`
@@ -26,8 +30,14 @@ function inspectArgs(builder: string): string[] {
 export function parseInspect(stdout: string): Builder {
   const field = (name: string) =>
     new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
-  const nodes = stdout.split('\nNodes:')[1]?.match(/^Name:/gm)?.length ?? 1
+  const nodes = nodesPart(stdout)?.match(/^Name:/gm)?.length ?? 1
   return { name: field('Name'), driver: field('Driver'), ...several(nodes) }
+}
+
+/** The first node's name in `buildx inspect`'s output (a docker-container's runs it). */
+export function firstNodeName(stdout: string): string | undefined {
+  const nodes = nodesPart(stdout)
+  return nodes === undefined ? undefined : /^Name:\s+(\S+)/m.exec(nodes)?.[1]
 }
 
 /** A builder of one node says nothing of its nodes. */

@@ -5,13 +5,8 @@
  */
 import type { DockerRunner } from '../docker/runner.js'
 import type { Builder } from '../plan/builder.js'
+import { firstNodeName, inspectArgs } from './builder-detection.js'
 import { RELAY_HOST } from './cache-relay.js'
-
-/** The first node's name in `docker buildx inspect`'s output (buildx_buildkit_<node> runs it). */
-export function firstNodeName(inspectOutput: string): string | undefined {
-  const nodes = inspectOutput.split('\nNodes:')[1]
-  return nodes === undefined ? undefined : /^Name:\s+(\S+)/m.exec(nodes)?.[1]
-}
 
 /**
  * The address a container reaches this machine on, from `docker container inspect`'s
@@ -44,7 +39,7 @@ export async function relayHostFor(
     return undefined
   if ((builder.nodes ?? 1) > 1) return undefined
   try {
-    const inspect = await docker.run(['buildx', 'inspect', builder.name], {
+    const inspect = await docker.run(inspectArgs(builder.name), {
       quiet: true
     })
     const node = firstNodeName(inspect.stdout)

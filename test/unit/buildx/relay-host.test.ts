@@ -1,8 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  firstNodeName,
-  hostAddressFrom
-} from '../../../src/buildx/relay-host.js'
+import { firstNodeName } from '../../../src/buildx/builder-detection.js'
+import { hostAddressFrom } from '../../../src/buildx/relay-host.js'
 
 describe('firstNodeName', () => {
   it.each([
