@@ -143,22 +143,14 @@ async function inParallel<T>(
   limit: number,
   work: (item: T) => Promise<void>
 ): Promise<void> {
-  let next = 0
-  let failed = false
+  const queue = [...items]
   const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]
-      try {
-        await work(item)
-      } catch (error) {
-        failed = true
+    for (let item = queue.shift(); item !== undefined; item = queue.shift())
+      await work(item).catch((error: unknown) => {
+        // the other workers take no further item
+        queue.length = 0
         throw error
-      }
-    }
+      })
   }
-  const workers = Array.from(
-    { length: Math.max(1, Math.min(limit, items.length)) },
-    worker
-  )
-  await Promise.all(workers)
+  await Promise.all(Array.from({ length: limit }, worker))
 }

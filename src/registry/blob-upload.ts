@@ -8,7 +8,7 @@ import type { RepositoryReference } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
-import { sameOriginUrl } from './link.js'
+import { sameOriginUrl } from './origin.js'
 import {
   pullScope,
   pushScope,
@@ -108,8 +108,10 @@ export class BlobUpload {
         from.registry !== this.ref.registry ||
         from.repository === this.ref.repository
       if (elsewhere) continue
-      session = await this.mount(from)
-      if (session === undefined) return this.result('mounted')
+      const mount = { digest: this.blob.digest, from }
+      const location = await openUpload(this.transport, this.ref, mount)
+      if (location === undefined) return this.result('mounted')
+      session = { location, offset: 0 }
       break // a 202: the registry opened an upload instead
     }
     session ??= await this.open()
@@ -137,13 +139,6 @@ export class BlobUpload {
       if (!response.ok) throw await fail()
       return true
     })
-  }
-
-  /** undefined when mounted; the upload the registry opened instead otherwise. */
-  private async mount(from: RepositoryReference): Promise<Session | undefined> {
-    const mount = { digest: this.blob.digest, from }
-    const location = await openUpload(this.transport, this.ref, mount)
-    return location === undefined ? undefined : { location, offset: 0 }
   }
 
   private async open(): Promise<Session> {

@@ -20,13 +20,12 @@ import {
   type RegistryResponse
 } from './http-fetch.js'
 import {
-  createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
   orMissing,
   pullScope,
   pushScope,
   type RegistryRequest,
-  type Transport,
+  Transport,
   type TransportOptions
 } from './transport.js'
 import {
@@ -46,7 +45,7 @@ import {
   mediaTypeOf,
   type OciDescriptor
 } from './manifest.js'
-import { MAX_PAGES, nextPageUrl } from './link.js'
+import { MAX_PAGES, nextPageUrl } from './origin.js'
 import { RegistryError } from './registry-error.js'
 
 /** The transport's options, `fetch` (default httpFetch) and the timeout (30 s) optional. */
@@ -111,7 +110,7 @@ class HttpRegistryClient {
   private readonly tuning: UploadTuning
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.transport = createTransport({
+    this.transport = new Transport({
       ...options,
       fetch: options.fetch ?? httpFetch,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS

@@ -111,18 +111,3 @@ export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
     return undefined
   }
 }
-
-/** A referrers list (an OCI index) of these descriptors. */
-export function referrersList(descriptors: OciDescriptor[]): Manifest {
-  return jsonManifest(OCI_INDEX, { manifests: descriptors })
-}
-
-/** The descriptors with `added` appended where its digest is not listed yet. */
-export function withReferrer(
-  held: OciDescriptor[],
-  added: OciDescriptor
-): OciDescriptor[] | undefined {
-  return held.some(d => d.digest === added.digest)
-    ? undefined
-    : [...held, added]
-}

@@ -88,13 +88,7 @@ export const pullScope = (ref: RepositoryReference): string =>
 export const pushScope = (ref: RepositoryReference): string =>
   `repository:${ref.repository}:pull,push`
 
-export type Transport = Pick<RegistryTransport, 'request'>
-
-export function createTransport(options: TransportOptions): Transport {
-  return new RegistryTransport(options)
-}
-
-class RegistryTransport {
+export class Transport {
   private readonly auth: RegistryAuth
 
   constructor(private readonly options: TransportOptions) {
