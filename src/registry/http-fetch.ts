@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 
 /** What the registry client reads of a response (a subset of fetch's Response). */
 export interface RegistryResponse {
@@ -64,28 +65,20 @@ function abortReason(signal: AbortSignal | undefined): Error {
     : new Error('aborted')
 }
 
-function readBody(
+async function readBody(
   message: IncomingMessage,
   signal: AbortSignal | undefined
 ): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      message.destroy()
-      return reject(abortReason(signal))
-    }
-    const chunks: Buffer[] = []
-    const abort = () => message.destroy(abortReason(signal))
-    signal?.addEventListener('abort', abort, { once: true })
-    message.on('data', (chunk: Buffer) => chunks.push(chunk))
-    message.on('end', () => {
-      signal?.removeEventListener('abort', abort)
-      resolve(Buffer.concat(chunks))
-    })
-    message.on('error', error => {
-      signal?.removeEventListener('abort', abort)
-      reject(signal?.aborted ? abortReason(signal) : fetchFailed(error))
-    })
-  })
+  const abort = () => message.destroy(abortReason(signal))
+  if (signal?.aborted) abort()
+  signal?.addEventListener('abort', abort, { once: true })
+  try {
+    return await buffer(message)
+  } catch (error) {
+    throw signal?.aborted ? abortReason(signal) : fetchFailed(error)
+  } finally {
+    signal?.removeEventListener('abort', abort)
+  }
 }
 
 /** Statuses that never carry a body (and HEAD answers): nothing to read. */
