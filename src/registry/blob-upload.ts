@@ -10,6 +10,7 @@ import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './origin.js'
 import {
+  orMissing,
   pullScope,
   pushScope,
   type RegistryRequest,
@@ -132,13 +133,10 @@ export class BlobUpload {
     return this.transport.request(this.ref, scoped, read)
   }
 
-  private exists(): Promise<boolean> {
+  private async exists(): Promise<boolean> {
     const path = `/v2/${this.ref.repository}/blobs/${this.blob.digest}`
-    return this.request({ method: 'HEAD', path }, async (response, fail) => {
-      if (response.status === 404) return false
-      if (!response.ok) throw await fail()
-      return true
-    })
+    const found = orMissing(() => true)
+    return (await this.request({ method: 'HEAD', path }, found)) ?? false
   }
 
   private async open(): Promise<Session> {

@@ -14,11 +14,7 @@ import {
 } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
-import {
-  httpFetch,
-  type HttpResponse,
-  type RegistryResponse
-} from './http-fetch.js'
+import { httpFetch, type HttpResponse } from './http-fetch.js'
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   orMissing,
@@ -97,12 +93,6 @@ function blobRequest(ref: Image, digest: string) {
     path: `/v2/${ref.repository}/blobs/${digest}`,
     scope: pullScope(ref)
   } as const
-}
-
-/** The body as it comes (our client's), or read whole (another fetch's). */
-async function bodyStream(response: RegistryResponse): Promise<Readable> {
-  if ('stream' in response) return (response as HttpResponse).stream
-  return Readable.from([Buffer.from(await response.arrayBuffer())])
 }
 
 class HttpRegistryClient {
@@ -198,13 +188,9 @@ class HttpRegistryClient {
     const digest = await this.transport.request(
       ref,
       request,
-      async (response, fail) => {
-        if (response.status === 404) return null
-        if (!response.ok) throw await fail()
-        return response.headers.get('docker-content-digest') ?? undefined
-      }
+      orMissing(response => response.headers.get('docker-content-digest'))
     )
-    if (digest === null) return undefined
+    if (digest === undefined) return undefined
     // Some registries omit the header on HEAD: hash the manifest instead.
     return digest ?? (await this.getManifest(ref, reference))?.digest
   }
@@ -292,34 +278,34 @@ class HttpRegistryClient {
     const referrers: OciDescriptor[] = []
     let path: string | undefined = `/v2/${ref.repository}/referrers/${digest}`
     for (let page = 1; path !== undefined && page <= MAX_PAGES; page++) {
-      const result = await this.referrersPage(ref, path)
+      const request: RegistryRequest = {
+        method: 'GET',
+        path,
+        headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+        scope: pullScope(ref)
+      }
+      const result = await this.transport.request(
+        ref,
+        request,
+        async (response, fail) => {
+          // 404 says no API (the spec); some registries answer an unknown route 400 or 405
+          if ([400, 404, 405].includes(response.status)) {
+            await response.body?.cancel()
+            return undefined
+          }
+          if (!response.ok) throw await fail()
+          return {
+            body: (await response.json()) as { manifests?: OciDescriptor[] },
+            next: nextPageUrl(ref, response)
+          }
+        }
+      )
+      // no such API: none on the first page, what the pages before said after it
       if (result === undefined) return page === 1 ? undefined : referrers
       referrers.push(...(result.body.manifests ?? []))
       path = result.next
     }
     return referrers
-  }
-
-  /** One page of the referrers API; undefined when the registry has no such API. */
-  private referrersPage(ref: Image, path: string) {
-    const request: RegistryRequest = {
-      method: 'GET',
-      path,
-      headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
-      scope: pullScope(ref)
-    }
-    return this.transport.request(ref, request, async (response, fail) => {
-      // 404 says no API (the spec); some registries answer an unknown route 400 or 405
-      if ([400, 404, 405].includes(response.status)) {
-        await response.body?.cancel()
-        return undefined
-      }
-      if (!response.ok) throw await fail()
-      return {
-        body: (await response.json()) as { manifests?: OciDescriptor[] },
-        next: nextPageUrl(ref, response)
-      }
-    })
   }
 
   /**
@@ -382,8 +368,13 @@ class HttpRegistryClient {
     const read = orMissing(async response => {
       const partial = `${path}.partial`
       const hash = createHash('sha256')
+      // the body as it comes (our client's), or read whole (another fetch's)
+      const body =
+        'stream' in response
+          ? (response as HttpResponse).stream
+          : Readable.from([Buffer.from(await response.arrayBuffer())])
       await pipeline(
-        await bodyStream(response),
+        body,
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
             hash.update(chunk)

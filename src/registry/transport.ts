@@ -70,7 +70,7 @@ export type ResponseReader<T> = (
 
 /** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
 export function orMissing<T>(
-  read: (response: RegistryResponse) => Promise<T>
+  read: (response: RegistryResponse) => T | Promise<T>
 ): ResponseReader<T | undefined> {
   return async (response, fail) => {
     if (response.status === 404) {
