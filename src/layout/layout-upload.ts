@@ -25,7 +25,6 @@ export interface LayoutUploadOptions {
 export interface LayoutUploadResult {
   /** The root's digest: the image is `image@digest`. */
   digest: string
-  mediaType: string
   blobs: number
   /** Blob bytes per outcome: sent, mounted from another repository, already there. */
   bytes: Record<BlobOutcome, number>
@@ -52,7 +51,6 @@ export async function uploadLayout(
   }
   const result: LayoutUploadResult = {
     digest: layout.root.digest,
-    mediaType: layout.root.mediaType,
     blobs: layout.blobs.length,
     bytes: { present: 0, mounted: 0, uploaded: 0 },
     bytesSent: 0
