@@ -23,12 +23,6 @@ import type { DockerRunner } from '../docker/runner.js'
 import type { Image } from '../reference/images.js'
 import type { HeldLayers } from './held-layers.js'
 
-/**
- * The gzip level. Measured here: level 1 costs half the CPU of level 6 on compressible layers for
- * ~10% more bytes, and the same on random data.
- */
-const DEFAULT_GZIP_LEVEL = 1
-
 const BLOB_ENTRY = /^blobs\/sha256\/([a-f0-9]{64})$/
 /** index.json and the manifests are small; more is no docker save. */
 const MAX_JSON_BYTES = 4 * 1024 * 1024
@@ -42,7 +36,6 @@ const GZIPPED: Record<string, string> = {
 }
 
 export interface SaveOptions {
-  level?: number
   engineSocket?: string
   /** Layers the registry holds gzipped: named, not written (their blobs stay in the registry). */
   held?: HeldLayers
@@ -79,10 +72,9 @@ export async function saveImageLayout(
 export async function writeCompressedLayout(
   tar: Readable,
   dir: string,
-  options: Pick<SaveOptions, 'level' | 'held'> = {}
+  { held = new Map() }: Pick<SaveOptions, 'held'> = {}
 ): Promise<BorrowedLayers> {
-  const { level = DEFAULT_GZIP_LEVEL, held = new Map() } = options
-  const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), level, held)
+  const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), held)
   await mkdir(blobs.dir, { recursive: true })
   // loaded here: only a classic-store build reads docker save; a CommonJS
   // package, so its exports are the default in the ESM CLI's chunk too
@@ -124,7 +116,6 @@ class SavedBlobs {
 
   constructor(
     readonly dir: string,
-    private readonly level: number,
     private readonly held: HeldLayers
   ) {}
 
@@ -192,7 +183,7 @@ class SavedBlobs {
     await pipeline(
       body,
       tap(raw),
-      (source: AsyncIterable<Buffer>) => gzipChunks(source, this.level),
+      gzipChunks,
       tap(packed, bytes => (size += bytes)),
       createWriteStream(temporary)
     )
