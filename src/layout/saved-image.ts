@@ -13,6 +13,7 @@ import { Readable, Transform } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
 import {
+  GZIPPED_LAYERS,
   INDEX_TYPES,
   type ManifestJson,
   type OciDescriptor as Descriptor
@@ -26,14 +27,6 @@ import type { HeldLayers } from './held-layers.js'
 const BLOB_ENTRY = /^blobs\/sha256\/([a-f0-9]{64})$/
 /** index.json and the manifests are small; more is no docker save. */
 const MAX_JSON_BYTES = 4 * 1024 * 1024
-
-/** Uncompressed layer media types and their gzipped counterparts. */
-const GZIPPED: Record<string, string> = {
-  'application/vnd.oci.image.layer.v1.tar':
-    'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.docker.image.rootfs.diff.tar':
-    'application/vnd.docker.image.rootfs.diff.tar.gzip'
-}
 
 export interface SaveOptions {
   engineSocket?: string
@@ -160,7 +153,7 @@ class SavedBlobs {
   }
 
   private async layer(descriptor: Descriptor): Promise<Descriptor> {
-    const mediaType = GZIPPED[descriptor.mediaType]
+    const mediaType = GZIPPED_LAYERS[descriptor.mediaType]
     if (mediaType === undefined) return descriptor
     const hex = descriptor.digest.replace(/^sha256:/, '')
     let gzipped = this.gzipped.get(hex)

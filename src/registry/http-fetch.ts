@@ -27,7 +27,6 @@ export interface RegistryRequestInit {
   headers?: Record<string, string>
   /** A stream is sent as it comes (the caller sets Content-Length); never redirected. */
   body?: Uint8Array | string | Readable
-  redirect?: 'follow'
   /** Aborts the round trip, the body's reading included. */
   signal?: AbortSignal
   /** A unix socket to ask instead of the URL's host (the engine's). */

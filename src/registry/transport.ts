@@ -147,7 +147,6 @@ export class Transport {
       .fetch(url, {
         ...init,
         ...(stall ? { body: stall.body } : {}),
-        redirect: 'follow',
         signal: stall?.signal ?? AbortSignal.timeout(timeoutMs)
       })
       .catch((error: unknown) => {
