@@ -92,12 +92,13 @@ export function referrerDescriptor(manifest: Manifest): OciDescriptor {
   const artifactType =
     json.artifactType ??
     (json.manifests === undefined ? json.config?.mediaType : undefined)
+  // put in a referrers list as JSON, which leaves out the fields that are undefined
   return {
     mediaType: json.mediaType ?? manifest.mediaType,
     digest: manifest.digest,
     size: manifest.body.length,
-    ...(artifactType === undefined ? {} : { artifactType }),
-    ...(json.annotations === undefined ? {} : { annotations: json.annotations })
+    artifactType,
+    annotations: json.annotations
   }
 }
 
