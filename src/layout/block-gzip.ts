@@ -10,6 +10,11 @@ import * as zlib from 'node:zlib'
 import { constants, deflateRaw } from 'node:zlib'
 
 export const BLOCK_BYTES = 1024 * 1024
+/**
+ * The gzip level. Measured here: level 1 costs half the CPU of level 6 on compressible layers for
+ * ~10% more bytes, and the same on random data.
+ */
+const GZIP_LEVEL = 1
 /** Blocks deflated at once (zlib runs on libuv's worker threads). */
 const IN_FLIGHT = 2
 /** Every SAMPLE_STEP-th byte is counted; enough for the entropy of a block. */
@@ -56,8 +61,8 @@ function sampledEntropy(block: Uint8Array): number {
 }
 
 /** The level a block is gzipped at: stored (0) when it looks random. */
-export function blockLevel(block: Uint8Array, level: number): number {
-  return sampledEntropy(block) > RANDOM_BITS ? 0 : level
+export function blockLevel(block: Uint8Array): number {
+  return sampledEntropy(block) > RANDOM_BITS ? 0 : GZIP_LEVEL
 }
 
 /** `source` cut into blocks of `size` bytes (the last one shorter). */
@@ -98,8 +103,8 @@ function stored(block: Buffer): Buffer[] {
 }
 
 /** One block's deflate data, ending on a byte boundary and not final. */
-async function packBlock(block: Buffer, level: number): Promise<Buffer[]> {
-  const chosen = blockLevel(block, level)
+async function packBlock(block: Buffer): Promise<Buffer[]> {
+  const chosen = blockLevel(block)
   if (chosen === 0) return stored(block)
   // a sync flush ends the data on a byte boundary without a final block
   return [
@@ -110,23 +115,21 @@ async function packBlock(block: Buffer, level: number): Promise<Buffer[]> {
   ]
 }
 
-/** gzip's header as zlib writes it: no name, no time, Unix; XFL 4 for the fastest level. */
-const header = (level: number) =>
-  Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level === 1 ? 4 : 0, 3])
+/** gzip's header as zlib writes it: no name, no time, Unix; XFL 4 for the fastest level (1). */
+const HEADER = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3]
 
 /** The gzip member of `source`, chunk by chunk (a pipeline step). */
 export async function* gzipChunks(
-  source: AsyncIterable<Uint8Array>,
-  level: number
+  source: AsyncIterable<Uint8Array>
 ): AsyncGenerator<Buffer> {
-  yield header(level)
+  yield Buffer.from(HEADER)
   let crc = 0
   let size = 0
   const pending: Promise<Buffer[]>[] = []
   for await (const block of fixedBlocks(source)) {
     crc = crc32(block, crc)
     size += block.length
-    const packed = packBlock(block, level)
+    const packed = packBlock(block)
     // one that fails while an earlier one is awaited is not unhandled
     packed.catch(() => undefined)
     pending.push(packed)

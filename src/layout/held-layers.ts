@@ -6,7 +6,11 @@
  */
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
-import { parseManifestJson, type ManifestJson } from '../registry/manifest.js'
+import {
+  GZIPPED_LAYERS,
+  parseManifestJson,
+  type ManifestJson
+} from '../registry/manifest.js'
 import { imageConfig } from '../registry/image-labels.js'
 
 /** A layer in the registry: its gzipped blob, and the image it is in. */
@@ -19,10 +23,7 @@ interface HeldLayer {
 /** Uncompressed digest (hex) → the registry's gzipped blob of it. */
 export type HeldLayers = ReadonlyMap<string, HeldLayer>
 
-const GZIP_LAYERS = new Set([
-  'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.docker.image.rootfs.diff.tar.gzip'
-])
+const GZIP_LAYERS = new Set(Object.values(GZIPPED_LAYERS))
 
 type Reader = Pick<RegistryClient, 'getManifest' | 'getBlob'>
 

@@ -7,8 +7,8 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import { parseJson, readLayout, type OciLayout } from './oci-layout.js'
-import type { OciDescriptor } from '../registry/manifest.js'
+import { readLayout, type OciLayout } from './oci-layout.js'
+import { parseManifestJson, type OciDescriptor } from '../registry/manifest.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { engineLoad } from '../docker/engine-api.js'
 
@@ -44,8 +44,8 @@ export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
  * the first.
  */
 function classicImage(layout: OciLayout, arch: string) {
-  const json = (body: Uint8Array) => parseJson(layout.dir, 'manifest', body)
-  const root = json(layout.root.body)
+  // readLayout parsed every manifest it holds: none fails to parse here
+  const root = parseManifestJson(layout.root)
   if (root.manifests === undefined) return root
   const images = root.manifests.filter(
     entry => entry.platform?.os !== 'unknown'
@@ -55,7 +55,7 @@ function classicImage(layout: OciLayout, arch: string) {
       entry => entry.platform?.architecture === (ARCHITECTURES[arch] ?? arch)
     ) ?? images[0]
   const found = layout.manifests.find(m => m.digest === chosen?.digest)
-  return found === undefined ? undefined : json(found.body)
+  return found === undefined ? undefined : parseManifestJson(found)
 }
 
 /** manifest.json, docker save's list of images, for the classic store's loader. */

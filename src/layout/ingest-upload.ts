@@ -8,6 +8,7 @@
 import type { Image } from '../reference/images.js'
 import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { RegistryClient } from '../registry/client.js'
 
 /** Blobs smaller than this are left to the layout's upload. */
@@ -129,6 +130,6 @@ async function waitForBytes(
     const done = writerDone()
     if ((await stat(path)).size > end) return
     if (done) throw new Error(`${path}: the export ended before byte ${end}`)
-    await new Promise(resolve => setTimeout(resolve, POLL_MS))
+    await delay(POLL_MS)
   }
 }

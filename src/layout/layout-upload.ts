@@ -25,7 +25,6 @@ export interface LayoutUploadOptions {
 export interface LayoutUploadResult {
   /** The root's digest: the image is `image@digest`. */
   digest: string
-  mediaType: string
   blobs: number
   /** Blob bytes per outcome: sent, mounted from another repository, already there. */
   bytes: Record<BlobOutcome, number>
@@ -52,7 +51,6 @@ export async function uploadLayout(
   }
   const result: LayoutUploadResult = {
     digest: layout.root.digest,
-    mediaType: layout.root.mediaType,
     blobs: layout.blobs.length,
     bytes: { present: 0, mounted: 0, uploaded: 0 },
     bytesSent: 0
@@ -143,22 +141,14 @@ async function inParallel<T>(
   limit: number,
   work: (item: T) => Promise<void>
 ): Promise<void> {
-  let next = 0
-  let failed = false
+  const queue = [...items]
   const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]
-      try {
-        await work(item)
-      } catch (error) {
-        failed = true
+    for (let item = queue.shift(); item !== undefined; item = queue.shift())
+      await work(item).catch((error: unknown) => {
+        // the other workers take no further item
+        queue.length = 0
         throw error
-      }
-    }
+      })
   }
-  const workers = Array.from(
-    { length: Math.max(1, Math.min(limit, items.length)) },
-    worker
-  )
-  await Promise.all(workers)
+  await Promise.all(Array.from({ length: limit }, worker))
 }

@@ -9,6 +9,7 @@ import type { Image } from '../reference/images.js'
 import {
   INDEX_TYPES,
   MANIFEST_TYPES,
+  parseManifestJson,
   type Manifest,
   type ManifestJson,
   type OciDescriptor
@@ -169,7 +170,8 @@ function pathOf(dir: string, descriptor: Descriptor): string {
 
 /** Whether the root index holds buildx's attestation manifests (provenance, SBOM). */
 export function carriesAttestations(layout: OciLayout): boolean {
-  const { manifests = [] } = parseJson(layout.dir, 'index', layout.root.body)
+  // readLayout parsed every manifest it holds: none fails to parse here
+  const { manifests = [] } = parseManifestJson(layout.root)
   return manifests.some(
     entry =>
       entry.annotations?.['vnd.docker.reference.type'] ===
@@ -188,7 +190,7 @@ export function manifestWaves(
   const waves: LayoutManifest[][] = []
   // children come before their parents (readLayout's order)
   for (const manifest of manifests) {
-    const named = parseJson('', manifest.digest, manifest.body).manifests ?? []
+    const named = parseManifestJson(manifest).manifests ?? []
     const after = named.map(child => wave.get(child.digest) ?? -1)
     const at = Math.max(-1, ...after) + 1
     wave.set(manifest.digest, at)
@@ -197,11 +199,7 @@ export function manifestWaves(
   return waves
 }
 
-export function parseJson(
-  dir: string,
-  what: string,
-  bytes: Uint8Array
-): ManifestJson {
+function parseJson(dir: string, what: string, bytes: Uint8Array): ManifestJson {
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as ManifestJson
   } catch {

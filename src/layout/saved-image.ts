@@ -13,6 +13,7 @@ import { Readable, Transform } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
 import {
+  GZIPPED_LAYERS,
   INDEX_TYPES,
   type ManifestJson,
   type OciDescriptor as Descriptor
@@ -23,26 +24,11 @@ import type { DockerRunner } from '../docker/runner.js'
 import type { Image } from '../reference/images.js'
 import type { HeldLayers } from './held-layers.js'
 
-/**
- * The gzip level. Measured here: level 1 costs half the CPU of level 6 on compressible layers for
- * ~10% more bytes, and the same on random data.
- */
-const DEFAULT_GZIP_LEVEL = 1
-
 const BLOB_ENTRY = /^blobs\/sha256\/([a-f0-9]{64})$/
 /** index.json and the manifests are small; more is no docker save. */
 const MAX_JSON_BYTES = 4 * 1024 * 1024
 
-/** Uncompressed layer media types and their gzipped counterparts. */
-const GZIPPED: Record<string, string> = {
-  'application/vnd.oci.image.layer.v1.tar':
-    'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.docker.image.rootfs.diff.tar':
-    'application/vnd.docker.image.rootfs.diff.tar.gzip'
-}
-
 export interface SaveOptions {
-  level?: number
   engineSocket?: string
   /** Layers the registry holds gzipped: named, not written (their blobs stay in the registry). */
   held?: HeldLayers
@@ -79,10 +65,9 @@ export async function saveImageLayout(
 export async function writeCompressedLayout(
   tar: Readable,
   dir: string,
-  options: Pick<SaveOptions, 'level' | 'held'> = {}
+  { held = new Map() }: Pick<SaveOptions, 'held'> = {}
 ): Promise<BorrowedLayers> {
-  const { level = DEFAULT_GZIP_LEVEL, held = new Map() } = options
-  const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), level, held)
+  const blobs = new SavedBlobs(join(dir, 'blobs', 'sha256'), held)
   await mkdir(blobs.dir, { recursive: true })
   // loaded here: only a classic-store build reads docker save; a CommonJS
   // package, so its exports are the default in the ESM CLI's chunk too
@@ -124,7 +109,6 @@ class SavedBlobs {
 
   constructor(
     readonly dir: string,
-    private readonly level: number,
     private readonly held: HeldLayers
   ) {}
 
@@ -169,7 +153,7 @@ class SavedBlobs {
   }
 
   private async layer(descriptor: Descriptor): Promise<Descriptor> {
-    const mediaType = GZIPPED[descriptor.mediaType]
+    const mediaType = GZIPPED_LAYERS[descriptor.mediaType]
     if (mediaType === undefined) return descriptor
     const hex = descriptor.digest.replace(/^sha256:/, '')
     let gzipped = this.gzipped.get(hex)
@@ -192,7 +176,7 @@ class SavedBlobs {
     await pipeline(
       body,
       tap(raw),
-      (source: AsyncIterable<Buffer>) => gzipChunks(source, this.level),
+      gzipChunks,
       tap(packed, bytes => (size += bytes)),
       createWriteStream(temporary)
     )

@@ -46,14 +46,13 @@ export class RegistryAuth {
 
   /** Looks the credentials up once per registry (a credential helper is a process). */
   private credentialsFor(registry: string): Promise<Credentials | undefined> {
-    let found = this.found.get(registry)
-    if (found === undefined) {
-      found = Promise.resolve(this.credentials(registry)).then(credentials => {
+    const found =
+      this.found.get(registry) ??
+      Promise.resolve(this.credentials(registry)).then(credentials => {
         this.usernames.set(registry, credentials?.username)
         return credentials
       })
-      this.found.set(registry, found)
-    }
+    this.found.set(registry, found)
     return found
   }
 

@@ -8,8 +8,9 @@ import type { RepositoryReference } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { TransientError, withRetry, type RetryOptions } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
-import { sameOriginUrl } from './link.js'
+import { sameOriginUrl } from './origin.js'
 import {
+  orMissing,
   pullScope,
   pushScope,
   type RegistryRequest,
@@ -108,8 +109,10 @@ export class BlobUpload {
         from.registry !== this.ref.registry ||
         from.repository === this.ref.repository
       if (elsewhere) continue
-      session = await this.mount(from)
-      if (session === undefined) return this.result('mounted')
+      const mount = { digest: this.blob.digest, from }
+      const location = await openUpload(this.transport, this.ref, mount)
+      if (location === undefined) return this.result('mounted')
+      session = { location, offset: 0 }
       break // a 202: the registry opened an upload instead
     }
     session ??= await this.open()
@@ -130,20 +133,10 @@ export class BlobUpload {
     return this.transport.request(this.ref, scoped, read)
   }
 
-  private exists(): Promise<boolean> {
+  private async exists(): Promise<boolean> {
     const path = `/v2/${this.ref.repository}/blobs/${this.blob.digest}`
-    return this.request({ method: 'HEAD', path }, async (response, fail) => {
-      if (response.status === 404) return false
-      if (!response.ok) throw await fail()
-      return true
-    })
-  }
-
-  /** undefined when mounted; the upload the registry opened instead otherwise. */
-  private async mount(from: RepositoryReference): Promise<Session | undefined> {
-    const mount = { digest: this.blob.digest, from }
-    const location = await openUpload(this.transport, this.ref, mount)
-    return location === undefined ? undefined : { location, offset: 0 }
+    const found = orMissing(() => true)
+    return (await this.request({ method: 'HEAD', path }, found)) ?? false
   }
 
   private async open(): Promise<Session> {

@@ -14,11 +14,10 @@ import {
 
 const HANDOVER_ANNOTATION = 'dev.docker-publish-action.handover'
 
+// JSON leaves out a variant the platform does not name (undefined)
 function platformOf(platform: string) {
   const [os, architecture, variant] = platform.split('/')
-  return variant === undefined
-    ? { os, architecture }
-    : { os, architecture, variant }
+  return { os, architecture, variant }
 }
 
 /** The handover index of a leg's image (`leg`) built for `platform`, under `tag`. */

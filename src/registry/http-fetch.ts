@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 
 /** What the registry client reads of a response (a subset of fetch's Response). */
 export interface RegistryResponse {
@@ -26,7 +27,6 @@ export interface RegistryRequestInit {
   headers?: Record<string, string>
   /** A stream is sent as it comes (the caller sets Content-Length); never redirected. */
   body?: Uint8Array | string | Readable
-  redirect?: 'follow'
   /** Aborts the round trip, the body's reading included. */
   signal?: AbortSignal
   /** A unix socket to ask instead of the URL's host (the engine's). */
@@ -64,28 +64,20 @@ function abortReason(signal: AbortSignal | undefined): Error {
     : new Error('aborted')
 }
 
-function readBody(
+async function readBody(
   message: IncomingMessage,
   signal: AbortSignal | undefined
 ): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      message.destroy()
-      return reject(abortReason(signal))
-    }
-    const chunks: Buffer[] = []
-    const abort = () => message.destroy(abortReason(signal))
-    signal?.addEventListener('abort', abort, { once: true })
-    message.on('data', (chunk: Buffer) => chunks.push(chunk))
-    message.on('end', () => {
-      signal?.removeEventListener('abort', abort)
-      resolve(Buffer.concat(chunks))
-    })
-    message.on('error', error => {
-      signal?.removeEventListener('abort', abort)
-      reject(signal?.aborted ? abortReason(signal) : fetchFailed(error))
-    })
-  })
+  const abort = () => message.destroy(abortReason(signal))
+  if (signal?.aborted) abort()
+  signal?.addEventListener('abort', abort, { once: true })
+  try {
+    return await buffer(message)
+  } catch (error) {
+    throw signal?.aborted ? abortReason(signal) : fetchFailed(error)
+  } finally {
+    signal?.removeEventListener('abort', abort)
+  }
 }
 
 /** Statuses that never carry a body (and HEAD answers): nothing to read. */

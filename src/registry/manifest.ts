@@ -16,6 +16,14 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 export const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_LIST])
 export const MANIFEST_TYPES = new Set([OCI_MANIFEST, DOCKER_MANIFEST])
 
+/** Uncompressed layer media types and their gzipped counterparts. */
+export const GZIPPED_LAYERS: Record<string, string> = {
+  'application/vnd.oci.image.layer.v1.tar':
+    'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar':
+    'application/vnd.docker.image.rootfs.diff.tar.gzip'
+}
+
 /** Manifest media types we ask for, most specific first. */
 export const ACCEPT_MANIFESTS = [
   OCI_INDEX,

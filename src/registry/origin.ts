@@ -3,8 +3,10 @@
  * named and to the Bearer realm its own 401 names; never elsewhere, never
  * from https down to http. Every URL the client did not build (a Location,
  * a `Link` next page, a realm) passes one of these checks; http-fetch.ts
- * drops Authorization on a redirect to another origin.
+ * drops Authorization on a redirect to another origin. And paging: following
+ * `Link: <…>; rel="next"` through a registry's lists, on its own origin.
  */
+import type { RegistryResponse } from './http-fetch.js'
 import { RegistryError } from './registry-error.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 
@@ -79,4 +81,48 @@ export function realmUrl(
         `credentials unencrypted`
     )
   return url.href
+}
+
+/** The most pages of one list we follow. */
+export const MAX_PAGES = 10_000
+
+/** The URL of the rel="next" link in a Link header value, if any. */
+export function parseNextLink(header: string | null): string | undefined {
+  for (const match of (header ?? '').matchAll(/<([^>]*)>([^,<]*)/g)) {
+    const rel = /;\s*rel\s*=\s*"?([^";]*)"?/i.exec(match[2])?.[1]
+    if (rel?.split(/\s+/).includes('next')) return match[1]
+  }
+  return undefined
+}
+
+/**
+ * A URL the registry named (a next page, an upload location), resolved
+ * against the URL that answered and kept whole (a path alone would turn
+ * `https://registry//evil.example/…` protocol-relative); another origin is
+ * refused: it would receive our credentials.
+ */
+export function sameOriginUrl(
+  endpoint: RegistryEndpoint,
+  target: string,
+  answeredUrl: string,
+  what: string
+): string {
+  const origin = endpointOrigin(endpoint)
+  const url = new URL(target, answeredUrl || origin)
+  if (url.origin !== origin)
+    throw new RegistryError(
+      endpoint.registry,
+      `${what} points to another origin (${url.origin})`
+    )
+  return url.href
+}
+
+/** The URL of the next page, on the registry's own origin. */
+export function nextPageUrl(
+  endpoint: RegistryEndpoint,
+  response: RegistryResponse
+): string | undefined {
+  const link = parseNextLink(response.headers.get('link'))
+  if (link === undefined) return undefined
+  return sameOriginUrl(endpoint, link, response.url, 'the next page link')
 }

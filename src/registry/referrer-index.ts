@@ -92,12 +92,13 @@ export function referrerDescriptor(manifest: Manifest): OciDescriptor {
   const artifactType =
     json.artifactType ??
     (json.manifests === undefined ? json.config?.mediaType : undefined)
+  // put in a referrers list as JSON, which leaves out the fields that are undefined
   return {
     mediaType: json.mediaType ?? manifest.mediaType,
     digest: manifest.digest,
     size: manifest.body.length,
-    ...(artifactType === undefined ? {} : { artifactType }),
-    ...(json.annotations === undefined ? {} : { annotations: json.annotations })
+    artifactType,
+    annotations: json.annotations
   }
 }
 
@@ -110,19 +111,4 @@ export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
   } catch {
     return undefined
   }
-}
-
-/** A referrers list (an OCI index) of these descriptors. */
-export function referrersList(descriptors: OciDescriptor[]): Manifest {
-  return jsonManifest(OCI_INDEX, { manifests: descriptors })
-}
-
-/** The descriptors with `added` appended where its digest is not listed yet. */
-export function withReferrer(
-  held: OciDescriptor[],
-  added: OciDescriptor
-): OciDescriptor[] | undefined {
-  return held.some(d => d.digest === added.digest)
-    ? undefined
-    : [...held, added]
 }

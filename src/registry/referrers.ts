@@ -14,7 +14,9 @@ import {
 } from './client.js'
 import {
   childDigests,
+  jsonManifest,
   manifestBlobs,
+  OCI_INDEX,
   type Manifest,
   type OciDescriptor
 } from './manifest.js'
@@ -23,11 +25,9 @@ import {
   EMPTY_CONFIG_BYTES,
   embeddedAttestations,
   referrerDescriptor,
-  referrersList,
   referrersOf,
   referrersTag,
-  subjectOf,
-  withReferrer
+  subjectOf
 } from './referrer-index.js'
 import { RegistryError } from './registry-error.js'
 
@@ -120,8 +120,9 @@ function addToReferrersTag(
         `${image.name}:${tag} is the referrers tag of a digest but holds ` +
           `${held?.mediaType ?? 'something else'}, not an OCI index: it is left as it is`
       )
-    const all = withReferrer(listed, added)
-    return all && referrersList(all)
+    if (listed.some(d => d.digest === added.digest)) return undefined
+    // the referrers list: an OCI index of their descriptors
+    return jsonManifest(OCI_INDEX, { manifests: [...listed, added] })
   }
   const raced = () =>
     new RegistryError(

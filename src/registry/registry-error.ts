@@ -106,8 +106,7 @@ export function errorBodyDetail(body: string): string | undefined {
       errors?: { code?: unknown; message?: unknown }[]
     }
     const first = parsed.errors?.[0]
-    if (first === undefined) return undefined
-    const parts = [first.code, first.message].filter(
+    const parts = [first?.code, first?.message].filter(
       part => typeof part === 'string' && part !== ''
     )
     return parts.length > 0 ? parts.join(': ') : undefined

@@ -1,4 +1,5 @@
 /** Bounded retries with exponential backoff: only a TransientError is tried again. */
+import { setTimeout as realSleep } from 'node:timers/promises'
 
 const DEFAULT_BASE_DELAY_MS = 500
 const DEFAULT_MAX_DELAY_MS = 30_000
@@ -66,9 +67,6 @@ function retryDelayMs(
   const random = options.random ?? Math.random
   return Math.round(backoff / 2 + (random() * backoff) / 2)
 }
-
-const realSleep = (ms: number) =>
-  new Promise<void>(resolve => setTimeout(resolve, ms))
 
 export async function withRetry<T>(
   operation: () => Promise<T>,

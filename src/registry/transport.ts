@@ -70,7 +70,7 @@ export type ResponseReader<T> = (
 
 /** A reader for a GET that may find nothing: a 404 is undefined, other failures throw. */
 export function orMissing<T>(
-  read: (response: RegistryResponse) => Promise<T>
+  read: (response: RegistryResponse) => T | Promise<T>
 ): ResponseReader<T | undefined> {
   return async (response, fail) => {
     if (response.status === 404) {
@@ -88,13 +88,7 @@ export const pullScope = (ref: RepositoryReference): string =>
 export const pushScope = (ref: RepositoryReference): string =>
   `repository:${ref.repository}:pull,push`
 
-export type Transport = Pick<RegistryTransport, 'request'>
-
-export function createTransport(options: TransportOptions): Transport {
-  return new RegistryTransport(options)
-}
-
-class RegistryTransport {
+export class Transport {
   private readonly auth: RegistryAuth
 
   constructor(private readonly options: TransportOptions) {
@@ -153,7 +147,6 @@ class RegistryTransport {
       .fetch(url, {
         ...init,
         ...(stall ? { body: stall.body } : {}),
-        redirect: 'follow',
         signal: stall?.signal ?? AbortSignal.timeout(timeoutMs)
       })
       .catch((error: unknown) => {

@@ -3,11 +3,13 @@ import { sha256Digest } from '../../src/reference/grammar.js'
 import { readFileSync, writeFileSync } from 'node:fs'
 import type {
   BlobFile,
-  BlobUploadResult
+  BlobUploadResult,
+  UploadBlobOptions
 } from '../../src/registry/blob-upload.js'
-import type { RegistryClient } from '../../src/registry/client.js'
-import type { PushedManifest } from '../../src/registry/manifest-endpoints.js'
-import type { UploadBlobOptions } from '../../src/registry/blob-endpoints.js'
+import type {
+  PushedManifest,
+  RegistryClient
+} from '../../src/registry/client.js'
 import type { Manifest } from '../../src/registry/manifest.js'
 import type { Image } from '../../src/reference/images.js'
 

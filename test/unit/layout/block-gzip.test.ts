@@ -34,11 +34,7 @@ const cut = (data: Buffer, piece: number) =>
 
 async function gzipped(data: Buffer, piece: number): Promise<Buffer> {
   const out = collector()
-  await pipeline(
-    cut(data, piece),
-    (source: AsyncIterable<Buffer>) => gzipChunks(source, 1),
-    out.sink
-  )
+  await pipeline(cut(data, piece), gzipChunks, out.sink)
   return out.bytes()
 }
 
@@ -61,7 +57,7 @@ describe('blockLevel', () => {
     { name: 'text is compressed', block: text(BLOCK_BYTES), level: 1 },
     { name: 'zeros are compressed', block: Buffer.alloc(BLOCK_BYTES), level: 1 }
   ])('$name', ({ block, level }) => {
-    expect(blockLevel(block, 1)).toBe(level)
+    expect(blockLevel(block)).toBe(level)
   })
 })
 
@@ -107,10 +103,9 @@ describe('gzipBlocks', () => {
         this.destroy(new Error('docker save broke'))
       }
     })
-    const gzip = (source: AsyncIterable<Buffer>) => gzipChunks(source, 1)
-    await expect(pipeline(failing, gzip, collector().sink)).rejects.toThrow(
-      'docker save broke'
-    )
+    await expect(
+      pipeline(failing, gzipChunks, collector().sink)
+    ).rejects.toThrow('docker save broke')
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { nextPageUrl, parseNextLink } from '../../../src/registry/link.js'
+import { nextPageUrl, parseNextLink } from '../../../src/registry/origin.js'
 
 describe('parseNextLink', () => {
   it.each([

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { parseImageName } from '../../../src/reference/images.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRegistryClient } from '../../../src/registry/client.js'
-import { createTransport } from '../../../src/registry/transport.js'
+import { Transport } from '../../../src/registry/transport.js'
 import { RegistryAuth } from '../../../src/registry/auth.js'
 import { httpFetch } from '../../../src/registry/http-fetch.js'
 import { parseRegistry } from '../../../src/reference/repository.js'
@@ -146,7 +146,7 @@ describe('registry client: the origin rule, against real sockets', () => {
   ])('the transport refuses $name on another origin', async ({ path }) => {
     const evil = await stranger()
     const registry = await listening(basicRegistry((_, r) => r.end()))
-    const transport = createTransport({
+    const transport = new Transport({
       credentials: () => ({ username: USER, password: PASSWORD }),
       retries: 0,
       sleep: noSleep,
