@@ -159,7 +159,7 @@ const ON_FIRST_CALL = {
   },
   // tag rules of type=semver and the CLI's git tags; zero-config needs none
   ...Object.fromEntries(
-    ['parse', 'valid', 'rcompare'].map(name => {
+    ['parse', 'rcompare'].map(name => {
       const path = `semver/functions/${name}.js`
       return [path, { from: path, names: ['default'] }]
     })
