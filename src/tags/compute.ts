@@ -46,7 +46,7 @@ class TagList {
       return false
     }
     if (this.tags.some(tag => tag.name === name)) return true
-    this.tags.push(line === undefined ? { name, kind } : { name, kind, line })
+    this.tags.push({ name, kind, ...(line && { line }) })
     return true
   }
 }
