@@ -41,23 +41,19 @@ export function versionAsTag(version: string): string {
   return version.replace(/\+/g, '_')
 }
 
-function toSafeInteger(digits: string): number | undefined {
-  const value = Number(digits)
-  return Number.isSafeInteger(value) ? value : undefined
-}
-
 /** Reads a git tag name as a release version, or undefined if it is none. */
 export function parseReleaseVersion(
   tagName: string
 ): ReleaseVersion | undefined {
   const groups = VERSION_PATTERN.exec(tagName)?.groups
   if (groups?.core === undefined) return undefined
-  const major = toSafeInteger(groups.major)
-  const minor = toSafeInteger(groups.minor)
-  const patch =
-    groups.patch === undefined ? undefined : toSafeInteger(groups.patch)
-  if (major === undefined || minor === undefined) return undefined
-  if (groups.patch !== undefined && patch === undefined) return undefined
+  const [major, minor, patch] = [
+    groups.major,
+    groups.minor,
+    groups.patch ?? '0'
+  ].map(Number)
+  // a part beyond the safe integers is no number a release can be ordered by
+  if (![major, minor, patch].every(Number.isSafeInteger)) return undefined
   const prerelease = groups.dashed ?? groups.attached ?? ''
   const build = groups.build ?? ''
   const full = versionAsTag(
@@ -65,7 +61,7 @@ export function parseReleaseVersion(
   )
   const stable = prerelease === '' && build === ''
   const base = { major, minor, prerelease, build, stable, full }
-  return patch === undefined ? base : { ...base, patch }
+  return groups.patch === undefined ? base : { ...base, patch }
 }
 
 /** X.Y.Z of a version, with a loose X.Y read as X.Y.0 (e.g. 1.2 → 1.2.0). */
