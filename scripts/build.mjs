@@ -157,9 +157,10 @@ const ON_FIRST_CALL = {
     from: 'node:child_process',
     names: ['spawn', 'execFile']
   },
-  // tag rules of type=semver and the CLI's git tags; zero-config needs none
+  // tag rules of type=semver, the CLI's git tags, and the order of the releases a registry
+  // holds (the floating guard's, cache: auto's pick): a run that reads no releases loads none
   ...Object.fromEntries(
-    ['parse', 'valid', 'rcompare'].map(name => {
+    ['parse', 'compare', 'rcompare'].map(name => {
       const path = `semver/functions/${name}.js`
       return [path, { from: path, names: ['default'] }]
     })

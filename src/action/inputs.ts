@@ -31,14 +31,13 @@ export async function readActionSettings(): Promise<Settings> {
     runnerOrigin(process.env)
   )
   for (const login of settings.logins) mask(login.password)
-  // a key is masked line by line: the runner masks each line of a multi-line secret
   const { key, password } = settings.signing
-  for (const line of key.split(/\r?\n/))
-    if (!line.startsWith('-----')) mask(line)
   mask(password)
   // the remote BuildKit's TLS material: all of it, the CA and certificate too
   const { remote } = settings.build
-  for (const pem of remote ? [remote.cacert, remote.cert, remote.key] : []) {
+  const pems = remote ? [key, remote.cacert, remote.cert, remote.key] : [key]
+  // a PEM is masked line by line too: the runner masks each line of a multi-line secret
+  for (const pem of pems) {
     mask(pem)
     for (const line of pem.split(/\r?\n/))
       if (line.trim() !== '' && !line.startsWith('-----')) mask(line.trim())

@@ -95,10 +95,10 @@ export function outputEnvVariables(
   enabled: boolean
 ): Record<string, string> {
   if (!enabled) return {}
-  const variables: Record<string, string> = {}
-  for (const name of METADATA_OUTPUTS) {
-    const key = name.replace(/\W/g, '_').toUpperCase()
-    variables[`DOCKER_METADATA_OUTPUT_${key}`] = outputs[name] ?? ''
-  }
-  return variables
+  return Object.fromEntries(
+    METADATA_OUTPUTS.map(name => {
+      const key = name.replace(/\W/g, '_').toUpperCase()
+      return [`DOCKER_METADATA_OUTPUT_${key}`, outputs[name] ?? '']
+    })
+  )
 }

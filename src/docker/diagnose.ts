@@ -48,11 +48,7 @@ function hostNamed(output: string, patterns: RegExp[]): string | undefined {
     .map(pattern => firstMatch(output, pattern))
     .find(found => found !== '')
   if (line === undefined) return undefined
-  for (const host of HOST_IN_LINE) {
-    const match = host.exec(line)
-    if (match !== null) return match[1]
-  }
-  return undefined
+  return HOST_IN_LINE.map(host => host.exec(line)?.[1]).find(Boolean)
 }
 
 // BuildKit's words when it cannot fetch a Git context (a URL `context`)

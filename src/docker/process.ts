@@ -126,16 +126,6 @@ function killTree(pid: number): void {
   }
 }
 
-/** Whole lines out of a stream's chunks, for the watch's start. */
-function lineSplitter(onLine: (line: string) => void) {
-  let partial = ''
-  return (text: string) => {
-    const lines = (partial + text).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) onLine(line.replace(/\r$/, ''))
-  }
-}
-
 /**
  * The stall watch; only a new line resets it: `docker push` on the containerd store prints
  * `<layer>: Waiting` every second while its upload hangs.
@@ -184,22 +174,27 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   }
 }
 
-/** Keeps a stream's text, streams it to `out`, and tells `seen` each chunk. */
+/**
+ * Keeps a stream's text, streams it to `out`, and tells `onLine` each whole line (the watches').
+ */
 function collect(
   stream: Readable | null,
   out: NodeJS.WritableStream | undefined,
   prefix: string | undefined,
-  seen: (text: string) => void
+  onLine: (line: string) => void
 ): { text: string } {
   const decoder = new StringDecoder('utf8')
   const kept = { text: '' }
   // docker's output is not ours: no line of it may be a workflow command
   const shown = out && escapingWriter(out, prefix)
+  let partial = ''
   stream?.on('data', (data: Buffer) => {
     const text = decoder.write(data)
     shown?.write(text)
     kept.text += text
-    seen(text)
+    const lines = (partial + text).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) onLine(line.replace(/\r$/, ''))
   })
   stream?.on('end', () => {
     const rest = decoder.end()
@@ -253,13 +248,12 @@ export function runProcess(
     })
   )
   // each stream its own lines: buildx prints on stderr, docker push on stdout
-  const seen = () =>
-    lineSplitter(line => watches.forEach(watch => watch.line(line)))
+  const seen = (line: string) => watches.forEach(watch => watch.line(line))
   const stdout =
     options.stdout === undefined
-      ? collect(child.stdout, out, options.prefix, seen())
+      ? collect(child.stdout, out, options.prefix, seen)
       : { text: '' }
-  const stderr = collect(child.stderr, out, options.prefix, seen())
+  const stderr = collect(child.stderr, out, options.prefix, seen)
   const consumed = consume(child, options.stdout)
   if (options.input !== undefined) {
     // a command that exits without reading its input is not an error here

@@ -93,11 +93,12 @@ export function createDockerRunner(
               }
             )
           : await viaDocker()
+      const output = `${result.stderr}\n${result.stdout}`
       if (result.stalledAfterMs !== undefined)
         throw new DockerStalledError(
           args,
           result.stalledAfterMs,
-          `${result.stderr}\n${result.stdout}`,
+          output,
           result.stalledBy
         )
       // the consumer's failure stopped docker (killed, or a broken pipe): it is the cause
@@ -108,7 +109,7 @@ export function createDockerRunner(
         throw new DockerCommandError(
           args,
           result.exitCode,
-          `${result.stderr}\n${result.stdout}`,
+          output,
           result.stdout
         )
       if (consumerError !== undefined) throw consumerError

@@ -3,7 +3,12 @@
  */
 import { InputError } from '../errors/input-error.js'
 import { splitSecret } from './secret-lines.js'
-import { parseBoolean, parseLines, type InputSource } from './parse.js'
+import {
+  checkEach,
+  parseBoolean,
+  parseLines,
+  type InputSource
+} from './parse.js'
 import { parseBuildOptions, type BuildOptions } from './build-options.js'
 import { parseInputList } from '../csv/csv.js'
 import { validatePlatforms } from './platforms.js'
@@ -117,21 +122,6 @@ function requireSecretIds(lines: string[], input: string): string[] {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-/** `id=VARIABLE` lines whose VARIABLE is an environment variable name. */
-function requireSecretEnvs(lines: string[]): string[] {
-  lines.forEach((line, index) => {
-    const { value } = splitSecret(line, index, 'secret-envs')
-    if (!ENV_NAME.test(value))
-      throw new InputError(
-        'secret-envs',
-        line,
-        'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. ' +
-          'NPM_TOKEN=NPM_TOKEN'
-      )
-  })
-  return lines
-}
-
 /** The secret inputs, read as build-push-action reads them. */
 function parseSecrets(
   source: InputSource
@@ -144,7 +134,15 @@ function parseSecrets(
   return {
     secrets: requireSecretIds(secrets, 'secrets'),
     secretFiles: requireSecretIds(files, 'secret-files'),
-    secretEnvs: requireSecretEnvs(parseInputList(source, 'secret-envs'))
+    // `id=VARIABLE` lines whose VARIABLE is an environment variable name
+    secretEnvs: checkEach(
+      'secret-envs',
+      parseInputList(source, 'secret-envs'),
+      (line, index) =>
+        ENV_NAME.test(splitSecret(line, index, 'secret-envs').value),
+      'expected id=VARIABLE lines naming an environment variable (letters, digits, _), e.g. ' +
+        'NPM_TOKEN=NPM_TOKEN'
+    )
   }
 }
 

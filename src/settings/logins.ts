@@ -78,7 +78,11 @@ function pairLogins(source: InputSource, registries: string[]): Login[] {
   const chain = registry !== '' || ecr === 'true'
   if (username === '' && password === '')
     return chain
-      ? targets.flatMap(r => (isEcr(ecr, r, 'ecr') ? [ecrLogin(r)] : []))
+      ? targets.flatMap(r =>
+          isEcr(ecr, r, 'ecr')
+            ? [{ registry: r, username: '', password: '', ecr: true }]
+            : []
+        )
       : []
   if (username === '')
     throw new InputError(
@@ -118,13 +122,6 @@ function isEcr(mode: string, registry: string, input: string): boolean {
     )
   return mode !== 'false' && named
 }
-
-const ecrLogin = (registry: string): Login => ({
-  registry,
-  username: '',
-  password: '',
-  ecr: true
-})
 
 function stringField(entry: Record<string, unknown>, key: string): string {
   const value = entry[key]

@@ -3,6 +3,7 @@ import type { Settings } from './settings.js'
 
 /** The parsed inputs as one debug line, every secret replaced (the ids of `secrets` lines stay). */
 export function settingsDebugLine(settings: Settings): string {
+  const { remote } = settings.build
   const redacted: Settings = {
     ...settings,
     logins: settings.logins.map(login => ({ ...login, password: REDACTED })),
@@ -11,12 +12,12 @@ export function settingsDebugLine(settings: Settings): string {
       secrets: settings.build.secrets.map(
         (line, index) => `${splitSecret(line, index).id}=${REDACTED}`
       ),
-      ...(settings.build.remote && {
+      ...(remote && {
         remote: {
-          endpoint: settings.build.remote.endpoint,
-          cacert: settings.build.remote.cacert && REDACTED,
-          cert: settings.build.remote.cert && REDACTED,
-          key: settings.build.remote.key && REDACTED
+          endpoint: remote.endpoint,
+          cacert: remote.cacert && REDACTED,
+          cert: remote.cert && REDACTED,
+          key: remote.key && REDACTED
         }
       })
     },

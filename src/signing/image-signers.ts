@@ -56,11 +56,7 @@ async function openSigner(
   request: { url: string; token: string },
   env: SigningContext
 ): Promise<KeylessSigner> {
-  const limits = {
-    timeoutMs: env.registryTimeoutMs,
-    retries: env.retry.retries,
-    sleep: env.retry.sleep
-  }
+  const limits = { timeoutMs: env.registryTimeoutMs, ...env.retry }
   const token = await requestIdToken(
     request.url,
     request.token,

@@ -28,7 +28,7 @@ export function tokenClaims(token: string): TokenClaims {
         Buffer.from(parts[1], 'base64url').toString('utf8')
       ) as Partial<TokenClaims>
   } catch {
-    claims = undefined
+    // not JSON: refused below
   }
   if (typeof claims?.iss !== 'string' || typeof claims.sub !== 'string')
     throw new Error(

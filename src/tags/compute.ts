@@ -31,7 +31,6 @@ export interface TagInputs {
 class TagList {
   readonly tags: Tag[] = []
   readonly warnings: string[] = []
-  private readonly names = new Set<string>()
 
   /** Adds a tag (first occurrence wins); false if nothing valid is left. */
   add(
@@ -46,9 +45,8 @@ class TagList {
       )
       return false
     }
-    if (this.names.has(name)) return true
-    this.names.add(name)
-    this.tags.push(line === undefined ? { name, kind } : { name, kind, line })
+    if (this.tags.some(tag => tag.name === name)) return true
+    this.tags.push({ name, kind, ...(line && { line }) })
     return true
   }
 }

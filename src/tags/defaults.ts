@@ -11,9 +11,7 @@ export type LatestFrom = 'default-branch' | 'release'
 type TagCandidate = Omit<Tag, 'pullRequest'>
 
 function floating(name: string, line?: ReleaseLine): TagCandidate {
-  return line === undefined
-    ? { name, kind: 'floating' }
-    : { name, kind: 'floating', line }
+  return { name, kind: 'floating', ...(line && { line }) }
 }
 
 /**

@@ -2,7 +2,6 @@
 import { explain } from '@renovatebot/pep440/lib/version.js'
 // the function subpaths: the semver index also builds every range regex at start-up
 import parseSemver from 'semver/functions/parse.js'
-import validSemver from 'semver/functions/valid.js'
 import {
   isSingleVariable,
   renderTemplate,
@@ -44,12 +43,6 @@ type VersionVars = Record<
   string
 >
 type KindAndLine = Pick<Produced, 'kind' | 'line'>
-
-/** What metadata-action renders for a pre-release unless the pattern is {{raw}}. */
-const VERSION_ONLY: Template = {
-  source: '{{version}}',
-  nodes: [{ kind: 'var', name: 'version' }]
-}
 
 /**
  * How a stable version's pattern behaves: the full version ({{version}},
@@ -99,74 +92,87 @@ function versionCandidate(rule: VersionRule, run: RuleRun): string | undefined {
   return candidate.replace(/\//g, '-')
 }
 
-function produceSemver(rule: VersionRule, run: RuleRun): Produced | undefined {
-  const candidate = versionCandidate(rule, run)
-  if (candidate === undefined) return undefined
-  const parsed = validSemver(candidate)
-    ? parseSemver(candidate, { loose: true })
-    : null
-  if (parsed === null) {
-    run.warn(
-      `tags rule "${rule.source}": "${candidate}" is not a valid semver version ` +
-        `(https://semver.org), skipped`
-    )
-    return undefined
-  }
-  const vars: VersionVars = {
-    raw: parsed.raw,
-    version: parsed.version,
-    major: String(parsed.major),
-    minor: String(parsed.minor),
-    patch: String(parsed.patch)
-  }
-  if (parsed.prerelease.length > 0) {
-    // Pre-releases only ever get their exact version (or {{raw}}). {{raw}}
-    // keeps the v (v2.0.8-beta.67): older READMEs showed it without, the
-    // code (and the current README) keep it.
-    const pattern = isSingleVariable(rule.pattern, 'raw')
-      ? rule.pattern
-      : VERSION_ONLY
-    return noLatest(renderTemplate(pattern, run.env, vars), 'version')
-  }
+/**
+ * A version rule's candidate read: the pattern's variables, whether it may float (no pre-release),
+ * and the X.Y.Z release a line compares by; undefined when it is no version of the rule's kind.
+ */
+interface VersionReading {
+  vars: VersionVars
+  stable: boolean
+  release?: string
+}
+
+function readSemver(candidate: string): VersionReading | undefined {
+  // strict, as metadata-action's semver.valid() (a leading v is strict semver too)
+  const parsed = parseSemver(candidate)
+  if (parsed === null) return undefined
   return {
-    value: renderTemplate(rule.pattern, run.env, vars),
-    ...patternKind(rule.pattern, parsed.version),
-    autoLatest: true,
+    vars: {
+      raw: parsed.raw,
+      version: parsed.version,
+      major: String(parsed.major),
+      minor: String(parsed.minor),
+      patch: String(parsed.patch)
+    },
+    stable: parsed.prerelease.length === 0,
     release: parsed.version
   }
 }
 
-function producePep440(rule: VersionRule, run: RuleRun): Produced | undefined {
-  const candidate = versionCandidate(rule, run)
-  if (candidate === undefined) return undefined
+function readPep440(candidate: string): VersionReading | undefined {
   const parsed = explain(candidate)
-  if (parsed === null) {
-    run.warn(
-      `tags rule "${rule.source}": "${candidate}" is not a PEP 440 version ` +
-        `(https://peps.python.org/pep-0440/), skipped`
-    )
-    return undefined
-  }
+  if (parsed === null) return undefined
   // not its clean(): v4 joins a local label's parts with commas (1.2.3+abc,7)
   const clean = parsed.local
     ? `${parsed.public}+${parsed.local}`
     : parsed.public
-  // metadata-action never floats pre-, post- and dev-releases
-  if (parsed.is_prerelease || parsed.is_postrelease) {
-    const value = isSingleVariable(rule.pattern, 'raw') ? candidate : clean
-    return noLatest(value, 'version')
-  }
   const [major, minor = 0, patch = 0] = parsed.release
-  const vars: VersionVars = {
-    raw: candidate,
-    version: clean,
-    major: `${major}`,
-    minor: `${minor}`,
-    patch: `${patch}`
-  }
   // Only a plain X[.Y[.Z]] release maps onto a comparable X.Y.Z line.
   const mappable = parsed.epoch === 0 && parsed.release.length <= 3
-  const release = mappable ? `${major}.${minor}.${patch}` : undefined
+  return {
+    vars: {
+      raw: candidate,
+      version: clean,
+      major: `${major}`,
+      minor: `${minor}`,
+      patch: `${patch}`
+    },
+    // metadata-action never floats pre-, post- and dev-releases
+    stable: !parsed.is_prerelease && !parsed.is_postrelease,
+    release: mappable ? `${major}.${minor}.${patch}` : undefined
+  }
+}
+
+const VERSION_KINDS = {
+  semver: {
+    read: readSemver,
+    is: 'a valid semver version (https://semver.org)'
+  },
+  pep440: {
+    read: readPep440,
+    is: 'a PEP 440 version (https://peps.python.org/pep-0440/)'
+  }
+}
+
+function produceVersion(rule: VersionRule, run: RuleRun): Produced | undefined {
+  const candidate = versionCandidate(rule, run)
+  if (candidate === undefined) return undefined
+  const kind = VERSION_KINDS[rule.type]
+  const reading = kind.read(candidate)
+  if (reading === undefined) {
+    run.warn(
+      `tags rule "${rule.source}": "${candidate}" is not ${kind.is}, skipped`
+    )
+    return undefined
+  }
+  const { vars, release } = reading
+  if (!reading.stable) {
+    // Pre-releases only ever get their exact version (or {{raw}}). {{raw}}
+    // keeps the v (v2.0.8-beta.67): older READMEs showed it without, the
+    // code (and the current README) keep it.
+    const raw = isSingleVariable(rule.pattern, 'raw')
+    return noLatest(raw ? vars.raw : vars.version, 'version')
+  }
   return {
     value: renderTemplate(rule.pattern, run.env, vars),
     ...patternKind(rule.pattern, release),
@@ -247,9 +253,8 @@ export function produce(rule: Rule, run: RuleRun): Produced | undefined {
       if (!/schedule/.test(ctx.eventName)) return undefined
       return noLatest(renderTemplate(rule.pattern, run.env))
     case 'semver':
-      return produceSemver(rule, run)
     case 'pep440':
-      return producePep440(rule, run)
+      return produceVersion(rule, run)
     case 'match':
       return produceMatch(rule, run)
     case 'ref':

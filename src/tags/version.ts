@@ -1,3 +1,6 @@
+// a function subpath: the semver index also builds every range regex at start-up
+import compareSemver from 'semver/functions/compare.js'
+
 /** A git tag read as a release version, for the zero-config tag rules. */
 export interface ReleaseVersion {
   major: number
@@ -38,23 +41,19 @@ export function versionAsTag(version: string): string {
   return version.replace(/\+/g, '_')
 }
 
-function toSafeInteger(digits: string): number | undefined {
-  const value = Number(digits)
-  return Number.isSafeInteger(value) ? value : undefined
-}
-
 /** Reads a git tag name as a release version, or undefined if it is none. */
 export function parseReleaseVersion(
   tagName: string
 ): ReleaseVersion | undefined {
   const groups = VERSION_PATTERN.exec(tagName)?.groups
   if (groups?.core === undefined) return undefined
-  const major = toSafeInteger(groups.major)
-  const minor = toSafeInteger(groups.minor)
-  const patch =
-    groups.patch === undefined ? undefined : toSafeInteger(groups.patch)
-  if (major === undefined || minor === undefined) return undefined
-  if (groups.patch !== undefined && patch === undefined) return undefined
+  const [major, minor, patch] = [
+    groups.major,
+    groups.minor,
+    groups.patch ?? '0'
+  ].map(Number)
+  // a part beyond the safe integers is no number a release can be ordered by
+  if (![major, minor, patch].every(Number.isSafeInteger)) return undefined
   const prerelease = groups.dashed ?? groups.attached ?? ''
   const build = groups.build ?? ''
   const full = versionAsTag(
@@ -62,7 +61,7 @@ export function parseReleaseVersion(
   )
   const stable = prerelease === '' && build === ''
   const base = { major, minor, prerelease, build, stable, full }
-  return patch === undefined ? base : { ...base, patch }
+  return groups.patch === undefined ? base : { ...base, patch }
 }
 
 /** X.Y.Z of a version, with a loose X.Y read as X.Y.0 (e.g. 1.2 → 1.2.0). */
@@ -70,47 +69,22 @@ export function coreVersion(version: ReleaseVersion): string {
   return `${version.major}.${version.minor}.${version.patch ?? 0}`
 }
 
-function compareNumbers<T extends number | bigint | string>(
-  a: T,
-  b: T
-): number {
-  if (a === b) return 0
-  return a < b ? -1 : 1
-}
-
-function compareIdentifier(a: string, b: string): number {
-  const aNumeric = /^[0-9]+$/.test(a)
-  const bNumeric = /^[0-9]+$/.test(b)
-  if (aNumeric && bNumeric) return compareNumbers(BigInt(a), BigInt(b))
-  if (aNumeric !== bNumeric) return aNumeric ? -1 : 1
-  return compareNumbers(a, b)
-}
-
-/** Semver precedence of two pre-release strings ('' = none, ranks highest). */
-function comparePrerelease(a: string, b: string): number {
-  if (a === b) return 0
-  if (a === '' || b === '') return a === '' ? 1 : -1
-  const left = a.split('.')
-  const right = b.split('.')
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const order = compareIdentifier(left[i], right[i])
-    if (order !== 0) return order
-  }
-  return compareNumbers(left.length, right.length)
+/** The version as semver reads it: X.Y.Z, the pre-release after '-', no build metadata. */
+function semverText(version: ReleaseVersion): string {
+  const { prerelease } = version
+  return prerelease === ''
+    ? coreVersion(version)
+    : `${coreVersion(version)}-${prerelease}`
 }
 
 /**
  * Semver precedence: negative when a < b, 0 when equal, positive when a > b. A loose X.Y counts as
- * X.Y.0; build metadata does not count.
+ * X.Y.0; build metadata does not count. Loose: a numeric pre-release identifier may have a
+ * leading zero (rc.01), as parseReleaseVersion accepts.
  */
 export function compareReleaseVersions(
   a: ReleaseVersion,
   b: ReleaseVersion
 ): number {
-  return (
-    compareNumbers(a.major, b.major) ||
-    compareNumbers(a.minor, b.minor) ||
-    compareNumbers(a.patch ?? 0, b.patch ?? 0) ||
-    comparePrerelease(a.prerelease, b.prerelease)
-  )
+  return compareSemver(semverText(a), semverText(b), true)
 }

@@ -256,7 +256,12 @@ describe('compareReleaseVersions', () => {
     { name: 'identical', a: '1.2.3', b: '1.2.3' },
     { name: 'v prefix does not count', a: 'v1.2.3', b: '1.2.3' },
     { name: 'X.Y counts as X.Y.0', a: 'v1.2', b: '1.2.0' },
-    { name: 'build metadata does not count', a: '1.2.3+build.5', b: '1.2.3' }
+    { name: 'build metadata does not count', a: '1.2.3+build.5', b: '1.2.3' },
+    {
+      name: 'a leading zero in a pre-release number',
+      a: '1.0.0-rc.01',
+      b: '1.0.0-rc.1'
+    }
   ])('$name: $a == $b', ({ a, b }) => {
     expect(compareReleaseVersions(parsed(a), parsed(b))).toBe(0)
   })
