@@ -7,6 +7,7 @@
  */
 import type { StallWatch } from '../docker/process.js'
 import { DockerCommandError, DockerStalledError } from '../docker/runner.js'
+import { lineAttributes } from '../csv/csv.js'
 import { referenceRegistry } from '../reference/repository.js'
 
 /** The watch's name in the stopped command's error. */
@@ -75,10 +76,11 @@ export function restartWatch(ms: number): StallWatch {
 export function cacheSources(argv: string[]): string {
   const sources = argv.flatMap((arg, at) => {
     if (argv[at - 1] !== '--cache-from') return []
-    const ref = /(?:^|,)ref=([^,]+)/.exec(arg)?.[1]
+    const attributes = lineAttributes(arg)
+    const ref = attributes.get('ref')
     if (ref !== undefined) return [referenceRegistry(ref)]
-    if (/(?:^|,)type=gha\b/.test(arg)) return ["GitHub's cache service"]
-    return [/(?:^|,)src=([^,]+)/.exec(arg)?.[1] ?? arg]
+    if (attributes.get('type') === 'gha') return ["GitHub's cache service"]
+    return [attributes.get('src') ?? arg]
   })
   return [...new Set(sources)].join(' or ')
 }

@@ -149,3 +149,13 @@ export function splitAttribute(field: string): Attribute | undefined {
     value: field.slice(at + 1).trim()
   }
 }
+
+/** A checked `key=value,…` line's attributes by key (a field without '=' is left out). */
+export function lineAttributes(line: string): Map<string, string> {
+  const attributes = new Map<string, string>()
+  for (const field of csvFields(line)) {
+    const attribute = splitAttribute(field)
+    if (attribute !== undefined) attributes.set(attribute.key, attribute.value)
+  }
+  return attributes
+}

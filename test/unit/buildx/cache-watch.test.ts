@@ -202,6 +202,11 @@ describe('cacheSources: where the cache-from lines read, as an error names them'
       sources: "GitHub's cache service or /cache/app"
     },
     {
+      name: 'a quoted field read as buildx reads it (CSV)',
+      argv: ['--cache-from', '"type=local","src=/cache/a,b"'],
+      sources: '/cache/a,b'
+    },
+    {
       name: 'cache-to lines are not read',
       argv: ['--cache-to', 'type=registry,ref=r.example/app:cache'],
       sources: ''
