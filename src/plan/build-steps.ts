@@ -40,20 +40,6 @@ const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
 
-/**
- * `reproducible: true` only (SOURCE_DATE_EPOCH, the commit time unless set): BuildKit >= 0.22 keys
- * its cache on it (moby/buildkit#5960).
- */
-function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
-  if (
-    !build.reproducible ||
-    build.buildArgs.some(arg => arg.startsWith('SOURCE_DATE_EPOCH='))
-  )
-    return build
-  const epoch = `SOURCE_DATE_EPOCH=${publication.sourceDateEpoch}`
-  return { ...build, buildArgs: [...build.buildArgs, epoch] }
-}
-
 function buildx(
   publication: Publication,
   files: BuildFiles,
@@ -63,7 +49,7 @@ function buildx(
   layoutDir?: string
 ): string[] {
   return buildxBuildArgs({
-    build: withSourceDateEpoch(publication, build),
+    build,
     refs,
     labels: publication.labels,
     annotations: publication.annotations,
@@ -85,10 +71,7 @@ function buildArgv(
   if (builder.driver !== 'classic')
     return buildx(publication, files, build, refs)
   const { labels } = publication
-  return classicBuildArgs(
-    { build: withSourceDateEpoch(publication, build), refs, labels },
-    files.iid
-  )
+  return classicBuildArgs({ build, refs, labels }, files.iid)
 }
 
 export const CLASSIC_STORE_ONE_PLATFORM =

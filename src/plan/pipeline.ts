@@ -18,8 +18,7 @@ import {
   localBuild,
   requirePlatformsFit,
   stagedBuild,
-  type BuildFiles,
-  type BuildStages
+  type BuildFiles
 } from './build-steps.js'
 import {
   discardSteps,
@@ -111,14 +110,15 @@ function tagging(publication: Publication) {
   }
 }
 
-const NO_REGISTRY = { read: [], tag: [], readBack: [] }
-
-function withStages(
-  login: Step[],
-  { stage, cleanup }: BuildStages,
-  registry: Pick<Pipeline, 'read' | 'tag' | 'readBack'>
-): ModePipeline {
-  return { login, stage, ...registry, discard: [], cleanup }
+/** push: false in promote and merge: nothing to copy or join (publication.ts's notice says so). */
+const NOTHING: ModePipeline = {
+  login: [],
+  stage: [],
+  read: [],
+  tag: [],
+  readBack: [],
+  discard: [],
+  cleanup: []
 }
 
 /** What an index says of itself, as GHCR reads it (its description and source among them). */
@@ -173,13 +173,26 @@ function cacheFor(input: PipelineInput): CacheDecision {
   })
 }
 
+/**
+ * The build-args lines, with SOURCE_DATE_EPOCH (the commit time unless set) for
+ * `reproducible: true` only: BuildKit >= 0.22 keys its cache on it (moby/buildkit#5960).
+ */
+function buildArgsOf(
+  { buildArgs, sourceDateEpoch }: Publication,
+  reproducible: boolean
+): string[] {
+  if (!reproducible || buildArgs.some(a => a.startsWith('SOURCE_DATE_EPOCH=')))
+    return buildArgs
+  return [...buildArgs, `SOURCE_DATE_EPOCH=${sourceDateEpoch}`]
+}
+
 /** The build settings pinned to the builder the steps were chosen for. */
 function onBuilder(input: PipelineInput) {
   const { settings, builder, publication } = input
   const { cacheFrom, cacheTo } = cacheFor(input)
   const build = {
     ...settings.build,
-    buildArgs: publication.buildArgs,
+    buildArgs: buildArgsOf(publication, settings.build.reproducible),
     cacheFrom,
     cacheTo,
     ...(publication.annotationLevels && {
@@ -198,14 +211,16 @@ function buildPipeline(input: PipelineInput): ModePipeline {
   const build = onBuilder(input)
   requirePlatformsFit(build, builder)
   const login = loginSteps(input)
-  if (buildsAsAsked(settings) || !build.push)
-    return withStages(
+  if (buildsAsAsked(settings) || !build.push) {
+    const local = { ...build, push: false }
+    return {
+      ...NOTHING,
       login,
-      localBuild(publication, { ...build, push: false }, builder, files),
-      NO_REGISTRY
-    )
+      ...localBuild(publication, local, builder, files)
+    }
+  }
   const stages = stagedBuild(publication, build, builder, files)
-  return withStages(login, stages, tagging(publication))
+  return { ...NOTHING, login, ...stages, ...tagging(publication) }
 }
 
 function digestPipeline(input: PipelineInput): ModePipeline {
@@ -229,21 +244,17 @@ function digestPipeline(input: PipelineInput): ModePipeline {
     builder,
     files
   )
-  const stages = { ...staged, stage: [...staged.stage, ...handover] }
   // the artifact route leaves no tag to read back
   const readBack = legs
     ? []
     : images.map(image => headStep('read-back', image, staging))
-  return withStages(loginSteps(input), stages, { ...NO_REGISTRY, readBack })
-}
-
-/** push: false in promote and merge: nothing to copy or join (publication.ts's notice says so). */
-const NOTHING: ModePipeline = {
-  login: [],
-  stage: [],
-  ...NO_REGISTRY,
-  discard: [],
-  cleanup: []
+  return {
+    ...NOTHING,
+    login: loginSteps(input),
+    stage: [...staged.stage, ...handover],
+    cleanup: staged.cleanup,
+    readBack
+  }
 }
 
 function promotePipeline(input: PipelineInput): ModePipeline {
@@ -254,7 +265,7 @@ function promotePipeline(input: PipelineInput): ModePipeline {
   const login = promoteNeedsDocker(source.image, publication.images)
     ? loginSteps(input)
     : keptLogins(input)
-  return { login, stage, ...tagging(publication), discard: [], cleanup: [] }
+  return { ...NOTHING, login, stage, ...tagging(publication) }
 }
 
 function mergePipeline(input: PipelineInput): ModePipeline {
@@ -263,12 +274,12 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   const { images, legs, buildId } = publication
   const { platforms } = settings.build
   return {
+    ...NOTHING,
     login: loginSteps(input),
     stage: mergeStage(images, platforms, buildId, legs),
     ...tagging(publication),
     // the artifact route leaves no tag to remove
-    discard: legs ? [] : discardSteps(images, platforms, buildId),
-    cleanup: []
+    discard: legs ? [] : discardSteps(images, platforms, buildId)
   }
 }
 

@@ -111,13 +111,6 @@ async function credentialsAccepted(
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
-/**
- * The own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles it
- * (an endpoint that refuses connections is not, it fails at once naming the builder).
- */
-const bootstrapsBuilder = (step: CommandStep) =>
-  step.step === 'builder' && step.argv.includes('--bootstrap')
-
 /** The docker runner's options for a step: its password on stdin, its log prefix. */
 function stepOptions(step: CommandStep, env: PublishEnv) {
   const input =
@@ -212,20 +205,23 @@ async function run(
           )
         throw error
       })
+  /**
+   * The own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles
+   * it (an endpoint that refuses connections is not, it fails at once naming the builder).
+   */
+  const bootstraps = step.step === 'builder' && argv.includes('--bootstrap')
   const retried = () =>
     retryDocker(
       once,
       env.retry,
       `${step.step} ${argv.join(' ')}`,
-      bootstrapsBuilder(step) ? THROTTLED : undefined
+      bootstraps ? THROTTLED : undefined
     )
   try {
     if (step.step === 'keep-login')
       return (await loginRetried(step, retried, env)).stdout
     const { stdout, stderr } =
-      RETRIED.has(step.step) || bootstrapsBuilder(step)
-        ? await retried()
-        : await once()
+      RETRIED.has(step.step) || bootstraps ? await retried() : await once()
     if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
@@ -350,8 +346,7 @@ function reportChecks(
 async function runCheck(
   step: CommandStep,
   argv: string[],
-  env: PublishEnv,
-  fail: (error: unknown) => unknown
+  env: PublishEnv
 ): Promise<void> {
   const call = argv[argv.indexOf('--call') + 1] ?? ''
   let stdout: string
@@ -360,8 +355,11 @@ async function runCheck(
     stdout = (await env.docker.run(argv, { quiet: true })).stdout
   } catch (error) {
     // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
-    if (!(error instanceof DockerCommandError)) throw fail(error)
-    if (parseCheckResult(error.stdout) === undefined) throw fail(error)
+    if (
+      !(error instanceof DockerCommandError) ||
+      parseCheckResult(error.stdout) === undefined
+    )
+      throw failure(error, step, env)
     stdout = error.stdout
   }
   const result = parseCheckResult(stdout)
@@ -425,8 +423,7 @@ export async function runCommand(
   const argv = withoutCache(resolved, line => values.unreadCaches.has(line))
   if (step.step === 'cache')
     return pullCacheImage(step, argv, images, values, env)
-  if (step.step === 'check')
-    return runCheck(step, argv, env, error => failure(error, step, env))
+  if (step.step === 'check') return runCheck(step, argv, env)
   if (step.emulates !== undefined)
     return runEmulation(step, argv, step.emulates, env)
   const started = performance.now()
