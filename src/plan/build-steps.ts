@@ -33,7 +33,8 @@ export interface BuildFiles {
 
 export interface BuildStages {
   stage: Step[]
-  cleanup: CommandStep[]
+  /** The local leftovers to remove (none unless said). */
+  cleanup?: CommandStep[]
 }
 
 const registriesOf = (images: Image[]) => [
@@ -111,7 +112,7 @@ export function localBuild(
 ): BuildStages {
   const argv = buildArgv(publication, files, build, builder, publication.refs)
   const checks = builder.driver !== 'classic' && isCheck(build.call)
-  return { stage: [commandStep(checks ? 'check' : 'build', argv)], cleanup: [] }
+  return { stage: [commandStep(checks ? 'check' : 'build', argv)] }
 }
 
 /**
@@ -140,10 +141,7 @@ function exportedLayout(
         })
       ]
     : []
-  return {
-    stage: [commandStep('build', argv, [], { layout }), ...load],
-    cleanup: []
-  }
+  return { stage: [commandStep('build', argv, [], { layout }), ...load] }
 }
 
 /** The classic store exports no OCI layout: built into it, saved as one, removed unless loaded. */
@@ -181,14 +179,14 @@ function uploadedFromLayout(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  const { stage, cleanup } = keepsClassicImages(builder)
+  const local = keepsClassicImages(builder)
     ? savedFromStore(publication, build, builder, files)
     : exportedLayout(publication, build, files)
   const { layout } = files
   const uploads = publication.images.map(image =>
     manifestRequest('upload', 'PUT', image, DIGEST, { layout })
   )
-  return { stage: [...stage, ...uploads], cleanup }
+  return { ...local, stage: [...local.stage, ...uploads] }
 }
 
 /**
@@ -218,7 +216,7 @@ function builtPerPlatform(
       [image.registry]
     )
   )
-  return { stage: [...builds, ...joins], cleanup: [] }
+  return { stage: [...builds, ...joins] }
 }
 
 /**
@@ -241,5 +239,5 @@ export function stagedBuild(
     buildx(publication, files, { ...build, push: true }, [], names),
     registriesOf(publication.images)
   )
-  return { stage: [pushed], cleanup: [] }
+  return { stage: [pushed] }
 }

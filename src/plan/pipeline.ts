@@ -250,9 +250,9 @@ function digestPipeline(input: PipelineInput): ModePipeline {
     : images.map(image => headStep('read-back', image, staging))
   return {
     ...NOTHING,
+    ...staged,
     login: loginSteps(input),
     stage: [...staged.stage, ...handover],
-    cleanup: staged.cleanup,
     readBack
   }
 }

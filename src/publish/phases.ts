@@ -3,7 +3,6 @@
  * failure.
  */
 import type { Settings } from '../settings/settings.js'
-import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'
 import { errorMessage } from '../errors/input-error.js'
 import {
@@ -200,15 +199,6 @@ async function stage(run: PipelineRun): Promise<void> {
   if (run.built) startCleanup(run)
 }
 
-function requireDigests(images: Image[], values: RunValues): void {
-  const unknown = images.filter(image => values.digestOf(image.name) === '')
-  if (unknown.length > 0)
-    throw new Error(
-      `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, ` +
-        `so no tag was pointed`
-    )
-}
-
 /** Reads back what the registry holds for our tags; the pushed list becomes what it confirms. */
 async function readBackPhase(run: PipelineRun): Promise<Held[]> {
   const { pipeline, publication, values, env } = run
@@ -276,7 +266,8 @@ export async function runPipeline(
     const signer = signerFor(settings.signing, env.vars ?? {})
     await inGroup(env, 'Log in', pipeline.login, step => runStep(run, step))
     await stage(run)
-    if (pipeline.readBack.length > 0) requireDigests(publication.images, values)
+    if (pipeline.readBack.length > 0)
+      values.requireDigests(publication.images, 'no tag was pointed')
     if (pipeline.tag.length > 0) await tag(run)
     const held = await readBackPhase(run)
     const signing = await attachReferrers(pipeline.sign, values, env)
