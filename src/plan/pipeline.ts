@@ -40,12 +40,7 @@ import {
   type Pipeline,
   type Step
 } from './steps.js'
-import {
-  referrerSteps,
-  signSteps,
-  verifySteps,
-  withVerify
-} from './sign-steps.js'
+import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import {
   decideCache,
   pulledCacheImages,
@@ -364,12 +359,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
     ...pipeline,
     ...(builds && { cache: cacheFor(input).lines }),
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
-    sign: publishes
-      ? [
-          ...referrerSteps(input.settings, input.publication.images),
-          ...signSteps(input.settings, input.publication.images)
-        ]
-      : []
+    sign: publishes ? signSteps(input.settings, input.publication.images) : []
   }
 }
 

@@ -111,6 +111,13 @@ async function credentialsAccepted(
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
+/**
+ * The own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles it
+ * (an endpoint that refuses connections is not, it fails at once naming the builder).
+ */
+const bootstrapsBuilder = (step: CommandStep) =>
+  step.step === 'builder' && step.argv.includes('--bootstrap')
+
 /** The docker runner's options for a step: its password on stdin, its log prefix. */
 function stepOptions(step: CommandStep, env: PublishEnv) {
   const input =
@@ -205,11 +212,7 @@ async function run(
           )
         throw error
       })
-  /**
-   * The own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles
-   * it (an endpoint that refuses connections is not, it fails at once naming the builder).
-   */
-  const bootstraps = step.step === 'builder' && argv.includes('--bootstrap')
+  const bootstraps = bootstrapsBuilder(step)
   const retried = () =>
     retryDocker(
       once,

@@ -5,7 +5,11 @@
  * reads the process environment itself (AWS_*, and AWS_ENDPOINT_URL_ECR(_PUBLIC) for another
  * endpoint). This module and the SDK are a dist chunk of their own, loaded only on an ECR run.
  */
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
+import {
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  type AuthorizationData
+} from '@aws-sdk/client-ecr'
 import {
   ECRPUBLICClient,
   GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand
@@ -17,11 +21,6 @@ import { errorMessage, InputError } from '../errors/input-error.js'
 import { registryName } from '../reference/repository.js'
 import { ecrRegistry, type EcrRegistry } from '../settings/ecr-registry.js'
 import type { Login } from '../settings/logins.js'
-
-interface AuthorizationData {
-  authorizationToken?: string
-  proxyEndpoint?: string
-}
 
 /** The clients' settings: the keys given, the region, the environment's proxies. */
 function clientConfig(login: Login, region: string, env: NodeJS.ProcessEnv) {
@@ -110,12 +109,9 @@ export async function exchangeEcrLogin(
 ): Promise<Login[]> {
   const target = ecrRegistry(login.registry)
   if (target === undefined) return [login]
-  let data: AuthorizationData[]
-  try {
-    data = await authorizationData(login, target, env)
-  } catch (error) {
+  const data = await authorizationData(login, target, env).catch(error => {
     throw exchangeFailure(login.registry, error)
-  }
+  })
   if (data.length === 0)
     throw new Error(`ECR login to ${login.registry}: AWS gave no token`)
   return data.map(({ authorizationToken = '', proxyEndpoint = '' }) => {

@@ -16,10 +16,7 @@ import {
   type Step
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
-import {
-  uploadWhileExported,
-  type EarlyUploads
-} from '../layout/ingest-upload.js'
+import { uploadWhileExported } from '../layout/ingest-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv, RunContext } from './run-context.js'
 import {
@@ -122,11 +119,14 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   return run.cleanup
 }
 
-/** A build that exports a layout: its big blobs go up while buildx still writes them. */
+/**
+ * A build that exports a layout: its big blobs go up while buildx still writes them; the function
+ * returned ends that once the build has.
+ */
 function uploadWhileBuilding(
   step: CommandStep,
-  { pipeline, env }: RunContext
-): { image: string; uploads: EarlyUploads } | undefined {
+  { pipeline, env, values }: RunContext
+): (() => void) | undefined {
   if (step.step !== 'build' || step.layout === undefined) return undefined
   const upload = pipeline.stage.find(
     (other): other is RequestStep =>
@@ -135,16 +135,13 @@ function uploadWhileBuilding(
       other.layout === step.layout
   )
   if (upload === undefined) return undefined
-  const image = upload.image.name
-  return {
-    image,
-    uploads: uploadWhileExported(
-      env.registry,
-      step.layout,
-      upload.image,
-      progressLogger(upload.image, env, 'sent while buildx writes them')
-    )
-  }
+  const uploads = uploadWhileExported(
+    env.registry,
+    step.layout,
+    upload.image,
+    progressLogger(upload.image, env, 'sent while buildx writes them')
+  )
+  return () => values.earlyUploads.set(upload.image.name, uploads.finish())
 }
 
 /** One docker step of the login or stage phase, and what it leaves behind. */
@@ -166,8 +163,7 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
     }
   } finally {
     if (step === run.lastSecretReader) removeSecretFiles(env.tempDir)
-    if (early !== undefined)
-      values.earlyUploads.set(early.image, early.uploads.finish())
+    early?.()
   }
 }
 
