@@ -43,7 +43,6 @@ import {
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import {
   decideCache,
-  pulledCacheImages,
   type CacheUse,
   type CacheDecision,
   type CacheImport,
@@ -316,12 +315,11 @@ function withCachePulls(
   pipeline: ModePipeline,
   input: PipelineInput
 ): ModePipeline {
-  const { settings, builder, publication } = input
+  const { settings, publication } = input
   const build = pipeline.stage.findIndex(step => step.step === 'build')
   const [image] = publication.images
   if (build < 0 || image === undefined) return pipeline
-  const { cacheFrom } = cacheFor(input)
-  const refs = pulledCacheImages(settings.build, builder, cacheFrom)
+  const refs = cacheFor(input).pulls ?? []
   if (refs.length === 0) return pipeline
   const [platform] = settings.build.platforms
   const only = platform === undefined ? [] : ['--platform', platform]
