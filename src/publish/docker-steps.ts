@@ -318,15 +318,13 @@ async function runLayout(
     engineSocket,
     held
   })
-  if (values.borrowed.size > 0)
+  const n = values.borrowed.size
+  if (n > 0)
     env.log.info(
-      `save: ${layerCount(values.borrowed.size)} taken as the registry holds ` +
-        `${values.borrowed.size === 1 ? 'it' : 'them'} gzipped (the cache's image), not ` +
-        `compressed again`
+      `save: ${n === 1 ? '1 layer' : `${n} layers`} taken as the registry holds ` +
+        `${n === 1 ? 'it' : 'them'} gzipped (the cache's image), not compressed again`
     )
 }
-
-const layerCount = (n: number) => (n === 1 ? '1 layer' : `${n} layers`)
 
 /**
  * Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and
