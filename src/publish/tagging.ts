@@ -1,5 +1,4 @@
 /** The tag phase: the fresh read, the guards' decision, then the tags they allow, exact first. */
-import type { GuardDecision } from '../guards/decide.js'
 import {
   refuseConflicts,
   type ImageDecision
@@ -18,15 +17,11 @@ function allowedTagSteps(
   steps: RequestStep[],
   plans: ImageDecision[]
 ): RequestStep[][] {
-  const allowed = (pick: (d: GuardDecision) => string[]) =>
-    steps.filter(step => {
-      const decision = decisionOf(plans, step)
-      return decision !== undefined && pick(decision).includes(step.reference)
-    })
-  return [
-    allowed(d => d.exact.map(t => t.name)),
-    allowed(d => d.floating.map(t => t.name))
-  ]
+  return (['exact', 'floating'] as const).map(phase =>
+    steps.filter(step =>
+      decisionOf(plans, step)?.[phase].some(t => t.name === step.reference)
+    )
+  )
 }
 
 /** Logs the tag steps the guards hold back, with why. */
