@@ -60,9 +60,10 @@ async function authorizationData(
     return answer.authorizationData ? [answer.authorizationData] : []
   }
   // a plain list of account IDs, split at commas as login-action splits it
-  const accounts = [target.account, ...(env.AWS_ACCOUNT_IDS ?? '').split(',')]
-    .map(id => id.trim())
-    .filter((id, index, all) => id !== '' && all.indexOf(id) === index)
+  const ids = [target.account, ...(env.AWS_ACCOUNT_IDS ?? '').split(',')]
+  const accounts = [...new Set(ids.map(id => id.trim()))].filter(
+    id => id !== ''
+  )
   const client = new ECRClient(clientConfig(login, target.region, env))
   const command = new GetAuthorizationTokenCommand({ registryIds: accounts })
   return (await client.send(command)).authorizationData ?? []
