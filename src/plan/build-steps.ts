@@ -33,26 +33,13 @@ export interface BuildFiles {
 
 export interface BuildStages {
   stage: Step[]
-  cleanup: CommandStep[]
+  /** The local leftovers to remove (none unless said). */
+  cleanup?: CommandStep[]
 }
 
 const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
-
-/**
- * `reproducible: true` only (SOURCE_DATE_EPOCH, the commit time unless set): BuildKit >= 0.22 keys
- * its cache on it (moby/buildkit#5960).
- */
-function withSourceDateEpoch(publication: Publication, build: BuildSettings) {
-  if (
-    !build.reproducible ||
-    build.buildArgs.some(arg => arg.startsWith('SOURCE_DATE_EPOCH='))
-  )
-    return build
-  const epoch = `SOURCE_DATE_EPOCH=${publication.sourceDateEpoch}`
-  return { ...build, buildArgs: [...build.buildArgs, epoch] }
-}
 
 function buildx(
   publication: Publication,
@@ -63,7 +50,7 @@ function buildx(
   layoutDir?: string
 ): string[] {
   return buildxBuildArgs({
-    build: withSourceDateEpoch(publication, build),
+    build,
     refs,
     labels: publication.labels,
     annotations: publication.annotations,
@@ -85,10 +72,7 @@ function buildArgv(
   if (builder.driver !== 'classic')
     return buildx(publication, files, build, refs)
   const { labels } = publication
-  return classicBuildArgs(
-    { build: withSourceDateEpoch(publication, build), refs, labels },
-    files.iid
-  )
+  return classicBuildArgs({ build, refs, labels }, files.iid)
 }
 
 export const CLASSIC_STORE_ONE_PLATFORM =
@@ -128,7 +112,7 @@ export function localBuild(
 ): BuildStages {
   const argv = buildArgv(publication, files, build, builder, publication.refs)
   const checks = builder.driver !== 'classic' && isCheck(build.call)
-  return { stage: [commandStep(checks ? 'check' : 'build', argv)], cleanup: [] }
+  return { stage: [commandStep(checks ? 'check' : 'build', argv)] }
 }
 
 /**
@@ -157,10 +141,7 @@ function exportedLayout(
         })
       ]
     : []
-  return {
-    stage: [commandStep('build', argv, [], { layout }), ...load],
-    cleanup: []
-  }
+  return { stage: [commandStep('build', argv, [], { layout }), ...load] }
 }
 
 /** The classic store exports no OCI layout: built into it, saved as one, removed unless loaded. */
@@ -198,14 +179,14 @@ function uploadedFromLayout(
   builder: Builder,
   files: BuildFiles
 ): BuildStages {
-  const { stage, cleanup } = keepsClassicImages(builder)
+  const local = keepsClassicImages(builder)
     ? savedFromStore(publication, build, builder, files)
     : exportedLayout(publication, build, files)
   const { layout } = files
   const uploads = publication.images.map(image =>
     manifestRequest('upload', 'PUT', image, DIGEST, { layout })
   )
-  return { stage: [...stage, ...uploads], cleanup }
+  return { ...local, stage: [...local.stage, ...uploads] }
 }
 
 /**
@@ -235,7 +216,7 @@ function builtPerPlatform(
       [image.registry]
     )
   )
-  return { stage: [...builds, ...joins], cleanup: [] }
+  return { stage: [...builds, ...joins] }
 }
 
 /**
@@ -258,5 +239,5 @@ export function stagedBuild(
     buildx(publication, files, { ...build, push: true }, [], names),
     registriesOf(publication.images)
   )
-  return { stage: [pushed], cleanup: [] }
+  return { stage: [pushed] }
 }

@@ -133,6 +133,13 @@ export interface CacheDecision {
   cacheFrom: string[]
   cacheTo: string[]
   lines: string[]
+  /**
+   * The images pulled before the build: on the classic store dockerd's BuildKit reads a local
+   * image's inline cache from the engine (moby's localinlinecache), while its own read of the
+   * registry has no deadline and, hung, stalls every build of that BuildKit (its scheduler waits on
+   * the read).
+   */
+  pulls?: string[]
 }
 
 /** Everything the decision reads besides the build settings. */
@@ -257,24 +264,6 @@ export function importsImageTags(
 
 const userLines = (build: CacheBuild) =>
   build.cacheFrom.length > 0 || build.cacheTo.length > 0
-
-/**
- * The images pulled before the build: on the classic store dockerd's BuildKit reads a local image's
- * inline cache from the engine (moby's localinlinecache), while its own read of the registry has no
- * deadline and, hung, stalls every build of that BuildKit (its scheduler waits on the read).
- */
-export function pulledCacheImages(
-  build: CacheBuild,
-  builder: Builder,
-  cacheFrom: string[]
-): string[] {
-  if (userLines(build) || builder.driver !== 'docker') return []
-  if (!keepsClassicImages(builder)) return []
-  return cacheFrom.flatMap(line => {
-    const ref = /^type=registry,ref=(.+)$/.exec(line)?.[1]
-    return ref === undefined ? [] : [ref]
-  })
-}
 
 /** Whether the build reaches GitHub's cache service on this builder (cache: auto uses it). */
 export const usesService = (builder: Builder, runner: RunnerCache): boolean =>
@@ -420,20 +409,20 @@ function ghaCache(
 function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   const ref = build.cache.ref as string
   requireExport('registry', facts.builder, 'cache', cacheValue(build.cache))
-  const cacheFrom = [`type=registry,ref=${ref}`]
-  if (facts.pullRequest !== undefined)
-    return {
-      cacheFrom,
-      cacheTo: [],
-      lines: [
-        `cache: registry: reads ${ref}`,
-        `pull request #${facts.pullRequest}: reads the push runs' cache, writes none`
-      ]
-    }
+  const pr = facts.pullRequest
   return {
-    cacheFrom,
-    cacheTo: [`type=registry,ref=${ref},mode=max,ignore-error=true`],
-    lines: [`cache: registry: reads and writes ${ref} (mode=max)`]
+    cacheFrom: [`type=registry,ref=${ref}`],
+    cacheTo:
+      pr === undefined
+        ? [`type=registry,ref=${ref},mode=max,ignore-error=true`]
+        : [],
+    lines:
+      pr === undefined
+        ? [`cache: registry: reads and writes ${ref} (mode=max)`]
+        : [
+            `cache: registry: reads ${ref}`,
+            `pull request #${pr}: reads the push runs' cache, writes none`
+          ]
   }
 }
 
@@ -459,9 +448,7 @@ function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
  * tags.
  */
 function inlineCache(facts: CacheFacts, why: string): CacheDecision {
-  const from = facts.imports.map(
-    i => `type=registry,ref=${facts.image}:${i.tag}`
-  )
+  const refs = facts.imports.map(i => `${facts.image}:${i.tag}`)
   const sources =
     facts.imports.length === 0
       ? 'no earlier tag of the image to import from'
@@ -473,8 +460,10 @@ function inlineCache(facts: CacheFacts, why: string): CacheDecision {
       ? 'push: false exports no cache'
       : `pull request #${pr} exports no cache`
   return {
-    cacheFrom: from,
+    cacheFrom: refs.map(ref => `type=registry,ref=${ref}`),
     cacheTo: exports ? ['type=inline'] : [],
+    // the classic driver takes no cache lines, so this is buildx's docker driver on that store
+    pulls: keepsClassicImages(facts.builder) ? refs : [],
     lines: [
       exports
         ? `${why}: the inline cache, exported with the image; ${sources}`

@@ -122,13 +122,15 @@ export function discardSteps(
   platforms: string[],
   buildId: string
 ): RequestStep[] {
-  const tags = platforms.map(platform => stagingTag(buildId, platform))
   return images.flatMap(image =>
-    tags.map((tag, i) =>
-      manifestRequest('discard', 'DELETE', image, handoverDigest(tag), {
-        platform: platforms[i],
-        when: 'the registry deletes manifests'
-      })
+    platforms.map(platform =>
+      manifestRequest(
+        'discard',
+        'DELETE',
+        image,
+        handoverDigest(stagingTag(buildId, platform)),
+        { platform, when: 'the registry deletes manifests' }
+      )
     )
   )
 }

@@ -2,6 +2,7 @@ import type { RefContext } from '../context/context-types.js'
 import { InputError } from '../errors/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import { refInfo } from '../tags/ref-info.js'
+import { splitLine } from './value-templates.js'
 
 const OCI = 'org.opencontainers.image'
 
@@ -53,16 +54,14 @@ export function mergeKeyValues(
   const merged = { ...base }
   for (const line of userLines) {
     if (line.trim() === '') continue
-    const at = line.indexOf('=')
-    const key = at < 0 ? '' : line.slice(0, at).trim()
-    if (key === '') {
+    const { key, value } = splitLine(line)
+    if (value === undefined || key.trim() === '')
       throw new InputError(
         inputName,
         line,
         'expected one key=value per line, with a non-empty key'
       )
-    }
-    merged[key] = line.slice(at + 1).trim()
+    merged[key.trim()] = value.trim()
   }
   return merged
 }

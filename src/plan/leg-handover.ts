@@ -139,7 +139,7 @@ export function checkLegRecord(
   try {
     parsed = JSON.parse(text)
   } catch {
-    parsed = undefined
+    // not JSON: refused below, as not a record
   }
   const refuse = (why: string) =>
     new Error(

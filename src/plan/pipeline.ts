@@ -18,8 +18,7 @@ import {
   localBuild,
   requirePlatformsFit,
   stagedBuild,
-  type BuildFiles,
-  type BuildStages
+  type BuildFiles
 } from './build-steps.js'
 import {
   discardSteps,
@@ -41,15 +40,9 @@ import {
   type Pipeline,
   type Step
 } from './steps.js'
-import {
-  referrerSteps,
-  signSteps,
-  verifySteps,
-  withVerify
-} from './sign-steps.js'
+import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import {
   decideCache,
-  pulledCacheImages,
   type CacheUse,
   type CacheDecision,
   type CacheImport,
@@ -111,14 +104,15 @@ function tagging(publication: Publication) {
   }
 }
 
-const NO_REGISTRY = { read: [], tag: [], readBack: [] }
-
-function withStages(
-  login: Step[],
-  { stage, cleanup }: BuildStages,
-  registry: Pick<Pipeline, 'read' | 'tag' | 'readBack'>
-): ModePipeline {
-  return { login, stage, ...registry, discard: [], cleanup }
+/** push: false in promote and merge: nothing to copy or join (publication.ts's notice says so). */
+const NOTHING: ModePipeline = {
+  login: [],
+  stage: [],
+  read: [],
+  tag: [],
+  readBack: [],
+  discard: [],
+  cleanup: []
 }
 
 /** What an index says of itself, as GHCR reads it (its description and source among them). */
@@ -173,13 +167,26 @@ function cacheFor(input: PipelineInput): CacheDecision {
   })
 }
 
+/**
+ * The build-args lines, with SOURCE_DATE_EPOCH (the commit time unless set) for
+ * `reproducible: true` only: BuildKit >= 0.22 keys its cache on it (moby/buildkit#5960).
+ */
+function buildArgsOf(
+  { buildArgs, sourceDateEpoch }: Publication,
+  reproducible: boolean
+): string[] {
+  if (!reproducible || buildArgs.some(a => a.startsWith('SOURCE_DATE_EPOCH=')))
+    return buildArgs
+  return [...buildArgs, `SOURCE_DATE_EPOCH=${sourceDateEpoch}`]
+}
+
 /** The build settings pinned to the builder the steps were chosen for. */
 function onBuilder(input: PipelineInput) {
   const { settings, builder, publication } = input
   const { cacheFrom, cacheTo } = cacheFor(input)
   const build = {
     ...settings.build,
-    buildArgs: publication.buildArgs,
+    buildArgs: buildArgsOf(publication, settings.build.reproducible),
     cacheFrom,
     cacheTo,
     ...(publication.annotationLevels && {
@@ -198,14 +205,16 @@ function buildPipeline(input: PipelineInput): ModePipeline {
   const build = onBuilder(input)
   requirePlatformsFit(build, builder)
   const login = loginSteps(input)
-  if (buildsAsAsked(settings) || !build.push)
-    return withStages(
+  if (buildsAsAsked(settings) || !build.push) {
+    const local = { ...build, push: false }
+    return {
+      ...NOTHING,
       login,
-      localBuild(publication, { ...build, push: false }, builder, files),
-      NO_REGISTRY
-    )
+      ...localBuild(publication, local, builder, files)
+    }
+  }
   const stages = stagedBuild(publication, build, builder, files)
-  return withStages(login, stages, tagging(publication))
+  return { ...NOTHING, login, ...stages, ...tagging(publication) }
 }
 
 function digestPipeline(input: PipelineInput): ModePipeline {
@@ -229,21 +238,17 @@ function digestPipeline(input: PipelineInput): ModePipeline {
     builder,
     files
   )
-  const stages = { ...staged, stage: [...staged.stage, ...handover] }
   // the artifact route leaves no tag to read back
   const readBack = legs
     ? []
     : images.map(image => headStep('read-back', image, staging))
-  return withStages(loginSteps(input), stages, { ...NO_REGISTRY, readBack })
-}
-
-/** push: false in promote and merge: nothing to copy or join (publication.ts's notice says so). */
-const NOTHING: ModePipeline = {
-  login: [],
-  stage: [],
-  ...NO_REGISTRY,
-  discard: [],
-  cleanup: []
+  return {
+    ...NOTHING,
+    ...staged,
+    login: loginSteps(input),
+    stage: [...staged.stage, ...handover],
+    readBack
+  }
 }
 
 function promotePipeline(input: PipelineInput): ModePipeline {
@@ -254,7 +259,7 @@ function promotePipeline(input: PipelineInput): ModePipeline {
   const login = promoteNeedsDocker(source.image, publication.images)
     ? loginSteps(input)
     : keptLogins(input)
-  return { login, stage, ...tagging(publication), discard: [], cleanup: [] }
+  return { ...NOTHING, login, stage, ...tagging(publication) }
 }
 
 function mergePipeline(input: PipelineInput): ModePipeline {
@@ -263,12 +268,12 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   const { images, legs, buildId } = publication
   const { platforms } = settings.build
   return {
+    ...NOTHING,
     login: loginSteps(input),
     stage: mergeStage(images, platforms, buildId, legs),
     ...tagging(publication),
     // the artifact route leaves no tag to remove
-    discard: legs ? [] : discardSteps(images, platforms, buildId),
-    cleanup: []
+    discard: legs ? [] : discardSteps(images, platforms, buildId)
   }
 }
 
@@ -310,12 +315,11 @@ function withCachePulls(
   pipeline: ModePipeline,
   input: PipelineInput
 ): ModePipeline {
-  const { settings, builder, publication } = input
+  const { settings, publication } = input
   const build = pipeline.stage.findIndex(step => step.step === 'build')
   const [image] = publication.images
   if (build < 0 || image === undefined) return pipeline
-  const { cacheFrom } = cacheFor(input)
-  const refs = pulledCacheImages(settings.build, builder, cacheFrom)
+  const refs = cacheFor(input).pulls ?? []
   if (refs.length === 0) return pipeline
   const [platform] = settings.build.platforms
   const only = platform === undefined ? [] : ['--platform', platform]
@@ -353,12 +357,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
     ...pipeline,
     ...(builds && { cache: cacheFor(input).lines }),
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
-    sign: publishes
-      ? [
-          ...referrerSteps(input.settings, input.publication.images),
-          ...signSteps(input.settings, input.publication.images)
-        ]
-      : []
+    sign: publishes ? signSteps(input.settings, input.publication.images) : []
   }
 }
 

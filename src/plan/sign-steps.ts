@@ -34,55 +34,46 @@ export function withVerify(stage: Step[], verify: RequestStep[]): Step[] {
   return [...stage.slice(0, source + 1), ...verify, ...stage.slice(source + 1)]
 }
 
-/** After the read-back: promote carries the source's artifacts, `sign` adds ours. */
-export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
-  const carry =
-    settings.mode === 'promote'
-      ? images.map(image =>
-          manifestRequest('carry', 'PUT', image, SOURCE_ARTIFACTS, {
-            when: 'the source has signatures or attestations'
-          })
-        )
-      : []
-  const sign =
-    settings.signing.sign === 'off'
-      ? []
-      : images.map(image =>
-          manifestRequest('sign', 'PUT', image, SIGNATURE_TAG)
-        )
-  return [...carry, ...sign]
-}
-
 /** Stands for a referrer manifest, put by its digest once it is known. */
 const REFERRER = '<referrer digest>'
-
-function putReferrer(
-  step: 'attest' | 'referrers',
-  image: Image,
-  when: string
-): RequestStep {
-  return manifestRequest(step, 'PUT', image, REFERRER, { when })
-}
 
 /** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */
 export function isReferrerStep(step: RequestStep): boolean {
   return step.step === 'attest' || step.step === 'referrers'
 }
 
-export function referrerSteps(
-  settings: Settings,
-  images: Image[]
-): RequestStep[] {
-  const carry =
-    settings.mode === 'promote'
-      ? images.map(image =>
-          putReferrer('referrers', image, 'the source has referrers')
-        )
-      : []
-  const attest = settings.referrers
-    ? images.map(image =>
-        putReferrer('attest', image, 'the image carries attestations')
-      )
-    : []
-  return [...carry, ...attest]
+/**
+ * After the read-back, each kind for every image: promote's referrers, `referrers: true`'s
+ * attestations; then promote carries the source's artifacts, `sign` adds ours.
+ */
+export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
+  const promote = settings.mode === 'promote'
+  const kinds: [boolean, (image: Image) => RequestStep][] = [
+    [
+      promote,
+      image =>
+        manifestRequest('referrers', 'PUT', image, REFERRER, {
+          when: 'the source has referrers'
+        })
+    ],
+    [
+      settings.referrers,
+      image =>
+        manifestRequest('attest', 'PUT', image, REFERRER, {
+          when: 'the image carries attestations'
+        })
+    ],
+    [
+      promote,
+      image =>
+        manifestRequest('carry', 'PUT', image, SOURCE_ARTIFACTS, {
+          when: 'the source has signatures or attestations'
+        })
+    ],
+    [
+      settings.signing.sign !== 'off',
+      image => manifestRequest('sign', 'PUT', image, SIGNATURE_TAG)
+    ]
+  ]
+  return kinds.flatMap(([asked, step]) => (asked ? images.map(step) : []))
 }

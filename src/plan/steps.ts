@@ -209,20 +209,26 @@ export function allSteps(pipeline: Pipeline): Step[] {
   ]
 }
 
+/** The fields of a step that the plan shows, in its order: none holds a secret. */
+const PUBLIC_FIELDS = [
+  'step',
+  'argv',
+  'pulled',
+  'method',
+  'url',
+  'when',
+  'username',
+  'artifact'
+] as const
+
 export function publicStep(step: Step): PlanStep {
-  if (isCommand(step)) {
-    const { pulled } = step
-    return { step: step.step, argv: step.argv, ...(pulled && { pulled }) }
-  }
-  const { method, url, when, username, artifact } = step
-  return {
-    step: step.step,
-    method,
-    url,
-    ...(when === undefined ? {} : { when }),
-    ...(username === undefined ? {} : { username }),
-    ...(artifact === undefined ? {} : { artifact })
-  }
+  const fields: Partial<CommandStep & RequestStep> = step
+  return Object.fromEntries(
+    PUBLIC_FIELDS.filter(key => fields[key] !== undefined).map(key => [
+      key,
+      fields[key]
+    ])
+  ) as PlanStep
 }
 
 function requestText(

@@ -42,7 +42,7 @@ const LEVEL_PREFIX = /^[a-z,-]+(?:\[[^\]]*\])?:/
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** A line split at its first `=`; a build-arg without `=` has no value. */
-function splitLine(line: string): { key: string; value?: string } {
+export function splitLine(line: string): { key: string; value?: string } {
   const at = line.indexOf('=')
   return at < 0
     ? { key: line }

@@ -22,20 +22,20 @@ export async function readCacheFacts(
   const runner = runnerCache(env)
   const sources = publication.cacheSources
   const image = publication.images[0]
+  const none = { runner, imports: [] }
   const needed = importsImageTags(
     settings.build,
     builder,
     runner,
     cacheUse(settings)
   )
-  if (!needed || sources === undefined || image === undefined)
-    return { runner, imports: [] }
+  if (!needed || sources === undefined || image === undefined) return none
   if (registry === undefined) {
     log.info(
       `Cache: ${image.name}'s tags not read (no credentials for ${image.registry}), so no ` +
         `import is shown`
     )
-    return { runner, imports: [] }
+    return none
   }
   try {
     const tags = await registry.listTags(image)
@@ -45,6 +45,6 @@ export async function readCacheFacts(
       `Cache: ${image.name}'s tags could not be read, so the build imports no cache from them: ` +
         `${errorMessage(error)}`
     )
-    return { runner, imports: [] }
+    return none
   }
 }

@@ -212,20 +212,19 @@ async function run(
           )
         throw error
       })
+  const bootstraps = bootstrapsBuilder(step)
   const retried = () =>
     retryDocker(
       once,
       env.retry,
       `${step.step} ${argv.join(' ')}`,
-      bootstrapsBuilder(step) ? THROTTLED : undefined
+      bootstraps ? THROTTLED : undefined
     )
   try {
     if (step.step === 'keep-login')
       return (await loginRetried(step, retried, env)).stdout
     const { stdout, stderr } =
-      RETRIED.has(step.step) || bootstrapsBuilder(step)
-        ? await retried()
-        : await once()
+      RETRIED.has(step.step) || bootstraps ? await retried() : await once()
     if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
@@ -319,15 +318,13 @@ async function runLayout(
     engineSocket,
     held
   })
-  if (values.borrowed.size > 0)
+  const n = values.borrowed.size
+  if (n > 0)
     env.log.info(
-      `save: ${layerCount(values.borrowed.size)} taken as the registry holds ` +
-        `${values.borrowed.size === 1 ? 'it' : 'them'} gzipped (the cache's image), not ` +
-        `compressed again`
+      `save: ${n === 1 ? '1 layer' : `${n} layers`} taken as the registry holds ` +
+        `${n === 1 ? 'it' : 'them'} gzipped (the cache's image), not compressed again`
     )
 }
-
-const layerCount = (n: number) => (n === 1 ? '1 layer' : `${n} layers`)
 
 /**
  * Check results in the log, as annotations (unless DOCKER_BUILD_CHECKS_ANNOTATIONS=false) and
@@ -350,8 +347,7 @@ function reportChecks(
 async function runCheck(
   step: CommandStep,
   argv: string[],
-  env: PublishEnv,
-  fail: (error: unknown) => unknown
+  env: PublishEnv
 ): Promise<void> {
   const call = argv[argv.indexOf('--call') + 1] ?? ''
   let stdout: string
@@ -360,8 +356,11 @@ async function runCheck(
     stdout = (await env.docker.run(argv, { quiet: true })).stdout
   } catch (error) {
     // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
-    if (!(error instanceof DockerCommandError)) throw fail(error)
-    if (parseCheckResult(error.stdout) === undefined) throw fail(error)
+    if (
+      !(error instanceof DockerCommandError) ||
+      parseCheckResult(error.stdout) === undefined
+    )
+      throw failure(error, step, env)
     stdout = error.stdout
   }
   const result = parseCheckResult(stdout)
@@ -425,8 +424,7 @@ export async function runCommand(
   const argv = withoutCache(resolved, line => values.unreadCaches.has(line))
   if (step.step === 'cache')
     return pullCacheImage(step, argv, images, values, env)
-  if (step.step === 'check')
-    return runCheck(step, argv, env, error => failure(error, step, env))
+  if (step.step === 'check') return runCheck(step, argv, env)
   if (step.emulates !== undefined)
     return runEmulation(step, argv, step.emulates, env)
   const started = performance.now()

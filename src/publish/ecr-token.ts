@@ -5,7 +5,11 @@
  * reads the process environment itself (AWS_*, and AWS_ENDPOINT_URL_ECR(_PUBLIC) for another
  * endpoint). This module and the SDK are a dist chunk of their own, loaded only on an ECR run.
  */
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr'
+import {
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  type AuthorizationData
+} from '@aws-sdk/client-ecr'
 import {
   ECRPUBLICClient,
   GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand
@@ -17,11 +21,6 @@ import { errorMessage, InputError } from '../errors/input-error.js'
 import { registryName } from '../reference/repository.js'
 import { ecrRegistry, type EcrRegistry } from '../settings/ecr-registry.js'
 import type { Login } from '../settings/logins.js'
-
-interface AuthorizationData {
-  authorizationToken?: string
-  proxyEndpoint?: string
-}
 
 /** The clients' settings: the keys given, the region, the environment's proxies. */
 function clientConfig(login: Login, region: string, env: NodeJS.ProcessEnv) {
@@ -61,9 +60,10 @@ async function authorizationData(
     return answer.authorizationData ? [answer.authorizationData] : []
   }
   // a plain list of account IDs, split at commas as login-action splits it
-  const accounts = [target.account, ...(env.AWS_ACCOUNT_IDS ?? '').split(',')]
-    .map(id => id.trim())
-    .filter((id, index, all) => id !== '' && all.indexOf(id) === index)
+  const ids = [target.account, ...(env.AWS_ACCOUNT_IDS ?? '').split(',')]
+  const accounts = [...new Set(ids.map(id => id.trim()))].filter(
+    id => id !== ''
+  )
   const client = new ECRClient(clientConfig(login, target.region, env))
   const command = new GetAuthorizationTokenCommand({ registryIds: accounts })
   return (await client.send(command)).authorizationData ?? []
@@ -110,12 +110,9 @@ export async function exchangeEcrLogin(
 ): Promise<Login[]> {
   const target = ecrRegistry(login.registry)
   if (target === undefined) return [login]
-  let data: AuthorizationData[]
-  try {
-    data = await authorizationData(login, target, env)
-  } catch (error) {
+  const data = await authorizationData(login, target, env).catch(error => {
     throw exchangeFailure(login.registry, error)
-  }
+  })
   if (data.length === 0)
     throw new Error(`ECR login to ${login.registry}: AWS gave no token`)
   return data.map(({ authorizationToken = '', proxyEndpoint = '' }) => {

@@ -35,12 +35,6 @@ function requireLegs(env: PublishEnv): LegRun {
   return env.legs
 }
 
-function failure(what: string, error: unknown): Error {
-  return new Error(
-    `the run's artifact service: ${what} failed: ${errorMessage(error)}`
-  )
-}
-
 /**
  * The client's call, failed naming `what` if it fails or does not settle within
  * registry-timeout × (retries + 1): @actions/artifact retries a 5xx five times
@@ -62,7 +56,9 @@ async function bounded<T>(
   try {
     return await Promise.race([call, deadline])
   } catch (error) {
-    throw failure(what, error)
+    throw new Error(
+      `the run's artifact service: ${what} failed: ${errorMessage(error)}`
+    )
   } finally {
     clearTimeout(timer)
   }

@@ -130,6 +130,16 @@ export class RunValues {
     return this.digests.get(image) ?? ''
   }
 
+  /** Fails, saying what did not happen `so`, unless each image's digest was learnt. */
+  requireDigests(images: Image[], so: string): void {
+    const unknown = images.filter(image => this.digestOf(image.name) === '')
+    if (unknown.length > 0)
+      throw new Error(
+        `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the ` +
+          `build, so ${so}`
+      )
+  }
+
   setStaged(image: string, placeholder: string, digest: string): void {
     this.staged.set(`${image} ${placeholder}`, digest)
   }

@@ -3,7 +3,6 @@
  * failure.
  */
 import type { Settings } from '../settings/settings.js'
-import type { Image } from '../reference/images.js'
 import type { Publication } from '../plan/publication.js'
 import { errorMessage } from '../errors/input-error.js'
 import {
@@ -17,10 +16,7 @@ import {
   type Step
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
-import {
-  uploadWhileExported,
-  type EarlyUploads
-} from '../layout/ingest-upload.js'
+import { uploadWhileExported } from '../layout/ingest-upload.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv, RunContext } from './run-context.js'
 import {
@@ -123,11 +119,14 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   return run.cleanup
 }
 
-/** A build that exports a layout: its big blobs go up while buildx still writes them. */
+/**
+ * A build that exports a layout: its big blobs go up while buildx still writes them; the function
+ * returned ends that once the build has.
+ */
 function uploadWhileBuilding(
   step: CommandStep,
-  { pipeline, env }: RunContext
-): { image: string; uploads: EarlyUploads } | undefined {
+  { pipeline, env, values }: RunContext
+): (() => void) | undefined {
   if (step.step !== 'build' || step.layout === undefined) return undefined
   const upload = pipeline.stage.find(
     (other): other is RequestStep =>
@@ -136,16 +135,13 @@ function uploadWhileBuilding(
       other.layout === step.layout
   )
   if (upload === undefined) return undefined
-  const image = upload.image.name
-  return {
-    image,
-    uploads: uploadWhileExported(
-      env.registry,
-      step.layout,
-      upload.image,
-      progressLogger(upload.image, env, 'sent while buildx writes them')
-    )
-  }
+  const uploads = uploadWhileExported(
+    env.registry,
+    step.layout,
+    upload.image,
+    progressLogger(upload.image, env, 'sent while buildx writes them')
+  )
+  return () => values.earlyUploads.set(upload.image.name, uploads.finish())
 }
 
 /** One docker step of the login or stage phase, and what it leaves behind. */
@@ -167,8 +163,7 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
     }
   } finally {
     if (step === run.lastSecretReader) removeSecretFiles(env.tempDir)
-    if (early !== undefined)
-      values.earlyUploads.set(early.image, early.uploads.finish())
+    early?.()
   }
 }
 
@@ -198,15 +193,6 @@ async function stage(run: PipelineRun): Promise<void> {
     )
   })
   if (run.built) startCleanup(run)
-}
-
-function requireDigests(images: Image[], values: RunValues): void {
-  const unknown = images.filter(image => values.digestOf(image.name) === '')
-  if (unknown.length > 0)
-    throw new Error(
-      `the digest of ${unknown.map(i => i.name).join(', ')} could not be learnt from the build, ` +
-        `so no tag was pointed`
-    )
 }
 
 /** Reads back what the registry holds for our tags; the pushed list becomes what it confirms. */
@@ -276,7 +262,8 @@ export async function runPipeline(
     const signer = signerFor(settings.signing, env.vars ?? {})
     await inGroup(env, 'Log in', pipeline.login, step => runStep(run, step))
     await stage(run)
-    if (pipeline.readBack.length > 0) requireDigests(publication.images, values)
+    if (pipeline.readBack.length > 0)
+      values.requireDigests(publication.images, 'no tag was pointed')
     if (pipeline.tag.length > 0) await tag(run)
     const held = await readBackPhase(run)
     const signing = await attachReferrers(pipeline.sign, values, env)

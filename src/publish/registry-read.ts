@@ -239,20 +239,16 @@ async function readBefore(
   digestOf: (image: string) => string
 ): Promise<Before[]> {
   const versions = new Map<string, Promise<string>>()
-  const entries = states.flatMap(({ image, existingDigests }) =>
-    Object.entries(existingDigests).map(([tag, digest]) => {
-      const key = `${image.name}@${digest}`
-      if (digest !== digestOf(image.name) && !versions.has(key))
-        versions.set(key, versionOf(registry, image, digest))
-      return { ref: `${image.name}:${tag}`, digest, key }
-    })
-  )
   return Promise.all(
-    entries.map(async ({ ref, digest, key }) => ({
-      ref,
-      digest,
-      version: (await versions.get(key)) ?? ''
-    }))
+    states.flatMap(({ image, existingDigests }) =>
+      Object.entries(existingDigests).map(async ([tag, digest]) => {
+        const key = `${image.name}@${digest}`
+        if (digest !== digestOf(image.name) && !versions.has(key))
+          versions.set(key, versionOf(registry, image, digest))
+        const version = (await versions.get(key)) ?? ''
+        return { ref: `${image.name}:${tag}`, digest, version }
+      })
+    )
   )
 }
 

@@ -109,12 +109,8 @@ async function runHandover(
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
+  values.requireDigests([step.image], 'the leg was not handed over')
   const digest = values.digestOf(step.image.name)
-  if (digest === '')
-    throw new Error(
-      `the digest of ${step.image.name} could not be learnt from the build, so the leg was not ` +
-        `handed over`
-    )
   if (step.artifact !== undefined) return uploadLeg(step, digest, env)
   const leg = await requireManifest(
     env.registry,

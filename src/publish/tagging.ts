@@ -1,5 +1,4 @@
 /** The tag phase: the fresh read, the guards' decision, then the tags they allow, exact first. */
-import type { GuardDecision } from '../guards/decide.js'
 import {
   refuseConflicts,
   type ImageDecision
@@ -8,32 +7,21 @@ import { guardText } from '../plan/text.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import type { Manifest } from '../registry/manifest.js'
 import type { PublishEnv, RunContext } from './run-context.js'
-import type { PublishResult } from './outcome.js'
 import { readAndDecide, recordFootprint } from './registry-read.js'
 
 const decisionOf = (plans: ImageDecision[], step: RequestStep) =>
   plans.find(p => p.image.name === step.image.name)?.decision
-
-function recordSkipped(plans: ImageDecision[], result: PublishResult): void {
-  for (const { image, decision } of plans)
-    for (const { tag, reason } of decision.skipped)
-      result.skipped.push({ ref: `${image.name}:${tag.name}`, reason })
-}
 
 /** The tag steps the guards let through, in two phases: exact tags, then floating ones. */
 function allowedTagSteps(
   steps: RequestStep[],
   plans: ImageDecision[]
 ): RequestStep[][] {
-  const allowed = (pick: (d: GuardDecision) => string[]) =>
-    steps.filter(step => {
-      const decision = decisionOf(plans, step)
-      return decision !== undefined && pick(decision).includes(step.reference)
-    })
-  return [
-    allowed(d => d.exact.map(t => t.name)),
-    allowed(d => d.floating.map(t => t.name))
-  ]
+  return (['exact', 'floating'] as const).map(phase =>
+    steps.filter(step =>
+      decisionOf(plans, step)?.[phase].some(t => t.name === step.reference)
+    )
+  )
 }
 
 /** Logs the tag steps the guards hold back, with why. */
@@ -104,7 +92,9 @@ export async function tag(run: RunContext): Promise<void> {
     }
   )
   refuseConflicts(decisions)
-  recordSkipped(decisions, env.result)
+  for (const { image, decision } of decisions)
+    for (const { tag, reason } of decision.skipped)
+      env.result.skipped.push({ ref: `${image.name}:${tag.name}`, reason })
   const manifestOf = (image: string) => {
     const manifest = states.find(s => s.image.name === image)?.manifest
     if (manifest === undefined) throw new Error(`no manifest read for ${image}`)
