@@ -56,14 +56,15 @@ describe("buildx's real outputs", () => {
   )
 })
 
+/** A build's metadata file, as buildx of `version` wrote it. */
+const metadataFile = (version: string, build: string) =>
+  JSON.parse(
+    readFileSync(join(FIXTURES, version, `${build}.metadata.json`), 'utf8')
+  ) as Record<string, unknown>
+
 describe("buildx 0.29's check warnings in its metadata file", () => {
   it('reads each as the check result reads it: rule, what was found, the rule, its line', () => {
-    const metadata = JSON.parse(
-      readFileSync(
-        join(FIXTURES, '0.29', 'check-warnings.metadata.json'),
-        'utf8'
-      )
-    ) as Record<string, unknown>
+    const metadata = metadataFile('0.29', 'check-warnings')
     expect(parseBuildWarnings(metadata)).toEqual({
       warnings: [
         {
@@ -92,12 +93,7 @@ describe("buildx 0.29's check warnings in its metadata file", () => {
   })
 
   it('lists them by line whatever order the build finished its steps in', () => {
-    const metadata = JSON.parse(
-      readFileSync(
-        join(FIXTURES, '0.29', 'check-warnings.metadata.json'),
-        'utf8'
-      )
-    ) as Record<string, unknown>
+    const metadata = metadataFile('0.29', 'check-warnings')
     const warnings = metadata['buildx.build.warnings'] as unknown[]
     const reversed = {
       ...metadata,
@@ -112,12 +108,7 @@ describe("buildx 0.29's check warnings in its metadata file", () => {
   })
 
   it('a metadata file without warnings (buildx 0.13, or none found) has none', () => {
-    const metadata = JSON.parse(
-      readFileSync(
-        join(FIXTURES, '0.13', 'one-platform-three-tags.metadata.json'),
-        'utf8'
-      )
-    ) as Record<string, unknown>
+    const metadata = metadataFile('0.13', 'one-platform-three-tags')
     expect(parseBuildWarnings(metadata)).toEqual({ warnings: [] })
   })
 })
