@@ -39,9 +39,9 @@ export async function relayHostFor(
     return undefined
   if ((builder.nodes ?? 1) > 1) return undefined
   try {
-    const inspect = await docker.run(inspectArgs(builder.name), {
-      quiet: true
-    })
+    // started, as the build would start it: a stopped container has no gateway yet
+    const argv = [...inspectArgs(builder.name), '--bootstrap']
+    const inspect = await docker.run(argv, { quiet: true })
     const node = firstNodeName(inspect.stdout)
     if (node === undefined) return undefined
     const format = '{{json .NetworkSettings.Networks}}'

@@ -416,10 +416,14 @@ export async function userRemoteBuilder(
  * setup's engine, started, in a buildx state of the case's own; removed after the case. On the
  * host network by default, where it reaches the stack's registries on loopback; on the engine's
  * bridge (`network: 'bridge'`) as setup-buildx-action makes it, where it reaches none of them.
+ * Started unless `bootstrap: false` (as `buildx create` leaves it).
  */
 export function userContainerBuilder(
   setup: RunnerSetup,
-  { network = 'host' }: { network?: 'host' | 'bridge' } = {}
+  {
+    network = 'host',
+    bootstrap = true
+  }: { network?: 'host' | 'bridge'; bootstrap?: boolean } = {}
 ): UserBuilder {
   const config = mkdtempSync(join(tmpdir(), 'dpa-buildx-state-'))
   const name = `dpa-faults-${randomBytes(3).toString('hex')}`
@@ -435,7 +439,7 @@ export function userContainerBuilder(
   buildx(
     ...['create', '--name', name, '--driver', 'docker-container'],
     ...['--driver-opt', `image=moby/buildkit:buildx-stable-1${onHost}`],
-    '--bootstrap'
+    ...(bootstrap ? ['--bootstrap'] : [])
   )
   return {
     name,
