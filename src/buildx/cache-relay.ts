@@ -150,6 +150,23 @@ function passOn(
   })
 }
 
+/**
+ * Where a request for the service goes: its own path stays in front (ACTIONS_CACHE_URL has one).
+ * Undefined for a path that names another host (`//host/x`) or none: the relay, reached from the
+ * job's containers on a bridge, sends nothing but to the service.
+ */
+function serviceTarget(upstream: URL, path: string): URL | undefined {
+  try {
+    const target = new URL(
+      upstream.pathname.replace(/\/$/, '') + path,
+      upstream
+    )
+    return target.origin === upstream.origin ? target : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** One request relayed, or answered as an empty cache once the service failed. */
 function relayRequest(
   state: RelayState,
@@ -160,16 +177,18 @@ function relayRequest(
   const blob = path.startsWith(state.blobPath)
     ? state.signed[Number(path.slice(state.blobPath.length).split('?')[0])]
     : undefined
-  if ((path.startsWith(BLOBS) && blob === undefined) || state.failed) {
+  const target =
+    blob === undefined
+      ? serviceTarget(state.upstream, path)
+      : withClientQuery(blob, path)
+  if (
+    (path.startsWith(BLOBS) && blob === undefined) ||
+    !target ||
+    state.failed
+  ) {
     answerEmpty(res, path)
     return
   }
-  const { upstream } = state
-  // the service's own path stays in front (ACTIONS_CACHE_URL has one)
-  const target =
-    blob === undefined
-      ? new URL(upstream.pathname.replace(/\/$/, '') + path, upstream)
-      : withClientQuery(blob, path)
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   const outgoing = send(target, {
     method: req.method,
@@ -222,7 +241,14 @@ export async function startCacheRelay(
   }
   let told = false
   const server = createServer((req, res) => relayRequest(state, req, res))
-  await new Promise<void>(resolve => server.listen(0, host, resolve))
+  // an address this machine does not hold (EADDRNOTAVAIL) fails the start, never the process
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
   state.origin = `http://${host}:${(server.address() as AddressInfo).port}`
   return {
     url: `${state.origin}/`,

@@ -3,6 +3,7 @@
  * it shares this machine's network, the bridge's gateway where its container is on a docker
  * bridge, as docker/setup-buildx-action's builder is.
  */
+import { networkInterfaces } from 'node:os'
 import type { DockerRunner } from '../docker/runner.js'
 import type { Builder } from '../plan/builder.js'
 import { firstNodeName, inspectArgs } from './builder-detection.js'
@@ -11,18 +12,28 @@ import { RELAY_HOST } from './cache-relay.js'
 /**
  * The address a container reaches this machine on, from `docker container inspect`'s
  * `.NetworkSettings.Networks`: loopback on the host network, else its first network's gateway
- * (IPv4); undefined where it has none (stopped, or on no network).
+ * (IPv4) that is one of `localAddresses` (in a job container, or on a macvlan network, the
+ * gateway is another machine's); undefined where there is none.
  */
-export function hostAddressFrom(networks: unknown): string | undefined {
+export function hostAddressFrom(
+  networks: unknown,
+  localAddresses: string[]
+): string | undefined {
   if (typeof networks !== 'object' || networks === null) return undefined
   if ('host' in networks) return RELAY_HOST
   for (const network of Object.values(networks) as unknown[]) {
     const gateway = (network as { Gateway?: unknown } | null)?.Gateway
-    if (typeof gateway === 'string' && /^\d+(\.\d+){3}$/.test(gateway))
+    if (typeof gateway === 'string' && localAddresses.includes(gateway))
       return gateway
   }
   return undefined
 }
+
+/** This machine's IPv4 addresses, as it can listen on them. */
+const localIPv4Addresses = (): string[] =>
+  Object.values(networkInterfaces())
+    .flat()
+    .flatMap(address => (address?.family === 'IPv4' ? [address.address] : []))
 
 /**
  * The relay's host for `builder`, or undefined where nothing tells one: several nodes, a remote
@@ -49,7 +60,7 @@ export async function relayHostFor(
       ['container', 'inspect', '--format', format, `buildx_buildkit_${node}`],
       { quiet: true }
     )
-    return hostAddressFrom(JSON.parse(container.stdout))
+    return hostAddressFrom(JSON.parse(container.stdout), localIPv4Addresses())
   } catch {
     return undefined
   }

@@ -163,7 +163,10 @@ async function relayFor(
   if (!usesService(builder, runner)) return undefined
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
-  return startCacheRelay(upstream, settings.registryTimeout * 1000, host)
+  // one that cannot start leaves buildx the service's own URL, as where no host is known
+  return startCacheRelay(upstream, settings.registryTimeout * 1000, host).catch(
+    () => undefined
+  )
 }
 
 /** The variables that send a client through a proxy (node's http ignores them). */

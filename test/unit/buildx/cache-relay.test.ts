@@ -4,7 +4,12 @@
  * handed out as the relay's own, the runtime token kept from the blob host).
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   startCacheRelay,
@@ -162,6 +167,34 @@ describe('startCacheRelay', () => {
     for (const guess of ['blob/0', 'blob/7', `blob/${'0'.repeat(36)}/0`])
       expect((await fetch(`${relay.url}${guess}`)).status).toBe(404)
     expect(seen).toHaveLength(1)
+  })
+
+  it('relays to the service alone: a path naming another host, or none, is answered 404 and is no fault', async () => {
+    const { origin, seen } = await upstream(() => ({ ok: true }))
+    const other = await upstream(() => ({ ok: true }))
+    const relay = await relayTo(origin)
+    const otherHost = new URL(other.origin).host
+    for (const path of [`//${otherHost}/x`, '//[/x']) {
+      const status = await new Promise<number>((resolve, reject) =>
+        request(relay.url, { path }, answer => {
+          answer.resume()
+          resolve(answer.statusCode ?? 0)
+        })
+          .on('error', reject)
+          .end()
+      )
+      expect(status).toBe(404)
+    }
+    expect(seen).toEqual([])
+    expect(other.seen).toEqual([])
+    expect(relay.takeFault()).toBeUndefined()
+  })
+
+  it('an address this machine does not hold fails the start, not the process', async () => {
+    // TEST-NET-1 (RFC 5737): never a local address
+    await expect(
+      startCacheRelay('http://127.0.0.1:1/', 1000, '192.0.2.1')
+    ).rejects.toThrow(/EADDRNOTAVAIL/)
   })
 
   it("keeps the service's own path in front (ACTIONS_CACHE_URL has one)", async () => {

@@ -27,6 +27,9 @@ describe('firstNodeName', () => {
   })
 })
 
+/** A runner's addresses: loopback, and docker0's gateway. */
+const LOCAL = ['127.0.0.1', '172.17.0.1']
+
 describe('hostAddressFrom', () => {
   it.each([
     {
@@ -49,8 +52,14 @@ describe('hostAddressFrom', () => {
       networks: { v6: { Gateway: 'fd00::1' } },
       host: undefined
     },
-    { name: 'no networks (none)', networks: null, host: undefined }
-  ])('$name', ({ networks, host }) => {
-    expect(hostAddressFrom(networks)).toBe(host)
+    { name: 'no networks (none)', networks: null, host: undefined },
+    {
+      name: "a gateway this machine does not hold (a job container's view, a macvlan network)",
+      networks: { bridge: { Gateway: '172.17.0.1' } },
+      local: ['127.0.0.1', '172.18.0.5'],
+      host: undefined
+    }
+  ])('$name', ({ networks, host, local = LOCAL }) => {
+    expect(hostAddressFrom(networks, local)).toBe(host)
   })
 })
