@@ -409,20 +409,20 @@ function ghaCache(
 function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   const ref = build.cache.ref as string
   requireExport('registry', facts.builder, 'cache', cacheValue(build.cache))
-  const pr = facts.pullRequest
+  const cacheFrom = [`type=registry,ref=${ref}`]
+  if (facts.pullRequest !== undefined)
+    return {
+      cacheFrom,
+      cacheTo: [],
+      lines: [
+        `cache: registry: reads ${ref}`,
+        `pull request #${facts.pullRequest}: reads the push runs' cache, writes none`
+      ]
+    }
   return {
-    cacheFrom: [`type=registry,ref=${ref}`],
-    cacheTo:
-      pr === undefined
-        ? [`type=registry,ref=${ref},mode=max,ignore-error=true`]
-        : [],
-    lines:
-      pr === undefined
-        ? [`cache: registry: reads and writes ${ref} (mode=max)`]
-        : [
-            `cache: registry: reads ${ref}`,
-            `pull request #${pr}: reads the push runs' cache, writes none`
-          ]
+    cacheFrom,
+    cacheTo: [`type=registry,ref=${ref},mode=max,ignore-error=true`],
+    lines: [`cache: registry: reads and writes ${ref} (mode=max)`]
   }
 }
 
