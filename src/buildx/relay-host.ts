@@ -6,8 +6,8 @@
 import { networkInterfaces } from 'node:os'
 import type { DockerRunner } from '../docker/runner.js'
 import type { Builder } from '../plan/builder.js'
-import { firstNodeName, inspectArgs } from './builder-detection.js'
 import { RELAY_HOST } from './cache-relay.js'
+import { isUserContainerNode, nodeContainer } from './node-container.js'
 
 /**
  * The address a container reaches this machine on, from `docker container inspect`'s
@@ -46,21 +46,19 @@ export async function relayHostFor(
   // dockerd's BuildKit, and the run's own builder (on the host network where it reads a service)
   if (builder.driver === 'docker' || builder.own?.driver === 'docker-container')
     return RELAY_HOST
-  if (builder.driver !== 'docker-container' || builder.own !== undefined)
-    return undefined
-  if ((builder.nodes ?? 1) > 1) return undefined
+  if (!isUserContainerNode(builder)) return undefined
   try {
     // started, as the build would start it: a stopped container has no gateway yet
-    const argv = [...inspectArgs(builder.name), '--bootstrap']
-    const inspect = await docker.run(argv, { quiet: true })
-    const node = firstNodeName(inspect.stdout)
-    if (node === undefined) return undefined
+    const container = await nodeContainer(docker, builder.name, {
+      bootstrap: true
+    })
+    if (container === undefined) return undefined
     const format = '{{json .NetworkSettings.Networks}}'
-    const container = await docker.run(
-      ['container', 'inspect', '--format', format, `buildx_buildkit_${node}`],
+    const networks = await docker.run(
+      ['container', 'inspect', '--format', format, container],
       { quiet: true }
     )
-    return hostAddressFrom(JSON.parse(container.stdout), localIPv4Addresses())
+    return hostAddressFrom(JSON.parse(networks.stdout), localIPv4Addresses())
   } catch {
     return undefined
   }

@@ -80,12 +80,13 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
         ? cacheTrouble(error, cacheHosts(env))
         : undefined
       if (trouble === undefined) return false
-      const renew = error instanceof DockerStalledError && env.renewBuilder
+      const renewal = error instanceof DockerStalledError && env.renewBuilder
+      // made ready before it is told: a renewal that fails is the run's error
+      if (renewal) await renewal.renew()
       env.log.warning(
         `Cache: ${trouble}; it runs again without its cache (the same image, built cold)` +
-          (renew ? ", on the run's own builder, made again" : '')
+          (renewal ? `, on ${renewal.told}` : '')
       )
-      if (renew) await renew()
       asRun = withoutCache(asRun)
       rerun = true
       return true

@@ -157,8 +157,9 @@ function buildxWatches(
 }
 
 /**
- * A build stopped on a hung resolve, on the run's own builder: made again once, as the hung read
- * holds its BuildKit (a resolve of the same image joins the one in flight), then built again.
+ * A build stopped on a hung resolve, on a builder that can be given a fresh BuildKit (the run's
+ * own, made again; a user's docker-container, restarted): renewed once, as the hung read holds
+ * its BuildKit (a resolve of the same image joins the one in flight), then built again.
  */
 function renewAfterResolve(env: PublishEnv) {
   let renewed = false
@@ -167,10 +168,10 @@ function renewAfterResolve(env: PublishEnv) {
     if (unresolved === undefined || env.renewBuilder === undefined || renewed)
       return false
     renewed = true
+    await env.renewBuilder.renew()
     env.log.warning(
-      `${unresolved.what}; the build runs again on the run's own builder, made again`
+      `${unresolved.what}; the build runs again on ${env.renewBuilder.told}`
     )
-    await env.renewBuilder()
     return true
   }
 }

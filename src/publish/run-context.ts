@@ -41,8 +41,11 @@ export interface PublishEnv {
   endpoint?: string
   /** The run's environment variables, as the adapter read them. */
   vars?: NodeJS.ProcessEnv
-  /** The run's own docker-container builder made again, fresh (buildx/own-builder.ts). */
-  renewBuilder?: () => Promise<void>
+  /**
+   * The builder given a fresh BuildKit where a hung read holds it (buildx/own-builder.ts,
+   * buildx/node-container.ts), and the words that tell how.
+   */
+  renewBuilder?: { renew: () => Promise<void>; told: string }
   /** GitHub's cache service relayed with a deadline (buildx/cache-relay.ts); closed at the end. */
   cacheRelay?: CacheRelay
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */

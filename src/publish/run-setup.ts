@@ -37,6 +37,7 @@ import { splitSecret } from '../settings/secret-lines.js'
 import { readCacheFacts } from './cache-sources.js'
 import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
 import { relayHostFor } from '../buildx/relay-host.js'
+import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
 import { runnerCache, usesService } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
@@ -189,6 +190,28 @@ function relayedServiceEnv(
     : { ACTIONS_CACHE_URL: relay.url }
 }
 
+/** A fresh BuildKit for a builder a hung read holds: the run's own remade, a user's restarted. */
+function renewal(
+  docker: DockerRunner,
+  builder: Builder
+): Pick<PublishEnv, 'renewBuilder'> {
+  const { name, own } = builder
+  if (own?.driver === 'docker-container')
+    return {
+      renewBuilder: {
+        renew: () => renewOwnBuilder(docker, name, own),
+        told: "the run's own builder, made again"
+      }
+    }
+  if (!isUserContainerNode(builder)) return {}
+  return {
+    renewBuilder: {
+      renew: () => restartNode(docker, name),
+      told: `the builder ${name}, its BuildKit restarted`
+    }
+  }
+}
+
 /** The run's surroundings on its builder: its docker runner, registry client and files. */
 function publishEnv(
   settings: Settings,
@@ -207,12 +230,9 @@ function publishEnv(
     ...(cacheRelay && relayedServiceEnv(vars, cacheRelay))
   }
   const docker = runDocker(dockerConfig, vars, buildx)
-  const { own } = builder
   return {
     docker,
-    ...(own?.driver === 'docker-container' && {
-      renewBuilder: () => renewOwnBuilder(docker, builder.name, own)
-    }),
+    ...renewal(docker, builder),
     registry: createRegistry(settings, log, vars),
     log,
     retry: { retries: settings.retries },

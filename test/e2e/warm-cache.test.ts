@@ -224,59 +224,70 @@ describe("the cache's faults cost a warning, never the release", () => {
   })
 })
 
+/**
+ * Two stages from scratch (or the build stage from `base`): a bridge's builder pulls no base image
+ * from the stack's registries, which listen on loopback.
+ */
+function scratchApp(nonce: string, commit: number, base = 'scratch'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
+  writeFileSync(join(dir, 'deps.txt'), `dependencies of ${nonce}\n`)
+  writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
+  const lines = [
+    `FROM ${base} AS builder`,
+    'COPY deps.txt /app/',
+    'FROM scratch',
+    'COPY --from=builder /app/deps.txt /deps/',
+    'COPY src.txt /app/'
+  ]
+  writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
+  return dir
+}
+
+/**
+ * Commit n of the scratch app on a user's builder, on a cold runner (the builder's own cache
+ * pruned first); `host`: the registry's name (a fault proxy's); `service`: whether the runner
+ * offers GitHub's cache service.
+ */
+async function coldCommit(
+  builder: UserBuilder,
+  repo: string,
+  n: number,
+  inputs: Record<string, string> = {},
+  { host = stackEnv().a.host, service = true, base = 'scratch' } = {}
+): Promise<StepResult> {
+  try {
+    execFileSync(
+      'docker',
+      ['buildx', 'prune', '-af', '--builder', builder.name],
+      {
+        env: { ...process.env, ...builder.env },
+        stdio: 'ignore'
+      }
+    )
+  } catch {
+    // a builder never started has no container to prune (buildx says so), and no cache
+  }
+  const event = commitEnv(n)
+  return runMain(
+    {
+      images: `${host}/${repo}`,
+      ...credentials(stackEnv().a),
+      context: scratchApp(repo, n, base),
+      provenance: 'false',
+      'registry-timeout': '5',
+      builder: builder.name,
+      ...inputs
+    },
+    {
+      ...builder.env,
+      ...event,
+      ...(service && (await serviceEnv(event.GITHUB_REF)))
+    }
+  )
+}
+
 describe("a user's docker-container builder on the engine's bridge (setup-buildx-action's)", () => {
   undoAfterEachCase()
-  /**
-   * Two stages from scratch: a bridge's builder pulls no base image from the stack's registries,
-   * which listen on loopback.
-   */
-  const scratchApp = (nonce: string, commit: number): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
-    writeFileSync(join(dir, 'deps.txt'), `dependencies of ${nonce}\n`)
-    writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
-    const lines = [
-      'FROM scratch AS builder',
-      'COPY deps.txt /app/',
-      'FROM scratch',
-      'COPY --from=builder /app/deps.txt /deps/',
-      'COPY src.txt /app/'
-    ]
-    writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
-    return dir
-  }
-
-  /** Commit n on a cold runner (the builder's own cache pruned first). */
-  const coldCommit = async (
-    builder: UserBuilder,
-    repo: string,
-    n: number,
-    inputs: Record<string, string> = {}
-  ) => {
-    try {
-      execFileSync(
-        'docker',
-        ['buildx', 'prune', '-af', '--builder', builder.name],
-        { env: { ...process.env, ...builder.env }, stdio: 'ignore' }
-      )
-    } catch {
-      // a builder never started has no container to prune (buildx says so), and no cache
-    }
-    const event = commitEnv(n)
-    const { a } = stackEnv()
-    return runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: scratchApp(repo, n),
-        provenance: 'false',
-        'registry-timeout': '5',
-        builder: builder.name,
-        ...inputs
-      },
-      { ...builder.env, ...event, ...(await serviceEnv(event.GITHUB_REF)) }
-    )
-  }
-
   /**
    * The first commit published from a builder on the host network (a bridge's builder cannot
    * push to the stack's registries on loopback), the second built with push: false on the bridge.
@@ -320,6 +331,54 @@ describe("a user's docker-container builder on the engine's bridge (setup-buildx
       /::warning::Cache: GitHub's cache service: GetCacheEntryDownloadURL got no answer for 5 s/
     )
   })
+})
+
+describe("a registry read that hangs inside a user's docker-container builder (no cache service)", () => {
+  undoAfterEachCase()
+  it.each([
+    {
+      read: "the cache's import",
+      path: /\/e2e\/warm-user\/\w+\/manifests\/sha256:/,
+      warning:
+        /::warning::Cache: buildx sent no progress for \d+ s while it read the cache .*; it runs again without its cache .*, on the builder dpa-faults-\w+, its BuildKit restarted/
+    },
+    {
+      read: "the base image's resolve",
+      path: /\/app-base\/busybox\/manifests\/sha256:/,
+      warning:
+        /::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*; the build runs again on the builder dpa-faults-\w+, its BuildKit restarted/
+    }
+  ])(
+    '$read: the BuildKit is restarted, the build runs again, the release lands',
+    async ({ path, warning }) => {
+      const proxy = await startFaultProxy({ target: stackEnv().a.host })
+      try {
+        const repo = uniqueRepo('warm-user')
+        const builder = userContainerBuilder(runnerOn())
+        const viaProxy = {
+          host: proxy.host,
+          service: false,
+          base: base.replace(stackEnv().a.host, proxy.host)
+        }
+        succeeded(await coldCommit(builder, repo, 1, {}, viaProxy))
+        const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+        proxy.setFaults([
+          { kind: 'hang', times: 1, match: { method: 'GET', path } }
+        ])
+        const step = succeeded(await coldCommit(builder, repo, 2, {}, viaProxy))
+        expect(step.stdout).toMatch(warning)
+        expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+        expect(
+          await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+        ).not.toEqual(before)
+        // the user's builder is theirs still: restarted, not removed
+        expect(builder.kept()).toBe(true)
+      } finally {
+        await proxy.close()
+      }
+    },
+    300_000
+  )
 })
 
 describe('the inline route on the classic store (no cache service)', () => {
