@@ -3,7 +3,7 @@
  * it shares this machine's network, the bridge's gateway where its container is on a docker
  * bridge, as docker/setup-buildx-action's builder is.
  */
-import { networkInterfaces } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
 import type { DockerRunner } from '../docker/runner.js'
 import type { Builder } from '../plan/builder.js'
 import { RELAY_HOST } from './cache-relay.js'
@@ -36,10 +36,36 @@ const localIPv4Addresses = (): string[] =>
     .flatMap(address => (address?.family === 'IPv4' ? [address.address] : []))
 
 /**
+ * Whether dockerd shares this process's loopback: its host name is this machine's. In a job
+ * container (`container:`) it is the host's, and 127.0.0.1 there is not dockerd's; a container on
+ * the host network, or one that runs its own dockerd (this repository's CI), has the same name.
+ */
+async function sharesLoopback(docker: DockerRunner): Promise<boolean> {
+  const info = await docker.run(['info', '--format', '{{.Name}}'], {
+    quiet: true
+  })
+  return info.stdout.trim() === hostname()
+}
+
+/**
  * The relay's host for `builder`, or undefined where nothing tells one: several nodes, a remote
- * endpoint, a container this engine does not run (its node is on another).
+ * endpoint, a container this engine does not run (its node is on another), loopback that is not
+ * dockerd's.
  */
 export async function relayHostFor(
+  docker: DockerRunner,
+  builder: Builder
+): Promise<string | undefined> {
+  try {
+    const host = await builderHost(docker, builder)
+    if (host !== RELAY_HOST) return host
+    return (await sharesLoopback(docker)) ? host : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function builderHost(
   docker: DockerRunner,
   builder: Builder
 ): Promise<string | undefined> {
@@ -47,19 +73,15 @@ export async function relayHostFor(
   if (builder.driver === 'docker' || builder.own?.driver === 'docker-container')
     return RELAY_HOST
   if (!isUserContainerNode(builder)) return undefined
-  try {
-    // started, as the build would start it: a stopped container has no gateway yet
-    const container = await nodeContainer(docker, builder.name, {
-      bootstrap: true
-    })
-    if (container === undefined) return undefined
-    const format = '{{json .NetworkSettings.Networks}}'
-    const networks = await docker.run(
-      ['container', 'inspect', '--format', format, container],
-      { quiet: true }
-    )
-    return hostAddressFrom(JSON.parse(networks.stdout), localIPv4Addresses())
-  } catch {
-    return undefined
-  }
+  // started, as the build would start it: a stopped container has no gateway yet
+  const container = await nodeContainer(docker, builder.name, {
+    bootstrap: true
+  })
+  if (container === undefined) return undefined
+  const format = '{{json .NetworkSettings.Networks}}'
+  const networks = await docker.run(
+    ['container', 'inspect', '--format', format, container],
+    { quiet: true }
+  )
+  return hostAddressFrom(JSON.parse(networks.stdout), localIPv4Addresses())
 }

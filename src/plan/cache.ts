@@ -3,6 +3,7 @@
  * and dry run: the user's lines win; `auto` names no tag the user did not ask
  * for; a pull request writes no cache a push run reads.
  */
+import { lineAttributes } from '../csv/csv.js'
 import { InputError } from '../errors/input-error.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { parseReleaseVersion, compareReleaseVersions } from '../tags/version.js'
@@ -270,6 +271,29 @@ export const usesService = (builder: Builder, runner: RunnerCache): boolean =>
   runner.service &&
   exportsCache(builder, 'gha') &&
   serviceUnreachable(builder, runner) === undefined
+
+/**
+ * Whether the build's cache lines reach GitHub's cache service at the URL buildx reads from its
+ * environment: `cache: gha`, `auto` where it uses the service, or a `type=gha` line of the user's
+ * that names no `url`/`url_v2` of its own.
+ */
+export function readsServiceFromEnv(
+  build: CacheBuild,
+  builder: Builder,
+  runner: RunnerCache
+): boolean {
+  if (userLines(build))
+    return [...build.cacheFrom, ...build.cacheTo].some(line => {
+      const attributes = lineAttributes(line)
+      return (
+        attributes.get('type') === 'gha' &&
+        !attributes.has('url') &&
+        !attributes.has('url_v2')
+      )
+    })
+  const { kind } = build.cache
+  return kind === 'gha' || (kind === 'auto' && usesService(builder, runner))
+}
 
 /**
  * Why the run makes its own builder for `cache: auto`, if it should: on the classic store the

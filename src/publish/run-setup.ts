@@ -38,7 +38,7 @@ import { readCacheFacts } from './cache-sources.js'
 import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
 import { relayHostFor } from '../buildx/relay-host.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
-import { runnerCache, usesService } from '../plan/cache.js'
+import { readsServiceFromEnv, runnerCache } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -141,11 +141,10 @@ function buildFiles(settings: Settings, tempDir: string): BuildFiles {
 }
 
 /**
- * GitHub's cache service relayed with a deadline for cache: auto, where BuildKit reaches this
- * machine (buildx/relay-host.ts) through an engine on a local socket (not rootless). A proxy in
- * the environment or a remote engine keep the service's own URL. A job container's loopback is
- * not dockerd's, and nothing here tells one: there BuildKit cannot reach the relay and builds
- * cold with a warning (cache: gha goes to the service directly).
+ * GitHub's cache service relayed with a deadline for the cache lines that read its URL from
+ * buildx's environment, where BuildKit reaches this machine (buildx/relay-host.ts) through an
+ * engine on a local socket (not rootless). A proxy in the environment, a remote engine, or a job
+ * container (whose loopback is not dockerd's) keep the service's own URL.
  */
 async function relayFor(
   settings: Settings,
@@ -153,15 +152,13 @@ async function relayFor(
   docker: DockerRunner,
   { vars, dockerConfig }: { vars: NodeJS.ProcessEnv; dockerConfig: string }
 ): Promise<CacheRelay | undefined> {
-  const { cache, cacheFrom, cacheTo } = settings.build
-  const auto = cache.kind === 'auto' && cacheFrom.length + cacheTo.length === 0
   const socket = engineSocket(vars, readDockerConfig(dockerConfig))
   const localEngine = socket !== undefined && !socket.startsWith('/run/user/')
   const proxied = PROXY_VARIABLES.some(name => Boolean(vars[name]))
   const runner = runnerCache(vars)
   const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
-  if (!auto || !localEngine || proxied || !upstream) return undefined
-  if (!usesService(builder, runner)) return undefined
+  if (!localEngine || proxied || !upstream) return undefined
+  if (!readsServiceFromEnv(settings.build, builder, runner)) return undefined
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
   // one that cannot start leaves buildx the service's own URL, as where no host is known

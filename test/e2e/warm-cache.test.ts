@@ -222,6 +222,25 @@ describe("the cache's faults cost a warning, never the release", () => {
       await services.clearFaults()
     }
   })
+
+  it("the user's own type=gha lines in cache-from and cache-to: a hung lookup costs a warning", async () => {
+    const { run, repo, registry } = app(builder)
+    const lines = {
+      'cache-from': 'type=gha,version=2,scope=mine',
+      'cache-to': 'type=gha,version=2,scope=mine,mode=max'
+    }
+    succeeded(await run(1, commitEnv(1), lines))
+    await services.fault('GetCacheEntryDownloadURL', { hang: true })
+    try {
+      const step = succeeded(await run(2, commitEnv(2), lines))
+      expect(step.stdout).toMatch(
+        /::warning::Cache: GitHub's cache service: GetCacheEntryDownloadURL got no answer for 5 s/
+      )
+      expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
+    } finally {
+      await services.clearFaults()
+    }
+  })
 })
 
 /**

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
+import { hostname } from 'node:os'
+import type { DockerRunner } from '../../../src/docker/runner.js'
 import { firstNodeName } from '../../../src/buildx/builder-detection.js'
-import { hostAddressFrom } from '../../../src/buildx/relay-host.js'
+import {
+  hostAddressFrom,
+  relayHostFor
+} from '../../../src/buildx/relay-host.js'
 
 describe('firstNodeName', () => {
   it.each([
@@ -61,5 +66,54 @@ describe('hostAddressFrom', () => {
     }
   ])('$name', ({ networks, host, local = LOCAL }) => {
     expect(hostAddressFrom(networks, local)).toBe(host)
+  })
+})
+
+describe('relayHostFor: loopback only where dockerd shares it', () => {
+  /** An engine whose `docker info` names `engineName`; every command it was asked, kept. */
+  const engine = (engineName: string) => {
+    const asked: string[][] = []
+    const docker: DockerRunner = {
+      run: argv => {
+        asked.push(argv)
+        return Promise.resolve({ stdout: `${engineName}\n`, stderr: '' })
+      }
+    }
+    return { docker, asked }
+  }
+
+  it.each([
+    { engineName: hostname(), host: '127.0.0.1', why: 'the same machine' },
+    {
+      engineName: 'runner-vm-of-a-job-container',
+      host: undefined,
+      why: "a job container's loopback is not dockerd's"
+    }
+  ])(
+    'the docker driver, engine named $engineName: $host ($why)',
+    async ({ engineName, host }) => {
+      const { docker, asked } = engine(engineName)
+      expect(
+        await relayHostFor(docker, { name: 'default', driver: 'docker' })
+      ).toBe(host)
+      expect(asked).toEqual([['info', '--format', '{{.Name}}']])
+    }
+  )
+
+  it('a remote builder: none, and nothing is asked', async () => {
+    const { docker, asked } = engine(hostname())
+    expect(
+      await relayHostFor(docker, { name: 'r', driver: 'remote' })
+    ).toBeUndefined()
+    expect(asked).toEqual([])
+  })
+
+  it('an engine that does not answer: none', async () => {
+    const docker: DockerRunner = {
+      run: () => Promise.reject(new Error('no engine'))
+    }
+    expect(
+      await relayHostFor(docker, { name: 'default', driver: 'docker' })
+    ).toBeUndefined()
   })
 })

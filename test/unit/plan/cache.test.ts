@@ -5,6 +5,7 @@ import {
   cacheReport,
   cacheScope,
   decideCache,
+  readsServiceFromEnv,
   requireCacheExport,
   runnerCache,
   unexportableCache,
@@ -834,5 +835,68 @@ describe('unexportableCache: the cache export a builder cannot do, as written', 
     }
   ])('$name', ({ cache, builder, asked }) => {
     expect(unexportableCache(cache, builder)).toBe(asked)
+  })
+})
+
+describe("readsServiceFromEnv: the lines that reach GitHub's cache service at buildx's URL", () => {
+  it.each([
+    {
+      name: 'auto on docker-container',
+      build: build(),
+      builder: CONTAINER,
+      reads: true
+    },
+    {
+      name: 'auto on the classic store',
+      build: build(),
+      builder: CLASSIC_STORE,
+      reads: false
+    },
+    {
+      name: 'cache: gha',
+      build: build({ kind: 'gha' }),
+      builder: CONTAINERD,
+      reads: true
+    },
+    {
+      name: 'cache: inline',
+      build: build({ kind: 'inline' }),
+      builder: CONTAINER,
+      reads: false
+    },
+    {
+      name: "the user's type=gha lines",
+      build: build(
+        { kind: 'auto' },
+        {
+          cacheFrom: ['type=gha'],
+          cacheTo: ['type=gha,mode=max']
+        }
+      ),
+      builder: CONTAINER,
+      reads: true
+    },
+    {
+      name: 'a type=gha line with its own url',
+      build: build(
+        { kind: 'auto' },
+        {
+          cacheFrom: ['type=gha,url=https://cache.example/,token=t']
+        }
+      ),
+      builder: CONTAINER,
+      reads: false
+    },
+    {
+      name: "the user's registry lines",
+      build: build(
+        { kind: 'auto' },
+        { cacheFrom: ['type=registry,ref=r/app:cache'] }
+      ),
+      builder: CONTAINER,
+      reads: false
+    }
+  ])('$name: $reads', ({ build: asked, builder, reads }) => {
+    expect(readsServiceFromEnv(asked, builder, V2)).toBe(reads)
   })
 })
