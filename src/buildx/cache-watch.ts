@@ -132,32 +132,43 @@ export function cacheTrouble(
     .split('\n')
     .reverse()
     .find(line => /^ERROR:/.test(line))
+  // a cache export without ignore-error fails the build with its vertex's error
   const fromCache =
     cause !== undefined &&
     (CACHE_ERROR.test(cause) ||
-      serviceHosts.some(host => host !== '' && cause.includes(host)))
+      serviceHosts.some(host => host !== '' && cause.includes(host)) ||
+      failedCacheVertices(error.output).some(({ error: vertexError }) =>
+        cause.includes(vertexError)
+      ))
   return fromCache
     ? `the build failed on its cache: ${cause.trim().slice(0, 300)}`
     : undefined
+}
+
+/** The cache's vertices that failed, each its name and its error as BuildKit printed it. */
+function failedCacheVertices(
+  progress: string
+): { name: string; error: string }[] {
+  const names = new Map<string, string>()
+  const failed: { name: string; error: string }[] = []
+  for (const line of progress.split('\n')) {
+    const vertex = CACHE_VERTEX.exec(line)
+    if (vertex) names.set(vertex[1], line.slice(vertex[1].length + 2).trim())
+    const error = /^#(\d+) ERROR: (.*)$/.exec(line)
+    const name = error ? names.get(error[1]) : undefined
+    if (error && name !== undefined) failed.push({ name, error: error[2] })
+  }
+  return failed
 }
 
 /**
  * The cache's vertices that failed in a build that went on (BuildKit takes an import's failure as
  * no cache, an export's as ignore-error says): one line each, for a warning.
  */
-export function cacheFailures(progress: string): string[] {
-  const names = new Map<string, string>()
-  const failed: string[] = []
-  for (const line of progress.split('\n')) {
-    const vertex = CACHE_VERTEX.exec(line)
-    if (vertex) names.set(vertex[1], line.slice(vertex[1].length + 2).trim())
-    const error = /^#(\d+) ERROR: (.*)$/.exec(line)
-    const name = error && names.get(error[1])
-    if (error && name !== undefined)
-      failed.push(`${name} failed: ${error[2].slice(0, 300)}`)
-  }
-  return failed
-}
+export const cacheFailures = (progress: string): string[] =>
+  failedCacheVertices(progress).map(
+    ({ name, error }) => `${name} failed: ${error.slice(0, 300)}`
+  )
 
 /**
  * The build's argv without its cache lines (those `dropped` says, else all): the build again, as if

@@ -103,6 +103,13 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
       says: /failed on its cache: ERROR: failed to solve: failed to copy: GET http:\/\/127\.0\.0\.1:4100/
     },
     {
+      name: "a cache export without ignore-error whose reservation was refused (the relay's empty cache)",
+      error: failed(
+        '#14 exporting to GitHub Actions Cache\n#14 preparing build cache for export 0.1s done\n#14 ERROR: error writing layer blob: failed to reserve cache\n------\n > exporting to GitHub Actions Cache:\n------\nERROR: failed to build: failed to solve: error writing layer blob: failed to reserve cache'
+      ),
+      says: /failed on its cache: ERROR: failed to build: failed to solve: error writing layer blob: failed to reserve cache/
+    },
+    {
       name: 'the gha importer failed',
       error: failed(
         'ERROR: failed to solve: failed to configure gha cache importer: 500'
