@@ -267,7 +267,7 @@ const userLines = (build: CacheBuild) =>
   build.cacheFrom.length > 0 || build.cacheTo.length > 0
 
 /** Whether the build reaches GitHub's cache service on this builder (cache: auto uses it). */
-export const usesService = (builder: Builder, runner: RunnerCache): boolean =>
+const usesService = (builder: Builder, runner: RunnerCache): boolean =>
   runner.service &&
   exportsCache(builder, 'gha') &&
   serviceUnreachable(builder, runner) === undefined
