@@ -40,7 +40,7 @@ const localIPv4Addresses = (): string[] =>
  * container (`container:`) it is the host's, and 127.0.0.1 there is not dockerd's; a container on
  * the host network, or one that runs its own dockerd (this repository's CI), has the same name.
  */
-async function sharesLoopback(docker: DockerRunner): Promise<boolean> {
+export async function sharesLoopback(docker: DockerRunner): Promise<boolean> {
   const info = await docker.run(['info', '--format', '{{.Name}}'], {
     quiet: true
   })

@@ -30,14 +30,18 @@ export function tellCache(
   env: PublishEnv
 ): void {
   const relayed = env.cacheRelay?.takeFault()
-  if (relayed !== undefined)
+  const faults = [
+    ...(relayed === undefined ? [] : [`GitHub's cache service: ${relayed}`]),
+    ...(env.registryRelays?.takeFaults() ?? [])
+  ]
+  for (const fault of faults)
     env.log.warning(
-      `Cache: GitHub's cache service: ${relayed}; this run's builds go on without the ` +
-        'cache from there'
+      `Cache: ${fault}; this run's builds go on without the cache from there`
     )
+  const named = (text: string) => env.registryRelays?.named(text) ?? text
   for (const failure of cacheFailures(stderr))
-    env.log.warning(`Cache: ${failure}; the build went on without it`)
-  const report = cacheReport(stderr)
+    env.log.warning(`Cache: ${named(failure)}; the build went on without it`)
+  const report = cacheReport(named(stderr))
   if (report === undefined) return
   const line =
     step.platform === undefined
@@ -47,10 +51,11 @@ export function tellCache(
   env.result.cache = [...(env.result.cache ?? []), line]
 }
 
-/** The hosts BuildKit reaches the cache service on: the service's own, and the relay's. */
+/** The hosts BuildKit reaches its cache on: the cache service's own, and the relays'. */
 const cacheHosts = (env: PublishEnv): string[] => [
   ...cacheServiceHosts(env.vars ?? {}),
-  ...(env.cacheRelay ? [new URL(env.cacheRelay.url).host] : [])
+  ...(env.cacheRelay ? [new URL(env.cacheRelay.url).host] : []),
+  ...(env.registryRelays?.hosts() ?? [])
 ]
 
 /**

@@ -176,12 +176,23 @@ function renewAfterResolve(env: PublishEnv) {
   }
 }
 
-async function run(
+/** A build's registry cache lines read through the run's relays, where it has them. */
+const relayedArgv = async (
   step: CommandStep,
   argv: string[],
+  env: PublishEnv
+): Promise<string[]> =>
+  step.step === 'build' && env.registryRelays
+    ? env.registryRelays.relayed(argv)
+    : argv
+
+async function run(
+  step: CommandStep,
+  asked: string[],
   images: Image[],
   env: PublishEnv
 ): Promise<string> {
+  const argv = await relayedArgv(step, asked, env)
   const options = stepOptions(step, env)
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)

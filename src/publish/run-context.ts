@@ -1,4 +1,5 @@
 /** One run as its steps see it: its surroundings (`PublishEnv`) and the whole (`RunContext`). */
+import type { RegistryRelays } from './registry-relays.js'
 import type { CacheRelay } from '../buildx/cache-relay.js'
 import type { DockerRunner } from '../docker/runner.js'
 import type { RetryPolicy } from '../docker/retrying.js'
@@ -48,6 +49,8 @@ export interface PublishEnv {
   renewBuilder?: { renew: () => Promise<void>; told: string }
   /** GitHub's cache service relayed with a deadline (buildx/cache-relay.ts); closed at the end. */
   cacheRelay?: CacheRelay
+  /** The registry reads of dockerd's BuildKit on the containerd store, relayed with a deadline. */
+  registryRelays?: RegistryRelays
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */
   legs?: LegRun
   /**

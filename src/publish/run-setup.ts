@@ -36,7 +36,8 @@ import type { RegistryClient } from '../registry/client.js'
 import { splitSecret } from '../settings/secret-lines.js'
 import { readCacheFacts } from './cache-sources.js'
 import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
-import { relayHostFor } from '../buildx/relay-host.js'
+import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
+import { registryRelays } from './registry-relays.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
 import { readsServiceFromEnv, runnerCache } from '../plan/cache.js'
 import type { Log } from './log.js'
@@ -152,12 +153,9 @@ async function relayFor(
   docker: DockerRunner,
   { vars, dockerConfig }: { vars: NodeJS.ProcessEnv; dockerConfig: string }
 ): Promise<CacheRelay | undefined> {
-  const socket = engineSocket(vars, readDockerConfig(dockerConfig))
-  const localEngine = socket !== undefined && !socket.startsWith('/run/user/')
-  const proxied = PROXY_VARIABLES.some(name => Boolean(vars[name]))
   const runner = runnerCache(vars)
   const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
-  if (!localEngine || proxied || !upstream) return undefined
+  if (!relaysReachBuildkit(vars, dockerConfig) || !upstream) return undefined
   if (!readsServiceFromEnv(settings.build, builder, runner)) return undefined
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
@@ -165,6 +163,43 @@ async function relayFor(
   return startCacheRelay(upstream, settings.registryTimeout * 1000, host).catch(
     () => undefined
   )
+}
+
+/**
+ * Whether a relay of ours can stand between BuildKit and a service: an engine on a local socket
+ * (not rootless), and no proxy in the environment (which BuildKit would take and we would not).
+ */
+function relaysReachBuildkit(
+  vars: NodeJS.ProcessEnv,
+  dockerConfig: string
+): boolean {
+  const socket = engineSocket(vars, readDockerConfig(dockerConfig))
+  const localEngine = socket !== undefined && !socket.startsWith('/run/user/')
+  return localEngine && !PROXY_VARIABLES.some(name => Boolean(vars[name]))
+}
+
+/**
+ * The registry relays of dockerd's BuildKit on the containerd store, where loopback is dockerd's
+ * (buildx/registry-relay.ts): its reads are bounded by registry-timeout's silence, the whole of
+ * one by ten of them, as a pull is.
+ */
+function registryRelaysFor(
+  settings: Settings,
+  builder: Builder,
+  docker: DockerRunner,
+  { log, dockerConfig }: Pick<PublishEnv, 'log' | 'dockerConfig'>,
+  vars: NodeJS.ProcessEnv
+): Pick<PublishEnv, 'registryRelays'> {
+  if (builder.driver !== 'docker' || builder.store !== 'containerd') return {}
+  if (!relaysReachBuildkit(vars, dockerConfig)) return {}
+  const idleMs = settings.registryTimeout * 1000
+  const client = createRegistry(settings, log, vars, {
+    retries: 0,
+    requestTimeoutMs: 10 * idleMs
+  })
+  let shared: Promise<boolean> | undefined
+  const reachable = () => (shared ??= sharesLoopback(docker).catch(() => false))
+  return { registryRelays: registryRelays(client, idleMs, reachable) }
 }
 
 /** The variables that send a client through a proxy (node's http ignores them). */
@@ -247,6 +282,13 @@ function publishEnv(
     engineSocket: engineSocket(vars, readDockerConfig(dockerConfig)),
     vars,
     ...(cacheRelay && { cacheRelay }),
+    ...registryRelaysFor(
+      settings,
+      builder,
+      docker,
+      { log, dockerConfig },
+      vars
+    ),
     ...(settings.build.remote && { endpoint: settings.build.remote.endpoint }),
     ...(publication.legs && { legs: publication.legs })
   }
@@ -288,6 +330,7 @@ export async function startRun(
     log
   ).catch(async (error: unknown) => {
     await cacheRelay?.close()
+    await env.registryRelays?.close()
     throw error
   })
   return { pipeline, env, builder }

@@ -215,6 +215,7 @@ async function publish(
     throw error
   } finally {
     await started?.cacheRelay?.close()
+    await started?.registryRelays?.close()
     // a folder that cannot go is told, never failed (the post step tries again)
     try {
       removeRunDir(tempDir)

@@ -14,7 +14,11 @@ import {
 } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
-import { httpFetch, type HttpResponse } from './http-fetch.js'
+import {
+  httpFetch,
+  type HttpResponse,
+  type RegistryResponse
+} from './http-fetch.js'
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   orMissing,
@@ -348,6 +352,33 @@ class HttpRegistryClient {
     checkSha256Digest(image, blob.digest)
     const { transport, tuning } = this
     return await new BlobUpload(transport, image, blob, options, tuning).run()
+  }
+
+  /**
+   * A manifest or blob read as BuildKit asked it (a relayed cache import): `answer` is given the
+   * registry's response whatever its status, and its body as it streams; one attempt, since the
+   * answer may be half passed on.
+   */
+  relayRead<T>(
+    ref: RepositoryReference,
+    read: { method: 'GET' | 'HEAD'; path: string; accept?: string },
+    answer: (response: RegistryResponse, body: Readable) => Promise<T>
+  ): Promise<T> {
+    const request: RegistryRequest = {
+      method: read.method,
+      path: read.path,
+      headers: read.accept === undefined ? {} : { Accept: read.accept },
+      scope: pullScope(ref),
+      retry: false
+    }
+    return this.transport.request(ref, request, async response =>
+      answer(
+        response,
+        'stream' in response
+          ? (response as HttpResponse).stream
+          : Readable.from([Buffer.from(await response.arrayBuffer())])
+      )
+    )
   }
 
   /** A blob's bytes (an image config); undefined if the registry has none. */

@@ -34,6 +34,7 @@ import {
 } from '../support/results-service/stack-services.js'
 import { loadEvent } from '../fixtures/events.js'
 import {
+  escape,
   runnerOn,
   undoAfterEachCase,
   userContainerBuilder,
@@ -404,6 +405,62 @@ describe("a registry read that hangs inside a user's docker-container builder (n
     },
     300_000
   )
+})
+
+describe("the inline route on the containerd store's docker driver (no cache service)", () => {
+  const builder = builderNamed('docker 28.5 containerd store')
+  const buildLine = (stdout: string) =>
+    stdout.split('\n').find(line => /^\[command\].*buildx build /.test(line))
+
+  it("dockerd's BuildKit reads the cache through a relay, the log names the registry; a hung read of the import costs a warning, and the release lands", async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const { run, repo } = app(builder, { host: proxy.host, service: false })
+      succeeded(await run(1, commitEnv(1)))
+      const cacheRef = `${proxy.host}/${repo}:tickets-DM-42`
+      const warm = succeeded(await run(2, commitEnv(2)))
+      expect(buildLine(warm.stdout)).toMatch(
+        new RegExp(
+          `--cache-from type=registry,ref=127\\.0\\.0\\.1:\\d+/${escape(repo)}:tickets-DM-42 `
+        )
+      )
+      expect(buildLine(warm.stdout)).not.toContain(`ref=${cacheRef}`)
+      // buildx's own progress names the relay; what the step says names the registry
+      expect(warm.stdout).toMatch(
+        new RegExp(
+          `#\\d+ importing cache manifest from 127\\.0\\.0\\.1:\\d+/${escape(repo)}:tickets-DM-42`
+        )
+      )
+      expect(warm.stdout).toMatch(
+        new RegExp(
+          `Cache: [1-9]\\d* of \\d+ steps cached; (.*; )?from ${escape(cacheRef)}`
+        )
+      )
+      expect(warm.summary).toContain(`from ${cacheRef}`)
+
+      proxy.setFaults([
+        {
+          kind: 'hang',
+          times: 1,
+          match: { method: 'GET', path: /\/e2e\/warm\/\w+\/manifests\/sha256:/ }
+        }
+      ])
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      const hung = succeeded(await run(3, commitEnv(3)))
+      expect(hung.stdout).toMatch(
+        new RegExp(
+          `::warning::Cache: ${escape(proxy.host)}: GET manifests/sha256:\\w+ got no answer for 5 s; ` +
+            "this run's builds go on without the cache from there"
+        )
+      )
+      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      expect(
+        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      ).not.toEqual(before)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
 })
 
 describe('the inline route on the classic store (no cache service)', () => {

@@ -210,6 +210,11 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve()
   }
 
+  /** BuildKit's reads are relayed from a registry on the wire (test/unit/buildx/registry-relay). */
+  relayRead(): Promise<never> {
+    return Promise.reject(new Error('the memory registry relays no reads'))
+  }
+
   pingUploads({ name: image }: Image): Promise<void> {
     this.calls.push(`GET ${image} uploads`)
     return Promise.resolve()

@@ -1,0 +1,108 @@
+/**
+ * The run's registry relays (buildx/registry-relay.ts): one per registry its builds' cache reads,
+ * started when a build first reads it, and the relays' hosts named back as their registries in
+ * what the log and the summary say.
+ */
+import {
+  startRegistryRelay,
+  type RegistryRelay
+} from '../buildx/registry-relay.js'
+import { lineAttributes } from '../csv/csv.js'
+import { parseImageReference } from '../reference/images.js'
+import type { RegistryEndpoint } from '../reference/repository.js'
+import type { RegistryClient } from '../registry/client.js'
+
+export interface RegistryRelays {
+  /** The build's argv with its `type=registry` cache-from lines read through a relay. */
+  relayed(argv: string[]): Promise<string[]>
+  /** `text` with each relay's host named as the registry it relays. */
+  named(text: string): string
+  /** The relays' hosts, as BuildKit's errors name them. */
+  hosts(): string[]
+  /** What failed first on each relay that failed since last asked. */
+  takeFaults(): string[]
+  close(): Promise<void>
+}
+
+/** `reachable`: whether BuildKit shares this loopback; where it does not, no line is relayed. */
+/** The relays started, by registry, with the repositories each may read. */
+type Started = Map<
+  string,
+  { relay: Promise<RegistryRelay>; repositories: Set<string> }
+>
+
+/**
+ * `line` read through its registry's relay (started with `start` where there is none yet); as it
+ * is where it reads no registry, or its relay could not start.
+ */
+async function relayedThrough(
+  started: Started,
+  line: string,
+  start: (
+    endpoint: RegistryEndpoint,
+    repositories: Set<string>
+  ) => Promise<RegistryRelay>
+): Promise<string> {
+  const attributes = lineAttributes(line)
+  const ref = attributes.get('ref')
+  if (attributes.get('type') !== 'registry' || ref === undefined) return line
+  const { image, reference } = parseImageReference(ref, 'cache-from')
+  const known = started.get(image.registry)
+  const repositories = known?.repositories ?? new Set<string>()
+  repositories.add(image.repository)
+  const relay = known?.relay ?? start(image, repositories)
+  started.set(image.registry, { relay, repositories })
+  const separator = reference.startsWith('sha256:') ? '@' : ':'
+  return relay.then(
+    ({ host }) =>
+      line.replace(ref, `${host}/${image.repository}${separator}${reference}`),
+    () => line
+  )
+}
+
+export function registryRelays(
+  client: RegistryClient,
+  idleMs: number,
+  reachable: () => Promise<boolean>
+): RegistryRelays {
+  const started: Started = new Map()
+  /** The relays that started (one that cannot start leaves its lines as they are). */
+  const all = async () =>
+    (await Promise.allSettled([...started.values()].map(s => s.relay))).flatMap(
+      result => (result.status === 'fulfilled' ? [result.value] : [])
+    )
+  let ready: RegistryRelay[] = []
+  const relayedLine = (line: string) =>
+    relayedThrough(started, line, (endpoint, repositories) =>
+      startRegistryRelay(endpoint, repositories, client, idleMs)
+    )
+
+  return {
+    async relayed(argv) {
+      if (!(await reachable())) return argv
+      const lines = await Promise.all(
+        argv.map((arg, at) =>
+          argv[at - 1] === '--cache-from'
+            ? relayedLine(arg)
+            : Promise.resolve(arg)
+        )
+      )
+      ready = await all()
+      return lines
+    },
+    named: text =>
+      ready.reduce(
+        (named, relay) => named.replaceAll(relay.host, relay.registry),
+        text
+      ),
+    hosts: () => ready.map(relay => relay.host),
+    takeFaults: () =>
+      ready.flatMap(relay => {
+        const fault = relay.takeFault()
+        return fault === undefined ? [] : [`${relay.registry}: ${fault}`]
+      }),
+    close: async () => {
+      await Promise.all((await all()).map(relay => relay.close()))
+    }
+  }
+}
