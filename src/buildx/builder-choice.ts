@@ -25,7 +25,7 @@ import {
   type RunnerCache
 } from '../plan/cache.js'
 import { foreignPlatforms } from '../plan/emulation.js'
-import { RELAY_HOST } from './cache-relay.js'
+import { RELAY_HOST } from './relay-server.js'
 import {
   buildsAsAsked,
   cacheUse,

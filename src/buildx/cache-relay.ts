@@ -12,10 +12,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, request as httpRequest } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import type { AddressInfo } from 'node:net'
-
-/** Where the relay listens for dockerd's BuildKit, or a builder on the host network. */
-export const RELAY_HOST = '127.0.0.1'
+import { closed, faultToldOnce, listening, RELAY_HOST } from './relay-server.js'
 
 export interface CacheRelay {
   /** The relay's origin, with a trailing slash as ACTIONS_RESULTS_URL has it. */
@@ -239,28 +236,11 @@ export async function startCacheRelay(
     idleMs,
     signed: []
   }
-  let told = false
   const server = createServer((req, res) => relayRequest(state, req, res))
-  // an address this machine does not hold (EADDRNOTAVAIL) fails the start, never the process
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  state.origin = `http://${host}:${(server.address() as AddressInfo).port}`
+  state.origin = `http://${host}:${await listening(server, host)}`
   return {
     url: `${state.origin}/`,
-    takeFault: () => {
-      if (state.failed === undefined || told) return undefined
-      told = true
-      return state.failed
-    },
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    takeFault: faultToldOnce(() => state.failed),
+    close: () => closed(server)
   }
 }

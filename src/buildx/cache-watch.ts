@@ -132,31 +132,32 @@ export function cacheTrouble(
     .split('\n')
     .reverse()
     .find(line => /^ERROR:/.test(line))
-  // a cache export without ignore-error fails the build with its vertex's error
+  // a cache export without ignore-error fails the build with its vertex's error, the last one
+  const last = failedVertices(error.output).at(-1)
   const fromCache =
     cause !== undefined &&
     (CACHE_ERROR.test(cause) ||
       serviceHosts.some(host => host !== '' && cause.includes(host)) ||
-      failedCacheVertices(error.output).some(({ error: vertexError }) =>
-        cause.includes(vertexError)
-      ))
+      (last?.cache !== undefined &&
+        last.error !== '' &&
+        cause.includes(last.error)))
   return fromCache
     ? `the build failed on its cache: ${cause.trim().slice(0, 300)}`
     : undefined
 }
 
-/** The cache's vertices that failed, each its name and its error as BuildKit printed it. */
-function failedCacheVertices(
-  progress: string
-): { name: string; error: string }[] {
+/**
+ * The vertices that failed, in order, each its error as BuildKit printed it, and its name where it
+ * is one of the cache's own.
+ */
+function failedVertices(progress: string): { cache?: string; error: string }[] {
   const names = new Map<string, string>()
-  const failed: { name: string; error: string }[] = []
+  const failed: { cache?: string; error: string }[] = []
   for (const line of progress.split('\n')) {
     const vertex = CACHE_VERTEX.exec(line)
     if (vertex) names.set(vertex[1], line.slice(vertex[1].length + 2).trim())
     const error = /^#(\d+) ERROR: (.*)$/.exec(line)
-    const name = error ? names.get(error[1]) : undefined
-    if (error && name !== undefined) failed.push({ name, error: error[2] })
+    if (error) failed.push({ cache: names.get(error[1]), error: error[2] })
   }
   return failed
 }
@@ -166,8 +167,8 @@ function failedCacheVertices(
  * no cache, an export's as ignore-error says): one line each, for a warning.
  */
 export const cacheFailures = (progress: string): string[] =>
-  failedCacheVertices(progress).map(
-    ({ name, error }) => `${name} failed: ${error.slice(0, 300)}`
+  failedVertices(progress).flatMap(({ cache, error }) =>
+    cache === undefined ? [] : [`${cache} failed: ${error.slice(0, 300)}`]
   )
 
 /**

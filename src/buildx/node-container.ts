@@ -3,6 +3,7 @@
  * restarted where a request that never ends holds it.
  */
 import type { DockerRunner } from '../docker/runner.js'
+import { errorMessage } from '../errors/input-error.js'
 import type { Builder } from '../plan/builder.js'
 import { firstNodeName, inspectArgs } from './builder-detection.js'
 
@@ -33,20 +34,26 @@ export async function nodeContainer(
 const STOP_SECONDS = '2'
 
 /**
- * A user's one-node docker-container builder with a fresh BuildKit: its container restarted, as
- * buildx itself starts it again when it finds it stopped; its state (the build cache) is kept.
+ * A user's one-node docker-container builder with a fresh BuildKit: its container stopped and
+ * started again as buildx starts a stopped one (`buildx inspect --bootstrap`, which waits until
+ * BuildKit answers); its state (the build cache) is kept.
  */
 export async function restartNode(
   docker: DockerRunner,
   builder: string
 ): Promise<void> {
-  const container = await nodeContainer(docker, builder)
-  if (container === undefined)
-    throw new Error(`buildx inspect ${builder} names no node to restart`)
-  await docker.run(
-    ['container', 'restart', '--time', STOP_SECONDS, container],
-    {
+  try {
+    const container = await nodeContainer(docker, builder)
+    if (container === undefined) throw new Error('buildx inspect names no node')
+    await docker.run(['container', 'stop', '-t', STOP_SECONDS, container], {
       quiet: true
-    }
-  )
+    })
+    await nodeContainer(docker, builder, { bootstrap: true })
+  } catch (error) {
+    throw new Error(
+      `the builder ${builder} held by a read that does not end could not be restarted ` +
+        `(${errorMessage(error).trim().split('\n').at(-1) ?? ''}); run the job again`,
+      { cause: error }
+    )
+  }
 }

@@ -10,14 +10,18 @@
  * credentials and a deadline on silence, not on the whole read (a large layer takes its time).
  */
 import { once } from 'node:events'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse
+} from 'node:http'
 import type { Readable } from 'node:stream'
 import { errorMessage } from '../errors/input-error.js'
+import { isSha256Digest, isTag } from '../reference/grammar.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 import type { RegistryClient } from '../registry/client.js'
-import { RELAY_HOST } from './cache-relay.js'
+import type { RegistryResponse } from '../registry/http-fetch.js'
+import { closed, faultToldOnce, listening, RELAY_HOST } from './relay-server.js'
 
 export interface RegistryRelay {
   /** The registry BuildKit's reads of it are relayed from. */
@@ -30,7 +34,7 @@ export interface RegistryRelay {
 }
 
 /** A manifest or blob read, as BuildKit's resolver and fetcher ask them. */
-const READ = /^\/v2\/(.+)\/(manifests|blobs)\/([^/?]+)$/
+const READ = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/
 
 /** The headers of the registry's answer that BuildKit reads. */
 const PASSED_ON = [
@@ -42,69 +46,131 @@ const PASSED_ON = [
 
 interface RelayState {
   failed?: string
-  told: boolean
+  /** The reads in flight, ended with the relay. */
+  reads: Set<AbortController>
 }
 
-/** The registry's answer to one read, passed on as it streams; silence for `idleMs` ends it. */
-async function relayRead(
+interface Read {
+  repository: string
+  path: string
+  method: 'GET' | 'HEAD'
+}
+
+/**
+ * The read a request asks, where it is one of `repositories` by a tag or a digest (a blob by its
+ * digest); undefined for anything else, which the registry is never asked.
+ */
+function readOf(
+  req: IncomingMessage,
+  repositories: Set<string>
+): Read | undefined {
+  const path = req.url ?? ''
+  const read = READ.exec(path)
+  if (!read || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined
+  const [, repository, kind, reference] = read
+  const named =
+    isSha256Digest(reference) || (kind === 'manifests' && isTag(reference))
+  if (!named || !repositories.has(repository)) return undefined
+  return { repository, path, method: req.method }
+}
+
+/**
+ * The registry's answer written to BuildKit as it streams: `idle` is told each move, and while
+ * BuildKit is slow to take the bytes.
+ */
+async function passOn(
+  response: RegistryResponse,
+  stream: Readable,
+  res: ServerResponse,
+  method: Read['method'],
+  idle: { moved(): void; clientBusy(busy: boolean): void }
+): Promise<void> {
+  const headers = Object.fromEntries(
+    PASSED_ON.flatMap(header => {
+      const value = response.headers.get(header)
+      return value === null ? [] : [[header, value]]
+    })
+  )
+  res.writeHead(response.status, headers)
+  if (method === 'HEAD') return void res.end()
+  for await (const chunk of stream) {
+    idle.moved()
+    if (res.write(chunk)) continue
+    idle.clientBusy(true)
+    await once(res, 'drain')
+    idle.clientBusy(false)
+  }
+  res.end()
+}
+
+/**
+ * The registry's answer to one read, passed on as it streams. Silence on the registry's side for
+ * `idleMs` ends it (BuildKit reading slowly is not the registry's silence).
+ */
+async function passOnRead(
   req: IncomingMessage,
   res: ServerResponse,
-  read: { repository: string; path: string; method: 'GET' | 'HEAD' },
+  read: Read,
   relay: { client: RegistryClient; endpoint: RegistryEndpoint; idleMs: number },
   state: RelayState
 ): Promise<void> {
   let body: Readable | undefined
   let clientGone = false
+  let waitingOnClient = false
+  const upstream = new AbortController()
+  state.reads.add(upstream)
   const name = `${read.method} ${read.path.split('/').slice(-2).join('/')}`
   const giveUp = (what: string) => {
     if (!clientGone) state.failed ??= `${name} ${what}`
+    upstream.abort()
     body?.destroy()
     if (res.headersSent) res.destroy()
     else res.writeHead(404).end()
   }
   res.on('close', () => {
     clientGone = !res.writableFinished
+    upstream.abort()
     body?.destroy()
   })
-  const timer = setTimeout(
-    () => giveUp(`got no answer for ${Math.round(relay.idleMs / 1000)} s`),
-    relay.idleMs
-  )
+  const timer = setTimeout(() => {
+    if (waitingOnClient) timer.refresh()
+    else giveUp(`got no answer for ${Math.round(relay.idleMs / 1000)} s`)
+  }, relay.idleMs)
   const accept = req.headers.accept
   try {
     await relay.client.relayRead(
       { ...relay.endpoint, repository: read.repository },
-      { method: read.method, path: read.path, ...(accept && { accept }) },
+      {
+        method: read.method,
+        path: read.path,
+        signal: upstream.signal,
+        ...(accept && { accept })
+      },
       async (response, stream) => {
         body = stream
         if (res.writableEnded || res.destroyed) return void stream.destroy()
         if (response.status === 429 || response.status >= 500)
           return giveUp(`was answered ${response.status}`)
-        const headers = Object.fromEntries(
-          PASSED_ON.flatMap(header => {
-            const value = response.headers.get(header)
-            return value === null ? [] : [[header, value]]
-          })
-        )
-        res.writeHead(response.status, headers)
-        if (read.method === 'HEAD') return void res.end()
-        for await (const chunk of stream) {
-          timer.refresh()
-          if (!res.write(chunk)) await once(res, 'drain')
-        }
-        res.end()
+        await passOn(response, stream, res, read.method, {
+          moved: () => timer.refresh(),
+          clientBusy: busy => {
+            waitingOnClient = busy
+            timer.refresh()
+          }
+        })
       }
     )
   } catch (error) {
     if (!res.writableEnded) giveUp(`failed: ${errorMessage(error)}`)
   } finally {
     clearTimeout(timer)
+    state.reads.delete(upstream)
   }
 }
 
 /**
- * Starts the relay of `endpoint`'s `repositories` (nothing else is read through it) on loopback,
- * its reads made by `client`.
+ * Starts the relay of `endpoint`'s `repositories` on loopback (no other repository, and no other
+ * read than a manifest's or a blob's, goes through it), its reads made by `client`.
  */
 export async function startRegistryRelay(
   endpoint: RegistryEndpoint,
@@ -112,48 +178,26 @@ export async function startRegistryRelay(
   client: RegistryClient,
   idleMs: number
 ): Promise<RegistryRelay> {
-  const state: RelayState = { told: false }
+  const state: RelayState = { reads: new Set() }
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (path === '/v2/' || path === '/v2')
+    if (req.url === '/v2/' || req.url === '/v2')
       return void res
         .writeHead(200, { 'docker-distribution-api-version': 'registry/2.0' })
         .end('{}')
-    const read = READ.exec(path)
-    const method = req.method === 'HEAD' ? 'HEAD' : 'GET'
-    if (
-      !read ||
-      !['GET', 'HEAD'].includes(req.method ?? '') ||
-      !repositories.has(read[1]) ||
-      state.failed !== undefined
-    )
+    const read = readOf(req, repositories)
+    if (read === undefined || state.failed !== undefined)
       return void res.writeHead(404).end()
-    void relayRead(
-      req,
-      res,
-      { repository: read[1], path, method },
-      { client, endpoint, idleMs },
-      state
-    )
+    void passOnRead(req, res, read, { client, endpoint, idleMs }, state)
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, RELAY_HOST, () => resolve())
-  })
+  const port = await listening(server, RELAY_HOST)
   server.unref()
-  const { port } = server.address() as AddressInfo
   return {
     registry: endpoint.registry,
     host: `${RELAY_HOST}:${port}`,
-    takeFault() {
-      if (state.failed === undefined || state.told) return undefined
-      state.told = true
-      return state.failed
-    },
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    takeFault: faultToldOnce(() => state.failed),
+    close: () => {
+      for (const read of state.reads) read.abort()
+      return closed(server)
+    }
   }
 }

@@ -6,7 +6,7 @@
 import { hostname, networkInterfaces } from 'node:os'
 import type { DockerRunner } from '../docker/runner.js'
 import type { Builder } from '../plan/builder.js'
-import { RELAY_HOST } from './cache-relay.js'
+import { RELAY_HOST } from './relay-server.js'
 import { isUserContainerNode, nodeContainer } from './node-container.js'
 
 /**

@@ -38,10 +38,11 @@ export function tellCache(
     env.log.warning(
       `Cache: ${fault}; this run's builds go on without the cache from there`
     )
-  const named = (text: string) => env.registryRelays?.named(text) ?? text
   for (const failure of cacheFailures(stderr))
-    env.log.warning(`Cache: ${named(failure)}; the build went on without it`)
-  const report = cacheReport(named(stderr))
+    env.log.warning(
+      `Cache: ${named(failure, env)}; the build went on without it`
+    )
+  const report = cacheReport(named(stderr, env))
   if (report === undefined) return
   const line =
     step.platform === undefined
@@ -50,6 +51,10 @@ export function tellCache(
   env.log.info(line)
   env.result.cache = [...(env.result.cache ?? []), line]
 }
+
+/** `text` with the run's registry relays named as the registries they relay. */
+const named = (text: string, env: PublishEnv): string =>
+  env.registryRelays?.named(text) ?? text
 
 /** The hosts BuildKit reaches its cache on: the cache service's own, and the relays'. */
 const cacheHosts = (env: PublishEnv): string[] => [
@@ -75,7 +80,7 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
     ],
     /** The build run again on `builder` that could not start: still held by its cache. */
     stuck: (error: unknown, builder: string) =>
-      restartFailure(error, builder, cacheSources(argv)),
+      restartFailure(error, builder, named(cacheSources(argv), env)),
     /**
      * Whether the cache held the build up: then it is to run again without it, on the run's own
      * builder made again where the hung read holds it.
@@ -89,7 +94,8 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
       // made ready before it is told: a renewal that fails is the run's error
       if (renewal) await renewal.renew()
       env.log.warning(
-        `Cache: ${trouble}; it runs again without its cache (the same image, built cold)` +
+        `Cache: ${named(trouble, env)}; it runs again without its cache (the same image, ` +
+          'built cold)' +
           (renewal ? `, on ${renewal.told}` : '')
       )
       asRun = withoutCache(asRun)

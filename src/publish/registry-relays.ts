@@ -24,12 +24,29 @@ export interface RegistryRelays {
   close(): Promise<void>
 }
 
-/** `reachable`: whether BuildKit shares this loopback; where it does not, no line is relayed. */
 /** The relays started, by registry, with the repositories each may read. */
 type Started = Map<
   string,
   { relay: Promise<RegistryRelay>; repositories: Set<string> }
 >
+
+/** The registry ref a cache-from line reads: `type=registry,ref=…`, or a bare reference. */
+function registryRef(line: string): string | undefined {
+  if (!line.includes('=')) return line
+  const attributes = lineAttributes(line)
+  return attributes.get('type') === 'registry'
+    ? attributes.get('ref')
+    : undefined
+}
+
+/** The ref as the registry client reads it; undefined for one it cannot (buildx reads it). */
+function parsedRef(ref: string) {
+  try {
+    return parseImageReference(ref, 'cache-from')
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * `line` read through its registry's relay (started with `start` where there is none yet); as it
@@ -43,10 +60,10 @@ async function relayedThrough(
     repositories: Set<string>
   ) => Promise<RegistryRelay>
 ): Promise<string> {
-  const attributes = lineAttributes(line)
-  const ref = attributes.get('ref')
-  if (attributes.get('type') !== 'registry' || ref === undefined) return line
-  const { image, reference } = parseImageReference(ref, 'cache-from')
+  const ref = registryRef(line)
+  const parsed = ref === undefined ? undefined : parsedRef(ref)
+  if (ref === undefined || parsed === undefined) return line
+  const { image, reference } = parsed
   const known = started.get(image.registry)
   const repositories = known?.repositories ?? new Set<string>()
   repositories.add(image.repository)
@@ -60,6 +77,7 @@ async function relayedThrough(
   )
 }
 
+/** `reachable`: whether BuildKit shares this loopback; where it does not, no line is relayed. */
 export function registryRelays(
   client: RegistryClient,
   idleMs: number,

@@ -180,8 +180,8 @@ function relaysReachBuildkit(
 
 /**
  * The registry relays of dockerd's BuildKit on the containerd store, where loopback is dockerd's
- * (buildx/registry-relay.ts): its reads are bounded by registry-timeout's silence, the whole of
- * one by ten of them, as a pull is.
+ * (buildx/registry-relay.ts): a read is ended by registry-timeout's silence; the client's own
+ * bound, ten of them for the answer's headers, is only a backstop.
  */
 function registryRelaysFor(
   settings: Settings,
@@ -329,8 +329,7 @@ export async function startRun(
     builder,
     log
   ).catch(async (error: unknown) => {
-    await cacheRelay?.close()
-    await env.registryRelays?.close()
+    await Promise.allSettled([cacheRelay?.close(), env.registryRelays?.close()])
     throw error
   })
   return { pipeline, env, builder }

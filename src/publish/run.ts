@@ -214,8 +214,10 @@ async function publish(
     await io.reportFailure?.(publication, landed)
     throw error
   } finally {
-    await started?.cacheRelay?.close()
-    await started?.registryRelays?.close()
+    await Promise.allSettled([
+      started?.cacheRelay?.close(),
+      started?.registryRelays?.close()
+    ])
     // a folder that cannot go is told, never failed (the post step tries again)
     try {
       removeRunDir(tempDir)

@@ -361,7 +361,12 @@ class HttpRegistryClient {
    */
   relayRead<T>(
     ref: RepositoryReference,
-    read: { method: 'GET' | 'HEAD'; path: string; accept?: string },
+    read: {
+      method: 'GET' | 'HEAD'
+      path: string
+      accept?: string
+      signal: AbortSignal
+    },
     answer: (response: RegistryResponse, body: Readable) => Promise<T>
   ): Promise<T> {
     const request: RegistryRequest = {
@@ -369,7 +374,8 @@ class HttpRegistryClient {
       path: read.path,
       headers: read.accept === undefined ? {} : { Accept: read.accept },
       scope: pullScope(ref),
-      retry: false
+      retry: false,
+      signal: read.signal
     }
     return this.transport.request(ref, request, async response =>
       answer(

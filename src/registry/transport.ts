@@ -60,6 +60,8 @@ export interface RegistryRequest {
   authenticate?: boolean
   /** false: one attempt, the caller retries (an upload resumes where the registry is). */
   retry?: boolean
+  /** Ends the round trip early: its caller gave up on it (a relayed read). */
+  signal?: AbortSignal
 }
 
 /** Reads a response; throw `fail()` for statuses it does not accept. */
@@ -143,11 +145,12 @@ export class Transport {
     const what = `${init.method ?? 'GET'} ${url.href}`
     const timeoutMs = this.options.requestTimeoutMs
     const stall = stream && stallWatch(stream, timeoutMs)
+    const bound = stall?.signal ?? AbortSignal.timeout(timeoutMs)
     const response = await this.options
       .fetch(url, {
         ...init,
         ...(stall ? { body: stall.body } : {}),
-        signal: stall?.signal ?? AbortSignal.timeout(timeoutMs)
+        signal: init.signal ? AbortSignal.any([init.signal, bound]) : bound
       })
       .catch((error: unknown) => {
         this.options.debug?.(`${what} failed: ${String(error)}`)
@@ -176,7 +179,8 @@ export class Transport {
             ...(stream ? { 'Content-Length': String(stream.size) } : {}),
             ...(authorization ? { Authorization: authorization } : {})
           },
-          body: body instanceof Uint8Array ? body : undefined
+          body: body instanceof Uint8Array ? body : undefined,
+          ...(request.signal && { signal: request.signal })
         },
         stream
       )

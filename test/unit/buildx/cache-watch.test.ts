@@ -138,6 +138,12 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
       )
     },
     {
+      name: 'a resolve that failed as an import before it did, which BuildKit went on without',
+      error: failed(
+        '#5 importing cache manifest from r.example/app:1.2\n#5 ERROR: context deadline exceeded\n#6 [internal] load metadata for r.example/base:1\n#6 ERROR: context deadline exceeded\nERROR: failed to solve: r.example/base:1: context deadline exceeded'
+      )
+    },
+    {
       name: 'the push watch stopped it',
       error: new DockerStalledError(['buildx'], 30_000, '', 'push')
     }

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import {
   createServer,
+  request,
   type IncomingMessage,
   type Server,
   type ServerResponse
@@ -80,6 +81,19 @@ async function relayOf(host: string, idleMs = 300): Promise<RegistryRelay> {
 const ask = (relay: RegistryRelay, path: string, method = 'GET') =>
   fetch(`http://${relay.host}${path}`, { method })
 
+/** The status of a request whose path is sent as written (fetch would resolve `..` and `\\`). */
+function askVerbatim(relay: RegistryRelay, path: string, method = 'GET') {
+  const [host, port] = relay.host.split(':')
+  return new Promise<number>((resolve, reject) => {
+    const req = request({ host, port, path, method }, res => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 describe('startRegistryRelay: reads as BuildKit asks them', () => {
   it("answers the API's ping itself, and passes on a manifest's HEAD and a blob's GET", async () => {
     const upstream = await registry(distribution)
@@ -100,11 +114,20 @@ describe('startRegistryRelay: reads as BuildKit asks them', () => {
   it.each([
     { what: 'another repository', path: '/v2/team/other/manifests/1.2' },
     { what: 'a write', path: '/v2/team/app/blobs/uploads/', method: 'POST' },
-    { what: 'the tag list', path: '/v2/team/app/tags/list' }
+    { what: 'the tag list', path: '/v2/team/app/tags/list' },
+    {
+      what: 'a path that climbs out of the repository',
+      path: '/v2/team/app/manifests/..\\..\\..\\v2\\private\\manifests\\latest'
+    },
+    {
+      what: 'an escaped climb',
+      path: '/v2/team/app/manifests/%2e%2e%2f%2e%2e%2fprivate%2fmanifests%2flatest'
+    },
+    { what: 'a blob named by a tag', path: '/v2/team/app/blobs/latest' }
   ])('$what: 404, and the registry is not asked', async ({ path, method }) => {
     const upstream = await registry(distribution)
     const relay = await relayOf(upstream.host)
-    expect((await ask(relay, path, method)).status).toBe(404)
+    expect(await askVerbatim(relay, path, method)).toBe(404)
     expect(upstream.asked).toEqual([])
   })
 })
@@ -153,6 +176,27 @@ describe('startRegistryRelay: a registry that fails ends the read, and holds not
   })
 })
 
+describe('startRegistryRelay: BuildKit reading slowly is not the registry failing', () => {
+  it('a client that pauses longer than the deadline still gets the whole blob, and no fault', async () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 3)
+    const upstream = await registry((_req, res) =>
+      res.writeHead(200, { 'content-length': String(big.length) }).end(big)
+    )
+    const relay = await relayOf(upstream.host, 200)
+    const blob = await ask(relay, `/v2/team/app/blobs/${DIGEST}`)
+    const reader = blob.body!.getReader()
+    let bytes = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (bytes === 0) await new Promise(resolve => setTimeout(resolve, 600))
+      bytes += value.length
+    }
+    expect(bytes).toBe(big.length)
+    expect(relay.takeFault()).toBeUndefined()
+  })
+})
+
 describe("registryRelays: the build's registry cache lines read through a relay", () => {
   const argv = (from: string) => ['buildx', 'build', '--cache-from', from, '.']
 
@@ -172,8 +216,11 @@ describe("registryRelays: the build's registry cache lines read through a relay"
     expect(
       relays.named(`importing cache manifest from ${host}/team/app:1.2`)
     ).toBe(`importing cache manifest from ${ref}`)
-    // gha, local and the user's other lines stay as they are
-    for (const line of ['type=gha,scope=x', 'type=local,src=/tmp/c'])
+    // a bare reference is a registry's too
+    expect((await relays.relayed(argv(ref)))[3]).toBe(`${host}/team/app:1.2`)
+    // gha, local, and a ref the client cannot read (buildx reads it) stay as they are
+    const unread = `type=registry,ref=${upstream.host}/team/app:1@sha256:${'b'.repeat(64)}`
+    for (const line of ['type=gha,scope=x', 'type=local,src=/tmp/c', unread])
       expect(await relays.relayed(argv(line))).toEqual(argv(line))
   })
 
