@@ -4,8 +4,9 @@
  * variant that builds the dependencies in a `builder` stage): commit 1, then
  * the runner made cold (this app's build cache records pruned, its images
  * removed from the engine), then commit 2, timed, on the default builder of
- * GitHub's runners (docker 28.5, classic store) and on a docker-container
- * builder, each way: ours with no cache settings; bare `docker buildx build
+ * GitHub's runners (docker 28.5, classic store), on Docker 29's default (the
+ * containerd store, whose cache import the run relays) and on a
+ * docker-container builder, each way: ours with no cache settings; bare `docker buildx build
  * --push`; the trio's best hand-written recipe for that builder; and, on
  * docker-container, ours with `cache: local` (mode=max, the stand-in here
  * for GitHub's cache service, which auto picks on a real runner). Bytes
@@ -273,6 +274,11 @@ export async function warmCache(rounds = 1): Promise<void> {
   const builders = [
     {
       name: 'docker 28.5 classic store',
+      best: INLINE_RECIPE,
+      recipe: 'inline + cache-from the image'
+    },
+    {
+      name: 'docker 28.5 containerd store',
       best: INLINE_RECIPE,
       recipe: 'inline + cache-from the image'
     },
