@@ -97,7 +97,11 @@ export function registryRelays(
 
   return {
     async relayed(argv) {
-      if (!(await reachable())) return argv
+      // asked only of a build that reads a registry cache: `reachable` asks the engine
+      const reads = argv.some(
+        (arg, at) => argv[at - 1] === '--cache-from' && registryRef(arg)
+      )
+      if (!reads || !(await reachable())) return argv
       const lines = await Promise.all(
         argv.map((arg, at) =>
           argv[at - 1] === '--cache-from'

@@ -224,6 +224,25 @@ describe("registryRelays: the build's registry cache lines read through a relay"
       expect(await relays.relayed(argv(line))).toEqual(argv(line))
   })
 
+  it('a build that reads no registry cache does not ask the engine (no docker info)', async () => {
+    let asked = 0
+    const relays = registryRelays(
+      createRegistryClient({
+        credentials: () => undefined,
+        retries: 0,
+        requestTimeoutMs: 10_000
+      }),
+      300,
+      () => {
+        asked += 1
+        return Promise.resolve(true)
+      }
+    )
+    const line = 'type=gha,scope=x'
+    expect(await relays.relayed(argv(line))).toEqual(argv(line))
+    expect(asked).toBe(0)
+  })
+
   it('where BuildKit does not share this loopback (a job container), nothing is relayed', async () => {
     const client = createRegistryClient({
       credentials: () => undefined,
