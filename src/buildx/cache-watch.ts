@@ -87,7 +87,9 @@ export function cacheSources(argv: string[]): string {
 
 /**
  * What a user reads when the build run again without its cache did not start on `builder`, whose
- * cache came from `sources`.
+ * cache came from `sources`. BuildKit's scheduler asks the cache while it holds its own lock, and
+ * the import's read has no deadline, so no build starts there until that read ends (a goroutine
+ * dump of a held buildkitd v0.25.2 shows it): cache: off alone does not free that BuildKit.
  */
 export function restartFailure(
   error: unknown,
@@ -99,8 +101,10 @@ export function restartFailure(
   return new Error(
     `the build, run again without its cache, did not start within ` +
       `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on its read ` +
-      `of the cache from ${sources} that held up the first build (BuildKit bounds none), so ` +
-      `nothing was pushed; run the job again, or set cache: off while ${sources} does not answer`,
+      `of the cache from ${sources} that held up the first build, and its BuildKit starts no ` +
+      `build until that read ends (BuildKit sets it no deadline), so nothing was pushed; ` +
+      `restart that BuildKit, then run the job again (with cache: off while ${sources} does ` +
+      `not answer)`,
     { cause: error }
   )
 }

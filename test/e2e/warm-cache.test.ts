@@ -38,6 +38,7 @@ import {
   runnerOn,
   undoAfterEachCase,
   userContainerBuilder,
+  userRemoteBuilder,
   type UserBuilder
 } from '../support/fault-runs.js'
 
@@ -405,6 +406,56 @@ describe("a registry read that hangs inside a user's docker-container builder (n
     },
     300_000
   )
+})
+
+describe("a registry read of the cache that hangs inside a user's remote builder (no cache service)", () => {
+  undoAfterEachCase()
+  it('fails within its bound naming the builder and the registry, pushes nothing; once that BuildKit is restarted, the job run again lands', async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const repo = uniqueRepo('warm-user')
+      const builder = await userRemoteBuilder(runnerOn(), [undefined])
+      const viaProxy = {
+        host: proxy.host,
+        service: false,
+        base: base.replace(stackEnv().a.host, proxy.host)
+      }
+      succeeded(await coldCommit(builder, repo, 1, {}, viaProxy))
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      proxy.setFaults([
+        {
+          kind: 'hang',
+          times: 1,
+          match: {
+            method: 'GET',
+            path: /\/e2e\/warm-user\/\w+\/manifests\/sha256:/
+          }
+        }
+      ])
+      const held = await coldCommit(builder, repo, 2, {}, viaProxy)
+      expect(held.code).not.toBe(0)
+      expect(held.stdout).toMatch(
+        new RegExp(
+          `::error::the build, run again without its cache, did not start within \\d+ s: ` +
+            `the builder ${builder.name} still waits on its read of the cache from ` +
+            `${escape(proxy.host)} .*; restart that BuildKit, then run the job again`
+        )
+      )
+      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
+        before
+      )
+      // what the error tells the user to do: the held read ends with its BuildKit
+      await builder.nodes[0].kill()
+      await builder.nodes[0].start()
+      succeeded(await coldCommit(builder, repo, 2, {}, viaProxy))
+      expect(
+        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      ).not.toEqual(before)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
 })
 
 describe("the inline route on the containerd store's docker driver (no cache service)", () => {

@@ -240,7 +240,7 @@ describe('restartFailure: the build run again could not start', () => {
     expect(
       restartFailure(stopped, 'builder-1', '127.0.0.1:5001')?.message
     ).toMatch(
-      /^the build, run again without its cache, did not start within \d+ s: the builder builder-1 still waits on its read of the cache from 127\.0\.0\.1:5001 .* set cache: off while 127\.0\.0\.1:5001 does not answer$/
+      /^the build, run again without its cache, did not start within \d+ s: the builder builder-1 still waits on its read of the cache from 127\.0\.0\.1:5001 .*; restart that BuildKit, then run the job again \(with cache: off while 127\.0\.0\.1:5001 does not answer\)$/
     )
     expect(restartFailure(new Error('x'), 'b', 's')).toBeUndefined()
   })
