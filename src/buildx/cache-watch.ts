@@ -7,6 +7,7 @@
  */
 import type { StallWatch } from '../docker/process.js'
 import { DockerCommandError, DockerStalledError } from '../docker/runner.js'
+import { isPushStall } from '../docker/push-watch.js'
 import { lineAttributes } from '../csv/csv.js'
 import { referenceRegistry } from '../reference/repository.js'
 
@@ -60,6 +61,10 @@ export function cacheWatch(ms: number): StallWatch {
     }
   }
 }
+
+/** Whether the cache watch stopped the build: a read that hung, which may hold its BuildKit. */
+export const isCacheStall = (error: unknown): boolean =>
+  error instanceof DockerStalledError && error.watch === CACHE_WATCH
 
 const RESTART_WATCH = 'restart'
 
@@ -125,11 +130,15 @@ export function cacheTrouble(
   error: unknown,
   serviceHosts: string[]
 ): string | undefined {
-  if (error instanceof DockerStalledError)
-    return error.watch === CACHE_WATCH
-      ? `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s while it read the ` +
-          'cache or downloaded a layer, so the build was stopped'
+  if (error instanceof DockerStalledError) {
+    const silent = `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s`
+    if (isCacheStall(error))
+      return `${silent} while it read the cache or downloaded a layer, so the build was stopped`
+    // the push watch bounds the whole push phase, the cache's export (after the image's) too
+    return isPushStall(error) && exportOpen(error.output)
+      ? `${silent} while it exported the cache, so the build was stopped`
       : undefined
+  }
   if (!(error instanceof DockerCommandError)) return undefined
   // buildx's last word: a failed import before it was no failure (BuildKit went on without it)
   const cause = error.output
@@ -148,6 +157,17 @@ export function cacheTrouble(
   return fromCache
     ? `the build failed on its cache: ${cause.trim().slice(0, 300)}`
     : undefined
+}
+
+/** Whether the build's progress ends inside a cache export (its vertex opened, not ended). */
+function exportOpen(progress: string): boolean {
+  let open: string | undefined
+  for (const line of progress.split('\n')) {
+    const vertex = CACHE_VERTEX.exec(line)
+    if (vertex && !CACHE_IMPORT.test(line)) open = vertex[1]
+    if (VERTEX_END.exec(line)?.[1] === open) open = undefined
+  }
+  return open !== undefined
 }
 
 /**

@@ -8,13 +8,13 @@ import {
   cacheSources,
   cacheTrouble,
   cacheWatch,
+  isCacheStall,
   restartFailure,
   restartWatch,
   usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
 import type { StallWatch } from '../docker/process.js'
-import { DockerStalledError } from '../docker/runner.js'
 import { pushWatch } from '../docker/push-watch.js'
 import { errorMessage } from '../errors/input-error.js'
 import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
@@ -90,7 +90,8 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
         ? cacheTrouble(error, cacheHosts(env))
         : undefined
       if (trouble === undefined) return false
-      const renewal = error instanceof DockerStalledError && env.renewBuilder
+      // a hung export holds no BuildKit: only a stalled read is worth a fresh one
+      const renewal = isCacheStall(error) && env.renewBuilder
       // made ready before it is told: a renewal that fails is the run's error
       if (renewal) await renewal.renew()
       env.log.warning(

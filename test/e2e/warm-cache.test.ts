@@ -458,6 +458,48 @@ describe("a registry read of the cache that hangs inside a user's remote builder
   }, 300_000)
 })
 
+describe("a registry cache export that hangs (the user's cache-to line)", () => {
+  undoAfterEachCase()
+  it('every export request to the cache hangs: one warning, the build runs again without its cache, the release lands', async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const repo = uniqueRepo('warm-user')
+      const builder = userContainerBuilder(runnerOn())
+      const viaProxy = {
+        host: proxy.host,
+        service: false,
+        base: base.replace(stackEnv().a.host, proxy.host)
+      }
+      const cacheRef = `${proxy.host}/${repo}-cache:buildcache`
+      const lines = {
+        'cache-from': `type=registry,ref=${cacheRef}`,
+        'cache-to': `type=registry,ref=${cacheRef},mode=max`
+      }
+      succeeded(await coldCommit(builder, repo, 1, lines, viaProxy))
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      // the export asks whether each blob is there; the import reads by GET only
+      proxy.setFaults([
+        { kind: 'hang', match: { method: 'HEAD', path: /-cache\/blobs\// } }
+      ])
+      const step = succeeded(
+        await coldCommit(builder, repo, 2, lines, viaProxy)
+      )
+      const warnings = step.stdout.match(/^::warning::.*$/gm) ?? []
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^::warning::Cache: buildx sent no progress for \d+ s while it exported the cache, so the build was stopped; it runs again without its cache \(the same image, built cold\)$/
+        )
+      ])
+      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      expect(
+        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      ).not.toEqual(before)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
+})
+
 describe("the inline route on the containerd store's docker driver (no cache service)", () => {
   const builder = builderNamed('docker 28.5 containerd store')
   const buildLine = (stdout: string) =>

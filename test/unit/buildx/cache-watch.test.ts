@@ -96,6 +96,16 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
       says: /no progress for 21 s while it read the cache or downloaded a layer/
     },
     {
+      name: 'the push watch stopped it inside the cache export',
+      error: new DockerStalledError(
+        ['buildx'],
+        50_000,
+        '#11 exporting to image\n#11 pushing layers 0.1s done\n#11 DONE 0.1s\n#12 exporting cache to registry\n#12 preparing build cache for export\n#12 writing layer sha256:47a3',
+        'push'
+      ),
+      says: /^buildx sent no progress for 50 s while it exported the cache, so the build was stopped$/
+    },
+    {
       name: 'a layer download from the cache service failed',
       error: failed(
         '#9 ERROR: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503\nERROR: failed to solve: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503'
@@ -146,6 +156,15 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
     {
       name: 'the push watch stopped it',
       error: new DockerStalledError(['buildx'], 30_000, '', 'push')
+    },
+    {
+      name: "the push watch stopped it in the image's push, after a cache export that ended",
+      error: new DockerStalledError(
+        ['buildx'],
+        30_000,
+        '#10 exporting cache to registry\n#10 DONE 0.1s\n#11 exporting to image\n#11 pushing layers',
+        'push'
+      )
     }
   ])('not for $name', ({ error }) => {
     expect(cacheTrouble(error, ['127.0.0.1:4100'])).toBeUndefined()
