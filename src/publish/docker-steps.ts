@@ -157,21 +157,19 @@ function buildxWatches(
 }
 
 /**
- * A build stopped on a hung resolve, on a builder that can be given a fresh BuildKit (the run's
- * own, made again; a user's docker-container, restarted): renewed once, as the hung read holds
- * its BuildKit (a resolve of the same image joins the one in flight), then built again.
+ * A build stopped on a hung resolve runs again, once: on a fresh BuildKit where the builder can be
+ * given one (the run's own, made again; a user's docker-container, restarted), else on the same
+ * (a remote BuildKit or dockerd's ends the resolve with the stopped build and starts the next).
  */
-function renewAfterResolve(env: PublishEnv) {
-  let renewed = false
+function againAfterResolve(env: PublishEnv) {
+  let again = false
   return async (error: unknown): Promise<boolean> => {
     const unresolved = unresolvedImages(error)
-    if (unresolved === undefined || env.renewBuilder === undefined || renewed)
-      return false
-    renewed = true
-    await env.renewBuilder.renew()
-    env.log.warning(
-      `${unresolved.what}; the build runs again on ${env.renewBuilder.told}`
-    )
+    if (unresolved === undefined || again) return false
+    again = true
+    await env.renewBuilder?.renew()
+    const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
+    env.log.warning(`${unresolved.what}; the build runs again${on}`)
     return true
   }
 }
@@ -197,7 +195,7 @@ async function run(
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
   const builder = flagValue(argv, '--builder') || 'default'
-  const renewed = renewAfterResolve(env)
+  const resolvedAgain = againAfterResolve(env)
   const watches = () => [
     ...(watch ? [watch.stall] : []),
     ...buildxWatches(step, argv, builder, env),
@@ -209,7 +207,7 @@ async function run(
         env.docker.run(cache.argv(), { ...options, stalls: watches() })
       )
       .catch(async (error: unknown) => {
-        if ((await cache.droppedAfter(error)) || (await renewed(error)))
+        if ((await cache.droppedAfter(error)) || (await resolvedAgain(error)))
           return once()
         // a builder that waits on the cache, or answers nothing: trying again would wait too
         const stuck =

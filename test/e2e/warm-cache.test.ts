@@ -35,6 +35,7 @@ import {
 import { loadEvent } from '../fixtures/events.js'
 import {
   escape,
+  later,
   runnerOn,
   undoAfterEachCase,
   userContainerBuilder,
@@ -491,6 +492,90 @@ describe("a registry cache export that hangs (the user's cache-to line)", () => 
         )
       ])
       expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      expect(
+        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      ).not.toEqual(before)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
+})
+
+describe("a base image's resolve that hangs on a builder the step cannot renew (a remote BuildKit, dockerd's)", () => {
+  undoAfterEachCase()
+  const baseManifests = /\/app-base\/busybox\/manifests\//
+  const ranAgain =
+    /^::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: \S+ did not answer \(BuildKit sets that read no deadline\); the build runs again$/m
+
+  /** A remote builder's two commits through a fault proxy; `times`: how many reads of the base hang. */
+  async function remoteCommits(times?: number) {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    later(() => proxy.close())
+    const repo = uniqueRepo('warm-user')
+    const builder = await userRemoteBuilder(runnerOn(), [undefined])
+    const viaProxy = {
+      host: proxy.host,
+      service: false,
+      base: base.replace(stackEnv().a.host, proxy.host)
+    }
+    succeeded(await coldCommit(builder, repo, 1, {}, viaProxy))
+    const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+    proxy.setFaults([
+      { kind: 'hang', times, match: { method: 'GET', path: baseManifests } }
+    ])
+    const second = await coldCommit(builder, repo, 2, {}, viaProxy)
+    return { second, repo, before }
+  }
+
+  it('remote: one read hangs: a warning, the build runs again on the same builder, the release lands', async () => {
+    const { second, repo, before } = await remoteCommits(1)
+    succeeded(second)
+    expect(second.stdout).toMatch(ranAgain)
+    expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+    expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).not.toEqual(
+      before
+    )
+  }, 300_000)
+
+  it('remote: every read hangs: it runs again once, then fails naming the registry, pushing nothing', async () => {
+    const { second, repo, before } = await remoteCommits()
+    expect(second.code).not.toBe(0)
+    expect(second.stdout).toMatch(ranAgain)
+    expect(second.stdout).toMatch(
+      /::error::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*, so the build was stopped and nothing was pushed; re-run the job once \S+ answers/
+    )
+    expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+    expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
+      before
+    )
+  }, 300_000)
+
+  it("the containerd store's docker driver: one read hangs: a warning, the build runs again, the release lands", async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const { run, repo } = app(builderNamed('docker 28.5 containerd store'), {
+        host: proxy.host,
+        service: false
+      })
+      succeeded(await run(1, commitEnv(1)))
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      // dockerd resolves a base it holds from its own store: the next runner holds none
+      execFileSync(
+        'docker',
+        ['image', 'rm', '-f', base.replace(stackEnv().a.host, proxy.host)],
+        {
+          env: {
+            ...process.env,
+            DOCKER_HOST: stackEnv().field.containerdDockerHost
+          },
+          stdio: 'ignore'
+        }
+      )
+      proxy.setFaults([
+        { kind: 'hang', times: 1, match: { path: baseManifests } }
+      ])
+      const second = succeeded(await run(2, commitEnv(2)))
+      expect(second.stdout).toMatch(ranAgain)
       expect(
         await readManifest(stackEnv().a, repo, 'tickets-DM-42')
       ).not.toEqual(before)
