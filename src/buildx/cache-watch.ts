@@ -135,7 +135,7 @@ export function cacheTrouble(
     if (isCacheStall(error))
       return `${silent} while it read the cache or downloaded a layer, so the build was stopped`
     // the push watch bounds the whole push phase, the cache's export (after the image's) too
-    return isPushStall(error) && exportOpen(error.output)
+    return isExportStall(error)
       ? `${silent} while it exported the cache, so the build was stopped`
       : undefined
   }
@@ -159,15 +159,20 @@ export function cacheTrouble(
     : undefined
 }
 
-/** Whether the build's progress ends inside a cache export (its vertex opened, not ended). */
-function exportOpen(progress: string): boolean {
-  let open: string | undefined
-  for (const line of progress.split('\n')) {
+/**
+ * Whether the push watch stopped the build inside a cache export: one still open, of those BuildKit
+ * runs side by side after the image's push (buildx prints a vertex's header again as it returns).
+ */
+export function isExportStall(error: unknown): boolean {
+  if (!isPushStall(error)) return false
+  const open = new Set<string>()
+  for (const line of error.output.split('\n')) {
     const vertex = CACHE_VERTEX.exec(line)
-    if (vertex && !CACHE_IMPORT.test(line)) open = vertex[1]
-    if (VERTEX_END.exec(line)?.[1] === open) open = undefined
+    if (vertex && !CACHE_IMPORT.test(line)) open.add(vertex[1])
+    const end = VERTEX_END.exec(line)
+    if (end) open.delete(end[1])
   }
-  return open !== undefined
+  return open.size > 0
 }
 
 /**

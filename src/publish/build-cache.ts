@@ -9,6 +9,7 @@ import {
   cacheTrouble,
   cacheWatch,
   isCacheStall,
+  isExportStall,
   restartFailure,
   restartWatch,
   usesCache,
@@ -90,17 +91,21 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
         ? cacheTrouble(error, cacheHosts(env))
         : undefined
       if (trouble === undefined) return false
-      // a hung export holds no BuildKit: only a stalled read is worth a fresh one
+      // a hung export holds no BuildKit: the build runs again from the builder's own cache
+      const exported = isExportStall(error)
       const renewal = isCacheStall(error) && env.renewBuilder
       // made ready before it is told: a renewal that fails is the run's error
       if (renewal) await renewal.renew()
+      const again = exported
+        ? "without its cache lines (its steps from the builder's own cache)"
+        : 'without its cache (the same image, built cold)'
       env.log.warning(
-        `Cache: ${named(trouble, env)}; it runs again without its cache (the same image, ` +
-          'built cold)' +
+        `Cache: ${named(trouble, env)}; it runs again ${again}` +
           (renewal ? `, on ${renewal.told}` : '')
       )
       asRun = withoutCache(asRun)
-      rerun = true
+      // only a read (a cache-from line) can hold the BuildKit the build runs again on
+      rerun = !exported && argv.includes('--cache-from')
       return true
     }
   }

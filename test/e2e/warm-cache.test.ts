@@ -488,7 +488,7 @@ describe("a registry cache export that hangs (the user's cache-to line)", () => 
       const warnings = step.stdout.match(/^::warning::.*$/gm) ?? []
       expect(warnings).toEqual([
         expect.stringMatching(
-          /^::warning::Cache: buildx sent no progress for \d+ s while it exported the cache, so the build was stopped; it runs again without its cache \(the same image, built cold\)$/
+          /^::warning::Cache: buildx sent no progress for \d+ s while it exported the cache, so the build was stopped; it runs again without its cache lines \(its steps from the builder's own cache\)$/
         )
       ])
       expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])

@@ -106,6 +106,16 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
       says: /^buildx sent no progress for 50 s while it exported the cache, so the build was stopped$/
     },
     {
+      name: 'the push watch stopped it in one of two cache exports run side by side',
+      error: new DockerStalledError(
+        ['buildx'],
+        50_000,
+        '#12 exporting cache to registry\n#13 exporting to GitHub Actions Cache\n#12 writing layer sha256:47a3\n#13 writing layer sha256:47a3 done\n#13 DONE 0.1s',
+        'push'
+      ),
+      says: /while it exported the cache/
+    },
+    {
       name: 'a layer download from the cache service failed',
       error: failed(
         '#9 ERROR: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503\nERROR: failed to solve: failed to copy: GET http://127.0.0.1:4100/blobs/x: 503'
@@ -156,6 +166,15 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
     {
       name: 'the push watch stopped it',
       error: new DockerStalledError(['buildx'], 30_000, '', 'push')
+    },
+    {
+      name: 'the push watch stopped it after two cache exports that ended',
+      error: new DockerStalledError(
+        ['buildx'],
+        30_000,
+        '#12 exporting cache to registry\n#13 exporting cache to registry\n#13 DONE 0.1s\n#12 DONE 0.2s\n#14 resolving provenance for metadata file',
+        'push'
+      )
     },
     {
       name: "the push watch stopped it in the image's push, after a cache export that ended",
