@@ -63,8 +63,15 @@ export function cacheWatch(ms: number): StallWatch {
 }
 
 /** Whether the cache watch stopped the build: a read that hung, which may hold its BuildKit. */
-export const isCacheStall = (error: unknown): boolean =>
+export const isCacheStall = (error: unknown): error is DockerStalledError =>
   error instanceof DockerStalledError && error.watch === CACHE_WATCH
+
+/** What stopped a build with no cache lines: the watch, on a layer download that hung. */
+export const stalledDownload = (error: unknown): string | undefined =>
+  isCacheStall(error)
+    ? `buildx sent no progress for ${Math.round(error.silentMs / 1000)} ` +
+      's while it downloaded a layer: a registry read that hangs (BuildKit sets it no deadline)'
+    : undefined
 
 const RESTART_WATCH = 'restart'
 
@@ -105,11 +112,11 @@ export function restartFailure(
     return undefined
   return new Error(
     `the build, run again without its cache, did not start within ` +
-      `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on its read ` +
-      `of the cache from ${sources} that held up the first build, and its BuildKit starts no ` +
-      `build until that read ends (BuildKit sets it no deadline), so nothing was pushed; ` +
-      `restart that BuildKit, then run the job again (with cache: off while ${sources} does ` +
-      `not answer)`,
+      `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on the read ` +
+      `(the cache's, or a layer's) from ${sources} that held up the first build, and its ` +
+      `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
+      `nothing was pushed; restart that BuildKit, then run the job again (with cache: off ` +
+      `while ${sources} does not answer)`,
     { cause: error }
   )
 }

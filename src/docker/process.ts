@@ -127,8 +127,18 @@ function killTree(pid: number): void {
 }
 
 /**
+ * A buildx transfer line without its time: buildx prints an open download again every 5 s with
+ * the time it has taken (`#5 sha256:… 0B / 1.07MB 15.5s`), bytes that do not move included.
+ */
+const transferWithoutTime = (line: string): string =>
+  line.replace(
+    /^(#\d+ sha256:[0-9a-f]+ [\d.]+\w*B \/ [\d.]+\w*B) [\d.]+s$/,
+    '$1'
+  )
+
+/**
  * The stall watch; only a new line resets it: `docker push` on the containerd store prints
- * `<layer>: Waiting` every second while its upload hangs.
+ * `<layer>: Waiting` every second while its upload hangs, buildx a download that does not move.
  */
 function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   const printed = new Set<string>()
@@ -157,8 +167,9 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   return {
     /** A whole line of output: the watch starts at the first that matches. */
     line(line: string) {
-      if (printed.has(line)) return
-      printed.add(line)
+      const news = transferWithoutTime(line)
+      if (printed.has(news)) return
+      printed.add(news)
       lastProgress = performance.now()
       if (timer === undefined) {
         if (watch.startsAt?.(line) === true) arm()

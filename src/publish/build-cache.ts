@@ -75,8 +75,9 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
   const cached = () => step.step === 'build' && usesCache(asRun)
   return {
     argv: () => asRun,
+    // a layer download that hangs is watched in every build, a cache import where there is one
     stalls: (): StallWatch[] => [
-      ...(cached() ? [cacheWatch(bound)] : []),
+      ...(step.step === 'build' ? [cacheWatch(bound)] : []),
       ...(rerun ? [restartWatch(bound)] : [])
     ],
     /** The build run again on `builder` that could not start: still held by its cache. */

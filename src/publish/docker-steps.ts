@@ -37,7 +37,11 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
 import type { StallWatch } from '../docker/process.js'
-import { cacheBoundMs, withoutCache } from '../buildx/cache-watch.js'
+import {
+  cacheBoundMs,
+  stalledDownload,
+  withoutCache
+} from '../buildx/cache-watch.js'
 import {
   resolveWatch,
   unresolvedImageFailure,
@@ -156,22 +160,38 @@ function buildxWatches(
   ]
 }
 
+/** What stopped the build on a registry read it needs (not the cache's): a resolve, a layer. */
+const hungRead = (error: unknown): string | undefined =>
+  unresolvedImages(error)?.what ?? stalledDownload(error)
+
 /**
- * A build stopped on a hung resolve runs again, once: on a fresh BuildKit where the builder can be
- * given one (the run's own, made again; a user's docker-container, restarted), else on the same
- * (a remote BuildKit or dockerd's ends the resolve with the stopped build and starts the next).
+ * A build stopped on a hung read of its own runs again, once: on a fresh BuildKit where the
+ * builder can be given one (the run's own, made again; a user's docker-container, restarted),
+ * else on the same (a remote BuildKit or dockerd's ends the resolve with the stopped build and
+ * starts the next).
  */
-function againAfterResolve(env: PublishEnv) {
+function againAfterHungRead(env: PublishEnv) {
   let again = false
   return async (error: unknown): Promise<boolean> => {
-    const unresolved = unresolvedImages(error)
-    if (unresolved === undefined || again) return false
+    const what = hungRead(error)
+    if (what === undefined || again) return false
     again = true
     await env.renewBuilder?.renew()
     const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
-    env.log.warning(`${unresolved.what}; the build runs again${on}`)
+    env.log.warning(`${what}; the build runs again${on}`)
     return true
   }
+}
+
+/** What a user reads when a read of the build's own hung again. */
+function hungReadFailure(error: unknown): Error | undefined {
+  const what = stalledDownload(error)
+  if (what === undefined) return unresolvedImageFailure(error)
+  return new Error(
+    `${what}, so the build was stopped and nothing was pushed; re-run the job once the ` +
+      'registry answers',
+    { cause: error }
+  )
 }
 
 /** A build's registry cache lines read through the run's relays, where it has them. */
@@ -195,7 +215,7 @@ async function run(
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
   const builder = flagValue(argv, '--builder') || 'default'
-  const resolvedAgain = againAfterResolve(env)
+  const readAgain = againAfterHungRead(env)
   const watches = () => [
     ...(watch ? [watch.stall] : []),
     ...buildxWatches(step, argv, builder, env),
@@ -207,12 +227,12 @@ async function run(
         env.docker.run(cache.argv(), { ...options, stalls: watches() })
       )
       .catch(async (error: unknown) => {
-        if ((await cache.droppedAfter(error)) || (await resolvedAgain(error)))
+        if ((await cache.droppedAfter(error)) || (await readAgain(error)))
           return once()
         // a builder that waits on the cache, or answers nothing: trying again would wait too
         const stuck =
           cache.stuck(error, builder) ??
-          unresolvedImageFailure(error) ??
+          hungReadFailure(error) ??
           silentBuilderFailure(error, builder, env.endpoint)
         if (stuck !== undefined) throw stuck
         // each stop of the watch is told, also one the retry mends

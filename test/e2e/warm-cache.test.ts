@@ -314,6 +314,46 @@ async function coldCommit(
   )
 }
 
+/**
+ * A user's builder's first commit through a fault proxy of the case's own (closed after the case),
+ * with no cache service; `inputs` from the proxy's host and the repository. Gives the proxy, the
+ * tag's manifest before the second commit, and that commit to run once the faults are set.
+ */
+async function firstCommitThroughProxy(
+  builder: UserBuilder,
+  inputs: (host: string, repo: string) => Record<string, string> = () => ({})
+) {
+  const proxy = await startFaultProxy({ target: stackEnv().a.host })
+  later(() => proxy.close())
+  const repo = uniqueRepo('warm-user')
+  const viaProxy = {
+    host: proxy.host,
+    service: false,
+    base: base.replace(stackEnv().a.host, proxy.host)
+  }
+  const asked = inputs(proxy.host, repo)
+  succeeded(await coldCommit(builder, repo, 1, asked, viaProxy))
+  const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+  const second = () => coldCommit(builder, repo, 2, asked, viaProxy)
+  return { proxy, repo, before, second }
+}
+
+/** Whether the second commit landed: only its tag, on a manifest other than `before`. */
+async function expectLanded(repo: string, before: unknown) {
+  expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+  expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).not.toEqual(
+    before
+  )
+}
+
+/** Whether the registry is as the first commit left it. */
+async function expectUnchanged(repo: string, before: unknown) {
+  expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+  expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
+    before
+  )
+}
+
 describe("a user's docker-container builder on the engine's bridge (setup-buildx-action's)", () => {
   undoAfterEachCase()
   /**
@@ -379,31 +419,16 @@ describe("a registry read that hangs inside a user's docker-container builder (n
   ])(
     '$read: the BuildKit is restarted, the build runs again, the release lands',
     async ({ path, warning }) => {
-      const proxy = await startFaultProxy({ target: stackEnv().a.host })
-      try {
-        const repo = uniqueRepo('warm-user')
-        const builder = userContainerBuilder(runnerOn())
-        const viaProxy = {
-          host: proxy.host,
-          service: false,
-          base: base.replace(stackEnv().a.host, proxy.host)
-        }
-        succeeded(await coldCommit(builder, repo, 1, {}, viaProxy))
-        const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-        proxy.setFaults([
-          { kind: 'hang', times: 1, match: { method: 'GET', path } }
-        ])
-        const step = succeeded(await coldCommit(builder, repo, 2, {}, viaProxy))
-        expect(step.stdout).toMatch(warning)
-        expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-        expect(
-          await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-        ).not.toEqual(before)
-        // the user's builder is theirs still: restarted, not removed
-        expect(builder.kept()).toBe(true)
-      } finally {
-        await proxy.close()
-      }
+      const builder = userContainerBuilder(runnerOn())
+      const { proxy, repo, before, second } =
+        await firstCommitThroughProxy(builder)
+      proxy.setFaults([
+        { kind: 'hang', times: 1, match: { method: 'GET', path } }
+      ])
+      expect(succeeded(await second()).stdout).toMatch(warning)
+      await expectLanded(repo, before)
+      // the user's builder is theirs still: restarted, not removed
+      expect(builder.kept()).toBe(true)
     },
     300_000
   )
@@ -412,92 +437,61 @@ describe("a registry read that hangs inside a user's docker-container builder (n
 describe("a registry read of the cache that hangs inside a user's remote builder (no cache service)", () => {
   undoAfterEachCase()
   it('fails within its bound naming the builder and the registry, pushes nothing; once that BuildKit is restarted, the job run again lands', async () => {
-    const proxy = await startFaultProxy({ target: stackEnv().a.host })
-    try {
-      const repo = uniqueRepo('warm-user')
-      const builder = await userRemoteBuilder(runnerOn(), [undefined])
-      const viaProxy = {
-        host: proxy.host,
-        service: false,
-        base: base.replace(stackEnv().a.host, proxy.host)
-      }
-      succeeded(await coldCommit(builder, repo, 1, {}, viaProxy))
-      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      proxy.setFaults([
-        {
-          kind: 'hang',
-          times: 1,
-          match: {
-            method: 'GET',
-            path: /\/e2e\/warm-user\/\w+\/manifests\/sha256:/
-          }
+    const builder = await userRemoteBuilder(runnerOn(), [undefined])
+    const { proxy, repo, before, second } =
+      await firstCommitThroughProxy(builder)
+    proxy.setFaults([
+      {
+        kind: 'hang',
+        times: 1,
+        match: {
+          method: 'GET',
+          path: /\/e2e\/warm-user\/\w+\/manifests\/sha256:/
         }
-      ])
-      const held = await coldCommit(builder, repo, 2, {}, viaProxy)
-      expect(held.code).not.toBe(0)
-      expect(held.stdout).toMatch(
-        new RegExp(
-          `::error::the build, run again without its cache, did not start within \\d+ s: ` +
-            `the builder ${builder.name} still waits on its read of the cache from ` +
-            `${escape(proxy.host)} .*; restart that BuildKit, then run the job again`
-        )
+      }
+    ])
+    const held = await second()
+    expect(held.code).not.toBe(0)
+    expect(held.stdout).toMatch(
+      new RegExp(
+        `::error::the build, run again without its cache, did not start within \\d+ s: ` +
+          `the builder ${builder.name} still waits on the read \\(the cache's, or a layer's\\) from ` +
+          `${escape(proxy.host)} .*; restart that BuildKit, then run the job again`
       )
-      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-      expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
-        before
-      )
-      // what the error tells the user to do: the held read ends with its BuildKit
-      await builder.nodes[0].kill()
-      await builder.nodes[0].start()
-      succeeded(await coldCommit(builder, repo, 2, {}, viaProxy))
-      expect(
-        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      ).not.toEqual(before)
-    } finally {
-      await proxy.close()
-    }
+    )
+    await expectUnchanged(repo, before)
+    // what the error tells the user to do: the held read ends with its BuildKit
+    await builder.nodes[0].kill()
+    await builder.nodes[0].start()
+    succeeded(await second())
+    await expectLanded(repo, before)
   }, 300_000)
 })
 
 describe("a registry cache export that hangs (the user's cache-to line)", () => {
   undoAfterEachCase()
   it('every export request to the cache hangs: one warning, the build runs again without its cache, the release lands', async () => {
-    const proxy = await startFaultProxy({ target: stackEnv().a.host })
-    try {
-      const repo = uniqueRepo('warm-user')
-      const builder = userContainerBuilder(runnerOn())
-      const viaProxy = {
-        host: proxy.host,
-        service: false,
-        base: base.replace(stackEnv().a.host, proxy.host)
-      }
-      const cacheRef = `${proxy.host}/${repo}-cache:buildcache`
-      const lines = {
-        'cache-from': `type=registry,ref=${cacheRef}`,
-        'cache-to': `type=registry,ref=${cacheRef},mode=max`
-      }
-      succeeded(await coldCommit(builder, repo, 1, lines, viaProxy))
-      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      // the export asks whether each blob is there; the import reads by GET only
-      proxy.setFaults([
-        { kind: 'hang', match: { method: 'HEAD', path: /-cache\/blobs\// } }
-      ])
-      const step = succeeded(
-        await coldCommit(builder, repo, 2, lines, viaProxy)
+    const cacheLines = (host: string, repo: string) => ({
+      'cache-from': `type=registry,ref=${host}/${repo}-cache:buildcache`,
+      'cache-to': `type=registry,ref=${host}/${repo}-cache:buildcache,mode=max`,
+      // the push's bound, ten of them: 20 s
+      'registry-timeout': '2'
+    })
+    const { proxy, repo, before, second } = await firstCommitThroughProxy(
+      userContainerBuilder(runnerOn()),
+      cacheLines
+    )
+    // the export asks whether each blob is there; the import reads by GET only
+    proxy.setFaults([
+      { kind: 'hang', match: { method: 'HEAD', path: /-cache\/blobs\// } }
+    ])
+    const step = succeeded(await second())
+    expect(step.stdout.match(/^::warning::.*$/gm)).toEqual([
+      expect.stringMatching(
+        /^::warning::Cache: buildx sent no progress for \d+ s while it exported the cache, so the build was stopped; it runs again without its cache lines \(its steps from the builder's own cache\)$/
       )
-      const warnings = step.stdout.match(/^::warning::.*$/gm) ?? []
-      expect(warnings).toEqual([
-        expect.stringMatching(
-          /^::warning::Cache: buildx sent no progress for \d+ s while it exported the cache, so the build was stopped; it runs again without its cache lines \(its steps from the builder's own cache\)$/
-        )
-      ])
-      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-      expect(
-        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      ).not.toEqual(before)
-    } finally {
-      await proxy.close()
-    }
+    ])
+    await expectLanded(repo, before)
   }, 300_000)
 })
 
@@ -509,32 +503,19 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
 
   /** A remote builder's two commits through a fault proxy; `times`: how many reads of the base hang. */
   async function remoteCommits(times?: number) {
-    const proxy = await startFaultProxy({ target: stackEnv().a.host })
-    later(() => proxy.close())
-    const repo = uniqueRepo('warm-user')
-    const builder = await userRemoteBuilder(runnerOn(), [undefined])
-    const viaProxy = {
-      host: proxy.host,
-      service: false,
-      base: base.replace(stackEnv().a.host, proxy.host)
-    }
-    succeeded(await coldCommit(builder, repo, 1, {}, viaProxy))
-    const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+    const { proxy, repo, before, second } = await firstCommitThroughProxy(
+      await userRemoteBuilder(runnerOn(), [undefined])
+    )
     proxy.setFaults([
       { kind: 'hang', times, match: { method: 'GET', path: baseManifests } }
     ])
-    const second = await coldCommit(builder, repo, 2, {}, viaProxy)
-    return { second, repo, before }
+    return { second: await second(), repo, before }
   }
 
   it('remote: one read hangs: a warning, the build runs again on the same builder, the release lands', async () => {
     const { second, repo, before } = await remoteCommits(1)
-    succeeded(second)
-    expect(second.stdout).toMatch(ranAgain)
-    expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-    expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).not.toEqual(
-      before
-    )
+    expect(succeeded(second).stdout).toMatch(ranAgain)
+    await expectLanded(repo, before)
   }, 300_000)
 
   it('remote: every read hangs: it runs again once, then fails naming the registry, pushing nothing', async () => {
@@ -544,10 +525,7 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
     expect(second.stdout).toMatch(
       /::error::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*, so the build was stopped and nothing was pushed; re-run the job once \S+ answers/
     )
-    expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-    expect(await readManifest(stackEnv().a, repo, 'tickets-DM-42')).toEqual(
-      before
-    )
+    await expectUnchanged(repo, before)
   }, 300_000)
 
   it("the containerd store's docker driver: one read hangs: a warning, the build runs again, the release lands", async () => {
@@ -574,11 +552,8 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
       proxy.setFaults([
         { kind: 'hang', times: 1, match: { path: baseManifests } }
       ])
-      const second = succeeded(await run(2, commitEnv(2)))
-      expect(second.stdout).toMatch(ranAgain)
-      expect(
-        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      ).not.toEqual(before)
+      expect(succeeded(await run(2, commitEnv(2))).stdout).toMatch(ranAgain)
+      await expectLanded(repo, before)
     } finally {
       await proxy.close()
     }
@@ -631,10 +606,7 @@ describe("the inline route on the containerd store's docker driver (no cache ser
             "this run's builds go on without the cache from there"
         )
       )
-      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
-      expect(
-        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
-      ).not.toEqual(before)
+      await expectLanded(repo, before)
     } finally {
       await proxy.close()
     }

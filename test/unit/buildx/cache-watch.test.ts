@@ -8,6 +8,7 @@ import {
   cacheFailures,
   cacheSources,
   cacheTrouble,
+  stalledDownload,
   cacheWatch,
   restartFailure,
   restartWatch,
@@ -190,6 +191,22 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
   })
 })
 
+describe('stalledDownload: a build with no cache lines stopped on a layer download', () => {
+  it('says what hung when the cache watch stopped it', () => {
+    expect(
+      stalledDownload(new DockerStalledError(['buildx'], 21_000, '', 'cache'))
+    ).toMatch(
+      /^buildx sent no progress for 21 s while it downloaded a layer: a registry read that hangs/
+    )
+  })
+  it.each([
+    new DockerStalledError(['buildx'], 21_000, '', 'push'),
+    new Error('x')
+  ])('nothing for another stop: $message', error => {
+    expect(stalledDownload(error)).toBeUndefined()
+  })
+})
+
 describe('withoutCache', () => {
   it('drops every cache line and keeps the rest', () => {
     expect(
@@ -278,7 +295,7 @@ describe('restartFailure: the build run again could not start', () => {
     expect(
       restartFailure(stopped, 'builder-1', '127.0.0.1:5001')?.message
     ).toMatch(
-      /^the build, run again without its cache, did not start within \d+ s: the builder builder-1 still waits on its read of the cache from 127\.0\.0\.1:5001 .*; restart that BuildKit, then run the job again \(with cache: off while 127\.0\.0\.1:5001 does not answer\)$/
+      /^the build, run again without its cache, did not start within \d+ s: the builder builder-1 still waits on the read \(the cache's, or a layer's\) from 127\.0\.0\.1:5001 .*; restart that BuildKit, then run the job again \(with cache: off while 127\.0\.0\.1:5001 does not answer\)$/
     )
     expect(restartFailure(new Error('x'), 'b', 's')).toBeUndefined()
   })

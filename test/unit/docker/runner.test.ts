@@ -77,6 +77,24 @@ describe('the stall watch', () => {
     ).rejects.toThrow(DockerStalledError)
   })
 
+  it("takes buildx's download printed again with a new time, its bytes still, for no progress", async () => {
+    const args = ['tick:50:#5 sha256:1d50ded16a97 0B / 1.07MB']
+    await expect(
+      docker.run(args, { ...quiet, stalls: [{ name: 'cache', ms: 200 }] })
+    ).rejects.toThrow(DockerStalledError)
+    // bytes that move are progress
+    const moving = Array.from({ length: 8 }, (_, i) => [
+      `out:#5 sha256:1d50ded16a97 ${i}B / 1.07MB ${i}.1s`,
+      'sleep:60'
+    ])
+    await expect(
+      docker.run([...moving.flat(), 'exit:0'], {
+        ...quiet,
+        stalls: [{ name: 'cache', ms: 400, startsAt: () => true }]
+      })
+    ).resolves.toBeDefined()
+  })
+
   it('takes every new line for progress', async () => {
     const lines = Array.from({ length: 8 }, (_, i) => [
       `out:layer ${i}`,
