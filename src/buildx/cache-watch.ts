@@ -84,6 +84,10 @@ export function restartWatch(ms: number): StallWatch {
   return { name: RESTART_WATCH, ms, endsAt: () => true }
 }
 
+/** Whether the build run again did not start: the restart watch stopped it. */
+export const isRestartStall = (error: unknown): error is DockerStalledError =>
+  error instanceof DockerStalledError && error.watch === RESTART_WATCH
+
 /** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
 export function cacheSources(argv: string[]): string {
   const sources = argv.flatMap((arg, at) => {
@@ -108,8 +112,7 @@ export function restartFailure(
   builder: string,
   sources: string
 ): Error | undefined {
-  if (!(error instanceof DockerStalledError) || error.watch !== RESTART_WATCH)
-    return undefined
+  if (!isRestartStall(error)) return undefined
   return new Error(
     `the build, run again without its cache, did not start within ` +
       `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on the read ` +

@@ -39,6 +39,8 @@ import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
 import type { StallWatch } from '../docker/process.js'
 import {
   cacheBoundMs,
+  isRestartStall,
+  restartWatch,
   stalledDownload,
   withoutCache
 } from '../buildx/cache-watch.js'
@@ -168,18 +170,33 @@ const hungRead = (error: unknown): string | undefined =>
  * A build stopped on a hung read of its own runs again, once: on a fresh BuildKit where the
  * builder can be given one (the run's own, made again; a user's docker-container, restarted),
  * else on the same (a remote BuildKit or dockerd's ends the resolve with the stopped build and
- * starts the next).
+ * starts the next). That build must start within `ms`: a read that holds its BuildKit starts none.
  */
-function againAfterHungRead(env: PublishEnv) {
+function againAfterHungRead(env: PublishEnv, ms: number) {
   let again = false
-  return async (error: unknown): Promise<boolean> => {
-    const what = hungRead(error)
-    if (what === undefined || again) return false
-    again = true
-    await env.renewBuilder?.renew()
-    const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
-    env.log.warning(`${what}; the build runs again${on}`)
-    return true
+  return {
+    stalls: (): StallWatch[] => (again ? [restartWatch(ms)] : []),
+    async ranAgain(error: unknown): Promise<boolean> {
+      const what = hungRead(error)
+      if (what === undefined || again) return false
+      again = true
+      await env.renewBuilder?.renew()
+      const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
+      env.log.warning(`${what}; the build runs again${on}`)
+      return true
+    },
+    /** The build run again on `builder` that could not start: still held by the hung read. */
+    stuck: (error: unknown, builder: string): Error | undefined =>
+      again && isRestartStall(error)
+        ? new Error(
+            `the build, run again, did not start within ` +
+              `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on ` +
+              'the read that held up the first build, and its BuildKit starts no build until ' +
+              'that read ends (BuildKit sets it no deadline), so nothing was pushed; restart ' +
+              'that BuildKit, then run the job again',
+            { cause: error }
+          )
+        : undefined
   }
 }
 
@@ -193,6 +210,20 @@ function hungReadFailure(error: unknown): Error | undefined {
     { cause: error }
   )
 }
+
+/**
+ * A builder that waits on a hung read, or answers nothing: trying again would wait too.
+ * `reruns`: what ran the build again, each telling a run again that did not start.
+ */
+const stuckFailure = (
+  error: unknown,
+  builder: string,
+  env: PublishEnv,
+  reruns: { stuck: (error: unknown, builder: string) => Error | undefined }[]
+): Error | undefined =>
+  reruns.map(rerun => rerun.stuck(error, builder)).find(Boolean) ??
+  hungReadFailure(error) ??
+  silentBuilderFailure(error, builder, env.endpoint)
 
 /** A build's registry cache lines read through the run's relays, where it has them. */
 const relayedArgv = async (
@@ -215,11 +246,12 @@ async function run(
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
   const builder = flagValue(argv, '--builder') || 'default'
-  const readAgain = againAfterHungRead(env)
+  const readAgain = againAfterHungRead(env, cacheBoundMs(env.registryTimeoutMs))
   const watches = () => [
     ...(watch ? [watch.stall] : []),
     ...buildxWatches(step, argv, builder, env),
-    ...cache.stalls()
+    ...cache.stalls(),
+    ...readAgain.stalls()
   ]
   const once = (): Promise<{ stdout: string; stderr: string }> =>
     freshLayout(step)
@@ -227,13 +259,12 @@ async function run(
         env.docker.run(cache.argv(), { ...options, stalls: watches() })
       )
       .catch(async (error: unknown) => {
-        if ((await cache.droppedAfter(error)) || (await readAgain(error)))
+        if (
+          (await cache.droppedAfter(error)) ||
+          (await readAgain.ranAgain(error))
+        )
           return once()
-        // a builder that waits on the cache, or answers nothing: trying again would wait too
-        const stuck =
-          cache.stuck(error, builder) ??
-          hungReadFailure(error) ??
-          silentBuilderFailure(error, builder, env.endpoint)
+        const stuck = stuckFailure(error, builder, env, [readAgain, cache])
         if (stuck !== undefined) throw stuck
         // each stop of the watch is told, also one the retry mends
         if (isPushStall(error) && watch !== undefined)
