@@ -3,7 +3,7 @@
  * schedules of one fault each, at a random point of a release run, with the invariants of
  * test/support/fault-runs.ts asserted on every schedule (within its bound; the registry as before
  * or exactly as asked; nothing the step made left; a failure's ::error:: line names the builder,
- * endpoint or node, or the registry).
+ * endpoint or node, the registry, or the cache service).
  *
  * A schedule is drawn by a PRNG seeded with (DPA_SOAK_SEED, the kind, its number): no fault; a
  * builder fault where the kind has one (its BuildKit killed, restarted or frozen during the RUN, a
@@ -11,8 +11,11 @@
  * refuses or never answers; a node of two down before the step or killed during its RUN); or a
  * registry fault through the fault proxy the step pushes through (500, 503, 429, a hang or a
  * dropped connection on the nth request of a kind: a manifest read, as the cache import and the
- * tag reads do; a blob upload; a manifest PUT by digest; a tag PUT; any request). Each run builds
- * a fresh context whose RUN sleeps 1 to 3 s, with registry-timeout: 3 and retries: 2.
+ * tag reads do; a blob upload; a manifest PUT by digest; a tag PUT; any request); or, where the
+ * runner offers GitHub's cache service (the stack's stand-in; three schedules in four, as GitHub's
+ * runners always do), a fault of that service (500, 429 or a hang on the nth lookup, entry
+ * creation, finalize or blob upload). Each run builds a fresh context whose RUN sleeps 1 to 3 s,
+ * with registry-timeout: 3 and retries: 2.
  *
  * DPA_SOAK_SCHEDULES (default 3) schedules per kind, numbered from 1; a schedule depends only on
  * the seed, the kind and its number, so one is replayed with the same DPA_SOAK_SEED and
@@ -39,7 +42,8 @@ import {
   startFaultProxy,
   TAG_PUT,
   type Fault as RegistryFault,
-  type FaultMatch
+  type FaultMatch,
+  type FaultProxy
 } from '../support/fault-proxy.js'
 import {
   BOUND_MS,
@@ -69,6 +73,11 @@ import {
 } from '../support/private-engine.js'
 import { reliabilityRecorder, type CaseRecord } from '../support/reliability.js'
 import { stackEnv } from '../support/stack-env.js'
+import type { Fault as ServiceFault } from '../support/results-service/server.js'
+import {
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
 import type { RunningStep, StepResult } from './runner.js'
 import { runnerEnv } from './steps.js'
 
@@ -83,10 +92,16 @@ const record = reliabilityRecorder('soak')
 undoAfterEachCase()
 
 let pki: BuildkitPki
-beforeAll(() => {
+/** GitHub's cache service (the stack's stand-in), a tenant of this process's own. */
+let services: StackServices
+beforeAll(async () => {
   pki = makeBuildkitPki(mkdtempSync(join(tmpdir(), 'dpa-buildkit-pki-')))
+  services = await stackRunnerServices()
 })
-afterAll(() => rmSync(pki.dir, { recursive: true, force: true }))
+afterAll(async () => {
+  rmSync(pki.dir, { recursive: true, force: true })
+  await services.close()
+})
 
 /** A PRNG (mulberry32) seeded by a string's hash: numbers in [0, 1). */
 function prng(key: string): () => number {
@@ -132,40 +147,110 @@ const EFFECTS: Record<string, RegistryFault> = {
   'a dropped connection': { kind: 'reset', times: 1 }
 }
 
-type Schedule =
+/**
+ * The requests of GitHub's cache service (the stack's stand-in) a fault lands on: the stand-in's
+ * name for its fault, the name it logs such a request under, and how many at most come before it.
+ * No cache blob download: each schedule builds an image of its own, whose cache scope holds
+ * nothing yet (test/e2e/warm-cache.test.ts fails one after a good lookup).
+ */
+const SERVICE_REQUESTS: Record<
+  string,
+  { method: string; logged: RegExp; upTo: number }
+> = {
+  'the cache lookup': {
+    method: 'GetCacheEntryDownloadURL',
+    logged: /^POST GetCacheEntryDownloadURL$/,
+    upTo: 1
+  },
+  "a cache entry's creation": {
+    method: 'CreateCacheEntry',
+    logged: /^POST CreateCacheEntry$/,
+    upTo: 2
+  },
+  "a cache entry's finalize": {
+    method: 'FinalizeCacheEntryUpload',
+    logged: /^POST FinalizeCacheEntryUpload$/,
+    upTo: 1
+  },
+  'a cache blob upload': {
+    method: 'cache blob PUT',
+    logged: /^PUT cache blob/,
+    upTo: 3
+  }
+}
+
+/** What the stand-in does to that request (once). */
+const SERVICE_EFFECTS: Record<string, ServiceFault> = {
+  '500': { status: 500, times: 1 },
+  '429 (Retry-After: 1)': { status: 429, retryAfter: 1, times: 1 },
+  'a hang': { hang: true, times: 1 }
+}
+
+type Schedule = (
   | { what: 'no fault' }
   | { what: 'builder'; fault: string; delayMs: number; sleep: number }
   | { what: 'registry'; request: string; effect: string; after: number }
+  | { what: 'service'; request: string; effect: string; after: number }
+) & {
+  /** Whether the runner offers GitHub's cache service (GitHub's own runners always do). */
+  offered: boolean
+}
+
+/** A request, what is done to it and how many of its kind come first, drawn from `requests`. */
+function drawRequest(
+  random: () => number,
+  requests: Record<string, { upTo: number }>,
+  effects: Record<string, unknown>
+): { request: string; effect: string; after: number } {
+  const request = pick(random, Object.keys(requests))
+  const effect = pick(random, Object.keys(effects))
+  const after = Math.floor(random() * (requests[request].upTo + 1))
+  return { request, effect, after }
+}
 
 /** One schedule of a kind: the same for the same seed, kind and number. */
 function schedule(kind: Kind, n: number): Schedule {
   const random = prng(`${SEED}/${kind.name}/${n}`)
   const sleep = 1 + Math.floor(random() * 3)
+  const offered = random() < 3 / 4
   const roll = random()
-  if (roll < 1 / 6) return { what: 'no fault' }
+  if (roll < 1 / 6) return { what: 'no fault', offered }
   if (kind.builderFaults.length > 0 && roll < 4 / 6) {
     const fault = pick(random, kind.builderFaults)
     return {
       what: 'builder',
       fault,
       delayMs: Math.round(random() * sleep * 1000),
-      sleep
+      sleep,
+      offered
     }
   }
-  const request = pick(random, Object.keys(REQUESTS))
-  const effect = pick(random, Object.keys(EFFECTS))
-  const after = Math.floor(random() * (REQUESTS[request].upTo + 1))
-  return { what: 'registry', request, effect, after }
+  if (offered && random() < 1 / 2)
+    return {
+      what: 'service',
+      ...drawRequest(random, SERVICE_REQUESTS, SERVICE_EFFECTS),
+      offered
+    }
+  return {
+    what: 'registry',
+    ...drawRequest(random, REQUESTS, EFFECTS),
+    offered
+  }
 }
 
-const titled = (s: Schedule) =>
-  s.what === 'no fault'
-    ? 'no fault'
-    : s.what === 'builder'
-      ? s.fault.includes('during')
-        ? `${s.fault} (${s.delayMs} ms into a ${s.sleep} s RUN)`
-        : s.fault
-      : `registry: ${s.effect} on ${s.request} (after ${s.after} of them)`
+const titled = (s: Schedule) => {
+  const fault =
+    s.what === 'no fault'
+      ? 'no fault'
+      : s.what === 'builder'
+        ? s.fault.includes('during')
+          ? `${s.fault} (${s.delayMs} ms into a ${s.sleep} s RUN)`
+          : s.fault
+        : s.what === 'registry'
+          ? `registry: ${s.effect} on ${s.request} (after ${s.after} of them)`
+          : `cache service: ${s.effect} on ${s.request} (after ${s.after} of them)`
+  return s.offered ? fault : `${fault}, no cache service offered`
+}
 
 /** A builder fault, ready to strike: before the step, or once it printed `when`. */
 type BuilderFault =
@@ -229,6 +314,20 @@ function daemonFaults(
 }
 
 /**
+ * The BuildKit image the step's own builder runs, copied between engines: a runner pulls it from
+ * Docker Hub, which is not reachable here (the stack imports it into its own engines).
+ */
+function copyBuildkitImage(from: string, to: string): void {
+  execFileSync('sh', [
+    '-c',
+    'docker -H "$0" save "$2" | docker -H "$1" load',
+    from,
+    to,
+    'moby/buildkit:buildx-stable-1'
+  ])
+}
+
+/**
  * The docker driver of a Docker 28.5 engine of the soak's own (as the stack's, with buildx 0.29,
  * no builder), started for the kind's schedules: a registry read that hangs holds that engine's
  * BuildKit until it ends, and no one else's build waits on it.
@@ -248,6 +347,7 @@ function dockerDriver(
         extraCa: pki.ca,
         containerdStore: store === 'containerd'
       })
+      copyBuildkitImage(runnerOn().host, engine.host)
     },
     stop: () => engine?.stop(),
     prepare: () => {
@@ -490,6 +590,17 @@ async function soak(kind: Kind, planned: Schedule, c: CaseRecord, id: string) {
       { ...EFFECTS[planned.effect], after: planned.after, match }
     ])
   }
+  await services.takeRequests()
+  if (planned.offered) {
+    const refs = { ref: target.env.GITHUB_REF, defaultRef: 'refs/heads/main' }
+    Object.assign(target.env, await services.env('soak', id, 1, refs))
+  }
+  if (planned.what === 'service') {
+    const { method } = SERVICE_REQUESTS[planned.request]
+    const effect = SERVICE_EFFECTS[planned.effect]
+    await services.fault(method, { ...effect, after: planned.after })
+    later(() => services.clearFaults())
+  }
   const run = await publish(
     c,
     target,
@@ -499,9 +610,7 @@ async function soak(kind: Kind, planned: Schedule, c: CaseRecord, id: string) {
   keepLog(id, run.main)
   c.schedule({
     fault: titled(planned),
-    struck:
-      planned.what === 'builder' ||
-      proxy.requests.some(r => !r.forwarded || r.outcome === 'reset'),
+    struck: await struck(planned, proxy),
     released: run.main.code === 0,
     boundMs: BOUND_MS
   })
@@ -512,7 +621,9 @@ async function soak(kind: Kind, planned: Schedule, c: CaseRecord, id: string) {
       run,
       planned.what === 'builder'
         ? target.faults[planned.fault].error()
-        : namesRegistry(proxy.host)
+        : planned.what === 'service'
+          ? namesAndAdvises("GitHub's cache service")
+          : namesRegistry(proxy.host)
     )
     target.check?.()
   } catch (error) {
@@ -520,6 +631,23 @@ async function soak(kind: Kind, planned: Schedule, c: CaseRecord, id: string) {
     c.note(gap.note)
     throw new KnownGap(error instanceof Error ? error.message : String(error))
   }
+}
+
+/**
+ * Whether the schedule's fault happened: a builder fault always; a registry or service fault only
+ * where its request came (after the ones it let pass).
+ */
+async function struck(
+  planned: Schedule,
+  proxy: Pick<FaultProxy, 'requests'>
+): Promise<boolean> {
+  const served = await services.takeRequests()
+  if (planned.what === 'builder') return true
+  if (planned.what === 'registry')
+    return proxy.requests.some(r => !r.forwarded || r.outcome === 'reset')
+  if (planned.what === 'no fault') return false
+  const { logged } = SERVICE_REQUESTS[planned.request]
+  return served.filter(name => logged.test(name)).length > planned.after
 }
 
 /** Writes the run's log to $DPA_SOAK_LOGS/<id>.log, when set. */
