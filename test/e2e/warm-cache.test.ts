@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runMain, type StepResult } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
-import { listTags, readManifest } from './registry-api.js'
+import { listTags, readJson, readManifest } from './registry-api.js'
 import {
   appCommit,
   coldRunner,
@@ -557,6 +557,49 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
     } finally {
       await proxy.close()
     }
+  }, 300_000)
+})
+
+describe("a layer download that hangs inside a user's remote builder (cache: off)", () => {
+  undoAfterEachCase()
+  const ranAgain =
+    /^::warning::buildx sent no progress for \d+ s while it downloaded a layer: .*; the build runs again$/m
+
+  /**
+   * A remote builder's two commits through a fault proxy, with no cache lines; `times`: how many
+   * downloads of the base image's layer hang (its config is the resolve's read, not a download).
+   */
+  async function remoteCommits(times?: number) {
+    const { proxy, repo, before, second } = await firstCommitThroughProxy(
+      await userRemoteBuilder(runnerOn(), [undefined]),
+      () => ({ cache: 'off' })
+    )
+    const { layers } = await readJson<{ layers: { digest: string }[] }>(
+      stackEnv().a,
+      'app-base/busybox',
+      'manifests/latest'
+    )
+    const layer = new RegExp(`/app-base/busybox/blobs/${layers[0].digest}$`)
+    proxy.setFaults([
+      { kind: 'hang', times, match: { method: 'GET', path: layer } }
+    ])
+    return { second: await second(), repo, before }
+  }
+
+  it('one download hangs: a warning, the build runs again on the same builder (the download ends with the build stopped), the release lands', async () => {
+    const { second, repo, before } = await remoteCommits(1)
+    expect(succeeded(second).stdout).toMatch(ranAgain)
+    await expectLanded(repo, before)
+  }, 300_000)
+
+  it('every download hangs: it runs again once, then fails naming the read, pushing nothing', async () => {
+    const { second, repo, before } = await remoteCommits()
+    expect(second.code).not.toBe(0)
+    expect(second.stdout).toMatch(ranAgain)
+    expect(second.stdout).toMatch(
+      /^::error::buildx sent no progress for \d+ s while it downloaded a layer: .*, so the build was stopped and nothing was pushed; re-run the job once the registry answers$/m
+    )
+    await expectUnchanged(repo, before)
   }, 300_000)
 })
 
