@@ -87,16 +87,16 @@ export function pushWatch(
 
 const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`
 
-/** What a user reads when the watch stopped the step on its last attempt. */
+/** What a user reads when the watch stopped the step after `runs` runs of its command. */
 export function stalledError(
   error: DockerStalledError,
   step: CommandStep,
   watch: PushWatch,
-  bounds: PushBounds
+  bounds: PushBounds,
+  runs: number
 ): Error {
   const hosts = watch.unanswered.length > 0 ? watch.unanswered : step.registries
-  const attempts = bounds.retry.retries + 1
-  const tried = `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`
+  const tried = `${runs} ${runs === 1 ? 'attempt' : 'attempts'}`
   if (watch.unanswered.length === 0)
     return new Error(
       `${step.step}: docker sent no push progress to registry ${hosts.join(', ')} for ` +

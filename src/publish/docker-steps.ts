@@ -253,11 +253,14 @@ async function run(
     ...cache.stalls(),
     ...readAgain.stalls()
   ]
+  // the runs of the command, a build run again without its cache or after a hung read included
+  let runs = 0
   const once = (): Promise<{ stdout: string; stderr: string }> =>
     freshLayout(step)
-      .then(() =>
-        env.docker.run(cache.argv(), { ...options, stalls: watches() })
-      )
+      .then(() => {
+        runs += 1
+        return env.docker.run(cache.argv(), { ...options, stalls: watches() })
+      })
       .catch(async (error: unknown) => {
         if (
           (await cache.droppedAfter(error)) ||
@@ -269,7 +272,7 @@ async function run(
         // each stop of the watch is told, also one the retry mends
         if (isPushStall(error) && watch !== undefined)
           env.log.info(
-            `stopped: ${stalledError(error, step, watch, env).message}`
+            `stopped: ${stalledError(error, step, watch, env, runs).message}`
           )
         throw error
       })
@@ -290,7 +293,7 @@ async function run(
     return stdout
   } catch (error) {
     if (isPushStall(error) && watch !== undefined)
-      throw stalledError(error, step, watch, env)
+      throw stalledError(error, step, watch, env, runs)
     throw failure(error, step, env)
   }
 }

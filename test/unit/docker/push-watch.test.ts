@@ -137,9 +137,19 @@ describe('stalledError', () => {
     const watch = pushWatch(index, IMAGES, env)
     await watch?.stall.stillAnswering?.()
     const stalled = new DockerStalledError(index.argv, 300_200, '')
-    expect(watch && stalledError(stalled, index, watch, env).message).toBe(
+    expect(watch && stalledError(stalled, index, watch, env, 3).message).toBe(
       "index: docker sent no push progress to registry 127.0.0.1:5001 for 300 s (10 × registry-timeout) while the registry still answered: one of docker's requests got no answer, so the push was stopped (3 attempts)"
     )
+  })
+
+  it('counts the runs it was given, not the retries allowed: one run is one attempt', async () => {
+    const { env } = envAnswering(() => Promise.reject(new Error('timeout')))
+    const watch = pushWatch(index, IMAGES, env)
+    await watch?.stall.stillAnswering?.()
+    const stalled = new DockerStalledError(index.argv, 61_400, 'Preparing')
+    expect(
+      watch && stalledError(stalled, index, watch, env, 1).message
+    ).toMatch(/the registry stopped answering \(1 attempt\)$/)
   })
 
   it('names the step, the silence, the registry and registry-timeout', async () => {
@@ -147,7 +157,7 @@ describe('stalledError', () => {
     const watch = pushWatch(index, IMAGES, env)
     await watch?.stall.stillAnswering?.()
     const stalled = new DockerStalledError(index.argv, 61_400, 'Preparing')
-    expect(watch && stalledError(stalled, index, watch, env).message).toBe(
+    expect(watch && stalledError(stalled, index, watch, env, 3).message).toBe(
       'index: docker stopped sending push progress to registry 127.0.0.1:5001 for 61 s, and the registry did not answer on its upload endpoint within the registry-timeout (30 s): the registry stopped answering (3 attempts)'
     )
   })
