@@ -276,6 +276,27 @@ async function run(
           )
         throw error
       })
+  try {
+    const { stdout, stderr } = await retriedWhereSafe(step, argv, once, env)
+    if (step.step === 'build') tellCache(step, stderr, env)
+    return stdout
+  } catch (error) {
+    if (isPushStall(error) && watch !== undefined)
+      throw stalledError(error, step, watch, env, runs)
+    throw failure(error, step, env)
+  }
+}
+
+/**
+ * The step's command, run again where that is safe (a build, an index, a builder's bootstrap, and
+ * keep-login after a refusal that was a passing fault), else once.
+ */
+function retriedWhereSafe<T>(
+  step: CommandStep,
+  argv: string[],
+  once: () => Promise<T>,
+  env: PublishEnv
+): Promise<T> {
   const bootstraps = bootstrapsBuilder(step)
   const retried = () =>
     retryDocker(
@@ -284,18 +305,8 @@ async function run(
       `${step.step} ${argv.join(' ')}`,
       bootstraps ? THROTTLED : undefined
     )
-  try {
-    if (step.step === 'keep-login')
-      return (await loginRetried(step, retried, env)).stdout
-    const { stdout, stderr } =
-      RETRIED.has(step.step) || bootstraps ? await retried() : await once()
-    if (step.step === 'build') tellCache(step, stderr, env)
-    return stdout
-  } catch (error) {
-    if (isPushStall(error) && watch !== undefined)
-      throw stalledError(error, step, watch, env, runs)
-    throw failure(error, step, env)
-  }
+  if (step.step === 'keep-login') return loginRetried(step, retried, env)
+  return RETRIED.has(step.step) || bootstraps ? retried() : once()
 }
 
 /**
