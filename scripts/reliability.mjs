@@ -33,6 +33,7 @@ const SUITES = [
   'test/e2e/races.test.ts',
   'test/e2e/reruns.test.ts',
   'test/e2e/builder-faults.test.ts',
+  'test/e2e/handover-reruns.test.ts',
   'test/e2e/soak.test.ts'
 ]
 

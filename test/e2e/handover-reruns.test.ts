@@ -31,6 +31,7 @@ import {
 import { listTags, registryState } from './registry-api.js'
 import type { StepResult } from './runner.js'
 import { uniqueRepo } from './steps.js'
+import { reliabilityRecorder } from '../support/reliability.js'
 
 jest.setTimeout(600_000)
 
@@ -237,6 +238,9 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
   }
 )
 
+const ARTIFACT_FAULTS = "the run's artifact service (a matrix's handover)"
+const record = reliabilityRecorder('handover-faults')
+
 describe('faults of the artifact service end the job within its bound, naming it, no tag moved', () => {
   const repo = uniqueRepo('handover/faults')
   const run = newRun()
@@ -261,6 +265,13 @@ describe('faults of the artifact service end the job within its bound, naming it
     succeeded(merged)
     released = await registryState(registry, repo)
   })
+
+  /** What the registry holds after a case: the release as it stood, or what moved. */
+  const left = async () =>
+    JSON.stringify(await registryState(registry, repo)) ===
+    JSON.stringify(released)
+      ? `nothing moved (${Object.keys(released).sort().join(', ')} as released)`
+      : 'tags moved since the release'
 
   const merge = (attempt: number) =>
     job(
@@ -293,61 +304,86 @@ describe('faults of the artifact service end the job within its bound, naming it
     }
   ])(
     'merge: $name',
-    async ({ method, what, why, status }) => {
-      await service.fault(
-        method,
-        status === undefined ? { hang: true } : { status }
-      )
-      try {
-        const failed = await merge(2)
-        expect(outcome(failed, 'exit 1')).toMatch(SERVICE_FAILED(what))
-        expect(failed.stdout).toMatch(why)
-      } finally {
-        await service.clearFaults()
-      }
-      expect(await registryState(registry, repo)).toEqual(released)
-    },
+    ({ name, method, what, why, status }) =>
+      record(ARTIFACT_FAULTS, `merge: ${name}`, async c => {
+        await service.fault(
+          method,
+          status === undefined ? { hang: true } : { status }
+        )
+        try {
+          const failed = await c.time(() => merge(2))
+          expect(outcome(failed, 'exit 1')).toMatch(SERVICE_FAILED(what))
+          expect(failed.stdout).toMatch(why)
+        } finally {
+          await service.clearFaults()
+        }
+        c.left(await left())
+        expect(await registryState(registry, repo)).toEqual(released)
+      }),
     // the test's own bound: the step's build and the 10 s, well under it
     120_000
   )
 
-  it('leg: a second job of the same attempt uploading the same leg meets a 409, and uploads under a name of its own', async () => {
-    const again = await job(site(), run, repo, {
-      mode: 'digest',
-      platforms: 'linux/amd64'
-    })
-    succeeded(again)
-    expect(again.stdout).toMatch(
-      /Failed to CreateArtifact.*\(409\) Conflict: an artifact with this name already exists on the workflow run; uploading it again under another name/
-    )
-    expect(again.stdout).toMatch(
-      /handed over as the run's artifact docker-publish-leg-.*-amd64-[0-9a-f]{12}-a1-[0-9a-f]+ /
-    )
-  })
+  it('leg: a second job of the same attempt uploading the same leg meets a 409, and uploads under a name of its own', () =>
+    record(
+      ARTIFACT_FAULTS,
+      'leg: a second job of the same attempt uploading the same leg meets a 409, and uploads under a name of its own',
+      async c => {
+        const again = await c.time(() =>
+          job(site(), run, repo, { mode: 'digest', platforms: 'linux/amd64' })
+        )
+        succeeded(again)
+        expect(again.stdout).toMatch(
+          /Failed to CreateArtifact.*\(409\) Conflict: an artifact with this name already exists on the workflow run; uploading it again under another name/
+        )
+        expect(again.stdout).toMatch(
+          /handed over as the run's artifact docker-publish-leg-.*-amd64-[0-9a-f]{12}-a1-[0-9a-f]+ /
+        )
+        c.left(await left())
+      }
+    ))
 
-  it('merge: a list answering 503 twice is retried by the client, and the release goes on', async () => {
-    await service.fault('ListArtifacts', { status: 503, times: 2 })
-    succeeded(await merge(3))
-    expect(await listTags(registry, repo)).toEqual(TAGS)
-  })
+  it('merge: a list answering 503 twice is retried by the client, and the release goes on', () =>
+    record(
+      ARTIFACT_FAULTS,
+      'merge: a list answering 503 twice is retried by the client, and the release goes on',
+      async c => {
+        await service.fault('ListArtifacts', { status: 503, times: 2 })
+        succeeded(await c.time(() => merge(3)))
+        expect(await listTags(registry, repo)).toEqual(TAGS)
+        c.left(`merged again: ${TAGS.join(', ')}`)
+      }
+    ))
 
-  it('leg: the upload hangs (CreateArtifact)', async () => {
-    await service.fault('CreateArtifact', { hang: true })
-    try {
-      const failed = await job(
-        site(),
-        run,
-        repo,
-        { mode: 'digest', platforms: 'linux/amd64', ...BOUND },
-        { attempt: 4 }
-      )
-      expect(outcome(failed, 'exit 1')).toMatch(
-        SERVICE_FAILED('the upload of docker-publish-leg-.*-a4')
-      )
-      expect(failed.stdout).toMatch(/no answer within 10 s/)
-    } finally {
-      await service.clearFaults()
-    }
-    expect(await registryState(registry, repo)).toEqual(released)
-  }, 120_000)
+  it(
+    'leg: the upload hangs (CreateArtifact)',
+    () =>
+      record(
+        ARTIFACT_FAULTS,
+        'leg: the upload hangs (CreateArtifact)',
+        async c => {
+          await service.fault('CreateArtifact', { hang: true })
+          try {
+            const failed = await c.time(() =>
+              job(
+                site(),
+                run,
+                repo,
+                { mode: 'digest', platforms: 'linux/amd64', ...BOUND },
+                { attempt: 4 }
+              )
+            )
+            expect(outcome(failed, 'exit 1')).toMatch(
+              SERVICE_FAILED('the upload of docker-publish-leg-.*-a4')
+            )
+            expect(failed.stdout).toMatch(/no answer within 10 s/)
+          } finally {
+            await service.clearFaults()
+          }
+          c.left(await left())
+          expect(await registryState(registry, repo)).toEqual(released)
+        }
+      ),
+    120_000
+  )
 })
