@@ -24,8 +24,9 @@
  * DPA_SOAK_LOGS set, each run's log is written to that folder. A schedule that breaks an invariant
  * the known way (KNOWN_GAPS, told by its log) is recorded as not held and the suite goes on.
  *
- * The docker driver kinds run on an engine of the soak's own (test/support/private-engine.ts):
- * a hung registry read holds a dockerd's BuildKit, which the stack's engines share with others.
+ * The docker driver kinds (Docker 28.5 and 26.1, each store) run on an engine of the soak's own
+ * (test/support/private-engine.ts): a hung registry read holds a dockerd's BuildKit, which the
+ * stack's engines share with others.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -329,23 +330,27 @@ function copyBuildkitImage(from: string, to: string): void {
 
 /**
  * The docker driver of a Docker 28.5 engine of the soak's own (as the stack's, with buildx 0.29,
- * no builder), started for the kind's schedules: a registry read that hangs holds that engine's
- * BuildKit until it ends, and no one else's build waits on it.
+ * no builder), or of Debian's 26.1 (buildx 0.13), started for the kind's schedules: a registry
+ * read that hangs holds that engine's BuildKit until it ends, and no one else's build waits on it.
  */
 function dockerDriver(
+  version: '26.1' | '28.5',
   store: 'classic' | 'containerd',
   platforms: string[]
 ): Kind {
   let engine: PrivateEngine | undefined
+  // 26.1: Debian's dockerd with its own CLI and buildx 0.13, as the stack's 26.1 engines
+  const debian = version === '26.1'
   return {
-    name: `docker driver (28.5 ${store} store)`,
+    name: `docker driver (${version} ${store} store)`,
     platforms,
     builderFaults: [],
     start: async () => {
       engine = await startPrivateEngine({
         hosts: {},
         extraCa: pki.ca,
-        containerdStore: store === 'containerd'
+        containerdStore: store === 'containerd',
+        debian
       })
       copyBuildkitImage(runnerOn().host, engine.host)
     },
@@ -358,7 +363,7 @@ function dockerDriver(
       const host = engine?.host ?? ''
       const env = {
         ...runner,
-        ...fieldCliEnv(runner.DOCKER_CONFIG),
+        ...(debian ? {} : fieldCliEnv(runner.DOCKER_CONFIG)),
         DOCKER_HOST: host
       }
       return Promise.resolve({ env, host, inputs: {}, faults: {} })
@@ -367,8 +372,10 @@ function dockerDriver(
 }
 
 const KINDS: Kind[] = [
-  dockerDriver('classic', ['linux/amd64']),
-  dockerDriver('containerd', PLATFORMS),
+  dockerDriver('28.5', 'classic', ['linux/amd64']),
+  dockerDriver('28.5', 'containerd', PLATFORMS),
+  dockerDriver('26.1', 'classic', ['linux/amd64']),
+  dockerDriver('26.1', 'containerd', PLATFORMS),
   {
     name: "docker-container (the step's own)",
     platforms: PLATFORMS,

@@ -434,6 +434,23 @@ describe("a registry read that hangs inside a user's docker-container builder (n
   )
 })
 
+/**
+ * A user's remote builder's two commits through a fault proxy, with `inputs`; in the second,
+ * `times` GETs matching `path` hang (every one where undefined).
+ */
+async function remoteCommitsHanging(
+  path: RegExp,
+  times?: number,
+  inputs: Record<string, string> = {}
+) {
+  const { proxy, repo, before, second } = await firstCommitThroughProxy(
+    await userRemoteBuilder(runnerOn(), [undefined]),
+    () => inputs
+  )
+  proxy.setFaults([{ kind: 'hang', times, match: { method: 'GET', path } }])
+  return { second: await second(), repo, before }
+}
+
 describe("a registry read of the cache that hangs inside a user's remote builder (no cache service)", () => {
   undoAfterEachCase()
   it('fails within its bound naming the builder and the registry, pushes nothing; once that BuildKit is restarted, the job run again lands', async () => {
@@ -501,16 +518,9 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
   const ranAgain =
     /^::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: \S+ did not answer \(BuildKit sets that read no deadline\); the build runs again$/m
 
-  /** A remote builder's two commits through a fault proxy; `times`: how many reads of the base hang. */
-  async function remoteCommits(times?: number) {
-    const { proxy, repo, before, second } = await firstCommitThroughProxy(
-      await userRemoteBuilder(runnerOn(), [undefined])
-    )
-    proxy.setFaults([
-      { kind: 'hang', times, match: { method: 'GET', path: baseManifests } }
-    ])
-    return { second: await second(), repo, before }
-  }
+  /** `times`: how many reads of the base hang (every one where undefined). */
+  const remoteCommits = (times?: number) =>
+    remoteCommitsHanging(baseManifests, times)
 
   it('remote: one read hangs: a warning, the build runs again on the same builder, the release lands', async () => {
     const { second, repo, before } = await remoteCommits(1)
@@ -566,24 +576,17 @@ describe("a layer download that hangs inside a user's remote builder (cache: off
     /^::warning::buildx sent no progress for \d+ s while it downloaded a layer: .*; the build runs again$/m
 
   /**
-   * A remote builder's two commits through a fault proxy, with no cache lines; `times`: how many
-   * downloads of the base image's layer hang (its config is the resolve's read, not a download).
+   * With no cache lines; `times`: how many downloads of the base image's layer hang (its config is
+   * the resolve's read, not a download).
    */
   async function remoteCommits(times?: number) {
-    const { proxy, repo, before, second } = await firstCommitThroughProxy(
-      await userRemoteBuilder(runnerOn(), [undefined]),
-      () => ({ cache: 'off' })
-    )
     const { layers } = await readJson<{ layers: { digest: string }[] }>(
       stackEnv().a,
       'app-base/busybox',
       'manifests/latest'
     )
     const layer = new RegExp(`/app-base/busybox/blobs/${layers[0].digest}$`)
-    proxy.setFaults([
-      { kind: 'hang', times, match: { method: 'GET', path: layer } }
-    ])
-    return { second: await second(), repo, before }
+    return remoteCommitsHanging(layer, times, { cache: 'off' })
   }
 
   it('one download hangs: a warning, the build runs again on the same builder (the download ends with the build stopped), the release lands', async () => {

@@ -1,8 +1,8 @@
 /**
- * A Docker 28.5 engine of a test's own (the stack's unpacked dockerd, classic store as on GitHub's
- * runners, or the containerd store), for what the shared engines must not see: an image store
- * without the BuildKit image, names resolved to a stand-in, a BuildKit held up by a hung registry
- * read. It runs in a mount namespace of its own whose
+ * A Docker engine of a test's own (the stack's unpacked 28.5 dockerd, or Debian's 26.1; classic
+ * store as on GitHub's runners, or the containerd store), for what the shared engines must not
+ * see: an image store without the BuildKit image, names resolved to a stand-in, a BuildKit held up
+ * by a hung registry read. It runs in a mount namespace of its own whose
  * /etc/hosts adds `hosts`, trusting the system's CAs and `extraCa` (Go reads SSL_CERT_FILE); the
  * machine's /etc/hosts and trust store are never touched. stop() ends it and removes its folders.
  */
@@ -59,6 +59,8 @@ export async function startPrivateEngine(options: {
   extraCa: string
   /** The containerd image store (Docker 29's default) in place of the classic one. */
   containerdStore?: boolean
+  /** The machine's own dockerd (Debian's Docker 26.1) in place of the stack's 28.5. */
+  debian?: boolean
 }): Promise<PrivateEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-engine-'))
   const name = `dpa-private-${dir.slice(-6).toLowerCase()}`
@@ -91,7 +93,7 @@ export async function startPrivateEngine(options: {
     })
   )
   ensureBridge()
-  const root = stackEnv().field.root
+  const root = options.debian === true ? '/' : stackEnv().field.root
   const path = ['usr/sbin', 'usr/bin', 'usr/libexec/docker'].map(sub =>
     join(root, sub)
   )
@@ -109,7 +111,8 @@ export async function startPrivateEngine(options: {
       stdio: ['ignore', 'ignore', 'ignore']
     }
   )
-  const docker = join(stackEnv().field.bin, 'docker')
+  const docker =
+    options.debian === true ? 'docker' : join(stackEnv().field.bin, 'docker')
   const deadline = Date.now() + 60_000
   while (!answers(docker, host)) {
     if (daemon.exitCode !== null || Date.now() > deadline)
