@@ -298,6 +298,10 @@ export async function startTenantServer(
       fail(error)
     }
   })
+  // Idle connections are closed by the clients only: a test process that blocks its event loop
+  // (an execFileSync) past the server's 5 s idle close sent its next call on the closed socket
+  // (fetch's "other side closed"; the soak, seed 41, once in 900 schedules).
+  server.keepAliveTimeout = 0
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, resolve)
