@@ -85,7 +85,7 @@ export function restartWatch(ms: number): StallWatch {
 }
 
 /** Whether the build run again did not start: the restart watch stopped it. */
-export const isRestartStall = (error: unknown): error is DockerStalledError =>
+const isRestartStall = (error: unknown): error is DockerStalledError =>
   error instanceof DockerStalledError && error.watch === RESTART_WATCH
 
 /** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
@@ -102,24 +102,31 @@ export function cacheSources(argv: string[]): string {
 }
 
 /**
- * What a user reads when the build run again without its cache did not start on `builder`, whose
- * cache came from `sources`. BuildKit's scheduler asks the cache while it holds its own lock, and
- * the import's read has no deadline, so no build starts there until that read ends (a goroutine
- * dump of a held buildkitd v0.25.2 shows it): cache: off alone does not free that BuildKit.
+ * What a user reads when the build run again did not start on `builder`: without its cache, whose
+ * lines read from `sources`, or (no `sources`) after a hung read of its own. BuildKit's scheduler
+ * asks the cache while it holds its own lock, and the import's read has no deadline, so no build
+ * starts there until that read ends (a goroutine dump of a held buildkitd v0.25.2 shows it):
+ * cache: off alone does not free that BuildKit.
  */
 export function restartFailure(
   error: unknown,
   builder: string,
-  sources: string
+  sources?: string
 ): Error | undefined {
   if (!isRestartStall(error)) return undefined
+  const droppedCache = sources !== undefined
+  const ranAgain = droppedCache ? 'run again without its cache' : 'run again'
+  const read = droppedCache
+    ? `the read (the cache's, or a layer's) from ${sources}`
+    : 'the read'
+  const cacheOff = droppedCache
+    ? ` (with cache: off while ${sources} does not answer)`
+    : ''
   return new Error(
-    `the build, run again without its cache, did not start within ` +
-      `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on the read ` +
-      `(the cache's, or a layer's) from ${sources} that held up the first build, and its ` +
+    `the build, ${ranAgain}, did not start within ${Math.round(error.silentMs / 1000)} s: ` +
+      `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
       `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
-      `nothing was pushed; restart that BuildKit, then run the job again (with cache: off ` +
-      `while ${sources} does not answer)`,
+      `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
     { cause: error }
   )
 }

@@ -39,7 +39,7 @@ import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
 import type { StallWatch } from '../docker/process.js'
 import {
   cacheBoundMs,
-  isRestartStall,
+  restartFailure,
   restartWatch,
   stalledDownload,
   withoutCache
@@ -187,16 +187,7 @@ function againAfterHungRead(env: PublishEnv, ms: number) {
     },
     /** The build run again on `builder` that could not start: still held by the hung read. */
     stuck: (error: unknown, builder: string): Error | undefined =>
-      again && isRestartStall(error)
-        ? new Error(
-            `the build, run again, did not start within ` +
-              `${Math.round(error.silentMs / 1000)} s: the builder ${builder} still waits on ` +
-              'the read that held up the first build, and its BuildKit starts no build until ' +
-              'that read ends (BuildKit sets it no deadline), so nothing was pushed; restart ' +
-              'that BuildKit, then run the job again',
-            { cause: error }
-          )
-        : undefined
+      again ? restartFailure(error, builder) : undefined
   }
 }
 

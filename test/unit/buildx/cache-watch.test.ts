@@ -299,4 +299,16 @@ describe('restartFailure: the build run again could not start', () => {
     )
     expect(restartFailure(new Error('x'), 'b', 's')).toBeUndefined()
   })
+
+  it('after a hung read of its own (no sources): names the builder, tells to restart its BuildKit', async () => {
+    const stopped = await docker
+      .run(['sleep:60000', 'exit:0'], {
+        quiet: true,
+        stalls: [restartWatch(100)]
+      })
+      .catch((error: unknown) => error)
+    expect(restartFailure(stopped, 'remote-1')?.message).toMatch(
+      /^the build, run again, did not start within \d+ s: the builder remote-1 still waits on the read that held up the first build, and its BuildKit starts no build until that read ends \(BuildKit sets it no deadline\), so nothing was pushed; restart that BuildKit, then run the job again$/
+    )
+  })
 })
