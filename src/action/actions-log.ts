@@ -17,11 +17,11 @@ export function mask(secret: string): void {
 
 export const actionLog: Log = {
   info,
-  notice: message => core.notice(message),
-  warning: (message, where) => core.warning(message, where ?? {}),
-  group: (name, work) => core.group(name, work),
+  notice: core.notice,
+  warning: core.warning,
+  group: core.group,
   mask,
-  debug: message => core.debug(message)
+  debug: core.debug
 }
 
 /** Appends Markdown to the job summary, unless DOCKER_BUILD_SUMMARY=false. */

@@ -23,15 +23,16 @@ export function bakeFiles(
       .sort()
       .map(key => [key, publication.labels[key]])
   )
-  const file = (output: string, suffix: string, content: object) => ({
-    output,
+  // each output is named as its file: bake-file-tags for docker-metadata-action-bake-tags.json
+  const file = (suffix: string, content: object) => ({
+    output: `bake-file${suffix}`,
     fileName: `docker-metadata-action-bake${suffix}.json`,
-    definition: { target: { [target]: { ...content } } }
+    definition: { target: { [target]: content } }
   })
   return [
-    file('bake-file-tags', '-tags', { tags, args }),
-    file('bake-file-labels', '-labels', { labels }),
-    file('bake-file-annotations', '-annotations', { annotations }),
-    file('bake-file', '', { tags, labels, args })
+    file('-tags', { tags, args }),
+    file('-labels', { labels }),
+    file('-annotations', { annotations }),
+    file('', { tags, labels, args })
   ]
 }

@@ -9,11 +9,6 @@ import type { Settings } from '../settings/settings.js'
 export type OutputFormat = Pick<Settings, 'separators'> &
   Pick<MetadataEnv, 'annotationLevels'>
 
-const DEFAULT_OUTPUT_FORMAT: OutputFormat = {
-  separators: { tags: '\n', labels: '\n', annotations: '\n' },
-  annotationLevels: ['manifest']
-}
-
 /**
  * metadata-action's lists: tag names, tags as output, annotations as `level:key=value`, level by
  * level.
@@ -39,7 +34,7 @@ export function actionOutputs(
   publication: Publication,
   result: PublishResult,
   steps: PlanStep[],
-  format: OutputFormat = DEFAULT_OUTPUT_FORMAT
+  format: OutputFormat
 ): Record<string, string> {
   const { separators } = format
   const { tagNames, tags, annotations } = metadataLists(

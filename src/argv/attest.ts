@@ -50,11 +50,13 @@ function provenanceLine(value: string, builderId?: string): string {
 /** The `--attest` values, in build-push-action's order: provenance, sbom, attests. */
 export function attestValues(build: AttestSettings): string[] {
   const { provenance, sbom, attests, builderId } = build
-  const ofType = (type: string) => attests.some(a => isAttestType(a, type))
   const lines: string[] = []
   if (provenance !== undefined)
     lines.push(provenanceLine(provenance, builderId))
-  else if (build.defaultProvenance !== undefined && !ofType('provenance'))
+  else if (
+    build.defaultProvenance !== undefined &&
+    !attests.some(line => isAttestType(line, 'provenance'))
+  )
     lines.push(
       withBuilderId(`type=provenance,${build.defaultProvenance}`, builderId)
     )

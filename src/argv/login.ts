@@ -2,11 +2,11 @@
 export function loginArgs(
   registry: string,
   username: string,
-  configDir?: string
+  configDir: string
 ): string[] {
-  const config = configDir === undefined ? [] : ['--config', configDir]
   return [
-    ...config,
+    '--config',
+    configDir,
     'login',
     registry,
     '--username',

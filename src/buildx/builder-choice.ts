@@ -82,6 +82,10 @@ export function buildxEnv(
   }
 }
 
+/** `docker buildx version`'s output. */
+const buildxVersion = async (docker: DockerRunner): Promise<string> =>
+  (await docker.run(['buildx', 'version'], { quiet: true })).stdout.trim()
+
 /**
  * A `call` other than build needs buildx >= 0.15.0: an older or missing one fails before any
  * change.
@@ -94,9 +98,7 @@ async function requireCallSupport(
 ): Promise<void> {
   if (!evaluatesOnly(call)) return
   const version =
-    builder.driver === 'classic'
-      ? null
-      : (await docker.run(['buildx', 'version'], { quiet: true })).stdout.trim()
+    builder.driver === 'classic' ? null : await buildxVersion(docker)
   log.debug?.(`buildx version: ${version ?? 'not installed'}`)
   const why = callUnsupported(call, version)
   if (why !== undefined) throw new InputError('call', call, why)
@@ -161,10 +163,7 @@ async function withBuildxVersion(
   docker: DockerRunner
 ): Promise<Builder> {
   if (!runner.v2) return builder
-  const version = await docker
-    .run(['buildx', 'version'], { quiet: true })
-    .then(({ stdout }) => stdout.trim())
-    .catch(() => undefined)
+  const version = await buildxVersion(docker).catch(() => undefined)
   return version === undefined ? builder : { ...builder, buildx: version }
 }
 

@@ -36,8 +36,7 @@ export function parseInspect(stdout: string): Builder {
 
 /** The first node's name in `buildx inspect`'s output (a docker-container's runs it). */
 export function firstNodeName(stdout: string): string | undefined {
-  const nodes = nodesPart(stdout)
-  return nodes === undefined ? undefined : /^Name:\s+(\S+)/m.exec(nodes)?.[1]
+  return /^Name:\s+(\S+)/m.exec(nodesPart(stdout) ?? '')?.[1]
 }
 
 /** A builder of one node says nothing of its nodes. */
@@ -64,10 +63,10 @@ const NO_SUCH_BUILDER = /no builder .* found/i
 const DEFAULT_BUILDER: Builder = { name: 'default', driver: 'docker' }
 
 /** What picks buildx's builder besides the input: its config folder and BUILDX_BUILDER. */
-export interface BuildxChoice {
+interface BuildxChoice {
   /** The docker config folder whose buildx/current names the current builder. */
   configDir?: string
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
   /** The system folders the docker CLI looks for plugins in (docker's own by default). */
   systemPluginDirs?: string[]
 }
@@ -157,7 +156,7 @@ function contextBuilderIsDefault(
  */
 export function knownBuilder(
   name: string,
-  { configDir, env = process.env, systemPluginDirs }: BuildxChoice
+  { configDir, env, systemPluginDirs }: BuildxChoice
 ): Builder | undefined {
   if (configDir === undefined) return undefined
   const buildxDir = buildxStateDir(env, configDir)
@@ -187,7 +186,7 @@ const CONTAINERD_STORE = /io\.containerd\.snapshotter/
 /** The daemon's image store: asked over its local socket, else of `docker info`. */
 async function imageStore(
   docker: DockerRunner,
-  { configDir, env = process.env }: BuildxChoice
+  { configDir, env }: BuildxChoice
 ): Promise<'containerd' | 'classic'> {
   const socket = engineSocket(env, readableDockerConfig(configDir))
   const status =
@@ -207,8 +206,8 @@ async function imageStore(
 export async function detectBuilder(
   docker: DockerRunner,
   name: string,
-  needsStore = false,
-  buildxChoice: BuildxChoice = {}
+  needsStore: boolean,
+  buildxChoice: BuildxChoice
 ): Promise<Builder> {
   try {
     const builder =

@@ -17,7 +17,7 @@ export function builderWatch(
   builder: string,
   ms: number
 ): StallWatch {
-  const ask = () =>
+  const stillAnswering = () =>
     docker
       .run(['buildx', 'inspect', builder], {
         quiet: true,
@@ -27,7 +27,7 @@ export function builderWatch(
         () => true,
         () => false
       )
-  return { name: BUILDER_WATCH, ms, stillAnswering: ask }
+  return { name: BUILDER_WATCH, ms, stillAnswering }
 }
 
 /** What a user reads when the builder stopped answering during the build. */

@@ -9,8 +9,12 @@
  * signed blob URLs in the answers must come back through the relay too.
  */
 import { randomUUID } from 'node:crypto'
-import { createServer, request as httpRequest } from 'node:http'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse
+} from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { closed, faultToldOnce, listening, RELAY_HOST } from './relay-server.js'
 

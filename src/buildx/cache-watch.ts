@@ -47,18 +47,13 @@ export function cacheWatch(ms: number): StallWatch {
     if (end)
       for (const key of open)
         if (key === end[1] || key.startsWith(`${end[1]} `)) open.delete(key)
+    return open.size
   }
   return {
     name: CACHE_WATCH,
     ms,
-    startsAt: line => {
-      follow(line)
-      return open.size > 0
-    },
-    endsAt: line => {
-      follow(line)
-      return open.size === 0
-    }
+    startsAt: line => follow(line) > 0,
+    endsAt: line => follow(line) === 0
   }
 }
 
@@ -83,10 +78,6 @@ const RESTART_WATCH = 'restart'
 export function restartWatch(ms: number): StallWatch {
   return { name: RESTART_WATCH, ms, endsAt: () => true }
 }
-
-/** Whether the build run again did not start: the restart watch stopped it. */
-const isRestartStall = (error: unknown): error is DockerStalledError =>
-  error instanceof DockerStalledError && error.watch === RESTART_WATCH
 
 /** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
 export function cacheSources(argv: string[]): string {
@@ -113,7 +104,9 @@ export function restartFailure(
   builder: string,
   sources?: string
 ): Error | undefined {
-  if (!isRestartStall(error)) return undefined
+  // the build run again did not start: the restart watch stopped it
+  if (!(error instanceof DockerStalledError) || error.watch !== RESTART_WATCH)
+    return undefined
   const droppedCache = sources !== undefined
   const ranAgain = droppedCache ? 'run again without its cache' : 'run again'
   const read = droppedCache

@@ -3,7 +3,7 @@
  * lint result omits empty fields (`sourceIndex` 0, `url` '', `warnings` null);
  * buildx >= 0.15.1 exits 1 on findings, so the result itself is judged.
  */
-export interface CheckPlace {
+interface CheckPlace {
   /** The source's file name as BuildKit saw it (the Dockerfile's base name). */
   source?: string
   /** 1-based lines; undefined when the result gives none. */
@@ -82,13 +82,14 @@ export function parseCheckResult(stdout: string): CheckResult | undefined {
       detail: text(w.detail),
       ...place(w.location, sources)
     }))
-  const error = isObject(raw.buildError)
-    ? {
-        message: text(raw.buildError.message),
-        ...place(raw.buildError.location, sources)
-      }
-    : undefined
-  return error === undefined ? { warnings } : { warnings, error }
+  if (!isObject(raw.buildError)) return { warnings }
+  return {
+    warnings,
+    error: {
+      message: text(raw.buildError.message),
+      ...place(raw.buildError.location, sources)
+    }
+  }
 }
 
 /**
@@ -107,9 +108,7 @@ const decoded = (value: unknown): string =>
   Buffer.from(text(value), 'base64').toString('utf8')
 
 /** The build's own check warnings in its metadata (base64; `short` is "Rule: what (line N)"). */
-export function parseBuildWarnings(
-  metadata: Record<string, unknown>
-): CheckResult {
+export function parseBuildWarnings(metadata: Json): CheckResult {
   const raw = metadata['buildx.build.warnings']
   const seen = new Set<string>()
   const warnings = (Array.isArray(raw) ? raw : [])

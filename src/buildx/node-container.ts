@@ -13,9 +13,6 @@ export const isUserContainerNode = (builder: Builder): boolean =>
   builder.own === undefined &&
   (builder.nodes ?? 1) === 1
 
-/** buildx's name for the container of a docker-container builder's node. */
-const containerOf = (node: string) => `buildx_buildkit_${node}`
-
 /**
  * The container of `builder`'s first node (started first with `bootstrap`, as its build would
  * start it), or undefined where buildx names none.
@@ -27,7 +24,8 @@ export async function nodeContainer(
 ): Promise<string | undefined> {
   const argv = [...inspectArgs(builder), ...(bootstrap ? ['--bootstrap'] : [])]
   const node = firstNodeName((await docker.run(argv, { quiet: true })).stdout)
-  return node === undefined ? undefined : containerOf(node)
+  // buildx's name for the container of a docker-container builder's node
+  return node === undefined ? undefined : `buildx_buildkit_${node}`
 }
 
 /** Seconds BuildKit is given to stop: a hung request keeps it from stopping gracefully. */

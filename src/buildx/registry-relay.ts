@@ -44,7 +44,11 @@ const PASSED_ON = [
   'etag'
 ]
 
+/** What the relay knows: whose reads it makes, with what deadline, and the first fault. */
 interface RelayState {
+  client: RegistryClient
+  endpoint: RegistryEndpoint
+  idleMs: number
   failed?: string
   /** The reads in flight, ended with the relay. */
   reads: Set<AbortController>
@@ -111,7 +115,6 @@ async function passOnRead(
   req: IncomingMessage,
   res: ServerResponse,
   read: Read,
-  relay: { client: RegistryClient; endpoint: RegistryEndpoint; idleMs: number },
   state: RelayState
 ): Promise<void> {
   let body: Readable | undefined
@@ -134,12 +137,12 @@ async function passOnRead(
   })
   const timer = setTimeout(() => {
     if (waitingOnClient) timer.refresh()
-    else giveUp(`got no answer for ${Math.round(relay.idleMs / 1000)} s`)
-  }, relay.idleMs)
+    else giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)
+  }, state.idleMs)
   const accept = req.headers.accept
   try {
-    await relay.client.relayRead(
-      { ...relay.endpoint, repository: read.repository },
+    await state.client.relayRead(
+      { ...state.endpoint, repository: read.repository },
       {
         method: read.method,
         path: read.path,
@@ -178,7 +181,7 @@ export async function startRegistryRelay(
   client: RegistryClient,
   idleMs: number
 ): Promise<RegistryRelay> {
-  const state: RelayState = { reads: new Set() }
+  const state: RelayState = { client, endpoint, idleMs, reads: new Set() }
   const server = createServer((req, res) => {
     if (req.url === '/v2/' || req.url === '/v2')
       return void res
@@ -187,7 +190,7 @@ export async function startRegistryRelay(
     const read = readOf(req, repositories)
     if (read === undefined || state.failed !== undefined)
       return void res.writeHead(404).end()
-    void passOnRead(req, res, read, { client, endpoint, idleMs }, state)
+    void passOnRead(req, res, read, state)
   })
   const port = await listening(server, RELAY_HOST)
   server.unref()

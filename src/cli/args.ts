@@ -30,26 +30,27 @@ export function parseCliArgs(argv: string[]) {
           'DOCKER_PUBLISH_PASSWORD'
       )
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
-    if (match !== null && Object.hasOwn(SECRET_INPUTS, match[1]))
+    // '' (not a flag) names no input
+    const name = match?.[1] ?? ''
+    let value = match?.[2]
+    if (Object.hasOwn(SECRET_INPUTS, name))
       throw new Error(
-        `--${match[1]} is never taken as a flag (ps would show its secrets): set ` +
-          `${SECRET_INPUTS[match[1]]} or give --${match[1]}-file PATH`
+        `--${name} is never taken as a flag (ps would show its secrets): set ` +
+          `${SECRET_INPUTS[name]} or give --${name}-file PATH`
       )
-    const secretFile = /^(.+)-file$/.exec(match?.[1] ?? '')?.[1]
+    const secretFile = /^(.+)-file$/.exec(name)?.[1]
     if (secretFile && Object.hasOwn(SECRET_INPUTS, secretFile)) {
-      const path = match?.[2] ?? argv[++i]
+      const path = value ?? argv[++i]
       if (path === undefined || path === '')
         throw new Error(`flag --${secretFile}-file needs a path`)
       secretFiles.set(secretFile, path)
       continue
     }
-    if (match === null || !INPUT_NAMES.includes(match[1]))
+    if (!INPUT_NAMES.includes(name))
       throw new Error(
         `unknown argument ${JSON.stringify(arg)}: flags are named like the action's inputs (see ` +
           `--help)`
       )
-    const name = match[1]
-    let value = match[2]
     if (value === undefined) {
       const next = argv[i + 1]
       const takesNext =

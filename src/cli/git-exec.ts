@@ -7,7 +7,7 @@ const STDERR_TAIL = 500
  * The real GitReader: `git <args>` in cwd (no shell); a failure names the command, code and stderr.
  */
 export const execGit: GitReader = {
-  async run(args: string[], cwd: string): Promise<string> {
+  async run(args, cwd) {
     const command = ['git', ...args].join(' ')
     const result = await runProcess('git', args, {
       cwd,

@@ -68,23 +68,21 @@ export async function refContextFromGit(
 
 /** The highest version-like tag at HEAD (v1.2.3, 1.2, 2.0.0-rc.1), else the last by name. */
 export function pickTag(tags: string[]): string | undefined {
-  const versions = tags
-    .map(tag => ({ tag, version: versionOf(tag) }))
-    .filter(
-      (entry): entry is { tag: string; version: SemVer } =>
-        entry.version !== undefined
-    )
-    .sort(
-      (a, b) => rcompare(a.version, b.version) || a.tag.localeCompare(b.tag)
-    )
+  const versions = tags.flatMap(tag => {
+    const version = versionOf(tag)
+    return version === null ? [] : [{ tag, version }]
+  })
+  versions.sort(
+    (a, b) => rcompare(a.version, b.version) || a.tag.localeCompare(b.tag)
+  )
   if (versions.length > 0) return versions[0].tag
   return [...tags].sort().at(-1)
 }
 
-function versionOf(tag: string): SemVer | undefined {
+function versionOf(tag: string): SemVer | null {
   const loose = /^v?(\d+)\.(\d+)$/.exec(tag)
   const text = loose ? `${loose[1]}.${loose[2]}.0` : tag.replace(/^v/, '')
-  return parseSemver(text) ?? undefined
+  return parseSemver(text)
 }
 
 /**

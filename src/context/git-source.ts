@@ -2,21 +2,18 @@
  * build-push-action's default context: the Git URL of the run's commit, which BuildKit fetches
  * itself.
  */
-
-type Env = Record<string, string | undefined>
+import { envValue, type Env } from './metadata-env.js'
 
 /** Where `{{defaultContext}}` points in an Actions run. */
 export interface GitContextSource {
-  /** GITHUB_SERVER_URL without a trailing slash (https://github.com when unset). */
-  serverUrl: string
   /** `<server>/<owner>/<name>.git#<commit>`: the context build-push-action builds. */
   url: string
 }
 
 /** GITHUB_SERVER_URL, else the server build-push-action assumes when the runner sets none. */
 export function serverUrlOf(env: Env): string {
-  const value = env.GITHUB_SERVER_URL?.trim() ?? ''
-  return (value === '' ? 'https://github.com' : value).replace(/\/+$/, '')
+  const value = envValue(env, 'GITHUB_SERVER_URL') ?? 'https://github.com'
+  return value.replace(/\/+$/, '')
 }
 
 // build-push-action's switch: a pull request builds refs/pull/N/head (the
@@ -47,8 +44,7 @@ function gitContextRef(env: Env, payload: unknown): string {
   const ref = fullRef(env.GITHUB_REF?.trim() ?? '', env)
   if (ref.startsWith('refs/pull/') && ref.endsWith('/head'))
     return prHeadSha(payload) ?? ref
-  const sha = env.GITHUB_SHA?.trim() ?? ''
-  return sha === '' ? ref : sha
+  return envValue(env, 'GITHUB_SHA') ?? ref
 }
 
 /** The run's Git context, or undefined outside an Actions run. */
@@ -58,9 +54,6 @@ export function gitContextFromRunner(
 ): GitContextSource | undefined {
   const repository = env.GITHUB_REPOSITORY?.trim() ?? ''
   if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) return undefined
-  const serverUrl = serverUrlOf(env)
-  return {
-    serverUrl,
-    url: `${serverUrl}/${repository}.git#${gitContextRef(env, payload)}`
-  }
+  const commit = gitContextRef(env, payload)
+  return { url: `${serverUrlOf(env)}/${repository}.git#${commit}` }
 }

@@ -1,7 +1,14 @@
 /**
  * docker/metadata-action's DOCKER_METADATA_* switches, read once from the environment passed in.
  */
-type Env = Record<string, string | undefined>
+/** The environment variables a run reads (process.env, or a test's). */
+export type Env = Record<string, string | undefined>
+
+/** An environment variable, trimmed, with the runner's empty values read as unset. */
+export function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value === undefined || value === '' ? undefined : value
+}
 
 export interface MetadataEnv {
   /** DOCKER_METADATA_ANNOTATIONS_LEVELS: each annotation output line is given once per level. */
@@ -40,8 +47,8 @@ function setOutputEnv(env: Env): boolean {
 
 function shortShaLength(env: Env): number {
   const name = 'DOCKER_METADATA_SHORT_SHA_LENGTH'
-  const value = (env[name] ?? '').trim()
-  if (value === '') return DEFAULT_SHORT_SHA_LENGTH
+  const value = envValue(env, name)
+  if (value === undefined) return DEFAULT_SHORT_SHA_LENGTH
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw envError(name, value, 'expected a whole number of at least 1')
   return Number(value)

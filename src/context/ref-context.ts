@@ -1,4 +1,9 @@
-import { DEFAULT_SHORT_SHA_LENGTH, readMetadataEnv } from './metadata-env.js'
+import {
+  DEFAULT_SHORT_SHA_LENGTH,
+  envValue,
+  readMetadataEnv,
+  type Env
+} from './metadata-env.js'
 import { serverUrlOf } from './git-source.js'
 import {
   BRANCH_PREFIX,
@@ -15,8 +20,6 @@ import type {
   WorkflowRun,
   ArtifactService
 } from './context-types.js'
-
-type Env = Record<string, string | undefined>
 
 /**
  * An Actions run's RefContext from GITHUB_* and the payload (pure): a field the payload lacks from
@@ -39,12 +42,9 @@ export function refContextFromRunner(
     : undefined
   const ref = pr?.ref ?? eventRef(eventName, env, event)
   // DOCKER_METADATA_* checked here too
-  const metadataEnv = readMetadataEnv(env)
+  const { prHeadSha, shortShaLength, annotationLevels } = readMetadataEnv(env)
   const headSha =
-    pr && metadataEnv.prHeadSha
-      ? text(event, 'pull_request', 'head', 'sha')
-      : undefined
-  const { shortShaLength } = metadataEnv
+    pr && prHeadSha ? text(event, 'pull_request', 'head', 'sha') : undefined
   return {
     eventName,
     ref,
@@ -66,9 +66,7 @@ export function refContextFromRunner(
     repository: repositoryInfo(env, event),
     ...optional(
       'annotationLevels',
-      metadataEnv.annotationLevels.join() === 'manifest'
-        ? undefined
-        : metadataEnv.annotationLevels
+      annotationLevels.join() === 'manifest' ? undefined : annotationLevels
     ),
     ...optional('workflowRun', workflowRun(env, event)),
     ...optional('artifacts', artifactService(env))
@@ -252,12 +250,6 @@ function repositoryInfo(
     // GitHub reports a license it cannot identify as NOASSERTION: no label.
     ...optional('license', license === 'NOASSERTION' ? undefined : license)
   }
-}
-
-/** An environment variable, with the runner's empty values read as unset. */
-function envValue(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim()
-  return value === undefined || value === '' ? undefined : value
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

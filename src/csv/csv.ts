@@ -58,23 +58,15 @@ export function parseInputList(
         '"KEY=line 1\\nline 2"'
     )
   }
-  const items = records.flatMap(record => {
-    if (options.ignoreComma) return [record.join(',')]
-    // as build-push-action: a one-field line splits at every comma, even a
-    // quoted one; fields of a longer line stay whole
-    return record.length === 1 ? record[0].split(',') : record
-  })
-  return items
+  return records
+    .flatMap(record => {
+      if (options.ignoreComma) return [record.join(',')]
+      // as build-push-action: a one-field line splits at every comma, even a
+      // quoted one; fields of a longer line stay whole
+      return record.length === 1 ? record[0].split(',') : record
+    })
     .map(item => (options.trimWhitespace === false ? item : item.trim()))
     .filter(item => item.trim() !== '')
-}
-
-/** A `key=value,…` line that cannot be split (an unterminated quote). */
-export class CsvSyntaxError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'CsvSyntaxError'
-  }
 }
 
 /**
@@ -82,9 +74,9 @@ export class CsvSyntaxError extends Error {
  * a quote). Every line csv-parse (metadata-action's parser) accepts splits
  * the same (csv.csv-parse.test.ts); a quote mid-field (`value="a,b"`) or text
  * after a closing quote, which csv-parse rejects, work here, as this splitter
- * is kept for. Fields are not trimmed.
+ * is kept for. Fields are not trimmed. Undefined when a quoted field is not closed.
  */
-export function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] | undefined {
   const fields: string[] = []
   let field = ''
   let quoted = false
@@ -102,20 +94,17 @@ export function splitCsvLine(line: string): string[] {
       field = ''
     } else field += char
   }
-  if (quoted) throw new CsvSyntaxError('a quoted field is not closed')
+  if (quoted) return undefined
   fields.push(field)
   return fields
 }
 
 /** splitCsvLine for a line of `input`: an unclosed quote fails naming the input, with `hint`. */
 export function inputFields(input: string, line: string, hint?: string) {
-  try {
-    return splitCsvLine(line)
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error
-    const allowed = hint === undefined ? '' : `; ${hint}`
-    throw new InputError(input, line, `${error.message}${allowed}`)
-  }
+  const fields = splitCsvLine(line)
+  if (fields !== undefined) return fields
+  const allowed = hint === undefined ? '' : `; ${hint}`
+  throw new InputError(input, line, `a quoted field is not closed${allowed}`)
 }
 
 /**
@@ -123,25 +112,16 @@ export function inputFields(input: string, line: string, hint?: string) {
  * left open, so a check of the fields fails, naming its input.
  */
 export function csvFields(line: string): string[] {
-  try {
-    return splitCsvLine(line)
-  } catch (error) {
-    if (error instanceof CsvSyntaxError) return []
-    throw error
-  }
-}
-
-/** A field split at its first '=', both sides trimmed; key lower-cased. */
-export interface Attribute {
-  key: string
-  value: string
+  return splitCsvLine(line) ?? []
 }
 
 /**
- * `key=value` → {key, value} (only the first '=' splits, so values may hold '='); a field without
- * '=' (or starting with one) → undefined: a bare value.
+ * `key=value` → {key, value} (only the first '=' splits, so values may hold '='), both sides
+ * trimmed, key lower-cased; a field without '=' (or starting with one) → undefined: a bare value.
  */
-export function splitAttribute(field: string): Attribute | undefined {
+export function splitAttribute(
+  field: string
+): { key: string; value: string } | undefined {
   const at = field.indexOf('=')
   if (at <= 0) return undefined
   return {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** buildx's `current` file: the builder `buildx use` chose, for which endpoint. */
-export interface CurrentBuilder {
+interface CurrentBuilder {
   Key?: unknown
   Name?: unknown
   Global?: unknown

@@ -5,7 +5,7 @@ import { errorMessage, InputError } from '../errors/input-error.js'
 import { REDACTED } from '../settings/secret-lines.js'
 
 /** What the run offered a registry: a login, none for an empty password, or none at all. */
-export interface OfferedCredentials {
+interface OfferedCredentials {
   loggedIn: string[]
   emptyPassword: string[]
 }
@@ -43,8 +43,8 @@ const HOST_IN_LINE = [
 ]
 
 /** The host the line that said what failed names, if it names one. */
-function hostNamed(output: string, patterns: RegExp[]): string | undefined {
-  const line = patterns
+function hostNamed(output: string): string | undefined {
+  const line = [UNAUTHORIZED, FORBIDDEN, UNREACHABLE]
     .map(pattern => firstMatch(output, pattern))
     .find(found => found !== '')
   if (line === undefined) return undefined
@@ -145,7 +145,7 @@ export function diagnose(
   if (!(error instanceof DockerCommandError)) return error
   const { output } = error
   const registry =
-    hostNamed(output, [UNAUTHORIZED, FORBIDDEN, UNREACHABLE]) ??
+    hostNamed(output) ??
     (registries.length === 1
       ? registries[0]
       : registries.find(r => output.includes(r)))

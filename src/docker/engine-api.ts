@@ -18,10 +18,14 @@ const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK'])
 async function askEngine(
   socketPath: string,
   command: string,
-  ask: { method: string; path: string; idleMs?: number; body?: Readable },
+  {
+    method,
+    path,
+    idleMs,
+    body
+  }: { method: string; path: string; idleMs?: number; body?: Readable },
   answer: (response: HttpResponse) => Promise<void>
 ): Promise<boolean> {
-  const { idleMs, body, method, path } = ask
   const signal = idleMs === undefined ? undefined : AbortSignal.timeout(idleMs)
   // as the socket's own error (the client wraps it as fetch does)
   const failed = (error: unknown): unknown =>

@@ -3,7 +3,7 @@
  * else the caller asks `docker info`. The daemon takes 20-40 ms to answer, so
  * the Action's entry asks first thing.
  */
-import { connect, type Socket } from 'node:net'
+import { connect } from 'node:net'
 import type { DockerConfigFile } from './config-file.js'
 import { readableDockerConfig, userConfigDir } from './config.js'
 import { buildxStateDir, readCurrentBuilder } from './buildx-files.js'
@@ -40,34 +40,25 @@ export function driverStatusOf(answer: string): string | undefined {
   }
 }
 
-interface Asking {
-  socket: Socket
-  status: Promise<string | undefined>
-  /** Settles once the request is on its way, or cannot be. */
-  sent: Promise<void>
-}
-
 /**
  * GET /info in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not half-closed: the
  * daemon takes that as the client gone.
  */
-function askInfo(socketPath: string): Asking {
+function askInfo(socketPath: string) {
   const socket = connect(socketPath)
   const status = new Promise<string | undefined>(resolve => {
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    let answer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (answer += chunk))
     socket.on('error', () => resolve(undefined))
     socket.on('close', hadError =>
-      resolve(
-        hadError
-          ? undefined
-          : driverStatusOf(Buffer.concat(chunks).toString('utf8'))
-      )
+      resolve(hadError ? undefined : driverStatusOf(answer))
     )
   })
   socket.setTimeout(TIMEOUT_MS, () => socket.destroy())
   // written once connected (node holds it until then), before `sent`
   socket.write('GET /info HTTP/1.0\r\nHost: docker\r\n\r\n')
+  // settles once the request is on its way, or cannot be
   const sent = new Promise<void>(resolve => {
     socket.once('connect', resolve)
     socket.once('close', () => resolve())
@@ -89,29 +80,28 @@ function buildxChoseBuilder(
 }
 
 /** Asked before anyone waits for it, by socket path. */
-const early = new Map<string, Asking>()
+const early = new Map<string, ReturnType<typeof askInfo>>()
 
 /**
  * Asks the user's engine for /info without keeping node running for it; never
  * fails. Settles once sent: node connects only between turns of its event loop,
  * which later work would delay.
  */
-export function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
+export async function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
   let socket: string | undefined
   try {
     const configDir = userConfigDir(env)
-    if (buildxChoseBuilder(env, configDir)) return Promise.resolve()
+    if (buildxChoseBuilder(env, configDir)) return
     socket = engineSocket(env, readableDockerConfig(configDir))
   } catch {
     // e.g. no home folder to find the docker config in
-    return Promise.resolve()
+    return
   }
-  if (socket === undefined || early.has(socket)) return Promise.resolve()
+  if (socket === undefined || early.has(socket)) return
   const asking = askInfo(socket)
   early.set(socket, asking)
-  return asking.sent.then(() => {
-    if (early.get(socket) === asking) asking.socket.unref()
-  })
+  await asking.sent
+  if (early.get(socket) === asking) asking.socket.unref()
 }
 
 /** The engine's `/info` answer's DriverStatus as text; undefined when it cannot be had. */

@@ -12,7 +12,6 @@ import {
 import { constants as osConstants, EOL } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
 import { escapeWorkflowCommands, escapingWriter } from './workflow-commands.js'
 
 /** Stops a command that prints nothing for too long. */
@@ -55,7 +54,7 @@ export interface ProcessOptions {
   stdout?: (stream: Readable) => Promise<void>
 }
 
-export interface ProcessResult {
+interface ProcessResult {
   /** The exit code; 128 + the signal's number when a signal ended it. */
   exitCode: number
   stdout: string
@@ -194,25 +193,20 @@ function collect(
   prefix: string | undefined,
   onLine: (line: string) => void
 ): { text: string } {
-  const decoder = new StringDecoder('utf8')
   const kept = { text: '' }
   // docker's output is not ours: no line of it may be a workflow command
   const shown = out && escapingWriter(out, prefix)
   let partial = ''
-  stream?.on('data', (data: Buffer) => {
-    const text = decoder.write(data)
+  // the stream's decoder keeps a character split across chunks whole
+  stream?.setEncoding('utf8')
+  stream?.on('data', (text: string) => {
     shown?.write(text)
     kept.text += text
     const lines = (partial + text).split('\n')
     partial = lines.pop() ?? ''
     for (const line of lines) onLine(line.replace(/\r$/, ''))
   })
-  stream?.on('end', () => {
-    const rest = decoder.end()
-    shown?.write(rest)
-    shown?.end()
-    kept.text += rest
-  })
+  stream?.on('end', () => shown?.end())
   return kept
 }
 

@@ -12,11 +12,10 @@ import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { RegistryError } from '../registry/registry-error.js'
 
-/** What bounds a push: the registry to ask, registry-timeout, and the retries. */
-export interface PushBounds {
+/** What bounds a push: the registry to ask, and registry-timeout. */
+interface PushBounds {
   registry: Pick<RegistryClient, 'pingUploads'>
   registryTimeoutMs: number
-  retry: { retries: number }
 }
 
 /** buildx's push phase in plain progress (`#12 pushing layers`); the build before may be silent. */
@@ -34,7 +33,7 @@ export const isPushStall = (error: unknown): error is DockerStalledError =>
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
 const TRANSFERS = new Set(['index', 'cache'])
 
-export interface PushWatch {
+interface PushWatch {
   stall: StallWatch
   /** The registries that did not answer the last time they were asked. */
   unanswered: string[]

@@ -24,8 +24,8 @@ const CANNOT_START = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EPERM'])
 /** A docker command that exited non-zero: the command as run, its code and what it said last. */
 export class DockerCommandError extends Error {
   constructor(
-    readonly args: string[],
-    readonly exitCode: number,
+    args: string[],
+    exitCode: number,
     readonly output: string,
     /** What it printed on stdout alone (a `--call` answer comes there). */
     readonly stdout = ''
@@ -41,7 +41,7 @@ export class DockerCommandError extends Error {
 /** A docker command the stall watch stopped: it printed nothing new for `silentMs`. */
 export class DockerStalledError extends Error {
   constructor(
-    readonly args: string[],
+    args: string[],
     readonly silentMs: number,
     readonly output: string,
     /** The watch that stopped it (process.ts' StallWatch name). */
@@ -83,7 +83,15 @@ export function createDockerRunner(
       const docker = findExecutable(binary, run.env.PATH ?? '')
       if (docker === undefined) throw new DockerMissingError()
       const viaDocker = () => runProcess(docker, args, run)
-      const result =
+      const {
+        stdout,
+        stderr,
+        exitCode,
+        stalledAfterMs,
+        stalledBy,
+        consumerError,
+        consumerFirst
+      } =
         buildxPlugin !== undefined && args[0] === 'buildx'
           ? await runProcess(buildxPlugin, args.slice(1), run).catch(
               (error: NodeJS.ErrnoException) => {
@@ -93,27 +101,16 @@ export function createDockerRunner(
               }
             )
           : await viaDocker()
-      const output = `${result.stderr}\n${result.stdout}`
-      if (result.stalledAfterMs !== undefined)
-        throw new DockerStalledError(
-          args,
-          result.stalledAfterMs,
-          output,
-          result.stalledBy
-        )
+      const output = `${stderr}\n${stdout}`
+      if (stalledAfterMs !== undefined)
+        throw new DockerStalledError(args, stalledAfterMs, output, stalledBy)
       // the consumer's failure stopped docker (killed, or a broken pipe): it is the cause
-      const { consumerError } = result
-      if (consumerError !== undefined && result.consumerFirst === true)
+      if (consumerError !== undefined && consumerFirst === true)
         throw consumerError
-      if (result.exitCode !== 0)
-        throw new DockerCommandError(
-          args,
-          result.exitCode,
-          output,
-          result.stdout
-        )
+      if (exitCode !== 0)
+        throw new DockerCommandError(args, exitCode, output, stdout)
       if (consumerError !== undefined) throw consumerError
-      return { stdout: result.stdout, stderr: result.stderr }
+      return { stdout, stderr }
     }
   }
 }

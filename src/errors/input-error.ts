@@ -1,10 +1,6 @@
 /** An invalid workflow input: the message names the input, the value and what is allowed. */
 export class InputError extends Error {
-  constructor(
-    readonly input: string,
-    readonly value: string,
-    allowed: string
-  ) {
+  constructor(input: string, value: string, allowed: string) {
     super(
       `input "${input}": invalid value ${JSON.stringify(value)}: ${allowed}`
     )

@@ -47,15 +47,13 @@ type Verdict =
   | { to: 'conflict'; message: string }
 
 /** An existing release tag pointing elsewhere (or unknown yet): a conflict, kept or overwritten. */
-function versionVerdict(
-  tag: Tag,
-  input: GuardInput,
-  existing: ReadonlySet<string>
-): Verdict {
-  const known = Object.hasOwn(input.existingDigests, tag.name)
-  if (!known && !existing.has(tag.name)) return { to: 'exact' }
-  const digest = known ? input.existingDigests[tag.name] : ''
-  const current = digest === '' ? undefined : digest
+function versionVerdict(tag: Tag, input: GuardInput): Verdict {
+  const digest = Object.hasOwn(input.existingDigests, tag.name)
+    ? input.existingDigests[tag.name]
+    : undefined
+  if (digest === undefined && !input.existingTags.includes(tag.name))
+    return { to: 'exact' }
+  const current = digest || undefined
   if (current === input.newDigest) return { to: 'unchanged' }
   switch (input.immutableTags) {
     case 'overwrite':
@@ -95,18 +93,15 @@ function floatingVerdict(
 
 /** SPEC §2 for one image, pure: exact tags first, floating after; any conflict stops all. */
 export function decideTags(input: GuardInput): GuardDecision {
-  const existing = new Set(input.existingTags)
-  const verdicts = input.tags.map(tag =>
-    tag.kind === 'version' ? versionVerdict(tag, input, existing) : undefined
-  )
-  input.tags.forEach((tag, i) => {
+  const verdicts = input.tags.map((tag): Verdict | undefined => {
     const reason = forkTagHeldReason(
       tag,
       input.existingDigests,
       input.newDigest,
       input.writers ?? {}
     )
-    if (reason !== undefined) verdicts[i] = { to: 'skipped', reason }
+    if (reason !== undefined) return { to: 'skipped', reason }
+    return tag.kind === 'version' ? versionVerdict(tag, input) : undefined
   })
   const kept = input.tags.filter((_, i) => verdicts[i]?.to === 'skipped')
   const stable = input.floatingGuard

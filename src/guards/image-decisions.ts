@@ -10,11 +10,10 @@ export interface ImageTags extends Pick<
   image: Image
 }
 
-/** One image's guard decision, and the digest its tags will point at. */
+/** One image's guard decision. */
 export interface ImageDecision {
   image: Image
   decision: GuardDecision
-  digest: string
 }
 
 /** Decides, per image, what may be pushed where (pure: the states were read before). */
@@ -29,8 +28,7 @@ export function decideImages(
     const decision = decideTags({ ...settings, ...state, tags, newDigest })
     return {
       image: state.image,
-      decision: settleFloating(decision, state.existingDigests, newDigest),
-      digest: newDigest
+      decision: settleFloating(decision, state.existingDigests, newDigest)
     }
   })
 }

@@ -6,8 +6,8 @@
  * change level between blocks nor deflate them apart: hence our own framing.
  */
 import { promisify } from 'node:util'
+// a namespace: a named import of crc32 fails to link where Node lacks it
 import * as zlib from 'node:zlib'
-import { constants, deflateRaw } from 'node:zlib'
 
 export const BLOCK_BYTES = 1024 * 1024
 /**
@@ -24,7 +24,7 @@ const RANDOM_BITS = 7.9
 /** A stored deflate block holds at most this many bytes. */
 const STORED_MAX = 65_535
 
-const deflateBlock = promisify(deflateRaw)
+const deflateBlock = promisify(zlib.deflateRaw)
 
 let crcTable: Uint32Array | undefined
 
@@ -40,8 +40,7 @@ export function crc32Fallback(data: Uint8Array, value = 0): number {
   return ~crc >>> 0
 }
 
-const crc32: (data: Uint8Array, value?: number) => number =
-  typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Fallback
+const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Fallback
 
 /** The sampled byte entropy of `block`, in bits per byte (0 to 8). */
 function sampledEntropy(block: Uint8Array): number {
@@ -110,7 +109,7 @@ async function packBlock(block: Buffer): Promise<Buffer[]> {
   return [
     await deflateBlock(block, {
       level: chosen,
-      finishFlush: constants.Z_SYNC_FLUSH
+      finishFlush: zlib.constants.Z_SYNC_FLUSH
     })
   ]
 }

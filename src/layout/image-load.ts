@@ -8,14 +8,9 @@ import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import { readLayout, type OciLayout } from './oci-layout.js'
-import { parseManifestJson, type OciDescriptor } from '../registry/manifest.js'
+import { parseManifestJson } from '../registry/manifest.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { engineLoad } from '../docker/engine-api.js'
-
-interface IndexJson {
-  schemaVersion: number
-  manifests: OciDescriptor[]
-}
 
 const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
 
@@ -23,7 +18,7 @@ const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
 const blobPath = (digest: string) => `blobs/sha256/${digest.slice(7)}`
 
 /** index.json with one entry per reference, as containerd's import names images. */
-export function namedIndex(layout: OciLayout, refs: string[]): IndexJson {
+export function namedIndex(layout: OciLayout, refs: string[]) {
   const { mediaType, digest, size } = layout.root
   return {
     schemaVersion: 2,

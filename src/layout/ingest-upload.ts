@@ -19,11 +19,6 @@ const POLL_MS = 50
 
 const INGEST_REF = /^[a-z-]+-(sha256:[a-f0-9]{64})$/
 
-export interface EarlyUploads {
-  /** The export ended (done or failed): waits for the uploads, returns the digests that got in. */
-  finish(): Promise<Set<string>>
-}
-
 interface Growing {
   digest: string
   size: number
@@ -31,13 +26,17 @@ interface Growing {
   path: string
 }
 
+/**
+ * Watches the layout's ingests; the function returned is called once the export ended (done or
+ * failed): it waits for the uploads and returns the digests that got in.
+ */
 export function uploadWhileExported(
   client: RegistryClient,
   layoutDir: string,
   image: Image,
   /** Told the bytes sent so far of the blobs found so far, and their total. */
   onProgress?: (sent: number, total: number) => void
-): EarlyUploads {
+): () => Promise<Set<string>> {
   const linksDir = `${layoutDir}-early`
   const seen = new Set<string>()
   const sent = new Map<string, number>()
@@ -74,15 +73,13 @@ export function uploadWhileExported(
     polling = polling.then(poll).catch(() => undefined)
   }, POLL_MS)
 
-  return {
-    async finish() {
-      exported = true
-      clearInterval(timer)
-      await polling
-      const digests = await Promise.all(uploads)
-      await rm(linksDir, { recursive: true, force: true })
-      return new Set(digests.filter(d => d !== undefined))
-    }
+  return async () => {
+    exported = true
+    clearInterval(timer)
+    await polling
+    const digests = await Promise.all(uploads)
+    await rm(linksDir, { recursive: true, force: true })
+    return new Set(digests.filter(d => d !== undefined))
   }
 }
 
@@ -98,15 +95,17 @@ async function newBlobs(
   for (const key of keys) {
     if (seen.has(key)) continue
     const dir = join(ingest, key)
-    const [ref, total] = await Promise.all([
-      readFile(join(dir, 'ref'), 'utf8').catch(() => ''),
-      readFile(join(dir, 'total'), 'utf8').catch(() => '')
-    ])
+    const read = (name: string) =>
+      readFile(join(dir, name), 'utf8').then(
+        text => text.trim(),
+        () => ''
+      )
+    const [ref, total] = await Promise.all([read('ref'), read('total')])
     // not written yet: looked at again on the next poll
-    if (ref.trim() === '' || total.trim() === '') continue
+    if (ref === '' || total === '') continue
     seen.add(key)
-    const digest = INGEST_REF.exec(ref.trim())?.[1]
-    const size = Number(total.trim())
+    const digest = INGEST_REF.exec(ref)?.[1]
+    const size = Number(total)
     if (digest === undefined || !Number.isSafeInteger(size)) continue
     if (size < EARLY_MIN_BYTES) continue
     await mkdir(linksDir, { recursive: true })

@@ -15,14 +15,14 @@ import {
   type OciLayout
 } from './oci-layout.js'
 
-export interface LayoutUploadOptions {
+interface LayoutUploadOptions {
   /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
   mountFrom?: Image[]
   /** Told after each piece of progress: bytes the registry has of all blobs, and their total. */
   onProgress?: (done: number, total: number) => void
 }
 
-export interface LayoutUploadResult {
+interface LayoutUploadResult {
   /** The root's digest: the image is `image@digest`. */
   digest: string
   blobs: number

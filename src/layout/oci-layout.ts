@@ -25,10 +25,9 @@ export interface LayoutBlob extends Descriptor {
 }
 
 /** A manifest or index of the layout, its bytes read and verified. */
-export type LayoutManifest = Manifest & Descriptor
+type LayoutManifest = Manifest & Descriptor
 
 export interface OciLayout {
-  dir: string
   /** What index.json names: the image to publish. */
   root: LayoutManifest
   /** Every blob the root needs, each once, in the order they are first named. */
@@ -76,7 +75,7 @@ export async function readLayout(
     seen: new Set()
   }
   const root = await readManifest(walk, roots[0])
-  return { dir, root, blobs: walk.blobs, manifests: walk.manifests }
+  return { root, blobs: walk.blobs, manifests: walk.manifests }
 }
 
 /** What a walk of a layout has found so far. */
@@ -107,7 +106,11 @@ async function readManifest(
   const json = parseJson(dir, descriptor.digest, body)
   const mediaType = json.mediaType ?? descriptor.mediaType
   if (INDEX_TYPES.has(mediaType)) {
-    for (const entry of json.manifests ?? []) await visitChild(walk, entry)
+    for (const entry of json.manifests ?? []) {
+      if (walk.seen.has(entry.digest)) continue
+      walk.seen.add(entry.digest)
+      walk.manifests.push(await readManifest(walk, entry))
+    }
   } else if (MANIFEST_TYPES.has(mediaType)) {
     if (json.config === undefined)
       throw new LayoutError(dir, `manifest ${digest} has no config`)
@@ -122,39 +125,30 @@ async function readManifest(
   return { mediaType, digest, size: body.length, body }
 }
 
-async function visitChild(
-  walk: LayoutWalk,
-  descriptor: Descriptor
-): Promise<void> {
-  if (walk.seen.has(descriptor.digest)) return
-  walk.seen.add(descriptor.digest)
-  walk.manifests.push(await readManifest(walk, descriptor))
-}
-
 async function visitBlob(
   walk: LayoutWalk,
   descriptor: Descriptor
 ): Promise<void> {
   const { dir, seen, blobs } = walk
-  if (seen.has(descriptor.digest)) return
-  seen.add(descriptor.digest)
+  const { mediaType, digest, size } = descriptor
+  if (seen.has(digest)) return
+  seen.add(digest)
   const path = pathOf(dir, descriptor)
-  const { mediaType, digest } = descriptor
   const from = walk.borrowed.get(digest)
   if (from !== undefined) {
-    blobs.push({ mediaType, digest, size: descriptor.size, path, from })
+    blobs.push({ mediaType, digest, size, path, from })
     return
   }
-  const size = await stat(path).then(
+  const onDisk = await stat(path).then(
     found => found.size,
     () => undefined
   )
-  if (size !== descriptor.size)
+  if (onDisk !== size)
     throw new LayoutError(
       dir,
-      size === undefined
-        ? `blob ${descriptor.digest} is missing`
-        : `blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`
+      onDisk === undefined
+        ? `blob ${digest} is missing`
+        : `blob ${digest} has ${onDisk} bytes, its descriptor says ${size}`
     )
   blobs.push({ mediaType, digest, size, path })
 }

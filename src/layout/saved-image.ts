@@ -28,7 +28,7 @@ const BLOB_ENTRY = /^blobs\/sha256\/([a-f0-9]{64})$/
 /** index.json and the manifests are small; more is no docker save. */
 const MAX_JSON_BYTES = 4 * 1024 * 1024
 
-export interface SaveOptions {
+interface SaveOptions {
   engineSocket?: string
   /** Layers the registry holds gzipped: named, not written (their blobs stay in the registry). */
   held?: HeldLayers
@@ -53,10 +53,11 @@ export async function saveImageLayout(
   const write = async (tar: Readable) => {
     borrowed = await writeCompressedLayout(tar, dir, options)
   }
-  if (engineSocket !== undefined) {
-    const saved = await engineSave(engineSocket, image, write)
-    if (saved) return borrowed
-  }
+  if (
+    engineSocket !== undefined &&
+    (await engineSave(engineSocket, image, write))
+  )
+    return borrowed
   await docker.run(['save', image], { quiet: true, stdout: write })
   return borrowed
 }
@@ -81,8 +82,7 @@ export async function writeCompressedLayout(
     const blob = BLOB_ENTRY.exec(entry.header.name)
     if (entry.header.type !== 'file') stream.resume()
     else if (blob !== null) await blobs.take(blob[1], stream)
-    else if (entry.header.name === 'index.json')
-      index = await readSmall(stream, 'index.json')
+    else if (entry.header.name === 'index.json') index = await readIndex(stream)
     else stream.resume()
   }
   if (index === undefined)
@@ -217,12 +217,13 @@ async function* prepend(
     yield next.value
 }
 
-async function readSmall(stream: Readable, what: string): Promise<Buffer> {
+async function readIndex(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of stream) {
     size += (chunk as Buffer).length
-    if (size > MAX_JSON_BYTES) throw new Error(`docker save: ${what} too big`)
+    if (size > MAX_JSON_BYTES)
+      throw new Error('docker save: index.json too big')
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks)

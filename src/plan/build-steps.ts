@@ -31,7 +31,7 @@ export interface BuildFiles {
   secretSpecs: string[]
 }
 
-export interface BuildStages {
+interface BuildStages {
   stage: Step[]
   /** The local leftovers to remove (none unless said). */
   cleanup?: CommandStep[]
@@ -124,15 +124,15 @@ function exportedLayout(
   build: BuildSettings,
   files: BuildFiles
 ): BuildStages {
+  const { layout } = files
   const argv = buildx(
     publication,
     files,
     { ...build, push: false, load: false },
     [],
     undefined,
-    files.layout
+    layout
   )
-  const { layout } = files
   const load = build.load
     ? [
         commandStep('load', ['load', '--input', `${layout}.tar`], [], {

@@ -59,7 +59,7 @@ function classicStoreCannot(
 }
 
 /** The cache's part in the choice: an export asked that the builder cannot do, or a warmer way. */
-export interface OwnBuilderCache {
+interface OwnBuilderCache {
   /** The cache-to line or `cache` value the detected builder cannot export. */
   unexported?: string
   /** Why a builder of the run's own warms `cache: auto` (see plan/cache.ts). */
@@ -75,7 +75,7 @@ export function containerBuilderFor(
   detected: Builder,
   hosts: string[],
   buildkitdConfig: string | undefined,
-  cache: OwnBuilderCache = {}
+  cache: OwnBuilderCache
 ): OwnBuilder | undefined {
   if (build.builder !== '' || detected.driver !== 'docker') return undefined
   if (!keepsClassicImages(detected)) return undefined

@@ -48,14 +48,9 @@ export function cacheServiceHosts(
   env: Record<string, string | undefined>
 ): string[] {
   const urls = [env.ACTIONS_RESULTS_URL, env.ACTIONS_CACHE_URL]
-  return urls.flatMap(url => {
-    if (!url) return []
-    try {
-      return [new URL(url).host]
-    } catch {
-      return []
-    }
-  })
+  return urls.flatMap(url =>
+    url && URL.canParse(url) ? [new URL(url).host] : []
+  )
 }
 
 /** The first buildx that speaks GitHub's cache service v2. */
@@ -71,7 +66,7 @@ function serviceUnreachable(
 ): string | undefined {
   const version = /(\d+)\.(\d+)/.exec(builder.buildx ?? '')
   if (!runner.v2 || version === null) return undefined
-  const [major, minor] = [Number(version[1]), Number(version[2])]
+  const [major, minor] = version.slice(1).map(Number)
   const [needMajor, needMinor] = BUILDX_V2_CACHE
   if (major > needMajor || (major === needMajor && minor >= needMinor))
     return undefined
@@ -107,17 +102,17 @@ export function cacheImports(
 ): CacheImport[] {
   const has = new Set(existing)
   const first = (tags: string[]) => tags.find(tag => has.has(tag))
-  const own = first(sources.own)
-  const main = first(sources.defaultBranch)
-  const release = newestRelease(existing)
   const found: CacheImport[] = []
   const add = (tag: string | undefined, why: string) => {
     if (tag !== undefined && !found.some(f => f.tag === tag))
       found.push({ tag, why })
   }
-  add(own, sources.pullRequest ? "this pull request's tag" : "this run's tag")
-  add(main, "the default branch's tag")
-  add(release, 'the newest release')
+  add(
+    first(sources.own),
+    sources.pullRequest ? "this pull request's tag" : "this run's tag"
+  )
+  add(first(sources.defaultBranch), "the default branch's tag")
+  add(newestRelease(existing), 'the newest release')
   return found
 }
 
@@ -317,7 +312,8 @@ export function warmerOnOwnBuilder(
   )
 }
 
-const NONE = (line: string): CacheDecision => ({
+/** No cache lines, and why. */
+export const NONE = (line: string): CacheDecision => ({
   cacheFrom: [],
   cacheTo: [],
   lines: [line]
@@ -342,6 +338,9 @@ export function decideCache(
   if (build.noCache) return NONE('off (no-cache: true)')
   if (builder.driver === 'classic')
     return NONE('off (the classic docker build takes no cache lines)')
+  // auto uses GitHub's cache service only where the builder exports to it (usesService)
+  if (kind === 'gha' || kind === 'registry' || kind === 'local')
+    requireExport(kind, builder, 'cache', cacheValue(build.cache))
   switch (kind) {
     case 'gha':
       return ghaCache(build, facts, 'cache: gha')
@@ -374,10 +373,11 @@ function autoInlineWhy({ builder, runner }: CacheFacts): string {
       `auto: ${describeBuilder(builder)} on the classic image store exports only the ` +
       `inline cache`
     )
-  return runner.service
-    ? `auto: ${describeBuilder(builder)} does not export to GitHub's cache service`
-    : `auto: no GitHub cache service in this environment (ACTIONS_RUNTIME_TOKEN with ` +
-        `ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL)`
+  // an offered service that is reachable and exportable to is used (decideCache): none is offered
+  return (
+    'auto: no GitHub cache service in this environment (ACTIONS_RUNTIME_TOKEN with ' +
+    'ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL)'
+  )
 }
 
 /** A pull request's own scope or folder (push runs never read it), read before the base. */
@@ -399,7 +399,6 @@ function ghaCache(
   facts: CacheFacts,
   why: string
 ): CacheDecision {
-  requireExport('gha', facts.builder, 'cache', cacheValue(build.cache))
   if (!facts.runner.service)
     throw new InputError(
       'cache',
@@ -432,7 +431,6 @@ function ghaCache(
 
 function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   const ref = build.cache.ref as string
-  requireExport('registry', facts.builder, 'cache', cacheValue(build.cache))
   const cacheFrom = [`type=registry,ref=${ref}`]
   if (facts.pullRequest !== undefined)
     return {
@@ -451,7 +449,6 @@ function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
 }
 
 function localCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
-  requireExport('local', facts.builder, 'cache', cacheValue(build.cache))
   const scope = cacheScope(facts.repository, build, facts.runner)
   const { own, reads } = ownFirst(
     `${build.cache.dir as string}/${scope}`,

@@ -2,7 +2,6 @@
 import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
 import { mountUrl } from '../reference/repository.js'
-import { headStep } from './registry-steps.js'
 import { legStep, stagingTag, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
@@ -57,7 +56,7 @@ export function promoteStage(
 ): Step[] {
   const pinned = `${source.name}@${SOURCE_DIGEST}`
   return [
-    headStep('source', source, reference),
+    manifestRequest('source', 'HEAD', source, reference),
     ...images.flatMap((image): Step[] =>
       image.registry === source.registry
         ? [

@@ -15,18 +15,18 @@ export function ociLabels(
   if (Number.isNaN(created.getTime()))
     throw new Error('ociLabels: the creation date is not a valid date')
   const { repository } = ctx
-  const entries: [string, string | undefined][] = [
-    ['created', created.toISOString()],
-    ['description', repository.description],
-    ['licenses', repository.license],
-    ['revision', ctx.sha],
-    ['source', repository.htmlUrl],
-    ['title', repository.fullName.split('/').at(-1)],
-    ['url', repository.htmlUrl],
-    ['version', version]
-  ]
+  const values: Record<string, string | undefined> = {
+    created: created.toISOString(),
+    description: repository.description,
+    licenses: repository.license,
+    revision: ctx.sha,
+    source: repository.htmlUrl,
+    title: repository.fullName.split('/').at(-1),
+    url: repository.htmlUrl,
+    version
+  }
   const labels: Record<string, string> = {}
-  for (const [key, value] of entries) {
+  for (const [key, value] of Object.entries(values)) {
     const trimmed = value?.trim()
     if (trimmed) labels[`${OCI}.${key}`] = trimmed
   }

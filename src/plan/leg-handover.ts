@@ -15,7 +15,7 @@ import type { RequestStep } from './steps.js'
  * The tag an image waits under before any pulled tag moves: a digest leg's (the merge finds it by
  * name), or the build's.
  */
-export function stagingTag(buildId: string, platform = ''): string {
+export function stagingTag(buildId: string, platform: string): string {
   const name =
     platform === '' ? `build-${buildId}` : `build-${buildId}-${platform}`
   return sanitizeTag(name) ?? `build-${buildId}`
@@ -30,7 +30,7 @@ export interface LegRun extends ArtifactService {
 }
 
 /** What a leg's artifact holds (one JSON file). */
-export interface LegRecord extends Pick<
+interface LegRecord extends Pick<
   LegRun,
   'runId' | 'attempt' | 'sha' | 'repository'
 > {

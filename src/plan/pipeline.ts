@@ -26,12 +26,7 @@ import {
   promoteNeedsDocker,
   promoteStage
 } from './copy-steps.js'
-import {
-  headStep,
-  readBackSteps,
-  readSteps,
-  tagSteps
-} from './registry-steps.js'
+import { readBackSteps, readSteps, tagSteps } from './registry-steps.js'
 import { legStep, stagingTag } from './leg-handover.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import {
@@ -43,6 +38,7 @@ import {
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import {
   decideCache,
+  NONE,
   type CacheUse,
   type CacheDecision,
   type CacheImport,
@@ -96,11 +92,11 @@ function loginSteps(input: PipelineInput): Step[] {
   return [...registryLogins(input.settings), ...keptLogins(input)]
 }
 
-function tagging(publication: Publication) {
+function tagging({ images, tags }: Publication) {
   return {
-    read: readSteps(publication.images, publication.tags),
-    tag: tagSteps(publication.images, publication.tags),
-    readBack: readBackSteps(publication.images, publication.tags)
+    read: readSteps(images, tags),
+    tag: tagSteps(images, tags),
+    readBack: readBackSteps(images, tags)
   }
 }
 
@@ -153,7 +149,7 @@ function indexAnnotations(
 function cacheFor(input: PipelineInput): CacheDecision {
   const { settings, publication, builder, cache } = input
   if (evaluatesOnly(settings.build.call))
-    return { cacheFrom: [], cacheTo: [], lines: ['none (call only evaluates)'] }
+    return NONE('none (call only evaluates)')
   return decideCache(settings.build, {
     use: cacheUse(settings),
     builder,
@@ -161,9 +157,7 @@ function cacheFor(input: PipelineInput): CacheDecision {
     image: publication.images[0]?.name ?? '',
     repository: publication.images[0]?.repository ?? '',
     imports: cache?.imports ?? [],
-    ...(publication.cacheSources?.pullRequest !== undefined && {
-      pullRequest: publication.cacheSources.pullRequest
-    })
+    pullRequest: publication.cacheSources?.pullRequest
   })
 }
 
@@ -180,7 +174,10 @@ function buildArgsOf(
   return [...buildArgs, `SOURCE_DATE_EPOCH=${sourceDateEpoch}`]
 }
 
-/** The build settings pinned to the builder the steps were chosen for. */
+/**
+ * The build settings pinned to the builder the steps were chosen for; refused before any step
+ * where their platforms do not fit it.
+ */
 function onBuilder(input: PipelineInput) {
   const { settings, builder, publication } = input
   const { cacheFrom, cacheTo } = cacheFor(input)
@@ -195,6 +192,7 @@ function onBuilder(input: PipelineInput) {
     ...attestationDefaults(settings.build, builder, publication.workflowRun)
   }
   const pinned = { ...build, ...indexAnnotations(build, builder, publication) }
+  requirePlatformsFit(pinned, builder)
   return builder.driver === 'classic' || builder.name === ''
     ? pinned
     : { ...pinned, builder: builder.name }
@@ -203,7 +201,6 @@ function onBuilder(input: PipelineInput) {
 function buildPipeline(input: PipelineInput): ModePipeline {
   const { settings, publication, builder, files } = input
   const build = onBuilder(input)
-  requirePlatformsFit(build, builder)
   const login = loginSteps(input)
   if (buildsAsAsked(settings) || !build.push) {
     const local = { ...build, push: false }
@@ -225,7 +222,6 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   const platform = settings.build.platforms[0] ?? ''
   const staging = stagingTag(publication.buildId, platform)
   const build = onBuilder(input)
-  requirePlatformsFit(build, builder)
   // handed over by the run's artifact, else by the run's tag for its platform
   const handover = images.map(image =>
     legs
@@ -241,7 +237,7 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   // the artifact route leaves no tag to read back
   const readBack = legs
     ? []
-    : images.map(image => headStep('read-back', image, staging))
+    : images.map(image => manifestRequest('read-back', 'HEAD', image, staging))
   return {
     ...NOTHING,
     ...staged,

@@ -4,7 +4,7 @@ import { mergeKeyValues, ociLabels, pullRequestLabel } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
 import { DEFAULT_BAKE_TARGET, type Settings } from '../settings/settings.js'
 import { computeTags } from '../tags/compute.js'
-import type { Tag } from '../tags/tag-types.js'
+import type { Tag, TagResult } from '../tags/tag-types.js'
 import { refInfo } from '../tags/ref-info.js'
 import { isPullRequestEvent } from '../context/git-refs.js'
 import type { CacheSources } from './cache.js'
@@ -12,10 +12,11 @@ import { createEnv } from '../tags/expressions.js'
 import { expandLines } from './value-templates.js'
 import { legRunOf, TAG_HANDOVER_NOTICE, type LegRun } from './leg-handover.js'
 
-/** What a run will publish: computed purely from the inputs, the ref and the time. */
-export interface Publication {
-  version: string
-  tags: Tag[]
+/**
+ * What a run will publish: computed purely from the inputs, the ref and the time (its version, tags
+ * and warnings are computeTags's).
+ */
+export interface Publication extends TagResult {
   images: Image[]
   /** Full references, image by image, tag by tag (metadata-action's order). */
   refs: string[]
@@ -23,7 +24,6 @@ export interface Publication {
   annotations: Record<string, string>
   /** The `build-args` lines, their templates rendered (value-templates.ts). */
   buildArgs: string[]
-  warnings: string[]
   /** One line per login skipped for its empty password, and why. */
   notices: string[]
   /** Names this run's staging tags in digest and merge modes. */
@@ -128,13 +128,13 @@ export function describePublication(
     ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),
     ...metadataDefaultsNotice(settings)
   ]
-  const computed = computeTags(ctx, settings, now)
+  const { version, tags, warnings } = computeTags(ctx, settings, now)
   const refs = settings.images.flatMap(image =>
-    computed.tags.map(tag => `${image.name}:${tag.name}`)
+    tags.map(tag => `${image.name}:${tag.name}`)
   )
   const env = createEnv(ctx, now)
-  const values = { version: computed.version, tags: refs[0] ?? '' }
-  const oci = ociLabels(ctx, computed.version, created)
+  const values = { version, tags: refs[0] ?? '' }
+  const oci = ociLabels(ctx, version, created)
   const expand = (input: 'labels' | 'annotations', lines: string[]) =>
     mergeKeyValues(oci, expandLines(lines, input, env, values), input)
   // last: no labels line can make a pull request's image look like a push's
@@ -143,26 +143,25 @@ export function describePublication(
     ...pullRequestLabel(ctx)
   }
   const annotations = expand('annotations', settings.annotations)
-  const buildArgs = settings.build.buildArgs
   const legs = legRunOf(ctx)
   const handsOver = settings.mode === 'digest' || settings.mode === 'merge'
   if (!settings.build.push) notices.push(...notPushed(settings))
   else if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
   return {
-    version: computed.version,
-    tags: computed.tags,
+    version,
+    tags,
     images: settings.images,
     refs,
     labels,
     annotations,
-    buildArgs: expandLines(buildArgs, 'build-args', env, values),
-    warnings: computed.warnings,
+    buildArgs: expandLines(settings.build.buildArgs, 'build-args', env, values),
+    warnings,
     notices,
     buildId: ctx.runId ?? ctx.sha.slice(0, 12),
     ...(legs && { legs }),
     sourceDateEpoch: Math.floor(created.getTime() / 1000),
     ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
     ...(ctx.workflowRun && { workflowRun: ctx.workflowRun }),
-    cacheSources: cacheSources(settings, ctx, computed.tags, now)
+    cacheSources: cacheSources(settings, ctx, tags, now)
   }
 }

@@ -4,15 +4,6 @@ import { tagsUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 import { DIGEST, manifestRequest, type RequestStep } from './steps.js'
 
-/** Where a reference points now. */
-export function headStep(
-  step: RequestStep['step'],
-  image: Image,
-  reference: string
-): RequestStep {
-  return manifestRequest(step, 'HEAD', image, reference)
-}
-
 function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
   return { step, method: 'GET', url: tagsUrl(image), image, reference: '' }
 }
@@ -24,7 +15,7 @@ function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
 export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
     tagListStep('read', image),
-    ...tags.map(tag => headStep('read', image, tag.name)),
+    ...tags.map(tag => manifestRequest('read', 'HEAD', image, tag.name)),
     manifestRequest('read', 'GET', image, DIGEST),
     ...tags
       .filter(tag => tag.kind === 'version')
@@ -55,7 +46,9 @@ export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
 export function readBackSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
     tagListStep('read-back', image),
-    ...tags.map(tag => ({ ...headStep('read-back', image, tag.name), tag })),
+    ...tags.map(tag =>
+      manifestRequest('read-back', 'HEAD', image, tag.name, { tag })
+    ),
     ...tags
       .filter(tag => tag.line !== undefined)
       .map(tag =>

@@ -5,7 +5,12 @@
  */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
-import { manifestRequest, type RequestStep, type Step } from './steps.js'
+import {
+  manifestRequest,
+  type RequestStep,
+  type Step,
+  type StepName
+} from './steps.js'
 
 /** Stands for `sha256-<hex>.sig` until the digest is known. */
 const SIGNATURE_TAG = 'sha256-<digest>.sig'
@@ -48,32 +53,27 @@ export function isReferrerStep(step: RequestStep): boolean {
  */
 export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
   const promote = settings.mode === 'promote'
-  const kinds: [boolean, (image: Image) => RequestStep][] = [
-    [
-      promote,
-      image =>
-        manifestRequest('referrers', 'PUT', image, REFERRER, {
-          when: 'the source has referrers'
-        })
-    ],
-    [
-      settings.referrers,
-      image =>
-        manifestRequest('attest', 'PUT', image, REFERRER, {
-          when: 'the image carries attestations'
-        })
-    ],
-    [
-      promote,
-      image =>
-        manifestRequest('carry', 'PUT', image, SOURCE_ARTIFACTS, {
-          when: 'the source has signatures or attestations'
-        })
-    ],
-    [
-      settings.signing.sign !== 'off',
-      image => manifestRequest('sign', 'PUT', image, SIGNATURE_TAG)
-    ]
+  const put = (
+    asked: boolean,
+    step: StepName,
+    reference: string,
+    more: Partial<RequestStep> = {}
+  ) =>
+    asked
+      ? images.map(image =>
+          manifestRequest(step, 'PUT', image, reference, more)
+        )
+      : []
+  return [
+    ...put(promote, 'referrers', REFERRER, {
+      when: 'the source has referrers'
+    }),
+    ...put(settings.referrers, 'attest', REFERRER, {
+      when: 'the image carries attestations'
+    }),
+    ...put(promote, 'carry', SOURCE_ARTIFACTS, {
+      when: 'the source has signatures or attestations'
+    }),
+    ...put(settings.signing.sign !== 'off', 'sign', SIGNATURE_TAG)
   ]
-  return kinds.flatMap(([asked, step]) => (asked ? images.map(step) : []))
 }

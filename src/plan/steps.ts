@@ -8,7 +8,7 @@ import type { Image } from '../reference/images.js'
 import { manifestUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 
-export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
+type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
 
 /** Stands for the image's digest until an earlier step has learnt it. */
 export const DIGEST = '<digest>'

@@ -24,7 +24,7 @@ export function guardText(lines: string[]): string[] {
 export function planText(
   publication: Publication,
   steps: PlanStep[],
-  guards: string[] = [],
+  guards: string[],
   cache: string[] = []
 ): string {
   const width = Math.max(0, ...publication.tags.map(t => t.name.length))

@@ -18,7 +18,7 @@ import { FORK_VARIABLES } from '../tags/fork-values.js'
 import { refInfo } from '../tags/ref-info.js'
 
 /** The inputs whose values may hold templates. */
-export type TemplateInput = 'build-args' | 'labels' | 'annotations'
+type TemplateInput = 'build-args' | 'labels' | 'annotations'
 
 /**
  * The names a value may use beyond the tag engine's globals: the `version` output and the first
@@ -26,7 +26,7 @@ export type TemplateInput = 'build-args' | 'labels' | 'annotations'
  */
 const RUN_NAMES = ['version', 'tags'] as const
 
-export type RunTemplateValues = Record<(typeof RUN_NAMES)[number], string>
+type RunTemplateValues = Record<(typeof RUN_NAMES)[number], string>
 
 /** Keys whose value the run trusts, which a fork's value may not set. */
 const TRUSTED_KEYS = new Map([
@@ -94,6 +94,6 @@ export function expandLines(
     const from = { input, line }
     const template = compileTemplate(value, from, RUN_NAMES)
     checkForkValues(template, key, env, from)
-    return `${key}=${renderTemplate(template, env, { ...values })}`
+    return `${key}=${renderTemplate(template, env, values)}`
   })
 }

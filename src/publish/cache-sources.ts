@@ -7,15 +7,13 @@ import { cacheUse, type PipelineInput } from '../plan/pipeline.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Log } from './log.js'
 
-type CacheLog = Pick<Log, 'info' | 'warning'>
-
 /**
  * The runner's cache, and the first image's tags where the decision needs them (unreadable: none).
  */
 export async function readCacheFacts(
   input: Pick<PipelineInput, 'settings' | 'publication' | 'builder'>,
   registry: RegistryClient | undefined,
-  log: CacheLog,
+  log: Pick<Log, 'info' | 'warning'>,
   env: NodeJS.ProcessEnv
 ): Promise<NonNullable<PipelineInput['cache']>> {
   const { settings, publication, builder } = input

@@ -117,13 +117,6 @@ async function credentialsAccepted(
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
-/**
- * The own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles it
- * (an endpoint that refuses connections is not, it fails at once naming the builder).
- */
-const bootstrapsBuilder = (step: CommandStep) =>
-  step.step === 'builder' && step.argv.includes('--bootstrap')
-
 /** The docker runner's options for a step: its password on stdin, its log prefix. */
 function stepOptions(step: CommandStep, env: PublishEnv) {
   const input =
@@ -162,10 +155,6 @@ function buildxWatches(
   ]
 }
 
-/** What stopped the build on a registry read it needs (not the cache's): a resolve, a layer. */
-const hungRead = (error: unknown): string | undefined =>
-  unresolvedImages(error)?.what ?? stalledDownload(error)
-
 /**
  * A build stopped on a hung read of its own runs again, once: on a fresh BuildKit where the
  * builder can be given one (the run's own, made again; a user's docker-container, restarted),
@@ -177,7 +166,8 @@ function againAfterHungRead(env: PublishEnv, ms: number) {
   return {
     stalls: (): StallWatch[] => (again ? [restartWatch(ms)] : []),
     async ranAgain(error: unknown): Promise<boolean> {
-      const what = hungRead(error)
+      // what stopped the build on a registry read it needs (not the cache's): a resolve, a layer
+      const what = unresolvedImages(error)?.what ?? stalledDownload(error)
       if (what === undefined || again) return false
       again = true
       await env.renewBuilder?.renew()
@@ -202,37 +192,17 @@ function hungReadFailure(error: unknown): Error | undefined {
   )
 }
 
-/**
- * A builder that waits on a hung read, or answers nothing: trying again would wait too.
- * `reruns`: what ran the build again, each telling a run again that did not start.
- */
-const stuckFailure = (
-  error: unknown,
-  builder: string,
-  env: PublishEnv,
-  reruns: { stuck: (error: unknown, builder: string) => Error | undefined }[]
-): Error | undefined =>
-  reruns.map(rerun => rerun.stuck(error, builder)).find(Boolean) ??
-  hungReadFailure(error) ??
-  silentBuilderFailure(error, builder, env.endpoint)
-
-/** A build's registry cache lines read through the run's relays, where it has them. */
-const relayedArgv = async (
-  step: CommandStep,
-  argv: string[],
-  env: PublishEnv
-): Promise<string[]> =>
-  step.step === 'build' && env.registryRelays
-    ? env.registryRelays.relayed(argv)
-    : argv
-
 async function run(
   step: CommandStep,
   asked: string[],
   images: Image[],
   env: PublishEnv
 ): Promise<string> {
-  const argv = await relayedArgv(step, asked, env)
+  // a build's registry cache lines read through the run's relays, where it has them
+  const argv =
+    step.step === 'build' && env.registryRelays
+      ? await env.registryRelays.relayed(asked)
+      : asked
   const options = stepOptions(step, env)
   const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
@@ -258,7 +228,12 @@ async function run(
           (await readAgain.ranAgain(error))
         )
           return once()
-        const stuck = stuckFailure(error, builder, env, [readAgain, cache])
+        // a builder that waits on a hung read, or answers nothing: trying again would wait too
+        const stuck =
+          readAgain.stuck(error, builder) ??
+          cache.stuck(error, builder) ??
+          hungReadFailure(error) ??
+          silentBuilderFailure(error, builder, env.endpoint)
         if (stuck !== undefined) throw stuck
         // each stop of the watch is told, also one the retry mends
         if (isPushStall(error) && watch !== undefined)
@@ -288,7 +263,10 @@ function retriedWhereSafe<T>(
   once: () => Promise<T>,
   env: PublishEnv
 ): Promise<T> {
-  const bootstraps = bootstrapsBuilder(step)
+  // the own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles
+  // it (an endpoint that refuses connections is not, it fails at once naming the builder)
+  const bootstraps =
+    step.step === 'builder' && step.argv.includes('--bootstrap')
   const retried = () =>
     retryDocker(
       once,
@@ -415,7 +393,7 @@ async function runCheck(
   argv: string[],
   env: PublishEnv
 ): Promise<void> {
-  const call = argv[argv.indexOf('--call') + 1] ?? ''
+  const call = flagValue(argv, '--call')
   let stdout: string
   try {
     // quiet: the answer is JSON with the Dockerfile in base64; it is reported below

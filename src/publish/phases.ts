@@ -135,13 +135,13 @@ function uploadWhileBuilding(
       other.layout === step.layout
   )
   if (upload === undefined) return undefined
-  const uploads = uploadWhileExported(
+  const finishUploads = uploadWhileExported(
     env.registry,
     step.layout,
     upload.image,
     progressLogger(upload.image, env, 'sent while buildx writes them')
   )
-  return () => values.earlyUploads.set(upload.image.name, uploads.finish())
+  return () => values.earlyUploads.set(upload.image.name, finishUploads())
 }
 
 /** One docker step of the login or stage phase, and what it leaves behind. */
@@ -256,8 +256,15 @@ export async function runPipeline(
   const lastSecretReader = [...pipeline.stage]
     .reverse()
     .find(step => isCommand(step) && readsSecretFiles(step.argv, env.tempDir))
-  const context = { settings, publication, pipeline, env, values }
-  const run: PipelineRun = { ...context, built: false, lastSecretReader }
+  const run: PipelineRun = {
+    settings,
+    publication,
+    pipeline,
+    env,
+    values,
+    built: false,
+    lastSecretReader
+  }
   try {
     const signer = signerFor(settings.signing, env.vars ?? {})
     await inGroup(env, 'Log in', pipeline.login, step => runStep(run, step))

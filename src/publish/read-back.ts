@@ -19,10 +19,7 @@ const heldBy = (step: RequestStep, digest: string | undefined): Held => ({
   image: step.image.name
 })
 
-async function readAll(
-  steps: RequestStep[],
-  env: PublishEnv
-): Promise<{ lists: Map<string, string[]>; digests: Digests }> {
+async function readAll(steps: RequestStep[], env: PublishEnv) {
   const lists = new Map<string, string[]>()
   const digests: Digests = new Map()
   await Promise.all(
@@ -45,7 +42,7 @@ async function repair(
   step: RequestStep,
   publication: Publication,
   written: Set<string>,
-  fresh: { lists: Map<string, string[]>; digests: Digests },
+  fresh: Awaited<ReturnType<typeof readAll>>,
   env: PublishEnv
 ): Promise<void> {
   const ref = refOf(step)

@@ -236,14 +236,14 @@ const versionOf = (registry: RegistryClient, image: Image, digest: string) =>
 async function readBefore(
   registry: RegistryClient,
   states: ImageState[],
-  digestOf: (image: string) => string
+  values: RunValues
 ): Promise<Before[]> {
   const versions = new Map<string, Promise<string>>()
   return Promise.all(
     states.flatMap(({ image, existingDigests }) =>
       Object.entries(existingDigests).map(async ([tag, digest]) => {
         const key = `${image.name}@${digest}`
-        if (digest !== digestOf(image.name) && !versions.has(key))
+        if (digest !== values.digestOf(image.name) && !versions.has(key))
           versions.set(key, versionOf(registry, image, digest))
         const version = (await versions.get(key)) ?? ''
         return { ref: `${image.name}:${tag}`, digest, version }
@@ -266,12 +266,12 @@ async function readPlatforms(
 export async function recordFootprint(
   registry: RegistryClient,
   states: ImageState[],
-  digestOf: (image: string) => string,
+  values: RunValues,
   result: PublishResult,
   platformsNamed: boolean
 ): Promise<void> {
   const [before, platforms] = await Promise.all([
-    readBefore(registry, states, digestOf),
+    readBefore(registry, states, values),
     platformsNamed ? [] : readPlatforms(registry, states)
   ])
   result.before = before

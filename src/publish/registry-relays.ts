@@ -9,20 +9,9 @@ import {
 } from '../buildx/registry-relay.js'
 import { lineAttributes } from '../csv/csv.js'
 import { parseImageReference } from '../reference/images.js'
-import type { RegistryEndpoint } from '../reference/repository.js'
 import type { RegistryClient } from '../registry/client.js'
 
-export interface RegistryRelays {
-  /** The build's argv with its `type=registry` cache-from lines read through a relay. */
-  relayed(argv: string[]): Promise<string[]>
-  /** `text` with each relay's host named as the registry it relays. */
-  named(text: string): string
-  /** The relays' hosts, as BuildKit's errors name them. */
-  hosts(): string[]
-  /** What failed first on each relay that failed since last asked. */
-  takeFaults(): string[]
-  close(): Promise<void>
-}
+export type RegistryRelays = ReturnType<typeof registryRelays>
 
 /** The relays started, by registry, with the repositories each may read. */
 type Started = Map<
@@ -49,16 +38,14 @@ function parsedRef(ref: string) {
 }
 
 /**
- * `line` read through its registry's relay (started with `start` where there is none yet); as it
- * is where it reads no registry, or its relay could not start.
+ * `line` read through its registry's relay (started, reading through `client`, where there is none
+ * yet); as it is where it reads no registry, or its relay could not start.
  */
 async function relayedThrough(
   started: Started,
   line: string,
-  start: (
-    endpoint: RegistryEndpoint,
-    repositories: Set<string>
-  ) => Promise<RegistryRelay>
+  client: RegistryClient,
+  idleMs: number
 ): Promise<string> {
   const ref = registryRef(line)
   const parsed = ref === undefined ? undefined : parsedRef(ref)
@@ -67,7 +54,8 @@ async function relayedThrough(
   const known = started.get(image.registry)
   const repositories = known?.repositories ?? new Set<string>()
   repositories.add(image.repository)
-  const relay = known?.relay ?? start(image, repositories)
+  const relay =
+    known?.relay ?? startRegistryRelay(image, repositories, client, idleMs)
   started.set(image.registry, { relay, repositories })
   const separator = reference.startsWith('sha256:') ? '@' : ':'
   return relay.then(
@@ -82,7 +70,7 @@ export function registryRelays(
   client: RegistryClient,
   idleMs: number,
   reachable: () => Promise<boolean>
-): RegistryRelays {
+) {
   const started: Started = new Map()
   /** The relays that started (one that cannot start leaves its lines as they are). */
   const all = async () =>
@@ -90,13 +78,10 @@ export function registryRelays(
       result => (result.status === 'fulfilled' ? [result.value] : [])
     )
   let ready: RegistryRelay[] = []
-  const relayedLine = (line: string) =>
-    relayedThrough(started, line, (endpoint, repositories) =>
-      startRegistryRelay(endpoint, repositories, client, idleMs)
-    )
 
   return {
-    async relayed(argv) {
+    /** The build's argv with its `type=registry` cache-from lines read through a relay. */
+    async relayed(argv: string[]): Promise<string[]> {
       // asked only of a build that reads a registry cache: `reachable` asks the engine
       const reads = argv.some(
         (arg, at) => argv[at - 1] === '--cache-from' && registryRef(arg)
@@ -105,19 +90,22 @@ export function registryRelays(
       const lines = await Promise.all(
         argv.map((arg, at) =>
           argv[at - 1] === '--cache-from'
-            ? relayedLine(arg)
+            ? relayedThrough(started, arg, client, idleMs)
             : Promise.resolve(arg)
         )
       )
       ready = await all()
       return lines
     },
-    named: text =>
+    /** `text` with each relay's host named as the registry it relays. */
+    named: (text: string) =>
       ready.reduce(
         (named, relay) => named.replaceAll(relay.host, relay.registry),
         text
       ),
+    /** The relays' hosts, as BuildKit's errors name them. */
     hosts: () => ready.map(relay => relay.host),
+    /** What failed first on each relay that failed since last asked. */
     takeFaults: () =>
       ready.flatMap(relay => {
         const fault = relay.takeFault()

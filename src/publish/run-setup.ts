@@ -28,7 +28,6 @@ import { writeSecretFiles } from '../docker/secret-files.js'
 import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import type { Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
-import type { CacheImport } from '../plan/cache.js'
 import { pipelineFor, type PipelineInput } from '../plan/pipeline.js'
 import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
@@ -39,7 +38,11 @@ import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
 import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
 import { registryRelays } from './registry-relays.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
-import { readsServiceFromEnv, runnerCache } from '../plan/cache.js'
+import {
+  readsServiceFromEnv,
+  runnerCache,
+  type CacheImport
+} from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -69,7 +72,7 @@ export async function dryRunPipeline(
   readable: boolean,
   { log, env }: Surroundings & { log: Log }
 ): Promise<Pipeline> {
-  const builder: Builder = await builderFor(
+  const builder = await builderFor(
     settings,
     createDockerRunner('docker', {}, undefined, env),
     log,
@@ -151,11 +154,12 @@ async function relayFor(
   settings: Settings,
   builder: Builder,
   docker: DockerRunner,
-  { vars, dockerConfig }: { vars: NodeJS.ProcessEnv; dockerConfig: string }
+  vars: NodeJS.ProcessEnv,
+  socket: string | undefined
 ): Promise<CacheRelay | undefined> {
   const runner = runnerCache(vars)
-  const upstream = runner.v2 ? vars.ACTIONS_RESULTS_URL : vars.ACTIONS_CACHE_URL
-  if (!relaysReachBuildkit(vars, dockerConfig) || !upstream) return undefined
+  const upstream = vars[serviceVariable(vars)]
+  if (!relaysReachBuildkit(vars, socket) || !upstream) return undefined
   if (!readsServiceFromEnv(settings.build, builder, runner)) return undefined
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
@@ -171,9 +175,8 @@ async function relayFor(
  */
 function relaysReachBuildkit(
   vars: NodeJS.ProcessEnv,
-  dockerConfig: string
+  socket: string | undefined
 ): boolean {
-  const socket = engineSocket(vars, readDockerConfig(dockerConfig))
   const localEngine = socket !== undefined && !socket.startsWith('/run/user/')
   return localEngine && !PROXY_VARIABLES.some(name => Boolean(vars[name]))
 }
@@ -187,11 +190,12 @@ function registryRelaysFor(
   settings: Settings,
   builder: Builder,
   docker: DockerRunner,
-  { log, dockerConfig }: Pick<PublishEnv, 'log' | 'dockerConfig'>,
+  { log, engineSocket: socket }: Pick<PublishEnv, 'log' | 'engineSocket'>,
   vars: NodeJS.ProcessEnv
-): Pick<PublishEnv, 'registryRelays'> {
-  if (builder.driver !== 'docker' || builder.store !== 'containerd') return {}
-  if (!relaysReachBuildkit(vars, dockerConfig)) return {}
+): PublishEnv['registryRelays'] {
+  if (builder.driver !== 'docker' || builder.store !== 'containerd')
+    return undefined
+  if (!relaysReachBuildkit(vars, socket)) return undefined
   const idleMs = settings.registryTimeout * 1000
   const client = createRegistry(settings, log, vars, {
     retries: 0,
@@ -199,7 +203,7 @@ function registryRelaysFor(
   })
   let shared: Promise<boolean> | undefined
   const reachable = () => (shared ??= sharesLoopback(docker).catch(() => false))
-  return { registryRelays: registryRelays(client, idleMs, reachable) }
+  return registryRelays(client, idleMs, reachable)
 }
 
 /** The variables that send a client through a proxy (node's http ignores them). */
@@ -212,35 +216,25 @@ const PROXY_VARIABLES = [
   'all_proxy'
 ]
 
-/** buildx's variables that name the service, pointed at the relay. */
-function relayedServiceEnv(
-  vars: NodeJS.ProcessEnv,
-  relay: CacheRelay
-): Record<string, string> {
-  return runnerCache(vars).v2
-    ? { ACTIONS_RESULTS_URL: relay.url }
-    : { ACTIONS_CACHE_URL: relay.url }
-}
+/** buildx's variable that names GitHub's cache service (a relay's URL takes its place). */
+const serviceVariable = (vars: NodeJS.ProcessEnv) =>
+  runnerCache(vars).v2 ? 'ACTIONS_RESULTS_URL' : 'ACTIONS_CACHE_URL'
 
 /** A fresh BuildKit for a builder a hung read holds: the run's own remade, a user's restarted. */
 function renewal(
   docker: DockerRunner,
   builder: Builder
-): Pick<PublishEnv, 'renewBuilder'> {
+): PublishEnv['renewBuilder'] {
   const { name, own } = builder
   if (own?.driver === 'docker-container')
     return {
-      renewBuilder: {
-        renew: () => renewOwnBuilder(docker, name, own),
-        told: "the run's own builder, made again"
-      }
+      renew: () => renewOwnBuilder(docker, name, own),
+      told: "the run's own builder, made again"
     }
-  if (!isUserContainerNode(builder)) return {}
+  if (!isUserContainerNode(builder)) return undefined
   return {
-    renewBuilder: {
-      renew: () => restartNode(docker, name),
-      told: `the builder ${name}, its BuildKit restarted`
-    }
+    renew: () => restartNode(docker, name),
+    told: `the builder ${name}, its BuildKit restarted`
   }
 }
 
@@ -249,28 +243,25 @@ function publishEnv(
   settings: Settings,
   publication: Publication,
   builder: Builder,
-  {
-    log,
-    tempDir,
-    dockerConfig,
-    cacheRelay
-  }: Pick<PublishEnv, 'log' | 'tempDir' | 'dockerConfig' | 'cacheRelay'>,
+  place: Pick<
+    PublishEnv,
+    'log' | 'tempDir' | 'dockerConfig' | 'cacheRelay' | 'engineSocket'
+  >,
   { cwd, env: vars }: Surroundings
 ): PublishEnv {
+  const { log, tempDir, dockerConfig, cacheRelay } = place
   const buildx = {
     ...buildxEnv(settings.build, builder, vars, tempDir),
-    ...(cacheRelay && relayedServiceEnv(vars, cacheRelay))
+    ...(cacheRelay && { [serviceVariable(vars)]: cacheRelay.url })
   }
   const docker = runDocker(dockerConfig, vars, buildx)
   return {
+    ...place,
     docker,
-    ...renewal(docker, builder),
+    renewBuilder: renewal(docker, builder),
     registry: createRegistry(settings, log, vars),
-    log,
     retry: { retries: settings.retries },
     registryTimeoutMs: settings.registryTimeout * 1000,
-    tempDir,
-    dockerConfig,
     logins: settings.logins,
     emptyPasswords: settings.emptyLogins.map(l => l.registry),
     result: emptyResult(),
@@ -279,18 +270,10 @@ function publishEnv(
       cwd,
       vars.GITHUB_WORKSPACE || cwd
     ),
-    engineSocket: engineSocket(vars, readDockerConfig(dockerConfig)),
     vars,
-    ...(cacheRelay && { cacheRelay }),
-    ...registryRelaysFor(
-      settings,
-      builder,
-      docker,
-      { log, dockerConfig },
-      vars
-    ),
-    ...(settings.build.remote && { endpoint: settings.build.remote.endpoint }),
-    ...(publication.legs && { legs: publication.legs })
+    registryRelays: registryRelaysFor(settings, builder, docker, place, vars),
+    endpoint: settings.build.remote?.endpoint,
+    legs: publication.legs
   }
 }
 
@@ -315,45 +298,28 @@ export async function startRun(
     await probeBuildkitTls(settings.build.remote)
     writeTlsFiles(tempDir, settings.build.remote)
   }
-  const cacheRelay = await relayFor(settings, builder, docker, {
-    vars,
-    dockerConfig
-  })
-  const place = { log, tempDir, dockerConfig, cacheRelay }
+  const socket = engineSocket(vars, readDockerConfig(dockerConfig))
+  const cacheRelay = await relayFor(settings, builder, docker, vars, socket)
+  const place = { log, tempDir, dockerConfig, cacheRelay, engineSocket: socket }
   const env = publishEnv(settings, publication, builder, place, surroundings)
   // the run closes the relay at its end; a start that fails closes it here
-  const pipeline = await runPipelineOf(
-    env,
-    settings,
-    publication,
-    builder,
-    log
-  ).catch(async (error: unknown) => {
+  try {
+    // the run's pipeline, decided with what the registry holds
+    const files = buildFiles(settings, tempDir)
+    const registry = createCacheRegistry(settings, log, vars)
+    const input = { settings, publication, builder, files }
+    const { pipeline, imports } = await assemblePipeline(
+      input,
+      registry,
+      log,
+      vars
+    )
+    // a classic save's held layers
+    if (pipeline.stage.some(step => step.step === 'save'))
+      env.heldLayers = heldCacheLayers(publication, imports, registry)
+    return { pipeline, env, builder }
+  } catch (error) {
     await Promise.allSettled([cacheRelay?.close(), env.registryRelays?.close()])
     throw error
-  })
-  return { pipeline, env, builder }
-}
-
-/** The run's pipeline, decided with what the registry holds; a classic save's held layers. */
-async function runPipelineOf(
-  env: PublishEnv,
-  settings: Settings,
-  publication: Publication,
-  builder: Builder,
-  log: Log
-): Promise<Pipeline> {
-  const files = buildFiles(settings, env.tempDir)
-  const vars = env.vars ?? {}
-  const registry = createCacheRegistry(settings, log, vars)
-  const input = { settings, publication, builder, files }
-  const { pipeline, imports } = await assemblePipeline(
-    input,
-    registry,
-    log,
-    vars
-  )
-  if (pipeline.stage.some(step => step.step === 'save'))
-    env.heldLayers = heldCacheLayers(publication, imports, registry)
-  return pipeline
+  }
 }

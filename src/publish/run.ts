@@ -185,7 +185,6 @@ async function publish(
   io.onRunDir?.(tempDir)
   // loaded only when publishing: a dry run never parses the publish code
   const { runPipeline } = await import('./phases.js')
-  let landed = emptyResult()
   let started: PublishEnv | undefined
   try {
     // a daemon or builder that cannot be reached fails here, before any step
@@ -197,13 +196,13 @@ async function publish(
       { cwd: io.cwd, env: io.env }
     )
     started = env
-    landed = env.result
     if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
     const steps = await showPlan(publication, pipeline, io)
     const result = await runPipeline(settings, publication, pipeline, env)
     return { publication, steps, result }
   } catch (error) {
     // what landed before the failure, in the log and by the adapter
+    const landed = started?.result ?? emptyResult()
     if (landed.pushed.length === 0)
       io.log.info('No tag was pointed before the failure.')
     else

@@ -103,12 +103,12 @@ export async function verifySource(
  */
 async function carry(
   step: RequestStep,
-  image: Image,
   source: { image: Image; digest: string },
   digest: string,
   signs: boolean,
   env: PublishEnv
 ): Promise<void> {
+  const { image } = step
   const tags = await copyArtifacts(
     env.registry,
     source.image,
@@ -142,10 +142,10 @@ export async function signPublished(
       const { image } = step
       const digest = values.digestOf(image.name)
       if (step.step === 'carry' && values.source !== undefined)
-        await carry(step, image, values.source, digest, !!signer, env)
+        await carry(step, values.source, digest, !!signer, env)
       if (step.step === 'sign' && signer !== undefined) {
         env.log.info(stepLine(step))
-        const { line, verify } = await signer.sign(image, digest, env)
+        const { line, verify } = await signer(image, digest, env)
         env.log.info(line)
         commands.push(verify)
       }

@@ -19,8 +19,8 @@ import { handoverDigest, stagedDigest } from '../plan/copy-steps.js'
 import {
   notRunLine,
   stepLine,
-  type CommandStep,
-  type RequestStep
+  type RequestStep,
+  type Step
 } from '../plan/steps.js'
 import type { PublishEnv } from './run-context.js'
 import {
@@ -151,9 +151,7 @@ export async function runDiscards(
 }
 
 /** The layouts of a run's steps, removed once uploaded (they can be large). */
-export async function removeLayouts(
-  steps: (CommandStep | RequestStep)[]
-): Promise<void> {
+export async function removeLayouts(steps: Step[]): Promise<void> {
   const dirs = new Set(steps.flatMap(step => step.layout ?? []))
   await Promise.all(
     [...dirs].map(dir => rm(dir, { recursive: true, force: true }))

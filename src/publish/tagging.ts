@@ -104,7 +104,7 @@ export async function tag(run: RunContext): Promise<void> {
   const footprint = recordFootprint(
     env.registry,
     states,
-    image => values.digestOf(image),
+    values,
     env.result,
     settings.build.platforms.length > 0
   )

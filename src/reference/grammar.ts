@@ -67,9 +67,7 @@ export function isTag(value: string): boolean {
   return TAG_RE.test(value)
 }
 
-/** A sha256 digest, as a regular-expression source (for finding one in text). */
-const SHA256_DIGEST = 'sha256:[0-9a-f]{64}'
-const SHA256_DIGEST_RE = new RegExp(`^${SHA256_DIGEST}$`)
+const SHA256_DIGEST_RE = /^sha256:[0-9a-f]{64}$/
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 
 /** A sha256 content digest, the only kind this action writes and reads blobs by. */

@@ -38,7 +38,7 @@ export function parseImageName(value: string, input = 'images'): Image {
     name.length > 0 &&
     name.length <= MAX_NAME_LENGTH &&
     (host === undefined || isRegistryAddress(host)) &&
-    path.every(component => isPathComponent(component))
+    path.every(isPathComponent)
   if (!valid) throw new InputError(input, value, `expected ${IMAGES_ALLOWED}`)
   const endpoint = parseRegistry(host ?? DOCKER_HUB)
   // Docker Hub's official images live under library/
@@ -69,10 +69,9 @@ export function parseImageReference(
   const imageOf = (name: string): Image => {
     try {
       return parseImageName(name, input)
-    } catch (error) {
-      if (error instanceof InputError)
-        throw new InputError(input, value, allowed)
-      throw error
+    } catch {
+      // parseImageName's own error quotes the name alone
+      throw new InputError(input, value, allowed)
     }
   }
   // a digest after `@`, else a tag after the last `:` of the last segment

@@ -77,15 +77,9 @@ export function parseRegistry(value: string): RegistryEndpoint {
     throw new Error(
       `invalid registry ${JSON.stringify(value)}: ${REGISTRY_ALLOWED}`
     )
-  if (name === DOCKER_HUB)
-    return {
-      registry: DOCKER_HUB,
-      apiHost: DOCKER_HUB_API_HOST,
-      scheme: 'https'
-    }
   return {
     registry: name,
-    apiHost: name,
+    apiHost: name === DOCKER_HUB ? DOCKER_HUB_API_HOST : name,
     scheme: isLoopbackHost(name) ? 'http' : 'https'
   }
 }

@@ -97,11 +97,10 @@ export class RegistryAuth {
     if (response.status !== 401 || this.schemes.has(endpoint.registry)) return
     if (!answeredByEndpoint(endpoint, response.url)) return
     const challenge = pickChallenge(response.headers.get('www-authenticate'))
-    if (challenge === undefined) return
     try {
       this.learn(endpoint, response, challenge)
     } catch {
-      // a bad challenge is reported by the first request that must answer it
+      // none, or a bad one: reported by the first request that must answer it
     }
   }
 
@@ -159,11 +158,11 @@ export class RegistryAuth {
     scope: string | undefined,
     credentials: Credentials | undefined
   ): Promise<string> {
-    const url = new URL(scheme.realm)
     const response = await this.fetchToken(
-      ...tokenRequest(url, scheme, scope, credentials)
+      ...tokenRequest(scheme, scope, credentials)
     )
     if (!response.ok) {
+      const url = new URL(scheme.realm)
       throw await responseFailure(response, {
         registry,
         request: `token request to ${url.origin}${url.pathname}`,
@@ -179,12 +178,11 @@ export class RegistryAuth {
  * refresh token) a POST of it, as docker does.
  */
 function tokenRequest(
-  realm: URL,
   scheme: Bearer,
   scope: string | undefined,
   credentials: Credentials | undefined
 ): Parameters<RegistryFetch> {
-  const url = new URL(realm)
+  const url = new URL(scheme.realm)
   const refresh = credentials?.identityToken
   const params =
     refresh === undefined

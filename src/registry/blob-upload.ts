@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs'
 import type { RepositoryReference } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
-import { TransientError, withRetry, type RetryOptions } from './retry.js'
+import { TransientError } from './retry.js'
 import type { RegistryResponse } from './http-fetch.js'
 import { sameOriginUrl } from './origin.js'
 import {
@@ -42,12 +42,6 @@ export interface UploadBlobOptions {
   onProgress?: (sent: number) => void
   /** PATCH chunks of this size instead of the client's. */
   chunkBytes?: number
-}
-
-export interface UploadTuning {
-  /** Blobs up to this size go in one PUT; bigger ones in PATCH chunks of it. */
-  chunkBytes: number
-  retry: Omit<RetryOptions, 'describe'>
 }
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
@@ -89,34 +83,29 @@ export function openUpload(
 export class BlobUpload {
   private bytesSent = 0
 
-  private readonly chunkBytes: number
-
   constructor(
     private readonly transport: Transport,
     private readonly ref: RepositoryReference,
     private readonly blob: BlobFile,
     private readonly options: UploadBlobOptions,
-    private readonly tuning: UploadTuning
-  ) {
-    this.chunkBytes = options.chunkBytes ?? tuning.chunkBytes
-  }
+    /** Blobs up to this size go in one PUT; bigger ones in PATCH chunks of it. */
+    private readonly chunkBytes: number
+  ) {}
 
   async run(): Promise<BlobUploadResult> {
     if (await this.exists()) return this.result('present')
-    let session: Session | undefined
-    for (const from of this.options.mountFrom ?? []) {
-      const elsewhere =
-        from.registry !== this.ref.registry ||
-        from.repository === this.ref.repository
-      if (elsewhere) continue
-      const mount = { digest: this.blob.digest, from }
-      const location = await openUpload(this.transport, this.ref, mount)
-      if (location === undefined) return this.result('mounted')
-      session = { location, offset: 0 }
-      break // a 202: the registry opened an upload instead
-    }
-    session ??= await this.open()
-    return this.result((await this.send(session)) ? 'present' : 'uploaded')
+    // the first repository of this registry to mount from, the blob's own left out
+    const from = this.options.mountFrom?.find(
+      image =>
+        image.registry === this.ref.registry &&
+        image.repository !== this.ref.repository
+    )
+    const mount = from && { digest: this.blob.digest, from }
+    // undefined: the registry mounted the blob (a mount answered 202 opened an upload instead)
+    const location = await openUpload(this.transport, this.ref, mount)
+    if (location === undefined) return this.result('mounted')
+    const present = await this.send({ location, offset: 0 })
+    return this.result(present ? 'present' : 'uploaded')
   }
 
   private result(outcome: BlobOutcome): BlobUploadResult {
@@ -139,13 +128,6 @@ export class BlobUpload {
     return (await this.request({ method: 'HEAD', path }, found)) ?? false
   }
 
-  private async open(): Promise<Session> {
-    return {
-      location: (await openUpload(this.transport, this.ref)) ?? '',
-      offset: 0
-    }
-  }
-
   /**
    * Sends the bytes, each step retried, asking the registry where the upload is after a failed one.
    * True if the registry turned out to have the blob.
@@ -165,12 +147,11 @@ export class BlobUpload {
         unsure = false
         return next
       }
-      const next = await withRetry(step, {
-        ...this.tuning.retry,
-        describe:
-          `registry ${this.ref.registry}: upload of ${this.blob.digest} to ` +
+      const next = await this.transport.retry(
+        step,
+        `registry ${this.ref.registry}: upload of ${this.blob.digest} to ` +
           `${this.ref.repository}`
-      })
+      )
       if (next === 'done') return false
       if (next === 'present') return true
       session = next
@@ -255,7 +236,10 @@ export class BlobUpload {
     })
     if (found !== undefined) return found
     if (await this.exists()) return 'present'
-    return this.open()
+    return {
+      location: (await openUpload(this.transport, this.ref)) ?? '',
+      offset: 0
+    }
   }
 
   /**

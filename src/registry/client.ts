@@ -14,13 +14,8 @@ import {
 } from '../reference/repository.js'
 import type { Image } from '../reference/images.js'
 import { isSha256Digest, isTag, sha256Digest } from '../reference/grammar.js'
+import type { HttpResponse, RegistryResponse } from './http-fetch.js'
 import {
-  httpFetch,
-  type HttpResponse,
-  type RegistryResponse
-} from './http-fetch.js'
-import {
-  DEFAULT_REQUEST_TIMEOUT_MS,
   orMissing,
   pullScope,
   pushScope,
@@ -34,8 +29,7 @@ import {
   BlobUpload,
   DEFAULT_CHUNK_BYTES,
   openUpload,
-  type UploadBlobOptions,
-  type UploadTuning
+  type UploadBlobOptions
 } from './blob-upload.js'
 import {
   ACCEPT_MANIFESTS,
@@ -48,11 +42,8 @@ import {
 import { MAX_PAGES, nextPageUrl } from './origin.js'
 import { RegistryError } from './registry-error.js'
 
-/** The transport's options, `fetch` (default httpFetch) and the timeout (30 s) optional. */
-export interface RegistryClientOptions
-  extends
-    Omit<TransportOptions, 'fetch' | 'requestTimeoutMs'>,
-    Partial<Pick<TransportOptions, 'fetch' | 'requestTimeoutMs'>> {
+/** The transport's options, and the client's own. */
+export interface RegistryClientOptions extends TransportOptions {
   /** Tags per page (`?n=`); default: the registry's own page size. */
   pageSize?: number
   /** Blob uploads: bigger blobs go in PATCH chunks of this size; default 64 MiB. */
@@ -99,19 +90,18 @@ function blobRequest(ref: Image, digest: string) {
   } as const
 }
 
+/** A response's body as it comes (our client's), or read whole (another fetch's). */
+async function bodyStream(response: RegistryResponse): Promise<Readable> {
+  return 'stream' in response
+    ? (response as HttpResponse).stream
+    : Readable.from([Buffer.from(await response.arrayBuffer())])
+}
+
 class HttpRegistryClient {
   private readonly transport: Transport
-  private readonly tuning: UploadTuning
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.transport = new Transport({
-      ...options,
-      fetch: options.fetch ?? httpFetch,
-      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-    })
-    // an upload's retries are the transport's own (its options hold them)
-    const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
-    this.tuning = { chunkBytes, retry: options }
+    this.transport = new Transport(options)
   }
 
   /** Resolves if the registry answers the API (401 counts). */
@@ -350,8 +340,16 @@ class HttpRegistryClient {
     options: UploadBlobOptions = {}
   ): Promise<BlobUploadResult> {
     checkSha256Digest(image, blob.digest)
-    const { transport, tuning } = this
-    return await new BlobUpload(transport, image, blob, options, tuning).run()
+    const chunkBytes =
+      options.chunkBytes ?? this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES
+    const upload = new BlobUpload(
+      this.transport,
+      image,
+      blob,
+      options,
+      chunkBytes
+    )
+    return await upload.run()
   }
 
   /**
@@ -378,12 +376,7 @@ class HttpRegistryClient {
       signal: read.signal
     }
     return this.transport.request(ref, request, async response =>
-      answer(
-        response,
-        'stream' in response
-          ? (response as HttpResponse).stream
-          : Readable.from([Buffer.from(await response.arrayBuffer())])
-      )
+      answer(response, await bodyStream(response))
     )
   }
 
@@ -405,13 +398,8 @@ class HttpRegistryClient {
     const read = orMissing(async response => {
       const partial = `${path}.partial`
       const hash = createHash('sha256')
-      // the body as it comes (our client's), or read whole (another fetch's)
-      const body =
-        'stream' in response
-          ? (response as HttpResponse).stream
-          : Readable.from([Buffer.from(await response.arrayBuffer())])
       await pipeline(
-        body,
+        await bodyStream(response),
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
             hash.update(chunk)

@@ -191,14 +191,15 @@ function redirected(
   const headers = { ...init.headers }
   // the origin rule (origin.ts): credentials never follow a redirect to
   // another origin (blob storage), nor from https to http (another origin too)
-  if (to.origin !== from.origin)
+  if (to.origin !== from.origin) {
     for (const name of Object.keys(headers))
       if (name.toLowerCase() === 'authorization') delete headers[name]
-  // a body may hold a credential too (Fulcio's request holds the OIDC token)
-  if (to.origin !== from.origin && !toGet && init.body !== undefined)
-    throw new Error(
-      `${from.origin} redirected a request with a body to ${to.origin}: not sent there`
-    )
+    // a body may hold a credential too (Fulcio's request holds the OIDC token)
+    if (!toGet && init.body !== undefined)
+      throw new Error(
+        `${from.origin} redirected a request with a body to ${to.origin}: not sent there`
+      )
+  }
   return toGet
     ? { ...init, method: 'GET', headers, body: undefined }
     : { ...init, headers }

@@ -62,7 +62,6 @@ export async function imagePlatforms(
   const listed = indexPlatforms(manifest)
   if (listed.length > 0) return listed
   const config = await imageConfig(client, image, parseManifestJson(manifest))
-  if (config === undefined) return []
-  const { os, architecture, variant } = config
+  const { os, architecture, variant } = config ?? {}
   return os && architecture ? [platformName({ os, architecture, variant })] : []
 }

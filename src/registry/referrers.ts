@@ -86,20 +86,17 @@ async function attachReferrer(
     throw new Error(
       `${image.name}@${referrer.digest} has no subject to refer to`
     )
+  const { digest } = referrer
   const listed = await client.getReferrers(image, subject)
-  if (listed?.some(d => d.digest === referrer.digest))
-    return { digest: referrer.digest, subject, scheme: 'api', written: false }
-  const pushed = await client.pushManifest(image, referrer.digest, referrer)
+  if (listed?.some(d => d.digest === digest))
+    return { digest, subject, scheme: 'api', written: false }
+  const pushed = await client.pushManifest(image, digest, referrer)
   if (pushed.subject === subject)
-    return { digest: referrer.digest, subject, scheme: 'api', written: true }
+    return { digest, subject, scheme: 'api', written: true }
   const tag = referrersTag(subject)
-  const written = await addToReferrersTag(
-    client,
-    image,
-    tag,
-    referrerDescriptor(referrer)
-  )
-  return { digest: referrer.digest, subject, scheme: 'tag', tag, written }
+  const added = referrerDescriptor(referrer)
+  const written = await addToReferrersTag(client, image, tag, added)
+  return { digest, subject, scheme: 'tag', tag, written }
 }
 
 /**
@@ -181,8 +178,13 @@ export async function copyReferrers(
       if (held.has(listed.digest)) {
         const { scheme } = target
         const tag = scheme === 'tag' ? { tag: referrersTag(subject) } : {}
-        const found = { digest: listed.digest, subject, scheme, ...tag }
-        copied.push({ ...found, written: false })
+        copied.push({
+          digest: listed.digest,
+          subject,
+          scheme,
+          ...tag,
+          written: false
+        })
         continue
       }
       const referrer = await client.getManifest(fromImage, listed.digest)

@@ -201,12 +201,11 @@ export interface FailureContext {
  */
 export async function responseFailure(
   response: RegistryResponse,
-  context: FailureContext
+  { registry, request, username }: FailureContext
 ): Promise<Error> {
   const detail = errorBodyDetail(await response.text().catch(() => ''))
   const status = statusText(response)
   const suffix = detail ? `: ${detail}` : ''
-  const { registry, request, username } = context
   if (response.status >= 500 || response.status === 429) {
     const retryAfter = response.headers.get('retry-after')
     return new TransientError(`${status}${suffix}`, {

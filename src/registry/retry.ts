@@ -57,7 +57,7 @@ export interface RetryOptions {
 function retryDelayMs(
   retry: number,
   error: TransientError,
-  options: Omit<RetryOptions, 'retries' | 'sleep' | 'describe'>
+  options: RetryOptions
 ): number {
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
   if (error.retryAfterMs !== undefined)

@@ -3,10 +3,11 @@
  * the 401), classified errors, and bounded retries around the exchange.
  */
 import { Readable, Transform } from 'node:stream'
-import type {
-  RegistryFetch,
-  RegistryRequestInit,
-  RegistryResponse
+import {
+  httpFetch,
+  type RegistryFetch,
+  type RegistryRequestInit,
+  type RegistryResponse
 } from './http-fetch.js'
 import { type CredentialsLookup, RegistryAuth } from './auth.js'
 import {
@@ -21,7 +22,7 @@ import type {
 import { withRetry, type RetryOptions } from './retry.js'
 import { assertAnsweredByEndpoint, endpointUrl } from './origin.js'
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 export interface TransportOptions extends Omit<
   RetryOptions,
@@ -29,9 +30,10 @@ export interface TransportOptions extends Omit<
 > {
   /** Credentials per registry ("docker.io", "ghcr.io", "127.0.0.1:5001"). */
   credentials: CredentialsLookup
-  fetch: RegistryFetch
-  /** Per HTTP round trip, body included. */
-  requestTimeoutMs: number
+  /** Default: httpFetch. */
+  fetch?: RegistryFetch
+  /** Per HTTP round trip, body included; default 30 s. */
+  requestTimeoutMs?: number
   /** Told each HTTP round trip: `METHOD url status` (or why it failed). */
   debug?: (message: string) => void
 }
@@ -92,8 +94,10 @@ export const pushScope = (ref: RepositoryReference): string =>
 
 export class Transport {
   private readonly auth: RegistryAuth
+  private readonly timeoutMs: number
 
   constructor(private readonly options: TransportOptions) {
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.auth = new RegistryAuth(options.credentials, (url, init) =>
       this.send(url, init)
     )
@@ -118,19 +122,20 @@ export class Transport {
           })
         )
       } catch (error) {
-        throw classifyNetworkError(
-          registry,
-          error,
-          this.options.requestTimeoutMs
-        )
+        throw classifyNetworkError(registry, error, this.timeoutMs)
       }
     }
     // the caller's retry sees the TransientError itself
     if (request.retry === false) return operation()
-    return withRetry(operation, {
-      ...this.options,
-      describe: `registry ${registry}: ${what}`
-    })
+    return this.retry(operation, `registry ${registry}: ${what}`)
+  }
+
+  /**
+   * `operation` tried again after a TransientError, as the options say (an upload's steps too);
+   * `describe` names it in the final error.
+   */
+  retry<T>(operation: () => Promise<T>, describe: string): Promise<T> {
+    return withRetry(operation, { ...this.options, describe })
   }
 
   /**
@@ -143,19 +148,18 @@ export class Transport {
     stream?: StreamBody
   ): Promise<RegistryResponse> {
     const what = `${init.method ?? 'GET'} ${url.href}`
-    const timeoutMs = this.options.requestTimeoutMs
+    const { timeoutMs } = this
     const stall = stream && stallWatch(stream, timeoutMs)
     const bound = stall?.signal ?? AbortSignal.timeout(timeoutMs)
-    const response = await this.options
-      .fetch(url, {
-        ...init,
-        ...(stall ? { body: stall.body } : {}),
-        signal: init.signal ? AbortSignal.any([init.signal, bound]) : bound
-      })
-      .catch((error: unknown) => {
-        this.options.debug?.(`${what} failed: ${String(error)}`)
-        throw error
-      })
+    const fetch = this.options.fetch ?? httpFetch
+    const response = await fetch(url, {
+      ...init,
+      ...(stall ? { body: stall.body } : {}),
+      signal: init.signal ? AbortSignal.any([init.signal, bound]) : bound
+    }).catch((error: unknown) => {
+      this.options.debug?.(`${what} failed: ${String(error)}`)
+      throw error
+    })
     this.options.debug?.(`${what} ${response.status}`)
     return response
   }

@@ -6,13 +6,13 @@ const BAD_BRANCH =
   /[ ~^:?*[\\]|\.\.|@\{|^[/.-]|\/\.|\/$|\.$|\.lock$|\.lock\/|\/\//
 
 /** `default-branch`: a branch name git could have (no spaces, no `..`, …). */
-export function checkBranchName(value: string, input: string): string {
+export function checkBranchName(value: string): string {
   if (
     value !== '' &&
     (BAD_BRANCH.test(value) || hasControlCharacter(value) || value === '@')
   )
     throw new InputError(
-      input,
+      'default-branch',
       value,
       'expected a git branch name, e.g. main (no spaces, ~ ^ : ? * [ \\, "..", "@{", no leading ' +
         '"-" or "." and no ".lock" ending)'

@@ -24,7 +24,7 @@ export const LOCAL_ORIGIN: ContextOrigin = {
   serverUrl: 'https://github.com'
 }
 
-const EXPRESSION = /\{\{\s*([^}]*?)\s*\}\}/g
+const EXPRESSION = /\{\{\s*([^}]*?)\s*\}\}/
 const DEFAULT_FORM = /^\{\{\s*defaultContext\s*\}\}(?::(.*))?$/s
 
 const ALLOWED =
@@ -55,8 +55,7 @@ export function expandContext(
   input: string,
   origin: ContextOrigin
 ): string {
-  const expressions = [...value.matchAll(EXPRESSION)]
-  if (expressions.length === 0) return value
+  if (!EXPRESSION.test(value)) return value
   const form = DEFAULT_FORM.exec(value)
   if (form === null)
     throw new InputError(
@@ -117,11 +116,7 @@ export function parseContext(
 }
 
 function hostOf(url: string): URL | undefined {
-  try {
-    return new URL(url)
-  } catch {
-    return undefined
-  }
+  return URL.canParse(url) ? new URL(url) : undefined
 }
 
 /** Whether a context is a Git URL on the run's server (same scheme and host). */
@@ -136,28 +131,27 @@ export function onServer(context: string, serverUrl: string): boolean {
   )
 }
 
-export interface GitAuthInput {
-  context: string
-  buildContexts: string[]
-  /** The user's secret lines of each kind (id=…). */
-  secretLines: { input: string; lines: string[] }[]
-}
-
 /**
  * The secret giving github-token to BuildKit, for a Git context on the server (as
- * build-push-action).
+ * build-push-action); none where the user's secret lines (checked already) give one.
  */
 export function gitAuthSecret(
   token: string,
-  build: GitAuthInput,
+  build: { context: string } & Record<
+    'buildContexts' | 'secrets' | 'secretFiles' | 'secretEnvs',
+    string[]
+  >,
   origin: ContextOrigin
 ): string[] {
   if (token === '') return []
   // the id BuildKit reads the token of a Git context on the server from
   const id = `GIT_AUTH_TOKEN.${hostOf(origin.serverUrl)?.host ?? ''}`
-  const userIds = build.secretLines.flatMap(({ input, lines }) =>
-    lines.map((line, index) => splitSecret(line, index, input).id)
-  )
+  const userLines = [
+    ...build.secrets,
+    ...build.secretFiles,
+    ...build.secretEnvs
+  ]
+  const userIds = userLines.map((line, index) => splitSecret(line, index).id)
   if (userIds.some(user => user === 'GIT_AUTH_TOKEN' || user === id)) return []
   const contexts = [
     build.context,

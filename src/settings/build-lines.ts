@@ -111,11 +111,10 @@ export function checkAnnotations(lines: string[]): string[] {
       const key = line.slice(0, at)
       const match = at > 0 ? ANNOTATION_KEY.exec(key) : null
       const level = match?.[1]
-      return !(
-        match === null ||
-        (level === undefined && LEVEL_LIKE.test(key)) ||
-        (level !== undefined && !ANNOTATION_LEVELS.includes(level))
-      )
+      if (match === null) return false
+      return level === undefined
+        ? !LEVEL_LIKE.test(key)
+        : ANNOTATION_LEVELS.includes(level)
     },
     ANNOTATIONS_ALLOWED
   )

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { csvFields, parseInputList } from '../csv/csv.js'
-import { checkEach, type InputSource } from './parse.js'
+import { checkEach, parseValue, type InputSource } from './parse.js'
 
 /** The build-push-action build options that pass to buildx as they are. */
 export interface BuildOptions {
@@ -106,16 +106,6 @@ const isUlimit: Check = line => {
   return match !== null && ULIMIT_NAMES.includes(match[1])
 }
 
-function single(
-  source: InputSource,
-  input: string,
-  ok: Check,
-  allowed: string
-): string {
-  const value = source(input).trim()
-  return value === '' ? '' : checkEach(input, [value], ok, allowed)[0]
-}
-
 export function parseBuildOptions(source: InputSource): BuildOptions {
   const list = (input: string, ignoreComma = false) =>
     parseInputList(source, input, { ignoreComma })
@@ -139,7 +129,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       hasType,
       'expected attestation lines with a type, e.g. type=sbom,generator=image'
     ),
-    call: single(
+    call: parseValue(
       source,
       'call',
       isCall,
@@ -147,7 +137,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
         `e.g. outline,format=json`
     ),
     cgroupParent: source('cgroup-parent').trim(),
-    network: single(
+    network: parseValue(
       source,
       'network',
       v => NETWORKS.includes(v),
@@ -161,7 +151,7 @@ export function parseBuildOptions(source: InputSource): BuildOptions {
       `expected a local path, - (a tar to stdout), or type=<${OUTPUT_TYPES.join('|')}> with its ` +
         `attributes, e.g. type=local,dest=out`
     ),
-    shmSize: single(
+    shmSize: parseValue(
       source,
       'shm-size',
       v => SIZE.test(v),

@@ -160,15 +160,7 @@ export function parseBuild(
   const secrets = parseSecrets(source)
   const gitAuth = gitAuthSecret(
     source('github-token').trim(),
-    {
-      context,
-      buildContexts,
-      secretLines: [
-        { input: 'secrets', lines: secrets.secrets },
-        { input: 'secret-files', lines: secrets.secretFiles },
-        { input: 'secret-envs', lines: secrets.secretEnvs }
-      ]
-    },
+    { context, buildContexts, ...secrets },
     origin
   )
   return {

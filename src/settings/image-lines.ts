@@ -10,28 +10,22 @@ import {
 export function parseImages(lines: string[]): Image[] {
   const images: Image[] = []
   for (const line of lines) {
-    const { name, enabled } = parseImageLine(line)
+    let name: string | undefined
+    let enabled = true
+    for (const field of inputFields('images', line)) {
+      const { key, value } = splitAttribute(field) ?? {
+        key: 'name',
+        value: field.trim()
+      }
+      if (key === 'name') name = value
+      else if (key === 'enable' && /^(true|false)$/.test(value))
+        enabled = value === 'true'
+      else throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
+    }
+    if (name === undefined)
+      throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
     const image = parseImageName(name)
     if (enabled && !images.some(i => i.name === image.name)) images.push(image)
   }
   return images
-}
-
-function parseImageLine(line: string): { name: string; enabled: boolean } {
-  const fields = inputFields('images', line)
-  let name: string | undefined
-  let enabled = true
-  for (const field of fields) {
-    const { key, value } = splitAttribute(field) ?? {
-      key: 'name',
-      value: field.trim()
-    }
-    if (key === 'name') name = value
-    else if (key === 'enable' && /^(true|false)$/.test(value))
-      enabled = value === 'true'
-    else throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
-  }
-  if (name === undefined)
-    throw new InputError('images', line, `expected ${IMAGES_ALLOWED}`)
-  return { name, enabled }
 }

@@ -212,7 +212,7 @@ function refuseScope(source: InputSource) {
 export async function parseLogins(
   source: InputSource,
   registries: string[]
-): Promise<{ logins: Login[]; empty: EmptyLogin[] }> {
+): Promise<{ logins: Login[]; emptyLogins: EmptyLogin[] }> {
   refuseScope(source)
   const byRegistry = new Map<string, Login>()
   const list = loginListInput(source)
@@ -235,7 +235,7 @@ export async function parseLogins(
     login.password !== '' || (login.ecr === true && login.username === '')
   return {
     logins: all.filter(given),
-    empty: all
+    emptyLogins: all
       .filter(login => !given(login))
       .map(login => emptyAt(login, listed.indexOf(login)))
   }

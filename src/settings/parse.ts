@@ -11,11 +11,25 @@ export function parseBoolean(
   name: string,
   fallback: boolean
 ): boolean {
+  const value = parseValue(
+    source,
+    name,
+    text => TRUE_VALUES.includes(text) || FALSE_VALUES.includes(text),
+    'expected true or false'
+  )
+  return value === '' ? fallback : TRUE_VALUES.includes(value)
+}
+
+/** An input's value, trimmed ('' when empty); an error when it is given and fails `ok`. */
+export function parseValue(
+  source: InputSource,
+  name: string,
+  ok: (value: string) => boolean,
+  allowed: string
+): string {
   const value = source(name).trim()
-  if (value === '') return fallback
-  if (TRUE_VALUES.includes(value)) return true
-  if (FALSE_VALUES.includes(value)) return false
-  throw new InputError(name, value, 'expected true or false')
+  if (value !== '' && !ok(value)) throw new InputError(name, value, allowed)
+  return value
 }
 
 /** The values as given when each passes `ok`, else an error quoting the first that does not. */
@@ -45,12 +59,14 @@ export function parseChoice<T extends string>(
   choices: readonly T[],
   fallback: T
 ): T {
-  const value = source(name).trim()
-  if (value === '') return fallback
-  const choice = choices.find(c => c === value)
-  if (choice === undefined)
-    throw new InputError(name, value, `expected one of ${choices.join(', ')}`)
-  return choice
+  const value = parseValue(
+    source,
+    name,
+    text => choices.some(c => c === text),
+    `expected one of ${choices.join(', ')}`
+  )
+  // '' (not given) is none of the choices
+  return choices.find(c => c === value) ?? fallback
 }
 
 export function parseCount(
@@ -60,16 +76,13 @@ export function parseCount(
   max: number,
   min = 0
 ): number {
-  const value = source(name).trim()
-  if (value === '') return fallback
-  const count = Number(value)
-  if (!/^\d+$/.test(value) || count < min || count > max)
-    throw new InputError(
-      name,
-      value,
-      `expected a whole number from ${min} to ${max}`
-    )
-  return count
+  const value = parseValue(
+    source,
+    name,
+    text => /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max,
+    `expected a whole number from ${min} to ${max}`
+  )
+  return value === '' ? fallback : Number(value)
 }
 
 /** Whether a value holds a line break, tab or other control character. */

@@ -12,6 +12,7 @@ import {
   parseChoice,
   parseCount,
   parseLines,
+  parseValue,
   type InputSource
 } from './parse.js'
 import { evaluatesOnly } from './build-options.js'
@@ -71,8 +72,12 @@ export interface Settings {
 type Separators = Record<'tags' | 'labels' | 'annotations', string>
 
 function requireKeyValues(lines: string[], input: string): string[] {
-  const ok = (line: string) => /^[^=\s][^=]*=/.test(line)
-  return checkEach(input, lines, ok, 'expected key=value lines')
+  return checkEach(
+    input,
+    lines,
+    line => /^[^=\s][^=]*=/.test(line),
+    'expected key=value lines'
+  )
 }
 
 /** Read untrimmed, as the peers do: a separator may be a space, a secret may end in one. */
@@ -99,15 +104,13 @@ const BAKE_TARGET = /^[a-zA-Z0-9_-]+$/
 export const DEFAULT_BAKE_TARGET = 'docker-metadata-action'
 
 function parseBakeTarget(source: InputSource): string {
-  const target = source('bake-target').trim()
-  if (target === '') return DEFAULT_BAKE_TARGET
-  if (!BAKE_TARGET.test(target))
-    throw new InputError(
-      'bake-target',
-      target,
-      'a bake target name: letters, digits, "_" and "-" only'
-    )
-  return target
+  const target = parseValue(
+    source,
+    'bake-target',
+    value => BAKE_TARGET.test(value),
+    'a bake target name: letters, digits, "_" and "-" only'
+  )
+  return target || DEFAULT_BAKE_TARGET
 }
 
 /** The images, their tags and flavor (rules, or build-push-action's references), the source. */
@@ -159,16 +162,12 @@ export async function parseSettings(
     mode,
     dryRun: parseBoolean(source, 'dry-run', false),
     ...targets,
-    defaultBranch: checkBranchName(
-      source('default-branch').trim(),
-      'default-branch'
-    ),
+    defaultBranch: checkBranchName(source('default-branch').trim()),
     labels: requireKeyValues(parseLines(source, 'labels'), 'labels'),
     annotations: checkAnnotations(
       requireKeyValues(parseLines(source, 'annotations'), 'annotations')
     ),
-    logins: logins.logins,
-    emptyLogins: logins.empty,
+    ...logins,
     logout: parseBoolean(source, 'logout', true),
     build: parseBuild(source, mode, origin),
     separators: parseSeparators(source),

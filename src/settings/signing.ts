@@ -1,6 +1,6 @@
 /** The signing inputs: `sign`, the key that signs, the key promote verifies with. */
 import { InputError } from '../errors/input-error.js'
-import { parseChoice, type InputSource } from './parse.js'
+import { parseChoice, parseValue, type InputSource } from './parse.js'
 
 /** github-builder's `sign: true|false`, with the two ways to sign named. */
 const SIGN_CHOICES = ['false', 'true', 'key', 'keyless'] as const
@@ -39,14 +39,13 @@ const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 
 /** An http(s) URL input, its default when empty. */
 function readUrl(source: InputSource, name: string, fallback: string): string {
-  const value = source(name).trim()
-  if (value === '') return fallback
-  if (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) return value
-  throw new InputError(
+  const url = parseValue(
+    source,
     name,
-    value,
+    value => /^https?:\/\/[^\s/]+(\/\S*)?$/.test(value),
     `expected an http(s) URL, e.g. ${fallback} (the default)`
   )
+  return url || fallback
 }
 
 /** A PEM block, or '' when the input is empty; the value is never quoted (a key is a secret). */

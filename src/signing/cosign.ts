@@ -20,7 +20,7 @@ export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature'
 
 /** The artifacts cosign's scheme keeps beside an image: signatures, attestations. */
 export const ARTIFACT_SUFFIXES = ['sig', 'att'] as const
-export type ArtifactSuffix = (typeof ARTIFACT_SUFFIXES)[number]
+type ArtifactSuffix = (typeof ARTIFACT_SUFFIXES)[number]
 
 /** `sha256-<hex>.sig`: where cosign looks for the signatures of a digest. */
 export function artifactTag(digest: string, suffix: ArtifactSuffix): string {
@@ -80,8 +80,13 @@ export function descriptor(
   bytes: Uint8Array,
   annotations?: Record<string, string>
 ): Descriptor {
-  const base = { mediaType, size: bytes.length, digest: sha256Digest(bytes) }
-  return annotations === undefined ? base : { ...base, annotations }
+  // an undefined annotations is left out of the manifest's JSON
+  return {
+    mediaType,
+    size: bytes.length,
+    digest: sha256Digest(bytes),
+    annotations
+  }
 }
 
 /** The manifest of a signature or attestation tag holding these layers. */
@@ -95,8 +100,11 @@ export function artifactManifest(
   })
 }
 
-export const parseArtifact = (manifest: Manifest) =>
-  parseJsonBytes<{ layers: Descriptor[] }>(manifest.body)
+/** The layers of an artifact tag's manifest ([] when the tag has none). */
+export const artifactLayers = (manifest: Manifest | undefined) =>
+  manifest === undefined
+    ? []
+    : parseJsonBytes<{ layers: Descriptor[] }>(manifest.body).layers
 
 /** Layers of `extra` that `layers` lacks (same blob and annotations = same signature). */
 export function newLayers(

@@ -7,6 +7,7 @@ import type { Image } from '../reference/images.js'
 import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
 import type { RegistryClient } from '../registry/client.js'
+import type { RetryPolicy } from '../docker/retrying.js'
 import { addSignature, writeSignature } from './signatures.js'
 import type { Signer } from './signing-key.js'
 import { keylessVerifyCommand } from './sigstore.js'
@@ -20,46 +21,43 @@ import {
 interface SigningContext {
   registry: RegistryClient
   registryTimeoutMs: number
-  retry: { retries: number; sleep?: (ms: number) => Promise<void> }
+  retry: RetryPolicy
   log: { info(message: string): void; mask(secret: string): void }
 }
 
 /** Signs a digest in an image: the log line, and the command that verifies it. */
-export interface ImageSigner {
-  sign(
-    image: Image,
-    digest: string,
-    env: SigningContext
-  ): Promise<{ line: string; verify: string }>
-}
+export type ImageSigner = (
+  image: Image,
+  digest: string,
+  env: SigningContext
+) => Promise<{ line: string; verify: string }>
 
 export function keySigner(signer: Signer): ImageSigner {
-  return {
-    async sign(image, digest, env) {
-      const { tag, written } = await writeSignature(
-        env.registry,
-        image,
-        digest,
-        signer
-      )
-      return {
-        line: `  ${image.name}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
-        // tlog: key signatures go to no Rekor
-        verify: `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image.name}@${digest}`
-      }
+  return async (image, digest, env) => {
+    const { tag, written } = await writeSignature(
+      env.registry,
+      image,
+      digest,
+      signer
+    )
+    return {
+      line: `  ${image.name}:${tag} ${written ? 'signed' : 'already signed by this key'}`,
+      // tlog: key signatures go to no Rekor
+      verify: `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${image.name}@${digest}`
     }
   }
 }
 
 async function openSigner(
   signing: SigningSettings,
-  request: { url: string; token: string },
+  requestUrl: string,
+  requestToken: string,
   env: SigningContext
 ): Promise<KeylessSigner> {
   const limits = { timeoutMs: env.registryTimeoutMs, ...env.retry }
   const token = await requestIdToken(
-    request.url,
-    request.token,
+    requestUrl,
+    requestToken,
     'sigstore',
     limits
   )
@@ -92,25 +90,23 @@ export function keylessImageSigner(
         'give the job "permissions: id-token: write", or sign with "signing-key"'
     )
   let opened: Promise<KeylessSigner> | undefined
-  return {
-    async sign(image, digest, env) {
-      const signer = await (opened ??= openSigner(signing, { url, token }, env))
-      const { tag, written } = await addSignature(
-        env.registry,
-        image,
-        digest,
-        signer
+  return async (image, digest, env) => {
+    const signer = await (opened ??= openSigner(signing, url, token, env))
+    const { tag, written } = await addSignature(
+      env.registry,
+      image,
+      digest,
+      signer
+    )
+    return {
+      line:
+        `  ${image.name}:${tag} ${written ? 'signed' : 'already holds this signature'}, ` +
+        `entered in ${signing.rekorUrl}`,
+      verify: keylessVerifyCommand(
+        signer.identity,
+        signer.issuer,
+        `${image.name}@${digest}`
       )
-      return {
-        line:
-          `  ${image.name}:${tag} ${written ? 'signed' : 'already holds this signature'}, ` +
-          `entered in ${signing.rekorUrl}`,
-        verify: keylessVerifyCommand(
-          signer.identity,
-          signer.issuer,
-          `${image.name}@${digest}`
-        )
-      }
     }
   }
 }

@@ -15,16 +15,15 @@ import {
 import {
   ARTIFACT_SUFFIXES,
   artifactConfig,
+  artifactLayers,
   artifactManifest,
   artifactTag,
   descriptor,
   newLayers,
-  parseArtifact,
   payloadDigest,
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING,
-  simpleSigningPayload,
-  type ArtifactSuffix
+  simpleSigningPayload
 } from './cosign.js'
 import { verifies, type Signer } from './signing-key.js'
 import type { KeylessSigner } from './sigstore-client.js'
@@ -35,8 +34,7 @@ export async function layersAt(
   image: Image,
   tag: string
 ): Promise<Descriptor[]> {
-  const manifest = await client.getManifest(image, tag)
-  return manifest === undefined ? [] : parseArtifact(manifest).layers
+  return artifactLayers(await client.getManifest(image, tag))
 }
 
 /**
@@ -50,7 +48,7 @@ function addLayers(
   layers: Descriptor[]
 ): Promise<boolean> {
   const next = async (held: Manifest | undefined) => {
-    const heldLayers = held === undefined ? [] : parseArtifact(held).layers
+    const heldLayers = artifactLayers(held)
     const added = newLayers(heldLayers, layers)
     if (added.length === 0) return undefined
     const all = [...heldLayers, ...added]
@@ -103,9 +101,10 @@ export async function writeSignature(
 ): Promise<{ tag: string; written: boolean }> {
   if ((await countValidSignatures(client, image, digest, signer.publicKey)) > 0)
     return { tag: artifactTag(digest, 'sig'), written: false }
-  const annotate = (payload: Uint8Array) =>
-    Promise.resolve({ [SIGNATURE_ANNOTATION]: signer.sign(payload) })
-  return addSignature(client, image, digest, { annotate })
+  return addSignature(client, image, digest, {
+    annotate: payload =>
+      Promise.resolve({ [SIGNATURE_ANNOTATION]: signer.sign(payload) })
+  })
 }
 
 /**
@@ -144,28 +143,17 @@ export async function copyArtifacts(
   const written: string[] = []
   for (const suffix of ARTIFACT_SUFFIXES) {
     const tag = artifactTag(digest, suffix)
-    if (await copyArtifact(client, fromImage, tag, toImage, suffix))
-      written.push(tag)
+    const layers = await layersAt(client, fromImage, tag)
+    const missing = newLayers(await layersAt(client, toImage, tag), layers)
+    for (const layer of missing) {
+      const bytes = await client.getBlob(fromImage, layer.digest)
+      if (bytes === undefined)
+        throw new Error(
+          `${fromImage.name}:${tag} lists ${suffix} blob ${layer.digest}, which the registry lacks`
+        )
+      await client.putBlob(toImage, bytes)
+    }
+    if (await addLayers(client, toImage, tag, missing)) written.push(tag)
   }
   return written
-}
-
-async function copyArtifact(
-  client: RegistryClient,
-  fromImage: Image,
-  tag: string,
-  toImage: Image,
-  suffix: ArtifactSuffix
-): Promise<boolean> {
-  const layers = await layersAt(client, fromImage, tag)
-  const missing = newLayers(await layersAt(client, toImage, tag), layers)
-  for (const layer of missing) {
-    const bytes = await client.getBlob(fromImage, layer.digest)
-    if (bytes === undefined)
-      throw new Error(
-        `${fromImage.name}:${tag} lists ${suffix} blob ${layer.digest}, which the registry lacks`
-      )
-    await client.putBlob(toImage, bytes)
-  }
-  return addLayers(client, toImage, tag, missing)
 }

@@ -7,6 +7,7 @@
 import { errorMessage } from '../errors/input-error.js'
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import { httpFetch, type RegistryResponse } from '../registry/http-fetch.js'
+import type { RetryPolicy } from '../docker/retrying.js'
 import { TransientError, withRetry } from '../registry/retry.js'
 import {
   certificateChain,
@@ -20,10 +21,8 @@ import {
 } from './sigstore.js'
 
 /** How long one round trip may take, and how often a transient fault is tried again. */
-export interface ExchangeLimits {
+interface ExchangeLimits extends RetryPolicy {
   timeoutMs: number
-  retries: number
-  sleep?: (ms: number) => Promise<void>
 }
 
 async function failure(
@@ -42,33 +41,26 @@ export async function exchange(
   url: URL,
   init: { method: string; headers: Record<string, string>; body?: string },
   limits: ExchangeLimits,
-  onConflict?: (response: RegistryResponse) => Promise<unknown>
+  onConflict?: (response: RegistryResponse, url: URL) => Promise<unknown>
 ): Promise<unknown> {
   return withRetry(
     async () => {
-      let response: RegistryResponse
-      try {
-        response = await httpFetch(url, {
-          ...init,
-          signal: AbortSignal.timeout(limits.timeoutMs)
-        })
-      } catch (error) {
+      const response = await httpFetch(url, {
+        ...init,
+        signal: AbortSignal.timeout(limits.timeoutMs)
+      }).catch((error: unknown) => {
         throw new TransientError(`${what}: ${errorMessage(error)}`, {
           cause: error
         })
-      }
+      })
       if (response.status >= 500 || response.status === 429)
         throw new TransientError((await failure(what, response)).message)
       if (response.status === 409 && onConflict !== undefined)
-        return onConflict(response)
+        return onConflict(response, url)
       if (!response.ok) throw await failure(what, response)
       return response.json()
     },
-    {
-      retries: limits.retries,
-      sleep: limits.sleep,
-      describe: what
-    }
+    { ...limits, describe: what }
   )
 }
 
@@ -120,7 +112,7 @@ function postJson(
     url,
     { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
     limits,
-    onConflict && (response => onConflict(response, url))
+    onConflict
   )
 }
 
@@ -159,7 +151,7 @@ export function uploadEntry(
   return postJson(what, rekorUrl, 'api/v1/log/entries', entry, limits, existing)
 }
 
-export interface KeylessEndpoints {
+interface KeylessEndpoints {
   fulcioUrl: string
   rekorUrl: string
   limits: ExchangeLimits

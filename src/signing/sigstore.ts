@@ -10,7 +10,7 @@ export const CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain'
 export const BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle'
 
 /** The claims of an OIDC token that the certificate is made of. */
-export interface TokenClaims {
+interface TokenClaims {
   iss: string
   sub: string
   /** GitHub: OWNER/REPO/.github/workflows/FILE@REF of the workflow the job runs. */

@@ -1,12 +1,7 @@
 import type { RefContext } from '../context/context-types.js'
 import { InputError } from '../errors/input-error.js'
 import { defaultTags } from './defaults.js'
-import {
-  compileTemplate,
-  createEnv,
-  renderTemplate,
-  type ExprEnv
-} from './expressions.js'
+import { createEnv, renderTemplate, type ExprEnv } from './expressions.js'
 import { parseFlavor, type Flavor } from './flavor.js'
 import { produce, type Produced, type RuleRun } from './produce.js'
 import { refInfo } from './ref-info.js'
@@ -16,7 +11,8 @@ import { sanitizeTag } from './sanitize.js'
 import {
   checkForkNamedTag,
   nameTemplates,
-  usesForkValue
+  usesForkValue,
+  type ForkSource
 } from './fork-values.js'
 import type { ReleaseLine, Tag, TagResult } from './tag-types.js'
 import { versionAsTag } from './version.js'
@@ -32,11 +28,19 @@ class TagList {
   readonly tags: Tag[] = []
   readonly warnings: string[] = []
 
-  /** Adds a tag (first occurrence wins); false if nothing valid is left. */
+  constructor(private readonly ctx: RefContext) {}
+
+  /**
+   * Adds a tag (first occurrence wins); false if nothing valid is left. On a pull request, a
+   * fork-named tag (SECURITY.md) is refused when protected, checked on the sanitized name as it
+   * would be pushed; else it carries the pull request's number for the guards
+   * (guards/fork-tags.ts).
+   */
   add(
     raw: string,
     { kind, line }: Pick<Tag, 'kind' | 'line'>,
-    from: string
+    from: string,
+    fork?: ForkSource
   ): boolean {
     const name = sanitizeTag(kind === 'version' ? versionAsTag(raw) : raw)
     if (name === undefined) {
@@ -46,51 +50,37 @@ class TagList {
       return false
     }
     if (this.tags.some(tag => tag.name === name)) return true
-    this.tags.push({ name, kind, ...(line && { line }) })
+    const tag: Tag = { name, kind, ...(line && { line }) }
+    const { pr } = refInfo(this.ctx)
+    if (fork !== undefined && pr !== undefined) {
+      checkForkNamedTag(name, this.ctx, fork)
+      tag.pullRequest = pr
+    }
+    this.tags.push(tag)
     return true
   }
 }
 
 /**
- * The flavor prefix/suffix rendered for this run; forkValued: either renders a value a pull
+ * The flavor prefix/suffix rendered for this run; fork: set when either renders a value a pull
  * request's author chooses.
  */
 function renderAffixes(flavor: Flavor, env: ExprEnv) {
-  const compile = (key: 'prefix' | 'suffix') =>
-    compileTemplate(flavor[key], {
-      input: 'flavor',
-      line: `${key}=${flavor[key]}`
-    })
-  const prefix = compile('prefix')
-  const suffix = compile('suffix')
+  const { prefix, suffix } = flavor
+  const fork: ForkSource | undefined = usesForkValue([prefix, suffix])
+    ? {
+        input: 'flavor',
+        source: `prefix=${prefix.source},suffix=${suffix.source}`
+      }
+    : undefined
   return {
     prefix: renderTemplate(prefix, env),
     suffix: renderTemplate(suffix, env),
-    forkValued: usesForkValue([prefix, suffix])
+    fork
   }
 }
 
 type Affixes = ReturnType<typeof renderAffixes>
-
-/**
- * A pull request's fork-named tags (SECURITY.md): refused when protected,
- * checked on the sanitized names as they would be pushed; the others carry
- * the pull request's number for the guards (guards/fork-tags.ts).
- */
-function checkForkNamed(
-  out: TagList,
-  from: number,
-  env: ExprEnv,
-  input: 'tags' | 'flavor',
-  source: string
-): void {
-  const { pr } = refInfo(env.ctx)
-  if (pr === undefined) return
-  for (const tag of out.tags.slice(from)) {
-    checkForkNamedTag(tag.name, env.ctx, input, source)
-    tag.pullRequest = pr
-  }
-}
 
 function latestName(flavor: Flavor, affixes: Affixes): string {
   // metadata-action inserts the flavor prefix/suffix into `latest` without
@@ -142,18 +132,15 @@ function addsLatest(mode: Flavor['latest'], first: Produced): boolean {
 }
 
 /**
- * Whether a rule's tag takes a fork-chosen value: its own templates, or the flavor's affixes it
- * takes.
+ * The rule as a fork source when its tag takes a fork-chosen value: its own templates, or the
+ * flavor's affixes it takes.
  */
-function isForkNamed(rule: Rule, affixes: Affixes): boolean {
+function forkSource(rule: Rule, affixes: Affixes): ForkSource | undefined {
   const takesFlavor = rule.prefix === undefined || rule.suffix === undefined
-  return (
-    usesForkValue(nameTemplates(rule)) || (takesFlavor && affixes.forkValued)
-  )
-}
-
-function flavorSource(flavor: Flavor): string {
-  return `prefix=${flavor.prefix},suffix=${flavor.suffix}`
+  const forkNamed =
+    usesForkValue(nameTemplates(rule)) ||
+    (takesFlavor && affixes.fork !== undefined)
+  return forkNamed ? { input: 'tags', source: rule.source } : undefined
 }
 
 function fromRules(
@@ -162,7 +149,7 @@ function fromRules(
   affixes: Affixes,
   env: ExprEnv
 ): TagList {
-  const out = new TagList()
+  const out = new TagList(env.ctx)
   const run: RuleRun = {
     env,
     ref: refInfo(env.ctx),
@@ -179,47 +166,43 @@ function fromRules(
       out.warnings.push(`${from}: gave an empty tag on this run, skipped`)
       continue
     }
-    const before = out.tags.length
-    if (!out.add(name, produced, from)) continue
-    if (isForkNamed(rule, affixes))
-      checkForkNamed(out, before, env, 'tags', rule.source)
+    if (!out.add(name, produced, from, forkSource(rule, affixes))) continue
     first ??= produced
   }
   if (first !== undefined && addsLatest(flavor.latest, first)) {
     const { release } = first
     const line: ReleaseLine | undefined =
       release === undefined ? undefined : { scope: 'latest', version: release }
-    const before = out.tags.length
     out.add(
       latestName(flavor, affixes),
       { kind: 'floating', line },
-      'flavor latest'
+      'flavor latest',
+      affixes.fork
     )
-    if (affixes.forkValued)
-      checkForkNamed(out, before, env, 'flavor', flavorSource(flavor))
   }
   return out
 }
 
 /** SPEC zero-config tags, with the flavor's prefix/suffix and latest= applied. */
 function fromDefaults(env: ExprEnv, flavor: Flavor, affixes: Affixes): TagList {
-  const { ctx } = env
-  const out = new TagList()
+  const out = new TagList(env.ctx)
   const from = 'default tags'
+  const { fork } = affixes
   let hasLatest = false
   const latestFrom = flavor.latest === 'release' ? 'release' : 'default-branch'
-  for (const tag of defaultTags(ctx, latestFrom)) {
+  for (const tag of defaultTags(env.ctx, latestFrom)) {
     if (tag.name !== 'latest') {
-      out.add(`${affixes.prefix}${tag.name}${affixes.suffix}`, tag, from)
+      const name = `${affixes.prefix}${tag.name}${affixes.suffix}`
+      out.add(name, tag, from, fork)
     } else if (flavor.latest !== 'false') {
-      hasLatest = out.add(latestName(flavor, affixes), tag, from)
+      hasLatest = out.add(latestName(flavor, affixes), tag, from, fork)
     }
   }
   // latest=true means latest on every publish, as in metadata-action.
-  if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0)
-    out.add(latestName(flavor, affixes), { kind: 'floating' }, 'flavor latest')
-  if (affixes.forkValued)
-    checkForkNamed(out, 0, env, 'flavor', flavorSource(flavor))
+  if (flavor.latest === 'true' && !hasLatest && out.tags.length > 0) {
+    const latest = latestName(flavor, affixes)
+    out.add(latest, { kind: 'floating' }, 'flavor latest', fork)
+  }
   return out
 }
 

@@ -187,11 +187,12 @@ function isDefaultBranch(ctx: RefContext, branch: string | undefined): boolean {
   return /create|discussion|issues|schedule/.test(ctx.eventName)
 }
 
-function globalValues(ctx: RefContext): Record<string, string> {
+/** The rendering environment of one run; `now` is the run's clock reading. */
+export function createEnv(ctx: RefContext, now: Date): ExprEnv {
   const ref = refInfo(ctx)
   const isDefault = isDefaultBranch(ctx, ref.branch)
   const hasBase = ref.tag !== undefined || ref.pr !== undefined
-  return {
+  const globals = {
     // Unsanitized (my/branch), as metadata-action's code gives it; its README
     // shows my-branch because the tag is sanitized afterwards. Deliberate
     // improvement: metadata-action gives '' on PR events, we the head branch.
@@ -202,11 +203,7 @@ function globalValues(ctx: RefContext): Record<string, string> {
     is_default_branch: String(isDefault),
     is_not_default_branch: String(!isDefault)
   }
-}
-
-/** The rendering environment of one run; `now` is the run's clock reading. */
-export function createEnv(ctx: RefContext, now: Date): ExprEnv {
-  return { ctx, now, globals: globalValues(ctx) }
+  return { ctx, now, globals }
 }
 
 /** Renders a compiled template; `vars` (version parts) win over globals. */

@@ -1,6 +1,6 @@
 import { InputError } from '../errors/input-error.js'
 import { inputFields, splitAttribute } from '../csv/csv.js'
-import { compileTemplate } from './expressions.js'
+import { compileTemplate, type Template } from './expressions.js'
 
 /**
  * The `flavor` input, as in metadata-action: when `latest` is added, and a prefix/suffix for every
@@ -14,16 +14,17 @@ export interface Flavor {
    */
   latest: (typeof LATEST_VALUES)[number]
   /** Prepended to each tag whose rule sets no prefix= (may hold {{…}}). */
-  prefix: string
+  prefix: Template
   /** Whether `prefix` also goes on `latest`. */
   prefixLatest: boolean
   /** Appended to each tag whose rule sets no suffix= (may hold {{…}}). */
-  suffix: string
+  suffix: Template
   /** Whether `suffix` also goes on `latest`. */
   suffixLatest: boolean
 }
 
 const LATEST_VALUES = ['auto', 'true', 'false', 'release'] as const
+const NO_AFFIX: Template = { source: '', nodes: [] }
 const ALLOWED =
   'allowed entries: latest=auto|true|false|release, ' +
   'prefix=<text>[,onlatest=true|false], suffix=<text>[,onlatest=true|false]'
@@ -42,8 +43,7 @@ function applyLine(flavor: Flavor, line: string): void {
         LATEST_VALUES.find(v => v === value) ??
         fail('latest must be one of: ' + LATEST_VALUES.join(', '))
     } else if (key === 'prefix' || key === 'suffix') {
-      compileTemplate(value, { input: 'flavor', line })
-      flavor[key] = value
+      flavor[key] = compileTemplate(value, { input: 'flavor', line })
       onLatestFor = key
     } else if (key === 'onlatest') {
       if (value !== 'true' && value !== 'false')
@@ -63,9 +63,9 @@ function applyLine(flavor: Flavor, line: string): void {
 export function parseFlavor(lines: string[]): Flavor {
   const flavor: Flavor = {
     latest: 'auto',
-    prefix: '',
+    prefix: NO_AFFIX,
     prefixLatest: false,
-    suffix: '',
+    suffix: NO_AFFIX,
     suffixLatest: false
   }
   for (const line of lines) {

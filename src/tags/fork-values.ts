@@ -16,9 +16,9 @@ export const FORK_VARIABLES: ReadonlySet<string> = new Set([
 ])
 
 /** Whether any of these templates renders a fork-chosen value. */
-export function usesForkValue(templates: (Template | undefined)[]): boolean {
+export function usesForkValue(templates: Template[]): boolean {
   return templates.some(template =>
-    template?.nodes.some(
+    template.nodes.some(
       node => node.kind === 'var' && FORK_VARIABLES.has(node.name)
     )
   )
@@ -47,7 +47,7 @@ const PR_TAG = /^pr-(\d+)$/
 function protectedReason(name: string, ctx: RefContext): string | undefined {
   if (name === 'latest') return 'latest'
   if (VERSION_LIKE.test(name)) return 'a version tag'
-  const branches = ctx.defaultBranches.map(b => sanitizeTag(b))
+  const branches = ctx.defaultBranches.map(sanitizeTag)
   if (branches.includes(name) || name === 'edge')
     return "the default branch's tag"
   if (name === 'nightly') return "the schedule's tag"
@@ -58,18 +58,23 @@ function protectedReason(name: string, ctx: RefContext): string | undefined {
   return undefined
 }
 
+/** Where a fork-named tag's name comes from: the input and its line, for the error. */
+export interface ForkSource {
+  input: 'tags' | 'flavor'
+  source: string
+}
+
 /** Refuses a fork-named tag with a protected name (see the module comment). */
 export function checkForkNamedTag(
   name: string,
   ctx: RefContext,
-  input: 'tags' | 'flavor',
-  source: string
+  fork: ForkSource
 ): void {
   const reason = protectedReason(name, ctx)
   if (reason === undefined) return
   throw new InputError(
-    input,
-    source,
+    fork.input,
+    fork.source,
     `on this ${ctx.eventName} event it gives "${name}" from {{branch}} or {{base_ref}}, which ` +
       `the pull request's author chooses, and such a value may not make ${reason}; ` +
       'give the tag a fixed part, e.g. type=raw,value=preview-{{branch}}'

@@ -41,9 +41,10 @@ function readAttributes(line: string): { type: RuleType; attrs: Attrs } {
     const attr = splitAttribute(field)
     if (attr === undefined) attrs.set('value', field.trim())
     else if (attr.key !== 'type') attrs.set(attr.key, attr.value)
-    else if ((RULE_TYPES as string[]).includes(attr.value)) {
-      type = attr.value as RuleType
-    } else fail(line, `unknown type; allowed types: ${RULE_TYPES.join(', ')}`)
+    else
+      type =
+        RULE_TYPES.find(known => known === attr.value) ??
+        fail(line, `unknown type; allowed types: ${RULE_TYPES.join(', ')}`)
   }
   const allowed = [...TYPE_KEYS[type], ...COMMON_KEYS]
   for (const key of attrs.keys()) {

@@ -47,6 +47,12 @@ const RESULT: PublishResult = {
   uploads: []
 }
 
+/** metadata-action's defaults: newline separators, manifest annotations. */
+const FORMAT: OutputFormat = {
+  separators: { tags: '\n', labels: '\n', annotations: '\n' },
+  annotationLevels: ['manifest']
+}
+
 function declaredOutputs(): string[] {
   const action = parse(
     readFileSync(new URL('../../../action.yml', import.meta.url), 'utf8')
@@ -73,7 +79,7 @@ describe('actionOutputs', () => {
     )
     expect(
       [
-        ...Object.keys(actionOutputs(PLAN, RESULT, STEPS)),
+        ...Object.keys(actionOutputs(PLAN, RESULT, STEPS, FORMAT)),
         ...bakeOutputs
       ].sort()
     ).toEqual(declaredOutputs())
@@ -124,29 +130,31 @@ describe('actionOutputs', () => {
       expected: '[{"ref":"ghcr.io/o/app:latest","reason":"2.0.0 is newer"}]'
     }
   ])('$name', ({ key, expected }) => {
-    expect(actionOutputs(PLAN, RESULT, STEPS)[key]).toBe(expected)
+    expect(actionOutputs(PLAN, RESULT, STEPS, FORMAT)[key]).toBe(expected)
   })
 
   it('json: one object with the plan and the result', () => {
-    expect(JSON.parse(actionOutputs(PLAN, RESULT, STEPS).json)).toEqual({
-      version: '1.2.3',
-      tags: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'],
-      'tag-names': ['1.2.3', 'latest'],
-      labels: {
-        maintainer: 'octo',
-        'org.opencontainers.image.version': '1.2.3'
-      },
-      annotations: ['manifest:org.opencontainers.image.title=app'],
-      digest: DIGEST,
-      imageid: IMAGE_ID,
-      metadata: RESULT.metadata,
-      pushed: RESULT.pushed,
-      skipped: RESULT.skipped
-    })
+    expect(JSON.parse(actionOutputs(PLAN, RESULT, STEPS, FORMAT).json)).toEqual(
+      {
+        version: '1.2.3',
+        tags: ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'],
+        'tag-names': ['1.2.3', 'latest'],
+        labels: {
+          maintainer: 'octo',
+          'org.opencontainers.image.version': '1.2.3'
+        },
+        annotations: ['manifest:org.opencontainers.image.title=app'],
+        digest: DIGEST,
+        imageid: IMAGE_ID,
+        metadata: RESULT.metadata,
+        pushed: RESULT.pushed,
+        skipped: RESULT.skipped
+      }
+    )
   })
 
   it('a dry run: the plan outputs, empty result outputs', () => {
-    const outputs = actionOutputs(PLAN, emptyResult(), STEPS)
+    const outputs = actionOutputs(PLAN, emptyResult(), STEPS, FORMAT)
     expect(outputs).toMatchObject({
       version: '1.2.3',
       'tag-names': '1.2.3\nlatest',
@@ -166,8 +174,7 @@ describe('actionOutputs as metadata-action writes them', () => {
     annotations: { 'b.key': '2', 'a.key': '1' }
   }
   const format = (over: Partial<OutputFormat>): OutputFormat => ({
-    separators: { tags: '\n', labels: '\n', annotations: '\n' },
-    annotationLevels: ['manifest'],
+    ...FORMAT,
     ...over
   })
 
@@ -267,7 +274,7 @@ describe('actionOutputs as metadata-action writes them', () => {
 
 describe('outputEnvVariables', () => {
   const outputs: Record<string, string> = {
-    ...actionOutputs(PLAN, RESULT, STEPS),
+    ...actionOutputs(PLAN, RESULT, STEPS, FORMAT),
     'bake-file-tags': '/tmp/b/docker-metadata-action-bake-tags.json',
     'bake-file-labels': '/tmp/b/docker-metadata-action-bake-labels.json',
     'bake-file-annotations':

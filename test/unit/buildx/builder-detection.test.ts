@@ -91,7 +91,9 @@ describe('parseInspect', () => {
 describe('detectBuilder', () => {
   it("asks buildx for the builder input's builder, read-only", async () => {
     const { docker, calls } = answering(CONTAINER_INSPECT)
-    expect(await detectBuilder(docker, 'builder-1')).toEqual({
+    expect(
+      await detectBuilder(docker, 'builder-1', false, { env: {} })
+    ).toEqual({
       name: 'builder-1',
       driver: 'docker-container'
     })
@@ -100,7 +102,7 @@ describe('detectBuilder', () => {
 
   it("asks for buildx's current builder when the input is empty", async () => {
     const { docker, calls } = answering(CONTAINER_INSPECT)
-    await detectBuilder(docker, '')
+    await detectBuilder(docker, '', false, { env: {} })
     expect(calls).toEqual([['buildx', 'inspect']])
   })
 
@@ -112,7 +114,7 @@ describe('detectBuilder', () => {
         "docker: 'buildx' is not a docker command."
       )
     )
-    expect(await detectBuilder(docker, '')).toEqual({
+    expect(await detectBuilder(docker, '', false, { env: {} })).toEqual({
       name: '',
       driver: 'classic'
     })
@@ -126,9 +128,9 @@ describe('detectBuilder', () => {
         'ERROR: no builder "nope" found'
       )
     )
-    await expect(detectBuilder(docker, 'nope')).rejects.toThrow(
-      /input "builder": invalid value "nope": no such builder/
-    )
+    await expect(
+      detectBuilder(docker, 'nope', false, { env: {} })
+    ).rejects.toThrow(/input "builder": invalid value "nope": no such builder/)
   })
 })
 
@@ -199,7 +201,7 @@ describe('detectBuilder: the image store, for several platforms', () => {
 
   it('one platform: the store is not asked', async () => {
     const { docker, calls } = daemon('')
-    await detectBuilder(docker, '', false)
+    await detectBuilder(docker, '', false, { env: {} })
     expect(calls).toEqual([['buildx', 'inspect']])
   })
 })

@@ -40,9 +40,8 @@ const guards = { floatingGuard: true, immutableTags: 'error' as const }
 /** Each image's decision as tag names, to read at a glance. */
 function outline(plans: ImageDecision[]) {
   const names = (tags: Tag[]) => tags.map(tag => tag.name)
-  return plans.map(({ image, decision, digest }) => ({
+  return plans.map(({ image, decision }) => ({
     image: image.name,
-    digest,
     exact: names(decision.exact),
     floating: names(decision.floating),
     unchanged: names(decision.unchanged),
@@ -59,7 +58,6 @@ describe('decideImages', () => {
       expected: [
         {
           image: GHCR.name,
-          digest: NEW,
           exact: ['1.2.3'],
           floating: ['1.2', 'latest', 'main'],
           unchanged: [],
@@ -76,7 +74,6 @@ describe('decideImages', () => {
       expected: [
         {
           image: GHCR.name,
-          digest: NEW,
           exact: [],
           floating: [],
           unchanged: ['1.2.3', '1.2', 'latest', 'main'],
@@ -91,7 +88,6 @@ describe('decideImages', () => {
       expected: [
         {
           image: GHCR.name,
-          digest: NEW,
           exact: ['1.2.3'],
           floating: ['latest'],
           unchanged: ['1.2', 'main'],
@@ -106,7 +102,6 @@ describe('decideImages', () => {
       expected: [
         {
           image: GHCR.name,
-          digest: '',
           exact: ['1.2.3'],
           floating: ['1.2', 'latest', 'main'],
           unchanged: [],
@@ -121,7 +116,6 @@ describe('decideImages', () => {
       expected: [
         {
           image: GHCR.name,
-          digest: NEW,
           exact: ['1.2.3'],
           floating: ['1.2', 'main'],
           unchanged: ['latest'],
@@ -129,7 +123,6 @@ describe('decideImages', () => {
         },
         {
           image: HUB.name,
-          digest: OTHER,
           exact: ['1.2.3'],
           floating: ['1.2', 'latest', 'main'],
           unchanged: [],
@@ -144,7 +137,6 @@ describe('decideImages', () => {
       expected: [
         {
           image: GHCR.name,
-          digest: NEW,
           exact: [],
           floating: ['1.2', 'latest', 'main'],
           unchanged: [],

@@ -22,7 +22,6 @@ const ATTESTATION = { ...image('c', ['4']), digest: digest('f') }
 
 /** A layout of an index: amd64, arm64 and an attestation (unknown/unknown). */
 const TWO_PLATFORMS: OciLayout = {
-  dir: '/run/layout',
   root: {
     mediaType: INDEX,
     digest: digest('9'),
@@ -51,7 +50,6 @@ const TWO_PLATFORMS: OciLayout = {
 }
 
 const ONE_MANIFEST: OciLayout = {
-  dir: '/run/layout',
   root: { mediaType: MANIFEST, digest: AMD.digest, size: 100, body: body(AMD) },
   blobs: [],
   manifests: []

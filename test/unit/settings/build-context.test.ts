@@ -14,7 +14,7 @@ const URL = `https://github.com/acme/webapp.git#${SHA}`
 const RUNNER: ContextOrigin = {
   runner: true,
   serverUrl: 'https://github.com',
-  git: { serverUrl: 'https://github.com', url: URL }
+  git: { url: URL }
 }
 
 const source = (inputs: Record<string, string | undefined>) => (name: string) =>
@@ -153,7 +153,9 @@ describe('gitAuthSecret: github-token only for a Git context on the server', () 
   ) => ({
     context,
     buildContexts: [],
-    secretLines: [],
+    secrets: [],
+    secretFiles: [],
+    secretEnvs: [],
     ...more
   })
   it.each([
@@ -190,20 +192,13 @@ describe('gitAuthSecret: github-token only for a Git context on the server', () 
     },
     {
       name: 'the user gives GIT_AUTH_TOKEN',
-      build: build(URL, {
-        secretLines: [{ input: 'secrets', lines: ['GIT_AUTH_TOKEN=mine'] }]
-      }),
+      build: build(URL, { secrets: ['GIT_AUTH_TOKEN=mine'] }),
       secret: []
     },
     {
       name: 'the user gives the host form as an env secret',
       build: build(URL, {
-        secretLines: [
-          {
-            input: 'secret-envs',
-            lines: ['GIT_AUTH_TOKEN.github.com=MY_TOKEN']
-          }
-        ]
+        secretEnvs: ['GIT_AUTH_TOKEN.github.com=MY_TOKEN']
       }),
       secret: []
     }

@@ -113,7 +113,7 @@ describe('checkBranchName', () => {
     { name: 'slashes', value: 'release/v1.x' },
     { name: 'capitals and dashes', value: 'Dev-Trunk_2' }
   ])('accepts $name', ({ value }) => {
-    expect(checkBranchName(value, 'default-branch')).toBe(value)
+    expect(checkBranchName(value)).toBe(value)
   })
 
   it.each([
@@ -126,7 +126,7 @@ describe('checkBranchName', () => {
     { name: 'reflog syntax', value: 'main@{1}' },
     { name: 'lone @', value: '@' }
   ])('rejects $name', ({ value }) => {
-    expect(() => checkBranchName(value, 'default-branch')).toThrow(
+    expect(() => checkBranchName(value)).toThrow(
       /^input "default-branch": invalid value ".*": expected a git branch name/
     )
   })

@@ -1,7 +1,17 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseFlavor, type Flavor } from '../../../src/tags/flavor.js'
 
-const DEFAULTS: Flavor = {
+/** A flavor with its prefix/suffix templates as the text they were written as. */
+type FlavorText = Omit<Flavor, 'prefix' | 'suffix'> & {
+  prefix: string
+  suffix: string
+}
+
+function asText({ prefix, suffix, ...rest }: Flavor): FlavorText {
+  return { ...rest, prefix: prefix.source, suffix: suffix.source }
+}
+
+const DEFAULTS: FlavorText = {
   latest: 'auto',
   prefix: '',
   prefixLatest: false,
@@ -10,7 +20,7 @@ const DEFAULTS: Flavor = {
 }
 
 describe('parseFlavor', () => {
-  it.each<{ name: string; lines: string[]; expected: Partial<Flavor> }>([
+  it.each<{ name: string; lines: string[]; expected: Partial<FlavorText> }>([
     { name: 'empty input: defaults', lines: [], expected: {} },
     {
       name: 'latest=auto',
@@ -76,7 +86,7 @@ describe('parseFlavor', () => {
     },
     { name: 'comment lines skipped', lines: ['# latest=false'], expected: {} }
   ])('$name', ({ lines, expected }) => {
-    expect(parseFlavor(lines)).toEqual({ ...DEFAULTS, ...expected })
+    expect(asText(parseFlavor(lines))).toEqual({ ...DEFAULTS, ...expected })
   })
 
   it.each([
