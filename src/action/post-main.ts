@@ -4,14 +4,11 @@ import { actionLog } from './actions-log.js'
 import { loadState } from './state.js'
 import { errorMessage } from '../errors/input-error.js'
 import { removeRunDir } from '../docker/run-folder.js'
-import { createDockerRunner } from '../docker/runner.js'
 import { removeStoppedRunBuilder } from '../buildx/own-builder.js'
 
 /** The builder main made for the run, if main was stopped before its cleanup removed it. */
 async function removeBuilder(tempDir: string, name: string): Promise<void> {
-  const ms = await removeStoppedRunBuilder(tempDir, name, env =>
-    createDockerRunner('docker', env)
-  )
+  const ms = await removeStoppedRunBuilder(tempDir, name)
   actionLog.info(`Removed the builder ${name} this run made (${ms} ms)`)
 }
 

@@ -11,7 +11,7 @@ import {
   type OwnBuilder
 } from '../plan/builder.js'
 import { buildxStateDir } from '../docker/buildx-files.js'
-import type { DockerRunner } from '../docker/runner.js'
+import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { connect, type TLSSocket } from 'node:tls'
 import { isIP } from 'node:net'
 import { errorMessage, InputError } from '../errors/input-error.js'
@@ -116,12 +116,11 @@ async function removeOwnBuilder(
  */
 export async function removeStoppedRunBuilder(
   runDir: string,
-  name: string,
-  createRunner: (env: Record<string, string>) => DockerRunner
+  name: string
 ): Promise<number> {
   const config = ownBuildxConfig(runDir)
   const dockerConfig = join(runDir, 'docker-config')
-  const docker = createRunner({
+  const docker = createDockerRunner('docker', {
     BUILDX_CONFIG: config,
     ...(existsSync(dockerConfig) && { DOCKER_CONFIG: dockerConfig })
   })

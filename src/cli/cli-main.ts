@@ -20,7 +20,6 @@ import {
 } from '../publish/outcome.js'
 import { run } from '../publish/run.js'
 import { removeRunDir } from '../docker/run-folder.js'
-import { createDockerRunner } from '../docker/runner.js'
 import { removeStoppedRunBuilder } from '../buildx/own-builder.js'
 
 const USAGE = `Usage: docker-publish-action [--dry-run] [--images NAME]... [--tags RULE]...
@@ -97,9 +96,9 @@ function removeOnInterrupt(leftovers: Leftovers): () => void {
     const { dir, builder } = leftovers
     const removed =
       dir !== undefined && builder !== undefined
-        ? removeStoppedRunBuilder(dir, builder, env =>
-            createDockerRunner('docker', env)
-          ).then(() => console.error(`Removed the builder ${builder}`))
+        ? removeStoppedRunBuilder(dir, builder).then(() =>
+            console.error(`Removed the builder ${builder}`)
+          )
         : Promise.resolve()
     void removed
       .catch((error: unknown) =>

@@ -160,7 +160,7 @@ export function diagnose(
     )
   if (INSUFFICIENT_SCOPE.test(output) && registry !== undefined)
     return fail(
-      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1], undefined)} ` +
+      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1])} ` +
         `(${said(INSUFFICIENT_SCOPE)})`
     )
   if (UNAUTHORIZED.test(output))

@@ -251,11 +251,11 @@ export function importsImageTags(
   runner: RunnerCache,
   use: CacheUse
 ): boolean {
-  if (userLines(build) || build.noCache || builder.driver === 'classic')
-    return false
-  const { kind } = build.cache
-  if (kind === 'inline') return true
-  return kind === 'auto' && use !== 'none' && !usesService(builder, runner)
+  return (
+    !userLines(build) &&
+    cacheOff(build, builder, use) === undefined &&
+    cacheKind(build, builder, runner) === 'inline'
+  )
 }
 
 const userLines = (build: CacheBuild) =>
@@ -268,9 +268,38 @@ const usesService = (builder: Builder, runner: RunnerCache): boolean =>
   serviceUnreachable(builder, runner) === undefined
 
 /**
+ * The `cache` input's kind, `auto` made GitHub's cache service where the builder uses it, else
+ * inline; the decision, the tags read for it and the service's relay all take it from here.
+ */
+function cacheKind(build: CacheBuild, builder: Builder, runner: RunnerCache) {
+  const { kind } = build.cache
+  if (kind !== 'auto') return kind
+  return usesService(builder, runner) ? 'gha' : 'inline'
+}
+
+/**
+ * Why a kind other than off gets no cache lines (the user's lines aside), as the decision says
+ * it; undefined when it gets them.
+ */
+function cacheOff(
+  build: CacheBuild,
+  builder: Builder,
+  use: CacheUse
+): string | undefined {
+  if (build.noCache) return 'off (no-cache: true)'
+  if (builder.driver === 'classic')
+    return 'off (the classic docker build takes no cache lines)'
+  if (build.cache.kind === 'auto' && use === 'none')
+    return 'auto: off (outputs or call: the build goes where they say)'
+  return undefined
+}
+
+/**
  * Whether the build's cache lines reach GitHub's cache service at the URL buildx reads from its
  * environment: `cache: gha`, `auto` where it uses the service, or a `type=gha` line of the user's
- * that names no `url`/`url_v2` of its own.
+ * that names no `url`/`url_v2` of its own. The kind alone: where the decision turns the cache off
+ * (no-cache, the classic build, auto beside outputs or call) this still says true, as it always
+ * has.
  */
 export function readsServiceFromEnv(
   build: CacheBuild,
@@ -286,8 +315,7 @@ export function readsServiceFromEnv(
         !attributes.has('url_v2')
       )
     })
-  const { kind } = build.cache
-  return kind === 'gha' || (kind === 'auto' && usesService(builder, runner))
+  return cacheKind(build, builder, runner) === 'gha'
 }
 
 /**
@@ -333,35 +361,29 @@ export function decideCache(
       lines: ['cache-from/cache-to as given (they win over the cache input)']
     }
   }
-  const { kind } = build.cache
+  const kind = cacheKind(build, builder, facts.runner)
   if (kind === 'off') return NONE('off (cache: off)')
-  if (build.noCache) return NONE('off (no-cache: true)')
-  if (builder.driver === 'classic')
-    return NONE('off (the classic docker build takes no cache lines)')
-  // auto uses GitHub's cache service only where the builder exports to it (usesService)
-  if (kind === 'gha' || kind === 'registry' || kind === 'local')
-    requireExport(kind, builder, 'cache', cacheValue(build.cache))
+  const off = cacheOff(build, builder, facts.use)
+  if (off !== undefined) return NONE(off)
+  // auto's kind is one the builder exports (usesService; inline: every builder), so only a kind
+  // asked by name can be refused here
+  requireExport(kind, builder, 'cache', cacheValue(build.cache))
+  const auto = build.cache.kind === 'auto'
   switch (kind) {
     case 'gha':
-      return ghaCache(build, facts, 'cache: gha')
+      return ghaCache(
+        build,
+        facts,
+        auto
+          ? `auto: GitHub's cache service is offered and ${describeBuilder(builder)} exports to it`
+          : 'cache: gha'
+      )
     case 'registry':
       return registryCache(build, facts)
     case 'local':
       return localCache(build, facts)
     case 'inline':
-      return inlineCache(facts, 'cache: inline')
-    case 'auto':
-      if (facts.use === 'none')
-        return NONE(
-          'auto: off (outputs or call: the build goes where they say)'
-        )
-      if (usesService(builder, facts.runner))
-        return ghaCache(
-          build,
-          facts,
-          `auto: GitHub's cache service is offered and ${describeBuilder(builder)} exports to it`
-        )
-      return inlineCache(facts, autoInlineWhy(facts))
+      return inlineCache(facts, auto ? autoInlineWhy(facts) : 'cache: inline')
   }
 }
 

@@ -1,7 +1,7 @@
 /** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
 import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
-import { mountUrl } from '../reference/repository.js'
+import { apiUrl } from '../reference/repository.js'
 import { legStep, stagingTag, type LegRun } from './leg-handover.js'
 import {
   DIGEST,
@@ -63,7 +63,10 @@ export function promoteStage(
             {
               step: 'mount',
               method: 'POST',
-              url: mountUrl(image, '<each blob>', source),
+              url: apiUrl(
+                image,
+                `/v2/${image.repository}/blobs/uploads/?mount=<each blob>&from=${source.repository}`
+              ),
               image,
               reference: SOURCE_DIGEST
             },

@@ -1,11 +1,17 @@
 /** The registry requests every image-producing mode shares: read, tag, read back. */
 import type { Image } from '../reference/images.js'
-import { tagsUrl } from '../reference/repository.js'
+import { apiUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 import { DIGEST, manifestRequest, type RequestStep } from './steps.js'
 
 function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
-  return { step, method: 'GET', url: tagsUrl(image), image, reference: '' }
+  return {
+    step,
+    method: 'GET',
+    url: apiUrl(image, `/v2/${image.repository}/tags/list`),
+    image,
+    reference: ''
+  }
 }
 
 /**

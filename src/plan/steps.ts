@@ -5,7 +5,7 @@
  */
 import { formatCommand } from '../argv/format.js'
 import type { Image } from '../reference/images.js'
-import { manifestUrl } from '../reference/repository.js'
+import { apiUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 
 type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'
@@ -160,7 +160,7 @@ export function manifestRequest(
   reference: string,
   more: Partial<RequestStep> = {}
 ): RequestStep {
-  const url = manifestUrl(image, reference)
+  const url = apiUrl(image, `/v2/${image.repository}/manifests/${reference}`)
   return { step, method, url, image, reference, ...more }
 }
 

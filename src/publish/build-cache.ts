@@ -59,7 +59,7 @@ const named = (text: string, env: PublishEnv): string =>
 
 /** The hosts BuildKit reaches its cache on: the cache service's own, and the relays'. */
 const cacheHosts = (env: PublishEnv): string[] => [
-  ...cacheServiceHosts(env.vars ?? {}),
+  ...cacheServiceHosts(env.vars),
   ...(env.cacheRelay ? [new URL(env.cacheRelay.url).host] : []),
   ...(env.registryRelays?.hosts() ?? [])
 ]

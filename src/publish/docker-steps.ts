@@ -84,7 +84,7 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   if (lost !== error) return lost
   const diagnosed = diagnose(error, step.registries, {
     loggedIn: env.logins.map(login => login.registry),
-    emptyPassword: env.emptyPasswords ?? []
+    emptyPassword: env.emptyPasswords
   })
   if (diagnosed !== error || !(error instanceof DockerCommandError))
     return diagnosed
@@ -381,7 +381,7 @@ function reportChecks(
 ): void {
   const dockerfile = env.dockerfile
   env.log.info(checkReport(result, dockerfile))
-  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', env.vars ?? {}))
+  if (!turnedOff('DOCKER_BUILD_CHECKS_ANNOTATIONS', env.vars))
     for (const { message, annotation } of checkAnnotations(result, dockerfile))
       env.log.warning(message, annotation)
   env.result.check = checkSummaryLine(result, dockerfile, label)

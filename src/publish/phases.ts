@@ -176,7 +176,7 @@ async function runStep(run: PipelineRun, step: Step): Promise<void> {
     return verifySource(run.settings.signing, values, env)
   const learnt = await runStageRequest(step, values, env).catch(
     (error: unknown) => {
-      throw skippedLoginRefusal(error, env.emptyPasswords ?? [])
+      throw skippedLoginRefusal(error, env.emptyPasswords)
     }
   )
   if (learnt) run.platforms = learnt
@@ -266,7 +266,7 @@ export async function runPipeline(
     lastSecretReader
   }
   try {
-    const signer = signerFor(settings.signing, env.vars ?? {})
+    const signer = signerFor(settings.signing, env.vars)
     await inGroup(env, 'Log in', pipeline.login, step => runStep(run, step))
     await stage(run)
     if (pipeline.readBack.length > 0)

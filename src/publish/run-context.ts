@@ -31,7 +31,7 @@ export interface PublishEnv {
   /** The inputs' credentials, one per registry they log in to (passwords sent on stdin only). */
   logins: Login[]
   /** Registries whose login was skipped for an empty password. */
-  emptyPasswords?: string[]
+  emptyPasswords: string[]
   /** The run's result, filled as tags land, so a failure can still say what was pushed. */
   result: PublishResult
   /** The Dockerfile as the workspace names it, for build check annotations. */
@@ -41,7 +41,7 @@ export interface PublishEnv {
   /** The remote BuildKit's address (endpoint input), for the builder's errors. */
   endpoint?: string
   /** The run's environment variables, as the adapter read them. */
-  vars?: NodeJS.ProcessEnv
+  vars: NodeJS.ProcessEnv
   /**
    * The builder given a fresh BuildKit where a hung read holds it (buildx/own-builder.ts,
    * buildx/node-container.ts), and the words that tell how.

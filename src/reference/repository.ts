@@ -88,28 +88,3 @@ export function parseRegistry(value: string): RegistryEndpoint {
 export function apiUrl(endpoint: RegistryEndpoint, path: string): string {
   return `${endpoint.scheme}://${endpoint.apiHost}${path}`
 }
-
-/** Where a manifest of an image lives: by tag, by digest, or a placeholder for one. */
-export function manifestUrl(
-  ref: RepositoryReference,
-  reference: string
-): string {
-  return apiUrl(ref, `/v2/${ref.repository}/manifests/${reference}`)
-}
-
-/** Where an image's tag list lives. */
-export function tagsUrl(ref: RepositoryReference): string {
-  return apiUrl(ref, `/v2/${ref.repository}/tags/list`)
-}
-
-/** Where a blob of another repository of the same registry is mounted into an image. */
-export function mountUrl(
-  ref: RepositoryReference,
-  blob: string,
-  from: RepositoryReference
-): string {
-  return apiUrl(
-    ref,
-    `/v2/${ref.repository}/blobs/uploads/?mount=${blob}&from=${from.repository}`
-  )
-}

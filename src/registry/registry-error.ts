@@ -133,7 +133,7 @@ function describeUser(username: string | undefined): string {
 export function mayNotPush(
   registry: string,
   repository: string | undefined,
-  username: string | undefined
+  username?: string
 ): string {
   const who =
     username === undefined ? 'the user' : `user ${JSON.stringify(username)}`

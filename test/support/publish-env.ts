@@ -36,6 +36,8 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     tempDir: options.tempDir ?? '',
     dockerConfig: options.dockerConfig ?? '',
     logins: options.logins ?? [],
-    result: emptyResult()
+    emptyPasswords: [],
+    result: emptyResult(),
+    vars: {}
   }
 }
