@@ -172,14 +172,13 @@ const WAYS_OUT =
   'add docker/setup-buildx-action (a docker-container builder), turn on the containerd image ' +
   'store, or use type=inline'
 
-/** A cache-to line's type, as buildx reads it (a bare reference is a registry). */
+/**
+ * A cache-to line's type, read as the settings checked it and as buildx reads it (CSV fields, the
+ * last type wins); a bare reference is a registry.
+ */
 function cacheType(line: string): string {
   if (!line.includes('=')) return 'registry'
-  const field = line
-    .split(',')
-    .map(f => f.trim())
-    .find(f => f.toLowerCase().startsWith('type='))
-  return (field?.slice(5) ?? '').replace(/^"|"$/g, '').toLowerCase()
+  return lineAttributes(line).get('type') ?? ''
 }
 
 /**

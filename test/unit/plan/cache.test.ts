@@ -346,6 +346,11 @@ describe('a cache the builder cannot export fails before anything runs', () => {
       name: 'registry on docker-container',
       builder: CONTAINER,
       lines: ['type=registry,ref=r/c:x']
+    },
+    {
+      name: 'a quoted inline field on the classic store',
+      builder: CLASSIC_STORE,
+      lines: ['"type=inline"']
     }
   ])('$name is exported', ({ builder, lines }) => {
     expect(() => requireCacheExport(lines, builder)).not.toThrow()
@@ -808,6 +813,15 @@ describe('unexportableCache: the cache export a builder cannot do, as written', 
       cache: build({ kind: 'auto' }, { cacheTo: ['ghcr.io/o/c:x'] }),
       builder: CLASSIC_STORE,
       asked: 'cache-to ghcr.io/o/c:x'
+    },
+    {
+      name: 'the last type of a line is the one buildx reads',
+      cache: build(
+        { kind: 'auto' },
+        { cacheTo: ['type=inline,type=registry,ref=r/c:x'] }
+      ),
+      builder: CLASSIC_STORE,
+      asked: 'cache-to type=inline,type=registry,ref=r/c:x'
     },
     {
       name: 'cache-to inline: the docker driver exports it',
