@@ -304,22 +304,32 @@ export async function startRun(
   const env = publishEnv(settings, publication, builder, place, surroundings)
   // the run closes the relay at its end; a start that fails closes it here
   try {
-    // the run's pipeline, decided with what the registry holds
-    const files = buildFiles(settings, tempDir)
-    const registry = createCacheRegistry(settings, log, vars)
-    const input = { settings, publication, builder, files }
-    const { pipeline, imports } = await assemblePipeline(
-      input,
-      registry,
-      log,
-      vars
-    )
-    // a classic save's held layers
-    if (pipeline.stage.some(step => step.step === 'save'))
-      env.heldLayers = heldCacheLayers(publication, imports, registry)
+    const pipeline = await runPipelineOf(env, settings, publication, builder)
     return { pipeline, env, builder }
   } catch (error) {
     await Promise.allSettled([cacheRelay?.close(), env.registryRelays?.close()])
     throw error
   }
+}
+
+/** The run's pipeline, decided with what the registry holds; a classic save's held layers. */
+async function runPipelineOf(
+  env: PublishEnv,
+  settings: Settings,
+  publication: Publication,
+  builder: Builder
+): Promise<Pipeline> {
+  const { log, vars } = env
+  const files = buildFiles(settings, env.tempDir)
+  const registry = createCacheRegistry(settings, log, vars)
+  const input = { settings, publication, builder, files }
+  const { pipeline, imports } = await assemblePipeline(
+    input,
+    registry,
+    log,
+    vars
+  )
+  if (pipeline.stage.some(step => step.step === 'save'))
+    env.heldLayers = heldCacheLayers(publication, imports, registry)
+  return pipeline
 }
