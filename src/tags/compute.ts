@@ -28,7 +28,12 @@ class TagList {
   readonly tags: Tag[] = []
   readonly warnings: string[] = []
 
-  constructor(private readonly ctx: RefContext) {}
+  /** The pull request's number, on a pull request: a fork-named tag carries it. */
+  private readonly pullRequest: string | undefined
+
+  constructor(private readonly ctx: RefContext) {
+    this.pullRequest = refInfo(ctx).pr
+  }
 
   /**
    * Adds a tag (first occurrence wins); false if nothing valid is left. On a pull request, a
@@ -51,10 +56,9 @@ class TagList {
     }
     if (this.tags.some(tag => tag.name === name)) return true
     const tag: Tag = { name, kind, ...(line && { line }) }
-    const { pr } = refInfo(this.ctx)
-    if (fork !== undefined && pr !== undefined) {
+    if (fork !== undefined && this.pullRequest !== undefined) {
       checkForkNamedTag(name, this.ctx, fork)
-      tag.pullRequest = pr
+      tag.pullRequest = this.pullRequest
     }
     this.tags.push(tag)
     return true
