@@ -5,6 +5,7 @@
  */
 import { lineAttributes } from '../csv/csv.js'
 import { InputError } from '../errors/input-error.js'
+import { evaluatesOnly } from '../settings/build-options.js'
 import type { BuildSettings } from '../settings/build-settings.js'
 import { parseReleaseVersion, compareReleaseVersions } from '../tags/version.js'
 import { describeBuilder, keepsClassicImages, type Builder } from './builder.js'
@@ -160,7 +161,13 @@ export type CacheUse = 'push' | 'local' | 'none'
 
 type CacheBuild = Pick<
   BuildSettings,
-  'cache' | 'cacheFrom' | 'cacheTo' | 'noCache' | 'platforms' | 'target'
+  | 'cache'
+  | 'cacheFrom'
+  | 'cacheTo'
+  | 'noCache'
+  | 'platforms'
+  | 'target'
+  | 'call'
 >
 
 /** Whether the builder exports a cache of this type: the classic store only inlines it. */
@@ -294,17 +301,17 @@ function cacheOff(
 }
 
 /**
- * Whether the build's cache lines reach GitHub's cache service at the URL buildx reads from its
- * environment: `cache: gha`, `auto` where it uses the service, or a `type=gha` line of the user's
- * that names no `url`/`url_v2` of its own. The kind alone: where the decision turns the cache off
- * (no-cache, the classic build, auto beside outputs or call) this still says true, as it always
- * has.
+ * Whether the lines the decision gives the build reach GitHub's cache service at the URL buildx
+ * reads from its environment: `cache: gha`, `auto` where it uses the service, or a `type=gha` line
+ * of the user's that names no `url`/`url_v2` of its own; never where the cache is off.
  */
 export function readsServiceFromEnv(
   build: CacheBuild,
   builder: Builder,
-  runner: RunnerCache
+  runner: RunnerCache,
+  use: CacheUse
 ): boolean {
+  if (evaluatesOnly(build.call)) return false
   if (userLines(build))
     return [...build.cacheFrom, ...build.cacheTo].some(line => {
       const attributes = lineAttributes(line)
@@ -314,7 +321,10 @@ export function readsServiceFromEnv(
         !attributes.has('url_v2')
       )
     })
-  return cacheKind(build, builder, runner) === 'gha'
+  return (
+    cacheOff(build, builder, use) === undefined &&
+    cacheKind(build, builder, runner) === 'gha'
+  )
 }
 
 /**
@@ -340,7 +350,7 @@ export function warmerOnOwnBuilder(
 }
 
 /** No cache lines, and why. */
-export const NONE = (line: string): CacheDecision => ({
+const NONE = (line: string): CacheDecision => ({
   cacheFrom: [],
   cacheTo: [],
   lines: [line]
@@ -352,6 +362,7 @@ export function decideCache(
   facts: CacheFacts
 ): CacheDecision {
   const { builder } = facts
+  if (evaluatesOnly(build.call)) return NONE('none (call only evaluates)')
   if (userLines(build)) {
     requireCacheExport(build.cacheTo, builder)
     return {

@@ -38,7 +38,6 @@ import {
 import { signSteps, verifySteps, withVerify } from './sign-steps.js'
 import {
   decideCache,
-  NONE,
   type CacheUse,
   type CacheDecision,
   type CacheImport,
@@ -148,8 +147,6 @@ function indexAnnotations(
 /** The cache the build gets on this builder (the user's lines win), and why. */
 function cacheFor(input: PipelineInput): CacheDecision {
   const { settings, publication, builder, cache } = input
-  if (evaluatesOnly(settings.build.call))
-    return NONE('none (call only evaluates)')
   return decideCache(settings.build, {
     use: cacheUse(settings),
     builder,

@@ -28,7 +28,7 @@ import { writeSecretFiles } from '../docker/secret-files.js'
 import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import type { Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
-import { pipelineFor, type PipelineInput } from '../plan/pipeline.js'
+import { cacheUse, pipelineFor, type PipelineInput } from '../plan/pipeline.js'
 import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
@@ -160,7 +160,9 @@ async function relayFor(
   const runner = runnerCache(vars)
   const upstream = vars[serviceVariable(vars)]
   if (!relaysReachBuildkit(vars, socket) || !upstream) return undefined
-  if (!readsServiceFromEnv(settings.build, builder, runner)) return undefined
+  const use = cacheUse(settings)
+  if (!readsServiceFromEnv(settings.build, builder, runner, use))
+    return undefined
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
   // one that cannot start leaves buildx the service's own URL, as where no host is known

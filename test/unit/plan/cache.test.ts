@@ -10,7 +10,8 @@ import {
   runnerCache,
   unexportableCache,
   warmerOnOwnBuilder,
-  type CacheFacts
+  type CacheFacts,
+  type CacheUse
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
@@ -53,6 +54,7 @@ function build(cache: CacheSetting = { kind: 'auto' }, more = {}) {
     noCache: false,
     platforms: [],
     target: '',
+    call: '',
     ...more
   }
 }
@@ -853,7 +855,13 @@ describe('unexportableCache: the cache export a builder cannot do, as written', 
 })
 
 describe("readsServiceFromEnv: the lines that reach GitHub's cache service at buildx's URL", () => {
-  it.each([
+  it.each<{
+    name: string
+    build: ReturnType<typeof build>
+    builder: Builder
+    use?: CacheUse
+    reads: boolean
+  }>([
     {
       name: 'auto on docker-container',
       build: build(),
@@ -909,8 +917,79 @@ describe("readsServiceFromEnv: the lines that reach GitHub's cache service at bu
       ),
       builder: CONTAINER,
       reads: false
+    },
+    {
+      name: 'cache: gha with no-cache: true',
+      build: build({ kind: 'gha' }, { noCache: true }),
+      builder: CONTAINER,
+      reads: false
+    },
+    {
+      name: 'cache: gha on the classic docker build',
+      build: build({ kind: 'gha' }),
+      builder: NO_BUILDX,
+      reads: false
+    },
+    {
+      name: 'auto where outputs or call send the build elsewhere',
+      build: build(),
+      builder: CONTAINER,
+      use: 'none',
+      reads: false
+    },
+    {
+      name: "the user's type=gha lines with call: check",
+      build: build(
+        { kind: 'auto' },
+        { cacheFrom: ['type=gha'], call: 'check' }
+      ),
+      builder: CONTAINER,
+      reads: false
     }
-  ])('$name: $reads', ({ build: asked, builder, reads }) => {
-    expect(readsServiceFromEnv(asked, builder, V2)).toBe(reads)
+  ])('$name: $reads', ({ build: asked, builder, reads, use = 'push' }) => {
+    expect(readsServiceFromEnv(asked, builder, V2, use)).toBe(reads)
+  })
+
+  it('says true exactly where the decided lines hold a type=gha line without a url', () => {
+    const builds = [
+      build(),
+      build({ kind: 'gha' }),
+      build({ kind: 'inline' }),
+      build({ kind: 'off' }),
+      build({ kind: 'gha' }, { noCache: true }),
+      build({ kind: 'gha' }, { call: 'outline' }),
+      build(undefined, { cacheFrom: ['type=gha'] }),
+      build(undefined, { cacheFrom: ['type=gha'], noCache: true })
+    ]
+    const builders = [CONTAINER, CONTAINERD, CLASSIC_STORE, NO_BUILDX, REMOTE]
+    const uses = ['push', 'local', 'none'] as const
+    let compared = 0
+    for (const asked of builds)
+      for (const builder of builders)
+        for (const use of uses) {
+          let lines: string[]
+          try {
+            const decided = decideCache(asked, facts(builder, V2, { use }))
+            lines = [...decided.cacheFrom, ...decided.cacheTo]
+          } catch {
+            continue // refused before anything runs: no relay either
+          }
+          const readsService = lines.some(
+            line => line.startsWith('type=gha') && !line.includes('url')
+          )
+          expect({
+            asked,
+            builder: builder.driver,
+            use,
+            reads: readsServiceFromEnv(asked, builder, V2, use)
+          }).toEqual({
+            asked,
+            builder: builder.driver,
+            use,
+            reads: readsService
+          })
+          compared++
+        }
+    expect(compared).toBeGreaterThan(80)
   })
 })
