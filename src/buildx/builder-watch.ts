@@ -23,10 +23,7 @@ export function builderWatch(
         quiet: true,
         stalls: [{ name: 'inspect', ms: ASK_MS }]
       })
-      .then(
-        () => true,
-        () => false
-      )
+      .then(() => true)
   return { name: BUILDER_WATCH, ms, stillAnswering }
 }
 
@@ -41,7 +38,7 @@ export function silentBuilderFailure(
   const at = endpoint === undefined ? '' : ` (endpoint ${endpoint})`
   return new Error(
     `the builder ${builder}${at} stopped answering during the build: nothing came for ` +
-      `${Math.round(error.silentMs / 1000)} s and \`docker buildx inspect ${builder}\` got no ` +
+      `${error.silentSeconds} s and \`docker buildx inspect ${builder}\` got no ` +
       `answer within ${ASK_MS / 1000} s; check that its BuildKit daemon runs and answers, then ` +
       're-run the job',
     { cause: error }

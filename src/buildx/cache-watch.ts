@@ -22,11 +22,30 @@ const CACHE_WATCH = 'cache'
 const CACHE_VERTEX =
   /^#(\d+) (importing cache manifest from |exporting cache|exporting to GitHub Actions Cache)/
 const CACHE_IMPORT = /^#(\d+) importing cache manifest from /
+const CACHE_EXPORT = /^#(\d+) exporting (cache|to GitHub Actions Cache)/
 
 /** A layer on its way (`#10 sha256:… 1.2MB / 33.6MB 0.2s`), open until its `done` line. */
 const TRANSFER = /^#(\d+) (sha256:[0-9a-f]+) [\d.]+\w*B \/ [\d.]+\w*B/
 
 const VERTEX_END = /^#(\d+) (DONE|CACHED|ERROR|CANCELED)\b/
+
+/**
+ * The vertices `start` opened (its first group) still open after `lines`, each with its second
+ * group; `open` carries them on from earlier lines.
+ */
+export function openVertices(
+  lines: string[],
+  start: RegExp,
+  open = new Map<string, string>()
+): Map<string, string> {
+  for (const line of lines) {
+    const vertex = start.exec(line)
+    if (vertex) open.set(vertex[1], vertex[2])
+    const end = VERTEX_END.exec(line)
+    if (end) open.delete(end[1])
+  }
+  return open
+}
 
 /**
  * Watches the build while a cache vertex or a layer transfer is open, silent for `ms`: buildx
@@ -64,7 +83,7 @@ export const isCacheStall = (error: unknown): error is DockerStalledError =>
 /** What stopped a build with no cache lines: the watch, on a layer download that hung. */
 export const stalledDownload = (error: unknown): string | undefined =>
   isCacheStall(error)
-    ? `buildx sent no progress for ${Math.round(error.silentMs / 1000)} ` +
+    ? `buildx sent no progress for ${error.silentSeconds} ` +
       's while it downloaded a layer: a registry read that hangs (BuildKit sets it no deadline)'
     : undefined
 
@@ -116,7 +135,7 @@ export function restartFailure(
     ? ` (with cache: off while ${sources} does not answer)`
     : ''
   return new Error(
-    `the build, ${ranAgain}, did not start within ${Math.round(error.silentMs / 1000)} s: ` +
+    `the build, ${ranAgain}, did not start within ${error.silentSeconds} s: ` +
       `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
       `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
       `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
@@ -141,7 +160,7 @@ export function cacheTrouble(
   serviceHosts: string[]
 ): string | undefined {
   if (error instanceof DockerStalledError) {
-    const silent = `buildx sent no progress for ${Math.round(error.silentMs / 1000)} s`
+    const silent = `buildx sent no progress for ${error.silentSeconds} s`
     if (isCacheStall(error))
       return `${silent} while it read the cache or downloaded a layer, so the build was stopped`
     // the push watch bounds the whole push phase, the cache's export (after the image's) too
@@ -173,17 +192,9 @@ export function cacheTrouble(
  * Whether the push watch stopped the build inside a cache export: one still open, of those BuildKit
  * runs side by side after the image's push (buildx prints a vertex's header again as it returns).
  */
-export function isExportStall(error: unknown): boolean {
-  if (!isPushStall(error)) return false
-  const open = new Set<string>()
-  for (const line of error.output.split('\n')) {
-    const vertex = CACHE_VERTEX.exec(line)
-    if (vertex && !CACHE_IMPORT.test(line)) open.add(vertex[1])
-    const end = VERTEX_END.exec(line)
-    if (end) open.delete(end[1])
-  }
-  return open.size > 0
-}
+export const isExportStall = (error: unknown): boolean =>
+  isPushStall(error) &&
+  openVertices(error.output.split('\n'), CACHE_EXPORT).size > 0
 
 /**
  * The vertices that failed, in order, each its error as BuildKit printed it, and its name where it

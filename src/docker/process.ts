@@ -24,7 +24,10 @@ export interface StallWatch {
   startsAt?: (line: string) => boolean
   /** The line after which it rests until `startsAt` matches again (a phase that ended). */
   endsAt?: (line: string) => boolean
-  /** Asked after each silence: true (a long upload prints nothing) starts the watch over. */
+  /**
+   * Asked after each silence: true (a long upload prints nothing) starts the watch over; false, or
+   * a rejection, stops the command.
+   */
   stillAnswering?: () => Promise<boolean>
   /**
    * Silence that stops the command even while the other end answers: a hung request of docker's is
@@ -60,8 +63,7 @@ interface ProcessResult {
   stdout: string
   stderr: string
   /** Set when a watch stopped it: how long it had been silent, in ms, and which watch. */
-  stalledAfterMs?: number
-  stalledBy?: string
+  stalled?: { silentMs: number; watch: string }
   /** Set when the stdout consumer failed (and the command was stopped). */
   consumerError?: Error
   /** The consumer failed before stdout ended: its failure ended the command. */
@@ -245,10 +247,10 @@ export function runProcess(
     cwd: options.cwd,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
-  let stalled: { stalledAfterMs: number; stalledBy: string } | undefined
+  let stalled: ProcessResult['stalled']
   const watches = (options.stalls ?? []).map(watch =>
     stallTimer(watch, silentMs => {
-      stalled ??= { stalledAfterMs: silentMs, stalledBy: watch.name }
+      stalled ??= { silentMs, watch: watch.name }
       if (child.pid !== undefined) killTree(child.pid)
     })
   )
@@ -278,7 +280,7 @@ export function runProcess(
           exitCode: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
           stdout: stdout.text,
           stderr: stderr.text,
-          ...stalled,
+          stalled,
           ...failure
         })
       )

@@ -1,4 +1,5 @@
 import {
+  RetriesExhaustedError,
   TransientError,
   withRetry,
   type RetryOptions
@@ -48,9 +49,7 @@ export async function retryDocker<T>(
       { ...policy, describe }
     )
   } catch (error) {
-    throw last instanceof DockerCommandError ||
-      last instanceof DockerStalledError
-      ? last
-      : error
+    // the docker error itself, not the count of attempts
+    throw error instanceof RetriesExhaustedError ? last : error
   }
 }

@@ -53,6 +53,11 @@ export class DockerStalledError extends Error {
     )
     this.name = 'DockerStalledError'
   }
+
+  /** How long it printed nothing new, in whole seconds, as messages tell it. */
+  get silentSeconds(): number {
+    return Math.round(this.silentMs / 1000)
+  }
 }
 
 export class DockerMissingError extends Error {
@@ -87,8 +92,7 @@ export function createDockerRunner(
         stdout,
         stderr,
         exitCode,
-        stalledAfterMs,
-        stalledBy,
+        stalled,
         consumerError,
         consumerFirst
       } =
@@ -102,8 +106,13 @@ export function createDockerRunner(
             )
           : await viaDocker()
       const output = `${stderr}\n${stdout}`
-      if (stalledAfterMs !== undefined)
-        throw new DockerStalledError(args, stalledAfterMs, output, stalledBy)
+      if (stalled !== undefined)
+        throw new DockerStalledError(
+          args,
+          stalled.silentMs,
+          output,
+          stalled.watch
+        )
       // the consumer's failure stopped docker (killed, or a broken pipe): it is the cause
       if (consumerError !== undefined && consumerFirst === true)
         throw consumerError

@@ -8,6 +8,7 @@ import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
   GZIPPED_LAYERS,
+  imageEntries,
   parseManifestJson,
   type ManifestJson
 } from '../registry/manifest.js'
@@ -63,9 +64,8 @@ async function platformManifests(
   if (manifest === undefined) return []
   const json = parseManifestJson(manifest)
   if (json.manifests === undefined) return [json]
-  const children = json.manifests.filter(m => m.platform?.os !== 'unknown')
   const read = await Promise.all(
-    children.map(child => client.getManifest(image, child.digest))
+    imageEntries(json).map(child => client.getManifest(image, child.digest))
   )
   return read.flatMap(m => (m ? [parseManifestJson(m)] : []))
 }

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import { readLayout, type OciLayout } from './oci-layout.js'
-import { parseManifestJson } from '../registry/manifest.js'
+import { imageEntries, parseManifestJson } from '../registry/manifest.js'
 import type { DockerRunner } from '../docker/runner.js'
 import { engineLoad } from '../docker/engine-api.js'
 
@@ -42,9 +42,7 @@ function classicImage(layout: OciLayout, arch: string) {
   // readLayout parsed every manifest it holds: none fails to parse here
   const root = parseManifestJson(layout.root)
   if (root.manifests === undefined) return root
-  const images = root.manifests.filter(
-    entry => entry.platform?.os !== 'unknown'
-  )
+  const images = imageEntries(root)
   const chosen =
     images.find(
       entry => entry.platform?.architecture === (ARCHITECTURES[arch] ?? arch)

@@ -10,6 +10,7 @@ import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { RegistryClient } from '../registry/client.js'
+import { sumBytes } from './layout-upload.js'
 
 /** Blobs smaller than this are left to the layout's upload. */
 const EARLY_MIN_BYTES = 16 * 1024 * 1024
@@ -43,9 +44,7 @@ export function uploadWhileExported(
   const sizes = new Map<string, number>()
   const report = (digest: string, bytes: number) => {
     sent.set(digest, bytes)
-    const sum = (m: Map<string, number>) =>
-      [...m.values()].reduce((a, b) => a + b, 0)
-    onProgress?.(sum(sent), sum(sizes))
+    onProgress?.(sumBytes(sent), sumBytes(sizes))
   }
   const uploads: Promise<string | undefined>[] = []
   let exported = false

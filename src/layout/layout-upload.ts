@@ -45,9 +45,7 @@ export async function uploadLayout(
   const done = new Map<string, number>()
   const report = (digest: string, sent: number) => {
     done.set(digest, sent)
-    let sum = 0
-    for (const bytes of done.values()) sum += bytes
-    options.onProgress?.(sum, total)
+    options.onProgress?.(sumBytes(done), total)
   }
   const result: LayoutUploadResult = {
     digest: layout.root.digest,
@@ -82,6 +80,10 @@ export async function uploadLayout(
     )
   return result
 }
+
+/** The bytes of every blob a progress map holds, added up. */
+export const sumBytes = (bytes: ReadonlyMap<string, number>) =>
+  [...bytes.values()].reduce((a, b) => a + b, 0)
 
 /**
  * A blob the layout borrows from an image of the registry: mounted from it

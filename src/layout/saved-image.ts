@@ -5,11 +5,11 @@
  * gzipped on its way to disk (never whole in memory), and the manifests and
  * index rewritten to name the gzipped layers.
  */
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable, Transform } from 'node:stream'
+import { Readable } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { gzipChunks } from './block-gzip.js'
 import {
@@ -19,6 +19,7 @@ import {
   type OciDescriptor as Descriptor
 } from '../registry/manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
+import { tap } from '../registry/client.js'
 import { engineSave } from '../docker/engine-api.js'
 import type { DockerRunner } from '../docker/runner.js'
 import type { Image } from '../reference/images.js'
@@ -195,16 +196,6 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd]
 function keptAsItIs(head: Buffer): boolean {
   const startsWith = (magic: number[]) => magic.every((b, i) => head[i] === b)
   return head[0] === 0x7b || startsWith(GZIP_MAGIC) || startsWith(ZSTD_MAGIC)
-}
-
-function tap(hash: Hash, count?: (bytes: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk)
-      count?.(chunk.length)
-      done(null, chunk)
-    }
-  })
 }
 
 async function* prepend(

@@ -27,7 +27,8 @@ import {
   BuildxMissingError,
   DockerCommandError,
   isBuildxMissing,
-  outputTail
+  outputTail,
+  type CommandOutput
 } from '../docker/runner.js'
 import { InputError } from '../errors/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
@@ -41,13 +42,12 @@ import {
   cacheBoundMs,
   restartFailure,
   restartWatch,
-  stalledDownload,
   withoutCache
 } from '../buildx/cache-watch.js'
 import {
-  resolveWatch,
-  unresolvedImageFailure,
-  unresolvedImages
+  hungRead,
+  hungReadFailure,
+  resolveWatch
 } from '../buildx/resolve-watch.js'
 import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
@@ -166,30 +166,18 @@ function againAfterHungRead(env: PublishEnv, ms: number) {
   return {
     stalls: (): StallWatch[] => (again ? [restartWatch(ms)] : []),
     async ranAgain(error: unknown): Promise<boolean> {
-      // what stopped the build on a registry read it needs (not the cache's): a resolve, a layer
-      const what = unresolvedImages(error)?.what ?? stalledDownload(error)
-      if (what === undefined || again) return false
+      const read = hungRead(error)
+      if (read === undefined || again) return false
       again = true
       await env.renewBuilder?.renew()
       const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
-      env.log.warning(`${what}; the build runs again${on}`)
+      env.log.warning(`${read.what}; the build runs again${on}`)
       return true
     },
     /** The build run again on `builder` that could not start: still held by the hung read. */
     stuck: (error: unknown, builder: string): Error | undefined =>
       again ? restartFailure(error, builder) : undefined
   }
-}
-
-/** What a user reads when a read of the build's own hung again. */
-function hungReadFailure(error: unknown): Error | undefined {
-  const what = stalledDownload(error)
-  if (what === undefined) return unresolvedImageFailure(error)
-  return new Error(
-    `${what}, so the build was stopped and nothing was pushed; re-run the job once the ` +
-      'registry answers',
-    { cause: error }
-  )
 }
 
 async function run(
@@ -216,7 +204,7 @@ async function run(
   ]
   // the runs of the command, a build run again without its cache or after a hung read included
   let runs = 0
-  const once = (): Promise<{ stdout: string; stderr: string }> =>
+  const once = (): Promise<CommandOutput> =>
     freshLayout(step)
       .then(() => {
         runs += 1

@@ -279,14 +279,14 @@ function publishEnv(
   }
 }
 
-/** The run's docker config, builder, surroundings and pipeline, in its folder `tempDir`. */
+/** The run's docker config, builder and surroundings, in its folder `tempDir`. */
 export async function startRun(
   settings: Settings,
   publication: Publication,
   log: Log,
   tempDir: string,
   surroundings: Surroundings
-): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
+): Promise<{ env: PublishEnv; builder: Builder }> {
   const vars = surroundings.env
   const dockerConfig = createRunConfig(
     userConfigDir(vars),
@@ -303,19 +303,15 @@ export async function startRun(
   const socket = engineSocket(vars, readDockerConfig(dockerConfig))
   const cacheRelay = await relayFor(settings, builder, docker, vars, socket)
   const place = { log, tempDir, dockerConfig, cacheRelay, engineSocket: socket }
-  const env = publishEnv(settings, publication, builder, place, surroundings)
-  // the run closes the relay at its end; a start that fails closes it here
-  try {
-    const pipeline = await runPipelineOf(env, settings, publication, builder)
-    return { pipeline, env, builder }
-  } catch (error) {
-    await Promise.allSettled([cacheRelay?.close(), env.registryRelays?.close()])
-    throw error
+  // the run closes the relays at its end
+  return {
+    env: publishEnv(settings, publication, builder, place, surroundings),
+    builder
   }
 }
 
 /** The run's pipeline, decided with what the registry holds; a classic save's held layers. */
-async function runPipelineOf(
+export async function runPipelineOf(
   env: PublishEnv,
   settings: Settings,
   publication: Publication,

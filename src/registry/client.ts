@@ -3,7 +3,7 @@
  * (its API, with or without credentials, an upload endpoint), and its endpoints: a repository's
  * tags, its manifests and a digest's referrers, its blobs (a blob file's upload: blob-upload.ts).
  */
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rename } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
@@ -95,6 +95,17 @@ async function bodyStream(response: RegistryResponse): Promise<Readable> {
   return 'stream' in response
     ? (response as HttpResponse).stream
     : Readable.from([Buffer.from(await response.arrayBuffer())])
+}
+
+/** Passes the bytes on as they come, hashing them (and counting them when asked). */
+export function tap(hash: Hash, count?: (bytes: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk)
+      count?.(chunk.length)
+      done(null, chunk)
+    }
+  })
 }
 
 class HttpRegistryClient {
@@ -400,12 +411,7 @@ class HttpRegistryClient {
       const hash = createHash('sha256')
       await pipeline(
         await bodyStream(response),
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            hash.update(chunk)
-            done(null, chunk)
-          }
-        }),
+        tap(hash),
         createWriteStream(partial)
       )
       if (`sha256:${hash.digest('hex')}` !== digest)

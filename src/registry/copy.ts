@@ -2,6 +2,7 @@ import type { Image } from '../reference/images.js'
 import { requireManifest, type RegistryClient } from './client.js'
 import {
   childDigests,
+  imageEntries,
   manifestBlobs,
   parseManifestJson as parse,
   type Manifest,
@@ -42,9 +43,7 @@ export async function mountImage(
 
 /** The platforms an index lists (attestation entries left out); [] for one manifest. */
 export function indexPlatforms(manifest: Manifest): string[] {
-  return (parse(manifest).manifests ?? []).flatMap(({ platform }) =>
-    platform === undefined || platform.os === 'unknown'
-      ? []
-      : [platformName(platform)]
+  return imageEntries(parse(manifest)).flatMap(({ platform }) =>
+    platform === undefined ? [] : [platformName(platform)]
   )
 }

@@ -1,6 +1,7 @@
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from './client.js'
 import {
+  imageEntries,
   parseJsonBytes as decode,
   parseManifestJson,
   type Manifest,
@@ -41,7 +42,7 @@ export async function imageLabels(
   const manifest = await client.getManifest(image, digest)
   if (manifest === undefined) return undefined
   let json = parseManifestJson(manifest)
-  const child = json.manifests?.find(m => m.platform?.os !== 'unknown')
+  const child = imageEntries(json).at(0)
   if (child !== undefined) {
     const platform = await client.getManifest(image, child.digest)
     json = platform === undefined ? {} : parseManifestJson(platform)

@@ -65,8 +65,16 @@ export function parseJsonBytes<T>(bytes: Uint8Array): T {
   return JSON.parse(new TextDecoder().decode(bytes)) as T
 }
 
+/** A value as JSON bytes (a manifest's body, a config blob). */
+export const jsonBytes = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(value))
+
 export const parseManifestJson = (manifest: Manifest) =>
   parseJsonBytes<ManifestJson>(manifest.body)
+
+/** The images an index lists: its entries but buildx's attestations (platform unknown/unknown). */
+export const imageEntries = (json: ManifestJson) =>
+  (json.manifests ?? []).filter(entry => entry.platform?.os !== 'unknown')
 
 /** The blobs a manifest names (config and layers; none for an index). */
 export function manifestBlobs(manifest: Manifest): OciDescriptor[] {
@@ -81,8 +89,7 @@ export function childDigests(manifest: Manifest): string[] {
 
 /** A manifest whose JSON body is schemaVersion 2, `mediaType`, then `fields`. */
 export function jsonManifest(mediaType: string, fields: object): Manifest {
-  const json = { schemaVersion: 2, mediaType, ...fields }
-  const body = new TextEncoder().encode(JSON.stringify(json))
+  const body = jsonBytes({ schemaVersion: 2, mediaType, ...fields })
   return { mediaType, digest: sha256Digest(body), body }
 }
 

@@ -13,7 +13,7 @@ export class RegistryError extends Error {
     readonly registry: string,
     detail: string,
     readonly status?: number,
-    options?: { cause?: unknown }
+    options?: ErrorOptions
   ) {
     super(`registry ${registry}: ${detail}`, options)
     this.name = 'RegistryError'
@@ -60,8 +60,6 @@ export function classifyNetworkError(
   error: unknown,
   timeoutMs: number
 ): unknown {
-  if (error instanceof TransientError || error instanceof RegistryError)
-    return error
   // by name, not instanceof: fetch's errors may come from another realm
   const { name, message } = (error ?? {}) as {
     name?: unknown
@@ -93,7 +91,7 @@ export function parseRetryAfter(
   value: string | null,
   nowMs: number
 ): number | undefined {
-  if (value === null || value.trim() === '') return undefined
+  if (value === null) return undefined
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
@@ -173,19 +171,14 @@ export function authFailed(
       `${mayNotPush(registry, repository, username)} (${statusText(response)})`,
       response.status
     )
-  const what =
-    username === undefined ? 'authentication required' : 'authentication failed'
+  const refused = `(${statusText(response)}) ${describeUser(username)}`
   // credentials go only where the inputs name a registry (SECURITY.md)
-  const hint =
+  const detail =
     username === undefined
-      ? `; to send some, add an entry to the logins input: "- registry: ${registry}" with its ` +
-        `username and password`
-      : ''
-  return new RegistryError(
-    registry,
-    `${what} (${statusText(response)}) ${describeUser(username)}${hint}`,
-    response.status
-  )
+      ? `authentication required ${refused}; to send some, add an entry to the logins input: ` +
+        `"- registry: ${registry}" with its username and password`
+      : `authentication failed ${refused}`
+  return new RegistryError(registry, detail, response.status)
 }
 
 export interface FailureContext {

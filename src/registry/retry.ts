@@ -1,9 +1,6 @@
 /** Bounded retries with exponential backoff: only a TransientError is tried again. */
 import { setTimeout as realSleep } from 'node:timers/promises'
 
-const DEFAULT_BASE_DELAY_MS = 500
-const DEFAULT_MAX_DELAY_MS = 30_000
-
 /** A failure worth another try: connection errors, timeouts, 5xx, 429. */
 export class TransientError extends Error {
   /** The server's Retry-After, when it sent one. */
@@ -11,7 +8,7 @@ export class TransientError extends Error {
 
   constructor(
     message: string,
-    options: { retryAfterMs?: number; cause?: unknown } = {}
+    options: ErrorOptions & { retryAfterMs?: number } = {}
   ) {
     super(message, { cause: options.cause })
     this.name = 'TransientError'
@@ -40,9 +37,9 @@ export interface RetryOptions {
   retries: number
   /** Waits between attempts (injected: tests record instead of waiting); default a timer. */
   sleep?: (ms: number) => Promise<void>
-  /** Delay before the first retry, doubled for each further one. */
+  /** Delay before the first retry, doubled for each further one; default 500 ms. */
   baseDelayMs?: number
-  /** Upper bound of any delay, Retry-After included. */
+  /** Upper bound of any delay, Retry-After included; default 30 s. */
   maxDelayMs?: number
   /**
    * Jitter source in [0, 1]: a backoff delay d becomes d/2 + random() * d/2. Defaults to
@@ -59,12 +56,14 @@ function retryDelayMs(
   error: TransientError,
   options: RetryOptions
 ): number {
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
+  const {
+    baseDelayMs = 500,
+    maxDelayMs = 30_000,
+    random = Math.random
+  } = options
   if (error.retryAfterMs !== undefined)
     return Math.min(Math.max(0, error.retryAfterMs), maxDelayMs)
-  const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS
   const backoff = Math.min(baseDelayMs * 2 ** (retry - 1), maxDelayMs)
-  const random = options.random ?? Math.random
   return Math.round(backoff / 2 + (random() * backoff) / 2)
 }
 

@@ -184,7 +184,7 @@ export class Transport {
             ...(authorization ? { Authorization: authorization } : {})
           },
           body: body instanceof Uint8Array ? body : undefined,
-          ...(request.signal && { signal: request.signal })
+          signal: request.signal
         },
         stream
       )
@@ -212,13 +212,6 @@ export class Transport {
   }
 }
 
-/** A stall: `TimeoutError` by name, as AbortSignal.timeout's (classified alike). */
-function stalled(timeoutMs: number): Error {
-  const error = new Error(`nothing moved for ${timeoutMs} ms`)
-  error.name = 'TimeoutError'
-  return error
-}
-
 /**
  * The bytes a socket may still hold after the last one (the kernel's send
  * buffer, a proxy's), and the slowest link they may drain at: the answer
@@ -243,7 +236,12 @@ function stallWatch(stream: StreamBody, timeoutMs: number) {
   let timer: NodeJS.Timeout | undefined
   const arm = (ms = timeoutMs) => {
     clearTimeout(timer)
-    timer = setTimeout(() => controller.abort(stalled(ms)), ms)
+    // a stall aborts with the TimeoutError AbortSignal.timeout gives (classified alike)
+    const stalled = () =>
+      controller.abort(
+        new DOMException(`nothing moved for ${ms} ms`, 'TimeoutError')
+      )
+    timer = setTimeout(stalled, ms)
     timer.unref()
   }
   let sent = 0

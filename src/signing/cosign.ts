@@ -5,6 +5,7 @@
  * attestations likewise under `sha256-X.att`.
  */
 import {
+  jsonBytes,
   jsonManifest,
   OCI_MANIFEST,
   parseJsonBytes,
@@ -27,9 +28,6 @@ export function artifactTag(digest: string, suffix: ArtifactSuffix): string {
   return `${digest.replace(':', '-')}.${suffix}`
 }
 
-const encode = (value: unknown): Uint8Array =>
-  new TextEncoder().encode(JSON.stringify(value))
-
 /**
  * The simple-signing payload: the repository (registry/path) and the digest a signature vouches
  * for.
@@ -38,7 +36,7 @@ export function simpleSigningPayload(
   image: RepositoryReference,
   digest: string
 ): Uint8Array {
-  return encode({
+  return jsonBytes({
     critical: {
       identity: {
         'docker-reference': `${image.registry}/${image.repository}`
@@ -65,7 +63,7 @@ export function payloadDigest(payload: Uint8Array): string {
 /** The config blob cosign writes: its layers as the root filesystem, no dates. */
 export function artifactConfig(layers: Descriptor[]): Uint8Array {
   const epoch = '0001-01-01T00:00:00Z'
-  return encode({
+  return jsonBytes({
     architecture: '',
     created: epoch,
     history: [{ created: epoch }],

@@ -98,7 +98,7 @@ export async function writeSignature(
   image: Image,
   digest: string,
   signer: Signer
-): Promise<{ tag: string; written: boolean }> {
+) {
   if ((await countValidSignatures(client, image, digest, signer.publicKey)) > 0)
     return { tag: artifactTag(digest, 'sig'), written: false }
   return addSignature(client, image, digest, {

@@ -6,7 +6,11 @@
  */
 import { errorMessage } from '../errors/input-error.js'
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
-import { httpFetch, type RegistryResponse } from '../registry/http-fetch.js'
+import {
+  httpFetch,
+  type RegistryRequestInit,
+  type RegistryResponse
+} from '../registry/http-fetch.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { TransientError, withRetry } from '../registry/retry.js'
 import {
@@ -25,6 +29,9 @@ interface ExchangeLimits extends RetryPolicy {
   timeoutMs: number
 }
 
+/** Reads a 409's answer instead of failing (Rekor's entry that a first try made). */
+type ConflictReader = (response: RegistryResponse, url: URL) => Promise<unknown>
+
 async function failure(
   what: string,
   response: RegistryResponse
@@ -39,9 +46,10 @@ async function failure(
 export async function exchange(
   what: string,
   url: URL,
-  init: { method: string; headers: Record<string, string>; body?: string },
+  // a body sent again on each try: a string, never a stream
+  init: RegistryRequestInit & { body?: string },
   limits: ExchangeLimits,
-  onConflict?: (response: RegistryResponse, url: URL) => Promise<unknown>
+  onConflict?: ConflictReader
 ): Promise<unknown> {
   return withRetry(
     async () => {
@@ -104,7 +112,7 @@ function postJson(
   path: string,
   body: object,
   limits: ExchangeLimits,
-  onConflict?: (response: RegistryResponse, url: URL) => Promise<unknown>
+  onConflict?: ConflictReader
 ): Promise<unknown> {
   const url = new URL(path, base.endsWith('/') ? base : `${base}/`)
   return exchange(

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { resolve } from 'node:path'
 import {
   resolveWatch,
-  unresolvedImageFailure
+  hungReadFailure
 } from '../../../src/buildx/resolve-watch.js'
 import { createDockerRunner } from '../../../src/docker/runner.js'
 
@@ -42,7 +42,7 @@ describe('resolveWatch: silence counts only while a base image is resolved', () 
       name: 'DockerStalledError',
       watch: 'resolve'
     })
-    expect(unresolvedImageFailure(stopped)?.message).toMatch(error)
+    expect(hungReadFailure(stopped)?.message).toMatch(error)
   })
 
   it.each([
@@ -69,6 +69,6 @@ describe('resolveWatch: silence counts only while a base image is resolved', () 
   })
 
   it('another watch that stopped the build is not told as a resolve', () => {
-    expect(unresolvedImageFailure(new Error('x'))).toBeUndefined()
+    expect(hungReadFailure(new Error('x'))).toBeUndefined()
   })
 })
