@@ -16,6 +16,9 @@ import {
   type ServerResponse
 } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { lineAttributes } from '../csv/csv.js'
+import { cacheLines } from './cache-watch.js'
+import type { Pipeline } from '../plan/steps.js'
 import { closed, faultToldOnce, listening, RELAY_HOST } from './relay-server.js'
 
 export interface CacheRelay {
@@ -27,6 +30,28 @@ export interface CacheRelay {
    */
   takeFault(): string | undefined
   close(): Promise<void>
+}
+
+/**
+ * Whether a build of the pipeline reads GitHub's cache service at the URL buildx takes from its
+ * environment, the one a relay stands in for: a `type=gha` cache line in its argv that names no
+ * `url`/`url_v2` of its own.
+ */
+export function readsServiceFromEnv(
+  pipeline: Pick<Pipeline, 'stage'>
+): boolean {
+  return pipeline.stage.some(
+    step =>
+      'argv' in step &&
+      cacheLines(step.argv).some(line => {
+        const attributes = lineAttributes(line)
+        return (
+          attributes.get('type') === 'gha' &&
+          !attributes.has('url') &&
+          !attributes.has('url_v2')
+        )
+      })
+  )
 }
 
 /** The answers' fields that hold a signed URL of the blob store (v2 service; v1's archive). */

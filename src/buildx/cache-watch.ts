@@ -221,6 +221,8 @@ export const cacheFailures = (progress: string): string[] =>
     cache === undefined ? [] : [`${cache} failed: ${error.slice(0, 300)}`]
   )
 
+const CACHE_FLAGS = new Set(['--cache-from', '--cache-to'])
+
 /**
  * The build's argv without its cache lines (those `dropped` says, else all): the build again, as if
  * they had not been asked.
@@ -229,14 +231,17 @@ export function withoutCache(
   argv: string[],
   dropped: (line: string) => boolean = () => true
 ): string[] {
-  const flags = new Set(['--cache-from', '--cache-to'])
   const drops = (at: number) =>
-    flags.has(argv[at])
+    CACHE_FLAGS.has(argv[at])
       ? dropped(argv[at + 1] ?? '')
-      : flags.has(argv[at - 1] ?? '') && dropped(argv[at])
+      : CACHE_FLAGS.has(argv[at - 1] ?? '') && dropped(argv[at])
   return argv.filter((_, at) => !drops(at))
 }
 
+/** A build's cache lines (cache-from and cache-to) as its argv gives them to buildx. */
+export const cacheLines = (argv: string[]): string[] =>
+  argv.filter((_, at) => CACHE_FLAGS.has(argv[at - 1] ?? ''))
+
 /** Whether the build's argv asks for a cache. */
 export const usesCache = (argv: string[]): boolean =>
-  argv.includes('--cache-from') || argv.includes('--cache-to')
+  cacheLines(argv).length > 0

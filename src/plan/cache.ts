@@ -301,33 +301,6 @@ function cacheOff(
 }
 
 /**
- * Whether the lines the decision gives the build reach GitHub's cache service at the URL buildx
- * reads from its environment: `cache: gha`, `auto` where it uses the service, or a `type=gha` line
- * of the user's that names no `url`/`url_v2` of its own; never where the cache is off.
- */
-export function readsServiceFromEnv(
-  build: CacheBuild,
-  builder: Builder,
-  runner: RunnerCache,
-  use: CacheUse
-): boolean {
-  if (evaluatesOnly(build.call)) return false
-  if (userLines(build))
-    return [...build.cacheFrom, ...build.cacheTo].some(line => {
-      const attributes = lineAttributes(line)
-      return (
-        attributes.get('type') === 'gha' &&
-        !attributes.has('url') &&
-        !attributes.has('url_v2')
-      )
-    })
-  return (
-    cacheOff(build, builder, use) === undefined &&
-    cacheKind(build, builder, runner) === 'gha'
-  )
-}
-
-/**
  * Why the run makes its own builder for `cache: auto`, if it should: on the classic store the
  * docker driver exports only the inline cache, which holds the final stage alone, so a build stage
  * would run again on every cold runner; GitHub's cache service takes every stage (mode=max).

@@ -28,21 +28,21 @@ import { writeSecretFiles } from '../docker/secret-files.js'
 import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import type { Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
-import { cacheUse, pipelineFor, type PipelineInput } from '../plan/pipeline.js'
+import { pipelineFor, type PipelineInput } from '../plan/pipeline.js'
 import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { splitSecret } from '../settings/secret-lines.js'
 import { readCacheFacts } from './cache-sources.js'
-import { startCacheRelay, type CacheRelay } from '../buildx/cache-relay.js'
+import {
+  readsServiceFromEnv,
+  startCacheRelay,
+  type CacheRelay
+} from '../buildx/cache-relay.js'
 import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
 import { registryRelays } from './registry-relays.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
-import {
-  readsServiceFromEnv,
-  runnerCache,
-  type CacheImport
-} from '../plan/cache.js'
+import { runnerCache, type CacheImport } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -145,24 +145,21 @@ function buildFiles(settings: Settings, tempDir: string): BuildFiles {
 }
 
 /**
- * GitHub's cache service relayed with a deadline for the cache lines that read its URL from
- * buildx's environment, where BuildKit reaches this machine (buildx/relay-host.ts) through an
- * engine on a local socket (not rootless). A proxy in the environment, a remote engine, or a job
- * container (whose loopback is not dockerd's) keep the service's own URL.
+ * GitHub's cache service relayed with a deadline for the pipeline's builds whose cache lines read
+ * its URL from buildx's environment, where BuildKit reaches this machine (buildx/relay-host.ts)
+ * through an engine on a local socket (not rootless). A proxy in the environment, a remote engine,
+ * or a job container (whose loopback is not dockerd's) keep the service's own URL.
  */
 async function relayFor(
+  pipeline: Pipeline,
   settings: Settings,
   builder: Builder,
   docker: DockerRunner,
-  vars: NodeJS.ProcessEnv,
-  socket: string | undefined
+  { vars, socket }: { vars: NodeJS.ProcessEnv; socket: string | undefined }
 ): Promise<CacheRelay | undefined> {
-  const runner = runnerCache(vars)
   const upstream = vars[serviceVariable(vars)]
   if (!relaysReachBuildkit(vars, socket) || !upstream) return undefined
-  const use = cacheUse(settings)
-  if (!readsServiceFromEnv(settings.build, builder, runner, use))
-    return undefined
+  if (!readsServiceFromEnv(pipeline)) return undefined
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
   // one that cannot start leaves buildx the service's own URL, as where no host is known
@@ -247,7 +244,12 @@ function publishEnv(
   builder: Builder,
   place: Pick<
     PublishEnv,
-    'log' | 'tempDir' | 'dockerConfig' | 'cacheRelay' | 'engineSocket'
+    | 'log'
+    | 'tempDir'
+    | 'dockerConfig'
+    | 'cacheRelay'
+    | 'engineSocket'
+    | 'heldLayers'
   >,
   { cwd, env: vars }: Surroundings
 ): PublishEnv {
@@ -279,14 +281,17 @@ function publishEnv(
   }
 }
 
-/** The run's docker config, builder and surroundings, in its folder `tempDir`. */
+/**
+ * The run's docker config, builder, pipeline and surroundings, in its folder `tempDir`; the run
+ * closes the relays they hold at its end.
+ */
 export async function startRun(
   settings: Settings,
   publication: Publication,
   log: Log,
   tempDir: string,
   surroundings: Surroundings
-): Promise<{ env: PublishEnv; builder: Builder }> {
+): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
   const vars = surroundings.env
   const dockerConfig = createRunConfig(
     userConfigDir(vars),
@@ -301,24 +306,37 @@ export async function startRun(
     writeTlsFiles(tempDir, settings.build.remote)
   }
   const socket = engineSocket(vars, readDockerConfig(dockerConfig))
-  const cacheRelay = await relayFor(settings, builder, docker, vars, socket)
-  const place = { log, tempDir, dockerConfig, cacheRelay, engineSocket: socket }
-  // the run closes the relays at its end
-  return {
-    env: publishEnv(settings, publication, builder, place, surroundings),
-    builder
+  const { pipeline, heldLayers } = await runPipelineOf(
+    settings,
+    publication,
+    builder,
+    { log, vars, tempDir }
+  )
+  // started once the pipeline, which may still fail, is made
+  const cacheRelay = await relayFor(pipeline, settings, builder, docker, {
+    vars,
+    socket
+  })
+  const place = {
+    log,
+    tempDir,
+    dockerConfig,
+    cacheRelay,
+    engineSocket: socket,
+    heldLayers
   }
+  const env = publishEnv(settings, publication, builder, place, surroundings)
+  return { pipeline, env, builder }
 }
 
 /** The run's pipeline, decided with what the registry holds; a classic save's held layers. */
-export async function runPipelineOf(
-  env: PublishEnv,
+async function runPipelineOf(
   settings: Settings,
   publication: Publication,
-  builder: Builder
-): Promise<Pipeline> {
-  const { log, vars } = env
-  const files = buildFiles(settings, env.tempDir)
+  builder: Builder,
+  { log, vars, tempDir }: { log: Log; vars: NodeJS.ProcessEnv; tempDir: string }
+): Promise<{ pipeline: Pipeline; heldLayers?: Promise<HeldLayers> }> {
+  const files = buildFiles(settings, tempDir)
   const registry = createCacheRegistry(settings, log, vars)
   const input = { settings, publication, builder, files }
   const { pipeline, imports } = await assemblePipeline(
@@ -327,7 +345,11 @@ export async function runPipelineOf(
     log,
     vars
   )
-  if (pipeline.stage.some(step => step.step === 'save'))
-    env.heldLayers = heldCacheLayers(publication, imports, registry)
-  return pipeline
+  const saves = pipeline.stage.some(step => step.step === 'save')
+  return {
+    pipeline,
+    heldLayers: saves
+      ? heldCacheLayers(publication, imports, registry)
+      : undefined
+  }
 }

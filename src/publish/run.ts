@@ -19,7 +19,7 @@ import {
   type PlanStep
 } from '../plan/steps.js'
 import { createRegistry, credentialsLookup } from '../docker/credentials.js'
-import { dryRunPipeline, runPipelineOf, startRun } from './run-setup.js'
+import { dryRunPipeline, startRun } from './run-setup.js'
 import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
@@ -188,7 +188,7 @@ async function publish(
   let started: PublishEnv | undefined
   try {
     // a daemon or builder that cannot be reached fails here, before any step
-    const { env, builder } = await startRun(
+    const { pipeline, env, builder } = await startRun(
       settings,
       publication,
       io.log,
@@ -196,7 +196,6 @@ async function publish(
       { cwd: io.cwd, env: io.env }
     )
     started = env
-    const pipeline = await runPipelineOf(env, settings, publication, builder)
     if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
     const steps = await showPlan(publication, pipeline, io)
     const result = await runPipeline(settings, publication, pipeline, env)

@@ -12,6 +12,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  readsServiceFromEnv,
   startCacheRelay,
   type CacheRelay
 } from '../../../src/buildx/cache-relay.js'
@@ -67,6 +68,54 @@ async function relayTo(origin: string, idleMs = 2000): Promise<CacheRelay> {
 
 const LOOKUP =
   'twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL'
+
+describe("readsServiceFromEnv: the builds a relay stands in for, by their argv's cache lines", () => {
+  const build = (...lines: string[]) => ['buildx', 'build', ...lines, '.']
+  it.each([
+    {
+      name: 'a type=gha cache-from',
+      argv: build('--cache-from', 'type=gha,scope=app'),
+      reads: true
+    },
+    {
+      name: 'a type=gha cache-to alone',
+      argv: build('--cache-to', 'type=gha,mode=max,version=2'),
+      reads: true
+    },
+    {
+      name: 'a quoted "type=gha" field, read as buildx reads CSV',
+      argv: build('--cache-from', '"type=gha",scope=app'),
+      reads: true
+    },
+    {
+      name: 'a type=gha line with its own url',
+      argv: build(
+        '--cache-from',
+        'type=gha,url=https://cache.example/,token=t'
+      ),
+      reads: false
+    },
+    {
+      name: 'a type=gha line with its own url_v2',
+      argv: build('--cache-to', 'type=gha,url_v2=https://cache.example/'),
+      reads: false
+    },
+    {
+      name: 'registry lines only',
+      argv: build('--cache-from', 'type=registry,ref=r.example/app:cache'),
+      reads: false
+    },
+    {
+      name: 'type=gha outside a cache flag (a build-arg)',
+      argv: build('--build-arg', 'type=gha'),
+      reads: false
+    },
+    { name: 'no cache lines', argv: build(), reads: false }
+  ])('$name: $reads', ({ argv, reads }) => {
+    const stage = [{ step: 'build' as const, argv, registries: [] }]
+    expect(readsServiceFromEnv({ stage })).toBe(reads)
+  })
+})
 
 describe('startCacheRelay', () => {
   it.each([

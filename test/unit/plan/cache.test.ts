@@ -5,16 +5,15 @@ import {
   cacheReport,
   cacheScope,
   decideCache,
-  readsServiceFromEnv,
   requireCacheExport,
   runnerCache,
   unexportableCache,
   warmerOnOwnBuilder,
-  type CacheFacts,
-  type CacheUse
+  type CacheFacts
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
+import { readsServiceFromEnv } from '../../../src/buildx/cache-relay.js'
 import { stepLine } from '../../../src/plan/steps.js'
 import { releaseRun } from '../docker/run-fixture.js'
 import {
@@ -698,6 +697,69 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
       defaultBranch: []
     })
   })
+
+  it.each<{
+    name: string
+    builder: Builder
+    inputs: Record<string, string>
+    relay: boolean
+  }>([
+    {
+      name: 'cache: gha',
+      builder: CONTAINER,
+      inputs: { cache: 'gha' },
+      relay: true
+    },
+    {
+      name: 'cache: gha with no-cache: true',
+      builder: CONTAINER,
+      inputs: { cache: 'gha', 'no-cache': 'true' },
+      relay: false
+    },
+    {
+      name: 'cache: gha on the classic docker build',
+      builder: NO_BUILDX,
+      inputs: { cache: 'gha' },
+      relay: false
+    },
+    {
+      name: 'cache: gha with call: check (only evaluates)',
+      builder: CONTAINER,
+      inputs: { cache: 'gha', call: 'check' },
+      relay: false
+    },
+    {
+      name: 'auto beside outputs',
+      builder: CONTAINER,
+      inputs: { outputs: 'type=local,dest=out' },
+      relay: false
+    },
+    {
+      name: "the user's type=gha cache-from",
+      builder: CONTAINER,
+      inputs: { 'cache-from': 'type=gha' },
+      relay: true
+    },
+    {
+      name: "the user's type=gha cache-from with its own url",
+      builder: CONTAINER,
+      inputs: { 'cache-from': 'type=gha,url=https://cache.example/,token=t' },
+      relay: false
+    }
+  ])(
+    'the cache relay serves the build where its decided lines read the service: $name: $relay',
+    async ({ builder, inputs, relay }) => {
+      const { pipeline } = await buildArgv(builder, inputs, {
+        runner: V2,
+        imports: []
+      })
+      const builds = pipeline.stage.filter(
+        step => 'argv' in step && step.argv.includes('build')
+      )
+      expect(builds).not.toHaveLength(0)
+      expect(readsServiceFromEnv(pipeline)).toBe(relay)
+    }
+  )
 })
 
 describe('cacheReport: what the cache did, from buildx progress', () => {
@@ -851,145 +913,5 @@ describe('unexportableCache: the cache export a builder cannot do, as written', 
     }
   ])('$name', ({ cache, builder, asked }) => {
     expect(unexportableCache(cache, builder)).toBe(asked)
-  })
-})
-
-describe("readsServiceFromEnv: the lines that reach GitHub's cache service at buildx's URL", () => {
-  it.each<{
-    name: string
-    build: ReturnType<typeof build>
-    builder: Builder
-    use?: CacheUse
-    reads: boolean
-  }>([
-    {
-      name: 'auto on docker-container',
-      build: build(),
-      builder: CONTAINER,
-      reads: true
-    },
-    {
-      name: 'auto on the classic store',
-      build: build(),
-      builder: CLASSIC_STORE,
-      reads: false
-    },
-    {
-      name: 'cache: gha',
-      build: build({ kind: 'gha' }),
-      builder: CONTAINERD,
-      reads: true
-    },
-    {
-      name: 'cache: inline',
-      build: build({ kind: 'inline' }),
-      builder: CONTAINER,
-      reads: false
-    },
-    {
-      name: "the user's type=gha lines",
-      build: build(
-        { kind: 'auto' },
-        {
-          cacheFrom: ['type=gha'],
-          cacheTo: ['type=gha,mode=max']
-        }
-      ),
-      builder: CONTAINER,
-      reads: true
-    },
-    {
-      name: 'a type=gha line with its own url',
-      build: build(
-        { kind: 'auto' },
-        {
-          cacheFrom: ['type=gha,url=https://cache.example/,token=t']
-        }
-      ),
-      builder: CONTAINER,
-      reads: false
-    },
-    {
-      name: "the user's registry lines",
-      build: build(
-        { kind: 'auto' },
-        { cacheFrom: ['type=registry,ref=r/app:cache'] }
-      ),
-      builder: CONTAINER,
-      reads: false
-    },
-    {
-      name: 'cache: gha with no-cache: true',
-      build: build({ kind: 'gha' }, { noCache: true }),
-      builder: CONTAINER,
-      reads: false
-    },
-    {
-      name: 'cache: gha on the classic docker build',
-      build: build({ kind: 'gha' }),
-      builder: NO_BUILDX,
-      reads: false
-    },
-    {
-      name: 'auto where outputs or call send the build elsewhere',
-      build: build(),
-      builder: CONTAINER,
-      use: 'none',
-      reads: false
-    },
-    {
-      name: "the user's type=gha lines with call: check",
-      build: build(
-        { kind: 'auto' },
-        { cacheFrom: ['type=gha'], call: 'check' }
-      ),
-      builder: CONTAINER,
-      reads: false
-    }
-  ])('$name: $reads', ({ build: asked, builder, reads, use = 'push' }) => {
-    expect(readsServiceFromEnv(asked, builder, V2, use)).toBe(reads)
-  })
-
-  it('says true exactly where the decided lines hold a type=gha line without a url', () => {
-    const builds = [
-      build(),
-      build({ kind: 'gha' }),
-      build({ kind: 'inline' }),
-      build({ kind: 'off' }),
-      build({ kind: 'gha' }, { noCache: true }),
-      build({ kind: 'gha' }, { call: 'outline' }),
-      build(undefined, { cacheFrom: ['type=gha'] }),
-      build(undefined, { cacheFrom: ['type=gha'], noCache: true })
-    ]
-    const builders = [CONTAINER, CONTAINERD, CLASSIC_STORE, NO_BUILDX, REMOTE]
-    const uses = ['push', 'local', 'none'] as const
-    let compared = 0
-    for (const asked of builds)
-      for (const builder of builders)
-        for (const use of uses) {
-          let lines: string[]
-          try {
-            const decided = decideCache(asked, facts(builder, V2, { use }))
-            lines = [...decided.cacheFrom, ...decided.cacheTo]
-          } catch {
-            continue // refused before anything runs: no relay either
-          }
-          const readsService = lines.some(
-            line => line.startsWith('type=gha') && !line.includes('url')
-          )
-          expect({
-            asked,
-            builder: builder.driver,
-            use,
-            reads: readsServiceFromEnv(asked, builder, V2, use)
-          }).toEqual({
-            asked,
-            builder: builder.driver,
-            use,
-            reads: readsService
-          })
-          compared++
-        }
-    expect(compared).toBeGreaterThan(80)
   })
 })
