@@ -705,6 +705,24 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
     relay: boolean
   }>([
     {
+      name: 'no cache settings on docker-container (auto: the service)',
+      builder: CONTAINER,
+      inputs: {},
+      relay: true
+    },
+    {
+      name: 'no cache settings on the classic store (auto: inline)',
+      builder: CLASSIC_STORE,
+      inputs: {},
+      relay: false
+    },
+    {
+      name: 'cache: inline',
+      builder: CONTAINER,
+      inputs: { cache: 'inline' },
+      relay: false
+    },
+    {
       name: 'cache: gha',
       builder: CONTAINER,
       inputs: { cache: 'gha' },
