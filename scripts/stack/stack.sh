@@ -27,12 +27,15 @@
 #     2.1 + runc 1.3 + buildx 0.29.1 from Debian sid, downloaded and unpacked under the
 #     state dir (nothing installed), two dockerds: classic store on
 #     unix:///var/run/dpa-docker28-classic.sock, containerd store on
-#     unix:///var/run/dpa-docker28-containerd.sock (DPA_FIELD_*).
+#     unix:///var/run/dpa-docker28-containerd.sock (DPA_FIELD_*); and Docker 29.4.2 + buildx
+#     0.36.1 (GitHub's ubuntu-latest) from ../shared/field29, sha256-checked, on both stores:
+#     unix:///var/run/dpa-docker29-{containerd,classic}.sock (DPA_FIELD29_*; skipped, with one
+#     line, where the checkout has no ../shared/field29).
 #   - BuildKit (scripts/stack/lib/buildkit.sh): buildkitd v0.25.2 compiled offline from
 #     sid's sources into /var/tmp/dpa-buildkit (minutes, once; in the background while
 #     the rest starts), two buildkitds (unix sockets; #1 also tcp://127.0.0.1:5021 with
 #     mTLS), a local BuildKit image in every engine, and buildx builders dpa-remote,
-#     dpa-remote-tls, dpa-container-{26,26-classic,28-classic,28-containerd} and
+#     dpa-remote-tls, dpa-container-{26,26-classic,28-classic,28-containerd,29-containerd} and
 #     dpa-two-node in BUILDX_CONFIG=$STACK_DIR/buildx (DPA_BUILDX_CONFIG, DPA_BUILDKIT_*).
 #   - emulation (scripts/stack/lib/emulation.sh): a linux/amd64 + linux/arm64 busybox base
 #     image in registry A (DPA_EMULATION_BASE) and a stand-in of tonistiigi/binfmt:latest

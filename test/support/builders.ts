@@ -62,14 +62,28 @@ function socket(host: string, what: string): string {
   return host
 }
 
+/** The docker CLI (and buildx) a step uses: the stack's 26.1 (buildx 0.13), 28.5 (0.29), 29.4 (0.36). */
+type Cli = '26.1' | '28.5' | '29.4'
+
 /** How a step reaches an engine and which docker CLI and buildx it uses. */
 interface EngineSetup {
   engine: Engine
   /** DOCKER_HOST for the step: unset on the default engine, as on a runner. */
   env: Record<string, string>
-  /** docker 28.5's CLI first on PATH. */
-  field: boolean
+  /** The CLI first on PATH, and the buildx the step's DOCKER_CONFIG gets. */
+  cli: Cli
 }
+
+/** Docker 29.4 + buildx 0.36 of ../shared/field29; the stack runs none without it. */
+function field29() {
+  const field = stackEnv().field29
+  if (field === undefined)
+    throw new Error('stack.sh up runs no Docker 29: no ../shared/field29')
+  return field
+}
+
+/** Whether the stack runs Docker 29.4 (its rows are skipped where it does not). */
+export const HAS_DOCKER_29 = stackEnv().field29 !== undefined
 
 const ENGINES = {
   'docker 26.1 containerd': (): EngineSetup => ({
@@ -78,7 +92,7 @@ const ENGINES = {
       store: 'containerd'
     },
     env: {},
-    field: false
+    cli: '26.1'
   }),
   'docker 26.1 classic': (): EngineSetup => {
     const host = socket(
@@ -88,7 +102,7 @@ const ENGINES = {
     return {
       engine: { host, store: 'classic' },
       env: { DOCKER_HOST: host },
-      field: false
+      cli: '26.1'
     }
   },
   'docker 28.5 classic': (): EngineSetup => {
@@ -97,7 +111,7 @@ const ENGINES = {
     return {
       engine: { host, store: 'classic' },
       env: { DOCKER_HOST: host },
-      field: true
+      cli: '28.5'
     }
   },
   'docker 28.5 containerd': (): EngineSetup => {
@@ -106,26 +120,53 @@ const ENGINES = {
     return {
       engine: { host, store: 'containerd' },
       env: { DOCKER_HOST: host },
-      field: true
+      cli: '28.5'
+    }
+  },
+  'docker 29.4 classic': (): EngineSetup => {
+    const what = 'the classic-store docker 29.4 engine'
+    const host = socket(field29().classicDockerHost, what)
+    return {
+      engine: { host, store: 'classic' },
+      env: { DOCKER_HOST: host },
+      cli: '29.4'
+    }
+  },
+  'docker 29.4 containerd': (): EngineSetup => {
+    const what = 'the docker 29.4 engine (its default, the containerd store)'
+    const host = socket(field29().containerdDockerHost, what)
+    return {
+      engine: { host, store: 'containerd' },
+      env: { DOCKER_HOST: host },
+      cli: '29.4'
     }
   }
 } as const
 
 type EngineName = keyof typeof ENGINES
 
-/** PATH with docker 28.5's CLI first, for the engines that need it. */
-function cliPath(field: boolean): Record<string, string> {
-  if (!field) return {}
-  const bin = stackEnv().field.bin
-  present(join(bin, 'docker'), "docker 28.5's CLI")
+/** The folders of a field CLI: `docker` (bin) and its buildx (cliPlugins). */
+function fieldCli(cli: Exclude<Cli, '26.1'>) {
+  return cli === '28.5' ? stackEnv().field : field29()
+}
+
+/** PATH with the engine's own CLI first (the stack's 26.1 is on PATH already). */
+function cliPath(cli: Cli): Record<string, string> {
+  if (cli === '26.1') return {}
+  const bin = fieldCli(cli).bin
+  present(join(bin, 'docker'), `docker ${cli}'s CLI`)
   return { PATH: `${bin}:${process.env.PATH ?? ''}` }
 }
 
-/** buildx 0.29 as setup-buildx-action installs it: `<DOCKER_CONFIG>/cli-plugins/docker-buildx`. */
-function installFieldBuildx(dockerConfig: string): void {
+/**
+ * The CLI's buildx (0.29 for 28.5 and the stack's own engines, 0.36 for 29.4) as
+ * setup-buildx-action installs it: `<DOCKER_CONFIG>/cli-plugins/docker-buildx`.
+ */
+function installFieldBuildx(dockerConfig: string, cli: Cli = '28.5'): void {
+  const field = fieldCli(cli === '26.1' ? '28.5' : cli)
   const plugin = present(
-    join(stackEnv().field.cliPlugins, 'docker-buildx'),
-    'buildx 0.29'
+    join(field.cliPlugins, 'docker-buildx'),
+    `docker ${cli}'s buildx`
   )
   mkdirSync(join(dockerConfig, 'cli-plugins'), { recursive: true })
   symlinkSync(plugin, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
@@ -134,7 +175,7 @@ function installFieldBuildx(dockerConfig: string): void {
 /** docker 28.5's CLI first on PATH and buildx 0.29 in `dockerConfig`, for an engine of 28.5. */
 export function fieldCliEnv(dockerConfig: string): Record<string, string> {
   installFieldBuildx(dockerConfig)
-  return cliPath(true)
+  return cliPath('28.5')
 }
 
 /** The docker driver of an engine's default builder, with that engine's CLI and buildx. */
@@ -148,8 +189,8 @@ function dockerDriver(
     multiPlatform,
     use(dockerConfig) {
       const setup = ENGINES[engine]()
-      if (setup.field) installFieldBuildx(dockerConfig)
-      const env = { ...setup.env, ...cliPath(setup.field) }
+      if (setup.cli !== '26.1') installFieldBuildx(dockerConfig, setup.cli)
+      const env = { ...setup.env, ...cliPath(setup.cli) }
       return { env, inputs: {}, engine: setup.engine, builder: 'default' }
     }
   }
@@ -157,7 +198,8 @@ function dockerDriver(
 
 /**
  * A builder `buildx create` made in the stack's buildx state (DPA_BUILDX_CONFIG),
- * used through the `builder` input with buildx 0.29 (setup-buildx-action's);
+ * used through the `builder` input with buildx 0.29 (setup-buildx-action's; 0.36
+ * on 29.4, the runner's own);
  * `engine` is the one the step's docker talks to, where `load` lands.
  */
 function namedBuilder(
@@ -177,10 +219,10 @@ function namedBuilder(
         join(config, 'instances', builder),
         `the buildx builder ${builder}`
       )
-      installFieldBuildx(dockerConfig)
+      installFieldBuildx(dockerConfig, setup.cli)
       const env = {
         ...setup.env,
-        ...cliPath(setup.field),
+        ...cliPath(setup.cli),
         BUILDX_CONFIG: config
       }
       return { env, inputs: { builder }, engine: setup.engine, builder }
@@ -188,12 +230,39 @@ function namedBuilder(
   }
 }
 
+/**
+ * Docker 29.4's rows: GitHub's ubuntu-latest (its default, the containerd store,
+ * and the classic store), and a docker-container builder made by its buildx 0.36.
+ */
+const DOCKER_29_ROWS: StackBuilder[] = [
+  dockerDriver('docker 29.4 containerd store', 'docker 29.4 containerd', true),
+  dockerDriver('docker 29.4 classic store', 'docker 29.4 classic', false),
+  namedBuilder(
+    'docker-container on 29.4 containerd',
+    'dpa-container-29-containerd',
+    'docker 29.4 containerd'
+  )
+]
+
+/**
+ * Docker 28.5's containerd store: no runner runs it (ubuntu-24.04 is 28 on the
+ * classic store, ubuntu-latest 29 on the containerd store), so its rows stand in
+ * for 29.4's only where the stack runs no 29; builderNamed finds them always.
+ */
+const DOCKER_28_CONTAINERD_ROWS: StackBuilder[] = [
+  dockerDriver('docker 28.5 containerd store', 'docker 28.5 containerd', true),
+  namedBuilder(
+    'docker-container on 28.5 containerd',
+    'dpa-container-28-containerd',
+    'docker 28.5 containerd'
+  )
+]
+
 /** Every builder and engine of the stack, the matrix's rows. */
 export const BUILDERS: StackBuilder[] = [
   dockerDriver('docker 26.1 containerd store', 'docker 26.1 containerd', true),
   dockerDriver('docker 26.1 classic store', 'docker 26.1 classic', false),
   dockerDriver('docker 28.5 classic store', 'docker 28.5 classic', false),
-  dockerDriver('docker 28.5 containerd store', 'docker 28.5 containerd', true),
   namedBuilder(
     'docker-container on 26.1 containerd',
     'dpa-container-26',
@@ -209,11 +278,7 @@ export const BUILDERS: StackBuilder[] = [
     'dpa-container-28-classic',
     'docker 28.5 classic'
   ),
-  namedBuilder(
-    'docker-container on 28.5 containerd',
-    'dpa-container-28-containerd',
-    'docker 28.5 containerd'
-  ),
+  ...(HAS_DOCKER_29 ? DOCKER_29_ROWS : DOCKER_28_CONTAINERD_ROWS),
   namedBuilder('remote unix', 'dpa-remote', 'docker 26.1 containerd'),
   namedBuilder('remote tcp+mTLS', 'dpa-remote-tls', 'docker 26.1 containerd'),
   namedBuilder('two nodes', 'dpa-two-node', 'docker 26.1 containerd', {
@@ -224,7 +289,9 @@ export const BUILDERS: StackBuilder[] = [
 
 /** The stack's builder of that name; a name the stack lacks fails the test. */
 export function builderNamed(name: string): StackBuilder {
-  const found = BUILDERS.find(b => b.name === name)
+  const found = [...BUILDERS, ...DOCKER_28_CONTAINERD_ROWS].find(
+    b => b.name === name
+  )
   if (found === undefined) throw new Error(`no builder ${name} in the stack`)
   return found
 }

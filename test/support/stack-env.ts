@@ -51,10 +51,28 @@ interface StackField {
 }
 
 /**
+ * Docker 29.4.2 + buildx 0.36.1 (GitHub's ubuntu-latest), from ../shared/field29
+ * (scripts/stack/lib/field-docker.sh): absent where the checkout has no ../shared/field29.
+ */
+interface StackField29 {
+  /** DOCKER_HOST of the 29.4 dockerd with the classic image store. */
+  classicDockerHost: string
+  /** DOCKER_HOST of the 29.4 dockerd with its default, the containerd image store. */
+  containerdDockerHost: string
+  /** A folder holding `docker`, the 29.4 CLI (for PATH). */
+  bin: string
+  /** A folder holding `docker-buildx` 0.36 (for cliPluginsExtraDirs). */
+  cliPlugins: string
+  /** The unpacked tarball: usr/sbin/dockerd of 29.4, for a test's own engine. */
+  root: string
+}
+
+/**
  * The BuildKit daemons and builders (scripts/stack/lib/buildkit.sh). Builders in
  * `buildxConfig`: dpa-remote, dpa-remote-tls, dpa-two-node (remote driver),
  * dpa-container-26, dpa-container-26-classic, dpa-container-28-classic and
- * dpa-container-28-containerd (docker-container driver on each engine).
+ * dpa-container-28-containerd (docker-container driver on each engine), and
+ * dpa-container-29-containerd where Docker 29 runs.
  */
 interface StackBuildkit {
   /** The buildx state folder (BUILDX_CONFIG) that holds the stack's builders. */
@@ -86,6 +104,8 @@ export interface StackEnv {
   classicDockerHost: string
   git: StackGit
   field: StackField
+  /** Undefined where the stack runs no Docker 29 (no ../shared/field29). */
+  field29?: StackField29
   buildkit: StackBuildkit
   emulation: StackEmulation
   /**
@@ -209,6 +229,17 @@ export function stackEnv(): StackEnv {
         cliPlugins: reader(vars)('DPA_FIELD_CLI_PLUGINS'),
         root: reader(vars)('DPA_FIELD_ROOT')
       },
+      ...(vars.DPA_FIELD29_ROOT !== undefined && {
+        field29: {
+          classicDockerHost: reader(vars)('DPA_FIELD29_CLASSIC_DOCKER_HOST'),
+          containerdDockerHost: reader(vars)(
+            'DPA_FIELD29_CONTAINERD_DOCKER_HOST'
+          ),
+          bin: reader(vars)('DPA_FIELD29_BIN'),
+          cliPlugins: reader(vars)('DPA_FIELD29_CLI_PLUGINS'),
+          root: reader(vars)('DPA_FIELD29_ROOT')
+        }
+      }),
       buildkit: {
         buildxConfig: reader(vars)('DPA_BUILDX_CONFIG'),
         version: reader(vars)('DPA_BUILDKIT_VERSION'),

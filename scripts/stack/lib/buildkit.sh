@@ -93,6 +93,11 @@ buildx29() {
   env -u DOCKER_HOST -u DOCKER_CONTEXT -u BUILDX_BUILDER DOCKER_CONFIG="$FIELD_DOCKER_CONFIG" \
     BUILDX_CONFIG="$BUILDX_DIR" "$FIELD_BIN/docker" buildx "$@"
 }
+# buildx 0.36 (Docker 29's CLI, where ../shared/field29 is)
+buildx36() {
+  env -u DOCKER_HOST -u DOCKER_CONTEXT -u BUILDX_BUILDER DOCKER_CONFIG="$FIELD29_DOCKER_CONFIG" \
+    BUILDX_CONFIG="$BUILDX_DIR" "$FIELD29_BIN/docker" buildx "$@"
+}
 
 # ---------------------------------------------------------------- compile
 
@@ -334,7 +339,9 @@ $listeners"
 
 # Docker hosts of every engine the image goes into.
 buildkit_image_hosts() {
-  printf '%s\n' "unix://$DOCKERD_SOCK" "$CLASSIC_DOCKER_HOST" "$(field_host classic)" "$(field_host containerd)"
+  local engine
+  printf '%s\n' "unix://$DOCKERD_SOCK" "$CLASSIC_DOCKER_HOST"
+  for engine in "${FIELD_ENGINES[@]}"; do field_host "$engine"; done
 }
 
 # Names the image's content by its inputs (sizes and mtimes, not hashes: cheap).
@@ -448,13 +455,15 @@ tabbed() {
 buildkit_builder_names() {
   printf '%s\n' dpa-remote dpa-remote-tls dpa-container-26 dpa-container-26-classic \
     dpa-container-28-classic dpa-container-28-containerd dpa-two-node
+  ! field29_present || echo dpa-container-29-containerd
 }
 
-# The buildx that creates builder $1 (13 or 29); builder_spec: its `buildx create`
+# The buildx that creates builder $1 (13, 29 or 36); builder_spec: its `buildx create`
 # arguments, one line a node.
 builder_buildx() {
   case $1 in
     dpa-container-28-*) echo 29 ;;
+    dpa-container-29-*) echo 36 ;;
     *) echo 13 ;;
   esac
 }
@@ -473,6 +482,7 @@ builder_spec() {
     dpa-container-26-classic) tabbed "$container" "$CLASSIC_DOCKER_HOST" ;;
     dpa-container-28-classic) tabbed "$container" "$(field_host classic)" ;;
     dpa-container-28-containerd) tabbed "$container" "$(field_host containerd)" ;;
+    dpa-container-29-containerd) tabbed "$container" "$(field_host 29-containerd)" ;;
     dpa-two-node)
       tabbed --driver remote --platform linux/amd64 "$(buildkitd_addr 1)"
       tabbed --append --driver remote --platform linux/arm64 "$(buildkitd_addr 2)"
@@ -492,7 +502,7 @@ builder_fingerprint() {
   fi
 }
 
-buildx_for() { if [[ $(builder_buildx "$1") == 29 ]]; then echo buildx29; else echo buildx13; fi; }
+buildx_for() { echo "buildx$(builder_buildx "$1")"; }
 
 # Prints the nodes' statuses ("running", "inactive", "stopped"...), one a line;
 # fails if buildx does not know the builder.

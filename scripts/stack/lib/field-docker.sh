@@ -18,6 +18,17 @@
 # `docker` (DPA_FIELD_BIN) and $STACK_DIR/field/cli-plugins `docker-buildx` 0.29.1
 # (DPA_FIELD_CLI_PLUGINS); $STACK_DIR/field/docker-config is a DOCKER_CONFIG whose
 # cliPluginsExtraDirs names that folder (the stack's own calls use it).
+#
+# Docker 29.4.2 + buildx 0.36.1, as GitHub's ubuntu-latest (Ubuntu 26.04) ships them:
+# Debian has no Docker 29, so they come from ../shared/field29 (built from the upstream
+# tags; its README says how), unpacked into $STACK_DIR/field29/root after each binary's
+# sha256 is checked against FIELD29_SHA256 below. They run with the same sid containerd,
+# runc and docker-init as 28.5 (the field29 README asks for those), as two more dockerds:
+# the containerd store (no image-store setting: Docker 29's default, as on the runner) on
+# unix:///var/run/dpa-docker29-containerd.sock and the classic store on
+# unix:///var/run/dpa-docker29-classic.sock (DPA_FIELD29_*; the 29 client in
+# $STACK_DIR/field29/bin, buildx 0.36.1 in $STACK_DIR/field29/cli-plugins). Without the
+# tarball the stack says so in one line and runs no 29 engine; the tests skip those rows.
 # Uses helpers and variables of stack.sh.
 
 FIELD_SUITE=sid
@@ -36,25 +47,55 @@ FIELD_LIB_DIR=$FIELD_ROOT/usr/lib/x86_64-linux-gnu
 # dockerd finds sid's containerd, containerd-shim-runc-v2, runc and docker-proxy first.
 FIELD_PATH=$FIELD_ROOT/usr/sbin:$FIELD_ROOT/usr/bin:$FIELD_ROOT/usr/libexec/docker:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+FIELD29_DIR=$STACK_DIR/field29
+FIELD29_ROOT=$FIELD29_DIR/root
+FIELD29_BIN=$FIELD29_DIR/bin
+FIELD29_CLI_PLUGINS=$FIELD29_DIR/cli-plugins
+FIELD29_DOCKER_CONFIG=$FIELD29_DIR/docker-config
+FIELD29_TARBALL_NAME=docker-29.4.2-buildx-0.36.1-linux-amd64.tar.xz
+# ../shared/field29 beside the checkout, unless DPA_FIELD29_DIR names another folder.
+FIELD29_SOURCE=${DPA_FIELD29_DIR:-$(cd "$STACK_SCRIPT_DIR/../../.." && pwd)/shared/field29}
+# The binaries' sha256, from ../shared/field29/README.md (checked at every unpack).
+declare -A FIELD29_SHA256=(
+  [usr/sbin/dockerd]=3f627831958bbe36377150247cb7d4fcd6b4a367c7841d9bf01723943356159c
+  [usr/bin/docker-proxy]=f6eb2037985e415b289dedf7976861662d9cd19921cb574da745156f42cb1423
+  [usr/bin/docker]=026afa3925687842b286ae8d90b2598d881ba39705739c13ade9d7ad0c3153df
+  [usr/libexec/docker/cli-plugins/docker-buildx]=0759a69df5b5b0e3a652c938ddd89dfdd8b21c7a3a85ec2bca532f127ba119d0
+)
+# 29's dockerd and docker-proxy first, then the sid containerd, runc and docker-init of 28.5.
+FIELD29_PATH=$FIELD29_ROOT/usr/sbin:$FIELD29_ROOT/usr/bin:$FIELD_PATH
+
+# The field's engines: 28.5 on each store, and 29.4 on each store where ../shared/field29 is.
 FIELD_ENGINES=(classic containerd)
-declare -A FIELD_SNAPSHOTTER=([classic]=false [containerd]=true)
+declare -A FIELD_VERSION=([classic]=28 [containerd]=28 [29-classic]=29 [29-containerd]=29)
+declare -A FIELD_SNAPSHOTTER=([classic]=false [containerd]=true [29-classic]=false [29-containerd]=true)
 # Own bridges (never `bridge: none`: dockerd would delete docker0).
-declare -A FIELD_BRIDGE=([classic]=dpa28-classic0 [containerd]=dpa28-ctrd0)
-declare -A FIELD_BRIDGE_CIDR=([classic]=172.31.252.1/24 [containerd]=172.31.253.1/24)
+declare -A FIELD_BRIDGE=([classic]=dpa28-classic0 [containerd]=dpa28-ctrd0 [29-classic]=dpa29-classic0 [29-containerd]=dpa29-ctrd0)
+declare -A FIELD_BRIDGE_CIDR=([classic]=172.31.252.1/24 [containerd]=172.31.253.1/24
+  [29-classic]=172.31.250.1/24 [29-containerd]=172.31.251.1/24)
 declare -A FIELD_CONFIG_CHANGED=()
+field29_present() { [[ -f $FIELD29_SOURCE/$FIELD29_TARBALL_NAME ]]; }
+! field29_present || FIELD_ENGINES+=(29-classic 29-containerd)
 
-
-field_name() { printf 'dpa-docker28-%s\n' "$1"; }
+# The store of engine $1 (classic or containerd), and its Docker's major version.
+field_store() { printf '%s\n' "${1#29-}"; }
+field_name() { printf 'dpa-docker%s-%s\n' "${FIELD_VERSION[$1]}" "$(field_store "$1")"; }
 field_host() { printf 'unix:///var/run/%s.sock\n' "$(field_name "$1")"; }
 field_config() { printf '%s/%s/daemon.json\n' "$FIELD_DIR" "$1"; }
-field_pidfile() { printf '%s/docker28-%s.pid\n' "$RUN_DIR" "$1"; }
-field_log() { printf '%s/docker28-%s.log\n' "$LOG_DIR" "$1"; }
+field_pidfile() { printf '%s/docker%s-%s.pid\n' "$RUN_DIR" "${FIELD_VERSION[$1]}" "$(field_store "$1")"; }
+field_log() { printf '%s/docker%s-%s.log\n' "$LOG_DIR" "${FIELD_VERSION[$1]}" "$(field_store "$1")"; }
+field_root() { if [[ ${FIELD_VERSION[$1]} == 29 ]]; then echo "$FIELD29_ROOT"; else echo "$FIELD_ROOT"; fi; }
+field_path() { if [[ ${FIELD_VERSION[$1]} == 29 ]]; then echo "$FIELD29_PATH"; else echo "$FIELD_PATH"; fi; }
+field_cli() { if [[ ${FIELD_VERSION[$1]} == 29 ]]; then echo "$FIELD29_BIN/docker"; else echo "$FIELD_BIN/docker"; fi; }
+field_cli_config() {
+  if [[ ${FIELD_VERSION[$1]} == 29 ]]; then echo "$FIELD29_DOCKER_CONFIG"; else echo "$FIELD_DOCKER_CONFIG"; fi
+}
 
-# field_docker ENGINE ARGS...: the 28.5 CLI (and buildx 0.29) against that engine.
+# field_docker ENGINE ARGS...: that engine's own CLI (and buildx) against it.
 field_docker() {
   local engine=$1
   shift
-  DOCKER_HOST=$(field_host "$engine") DOCKER_CONFIG=$FIELD_DOCKER_CONFIG "$FIELD_BIN/docker" "$@"
+  DOCKER_HOST=$(field_host "$engine") DOCKER_CONFIG=$(field_cli_config "$engine") "$(field_cli "$engine")" "$@"
 }
 
 # Asks the engine's /info once and keeps "version<TAB>driver<TAB>driver status"
@@ -62,8 +103,8 @@ field_docker() {
 declare -A FIELD_INFO=()
 field_answers() {
   local info
-  info=$(timeout 10 env DOCKER_HOST="$(field_host "$1")" DOCKER_CONFIG="$FIELD_DOCKER_CONFIG" \
-    "$FIELD_BIN/docker" info --format '{{.ServerVersion}}	{{.Driver}}	{{json .DriverStatus}}' 2>/dev/null) || return 1
+  info=$(timeout 10 env DOCKER_HOST="$(field_host "$1")" DOCKER_CONFIG="$(field_cli_config "$1")" \
+    "$(field_cli "$1")" info --format '{{.ServerVersion}}	{{.Driver}}	{{json .DriverStatus}}' 2>/dev/null) || return 1
   [[ -n $info ]] || return 1
   FIELD_INFO[$1]=$info
 }
@@ -145,17 +186,50 @@ ensure_field_cli() {
   write_if_changed "$FIELD_DOCKER_CONFIG/config.json" "$(jq -n --arg dir "$FIELD_CLI_PLUGINS" '{cliPluginsExtraDirs: [$dir]}')" || true
 }
 
+field29_installed() {
+  local file
+  [[ -s $FIELD29_ROOT/.dpa-tarball ]] || return 1
+  for file in "${!FIELD29_SHA256[@]}"; do [[ -x $FIELD29_ROOT/$file ]] || return 1; done
+}
+
+# Unpacks the tarball and checks each binary's sha256 before anything runs it.
+install_field29() {
+  local file sum new=$FIELD29_ROOT.new
+  field29_installed && return 0
+  rm -rf "$new"
+  mkdir -p "$new"
+  tar -xJf "$FIELD29_SOURCE/$FIELD29_TARBALL_NAME" -C "$new" || die "cannot unpack $FIELD29_SOURCE/$FIELD29_TARBALL_NAME"
+  for file in "${!FIELD29_SHA256[@]}"; do
+    sum=$(sha256sum "$new/$file" 2>/dev/null | cut -d' ' -f1)
+    [[ $sum == "${FIELD29_SHA256[$file]}" ]] \
+      || die "$file in $FIELD29_TARBALL_NAME has sha256 ${sum:-none}, ../shared/field29/README.md says ${FIELD29_SHA256[$file]}"
+  done
+  printf '%s\n' "$FIELD29_TARBALL_NAME" >"$new/.dpa-tarball"
+  rm -rf "$FIELD29_ROOT"
+  mv "$new" "$FIELD29_ROOT"
+  STARTED+=("Docker 29.4.2 + buildx 0.36.1 in $FIELD29_ROOT (sha256 checked)")
+}
+
+ensure_field29_cli() {
+  mkdir -p "$FIELD29_BIN" "$FIELD29_CLI_PLUGINS" "$FIELD29_DOCKER_CONFIG"
+  ln -sfn "$FIELD29_ROOT/usr/bin/docker" "$FIELD29_BIN/docker"
+  ln -sfn "$FIELD29_ROOT/usr/libexec/docker/cli-plugins/docker-buildx" "$FIELD29_CLI_PLUGINS/docker-buildx"
+  write_if_changed "$FIELD29_DOCKER_CONFIG/config.json" "$(jq -n --arg dir "$FIELD29_CLI_PLUGINS" '{cliPluginsExtraDirs: [$dir]}')" || true
+}
+
 ensure_field_bridge() {
   ensure_bridge "${FIELD_BRIDGE[$1]}" "${FIELD_BRIDGE_CIDR[$1]}"
 }
 
 # Sets FIELD_CONFIG_CHANGED[engine]=1 when its daemon.json changed.
 configure_field_docker() {
-  local engine=$1 name
+  local engine=$1 name features
   name=$(field_name "$engine")
   FIELD_CONFIG_CHANGED[$engine]=0
-  if write_if_changed "$(field_config "$engine")" "{
-  \"features\": { \"containerd-snapshotter\": ${FIELD_SNAPSHOTTER[$engine]} },
+  # Docker 29's containerd store is its default: no setting, as on the runner.
+  features="  \"features\": { \"containerd-snapshotter\": ${FIELD_SNAPSHOTTER[$engine]} },"
+  [[ $engine != 29-containerd ]] || features=
+  if write_if_changed "$(field_config "$engine")" "{${features:+$'\n'$features}
   \"hosts\": [\"$(field_host "$engine")\"],
   \"data-root\": \"/var/lib/$name\",
   \"exec-root\": \"/var/run/$name\",
@@ -189,13 +263,13 @@ start_field_dockerd() {
   [[ ! -S $sock ]] || rm -f "$sock"
   clear_stale_pidfile "/var/run/$name.pid" dockerd
   clear_stale_pidfile "/var/run/$name/containerd/containerd.pid" containerd
-  log "starting field dockerd 28.5 ($engine store) on $(field_host "$engine") (log: $logfile)"
-  setsid nohup env PATH="$FIELD_PATH" "$FIELD_ROOT/usr/sbin/dockerd" --config-file "$config" \
+  log "starting field dockerd ${FIELD_VERSION[$engine]} ($(field_store "$engine") store) on $(field_host "$engine") (log: $logfile)"
+  setsid nohup env PATH="$(field_path "$engine")" "$(field_root "$engine")/usr/sbin/dockerd" --config-file "$config" \
     >>"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
   await_ready "field dockerd ($engine)" "$pid" "$pidfile" "$logfile" "$DOCKERD_WAIT_SECONDS" field_answers "$engine"
-  STARTED+=("field dockerd 28.5 ($engine store, pid $pid, $(field_host "$engine"), log $logfile)")
+  STARTED+=("field dockerd ${FIELD_VERSION[$engine]} ($(field_store "$engine") store, pid $pid, $(field_host "$engine"), log $logfile)")
 }
 
 verify_field_store() {
@@ -213,6 +287,12 @@ field_docker_up() {
   local engine
   install_field_docker
   ensure_field_cli
+  if field29_present; then
+    install_field29
+    ensure_field29_cli
+  else
+    log "no $FIELD29_SOURCE/$FIELD29_TARBALL_NAME: Docker 29.4.2 + buildx 0.36.1 are not run (their test rows are skipped)"
+  fi
   for engine in "${FIELD_ENGINES[@]}"; do
     ensure_field_bridge "$engine"
     configure_field_docker "$engine"
@@ -224,9 +304,10 @@ field_docker_up() {
 
 field_docker_status() {
   local engine pid rc=0
+  field29_present || echo "field dockerd 29: not run (no $FIELD29_SOURCE/$FIELD29_TARBALL_NAME)"
   for engine in "${FIELD_ENGINES[@]}"; do
     if pid=$(live_pid "$(field_pidfile "$engine")" "$(field_config "$engine")") && field_answers "$engine"; then
-      echo "field dockerd ($engine store): running (pid $pid) on $(field_host "$engine"), engine $(field_info "$engine" 1), storage driver $(field_info "$engine" 2), log $(field_log "$engine")"
+      echo "field dockerd ${FIELD_VERSION[$engine]} ($(field_store "$engine") store): running (pid $pid) on $(field_host "$engine"), engine $(field_info "$engine" 1), storage driver $(field_info "$engine" 2), log $(field_log "$engine")"
       if field_docker "$engine" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
         echo "base image $BASE_IMAGE in the field dockerd ($engine): present"
       else
@@ -234,7 +315,7 @@ field_docker_status() {
         rc=1
       fi
     else
-      echo "field dockerd ($engine store): not running"
+      echo "field dockerd ${FIELD_VERSION[$engine]} ($(field_store "$engine") store): not running"
       rc=1
     fi
   done
@@ -244,15 +325,25 @@ field_docker_status() {
     echo "field client: not installed ($FIELD_ROOT)"
     rc=1
   fi
+  if field29_present; then
+    if field29_installed; then
+      echo "field client 29: $FIELD29_BIN/docker $("$FIELD29_BIN/docker" --version | sed 's/^Docker version //'), buildx $("$FIELD29_CLI_PLUGINS/docker-buildx" version | awk '{ print $2 }')"
+    else
+      echo "field client 29: not installed ($FIELD29_ROOT)"
+      rc=1
+    fi
+  fi
   return "$rc"
 }
 
 field_docker_summary() {
   local engine
   for engine in "${FIELD_ENGINES[@]}"; do
-    log "  field dockerd $(field_info "$engine" 1) ($engine store, $(field_host "$engine"), storage driver $(field_info "$engine" 2)), log $(field_log "$engine")"
+    log "  field dockerd $(field_info "$engine" 1) ($(field_store "$engine") store, $(field_host "$engine"), storage driver $(field_info "$engine" 2)), log $(field_log "$engine")"
   done
   log "  field client: $FIELD_BIN/docker ($("$FIELD_BIN/docker" --version | sed 's/^Docker version //')), buildx $("$FIELD_CLI_PLUGINS/docker-buildx" version | awk '{ print $2 }') in $FIELD_CLI_PLUGINS; packages $(tr '\n' ',' <"$FIELD_STAMP" | sed 's/,$//; s/,/, /g')"
+  ! field29_present \
+    || log "  field client 29: $FIELD29_BIN/docker ($("$FIELD29_BIN/docker" --version | sed 's/^Docker version //')), buildx $("$FIELD29_CLI_PLUGINS/docker-buildx" version | awk '{ print $2 }') in $FIELD29_CLI_PLUGINS"
 }
 
 stop_field_docker() {
@@ -276,4 +367,10 @@ field_docker_env() {
   printf 'export DPA_FIELD_CLI_PLUGINS=%q\n' "$FIELD_CLI_PLUGINS"
   # the unpacked packages (usr/sbin/dockerd …): a test's own engine starts from them
   printf 'export DPA_FIELD_ROOT=%q\n' "$FIELD_ROOT"
+  field29_present || return 0
+  printf 'export DPA_FIELD29_CLASSIC_DOCKER_HOST=%q\n' "$(field_host 29-classic)"
+  printf 'export DPA_FIELD29_CONTAINERD_DOCKER_HOST=%q\n' "$(field_host 29-containerd)"
+  printf 'export DPA_FIELD29_BIN=%q\n' "$FIELD29_BIN"
+  printf 'export DPA_FIELD29_CLI_PLUGINS=%q\n' "$FIELD29_CLI_PLUGINS"
+  printf 'export DPA_FIELD29_ROOT=%q\n' "$FIELD29_ROOT"
 }
