@@ -24,7 +24,12 @@ import {
   ranDependencies,
   registryBase
 } from '../support/app-commits.js'
-import { builderNamed, type StackBuilder } from '../support/builders.js'
+import {
+  DOCKER_29_CLASSIC,
+  RUNNER_CONTAINERD,
+  builderNamed,
+  type StackBuilder
+} from '../support/builders.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 
 let base = ''
@@ -78,7 +83,8 @@ const COLD = [
   'docker 26.1 containerd store',
   'docker 26.1 classic store',
   'docker 28.5 classic store',
-  'docker 28.5 containerd store',
+  ...DOCKER_29_CLASSIC,
+  RUNNER_CONTAINERD,
   'docker-container on 26.1 containerd',
   'docker-container on 28.5 classic'
 ].map(name => ({ name, builder: builderNamed(name) }))

@@ -25,7 +25,11 @@ import {
   ranDependencies,
   registryBase
 } from '../support/app-commits.js'
-import { BUILDERS } from '../support/builders.js'
+import {
+  BUILDERS,
+  RUNNER_CONTAINER,
+  RUNNER_CONTAINERD
+} from '../support/builders.js'
 import { runDocker, type DockerResult } from '../support/docker-cli.js'
 import {
   stackRunnerServices,
@@ -65,12 +69,12 @@ async function stackBuilder(name: string): Promise<BuilderAt> {
 
 /**
  * A docker-container builder (network=host, the stack's BuildKit image) of its
- * own on the 28.5 containerd engine, in a buildx state of its own: a hung
+ * own on the runner's containerd engine, in a buildx state of its own: a hung
  * cache request wedges its daemon and 429s slow every gha call of it, which
  * must reach no other test's builds.
  */
 async function ownBuilder(): Promise<BuilderAt & { remove(): Promise<void> }> {
-  const engine = await stackBuilder('docker 28.5 containerd store')
+  const engine = await stackBuilder(RUNNER_CONTAINERD)
   const env = {
     ...engine.env,
     BUILDX_CONFIG: mkdtempSync(join(tmpdir(), 'dpa-gha-buildx-'))
@@ -181,30 +185,30 @@ const localOutput = () =>
   `type=local,dest=${mkdtempSync(join(tmpdir(), 'dpa-gha-out-'))}`
 
 describe("BuildKit's gha cache (v2) round trip through the stand-in", () => {
-  it.each([
-    'docker-container on 28.5 containerd',
-    'docker 28.5 containerd store'
-  ])('%s: exported, pruned, imported: the RUN step CACHED', async name => {
-    const run = await exported(await stackBuilder(name))
-    const finalized = (await service.entries('refs/heads/main')).filter(
-      e => e.finalized
-    )
-    expect(finalized.map(e => e.key)).toEqual(
-      expect.arrayContaining([
-        indexKey(run.scope, 'refs/heads/main'),
-        expect.stringMatching(/^buildkit-blob-1-sha256:[0-9a-f]{64}$/)
-      ])
-    )
-    expect(cachedRun(passed(await run.build(['--cache-from', run.gha])))).toBe(
-      true
-    )
-    // the control: pruned and built without the service, the step runs again
-    run.cold()
-    expect(ranDependencies(passed(await run.build([])).stderr)).toBe(true)
-  })
+  it.each([RUNNER_CONTAINER, RUNNER_CONTAINERD])(
+    '%s: exported, pruned, imported: the RUN step CACHED',
+    async name => {
+      const run = await exported(await stackBuilder(name))
+      const finalized = (await service.entries('refs/heads/main')).filter(
+        e => e.finalized
+      )
+      expect(finalized.map(e => e.key)).toEqual(
+        expect.arrayContaining([
+          indexKey(run.scope, 'refs/heads/main'),
+          expect.stringMatching(/^buildkit-blob-1-sha256:[0-9a-f]{64}$/)
+        ])
+      )
+      expect(
+        cachedRun(passed(await run.build(['--cache-from', run.gha])))
+      ).toBe(true)
+      // the control: pruned and built without the service, the step runs again
+      run.cold()
+      expect(ranDependencies(passed(await run.build([])).stderr)).toBe(true)
+    }
+  )
 
   it('ACTIONS_CACHE_SERVICE_V2=1 in place of version=2: the same round trip', async () => {
-    const run = app(await stackBuilder('docker-container on 28.5 containerd'))
+    const run = app(await stackBuilder(RUNNER_CONTAINER))
     const gha = `type=gha,scope=${run.scope}`
     const env = { ACTIONS_CACHE_SERVICE_V2: '1' }
     passed(await run.build(['--cache-to', `${gha},mode=max`], { env }))
@@ -215,9 +219,7 @@ describe("BuildKit's gha cache (v2) round trip through the stand-in", () => {
   })
 
   it("a pull request's build reads the default branch's cache and writes under its merge ref", async () => {
-    const run = await exported(
-      await stackBuilder('docker-container on 28.5 containerd')
-    )
+    const run = await exported(await stackBuilder(RUNNER_CONTAINER))
     const refs = { ref: 'refs/pull/7/merge', baseRef: 'refs/heads/main' }
     const cache = ['--cache-from', run.gha, '--cache-to', `${run.gha},mode=max`]
     expect(cachedRun(passed(await run.build(cache, { refs })))).toBe(true)

@@ -25,7 +25,7 @@ import { ROOT, runMain } from './runner.js'
 import { errorLines } from './releases.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
-import { BUILDERS } from '../support/builders.js'
+import { BUILDERS, RUNNER_CONTAINERD } from '../support/builders.js'
 
 const CHECK = 'test/fixtures/contexts/check'
 const DOCKERFILE = `${CHECK}/Dockerfile`
@@ -214,15 +214,15 @@ const LOCAL_FINDINGS = [
   )
 ]
 
-describe('call: check on a real buildx >= 0.15 (the stack: Docker 28.5, buildx 0.29)', () => {
-  const FIELD = BUILDERS.find(b => b.name === 'docker 28.5 containerd store')
+describe(`call: check on a real buildx >= 0.15 (${RUNNER_CONTAINERD}, the runner's)`, () => {
+  const FIELD = BUILDERS.find(b => b.name === RUNNER_CONTAINERD)
 
   it("annotates buildx's own findings on the Dockerfile and fails, with nothing pushed", async () => {
     const repo = uniqueRepo('call-check-field')
     const { a } = stack
     const env = runnerEnv('push-tag', { GITHUB_WORKSPACE: ROOT })
     if (FIELD === undefined)
-      throw new Error('no docker 28.5 builder in the table')
+      throw new Error(`no ${RUNNER_CONTAINERD} in the table`)
     const use = FIELD.use(env.DOCKER_CONFIG)
     const step = await runMain(
       {
@@ -262,8 +262,8 @@ describe('check warnings on every build (no call input)', () => {
     return { step, repo }
   }
 
-  it('buildx 0.29: a plain build that publishes annotates FromAsCasing on line 1, and the summary lists the warnings', async () => {
-    const { step, repo } = await plainBuild('docker 28.5 containerd store')
+  it('buildx >= 0.15: a plain build that publishes annotates FromAsCasing on line 1, and the summary lists the warnings', async () => {
+    const { step, repo } = await plainBuild(RUNNER_CONTAINERD)
     expect(errorLines(step.stdout)).toEqual([])
     expect(step.code).toBe(0)
     expect(warningAnnotations(step.stdout)).toEqual(LOCAL_FINDINGS)

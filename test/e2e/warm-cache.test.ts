@@ -25,7 +25,12 @@ import {
   ranDependencies,
   registryBase
 } from '../support/app-commits.js'
-import { builderNamed, type StackBuilder } from '../support/builders.js'
+import {
+  DOCKER_29_CLASSIC,
+  RUNNER_CONTAINERD,
+  builderNamed,
+  type StackBuilder
+} from '../support/builders.js'
 import { stackEnv } from '../support/stack-env.js'
 import { startFaultProxy } from '../support/fault-proxy.js'
 import {
@@ -134,7 +139,8 @@ function ownBuilderContainers(host: string): string[] {
 
 const ROWS = [
   'docker 28.5 classic store',
-  'docker 28.5 containerd store',
+  ...DOCKER_29_CLASSIC,
+  RUNNER_CONTAINERD,
   'docker-container on 28.5 classic'
 ].map(name => ({ name, builder: builderNamed(name) }))
 
@@ -189,7 +195,7 @@ describe('a pull request with push: false', () => {
 })
 
 describe("the cache's faults cost a warning, never the release", () => {
-  const builder = builderNamed('docker 28.5 containerd store')
+  const builder = builderNamed(RUNNER_CONTAINERD)
   it.each([
     {
       name: 'the cache service hangs on the lookup',
@@ -541,10 +547,8 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
   it("the containerd store's docker driver: one read hangs: a warning, the build runs again, the release lands", async () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })
     try {
-      const { run, repo } = app(builderNamed('docker 28.5 containerd store'), {
-        host: proxy.host,
-        service: false
-      })
+      const builder = builderNamed(RUNNER_CONTAINERD)
+      const { run, repo } = app(builder, { host: proxy.host, service: false })
       succeeded(await run(1, commitEnv(1)))
       const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
       // dockerd resolves a base it holds from its own store: the next runner holds none
@@ -554,7 +558,8 @@ describe("a base image's resolve that hangs on a builder the step cannot renew (
         {
           env: {
             ...process.env,
-            DOCKER_HOST: stackEnv().field.containerdDockerHost
+            DOCKER_HOST: builder.use(runnerEnv('push-branch').DOCKER_CONFIG)
+              .engine.host
           },
           stdio: 'ignore'
         }
@@ -607,7 +612,7 @@ describe("a layer download that hangs inside a user's remote builder (cache: off
 })
 
 describe("the inline route on the containerd store's docker driver (no cache service)", () => {
-  const builder = builderNamed('docker 28.5 containerd store')
+  const builder = builderNamed(RUNNER_CONTAINERD)
   const buildLine = (stdout: string) =>
     stdout.split('\n').find(line => /^\[command\].*buildx build /.test(line))
 

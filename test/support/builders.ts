@@ -287,6 +287,21 @@ export const BUILDERS: StackBuilder[] = [
   })
 ]
 
+/**
+ * The containerd store's docker driver of today's runner (ubuntu-latest: 29.4), and
+ * a docker-container builder on it; 28.5's where the stack runs no 29.
+ */
+export const RUNNER_CONTAINERD = HAS_DOCKER_29
+  ? 'docker 29.4 containerd store'
+  : 'docker 28.5 containerd store'
+export const RUNNER_CONTAINER = HAS_DOCKER_29
+  ? 'docker-container on 29.4 containerd'
+  : 'docker-container on 28.5 containerd'
+/** 29.4's classic store, beside 28.5's in the rows of a stock runner (none without 29). */
+export const DOCKER_29_CLASSIC: string[] = HAS_DOCKER_29
+  ? ['docker 29.4 classic store']
+  : []
+
 /** The stack's builder of that name; a name the stack lacks fails the test. */
 export function builderNamed(name: string): StackBuilder {
   const found = [...BUILDERS, ...DOCKER_28_CONTAINERD_ROWS].find(

@@ -1,4 +1,4 @@
-/** The layouts and metadata files buildx 0.13 and 0.29 really write, read as a run reads them. */
+/** The layouts and metadata files buildx 0.13, 0.29 and 0.36 really write, read as a run reads them. */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,7 +12,7 @@ import { parseBuildWarnings } from '../../../src/buildx/check-result.js'
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/buildx-output')
 
-const CASES = ['0.13', '0.29'].flatMap(version =>
+const CASES = ['0.13', '0.29', '0.36'].flatMap(version =>
   [
     { build: 'one-platform-three-tags', children: 0, blobs: 2 },
     // each platform's config, their one shared layer, each provenance's config and statement
