@@ -24,7 +24,7 @@
  * DPA_SOAK_LOGS set, each run's log is written to that folder. A schedule that breaks an invariant
  * the known way (KNOWN_GAPS, told by its log) is recorded as not held and the suite goes on.
  *
- * The docker driver kinds (Docker 28.5 and 26.1, each store) run on an engine of the soak's own
+ * The docker driver kinds (Docker 29.4, 28.5 and 26.1, each store) run on an engine of the soak's own
  * (test/support/private-engine.ts): a hung registry read holds a dockerd's BuildKit, which the
  * stack's engines share with others.
  */
@@ -66,7 +66,7 @@ import {
   type Fault,
   type RunnerSetup
 } from '../support/fault-runs.js'
-import { fieldCliEnv } from '../support/builders.js'
+import { HAS_DOCKER_29, fieldCliEnv } from '../support/builders.js'
 import { freePort } from '../support/private-buildkitd.js'
 import {
   startPrivateEngine,
@@ -334,13 +334,11 @@ function copyBuildkitImage(from: string, to: string): void {
  * read that hangs holds that engine's BuildKit until it ends, and no one else's build waits on it.
  */
 function dockerDriver(
-  version: '26.1' | '28.5',
+  version: '26.1' | '28.5' | '29.4',
   store: 'classic' | 'containerd',
   platforms: string[]
 ): Kind {
   let engine: PrivateEngine | undefined
-  // 26.1: Debian's dockerd with its own CLI and buildx 0.13, as the stack's 26.1 engines
-  const debian = version === '26.1'
   return {
     name: `docker driver (${version} ${store} store)`,
     platforms,
@@ -350,7 +348,7 @@ function dockerDriver(
         hosts: {},
         extraCa: pki.ca,
         containerdStore: store === 'containerd',
-        debian
+        version
       })
       copyBuildkitImage(runnerOn().host, engine.host)
     },
@@ -363,7 +361,10 @@ function dockerDriver(
       const host = engine?.host ?? ''
       const env = {
         ...runner,
-        ...(debian ? {} : fieldCliEnv(runner.DOCKER_CONFIG)),
+        // 26.1: Debian's dockerd with its own CLI and buildx 0.13, as the stack's 26.1 engines
+        ...(version === '26.1'
+          ? {}
+          : fieldCliEnv(runner.DOCKER_CONFIG, version)),
         DOCKER_HOST: host
       }
       return Promise.resolve({ env, host, inputs: {}, faults: {} })
@@ -371,20 +372,20 @@ function dockerDriver(
   }
 }
 
-const KINDS: Kind[] = [
-  dockerDriver('28.5', 'classic', ['linux/amd64']),
-  dockerDriver('28.5', 'containerd', PLATFORMS),
-  dockerDriver('26.1', 'classic', ['linux/amd64']),
-  dockerDriver('26.1', 'containerd', PLATFORMS),
-  {
-    name: "docker-container (the step's own)",
+/**
+ * The docker-container builder the step makes itself on a stock runner's classic store (for
+ * GitHub's cache service, or two platforms), on the engine of the stack's builder `engine`.
+ */
+function stepsOwnContainer(name: string, engine: string): Kind {
+  return {
+    name,
     platforms: PLATFORMS,
     builderFaults: [
       'its container killed during the RUN',
       'its container removed during the RUN'
     ],
     prepare: marker => {
-      const setup = runnerOn()
+      const setup = runnerOn(engine)
       let builder = ''
       const container = (argv: string[]) => (step: RunningStep) => {
         builder = ownBuilder(step.stdout())
@@ -408,7 +409,31 @@ const KINDS: Kind[] = [
         }
       })
     }
-  },
+  }
+}
+
+/** Docker 29.4's kinds (GitHub's ubuntu-latest), where the stack runs it. */
+const DOCKER_29_KINDS: Kind[] = HAS_DOCKER_29
+  ? [
+      dockerDriver('29.4', 'containerd', PLATFORMS),
+      dockerDriver('29.4', 'classic', ['linux/amd64']),
+      stepsOwnContainer(
+        "docker-container (the step's own, 29.4 classic store)",
+        'docker 29.4 classic store'
+      )
+    ]
+  : []
+
+const KINDS: Kind[] = [
+  dockerDriver('28.5', 'classic', ['linux/amd64']),
+  dockerDriver('28.5', 'containerd', PLATFORMS),
+  dockerDriver('26.1', 'classic', ['linux/amd64']),
+  dockerDriver('26.1', 'containerd', PLATFORMS),
+  stepsOwnContainer(
+    "docker-container (the step's own)",
+    'docker 28.5 classic store'
+  ),
+  ...DOCKER_29_KINDS,
   {
     name: 'docker-container (the user’s builder)',
     platforms: PLATFORMS,

@@ -172,10 +172,13 @@ function installFieldBuildx(dockerConfig: string, cli: Cli = '28.5'): void {
   symlinkSync(plugin, join(dockerConfig, 'cli-plugins', 'docker-buildx'))
 }
 
-/** docker 28.5's CLI first on PATH and buildx 0.29 in `dockerConfig`, for an engine of 28.5. */
-export function fieldCliEnv(dockerConfig: string): Record<string, string> {
-  installFieldBuildx(dockerConfig)
-  return cliPath('28.5')
+/** A field CLI first on PATH and its buildx in `dockerConfig`, for an engine of that version. */
+export function fieldCliEnv(
+  dockerConfig: string,
+  cli: '28.5' | '29.4' = '28.5'
+): Record<string, string> {
+  installFieldBuildx(dockerConfig, cli)
+  return cliPath(cli)
 }
 
 /** The docker driver of an engine's default builder, with that engine's CLI and buildx. */

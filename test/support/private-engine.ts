@@ -1,5 +1,5 @@
 /**
- * A Docker engine of a test's own (the stack's unpacked 28.5 dockerd, or Debian's 26.1; classic
+ * A Docker engine of a test's own (the stack's unpacked 28.5 or 29.4 dockerd, or Debian's 26.1; classic
  * store as on GitHub's runners, or the containerd store), for what the shared engines must not
  * see: an image store without the BuildKit image, names resolved to a stand-in, a BuildKit held up
  * by a hung registry read. It runs in a mount namespace of its own whose
@@ -54,13 +54,32 @@ function answers(docker: string, host: string): boolean {
   }
 }
 
+type EngineVersion = '26.1' | '28.5' | '29.4'
+
+/**
+ * Where a version's dockerd is, and what it runs, first on PATH (29.4 runs with 28.5's containerd,
+ * runc and docker-init, as the stack's), and its CLI.
+ */
+function engineFiles(version: EngineVersion) {
+  const { field, field29 } = stackEnv()
+  if (version === '26.1') return { roots: ['/'], docker: 'docker' }
+  if (version === '28.5')
+    return { roots: [field.root], docker: join(field.bin, 'docker') }
+  if (field29 === undefined)
+    throw new Error('stack.sh up runs no Docker 29: no ../shared/field29')
+  return {
+    roots: [field29.root, field.root],
+    docker: join(field29.bin, 'docker')
+  }
+}
+
 export async function startPrivateEngine(options: {
   hosts: Record<string, string>
   extraCa: string
   /** The containerd image store (Docker 29's default) in place of the classic one. */
   containerdStore?: boolean
-  /** The machine's own dockerd (Debian's Docker 26.1) in place of the stack's 28.5. */
-  debian?: boolean
+  /** Which dockerd: the stack's 28.5 (the default) or 29.4, or the machine's own (Debian's 26.1). */
+  version?: EngineVersion
 }): Promise<PrivateEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-engine-'))
   const name = `dpa-private-${dir.slice(-6).toLowerCase()}`
@@ -93,12 +112,12 @@ export async function startPrivateEngine(options: {
     })
   )
   ensureBridge()
-  const root = options.debian === true ? '/' : stackEnv().field.root
-  const path = ['usr/sbin', 'usr/bin', 'usr/libexec/docker'].map(sub =>
-    join(root, sub)
+  const { roots, docker } = engineFiles(options.version ?? '28.5')
+  const path = roots.flatMap(root =>
+    ['usr/sbin', 'usr/bin', 'usr/libexec/docker'].map(sub => join(root, sub))
   )
   const [unshare, ...args] = withHosts(join(dir, 'hosts'))
-  const dockerd = join(root, 'usr/sbin/dockerd')
+  const dockerd = join(roots[0], 'usr/sbin/dockerd')
   const daemon = spawn(
     unshare,
     [...args, dockerd, '--config-file', join(dir, 'daemon.json')],
@@ -111,8 +130,6 @@ export async function startPrivateEngine(options: {
       stdio: ['ignore', 'ignore', 'ignore']
     }
   )
-  const docker =
-    options.debian === true ? 'docker' : join(stackEnv().field.bin, 'docker')
   const deadline = Date.now() + 60_000
   while (!answers(docker, host)) {
     if (daemon.exitCode !== null || Date.now() > deadline)

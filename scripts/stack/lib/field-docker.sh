@@ -72,7 +72,7 @@ declare -A FIELD_SNAPSHOTTER=([classic]=false [containerd]=true [29-classic]=fal
 # Own bridges (never `bridge: none`: dockerd would delete docker0).
 declare -A FIELD_BRIDGE=([classic]=dpa28-classic0 [containerd]=dpa28-ctrd0 [29-classic]=dpa29-classic0 [29-containerd]=dpa29-ctrd0)
 declare -A FIELD_BRIDGE_CIDR=([classic]=172.31.252.1/24 [containerd]=172.31.253.1/24
-  [29-classic]=172.31.250.1/24 [29-containerd]=172.31.251.1/24)
+  [29-classic]=172.31.248.1/24 [29-containerd]=172.31.249.1/24)
 declare -A FIELD_CONFIG_CHANGED=()
 field29_present() { [[ -f $FIELD29_SOURCE/$FIELD29_TARBALL_NAME ]]; }
 ! field29_present || FIELD_ENGINES+=(29-classic 29-containerd)
