@@ -20,7 +20,14 @@ import {
   ranDependencies,
   registryBase
 } from '../../test/support/app-commits.js'
-import { BUILDERS, type StackBuilder } from '../../test/support/builders.js'
+import {
+  BUILDERS,
+  DOCKER_29_CLASSIC,
+  HAS_DOCKER_29,
+  RUNNER_CONTAINER,
+  RUNNER_CONTAINERD,
+  type StackBuilder
+} from '../../test/support/builders.js'
 import { eventEnv } from '../../test/fixtures/events.js'
 import { ROOT } from '../../test/e2e/runner.js'
 import {
@@ -43,8 +50,10 @@ import {
 
 const BUILDER_ROWS = [
   'docker 28.5 classic store',
-  'docker 28.5 containerd store',
-  'docker-container on 28.5 classic'
+  ...DOCKER_29_CLASSIC,
+  RUNNER_CONTAINERD,
+  'docker-container on 28.5 classic',
+  ...(HAS_DOCKER_29 ? [RUNNER_CONTAINER] : [])
 ]
 
 /** Each job a token of its own, its cache scopes those of its ref. */

@@ -23,7 +23,12 @@ import {
   ranDependencies,
   registryBase
 } from '../../test/support/app-commits.js'
-import { BUILDERS, type StackBuilder } from '../../test/support/builders.js'
+import {
+  BUILDERS,
+  DOCKER_29_CLASSIC,
+  RUNNER_CONTAINERD,
+  type StackBuilder
+} from '../../test/support/builders.js'
 import type { StackRegistry } from '../../test/support/stack-env.js'
 import { runAction } from './action.js'
 import { requireDist, requireStack } from './host.js'
@@ -277,8 +282,13 @@ export async function warmCache(rounds = 1): Promise<void> {
       best: INLINE_RECIPE,
       recipe: 'inline + cache-from the image'
     },
+    ...DOCKER_29_CLASSIC.map(name => ({
+      name,
+      best: INLINE_RECIPE,
+      recipe: 'inline + cache-from the image'
+    })),
     {
-      name: 'docker 28.5 containerd store',
+      name: RUNNER_CONTAINERD,
       best: INLINE_RECIPE,
       recipe: 'inline + cache-from the image'
     },
