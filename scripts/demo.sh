@@ -6,9 +6,10 @@
 # As on a runner: the job has GitHub's cache service (the stack's results service
 # stand-in, its tenant "demo", kept between runs, a runtime token for
 # refs/heads/main), so `cache: auto` exports to it and a second run reads it back.
-# The build runs on the stack's Docker 28.5 (containerd store) with its CLI and
-# buildx 0.29: the default engine's buildx 0.13 does not speak the cache service
-# v2, and there the action falls back to the inline cache.
+# The build runs on today's runner's engine, the stack's Docker 29.4 (its default
+# containerd store) with its CLI and buildx 0.36 (Docker 28.5's containerd store and
+# buildx 0.29 where the stack runs no 29): the default engine's buildx 0.13 does not
+# speak the cache service v2, and there the action falls back to the inline cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,12 +26,13 @@ ACTIONS_RUNTIME_TOKEN=$(jq -r .ACTIONS_RUNTIME_TOKEN <<<"$job_env")
 ACTIONS_RESULTS_URL=$(jq -r .ACTIONS_RESULTS_URL <<<"$job_env")
 export ACTIONS_RUNTIME_TOKEN ACTIONS_RESULTS_URL ACTIONS_CACHE_SERVICE_V2=true
 
-# the 28.5 engine with its CLI, and buildx 0.29 as setup-buildx-action installs it
+# the engine with its CLI, and its buildx where setup-buildx-action would install it
 DOCKER_CONFIG=$(mktemp -d)
 trap 'rm -rf "$DOCKER_CONFIG"' EXIT
 mkdir -p "$DOCKER_CONFIG/cli-plugins"
-ln -s "$DPA_FIELD_CLI_PLUGINS/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
-export DOCKER_CONFIG DOCKER_HOST=$DPA_FIELD_CONTAINERD_DOCKER_HOST PATH=$DPA_FIELD_BIN:$PATH
+ln -s "${DPA_FIELD29_CLI_PLUGINS:-$DPA_FIELD_CLI_PLUGINS}/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
+export DOCKER_CONFIG DOCKER_HOST=${DPA_FIELD29_CONTAINERD_DOCKER_HOST:-$DPA_FIELD_CONTAINERD_DOCKER_HOST}
+export PATH=${DPA_FIELD29_BIN:-$DPA_FIELD_BIN}:$PATH
 
 echo "== publishing $image from $(git rev-parse --abbrev-ref HEAD) @ $(git rev-parse --short HEAD)"
 echo "   on $(docker version --format 'Docker {{.Server.Version}}') ($DOCKER_HOST), $(docker buildx version | cut -d' ' -f1,2)"
