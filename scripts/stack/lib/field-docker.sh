@@ -53,8 +53,20 @@ FIELD29_BIN=$FIELD29_DIR/bin
 FIELD29_CLI_PLUGINS=$FIELD29_DIR/cli-plugins
 FIELD29_DOCKER_CONFIG=$FIELD29_DIR/docker-config
 FIELD29_TARBALL_NAME=docker-29.4.2-buildx-0.36.1-linux-amd64.tar.xz
-# ../shared/field29 beside the checkout, unless DPA_FIELD29_DIR names another folder.
-FIELD29_SOURCE=${DPA_FIELD29_DIR:-$(cd "$STACK_SCRIPT_DIR/../../.." && pwd)/shared/field29}
+# DPA_FIELD29_DIR where set; else ../shared/field29 beside the checkout, else the workplace's
+# /work/shared/field29 (a clone made elsewhere, as CI's).
+field29_source() {
+  local dir
+  if [[ -n ${DPA_FIELD29_DIR:-} ]]; then
+    echo "$DPA_FIELD29_DIR"
+    return 0
+  fi
+  for dir in "$(cd "$STACK_SCRIPT_DIR/../../.." && pwd)/shared/field29" /work/shared/field29; do
+    [[ -f $dir/$FIELD29_TARBALL_NAME ]] && { echo "$dir"; return 0; }
+  done
+  echo ../shared/field29
+}
+FIELD29_SOURCE=$(field29_source)
 # The binaries' sha256, from ../shared/field29/README.md (checked at every unpack).
 declare -A FIELD29_SHA256=(
   [usr/sbin/dockerd]=3f627831958bbe36377150247cb7d4fcd6b4a367c7841d9bf01723943356159c
