@@ -17,6 +17,7 @@ import {
 } from 'node:http'
 import { createServer } from 'node:https'
 import { join } from 'node:path'
+import { listening } from './http-server.js'
 
 export const DOCKER_HUB_NAMES = ['registry-1.docker.io', 'index.docker.io']
 
@@ -172,7 +173,7 @@ export async function startDockerHub(
       passOn(req, res, options.upstream, user)
     }
   )
-  await new Promise<void>(resolve => server.listen(443, '127.0.0.1', resolve))
+  await listening(server, 443)
   return {
     manifestRequests,
     close: () =>
