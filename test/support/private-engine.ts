@@ -32,17 +32,21 @@ const withHosts = (hostsFile: string) => [
   hostsFile
 ]
 
-const BRIDGE = 'dpa-private0'
-const BRIDGE_CIDR = '172.31.250.1/24'
 const SYSTEM_ROOTS = '/etc/ssl/certs/ca-certificates.crt'
 
-function ensureBridge(): void {
-  execFileSync('sh', [
-    '-c',
-    `ip link show dev ${BRIDGE} >/dev/null 2>&1 || ip link add name ${BRIDGE} type bridge; ` +
-      `ip -4 -o addr show dev ${BRIDGE} | grep -qF ' ${BRIDGE_CIDR} ' || ` +
-      `ip addr add ${BRIDGE_CIDR} dev ${BRIDGE}; ip link set dev ${BRIDGE} up`
-  ])
+/**
+ * A bridge of the engine's own, on a /24 of 172.30.0.0/16 no interface holds: engines of other
+ * test processes come and go beside it, and one's stop must not take another's network.
+ */
+function makeBridge(name: string): void {
+  const taken = execFileSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' })
+  const free = Array.from({ length: 256 }, (_, n) => `172.30.${n}.`).find(
+    prefix => !taken.includes(` ${prefix}`)
+  )
+  if (free === undefined) throw new Error('no free /24 in 172.30.0.0/16')
+  execFileSync('ip', ['link', 'add', 'name', name, 'type', 'bridge'])
+  execFileSync('ip', ['addr', 'add', `${free}1/24`, 'dev', name])
+  execFileSync('ip', ['link', 'set', 'dev', name, 'up'])
 }
 
 function answers(docker: string, host: string): boolean {
@@ -83,6 +87,8 @@ export async function startPrivateEngine(options: {
 }): Promise<PrivateEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-engine-'))
   const name = `dpa-private-${dir.slice(-6).toLowerCase()}`
+  // an interface name is at most 15 characters
+  const bridge = `dpa-pe-${dir.slice(-6).toLowerCase()}`
   const host = `unix://${dir}/docker.sock`
   const extra = Object.entries(options.hosts)
     .map(([address, names]) => `${address} ${names}`)
@@ -103,7 +109,7 @@ export async function startPrivateEngine(options: {
       'data-root': join(dir, 'data'),
       'exec-root': join(dir, 'exec'),
       pidfile: join(dir, 'docker.pid'),
-      bridge: BRIDGE,
+      bridge,
       iptables: false,
       ip6tables: false,
       'ip-masq': false,
@@ -111,7 +117,7 @@ export async function startPrivateEngine(options: {
       'containerd-plugins-namespace': `${name}-plugins`
     })
   )
-  ensureBridge()
+  makeBridge(bridge)
   const { roots, docker } = engineFiles(options.version ?? '28.5')
   const path = roots.flatMap(root =>
     ['usr/sbin', 'usr/bin', 'usr/libexec/docker'].map(sub => join(root, sub))
@@ -144,7 +150,7 @@ export async function startPrivateEngine(options: {
       daemon.kill('SIGTERM')
       await ended
       rmSync(dir, { recursive: true, force: true })
-      execFileSync('ip', ['link', 'delete', BRIDGE])
+      execFileSync('ip', ['link', 'delete', bridge])
     }
   }
 }
