@@ -123,15 +123,26 @@ function soakRow(kind, records) {
   )
 }
 
+/** "Seed 48, 5 schedules per kind. " from the cases' names ("seed 48 #3: …"). */
+function seedsOf(soaked) {
+  const seeds = [
+    ...new Set(soaked.flatMap(r => /^seed (\d+) #/.exec(r.case)?.[1] ?? []))
+  ]
+  if (seeds.length === 0) return ''
+  const kinds = new Set(soaked.map(r => r.category)).size
+  const per = Math.round(soaked.length / kinds)
+  return `Seed ${seeds.join(', ')}, ${per} schedules per kind. `
+}
+
 /** The soak's figures, one row per builder kind ([] without soak records). */
 function soakSummary(records) {
   const soaked = records.filter(r => r.category.startsWith(SOAK))
   if (soaked.length === 0) return []
   const kinds = [...new Set(soaked.map(r => r.category))]
   return [
-    '## The soak, per builder kind',
+    SOAK_HEADING,
     '',
-    'Seeded schedules of one fault each (test/e2e/soak.test.ts, docs/reliability.md):',
+    `${seedsOf(soaked)}Seeded schedules of one fault each (test/e2e/soak.test.ts, docs/reliability.md):`,
     '"struck" counts the schedules whose fault happened (a registry or cache service',
     'fault whose request never came did not); "recovered" the held ones where it',
     'struck and the release landed exactly as asked; "failed truthfully" the held ones',
@@ -150,7 +161,36 @@ function soakSummary(records) {
   ]
 }
 
-export function markdown(records, { commit, dirty, date }) {
+const HISTORY = '## Soak history'
+const SOAK_HEADING = '## The soak, per builder kind'
+
+/** A `## ` section's body in a RELIABILITY.md ('' when absent), up to the next or the footer. */
+function section(text, heading) {
+  const start = text.indexOf(`\n${heading}\n`)
+  if (start < 0) return ''
+  const rest = text.slice(start + heading.length + 2)
+  const end = rest.search(/^## |^\*\*\d+ of \d+ cases held/m)
+  return (end < 0 ? rest : rest.slice(0, end)).trim()
+}
+
+/**
+ * The soak history the file keeps across runs: the previous file's, and the soak table this run
+ * replaces (a soak run before, under the previous footer's date and commit), newest first.
+ */
+function soakHistory(previous, soakLines) {
+  const kept = section(previous, HISTORY)
+  const last = section(previous, SOAK_HEADING)
+  const now = soakLines.join('\n')
+  const footer = /run (\S+) at ([^.]+)/.exec(previous)
+  const moved =
+    last === '' || now.includes(last)
+      ? ''
+      : `### ${footer ? `Run ${footer[1]} at ${footer[2]}` : 'An earlier run'}\n\n${last}`
+  const body = [moved, kept].filter(Boolean).join('\n\n')
+  return body === '' ? [] : [HISTORY, '', body, '']
+}
+
+export function markdown(records, { commit, dirty, date }, previous = '') {
   const categories = [...new Set(records.map(r => r.category))]
   const held = records.filter(r => r.held).length
   const suites = [...new Set(records.map(r => r.suite))]
@@ -167,6 +207,7 @@ export function markdown(records, { commit, dirty, date }) {
     'that names what the registry holds. Times are measured, not promised.',
     '',
     ...soakSummary(records),
+    ...soakHistory(previous, soakSummary(records)),
     ...categories.flatMap(category => [
       `## ${category}`,
       '',
@@ -193,12 +234,17 @@ function main() {
   const jestStatus = run ? runSuites(dir) : 0
   const records = readRecords(dir)
   const dates = records.map(r => r.at).sort()
-  const text = markdown(records, {
-    commit: git('rev-parse', '--short', 'HEAD'),
-    dirty: git('status', '--porcelain', '--', 'src', 'test') !== '',
-    date: (dates.at(-1) ?? new Date().toISOString()).slice(0, 10)
-  })
-  writeFileSync(join(ROOT, 'RELIABILITY.md'), text)
+  const file = join(ROOT, 'RELIABILITY.md')
+  const text = markdown(
+    records,
+    {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      dirty: git('status', '--porcelain', '--', 'src', 'test') !== '',
+      date: (dates.at(-1) ?? new Date().toISOString()).slice(0, 10)
+    },
+    existsSync(file) ? readFileSync(file, 'utf8') : ''
+  )
+  writeFileSync(file, text)
   const failed = records.filter(r => !r.held).length
   console.log(
     `RELIABILITY.md: ${records.length - failed} of ${records.length} cases held (results in ${dir})`
@@ -206,4 +252,5 @@ function main() {
   process.exitCode = jestStatus
 }
 
-main()
+// imported (its unit test), it only exports
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) main()

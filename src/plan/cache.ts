@@ -168,6 +168,7 @@ type CacheBuild = Pick<
   | 'platforms'
   | 'target'
   | 'call'
+  | 'push'
 >
 
 /** Whether the builder exports a cache of this type: the classic store only inlines it. */
@@ -189,17 +190,44 @@ function cacheType(line: string): string {
 }
 
 /**
+ * The user's cache-to lines that `push: false` leaves out, since such a run writes nothing to any
+ * registry (SPEC 12): type=registry and bare references. GitHub's cache service, a folder and the
+ * inline cache (in an image that stays here) are kept.
+ */
+export function unwrittenCacheTo(
+  build: Pick<CacheBuild, 'cacheTo' | 'push'>
+): string[] {
+  return build.push
+    ? []
+    : build.cacheTo.filter(line => cacheType(line) === 'registry')
+}
+
+/** The user's cache-to lines the build gets. */
+const writtenCacheTo = (build: Pick<CacheBuild, 'cacheTo' | 'push'>) => {
+  const unwritten = unwrittenCacheTo(build)
+  return build.cacheTo.filter(line => !unwritten.includes(line))
+}
+
+/** Whether the `cache` input's kind exports a cache (registry: not with push: false). */
+function exportedKind({ cache, push }: Pick<CacheBuild, 'cache' | 'push'>) {
+  const { kind } = cache
+  return kind === 'gha' || kind === 'local' || (kind === 'registry' && push)
+}
+
+/**
  * The cache export asked (cache-to line or `cache:`) that `builder` cannot do, as written;
  * undefined when none.
  */
 export function unexportableCache(
-  build: Pick<CacheBuild, 'cacheTo' | 'cache'>,
+  build: Pick<CacheBuild, 'cacheTo' | 'cache' | 'push'>,
   builder: Builder
 ): string | undefined {
-  const line = build.cacheTo.find(to => !exportsCache(builder, cacheType(to)))
+  const line = writtenCacheTo(build).find(
+    to => !exportsCache(builder, cacheType(to))
+  )
   if (line !== undefined) return `cache-to ${line}`
   const { kind } = build.cache
-  const exported = kind === 'gha' || kind === 'registry' || kind === 'local'
+  const exported = exportedKind(build)
   if (build.cacheTo.length === 0 && exported && !exportsCache(builder, kind))
     return `cache: ${cacheValue(build.cache)}`
   return undefined
@@ -337,11 +365,15 @@ export function decideCache(
   const { builder } = facts
   if (evaluatesOnly(build.call)) return NONE('none (call only evaluates)')
   if (userLines(build)) {
-    requireCacheExport(build.cacheTo, builder)
+    const cacheTo = writtenCacheTo(build)
+    requireCacheExport(cacheTo, builder)
     return {
       cacheFrom: build.cacheFrom,
-      cacheTo: build.cacheTo,
-      lines: ['cache-from/cache-to as given (they win over the cache input)']
+      cacheTo,
+      lines: [
+        'cache-from/cache-to as given (they win over the cache input)',
+        ...unwrittenCacheTo(build).map(unwrittenNote)
+      ]
     }
   }
   const kind = cacheKind(build, builder, facts.runner)
@@ -350,7 +382,8 @@ export function decideCache(
   if (off !== undefined) return NONE(off)
   // auto's kind is one the builder exports (usesService; inline: every builder), so only a kind
   // asked by name can be refused here
-  requireExport(kind, builder, 'cache', cacheValue(build.cache))
+  if (kind === 'inline' || exportedKind(build))
+    requireExport(kind, builder, 'cache', cacheValue(build.cache))
   const auto = build.cache.kind === 'auto'
   switch (kind) {
     case 'gha':
@@ -434,17 +467,24 @@ function ghaCache(
   }
 }
 
+/** A cache-to line push: false leaves out, as the plan and the notice say it. */
+export const unwrittenNote = (line: string) =>
+  `cache-to ${line} is not written: push: false writes to no registry`
+
 function registryCache(build: CacheBuild, facts: CacheFacts): CacheDecision {
   const ref = build.cache.ref as string
   const cacheFrom = [`type=registry,ref=${ref}`]
-  if (facts.pullRequest !== undefined)
+  const pr = facts.pullRequest
+  const readOnly =
+    pr !== undefined
+      ? `pull request #${pr}: reads the push runs' cache, writes none`
+      : !build.push &&
+        'push: false: reads it, writes none (no registry is written to)'
+  if (readOnly)
     return {
       cacheFrom,
       cacheTo: [],
-      lines: [
-        `cache: registry: reads ${ref}`,
-        `pull request #${facts.pullRequest}: reads the push runs' cache, writes none`
-      ]
+      lines: [`cache: registry: reads ${ref}`, readOnly]
     }
   return {
     cacheFrom,

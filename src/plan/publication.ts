@@ -7,7 +7,7 @@ import { computeTags } from '../tags/compute.js'
 import type { Tag, TagResult } from '../tags/tag-types.js'
 import { refInfo } from '../tags/ref-info.js'
 import { isPullRequestEvent } from '../context/git-refs.js'
-import type { CacheSources } from './cache.js'
+import { unwrittenCacheTo, unwrittenNote, type CacheSources } from './cache.js'
 import { createEnv } from '../tags/expressions.js'
 import { expandLines } from './value-templates.js'
 import { legRunOf, TAG_HANDOVER_NOTICE, type LegRun } from './leg-handover.js'
@@ -74,7 +74,10 @@ function cacheSources(
   }
 }
 
-/** What `push: false` leaves out of a digest, merge or promote run, in one notice. */
+/**
+ * What `push: false` leaves out of a digest, merge or promote run, in one notice, and each cache-to
+ * line it does not write.
+ */
 function notPushed({ mode, build }: Settings): string[] {
   const platform = build.platforms.join(',')
   const what = {
@@ -83,9 +86,14 @@ function notPushed({ mode, build }: Settings): string[] {
     merge: 'the digest legs handed nothing over, so there is nothing to join',
     promote: 'the source is not copied'
   }[mode]
-  return what === ''
-    ? []
-    : [`push is false: ${what}; no registry is written to`]
+  const unwritten =
+    mode === 'build' || mode === 'digest' ? unwrittenCacheTo(build) : []
+  return [
+    ...(what === ''
+      ? []
+      : [`push is false: ${what}; no registry is written to`]),
+    ...unwritten.map(unwrittenNote)
+  ]
 }
 
 /**

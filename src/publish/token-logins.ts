@@ -8,7 +8,7 @@ import { DOCKER_HUB } from '../reference/grammar.js'
 import { registryKey } from '../docker/config-file.js'
 import { errorMessage } from '../errors/input-error.js'
 import { exchange, requestIdToken } from '../signing/sigstore-client.js'
-import type { Login } from '../settings/logins.js'
+import { forkGetsNoSecrets, type Login } from '../settings/logins.js'
 import type { Settings } from '../settings/settings.js'
 import type { Log } from './log.js'
 
@@ -47,7 +47,14 @@ export function withDockerOidc(
         `connection as Docker Hub shows it`
     )
   expiresIn(env)
-  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+  const idToken =
+    env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+  // a fork's pull request gets no ID token, as no secret (GitHub's docs: its GITHUB_TOKEN is
+  // read-only and id-token: write is not granted): its login is skipped with the empty secret's
+  // one notice (emptySecrets), and the build goes on
+  if (!idToken && forkGetsNoSecrets(env.GITHUB_EVENT_NAME ?? ''))
+    return settings
+  if (!idToken)
     throw new Error(
       `Docker Hub's OIDC login (DOCKERHUB_OIDC_CONNECTIONID is set, the password empty) needs ` +
         `the job's ID token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job ` +

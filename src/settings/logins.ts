@@ -241,6 +241,10 @@ export async function parseLogins(
   }
 }
 
+/** Events whose runs get no secrets (nor the job's ID token) when they come from a fork. */
+export const forkGetsNoSecrets = (eventName: string) =>
+  hasPullRequestPayload(eventName) && eventName !== 'pull_request_target'
+
 /**
  * The trio's way with an empty secret: its login skipped with a notice (returned); an error only
  * outside a pull request on a run that pushes there.
@@ -250,9 +254,7 @@ export function emptySecrets(
   eventName: string,
   pushedRegistries: string[]
 ): string[] {
-  // events whose runs get no secrets when they come from a fork
-  const fork =
-    hasPullRequestPayload(eventName) && eventName !== 'pull_request_target'
+  const fork = forkGetsNoSecrets(eventName)
   return empty.map(({ registry, input, value }) => {
     if (!fork && pushedRegistries.includes(registry))
       throw new InputError(

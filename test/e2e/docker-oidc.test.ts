@@ -5,14 +5,16 @@
  * (test/support/docker-identity.ts, reached through DPA_DOCKER_IDENTITY_URL), then publishes to
  * the stack's registry E under the name dhi.io (one of login-action's Docker Hub names; the
  * stand-in's access token is registry E's password for its one user, AWS). Without
- * `id-token: write` (no ACTIONS_ID_TOKEN_REQUEST_*) the run fails first, saying so.
+ * `id-token: write` (no ACTIONS_ID_TOKEN_REQUEST_*) the run fails first, saying so; a fork's pull
+ * request, which GitHub gives no ID token, skips the login with the empty secret's one notice and
+ * builds (issue 55).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { listTagsOverTls } from './registry-api.js'
 import { runMain } from './runner.js'
-import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import { forkPullRequest, runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import {
   startDockerIdentity,
   type DockerIdentity
@@ -95,6 +97,40 @@ describe('Docker Hub by OIDC', () => {
       expect.stringContaining('give the job "permissions: id-token: write"')
     ])
     expect(main.stdout).not.toMatch(/^build {5}/m)
+    expect(await tags(e.dhi, repo)).toEqual([])
+  })
+
+  it("a fork's pull request (no ID token): the login skipped with one notice, the build goes on", async () => {
+    const repo = uniqueRepo('hub-oidc-fork')
+    const exchanges = identity.exchanges.length
+    const main = await runMain(
+      {
+        images: `${e.dhi}/${repo}`,
+        username: 'AWS',
+        password: '',
+        context: HELLO,
+        push: 'false'
+      },
+      {
+        ...forkPullRequest(
+          'feature/login',
+          'cccc3333cccc3333cccc3333cccc3333cccc3333'
+        ),
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        DPA_DOCKER_IDENTITY_URL: identity.identityUrl
+      }
+    )
+    expect(main.stdout).not.toMatch(/::error::/)
+    expect(main.code).toBe(0)
+    expect(
+      main.stdout.split('\n').filter(line => line.startsWith('::notice::'))
+    ).toEqual([
+      `::notice::Login to ${e.dhi} skipped: input "password" gave an empty password on a ` +
+        `pull_request event (GitHub gives a fork's pull request no secrets); reads from ` +
+        `${e.dhi} go without credentials`
+    ])
+    expect(main.stdout).toMatch(/^build {5}/m)
+    expect(identity.exchanges).toHaveLength(exchanges)
     expect(await tags(e.dhi, repo)).toEqual([])
   })
 })

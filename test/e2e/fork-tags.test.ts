@@ -1,12 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadEvent } from '../fixtures/events.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { registryState } from './registry-api.js'
 import { runMain, runPost, type StepResult } from './runner.js'
-import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import { forkPullRequest, loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 
 // SECURITY.md, "Tags a fork may not name": a tag named from a fork's head
 // ref is created when absent and moves only off an image that the same
@@ -23,37 +19,6 @@ let stack: StackEnv
 beforeAll(() => {
   stack = stackEnv()
 })
-
-interface Payload {
-  number: number
-  pull_request: {
-    number: number
-    head: { ref: string; sha: string; repo: { fork: boolean } }
-  }
-}
-
-/** A fork's pull_request event: head ref `head`, pull request `number`, GitHub's merge commit `sha`. */
-function forkPullRequest(
-  head: string,
-  sha: string,
-  number = 42
-): Record<string, string> {
-  const payload = loadEvent('pull-request').payload as Payload
-  payload.number = number
-  payload.pull_request.number = number
-  payload.pull_request.head.ref = head
-  payload.pull_request.head.sha = sha
-  payload.pull_request.head.repo.fork = true
-  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
-  writeFileSync(path, JSON.stringify(payload))
-  return runnerEnv('pull-request', {
-    GITHUB_EVENT_PATH: path,
-    GITHUB_REF: `refs/pull/${number}/merge`,
-    GITHUB_REF_NAME: `${number}/merge`,
-    GITHUB_HEAD_REF: head,
-    GITHUB_SHA: sha
-  })
-}
 
 const pushOf = (branch: string) =>
   runnerEnv('push-branch', {

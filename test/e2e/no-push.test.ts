@@ -9,6 +9,11 @@
  *
  * The legs build on the default engine's docker driver (containerd store),
  * which builds both platforms of the COPY-only fixture.
+ *
+ * A branch push with push: false and a registry cache (issue 55, SPEC 12):
+ * the cache is read and none is written, `cache: registry,ref=…` and the
+ * user's own cache-to type=registry alike (that one left out with a notice);
+ * judged by the catalog, the tags and the cache ref's digest, before and after.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -19,8 +24,9 @@ import {
 } from '../support/results-service/stack-services.js'
 import { runDocker } from '../support/docker-cli.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
-import { listTags } from './registry-api.js'
+import { listTags, readManifest } from './registry-api.js'
 import { errorLines, HELLO } from './releases.js'
+import type { EventName } from '../fixtures/events.js'
 import { runMain, runPost, type StepResult } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 
@@ -84,15 +90,17 @@ interface Job {
   repo: string
   /** The run's backend id, when the runner has an artifact service. */
   backend?: string
+  /** The run's event: the pull request unless named. */
+  event?: EventName
 }
 
 /** One job of the pull request's run, with push: false, main then post as the runner runs them. */
 async function job(
-  { run, repo, backend }: Job,
+  { run, repo, backend, event = 'pull-request' }: Job,
   inputs: Record<string, string>
 ): Promise<StepResult> {
   if (BUILDER === undefined) throw new Error('no docker 26.1 containerd store')
-  const runner = runnerEnv('pull-request', {
+  const runner = runnerEnv(event, {
     ...run,
     ...(backend === undefined ? {} : await service.env(backend, randomUUID()))
   })
@@ -201,3 +209,56 @@ describe.each([
     })
   }
 )
+
+describe('a branch push with push: false and a registry cache', () => {
+  /** What registry A holds of the image and its cache, the cache ref's digest included. */
+  const state = async (repo: string) => ({
+    ...(await footprint(repo)),
+    cache: (await readManifest(a, `${repo}-cache`, 'main')).digest
+  })
+
+  it.each<{
+    name: string
+    inputs: (cacheRef: string) => Record<string, string>
+    notices: (cacheRef: string) => string[]
+  }>([
+    {
+      name: 'cache: registry,ref=…',
+      inputs: ref => ({ cache: `registry,ref=${ref}` }),
+      notices: () => []
+    },
+    {
+      name: "the user's cache-from and cache-to type=registry",
+      inputs: ref => ({
+        'cache-from': `type=registry,ref=${ref}`,
+        'cache-to': `type=registry,ref=${ref},mode=max`
+      }),
+      notices: ref => [
+        `::notice::cache-to type=registry,ref=${ref},mode=max is not written: push: false writes to no registry`
+      ]
+    }
+  ])(
+    '$name: green, the catalog, the tags and the cache ref as before',
+    async ({ inputs, notices: expected }) => {
+      const repo = uniqueRepo('no-push-cache')
+      const cacheRef = `${a.host}/${repo}-cache:main`
+      const push: Job = { run: {}, repo, event: 'push-branch' }
+      // an earlier push run wrote the cache (and the branch's tag) from other content
+      const seeded = await job(push, {
+        push: 'true',
+        cache: `registry,ref=${cacheRef}`
+      })
+      expect(outcome(seeded)).toBe('exit 0')
+      const before = await state(repo)
+      expect(before.repositories.sort()).toEqual([repo, `${repo}-cache`])
+      const run = await job(push, {
+        ...inputs(cacheRef),
+        context: 'test/fixtures/contexts/build-args'
+      })
+      expect(outcome(run)).toBe('exit 0')
+      expect(run.stdout).toContain(`importing cache manifest from ${cacheRef}`)
+      expect(await state(repo)).toEqual(before)
+      expect(notices(run)).toEqual(expected(cacheRef))
+    }
+  )
+})

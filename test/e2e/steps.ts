@@ -19,6 +19,37 @@ export function runnerEnv(
   }
 }
 
+interface Payload {
+  number: number
+  pull_request: {
+    number: number
+    head: { ref: string; sha: string; repo: { fork: boolean } }
+  }
+}
+
+/** A fork's pull_request event: head ref `head`, pull request `number`, GitHub's merge commit `sha`. */
+export function forkPullRequest(
+  head: string,
+  sha: string,
+  number = 42
+): Record<string, string> {
+  const payload = loadEvent('pull-request').payload as Payload
+  payload.number = number
+  payload.pull_request.number = number
+  payload.pull_request.head.ref = head
+  payload.pull_request.head.sha = sha
+  payload.pull_request.head.repo.fork = true
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return runnerEnv('pull-request', {
+    GITHUB_EVENT_PATH: path,
+    GITHUB_REF: `refs/pull/${number}/merge`,
+    GITHUB_REF_NAME: `${number}/merge`,
+    GITHUB_HEAD_REF: head,
+    GITHUB_SHA: sha
+  })
+}
+
 /** The username/password inputs for one registry's user. */
 export function credentials(registry: StackRegistry): Record<string, string> {
   return { username: registry.username, password: registry.password }

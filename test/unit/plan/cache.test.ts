@@ -54,6 +54,7 @@ function build(cache: CacheSetting = { kind: 'auto' }, more = {}) {
     platforms: [],
     target: '',
     call: '',
+    push: true,
     ...more
   }
 }
@@ -289,6 +290,89 @@ describe("decideCache, the other kinds and the user's lines", () => {
     const decision = decideCache(build, facts)
     expect(decision.cacheFrom).toEqual(from)
     expect(decision.cacheTo).toEqual(to)
+  })
+})
+
+const NO_PUSH = { push: false }
+const CACHE_REF = 'ghcr.io/octo/app-cache:main'
+
+describe('push: false writes no cache to any registry (SPEC 12)', () => {
+  it.each([
+    {
+      name: 'cache: registry: reads the ref, writes none',
+      build: build({ kind: 'registry', ref: CACHE_REF }, NO_PUSH),
+      builder: CONTAINER,
+      from: [`type=registry,ref=${CACHE_REF}`],
+      to: [],
+      line: 'push: false: reads it, writes none (no registry is written to)'
+    },
+    {
+      name: "cache: registry on the classic store: read only, so the builder's export is not asked",
+      build: build({ kind: 'registry', ref: CACHE_REF }, NO_PUSH),
+      builder: CLASSIC_STORE,
+      from: [`type=registry,ref=${CACHE_REF}`],
+      to: [],
+      line: 'push: false: reads it, writes none (no registry is written to)'
+    },
+    {
+      name: "the user's cache-to type=registry: left out with its reason, cache-from kept",
+      build: build(
+        { kind: 'auto' },
+        {
+          ...NO_PUSH,
+          cacheFrom: [`type=registry,ref=${CACHE_REF}`],
+          cacheTo: [`type=registry,ref=${CACHE_REF},mode=max`]
+        }
+      ),
+      builder: CONTAINER,
+      from: [`type=registry,ref=${CACHE_REF}`],
+      to: [],
+      line: `cache-to type=registry,ref=${CACHE_REF},mode=max is not written: push: false writes to no registry`
+    },
+    {
+      name: 'a bare reference is a registry: left out; gha, local and inline lines kept',
+      build: build(
+        { kind: 'auto' },
+        {
+          ...NO_PUSH,
+          cacheTo: [CACHE_REF, 'type=gha,mode=max', 'type=local,dest=/c']
+        }
+      ),
+      builder: CONTAINER,
+      from: [],
+      to: ['type=gha,mode=max', 'type=local,dest=/c'],
+      line: `cache-to ${CACHE_REF} is not written: push: false writes to no registry`
+    },
+    {
+      name: 'a registry cache-to on the classic store with push: false is not refused',
+      build: build({ kind: 'auto' }, { ...NO_PUSH, cacheTo: [CACHE_REF] }),
+      builder: CLASSIC_STORE,
+      from: [],
+      to: [],
+      line: `cache-to ${CACHE_REF} is not written: push: false writes to no registry`
+    }
+  ])('$name', ({ build, builder, from, to, line }) => {
+    const decision = decideCache(
+      build,
+      facts(builder, NO_GHA, { use: 'local' })
+    )
+    expect(decision.cacheFrom).toEqual(from)
+    expect(decision.cacheTo).toEqual(to)
+    expect(decision.lines).toContain(line)
+    expect(unexportableCache(build, builder)).toBeUndefined()
+  })
+
+  it('push: true writes the same lines', () => {
+    const lines = { cacheTo: [CACHE_REF, 'type=gha'] }
+    expect(
+      decideCache(build({ kind: 'auto' }, lines), facts(CONTAINER, GHA)).cacheTo
+    ).toEqual([CACHE_REF, 'type=gha'])
+    expect(
+      decideCache(
+        build({ kind: 'registry', ref: CACHE_REF }),
+        facts(CONTAINER, NO_GHA)
+      ).cacheTo
+    ).toEqual([`type=registry,ref=${CACHE_REF},mode=max,ignore-error=true`])
   })
 })
 

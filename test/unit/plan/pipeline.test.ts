@@ -556,6 +556,55 @@ describe('pipelineFor, the other modes', () => {
     expect(publication.notices).toEqual([notice])
   })
 
+  it.each<Row & { cacheArgs: string[]; notices: string[] }>([
+    {
+      name: 'build with push: false and cache: registry: reads the ref, exports no cache',
+      inputs: { cache: 'registry,ref=ghcr.io/octo/app-cache:main' },
+      cacheArgs: [
+        '--cache-from',
+        'type=registry,ref=ghcr.io/octo/app-cache:main'
+      ],
+      notices: []
+    },
+    {
+      name: "build with push: false and the user's cache-to type=registry: left out, in one notice",
+      inputs: {
+        'cache-from': 'type=registry,ref=ghcr.io/octo/app-cache:main',
+        'cache-to': 'type=registry,ref=ghcr.io/octo/app-cache:main,mode=max'
+      },
+      cacheArgs: [
+        '--cache-from',
+        'type=registry,ref=ghcr.io/octo/app-cache:main'
+      ],
+      notices: [
+        'cache-to type=registry,ref=ghcr.io/octo/app-cache:main,mode=max is not written: push: false writes to no registry'
+      ]
+    },
+    {
+      name: "digest with push: false and the user's cache-to: the leg's notice and the cache's",
+      inputs: {
+        mode: 'digest',
+        platforms: 'linux/arm64',
+        'cache-to': 'ghcr.io/octo/app-cache:arm64'
+      },
+      cacheArgs: [],
+      notices: [
+        'push is false: this leg builds linux/arm64 and hands nothing over to the merge; no registry is written to',
+        'cache-to ghcr.io/octo/app-cache:arm64 is not written: push: false writes to no registry'
+      ]
+    }
+  ])('$name', async ({ inputs, cacheArgs, notices }) => {
+    const all = { ...inputs, push: 'false', images: 'ghcr.io/octo/app' }
+    const { publication } = await releaseRun({ secrets: '', ...all })
+    const steps = await pipeline(all, CONTAINER)
+    const argv = steps.stage.flatMap(step => ('argv' in step ? step.argv : []))
+    const cache = argv.flatMap((arg, i) =>
+      arg.startsWith('--cache-') ? [arg, argv[i + 1]] : []
+    )
+    expect(cache).toEqual(cacheArgs)
+    expect(publication.notices).toEqual(notices)
+  })
+
   it('the plan output form: argv or method + url, a login its username, nothing else', async () => {
     const steps = allSteps(await pipeline({ images: 'ghcr.io/octo/app' }))
     for (const step of steps.map(publicStep))

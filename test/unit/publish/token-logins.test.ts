@@ -43,6 +43,25 @@ describe('withDockerOidc: which empty passwords become OIDC logins', () => {
       images: 'acme/app',
       env: { ...ID_TOKEN },
       oidc: []
+    },
+    {
+      name: "a fork's pull request, no ID token: an empty secret (its login skipped, one notice)",
+      images: 'acme/app',
+      env: {
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        GITHUB_EVENT_NAME: 'pull_request'
+      },
+      oidc: []
+    },
+    {
+      name: 'a pull request given the ID token (not a fork): OIDC',
+      images: 'acme/app',
+      env: {
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        GITHUB_EVENT_NAME: 'pull_request',
+        ...ID_TOKEN
+      },
+      oidc: ['docker.io']
     }
   ])('$name', async ({ images, env, oidc }) => {
     const settings = withDockerOidc(await settingsFor(images), env)
@@ -60,6 +79,22 @@ describe('withDockerOidc: errors before anything runs', () => {
       env: { DOCKERHUB_OIDC_CONNECTIONID: CONNECTION },
       error:
         /needs the job's ID token.*give the job "permissions: id-token: write"/
+    },
+    {
+      name: 'pull_request_target without an ID token (it is given secrets, so no fork rule)',
+      env: {
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        GITHUB_EVENT_NAME: 'pull_request_target'
+      },
+      error: /needs the job's ID token/
+    },
+    {
+      name: 'a push without an ID token',
+      env: {
+        DOCKERHUB_OIDC_CONNECTIONID: CONNECTION,
+        GITHUB_EVENT_NAME: 'push'
+      },
+      error: /needs the job's ID token/
     },
     {
       name: 'a connection ID that is not a UUID',

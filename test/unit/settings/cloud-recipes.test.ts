@@ -19,9 +19,15 @@ interface Step {
   with?: Record<string, string>
 }
 
+/** A block's steps: a list of steps, or a job's body (`permissions` and `steps`). */
+const stepsOf = (block: unknown): Step[] =>
+  Array.isArray(block)
+    ? (block as Step[])
+    : ((block as { steps?: Step[] }).steps ?? [])
+
 const recipes = [...DOC.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].flatMap(
   (match, index) =>
-    (parse(match[1]) as Step[])
+    stepsOf(parse(match[1]))
       .filter(step => step.uses?.includes('/docker-publish-action@'))
       .map(step => ({ name: `block ${index + 1}`, with: step.with ?? {} }))
 )

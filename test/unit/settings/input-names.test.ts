@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import { INPUT_NAMES } from '../../../src/settings/input-names.js'
-import { parseSettings } from '../../../src/settings/settings.js'
+import { parseSettings, type Settings } from '../../../src/settings/settings.js'
 import { describePublication } from '../../../src/plan/publication.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { allSteps } from '../../../src/plan/steps.js'
@@ -249,8 +249,8 @@ const BUILDER: Builder = {
   store: 'containerd'
 }
 
-/** The step's inputs through the settings parser, the publication and the plan: a dry run without docker. */
-async function planSteps(step: OurStep, event: Event): Promise<number> {
+/** The step's settings as the run reads them on `event`, with the job's ID token offered. */
+async function stepSettings(step: OurStep, event: Event): Promise<Settings> {
   const evaluated = (values: Record<string, unknown>) =>
     Object.fromEntries(
       Object.entries(values).map(([key, value]) => [key, asInput(value, event)])
@@ -258,10 +258,15 @@ async function planSteps(step: OurStep, event: Event): Promise<number> {
   const inputs = evaluated(step.inputs)
   const env = { ...ID_TOKEN_ENV, ...evaluated(step.env) }
   // the run's first step (publish/run.ts): Docker Hub's OIDC login from the step's env
-  const settings = withDockerOidc(
+  return withDockerOidc(
     await parseSettings(name => inputs[name] ?? '', ORIGIN),
     env
   )
+}
+
+/** The step's inputs through the settings parser, the publication and the plan: a dry run without docker. */
+async function planSteps(step: OurStep, event: Event): Promise<number> {
+  const settings = await stepSettings(step, event)
   const publication = describePublication(settings, event.ctx, new Date(0))
   const pipeline = pipelineFor({
     settings,
@@ -291,5 +296,202 @@ describe("the documents' workflows run as written (a dry run without docker)", (
   // an input error (or any refusal of the plan) rejects
   it.each(documentSteps)('$name: planned', async ({ step, event }) => {
     await expect(planSteps(step, event)).resolves.toEqual(expect.any(Number))
+  })
+})
+
+/** A job's GITHUB_TOKEN and ID-token scopes: scope → the level its steps need. */
+type Needs = Record<string, 'read' | 'write'>
+
+const need = (needs: Needs, scope: string, level: 'read' | 'write') => {
+  if (needs[scope] !== 'write') needs[scope] = level
+}
+
+/**
+ * What this action's step needs of the job, on either event: packages on GHCR (write where it
+ * pushes; GitHub's docs, "Publishing Docker images"), id-token for Docker Hub's OIDC login and
+ * keyless signing, contents to fetch the commit's Git context (the default `context`).
+ */
+async function ourNeeds(
+  step: OurStep,
+  needs: Needs,
+  checkedOut: boolean
+): Promise<string[]> {
+  const uncovered = new Set<string>()
+  for (const event of EVENTS) {
+    const settings = await stepSettings(step, event)
+    const writes = settings.build.push && !settings.dryRun
+    const logins = settings.logins.map(login => login.registry)
+    for (const { registry } of settings.images)
+      if (writes && !logins.includes(registry)) uncovered.add(registry)
+    if (settings.images.some(image => image.registry === 'ghcr.io'))
+      need(needs, 'packages', writes ? 'write' : 'read')
+    if (settings.logins.some(login => login.dockerOidc))
+      need(needs, 'id-token', 'write')
+    if (settings.signing.sign === 'keyless') need(needs, 'id-token', 'write')
+    const builds = settings.mode === 'build' || settings.mode === 'digest'
+    if (builds && settings.build.context.includes('.git#'))
+      need(needs, 'contents', 'read')
+    if (builds && !/^[a-z]+:\/\//.test(settings.build.context) && !checkedOut)
+      uncovered.add(
+        `actions/checkout before the context ${settings.build.context}`
+      )
+  }
+  return [...uncovered].map(what =>
+    what.includes(' ') ? `no ${what}` : `no credentials for ${what}`
+  )
+}
+
+/**
+ * Other actions' needs, from their own docs: actions/checkout reads contents; the clouds' OIDC
+ * logins (google-github-actions/auth's workload identity, azure/login without a client secret,
+ * configure-aws-credentials' role without keys) ask for the job's ID token.
+ */
+function theirNeeds(
+  step: { uses?: string; with?: Record<string, unknown> },
+  needs: Needs
+): void {
+  const uses = step.uses ?? ''
+  const inputs = step.with ?? {}
+  if (uses.startsWith('actions/checkout@')) need(needs, 'contents', 'read')
+  const oidc =
+    (uses.startsWith('google-github-actions/auth@') &&
+      'workload_identity_provider' in inputs) ||
+    (uses.startsWith('azure/login@') && !('client-secret' in inputs)) ||
+    (uses.startsWith('aws-actions/configure-aws-credentials@') &&
+      'role-to-assume' in inputs &&
+      !('aws-access-key-id' in inputs))
+  if (oidc) need(needs, 'id-token', 'write')
+}
+
+type Permissions = string | Record<string, string> | undefined
+
+/** A job of a document's block: its permissions (undefined: none written) and its steps. */
+interface DocJob {
+  name: string
+  permissions: Permissions
+  steps: { uses?: string; with?: Record<string, unknown> }[]
+}
+
+/**
+ * The jobs a block shows: a workflow's (a job's permissions replace the workflow's, as GitHub
+ * applies them), a job's body (`permissions` and `steps`), or a list of steps (no permissions).
+ */
+function docJobs(block: unknown): DocJob[] {
+  if (Array.isArray(block))
+    return [
+      { name: 'steps', permissions: undefined, steps: block as DocJob['steps'] }
+    ]
+  if (block === null || typeof block !== 'object') return []
+  const record = block as {
+    jobs?: Record<string, Omit<DocJob, 'name'>>
+    permissions?: Permissions
+    steps?: DocJob['steps']
+  }
+  if (record.jobs !== undefined)
+    return Object.entries(record.jobs).map(([name, job]) => ({
+      name,
+      permissions: job.permissions ?? record.permissions,
+      steps: job.steps ?? []
+    }))
+  if (record.steps !== undefined)
+    return [
+      { name: 'job', permissions: record.permissions, steps: record.steps }
+    ]
+  return []
+}
+
+/**
+ * GitHub's restricted default for a job that writes none (every repository created since 2023
+ * unless changed; GitHub's docs, "Permissions for the GITHUB_TOKEN"): contents and packages read.
+ */
+const DEFAULT_PERMISSIONS: Record<string, string> = {
+  contents: 'read',
+  packages: 'read'
+}
+
+/** Whether `permissions` grant `scope` at `level` (write covers read; read-all, write-all). */
+function grants(written: Permissions, scope: string, level: string) {
+  const permissions = written ?? DEFAULT_PERMISSIONS
+  if (typeof permissions === 'string')
+    return (
+      permissions === 'write-all' ||
+      (permissions === 'read-all' && level === 'read')
+    )
+  const given = permissions?.[scope]
+  return given === 'write' || (given === 'read' && level === 'read')
+}
+
+/**
+ * What a block's jobs need and do not say: `<job>: <scope>: <level>`, or a registry pushed to
+ * with no credentials of the step's.
+ */
+async function unmetNeeds(text: string): Promise<string[]> {
+  const missing: string[] = []
+  for (const job of docJobs(parse(text))) {
+    const needs: Needs = {}
+    let checkedOut = false
+    for (const step of job.steps) {
+      theirNeeds(step, needs)
+      for (const ours of ourSteps(step))
+        for (const line of await ourNeeds(ours, needs, checkedOut))
+          missing.push(`${job.name}: ${line}`)
+      checkedOut ||= (step.uses ?? '').startsWith('actions/checkout@')
+    }
+    for (const [scope, level] of Object.entries(needs))
+      if (!grants(job.permissions, scope, level))
+        missing.push(`${job.name}: ${scope}: ${level}`)
+  }
+  return missing
+}
+
+describe("the documents' workflows say the permissions and credentials their steps need", () => {
+  it.each(yamlBlocks)('$name', async ({ text }) => {
+    expect(await unmetNeeds(text)).toEqual([])
+  })
+
+  const STEP = `
+      - uses: acme/docker-publish-action@v1
+        with:
+          images: ghcr.io/acme/app
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}`
+  it.each([
+    {
+      name: 'a workflow that pushes to GHCR without permissions (planted)',
+      text: `jobs:\n  publish:\n    steps:${STEP}`,
+      missing: ['publish: packages: write']
+    },
+    {
+      name: "a job's contents: read alone replaces the workflow's packages: write (planted)",
+      text: `permissions: { packages: write }\njobs:\n  publish:\n    permissions: { contents: read }\n    steps:${STEP}`,
+      missing: ['publish: packages: write']
+    },
+    {
+      name: 'steps alone that push to GHCR (planted)',
+      text: STEP.replace(/^ {6}/gm, ''),
+      missing: ['steps: packages: write']
+    },
+    {
+      name: "Docker Hub's OIDC login without id-token: write (planted)",
+      text: `permissions: { contents: read }\nsteps:\n  - uses: acme/docker-publish-action@v1\n    env: { DOCKERHUB_OIDC_CONNECTIONID: 0b5a4b6e-2f4c-4d1e-9a7b-3c2d1e0f9a8b }\n    with: { images: acme/app, username: acme, password: '' }`,
+      missing: ['job: id-token: write']
+    },
+    {
+      name: 'a push with no credentials (planted)',
+      text: `permissions: { contents: read, packages: write }\nsteps:\n  - uses: acme/docker-publish-action@v1\n    with: { images: ghcr.io/acme/app }`,
+      missing: ['job: no credentials for ghcr.io']
+    },
+    {
+      name: 'a local context with no checkout before it (planted)',
+      text: `steps:\n  - uses: acme/docker-publish-action@v1\n    with: { images: acme/app, context: ., push: false }`,
+      missing: ['job: no actions/checkout before the context .']
+    },
+    {
+      name: 'a job that says what it needs',
+      text: `permissions: { contents: read, packages: write }\nsteps:${STEP.replace(/^ {4}/gm, '')}`,
+      missing: []
+    }
+  ])('the check itself: $name', async ({ text, missing }) => {
+    expect(await unmetNeeds(text)).toEqual(missing)
   })
 })
