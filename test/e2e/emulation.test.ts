@@ -15,12 +15,17 @@
  * failure), so the window with one installed is the two runs.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { extract } from 'tar-stream'
-import { BUILDERS } from '../support/builders.js'
-import { stackEnv } from '../support/stack-env.js'
+import { BUILDERS, fieldCliEnv } from '../support/builders.js'
+import {
+  startPrivateEngine,
+  type PrivateEngine
+} from '../support/private-engine.js'
+import { ecrStackRegistry, stackEnv } from '../support/stack-env.js'
 import { readJson, readManifest } from './registry-api.js'
 import { errorLines } from './releases.js'
 import { runMain, runPost, type StepResult } from './runner.js'
@@ -29,7 +34,7 @@ import { credentials, runnerEnv, uniqueRepo } from './steps.js'
 jest.setTimeout(300_000)
 
 const BINFMT_MISC = '/proc/sys/fs/binfmt_misc'
-const { a, emulation } = stackEnv()
+const { a, emulation, field } = stackEnv()
 const INSTALL = `docker run --rm --privileged docker.io/tonistiigi/binfmt:latest --install arm64`
 /** The install as docker ran it (@actions/exec's `[command]` line), not as the plan lists it. */
 const RAN_INSTALL =
@@ -53,9 +58,12 @@ beforeAll(() => {
     )
 })
 
-afterAll(() => {
+/** Removes every handler: each one there was installed by this file (see beforeAll). */
+function removeHandlers(): void {
   for (const name of handlers()) writeFileSync(join(BINFMT_MISC, name), '-1')
-})
+}
+
+afterAll(removeHandlers)
 
 /** A step on Docker 28.5's classic store with its 28.5 CLI, as a stock runner. */
 async function release(
@@ -163,5 +171,94 @@ describe('two platforms with RUN on a stock runner (Docker 28.5 classic store, n
     )
     expect(second.stdout).not.toMatch(RAN_INSTALL)
     expect(handlers()).toEqual(['qemu-aarch64'])
+  })
+})
+
+/**
+ * dockerd's BuildKit asks the kernel which platforms it runs once, the first time its builder is
+ * asked, and keeps that list until dockerd restarts (observed on Docker 26.1, 28.5 and 29.4, both
+ * stores): a handler removed afterwards (binfmt_misc remounted, the handlers cleared) leaves
+ * linux/arm64 listed. A private 28.5 engine (containerd store, where the docker driver builds
+ * two platforms) is asked while the stand-in's handler is there, then the handler is removed:
+ * the window with it installed is one `buildx inspect`.
+ */
+describe("the docker driver's stale list: handlers removed after dockerd's BuildKit listed arm64", () => {
+  let engine: PrivateEngine | undefined
+  const docker = (...args: string[]) =>
+    execFileSync(join(field.bin, 'docker'), ['-H', engine!.host, ...args], {
+      encoding: 'utf8'
+    })
+
+  beforeAll(async () => {
+    engine = await startPrivateEngine({
+      hosts: {},
+      extraCa: ecrStackRegistry().ca,
+      containerdStore: true
+    })
+    // the stand-in, from the stack's 28.5 engine of the same store
+    execFileSync('sh', [
+      '-c',
+      'docker -H "$1" save "$3" | docker -H "$2" load -q',
+      'sh',
+      field.containerdDockerHost,
+      engine.host,
+      emulation.binfmtImage
+    ])
+    try {
+      docker(
+        'run',
+        '--rm',
+        '--privileged',
+        emulation.binfmtImage,
+        '--install',
+        'arm64'
+      )
+      docker('buildx', 'inspect', 'default')
+    } finally {
+      removeHandlers()
+    }
+  })
+
+  afterAll(async () => {
+    await engine?.stop()
+  })
+
+  it('the step installs QEMU though the builder lists arm64, and the arm64 RUN runs as aarch64', async () => {
+    // the bug's condition: no handler, and the builder still lists linux/arm64
+    expect(handlers()).toEqual([])
+    expect(docker('buildx', 'inspect', '--bootstrap', 'default')).toMatch(
+      /^Platforms:.*linux\/arm64/m
+    )
+    const repo = uniqueRepo('emulation-stale')
+    const runner = runnerEnv('push-tag')
+    const env = {
+      ...runner,
+      ...fieldCliEnv(runner.DOCKER_CONFIG),
+      DOCKER_HOST: engine!.host
+    }
+    const main = await runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: 'test/fixtures/contexts/emulated',
+        'build-args': `BASE=${emulation.base}`,
+        platforms: 'linux/amd64,linux/arm64',
+        qemu: undefined
+      },
+      env
+    )
+    await runPost(main, env)
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(main.stdout).toMatch(
+      /Emulation: default runs linux\/amd64, [^;]*\(it lists linux\/arm64 too, which this machine's kernel has no binfmt_misc handler for now\); QEMU for arm64 is installed/
+    )
+    expect(main.stdout).toMatch(RAN_INSTALL)
+    expect((await readManifest(a, repo, '1.2.3')).platforms).toEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    expect(await archFile(repo, '1.2.3', 'arm64')).toBe('aarch64')
+    expect(await archFile(repo, '1.2.3', 'amd64')).toBe('x86_64')
   })
 })
