@@ -186,7 +186,8 @@ describe("the docker driver's stale list: handlers removed after dockerd's Build
   let engine: PrivateEngine | undefined
   const docker = (...args: string[]) =>
     execFileSync(join(field.bin, 'docker'), ['-H', engine!.host, ...args], {
-      encoding: 'utf8'
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe']
     })
 
   beforeAll(async () => {
