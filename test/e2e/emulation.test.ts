@@ -3,9 +3,11 @@
  * Docker 28.5's classic store, no builder set up, no emulation installed. The
  * step sees that its builder does not run linux/arm64 (`buildx inspect`),
  * installs QEMU as docker/setup-qemu-action does (`docker run --rm --privileged
- * tonistiigi/binfmt --install arm64`: the stack's stand-in, built from Debian's
- * qemu-user-static under the name the action pulls), says so in the plan and
- * the log, and builds on its own docker-container builder; the arm64 image's
+ * <binfmt image> --install arm64`), says so in the plan and the log, and builds
+ * on its own docker-container builder. The plan shows the default, Docker Hub's
+ * image pinned by digest; the runs give `qemu` and `buildkit-image` the stack's
+ * stand-ins by digest from registry A (scripts/stack/lib/stand-ins.sh: binfmt
+ * built from Debian's qemu-user-static, BuildKit compiled offline); the arm64 image's
  * layer, read from the registry, holds `uname -m` = aarch64. A second run finds
  * the handler and installs nothing. The dry run plans the install and installs
  * nothing.
@@ -35,10 +37,18 @@ jest.setTimeout(300_000)
 
 const BINFMT_MISC = '/proc/sys/fs/binfmt_misc'
 const { a, emulation, field } = stackEnv()
-const INSTALL = `docker run --rm --privileged docker.io/tonistiigi/binfmt:latest --install arm64`
-/** The install as docker ran it (@actions/exec's `[command]` line), not as the plan lists it. */
-const RAN_INSTALL =
-  /\[command\]\S*docker run --rm --privileged docker\.io\/tonistiigi\/binfmt:latest --install arm64/
+/** setup-qemu-action's image, pinned by digest: the default, as the plan lists it. */
+const INSTALL =
+  'docker run --rm --privileged docker.io/tonistiigi/binfmt:latest@sha256:' +
+  '400a4873b838d1b89194d982c45e5fb3cda4593fbfd7e08a02e76b03b21166f0 --install arm64'
+/**
+ * The install as docker ran it (@actions/exec's `[command]` line), not as the plan lists it: the
+ * stack's stand-in by digest from registry A, which the runs give `qemu` in place of Docker Hub's.
+ */
+const RAN_INSTALL = new RegExp(
+  String.raw`\[command\]\S*docker run --rm --privileged ` +
+    `${emulation.standIns.binfmt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --install arm64`
+)
 
 /** The handlers registered in the kernel (binfmt_misc's files but its own two). */
 function handlers(): string[] {
@@ -81,8 +91,9 @@ async function release(
       context: 'test/fixtures/contexts/emulated',
       'build-args': `BASE=${emulation.base}`,
       platforms: 'linux/amd64,linux/arm64',
-      // the action's default (auto), not the e2e runner's qemu: false
-      qemu: undefined,
+      // auto, from the stand-ins pinned by digest (the defaults are Docker Hub's)
+      qemu: emulation.standIns.binfmt,
+      'buildkit-image': emulation.standIns.buildkit,
       ...more
     },
     env
@@ -135,7 +146,10 @@ async function archFile(repo: string, tag: string, arch: string) {
 
 describe('two platforms with RUN on a stock runner (Docker 28.5 classic store, no builder, no QEMU)', () => {
   it('the dry run plans the install and installs nothing', async () => {
-    const run = await release(uniqueRepo('emulation'), { 'dry-run': 'true' })
+    const run = await release(uniqueRepo('emulation'), {
+      'dry-run': 'true',
+      qemu: undefined
+    })
     expect(errorLines(run.stdout)).toEqual([])
     expect(run.code).toBe(0)
     const plan = JSON.parse(run.outputs.plan) as { argv?: string[] }[]
@@ -244,7 +258,7 @@ describe("the docker driver's stale list: handlers removed after dockerd's Build
         context: 'test/fixtures/contexts/emulated',
         'build-args': `BASE=${emulation.base}`,
         platforms: 'linux/amd64,linux/arm64',
-        qemu: undefined
+        qemu: emulation.standIns.binfmt
       },
       env
     )

@@ -12,8 +12,9 @@ import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { stepLine } from '../../../src/plan/steps.js'
 import { parseBuilderNodes } from '../../../src/buildx/builder-detection.js'
 import { releaseRun } from '../docker/run-fixture.js'
+import { PINNED_IMAGES } from '../../../src/settings/build-settings.js'
 
-const IMAGE = 'docker.io/tonistiigi/binfmt:latest'
+const IMAGE = PINNED_IMAGES.qemu
 const TWO = ['linux/amd64', 'linux/arm64']
 // what an amd64 runner's builders report before any emulation is installed
 const AMD64 = ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/386']
