@@ -97,7 +97,7 @@ function parseAttestation(
 }
 
 /**
- * The images the step runs itself, pinned by digest (docs/safety.md says where each digest is
+ * The images the step runs itself, pinned by digest (SECURITY.md says where each digest is
  * from): setup-qemu-action's binfmt image, and buildx's BuildKit image for a docker-container
  * builder.
  */

@@ -500,7 +500,7 @@ describe('logins', () => {
 })
 
 describe('qemu', () => {
-  // setup-qemu-action's image, pinned by digest (docs/safety.md says where it is from)
+  // setup-qemu-action's image, pinned by digest (SECURITY.md says where it is from)
   const IMAGE =
     'docker.io/tonistiigi/binfmt:latest@sha256:' +
     '400a4873b838d1b89194d982c45e5fb3cda4593fbfd7e08a02e76b03b21166f0'
