@@ -192,88 +192,97 @@ describe('two platforms with RUN on a stock runner (Docker 28.5 classic store, n
  * dockerd's BuildKit asks the kernel which platforms it runs once, the first time its builder is
  * asked, and keeps that list until dockerd restarts (observed on Docker 26.1, 28.5 and 29.4, both
  * stores): a handler removed afterwards (binfmt_misc remounted, the handlers cleared) leaves
- * linux/arm64 listed. A private 28.5 engine (containerd store, where the docker driver builds
- * two platforms) is asked while the stand-in's handler is there, then the handler is removed:
- * the window with it installed is one `buildx inspect`.
+ * linux/arm64 listed. A private engine (containerd store, where the docker driver builds two
+ * platforms; 28.5 with its CLI and buildx 0.29, Debian's 26.1 with buildx 0.13) is asked while the
+ * stand-in's handler is there, then the handler is removed: the window with it installed is one
+ * `buildx inspect`.
  */
-describe("the docker driver's stale list: handlers removed after dockerd's BuildKit listed arm64", () => {
-  let engine: PrivateEngine | undefined
-  const docker = (...args: string[]) =>
-    execFileSync(join(field.bin, 'docker'), ['-H', engine!.host, ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-
-  beforeAll(async () => {
-    engine = await startPrivateEngine({
-      hosts: {},
-      extraCa: ecrStackRegistry().ca,
-      containerdStore: true
-    })
-    // the stand-in, from the stack's 28.5 engine of the same store
-    execFileSync('sh', [
-      '-c',
-      'docker -H "$1" save "$3" | docker -H "$2" load -q',
-      'sh',
-      field.containerdDockerHost,
-      engine.host,
-      emulation.binfmtImage
-    ])
-    try {
-      docker(
-        'run',
-        '--rm',
-        '--privileged',
-        emulation.binfmtImage,
-        '--install',
-        'arm64'
+describe.each([
+  { engineName: 'Docker 28.5', debian: false },
+  { engineName: 'Docker 26.1', debian: true }
+])(
+  "$engineName's docker driver keeps a stale list: handlers removed after its BuildKit listed arm64",
+  ({ debian }) => {
+    let engine: PrivateEngine | undefined
+    const docker = (...args: string[]) =>
+      execFileSync(
+        debian ? 'docker' : join(field.bin, 'docker'),
+        ['-H', engine!.host, ...args],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }
       )
-      docker('buildx', 'inspect', 'default')
-    } finally {
-      removeHandlers()
-    }
-  })
 
-  afterAll(async () => {
-    await engine?.stop()
-  })
+    beforeAll(async () => {
+      engine = await startPrivateEngine({
+        hosts: {},
+        extraCa: ecrStackRegistry().ca,
+        containerdStore: true,
+        debian
+      })
+      // the stand-in, from the stack's 28.5 engine of the same store
+      execFileSync('sh', [
+        '-c',
+        'docker -H "$1" save "$3" | docker -H "$2" load -q',
+        'sh',
+        field.containerdDockerHost,
+        engine.host,
+        emulation.binfmtImage
+      ])
+      try {
+        docker(
+          'run',
+          '--rm',
+          '--privileged',
+          emulation.binfmtImage,
+          '--install',
+          'arm64'
+        )
+        docker('buildx', 'inspect', 'default')
+      } finally {
+        removeHandlers()
+      }
+    })
 
-  it('the step installs QEMU though the builder lists arm64, and the arm64 RUN runs as aarch64', async () => {
-    // the bug's condition: no handler, and the builder still lists linux/arm64
-    expect(handlers()).toEqual([])
-    expect(docker('buildx', 'inspect', '--bootstrap', 'default')).toMatch(
-      /^Platforms:.*linux\/arm64/m
-    )
-    const repo = uniqueRepo('emulation-stale')
-    const runner = runnerEnv('push-tag')
-    const env = {
-      ...runner,
-      ...fieldCliEnv(runner.DOCKER_CONFIG),
-      DOCKER_HOST: engine!.host
-    }
-    const main = await runMain(
-      {
-        images: `${a.host}/${repo}`,
-        ...credentials(a),
-        context: 'test/fixtures/contexts/emulated',
-        'build-args': `BASE=${emulation.base}`,
-        platforms: 'linux/amd64,linux/arm64',
-        qemu: emulation.standIns.binfmt
-      },
-      env
-    )
-    await runPost(main, env)
-    expect(errorLines(main.stdout)).toEqual([])
-    expect(main.code).toBe(0)
-    expect(main.stdout).toMatch(
-      /Emulation: default runs linux\/amd64, [^;]*\(it lists linux\/arm64 too, which this machine's kernel has no binfmt_misc handler for now\); QEMU for arm64 is installed/
-    )
-    expect(main.stdout).toMatch(RAN_INSTALL)
-    expect((await readManifest(a, repo, '1.2.3')).platforms).toEqual([
-      'linux/amd64',
-      'linux/arm64'
-    ])
-    expect(await archFile(repo, '1.2.3', 'arm64')).toBe('aarch64')
-    expect(await archFile(repo, '1.2.3', 'amd64')).toBe('x86_64')
-  })
-})
+    afterAll(async () => {
+      await engine?.stop()
+    })
+
+    it('the step installs QEMU though the builder lists arm64, and the arm64 RUN runs as aarch64', async () => {
+      // the bug's condition: no handler, and the builder still lists linux/arm64
+      expect(handlers()).toEqual([])
+      expect(docker('buildx', 'inspect', '--bootstrap', 'default')).toMatch(
+        /^Platforms:.*linux\/arm64/m
+      )
+      const repo = uniqueRepo('emulation-stale')
+      const runner = runnerEnv('push-tag')
+      const env = {
+        ...runner,
+        ...(debian ? {} : fieldCliEnv(runner.DOCKER_CONFIG)),
+        DOCKER_HOST: engine!.host
+      }
+      const main = await runMain(
+        {
+          images: `${a.host}/${repo}`,
+          ...credentials(a),
+          context: 'test/fixtures/contexts/emulated',
+          'build-args': `BASE=${emulation.base}`,
+          platforms: 'linux/amd64,linux/arm64',
+          qemu: emulation.standIns.binfmt
+        },
+        env
+      )
+      await runPost(main, env)
+      expect(errorLines(main.stdout)).toEqual([])
+      expect(main.code).toBe(0)
+      expect(main.stdout).toMatch(
+        /Emulation: default runs linux\/amd64, [^;]*\(it lists linux\/arm64 too, which this machine's kernel has no binfmt_misc handler for now\); QEMU for arm64 is installed/
+      )
+      expect(main.stdout).toMatch(RAN_INSTALL)
+      expect((await readManifest(a, repo, '1.2.3')).platforms).toEqual([
+        'linux/amd64',
+        'linux/arm64'
+      ])
+      expect(await archFile(repo, '1.2.3', 'arm64')).toBe('aarch64')
+      expect(await archFile(repo, '1.2.3', 'amd64')).toBe('x86_64')
+    })
+  }
+)
