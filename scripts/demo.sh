@@ -37,10 +37,12 @@ export PATH=${DPA_FIELD29_BIN:-$DPA_FIELD_BIN}:$PATH
 echo "== publishing $image from $(git rev-parse --abbrev-ref HEAD) @ $(git rev-parse --short HEAD)"
 echo "   on $(docker version --format 'Docker {{.Server.Version}}') ($DOCKER_HOST), $(docker buildx version | cut -d' ' -f1,2)"
 # the sample has no RUN, so arm64 needs no QEMU: qemu false leaves no binfmt handler behind (they
-# are kernel-wide, and the e2e tests start with none)
+# are kernel-wide, and the e2e tests start with none); a builder of the step's own would run the
+# stack's BuildKit stand-in (the default is Docker Hub's image, pinned by digest)
 printf '%s' "$DPA_REGISTRY_A_PASSWORD" |
   node dist/cli/index.js \
     --qemu false \
+    --buildkit-image moby/buildkit:buildx-stable-1 \
     --images "$image" \
     --username "$DPA_REGISTRY_A_USER" --password-stdin \
     --context test/fixtures/contexts/hello \

@@ -555,6 +555,8 @@ source "$STACK_SCRIPT_DIR/lib/field-docker.sh"
 source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
 # shellcheck source=lib/emulation.sh
 source "$STACK_SCRIPT_DIR/lib/emulation.sh"
+# shellcheck source=lib/stand-ins.sh
+source "$STACK_SCRIPT_DIR/lib/stand-ins.sh"
 # shellcheck source=lib/results-service.sh
 source "$STACK_SCRIPT_DIR/lib/results-service.sh"
 
@@ -615,6 +617,7 @@ cmd_up() {
   field_docker_up
   buildkit_up
   emulation_up
+  ensure_pinned_standins
   print_summary
 }
 
@@ -678,6 +681,7 @@ cmd_status() {
   field_docker_status || rc=1
   buildkit_status || rc=1
   emulation_status || rc=1
+  standins_status || rc=1
   return "$rc"
 }
 
@@ -701,6 +705,7 @@ cmd_env() {
   field_docker_env
   buildkit_env
   emulation_env
+  standins_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 

@@ -25,6 +25,7 @@ import {
   type RunnerCache
 } from '../plan/cache.js'
 import { foreignPlatforms } from '../plan/emulation.js'
+import { NATIVE_ARCH } from '../docker/kernel.js'
 import { RELAY_HOST } from './relay-server.js'
 import {
   buildsAsAsked,
@@ -166,11 +167,6 @@ async function withBuildxVersion(
   const version = await buildxVersion(docker).catch(() => undefined)
   return version === undefined ? builder : { ...builder, buildx: version }
 }
-
-/** Node's name of this machine's CPU in Go's (buildx's) words. */
-const NATIVE_ARCH =
-  { x64: 'amd64', ia32: '386', ppc64: 'ppc64le' }[process.arch as string] ??
-  process.arch
 
 /** The builder that will run, logged; `runDir` names the run's own (none in a dry run). */
 export async function builderFor(

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { InputError } from '../errors/input-error.js'
 import { CLASSIC, type Builder } from '../plan/builder.js'
+import type { BuilderNode } from '../plan/emulation.js'
 import type { DockerConfigFile } from '../docker/config-file.js'
 import { buildxStateDir, readCurrentBuilder } from '../docker/buildx-files.js'
 import { readableDockerConfig } from '../docker/config.js'
@@ -21,7 +22,7 @@ export function inspectArgs(builder: string): string[] {
 
 /** What `buildx inspect` says of the builder's nodes (a `Name:` each), after its own fields. */
 const nodesPart = (stdout: string): string | undefined =>
-  stdout.split('\nNodes:')[1]
+  stdout.split(/^Nodes:/m)[1]
 
 /**
  * The builder's name and driver from `buildx inspect`'s first lines, and its nodes (a `Name:`
@@ -42,21 +43,27 @@ export function firstNodeName(stdout: string): string | undefined {
 /** A builder of one node says nothing of its nodes. */
 const several = (nodes: number) => (nodes > 1 ? { nodes } : {})
 
-/** The platforms of every node `buildx inspect` lists (`*`: set on the node). */
-export function parseBuilderPlatforms(stdout: string): string[] {
-  return [...stdout.matchAll(/^Platforms:(.*)$/gm)]
-    .flatMap(([, list]) => list.split(','))
-    .map(p => p.trim().replace(/\*$/, ''))
-    .filter(p => p !== '')
+/** Every node `buildx inspect` lists: its endpoint and platforms (`*`: set on the node). */
+export function parseBuilderNodes(stdout: string): BuilderNode[] {
+  return (nodesPart(stdout) ?? '')
+    .split(/^(?=Name:)/m)
+    .filter(node => node.startsWith('Name:'))
+    .map(node => ({
+      endpoint: /^Endpoint:\s*(\S+)/m.exec(node)?.[1] ?? '',
+      platforms: (/^Platforms:(.*)$/m.exec(node)?.[1] ?? '')
+        .split(',')
+        .map(p => p.trim().replace(/\*$/, ''))
+        .filter(p => p !== '')
+    }))
 }
 
-/** The platforms a builder runs, started if stopped (`--bootstrap`) so that it reports them. */
-export async function builderPlatforms(
+/** The nodes of a builder, started if stopped (`--bootstrap`) so that they report platforms. */
+export async function builderNodes(
   docker: DockerRunner,
   name: string
-): Promise<string[]> {
+): Promise<BuilderNode[]> {
   const argv = [...inspectArgs(name), '--bootstrap']
-  return parseBuilderPlatforms((await docker.run(argv, { quiet: true })).stdout)
+  return parseBuilderNodes((await docker.run(argv, { quiet: true })).stdout)
 }
 
 const NO_SUCH_BUILDER = /no builder .* found/i

@@ -40,9 +40,6 @@ export interface OwnBuilder {
   reason: string
 }
 
-/** setup-buildx-action's BuildKit image (buildx's default). */
-const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
-
 /**
  * Why buildx's docker driver on the classic store cannot build what the inputs ask, if it cannot.
  */
@@ -71,7 +68,7 @@ interface OwnBuilderCache {
  * (a named builder wins).
  */
 export function containerBuilderFor(
-  build: Pick<BuildSettings, 'platforms' | 'builder'>,
+  build: Pick<BuildSettings, 'platforms' | 'builder' | 'buildkitImage'>,
   detected: Builder,
   hosts: string[],
   buildkitdConfig: string | undefined,
@@ -86,7 +83,7 @@ export function containerBuilderFor(
   const network = hosts.some(isLoopbackHost) ? ',network=host' : ''
   return {
     driver: 'docker-container',
-    driverOpts: [`image=${BUILDKIT_IMAGE}${network}`],
+    driverOpts: [`image=${build.buildkitImage}${network}`],
     ...(buildkitdConfig === undefined ? {} : { buildkitdConfig }),
     reason
   }

@@ -20,8 +20,9 @@ import {
   isAuthRefusal
 } from '../docker/diagnose.js'
 import { parseBuildMetadata } from '../buildx/metadata.js'
-import { builderPlatforms } from '../buildx/builder-detection.js'
-import { missingArchitectures } from '../plan/emulation.js'
+import { builderNodes } from '../buildx/builder-detection.js'
+import { missingArchitectures, nodePlatforms } from '../plan/emulation.js'
+import { thisKernel } from '../docker/kernel.js'
 import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
   BuildxMissingError,
@@ -417,8 +418,9 @@ async function runCheck(
 }
 
 /**
- * QEMU for the platforms the builder does not run, as its `buildx inspect` says once started (a
- * builder made for the run is fresh; dockerd's BuildKit forgets no platform it once ran).
+ * QEMU for the platforms the builder does not run: those its `buildx inspect` lists once started,
+ * less those this machine's kernel cannot run now where the builder runs on it (dockerd's BuildKit
+ * keeps listing a platform after its handler is gone).
  */
 async function runEmulation(
   step: CommandStep,
@@ -426,9 +428,11 @@ async function runEmulation(
   { builder, platforms }: NonNullable<CommandStep['emulates']>,
   env: PublishEnv
 ): Promise<void> {
-  const runs = await builderPlatforms(env.docker, builder).catch(error => {
+  const nodes = await builderNodes(env.docker, builder).catch(error => {
     throw diagnose(error)
   })
+  const kernel = thisKernel(env.engineSocket !== undefined)
+  const runs = nodes.flatMap(node => nodePlatforms(node, kernel))
   const missing = missingArchitectures(platforms, runs)
   if (missing.length === 0)
     return env.log.info(
@@ -437,8 +441,16 @@ async function runEmulation(
         `none installed: ${builder} already runs ${platforms.join(', ')}`
       )
     )
+  const stale = nodes
+    .flatMap(node => node.platforms)
+    .filter(platform => !runs.includes(platform))
+  const unrun =
+    stale.length === 0
+      ? ''
+      : ` (it lists ${stale.join(', ')} too, which this machine's kernel has no binfmt_misc ` +
+        'handler for now)'
   env.log.info(
-    `Emulation: ${builder} runs ${runs.join(', ')}; QEMU for ${missing.join(', ')} is ` +
+    `Emulation: ${builder} runs ${runs.join(', ')}${unrun}; QEMU for ${missing.join(', ')} is ` +
       'installed as docker/setup-qemu-action does (binfmt_misc handlers: kernel-wide, kept ' +
       'after the job; qemu: false turns this off)'
   )

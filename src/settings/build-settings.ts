@@ -65,6 +65,8 @@ export interface BuildSettings extends BuildOptions {
   builder: string
   /** The binfmt image QEMU is installed from where the builder lacks a platform; '' when off. */
   qemu: string
+  /** The BuildKit image of the docker-container builder a run makes for itself. */
+  buildkitImage: string
   /** endpoint and tls-*: a remote BuildKit the run makes its own builder for. */
   remote?: BuildkitEndpoint
   /** Set by the pipeline for the builder: the provenance a run gets by default. */
@@ -94,24 +96,54 @@ function parseAttestation(
   return value
 }
 
-/** setup-qemu-action's image. */
-const BINFMT_IMAGE = 'docker.io/tonistiigi/binfmt:latest'
+/**
+ * The images the step runs itself, pinned by digest (SECURITY.md says where each digest is
+ * from): setup-qemu-action's binfmt image, and buildx's BuildKit image for a docker-container
+ * builder.
+ */
+export const PINNED_IMAGES = {
+  qemu:
+    'docker.io/tonistiigi/binfmt:latest@sha256:' +
+    '400a4873b838d1b89194d982c45e5fb3cda4593fbfd7e08a02e76b03b21166f0',
+  'buildkit-image':
+    'moby/buildkit:buildx-stable-1@sha256:' +
+    '2f5adac4ecd194d9f8c10b7b5d7bceb5186853db1b26e5abd3a657af0b7e26ec'
+}
 
-/** qemu: auto (or true), false, or the tonistiigi/binfmt image to install from. */
-function parseQemu(value: string): string {
-  if (/^(auto|true|)$/i.test(value)) return BINFMT_IMAGE
-  if (/^false$/i.test(value)) return ''
+/** An image input: a reference, or the pinned default when empty. */
+function parseImageInput(
+  input: keyof typeof PINNED_IMAGES,
+  value: string,
+  expected: string
+): string {
+  if (value === '') return PINNED_IMAGES[input]
+  // name, name:tag, name@digest, or name:tag@digest as the defaults (docker runs each)
+  const at = value.indexOf('@')
+  const named = at < 0 ? value : value.slice(0, at)
+  const colon = named.lastIndexOf(':')
+  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named
   try {
-    parseImageReference(value, 'qemu')
+    parseImageReference(named, input)
+    if (at >= 0) parseImageReference(name + value.slice(at), input)
   } catch {
     throw new InputError(
-      'qemu',
+      input,
       value,
-      'expected auto, false, or the tonistiigi/binfmt image to install QEMU from (e.g. ' +
-        `${BINFMT_IMAGE})`
+      `expected ${expected} (e.g. ${PINNED_IMAGES[input]})`
     )
   }
   return value
+}
+
+/** qemu: auto (or true), false, or the tonistiigi/binfmt image to install from. */
+function parseQemu(value: string): string {
+  if (/^(auto|true)$/i.test(value)) return PINNED_IMAGES.qemu
+  if (/^false$/i.test(value)) return ''
+  return parseImageInput(
+    'qemu',
+    value,
+    'auto, false, or the tonistiigi/binfmt image to install QEMU from'
+  )
 }
 
 /** `id=…` lines, checked before any plan is printed. */
@@ -187,6 +219,11 @@ export function parseBuild(
     sbom: parseAttestation(source, 'sbom'),
     builder: source('builder').trim(),
     qemu: parseQemu(source('qemu').trim()),
+    buildkitImage: parseImageInput(
+      'buildkit-image',
+      source('buildkit-image').trim(),
+      'the BuildKit image of the builder the step makes'
+    ),
     remote: parseBuildkitEndpoint(source, source('builder').trim()),
     ...parseBuildOptions(source)
   }

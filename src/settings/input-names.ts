@@ -29,6 +29,7 @@ export const INPUT_NAMES = [
   'scope',
   'ecr',
   'qemu',
+  'buildkit-image',
   'context',
   'file',
   'target',

@@ -469,6 +469,13 @@ const CASES: Case[] = [
     why: /expected auto, false, or the tonistiigi\/binfmt image to install QEMU from/
   },
   {
+    name: 'buildkit-image: a driver-opt line, not an image reference',
+    inputs: { 'buildkit-image': 'image=moby/buildkit,network=host' },
+    input: 'buildkit-image',
+    value: 'image=moby/buildkit,network=host',
+    why: /expected the BuildKit image of the builder the step makes/
+  },
+  {
     name: 'registry-auth entry without username',
     inputs: { 'registry-auth': LOGIN('  password: p') },
     input: 'registry-auth',

@@ -116,10 +116,15 @@ export function runStep(
 
 /**
  * What every test's step gets unless it says otherwise: qemu: false, since binfmt handlers are
- * kernel-wide and the tests share the machine (emulation.test.ts passes `qemu: undefined`, the
- * action's own default, and removes what it installed).
+ * kernel-wide and the tests share the machine (emulation.test.ts passes the stand-in, and removes
+ * what it installed); and the stack's BuildKit stand-in under its moving tag, which every engine
+ * holds, for the builder the step makes: the default is Docker Hub's image pinned by digest,
+ * which this offline stack cannot pull (emulation.test.ts gives both by digest from registry A).
  */
-const TEST_INPUTS = { qemu: 'false' }
+const TEST_INPUTS = {
+  qemu: 'false',
+  'buildkit-image': 'moby/buildkit:buildx-stable-1'
+}
 
 /** Starts the main step with these inputs and runner environment (through `launcher`, if given). */
 export function startMain(

@@ -49,10 +49,14 @@ export function startCli(
 ): CliRun {
   const child = spawn(
     process.execPath,
-    // qemu off unless asked, as the e2e runner's steps (test/e2e/runner.ts)
+    // qemu off and the stack's BuildKit stand-in unless asked, as the e2e runner's steps
+    // (test/e2e/runner.ts)
     [
       join(ROOT, 'dist/cli/index.js'),
       ...(args.includes('--qemu') ? [] : ['--qemu', 'false']),
+      ...(args.includes('--buildkit-image')
+        ? []
+        : ['--buildkit-image', 'moby/buildkit:buildx-stable-1']),
       ...args
     ],
     {

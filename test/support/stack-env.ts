@@ -91,8 +91,13 @@ interface StackBuildkit {
 interface StackEmulation {
   /** A linux/amd64 + linux/arm64 busybox image in registry A, e.g. 127.0.0.1:5001/base/busybox:latest. */
   base: string
-  /** The stand-in of tonistiigi/binfmt in every engine, under the name the action pulls. */
+  /** The stand-in of tonistiigi/binfmt in every engine, under the moving tag. */
   binfmtImage: string
+  /**
+   * The stand-ins of the images the step pins by digest, in registry A as `name:tag@sha256:…`
+   * (scripts/stack/lib/stand-ins.sh): what a test gives `qemu` and `buildkit-image`.
+   */
+  standIns: { binfmt: string; buildkit: string }
 }
 
 export interface StackEnv {
@@ -249,7 +254,11 @@ export function stackEnv(): StackEnv {
       },
       emulation: {
         base: reader(vars)('DPA_EMULATION_BASE'),
-        binfmtImage: reader(vars)('DPA_BINFMT_IMAGE')
+        binfmtImage: reader(vars)('DPA_BINFMT_IMAGE'),
+        standIns: {
+          binfmt: reader(vars)('DPA_STANDIN_BINFMT'),
+          buildkit: reader(vars)('DPA_STANDIN_BUILDKIT')
+        }
       },
       resultsService: reader(vars)('DPA_RESULTS_SERVICE')
     }

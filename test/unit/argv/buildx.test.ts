@@ -28,6 +28,7 @@ const DEFAULTS: BuildSettings = {
   ssh: [],
   builder: '',
   qemu: '',
+  buildkitImage: 'moby/buildkit:buildx-stable-1',
   addHosts: [],
   allow: [],
   attests: [],

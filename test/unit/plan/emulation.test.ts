@@ -1,16 +1,20 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   foreignPlatforms,
+  handlerArchitecture,
   installEmulationArgs,
-  missingArchitectures
+  missingArchitectures,
+  nodePlatforms,
+  type Kernel
 } from '../../../src/plan/emulation.js'
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { stepLine } from '../../../src/plan/steps.js'
-import { parseBuilderPlatforms } from '../../../src/buildx/builder-detection.js'
+import { parseBuilderNodes } from '../../../src/buildx/builder-detection.js'
 import { releaseRun } from '../docker/run-fixture.js'
+import { PINNED_IMAGES } from '../../../src/settings/build-settings.js'
 
-const IMAGE = 'docker.io/tonistiigi/binfmt:latest'
+const IMAGE = PINNED_IMAGES.qemu
 const TWO = ['linux/amd64', 'linux/arm64']
 // what an amd64 runner's builders report before any emulation is installed
 const AMD64 = ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/386']
@@ -157,29 +161,151 @@ describe('missingArchitectures: what is installed, by the platforms the builder 
   })
 })
 
-describe('parseBuilderPlatforms: every node of `buildx inspect`', () => {
+describe('parseBuilderNodes: every node of `buildx inspect`', () => {
   it.each([
     {
       name: "buildx 0.29's docker driver",
       stdout:
         'Name:   default\nDriver: docker\n\nNodes:\nName:             default\n' +
-        'Platforms:        linux/amd64, linux/amd64/v2, linux/386\nLabels:\n',
-      platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386']
+        'Endpoint:         default\nStatus:           running\n' +
+        'Platforms:        linux/amd64, linux/amd64/v2, linux/386\nLabels:\n' +
+        ' org.mobyproject.buildkit.worker.executor:             containerd\n',
+      nodes: [
+        {
+          endpoint: 'default',
+          platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386']
+        }
+      ]
     },
     {
       name: 'two nodes, platforms set on a node marked *',
       stdout:
-        'Nodes:\nName: n0\nPlatforms: linux/amd64*\nName: n1\n' +
-        'Platforms: linux/arm64*, linux/arm/v7\n',
-      platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7']
+        'Name: two\nDriver: docker-container\n\nNodes:\nName: n0\n' +
+        'Endpoint: unix:///var/run/docker.sock\nPlatforms: linux/amd64*\n\n' +
+        'Name: n1\nEndpoint: ssh://arm64-host\nPlatforms: linux/arm64*, linux/arm/v7\n',
+      nodes: [
+        { endpoint: 'unix:///var/run/docker.sock', platforms: ['linux/amd64'] },
+        {
+          endpoint: 'ssh://arm64-host',
+          platforms: ['linux/arm64', 'linux/arm/v7']
+        }
+      ]
     },
     {
       name: 'a stopped builder reports none',
-      stdout: 'Nodes:\nName: n0\nStatus: inactive\nPlatforms:\n',
-      platforms: []
+      stdout:
+        'Nodes:\nName: n0\nEndpoint: default\nStatus: inactive\nPlatforms:\n',
+      nodes: [{ endpoint: 'default', platforms: [] }]
     }
-  ])('$name', ({ stdout, platforms }) => {
-    expect(parseBuilderPlatforms(stdout)).toEqual(platforms)
+  ])('$name', ({ stdout, nodes }) => {
+    expect(parseBuilderNodes(stdout)).toEqual(nodes)
+  })
+})
+
+// /proc/sys/fs/binfmt_misc/<name> as Linux 6.18 shows a handler tonistiigi/binfmt registered
+const handler = (magic: string, state = 'enabled') =>
+  `${state}\ninterpreter /usr/bin/qemu\nflags: POCF\noffset 0\nmagic ${magic}\n` +
+  'mask ffffffffffffff00fffffffffffffffffeffffff\n'
+const ELF64 = '7f454c4602010100000000000000000002'
+const ELF32 = '7f454c4601010100000000000000000002'
+
+describe('handlerArchitecture: what a binfmt_misc handler runs, by its ELF magic', () => {
+  it.each([
+    { name: 'qemu-aarch64', file: handler(`${ELF64}00b700`), arch: 'arm64' },
+    { name: 'qemu-arm', file: handler(`${ELF32}002800`), arch: 'arm' },
+    { name: 'qemu-riscv64', file: handler(`${ELF64}00f300`), arch: 'riscv64' },
+    { name: 'qemu-ppc64le', file: handler(`${ELF64}001500`), arch: 'ppc64le' },
+    {
+      name: 'qemu-s390x (big-endian)',
+      file: handler('7f454c46020201000000000000000000000200160000'),
+      arch: 's390x'
+    },
+    {
+      name: 'qemu-mips64el',
+      file: handler(`${ELF64}000800`),
+      arch: 'mips64le'
+    },
+    {
+      name: 'any name: Debian binfmt-support calls it qemu-aarch64 too, another could not',
+      file: handler(`${ELF64}00b700`),
+      arch: 'arm64'
+    },
+    {
+      name: 'a disabled handler runs nothing',
+      file: handler(`${ELF64}00b700`, 'disabled'),
+      arch: undefined
+    },
+    {
+      name: 'an extension handler (no magic)',
+      file: 'enabled\ninterpreter /usr/bin/mono\nflags: \nextension .exe\n',
+      arch: undefined
+    },
+    {
+      name: 'a magic too short to name a machine',
+      file: handler('7f454c46'),
+      arch: undefined
+    },
+    {
+      name: 'not ELF (a Windows PE)',
+      file: handler('4d5a'.padEnd(44, '0')),
+      arch: undefined
+    }
+  ])('$name', ({ file, arch }) => {
+    expect(handlerArchitecture(file)).toBe(arch)
+  })
+})
+
+describe("nodePlatforms: what a node runs now, by its list and this machine's kernel", () => {
+  const STALE = [...AMD64, 'linux/arm64']
+  const kernel = (handlers: string[], localEngine = true): Kernel => ({
+    native: 'amd64',
+    handlers,
+    localEngine
+  })
+  it.each<{
+    name: string
+    endpoint: string
+    kernel: Kernel | undefined
+    runs: string[]
+  }>([
+    {
+      name: "dockerd's BuildKit lists arm64 from its start, its handler is gone: not run",
+      endpoint: 'default',
+      kernel: kernel([]),
+      runs: AMD64
+    },
+    {
+      name: 'the handler is there: run',
+      endpoint: 'default',
+      kernel: kernel(['arm64']),
+      runs: STALE
+    },
+    {
+      name: 'a docker-container node on a local socket: the same rule',
+      endpoint: 'unix:///var/run/docker.sock',
+      kernel: kernel(['arm']),
+      runs: AMD64
+    },
+    {
+      name: "the default context is not this machine's engine (DOCKER_HOST=tcp://…): its list",
+      endpoint: 'default',
+      kernel: kernel([], false),
+      runs: STALE
+    },
+    {
+      name: 'a node on another machine (ssh://, a context of another name): its list',
+      endpoint: 'ssh://arm64-host',
+      kernel: kernel([]),
+      runs: STALE
+    },
+    {
+      name: "the kernel unread (not Linux): the node's list",
+      endpoint: 'default',
+      kernel: undefined,
+      runs: STALE
+    }
+  ])('$name', ({ endpoint, kernel, runs }) => {
+    expect(nodePlatforms({ endpoint, platforms: STALE }, kernel)).toEqual(runs)
   })
 })
 

@@ -16,54 +16,60 @@ const CLASSIC_STORE: Builder = {
   store: 'classic'
 }
 const TWO = ['linux/amd64', 'linux/arm64']
+// the stack's stand-in, as the e2e give it (the default is pinned by digest: settings.test.ts)
+const BUILDKIT = 'moby/buildkit:buildx-stable-1'
 
 describe('containerBuilderFor: when the run makes its own docker-container builder', () => {
   it.each([
     {
       name: 'two platforms, classic store, no builder input: made, host network for a local registry',
-      build: { platforms: TWO, builder: '' },
+      build: { platforms: TWO, builder: '', buildkitImage: BUILDKIT },
       detected: CLASSIC_STORE,
       registries: ['127.0.0.1:5001'],
       opts: ['image=moby/buildkit:buildx-stable-1,network=host']
     },
     {
       name: 'a remote registry: the default network',
-      build: { platforms: TWO, builder: '' },
+      build: { platforms: TWO, builder: '', buildkitImage: BUILDKIT },
       detected: CLASSIC_STORE,
       registries: ['ghcr.io'],
       opts: ['image=moby/buildkit:buildx-stable-1']
     },
     {
       name: 'a builder the user gives always wins',
-      build: { platforms: TWO, builder: 'default' },
+      build: { platforms: TWO, builder: 'default', buildkitImage: BUILDKIT },
       detected: CLASSIC_STORE,
       registries: ['ghcr.io'],
       opts: undefined
     },
     {
       name: 'one platform: the docker driver builds it',
-      build: { platforms: ['linux/amd64'], builder: '' },
+      build: {
+        platforms: ['linux/amd64'],
+        builder: '',
+        buildkitImage: BUILDKIT
+      },
       detected: CLASSIC_STORE,
       registries: ['ghcr.io'],
       opts: undefined
     },
     {
       name: "containerd's store builds several platforms itself",
-      build: { platforms: TWO, builder: '' },
+      build: { platforms: TWO, builder: '', buildkitImage: BUILDKIT },
       detected: { ...CLASSIC_STORE, store: 'containerd' as const },
       registries: ['ghcr.io'],
       opts: undefined
     },
     {
       name: 'no buildx: the classic build is refused as before',
-      build: { platforms: TWO, builder: '' },
+      build: { platforms: TWO, builder: '', buildkitImage: BUILDKIT },
       detected: { name: '', driver: 'classic' },
       registries: ['ghcr.io'],
       opts: undefined
     },
     {
       name: 'one platform and a cache export the classic store cannot do: made',
-      build: { platforms: [], builder: '' },
+      build: { platforms: [], builder: '', buildkitImage: BUILDKIT },
       detected: CLASSIC_STORE,
       registries: ['ghcr.io'],
       cache: 'cache-to type=gha,mode=max',
@@ -71,7 +77,7 @@ describe('containerBuilderFor: when the run makes its own docker-container build
     },
     {
       name: 'a cache export, but the user named the builder: refused later, as the user asked for that builder',
-      build: { platforms: [], builder: 'default' },
+      build: { platforms: [], builder: 'default', buildkitImage: BUILDKIT },
       detected: CLASSIC_STORE,
       registries: ['ghcr.io'],
       cache: 'cache-to type=gha,mode=max',
@@ -79,7 +85,7 @@ describe('containerBuilderFor: when the run makes its own docker-container build
     },
     {
       name: "a cache export on containerd's store: the docker driver exports it",
-      build: { platforms: [], builder: '' },
+      build: { platforms: [], builder: '', buildkitImage: BUILDKIT },
       detected: { ...CLASSIC_STORE, store: 'containerd' as const },
       registries: ['ghcr.io'],
       cache: undefined,
@@ -97,7 +103,7 @@ describe('containerBuilderFor: when the run makes its own docker-container build
   it('says why it is made: the cache export asked', () => {
     expect(
       containerBuilderFor(
-        { platforms: [], builder: '' },
+        { platforms: [], builder: '', buildkitImage: BUILDKIT },
         CLASSIC_STORE,
         ['ghcr.io'],
         undefined,
@@ -253,7 +259,7 @@ describe('foreignPlatformFailure', () => {
 
   it('says why it is made: a warmer cache on the classic store, on the host network for a local service', () => {
     const own = containerBuilderFor(
-      { platforms: [], builder: '' },
+      { platforms: [], builder: '', buildkitImage: BUILDKIT },
       CLASSIC_STORE,
       ['ghcr.io', '127.0.0.1:41234'],
       undefined,

@@ -500,7 +500,10 @@ describe('logins', () => {
 })
 
 describe('qemu', () => {
-  const IMAGE = 'docker.io/tonistiigi/binfmt:latest'
+  // setup-qemu-action's image, pinned by digest (SECURITY.md says where it is from)
+  const IMAGE =
+    'docker.io/tonistiigi/binfmt:latest@sha256:' +
+    '400a4873b838d1b89194d982c45e5fb3cda4593fbfd7e08a02e76b03b21166f0'
   it.each([
     {
       name: "unset: auto, setup-qemu-action's image",
@@ -514,6 +517,11 @@ describe('qemu', () => {
       name: 'a binfmt image of your own (a mirror, a pinned tag)',
       value: 'ghcr.io/acme/binfmt:qemu-v9.2.2',
       qemu: 'ghcr.io/acme/binfmt:qemu-v9.2.2'
+    },
+    {
+      name: 'a tag and a digest, as the default',
+      value: `ghcr.io/acme/binfmt:latest@sha256:${'a'.repeat(64)}`,
+      qemu: `ghcr.io/acme/binfmt:latest@sha256:${'a'.repeat(64)}`
     }
   ])('$name', async ({ value, qemu }) => {
     const settings = await parseSettings(
@@ -531,6 +539,44 @@ describe('qemu', () => {
       parseSettings(source({ images: 'ghcr.io/o/app', qemu: value }))
     ).rejects.toThrow(
       /input "qemu": invalid value .*expected auto, false, or the tonistiigi\/binfmt image/
+    )
+  })
+})
+
+describe('buildkit-image', () => {
+  it.each([
+    {
+      name: "unset: buildx's image, pinned by digest",
+      value: undefined,
+      image:
+        'moby/buildkit:buildx-stable-1@sha256:' +
+        '2f5adac4ecd194d9f8c10b7b5d7bceb5186853db1b26e5abd3a657af0b7e26ec'
+    },
+    {
+      name: 'a mirror, a version tag',
+      value: 'mirror.gcr.io/moby/buildkit:v0.25.2',
+      image: 'mirror.gcr.io/moby/buildkit:v0.25.2'
+    }
+  ])('$name', async ({ value, image }) => {
+    const settings = await parseSettings(
+      source({ images: 'ghcr.io/o/app', 'buildkit-image': value })
+    )
+    expect(settings.build.buildkitImage).toBe(image)
+  })
+
+  it.each([
+    { name: 'upper case in a repository', value: 'Moby/BuildKit' },
+    {
+      name: 'a driver-opt line, not an image',
+      value: 'image=moby/buildkit,network=host'
+    }
+  ])('$name fails naming the input', async ({ value }) => {
+    await expect(
+      parseSettings(
+        source({ images: 'ghcr.io/o/app', 'buildkit-image': value })
+      )
+    ).rejects.toThrow(
+      /input "buildkit-image": invalid value .*expected the BuildKit image of the builder the step makes/
     )
   })
 })
