@@ -177,7 +177,8 @@ describe('quotaWords: the warning and the summary line', () => {
           "Cache: GitHub's cache service throttled this run (3 × 429, waited 42 s as it asked); " +
           'the relay waited each out and went on writing',
         summary:
-          "Cache: GitHub's cache service throttled (3 × 429, waited 42 s)"
+          "Cache: GitHub's cache service throttled (3 × 429, waited 42 s)",
+        readOnly: false
       }
     },
     {
@@ -200,7 +201,8 @@ describe('quotaWords: the warning and the summary line', () => {
           "Cache: GitHub's cache service is read-only for this run: X (after 2 × 429, waited " +
           "3 s); this run's builds still read it and write nothing more to it",
         summary:
-          "Cache: GitHub's cache service read-only (X); read, not written"
+          "Cache: GitHub's cache service read-only (X); read, not written",
+        readOnly: true
       }
     }
   ])('$name', ({ report, words }) => {
