@@ -63,8 +63,8 @@ function throttleStep(
   const ms = Math.max(asked ?? 0, backoffMs(throttling.tries))
   const tooLong =
     ms > boundMs
-      ? `was answered 429 asking for ${seconds(ms)}, over the run's cache bound ` +
-        `(${seconds(boundMs)})`
+      ? `was answered 429 needing a wait of ${seconds(ms)}, over the run's cache ` +
+        `bound (${seconds(boundMs)})`
       : throttling.runWaitedMs + ms > RUN_WAITS * boundMs
         ? `was answered 429 after this run waited ${seconds(throttling.runWaitedMs)} on ` +
           `throttling, ${RUN_WAITS} times the run's cache bound`

@@ -96,7 +96,7 @@ describe('quotaStep: what the relay does with an answer', () => {
       answer: create(429, { retryAfter: '90' }),
       step: {
         kind: 'read-only',
-        why: "CreateCacheEntry was answered 429 asking for 90 s, over the run's cache bound (60 s)"
+        why: "CreateCacheEntry was answered 429 needing a wait of 90 s, over the run's cache bound (60 s)"
       }
     },
     {
@@ -104,7 +104,7 @@ describe('quotaStep: what the relay does with an answer', () => {
       answer: lookup(429, { retryAfter: '90' }),
       step: {
         kind: 'fail',
-        why: "GetCacheEntryDownloadURL was answered 429 asking for 90 s, over the run's cache bound (60 s)"
+        why: "GetCacheEntryDownloadURL was answered 429 needing a wait of 90 s, over the run's cache bound (60 s)"
       }
     },
     {

@@ -146,8 +146,8 @@ describe('startCacheRelay', () => {
       name: "throttles (429) for longer than the run's cache bound",
       answer: () => ({ status: 429, retryAfter: 120 }),
       fault:
-        "GetCacheEntryDownloadURL was answered 429 asking for 120 s, over the run's cache " +
-        'bound (20 s)'
+        "GetCacheEntryDownloadURL was answered 429 needing a wait of 120 s, over the run's " +
+        'cache bound (20 s)'
     }
   ])(
     'a service that $name: a miss at once, then no more requests to it, and the fault told once',
@@ -310,7 +310,7 @@ describe("GitHub's quotas through the relay", () => {
     {
       name: 'a write throttled past the bound (Retry-After 120 s)',
       refusal: { status: 429, retryAfter: 120 },
-      why: "CreateCacheEntry was answered 429 asking for 120 s, over the run's cache bound (20 s)"
+      why: "CreateCacheEntry was answered 429 needing a wait of 120 s, over the run's cache bound (20 s)"
     },
     {
       name: "a spent budget (403 'insufficient usage')",
