@@ -16,6 +16,7 @@ import {
   type ServerResponse
 } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { buffer, text } from 'node:stream/consumers'
 import { lineAttributes } from '../csv/csv.js'
 import { cacheBoundMs, cacheLines } from './cache-watch.js'
 import {
@@ -188,13 +189,16 @@ function passOn(
     answer.pipe(res)
     return
   }
-  const chunks: Buffer[] = []
-  answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-  answer.on('end', () => {
-    const body = handOutSigned(state, Buffer.concat(chunks))
-    delete headers['content-length']
-    res.writeHead(answer.statusCode ?? 502, headers).end(body)
-  })
+  // a broken answer is the relay's fault to tell (its 'error' listener)
+  buffer(answer).then(
+    body => {
+      delete headers['content-length']
+      res
+        .writeHead(answer.statusCode ?? 502, headers)
+        .end(handOutSigned(state, body))
+    },
+    () => undefined
+  )
 }
 
 /**
@@ -229,15 +233,6 @@ interface Call {
   body?: Buffer
 }
 
-/** The answer's body as text (a twirp error, small). */
-const bodyText = (answer: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-    answer.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    answer.on('error', reject)
-  })
-
 /** A twirp error's `msg`, '' when the body has none. */
 function twirpMessage(text: string): string {
   try {
@@ -256,9 +251,9 @@ async function decide(
 ): Promise<void> {
   const { state, res } = call
   const status = answer.statusCode ?? 502
-  const text = await bodyText(answer)
+  const body = await text(answer)
   const retryAfter = answer.headers['retry-after']
-  const read = { status, message: twirpMessage(text), write: call.write }
+  const read = { status, message: twirpMessage(body), write: call.write }
   const step = quotaStep(
     { ...read, request: call.name, retryAfter },
     { tries, runWaitedMs: state.quota.waitedMs },
@@ -266,7 +261,7 @@ async function decide(
     Date.now()
   )
   if (step.kind === 'relay')
-    res.writeHead(status, endToEndHeaders(answer)).end(text)
+    res.writeHead(status, endToEndHeaders(answer)).end(body)
   else if (step.kind === 'wait' && call.body !== undefined) {
     state.quota.throttled++
     state.quota.waitedMs += step.ms
@@ -363,9 +358,10 @@ function relayRequest(
     write
   }
   if (!twirp) return forward(call)
-  const chunks: Buffer[] = []
-  req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  req.on('end', () => forward({ ...call, body: Buffer.concat(chunks) }))
+  buffer(req).then(
+    body => forward({ ...call, body }),
+    () => res.destroy()
+  )
 }
 
 /**
