@@ -138,6 +138,9 @@ describe("GitHub's cache quotas: 200 new entries a minute per repository", () =>
       succeeded(step)
       expect(layersWritten(step)).toBeGreaterThanOrEqual(60)
     }
+    // the service holds them: every leg's entries finalized
+    const entries = (await services.entries()).filter(e => e.finalized)
+    expect(entries.length).toBeGreaterThanOrEqual(LEGS * 60)
     const quota = await services.cacheQuota()
     // the legs met the limit, and the relay waited it out: nothing read-only, no fault
     expect(quota.throttled).toBeGreaterThan(0)
