@@ -16,10 +16,24 @@ import {
   type ServerResponse
 } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { buffer, text } from 'node:stream/consumers'
 import { lineAttributes } from '../csv/csv.js'
-import { cacheLines } from './cache-watch.js'
+import { cacheBoundMs, cacheLines } from './cache-watch.js'
+import {
+  quotaStep,
+  quotaWords,
+  writesCache,
+  type QuotaReport,
+  type QuotaWords
+} from './cache-quota.js'
 import type { Pipeline } from '../plan/steps.js'
-import { closed, faultToldOnce, listening, RELAY_HOST } from './relay-server.js'
+import {
+  closed,
+  faultToldOnce,
+  listening,
+  RELAY_HOST,
+  toldOnce
+} from './relay-server.js'
 
 export interface CacheRelay {
   /** The relay's origin, with a trailing slash as ACTIONS_RESULTS_URL has it. */
@@ -29,6 +43,11 @@ export interface CacheRelay {
    * undefined when asked again.
    */
   takeFault(): string | undefined
+  /**
+   * What the quotas cost the run, once the service throttled it or its cache went read-only (a
+   * warning and the summary's line); told once: undefined when asked again.
+   */
+  takeQuota(): QuotaWords | undefined
   close(): Promise<void>
 }
 
@@ -133,8 +152,11 @@ interface RelayState {
    */
   blobPath: string
   idleMs: number
+  /** The longest a throttled call waits (the run's cache bound). */
+  boundMs: number
   signed: string[]
   failed?: string
+  quota: QuotaReport
 }
 
 /** An answer's signed URLs, handed out as the relay's own. */
@@ -167,13 +189,16 @@ function passOn(
     answer.pipe(res)
     return
   }
-  const chunks: Buffer[] = []
-  answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-  answer.on('end', () => {
-    const body = handOutSigned(state, Buffer.concat(chunks))
-    delete headers['content-length']
-    res.writeHead(answer.statusCode ?? 502, headers).end(body)
-  })
+  // a broken answer is the relay's fault to tell (its 'error' listener)
+  buffer(answer).then(
+    body => {
+      delete headers['content-length']
+      res
+        .writeHead(answer.statusCode ?? 502, headers)
+        .end(handOutSigned(state, body))
+    },
+    () => undefined
+  )
 }
 
 /**
@@ -193,7 +218,111 @@ function serviceTarget(upstream: URL, path: string): URL | undefined {
   }
 }
 
-/** One request relayed, or answered as an empty cache once the service failed. */
+/** One request on its way: where it goes, what it is, its body when it is held to be sent again. */
+interface Call {
+  state: RelayState
+  req: IncomingMessage
+  res: ServerResponse
+  target: URL
+  /** To the blob store (a signed URL), not the service. */
+  blob: boolean
+  /** As the relay names it in a fault: the twirp method, or the blob's verb. */
+  name: string
+  write: boolean
+  /** A twirp call's body, held: a 429 is waited out and the call sent again. */
+  body?: Buffer
+}
+
+/** A twirp error's `msg`, '' when the body has none. */
+function twirpMessage(text: string): string {
+  try {
+    const { msg } = JSON.parse(text) as { msg?: unknown }
+    return typeof msg === 'string' ? msg : ''
+  } catch {
+    return ''
+  }
+}
+
+/** An answer the quotas may be behind (a 429, a 5xx, a write refused 403), read and decided. */
+async function decide(
+  call: Call,
+  answer: IncomingMessage,
+  tries: number
+): Promise<void> {
+  const { state, res } = call
+  const status = answer.statusCode ?? 502
+  const body = await text(answer)
+  const retryAfter = answer.headers['retry-after']
+  const read = { status, message: twirpMessage(body), write: call.write }
+  const step = quotaStep(
+    { ...read, request: call.name, retryAfter },
+    { tries, runWaitedMs: state.quota.waitedMs },
+    state.boundMs,
+    Date.now()
+  )
+  if (step.kind === 'relay')
+    res.writeHead(status, endToEndHeaders(answer)).end(body)
+  else if (step.kind === 'wait' && call.body !== undefined) {
+    state.quota.throttled++
+    state.quota.waitedMs += step.ms
+    const again = setTimeout(() => forward(call, tries + 1), step.ms)
+    res.on('close', () => clearTimeout(again))
+  } else {
+    if (step.kind === 'read-only') state.quota.readOnly ??= step.why
+    // a streamed request (a blob, v1's calls) cannot be sent again: a 429 is a failure there
+    else
+      state.failed ??=
+        step.kind === 'wait' ? `${call.name} was answered 429` : step.why
+    answerEmpty(res, call.req.url ?? '/')
+  }
+}
+
+/** Whether the quotas may be behind an answer of `status`: it is read before it is passed on. */
+const quotaAnswer = (status: number, write: boolean): boolean =>
+  status === 429 || status >= 500 || (status === 403 && write)
+
+/** The call sent (again, after a throttle's wait: `tries` 429s so far), its answer passed on. */
+function forward(call: Call, tries = 0): void {
+  const { state, req, res, target } = call
+  if (res.destroyed) return
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+  const outgoing = send(target, {
+    method: req.method,
+    headers: relayedRequestHeaders(req, call.blob)
+  })
+  let clientGone = false
+  const giveUp = (what: string) => {
+    // a client that went away (a cancelled build, a read from another offset) is no fault
+    if (!clientGone) state.failed ??= `${call.name} ${what}`
+    outgoing.destroy()
+    answerEmpty(res, req.url ?? '/')
+  }
+  res.on('close', () => {
+    if (res.writableFinished) return
+    clientGone = true
+    outgoing.destroy()
+  })
+  // silence for idleMs, on either side, ends the request
+  outgoing.setTimeout(state.idleMs, () =>
+    giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)
+  )
+  outgoing.on('error', error => giveUp(`failed: ${error.message}`))
+  outgoing.on('response', answer => {
+    answer.on('error', error => giveUp(`failed: ${error.message}`))
+    if (quotaAnswer(answer.statusCode ?? 502, call.write))
+      decide(call, answer, tries).catch((error: unknown) =>
+        giveUp(`failed: ${String(error)}`)
+      )
+    else passOn(state, answer, res, call.blob)
+  })
+  if (call.body === undefined) req.pipe(outgoing)
+  else outgoing.end(call.body)
+}
+
+/**
+ * One request relayed: as an empty cache once the service failed, a write refused once the cache
+ * is read-only; a twirp call held, so that a 429 is waited out and the call sent again.
+ */
 function relayRequest(
   state: RelayState,
   req: IncomingMessage,
@@ -207,46 +336,32 @@ function relayRequest(
     blob === undefined
       ? serviceTarget(state.upstream, path)
       : withClientQuery(blob, path)
+  const twirp = blob === undefined && path.includes('/twirp/')
+  const name = requestName(req, blob !== undefined)
+  const write = writesCache(req.method ?? '', twirp ? name : '')
   if (
     (path.startsWith(BLOBS) && blob === undefined) ||
     !target ||
-    state.failed
+    state.failed ||
+    (write && state.quota.readOnly)
   ) {
     answerEmpty(res, path)
     return
   }
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest
-  const outgoing = send(target, {
-    method: req.method,
-    headers: relayedRequestHeaders(req, blob !== undefined)
-  })
-  let clientGone = false
-  const giveUp = (what: string) => {
-    // a client that went away (a cancelled build, a read from another offset) is no fault
-    if (!clientGone)
-      state.failed ??= `${requestName(req, blob !== undefined)} ${what}`
-    outgoing.destroy()
-    answerEmpty(res, path)
+  const call = {
+    state,
+    req,
+    res,
+    target,
+    blob: blob !== undefined,
+    name,
+    write
   }
-  res.on('close', () => {
-    if (res.writableFinished) return
-    clientGone = true
-    outgoing.destroy()
-  })
-  // silence for idleMs, on either side, ends the request
-  outgoing.setTimeout(state.idleMs, () =>
-    giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)
+  if (!twirp) return forward(call)
+  buffer(req).then(
+    body => forward({ ...call, body }),
+    () => res.destroy()
   )
-  outgoing.on('error', error => giveUp(`failed: ${error.message}`))
-  outgoing.on('response', answer => {
-    const status = answer.statusCode ?? 502
-    answer.on('error', error => giveUp(`failed: ${error.message}`))
-    if (status === 429 || status >= 500) {
-      answer.resume()
-      giveUp(`was answered ${status}`)
-    } else passOn(state, answer, res, blob !== undefined)
-  })
-  req.pipe(outgoing)
 }
 
 /**
@@ -263,13 +378,16 @@ export async function startCacheRelay(
     origin: '',
     blobPath: `${BLOBS}${randomUUID()}/`,
     idleMs,
-    signed: []
+    boundMs: cacheBoundMs(idleMs),
+    signed: [],
+    quota: { throttled: 0, waitedMs: 0 }
   }
   const server = createServer((req, res) => relayRequest(state, req, res))
   state.origin = `http://${host}:${await listening(server, host)}`
   return {
     url: `${state.origin}/`,
     takeFault: faultToldOnce(() => state.failed),
+    takeQuota: toldOnce(() => quotaWords(state.quota)),
     close: () => closed(server)
   }
 }

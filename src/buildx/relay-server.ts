@@ -23,18 +23,19 @@ export async function listening(server: Server, host: string): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-/** The relay's first fault, told once: undefined when asked again, or before one. */
-export function faultToldOnce(
-  failed: () => string | undefined
-): () => string | undefined {
+/** What `tell` gives, told once: undefined when asked again, or before it gives anything. */
+export function toldOnce<T>(tell: () => T | undefined): () => T | undefined {
   let told = false
   return () => {
-    const fault = failed()
-    if (fault === undefined || told) return undefined
+    const news = tell()
+    if (news === undefined || told) return undefined
     told = true
-    return fault
+    return news
   }
 }
+
+/** The relay's first fault, told once: undefined when asked again, or before one. */
+export const faultToldOnce = toldOnce<string>
 
 /** The server closed, its connections ended (a relayed read in flight included). */
 export const closed = (server: Server): Promise<void> =>

@@ -39,19 +39,27 @@ export function tellCache(
     env.log.warning(
       `Cache: ${fault}; this run's builds go on without the cache from there`
     )
+  const quota = env.cacheRelay?.takeQuota()
+  if (quota) env.log.warning(quota.warning)
   for (const failure of cacheFailures(stderr))
-    env.log.warning(
-      `Cache: ${named(failure, env)}; the build went on without it`
-    )
-  const report = cacheReport(named(stderr, env))
-  if (report === undefined) return
-  const line =
+    // the export a read-only cache refused is that warning's, not one more
+    if (!(quota?.readOnly && GHA_EXPORT.test(failure)))
+      env.log.warning(
+        `Cache: ${named(failure, env)}; the build went on without it`
+      )
+  const platformed = (line: string) =>
     step.platform === undefined
-      ? report
-      : report.replace(/^Cache:/, `Cache (${step.platform}):`)
-  env.log.info(line)
-  env.result.cache = [...(env.result.cache ?? []), line]
+      ? line
+      : line.replace(/^Cache:/, `Cache (${step.platform}):`)
+  const report = cacheReport(named(stderr, env))
+  if (report !== undefined) env.log.info(platformed(report))
+  const lines = [report, quota?.summary].filter(line => line !== undefined)
+  if (lines.length > 0)
+    env.result.cache = [...(env.result.cache ?? []), ...lines.map(platformed)]
 }
+
+/** BuildKit's gha export vertex, as cacheFailures names its failure. */
+const GHA_EXPORT = /^exporting to GitHub Actions Cache/
 
 /** `text` with the run's registry relays named as the registries they relay. */
 const named = (text: string, env: PublishEnv): string =>

@@ -213,11 +213,12 @@ describe("the cache's faults cost a warning, never the release", () => {
         /::warning::Cache: GitHub's cache service: a blob GET was answered 503/
     },
     {
-      name: 'the service throttles the export (429)',
+      name: "the service throttles the export past the run's bound (429, Retry-After 30 s)",
       method: 'CreateCacheEntry',
-      fault: { status: 429, retryAfter: 1 },
+      fault: { status: 429, retryAfter: 30 },
+      // the cache bound is two registry-timeouts, at least 20 s: read, no more written
       warning:
-        /::warning::Cache: GitHub's cache service: CreateCacheEntry was answered 429/
+        /::warning::Cache: GitHub's cache service is read-only for this run: CreateCacheEntry was answered 429 needing a wait of 30 s, over the run's cache bound \(20 s\)/
     }
   ])('$name', async ({ method, fault, warning }) => {
     const { run, repo, registry } = app(builder)

@@ -20,6 +20,13 @@
  *   the default branch), the key and then each restore key, an exact match
  *   first, else the newest entry the key prefixes; finalized entries of the
  *   same version only.
+ * - GitHub's quotas (since 2026-01-16): at most 200 new entries a minute per
+ *   repository (a tenant is one), the next CreateCacheEntry answered 429
+ *   resource_exhausted "rate limit exceeded" with Retry-After in whole seconds
+ *   (until the oldest entry of the last minute leaves it); a cache whose storage
+ *   budget is spent is read-only: CreateCacheEntry 403 "insufficient usage …"
+ *   (the toolkit's UsageError reads those words), lookups and blobs still served.
+ *   The budget a minute is the tenant's to set (`setQuota`), 200 unless told.
  */
 import { randomUUID } from 'node:crypto'
 import {
@@ -62,10 +69,57 @@ interface CacheEntry extends StoredBlob {
   blob: string
 }
 
-/** What tests read of the cache service. */
+/** What the service lets the repository write, and what it refused so far. */
+export interface CacheQuota {
+  /** New entries a minute (200, GitHub's, unless told). */
+  perMinute: number
+  /** The storage budget spent: no new entry, reads served. */
+  readOnly: boolean
+  /** CreateCacheEntry calls answered 429. */
+  throttled: number
+  /** CreateCacheEntry calls refused as read-only. */
+  refused: number
+}
+
+/** What tests read of the cache service, and the quota they set. */
 interface CacheReads {
   /** The entries under `scope` (a ref), or every entry; finalized or not, oldest first. */
   entries(scope?: string): CacheEntry[]
+  quota(): CacheQuota
+  /** Sets the budget a minute or the read-only mode (the counts stay). */
+  setQuota(quota: Partial<Pick<CacheQuota, 'perMinute' | 'readOnly'>>): void
+}
+
+/** GitHub's budget of new entries a minute per repository (changelog 2026-01-16). */
+export const ENTRIES_PER_MINUTE = 200
+const MINUTE_MS = 60_000
+
+/** The quota and the times of the last minute's new entries. */
+interface QuotaState extends CacheQuota {
+  created: number[]
+}
+
+/** Refuses a new entry the quota does not allow: read-only (403), or over the minute's budget (429). */
+function spend(quota: QuotaState, now: number): void {
+  if (quota.readOnly) {
+    quota.refused++
+    throw new ServiceError(
+      403,
+      'permission_denied',
+      'insufficient usage to create cache entry'
+    )
+  }
+  quota.created = quota.created.filter(at => at > now - MINUTE_MS)
+  if (quota.created.length >= quota.perMinute) {
+    quota.throttled++
+    const freeAt =
+      quota.created[quota.created.length - quota.perMinute] + MINUTE_MS
+    const seconds = Math.max(1, Math.ceil((freeAt - now) / 1000))
+    throw new ServiceError(429, 'resource_exhausted', 'rate limit exceeded', {
+      'retry-after': String(seconds)
+    })
+  }
+  quota.created.push(now)
 }
 
 export interface CacheService extends ResultsService, CacheReads {}
@@ -115,9 +169,10 @@ function keyAndVersion(body: Record<string, unknown>) {
   return { key, version }
 }
 
-/** The cache service's twirp methods over `entries`. */
+/** The cache service's twirp methods over `entries`, new ones within `quota`. */
 function twirpMethods(
   entries: CacheEntry[],
+  quota: QuotaState,
   signedUrl: (blob: string, permissions: 'r' | 'cw') => string
 ): Record<string, TwirpMethod> {
   let id = 1
@@ -135,6 +190,7 @@ function twirpMethods(
           'already_exists',
           'cache entry with the same key, version, and scope already exists'
         )
+      spend(quota, Date.now())
       const entry: CacheEntry = {
         id: id++,
         scope: ref,
@@ -189,14 +245,18 @@ function twirpMethods(
 }
 
 /** The cache service over `entries`: its twirp API and the blobs its URLs point to. */
-function cacheMount(context: ResultsContext, entries: CacheEntry[]): Mount {
+function cacheMount(
+  context: ResultsContext,
+  entries: CacheEntry[],
+  quota: QuotaState
+): Mount {
   const container: BlobContainer = {
     path: '/devstoreaccount1/actions-cache/',
     label: 'cache blob',
     find: name => entries.find(e => e.blob === name)
   }
   const blobs = blobMount(context, container)
-  const methods = twirpMethods(entries, (blob, permissions) =>
+  const methods = twirpMethods(entries, quota, (blob, permissions) =>
     signedBlobUrl(context, container, blob, permissions)
   )
   return {
@@ -212,11 +272,28 @@ export function cacheService(): {
   reads: CacheReads
 } {
   const entries: CacheEntry[] = []
+  const quota: QuotaState = {
+    perMinute: ENTRIES_PER_MINUTE,
+    readOnly: false,
+    throttled: 0,
+    refused: 0,
+    created: []
+  }
   return {
-    mount: context => cacheMount(context, entries),
+    mount: context => cacheMount(context, entries, quota),
     reads: {
       entries: scope =>
-        entries.filter(e => scope === undefined || e.scope === scope)
+        entries.filter(e => scope === undefined || e.scope === scope),
+      quota: () => ({
+        perMinute: quota.perMinute,
+        readOnly: quota.readOnly,
+        throttled: quota.throttled,
+        refused: quota.refused
+      }),
+      setQuota: ({ perMinute, readOnly }) => {
+        if (perMinute !== undefined) quota.perMinute = perMinute
+        if (readOnly !== undefined) quota.readOnly = readOnly
+      }
     }
   }
 }

@@ -95,7 +95,9 @@ export class ServiceError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string
+    message: string,
+    /** Headers of the answer (a 429's Retry-After). */
+    readonly headers: Record<string, string> = {}
   ) {
     super(message)
   }

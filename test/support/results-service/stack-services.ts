@@ -9,11 +9,13 @@
 import { get, type ClientRequest } from 'node:http'
 import type { NameRule } from './artifacts.js'
 import type { CacheRefs, Fault } from './server.js'
+import type { CacheQuota } from './cache.js'
 import type {
   EnvRequest,
   ListedArtifact,
   ListedEntry,
-  PlantRequest
+  PlantRequest,
+  QuotaRequest
 } from './tenants.js'
 import { stackEnv } from '../stack-env.js'
 
@@ -53,6 +55,10 @@ export interface StackServices {
   ): Promise<Artifact>
   /** The cache entries under `scope` (a ref), or every entry; oldest first. */
   entries(scope?: string): Promise<ListedEntry[]>
+  /** The cache's quota: new entries a minute (200 unless set), read-only, what it refused. */
+  cacheQuota(): Promise<CacheQuota>
+  /** Sets the cache's budget a minute or its read-only mode. */
+  setCacheQuota(quota: QuotaRequest): Promise<CacheQuota>
   /** Switches the artifact name rule (between jobs). */
   setNameRule(rule: NameRule): Promise<void>
   /** Ends the tenant: its port, its store, its hanging requests. */
@@ -160,6 +166,8 @@ export async function stackRunnerServices(
         scope === undefined ? '' : `?${new URLSearchParams({ scope })}`
       return call(at(`entries${query}`), 'GET')
     },
+    cacheQuota: () => call(at('cache-quota'), 'GET'),
+    setCacheQuota: quota => call(at('cache-quota'), 'PUT', quota),
     setNameRule: rule => call(at('name-rule'), 'PUT', { nameRule: rule }),
     async close() {
       await call(`${control}/tenants/${tenant.id}`, 'DELETE')

@@ -25,6 +25,8 @@
  *   POST   /tenants/<id>/plant {run, artifact: {name, content (base64), contentType}, attempt?}
  *   GET    /tenants/<id>/entries[?scope=<ref>]
  *   PUT    /tenants/<id>/name-rule {nameRule}
+ *   GET    /tenants/<id>/cache-quota       {perMinute, readOnly, throttled, refused}
+ *   PUT    /tenants/<id>/cache-quota {perMinute?, readOnly?}
  *   DELETE /tenants/<id>
  */
 import { randomUUID } from 'node:crypto'
@@ -140,6 +142,29 @@ function nameRuleOf(value: unknown): NameRule {
   )
 }
 
+/** The quota a test sets: the budget a minute, the read-only mode. */
+export interface QuotaRequest {
+  perMinute?: number
+  readOnly?: boolean
+}
+
+function quotaOf({ perMinute, readOnly }: QuotaRequest): QuotaRequest {
+  if (
+    perMinute !== undefined &&
+    (!Number.isInteger(perMinute) || perMinute < 1)
+  )
+    throw new ControlError(
+      400,
+      `perMinute ${JSON.stringify(perMinute)}: a whole number >= 1`
+    )
+  if (readOnly !== undefined && typeof readOnly !== 'boolean')
+    throw new ControlError(
+      400,
+      `readOnly ${JSON.stringify(readOnly)}: true or false`
+    )
+  return { perMinute, readOnly }
+}
+
 async function jsonBody<T>(req: IncomingMessage): Promise<T> {
   const text = (await readBody(req)).toString()
   try {
@@ -190,6 +215,11 @@ async function tenantCall(
       return services
         .entries(url.searchParams.get('scope') ?? undefined)
         .map(listedEntry)
+    case 'GET cache-quota':
+      return services.quota()
+    case 'PUT cache-quota':
+      services.setQuota(quotaOf(await jsonBody<QuotaRequest>(req)))
+      return services.quota()
     case 'PUT name-rule':
       services.nameRule = nameRuleOf(
         (await jsonBody<{ nameRule?: unknown }>(req)).nameRule

@@ -105,7 +105,7 @@ export function twirpHandler(
         error instanceof ServiceError
           ? error
           : new ServiceError(500, 'internal', String(error))
-      reply(res, e.status, { code: e.code, msg: e.message })
+      reply(res, e.status, { code: e.code, msg: e.message }, e.headers)
     }
     return true
   }

@@ -50,8 +50,14 @@ async function upstream(
     })
     const body = answer(req, origin)
     if (body === 'hang') return
-    const status = (body as { status?: number }).status ?? 200
-    res.writeHead(status, { 'content-type': 'application/json' })
+    const { status = 200, retryAfter } = body as {
+      status?: number
+      retryAfter?: number
+    }
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) })
+    })
     res.end(JSON.stringify(body))
   })
   servers.push(server)
@@ -66,8 +72,15 @@ async function relayTo(origin: string, idleMs = 2000): Promise<CacheRelay> {
   return relay
 }
 
-const LOOKUP =
-  'twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL'
+const TWIRP = 'twirp/github.actions.results.api.v1.CacheService/'
+const LOOKUP = `${TWIRP}GetCacheEntryDownloadURL`
+const CREATE = `${TWIRP}CreateCacheEntry`
+
+/** A twirp call of the relay's client: its answer's JSON. */
+const twirp = async (relay: CacheRelay, call: string) =>
+  (await (
+    await fetch(`${relay.url}${call}`, { method: 'POST', body: '{}' })
+  ).json()) as Record<string, unknown>
 
 describe("readsServiceFromEnv: the builds a relay stands in for, by their argv's cache lines", () => {
   const build = (...lines: string[]) => ['buildx', 'build', ...lines, '.']
@@ -130,9 +143,11 @@ describe('startCacheRelay', () => {
       fault: 'GetCacheEntryDownloadURL was answered 503'
     },
     {
-      name: 'throttles (429)',
-      answer: () => ({ status: 429 }),
-      fault: 'GetCacheEntryDownloadURL was answered 429'
+      name: "throttles (429) for longer than the run's cache bound",
+      answer: () => ({ status: 429, retryAfter: 120 }),
+      fault:
+        "GetCacheEntryDownloadURL was answered 429 needing a wait of 120 s, over the run's " +
+        'cache bound (20 s)'
     }
   ])(
     'a service that $name: a miss at once, then no more requests to it, and the fault told once',
@@ -255,4 +270,78 @@ describe('startCacheRelay', () => {
       '/abc123/_apis/artifactcache/cache?keys=k'
     ])
   })
+})
+
+describe("GitHub's quotas through the relay", () => {
+  /** An upstream whose CreateCacheEntry answers `creates` in turn (then 200), lookups 200. */
+  const service = (...creates: object[]) =>
+    upstream((req, here) =>
+      req.url?.endsWith('CreateCacheEntry')
+        ? (creates.shift() ?? {
+            ok: true,
+            signed_upload_url: `${here}/blobs/new?sig=w`
+          })
+        : req.url?.startsWith('/blobs/')
+          ? {}
+          : { ok: true, signed_download_url: `${here}/blobs/old?sig=r` }
+    )
+  const sent = (seen: Seen[], what: string) =>
+    seen.filter(s => s.url.includes(what)).length
+
+  it('a 429 within the bound is waited out as Retry-After asks, backed off, and sent again', async () => {
+    const { origin, seen } = await service(
+      { status: 429, retryAfter: 1 },
+      { status: 429, retryAfter: 1 }
+    )
+    const relay = await relayTo(origin)
+    const created = await twirp(relay, CREATE)
+    expect(created).toMatchObject({ ok: true })
+    expect(String(created.signed_upload_url).startsWith(relay.url)).toBe(true)
+    expect(sent(seen, 'CreateCacheEntry')).toBe(3)
+    expect(relay.takeFault()).toBeUndefined()
+    // 1 s as asked, then the backoff's 2 s
+    expect(relay.takeQuota()?.warning).toMatch(
+      /throttled this run \(2 × 429, waited 3 s as it asked\)/
+    )
+    expect(relay.takeQuota()).toBeUndefined()
+  })
+
+  it.each([
+    {
+      name: 'a write throttled past the bound (Retry-After 120 s)',
+      refusal: { status: 429, retryAfter: 120 },
+      why: "CreateCacheEntry was answered 429 needing a wait of 120 s, over the run's cache bound (20 s)"
+    },
+    {
+      name: "a spent budget (403 'insufficient usage')",
+      refusal: { status: 403, msg: 'insufficient usage to create cache entry' },
+      why: 'CreateCacheEntry was answered 403 (insufficient usage to create cache entry)'
+    }
+  ])(
+    '$name: read-only from the refusal on, reads relayed, no write sent again',
+    async ({ refusal, why }) => {
+      const { origin, seen } = await service(refusal)
+      const relay = await relayTo(origin)
+      expect(await twirp(relay, CREATE)).toEqual({ ok: false })
+      expect(await twirp(relay, CREATE)).toEqual({ ok: false })
+      expect(
+        (await fetch(`${relay.url}blob/x`, { method: 'PUT', body: 'b' })).status
+      ).toBe(404)
+      const found = await twirp(relay, LOOKUP)
+      expect(found).toMatchObject({ ok: true })
+      const blob = await fetch(String(found.signed_download_url))
+      expect(blob.status).toBe(200)
+      expect(sent(seen, 'CreateCacheEntry')).toBe(1)
+      expect(seen.filter(s => s.method === 'PUT')).toEqual([])
+      expect(sent(seen, 'GetCacheEntryDownloadURL')).toBe(1)
+      expect(relay.takeFault()).toBeUndefined()
+      expect(relay.takeQuota()).toEqual({
+        warning:
+          `Cache: GitHub's cache service is read-only for this run: ${why}; this run's ` +
+          'builds still read it and write nothing more to it',
+        summary: `Cache: GitHub's cache service read-only (${why}); read, not written`,
+        readOnly: true
+      })
+    }
+  )
 })

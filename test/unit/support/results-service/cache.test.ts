@@ -311,6 +311,83 @@ describe('faults as the client meets them', () => {
   })
 })
 
+/** A CreateCacheEntry of `key` as a job on main, straight over twirp: its status, headers, body. */
+async function create(key: string) {
+  const env = service.env('run-1', `job-${Math.random()}`, 1, MAIN)
+  const response = await fetch(
+    `${service.url}twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${env.ACTIONS_RUNTIME_TOKEN}`,
+        'content-type': 'application/json'
+      },
+      body: JSON.stringify({ key, version: 'v1' })
+    }
+  )
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as { code?: string; msg?: string }
+  }
+}
+
+describe("GitHub's quotas: new entries a minute, and a read-only cache", () => {
+  it('200 new entries a minute unless told', () => {
+    expect(service.quota()).toEqual({
+      perMinute: 200,
+      readOnly: false,
+      throttled: 0,
+      refused: 0
+    })
+  })
+
+  it.each([
+    { name: 'a budget of 1', perMinute: 1, landed: 1 },
+    { name: 'a budget of 3', perMinute: 3, landed: 3 }
+  ])(
+    '$name: the next new entry that minute is 429 with Retry-After',
+    async ({ perMinute, landed }) => {
+      service.setQuota({ perMinute })
+      const answers = []
+      for (let n = 0; n <= landed; n++) answers.push(await create(`k-${n}`))
+      expect(answers.slice(0, landed).map(a => a.status)).toEqual(
+        Array<number>(landed).fill(200)
+      )
+      const refused = answers[landed]
+      expect(refused.status).toBe(429)
+      expect(refused.body).toEqual({
+        code: 'resource_exhausted',
+        msg: 'rate limit exceeded'
+      })
+      expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(59)
+      expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60)
+      // a duplicate spends nothing: 409 as before
+      expect((await create('k-0')).status).toBe(409)
+      expect(service.quota().throttled).toBe(1)
+      expect(service.entries()).toHaveLength(landed)
+    }
+  )
+
+  it('read-only: a save is refused as the toolkit reads a spent budget, a restore still lands', async () => {
+    await save(MAIN, 'deps-1', 'one')
+    service.setQuota({ readOnly: true })
+    expect(await save(MAIN, 'deps-2', 'two')).toBe(-1)
+    expect(log).toContain('Cache storage quota has been hit')
+    expect(await restore(MAIN, 'deps-1')).toEqual({
+      matched: 'deps-1',
+      content: 'one'
+    })
+    expect(service.quota()).toMatchObject({ readOnly: true, refused: 1 })
+    expect(service.entries().map(e => e.key)).toEqual(['deps-1'])
+    const refused = await create('deps-3')
+    expect([refused.status, refused.body.msg]).toEqual([
+      403,
+      'insufficient usage to create cache entry'
+    ])
+  })
+})
+
 /** Resolves once `done()` holds (checked every 20 ms). */
 async function until(done: () => boolean): Promise<void> {
   while (!done()) await new Promise(resolve => setTimeout(resolve, 20))

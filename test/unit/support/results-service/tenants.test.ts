@@ -122,6 +122,28 @@ describe('two tenants of one control port', () => {
     )
   })
 
+  it("a cache quota set on one is not the other's", async () => {
+    // a tenant of its own: the earlier cases' entries would count in this minute
+    const one = await stackRunnerServices('per-run', control.url)
+    expect(await one.setCacheQuota({ readOnly: true })).toMatchObject({
+      perMinute: 200,
+      readOnly: true
+    })
+    expect(await reserve(one, 'quota-a')).toBe(403)
+    expect(await reserve(two, 'quota-a')).toBe(200)
+    await one.setCacheQuota({ readOnly: false, perMinute: 1 })
+    expect([
+      await reserve(one, 'quota-b'),
+      await reserve(one, 'quota-c')
+    ]).toEqual([200, 429])
+    expect(await one.cacheQuota()).toMatchObject({ throttled: 1, refused: 1 })
+    expect(await two.cacheQuota()).toMatchObject({ throttled: 0, refused: 0 })
+    await expect(one.setCacheQuota({ perMinute: 0 })).rejects.toThrow(
+      /400 .*perMinute 0: a whole number >= 1/
+    )
+    await one.close()
+  })
+
   it('a closed tenant answers no more, and the other goes on', async () => {
     const three = await stackRunnerServices('per-run', control.url)
     await three.close()

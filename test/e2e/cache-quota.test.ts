@@ -1,0 +1,203 @@
+/**
+ * GitHub's cache quotas (issue 50; SPEC 13): since 2026-01-16 the cache service takes at most 200
+ * new entries a minute per repository and answers the next with 429 and Retry-After, and a cache
+ * whose storage budget is spent is read-only. BuildKit's gha exporter writes one entry per blob,
+ * one after the other, index last, and stops at its first error, so a mode=max matrix meets the
+ * limit. Against the stand-in's 200 a minute (test/support/results-service/, its README says what
+ * each rule rests on): a matrix of four apps, each exporting more than 60 entries at once, lands
+ * every leg, and each leg's second commit on a cold runner reuses its build stage; a read-only
+ * cache is still read, costs one warning, and is not written after its first refusal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runMain, type StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { listTags } from './registry-api.js'
+import {
+  coldRunner,
+  commitEnv,
+  ranDependencies,
+  registryBase
+} from '../support/app-commits.js'
+import { builderNamed } from '../support/builders.js'
+import { stackEnv } from '../support/stack-env.js'
+import {
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
+
+/** A matrix leg's layers before its dependency step: one cache entry each in mode=max. */
+const LAYERS = 64
+const LEGS = 4
+
+let services: StackServices
+let base = ''
+let jobs = 0
+
+beforeAll(async () => {
+  services = await stackRunnerServices()
+  base = registryBase(stackEnv().a)
+})
+
+afterAll(() => services.close())
+
+/**
+ * A leg's app at commit n: a build stage of `layers` files copied one by one (each a layer of its
+ * own, its bytes the leg's), then the dependency step; the final stage takes what it built.
+ */
+function layeredApp(nonce: string, commit: number, layers: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-quota-app-'))
+  const copies: string[] = []
+  for (let n = 0; n < layers; n++) {
+    writeFileSync(join(dir, `part-${n}.txt`), `${nonce} part ${n}\n`)
+    copies.push(`COPY part-${n}.txt /app/parts/`)
+  }
+  const lines = [
+    `FROM ${base} AS builder`,
+    'WORKDIR /app',
+    ...copies,
+    `RUN echo installing-dependencies ${nonce} && sleep 1 && cat parts/* > /app/deps`,
+    'COPY src.txt /app/',
+    'RUN cat /app/src.txt > /app/built',
+    `FROM ${base}`,
+    'COPY --from=builder /app/deps /app/built /app/'
+  ]
+  writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
+  writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
+  return dir
+}
+
+/**
+ * The stock runner (Docker 28.5's classic store, no builder): the step makes a docker-container
+ * builder of its own for GitHub's cache service and removes it after, so every run starts cold, as
+ * a hosted matrix leg does (no prune of a shared builder's 70 layers one by one).
+ */
+const builder = builderNamed('docker 28.5 classic store')
+
+/**
+ * One leg: an app of its own, each commit on a cold runner, with no cache settings, its cache in
+ * `site` (a repository's cache service; the matrix's unless told).
+ */
+function leg(
+  prefix: string,
+  { layers = LAYERS, site = (): StackServices => services } = {}
+) {
+  const repo = uniqueRepo(prefix)
+  const nonce = repo.replace(/\W/g, '-')
+  const { a } = stackEnv()
+  const run = async (commit: number): Promise<StepResult> => {
+    const { DOCKER_CONFIG } = runnerEnv('push-branch')
+    const use = builder.use(DOCKER_CONFIG)
+    coldRunner({ ...use.env, DOCKER_CONFIG }, use.builder, nonce)
+    const event = commitEnv(commit)
+    jobs += 1
+    return runMain(
+      {
+        images: `${a.host}/${repo}`,
+        ...credentials(a),
+        context: layeredApp(nonce, commit, layers),
+        provenance: 'false',
+        ...use.inputs
+      },
+      {
+        ...event,
+        ...(await site().env('run-quota', `job-${jobs}`, 1, {
+          ref: event.GITHUB_REF,
+          defaultRef: 'refs/heads/main'
+        })),
+        DOCKER_CONFIG,
+        ...use.env
+      }
+    )
+  }
+  return { run, repo }
+}
+
+function succeeded(step: StepResult): StepResult {
+  expect(step.stdout).not.toMatch(/::error::/)
+  expect(step.code).toBe(0)
+  return step
+}
+
+/** The cache entries BuildKit wrote in a build: the blobs its `writing layer` lines name. */
+const layersWritten = (step: StepResult): number =>
+  new Set(step.stdout.match(/^#\d+ writing layer sha256:[0-9a-f]+/gm) ?? [])
+    .size
+
+const warnings = (step: StepResult): string[] =>
+  step.stdout.split('\n').filter(line => line.startsWith('::warning::'))
+
+describe("GitHub's cache quotas: 200 new entries a minute per repository", () => {
+  it(`a matrix of ${LEGS} mode=max exports of more than 60 entries each lands every leg, each warm on its second commit`, async () => {
+    expect((await services.cacheQuota()).perMinute).toBe(200)
+    const legs = Array.from({ length: LEGS }, (_, n) => leg(`quota-${n}`))
+    const first = await Promise.all(legs.map(l => l.run(1)))
+    for (const step of first) {
+      succeeded(step)
+      expect(layersWritten(step)).toBeGreaterThanOrEqual(60)
+    }
+    // the service holds them: every leg's entries finalized
+    const entries = (await services.entries()).filter(e => e.finalized)
+    expect(entries.length).toBeGreaterThanOrEqual(LEGS * 60)
+    const quota = await services.cacheQuota()
+    // the legs met the limit, and the relay waited it out: nothing read-only, no fault
+    expect(quota.throttled).toBeGreaterThan(0)
+    const throttled = first.filter(step =>
+      /::warning::Cache: GitHub's cache service throttled this run \(\d+ × 429, waited \d+ s as it asked\)/.test(
+        step.stdout
+      )
+    )
+    expect(throttled.length).toBeGreaterThan(0)
+    for (const step of first) {
+      expect(step.stdout).not.toMatch(
+        /read-only for this run|go on without the cache/
+      )
+      expect(step.summary).not.toMatch(/read-only/)
+    }
+    expect(throttled[0].summary).toMatch(
+      /Cache: GitHub's cache service throttled \(\d+ × 429, waited \d+ s\)/
+    )
+    const second = await Promise.all(legs.map(l => l.run(2)))
+    for (const [n, step] of second.entries()) {
+      succeeded(step)
+      expect(ranDependencies(step.stdout)).toBe(false)
+      expect(await listTags(stackEnv().a, legs[n].repo)).toEqual([
+        'tickets-DM-42'
+      ])
+    }
+  }, 600_000)
+})
+
+describe('a read-only cache (its storage budget spent)', () => {
+  it('is still read: the second commit is warm, one warning, nothing written after the refusal', async () => {
+    // a repository of its own: only this app's runs reach its cache
+    const repository = await stackRunnerServices()
+    // a few layers: the refusal comes at the first new one
+    const app = leg('quota-ro', { layers: 4, site: () => repository })
+    succeeded(await app.run(1))
+    await repository.setCacheQuota({ readOnly: true })
+    try {
+      await repository.takeRequests()
+      const step = succeeded(await app.run(2))
+      expect(ranDependencies(step.stdout)).toBe(false)
+      expect(warnings(step)).toEqual([
+        expect.stringMatching(
+          /^::warning::Cache: GitHub's cache service is read-only for this run: CreateCacheEntry was answered 403 \(insufficient usage to create cache entry\); this run's builds still read it and write nothing more to it$/
+        )
+      ])
+      expect(step.summary).toMatch(/Cache: GitHub's cache service read-only/)
+      const requests = await repository.takeRequests()
+      const writes = requests.filter(r =>
+        /CreateCacheEntry|FinalizeCacheEntryUpload|^PUT /.test(r)
+      )
+      // the one refusal, then no write; the lookups and blob reads went on
+      expect(writes).toEqual(['POST CreateCacheEntry'])
+      expect(requests).toContain('GET cache blob')
+      expect((await repository.cacheQuota()).refused).toBe(1)
+    } finally {
+      await repository.close()
+    }
+  })
+})
