@@ -554,6 +554,8 @@ source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
 source "$STACK_SCRIPT_DIR/lib/emulation.sh"
 # shellcheck source=lib/results-service.sh
 source "$STACK_SCRIPT_DIR/lib/results-service.sh"
+# shellcheck source=lib/node24.sh
+source "$STACK_SCRIPT_DIR/lib/node24.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -588,6 +590,7 @@ cmd_up() {
   take_lock
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   install_packages
+  node24_up
   start_buildkit_build
   configure_daemon_json
   start_dockerd
@@ -675,6 +678,7 @@ cmd_status() {
   field_docker_status || rc=1
   buildkit_status || rc=1
   emulation_status || rc=1
+  node24_status || rc=1
   return "$rc"
 }
 
@@ -698,6 +702,7 @@ cmd_env() {
   field_docker_env
   buildkit_env
   emulation_env
+  node24_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 

@@ -62,8 +62,8 @@ export async function run(): Promise<void> {
     const settings = await readActionSettings()
     if (core.isDebug()) {
       // two docker processes: only when the user turned step debug logging on
-      const { debugDockerVersions } = await import('./diagnostics.js')
-      await debugDockerVersions()
+      const { debugVersions } = await import('./diagnostics.js')
+      await debugVersions()
     }
     const { publication, steps, result } = await runPublish(
       settings,
