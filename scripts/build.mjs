@@ -153,6 +153,9 @@ const ON_FIRST_CALL = {
   // the registry client and docker: a dry run without credentials needs neither
   'node:http': { from: 'node:http', names: ['request', 'createServer'] },
   'node:https': { from: 'node:https', names: ['request'] },
+  // a remote BuildKit's mTLS probe (own-builder): node:tls loads crypto and its
+  // secure context, and Node 24 compiles them at start-up
+  'node:tls': { from: 'node:tls', names: ['connect'] },
   'node:child_process': {
     from: 'node:child_process',
     names: ['spawn', 'execFile']
