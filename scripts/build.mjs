@@ -154,6 +154,20 @@ const ON_FIRST_CALL = {
   // the registry client and docker: a dry run without credentials needs neither
   'node:http': { from: 'node:http', names: ['request', 'createServer'] },
   'node:https': { from: 'node:https', names: ['request'] },
+  // a real run's files (layouts, uploads, the run folder): a dry run loads no fs/promises
+  'node:fs/promises': {
+    from: 'node:fs/promises',
+    names: [
+      'link',
+      'mkdir',
+      'readdir',
+      'readFile',
+      'rename',
+      'rm',
+      'stat',
+      'writeFile'
+    ]
+  },
   // a remote BuildKit's mTLS probe (own-builder): node:tls loads crypto and its
   // secure context, and Node 24 compiles them at start-up
   'node:tls': { from: 'node:tls', names: ['connect'] },

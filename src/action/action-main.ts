@@ -42,10 +42,10 @@ function actionIo(settings: Settings): RunIo {
     // and the builder made for the run, which the post step removes after a cancel
     onOwnBuilder: (tempDir, builder) => saveState({ tempDir, builder }),
     // the failed run's outputs and job summary: what the registry holds of it
-    reportFailure: async (publication, landed) => {
+    reportFailure: (publication, landed) => {
       core.setOutput('pushed', JSON.stringify(landed.pushed))
       core.setOutput('skipped', JSON.stringify(landed.skipped))
-      await appendSummary(
+      appendSummary(
         summaryMarkdown(
           publication,
           landed,
@@ -70,7 +70,7 @@ export async function run(): Promise<void> {
       actionIo(settings)
     )
     setActionOutputs(settings, publication, result, steps)
-    await appendSummary(
+    appendSummary(
       summaryMarkdown(
         publication,
         result,
