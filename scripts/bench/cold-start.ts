@@ -88,22 +88,32 @@ function reachableFiles(entry: string): string[] {
   return [...seen]
 }
 
+/** What one untimed run loaded: the files of dist/ and node's builtins. */
+interface Loaded {
+  files: string[]
+  builtins: string[]
+}
+
 /**
- * The files of dist/ a dry run loads, as node saw them (its CommonJS module
- * cache at exit, recorded by a preloaded hook in a run that is not timed).
+ * What a run of `script` loads, as node saw it at exit (its CommonJS module cache and
+ * process.moduleLoadList, recorded by a preloaded hook in a run that is not timed).
  */
-function loadedFiles(env: NodeJS.ProcessEnv, dir: string): string[] {
+function loaded(script: string, env: NodeJS.ProcessEnv, dir: string): Loaded {
   const hook = join(dir, 'loaded-hook.cjs')
   const out = join(dir, 'loaded.json')
   writeFileSync(
     hook,
-    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))))`
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify([Object.keys(require.cache), process.moduleLoadList])))`
   )
-  timeNode(['--require', hook, 'dist/index.js'], env)
+  timeNode(['--require', hook, script], env)
+  const [files, modules] = JSON.parse(readFileSync(out, 'utf8')) as string[][]
   const dist = join(ROOT, 'dist') + '/'
-  return (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter(file =>
-    file.startsWith(dist)
-  )
+  return {
+    files: files.filter(file => file.startsWith(dist)),
+    builtins: modules
+      .filter(name => name.startsWith('NativeModule '))
+      .map(name => name.slice('NativeModule '.length))
+  }
 }
 
 /**
@@ -300,7 +310,17 @@ export function coldStart(pairs: number): void {
       pairs,
       coldStartRounds(node.path, pairs, setup, dir)
     )
-  const startFiles = loadedFiles(setup.env, dir)
+  const { files: startFiles, builtins } = loaded(
+    'dist/index.js',
+    setup.env,
+    dir
+  )
+  const floorBuiltins = new Set(
+    loaded(setup.afterInfoFile, setup.env, dir).builtins
+  )
+  // where node's own modules cost more on one node than another (node:tls and node:crypto: 2-3
+  // times on Node 24), a builtin loaded beyond the floor's shows it
+  const beyondFloor = builtins.filter(name => !floorBuiltins.has(name))
   rmSync(dir, { recursive: true, force: true })
   const dist = join(ROOT, 'dist')
   const allFiles = reachableFiles(join(dist, 'index.js'))
@@ -308,6 +328,10 @@ export function coldStart(pairs: number): void {
     [
       'loaded by the dry run',
       `${kib(bytesOf(startFiles))} (files of dist/ node loaded; ${startFiles.length} files)`
+    ],
+    [
+      "node's modules beyond the floor's",
+      `${beyondFloor.join(', ') || 'none'} (process.moduleLoadList, the machine's node)`
     ],
     [
       'at most loaded',
