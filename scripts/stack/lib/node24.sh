@@ -41,7 +41,8 @@ install_node24() {
   fi
   mkdir -p "$work/unpacked"
   tar -xzf "$tarball" -C "$work/unpacked" || { rm -rf "$work"; die "cannot unpack $tarball"; }
-  rm -rf "$NODE24_DIR"
+  # one version kept: an earlier pin's folder goes
+  rm -rf "$(dirname "$NODE24_DIR")"
   mkdir -p "$(dirname "$NODE24_DIR")"
   mv "$work/unpacked" "$NODE24_DIR"
   rm -rf "$work"
@@ -55,7 +56,7 @@ node24_up() {
 
 node24_status() {
   if node24_installed; then
-    echo "node 24: $NODE24_BIN $("$NODE24_BIN" --version) ($NODE24_PACKAGE, integrity checked)"
+    echo "node 24: $NODE24_BIN $("$NODE24_BIN" --version) ($NODE24_PACKAGE, its npm integrity checked when unpacked)"
   else
     echo "node 24: not installed ($NODE24_BIN)"
     return 1
