@@ -1,4 +1,7 @@
-/** Part 1: start-up cost of a dry run of the bundle against bare `node -e 0`. */
+/**
+ * Part 1: start-up cost of a dry run of the bundle against bare `node -e 0`, on the runner's
+ * Node 24 (action.yml's `using: node24`, the stack's) and on the machine's node.
+ */
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
   mkdirSync,
@@ -11,14 +14,25 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { ROOT } from '../../test/e2e/runner.js'
+import { ROOT, runnerNode } from '../../test/e2e/runner.js'
 import { HELLO, tagPushEnv } from './event.js'
 import { requireDist } from './host.js'
 import { kib, medianRatio, ms1, printTable, ratio, spread } from './report.js'
 
-function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
+/** A node binary the figures are taken on. */
+interface BenchNode {
+  path: string
+  /** e.g. "Node v24.21.0, the runner's". */
+  label: string
+}
+
+function timeNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  node = process.execPath
+): number {
   const start = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, args, {
+  const result = spawnSync(node, args, {
     cwd: ROOT,
     env,
     encoding: 'utf8'
@@ -74,22 +88,32 @@ function reachableFiles(entry: string): string[] {
   return [...seen]
 }
 
+/** What one untimed run loaded: the files of dist/ and node's builtins. */
+interface Loaded {
+  files: string[]
+  builtins: string[]
+}
+
 /**
- * The files of dist/ a dry run loads, as node saw them (its CommonJS module
- * cache at exit, recorded by a preloaded hook in a run that is not timed).
+ * What a run of `script` loads, as node saw it at exit (its CommonJS module cache and
+ * process.moduleLoadList, recorded by a preloaded hook in a run that is not timed).
  */
-function loadedFiles(env: NodeJS.ProcessEnv, dir: string): string[] {
+function loaded(script: string, env: NodeJS.ProcessEnv, dir: string): Loaded {
   const hook = join(dir, 'loaded-hook.cjs')
   const out = join(dir, 'loaded.json')
   writeFileSync(
     hook,
-    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))))`
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify([Object.keys(require.cache), process.moduleLoadList])))`
   )
-  timeNode(['--require', hook, 'dist/index.js'], env)
+  timeNode(['--require', hook, script], env)
+  const [files, modules] = JSON.parse(readFileSync(out, 'utf8')) as string[][]
   const dist = join(ROOT, 'dist') + '/'
-  return (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter(file =>
-    file.startsWith(dist)
-  )
+  return {
+    files: files.filter(file => file.startsWith(dist)),
+    builtins: modules
+      .filter(name => name.startsWith('NativeModule '))
+      .map(name => name.slice('NativeModule '.length))
+  }
 }
 
 /**
@@ -156,84 +180,158 @@ function postEnv(env: NodeJS.ProcessEnv, dir: string): NodeJS.ProcessEnv {
   return { ...env, 'STATE_docker-publish': JSON.stringify({ tempDir }) }
 }
 
-export function coldStart(pairs: number): void {
-  requireDist('dist/index.js', 'dist/post/index.js')
-  const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cold-'))
-  const env = dryRunEnv(dir)
-  // with docker installed the default builder is known from files; without
-  // it a dry run tries `docker buildx inspect` and falls back to the classic build
-  const noDocker = { ...env, PATH: dir }
-  const setupBuildx = {
-    ...env,
-    DOCKER_CONFIG: setupBuildxConfig(dir)
+/**
+ * The runner's Node 24 first (the stack's; left out, with the reason, when the stack lacks it),
+ * then the machine's node, which runs jest and the local CLI.
+ */
+function benchNodes(): BenchNode[] {
+  const machine = {
+    path: process.execPath,
+    label: `Node ${process.version}, the machine's`
   }
+  let path: string
+  try {
+    path = runnerNode()
+  } catch (error) {
+    console.log(`  Node 24 left out: ${String(error)}`)
+    return [machine]
+  }
+  const version = execFileSync(path, ['--version'], { encoding: 'utf8' })
+  return [{ path, label: `Node ${version.trim()}, the runner's` }, machine]
+}
+
+/** The dry runs' environments and the floors' files, made once for every node. */
+function coldStartSetup(dir: string) {
+  const env = dryRunEnv(dir)
   const floorFile = join(dir, 'floor.cjs')
   writeFileSync(floorFile, FLOOR)
   const afterInfoFile = join(dir, 'floor-after-info.cjs')
   writeFileSync(afterInfoFile, FLOOR_AFTER_INFO)
-  const bare: number[] = []
-  const floor: number[] = []
-  const afterInfo: number[] = []
-  const action: number[] = []
-  const container: number[] = []
-  const alone: number[] = []
-  const post: number[] = []
-  timeNode(['dist/index.js'], env) // not counted: warms the file cache
-  timeNode(['dist/post/index.js'], postEnv(env, dir))
-  for (let i = 0; i < pairs; i++) {
-    bare.push(timeNode(['-e', '0'], env))
-    floor.push(timeNode([floorFile], env))
-    afterInfo.push(timeNode([afterInfoFile], env))
-    action.push(timeNode(['dist/index.js'], env))
-    container.push(timeNode(['dist/index.js'], setupBuildx))
-    alone.push(timeNode(['dist/index.js'], noDocker))
-    post.push(timeNode(['dist/post/index.js'], postEnv(env, dir)))
+  return {
+    env,
+    // with docker installed the default builder is known from files; without
+    // it a dry run tries `docker buildx inspect` and falls back to the classic build
+    noDocker: { ...env, PATH: dir },
+    setupBuildx: { ...env, DOCKER_CONFIG: setupBuildxConfig(dir) },
+    floorFile,
+    afterInfoFile
   }
-  const startFiles = loadedFiles(env, dir)
+}
+
+type ColdStartSetup = ReturnType<typeof coldStartSetup>
+
+/** Alternated rounds of every command on one node: each row's times. */
+function coldStartRounds(
+  node: string,
+  pairs: number,
+  setup: ColdStartSetup,
+  dir: string
+): Record<string, number[]> {
+  const { env, noDocker, setupBuildx, floorFile, afterInfoFile } = setup
+  const time = (args: string[], runEnv: NodeJS.ProcessEnv) =>
+    timeNode(args, runEnv, node)
+  const rows: Record<string, () => number> = {
+    bare: () => time(['-e', '0'], env),
+    floor: () => time([floorFile], env),
+    afterInfo: () => time([afterInfoFile], env),
+    action: () => time(['dist/index.js'], env),
+    container: () => time(['dist/index.js'], setupBuildx),
+    alone: () => time(['dist/index.js'], noDocker),
+    post: () => time(['dist/post/index.js'], postEnv(env, dir))
+  }
+  time(['dist/index.js'], env) // not counted: warms the file cache
+  time(['dist/post/index.js'], postEnv(env, dir))
+  const times: Record<string, number[]> = {}
+  for (let i = 0; i < pairs; i++)
+    for (const [name, run] of Object.entries(rows))
+      (times[name] ??= []).push(run())
+  return times
+}
+
+/** One node's table: each row's median (min–max) and its ratios. */
+function printNodeTable(
+  label: string,
+  pairs: number,
+  t: Record<string, number[]>
+) {
+  console.log(
+    `  ${label}: dry run, ${pairs} alternated rounds; median (min–max)`
+  )
+  printTable([
+    ['node -e 0', spread(t.bare, ms1)],
+    ['floor (stdout, output, summary)', spread(t.floor, ms1)],
+    [
+      'ratio',
+      `${ratio(medianRatio(t.floor, t.bare))} (the I/O any @actions/core action does, nothing else)`
+    ],
+    ['node dist/index.js', spread(t.action, ms1)],
+    [
+      'ratio',
+      `${ratio(medianRatio(t.action, t.bare))} median of pairwise ratios against node -e 0`
+    ],
+    [
+      'ratio to the floor',
+      `${ratio(medianRatio(t.action, t.floor))} goal <= 1.2 (issue 20)`
+    ],
+    ["floor after the engine's GET /info", spread(t.afterInfo, ms1)],
+    [
+      'ratio to the floor',
+      `${ratio(medianRatio(t.afterInfo, t.floor))} (the least a dry run on the docker driver can take: its steps depend on the image store)`
+    ],
+    [
+      'dry run, ratio to that',
+      `${ratio(medianRatio(t.action, t.afterInfo))} goal <= 1.2 on Node 24 (issue 50)`
+    ],
+    ["same, setup-buildx-action's builder", spread(t.container, ms1)],
+    [
+      'ratio to the floor',
+      `${ratio(medianRatio(t.container, t.floor))} goal <= 1.2 (issue 20; docker-container driver, known from buildx's files, no /info)`
+    ],
+    ['same, docker not on PATH', spread(t.alone, ms1)],
+    [
+      'ratio',
+      `${ratio(medianRatio(t.alone, t.bare))} (buildx asked for and missing: the classic build)`
+    ],
+    ['post step (removes the run folder)', spread(t.post, ms1)],
+    [
+      'ratio',
+      `${ratio(medianRatio(t.post, t.bare))} (its floor: one line to stdout)`
+    ]
+  ])
+}
+
+export function coldStart(pairs: number): void {
+  requireDist('dist/index.js', 'dist/post/index.js')
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cold-'))
+  const setup = coldStartSetup(dir)
+  for (const node of benchNodes())
+    printNodeTable(
+      node.label,
+      pairs,
+      coldStartRounds(node.path, pairs, setup, dir)
+    )
+  const { files: startFiles, builtins } = loaded(
+    'dist/index.js',
+    setup.env,
+    dir
+  )
+  const floorBuiltins = new Set(
+    loaded(setup.afterInfoFile, setup.env, dir).builtins
+  )
+  // where node's own modules cost more on one node than another (node:tls and node:crypto: 2-3
+  // times on Node 24), a builtin loaded beyond the floor's shows it
+  const beyondFloor = builtins.filter(name => !floorBuiltins.has(name))
   rmSync(dir, { recursive: true, force: true })
   const dist = join(ROOT, 'dist')
   const allFiles = reachableFiles(join(dist, 'index.js'))
-  console.log(`  dry run, ${pairs} alternated rounds; median (min–max)`)
   printTable([
-    ['node -e 0', spread(bare, ms1)],
-    ['floor (stdout, output, summary)', spread(floor, ms1)],
-    [
-      'ratio',
-      `${ratio(medianRatio(floor, bare))} (the I/O any @actions/core action does, nothing else)`
-    ],
-    ['node dist/index.js', spread(action, ms1)],
-    [
-      'ratio',
-      `${ratio(medianRatio(action, bare))} median of pairwise ratios against node -e 0`
-    ],
-    [
-      'ratio to the floor',
-      `${ratio(medianRatio(action, floor))} goal <= 1.2 (issue 20)`
-    ],
-    ["floor after the engine's GET /info", spread(afterInfo, ms1)],
-    [
-      'ratio to the floor',
-      `${ratio(medianRatio(afterInfo, floor))} (the least a dry run on the docker driver can take: its steps depend on the image store)`
-    ],
-    ['dry run, ratio to that', `${ratio(medianRatio(action, afterInfo))}`],
-    ["same, setup-buildx-action's builder", spread(container, ms1)],
-    [
-      'ratio to the floor',
-      `${ratio(medianRatio(container, floor))} goal <= 1.2 (issue 20; docker-container driver, known from buildx's files, no /info)`
-    ],
-    ['same, docker not on PATH', spread(alone, ms1)],
-    [
-      'ratio',
-      `${ratio(medianRatio(alone, bare))} (buildx asked for and missing: the classic build)`
-    ],
-    ['post step (removes the run folder)', spread(post, ms1)],
-    [
-      'ratio',
-      `${ratio(medianRatio(post, bare))} (its floor: one line to stdout)`
-    ],
     [
       'loaded by the dry run',
       `${kib(bytesOf(startFiles))} (files of dist/ node loaded; ${startFiles.length} files)`
+    ],
+    [
+      "node's modules beyond the floor's",
+      `${beyondFloor.join(', ') || 'none'} (process.moduleLoadList, the machine's node)`
     ],
     [
       'at most loaded',

@@ -559,6 +559,8 @@ source "$STACK_SCRIPT_DIR/lib/emulation.sh"
 source "$STACK_SCRIPT_DIR/lib/stand-ins.sh"
 # shellcheck source=lib/results-service.sh
 source "$STACK_SCRIPT_DIR/lib/results-service.sh"
+# shellcheck source=lib/node24.sh
+source "$STACK_SCRIPT_DIR/lib/node24.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -593,6 +595,7 @@ cmd_up() {
   take_lock
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   install_packages
+  node24_up
   start_buildkit_build
   configure_daemon_json
   start_dockerd
@@ -682,6 +685,7 @@ cmd_status() {
   buildkit_status || rc=1
   emulation_status || rc=1
   standins_status || rc=1
+  node24_status || rc=1
   return "$rc"
 }
 
@@ -706,6 +710,7 @@ cmd_env() {
   buildkit_env
   emulation_env
   standins_env
+  node24_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 

@@ -42,10 +42,10 @@ function actionIo(settings: Settings): RunIo {
     // and the builder made for the run, which the post step removes after a cancel
     onOwnBuilder: (tempDir, builder) => saveState({ tempDir, builder }),
     // the failed run's outputs and job summary: what the registry holds of it
-    reportFailure: async (publication, landed) => {
+    reportFailure: (publication, landed) => {
       core.setOutput('pushed', JSON.stringify(landed.pushed))
       core.setOutput('skipped', JSON.stringify(landed.skipped))
-      await appendSummary(
+      appendSummary(
         summaryMarkdown(
           publication,
           landed,
@@ -62,15 +62,15 @@ export async function run(): Promise<void> {
     const settings = await readActionSettings()
     if (core.isDebug()) {
       // two docker processes: only when the user turned step debug logging on
-      const { debugDockerVersions } = await import('./diagnostics.js')
-      await debugDockerVersions()
+      const { debugVersions } = await import('./diagnostics.js')
+      await debugVersions()
     }
     const { publication, steps, result } = await runPublish(
       settings,
       actionIo(settings)
     )
     setActionOutputs(settings, publication, result, steps)
-    await appendSummary(
+    appendSummary(
       summaryMarkdown(
         publication,
         result,

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { appendFileSync } from 'node:fs'
 import type { Log } from '../publish/log.js'
 import { turnedOff } from '../context/metadata-env.js'
 import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
@@ -24,9 +25,13 @@ export const actionLog: Log = {
   debug: core.debug
 }
 
-/** Appends Markdown to the job summary, unless DOCKER_BUILD_SUMMARY=false. */
-export async function appendSummary(markdown: string): Promise<void> {
-  if ((process.env.GITHUB_STEP_SUMMARY ?? '') === '') return
-  if (turnedOff('DOCKER_BUILD_SUMMARY', process.env)) return
-  await core.summary.addRaw(markdown).write()
+/**
+ * Appends Markdown to the job summary, unless DOCKER_BUILD_SUMMARY=false: what core.summary's
+ * addRaw().write() appends, without its module, which loads node:fs/promises at start-up (about
+ * 2 ms of a dry run on Node 24).
+ */
+export function appendSummary(markdown: string): void {
+  const file = process.env.GITHUB_STEP_SUMMARY ?? ''
+  if (file !== '' && !turnedOff('DOCKER_BUILD_SUMMARY', process.env))
+    appendFileSync(file, markdown)
 }

@@ -44,10 +44,7 @@ export interface RunIo {
    */
   onOwnBuilder?: (runDir: string, name: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
-  reportFailure?: (
-    publication: Publication,
-    landed: PublishResult
-  ) => Promise<void>
+  reportFailure?: (publication: Publication, landed: PublishResult) => void
 }
 
 export interface RunOutcome {
@@ -210,7 +207,7 @@ async function publish(
         `In the registry before the ` +
           `failure:\n${landed.pushed.map(p => `  ${p.ref}@${p.digest}`).join('\n')}`
       )
-    await io.reportFailure?.(publication, landed)
+    io.reportFailure?.(publication, landed)
     throw error
   } finally {
     await Promise.allSettled([

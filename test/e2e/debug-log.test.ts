@@ -13,7 +13,7 @@ beforeAll(() => {
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 describe('step debug logging (RUNNER_DEBUG=1)', () => {
-  it('shows settings, versions, builder and each registry request, never the password', async () => {
+  it('shows settings, node, docker and buildx versions, builder and each registry request, never the password', async () => {
     const { a } = stack
     const repo = uniqueRepo('debug')
     const main = await runMain(
@@ -26,6 +26,10 @@ describe('step debug logging (RUNNER_DEBUG=1)', () => {
     const settings = debug.find(line => line.startsWith('::debug::settings: '))
     expect(settings).toContain(`"username":"${a.username}"`)
     expect(settings).toContain('"password":"***"')
+    // the node the runner runs a `using: node24` action on
+    expect(debug).toContainEqual(
+      expect.stringMatching(/^::debug::node v24\.\d+\.\d+$/)
+    )
     expect(debug).toContainEqual(
       expect.stringMatching(
         /^::debug::docker version --format \{\{\.Client\.Version\}\} \{\{\.Server\.Version\}\}: \d+\.\d+\S* \d+\.\d+\S*$/

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { stackNode24 } from '../support/stack-env.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 
@@ -58,6 +59,30 @@ export interface RunningStep {
   dir: string
 }
 
+let node24: string | undefined
+
+/**
+ * The node the Actions runner runs the action on: action.yml's `using: node24`, so the stack's
+ * Node 24, never the node running jest (the machine's, which runs the local CLI). Checked once.
+ */
+export function runnerNode(): string {
+  if (node24 !== undefined) return node24
+  const node = stackNode24()
+  let version: string
+  try {
+    version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
+  } catch (error) {
+    throw new Error(
+      `the stack lacks Node 24: ${node} does not run (${String(error)}); ` +
+        'run "bash scripts/stack/stack.sh up"'
+    )
+  }
+  if (!version.startsWith('v24.'))
+    throw new Error(`the stack's Node 24 (${node}) is ${version}`)
+  node24 = node
+  return node
+}
+
 /** Starts a bundled entry point the way the Actions runner does, with fresh file commands. */
 function startStep(
   entry: string,
@@ -73,7 +98,7 @@ function startStep(
   }
   for (const file of Object.values(files))
     writeFileSync(file, '', { flag: 'a' })
-  const [command, ...args] = [...launcher, process.execPath, join(ROOT, entry)]
+  const [command, ...args] = [...launcher, runnerNode(), join(ROOT, entry)]
   const child = spawn(command, args, {
     cwd: env.GITHUB_WORKSPACE ?? ROOT,
     env: {

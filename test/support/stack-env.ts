@@ -139,6 +139,16 @@ function parseExports(text: string): Record<string, string> {
   return values
 }
 
+/** What `stack.sh env` exports. */
+function stackScriptEnv(): Record<string, string> {
+  return parseExports(
+    execFileSync('bash', [resolve(ROOT, 'scripts/stack/stack.sh'), 'env'], {
+      encoding: 'utf8',
+      timeout: 30_000
+    })
+  )
+}
+
 function readVariables(): Record<string, string | undefined> {
   if (
     process.env.DPA_REGISTRY_A_PASSWORD &&
@@ -161,14 +171,8 @@ function readVariables(): Record<string, string | undefined> {
   ) {
     return process.env
   }
-  const script = resolve(ROOT, 'scripts/stack/stack.sh')
   try {
-    return parseExports(
-      execFileSync('bash', [script, 'env'], {
-        encoding: 'utf8',
-        timeout: 30_000
-      })
-    )
+    return stackScriptEnv()
   } catch (error) {
     throw new Error(
       `cannot read the test stack's registries (run "bash scripts/stack/stack.sh up" as root first): ${String(error)}`
@@ -282,12 +286,7 @@ export interface StackEcrRegistry extends StackRegistry {
 export function ecrStackRegistry(): StackEcrRegistry {
   const vars = process.env.DPA_REGISTRY_E_PASSWORD
     ? process.env
-    : parseExports(
-        execFileSync('bash', [resolve(ROOT, 'scripts/stack/stack.sh'), 'env'], {
-          encoding: 'utf8',
-          timeout: 30_000
-        })
-      )
+    : stackScriptEnv()
   const read = reader(vars)
   return {
     host: read('DPA_REGISTRY_E'),
@@ -298,4 +297,18 @@ export function ecrStackRegistry(): StackEcrRegistry {
     dhi: read('DPA_REGISTRY_E_DHI'),
     ca: read('DPA_REGISTRY_E_CA')
   }
+}
+
+/**
+ * The stack's Node 24 (scripts/stack/lib/node24.sh), the node the Actions runner runs the action
+ * on (action.yml's `using: node24`), read apart as registry E is: DPA_NODE24, the binary's path.
+ */
+export function stackNode24(): string {
+  const node = process.env.DPA_NODE24 ?? stackScriptEnv().DPA_NODE24
+  if (!node)
+    throw new Error(
+      'the stack lacks Node 24, the node the runner runs the action on: DPA_NODE24 is not set ' +
+        'by stack.sh env (scripts/stack/lib/node24.sh; run "bash scripts/stack/stack.sh up")'
+    )
+  return node
 }
