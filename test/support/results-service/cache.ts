@@ -91,7 +91,7 @@ interface CacheReads {
 }
 
 /** GitHub's budget of new entries a minute per repository (changelog 2026-01-16). */
-export const ENTRIES_PER_MINUTE = 200
+const ENTRIES_PER_MINUTE = 200
 const MINUTE_MS = 60_000
 
 /** The quota and the times of the last minute's new entries. */
