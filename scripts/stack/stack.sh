@@ -554,6 +554,8 @@ source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
 source "$STACK_SCRIPT_DIR/lib/emulation.sh"
 # shellcheck source=lib/results-service.sh
 source "$STACK_SCRIPT_DIR/lib/results-service.sh"
+# shellcheck source=lib/cosign3.sh
+source "$STACK_SCRIPT_DIR/lib/cosign3.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -612,6 +614,7 @@ cmd_up() {
   field_docker_up
   buildkit_up
   emulation_up
+  cosign3_up
   print_summary
 }
 
@@ -675,6 +678,7 @@ cmd_status() {
   field_docker_status || rc=1
   buildkit_status || rc=1
   emulation_status || rc=1
+  cosign3_status || rc=1
   return "$rc"
 }
 
@@ -698,6 +702,7 @@ cmd_env() {
   field_docker_env
   buildkit_env
   emulation_env
+  cosign3_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 
