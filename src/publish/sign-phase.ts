@@ -20,6 +20,7 @@ import {
   type AttachedReferrer
 } from '../registry/referrers.js'
 import { copyArtifacts, countValidSignatures } from '../signing/signatures.js'
+import { countValidBundles } from '../signing/bundle-referrer.js'
 import { loadSigner } from '../signing/signing-key.js'
 import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
@@ -85,17 +86,19 @@ export async function verifySource(
     )
   }
   if (signing.verifyKey === '') return
-  const valid = await countValidSignatures(
-    env.registry,
-    source.image,
-    source.digest,
-    signing.verifyKey
+  const counts = await Promise.all(
+    [countValidSignatures, countValidBundles].map(count =>
+      count(env.registry, source.image, source.digest, signing.verifyKey)
+    )
   )
-  if (valid === 0)
+  const [sigs, bundles] = counts
+  if (sigs + bundles === 0)
     throw new Error(
       `input "verify-key": no signature on ${ref} verifies with this key, so nothing was promoted`
     )
-  env.log.info(`  ${ref}: ${valid} signature(s) verify with verify-key`)
+  env.log.info(
+    `  ${ref}: ${sigs} .sig signature(s) and ${bundles} Sigstore bundle(s) verify with verify-key`
+  )
 }
 
 /**
