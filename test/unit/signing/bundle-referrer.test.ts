@@ -4,13 +4,23 @@
  * referrers tag schema as cosign left it on distribution 2.8; which verify, and why the others
  * are not cosign's signature of the digest.
  */
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseImageName } from '../../../src/reference/images.js'
 import { sha256Digest } from '../../../src/reference/grammar.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
+import {
+  countKeylessSignatures,
+  parseTrustedRoot
+} from '../../../src/signing/keyless-verify.js'
+import {
+  GITHUB_ISSUER,
+  startStandins,
+  WORKFLOW_IDENTITY,
+  type Standins
+} from '../../support/sigstore-standins.js'
 import {
   countValidBundles,
   preAuthEncoding,
@@ -167,5 +177,55 @@ describe("DSSE's pre-authentication encoding", () => {
         preAuthEncoding('t/é', new TextEncoder().encode('ü'))
       ).toString()
     ).toBe('DSSEv1 4 t/é 2 ü')
+  })
+})
+
+describe("cosign 3's bundle referrers, verified keyless", () => {
+  let standins: Standins
+  beforeAll(async () => {
+    standins = await startStandins()
+  })
+  afterAll(() => standins.close())
+
+  /** The recorded envelope as a keyless bundle would carry it: a certificate, no key hint. */
+  const keyless = (bundle: BundleJson): BundleJson => ({
+    ...bundle,
+    verificationMaterial: {
+      certificate: {
+        rawBytes: Buffer.from('not a certificate').toString('base64')
+      }
+    }
+  })
+
+  it.each([
+    {
+      name: "a key's bundle: not a keyless signature, no refusal",
+      bundle: RECORDED,
+      refusals: []
+    },
+    {
+      name: 'a keyless bundle of another digest',
+      bundle: keyless(
+        withStatement(s => (s.subject = [{ digest: { sha256: 'b' } }]))
+      ),
+      refusals: [`a bundle vouches for another digest than ${DIGEST}`]
+    },
+    {
+      name: 'a keyless bundle whose certificate is none: refused by @sigstore/verify',
+      bundle: keyless(RECORDED),
+      refusals: [expect.any(String)]
+    }
+  ])('$name', async ({ bundle, refusals }) => {
+    const result = await countKeylessSignatures(
+      registryWith(bundle),
+      parseImageName(IMAGE),
+      DIGEST,
+      {
+        identity: WORKFLOW_IDENTITY,
+        issuer: GITHUB_ISSUER,
+        trust: parseTrustedRoot(readFileSync(standins.trustedRootFile, 'utf8'))
+      }
+    )
+    expect(result).toEqual({ valid: 0, refusals })
   })
 })
