@@ -48,7 +48,7 @@ const mayBeBundle = (listed: OciDescriptor) =>
   BUNDLE_TYPE.test(listed.artifactType)
 
 /** The layer holding the bundle of a referrer of `digest` (undefined: no bundle on it). */
-export function bundleLayer(
+function bundleLayer(
   referrer: Manifest,
   digest: string
 ): OciDescriptor | undefined {
@@ -101,10 +101,7 @@ export function preAuthEncoding(
 }
 
 /** Whether a signature in the bundle's envelope verifies with the PEM public key. */
-export function envelopeVerifies(
-  bundle: BundleJson,
-  publicKeyPem: string
-): boolean {
+function envelopeVerifies(bundle: BundleJson, publicKeyPem: string): boolean {
   const envelope = bundle.dsseEnvelope
   if (envelope === undefined) return false
   const signed = preAuthEncoding(envelope.payloadType, base64(envelope.payload))
