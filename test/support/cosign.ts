@@ -163,12 +163,15 @@ export function cosign3Sign(
  * issuer, checked against the trust roots in `trustEnv` (SIGSTORE_ROOT_FILE,
  * SIGSTORE_REKOR_PUBLIC_KEY, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE) instead of
  * Sigstore's TUF root; the Rekor entry is checked offline from its bundle.
+ * cosign 3 (`cosign3`) is given the same trust as a trusted_root.json,
+ * `--trusted-root`, which it reads without TUF.
  */
 export function cosignVerifyKeyless(
   ref: string,
   identity: { identity: string; issuer: string },
   trustEnv: Record<string, string>,
-  registries: StackRegistry[]
+  registries: StackRegistry[],
+  cosign3?: { binary: string; trustedRoot: string }
 ): Promise<CosignResult> {
   return cosign(
     [
@@ -177,10 +180,13 @@ export function cosignVerifyKeyless(
       identity.identity,
       '--certificate-oidc-issuer',
       identity.issuer,
+      ...(cosign3 ? ['--trusted-root', cosign3.trustedRoot] : []),
       '--output',
       'json',
       ref
     ],
-    { DOCKER_CONFIG: dockerConfig(registries), ...trustEnv }
+    { DOCKER_CONFIG: dockerConfig(registries), ...(cosign3 ? {} : trustEnv) },
+    undefined,
+    cosign3?.binary
   )
 }
