@@ -4,8 +4,9 @@
  * an OCI 1.1 referrer, which promote's verify-key accepts and carries, on
  * distribution 2.8 (registry A: no referrers API, the referrers tag) and on a
  * registry with the referrers API (test/support/referrers-registry.ts); and
- * `sign: key` verified by both cosigns. Judged by the real cosigns and the
- * registries' own tag lists and referrers.
+ * `sign: key` verified by both cosigns; cosign 3 keyless against the Sigstore
+ * stand-ins (test/support/sigstore-standins.ts) through verify-identity.
+ * Judged by the real cosigns and the registries' own tag lists and referrers.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { listTags } from './registry-api.js'
@@ -24,10 +25,18 @@ import {
 } from '../support/referrers-registry.js'
 import {
   cosign3Sign,
+  cosign3SignKeyless,
   cosignVerify,
+  cosignVerifyKeyless,
   generateKeyPair,
   type KeyPair
 } from '../support/cosign.js'
+import {
+  GITHUB_ISSUER,
+  startStandins,
+  WORKFLOW_IDENTITY,
+  type Standins
+} from '../support/sigstore-standins.js'
 
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 
@@ -201,5 +210,90 @@ describe('sign: key, verified by cosign 2.5 and 3.1.1', () => {
       expect({ binary, ...verified }).toMatchObject({ binary, code: 0 })
       expect(verified.output).toContain(digest)
     }
+  })
+})
+
+describe('cosign 3 signs keyless, promote verifies the identity', () => {
+  let standins: Standins
+  let repo: string
+  let digest: string
+  beforeAll(async () => {
+    standins = await startStandins()
+    const { a } = stack
+    repo = uniqueRepo('cosign3-keyless')
+    const image = await pushTestImage(a, repo, { tags: ['rc'], format: 'oci' })
+    digest = image.manifest.digest
+    const {
+      ACTIONS_ID_TOKEN_REQUEST_URL: url,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN
+    } = standins.tokenEnv
+    const answer = await fetch(`${url}&audience=sigstore`, {
+      headers: { authorization: `bearer ${ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }
+    })
+    const { value } = (await answer.json()) as { value: string }
+    const ref = `${a.host}/${repo}@${digest}`
+    const signed = await cosign3SignKeyless(
+      stack.cosign3,
+      ref,
+      standins,
+      value,
+      [a]
+    )
+    if (signed.code !== 0) throw new Error(`cosign 3 sign: ${signed.output}`)
+  })
+  afterAll(() => standins.close())
+
+  const promote = (target: string, identity: string) =>
+    runMain(
+      {
+        mode: 'promote',
+        source: `${stack.a.host}/${repo}@${digest}`,
+        images: `${stack.a.host}/${target}`,
+        logins: loginsFor(stack.a),
+        'verify-identity': identity,
+        'verify-trusted-root': standins.trustedRootFile
+      },
+      runnerEnv('push-tag')
+    )
+
+  it('verify-identity lets it through, the bundle goes along, cosign 3.1.1 verifies the promoted tag', async () => {
+    const { a } = stack
+    const target = uniqueRepo('cosign3-keyless-promoted')
+    const main = await promote(target, WORKFLOW_IDENTITY)
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain(
+      `1 keyless signature(s) verify for ${WORKFLOW_IDENTITY}`
+    )
+    expect(await listTags(a, target)).toEqual(
+      [...RELEASE_TAGS, referrersTag(digest)].sort()
+    )
+    const verified = await cosignVerifyKeyless(
+      `${a.host}/${target}:1.2.3`,
+      { identity: WORKFLOW_IDENTITY, issuer: GITHUB_ISSUER },
+      {},
+      [a],
+      { binary: stack.cosign3, trustedRoot: standins.trustedRootFile }
+    )
+    expect(verified).toMatchObject({ code: 0 })
+    expect(verified.output).toContain(digest)
+  })
+
+  it('another identity: refused, the target empty', async () => {
+    const target = uniqueRepo('cosign3-keyless-refused')
+    const main = await promote(
+      target,
+      WORKFLOW_IDENTITY.replace('release', 'other')
+    )
+    expect(main.code).not.toBe(0)
+    expect(errorLines(main.stdout)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `input "verify-identity": no keyless signature on .* verifies for .*: ` +
+            `the certificate names ${WORKFLOW_IDENTITY}, so nothing was promoted`
+        )
+      )
+    ])
+    expect(await listTags(stack.a, target)).toEqual([])
   })
 })

@@ -115,17 +115,28 @@ export function cosignVerify(
 }
 
 /**
- * A signing config naming no service, as `cosign signing-config create` writes it (cosign
- * 3.1.1): the stack is offline, so no Rekor entry and no timestamp; the field's default enters
- * the signature in Rekor too, which a key check with the tlog off does not read.
+ * A signing config as `cosign signing-config create` writes it (cosign 3.1.1); with no services
+ * (`sigstore` undefined) as the stack is offline: no Rekor entry and no timestamp; the field's
+ * default enters the signature in Rekor too, which a key check with the tlog off does not read.
  */
-function offlineSigningConfig(): string {
+function signingConfig(sigstore?: { fulcioUrl: string; rekorUrl: string }) {
   const file = join(mkdtempSync(join(tmpdir(), 'dpa-cosign3-')), 'signing.json')
+  const service = (url: string) => ({
+    url,
+    majorApiVersion: 1,
+    validFor: { start: '2020-01-01T00:00:00Z' },
+    operator: 'stand-in'
+  })
+  const services = sigstore && {
+    caUrls: [service(sigstore.fulcioUrl)],
+    rekorTlogUrls: [service(sigstore.rekorUrl)]
+  }
   writeFileSync(
     file,
     JSON.stringify({
       mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
-      rekorTlogConfig: {},
+      ...services,
+      rekorTlogConfig: sigstore ? { selector: 'ANY' } : {},
       tsaConfig: {}
     })
   )
@@ -148,7 +159,7 @@ export function cosign3Sign(
       '--key',
       join(keys.dir, 'cosign.key'),
       '--signing-config',
-      offlineSigningConfig(),
+      signingConfig(),
       '--yes',
       ref
     ],
@@ -188,5 +199,37 @@ export function cosignVerifyKeyless(
     { DOCKER_CONFIG: dockerConfig(registries), ...(cosign3 ? {} : trustEnv) },
     undefined,
     cosign3?.binary
+  )
+}
+
+/**
+ * `cosign sign` keyless by cosign 3 against the Sigstore stand-ins: their Fulcio and Rekor in its
+ * signing config, their trust as `--trusted-root`, the OIDC token from a file (never on the
+ * command line).
+ */
+export async function cosign3SignKeyless(
+  binary: string,
+  ref: string,
+  sigstore: { fulcioUrl: string; rekorUrl: string; trustedRootFile: string },
+  token: string,
+  registries: StackRegistry[]
+): Promise<CosignResult> {
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'dpa-cosign3-')), 'token')
+  writeFileSync(tokenFile, token, { mode: 0o600 })
+  return cosign(
+    [
+      'sign',
+      '--identity-token',
+      tokenFile,
+      '--signing-config',
+      signingConfig(sigstore),
+      '--trusted-root',
+      sigstore.trustedRootFile,
+      '--yes',
+      ref
+    ],
+    { DOCKER_CONFIG: dockerConfig(registries) },
+    undefined,
+    binary
   )
 }
