@@ -125,11 +125,15 @@ async function carry(
   )
   if (tags.length > 0 && digest !== source.digest && !signs)
     env.log.warning(
-      `${image.name}: the promoted digest ${digest} wraps the source ${source.digest} in an ` +
-        `index, which the carried signatures do not cover: they verify on ` +
-        `${image.name}@${source.digest}; sign: key or keyless signs the promoted digest too`
+      `${wrapped(image, digest, source.digest, 'signatures')}; sign: key or keyless signs ` +
+        `the promoted digest too`
     )
 }
+
+/** What a promotion that wrapped the source in an index carried for the source's digest. */
+const wrapped = (image: Image, digest: string, source: string, what: string) =>
+  `${image.name}: the promoted digest ${digest} wraps the source ${source} in an index, which ` +
+  `the carried ${what} do not cover: they verify on ${image.name}@${source}`
 
 /** Carries the source's artifacts (promote), signs each digest; returns the verify commands. */
 export async function signPublished(
@@ -196,6 +200,11 @@ async function runReferrerStep(
             : 'not needed: the source has no referrers'
         )
   )
+  // a cosign 3 signature of the source names its digest, which a wrapping index is not
+  const digest = values.digestOf(image.name)
+  const ofSource = attached.some(r => r.subject === source?.digest)
+  if (source && digest !== source.digest && ofSource)
+    env.log.warning(wrapped(image, digest, source.digest, 'referrers'))
 }
 
 /** Runs the referrer steps among the supply-chain steps; returns the others, in order. */

@@ -185,6 +185,49 @@ describe.each(PLACES)(
   }
 )
 
+describe('cosign 3 signs, promote to another registry (imagetools)', () => {
+  it('the bundle is copied to the target and verifies on the source digest there', async () => {
+    const { a, b } = stack
+    const repo = uniqueRepo('cosign3-cross')
+    const image = await pushTestImage(a, repo, { tags: ['rc'], format: 'oci' })
+    const digest = image.manifest.digest
+    const ref = `${a.host}/${repo}@${digest}`
+    expect(await cosign3Sign(stack.cosign3, ref, keys, [a])).toMatchObject({
+      code: 0
+    })
+    const target = uniqueRepo('cosign3-cross-promoted')
+    const main = await runMain(
+      {
+        mode: 'promote',
+        source: ref,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b),
+        'verify-key': keys.publicKey
+      },
+      runnerEnv('push-tag')
+    )
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    // imagetools wrapped the one manifest in an index (docs/modes.md, known limits)
+    expect(main.outputs.digest).not.toBe(digest)
+    expect(main.stdout).toContain(
+      `::warning::${b.host}/${target}: the promoted digest ${main.outputs.digest} wraps the ` +
+        `source ${digest} in an index, which the carried referrers do not cover: they verify ` +
+        `on ${b.host}/${target}@${digest}`
+    )
+    expect(await listTags(b, target)).toEqual(
+      [...RELEASE_TAGS, referrersTag(digest)].sort()
+    )
+    const verified = await cosignVerify(
+      `${b.host}/${target}@${digest}`,
+      keys.publicKeyFile,
+      [b],
+      stack.cosign3
+    )
+    expect(verified).toMatchObject({ code: 0 })
+  })
+})
+
 describe('sign: key, verified by cosign 2.5 and 3.1.1', () => {
   it("both verify the action's `.sig` signature with their defaults", async () => {
     const { a } = stack
