@@ -561,6 +561,8 @@ source "$STACK_SCRIPT_DIR/lib/stand-ins.sh"
 source "$STACK_SCRIPT_DIR/lib/results-service.sh"
 # shellcheck source=lib/node24.sh
 source "$STACK_SCRIPT_DIR/lib/node24.sh"
+# shellcheck source=lib/cosign3.sh
+source "$STACK_SCRIPT_DIR/lib/cosign3.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -621,6 +623,7 @@ cmd_up() {
   buildkit_up
   emulation_up
   ensure_pinned_standins
+  cosign3_up
   print_summary
 }
 
@@ -686,6 +689,7 @@ cmd_status() {
   emulation_status || rc=1
   standins_status || rc=1
   node24_status || rc=1
+  cosign3_status || rc=1
   return "$rc"
 }
 
@@ -711,6 +715,7 @@ cmd_env() {
   emulation_env
   standins_env
   node24_env
+  cosign3_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 

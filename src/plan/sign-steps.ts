@@ -5,6 +5,7 @@
  */
 import { promoteSource, type Settings } from '../settings/settings.js'
 import type { Image } from '../reference/images.js'
+import { apiUrl } from '../reference/repository.js'
 import {
   manifestRequest,
   type RequestStep,
@@ -19,7 +20,8 @@ const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
 
 /**
  * promote with verify-key or verify-identity: the source's signatures read and checked before any
- * tag moves.
+ * tag moves: cosign 2's `.sig` tag, then cosign 3's bundles among its referrers (the referrers
+ * API, else the referrers tag `sha256-<source digest>`). One check, made at the last read.
  */
 export function verifySteps(settings: Settings): RequestStep[] {
   const { verifyKey, verifyIdentity } = settings.signing
@@ -29,7 +31,18 @@ export function verifySteps(settings: Settings): RequestStep[] {
   )
     return []
   const { image } = promoteSource(settings)
-  return [manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig')]
+  const reference = '<source digest>'
+  const referrers = `/v2/${image.repository}/referrers/${reference}`
+  return [
+    manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig'),
+    {
+      step: 'verify',
+      method: 'GET',
+      url: apiUrl(image, referrers),
+      image,
+      reference
+    }
+  ]
 }
 
 /** promote's stage with the gate right after the source is read, before anything is copied. */

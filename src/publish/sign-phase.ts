@@ -20,6 +20,7 @@ import {
   type AttachedReferrer
 } from '../registry/referrers.js'
 import { copyArtifacts, countValidSignatures } from '../signing/signatures.js'
+import { countValidBundles } from '../signing/bundle-referrer.js'
 import { loadSigner } from '../signing/signing-key.js'
 import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
@@ -85,17 +86,19 @@ export async function verifySource(
     )
   }
   if (signing.verifyKey === '') return
-  const valid = await countValidSignatures(
-    env.registry,
-    source.image,
-    source.digest,
-    signing.verifyKey
+  const counts = await Promise.all(
+    [countValidSignatures, countValidBundles].map(count =>
+      count(env.registry, source.image, source.digest, signing.verifyKey)
+    )
   )
-  if (valid === 0)
+  const [sigs, bundles] = counts
+  if (sigs + bundles === 0)
     throw new Error(
       `input "verify-key": no signature on ${ref} verifies with this key, so nothing was promoted`
     )
-  env.log.info(`  ${ref}: ${valid} signature(s) verify with verify-key`)
+  env.log.info(
+    `  ${ref}: ${sigs} .sig signature(s) and ${bundles} Sigstore bundle(s) verify with verify-key`
+  )
 }
 
 /**
@@ -122,11 +125,15 @@ async function carry(
   )
   if (tags.length > 0 && digest !== source.digest && !signs)
     env.log.warning(
-      `${image.name}: the promoted digest ${digest} wraps the source ${source.digest} in an ` +
-        `index, which the carried signatures do not cover: they verify on ` +
-        `${image.name}@${source.digest}; sign: key or keyless signs the promoted digest too`
+      `${wrapped(image, digest, source.digest, 'signatures')}; sign: key or keyless signs ` +
+        `the promoted digest too`
     )
 }
+
+/** What a promotion that wrapped the source in an index carried for the source's digest. */
+const wrapped = (image: Image, digest: string, source: string, what: string) =>
+  `${image.name}: the promoted digest ${digest} wraps the source ${source} in an index, which ` +
+  `the carried ${what} do not cover: they verify on ${image.name}@${source}`
 
 /** Carries the source's artifacts (promote), signs each digest; returns the verify commands. */
 export async function signPublished(
@@ -193,6 +200,11 @@ async function runReferrerStep(
             : 'not needed: the source has no referrers'
         )
   )
+  // a cosign 3 signature of the source names its digest, which a wrapping index is not
+  const digest = values.digestOf(image.name)
+  const ofSource = attached.some(r => r.subject === source?.digest)
+  if (source && digest !== source.digest && ofSource)
+    env.log.warning(wrapped(image, digest, source.digest, 'referrers'))
 }
 
 /** Runs the referrer steps among the supply-chain steps; returns the others, in order. */

@@ -1,16 +1,22 @@
 /**
  * promote's keyless gate: the keyless signatures on a digest that verify as
  * `cosign verify --certificate-identity --certificate-oidc-issuer` does
- * offline, by @sigstore/verify against a Sigstore trusted_root.json.
+ * offline, by @sigstore/verify against a Sigstore trusted_root.json: cosign
+ * 2's `.sig` layers and cosign 3's bundles (bundle-referrer.ts).
  */
 import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import { createHash, X509Certificate } from 'node:crypto'
-import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs'
+import {
+  Bundle as BundleMessage,
+  HashAlgorithm,
+  TrustedRoot
+} from '@sigstore/protobuf-specs'
 import {
   toSignedEntity,
   toTrustMaterial,
   Verifier,
+  type SignedEntity,
   type TrustMaterial
 } from '@sigstore/verify'
 import type { RegistryClient } from '../registry/client.js'
@@ -23,6 +29,12 @@ import {
 import type { OciDescriptor as Descriptor } from '../registry/manifest.js'
 import { BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION } from './sigstore.js'
 import { layersAt } from './signatures.js'
+import {
+  bundlesOn,
+  isKeyless,
+  statementRefusal,
+  type BundleJson
+} from './bundle-referrer.js'
 
 export interface KeylessPolicy {
   identity: string
@@ -99,26 +111,13 @@ function sigstoreBundle(
   }
 }
 
-/**
- * Why one `.sig` layer is not a keyless signature on `digest` the policy accepts ('' when it is).
- */
-function refusal(
-  layer: Descriptor,
-  payload: Uint8Array,
-  digest: string,
+/** Why the entity is not signed as the policy asks ('' when it is). */
+function policyRefusal(
+  entity: () => SignedEntity,
   policy: KeylessPolicy
 ): string {
-  const notes = layer.annotations ?? {}
-  if (!notes[SIGNATURE_ANNOTATION] || !notes[BUNDLE_ANNOTATION])
-    return 'a layer has no signature or no Rekor bundle'
-  if (payloadDigest(payload) !== digest)
-    return `a payload vouches for another digest than ${digest}`
   try {
-    const entity = toSignedEntity(
-      sigstoreBundle(notes, payload),
-      Buffer.from(payload)
-    )
-    const { identity } = new Verifier(policy.trust).verify(entity)
+    const { identity } = new Verifier(policy.trust).verify(entity())
     const names = identity?.subjectAlternativeName
     const issuer = identity?.extensions?.issuer
     if (names !== policy.identity)
@@ -135,8 +134,40 @@ function refusal(
 }
 
 /**
- * How many keyless signatures on `digest` in `image` the policy accepts, and why the others are
- * not.
+ * Why one `.sig` layer is not a keyless signature on `digest` the policy accepts ('' when it is).
+ */
+function refusal(
+  layer: Descriptor,
+  payload: Uint8Array,
+  digest: string,
+  policy: KeylessPolicy
+): string {
+  const notes = layer.annotations ?? {}
+  if (!notes[SIGNATURE_ANNOTATION] || !notes[BUNDLE_ANNOTATION])
+    return 'a layer has no signature or no Rekor bundle'
+  if (payloadDigest(payload) !== digest)
+    return `a payload vouches for another digest than ${digest}`
+  const entity = () =>
+    toSignedEntity(sigstoreBundle(notes, payload), Buffer.from(payload))
+  return policyRefusal(entity, policy)
+}
+
+/** Why one cosign 3 bundle is not a keyless signature on `digest` the policy accepts. */
+function bundleRefusal(
+  bundle: BundleJson,
+  digest: string,
+  policy: KeylessPolicy
+): string {
+  const statement = statementRefusal(bundle, digest)
+  if (statement !== '') return statement
+  // a DSSE envelope carries its payload: no artifact to give
+  const entity = () => toSignedEntity(BundleMessage.fromJSON(bundle) as Bundle)
+  return policyRefusal(entity, policy)
+}
+
+/**
+ * How many keyless signatures on `digest` in `image` the policy accepts (`.sig` layers and cosign
+ * 3's bundles), and why the others are not.
  */
 export async function countKeylessSignatures(
   client: RegistryClient,
@@ -150,16 +181,20 @@ export async function countKeylessSignatures(
       layer.mediaType === SIMPLE_SIGNING &&
       layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined
   )
-  let valid = 0
-  const refusals = new Set<string>()
+  const reasons: string[] = []
   for (const layer of layers) {
     const payload = await client.getBlob(image, layer.digest)
-    const why =
+    reasons.push(
       payload === undefined
         ? `the payload ${layer.digest} is missing`
         : refusal(layer, payload, digest, policy)
-    if (why === '') valid++
-    else refusals.add(why)
+    )
   }
-  return { valid, refusals: [...refusals] }
+  for (const bundle of await bundlesOn(client, image, digest))
+    if (isKeyless(bundle)) reasons.push(bundleRefusal(bundle, digest, policy))
+  const refusals = new Set(reasons.filter(why => why !== ''))
+  return {
+    valid: reasons.filter(why => why === '').length,
+    refusals: [...refusals]
+  }
 }

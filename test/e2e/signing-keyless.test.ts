@@ -87,6 +87,21 @@ describe('sign: keyless, verified by the real cosign', () => {
     expect(seen).not.toContain(standins.tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
   })
 
+  it('cosign 3.1.1 verifies it too, given the same trust as a trusted_root.json', async () => {
+    const { a } = stack
+    const cosign3 = {
+      binary: stack.cosign3,
+      trustedRoot: standins.trustedRootFile
+    }
+    const ref = `${a.host}/${repo}:1.2.3`
+    const verified = await cosignVerifyKeyless(ref, WORKFLOW, {}, [a], cosign3)
+    expect(verified).toMatchObject({ code: 0 })
+    expect(verified.output).toContain(digest)
+    const other = { ...WORKFLOW, identity: `${WORKFLOW_IDENTITY}-other` }
+    const refused = await cosignVerifyKeyless(ref, other, {}, [a], cosign3)
+    expect(refused.code).not.toBe(0)
+  })
+
   it('does not verify for another identity or another issuer', async () => {
     const { a } = stack
     const ref = `${a.host}/${repo}:1.2.3`

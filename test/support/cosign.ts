@@ -1,7 +1,8 @@
 /**
- * The real cosign (Debian trixie's 2.5, installed by scripts/stack/stack.sh):
- * key pairs made as a user makes them, and `cosign verify` run as a user
- * runs it, with the registry's login in its own docker config.
+ * The real cosign (Debian trixie's 2.5, installed by scripts/stack/stack.sh,
+ * and Debian sid's 3.1.1 beside it, scripts/stack/lib/cosign3.sh): key pairs
+ * made as a user makes them, `cosign sign` and `cosign verify` run as a user
+ * runs them, with the registry's login in its own docker config.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -14,14 +15,18 @@ export interface CosignResult {
   output: string
 }
 
+/** Which cosign: 2.5 on PATH, or 3's binary (stackEnv().cosign3). */
+type CosignBinary = 'cosign' | (string & {})
+
 function cosign(
   args: string[],
   env: Record<string, string>,
-  cwd?: string
+  cwd?: string,
+  binary: CosignBinary = 'cosign'
 ): Promise<CosignResult> {
   return new Promise(resolve => {
     execFile(
-      'cosign',
+      binary,
       args,
       { env: { ...process.env, ...env }, cwd, timeout: 120_000 },
       (error, stdout, stderr) =>
@@ -67,14 +72,16 @@ export async function generateKeyPair(password: string): Promise<KeyPair> {
   }
 }
 
-/** A docker config that logs cosign in to these registries. */
+/** A docker config that logs cosign in to these registries (none for one without a user). */
 function dockerConfig(registries: StackRegistry[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-cosign-config-'))
   const auths = Object.fromEntries(
-    registries.map(r => [
-      r.host,
-      { auth: Buffer.from(`${r.username}:${r.password}`).toString('base64') }
-    ])
+    registries
+      .filter(r => r.username !== '')
+      .map(r => [
+        r.host,
+        { auth: Buffer.from(`${r.username}:${r.password}`).toString('base64') }
+      ])
   )
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths }))
   return dir
@@ -88,7 +95,8 @@ function dockerConfig(registries: StackRegistry[]): string {
 export function cosignVerify(
   ref: string,
   publicKeyFile: string,
-  registries: StackRegistry[]
+  registries: StackRegistry[],
+  binary: CosignBinary = 'cosign'
 ): Promise<CosignResult> {
   return cosign(
     [
@@ -100,7 +108,64 @@ export function cosignVerify(
       'json',
       ref
     ],
-    { DOCKER_CONFIG: dockerConfig(registries) }
+    { DOCKER_CONFIG: dockerConfig(registries) },
+    undefined,
+    binary
+  )
+}
+
+/**
+ * A signing config as `cosign signing-config create` writes it (cosign 3.1.1); with no services
+ * (`sigstore` undefined) as the stack is offline: no Rekor entry and no timestamp; the field's
+ * default enters the signature in Rekor too, which a key check with the tlog off does not read.
+ */
+function signingConfig(sigstore?: { fulcioUrl: string; rekorUrl: string }) {
+  const file = join(mkdtempSync(join(tmpdir(), 'dpa-cosign3-')), 'signing.json')
+  const service = (url: string) => ({
+    url,
+    majorApiVersion: 1,
+    validFor: { start: '2020-01-01T00:00:00Z' },
+    operator: 'stand-in'
+  })
+  const services = sigstore && {
+    caUrls: [service(sigstore.fulcioUrl)],
+    rekorTlogUrls: [service(sigstore.rekorUrl)]
+  }
+  writeFileSync(
+    file,
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+      ...services,
+      rekorTlogConfig: sigstore ? { selector: 'ANY' } : {},
+      tsaConfig: {}
+    })
+  )
+  return file
+}
+
+/**
+ * `cosign sign --key` by cosign 3 with its defaults but the offline signing config: a Sigstore
+ * bundle attached as a referrer (the referrers API, else the referrers tag).
+ */
+export function cosign3Sign(
+  binary: string,
+  ref: string,
+  keys: KeyPair,
+  registries: StackRegistry[]
+): Promise<CosignResult> {
+  return cosign(
+    [
+      'sign',
+      '--key',
+      join(keys.dir, 'cosign.key'),
+      '--signing-config',
+      signingConfig(),
+      '--yes',
+      ref
+    ],
+    { DOCKER_CONFIG: dockerConfig(registries), COSIGN_PASSWORD: keys.password },
+    undefined,
+    binary
   )
 }
 
@@ -109,12 +174,15 @@ export function cosignVerify(
  * issuer, checked against the trust roots in `trustEnv` (SIGSTORE_ROOT_FILE,
  * SIGSTORE_REKOR_PUBLIC_KEY, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE) instead of
  * Sigstore's TUF root; the Rekor entry is checked offline from its bundle.
+ * cosign 3 (`cosign3`) is given the same trust as a trusted_root.json,
+ * `--trusted-root`, which it reads without TUF.
  */
 export function cosignVerifyKeyless(
   ref: string,
   identity: { identity: string; issuer: string },
   trustEnv: Record<string, string>,
-  registries: StackRegistry[]
+  registries: StackRegistry[],
+  cosign3?: { binary: string; trustedRoot: string }
 ): Promise<CosignResult> {
   return cosign(
     [
@@ -123,10 +191,45 @@ export function cosignVerifyKeyless(
       identity.identity,
       '--certificate-oidc-issuer',
       identity.issuer,
+      ...(cosign3 ? ['--trusted-root', cosign3.trustedRoot] : []),
       '--output',
       'json',
       ref
     ],
-    { DOCKER_CONFIG: dockerConfig(registries), ...trustEnv }
+    { DOCKER_CONFIG: dockerConfig(registries), ...(cosign3 ? {} : trustEnv) },
+    undefined,
+    cosign3?.binary
+  )
+}
+
+/**
+ * `cosign sign` keyless by cosign 3 against the Sigstore stand-ins: their Fulcio and Rekor in its
+ * signing config, their trust as `--trusted-root`, the OIDC token from a file (never on the
+ * command line).
+ */
+export async function cosign3SignKeyless(
+  binary: string,
+  ref: string,
+  sigstore: { fulcioUrl: string; rekorUrl: string; trustedRootFile: string },
+  token: string,
+  registries: StackRegistry[]
+): Promise<CosignResult> {
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'dpa-cosign3-')), 'token')
+  writeFileSync(tokenFile, token, { mode: 0o600 })
+  return cosign(
+    [
+      'sign',
+      '--identity-token',
+      tokenFile,
+      '--signing-config',
+      signingConfig(sigstore),
+      '--trusted-root',
+      sigstore.trustedRootFile,
+      '--yes',
+      ref
+    ],
+    { DOCKER_CONFIG: dockerConfig(registries) },
+    undefined,
+    binary
   )
 }

@@ -5,6 +5,10 @@
  * a put with a subject, `GET /v2/<name>/referrers/<digest>`). With `api`
  * off it answers as distribution 2.8 does: 404 there, no `OCI-Subject`.
  * `ifMatch` honours If-Match on manifest puts (412 when the tag moved).
+ * Uploads may come in PATCH chunks before the closing PUT, as cosign's
+ * (go-containerregistry's) do; the tag list answers as distribution's, and
+ * every answer with a body says its Content-Length (go-containerregistry
+ * refuses a manifest without one).
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -35,7 +39,7 @@ const digestOf = (bytes: Buffer) =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 const ROUTE =
-  /^\/v2\/(.+)\/(manifests|blobs\/uploads|blobs|referrers)\/([^/?]*)(\?.*)?$/
+  /^\/v2\/(.+)\/(manifests|blobs\/uploads|blobs|referrers|tags)\/([^/?]*)(\?.*)?$/
 
 async function bodyOf(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -62,6 +66,8 @@ export async function startReferrersRegistry(options: {
   ifMatch?: boolean
 }): Promise<ReferrersRegistry> {
   const repositories = new Map<string, Repository>()
+  /** Open uploads: the chunks PATCHed so far. */
+  const uploads = new Map<string, Buffer[]>()
   const registry: ReferrersRegistry = {
     host: '',
     log: [],
@@ -129,6 +135,7 @@ export async function startReferrersRegistry(options: {
       return res.writeHead(404).end()
     res.writeHead(200, {
       'Content-Type': stored.contentType,
+      'Content-Length': stored.body.length,
       'Docker-Content-Digest': digest,
       ETag: `"${digest}"`
     })
@@ -152,14 +159,28 @@ export async function startReferrersRegistry(options: {
         repo.blobs.set(mount, found)
         return res.writeHead(201).end()
       }
+      const id = randomUUID()
+      uploads.set(id, [])
+      return res
+        .writeHead(202, { Location: `/v2/${name}/blobs/uploads/${id}` })
+        .end()
+    }
+    if (req.method === 'PATCH') {
+      const chunks = uploads.get(reference) ?? []
+      chunks.push(await bodyOf(req))
+      uploads.set(reference, chunks)
+      const size = Buffer.concat(chunks).length
       return res
         .writeHead(202, {
-          Location: `/v2/${name}/blobs/uploads/${randomUUID()}`
+          Location: `/v2/${name}/blobs/uploads/${reference}`,
+          Range: `0-${Math.max(size - 1, 0)}`
         })
         .end()
     }
     if (req.method === 'PUT') {
-      const body = await bodyOf(req)
+      const chunks = uploads.get(reference) ?? []
+      uploads.delete(reference)
+      const body = Buffer.concat([...chunks, await bodyOf(req)])
       if (digestOf(body) !== query.get('digest'))
         return res.writeHead(400).end()
       repo.blobs.set(digestOf(body), body)
@@ -183,6 +204,10 @@ export async function startReferrersRegistry(options: {
     const repo = registry.repository(name)
     if (kind === 'manifests')
       return void manifests(req, res, repo, name, reference)
+    if (kind === 'tags') {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      return void res.end(JSON.stringify({ name, tags: [...repo.tags.keys()] }))
+    }
     if (kind === 'referrers') {
       if (!options.api) return void res.writeHead(404).end()
       const body = JSON.stringify({
@@ -191,7 +216,8 @@ export async function startReferrersRegistry(options: {
         manifests: referrersOf(repo, reference)
       })
       res.writeHead(200, {
-        'Content-Type': 'application/vnd.oci.image.index.v1+json'
+        'Content-Type': 'application/vnd.oci.image.index.v1+json',
+        'Content-Length': Buffer.byteLength(body)
       })
       return void res.end(body)
     }

@@ -10,7 +10,10 @@
  *   as real Fulcio does (SAN https://github.com/ + job_workflow_ref), with
  *   the SCT of the CT log the trust files name (or, `sct`, with none, or
  *   with one from a log they do not name);
- * - Rekor (@sigstore/mock's log): a signed entry timestamp per entry.
+ * - Rekor (@sigstore/mock's log): a signed entry timestamp per entry, a
+ *   DSSE entry (cosign 3's) stored as Rekor stores it, its UUID in ETag.
+ * cosign 3 signs through them too: Fulcio takes the token as bearer and
+ * answers 200, as public Fulcio does.
  * The trust files they write are what the real cosign is given.
  */
 import { fulcioHandler, initializeCA, initializeCTLog } from '@sigstore/mock'
@@ -133,6 +136,54 @@ function trustedRoot(
   })
 }
 
+/**
+ * Rekor names a new entry by its UUID in ETag and Location (Rekor's API; cosign 3's client reads
+ * the entry under ETag, observed with 3.1.1), which @sigstore/mock's handler leaves out.
+ */
+function entryHeaders(response: unknown): Record<string, string> {
+  if (typeof response !== 'string') return {}
+  const [uuid] = Object.keys(JSON.parse(response) as object)
+  return uuid === undefined
+    ? {}
+    : { ETag: uuid, Location: `/api/v1/log/entries/${uuid}` }
+}
+
+/**
+ * Rekor's dsse 0.0.1 entry as Rekor stores it (its pkg/types/dsse/v0.0.1): the proposed envelope
+ * replaced by its hash, its payload's hash and its signatures with their verifiers, which
+ * @sigstore/verify compares with the bundle; @sigstore/mock's log keeps what it is given.
+ */
+function storedEntry(body: string): string {
+  const entry = JSON.parse(body) as {
+    apiVersion: string
+    kind: string
+    spec?: { proposedContent?: { envelope: string; verifiers: string[] } }
+  }
+  const proposed =
+    entry.kind === 'dsse' ? entry.spec?.proposedContent : undefined
+  if (proposed === undefined) return body
+  const envelope = JSON.parse(proposed.envelope) as {
+    payload: string
+    signatures: { sig: string }[]
+  }
+  const sha256 = (bytes: Buffer) => ({
+    algorithm: 'sha256',
+    value: createHash('sha256').update(bytes).digest('hex')
+  })
+  return JSON.stringify({
+    apiVersion: entry.apiVersion,
+    kind: 'dsse',
+    spec: {
+      envelopeHash: sha256(Buffer.from(proposed.envelope)),
+      payloadHash: sha256(Buffer.from(envelope.payload, 'base64')),
+      signatures: envelope.signatures.map(({ sig }, i) => ({
+        signature: sig,
+        verifier: proposed.verifiers[i] ?? proposed.verifiers[0]
+      }))
+    }
+  })
+}
+
 /** The certificates' SCT: from the trusted CT log, none, or from a log the trust does not name. */
 export type SctKind = 'trusted' | 'none' | 'unknown-log'
 
@@ -157,8 +208,11 @@ export async function startStandins(
   let server: Server | undefined
   const origin = await new Promise<string>(resolve => {
     server = createServer((request, response) => {
-      void route(request).then(({ status, body }) => {
-        response.writeHead(status, { 'Content-Type': 'application/json' })
+      void route(request).then(({ status, body, headers }) => {
+        response.writeHead(status, {
+          'Content-Type': 'application/json',
+          ...headers
+        })
         response.end(body)
       })
     })
@@ -198,16 +252,21 @@ export async function startStandins(
     return token
   }
 
-  async function certify(body: string) {
+  /**
+   * Fulcio's v2 signingCert takes the token in `credentials` or as the
+   * bearer of Authorization (Fulcio's API; cosign 3's client sends the latter).
+   */
+  async function certify(body: string, authorization = '') {
     const request = JSON.parse(body) as {
-      credentials: { oidcIdentityToken: string }
+      credentials?: { oidcIdentityToken: string }
       publicKeyRequest: {
         publicKey: { content: string }
         proofOfPossession: string
       }
     }
+    const bearer = /^bearer (.+)$/i.exec(authorization)?.[1] ?? ''
     const claims = checkedClaims(
-      request.credentials.oidcIdentityToken,
+      request.credentials?.oidcIdentityToken ?? bearer,
       issuerKeys.publicKey
     )
     const { content } = request.publicKeyRequest.publicKey
@@ -230,9 +289,11 @@ export async function startStandins(
     )
   }
 
-  async function route(
-    request: IncomingMessage
-  ): Promise<{ status: number; body: string | Uint8Array }> {
+  async function route(request: IncomingMessage): Promise<{
+    status: number
+    body: string | Uint8Array
+    headers?: Record<string, string>
+  }> {
     const url = new URL(request.url ?? '/', origin)
     const body = await readBody(request)
     try {
@@ -256,10 +317,17 @@ export async function startStandins(
             ? rekor.fn
             : undefined
       if (handler === undefined) return { status: 404, body: '{}' }
-      const answer = await handler(body)
+      const answer =
+        handler === rekor.fn
+          ? await rekor.fn(storedEntry(body))
+          : await handler(body, request.headers.authorization)
       const { response } = answer
+      // public Fulcio answers a certificate 200, which cosign 3's client requires (observed:
+      // cosign 3.1.1 refuses @sigstore/mock's 201)
+      const certified = handler === certify && answer.statusCode === 201
       return {
-        status: answer.statusCode,
+        status: certified ? 200 : answer.statusCode,
+        headers: handler === rekor.fn ? entryHeaders(response) : undefined,
         body: typeof response === 'string' ? response : bytes(response)
       }
     } catch (error) {

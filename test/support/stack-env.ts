@@ -118,6 +118,8 @@ export interface StackEnv {
    * e.g. http://127.0.0.1:5007: test/support/results-service/stack-services.ts asks it for tenants.
    */
   resultsService: string
+  /** Debian sid's cosign 3 (scripts/stack/lib/cosign3.sh); `cosign` on PATH is trixie's 2.5. */
+  cosign3: string
 }
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -167,7 +169,8 @@ function readVariables(): Record<string, string | undefined> {
     process.env.DPA_BUILDKIT_TLS_DIR &&
     process.env.DPA_EMULATION_BASE &&
     process.env.DPA_BINFMT_IMAGE &&
-    process.env.DPA_RESULTS_SERVICE
+    process.env.DPA_RESULTS_SERVICE &&
+    process.env.DPA_COSIGN3
   ) {
     return process.env
   }
@@ -264,7 +267,8 @@ export function stackEnv(): StackEnv {
           buildkit: reader(vars)('DPA_STANDIN_BUILDKIT')
         }
       },
-      resultsService: reader(vars)('DPA_RESULTS_SERVICE')
+      resultsService: reader(vars)('DPA_RESULTS_SERVICE'),
+      cosign3: reader(vars)('DPA_COSIGN3')
     }
   }
   return cached

@@ -805,7 +805,8 @@ describe('pipelineFor: signing and its gate', () => {
       },
       // after the source step, before the mount
       verify: [
-        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig'
+        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig',
+        'verify GET https://ghcr.io/v2/octo/app/referrers/<source digest>'
       ],
       sign: [
         'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
@@ -825,7 +826,8 @@ describe('pipelineFor: signing and its gate', () => {
         sign: 'keyless'
       },
       verify: [
-        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig'
+        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig',
+        'verify GET https://ghcr.io/v2/octo/app/referrers/<source digest>'
       ],
       sign: [
         'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
