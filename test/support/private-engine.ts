@@ -20,13 +20,16 @@ export interface PrivateEngine {
   stop(): Promise<void>
 }
 
-/** `unshare` into a mount namespace of its own whose /etc/hosts is `hostsFile`, then exec. */
+/**
+ * `unshare` into a mount namespace of its own whose /etc/hosts is `hostsFile`, then exec. bash,
+ * not sh: dash drops variables whose names are no identifiers, as the runner's `INPUT_CACHE-TO`.
+ */
 const withHosts = (hostsFile: string) => [
   'unshare',
   '--mount',
   '--propagation',
   'private',
-  'sh',
+  'bash',
   '-c',
   'mount --bind "$0" /etc/hosts && exec "$@"',
   hostsFile
