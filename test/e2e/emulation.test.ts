@@ -75,15 +75,19 @@ function removeHandlers(): void {
 
 afterAll(removeHandlers)
 
-/** A step on Docker 28.5's classic store with its 28.5 CLI, as a stock runner. */
-async function release(
-  repo: string,
-  more: Record<string, string | undefined> = {}
-): Promise<StepResult> {
+/** A runner on Docker 28.5's classic store with its 28.5 CLI, as a stock runner. */
+function stockRunner(): Record<string, string> {
   const runner = runnerEnv('push-tag')
   const builder = BUILDERS.find(b => b.name === 'docker 28.5 classic store')
-  const use = builder!.use(runner.DOCKER_CONFIG)
-  const env = { ...runner, ...use.env }
+  return { ...runner, ...builder!.use(runner.DOCKER_CONFIG).env }
+}
+
+/** The two-platform release of the emulated fixture to `repo`, main and post, on `env`'s runner. */
+async function release(
+  repo: string,
+  more: Record<string, string | undefined> = {},
+  env = stockRunner()
+): Promise<StepResult> {
   const main = await runMain(
     {
       images: `${a.host}/${repo}`,
@@ -268,18 +272,7 @@ describe.each([
           : fieldCliEnv(runner.DOCKER_CONFIG, version)),
         DOCKER_HOST: engine!.host
       }
-      const main = await runMain(
-        {
-          images: `${a.host}/${repo}`,
-          ...credentials(a),
-          context: 'test/fixtures/contexts/emulated',
-          'build-args': `BASE=${emulation.base}`,
-          platforms: 'linux/amd64,linux/arm64',
-          qemu: emulation.standIns.binfmt
-        },
-        env
-      )
-      await runPost(main, env)
+      const main = await release(repo, {}, env)
       expect(errorLines(main.stdout)).toEqual([])
       expect(main.code).toBe(0)
       expect(main.stdout).toMatch(

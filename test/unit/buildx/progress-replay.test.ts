@@ -21,7 +21,7 @@ const VERSIONS = ['0.13', '0.29', '0.36'].map(version => ({
 const progress = (version: string, build: string) =>
   readFileSync(join(FIXTURES, version, `progress-${build}.plain`), 'utf8')
 
-/** How many reads a watch holds open after each line, replayed in order. */
+/** Whether a watch holds a read open after each line, replayed in order. */
 function openAfterEachLine(
   watch: { startsAt?: (line: string) => boolean },
   text: string
