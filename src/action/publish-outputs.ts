@@ -7,7 +7,7 @@ import type { Publication } from '../plan/publication.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/outcome.js'
 import { bakeFiles } from './bake-files.js'
-import { legOutputs } from '../plan/output-handover.js'
+import { legOutputs } from '../settings/leg-outputs.js'
 import { actionOutputs, metadataLists, outputEnvVariables } from './outputs.js'
 import type { Settings } from '../settings/settings.js'
 

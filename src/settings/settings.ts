@@ -22,7 +22,7 @@ import { checkBranchName } from './branch-name.js'
 import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
-import { parseHandover } from '../plan/output-handover.js'
+import { parseHandover } from './leg-outputs.js'
 
 const MODES = ['build', 'promote', 'digest', 'merge'] as const
 const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const

@@ -24,9 +24,9 @@ import {
   isMapping,
   isSequence,
   NoOperationTraceWriter,
-  parseWorkflow,
-  type TemplateToken
+  parseWorkflow
 } from '@actions/workflow-parser'
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index'
 
 type Contexts = Record<string, unknown>
 type Status = 'success' | 'failure'
@@ -120,7 +120,8 @@ function valueOf(
 /** As a `with:` value or an output reaches the action: a string. */
 function asString(value: unknown): string {
   if (value === undefined || value === null) return ''
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+  if (typeof value === 'string') return value
+  return JSON.stringify(value)
 }
 
 function stringsOf(
@@ -170,7 +171,10 @@ export async function readWorkflow(file: string) {
     ...parsed.context.errors.getErrors(),
     ...(template.errors ?? [])
   ]
-  if (errors.length > 0) throw new Error(errors.map(e => e.message).join('\n'))
+  if (errors.length > 0)
+    throw new Error(
+      errors.map(e => ('Message' in e ? e.Message : e.message)).join('\n')
+    )
   return Object.assign(template, { root })
 }
 

@@ -10,7 +10,11 @@ const settings = (inputs: Record<string, string>) =>
   parseSettings(name => inputs[name] ?? '')
 
 describe('the handover input', () => {
-  it.each([
+  it.each<{
+    name: string
+    inputs: Record<string, string>
+    legs: Record<string, string[]> | undefined
+  }>([
     {
       name: 'digest: outputs',
       inputs: { mode: 'digest', handover: 'outputs', platforms: 'linux/amd64' },
@@ -36,7 +40,7 @@ describe('the handover input', () => {
     expect(parsed.handover && Object.fromEntries(parsed.handover)).toEqual(legs)
   })
 
-  it.each([
+  it.each<{ name: string; inputs: Record<string, string> }>([
     { name: 'mode build', inputs: { handover: 'outputs' } },
     {
       name: 'digest with JSON',

@@ -184,7 +184,7 @@ const EXPRESSIONS: Record<string, string> = {
   'secrets.GITLAB_DEPLOY_USER': 'gitlab+deploy-token-1',
   'secrets.GITLAB_DEPLOY_TOKEN': 'gitlab-token-example',
   'secrets.QUAY_ROBOT_TOKEN': 'quay-token-example',
-  // the README's matrix: each leg's job output under its own name (plan/output-handover.ts)
+  // the README's matrix: each leg's job output under its own name (settings/leg-outputs.ts)
   'toJSON(needs.build.outputs)': JSON.stringify(
     Object.fromEntries(
       ['linux/amd64', 'linux/arm64'].map(platform => [

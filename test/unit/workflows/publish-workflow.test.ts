@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { legOutputs } from '../../../src/plan/output-handover.js'
+import { legOutputs } from '../../../src/settings/leg-outputs.js'
 import {
   readWorkflow,
   runWorkflow,
@@ -26,7 +26,7 @@ interface Call {
 
 /** A stand-in of the action: a digest leg's outputs, a merge's digest; `fails` a platform. */
 function standIn(calls: Call[], fails = ''): ActionRunner {
-  return async (uses, inputs, leg) => {
+  return async (_uses, inputs, leg) => {
     await Promise.resolve()
     calls.push({ inputs, runsOn: leg.runsOn })
     if (inputs.mode === 'merge')
@@ -130,7 +130,11 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
     expect(rerun.merge.result).toBe('success')
   })
 
-  it.each([
+  it.each<{
+    name: string
+    secrets: Record<string, string>
+    login: Record<string, string>
+  }>([
     {
       name: 'no secret: the job token for github.actor',
       secrets: {},

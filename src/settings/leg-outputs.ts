@@ -6,7 +6,7 @@
  * What each rule rests on (GitHub's docs on job outputs, and what users have seen):
  * - A matrix job has one set of outputs: a name set by several legs keeps the last leg's value
  *   (docs; github.community 128626), so each leg writes a name of its own.
- * - A leg that does not set a name leaves the other legs' value of it (observed: a job that declares
+ * - A leg that does not set a name leaves the other legs' value of it (observed: a job declaring
  *   `deploy-url-a`, `-b`, `-c`, each leg setting one, hands all three to `needs`, same thread).
  * - The runner drops an output that holds a secret (docs: "redacted on the runner and not sent"):
  *   the value names no image (a registry user kept as a secret is often in the name), only the
@@ -71,7 +71,7 @@ function readLeg(name: string, value: string, imageCount: number): LegOutput {
       `the ${leg.platform} leg hands over ${digests.length} image(s) and images lists ` +
         `${imageCount}: run the legs and the merge with the same images`
     )
-  return { platform: leg.platform, digests: digests as string[] }
+  return { platform: leg.platform, digests }
 }
 
 /**

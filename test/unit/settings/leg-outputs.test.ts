@@ -3,7 +3,7 @@ import {
   legOutputName,
   legOutputs,
   parseHandover
-} from '../../../src/plan/output-handover.js'
+} from '../../../src/settings/leg-outputs.js'
 
 const A = `sha256:${'a'.repeat(64)}`
 const B = `sha256:${'b'.repeat(64)}`
