@@ -39,7 +39,7 @@ export type ActionRunner = (
 ) => Promise<{ ok: boolean; outputs: Record<string, string> }>
 
 /** One leg of a job as it ran. */
-export interface LegRun {
+interface LegRun {
   matrix: Record<string, unknown>
   runsOn: unknown
   environment: string
