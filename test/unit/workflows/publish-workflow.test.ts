@@ -106,6 +106,23 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
     expect(jobs.merge.outputs.digest).toBe(DIGEST)
   })
 
+  it.each([
+    { name: 'no environment', environment: '' },
+    { name: 'an environment: every job runs in it', environment: 'production' }
+  ])('$name', async ({ environment }) => {
+    const jobs = await runWorkflow(FILE, {
+      inputs: { images: 'ghcr.io/acme/app', environment },
+      github: GITHUB,
+      run: standIn([])
+    })
+    const legs = [...jobs.legs.legs, ...jobs.merge.legs]
+    expect(legs.map(leg => leg.environment)).toEqual([
+      environment,
+      environment,
+      environment
+    ])
+  })
+
   it('a failed leg skips the merge; re-running the failed jobs runs only that leg', async () => {
     const calls: Call[] = []
     const call = { inputs: { images: 'ghcr.io/acme/app' }, github: GITHUB }
