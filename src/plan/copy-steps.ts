@@ -1,6 +1,7 @@
 /** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
 import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
+import { isSha256Digest } from '../reference/grammar.js'
 import { apiUrl } from '../reference/repository.js'
 import { legStep, stagingTag, type LegRun } from './leg-handover.js'
 import {
@@ -82,6 +83,9 @@ export function promoteNeedsDocker(source: Image, images: Image[]): boolean {
   return images.some(image => image.registry !== source.registry)
 }
 
+const legDigest = (reference: string) =>
+  isSha256Digest(reference) ? reference : stagedDigest(reference)
+
 /** A leg's image in the registry: named by the `handover` input, its artifact, or its tag. */
 function stagedStep(
   image: Image,
@@ -118,7 +122,8 @@ export function mergeStage(
       ...staged,
       ...imagetoolsSteps(
         image,
-        staged.map(step => `${image.name}@${stagedDigest(step.reference)}`),
+        // a digest handed over is named as it is (the staged step checks the registry holds it)
+        staged.map(step => `${image.name}@${legDigest(step.reference)}`),
         [image.registry]
       )
     ]
