@@ -7,6 +7,7 @@ import type { Publication } from '../plan/publication.js'
 import type { PlanStep } from '../plan/steps.js'
 import type { PublishResult } from '../publish/outcome.js'
 import { bakeFiles } from './bake-files.js'
+import { legOutputs } from '../settings/leg-outputs.js'
 import { actionOutputs, metadataLists, outputEnvVariables } from './outputs.js'
 import type { Settings } from '../settings/settings.js'
 
@@ -29,6 +30,17 @@ function writeBakeFiles(
   return outputs
 }
 
+/** A digest leg that pushed: its record for the merge, as `handover` and `leg-<platform>`. */
+function handoverOutputs(
+  { mode, build }: Settings,
+  { digests = [] }: PublishResult
+): Record<string, string> {
+  const platform = build.platforms[0] ?? ''
+  const pushed = digests.length > 0 && digests.every(digest => digest !== '')
+  if (mode !== 'digest' || !build.push || !pushed) return {}
+  return legOutputs(platform, digests)
+}
+
 /** Sets every output, and exports metadata-action's as DOCKER_METADATA_OUTPUT_*. */
 export function setActionOutputs(
   settings: Settings,
@@ -42,7 +54,8 @@ export function setActionOutputs(
       separators: settings.separators,
       annotationLevels: metadataEnv.annotationLevels
     }),
-    ...writeBakeFiles(settings, publication, metadataEnv.annotationLevels)
+    ...writeBakeFiles(settings, publication, metadataEnv.annotationLevels),
+    ...handoverOutputs(settings, result)
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)

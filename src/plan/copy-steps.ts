@@ -1,6 +1,7 @@
 /** promote and merge: the image lands by digest (no tag moves) before the guards decide. */
 import { imagetoolsCreateArgs } from '../argv/imagetools.js'
 import type { Image } from '../reference/images.js'
+import { isSha256Digest } from '../reference/grammar.js'
 import { apiUrl } from '../reference/repository.js'
 import { legStep, stagingTag, type LegRun } from './leg-handover.js'
 import {
@@ -82,33 +83,47 @@ export function promoteNeedsDocker(source: Image, images: Image[]): boolean {
   return images.some(image => image.registry !== source.registry)
 }
 
+const legDigest = (reference: string) =>
+  isSha256Digest(reference) ? reference : stagedDigest(reference)
+
+/** A leg's image in the registry: named by the `handover` input, its artifact, or its tag. */
+function stagedStep(
+  image: Image,
+  index: number,
+  platform: string,
+  buildId: string,
+  legs?: LegRun | Map<string, string[]>
+): RequestStep {
+  if (legs instanceof Map) {
+    // the leg's digest, read before any tag moves: the registry must hold it
+    const digest = legs.get(platform)?.[index] ?? ''
+    return manifestRequest('staged', 'GET', image, digest, { platform })
+  }
+  if (legs) return legStep(legs, 'staged', image, platform)
+  const tag = stagingTag(buildId, platform)
+  return manifestRequest('staged', 'GET', image, tag, { platform })
+}
+
 /**
- * mode merge: each leg's digest (from its artifact, else its tag), then one index of them per
- * image.
+ * mode merge: each leg's digest (from the handover input, its artifact, else its tag), then one
+ * index of them per image.
  */
 export function mergeStage(
   images: Image[],
   platforms: string[],
   buildId: string,
-  legs?: LegRun
+  legs?: LegRun | Map<string, string[]>
 ): Step[] {
-  return images.flatMap(image => {
+  return images.flatMap((image, index) => {
     const staged = platforms.map(platform =>
-      legs
-        ? legStep(legs, 'staged', image, platform)
-        : manifestRequest(
-            'staged',
-            'GET',
-            image,
-            stagingTag(buildId, platform),
-            { platform }
-          )
+      stagedStep(image, index, platform, buildId, legs)
     )
     return [
       ...staged,
       ...imagetoolsSteps(
         image,
-        staged.map(step => `${image.name}@${stagedDigest(step.reference)}`),
+        // a digest handed over is named as it is (the staged step checks the registry holds it)
+        staged.map(step => `${image.name}@${legDigest(step.reference)}`),
         [image.registry]
       )
     ]

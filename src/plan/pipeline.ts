@@ -219,22 +219,28 @@ function digestPipeline(input: PipelineInput): ModePipeline {
   const platform = settings.build.platforms[0] ?? ''
   const staging = stagingTag(publication.buildId, platform)
   const build = onBuilder(input)
-  // handed over by the run's artifact, else by the run's tag for its platform
-  const handover = images.map(image =>
-    legs
-      ? legStep(legs, 'handover', image, platform)
-      : manifestRequest('handover', 'PUT', image, staging, { platform })
-  )
+  // handed over by the step's output, else the run's artifact, else the run's tag for its platform
+  const outputs = settings.handover !== undefined
+  const handover = outputs
+    ? []
+    : images.map(image =>
+        legs
+          ? legStep(legs, 'handover', image, platform)
+          : manifestRequest('handover', 'PUT', image, staging, { platform })
+      )
   const staged = stagedBuild(
     publication,
     { ...build, load: false },
     builder,
     files
   )
-  // the artifact route leaves no tag to read back
-  const readBack = legs
-    ? []
-    : images.map(image => manifestRequest('read-back', 'HEAD', image, staging))
+  // the artifact and output routes leave no tag to read back
+  const readBack =
+    legs || outputs
+      ? []
+      : images.map(image =>
+          manifestRequest('read-back', 'HEAD', image, staging)
+        )
   return {
     ...NOTHING,
     ...staged,
@@ -263,10 +269,11 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   return {
     ...NOTHING,
     login: loginSteps(input),
-    stage: mergeStage(images, platforms, buildId, legs),
+    stage: mergeStage(images, platforms, buildId, legs ?? settings.handover),
     ...tagging(publication),
-    // the artifact route leaves no tag to remove
-    discard: legs ? [] : discardSteps(images, platforms, buildId)
+    // the artifact and output routes leave no tag to remove
+    discard:
+      legs || settings.handover ? [] : discardSteps(images, platforms, buildId)
   }
 }
 

@@ -151,10 +151,12 @@ export function describePublication(
     ...pullRequestLabel(ctx)
   }
   const annotations = expand('annotations', settings.annotations)
-  const legs = legRunOf(ctx)
+  // the handover through job outputs calls no service and sets no tag
+  const legs = settings.handover ? undefined : legRunOf(ctx)
   const handsOver = settings.mode === 'digest' || settings.mode === 'merge'
   if (!settings.build.push) notices.push(...notPushed(settings))
-  else if (handsOver && legs === undefined) notices.push(TAG_HANDOVER_NOTICE)
+  else if (handsOver && legs === undefined && !settings.handover)
+    notices.push(TAG_HANDOVER_NOTICE)
   return {
     version,
     tags,

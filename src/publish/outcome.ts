@@ -46,6 +46,8 @@ export interface Upload {
  */
 export interface PublishResult {
   digest: string
+  /** Each image's digest, in the order of `images` (a digest leg's handover output). */
+  digests?: string[]
   imageid: string
   metadata: Record<string, unknown>
   pushed: Pushed[]

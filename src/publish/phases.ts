@@ -227,6 +227,7 @@ function finish(
   const result = env.result
   result.digest =
     values.digestOf(publication.images[0]?.name ?? '') || values.build.digest
+  result.digests = publication.images.map(image => values.digestOf(image.name))
   result.imageid = values.build.imageId
   result.metadata = values.build.raw
   result.held = held

@@ -10,6 +10,7 @@ import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import { encodedCredentials } from '../settings/logins.js'
 import { requireManifest } from '../registry/client.js'
+import { isSha256Digest } from '../reference/grammar.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
 import { readLayout } from '../layout/oci-layout.js'
@@ -186,12 +187,17 @@ async function readStaged(
     values.setStaged(image.name, stagedDigest(reference), digest)
     return
   }
+  const platform = step.platform ?? ''
+  const missing = isSha256Digest(reference)
+    ? `input "handover": the ${platform} leg names ${image.name}@${reference}, which registry ` +
+      `${image.registry} does not hold: nothing was published`
+    : `input "platforms": no ${platform} build of this run at ${image.name}:${reference}: did ` +
+      'its mode: digest job succeed?'
   const manifest = await requireManifest(
     env.registry,
     image,
     reference,
-    `input "platforms": no ${step.platform ?? ''} build of this run at ` +
-      `${image.name}:${reference}: did its mode: digest job succeed?`
+    missing
   )
   const leg = handedOver(manifest)
   values.setStaged(image.name, stagedDigest(reference), leg ?? manifest.digest)

@@ -22,6 +22,7 @@ import { checkBranchName } from './branch-name.js'
 import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
+import { parseHandover } from './leg-outputs.js'
 
 const MODES = ['build', 'promote', 'digest', 'merge'] as const
 const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
@@ -66,6 +67,11 @@ export interface Settings {
   signing: SigningSettings
   /** buildx's attestations also attached as OCI 1.1 referrers of the platform manifests. */
   referrers: boolean
+  /**
+   * The handover through job outputs: digest, `handover: outputs` (empty); merge, each platform's
+   * digests from the JSON of needs.<job>.outputs. Undefined: artifacts, else tags.
+   */
+  handover?: Map<string, string[]>
 }
 
 /** metadata-action's separators of the multi-line outputs. */
@@ -187,7 +193,28 @@ export async function parseSettings(
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)
   checkTogether(settings)
-  return settings
+  const handover = readHandover(source, settings)
+  return handover ? { ...settings, handover } : settings
+}
+
+/** `handover`: mode digest's `outputs`, mode merge's JSON of the legs' job outputs. */
+function readHandover(
+  source: InputSource,
+  { mode, build, images }: Settings
+): Map<string, string[]> | undefined {
+  const value = source('handover').trim()
+  if (value === '') return undefined
+  if (mode === 'digest' && value === 'outputs') return new Map()
+  // push: false: the legs handed nothing over, and the merge joins nothing
+  if (mode === 'merge' && !build.push) return undefined
+  if (mode === 'merge')
+    return parseHandover(value, build.platforms, images.length)
+  throw new InputError(
+    'handover',
+    value.slice(0, 80),
+    'mode "digest" takes outputs (the leg writes its step output leg-<platform>), mode "merge" ' +
+      'the JSON of needs.<job>.outputs'
+  )
 }
 
 /** referrers empty: on where attestations are asked for and the run publishes a build's index. */

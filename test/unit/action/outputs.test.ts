@@ -80,7 +80,9 @@ describe('actionOutputs', () => {
     expect(
       [
         ...Object.keys(actionOutputs(PLAN, RESULT, STEPS, FORMAT)),
-        ...bakeOutputs
+        ...bakeOutputs,
+        // a digest leg's, beside leg-<platform> (publish-outputs.ts)
+        'handover'
       ].sort()
     ).toEqual(declaredOutputs())
   })

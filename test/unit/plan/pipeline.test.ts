@@ -509,6 +509,54 @@ describe('pipelineFor, the other modes', () => {
     })
   })
 
+  describe('the handover through job outputs: no artifact, no tag, on any runner', () => {
+    const A = `sha256:${'a'.repeat(64)}`
+    const B = `sha256:${'b'.repeat(64)}`
+    const handover = JSON.stringify({
+      'leg-linux-amd64': JSON.stringify({
+        platform: 'linux/amd64',
+        digests: [A]
+      }),
+      'leg-linux-arm64': JSON.stringify({
+        platform: 'linux/arm64',
+        digests: [B]
+      })
+    })
+
+    it('digest, handover: outputs: pushed by digest, nothing else', async () => {
+      const steps = await pipeline(
+        {
+          mode: 'digest',
+          handover: 'outputs',
+          images: 'ghcr.io/octo/app',
+          platforms: 'linux/arm64'
+        },
+        CONTAINER
+      )
+      expect(shape(steps.stage)).toEqual([
+        `${BUILDX} --builder builder-1 --platform linux/arm64 --output type=image,name=ghcr.io/octo/app,push-by-digest=true,name-canonical=true,push=true ${TAIL}`
+      ])
+      expect([steps.read, steps.tag, steps.readBack]).toEqual([[], [], []])
+    })
+
+    it('merge: each leg read by the digest handed over, one index, nothing to discard', async () => {
+      const steps = await pipeline({
+        mode: 'merge',
+        handover,
+        images: 'ghcr.io/octo/app',
+        platforms: 'linux/amd64,linux/arm64'
+      })
+      expect(shape(steps.stage)).toEqual([
+        `staged GET https://ghcr.io/v2/octo/app/manifests/${A}`,
+        `staged GET https://ghcr.io/v2/octo/app/manifests/${B}`,
+        `predict docker buildx imagetools create --dry-run --tag ghcr.io/octo/app ghcr.io/octo/app@${A} ghcr.io/octo/app@${B}`,
+        `index docker buildx imagetools create --tag 'ghcr.io/octo/app@<digest>' ghcr.io/octo/app@${A} ghcr.io/octo/app@${B}`
+      ])
+      expect(steps.tag.length).toBe(3)
+      expect(steps.discard).toEqual([])
+    })
+  })
+
   it.each<Row & { builder: Builder; stage: string[]; notice: string }>([
     {
       name: 'digest with push: false: the leg builds its platform as a build does, hands nothing over',

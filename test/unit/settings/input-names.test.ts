@@ -183,7 +183,16 @@ const EXPRESSIONS: Record<string, string> = {
   'steps.acr.outputs.token': 'acr-token-example',
   'secrets.GITLAB_DEPLOY_USER': 'gitlab+deploy-token-1',
   'secrets.GITLAB_DEPLOY_TOKEN': 'gitlab-token-example',
-  'secrets.QUAY_ROBOT_TOKEN': 'quay-token-example'
+  'secrets.QUAY_ROBOT_TOKEN': 'quay-token-example',
+  // the README's matrix: each leg's job output under its own name (settings/leg-outputs.ts)
+  'toJSON(needs.build.outputs)': JSON.stringify(
+    Object.fromEntries(
+      ['linux/amd64', 'linux/arm64'].map(platform => [
+        `leg-${platform.replace('/', '-')}`,
+        JSON.stringify({ platform, digests: [`sha256:${'a'.repeat(64)}`] })
+      ])
+    )
+  )
 }
 
 /** What the runner gives a job with `permissions: id-token: write`. */
