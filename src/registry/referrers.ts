@@ -27,8 +27,10 @@ import {
   referrerDescriptor,
   referrersOf,
   referrersTag,
-  subjectOf
+  subjectOf,
+  withdrawnReferrer
 } from './referrer-index.js'
+import type { Withdrawal } from '../guards/reasons.js'
 import { RegistryError } from './registry-error.js'
 
 /** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */
@@ -216,4 +218,23 @@ async function copyBlobs(
       )
     await client.putBlob(toImage, bytes)
   }
+}
+
+/**
+ * Marks `digest` withdrawn (mode rollback): its referrer put beside it, listed by the API or the
+ * referrers tag; a digest already marked by this same mark is left as it is.
+ */
+export async function attachWithdrawal(
+  client: RegistryClient,
+  image: Image,
+  digest: string,
+  withdrawal: Withdrawal
+): Promise<AttachedReferrer> {
+  const subject = await requireManifest(client, image, digest)
+  await client.putBlob(image, EMPTY_CONFIG_BYTES)
+  const referrer = withdrawnReferrer(
+    { mediaType: subject.mediaType, digest, size: subject.body.length },
+    withdrawal
+  )
+  return attachReferrer(client, image, referrer)
 }

@@ -21,6 +21,7 @@ export const INPUT_NAMES = [
   'labels',
   'annotations',
   'source',
+  'reason',
   'registry',
   'username',
   'password',

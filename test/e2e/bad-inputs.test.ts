@@ -46,7 +46,7 @@ const CASES: Case[] = [
     inputs: { mode: 'deploy' },
     input: 'mode',
     value: 'deploy',
-    why: /expected one of build, promote, digest, merge/
+    why: /expected one of build, promote, digest, merge, rollback/
   },
   {
     name: 'mode in capitals',
@@ -1002,7 +1002,7 @@ const CASES: Case[] = [
     },
     input: 'verify-key',
     value: '***',
-    why: /only mode "promote"/
+    why: /only modes "promote" and "rollback"/
   },
   {
     name: 'verify-identity outside promote',
@@ -1014,7 +1014,7 @@ const CASES: Case[] = [
     input: 'verify-identity',
     value:
       'https://github.com/acme/webapp/.github/workflows/release.yml@refs/tags/v1.2.3',
-    why: /only mode "promote"/
+    why: /only modes "promote" and "rollback"/
   },
   {
     name: 'verify-trusted-root without verify-identity',

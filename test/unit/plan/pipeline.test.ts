@@ -192,7 +192,8 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       `read HEAD ${base}/manifests/1.2`,
       `read HEAD ${base}/manifests/latest`,
       `read GET ${base}/manifests/<digest>`,
-      `revision GET ${base}/manifests/1.2.3 (only if 1.2.3 exists on another digest)`
+      `revision GET ${base}/manifests/1.2.3 (only if 1.2.3 exists on another digest)`,
+      `withdrawn GET ${base}/referrers/<digest>`
     ])
     expect(shape(steps.tag)).toEqual([
       `tag PUT ${base}/manifests/1.2.3`,
