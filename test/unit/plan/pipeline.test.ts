@@ -384,6 +384,18 @@ describe('pipelineFor, the other modes', () => {
       ]
     },
     {
+      name: 'rollback: the release read in each image, no copy, no docker; the named tags only',
+      inputs: {
+        mode: 'rollback',
+        images: 'ghcr.io/octo/app',
+        source: '1.4.2',
+        tags: 'latest\n1\n1.4',
+        reason: '1.5.0 corrupts uploads'
+      },
+      login: [],
+      stage: ['release HEAD https://ghcr.io/v2/octo/app/manifests/1.4.2']
+    },
+    {
       name: 'merge: the staged legs, then one index by digest',
       inputs: {
         mode: 'merge',
@@ -813,6 +825,24 @@ describe('pipelineFor: signing and its gate', () => {
         'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
         'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
         'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
+      ]
+    },
+    {
+      name: 'rollback: the release checked right after it is read, the release the tags left withdrawn',
+      inputs: {
+        mode: 'rollback',
+        images: 'ghcr.io/octo/app',
+        source: '1.4.2',
+        tags: 'latest\n1',
+        reason: '1.5.0 corrupts uploads',
+        'verify-key': PUBLIC
+      },
+      verify: [
+        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig',
+        'verify GET https://ghcr.io/v2/octo/app/referrers/<source digest>'
+      ],
+      sign: [
+        'withdraw PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if a tag moved off a release)'
       ]
     },
     {
