@@ -127,11 +127,25 @@ describe('mode rollback', () => {
   it('moves latest and 1 back to 1.4.2, marks 1.5.0 withdrawn, and no re-run of 1.5.0 moves them onto it; 1.5.1 does', async () => {
     const repo = uniqueRepo('rollback')
     const released = await twoReleases(repo)
-    const back = await rollback(repo, {
-      source: '1.4.2',
-      tags: 'latest\n1',
-      reason: REASON
-    })
+    const asked = { source: '1.4.2', tags: 'latest\n1', reason: REASON }
+    // the dry run: the very steps, what the guards would do, nothing written
+    const dry = await rollback(repo, { ...asked, 'dry-run': 'true' })
+    expect(dry.code).toBe(0)
+    const planned = JSON.parse(dry.outputs.plan) as { step: string }[]
+    expect([...new Set(planned.map(p => p.step))]).toEqual([
+      'release',
+      'read',
+      'withdrawn',
+      'tag',
+      'read-back',
+      'withdraw'
+    ])
+    expect(dry.stdout).toContain(
+      `${registry.host}/${repo}:latest moves after the exact tags (floating tag)`
+    )
+    expect(await registryState(registry, repo)).toEqual(released)
+
+    const back = await rollback(repo, asked)
     expect(errorLines(back.stdout)).toEqual([])
     expect(back.code).toBe(0)
     const after = await registryState(registry, repo)
