@@ -107,8 +107,15 @@ const notices = (step: StepResult) =>
   step.stdout.split('\n').filter(line => line.startsWith('::notice'))
 
 /** A release of `version` with the zero-config tags, latest following releases. */
-const release = (repo: string, version: string) =>
-  publishRelease(registry, repo, version, { flavor: 'latest=release' })
+const release = (
+  repo: string,
+  version: string,
+  inputs: Record<string, string> = {}
+) =>
+  publishRelease(registry, repo, version, {
+    flavor: 'latest=release',
+    ...inputs
+  })
 
 /** Publishes 1.4.2, then 1.5.0; the registry after both. */
 async function twoReleases(repo: string) {
@@ -209,15 +216,15 @@ describe('mode rollback', () => {
     expect(withdrawnMarks(await discover(repo, forward['1.5.1']))).toEqual([])
   })
 
-  it('with verify-key and an unsigned source, fails and moves nothing; bad inputs fail before anything changes', async () => {
+  it('with verify-key, an unsigned source fails and moves nothing, a signed one moves; bad inputs fail before anything changes', async () => {
     const repo = uniqueRepo('rollback-gated')
     const released = await twoReleases(repo)
-    const { publicKey } = await generateKeyPair('rollback-test')
+    const keys = await generateKeyPair('rollback-test')
     const refused = await rollback(repo, {
       source: '1.4.2',
       tags: 'latest\n1',
       reason: REASON,
-      'verify-key': publicKey
+      'verify-key': keys.publicKey
     })
     expect(refused.code).not.toBe(0)
     expect(errorLines(refused.stdout).join('\n')).toMatch(
@@ -263,5 +270,26 @@ describe('mode rollback', () => {
       expect(errors[0]).toMatch(row.error)
       expect(await registryState(registry, repo)).toEqual(released)
     }
+
+    // once 1.4.2 is signed (its job run again with sign: key), the same rollback goes through
+    const signed = await release(repo, '1.4.2', {
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': keys.password
+    })
+    expect(signed.code).toBe(0)
+    const verified = await rollback(repo, {
+      source: '1.4.2',
+      tags: 'latest\n1',
+      reason: REASON,
+      'verify-key': keys.publicKey
+    })
+    expect(errorLines(verified.stdout)).toEqual([])
+    expect(verified.code).toBe(0)
+    const after = await registryState(registry, repo)
+    expect([after.latest, after['1']]).toEqual([
+      released['1.4.2'],
+      released['1.4.2']
+    ])
   })
 })
