@@ -197,7 +197,13 @@ async function readWithdrawals(
     const state = states.find(s => s.image.name === image.name)
     if (digest === '' || state === undefined) continue
     reader.logStep?.(stepLine(step))
-    const listed = await listReferrers(reader.registry, image, digest)
+    const { existingTags } = state
+    const listed = await listReferrers(
+      reader.registry,
+      image,
+      digest,
+      existingTags
+    )
     const withdrawal = withdrawalOf(listed)
     if (withdrawal !== undefined) state.withdrawn = withdrawal
   }

@@ -51,27 +51,33 @@ interface FoundReferrers {
   referrers: OciDescriptor[]
 }
 
+/** `tags`: the repository's tag list when just read (no referrers tag in it: none to read). */
 async function findReferrers(
   client: RegistryClient,
   image: Image,
-  digest: string
+  digest: string,
+  tags?: string[]
 ): Promise<FoundReferrers> {
   const listed = await client.getReferrers(image, digest)
   if (listed !== undefined) return { scheme: 'api', referrers: listed }
-  const held = await client.getManifest(image, referrersTag(digest))
+  const tag = referrersTag(digest)
+  if (tags !== undefined && !tags.includes(tag))
+    return { scheme: 'tag', referrers: [] }
+  const held = await client.getManifest(image, tag)
   return { scheme: 'tag', referrers: (held && referrersOf(held)) ?? [] }
 }
 
 /**
  * The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither
- * has any).
+ * has any); `tags`, a tag list just read, spares reading a referrers tag it does not name.
  */
 export async function listReferrers(
   client: RegistryClient,
   image: Image,
-  digest: string
+  digest: string,
+  tags?: string[]
 ): Promise<OciDescriptor[]> {
-  return (await findReferrers(client, image, digest)).referrers
+  return (await findReferrers(client, image, digest, tags)).referrers
 }
 
 /**

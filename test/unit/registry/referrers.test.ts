@@ -296,8 +296,9 @@ describe('withdrawalOf', () => {
         digest: `sha256:${String(i).repeat(64)}`,
         size: 1,
         artifactType: l.artifactType,
-        annotations:
-          'time' in l ? { 'org.opencontainers.image.created': l.time } : {}
+        annotations: Object.fromEntries(
+          'time' in l ? [['org.opencontainers.image.created', l.time]] : []
+        )
       }))
     )
     expect(found?.time).toBe(expected)
