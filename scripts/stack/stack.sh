@@ -563,6 +563,8 @@ source "$STACK_SCRIPT_DIR/lib/results-service.sh"
 source "$STACK_SCRIPT_DIR/lib/node24.sh"
 # shellcheck source=lib/cosign3.sh
 source "$STACK_SCRIPT_DIR/lib/cosign3.sh"
+# shellcheck source=lib/oras.sh
+source "$STACK_SCRIPT_DIR/lib/oras.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -624,6 +626,7 @@ cmd_up() {
   emulation_up
   ensure_pinned_standins
   cosign3_up
+  oras_up
   print_summary
 }
 
@@ -690,6 +693,7 @@ cmd_status() {
   standins_status || rc=1
   node24_status || rc=1
   cosign3_status || rc=1
+  oras_status || rc=1
   return "$rc"
 }
 
@@ -716,6 +720,7 @@ cmd_env() {
   standins_env
   node24_env
   cosign3_env
+  oras_env
   printf 'export DPA_STACK_DIR=%q\n' "$STACK_DIR"
 }
 

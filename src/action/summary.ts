@@ -108,6 +108,11 @@ export function summaryMarkdown(
   const { uploads } = result
   if (uploads.length > 0) parts.push('#### Uploaded', uploadTable(uploads))
   if (result.check !== undefined) parts.push(result.check)
+  if (result.rollback !== undefined)
+    parts.push(
+      '#### Rollback',
+      result.rollback.map(line => `- ${escapeMarkdown(line)}`).join('\n')
+    )
   if (result.verify !== undefined)
     parts.push(
       '#### Verify the signature',

@@ -3,7 +3,9 @@ import {
   conflictMessage,
   heldBackReason,
   keptReason,
-  releaseKeptReason
+  releaseKeptReason,
+  withdrawnReason,
+  type Withdrawal
 } from './reasons.js'
 import type { Tag } from '../tags/tag-types.js'
 import { forkTagHeldReason, type Writers } from './fork-tags.js'
@@ -24,6 +26,8 @@ export interface GuardInput {
   immutableTags: 'error' | 'skip' | 'overwrite'
   /** Who wrote the images our fork-named tags hold (guards/fork-tags.ts). */
   writers?: Writers
+  /** newDigest's withdrawn mark, when a rollback left it: no floating tag moves onto it. */
+  withdrawn?: Withdrawal
 }
 
 /** Where each tag goes, SPEC §2. */
@@ -69,8 +73,8 @@ function versionVerdict(tag: Tag, input: GuardInput): Verdict {
 }
 
 /**
- * A floating tag stays when its release tag was kept, or (guard on) its channel has a newer
- * release.
+ * A floating tag stays when the digest was withdrawn, its release tag was kept, or (guard on) its
+ * channel has a newer release.
  */
 function floatingVerdict(
   tag: Tag,
@@ -78,6 +82,10 @@ function floatingVerdict(
   kept: Tag[],
   stable: ReturnType<typeof releaseIndex> | undefined
 ): Verdict {
+  // one already there stays unchanged (image-decisions.ts settles it)
+  const there = input.existingDigests[tag.name] === input.newDigest
+  if (input.withdrawn !== undefined && input.floatingGuard && !there)
+    return { to: 'skipped', reason: withdrawnReason(input.withdrawn) }
   const line = tag.line
   if (line === undefined) return { to: 'floating' }
   const release = kept.find(k => splitsOf(k.name, line.version).length > 0)

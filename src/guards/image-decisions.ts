@@ -5,7 +5,7 @@ import { decideTags, type GuardDecision, type GuardInput } from './decide.js'
 /** What an image's repository holds now: its tags, and where ours point. */
 export interface ImageTags extends Pick<
   GuardInput,
-  'existingTags' | 'existingDigests' | 'writers'
+  'existingTags' | 'existingDigests' | 'writers' | 'withdrawn'
 > {
   image: Image
 }

@@ -57,3 +57,25 @@ export function heldBackReason(line: ReleaseLine, newer: Published): string {
     lineLabel(line)
   )
 }
+
+/** A release marked withdrawn by a rollback (the mark an OCI 1.1 referrer of its digest holds). */
+export interface Withdrawal {
+  /** The rollback's `reason` input. */
+  reason: string
+  /** Who ran the rollback (GITHUB_ACTOR; '' when unknown). */
+  actor: string
+  /** The rollback's workflow run ('' outside a runner). */
+  run: string
+  /** When it was withdrawn (RFC 3339). */
+  time: string
+}
+
+/** Why a floating tag stays off a withdrawn release: who withdrew it, when, and why. */
+export function withdrawnReason(withdrawal: Withdrawal): string {
+  const by = withdrawal.actor === '' ? '' : ` by ${withdrawal.actor}`
+  const run = withdrawal.run === '' ? '' : ` (${withdrawal.run})`
+  return (
+    `this digest was withdrawn${by} on ${withdrawal.time}${run}: ` +
+    `${withdrawal.reason}; floating tags never move onto a withdrawn release`
+  )
+}

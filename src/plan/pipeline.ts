@@ -261,6 +261,25 @@ function promotePipeline(input: PipelineInput): ModePipeline {
   return { ...NOTHING, login, stage, ...tagging(publication) }
 }
 
+/**
+ * mode rollback: each image's release read in its own repository (no copy: it is there), then the
+ * named floating tags moved back to it by the same read, tag and read-back as a release.
+ */
+function rollbackPipeline(input: PipelineInput): ModePipeline {
+  const { settings, publication } = input
+  if (!settings.build.push) return NOTHING
+  const { reference } = promoteSource(settings)
+  const stage = publication.images.map(image =>
+    manifestRequest('release', 'HEAD', image, reference)
+  )
+  return {
+    ...NOTHING,
+    login: keptLogins(input),
+    stage,
+    ...tagging(publication)
+  }
+}
+
 function mergePipeline(input: PipelineInput): ModePipeline {
   const { settings, publication } = input
   if (!settings.build.push) return NOTHING
@@ -342,7 +361,8 @@ const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
     build: buildPipeline,
     digest: digestPipeline,
     promote: promotePipeline,
-    merge: mergePipeline
+    merge: mergePipeline,
+    rollback: rollbackPipeline
   }
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */

@@ -84,7 +84,8 @@ function notPushed({ mode, build }: Settings): string[] {
     build: '',
     digest: `this leg builds ${platform} and hands nothing over to the merge`,
     merge: 'the digest legs handed nothing over, so there is nothing to join',
-    promote: 'the source is not copied'
+    promote: 'the source is not copied',
+    rollback: 'no tag moves back'
   }[mode]
   const unwritten =
     mode === 'build' || mode === 'digest' ? unwrittenCacheTo(build) : []
@@ -124,6 +125,18 @@ function metadataDefaultsNotice(settings: Settings): string[] {
   ]
 }
 
+/**
+ * mode rollback: the named floating tags, on no release line (the forward-only guard does not
+ * hold them: going back is what was asked); the version is the release gone back to.
+ */
+function rollbackTags({ tags, source }: Settings): TagResult {
+  return {
+    version: source?.reference ?? '',
+    tags: tags.map(name => ({ name, kind: 'floating' })),
+    warnings: []
+  }
+}
+
 export function describePublication(
   settings: Settings,
   ctx: RefContext,
@@ -136,7 +149,10 @@ export function describePublication(
     ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),
     ...metadataDefaultsNotice(settings)
   ]
-  const { version, tags, warnings } = computeTags(ctx, settings, now)
+  const { version, tags, warnings } =
+    settings.mode === 'rollback'
+      ? rollbackTags(settings)
+      : computeTags(ctx, settings, now)
   const refs = settings.images.flatMap(image =>
     tags.map(tag => `${image.name}:${tag.name}`)
   )

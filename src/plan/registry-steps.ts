@@ -14,9 +14,23 @@ function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
   }
 }
 
+/** Whether the digest was withdrawn (mode rollback's mark): read where floating tags would move. */
+function withdrawnStep(image: Image, tags: Tag[]): RequestStep[] {
+  if (!tags.some(tag => tag.kind === 'floating')) return []
+  return [
+    {
+      step: 'withdrawn',
+      method: 'GET',
+      url: apiUrl(image, `/v2/${image.repository}/referrers/${DIGEST}`),
+      image,
+      reference: DIGEST
+    }
+  ]
+}
+
 /**
  * The fresh read: tag lists, where our tags point, and the manifest they will point at (its bytes
- * go into each PUT).
+ * go into each PUT); then whether that digest is this commit's release, or was withdrawn.
  */
 export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
   return images.flatMap(image => [
@@ -29,7 +43,8 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
         manifestRequest('revision', 'GET', image, tag.name, {
           when: `${tag.name} exists on another digest`
         })
-      )
+      ),
+    ...withdrawnStep(image, tags)
   ])
 }
 

@@ -25,11 +25,8 @@ const SOURCE_ARTIFACTS = 'sha256-<source digest>.{sig,att}'
  */
 export function verifySteps(settings: Settings): RequestStep[] {
   const { verifyKey, verifyIdentity } = settings.signing
-  if (
-    settings.mode !== 'promote' ||
-    (verifyKey === '' && verifyIdentity === '')
-  )
-    return []
+  const verifies = settings.mode === 'promote' || settings.mode === 'rollback'
+  if (!verifies || (verifyKey === '' && verifyIdentity === '')) return []
   const { image } = promoteSource(settings)
   const reference = '<source digest>'
   const referrers = `/v2/${image.repository}/referrers/${reference}`
@@ -45,9 +42,14 @@ export function verifySteps(settings: Settings): RequestStep[] {
   ]
 }
 
-/** promote's stage with the gate right after the source is read, before anything is copied. */
+/**
+ * promote's and rollback's stage with the gate right after the source is read, before anything is
+ * copied or any tag moves.
+ */
 export function withVerify(stage: Step[], verify: RequestStep[]): Step[] {
-  const source = stage.findIndex(step => step.step === 'source')
+  const source = stage.findIndex(
+    step => step.step === 'source' || step.step === 'release'
+  )
   if (verify.length === 0 || source < 0) return stage
   return [...stage.slice(0, source + 1), ...verify, ...stage.slice(source + 1)]
 }
@@ -78,6 +80,9 @@ export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
         )
       : []
   return [
+    ...put(settings.mode === 'rollback', 'withdraw', REFERRER, {
+      when: 'a tag moved off a release'
+    }),
     ...put(promote, 'referrers', REFERRER, {
       when: 'the source has referrers'
     }),

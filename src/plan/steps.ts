@@ -42,6 +42,8 @@ export type StepName =
   | 'load'
   /** promote: the digest the source points at */
   | 'source'
+  /** rollback: the digest of the release to go back to, in each image's repository */
+  | 'release'
   /** promote within a registry: blobs mounted, child manifests put by digest */
   | 'mount'
   /** promote within a registry: the manifest put by digest */
@@ -58,6 +60,8 @@ export type StepName =
   | 'tag'
   /** the labels of the image a release tag holds: is it this commit's? */
   | 'revision'
+  /** the referrers of the digest floating tags would move to: did a rollback withdraw it? */
+  | 'withdrawn'
   /** what the registry holds for our tags afterwards */
   | 'read-back'
   /** a floating tag another run moved, pointed where its line now ends */
@@ -74,6 +78,8 @@ export type StepName =
   | 'attest'
   /** promote: the source's OCI 1.1 referrers copied to the image */
   | 'referrers'
+  /** rollback: the release the tags left marked withdrawn, an OCI 1.1 referrer of its digest */
+  | 'withdraw'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
 

@@ -79,6 +79,8 @@ export interface PublishResult {
   cache?: string[]
   /** How long making the run's own builder took (buildx create and its bootstrap). */
   builderSetupMs?: number
+  /** mode rollback: each tag moved back (from where to where), held, and each release withdrawn. */
+  rollback?: string[]
 }
 
 /** A result before anything happened, with lists of its own for the run to fill. */

@@ -41,6 +41,7 @@ import {
   signPublished,
   verifySource
 } from './sign-phase.js'
+import { withdrawLeft } from './withdrawal.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -277,7 +278,8 @@ export async function runPipeline(
       values.requireDigests(publication.images, 'no tag was pointed')
     if (pipeline.tag.length > 0) await tag(run)
     const held = await readBackPhase(run)
-    const signing = await attachReferrers(pipeline.sign, values, env)
+    const supply = await withdrawLeft(pipeline.sign, run)
+    const signing = await attachReferrers(supply, values, env)
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)

@@ -20,6 +20,8 @@ import {
 } from '../plan/steps.js'
 import { requireManifest, type RegistryClient } from '../registry/client.js'
 import { imageLabels, imagePlatforms } from '../registry/image-labels.js'
+import { withdrawalOf } from '../registry/referrer-index.js'
+import { listReferrers } from '../registry/referrers.js'
 import type { Manifest } from '../registry/manifest.js'
 import type { Tag } from '../tags/tag-types.js'
 import type { Before, PublishResult, RunValues } from './outcome.js'
@@ -180,6 +182,34 @@ async function checkRevision(
 }
 
 /**
+ * Whether the digest the floating tags would move to was withdrawn by a rollback: one read of its
+ * referrers, after a re-run has adopted its release (a dry run of a build does not know it).
+ */
+async function readWithdrawals(
+  steps: RequestStep[],
+  states: ImageState[],
+  values: RunValues,
+  reader: Reader
+): Promise<void> {
+  for (const step of steps.filter(s => s.step === 'withdrawn')) {
+    const { image } = step
+    const digest = values.digestOf(image.name)
+    const state = states.find(s => s.image.name === image.name)
+    if (digest === '' || state === undefined) continue
+    reader.logStep?.(stepLine(step))
+    const { existingTags } = state
+    const listed = await listReferrers(
+      reader.registry,
+      image,
+      digest,
+      existingTags
+    )
+    const withdrawal = withdrawalOf(listed)
+    if (withdrawal !== undefined) state.withdrawn = withdrawal
+  }
+}
+
+/**
  * Reads the registry, adopts a re-run's release and decides each tag (in words, a line per tag):
  * for the run and the dry run alike.
  */
@@ -213,6 +243,7 @@ export async function readAndDecide(
       state && (await checkRevision(step, state, publication, values, reader))
     if (line !== undefined) reruns.push(line)
   }
+  await readWithdrawals(steps, states, values, reader)
   const decisions = decideImages(
     states,
     publication.tags,

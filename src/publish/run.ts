@@ -111,14 +111,17 @@ async function previewGuards(
         `${i.name}: not read (no credentials for ${i.registry}), so the guards' decisions are ` +
         `unknown`
     )
+  // the withdrawn read waits for a digest: promote's and rollback's are known
   const steps = pipeline.read.filter(
-    s => readable.has(s.image.registry) && s.reference !== DIGEST
+    s =>
+      readable.has(s.image.registry) &&
+      (s.reference !== DIGEST || s.step === 'withdrawn')
   )
   if (steps.length === 0) return notes
   try {
     const registry = createRegistry(settings, log, env)
     const values = new RunValues()
-    if (settings.mode === 'promote') {
+    if (settings.mode === 'promote' || settings.mode === 'rollback') {
       const source = promoteSource(settings)
       const digest =
         (await registry.getDigest(source.image, source.reference)) ?? ''

@@ -172,6 +172,9 @@ async function readSource(
       `${step.image.registry}`
   )
   values.source = { image: step.image, digest: manifest.digest }
+  // rollback's release is in the image's own repository: its tags move to it, no copy
+  if (step.step === 'release')
+    values.setDigest(step.image.name, manifest.digest)
   return indexPlatforms(manifest)
 }
 
@@ -215,6 +218,7 @@ export async function runStageRequest(
     case 'login':
       return logIn(step, env)
     case 'source':
+    case 'release':
       return readSource(step, values, env)
     case 'staged':
       return readStaged(step, values, env)

@@ -11,6 +11,7 @@ import {
   type OciDescriptor
 } from './manifest.js'
 import { sha256Digest } from '../reference/grammar.js'
+import type { Withdrawal } from '../guards/reasons.js'
 
 /**
  * BuildKit's artifactType for an attestation manifest in its OCI artifact form
@@ -111,4 +112,49 @@ export function referrersOf(list: Manifest): OciDescriptor[] | undefined {
   } catch {
     return undefined
   }
+}
+
+/** mode rollback's mark on the release the tags left (docs/safety.md "Rollback"). */
+export const WITHDRAWN_ARTIFACT =
+  'application/vnd.docker-publish-action.withdrawn.v1+json'
+/** Where the mark keeps each field: annotations, which a referrers list repeats. */
+const WITHDRAWN_KEYS: Record<keyof Withdrawal, string> = {
+  reason: 'vnd.docker-publish-action.withdrawn.reason',
+  actor: 'vnd.docker-publish-action.withdrawn.actor',
+  run: 'vnd.docker-publish-action.withdrawn.run',
+  time: 'org.opencontainers.image.created'
+}
+
+/** The withdrawn mark of `subject`: an artifact of the empty config and one empty layer. */
+export function withdrawnReferrer(
+  subject: OciDescriptor,
+  withdrawal: Withdrawal
+): Manifest {
+  const { mediaType, digest, size } = subject
+  return jsonManifest(OCI_MANIFEST, {
+    artifactType: WITHDRAWN_ARTIFACT,
+    config: EMPTY_CONFIG,
+    layers: [EMPTY_CONFIG],
+    subject: { mediaType, digest, size },
+    annotations: Object.fromEntries(
+      Object.entries(WITHDRAWN_KEYS).map(([field, key]) => [
+        key,
+        withdrawal[field as keyof Withdrawal]
+      ])
+    )
+  })
+}
+
+/** The withdrawn mark among a digest's referrers (the earliest), read from the list alone. */
+export function withdrawalOf(
+  referrers: OciDescriptor[]
+): Withdrawal | undefined {
+  const marks = referrers.filter(r => r.artifactType === WITHDRAWN_ARTIFACT)
+  const read = marks.map(({ annotations = {} }) => ({
+    reason: annotations[WITHDRAWN_KEYS.reason] ?? '',
+    actor: annotations[WITHDRAWN_KEYS.actor] ?? '',
+    run: annotations[WITHDRAWN_KEYS.run] ?? '',
+    time: annotations[WITHDRAWN_KEYS.time] ?? ''
+  }))
+  return read.sort((a, b) => a.time.localeCompare(b.time))[0]
 }

@@ -27,8 +27,10 @@ import {
   referrerDescriptor,
   referrersOf,
   referrersTag,
-  subjectOf
+  subjectOf,
+  withdrawnReferrer
 } from './referrer-index.js'
+import type { Withdrawal } from '../guards/reasons.js'
 import { RegistryError } from './registry-error.js'
 
 /** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */
@@ -49,27 +51,33 @@ interface FoundReferrers {
   referrers: OciDescriptor[]
 }
 
+/** `tags`: the repository's tag list when just read (no referrers tag in it: none to read). */
 async function findReferrers(
   client: RegistryClient,
   image: Image,
-  digest: string
+  digest: string,
+  tags?: string[]
 ): Promise<FoundReferrers> {
   const listed = await client.getReferrers(image, digest)
   if (listed !== undefined) return { scheme: 'api', referrers: listed }
-  const held = await client.getManifest(image, referrersTag(digest))
+  const tag = referrersTag(digest)
+  if (tags !== undefined && !tags.includes(tag))
+    return { scheme: 'tag', referrers: [] }
+  const held = await client.getManifest(image, tag)
   return { scheme: 'tag', referrers: (held && referrersOf(held)) ?? [] }
 }
 
 /**
  * The referrers of `digest` in `image`: the API's list, else the referrers tag's ([] when neither
- * has any).
+ * has any); `tags`, a tag list just read, spares reading a referrers tag it does not name.
  */
 export async function listReferrers(
   client: RegistryClient,
   image: Image,
-  digest: string
+  digest: string,
+  tags?: string[]
 ): Promise<OciDescriptor[]> {
-  return (await findReferrers(client, image, digest)).referrers
+  return (await findReferrers(client, image, digest, tags)).referrers
 }
 
 /**
@@ -216,4 +224,23 @@ async function copyBlobs(
       )
     await client.putBlob(toImage, bytes)
   }
+}
+
+/**
+ * Marks `digest` withdrawn (mode rollback): its referrer put beside it, listed by the API or the
+ * referrers tag; a digest already marked by this same mark is left as it is.
+ */
+export async function attachWithdrawal(
+  client: RegistryClient,
+  image: Image,
+  digest: string,
+  withdrawal: Withdrawal
+): Promise<AttachedReferrer> {
+  const subject = await requireManifest(client, image, digest)
+  await client.putBlob(image, EMPTY_CONFIG_BYTES)
+  const referrer = withdrawnReferrer(
+    { mediaType: subject.mediaType, digest, size: subject.body.length },
+    withdrawal
+  )
+  return attachReferrer(client, image, referrer)
 }

@@ -22,6 +22,7 @@ export const INPUT_NAMES = [
   'annotations',
   'source',
   'handover',
+  'reason',
   'registry',
   'username',
   'password',

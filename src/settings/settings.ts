@@ -23,8 +23,9 @@ import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
 import { parseHandover } from './leg-outputs.js'
+import { rollbackReason, rollbackSource, rollbackTags } from './rollback.js'
 
-const MODES = ['build', 'promote', 'digest', 'merge'] as const
+const MODES = ['build', 'promote', 'digest', 'merge', 'rollback'] as const
 const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
 
 /** Every input of the action, parsed and validated once, before any docker command. */
@@ -41,8 +42,13 @@ export interface Settings {
   /** User labels and annotations (key=value lines); they win over computed ones. */
   labels: string[]
   annotations: string[]
-  /** Image to copy in promote mode (a tag or a digest reference). */
+  /**
+   * Image to copy in promote mode (a tag or a digest reference); rollback's release to go back to,
+   * in the first image's repository.
+   */
   source: ImageReference | undefined
+  /** mode rollback: why the floating tags go back (the withdrawn mark carries it). */
+  reason: string
   /** Credentials per registry, from username/password and the logins list. */
   logins: Login[]
   /** Logins whose password came empty (an unset secret): never logged in. */
@@ -120,20 +126,26 @@ function parseBakeTarget(source: InputSource): string {
 }
 
 /** The images, their tags and flavor (rules, or build-push-action's references), the source. */
-function parseImagesAndTags(source: InputSource) {
+function parseImagesAndTags(source: InputSource, mode: Settings['mode']) {
   const listed = parseImages(parseLines(source, 'images'))
+  const from = source('source').trim()
+  if (mode === 'rollback')
+    return {
+      images: listed,
+      tags: rollbackTags(parseLines(source, 'tags')),
+      flavor: parseLines(source, 'flavor'),
+      source: from === '' ? undefined : rollbackSource(from, listed),
+      reason: rollbackReason(source('reason'))
+    }
   const tagLines = splitReferenceLists(parseLines(source, 'tags'))
   const flavor = parseLines(source, 'flavor')
   const references = readReferenceTags(tagLines, listed, flavor)
-  const promoteFrom = source('source').trim()
   return {
     images: references?.images ?? listed,
     tags: references?.tags ?? tagLines,
     flavor: references?.flavor ?? flavor,
-    source:
-      promoteFrom === ''
-        ? undefined
-        : parseImageReference(promoteFrom, 'source')
+    source: from === '' ? undefined : parseImageReference(from, 'source'),
+    reason: source('reason').trim()
   }
 }
 
@@ -158,7 +170,7 @@ export async function parseSettings(
   origin: ContextOrigin = LOCAL_ORIGIN
 ): Promise<Settings> {
   const mode = parseChoice(source, 'mode', MODES, 'build')
-  const targets = parseImagesAndTags(source)
+  const targets = parseImagesAndTags(source, mode)
   // the pair goes to the images' registries only (SECURITY.md)
   const logins = await parseLogins(
     source,
@@ -260,7 +272,14 @@ function checkCombinations(settings: Settings): void {
       'mode "merge" joins the platforms the digest jobs built: list them, e.g. ' +
         'linux/amd64,linux/arm64'
     )
-  if (settings.mode === 'promote') promoteSource(settings)
+  if (settings.mode === 'promote' || settings.mode === 'rollback')
+    promoteSource(settings)
+  if (settings.reason !== '' && settings.mode !== 'rollback')
+    throw new InputError(
+      'reason',
+      settings.reason,
+      'only mode "rollback" takes a reason'
+    )
   if (
     !settings.logout &&
     settings.logins.length + settings.emptyLogins.length === 0
@@ -279,12 +298,14 @@ function checkCombinations(settings: Settings): void {
     )
 }
 
-/** promote's source image; mode promote without one is an input error. */
+/** promote's source image, rollback's release; either mode without one is an input error. */
 export function promoteSource(settings: Settings): ImageReference {
   if (settings.source !== undefined) return settings.source
   throw new InputError(
     'source',
     '',
-    'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
+    settings.mode === 'rollback'
+      ? 'mode "rollback" needs the release to go back to, e.g. 1.4.2'
+      : 'mode "promote" needs the image to copy, e.g. registry/app:sha-1a2b3c4'
   )
 }

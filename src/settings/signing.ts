@@ -106,18 +106,13 @@ export function checkSigning(
         : 'signing needs the image pushed (push: true)'
     )
   const { verifyKey, verifyIdentity, verifyTrustedRoot } = signing
-  if (verifyKey !== '' && mode !== 'promote')
-    throw new InputError(
-      'verify-key',
-      '***',
-      'only mode "promote" verifies its source before copying it'
-    )
-  if (verifyIdentity !== '' && mode !== 'promote')
-    throw new InputError(
-      'verify-identity',
-      verifyIdentity,
-      'only mode "promote" verifies its source before copying it'
-    )
+  const verifies = mode === 'promote' || mode === 'rollback'
+  const onlyThere =
+    'only modes "promote" and "rollback" verify their source before any tag moves'
+  if (verifyKey !== '' && !verifies)
+    throw new InputError('verify-key', '***', onlyThere)
+  if (verifyIdentity !== '' && !verifies)
+    throw new InputError('verify-identity', verifyIdentity, onlyThere)
   // the keyless gate needs the trust it checks the certificate against
   if (verifyIdentity !== '' && verifyTrustedRoot === '')
     throw new InputError(

@@ -38,6 +38,12 @@ const CERT_PEM =
   '-----BEGIN CERTIFICATE-----\nMIIBijCCAS+gAwIBAgIU\n-----END CERTIFICATE-----'
 const LOGIN = (entry: string) => `- registry: ghcr.io\n${entry}`
 const PROMOTE = { mode: 'promote' }
+const ROLLBACK = {
+  mode: 'rollback',
+  source: '1.4.2',
+  tags: 'latest',
+  reason: '1.5.0 corrupts uploads'
+}
 
 const CASES: Case[] = [
   // mode, dry-run and the other booleans
@@ -46,7 +52,7 @@ const CASES: Case[] = [
     inputs: { mode: 'deploy' },
     input: 'mode',
     value: 'deploy',
-    why: /expected one of build, promote, digest, merge/
+    why: /expected one of build, promote, digest, merge, rollback/
   },
   {
     name: 'mode in capitals',
@@ -337,6 +343,35 @@ const CASES: Case[] = [
     inputs: { source: 'ghcr.io/acme//app:1' },
     input: 'source',
     value: 'ghcr.io/acme//app:1'
+  },
+  // mode rollback: reason, tags, source
+  {
+    name: 'reason missing in rollback',
+    inputs: { ...ROLLBACK, reason: '' },
+    input: 'reason',
+    value: '',
+    why: /mode "rollback" needs one line that says why/
+  },
+  {
+    name: 'reason outside rollback',
+    inputs: { reason: 'because' },
+    input: 'reason',
+    value: 'because',
+    why: /only mode "rollback" takes a reason/
+  },
+  {
+    name: 'an exact tag in rollback',
+    inputs: { ...ROLLBACK, tags: 'latest\n1.5.0' },
+    input: 'tags',
+    value: '1.5.0',
+    why: /moves floating tags only/
+  },
+  {
+    name: 'source of another repository in rollback',
+    inputs: { ...ROLLBACK, source: 'ghcr.io/acme/other:1.4.2' },
+    input: 'source',
+    value: 'ghcr.io/acme/other:1.4.2',
+    why: /same repository/
   },
   // registry and credentials
   {
@@ -1002,7 +1037,7 @@ const CASES: Case[] = [
     },
     input: 'verify-key',
     value: '***',
-    why: /only mode "promote"/
+    why: /only modes "promote" and "rollback"/
   },
   {
     name: 'verify-identity outside promote',
@@ -1014,7 +1049,7 @@ const CASES: Case[] = [
     input: 'verify-identity',
     value:
       'https://github.com/acme/webapp/.github/workflows/release.yml@refs/tags/v1.2.3',
-    why: /only mode "promote"/
+    why: /only modes "promote" and "rollback"/
   },
   {
     name: 'verify-trusted-root without verify-identity',

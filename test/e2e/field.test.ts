@@ -361,6 +361,7 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
       'copy',
       ...Array<string>(5).fill('read'),
       'revision',
+      'withdrawn',
       ...Array<string>(3).fill('tag'),
       ...Array<string>(4).fill('read-back'),
       ...Array<string>(2).fill('repair'),

@@ -197,6 +197,26 @@ describe('a dry run and a real run of the same inputs list the same steps', () =
       }
     },
     {
+      name: 'rollback (latest back to 1.4.2, 1.5.0 withdrawn)',
+      prepare: async () => {
+        const { a } = stack
+        const repo = uniqueRepo('same-rollback')
+        await pushTestImage(a, repo, { tags: ['1.4.2'] })
+        await pushTestImage(a, repo, { tags: ['1.5.0', 'latest'] })
+        return {
+          inputs: {
+            mode: 'rollback',
+            images: `${a.host}/${repo}`,
+            source: '1.4.2',
+            tags: 'latest',
+            reason: 'same steps',
+            ...credentials(a)
+          },
+          env: runEnv()
+        }
+      }
+    },
+    {
       name: 'digest (one platform)',
       prepare: () =>
         Promise.resolve({

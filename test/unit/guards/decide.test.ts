@@ -211,6 +211,94 @@ describe('decideTags: floating tags only move forward', () => {
   })
 })
 
+/** The mark a rollback left on a release (guards/reasons.ts). */
+const WITHDRAWN = {
+  reason: '1.5.0 corrupts uploads',
+  actor: 'octocat',
+  run: 'https://github.com/o/r/actions/runs/9/attempts/1',
+  time: '2026-11-26T21:00:00.000Z'
+}
+
+/** The tags a release 1.5.0 publishes, latest owned by releases. */
+const RELEASE_150 = [
+  version('1.5.0'),
+  on('1.5', 'minor', '1.5.0'),
+  on('1', 'major', '1.5.0'),
+  on('latest', 'latest', '1.5.0')
+]
+
+describe('decideTags: a withdrawn digest', () => {
+  it.each<{
+    name: string
+    tags: Tag[]
+    digests?: Record<string, string>
+    floatingGuard?: boolean
+    withdrawn?: typeof WITHDRAWN
+    expected: Partial<Summary>
+  }>([
+    {
+      name: 'a re-run of the withdrawn release keeps its exact tag, moves no floating tag',
+      tags: RELEASE_150,
+      digests: { '1.5.0': NEW, '1': OLD, latest: OLD },
+      withdrawn: WITHDRAWN,
+      expected: { unchanged: ['1.5.0'], skipped: ['1.5', '1', 'latest'] }
+    },
+    {
+      name: 'a first push of a withdrawn digest still sets its exact and fixed tags',
+      tags: [...RELEASE_150, fixed('sha-1a2b3c4')],
+      withdrawn: WITHDRAWN,
+      expected: {
+        exact: ['1.5.0', 'sha-1a2b3c4'],
+        skipped: ['1.5', '1', 'latest']
+      }
+    },
+    {
+      name: 'a floating tag already on the withdrawn digest stays unchanged',
+      tags: [on('1.5', 'minor', '1.5.0')],
+      digests: { '1.5': NEW },
+      withdrawn: WITHDRAWN,
+      expected: { floating: ['1.5'] }
+    },
+    {
+      name: 'a rollback onto a withdrawn release moves nothing',
+      tags: [free('latest'), free('1')],
+      withdrawn: WITHDRAWN,
+      expected: { skipped: ['latest', '1'] }
+    },
+    {
+      name: 'the next release (not withdrawn) moves them forward',
+      tags: RELEASE_150,
+      digests: { '1': OLD, latest: OLD },
+      expected: { exact: ['1.5.0'], floating: ['1.5', '1', 'latest'] }
+    },
+    {
+      name: 'floating-guard false moves them onto a withdrawn digest too',
+      tags: RELEASE_150,
+      withdrawn: WITHDRAWN,
+      floatingGuard: false,
+      expected: { exact: ['1.5.0'], floating: ['1.5', '1', 'latest'] }
+    }
+  ])('$name', ({ tags, digests = {}, floatingGuard, withdrawn, expected }) => {
+    const decision = guard({
+      tags,
+      existingTags: Object.keys(digests),
+      existingDigests: digests,
+      floatingGuard: floatingGuard ?? true,
+      ...(withdrawn && { withdrawn })
+    })
+    expect(summary(decision)).toEqual({ ...NOTHING, ...expected })
+  })
+
+  it('says who withdrew the digest, when and why', () => {
+    const decision = guard({ tags: [free('latest')], withdrawn: WITHDRAWN })
+    expect(reasonOf(decision, 'latest')).toBe(
+      'this digest was withdrawn by octocat on 2026-11-26T21:00:00.000Z ' +
+        '(https://github.com/o/r/actions/runs/9/attempts/1): 1.5.0 corrupts uploads; ' +
+        'floating tags never move onto a withdrawn release'
+    )
+  })
+})
+
 describe('decideTags: 0.x lines', () => {
   const release041 = [
     version('0.4.1'),

@@ -192,7 +192,8 @@ describe('pipelineFor, mode build: how the image lands on each builder', () => {
       `read HEAD ${base}/manifests/1.2`,
       `read HEAD ${base}/manifests/latest`,
       `read GET ${base}/manifests/<digest>`,
-      `revision GET ${base}/manifests/1.2.3 (only if 1.2.3 exists on another digest)`
+      `revision GET ${base}/manifests/1.2.3 (only if 1.2.3 exists on another digest)`,
+      `withdrawn GET ${base}/referrers/<digest>`
     ])
     expect(shape(steps.tag)).toEqual([
       `tag PUT ${base}/manifests/1.2.3`,
@@ -381,6 +382,18 @@ describe('pipelineFor, the other modes', () => {
         "predict docker buildx imagetools create --dry-run --tag octo/app 'ghcr.io/octo/app@<source digest>'",
         "index docker buildx imagetools create --tag 'octo/app@<digest>' 'ghcr.io/octo/app@<source digest>'"
       ]
+    },
+    {
+      name: 'rollback: the release read in each image, no copy, no docker; the named tags only',
+      inputs: {
+        mode: 'rollback',
+        images: 'ghcr.io/octo/app',
+        source: '1.4.2',
+        tags: 'latest\n1\n1.4',
+        reason: '1.5.0 corrupts uploads'
+      },
+      login: [],
+      stage: ['release HEAD https://ghcr.io/v2/octo/app/manifests/1.4.2']
     },
     {
       name: 'merge: the staged legs, then one index by digest',
@@ -860,6 +873,24 @@ describe('pipelineFor: signing and its gate', () => {
         'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
         'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
         'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
+      ]
+    },
+    {
+      name: 'rollback: the release checked right after it is read, the release the tags left withdrawn',
+      inputs: {
+        mode: 'rollback',
+        images: 'ghcr.io/octo/app',
+        source: '1.4.2',
+        tags: 'latest\n1',
+        reason: '1.5.0 corrupts uploads',
+        'verify-key': PUBLIC
+      },
+      verify: [
+        'verify GET https://ghcr.io/v2/octo/app/manifests/sha256-<source digest>.sig',
+        'verify GET https://ghcr.io/v2/octo/app/referrers/<source digest>'
+      ],
+      sign: [
+        'withdraw PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if a tag moved off a release)'
       ]
     },
     {

@@ -13,10 +13,13 @@ import {
 import type { Manifest } from '../../../src/registry/manifest.js'
 import {
   ATTESTATION_ARTIFACT,
-  referrersTag
+  referrersTag,
+  WITHDRAWN_ARTIFACT,
+  withdrawalOf
 } from '../../../src/registry/referrer-index.js'
 import {
   attachAttestations,
+  attachWithdrawal,
   copyReferrers,
   listReferrers
 } from '../../../src/registry/referrers.js'
@@ -229,6 +232,76 @@ describe.each([
       attached.map(a => [a.scheme, false])
     )
     expect(r.log.slice(before).filter(l => /^(PUT|POST) /.test(l))).toEqual([])
+  })
+})
+
+/** What a rollback records on the release it leaves. */
+const WITHDRAWAL = {
+  reason: '1.5.0 corrupts uploads',
+  actor: 'octocat',
+  run: 'https://github.com/o/app/actions/runs/9/attempts/1',
+  time: '2026-11-26T21:00:00.000Z'
+}
+
+describe.each([
+  { name: 'with the referrers API', api: true },
+  { name: 'without it (distribution 2.8)', api: false }
+])('the withdrawn mark, $name', ({ api }) => {
+  it('is attached once to the digest, and read back from its referrers list alone', async () => {
+    const r = await registry(api)
+    const c = client()
+    const image = parseImageName(`${r.host}/o/app`)
+    const { index } = await seedImage(c, image)
+    const before = await listReferrers(c, image, index.digest)
+    expect(withdrawalOf(before)).toBeUndefined()
+    const mark = await attachWithdrawal(c, image, index.digest, WITHDRAWAL)
+    expect([mark.subject, mark.scheme, mark.written]).toEqual([
+      index.digest,
+      api ? 'api' : 'tag',
+      true
+    ])
+    expect(stored(r, 'o/app', mark.digest)).toMatchObject({
+      artifactType: WITHDRAWN_ARTIFACT,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json' },
+      subject: { digest: index.digest, mediaType: INDEX }
+    })
+    const listed = await listReferrers(c, image, index.digest)
+    expect(withdrawalOf(listed)).toEqual(WITHDRAWAL)
+    // the same mark again (a re-run of the rollback) writes nothing
+    const again = await attachWithdrawal(c, image, index.digest, WITHDRAWAL)
+    expect(again.written).toBe(false)
+  })
+})
+
+describe('withdrawalOf', () => {
+  it.each([
+    { name: 'no referrers', listed: [], expected: undefined },
+    {
+      name: 'referrers of other kinds only',
+      listed: [{ artifactType: ATTESTATION_ARTIFACT }],
+      expected: undefined
+    },
+    {
+      name: 'two marks: the earliest',
+      listed: [
+        { artifactType: WITHDRAWN_ARTIFACT, time: '2026-11-27T08:00:00Z' },
+        { artifactType: WITHDRAWN_ARTIFACT, time: '2026-11-26T21:00:00Z' }
+      ],
+      expected: '2026-11-26T21:00:00Z'
+    }
+  ])('$name', ({ listed, expected }) => {
+    const found = withdrawalOf(
+      listed.map((l, i) => ({
+        mediaType: MANIFEST,
+        digest: `sha256:${String(i).repeat(64)}`,
+        size: 1,
+        artifactType: l.artifactType,
+        annotations: Object.fromEntries(
+          'time' in l ? [['org.opencontainers.image.created', l.time]] : []
+        )
+      }))
+    )
+    expect(found?.time).toBe(expected)
   })
 })
 

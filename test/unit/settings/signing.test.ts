@@ -106,7 +106,7 @@ describe('the signing inputs', () => {
           'https://github.com/o/r/.github/workflows/r.yml@refs/tags/v1',
         'verify-trusted-root': 'trusted_root.json'
       },
-      error: /input "verify-identity": .*only mode "promote"/
+      error: /input "verify-identity": .*only modes "promote" and "rollback"/
     },
     {
       name: 'verify-identity without a trusted root',
@@ -151,7 +151,7 @@ describe('the signing inputs', () => {
     {
       name: 'verify-key outside promote',
       inputs: { 'verify-key': PUBLIC },
-      error: /input "verify-key": .*only mode "promote"/
+      error: /input "verify-key": .*only modes "promote" and "rollback"/
     }
   ])('refuses $name', async ({ inputs, error }) => {
     await expect(
