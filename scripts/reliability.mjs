@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * Writes RELIABILITY.md from the reliability results: every `*.jsonl` in
+ * Writes docs/reliability-cases.md from the reliability results: every `*.jsonl` in
  * $DPA_RELIABILITY_DIR (default `.reliability`), one line per case as
  * test/support/reliability.ts records it. The soak's figures per builder
  * kind (its categories `soak: <kind>`), one table per category, then the
  * totals, the date and the commit.
  *
- *   node scripts/reliability.mjs          write RELIABILITY.md from the results
+ *   node scripts/reliability.mjs          write docs/reliability-cases.md from the results
  *   node scripts/reliability.mjs --run    run the reliability suites first
  *                                         (fresh results), then write it
  *   node scripts/reliability.mjs --soak   print the soak's figures per builder
@@ -164,7 +164,7 @@ function soakSummary(records) {
 const HISTORY = '## Soak history'
 const SOAK_HEADING = '## The soak, per builder kind'
 
-/** A `## ` section's body in a RELIABILITY.md ('' when absent), up to the next or the footer. */
+/** A `## ` section's body in the cases file ('' when absent), up to the next or the footer. */
 function section(text, heading) {
   const start = text.indexOf(`\n${heading}\n`)
   if (start < 0) return ''
@@ -234,7 +234,7 @@ function main() {
   const jestStatus = run ? runSuites(dir) : 0
   const records = readRecords(dir)
   const dates = records.map(r => r.at).sort()
-  const file = join(ROOT, 'RELIABILITY.md')
+  const file = join(ROOT, 'docs/reliability-cases.md')
   const text = markdown(
     records,
     {
@@ -247,7 +247,8 @@ function main() {
   writeFileSync(file, text)
   const failed = records.filter(r => !r.held).length
   console.log(
-    `RELIABILITY.md: ${records.length - failed} of ${records.length} cases held (results in ${dir})`
+    `docs/reliability-cases.md: ${records.length - failed} of ${records.length} cases held ` +
+      `(results in ${dir})`
   )
   process.exitCode = jestStatus
 }

@@ -1,7 +1,7 @@
 /**
  * The reliability record: one JSON line per case of a reliability suite
  * (faults, secrets, bad inputs, races, re-runs), which
- * scripts/reliability.mjs turns into RELIABILITY.md. A case is recorded
+ * scripts/reliability.mjs turns into docs/reliability-cases.md. A case is recorded
  * whether its assertions held or not, so the report shows failures too.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'

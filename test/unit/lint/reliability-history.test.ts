@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 // @ts-expect-error: a plain node script, no declarations
 import { markdown } from '../../../scripts/reliability.mjs'
 
-// scripts/reliability.mjs rewrites RELIABILITY.md from the results it finds: the soak history
-// (runs whose results are gone, and the soak table a new run replaces) is kept across rewrites.
+// scripts/reliability.mjs rewrites docs/reliability-cases.md from the results it finds: the soak
+// history (runs whose results are gone, and the soak table a new run replaces) is kept across
+// rewrites.
 
 const soak = (seed: number, held: boolean) => ({
   suite: 'soak',
@@ -23,7 +24,7 @@ const write = (records: object[], previous = ''): string =>
     previous
   )
 
-describe('RELIABILITY.md keeps its soak history', () => {
+describe('docs/reliability-cases.md keeps its soak history', () => {
   it.each([
     {
       name: 'a new soak: the table it replaces moves into the history, under its run',
