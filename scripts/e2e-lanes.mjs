@@ -2,10 +2,8 @@
 // mostly wait out hang bounds on engines and BuildKits of their own (they fault nothing the
 // stack's shared daemons serve), beside every other file in band. Extra jest arguments (a file,
 // `-t`) run one jest in band as before, without lanes.
+import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 
 /** Files that share no daemon state with the others: see each file's header comment. */
 const ISOLATED = [
@@ -31,25 +29,19 @@ const extra = process.argv.slice(2)
 if (extra.length > 0) process.exit(await jest(extra, 'inherit'))
 
 // the isolated lane's output is held and printed whole after the main lane's, not interleaved
-const logPath = join(
-  mkdtempSync(join(tmpdir(), 'dpa-e2e-lane-')),
-  'isolated.log'
-)
-const log = createWriteStream(logPath)
+const held = []
 const isolated = spawn(process.execPath, [...JEST, ...ISOLATED], {
   stdio: ['ignore', 'pipe', 'pipe']
 })
-isolated.stdout.pipe(log)
-isolated.stderr.pipe(log)
+isolated.stdout.on('data', chunk => held.push(chunk))
+isolated.stderr.on('data', chunk => held.push(chunk))
 const isolatedCode = new Promise(resolve =>
   isolated.on('close', code => resolve(code ?? 1))
 )
 const escaped = ISOLATED.map(file => file.replace(/[.]/g, '\\.'))
 const mainCode = await jest(['--testPathIgnorePatterns', ...escaped], 'inherit')
 const code = await isolatedCode
-log.end()
-await new Promise(resolve => log.on('close', resolve))
 console.log(`\n== e2e, the isolated lane (${ISOLATED.join(', ')}):\n`)
-console.log(readFileSync(logPath, 'utf8'))
+process.stdout.write(Buffer.concat(held))
 console.log(`e2e lanes: main exited ${mainCode}, isolated exited ${code}`)
 process.exit(mainCode !== 0 ? mainCode : code)
