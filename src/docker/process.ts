@@ -87,7 +87,7 @@ interface ProcessResult {
   stdout: string
   stderr: string
   /** Set when a watch stopped it: how long it had been silent, in ms, and which watch. */
-  stalled?: { silentMs: number; watch: string }
+  stalled?: { silentMs: number; watch: StallWatch }
   /** Set when the stdout consumer failed (and the command was stopped). */
   consumerError?: Error
   /** The consumer failed before stdout ended: its failure ended the command. */
@@ -274,7 +274,7 @@ export function runProcess(
   let stalled: ProcessResult['stalled']
   const watches = (options.stalls ?? []).map(watch =>
     stallTimer(watch, silentMs => {
-      stalled ??= { silentMs, watch: watch.name }
+      stalled ??= { silentMs, watch }
       if (child.pid !== undefined) killTree(child.pid)
     })
   )

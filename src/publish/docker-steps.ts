@@ -172,34 +172,25 @@ function againAfterHungRead(env: PublishEnv) {
   }
 }
 
-/** The watch of the command's that stopped it, where one did: which one the error names. */
-const stopper = (error: unknown, watches: StallWatch[]) =>
-  error instanceof DockerStalledError
-    ? {
-        stopped: error,
-        watch: watches.find(({ name }) => name === error.watch)
-      }
-    : undefined
-
 /**
  * The one recovery loop's turn: what the run does once `error` ended the command, as the watch that
  * stopped it says (else the cache, where the error names it): true to run it again; a stop the
- * step's retry runs again is thrown as is, another with its watch's failure.
+ * step's retry runs again is thrown as is, another as its watch's failure.
  */
 async function recover(
   error: unknown,
-  watches: StallWatch[],
-  { cache, readAgain }: Pick<StepRun, 'cache' | 'readAgain'>,
+  cache: ReturnType<typeof buildCache>,
+  readAgain: ReturnType<typeof againAfterHungRead>,
   log: PublishEnv['log']
 ): Promise<boolean> {
-  const { stopped, watch } = stopper(error, watches) ?? {}
-  if (stopped === undefined || watch === undefined) {
+  const watch = error instanceof DockerStalledError ? error.watch : undefined
+  if (!(error instanceof DockerStalledError) || watch === undefined) {
     const trouble = cache.failed(error)
     if (trouble !== undefined) await cache.drop(trouble)
     return trouble !== undefined
   }
-  const told = watch.told?.(stopped) ?? stopped.message
-  switch (recoveryOf(watch, stopped)) {
+  const told = watch.told?.(error) ?? error.message
+  switch (recoveryOf(watch, error)) {
     case 'drop the cache':
       await cache.drop(told, watch)
       return true
@@ -211,31 +202,7 @@ async function recover(
       log.info(`stopped: ${told}`)
       return false
   }
-  throw watch.failure?.(stopped) ?? stopped
-}
-
-/** What a step's runs share: its cache, its run again after a hung read, its watches. */
-interface StepRun {
-  cache: ReturnType<typeof buildCache>
-  readAgain: ReturnType<typeof againAfterHungRead>
-  watches: () => StallWatch[]
-}
-
-function stepRun(
-  step: CommandStep,
-  argv: string[],
-  push: StallWatch | undefined,
-  env: PublishEnv
-): StepRun {
-  const cache = buildCache(step, argv, env)
-  const readAgain = againAfterHungRead(env)
-  const builder = flagValue(argv, '--builder') || 'default'
-  const watches = () => [
-    ...(push ? [cache.watched(push)] : []),
-    ...buildxWatches(step, argv, builder, env),
-    ...cache.stalls(builder, readAgain.restart(builder))
-  ]
-  return { cache, readAgain, watches }
+  throw watch.failure?.(error) ?? error
 }
 
 async function run(
@@ -250,27 +217,25 @@ async function run(
       ? await env.registryRelays.relayed(asked)
       : asked
   const options = stepOptions(step, env)
+  const cache = buildCache(step, argv, env)
+  const readAgain = againAfterHungRead(env)
+  const builder = flagValue(argv, '--builder') || 'default'
   // the runs of the command, a build run again without its cache or after a hung read included
   let runs = 0
-  const steps = stepRun(
-    step,
-    argv,
-    pushWatch(step, images, env, () => runs)?.stall,
-    env
-  )
-  let watches: StallWatch[] = []
+  const push = pushWatch(step, images, env, () => runs)?.stall
+  const stalls = () => [
+    ...(push ? [cache.watched(push)] : []),
+    ...buildxWatches(step, argv, builder, env),
+    ...cache.stalls(builder, readAgain.restart(builder))
+  ]
   const once = (): Promise<CommandOutput> =>
     freshLayout(step)
       .then(() => {
         runs += 1
-        watches = steps.watches()
-        return env.docker.run(steps.cache.argv(), {
-          ...options,
-          stalls: watches
-        })
+        return env.docker.run(cache.argv(), { ...options, stalls: stalls() })
       })
       .catch(async (error: unknown) => {
-        if (await recover(error, watches, steps, env.log)) return once()
+        if (await recover(error, cache, readAgain, env.log)) return once()
         throw error
       })
   try {
@@ -278,9 +243,8 @@ async function run(
     if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
-    const { stopped, watch } = stopper(error, watches) ?? {}
-    if (stopped && watch?.failure) throw watch.failure(stopped)
-    throw failure(error, step, env)
+    const stopped = error instanceof DockerStalledError ? error : undefined
+    throw stopped?.watch?.failure?.(stopped) ?? failure(error, step, env)
   }
 }
 

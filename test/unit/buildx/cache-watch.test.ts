@@ -48,7 +48,7 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
   ])('$name', async ({ lines }) => {
     await expect(run(lines)).rejects.toMatchObject({
       name: 'DockerStalledError',
-      watch: 'cache'
+      watch: { name: 'cache' }
     })
   })
 
@@ -154,12 +154,7 @@ describe('a stop in a build with cache lines: what the watch says held it up, an
       says: /^the push stopped$/
     }
   ])('$name', ({ watch, output, recovery, says }) => {
-    const stopped = new DockerStalledError(
-      ['buildx'],
-      21_000,
-      output,
-      watch.name
-    )
+    const stopped = new DockerStalledError(['buildx'], 21_000, output, watch)
     expect(recoveryOf(watch, stopped)).toBe(recovery)
     expect(watch.told?.(stopped)).toMatch(says)
   })

@@ -40,7 +40,7 @@ describe('resolveWatch: silence counts only while a base image is resolved', () 
     const stopped = await run(lines).catch((e: DockerStalledError) => e)
     expect(stopped).toMatchObject({
       name: 'DockerStalledError',
-      watch: 'resolve'
+      watch: { name: 'resolve' }
     })
     expect(stopped instanceof DockerStalledError).toBe(true)
     expect(
