@@ -207,7 +207,7 @@ export function exportWatch(push: StallWatch): StallWatch {
     told: stopped =>
       exporting(stopped)
         ? `${silence(stopped)} while it exported the cache, so the build was stopped`
-        : (push.told?.(stopped) ?? '')
+        : (push.failure?.(stopped).message ?? '')
   }
 }
 

@@ -24,12 +24,6 @@ const BUILDX_PUSHING = /^#\d+ pushing /
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
 const TRANSFERS = new Set(['index', 'cache'])
 
-interface PushWatch {
-  stall: StallWatch
-  /** The registries that did not answer the last time they were asked. */
-  unanswered: string[]
-}
-
 /** The images a step writes to, one per registry. */
 function targets(step: CommandStep, images: Image[]): Image[] {
   const written =
@@ -48,65 +42,50 @@ function targets(step: CommandStep, images: Image[]): Image[] {
 export function pushWatch(
   step: CommandStep,
   images: Image[],
-  env: PushBounds,
+  { registry, bounds }: PushBounds,
   runs = () => 1
-): PushWatch | undefined {
+): StallWatch | undefined {
   const asked = targets(step, images)
   if (asked.length === 0) return undefined
   const answers = (image: Image) =>
-    env.registry.pingUploads(image).then(
+    registry.pingUploads(image).then(
       () => true,
       // an HTTP answer, even a refusal, is an answer
       (error: unknown) => error instanceof RegistryError
     )
-  const watch: PushWatch = {
-    unanswered: [],
-    stall: {
-      name: 'push',
-      ms: env.bounds.registryMs,
-      limitMs: env.bounds.pushLimitMs,
-      startsAt:
-        step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
-      stillAnswering: async () => {
-        const answered = await Promise.all(asked.map(answers))
-        watch.unanswered = asked
-          .filter((_, at) => !answered[at])
-          .map(image => image.registry)
-        return watch.unanswered.length === 0
-      },
-      recovery: 'run again',
-      told: stopped => stalledError(stopped, step, watch, env, runs()).message,
-      failure: stopped => stalledError(stopped, step, watch, env, runs())
-    }
+  // the registries that did not answer the last time they were asked
+  let unanswered: string[] = []
+  const failure = (stopped: Stopped) => {
+    const tried = `(${runs()} ${runs() === 1 ? 'attempt' : 'attempts'})`
+    const silent = seconds(stopped.silentMs)
+    return new Error(
+      unanswered.length === 0
+        ? `${step.step}: docker sent no push progress to registry ${step.registries.join(', ')} ` +
+            `for ${silent} (${SILENT_WINDOWS} × registry-timeout) while the registry still ` +
+            `answered: one of docker's requests got no answer, so the push was stopped ${tried}`
+        : `${step.step}: docker stopped sending push progress to registry ` +
+            `${unanswered.join(', ')} for ${silent}, and the registry did not answer on its ` +
+            `upload endpoint within the registry-timeout (${seconds(bounds.registryMs)}): the ` +
+            `registry stopped answering ${tried}`,
+      { cause: stopped }
+    )
   }
-  return watch
+  return {
+    name: 'push',
+    ms: bounds.registryMs,
+    limitMs: bounds.pushLimitMs,
+    startsAt:
+      step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
+    stillAnswering: async () => {
+      const answered = await Promise.all(asked.map(answers))
+      unanswered = asked
+        .filter((_, at) => !answered[at])
+        .map(image => image.registry)
+      return unanswered.length === 0
+    },
+    recovery: 'run again',
+    failure
+  }
 }
 
 const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`
-
-/** What a user reads when the watch stopped the step after `runs` runs of its command. */
-export function stalledError(
-  error: Stopped,
-  step: CommandStep,
-  watch: PushWatch,
-  { bounds }: PushBounds,
-  runs: number
-): Error {
-  const hosts = watch.unanswered.length > 0 ? watch.unanswered : step.registries
-  const tried = `${runs} ${runs === 1 ? 'attempt' : 'attempts'}`
-  if (watch.unanswered.length === 0)
-    return new Error(
-      `${step.step}: docker sent no push progress to registry ${hosts.join(', ')} for ` +
-        `${seconds(error.silentMs)} (${SILENT_WINDOWS} × registry-timeout) while the registry ` +
-        `still answered: one of docker's requests got no answer, so the push was stopped ` +
-        `(${tried})`,
-      { cause: error }
-    )
-  return new Error(
-    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ` +
-      `${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint ` +
-      `within the registry-timeout (${seconds(bounds.registryMs)}): the registry stopped ` +
-      `answering (${tried})`,
-    { cause: error }
-  )
-}

@@ -144,7 +144,7 @@ export async function pullCacheImage(
   if (held) return env.log.info(notRunLine(step, 'the engine holds it'))
   const watch = pushWatch(step, images, env)
   try {
-    await env.docker.run(argv, { stalls: watch ? [watch.stall] : [] })
+    await env.docker.run(argv, { stalls: watch ? [watch] : [] })
     values.pulledCaches.add(ref)
   } catch (error) {
     values.unreadCaches.add(`type=registry,ref=${ref}`)

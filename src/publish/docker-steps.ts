@@ -189,7 +189,7 @@ async function recover(
     if (trouble !== undefined) await cache.drop(trouble)
     return trouble !== undefined
   }
-  const told = watch.told?.(error) ?? error.message
+  const told = watch.told?.(error) ?? (watch.failure?.(error) ?? error).message
   switch (recoveryOf(watch, error)) {
     case 'drop the cache':
       await cache.drop(told, watch)
@@ -222,7 +222,7 @@ async function run(
   const builder = flagValue(argv, '--builder') || 'default'
   // the runs of the command, a build run again without its cache or after a hung read included
   let runs = 0
-  const push = pushWatch(step, images, env, () => runs)?.stall
+  const push = pushWatch(step, images, env, () => runs)
   const stalls = () => [
     ...(push ? [cache.watched(push)] : []),
     ...buildxWatches(step, argv, builder, env),

@@ -95,7 +95,7 @@ const PUSH: StallWatch = {
   name: 'push',
   ms: 1,
   recovery: 'run again',
-  told: () => 'the push stopped'
+  failure: () => new Error('the push stopped')
 }
 
 describe('a stop in a build with cache lines: what the watch says held it up, and its recovery', () => {
