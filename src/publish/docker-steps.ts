@@ -183,12 +183,12 @@ async function recover(
   readAgain: ReturnType<typeof againAfterHungRead>,
   log: PublishEnv['log']
 ): Promise<boolean> {
-  const watch = error instanceof DockerStalledError ? error.watch : undefined
-  if (!(error instanceof DockerStalledError) || watch === undefined) {
+  if (!(error instanceof DockerStalledError) || error.watch === undefined) {
     const trouble = cache.failed(error)
     if (trouble !== undefined) await cache.drop(trouble)
     return trouble !== undefined
   }
+  const { watch } = error
   const told = watch.told?.(error) ?? (watch.failure?.(error) ?? error).message
   switch (recoveryOf(watch, error)) {
     case 'drop the cache':
