@@ -1,46 +1,44 @@
 /**
  * A build bounded by its builder's answers. A RUN may be silent for long, so silence alone stops
  * nothing; but a BuildKit that stopped answering (frozen, its host gone while the connection
- * stays open) leaves buildx waiting with no deadline of its own. After each `ms` of silence the
- * builder is asked (`buildx inspect`, within ASK_MS); one that does not answer stops the build.
+ * stays open) leaves buildx waiting with no deadline of its own. After each registry-timeout of
+ * silence the builder is asked (`buildx inspect`, within its bound); one that does not answer
+ * stops the build, which fails.
  */
 import type { StallWatch } from '../docker/process.js'
-import { DockerStalledError, type DockerRunner } from '../docker/runner.js'
+import type { DockerRunner } from '../docker/runner.js'
+import type { RunBounds } from '../settings/bounds.js'
 
-const BUILDER_WATCH = 'builder'
-
-/** How long `buildx inspect` may take to answer before the builder counts as gone. */
-const ASK_MS = 10_000
+/** The builder's name, its endpoint where it has one, and the bounds of the wait and the ask. */
+interface WatchedBuilder {
+  name: string
+  endpoint?: string
+  bounds: Pick<RunBounds, 'registryMs' | 'builderAskMs'>
+}
 
 export function builderWatch(
   docker: DockerRunner,
-  builder: string,
-  ms: number
+  { name, endpoint, bounds }: WatchedBuilder
 ): StallWatch {
   const stillAnswering = () =>
     docker
-      .run(['buildx', 'inspect', builder], {
+      .run(['buildx', 'inspect', name], {
         quiet: true,
-        stalls: [{ name: 'inspect', ms: ASK_MS }]
+        stalls: [{ name: 'inspect', ms: bounds.builderAskMs }]
       })
       .then(() => true)
-  return { name: BUILDER_WATCH, ms, stillAnswering }
-}
-
-/** What a user reads when the builder stopped answering during the build. */
-export function silentBuilderFailure(
-  error: unknown,
-  builder: string,
-  endpoint?: string
-): Error | undefined {
-  if (!(error instanceof DockerStalledError) || error.watch !== BUILDER_WATCH)
-    return undefined
   const at = endpoint === undefined ? '' : ` (endpoint ${endpoint})`
-  return new Error(
-    `the builder ${builder}${at} stopped answering during the build: nothing came for ` +
-      `${error.silentSeconds} s and \`docker buildx inspect ${builder}\` got no ` +
-      `answer within ${ASK_MS / 1000} s; check that its BuildKit daemon runs and answers, then ` +
-      're-run the job',
-    { cause: error }
-  )
+  return {
+    name: 'builder',
+    ms: bounds.registryMs,
+    stillAnswering,
+    failure: stopped =>
+      new Error(
+        `the builder ${name}${at} stopped answering during the build: nothing came for ` +
+          `${Math.round(stopped.silentMs / 1000)} s and \`docker buildx inspect ${name}\` got ` +
+          `no answer within ${bounds.builderAskMs / 1000} s; check that its BuildKit daemon ` +
+          'runs and answers, then re-run the job',
+        { cause: stopped }
+      )
+  }
 }

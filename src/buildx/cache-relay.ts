@@ -18,7 +18,8 @@ import {
 import { request as httpsRequest } from 'node:https'
 import { buffer, text } from 'node:stream/consumers'
 import { lineAttributes } from '../csv/csv.js'
-import { cacheBoundMs, cacheLines } from './cache-watch.js'
+import { cacheLines } from './cache-watch.js'
+import { readBoundMs } from '../settings/bounds.js'
 import {
   quotaStep,
   quotaWords,
@@ -378,7 +379,7 @@ export async function startCacheRelay(
     origin: '',
     blobPath: `${BLOBS}${randomUUID()}/`,
     idleMs,
-    boundMs: cacheBoundMs(idleMs),
+    boundMs: readBoundMs(idleMs),
     signed: [],
     quota: { throttled: 0, waitedMs: 0 }
   }

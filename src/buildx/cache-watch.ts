@@ -5,14 +5,10 @@
  * export, or a layer download, is open; a build stopped or failed by its cache is built again
  * without it: the cache may cost time, never the release.
  */
-import type { StallWatch } from '../docker/process.js'
-import { DockerCommandError, DockerStalledError } from '../docker/runner.js'
-import { isPushStall } from '../docker/push-watch.js'
+import { recoveryOf, type Stopped, type StallWatch } from '../docker/process.js'
+import { DockerCommandError } from '../docker/runner.js'
 import { lineAttributes } from '../csv/csv.js'
 import { referenceRegistry } from '../reference/repository.js'
-
-/** The watch's name in the stopped command's error. */
-const CACHE_WATCH = 'cache'
 
 /**
  * Vertices of the cache's own: an import (per source) or an export. Only imports are watched: an
@@ -49,9 +45,10 @@ export function openVertices(
 
 /**
  * Watches the build while a cache vertex or a layer transfer is open, silent for `ms`: buildx
- * prints a transfer's bytes as they come, so silence there is a request that hangs.
+ * prints a transfer's bytes as they come, so silence there is a request that hangs. A build with
+ * cache lines (`cached`) drops them; one without runs again on a fresh BuildKit, once.
  */
-export function cacheWatch(ms: number): StallWatch {
+export function cacheWatch(ms: number, cached: boolean): StallWatch {
   const open = new Set<string>()
   const follow = (line: string) => {
     const vertex = CACHE_IMPORT.exec(line)
@@ -68,34 +65,57 @@ export function cacheWatch(ms: number): StallWatch {
         if (key === end[1] || key.startsWith(`${end[1]} `)) open.delete(key)
     return open.size
   }
+  const download = (stopped: Stopped) =>
+    `${silence(stopped)} while it downloaded a layer: a registry read that hangs (BuildKit ` +
+    'sets it no deadline)'
   return {
-    name: CACHE_WATCH,
+    name: 'cache',
     ms,
     startsAt: line => follow(line) > 0,
-    endsAt: line => follow(line) === 0
+    endsAt: line => follow(line) === 0,
+    holdsBuilder: true,
+    recovery: cached ? 'drop the cache' : 'renew and run again',
+    told: cached
+      ? stopped =>
+          `${silence(stopped)} while it read the cache or downloaded a layer, so the build ` +
+          'was stopped'
+      : download,
+    failure: stopped => readFailure(download(stopped), 'the registry', stopped)
   }
 }
 
-/** Whether the cache watch stopped the build: a read that hung, which may hold its BuildKit. */
-export const isCacheStall = (error: unknown): error is DockerStalledError =>
-  error instanceof DockerStalledError && error.watch === CACHE_WATCH
+/** How a watch's stop of a build begins, as a user reads it. */
+export const silence = (stopped: Stopped): string =>
+  `buildx sent no progress for ${Math.round(stopped.silentMs / 1000)} s`
 
-/** What stopped a build with no cache lines: the watch, on a layer download that hung. */
-export const stalledDownload = (error: unknown): string | undefined =>
-  isCacheStall(error)
-    ? `buildx sent no progress for ${error.silentSeconds} ` +
-      's while it downloaded a layer: a registry read that hangs (BuildKit sets it no deadline)'
-    : undefined
-
-const RESTART_WATCH = 'restart'
+/** What a user reads when a registry read of the build's own hung (again). */
+export const readFailure = (
+  what: string,
+  hosts: string,
+  stopped: Stopped
+): Error =>
+  new Error(
+    `${what}, so the build was stopped and nothing was pushed; re-run the job once ${hosts} ` +
+      'answers',
+    { cause: stopped }
+  )
 
 /**
- * The build run again without its cache must start within `ms`: a builder still waiting on the
- * cache request that held the first build up (the docker driver's BuildKit, in dockerd) starts no
- * other build until that request ends.
+ * The build run again must start within `ms` on `builder`: one still waiting on the read that held
+ * the first build up (the docker driver's BuildKit, in dockerd) starts no other build until that
+ * read ends; `sources`: where the dropped cache lines read.
  */
-export function restartWatch(ms: number): StallWatch {
-  return { name: RESTART_WATCH, ms, endsAt: () => true }
+export function restartWatch(
+  ms: number,
+  builder: string,
+  sources?: string
+): StallWatch {
+  return {
+    name: 'restart',
+    ms,
+    endsAt: () => true,
+    failure: stopped => restartFailure(stopped, builder, sources)
+  }
 }
 
 /** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
@@ -118,14 +138,11 @@ export function cacheSources(argv: string[]): string {
  * starts there until that read ends (a goroutine dump of a held buildkitd v0.25.2 shows it):
  * cache: off alone does not free that BuildKit.
  */
-export function restartFailure(
-  error: unknown,
+function restartFailure(
+  error: Stopped,
   builder: string,
   sources?: string
-): Error | undefined {
-  // the build run again did not start: the restart watch stopped it
-  if (!(error instanceof DockerStalledError) || error.watch !== RESTART_WATCH)
-    return undefined
+): Error {
   const droppedCache = sources !== undefined
   const ranAgain = droppedCache ? 'run again without its cache' : 'run again'
   const read = droppedCache
@@ -135,7 +152,7 @@ export function restartFailure(
     ? ` (with cache: off while ${sources} does not answer)`
     : ''
   return new Error(
-    `the build, ${ranAgain}, did not start within ${error.silentSeconds} s: ` +
+    `the build, ${ranAgain}, did not start within ${Math.round(error.silentMs / 1000)} s: ` +
       `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
       `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
       `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
@@ -147,27 +164,14 @@ export function restartFailure(
 const CACHE_ERROR =
   /importing cache manifest|exporting (cache|to GitHub Actions Cache)|cache (importer|exporter)|GitHub Actions Cache|actions cache|blob\.core\.windows\.net/i
 
-/** Silence that stops a cache wait: two registry-timeouts, and never under 20 s. */
-export const cacheBoundMs = (registryTimeoutMs: number): number =>
-  Math.max(2 * registryTimeoutMs, 20_000)
-
 /**
- * What held the build up, where its cache did: the watch stopped it, or its error names the cache
- * (`serviceHosts`: the cache service's hosts, whose blobs it downloads); undefined otherwise.
+ * What failed the build, where its error names the cache (`serviceHosts`: the cache service's
+ * hosts, whose blobs it downloads); undefined otherwise.
  */
 export function cacheTrouble(
   error: unknown,
   serviceHosts: string[]
 ): string | undefined {
-  if (error instanceof DockerStalledError) {
-    const silent = `buildx sent no progress for ${error.silentSeconds} s`
-    if (isCacheStall(error))
-      return `${silent} while it read the cache or downloaded a layer, so the build was stopped`
-    // the push watch bounds the whole push phase, the cache's export (after the image's) too
-    return isExportStall(error)
-      ? `${silent} while it exported the cache, so the build was stopped`
-      : undefined
-  }
   if (!(error instanceof DockerCommandError)) return undefined
   // buildx's last word: a failed import before it was no failure (BuildKit went on without it)
   const cause = error.output
@@ -189,12 +193,23 @@ export function cacheTrouble(
 }
 
 /**
- * Whether the push watch stopped the build inside a cache export: one still open, of those BuildKit
- * runs side by side after the image's push (buildx prints a vertex's header again as it returns).
+ * The push watch of a build with cache lines: it bounds the whole push phase, the cache's export
+ * after the image's too, and a stop inside an export still open (of those BuildKit runs side by
+ * side; buildx prints a vertex's header again as it returns) drops the cache.
  */
-export const isExportStall = (error: unknown): boolean =>
-  isPushStall(error) &&
-  openVertices(error.output.split('\n'), CACHE_EXPORT).size > 0
+export function exportWatch(push: StallWatch): StallWatch {
+  const exporting = (stopped: Stopped) =>
+    openVertices(stopped.output.split('\n'), CACHE_EXPORT).size > 0
+  return {
+    ...push,
+    recovery: stopped =>
+      exporting(stopped) ? 'drop the cache' : recoveryOf(push, stopped),
+    told: stopped =>
+      exporting(stopped)
+        ? `${silence(stopped)} while it exported the cache, so the build was stopped`
+        : (push.failure?.(stopped).message ?? '')
+  }
+}
 
 /**
  * The vertices that failed, in order, each its error as BuildKit printed it, and its name where it

@@ -4,53 +4,40 @@
  * hangs, so silence there for `ms` stops the build, naming the image and its registry. A layer's
  * download that hangs (the cache watch's) is worded here too: both are the build's own reads.
  */
-import type { StallWatch } from '../docker/process.js'
-import { DockerStalledError } from '../docker/runner.js'
+import type { Stopped, StallWatch } from '../docker/process.js'
 import { referenceRegistry } from '../reference/repository.js'
-import { openVertices, stalledDownload } from './cache-watch.js'
-
-const RESOLVE_WATCH = 'resolve'
+import { openVertices, readFailure, silence } from './cache-watch.js'
 
 /** `#3 [internal] load metadata for r.example/base:1` (`[linux/arm64 internal]` per platform). */
 const RESOLVING = /^#(\d+) \[(?:\S+ )?internal\] load metadata for (\S+)/
 
+/** Runs the build again on a fresh BuildKit once; a second stop fails it. */
 export function resolveWatch(ms: number): StallWatch {
   const open = new Map<string, string>()
   const follow = (line: string) => openVertices([line], RESOLVING, open).size
   return {
-    name: RESOLVE_WATCH,
+    name: 'resolve',
     ms,
     startsAt: line => follow(line) > 0,
-    endsAt: line => follow(line) === 0
+    endsAt: line => follow(line) === 0,
+    holdsBuilder: true,
+    recovery: 'renew and run again',
+    told: stopped => resolved(stopped).what,
+    failure: stopped => {
+      const { what, hosts } = resolved(stopped)
+      return readFailure(what, hosts, stopped)
+    }
   }
 }
 
-/**
- * What stopped the build on a registry read of its own that hung (not the cache's): a base image's
- * resolve, where the watch stopped it there, or a layer's download; and the hosts it waited on.
- */
-export function hungRead(
-  error: unknown
-): { what: string; hosts: string } | undefined {
-  const download = stalledDownload(error)
-  if (download !== undefined) return { what: download, hosts: 'the registry' }
-  if (!(error instanceof DockerStalledError) || error.watch !== RESOLVE_WATCH)
-    return undefined
-  const images = [...openVertices(error.output.split('\n'), RESOLVING).values()]
+/** The images the stopped build resolved, and the hosts it waited on. */
+function resolved(stopped: Stopped): { what: string; hosts: string } {
+  const images = [
+    ...openVertices(stopped.output.split('\n'), RESOLVING).values()
+  ]
   const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
   const what =
-    `buildx sent no progress for ${error.silentSeconds} s while it resolved ` +
-    `${images.join(', ')}: ${hosts} did not answer (BuildKit sets that read no deadline)`
+    `${silence(stopped)} while it resolved ${images.join(', ')}: ${hosts} did not answer ` +
+    '(BuildKit sets that read no deadline)'
   return { what, hosts }
-}
-
-/** What a user reads when a registry read of the build's own hung (again). */
-export function hungReadFailure(error: unknown): Error | undefined {
-  const read = hungRead(error)
-  if (read === undefined) return undefined
-  return new Error(
-    `${read.what}, so the build was stopped and nothing was pushed; re-run the job once ` +
-      `${read.hosts} answers`,
-    { cause: error }
-  )
 }

@@ -9,6 +9,7 @@ import {
 } from '../registry/client.js'
 import type { Login } from '../settings/logins.js'
 import type { Settings } from '../settings/settings.js'
+import { runBounds } from '../settings/bounds.js'
 import { registryKey } from './config-file.js'
 import { dockerCredentials, readDockerConfig, userConfigDir } from './config.js'
 import { askCredentialHelper } from './credential-helper.js'
@@ -57,7 +58,7 @@ export function createRegistry(
   return createRegistryClient({
     credentials: credentialsLookup(settings.logins, mask, env),
     retries: bound.retries ?? settings.retries,
-    requestTimeoutMs: bound.requestTimeoutMs ?? settings.registryTimeout * 1000,
+    requestTimeoutMs: bound.requestTimeoutMs ?? runBounds(settings).registryMs,
     debug
   })
 }
@@ -73,6 +74,6 @@ export function createCacheRegistry(
 ): RegistryClient {
   return createRegistry(settings, log, env, {
     retries: 0,
-    requestTimeoutMs: Math.min(5000, settings.registryTimeout * 1000)
+    requestTimeoutMs: runBounds(settings).cacheClientMs
   })
 }

@@ -14,6 +14,16 @@ import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { escapeWorkflowCommands, escapingWriter } from './workflow-commands.js'
 
+/**
+ * What the run does once a watch stopped its command (publish/docker-steps.ts' loop): build again
+ * without the cache, on a fresh BuildKit (once), let the step's retry run it again, or fail.
+ */
+export type Recovery =
+  'drop the cache' | 'renew and run again' | 'run again' | 'fail'
+
+/** The command a watch stopped: how long it was silent, what it printed (runner.ts' error). */
+export type Stopped = Error & { silentMs: number; output: string }
+
 /** Stops a command that prints nothing for too long. */
 export interface StallWatch {
   /** What it watches, told when it stops the command ("push", "cache"). */
@@ -34,7 +44,21 @@ export interface StallWatch {
    * not seen by asking on another connection.
    */
   limitMs?: number
+  /** What the run does once it stopped the command (its output may say); 'fail' when absent. */
+  recovery?: Recovery | ((stopped: Stopped) => Recovery)
+  /** Its stop may leave the builder held by the read that hung: renewed before it runs again. */
+  holdsBuilder?: boolean
+  /** Why it stopped the command, as the log tells it when the recovery runs. */
+  told?: (stopped: Stopped) => string
+  /** What a user reads when it stopped the command and no recovery is left. */
+  failure?: (stopped: Stopped) => Error
 }
+
+/** What the run does when `watch` stopped a command. */
+export const recoveryOf = (watch: StallWatch, stopped: Stopped): Recovery =>
+  typeof watch.recovery === 'function'
+    ? watch.recovery(stopped)
+    : (watch.recovery ?? 'fail')
 
 export interface ProcessOptions {
   /** Sent on stdin; without it stdin is empty. */
@@ -63,7 +87,7 @@ interface ProcessResult {
   stdout: string
   stderr: string
   /** Set when a watch stopped it: how long it had been silent, in ms, and which watch. */
-  stalled?: { silentMs: number; watch: string }
+  stalled?: { silentMs: number; watch: StallWatch }
   /** Set when the stdout consumer failed (and the command was stopped). */
   consumerError?: Error
   /** The consumer failed before stdout ended: its failure ended the command. */
@@ -250,7 +274,7 @@ export function runProcess(
   let stalled: ProcessResult['stalled']
   const watches = (options.stalls ?? []).map(watch =>
     stallTimer(watch, silentMs => {
-      stalled ??= { silentMs, watch: watch.name }
+      stalled ??= { silentMs, watch }
       if (child.pid !== undefined) killTree(child.pid)
     })
   )

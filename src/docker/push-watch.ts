@@ -5,39 +5,24 @@
  * push stopped when it does not answer, or after SILENT_WINDOWS regardless (a
  * hung request of docker's leaves the registry answering the rest).
  */
-import { DockerStalledError } from './runner.js'
-import type { StallWatch } from './process.js'
+import type { Stopped, StallWatch } from './process.js'
 import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { RegistryError } from '../registry/registry-error.js'
+import { SILENT_WINDOWS, type RunBounds } from '../settings/bounds.js'
 
 /** What bounds a push: the registry to ask, and registry-timeout. */
 interface PushBounds {
   registry: Pick<RegistryClient, 'pingUploads'>
-  registryTimeoutMs: number
+  bounds: Pick<RunBounds, 'registryMs' | 'pushLimitMs'>
 }
 
 /** buildx's push phase in plain progress (`#12 pushing layers`); the build before may be silent. */
 const BUILDX_PUSHING = /^#\d+ pushing /
 
-/** Registry-timeouts of silence that stop a push even while the registry answers (README). */
-const SILENT_WINDOWS = 10
-
-const PUSH_WATCH = 'push'
-
-/** Whether the push watch stopped the command (not another watch of the step's). */
-export const isPushStall = (error: unknown): error is DockerStalledError =>
-  error instanceof DockerStalledError && error.watch === PUSH_WATCH
-
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
 const TRANSFERS = new Set(['index', 'cache'])
-
-interface PushWatch {
-  stall: StallWatch
-  /** The registries that did not answer the last time they were asked. */
-  unanswered: string[]
-}
 
 /** The images a step writes to, one per registry. */
 function targets(step: CommandStep, images: Image[]): Image[] {
@@ -50,65 +35,57 @@ function targets(step: CommandStep, images: Image[]): Image[] {
   return [...new Map(written.map(image => [image.registry, image])).values()]
 }
 
-/** The watch for a step that writes to a registry; undefined for the others. */
+/**
+ * The watch for a step that writes to a registry (undefined for the others): its stop is told, and
+ * the step's retry runs it again; `runs`: how many times the command ran, as its failure says.
+ */
 export function pushWatch(
   step: CommandStep,
   images: Image[],
-  bounds: PushBounds
-): PushWatch | undefined {
+  { registry, bounds }: PushBounds,
+  runs = () => 1
+): StallWatch | undefined {
   const asked = targets(step, images)
   if (asked.length === 0) return undefined
   const answers = (image: Image) =>
-    bounds.registry.pingUploads(image).then(
+    registry.pingUploads(image).then(
       () => true,
       // an HTTP answer, even a refusal, is an answer
       (error: unknown) => error instanceof RegistryError
     )
-  const watch: PushWatch = {
-    unanswered: [],
-    stall: {
-      name: PUSH_WATCH,
-      ms: bounds.registryTimeoutMs,
-      limitMs: bounds.registryTimeoutMs * SILENT_WINDOWS,
-      startsAt:
-        step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
-      stillAnswering: async () => {
-        const answered = await Promise.all(asked.map(answers))
-        watch.unanswered = asked
-          .filter((_, at) => !answered[at])
-          .map(image => image.registry)
-        return watch.unanswered.length === 0
-      }
-    }
+  // the registries that did not answer the last time they were asked
+  let unanswered: string[] = []
+  const failure = (stopped: Stopped) => {
+    const tried = `(${runs()} ${runs() === 1 ? 'attempt' : 'attempts'})`
+    const silent = seconds(stopped.silentMs)
+    return new Error(
+      unanswered.length === 0
+        ? `${step.step}: docker sent no push progress to registry ${step.registries.join(', ')} ` +
+            `for ${silent} (${SILENT_WINDOWS} × registry-timeout) while the registry still ` +
+            `answered: one of docker's requests got no answer, so the push was stopped ${tried}`
+        : `${step.step}: docker stopped sending push progress to registry ` +
+            `${unanswered.join(', ')} for ${silent}, and the registry did not answer on its ` +
+            `upload endpoint within the registry-timeout (${seconds(bounds.registryMs)}): the ` +
+            `registry stopped answering ${tried}`,
+      { cause: stopped }
+    )
   }
-  return watch
+  return {
+    name: 'push',
+    ms: bounds.registryMs,
+    limitMs: bounds.pushLimitMs,
+    startsAt:
+      step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
+    stillAnswering: async () => {
+      const answered = await Promise.all(asked.map(answers))
+      unanswered = asked
+        .filter((_, at) => !answered[at])
+        .map(image => image.registry)
+      return unanswered.length === 0
+    },
+    recovery: 'run again',
+    failure
+  }
 }
 
 const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`
-
-/** What a user reads when the watch stopped the step after `runs` runs of its command. */
-export function stalledError(
-  error: DockerStalledError,
-  step: CommandStep,
-  watch: PushWatch,
-  bounds: PushBounds,
-  runs: number
-): Error {
-  const hosts = watch.unanswered.length > 0 ? watch.unanswered : step.registries
-  const tried = `${runs} ${runs === 1 ? 'attempt' : 'attempts'}`
-  if (watch.unanswered.length === 0)
-    return new Error(
-      `${step.step}: docker sent no push progress to registry ${hosts.join(', ')} for ` +
-        `${seconds(error.silentMs)} (${SILENT_WINDOWS} × registry-timeout) while the registry ` +
-        `still answered: one of docker's requests got no answer, so the push was stopped ` +
-        `(${tried})`,
-      { cause: error }
-    )
-  return new Error(
-    `${step.step}: docker stopped sending push progress to registry ${hosts.join(', ')} for ` +
-      `${seconds(error.silentMs)}, and the registry did not answer on its upload endpoint ` +
-      `within the registry-timeout (${seconds(bounds.registryTimeoutMs)}): the registry stopped ` +
-      `answering (${tried})`,
-    { cause: error }
-  )
-}

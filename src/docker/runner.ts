@@ -1,5 +1,10 @@
 import { formatCommand } from '../argv/format.js'
-import { findExecutable, runProcess, type ProcessOptions } from './process.js'
+import {
+  findExecutable,
+  runProcess,
+  type ProcessOptions,
+  type StallWatch
+} from './process.js'
 
 /** Passwords travel on `input`; without `stall` a command is never stopped for silence. */
 export type RunOptions = Omit<ProcessOptions, 'env' | 'cwd' | 'out'>
@@ -44,8 +49,8 @@ export class DockerStalledError extends Error {
     args: string[],
     readonly silentMs: number,
     readonly output: string,
-    /** The watch that stopped it (process.ts' StallWatch name). */
-    readonly watch = ''
+    /** The watch that stopped it: what the run does now, and what it tells. */
+    readonly watch?: StallWatch
   ) {
     super(
       `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s ` +

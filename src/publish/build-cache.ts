@@ -3,14 +3,11 @@
  * it held the build up, and what it did told in the log and the run's result.
  */
 import {
-  cacheBoundMs,
   cacheFailures,
   cacheSources,
   cacheTrouble,
   cacheWatch,
-  isCacheStall,
-  isExportStall,
-  restartFailure,
+  exportWatch,
   restartWatch,
   usesCache,
   withoutCache
@@ -79,30 +76,37 @@ const cacheHosts = (env: PublishEnv): string[] => [
 export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
   let asRun = argv
   let rerun = false
-  const bound = cacheBoundMs(env.registryTimeoutMs)
+  const bound = env.bounds.readMs
   const cached = () => step.step === 'build' && usesCache(asRun)
   return {
     argv: () => asRun,
-    // a layer download that hangs is watched in every build, a cache import where there is one
-    stalls: (): StallWatch[] => [
-      ...(step.step === 'build' ? [cacheWatch(bound)] : []),
-      ...(rerun ? [restartWatch(bound)] : [])
-    ],
-    /** The build run again on `builder` that could not start: still held by its cache. */
-    stuck: (error: unknown, builder: string) =>
-      restartFailure(error, builder, named(cacheSources(argv), env)),
+    /** The push watch, which bounds the cache's export too where the build has one. */
+    watched: (push: StallWatch): StallWatch =>
+      cached() ? exportWatch(push) : push,
     /**
-     * Whether the cache held the build up: then it is to run again without it, on the run's own
-     * builder made again where the hung read holds it.
+     * A layer download that hangs is watched in every build, a cache import where there is one;
+     * the build run again without a cache that held its BuildKit must start on `builder` (a
+     * `restart` watch of the run's, after a hung read of its own, takes this one's place).
      */
-    async droppedAfter(error: unknown): Promise<boolean> {
-      const trouble = cached()
-        ? cacheTrouble(error, cacheHosts(env))
-        : undefined
-      if (trouble === undefined) return false
+    stalls: (builder: string, restart?: StallWatch): StallWatch[] => [
+      ...(step.step === 'build' ? [cacheWatch(bound, cached())] : []),
+      ...(restart
+        ? [restart]
+        : rerun
+          ? [restartWatch(bound, builder, named(cacheSources(argv), env))]
+          : [])
+    ],
+    /** What failed the build, where its error names the cache. */
+    failed: (error: unknown): string | undefined =>
+      cached() ? cacheTrouble(error, cacheHosts(env)) : undefined,
+    /**
+     * The build again without its cache, for `trouble`: on the run's own builder made again where
+     * the read that hung (the `watch` that stopped it says) may hold it.
+     */
+    async drop(trouble: string, watch?: StallWatch): Promise<void> {
       // a hung export holds no BuildKit: the build runs again from the builder's own cache
-      const exported = isExportStall(error)
-      const renewal = isCacheStall(error) && env.renewBuilder
+      const exported = watch !== undefined && watch.holdsBuilder !== true
+      const renewal = watch?.holdsBuilder === true && env.renewBuilder
       // made ready before it is told: a renewal that fails is the run's error
       if (renewal) await renewal.renew()
       const again = exported
@@ -115,7 +119,6 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
       asRun = withoutCache(asRun)
       // only a read (a cache-from line) can hold the BuildKit the build runs again on
       rerun = !exported && argv.includes('--cache-from')
-      return true
     }
   }
 }
@@ -141,7 +144,7 @@ export async function pullCacheImage(
   if (held) return env.log.info(notRunLine(step, 'the engine holds it'))
   const watch = pushWatch(step, images, env)
   try {
-    await env.docker.run(argv, { stalls: watch ? [watch.stall] : [] })
+    await env.docker.run(argv, { stalls: watch ? [watch] : [] })
     values.pulledCaches.add(ref)
   } catch (error) {
     values.unreadCaches.add(`type=registry,ref=${ref}`)

@@ -27,6 +27,7 @@ import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
   BuildxMissingError,
   DockerCommandError,
+  DockerStalledError,
   isBuildxMissing,
   outputTail,
   type CommandOutput
@@ -37,20 +38,11 @@ import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
-import { isPushStall, pushWatch, stalledError } from '../docker/push-watch.js'
-import type { StallWatch } from '../docker/process.js'
-import {
-  cacheBoundMs,
-  restartFailure,
-  restartWatch,
-  withoutCache
-} from '../buildx/cache-watch.js'
-import {
-  hungRead,
-  hungReadFailure,
-  resolveWatch
-} from '../buildx/resolve-watch.js'
-import { builderWatch, silentBuilderFailure } from '../buildx/builder-watch.js'
+import { pushWatch } from '../docker/push-watch.js'
+import { recoveryOf, type StallWatch } from '../docker/process.js'
+import { restartWatch, withoutCache } from '../buildx/cache-watch.js'
+import { resolveWatch } from '../buildx/resolve-watch.js'
+import { builderWatch } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
@@ -150,9 +142,10 @@ function buildxWatches(
 ): StallWatch[] {
   // the classic `docker build` has no builder to ask
   if (step.step !== 'build' || argv[0] !== 'buildx') return []
+  const { endpoint, bounds } = env
   return [
-    builderWatch(env.docker, builder, env.registryTimeoutMs),
-    resolveWatch(cacheBoundMs(env.registryTimeoutMs))
+    builderWatch(env.docker, { name: builder, endpoint, bounds }),
+    resolveWatch(bounds.readMs)
   ]
 }
 
@@ -160,25 +153,56 @@ function buildxWatches(
  * A build stopped on a hung read of its own runs again, once: on a fresh BuildKit where the
  * builder can be given one (the run's own, made again; a user's docker-container, restarted),
  * else on the same (a remote BuildKit or dockerd's ends the resolve with the stopped build and
- * starts the next). That build must start within `ms`: a read that holds its BuildKit starts none.
+ * starts the next). That build must start in time: a read that holds its BuildKit starts none.
  */
-function againAfterHungRead(env: PublishEnv, ms: number) {
+function againAfterHungRead(env: PublishEnv) {
   let again = false
   return {
-    stalls: (): StallWatch[] => (again ? [restartWatch(ms)] : []),
-    async ranAgain(error: unknown): Promise<boolean> {
-      const read = hungRead(error)
-      if (read === undefined || again) return false
+    restart: (builder: string): StallWatch | undefined =>
+      again ? restartWatch(env.bounds.readMs, builder) : undefined,
+    /** Whether it runs again after the read `told` says: once. */
+    async ranAgain(told: string): Promise<boolean> {
+      if (again) return false
       again = true
       await env.renewBuilder?.renew()
       const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
-      env.log.warning(`${read.what}; the build runs again${on}`)
+      env.log.warning(`${told}; the build runs again${on}`)
       return true
-    },
-    /** The build run again on `builder` that could not start: still held by the hung read. */
-    stuck: (error: unknown, builder: string): Error | undefined =>
-      again ? restartFailure(error, builder) : undefined
+    }
   }
+}
+
+/**
+ * The one recovery loop's turn: what the run does once `error` ended the command, as the watch that
+ * stopped it says (else the cache, where the error names it): true to run it again; a stop the
+ * step's retry runs again is thrown as is, another as its watch's failure.
+ */
+async function recover(
+  error: unknown,
+  cache: ReturnType<typeof buildCache>,
+  readAgain: ReturnType<typeof againAfterHungRead>,
+  log: PublishEnv['log']
+): Promise<boolean> {
+  if (!(error instanceof DockerStalledError) || error.watch === undefined) {
+    const trouble = cache.failed(error)
+    if (trouble !== undefined) await cache.drop(trouble)
+    return trouble !== undefined
+  }
+  const { watch } = error
+  const told = watch.told?.(error) ?? (watch.failure?.(error) ?? error).message
+  switch (recoveryOf(watch, error)) {
+    case 'drop the cache':
+      await cache.drop(told, watch)
+      return true
+    case 'renew and run again':
+      if (await readAgain.ranAgain(told)) return true
+      break
+    case 'run again':
+      // each stop is told, also one the step's retry mends
+      log.info(`stopped: ${told}`)
+      return false
+  }
+  throw watch.failure?.(error) ?? error
 }
 
 async function run(
@@ -193,42 +217,25 @@ async function run(
       ? await env.registryRelays.relayed(asked)
       : asked
   const options = stepOptions(step, env)
-  const watch = pushWatch(step, images, env)
   const cache = buildCache(step, argv, env)
+  const readAgain = againAfterHungRead(env)
   const builder = flagValue(argv, '--builder') || 'default'
-  const readAgain = againAfterHungRead(env, cacheBoundMs(env.registryTimeoutMs))
-  const watches = () => [
-    ...(watch ? [watch.stall] : []),
-    ...buildxWatches(step, argv, builder, env),
-    ...cache.stalls(),
-    ...readAgain.stalls()
-  ]
   // the runs of the command, a build run again without its cache or after a hung read included
   let runs = 0
+  const push = pushWatch(step, images, env, () => runs)
+  const stalls = () => [
+    ...(push ? [cache.watched(push)] : []),
+    ...buildxWatches(step, argv, builder, env),
+    ...cache.stalls(builder, readAgain.restart(builder))
+  ]
   const once = (): Promise<CommandOutput> =>
     freshLayout(step)
       .then(() => {
         runs += 1
-        return env.docker.run(cache.argv(), { ...options, stalls: watches() })
+        return env.docker.run(cache.argv(), { ...options, stalls: stalls() })
       })
       .catch(async (error: unknown) => {
-        if (
-          (await cache.droppedAfter(error)) ||
-          (await readAgain.ranAgain(error))
-        )
-          return once()
-        // a builder that waits on a hung read, or answers nothing: trying again would wait too
-        const stuck =
-          readAgain.stuck(error, builder) ??
-          cache.stuck(error, builder) ??
-          hungReadFailure(error) ??
-          silentBuilderFailure(error, builder, env.endpoint)
-        if (stuck !== undefined) throw stuck
-        // each stop of the watch is told, also one the retry mends
-        if (isPushStall(error) && watch !== undefined)
-          env.log.info(
-            `stopped: ${stalledError(error, step, watch, env, runs).message}`
-          )
+        if (await recover(error, cache, readAgain, env.log)) return once()
         throw error
       })
   try {
@@ -236,9 +243,8 @@ async function run(
     if (step.step === 'build') tellCache(step, stderr, env)
     return stdout
   } catch (error) {
-    if (isPushStall(error) && watch !== undefined)
-      throw stalledError(error, step, watch, env, runs)
-    throw failure(error, step, env)
+    const stopped = error instanceof DockerStalledError ? error : undefined
+    throw stopped?.watch?.failure?.(stopped) ?? failure(error, step, env)
   }
 }
 

@@ -45,7 +45,7 @@ async function bounded<T>(
   call: Promise<T>,
   env: PublishEnv
 ): Promise<T> {
-  const ms = env.registryTimeoutMs * (env.retry.retries + 1)
+  const ms = env.bounds.artifactMs
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(

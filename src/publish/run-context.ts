@@ -9,6 +9,7 @@ import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Login } from '../settings/logins.js'
+import type { RunBounds } from '../settings/bounds.js'
 import type { Settings } from '../settings/settings.js'
 import type { Log } from './log.js'
 import type { PublishResult, RunValues } from './outcome.js'
@@ -19,11 +20,8 @@ export interface PublishEnv {
   registry: RegistryClient
   log: Log
   retry: RetryPolicy
-  /**
-   * registry-timeout in ms: bounds registry requests, and a push's silence before the registry is
-   * asked.
-   */
-  registryTimeoutMs: number
+  /** The run's bounded waits, from registry-timeout and retries (settings/bounds.ts). */
+  bounds: RunBounds
   /** A folder of ours for this run's files; removed when the run ends. */
   tempDir: string
   /** The run's own docker config folder (inside tempDir): the logins go in its config.json. */

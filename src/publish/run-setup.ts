@@ -46,6 +46,7 @@ import { runnerCache, type CacheImport } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
+import { runBounds } from '../settings/bounds.js'
 
 /**
  * The one assembly of the pipeline's input, for the run and the dry run alike: the cache decided
@@ -163,7 +164,7 @@ async function relayFor(
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
   // one that cannot start leaves buildx the service's own URL, as where no host is known
-  return startCacheRelay(upstream, settings.registryTimeout * 1000, host).catch(
+  return startCacheRelay(upstream, runBounds(settings).registryMs, host).catch(
     () => undefined
   )
 }
@@ -195,14 +196,14 @@ function registryRelaysFor(
   if (builder.driver !== 'docker' || builder.store !== 'containerd')
     return undefined
   if (!relaysReachBuildkit(vars, socket)) return undefined
-  const idleMs = settings.registryTimeout * 1000
+  const { registryMs, relayClientMs } = runBounds(settings)
   const client = createRegistry(settings, log, vars, {
     retries: 0,
-    requestTimeoutMs: 10 * idleMs
+    requestTimeoutMs: relayClientMs
   })
   let shared: Promise<boolean> | undefined
   const reachable = () => (shared ??= sharesLoopback(docker).catch(() => false))
-  return registryRelays(client, idleMs, reachable)
+  return registryRelays(client, registryMs, reachable)
 }
 
 /** The variables that send a client through a proxy (node's http ignores them). */
@@ -265,7 +266,7 @@ function publishEnv(
     renewBuilder: renewal(docker, builder),
     registry: createRegistry(settings, log, vars),
     retry: { retries: settings.retries },
-    registryTimeoutMs: settings.registryTimeout * 1000,
+    bounds: runBounds(settings),
     logins: settings.logins,
     emptyPasswords: settings.emptyLogins.map(l => l.registry),
     result: emptyResult(),

@@ -6,6 +6,7 @@
 import type { Image } from '../reference/images.js'
 import { InputError } from '../errors/input-error.js'
 import type { SigningSettings } from '../settings/signing.js'
+import type { RunBounds } from '../settings/bounds.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { addSignature, writeSignature } from './signatures.js'
@@ -20,7 +21,7 @@ import {
 /** What a signer needs of the run: the registry, its limits, and a log that masks. */
 interface SigningContext {
   registry: RegistryClient
-  registryTimeoutMs: number
+  bounds: Pick<RunBounds, 'registryMs'>
   retry: RetryPolicy
   log: { info(message: string): void; mask(secret: string): void }
 }
@@ -54,7 +55,7 @@ async function openSigner(
   requestToken: string,
   env: SigningContext
 ): Promise<KeylessSigner> {
-  const limits = { timeoutMs: env.registryTimeoutMs, ...env.retry }
+  const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
   const token = await requestIdToken(
     requestUrl,
     requestToken,

@@ -3,6 +3,7 @@ import type { DockerRunner } from '../../src/docker/runner.js'
 import type { PublishEnv } from '../../src/publish/run-context.js'
 import { emptyResult } from '../../src/publish/outcome.js'
 import type { RegistryClient } from '../../src/registry/client.js'
+import { runBounds } from '../../src/settings/bounds.js'
 import type { Login } from '../../src/settings/logins.js'
 
 export interface TestEnvOptions {
@@ -32,7 +33,10 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
       mask: () => undefined
     },
     retry: { retries: options.retries ?? 0, sleep: () => Promise.resolve() },
-    registryTimeoutMs: options.registryTimeoutMs ?? 30_000,
+    bounds: runBounds({
+      registryTimeout: (options.registryTimeoutMs ?? 30_000) / 1000,
+      retries: options.retries ?? 0
+    }),
     tempDir: options.tempDir ?? '',
     dockerConfig: options.dockerConfig ?? '',
     logins: options.logins ?? [],

@@ -4,12 +4,10 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { resolve } from 'node:path'
-import {
-  builderWatch,
-  silentBuilderFailure
-} from '../../../src/buildx/builder-watch.js'
+import { builderWatch } from '../../../src/buildx/builder-watch.js'
 import {
   createDockerRunner,
+  DockerStalledError,
   type DockerRunner
 } from '../../../src/docker/runner.js'
 
@@ -33,25 +31,36 @@ function builder(answers: boolean): DockerRunner & { asked: number } {
   return stub
 }
 
+/** Its bounds: asked after 100 ms of silence, 10 s for the answer. */
+const watched = (asked: DockerRunner, name: string) =>
+  builderWatch(asked, {
+    name,
+    bounds: { registryMs: 100, builderAskMs: 10_000 }
+  })
+
 describe('builderWatch', () => {
   it('lets a silent RUN go on while the builder answers', async () => {
     const asked = builder(true)
     const { stdout } = await build.run(
       ['out:#7 [2/3] RUN make', 'sleep:500', 'out:#7 DONE 0.5s', 'exit:0'],
-      { quiet: true, stalls: [builderWatch(asked, 'b', 100)] }
+      { quiet: true, stalls: [watched(asked, 'b')] }
     )
     expect(stdout).toContain('#7 DONE')
     expect(asked.asked).toBeGreaterThan(0)
   })
 
   it('stops the build once the builder answers nothing, and names it', async () => {
-    const error = await build
+    const watch = watched(builder(false), 'fleet')
+    const failure = await build
       .run(['out:#7 [2/3] RUN make', 'sleep:60000'], {
         quiet: true,
-        stalls: [builderWatch(builder(false), 'fleet', 100)]
+        stalls: [watch]
       })
-      .catch((caught: unknown) => caught)
-    expect(silentBuilderFailure(error, 'fleet')?.message).toMatch(
+      .then(
+        () => undefined,
+        (error: DockerStalledError) => watch.failure?.(error)
+      )
+    expect(failure?.message).toMatch(
       /^the builder fleet stopped answering during the build: nothing came for \d+ s and `docker buildx inspect fleet` got no answer within 10 s; check .* re-run the job$/
     )
   })

@@ -8,12 +8,12 @@ import {
   cacheFailures,
   cacheSources,
   cacheTrouble,
-  stalledDownload,
   cacheWatch,
-  restartFailure,
+  exportWatch,
   restartWatch,
   withoutCache
 } from '../../../src/buildx/cache-watch.js'
+import { recoveryOf, type StallWatch } from '../../../src/docker/process.js'
 import {
   createDockerRunner,
   DockerCommandError,
@@ -26,7 +26,10 @@ const FAKE = resolve(
 )
 const docker = createDockerRunner(FAKE)
 const run = (lines: string[], ms = 150) =>
-  docker.run([...lines, 'exit:0'], { quiet: true, stalls: [cacheWatch(ms)] })
+  docker.run([...lines, 'exit:0'], {
+    quiet: true,
+    stalls: [cacheWatch(ms, true)]
+  })
 
 describe('cacheWatch: silence counts only while the cache is read or written', () => {
   it.each([
@@ -45,7 +48,7 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
   ])('$name', async ({ lines }) => {
     await expect(run(lines)).rejects.toMatchObject({
       name: 'DockerStalledError',
-      watch: 'cache'
+      watch: { name: 'cache' }
     })
   })
 
@@ -87,35 +90,80 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
   })
 })
 
-describe('cacheTrouble: what held the build up, where its cache did', () => {
-  const failed = (output: string) =>
-    new DockerCommandError(['buildx', 'build'], 1, output, '')
+/** The push watch's stand-in: its own recovery and words where no cache export is open. */
+const PUSH: StallWatch = {
+  name: 'push',
+  ms: 1,
+  recovery: 'run again',
+  failure: () => new Error('the push stopped')
+}
+
+describe('a stop in a build with cache lines: what the watch says held it up, and its recovery', () => {
   it.each([
     {
-      name: 'the cache watch stopped it',
-      error: new DockerStalledError(['buildx'], 21_000, '', 'cache'),
-      says: /no progress for 21 s while it read the cache or downloaded a layer/
+      name: 'the cache watch stopped it: the cache is dropped',
+      watch: cacheWatch(1, true),
+      output: '',
+      recovery: 'drop the cache',
+      says: /^buildx sent no progress for 21 s while it read the cache or downloaded a layer, so the build was stopped$/
     },
     {
-      name: 'the push watch stopped it inside the cache export',
-      error: new DockerStalledError(
-        ['buildx'],
-        50_000,
+      name: 'the cache watch stopped a build with no cache lines: it runs again, on a layer download',
+      watch: cacheWatch(1, false),
+      output: '',
+      recovery: 'renew and run again',
+      says: /^buildx sent no progress for 21 s while it downloaded a layer: a registry read that hangs/
+    },
+    {
+      name: 'the push watch stopped it inside the cache export: the cache is dropped',
+      watch: exportWatch(PUSH),
+      output:
         '#11 exporting to image\n#11 pushing layers 0.1s done\n#11 DONE 0.1s\n#12 exporting cache to registry\n#12 preparing build cache for export\n#12 writing layer sha256:47a3',
-        'push'
-      ),
-      says: /^buildx sent no progress for 50 s while it exported the cache, so the build was stopped$/
+      recovery: 'drop the cache',
+      says: /^buildx sent no progress for 21 s while it exported the cache, so the build was stopped$/
     },
     {
       name: 'the push watch stopped it in one of two cache exports run side by side',
-      error: new DockerStalledError(
-        ['buildx'],
-        50_000,
+      watch: exportWatch(PUSH),
+      output:
         '#12 exporting cache to registry\n#13 exporting to GitHub Actions Cache\n#12 writing layer sha256:47a3\n#13 writing layer sha256:47a3 done\n#13 DONE 0.1s',
-        'push'
-      ),
+      recovery: 'drop the cache',
       says: /while it exported the cache/
     },
+    {
+      name: 'the push watch stopped it with no export open: the push is run again',
+      watch: exportWatch(PUSH),
+      output: '',
+      recovery: 'run again',
+      says: /^the push stopped$/
+    },
+    {
+      name: 'the push watch stopped it after two cache exports that ended',
+      watch: exportWatch(PUSH),
+      output:
+        '#12 exporting cache to registry\n#13 exporting cache to registry\n#13 DONE 0.1s\n#12 DONE 0.2s\n#14 resolving provenance for metadata file',
+      recovery: 'run again',
+      says: /^the push stopped$/
+    },
+    {
+      name: "the push watch stopped it in the image's push, after a cache export that ended",
+      watch: exportWatch(PUSH),
+      output:
+        '#10 exporting cache to registry\n#10 DONE 0.1s\n#11 exporting to image\n#11 pushing layers',
+      recovery: 'run again',
+      says: /^the push stopped$/
+    }
+  ])('$name', ({ watch, output, recovery, says }) => {
+    const stopped = new DockerStalledError(['buildx'], 21_000, output, watch)
+    expect(recoveryOf(watch, stopped)).toBe(recovery)
+    expect(watch.told?.(stopped)).toMatch(says)
+  })
+})
+
+describe('cacheTrouble: what failed the build, where its error names the cache', () => {
+  const failed = (output: string) =>
+    new DockerCommandError(['buildx', 'build'], 1, output, '')
+  it.each([
     {
       name: 'a layer download from the cache service failed',
       error: failed(
@@ -163,47 +211,9 @@ describe('cacheTrouble: what held the build up, where its cache did', () => {
       error: failed(
         '#5 importing cache manifest from r.example/app:1.2\n#5 ERROR: context deadline exceeded\n#6 [internal] load metadata for r.example/base:1\n#6 ERROR: context deadline exceeded\nERROR: failed to solve: r.example/base:1: context deadline exceeded'
       )
-    },
-    {
-      name: 'the push watch stopped it',
-      error: new DockerStalledError(['buildx'], 30_000, '', 'push')
-    },
-    {
-      name: 'the push watch stopped it after two cache exports that ended',
-      error: new DockerStalledError(
-        ['buildx'],
-        30_000,
-        '#12 exporting cache to registry\n#13 exporting cache to registry\n#13 DONE 0.1s\n#12 DONE 0.2s\n#14 resolving provenance for metadata file',
-        'push'
-      )
-    },
-    {
-      name: "the push watch stopped it in the image's push, after a cache export that ended",
-      error: new DockerStalledError(
-        ['buildx'],
-        30_000,
-        '#10 exporting cache to registry\n#10 DONE 0.1s\n#11 exporting to image\n#11 pushing layers',
-        'push'
-      )
     }
   ])('not for $name', ({ error }) => {
     expect(cacheTrouble(error, ['127.0.0.1:4100'])).toBeUndefined()
-  })
-})
-
-describe('stalledDownload: a build with no cache lines stopped on a layer download', () => {
-  it('says what hung when the cache watch stopped it', () => {
-    expect(
-      stalledDownload(new DockerStalledError(['buildx'], 21_000, '', 'cache'))
-    ).toMatch(
-      /^buildx sent no progress for 21 s while it downloaded a layer: a registry read that hangs/
-    )
-  })
-  it.each([
-    new DockerStalledError(['buildx'], 21_000, '', 'push'),
-    new Error('x')
-  ])('nothing for another stop: $message', error => {
-    expect(stalledDownload(error)).toBeUndefined()
   })
 })
 
@@ -284,30 +294,26 @@ describe('cacheSources: where the cache-from lines read, as an error names them'
   })
 })
 
-describe('restartFailure: the build run again could not start', () => {
+describe('restartWatch: the build run again could not start', () => {
+  const stoppedBy = (watch: StallWatch) =>
+    docker
+      .run(['sleep:60000', 'exit:0'], { quiet: true, stalls: [watch] })
+      .then(
+        () => undefined,
+        (error: DockerStalledError) => watch.failure?.(error)
+      )
   it('names the builder and where its cache came from', async () => {
-    const stopped = await docker
-      .run(['sleep:60000', 'exit:0'], {
-        quiet: true,
-        stalls: [restartWatch(100)]
-      })
-      .catch((error: unknown) => error)
-    expect(
-      restartFailure(stopped, 'builder-1', '127.0.0.1:5001')?.message
-    ).toMatch(
+    const failure = await stoppedBy(
+      restartWatch(100, 'builder-1', '127.0.0.1:5001')
+    )
+    expect(failure?.message).toMatch(
       /^the build, run again without its cache, did not start within \d+ s: the builder builder-1 still waits on the read \(the cache's, or a layer's\) from 127\.0\.0\.1:5001 .*; restart that BuildKit, then run the job again \(with cache: off while 127\.0\.0\.1:5001 does not answer\)$/
     )
-    expect(restartFailure(new Error('x'), 'b', 's')).toBeUndefined()
   })
 
   it('after a hung read of its own (no sources): names the builder, tells to restart its BuildKit', async () => {
-    const stopped = await docker
-      .run(['sleep:60000', 'exit:0'], {
-        quiet: true,
-        stalls: [restartWatch(100)]
-      })
-      .catch((error: unknown) => error)
-    expect(restartFailure(stopped, 'remote-1')?.message).toMatch(
+    const failure = await stoppedBy(restartWatch(100, 'remote-1'))
+    expect(failure?.message).toMatch(
       /^the build, run again, did not start within \d+ s: the builder remote-1 still waits on the read that held up the first build, and its BuildKit starts no build until that read ends \(BuildKit sets it no deadline\), so nothing was pushed; restart that BuildKit, then run the job again$/
     )
   })

@@ -73,7 +73,7 @@ describe("buildx's plain progress, as each version prints it", () => {
     "$name: the download watch holds no layer open once each one's done line came",
     ({ version }) => {
       const opened = openAfterEachLine(
-        cacheWatch(1000),
+        cacheWatch(1000, false),
         progress(version, 'cold')
       )
       expect(opened.at(-1)).toBe(false)

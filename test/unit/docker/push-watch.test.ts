@@ -3,7 +3,7 @@ import { parseImageName } from '../../../src/reference/images.js'
 import { DockerStalledError } from '../../../src/docker/runner.js'
 import type { Image } from '../../../src/reference/images.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
-import { pushWatch, stalledError } from '../../../src/docker/push-watch.js'
+import { pushWatch } from '../../../src/docker/push-watch.js'
 import { RegistryError } from '../../../src/registry/registry-error.js'
 import {
   RetriesExhaustedError,
@@ -75,7 +75,7 @@ describe('pushWatch: which docker steps are watched', () => {
 
   it('a build is watched from its push phase on, in registry-timeout', () => {
     const { env } = envAnswering(() => Promise.resolve())
-    const stall = pushWatch(build, IMAGES, env)?.stall
+    const stall = pushWatch(build, IMAGES, env)
     expect(stall?.ms).toBe(30_000)
     // stopped after 10 registry-timeouts of silence, even while answered
     expect(stall?.limitMs).toBe(300_000)
@@ -95,7 +95,7 @@ describe('pushWatch: which docker steps are watched', () => {
 
   it('imagetools create is watched from its start', () => {
     const { env } = envAnswering(() => Promise.resolve())
-    expect(pushWatch(index, IMAGES, env)?.stall.startsAt).toBeUndefined()
+    expect(pushWatch(index, IMAGES, env)?.startsAt).toBeUndefined()
   })
 })
 
@@ -103,7 +103,7 @@ describe('pushWatch: does the registry still answer?', () => {
   it('asks each registry the build pushes to, on its image', async () => {
     const { env, asked } = envAnswering(() => Promise.resolve())
     const watch = pushWatch(build, IMAGES, env)
-    expect(await watch?.stall.stillAnswering?.()).toBe(true)
+    expect(await watch?.stillAnswering?.()).toBe(true)
     expect(asked.sort()).toEqual([LOCAL.name, GHCR.name])
   })
 
@@ -112,8 +112,7 @@ describe('pushWatch: does the registry still answer?', () => {
       Promise.reject(new RegistryError('ghcr.io', 'denied', 403))
     )
     const watch = pushWatch(build, IMAGES, env)
-    expect(await watch?.stall.stillAnswering?.()).toBe(true)
-    expect(watch?.unanswered).toEqual([])
+    expect(await watch?.stillAnswering?.()).toBe(true)
   })
 
   it('no answer in time from one registry: not answering, and it is named', async () => {
@@ -126,38 +125,41 @@ describe('pushWatch: does the registry still answer?', () => {
       image === LOCAL.name ? Promise.reject(timedOut) : Promise.resolve()
     )
     const watch = pushWatch(build, IMAGES, env)
-    expect(await watch?.stall.stillAnswering?.()).toBe(false)
-    expect(watch?.unanswered).toEqual(['127.0.0.1:5001'])
+    expect(await watch?.stillAnswering?.()).toBe(false)
+    const stalled = new DockerStalledError(build.argv, 61_400, '')
+    expect(watch?.failure?.(stalled).message).toMatch(
+      /^build: docker stopped sending push progress to registry 127\.0\.0\.1:5001 for 61 s, and the registry did not answer/
+    )
   })
 })
 
-describe('stalledError', () => {
+describe('pushWatch: its failure', () => {
   it('a push silent past its limit while the registry answered: says so and names the bound', async () => {
     const { env } = envAnswering(() => Promise.resolve())
-    const watch = pushWatch(index, IMAGES, env)
-    await watch?.stall.stillAnswering?.()
+    const watch = pushWatch(index, IMAGES, env, () => 3)
+    await watch?.stillAnswering?.()
     const stalled = new DockerStalledError(index.argv, 300_200, '')
-    expect(watch && stalledError(stalled, index, watch, env, 3).message).toBe(
+    expect(watch?.failure?.(stalled).message).toBe(
       "index: docker sent no push progress to registry 127.0.0.1:5001 for 300 s (10 × registry-timeout) while the registry still answered: one of docker's requests got no answer, so the push was stopped (3 attempts)"
     )
   })
 
   it('counts the runs it was given, not the retries allowed: one run is one attempt', async () => {
     const { env } = envAnswering(() => Promise.reject(new Error('timeout')))
-    const watch = pushWatch(index, IMAGES, env)
-    await watch?.stall.stillAnswering?.()
+    const watch = pushWatch(index, IMAGES, env, () => 1)
+    await watch?.stillAnswering?.()
     const stalled = new DockerStalledError(index.argv, 61_400, 'Preparing')
-    expect(
-      watch && stalledError(stalled, index, watch, env, 1).message
-    ).toMatch(/the registry stopped answering \(1 attempt\)$/)
+    expect(watch?.failure?.(stalled).message).toMatch(
+      /the registry stopped answering \(1 attempt\)$/
+    )
   })
 
   it('names the step, the silence, the registry and registry-timeout', async () => {
     const { env } = envAnswering(() => Promise.reject(new Error('timeout')))
-    const watch = pushWatch(index, IMAGES, env)
-    await watch?.stall.stillAnswering?.()
+    const watch = pushWatch(index, IMAGES, env, () => 3)
+    await watch?.stillAnswering?.()
     const stalled = new DockerStalledError(index.argv, 61_400, 'Preparing')
-    expect(watch && stalledError(stalled, index, watch, env, 3).message).toBe(
+    expect(watch?.failure?.(stalled).message).toBe(
       'index: docker stopped sending push progress to registry 127.0.0.1:5001 for 61 s, and the registry did not answer on its upload endpoint within the registry-timeout (30 s): the registry stopped answering (3 attempts)'
     )
   })
