@@ -7,23 +7,14 @@
 import type { StallWatch } from '../docker/process.js'
 import { DockerStalledError } from '../docker/runner.js'
 import { referenceRegistry } from '../reference/repository.js'
-import { openVertices, stalledDownload } from './cache-watch.js'
+import { openVertices, readProgress } from '../docker/buildx-progress.js'
+import { openWatch, stalledDownload } from './cache-watch.js'
 
 const RESOLVE_WATCH = 'resolve'
 
-/** `#3 [internal] load metadata for r.example/base:1` (`[linux/arm64 internal]` per platform). */
-const RESOLVING = /^#(\d+) \[(?:\S+ )?internal\] load metadata for (\S+)/
-
-export function resolveWatch(ms: number): StallWatch {
-  const open = new Map<string, string>()
-  const follow = (line: string) => openVertices([line], RESOLVING, open).size
-  return {
-    name: RESOLVE_WATCH,
-    ms,
-    startsAt: line => follow(line) > 0,
-    endsAt: line => follow(line) === 0
-  }
-}
+/** Watches the build while a base image is resolved (`#3 [internal] load metadata for …`). */
+export const resolveWatch = (ms: number): StallWatch =>
+  openWatch(RESOLVE_WATCH, ms, ['resolve'])
 
 /**
  * What stopped the build on a registry read of its own that hung (not the cache's): a base image's
@@ -36,7 +27,9 @@ export function hungRead(
   if (download !== undefined) return { what: download, hosts: 'the registry' }
   if (!(error instanceof DockerStalledError) || error.watch !== RESOLVE_WATCH)
     return undefined
-  const images = [...openVertices(error.output.split('\n'), RESOLVING).values()]
+  const images = [
+    ...openVertices(readProgress(error.output), ['resolve']).values()
+  ]
   const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
   const what =
     `buildx sent no progress for ${error.silentSeconds} s while it resolved ` +

@@ -18,9 +18,6 @@ interface PushBounds {
   registryTimeoutMs: number
 }
 
-/** buildx's push phase in plain progress (`#12 pushing layers`); the build before may be silent. */
-const BUILDX_PUSHING = /^#\d+ pushing /
-
 /** Registry-timeouts of silence that stop a push even while the registry answers (README). */
 const SILENT_WINDOWS = 10
 
@@ -70,8 +67,9 @@ export function pushWatch(
       name: PUSH_WATCH,
       ms: bounds.registryTimeoutMs,
       limitMs: bounds.registryTimeoutMs * SILENT_WINDOWS,
+      // buildx's push phase (`#12 pushing layers`): the build before it may be silent
       startsAt:
-        step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
+        step.step === 'build' ? event => event.kind === 'push' : undefined,
       stillAnswering: async () => {
         const answered = await Promise.all(asked.map(answers))
         watch.unanswered = asked

@@ -15,6 +15,7 @@ import {
   usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
+import { cacheOutcome, readProgress } from '../docker/buildx-progress.js'
 import type { StallWatch } from '../docker/process.js'
 import { pushWatch } from '../docker/push-watch.js'
 import { errorMessage } from '../errors/input-error.js'
@@ -51,7 +52,7 @@ export function tellCache(
     step.platform === undefined
       ? line
       : line.replace(/^Cache:/, `Cache (${step.platform}):`)
-  const report = cacheReport(named(stderr, env))
+  const report = cacheReport(cacheOutcome(readProgress(named(stderr, env))))
   if (report !== undefined) env.log.info(platformed(report))
   const lines = [report, quota?.summary].filter(line => line !== undefined)
   if (lines.length > 0)
