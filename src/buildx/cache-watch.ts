@@ -140,9 +140,7 @@ export function cacheTrouble(
   if (!(error instanceof DockerCommandError)) return undefined
   const events = readProgress(error.output)
   // buildx's last word: a failed import before it was no failure (BuildKit went on without it)
-  const cause = events
-    .filter(event => event.kind === 'error' && event.vertex === '')
-    .at(-1)?.name
+  const cause = events.filter(event => event.kind === 'failure').at(-1)?.name
   // a cache export without ignore-error fails the build with its vertex's error, the last one
   const last = failedVertices(events).at(-1)
   const fromCache =
@@ -163,15 +161,22 @@ export function cacheTrouble(
  */
 export const isExportStall = (error: unknown): boolean =>
   isPushStall(error) &&
-  openVertices(readProgress(error.output), ['cache-export']).size > 0
+  openVertices(readProgress(error.output), ['cache-export', 'cache-gha-export'])
+    .size > 0
 
 /**
  * The cache's vertices that failed in a build that went on (BuildKit takes an import's failure as
- * no cache, an export's as ignore-error says): one line each, for a warning.
+ * no cache, an export's as ignore-error says): one line each, for a warning; those of `refused`
+ * left out.
  */
-export const cacheFailures = (progress: string): string[] =>
+export const cacheFailures = (
+  progress: string,
+  refused?: ProgressKind
+): string[] =>
   failedVertices(readProgress(progress)).flatMap(({ cache, error }) =>
-    cache === undefined ? [] : [`${cache} failed: ${error.slice(0, 300)}`]
+    cache === undefined || cache.kind === refused
+      ? []
+      : [`${cache.name} failed: ${error.slice(0, 300)}`]
   )
 
 const CACHE_FLAGS = new Set(['--cache-from', '--cache-to'])

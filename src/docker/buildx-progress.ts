@@ -31,13 +31,14 @@ const LINES = [
   // a Dockerfile step: `[stage-1 2/3] COPY …`
   ['step', /^#(\d+) (\[[^\]]*\d+\/\d+\] .*)/],
   ['cache-import', /^#(\d+) (importing cache manifest from (\S+).*)/],
-  ['cache-export', /^#(\d+) (exporting (?:cache|to GitHub Actions Cache).*)/],
+  ['cache-export', /^#(\d+) (exporting cache.*)/],
+  ['cache-gha-export', /^#(\d+) (exporting to GitHub Actions Cache.*)/],
   // the push phase: `pushing layers`, `pushing manifest for …`
   ['push', /^#(\d+) (pushing .*)/],
   // another line of a vertex: its header, a status
   ['status', /^#(\d+) (.*)/],
   // buildx's own last word, the whole line
-  ['error', /^()(ERROR:.*)/],
+  ['failure', /^()(ERROR:.*)/],
   // no vertex's line (a Dockerfile excerpt, docker's own output)
   ['output', /^()(.*)/]
 ] as const
@@ -59,7 +60,7 @@ export function progressEvent(line: string): ProgressEvent {
   for (const [kind, pattern] of LINES) {
     const [, vertex, name, ref, done] = pattern.exec(line) ?? []
     if (name !== undefined)
-      return { vertex, kind, name: name.trim(), ref, done: done !== undefined }
+      return { vertex, kind, name, ref, done: done !== undefined }
   }
   return { vertex: '', kind: 'output', name: line }
 }
@@ -85,7 +86,7 @@ export function openVertices(
     if (kinds.includes(kind))
       if (done === true) open.delete(key)
       else open.set(key, ref ?? name)
-    if (ENDS.has(kind) && vertex !== '')
+    if (ENDS.has(kind))
       for (const key of open.keys())
         if (key === vertex || key.startsWith(`${vertex} `)) open.delete(key)
   }
@@ -93,25 +94,24 @@ export function openVertices(
 }
 
 /**
- * The vertices that failed, in order: each its error as BuildKit printed it, and its name where it
- * is one of the cache's own.
+ * The vertices that failed, in order: each its error as BuildKit printed it, and where it is one of
+ * the cache's own, that vertex's event.
  */
 export function failedVertices(events: ProgressEvent[]) {
-  const names = new Map<string, string>()
-  const failed: { cache?: string; error: string }[] = []
-  for (const { vertex, kind, name } of events) {
-    if (kind === 'cache-import' || kind === 'cache-export')
-      names.set(vertex, name)
-    if (kind === 'error' && vertex !== '')
-      failed.push({ cache: names.get(vertex), error: name })
-  }
-  return failed
+  const cache = new Map<string, ProgressEvent>()
+  return events.flatMap(event => {
+    if (event.kind.startsWith('cache-')) cache.set(event.vertex, event)
+    return event.kind === 'error'
+      ? [{ cache: cache.get(event.vertex), error: event.name }]
+      : []
+  })
 }
 
 const UNITS: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, G: 1e9 }
 
-/** What a build's progress tells of its cache: its steps, those cached, bytes pulled, sources. */
-export function cacheOutcome(events: ProgressEvent[]) {
+/** What a build's output tells of its cache: its steps, those cached, bytes pulled, sources. */
+export function cacheOutcome(output: string) {
+  const events = readProgress(output)
   const of = (kind: ProgressKind) => events.filter(event => event.kind === kind)
   const cached = new Set(of('cached').map(event => event.vertex))
   const steps = new Set(of('step').map(event => event.vertex))
