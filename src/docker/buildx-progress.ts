@@ -82,13 +82,14 @@ export function openVertices(
   open = new Map<string, string>()
 ): Map<string, string> {
   for (const { vertex, kind, name, ref, done } of events) {
-    const key = kind === 'transfer' ? `${vertex} ${name}` : vertex
+    // `6 ` a vertex, `6 sha256:…` a layer of its
+    const key = `${vertex} ${kind === 'transfer' ? name : ''}`
     if (kinds.includes(kind))
       if (done === true) open.delete(key)
       else open.set(key, ref ?? name)
     if (ENDS.has(kind))
       for (const key of open.keys())
-        if (key === vertex || key.startsWith(`${vertex} `)) open.delete(key)
+        if (key.startsWith(`${vertex} `)) open.delete(key)
   }
   return open
 }
