@@ -40,7 +40,9 @@ export function openWatch(
 
 /**
  * Watches the build while a cache import or a layer transfer is open, silent for `ms`: buildx
- * prints a transfer's bytes as they come, so silence there is a request that hangs.
+ * prints a transfer's bytes as they come, so silence there is a request that hangs. Exports are
+ * not watched: one that moves prints nothing between its start and its `done` (a gha export is
+ * bounded by the relay instead).
  */
 export const cacheWatch = (ms: number): StallWatch =>
   openWatch(CACHE_WATCH, ms, ['cache-import', 'transfer'])
