@@ -9,70 +9,44 @@ import { recoveryOf, type Stopped, type StallWatch } from '../docker/process.js'
 import { DockerCommandError } from '../docker/runner.js'
 import { lineAttributes } from '../csv/csv.js'
 import { referenceRegistry } from '../reference/repository.js'
+import {
+  failedVertices,
+  openVertices,
+  readProgress,
+  type ProgressEvent,
+  type ProgressKind
+} from '../docker/buildx-progress.js'
 
-/**
- * Vertices of the cache's own: an import (per source) or an export. Only imports are watched: an
- * export that moves prints nothing between its start and its `done` (a gha export is bounded by
- * the relay instead).
- */
-const CACHE_VERTEX =
-  /^#(\d+) (importing cache manifest from |exporting cache|exporting to GitHub Actions Cache)/
-const CACHE_IMPORT = /^#(\d+) importing cache manifest from /
-const CACHE_EXPORT = /^#(\d+) exporting (cache|to GitHub Actions Cache)/
-
-/** A layer on its way (`#10 sha256:… 1.2MB / 33.6MB 0.2s`), open until its `done` line. */
-const TRANSFER = /^#(\d+) (sha256:[0-9a-f]+) [\d.]+\w*B \/ [\d.]+\w*B/
-
-const VERTEX_END = /^#(\d+) (DONE|CACHED|ERROR|CANCELED)\b/
-
-/**
- * The vertices `start` opened (its first group) still open after `lines`, each with its second
- * group; `open` carries them on from earlier lines.
- */
-export function openVertices(
-  lines: string[],
-  start: RegExp,
-  open = new Map<string, string>()
-): Map<string, string> {
-  for (const line of lines) {
-    const vertex = start.exec(line)
-    if (vertex) open.set(vertex[1], vertex[2])
-    const end = VERTEX_END.exec(line)
-    if (end) open.delete(end[1])
+/** A watch open while an event of `kinds` is (a vertex, a layer's transfer), silent for `ms`. */
+export function openWatch(
+  name: string,
+  ms: number,
+  kinds: ProgressKind[]
+): StallWatch {
+  const open = new Map<string, string>()
+  const follow = (event: ProgressEvent) =>
+    openVertices([event], kinds, open).size
+  return {
+    name,
+    ms,
+    startsAt: event => follow(event) > 0,
+    endsAt: event => follow(event) === 0
   }
-  return open
 }
 
 /**
- * Watches the build while a cache vertex or a layer transfer is open, silent for `ms`: buildx
- * prints a transfer's bytes as they come, so silence there is a request that hangs. A build with
- * cache lines (`cached`) drops them; one without runs again on a fresh BuildKit, once.
+ * Watches the build while a cache import or a layer transfer is open, silent for `ms`: buildx
+ * prints a transfer's bytes as they come, so silence there is a request that hangs. Exports are
+ * not watched: one that moves prints nothing between its start and its `done` (a gha export is
+ * bounded by the relay instead). A build with cache lines (`cached`) drops them; one without runs
+ * again on a fresh BuildKit, once.
  */
 export function cacheWatch(ms: number, cached: boolean): StallWatch {
-  const open = new Set<string>()
-  const follow = (line: string) => {
-    const vertex = CACHE_IMPORT.exec(line)
-    if (vertex) open.add(vertex[1])
-    const transfer = TRANSFER.exec(line)
-    if (transfer) {
-      const key = `${transfer[1]} ${transfer[2]}`
-      if (line.endsWith(' done')) open.delete(key)
-      else open.add(key)
-    }
-    const end = VERTEX_END.exec(line)
-    if (end)
-      for (const key of open)
-        if (key === end[1] || key.startsWith(`${end[1]} `)) open.delete(key)
-    return open.size
-  }
   const download = (stopped: Stopped) =>
     `${silence(stopped)} while it downloaded a layer: a registry read that hangs (BuildKit ` +
     'sets it no deadline)'
   return {
-    name: 'cache',
-    ms,
-    startsAt: line => follow(line) > 0,
-    endsAt: line => follow(line) === 0,
+    ...openWatch('cache', ms, ['cache-import', 'transfer']),
     holdsBuilder: true,
     recovery: cached ? 'drop the cache' : 'renew and run again',
     told: cached
@@ -173,13 +147,11 @@ export function cacheTrouble(
   serviceHosts: string[]
 ): string | undefined {
   if (!(error instanceof DockerCommandError)) return undefined
+  const events = readProgress(error.output)
   // buildx's last word: a failed import before it was no failure (BuildKit went on without it)
-  const cause = error.output
-    .split('\n')
-    .reverse()
-    .find(line => /^ERROR:/.test(line))
+  const cause = events.filter(event => event.kind === 'failure').at(-1)?.name
   // a cache export without ignore-error fails the build with its vertex's error, the last one
-  const last = failedVertices(error.output).at(-1)
+  const last = failedVertices(events).at(-1)
   const fromCache =
     cause !== undefined &&
     (CACHE_ERROR.test(cause) ||
@@ -199,7 +171,10 @@ export function cacheTrouble(
  */
 export function exportWatch(push: StallWatch): StallWatch {
   const exporting = (stopped: Stopped) =>
-    openVertices(stopped.output.split('\n'), CACHE_EXPORT).size > 0
+    openVertices(readProgress(stopped.output), [
+      'cache-export',
+      'cache-gha-export'
+    ]).size > 0
   return {
     ...push,
     recovery: stopped =>
@@ -212,28 +187,18 @@ export function exportWatch(push: StallWatch): StallWatch {
 }
 
 /**
- * The vertices that failed, in order, each its error as BuildKit printed it, and its name where it
- * is one of the cache's own.
- */
-function failedVertices(progress: string): { cache?: string; error: string }[] {
-  const names = new Map<string, string>()
-  const failed: { cache?: string; error: string }[] = []
-  for (const line of progress.split('\n')) {
-    const vertex = CACHE_VERTEX.exec(line)
-    if (vertex) names.set(vertex[1], line.slice(vertex[1].length + 2).trim())
-    const error = /^#(\d+) ERROR: (.*)$/.exec(line)
-    if (error) failed.push({ cache: names.get(error[1]), error: error[2] })
-  }
-  return failed
-}
-
-/**
  * The cache's vertices that failed in a build that went on (BuildKit takes an import's failure as
- * no cache, an export's as ignore-error says): one line each, for a warning.
+ * no cache, an export's as ignore-error says): one line each, for a warning; those of `refused`
+ * left out.
  */
-export const cacheFailures = (progress: string): string[] =>
-  failedVertices(progress).flatMap(({ cache, error }) =>
-    cache === undefined ? [] : [`${cache} failed: ${error.slice(0, 300)}`]
+export const cacheFailures = (
+  progress: string,
+  refused?: ProgressKind
+): string[] =>
+  failedVertices(readProgress(progress)).flatMap(({ cache, error }) =>
+    cache === undefined || cache.kind === refused
+      ? []
+      : [`${cache.name} failed: ${error.slice(0, 300)}`]
   )
 
 const CACHE_FLAGS = new Set(['--cache-from', '--cache-to'])

@@ -6,20 +6,13 @@
  */
 import type { Stopped, StallWatch } from '../docker/process.js'
 import { referenceRegistry } from '../reference/repository.js'
-import { openVertices, readFailure, silence } from './cache-watch.js'
-
-/** `#3 [internal] load metadata for r.example/base:1` (`[linux/arm64 internal]` per platform). */
-const RESOLVING = /^#(\d+) \[(?:\S+ )?internal\] load metadata for (\S+)/
+import { openVertices, readProgress } from '../docker/buildx-progress.js'
+import { openWatch, readFailure, silence } from './cache-watch.js'
 
 /** Runs the build again on a fresh BuildKit once; a second stop fails it. */
 export function resolveWatch(ms: number): StallWatch {
-  const open = new Map<string, string>()
-  const follow = (line: string) => openVertices([line], RESOLVING, open).size
   return {
-    name: 'resolve',
-    ms,
-    startsAt: line => follow(line) > 0,
-    endsAt: line => follow(line) === 0,
+    ...openWatch('resolve', ms, ['resolve']),
     holdsBuilder: true,
     recovery: 'renew and run again',
     told: stopped => resolved(stopped).what,
@@ -33,7 +26,7 @@ export function resolveWatch(ms: number): StallWatch {
 /** The images the stopped build resolved, and the hosts it waited on. */
 function resolved(stopped: Stopped): { what: string; hosts: string } {
   const images = [
-    ...openVertices(stopped.output.split('\n'), RESOLVING).values()
+    ...openVertices(readProgress(stopped.output), ['resolve']).values()
   ]
   const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
   const what =

@@ -54,13 +54,14 @@ function hostNamed(output: string): string | undefined {
 // BuildKit's words when it cannot fetch a Git context (a URL `context`)
 const GIT_FETCH =
   /failed to fetch remote (\S+?):? |error fetching default branch for repository (\S+?):? /
-const GIT_SAID = /^(?:#\d+ [\d.]+ )?(fatal: .*)$/m
+// git's own word, as a line of its own or a vertex's log line (`#5 0.214 fatal: …`)
+const GIT_SAID = /fatal: .*/
 
 /** A Git context BuildKit could not fetch, said as such (not as a registry fault). */
 function gitFetchFailure(output: string): string | undefined {
   const match = GIT_FETCH.exec(output)
   if (match === null) return undefined
-  const said = GIT_SAID.exec(output)?.[1] ?? firstMatch(output, GIT_FETCH)
+  const said = GIT_SAID.exec(output)?.[0] ?? firstMatch(output, GIT_FETCH)
   return (
     `the build could not fetch its Git context ${match[1] ?? match[2]} (${said.trim()}): ` +
     "a private repository needs github-token (the default, the workflow's token, needs " +

@@ -13,6 +13,7 @@ import { constants as osConstants, EOL } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { escapeWorkflowCommands, escapingWriter } from './workflow-commands.js'
+import { progressEvent, type ProgressEvent } from './buildx-progress.js'
 
 /**
  * What the run does once a watch stopped its command (publish/docker-steps.ts' loop): build again
@@ -30,10 +31,10 @@ export interface StallWatch {
   name: string
   /** Silence that counts as a stall, in ms: no new line (a repeated status line is no progress). */
   ms: number
-  /** The output line the watch starts at (a push phase); the start when absent. */
-  startsAt?: (line: string) => boolean
+  /** The output line the watch starts at (a push phase), as buildx's; the start when absent. */
+  startsAt?: (event: ProgressEvent) => boolean
   /** The line after which it rests until `startsAt` matches again (a phase that ended). */
-  endsAt?: (line: string) => boolean
+  endsAt?: (event: ProgressEvent) => boolean
   /**
    * Asked after each silence: true (a long upload prints nothing) starts the watch over; false, or
    * a rejection, stops the command.
@@ -152,16 +153,6 @@ function killTree(pid: number): void {
 }
 
 /**
- * A buildx transfer line without its time: buildx prints an open download again every 5 s with
- * the time it has taken (`#5 sha256:… 0B / 1.07MB 15.5s`), bytes that do not move included.
- */
-const transferWithoutTime = (line: string): string =>
-  line.replace(
-    /^(#\d+ sha256:[0-9a-f]+ [\d.]+\w*B \/ [\d.]+\w*B) [\d.]+s$/,
-    '$1'
-  )
-
-/**
  * The stall watch; only a new line resets it: `docker push` on the containerd store prints
  * `<layer>: Waiting` every second while its upload hangs, buildx a download that does not move.
  */
@@ -192,13 +183,16 @@ function stallTimer(watch: StallWatch, stop: (silentMs: number) => void) {
   return {
     /** A whole line of output: the watch starts at the first that matches. */
     line(line: string) {
-      const news = transferWithoutTime(line)
+      const event = progressEvent(line)
+      // a line is news when what it tells is: buildx prints an open download again every 5 s
+      // with the time it has taken, bytes that do not move included
+      const news = JSON.stringify(event)
       if (printed.has(news)) return
       printed.add(news)
       lastProgress = performance.now()
       if (timer === undefined) {
-        if (watch.startsAt?.(line) === true) arm()
-      } else if (watch.endsAt?.(line) === true) {
+        if (watch.startsAt?.(event) === true) arm()
+      } else if (watch.endsAt?.(event) === true) {
         clearTimeout(timer)
         timer = undefined
       } else if (!asking) arm()

@@ -18,9 +18,6 @@ interface PushBounds {
   bounds: Pick<RunBounds, 'registryMs' | 'pushLimitMs'>
 }
 
-/** buildx's push phase in plain progress (`#12 pushing layers`); the build before may be silent. */
-const BUILDX_PUSHING = /^#\d+ pushing /
-
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
 const TRANSFERS = new Set(['index', 'cache'])
 
@@ -74,8 +71,9 @@ export function pushWatch(
     name: 'push',
     ms: bounds.registryMs,
     limitMs: bounds.pushLimitMs,
+    // buildx's push phase (`#12 pushing layers`): the build before it may be silent
     startsAt:
-      step.step === 'build' ? line => BUILDX_PUSHING.test(line) : undefined,
+      step.step === 'build' ? event => event.kind === 'push' : undefined,
     stillAnswering: async () => {
       const answered = await Promise.all(asked.map(answers))
       unanswered = asked

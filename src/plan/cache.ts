@@ -538,40 +538,23 @@ function inlineCache(facts: CacheFacts, why: string): CacheDecision {
   }
 }
 
-const SIZE_UNITS: Record<string, number> = {
-  B: 1,
-  kB: 1e3,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9
+/** What a build's progress told of its cache (`cacheOutcome` of docker/buildx-progress.ts). */
+export interface CacheOutcome {
+  /** The Dockerfile's steps, and of them those cached. */
+  steps: number
+  cached: number
+  /** Layer bytes downloaded (docker driver: none). */
+  bytes: number
+  /** Where cache was imported from. */
+  sources: string[]
 }
 
-/**
- * What the cache did, from buildx's plain progress: steps cached, layer bytes downloaded (docker
- * driver: none), sources.
- */
-export function cacheReport(progress: string): string | undefined {
-  const steps = new Set<string>()
-  const cached = new Set<string>()
-  const sources = new Set<string>()
-  let bytes = 0
-  for (const line of progress.split('\n')) {
-    const step = /^#(\d+) \[[^\]]*\d+\/\d+\] /.exec(line)
-    if (step) steps.add(step[1])
-    const hit = /^#(\d+) CACHED$/.exec(line)
-    if (hit) cached.add(hit[1])
-    const source = /^#\d+ importing cache manifest from (\S+)/.exec(line)
-    if (source) sources.add(source[1])
-    const pulled =
-      /^#\d+ sha256:[0-9a-f]+ ([\d.]+)(B|kB|KB|MB|GB) \/ [\d.]+\w+ [\d.]+s done$/.exec(
-        line
-      )
-    if (pulled) bytes += Number(pulled[1]) * SIZE_UNITS[pulled[2]]
-  }
-  if (steps.size === 0) return undefined
-  const hits = [...steps].filter(step => cached.has(step)).length
-  const from = sources.size > 0 ? `; from ${[...sources].join(', ')}` : ''
+/** What the cache did: steps cached, layer bytes downloaded, sources. */
+export function cacheReport(outcome: CacheOutcome): string | undefined {
+  const { steps, cached, bytes, sources } = outcome
+  if (steps === 0) return undefined
+  const from = sources.length > 0 ? `; from ${sources.join(', ')}` : ''
   const pulledText =
     bytes > 0 ? `; ${(bytes / 1e6).toFixed(1)} MB of layers downloaded` : ''
-  return `Cache: ${hits} of ${steps.size} steps cached${pulledText}${from}`
+  return `Cache: ${cached} of ${steps} steps cached${pulledText}${from}`
 }

@@ -12,6 +12,7 @@ import {
   usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
+import { cacheOutcome } from '../docker/buildx-progress.js'
 import type { StallWatch } from '../docker/process.js'
 import { pushWatch } from '../docker/push-watch.js'
 import { errorMessage } from '../errors/input-error.js'
@@ -38,25 +39,22 @@ export function tellCache(
     )
   const quota = env.cacheRelay?.takeQuota()
   if (quota) env.log.warning(quota.warning)
-  for (const failure of cacheFailures(stderr))
-    // the export a read-only cache refused is that warning's, not one more
-    if (!(quota?.readOnly && GHA_EXPORT.test(failure)))
-      env.log.warning(
-        `Cache: ${named(failure, env)}; the build went on without it`
-      )
+  // the export a read-only cache refused is that warning's, not one more
+  const refused = quota?.readOnly ? 'cache-gha-export' : undefined
+  for (const failure of cacheFailures(stderr, refused))
+    env.log.warning(
+      `Cache: ${named(failure, env)}; the build went on without it`
+    )
   const platformed = (line: string) =>
     step.platform === undefined
       ? line
       : line.replace(/^Cache:/, `Cache (${step.platform}):`)
-  const report = cacheReport(named(stderr, env))
+  const report = cacheReport(cacheOutcome(named(stderr, env)))
   if (report !== undefined) env.log.info(platformed(report))
   const lines = [report, quota?.summary].filter(line => line !== undefined)
   if (lines.length > 0)
     env.result.cache = [...(env.result.cache ?? []), ...lines.map(platformed)]
 }
-
-/** BuildKit's gha export vertex, as cacheFailures names its failure. */
-const GHA_EXPORT = /^exporting to GitHub Actions Cache/
 
 /** `text` with the run's registry relays named as the registries they relay. */
 const named = (text: string, env: PublishEnv): string =>

@@ -4,6 +4,7 @@ import { DockerStalledError } from '../../../src/docker/runner.js'
 import type { Image } from '../../../src/reference/images.js'
 import type { CommandStep } from '../../../src/plan/steps.js'
 import { pushWatch } from '../../../src/docker/push-watch.js'
+import { progressEvent } from '../../../src/docker/buildx-progress.js'
 import { RegistryError } from '../../../src/registry/registry-error.js'
 import {
   RetriesExhaustedError,
@@ -85,7 +86,7 @@ describe('pushWatch: which docker steps are watched', () => {
       '#6 pushing layers',
       '#6 pushing manifest for ghcr.io/o/app:1.2.3@sha256:1',
       '#7 pushing 127.0.0.1:5001/o/app:1.2.3 with docker'
-    ].filter(line => stall?.startsAt?.(line) === true)
+    ].filter(line => stall?.startsAt?.(progressEvent(line)) === true)
     expect(starts).toEqual([
       '#6 pushing layers',
       '#6 pushing manifest for ghcr.io/o/app:1.2.3@sha256:1',

@@ -30,7 +30,7 @@ const pushPhase = (
 ): StallWatch => ({
   name: 'push',
   ms,
-  startsAt: line => /^#\d+ pushing /.test(line),
+  startsAt: event => event.kind === 'push',
   stillAnswering
 })
 

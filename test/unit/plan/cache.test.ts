@@ -864,30 +864,31 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
   )
 })
 
-describe('cacheReport: what the cache did, from buildx progress', () => {
+describe("cacheReport: what the cache did, as the build's progress told it", () => {
   it.each([
     {
-      name: 'a hit imported from the branch tag',
-      progress: [
-        '#4 importing cache manifest from r.example/o/app:main',
-        '#5 [1/3] FROM local/busybox',
-        '#5 CACHED',
-        '#6 [2/3] RUN make deps',
-        '#6 sha256:abc 33.60MB / 33.60MB 0.4s done',
-        '#6 CACHED',
-        '#7 [3/3] COPY src.txt /app/',
-        '#7 DONE 0.0s'
-      ].join('\n'),
+      name: 'a hit imported from the branch tag, a layer downloaded',
+      outcome: {
+        steps: 3,
+        cached: 2,
+        bytes: 33.6e6,
+        sources: ['r.example/o/app:main']
+      },
       report:
         'Cache: 2 of 3 steps cached; 33.6 MB of layers downloaded; from r.example/o/app:main'
     },
     {
+      name: 'nothing cached, nothing downloaded, no source',
+      outcome: { steps: 2, cached: 0, bytes: 0, sources: [] },
+      report: 'Cache: 0 of 2 steps cached'
+    },
+    {
       name: 'no Dockerfile step: nothing said',
-      progress: '#1 DONE',
+      outcome: { steps: 0, cached: 0, bytes: 0, sources: [] },
       report: undefined
     }
-  ])('$name', ({ progress, report }) => {
-    expect(cacheReport(progress)).toBe(report)
+  ])('$name', ({ outcome, report }) => {
+    expect(cacheReport(outcome)).toBe(report)
   })
 })
 

@@ -1,0 +1,146 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  cacheOutcome,
+  failedVertices,
+  openVertices,
+  progressEvent,
+  readProgress
+} from '../../../src/docker/buildx-progress.js'
+
+describe("progressEvent: one line of buildx's output as an event", () => {
+  it.each([
+    {
+      name: 'a Dockerfile step, per platform',
+      line: '#7 [linux/arm64 stage-1 2/3] COPY --from=deps /deps /deps',
+      event: { vertex: '7', kind: 'step' }
+    },
+    {
+      name: 'a base image resolved, per platform: the image read',
+      line: '#3 [linux/arm64 internal] load metadata for r.example/base:1',
+      event: { vertex: '3', kind: 'resolve', ref: 'r.example/base:1' }
+    },
+    {
+      name: 'a cache import: its source',
+      line: '#4 importing cache manifest from r.example/o/app:main',
+      event: { kind: 'cache-import', ref: 'r.example/o/app:main' }
+    },
+    {
+      name: 'a registry cache export',
+      line: '#12 exporting cache to registry',
+      event: { kind: 'cache-export' }
+    },
+    {
+      name: "GitHub's cache export",
+      line: '#12 exporting to GitHub Actions Cache',
+      event: { kind: 'cache-gha-export' }
+    },
+    {
+      name: 'the push phase',
+      line: '#12 pushing layers',
+      event: { vertex: '12', kind: 'push' }
+    },
+    {
+      name: "a step's program printing `pushing`: its log, not the push phase",
+      line: '#8 0.412 pushing nothing',
+      event: { vertex: '8', kind: 'status' }
+    },
+    {
+      name: 'a layer on its way: its bytes so far, not done',
+      line: '#6 sha256:5a43 1.2MB / 33.6MB 0.2s',
+      event: { kind: 'transfer', name: 'sha256:5a43', ref: '1.2M', done: false }
+    },
+    {
+      name: "a layer's last line",
+      line: '#6 sha256:5a43 33.6MB / 33.6MB 0.4s done',
+      event: { kind: 'transfer', ref: '33.6M', done: true }
+    },
+    {
+      name: 'a step cached',
+      line: '#8 CACHED',
+      event: { vertex: '8', kind: 'cached' }
+    },
+    {
+      name: "a vertex's error: its message",
+      line: '#4 ERROR: failed to calculate checksum: "/x.txt": not found',
+      event: {
+        kind: 'error',
+        name: 'failed to calculate checksum: "/x.txt": not found'
+      }
+    },
+    {
+      name: "buildx's own last word: the whole line, no vertex's",
+      line: 'ERROR: failed to build: failed to solve: not found',
+      event: {
+        vertex: '',
+        kind: 'failure',
+        name: 'ERROR: failed to build: failed to solve: not found'
+      }
+    },
+    {
+      name: "no vertex's line: a Dockerfile excerpt",
+      line: '   3 | >>> COPY x.txt /',
+      event: { vertex: '', kind: 'output' }
+    }
+  ])('$name', ({ line, event }) => {
+    expect(progressEvent(line)).toMatchObject(event)
+  })
+
+  it('an open download printed again with the time it has taken reads as the same event', () => {
+    expect(progressEvent('#5 sha256:ab 0B / 1.07MB 15.5s')).toEqual(
+      progressEvent('#5 sha256:ab 0B / 1.07MB 20.5s')
+    )
+  })
+})
+
+describe('what the events tell', () => {
+  const build = [
+    '#4 importing cache manifest from r.example/o/app:main',
+    '#4 DONE 0.1s',
+    '#5 [1/3] FROM local/busybox',
+    '#5 CACHED',
+    '#6 [2/3] RUN make deps',
+    '#6 sha256:abc 33.60MB / 33.60MB 0.4s done',
+    '#6 CACHED',
+    '#7 [3/3] COPY src.txt /app/',
+    '#7 sha256:def 512B / 2.0kB 0.1s',
+    '#8 exporting cache to registry',
+    '#8 ERROR: unexpected status: 500',
+    '#3 [internal] load metadata for r.example/base:1'
+  ].join('\n')
+
+  it('the cache: steps, those cached, layer bytes downloaded, sources', () => {
+    expect(cacheOutcome(build)).toEqual({
+      steps: 3,
+      cached: 2,
+      bytes: 33.6e6,
+      sources: ['r.example/o/app:main']
+    })
+  })
+
+  it.each([
+    {
+      name: 'a resolve still open: its image',
+      kinds: ['resolve'],
+      open: ['r.example/base:1']
+    },
+    { name: 'a layer still on its way', kinds: ['transfer'], open: ['512'] },
+    {
+      name: 'a cache export that ended in its error',
+      kinds: ['cache-export'],
+      open: []
+    }
+  ] as const)('open at the end, $name', ({ kinds, open }) => {
+    expect([...openVertices(readProgress(build), [...kinds]).values()]).toEqual(
+      open
+    )
+  })
+
+  it("the failed vertices, each its error and the cache's own vertex", () => {
+    expect(failedVertices(readProgress(build))).toEqual([
+      {
+        cache: expect.objectContaining({ name: 'exporting cache to registry' }),
+        error: 'unexpected status: 500'
+      }
+    ])
+  })
+})
