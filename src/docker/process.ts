@@ -55,6 +55,8 @@ export interface ProcessOptions {
    * command.
    */
   stdout?: (stream: Readable) => Promise<void>
+  /** The most the command may take, in ms; past it, it is stopped as `stalled` by 'deadline'. */
+  deadlineMs?: number
 }
 
 interface ProcessResult {
@@ -254,6 +256,13 @@ export function runProcess(
       if (child.pid !== undefined) killTree(child.pid)
     })
   )
+  const deadline =
+    options.deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          stalled ??= { silentMs: options.deadlineMs ?? 0, watch: 'deadline' }
+          if (child.pid !== undefined) killTree(child.pid)
+        }, options.deadlineMs)
   // each stream its own lines: buildx prints on stderr, docker push on stdout
   const seen = (line: string) => watches.forEach(watch => watch.line(line))
   const stdout =
@@ -268,7 +277,10 @@ export function runProcess(
     child.stdin?.end(options.input)
   }
   return new Promise((resolve, reject) => {
-    const end = () => watches.forEach(watch => watch.end())
+    const end = () => {
+      clearTimeout(deadline)
+      watches.forEach(watch => watch.end())
+    }
     child.on('error', error => {
       end()
       reject(error)
