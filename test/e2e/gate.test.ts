@@ -18,7 +18,7 @@ import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { registryState } from './registry-api.js'
 import { errorLines, HELLO } from './releases.js'
 import { ROOT, runMain, runPost, type StepResult } from './runner.js'
-import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
+import { loginsFor, runnerEnv, uniqueRepo, visibleText } from './steps.js'
 
 const MARKED = 'test/fixtures/contexts/gate-marker'
 const GATE = `${resolve(ROOT, 'test/fixtures/gate/marker-gate.sh')}`
@@ -72,9 +72,6 @@ function withOtherLogin(dir: string): void {
   writeFileSync(file, JSON.stringify(config))
 }
 
-const log = (step: StepResult) =>
-  `${step.stdout}\n${step.stderr}\n${step.summary}`
-
 describe.each([RUNNER_CONTAINERD, RUNNER_CONTAINER])('gate on %s', builder => {
   it('a gate that passes lets the tags move; one that fails on the marker moves none', async () => {
     const repo = uniqueRepo('gate')
@@ -124,7 +121,7 @@ describe(`gate on ${RUNNER_CONTAINERD}: its bound, its docker config, no secret`
       stack.a.host
     ])
     for (const registry of [stack.a, stack.b])
-      expect(log(step)).not.toContain(registry.password)
+      expect(visibleText(step)).not.toContain(registry.password)
     // the action's inputs (the password among them) are kept from the gate's environment
     expect(step.stdout).toMatch(/^0$/m)
   })
