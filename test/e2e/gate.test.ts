@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import {
+  BUILDERS,
   builderNamed,
-  RUNNER_CONTAINER,
   RUNNER_CONTAINERD
 } from '../support/builders.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
@@ -72,7 +72,7 @@ function withOtherLogin(dir: string): void {
   writeFileSync(file, JSON.stringify(config))
 }
 
-describe.each([RUNNER_CONTAINERD, RUNNER_CONTAINER])('gate on %s', builder => {
+describe.each(BUILDERS.map(b => b.name))('gate on %s', builder => {
   it('a gate that passes lets the tags move; one that fails on the marker moves none', async () => {
     const repo = uniqueRepo('gate')
     const passed = await release(builder, repo, '1.0.0', HELLO, { gate: GATE })
