@@ -234,6 +234,12 @@ async function consume(
   }
 }
 
+/** Calls `stop` once `ms` have passed, if given, as the watch 'deadline'. */
+const afterDeadline = (
+  ms: number | undefined,
+  stop: (ms: number, watch: string) => void
+) => (ms === undefined ? undefined : setTimeout(() => stop(ms, 'deadline'), ms))
+
 export function runProcess(
   file: string,
   args: string[],
@@ -250,19 +256,14 @@ export function runProcess(
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
   let stalled: ProcessResult['stalled']
+  const stop = (silentMs: number, watch: string) => {
+    stalled ??= { silentMs, watch }
+    if (child.pid !== undefined) killTree(child.pid)
+  }
   const watches = (options.stalls ?? []).map(watch =>
-    stallTimer(watch, silentMs => {
-      stalled ??= { silentMs, watch: watch.name }
-      if (child.pid !== undefined) killTree(child.pid)
-    })
+    stallTimer(watch, silentMs => stop(silentMs, watch.name))
   )
-  const deadline =
-    options.deadlineMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          stalled ??= { silentMs: options.deadlineMs ?? 0, watch: 'deadline' }
-          if (child.pid !== undefined) killTree(child.pid)
-        }, options.deadlineMs)
+  const deadline = afterDeadline(options.deadlineMs, stop)
   // each stream its own lines: buildx prints on stderr, docker push on stdout
   const seen = (line: string) => watches.forEach(watch => watch.line(line))
   const stdout =
