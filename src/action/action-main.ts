@@ -45,6 +45,7 @@ function actionIo(settings: Settings): RunIo {
     reportFailure: (publication, landed) => {
       core.setOutput('pushed', JSON.stringify(landed.pushed))
       core.setOutput('skipped', JSON.stringify(landed.skipped))
+      core.setOutput('gate', landed.gate?.verdict ?? 'none')
       appendSummary(
         summaryMarkdown(
           publication,

@@ -7,6 +7,7 @@ import {
   uploadSize,
   uploadTotals,
   duringBuildText,
+  type GateVerdict,
   type PublishResult,
   type Upload
 } from '../publish/outcome.js'
@@ -87,6 +88,17 @@ function uploadTable(uploads: Upload[]): string {
   )
 }
 
+/** The gate's verdict and its last lines. */
+function gateParts(gate: GateVerdict): string[] {
+  const verdict =
+    gate.why === undefined ? 'passed' : `failed: it ${gate.why}; no tag moved`
+  const lines = gate.lines.map(line => line.replaceAll('```', "'''"))
+  return [
+    `#### Gate ${escapeMarkdown(verdict)}`,
+    ...(lines.length > 0 ? [['```text', ...lines, '```'].join('\n')] : [])
+  ]
+}
+
 /** The job summary as Markdown: what the run changed in the registry, tag by tag. */
 export function summaryMarkdown(
   publication: Publication,
@@ -113,6 +125,7 @@ export function summaryMarkdown(
       '#### Rollback',
       result.rollback.map(line => `- ${escapeMarkdown(line)}`).join('\n')
     )
+  if (result.gate !== undefined) parts.push(...gateParts(result.gate))
   if (result.verify !== undefined)
     parts.push(
       '#### Verify the signature',

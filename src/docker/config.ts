@@ -100,3 +100,24 @@ export function createRunConfig(
       symlinkSync(join(userDir, name), join(dir, name))
   return dir
 }
+
+/**
+ * The gate's docker config: the logins this run stored for `registries` (inline, in `auths`), and
+ * nothing else of the user's config.
+ */
+export function createGateConfig(
+  runConfig: string,
+  dir: string,
+  registries: string[]
+): string {
+  const stored = readDockerConfig(runConfig)
+  let config: DockerConfigFile = {}
+  for (const registry of new Set(registries)) {
+    const credentials = inlineCredentials(stored, registry)
+    if (credentials !== undefined)
+      config = withLogin(config, registry, credentials)
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  writeConfig(dir, config)
+  return dir
+}

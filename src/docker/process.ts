@@ -80,6 +80,8 @@ export interface ProcessOptions {
    * command.
    */
   stdout?: (stream: Readable) => Promise<void>
+  /** The most the command may take, in ms; past it, it is stopped as `stalled` by 'deadline'. */
+  deadlineMs?: number
 }
 
 interface ProcessResult {
@@ -250,6 +252,15 @@ async function consume(
   }
 }
 
+/** Calls `stop` once `ms` have passed, if given, as the watch 'deadline'. */
+const afterDeadline = (
+  ms: number | undefined,
+  stop: (ms: number, watch: StallWatch) => void
+) =>
+  ms === undefined
+    ? undefined
+    : setTimeout(() => stop(ms, { name: 'deadline', ms }), ms)
+
 export function runProcess(
   file: string,
   args: string[],
@@ -266,12 +277,14 @@ export function runProcess(
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
   let stalled: ProcessResult['stalled']
+  const stop = (silentMs: number, watch: StallWatch) => {
+    stalled ??= { silentMs, watch }
+    if (child.pid !== undefined) killTree(child.pid)
+  }
   const watches = (options.stalls ?? []).map(watch =>
-    stallTimer(watch, silentMs => {
-      stalled ??= { silentMs, watch }
-      if (child.pid !== undefined) killTree(child.pid)
-    })
+    stallTimer(watch, silentMs => stop(silentMs, watch))
   )
+  const deadline = afterDeadline(options.deadlineMs, stop)
   // each stream its own lines: buildx prints on stderr, docker push on stdout
   const seen = (line: string) => watches.forEach(watch => watch.line(line))
   const stdout =
@@ -286,7 +299,10 @@ export function runProcess(
     child.stdin?.end(options.input)
   }
   return new Promise((resolve, reject) => {
-    const end = () => watches.forEach(watch => watch.end())
+    const end = () => {
+      clearTimeout(deadline)
+      watches.forEach(watch => watch.end())
+    }
     child.on('error', error => {
       end()
       reject(error)

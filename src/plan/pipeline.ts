@@ -31,6 +31,7 @@ import { legStep, stagingTag } from './leg-handover.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import {
   commandStep,
+  gateStep,
   manifestRequest,
   type Pipeline,
   type Step
@@ -296,7 +297,7 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   }
 }
 
-type ModePipeline = Omit<Pipeline, 'sign'>
+type ModePipeline = Omit<Pipeline, 'sign' | 'gate'>
 
 /**
  * The run's own builder made first (bootstrapped) and removed last, after a failure too; then QEMU
@@ -376,6 +377,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   return {
     ...pipeline,
     ...(builds && { cache: cacheFor(input).lines }),
+    ...(input.settings.gate !== '' && { gate: gateStep(input.settings.gate) }),
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
     sign: publishes ? signSteps(input.settings, input.publication.images) : []
   }

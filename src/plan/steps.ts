@@ -54,6 +54,8 @@ export type StepName =
   | 'predict'
   /** imagetools create by digest: the image lands, no tag moves */
   | 'index'
+  /** the user's gate: a shell line run on the staged image; anything but exit 0 moves no tag */
+  | 'gate'
   /** the fresh read the guards decide on */
   | 'read'
   /** one tag pointed at the digest (manifest PUT) */
@@ -142,6 +144,8 @@ export interface Pipeline {
   login: Step[]
   /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
   stage: Step[]
+  /** The gate input, run on the staged image before the read (no tag has moved yet). */
+  gate?: CommandStep
   /** The registry read fresh: tag lists and where each of our tags points. */
   read: RequestStep[]
   /** One PUT per tag: exact tags first, then floating; the guards may hold some back. */
@@ -169,6 +173,20 @@ export function manifestRequest(
   const url = apiUrl(image, `/v2/${image.repository}/manifests/${reference}`)
   return { step, method, url, image, reference, ...more }
 }
+
+/** How GitHub runs a `run:` line on Linux (its default shell), and so the gate's line. */
+export const GATE_SHELL = [
+  'bash',
+  '--noprofile',
+  '--norc',
+  '-eo',
+  'pipefail',
+  '-c'
+]
+
+/** The gate input's step: its argv is the shell's, not docker's. */
+export const gateStep = (line: string): CommandStep =>
+  commandStep('gate', [...GATE_SHELL, line])
 
 /** A docker command; `registries` name the one that failed. */
 export function commandStep(
@@ -206,6 +224,7 @@ export function allSteps(pipeline: Pipeline): Step[] {
   return [
     ...pipeline.login,
     ...pipeline.stage,
+    ...(pipeline.gate ? [pipeline.gate] : []),
     ...pipeline.read,
     ...pipeline.tag,
     ...pipeline.readBack,
@@ -254,9 +273,13 @@ function requestText(
 export function stepLine(step: Step | PlanStep): string {
   const pulled =
     'pulled' in step && step.pulled ? ' (only if this run pulled it)' : ''
+  const gate =
+    step.step === 'gate'
+      ? ' (on the staged image: no tag moves unless exit 0)'
+      : ''
   const what =
     'argv' in step
-      ? `docker ${formatCommand(step.argv)}${pulled}`
+      ? `${gate ? '' : 'docker '}${formatCommand(step.argv)}${pulled}${gate}`
       : requestText(step)
   return `${step.step.padEnd(9)} ${what}`
 }

@@ -81,6 +81,17 @@ export interface PublishResult {
   builderSetupMs?: number
   /** mode rollback: each tag moved back (from where to where), held, and each release withdrawn. */
   rollback?: string[]
+  /** The gate input's verdict, its last lines of output, and why it failed. */
+  gate?: GateVerdict
+}
+
+/** What the gate said: `passed` (exit 0) lets the tags move. */
+export interface GateVerdict {
+  verdict: 'passed' | 'failed'
+  /** Its last lines of output, for the job summary. */
+  lines: string[]
+  /** failed: its exit status, or its timeout. */
+  why?: string
 }
 
 /** A result before anything happened, with lists of its own for the run to fill. */

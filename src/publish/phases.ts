@@ -34,6 +34,7 @@ import {
   runStageRequest
 } from './stage-steps.js'
 import { tag } from './tagging.js'
+import { runGate } from './gate.js'
 import { confirmed, readBack, readBackAndConverge } from './read-back.js'
 import {
   attachReferrers,
@@ -276,6 +277,7 @@ export async function runPipeline(
     await stage(run)
     if (pipeline.readBack.length > 0)
       values.requireDigests(publication.images, 'no tag was pointed')
+    if (pipeline.gate !== undefined) await runGate(run, pipeline.gate)
     if (pipeline.tag.length > 0) await tag(run)
     const held = await readBackPhase(run)
     const supply = await withdrawLeft(pipeline.sign, run)

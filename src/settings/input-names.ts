@@ -66,6 +66,8 @@ export const INPUT_NAMES = [
   'immutable-tags',
   'retries',
   'registry-timeout',
+  'gate',
+  'gate-timeout',
   'sign',
   'signing-key',
   'signing-password',

@@ -78,6 +78,10 @@ export interface Settings {
    * digests from the JSON of needs.<job>.outputs. Undefined: artifacts, else tags.
    */
   handover?: Map<string, string[]>
+  /** A shell line run on the staged image before any tag moves; exit 0 lets them move. */
+  gate: string
+  /** Seconds the gate may run. */
+  gateTimeout: number
 }
 
 /** metadata-action's separators of the multi-line outputs. */
@@ -153,6 +157,7 @@ function parseImagesAndTags(source: InputSource, mode: Settings['mode']) {
 function checkTogether(settings: Settings): void {
   checkCombinations(settings)
   checkReferrers(settings)
+  checkGate(settings)
   checkSigning(
     settings.signing,
     settings.mode,
@@ -200,7 +205,9 @@ export async function parseSettings(
     retries: parseCount(source, 'retries', 3, 10),
     registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1),
     signing: parseSigning(source),
-    referrers: parseBoolean(source, 'referrers', false)
+    referrers: parseBoolean(source, 'referrers', false),
+    gate: source('gate').trim(),
+    gateTimeout: parseCount(source, 'gate-timeout', 600, 21600, 1)
   }
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)
@@ -254,6 +261,29 @@ function checkReferrers(settings: Settings): void {
       'referrers',
       'true',
       'attaching attestations needs the image pushed (push: true)'
+    )
+}
+
+/** gate: an image to run it on, staged in a registry or loaded into the engine. */
+function checkGate({ gate, mode, build }: Settings): void {
+  if (gate === '') return
+  const refuse = (why: string) => {
+    throw new InputError('gate', gate, why)
+  }
+  if (mode === 'digest')
+    refuse(
+      'mode "digest" stages one platform for a merge: give the gate to the mode "merge" job'
+    )
+  if (
+    mode === 'build' &&
+    (build.outputs.length > 0 || evaluatesOnly(build.call))
+  )
+    refuse(
+      'outputs or call send the build elsewhere: the gate has no image to read'
+    )
+  if (mode === 'build' && !build.push && !build.load)
+    refuse(
+      'with push: false the gate reads the built image from the engine: set load: true'
     )
 }
 

@@ -44,7 +44,9 @@ async function pipeline(
 }
 
 /** Each step as its name and the part that tells the steps apart. */
-function shape(steps: Pipeline[Exclude<keyof Pipeline, 'cache'>]): string[] {
+function shape(
+  steps: Pipeline[Exclude<keyof Pipeline, 'cache' | 'gate'>]
+): string[] {
   return steps.map(step => {
     const line = stepLine(step).replace(/ +/g, ' ')
     return (
@@ -1012,5 +1014,36 @@ describe("pipelineFor: build-push-action's default provenance", () => {
     }
   ])('$name', async ({ inputs, builder, workflowRun, attest }) => {
     expect(await attests(inputs, builder, workflowRun)).toEqual(attest)
+  })
+})
+
+describe('pipelineFor: the gate input', () => {
+  const GATE = 'gate bash --noprofile --norc -eo pipefail -c'
+  const TAIL = '(on the staged image: no tag moves unless exit 0)'
+  it.each<Row & { line: string | undefined }>([
+    { name: 'no gate: no gate step', inputs: {}, line: undefined },
+    {
+      name: 'build: after the stage, before the read',
+      inputs: { gate: 'trivy image "$DPA_GATE_IMAGE"' },
+      line: `${GATE} 'trivy image "$DPA_GATE_IMAGE"' ${TAIL}`
+    },
+    {
+      name: 'promote: the same line',
+      inputs: {
+        mode: 'promote',
+        images: 'ghcr.io/octo/stable',
+        source: 'ghcr.io/octo/app:rc',
+        gate: './scan.sh'
+      },
+      line: `${GATE} ./scan.sh ${TAIL}`
+    }
+  ])('$name', async ({ inputs, line }) => {
+    const steps = await pipeline(inputs)
+    const all = allSteps(steps).map(step => step.step)
+    const gate = steps.gate && stepLine(steps.gate).replace(/ +/g, ' ')
+    expect(gate).toEqual(line)
+    // right after the last stage step, before the read and any tag step
+    const at = line === undefined ? -1 : steps.login.length + steps.stage.length
+    expect(all.indexOf('gate')).toBe(at)
   })
 })

@@ -1,0 +1,88 @@
+import { describe, expect, it } from '@jest/globals'
+import { parseSettings } from '../../../src/settings/settings.js'
+
+const source = (inputs: Record<string, string | undefined>) => (name: string) =>
+  inputs[name] ?? ''
+
+const TRIVY = 'trivy image --exit-code 1 "$DPA_GATE_IMAGE"'
+
+describe('gate and gate-timeout', () => {
+  it.each([
+    {
+      name: 'no gate: none, ten minutes',
+      inputs: {},
+      gate: '',
+      gateTimeout: 600
+    },
+    {
+      name: 'build with push: the line as given',
+      inputs: { gate: TRIVY, 'gate-timeout': '120' },
+      gate: TRIVY,
+      gateTimeout: 120
+    },
+    {
+      name: 'push: false with load: true gates the loaded image',
+      inputs: { gate: TRIVY, push: 'false', load: 'true' },
+      gate: TRIVY,
+      gateTimeout: 600
+    },
+    {
+      name: 'merge',
+      inputs: { gate: TRIVY, mode: 'merge', platforms: 'linux/amd64' },
+      gate: TRIVY,
+      gateTimeout: 600
+    },
+    {
+      name: 'promote',
+      inputs: { gate: TRIVY, mode: 'promote', source: 'ghcr.io/o/app:rc' },
+      gate: TRIVY,
+      gateTimeout: 600
+    }
+  ])('$name', async ({ inputs, gate, gateTimeout }) => {
+    const settings = await parseSettings(
+      source({ images: 'ghcr.io/o/app', ...inputs })
+    )
+    expect({ gate: settings.gate, gateTimeout: settings.gateTimeout }).toEqual({
+      gate,
+      gateTimeout
+    })
+  })
+
+  it.each([
+    {
+      name: 'gate-timeout of zero',
+      inputs: { gate: TRIVY, 'gate-timeout': '0' },
+      error:
+        /^input "gate-timeout": invalid value "0": expected a whole number from 1 to 21600$/
+    },
+    {
+      name: 'gate-timeout in minutes',
+      inputs: { gate: TRIVY, 'gate-timeout': '10m' },
+      error: /^input "gate-timeout": invalid value "10m"/
+    },
+    {
+      name: 'push: false without load: nothing to gate',
+      inputs: { gate: TRIVY, push: 'false' },
+      error:
+        /^input "gate": invalid value ".*": with push: false .*set load: true$/
+    },
+    {
+      name: 'mode digest: the merge job gates',
+      inputs: { gate: TRIVY, mode: 'digest', platforms: 'linux/amd64' },
+      error: /^input "gate": .*give the gate to the mode "merge" job$/
+    },
+    {
+      name: 'outputs: the build goes elsewhere',
+      inputs: { gate: TRIVY, outputs: 'type=local,dest=out' },
+      error: /^input "gate": .*the gate has no image to read$/
+    }
+  ])(
+    '$name is refused in one line naming the input',
+    async ({ inputs, error }) => {
+      const settings = parseSettings(
+        source({ images: 'ghcr.io/o/app', ...inputs })
+      )
+      await expect(settings).rejects.toThrow(error)
+    }
+  )
+})
