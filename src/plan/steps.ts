@@ -175,7 +175,7 @@ export function manifestRequest(
 }
 
 /** How GitHub runs a `run:` line on Linux (its default shell), and so the gate's line. */
-export const GATE_SHELL = [
+const GATE_SHELL = [
   'bash',
   '--noprofile',
   '--norc',
