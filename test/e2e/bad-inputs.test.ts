@@ -688,6 +688,41 @@ const CASES: Case[] = [
     value: '',
     why: /list them/
   },
+  // handover through job outputs
+  {
+    name: 'handover outside digest and merge',
+    inputs: { handover: 'outputs' },
+    input: 'handover',
+    value: 'outputs',
+    why: /mode "digest" takes outputs/
+  },
+  {
+    name: 'handover not JSON in merge',
+    inputs: { mode: 'merge', platforms: 'linux/amd64', handover: '{leg' },
+    input: 'handover',
+    value: '{leg'
+  },
+  // the gate
+  {
+    name: 'gate in a digest leg',
+    inputs: { mode: 'digest', platforms: 'linux/amd64', gate: 'true' },
+    input: 'gate',
+    value: 'true',
+    why: /give the gate to the mode "merge" job/
+  },
+  {
+    name: 'gate with push: false and no load',
+    inputs: { push: 'false', gate: 'true' },
+    input: 'gate',
+    value: 'true',
+    why: /set load: true/
+  },
+  {
+    name: 'gate-timeout zero',
+    inputs: { gate: 'true', 'gate-timeout': '0' },
+    input: 'gate-timeout',
+    value: '0'
+  },
   // cache
   {
     name: 'cache-from unknown type',
