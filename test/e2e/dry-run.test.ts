@@ -85,6 +85,7 @@ describe('dry run of dist/index.js for each event', () => {
         'bake-file-labels',
         'bake-file-tags',
         'digest',
+        'gate',
         'imageid',
         'json',
         'labels',
@@ -98,6 +99,8 @@ describe('dry run of dist/index.js for each event', () => {
         'version'
       ].sort()
     )
+    // no gate input: the run had none to pass
+    expect(step.outputs.gate).toBe('none')
     expect(step.outputs.version).toBe('1.2.3')
     expect(step.outputs.labels.split('\n')).toEqual(
       expect.arrayContaining([
