@@ -185,20 +185,3 @@ function dedupe(removals: Removal[]): Removal[] {
   const seen = new Set<string>()
   return removals.filter(r => !seen.has(r.digest) && seen.add(r.digest))
 }
-
-const DURATION = /^(\d+)(d|h|m)$/
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const
-
-/** `older-than`: `7d`, `24h`, `90m`; empty is 7 days. */
-export function parseAge(value: string): number {
-  const text = value.trim()
-  if (text === '') return 7 * UNIT_MS.d
-  const match = DURATION.exec(text)
-  if (match === null)
-    throw new InputError(
-      'older-than',
-      value,
-      'an age: a whole number and d, h or m, e.g. 7d, 24h'
-    )
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]
-}

@@ -84,7 +84,8 @@ function notPushed({ mode, build }: Settings): string[] {
     build: '',
     digest: `this leg builds ${platform} and hands nothing over to the merge`,
     merge: 'the digest legs handed nothing over, so there is nothing to join',
-    promote: 'the source is not copied'
+    promote: 'the source is not copied',
+    cleanup: ''
   }[mode]
   const unwritten =
     mode === 'build' || mode === 'digest' ? unwrittenCacheTo(build) : []

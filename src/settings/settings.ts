@@ -22,8 +22,9 @@ import { checkBranchName } from './branch-name.js'
 import { checkSigning, parseSigning, type SigningSettings } from './signing.js'
 import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
+import { parseCleanup, type CleanupSettings } from './cleanup-settings.js'
 
-const MODES = ['build', 'promote', 'digest', 'merge'] as const
+const MODES = ['build', 'promote', 'digest', 'merge', 'cleanup'] as const
 const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
 
 /** Every input of the action, parsed and validated once, before any docker command. */
@@ -66,6 +67,8 @@ export interface Settings {
   signing: SigningSettings
   /** buildx's attestations also attached as OCI 1.1 referrers of the platform manifests. */
   referrers: boolean
+  /** mode cleanup: cleanup, older-than, keep. */
+  cleanup: CleanupSettings
 }
 
 /** metadata-action's separators of the multi-line outputs. */
@@ -182,7 +185,8 @@ export async function parseSettings(
     retries: parseCount(source, 'retries', 3, 10),
     registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1),
     signing: parseSigning(source),
-    referrers: parseBoolean(source, 'referrers', false)
+    referrers: parseBoolean(source, 'referrers', false),
+    cleanup: parseCleanup(source, mode)
   }
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)

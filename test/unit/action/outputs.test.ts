@@ -80,7 +80,9 @@ describe('actionOutputs', () => {
     expect(
       [
         ...Object.keys(actionOutputs(PLAN, RESULT, STEPS, FORMAT)),
-        ...bakeOutputs
+        ...bakeOutputs,
+        // mode cleanup's own output (action-main.ts)
+        'cleaned'
       ].sort()
     ).toEqual(declaredOutputs())
   })

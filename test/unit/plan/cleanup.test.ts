@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/context-types.js'
+import { parseAge } from '../../../src/settings/cleanup-settings.js'
 import {
-  parseAge,
   pullRequestRemovals,
   pullRequestTags,
   untaggedRemovals,
