@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parseCleanup } from '../../../src/settings/cleanup-settings.js'
 
 const DAY = 86_400_000
-const source = (inputs: Record<string, string>) => (name: string) =>
+const source = (inputs: Record<string, string | undefined>) => (name: string) =>
   inputs[name] ?? ''
 
 describe('parseCleanup', () => {
