@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent } from '../fixtures/events.js'
+import { pushTestImage } from '../support/registry-seed.js'
+import {
+  startRefusingRegistry,
+  type RefusingRegistry
+} from '../support/refusing-registry.js'
+import { stackEnv, type StackRegistry } from '../support/stack-env.js'
+import { listTags, readManifest } from './registry-api.js'
+import { runMain, type StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+
+// mode cleanup, cleanup: pr, on the stack's registry A (distribution, deletes enabled), judged
+// over the registry API: pull request 7 closes; its tag goes, nothing else does.
+
+/** Pull request 7's `closed` event (merged or not, the run is the same). */
+function closedPullRequest(number = 7): Record<string, string> {
+  const payload = loadEvent('pull-request').payload as {
+    action?: string
+    number: number
+    pull_request: { number: number }
+  }
+  payload.action = 'closed'
+  payload.number = number
+  payload.pull_request.number = number
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return runnerEnv('pull-request', {
+    GITHUB_EVENT_PATH: path,
+    GITHUB_REF: `refs/pull/${number}/merge`,
+    GITHUB_REF_NAME: `${number}/merge`
+  })
+}
+
+interface Cleaned {
+  image: string
+  tag: string
+  digest: string
+  tombstone: boolean
+}
+
+const cleaned = (step: StepResult): Cleaned[] =>
+  (JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]).map(
+    ({ image, tag, digest, tombstone }) => ({ image, tag, digest, tombstone })
+  )
+
+/** Status of GET manifests/<digest>: 200 while the registry holds it, 404 once deleted. */
+async function manifestStatus(
+  registry: StackRegistry,
+  repo: string,
+  digest: string
+): Promise<number> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`)
+  const response = await fetch(
+    `http://${registry.host}/v2/${repo}/manifests/${digest}`,
+    {
+      headers: {
+        Authorization: `Basic ${auth.toString('base64')}`,
+        Accept: 'application/vnd.oci.image.manifest.v1+json'
+      }
+    }
+  )
+  await response.body?.cancel()
+  return response.status
+}
+
+/** Two repositories: pr-7 alone on its digest, and pr-7 on the digest main-abc123 holds. */
+async function seed(registry: StackRegistry) {
+  const alone = uniqueRepo('cleanup-alone')
+  const shared = uniqueRepo('cleanup-shared')
+  const latest = await pushTestImage(registry, alone, { tags: ['latest'] })
+  const pr7 = await pushTestImage(registry, alone, { tags: ['pr-7'] })
+  const pr77 = await pushTestImage(registry, alone, { tags: ['pr-77'] })
+  const main = await pushTestImage(registry, shared, {
+    tags: ['main-abc123', 'pr-7']
+  })
+  return { alone, shared, latest, pr7, pr77, main }
+}
+
+describe('cleanup: pr on a registry that deletes', () => {
+  const { a } = stackEnv()
+
+  it('the dry run lists pr-7 in both images and deletes nothing; the run removes only pr-7', async () => {
+    const s = await seed(a)
+    const inputs = {
+      mode: 'cleanup',
+      cleanup: 'pr',
+      images: `${a.host}/${s.alone}\n${a.host}/${s.shared}`,
+      ...credentials(a)
+    }
+    const expected = [
+      {
+        image: `${a.host}/${s.alone}`,
+        tag: 'pr-7',
+        digest: s.pr7.manifest.digest,
+        tombstone: false
+      },
+      {
+        image: `${a.host}/${s.shared}`,
+        tag: 'pr-7',
+        digest: s.main.manifest.digest,
+        tombstone: true
+      }
+    ]
+
+    const dry = await runMain(
+      { ...inputs, 'dry-run': 'true' },
+      closedPullRequest()
+    )
+    expect(dry.code).toBe(0)
+    expect(cleaned(dry)).toStrictEqual(expected)
+    expect(await listTags(a, s.alone)).toStrictEqual([
+      'latest',
+      'pr-7',
+      'pr-77'
+    ])
+    expect(await listTags(a, s.shared)).toStrictEqual(['main-abc123', 'pr-7'])
+
+    const step = await runMain(inputs, closedPullRequest())
+    expect(step.code).toBe(0)
+    expect(cleaned(step)).toStrictEqual(expected)
+    expect(step.summary).toContain(s.main.manifest.digest)
+    expect(await listTags(a, s.alone)).toStrictEqual(['latest', 'pr-77'])
+    expect(await manifestStatus(a, s.alone, s.pr7.manifest.digest)).toBe(404)
+    expect(await manifestStatus(a, s.alone, s.pr77.manifest.digest)).toBe(200)
+    expect(await listTags(a, s.shared)).toStrictEqual(['main-abc123'])
+    expect((await readManifest(a, s.shared, 'main-abc123')).digest).toBe(
+      s.main.manifest.digest
+    )
+  })
+})
+
+describe('cleanup: pr on a registry that refuses deletes', () => {
+  let refusing: RefusingRegistry
+  beforeAll(async () => {
+    refusing = await startRefusingRegistry()
+  })
+  afterAll(async () => {
+    await refusing.close()
+  })
+
+  it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+    const repo = uniqueRepo('cleanup-refused')
+    await pushTestImage(refusing, repo, { tags: ['pr-7'] })
+    await pushTestImage(refusing, repo, { tags: ['pr-77'] })
+    const step = await runMain(
+      {
+        mode: 'cleanup',
+        cleanup: 'pr',
+        images: `${refusing.host}/${repo}`,
+        ...credentials(refusing)
+      },
+      closedPullRequest()
+    )
+    expect(step.code).not.toBe(0)
+    const errors = step.stdout.split('\n').filter(l => l.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `${refusing.host} refuses to delete \\(nothing was deleted\\): .*405`
+      )
+    )
+    expect(await listTags(refusing, repo)).toStrictEqual(['pr-7', 'pr-77'])
+  })
+})
