@@ -183,7 +183,9 @@ const EXPRESSIONS: Record<string, string> = {
   'steps.acr.outputs.token': 'acr-token-example',
   'secrets.GITLAB_DEPLOY_USER': 'gitlab+deploy-token-1',
   'secrets.GITLAB_DEPLOY_TOKEN': 'gitlab-token-example',
-  'secrets.QUAY_ROBOT_TOKEN': 'quay-token-example'
+  'secrets.QUAY_ROBOT_TOKEN': 'quay-token-example',
+  'vars.REGISTRY_USER': 'deployer',
+  'secrets.REGISTRY_TOKEN': 'registry-token-example'
 }
 
 /** What the runner gives a job with `permissions: id-token: write`. */
