@@ -101,7 +101,10 @@ export function pullRequestTags(
     .map(tag => tag.name)
 }
 
-/** The tags to remove, each with whether another tag still holds its digest. */
+/**
+ * The tags to remove, each with whether another tag still holds its digest; then the cosign tags
+ * (`sha256-<hex>.sig`, …) of each digest that goes, which would point at nothing.
+ */
 export function pullRequestRemovals(
   state: RepositoryState,
   tags: string[],
@@ -113,18 +116,22 @@ export function pullRequestRemovals(
     state,
     kept.map(([, digest]) => digest)
   )
-  return [...removing].map(tag => {
+  const closed = `pull request #${prNumber} closed`
+  const removals = [...removing].map(tag => {
     const digest = state.tags[tag]
     const tombstone = held.has(digest)
-    return {
-      tag,
-      digest,
-      tombstone,
-      reason:
-        `pull request #${prNumber} closed` +
-        (tombstone ? '; its digest stays, another tag holds it' : '')
-    }
+    const stays = tombstone ? '; its digest stays, another tag holds it' : ''
+    return { tag, digest, tombstone, reason: closed + stays }
   })
+  const gone = new Set(removals.filter(r => !r.tombstone).map(r => r.digest))
+  for (const [tag, digest] of Object.entries(state.tags)) {
+    const target = attachedTo(tag)
+    if (target === undefined || !gone.has(target)) continue
+    const tombstone = held.has(digest)
+    const reason = `${closed}; cosign's tag of ${target}, which goes`
+    removals.push({ tag, digest, tombstone, reason })
+  }
+  return removals
 }
 
 /** untagged's settings: the minimum age and how many of the newest unreached images stay. */

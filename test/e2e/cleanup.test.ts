@@ -77,7 +77,15 @@ async function seed(registry: StackRegistry) {
   const main = await pushTestImage(registry, shared, {
     tags: ['main-abc123', 'pr-7']
   })
-  return { alone, shared, latest, pr7, pr77, main }
+  // cosign's signature tags: pr-7's goes with its digest, main-abc123's stays
+  const signature = (digest: string) => `sha256-${digest.slice(7)}.sig`
+  const pr7Sig = await pushTestImage(registry, alone, {
+    tags: [signature(pr7.manifest.digest)]
+  })
+  await pushTestImage(registry, shared, {
+    tags: [signature(main.manifest.digest)]
+  })
+  return { alone, shared, latest, pr7, pr77, main, pr7Sig, signature }
 }
 
 describe('cleanup: pr on a registry that deletes', () => {
@@ -99,6 +107,12 @@ describe('cleanup: pr on a registry that deletes', () => {
         tombstone: false
       },
       {
+        image: `${a.host}/${s.alone}`,
+        tag: s.signature(s.pr7.manifest.digest),
+        digest: s.pr7Sig.manifest.digest,
+        tombstone: false
+      },
+      {
         image: `${a.host}/${s.shared}`,
         tag: 'pr-7',
         digest: s.main.manifest.digest,
@@ -106,27 +120,38 @@ describe('cleanup: pr on a registry that deletes', () => {
       }
     ]
 
+    const sig = (digest: string) => s.signature(digest)
+    expect(await listTags(a, s.alone)).toStrictEqual(
+      [sig(s.pr7.manifest.digest), 'latest', 'pr-7', 'pr-77'].sort()
+    )
+    expect(await listTags(a, s.shared)).toStrictEqual(
+      [sig(s.main.manifest.digest), 'main-abc123', 'pr-7'].sort()
+    )
+    const before = [await listTags(a, s.alone), await listTags(a, s.shared)]
+
     const dry = await runMain(
       { ...inputs, 'dry-run': 'true' },
       closedPullRequest()
     )
     expect(dry.code).toBe(0)
     expect(cleaned(dry)).toStrictEqual(expected)
-    expect(await listTags(a, s.alone)).toStrictEqual([
-      'latest',
-      'pr-7',
-      'pr-77'
-    ])
-    expect(await listTags(a, s.shared)).toStrictEqual(['main-abc123', 'pr-7'])
+    expect([
+      await listTags(a, s.alone),
+      await listTags(a, s.shared)
+    ]).toStrictEqual(before)
+    expect(await manifestStatus(a, s.alone, s.pr7.manifest.digest)).toBe(200)
 
     const step = await runMain(inputs, closedPullRequest())
     expect(step.code).toBe(0)
     expect(cleaned(step)).toStrictEqual(expected)
     expect(step.summary).toContain(s.main.manifest.digest)
     expect(await listTags(a, s.alone)).toStrictEqual(['latest', 'pr-77'])
+    expect(await manifestStatus(a, s.alone, s.pr7Sig.manifest.digest)).toBe(404)
     expect(await manifestStatus(a, s.alone, s.pr7.manifest.digest)).toBe(404)
     expect(await manifestStatus(a, s.alone, s.pr77.manifest.digest)).toBe(200)
-    expect(await listTags(a, s.shared)).toStrictEqual(['main-abc123'])
+    expect(await listTags(a, s.shared)).toStrictEqual(
+      [s.signature(s.main.manifest.digest), 'main-abc123'].sort()
+    )
     expect((await readManifest(a, s.shared, 'main-abc123')).digest).toBe(
       s.main.manifest.digest
     )

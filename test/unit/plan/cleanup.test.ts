@@ -110,6 +110,29 @@ describe('pullRequestRemovals', () => {
       expected: [{ tag: 'pr-7', digest: d('a2'), tombstone: true }]
     },
     {
+      name: "pr-7's digest goes, and with it its cosign signature's tag",
+      state: {
+        ...STATE,
+        tags: { ...STATE.tags, [`sha256-${hex(d('b1'))}.sig`]: d('c9') }
+      },
+      expected: [
+        { tag: 'pr-7', digest: d('b1'), tombstone: false },
+        { tag: `sha256-${hex(d('b1'))}.sig`, digest: d('c9'), tombstone: false }
+      ]
+    },
+    {
+      name: "pr-7 through a tombstone: its digest's signature stays",
+      state: {
+        ...STATE,
+        tags: {
+          ...STATE.tags,
+          'pr-7': d('e1'),
+          [`sha256-${hex(d('e1'))}.sig`]: d('c9')
+        }
+      },
+      expected: [{ tag: 'pr-7', digest: d('e1'), tombstone: true }]
+    },
+    {
       name: 'no pr-7 in the repository: nothing',
       state: { ...STATE, tags: { latest: d('a1'), 'pr-77': d('c1') } },
       expected: []
