@@ -1,6 +1,8 @@
 import type { RefContext } from '../context/context-types.js'
 import { InputError } from '../errors/input-error.js'
+import type { Image } from '../reference/images.js'
 import { computeTags, type TagInputs } from '../tags/compute.js'
+import { manifestRequest, type RequestStep } from './steps.js'
 
 /** What one repository holds, as the cleanup reads it: tags, and each manifest's links. */
 export interface RepositoryState {
@@ -191,4 +193,30 @@ function orderedClosure(state: RepositoryState, image: string): string[] {
 function dedupe(removals: Removal[]): Removal[] {
   const seen = new Set<string>()
   return removals.filter(r => !seen.has(r.digest) && seen.add(r.digest))
+}
+
+/** Stands for a tombstone's digest in the plan (it names the time of the run). */
+export const TOMBSTONE = '<tombstone>'
+
+/**
+ * mode cleanup's steps, as the dry run prints them and the run takes them: each image's delete
+ * probe first, then the removals.
+ */
+export function cleanupSteps(
+  removals: { image: Image; removal: Removal }[]
+): RequestStep[] {
+  const images = [...new Set(removals.map(r => r.image))]
+  const probes = images.flatMap(image => [
+    manifestRequest('probe', 'PUT', image, TOMBSTONE),
+    manifestRequest('probe', 'DELETE', image, TOMBSTONE)
+  ])
+  const steps = removals.flatMap(({ image, removal }) =>
+    removal.tombstone && removal.tag !== undefined
+      ? [
+          manifestRequest('remove', 'PUT', image, removal.tag),
+          manifestRequest('remove', 'DELETE', image, TOMBSTONE)
+        ]
+      : [manifestRequest('remove', 'DELETE', image, removal.digest)]
+  )
+  return [...probes, ...steps]
 }

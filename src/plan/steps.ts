@@ -76,6 +76,10 @@ export type StepName =
   | 'referrers'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
+  /** mode cleanup: a tombstone pushed by digest and deleted: does the registry delete? */
+  | 'probe'
+  /** mode cleanup: a manifest deleted by digest, or a tag through a tombstone */
+  | 'remove'
 
 export interface CommandStep {
   step: StepName

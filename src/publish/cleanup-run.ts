@@ -5,6 +5,7 @@
  */
 import type { RefContext } from '../context/context-types.js'
 import {
+  cleanupSteps,
   pullRequestRemovals,
   pullRequestTags,
   type RepositoryState,
@@ -22,7 +23,7 @@ import {
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Settings } from '../settings/settings.js'
-import type { Log } from './log.js'
+import { publicStep, stepLine, type PlanStep } from '../plan/steps.js'
 
 /** One removal done (or, in a dry run, to be done): the `cleaned` output's entries. */
 export interface Cleaned extends Removal {
@@ -107,36 +108,41 @@ async function remove(
 
 export interface CleanupIo {
   client: RegistryClient
-  log: Log
   ctx: RefContext
   now: Date
+  /** The plan as text, and its steps (the Action's `plan` output). */
+  showPlan: (text: string, steps: PlanStep[]) => Promise<void>
+}
+
+/** The plan's text: what goes and why, then the requests that do it. */
+function cleanupPlanText(planned: Cleaned[], steps: PlanStep[]): string {
+  if (planned.length === 0) return 'Clean-up: nothing to remove.'
+  const removals = planned.map(
+    c => `  ${c.image}:${c.tag ?? '(untagged)'} ${c.digest}: ${c.reason}`
+  )
+  return ['Clean-up:', ...removals, '', ...steps.map(stepLine)].join('\n')
 }
 
 /** What mode cleanup removes from each image; with dry-run, what it would. */
 export async function runCleanup(
   settings: Settings,
-  { client, log, ctx, now }: CleanupIo
+  io: CleanupIo
 ): Promise<Cleaned[]> {
+  const { client, ctx, now } = io
   const tags = pullRequestTags(ctx, settings, now)
-  const planned: Cleaned[] = []
+  const planned: { image: Image; removal: Removal }[] = []
   for (const image of settings.images) {
     const state = await readRepository(client, image)
     const removals = pullRequestRemovals(state, tags, ctx.prNumber ?? 0)
-    planned.push(...removals.map(r => ({ image: image.name, ...r })))
+    planned.push(...removals.map(removal => ({ image, removal })))
   }
-  for (const entry of planned)
-    log.info(
-      `${settings.dryRun ? 'would remove' : 'removing'} ${entry.image}:${entry.tag ?? ''} ` +
-        `(${entry.digest}): ${entry.reason}`
-    )
-  if (settings.dryRun || planned.length === 0) return planned
-  const touched = settings.images.filter(i =>
-    planned.some(p => p.image === i.name)
-  )
-  for (const image of touched) await probeDeletes(client, image, now)
-  for (const entry of planned) {
-    const image = touched.find(i => i.name === entry.image) as Image
-    await remove(client, image, entry, now)
-  }
-  return planned
+  const cleaned = planned.map(p => ({ image: p.image.name, ...p.removal }))
+  const steps = cleanupSteps(planned).map(publicStep)
+  await io.showPlan(cleanupPlanText(cleaned, steps), steps)
+  if (settings.dryRun || planned.length === 0) return cleaned
+  for (const image of new Set(planned.map(p => p.image)))
+    await probeDeletes(client, image, now)
+  for (const { image, removal } of planned)
+    await remove(client, image, removal, now)
+  return cleaned
 }

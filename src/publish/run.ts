@@ -253,6 +253,11 @@ async function cleanupOutcome(
   const ctx = await io.refContext(settings.defaultBranch)
   const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
   const client = createRegistry(settings, io.log, io.env)
-  const cleaned = await runCleanup(settings, { client, log: io.log, ctx, now })
+  const cleaned = await runCleanup(settings, {
+    client,
+    ctx,
+    now,
+    showPlan: (text, steps) => io.showPlan(text, steps)
+  })
   return { publication, steps: [], result: emptyResult(), cleaned }
 }

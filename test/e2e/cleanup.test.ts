@@ -35,6 +35,12 @@ function closedPullRequest(number = 7): Record<string, string> {
   })
 }
 
+interface PlanEntry {
+  step: string
+  method: string
+  url: string
+}
+
 interface Cleaned {
   image: string
   tag: string
@@ -135,6 +141,21 @@ describe('cleanup: pr on a registry that deletes', () => {
     )
     expect(dry.code).toBe(0)
     expect(cleaned(dry)).toStrictEqual(expected)
+    // the plan: each image's delete probe, then the DELETE by digest, or PUT tag + DELETE tombstone
+    const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
+      p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
+    )
+    const url = (repo: string, ref: string) => `/v2/${repo}/manifests/${ref}`
+    expect(plan).toStrictEqual([
+      `probe PUT ${url(s.alone, '<tombstone>')}`,
+      `probe DELETE ${url(s.alone, '<tombstone>')}`,
+      `probe PUT ${url(s.shared, '<tombstone>')}`,
+      `probe DELETE ${url(s.shared, '<tombstone>')}`,
+      `remove DELETE ${url(s.alone, s.pr7.manifest.digest)}`,
+      `remove DELETE ${url(s.alone, s.pr7Sig.manifest.digest)}`,
+      `remove PUT ${url(s.shared, 'pr-7')}`,
+      `remove DELETE ${url(s.shared, '<tombstone>')}`
+    ])
     expect([
       await listTags(a, s.alone),
       await listTags(a, s.shared)
