@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEvent } from '../fixtures/events.js'
-import { pushTestImage } from '../support/registry-seed.js'
+import { putManifestBytes, pushTestImage } from '../support/registry-seed.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
@@ -73,6 +74,43 @@ async function manifestStatus(
   return response.status
 }
 
+/** A third: a two-platform `latest` whose arm64 manifest pr-7 also names. */
+async function seedIndexed(registry: StackRegistry) {
+  const indexed = uniqueRepo('cleanup-indexed')
+  const children = [
+    await pushTestImage(registry, indexed, {
+      tags: [],
+      format: 'oci',
+      platform: { os: 'linux', architecture: 'amd64' }
+    }),
+    await pushTestImage(registry, indexed, {
+      tags: ['pr-7'],
+      format: 'oci',
+      platform: { os: 'linux', architecture: 'arm64' }
+    })
+  ]
+  const mediaType = 'application/vnd.oci.image.index.v1+json'
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map(c => ({
+        mediaType: c.manifest.mediaType,
+        digest: c.manifest.digest,
+        size: c.manifest.bytes.length,
+        platform: c.platform
+      }))
+    })
+  )
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  await putManifestBytes(registry, indexed, 'latest', {
+    mediaType,
+    digest,
+    bytes
+  })
+  return { indexed, arm64: children[1].manifest.digest }
+}
+
 /** Two repositories: pr-7 alone on its digest, and pr-7 on the digest main-abc123 holds. */
 async function seed(registry: StackRegistry) {
   const alone = uniqueRepo('cleanup-alone')
@@ -91,18 +129,30 @@ async function seed(registry: StackRegistry) {
   await pushTestImage(registry, shared, {
     tags: [signature(main.manifest.digest)]
   })
-  return { alone, shared, latest, pr7, pr77, main, pr7Sig, signature }
+  return {
+    alone,
+    shared,
+    latest,
+    pr7,
+    pr77,
+    main,
+    pr7Sig,
+    signature,
+    ...(await seedIndexed(registry))
+  }
 }
 
 describe('cleanup: pr on a registry that deletes', () => {
   const { a } = stackEnv()
 
-  it('the dry run lists pr-7 in both images and deletes nothing; the run removes only pr-7', async () => {
+  it('the dry run lists pr-7 in each image and deletes nothing; the run removes only pr-7', async () => {
     const s = await seed(a)
     const inputs = {
       mode: 'cleanup',
       cleanup: 'pr',
-      images: `${a.host}/${s.alone}\n${a.host}/${s.shared}`,
+      images: [s.alone, s.shared, s.indexed]
+        .map(r => `${a.host}/${r}`)
+        .join('\n'),
       ...credentials(a)
     }
     const expected = [
@@ -122,6 +172,12 @@ describe('cleanup: pr on a registry that deletes', () => {
         image: `${a.host}/${s.shared}`,
         tag: 'pr-7',
         digest: s.main.manifest.digest,
+        tombstone: true
+      },
+      {
+        image: `${a.host}/${s.indexed}`,
+        tag: 'pr-7',
+        digest: s.arm64,
         tombstone: true
       }
     ]
@@ -151,10 +207,14 @@ describe('cleanup: pr on a registry that deletes', () => {
       `probe DELETE ${url(s.alone, '<tombstone>')}`,
       `probe PUT ${url(s.shared, '<tombstone>')}`,
       `probe DELETE ${url(s.shared, '<tombstone>')}`,
+      `probe PUT ${url(s.indexed, '<tombstone>')}`,
+      `probe DELETE ${url(s.indexed, '<tombstone>')}`,
       `remove DELETE ${url(s.alone, s.pr7.manifest.digest)}`,
       `remove DELETE ${url(s.alone, s.pr7Sig.manifest.digest)}`,
       `remove PUT ${url(s.shared, 'pr-7')}`,
-      `remove DELETE ${url(s.shared, '<tombstone>')}`
+      `remove DELETE ${url(s.shared, '<tombstone>')}`,
+      `remove PUT ${url(s.indexed, 'pr-7')}`,
+      `remove DELETE ${url(s.indexed, '<tombstone>')}`
     ])
     expect([
       await listTags(a, s.alone),
@@ -176,6 +236,12 @@ describe('cleanup: pr on a registry that deletes', () => {
     expect((await readManifest(a, s.shared, 'main-abc123')).digest).toBe(
       s.main.manifest.digest
     )
+    // latest still resolves on both platforms, its arm64 manifest still there
+    expect(await listTags(a, s.indexed)).toStrictEqual(['latest'])
+    expect(
+      (await readManifest(a, s.indexed, 'latest')).platforms
+    ).toStrictEqual(['linux/amd64', 'linux/arm64'])
+    expect(await manifestStatus(a, s.indexed, s.arm64)).toBe(200)
   })
 })
 
