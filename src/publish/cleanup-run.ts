@@ -45,13 +45,19 @@ function tombstone(image: Image, tag: string, now: Date): Manifest {
   })
 }
 
-/** The image's tags, the digests they point at, and those manifests' children and subjects. */
+/**
+ * The image's tags, the digests they point at, and those manifests' children and subjects; only
+ * where one of `wanted` is among the tags (else nothing is to be removed: no read per tag).
+ */
 async function readRepository(
   client: RegistryClient,
-  image: Image
+  image: Image,
+  wanted: string[]
 ): Promise<RepositoryState> {
   const state: RepositoryState = { tags: {}, manifests: {} }
-  for (const tag of await client.listTags(image)) {
+  const tags = await client.listTags(image)
+  if (!tags.some(tag => wanted.includes(tag))) return state
+  for (const tag of tags) {
     const digest = await client.getDigest(image, tag)
     if (digest !== undefined) state.tags[tag] = digest
   }
@@ -132,7 +138,7 @@ export async function runCleanup(
   const tags = pullRequestTags(ctx, settings, now)
   const planned: { image: Image; removal: Removal }[] = []
   for (const image of settings.images) {
-    const state = await readRepository(client, image)
+    const state = await readRepository(client, image, tags)
     const removals = pullRequestRemovals(state, tags, ctx.prNumber ?? 0)
     planned.push(...removals.map(removal => ({ image, removal })))
   }
