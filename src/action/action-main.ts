@@ -6,6 +6,7 @@ import type { Settings } from '../settings/settings.js'
 import { needsBuilder } from '../plan/pipeline.js'
 import { saveState } from './state.js'
 import { summaryMarkdown } from './summary.js'
+import { cleanupMarkdown } from './cleanup-summary.js'
 import { readEventPayload } from '../context/event-file.js'
 import { refContextFromRunner } from '../context/ref-context.js'
 import { errorMessage } from '../errors/input-error.js'
@@ -66,10 +67,15 @@ export async function run(): Promise<void> {
       const { debugVersions } = await import('./diagnostics.js')
       await debugVersions()
     }
-    const { publication, steps, result } = await runPublish(
+    const { publication, steps, result, cleaned } = await runPublish(
       settings,
       actionIo(settings)
     )
+    if (cleaned !== undefined) {
+      core.setOutput('cleaned', JSON.stringify(cleaned))
+      appendSummary(cleanupMarkdown(cleaned, settings.dryRun))
+      return
+    }
     setActionOutputs(settings, publication, result, steps)
     appendSummary(
       summaryMarkdown(

@@ -363,7 +363,9 @@ const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
     digest: digestPipeline,
     promote: promotePipeline,
     merge: mergePipeline,
-    rollback: rollbackPipeline
+    rollback: rollbackPipeline,
+    // a clean-up reads and deletes through the registry API (publish/cleanup-run.ts): no steps
+    cleanup: () => NOTHING
   }
 
 /** The steps a run of these settings takes, in order; the dry run prints the same. */

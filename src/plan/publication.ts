@@ -85,7 +85,8 @@ function notPushed({ mode, build }: Settings): string[] {
     digest: `this leg builds ${platform} and hands nothing over to the merge`,
     merge: 'the digest legs handed nothing over, so there is nothing to join',
     promote: 'the source is not copied',
-    rollback: 'no tag moves back'
+    rollback: 'no tag moves back',
+    cleanup: ''
   }[mode]
   const unwritten =
     mode === 'build' || mode === 'digest' ? unwrittenCacheTo(build) : []

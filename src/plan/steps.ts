@@ -84,6 +84,10 @@ export type StepName =
   | 'withdraw'
   /** local leftovers of the run removed (never a registry write) */
   | 'cleanup'
+  /** mode cleanup: a tombstone pushed by digest and deleted: does the registry delete? */
+  | 'probe'
+  /** mode cleanup: a manifest deleted by digest, or a tag through a tombstone */
+  | 'remove'
 
 export interface CommandStep {
   step: StepName
@@ -175,14 +179,7 @@ export function manifestRequest(
 }
 
 /** How GitHub runs a `run:` line on Linux (its default shell), and so the gate's line. */
-const GATE_SHELL = [
-  'bash',
-  '--noprofile',
-  '--norc',
-  '-eo',
-  'pipefail',
-  '-c'
-]
+const GATE_SHELL = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c']
 
 /** The gate input's step: its argv is the shell's, not docker's. */
 export const gateStep = (line: string): CommandStep =>

@@ -25,6 +25,7 @@ import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
+import { runCleanup, type Cleaned } from './cleanup-run.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -51,6 +52,8 @@ export interface RunOutcome {
   publication: Publication
   steps: PlanStep[]
   result: PublishResult
+  /** mode cleanup: what was removed (a dry run: what would be). */
+  cleaned?: Cleaned[]
 }
 
 async function computePlan(
@@ -234,10 +237,30 @@ export async function run(given: Settings, io: RunIo): Promise<RunOutcome> {
   const settings = await exchangeTokenLogins(oidc, io)
   for (const notice of publication.notices) io.log.notice(notice)
   for (const warning of publication.warnings) io.log.warning(warning)
+  if (settings.mode === 'cleanup')
+    return cleanupOutcome(settings, publication, io)
   const outcome = settings.dryRun
     ? await dryRun(settings, publication, io)
     : await publish(settings, publication, io)
   for (const skipped of outcome.result.skipped)
     io.log.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
   return outcome
+}
+
+/** mode cleanup: no steps, the registry API only. */
+async function cleanupOutcome(
+  settings: Settings,
+  publication: Publication,
+  io: RunIo
+): Promise<RunOutcome> {
+  const ctx = await io.refContext(settings.defaultBranch)
+  const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
+  const client = createRegistry(settings, io.log, io.env)
+  const cleaned = await runCleanup(settings, {
+    client,
+    ctx,
+    now,
+    showPlan: (text, steps) => io.showPlan(text, steps)
+  })
+  return { publication, steps: [], result: emptyResult(), cleaned }
 }

@@ -21,7 +21,7 @@ export const ATTESTATION_ARTIFACT =
   'application/vnd.docker.attestation.manifest.v1+json'
 /** image-spec 1.1's empty config of an artifact: `{}`. */
 export const EMPTY_CONFIG_BYTES = new TextEncoder().encode('{}')
-const EMPTY_CONFIG = {
+export const EMPTY_CONFIG = {
   mediaType: 'application/vnd.oci.empty.v1+json',
   digest: sha256Digest(EMPTY_CONFIG_BYTES),
   size: 2,

@@ -24,8 +24,16 @@ import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
 import { parseHandover } from './leg-outputs.js'
 import { rollbackReason, rollbackSource, rollbackTags } from './rollback.js'
+import { parseCleanup, type CleanupSettings } from './cleanup-settings.js'
 
-const MODES = ['build', 'promote', 'digest', 'merge', 'rollback'] as const
+const MODES = [
+  'build',
+  'promote',
+  'digest',
+  'merge',
+  'rollback',
+  'cleanup'
+] as const
 const IMMUTABLE_POLICIES = ['error', 'skip', 'overwrite'] as const
 
 /** Every input of the action, parsed and validated once, before any docker command. */
@@ -82,6 +90,8 @@ export interface Settings {
   gate: string
   /** Seconds the gate may run. */
   gateTimeout: number
+  /** mode cleanup: cleanup, older-than, keep. */
+  cleanup: CleanupSettings
 }
 
 /** metadata-action's separators of the multi-line outputs. */
@@ -207,7 +217,8 @@ export async function parseSettings(
     signing: parseSigning(source),
     referrers: parseBoolean(source, 'referrers', false),
     gate: source('gate').trim(),
-    gateTimeout: parseCount(source, 'gate-timeout', 600, 21600, 1)
+    gateTimeout: parseCount(source, 'gate-timeout', 600, 21600, 1),
+    cleanup: parseCleanup(source, mode)
   }
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)

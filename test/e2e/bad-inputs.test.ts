@@ -1032,6 +1032,41 @@ const CASES: Case[] = [
     input: 'registry-timeout',
     value: '601'
   },
+  // mode cleanup
+  {
+    name: 'cleanup unknown kind',
+    inputs: { mode: 'cleanup', cleanup: 'pr,tags' },
+    input: 'cleanup',
+    value: 'tags',
+    why: /expected pr and\/or untagged/
+  },
+  {
+    name: 'cleanup untagged, not supported yet',
+    inputs: { mode: 'cleanup', cleanup: 'untagged' },
+    input: 'cleanup',
+    value: 'untagged',
+    why: /not supported yet/
+  },
+  {
+    name: 'cleanup with mode build',
+    inputs: { cleanup: 'pr' },
+    input: 'cleanup',
+    value: 'pr',
+    why: /only with mode "cleanup"/
+  },
+  {
+    name: 'older-than in weeks',
+    inputs: { mode: 'cleanup', cleanup: 'pr', 'older-than': '1w' },
+    input: 'older-than',
+    value: '1w',
+    why: /a whole number and d, h or m/
+  },
+  {
+    name: 'keep negative',
+    inputs: { mode: 'cleanup', cleanup: 'pr', keep: '-1' },
+    input: 'keep',
+    value: '-1'
+  },
   // signing
   {
     name: 'sign unknown',

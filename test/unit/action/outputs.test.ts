@@ -82,7 +82,9 @@ describe('actionOutputs', () => {
         ...Object.keys(actionOutputs(PLAN, RESULT, STEPS, FORMAT)),
         ...bakeOutputs,
         // a digest leg's, beside leg-<platform> (publish-outputs.ts)
-        'handover'
+        'handover',
+        // mode cleanup's own output (action-main.ts)
+        'cleaned'
       ].sort()
     ).toEqual(declaredOutputs())
   })

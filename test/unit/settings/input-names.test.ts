@@ -192,7 +192,9 @@ const EXPRESSIONS: Record<string, string> = {
         JSON.stringify({ platform, digests: [`sha256:${'a'.repeat(64)}`] })
       ])
     )
-  )
+  ),
+  'vars.REGISTRY_USER': 'deployer',
+  'secrets.REGISTRY_TOKEN': 'registry-token-example'
 }
 
 /** What the runner gives a job with `permissions: id-token: write`. */

@@ -1,0 +1,222 @@
+import type { RefContext } from '../context/context-types.js'
+import { InputError } from '../errors/input-error.js'
+import type { Image } from '../reference/images.js'
+import { computeTags, type TagInputs } from '../tags/compute.js'
+import { manifestRequest, type RequestStep } from './steps.js'
+
+/** What one repository holds, as the cleanup reads it: tags, and each manifest's links. */
+export interface RepositoryState {
+  /** Tag name to the digest it points at. */
+  tags: Record<string, string>
+  /** Every manifest of the repository, by digest. */
+  manifests: Record<string, ManifestLinks>
+}
+
+export interface ManifestLinks {
+  /** An index's manifests. */
+  children: string[]
+  /** The digest an OCI 1.1 referrer points at. */
+  subject?: string
+  /** When the image was created (its config, or its newest child's); unknown: never deleted. */
+  created?: Date
+}
+
+/** One removal the cleanup decides. */
+export interface Removal {
+  /** A tag removed (pr), or undefined: the manifest itself is deleted (untagged). */
+  tag?: string
+  digest: string
+  /** Another tag holds the digest: the tag goes through a tombstone, the digest stays. */
+  tombstone: boolean
+  reason: string
+}
+
+/** cosign's tags of a digest (`sha256-<hex>.sig`, `.att`, `.sbom`) and the referrers tag schema. */
+const ATTACHED_TAG = /^(sha256)-([a-f0-9]{64})(?:\.(?:sig|att|sbom))?$/
+
+/** The digest a cosign or referrers-schema tag is attached to. */
+function attachedTo(tag: string): string | undefined {
+  const match = ATTACHED_TAG.exec(tag)
+  return match === null ? undefined : `${match[1]}:${match[2]}`
+}
+
+/** The tags that are no cosign or referrers-schema tag: where the closure starts. */
+function rootTags(tags: Record<string, string>): [string, string][] {
+  return Object.entries(tags).filter(([tag]) => attachedTo(tag) === undefined)
+}
+
+/** Each digest's links down: an index's children, its referrers, its cosign tags' manifests. */
+function linksDown(state: RepositoryState): Map<string, string[]> {
+  const down = new Map<string, string[]>()
+  const add = (from: string, to: string) =>
+    down.set(from, [...(down.get(from) ?? []), to])
+  for (const [digest, links] of Object.entries(state.manifests)) {
+    for (const child of links.children) add(digest, child)
+    if (links.subject !== undefined) add(links.subject, digest)
+  }
+  for (const [tag, digest] of Object.entries(state.tags)) {
+    const target = attachedTo(tag)
+    if (target !== undefined) add(target, digest)
+  }
+  return down
+}
+
+/**
+ * The digests the tags reach: the tagged manifests, an index's children, the referrers of a
+ * reached digest (manifests whose subject it is) and its cosign tags' manifests, recursively. A
+ * cosign tag of a digest nothing else reaches reaches nothing: it goes with its image.
+ */
+function reachedDigests(
+  state: RepositoryState,
+  roots: Iterable<string> = rootTags(state.tags).map(([, digest]) => digest)
+): Set<string> {
+  const down = linksDown(state)
+  const reached = new Set<string>()
+  const queue = [...roots]
+  for (let digest = queue.pop(); digest !== undefined; digest = queue.pop()) {
+    if (reached.has(digest)) continue
+    reached.add(digest)
+    queue.push(...(down.get(digest) ?? []))
+  }
+  return reached
+}
+
+/**
+ * A pull request's tags to remove: the floating tags the same inputs compute for it (`pr-7`, a
+ * rule's tag of its branch), present in the repository. A tag computed from the commit
+ * (`sha-…`) is not the closed event's commit, so it is left to `untagged` once no tag holds it.
+ */
+export function pullRequestTags(
+  ctx: RefContext,
+  inputs: TagInputs,
+  now: Date
+): string[] {
+  if (ctx.prNumber === undefined)
+    throw new InputError(
+      'cleanup',
+      'pr',
+      `runs on a pull request's event (on: pull_request: types: [closed]); this run's event ` +
+        `is "${ctx.eventName}"`
+    )
+  return computeTags(ctx, inputs, now)
+    .tags.filter(tag => tag.kind === 'floating')
+    .map(tag => tag.name)
+}
+
+/**
+ * The tags to remove, each with whether another tag still holds its digest; then the cosign tags
+ * (`sha256-<hex>.sig`, …) of each digest that goes, which would point at nothing.
+ */
+export function pullRequestRemovals(
+  state: RepositoryState,
+  tags: string[],
+  prNumber: number
+): Removal[] {
+  const removing = new Set(tags.filter(tag => tag in state.tags))
+  const kept = rootTags(state.tags).filter(([t]) => !removing.has(t))
+  const held = reachedDigests(
+    state,
+    kept.map(([, digest]) => digest)
+  )
+  const closed = `pull request #${prNumber} closed`
+  const removals = [...removing].map(tag => {
+    const digest = state.tags[tag]
+    const tombstone = held.has(digest)
+    const stays = tombstone ? '; its digest stays, another tag holds it' : ''
+    return { tag, digest, tombstone, reason: closed + stays }
+  })
+  const gone = new Set(removals.filter(r => !r.tombstone).map(r => r.digest))
+  for (const [tag, digest] of Object.entries(state.tags)) {
+    const target = attachedTo(tag)
+    if (target === undefined || !gone.has(target)) continue
+    const tombstone = held.has(digest)
+    const reason = `${closed}; cosign's tag of ${target}, which goes`
+    removals.push({ tag, digest, tombstone, reason })
+  }
+  return removals
+}
+
+/** untagged's settings: the minimum age and how many of the newest unreached images stay. */
+export interface UntaggedPolicy {
+  olderThanMs: number
+  keep: number
+}
+
+/**
+ * The manifests no tag reaches, older than the policy's age, but the `keep` newest: an unreached
+ * image (a manifest no other unreached manifest holds) is kept or deleted with everything it
+ * reaches, so a kept index keeps its children. Unknown creation times are never deleted. An index
+ * comes before its children in the list.
+ */
+export function untaggedRemovals(
+  state: RepositoryState,
+  policy: UntaggedPolicy,
+  now: Date
+): Removal[] {
+  const reached = reachedDigests(state)
+  const unreached = Object.keys(state.manifests).filter(d => !reached.has(d))
+  const held = new Set<string>()
+  for (const digest of unreached)
+    for (const below of reachedDigests(state, [digest]))
+      if (below !== digest) held.add(below)
+  const images = unreached
+    .filter(d => !held.has(d))
+    .sort((a, b) => createdMs(state, b) - createdMs(state, a))
+  const keptImages = images.slice(0, policy.keep)
+  const keptDigests = reachedDigests(state, keptImages)
+  const cutoff = now.getTime() - policy.olderThanMs
+  const removals: Removal[] = []
+  for (const image of images.slice(policy.keep)) {
+    const created = state.manifests[image]?.created
+    if (created === undefined || created.getTime() > cutoff) continue
+    for (const digest of orderedClosure(state, image))
+      if (!keptDigests.has(digest) && !reached.has(digest))
+        removals.push({
+          digest,
+          tombstone: false,
+          reason: `no tag reaches it; created ${created.toISOString()}`
+        })
+  }
+  return dedupe(removals)
+}
+
+function createdMs(state: RepositoryState, digest: string): number {
+  return state.manifests[digest]?.created?.getTime() ?? 0
+}
+
+/** An image's closure, the image first (an index is deleted before what it holds). */
+function orderedClosure(state: RepositoryState, image: string): string[] {
+  const rest = [...reachedDigests(state, [image])].filter(d => d !== image)
+  return [image, ...rest.sort()]
+}
+
+function dedupe(removals: Removal[]): Removal[] {
+  const seen = new Set<string>()
+  return removals.filter(r => !seen.has(r.digest) && seen.add(r.digest))
+}
+
+/** Stands for a tombstone's digest in the plan (it names the time of the run). */
+const TOMBSTONE = '<tombstone>'
+
+/**
+ * mode cleanup's steps, as the dry run prints them and the run takes them: each image's delete
+ * probe first, then the removals.
+ */
+export function cleanupSteps(
+  removals: { image: Image; removal: Removal }[]
+): RequestStep[] {
+  const images = [...new Set(removals.map(r => r.image))]
+  const probes = images.flatMap(image => [
+    manifestRequest('probe', 'PUT', image, TOMBSTONE),
+    manifestRequest('probe', 'DELETE', image, TOMBSTONE)
+  ])
+  const steps = removals.flatMap(({ image, removal }) =>
+    removal.tombstone && removal.tag !== undefined
+      ? [
+          manifestRequest('remove', 'PUT', image, removal.tag),
+          manifestRequest('remove', 'DELETE', image, TOMBSTONE)
+        ]
+      : [manifestRequest('remove', 'DELETE', image, removal.digest)]
+  )
+  return [...probes, ...steps]
+}

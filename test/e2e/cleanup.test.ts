@@ -1,0 +1,280 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadEvent } from '../fixtures/events.js'
+import { putManifestBytes, pushTestImage } from '../support/registry-seed.js'
+import {
+  startRefusingRegistry,
+  type RefusingRegistry
+} from '../support/refusing-registry.js'
+import { stackEnv, type StackRegistry } from '../support/stack-env.js'
+import { listTags, readManifest } from './registry-api.js'
+import { runMain, type StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+
+// mode cleanup, cleanup: pr, on the stack's registry A (distribution, deletes enabled), judged
+// over the registry API: pull request 7 closes; its tag goes, nothing else does.
+
+/** Pull request 7's `closed` event (merged or not, the run is the same). */
+function closedPullRequest(number = 7): Record<string, string> {
+  const payload = loadEvent('pull-request').payload as {
+    action?: string
+    number: number
+    pull_request: { number: number }
+  }
+  payload.action = 'closed'
+  payload.number = number
+  payload.pull_request.number = number
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return runnerEnv('pull-request', {
+    GITHUB_EVENT_PATH: path,
+    GITHUB_REF: `refs/pull/${number}/merge`,
+    GITHUB_REF_NAME: `${number}/merge`
+  })
+}
+
+interface PlanEntry {
+  step: string
+  method: string
+  url: string
+}
+
+interface Cleaned {
+  image: string
+  tag: string
+  digest: string
+  tombstone: boolean
+}
+
+const cleaned = (step: StepResult): Cleaned[] =>
+  (JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]).map(
+    ({ image, tag, digest, tombstone }) => ({ image, tag, digest, tombstone })
+  )
+
+/** Status of GET manifests/<digest>: 200 while the registry holds it, 404 once deleted. */
+async function manifestStatus(
+  registry: StackRegistry,
+  repo: string,
+  digest: string
+): Promise<number> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`)
+  const response = await fetch(
+    `http://${registry.host}/v2/${repo}/manifests/${digest}`,
+    {
+      headers: {
+        Authorization: `Basic ${auth.toString('base64')}`,
+        Accept: 'application/vnd.oci.image.manifest.v1+json'
+      }
+    }
+  )
+  await response.body?.cancel()
+  return response.status
+}
+
+/** A third: a two-platform `latest` whose arm64 manifest pr-7 also names. */
+async function seedIndexed(registry: StackRegistry) {
+  const indexed = uniqueRepo('cleanup-indexed')
+  const children = [
+    await pushTestImage(registry, indexed, {
+      tags: [],
+      format: 'oci',
+      platform: { os: 'linux', architecture: 'amd64' }
+    }),
+    await pushTestImage(registry, indexed, {
+      tags: ['pr-7'],
+      format: 'oci',
+      platform: { os: 'linux', architecture: 'arm64' }
+    })
+  ]
+  const mediaType = 'application/vnd.oci.image.index.v1+json'
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map(c => ({
+        mediaType: c.manifest.mediaType,
+        digest: c.manifest.digest,
+        size: c.manifest.bytes.length,
+        platform: c.platform
+      }))
+    })
+  )
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  await putManifestBytes(registry, indexed, 'latest', {
+    mediaType,
+    digest,
+    bytes
+  })
+  return { indexed, arm64: children[1].manifest.digest }
+}
+
+/** Two repositories: pr-7 alone on its digest, and pr-7 on the digest main-abc123 holds. */
+async function seed(registry: StackRegistry) {
+  const alone = uniqueRepo('cleanup-alone')
+  const shared = uniqueRepo('cleanup-shared')
+  const latest = await pushTestImage(registry, alone, { tags: ['latest'] })
+  const pr7 = await pushTestImage(registry, alone, { tags: ['pr-7'] })
+  const pr77 = await pushTestImage(registry, alone, { tags: ['pr-77'] })
+  const main = await pushTestImage(registry, shared, {
+    tags: ['main-abc123', 'pr-7']
+  })
+  // cosign's signature tags: pr-7's goes with its digest, main-abc123's stays
+  const signature = (digest: string) => `sha256-${digest.slice(7)}.sig`
+  const pr7Sig = await pushTestImage(registry, alone, {
+    tags: [signature(pr7.manifest.digest)]
+  })
+  await pushTestImage(registry, shared, {
+    tags: [signature(main.manifest.digest)]
+  })
+  return {
+    alone,
+    shared,
+    latest,
+    pr7,
+    pr77,
+    main,
+    pr7Sig,
+    signature,
+    ...(await seedIndexed(registry))
+  }
+}
+
+describe('cleanup: pr on a registry that deletes', () => {
+  const { a } = stackEnv()
+
+  it('the dry run lists pr-7 in each image and deletes nothing; the run removes only pr-7', async () => {
+    const s = await seed(a)
+    const inputs = {
+      mode: 'cleanup',
+      cleanup: 'pr',
+      images: [s.alone, s.shared, s.indexed]
+        .map(r => `${a.host}/${r}`)
+        .join('\n'),
+      ...credentials(a)
+    }
+    const expected = [
+      {
+        image: `${a.host}/${s.alone}`,
+        tag: 'pr-7',
+        digest: s.pr7.manifest.digest,
+        tombstone: false
+      },
+      {
+        image: `${a.host}/${s.alone}`,
+        tag: s.signature(s.pr7.manifest.digest),
+        digest: s.pr7Sig.manifest.digest,
+        tombstone: false
+      },
+      {
+        image: `${a.host}/${s.shared}`,
+        tag: 'pr-7',
+        digest: s.main.manifest.digest,
+        tombstone: true
+      },
+      {
+        image: `${a.host}/${s.indexed}`,
+        tag: 'pr-7',
+        digest: s.arm64,
+        tombstone: true
+      }
+    ]
+
+    const sig = (digest: string) => s.signature(digest)
+    expect(await listTags(a, s.alone)).toStrictEqual(
+      [sig(s.pr7.manifest.digest), 'latest', 'pr-7', 'pr-77'].sort()
+    )
+    expect(await listTags(a, s.shared)).toStrictEqual(
+      [sig(s.main.manifest.digest), 'main-abc123', 'pr-7'].sort()
+    )
+    const before = [await listTags(a, s.alone), await listTags(a, s.shared)]
+
+    const dry = await runMain(
+      { ...inputs, 'dry-run': 'true' },
+      closedPullRequest()
+    )
+    expect(dry.code).toBe(0)
+    expect(cleaned(dry)).toStrictEqual(expected)
+    // the plan: each image's delete probe, then the DELETE by digest, or PUT tag + DELETE tombstone
+    const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
+      p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
+    )
+    const url = (repo: string, ref: string) => `/v2/${repo}/manifests/${ref}`
+    expect(plan).toStrictEqual([
+      `probe PUT ${url(s.alone, '<tombstone>')}`,
+      `probe DELETE ${url(s.alone, '<tombstone>')}`,
+      `probe PUT ${url(s.shared, '<tombstone>')}`,
+      `probe DELETE ${url(s.shared, '<tombstone>')}`,
+      `probe PUT ${url(s.indexed, '<tombstone>')}`,
+      `probe DELETE ${url(s.indexed, '<tombstone>')}`,
+      `remove DELETE ${url(s.alone, s.pr7.manifest.digest)}`,
+      `remove DELETE ${url(s.alone, s.pr7Sig.manifest.digest)}`,
+      `remove PUT ${url(s.shared, 'pr-7')}`,
+      `remove DELETE ${url(s.shared, '<tombstone>')}`,
+      `remove PUT ${url(s.indexed, 'pr-7')}`,
+      `remove DELETE ${url(s.indexed, '<tombstone>')}`
+    ])
+    expect([
+      await listTags(a, s.alone),
+      await listTags(a, s.shared)
+    ]).toStrictEqual(before)
+    expect(await manifestStatus(a, s.alone, s.pr7.manifest.digest)).toBe(200)
+
+    const step = await runMain(inputs, closedPullRequest())
+    expect(step.code).toBe(0)
+    expect(cleaned(step)).toStrictEqual(expected)
+    expect(step.summary).toContain(s.main.manifest.digest)
+    expect(await listTags(a, s.alone)).toStrictEqual(['latest', 'pr-77'])
+    expect(await manifestStatus(a, s.alone, s.pr7Sig.manifest.digest)).toBe(404)
+    expect(await manifestStatus(a, s.alone, s.pr7.manifest.digest)).toBe(404)
+    expect(await manifestStatus(a, s.alone, s.pr77.manifest.digest)).toBe(200)
+    expect(await listTags(a, s.shared)).toStrictEqual(
+      [s.signature(s.main.manifest.digest), 'main-abc123'].sort()
+    )
+    expect((await readManifest(a, s.shared, 'main-abc123')).digest).toBe(
+      s.main.manifest.digest
+    )
+    // latest still resolves on both platforms, its arm64 manifest still there
+    expect(await listTags(a, s.indexed)).toStrictEqual(['latest'])
+    expect(
+      (await readManifest(a, s.indexed, 'latest')).platforms
+    ).toStrictEqual(['linux/amd64', 'linux/arm64'])
+    expect(await manifestStatus(a, s.indexed, s.arm64)).toBe(200)
+  })
+})
+
+describe('cleanup: pr on a registry that refuses deletes', () => {
+  let refusing: RefusingRegistry
+  beforeAll(async () => {
+    refusing = await startRefusingRegistry()
+  })
+  afterAll(async () => {
+    await refusing.close()
+  })
+
+  it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+    const repo = uniqueRepo('cleanup-refused')
+    await pushTestImage(refusing, repo, { tags: ['pr-7'] })
+    await pushTestImage(refusing, repo, { tags: ['pr-77'] })
+    const step = await runMain(
+      {
+        mode: 'cleanup',
+        cleanup: 'pr',
+        images: `${refusing.host}/${repo}`,
+        ...credentials(refusing)
+      },
+      closedPullRequest()
+    )
+    expect(step.code).not.toBe(0)
+    const errors = step.stdout.split('\n').filter(l => l.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `${refusing.host} refuses to delete \\(nothing was deleted\\): .*405`
+      )
+    )
+    expect(await listTags(refusing, repo)).toStrictEqual(['pr-7', 'pr-77'])
+  })
+})

@@ -1,0 +1,205 @@
+import { describe, expect, it } from '@jest/globals'
+import type { RefContext } from '../../../src/context/context-types.js'
+import { parseAge } from '../../../src/settings/cleanup-settings.js'
+import {
+  pullRequestRemovals,
+  pullRequestTags,
+  untaggedRemovals,
+  type ManifestLinks,
+  type RepositoryState
+} from '../../../src/plan/cleanup.js'
+
+// One repository as a release leaves it: a two-platform `latest` signed by cosign with an
+// attestation referrer, pull requests' images, and an earlier `latest` no tag reaches any more.
+const NOW = new Date('2026-11-26T12:00:00Z')
+const DAY = 86_400_000
+const d = (name: string) => `sha256:${name.padEnd(64, '0')}`
+const hex = (digest: string) => digest.slice('sha256:'.length)
+const ago = (days: number) => new Date(NOW.getTime() - days * DAY)
+
+function image(children: string[] = [], days = 30, subject?: string) {
+  return { children, created: ago(days), ...(subject && { subject }) }
+}
+
+const MANIFESTS: Record<string, ManifestLinks> = {
+  [d('a1')]: image([d('a2'), d('a3')], 1),
+  [d('a2')]: image(),
+  [d('a3')]: image(),
+  [d('a4')]: image([], 1, d('a2')), // an attestation of latest's amd64 manifest
+  [d('a5')]: image(), // cosign's signature of latest
+  [d('b1')]: image(), // pr-7 alone
+  [d('c1')]: image(), // pr-77
+  [d('e1')]: image(), // main-abc123, which pr-7 also was at one time
+  [d('f1')]: image([d('f2'), d('f3')], 20), // an earlier latest
+  [d('f2')]: image(),
+  [d('f3')]: image(),
+  [d('f4')]: image([], 20, d('f2')), // its attestation
+  [d('f5')]: image(), // its cosign signature
+  [d('g1')]: image([], 2) // a recent orphan
+}
+
+const STATE: RepositoryState = {
+  tags: {
+    latest: d('a1'),
+    [`sha256-${hex(d('a1'))}.sig`]: d('a5'),
+    [`sha256-${hex(d('f1'))}.sig`]: d('f5'),
+    'pr-7': d('b1'),
+    'pr-77': d('c1'),
+    'main-abc123': d('e1')
+  },
+  manifests: MANIFESTS
+}
+
+const PR7: RefContext = {
+  eventName: 'pull_request',
+  ref: 'refs/pull/7/merge',
+  sha: '860c1904a1ce19322e91ac35af1ab07466440c37',
+  prNumber: 7,
+  prHeadRef: 'feature/login',
+  baseRef: 'main',
+  defaultBranches: ['main'],
+  repository: {
+    fullName: 'acme/webapp',
+    htmlUrl: 'https://github.com/acme/webapp'
+  }
+}
+
+describe('pullRequestTags', () => {
+  it.each([
+    { name: 'zero-config defaults: the pr tag', tags: [], expected: ['pr-7'] },
+    {
+      name: 'rules: the pr and branch rules, not the commit rule',
+      tags: ['type=ref,event=pr', 'type=ref,event=branch', 'type=sha'],
+      expected: ['pr-7']
+    },
+    {
+      name: 'a prefixed pr rule',
+      tags: ['type=ref,event=pr,prefix=review-'],
+      expected: ['review-7']
+    }
+  ])('$name', ({ tags, expected }) => {
+    expect(pullRequestTags(PR7, { tags, flavor: [] }, NOW)).toStrictEqual(
+      expected
+    )
+  })
+
+  it('refuses a run that is no pull request, naming the input', () => {
+    const push = { ...PR7, eventName: 'push', ref: 'refs/heads/main' }
+    delete push.prNumber
+    expect(() => pullRequestTags(push, { tags: [], flavor: [] }, NOW)).toThrow(
+      /^input "cleanup": invalid value "pr": .*this run's event is "push"$/
+    )
+  })
+})
+
+describe('pullRequestRemovals', () => {
+  it.each([
+    {
+      name: "pr-7 alone: its digest goes, pr-77's stays",
+      state: STATE,
+      expected: [{ tag: 'pr-7', digest: d('b1'), tombstone: false }]
+    },
+    {
+      name: 'pr-7 on the digest main-abc123 holds: removed through a tombstone',
+      state: { ...STATE, tags: { ...STATE.tags, 'pr-7': d('e1') } },
+      expected: [{ tag: 'pr-7', digest: d('e1'), tombstone: true }]
+    },
+    {
+      name: "pr-7 on a child of latest's index: a tombstone",
+      state: { ...STATE, tags: { ...STATE.tags, 'pr-7': d('a2') } },
+      expected: [{ tag: 'pr-7', digest: d('a2'), tombstone: true }]
+    },
+    {
+      name: "pr-7's digest goes, and with it its cosign signature's tag",
+      state: {
+        ...STATE,
+        tags: { ...STATE.tags, [`sha256-${hex(d('b1'))}.sig`]: d('c9') }
+      },
+      expected: [
+        { tag: 'pr-7', digest: d('b1'), tombstone: false },
+        { tag: `sha256-${hex(d('b1'))}.sig`, digest: d('c9'), tombstone: false }
+      ]
+    },
+    {
+      name: "pr-7 through a tombstone: its digest's signature stays",
+      state: {
+        ...STATE,
+        tags: {
+          ...STATE.tags,
+          'pr-7': d('e1'),
+          [`sha256-${hex(d('e1'))}.sig`]: d('c9')
+        }
+      },
+      expected: [{ tag: 'pr-7', digest: d('e1'), tombstone: true }]
+    },
+    {
+      name: 'no pr-7 in the repository: nothing',
+      state: { ...STATE, tags: { latest: d('a1'), 'pr-77': d('c1') } },
+      expected: []
+    }
+  ])('$name', ({ state, expected }) => {
+    const removals = pullRequestRemovals(state, ['pr-7'], 7)
+    expect(
+      removals.map(({ tag, digest, tombstone }) => ({ tag, digest, tombstone }))
+    ).toStrictEqual(expected)
+  })
+})
+
+describe('untaggedRemovals', () => {
+  const WEEK = 7 * DAY
+  it.each([
+    {
+      name: "the earlier latest's index, children, attestation and signature; not the recent one",
+      policy: { olderThanMs: WEEK, keep: 0 },
+      state: STATE,
+      expected: [d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    },
+    {
+      name: 'older-than 1d takes the recent orphan too, newest first',
+      policy: { olderThanMs: DAY, keep: 0 },
+      state: STATE,
+      expected: [d('g1'), d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    },
+    {
+      name: 'keep 1 keeps the newest orphan image whole, children included',
+      policy: { olderThanMs: DAY, keep: 1 },
+      state: STATE,
+      expected: [d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    },
+    {
+      name: "an orphan index sharing latest's child: the child stays, the rest goes",
+      policy: { olderThanMs: 0, keep: 0 },
+      state: {
+        ...STATE,
+        manifests: { ...MANIFESTS, [d('f1')]: image([d('a2'), d('f2')], 20) }
+      },
+      expected: [d('g1'), d('f1'), d('f2'), d('f4'), d('f5'), d('f3')]
+    },
+    {
+      name: 'an orphan whose creation is unknown stays',
+      policy: { olderThanMs: 0, keep: 0 },
+      state: { tags: {}, manifests: { [d('h1')]: { children: [] } } },
+      expected: []
+    }
+  ])('$name', ({ state, policy, expected }) => {
+    const removals = untaggedRemovals(state, policy, NOW)
+    expect(removals.map(r => r.digest)).toStrictEqual(expected)
+  })
+})
+
+describe('parseAge', () => {
+  it.each([
+    { name: 'empty: 7 days', value: '', expected: 7 * DAY },
+    { name: 'days', value: '30d', expected: 30 * DAY },
+    { name: 'hours', value: '24h', expected: DAY },
+    { name: 'minutes', value: '90m', expected: 90 * 60_000 }
+  ])('$name', ({ value, expected }) => {
+    expect(parseAge(value)).toBe(expected)
+  })
+
+  it.each(['7', '1w', '-1d', 'soon'])('refuses %p, naming the input', value => {
+    expect(() => parseAge(value)).toThrow(
+      `input "older-than": invalid value "${value}": an age: a whole number and d, h or m`
+    )
+  })
+})
