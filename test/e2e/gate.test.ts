@@ -14,7 +14,7 @@ import {
   builderNamed,
   RUNNER_CONTAINERD
 } from '../support/builders.js'
-import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { stackEnv, stackOras, type StackEnv } from '../support/stack-env.js'
 import { registryState } from './registry-api.js'
 import { errorLines, HELLO } from './releases.js'
 import { ROOT, runMain, runPost, type StepResult } from './runner.js'
@@ -43,7 +43,7 @@ async function release(
   const use = builderNamed(builder).use(runner.DOCKER_CONFIG)
   withOtherLogin(runner.DOCKER_CONFIG)
   const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
-  const env = { ...runner, ...use.env, GATE_REPORT: report }
+  const env = { ...runner, ...use.env, GATE_REPORT: report, ORAS: stackOras() }
   const main = await runMain(
     {
       images: `${stack.a.host}/${repo}`,

@@ -8,7 +8,11 @@
 import { execFile } from 'node:child_process'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPair } from '../support/cosign.js'
-import { stackEnv, type StackRegistry } from '../support/stack-env.js'
+import {
+  stackEnv,
+  stackOras,
+  type StackRegistry
+} from '../support/stack-env.js'
 import { errorLines, publishRelease } from './releases.js'
 import { registryState } from './registry-api.js'
 import { runMain, type StepResult } from './runner.js'
@@ -24,9 +28,7 @@ let oras: string
 beforeAll(() => {
   const stack = stackEnv()
   registry = stack.a
-  oras =
-    process.env.DPA_ORAS ??
-    `${process.env.DPA_STACK_DIR ?? '/var/tmp/docker-publish-stack'}/oras/root/usr/bin/oras`
+  oras = stackOras()
 })
 
 /** A rollback of `repo`, run from a workflow_dispatch as octocat. */

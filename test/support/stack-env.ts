@@ -316,3 +316,14 @@ export function stackNode24(): string {
     )
   return node
 }
+
+/** The stack's oras (scripts/stack/lib/oras.sh), a registry client of its own: DPA_ORAS. */
+export function stackOras(): string {
+  const oras = process.env.DPA_ORAS ?? stackScriptEnv().DPA_ORAS
+  if (!oras)
+    throw new Error(
+      'the stack lacks oras: DPA_ORAS is not set by stack.sh env (scripts/stack/lib/oras.sh; ' +
+        'run "bash scripts/stack/stack.sh up")'
+    )
+  return oras
+}
