@@ -29,26 +29,11 @@ cosign3_starts() {
 
 # Downloads and unpacks sid's cosign unless a complete unpack is there.
 install_cosign3() {
-  local version debs
   cosign3_installed && return 0
-  private_apt_update "$COSIGN3_SUITE"
-  version=$(private_apt_version "$COSIGN3_SUITE" cosign)
-  [[ -n $version ]] || die "package cosign not found in $COSIGN3_SUITE"
-  version_in_series "$version" "$COSIGN3_SERIES" \
-    || die "cosign in $COSIGN3_SUITE is $version, the stack wants $COSIGN3_SERIES.x (lib/cosign3.sh)"
-  debs=$COSIGN3_DIR/debs
-  rm -rf "$debs" "$COSIGN3_ROOT.new"
-  mkdir -p "$debs"
-  log "downloading cosign/$COSIGN3_SUITE $version into $debs (apt-get download; nothing is installed)"
-  (cd "$debs" && private_apt "$COSIGN3_SUITE" apt-get download "cosign/$COSIGN3_SUITE") \
-    >>"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get download of cosign from $COSIGN3_SUITE failed"; }
-  find "$debs" -name '*.deb' | unpack_debs "$COSIGN3_ROOT.new"
-  printf 'cosign %s\n' "$version" >"$COSIGN3_ROOT.new/.dpa-packages"
-  rm -rf "$COSIGN3_ROOT"
-  mv "$COSIGN3_ROOT.new" "$COSIGN3_ROOT"
-  rm -rf "$debs"
+  unpack_suite_package cosign "$COSIGN3_SUITE" "$COSIGN3_SERIES" \
+    "$COSIGN3_DIR" "$COSIGN3_ROOT" lib/cosign3.sh
   cosign3_starts || die "sid's cosign does not start ($COSIGN3_BIN version)"
-  STARTED+=("cosign $version from $COSIGN3_SUITE in $COSIGN3_ROOT")
+  STARTED+=("cosign $(awk '{ print $2 }' "$COSIGN3_STAMP") from $COSIGN3_SUITE in $COSIGN3_ROOT")
 }
 
 cosign3_up() {

@@ -23,26 +23,11 @@ oras_starts() {
 
 # Downloads and unpacks sid's oras unless a complete unpack is there.
 install_oras() {
-  local version debs
   oras_installed && return 0
-  private_apt_update "$ORAS_SUITE"
-  version=$(private_apt_version "$ORAS_SUITE" oras)
-  [[ -n $version ]] || die "package oras not found in $ORAS_SUITE"
-  version_in_series "$version" "$ORAS_SERIES" \
-    || die "oras in $ORAS_SUITE is $version, the stack wants $ORAS_SERIES.x (lib/oras.sh)"
-  debs=$ORAS_DIR/debs
-  rm -rf "$debs" "$ORAS_ROOT.new"
-  mkdir -p "$debs"
-  log "downloading oras/$ORAS_SUITE $version into $debs (apt-get download; nothing is installed)"
-  (cd "$debs" && private_apt "$ORAS_SUITE" apt-get download "oras/$ORAS_SUITE") \
-    >>"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get download of oras from $ORAS_SUITE failed"; }
-  find "$debs" -name '*.deb' | unpack_debs "$ORAS_ROOT.new"
-  printf 'oras %s\n' "$version" >"$ORAS_ROOT.new/.dpa-packages"
-  rm -rf "$ORAS_ROOT"
-  mv "$ORAS_ROOT.new" "$ORAS_ROOT"
-  rm -rf "$debs"
+  unpack_suite_package oras "$ORAS_SUITE" "$ORAS_SERIES" \
+    "$ORAS_DIR" "$ORAS_ROOT" lib/oras.sh
   oras_starts || die "sid's oras does not start ($ORAS_BIN version)"
-  STARTED+=("oras $version from $ORAS_SUITE in $ORAS_ROOT")
+  STARTED+=("oras $(awk '{ print $2 }' "$ORAS_STAMP") from $ORAS_SUITE in $ORAS_ROOT")
 }
 
 oras_up() {

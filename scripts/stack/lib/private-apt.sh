@@ -77,3 +77,26 @@ unpack_debs() {
   xargs -r -P 2 -I '{}' nice -n 10 dpkg -x '{}' "$target" \
     || die "dpkg -x into $target failed"
 }
+
+# Downloads suite $2's package $1 (a version of series $3, else dies naming lib file $6) with
+# `apt-get download` into $4/debs and unpacks it into $5, whose .dpa-packages says
+# "<package> <version>" once the unpack is whole: nothing on the machine is installed.
+unpack_suite_package() {
+  local package=$1 suite=$2 series=$3 dir=$4 root=$5 lib=$6 version debs
+  private_apt_update "$suite"
+  version=$(private_apt_version "$suite" "$package")
+  [[ -n $version ]] || die "package $package not found in $suite"
+  version_in_series "$version" "$series" \
+    || die "$package in $suite is $version, the stack wants $series.x ($lib)"
+  debs=$dir/debs
+  rm -rf "$debs" "$root.new"
+  mkdir -p "$debs"
+  log "downloading $package/$suite $version into $debs (apt-get download; nothing is installed)"
+  (cd "$debs" && private_apt "$suite" apt-get download "$package/$suite") \
+    >>"$LOG_DIR/apt.log" 2>&1 || { log_tail "$LOG_DIR/apt.log"; die "apt-get download of $package from $suite failed"; }
+  find "$debs" -name '*.deb' | unpack_debs "$root.new"
+  printf '%s %s\n' "$package" "$version" >"$root.new/.dpa-packages"
+  rm -rf "$root"
+  mv "$root.new" "$root"
+  rm -rf "$debs"
+}
