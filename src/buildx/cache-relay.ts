@@ -10,7 +10,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import {
-  createServer,
   request as httpRequest,
   type IncomingMessage,
   type ServerResponse
@@ -29,10 +28,10 @@ import {
 } from './cache-quota.js'
 import type { Pipeline } from '../plan/steps.js'
 import {
-  closed,
-  faultToldOnce,
-  listening,
+  answerMissing,
+  giveUpRequest,
   RELAY_HOST,
+  startRelay,
   toldOnce
 } from './relay-server.js'
 
@@ -129,12 +128,11 @@ function withClientQuery(signed: string, clientUrl: string): URL {
  * refused), a blob not found; final for the client, which tries none of them again.
  */
 function answerEmpty(res: ServerResponse, path: string): void {
-  if (res.headersSent) res.destroy()
-  else if (path.includes('/twirp/'))
+  if (res.headersSent || !path.includes('/twirp/')) answerMissing(res)
+  else
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end('{"ok":false}')
-  else res.writeHead(404).end()
 }
 
 /** A request as the fault names it: the twirp method, or the blob's verb. */
@@ -291,25 +289,19 @@ function forward(call: Call, tries = 0): void {
     method: req.method,
     headers: relayedRequestHeaders(req, call.blob)
   })
-  let clientGone = false
-  const giveUp = (what: string) => {
-    // a client that went away (a cancelled build, a read from another offset) is no fault
-    if (!clientGone) state.failed ??= `${call.name} ${what}`
-    outgoing.destroy()
-    answerEmpty(res, req.url ?? '/')
-  }
-  res.on('close', () => {
-    if (res.writableFinished) return
-    clientGone = true
-    outgoing.destroy()
-  })
-  // silence for idleMs, on either side, ends the request
-  outgoing.setTimeout(state.idleMs, () =>
-    giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)
+  // a client that went away (a cancelled build, a read from another offset) is no fault
+  const giveUp = giveUpRequest(
+    state,
+    call.name,
+    res,
+    () => outgoing.destroy(),
+    () => answerEmpty(res, req.url ?? '/')
   )
-  outgoing.on('error', error => giveUp(`failed: ${error.message}`))
+  // silence for idleMs, on either side, ends the request
+  outgoing.setTimeout(state.idleMs, () => giveUp())
+  outgoing.on('error', giveUp)
   outgoing.on('response', answer => {
-    answer.on('error', error => giveUp(`failed: ${error.message}`))
+    answer.on('error', giveUp)
     if (quotaAnswer(answer.statusCode ?? 502, call.write))
       decide(call, answer, tries).catch((error: unknown) =>
         giveUp(`failed: ${String(error)}`)
@@ -383,12 +375,13 @@ export async function startCacheRelay(
     signed: [],
     quota: { throttled: 0, waitedMs: 0 }
   }
-  const server = createServer((req, res) => relayRequest(state, req, res))
-  state.origin = `http://${host}:${await listening(server, host)}`
+  const { port, ...relay } = await startRelay(host, state, (req, res) =>
+    relayRequest(state, req, res)
+  )
+  state.origin = `http://${host}:${port}`
   return {
+    ...relay,
     url: `${state.origin}/`,
-    takeFault: faultToldOnce(() => state.failed),
-    takeQuota: toldOnce(() => quotaWords(state.quota)),
-    close: () => closed(server)
+    takeQuota: toldOnce(() => quotaWords(state.quota))
   }
 }

@@ -10,18 +10,18 @@
  * credentials and a deadline on silence, not on the whole read (a large layer takes its time).
  */
 import { once } from 'node:events'
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse
-} from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
-import { errorMessage } from '../errors/input-error.js'
 import { isSha256Digest, isTag } from '../reference/grammar.js'
 import type { RegistryEndpoint } from '../reference/repository.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { RegistryResponse } from '../registry/http-fetch.js'
-import { closed, faultToldOnce, listening, RELAY_HOST } from './relay-server.js'
+import {
+  answerMissing,
+  giveUpRequest,
+  RELAY_HOST,
+  startRelay
+} from './relay-server.js'
 
 export interface RegistryRelay {
   /** The registry BuildKit's reads of it are relayed from. */
@@ -50,8 +50,6 @@ interface RelayState {
   endpoint: RegistryEndpoint
   idleMs: number
   failed?: string
-  /** The reads in flight, ended with the relay. */
-  reads: Set<AbortController>
 }
 
 interface Read {
@@ -118,26 +116,21 @@ async function passOnRead(
   state: RelayState
 ): Promise<void> {
   let body: Readable | undefined
-  let clientGone = false
   let waitingOnClient = false
   const upstream = new AbortController()
-  state.reads.add(upstream)
-  const name = `${read.method} ${read.path.split('/').slice(-2).join('/')}`
-  const giveUp = (what: string) => {
-    if (!clientGone) state.failed ??= `${name} ${what}`
-    upstream.abort()
-    body?.destroy()
-    if (res.headersSent) res.destroy()
-    else res.writeHead(404).end()
-  }
-  res.on('close', () => {
-    clientGone = !res.writableFinished
-    upstream.abort()
-    body?.destroy()
-  })
+  const giveUp = giveUpRequest(
+    state,
+    `${read.method} ${read.path.split('/').slice(-2).join('/')}`,
+    res,
+    () => {
+      upstream.abort()
+      body?.destroy()
+    },
+    () => answerMissing(res)
+  )
   const timer = setTimeout(() => {
     if (waitingOnClient) timer.refresh()
-    else giveUp(`got no answer for ${Math.round(state.idleMs / 1000)} s`)
+    else giveUp()
   }, state.idleMs)
   const accept = req.headers.accept
   try {
@@ -164,10 +157,9 @@ async function passOnRead(
       }
     )
   } catch (error) {
-    if (!res.writableEnded) giveUp(`failed: ${errorMessage(error)}`)
+    if (!res.writableEnded) giveUp(error)
   } finally {
     clearTimeout(timer)
-    state.reads.delete(upstream)
   }
 }
 
@@ -181,26 +173,19 @@ export async function startRegistryRelay(
   client: RegistryClient,
   idleMs: number
 ): Promise<RegistryRelay> {
-  const state: RelayState = { client, endpoint, idleMs, reads: new Set() }
-  const server = createServer((req, res) => {
+  const state: RelayState = { client, endpoint, idleMs }
+  const { port, ...relay } = await startRelay(RELAY_HOST, state, (req, res) => {
     if (req.url === '/v2/' || req.url === '/v2')
       return void res
         .writeHead(200, { 'docker-distribution-api-version': 'registry/2.0' })
         .end('{}')
     const read = readOf(req, repositories)
-    if (read === undefined || state.failed !== undefined)
-      return void res.writeHead(404).end()
+    if (!read || state.failed) return void answerMissing(res)
     void passOnRead(req, res, read, state)
   })
-  const port = await listening(server, RELAY_HOST)
-  server.unref()
   return {
+    ...relay,
     registry: endpoint.registry,
-    host: `${RELAY_HOST}:${port}`,
-    takeFault: faultToldOnce(() => state.failed),
-    close: () => {
-      for (const read of state.reads) read.abort()
-      return closed(server)
-    }
+    host: `${RELAY_HOST}:${port}`
   }
 }
