@@ -1,4 +1,5 @@
 import type { Cleaned } from '../publish/cleanup-run.js'
+import { code, escapeMarkdown } from './summary.js'
 
 /** The job summary of mode cleanup: per image, each tag or manifest removed, its digest, why. */
 export function cleanupMarkdown(cleaned: Cleaned[], dryRun: boolean): string {
@@ -8,8 +9,8 @@ export function cleanupMarkdown(cleaned: Cleaned[], dryRun: boolean): string {
   if (cleaned.length === 0) return `${heading}\n\nNothing to remove.\n`
   const rows = cleaned.map(
     c =>
-      `| \`${c.image}\` | ${c.tag === undefined ? '(untagged)' : `\`${c.tag}\``} | ` +
-      `\`${c.digest}\` | ${c.reason} |`
+      `| ${code(c.image)} | ${c.tag === undefined ? '(untagged)' : code(c.tag)} | ` +
+      `${code(c.digest)} | ${escapeMarkdown(c.reason)} |`
   )
   return [
     heading,

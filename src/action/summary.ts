@@ -13,14 +13,14 @@ import {
 } from '../publish/outcome.js'
 
 /** Text Markdown shows literally: a reason may quote a fork's value (SECURITY.md). */
-function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_[\]<>~&]/g, char => `\\${char}`)
     .replace(/\r?\n|\r/g, ' ')
 }
 
 /** A reference in a code span (references hold no backtick; one is dropped). */
-function code(text: string): string {
+export function code(text: string): string {
   return `\`${text.replace(/[`\r\n]/g, '')}\``
 }
 

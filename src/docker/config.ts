@@ -102,18 +102,23 @@ export function createRunConfig(
 }
 
 /**
- * The gate's docker config: the logins this run stored for `registries` (inline, in `auths`), and
- * nothing else of the user's config.
+ * The gate's docker config: each of `registries`' credentials as docker finds them in the run's
+ * config (its helper's, else `auths`: a login of the user's own, a credential helper's, or this
+ * run's), written inline, and nothing else of the user's config.
  */
-export function createGateConfig(
+export async function createGateConfig(
   runConfig: string,
   dir: string,
-  registries: string[]
-): string {
+  registries: string[],
+  askHelper: (
+    helper: string,
+    server: string
+  ) => Promise<Credentials | undefined>
+): Promise<string> {
   const stored = readDockerConfig(runConfig)
   let config: DockerConfigFile = {}
   for (const registry of new Set(registries)) {
-    const credentials = inlineCredentials(stored, registry)
+    const credentials = await dockerCredentials(stored, registry, askHelper)
     if (credentials !== undefined)
       config = withLogin(config, registry, credentials)
   }

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path'
 import { createGateConfig } from '../docker/config.js'
+import { askCredentialHelper } from '../docker/credential-helper.js'
 import { runProcess } from '../docker/process.js'
 import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
@@ -70,7 +71,7 @@ async function gateImage(run: RunContext): Promise<Record<string, string>> {
 }
 
 /** The gate's environment: the run's, less the action's inputs (a password among them). */
-function gateEnv(run: RunContext, image: Record<string, string>) {
+async function gateEnv(run: RunContext, image: Record<string, string>) {
   const { env, publication, settings } = run
   const registries = publication.images.map(i => i.registry)
   if (settings.source !== undefined)
@@ -81,10 +82,16 @@ function gateEnv(run: RunContext, image: Record<string, string>) {
   return {
     ...Object.fromEntries(kept),
     ...image,
-    DOCKER_CONFIG: createGateConfig(
+    DOCKER_CONFIG: await createGateConfig(
       env.dockerConfig,
       join(env.tempDir, 'gate-config'),
-      registries
+      registries,
+      async (helper, server) => {
+        const found = await askCredentialHelper(helper, server, env.vars)
+        if (found !== undefined)
+          env.log.mask(found.identityToken ?? found.password)
+        return found
+      }
     )
   }
 }
@@ -104,7 +111,7 @@ export async function runGate(
       env.log.info(`DPA_GATE_IMAGE=${image.DPA_GATE_IMAGE}`)
       const [file, ...args] = step.argv
       const ended = await runProcess(file, args, {
-        env: gateEnv(run, image),
+        env: await gateEnv(run, image),
         quiet: true,
         deadlineMs: timeoutMs
       })
