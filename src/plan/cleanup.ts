@@ -183,13 +183,16 @@ export function untaggedRemovals(
   for (const image of images.slice(policy.keep)) {
     const created = state.manifests[image]?.created
     if (created === undefined || created.getTime() > cutoff) continue
-    const why = `no tag reaches it; created ${created.toISOString()}`
+    const when = created.toISOString()
     for (const digest of orderedClosure(state, image))
       if (!keptDigests.has(digest) && !reached.has(digest))
         removals.push({
           digest,
           tombstone: false,
-          reason: digest === image ? why : `held by ${image}: ${why}`
+          reason:
+            digest === image
+              ? `no tag reaches it; created ${when}`
+              : `goes with ${image}, which no tag reaches (created ${when})`
         })
   }
   return dedupe(removals)

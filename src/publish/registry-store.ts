@@ -18,11 +18,20 @@ import {
   parseManifestJson
 } from '../registry/manifest.js'
 
-/** A manifest read: its links, and its config's digest (an image's; none for an index). */
+/** A manifest read: its links, its config's digest (none for an index), its created annotation. */
 interface Read {
   children: string[]
   subject?: string
   config?: string
+  annotated?: string
+}
+
+const CREATED = 'org.opencontainers.image.created'
+
+/** An RFC 3339 time, or undefined. */
+function timeOf(value: unknown): Date | undefined {
+  const time = typeof value === 'string' ? new Date(value) : undefined
+  return time !== undefined && !Number.isNaN(time.getTime()) ? time : undefined
 }
 
 /** The manifests from `roots` down: children, subjects, the referrers API's lists. */
@@ -40,14 +49,32 @@ async function readManifests(
     const json = parseManifestJson(manifest)
     const children = childDigests(manifest)
     const subject = json.subject?.digest
-    read.set(digest, { children, subject, config: json.config?.digest })
+    const { config, annotations } = json
+    read.set(digest, {
+      children,
+      subject,
+      config: config?.digest,
+      annotated: annotations?.[CREATED]
+    })
     const referrers = (await client.getReferrers(image, digest)) ?? []
     queue.push(...children, ...referrers.map(r => r.digest))
   }
   return read
 }
 
-/** An image's config `created`; an index's: its newest child's; unknown: undefined. */
+/** A config's `created`; a config that is no JSON object (an artifact's own) has none. */
+function configCreated(blob: Uint8Array): unknown {
+  try {
+    return parseJsonBytes<{ created?: unknown } | null>(blob)?.created
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * An image's config `created` (an artifact's empty config has none: its `created` annotation);
+ * an index's: its newest child's; unknown: undefined.
+ */
 async function createdOf(
   client: RegistryClient,
   image: Image,
@@ -65,10 +92,7 @@ async function createdOf(
     return times.sort((a, b) => b.getTime() - a.getTime())[0]
   }
   const blob = await client.getBlob(image, manifest.config)
-  if (blob === undefined) return undefined
-  const created = parseJsonBytes<{ created?: unknown }>(blob).created
-  const time = typeof created === 'string' ? new Date(created) : undefined
-  return time !== undefined && !Number.isNaN(time.getTime()) ? time : undefined
+  return timeOf(blob && configCreated(blob)) ?? timeOf(manifest.annotated)
 }
 
 /**

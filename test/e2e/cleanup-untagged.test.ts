@@ -45,6 +45,12 @@ interface Cleaned {
   reason: string
 }
 
+interface PlanEntry {
+  step: string
+  method: string
+  url: string
+}
+
 const cleaned = (step: StepResult): Cleaned[] =>
   JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]
 
@@ -256,6 +262,16 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     })
     expect(listed.every(c => c.tag === undefined && !c.tombstone)).toBe(true)
     expect(dry.summary).toContain(earlier)
+    // the plan: the delete probe, then a DELETE by digest of each, the index first
+    const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
+      p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
+    )
+    const url = (ref: string) => `/v2/${repo}/manifests/${ref}`
+    expect(plan).toStrictEqual([
+      `probe PUT ${url('<tombstone>')}`,
+      `probe DELETE ${url('<tombstone>')}`,
+      ...listed.map(c => `remove DELETE ${url(c.digest)}`)
+    ])
     expect(await snapshot([repo, shared], watched)).toStrictEqual(before)
 
     const step = await runMain(inputs, runnerEnv('schedule'))

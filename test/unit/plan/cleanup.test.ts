@@ -194,10 +194,10 @@ describe('untaggedRemovals', () => {
       { olderThanMs: WEEK, keep: 0 },
       NOW
     )
-    const why = `no tag reaches it; created ${ago(20).toISOString()}`
+    const when = ago(20).toISOString()
     expect(removals.slice(0, 2).map(r => r.reason)).toStrictEqual([
-      why,
-      `held by ${d('f1')}: ${why}`
+      `no tag reaches it; created ${when}`,
+      `goes with ${d('f1')}, which no tag reaches (created ${when})`
     ])
   })
 })
