@@ -7,12 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   cosign3Sign,
   cosignVerify,
   generateKeyPair,
   type KeyPair
 } from '../support/cosign.js'
+import { runDocker } from '../support/docker-cli.js'
 import { pushTestImage } from '../support/registry-seed.js'
 import {
   startRefusingRegistry,
@@ -148,6 +152,21 @@ function discover(repo: string, digest: string): Promise<string[]> {
     )
     child.stdin?.end(a.password)
   })
+}
+
+/** `docker pull --platform` by the stack's docker, logged in to A in a config of its own. */
+async function pulls(ref: string, platform: string): Promise<string> {
+  const { a } = stack
+  const config = mkdtempSync(join(tmpdir(), 'dpa-cleanup-pull-'))
+  const auth = Buffer.from(`${a.username}:${a.password}`).toString('base64')
+  writeFileSync(
+    join(config, 'config.json'),
+    JSON.stringify({ auths: { [a.host]: { auth } } })
+  )
+  const env = { DOCKER_CONFIG: config }
+  const pulled = await runDocker(['pull', '--platform', platform, ref], { env })
+  await runDocker(['image', 'rm', ref], { env })
+  return pulled.code === 0 ? 'pulled' : pulled.stderr
 }
 
 describe('cleanup on a registry that deletes: pr, then untagged', () => {
@@ -302,6 +321,11 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
       'linux/amd64',
       'linux/arm64'
     ])
+    for (const platform of ['linux/amd64', 'linux/arm64'])
+      expect([
+        platform,
+        await pulls(`${a.host}/${repo}:latest`, platform)
+      ]).toEqual([platform, 'pulled'])
     const verified = await cosignVerify(
       `${a.host}/${repo}:latest`,
       keys.publicKeyFile,
