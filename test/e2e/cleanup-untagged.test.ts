@@ -264,8 +264,18 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     }
     const watched = [...orphans, ...kept, seeded.unseen]
     const before = await snapshot([repo, shared], watched)
-    const referrers = await discover(repo, latest)
-    expect(referrers).toHaveLength(1)
+    // latest's referrers (cosign 3's bundle), and its platforms' (the action's provenance)
+    const index = await readJson<{
+      manifests: { digest: string; platform: { os: string } }[]
+    }>(a, repo, `manifests/${latest}`)
+    const subjects = [
+      latest,
+      ...index.manifests
+        .filter(m => m.platform.os === 'linux')
+        .map(m => m.digest)
+    ]
+    const referrers = await Promise.all(subjects.map(d => discover(repo, d)))
+    expect(referrers.map(r => r.length)).toStrictEqual([1, 1, 1])
 
     const dry = await runMain(
       { ...inputs, 'dry-run': 'true' },
@@ -332,7 +342,9 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
       [a]
     )
     expect(verified).toMatchObject({ code: 0 })
-    expect(await discover(repo, latest)).toStrictEqual(referrers)
+    expect(
+      await Promise.all(subjects.map(d => discover(repo, d)))
+    ).toStrictEqual(referrers)
   })
 })
 
