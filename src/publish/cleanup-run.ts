@@ -69,7 +69,10 @@ async function probeDeletes(
   }
 }
 
-/** Removes one tag: by its digest, or through a tombstone when another tag holds the digest. */
+/**
+ * Removes one tag or untagged manifest: by its digest, or through a tombstone when another tag
+ * holds the digest.
+ */
 async function remove(
   { client, now }: CleanupIo,
   store: CleanupStore,
@@ -135,19 +138,20 @@ export async function runCleanup(
   const prTags = settings.cleanup.kinds.includes('pr')
     ? pullRequestTags(io.ctx, settings, io.now)
     : []
-  const planned: { image: Image; removal: Removal }[] = []
+  // one store per image, from its read to its deletes (a store may keep what it read)
+  const planned: { image: Image; store: CleanupStore; removal: Removal }[] = []
   for (const image of settings.images) {
-    const state = await storeFor(image, io).read(image)
-    const removals = decide(settings, state, prTags, io)
-    planned.push(...removals.map(removal => ({ image, removal })))
+    const store = storeFor(image, io)
+    const removals = decide(settings, await store.read(image), prTags, io)
+    planned.push(...removals.map(removal => ({ image, store, removal })))
   }
   const cleaned = planned.map(p => ({ image: p.image.name, ...p.removal }))
   const steps = cleanupSteps(planned).map(publicStep)
   await io.showPlan(cleanupPlanText(cleaned, steps), steps)
   if (settings.dryRun || planned.length === 0) return cleaned
-  for (const image of new Set(planned.map(p => p.image)))
-    await probeDeletes(io, storeFor(image, io), image)
-  for (const { image, removal } of planned)
-    await remove(io, storeFor(image, io), image, removal)
+  for (const [image, store] of new Map(planned.map(p => [p.image, p.store])))
+    await probeDeletes(io, store, image)
+  for (const { image, store, removal } of planned)
+    await remove(io, store, image, removal)
   return cleaned
 }
