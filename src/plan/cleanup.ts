@@ -12,6 +12,12 @@ export interface RepositoryState {
   manifests: Record<string, ManifestLinks>
 }
 
+/** Where mode cleanup reads an image's state and deletes a manifest (all its tags go with it). */
+export interface CleanupStore {
+  read(image: Image): Promise<RepositoryState>
+  deleteManifest(image: Image, digest: string): Promise<void>
+}
+
 export interface ManifestLinks {
   /** An index's manifests. */
   children: string[]
@@ -35,7 +41,7 @@ export interface Removal {
 const ATTACHED_TAG = /^(sha256)-([a-f0-9]{64})(?:\.(?:sig|att|sbom))?$/
 
 /** The digest a cosign or referrers-schema tag is attached to. */
-function attachedTo(tag: string): string | undefined {
+export function attachedTo(tag: string): string | undefined {
   const match = ATTACHED_TAG.exec(tag)
   return match === null ? undefined : `${match[1]}:${match[2]}`
 }
@@ -143,6 +149,20 @@ export interface UntaggedPolicy {
 }
 
 /**
+ * The images no tag reaches: unreached manifests that no other unreached manifest holds (an index
+ * and its children: the index). Only these need a creation time.
+ */
+export function untaggedImages(state: RepositoryState): string[] {
+  const reached = reachedDigests(state)
+  const unreached = Object.keys(state.manifests).filter(d => !reached.has(d))
+  const held = new Set<string>()
+  for (const digest of unreached)
+    for (const below of reachedDigests(state, [digest]))
+      if (below !== digest) held.add(below)
+  return unreached.filter(d => !held.has(d))
+}
+
+/**
  * The manifests no tag reaches, older than the policy's age, but the `keep` newest: an unreached
  * image (a manifest no other unreached manifest holds) is kept or deleted with everything it
  * reaches, so a kept index keeps its children. Unknown creation times are never deleted. An index
@@ -154,30 +174,52 @@ export function untaggedRemovals(
   now: Date
 ): Removal[] {
   const reached = reachedDigests(state)
-  const unreached = Object.keys(state.manifests).filter(d => !reached.has(d))
-  const held = new Set<string>()
-  for (const digest of unreached)
-    for (const below of reachedDigests(state, [digest]))
-      if (below !== digest) held.add(below)
-  const images = unreached
-    .filter(d => !held.has(d))
-    .sort((a, b) => createdMs(state, b) - createdMs(state, a))
-  const keptImages = images.slice(0, policy.keep)
-  const keptDigests = reachedDigests(state, keptImages)
+  const images = untaggedImages(state).sort(
+    (a, b) => createdMs(state, b) - createdMs(state, a)
+  )
+  const keptDigests = reachedDigests(state, images.slice(0, policy.keep))
   const cutoff = now.getTime() - policy.olderThanMs
   const removals: Removal[] = []
   for (const image of images.slice(policy.keep)) {
     const created = state.manifests[image]?.created
     if (created === undefined || created.getTime() > cutoff) continue
+    const when = created.toISOString()
     for (const digest of orderedClosure(state, image))
       if (!keptDigests.has(digest) && !reached.has(digest))
         removals.push({
           digest,
           tombstone: false,
-          reason: `no tag reaches it; created ${created.toISOString()}`
+          reason:
+            digest === image
+              ? `no tag reaches it; created ${when}`
+              : `goes with ${image}, which no tag reaches (created ${when})`
         })
   }
   return dedupe(removals)
+}
+
+/**
+ * The repository once the removals are done: their tags gone, and the digests deleted with
+ * them (an index's children stay, the registry keeps them): what `untagged` decides on after `pr`.
+ */
+export function afterRemovals(
+  state: RepositoryState,
+  removals: Removal[]
+): RepositoryState {
+  const tags = new Set(
+    removals.flatMap(r => (r.tag === undefined ? [] : [r.tag]))
+  )
+  const deleted = new Set(removals.filter(r => !r.tombstone).map(r => r.digest))
+  return {
+    tags: Object.fromEntries(
+      Object.entries(state.tags).filter(
+        ([t, d]) => !tags.has(t) && !deleted.has(d)
+      )
+    ),
+    manifests: Object.fromEntries(
+      Object.entries(state.manifests).filter(([d]) => !deleted.has(d))
+    )
+  }
 }
 
 function createdMs(state: RepositoryState, digest: string): number {

@@ -1,29 +1,31 @@
 /**
- * mode cleanup on a registry that deletes through the registry API (distribution with deletes
- * enabled): reads each image's tags, decides with plan/cleanup.ts, probes that the registry
- * deletes, then deletes. A dry run reads and lists, and writes nothing.
+ * mode cleanup: reads each image's state from its registry's store, decides with
+ * plan/cleanup.ts, probes that the registry deletes, then deletes. A dry run reads and lists, and
+ * writes nothing. Tombstones go up by the registry API on every registry; the store deletes.
  */
 import type { RefContext } from '../context/context-types.js'
 import {
+  afterRemovals,
   cleanupSteps,
+  type CleanupStore,
   pullRequestRemovals,
   pullRequestTags,
+  untaggedRemovals,
   type RepositoryState,
   type Removal
 } from '../plan/cleanup.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
-  childDigests,
   jsonManifest,
   OCI_MANIFEST,
-  parseManifestJson,
   type Manifest
 } from '../registry/manifest.js'
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Settings } from '../settings/settings.js'
 import { publicStep, stepLine, type PlanStep } from '../plan/steps.js'
+import { registryStore } from './registry-store.js'
 
 /** One removal done (or, in a dry run, to be done): the `cleaned` output's entries. */
 export interface Cleaned extends Removal {
@@ -46,49 +48,20 @@ function tombstone(image: Image, tag: string, now: Date): Manifest {
 }
 
 /**
- * The image's tags, the digests they point at, and those manifests' children and subjects; only
- * where one of `wanted` is among the tags (else nothing is to be removed: no read per tag).
- */
-async function readRepository(
-  client: RegistryClient,
-  image: Image,
-  wanted: string[]
-): Promise<RepositoryState> {
-  const state: RepositoryState = { tags: {}, manifests: {} }
-  const tags = await client.listTags(image)
-  if (!tags.some(tag => wanted.includes(tag))) return state
-  for (const tag of tags) {
-    const digest = await client.getDigest(image, tag)
-    if (digest !== undefined) state.tags[tag] = digest
-  }
-  const queue = [...new Set(Object.values(state.tags))]
-  for (let digest = queue.pop(); digest !== undefined; digest = queue.pop()) {
-    if (digest in state.manifests) continue
-    const manifest = await client.getManifest(image, digest)
-    if (manifest === undefined) continue
-    const children = childDigests(manifest)
-    const subject = parseManifestJson(manifest).subject?.digest
-    state.manifests[digest] = { children, ...(subject && { subject }) }
-    queue.push(...children)
-  }
-  return state
-}
-
-/**
  * Deletes nothing yet: pushes a tombstone by digest and deletes it, so a registry that refuses
  * deletes fails here, before any image is touched. A DELETE of a digest that does not exist
  * would tell less: a registry may answer 404 before it checks whether it deletes at all.
  */
 async function probeDeletes(
-  client: RegistryClient,
-  image: Image,
-  now: Date
+  { client, now }: CleanupIo,
+  store: CleanupStore,
+  image: Image
 ): Promise<void> {
   try {
     await client.putBlob(image, EMPTY_CONFIG_BYTES)
     const probe = tombstone(image, 'a probe of deletes', now)
     await client.putManifest(image, probe.digest, probe)
-    await client.deleteManifest(image, probe.digest)
+    await store.deleteManifest(image, probe.digest)
   } catch (error) {
     throw new Error(
       `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${errorMessage(error)}`
@@ -96,20 +69,23 @@ async function probeDeletes(
   }
 }
 
-/** Removes one tag: by its digest, or through a tombstone when another tag holds the digest. */
+/**
+ * Removes one tag or untagged manifest: by its digest, or through a tombstone when another tag
+ * holds the digest.
+ */
 async function remove(
-  client: RegistryClient,
+  { client, now }: CleanupIo,
+  store: CleanupStore,
   image: Image,
-  removal: Removal,
-  now: Date
+  removal: Removal
 ): Promise<void> {
   if (!removal.tombstone || removal.tag === undefined) {
-    await client.deleteManifest(image, removal.digest)
+    await store.deleteManifest(image, removal.digest)
     return
   }
   const stone = tombstone(image, removal.tag, now)
   await client.putManifest(image, removal.tag, stone)
-  await client.deleteManifest(image, stone.digest)
+  await store.deleteManifest(image, stone.digest)
 }
 
 export interface CleanupIo {
@@ -129,26 +105,53 @@ function cleanupPlanText(planned: Cleaned[], steps: PlanStep[]): string {
   return ['Clean-up:', ...removals, '', ...steps.map(stepLine)].join('\n')
 }
 
+/** The store of an image's registry: the one place a registry's own store is chosen. */
+export function storeFor(_image: Image, io: CleanupIo): CleanupStore {
+  return registryStore(io.client)
+}
+
+/** One image's removals: `pr`'s, then `untagged`'s in what stays. */
+function decide(
+  settings: Settings,
+  state: RepositoryState,
+  prTags: string[],
+  io: CleanupIo
+): Removal[] {
+  const { kinds, olderThanMs, keep } = settings.cleanup
+  const pr = kinds.includes('pr')
+    ? pullRequestRemovals(state, prTags, io.ctx.prNumber ?? 0)
+    : []
+  if (!kinds.includes('untagged')) return pr
+  const untagged = untaggedRemovals(
+    afterRemovals(state, pr),
+    { olderThanMs, keep },
+    io.now
+  )
+  return [...pr, ...untagged]
+}
+
 /** What mode cleanup removes from each image; with dry-run, what it would. */
 export async function runCleanup(
   settings: Settings,
   io: CleanupIo
 ): Promise<Cleaned[]> {
-  const { client, ctx, now } = io
-  const tags = pullRequestTags(ctx, settings, now)
-  const planned: { image: Image; removal: Removal }[] = []
+  const prTags = settings.cleanup.kinds.includes('pr')
+    ? pullRequestTags(io.ctx, settings, io.now)
+    : []
+  // one store per image, from its read to its deletes (a store may keep what it read)
+  const planned: { image: Image; store: CleanupStore; removal: Removal }[] = []
   for (const image of settings.images) {
-    const state = await readRepository(client, image, tags)
-    const removals = pullRequestRemovals(state, tags, ctx.prNumber ?? 0)
-    planned.push(...removals.map(removal => ({ image, removal })))
+    const store = storeFor(image, io)
+    const removals = decide(settings, await store.read(image), prTags, io)
+    planned.push(...removals.map(removal => ({ image, store, removal })))
   }
   const cleaned = planned.map(p => ({ image: p.image.name, ...p.removal }))
   const steps = cleanupSteps(planned).map(publicStep)
   await io.showPlan(cleanupPlanText(cleaned, steps), steps)
   if (settings.dryRun || planned.length === 0) return cleaned
-  for (const image of new Set(planned.map(p => p.image)))
-    await probeDeletes(client, image, now)
-  for (const { image, removal } of planned)
-    await remove(client, image, removal, now)
+  for (const [image, store] of new Map(planned.map(p => [p.image, p.store])))
+    await probeDeletes(io, store, image)
+  for (const { image, store, removal } of planned)
+    await remove(io, store, image, removal)
   return cleaned
 }

@@ -53,15 +53,6 @@ export function parseCleanup(
       source('cleanup'),
       `only with mode "cleanup" (mode is "${mode}")`
     )
-  // the pure decision (plan/cleanup.ts untaggedRemovals) waits for an adapter that lists versions
-  if (kinds.includes('untagged'))
-    throw new InputError(
-      'cleanup',
-      'untagged',
-      'not supported yet: a registry API lists tags, never the manifests no tag reaches (GHCR ' +
-        "lists them in its packages API, not supported yet); use the registry's garbage-collect " +
-        '--delete-untagged'
-    )
   return {
     kinds: [...new Set(kinds)],
     olderThanMs: parseAge(source('older-than')),

@@ -1041,11 +1041,10 @@ const CASES: Case[] = [
     why: /expected pr and\/or untagged/
   },
   {
-    name: 'cleanup untagged, not supported yet',
-    inputs: { mode: 'cleanup', cleanup: 'untagged' },
-    input: 'cleanup',
-    value: 'untagged',
-    why: /not supported yet/
+    name: 'cleanup untagged, keep not a count',
+    inputs: { mode: 'cleanup', cleanup: 'untagged', keep: 'some' },
+    input: 'keep',
+    value: 'some'
   },
   {
     name: 'cleanup with mode build',

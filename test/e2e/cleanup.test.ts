@@ -1,40 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadEvent } from '../fixtures/events.js'
 import { putManifestBytes, pushTestImage } from '../support/registry-seed.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
 } from '../support/refusing-registry.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
-import { listTags, readManifest } from './registry-api.js'
+import { listTags, manifestStatus, readManifest } from './registry-api.js'
 import { runMain, type StepResult } from './runner.js'
-import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { closedPullRequest, credentials, uniqueRepo } from './steps.js'
 
 // mode cleanup, cleanup: pr, on the stack's registry A (distribution, deletes enabled), judged
 // over the registry API: pull request 7 closes; its tag goes, nothing else does.
-
-/** Pull request 7's `closed` event (merged or not, the run is the same). */
-function closedPullRequest(number = 7): Record<string, string> {
-  const payload = loadEvent('pull-request').payload as {
-    action?: string
-    number: number
-    pull_request: { number: number }
-  }
-  payload.action = 'closed'
-  payload.number = number
-  payload.pull_request.number = number
-  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
-  writeFileSync(path, JSON.stringify(payload))
-  return runnerEnv('pull-request', {
-    GITHUB_EVENT_PATH: path,
-    GITHUB_REF: `refs/pull/${number}/merge`,
-    GITHUB_REF_NAME: `${number}/merge`
-  })
-}
 
 interface PlanEntry {
   step: string
@@ -53,26 +30,6 @@ const cleaned = (step: StepResult): Cleaned[] =>
   (JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]).map(
     ({ image, tag, digest, tombstone }) => ({ image, tag, digest, tombstone })
   )
-
-/** Status of GET manifests/<digest>: 200 while the registry holds it, 404 once deleted. */
-async function manifestStatus(
-  registry: StackRegistry,
-  repo: string,
-  digest: string
-): Promise<number> {
-  const auth = Buffer.from(`${registry.username}:${registry.password}`)
-  const response = await fetch(
-    `http://${registry.host}/v2/${repo}/manifests/${digest}`,
-    {
-      headers: {
-        Authorization: `Basic ${auth.toString('base64')}`,
-        Accept: 'application/vnd.oci.image.manifest.v1+json'
-      }
-    }
-  )
-  await response.body?.cancel()
-  return response.status
-}
 
 /** A third: a two-platform `latest` whose arm64 manifest pr-7 also names. */
 async function seedIndexed(registry: StackRegistry) {

@@ -16,6 +16,26 @@ function auth(registry: Registry): string {
   return `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`
 }
 
+/** Status of GET manifests/<digest>, any type: 200 while the registry holds it, else 404. */
+export async function manifestStatus(
+  registry: Registry,
+  repo: string,
+  digest: string
+): Promise<number> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`)
+  const response = await fetch(
+    `http://${registry.host}/v2/${repo}/manifests/${digest}`,
+    {
+      headers: {
+        Authorization: `Basic ${auth.toString('base64')}`,
+        Accept: MANIFEST_TYPES
+      }
+    }
+  )
+  await response.body?.cancel()
+  return response.status
+}
+
 /** The registry's own tag list for a repository (sorted), [] when it has none. */
 export async function listTags(
   registry: Registry,

@@ -50,6 +50,25 @@ export function forkPullRequest(
   })
 }
 
+/** Pull request 7's `closed` event (merged or not, the run is the same). */
+export function closedPullRequest(number = 7): Record<string, string> {
+  const payload = loadEvent('pull-request').payload as {
+    action?: string
+    number: number
+    pull_request: { number: number }
+  }
+  payload.action = 'closed'
+  payload.number = number
+  payload.pull_request.number = number
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return runnerEnv('pull-request', {
+    GITHUB_EVENT_PATH: path,
+    GITHUB_REF: `refs/pull/${number}/merge`,
+    GITHUB_REF_NAME: `${number}/merge`
+  })
+}
+
 /** The username/password inputs for one registry's user. */
 export function credentials(registry: StackRegistry): Record<string, string> {
   return { username: registry.username, password: registry.password }

@@ -79,11 +79,15 @@ function tarOneFile(name: string, content: Uint8Array): Uint8Array {
   )
 }
 
-/** One image: a layer with /seed.txt holding `text` (so content decides the digest). */
+/**
+ * One image: a layer with /seed.txt holding `text` (so content decides the digest); its config's
+ * `created` only when given.
+ */
 export function buildImage(
   text: string,
   platform: Platform = { os: 'linux', architecture: 'amd64' },
-  format: ManifestFormat = 'docker'
+  format: ManifestFormat = 'docker',
+  created?: string
 ): ImageContent {
   const types = MEDIA_TYPES[format]
   const tar = tarOneFile('seed.txt', Buffer.from(`${text}\n`, 'utf8'))
@@ -92,6 +96,7 @@ export function buildImage(
     types.config,
     json({
       ...platform,
+      ...(created === undefined ? {} : { created }),
       config: { Env: ['PATH=/bin'], Labels: { 'test.seed': text } },
       rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
       history: [{ created_by: 'test/support/image-content.ts' }]

@@ -126,6 +126,8 @@ export interface TestImageOptions {
   text?: string
   platform?: Platform
   format?: ManifestFormat
+  /** The config's `created` (an RFC 3339 time); default: none. */
+  created?: string
 }
 
 /** Builds and pushes a one-layer image. */
@@ -135,6 +137,11 @@ export function pushTestImage(
   options: TestImageOptions
 ): Promise<SeededImage> {
   const text = options.text ?? randomBytes(8).toString('hex')
-  const image = buildImage(text, options.platform, options.format)
+  const image = buildImage(
+    text,
+    options.platform,
+    options.format,
+    options.created
+  )
   return pushImage(target, repository, image, options.tags)
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/context-types.js'
 import { parseAge } from '../../../src/settings/cleanup-settings.js'
 import {
+  afterRemovals,
   pullRequestRemovals,
+  untaggedImages,
   pullRequestTags,
   untaggedRemovals,
   type ManifestLinks,
@@ -184,6 +186,82 @@ describe('untaggedRemovals', () => {
   ])('$name', ({ state, policy, expected }) => {
     const removals = untaggedRemovals(state, policy, NOW)
     expect(removals.map(r => r.digest)).toStrictEqual(expected)
+  })
+
+  it('says why: the image no tag reaches and its creation, and what each other one goes with', () => {
+    const removals = untaggedRemovals(
+      STATE,
+      { olderThanMs: WEEK, keep: 0 },
+      NOW
+    )
+    const when = ago(20).toISOString()
+    expect(removals.slice(0, 2).map(r => r.reason)).toStrictEqual([
+      `no tag reaches it; created ${when}`,
+      `goes with ${d('f1')}, which no tag reaches (created ${when})`
+    ])
+  })
+})
+
+describe('untaggedImages', () => {
+  it.each([
+    {
+      name: "the earlier latest's index (not its children or signature) and the recent orphan",
+      state: STATE,
+      expected: [d('f1'), d('g1')]
+    },
+    {
+      name: "a dangling signature whose image is gone: the signature's own manifest",
+      state: {
+        tags: { latest: d('a1'), [`sha256-${hex(d('f1'))}.sig`]: d('f5') },
+        manifests: { [d('a1')]: image(), [d('f5')]: image() }
+      },
+      expected: [d('f5')]
+    },
+    {
+      name: 'everything tagged: none',
+      state: { tags: { latest: d('a1') }, manifests: { [d('a1')]: image() } },
+      expected: []
+    }
+  ])('$name', ({ state, expected }) => {
+    expect(untaggedImages(state).sort()).toStrictEqual(expected)
+  })
+})
+
+describe('afterRemovals then untaggedRemovals (pr and untagged in one step)', () => {
+  const WEEK = 7 * DAY
+  it.each([
+    {
+      name: "pr-7's digest deleted: untagged does not list it again",
+      state: { ...STATE, manifests: { ...MANIFESTS, [d('b1')]: image() } },
+      expected: [d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    },
+    {
+      name: "pr-7's index deleted: its old children, which no tag reaches now, go",
+      state: {
+        ...STATE,
+        manifests: {
+          ...MANIFESTS,
+          [d('b1')]: image([d('b2')]),
+          [d('b2')]: image()
+        }
+      },
+      expected: [d('b2'), d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    },
+    {
+      name: 'pr-7 through a tombstone: main-abc123 keeps its digest',
+      state: { ...STATE, tags: { ...STATE.tags, 'pr-7': d('e1') } },
+      expected: [d('b1'), d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    }
+  ])('$name', ({ state, expected }) => {
+    const pr = pullRequestRemovals(state, ['pr-7'], 7)
+    const after = afterRemovals(state, pr)
+    expect(after.tags['pr-7']).toBeUndefined()
+    const removals = untaggedRemovals(
+      after,
+      { olderThanMs: WEEK, keep: 0 },
+      NOW
+    )
+    expect(removals.map(r => r.digest).sort()).toStrictEqual(expected)
   })
 })
 

@@ -14,6 +14,12 @@ describe('parseCleanup', () => {
       expected: { kinds: ['pr'], olderThanMs: 7 * DAY, keep: 0 }
     },
     {
+      name: 'pr and untagged, an age in hours, two kept',
+      mode: 'cleanup',
+      inputs: { cleanup: 'pr\nuntagged', 'older-than': '24h', keep: '2' },
+      expected: { kinds: ['pr', 'untagged'], olderThanMs: DAY, keep: 2 }
+    },
+    {
       name: 'another mode without cleanup',
       mode: 'build',
       inputs: {},
@@ -44,12 +50,6 @@ describe('parseCleanup', () => {
       inputs: { cleanup: 'pr,tags' },
       error:
         'input "cleanup": invalid value "tags": expected pr and/or untagged'
-    },
-    {
-      name: 'untagged, not supported yet',
-      mode: 'cleanup',
-      inputs: { cleanup: 'pr\nuntagged' },
-      error: 'input "cleanup": invalid value "untagged": not supported yet'
     },
     {
       name: 'a bad keep',

@@ -1,0 +1,393 @@
+/**
+ * mode cleanup on the stack's registry A (distribution 2.8, deletes enabled), judged over the
+ * registry's HTTP API and by the real cosign 2.5 and oras: a two-platform `latest` with provenance
+ * built and signed by the action, an earlier `latest` built and signed the same way that no tag
+ * reaches now, pull requests' tags. `cleanup: pr` for pull request 7, then `cleanup: untagged`,
+ * each after its dry run. And a registry that refuses deletes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  cosign3Sign,
+  cosignVerify,
+  generateKeyPair,
+  type KeyPair
+} from '../support/cosign.js'
+import { runDocker } from '../support/docker-cli.js'
+import { pushTestImage } from '../support/registry-seed.js'
+import {
+  startRefusingRegistry,
+  type RefusingRegistry
+} from '../support/refusing-registry.js'
+import { stackEnv, stackOras, type StackEnv } from '../support/stack-env.js'
+import {
+  listTags,
+  manifestStatus,
+  readJson,
+  readManifest
+} from './registry-api.js'
+import { errorLines, HELLO, sigTag } from './releases.js'
+import { runMain, type StepResult } from './runner.js'
+import {
+  closedPullRequest,
+  credentials,
+  runnerEnv,
+  uniqueRepo
+} from './steps.js'
+
+let stack: StackEnv
+let keys: KeyPair
+
+interface Cleaned {
+  image: string
+  tag?: string
+  digest: string
+  tombstone: boolean
+  reason: string
+}
+
+interface PlanEntry {
+  step: string
+  method: string
+  url: string
+}
+
+const cleaned = (step: StepResult): Cleaned[] =>
+  JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]
+
+const referrersTag = (digest: string) => digest.replace(':', '-')
+
+/**
+ * `latest` of the hello fixture for linux/amd64 and linux/arm64, with provenance (attached as
+ * referrers too), signed by the action (cosign's `.sig` tag) and then by cosign 3 (a Sigstore
+ * bundle in the referrers tag), as a release workflow that signs leaves it. Its digest.
+ */
+async function buildLatest(repo: string, sha: string): Promise<string> {
+  const { a } = stack
+  const main = await runMain(
+    {
+      images: `${a.host}/${repo}`,
+      ...credentials(a),
+      context: HELLO,
+      platforms: 'linux/amd64,linux/arm64',
+      provenance: 'mode=max',
+      tags: 'type=raw,value=latest',
+      sign: 'key',
+      'signing-key': keys.privateKey,
+      'signing-password': keys.password
+    },
+    runnerEnv('push-default-branch', { GITHUB_SHA: sha })
+  )
+  expect(errorLines(main.stdout)).toEqual([])
+  expect(main.code).toBe(0)
+  const digest = main.outputs.digest
+  const signed = await cosign3Sign(
+    stack.cosign3,
+    `${a.host}/${repo}@${digest}`,
+    keys,
+    [a]
+  )
+  expect(signed).toMatchObject({ code: 0 })
+  return digest
+}
+
+/**
+ * What the registry holds under a digest, by its structure: an index's entries, the manifests of
+ * its cosign `.sig` tag and its referrers tag and what those hold, recursively.
+ */
+async function heldBy(repo: string, digest: string): Promise<Set<string>> {
+  const { a } = stack
+  const tags = await listTags(a, repo)
+  const held = new Set<string>()
+  const queue = [digest]
+  for (let d = queue.pop(); d !== undefined; d = queue.pop()) {
+    if (held.has(d)) continue
+    held.add(d)
+    const json = await readJson<{ manifests?: { digest: string }[] }>(
+      a,
+      repo,
+      `manifests/${d}`
+    )
+    queue.push(...(json.manifests ?? []).map(entry => entry.digest))
+    for (const tag of [sigTag(d), referrersTag(d)])
+      if (tags.includes(tag))
+        queue.push((await readManifest(a, repo, tag)).digest)
+  }
+  return held
+}
+
+/** Each repository's tags with their digests, and the status of each digest asked about. */
+async function snapshot(repos: string[], digests: Iterable<string>) {
+  const { a } = stack
+  const tags: Record<string, Record<string, string>> = {}
+  for (const repo of repos) {
+    tags[repo] = {}
+    for (const tag of await listTags(a, repo))
+      tags[repo][tag] = (await readManifest(a, repo, tag)).digest
+  }
+  const statuses: Record<string, number> = {}
+  for (const digest of digests)
+    statuses[digest] = await manifestStatus(a, repos[0], digest)
+  return { tags, statuses }
+}
+
+/** `oras discover` as JSON: a digest's referrers' digests, sorted (the password on stdin). */
+function discover(repo: string, digest: string): Promise<string[]> {
+  const { a } = stack
+  const args = ['discover', '--plain-http', '--format', 'json']
+  args.push('--username', a.username, '--password-stdin')
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      stackOras(),
+      [...args, `${a.host}/${repo}@${digest}`],
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`oras discover: ${stderr || error.message}`))
+        const found = JSON.parse(stdout) as { referrers?: { digest: string }[] }
+        resolve((found.referrers ?? []).map(r => r.digest).sort())
+      }
+    )
+    child.stdin?.end(a.password)
+  })
+}
+
+/** `docker pull --platform` by the stack's docker, logged in to A in a config of its own. */
+async function pulls(ref: string, platform: string): Promise<string> {
+  const { a } = stack
+  const config = mkdtempSync(join(tmpdir(), 'dpa-cleanup-pull-'))
+  const auth = Buffer.from(`${a.username}:${a.password}`).toString('base64')
+  writeFileSync(
+    join(config, 'config.json'),
+    JSON.stringify({ auths: { [a.host]: { auth } } })
+  )
+  const env = { DOCKER_CONFIG: config }
+  const pulled = await runDocker(['pull', '--platform', platform, ref], { env })
+  await runDocker(['image', 'rm', ref], { env })
+  return pulled.code === 0 ? 'pulled' : pulled.stderr
+}
+
+describe('cleanup on a registry that deletes: pr, then untagged', () => {
+  let repo: string
+  let shared: string
+  let latest: string
+  let earlier: string
+  let orphans: Set<string>
+  let kept: Set<string>
+  let seeded: Record<string, string>
+
+  beforeAll(async () => {
+    stack = stackEnv()
+    keys = await generateKeyPair('correct horse')
+    repo = uniqueRepo('cleanup-releases')
+    shared = uniqueRepo('cleanup-main')
+    const { a } = stack
+    earlier = await buildLatest(
+      repo,
+      'f00dfacef00dfacef00dfacef00dfacef00dface'
+    )
+    latest = await buildLatest(repo, '5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e')
+    const push = async (target: string, tags: string[], created?: string) =>
+      (await pushTestImage(a, target, { tags, created })).manifest.digest
+    seeded = {
+      pr7: await push(repo, ['pr-7']),
+      pr77: await push(repo, ['pr-77']),
+      main: await push(shared, ['main-abc123', 'pr-7']),
+      // untagged and unsigned: nothing names it, the registry API cannot see it
+      unseen: await push(repo, [], '2020-01-01T00:00:00Z')
+    }
+    orphans = await heldBy(repo, earlier)
+    kept = await heldBy(repo, latest)
+  }, 600_000)
+
+  const images = () => [repo, shared].map(r => `${stack.a.host}/${r}`)
+
+  it('the earlier latest is an index of two platforms, their attestations and signatures of its own', () => {
+    expect(latest).not.toBe(earlier)
+    // the index, its 2 platforms and buildx's attestation manifest (one for both: the hello
+    // fixture's provenance is the same), their 2 referrers tags and the 2 referrers in them, the
+    // action's .sig signature, cosign 3's referrers tag and the bundle in it
+    expect(orphans.size).toBe(11)
+    expect([...orphans].filter(d => kept.has(d))).toEqual([])
+  })
+
+  it('cleanup: pr for pull request 7: the dry run lists pr-7 of each image and deletes nothing; the run removes only those', async () => {
+    const { a } = stack
+    const inputs = {
+      mode: 'cleanup',
+      cleanup: 'pr',
+      images: images().join('\n'),
+      ...credentials(a)
+    }
+    const expected = [
+      [images()[0], 'pr-7', seeded.pr7, false],
+      [images()[1], 'pr-7', seeded.main, true]
+    ]
+    const pick = (c: Cleaned) => [c.image, c.tag, c.digest, c.tombstone]
+    const before = await snapshot([repo, shared], [seeded.pr7, ...orphans])
+
+    const dry = await runMain(
+      { ...inputs, 'dry-run': 'true' },
+      closedPullRequest()
+    )
+    expect(dry.code).toBe(0)
+    expect(cleaned(dry).map(pick)).toStrictEqual(expected)
+    expect(
+      await snapshot([repo, shared], [seeded.pr7, ...orphans])
+    ).toStrictEqual(before)
+
+    const step = await runMain(inputs, closedPullRequest())
+    expect(step.code).toBe(0)
+    expect(cleaned(step).map(pick)).toStrictEqual(expected)
+    const after = await snapshot([repo, shared], [seeded.pr7, ...orphans])
+    const { 'pr-7': gone, ...rest } = before.tags[repo]
+    expect(gone).toBe(seeded.pr7)
+    expect(after.tags).toStrictEqual({
+      [repo]: rest,
+      [shared]: { 'main-abc123': seeded.main }
+    })
+    expect(after.statuses[seeded.pr7]).toBe(404)
+    expect(await manifestStatus(a, repo, seeded.pr77)).toBe(200)
+    expect(await manifestStatus(a, shared, seeded.main)).toBe(200)
+  })
+
+  it('cleanup: untagged: the dry run lists exactly the earlier latest, whole, and deletes nothing; the run deletes exactly that', async () => {
+    const { a } = stack
+    const inputs = {
+      mode: 'cleanup',
+      cleanup: 'untagged',
+      'older-than': '0m',
+      images: images().join('\n'),
+      ...credentials(a)
+    }
+    const watched = [...orphans, ...kept, seeded.unseen]
+    const before = await snapshot([repo, shared], watched)
+    // latest's referrers (cosign 3's bundle), and its platforms' (the action's provenance)
+    const index = await readJson<{
+      manifests: { digest: string; platform: { os: string } }[]
+    }>(a, repo, `manifests/${latest}`)
+    const subjects = [
+      latest,
+      ...index.manifests
+        .filter(m => m.platform.os === 'linux')
+        .map(m => m.digest)
+    ]
+    const referrers = await Promise.all(subjects.map(d => discover(repo, d)))
+    expect(referrers.map(r => r.length)).toStrictEqual([1, 1, 1])
+
+    const dry = await runMain(
+      { ...inputs, 'dry-run': 'true' },
+      runnerEnv('schedule')
+    )
+    expect(dry.code).toBe(0)
+    const listed = cleaned(dry)
+    expect(listed.map(c => c.digest).sort()).toStrictEqual([...orphans].sort())
+    expect(listed[0]).toMatchObject({
+      image: images()[0],
+      digest: earlier,
+      reason: expect.stringMatching(/^no tag reaches it; created /)
+    })
+    expect(listed.every(c => c.tag === undefined && !c.tombstone)).toBe(true)
+    expect(dry.summary).toContain(earlier)
+    // the plan: the delete probe, then a DELETE by digest of each, the index first
+    const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
+      p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
+    )
+    const url = (ref: string) => `/v2/${repo}/manifests/${ref}`
+    expect(plan).toStrictEqual([
+      `probe PUT ${url('<tombstone>')}`,
+      `probe DELETE ${url('<tombstone>')}`,
+      ...listed.map(c => `remove DELETE ${url(c.digest)}`)
+    ])
+    expect(await snapshot([repo, shared], watched)).toStrictEqual(before)
+
+    const step = await runMain(inputs, runnerEnv('schedule'))
+    expect(step.code).toBe(0)
+    expect(cleaned(step)).toStrictEqual(listed)
+    const after = await snapshot([repo, shared], watched)
+    // the orphans' cosign and referrers tags went with them, no other tag did
+    const named = (d: string) => [sigTag(d), referrersTag(d)]
+    const orphanTags = [...orphans].flatMap(named)
+    expect(after.tags).toStrictEqual({
+      [repo]: Object.fromEntries(
+        Object.entries(before.tags[repo]).filter(
+          ([t]) => !orphanTags.includes(t)
+        )
+      ),
+      [shared]: before.tags[shared]
+    })
+    expect(Object.keys(after.tags[repo]).length).toBeLessThan(
+      Object.keys(before.tags[repo]).length
+    )
+    for (const digest of orphans)
+      expect([digest, after.statuses[digest]]).toEqual([digest, 404])
+    for (const digest of kept)
+      expect([digest, after.statuses[digest]]).toEqual([digest, 200])
+    // invisible to the registry API: it stays (docs/modes.md says so)
+    expect(after.statuses[seeded.unseen]).toBe(200)
+    expect((await readManifest(a, repo, 'latest')).platforms).toStrictEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    for (const platform of ['linux/amd64', 'linux/arm64'])
+      expect([
+        platform,
+        await pulls(`${a.host}/${repo}:latest`, platform)
+      ]).toEqual([platform, 'pulled'])
+    const verified = await cosignVerify(
+      `${a.host}/${repo}:latest`,
+      keys.publicKeyFile,
+      [a]
+    )
+    expect(verified).toMatchObject({ code: 0 })
+    expect(
+      await Promise.all(subjects.map(d => discover(repo, d)))
+    ).toStrictEqual(referrers)
+  })
+})
+
+describe('cleanup: untagged on a registry that refuses deletes', () => {
+  let refusing: RefusingRegistry
+  beforeAll(async () => {
+    refusing = await startRefusingRegistry()
+  })
+  afterAll(async () => {
+    await refusing.close()
+  })
+
+  it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+    const repo = uniqueRepo('cleanup-refused')
+    const orphan = await pushTestImage(refusing, repo, {
+      tags: [],
+      created: '2020-01-01T00:00:00Z'
+    })
+    const signature = sigTag(orphan.manifest.digest)
+    await pushTestImage(refusing, repo, { tags: [signature] })
+    await pushTestImage(refusing, repo, { tags: ['latest'] })
+    const step = await runMain(
+      {
+        mode: 'cleanup',
+        cleanup: 'untagged',
+        images: `${refusing.host}/${repo}`,
+        ...credentials(refusing)
+      },
+      runnerEnv('schedule')
+    )
+    expect(step.code).not.toBe(0)
+    const errors = step.stdout.split('\n').filter(l => l.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `${refusing.host} refuses to delete \\(nothing was deleted\\): .*405`
+      )
+    )
+    expect(await listTags(refusing, repo)).toStrictEqual(
+      [signature, 'latest'].sort()
+    )
+    expect(await manifestStatus(refusing, repo, orphan.manifest.digest)).toBe(
+      200
+    )
+  })
+})

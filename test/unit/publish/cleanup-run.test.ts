@@ -1,0 +1,155 @@
+import { describe, expect, it } from '@jest/globals'
+import type { RefContext } from '../../../src/context/context-types.js'
+import { runCleanup } from '../../../src/publish/cleanup-run.js'
+import { parseImageName } from '../../../src/reference/images.js'
+import {
+  jsonBytes,
+  jsonManifest,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type Manifest
+} from '../../../src/registry/manifest.js'
+import { parseSettings } from '../../../src/settings/settings.js'
+import { MemoryRegistry } from '../../support/memory-registry.js'
+
+// runCleanup on the memory registry (deletes as distribution does: by digest, its tags with it):
+// what each kind removes, in what order, and that a dry run writes nothing.
+const NAME = 'registry.example.com/acme/app'
+const IMAGE = parseImageName(NAME)
+const NOW = new Date('2026-11-26T12:00:00Z')
+
+const CLOSED_PR: RefContext = {
+  eventName: 'pull_request',
+  ref: 'refs/pull/7/merge',
+  sha: '860c1904a1ce19322e91ac35af1ab07466440c37',
+  prNumber: 7,
+  prHeadRef: 'feature/login',
+  baseRef: 'main',
+  defaultBranches: ['main'],
+  repository: {
+    fullName: 'acme/webapp',
+    htmlUrl: 'https://github.com/acme/webapp'
+  }
+}
+const SCHEDULE: RefContext = {
+  ...CLOSED_PR,
+  eventName: 'schedule',
+  ref: 'refs/heads/main',
+  prNumber: undefined
+}
+
+async function put(r: MemoryRegistry, ref: string, m: Manifest) {
+  await r.putManifest(IMAGE, ref, m)
+  return m.digest
+}
+
+async function image(r: MemoryRegistry, name: string, created: string) {
+  const config = await r.putBlob(IMAGE, jsonBytes({ created, name }))
+  const m = jsonManifest(OCI_MANIFEST, {
+    config: { digest: config },
+    layers: []
+  })
+  return { ...m, digest: await put(r, m.digest, m) }
+}
+
+/** latest, pr-7 and pr-77, an earlier signed index no tag reaches, and its signature. */
+async function seed(r: MemoryRegistry) {
+  const digests = {
+    latest: await put(
+      r,
+      'latest',
+      await image(r, 'latest', '2026-11-20T00:00:00Z')
+    ),
+    pr7: await put(r, 'pr-7', await image(r, 'pr-7', '2026-11-25T00:00:00Z')),
+    pr77: await put(
+      r,
+      'pr-77',
+      await image(r, 'pr-77', '2026-11-25T00:00:00Z')
+    ),
+    child: (await image(r, 'earlier amd64', '2026-10-01T00:00:00Z')).digest
+  }
+  const earlier = jsonManifest(OCI_INDEX, {
+    manifests: [{ mediaType: OCI_MANIFEST, digest: digests.child }]
+  })
+  const sig = await image(r, 'sig', '0001-01-01T00:00:00Z')
+  await put(r, earlier.digest, earlier)
+  await put(r, `${earlier.digest.replace(':', '-')}.sig`, sig)
+  return { ...digests, earlier: earlier.digest, sig: sig.digest }
+}
+
+async function run(kinds: string, ctx: RefContext, dryRun = false) {
+  const registry = new MemoryRegistry()
+  const d = await seed(registry)
+  registry.calls.splice(0)
+  const inputs: Record<string, string> = {
+    mode: 'cleanup',
+    cleanup: kinds,
+    images: NAME,
+    'older-than': '7d',
+    'dry-run': String(dryRun)
+  }
+  const settings = await parseSettings(name => inputs[name] ?? '')
+  const cleaned = await runCleanup(settings, {
+    client: registry,
+    ctx,
+    now: NOW,
+    showPlan: () => Promise.resolve()
+  })
+  return { registry, d, cleaned }
+}
+
+/** The earlier image whole: the index first, then what it holds (in digest order). */
+const earlierWhole = (d: Record<string, string>) => [
+  d.earlier,
+  ...[d.child, d.sig].sort()
+]
+
+describe('runCleanup', () => {
+  it.each([
+    {
+      name: 'pr on its closed event: pr-7 alone',
+      kinds: 'pr',
+      ctx: CLOSED_PR,
+      removed: (d: Record<string, string>) => [d.pr7],
+      tags: ['latest', 'pr-77', 'sig']
+    },
+    {
+      name: 'untagged on a schedule: the earlier index, its child, its signature, index first',
+      kinds: 'untagged',
+      ctx: SCHEDULE,
+      removed: earlierWhole,
+      tags: ['latest', 'pr-7', 'pr-77']
+    },
+    {
+      name: "both in one step: pr-7 (too young for untagged's 7 days), then the earlier index",
+      kinds: 'pr, untagged',
+      ctx: CLOSED_PR,
+      removed: (d: Record<string, string>) => [d.pr7, ...earlierWhole(d)],
+      tags: ['latest', 'pr-77']
+    }
+  ])('$name', async ({ kinds, ctx, removed, tags }) => {
+    const { registry, d, cleaned } = await run(kinds, ctx)
+    const expected = removed(d)
+    expect(cleaned.map(c => c.digest)).toStrictEqual(expected)
+    const sorted = Object.keys(registry.tagsOf(NAME)).map(t =>
+      t.endsWith('.sig') ? 'sig' : t
+    )
+    expect(sorted.sort()).toStrictEqual(tags)
+    // the probe's tombstone first, then one DELETE by digest each
+    const deletes = registry.calls.filter(c => c.startsWith('DELETE'))
+    expect(deletes.slice(1)).toStrictEqual(
+      expected.map(x => `DELETE ${NAME} ${x}`)
+    )
+  })
+
+  it('a dry run lists the same and writes nothing', async () => {
+    const { registry, d, cleaned } = await run('pr, untagged', CLOSED_PR, true)
+    expect(cleaned.map(c => c.digest)).toStrictEqual([
+      d.pr7,
+      ...earlierWhole(d)
+    ])
+    expect(registry.calls.filter(c => /^(PUT|DELETE) /.test(c))).toStrictEqual(
+      []
+    )
+  })
+})
