@@ -58,7 +58,7 @@ interface Route {
 const PACKAGE_PATH =
   /^(\/orgs\/[^/]+|\/users\/[^/]+|\/user)\/packages\/container\/([^/]+)(\/versions(?:\/(\d+))?)?$/
 
-export class PackagesApi {
+class PackagesApi {
   private readonly storage: RegistryStorage
 
   constructor(private readonly config: PackagesConfig) {
