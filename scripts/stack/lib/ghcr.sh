@@ -100,7 +100,7 @@ configure_ghcr() {
     --arg storage "$dir/storage" --arg state "$dir/versions.json" '{
       tokens: {($w): {login: "octocat", delete: true}, ($r): {login: "hubot", delete: false}},
       owners: {"octo-org": "Organization", octocat: "User", hubot: "User"},
-      storage: $storage, state: $state}')") && GHCR_CHANGED=1
+      storage: $storage, state: $state}')") && GHCR_API_CHANGED=1
   return 0
 }
 
@@ -121,12 +121,14 @@ ghcr_answers() {
   esac
 }
 
-# $1: tls, plain or api; $2: its port; $3...: the command. Restarts it when GHCR_CHANGED.
+# $1: tls, plain or api; $2: its port; $3...: the command. Restarts a registry when
+# GHCR_CHANGED (its certificate, config, password), the API when GHCR_API_CHANGED.
 start_ghcr_process() {
-  local kind=$1 port=$2 pidfile logfile pid listeners
+  local kind=$1 port=$2 pidfile logfile pid listeners changed=${GHCR_CHANGED:-0}
   shift 2
   pidfile=$RUN_DIR/ghcr-$kind.pid logfile=$LOG_DIR/ghcr-$kind.log
-  if pid=$(live_pid "$pidfile" "$(ghcr_dir)") && [[ ${GHCR_CHANGED:-0} -eq 1 ]]; then
+  [[ $kind == api ]] && changed=${GHCR_API_CHANGED:-0}
+  if pid=$(live_pid "$pidfile" "$(ghcr_dir)") && [[ $changed -eq 1 ]]; then
     log "ghcr $kind changed; restarting pid $pid"
     stop_pid "$pid" "ghcr $kind"
   fi
@@ -156,7 +158,7 @@ bundle_ghcr_api() {
     return 0
   fi
   mv -f "$new" "$bundle" || die "cannot write $bundle"
-  GHCR_CHANGED=1
+  GHCR_API_CHANGED=1
 }
 
 ghcr_up() {

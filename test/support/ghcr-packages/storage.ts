@@ -138,5 +138,9 @@ export class RegistryStorage {
       recursive: true,
       force: true
     })
+    // the same bytes pushed again are a new version, with a new id (ids are never reused)
+    const state = this.loadState()
+    delete state.versions[`${repository}@${digest}`]
+    writeFileSync(this.stateFile, JSON.stringify(state))
   }
 }
