@@ -125,6 +125,18 @@ export function refusal(
   return `cleanup: github-token may not delete versions of ${pkg.image} ${answer}: ${WRITE_RIGHTS}`
 }
 
+/**
+ * GitHub's rate limits: 429, or 403 with `retry-after` (the secondary limit) or no requests left
+ * (`x-ratelimit-remaining: 0`); a 403 without them is a refusal.
+ */
+function rateLimited(response: RegistryResponse): boolean {
+  const { status, headers } = response
+  const limited =
+    headers.get('retry-after') !== null ||
+    headers.get('x-ratelimit-remaining') === '0'
+  return status === 429 || (status === 403 && limited)
+}
+
 export class GithubPackages {
   private readonly organizations = new Map<string, boolean>()
 
@@ -153,7 +165,7 @@ export class GithubPackages {
           throw classifyNetworkError(url.host, error, REQUEST_TIMEOUT_MS)
         }
       )
-      if (response.status < 500 && response.status !== 429) return response
+      if (!rateLimited(response) && response.status < 500) return response
       const retryAfterMs = parseRetryAfter(
         response.headers.get('retry-after'),
         Date.now()

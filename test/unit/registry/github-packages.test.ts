@@ -291,4 +291,63 @@ describe('GithubPackages', () => {
         `(HTTP 400 ${JSON.stringify(message)})`
     )
   })
+
+  const limitRows = [
+    { name: '429', status: 429, headers: {} },
+    {
+      name: '403 with retry-after',
+      status: 403,
+      headers: { 'Retry-After': '1' }
+    },
+    {
+      name: '403 with no requests left',
+      status: 403,
+      headers: { 'X-RateLimit-Remaining': '0' }
+    }
+  ]
+  it.each(limitRows)(
+    'a rate limit ($name) is waited out and tried again',
+    async row => {
+      let calls = 0
+      const api = fakeApi({
+        'GET /users/octocat': () =>
+          calls++ === 0
+            ? json(
+                { message: 'API rate limit exceeded' },
+                row.status,
+                row.headers
+              )
+            : json({ type: 'User' }),
+        [`GET ${versions}?per_page=100`]: () => json([one(1)])
+      })
+      const sleeps: number[] = []
+      const sleep = (ms: number) => (sleeps.push(ms), Promise.resolve())
+      const packages = new GithubPackages({
+        apiUrl: API,
+        token: 't',
+        fetch: api.fetch,
+        sleep
+      })
+      expect((await packages.listVersions(pkg)).map(v => v.id)).toEqual([1])
+      expect(sleeps).toHaveLength(1)
+    }
+  )
+
+  it('a 403 without a rate limit is a refusal, not tried again', async () => {
+    const api = fakeApi({
+      'GET /users/octocat': () => json({ type: 'User' }),
+      [`GET ${versions}?per_page=100`]: () =>
+        json({ message: 'Resource not accessible by integration' }, 403)
+    })
+    const packages = new GithubPackages({
+      apiUrl: API,
+      token: 't',
+      fetch: api.fetch
+    })
+    await expect(packages.listVersions(pkg)).rejects.toThrow(
+      'cleanup: GitHub has no container package "app" of octocat that github-token may read ' +
+        '(HTTP 403 "Resource not accessible by integration")'
+    )
+    expect(api.seen).toHaveLength(2)
+  })
 })
