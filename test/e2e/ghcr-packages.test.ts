@@ -13,6 +13,12 @@ import {
   ghcrPackage
 } from '../../src/registry/github-packages.js'
 import { createGhcrStore } from '../../src/publish/ghcr-store.js'
+import { untaggedRemovals } from '../../src/plan/cleanup.js'
+import { jsonManifest, OCI_MANIFEST } from '../../src/registry/manifest.js'
+import {
+  EMPTY_CONFIG,
+  EMPTY_CONFIG_BYTES
+} from '../../src/registry/referrer-index.js'
 import { generateKeyPair } from '../support/cosign.js'
 import type { Blob } from '../support/image-content.js'
 import { pushTestImage, putManifestBytes } from '../support/registry-seed.js'
@@ -43,7 +49,13 @@ const client = createRegistryClient({
     const twin = new URL(url)
     twin.protocol = 'http:'
     twin.host = ghcr.plain
-    return { ...(await httpFetch(twin, init)), url: url.href }
+    const response = await httpFetch(twin, init)
+    // the twin's absolute Location (an upload's) as ghcr.io's
+    const get = (name: string) =>
+      response.headers
+        .get(name)
+        ?.replace(`http://${ghcr.plain}`, `https://${ghcr.host}`) ?? null
+    return { ...response, url: url.href, headers: { get } }
   }
 })
 
@@ -57,12 +69,20 @@ const newPackage = (owner = 'octo-org') =>
 const sha256 = (bytes: Uint8Array) =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
-/** A two-platform index under `tag`: its digest, then its children's. */
-async function pushIndex(repository: string, tag: string): Promise<string[]> {
+/**
+ * A two-platform index under `tag` (by digest if none): its digest, then its children's. `texts`
+ * decide the children's bytes (the same text, the same child), random by default.
+ */
+async function pushIndex(
+  repository: string,
+  tag: string | undefined,
+  texts: (string | undefined)[] = []
+): Promise<string[]> {
   const children = await Promise.all(
-    (['amd64', 'arm64'] as const).map(architecture =>
+    (['amd64', 'arm64'] as const).map((architecture, n) =>
       pushTestImage(plain, repository, {
         tags: [],
+        ...(texts[n] !== undefined && { text: texts[n] }),
         platform: { os: 'linux', architecture },
         format: 'oci'
       })
@@ -82,7 +102,7 @@ async function pushIndex(repository: string, tag: string): Promise<string[]> {
     })
   )
   const index: Blob = { mediaType, digest: sha256(bytes), bytes }
-  await putManifestBytes(plain, repository, tag, index)
+  await putManifestBytes(plain, repository, tag ?? index.digest, index)
   return [index.digest, ...children.map(c => c.manifest.digest)]
 }
 
@@ -240,6 +260,56 @@ describe('the GHCR store on the stand-in', () => {
     expect(versions.map(v => v.digest)).toEqual(
       expect.arrayContaining(pushed.map(p => p.manifest.digest))
     )
+  })
+
+  it('deletes exactly what no tag reaches: an earlier index and its own child', async () => {
+    const repository = newPackage()
+    const shared = randomBytes(6).toString('hex')
+    const [oldIndex, , oldChild] = await pushIndex(repository, undefined, [
+      shared
+    ])
+    const latest = await pushIndex(repository, 'latest', [shared])
+    const ghcrStore = store(ghcr.token)
+
+    const state = await ghcrStore.read(imageOf(repository))
+    const removals = untaggedRemovals(
+      state,
+      { olderThanMs: 0, keep: 0 },
+      new Date()
+    )
+    for (const removal of removals)
+      await ghcrStore.deleteManifest(imageOf(repository), removal.digest)
+
+    expect(removals.map(r => r.digest)).toEqual([oldIndex, oldChild])
+    expect(await manifestStatus(repository, oldIndex)).toBe(404)
+    expect(await manifestStatus(repository, oldChild)).toBe(404)
+    for (const digest of latest)
+      expect(await manifestStatus(repository, digest)).toBe(200)
+  })
+
+  it('removes a tag through a tombstone, leaving its digest to the other tag', async () => {
+    const repository = newPackage()
+    const image = imageOf(repository)
+    const held = await pushTestImage(plain, repository, {
+      tags: ['pr-7', 'main-abc123']
+    })
+    const ghcrStore = store(ghcr.token)
+    await ghcrStore.read(image)
+    const tombstone = jsonManifest(OCI_MANIFEST, {
+      config: EMPTY_CONFIG,
+      layers: [EMPTY_CONFIG],
+      annotations: {
+        'org.opencontainers.image.description': `removes pr-7 ${randomBytes(4).toString('hex')}`
+      }
+    })
+    await client.putBlob(image, EMPTY_CONFIG_BYTES)
+    await client.putManifest(image, 'pr-7', tombstone)
+
+    await ghcrStore.deleteManifest(image, tombstone.digest)
+
+    expect(await listTags(plain, repository)).toEqual(['main-abc123'])
+    expect(await manifestStatus(repository, 'main-abc123')).toBe(200)
+    expect(await manifestStatus(repository, held.manifest.digest)).toBe(200)
   })
 })
 

@@ -293,7 +293,7 @@ describe('GithubPackages', () => {
   })
 
   const limitRows = [
-    { name: '429', status: 429, headers: {} },
+    { name: '429', status: 429, headers: {} as Record<string, string> },
     {
       name: '403 with retry-after',
       status: 403,
