@@ -45,6 +45,8 @@
 #     test/support/results-service/ and bundled with node_modules' esbuild (run `npm ci`
 #     first); its control API on http://127.0.0.1:5007 hands each test process a tenant
 #     of its own (DPA_RESULTS_SERVICE).
+#   - a stand-in of GHCR (scripts/stack/lib/ghcr.sh): ghcr.io on https 127.0.0.1:5444 and a plain
+#     twin on :5008 (deletes refused), GitHub's packages REST API on :5009 (DPA_GHCR*).
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)

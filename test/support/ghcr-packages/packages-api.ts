@@ -165,13 +165,14 @@ class PackagesApi {
     const base = `http://${request.headers.host ?? '127.0.0.1'}`
     const url = new URL(request.url ?? '/', base)
     if (url.pathname === '/health') return { ok: true }
-    const user = this.user(request)
+    // [docs] a user's public profile needs no token
     const account = /^\/users\/([^/]+)$/.exec(url.pathname)
     if (account !== null && request.method === 'GET') {
       const type = this.config.owners[decodeURIComponent(account[1])]
       if (type === undefined) throw new ApiError(404, 'Not Found')
       return { login: decodeURIComponent(account[1]), id: 1, type }
     }
+    const user = this.user(request)
     const route = this.route(url.pathname, user.login)
     if (route === undefined) throw new ApiError(404, 'Not Found')
     const repository = `${route.owner}/${route.pkg}`
