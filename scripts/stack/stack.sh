@@ -45,6 +45,8 @@
 #     test/support/results-service/ and bundled with node_modules' esbuild (run `npm ci`
 #     first); its control API on http://127.0.0.1:5007 hands each test process a tenant
 #     of its own (DPA_RESULTS_SERVICE).
+#   - a stand-in of GHCR (scripts/stack/lib/ghcr.sh): ghcr.io on https 127.0.0.1:5444 and a plain
+#     twin on :5008 (deletes refused), GitHub's packages REST API on :5009 (DPA_GHCR*).
 #
 # Usage: stack.sh up|down|status|env
 #   up      install what is missing, start what is not running (idempotent, fast when up)
@@ -565,6 +567,8 @@ source "$STACK_SCRIPT_DIR/lib/node24.sh"
 source "$STACK_SCRIPT_DIR/lib/cosign3.sh"
 # shellcheck source=lib/oras.sh
 source "$STACK_SCRIPT_DIR/lib/oras.sh"
+# shellcheck source=lib/ghcr.sh
+source "$STACK_SCRIPT_DIR/lib/ghcr.sh"
 
 # ---------------------------------------------------------------- commands
 
@@ -619,6 +623,7 @@ cmd_up() {
   DOCKER_HOST=$CLASSIC_DOCKER_HOST ensure_base_image
   token_registry_up
   ecr_registry_up
+  ghcr_up
   git_server_up
   results_service_up
   field_docker_up
@@ -638,6 +643,7 @@ cmd_down() {
   stop_field_docker
   stop_results_service
   stop_git_server
+  stop_ghcr
   stop_ecr_registry
   stop_token_registry
   stop_classic_dockerd
@@ -685,6 +691,7 @@ cmd_status() {
   classic_status || rc=1
   token_registry_status || rc=1
   ecr_registry_status || rc=1
+  ghcr_status || rc=1
   git_server_status || rc=1
   results_service_status || rc=1
   field_docker_status || rc=1
@@ -711,6 +718,7 @@ cmd_env() {
   done
   token_registry_env
   ecr_registry_env
+  ghcr_env
   git_server_env
   results_service_env
   printf 'export DPA_CLASSIC_DOCKER_HOST=%q\n' "$CLASSIC_DOCKER_HOST"

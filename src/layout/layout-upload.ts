@@ -138,7 +138,7 @@ function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
 }
 
 /** Runs `work` on every item, at most `limit` at once; the first failure rejects. */
-async function inParallel<T>(
+export async function inParallel<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>

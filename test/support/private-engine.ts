@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stackEnv } from './stack-env.js'
+import { withHosts } from './with-hosts.js'
 
 export interface PrivateEngine {
   /** DOCKER_HOST of the engine. */
@@ -19,21 +20,6 @@ export interface PrivateEngine {
   launcher: string[]
   stop(): Promise<void>
 }
-
-/**
- * `unshare` into a mount namespace of its own whose /etc/hosts is `hostsFile`, then exec. bash,
- * not sh: dash drops variables whose names are no identifiers, as the runner's `INPUT_CACHE-TO`.
- */
-const withHosts = (hostsFile: string) => [
-  'unshare',
-  '--mount',
-  '--propagation',
-  'private',
-  'bash',
-  '-c',
-  'mount --bind "$0" /etc/hosts && exec "$@"',
-  hostsFile
-]
 
 const SYSTEM_ROOTS = '/etc/ssl/certs/ca-certificates.crt'
 

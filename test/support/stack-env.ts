@@ -327,3 +327,37 @@ export function stackOras(): string {
     )
   return oras
 }
+
+/** The GHCR stand-in (scripts/stack/lib/ghcr.sh): ghcr.io, its plain twin and the packages API. */
+export interface StackGhcr {
+  /** ghcr.io:5444: TLS with registry E's CA; resolve ghcr.io through test/support/with-hosts.ts. */
+  host: string
+  /** 127.0.0.1:5008: the same storage over plain HTTP, for seeding. */
+  plain: string
+  /** The packages API's base URL (GITHUB_API_URL). */
+  api: string
+  username: string
+  password: string
+  /** May delete versions (user octocat). */
+  token: string
+  /** Reads only (user hubot). */
+  readToken: string
+  /** The CA file ghcr.io's certificate is signed by (registry E's). */
+  ca: string
+}
+
+/** The GHCR stand-in, read apart as registry E is. */
+export function ghcrStack(): StackGhcr {
+  const vars = process.env.DPA_GHCR_TOKEN ? process.env : stackScriptEnv()
+  const read = reader(vars)
+  return {
+    host: read('DPA_GHCR'),
+    plain: read('DPA_GHCR_PLAIN'),
+    api: read('DPA_GHCR_API'),
+    username: read('DPA_GHCR_USER'),
+    password: read('DPA_GHCR_PASSWORD'),
+    token: read('DPA_GHCR_TOKEN'),
+    readToken: read('DPA_GHCR_READ_TOKEN'),
+    ca: read('DPA_REGISTRY_E_CA')
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * mode cleanup's store on GHCR, which refuses the registry API's DELETE: what an image holds is
+ * read from GitHub's packages API (every version, its tags and times) and the registry (each
+ * version's manifest: an index's children, a referrer's subject), and a manifest is deleted as
+ * its package version, with every tag on it.
+ */
+import type { RepositoryState } from '../plan/cleanup.js'
+import type { Image } from '../reference/images.js'
+import type { RegistryClient } from '../registry/client.js'
+import {
+  GithubPackages,
+  type GithubPackagesOptions,
+  ghcrPackage,
+  type GhcrPackage,
+  type PackageVersion
+} from '../registry/github-packages.js'
+import { childDigests, parseManifestJson } from '../registry/manifest.js'
+import { inParallel } from '../layout/layout-upload.js'
+
+/** Where mode cleanup reads an image's state and deletes a manifest (all its tags go with it). */
+export interface CleanupStore {
+  read(image: Image): Promise<RepositoryState>
+  deleteManifest(image: Image, digest: string): Promise<void>
+}
+
+/** Manifests read from the registry at once. */
+const PARALLEL_READS = 8
+
+/** The image's package; an image elsewhere than ghcr.io is no GHCR store's. */
+function packageOf(image: Image): GhcrPackage {
+  const pkg = ghcrPackage(image)
+  if (pkg === undefined)
+    throw new Error(
+      `cleanup: ${image.name} is not on ghcr.io: the GHCR store does not hold it`
+    )
+  return pkg
+}
+
+/**
+ * The state of a package's versions: tags from the versions, each manifest's links from the
+ * registry, `created` the later of its version's times (a version whose manifest the registry
+ * no longer has is left out: never deleted).
+ */
+export async function versionsState(
+  client: Pick<RegistryClient, 'getManifest'>,
+  image: Image,
+  versions: PackageVersion[]
+): Promise<RepositoryState> {
+  const state: RepositoryState = { tags: {}, manifests: {} }
+  for (const version of versions)
+    for (const tag of version.tags) state.tags[tag] = version.digest
+  await inParallel(versions, PARALLEL_READS, async version => {
+    const manifest = await client.getManifest(image, version.digest)
+    if (manifest === undefined) return
+    const subject = parseManifestJson(manifest).subject?.digest
+    const created = new Date(
+      Math.max(version.created.getTime(), version.updated.getTime())
+    )
+    state.manifests[version.digest] = {
+      children: childDigests(manifest),
+      ...(subject && { subject }),
+      ...(!Number.isNaN(created.getTime()) && { created })
+    }
+  })
+  return state
+}
+
+/**
+ * The GHCR store: `client` reads manifests from ghcr.io, `api` is GitHub's API (GITHUB_API_URL)
+ * and github-token.
+ */
+export function createGhcrStore(
+  client: Pick<RegistryClient, 'getManifest'>,
+  api: GithubPackagesOptions
+): CleanupStore {
+  const packages = new GithubPackages(api)
+  const known = new Map<string, PackageVersion[]>()
+  // every version a list showed: one gone since was deleted, by this run or another
+  const seen = new Set<string>()
+  const list = async (image: Image) => {
+    const versions = await packages.listVersions(packageOf(image))
+    known.set(image.name, versions)
+    for (const v of versions) seen.add(`${image.name}@${v.digest}`)
+    return versions
+  }
+  const find = (image: Image, digest: string) =>
+    known.get(image.name)?.find(v => v.digest === digest)
+  return {
+    read: async image => versionsState(client, image, await list(image)),
+    async deleteManifest(image, digest) {
+      // a tombstone pushed after the read is a version the read did not see
+      const version =
+        find(image, digest) ?? (await list(image), find(image, digest))
+      if (version !== undefined) {
+        await packages.deleteVersion(packageOf(image), version)
+        const rest = known.get(image.name)?.filter(v => v !== version) ?? []
+        known.set(image.name, rest)
+      } else if (!seen.has(`${image.name}@${digest}`))
+        // pushed moments ago and not listed: it would stay, holding the tag it replaced
+        throw new Error(
+          `cleanup: GitHub lists no version ${digest} of ${image.name}, which was just pushed`
+        )
+    }
+  }
+}
