@@ -131,6 +131,7 @@ export function pullRequestRemovals(
     const stays = tombstone ? '; its digest stays, another tag holds it' : ''
     return { tag, digest, tombstone, reason: closed + stays }
   })
+  removals.push(...heldByRemoved(state, removals, held, closed))
   const gone = new Set(removals.filter(r => !r.tombstone).map(r => r.digest))
   for (const [tag, digest] of Object.entries(state.tags)) {
     const target = attachedTo(tag)
@@ -140,6 +141,36 @@ export function pullRequestRemovals(
     removals.push({ tag, digest, tombstone, reason })
   }
   return removals
+}
+
+/**
+ * What a deleted pull request image holds and no kept tag reaches (an index's platform and
+ * attestation manifests, its referrers): deleted with it, so the pull request leaves nothing
+ * that only the registry's own garbage collection could find.
+ */
+function heldByRemoved(
+  state: RepositoryState,
+  removals: Removal[],
+  held: Set<string>,
+  closed: string
+): Removal[] {
+  const deleted = removals.filter(r => !r.tombstone)
+  // a tagged digest goes by its tag (a cosign tag of a digest that goes) or is held
+  const named = new Set([
+    ...deleted.map(r => r.digest),
+    ...Object.values(state.tags)
+  ])
+  return deleted.flatMap(({ tag, digest }) =>
+    orderedClosure(state, digest)
+      .filter(
+        below => !held.has(below) && !named.has(below) && named.add(below)
+      )
+      .map(below => ({
+        digest: below,
+        tombstone: false,
+        reason: `${closed}; held by ${tag}'s ${digest}, which goes`
+      }))
+  )
 }
 
 /** untagged's settings: the minimum age and how many of the newest unreached images stay. */

@@ -135,6 +135,23 @@ describe('pullRequestRemovals', () => {
       expected: [{ tag: 'pr-7', digest: d('e1'), tombstone: true }]
     },
     {
+      name: "pr-7 on an index of its own: its children and attestation go, latest's child stays",
+      state: {
+        tags: { ...STATE.tags, 'pr-7': d('h1') },
+        manifests: {
+          ...STATE.manifests,
+          [d('h1')]: image([d('h2'), d('a2')], 1),
+          [d('h2')]: image(),
+          [d('h3')]: image([], 1, d('h2'))
+        }
+      },
+      expected: [
+        { tag: 'pr-7', digest: d('h1'), tombstone: false },
+        { tag: undefined, digest: d('h2'), tombstone: false },
+        { tag: undefined, digest: d('h3'), tombstone: false }
+      ]
+    },
+    {
       name: 'no pr-7 in the repository: nothing',
       state: { ...STATE, tags: { latest: d('a1'), 'pr-77': d('c1') } },
       expected: []
@@ -236,7 +253,7 @@ describe('afterRemovals then untaggedRemovals (pr and untagged in one step)', ()
       expected: [d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
     },
     {
-      name: "pr-7's index deleted: its old children, which no tag reaches now, go",
+      name: "pr-7's index deleted with its children: untagged does not list them again",
       state: {
         ...STATE,
         manifests: {
@@ -245,7 +262,7 @@ describe('afterRemovals then untaggedRemovals (pr and untagged in one step)', ()
           [d('b2')]: image()
         }
       },
-      expected: [d('b2'), d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+      expected: [d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
     },
     {
       name: 'pr-7 through a tombstone: main-abc123 keeps its digest',
