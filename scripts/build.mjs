@@ -7,18 +7,22 @@
 //   alone costs a start-up more than our whole engine (it loads its own
 //   modules, fs/promises and streams, and reads each file asynchronously).
 //   dist/package.json says so; dist/cli/ stays ESM with chunks.
-// - dist/index.js is a 1 KiB entry (SOURCE_CHUNKS): it sends the engine its
-//   GET /info (dist/chunks/engine-info.js), which dockerd takes 20-40 ms to
-//   answer, and only then requires the action's code, one file,
-//   dist/chunks/action.js: the answer comes while node compiles and runs it.
-//   engine-info is one module for both, so builder detection finds the
-//   answer asked early. dist/post/index.js is one file.
+// - dist/index.js is a 1 KiB entry: it sends the engine its GET /info
+//   (src/docker/engine-info.ts), which dockerd takes 20-40 ms to answer, and
+//   only then requires the action's code, dist/chunks/action.js: the answer
+//   comes while node compiles and runs it. dist/post/index.js is one file.
+// - The action's modules are split as esbuild splits ESM (splitActionEntry):
+//   each import() of src/ a chunk of its own (the real run's phases, the
+//   clean-up, promote's keyless check, ECR's token), a module two of them
+//   need in one shared chunk both require, then each file made CommonJS. A
+//   module is never in two files (assertOneCopy): two copies of a class fail
+//   `instanceof` across them, and engine-info's early answer is one module's.
 // - Third-party code a dry run does not run is not in those files: yaml and
 //   @actions/exec (import()ed where used), csv-parse (called only for a
 //   non-empty list input) and @noble/ciphers (only to open a cosign key) are
 //   bundled on their own into dist/chunks/ and require()d on first use;
 //   @sigstore/verify comes with promote's keyless gate, a module of src/
-//   import()ed from its own dist/chunks/keyless-verify.js (SOURCE_CHUNKS).
+//   import()ed from its own dist/chunks/keyless-verify.js.
 //   node:crypto and semver (which compiles its regular expressions as it
 //   loads) are loaded on first use too, and so are node:http, node:https,
 //   node:tls (with node:crypto under it: 17-25 ms of CPU on Node 24, 7-10 ms
@@ -33,7 +37,7 @@
 // - In the ESM CLI, a bundled CommonJS package that requires a node builtin
 //   (yaml) goes through esbuild's require shim: the file that defines it gets
 //   a require.
-import { build } from 'esbuild'
+import { build, transform } from 'esbuild'
 import {
   chmodSync,
   existsSync,
@@ -187,18 +191,16 @@ const ON_FIRST_CALL = {
 }
 
 /**
- * Modules of src/ bundled into a file of their own, dist/chunks/<file>.js:
- * the Action's entry asks the engine for /info first thing, then requires
- * the action's code (the answer comes while node compiles it); engine-info
- * is one module for both, so the builder's detection finds that answer;
- * keyless-verify (with @sigstore/verify) is import()ed by promote's gate,
- * ecr (with the AWS SDK's ECR clients) by a run with an ECR login.
+ * The names in dist/chunks/ of the modules of src/ the action import()s (each
+ * a chunk of its own, see splitActionEntry): the action's code, which the
+ * entry requires once it has asked the engine for /info; keyless-verify (with
+ * @sigstore/verify), import()ed by promote's gate; ecr (the AWS SDK's ECR
+ * clients), by a run with an ECR login; the real run's phases. A module not
+ * listed is named after its file; a shared chunk after its largest module.
  */
-const SOURCE_CHUNKS = {
+const ENTRY_CHUNKS = {
   'src/action/action-main.ts': 'action',
-  'src/docker/engine-info.ts': 'engine-info',
   'src/signing/keyless-verify.ts': 'keyless-verify',
-  // ECR's token exchange with the AWS SDK, required only on a run with an ECR login
   'src/publish/ecr-token.ts': 'ecr'
 }
 
@@ -208,33 +210,46 @@ function chunkFilePath(outdir, file) {
   return path.startsWith('.') ? path : `./${path}`
 }
 
+/**
+ * Stable names for esbuild's chunks (its own carry a hash of their inputs'
+ * paths, which differ between checkouts): file name -> new file name.
+ */
+function chunkNames(metafile, outdir) {
+  const names = new Map()
+  const taken = new Set(Object.values(CHUNKS))
+  const name = (file, wanted) => {
+    let unique = wanted
+    for (let i = 2; taken.has(unique); i++) unique = `${wanted}-${i}`
+    taken.add(unique)
+    names.set(file, `${unique}.js`)
+  }
+  const outputs = Object.entries(metafile.outputs)
+    .filter(([path]) => path.endsWith('.js'))
+    .map(([path, output]) => [relative(outdir, path), output])
+    .filter(([file]) => file !== 'index.js')
+    .sort(([a], [b]) => a.localeCompare(b))
+  // entry chunks first, so a shared chunk never takes an entry's name
+  for (const [file, output] of outputs)
+    if (output.entryPoint !== undefined)
+      name(
+        file,
+        ENTRY_CHUNKS[output.entryPoint] ??
+          output.entryPoint.replace(/^.*\//, '').replace(/\..*$/, '')
+      )
+  for (const [file, output] of outputs)
+    if (output.entryPoint === undefined) {
+      const [largest] = Object.entries(output.inputs)
+        .filter(([input]) => input.startsWith('src/'))
+        .sort(([, a], [, b]) => b.bytesInOutput - a.bytesInOutput)
+        .map(([input]) => input.replace(/^.*\//, '').replace(/\..*$/, ''))
+      name(file, `shared-${largest ?? 'modules'}`)
+    }
+  return names
+}
+
 /** Where an entry built into `outdir` finds a chunk (as a require() path). */
 function chunkPath(outdir, name) {
   return chunkFilePath(outdir, CHUNKS[name])
-}
-
-/** Imports of a SOURCE_CHUNKS module (other than the one being built) stay outside. */
-function sourceChunks(outdir) {
-  const chunks = new Map(
-    Object.entries(SOURCE_CHUNKS).map(([source, file]) => [
-      resolve(source),
-      file
-    ])
-  )
-  return {
-    name: 'source-chunks',
-    setup(build) {
-      build.onResolve({ filter: /^\.\.?\// }, args => {
-        if (args.kind === 'entry-point') return undefined
-        const file = chunks.get(
-          join(args.resolveDir, args.path).replace(/\.js$/, '.ts')
-        )
-        return file === undefined
-          ? undefined
-          : { path: chunkFilePath(outdir, file), external: true }
-      })
-    }
-  }
 }
 
 /** A module whose functions require() `from` when first called. */
@@ -334,31 +349,72 @@ async function bundle(options) {
   return metafile
 }
 
-/**
- * One CommonJS file for an action entry (or a SOURCE_CHUNKS module), lazy
- * modules outside it; `split`: SOURCE_CHUNKS modules outside it too.
- */
-async function actionEntry(entry, outfile, split = false) {
-  const outdir = dirname(outfile)
+/** A namespace member that ON_FIRST_CALL lacks is left as (void 0). */
+function checkNamespaceMembers(path, text) {
+  const missing = text.match(/\(void 0\)[(.]/)
+  if (missing)
+    throw new Error(
+      `${path}: "${missing[0]}", a call or member esbuild found no export for (ON_FIRST_CALL lacks a name?)`
+    )
+}
+
+/** The post step: one CommonJS file, lazy modules outside it. */
+async function postEntry(entry, outfile) {
   const metafile = await bundle({
     format: 'cjs',
     entryPoints: [entry],
     outfile,
-    // import() of a chunk as require(): node's ESM loader never starts
     supported: { 'dynamic-import': false },
-    plugins: [
-      sideEffectFree,
-      coreDelimiters,
-      ...(split ? [sourceChunks(outdir)] : []),
-      lazyModules(outdir)
-    ]
+    plugins: [sideEffectFree, coreDelimiters, lazyModules(dirname(outfile))]
   })
-  // a namespace member that ON_FIRST_CALL lacks is left as (void 0)
-  const missing = readFileSync(outfile, 'utf8').match(/\(void 0\)[(.]/)
-  if (missing)
-    throw new Error(
-      `${outfile}: "${missing[0]}", a call or member esbuild found no export for (ON_FIRST_CALL lacks a name?)`
+  checkNamespaceMembers(outfile, readFileSync(outfile, 'utf8'))
+  return metafile
+}
+
+/**
+ * The action's entry and every module of src/ it can load, split by esbuild
+ * as the CLI is (each `import()` a chunk, a module two chunks need in a shared
+ * chunk both require: one copy, so `instanceof` and module state hold across
+ * them), then each file turned into CommonJS (node's ESM loader never starts).
+ * dist/index.js is the entry; the chunks are in dist/chunks/.
+ */
+async function splitActionEntry() {
+  const outdir = 'dist/chunks'
+  const { metafile, outputFiles } = await build({
+    ...common,
+    format: 'esm',
+    splitting: true,
+    entryPoints: [{ in: 'src/index.ts', out: 'index' }],
+    outdir,
+    chunkNames: '[name]-[hash]',
+    plugins: [sideEffectFree, coreDelimiters, lazyModules(outdir)]
+  })
+  const names = chunkNames(metafile, outdir)
+  const rename = text =>
+    text.replace(/"\.\/([\w.-]+\.js)"/g, (whole, file) =>
+      names.has(file) ? `"./${names.get(file)}"` : whole
     )
+  for (const file of outputFiles) {
+    const name = relative(outdir, file.path)
+    const entry = name === 'index.js'
+    const { code } = await transform(rename(file.text), {
+      format: 'cjs',
+      platform: 'node',
+      target: common.target,
+      minify: common.minify,
+      legalComments: 'none',
+      // import() of a chunk as require()
+      supported: { 'dynamic-import': false }
+    })
+    // the entry sits in dist/: its chunks are in dist/chunks/
+    const text = entry
+      ? code.replace(/require\("\.\//g, 'require("./chunks/')
+      : code
+    const path = entry ? 'dist/index.js' : join(outdir, names.get(name) ?? name)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, text)
+    checkNamespaceMembers(path, text)
+  }
   return metafile
 }
 
@@ -416,17 +472,37 @@ function licenses(metafiles) {
     .join('\n')
 }
 
+/**
+ * Fails the build when a module of src/ is in two of the files the action
+ * loads (the post step, a process of its own, and the CLI aside): two copies
+ * of a class make `instanceof` false across them, two of a module with state
+ * (engine-info's early answer) split it.
+ */
+function assertOneCopy(metafiles) {
+  const files = new Map()
+  for (const metafile of metafiles)
+    for (const [output, { inputs }] of Object.entries(metafile.outputs))
+      for (const [input, { bytesInOutput }] of Object.entries(inputs))
+        if (input.startsWith('src/') && bytesInOutput > 0)
+          files.set(input, [...(files.get(input) ?? []), output])
+  const twice = [...files].filter(([, outputs]) => outputs.length > 1)
+  if (twice.length > 0)
+    throw new Error(
+      `modules bundled into more than one file of the action:\n${twice
+        .map(([input, outputs]) => `  ${input}: ${outputs.join(', ')}`)
+        .join('\n')}`
+    )
+}
+
 async function buildDist() {
   rmSync('dist', { recursive: true, force: true })
+  const action = [await splitActionEntry()]
+  for (const name of Object.keys(CHUNKS)) action.push(await chunk(name))
+  assertOneCopy(action)
   const metafiles = [
-    await actionEntry('src/index.ts', 'dist/index.js', true),
-    await actionEntry('src/post.ts', 'dist/post/index.js')
+    ...action,
+    await postEntry('src/post.ts', 'dist/post/index.js')
   ]
-  for (const [source, file] of Object.entries(SOURCE_CHUNKS))
-    metafiles.push(
-      await actionEntry(source, join('dist/chunks', `${file}.js`), true)
-    )
-  for (const name of Object.keys(CHUNKS)) metafiles.push(await chunk(name))
   // the CLI: ESM, what it import()s in chunks next to it
   metafiles.push(
     await bundle({
