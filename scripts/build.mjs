@@ -253,7 +253,7 @@ function chunkPath(outdir, name) {
 }
 
 /** A module whose functions require() `from` when first called. */
-function onFirstCall(from) {
+function onFirstCall(from, linked) {
   // a class (capitalised, e.g. X509Certificate) is constructed: `new` of a
   // function that returns an object gives that object
   // `default`, the module's exports as a function: its members (moment.tz)
@@ -267,7 +267,11 @@ function onFirstCall(from) {
   )
   return [
     'let loaded',
-    `const load = () => (loaded ??= require(${JSON.stringify(from)}))`,
+    // in the linked action a chunk of CHUNKS comes through dist/chunks/load.js: esbuild's ESM
+    // require() would resolve it from the file that defines its shim
+    linked && CHUNKS[from]
+      ? `const load = () => (loaded ??= ${LOAD}(${JSON.stringify(chunkPath('dist/chunks', from))}))`
+      : `const load = () => (loaded ??= require(${JSON.stringify(from)}))`,
     ...functions
   ].join('\n')
 }
@@ -275,11 +279,13 @@ function onFirstCall(from) {
 /**
  * The CommonJS entries' plugin: chunks stay outside, ON_FIRST_CALL becomes
  * lazy. The CLI's (`outdir` undefined): only `names`, required by package
- * name (an installed CLI has its dependencies).
+ * name (an installed CLI has its dependencies). `linked`: the split action's
+ * (splitActionEntry).
  */
 function lazyModules(
   outdir,
-  names = [...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])]
+  names = [...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])],
+  linked = false
 ) {
   const escape = name => name.replace(/[/.]/g, '\\$&')
   const filter = new RegExp(`^(${names.map(escape).join('|')})$`)
@@ -302,7 +308,7 @@ function lazyModules(
         return undefined
       })
       build.onLoad({ filter: /.*/, namespace: 'lazy' }, args => ({
-        contents: onFirstCall(args.path),
+        contents: onFirstCall(args.path, linked),
         resolveDir: '.',
         loader: 'js'
       }))
@@ -456,6 +462,25 @@ function linkChunks(metafile, outdir, codes, names) {
 }
 
 /**
+ * A chunk's path loaded other than through dist/chunks/load.js (esbuild's
+ * require shim resolves it from the file that defines the shim, which may be
+ * dist/index.js) fails the build.
+ */
+function checkChunkPaths(path, text) {
+  const calls = text.matchAll(/([\w$]*)\("\.\/[\w.-]+\.js"\)/g)
+  const stray = [...calls].find(
+    ([call, callee]) =>
+      callee !== LOAD &&
+      call !== 'require("./load.js")' &&
+      call !== 'require("./chunks/load.js")'
+  )
+  if (stray)
+    throw new Error(
+      `${path}: "${stray[0]}" loads a chunk other than through load.js`
+    )
+}
+
+/**
  * The action's entry and every module of src/ it can load, split by esbuild
  * as the CLI is (each `import()` a chunk, a module two chunks need in a shared
  * chunk both require: one copy, so `instanceof` and module state hold across
@@ -472,7 +497,11 @@ async function splitActionEntry() {
     entryPoints: [{ in: 'src/index.ts', out: 'index' }],
     outdir,
     chunkNames: '[name]-[hash]',
-    plugins: [sideEffectFree, coreDelimiters, lazyModules(outdir)]
+    plugins: [
+      sideEffectFree,
+      coreDelimiters,
+      lazyModules(outdir, undefined, true)
+    ]
   })
   const names = chunkNames(metafile, outdir)
   const rename = text =>
@@ -496,6 +525,7 @@ async function splitActionEntry() {
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, text)
     checkNamespaceMembers(path, text)
+    checkChunkPaths(path, text)
   }
   return metafile
 }
