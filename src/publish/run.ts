@@ -23,7 +23,6 @@ import { dryRunPipeline } from './pipeline-assembly.js'
 import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
-import { readAndDecide } from './registry-read.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
 import type { Cleaned } from './cleanup-run.js'
 
@@ -122,6 +121,8 @@ async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
+    // a dry run without credentials never loads the registry's reads
+    const { readAndDecide } = await import('./registry-read.js')
     const registry = createRegistry(settings, log, env)
     const values = new RunValues()
     if (settings.mode === 'promote' || settings.mode === 'rollback') {
