@@ -7,18 +7,22 @@
 //   alone costs a start-up more than our whole engine (it loads its own
 //   modules, fs/promises and streams, and reads each file asynchronously).
 //   dist/package.json says so; dist/cli/ stays ESM with chunks.
-// - dist/index.js is a 1 KiB entry (SOURCE_CHUNKS): it sends the engine its
-//   GET /info (dist/chunks/engine-info.js), which dockerd takes 20-40 ms to
-//   answer, and only then requires the action's code, one file,
-//   dist/chunks/action.js: the answer comes while node compiles and runs it.
-//   engine-info is one module for both, so builder detection finds the
-//   answer asked early. dist/post/index.js is one file.
+// - dist/index.js is a 1 KiB entry: it sends the engine its GET /info
+//   (src/docker/engine-info.ts), which dockerd takes 20-40 ms to answer, and
+//   only then requires the action's code, dist/chunks/action.js: the answer
+//   comes while node compiles and runs it. dist/post/index.js is one file.
+// - The action's modules are split as esbuild splits ESM (splitActionEntry):
+//   each import() of src/ a chunk of its own (the real run's phases, the
+//   clean-up, promote's keyless check, ECR's token), a module two of them
+//   need in one shared chunk both require, then each file made CommonJS. A
+//   module is never in two files (assertOneCopy): two copies of a class fail
+//   `instanceof` across them, and engine-info's early answer is one module's.
 // - Third-party code a dry run does not run is not in those files: yaml and
 //   @actions/exec (import()ed where used), csv-parse (called only for a
 //   non-empty list input) and @noble/ciphers (only to open a cosign key) are
 //   bundled on their own into dist/chunks/ and require()d on first use;
 //   @sigstore/verify comes with promote's keyless gate, a module of src/
-//   import()ed from its own dist/chunks/keyless-verify.js (SOURCE_CHUNKS).
+//   import()ed from its own dist/chunks/keyless-verify.js.
 //   node:crypto and semver (which compiles its regular expressions as it
 //   loads) are loaded on first use too, and so are node:http, node:https,
 //   node:tls (with node:crypto under it: 17-25 ms of CPU on Node 24, 7-10 ms
@@ -33,7 +37,7 @@
 // - In the ESM CLI, a bundled CommonJS package that requires a node builtin
 //   (yaml) goes through esbuild's require shim: the file that defines it gets
 //   a require.
-import { build } from 'esbuild'
+import { build, transform } from 'esbuild'
 import {
   chmodSync,
   existsSync,
@@ -187,18 +191,16 @@ const ON_FIRST_CALL = {
 }
 
 /**
- * Modules of src/ bundled into a file of their own, dist/chunks/<file>.js:
- * the Action's entry asks the engine for /info first thing, then requires
- * the action's code (the answer comes while node compiles it); engine-info
- * is one module for both, so the builder's detection finds that answer;
- * keyless-verify (with @sigstore/verify) is import()ed by promote's gate,
- * ecr (with the AWS SDK's ECR clients) by a run with an ECR login.
+ * The names in dist/chunks/ of the modules of src/ the action import()s (each
+ * a chunk of its own, see splitActionEntry): the action's code, which the
+ * entry requires once it has asked the engine for /info; keyless-verify (with
+ * @sigstore/verify), import()ed by promote's gate; ecr (the AWS SDK's ECR
+ * clients), by a run with an ECR login; the real run's phases. A module not
+ * listed is named after its file; a shared chunk after its largest module.
  */
-const SOURCE_CHUNKS = {
+const ENTRY_CHUNKS = {
   'src/action/action-main.ts': 'action',
-  'src/docker/engine-info.ts': 'engine-info',
   'src/signing/keyless-verify.ts': 'keyless-verify',
-  // ECR's token exchange with the AWS SDK, required only on a run with an ECR login
   'src/publish/ecr-token.ts': 'ecr'
 }
 
@@ -208,37 +210,50 @@ function chunkFilePath(outdir, file) {
   return path.startsWith('.') ? path : `./${path}`
 }
 
+/**
+ * Stable names for esbuild's chunks (its own carry a hash of their inputs'
+ * paths, which differ between checkouts): file name -> new file name.
+ */
+function chunkNames(metafile, outdir) {
+  const names = new Map()
+  const taken = new Set(Object.values(CHUNKS))
+  const name = (file, wanted) => {
+    let unique = wanted
+    for (let i = 2; taken.has(unique); i++) unique = `${wanted}-${i}`
+    taken.add(unique)
+    names.set(file, `${unique}.js`)
+  }
+  const outputs = Object.entries(metafile.outputs)
+    .filter(([path]) => path.endsWith('.js'))
+    .map(([path, output]) => [relative(outdir, path), output])
+    .filter(([file]) => file !== 'index.js')
+    .sort(([a], [b]) => a.localeCompare(b))
+  // entry chunks first, so a shared chunk never takes an entry's name
+  for (const [file, output] of outputs)
+    if (output.entryPoint !== undefined)
+      name(
+        file,
+        ENTRY_CHUNKS[output.entryPoint] ??
+          output.entryPoint.replace(/^.*\//, '').replace(/\..*$/, '')
+      )
+  for (const [file, output] of outputs)
+    if (output.entryPoint === undefined) {
+      const [largest] = Object.entries(output.inputs)
+        .filter(([input]) => input.startsWith('src/'))
+        .sort(([, a], [, b]) => b.bytesInOutput - a.bytesInOutput)
+        .map(([input]) => input.replace(/^.*\//, '').replace(/\..*$/, ''))
+      name(file, `shared-${largest ?? 'modules'}`)
+    }
+  return names
+}
+
 /** Where an entry built into `outdir` finds a chunk (as a require() path). */
 function chunkPath(outdir, name) {
   return chunkFilePath(outdir, CHUNKS[name])
 }
 
-/** Imports of a SOURCE_CHUNKS module (other than the one being built) stay outside. */
-function sourceChunks(outdir) {
-  const chunks = new Map(
-    Object.entries(SOURCE_CHUNKS).map(([source, file]) => [
-      resolve(source),
-      file
-    ])
-  )
-  return {
-    name: 'source-chunks',
-    setup(build) {
-      build.onResolve({ filter: /^\.\.?\// }, args => {
-        if (args.kind === 'entry-point') return undefined
-        const file = chunks.get(
-          join(args.resolveDir, args.path).replace(/\.js$/, '.ts')
-        )
-        return file === undefined
-          ? undefined
-          : { path: chunkFilePath(outdir, file), external: true }
-      })
-    }
-  }
-}
-
 /** A module whose functions require() `from` when first called. */
-function onFirstCall(from) {
+function onFirstCall(from, linked) {
   // a class (capitalised, e.g. X509Certificate) is constructed: `new` of a
   // function that returns an object gives that object
   // `default`, the module's exports as a function: its members (moment.tz)
@@ -252,7 +267,11 @@ function onFirstCall(from) {
   )
   return [
     'let loaded',
-    `const load = () => (loaded ??= require(${JSON.stringify(from)}))`,
+    // in the linked action a chunk of CHUNKS comes through dist/chunks/load.js: esbuild's ESM
+    // require() would resolve it from the file that defines its shim
+    linked && CHUNKS[from]
+      ? `const load = () => (loaded ??= ${LOAD}(${JSON.stringify(chunkPath('dist/chunks', from))}))`
+      : `const load = () => (loaded ??= require(${JSON.stringify(from)}))`,
     ...functions
   ].join('\n')
 }
@@ -260,11 +279,13 @@ function onFirstCall(from) {
 /**
  * The CommonJS entries' plugin: chunks stay outside, ON_FIRST_CALL becomes
  * lazy. The CLI's (`outdir` undefined): only `names`, required by package
- * name (an installed CLI has its dependencies).
+ * name (an installed CLI has its dependencies). `linked`: the split action's
+ * (splitActionEntry).
  */
 function lazyModules(
   outdir,
-  names = [...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])]
+  names = [...new Set([...Object.keys(CHUNKS), ...Object.keys(ON_FIRST_CALL)])],
+  linked = false
 ) {
   const escape = name => name.replace(/[/.]/g, '\\$&')
   const filter = new RegExp(`^(${names.map(escape).join('|')})$`)
@@ -287,7 +308,7 @@ function lazyModules(
         return undefined
       })
       build.onLoad({ filter: /.*/, namespace: 'lazy' }, args => ({
-        contents: onFirstCall(args.path),
+        contents: onFirstCall(args.path, linked),
         resolveDir: '.',
         loader: 'js'
       }))
@@ -334,31 +355,178 @@ async function bundle(options) {
   return metafile
 }
 
-/**
- * One CommonJS file for an action entry (or a SOURCE_CHUNKS module), lazy
- * modules outside it; `split`: SOURCE_CHUNKS modules outside it too.
- */
-async function actionEntry(entry, outfile, split = false) {
-  const outdir = dirname(outfile)
+/** A namespace member that ON_FIRST_CALL lacks is left as (void 0). */
+function checkNamespaceMembers(path, text) {
+  const missing = text.match(/\(void 0\)[(.]/)
+  if (missing)
+    throw new Error(
+      `${path}: "${missing[0]}", a call or member esbuild found no export for (ON_FIRST_CALL lacks a name?)`
+    )
+}
+
+/** The post step: one CommonJS file, lazy modules outside it. */
+async function postEntry(entry, outfile) {
   const metafile = await bundle({
     format: 'cjs',
     entryPoints: [entry],
     outfile,
-    // import() of a chunk as require(): node's ESM loader never starts
     supported: { 'dynamic-import': false },
+    plugins: [sideEffectFree, coreDelimiters, lazyModules(dirname(outfile))]
+  })
+  checkNamespaceMembers(outfile, readFileSync(outfile, 'utf8'))
+  return metafile
+}
+
+/**
+ * dist/chunks/load.js: the one registry of the chunks that are defined inside
+ * another file (see linkChunks); any other chunk is required from its file.
+ */
+const LOADER = `'use strict'
+const factories = new Map()
+const loaded = new Map()
+exports.define = (id, factory) => void factories.set(id, factory)
+exports.load = id => {
+  let module = loaded.get(id)
+  if (module === undefined) {
+    const factory = factories.get(id)
+    if (factory === undefined) return require(id)
+    module = { exports: {} }
+    loaded.set(id, module)
+    factory(module, module.exports)
+  }
+  return module.exports
+}
+`
+const LOAD = '__dpaLoad'
+const DEFINE = '__dpaDefine'
+const CHUNK_REQUIRE = /\brequire\("\.\/([\w.-]+\.js)"\)/g
+
+/** The chunks `file` requires as it loads, and theirs (not what it import()s). */
+function staticClosure(outputs, file, seen = new Set()) {
+  for (const { path, kind, external } of outputs[file]?.imports ?? [])
+    if (!external && kind === 'import-statement' && !seen.has(path)) {
+      seen.add(path)
+      staticClosure(outputs, path, seen)
+    }
+  return seen
+}
+
+/**
+ * Each CommonJS chunk as text, in as few files as a dry run needs: what the
+ * entry requires before it asks the engine is defined inside dist/index.js,
+ * the action's chunk and what it requires inside dist/chunks/action.js (a
+ * file read costs 0.3-0.4 ms on Node 24; esbuild gives twenty for a dry
+ * run). Every chunk is loaded through dist/chunks/load.js, so each runs once
+ * whichever file defines it.
+ */
+function linkChunks(metafile, outdir, codes, names) {
+  const outputs = metafile.outputs
+  const id = path =>
+    `./${names.get(relative(outdir, path)) ?? relative(outdir, path)}`
+  const entry = join(outdir, 'index.js')
+  const action = Object.keys(outputs).find(
+    path => outputs[path].entryPoint === 'src/action/action-main.ts'
+  )
+  const early = staticClosure(outputs, entry)
+  const late = new Set(
+    [action, ...staticClosure(outputs, action)].filter(p => !early.has(p))
+  )
+  const body = path =>
+    codes.get(path).replace(CHUNK_REQUIRE, (_, file) => `${LOAD}("./${file}")`)
+  const defines = paths =>
+    [...paths]
+      .map(
+        path =>
+          `${DEFINE}(${JSON.stringify(id(path))},(function(module,exports){${body(path)}\n}));`
+      )
+      .join('\n')
+  const loader = from =>
+    `var{load:${LOAD},define:${DEFINE}}=require(${JSON.stringify(from)});\n`
+  const files = new Map([
+    [join(outdir, 'load.js'), LOADER],
+    [
+      'dist/index.js',
+      loader('./chunks/load.js') + defines(early) + '\n' + body(entry)
+    ],
+    [
+      join(outdir, 'action.js'),
+      loader('./load.js') +
+        defines(late) +
+        `\nmodule.exports=${LOAD}(${JSON.stringify(id(action))});\n`
+    ]
+  ])
+  for (const path of codes.keys())
+    if (path !== entry && !early.has(path) && !late.has(path))
+      files.set(join(outdir, id(path)), loader('./load.js') + body(path))
+  return files
+}
+
+/**
+ * A chunk's path loaded other than through dist/chunks/load.js (esbuild's
+ * require shim resolves it from the file that defines the shim, which may be
+ * dist/index.js) fails the build.
+ */
+function checkChunkPaths(path, text) {
+  const calls = text.matchAll(/([\w$]*)\("\.\/[\w.-]+\.js"\)/g)
+  const stray = [...calls].find(
+    ([call, callee]) =>
+      callee !== LOAD &&
+      call !== 'require("./load.js")' &&
+      call !== 'require("./chunks/load.js")'
+  )
+  if (stray)
+    throw new Error(
+      `${path}: "${stray[0]}" loads a chunk other than through load.js`
+    )
+}
+
+/**
+ * The action's entry and every module of src/ it can load, split by esbuild
+ * as the CLI is (each `import()` a chunk, a module two chunks need in a shared
+ * chunk both require: one copy, so `instanceof` and module state hold across
+ * them), each file turned into CommonJS (node's ESM loader never starts),
+ * then linked into few files (linkChunks). dist/index.js is the entry; the
+ * chunks are in dist/chunks/.
+ */
+async function splitActionEntry() {
+  const outdir = 'dist/chunks'
+  const { metafile, outputFiles } = await build({
+    ...common,
+    format: 'esm',
+    splitting: true,
+    entryPoints: [{ in: 'src/index.ts', out: 'index' }],
+    outdir,
+    chunkNames: '[name]-[hash]',
     plugins: [
       sideEffectFree,
       coreDelimiters,
-      ...(split ? [sourceChunks(outdir)] : []),
-      lazyModules(outdir)
+      lazyModules(outdir, undefined, true)
     ]
   })
-  // a namespace member that ON_FIRST_CALL lacks is left as (void 0)
-  const missing = readFileSync(outfile, 'utf8').match(/\(void 0\)[(.]/)
-  if (missing)
-    throw new Error(
-      `${outfile}: "${missing[0]}", a call or member esbuild found no export for (ON_FIRST_CALL lacks a name?)`
+  const names = chunkNames(metafile, outdir)
+  const rename = text =>
+    text.replace(/"\.\/([\w.-]+\.js)"/g, (whole, file) =>
+      names.has(file) ? `"./${names.get(file)}"` : whole
     )
+  const codes = new Map()
+  for (const file of outputFiles) {
+    const { code } = await transform(rename(file.text), {
+      format: 'cjs',
+      platform: 'node',
+      target: common.target,
+      minify: common.minify,
+      legalComments: 'none',
+      // import() of a chunk as require()
+      supported: { 'dynamic-import': false }
+    })
+    codes.set(relative(process.cwd(), file.path), code)
+  }
+  for (const [path, text] of linkChunks(metafile, outdir, codes, names)) {
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, text)
+    checkNamespaceMembers(path, text)
+    checkChunkPaths(path, text)
+  }
   return metafile
 }
 
@@ -416,17 +584,37 @@ function licenses(metafiles) {
     .join('\n')
 }
 
+/**
+ * Fails the build when a module of src/ is in two of the files the action
+ * loads (the post step, a process of its own, and the CLI aside): two copies
+ * of a class make `instanceof` false across them, two of a module with state
+ * (engine-info's early answer) split it.
+ */
+function assertOneCopy(metafiles) {
+  const files = new Map()
+  for (const metafile of metafiles)
+    for (const [output, { inputs }] of Object.entries(metafile.outputs))
+      for (const [input, { bytesInOutput }] of Object.entries(inputs))
+        if (input.startsWith('src/') && bytesInOutput > 0)
+          files.set(input, [...(files.get(input) ?? []), output])
+  const twice = [...files].filter(([, outputs]) => outputs.length > 1)
+  if (twice.length > 0)
+    throw new Error(
+      `modules bundled into more than one file of the action:\n${twice
+        .map(([input, outputs]) => `  ${input}: ${outputs.join(', ')}`)
+        .join('\n')}`
+    )
+}
+
 async function buildDist() {
   rmSync('dist', { recursive: true, force: true })
+  const action = [await splitActionEntry()]
+  for (const name of Object.keys(CHUNKS)) action.push(await chunk(name))
+  assertOneCopy(action)
   const metafiles = [
-    await actionEntry('src/index.ts', 'dist/index.js', true),
-    await actionEntry('src/post.ts', 'dist/post/index.js')
+    ...action,
+    await postEntry('src/post.ts', 'dist/post/index.js')
   ]
-  for (const [source, file] of Object.entries(SOURCE_CHUNKS))
-    metafiles.push(
-      await actionEntry(source, join('dist/chunks', `${file}.js`), true)
-    )
-  for (const name of Object.keys(CHUNKS)) metafiles.push(await chunk(name))
   // the CLI: ESM, what it import()s in chunks next to it
   metafiles.push(
     await bundle({

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -74,15 +75,23 @@ function jsBytes(dir: string): number {
 }
 
 const IMPORT = /(?:from|import|require)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g
+/** A chunk loaded through dist/chunks/load.js (scripts/build.mjs): a path in dist/chunks/. */
+const CHUNK_LOAD = /__dpaLoad\("(\.\/[^"]+)"\)/g
 
 /** Every file an entry can load: its relative imports and requires, lazy ones too. */
 function reachableFiles(entry: string): string[] {
+  const chunks = join(ROOT, 'dist/chunks')
   const seen = new Set<string>()
   const visit = (file: string): void => {
     if (seen.has(file)) return
     seen.add(file)
-    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT))
+    const text = readFileSync(file, 'utf8')
+    for (const match of text.matchAll(IMPORT))
       visit(join(dirname(file), match[1]))
+    for (const match of text.matchAll(CHUNK_LOAD)) {
+      const chunk = join(chunks, match[1])
+      if (existsSync(chunk)) visit(chunk)
+    }
   }
   visit(entry)
   return [...seen]

@@ -1,5 +1,8 @@
 /** docker's config.json, read the way the docker CLI reads it. */
-import { encodedCredentials, type Credentials } from '../settings/logins.js'
+import {
+  encodedCredentials,
+  type Credentials
+} from '../settings/basic-credentials.js'
 import { DOCKER_HUB } from '../reference/grammar.js'
 import { DOCKER_HUB_NAMES, registryName } from '../reference/repository.js'
 

@@ -9,7 +9,7 @@ import {
 } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { Credentials } from '../settings/logins.js'
+import type { Credentials } from '../settings/basic-credentials.js'
 import {
   helperFor,
   inlineCredentials,

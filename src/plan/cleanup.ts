@@ -125,7 +125,7 @@ export function pullRequestRemovals(
     kept.map(([, digest]) => digest)
   )
   const closed = `pull request #${prNumber} closed`
-  const removals = [...removing].map(tag => {
+  const removals: Removal[] = [...removing].map(tag => {
     const digest = state.tags[tag]
     const tombstone = held.has(digest)
     const stays = tombstone ? '; its digest stays, another tag holds it' : ''

@@ -1,6 +1,7 @@
 /**
  * What a run starts from: its docker config, builder, docker runner and registry client, and the
- * pipeline it follows, assembled as a dry run's is.
+ * pipeline it follows, assembled as a dry run's is (pipeline-assembly.ts). Only a real run loads
+ * this module.
  */
 import { join } from 'node:path'
 import type { Settings } from '../settings/settings.js'
@@ -19,21 +20,15 @@ import {
 import { createCacheRegistry, createRegistry } from '../docker/credentials.js'
 import { engineSocket } from '../docker/engine-info.js'
 import { annotationFile, type Surroundings } from '../docker/local-inputs.js'
-import {
-  createDockerRunner,
-  DockerMissingError,
-  type DockerRunner
-} from '../docker/runner.js'
+import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { writeSecretFiles } from '../docker/secret-files.js'
 import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import type { Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
-import { pipelineFor, type PipelineInput } from '../plan/pipeline.js'
 import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
-import { splitSecret } from '../settings/secret-lines.js'
-import { readCacheFacts } from './cache-sources.js'
+import { assemblePipeline } from './pipeline-assembly.js'
 import {
   readsServiceFromEnv,
   startCacheRelay,
@@ -47,58 +42,6 @@ import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
 import { runBounds } from '../settings/bounds.js'
-
-/**
- * The one assembly of the pipeline's input, for the run and the dry run alike: the cache decided
- * by what `registry` holds (none: the image's tags are not read).
- */
-async function assemblePipeline(
-  input: Omit<PipelineInput, 'userConfig' | 'cache'>,
-  registry: RegistryClient | undefined,
-  log: Log,
-  env: NodeJS.ProcessEnv
-): Promise<{ pipeline: Pipeline; imports: readonly CacheImport[] }> {
-  const full = { ...input, userConfig: userConfigDir(env) }
-  const cache = await readCacheFacts(full, registry, log, env)
-  return { pipeline: pipelineFor({ ...full, cache }), imports: cache.imports }
-}
-
-/**
- * The steps of a real run of these settings (`docker buildx inspect` is read-only); `readable`:
- * there are credentials for the first image's registry, so its tags are read for the cache.
- */
-export async function dryRunPipeline(
-  settings: Settings,
-  publication: Publication,
-  readable: boolean,
-  { log, env }: Surroundings & { log: Log }
-): Promise<Pipeline> {
-  const builder = await builderFor(
-    settings,
-    createDockerRunner('docker', {}, undefined, env),
-    log,
-    env
-  ).catch((error: unknown): Builder => {
-    if (!(error instanceof DockerMissingError)) throw error
-    log.warning(
-      `${error.message}; the steps shown are those of buildx's docker driver`
-    )
-    return { name: 'default', driver: 'docker', store: 'containerd' }
-  })
-  const files = {
-    metadata: '<metadata-file>',
-    iid: '<iid-file>',
-    layout: '<layout-dir>',
-    secretSpecs: settings.build.secrets.map(
-      (line, index) => `id=${splitSecret(line, index).id},src=<file>`
-    )
-  }
-  const registry = readable
-    ? createCacheRegistry(settings, log, env)
-    : undefined
-  const input = { settings, publication, builder, files }
-  return (await assemblePipeline(input, registry, log, env)).pipeline
-}
 
 /** docker with the run's own config, buildx's plugin started directly where it is found. */
 function runDocker(

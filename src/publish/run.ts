@@ -19,13 +19,12 @@ import {
   type PlanStep
 } from '../plan/steps.js'
 import { createRegistry, credentialsLookup } from '../docker/credentials.js'
-import { dryRunPipeline, startRun } from './run-setup.js'
+import { dryRunPipeline } from './pipeline-assembly.js'
 import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
-import { readAndDecide } from './registry-read.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
-import { runCleanup, type Cleaned } from './cleanup-run.js'
+import type { Cleaned } from './cleanup-run.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -122,6 +121,8 @@ async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
+    // a dry run without credentials never loads the registry's reads
+    const { readAndDecide } = await import('./registry-read.js')
     const registry = createRegistry(settings, log, env)
     const values = new RunValues()
     if (settings.mode === 'promote' || settings.mode === 'rollback') {
@@ -186,8 +187,11 @@ async function publish(
   const tempDir = makeRunDir(io.env.RUNNER_TEMP || undefined)
   // told first: should this process be stopped, the post step removes the folder (and its logins)
   io.onRunDir?.(tempDir)
-  // loaded only when publishing: a dry run never parses the publish code
-  const { runPipeline } = await import('./phases.js')
+  // loaded only when publishing: a dry run never parses the publish code (its own chunks)
+  const [{ runPipeline }, { startRun }] = await Promise.all([
+    import('./phases.js'),
+    import('./run-setup.js')
+  ])
   let started: PublishEnv | undefined
   try {
     // a daemon or builder that cannot be reached fails here, before any step
@@ -256,6 +260,8 @@ async function cleanupOutcome(
   const ctx = await io.refContext(settings.defaultBranch)
   const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
   const client = createRegistry(settings, io.log, io.env)
+  // its own chunk: neither a publish nor a dry run loads it
+  const { runCleanup } = await import('./cleanup-run.js')
   const cleaned = await runCleanup(settings, {
     client,
     ctx,

@@ -3,22 +3,9 @@ import { InputError } from '../errors/input-error.js'
 import { parseRegistry, REGISTRY_ALLOWED } from '../reference/repository.js'
 import { ecrRegistry } from './ecr-registry.js'
 import { hasControlCharacter, type InputSource } from './parse.js'
+import type { Credentials } from './basic-credentials.js'
 
-/** A registry's credentials, from the inputs, docker's config or a credential helper. */
-export interface Credentials {
-  username: string
-  password: string
-  /** An OAuth2 refresh token (docker's identitytoken) instead of a password. */
-  identityToken?: string
-}
-
-/** docker's form of credentials (config.json's `auth`, Basic's): base64 of `user:password`. */
-export function encodedCredentials({
-  username,
-  password
-}: Credentials): string {
-  return Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
-}
+export { encodedCredentials, type Credentials } from './basic-credentials.js'
 
 /** The credentials the inputs give for one registry. */
 export interface Login extends Credentials {

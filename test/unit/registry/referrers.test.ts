@@ -13,6 +13,8 @@ import {
 import type { Manifest } from '../../../src/registry/manifest.js'
 import {
   ATTESTATION_ARTIFACT,
+  EMPTY_CONFIG,
+  EMPTY_CONFIG_BYTES,
   referrersTag,
   WITHDRAWN_ARTIFACT,
   withdrawalOf
@@ -302,6 +304,16 @@ describe('withdrawalOf', () => {
       }))
     )
     expect(found?.time).toBe(expected)
+  })
+})
+
+describe("image-spec 1.1's empty config", () => {
+  it('is described by the digest and size of its bytes, `{}`', () => {
+    expect(EMPTY_CONFIG).toMatchObject({
+      digest: sha256Digest(EMPTY_CONFIG_BYTES),
+      size: EMPTY_CONFIG_BYTES.length,
+      data: Buffer.from('{}').toString('base64')
+    })
   })
 })
 
