@@ -260,6 +260,7 @@ async function cleanupOutcome(
     client,
     ctx,
     now,
+    githubApiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
     showPlan: (text, steps) => io.showPlan(text, steps)
   })
   return { publication, steps: [], result: emptyResult(), cleaned }
