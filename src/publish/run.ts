@@ -25,7 +25,7 @@ import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
 import { readAndDecide } from './registry-read.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
-import { runCleanup, type Cleaned } from './cleanup-run.js'
+import { runCleanup, type Cleaned } from '../cleanup/cleanup-run.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {

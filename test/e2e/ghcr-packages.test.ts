@@ -9,7 +9,7 @@ import {
   GithubPackages,
   ghcrPackage
 } from '../../src/registry/github-packages.js'
-import { createGhcrStore } from '../../src/publish/ghcr-store.js'
+import { createGhcrStore } from '../../src/cleanup/ghcr-store.js'
 import { untaggedRemovals } from '../../src/plan/cleanup.js'
 import { jsonManifest, OCI_MANIFEST } from '../../src/registry/manifest.js'
 import {

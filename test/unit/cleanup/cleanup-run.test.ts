@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/context-types.js'
-import { runCleanup } from '../../../src/publish/cleanup-run.js'
+import { runCleanup } from '../../../src/cleanup/cleanup-run.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
   jsonBytes,
