@@ -66,8 +66,10 @@ async function probeDeletes(
     await client.putManifest(image, probe.digest, probe)
     await store.deleteManifest(image, probe.digest)
   } catch (error) {
+    // the packages API's refusals start with `cleanup:` too: said once
+    const why = errorMessage(error).replace(/^cleanup: /, '')
     throw new Error(
-      `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${errorMessage(error)}`
+      `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${why}`
     )
   }
 }

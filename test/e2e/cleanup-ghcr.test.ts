@@ -181,7 +181,10 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
     expect(step.code).not.toBe(0)
     const errors = errorLines(step.stdout)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('refuses to delete (nothing was deleted)')
+    expect(errors[0]).toContain(
+      `::error::cleanup: ${ghcr.host} refuses to delete (nothing was deleted): github-token ` +
+        `may not delete versions of ${ghcr.host}/${repo} (HTTP `
+    )
     expect(errors[0]).toContain('`permissions: packages: write`')
     // every version is still there (the probe's tombstone may stay: it could not be deleted)
     const after = await versions([repo, shared])
