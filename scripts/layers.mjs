@@ -36,6 +36,7 @@ export const LAYERS = [
   { name: 'buildx', paths: ['src/buildx'] },
   { name: 'signing', paths: ['src/signing'], rank: 'buildx' },
   { name: 'layout', paths: ['src/layout'], rank: 'buildx' },
+  { name: 'cleanup', paths: ['src/cleanup'] },
   { name: 'publish', paths: ['src/publish'] },
   { name: 'cli', paths: ['src/cli'], rank: 'action' },
   { name: 'action', paths: ['src/action'] },

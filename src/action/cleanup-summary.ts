@@ -1,4 +1,4 @@
-import type { Cleaned } from '../publish/cleanup-run.js'
+import type { Cleaned } from '../cleanup/cleanup-run.js'
 import { code, escapeMarkdown } from './summary.js'
 
 /** The job summary of mode cleanup: per image, each tag or manifest removed, its digest, why. */

@@ -272,24 +272,44 @@ function dedupe(removals: Removal[]): Removal[] {
 const TOMBSTONE = '<tombstone>'
 
 /**
+ * Where an image's manifests are deleted: by the registry API, or (GHCR) as versions of a
+ * package, `versions` being the packages API's URL of the package's versions.
+ */
+export type DeletesAt =
+  { kind: 'registry' } | { kind: 'ghcr'; versions: string }
+
+/** The DELETE of a manifest: the registry API's, or the packages API's of its version. */
+function deleteStep(
+  step: 'probe' | 'remove',
+  image: Image,
+  reference: string,
+  at: DeletesAt
+): RequestStep {
+  if (at.kind === 'registry')
+    return manifestRequest(step, 'DELETE', image, reference)
+  const url = `${at.versions}/<version of ${reference}>`
+  return { step, method: 'DELETE', url, image, reference }
+}
+
+/**
  * mode cleanup's steps, as the dry run prints them and the run takes them: each image's delete
- * probe first, then the removals.
+ * probe first, then the removals. Tombstones go up by the registry API everywhere.
  */
 export function cleanupSteps(
-  removals: { image: Image; removal: Removal }[]
+  removals: { image: Image; removal: Removal; at: DeletesAt }[]
 ): RequestStep[] {
-  const images = [...new Set(removals.map(r => r.image))]
-  const probes = images.flatMap(image => [
+  const images = new Map(removals.map(r => [r.image, r.at]))
+  const probes = [...images].flatMap(([image, at]) => [
     manifestRequest('probe', 'PUT', image, TOMBSTONE),
-    manifestRequest('probe', 'DELETE', image, TOMBSTONE)
+    deleteStep('probe', image, TOMBSTONE, at)
   ])
-  const steps = removals.flatMap(({ image, removal }) =>
+  const steps = removals.flatMap(({ image, removal, at }) =>
     removal.tombstone && removal.tag !== undefined
       ? [
           manifestRequest('remove', 'PUT', image, removal.tag),
-          manifestRequest('remove', 'DELETE', image, TOMBSTONE)
+          deleteStep('remove', image, TOMBSTONE, at)
         ]
-      : [manifestRequest('remove', 'DELETE', image, removal.digest)]
+      : [deleteStep('remove', image, removal.digest, at)]
   )
   return [...probes, ...steps]
 }

@@ -364,7 +364,7 @@ const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
     promote: promotePipeline,
     merge: mergePipeline,
     rollback: rollbackPipeline,
-    // a clean-up reads and deletes through the registry API (publish/cleanup-run.ts): no steps
+    // a clean-up reads and deletes through the registry API (cleanup/cleanup-run.ts): no steps
     cleanup: () => NOTHING
   }
 

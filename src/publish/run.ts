@@ -24,7 +24,7 @@ import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
-import type { Cleaned } from './cleanup-run.js'
+import type { Cleaned } from '../cleanup/cleanup-run.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -261,11 +261,12 @@ async function cleanupOutcome(
   const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
   const client = createRegistry(settings, io.log, io.env)
   // its own chunk: neither a publish nor a dry run loads it
-  const { runCleanup } = await import('./cleanup-run.js')
+  const { runCleanup } = await import('../cleanup/cleanup-run.js')
   const cleaned = await runCleanup(settings, {
     client,
     ctx,
     now,
+    githubApiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
     showPlan: (text, steps) => io.showPlan(text, steps)
   })
   return { publication, steps: [], result: emptyResult(), cleaned }

@@ -196,7 +196,8 @@ export class GithubPackages {
     return type === 'Organization'
   }
 
-  private async versionsUrl(pkg: GhcrPackage): Promise<URL> {
+  /** The URL of the package's versions (the owner's kind asked once). */
+  async versionsUrl(pkg: GhcrPackage): Promise<URL> {
     const path = packagePath(pkg, await this.isOrganization(pkg))
     return this.url(`${path}/versions?per_page=100`)
   }

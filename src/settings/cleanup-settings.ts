@@ -5,11 +5,13 @@ import { checkEach, parseCount, type InputSource } from './parse.js'
 const CLEANUP_KINDS = ['pr', 'untagged'] as const
 type CleanupKind = (typeof CLEANUP_KINDS)[number]
 
-/** mode cleanup's inputs: what to clean up, and untagged's age and count kept. */
+/** mode cleanup's inputs: what to clean up, untagged's age and count kept, GHCR's token. */
 export interface CleanupSettings {
   kinds: CleanupKind[]
   olderThanMs: number
   keep: number
+  /** github-token: GHCR's images are deleted through GitHub's packages API with it (a secret). */
+  githubToken: string
 }
 
 const DURATION = /^(\d+)(d|h|m)$/
@@ -29,7 +31,10 @@ export function parseAge(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]
 }
 
-/** `cleanup`, `older-than`, `keep`; `cleanup` only with mode cleanup, and there required. */
+/**
+ * `cleanup`, `older-than`, `keep` and github-token; `cleanup` only with mode cleanup, and there
+ * required.
+ */
 export function parseCleanup(
   source: InputSource,
   mode: string
@@ -56,6 +61,7 @@ export function parseCleanup(
   return {
     kinds: [...new Set(kinds)],
     olderThanMs: parseAge(source('older-than')),
-    keep: parseCount(source, 'keep', 0, 10_000)
+    keep: parseCount(source, 'keep', 0, 10_000),
+    githubToken: source('github-token').trim()
   }
 }

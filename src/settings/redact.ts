@@ -21,6 +21,10 @@ export function settingsDebugLine(settings: Settings): string {
         }
       })
     },
+    cleanup: {
+      ...settings.cleanup,
+      githubToken: settings.cleanup.githubToken && REDACTED
+    },
     signing: {
       ...settings.signing,
       key: settings.signing.key && REDACTED,

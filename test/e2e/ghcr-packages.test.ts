@@ -1,9 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import { parseImageName } from '../../src/reference/images.js'
 import { createRegistryClient } from '../../src/registry/client.js'
@@ -12,16 +9,19 @@ import {
   GithubPackages,
   ghcrPackage
 } from '../../src/registry/github-packages.js'
-import { createGhcrStore } from '../../src/publish/ghcr-store.js'
+import { createGhcrStore } from '../../src/cleanup/ghcr-store.js'
 import { untaggedRemovals } from '../../src/plan/cleanup.js'
 import { jsonManifest, OCI_MANIFEST } from '../../src/registry/manifest.js'
 import {
   EMPTY_CONFIG,
   EMPTY_CONFIG_BYTES
 } from '../../src/registry/referrer-index.js'
-import { generateKeyPair } from '../support/cosign.js'
-import type { Blob } from '../support/image-content.js'
-import { pushTestImage, putManifestBytes } from '../support/registry-seed.js'
+import { pushTestImage } from '../support/registry-seed.js'
+import {
+  cosignSign as seedSignature,
+  plainTwin,
+  pushIndex as seedIndex
+} from '../support/ghcr-seed.js'
 import { ghcrStack } from '../support/stack-env.js'
 import { hostsFile, withHosts } from '../support/with-hosts.js'
 import { listTags } from './registry-api.js'
@@ -33,12 +33,12 @@ import { listTags } from './registry-api.js'
 // checked through withHosts, as a step under test reaches them.
 
 const ghcr = ghcrStack()
-const plain = {
-  host: ghcr.plain,
-  username: ghcr.username,
-  password: ghcr.password
-}
+const plain = plainTwin(ghcr)
 const run = promisify(execFile)
+const pushIndex = (...args: [string, string | undefined, string[]?]) =>
+  seedIndex(ghcr, ...args)
+const cosignSign = (repository: string, digest: string) =>
+  seedSignature(ghcr, repository, digest)
 
 /** A registry client of ghcr.io:5444 whose requests go to the plain twin. */
 const client = createRegistryClient({
@@ -65,72 +65,6 @@ const store = (token: string) =>
 /** A package nobody else uses, of the organization octo-org or another owner. */
 const newPackage = (owner = 'octo-org') =>
   `${owner}/e2e-${randomBytes(4).toString('hex')}`
-
-const sha256 = (bytes: Uint8Array) =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-
-/**
- * A two-platform index under `tag` (by digest if none): its digest, then its children's. `texts`
- * decide the children's bytes (the same text, the same child), random by default.
- */
-async function pushIndex(
-  repository: string,
-  tag: string | undefined,
-  texts: (string | undefined)[] = []
-): Promise<string[]> {
-  const children = await Promise.all(
-    (['amd64', 'arm64'] as const).map((architecture, n) =>
-      pushTestImage(plain, repository, {
-        tags: [],
-        ...(texts[n] !== undefined && { text: texts[n] }),
-        platform: { os: 'linux', architecture },
-        format: 'oci'
-      })
-    )
-  )
-  const mediaType = 'application/vnd.oci.image.index.v1+json'
-  const bytes = new TextEncoder().encode(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType,
-      manifests: children.map(c => ({
-        mediaType: c.manifest.mediaType,
-        digest: c.manifest.digest,
-        size: c.manifest.bytes.length,
-        platform: c.platform
-      }))
-    })
-  )
-  const index: Blob = { mediaType, digest: sha256(bytes), bytes }
-  await putManifestBytes(plain, repository, tag ?? index.digest, index)
-  return [index.digest, ...children.map(c => c.manifest.digest)]
-}
-
-/** `cosign sign --key` (2.5: the `sha256-<hex>.sig` tag) through the plain twin. */
-async function cosignSign(repository: string, digest: string): Promise<void> {
-  const keys = await generateKeyPair('ghcr-e2e')
-  const config = mkdtempSync(join(tmpdir(), 'dpa-ghcr-cosign-'))
-  const auth = Buffer.from(`${ghcr.username}:${ghcr.password}`).toString(
-    'base64'
-  )
-  writeFileSync(
-    join(config, 'config.json'),
-    JSON.stringify({ auths: { [ghcr.plain]: { auth } } })
-  )
-  const key = join(keys.dir, 'cosign.key')
-  const ref = `${ghcr.plain}/${repository}@${digest}`
-  await run(
-    'cosign',
-    ['sign', '--key', key, '--tlog-upload=false', '-y', ref],
-    {
-      env: {
-        ...process.env,
-        DOCKER_CONFIG: config,
-        COSIGN_PASSWORD: keys.password
-      }
-    }
-  )
-}
 
 /** The status of a GET of the manifest over the registry's API. */
 async function manifestStatus(repository: string, reference: string) {

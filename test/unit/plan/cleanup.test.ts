@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/context-types.js'
 import { parseAge } from '../../../src/settings/cleanup-settings.js'
+import { parseImageName } from '../../../src/reference/images.js'
 import {
   afterRemovals,
+  cleanupSteps,
   pullRequestRemovals,
   untaggedImages,
   pullRequestTags,
@@ -296,5 +298,49 @@ describe('parseAge', () => {
     expect(() => parseAge(value)).toThrow(
       `input "older-than": invalid value "${value}": an age: a whole number and d, h or m`
     )
+  })
+})
+
+describe('cleanupSteps: the DELETE where each store deletes', () => {
+  const VERSIONS =
+    'https://api.github.com/orgs/acme/packages/container/app/versions'
+  const remove = (digest: string, tombstone = false) => ({
+    digest,
+    tombstone,
+    reason: 'r',
+    ...(tombstone && { tag: 'pr-7' })
+  })
+  it.each([
+    {
+      name: 'a registry that deletes by the registry API',
+      image: 'registry.example.com/acme/app',
+      at: { kind: 'registry' as const },
+      lines: [
+        'PUT https://registry.example.com/v2/acme/app/manifests/<tombstone>',
+        'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
+        'PUT https://registry.example.com/v2/acme/app/manifests/pr-7',
+        'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
+        `DELETE https://registry.example.com/v2/acme/app/manifests/${d('b1')}`
+      ]
+    },
+    {
+      name: "GHCR: the packages API's DELETE of a version; tombstones up by the registry API",
+      image: 'ghcr.io/acme/app',
+      at: { kind: 'ghcr' as const, versions: VERSIONS },
+      lines: [
+        'PUT https://ghcr.io/v2/acme/app/manifests/<tombstone>',
+        `DELETE ${VERSIONS}/<version of <tombstone>>`,
+        'PUT https://ghcr.io/v2/acme/app/manifests/pr-7',
+        `DELETE ${VERSIONS}/<version of <tombstone>>`,
+        `DELETE ${VERSIONS}/<version of ${d('b1')}>`
+      ]
+    }
+  ])('$name', ({ image, at, lines }) => {
+    const img = parseImageName(image)
+    const steps = cleanupSteps([
+      { image: img, removal: remove(d('a1'), true), at },
+      { image: img, removal: remove(d('b1')), at }
+    ])
+    expect(steps.map(s => `${s.method} ${s.url}`)).toStrictEqual(lines)
   })
 })

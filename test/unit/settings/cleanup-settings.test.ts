@@ -11,19 +11,34 @@ describe('parseCleanup', () => {
       name: 'pr, defaults for untagged',
       mode: 'cleanup',
       inputs: { cleanup: 'pr' },
-      expected: { kinds: ['pr'], olderThanMs: 7 * DAY, keep: 0 }
+      expected: {
+        kinds: ['pr'],
+        olderThanMs: 7 * DAY,
+        keep: 0,
+        githubToken: ''
+      }
     },
     {
       name: 'pr and untagged, an age in hours, two kept',
       mode: 'cleanup',
-      inputs: { cleanup: 'pr\nuntagged', 'older-than': '24h', keep: '2' },
-      expected: { kinds: ['pr', 'untagged'], olderThanMs: DAY, keep: 2 }
+      inputs: {
+        cleanup: 'pr\nuntagged',
+        'older-than': '24h',
+        keep: '2',
+        'github-token': ' ghs_x '
+      },
+      expected: {
+        kinds: ['pr', 'untagged'],
+        olderThanMs: DAY,
+        keep: 2,
+        githubToken: 'ghs_x'
+      }
     },
     {
       name: 'another mode without cleanup',
       mode: 'build',
       inputs: {},
-      expected: { kinds: [], olderThanMs: 7 * DAY, keep: 0 }
+      expected: { kinds: [], olderThanMs: 7 * DAY, keep: 0, githubToken: '' }
     }
   ])('$name', ({ mode, inputs, expected }) => {
     expect(parseCleanup(source(inputs), mode)).toStrictEqual(expected)

@@ -67,6 +67,16 @@ describe('the debug line of the settings', () => {
       },
       secrets: [],
       kept: ['"cert=/tmp/cert.pem"', '"token=NPM_TOKEN"']
+    },
+    {
+      name: "github-token (mode cleanup's GHCR token)",
+      inputs: {
+        mode: 'cleanup',
+        cleanup: 'untagged',
+        'github-token': 'ghs_Secret-1'
+      },
+      secrets: ['ghs_Secret-1'],
+      kept: [`"githubToken":"${REDACTED}"`]
     }
   ])('$name', async ({ inputs, secrets, kept }) => {
     const settings = await parseSettings(source({ images: IMAGES, ...inputs }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { versionsState } from '../../../src/publish/ghcr-store.js'
+import { versionsState } from '../../../src/cleanup/ghcr-store.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import type { PackageVersion } from '../../../src/registry/github-packages.js'
 import {

@@ -4,7 +4,11 @@
  * version's manifest: an index's children, a referrer's subject), and a manifest is deleted as
  * its package version, with every tag on it.
  */
-import type { RepositoryState } from '../plan/cleanup.js'
+import type {
+  CleanupStore,
+  DeletesAt,
+  RepositoryState
+} from '../plan/cleanup.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
@@ -17,10 +21,9 @@ import {
 import { childDigests, parseManifestJson } from '../registry/manifest.js'
 import { inParallel } from '../layout/layout-upload.js'
 
-/** Where mode cleanup reads an image's state and deletes a manifest (all its tags go with it). */
-export interface CleanupStore {
-  read(image: Image): Promise<RepositoryState>
-  deleteManifest(image: Image, digest: string): Promise<void>
+/** The GHCR store, which also says where it deletes (the plan's steps name that URL). */
+export interface GhcrStore extends CleanupStore {
+  deletesAt(image: Image): Promise<DeletesAt>
 }
 
 /** Manifests read from the registry at once. */
@@ -72,7 +75,7 @@ export async function versionsState(
 export function createGhcrStore(
   client: Pick<RegistryClient, 'getManifest'>,
   api: GithubPackagesOptions
-): CleanupStore {
+): GhcrStore {
   const packages = new GithubPackages(api)
   const known = new Map<string, PackageVersion[]>()
   // every version a list showed: one gone since was deleted, by this run or another
@@ -87,6 +90,11 @@ export function createGhcrStore(
     known.get(image.name)?.find(v => v.digest === digest)
   return {
     read: async image => versionsState(client, image, await list(image)),
+    async deletesAt(image) {
+      const url = await packages.versionsUrl(packageOf(image))
+      url.search = ''
+      return { kind: 'ghcr', versions: url.href }
+    },
     async deleteManifest(image, digest) {
       // a tombstone pushed after the read is a version the read did not see
       const version =

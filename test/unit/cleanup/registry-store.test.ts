@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { untaggedImages } from '../../../src/plan/cleanup.js'
-import { registryStore } from '../../../src/publish/registry-store.js'
+import { registryStore } from '../../../src/cleanup/registry-store.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
   jsonBytes,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RefContext } from '../../../src/context/context-types.js'
-import { runCleanup } from '../../../src/publish/cleanup-run.js'
+import { runCleanup } from '../../../src/cleanup/cleanup-run.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
   jsonBytes,
@@ -93,6 +93,7 @@ async function run(kinds: string, ctx: RefContext, dryRun = false) {
     client: registry,
     ctx,
     now: NOW,
+    githubApiUrl: 'https://api.github.com',
     showPlan: () => Promise.resolve()
   })
   return { registry, d, cleaned }
@@ -151,5 +152,28 @@ describe('runCleanup', () => {
     expect(registry.calls.filter(c => /^(PUT|DELETE) /.test(c))).toStrictEqual(
       []
     )
+  })
+
+  it('a GHCR image without github-token: one line naming it, before anything is read', async () => {
+    const registry = new MemoryRegistry()
+    const inputs: Record<string, string> = {
+      mode: 'cleanup',
+      cleanup: 'untagged',
+      images: `${NAME}\nghcr.io/acme/app`
+    }
+    const settings = await parseSettings(name => inputs[name] ?? '')
+    const cleaning = runCleanup(settings, {
+      client: registry,
+      ctx: SCHEDULE,
+      now: NOW,
+      githubApiUrl: 'https://api.github.com',
+      showPlan: () => Promise.resolve()
+    })
+    await expect(cleaning).rejects.toThrow(
+      'input "github-token": invalid value "": a token that may delete ghcr.io/acme/app\'s ' +
+        "package versions (GHCR deletes through GitHub's packages API): the workflow's token " +
+        'with `permissions: packages: write`'
+    )
+    expect(registry.calls).toStrictEqual([])
   })
 })

@@ -8,6 +8,7 @@ import {
   afterRemovals,
   cleanupSteps,
   type CleanupStore,
+  type DeletesAt,
   pullRequestRemovals,
   pullRequestTags,
   untaggedRemovals,
@@ -22,10 +23,12 @@ import {
   type Manifest
 } from '../registry/manifest.js'
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
-import { errorMessage } from '../errors/input-error.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
+import { ghcrPackage } from '../registry/github-packages.js'
 import type { Settings } from '../settings/settings.js'
 import { publicStep, stepLine, type PlanStep } from '../plan/steps.js'
 import { registryStore } from './registry-store.js'
+import { createGhcrStore } from './ghcr-store.js'
 
 /** One removal done (or, in a dry run, to be done): the `cleaned` output's entries. */
 export interface Cleaned extends Removal {
@@ -63,8 +66,10 @@ async function probeDeletes(
     await client.putManifest(image, probe.digest, probe)
     await store.deleteManifest(image, probe.digest)
   } catch (error) {
+    // the packages API's refusals start with `cleanup:` too: said once
+    const why = errorMessage(error).replace(/^cleanup: /, '')
     throw new Error(
-      `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${errorMessage(error)}`
+      `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${why}`
     )
   }
 }
@@ -92,6 +97,8 @@ export interface CleanupIo {
   client: RegistryClient
   ctx: RefContext
   now: Date
+  /** GITHUB_API_URL, where GHCR's packages are deleted. */
+  githubApiUrl: string
   /** The plan as text, and its steps (the Action's `plan` output). */
   showPlan: (text: string, steps: PlanStep[]) => Promise<void>
 }
@@ -105,9 +112,40 @@ function cleanupPlanText(planned: Cleaned[], steps: PlanStep[]): string {
   return ['Clean-up:', ...removals, '', ...steps.map(stepLine)].join('\n')
 }
 
-/** The store of an image's registry: the one place a registry's own store is chosen. */
-export function storeFor(_image: Image, io: CleanupIo): CleanupStore {
-  return registryStore(io.client)
+/** An image's store, and where it deletes (for the plan's steps). */
+interface ImageStore {
+  store: CleanupStore
+  deletesAt: () => Promise<DeletesAt>
+}
+
+/**
+ * The store of an image's registry: the one place a registry's own store is chosen. GHCR's
+ * images go through GitHub's packages API (ghcr.io refuses the registry API's DELETE).
+ */
+export function storeFor(
+  image: Image,
+  settings: Settings,
+  io: CleanupIo
+): ImageStore {
+  if (ghcrPackage(image) === undefined) {
+    const store = registryStore(io.client)
+    return { store, deletesAt: () => Promise.resolve({ kind: 'registry' }) }
+  }
+  const { githubToken: token } = settings.cleanup
+  const store = createGhcrStore(io.client, { apiUrl: io.githubApiUrl, token })
+  return { store, deletesAt: () => store.deletesAt(image) }
+}
+
+/** GHCR's images need github-token: checked before anything is read. */
+function checkToken(settings: Settings): void {
+  const ghcr = settings.images.find(image => ghcrPackage(image) !== undefined)
+  if (ghcr !== undefined && settings.cleanup.githubToken === '')
+    throw new InputError(
+      'github-token',
+      '',
+      `a token that may delete ${ghcr.name}'s package versions (GHCR deletes through ` +
+        "GitHub's packages API): the workflow's token with `permissions: packages: write`"
+    )
 }
 
 /** One image's removals: `pr`'s, then `untagged`'s in what stays. */
@@ -130,6 +168,12 @@ function decide(
   return [...pr, ...untagged]
 }
 
+interface Planned {
+  image: Image
+  removal: Removal
+  at: DeletesAt
+}
+
 /** What mode cleanup removes from each image; with dry-run, what it would. */
 export async function runCleanup(
   settings: Settings,
@@ -138,12 +182,15 @@ export async function runCleanup(
   const prTags = settings.cleanup.kinds.includes('pr')
     ? pullRequestTags(io.ctx, settings, io.now)
     : []
+  checkToken(settings)
   // one store per image, from its read to its deletes (a store may keep what it read)
-  const planned: { image: Image; store: CleanupStore; removal: Removal }[] = []
+  const planned: (Planned & { store: CleanupStore })[] = []
   for (const image of settings.images) {
-    const store = storeFor(image, io)
+    const { store, deletesAt } = storeFor(image, settings, io)
     const removals = decide(settings, await store.read(image), prTags, io)
-    planned.push(...removals.map(removal => ({ image, store, removal })))
+    const at = removals.length > 0 ? await deletesAt() : undefined
+    if (at !== undefined)
+      planned.push(...removals.map(removal => ({ image, store, removal, at })))
   }
   const cleaned = planned.map(p => ({ image: p.image.name, ...p.removal }))
   const steps = cleanupSteps(planned).map(publicStep)

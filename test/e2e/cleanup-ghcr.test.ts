@@ -1,0 +1,194 @@
+/**
+ * mode cleanup on the stack's GHCR stand-in (ghcr.io over TLS, which refuses the registry API's
+ * DELETE, and its packages API), the bundled dist/ run as the runner does: ghcr.io resolved in
+ * the step's own /etc/hosts, the stand-in's CA in NODE_EXTRA_CA_CERTS, GITHUB_API_URL the
+ * stand-in's API. Judged over the plain twin (the same storage) and the packages API: a signed
+ * two-platform `latest`, an earlier UNSIGNED `latest` no tag reaches (every version is listed
+ * on GHCR: registry A cannot see it), pull requests' tags, `pr-7` also on `main-abc123`'s digest.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { parseImageName } from '../../src/reference/images.js'
+import {
+  GithubPackages,
+  ghcrPackage
+} from '../../src/registry/github-packages.js'
+import { cosignVerify } from '../support/cosign.js'
+import { cosignSign, plainTwin, pushIndex } from '../support/ghcr-seed.js'
+import { pushTestImage } from '../support/registry-seed.js'
+import { ghcrStack } from '../support/stack-env.js'
+import { hostsFile, withHosts } from '../support/with-hosts.js'
+import { manifestStatus } from './registry-api.js'
+import { errorLines } from './releases.js'
+import { runMain, type StepResult } from './runner.js'
+import { closedPullRequest, runnerEnv } from './steps.js'
+
+const ghcr = ghcrStack()
+const plain = plainTwin(ghcr)
+const launcher = withHosts(hostsFile({ '127.0.0.1': 'ghcr.io' }))
+const api = new GithubPackages({ apiUrl: ghcr.api, token: ghcr.token })
+
+interface Cleaned {
+  image: string
+  tag?: string
+  digest: string
+  tombstone: boolean
+}
+
+const cleaned = (step: StepResult): Cleaned[] =>
+  JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]
+
+/** A package of the organization octo-org nobody else uses. */
+const newPackage = (name: string) =>
+  `octo-org/e2e-${name}-${randomBytes(4).toString('hex')}`
+
+/** Each package's versions as the packages API lists them: digest to sorted tags. */
+async function versions(repos: string[]) {
+  const all: Record<string, Record<string, string[]>> = {}
+  for (const repo of repos) {
+    const pkg = ghcrPackage(parseImageName(`${ghcr.host}/${repo}`))
+    if (pkg === undefined) throw new Error(`${repo} is no GHCR package`)
+    all[repo] = Object.fromEntries(
+      (await api.listVersions(pkg)).map(v => [v.digest, [...v.tags].sort()])
+    )
+  }
+  return all
+}
+
+/** The step on ghcr.io as the runner runs it, with this token. */
+function cleanup(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  token = ghcr.token
+): Promise<StepResult> {
+  return runMain(
+    {
+      mode: 'cleanup',
+      username: ghcr.username,
+      password: ghcr.password,
+      'github-token': token,
+      ...inputs
+    },
+    { ...env, NODE_EXTRA_CA_CERTS: ghcr.ca, GITHUB_API_URL: ghcr.api },
+    launcher
+  )
+}
+
+describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
+  const repo = newPackage('cleanup')
+  const shared = newPackage('cleanup-main')
+  const images = [repo, shared].map(r => `${ghcr.host}/${r}`).join('\n')
+  let orphans: string[]
+  let latest: string[]
+  let publicKey: string
+  let seeded: Record<string, string>
+
+  beforeAll(async () => {
+    // the earlier latest: an index and its two platforms, unsigned, no tag reaches it now
+    orphans = await pushIndex(ghcr, repo, undefined)
+    latest = await pushIndex(ghcr, repo, 'latest')
+    publicKey = await cosignSign(ghcr, repo, latest[0])
+    const push = async (target: string, tags: string[]) =>
+      (await pushTestImage(plain, target, { tags })).manifest.digest
+    seeded = {
+      pr7: await push(repo, ['pr-7']),
+      pr77: await push(repo, ['pr-77']),
+      main: await push(shared, ['main-abc123', 'pr-7'])
+    }
+  }, 300_000)
+
+  it('cleanup: pr for pull request 7: the dry run lists pr-7 of each package and deletes nothing; the run removes only those', async () => {
+    const expected = [
+      [`${ghcr.host}/${repo}`, 'pr-7', seeded.pr7, false],
+      [`${ghcr.host}/${shared}`, 'pr-7', seeded.main, true]
+    ]
+    const pick = (c: Cleaned) => [c.image, c.tag, c.digest, c.tombstone]
+    const before = await versions([repo, shared])
+
+    const dry = await cleanup(
+      { cleanup: 'pr', images, 'dry-run': 'true' },
+      closedPullRequest()
+    )
+    expect(errorLines(dry.stdout)).toEqual([])
+    expect(cleaned(dry).map(pick)).toStrictEqual(expected)
+    // the plan deletes through the packages API
+    expect(dry.stdout).toContain(
+      `${ghcr.api}/orgs/octo-org/packages/container/`
+    )
+    expect(await versions([repo, shared])).toStrictEqual(before)
+
+    const step = await cleanup({ cleanup: 'pr', images }, closedPullRequest())
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    expect(cleaned(step).map(pick)).toStrictEqual(expected)
+    const { [seeded.pr7]: gone, ...rest } = before[repo]
+    expect(gone).toEqual(['pr-7'])
+    // the tombstone that took pr-7 off main-abc123's digest is gone too
+    expect(await versions([repo, shared])).toStrictEqual({
+      [repo]: rest,
+      [shared]: { [seeded.main]: ['main-abc123'] }
+    })
+    expect(await manifestStatus(plain, shared, seeded.main)).toBe(200)
+    expect(await manifestStatus(plain, repo, seeded.pr77)).toBe(200)
+  })
+
+  it('cleanup: untagged: the dry run lists exactly the earlier unsigned latest, whole, and deletes nothing; the run deletes exactly that', async () => {
+    const inputs = { cleanup: 'untagged', 'older-than': '0m', images }
+    const before = await versions([repo, shared])
+
+    const dry = await cleanup(
+      { ...inputs, 'dry-run': 'true' },
+      runnerEnv('schedule')
+    )
+    expect(errorLines(dry.stdout)).toEqual([])
+    const listed = cleaned(dry)
+    expect(listed.map(c => c.digest).sort()).toStrictEqual([...orphans].sort())
+    expect(listed[0].digest).toBe(orphans[0])
+    expect(await versions([repo, shared])).toStrictEqual(before)
+
+    const step = await cleanup(inputs, runnerEnv('schedule'))
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    expect(cleaned(step).map(c => c.digest)).toStrictEqual(
+      listed.map(c => c.digest)
+    )
+    const after = await versions([repo, shared])
+    const left = Object.fromEntries(
+      Object.entries(before[repo]).filter(([d]) => !orphans.includes(d))
+    )
+    expect(after).toStrictEqual({ ...before, [repo]: left })
+    // latest whole: the index and both platforms resolve, its signature verifies
+    const statuses = await Promise.all(
+      latest.map(d => manifestStatus(plain, repo, d))
+    )
+    expect(statuses).toStrictEqual([200, 200, 200])
+    const verified = await cosignVerify(
+      `${ghcr.plain}/${repo}@${latest[0]}`,
+      publicKey,
+      [plain]
+    )
+    expect(verified).toMatchObject({ code: 0 })
+  })
+
+  it('a token that may only read fails at the delete probe naming packages: write, deleting nothing', async () => {
+    await pushIndex(ghcr, repo, undefined)
+    const before = await versions([repo, shared])
+    const step = await cleanup(
+      { cleanup: 'untagged', 'older-than': '0m', images },
+      runnerEnv('schedule'),
+      ghcr.readToken
+    )
+    expect(step.code).not.toBe(0)
+    const errors = errorLines(step.stdout)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(
+      `::error::cleanup: ${ghcr.host} refuses to delete (nothing was deleted): github-token ` +
+        `may not delete versions of ${ghcr.host}/${repo} (HTTP `
+    )
+    expect(errors[0]).toContain('`permissions: packages: write`')
+    // every version is still there (the probe's tombstone may stay: it could not be deleted)
+    const after = await versions([repo, shared])
+    for (const name of [repo, shared])
+      expect(after[name]).toMatchObject(before[name])
+  })
+})
