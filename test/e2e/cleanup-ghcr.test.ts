@@ -3,8 +3,9 @@
  * DELETE, and its packages API), the bundled dist/ run as the runner does: ghcr.io resolved in
  * the step's own /etc/hosts, the stand-in's CA in NODE_EXTRA_CA_CERTS, GITHUB_API_URL the
  * stand-in's API. Judged over the plain twin (the same storage) and the packages API: a signed
- * two-platform `latest`, an earlier UNSIGNED `latest` no tag reaches (every version is listed
- * on GHCR: registry A cannot see it), pull requests' tags, `pr-7` also on `main-abc123`'s digest.
+ * two-platform `latest` with provenance built by the action (and a cosign 3 referrer), an
+ * earlier UNSIGNED `latest` no tag reaches (every version is listed on GHCR: registry A cannot
+ * see it), pull requests' tags, `pr-7` also on `main-abc123`'s digest.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
@@ -13,14 +14,19 @@ import {
   GithubPackages,
   ghcrPackage
 } from '../../src/registry/github-packages.js'
-import { cosignVerify } from '../support/cosign.js'
-import { cosignSign, plainTwin, pushIndex } from '../support/ghcr-seed.js'
+import {
+  cosignVerify,
+  generateKeyPair,
+  type KeyPair
+} from '../support/cosign.js'
+import { plainTwin, pushIndex } from '../support/ghcr-seed.js'
 import { pushTestImage } from '../support/registry-seed.js'
-import { ghcrStack } from '../support/stack-env.js'
+import { ghcrStack, stackEnv } from '../support/stack-env.js'
 import { hostsFile, withHosts } from '../support/with-hosts.js'
-import { manifestStatus } from './registry-api.js'
+import { manifestStatus, readJson } from './registry-api.js'
 import { errorLines } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
+import { buildSignedLatest, discover } from './signed-release.js'
 import { closedPullRequest, runnerEnv } from './steps.js'
 
 const ghcr = ghcrStack()
@@ -79,15 +85,19 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
   const shared = newPackage('cleanup-main')
   const images = [repo, shared].map(r => `${ghcr.host}/${r}`).join('\n')
   let orphans: string[]
-  let latest: string[]
-  let publicKey: string
+  let latest: string
+  let keys: KeyPair
+  let referrers: string[]
   let seeded: Record<string, string>
 
   beforeAll(async () => {
     // the earlier latest: an index and its two platforms, unsigned, no tag reaches it now
     orphans = await pushIndex(ghcr, repo, undefined)
-    latest = await pushIndex(ghcr, repo, 'latest')
-    publicKey = await cosignSign(ghcr, repo, latest[0])
+    keys = await generateKeyPair('correct horse')
+    const signing = { keys, cosign3: stackEnv().cosign3 }
+    const sha = '5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e'
+    latest = await buildSignedLatest(plain, repo, sha, signing)
+    referrers = await discover(plain, repo, latest)
     const push = async (target: string, tags: string[]) =>
       (await pushTestImage(plain, target, { tags })).manifest.digest
     seeded = {
@@ -157,17 +167,26 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
       Object.entries(before[repo]).filter(([d]) => !orphans.includes(d))
     )
     expect(after).toStrictEqual({ ...before, [repo]: left })
-    // latest whole: the index and both platforms resolve, its signature verifies
-    const statuses = await Promise.all(
-      latest.map(d => manifestStatus(plain, repo, d))
+    // latest whole: the index and every manifest it holds resolve, cosign 2.5 verifies its
+    // signature, and oras discover lists the same referrers (cosign 3's bundle among them)
+    const index = await readJson<{ manifests: { digest: string }[] }>(
+      plain,
+      repo,
+      `manifests/${latest}`
     )
-    expect(statuses).toStrictEqual([200, 200, 200])
+    const held = [latest, ...index.manifests.map(m => m.digest)]
+    const statuses = await Promise.all(
+      held.map(d => manifestStatus(plain, repo, d))
+    )
+    expect(statuses).toStrictEqual(held.map(() => 200))
     const verified = await cosignVerify(
-      `${ghcr.plain}/${repo}@${latest[0]}`,
-      publicKey,
+      `${ghcr.plain}/${repo}@${latest}`,
+      keys.publicKeyFile,
       [plain]
     )
     expect(verified).toMatchObject({ code: 0 })
+    expect(referrers.length).toBeGreaterThan(0)
+    expect(await discover(plain, repo, latest)).toStrictEqual(referrers)
   })
 
   it('a token that may only read fails at the delete probe naming packages: write, deleting nothing', async () => {

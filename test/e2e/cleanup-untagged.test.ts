@@ -6,12 +6,10 @@
  * each after its dry run. And a registry that refuses deletes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  cosign3Sign,
   cosignVerify,
   generateKeyPair,
   type KeyPair
@@ -22,15 +20,16 @@ import {
   startRefusingRegistry,
   type RefusingRegistry
 } from '../support/refusing-registry.js'
-import { stackEnv, stackOras, type StackEnv } from '../support/stack-env.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import {
   listTags,
   manifestStatus,
   readJson,
   readManifest
 } from './registry-api.js'
-import { errorLines, HELLO, sigTag } from './releases.js'
+import { sigTag } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
+import { buildSignedLatest, discover } from './signed-release.js'
 import {
   closedPullRequest,
   credentials,
@@ -59,40 +58,6 @@ const cleaned = (step: StepResult): Cleaned[] =>
   JSON.parse(step.outputs.cleaned ?? '[]') as Cleaned[]
 
 const referrersTag = (digest: string) => digest.replace(':', '-')
-
-/**
- * `latest` of the hello fixture for linux/amd64 and linux/arm64, with provenance (attached as
- * referrers too), signed by the action (cosign's `.sig` tag) and then by cosign 3 (a Sigstore
- * bundle in the referrers tag), as a release workflow that signs leaves it. Its digest.
- */
-async function buildLatest(repo: string, sha: string): Promise<string> {
-  const { a } = stack
-  const main = await runMain(
-    {
-      images: `${a.host}/${repo}`,
-      ...credentials(a),
-      context: HELLO,
-      platforms: 'linux/amd64,linux/arm64',
-      provenance: 'mode=max',
-      tags: 'type=raw,value=latest',
-      sign: 'key',
-      'signing-key': keys.privateKey,
-      'signing-password': keys.password
-    },
-    runnerEnv('push-default-branch', { GITHUB_SHA: sha })
-  )
-  expect(errorLines(main.stdout)).toEqual([])
-  expect(main.code).toBe(0)
-  const digest = main.outputs.digest
-  const signed = await cosign3Sign(
-    stack.cosign3,
-    `${a.host}/${repo}@${digest}`,
-    keys,
-    [a]
-  )
-  expect(signed).toMatchObject({ code: 0 })
-  return digest
-}
 
 /**
  * What the registry holds under a digest, by its structure: an index's entries, the manifests of
@@ -134,26 +99,6 @@ async function snapshot(repos: string[], digests: Iterable<string>) {
   return { tags, statuses }
 }
 
-/** `oras discover` as JSON: a digest's referrers' digests, sorted (the password on stdin). */
-function discover(repo: string, digest: string): Promise<string[]> {
-  const { a } = stack
-  const args = ['discover', '--plain-http', '--format', 'json']
-  args.push('--username', a.username, '--password-stdin')
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      stackOras(),
-      [...args, `${a.host}/${repo}@${digest}`],
-      (error, stdout, stderr) => {
-        if (error)
-          reject(new Error(`oras discover: ${stderr || error.message}`))
-        const found = JSON.parse(stdout) as { referrers?: { digest: string }[] }
-        resolve((found.referrers ?? []).map(r => r.digest).sort())
-      }
-    )
-    child.stdin?.end(a.password)
-  })
-}
-
 /** `docker pull --platform` by the stack's docker, logged in to A in a config of its own. */
 async function pulls(ref: string, platform: string): Promise<string> {
   const { a } = stack
@@ -184,11 +129,10 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     repo = uniqueRepo('cleanup-releases')
     shared = uniqueRepo('cleanup-main')
     const { a } = stack
-    earlier = await buildLatest(
-      repo,
-      'f00dfacef00dfacef00dfacef00dfacef00dface'
-    )
-    latest = await buildLatest(repo, '5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e')
+    const signing = { keys, cosign3: stack.cosign3 }
+    const build = (sha: string) => buildSignedLatest(a, repo, sha, signing)
+    earlier = await build('f00dfacef00dfacef00dfacef00dfacef00dface')
+    latest = await build('5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e')
     const push = async (target: string, tags: string[], created?: string) =>
       (await pushTestImage(a, target, { tags, created })).manifest.digest
     seeded = {
@@ -274,7 +218,9 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
         .filter(m => m.platform.os === 'linux')
         .map(m => m.digest)
     ]
-    const referrers = await Promise.all(subjects.map(d => discover(repo, d)))
+    const referrers = await Promise.all(
+      subjects.map(d => discover(stack.a, repo, d))
+    )
     expect(referrers.map(r => r.length)).toStrictEqual([1, 1, 1])
 
     const dry = await runMain(
@@ -343,7 +289,7 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     )
     expect(verified).toMatchObject({ code: 0 })
     expect(
-      await Promise.all(subjects.map(d => discover(repo, d)))
+      await Promise.all(subjects.map(d => discover(stack.a, repo, d)))
     ).toStrictEqual(referrers)
   })
 })
