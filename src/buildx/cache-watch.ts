@@ -8,6 +8,7 @@
 import { recoveryOf, type Stopped, type StallWatch } from '../docker/process.js'
 import { DockerCommandError } from '../docker/runner.js'
 import { lineAttributes } from '../csv/csv.js'
+import { seconds } from '../settings/bounds.js'
 import { referenceRegistry } from '../reference/repository.js'
 import {
   failedVertices,
@@ -60,7 +61,7 @@ export function cacheWatch(ms: number, cached: boolean): StallWatch {
 
 /** How a watch's stop of a build begins, as a user reads it. */
 export const silence = (stopped: Stopped): string =>
-  `buildx sent no progress for ${Math.round(stopped.silentMs / 1000)} s`
+  `buildx sent no progress for ${seconds(stopped.silentMs)}`
 
 /** What a user reads when a registry read of the build's own hung (again). */
 export const readFailure = (
@@ -126,7 +127,7 @@ function restartFailure(
     ? ` (with cache: off while ${sources} does not answer)`
     : ''
   return new Error(
-    `the build, ${ranAgain}, did not start within ${Math.round(error.silentMs / 1000)} s: ` +
+    `the build, ${ranAgain}, did not start within ${seconds(error.silentMs)}: ` +
       `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
       `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
       `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,

@@ -10,7 +10,7 @@ import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { RegistryError } from '../registry/registry-error.js'
-import { SILENT_WINDOWS, type RunBounds } from '../settings/bounds.js'
+import { seconds, SILENT_WINDOWS, type RunBounds } from '../settings/bounds.js'
 
 /** What bounds a push: the registry to ask, and registry-timeout. */
 interface PushBounds {
@@ -85,5 +85,3 @@ export function pushWatch(
     failure
   }
 }
-
-const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`
