@@ -23,15 +23,12 @@ import {
   startRelay
 } from './relay-server.js'
 
-export interface RegistryRelay {
-  /** The registry BuildKit's reads of it are relayed from. */
-  registry: string
-  /** `127.0.0.1:port`: BuildKit reads `host/<repository>` in place of the registry's. */
-  host: string
-  /** What failed first (from then on the relay holds nothing); told once. */
-  takeFault(): string | undefined
-  close(): Promise<void>
-}
+/**
+ * A started relay: the registry BuildKit's reads of it are relayed from, its `host`
+ * (`127.0.0.1:port`: BuildKit reads `host/<repository>` in place of the registry's), what failed
+ * first (from then on the relay holds nothing), told once, and its end.
+ */
+export type RegistryRelay = Awaited<ReturnType<typeof startRegistryRelay>>
 
 /** A manifest or blob read, as BuildKit's resolver and fetcher ask them. */
 const READ = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/
@@ -172,7 +169,7 @@ export async function startRegistryRelay(
   repositories: Set<string>,
   client: RegistryClient,
   idleMs: number
-): Promise<RegistryRelay> {
+) {
   const state: RelayState = { client, endpoint, idleMs }
   const { port, ...relay } = await startRelay(RELAY_HOST, state, (req, res) => {
     if (req.url === '/v2/' || req.url === '/v2')

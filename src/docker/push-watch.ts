@@ -12,12 +12,6 @@ import type { RegistryClient } from '../registry/client.js'
 import { RegistryError } from '../registry/registry-error.js'
 import { seconds, SILENT_WINDOWS, type RunBounds } from '../settings/bounds.js'
 
-/** What bounds a push: the registry to ask, and registry-timeout. */
-interface PushBounds {
-  registry: Pick<RegistryClient, 'pingUploads'>
-  bounds: Pick<RunBounds, 'registryMs' | 'pushLimitMs'>
-}
-
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
 const TRANSFERS = new Set(['index', 'cache'])
 
@@ -39,7 +33,14 @@ function targets(step: CommandStep, images: Image[]): Image[] {
 export function pushWatch(
   step: CommandStep,
   images: Image[],
-  { registry, bounds }: PushBounds,
+  // the registry to ask, and registry-timeout
+  {
+    registry,
+    bounds
+  }: {
+    registry: Pick<RegistryClient, 'pingUploads'>
+    bounds: Pick<RunBounds, 'registryMs' | 'pushLimitMs'>
+  },
   runs = () => 1
 ): StallWatch | undefined {
   const asked = targets(step, images)
