@@ -5,7 +5,7 @@
  * export, or a layer download, is open; a build stopped or failed by its cache is built again
  * without it: the cache may cost time, never the release.
  */
-import { recoveryOf, type Stopped, type StallWatch } from '../docker/process.js'
+import type { Stopped, StallWatch } from '../docker/process.js'
 import { DockerCommandError } from '../docker/runner.js'
 import { lineAttributes } from '../csv/csv.js'
 import { seconds } from '../settings/bounds.js'
@@ -49,7 +49,7 @@ export function cacheWatch(ms: number, cached: boolean): StallWatch {
   return {
     ...openWatch('cache', ms, ['cache-import', 'transfer']),
     holdsBuilder: true,
-    recovery: cached ? 'drop the cache' : 'renew and run again',
+    recovery: () => (cached ? 'drop the cache' : 'renew and run again'),
     told: cached
       ? stopped =>
           `${silence(stopped)} while it read the cache or downloaded a layer, so the build ` +
@@ -179,7 +179,9 @@ export function exportWatch(push: StallWatch): StallWatch {
   return {
     ...push,
     recovery: stopped =>
-      exporting(stopped) ? 'drop the cache' : recoveryOf(push, stopped),
+      exporting(stopped)
+        ? 'drop the cache'
+        : (push.recovery?.(stopped) ?? 'fail'),
     told: stopped =>
       exporting(stopped)
         ? `${silence(stopped)} while it exported the cache, so the build was stopped`

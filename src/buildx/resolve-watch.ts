@@ -14,7 +14,7 @@ export function resolveWatch(ms: number): StallWatch {
   return {
     ...openWatch('resolve', ms, ['resolve']),
     holdsBuilder: true,
-    recovery: 'renew and run again',
+    recovery: () => 'renew and run again',
     told: stopped => resolved(stopped).what,
     failure: stopped => {
       const { what, hosts } = resolved(stopped)

@@ -46,7 +46,7 @@ export interface StallWatch {
    */
   limitMs?: number
   /** What the run does once it stopped the command (its output may say); 'fail' when absent. */
-  recovery?: Recovery | ((stopped: Stopped) => Recovery)
+  recovery?: (stopped: Stopped) => Recovery
   /** Its stop may leave the builder held by the read that hung: renewed before it runs again. */
   holdsBuilder?: boolean
   /** Why it stopped the command, as the log tells it when the recovery runs. */
@@ -54,12 +54,6 @@ export interface StallWatch {
   /** What a user reads when it stopped the command and no recovery is left. */
   failure?: (stopped: Stopped) => Error
 }
-
-/** What the run does when `watch` stopped a command. */
-export const recoveryOf = (watch: StallWatch, stopped: Stopped): Recovery =>
-  typeof watch.recovery === 'function'
-    ? watch.recovery(stopped)
-    : (watch.recovery ?? 'fail')
 
 export interface ProcessOptions {
   /** Sent on stdin; without it stdin is empty. */

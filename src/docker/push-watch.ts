@@ -82,7 +82,7 @@ export function pushWatch(
         .map(image => image.registry)
       return unanswered.length === 0
     },
-    recovery: 'run again',
+    recovery: () => 'run again',
     failure
   }
 }

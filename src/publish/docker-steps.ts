@@ -39,7 +39,7 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch } from '../docker/push-watch.js'
-import { recoveryOf, type StallWatch } from '../docker/process.js'
+import type { StallWatch } from '../docker/process.js'
 import { restartWatch, withoutCache } from '../buildx/cache-watch.js'
 import { resolveWatch } from '../buildx/resolve-watch.js'
 import { builderWatch } from '../buildx/builder-watch.js'
@@ -133,73 +133,61 @@ const freshLayout = (step: CommandStep): Promise<void> =>
     ? rm(step.layout, { recursive: true, force: true })
     : Promise.resolve()
 
-/** A buildx build's own watches: its builder asked when silent, its base image resolve bounded. */
-function buildxWatches(
-  step: CommandStep,
-  argv: string[],
-  builder: string,
-  env: PublishEnv
-): StallWatch[] {
-  // the classic `docker build` has no builder to ask
-  if (step.step !== 'build' || argv[0] !== 'buildx') return []
-  const { endpoint, bounds } = env
-  return [
-    builderWatch(env.docker, { name: builder, endpoint, bounds }),
-    resolveWatch(bounds.readMs)
-  ]
-}
-
-/**
- * A build stopped on a hung read of its own runs again, once: on a fresh BuildKit where the
- * builder can be given one (the run's own, made again; a user's docker-container, restarted),
- * else on the same (a remote BuildKit or dockerd's ends the resolve with the stopped build and
- * starts the next). That build must start in time: a read that holds its BuildKit starts none.
- */
-function againAfterHungRead(env: PublishEnv) {
-  let again = false
-  return {
-    restart: (builder: string): StallWatch | undefined =>
-      again ? restartWatch(env.bounds.readMs, builder) : undefined,
-    /** Whether it runs again after the read `told` says: once. */
-    async ranAgain(told: string): Promise<boolean> {
-      if (again) return false
-      again = true
-      await env.renewBuilder?.renew()
-      const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
-      env.log.warning(`${told}; the build runs again${on}`)
-      return true
-    }
-  }
+/** What a step's runs carry from one to the next. */
+interface StepRuns {
+  cache: ReturnType<typeof buildCache>
+  builder: string
+  /**
+   * The watch the run again must start under: a read that held up the run before may hold its
+   * BuildKit, which then starts no build.
+   */
+  restart?: StallWatch
+  /** A hung read of its own ran it again (it does once). */
+  renewed?: boolean
 }
 
 /**
  * The one recovery loop's turn: what the run does once `error` ended the command, as the watch that
  * stopped it says (else the cache, where the error names it): true to run it again; a stop the
- * step's retry runs again is thrown as is, another as its watch's failure.
+ * step's retry runs again is thrown as is, another as its watch's failure. A build stopped on a
+ * hung read of its own runs again once, on a fresh BuildKit where the builder can be given one (the
+ * run's own, made again; a user's docker-container, restarted), else on the same (a remote
+ * BuildKit or dockerd's ends the resolve with the stopped build and starts the next).
  */
 async function recover(
   error: unknown,
-  cache: ReturnType<typeof buildCache>,
-  readAgain: ReturnType<typeof againAfterHungRead>,
-  log: PublishEnv['log']
+  runs: StepRuns,
+  env: PublishEnv
 ): Promise<boolean> {
+  const { cache, builder } = runs
   if (!(error instanceof DockerStalledError) || error.watch === undefined) {
     const trouble = cache.failed(error)
-    if (trouble !== undefined) await cache.drop(trouble)
-    return trouble !== undefined
+    if (trouble === undefined) return false
+    const restart = await cache.drop(trouble, builder)
+    runs.restart ??= restart
+    return true
   }
   const { watch } = error
   const told = watch.told?.(error) ?? (watch.failure?.(error) ?? error).message
-  switch (recoveryOf(watch, error)) {
-    case 'drop the cache':
-      await cache.drop(told, watch)
+  switch (watch.recovery?.(error)) {
+    case 'drop the cache': {
+      // a run again after a hung read of its own keeps that read's restart watch
+      const restart = await cache.drop(told, builder, watch)
+      runs.restart ??= restart
       return true
-    case 'renew and run again':
-      if (await readAgain.ranAgain(told)) return true
-      break
+    }
+    case 'renew and run again': {
+      if (runs.renewed === true) break
+      runs.renewed = true
+      await env.renewBuilder?.renew()
+      const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
+      env.log.warning(`${told}; the build runs again${on}`)
+      runs.restart = restartWatch(env.bounds.readMs, builder)
+      return true
+    }
     case 'run again':
       // each stop is told, also one the step's retry mends
-      log.info(`stopped: ${told}`)
+      env.log.info(`stopped: ${told}`)
       return false
   }
   throw watch.failure?.(error) ?? error
@@ -218,24 +206,36 @@ async function run(
       : asked
   const options = stepOptions(step, env)
   const cache = buildCache(step, argv, env)
-  const readAgain = againAfterHungRead(env)
-  const builder = flagValue(argv, '--builder') || 'default'
+  const { endpoint, bounds } = env
+  const runs: StepRuns = {
+    cache,
+    builder: flagValue(argv, '--builder') || 'default'
+  }
   // the runs of the command, a build run again without its cache or after a hung read included
-  let runs = 0
-  const push = pushWatch(step, images, env, () => runs)
+  let ran = 0
+  const push = pushWatch(step, images, env, () => ran)
+  // a buildx build's builder is asked when silent, its base images' resolve bounded (the classic
+  // `docker build` has no builder to ask)
+  const buildx = step.step === 'build' && argv[0] === 'buildx'
   const stalls = () => [
     ...(push ? [cache.watched(push)] : []),
-    ...buildxWatches(step, argv, builder, env),
-    ...cache.stalls(builder, readAgain.restart(builder))
+    ...(buildx
+      ? [
+          builderWatch(env.docker, { name: runs.builder, endpoint, bounds }),
+          resolveWatch(bounds.readMs)
+        ]
+      : []),
+    ...cache.stalls(),
+    ...(runs.restart ? [runs.restart] : [])
   ]
   const once = (): Promise<CommandOutput> =>
     freshLayout(step)
       .then(() => {
-        runs += 1
+        ran += 1
         return env.docker.run(cache.argv(), { ...options, stalls: stalls() })
       })
       .catch(async (error: unknown) => {
-        if (await recover(error, cache, readAgain, env.log)) return once()
+        if (await recover(error, runs, env)) return once()
         throw error
       })
   try {
