@@ -93,20 +93,6 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   })
 }
 
-/** The registry's own answer to the credentials (its passing faults retried). */
-async function credentialsAccepted(
-  registry: string,
-  env: PublishEnv
-): Promise<boolean> {
-  try {
-    await env.registry.checkCredentials(registry)
-    return true
-  } catch (error) {
-    if (error instanceof RegistryError && error.status === 401) return false
-    throw error
-  }
-}
-
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
@@ -126,12 +112,6 @@ function stepOptions(step: CommandStep, env: PublishEnv) {
         : undefined
   }
 }
-
-/** A retried export starts empty: buildx replaces index.json, not a failed attempt's blobs. */
-const freshLayout = (step: CommandStep): Promise<void> =>
-  step.layout !== undefined && step.step === 'build'
-    ? rm(step.layout, { recursive: true, force: true })
-    : Promise.resolve()
 
 /** What a step's runs carry from one to the next. */
 interface StepRuns {
@@ -228,16 +208,21 @@ async function run(
     ...cache.stalls(),
     ...(runs.restart ? [runs.restart] : [])
   ]
-  const once = (): Promise<CommandOutput> =>
-    freshLayout(step)
-      .then(() => {
-        ran += 1
-        return env.docker.run(cache.argv(), { ...options, stalls: stalls() })
+  const once = async (): Promise<CommandOutput> => {
+    try {
+      // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
+      if (step.layout !== undefined && step.step === 'build')
+        await rm(step.layout, { recursive: true, force: true })
+      ran += 1
+      return await env.docker.run(cache.argv(), {
+        ...options,
+        stalls: stalls()
       })
-      .catch(async (error: unknown) => {
-        if (await recover(error, runs, env)) return once()
-        throw error
-      })
+    } catch (error) {
+      if (await recover(error, runs, env)) return once()
+      throw error
+    }
+  }
   try {
     const { stdout, stderr } = await retriedWhereSafe(step, argv, once, env)
     if (step.step === 'build') tellCache(step, stderr, env)
@@ -287,7 +272,18 @@ async function loginRetried<T>(
       return await login()
     } catch (error) {
       if (!isAuthRefusal(error) || attempt >= env.retry.retries) throw error
-      if (!(await credentialsAccepted(step.registries[0], env))) throw error
+      // the registry's own answer to the credentials (its passing faults retried)
+      const refused = await env.registry
+        .checkCredentials(step.registries[0])
+        .then(
+          () => false,
+          (checked: unknown) => {
+            if (checked instanceof RegistryError && checked.status === 401)
+              return true
+            throw checked
+          }
+        )
+      if (refused) throw error
       env.log.info(
         `${step.registries[0]} accepts these credentials: docker login's refusal was a passing ` +
           `fault, so it is tried again`
