@@ -385,19 +385,18 @@ async function runCheck(
   env: PublishEnv
 ): Promise<void> {
   const call = flagValue(argv, '--call')
-  let stdout: string
-  try {
-    // quiet: the answer is JSON with the Dockerfile in base64; it is reported below
-    stdout = (await env.docker.run(argv, { quiet: true })).stdout
-  } catch (error) {
-    // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
-    if (
-      !(error instanceof DockerCommandError) ||
-      parseCheckResult(error.stdout) === undefined
-    )
+  // quiet: the answer is JSON with the Dockerfile in base64; it is reported below
+  const { stdout } = await env.docker
+    .run(argv, { quiet: true })
+    .catch((error: unknown) => {
+      // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
+      if (
+        error instanceof DockerCommandError &&
+        parseCheckResult(error.stdout) !== undefined
+      )
+        return error
       throw failure(error, step, env)
-    stdout = error.stdout
-  }
+    })
   const result = parseCheckResult(stdout)
   if (result === undefined)
     throw new Error(
