@@ -19,8 +19,7 @@ import { progressEvent, type ProgressEvent } from './buildx-progress.js'
  * What the run does once a watch stopped its command (publish/docker-steps.ts' loop): build again
  * without the cache, on a fresh BuildKit (once), let the step's retry run it again, or fail.
  */
-export type Recovery =
-  'drop the cache' | 'renew and run again' | 'run again' | 'fail'
+type Recovery = 'drop the cache' | 'renew and run again' | 'run again' | 'fail'
 
 /** The command a watch stopped: how long it was silent, what it printed (runner.ts' error). */
 export type Stopped = Error & { silentMs: number; output: string }
