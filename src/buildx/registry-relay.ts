@@ -74,15 +74,15 @@ function readOf(
 }
 
 /**
- * The registry's answer written to BuildKit as it streams: `idle` is told each move, and while
- * BuildKit is slow to take the bytes.
+ * The registry's answer written to BuildKit as it streams: `moved` is told each move, and as
+ * BuildKit takes bytes it was slow to take.
  */
 async function passOn(
   response: RegistryResponse,
   stream: Readable,
   res: ServerResponse,
   method: Read['method'],
-  idle: { moved(): void; clientBusy(busy: boolean): void }
+  moved: () => void
 ): Promise<void> {
   const headers = Object.fromEntries(
     PASSED_ON.flatMap(header => {
@@ -93,11 +93,8 @@ async function passOn(
   res.writeHead(response.status, headers)
   if (method === 'HEAD') return void res.end()
   for await (const chunk of stream) {
-    idle.moved()
-    if (res.write(chunk)) continue
-    idle.clientBusy(true)
-    await once(res, 'drain')
-    idle.clientBusy(false)
+    moved()
+    if (!res.write(chunk)) await once(res, 'drain').then(moved)
   }
   res.end()
 }
@@ -113,7 +110,6 @@ async function passOnRead(
   state: RelayState
 ): Promise<void> {
   let body: Readable | undefined
-  let waitingOnClient = false
   const upstream = new AbortController()
   const giveUp = giveUpRequest(
     state,
@@ -125,8 +121,9 @@ async function passOnRead(
     },
     () => answerMissing(res)
   )
+  // BuildKit slow to take the bytes (they wait on its drain) is no silence of the registry's
   const timer = setTimeout(() => {
-    if (waitingOnClient) timer.refresh()
+    if (res.writableNeedDrain) timer.refresh()
     else giveUp()
   }, state.idleMs)
   const accept = req.headers.accept
@@ -144,13 +141,7 @@ async function passOnRead(
         if (res.writableEnded || res.destroyed) return void stream.destroy()
         if (response.status === 429 || response.status >= 500)
           return giveUp(`was answered ${response.status}`)
-        await passOn(response, stream, res, read.method, {
-          moved: () => timer.refresh(),
-          clientBusy: busy => {
-            waitingOnClient = busy
-            timer.refresh()
-          }
-        })
+        await passOn(response, stream, res, read.method, () => timer.refresh())
       }
     )
   } catch (error) {
