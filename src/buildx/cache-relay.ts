@@ -241,10 +241,14 @@ async function decide(
   const { state, res } = call
   const status = answer.statusCode ?? 502
   const body = await text(answer)
-  const retryAfter = answer.headers['retry-after']
-  const read = { status, message: twirpMessage(body), write: call.write }
   const step = quotaStep(
-    { ...read, request: call.name, retryAfter },
+    {
+      request: call.name,
+      status,
+      retryAfter: answer.headers['retry-after'],
+      message: twirpMessage(body),
+      write: call.write
+    },
     { tries, runWaitedMs: state.quota.waitedMs },
     state.boundMs,
     Date.now()
