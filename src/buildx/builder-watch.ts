@@ -7,7 +7,7 @@
  */
 import type { StallWatch } from '../docker/process.js'
 import type { DockerRunner } from '../docker/runner.js'
-import type { RunBounds } from '../settings/bounds.js'
+import { seconds, type RunBounds } from '../settings/bounds.js'
 
 /** The builder's name, its endpoint where it has one, and the bounds of the wait and the ask. */
 interface WatchedBuilder {
@@ -35,8 +35,8 @@ export function builderWatch(
     failure: stopped =>
       new Error(
         `the builder ${name}${at} stopped answering during the build: nothing came for ` +
-          `${Math.round(stopped.silentMs / 1000)} s and \`docker buildx inspect ${name}\` got ` +
-          `no answer within ${bounds.builderAskMs / 1000} s; check that its BuildKit daemon ` +
+          `${seconds(stopped.silentMs)} and \`docker buildx inspect ${name}\` got ` +
+          `no answer within ${seconds(bounds.builderAskMs)}; check that its BuildKit daemon ` +
           'runs and answers, then re-run the job',
         { cause: stopped }
       )

@@ -9,6 +9,7 @@
  * bound, and past it, or once the budget is spent, it writes nothing more and still reads.
  */
 import { parseRetryAfter } from '../registry/registry-error.js'
+import { seconds } from '../settings/bounds.js'
 
 /** One answer of the service, as the relay read it. */
 export interface ServiceAnswer {
@@ -43,8 +44,6 @@ const RUN_WAITS = 5
 
 /** The backoff floor of the n-th 429 in a row (n from 0): 1 s, doubling. */
 const backoffMs = (tries: number): number => 1000 * 2 ** tries
-
-const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`
 
 /** Whether an answer says the cache's storage budget is spent (@actions/cache's UsageError). */
 const budgetSpent = (answer: ServiceAnswer): boolean =>

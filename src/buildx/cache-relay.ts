@@ -23,8 +23,7 @@ import {
   quotaStep,
   quotaWords,
   writesCache,
-  type QuotaReport,
-  type QuotaWords
+  type QuotaReport
 } from './cache-quota.js'
 import type { Pipeline } from '../plan/steps.js'
 import {
@@ -35,21 +34,12 @@ import {
   toldOnce
 } from './relay-server.js'
 
-export interface CacheRelay {
-  /** The relay's origin, with a trailing slash as ACTIONS_RESULTS_URL has it. */
-  url: string
-  /**
-   * What failed first, once the service did (from then on the cache holds nothing); told once:
-   * undefined when asked again.
-   */
-  takeFault(): string | undefined
-  /**
-   * What the quotas cost the run, once the service throttled it or its cache went read-only (a
-   * warning and the summary's line); told once: undefined when asked again.
-   */
-  takeQuota(): QuotaWords | undefined
-  close(): Promise<void>
-}
+/**
+ * A started relay: its origin (`url`, with a trailing slash as ACTIONS_RESULTS_URL has it), what
+ * failed first (`takeFault`: from then on the cache holds nothing) and what the quotas cost the run
+ * (`takeQuota`: a warning and the summary's line), each told once, and its end.
+ */
+export type CacheRelay = Awaited<ReturnType<typeof startCacheRelay>>
 
 /**
  * Whether a build of the pipeline reads GitHub's cache service at the URL buildx takes from its
@@ -251,10 +241,14 @@ async function decide(
   const { state, res } = call
   const status = answer.statusCode ?? 502
   const body = await text(answer)
-  const retryAfter = answer.headers['retry-after']
-  const read = { status, message: twirpMessage(body), write: call.write }
   const step = quotaStep(
-    { ...read, request: call.name, retryAfter },
+    {
+      request: call.name,
+      status,
+      retryAfter: answer.headers['retry-after'],
+      message: twirpMessage(body),
+      write: call.write
+    },
     { tries, runWaitedMs: state.quota.waitedMs },
     state.boundMs,
     Date.now()
@@ -365,7 +359,7 @@ export async function startCacheRelay(
   upstream: string,
   idleMs: number,
   host = RELAY_HOST
-): Promise<CacheRelay> {
+) {
   const state: RelayState = {
     upstream: new URL(upstream),
     origin: '',

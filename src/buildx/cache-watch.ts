@@ -5,9 +5,10 @@
  * export, or a layer download, is open; a build stopped or failed by its cache is built again
  * without it: the cache may cost time, never the release.
  */
-import { recoveryOf, type Stopped, type StallWatch } from '../docker/process.js'
+import type { Stopped, StallWatch } from '../docker/process.js'
 import { DockerCommandError } from '../docker/runner.js'
 import { lineAttributes } from '../csv/csv.js'
+import { seconds } from '../settings/bounds.js'
 import { referenceRegistry } from '../reference/repository.js'
 import {
   failedVertices,
@@ -17,11 +18,17 @@ import {
   type ProgressKind
 } from '../docker/buildx-progress.js'
 
-/** A watch open while an event of `kinds` is (a vertex, a layer's transfer), silent for `ms`. */
-export function openWatch(
+/**
+ * A watch of a registry read of the build's own, open while an event of `kinds` is (a vertex, a
+ * layer's transfer), silent for `ms`; its stop may leave the read holding the builder, so the build
+ * runs again on a fresh BuildKit, once. `read` says what hung and which hosts a user waits on: a
+ * second stop fails the build, naming them.
+ */
+export function readWatch(
   name: string,
   ms: number,
-  kinds: ProgressKind[]
+  kinds: ProgressKind[],
+  read: (stopped: Stopped) => { what: string; hosts: string }
 ): StallWatch {
   const open = new Map<string, string>()
   const follow = (event: ProgressEvent) =>
@@ -30,7 +37,18 @@ export function openWatch(
     name,
     ms,
     startsAt: event => follow(event) > 0,
-    endsAt: event => follow(event) === 0
+    endsAt: event => follow(event) === 0,
+    holdsBuilder: true,
+    recovery: () => 'renew and run again',
+    told: stopped => read(stopped).what,
+    failure: stopped => {
+      const { what, hosts } = read(stopped)
+      return new Error(
+        `${what}, so the build was stopped and nothing was pushed; re-run the job once ` +
+          `${hosts} answers`,
+        { cause: stopped }
+      )
+    }
   }
 }
 
@@ -42,37 +60,30 @@ export function openWatch(
  * again on a fresh BuildKit, once.
  */
 export function cacheWatch(ms: number, cached: boolean): StallWatch {
-  const download = (stopped: Stopped) =>
-    `${silence(stopped)} while it downloaded a layer: a registry read that hangs (BuildKit ` +
-    'sets it no deadline)'
+  const watch = readWatch(
+    'cache',
+    ms,
+    ['cache-import', 'transfer'],
+    stopped => ({
+      what:
+        `${silence(stopped)} while it downloaded a layer: a registry read that hangs (BuildKit ` +
+        'sets it no deadline)',
+      hosts: 'the registry'
+    })
+  )
+  if (!cached) return watch
   return {
-    ...openWatch('cache', ms, ['cache-import', 'transfer']),
-    holdsBuilder: true,
-    recovery: cached ? 'drop the cache' : 'renew and run again',
-    told: cached
-      ? stopped =>
-          `${silence(stopped)} while it read the cache or downloaded a layer, so the build ` +
-          'was stopped'
-      : download,
-    failure: stopped => readFailure(download(stopped), 'the registry', stopped)
+    ...watch,
+    recovery: () => 'drop the cache',
+    told: stopped =>
+      `${silence(stopped)} while it read the cache or downloaded a layer, so the build was ` +
+      'stopped'
   }
 }
 
 /** How a watch's stop of a build begins, as a user reads it. */
 export const silence = (stopped: Stopped): string =>
-  `buildx sent no progress for ${Math.round(stopped.silentMs / 1000)} s`
-
-/** What a user reads when a registry read of the build's own hung (again). */
-export const readFailure = (
-  what: string,
-  hosts: string,
-  stopped: Stopped
-): Error =>
-  new Error(
-    `${what}, so the build was stopped and nothing was pushed; re-run the job once ${hosts} ` +
-      'answers',
-    { cause: stopped }
-  )
+  `buildx sent no progress for ${seconds(stopped.silentMs)}`
 
 /**
  * The build run again must start within `ms` on `builder`: one still waiting on the read that held
@@ -126,7 +137,7 @@ function restartFailure(
     ? ` (with cache: off while ${sources} does not answer)`
     : ''
   return new Error(
-    `the build, ${ranAgain}, did not start within ${Math.round(error.silentMs / 1000)} s: ` +
+    `the build, ${ranAgain}, did not start within ${seconds(error.silentMs)}: ` +
       `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
       `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
       `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
@@ -178,7 +189,9 @@ export function exportWatch(push: StallWatch): StallWatch {
   return {
     ...push,
     recovery: stopped =>
-      exporting(stopped) ? 'drop the cache' : recoveryOf(push, stopped),
+      exporting(stopped)
+        ? 'drop the cache'
+        : (push.recovery?.(stopped) ?? 'fail'),
     told: stopped =>
       exporting(stopped)
         ? `${silence(stopped)} while it exported the cache, so the build was stopped`

@@ -23,15 +23,12 @@ import {
   startRelay
 } from './relay-server.js'
 
-export interface RegistryRelay {
-  /** The registry BuildKit's reads of it are relayed from. */
-  registry: string
-  /** `127.0.0.1:port`: BuildKit reads `host/<repository>` in place of the registry's. */
-  host: string
-  /** What failed first (from then on the relay holds nothing); told once. */
-  takeFault(): string | undefined
-  close(): Promise<void>
-}
+/**
+ * A started relay: the registry BuildKit's reads of it are relayed from, its `host`
+ * (`127.0.0.1:port`: BuildKit reads `host/<repository>` in place of the registry's), what failed
+ * first (from then on the relay holds nothing), told once, and its end.
+ */
+export type RegistryRelay = Awaited<ReturnType<typeof startRegistryRelay>>
 
 /** A manifest or blob read, as BuildKit's resolver and fetcher ask them. */
 const READ = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/
@@ -77,15 +74,15 @@ function readOf(
 }
 
 /**
- * The registry's answer written to BuildKit as it streams: `idle` is told each move, and while
- * BuildKit is slow to take the bytes.
+ * The registry's answer written to BuildKit as it streams: `moved` is told each move, and as
+ * BuildKit takes bytes it was slow to take.
  */
 async function passOn(
   response: RegistryResponse,
   stream: Readable,
   res: ServerResponse,
   method: Read['method'],
-  idle: { moved(): void; clientBusy(busy: boolean): void }
+  moved: () => void
 ): Promise<void> {
   const headers = Object.fromEntries(
     PASSED_ON.flatMap(header => {
@@ -96,11 +93,8 @@ async function passOn(
   res.writeHead(response.status, headers)
   if (method === 'HEAD') return void res.end()
   for await (const chunk of stream) {
-    idle.moved()
-    if (res.write(chunk)) continue
-    idle.clientBusy(true)
-    await once(res, 'drain')
-    idle.clientBusy(false)
+    moved()
+    if (!res.write(chunk)) await once(res, 'drain').then(moved)
   }
   res.end()
 }
@@ -116,7 +110,6 @@ async function passOnRead(
   state: RelayState
 ): Promise<void> {
   let body: Readable | undefined
-  let waitingOnClient = false
   const upstream = new AbortController()
   const giveUp = giveUpRequest(
     state,
@@ -128,8 +121,9 @@ async function passOnRead(
     },
     () => answerMissing(res)
   )
+  // BuildKit slow to take the bytes (they wait on its drain) is no silence of the registry's
   const timer = setTimeout(() => {
-    if (waitingOnClient) timer.refresh()
+    if (res.writableNeedDrain) timer.refresh()
     else giveUp()
   }, state.idleMs)
   const accept = req.headers.accept
@@ -147,13 +141,7 @@ async function passOnRead(
         if (res.writableEnded || res.destroyed) return void stream.destroy()
         if (response.status === 429 || response.status >= 500)
           return giveUp(`was answered ${response.status}`)
-        await passOn(response, stream, res, read.method, {
-          moved: () => timer.refresh(),
-          clientBusy: busy => {
-            waitingOnClient = busy
-            timer.refresh()
-          }
-        })
+        await passOn(response, stream, res, read.method, () => timer.refresh())
       }
     )
   } catch (error) {
@@ -172,7 +160,7 @@ export async function startRegistryRelay(
   repositories: Set<string>,
   client: RegistryClient,
   idleMs: number
-): Promise<RegistryRelay> {
+) {
   const state: RelayState = { client, endpoint, idleMs }
   const { port, ...relay } = await startRelay(RELAY_HOST, state, (req, res) => {
     if (req.url === '/v2/' || req.url === '/v2')

@@ -9,6 +9,7 @@ import {
   type ServerResponse
 } from 'node:http'
 import { errorMessage } from '../errors/input-error.js'
+import { seconds } from '../settings/bounds.js'
 import type { AddressInfo } from 'node:net'
 
 /** Where a relay listens for dockerd's BuildKit, or a builder on the host network. */
@@ -67,7 +68,7 @@ export function giveUpRequest(
     upstream()
   })
   return why => {
-    const silent = `got no answer for ${Math.round(relay.idleMs / 1000)} s`
+    const silent = `got no answer for ${seconds(relay.idleMs)}`
     const what = typeof why === 'string' ? why : `failed: ${errorMessage(why)}`
     if (!clientGone)
       relay.failed ??= `${name} ${why === undefined ? silent : what}`

@@ -7,21 +7,11 @@
 import type { Stopped, StallWatch } from '../docker/process.js'
 import { referenceRegistry } from '../reference/repository.js'
 import { openVertices, readProgress } from '../docker/buildx-progress.js'
-import { openWatch, readFailure, silence } from './cache-watch.js'
+import { readWatch, silence } from './cache-watch.js'
 
 /** Runs the build again on a fresh BuildKit once; a second stop fails it. */
-export function resolveWatch(ms: number): StallWatch {
-  return {
-    ...openWatch('resolve', ms, ['resolve']),
-    holdsBuilder: true,
-    recovery: 'renew and run again',
-    told: stopped => resolved(stopped).what,
-    failure: stopped => {
-      const { what, hosts } = resolved(stopped)
-      return readFailure(what, hosts, stopped)
-    }
-  }
-}
+export const resolveWatch = (ms: number): StallWatch =>
+  readWatch('resolve', ms, ['resolve'], resolved)
 
 /** The images the stopped build resolved, and the hosts it waited on. */
 function resolved(stopped: Stopped): { what: string; hosts: string } {

@@ -103,16 +103,18 @@ const SKIPPED_LOGIN =
   'asked for credentials and none were offered: its login was skipped because the password was ' +
   "empty (a secret that is not set, as on a fork's pull request)"
 
+/** Whether `registry` is one of `names`, as docker's config keys a registry. */
+const among = (names: string[], registry: string | undefined): boolean =>
+  registry !== undefined &&
+  names.some(name => registryKey(name) === registryKey(registry))
+
 /** A 401 of our own client where the login was skipped for an empty password says so. */
 export function skippedLoginRefusal(
   error: unknown,
   emptyPasswords: string[]
 ): unknown {
   if (!(error instanceof RegistryError) || error.status !== 401) return error
-  const skipped = emptyPasswords.some(
-    name => registryKey(name) === registryKey(error.registry)
-  )
-  return skipped
+  return among(emptyPasswords, error.registry)
     ? new Error(`registry ${error.registry} ${SKIPPED_LOGIN}`, { cause: error })
     : error
 }
@@ -121,11 +123,9 @@ function unauthorized(
   registry: string | undefined,
   offered: OfferedCredentials | undefined
 ): string {
-  const among = (list: string[]) =>
-    registry !== undefined &&
-    list.some(name => registryKey(name) === registryKey(registry))
-  if (offered === undefined || among(offered.loggedIn)) return WRONG_PASSWORD
-  if (among(offered.emptyPassword)) return SKIPPED_LOGIN
+  if (offered === undefined || among(offered.loggedIn, registry))
+    return WRONG_PASSWORD
+  if (among(offered.emptyPassword, registry)) return SKIPPED_LOGIN
   return (
     `asked for credentials and this run has no login for it: give username and password ` +
     `(or a logins entry) for ${registry ?? 'it'}; credentials from the docker config, if any, ` +

@@ -19,8 +19,7 @@ import { progressEvent, type ProgressEvent } from './buildx-progress.js'
  * What the run does once a watch stopped its command (publish/docker-steps.ts' loop): build again
  * without the cache, on a fresh BuildKit (once), let the step's retry run it again, or fail.
  */
-export type Recovery =
-  'drop the cache' | 'renew and run again' | 'run again' | 'fail'
+type Recovery = 'drop the cache' | 'renew and run again' | 'run again' | 'fail'
 
 /** The command a watch stopped: how long it was silent, what it printed (runner.ts' error). */
 export type Stopped = Error & { silentMs: number; output: string }
@@ -46,7 +45,7 @@ export interface StallWatch {
    */
   limitMs?: number
   /** What the run does once it stopped the command (its output may say); 'fail' when absent. */
-  recovery?: Recovery | ((stopped: Stopped) => Recovery)
+  recovery?: (stopped: Stopped) => Recovery
   /** Its stop may leave the builder held by the read that hung: renewed before it runs again. */
   holdsBuilder?: boolean
   /** Why it stopped the command, as the log tells it when the recovery runs. */
@@ -54,12 +53,6 @@ export interface StallWatch {
   /** What a user reads when it stopped the command and no recovery is left. */
   failure?: (stopped: Stopped) => Error
 }
-
-/** What the run does when `watch` stopped a command. */
-export const recoveryOf = (watch: StallWatch, stopped: Stopped): Recovery =>
-  typeof watch.recovery === 'function'
-    ? watch.recovery(stopped)
-    : (watch.recovery ?? 'fail')
 
 export interface ProcessOptions {
   /** Sent on stdin; without it stdin is empty. */

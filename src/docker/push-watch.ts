@@ -10,13 +10,7 @@ import type { Image } from '../reference/images.js'
 import type { CommandStep } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { RegistryError } from '../registry/registry-error.js'
-import { SILENT_WINDOWS, type RunBounds } from '../settings/bounds.js'
-
-/** What bounds a push: the registry to ask, and registry-timeout. */
-interface PushBounds {
-  registry: Pick<RegistryClient, 'pingUploads'>
-  bounds: Pick<RunBounds, 'registryMs' | 'pushLimitMs'>
-}
+import { seconds, SILENT_WINDOWS, type RunBounds } from '../settings/bounds.js'
 
 /** Steps whose whole run is a transfer with a registry: an index written, a cache image pulled. */
 const TRANSFERS = new Set(['index', 'cache'])
@@ -39,7 +33,14 @@ function targets(step: CommandStep, images: Image[]): Image[] {
 export function pushWatch(
   step: CommandStep,
   images: Image[],
-  { registry, bounds }: PushBounds,
+  // the registry to ask, and registry-timeout
+  {
+    registry,
+    bounds
+  }: {
+    registry: Pick<RegistryClient, 'pingUploads'>
+    bounds: Pick<RunBounds, 'registryMs' | 'pushLimitMs'>
+  },
   runs = () => 1
 ): StallWatch | undefined {
   const asked = targets(step, images)
@@ -81,9 +82,7 @@ export function pushWatch(
         .map(image => image.registry)
       return unanswered.length === 0
     },
-    recovery: 'run again',
+    recovery: () => 'run again',
     failure
   }
 }
-
-const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`

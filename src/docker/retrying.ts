@@ -29,27 +29,22 @@ export async function retryDocker<T>(
   describe: string,
   transient = TRANSIENT
 ): Promise<T> {
-  let last: unknown
   try {
     return await withRetry(
-      async () => {
-        try {
-          return await work()
-        } catch (error) {
-          last = error
+      () =>
+        work().catch((error: unknown) => {
           if (
             error instanceof DockerStalledError ||
             (error instanceof DockerCommandError &&
               transient.test(error.output))
           )
-            throw new TransientError(error.message)
+            throw new TransientError(error.message, { cause: error })
           throw error
-        }
-      },
+        }),
       { ...policy, describe }
     )
   } catch (error) {
     // the docker error itself, not the count of attempts
-    throw error instanceof RetriesExhaustedError ? last : error
+    throw error instanceof RetriesExhaustedError ? error.lastError.cause : error
   }
 }

@@ -1,4 +1,5 @@
 import { formatCommand } from '../argv/format.js'
+import { seconds } from '../settings/bounds.js'
 import {
   findExecutable,
   runProcess,
@@ -53,15 +54,9 @@ export class DockerStalledError extends Error {
     readonly watch?: StallWatch
   ) {
     super(
-      `docker ${formatCommand(args)} printed nothing new for ${Math.round(silentMs / 1000)} s ` +
-        `and was stopped`
+      `docker ${formatCommand(args)} printed nothing new for ${seconds(silentMs)} and was stopped`
     )
     this.name = 'DockerStalledError'
-  }
-
-  /** How long it printed nothing new, in whole seconds, as messages tell it. */
-  get silentSeconds(): number {
-    return Math.round(this.silentMs / 1000)
   }
 }
 

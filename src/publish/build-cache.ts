@@ -73,7 +73,6 @@ const cacheHosts = (env: PublishEnv): string[] => [
  */
 export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
   let asRun = argv
-  let rerun = false
   const bound = env.bounds.readMs
   const cached = () => step.step === 'build' && usesCache(asRun)
   return {
@@ -81,27 +80,22 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
     /** The push watch, which bounds the cache's export too where the build has one. */
     watched: (push: StallWatch): StallWatch =>
       cached() ? exportWatch(push) : push,
-    /**
-     * A layer download that hangs is watched in every build, a cache import where there is one;
-     * the build run again without a cache that held its BuildKit must start on `builder` (a
-     * `restart` watch of the run's, after a hung read of its own, takes this one's place).
-     */
-    stalls: (builder: string, restart?: StallWatch): StallWatch[] => [
-      ...(step.step === 'build' ? [cacheWatch(bound, cached())] : []),
-      ...(restart
-        ? [restart]
-        : rerun
-          ? [restartWatch(bound, builder, named(cacheSources(argv), env))]
-          : [])
-    ],
+    /** A layer download that hangs is watched in every build, a cache import where there is one. */
+    stalls: (): StallWatch[] =>
+      step.step === 'build' ? [cacheWatch(bound, cached())] : [],
     /** What failed the build, where its error names the cache. */
     failed: (error: unknown): string | undefined =>
       cached() ? cacheTrouble(error, cacheHosts(env)) : undefined,
     /**
      * The build again without its cache, for `trouble`: on the run's own builder made again where
-     * the read that hung (the `watch` that stopped it says) may hold it.
+     * the read that hung (the `watch` that stopped it says) may hold it; the watch it must start
+     * under on `builder` where a read of the cache may still hold that BuildKit.
      */
-    async drop(trouble: string, watch?: StallWatch): Promise<void> {
+    async drop(
+      trouble: string,
+      builder: string,
+      watch?: StallWatch
+    ): Promise<StallWatch | undefined> {
       // a hung export holds no BuildKit: the build runs again from the builder's own cache
       const exported = watch !== undefined && watch.holdsBuilder !== true
       const renewal = watch?.holdsBuilder === true && env.renewBuilder
@@ -116,7 +110,9 @@ export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
       )
       asRun = withoutCache(asRun)
       // only a read (a cache-from line) can hold the BuildKit the build runs again on
-      rerun = !exported && argv.includes('--cache-from')
+      return !exported && argv.includes('--cache-from')
+        ? restartWatch(bound, builder, named(cacheSources(argv), env))
+        : undefined
     }
   }
 }

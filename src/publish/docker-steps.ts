@@ -39,7 +39,7 @@ import { RegistryError } from '../registry/registry-error.js'
 import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch } from '../docker/push-watch.js'
-import { recoveryOf, type StallWatch } from '../docker/process.js'
+import type { StallWatch } from '../docker/process.js'
 import { restartWatch, withoutCache } from '../buildx/cache-watch.js'
 import { resolveWatch } from '../buildx/resolve-watch.js'
 import { builderWatch } from '../buildx/builder-watch.js'
@@ -93,20 +93,6 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
   })
 }
 
-/** The registry's own answer to the credentials (its passing faults retried). */
-async function credentialsAccepted(
-  registry: string,
-  env: PublishEnv
-): Promise<boolean> {
-  try {
-    await env.registry.checkCredentials(registry)
-    return true
-  } catch (error) {
-    if (error instanceof RegistryError && error.status === 401) return false
-    throw error
-  }
-}
-
 /** Docker steps that write to a registry: retried on a transient fault. */
 const RETRIED = new Set(['build', 'index'])
 
@@ -127,79 +113,61 @@ function stepOptions(step: CommandStep, env: PublishEnv) {
   }
 }
 
-/** A retried export starts empty: buildx replaces index.json, not a failed attempt's blobs. */
-const freshLayout = (step: CommandStep): Promise<void> =>
-  step.layout !== undefined && step.step === 'build'
-    ? rm(step.layout, { recursive: true, force: true })
-    : Promise.resolve()
-
-/** A buildx build's own watches: its builder asked when silent, its base image resolve bounded. */
-function buildxWatches(
-  step: CommandStep,
-  argv: string[],
-  builder: string,
-  env: PublishEnv
-): StallWatch[] {
-  // the classic `docker build` has no builder to ask
-  if (step.step !== 'build' || argv[0] !== 'buildx') return []
-  const { endpoint, bounds } = env
-  return [
-    builderWatch(env.docker, { name: builder, endpoint, bounds }),
-    resolveWatch(bounds.readMs)
-  ]
-}
-
-/**
- * A build stopped on a hung read of its own runs again, once: on a fresh BuildKit where the
- * builder can be given one (the run's own, made again; a user's docker-container, restarted),
- * else on the same (a remote BuildKit or dockerd's ends the resolve with the stopped build and
- * starts the next). That build must start in time: a read that holds its BuildKit starts none.
- */
-function againAfterHungRead(env: PublishEnv) {
-  let again = false
-  return {
-    restart: (builder: string): StallWatch | undefined =>
-      again ? restartWatch(env.bounds.readMs, builder) : undefined,
-    /** Whether it runs again after the read `told` says: once. */
-    async ranAgain(told: string): Promise<boolean> {
-      if (again) return false
-      again = true
-      await env.renewBuilder?.renew()
-      const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
-      env.log.warning(`${told}; the build runs again${on}`)
-      return true
-    }
-  }
+/** What a step's runs carry from one to the next. */
+interface StepRuns {
+  cache: ReturnType<typeof buildCache>
+  builder: string
+  /**
+   * The watch the run again must start under: a read that held up the run before may hold its
+   * BuildKit, which then starts no build.
+   */
+  restart?: StallWatch
+  /** A hung read of its own ran it again (it does once). */
+  renewed?: boolean
 }
 
 /**
  * The one recovery loop's turn: what the run does once `error` ended the command, as the watch that
  * stopped it says (else the cache, where the error names it): true to run it again; a stop the
- * step's retry runs again is thrown as is, another as its watch's failure.
+ * step's retry runs again is thrown as is, another as its watch's failure. A build stopped on a
+ * hung read of its own runs again once, on a fresh BuildKit where the builder can be given one (the
+ * run's own, made again; a user's docker-container, restarted), else on the same (a remote
+ * BuildKit or dockerd's ends the resolve with the stopped build and starts the next).
  */
 async function recover(
   error: unknown,
-  cache: ReturnType<typeof buildCache>,
-  readAgain: ReturnType<typeof againAfterHungRead>,
-  log: PublishEnv['log']
+  runs: StepRuns,
+  env: PublishEnv
 ): Promise<boolean> {
+  const { cache, builder } = runs
   if (!(error instanceof DockerStalledError) || error.watch === undefined) {
     const trouble = cache.failed(error)
-    if (trouble !== undefined) await cache.drop(trouble)
-    return trouble !== undefined
+    if (trouble === undefined) return false
+    const restart = await cache.drop(trouble, builder)
+    runs.restart ??= restart
+    return true
   }
   const { watch } = error
   const told = watch.told?.(error) ?? (watch.failure?.(error) ?? error).message
-  switch (recoveryOf(watch, error)) {
-    case 'drop the cache':
-      await cache.drop(told, watch)
+  switch (watch.recovery?.(error)) {
+    case 'drop the cache': {
+      // a run again after a hung read of its own keeps that read's restart watch
+      const restart = await cache.drop(told, builder, watch)
+      runs.restart ??= restart
       return true
-    case 'renew and run again':
-      if (await readAgain.ranAgain(told)) return true
-      break
+    }
+    case 'renew and run again': {
+      if (runs.renewed === true) break
+      runs.renewed = true
+      await env.renewBuilder?.renew()
+      const on = env.renewBuilder ? ` on ${env.renewBuilder.told}` : ''
+      env.log.warning(`${told}; the build runs again${on}`)
+      runs.restart = restartWatch(env.bounds.readMs, builder)
+      return true
+    }
     case 'run again':
       // each stop is told, also one the step's retry mends
-      log.info(`stopped: ${told}`)
+      env.log.info(`stopped: ${told}`)
       return false
   }
   throw watch.failure?.(error) ?? error
@@ -218,26 +186,43 @@ async function run(
       : asked
   const options = stepOptions(step, env)
   const cache = buildCache(step, argv, env)
-  const readAgain = againAfterHungRead(env)
-  const builder = flagValue(argv, '--builder') || 'default'
+  const { endpoint, bounds } = env
+  const runs: StepRuns = {
+    cache,
+    builder: flagValue(argv, '--builder') || 'default'
+  }
   // the runs of the command, a build run again without its cache or after a hung read included
-  let runs = 0
-  const push = pushWatch(step, images, env, () => runs)
+  let ran = 0
+  const push = pushWatch(step, images, env, () => ran)
+  // a buildx build's builder is asked when silent, its base images' resolve bounded (the classic
+  // `docker build` has no builder to ask)
+  const buildx = step.step === 'build' && argv[0] === 'buildx'
   const stalls = () => [
     ...(push ? [cache.watched(push)] : []),
-    ...buildxWatches(step, argv, builder, env),
-    ...cache.stalls(builder, readAgain.restart(builder))
+    ...(buildx
+      ? [
+          builderWatch(env.docker, { name: runs.builder, endpoint, bounds }),
+          resolveWatch(bounds.readMs)
+        ]
+      : []),
+    ...cache.stalls(),
+    ...(runs.restart ? [runs.restart] : [])
   ]
-  const once = (): Promise<CommandOutput> =>
-    freshLayout(step)
-      .then(() => {
-        runs += 1
-        return env.docker.run(cache.argv(), { ...options, stalls: stalls() })
+  const once = async (): Promise<CommandOutput> => {
+    try {
+      // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
+      if (step.layout !== undefined && step.step === 'build')
+        await rm(step.layout, { recursive: true, force: true })
+      ran += 1
+      return await env.docker.run(cache.argv(), {
+        ...options,
+        stalls: stalls()
       })
-      .catch(async (error: unknown) => {
-        if (await recover(error, cache, readAgain, env.log)) return once()
-        throw error
-      })
+    } catch (error) {
+      if (await recover(error, runs, env)) return once()
+      throw error
+    }
+  }
   try {
     const { stdout, stderr } = await retriedWhereSafe(step, argv, once, env)
     if (step.step === 'build') tellCache(step, stderr, env)
@@ -287,7 +272,18 @@ async function loginRetried<T>(
       return await login()
     } catch (error) {
       if (!isAuthRefusal(error) || attempt >= env.retry.retries) throw error
-      if (!(await credentialsAccepted(step.registries[0], env))) throw error
+      // the registry's own answer to the credentials (its passing faults retried)
+      const refused = await env.registry
+        .checkCredentials(step.registries[0])
+        .then(
+          () => false,
+          (checked: unknown) => {
+            if (checked instanceof RegistryError && checked.status === 401)
+              return true
+            throw checked
+          }
+        )
+      if (refused) throw error
       env.log.info(
         `${step.registries[0]} accepts these credentials: docker login's refusal was a passing ` +
           `fault, so it is tried again`
@@ -389,19 +385,18 @@ async function runCheck(
   env: PublishEnv
 ): Promise<void> {
   const call = flagValue(argv, '--call')
-  let stdout: string
-  try {
-    // quiet: the answer is JSON with the Dockerfile in base64; it is reported below
-    stdout = (await env.docker.run(argv, { quiet: true })).stdout
-  } catch (error) {
-    // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
-    if (
-      !(error instanceof DockerCommandError) ||
-      parseCheckResult(error.stdout) === undefined
-    )
+  // quiet: the answer is JSON with the Dockerfile in base64; it is reported below
+  const { stdout } = await env.docker
+    .run(argv, { quiet: true })
+    .catch((error: unknown) => {
+      // buildx >= 0.15.1 exits 1 when the check finds something: the answer is on stdout
+      if (
+        error instanceof DockerCommandError &&
+        parseCheckResult(error.stdout) !== undefined
+      )
+        return error
       throw failure(error, step, env)
-    stdout = error.stdout
-  }
+    })
   const result = parseCheckResult(stdout)
   if (result === undefined)
     throw new Error(

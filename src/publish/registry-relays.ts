@@ -19,19 +19,23 @@ type Started = Map<
   { relay: Promise<RegistryRelay>; repositories: Set<string> }
 >
 
-/** The registry ref a cache-from line reads: `type=registry,ref=…`, or a bare reference. */
-function registryRef(line: string): string | undefined {
-  if (!line.includes('=')) return line
-  const attributes = lineAttributes(line)
-  return attributes.get('type') === 'registry'
-    ? attributes.get('ref')
-    : undefined
-}
-
-/** The ref as the registry client reads it; undefined for one it cannot (buildx reads it). */
-function parsedRef(ref: string) {
+/**
+ * The registry ref a cache-from line reads (`type=registry,ref=…`, or a bare reference), as the
+ * registry client reads it; undefined for none, or one it cannot read (buildx reads it).
+ */
+function registryRef(line: string) {
+  // a bare reference is no list of attributes
+  const attributes = line.includes('=') ? lineAttributes(line) : undefined
+  const ref =
+    attributes === undefined
+      ? line
+      : attributes.get('type') === 'registry'
+        ? attributes.get('ref')
+        : undefined
   try {
-    return parseImageReference(ref, 'cache-from')
+    return ref === undefined
+      ? undefined
+      : { ref, ...parseImageReference(ref, 'cache-from') }
   } catch {
     return undefined
   }
@@ -47,10 +51,9 @@ async function relayedThrough(
   client: RegistryClient,
   idleMs: number
 ): Promise<string> {
-  const ref = registryRef(line)
-  const parsed = ref === undefined ? undefined : parsedRef(ref)
-  if (ref === undefined || parsed === undefined) return line
-  const { image, reference } = parsed
+  const read = registryRef(line)
+  if (read === undefined) return line
+  const { ref, image, reference } = read
   const known = started.get(image.registry)
   const repositories = known?.repositories ?? new Set<string>()
   repositories.add(image.repository)

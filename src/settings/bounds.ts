@@ -11,6 +11,9 @@ export const SILENT_WINDOWS = 10
 export const readBoundMs = (registryMs: number): number =>
   Math.max(2 * registryMs, 20_000)
 
+/** A bound or a silence as messages tell it: whole seconds. */
+export const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`
+
 export type RunBounds = ReturnType<typeof runBounds>
 
 export function runBounds({

@@ -1,17 +1,24 @@
 /**
  * The jobs of a matrix release through the run's artifacts, for
- * handover.test.ts and handover-reruns.test.ts: each job of each attempt gets
+ * handover.test.ts, handover-reruns.test.ts and reusable-workflow.test.ts,
+ * and the site they run against (jobSite): each job of each attempt gets
  * a runtime token of its own from the results service stand-in (the run's
  * backend id, a new job backend id) and GITHUB_RUN_ATTEMPT, as the runner
  * gives them, and releases v3.0.0 of the hello fixture on the default
  * engine's docker driver (containerd store, which builds both platforms of the
  * COPY-only fixture).
  */
-import { expect } from '@jest/globals'
+import { afterAll, beforeAll, expect } from '@jest/globals'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { BUILDERS } from '../support/builders.js'
-import type { StackServices } from '../support/results-service/stack-services.js'
-import type { RefusingRegistry } from '../support/refusing-registry.js'
+import {
+  stackRunnerServices,
+  type StackServices
+} from '../support/results-service/stack-services.js'
+import {
+  startRefusingRegistry,
+  type RefusingRegistry
+} from '../support/refusing-registry.js'
 import { readJson } from './registry-api.js'
 import { errorLines, HELLO, tagPush } from './releases.js'
 import { runMain, runPost, type StepResult } from './runner.js'
@@ -39,6 +46,28 @@ export function newRun(sha?: string): WorkflowRun {
 export interface JobSite {
   registry: RefusingRegistry
   service: StackServices
+}
+
+/**
+ * The suite's site, started before its tests and closed after them: a registry that refuses
+ * deletes (as GHCR) and the results service's stand-in (the runner's artifact service).
+ */
+export function jobSite(): () => JobSite {
+  let registry: RefusingRegistry | undefined
+  let service: StackServices | undefined
+  beforeAll(async () => {
+    registry = await startRefusingRegistry()
+    service = await stackRunnerServices()
+  })
+  afterAll(async () => {
+    await service?.close()
+    await registry?.close()
+  })
+  return () => {
+    if (registry === undefined || service === undefined)
+      throw new Error('the job site has not started')
+    return { registry, service }
+  }
 }
 
 /**

@@ -10,18 +10,11 @@
  * manifests) on a registry that refuses deletes. Then the artifact service's
  * faults: each ends the job within its bound, naming the service, no tag moved.
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import type { NameRule } from '../support/results-service/artifacts.js'
 import {
-  stackRunnerServices,
-  type StackServices
-} from '../support/results-service/stack-services.js'
-import {
-  startRefusingRegistry,
-  type RefusingRegistry
-} from '../support/refusing-registry.js'
-import {
   job,
+  jobSite,
   newRun,
   outcome,
   platformManifests,
@@ -35,18 +28,7 @@ import { reliabilityRecorder } from '../support/reliability.js'
 
 jest.setTimeout(600_000)
 
-let registry: RefusingRegistry
-let service: StackServices
-
-beforeAll(async () => {
-  registry = await startRefusingRegistry()
-  service = await stackRunnerServices()
-})
-
-afterAll(async () => {
-  await service?.close()
-  await registry?.close()
-})
+const site = jobSite()
 
 const ARCH = { 'linux/amd64': 'amd64', 'linux/arm64': 'arm64' } as const
 type Platform = keyof typeof ARCH
@@ -61,13 +43,12 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
     // one workflow run; each case releases its own repository (a release
     // stands once made: a later attempt's merge keeps it, docs/safety.md)
     const run = newRun()
-    const site = () => ({ registry, service })
     /** Every job's log, to see that none met a name conflict. */
     const logs: string[] = []
 
     beforeAll(async () => {
-      await service.setNameRule(rule)
-      await service.clearFaults()
+      await site().service.setNameRule(rule)
+      await site().service.clearFaults()
     })
 
     /** The repository of one case, and the platform manifest each attempt's leg built there. */
@@ -86,7 +67,11 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
         logs.push(step.stdout)
         if (step.code === 0) {
           const digest = step.outputs.digest
-          const manifests = await platformManifests(registry, repo, digest)
+          const manifests = await platformManifests(
+            site().registry,
+            repo,
+            digest
+          )
           built[platform] = {
             ...built[platform],
             [attempt]: manifests[ARCH[platform]]
@@ -110,7 +95,7 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
       /** What a merge left: its outcome, the registry's tags, the legs its index joined. */
       async function result(step: StepResult) {
         const merged = step.outputs.digest
-        const state = await registryState(registry, repo)
+        const state = await registryState(site().registry, repo)
         return {
           outcome: outcome(step, 'exit 0'),
           tags: Object.fromEntries(
@@ -121,7 +106,7 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
           ),
           legs:
             step.code === 0
-              ? await platformManifests(registry, repo, merged)
+              ? await platformManifests(site().registry, repo, merged)
               : {}
         }
       }
@@ -136,27 +121,27 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
         }
       })
 
-      const tags = () => listTags(registry, repo)
+      const tags = () => listTags(site().registry, repo)
       return { repo, leg, merge, result, joined, tags }
     }
 
     it('re-run failed jobs, a leg failed before its upload (CreateArtifact 403, naming the service); the re-run leg’s finalize fails once (400) and it uploads again under a name of its own', async () => {
       const { leg, merge, result, joined, tags } = release('before-upload')
       succeeded(await leg('linux/amd64', 1))
-      await service.fault('CreateArtifact', { status: 403, times: 1 })
+      await site().service.fault('CreateArtifact', { status: 403, times: 1 })
       const failed = await leg('linux/arm64', 1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED('the upload of docker-publish-leg-.*-a1')
       )
       expect(failed.stdout).toMatch(/\(403\)/)
       expect(await tags()).toEqual([])
-      await service.fault('FinalizeArtifact', { status: 400, times: 1 })
+      await site().service.fault('FinalizeArtifact', { status: 400, times: 1 })
       const again = await leg('linux/arm64', 2)
       succeeded(again)
       expect(again.stdout).toMatch(
         /Failed to FinalizeArtifact.*\(400\).*; uploading it again under another name/
       )
-      const arm64 = (await service.artifacts(run.backend))
+      const arm64 = (await site().service.artifacts(run.backend))
         .filter(a => a.attempt === 2 && a.name.includes('-before-upload-'))
         .map(
           a => `${a.name.replace(/^.*-[0-9a-f]{12}-a/, '-a')} ${a.finalized}`
@@ -188,7 +173,7 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
         leg('linux/arm64', 1)
       ])
       first.forEach(succeeded)
-      await service.fault('ListArtifacts', { status: 400, times: 1 })
+      await site().service.fault('ListArtifacts', { status: 400, times: 1 })
       const failed = await merge(1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED("the list of the run's artifacts")
@@ -209,7 +194,10 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
         leg('linux/arm64', 1)
       ])
       first.forEach(succeeded)
-      await service.fault('GetSignedArtifactURL', { status: 400, times: 1 })
+      await site().service.fault('GetSignedArtifactURL', {
+        status: 400,
+        times: 1
+      })
       const failed = await merge(1)
       expect(outcome(failed, 'exit 1')).toMatch(
         SERVICE_FAILED('the download of docker-publish-leg-.*-a1')
@@ -244,14 +232,13 @@ const record = reliabilityRecorder('handover-faults')
 describe('faults of the artifact service end the job within its bound, naming it, no tag moved', () => {
   const repo = uniqueRepo('handover/faults')
   const run = newRun()
-  const site = () => ({ registry, service })
   // the bound: registry-timeout × (retries + 1) = 10 s per call to the service
   const BOUND = { 'registry-timeout': '5', retries: '1' }
   let released: Record<string, string> = {}
 
   beforeAll(async () => {
-    await service.setNameRule('per-run')
-    await service.clearFaults()
+    await site().service.setNameRule('per-run')
+    await site().service.clearFaults()
     const legs = await Promise.all(
       ['linux/amd64', 'linux/arm64'].map(platform =>
         job(site(), run, repo, { mode: 'digest', platforms: platform })
@@ -263,12 +250,12 @@ describe('faults of the artifact service end the job within its bound, naming it
       platforms: 'linux/amd64,linux/arm64'
     })
     succeeded(merged)
-    released = await registryState(registry, repo)
+    released = await registryState(site().registry, repo)
   })
 
   /** What the registry holds after a case: the release as it stood, or what moved. */
   const left = async () =>
-    JSON.stringify(await registryState(registry, repo)) ===
+    JSON.stringify(await registryState(site().registry, repo)) ===
     JSON.stringify(released)
       ? `nothing moved (${Object.keys(released).sort().join(', ')} as released)`
       : 'tags moved since the release'
@@ -306,7 +293,7 @@ describe('faults of the artifact service end the job within its bound, naming it
     'merge: $name',
     ({ name, method, what, why, status }) =>
       record(ARTIFACT_FAULTS, `merge: ${name}`, async c => {
-        await service.fault(
+        await site().service.fault(
           method,
           status === undefined ? { hang: true } : { status }
         )
@@ -315,10 +302,10 @@ describe('faults of the artifact service end the job within its bound, naming it
           expect(outcome(failed, 'exit 1')).toMatch(SERVICE_FAILED(what))
           expect(failed.stdout).toMatch(why)
         } finally {
-          await service.clearFaults()
+          await site().service.clearFaults()
         }
         c.left(await left())
-        expect(await registryState(registry, repo)).toEqual(released)
+        expect(await registryState(site().registry, repo)).toEqual(released)
       }),
     // the test's own bound: the step's build and the 10 s, well under it
     120_000
@@ -348,9 +335,9 @@ describe('faults of the artifact service end the job within its bound, naming it
       ARTIFACT_FAULTS,
       'merge: a list answering 503 twice is retried by the client, and the release goes on',
       async c => {
-        await service.fault('ListArtifacts', { status: 503, times: 2 })
+        await site().service.fault('ListArtifacts', { status: 503, times: 2 })
         succeeded(await c.time(() => merge(3)))
-        expect(await listTags(registry, repo)).toEqual(TAGS)
+        expect(await listTags(site().registry, repo)).toEqual(TAGS)
         c.left(`merged again: ${TAGS.join(', ')}`)
       }
     ))
@@ -362,7 +349,7 @@ describe('faults of the artifact service end the job within its bound, naming it
         ARTIFACT_FAULTS,
         'leg: the upload hangs (CreateArtifact)',
         async c => {
-          await service.fault('CreateArtifact', { hang: true })
+          await site().service.fault('CreateArtifact', { hang: true })
           try {
             const failed = await c.time(() =>
               job(
@@ -378,10 +365,10 @@ describe('faults of the artifact service end the job within its bound, naming it
             )
             expect(failed.stdout).toMatch(/no answer within 10 s/)
           } finally {
-            await service.clearFaults()
+            await site().service.clearFaults()
           }
           c.left(await left())
-          expect(await registryState(registry, repo)).toEqual(released)
+          expect(await registryState(site().registry, repo)).toEqual(released)
         }
       ),
     120_000

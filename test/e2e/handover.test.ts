@@ -14,18 +14,11 @@
  * them itself, so they reach a registry on any port (the stack's BuildKit
  * daemons push over plain HTTP only to the stack's own registries).
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { zipOf } from '../support/results-service/artifacts.js'
 import {
-  stackRunnerServices,
-  type StackServices
-} from '../support/results-service/stack-services.js'
-import {
-  startRefusingRegistry,
-  type RefusingRegistry
-} from '../support/refusing-registry.js'
-import {
   job as siteJob,
+  jobSite,
   legManifests as siteLegManifests,
   newRun,
   outcome,
@@ -42,29 +35,18 @@ import { uniqueRepo } from './steps.js'
 
 jest.setTimeout(240_000)
 
-let registry: RefusingRegistry
-let service: StackServices
-
-beforeAll(async () => {
-  registry = await startRefusingRegistry()
-  service = await stackRunnerServices()
-})
-
-afterAll(async () => {
-  await service?.close()
-  await registry?.close()
-})
+const site = jobSite()
 
 const job = (
   run: WorkflowRun,
   repo: string,
   inputs: Record<string, string>,
   options: { attempt?: number; artifacts?: boolean } = {}
-) => siteJob({ registry, service }, run, repo, inputs, options)
+) => siteJob(site(), run, repo, inputs, options)
 const platformManifests = (repo: string, digest: string) =>
-  sitePlatformManifests(registry, repo, digest)
+  sitePlatformManifests(site().registry, repo, digest)
 const legManifests = (repo: string, steps: StepResult[]) =>
-  siteLegManifests(registry, repo, steps)
+  siteLegManifests(site().registry, repo, steps)
 
 function legs(run: WorkflowRun, repo: string): Promise<StepResult[]> {
   return Promise.all(
@@ -98,9 +80,9 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     built.forEach(succeeded)
     firstLegs = await legManifests(repo, built)
     // no tag of any kind after the legs; each leg's artifact in the run
-    expect(await listTags(registry, repo)).toEqual([])
+    expect(await listTags(site().registry, repo)).toEqual([])
     expect(
-      (await service.artifacts(first.backend)).map(a => a.name).sort()
+      (await site().service.artifacts(first.backend)).map(a => a.name).sort()
     ).toEqual([
       expect.stringMatching(
         /^docker-publish-leg-.*-linux-amd64-[0-9a-f]{12}-a1$/
@@ -116,13 +98,13 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       'PUT blob comp=blocklist',
       'POST FinalizeArtifact'
     ]
-    expect(await service.takeRequests()).toEqual(
+    expect(await site().service.takeRequests()).toEqual(
       expect.arrayContaining([...upload, ...upload])
     )
     const run = await merge(first, repo, 1)
     succeeded(run)
     // the merge: the run's list once, then each leg's artifact found and read
-    expect(await service.takeRequests()).toEqual([
+    expect(await site().service.takeRequests()).toEqual([
       'POST ListArtifacts',
       ...PLATFORMS.flatMap(() => [
         'POST ListArtifacts',
@@ -131,7 +113,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       ])
     ])
     merged = run.outputs.digest
-    expect(await registryState(registry, repo)).toEqual(
+    expect(await registryState(site().registry, repo)).toEqual(
       Object.fromEntries(TAGS.map(tag => [tag, merged]))
     )
     expect(await platformManifests(repo, merged)).toEqual(firstLegs)
@@ -140,11 +122,11 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
 
   it('the registry refuses deletes (405), so a handover tag would have stayed', async () => {
     const response = await fetch(
-      `http://${registry.host}/v2/${repo}/manifests/${firstLegs.amd64}`,
+      `http://${site().registry.host}/v2/${repo}/manifests/${firstLegs.amd64}`,
       {
         method: 'DELETE',
         headers: {
-          Authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`
+          Authorization: `Basic ${Buffer.from(`${site().registry.username}:${site().registry.password}`).toString('base64')}`
         }
       }
     )
@@ -155,7 +137,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     const run = await merge(first, repo, 2)
     succeeded(run)
     expect(run.outputs.digest).toBe(merged)
-    expect(await listTags(registry, repo)).toEqual(TAGS)
+    expect(await listTags(site().registry, repo)).toEqual(TAGS)
   })
 
   it("a second run's legs (another run id and commit) are not picked by the first run's merge", async () => {
@@ -169,34 +151,34 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     succeeded(run)
     expect(run.outputs.digest).toBe(merged)
     expect(await platformManifests(repo, merged)).toEqual(firstLegs)
-    expect(await listTags(registry, repo)).toEqual(TAGS)
+    expect(await listTags(site().registry, repo)).toEqual(TAGS)
 
     // planted: the second run's amd64 leg artifact put into the first run,
     // newer than its own leg of that name
-    const theirs = (await service.artifacts(second.backend)).find(a =>
+    const theirs = (await site().service.artifacts(second.backend)).find(a =>
       a.name.includes('linux-amd64')
     )
     if (theirs === undefined) throw new Error('the second run has no amd64 leg')
-    await service.plant(first.backend, theirs)
+    await site().service.plant(first.backend, theirs)
     const refused = await merge(first, repo, 4)
     expect(outcome(refused, 'exit 1')).toMatch(
       new RegExp(
         `^exit 1\\n::error::.*the leg artifact ${theirs.name} is refused: runId "${second.id}", not "${first.id}"; sha "${OTHER_COMMIT}", not "[0-9a-f]{40}", so it is not a leg of this run`
       )
     )
-    expect(await registryState(registry, repo)).toEqual(
+    expect(await registryState(site().registry, repo)).toEqual(
       Object.fromEntries(TAGS.map(tag => [tag, merged]))
     )
   })
 
   it('a leg record of this run naming a digest the registry does not hold is refused', async () => {
-    const amd64 = (await service.artifacts(first.backend)).find(a =>
+    const amd64 = (await site().service.artifacts(first.backend)).find(a =>
       a.name.includes('linux-amd64')
     )
     if (amd64 === undefined) throw new Error('the first run has no amd64 leg')
     const absent = `sha256:${'0'.repeat(64)}`
     const record = {
-      image: `${registry.host}/${repo}`,
+      image: `${site().registry.host}/${repo}`,
       platform: 'linux/amd64',
       digest: absent,
       runId: first.id,
@@ -204,7 +186,7 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
       sha: tagPush('3.0.0').GITHUB_SHA,
       repository: tagPush('3.0.0').GITHUB_REPOSITORY
     }
-    await service.plant(first.backend, {
+    await site().service.plant(first.backend, {
       name: amd64.name,
       content: zipOf('leg.json', Buffer.from(JSON.stringify(record))),
       contentType: 'application/zip'
@@ -212,10 +194,10 @@ describe('digest legs + merge through the run artifacts, on a registry that refu
     const refused = await merge(first, repo, 5)
     expect(outcome(refused, 'exit 1')).toMatch(
       new RegExp(
-        `^exit 1\\n::error::.*artifact ${amd64.name} names ${registry.host}/${repo}@${absent}, which registry ${registry.host} does not hold`
+        `^exit 1\\n::error::.*artifact ${amd64.name} names ${site().registry.host}/${repo}@${absent}, which registry ${site().registry.host} does not hold`
       )
     )
-    expect(await listTags(registry, repo)).toEqual(TAGS)
+    expect(await listTags(site().registry, repo)).toEqual(TAGS)
   })
 })
 
@@ -246,7 +228,7 @@ describe('without an artifact service (the tag route)', () => {
     expect(merged.stdout).toMatch(
       /linux\/amd64 leg's handover tag stays, as the registry refused to delete it/
     )
-    expect(await listTags(registry, repo)).toEqual(
+    expect(await listTags(site().registry, repo)).toEqual(
       [...TAGS, `build-${run.id}-linux-amd64`].sort()
     )
   })

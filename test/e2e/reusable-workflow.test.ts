@@ -10,22 +10,15 @@
  * The legs build on the default engine's docker driver (containerd store), which builds both
  * platforms of the COPY-only fixture on this amd64 machine (no emulation needed).
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { NameRule } from '../support/results-service/artifacts.js'
-import {
-  stackRunnerServices,
-  type StackServices
-} from '../support/results-service/stack-services.js'
-import {
-  startRefusingRegistry,
-  type RefusingRegistry
-} from '../support/refusing-registry.js'
 import { runWorkflow, type ActionRunner } from '../support/workflow-runner.js'
 import {
   job,
+  jobSite,
   newRun,
   outcome,
   platformManifests,
@@ -43,23 +36,7 @@ jest.setTimeout(300_000)
 const WORKFLOW = join(ROOT, '.github/workflows/publish.yml')
 const ACTION = 'acme/docker-publish-action@v1'
 
-let registry: RefusingRegistry | undefined
-let service: StackServices
-
-beforeAll(async () => {
-  registry = await startRefusingRegistry()
-  service = await stackRunnerServices()
-})
-
-afterAll(async () => {
-  await service?.close()
-  await registry?.close()
-})
-
-function site() {
-  if (registry === undefined) throw new Error('no registry')
-  return { registry, service }
-}
+const site = jobSite()
 
 const ABSENT = `sha256:${'0'.repeat(64)}`
 
@@ -146,7 +123,7 @@ describe('the reusable workflow: legs on their runners, handed over through job 
     const index = await platformManifests(site().registry, repo, merged)
     expect(Object.keys(index).sort()).toEqual(['amd64', 'arm64'])
     expect(await legImages(repo, steps.slice(0, 2))).toEqual(index)
-    expect(await service.artifacts(run.backend)).toEqual([])
+    expect(await site().service.artifacts(run.backend)).toEqual([])
   })
 
   it('a leg that fails fails the release, no tag moved; re-running the failed jobs lands it', async () => {
@@ -219,7 +196,7 @@ function readmeMatrix(): string {
 describe.each<NameRule>(['per-run', 'per-attempt'])(
   "the README's hand-written matrix, the job-output handover, under the %s name rule",
   rule => {
-    beforeAll(() => service.setNameRule(rule))
+    beforeAll(() => site().service.setNameRule(rule))
 
     it('lands both platforms under the tags and uploads no artifact', async () => {
       const repo = uniqueRepo(`workflow/matrix-${rule}`)
@@ -253,7 +230,7 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
       expect(await registryState(site().registry, repo)).toEqual(
         Object.fromEntries(TAGS.map(tag => [tag, merged]))
       )
-      expect(await service.artifacts(run.backend)).toEqual([])
+      expect(await site().service.artifacts(run.backend)).toEqual([])
     })
   }
 )

@@ -13,7 +13,7 @@ import {
   restartWatch,
   withoutCache
 } from '../../../src/buildx/cache-watch.js'
-import { recoveryOf, type StallWatch } from '../../../src/docker/process.js'
+import type { StallWatch } from '../../../src/docker/process.js'
 import {
   createDockerRunner,
   DockerCommandError,
@@ -94,7 +94,7 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
 const PUSH: StallWatch = {
   name: 'push',
   ms: 1,
-  recovery: 'run again',
+  recovery: () => 'run again',
   failure: () => new Error('the push stopped')
 }
 
@@ -155,7 +155,7 @@ describe('a stop in a build with cache lines: what the watch says held it up, an
     }
   ])('$name', ({ watch, output, recovery, says }) => {
     const stopped = new DockerStalledError(['buildx'], 21_000, output, watch)
-    expect(recoveryOf(watch, stopped)).toBe(recovery)
+    expect(watch.recovery?.(stopped)).toBe(recovery)
     expect(watch.told?.(stopped)).toMatch(says)
   })
 })

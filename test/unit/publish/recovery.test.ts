@@ -223,6 +223,18 @@ describe('the recovery loop: which watch stopped the command, and its recovery',
         /^the build, run again without its cache, did not start within 60 s: .*from 127\.0\.0\.1:5001 .*\(with cache: off while 127\.0\.0\.1:5001 does not answer\)$/
     },
     {
+      name: 'cache dropped after a run again for a hung read: the hung read still holds the BuildKit',
+      step: CACHED,
+      outcomes: [
+        { stall: 'resolve', output: RESOLVING },
+        { stall: 'cache' },
+        { stall: 'restart' }
+      ] as Outcome[],
+      runs: 3,
+      error:
+        /^the build, run again, did not start within 60 s: the builder default still waits on the read that held up the first build, /
+    },
+    {
       name: 'builder watch: fail at once, naming the builder',
       step: CACHED,
       outcomes: [{ stall: 'builder' }] as Outcome[],
