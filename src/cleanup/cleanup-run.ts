@@ -9,8 +9,10 @@ import {
   cleanupSteps,
   type CleanupStore,
   type DeletesAt,
+  pullRequestLeftovers,
   pullRequestRemovals,
   pullRequestTags,
+  untaggedImages,
   untaggedRemovals,
   type RepositoryState,
   type Removal
@@ -25,6 +27,8 @@ import {
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import { ghcrPackage } from '../registry/github-packages.js'
+import { imageLabels } from '../registry/image-labels.js'
+import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import type { Settings } from '../settings/settings.js'
 import { publicStep, stepLine, type PlanStep } from '../plan/steps.js'
 import { registryStore } from './registry-store.js'
@@ -122,7 +126,7 @@ interface ImageStore {
  * The store of an image's registry: the one place a registry's own store is chosen. GHCR's
  * images go through GitHub's packages API (ghcr.io refuses the registry API's DELETE).
  */
-export function storeFor(
+function storeFor(
   image: Image,
   settings: Settings,
   io: CleanupIo
@@ -148,16 +152,45 @@ function checkToken(settings: Settings): void {
     )
 }
 
+/** Each untagged image's pull request label ('' none): who wrote what no tag reaches. */
+async function untaggedWriters(
+  io: CleanupIo,
+  image: Image,
+  state: RepositoryState
+): Promise<Record<string, string>> {
+  const writers: Record<string, string> = {}
+  for (const digest of untaggedImages(state)) {
+    const read = await imageLabels(io.client, image, digest)
+    writers[digest] = read?.labels[PULL_REQUEST_LABEL] ?? ''
+  }
+  return writers
+}
+
+/** `pr`'s removals: the pull request's tags, then the untagged images its runs left. */
+async function pullRequestCleanup(
+  io: CleanupIo,
+  image: Image,
+  state: RepositoryState,
+  prTags: string[]
+): Promise<Removal[]> {
+  const prNumber = io.ctx.prNumber ?? 0
+  const tagged = pullRequestRemovals(state, prTags, prNumber)
+  const rest = afterRemovals(state, tagged)
+  const writers = await untaggedWriters(io, image, rest)
+  return [...tagged, ...pullRequestLeftovers(rest, writers, prNumber)]
+}
+
 /** One image's removals: `pr`'s, then `untagged`'s in what stays. */
-function decide(
+async function decide(
   settings: Settings,
+  image: Image,
   state: RepositoryState,
   prTags: string[],
   io: CleanupIo
-): Removal[] {
+): Promise<Removal[]> {
   const { kinds, olderThanMs, keep } = settings.cleanup
   const pr = kinds.includes('pr')
-    ? pullRequestRemovals(state, prTags, io.ctx.prNumber ?? 0)
+    ? await pullRequestCleanup(io, image, state, prTags)
     : []
   if (!kinds.includes('untagged')) return pr
   const untagged = untaggedRemovals(
@@ -187,7 +220,8 @@ export async function runCleanup(
   const planned: (Planned & { store: CleanupStore })[] = []
   for (const image of settings.images) {
     const { store, deletesAt } = storeFor(image, settings, io)
-    const removals = decide(settings, await store.read(image), prTags, io)
+    const state = await store.read(image)
+    const removals = await decide(settings, image, state, prTags, io)
     const at = removals.length > 0 ? await deletesAt() : undefined
     if (at !== undefined)
       planned.push(...removals.map(removal => ({ image, store, removal, at })))

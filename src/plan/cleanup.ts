@@ -1,5 +1,6 @@
 import type { RefContext } from '../context/context-types.js'
 import { InputError } from '../errors/input-error.js'
+import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import type { Image } from '../reference/images.js'
 import { computeTags, type TagInputs } from '../tags/compute.js'
 import { manifestRequest, type RequestStep } from './steps.js'
@@ -170,6 +171,30 @@ function heldByRemoved(
         tombstone: false,
         reason: `${closed}; held by ${tag}'s ${digest}, which goes`
       }))
+  )
+}
+
+/**
+ * The untagged images a closed pull request's runs left (a digest staged for a gate that failed,
+ * a matrix leg whose merge never ran), known by the pull request label the action writes on
+ * each of its images (`writers`: an untagged image's digest to that label's value), each with
+ * what it holds that no tag reaches.
+ */
+export function pullRequestLeftovers(
+  state: RepositoryState,
+  writers: Record<string, string>,
+  prNumber: number
+): Removal[] {
+  const reached = reachedDigests(state)
+  const left = untaggedImages(state).filter(d => writers[d] === `${prNumber}`)
+  const label = `${PULL_REQUEST_LABEL}=${prNumber}`
+  const reason = `pull request #${prNumber} closed; an untagged image it wrote (${label})`
+  return dedupe(
+    left.flatMap(image =>
+      orderedClosure(state, image)
+        .filter(digest => !reached.has(digest))
+        .map(digest => ({ digest, tombstone: false, reason }))
+    )
   )
 }
 

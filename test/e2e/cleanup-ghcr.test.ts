@@ -24,10 +24,10 @@ import { pushTestImage } from '../support/registry-seed.js'
 import { ghcrStack, stackEnv } from '../support/stack-env.js'
 import { hostsFile, withHosts } from '../support/with-hosts.js'
 import { manifestStatus, readJson } from './registry-api.js'
-import { errorLines } from './releases.js'
+import { errorLines, HELLO } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
 import { buildSignedLatest, discover } from './signed-release.js'
-import { closedPullRequest, runnerEnv } from './steps.js'
+import { closedPullRequest, pullRequestEvent, runnerEnv } from './steps.js'
 
 const ghcr = ghcrStack()
 const plain = plainTwin(ghcr)
@@ -209,5 +209,60 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
     const after = await versions([repo, shared])
     for (const name of [repo, shared])
       expect(after[name]).toMatchObject(before[name])
+  })
+})
+
+describe("cleanup: pr on GHCR removes the untagged images the pull request's runs left", () => {
+  it("a matrix leg of pull request 7 whose merge never ran goes; pull request 77's leg stays", async () => {
+    const repo = newPackage('cleanup-legs')
+    const image = `${ghcr.host}/${repo}`
+    // a mode: digest leg of each pull request, pushed by digest (no tag), as the runner runs it
+    const leg = async (pr: number) => {
+      const step = await runMain(
+        {
+          mode: 'digest',
+          handover: 'outputs',
+          images: `${plain.host}/${repo}`,
+          username: plain.username,
+          password: plain.password,
+          context: HELLO,
+          platforms: 'linux/amd64'
+        },
+        pullRequestEvent(pr, 'synchronize')
+      )
+      expect(errorLines(step.stdout)).toEqual([])
+      expect(step.code).toBe(0)
+      return step.outputs.digest
+    }
+    const pr7 = await leg(7)
+    const pr77 = await leg(77)
+    const before = (await versions([repo]))[repo]
+    const step = await cleanup(
+      { cleanup: 'pr', images: image },
+      closedPullRequest()
+    )
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    // pull request 7's leg goes whole (its index first, then what only it holds), untagged
+    const gone = cleaned(step)
+    expect(gone[0].digest).toBe(pr7)
+    expect(gone.every(c => c.tag === undefined)).toBe(true)
+    const left = (await versions([repo]))[repo]
+    expect(Object.keys(left).sort()).toStrictEqual(
+      Object.keys(before)
+        .filter(d => !gone.some(c => c.digest === d))
+        .sort()
+    )
+    // pull request 77's leg is whole: its index and every manifest it holds resolve
+    const index = await readJson<{ manifests: { digest: string }[] }>(
+      plain,
+      repo,
+      `manifests/${pr77}`
+    )
+    const held = [pr77, ...index.manifests.map(m => m.digest)]
+    for (const digest of held) {
+      expect(left).toHaveProperty([digest])
+      expect(await manifestStatus(plain, repo, digest)).toBe(200)
+    }
   })
 })

@@ -52,12 +52,20 @@ export function forkPullRequest(
 
 /** Pull request 7's `closed` event (merged or not, the run is the same). */
 export function closedPullRequest(number = 7): Record<string, string> {
+  return pullRequestEvent(number, 'closed')
+}
+
+/** A pull_request event of pull request `number` with this `action` (e.g. `synchronize`). */
+export function pullRequestEvent(
+  number: number,
+  action: string
+): Record<string, string> {
   const payload = loadEvent('pull-request').payload as {
     action?: string
     number: number
     pull_request: { number: number }
   }
-  payload.action = 'closed'
+  payload.action = action
   payload.number = number
   payload.pull_request.number = number
   const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')

@@ -5,6 +5,7 @@ import { parseImageName } from '../../../src/reference/images.js'
 import {
   afterRemovals,
   cleanupSteps,
+  pullRequestLeftovers,
   pullRequestRemovals,
   untaggedImages,
   pullRequestTags,
@@ -163,6 +164,35 @@ describe('pullRequestRemovals', () => {
     expect(
       removals.map(({ tag, digest, tombstone }) => ({ tag, digest, tombstone }))
     ).toStrictEqual(expected)
+  })
+})
+
+describe('pullRequestLeftovers', () => {
+  // untagged: the earlier latest f1 (no label), the recent orphan g1 written by pull request 7
+  it.each([
+    {
+      name: "pull request 7's untagged image goes; the earlier latest, unlabelled, stays",
+      writers: { [d('f1')]: '', [d('g1')]: '7' },
+      expected: [d('g1')]
+    },
+    {
+      name: "pull request 77's untagged image is not 7's",
+      writers: { [d('f1')]: '', [d('g1')]: '77' },
+      expected: []
+    },
+    {
+      name: 'an untagged index pull request 7 wrote goes whole: children, attestation, signature',
+      writers: { [d('f1')]: '7', [d('g1')]: '' },
+      expected: [d('f1'), d('f2'), d('f3'), d('f4'), d('f5')]
+    }
+  ])('$name', ({ writers, expected }) => {
+    const removals = pullRequestLeftovers(STATE, writers, 7)
+    expect(removals.map(r => r.digest)).toStrictEqual(expected)
+    for (const removal of removals)
+      expect(removal.reason).toBe(
+        'pull request #7 closed; an untagged image it wrote ' +
+          '(dev.docker-publish-action.pull-request=7)'
+      )
   })
 })
 
