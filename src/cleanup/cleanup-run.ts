@@ -126,11 +126,7 @@ interface ImageStore {
  * The store of an image's registry: the one place a registry's own store is chosen. GHCR's
  * images go through GitHub's packages API (ghcr.io refuses the registry API's DELETE).
  */
-function storeFor(
-  image: Image,
-  settings: Settings,
-  io: CleanupIo
-): ImageStore {
+function storeFor(image: Image, settings: Settings, io: CleanupIo): ImageStore {
   if (ghcrPackage(image) === undefined) {
     const store = registryStore(io.client)
     return { store, deletesAt: () => Promise.resolve({ kind: 'registry' }) }
