@@ -185,6 +185,13 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
       [plain]
     )
     expect(verified).toMatchObject({ code: 0 })
+    const verified3 = await cosignVerify(
+      `${ghcr.plain}/${repo}@${latest}`,
+      keys.publicKeyFile,
+      [plain],
+      stackEnv().cosign3
+    )
+    expect(verified3).toMatchObject({ code: 0 })
     expect(referrers.length).toBeGreaterThan(0)
     expect(await discover(plain, repo, latest)).toStrictEqual(referrers)
   })

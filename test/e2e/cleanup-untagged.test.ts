@@ -288,6 +288,14 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
       [a]
     )
     expect(verified).toMatchObject({ code: 0 })
+    // and cosign 3 verifies its Sigstore bundle (the referrer the clean-up kept)
+    const verified3 = await cosignVerify(
+      `${a.host}/${repo}:latest`,
+      keys.publicKeyFile,
+      [a],
+      stack.cosign3
+    )
+    expect(verified3).toMatchObject({ code: 0 })
     expect(
       await Promise.all(subjects.map(d => discover(stack.a, repo, d)))
     ).toStrictEqual(referrers)

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
-import { putManifestBytes, pushTestImage } from '../support/registry-seed.js'
+import { pushImageIndex, pushTestImage } from '../support/registry-seed.js'
 import {
   startRefusingRegistry,
   type RefusingRegistry
@@ -46,25 +45,7 @@ async function seedIndexed(registry: StackRegistry) {
       platform: { os: 'linux', architecture: 'arm64' }
     })
   ]
-  const mediaType = 'application/vnd.oci.image.index.v1+json'
-  const bytes = new TextEncoder().encode(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType,
-      manifests: children.map(c => ({
-        mediaType: c.manifest.mediaType,
-        digest: c.manifest.digest,
-        size: c.manifest.bytes.length,
-        platform: c.platform
-      }))
-    })
-  )
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-  await putManifestBytes(registry, indexed, 'latest', {
-    mediaType,
-    digest,
-    bytes
-  })
+  await pushImageIndex(registry, indexed, 'latest', children)
   return { indexed, arm64: children[1].manifest.digest }
 }
 

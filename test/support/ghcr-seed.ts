@@ -4,14 +4,12 @@
  * judge the GHCR store and mode cleanup on GHCR.
  */
 import { execFile } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { generateKeyPair } from './cosign.js'
-import type { Blob } from './image-content.js'
-import { pushTestImage, putManifestBytes } from './registry-seed.js'
+import { pushImageIndex, pushTestImage } from './registry-seed.js'
 import type { StackGhcr, StackRegistry } from './stack-env.js'
 
 const run = promisify(execFile)
@@ -22,9 +20,6 @@ export const plainTwin = (ghcr: StackGhcr): StackRegistry => ({
   username: ghcr.username,
   password: ghcr.password
 })
-
-const sha256 = (bytes: Uint8Array) =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 /**
  * A two-platform index under `tag` (by digest if none): its digest, then its children's. `texts`
@@ -47,22 +42,8 @@ export async function pushIndex(
       })
     )
   )
-  const mediaType = 'application/vnd.oci.image.index.v1+json'
-  const bytes = new TextEncoder().encode(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType,
-      manifests: children.map(c => ({
-        mediaType: c.manifest.mediaType,
-        digest: c.manifest.digest,
-        size: c.manifest.bytes.length,
-        platform: c.platform
-      }))
-    })
-  )
-  const index: Blob = { mediaType, digest: sha256(bytes), bytes }
-  await putManifestBytes(plain, repository, tag ?? index.digest, index)
-  return [index.digest, ...children.map(c => c.manifest.digest)]
+  const index = await pushImageIndex(plain, repository, tag, children)
+  return [index, ...children.map(c => c.manifest.digest)]
 }
 
 /**

@@ -4,7 +4,7 @@
  * stack's htpasswd registries want (or a Bearer token given up front). Independent of src/registry, so tests
  * of the client do not rely on the client to set themselves up.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   type Blob,
   buildImage,
@@ -144,4 +144,36 @@ export function pushTestImage(
     options.created
   )
   return pushImage(target, repository, image, options.tags)
+}
+
+/**
+ * An OCI index of `children` (each with its platform) PUT under `tag` (by its digest if none);
+ * the index's digest.
+ */
+export async function pushImageIndex(
+  target: SeedTarget,
+  repository: string,
+  tag: string | undefined,
+  children: SeededImage[]
+): Promise<string> {
+  const mediaType = 'application/vnd.oci.image.index.v1+json'
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map(c => ({
+        mediaType: c.manifest.mediaType,
+        digest: c.manifest.digest,
+        size: c.manifest.bytes.length,
+        platform: c.platform
+      }))
+    })
+  )
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  await putManifestBytes(target, repository, tag ?? digest, {
+    mediaType,
+    digest,
+    bytes
+  })
+  return digest
 }
