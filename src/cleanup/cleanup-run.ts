@@ -29,6 +29,7 @@ import { errorMessage, InputError } from '../errors/input-error.js'
 import { ghcrPackage } from '../registry/github-packages.js'
 import { imageLabels } from '../registry/image-labels.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
+import { runBounds } from '../settings/bounds.js'
 import type { Settings } from '../settings/settings.js'
 import { publicStep, stepLine, type PlanStep } from '../plan/steps.js'
 import { registryStore } from './registry-store.js'
@@ -132,7 +133,12 @@ function storeFor(image: Image, settings: Settings, io: CleanupIo): ImageStore {
     return { store, deletesAt: () => Promise.resolve({ kind: 'registry' }) }
   }
   const { githubToken: token } = settings.cleanup
-  const store = createGhcrStore(io.client, { apiUrl: io.githubApiUrl, token })
+  const store = createGhcrStore(io.client, {
+    apiUrl: io.githubApiUrl,
+    token,
+    requestTimeoutMs: runBounds(settings).registryMs,
+    retries: settings.retries
+  })
   return { store, deletesAt: () => store.deletesAt(image) }
 }
 

@@ -37,12 +37,14 @@ export interface GithubPackagesOptions {
   /** github-token. */
   token: string
   fetch?: RegistryFetch
+  /** One answer's bound: the run's registry-timeout (settings/bounds.ts); 30 s if not given. */
+  requestTimeoutMs?: number
   retries?: number
   sleep?: (ms: number) => Promise<void>
 }
 
 const GHCR = 'ghcr.io'
-const REQUEST_TIMEOUT_MS = 30_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 const WRITE_RIGHTS =
   'give the job `permissions: packages: write` and this repository the Admin role in the ' +
   "package's settings (Manage Actions access), or a token of a package admin with delete:packages"
@@ -152,6 +154,8 @@ export class GithubPackages {
     url: URL
   ): Promise<RegistryResponse> {
     const { fetch = httpFetch, token, retries = 3, sleep } = this.options
+    const timeoutMs =
+      this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     const headers = {
       Accept: 'application/vnd.github+json',
       Authorization: `Bearer ${token}`,
@@ -159,10 +163,10 @@ export class GithubPackages {
       'X-GitHub-Api-Version': '2022-11-28'
     }
     const attempt = async () => {
-      const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+      const signal = AbortSignal.timeout(timeoutMs)
       const response = await fetch(url, { method, headers, signal }).catch(
         (error: unknown) => {
-          throw classifyNetworkError(url.host, error, REQUEST_TIMEOUT_MS)
+          throw classifyNetworkError(url.host, error, timeoutMs)
         }
       )
       if (!rateLimited(response) && response.status < 500) return response
