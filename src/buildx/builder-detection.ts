@@ -8,7 +8,6 @@ import type { DockerConfigFile } from '../docker/config-file.js'
 import { buildxStateDir, readCurrentBuilder } from '../docker/buildx-files.js'
 import { readableDockerConfig } from '../docker/config.js'
 import { hasBuildxPlugin } from './cli-plugins.js'
-import { diagnose } from '../docker/diagnose.js'
 import { engineDriverStatus, engineSocket } from '../docker/engine-info.js'
 import {
   DockerCommandError,
@@ -237,6 +236,8 @@ export async function detectBuilder(
         'no such builder: `docker buildx ls` lists them (docker/setup-buildx-action outputs its ' +
           'name)'
       )
+    // loaded on a failure only
+    const { diagnose } = await import('../docker/diagnose.js')
     throw diagnose(error)
   }
 }

@@ -5,7 +5,6 @@
 import type { Settings } from '../settings/settings.js'
 import { builderFor } from '../buildx/builder-choice.js'
 import { userConfigDir } from '../docker/config.js'
-import { createCacheRegistry } from '../docker/credentials.js'
 import type { Surroundings } from '../docker/local-inputs.js'
 import { createDockerRunner, DockerMissingError } from '../docker/runner.js'
 import type { Builder } from '../plan/builder.js'
@@ -63,9 +62,9 @@ export async function dryRunPipeline(
       (line, index) => `id=${splitSecret(line, index).id},src=<file>`
     )
   }
-  const registry = readable
-    ? createCacheRegistry(settings, log, env)
-    : undefined
+  // a dry run without credentials never loads the registry client
+  const clients = readable ? await import('./registry-clients.js') : undefined
+  const registry = clients?.createCacheRegistry(settings, log, env)
   const input = { settings, publication, builder, files }
   return (await assemblePipeline(input, registry, log, env)).pipeline
 }

@@ -7,21 +7,18 @@ import { join } from 'node:path'
 import type { Settings } from '../settings/settings.js'
 import { builderFor, buildxEnv } from '../buildx/builder-choice.js'
 import { findBuildxPlugin } from '../buildx/cli-plugins.js'
-import {
-  probeBuildkitTls,
-  renewOwnBuilder,
-  writeTlsFiles
-} from '../buildx/own-builder.js'
+import { probeBuildkitTls } from '../buildx/buildkit-tls-probe.js'
+import { renewOwnBuilder, writeTlsFiles } from '../buildx/own-builder.js'
 import {
   createRunConfig,
   readDockerConfig,
   userConfigDir
 } from '../docker/config.js'
-import { createCacheRegistry, createRegistry } from '../docker/credentials.js'
 import { engineSocket } from '../docker/engine-info.js'
 import { annotationFile, type Surroundings } from '../docker/local-inputs.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { writeSecretFiles } from '../docker/secret-files.js'
+import { createCacheRegistry, createRegistry } from './registry-clients.js'
 import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import type { Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'

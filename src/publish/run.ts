@@ -18,7 +18,7 @@ import {
   type Pipeline,
   type PlanStep
 } from '../plan/steps.js'
-import { createRegistry, credentialsLookup } from '../docker/credentials.js'
+import { credentialsLookup } from '../docker/credentials.js'
 import { dryRunPipeline } from './pipeline-assembly.js'
 import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
@@ -121,8 +121,11 @@ async function previewGuards(
   )
   if (steps.length === 0) return notes
   try {
-    // a dry run without credentials never loads the registry's reads
-    const { readAndDecide } = await import('./registry-read.js')
+    // a dry run without credentials never loads the registry's client and reads
+    const [{ readAndDecide }, { createRegistry }] = await Promise.all([
+      import('./registry-read.js'),
+      import('./registry-clients.js')
+    ])
     const registry = createRegistry(settings, log, env)
     const values = new RunValues()
     if (settings.mode === 'promote' || settings.mode === 'rollback') {
@@ -259,9 +262,12 @@ async function cleanupOutcome(
 ): Promise<RunOutcome> {
   const ctx = await io.refContext(settings.defaultBranch)
   const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
-  const client = createRegistry(settings, io.log, io.env)
   // its own chunk: neither a publish nor a dry run loads it
-  const { runCleanup } = await import('../cleanup/cleanup-run.js')
+  const [{ runCleanup }, { createRegistry }] = await Promise.all([
+    import('../cleanup/cleanup-run.js'),
+    import('./registry-clients.js')
+  ])
+  const client = createRegistry(settings, io.log, io.env)
   const cleaned = await runCleanup(settings, {
     client,
     ctx,

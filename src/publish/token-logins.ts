@@ -7,7 +7,6 @@
 import { DOCKER_HUB } from '../reference/grammar.js'
 import { registryKey } from '../docker/config-file.js'
 import { errorMessage } from '../errors/input-error.js'
-import { exchange, requestIdToken } from '../signing/sigstore-client.js'
 import { forkGetsNoSecrets, type Login } from '../settings/logins.js'
 import type { Settings } from '../settings/settings.js'
 import type { Log } from './log.js'
@@ -79,6 +78,9 @@ async function dockerOidcLogin(
   env: NodeJS.ProcessEnv,
   mask: (secret: string) => void
 ): Promise<Login[]> {
+  // its own chunk, as ECR's: a run without a Docker Hub OIDC login never loads the HTTP client
+  const { exchange, requestIdToken } =
+    await import('../signing/sigstore-client.js')
   const limits = { timeoutMs: 30_000, retries: 3 }
   const idToken = await requestIdToken(
     env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '',

@@ -1,0 +1,1 @@
+var r=e=>Math.max(2*e,2e4),n=e=>`${Math.round(e/1e3)} s`;function o({registryTimeout:e,retries:s}){let t=e*1e3;return{registryMs:t,pushLimitMs:10*t,readMs:r(t),cacheClientMs:Math.min(5e3,t),relayClientMs:10*t,artifactMs:t*(s+1),builderAskMs:1e4}}export{r as a,n as b,o as c};
