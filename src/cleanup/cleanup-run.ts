@@ -28,6 +28,7 @@ import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import { ghcrPackage } from '../registry/github-packages.js'
 import { imageLabels } from '../registry/image-labels.js'
+import { inParallel, PARALLEL_READS } from '../registry/in-parallel.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import { runBounds } from '../settings/bounds.js'
 import type { Settings } from '../settings/settings.js'
@@ -161,10 +162,10 @@ async function untaggedWriters(
   state: RepositoryState
 ): Promise<Record<string, string>> {
   const writers: Record<string, string> = {}
-  for (const digest of untaggedImages(state)) {
+  await inParallel(untaggedImages(state), PARALLEL_READS, async digest => {
     const read = await imageLabels(io.client, image, digest)
     writers[digest] = read?.labels[PULL_REQUEST_LABEL] ?? ''
-  }
+  })
   return writers
 }
 

@@ -19,15 +19,12 @@ import {
   type PackageVersion
 } from '../registry/github-packages.js'
 import { childDigests, parseManifestJson } from '../registry/manifest.js'
-import { inParallel } from '../layout/layout-upload.js'
+import { inParallel, PARALLEL_READS } from '../registry/in-parallel.js'
 
 /** The GHCR store, which also says where it deletes (the plan's steps name that URL). */
 export interface GhcrStore extends CleanupStore {
   deletesAt(image: Image): Promise<DeletesAt>
 }
-
-/** Manifests read from the registry at once. */
-const PARALLEL_READS = 8
 
 /** The image's package; an image elsewhere than ghcr.io is no GHCR store's. */
 function packageOf(image: Image): GhcrPackage {

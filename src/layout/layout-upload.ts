@@ -14,6 +14,7 @@ import {
   type LayoutBlob,
   type OciLayout
 } from './oci-layout.js'
+import { inParallel } from '../registry/in-parallel.js'
 
 interface LayoutUploadOptions {
   /** Images of the same registry that may hold the blobs (an earlier upload): mounted from. */
@@ -135,22 +136,4 @@ function refusedWithAttestations(error: unknown, layout: OciLayout): unknown {
     error.status,
     { cause: error }
   )
-}
-
-/** Runs `work` on every item, at most `limit` at once; the first failure rejects. */
-export async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>
-): Promise<void> {
-  const queue = [...items]
-  const worker = async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift())
-      await work(item).catch((error: unknown) => {
-        // the other workers take no further item
-        queue.length = 0
-        throw error
-      })
-  }
-  await Promise.all(Array.from({ length: limit }, worker))
 }
