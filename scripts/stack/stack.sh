@@ -80,7 +80,7 @@ DEFAULT_SUITE_PACKAGES=(docker-registry apache2-utils busybox-static curl jq ope
 declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13 [cosign]=2.5)
 
 DOCKERD_WAIT_SECONDS=60
-REGISTRY_WAIT_SECONDS=20
+DAEMON_WAIT_SECONDS=20
 STOP_WAIT_SECONDS=30
 
 STARTED=()
@@ -168,6 +168,35 @@ await_ready() {
     sleep 0.25
     waited=$((waited + 1))
   done
+}
+
+# Starts one of the stack's small daemons (a registry, a stand-in), or leaves the one running;
+# restarts it when its config or code changed. $1 its name in the log; $2 the stem of its pid and
+# log files; $3 what its command line holds (a pid file's process that lacks it is not ours); $4
+# its port; $5 1 when it changed; $6 where it answers, for the log; $7 the command that tells it
+# answers (split into words); the rest: the command that runs it.
+start_daemon() {
+  local name=$1 stem=$2 expect=$3 port=$4 changed=$5 where=$6 ready=$7 pidfile logfile pid listeners
+  shift 7
+  pidfile=$RUN_DIR/$stem.pid logfile=$LOG_DIR/$stem.log
+  if pid=$(live_pid "$pidfile" "$expect") && [[ $changed -eq 1 ]]; then
+    log "$name changed; restarting pid $pid"
+    stop_pid "$pid" "$name"
+  fi
+  if pid=$(live_pid "$pidfile" "$expect"); then
+    $ready && return 0
+    die "$name (pid $pid) runs but does not answer on port $port; see $logfile"
+  fi
+  listeners=$(listeners_on_port "$port")
+  [[ -z $listeners ]] || die "port $port is taken by something this script did not start:
+$listeners"
+  log "starting $name on $where (log: $logfile)"
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
+  pid=$!
+  printf '%s\n' "$pid" >"$pidfile"
+  # shellcheck disable=SC2086 # $ready is a command and its arguments
+  await_ready "$name" "$pid" "$pidfile" "$logfile" "$DAEMON_WAIT_SECONDS" $ready
+  STARTED+=("$name (pid $pid, $where, log $logfile)")
 }
 
 # A bridge of a dockerd of ours, with its address, up. Each dockerd beside the
@@ -505,31 +534,12 @@ stop_started() {
 }
 
 start_registry() {
-  local id=$1 dir pidfile logfile port pid listeners
-  dir=$(registry_dir "$id")
-  pidfile=$RUN_DIR/registry-$id.pid
-  logfile=$LOG_DIR/registry-$id.log
-  port=${REGISTRY_PORT[$id]}
-  if pid=$(live_pid "$pidfile" docker-registry); then
-    # htpasswd and config are only read at startup.
-    if [[ ${REGISTRY_CONFIG_CHANGED[$id]:-0} -eq 1 ]]; then
-      log "registry $id config changed; restarting pid $pid"
-      stop_pid "$pid" "registry $id"
-    fi
-  fi
-  if pid=$(live_pid "$pidfile" docker-registry); then
-    [[ $(registry_status_code "$id") == 401 ]] && return 0
-    die "registry $id (pid $pid) runs but GET /v2/ is not 401; see $logfile"
-  fi
-  listeners=$(listeners_on_port "$port")
-  [[ -z $listeners ]] || die "port $port is taken by something this script did not start:
-$listeners"
-  log "starting registry $id on $REGISTRY_HOST:$port (log: $logfile)"
-  setsid nohup /usr/bin/docker-registry serve "$dir/config.yml" >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "registry $id" "$pid" "$pidfile" "$logfile" "$REGISTRY_WAIT_SECONDS" registry_challenges "$id"
-  STARTED+=("registry $id (pid $pid, http://$REGISTRY_HOST:$port, user ${REGISTRY_USER[$id]}, log $logfile)")
+  local id=$1 port=${REGISTRY_PORT[$1]}
+  # htpasswd and config are only read at startup.
+  start_daemon "registry $id" "registry-$id" docker-registry "$port" \
+    "${REGISTRY_CONFIG_CHANGED[$id]:-0}" \
+    "http://$REGISTRY_HOST:$port, user ${REGISTRY_USER[$id]}" "registry_challenges $id" \
+    /usr/bin/docker-registry serve "$(registry_dir "$id")/config.yml"
 }
 
 verify_registry_login() {

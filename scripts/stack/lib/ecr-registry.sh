@@ -112,24 +112,9 @@ ecr_registry_status_code() {
 ecr_registry_challenges() { [[ $(ecr_registry_status_code) == 401 ]]; }
 
 start_ecr_registry() {
-  local pidfile=$RUN_DIR/registry-e.pid logfile=$LOG_DIR/registry-e.log pid listeners
-  if pid=$(live_pid "$pidfile" docker-registry) && [[ ${REGISTRY_CONFIG_CHANGED[e]:-0} -eq 1 ]]; then
-    log "registry e config changed; restarting pid $pid"
-    stop_pid "$pid" "registry e"
-  fi
-  if pid=$(live_pid "$pidfile" docker-registry); then
-    ecr_registry_challenges && return 0
-    die "registry e (pid $pid) runs but GET /v2/ is not 401; see $logfile"
-  fi
-  listeners=$(listeners_on_port "${REGISTRY_PORT[e]}")
-  [[ -z $listeners ]] || die "port ${REGISTRY_PORT[e]} is taken by something this script did not start:
-$listeners"
-  log "starting registry e on https://${ECR_NAMES[0]}:${REGISTRY_PORT[e]} (log: $logfile)"
-  setsid nohup /usr/bin/docker-registry serve "$(ecr_dir)/config.yml" >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "registry e" "$pid" "$pidfile" "$logfile" "$REGISTRY_WAIT_SECONDS" ecr_registry_challenges
-  STARTED+=("registry e (pid $pid, https://${ECR_NAMES[0]}:${REGISTRY_PORT[e]}, user AWS, log $logfile)")
+  start_daemon "registry e" registry-e docker-registry "${REGISTRY_PORT[e]}" \
+    "${REGISTRY_CONFIG_CHANGED[e]:-0}" "https://${ECR_NAMES[0]}:${REGISTRY_PORT[e]}, user AWS" \
+    ecr_registry_challenges /usr/bin/docker-registry serve "$(ecr_dir)/config.yml"
 }
 
 ecr_registry_up() {

@@ -124,41 +124,11 @@ ghcr_answers() {
 # $1: tls, plain or api; $2: its port; $3...: the command. Restarts a registry when
 # GHCR_CHANGED (its certificate, config, password), the API when GHCR_API_CHANGED.
 start_ghcr_process() {
-  local kind=$1 port=$2 pidfile logfile pid listeners changed=${GHCR_CHANGED:-0}
+  local kind=$1 port=$2 changed=${GHCR_CHANGED:-0}
   shift 2
-  pidfile=$RUN_DIR/ghcr-$kind.pid logfile=$LOG_DIR/ghcr-$kind.log
   [[ $kind == api ]] && changed=${GHCR_API_CHANGED:-0}
-  if pid=$(live_pid "$pidfile" "$(ghcr_dir)") && [[ $changed -eq 1 ]]; then
-    log "ghcr $kind changed; restarting pid $pid"
-    stop_pid "$pid" "ghcr $kind"
-  fi
-  if pid=$(live_pid "$pidfile" "$(ghcr_dir)"); then
-    ghcr_answers "$kind" && return 0
-    die "ghcr $kind (pid $pid) runs but does not answer; see $logfile"
-  fi
-  listeners=$(listeners_on_port "$port")
-  [[ -z $listeners ]] || die "port $port is taken by something this script did not start:
-$listeners"
-  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "ghcr $kind" "$pid" "$pidfile" "$logfile" "$REGISTRY_WAIT_SECONDS" ghcr_answers "$kind"
-  STARTED+=("ghcr $kind (pid $pid, port $port, log $logfile)")
-}
-
-bundle_ghcr_api() {
-  local bundle new
-  bundle=$(ghcr_dir)/packages-api.mjs
-  new=$bundle.new.$$
-  "$RESULTS_SERVICE_ESBUILD" "$GHCR_API_SOURCE" --bundle --platform=node --format=esm \
-    --target=node20 --log-level=warning --outfile="$new" >&2 \
-    || die "esbuild could not bundle $GHCR_API_SOURCE"
-  if [[ -f $bundle ]] && cmp -s "$new" "$bundle"; then
-    rm -f "$new"
-    return 0
-  fi
-  mv -f "$new" "$bundle" || die "cannot write $bundle"
-  GHCR_API_CHANGED=1
+  start_daemon "ghcr $kind" "ghcr-$kind" "$(ghcr_dir)" "$port" "$changed" \
+    "$REGISTRY_HOST:$port" "ghcr_answers $kind" "$@"
 }
 
 ghcr_up() {
@@ -167,7 +137,7 @@ ghcr_up() {
   require_results_service_bundler
   ensure_ghcr_cert
   configure_ghcr
-  bundle_ghcr_api
+  bundle_if_changed "$GHCR_API_SOURCE" "$dir/packages-api.mjs" && GHCR_API_CHANGED=1
   start_ghcr_process tls "$GHCR_TLS_PORT" /usr/bin/docker-registry serve "$dir/config-tls.yml"
   start_ghcr_process plain "$GHCR_PLAIN_PORT" /usr/bin/docker-registry serve "$dir/config-plain.yml"
   start_ghcr_process api "$GHCR_API_PORT" node "$dir/packages-api.mjs" "$REGISTRY_HOST" \

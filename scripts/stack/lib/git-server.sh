@@ -10,7 +10,6 @@
 GIT_DAEMON_PORT=5005
 GIT_HTTP_PORT=5006
 GIT_HTTP_SCRIPT=$STACK_SCRIPT_DIR/git-http.mjs
-GIT_WAIT_SECONDS=20
 
 git_dir() { printf '%s/git\n' "$STACK_DIR"; }
 git_repos() { printf '%s/repos\n' "$(git_dir)"; }
@@ -26,49 +25,23 @@ git_http_answers() {
 }
 
 start_git_daemon() {
-  local pidfile=$RUN_DIR/git-daemon.pid logfile=$LOG_DIR/git-daemon.log pid listeners
-  if pid=$(live_pid "$pidfile" git-daemon); then
-    git_daemon_answers && return 0
-    die "git daemon (pid $pid) runs but does not answer on port $GIT_DAEMON_PORT; see $logfile"
-  fi
-  listeners=$(listeners_on_port "$GIT_DAEMON_PORT")
-  [[ -z $listeners ]] || die "port $GIT_DAEMON_PORT is taken by something this script did not start:
-$listeners"
-  log "starting git daemon on git://$REGISTRY_HOST:$GIT_DAEMON_PORT/ (log: $logfile)"
-  setsid nohup "$(git --exec-path)/git-daemon" --reuseaddr --export-all --verbose --informative-errors \
-    --base-path="$(git_repos)" --listen="$REGISTRY_HOST" --port="$GIT_DAEMON_PORT" \
-    "$(git_repos)" >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "git daemon" "$pid" "$pidfile" "$logfile" "$GIT_WAIT_SECONDS" git_daemon_answers
-  STARTED+=("git daemon (pid $pid, git://$REGISTRY_HOST:$GIT_DAEMON_PORT/, log $logfile)")
+  start_daemon "git daemon" git-daemon git-daemon "$GIT_DAEMON_PORT" 0 \
+    "git://$REGISTRY_HOST:$GIT_DAEMON_PORT/" git_daemon_answers \
+    "$(git --exec-path)/git-daemon" --reuseaddr --export-all --verbose --informative-errors \
+    --base-path="$(git_repos)" --listen="$REGISTRY_HOST" --port="$GIT_DAEMON_PORT" "$(git_repos)"
 }
 
 start_git_http() {
-  local pidfile=$RUN_DIR/git-http.pid logfile=$LOG_DIR/git-http.log pid listeners config
+  local config changed=0
   config=$(git_dir)/http.json
-  if write_if_changed "$config" "$(jq -n --arg host "$REGISTRY_HOST" \
+  write_if_changed "$config" "$(jq -n --arg host "$REGISTRY_HOST" \
     --argjson port "$GIT_HTTP_PORT" --arg root "$(git_repos)" \
     --arg tokenFile "$(git_dir)/token" \
     --arg script_sha256 "$(sha256sum "$GIT_HTTP_SCRIPT" | cut -d' ' -f1)" \
     '{host: $host, port: $port, root: $root, tokenFile: $tokenFile, scriptSha256: $script_sha256}')" \
-    && pid=$(live_pid "$pidfile" git-http.mjs); then
-    log "git smart HTTP config or script changed; restarting pid $pid"
-    stop_pid "$pid" "git smart HTTP"
-  fi
-  if pid=$(live_pid "$pidfile" git-http.mjs); then
-    git_http_answers && return 0
-    die "git smart HTTP (pid $pid) runs but GET /health is not 200; see $logfile"
-  fi
-  listeners=$(listeners_on_port "$GIT_HTTP_PORT")
-  [[ -z $listeners ]] || die "port $GIT_HTTP_PORT is taken by something this script did not start:
-$listeners"
-  log "starting git smart HTTP on http://$REGISTRY_HOST:$GIT_HTTP_PORT/ (log: $logfile)"
-  setsid nohup node "$GIT_HTTP_SCRIPT" "$config" >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "git smart HTTP" "$pid" "$pidfile" "$logfile" "$GIT_WAIT_SECONDS" git_http_answers
-  STARTED+=("git smart HTTP (pid $pid, http://$REGISTRY_HOST:$GIT_HTTP_PORT/, log $logfile)")
+    && changed=1
+  start_daemon "git smart HTTP" git-http git-http.mjs "$GIT_HTTP_PORT" "$changed" \
+    "http://$REGISTRY_HOST:$GIT_HTTP_PORT/" git_http_answers node "$GIT_HTTP_SCRIPT" "$config"
 }
 
 git_server_up() {

@@ -11,7 +11,6 @@ RESULTS_SERVICE_PORT=5007
 RESULTS_SERVICE_URL=http://$REGISTRY_HOST:$RESULTS_SERVICE_PORT
 RESULTS_SERVICE_ROOT=$(cd "$STACK_SCRIPT_DIR/../.." && pwd)
 RESULTS_SERVICE_SOURCE=$RESULTS_SERVICE_ROOT/test/support/results-service/daemon.ts
-RESULTS_SERVICE_WAIT_SECONDS=20
 
 results_service_dir() { printf '%s/results-service\n' "$STACK_DIR"; }
 results_service_bundle() { printf '%s/daemon.mjs\n' "$(results_service_dir)"; }
@@ -28,50 +27,33 @@ require_results_service_bundler() {
     || die "$RESULTS_SERVICE_ESBUILD missing: run 'npm ci' in $RESULTS_SERVICE_ROOT first, then '$0 up' (the stack's results service stand-in is bundled with that esbuild)"
 }
 
-# Bundles the daemon; sets RESULTS_SERVICE_CHANGED=1 when the bundle differs from the one kept.
-bundle_results_service() {
-  local esbuild=$RESULTS_SERVICE_ESBUILD bundle new
+# Bundles stand-in source $1 into $2 with node_modules' esbuild; fails (1) when the bundle is the
+# one kept, as write_if_changed does.
+bundle_if_changed() {
+  local source=$1 bundle=$2 new=$2.new.$$
   require_results_service_bundler
-  bundle=$(results_service_bundle)
-  new=$bundle.new.$$
-  mkdir -p "$(results_service_dir)"
-  "$esbuild" "$RESULTS_SERVICE_SOURCE" --bundle --platform=node --format=esm \
+  mkdir -p "$(dirname "$bundle")"
+  "$RESULTS_SERVICE_ESBUILD" "$source" --bundle --platform=node --format=esm \
     --target=node20 --log-level=warning --outfile="$new" >&2 \
-    || die "esbuild could not bundle $RESULTS_SERVICE_SOURCE"
+    || die "esbuild could not bundle $source"
   if [[ -f $bundle ]] && cmp -s "$new" "$bundle"; then
     rm -f "$new"
-    return 0
+    return 1
   fi
   mv -f "$new" "$bundle" || die "cannot write $bundle"
-  RESULTS_SERVICE_CHANGED=1
 }
 
 start_results_service() {
-  local pidfile=$RUN_DIR/results-service.pid logfile=$LOG_DIR/results-service.log pid listeners
-  if pid=$(live_pid "$pidfile" results-service/daemon.mjs) && [[ ${RESULTS_SERVICE_CHANGED:-0} -eq 1 ]]; then
-    log "the results service stand-in changed; restarting pid $pid (its tenants end)"
-    stop_pid "$pid" "results service stand-in"
-  fi
-  if pid=$(live_pid "$pidfile" results-service/daemon.mjs); then
-    results_service_answers && return 0
-    die "results service stand-in (pid $pid) runs but GET /health is not 200; see $logfile"
-  fi
-  listeners=$(listeners_on_port "$RESULTS_SERVICE_PORT")
-  [[ -z $listeners ]] || die "port $RESULTS_SERVICE_PORT is taken by something this script did not start:
-$listeners"
-  log "starting the results service stand-in on $RESULTS_SERVICE_URL (log: $logfile)"
-  setsid nohup node "$(results_service_bundle)" "$REGISTRY_HOST" "$RESULTS_SERVICE_PORT" \
-    >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "the results service stand-in" "$pid" "$pidfile" "$logfile" \
-    "$RESULTS_SERVICE_WAIT_SECONDS" results_service_answers
-  STARTED+=("results service stand-in (pid $pid, $RESULTS_SERVICE_URL, log $logfile)")
+  # a restart ends its tenants
+  start_daemon "the results service stand-in" results-service results-service/daemon.mjs \
+    "$RESULTS_SERVICE_PORT" "${RESULTS_SERVICE_CHANGED:-0}" "$RESULTS_SERVICE_URL" \
+    results_service_answers node "$(results_service_bundle)" "$REGISTRY_HOST" "$RESULTS_SERVICE_PORT"
 }
 
 results_service_up() {
   require_node
-  bundle_results_service
+  bundle_if_changed "$RESULTS_SERVICE_SOURCE" "$(results_service_bundle)" \
+    && RESULTS_SERVICE_CHANGED=1
   start_results_service
 }
 

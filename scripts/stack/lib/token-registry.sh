@@ -15,7 +15,6 @@ TOKEN_REALM=http://$REGISTRY_HOST:$TOKEN_ISSUER_PORT/token
 TOKEN_SERVICE=dpa-registry-t
 TOKEN_ISSUER=dpa-token-issuer
 TOKEN_ISSUER_SCRIPT=$STACK_SCRIPT_DIR/token-issuer.mjs
-ISSUER_WAIT_SECONDS=20
 
 token_dir() { registry_dir "$TOKEN_REGISTRY_ID"; }
 
@@ -79,24 +78,9 @@ issuer_answers() {
 }
 
 start_token_issuer() {
-  local pidfile=$RUN_DIR/token-issuer.pid logfile=$LOG_DIR/token-issuer.log pid listeners
-  if pid=$(live_pid "$pidfile" token-issuer.mjs) && [[ ${TOKEN_ISSUER_CONFIG_CHANGED:-0} -eq 1 ]]; then
-    log "token issuer config changed; restarting pid $pid"
-    stop_pid "$pid" "token issuer"
-  fi
-  if pid=$(live_pid "$pidfile" token-issuer.mjs); then
-    issuer_answers && return 0
-    die "token issuer (pid $pid) runs but GET /health is not 200; see $logfile"
-  fi
-  listeners=$(listeners_on_port "$TOKEN_ISSUER_PORT")
-  [[ -z $listeners ]] || die "port $TOKEN_ISSUER_PORT is taken by something this script did not start:
-$listeners"
-  log "starting the token issuer on $TOKEN_REALM (log: $logfile)"
-  setsid nohup node "$TOKEN_ISSUER_SCRIPT" "$(token_dir)/issuer.json" >>"$logfile" 2>&1 </dev/null 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$pidfile"
-  await_ready "the token issuer" "$pid" "$pidfile" "$logfile" "$ISSUER_WAIT_SECONDS" issuer_answers
-  STARTED+=("token issuer (pid $pid, $TOKEN_REALM, log $logfile)")
+  start_daemon "the token issuer" token-issuer token-issuer.mjs "$TOKEN_ISSUER_PORT" \
+    "${TOKEN_ISSUER_CONFIG_CHANGED:-0}" "$TOKEN_REALM" issuer_answers \
+    node "$TOKEN_ISSUER_SCRIPT" "$(token_dir)/issuer.json"
 }
 
 configure_token_registry() {
