@@ -3,7 +3,8 @@
  * to GitHub's cache service stalls the build for as long as it hangs; `timeout=` and
  * `ignore-error` do not end it), so the build's plain progress is watched while a cache import or
  * export, or a layer download, is open; a build stopped or failed by its cache is built again
- * without it: the cache may cost time, never the release.
+ * without it: the cache may cost time, never the release. The build's other reads of its own, the
+ * resolves of its base images, are watched here alike.
  */
 import type { Stopped, StallWatch } from '../docker/process.js'
 import { DockerCommandError } from '../docker/runner.js'
@@ -24,7 +25,7 @@ import {
  * runs again on a fresh BuildKit, once. `read` says what hung and which hosts a user waits on: a
  * second stop fails the build, naming them.
  */
-export function readWatch(
+function readWatch(
   name: string,
   ms: number,
   kinds: ProgressKind[],
@@ -81,8 +82,29 @@ export function cacheWatch(ms: number, cached: boolean): StallWatch {
   }
 }
 
+/**
+ * A build bounded while BuildKit resolves its base images (`[internal] load metadata for …`):
+ * BuildKit sets that registry read no deadline, and its builder still answers while the read
+ * hangs, so silence there for `ms` stops the build, naming the image and its registry. It runs
+ * again on a fresh BuildKit once; a second stop fails it.
+ */
+export const resolveWatch = (ms: number): StallWatch =>
+  readWatch('resolve', ms, ['resolve'], resolved)
+
+/** The images the stopped build resolved, and the hosts it waited on. */
+function resolved(stopped: Stopped): { what: string; hosts: string } {
+  const images = [
+    ...openVertices(readProgress(stopped.output), ['resolve']).values()
+  ]
+  const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
+  const what =
+    `${silence(stopped)} while it resolved ${images.join(', ')}: ${hosts} did not answer ` +
+    '(BuildKit sets that read no deadline)'
+  return { what, hosts }
+}
+
 /** How a watch's stop of a build begins, as a user reads it. */
-export const silence = (stopped: Stopped): string =>
+const silence = (stopped: Stopped): string =>
   `buildx sent no progress for ${seconds(stopped.silentMs)}`
 
 /**

@@ -40,8 +40,11 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch } from '../docker/push-watch.js'
 import type { StallWatch } from '../docker/process.js'
-import { restartWatch, withoutCache } from '../buildx/cache-watch.js'
-import { resolveWatch } from '../buildx/resolve-watch.js'
+import {
+  resolveWatch,
+  restartWatch,
+  withoutCache
+} from '../buildx/cache-watch.js'
 import { builderWatch } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
