@@ -125,12 +125,6 @@ function answerEmpty(res: ServerResponse, path: string): void {
       .end('{"ok":false}')
 }
 
-/** A request as the fault names it: the twirp method, or the blob's verb. */
-const requestName = (req: IncomingMessage, blob: boolean): string =>
-  blob
-    ? `a blob ${req.method ?? ''}`
-    : ((req.url ?? '').split('/').pop()?.split('?')[0] ?? '')
-
 /** What the relay knows: where it relays to, the URLs it handed out, the first fault. */
 interface RelayState {
   upstream: URL
@@ -324,7 +318,10 @@ function relayRequest(
       ? serviceTarget(state.upstream, path)
       : withClientQuery(blob, path)
   const twirp = blob === undefined && path.includes('/twirp/')
-  const name = requestName(req, blob !== undefined)
+  const name =
+    blob === undefined
+      ? (path.split('/').pop()?.split('?')[0] ?? '')
+      : `a blob ${req.method ?? ''}`
   const write = writesCache(req.method ?? '', twirp ? name : '')
   if (
     (path.startsWith(BLOBS) && blob === undefined) ||
