@@ -115,15 +115,11 @@ export interface QuotaReport {
   readOnly?: string
 }
 
-/** What the run is told: one warning, the summary's line, and whether the cache was read-only. */
-export interface QuotaWords {
-  warning: string
-  summary: string
-  readOnly: boolean
-}
-
-/** The report in words (undefined: nothing to tell). */
-export function quotaWords(report: QuotaReport): QuotaWords | undefined {
+/**
+ * The report in words, what the run is told: one warning, the summary's line, and whether the
+ * cache was read-only (undefined: nothing to tell).
+ */
+export function quotaWords(report: QuotaReport) {
   const waits =
     report.throttled === 0
       ? ''
