@@ -12,11 +12,11 @@ import {
   usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
-import { cacheOutcome } from '../docker/buildx-progress.js'
+import { cacheOutcome, cacheReport } from '../docker/buildx-progress.js'
 import type { StallWatch } from '../docker/process.js'
 import { pushWatch } from '../docker/push-watch.js'
 import { errorMessage } from '../errors/input-error.js'
-import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
+import { cacheServiceHosts } from '../plan/cache.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import type { Image } from '../reference/images.js'
 import type { RunValues } from './outcome.js'

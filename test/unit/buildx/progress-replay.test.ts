@@ -11,7 +11,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cacheReport } from '../../../src/plan/cache.js'
 import {
   cacheFailures,
   cacheWatch,
@@ -19,6 +18,7 @@ import {
 } from '../../../src/buildx/cache-watch.js'
 import {
   cacheOutcome,
+  cacheReport,
   failedVertices,
   readProgress,
   type ProgressEvent
