@@ -107,24 +107,6 @@ function resolved(stopped: Stopped): { what: string; hosts: string } {
 const silence = (stopped: Stopped): string =>
   `buildx sent no progress for ${seconds(stopped.silentMs)}`
 
-/**
- * The build run again must start within `ms` on `builder`: one still waiting on the read that held
- * the first build up (the docker driver's BuildKit, in dockerd) starts no other build until that
- * read ends; `sources`: where the dropped cache lines read.
- */
-export function restartWatch(
-  ms: number,
-  builder: string,
-  sources?: string
-): StallWatch {
-  return {
-    name: 'restart',
-    ms,
-    endsAt: () => true,
-    failure: stopped => restartFailure(stopped, builder, sources)
-  }
-}
-
 /** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
 export function cacheSources(argv: string[]): string {
   const sources = argv.flatMap((arg, at) => {
@@ -139,17 +121,19 @@ export function cacheSources(argv: string[]): string {
 }
 
 /**
- * What a user reads when the build run again did not start on `builder`: without its cache, whose
- * lines read from `sources`, or (no `sources`) after a hung read of its own. BuildKit's scheduler
- * asks the cache while it holds its own lock, and the import's read has no deadline, so no build
- * starts there until that read ends (a goroutine dump of a held buildkitd v0.25.2 shows it):
- * cache: off alone does not free that BuildKit.
+ * The build run again must start within `ms` on `builder`: one still waiting on the read that held
+ * the first build up (the docker driver's BuildKit, in dockerd) starts no other build until that
+ * read ends; `sources`: where the dropped cache lines read. Its failure, what a user reads when the
+ * build run again did not start: without its cache (`sources`), or after a hung read of its own.
+ * BuildKit's scheduler asks the cache while it holds its own lock, and the import's read has no
+ * deadline, so no build starts there until that read ends (a goroutine dump of a held buildkitd
+ * v0.25.2 shows it): cache: off alone does not free that BuildKit.
  */
-function restartFailure(
-  error: Stopped,
+export function restartWatch(
+  ms: number,
   builder: string,
   sources?: string
-): Error {
+): StallWatch {
   const droppedCache = sources !== undefined
   const ranAgain = droppedCache ? 'run again without its cache' : 'run again'
   const read = droppedCache
@@ -158,13 +142,19 @@ function restartFailure(
   const cacheOff = droppedCache
     ? ` (with cache: off while ${sources} does not answer)`
     : ''
-  return new Error(
-    `the build, ${ranAgain}, did not start within ${seconds(error.silentMs)}: ` +
-      `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
-      `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
-      `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
-    { cause: error }
-  )
+  return {
+    name: 'restart',
+    ms,
+    endsAt: () => true,
+    failure: stopped =>
+      new Error(
+        `the build, ${ranAgain}, did not start within ${seconds(stopped.silentMs)}: ` +
+          `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
+          `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
+          `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
+        { cause: stopped }
+      )
+  }
 }
 
 /** Where the cache lives besides the image's registry: GitHub's service and its blob store. */
