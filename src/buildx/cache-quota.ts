@@ -45,12 +45,6 @@ const RUN_WAITS = 5
 /** The backoff floor of the n-th 429 in a row (n from 0): 1 s, doubling. */
 const backoffMs = (tries: number): number => 1000 * 2 ** tries
 
-/** Whether an answer says the cache's storage budget is spent (@actions/cache's UsageError). */
-const budgetSpent = (answer: ServiceAnswer): boolean =>
-  answer.write &&
-  answer.status === 403 &&
-  answer.message.includes('insufficient usage')
-
 /**
  * The relay's step on an answer: passed on, waited out and asked again (a 429 within the bound),
  * the cache read-only from now on (its budget spent, or a write throttled past the bound), or the
@@ -67,7 +61,12 @@ export function quotaStep(
       kind: 'fail',
       why: `${answer.request} was answered ${answer.status}`
     }
-  if (budgetSpent(answer))
+  // the cache's storage budget is spent (@actions/cache's UsageError)
+  if (
+    answer.write &&
+    answer.status === 403 &&
+    answer.message.includes('insufficient usage')
+  )
     return {
       kind: 'read-only',
       why: `${answer.request} was answered 403 (${answer.message.slice(0, 120)})`
