@@ -91,20 +91,6 @@ function endToEndHeaders(
   return headers
 }
 
-/**
- * A request's headers as relayed: the runtime token to the service only, never to the blob
- * store's host; a twirp call asks for an uncompressed answer (its URLs are read and handed out).
- */
-function relayedRequestHeaders(
-  req: IncomingMessage,
-  toBlobStore: boolean
-): Record<string, string | string[]> {
-  const headers = endToEndHeaders(req)
-  if (toBlobStore) delete headers.authorization
-  else delete headers['accept-encoding']
-  return headers
-}
-
 /** A signed URL with the client's own query added (the Azure SDK appends comp=, blockid=). */
 function withClientQuery(signed: string, clientUrl: string): URL {
   const target = new URL(signed)
@@ -273,10 +259,12 @@ function forward(call: Call, tries = 0): void {
   const { state, req, res, target } = call
   if (res.destroyed) return
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
-  const outgoing = send(target, {
-    method: req.method,
-    headers: relayedRequestHeaders(req, call.blob)
-  })
+  // the runtime token to the service only, never to the blob store's host; a twirp call asks for
+  // an uncompressed answer (its URLs are read and handed out)
+  const headers = endToEndHeaders(req)
+  if (call.blob) delete headers.authorization
+  else delete headers['accept-encoding']
+  const outgoing = send(target, { method: req.method, headers })
   // a client that went away (a cancelled build, a read from another offset) is no fault
   const giveUp = giveUpRequest(
     state,
