@@ -246,7 +246,3 @@ export function withoutCache(
 /** A build's cache lines (cache-from and cache-to) as its argv gives them to buildx. */
 export const cacheLines = (argv: string[]): string[] =>
   argv.filter((_, at) => CACHE_FLAGS.has(argv[at - 1] ?? ''))
-
-/** Whether the build's argv asks for a cache. */
-export const usesCache = (argv: string[]): boolean =>
-  cacheLines(argv).length > 0

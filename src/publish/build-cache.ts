@@ -4,12 +4,12 @@
  */
 import {
   cacheFailures,
+  cacheLines,
   cacheSources,
   cacheTrouble,
   cacheWatch,
   exportWatch,
   restartWatch,
-  usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
 import { cacheOutcome, cacheReport } from '../docker/buildx-progress.js'
@@ -74,7 +74,7 @@ const cacheHosts = (env: PublishEnv): string[] => [
 export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
   let asRun = argv
   const bound = env.bounds.readMs
-  const cached = () => step.step === 'build' && usesCache(asRun)
+  const cached = () => step.step === 'build' && cacheLines(asRun).length > 0
   return {
     argv: () => asRun,
     /** The push watch, which bounds the cache's export too where the build has one. */
