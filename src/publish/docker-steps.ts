@@ -73,8 +73,8 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
     step.step === 'build'
       ? lostBuilderFailure(error, {
           name: flagValue(step.argv, '--builder') || 'default',
-          ...(env.endpoint && { endpoint: env.endpoint }),
-          ...(step.platform && { platform: step.platform })
+          endpoint: env.endpoint,
+          platform: step.platform
         })
       : error
   if (lost !== error) return lost
