@@ -267,6 +267,18 @@ describe('the recovery loop: which watch stopped the command, and its recovery',
         /^index: docker sent no push progress to registry 127\.0\.0\.1:5001 for 30 s .*\(3 attempts\)$/
     },
     {
+      name: "a builder lost during a platform's build: named, with its node and no endpoint",
+      step: { ...COLD, platform: 'linux/arm64' },
+      outcomes: [
+        {
+          fail: 'ERROR: failed to receive status: rpc error: code = Unavailable desc = closing transport'
+        }
+      ] as Outcome[],
+      runs: 1,
+      error:
+        /^the builder default \(its node for linux\/arm64\) stopped answering during the build \(ERROR: failed to receive status: .*\): check that its BuildKit daemon runs /
+    },
+    {
       name: 'a failure of the build itself: fail with its output',
       step: COLD,
       outcomes: [
