@@ -45,19 +45,34 @@ const RUN_WAITS = 5
 /** The backoff floor of the n-th 429 in a row (n from 0): 1 s, doubling. */
 const backoffMs = (tries: number): number => 1000 * 2 ** tries
 
-/** Whether an answer says the cache's storage budget is spent (@actions/cache's UsageError). */
-const budgetSpent = (answer: ServiceAnswer): boolean =>
-  answer.write &&
-  answer.status === 403 &&
-  answer.message.includes('insufficient usage')
-
-/** A 429's wait: what Retry-After asks, and never less than the backoff; or why not. */
-function throttleStep(
+/**
+ * The relay's step on an answer: passed on, waited out and asked again (a 429 within the bound),
+ * the cache read-only from now on (its budget spent, or a write throttled past the bound), or the
+ * service failed (a 5xx, a read throttled past the bound).
+ */
+export function quotaStep(
   answer: ServiceAnswer,
   throttling: Throttling,
   boundMs: number,
   nowMs: number
 ): QuotaStep {
+  if (answer.status >= 500)
+    return {
+      kind: 'fail',
+      why: `${answer.request} was answered ${answer.status}`
+    }
+  // the cache's storage budget is spent (@actions/cache's UsageError)
+  if (
+    answer.write &&
+    answer.status === 403 &&
+    answer.message.includes('insufficient usage')
+  )
+    return {
+      kind: 'read-only',
+      why: `${answer.request} was answered 403 (${answer.message.slice(0, 120)})`
+    }
+  if (answer.status !== 429) return { kind: 'relay' }
+  // a 429's wait: what Retry-After asks, and never less than the backoff; or why not
   const asked = parseRetryAfter(answer.retryAfter ?? null, nowMs)
   const ms = Math.max(asked ?? 0, backoffMs(throttling.tries))
   const tooLong =
@@ -71,32 +86,6 @@ function throttleStep(
   if (tooLong === undefined) return { kind: 'wait', ms }
   const why = `${answer.request} ${tooLong}`
   return answer.write ? { kind: 'read-only', why } : { kind: 'fail', why }
-}
-
-/**
- * The relay's step on an answer: passed on, waited out and asked again (a 429 within the bound),
- * the cache read-only from now on (its budget spent, or a write throttled past the bound), or the
- * service failed (a 5xx, a read throttled past the bound).
- */
-export function quotaStep(
-  answer: ServiceAnswer,
-  throttling: Throttling,
-  boundMs: number,
-  nowMs: number
-): QuotaStep {
-  if (answer.status === 429)
-    return throttleStep(answer, throttling, boundMs, nowMs)
-  if (answer.status >= 500)
-    return {
-      kind: 'fail',
-      why: `${answer.request} was answered ${answer.status}`
-    }
-  if (budgetSpent(answer))
-    return {
-      kind: 'read-only',
-      why: `${answer.request} was answered 403 (${answer.message.slice(0, 120)})`
-    }
-  return { kind: 'relay' }
 }
 
 /** The twirp calls that write the cache; of the blob store's, every PUT (Put Blob, Put Block). */
@@ -115,15 +104,11 @@ export interface QuotaReport {
   readOnly?: string
 }
 
-/** What the run is told: one warning, the summary's line, and whether the cache was read-only. */
-export interface QuotaWords {
-  warning: string
-  summary: string
-  readOnly: boolean
-}
-
-/** The report in words (undefined: nothing to tell). */
-export function quotaWords(report: QuotaReport): QuotaWords | undefined {
+/**
+ * The report in words, what the run is told: one warning, the summary's line, and whether the
+ * cache was read-only (undefined: nothing to tell).
+ */
+export function quotaWords(report: QuotaReport) {
   const waits =
     report.throttled === 0
       ? ''

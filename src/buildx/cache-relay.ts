@@ -91,20 +91,6 @@ function endToEndHeaders(
   return headers
 }
 
-/**
- * A request's headers as relayed: the runtime token to the service only, never to the blob
- * store's host; a twirp call asks for an uncompressed answer (its URLs are read and handed out).
- */
-function relayedRequestHeaders(
-  req: IncomingMessage,
-  toBlobStore: boolean
-): Record<string, string | string[]> {
-  const headers = endToEndHeaders(req)
-  if (toBlobStore) delete headers.authorization
-  else delete headers['accept-encoding']
-  return headers
-}
-
 /** A signed URL with the client's own query added (the Azure SDK appends comp=, blockid=). */
 function withClientQuery(signed: string, clientUrl: string): URL {
   const target = new URL(signed)
@@ -124,12 +110,6 @@ function answerEmpty(res: ServerResponse, path: string): void {
       .writeHead(200, { 'content-type': 'application/json' })
       .end('{"ok":false}')
 }
-
-/** A request as the fault names it: the twirp method, or the blob's verb. */
-const requestName = (req: IncomingMessage, blob: boolean): string =>
-  blob
-    ? `a blob ${req.method ?? ''}`
-    : ((req.url ?? '').split('/').pop()?.split('?')[0] ?? '')
 
 /** What the relay knows: where it relays to, the URLs it handed out, the first fault. */
 interface RelayState {
@@ -279,10 +259,12 @@ function forward(call: Call, tries = 0): void {
   const { state, req, res, target } = call
   if (res.destroyed) return
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
-  const outgoing = send(target, {
-    method: req.method,
-    headers: relayedRequestHeaders(req, call.blob)
-  })
+  // the runtime token to the service only, never to the blob store's host; a twirp call asks for
+  // an uncompressed answer (its URLs are read and handed out)
+  const headers = endToEndHeaders(req)
+  if (call.blob) delete headers.authorization
+  else delete headers['accept-encoding']
+  const outgoing = send(target, { method: req.method, headers })
   // a client that went away (a cancelled build, a read from another offset) is no fault
   const giveUp = giveUpRequest(
     state,
@@ -324,7 +306,10 @@ function relayRequest(
       ? serviceTarget(state.upstream, path)
       : withClientQuery(blob, path)
   const twirp = blob === undefined && path.includes('/twirp/')
-  const name = requestName(req, blob !== undefined)
+  const name =
+    blob === undefined
+      ? (path.split('/').pop()?.split('?')[0] ?? '')
+      : `a blob ${req.method ?? ''}`
   const write = writesCache(req.method ?? '', twirp ? name : '')
   if (
     (path.startsWith(BLOBS) && blob === undefined) ||

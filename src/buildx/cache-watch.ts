@@ -3,7 +3,8 @@
  * to GitHub's cache service stalls the build for as long as it hangs; `timeout=` and
  * `ignore-error` do not end it), so the build's plain progress is watched while a cache import or
  * export, or a layer download, is open; a build stopped or failed by its cache is built again
- * without it: the cache may cost time, never the release.
+ * without it: the cache may cost time, never the release. The build's other reads of its own, the
+ * resolves of its base images, are watched here alike.
  */
 import type { Stopped, StallWatch } from '../docker/process.js'
 import { DockerCommandError } from '../docker/runner.js'
@@ -24,7 +25,7 @@ import {
  * runs again on a fresh BuildKit, once. `read` says what hung and which hosts a user waits on: a
  * second stop fails the build, naming them.
  */
-export function readWatch(
+function readWatch(
   name: string,
   ms: number,
   kinds: ProgressKind[],
@@ -81,27 +82,30 @@ export function cacheWatch(ms: number, cached: boolean): StallWatch {
   }
 }
 
-/** How a watch's stop of a build begins, as a user reads it. */
-export const silence = (stopped: Stopped): string =>
-  `buildx sent no progress for ${seconds(stopped.silentMs)}`
-
 /**
- * The build run again must start within `ms` on `builder`: one still waiting on the read that held
- * the first build up (the docker driver's BuildKit, in dockerd) starts no other build until that
- * read ends; `sources`: where the dropped cache lines read.
+ * A build bounded while BuildKit resolves its base images (`[internal] load metadata for …`):
+ * BuildKit sets that registry read no deadline, and its builder still answers while the read
+ * hangs, so silence there for `ms` stops the build, naming the image and its registry. It runs
+ * again on a fresh BuildKit once; a second stop fails it.
  */
-export function restartWatch(
-  ms: number,
-  builder: string,
-  sources?: string
-): StallWatch {
-  return {
-    name: 'restart',
-    ms,
-    endsAt: () => true,
-    failure: stopped => restartFailure(stopped, builder, sources)
-  }
+export const resolveWatch = (ms: number): StallWatch =>
+  readWatch('resolve', ms, ['resolve'], resolved)
+
+/** The images the stopped build resolved, and the hosts it waited on. */
+function resolved(stopped: Stopped): { what: string; hosts: string } {
+  const images = [
+    ...openVertices(readProgress(stopped.output), ['resolve']).values()
+  ]
+  const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
+  const what =
+    `${silence(stopped)} while it resolved ${images.join(', ')}: ${hosts} did not answer ` +
+    '(BuildKit sets that read no deadline)'
+  return { what, hosts }
 }
+
+/** How a watch's stop of a build begins, as a user reads it. */
+const silence = (stopped: Stopped): string =>
+  `buildx sent no progress for ${seconds(stopped.silentMs)}`
 
 /** Where a build's cache-from lines read: a registry's host, GitHub's cache service, a folder. */
 export function cacheSources(argv: string[]): string {
@@ -117,17 +121,19 @@ export function cacheSources(argv: string[]): string {
 }
 
 /**
- * What a user reads when the build run again did not start on `builder`: without its cache, whose
- * lines read from `sources`, or (no `sources`) after a hung read of its own. BuildKit's scheduler
- * asks the cache while it holds its own lock, and the import's read has no deadline, so no build
- * starts there until that read ends (a goroutine dump of a held buildkitd v0.25.2 shows it):
- * cache: off alone does not free that BuildKit.
+ * The build run again must start within `ms` on `builder`: one still waiting on the read that held
+ * the first build up (the docker driver's BuildKit, in dockerd) starts no other build until that
+ * read ends; `sources`: where the dropped cache lines read. Its failure, what a user reads when the
+ * build run again did not start: without its cache (`sources`), or after a hung read of its own.
+ * BuildKit's scheduler asks the cache while it holds its own lock, and the import's read has no
+ * deadline, so no build starts there until that read ends (a goroutine dump of a held buildkitd
+ * v0.25.2 shows it): cache: off alone does not free that BuildKit.
  */
-function restartFailure(
-  error: Stopped,
+export function restartWatch(
+  ms: number,
   builder: string,
   sources?: string
-): Error {
+): StallWatch {
   const droppedCache = sources !== undefined
   const ranAgain = droppedCache ? 'run again without its cache' : 'run again'
   const read = droppedCache
@@ -136,13 +142,19 @@ function restartFailure(
   const cacheOff = droppedCache
     ? ` (with cache: off while ${sources} does not answer)`
     : ''
-  return new Error(
-    `the build, ${ranAgain}, did not start within ${seconds(error.silentMs)}: ` +
-      `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
-      `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
-      `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
-    { cause: error }
-  )
+  return {
+    name: 'restart',
+    ms,
+    endsAt: () => true,
+    failure: stopped =>
+      new Error(
+        `the build, ${ranAgain}, did not start within ${seconds(stopped.silentMs)}: ` +
+          `the builder ${builder} still waits on ${read} that held up the first build, and its ` +
+          `BuildKit starts no build until that read ends (BuildKit sets it no deadline), so ` +
+          `nothing was pushed; restart that BuildKit, then run the job again${cacheOff}`,
+        { cause: stopped }
+      )
+  }
 }
 
 /** Where the cache lives besides the image's registry: GitHub's service and its blob store. */
@@ -234,7 +246,3 @@ export function withoutCache(
 /** A build's cache lines (cache-from and cache-to) as its argv gives them to buildx. */
 export const cacheLines = (argv: string[]): string[] =>
   argv.filter((_, at) => CACHE_FLAGS.has(argv[at - 1] ?? ''))
-
-/** Whether the build's argv asks for a cache. */
-export const usesCache = (argv: string[]): boolean =>
-  cacheLines(argv).length > 0

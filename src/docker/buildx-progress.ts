@@ -129,3 +129,20 @@ export function cacheOutcome(output: string) {
     sources: [...new Set(of('cache-import').map(event => event.ref ?? ''))]
   }
 }
+
+/**
+ * What the cache did, as the log says it: steps cached, layer bytes downloaded (the docker driver
+ * downloads none), sources; undefined for a build of no Dockerfile step.
+ */
+export function cacheReport({
+  steps,
+  cached,
+  bytes,
+  sources
+}: ReturnType<typeof cacheOutcome>): string | undefined {
+  if (steps === 0) return undefined
+  const from = sources.length > 0 ? `; from ${sources.join(', ')}` : ''
+  const pulledText =
+    bytes > 0 ? `; ${(bytes / 1e6).toFixed(1)} MB of layers downloaded` : ''
+  return `Cache: ${cached} of ${steps} steps cached${pulledText}${from}`
+}

@@ -537,24 +537,3 @@ function inlineCache(facts: CacheFacts, why: string): CacheDecision {
     ]
   }
 }
-
-/** What a build's progress told of its cache (`cacheOutcome` of docker/buildx-progress.ts). */
-export interface CacheOutcome {
-  /** The Dockerfile's steps, and of them those cached. */
-  steps: number
-  cached: number
-  /** Layer bytes downloaded (docker driver: none). */
-  bytes: number
-  /** Where cache was imported from. */
-  sources: string[]
-}
-
-/** What the cache did: steps cached, layer bytes downloaded, sources. */
-export function cacheReport(outcome: CacheOutcome): string | undefined {
-  const { steps, cached, bytes, sources } = outcome
-  if (steps === 0) return undefined
-  const from = sources.length > 0 ? `; from ${sources.join(', ')}` : ''
-  const pulledText =
-    bytes > 0 ? `; ${(bytes / 1e6).toFixed(1)} MB of layers downloaded` : ''
-  return `Cache: ${cached} of ${steps} steps cached${pulledText}${from}`
-}

@@ -4,19 +4,19 @@
  */
 import {
   cacheFailures,
+  cacheLines,
   cacheSources,
   cacheTrouble,
   cacheWatch,
   exportWatch,
   restartWatch,
-  usesCache,
   withoutCache
 } from '../buildx/cache-watch.js'
-import { cacheOutcome } from '../docker/buildx-progress.js'
+import { cacheOutcome, cacheReport } from '../docker/buildx-progress.js'
 import type { StallWatch } from '../docker/process.js'
 import { pushWatch } from '../docker/push-watch.js'
 import { errorMessage } from '../errors/input-error.js'
-import { cacheReport, cacheServiceHosts } from '../plan/cache.js'
+import { cacheServiceHosts } from '../plan/cache.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import type { Image } from '../reference/images.js'
 import type { RunValues } from './outcome.js'
@@ -74,7 +74,7 @@ const cacheHosts = (env: PublishEnv): string[] => [
 export function buildCache(step: CommandStep, argv: string[], env: PublishEnv) {
   let asRun = argv
   const bound = env.bounds.readMs
-  const cached = () => step.step === 'build' && usesCache(asRun)
+  const cached = () => step.step === 'build' && cacheLines(asRun).length > 0
   return {
     argv: () => asRun,
     /** The push watch, which bounds the cache's export too where the build has one. */

@@ -40,8 +40,11 @@ import { CLASSIC_STORE_ONE_PLATFORM } from '../plan/build-steps.js'
 import { notRunLine, type CommandStep } from '../plan/steps.js'
 import { pushWatch } from '../docker/push-watch.js'
 import type { StallWatch } from '../docker/process.js'
-import { restartWatch, withoutCache } from '../buildx/cache-watch.js'
-import { resolveWatch } from '../buildx/resolve-watch.js'
+import {
+  resolveWatch,
+  restartWatch,
+  withoutCache
+} from '../buildx/cache-watch.js'
 import { builderWatch } from '../buildx/builder-watch.js'
 import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
@@ -70,8 +73,8 @@ function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
     step.step === 'build'
       ? lostBuilderFailure(error, {
           name: flagValue(step.argv, '--builder') || 'default',
-          ...(env.endpoint && { endpoint: env.endpoint }),
-          ...(step.platform && { platform: step.platform })
+          endpoint: env.endpoint,
+          platform: step.platform
         })
       : error
   if (lost !== error) return lost

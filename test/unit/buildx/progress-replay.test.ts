@@ -11,11 +11,14 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cacheReport } from '../../../src/plan/cache.js'
-import { cacheFailures, cacheWatch } from '../../../src/buildx/cache-watch.js'
-import { resolveWatch } from '../../../src/buildx/resolve-watch.js'
+import {
+  cacheFailures,
+  cacheWatch,
+  resolveWatch
+} from '../../../src/buildx/cache-watch.js'
 import {
   cacheOutcome,
+  cacheReport,
   failedVertices,
   readProgress,
   type ProgressEvent

@@ -1,7 +1,7 @@
-/** The base image's resolve, bounded (src/buildx/resolve-watch.ts), driven through a fake docker. */
+/** The base image's resolve, bounded (src/buildx/cache-watch.ts), driven through a fake docker. */
 import { describe, expect, it } from '@jest/globals'
 import { resolve } from 'node:path'
-import { resolveWatch } from '../../../src/buildx/resolve-watch.js'
+import { resolveWatch } from '../../../src/buildx/cache-watch.js'
 import {
   createDockerRunner,
   DockerStalledError

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
   cacheImports,
-  cacheReport,
   cacheScope,
   decideCache,
   requireCacheExport,
@@ -862,34 +861,6 @@ describe('pipelineFor: the decision reaches the build and the plan', () => {
       expect(readsServiceFromEnv(pipeline)).toBe(relay)
     }
   )
-})
-
-describe("cacheReport: what the cache did, as the build's progress told it", () => {
-  it.each([
-    {
-      name: 'a hit imported from the branch tag, a layer downloaded',
-      outcome: {
-        steps: 3,
-        cached: 2,
-        bytes: 33.6e6,
-        sources: ['r.example/o/app:main']
-      },
-      report:
-        'Cache: 2 of 3 steps cached; 33.6 MB of layers downloaded; from r.example/o/app:main'
-    },
-    {
-      name: 'nothing cached, nothing downloaded, no source',
-      outcome: { steps: 2, cached: 0, bytes: 0, sources: [] },
-      report: 'Cache: 0 of 2 steps cached'
-    },
-    {
-      name: 'no Dockerfile step: nothing said',
-      outcome: { steps: 0, cached: 0, bytes: 0, sources: [] },
-      report: undefined
-    }
-  ])('$name', ({ outcome, report }) => {
-    expect(cacheReport(outcome)).toBe(report)
-  })
 })
 
 describe('warmerOnOwnBuilder: the classic store makes a builder of its own for cache: auto', () => {

@@ -174,6 +174,18 @@ describe('the recovery loop: which watch stopped the command, and its recovery',
       ],
       cached: [false, false],
       renewed: 0
+    },
+    {
+      name: 'push watch outside the cache export: told, and run again by the retry, cache and all',
+      step: CACHED,
+      outcomes: [{ stall: 'push' }, 'ok'] as Outcome[],
+      told: [
+        'info: stopped: build: docker sent no push progress to registry 127.0.0.1:5001 for 30 s ' +
+          "(10 × registry-timeout) while the registry still answered: one of docker's requests " +
+          'got no answer, so the push was stopped (1 attempt)'
+      ],
+      cached: [true, true],
+      renewed: 0
     }
   ])('$name', async ({ name, step, outcomes, ...seen }) => {
     expect(name).not.toBe('')
@@ -253,6 +265,18 @@ describe('the recovery loop: which watch stopped the command, and its recovery',
       runs: 3,
       error:
         /^index: docker sent no push progress to registry 127\.0\.0\.1:5001 for 30 s .*\(3 attempts\)$/
+    },
+    {
+      name: "a builder lost during a platform's build: named, with its node and no endpoint",
+      step: { ...COLD, platform: 'linux/arm64' },
+      outcomes: [
+        {
+          fail: 'ERROR: failed to receive status: rpc error: code = Unavailable desc = closing transport'
+        }
+      ] as Outcome[],
+      runs: 1,
+      error:
+        /^the builder default \(its node for linux\/arm64\) stopped answering during the build \(ERROR: failed to receive status: .*\): check that its BuildKit daemon runs /
     },
     {
       name: 'a failure of the build itself: fail with its output',
