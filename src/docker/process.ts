@@ -26,7 +26,7 @@ export type Stopped = Error & { silentMs: number; output: string }
 
 /** Stops a command that prints nothing for too long. */
 export interface StallWatch {
-  /** What it watches, told when it stops the command ("push", "cache"). */
+  /** What it watches ("push", "cache", "restart"), by which the watches are told apart. */
   name: string
   /** Silence that counts as a stall, in ms: no new line (a repeated status line is no progress). */
   ms: number

@@ -5,7 +5,7 @@
  * reaches now, pull requests' tags. `cleanup: pr` for pull request 7, then `cleanup: untagged`,
  * each after its dry run. And a registry that refuses deletes.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,10 +16,7 @@ import {
 } from '../support/cosign.js'
 import { runDocker } from '../support/docker-cli.js'
 import { pushTestImage } from '../support/registry-seed.js'
-import {
-  startRefusingRegistry,
-  type RefusingRegistry
-} from '../support/refusing-registry.js'
+import { refusingRegistryForSuite } from '../support/refusing-registry.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import {
   listTags,
@@ -33,6 +30,7 @@ import { buildSignedLatest, discover } from './signed-release.js'
 import {
   closedPullRequest,
   credentials,
+  expectDeleteRefused,
   runnerEnv,
   uniqueRepo
 } from './steps.js'
@@ -303,15 +301,10 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
 })
 
 describe('cleanup: untagged on a registry that refuses deletes', () => {
-  let refusing: RefusingRegistry
-  beforeAll(async () => {
-    refusing = await startRefusingRegistry()
-  })
-  afterAll(async () => {
-    await refusing.close()
-  })
+  const refusingRegistry = refusingRegistryForSuite()
 
   it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+    const refusing = refusingRegistry()
     const repo = uniqueRepo('cleanup-refused')
     const orphan = await pushTestImage(refusing, repo, {
       tags: [],
@@ -329,14 +322,7 @@ describe('cleanup: untagged on a registry that refuses deletes', () => {
       },
       runnerEnv('schedule')
     )
-    expect(step.code).not.toBe(0)
-    const errors = step.stdout.split('\n').filter(l => l.startsWith('::error'))
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(
-      new RegExp(
-        `${refusing.host} refuses to delete \\(nothing was deleted\\): .*405`
-      )
-    )
+    expectDeleteRefused(step, refusing.host)
     expect(await listTags(refusing, repo)).toStrictEqual(
       [signature, 'latest'].sort()
     )

@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { pushImageIndex, pushTestImage } from '../support/registry-seed.js'
-import {
-  startRefusingRegistry,
-  type RefusingRegistry
-} from '../support/refusing-registry.js'
+import { refusingRegistryForSuite } from '../support/refusing-registry.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 import { listTags, manifestStatus, readManifest } from './registry-api.js'
 import { runMain, type StepResult } from './runner.js'
-import { closedPullRequest, credentials, uniqueRepo } from './steps.js'
+import {
+  closedPullRequest,
+  credentials,
+  expectDeleteRefused,
+  uniqueRepo
+} from './steps.js'
 
 // mode cleanup, cleanup: pr, on the stack's registry A (distribution, deletes enabled), judged
 // over the registry API: pull request 7 closes; its tag goes, nothing else does.
@@ -184,15 +186,10 @@ describe('cleanup: pr on a registry that deletes', () => {
 })
 
 describe('cleanup: pr on a registry that refuses deletes', () => {
-  let refusing: RefusingRegistry
-  beforeAll(async () => {
-    refusing = await startRefusingRegistry()
-  })
-  afterAll(async () => {
-    await refusing.close()
-  })
+  const refusingRegistry = refusingRegistryForSuite()
 
   it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+    const refusing = refusingRegistry()
     const repo = uniqueRepo('cleanup-refused')
     await pushTestImage(refusing, repo, { tags: ['pr-7'] })
     await pushTestImage(refusing, repo, { tags: ['pr-77'] })
@@ -205,14 +202,7 @@ describe('cleanup: pr on a registry that refuses deletes', () => {
       },
       closedPullRequest()
     )
-    expect(step.code).not.toBe(0)
-    const errors = step.stdout.split('\n').filter(l => l.startsWith('::error'))
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(
-      new RegExp(
-        `${refusing.host} refuses to delete \\(nothing was deleted\\): .*405`
-      )
-    )
+    expectDeleteRefused(step, refusing.host)
     expect(await listTags(refusing, repo)).toStrictEqual(['pr-7', 'pr-77'])
   })
 })

@@ -16,7 +16,7 @@ import {
   type StackServices
 } from '../support/results-service/stack-services.js'
 import {
-  startRefusingRegistry,
+  refusingRegistryForSuite,
   type RefusingRegistry
 } from '../support/refusing-registry.js'
 import { readJson } from './registry-api.js'
@@ -53,20 +53,17 @@ export interface JobSite {
  * deletes (as GHCR) and the results service's stand-in (the runner's artifact service).
  */
 export function jobSite(): () => JobSite {
-  let registry: RefusingRegistry | undefined
+  const registry = refusingRegistryForSuite()
   let service: StackServices | undefined
   beforeAll(async () => {
-    registry = await startRefusingRegistry()
     service = await stackRunnerServices()
   })
   afterAll(async () => {
     await service?.close()
-    await registry?.close()
   })
   return () => {
-    if (registry === undefined || service === undefined)
-      throw new Error('the job site has not started')
-    return { registry, service }
+    if (service === undefined) throw new Error('the job site has not started')
+    return { registry: registry(), service }
   }
 }
 

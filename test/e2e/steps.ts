@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -131,4 +132,14 @@ export function localCheckout(origin?: string): string {
   git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init')
   if (origin !== undefined) git('remote', 'add', 'origin', origin)
   return dir
+}
+
+/** A clean-up the registry refused: it failed first, in one line naming the registry and its 405. */
+export function expectDeleteRefused(step: StepResult, host: string): void {
+  expect(step.code).not.toBe(0)
+  const errors = step.stdout.split('\n').filter(l => l.startsWith('::error'))
+  expect(errors).toHaveLength(1)
+  expect(errors[0]).toMatch(
+    new RegExp(`${host} refuses to delete \\(nothing was deleted\\): .*405`)
+  )
 }

@@ -5,6 +5,7 @@
  * on a free 127.0.0.1 port with htpasswd auth and no `storage.delete`, its
  * storage in a folder of its own, stopped (and the folder removed) by close().
  */
+import { afterAll, beforeAll } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,7 +28,7 @@ async function answers(host: string): Promise<boolean> {
   }
 }
 
-export async function startRefusingRegistry(): Promise<RefusingRegistry> {
+async function startRefusingRegistry(): Promise<RefusingRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-refusing-registry-'))
   const username = 'erin'
   const password = `pw-${Math.random().toString(36).slice(2, 12)}`
@@ -72,5 +73,21 @@ export async function startRefusingRegistry(): Promise<RefusingRegistry> {
       await exited
       rmSync(dir, { recursive: true, force: true })
     }
+  }
+}
+
+/** A refusing registry for one describe block: started before its tests, closed after them. */
+export function refusingRegistryForSuite(): () => RefusingRegistry {
+  let registry: RefusingRegistry | undefined
+  beforeAll(async () => {
+    registry = await startRefusingRegistry()
+  })
+  afterAll(async () => {
+    await registry?.close()
+  })
+  return () => {
+    if (registry === undefined)
+      throw new Error('the refusing registry has not started')
+    return registry
   }
 }
