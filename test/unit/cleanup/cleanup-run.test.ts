@@ -11,6 +11,7 @@ import {
 } from '../../../src/registry/manifest.js'
 import { parseSettings } from '../../../src/settings/settings.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
+import { CLOSED_PR } from './closed-pull-request.js'
 
 // runCleanup on the memory registry (deletes as distribution does: by digest, its tags with it):
 // what each kind removes, in what order, and that a dry run writes nothing.
@@ -18,19 +19,6 @@ const NAME = 'registry.example.com/acme/app'
 const IMAGE = parseImageName(NAME)
 const NOW = new Date('2026-11-26T12:00:00Z')
 
-const CLOSED_PR: RefContext = {
-  eventName: 'pull_request',
-  ref: 'refs/pull/7/merge',
-  sha: '860c1904a1ce19322e91ac35af1ab07466440c37',
-  prNumber: 7,
-  prHeadRef: 'feature/login',
-  baseRef: 'main',
-  defaultBranches: ['main'],
-  repository: {
-    fullName: 'acme/webapp',
-    htmlUrl: 'https://github.com/acme/webapp'
-  }
-}
 const SCHEDULE: RefContext = {
   ...CLOSED_PR,
   eventName: 'schedule',

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RefContext } from '../../../src/context/context-types.js'
 import { parseAge } from '../../../src/settings/cleanup-settings.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
@@ -13,6 +12,7 @@ import {
   type ManifestLinks,
   type RepositoryState
 } from '../../../src/plan/cleanup.js'
+import { CLOSED_PR } from '../cleanup/closed-pull-request.js'
 
 // One repository as a release leaves it: a two-platform `latest` signed by cosign with an
 // attestation referrer, pull requests' images, and an earlier `latest` no tag reaches any more.
@@ -55,20 +55,6 @@ const STATE: RepositoryState = {
   manifests: MANIFESTS
 }
 
-const PR7: RefContext = {
-  eventName: 'pull_request',
-  ref: 'refs/pull/7/merge',
-  sha: '860c1904a1ce19322e91ac35af1ab07466440c37',
-  prNumber: 7,
-  prHeadRef: 'feature/login',
-  baseRef: 'main',
-  defaultBranches: ['main'],
-  repository: {
-    fullName: 'acme/webapp',
-    htmlUrl: 'https://github.com/acme/webapp'
-  }
-}
-
 describe('pullRequestTags', () => {
   it.each([
     { name: 'zero-config defaults: the pr tag', tags: [], expected: ['pr-7'] },
@@ -83,13 +69,13 @@ describe('pullRequestTags', () => {
       expected: ['review-7']
     }
   ])('$name', ({ tags, expected }) => {
-    expect(pullRequestTags(PR7, { tags, flavor: [] }, NOW)).toStrictEqual(
+    expect(pullRequestTags(CLOSED_PR, { tags, flavor: [] }, NOW)).toStrictEqual(
       expected
     )
   })
 
   it('refuses a run that is no pull request, naming the input', () => {
-    const push = { ...PR7, eventName: 'push', ref: 'refs/heads/main' }
+    const push = { ...CLOSED_PR, eventName: 'push', ref: 'refs/heads/main' }
     delete push.prNumber
     expect(() => pullRequestTags(push, { tags: [], flavor: [] }, NOW)).toThrow(
       /^input "cleanup": invalid value "pr": .*this run's event is "push"$/
