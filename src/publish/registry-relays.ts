@@ -43,15 +43,15 @@ function registryRef(line: string) {
 
 /**
  * `line` read through its registry's relay (started, reading through `client`, where there is none
- * yet); as it is where it reads no registry, or its relay could not start.
+ * yet) as `read` names it; as it is where it reads no registry, or its relay could not start.
  */
 async function relayedThrough(
   started: Started,
   line: string,
+  read: ReturnType<typeof registryRef>,
   client: RegistryClient,
   idleMs: number
 ): Promise<string> {
-  const read = registryRef(line)
   if (read === undefined) return line
   const { ref, image, reference } = read
   const known = started.get(image.registry)
@@ -85,16 +85,14 @@ export function registryRelays(
   return {
     /** The build's argv with its `type=registry` cache-from lines read through a relay. */
     async relayed(argv: string[]): Promise<string[]> {
-      // asked only of a build that reads a registry cache: `reachable` asks the engine
-      const reads = argv.some(
-        (arg, at) => argv[at - 1] === '--cache-from' && registryRef(arg)
+      const reads = argv.map((arg, at) =>
+        argv[at - 1] === '--cache-from' ? registryRef(arg) : undefined
       )
-      if (!reads || !(await reachable())) return argv
+      // asked only of a build that reads a registry cache: `reachable` asks the engine
+      if (!reads.some(Boolean) || !(await reachable())) return argv
       const lines = await Promise.all(
         argv.map((arg, at) =>
-          argv[at - 1] === '--cache-from'
-            ? relayedThrough(started, arg, client, idleMs)
-            : Promise.resolve(arg)
+          relayedThrough(started, arg, reads[at], client, idleMs)
         )
       )
       ready = await all()
