@@ -8,18 +8,15 @@ import { request as httpsRequest } from 'node:https'
 import type { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 
-/** What the registry client reads of a response (a subset of fetch's Response). */
-export interface RegistryResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly ok: boolean
-  /** The URL that answered, after redirects. */
-  readonly url: string
+/** What the registry client reads of a response: fetch's Response, less what it does not read. */
+export type RegistryResponse = Pick<
+  Response,
+  // `url`: the URL that answered, after redirects
+  'status' | 'statusText' | 'ok' | 'url' | 'text' | 'arrayBuffer'
+> & {
   readonly headers: { get(name: string): string | null }
   readonly body: { cancel(): Promise<void> } | null
-  text(): Promise<string>
   json(): Promise<unknown>
-  arrayBuffer(): Promise<ArrayBuffer>
 }
 
 export interface RegistryRequestInit {
