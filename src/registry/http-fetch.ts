@@ -5,7 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import type { Readable } from 'node:stream'
+import { addAbortSignal, type Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 
 /** What the registry client reads of a response: fetch's Response, less what it does not read. */
@@ -61,19 +61,16 @@ function abortReason(signal: AbortSignal | undefined): Error {
     : new Error('aborted')
 }
 
+/** The body read whole; the signal's abort, before or while it is read, rejects as fetch does. */
 async function readBody(
   message: IncomingMessage,
   signal: AbortSignal | undefined
 ): Promise<Buffer> {
-  const abort = () => message.destroy(abortReason(signal))
-  if (signal?.aborted) abort()
-  signal?.addEventListener('abort', abort, { once: true })
+  if (signal) addAbortSignal(signal, message)
   try {
     return await buffer(message)
   } catch (error) {
     throw signal?.aborted ? abortReason(signal) : fetchFailed(error)
-  } finally {
-    signal?.removeEventListener('abort', abort)
   }
 }
 
