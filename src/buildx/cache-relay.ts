@@ -82,14 +82,10 @@ const HOP_HEADERS = new Set([
 ])
 
 /** A message's headers, less those a hop does not pass on. */
-function endToEndHeaders(
-  message: IncomingMessage
-): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(message.headers))
-    if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
-  return headers
-}
+const endToEndHeaders = (message: IncomingMessage) =>
+  Object.fromEntries(
+    Object.entries(message.headers).filter(([name]) => !HOP_HEADERS.has(name))
+  )
 
 /** A signed URL with the client's own query added (the Azure SDK appends comp=, blockid=). */
 function withClientQuery(signed: string, clientUrl: string): URL {

@@ -5,7 +5,6 @@
 import {
   createServer,
   type RequestListener,
-  type Server,
   type ServerResponse
 } from 'node:http'
 import { errorMessage } from '../errors/input-error.js'
@@ -14,21 +13,6 @@ import type { AddressInfo } from 'node:net'
 
 /** Where a relay listens for dockerd's BuildKit, or a builder on the host network. */
 export const RELAY_HOST = '127.0.0.1'
-
-/**
- * The port `server` listens on at `host`; an address this machine does not hold (EADDRNOTAVAIL)
- * rejects, and never ends the process.
- */
-async function listening(server: Server, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  return (server.address() as AddressInfo).port
-}
 
 /** What `tell` gives, told once: undefined when asked again, or before it gives anything. */
 export function toldOnce<T>(tell: () => T | undefined): () => T | undefined {
@@ -40,13 +24,6 @@ export function toldOnce<T>(tell: () => T | undefined): () => T | undefined {
     return news
   }
 }
-
-/** The server closed, its connections ended (a relayed read in flight included). */
-const closed = (server: Server): Promise<void> =>
-  new Promise<void>(resolve => {
-    server.closeAllConnections()
-    server.close(() => resolve())
-  })
 
 /**
  * How one relayed request is given up, for `why` (what it got, the error it failed with, or
@@ -83,7 +60,8 @@ export const answerMissing = (res: ServerResponse): unknown =>
 
 /**
  * A relay started on `host`: its port, what failed first (`relay.failed`, from then on it holds
- * nothing) told once, and its end. It holds the process up no more than its requests do.
+ * nothing) told once, and its end (its connections ended, a relayed read in flight included). It
+ * holds the process up no more than its requests do.
  */
 export async function startRelay(
   host: string,
@@ -91,11 +69,22 @@ export async function startRelay(
   handle: RequestListener
 ) {
   const server = createServer(handle)
-  const port = await listening(server, host)
+  // an address this machine does not hold (EADDRNOTAVAIL) rejects, and never ends the process
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
   server.unref()
   return {
-    port,
+    port: (server.address() as AddressInfo).port,
     takeFault: toldOnce(() => relay.failed),
-    close: () => closed(server)
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

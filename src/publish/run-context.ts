@@ -1,5 +1,5 @@
 /** One run as its steps see it: its surroundings (`PublishEnv`) and the whole (`RunContext`). */
-import type { RegistryRelays } from './registry-relays.js'
+import type { RegistryRelays } from '../buildx/registry-relay.js'
 import type { CacheRelay } from '../buildx/cache-relay.js'
 import type { DockerRunner } from '../docker/runner.js'
 import type { RetryPolicy } from '../docker/retrying.js'

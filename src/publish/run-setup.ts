@@ -32,7 +32,7 @@ import {
   type CacheRelay
 } from '../buildx/cache-relay.js'
 import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
-import { registryRelays } from './registry-relays.js'
+import { registryRelays } from '../buildx/registry-relay.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
 import { runnerCache, type CacheImport } from '../plan/cache.js'
 import type { Log } from './log.js'

@@ -5,21 +5,18 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import type { Readable } from 'node:stream'
+import { addAbortSignal, type Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 
-/** What the registry client reads of a response (a subset of fetch's Response). */
-export interface RegistryResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly ok: boolean
-  /** The URL that answered, after redirects. */
-  readonly url: string
+/** What the registry client reads of a response: fetch's Response, less what it does not read. */
+export type RegistryResponse = Pick<
+  Response,
+  // `url`: the URL that answered, after redirects
+  'status' | 'statusText' | 'ok' | 'url' | 'text' | 'arrayBuffer'
+> & {
   readonly headers: { get(name: string): string | null }
   readonly body: { cancel(): Promise<void> } | null
-  text(): Promise<string>
   json(): Promise<unknown>
-  arrayBuffer(): Promise<ArrayBuffer>
 }
 
 export interface RegistryRequestInit {
@@ -64,19 +61,16 @@ function abortReason(signal: AbortSignal | undefined): Error {
     : new Error('aborted')
 }
 
+/** The body read whole; the signal's abort, before or while it is read, rejects as fetch does. */
 async function readBody(
   message: IncomingMessage,
   signal: AbortSignal | undefined
 ): Promise<Buffer> {
-  const abort = () => message.destroy(abortReason(signal))
-  if (signal?.aborted) abort()
-  signal?.addEventListener('abort', abort, { once: true })
+  if (signal) addAbortSignal(signal, message)
   try {
     return await buffer(message)
   } catch (error) {
     throw signal?.aborted ? abortReason(signal) : fetchFailed(error)
-  } finally {
-    signal?.removeEventListener('abort', abort)
   }
 }
 

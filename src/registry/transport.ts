@@ -147,7 +147,7 @@ export class Transport {
     init: RegistryRequestInit,
     stream?: StreamBody
   ): Promise<RegistryResponse> {
-    const what = `${init.method ?? 'GET'} ${url.href}`
+    const what = `${init.method} ${url.href}`
     const { timeoutMs } = this
     const stall = stream && stallWatch(stream, timeoutMs)
     const bound = stall?.signal ?? AbortSignal.timeout(timeoutMs)

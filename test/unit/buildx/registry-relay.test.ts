@@ -13,12 +13,12 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  registryRelays,
   startRegistryRelay,
   type RegistryRelay
 } from '../../../src/buildx/registry-relay.js'
 import { parseRegistry } from '../../../src/reference/repository.js'
 import { createRegistryClient } from '../../../src/registry/client.js'
-import { registryRelays } from '../../../src/publish/registry-relays.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
 const LAYER = Buffer.alloc(256 * 1024, 7)
