@@ -89,19 +89,17 @@ export function cacheWatch(ms: number, cached: boolean): StallWatch {
  * again on a fresh BuildKit once; a second stop fails it.
  */
 export const resolveWatch = (ms: number): StallWatch =>
-  readWatch('resolve', ms, ['resolve'], resolved)
-
-/** The images the stopped build resolved, and the hosts it waited on. */
-function resolved(stopped: Stopped): { what: string; hosts: string } {
-  const images = [
-    ...openVertices(readProgress(stopped.output), ['resolve']).values()
-  ]
-  const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
-  const what =
-    `${silence(stopped)} while it resolved ${images.join(', ')}: ${hosts} did not answer ` +
-    '(BuildKit sets that read no deadline)'
-  return { what, hosts }
-}
+  readWatch('resolve', ms, ['resolve'], stopped => {
+    // the images the stopped build resolved, and the hosts it waited on
+    const images = [
+      ...openVertices(readProgress(stopped.output), ['resolve']).values()
+    ]
+    const hosts = [...new Set(images.map(referenceRegistry))].join(', ')
+    const what =
+      `${silence(stopped)} while it resolved ${images.join(', ')}: ${hosts} did not answer ` +
+      '(BuildKit sets that read no deadline)'
+    return { what, hosts }
+  })
 
 /** How a watch's stop of a build begins, as a user reads it. */
 const silence = (stopped: Stopped): string =>

@@ -35,6 +35,21 @@ function firstMatch(output: string, pattern: RegExp): string {
   )
 }
 
+/**
+ * A failed docker command whose output has a line of `pattern`, told as `told` says that line
+ * (undefined: not told); else the error as it came.
+ */
+function toldBy(
+  error: unknown,
+  pattern: RegExp,
+  told: (said: string) => string | undefined
+): unknown {
+  if (!(error instanceof DockerCommandError) || !pattern.test(error.output))
+    return error
+  const message = told(firstMatch(error.output, pattern))
+  return message === undefined ? error : new Error(message, { cause: error })
+}
+
 // where a line of docker's says it talked to: a URL, a DNS lookup, a dial
 const HOST_IN_LINE = [
   /https?:\/\/([^/\s"']+)/,
@@ -57,13 +72,12 @@ const GIT_FETCH =
 // git's own word, as a line of its own or a vertex's log line (`#5 0.214 fatal: …`)
 const GIT_SAID = /fatal: .*/
 
-/** A Git context BuildKit could not fetch, said as such (not as a registry fault). */
-function gitFetchFailure(output: string): string | undefined {
-  const match = GIT_FETCH.exec(output)
-  if (match === null) return undefined
-  const said = GIT_SAID.exec(output)?.[0] ?? firstMatch(output, GIT_FETCH)
+/** A Git context BuildKit could not fetch (`said`: its line), told as such, not as a registry's. */
+function gitFetchFailure(output: string, said: string): string {
+  const [, url, defaultBranchOf] = GIT_FETCH.exec(output) ?? []
+  const git = GIT_SAID.exec(output)?.[0] ?? said
   return (
-    `the build could not fetch its Git context ${match[1] ?? match[2]} (${said.trim()}): ` +
+    `the build could not fetch its Git context ${url ?? defaultBranchOf} (${git.trim()}): ` +
     "a private repository needs github-token (the default, the workflow's token, needs " +
     'contents: read); ' +
     'or check out the repository and set context: .'
@@ -151,30 +165,36 @@ export function diagnose(
       ? registries[0]
       : registries.find(r => output.includes(r)))
   const where = registry === undefined ? 'the registry' : `registry ${registry}`
-  const said = (pattern: RegExp) => firstMatch(output, pattern)
-  const fail = (message: string) => new Error(message, { cause: error })
-  const git = gitFetchFailure(output)
-  if (git !== undefined) return fail(git)
-  if (DAEMON_DOWN.test(output))
-    return fail(
-      `the Docker daemon is not reachable (${said(DAEMON_DOWN)}): start dockerd or set DOCKER_HOST`
-    )
-  if (INSUFFICIENT_SCOPE.test(output) && registry !== undefined)
-    return fail(
-      `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1])} ` +
-        `(${said(INSUFFICIENT_SCOPE)})`
-    )
-  if (UNAUTHORIZED.test(output))
-    return fail(
-      `${where} ${unauthorized(registry, offered)} (${said(UNAUTHORIZED)})`
-    )
-  if (FORBIDDEN.test(output))
-    return fail(
-      `${where} denied access: the user may not push there (${said(FORBIDDEN)})`
-    )
-  if (UNREACHABLE.test(output))
-    return fail(`${where} is unreachable (${said(UNREACHABLE)})`)
-  return error
+  // what docker said, as the first row whose pattern a line of it matches tells it
+  const rows: [RegExp, (said: string) => string | undefined][] = [
+    [GIT_FETCH, said => gitFetchFailure(output, said)],
+    [
+      DAEMON_DOWN,
+      said =>
+        `the Docker daemon is not reachable (${said}): start dockerd or set DOCKER_HOST`
+    ],
+    [
+      INSUFFICIENT_SCOPE,
+      said =>
+        registry === undefined
+          ? undefined
+          : `${where}: ${mayNotPush(registry, REPOSITORY_IN_LINE.exec(output)?.[1])} (${said})`
+    ],
+    [
+      UNAUTHORIZED,
+      said => `${where} ${unauthorized(registry, offered)} (${said})`
+    ],
+    [
+      FORBIDDEN,
+      said => `${where} denied access: the user may not push there (${said})`
+    ],
+    [UNREACHABLE, said => `${where} is unreachable (${said})`]
+  ]
+  return (
+    rows
+      .map(([pattern, told]) => toldBy(error, pattern, told))
+      .find(diagnosed => diagnosed !== error) ?? error
+  )
 }
 
 // a misfit TLS input as buildx (a bootstrap's output) and node's tls (the probe) say it
@@ -251,16 +271,18 @@ export function builderFailure(
   error: unknown,
   endpoint: string | undefined
 ): unknown {
-  if (!(error instanceof DockerCommandError)) return error
+  const throttled = toldBy(
+    error,
+    THROTTLED_PULL,
+    said =>
+      `the BuildKit image of the run's own builder could not be pulled: its registry throttles ` +
+      `the pulls (${said}); give a login for it (Docker Hub's: a logins entry for docker.io, ` +
+      `or docker/login-action before this step), or name a builder of yours`
+  )
+  if (throttled !== error || !(error instanceof DockerCommandError))
+    return throttled
   const { output } = error
   const line = (pattern: RegExp) => firstMatch(output, pattern)
-  if (THROTTLED_PULL.test(output))
-    return new Error(
-      `the BuildKit image of the run's own builder could not be pulled: its registry throttles ` +
-        `the pulls (${line(THROTTLED_PULL)}); give a login for it (Docker Hub's: a logins entry ` +
-        `for docker.io, or docker/login-action before this step), or name a builder of yours`,
-      { cause: error }
-    )
   if (endpoint === undefined) return error
   const tls = tlsFault(output, 'buildx', endpoint, line)
   if (tls !== undefined) return tls
@@ -281,36 +303,30 @@ export function lostBuilderFailure(
   error: unknown,
   builder: { name: string; endpoint?: string; platform?: string }
 ): unknown {
-  if (
-    !(error instanceof DockerCommandError) ||
-    !BUILDER_LOST.test(error.output)
-  )
-    return error
   const where = [
     builder.endpoint && `endpoint ${builder.endpoint}`,
     builder.platform && `its node for ${builder.platform}`
   ].filter(Boolean)
   const named = where.length > 0 ? ` (${where.join(', ')})` : ''
-  return new Error(
-    `the builder ${builder.name}${named} stopped answering during the build ` +
-      `(${firstMatch(error.output, BUILDER_LOST)}): check that its BuildKit daemon runs and ` +
-      'answers (`docker buildx inspect --bootstrap`), then re-run the job',
-    { cause: error }
+  return toldBy(
+    error,
+    BUILDER_LOST,
+    said =>
+      `the builder ${builder.name}${named} stopped answering during the build (${said}): check ` +
+      'that its BuildKit daemon runs and answers (`docker buildx inspect --bootstrap`), then ' +
+      're-run the job'
   )
 }
-
-const EXEC_FORMAT = /exec format error/i
 
 /** A `RUN` for a platform this CPU cannot run without an emulator. */
-export function foreignPlatformFailure(error: unknown): unknown {
-  if (!(error instanceof DockerCommandError) || !EXEC_FORMAT.test(error.output))
-    return error
-  return new Error(
-    `the build ran a program of another CPU architecture and this machine cannot run it ` +
-      `(${firstMatch(error.output, EXEC_FORMAT)}): emulation is set up by the step only for ` +
-      `a builder on this engine and without qemu: false (on Linux >= 6.7 its handlers last ` +
-      `only while binfmt_misc is mounted on the host); else set up QEMU where the builder runs, ` +
-      `or build each platform on a runner of its own (mode: digest and merge)`,
-    { cause: error }
+export const foreignPlatformFailure = (error: unknown): unknown =>
+  toldBy(
+    error,
+    /exec format error/i,
+    said =>
+      `the build ran a program of another CPU architecture and this machine cannot run it ` +
+      `(${said}): emulation is set up by the step only for a builder on this engine and ` +
+      `without qemu: false (on Linux >= 6.7 its handlers last only while binfmt_misc is ` +
+      `mounted on the host); else set up QEMU where the builder runs, or build each platform ` +
+      `on a runner of its own (mode: digest and merge)`
   )
-}

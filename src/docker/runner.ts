@@ -124,16 +124,10 @@ export function createDockerRunner(
   }
 }
 
-/** buildx's plugin is missing: the docker CLI says so instead of building. */
-export class BuildxMissingError extends Error {
-  constructor() {
-    super(
-      'docker buildx is not available: install the buildx plugin (promote and multi-platform ' +
-        'builds need it)'
-    )
-    this.name = 'BuildxMissingError'
-  }
-}
+/** What a run that needs buildx tells where its plugin is missing. */
+export const BUILDX_NOT_AVAILABLE =
+  'docker buildx is not available: install the buildx plugin (promote and multi-platform ' +
+  'builds need it)'
 
 // docker 25+: `docker: unknown command: docker buildx`; older: `'buildx' is not a docker command`
 const BUILDX_MISSING =

@@ -25,7 +25,7 @@ import { missingArchitectures, nodePlatforms } from '../plan/emulation.js'
 import { thisKernel } from '../docker/kernel.js'
 import { retryDocker, THROTTLED } from '../docker/retrying.js'
 import {
-  BuildxMissingError,
+  BUILDX_NOT_AVAILABLE,
   DockerCommandError,
   DockerStalledError,
   isBuildxMissing,
@@ -65,25 +65,25 @@ function flagValue(argv: string[], flag: string): string {
 }
 
 function failure(error: unknown, step: CommandStep, env: PublishEnv): unknown {
-  if (isBuildxMissing(error)) return new BuildxMissingError()
+  if (isBuildxMissing(error)) return new Error(BUILDX_NOT_AVAILABLE)
   if (step.step === 'builder') return builderFailure(error, env.endpoint)
-  const foreign = foreignPlatformFailure(error)
-  if (foreign !== error) return foreign
-  const lost =
+  // the first diagnosis that tells the error, in this order
+  const diagnosed = [
+    foreignPlatformFailure(error),
     step.step === 'build'
       ? lostBuilderFailure(error, {
           name: flagValue(step.argv, '--builder') || 'default',
           endpoint: env.endpoint,
           platform: step.platform
         })
-      : error
-  if (lost !== error) return lost
-  const diagnosed = diagnose(error, step.registries, {
-    loggedIn: env.logins.map(login => login.registry),
-    emptyPassword: env.emptyPasswords
-  })
-  if (diagnosed !== error || !(error instanceof DockerCommandError))
-    return diagnosed
+      : error,
+    diagnose(error, step.registries, {
+      loggedIn: env.logins.map(login => login.registry),
+      emptyPassword: env.emptyPasswords
+    })
+  ].find(told => told !== error)
+  if (diagnosed !== undefined || !(error instanceof DockerCommandError))
+    return diagnosed ?? error
   if (MULTI_PLATFORM_UNSUPPORTED.test(error.output))
     return new InputError(
       'platforms',
@@ -200,17 +200,15 @@ async function run(
   // a buildx build's builder is asked when silent, its base images' resolve bounded (the classic
   // `docker build` has no builder to ask)
   const buildx = step.step === 'build' && argv[0] === 'buildx'
-  const stalls = () => [
-    ...(push ? [cache.watched(push)] : []),
-    ...(buildx
-      ? [
-          builderWatch(env.docker, { name: runs.builder, endpoint, bounds }),
-          resolveWatch(bounds.readMs)
-        ]
-      : []),
-    ...cache.stalls(),
-    ...(runs.restart ? [runs.restart] : [])
-  ]
+  const stalls = () =>
+    [
+      push && cache.watched(push),
+      buildx &&
+        builderWatch(env.docker, { name: runs.builder, endpoint, bounds }),
+      buildx && resolveWatch(bounds.readMs),
+      ...cache.stalls(),
+      runs.restart
+    ].filter(watch => typeof watch === 'object') // those this run has
   const once = async (): Promise<CommandOutput> => {
     try {
       // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
@@ -295,12 +293,6 @@ async function loginRetried<T>(
   }
 }
 
-/** The node buildx's build ref names ("builder/node/ref"). */
-function nodeOf(metadata: Record<string, unknown>): string {
-  const ref = metadata['buildx.build.ref']
-  return typeof ref === 'string' ? (ref.split('/')[1] ?? '') : ''
-}
-
 function learnFromBuild(
   step: CommandStep,
   argv: string[],
@@ -322,7 +314,9 @@ function learnFromBuild(
         platformDigest(platform),
         values.build.digest
       )
-    const node = nodeOf(values.build.raw)
+    // the node buildx's build ref names ("builder/node/ref")
+    const ref = values.build.raw['buildx.build.ref']
+    const node = typeof ref === 'string' ? (ref.split('/')[1] ?? '') : ''
     env.result.nodes = [...(env.result.nodes ?? []), { platform, node }]
     env.log.info(`${platform}: built on node ${node}, ${values.build.digest}`)
   }
