@@ -8,7 +8,7 @@
  * engine's docker driver (containerd store, which builds both platforms of the
  * COPY-only fixture).
  */
-import { afterAll, beforeAll, expect } from '@jest/globals'
+import { expect } from '@jest/globals'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { BUILDERS } from '../support/builders.js'
 import {
@@ -19,6 +19,7 @@ import {
   refusingRegistryForSuite,
   type RefusingRegistry
 } from '../support/refusing-registry.js'
+import { startedForSuite } from '../support/started-for-suite.js'
 import { readJson } from './registry-api.js'
 import { errorLines, HELLO, tagPush } from './releases.js'
 import { runMain, runPost, type StepResult } from './runner.js'
@@ -54,17 +55,8 @@ export interface JobSite {
  */
 export function jobSite(): () => JobSite {
   const registry = refusingRegistryForSuite()
-  let service: StackServices | undefined
-  beforeAll(async () => {
-    service = await stackRunnerServices()
-  })
-  afterAll(async () => {
-    await service?.close()
-  })
-  return () => {
-    if (service === undefined) throw new Error('the job site has not started')
-    return { registry: registry(), service }
-  }
+  const service = startedForSuite('the job site', () => stackRunnerServices())
+  return () => ({ registry: registry(), service: service() })
 }
 
 /**

@@ -5,12 +5,12 @@
  * on a free 127.0.0.1 port with htpasswd auth and no `storage.delete`, its
  * storage in a folder of its own, stopped (and the folder removed) by close().
  */
-import { afterAll, beforeAll } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unusedPort } from './http-server.js'
+import { startedForSuite } from './started-for-suite.js'
 import type { StackRegistry } from './stack-env.js'
 
 const BINARY = '/usr/bin/docker-registry'
@@ -77,17 +77,5 @@ async function startRefusingRegistry(): Promise<RefusingRegistry> {
 }
 
 /** A refusing registry for one describe block: started before its tests, closed after them. */
-export function refusingRegistryForSuite(): () => RefusingRegistry {
-  let registry: RefusingRegistry | undefined
-  beforeAll(async () => {
-    registry = await startRefusingRegistry()
-  })
-  afterAll(async () => {
-    await registry?.close()
-  })
-  return () => {
-    if (registry === undefined)
-      throw new Error('the refusing registry has not started')
-    return registry
-  }
-}
+export const refusingRegistryForSuite = (): (() => RefusingRegistry) =>
+  startedForSuite('the refusing registry', startRefusingRegistry)
