@@ -190,11 +190,11 @@ export function diagnose(
     ],
     [UNREACHABLE, said => `${where} is unreachable (${said})`]
   ]
-  return (
-    rows
-      .map(([pattern, told]) => toldBy(error, pattern, told))
-      .find(diagnosed => diagnosed !== error) ?? error
-  )
+  for (const [pattern, told] of rows) {
+    const diagnosed = toldBy(error, pattern, told)
+    if (diagnosed !== error) return diagnosed
+  }
+  return error
 }
 
 // a misfit TLS input as buildx (a bootstrap's output) and node's tls (the probe) say it
