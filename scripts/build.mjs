@@ -47,6 +47,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
+import { assertNoChunkCycle, plainExports } from './plain-exports.mjs'
 
 /** Packages only reachable through @actions/core's unused OIDC client. */
 const SIDE_EFFECT_FREE = /^(@actions\/http-client|undici|tunnel)(\/|$)/
@@ -503,6 +504,7 @@ async function splitActionEntry() {
       lazyModules(outdir, undefined, true)
     ]
   })
+  assertNoChunkCycle(metafile.outputs)
   const names = chunkNames(metafile, outdir)
   const rename = text =>
     text.replace(/"\.\/([\w.-]+\.js)"/g, (whole, file) =>
@@ -510,7 +512,8 @@ async function splitActionEntry() {
     )
   const codes = new Map()
   for (const file of outputFiles) {
-    const { code } = await transform(rename(file.text), {
+    const path = relative(process.cwd(), file.path)
+    const { code } = await transform(plainExports(rename(file.text), path), {
       format: 'cjs',
       platform: 'node',
       target: common.target,
@@ -519,7 +522,7 @@ async function splitActionEntry() {
       // import() of a chunk as require()
       supported: { 'dynamic-import': false }
     })
-    codes.set(relative(process.cwd(), file.path), code)
+    codes.set(path, code)
   }
   for (const [path, text] of linkChunks(metafile, outdir, codes, names)) {
     mkdirSync(dirname(path), { recursive: true })

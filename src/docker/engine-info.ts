@@ -42,14 +42,19 @@ export function driverStatusOf(answer: string): string | undefined {
 
 /**
  * GET /info in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not half-closed: the
- * daemon takes that as the client gone.
+ * daemon takes that as the client gone. Settled by the first whole JSON answer: the daemon's
+ * answer has no length and ends as it closes, which node tells 2-3 ms after the last bytes.
  */
 function askInfo(socketPath: string) {
   const socket = connect(socketPath)
   const status = new Promise<string | undefined>(resolve => {
     let answer = ''
     socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => (answer += chunk))
+    socket.on('data', (chunk: string) => {
+      answer += chunk
+      const whole = driverStatusOf(answer)
+      if (whole !== undefined) resolve(whole)
+    })
     socket.on('error', () => resolve(undefined))
     socket.on('close', hadError =>
       resolve(hadError ? undefined : driverStatusOf(answer))

@@ -1,4 +1,9 @@
 import { createServer, request } from 'node:http'
+import {
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket
+} from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -162,5 +167,69 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
     })
     expect(await engineDriverStatus(missing)).toBeUndefined()
     expect(await engineDriverStatus(missing)).toBeUndefined()
+  })
+})
+
+describe('engineDriverStatus: an answer the engine has not yet closed', () => {
+  const head = 'HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n'
+  const body = `{"Driver":"overlayfs","DriverStatus":${CONTAINERD}}\n`
+  let dir: string
+  let held: Socket[]
+
+  /** An engine that writes `pieces` in turn and holds the connection open until the test ends. */
+  async function engine(pieces: string[]): Promise<string> {
+    const server = createNetServer(socket => {
+      held.push(socket)
+      // each piece 20 ms after the one before
+      socket.once('data', () =>
+        pieces.forEach((piece, i) =>
+          setTimeout(() => socket.write(piece), i * 20)
+        )
+      )
+    })
+    const socketPath = join(dir, `engine-${held.length}-${pieces.length}.sock`)
+    await new Promise<void>(resolve => server.listen(socketPath, resolve))
+    servers.push(server)
+    return socketPath
+  }
+  let servers: NetServer[]
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'engine-info-open-'))
+    held = []
+    servers = []
+  })
+  afterEach(async () => {
+    held.forEach(socket => socket.destroy())
+    await Promise.all(
+      servers.map(server => new Promise(resolve => server.close(resolve)))
+    )
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it.each([
+    { name: 'the answer in one piece', pieces: [head + body] },
+    {
+      name: 'the answer in three pieces, cut inside the JSON',
+      pieces: [head, body.slice(0, 10), body.slice(10)]
+    }
+  ])(
+    '$name: settled by the whole JSON, not by the close',
+    async ({ pieces }) => {
+      const socketPath = await engine(pieces)
+      expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+      // the engine never closed: the answer was taken as soon as it was whole
+      expect(held.every(socket => !socket.destroyed)).toBe(true)
+    }
+  )
+
+  it('an error status waits for the close, then is undefined', async () => {
+    const socketPath = await engine([
+      'HTTP/1.0 500 Internal Server Error\r\n\r\n{"message":"x"}'
+    ])
+    const status = engineDriverStatus(socketPath)
+    await new Promise(resolve => setTimeout(resolve, 100))
+    held.forEach(socket => socket.end())
+    expect(await status).toBeUndefined()
   })
 })

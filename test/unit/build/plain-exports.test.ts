@@ -1,0 +1,140 @@
+import { describe, expect, it } from '@jest/globals'
+import { runInNewContext } from 'node:vm'
+import {
+  assertNoChunkCycle as untypedAssertNoChunkCycle,
+  plainExports as untypedPlainExports
+  // @ts-expect-error: a plain node script, no declarations
+} from '../../../scripts/plain-exports.mjs'
+
+const plainExports = untypedPlainExports as (
+  text: string,
+  path: string
+) => string
+const assertNoChunkCycle = untypedAssertNoChunkCycle as (
+  outputs: object
+) => void
+
+// scripts/build.mjs turns each chunk of esbuild's split ESM output into CommonJS; plainExports
+// gives a chunk's exports as values where that keeps ESM's meaning, and leaves the chunk as it is
+// (esbuild's getters) where it would not.
+
+/**
+ * A chunk without imports run as CommonJS: its exports, and what `probe` (JavaScript, run after
+ * it) reads of them.
+ */
+function run(text: string, probe: string) {
+  const exports: Record<string, unknown> = {}
+  const read = runInNewContext(`${text};${probe}`, { exports }) as unknown
+  return { exports, read }
+}
+
+describe('plainExports: a chunk whose exported bindings never change', () => {
+  it.each([
+    {
+      name: 'a function and a constant, renamed',
+      chunk: 'function f(){return 1}const g=2;export{f as a,g as b};',
+      probe: '[exports.a(), exports.b]',
+      values: [1, 2]
+    },
+    {
+      name: 'a parameter of the same name assigned inside a function (another binding)',
+      chunk: 'const v=3;function f(v){v=4;return v}export{v as a,f as b};',
+      probe: '[exports.a, exports.b(0)]',
+      values: [3, 4]
+    },
+    {
+      name: 'a class and an object whose members change (the binding does not)',
+      chunk:
+        'class K{static n(){return 5}}const m=new Map;m.set(1,6);export{K as a,m as b};',
+      probe: '[exports.a.n(), exports.b.get(1)]',
+      values: [5, 6]
+    }
+  ])(
+    '$name: plain values, marked as esbuild marks them',
+    ({ chunk, probe, values }) => {
+      const text = plainExports(chunk, 'chunk.js')
+      expect(text).not.toMatch(/\bexport\b/)
+      const { exports, read } = run(text, probe)
+      expect(exports.__esModule).toBe(true)
+      expect(read).toEqual(values)
+      // values, not esbuild's getters
+      expect(Object.getOwnPropertyDescriptor(exports, 'a')).toHaveProperty(
+        'value'
+      )
+    }
+  )
+})
+
+describe('plainExports: a chunk left to esbuild’s own form', () => {
+  it.each([
+    {
+      name: 'an exported let assigned again (esbuild’s lazily initialised modules)',
+      chunk: 'let n;function init(){n=1}export{n as a,init as b};'
+    },
+    {
+      name: 'an exported binding counted up',
+      chunk: 'let n=0;function up(){n++}export{n as a,up as b};'
+    },
+    {
+      name: 'an exported binding assigned by destructuring',
+      chunk: 'let n;function set(x){[n]=x}export{n as a,set as b};'
+    },
+    {
+      name: 'another chunk’s binding exported again (live there)',
+      chunk: 'import{x}from"./other.js";export{x as a};'
+    },
+    { name: 'no exports', chunk: 'console.log(1);' }
+  ])('$name: unchanged', ({ chunk }) => {
+    expect(plainExports(chunk, 'chunk.js')).toBe(chunk)
+  })
+
+  it.each([
+    { name: 'two export lists', chunk: 'const a=1,b=2;export{a};export{b};' },
+    { name: 'a default export', chunk: 'export default 1;' },
+    {
+      name: 'a re-export from another chunk',
+      chunk: 'export{x}from"./other.js";'
+    }
+  ])('$name: the build fails, naming the chunk', ({ chunk }) => {
+    expect(() => plainExports(chunk, 'dist/chunks/x.js')).toThrow(
+      /^dist\/chunks\/x\.js: esbuild's chunk has an export form other than one export\{…\} list$/
+    )
+  })
+})
+
+describe('assertNoChunkCycle: chunks that require each other as they load', () => {
+  const imports = (...paths: string[]) => ({
+    imports: paths.map(path => ({ path, kind: 'import-statement' }))
+  })
+
+  it.each([
+    {
+      name: 'a chain and a shared chunk',
+      outputs: {
+        'a.js': imports('b.js', 'c.js'),
+        'b.js': imports('c.js'),
+        'c.js': imports()
+      }
+    },
+    {
+      name: 'a cycle through import() only (loaded when called)',
+      outputs: {
+        'a.js': imports('b.js'),
+        'b.js': { imports: [{ path: 'a.js', kind: 'dynamic-import' }] }
+      }
+    }
+  ])('$name: passes', ({ outputs }) => {
+    expect(() => assertNoChunkCycle(outputs)).not.toThrow()
+  })
+
+  it('a cycle: the build fails, naming it', () => {
+    const outputs = {
+      'a.js': imports('b.js'),
+      'b.js': imports('c.js'),
+      'c.js': imports('a.js')
+    }
+    expect(() => assertNoChunkCycle(outputs)).toThrow(
+      'chunks require each other: a.js -> b.js -> c.js -> a.js'
+    )
+  })
+})
