@@ -14,7 +14,9 @@
 // - The action's modules are split as esbuild splits ESM (splitActionEntry):
 //   each import() of src/ a chunk of its own (the real run's phases, the
 //   clean-up, promote's keyless check, ECR's token), a module two of them
-//   need in one shared chunk both require, then each file made CommonJS. A
+//   need in one shared chunk both require, then each file made CommonJS, its
+//   exports plain values where none can change (plain-chunk.mjs: esbuild's
+//   getters cost a dry run about 5 %). A
 //   module is never in two files (assertOneCopy): two copies of a class fail
 //   `instanceof` across them, and engine-info's early answer is one module's.
 // - Third-party code a dry run does not run is not in those files: yaml and
@@ -47,7 +49,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { assertNoChunkCycle, plainExports } from './plain-exports.mjs'
+import { assertNoChunkCycle, plainChunk } from './plain-chunk.mjs'
 
 /** Packages only reachable through @actions/core's unused OIDC client. */
 const SIDE_EFFECT_FREE = /^(@actions\/http-client|undici|tunnel)(\/|$)/
@@ -513,7 +515,7 @@ async function splitActionEntry() {
   const codes = new Map()
   for (const file of outputFiles) {
     const path = relative(process.cwd(), file.path)
-    const { code } = await transform(plainExports(rename(file.text), path), {
+    const { code } = await transform(plainChunk(rename(file.text), path), {
       format: 'cjs',
       platform: 'node',
       target: common.target,

@@ -1,22 +1,20 @@
 import { describe, expect, it } from '@jest/globals'
+import { createRequire } from 'node:module'
 import { runInNewContext } from 'node:vm'
 import {
   assertNoChunkCycle as untypedAssertNoChunkCycle,
-  plainExports as untypedPlainExports
+  plainChunk as untypedPlainChunk
   // @ts-expect-error: a plain node script, no declarations
-} from '../../../scripts/plain-exports.mjs'
+} from '../../../scripts/plain-chunk.mjs'
 
-const plainExports = untypedPlainExports as (
-  text: string,
-  path: string
-) => string
+const plainChunk = untypedPlainChunk as (text: string, path: string) => string
 const assertNoChunkCycle = untypedAssertNoChunkCycle as (
   outputs: object
 ) => void
 
-// scripts/build.mjs turns each chunk of esbuild's split ESM output into CommonJS; plainExports
-// gives a chunk's exports as values where that keeps ESM's meaning, and leaves the chunk as it is
-// (esbuild's getters) where it would not.
+// scripts/build.mjs turns each chunk of esbuild's split ESM output into CommonJS; plainChunk first
+// gives a chunk's exports as values and a builtin's namespace as the builtin where that keeps ESM's
+// meaning, and leaves the chunk to esbuild's own form where it would not.
 
 /**
  * A chunk without imports run as CommonJS: its exports, and what `probe` (JavaScript, run after
@@ -24,11 +22,14 @@ const assertNoChunkCycle = untypedAssertNoChunkCycle as (
  */
 function run(text: string, probe: string) {
   const exports: Record<string, unknown> = {}
-  const read = runInNewContext(`${text};${probe}`, { exports }) as unknown
+  const read = runInNewContext(`${text};${probe}`, {
+    exports,
+    require: createRequire(import.meta.url)
+  }) as unknown
   return { exports, read }
 }
 
-describe('plainExports: a chunk whose exported bindings never change', () => {
+describe('plainChunk: a chunk whose exported bindings never change', () => {
   it.each([
     {
       name: 'a function and a constant, renamed',
@@ -52,7 +53,7 @@ describe('plainExports: a chunk whose exported bindings never change', () => {
   ])(
     '$name: plain values, marked as esbuild marks them',
     ({ chunk, probe, values }) => {
-      const text = plainExports(chunk, 'chunk.js')
+      const text = plainChunk(chunk, 'chunk.js')
       expect(text).not.toMatch(/\bexport\b/)
       const { exports, read } = run(text, probe)
       expect(exports.__esModule).toBe(true)
@@ -65,7 +66,7 @@ describe('plainExports: a chunk whose exported bindings never change', () => {
   )
 })
 
-describe('plainExports: a chunk left to esbuild’s own form', () => {
+describe('plainChunk: a chunk left to esbuild’s own form', () => {
   it.each([
     {
       name: 'an exported let assigned again (esbuild’s lazily initialised modules)',
@@ -85,7 +86,7 @@ describe('plainExports: a chunk left to esbuild’s own form', () => {
     },
     { name: 'no exports', chunk: 'console.log(1);' }
   ])('$name: unchanged', ({ chunk }) => {
-    expect(plainExports(chunk, 'chunk.js')).toBe(chunk)
+    expect(plainChunk(chunk, 'chunk.js')).toBe(chunk)
   })
 
   it.each([
@@ -96,9 +97,51 @@ describe('plainExports: a chunk left to esbuild’s own form', () => {
       chunk: 'export{x}from"./other.js";'
     }
   ])('$name: the build fails, naming the chunk', ({ chunk }) => {
-    expect(() => plainExports(chunk, 'dist/chunks/x.js')).toThrow(
+    expect(() => plainChunk(chunk, 'dist/chunks/x.js')).toThrow(
       /^dist\/chunks\/x\.js: esbuild's chunk has an export form other than one export\{…\} list$/
     )
+  })
+})
+
+describe('plainChunk: a namespace import of a node builtin', () => {
+  it.each([
+    {
+      name: 'read member by member: the builtin itself',
+      chunk:
+        'import*as o from"os";import*as p from"node:path";const e=o.EOL+p.sep;',
+      imports: ['const o=require("os");', 'const p=require("node:path");']
+    },
+    {
+      name: 'its default read: left as an import (esbuild copies it)',
+      chunk: 'import*as o from"os";const e=o.default.EOL;',
+      imports: ['import*as o from"os";']
+    },
+    {
+      name: 'passed on whole: left as an import',
+      chunk: 'import*as f from"fs";function g(){return f}const e=f.sep;',
+      imports: ['import*as f from"fs";']
+    },
+    {
+      name: 'a package, not a builtin: left as an import',
+      chunk: 'import*as y from"yaml";const e=y.parse;',
+      imports: ['import*as y from"yaml";']
+    },
+    {
+      name: 'a named import of a builtin: left as it is',
+      chunk: 'import{EOL as e}from"os";const f=e;',
+      imports: ['import{EOL as e}from"os";']
+    }
+  ])('$name', ({ chunk, imports }) => {
+    const text = plainChunk(chunk, 'chunk.js')
+    for (const line of imports) expect(text).toContain(line)
+  })
+
+  it('the required builtin reads as the namespace did', () => {
+    const text = plainChunk(
+      'import*as o from"os";const e=o.EOL;export{e as a};',
+      'chunk.js'
+    )
+    expect(run(text, 'exports.a').read).toBe('\n')
   })
 })
 
