@@ -70,7 +70,10 @@ function exportEdits(program, variables, path) {
   ]
 }
 
-/** Edits of `text`: each namespace import of a node builtin read member by member, required. */
+/**
+ * Edits of `text`: each namespace import of a node builtin read member by member, required at the
+ * chunk's start (where ESM hoists an import; esbuild may print code before one).
+ */
 function namespaceEdits(text, program, variables) {
   return program.body
     .filter(
@@ -81,11 +84,14 @@ function namespaceEdits(text, program, variables) {
         node.specifiers[0].type === 'ImportNamespaceSpecifier' &&
         readsMembersOnly(text, variables.get(node.specifiers[0].local.name))
     )
-    .map(node => ({
-      start: node.start,
-      end: node.end,
-      text: `const ${node.specifiers[0].local.name}=require(${JSON.stringify(node.source.value)});`
-    }))
+    .flatMap(node => [
+      { start: node.start, end: node.end, text: '' },
+      {
+        start: 0,
+        end: 0,
+        text: `const ${node.specifiers[0].local.name}=require(${JSON.stringify(node.source.value)});`
+      }
+    ])
 }
 
 /** `text` (one ESM chunk) made plain, as the header says; `path` names it in an error. */
@@ -97,6 +103,12 @@ export function plainChunk(text, path) {
     ranges: true
   })
   const variables = moduleVariables(program)
+  // the names the edits give their CommonJS meaning
+  for (const name of ['exports', 'require'])
+    if (variables.has(name))
+      throw new Error(
+        `${path}: the chunk declares ${name}, which its CommonJS form needs`
+      )
   return [
     ...exportEdits(program, variables, path),
     ...namespaceEdits(text, program, variables)

@@ -89,16 +89,28 @@ describe('plainChunk: a chunk left to esbuild’s own form', () => {
     expect(plainChunk(chunk, 'chunk.js')).toBe(chunk)
   })
 
+  const otherForm =
+    "esbuild's chunk has an export form other than one export{…} list"
   it.each([
-    { name: 'two export lists', chunk: 'const a=1,b=2;export{a};export{b};' },
-    { name: 'a default export', chunk: 'export default 1;' },
+    {
+      name: 'two export lists',
+      chunk: 'const a=1,b=2;export{a};export{b};',
+      error: otherForm
+    },
+    { name: 'a default export', chunk: 'export default 1;', error: otherForm },
     {
       name: 'a re-export from another chunk',
-      chunk: 'export{x}from"./other.js";'
+      chunk: 'export{x}from"./other.js";',
+      error: otherForm
+    },
+    {
+      name: 'a binding named exports',
+      chunk: 'const exports=1;export{exports as a};',
+      error: 'the chunk declares exports, which its CommonJS form needs'
     }
-  ])('$name: the build fails, naming the chunk', ({ chunk }) => {
+  ])('$name: the build fails, naming the chunk', ({ chunk, error }) => {
     expect(() => plainChunk(chunk, 'dist/chunks/x.js')).toThrow(
-      /^dist\/chunks\/x\.js: esbuild's chunk has an export form other than one export\{…\} list$/
+      new Error(`dist/chunks/x.js: ${error}`)
     )
   })
 })
@@ -125,6 +137,11 @@ describe('plainChunk: a namespace import of a node builtin', () => {
       name: 'a package, not a builtin: left as an import',
       chunk: 'import*as y from"yaml";const e=y.parse;',
       imports: ['import*as y from"yaml";']
+    },
+    {
+      name: 'an import after code: required at the start, where ESM hoists it',
+      chunk: 'function g(){return o.EOL}const e=g();import*as o from"os";',
+      imports: ['const o=require("os");function g()']
     },
     {
       name: 'a named import of a builtin: left as it is',
