@@ -3,7 +3,10 @@
 /** Manifests and configs read from a registry at once. */
 export const PARALLEL_READS = 8
 
-/** Runs `work` on every item, at most `limit` at once; the first failure rejects. */
+/**
+ * Runs `work` on every item, at most `limit` at once; the first failure rejects, and no item is
+ * started after it (why not p-limit: its queued calls all still run after one has failed).
+ */
 export async function inParallel<T>(
   items: readonly T[],
   limit: number,
