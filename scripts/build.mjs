@@ -395,7 +395,13 @@ exports.load = id => {
     if (factory === undefined) return require(id)
     module = { exports: {} }
     loaded.set(id, module)
-    factory(module, module.exports)
+    try {
+      factory(module, module.exports)
+    } catch (error) {
+      // as node's require: a chunk that failed to load is loaded again when asked again
+      loaded.delete(id)
+      throw error
+    }
   }
   return module.exports
 }

@@ -38,14 +38,37 @@ function isLive(variable) {
   )
 }
 
-const MEMBER = /^\.([\w$]+)/
+/** A member read: `.name` not followed by an assignment or `++`/`--`. */
+const MEMBER_READ =
+  /^\.([\w$]+)(?!\s*(?:(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=(?!=)|\+\+|--))/
+/** What before a member makes it written: `++`, `--`, `delete`. */
+const WRITES_AFTER = /(?:\+\+|--|\bdelete\s*)$/
 
-/** Whether every use of `variable` in `text` reads a member other than `default`. */
+/**
+ * Whether every use of `variable` in `text` reads a member other than `default` (under ESM a
+ * namespace's members cannot be written: the builtin's could).
+ */
 function readsMembersOnly(text, variable) {
-  return variable.references.every(({ identifier }) => {
-    const member = MEMBER.exec(text.slice(identifier.end, identifier.end + 64))
-    return member !== null && member[1] !== 'default'
+  return variable.references.every(({ identifier: { start, end } }) => {
+    const member = MEMBER_READ.exec(text.slice(end, end + 64))
+    return (
+      member !== null &&
+      member[1] !== 'default' &&
+      !WRITES_AFTER.test(text.slice(Math.max(0, start - 8), start))
+    )
   })
+}
+
+/**
+ * Whether `node` uses `this` outside every function but an arrow and every class: the module's
+ * `this`, undefined in ESM, which a chunk with no import or export left would give as `exports`.
+ */
+function usesModuleThis(node) {
+  if (Array.isArray(node)) return node.some(usesModuleThis)
+  if (node === null || typeof node !== 'object') return false
+  if (node.type === 'ThisExpression') return true
+  if (/^(Function|Class)(Declaration|Expression)$/.test(node.type)) return false
+  return Object.values(node).some(usesModuleThis)
 }
 
 /** Edits of `text`: the export list as assignments of values, when no export is live. */
@@ -109,6 +132,10 @@ export function plainChunk(text, path) {
       throw new Error(
         `${path}: the chunk declares ${name}, which its CommonJS form needs`
       )
+  if (usesModuleThis(program.body))
+    throw new Error(
+      `${path}: the chunk reads this at its top level, which CommonJS gives as exports`
+    )
   return [
     ...exportEdits(program, variables, path),
     ...namespaceEdits(text, program, variables)

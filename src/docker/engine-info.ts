@@ -26,15 +26,22 @@ export function engineSocket(
 
 const HEADER_END = '\r\n\r\n'
 
-/** DriverStatus as text from an HTTP/1.0 answer to GET /info; undefined unless a 200 with JSON. */
+/**
+ * DriverStatus as text from an HTTP/1.0 answer to GET /info; undefined unless a 200 with a JSON
+ * object (a part of an answer that parses as another value, e.g. a chunk's size, is not one).
+ */
 export function driverStatusOf(answer: string): string | undefined {
   const headerEnd = answer.indexOf(HEADER_END)
   if (headerEnd < 0 || !/^HTTP\/1\.[01] 200[ \r]/.test(answer)) return undefined
   try {
-    const info = JSON.parse(answer.slice(headerEnd + HEADER_END.length)) as {
-      DriverStatus?: unknown
-    }
-    return JSON.stringify(info.DriverStatus ?? null)
+    const info: unknown = JSON.parse(
+      answer.slice(headerEnd + HEADER_END.length)
+    )
+    if (typeof info !== 'object' || info === null || Array.isArray(info))
+      return undefined
+    return JSON.stringify(
+      (info as { DriverStatus?: unknown }).DriverStatus ?? null
+    )
   } catch {
     return undefined
   }
@@ -53,7 +60,10 @@ function askInfo(socketPath: string) {
     socket.on('data', (chunk: string) => {
       answer += chunk
       const whole = driverStatusOf(answer)
-      if (whole !== undefined) resolve(whole)
+      if (whole === undefined) return
+      resolve(whole)
+      // all it has to say is said: an engine that holds the connection open holds no one
+      socket.destroy()
     })
     socket.on('error', () => resolve(undefined))
     socket.on('close', hadError =>

@@ -107,6 +107,17 @@ describe('plainChunk: a chunk left to esbuild’s own form', () => {
       name: 'a binding named exports',
       chunk: 'const exports=1;export{exports as a};',
       error: 'the chunk declares exports, which its CommonJS form needs'
+    },
+    {
+      name: 'a binding named require',
+      chunk: 'const require=1;export{require as a};',
+      error: 'the chunk declares require, which its CommonJS form needs'
+    },
+    {
+      name: 'this at its top level (in an arrow too)',
+      chunk: 'const f=()=>this;export{f as a};',
+      error:
+        'the chunk reads this at its top level, which CommonJS gives as exports'
     }
   ])('$name: the build fails, naming the chunk', ({ chunk, error }) => {
     expect(() => plainChunk(chunk, 'dist/chunks/x.js')).toThrow(
@@ -127,6 +138,29 @@ describe('plainChunk: a namespace import of a node builtin', () => {
       name: 'its default read: left as an import (esbuild copies it)',
       chunk: 'import*as o from"os";const e=o.default.EOL;',
       imports: ['import*as o from"os";']
+    },
+    {
+      name: 'a member written (=, +=, ++, delete): left as an import',
+      chunk:
+        'import*as f from"fs";import*as o from"os";import*as p from"path";import*as z from"zlib";f.x=1;o.y+=1;p.q++;delete z.r;',
+      imports: [
+        'import*as f from"fs";',
+        'import*as o from"os";',
+        'import*as p from"path";',
+        'import*as z from"zlib";'
+      ]
+    },
+    {
+      name: 'a member compared (==, <=, !==) or called: required',
+      chunk:
+        'import*as o from"os";const a=o.EOL=="\\n",b=o.x<=1,c=o.y!==2,d=o.cpus();',
+      imports: ['const o=require("os");']
+    },
+    {
+      name: "this inside a function or a class: not the module's, required",
+      chunk:
+        'import*as o from"os";function g(){return this}class K{m(){return this}}const e=o.EOL;',
+      imports: ['const o=require("os");']
     },
     {
       name: 'passed on whole: left as an import',
