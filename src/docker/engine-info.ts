@@ -126,7 +126,7 @@ export function engineDriverStatus(
   const asked = early.get(socketPath)
   if (asked === undefined) return askInfo(socketPath).status
   early.delete(socketPath)
-  // now awaited: node runs until the answer comes
-  asked.socket.ref()
+  // now awaited: node runs until the answer comes (a socket closed on a whole answer has come)
+  if (!asked.socket.destroyed) asked.socket.ref()
   return asked.status
 }
