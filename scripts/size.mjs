@@ -8,10 +8,9 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
 
+// src/'s tokens have no bound: issue 51 lifted issue 40's (56,000 by the bare scanner); each
+// change's note says what it added
 const LIMITS = {
-  // issue 40's 56,000 was set against the bare scanner's 53,947 at cf5740e, which this count reads
-  // as 95,399: the same bound in this count is 95,399 x 56,000 / 53,947
-  srcTokens: 99_000,
   readmeWords: 2_500,
   tableCell: 300,
   lineColumns: 100,
@@ -103,15 +102,20 @@ const widestCell = Math.max(
 )
 
 const rows = [
-  ['src/ tokens', tokens, LIMITS.srcTokens],
+  ['src/ tokens', tokens, undefined],
   ['src/ lines over 100 columns', wide.length, 0],
   ['functions over 60 lines', long.length, 0],
   ['README words', words, LIMITS.readmeWords],
   ['widest docs table cell (characters)', widestCell, LIMITS.tableCell]
 ]
 for (const [what, value, limit] of rows)
-  console.log(`${what}: ${value} (limit ${limit})`)
+  console.log(
+    `${what}: ${value}${limit === undefined ? '' : ` (limit ${limit})`}`
+  )
 if (process.argv.includes('--list'))
   for (const line of [...long, ...wide]) console.log(`  ${line}`)
-if (process.argv.includes('--check') && rows.some(([, v, l]) => v > l))
+if (
+  process.argv.includes('--check') &&
+  rows.some(([, v, l]) => l !== undefined && v > l)
+)
   process.exit(1)
