@@ -38,23 +38,57 @@ function isLive(variable) {
   )
 }
 
-/** A member read: `.name` not followed by an assignment or `++`/`--`. */
-const MEMBER_READ =
-  /^\.([\w$]+)(?!\s*(?:(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=(?!=)|\+\+|--))/
-/** What before a member makes it written: `++`, `--`, `delete`. */
-const WRITES_AFTER = /(?:\+\+|--|\bdelete\s*)$/
+/** Each node of `program` with its parent (eslint-scope's references are these nodes). */
+function parentsOf(program) {
+  const parents = new Map()
+  const visit = (node, parent) => {
+    if (Array.isArray(node)) node.forEach(child => visit(child, parent))
+    else if (node !== null && typeof node?.type === 'string') {
+      parents.set(node, parent)
+      for (const child of Object.values(node)) visit(child, node)
+    }
+  }
+  visit(program, undefined)
+  return parents
+}
+
+/** Whether `member` is where a value is stored (`=`, `op=`, `++`, `delete`, a pattern, a loop's). */
+function isWritten(member, parents) {
+  const parent = parents.get(member)
+  switch (parent.type) {
+    case 'AssignmentExpression':
+    case 'AssignmentPattern':
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      return parent.left === member
+    case 'UpdateExpression':
+    case 'ArrayPattern':
+    case 'RestElement':
+      return true
+    case 'UnaryExpression':
+      return parent.operator === 'delete'
+    case 'Property':
+      return (
+        parent.value === member && parents.get(parent).type === 'ObjectPattern'
+      )
+    default:
+      return false
+  }
+}
 
 /**
- * Whether every use of `variable` in `text` reads a member other than `default` (under ESM a
- * namespace's members cannot be written: the builtin's could).
+ * Whether every use of `variable` reads a member other than `default` (under ESM a namespace's
+ * members cannot be written: the builtin's could).
  */
-function readsMembersOnly(text, variable) {
-  return variable.references.every(({ identifier: { start, end } }) => {
-    const member = MEMBER_READ.exec(text.slice(end, end + 64))
+function readsMembersOnly(variable, parents) {
+  return variable.references.every(({ identifier }) => {
+    const member = parents.get(identifier)
     return (
-      member !== null &&
-      member[1] !== 'default' &&
-      !WRITES_AFTER.test(text.slice(Math.max(0, start - 8), start))
+      member.type === 'MemberExpression' &&
+      member.object === identifier &&
+      !member.computed &&
+      member.property.name !== 'default' &&
+      !isWritten(member, parents)
     )
   })
 }
@@ -97,7 +131,8 @@ function exportEdits(program, variables, path) {
  * Edits of `text`: each namespace import of a node builtin read member by member, required at the
  * chunk's start (where ESM hoists an import; esbuild may print code before one).
  */
-function namespaceEdits(text, program, variables) {
+function namespaceEdits(program, variables) {
+  const parents = parentsOf(program)
   return program.body
     .filter(
       node =>
@@ -105,7 +140,7 @@ function namespaceEdits(text, program, variables) {
         isBuiltin(node.source.value) &&
         node.specifiers.length === 1 &&
         node.specifiers[0].type === 'ImportNamespaceSpecifier' &&
-        readsMembersOnly(text, variables.get(node.specifiers[0].local.name))
+        readsMembersOnly(variables.get(node.specifiers[0].local.name), parents)
     )
     .flatMap(node => [
       { start: node.start, end: node.end, text: '' },
@@ -138,7 +173,7 @@ export function plainChunk(text, path) {
     )
   return [
     ...exportEdits(program, variables, path),
-    ...namespaceEdits(text, program, variables)
+    ...namespaceEdits(program, variables)
   ]
     .sort((a, b) => b.start - a.start)
     .reduce(

@@ -56,19 +56,19 @@ function askInfo(socketPath: string) {
   const socket = connect(socketPath)
   const status = new Promise<string | undefined>(resolve => {
     let answer = ''
+    // what the answer so far tells, read once per piece: the close does not parse it again
+    let told: string | undefined
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
       answer += chunk
-      const whole = driverStatusOf(answer)
-      if (whole === undefined) return
-      resolve(whole)
+      told = driverStatusOf(answer)
+      if (told === undefined) return
+      resolve(told)
       // all it has to say is said: an engine that holds the connection open holds no one
       socket.destroy()
     })
     socket.on('error', () => resolve(undefined))
-    socket.on('close', hadError =>
-      resolve(hadError ? undefined : driverStatusOf(answer))
-    )
+    socket.on('close', hadError => resolve(hadError ? undefined : told))
   })
   socket.setTimeout(TIMEOUT_MS, () => socket.destroy())
   // written once connected (node holds it until then), before `sent`

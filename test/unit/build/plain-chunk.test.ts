@@ -151,6 +151,23 @@ describe('plainChunk: a namespace import of a node builtin', () => {
       ]
     },
     {
+      name: 'a member written by a pattern or a loop: left as an import',
+      chunk:
+        'import*as f from"fs";import*as o from"os";import*as p from"path";import*as z from"zlib";[f.x]=[1];({k:o.y}={k:1});for(p.q of[]);[...z.r]=[];',
+      imports: [
+        'import*as f from"fs";',
+        'import*as o from"os";',
+        'import*as p from"path";',
+        'import*as z from"zlib";'
+      ]
+    },
+    {
+      name: 'a member read in an object, a computed key or an optional chain: required',
+      chunk:
+        'import*as o from"os";let g;const e={k:o.EOL};({[o.x]:g}={});const h=o?.y;',
+      imports: ['const o=require("os");']
+    },
+    {
       name: 'a member compared (==, <=, !==) or called: required',
       chunk:
         'import*as o from"os";const a=o.EOL=="\\n",b=o.x<=1,c=o.y!==2,d=o.cpus();',

@@ -190,6 +190,7 @@ describe('engineDriverStatus: an answer the engine has not yet closed', () => {
   const body = `{"Driver":"overlayfs","DriverStatus":${CONTAINERD}}\n`
   let dir: string
   let held: Socket[]
+  let servers: NetServer[]
 
   /** An engine that writes `pieces` in turn and holds the connection open until the test ends. */
   async function engine(pieces: string[]): Promise<string> {
@@ -202,12 +203,11 @@ describe('engineDriverStatus: an answer the engine has not yet closed', () => {
         )
       )
     })
-    const socketPath = join(dir, `engine-${held.length}-${pieces.length}.sock`)
+    const socketPath = join(dir, 'engine.sock')
     await new Promise<void>(resolve => server.listen(socketPath, resolve))
     servers.push(server)
     return socketPath
   }
-  let servers: NetServer[]
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'engine-info-open-'))
