@@ -1,6 +1,6 @@
 // Runs the e2e suite in two lanes at once (`npm run test:e2e`): the fault suites, whose runs
-// mostly wait out hang bounds on engines and BuildKits of their own (they fault nothing the
-// stack's shared daemons serve), beside every other file in band. Extra jest arguments (a file,
+// mostly wait out hang bounds on engines, BuildKits and proxies of their own (they fault nothing
+// the stack's shared daemons serve), beside every other file in band. Extra jest arguments (a file,
 // `-t`) run one jest in band as before, without lanes.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process'
 const ISOLATED = [
   'test/e2e/soak.test.ts',
   'test/e2e/builder-faults.test.ts',
-  'test/e2e/faults.test.ts'
+  'test/e2e/faults.test.ts',
+  'test/e2e/hung-registry.test.ts'
 ]
 
 const JEST = [

@@ -296,7 +296,7 @@ export const ownBuilder = (stdout: string) =>
   /Builder: (docker-publish-\S+) \(driver/.exec(stdout)?.[1] ?? '-'
 
 /** The containers and volumes of the step's own builder on the engine (buildx's names). */
-function onEngine(host: string, builder: string): string[] {
+export function onEngine(host: string, builder: string): string[] {
   const docker = (...args: string[]) =>
     execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8' })
       .split('\n')

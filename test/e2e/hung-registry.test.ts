@@ -1,0 +1,398 @@
+/**
+ * A registry that hangs inside the build (SPEC 12 "Builders fail too"; docs/cache.md "When the
+ * cache fails"): a read of the cache's import, of a base image's resolve or of a layer, or a cache
+ * export, that the registry never answers, on each builder kind's answer to it: a user's
+ * docker-container builder (restarted), a user's remote BuildKit (run again on it, or failed within
+ * the bound naming it), the containerd store's docker driver (its cache read through a relay of
+ * the run's own), the classic store (the cache's image pulled first, bounded) and the run's own
+ * builder (made again). Each case runs an app's two commits on a cold runner, the second through a
+ * fault proxy of its own in front of registry A, and judges registry A directly. The faults touch
+ * only the case's proxy and BuildKits of its own, so the suite runs in the isolated lane
+ * (scripts/e2e-lanes.mjs); the rows of the cache service's faults are in warm-cache.test.ts.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { runnerEnv } from './steps.js'
+import { listTags, readJson, readManifest } from './registry-api.js'
+import { commitEnv } from '../support/app-commits.js'
+import { RUNNER_CONTAINERD, builderNamed } from '../support/builders.js'
+import { stackEnv } from '../support/stack-env.js'
+import { startFaultProxy } from '../support/fault-proxy.js'
+import {
+  appBase,
+  expectLanded,
+  expectUnchanged,
+  firstCommitThroughProxy,
+  multiStageApp,
+  ownBuilderLeft,
+  succeeded
+} from '../support/cold-commits.js'
+import {
+  escape,
+  runnerOn,
+  undoAfterEachCase,
+  userContainerBuilder,
+  userRemoteBuilder
+} from '../support/fault-runs.js'
+
+describe("a registry read that hangs inside a user's docker-container builder (no cache service)", () => {
+  undoAfterEachCase()
+  it.each([
+    {
+      read: "the cache's import",
+      path: /\/e2e\/warm-user\/\w+\/manifests\/sha256:/,
+      warning:
+        /::warning::Cache: buildx sent no progress for \d+ s while it read the cache .*; it runs again without its cache .*, on the builder dpa-faults-\w+, its BuildKit restarted/
+    },
+    {
+      read: "the base image's resolve",
+      path: /\/app-base\/busybox\/manifests\/sha256:/,
+      warning:
+        /::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*; the build runs again on the builder dpa-faults-\w+, its BuildKit restarted/
+    }
+  ])(
+    '$read: the BuildKit is restarted, the build runs again, the release lands',
+    async ({ path, warning }) => {
+      const builder = userContainerBuilder(runnerOn())
+      const { proxy, repo, before, second } =
+        await firstCommitThroughProxy(builder)
+      proxy.setFaults([
+        { kind: 'hang', times: 1, match: { method: 'GET', path } }
+      ])
+      expect(succeeded(await second()).stdout).toMatch(warning)
+      await expectLanded(repo, before)
+      // the user's builder is theirs still: restarted, not removed
+      expect(builder.kept()).toBe(true)
+    },
+    300_000
+  )
+})
+
+/**
+ * A user's remote builder's two commits through a fault proxy, with `inputs`; in the second,
+ * `times` GETs matching `path` hang (every one where undefined).
+ */
+async function remoteCommitsHanging(
+  path: RegExp,
+  times?: number,
+  inputs: Record<string, string> = {}
+) {
+  const { proxy, repo, before, second } = await firstCommitThroughProxy(
+    await userRemoteBuilder(runnerOn(), [undefined]),
+    () => inputs
+  )
+  proxy.setFaults([{ kind: 'hang', times, match: { method: 'GET', path } }])
+  return { second: await second(), repo, before }
+}
+
+describe("a registry read of the cache that hangs inside a user's remote builder (no cache service)", () => {
+  undoAfterEachCase()
+  it('fails within its bound naming the builder and the registry, pushes nothing; once that BuildKit is restarted, the job run again lands', async () => {
+    const builder = await userRemoteBuilder(runnerOn(), [undefined])
+    const { proxy, repo, before, second } =
+      await firstCommitThroughProxy(builder)
+    proxy.setFaults([
+      {
+        kind: 'hang',
+        times: 1,
+        match: {
+          method: 'GET',
+          path: /\/e2e\/warm-user\/\w+\/manifests\/sha256:/
+        }
+      }
+    ])
+    const held = await second()
+    expect(held.code).not.toBe(0)
+    expect(held.stdout).toMatch(
+      new RegExp(
+        `::error::the build, run again without its cache, did not start within \\d+ s: ` +
+          `the builder ${builder.name} still waits on the read \\(the cache's, or a layer's\\) from ` +
+          `${escape(proxy.host)} .*; restart that BuildKit, then run the job again`
+      )
+    )
+    await expectUnchanged(repo, before)
+    // what the error tells the user to do: the held read ends with its BuildKit
+    await builder.nodes[0].kill()
+    await builder.nodes[0].start()
+    succeeded(await second())
+    await expectLanded(repo, before)
+  }, 300_000)
+})
+
+describe("a registry cache export that hangs (the user's cache-to line)", () => {
+  undoAfterEachCase()
+  it('every export request to the cache hangs: one warning, the build runs again without its cache, the release lands', async () => {
+    const cacheLines = (host: string, repo: string) => ({
+      'cache-from': `type=registry,ref=${host}/${repo}-cache:buildcache`,
+      'cache-to': `type=registry,ref=${host}/${repo}-cache:buildcache,mode=max`,
+      // the push's bound, ten of them: 20 s
+      'registry-timeout': '2'
+    })
+    const { proxy, repo, before, second } = await firstCommitThroughProxy(
+      userContainerBuilder(runnerOn()),
+      cacheLines
+    )
+    // the export asks whether each blob is there; the import reads by GET only
+    proxy.setFaults([
+      { kind: 'hang', match: { method: 'HEAD', path: /-cache\/blobs\// } }
+    ])
+    const step = succeeded(await second())
+    expect(step.stdout.match(/^::warning::.*$/gm)).toEqual([
+      expect.stringMatching(
+        /^::warning::Cache: buildx sent no progress for \d+ s while it exported the cache, so the build was stopped; it runs again without its cache lines \(its steps from the builder's own cache\)$/
+      )
+    ])
+    await expectLanded(repo, before)
+  }, 300_000)
+})
+
+describe("a base image's resolve that hangs on a builder the step cannot renew (a remote BuildKit, dockerd's)", () => {
+  undoAfterEachCase()
+  const baseManifests = /\/app-base\/busybox\/manifests\//
+  const ranAgain =
+    /^::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: \S+ did not answer \(BuildKit sets that read no deadline\); the build runs again$/m
+
+  /** `times`: how many reads of the base hang (every one where undefined). */
+  const remoteCommits = (times?: number) =>
+    remoteCommitsHanging(baseManifests, times)
+
+  it('remote: one read hangs: a warning, the build runs again on the same builder, the release lands', async () => {
+    const { second, repo, before } = await remoteCommits(1)
+    expect(succeeded(second).stdout).toMatch(ranAgain)
+    await expectLanded(repo, before)
+  }, 300_000)
+
+  it('remote: every read hangs: it runs again once, then fails naming the registry, pushing nothing', async () => {
+    const { second, repo, before } = await remoteCommits()
+    expect(second.code).not.toBe(0)
+    expect(second.stdout).toMatch(ranAgain)
+    expect(second.stdout).toMatch(
+      /::error::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*, so the build was stopped and nothing was pushed; re-run the job once \S+ answers/
+    )
+    await expectUnchanged(repo, before)
+  }, 300_000)
+
+  it("the containerd store's docker driver: one read hangs: a warning, the build runs again, the release lands", async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const builder = builderNamed(RUNNER_CONTAINERD)
+      const { run, repo } = multiStageApp(builder, { host: proxy.host })
+      succeeded(await run(1, commitEnv(1)))
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      // dockerd resolves a base it holds from its own store: the next runner holds none
+      execFileSync(
+        'docker',
+        ['image', 'rm', '-f', appBase().replace(stackEnv().a.host, proxy.host)],
+        {
+          env: {
+            ...process.env,
+            DOCKER_HOST: builder.use(runnerEnv('push-branch').DOCKER_CONFIG)
+              .engine.host
+          },
+          stdio: 'ignore'
+        }
+      )
+      proxy.setFaults([
+        { kind: 'hang', times: 1, match: { path: baseManifests } }
+      ])
+      expect(succeeded(await run(2, commitEnv(2))).stdout).toMatch(ranAgain)
+      await expectLanded(repo, before)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
+})
+
+describe("a layer download that hangs inside a user's remote builder (cache: off)", () => {
+  undoAfterEachCase()
+  const ranAgain =
+    /^::warning::buildx sent no progress for \d+ s while it downloaded a layer: .*; the build runs again$/m
+
+  /**
+   * With no cache lines; `times`: how many downloads of the base image's layer hang (its config is
+   * the resolve's read, not a download).
+   */
+  async function remoteCommits(times?: number) {
+    const { layers } = await readJson<{ layers: { digest: string }[] }>(
+      stackEnv().a,
+      'app-base/busybox',
+      'manifests/latest'
+    )
+    const layer = new RegExp(`/app-base/busybox/blobs/${layers[0].digest}$`)
+    return remoteCommitsHanging(layer, times, { cache: 'off' })
+  }
+
+  it('one download hangs: a warning, the build runs again on the same builder (the download ends with the build stopped), the release lands', async () => {
+    const { second, repo, before } = await remoteCommits(1)
+    expect(succeeded(second).stdout).toMatch(ranAgain)
+    await expectLanded(repo, before)
+  }, 300_000)
+
+  it('every download hangs: it runs again once, then fails naming the read, pushing nothing', async () => {
+    const { second, repo, before } = await remoteCommits()
+    expect(second.code).not.toBe(0)
+    expect(second.stdout).toMatch(ranAgain)
+    expect(second.stdout).toMatch(
+      /^::error::buildx sent no progress for \d+ s while it downloaded a layer: .*, so the build was stopped and nothing was pushed; re-run the job once the registry answers$/m
+    )
+    await expectUnchanged(repo, before)
+  }, 300_000)
+})
+
+describe("the inline route on the containerd store's docker driver (no cache service)", () => {
+  const builder = builderNamed(RUNNER_CONTAINERD)
+  const buildLine = (stdout: string) =>
+    stdout.split('\n').find(line => /^\[command\].*buildx build /.test(line))
+
+  it("dockerd's BuildKit reads the cache through a relay, the log names the registry; a hung read of the import costs a warning, and the release lands", async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const { run, repo } = multiStageApp(builder, { host: proxy.host })
+      succeeded(await run(1, commitEnv(1)))
+      const cacheRef = `${proxy.host}/${repo}:tickets-DM-42`
+      const warm = succeeded(await run(2, commitEnv(2)))
+      expect(buildLine(warm.stdout)).toMatch(
+        new RegExp(
+          `--cache-from type=registry,ref=127\\.0\\.0\\.1:\\d+/${escape(repo)}:tickets-DM-42 `
+        )
+      )
+      expect(buildLine(warm.stdout)).not.toContain(`ref=${cacheRef}`)
+      // buildx's own progress names the relay; what the step says names the registry
+      expect(warm.stdout).toMatch(
+        new RegExp(
+          `#\\d+ importing cache manifest from 127\\.0\\.0\\.1:\\d+/${escape(repo)}:tickets-DM-42`
+        )
+      )
+      expect(warm.stdout).toMatch(
+        new RegExp(
+          `Cache: [1-9]\\d* of \\d+ steps cached; (.*; )?from ${escape(cacheRef)}`
+        )
+      )
+      expect(warm.summary).toContain(`from ${cacheRef}`)
+
+      proxy.setFaults([
+        {
+          kind: 'hang',
+          times: 1,
+          match: { method: 'GET', path: /\/e2e\/warm\/\w+\/manifests\/sha256:/ }
+        }
+      ])
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      const hung = succeeded(await run(3, commitEnv(3)))
+      expect(hung.stdout).toMatch(
+        new RegExp(
+          `::warning::Cache: ${escape(proxy.host)}: GET manifests/sha256:\\w+ got no answer for 5 s; ` +
+            "this run's builds go on without the cache from there"
+        )
+      )
+      await expectLanded(repo, before)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
+})
+
+describe('the inline route on the classic store (no cache service)', () => {
+  const builder = builderNamed('docker 28.5 classic store')
+  /** Whether the engine a run built on holds `ref` (a pulled cache image is removed after). */
+  const engineHolds = (ref: string) => {
+    const { host } = builder.use(runnerEnv('push-branch').DOCKER_CONFIG).engine
+    try {
+      execFileSync('docker', ['-H', host, 'image', 'inspect', ref], {
+        stdio: 'ignore'
+      })
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  it("the cache image's read hangs: a warning, the build goes on without it, the release lands; then a pull that works goes to the build and is removed after", async () => {
+    const proxy = await startFaultProxy({ target: stackEnv().a.host })
+    try {
+      const { run, repo } = multiStageApp(builder, { host: proxy.host })
+      succeeded(await run(1, commitEnv(1)))
+      const cacheRef = `${proxy.host}/${repo}:tickets-DM-42`
+      proxy.setFaults([
+        {
+          kind: 'hang',
+          times: 1,
+          match: { method: 'GET', path: /\/manifests\/sha256:/ }
+        }
+      ])
+      const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      // dockerd's BuildKit would wait on a hung read of its own with every build it runs, so the
+      // image is pulled first, where the read is bounded
+      const hung = succeeded(await run(2, commitEnv(2)))
+      expect(hung.stdout).toMatch(
+        new RegExp(
+          `::warning::Cache: ${cacheRef.replace(/[.]/g, '\\.')} was not read \\(docker pull .* ` +
+            'printed nothing new for \\d+ s and was stopped\\); the build goes on without it'
+        )
+      )
+      const built = hung.stdout
+        .split('\n')
+        .find(line => /^\[command\].*buildx build /.test(line))
+      expect(built).toBeDefined()
+      expect(built).not.toMatch(/--cache-from/)
+      expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
+      expect(
+        await readManifest(stackEnv().a, repo, 'tickets-DM-42')
+      ).not.toEqual(before)
+      expect(engineHolds(cacheRef)).toBe(false)
+
+      const again = succeeded(await run(3, commitEnv(2)))
+      expect(again.stdout).toMatch(/cache {5}docker pull /)
+      // read this time: the build imports it from the engine, which holds it no longer after
+      const read = again.stdout
+        .split('\n')
+        .find(line => /^\[command\].*buildx build /.test(line))
+      expect(read).toContain(`--cache-from type=registry,ref=${cacheRef}`)
+      expect(engineHolds(cacheRef)).toBe(false)
+    } finally {
+      await proxy.close()
+    }
+  }, 300_000)
+
+  it.each([
+    {
+      read: "the cache's import",
+      path: /\/e2e\/warm\/\w+\/manifests\/sha256:/,
+      warning:
+        /::warning::Cache: buildx sent no progress for \d+ s while it read the cache .*, on the run's own builder, made again/
+    },
+    {
+      read: "the base image's resolve",
+      path: /\/app-base\/busybox\/manifests\/sha256:/,
+      warning:
+        /::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: .*; the build runs again on the run's own builder, made again/
+    }
+  ])(
+    "a registry read that hangs inside the run's own builder ($read): the builder is made again, the release lands",
+    async ({ path, warning }) => {
+      const proxy = await startFaultProxy({ target: stackEnv().a.host })
+      try {
+        const { run, repo, engineHost } = multiStageApp(builder, {
+          host: proxy.host
+        })
+        // the classic store exports no registry cache: the run makes its own docker-container builder
+        const cache = { cache: `registry,ref=${proxy.host}/${repo}:buildcache` }
+        const first = succeeded(await run(1, commitEnv(1), cache))
+        proxy.setFaults([
+          { kind: 'hang', times: 1, match: { method: 'GET', path } }
+        ])
+        const step = succeeded(await run(2, commitEnv(2), cache))
+        expect(step.stdout).toMatch(warning)
+        expect(await listTags(stackEnv().a, repo)).toEqual([
+          'buildcache',
+          'tickets-DM-42'
+        ])
+        for (const made of [first, step])
+          expect(ownBuilderLeft(engineHost(), made)).toEqual([])
+      } finally {
+        await proxy.close()
+      }
+    },
+    300_000
+  )
+})
