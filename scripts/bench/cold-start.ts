@@ -19,6 +19,7 @@ import { ROOT, runnerNode } from '../../test/e2e/runner.js'
 import { HELLO, tagPushEnv } from './event.js'
 import { requireDist } from './host.js'
 import { kib, medianRatio, ms1, printTable, ratio, spread } from './report.js'
+import { stackEnv } from '../../test/support/stack-env.js'
 
 /** A node binary the figures are taken on. */
 interface BenchNode {
@@ -46,12 +47,34 @@ function timeNode(
   return elapsed
 }
 
-function dryRunEnv(dir: string): NodeJS.ProcessEnv {
+/**
+ * The engine the dry runs and the floor ask GET /info: DOCKER_HOST if set, else the stack's
+ * Docker 29.4 on its containerd store (ubuntu-latest's), else the machine's default socket.
+ */
+function benchEngine(): { host?: string; label: string } {
+  const given = process.env.DOCKER_HOST
+  if (given) return { host: given, label: `DOCKER_HOST (${given})` }
+  let runners: string | undefined
+  try {
+    runners = stackEnv().field29?.containerdDockerHost
+  } catch {
+    // no stack: the machine's engine
+  }
+  return runners === undefined
+    ? { label: "the machine's (/var/run/docker.sock)" }
+    : {
+        host: runners,
+        label: "Docker 29.4's, containerd store (the stack's; ubuntu-latest's)"
+      }
+}
+
+function dryRunEnv(dir: string, engine?: string): NodeJS.ProcessEnv {
   for (const name of ['output', 'state', 'summary', 'env'])
     writeFileSync(join(dir, name), '')
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...(engine !== undefined && { DOCKER_HOST: engine }),
     RUNNER_TEMP: dir,
     ...tagPushEnv(),
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -210,8 +233,8 @@ function benchNodes(): BenchNode[] {
 }
 
 /** The dry runs' environments and the floors' files, made once for every node. */
-function coldStartSetup(dir: string) {
-  const env = dryRunEnv(dir)
+function coldStartSetup(dir: string, engine?: string) {
+  const env = dryRunEnv(dir, engine)
   const floorFile = join(dir, 'floor.cjs')
   writeFileSync(floorFile, FLOOR)
   const afterInfoFile = join(dir, 'floor-after-info.cjs')
@@ -312,7 +335,9 @@ function printNodeTable(
 export function coldStart(pairs: number): void {
   requireDist('dist/index.js', 'dist/post/index.js')
   const dir = mkdtempSync(join(tmpdir(), 'dpa-bench-cold-'))
-  const setup = coldStartSetup(dir)
+  const engine = benchEngine()
+  console.log(`  engine asked GET /info: ${engine.label}`)
+  const setup = coldStartSetup(dir, engine.host)
   for (const node of benchNodes())
     printNodeTable(
       node.label,
