@@ -191,14 +191,19 @@ export function registryBase(registry: {
   const ref = `${registry.host}/app-base/busybox:latest`
   const config = mkdtempSync(join(tmpdir(), 'dpa-base-config-'))
   const env = { ...process.env, DOCKER_CONFIG: config }
-  const docker = (args: string[], input?: string) =>
-    execFileSync('docker', args, { env, input, stdio: 'pipe' })
-  docker(
+  execFileSync(
+    'docker',
     ['login', '-u', registry.username, '--password-stdin', registry.host],
-    registry.password
+    { env, input: registry.password, stdio: 'pipe' }
   )
-  docker(['tag', 'local/busybox:latest', ref])
-  docker(['push', ref])
-  docker(['image', 'rm', ref])
+  // the two e2e lanes may push it at once; the machine's engine holds the tag, so one at a time:
+  // else one lane's `image rm` can come between the other's tag and push
+  const tagPushRemove =
+    'docker tag local/busybox:latest "$0" && docker push "$0" && docker image rm "$0"'
+  execFileSync(
+    'flock',
+    [join(tmpdir(), 'dpa-app-base.lock'), 'sh', '-c', tagPushRemove, ref],
+    { env, stdio: 'pipe' }
+  )
   return ref
 }
