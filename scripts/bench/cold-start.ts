@@ -48,11 +48,16 @@ function timeNode(
 }
 
 /**
- * The engine the dry runs and the floor ask GET /info: DOCKER_HOST if set, else the stack's
- * Docker 29.4 on its containerd store (ubuntu-latest's), else the machine's default socket.
+ * The engine the dry runs and the floor ask GET /info: DOCKER_HOST if set (a unix socket: the
+ * floor asks no other), else the stack's Docker 29.4 on its containerd store (ubuntu-latest's),
+ * else the machine's default socket.
  */
 function benchEngine(): { host?: string; label: string } {
   const given = process.env.DOCKER_HOST
+  if (given && !given.startsWith('unix://'))
+    throw new Error(
+      `DOCKER_HOST ${given}: the cold start asks a unix:// socket only`
+    )
   if (given) return { host: given, label: `DOCKER_HOST (${given})` }
   let runners: string | undefined
   try {
@@ -181,7 +186,7 @@ ${FLOOR}
  * (`docker buildx create --driver docker-container --use`: files only, the
  * builder is never started).
  */
-function setupBuildxConfig(dir: string): string {
+function setupBuildxConfig(dir: string, engine?: string): string {
   const config = join(dir, 'setup-buildx')
   mkdirSync(config)
   writeFileSync(join(config, 'config.json'), '{}')
@@ -196,7 +201,14 @@ function setupBuildxConfig(dir: string): string {
       'docker-container',
       '--use'
     ],
-    { env: { ...process.env, DOCKER_CONFIG: config }, stdio: 'pipe' }
+    {
+      env: {
+        ...process.env,
+        DOCKER_CONFIG: config,
+        ...(engine !== undefined && { DOCKER_HOST: engine })
+      },
+      stdio: 'pipe'
+    }
   )
   return config
 }
@@ -244,7 +256,7 @@ function coldStartSetup(dir: string, engine?: string) {
     // with docker installed the default builder is known from files; without
     // it a dry run tries `docker buildx inspect` and falls back to the classic build
     noDocker: { ...env, PATH: dir },
-    setupBuildx: { ...env, DOCKER_CONFIG: setupBuildxConfig(dir) },
+    setupBuildx: { ...env, DOCKER_CONFIG: setupBuildxConfig(dir, engine) },
     floorFile,
     afterInfoFile
   }

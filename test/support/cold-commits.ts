@@ -191,6 +191,13 @@ export async function firstCommitThroughProxy(
   return { proxy, repo, before, second }
 }
 
+/** The base image's manifest reads (its resolve). */
+export const BASE_MANIFESTS = /\/app-base\/busybox\/manifests\//
+
+/** What the step says when the base image's resolve hung and it ran the build again. */
+export const RAN_AGAIN_AFTER_RESOLVE =
+  /^::warning::buildx sent no progress for \d+ s while it resolved \S+app-base\/busybox:latest: \S+ did not answer \(BuildKit sets that read no deadline\); the build runs again$/m
+
 /** Whether the second commit landed: only its tag, on a manifest other than `before`. */
 export async function expectLanded(repo: string, before: unknown) {
   expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
