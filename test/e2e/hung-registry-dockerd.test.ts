@@ -8,7 +8,6 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { runnerEnv } from './steps.js'
 import { readManifest } from './registry-api.js'
 import { commitEnv } from '../support/app-commits.js'
 import { RUNNER_CONTAINERD, builderNamed } from '../support/builders.js'
@@ -17,6 +16,7 @@ import { startFaultProxy } from '../support/fault-proxy.js'
 import {
   appBase,
   BASE_MANIFESTS,
+  buildLine,
   expectLanded,
   multiStageApp,
   RAN_AGAIN_AFTER_RESOLVE,
@@ -29,7 +29,9 @@ describe("a base image's resolve that hangs in dockerd's BuildKit", () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })
     try {
       const builder = builderNamed(RUNNER_CONTAINERD)
-      const { run, repo } = multiStageApp(builder, { host: proxy.host })
+      const { run, repo, engineHost } = multiStageApp(builder, {
+        host: proxy.host
+      })
       succeeded(await run(1, commitEnv(1)))
       const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
       // dockerd resolves a base it holds from its own store: the next runner holds none
@@ -37,11 +39,7 @@ describe("a base image's resolve that hangs in dockerd's BuildKit", () => {
         'docker',
         ['image', 'rm', '-f', appBase().replace(stackEnv().a.host, proxy.host)],
         {
-          env: {
-            ...process.env,
-            DOCKER_HOST: builder.use(runnerEnv('push-branch').DOCKER_CONFIG)
-              .engine.host
-          },
+          env: { ...process.env, DOCKER_HOST: engineHost() },
           stdio: 'ignore'
         }
       )
@@ -60,8 +58,6 @@ describe("a base image's resolve that hangs in dockerd's BuildKit", () => {
 
 describe("the inline route on the containerd store's docker driver (no cache service)", () => {
   const builder = builderNamed(RUNNER_CONTAINERD)
-  const buildLine = (stdout: string) =>
-    stdout.split('\n').find(line => /^\[command\].*buildx build /.test(line))
 
   it("dockerd's BuildKit reads the cache through a relay, the log names the registry; a hung read of the import costs a warning, and the release lands", async () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })

@@ -13,7 +13,6 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { runnerEnv } from './steps.js'
 import { listTags, readJson, readManifest } from './registry-api.js'
 import { commitEnv } from '../support/app-commits.js'
 import { builderNamed } from '../support/builders.js'
@@ -22,6 +21,7 @@ import { startFaultProxy } from '../support/fault-proxy.js'
 import {
   appBase,
   BASE_MANIFESTS,
+  buildLine,
   expectLanded,
   expectUnchanged,
   firstCommitThroughProxy,
@@ -214,9 +214,8 @@ describe("a layer download that hangs inside a user's remote builder (cache: off
 
 describe('the inline route on the classic store (no cache service)', () => {
   const builder = builderNamed('docker 28.5 classic store')
-  /** Whether the engine a run built on holds `ref` (a pulled cache image is removed after). */
-  const engineHolds = (ref: string) => {
-    const { host } = builder.use(runnerEnv('push-branch').DOCKER_CONFIG).engine
+  /** Whether the engine `host` holds `ref` (a pulled cache image is removed after). */
+  const engineHolds = (host: string, ref: string) => {
     try {
       execFileSync('docker', ['-H', host, 'image', 'inspect', ref], {
         stdio: 'ignore'
@@ -230,7 +229,9 @@ describe('the inline route on the classic store (no cache service)', () => {
   it("the cache image's read hangs: a warning, the build goes on without it, the release lands; then a pull that works goes to the build and is removed after", async () => {
     const proxy = await startFaultProxy({ target: stackEnv().a.host })
     try {
-      const { run, repo } = multiStageApp(builder, { host: proxy.host })
+      const { run, repo, engineHost } = multiStageApp(builder, {
+        host: proxy.host
+      })
       succeeded(await run(1, commitEnv(1)))
       const cacheRef = `${proxy.host}/${repo}:tickets-DM-42`
       proxy.setFaults([
@@ -250,25 +251,21 @@ describe('the inline route on the classic store (no cache service)', () => {
             'printed nothing new for \\d+ s and was stopped\\); the build goes on without it'
         )
       )
-      const built = hung.stdout
-        .split('\n')
-        .find(line => /^\[command\].*buildx build /.test(line))
+      const built = buildLine(hung.stdout)
       expect(built).toBeDefined()
       expect(built).not.toMatch(/--cache-from/)
       expect(await listTags(stackEnv().a, repo)).toEqual(['tickets-DM-42'])
       expect(
         await readManifest(stackEnv().a, repo, 'tickets-DM-42')
       ).not.toEqual(before)
-      expect(engineHolds(cacheRef)).toBe(false)
+      expect(engineHolds(engineHost(), cacheRef)).toBe(false)
 
       const again = succeeded(await run(3, commitEnv(2)))
       expect(again.stdout).toMatch(/cache {5}docker pull /)
       // read this time: the build imports it from the engine, which holds it no longer after
-      const read = again.stdout
-        .split('\n')
-        .find(line => /^\[command\].*buildx build /.test(line))
+      const read = buildLine(again.stdout)
       expect(read).toContain(`--cache-from type=registry,ref=${cacheRef}`)
-      expect(engineHolds(cacheRef)).toBe(false)
+      expect(engineHolds(engineHost(), cacheRef)).toBe(false)
     } finally {
       await proxy.close()
     }

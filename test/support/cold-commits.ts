@@ -37,6 +37,10 @@ export function appBase(): string {
   return pushedBase
 }
 
+/** The `[command]` line of the run's `buildx build`. */
+export const buildLine = (stdout: string): string | undefined =>
+  stdout.split('\n').find(line => /^\[command\].*buildx build /.test(line))
+
 export function succeeded(step: StepResult): StepResult {
   expect(step.stdout).not.toMatch(/::error::/)
   expect(step.code).toBe(0)
@@ -56,10 +60,9 @@ export function multiStageApp(
   builder: StackBuilder,
   { host = '', serviceEnv }: { host?: string; serviceEnv?: ServiceEnv } = {}
 ) {
-  // the base image from the same registry name (a fault proxy's), which the run logs in to
-  const from =
-    host === '' ? appBase() : appBase().replace(stackEnv().a.host, host)
   const { a } = stackEnv()
+  // the base image from the same registry name (a fault proxy's), which the run logs in to
+  const from = appBase().replace(a.host, host || a.host)
   const repo = uniqueRepo('warm')
   const nonce = repo.replace(/\W/g, '-')
   const run = async (
