@@ -14,7 +14,7 @@ import { RUNNER_CONTAINERD, builderNamed } from '../support/builders.js'
 import { stackEnv } from '../support/stack-env.js'
 import { startFaultProxy } from '../support/fault-proxy.js'
 import {
-  appBase,
+  appBaseVia,
   BASE_MANIFESTS,
   buildLine,
   expectLanded,
@@ -35,14 +35,10 @@ describe("a base image's resolve that hangs in dockerd's BuildKit", () => {
       succeeded(await run(1, commitEnv(1)))
       const before = await readManifest(stackEnv().a, repo, 'tickets-DM-42')
       // dockerd resolves a base it holds from its own store: the next runner holds none
-      execFileSync(
-        'docker',
-        ['image', 'rm', '-f', appBase().replace(stackEnv().a.host, proxy.host)],
-        {
-          env: { ...process.env, DOCKER_HOST: engineHost() },
-          stdio: 'ignore'
-        }
-      )
+      execFileSync('docker', ['image', 'rm', '-f', appBaseVia(proxy.host)], {
+        env: { ...process.env, DOCKER_HOST: engineHost() },
+        stdio: 'ignore'
+      })
       proxy.setFaults([
         { kind: 'hang', times: 1, match: { path: BASE_MANIFESTS } }
       ])

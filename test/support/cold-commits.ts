@@ -37,6 +37,10 @@ export function appBase(): string {
   return pushedBase
 }
 
+/** The app's base image as a registry name (a fault proxy's) names it. */
+export const appBaseVia = (host: string): string =>
+  appBase().replace(stackEnv().a.host, host)
+
 /** The `[command]` line of the run's `buildx build`. */
 export const buildLine = (stdout: string): string | undefined =>
   stdout.split('\n').find(line => /^\[command\].*buildx build /.test(line))
@@ -62,7 +66,7 @@ export function multiStageApp(
 ) {
   const { a } = stackEnv()
   // the base image from the same registry name (a fault proxy's), which the run logs in to
-  const from = appBase().replace(a.host, host || a.host)
+  const from = appBaseVia(host || a.host)
   const repo = uniqueRepo('warm')
   const nonce = repo.replace(/\W/g, '-')
   const run = async (
@@ -185,7 +189,7 @@ export async function firstCommitThroughProxy(
   const repo = uniqueRepo('warm-user')
   const viaProxy = {
     host: proxy.host,
-    base: appBase().replace(stackEnv().a.host, proxy.host)
+    base: appBaseVia(proxy.host)
   }
   const asked = inputs(proxy.host, repo)
   succeeded(await coldCommit(builder, repo, 1, asked, viaProxy))
