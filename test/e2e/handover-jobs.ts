@@ -62,18 +62,30 @@ export function jobSite(): () => JobSite {
 /**
  * One job of `run` (attempt `attempt`, a job backend id of its own)
  * releasing v3.0.0 to `repo`; `artifacts: false` runs it where the runner
- * offers no artifact service.
+ * offers no artifact service; `event`: another event's runner env than the
+ * tag push; `env`: more of the step's environment.
  */
 export async function job(
   site: JobSite,
   run: WorkflowRun,
   repo: string,
   inputs: Record<string, string>,
-  { attempt = 1, artifacts = true } = {}
+  {
+    attempt = 1,
+    artifacts = true,
+    event = tagPush('3.0.0', run.sha),
+    env: more = {}
+  }: {
+    attempt?: number
+    artifacts?: boolean
+    event?: Record<string, string>
+    env?: Record<string, string>
+  } = {}
 ): Promise<StepResult> {
   if (BUILDER === undefined) throw new Error('no docker 26.1 containerd store')
   const runner: Record<string, string> = {
-    ...tagPush('3.0.0', run.sha),
+    ...event,
+    ...more,
     GITHUB_RUN_ID: run.id,
     GITHUB_RUN_ATTEMPT: String(attempt),
     ...(artifacts

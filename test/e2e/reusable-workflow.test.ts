@@ -9,13 +9,30 @@
  *
  * The legs build on the default engine's docker driver (containerd store), which builds both
  * platforms of the COPY-only fixture on this amd64 machine (no emulation needed).
+ *
+ * Each job checks out the workflow's own commit (job.workflow_repository at job.workflow_sha,
+ * here this checkout) and runs the action from there; its logins step runs by bash. Then what a
+ * security review asks of it: the job's token offered to no registry but GitHub's (the
+ * registry's own log of who offered credentials), a fork's pull request, the gate, key signing
+ * verified by cosign 2.5 and 3.1.1, and a build secret kept out of the image, its provenance and
+ * the log.
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import type { NameRule } from '../support/results-service/artifacts.js'
-import { runWorkflow, type ActionRunner } from '../support/workflow-runner.js'
+import {
+  runWorkflow,
+  withCheckout,
+  type ActionRunner,
+  type WorkflowCall
+} from '../support/workflow-runner.js'
+import { cosignVerify, generateKeyPair } from '../support/cosign.js'
+import { stackEnv, stackOras } from '../support/stack-env.js'
 import {
   job,
   jobSite,
@@ -25,16 +42,25 @@ import {
   TAGS,
   type WorkflowRun
 } from './handover-jobs.js'
-import { listTags, registryState } from './registry-api.js'
+import { listTags, readJson, registryState } from './registry-api.js'
 import { HELLO } from './releases.js'
 import { legOutputs } from '../../src/settings/leg-outputs.js'
 import { ROOT, type StepResult } from './runner.js'
-import { uniqueRepo } from './steps.js'
+import { forkPullRequest, uniqueRepo, visibleText } from './steps.js'
 
 jest.setTimeout(300_000)
 
 const WORKFLOW = join(ROOT, '.github/workflows/publish.yml')
 const ACTION = 'acme/docker-publish-action@v1'
+/** The workflow's own action, as its jobs check it out. */
+const OWN_ACTION = './.docker-publish-action'
+/** The job context: the called workflow's own repository and commit (this checkout's HEAD). */
+const JOB = {
+  workflow_repository: 'acme/docker-publish-action',
+  workflow_sha: execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], {
+    encoding: 'utf8'
+  }).trim()
+}
 
 const site = jobSite()
 
@@ -50,10 +76,20 @@ function actionRunner(
   run: WorkflowRun,
   attempt: number,
   steps: StepResult[],
-  { fail = '', absent = '' } = {}
+  {
+    fail = '',
+    absent = '',
+    event,
+    env
+  }: {
+    fail?: string
+    absent?: string
+    event?: Record<string, string>
+    env?: Record<string, string>
+  } = {}
 ): ActionRunner {
-  return async (uses, inputs) => {
-    expect(uses).toBe(ACTION)
+  const action: ActionRunner = async (uses, inputs) => {
+    expect(uses).toBe(OWN_ACTION)
     const broken: Record<string, string> =
       inputs.platforms === fail ? { file: 'Dockerfile.none' } : {}
     const step = await job(
@@ -61,7 +97,7 @@ function actionRunner(
       run,
       '',
       { ...inputs, ...broken },
-      { attempt }
+      { attempt, event, env }
     )
     steps.push(step)
     const outputs =
@@ -70,15 +106,20 @@ function actionRunner(
         : step.outputs
     return { ok: step.code === 0, outputs }
   }
+  return withCheckout(action, ROOT, [])
 }
 
 /** The workflow called with the caller's inputs and secrets, as `secrets: inherit` passes them. */
-function call(repo: string, more: Record<string, unknown> = {}) {
+function call(
+  repo: string,
+  more: Record<string, unknown> = {}
+): Omit<WorkflowCall, 'run'> {
   const { host, username, password } = site().registry
   return {
     inputs: { images: `${host}/${repo}`, context: HELLO, ...more },
     secrets: { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password },
-    github: { actor: 'octo', token: 'ghs_unused', repository: 'acme/app' }
+    github: { actor: 'octo', token: 'ghs_unused', repository: 'acme/app' },
+    job: JOB
   }
 }
 
@@ -97,6 +138,7 @@ describe('the reusable workflow: legs on their runners, handed over through job 
     const repo = uniqueRepo('workflow/both')
     const run = newRun()
     const steps: StepResult[] = []
+    const logged = site().registry.logins().length
     const jobs = await runWorkflow(WORKFLOW, {
       ...call(repo),
       run: actionRunner(run, 1, steps)
@@ -124,6 +166,10 @@ describe('the reusable workflow: legs on their runners, handed over through job 
     expect(Object.keys(index).sort()).toEqual(['amd64', 'arm64'])
     expect(await legImages(repo, steps.slice(0, 2))).toEqual(index)
     expect(await site().service.artifacts(run.backend)).toEqual([])
+    // REGISTRY_PASSWORD's credentials, and never the job's token (github.actor's)
+    const logins = site().registry.logins().slice(logged)
+    expect(logins.length).toBeGreaterThan(0)
+    expect(logins.filter(l => !l.startsWith('accepted '))).toEqual([])
   })
 
   it('a leg that fails fails the release, no tag moved; re-running the failed jobs lands it', async () => {
@@ -178,6 +224,181 @@ describe('the reusable workflow: legs on their runners, handed over through job 
       )
     )
     expect(await listTags(site().registry, repo)).toEqual([])
+  })
+})
+
+const GATE = resolve(ROOT, 'test/fixtures/gate/marker-gate.sh')
+const BUILD_SECRET = `npm-secret-${Math.random().toString(36).slice(2, 12)}`
+
+/** Every blob an image reaches (its manifests, configs, layers gunzipped), as text. */
+async function reachableText(repo: string, digest: string): Promise<string> {
+  const registry = site().registry
+  const manifest = await readJson<{
+    manifests?: { digest: string }[]
+    config?: { digest: string }
+    layers?: { digest: string }[]
+  }>(registry, repo, `manifests/${digest}`)
+  const nested = await Promise.all(
+    (manifest.manifests ?? []).map(m => reachableText(repo, m.digest))
+  )
+  const blobs = await Promise.all(
+    [manifest.config, ...(manifest.layers ?? [])]
+      .flatMap(blob => (blob === undefined ? [] : [blob.digest]))
+      .map(async blob => {
+        const auth = Buffer.from(`${registry.username}:${registry.password}`)
+        const response = await fetch(
+          `http://${registry.host}/v2/${repo}/blobs/${blob}`,
+          { headers: { Authorization: `Basic ${auth.toString('base64')}` } }
+        )
+        const bytes = Buffer.from(await response.arrayBuffer())
+        return (
+          bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes
+        ).toString('latin1')
+      })
+  )
+  return [JSON.stringify(manifest), ...nested, ...blobs].join('\n')
+}
+
+describe('the reusable workflow as a security review would pass it', () => {
+  it('an image elsewhere than GHCR with no password secret fails before any build, naming REGISTRY_PASSWORD; the job token goes nowhere', async () => {
+    const repo = uniqueRepo('workflow/no-secret')
+    const steps: StepResult[] = []
+    const logged = site().registry.logins().length
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...call(repo),
+      secrets: {},
+      run: actionRunner(newRun(), 1, steps)
+    })
+    expect(steps).toEqual([])
+    expect([jobs.legs.result, jobs.merge.result]).toEqual([
+      'failure',
+      'skipped'
+    ])
+    const image = `${site().registry.host}/${repo}`
+    expect(jobs.legs.legs.map(leg => leg.errors)).toEqual(
+      Array(2).fill([
+        `images: ${image} is on ${site().registry.host}, and the job's token goes only to ` +
+          `ghcr.io: set the REGISTRY_PASSWORD secret (or REGISTRY_LOGINS) for ${site().registry.host}`
+      ])
+    )
+    expect(site().registry.logins().slice(logged)).toEqual([])
+    expect(await listTags(site().registry, repo)).toEqual([])
+  })
+
+  it("a fork's pull request skips the logins with a notice and pushes nothing", async () => {
+    const repo = uniqueRepo('workflow/fork')
+    const steps: StepResult[] = []
+    const logged = site().registry.logins().length
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...call(repo, { push: false }),
+      secrets: {},
+      github: {
+        actor: 'mallory',
+        token: 'ghs_read_only',
+        repository: 'acme/app',
+        event_name: 'pull_request',
+        event: {
+          pull_request: { head: { repo: { full_name: 'mallory/app' } } }
+        }
+      },
+      run: actionRunner(newRun(), 1, steps, {
+        event: forkPullRequest(
+          'feature',
+          'f00dfacef00dfacef00dfacef00dfacef00dface'
+        )
+      })
+    })
+    expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
+      Array(3).fill('exit 0')
+    )
+    expect(jobs.merge.result).toBe('success')
+    for (const step of steps)
+      expect(step.stdout).toMatch(
+        new RegExp(`::notice::Login to ${site().registry.host} skipped`)
+      )
+    expect(site().registry.logins().slice(logged)).toEqual([])
+    expect(await listTags(site().registry, repo)).toEqual([])
+  })
+
+  it('gate: a marker in the arm64 image alone fails the merge, and no tag moves', async () => {
+    const repo = uniqueRepo('workflow/gate')
+    const steps: StepResult[] = []
+    const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...call(repo, {
+        context: 'test/fixtures/contexts/gate-marker-arm64',
+        gate: GATE,
+        'gate-timeout': '120'
+      }),
+      run: actionRunner(newRun(), 1, steps, {
+        env: { ORAS: stackOras(), GATE_REPORT: report }
+      })
+    })
+    expect([jobs.legs.result, jobs.merge.result]).toEqual([
+      'success',
+      'failure'
+    ])
+    expect(outcome(steps[2], 'exit 1')).toMatch(
+      /^exit 1\n::error::gate failed with exit status 3: no tag moved/
+    )
+    expect(steps[2].stdout).toContain(
+      'gate: linux/arm64 holds /gate-marker: refused'
+    )
+    expect(await listTags(site().registry, repo)).toEqual([])
+  })
+
+  it('sign: key signs the index with COSIGN_KEY; cosign 2.5 and 3.1.1 verify it', async () => {
+    const repo = uniqueRepo('workflow/signed')
+    const steps: StepResult[] = []
+    const keys = await generateKeyPair('workflow-key-pw')
+    const base = call(repo, { sign: 'key' })
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...base,
+      secrets: {
+        ...base.secrets,
+        COSIGN_KEY: keys.privateKey,
+        COSIGN_PASSWORD: keys.password
+      },
+      run: actionRunner(newRun(), 1, steps)
+    })
+    expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
+      Array(3).fill('exit 0')
+    )
+    const ref = `${site().registry.host}/${repo}@${jobs.merge.outputs.digest}`
+    const [two, three] = await Promise.all([
+      cosignVerify(ref, keys.publicKeyFile, [site().registry]),
+      cosignVerify(
+        ref,
+        keys.publicKeyFile,
+        [site().registry],
+        stackEnv().cosign3
+      )
+    ])
+    expect([two.code, three.code]).toEqual([0, 0])
+  })
+
+  it('BUILD_SECRETS reaches the build, and neither the image, its provenance nor the log holds it', async () => {
+    const repo = uniqueRepo('workflow/build-secret')
+    const steps: StepResult[] = []
+    const base = call(repo, {
+      platforms: '["linux/amd64"]',
+      context: 'test/fixtures/contexts/build-secret',
+      provenance: 'mode=max'
+    })
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...base,
+      secrets: { ...base.secrets, BUILD_SECRETS: `NPM_TOKEN=${BUILD_SECRET}` },
+      run: actionRunner(newRun(), 1, steps)
+    })
+    expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
+      Array(2).fill('exit 0')
+    )
+    const content = await reachableText(repo, jobs.merge.outputs.digest)
+    const hash = createHash('sha256').update(BUILD_SECRET).digest('hex')
+    expect(content).toContain(hash)
+    expect(content).toContain('https://slsa.dev/provenance')
+    expect(content).not.toContain(BUILD_SECRET)
+    expect(steps.map(visibleText).join('\n')).not.toContain(BUILD_SECRET)
   })
 })
 

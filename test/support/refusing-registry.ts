@@ -3,10 +3,18 @@
  * does over the registry API: the stack's distribution binary
  * (/usr/bin/docker-registry, the one scripts/stack/stack.sh runs) started
  * on a free 127.0.0.1 port with htpasswd auth and no `storage.delete`, its
- * storage in a folder of its own, stopped (and the folder removed) by close().
+ * storage in a folder of its own, stopped (and the folder removed) by close(). Its log (level
+ * info, on stderr) is kept: logins() reads who offered which credentials.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unusedPort } from './http-server.js'
@@ -17,6 +25,11 @@ const BINARY = '/usr/bin/docker-registry'
 
 export interface RefusingRegistry extends StackRegistry {
   close(): Promise<void>
+  /**
+   * Each request so far that offered credentials, from distribution's log: `accepted METHOD uri`
+   * (it logs no user name then), or `refused <user> METHOD uri`.
+   */
+  logins(): string[]
 }
 
 async function answers(host: string): Promise<boolean> {
@@ -43,7 +56,7 @@ async function startRefusingRegistry(): Promise<RefusingRegistry> {
     join(dir, 'config.yml'),
     [
       'version: 0.1',
-      'log: { level: warn }',
+      'log: { level: info, accesslog: { disabled: true } }',
       'storage:',
       `  filesystem: { rootdirectory: ${join(dir, 'storage')} }`,
       `http: { addr: '${host}' }`,
@@ -52,9 +65,12 @@ async function startRefusingRegistry(): Promise<RefusingRegistry> {
       ''
     ].join('\n')
   )
+  const log = join(dir, 'registry.log')
+  const fd = openSync(log, 'a')
   const child = spawn(BINARY, ['serve', join(dir, 'config.yml')], {
-    stdio: 'ignore'
+    stdio: ['ignore', 'ignore', fd]
   })
+  closeSync(fd)
   const exited = new Promise<void>(resolve =>
     child.once('exit', () => resolve())
   )
@@ -68,6 +84,16 @@ async function startRefusingRegistry(): Promise<RefusingRegistry> {
     host,
     username,
     password,
+    logins: () =>
+      [
+        ...readFileSync(log, 'utf8').matchAll(
+          /msg="(authorized request|error authenticating user \\"([^\\]*)\\")[^\n]*http\.request\.method=(\S+)[^\n]*http\.request\.uri="?([^" ]+)/g
+        )
+      ].map(([, , user, method, uri]) =>
+        user === undefined
+          ? `accepted ${method} ${uri}`
+          : `refused ${user} ${method} ${uri}`
+      ),
     close: async () => {
       child.kill()
       await exited

@@ -2,9 +2,11 @@
  * A reusable workflow's jobs run in order as GitHub runs them, for the e2e of
  * .github/workflows/publish.yml: the file read by GitHub's own parser (@actions/workflow-parser),
  * each expression evaluated by GitHub's own evaluator (@actions/expressions), the matrix expanded,
- * each leg's steps run (a `uses:` step by the test's callback, which runs dist/ as the runner runs
- * the action; a `run:` step's script kept, and its ::notice:: lines taken as the runner's log), the
- * job's outputs evaluated at the end of each leg and handed to the next jobs through `needs`.
+ * each leg's steps run in a workspace folder of its own (a `uses:` step by the test's callback,
+ * which runs dist/ as the runner runs the action; a `run:` step's script by bash, as the runner runs
+ * it, its ::notice:: and ::error:: lines taken as the runner's log and its GITHUB_OUTPUT as the
+ * step's outputs), the job's outputs evaluated at the end of each leg and handed to the next jobs
+ * through `needs`.
  *
  * What each rule rests on:
  * - A step's `if` defaults to success(); a job's too, so a failed leg skips the merge (docs,
@@ -15,8 +17,20 @@
  * - Re-running failed jobs runs again the failed legs and the jobs after them; the succeeded legs
  *   keep their results and outputs (docs, "Re-running failed jobs in a workflow").
  * - `with:` values reach the action as strings (the runner's INPUT_* environment).
+ * - A `run:` step without `shell` runs as `bash -e {0}` on Linux, in the workspace, with the step's
+ *   `env` and GITHUB_OUTPUT, GITHUB_SERVER_URL (docs, "Workflow syntax": jobs.<id>.steps[*].shell;
+ *   "Variables reference").
  */
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
 import {
   convertWorkflowTemplate,
@@ -35,7 +49,13 @@ type Status = 'success' | 'failure'
 export type ActionRunner = (
   uses: string,
   inputs: Record<string, string>,
-  leg: { job: string; matrix: Record<string, unknown>; runsOn: unknown }
+  leg: {
+    job: string
+    matrix: Record<string, unknown>
+    runsOn: unknown
+    /** The leg's workspace folder (GITHUB_WORKSPACE), where `uses: ./…` resolves. */
+    workspace: string
+  }
 ) => Promise<{ ok: boolean; outputs: Record<string, string> }>
 
 /** One leg of a job as it ran. */
@@ -46,6 +66,7 @@ interface LegRun {
   status: Status
   outputs: Record<string, string>
   notices: string[]
+  errors: string[]
 }
 
 /** A job's result as `needs` shows it, with each leg's. */
@@ -154,9 +175,42 @@ export interface WorkflowCall {
   inputs: Record<string, unknown>
   secrets?: Record<string, string>
   github: Record<string, unknown>
+  /** The job context: the runner's `job.workflow_*` name the called workflow's own commit. */
+  job?: Record<string, unknown>
   run: ActionRunner
   /** Re-run failed jobs: the jobs of the earlier attempt; its succeeded legs are kept. */
   previous?: Record<string, JobRun>
+}
+
+/** The checkouts `withCheckout` made: the repository and ref each asked for, and where. */
+export interface Checkout {
+  repository: string
+  ref: string
+  path: string
+}
+
+/**
+ * `runner` behind the runner's handling of two kinds of `uses:`: `actions/checkout@<sha>` puts
+ * the repository at `ref` into the workspace, here `source` (this checkout, standing for the
+ * action's repository at the workflow's commit) linked at `path`, and records what was asked;
+ * `./path` runs a local action, which must be in the workspace by then, as the runner requires.
+ */
+export function withCheckout(
+  runner: ActionRunner,
+  source: string,
+  checkouts: Checkout[]
+): ActionRunner {
+  return async (uses, inputs, leg) => {
+    if (uses.startsWith('actions/checkout@')) {
+      const { repository = '', ref = '', path = '.' } = inputs
+      checkouts.push({ repository, ref, path })
+      symlinkSync(source, join(leg.workspace, path))
+      return { ok: true, outputs: {} }
+    }
+    if (uses.startsWith('./') && !existsSync(join(leg.workspace, uses)))
+      return { ok: false, outputs: {} }
+    return runner(uses, inputs, leg)
+  }
 }
 
 /** The workflow file parsed and converted by GitHub's parser; its errors, if any, thrown. */
@@ -215,6 +269,48 @@ function callInputs(
   return { ...defaults, ...given }
 }
 
+/** A `run:` step as the runner runs it: `bash -e` on a file, the step's env, GITHUB_OUTPUT. */
+function runScript(
+  script: string,
+  env: Record<string, string>,
+  workspace: string,
+  github: Record<string, unknown>
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'dpa-step-'))
+  const output = join(dir, 'output')
+  writeFileSync(join(dir, 'script.sh'), script)
+  writeFileSync(output, '')
+  const ran = spawnSync('bash', ['-e', join(dir, 'script.sh')], {
+    cwd: workspace,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      ...env,
+      GITHUB_OUTPUT: output,
+      GITHUB_SERVER_URL: asString(github.server_url) || 'https://github.com'
+    }
+  })
+  const logged = (command: string) =>
+    [...ran.stdout.matchAll(new RegExp(`^::${command}::(.*)$`, 'gm'))].map(
+      m => m[1]
+    )
+  const outputs = Object.fromEntries(
+    readFileSync(output, 'utf8')
+      .split('\n')
+      .filter(line => line.includes('='))
+      .map(line => [
+        line.slice(0, line.indexOf('=')),
+        line.slice(line.indexOf('=') + 1)
+      ])
+  )
+  return {
+    ok: ran.status === 0,
+    outputs,
+    notices: logged('notice'),
+    errors: logged('error')
+  }
+}
+
 type Job = {
   id: { value: string }
   needs?: { value: string }[]
@@ -235,6 +331,8 @@ async function runLeg(
   )
   const steps: Record<string, { outputs: Record<string, string> }> = {}
   const notices: string[] = []
+  const errors: string[] = []
+  const workspace = mkdtempSync(join(tmpdir(), 'dpa-workspace-'))
   let status: Status = 'success'
   for (const [index, step] of (
     job.steps as Record<string, unknown>[]
@@ -247,23 +345,24 @@ async function runLeg(
     )
       continue
     if (step.run !== undefined) {
-      // the shell expands the step's env in the script
-      const env = stringsOf(step.env as TemplateToken, stepContexts)
-      const script = asString(
-        valueOf(step.run as TemplateToken, stepContexts)
-      ).replace(/\$(\w+)/g, (name: string, key: string) => env[key] ?? name)
-      notices.push(
-        ...[...script.matchAll(/::notice::([^"]*)/g)].map(m =>
-          m[1].replace(/\s+/g, ' ')
-        )
+      const ran = runScript(
+        asString(valueOf(step.run as TemplateToken, stepContexts)),
+        stringsOf(step.env as TemplateToken, stepContexts),
+        workspace,
+        call.github
       )
+      notices.push(...ran.notices)
+      errors.push(...ran.errors)
+      if (typeof step.id === 'string') steps[step.id] = { outputs: ran.outputs }
+      if (!ran.ok) status = 'failure'
       continue
     }
     const inputs = stringsOf(stepWith(root, job.id.value, index), stepContexts)
     const ran = await call.run(String(step.uses), inputs, {
       job: job.id.value,
       matrix,
-      runsOn
+      runsOn,
+      workspace
     })
     if (typeof step.id === 'string') steps[step.id] = { outputs: ran.outputs }
     if (!ran.ok) status = 'failure'
@@ -272,7 +371,7 @@ async function runLeg(
     status === 'success'
       ? stringsOf(job.outputs as TemplateToken, { ...legContexts, steps })
       : {}
-  return { matrix, runsOn, environment, status, outputs, notices }
+  return { matrix, runsOn, environment, status, outputs, notices, errors }
 }
 
 /** Runs the workflow's jobs in order (one attempt); each job's result, legs and outputs. */
@@ -291,6 +390,7 @@ export async function runWorkflow(
       inputs,
       secrets: call.secrets ?? {},
       github: call.github,
+      job: call.job ?? {},
       needs
     }
     if (Object.values(needs).some(need => need.result !== 'success')) {

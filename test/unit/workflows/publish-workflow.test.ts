@@ -1,16 +1,24 @@
 /**
  * .github/workflows/publish.yml read by GitHub's own parser and its expressions evaluated by
- * GitHub's own evaluator (test/support/workflow-runner.ts), with a stand-in action that returns
- * the outputs a digest leg sets: the runner map, the QEMU fallback, the handover through `needs`.
+ * GitHub's own evaluator (test/support/workflow-runner.ts; its `run:` steps run by bash), with a
+ * stand-in action that returns the outputs a digest leg sets: the runner map, the QEMU fallback,
+ * the handover through `needs`, the action of the workflow's own commit, where the job's token
+ * goes (scripts/workflow/logins.sh), and that every `uses:` is pinned by SHA.
  */
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parse } from 'yaml'
+import { parseImages } from '../../../src/settings/image-lines.js'
 import { legOutputs } from '../../../src/settings/leg-outputs.js'
 import {
   readWorkflow,
   runWorkflow,
-  type ActionRunner
+  withCheckout,
+  type ActionRunner,
+  type Checkout,
+  type WorkflowCall
 } from '../../support/workflow-runner.js'
 
 const FILE = '.github/workflows/publish.yml'
@@ -20,34 +28,54 @@ const action = parse(readFileSync('action.yml', 'utf8')) as {
 }
 
 interface Call {
+  uses: string
   inputs: Record<string, string>
   runsOn: unknown
 }
 
-/** A stand-in of the action: a digest leg's outputs, a merge's digest; `fails` a platform. */
-function standIn(calls: Call[], fails = ''): ActionRunner {
-  return async (_uses, inputs, leg) => {
+/**
+ * A stand-in of the action: a digest leg's outputs, a merge's digest; `fails` a platform. Behind
+ * the runner's checkout, which puts this repository where the workflow checks out its own commit.
+ */
+function standIn(calls: Call[], fails = '', checkouts: Checkout[] = []) {
+  const action: ActionRunner = async (uses, inputs, leg) => {
     await Promise.resolve()
-    calls.push({ inputs, runsOn: leg.runsOn })
+    calls.push({ uses, inputs, runsOn: leg.runsOn })
     if (inputs.mode === 'merge')
       return { ok: true, outputs: { digest: DIGEST } }
     const platform = inputs.platforms
     if (platform === fails) return { ok: false, outputs: {} }
     return { ok: true, outputs: legOutputs(platform, [DIGEST]) }
   }
+  return withCheckout(action, resolve('.'), checkouts)
 }
 
 const GITHUB = { actor: 'octo', token: 'ghs_token', repository: 'acme/app' }
+const SHA = execFileSync('git', ['rev-parse', 'HEAD'], {
+  encoding: 'utf8'
+}).trim()
+/** The job context's names of the called workflow: its repository and commit. */
+const JOB = {
+  workflow_repository: 'acme/docker-publish-action',
+  workflow_sha: SHA,
+  workflow_ref:
+    'acme/docker-publish-action/.github/workflows/publish.yml@refs/tags/v1'
+}
+
+/** The workflow run with `call`'s inputs over a ghcr.io image, the job context above. */
+const runIt = (call: Partial<WorkflowCall> & Pick<WorkflowCall, 'run'>) =>
+  runWorkflow(FILE, {
+    github: GITHUB,
+    job: JOB,
+    ...call,
+    inputs: { images: 'ghcr.io/acme/app', ...call.inputs }
+  })
 
 describe('publish.yml, as GitHub parses and evaluates it', () => {
   it('parses with no error, and each step gives only inputs action.yml declares', async () => {
     const template = await readWorkflow(FILE)
     const calls: Call[] = []
-    await runWorkflow(FILE, {
-      inputs: { images: 'ghcr.io/acme/app' },
-      github: GITHUB,
-      run: standIn(calls)
-    })
+    await runIt({ run: standIn(calls) })
     expect(template.jobs.map(job => job.id.value)).toEqual(['legs', 'merge'])
     const unknown = calls.flatMap(call =>
       Object.keys(call.inputs).filter(name => !(name in action.inputs))
@@ -81,11 +109,7 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
     }
   ])('$name', async ({ inputs, runners, notices }) => {
     const calls: Call[] = []
-    const jobs = await runWorkflow(FILE, {
-      inputs: { images: 'ghcr.io/acme/app', ...inputs },
-      github: GITHUB,
-      run: standIn(calls)
-    })
+    const jobs = await runIt({ inputs, run: standIn(calls) })
     const legs = jobs.legs.legs
     expect(
       Object.fromEntries(legs.map(leg => [leg.matrix.platform, leg.runsOn]))
@@ -110,11 +134,7 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
     { name: 'no environment', environment: '' },
     { name: 'an environment: every job runs in it', environment: 'production' }
   ])('$name', async ({ environment }) => {
-    const jobs = await runWorkflow(FILE, {
-      inputs: { images: 'ghcr.io/acme/app', environment },
-      github: GITHUB,
-      run: standIn([])
-    })
+    const jobs = await runIt({ inputs: { environment }, run: standIn([]) })
     const legs = [...jobs.legs.legs, ...jobs.merge.legs]
     expect(legs.map(leg => leg.environment)).toEqual([
       environment,
@@ -125,61 +145,229 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
 
   it('a failed leg skips the merge; re-running the failed jobs runs only that leg', async () => {
     const calls: Call[] = []
-    const call = { inputs: { images: 'ghcr.io/acme/app' }, github: GITHUB }
-    const first = await runWorkflow(FILE, {
-      ...call,
-      run: standIn(calls, 'linux/arm64')
-    })
+    const first = await runIt({ run: standIn(calls, 'linux/arm64') })
     expect([first.legs.result, first.merge.result]).toEqual([
       'failure',
       'skipped'
     ])
     calls.length = 0
-    const rerun = await runWorkflow(FILE, {
-      ...call,
-      run: standIn(calls),
-      previous: first
-    })
+    const rerun = await runIt({ run: standIn(calls), previous: first })
     expect(calls.map(c => `${c.inputs.mode} ${c.inputs.platforms}`)).toEqual([
       'digest linux/arm64',
       'merge linux/amd64,linux/arm64'
     ])
     expect(rerun.merge.result).toBe('success')
   })
+})
 
+/** The `logins` value the workflow gives the action for the job's token on `registry`. */
+const jobToken = (registry: string) =>
+  `[{"registry":"${registry}","username":"octo","password":"ghs_token"}]`
+
+/** A fork's pull request: its head is another repository's. */
+const FORK_PR = {
+  ...GITHUB,
+  event_name: 'pull_request',
+  event: { pull_request: { head: { repo: { full_name: 'mallory/app' } } } }
+}
+
+describe("publish.yml: the job token goes to GitHub's registry only", () => {
   it.each<{
     name: string
+    images?: string
+    registry?: string
     secrets: Record<string, string>
+    github?: Record<string, unknown>
     login: Record<string, string>
   }>([
     {
-      name: 'no secret: the job token for github.actor',
+      name: 'no secret, an image on ghcr.io: the job token for ghcr.io alone',
       secrets: {},
-      login: { username: 'octo', password: 'ghs_token', logins: '' }
+      login: { username: 'octo', password: '', logins: jobToken('ghcr.io') }
     },
     {
-      name: 'REGISTRY_USERNAME and REGISTRY_PASSWORD',
+      name: 'no secret on GHES: the job token for its container registry',
+      images: 'containers.ghes.example/acme/app',
+      secrets: {},
+      github: { ...GITHUB, server_url: 'https://ghes.example' },
+      login: {
+        username: 'octo',
+        password: '',
+        logins: jobToken('containers.ghes.example')
+      }
+    },
+    {
+      name: 'REGISTRY_USERNAME and REGISTRY_PASSWORD: no job token',
       secrets: { REGISTRY_USERNAME: 'bot', REGISTRY_PASSWORD: 'pw' },
       login: { username: 'bot', password: 'pw', logins: '' }
+    },
+    {
+      name: 'REGISTRY_PASSWORD narrowed to Docker Hub: the job token for ghcr.io beside it',
+      images: 'ghcr.io/acme/app\ndocker.io/acme/app',
+      registry: 'docker.io',
+      secrets: { REGISTRY_PASSWORD: 'pw' },
+      login: { username: 'octo', password: 'pw', logins: jobToken('ghcr.io') }
     },
     {
       name: 'REGISTRY_LOGINS alone names every login',
       secrets: { REGISTRY_LOGINS: '- registry: docker.io' },
       login: { username: 'octo', password: '', logins: '- registry: docker.io' }
+    },
+    {
+      name: "a fork's pull request: no secret, no job token (the action skips the logins)",
+      secrets: {},
+      github: FORK_PR,
+      login: { username: 'octo', password: '', logins: '' }
     }
-  ])('logins: $name', async ({ secrets, login }) => {
+  ])('$name', async ({ images, registry = '', secrets, github, login }) => {
     const calls: Call[] = []
-    await runWorkflow(FILE, {
-      inputs: { images: 'ghcr.io/acme/app' },
+    await runIt({
+      inputs: { registry, ...(images === undefined ? {} : { images }) },
       secrets,
-      github: GITHUB,
+      ...(github === undefined ? {} : { github }),
       run: standIn(calls)
     })
+    expect(calls).toHaveLength(3)
     for (const call of calls)
       expect({
         username: call.inputs.username,
         password: call.inputs.password,
         logins: call.inputs.logins
       }).toEqual(login)
+  })
+
+  it.each<{
+    name: string
+    secrets: Record<string, string>
+    registry?: string
+    error: string
+  }>([
+    {
+      name: 'no secret',
+      secrets: {},
+      error: 'REGISTRY_PASSWORD secret (or REGISTRY_LOGINS) for docker.io'
+    },
+    {
+      name: 'REGISTRY_PASSWORD narrowed to another registry',
+      secrets: { REGISTRY_PASSWORD: 'pw' },
+      registry: 'quay.io',
+      error: 'REGISTRY_PASSWORD secret (or REGISTRY_LOGINS) for docker.io'
+    }
+  ])(
+    'an image on Docker Hub, $name: every job fails at its logins, no action step runs',
+    async ({ secrets, registry = '', error }) => {
+      const calls: Call[] = []
+      const jobs = await runIt({
+        inputs: { images: 'acme/app', registry },
+        secrets,
+        run: standIn(calls)
+      })
+      expect(calls).toEqual([])
+      expect([jobs.legs.result, jobs.merge.result]).toEqual([
+        'failure',
+        'skipped'
+      ])
+      expect(jobs.legs.legs.flatMap(leg => leg.errors)).toEqual([
+        `images: acme/app is on docker.io, and the job's token goes only to ghcr.io: set the ${error}`,
+        `images: acme/app is on docker.io, and the job's token goes only to ghcr.io: set the ${error}`
+      ])
+    }
+  )
+
+  it('with push: false nothing needs a login: the legs run', async () => {
+    const calls: Call[] = []
+    await runIt({
+      inputs: { images: 'acme/app', push: false },
+      run: standIn(calls)
+    })
+    expect(calls).toHaveLength(3)
+  })
+
+  // the script's reading of an `images` line against the action's (src/settings/image-lines.ts)
+  it.each([
+    'ghcr.io/acme/app',
+    'GHCR.IO/Acme/App',
+    'acme/app',
+    'app',
+    'docker.io/acme/app',
+    'index.docker.io/acme/app',
+    'localhost/app',
+    'localhost:5000/app',
+    '127.0.0.1:5001/app',
+    'quay.io/acme/app',
+    'name=ghcr.io/acme/app',
+    'name=quay.io/acme/app,enable=true',
+    'name=quay.io/acme/app,enable=false',
+    'ghcr/acme/app'
+  ])('the images line %s is on the registry the action reads', line => {
+    const [image] = parseImages([line])
+    const ran = (() => {
+      try {
+        execFileSync('bash', ['scripts/workflow/logins.sh'], {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH,
+            IMAGES: line,
+            REGISTRY: '',
+            PUSH: 'true',
+            HAS_PASSWORD: 'false',
+            HAS_LOGINS: 'false',
+            FORK: 'false',
+            GITHUB_OUTPUT: '/dev/null'
+          }
+        })
+        return 'ghcr.io'
+      } catch (error) {
+        const out = String((error as { stdout: string }).stdout)
+        return /is on (\S+),/.exec(out)?.[1] ?? out
+      }
+    })()
+    expect(ran).toBe(image === undefined ? 'ghcr.io' : image.registry)
+  })
+})
+
+describe("publish.yml runs its own commit's action, and pins every other", () => {
+  it('checks out job.workflow_repository at job.workflow_sha and runs the action there', async () => {
+    const calls: Call[] = []
+    const checkouts: Checkout[] = []
+    await runIt({ run: standIn(calls, '', checkouts) })
+    expect(checkouts).toEqual(
+      Array(3).fill({
+        repository: JOB.workflow_repository,
+        ref: SHA,
+        path: '.docker-publish-action'
+      })
+    )
+    expect(calls.map(call => call.uses)).toEqual(
+      Array(3).fill('./.docker-publish-action')
+    )
+  })
+
+  it('without job.workflow_sha (GHES) every job fails first, naming why', async () => {
+    const calls: Call[] = []
+    const checkouts: Checkout[] = []
+    const jobs = await runIt({ job: {}, run: standIn(calls, '', checkouts) })
+    expect([calls, checkouts]).toEqual([[], []])
+    expect(jobs.legs.legs.map(leg => leg.errors[0])).toEqual(
+      Array(2).fill(
+        "job.workflow_sha is empty, so this workflow cannot run its own commit's action " +
+          '(GHES has no job.workflow_sha): call the action itself, pinned by SHA'
+      )
+    )
+  })
+
+  it('no uses: names a branch or a tag: a local path, or a full commit SHA', () => {
+    const workflow = parse(readFileSync(FILE, 'utf8')) as {
+      jobs: Record<string, { steps: { uses?: string }[] }>
+    }
+    const uses = Object.values(workflow.jobs).flatMap(job =>
+      job.steps.flatMap(step => (step.uses === undefined ? [] : [step.uses]))
+    )
+    expect(uses.length).toBeGreaterThan(0)
+    expect(
+      uses.filter(
+        u => !/^(\.\/[\w./-]+|[\w.-]+\/[\w./-]+@[0-9a-f]{40})$/.test(u)
+      )
+    ).toEqual([])
   })
 })
