@@ -11,6 +11,8 @@ interface AuthEntry {
   username?: string
   password?: string
   identitytoken?: string
+  /** A Bearer token sent as is (docker CLI's AuthConfig.RegistryToken), not a login. */
+  registrytoken?: string
 }
 
 export interface DockerConfigFile {
@@ -92,15 +94,36 @@ export function privateConfig(
   return { ...config, credHelpers }
 }
 
+/** The config with `entry` as the registry's in `auths`, where docker looks it up. */
+function withEntry(
+  config: DockerConfigFile,
+  registry: string,
+  entry: AuthEntry
+): DockerConfigFile {
+  return {
+    ...config,
+    auths: { ...config.auths, [serverAddress(registry)]: entry }
+  }
+}
+
 /** The config as `docker login` leaves it, the credentials in `auths` (base64 "user:password"). */
 export function withLogin(
   config: DockerConfigFile,
   registry: string,
   credentials: Credentials
 ): DockerConfigFile {
-  const auth = encodedCredentials(credentials)
-  return {
-    ...config,
-    auths: { ...config.auths, [serverAddress(registry)]: { auth } }
-  }
+  return withEntry(config, registry, { auth: encodedCredentials(credentials) })
+}
+
+/**
+ * The config with a Bearer token for the registry instead of a login: `registrytoken`, which the
+ * docker CLI passes to the engine and go-containerregistry (trivy, grype, crane) and oras send as
+ * is; it lasts as long as the token server made it last, and is never renewed.
+ */
+export function withRegistryToken(
+  config: DockerConfigFile,
+  registry: string,
+  token: string
+): DockerConfigFile {
+  return withEntry(config, registry, { registrytoken: token })
 }

@@ -16,6 +16,7 @@ import {
   privateConfig,
   serverAddress,
   withLogin,
+  withRegistryToken,
   type DockerConfigFile
 } from './config-file.js'
 
@@ -102,9 +103,10 @@ export function createRunConfig(
 }
 
 /**
- * The gate's docker config: each of `registries`' credentials as docker finds them in the run's
- * config (its helper's, else `auths`: a login of the user's own, a credential helper's, or this
- * run's), written inline, and nothing else of the user's config.
+ * The gate's docker config: for each of `registries` where the run's config has credentials (its
+ * helper's, else `auths`: a login of the user's own, a credential helper's, or this run's), a
+ * token that may only pull, where `pullToken` gets one, else those credentials, written inline;
+ * nothing else of the user's config.
  */
 export async function createGateConfig(
   runConfig: string,
@@ -113,14 +115,19 @@ export async function createGateConfig(
   askHelper: (
     helper: string,
     server: string
-  ) => Promise<Credentials | undefined>
+  ) => Promise<Credentials | undefined>,
+  pullToken: (registry: string) => Promise<string | undefined>
 ): Promise<string> {
   const stored = readDockerConfig(runConfig)
   let config: DockerConfigFile = {}
   for (const registry of new Set(registries)) {
     const credentials = await dockerCredentials(stored, registry, askHelper)
-    if (credentials !== undefined)
-      config = withLogin(config, registry, credentials)
+    if (credentials === undefined) continue
+    const token = await pullToken(registry)
+    config =
+      token === undefined
+        ? withLogin(config, registry, credentials)
+        : withRegistryToken(config, registry, token)
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   writeConfig(dir, config)

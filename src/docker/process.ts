@@ -75,6 +75,12 @@ export interface ProcessOptions {
   stdout?: (stream: Readable) => Promise<void>
   /** The most the command may take, in ms; past it, it is stopped as `stalled` by 'deadline'. */
   deadlineMs?: number
+  /**
+   * Starts it in a process group of its own (a new session), ended whole when it is stopped and
+   * once it exited: a child it left in the background, re-parented out of its tree (`( cmd & )`),
+   * is still in the group, and would keep its output open, and the step waiting, after it.
+   */
+  ownGroup?: boolean
 }
 
 interface ProcessResult {
@@ -144,6 +150,15 @@ function killTree(pid: number): void {
     } catch {
       // already gone
     }
+  }
+}
+
+/** SIGKILLs every process of the group `pid` leads (ProcessOptions.ownGroup). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // none left
   }
 }
 
@@ -228,7 +243,8 @@ function collect(
 /** Runs the stdout consumer, if any: its failure (it stops the child), or nothing. */
 async function consume(
   child: ChildProcess,
-  consumer: ((stream: Readable) => Promise<void>) | undefined
+  consumer: ((stream: Readable) => Promise<void>) | undefined,
+  kill: () => void
 ): Promise<Pick<ProcessResult, 'consumerError' | 'consumerFirst'>> {
   if (consumer === undefined || child.stdout === null) return {}
   let ended = false
@@ -238,11 +254,34 @@ async function consume(
     return {}
   } catch (error) {
     const running = child.exitCode === null && child.signalCode === null
-    if (child.pid !== undefined && running) killTree(child.pid)
+    if (running) kill()
     child.stdout.resume()
     const failure = error instanceof Error ? error : new Error(String(error))
     return { consumerError: failure, consumerFirst: !ended }
   }
+}
+
+/**
+ * Starts the command; `kill` ends it and what it started, and with `ownGroup` its whole group,
+ * whose leftovers are also ended once the command exited.
+ */
+function launch(file: string, args: string[], options: ProcessOptions) {
+  const child = spawn(file, args, {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    detached: options.ownGroup
+  })
+  const endGroup = () => {
+    if (options.ownGroup === true && child.pid !== undefined)
+      killGroup(child.pid)
+  }
+  child.on('exit', endGroup)
+  const kill = () => {
+    if (child.pid !== undefined) killTree(child.pid)
+    endGroup()
+  }
+  return { child, kill }
 }
 
 /** Calls `stop` once `ms` have passed, if given, as the watch 'deadline'. */
@@ -264,15 +303,11 @@ export function runProcess(
   out?.write(
     `${options.prefix ?? ''}${escapeWorkflowCommands(`[command]${file} ${args.join(' ')}`)}${EOL}`
   )
-  const child = spawn(file, args, {
-    env: options.env,
-    cwd: options.cwd,
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
-  })
+  const { child, kill } = launch(file, args, options)
   let stalled: ProcessResult['stalled']
   const stop = (silentMs: number, watch: StallWatch) => {
     stalled ??= { silentMs, watch }
-    if (child.pid !== undefined) killTree(child.pid)
+    kill()
   }
   const watches = (options.stalls ?? []).map(watch =>
     stallTimer(watch, silentMs => stop(silentMs, watch))
@@ -285,7 +320,7 @@ export function runProcess(
       ? collect(child.stdout, out, options.prefix, seen)
       : { text: '' }
   const stderr = collect(child.stderr, out, options.prefix, seen)
-  const consumed = consume(child, options.stdout)
+  const consumed = consume(child, options.stdout, kill)
   if (options.input !== undefined) {
     // a command that exits without reading its input is not an error here
     child.stdin?.on('error', () => undefined)

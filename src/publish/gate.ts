@@ -70,28 +70,70 @@ async function gateImage(run: RunContext): Promise<Record<string, string>> {
   }
 }
 
-/** The gate's environment: the run's, less the action's inputs (a password among them). */
+/**
+ * What the runner gives a JavaScript action and not a `run:` step, kept from the gate: the
+ * runtime's token and its services' URLs (actions/runner's NodeScriptActionHandler sets them,
+ * ScriptHandler only ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, which the gate keeps), with which
+ * it could write GitHub's cache that the next release builds from; and the action's own inputs
+ * (a password among them) and its post step's state.
+ */
+const FOR_ACTIONS_ONLY = {
+  names: [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_RUNTIME_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_CACHE_URL',
+    'ACTIONS_CACHE_SERVICE_V2'
+  ],
+  prefixes: ['INPUT_', 'STATE_']
+}
+
+const forActionsOnly = (name: string): boolean =>
+  FOR_ACTIONS_ONLY.names.includes(name) ||
+  FOR_ACTIONS_ONLY.prefixes.some(prefix => name.startsWith(prefix))
+
+/** The images the gate may read (the staged ones, promote's source), by registry. */
+function gatedRepositories({ publication, settings }: RunContext) {
+  const images = [...publication.images]
+  if (settings.source !== undefined) images.push(settings.source.image)
+  const byRegistry = new Map<string, Image[]>()
+  for (const image of images)
+    byRegistry.set(image.registry, [
+      ...(byRegistry.get(image.registry) ?? []),
+      image
+    ])
+  return byRegistry
+}
+
+/**
+ * The gate's environment: what a `run:` step of the job gets (the run's, less FOR_ACTIONS_ONLY),
+ * and a docker config that reads the gated images' registries and no other.
+ */
 async function gateEnv(run: RunContext, image: Record<string, string>) {
-  const { env, publication, settings } = run
-  const registries = publication.images.map(i => i.registry)
-  if (settings.source !== undefined)
-    registries.push(settings.source.image.registry)
+  const { env } = run
+  const repositories = gatedRepositories(run)
   const kept = Object.entries(env.vars).filter(
-    ([name]) => !name.startsWith('INPUT_')
+    ([name]) => !forActionsOnly(name)
   )
+  const pullToken = async (registry: string) => {
+    const token = await env.registry.pullToken(repositories.get(registry) ?? [])
+    if (token !== undefined) env.log.mask(token)
+    return token
+  }
   return {
     ...Object.fromEntries(kept),
     ...image,
     DOCKER_CONFIG: await createGateConfig(
       env.dockerConfig,
       join(env.tempDir, 'gate-config'),
-      registries,
+      [...repositories.keys()],
       async (helper, server) => {
         const found = await askCredentialHelper(helper, server, env.vars)
         if (found !== undefined)
           env.log.mask(found.identityToken ?? found.password)
         return found
-      }
+      },
+      pullToken
     )
   }
 }
@@ -113,7 +155,8 @@ export async function runGate(
       const ended = await runProcess(file, args, {
         env: await gateEnv(run, image),
         quiet: true,
-        deadlineMs: timeoutMs
+        deadlineMs: timeoutMs,
+        ownGroup: true
       })
       const output = `${ended.stdout}${ended.stderr}`
         .split('\n')

@@ -104,6 +104,20 @@ export class RegistryAuth {
     }
   }
 
+  /**
+   * A token for `scope` asked afresh of the token server and kept nowhere (not one a request
+   * shares, which may hold more), where the registry's scheme is known to be Bearer.
+   */
+  async freshToken(
+    registry: string,
+    scope: string
+  ): Promise<string | undefined> {
+    const scheme = this.schemes.get(registry)
+    if (scheme?.kind !== 'bearer') return undefined
+    const credentials = await this.credentialsFor(registry)
+    return this.requestToken(registry, scheme, scope, credentials)
+  }
+
   /** Drops a cached token that the registry refused. */
   forget(registry: string, scope: string | undefined): void {
     this.tokens.delete(tokenKey(registry, scope))
@@ -193,7 +207,12 @@ function tokenRequest(
           client_id: 'docker-publish-action'
         })
   if (scheme.service !== undefined) params.set('service', scheme.service)
-  if (scope !== undefined) params.set('scope', scope)
+  if (scope !== undefined) {
+    params.delete('scope')
+    // several scopes, space-separated: docker's GET sends each as its own parameter, its form one
+    for (const one of refresh === undefined ? scope.split(' ') : [scope])
+      params.append('scope', one)
+  }
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (refresh !== undefined) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded'

@@ -140,6 +140,16 @@ class HttpRegistryClient {
   }
 
   /**
+   * A Bearer token that may only pull these repositories of one registry (a reader's, for the
+   * gate), asked afresh of its token server; undefined where the registry takes Basic or nothing.
+   */
+  async pullToken(refs: RepositoryReference[]): Promise<string | undefined> {
+    // the unauthenticated /v2/ tells the scheme (a client that asked nothing yet knows none)
+    await this.ping(refs[0].registry)
+    return this.transport.freshToken(refs[0], refs.map(pullScope).join(' '))
+  }
+
+  /**
    * Resolves when the registry answers (any status) on the repository's
    * upload endpoint, where a push writes: asks for an upload that does not
    * exist, so nothing is written. Rejects when no answer came in time.

@@ -130,6 +130,19 @@ export class Transport {
     return this.retry(operation, `registry ${registry}: ${what}`)
   }
 
+  /** A Bearer token for `scope` alone, asked afresh; undefined where the registry takes Basic. */
+  async freshToken(
+    endpoint: RegistryEndpoint,
+    scope: string
+  ): Promise<string | undefined> {
+    const { registry } = endpoint
+    const operation = () =>
+      this.auth.freshToken(registry, scope).catch((error: unknown) => {
+        throw classifyNetworkError(registry, error, this.timeoutMs)
+      })
+    return this.retry(operation, `registry ${registry}: a token for ${scope}`)
+  }
+
   /**
    * `operation` tried again after a TransientError, as the options say (an upload's steps too);
    * `describe` names it in the final error.

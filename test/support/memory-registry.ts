@@ -87,6 +87,11 @@ export class MemoryRegistry implements RegistryClient {
     return Promise.resolve()
   }
 
+  /** A registry that takes Basic: no token. */
+  pullToken(): Promise<string | undefined> {
+    return Promise.resolve(undefined)
+  }
+
   listTags({ name: image }: Image): Promise<string[]> {
     this.calls.push(`GET ${image} tags`)
     return Promise.resolve([...this.repo(image).tags.keys()])

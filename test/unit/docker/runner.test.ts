@@ -283,3 +283,34 @@ describe('runProcess: what reaches the log', () => {
     expect(await logged(true)).toBe('')
   })
 })
+
+describe('runProcess with a process group of its own (the gate)', () => {
+  // the subshell starts a sleep and exits at once: the sleep leaves the tree, keeping stdout open
+  const ESCAPES = '( sleep 600 & echo "escaped:$!" )'
+  it.each([
+    {
+      name: 'its deadline ends a child that left its tree',
+      line: `${ESCAPES}; sleep 600`,
+      stoppedBy: 'deadline',
+      exitCode: 137
+    },
+    {
+      name: 'its exit ends what it left running, which would hold its output open',
+      line: `${ESCAPES}; exit 0`,
+      stoppedBy: undefined,
+      exitCode: 0
+    }
+  ])('$name', async ({ line, stoppedBy, exitCode }) => {
+    const result = await runProcess('bash', ['-c', line], {
+      ...quiet,
+      env: process.env,
+      deadlineMs: 500,
+      ownGroup: true
+    })
+    expect(result.stalled?.watch.name).toBe(stoppedBy)
+    expect(result.exitCode).toBe(exitCode)
+    const escaped = /escaped:(\d+)/.exec(result.stdout)
+    expect(escaped).not.toBeNull()
+    expect(await ended(Number(escaped?.[1]))).toBe(true)
+  })
+})

@@ -4,6 +4,7 @@ import {
   createRegistryClient,
   type RegistryClient
 } from '../../../src/registry/client.js'
+import type { RegistryFetch } from '../../../src/registry/http-fetch.js'
 import {
   type FakeTokenRegistry,
   type FakeTokenRegistryOptions,
@@ -183,5 +184,37 @@ describe('registry client: Bearer token flow', () => {
       'GET /token 200 Basic',
       'GET /v2/o/app/tags/list 200 Bearer'
     ])
+  })
+})
+
+describe("pullToken: the gate's token, which may only pull", () => {
+  it('is asked afresh for pull of each repository named, one scope parameter each', async () => {
+    const { fake, client, image } = await setup()
+    await client.listTags(image)
+    const other = parseImageName(`${fake.host}/o/other`)
+    expect(await client.pullToken([image, other])).toBe('t2')
+    const asked = new URL(`http://x${fake.log.at(-1)?.path}`)
+    expect(asked.pathname).toBe('/token')
+    expect(asked.searchParams.getAll('scope')).toEqual([
+      'repository:o/app:pull',
+      'repository:o/other:pull'
+    ])
+  })
+
+  it('is none where the registry answers with a Basic challenge', async () => {
+    const basic: RegistryFetch = () =>
+      Promise.resolve(
+        new Response('{}', {
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Basic realm="r"' }
+        })
+      )
+    const client = createRegistryClient({
+      credentials: () => ({ username: 'u', password: 'p' }),
+      retries: 0,
+      fetch: basic
+    })
+    const image = parseImageName('registry.example/o/app')
+    expect(await client.pullToken([image])).toBeUndefined()
   })
 })
