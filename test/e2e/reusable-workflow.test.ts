@@ -326,7 +326,8 @@ describe('the reusable workflow as a security review would pass it', () => {
     const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
     const jobs = await runWorkflow(WORKFLOW, {
       ...call(repo, {
-        context: 'test/fixtures/contexts/gate-marker-arm64',
+        context: 'test/fixtures/contexts/gate-marker',
+        file: 'test/fixtures/contexts/gate-marker/arm64-only.Dockerfile',
         gate: GATE,
         'gate-timeout': '120'
       }),
