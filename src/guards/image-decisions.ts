@@ -33,15 +33,21 @@ export function decideImages(
   })
 }
 
-/** Fails before anything is pushed when a release tag would be overwritten. */
-export function refuseConflicts(plans: ImageDecision[]): void {
+/**
+ * Fails before anything is pushed when a release tag would be overwritten; `why` says how it came
+ * (another run wrote it after this run's first read).
+ */
+export function refuseConflicts(
+  plans: ImageDecision[],
+  why: string[] = []
+): void {
   const conflicts = plans.flatMap(({ image, decision }) =>
     decision.conflicts.map(c => `${image.name}: ${c}`)
   )
   if (conflicts.length > 0)
     throw new Error(
       `release tags are immutable (immutable-tags: error), so nothing was ` +
-        `pushed:\n${conflicts.join('\n')}`
+        `pushed:\n${[...conflicts, ...why].join('\n')}`
     )
 }
 

@@ -49,15 +49,31 @@ export function readSteps(images: Image[], tags: Tag[]): RequestStep[] {
 }
 
 /**
- * One manifest PUT per tag: every exact tag (release, fixed) of every image, then the floating
- * ones.
+ * The tag phase: each release tag this run writes read again right before any tag moves (another
+ * run may have written it since the read), then one manifest PUT per tag: every exact tag
+ * (release, fixed) of every image, then the floating ones.
  */
 export function tagSteps(images: Image[], tags: Tag[]): RequestStep[] {
   const floating = (tag: Tag) => tag.kind === 'floating'
   const ordered = [...tags.filter(t => !floating(t)), ...tags.filter(floating)]
-  return ordered.flatMap(tag =>
-    images.map(image => manifestRequest('tag', 'PUT', image, tag.name, { tag }))
-  )
+  const rechecks = tags
+    .filter(tag => tag.kind === 'version')
+    .flatMap(tag =>
+      images.map(image =>
+        manifestRequest('recheck', 'HEAD', image, tag.name, {
+          tag,
+          when: `this run writes ${tag.name}`
+        })
+      )
+    )
+  return [
+    ...rechecks,
+    ...ordered.flatMap(tag =>
+      images.map(image =>
+        manifestRequest('tag', 'PUT', image, tag.name, { tag })
+      )
+    )
+  ]
 }
 
 /**

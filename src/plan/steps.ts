@@ -58,6 +58,8 @@ export type StepName =
   | 'gate'
   /** the fresh read the guards decide on */
   | 'read'
+  /** a release tag read again right before any tag moves: did another run write it since? */
+  | 'recheck'
   /** one tag pointed at the digest (manifest PUT) */
   | 'tag'
   /** the labels of the image a release tag holds: is it this commit's? */
@@ -152,7 +154,10 @@ export interface Pipeline {
   gate?: CommandStep
   /** The registry read fresh: tag lists and where each of our tags points. */
   read: RequestStep[]
-  /** One PUT per tag: exact tags first, then floating; the guards may hold some back. */
+  /**
+   * The release tags read again, then one PUT per tag: exact tags first, then floating; the guards
+   * may hold some back.
+   */
   tag: RequestStep[]
   /** What the registry holds for our tags once done. */
   readBack: RequestStep[]

@@ -180,42 +180,45 @@ export type TagChange =
   | { state: 'held back'; reason: string }
   | { state: 'not pushed' }
 
-/** Each of the plan's references: where it points now ('' unknown), and what the run did to it. */
+/**
+ * Each of the plan's references: where it points now ('' unknown), and what the run did to it. A
+ * tag on the run's digest that another run of this commit wrote counts as the run's (its release).
+ */
 export function tagRows(publication: Publication, result: PublishResult) {
   const find = <T extends { ref: string }>(
     list: T[] | undefined,
     ref: string
   ) => list?.find(entry => entry.ref === ref)
+  const digestOf = (image: string | undefined) =>
+    result.digests?.[publication.images.findIndex(i => i.name === image)]
   return publication.refs.map(ref => {
     const kind =
       publication.tags.find(t => ref.endsWith(`:${t.name}`))?.kind ?? ''
     const before = find(result.before, ref)
     const pushed = find(result.pushed, ref)
     const skipped = find(result.skipped, ref)
-    const held = find(result.held, ref)?.digest ?? ''
+    const held = find(result.held, ref)
     const row = (digest: string, change: TagChange) => ({
       ref,
       kind,
       digest,
       change
     })
+    const changedTo = (digest: string): TagChange => {
+      if (before === undefined) return { state: 'new' }
+      if (before.digest === digest) return { state: 'unchanged' }
+      return { state: 'moved', from: before.digest, version: before.version }
+    }
     if (skipped !== undefined)
-      return row(held || (before?.digest ?? ''), {
+      return row(held?.digest || (before?.digest ?? ''), {
         state: 'held back',
         reason: skipped.reason
       })
-    if (pushed !== undefined) {
-      if (before === undefined) return row(pushed.digest, { state: 'new' })
-      if (before.digest === pushed.digest)
-        return row(pushed.digest, { state: 'unchanged' })
-      return row(pushed.digest, {
-        state: 'moved',
-        from: before.digest,
-        version: before.version
-      })
-    }
-    if (before !== undefined && held === before.digest)
-      return row(held, { state: 'unchanged' })
+    if (pushed !== undefined)
+      return row(pushed.digest, changedTo(pushed.digest))
+    const now = held?.digest ?? ''
+    if (now !== '' && (now === before?.digest || now === digestOf(held?.image)))
+      return row(now, changedTo(now))
     return row('', { state: 'not pushed' })
   })
 }

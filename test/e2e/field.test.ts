@@ -362,6 +362,7 @@ describe('the token registry T (Bearer, as Docker Hub and GHCR)', () => {
       ...Array<string>(5).fill('read'),
       'revision',
       'withdrawn',
+      'recheck',
       ...Array<string>(3).fill('tag'),
       ...Array<string>(4).fill('read-back'),
       ...Array<string>(2).fill('repair'),

@@ -10,10 +10,23 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { refusingRegistryForSuite } from '../support/refusing-registry.js'
 import { reliabilityRecorder, type CaseRecord } from '../support/reliability.js'
-import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import {
+  stackEnv,
+  type StackEnv,
+  type StackRegistry
+} from '../support/stack-env.js'
 import { registryState } from './registry-api.js'
-import { runPost, startMain, type StepResult } from './runner.js'
+import {
+  runPost,
+  startMain,
+  type RunningStep,
+  type StepResult
+} from './runner.js'
 import { loginsFor, runnerEnv, uniqueRepo } from './steps.js'
 
 const HELLO = 'test/fixtures/contexts/hello'
@@ -44,41 +57,55 @@ interface Member {
 const commit = () => randomBytes(20).toString('hex')
 const runId = () => String(100_000 + randomBytes(3).readUIntBE(0, 3))
 
+/** A member's runner env and inputs, publishing to `repo` of `registry`. */
+function memberRun(
+  member: Member,
+  repo: string,
+  registry: StackRegistry = stack.a
+) {
+  const env = runnerEnv('push-tag', {
+    GITHUB_REF: `refs/tags/v${member.version}`,
+    GITHUB_REF_NAME: `v${member.version}`,
+    GITHUB_SHA: member.commit ?? commit(),
+    GITHUB_RUN_ID: member.runId ?? runId(),
+    GITHUB_RUN_ATTEMPT: String(member.attempt ?? 1),
+    ...(member.daemon === 'classic store'
+      ? { DOCKER_HOST: stack.classicDockerHost }
+      : {})
+  })
+  const inputs = {
+    images: `${registry.host}/${repo}`,
+    logins: loginsFor(registry),
+    ...(member.slow === true
+      ? { context: UNREPRODUCIBLE, 'no-cache': 'true' }
+      : { context: HELLO }),
+    ...(member.labels === undefined ? {} : { labels: member.labels })
+  }
+  return { env, inputs }
+}
+
+/** Runs each step's post step, as the runner does; each must succeed. */
+async function postsOf(
+  steps: StepResult[],
+  runs: { env: Record<string, string> }[]
+): Promise<void> {
+  const posts = await Promise.all(
+    steps.map((step, i) => runPost(step, runs[i].env))
+  )
+  expect(posts.map(post => post.code)).toEqual(steps.map(() => 0))
+}
+
 /** Starts both members at once (each its own commit and workflow run), waits for both, runs their post steps. */
 async function race(
   repo: string,
   members: Member[],
   c: CaseRecord
 ): Promise<StepResult[]> {
-  const { a } = stack
-  const runs = members.map(member => {
-    const env = runnerEnv('push-tag', {
-      GITHUB_REF: `refs/tags/v${member.version}`,
-      GITHUB_REF_NAME: `v${member.version}`,
-      GITHUB_SHA: member.commit ?? commit(),
-      GITHUB_RUN_ID: member.runId ?? runId(),
-      GITHUB_RUN_ATTEMPT: String(member.attempt ?? 1),
-      ...(member.daemon === 'classic store'
-        ? { DOCKER_HOST: stack.classicDockerHost }
-        : {})
-    })
-    const inputs = {
-      images: `${a.host}/${repo}`,
-      logins: loginsFor(a),
-      ...(member.slow === true
-        ? { context: UNREPRODUCIBLE, 'no-cache': 'true' }
-        : { context: HELLO }),
-      ...(member.labels === undefined ? {} : { labels: member.labels })
-    }
-    return { env, inputs }
-  })
+  const runs = members.map(member => memberRun(member, repo))
   const steps = await c.time(() =>
     Promise.all(runs.map(run => startMain(run.inputs, run.env).result))
   )
-  const posts = await Promise.all(
-    steps.map((step, i) => runPost(step, runs[i].env))
-  )
-  expect(posts.map(post => post.code)).toEqual([0, 0])
+  await postsOf(steps, runs)
   return steps
 }
 
@@ -322,10 +349,13 @@ describe('the same release from two builds at once', () => {
         const [error, ...more] = errors(loser)
         expect(more).toEqual([])
         const readBack = /another run published the same release/.test(error)
+        const rechecked = / was written by another run after this run read it/
         c.note(
           readBack
             ? `the loser (${loserDaemon}) wrote 2.0.0 and read the winner's build back over it`
-            : `the loser (${loserDaemon}) read 2.0.0 after the winner wrote it: immutable-tags refused`
+            : rechecked.test(error)
+              ? `the loser (${loserDaemon}) read 2.0.0 again before writing it and found the winner's build: immutable-tags refused`
+              : `the loser (${loserDaemon}) read 2.0.0 after the winner wrote it: immutable-tags refused`
         )
         const ref = escape(`${stack.a.host}/${repo}:2.0.0`)
         const expected = readBack
@@ -389,6 +419,119 @@ describe('the same commit released twice at once (a re-run racing the first atte
         expect(steps.map(step => step.outputs.digest)).toEqual([won, won])
         for (const step of steps)
           for (const [, digest] of pushedOutput(step)) expect(digest).toBe(won)
+      })
+  )
+})
+
+/** The line the held run logs once it has read the registry (DPA_TEST_HOLD_TAGS, tagging.ts). */
+const HELD = 'DPA_TEST_HOLD_TAGS: read; held until'
+
+/** Resolves once the step has logged `line`, or ended. */
+async function logged(step: RunningStep, line: string): Promise<void> {
+  let ended = false
+  void step.result.then(() => (ended = true))
+  while (!ended && !step.stdout().includes(line))
+    await new Promise(resolve => setTimeout(resolve, 100))
+}
+
+/**
+ * Two attempts of one commit's release, two builds: the first held (DPA_TEST_HOLD_TAGS) between
+ * its read, which finds 3.0.0 absent, and its first write, until the second has published 3.0.0
+ * and ended; then let go. Returns [held, twin].
+ */
+async function heldTwins(
+  registry: StackRegistry,
+  repo: string,
+  c: CaseRecord
+): Promise<StepResult[]> {
+  const sha = commit()
+  const run = runId()
+  const runs = (['containerd store', 'classic store'] as const).map(
+    (daemon, i) =>
+      memberRun(
+        {
+          version: '3.0.0',
+          daemon,
+          slow: true,
+          commit: sha,
+          runId: run,
+          attempt: i + 1
+        },
+        repo,
+        registry
+      )
+  )
+  const release = join(mkdtempSync(join(tmpdir(), 'dpa-hold-')), 'release')
+  const steps = await c.time(async () => {
+    const held = startMain(runs[0].inputs, {
+      ...runs[0].env,
+      DPA_TEST_HOLD_TAGS: release
+    })
+    await logged(held, HELD)
+    const twin = await startMain(runs[1].inputs, runs[1].env).result
+    writeFileSync(release, '')
+    return [await held.result, twin]
+  })
+  await postsOf(steps, runs)
+  return steps
+}
+
+/** The digest of this run's own build where the run took another one as its release. */
+const unusedBuild = (step: StepResult) =>
+  /this run's build \((sha256:[0-9a-f]{64})\) is not used/.exec(
+    step.stdout
+  )?.[1]
+
+describe('the same commit twice, one held between its read and its write until the other has written', () => {
+  const refusing = refusingRegistryForSuite()
+  it.each([
+    { name: 'registry A (deletes allowed)', registry: () => stack.a },
+    { name: 'a registry that refuses deletes', registry: () => refusing() }
+  ])(
+    "$name: the held run reads 3.0.0 again, takes its twin's build as the release, and every output names it",
+    ({ name, registry }) =>
+      record('races', `the same commit twice, held, ${name}`, async c => {
+        const repo = uniqueRepo('races-held')
+        const [held, twin] = await heldTwins(registry(), repo, c)
+        const state = await registryState(registry(), repo)
+        const won = state['3.0.0']
+        c.left(
+          `3, 3.0, 3.0.0 on the twin's build (${Object.keys(state).length} tags)`
+        )
+        expect([held, twin].map(errors)).toEqual([[], []])
+        expect([held.code, twin.code]).toEqual([0, 0])
+        expect(held.stdout).toContain(HELD)
+        expect(won).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(state).toEqual({ '3': won, '3.0': won, '3.0.0': won })
+        // the held run built another image, and read 3.0.0 again before writing it
+        const own = unusedBuild(held)
+        expect(own).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(own).not.toBe(won)
+        const ref = `${registry().host}/${repo}`
+        expect(held.stdout).toContain(
+          `${ref}:3.0.0 was written by another run after this run read it: it now holds ${won}`
+        )
+        for (const step of [held, twin]) {
+          expect(step.outputs.digest).toBe(won)
+          expect(step.outputs.tags.split('\n').sort()).toEqual(
+            ['3', '3.0', '3.0.0'].map(tag => `${ref}:${tag}`)
+          )
+          for (const [, digest] of pushedOutput(step)) expect(digest).toBe(won)
+          for (const tag of ['3.0.0', '3.0', '3'])
+            expect(step.summary).toMatch(
+              new RegExp(
+                `\\| \`${escape(`${ref}:${tag}`)}\` \\| \\w+ \\| ${won} \\|`
+              )
+            )
+        }
+        // nothing the held run reports names the build it did not publish
+        const reported = [
+          held.outputs.digest,
+          held.outputs.pushed,
+          held.summary
+        ]
+        expect(reported.join('\n')).not.toContain(own)
+        expect(pushedOutput(held)).toEqual([])
       })
   )
 })

@@ -27,6 +27,8 @@ export class MemoryRegistry implements RegistryClient {
   readonly calls: string[] = []
   /** Runs after each manifest PUT (what another run does meanwhile). */
   afterPut: (image: string, tag: string) => void = () => undefined
+  /** Runs before each HEAD of a manifest is answered (another run's write lands first). */
+  beforeHead: (image: string, reference: string) => void = () => undefined
   /** As a registry that opens an upload instead of mounting a blob. */
   refusesMounts = false
 
@@ -102,6 +104,7 @@ export class MemoryRegistry implements RegistryClient {
     reference: string
   ): Promise<string | undefined> {
     this.calls.push(`HEAD ${image} ${reference}`)
+    this.beforeHead(image, reference)
     const repo = this.repo(image)
     const digest = isDigest(reference) ? reference : repo.tags.get(reference)
     return Promise.resolve(

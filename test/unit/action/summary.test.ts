@@ -140,6 +140,34 @@ describe('summaryMarkdown', () => {
       ]
     },
     {
+      name: "another run's build of this commit taken at the read-back: its digest, new or moved",
+      publication: {
+        ...PLAN,
+        tags: [PLAN.tags[0], PLAN.tags[2]],
+        refs: [PLAN.refs[0], PLAN.refs[2]]
+      },
+      result: {
+        ...RELEASE,
+        digest: NEWER,
+        digests: [NEWER],
+        pushed: [],
+        skipped: [],
+        before: [{ ref: `${APP}:1`, digest: OLD, version: '1.2.2' }],
+        held: [
+          { ref: `${APP}:1.2.3`, digest: NEWER, image: APP },
+          { ref: `${APP}:1`, digest: NEWER, image: APP }
+        ]
+      },
+      heading: 'Published',
+      platforms: ['linux/amd64'],
+      expected: [
+        ...opening('Published', 'Version: `1.2.3` · Platforms: linux/amd64'),
+        `| \`${APP}:1.2.3\` | version | ${NEWER} | new |`,
+        `| \`${APP}:1\` | floating | ${NEWER} | moved from sha256:aaaaaaaaaaaa (1.2.2) |`,
+        ''
+      ]
+    },
+    {
       name: 'a moved tag whose image has no version label: the digest alone',
       publication: {
         ...PLAN,

@@ -9,11 +9,13 @@ import {
 import type { Builder } from '../../../src/plan/builder.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { runPipeline } from '../../../src/publish/phases.js'
+import { tagRows } from '../../../src/publish/outcome.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
 import { testPublishEnv } from '../../support/publish-env.js'
 import { PASSWORD, releaseRun } from '../docker/run-fixture.js'
 import { readDockerConfig } from '../../../src/docker/config.js'
 import type { Settings } from '../../../src/settings/settings.js'
+import type { Tag } from '../../../src/tags/tag-types.js'
 import { savedTar } from '../../support/saved-tar.js'
 
 // The executor on a builder this machine cannot run (no buildkitd image):
@@ -91,6 +93,8 @@ interface Options {
   buildError?: string
   /** Where the run's warnings go. */
   warnings?: string[]
+  /** The release's tags, in place of those of `ref`. */
+  tags?: Tag[]
 }
 
 async function publish(
@@ -118,8 +122,9 @@ async function publish(
       },
       { name: major, kind: 'floating', line: { scope: 'major', version: ref } }
     ]
-    release.refs = release.tags.map(t => `${IMAGE}:${t.name}`)
   }
+  if (options.tags !== undefined) release.tags = options.tags
+  release.refs = release.tags.map(t => `${IMAGE}:${t.name}`)
   const files = {
     metadata: join(dir, 'metadata.json'),
     iid: join(dir, 'iid'),
@@ -148,7 +153,7 @@ async function publish(
   const warnings = options.warnings ?? []
   const env = runEnv(docker, registry, dir, settings, warnings)
   const result = await runPipeline(settings, release, pipeline, env)
-  return { result, calls, warnings }
+  return { result, calls, warnings, release }
 }
 
 describe('runPipeline on a docker-container builder', () => {
@@ -348,6 +353,145 @@ describe('runPipeline: the same release twice at once (the re-run rule at the re
         `1\\.2\\.3 now holds ${theirs()}, the build of another commit \\(the other commit\\), not sha256:`
       )
     )
+  })
+})
+
+describe('runPipeline: the release tag written by another run between the read and the write', () => {
+  const REVISION = 'org.opencontainers.image.revision'
+  const labelsOf = async (revision?: string) => {
+    const { publication } = await releaseRun({
+      images: IMAGE,
+      logins: '',
+      secrets: '',
+      tags: ''
+    })
+    const labels = publication.labels
+    return revision === undefined ? labels : { ...labels, [REVISION]: revision }
+  }
+
+  /**
+   * The other run writes `tags` with its build right before the run's `nth` HEAD of 1.2.3 is
+   * answered (the 2nd is the recheck of the first read, the 4th that of the second); the digests
+   * it wrote, filled as it writes.
+   */
+  function writesBeforeHead(
+    registry: MemoryRegistry,
+    writes: { nth: number; labels: Record<string, string>; tags: string[] }[]
+  ): string[] {
+    const digests: string[] = []
+    let heads = 0
+    registry.beforeHead = (_, reference) => {
+      if (reference !== '1.2.3') return
+      const write = writes.find(w => w.nth === ++heads)
+      if (write === undefined) return
+      const [first, ...rest] = write.tags
+      const other = registry.push(IMAGE, `other ${heads}`, first, write.labels)
+      for (const tag of rest) registry.retag(IMAGE, tag, other.digest)
+      digests.push(other.digest)
+    }
+    return digests
+  }
+
+  const tagPuts = (registry: MemoryRegistry) =>
+    registry.calls.filter(call => /^PUT \S+ [^:\s]+$/.test(call))
+
+  it.each([
+    {
+      name: 'every tag written: the run writes nothing, every output names its build',
+      written: ['1.2.3', '1.2', '1'],
+      puts: [],
+      change: ['unchanged', 'unchanged', 'unchanged']
+    },
+    {
+      name: 'only 1.2.3 written yet: the run points the floating tags at its build',
+      written: ['1.2.3'],
+      puts: ['1.2', '1'],
+      change: ['unchanged', 'new', 'new']
+    }
+  ])(
+    'another build of this commit ($name): it is this release',
+    async ({ written, puts, change }) => {
+      const registry = new MemoryRegistry()
+      const labels = await labelsOf()
+      const others = writesBeforeHead(registry, [
+        { nth: 2, labels, tags: written }
+      ])
+      const { result, release } = await publish(registry, '{"a":2}', '1.2.3')
+      const [theirs] = others
+      expect(result.digest).toBe(theirs)
+      expect(registry.tagsOf(IMAGE)).toEqual({
+        '1.2.3': theirs,
+        '1.2': theirs,
+        '1': theirs
+      })
+      expect(tagPuts(registry)).toEqual(puts.map(t => `PUT ${IMAGE} ${t}`))
+      expect(result.pushed).toEqual(
+        puts.map(t => ({ ref: `${IMAGE}:${t}`, digest: theirs }))
+      )
+      expect(
+        tagRows(release, result).map(row => [row.digest, row.change.state])
+      ).toEqual(change.map(state => [theirs, state]))
+    }
+  )
+
+  it("another commit's build: fails before any tag moves, saying another run wrote 1.2.3 and what it holds", async () => {
+    const registry = new MemoryRegistry()
+    const written = writesBeforeHead(registry, [
+      { nth: 2, labels: await labelsOf('the other commit'), tags: ['1.2.3'] }
+    ])
+    const error = await publish(registry, '{"a":2}', '1.2.3').catch(
+      (e: unknown) => e
+    )
+    const [theirs] = written
+    expect(String(error)).toMatch(
+      /release tags are immutable \(immutable-tags: error\), so nothing was pushed/
+    )
+    expect(String(error)).toContain(
+      `${IMAGE}:1.2.3 was written by another run after this run read it: it now holds ${theirs}`
+    )
+    expect(tagPuts(registry)).toEqual([])
+    expect(registry.tagsOf(IMAGE)).toEqual({ '1.2.3': theirs })
+  })
+
+  it('a second release tag written after the second read: fails, nothing pushed, naming what it holds', async () => {
+    const registry = new MemoryRegistry()
+    const labels = await labelsOf()
+    // 1.2.3 before its recheck (its 2nd HEAD), then v1.2.3 before its recheck after the second
+    // read (its 4th)
+    const others: string[] = []
+    const heads = new Map<string, number>()
+    registry.beforeHead = (_, reference) => {
+      const nth = (heads.get(reference) ?? 0) + 1
+      heads.set(reference, nth)
+      if (
+        reference === 'v1.2.3' ? nth === 4 : reference === '1.2.3' && nth === 2
+      )
+        others.push(registry.push(IMAGE, reference, reference, labels).digest)
+    }
+    const error = await publish(registry, '{"a":2}', '1.2.3', {
+      tags: [
+        { name: '1.2.3', kind: 'version' },
+        { name: 'v1.2.3', kind: 'version' }
+      ]
+    }).catch((e: unknown) => e)
+    expect(String(error)).toMatch(
+      /another run is writing the same release at the same time, so nothing was pushed/
+    )
+    expect(String(error)).toContain(
+      `${IMAGE}:v1.2.3 was written by another run after this run read it: it now holds ${others[1]}`
+    )
+    expect(tagPuts(registry)).toEqual([])
+  })
+
+  it('immutable-tags: overwrite reads nothing again: the run writes its own build', async () => {
+    const registry = new MemoryRegistry()
+    writesBeforeHead(registry, [
+      { nth: 2, labels: await labelsOf(), tags: ['1.2.3'] }
+    ])
+    const { result } = await publish(registry, '{"a":2}', '1.2.3', {
+      'immutable-tags': 'overwrite'
+    })
+    expect(registry.tagsOf(IMAGE)['1.2.3']).toBe(result.digest)
   })
 })
 
