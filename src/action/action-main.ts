@@ -26,6 +26,7 @@ function actionIo(settings: Settings): RunIo {
     log: actionLog,
     cwd: process.cwd(),
     env: process.env,
+    clock: () => new Date(),
     refContext: defaultBranch =>
       Promise.resolve(
         refContextFromRunner(

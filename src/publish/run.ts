@@ -31,6 +31,11 @@ export interface RunIo {
   log: Log
   cwd: string
   env: NodeJS.ProcessEnv
+  /**
+   * The wall clock: every age and mark (clean-up, rollback's withdrawn mark) is read from it, never
+   * from SOURCE_DATE_EPOCH, which stamps only what the build writes.
+   */
+  clock: () => Date
   /** The ref being published: GITHUB_* and the event on a runner, git locally. */
   refContext(defaultBranch: string): Promise<RefContext>
   /** The plan as text, and its steps (the Action's `plan` output). */
@@ -61,7 +66,7 @@ async function computePlan(
 ): Promise<Publication> {
   const ctx = await io.refContext(settings.defaultBranch)
   const epoch = io.env.SOURCE_DATE_EPOCH
-  const now = runTime(epoch, () => new Date())
+  const now = runTime(epoch, io.clock)
   return describePublication(
     settings,
     ctx,
@@ -203,7 +208,7 @@ async function publish(
       publication,
       io.log,
       tempDir,
-      { cwd: io.cwd, env: io.env }
+      { cwd: io.cwd, env: io.env, clock: io.clock }
     )
     started = env
     if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
@@ -261,7 +266,6 @@ async function cleanupOutcome(
   io: RunIo
 ): Promise<RunOutcome> {
   const ctx = await io.refContext(settings.defaultBranch)
-  const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
   // its own chunk: neither a publish nor a dry run loads it
   const [{ runCleanup }, { createRegistry }] = await Promise.all([
     import('../cleanup/cleanup-run.js'),
@@ -271,7 +275,7 @@ async function cleanupOutcome(
   const cleaned = await runCleanup(settings, {
     client,
     ctx,
-    now,
+    now: io.clock(),
     githubApiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
     showPlan: (text, steps) => io.showPlan(text, steps)
   })
