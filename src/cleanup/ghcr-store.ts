@@ -4,10 +4,11 @@
  * version's manifest: an index's children, a referrer's subject), and a manifest is deleted as
  * its package version, with every tag on it.
  */
-import type {
-  CleanupStore,
-  DeletesAt,
-  RepositoryState
+import {
+  realTime,
+  type CleanupStore,
+  type DeletesAt,
+  type RepositoryState
 } from '../plan/cleanup.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
@@ -38,8 +39,8 @@ function packageOf(image: Image): GhcrPackage {
 
 /**
  * The state of a package's versions: tags from the versions, each manifest's links from the
- * registry, `created` the later of its version's times (a version whose manifest the registry
- * no longer has is left out: never deleted).
+ * registry, its age from the later of its version's times, when GitHub says it was pushed (a
+ * version whose manifest the registry no longer has is left out: never deleted).
  */
 export async function versionsState(
   client: Pick<RegistryClient, 'getManifest'>,
@@ -53,13 +54,13 @@ export async function versionsState(
     const manifest = await client.getManifest(image, version.digest)
     if (manifest === undefined) return
     const subject = parseManifestJson(manifest).subject?.digest
-    const created = new Date(
-      Math.max(version.created.getTime(), version.updated.getTime())
+    const pushed = realTime(
+      new Date(Math.max(version.created.getTime(), version.updated.getTime()))
     )
     state.manifests[version.digest] = {
       children: childDigests(manifest),
       ...(subject && { subject }),
-      ...(!Number.isNaN(created.getTime()) && { created })
+      ...(pushed && { age: { time: pushed, source: 'package version' } })
     }
   })
   return state

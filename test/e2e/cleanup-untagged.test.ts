@@ -24,7 +24,7 @@ import {
   readJson,
   readManifest
 } from './registry-api.js'
-import { sigTag } from './releases.js'
+import { errorLines, sigTag } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
 import { buildSignedLatest, discover } from './signed-release.js'
 import {
@@ -44,6 +44,7 @@ interface Cleaned {
   digest: string
   tombstone: boolean
   reason: string
+  age?: { time: string; source: string }
 }
 
 interface PlanEntry {
@@ -297,6 +298,52 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     expect(
       await Promise.all(subjects.map(d => discover(stack.a, repo, d)))
     ).toStrictEqual(referrers)
+  })
+})
+
+describe('cleanup: untagged measures age by the wall clock, one meaning', () => {
+  it("with SOURCE_DATE_EPOCH at a commit 10 days old, an orphan created then goes under older-than 7d; one created now and a reproducible build's epoch-0 one stay", async () => {
+    const { a } = stackEnv()
+    const repo = uniqueRepo('cleanup-age')
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000)
+    // each orphan named by a signature tag (the registry API sees it), the signature untimed
+    const orphan = async (created: string) => {
+      const image = await pushTestImage(a, repo, { tags: [], created })
+      const digest = image.manifest.digest
+      const sig = await pushTestImage(a, repo, { tags: [sigTag(digest)] })
+      return [digest, sig.manifest.digest]
+    }
+    await pushTestImage(a, repo, { tags: ['latest'] })
+    const old = await orphan(tenDaysAgo.toISOString())
+    const fresh = await orphan(new Date().toISOString())
+    const epoch0 = await orphan('1970-01-01T00:00:00Z')
+    const commitTime = String(Math.floor(tenDaysAgo.getTime() / 1000))
+
+    const step = await runMain(
+      {
+        mode: 'cleanup',
+        cleanup: 'untagged',
+        'older-than': '7d',
+        images: `${a.host}/${repo}`,
+        ...credentials(a)
+      },
+      runnerEnv('schedule', { SOURCE_DATE_EPOCH: commitTime })
+    )
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    const gone = cleaned(step)
+    expect(gone.map(c => c.digest)).toStrictEqual(old)
+    const age = { time: tenDaysAgo.toISOString(), source: 'config' }
+    expect(gone.map(c => c.age)).toStrictEqual([age, age])
+    expect(step.summary).toContain(
+      `no tag reaches it; 10 days old: created ${age.time} (its config's created)`
+    )
+    const statuses = async (digests: string[]) =>
+      Promise.all(digests.map(d => manifestStatus(a, repo, d)))
+    expect(await statuses(old)).toStrictEqual([404, 404])
+    expect(await statuses([...fresh, ...epoch0])).toStrictEqual([
+      200, 200, 200, 200
+    ])
   })
 })
 

@@ -108,7 +108,7 @@ describe('the GHCR store on the stand-in', () => {
     )
     expect(state.manifests[index].children).toEqual(children)
     for (const links of Object.values(state.manifests))
-      expect(links.created).toBeInstanceOf(Date)
+      expect(links.age?.source).toBe('package version')
   })
 
   it('deletes a manifest as its version, with its tags, and nothing else', async () => {
