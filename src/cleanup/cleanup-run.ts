@@ -12,6 +12,7 @@ import {
   pullRequestLeftovers,
   pullRequestRemovals,
   pullRequestTags,
+  type PullRequestTags,
   untaggedImages,
   untaggedRemovals,
   type RepositoryState,
@@ -129,18 +130,20 @@ interface ImageStore {
  * images go through GitHub's packages API (ghcr.io refuses the registry API's DELETE).
  */
 function storeFor(image: Image, settings: Settings, io: CleanupIo): ImageStore {
-  if (ghcrPackage(image) === undefined) {
+  const pkg = ghcrPackage(image)
+  if (pkg === undefined) {
     const store = registryStore(io.client)
     return { store, deletesAt: () => Promise.resolve({ kind: 'registry' }) }
   }
   const { githubToken: token } = settings.cleanup
-  const store = createGhcrStore(io.client, {
+  const api = {
     apiUrl: io.githubApiUrl,
     token,
     requestTimeoutMs: runBounds(settings).registryMs,
     retries: settings.retries
-  })
-  return { store, deletesAt: () => store.deletesAt(image) }
+  }
+  const store = createGhcrStore(io.client, api, pkg)
+  return { store, deletesAt: () => store.deletesAt() }
 }
 
 /** GHCR's images need github-token: checked before anything is read. */
@@ -174,13 +177,12 @@ async function pullRequestCleanup(
   io: CleanupIo,
   image: Image,
   state: RepositoryState,
-  prTags: string[]
+  pr: PullRequestTags
 ): Promise<Removal[]> {
-  const prNumber = io.ctx.prNumber ?? 0
-  const tagged = pullRequestRemovals(state, prTags, prNumber)
+  const tagged = pullRequestRemovals(state, pr.tags, pr.number)
   const rest = afterRemovals(state, tagged)
   const writers = await untaggedWriters(io, image, rest)
-  return [...tagged, ...pullRequestLeftovers(rest, writers, prNumber)]
+  return [...tagged, ...pullRequestLeftovers(rest, writers, pr.number)]
 }
 
 /** One image's removals: `pr`'s, then `untagged`'s in what stays. */
@@ -188,13 +190,11 @@ async function decide(
   settings: Settings,
   image: Image,
   state: RepositoryState,
-  prTags: string[],
+  prTags: PullRequestTags | undefined,
   io: CleanupIo
 ): Promise<Removal[]> {
-  const { kinds, olderThanMs, keep } = settings.cleanup
-  const pr = kinds.includes('pr')
-    ? await pullRequestCleanup(io, image, state, prTags)
-    : []
+  const { olderThanMs, keep, kinds } = settings.cleanup
+  const pr = prTags ? await pullRequestCleanup(io, image, state, prTags) : []
   if (!kinds.includes('untagged')) return pr
   const untagged = untaggedRemovals(
     afterRemovals(state, pr),
@@ -217,7 +217,7 @@ export async function runCleanup(
 ): Promise<Cleaned[]> {
   const prTags = settings.cleanup.kinds.includes('pr')
     ? pullRequestTags(io.ctx, settings, io.now)
-    : []
+    : undefined
   checkToken(settings)
   // one store per image, from its read to its deletes (a store may keep what it read)
   const planned: (Planned & { store: CleanupStore })[] = []

@@ -138,6 +138,12 @@ function reachedDigests(
   return reached
 }
 
+/** The closed pull request, and its tags that `pr` removes. */
+export interface PullRequestTags {
+  number: number
+  tags: string[]
+}
+
 /**
  * A pull request's tags to remove: the floating tags the same inputs compute for it (`pr-7`, a
  * rule's tag of its branch), present in the repository. A tag computed from the commit
@@ -147,7 +153,7 @@ export function pullRequestTags(
   ctx: RefContext,
   inputs: TagInputs,
   now: Date
-): string[] {
+): PullRequestTags {
   if (ctx.prNumber === undefined)
     throw new InputError(
       'cleanup',
@@ -155,9 +161,10 @@ export function pullRequestTags(
       `runs on a pull request's event (on: pull_request: types: [closed]); this run's event ` +
         `is "${ctx.eventName}"`
     )
-  return computeTags(ctx, inputs, now)
+  const tags = computeTags(ctx, inputs, now)
     .tags.filter(tag => tag.kind === 'floating')
     .map(tag => tag.name)
+  return { number: ctx.prNumber, tags }
 }
 
 /**

@@ -72,7 +72,7 @@ describe('pullRequestTags', () => {
     }
   ])('$name', ({ tags, expected }) => {
     expect(pullRequestTags(CLOSED_PR, { tags, flavor: [] }, NOW)).toStrictEqual(
-      expected
+      { number: 7, tags: expected }
     )
   })
 
