@@ -314,6 +314,38 @@ export function untaggedRemovals(
 }
 
 /**
+ * What a second read, right before the deletes, keeps of the planned removals, with why: a digest
+ * that a tag this run does not remove now reaches (a release tagged it since the first read), a
+ * tag that no longer points where it did.
+ */
+export function heldSince(
+  state: RepositoryState,
+  removals: Removal[]
+): Map<Removal, string> {
+  const removing = new Set(
+    removals.flatMap(r => (r.tag === undefined ? [] : [r.tag]))
+  )
+  const staying = rootTags(state.tags).filter(([tag]) => !removing.has(tag))
+  const reached = reachedDigests(
+    state,
+    staying.map(([, digest]) => digest)
+  )
+  const held = new Map<Removal, string>()
+  for (const removal of removals) {
+    const { tag, digest } = removal
+    if (tag !== undefined && state.tags[tag] !== digest)
+      held.set(removal, `${tag} no longer points at ${digest}`)
+    else if (!removal.tombstone && reached.has(digest)) {
+      const [by] =
+        staying.find(([, root]) => reachedDigests(state, [root]).has(digest)) ??
+        []
+      held.set(removal, `tag ${by} reaches it since the read`)
+    }
+  }
+  return held
+}
+
+/**
  * The repository once the removals are done: their tags gone, and the digests deleted with
  * them (an index's children stay, the registry keeps them): what `untagged` decides on after `pr`.
  */

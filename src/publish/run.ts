@@ -24,7 +24,7 @@ import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
-import type { Cleaned } from '../cleanup/cleanup-run.js'
+import type { CleanupOutcome } from '../cleanup/cleanup-run.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
@@ -56,8 +56,8 @@ export interface RunOutcome {
   publication: Publication
   steps: PlanStep[]
   result: PublishResult
-  /** mode cleanup: what was removed (a dry run: what would be). */
-  cleaned?: Cleaned[]
+  /** mode cleanup: what was removed (a dry run: what would be), and what a second read kept. */
+  cleanup?: CleanupOutcome
 }
 
 async function computePlan(
@@ -272,12 +272,13 @@ async function cleanupOutcome(
     import('./registry-clients.js')
   ])
   const client = createRegistry(settings, io.log, io.env)
-  const cleaned = await runCleanup(settings, {
+  const cleanup = await runCleanup(settings, {
     client,
     ctx,
     now: io.clock(),
     githubApiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
-    showPlan: (text, steps) => io.showPlan(text, steps)
+    showPlan: (text, steps) => io.showPlan(text, steps),
+    warn: line => io.log.warning(line)
   })
-  return { publication, steps: [], result: emptyResult(), cleaned }
+  return { publication, steps: [], result: emptyResult(), cleanup }
 }
