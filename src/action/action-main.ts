@@ -26,6 +26,7 @@ function actionIo(settings: Settings): RunIo {
     log: actionLog,
     cwd: process.cwd(),
     env: process.env,
+    clock: () => new Date(),
     refContext: defaultBranch =>
       Promise.resolve(
         refContextFromRunner(
@@ -67,13 +68,13 @@ export async function run(): Promise<void> {
       const { debugVersions } = await import('./diagnostics.js')
       await debugVersions()
     }
-    const { publication, steps, result, cleaned } = await runPublish(
+    const { publication, steps, result, cleanup } = await runPublish(
       settings,
       actionIo(settings)
     )
-    if (cleaned !== undefined) {
-      core.setOutput('cleaned', JSON.stringify(cleaned))
-      appendSummary(cleanupMarkdown(cleaned, settings.dryRun))
+    if (cleanup !== undefined) {
+      core.setOutput('cleaned', JSON.stringify(cleanup.cleaned))
+      appendSummary(cleanupMarkdown(cleanup, settings.dryRun))
       return
     }
     setActionOutputs(settings, publication, result, steps)

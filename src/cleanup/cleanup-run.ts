@@ -7,11 +7,13 @@ import type { RefContext } from '../context/context-types.js'
 import {
   afterRemovals,
   cleanupSteps,
+  heldSince,
   type CleanupStore,
   type DeletesAt,
   pullRequestLeftovers,
   pullRequestRemovals,
   pullRequestTags,
+  type PullRequestTags,
   untaggedImages,
   untaggedRemovals,
   type RepositoryState,
@@ -107,6 +109,15 @@ export interface CleanupIo {
   githubApiUrl: string
   /** The plan as text, and its steps (the Action's `plan` output). */
   showPlan: (text: string, steps: PlanStep[]) => Promise<void>
+  /** A warning in the run's log. */
+  warn: (line: string) => void
+}
+
+/** What mode cleanup removed (a dry run: would remove), and what a second read kept. */
+export interface CleanupOutcome {
+  cleaned: Cleaned[]
+  /** Planned, then kept: a tag reached it when the registry was read again before the deletes. */
+  kept: Cleaned[]
 }
 
 /** The plan's text: what goes and why, then the requests that do it. */
@@ -129,18 +140,20 @@ interface ImageStore {
  * images go through GitHub's packages API (ghcr.io refuses the registry API's DELETE).
  */
 function storeFor(image: Image, settings: Settings, io: CleanupIo): ImageStore {
-  if (ghcrPackage(image) === undefined) {
+  const pkg = ghcrPackage(image)
+  if (pkg === undefined) {
     const store = registryStore(io.client)
     return { store, deletesAt: () => Promise.resolve({ kind: 'registry' }) }
   }
   const { githubToken: token } = settings.cleanup
-  const store = createGhcrStore(io.client, {
+  const api = {
     apiUrl: io.githubApiUrl,
     token,
     requestTimeoutMs: runBounds(settings).registryMs,
     retries: settings.retries
-  })
-  return { store, deletesAt: () => store.deletesAt(image) }
+  }
+  const store = createGhcrStore(io.client, api, pkg)
+  return { store, deletesAt: () => store.deletesAt() }
 }
 
 /** GHCR's images need github-token: checked before anything is read. */
@@ -174,13 +187,12 @@ async function pullRequestCleanup(
   io: CleanupIo,
   image: Image,
   state: RepositoryState,
-  prTags: string[]
+  pr: PullRequestTags
 ): Promise<Removal[]> {
-  const prNumber = io.ctx.prNumber ?? 0
-  const tagged = pullRequestRemovals(state, prTags, prNumber)
+  const tagged = pullRequestRemovals(state, pr.tags, pr.number)
   const rest = afterRemovals(state, tagged)
   const writers = await untaggedWriters(io, image, rest)
-  return [...tagged, ...pullRequestLeftovers(rest, writers, prNumber)]
+  return [...tagged, ...pullRequestLeftovers(rest, writers, pr.number)]
 }
 
 /** One image's removals: `pr`'s, then `untagged`'s in what stays. */
@@ -188,13 +200,11 @@ async function decide(
   settings: Settings,
   image: Image,
   state: RepositoryState,
-  prTags: string[],
+  prTags: PullRequestTags | undefined,
   io: CleanupIo
 ): Promise<Removal[]> {
-  const { kinds, olderThanMs, keep } = settings.cleanup
-  const pr = kinds.includes('pr')
-    ? await pullRequestCleanup(io, image, state, prTags)
-    : []
+  const { olderThanMs, keep, kinds } = settings.cleanup
+  const pr = prTags ? await pullRequestCleanup(io, image, state, prTags) : []
   if (!kinds.includes('untagged')) return pr
   const untagged = untaggedRemovals(
     afterRemovals(state, pr),
@@ -206,21 +216,53 @@ async function decide(
 
 interface Planned {
   image: Image
+  store: CleanupStore
   removal: Removal
   at: DeletesAt
+}
+
+const cleanedOf = (p: Planned): Cleaned => ({
+  image: p.image.name,
+  ...p.removal
+})
+
+/**
+ * Each image read again right before its first delete: what a tag reaches now is kept (a release
+ * that tagged a candidate since the first read keeps it whole), and said.
+ */
+async function readAgain(
+  planned: Planned[],
+  io: CleanupIo
+): Promise<Cleaned[]> {
+  const kept: Cleaned[] = []
+  for (const [image, store] of new Map(planned.map(p => [p.image, p.store]))) {
+    const ours = planned.filter(p => p.image === image)
+    const held = heldSince(
+      await store.read(image),
+      ours.map(p => p.removal)
+    )
+    for (const p of ours.filter(p => held.has(p.removal))) {
+      const why = `kept: ${held.get(p.removal) ?? ''}`
+      kept.push({ ...cleanedOf(p), reason: why })
+      io.warn(
+        `cleanup: ${p.image.name}:${p.removal.tag ?? '(untagged)'} ${p.removal.digest} ${why}`
+      )
+    }
+  }
+  return kept
 }
 
 /** What mode cleanup removes from each image; with dry-run, what it would. */
 export async function runCleanup(
   settings: Settings,
   io: CleanupIo
-): Promise<Cleaned[]> {
+): Promise<CleanupOutcome> {
   const prTags = settings.cleanup.kinds.includes('pr')
     ? pullRequestTags(io.ctx, settings, io.now)
-    : []
+    : undefined
   checkToken(settings)
   // one store per image, from its read to its deletes (a store may keep what it read)
-  const planned: (Planned & { store: CleanupStore })[] = []
+  const planned: Planned[] = []
   for (const image of settings.images) {
     const { store, deletesAt } = storeFor(image, settings, io)
     const state = await store.read(image)
@@ -229,13 +271,18 @@ export async function runCleanup(
     if (at !== undefined)
       planned.push(...removals.map(removal => ({ image, store, removal, at })))
   }
-  const cleaned = planned.map(p => ({ image: p.image.name, ...p.removal }))
+  const cleaned = planned.map(cleanedOf)
   const steps = cleanupSteps(planned).map(publicStep)
   await io.showPlan(cleanupPlanText(cleaned, steps), steps)
-  if (settings.dryRun || planned.length === 0) return cleaned
+  if (settings.dryRun || planned.length === 0) return { cleaned, kept: [] }
   for (const [image, store] of new Map(planned.map(p => [p.image, p.store])))
     await probeDeletes(io, store, image)
-  for (const { image, store, removal } of planned)
+  const kept = await readAgain(planned, io)
+  const going = planned.filter(
+    p =>
+      !kept.some(k => k.image === p.image.name && k.digest === p.removal.digest)
+  )
+  for (const { image, store, removal } of going)
     await remove(io, store, image, removal)
-  return cleaned
+  return { cleaned: going.map(cleanedOf), kept }
 }

@@ -4,17 +4,17 @@
  * version's manifest: an index's children, a referrer's subject), and a manifest is deleted as
  * its package version, with every tag on it.
  */
-import type {
-  CleanupStore,
-  DeletesAt,
-  RepositoryState
+import {
+  realTime,
+  type CleanupStore,
+  type DeletesAt,
+  type RepositoryState
 } from '../plan/cleanup.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
   GithubPackages,
   type GithubPackagesOptions,
-  ghcrPackage,
   type GhcrPackage,
   type PackageVersion
 } from '../registry/github-packages.js'
@@ -23,23 +23,13 @@ import { inParallel, PARALLEL_READS } from '../registry/in-parallel.js'
 
 /** The GHCR store, which also says where it deletes (the plan's steps name that URL). */
 export interface GhcrStore extends CleanupStore {
-  deletesAt(image: Image): Promise<DeletesAt>
-}
-
-/** The image's package; an image elsewhere than ghcr.io is no GHCR store's. */
-function packageOf(image: Image): GhcrPackage {
-  const pkg = ghcrPackage(image)
-  if (pkg === undefined)
-    throw new Error(
-      `cleanup: ${image.name} is not on ghcr.io: the GHCR store does not hold it`
-    )
-  return pkg
+  deletesAt(): Promise<DeletesAt>
 }
 
 /**
  * The state of a package's versions: tags from the versions, each manifest's links from the
- * registry, `created` the later of its version's times (a version whose manifest the registry
- * no longer has is left out: never deleted).
+ * registry, its age from the later of its version's times, when GitHub says it was pushed (a
+ * version whose manifest the registry no longer has is left out: never deleted).
  */
 export async function versionsState(
   client: Pick<RegistryClient, 'getManifest'>,
@@ -53,32 +43,33 @@ export async function versionsState(
     const manifest = await client.getManifest(image, version.digest)
     if (manifest === undefined) return
     const subject = parseManifestJson(manifest).subject?.digest
-    const created = new Date(
-      Math.max(version.created.getTime(), version.updated.getTime())
+    const pushed = realTime(
+      new Date(Math.max(version.created.getTime(), version.updated.getTime()))
     )
     state.manifests[version.digest] = {
       children: childDigests(manifest),
       ...(subject && { subject }),
-      ...(!Number.isNaN(created.getTime()) && { created })
+      ...(pushed && { age: { time: pushed, source: 'package version' } })
     }
   })
   return state
 }
 
 /**
- * The GHCR store: `client` reads manifests from ghcr.io, `api` is GitHub's API (GITHUB_API_URL)
- * and github-token.
+ * The GHCR store of one package (its image's): `client` reads manifests from ghcr.io, `api` is
+ * GitHub's API (GITHUB_API_URL) and github-token.
  */
 export function createGhcrStore(
   client: Pick<RegistryClient, 'getManifest'>,
-  api: GithubPackagesOptions
+  api: GithubPackagesOptions,
+  pkg: GhcrPackage
 ): GhcrStore {
   const packages = new GithubPackages(api)
   const known = new Map<string, PackageVersion[]>()
   // every version a list showed: one gone since was deleted, by this run or another
   const seen = new Set<string>()
   const list = async (image: Image) => {
-    const versions = await packages.listVersions(packageOf(image))
+    const versions = await packages.listVersions(pkg)
     known.set(image.name, versions)
     for (const v of versions) seen.add(`${image.name}@${v.digest}`)
     return versions
@@ -87,8 +78,8 @@ export function createGhcrStore(
     known.get(image.name)?.find(v => v.digest === digest)
   return {
     read: async image => versionsState(client, image, await list(image)),
-    async deletesAt(image) {
-      const url = await packages.versionsUrl(packageOf(image))
+    async deletesAt() {
+      const url = await packages.versionsUrl(pkg)
       url.search = ''
       return { kind: 'ghcr', versions: url.href }
     },
@@ -97,7 +88,7 @@ export function createGhcrStore(
       const version =
         find(image, digest) ?? (await list(image), find(image, digest))
       if (version !== undefined) {
-        await packages.deleteVersion(packageOf(image), version)
+        await packages.deleteVersion(pkg, version)
         const rest = known.get(image.name)?.filter(v => v !== version) ?? []
         known.set(image.name, rest)
       } else if (!seen.has(`${image.name}@${digest}`))

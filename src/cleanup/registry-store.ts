@@ -2,11 +2,14 @@
  * mode cleanup's store on a registry that deletes through the registry API (distribution with
  * deletes enabled). The API lists tags, never manifests: an untagged image is seen only where the
  * registry still names it, by a cosign tag (`sha256-<hex>.sig`, `.att`, `.sbom`) or a referrers
- * tag (`sha256-<hex>`) of its digest, or by the referrers API of a digest read.
+ * tag (`sha256-<hex>`) of its digest, or by the referrers API of a digest read. What names it
+ * also dates it: the time its `created` annotation says it was written, else the image's config.
  */
 import {
   attachedTo,
+  realTime,
   untaggedImages,
+  type Age,
   type CleanupStore,
   type RepositoryState
 } from '../plan/cleanup.js'
@@ -27,12 +30,6 @@ interface Read {
 }
 
 const CREATED = 'org.opencontainers.image.created'
-
-/** An RFC 3339 time, or undefined. */
-function timeOf(value: unknown): Date | undefined {
-  const time = typeof value === 'string' ? new Date(value) : undefined
-  return time !== undefined && !Number.isNaN(time.getTime()) ? time : undefined
-}
 
 /** The manifests from `roots` down: children, subjects, the referrers API's lists. */
 async function readManifests(
@@ -73,7 +70,8 @@ function configCreated(blob: Uint8Array): unknown {
 
 /**
  * An image's config `created` (an artifact's empty config has none: its `created` annotation);
- * an index's: its newest child's; unknown: undefined.
+ * an index's: its newest child's; unknown (none, or epoch 0 as reproducible builds write it):
+ * undefined.
  */
 async function createdOf(
   client: RegistryClient,
@@ -89,10 +87,46 @@ async function createdOf(
       const created = await createdOf(client, image, read, child)
       if (created !== undefined) times.push(created)
     }
-    return times.sort((a, b) => b.getTime() - a.getTime())[0]
+    return newest(times)
   }
   const blob = await client.getBlob(image, manifest.config)
-  return timeOf(blob && configCreated(blob)) ?? timeOf(manifest.annotated)
+  return realTime(blob && configCreated(blob)) ?? realTime(manifest.annotated)
+}
+
+function newest(times: Date[]): Date | undefined {
+  return times.sort((a, b) => b.getTime() - a.getTime())[0]
+}
+
+/**
+ * When the registry says the image was there: the newest `created` annotation of a signature or
+ * referrer that names it (its referrers, its cosign and referrers tags' manifests).
+ */
+function namedTime(
+  read: Map<string, Read>,
+  state: RepositoryState,
+  digest: string
+): Date | undefined {
+  const naming = [...read]
+    .filter(([, manifest]) => manifest.subject === digest)
+    .map(([, manifest]) => manifest)
+  for (const [tag, tagged] of Object.entries(state.tags))
+    if (attachedTo(tag) === digest)
+      naming.push(read.get(tagged) ?? { children: [] })
+  return newest(naming.flatMap(m => realTime(m.annotated) ?? []))
+}
+
+/** An untagged image's age: the registry's word first, then its config's; unknown: undefined. */
+async function ageOf(
+  client: RegistryClient,
+  image: Image,
+  read: Map<string, Read>,
+  state: RepositoryState,
+  digest: string
+): Promise<Age | undefined> {
+  const pushed = namedTime(read, state, digest)
+  if (pushed !== undefined) return { time: pushed, source: 'referrer' }
+  const created = await createdOf(client, image, read, digest)
+  return created && { time: created, source: 'config' }
 }
 
 /**
@@ -116,8 +150,8 @@ async function readRepository(
   for (const [digest, { children, subject }] of read)
     state.manifests[digest] = { children, ...(subject && { subject }) }
   for (const digest of untaggedImages(state)) {
-    const created = await createdOf(client, image, read, digest)
-    if (created !== undefined) state.manifests[digest].created = created
+    const age = await ageOf(client, image, read, state, digest)
+    if (age !== undefined) state.manifests[digest].age = age
   }
   return state
 }

@@ -142,6 +142,7 @@ export async function runCli(argv: string[], cwd: string): Promise<number> {
       log: terminalLog,
       cwd,
       env: process.env,
+      clock: () => new Date(),
       refContext: defaultBranch =>
         refContextFromGit(execGit, cwd, defaultBranch),
       showPlan: text => Promise.resolve(console.log(text)),

@@ -38,12 +38,11 @@ const LINES = [
   // another line of a vertex: its header, a status
   ['status', /^#(\d+) (.*)/],
   // buildx's own last word, the whole line
-  ['failure', /^()(ERROR:.*)/],
-  // no vertex's line (a Dockerfile excerpt, docker's own output)
-  ['output', /^()(.*)/]
+  ['failure', /^()(ERROR:.*)/]
 ] as const
 
-export type ProgressKind = (typeof LINES)[number][0]
+/** A line's kind; `output`: no vertex's line (a Dockerfile excerpt, docker's own output). */
+export type ProgressKind = (typeof LINES)[number][0] | 'output'
 
 export interface ProgressEvent {
   vertex: string

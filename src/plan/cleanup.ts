@@ -24,8 +24,56 @@ export interface ManifestLinks {
   children: string[]
   /** The digest an OCI 1.1 referrer points at. */
   subject?: string
-  /** When the image was created (its config, or its newest child's); unknown: never deleted. */
-  created?: Date
+  /** How old the image is, and by whose word (docs/modes.md "Clean-up"); unknown: never deleted. */
+  age?: Age
+}
+
+/**
+ * Where an image's time comes from: the registry's word that it was pushed (GHCR's package
+ * version; a signature or referrer of it, by its `created` annotation), else its config's
+ * `created`.
+ */
+type AgeSource = 'package version' | 'referrer' | 'config'
+
+/** The time an image's age counts from, and where that time was read. */
+export interface Age {
+  time: Date
+  source: AgeSource
+}
+
+const AGE_WORDS: Record<AgeSource, string> = {
+  'package version': "pushed {} (GHCR's package version)",
+  referrer: 'pushed {} (a signature or referrer of it was written then)',
+  config: "created {} (its config's created)"
+}
+
+/** A time (or RFC 3339 text) after 1970's first second; epoch 0, a zero time or none: undefined. */
+export function realTime(value: unknown): Date | undefined {
+  const time =
+    value instanceof Date
+      ? value
+      : typeof value === 'string'
+        ? new Date(value)
+        : undefined
+  return time !== undefined && time.getTime() > 0 ? time : undefined
+}
+
+/** A duration as a person reads it: whole days, else hours, else minutes. */
+function durationWords(ms: number): string {
+  const units: [string, number][] = [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000]
+  ]
+  const [unit, size] = units.find(([, size]) => ms >= size) ?? units[2]
+  const count = Math.max(0, Math.floor(ms / size))
+  return `${count} ${unit}${count === 1 ? '' : 's'}`
+}
+
+/** `10 days old: pushed 2026-11-17T… (GHCR's package version)`. */
+export function ageWords(age: Age, now: Date): string {
+  const old = durationWords(now.getTime() - age.time.getTime())
+  return `${old} old: ${AGE_WORDS[age.source].replace('{}', age.time.toISOString())}`
 }
 
 /** One removal the cleanup decides. */
@@ -36,6 +84,8 @@ export interface Removal {
   /** Another tag holds the digest: the tag goes through a tombstone, the digest stays. */
   tombstone: boolean
   reason: string
+  /** untagged's: the age of the image that goes, and where that age was read. */
+  age?: { time: string; source: AgeSource }
 }
 
 /** cosign's tags of a digest (`sha256-<hex>.sig`, `.att`, `.sbom`) and the referrers tag schema. */
@@ -88,6 +138,12 @@ function reachedDigests(
   return reached
 }
 
+/** The closed pull request, and its tags that `pr` removes. */
+export interface PullRequestTags {
+  number: number
+  tags: string[]
+}
+
 /**
  * A pull request's tags to remove: the floating tags the same inputs compute for it (`pr-7`, a
  * rule's tag of its branch), present in the repository. A tag computed from the commit
@@ -97,7 +153,7 @@ export function pullRequestTags(
   ctx: RefContext,
   inputs: TagInputs,
   now: Date
-): string[] {
+): PullRequestTags {
   if (ctx.prNumber === undefined)
     throw new InputError(
       'cleanup',
@@ -105,9 +161,10 @@ export function pullRequestTags(
       `runs on a pull request's event (on: pull_request: types: [closed]); this run's event ` +
         `is "${ctx.eventName}"`
     )
-  return computeTags(ctx, inputs, now)
+  const tags = computeTags(ctx, inputs, now)
     .tags.filter(tag => tag.kind === 'floating')
     .map(tag => tag.name)
+  return { number: ctx.prNumber, tags }
 }
 
 /**
@@ -206,7 +263,7 @@ export interface UntaggedPolicy {
 
 /**
  * The images no tag reaches: unreached manifests that no other unreached manifest holds (an index
- * and its children: the index). Only these need a creation time.
+ * and its children: the index). Only these need an age.
  */
 export function untaggedImages(state: RepositoryState): string[] {
   const reached = reachedDigests(state)
@@ -221,7 +278,7 @@ export function untaggedImages(state: RepositoryState): string[] {
 /**
  * The manifests no tag reaches, older than the policy's age, but the `keep` newest: an unreached
  * image (a manifest no other unreached manifest holds) is kept or deleted with everything it
- * reaches, so a kept index keeps its children. Unknown creation times are never deleted. An index
+ * reaches, so a kept index keeps its children. An image of unknown age is never deleted. An index
  * comes before its children in the list.
  */
 export function untaggedRemovals(
@@ -231,15 +288,16 @@ export function untaggedRemovals(
 ): Removal[] {
   const reached = reachedDigests(state)
   const images = untaggedImages(state).sort(
-    (a, b) => createdMs(state, b) - createdMs(state, a)
+    (a, b) => agedMs(state, b) - agedMs(state, a)
   )
   const keptDigests = reachedDigests(state, images.slice(0, policy.keep))
   const cutoff = now.getTime() - policy.olderThanMs
   const removals: Removal[] = []
   for (const image of images.slice(policy.keep)) {
-    const created = state.manifests[image]?.created
-    if (created === undefined || created.getTime() > cutoff) continue
-    const when = created.toISOString()
+    const age = state.manifests[image]?.age
+    if (age === undefined || age.time.getTime() > cutoff) continue
+    const words = ageWords(age, now)
+    const told = { time: age.time.toISOString(), source: age.source }
     for (const digest of orderedClosure(state, image))
       if (!keptDigests.has(digest) && !reached.has(digest))
         removals.push({
@@ -247,11 +305,44 @@ export function untaggedRemovals(
           tombstone: false,
           reason:
             digest === image
-              ? `no tag reaches it; created ${when}`
-              : `goes with ${image}, which no tag reaches (created ${when})`
+              ? `no tag reaches it; ${words}`
+              : `goes with ${image}, which no tag reaches (${words})`,
+          age: told
         })
   }
   return dedupe(removals)
+}
+
+/**
+ * What a second read, right before the deletes, keeps of the planned removals, with why: a digest
+ * that a tag this run does not remove now reaches (a release tagged it since the first read), a
+ * tag that no longer points where it did.
+ */
+export function heldSince(
+  state: RepositoryState,
+  removals: Removal[]
+): Map<Removal, string> {
+  const removing = new Set(
+    removals.flatMap(r => (r.tag === undefined ? [] : [r.tag]))
+  )
+  const staying = rootTags(state.tags).filter(([tag]) => !removing.has(tag))
+  const reached = reachedDigests(
+    state,
+    staying.map(([, digest]) => digest)
+  )
+  const held = new Map<Removal, string>()
+  for (const removal of removals) {
+    const { tag, digest } = removal
+    if (tag !== undefined && state.tags[tag] !== digest)
+      held.set(removal, `${tag} no longer points at ${digest}`)
+    else if (!removal.tombstone && reached.has(digest)) {
+      const [by] =
+        staying.find(([, root]) => reachedDigests(state, [root]).has(digest)) ??
+        []
+      held.set(removal, `tag ${by} reaches it since the read`)
+    }
+  }
+  return held
 }
 
 /**
@@ -278,8 +369,8 @@ export function afterRemovals(
   }
 }
 
-function createdMs(state: RepositoryState, digest: string): number {
-  return state.manifests[digest]?.created?.getTime() ?? 0
+function agedMs(state: RepositoryState, digest: string): number {
+  return state.manifests[digest]?.age?.time.getTime() ?? 0
 }
 
 /** An image's closure, the image first (an index is deleted before what it holds). */

@@ -3,6 +3,7 @@ import type { Image } from '../reference/images.js'
 import { mergeKeyValues, ociLabels, pullRequestLabel } from './labels.js'
 import { emptySecrets } from '../settings/logins.js'
 import { DEFAULT_BAKE_TARGET, type Settings } from '../settings/settings.js'
+import { parseFlavor } from '../tags/flavor.js'
 import { computeTags } from '../tags/compute.js'
 import type { Tag, TagResult } from '../tags/tag-types.js'
 import { refInfo } from '../tags/ref-info.js'
@@ -138,6 +139,20 @@ function rollbackTags({ tags, source }: Settings): TagResult {
   }
 }
 
+/**
+ * A rollback of `latest` that the next push of the default branch moves again: under the default
+ * flavor `latest` follows the default branch; only `latest=release` (or `false`) leaves it.
+ */
+function undoneLatest({ mode, tags, flavor, source }: Settings): string[] {
+  if (mode !== 'rollback' || !tags.includes('latest')) return []
+  if (['release', 'false'].includes(parseFlavor(flavor).latest)) return []
+  return [
+    `latest goes back to ${source?.reference ?? 'the release'}, but with the default flavor the ` +
+      'next push of the default branch moves it again: publish releases with ' +
+      '`flavor: latest=release` (and give this step the same) so latest follows releases only'
+  ]
+}
+
 export function describePublication(
   settings: Settings,
   ctx: RefContext,
@@ -148,7 +163,8 @@ export function describePublication(
   // first: a push that needs an empty secret fails before anything else
   const notices = [
     ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),
-    ...metadataDefaultsNotice(settings)
+    ...metadataDefaultsNotice(settings),
+    ...undoneLatest(settings)
   ]
   const { version, tags, warnings } =
     settings.mode === 'rollback'

@@ -40,6 +40,8 @@ export interface PublishEnv {
   endpoint?: string
   /** The run's environment variables, as the adapter read them. */
   vars: NodeJS.ProcessEnv
+  /** The wall clock (rollback's withdrawn mark is stamped from it). */
+  clock: () => Date
   /**
    * The builder given a fresh BuildKit where a hung read holds it (buildx/own-builder.ts,
    * buildx/node-container.ts), and the words that tell how.

@@ -192,7 +192,7 @@ function publishEnv(
     | 'engineSocket'
     | 'heldLayers'
   >,
-  { cwd, env: vars }: Surroundings
+  { cwd, env: vars, clock }: Surroundings & { clock: () => Date }
 ): PublishEnv {
   const { log, tempDir, dockerConfig, cacheRelay } = place
   const buildx = {
@@ -216,6 +216,7 @@ function publishEnv(
       vars.GITHUB_WORKSPACE || cwd
     ),
     vars,
+    clock,
     registryRelays: registryRelaysFor(settings, builder, docker, place, vars),
     endpoint: settings.build.remote?.endpoint,
     legs: publication.legs
@@ -231,7 +232,7 @@ export async function startRun(
   publication: Publication,
   log: Log,
   tempDir: string,
-  surroundings: Surroundings
+  surroundings: Surroundings & { clock: () => Date }
 ): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
   const vars = surroundings.env
   const dockerConfig = createRunConfig(

@@ -24,13 +24,18 @@ import type { Log } from './log.js'
 import type { PublishEnv } from './run-context.js'
 import { emptyResult, RunValues, type PublishResult } from './outcome.js'
 import { exchangeTokenLogins, withDockerOidc } from './token-logins.js'
-import type { Cleaned } from '../cleanup/cleanup-run.js'
+import type { CleanupOutcome } from '../cleanup/cleanup-run.js'
 
 /** What a run needs from its adapter. */
 export interface RunIo {
   log: Log
   cwd: string
   env: NodeJS.ProcessEnv
+  /**
+   * The wall clock: every age and mark (clean-up, rollback's withdrawn mark) is read from it, never
+   * from SOURCE_DATE_EPOCH, which stamps only what the build writes.
+   */
+  clock: () => Date
   /** The ref being published: GITHUB_* and the event on a runner, git locally. */
   refContext(defaultBranch: string): Promise<RefContext>
   /** The plan as text, and its steps (the Action's `plan` output). */
@@ -51,8 +56,8 @@ export interface RunOutcome {
   publication: Publication
   steps: PlanStep[]
   result: PublishResult
-  /** mode cleanup: what was removed (a dry run: what would be). */
-  cleaned?: Cleaned[]
+  /** mode cleanup: what was removed (a dry run: what would be), and what a second read kept. */
+  cleanup?: CleanupOutcome
 }
 
 async function computePlan(
@@ -61,7 +66,7 @@ async function computePlan(
 ): Promise<Publication> {
   const ctx = await io.refContext(settings.defaultBranch)
   const epoch = io.env.SOURCE_DATE_EPOCH
-  const now = runTime(epoch, () => new Date())
+  const now = runTime(epoch, io.clock)
   return describePublication(
     settings,
     ctx,
@@ -203,7 +208,7 @@ async function publish(
       publication,
       io.log,
       tempDir,
-      { cwd: io.cwd, env: io.env }
+      { cwd: io.cwd, env: io.env, clock: io.clock }
     )
     started = env
     if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
@@ -261,19 +266,19 @@ async function cleanupOutcome(
   io: RunIo
 ): Promise<RunOutcome> {
   const ctx = await io.refContext(settings.defaultBranch)
-  const now = runTime(io.env.SOURCE_DATE_EPOCH, () => new Date())
   // its own chunk: neither a publish nor a dry run loads it
   const [{ runCleanup }, { createRegistry }] = await Promise.all([
     import('../cleanup/cleanup-run.js'),
     import('./registry-clients.js')
   ])
   const client = createRegistry(settings, io.log, io.env)
-  const cleaned = await runCleanup(settings, {
+  const cleanup = await runCleanup(settings, {
     client,
     ctx,
-    now,
+    now: io.clock(),
     githubApiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
-    showPlan: (text, steps) => io.showPlan(text, steps)
+    showPlan: (text, steps) => io.showPlan(text, steps),
+    warn: line => io.log.warning(line)
   })
-  return { publication, steps: [], result: emptyResult(), cleaned }
+  return { publication, steps: [], result: emptyResult(), cleanup }
 }

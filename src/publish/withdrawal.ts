@@ -95,7 +95,7 @@ export async function withdrawLeft(
     reason: settings.reason,
     actor: env.vars.GITHUB_ACTOR ?? '',
     run: publication.workflowRun?.url ?? '',
-    time: new Date().toISOString()
+    time: env.clock().toISOString()
   }
   const lines = await env.log.group(
     'Withdraw the release the tags left',

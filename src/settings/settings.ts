@@ -143,14 +143,16 @@ function parseBakeTarget(source: InputSource): string {
 function parseImagesAndTags(source: InputSource, mode: Settings['mode']) {
   const listed = parseImages(parseLines(source, 'images'))
   const from = source('source').trim()
-  if (mode === 'rollback')
+  if (mode === 'rollback') {
+    const tags = rollbackTags(parseLines(source, 'tags'))
     return {
       images: listed,
-      tags: rollbackTags(parseLines(source, 'tags')),
+      tags,
       flavor: parseLines(source, 'flavor'),
-      source: from === '' ? undefined : rollbackSource(from, listed),
+      source: from === '' ? undefined : rollbackSource(from, listed, tags),
       reason: rollbackReason(source('reason'))
     }
+  }
   const tagLines = splitReferenceLists(parseLines(source, 'tags'))
   const flavor = parseLines(source, 'flavor')
   const references = readReferenceTags(tagLines, listed, flavor)

@@ -19,7 +19,7 @@ import {
   generateKeyPair,
   type KeyPair
 } from '../support/cosign.js'
-import { plainTwin, pushIndex } from '../support/ghcr-seed.js'
+import { backdatePush, plainTwin, pushIndex } from '../support/ghcr-seed.js'
 import { pushTestImage } from '../support/registry-seed.js'
 import { ghcrStack, stackEnv } from '../support/stack-env.js'
 import { hostsFile, withHosts } from '../support/with-hosts.js'
@@ -39,6 +39,7 @@ interface Cleaned {
   tag?: string
   digest: string
   tombstone: boolean
+  age?: { time: string; source: string }
 }
 
 const cleaned = (step: StepResult): Cleaned[] =>
@@ -216,6 +217,41 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
     const after = await versions([repo, shared])
     for (const name of [repo, shared])
       expect(after[name]).toMatchObject(before[name])
+  })
+})
+
+describe("cleanup: untagged on GHCR: an image's age is when GitHub says it was pushed", () => {
+  it('with SOURCE_DATE_EPOCH at a commit 10 days old, an orphan pushed then goes under older-than 7d; one built then but pushed now stays', async () => {
+    const repo = newPackage('cleanup-age')
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000)
+    const created = tenDaysAgo.toISOString()
+    const push = async (tags: string[]) =>
+      (await pushTestImage(plain, repo, { tags, created })).manifest.digest
+    await push(['latest'])
+    const old = await push([])
+    const pushedNow = await push([])
+    backdatePush(ghcr, repo, old, tenDaysAgo)
+    const commitTime = String(Math.floor(tenDaysAgo.getTime() / 1000))
+
+    const step = await cleanup(
+      {
+        cleanup: 'untagged',
+        'older-than': '7d',
+        images: `${ghcr.host}/${repo}`
+      },
+      runnerEnv('schedule', { SOURCE_DATE_EPOCH: commitTime })
+    )
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    expect(cleaned(step).map(c => [c.digest, c.age?.source])).toStrictEqual([
+      [old, 'package version']
+    ])
+    expect(step.summary).toMatch(
+      /no tag reaches it; 10 days old: pushed \S+ \(GHCR's package version\)/
+    )
+    const left = Object.keys((await versions([repo]))[repo])
+    expect(left).toContain(pushedNow)
+    expect(left).not.toContain(old)
   })
 })
 

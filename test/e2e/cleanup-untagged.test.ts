@@ -15,7 +15,8 @@ import {
   type KeyPair
 } from '../support/cosign.js'
 import { runDocker } from '../support/docker-cli.js'
-import { pushTestImage } from '../support/registry-seed.js'
+import { DIGEST_PUT, startFaultProxy } from '../support/fault-proxy.js'
+import { putManifestBytes, pushTestImage } from '../support/registry-seed.js'
 import { refusingRegistryForSuite } from '../support/refusing-registry.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import {
@@ -24,7 +25,7 @@ import {
   readJson,
   readManifest
 } from './registry-api.js'
-import { sigTag } from './releases.js'
+import { errorLines, sigTag } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
 import { buildSignedLatest, discover } from './signed-release.js'
 import {
@@ -44,6 +45,7 @@ interface Cleaned {
   digest: string
   tombstone: boolean
   reason: string
+  age?: { time: string; source: string }
 }
 
 interface PlanEntry {
@@ -297,6 +299,118 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     expect(
       await Promise.all(subjects.map(d => discover(stack.a, repo, d)))
     ).toStrictEqual(referrers)
+  })
+})
+
+describe('cleanup: untagged measures age by the wall clock, one meaning', () => {
+  it("with SOURCE_DATE_EPOCH at a commit 10 days old, an orphan created then goes under older-than 7d; one created now and a reproducible build's epoch-0 one stay", async () => {
+    const { a } = stackEnv()
+    const repo = uniqueRepo('cleanup-age')
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000)
+    // each orphan named by a signature tag (the registry API sees it), the signature untimed
+    const orphan = async (created: string) => {
+      const image = await pushTestImage(a, repo, { tags: [], created })
+      const digest = image.manifest.digest
+      const sig = await pushTestImage(a, repo, { tags: [sigTag(digest)] })
+      return [digest, sig.manifest.digest]
+    }
+    await pushTestImage(a, repo, { tags: ['latest'] })
+    const old = await orphan(tenDaysAgo.toISOString())
+    const fresh = await orphan(new Date().toISOString())
+    const epoch0 = await orphan('1970-01-01T00:00:00Z')
+    const commitTime = String(Math.floor(tenDaysAgo.getTime() / 1000))
+
+    const step = await runMain(
+      {
+        mode: 'cleanup',
+        cleanup: 'untagged',
+        'older-than': '7d',
+        images: `${a.host}/${repo}`,
+        ...credentials(a)
+      },
+      runnerEnv('schedule', { SOURCE_DATE_EPOCH: commitTime })
+    )
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    const gone = cleaned(step)
+    expect(gone.map(c => c.digest)).toStrictEqual(old)
+    const age = { time: tenDaysAgo.toISOString(), source: 'config' }
+    expect(gone.map(c => c.age)).toStrictEqual([age, age])
+    expect(step.summary).toContain(
+      `no tag reaches it; 10 days old: created ${age.time} (its config's created)`
+    )
+    const statuses = async (digests: string[]) =>
+      Promise.all(digests.map(d => manifestStatus(a, repo, d)))
+    expect(await statuses(old)).toStrictEqual([404, 404])
+    expect(await statuses([...fresh, ...epoch0])).toStrictEqual([
+      200, 200, 200, 200
+    ])
+  })
+})
+
+describe('cleanup: untagged reads the tags again right before it deletes', () => {
+  it('a tag pushed onto a candidate after the read (at the delete probe) keeps that image whole, and the run says so', async () => {
+    const { a } = stackEnv()
+    const repo = uniqueRepo('cleanup-reread')
+    const orphan = async () => {
+      const image = await pushTestImage(a, repo, {
+        tags: [],
+        created: '2020-01-01T00:00:00Z'
+      })
+      const digest = image.manifest.digest
+      const sig = await pushTestImage(a, repo, { tags: [sigTag(digest)] })
+      return { image, digests: [digest, sig.manifest.digest] }
+    }
+    await pushTestImage(a, repo, { tags: ['latest'] })
+    const rescued = await orphan()
+    const swept = await orphan()
+    // the hook: between the step's read and its deletes, a release tags the first orphan
+    let hooked = false
+    const proxy = await startFaultProxy({
+      target: a.host,
+      faults: [
+        {
+          kind: 'before',
+          times: 1,
+          match: DIGEST_PUT,
+          run: async () => {
+            await putManifestBytes(a, repo, '1.0.1', rescued.image.manifest)
+            hooked = true
+          }
+        }
+      ]
+    })
+    try {
+      const step = await runMain(
+        {
+          mode: 'cleanup',
+          cleanup: 'untagged',
+          'older-than': '7d',
+          images: `${proxy.host}/${repo}`,
+          ...credentials(a)
+        },
+        runnerEnv('schedule')
+      )
+      expect(hooked).toBe(true)
+      expect(errorLines(step.stdout)).toEqual([])
+      expect(step.code).toBe(0)
+      expect(cleaned(step).map(c => c.digest)).toStrictEqual(swept.digests)
+      const kept = `kept: tag 1.0.1 reaches it since the read`
+      const warned = step.stdout
+        .split('\n')
+        .filter(line => line.startsWith('::warning::') && line.endsWith(kept))
+      expect(warned).toHaveLength(2)
+      expect(step.summary).toContain(kept)
+      const statuses = async (digests: string[]) =>
+        Promise.all(digests.map(d => manifestStatus(a, repo, d)))
+      expect(await statuses(rescued.digests)).toStrictEqual([200, 200])
+      expect(await statuses(swept.digests)).toStrictEqual([404, 404])
+      expect((await readManifest(a, repo, '1.0.1')).digest).toBe(
+        rescued.digests[0]
+      )
+    } finally {
+      await proxy.close()
+    }
   })
 })
 

@@ -59,8 +59,11 @@ const client = createRegistryClient({
   }
 })
 
-const store = (token: string) =>
-  createGhcrStore(client, { apiUrl: ghcr.api, token })
+const store = (token: string, repository: string) => {
+  const pkg = ghcrPackage(imageOf(repository))
+  if (pkg === undefined) throw new Error(`${repository} is no GHCR package`)
+  return createGhcrStore(client, { apiUrl: ghcr.api, token }, pkg)
+}
 
 /** A package nobody else uses, of the organization octo-org or another owner. */
 const newPackage = (owner = 'octo-org') =>
@@ -96,7 +99,7 @@ describe('the GHCR store on the stand-in', () => {
     await cosignSign(repository, single.manifest.digest)
     const sigTag = `${single.manifest.digest.replace(':', '-')}.sig`
 
-    const state = await store(ghcr.token).read(imageOf(repository))
+    const state = await store(ghcr.token, repository).read(imageOf(repository))
 
     expect(Object.keys(state.tags).sort()).toEqual(
       ['latest', 'v1', sigTag].sort()
@@ -108,7 +111,7 @@ describe('the GHCR store on the stand-in', () => {
     )
     expect(state.manifests[index].children).toEqual(children)
     for (const links of Object.values(state.manifests))
-      expect(links.created).toBeInstanceOf(Date)
+      expect(links.age?.source).toBe('package version')
   })
 
   it('deletes a manifest as its version, with its tags, and nothing else', async () => {
@@ -117,7 +120,7 @@ describe('the GHCR store on the stand-in', () => {
     const single = await pushTestImage(plain, repository, {
       tags: ['v1', 'v1.0']
     })
-    const ghcrStore = store(ghcr.token)
+    const ghcrStore = store(ghcr.token, repository)
     await ghcrStore.read(imageOf(repository))
     // pushed after the read, as a tombstone is
     const late = await pushTestImage(plain, repository, { tags: [] })
@@ -138,7 +141,10 @@ describe('the GHCR store on the stand-in', () => {
     await pushTestImage(plain, repository, { tags: ['v1'] })
 
     await expect(
-      store(ghcr.readToken).deleteManifest(imageOf(repository), index)
+      store(ghcr.readToken, repository).deleteManifest(
+        imageOf(repository),
+        index
+      )
     ).rejects.toThrow(
       `cleanup: github-token may not delete versions of ${ghcr.host}/${repository} (HTTP 404 ` +
         '"Package not found."): give the job `permissions: packages: write` and this ' +
@@ -154,7 +160,7 @@ describe('the GHCR store on the stand-in', () => {
     await pushTestImage(plain, repository, { tags: [] })
 
     await expect(
-      store(ghcr.token).deleteManifest(
+      store(ghcr.token, repository).deleteManifest(
         imageOf(repository),
         tagged.manifest.digest
       )
@@ -203,7 +209,7 @@ describe('the GHCR store on the stand-in', () => {
       shared
     ])
     const latest = await pushIndex(repository, 'latest', [shared])
-    const ghcrStore = store(ghcr.token)
+    const ghcrStore = store(ghcr.token, repository)
 
     const state = await ghcrStore.read(imageOf(repository))
     const removals = untaggedRemovals(
@@ -227,7 +233,7 @@ describe('the GHCR store on the stand-in', () => {
     const held = await pushTestImage(plain, repository, {
       tags: ['pr-7', 'main-abc123']
     })
-    const ghcrStore = store(ghcr.token)
+    const ghcrStore = store(ghcr.token, repository)
     await ghcrStore.read(image)
     const tombstone = jsonManifest(OCI_MANIFEST, {
       config: EMPTY_CONFIG,

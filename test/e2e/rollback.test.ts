@@ -173,6 +173,12 @@ describe('mode rollback', () => {
         `${released['1.4.2']} (1.4.2)`
     )
     expect(back.summary).toContain('#### Rollback')
+    // latest under the default flavor: the next push of the default branch moves it again
+    const undone =
+      'latest goes back to 1.4.2, but with the default flavor the next push of the default ' +
+      'branch moves it again'
+    expect(notices(back).join('\n')).toContain(undone)
+    expect(back.summary).toContain(undone)
 
     // the mark, as another client reads it
     const marks = withdrawnMarks(await discover(repo, released['1.5.0']))
@@ -235,10 +241,12 @@ describe('mode rollback', () => {
     expect(await registryState(registry, repo)).toEqual(released)
     expect(withdrawnMarks(await discover(repo, released['1.5.0']))).toEqual([])
 
+    // reads: whether the refusal comes after the registry was asked (a plan group was printed)
     const rows: {
       name: string
       inputs: Record<string, string>
       error: RegExp
+      reads?: boolean
     }[] = [
       {
         name: 'no reason',
@@ -255,7 +263,26 @@ describe('mode rollback', () => {
       {
         name: 'a source that is not in the repository',
         inputs: { source: '1.3.9', tags: 'latest', reason: REASON },
-        error: /^::error::input "source": .*:1\.3\.9 was not found/
+        error: /^::error::input "source": .*:1\.3\.9 was not found/,
+        reads: true
+      },
+      {
+        name: 'tags: 1 with source: 2.0.0',
+        inputs: { source: '2.0.0', tags: '1', reason: REASON },
+        error:
+          /^::error::input "source": invalid value "2\.0\.0": mode "rollback" moves tags back within their line.*; not in the line of tag "1"$/
+      },
+      {
+        name: 'source: pr-42',
+        inputs: { source: 'pr-42', tags: 'latest', reason: REASON },
+        error:
+          /^::error::input "source": invalid value "pr-42": .*; no release$/
+      },
+      {
+        name: 'tags: 1.4 with source: 1.5.0',
+        inputs: { source: '1.5.0', tags: '1.4', reason: REASON },
+        error:
+          /^::error::input "source": invalid value "1\.5\.0": .*; not in the line of tag "1\.4"$/
       }
     ]
     for (const row of rows) {
@@ -270,6 +297,13 @@ describe('mode rollback', () => {
         errors: 1
       })
       expect(errors[0]).toMatch(row.error)
+      expect({
+        row: row.name,
+        reads: failed.stdout.includes('::group::')
+      }).toEqual({
+        row: row.name,
+        reads: row.reads ?? false
+      })
       expect(await registryState(registry, repo)).toEqual(released)
     }
 
@@ -284,10 +318,15 @@ describe('mode rollback', () => {
       source: '1.4.2',
       tags: 'latest\n1',
       reason: REASON,
-      'verify-key': keys.publicKey
+      'verify-key': keys.publicKey,
+      flavor: 'latest=release'
     })
     expect(errorLines(verified.stdout)).toEqual([])
     expect(verified.code).toBe(0)
+    // releases that move latest only: no notice that a push moves it again
+    expect(notices(verified).join('\n')).not.toContain(
+      'with the default flavor'
+    )
     const after = await registryState(registry, repo)
     expect([after.latest, after['1']]).toEqual([
       released['1.4.2'],

@@ -64,6 +64,11 @@ export type Fault =
    * dropped and the proxy stops listening (connections are refused after).
    */
   | (FaultBase & { kind: 'die' })
+  /**
+   * No fault: the test's hook runs first, then the request goes on unchanged (something that
+   * happens between two requests of a run, such as a release tagging an image).
+   */
+  | (FaultBase & { kind: 'before'; run: () => Promise<void> })
 
 type Outcome = number | 'reset' | 'hang' | 'pending' | 'error'
 
@@ -210,6 +215,13 @@ class FaultProxyServer implements FaultProxy {
     } else if (armed.fault.kind === 'slow-body') {
       armed.remaining--
       this.forward(req, res, entry, armed)
+    } else if (armed.fault.kind === 'before') {
+      armed.remaining--
+      req.pause()
+      armed.fault.run().then(
+        () => this.forward(req, res, entry),
+        () => sendError(res, 500)
+      )
     } else {
       armed.remaining--
       this.applyFault(armed.fault, req, res, entry)

@@ -4,7 +4,7 @@
  * judge the GHCR store and mode cleanup on GHCR.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -44,6 +44,28 @@ export async function pushIndex(
   )
   const index = await pushImageIndex(plain, repository, tag, children)
   return [index, ...children.map(c => c.manifest.digest)]
+}
+
+/**
+ * Makes the stand-in say `digest` was pushed to `repository` at `when`: its revision's time in the
+ * storage, which the packages API gives as the version's created_at. Only before the package is
+ * first listed (the stand-in keeps a version's first push time from then on).
+ */
+export function backdatePush(
+  ghcr: StackGhcr,
+  repository: string,
+  digest: string,
+  when: Date
+): void {
+  const revision = join(
+    ghcr.storage,
+    'docker/registry/v2/repositories',
+    repository,
+    '_manifests/revisions/sha256',
+    digest.replace(/^sha256:/, ''),
+    'link'
+  )
+  utimesSync(revision, when, when)
 }
 
 /**

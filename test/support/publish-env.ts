@@ -42,6 +42,7 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     logins: options.logins ?? [],
     emptyPasswords: [],
     result: emptyResult(),
-    vars: {}
+    vars: {},
+    clock: () => new Date('2026-11-26T12:00:00Z')
   }
 }

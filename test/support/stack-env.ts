@@ -344,11 +344,13 @@ export interface StackGhcr {
   readToken: string
   /** The CA file ghcr.io's certificate is signed by (registry E's). */
   ca: string
+  /** The registry's storage folder, which the packages API lists (a test backdates a push there). */
+  storage: string
 }
 
 /** The GHCR stand-in, read apart as registry E is. */
 export function ghcrStack(): StackGhcr {
-  const vars = process.env.DPA_GHCR_TOKEN ? process.env : stackScriptEnv()
+  const vars = process.env.DPA_GHCR_STORAGE ? process.env : stackScriptEnv()
   const read = reader(vars)
   return {
     host: read('DPA_GHCR'),
@@ -358,6 +360,7 @@ export function ghcrStack(): StackGhcr {
     password: read('DPA_GHCR_PASSWORD'),
     token: read('DPA_GHCR_TOKEN'),
     readToken: read('DPA_GHCR_READ_TOKEN'),
-    ca: read('DPA_REGISTRY_E_CA')
+    ca: read('DPA_REGISTRY_E_CA'),
+    storage: read('DPA_GHCR_STORAGE')
   }
 }

@@ -170,4 +170,5 @@ ghcr_env() {
   printf 'export DPA_GHCR_PASSWORD=%q\n' "$(<"$(ghcr_dir)/token")"
   printf 'export DPA_GHCR_TOKEN=%q\n' "$(<"$(ghcr_dir)/token")"
   printf 'export DPA_GHCR_READ_TOKEN=%q\n' "$(<"$(ghcr_dir)/read-token")"
+  printf 'export DPA_GHCR_STORAGE=%q\n' "$(ghcr_dir)/storage"
 }

@@ -65,9 +65,15 @@ async function seed(r: MemoryRegistry) {
   return { ...digests, earlier: earlier.digest, sig: sig.digest }
 }
 
-async function run(kinds: string, ctx: RefContext, dryRun = false) {
-  const registry = new MemoryRegistry()
+async function run(
+  kinds: string,
+  ctx: RefContext,
+  dryRun = false,
+  registry = new MemoryRegistry(),
+  seeded: (d: Record<string, string>) => void = () => undefined
+) {
   const d = await seed(registry)
+  seeded(d)
   registry.calls.splice(0)
   const inputs: Record<string, string> = {
     mode: 'cleanup',
@@ -77,14 +83,16 @@ async function run(kinds: string, ctx: RefContext, dryRun = false) {
     'dry-run': String(dryRun)
   }
   const settings = await parseSettings(name => inputs[name] ?? '')
-  const cleaned = await runCleanup(settings, {
+  const warnings: string[] = []
+  const { cleaned, kept } = await runCleanup(settings, {
     client: registry,
     ctx,
     now: NOW,
     githubApiUrl: 'https://api.github.com',
-    showPlan: () => Promise.resolve()
+    showPlan: () => Promise.resolve(),
+    warn: line => warnings.push(line)
   })
-  return { registry, d, cleaned }
+  return { registry, d, cleaned, kept, warnings }
 }
 
 /** The earlier image whole: the index first, then what it holds (in digest order). */
@@ -142,6 +150,39 @@ describe('runCleanup', () => {
     )
   })
 
+  it('a tag pushed onto a candidate after the read keeps it whole, and says so', async () => {
+    // the registry as a release meets it: the earlier index tagged `rescued` by the time the
+    // delete probe's tombstone arrives, between the clean-up's read and its deletes
+    class Racing extends MemoryRegistry {
+      earlier = ''
+      async putManifest(image: typeof IMAGE, ref: string, m: Manifest) {
+        const digest = await super.putManifest(image, ref, m)
+        const index = await this.getManifest(image, this.earlier)
+        if (index !== undefined && !('rescued' in this.tagsOf(NAME)))
+          await super.putManifest(image, 'rescued', index)
+        return digest
+      }
+    }
+    const registry = new Racing()
+    const { d, cleaned, kept, warnings } = await run(
+      'untagged',
+      SCHEDULE,
+      false,
+      registry,
+      seeded => (registry.earlier = seeded.earlier)
+    )
+    expect(cleaned).toStrictEqual([])
+    expect(kept.map(k => [k.digest, k.reason])).toStrictEqual(
+      earlierWhole(d).map(digest => [
+        digest,
+        'kept: tag rescued reaches it since the read'
+      ])
+    )
+    expect(warnings).toHaveLength(3)
+    for (const digest of earlierWhole(d))
+      expect(await registry.getManifest(IMAGE, digest)).toBeDefined()
+  })
+
   it('a GHCR image without github-token: one line naming it, before anything is read', async () => {
     const registry = new MemoryRegistry()
     const inputs: Record<string, string> = {
@@ -155,7 +196,8 @@ describe('runCleanup', () => {
       ctx: SCHEDULE,
       now: NOW,
       githubApiUrl: 'https://api.github.com',
-      showPlan: () => Promise.resolve()
+      showPlan: () => Promise.resolve(),
+      warn: () => undefined
     })
     await expect(cleaning).rejects.toThrow(
       'input "github-token": invalid value "": a token that may delete ghcr.io/acme/app\'s ' +

@@ -54,9 +54,18 @@ const rows: {
     expected: {
       tags: { latest: digest(1) },
       manifests: {
-        [digest(1)]: { children: [digest(2), digest(3)], created: MAY },
-        [digest(2)]: { children: [], created: MAY },
-        [digest(3)]: { children: [], created: MAY }
+        [digest(1)]: {
+          children: [digest(2), digest(3)],
+          age: { time: MAY, source: 'package version' }
+        },
+        [digest(2)]: {
+          children: [],
+          age: { time: MAY, source: 'package version' }
+        },
+        [digest(3)]: {
+          children: [],
+          age: { time: MAY, source: 'package version' }
+        }
       }
     }
   },
@@ -71,19 +80,34 @@ const rows: {
     expected: {
       tags: { v1: digest(1), 'sha256-1.sig': digest(5) },
       manifests: {
-        [digest(1)]: { children: [], created: MAY },
-        [digest(4)]: { children: [], subject: digest(1), created: MAY },
-        [digest(5)]: { children: [], created: MAY }
+        [digest(1)]: {
+          children: [],
+          age: { time: MAY, source: 'package version' }
+        },
+        [digest(4)]: {
+          children: [],
+          subject: digest(1),
+          age: { time: MAY, source: 'package version' }
+        },
+        [digest(5)]: {
+          children: [],
+          age: { time: MAY, source: 'package version' }
+        }
       }
     }
   },
   {
-    name: 'created is the later of the version times; a version the registry lacks is left out',
+    name: 'the age is the later of the version times (pushed, by GitHub); a version the registry lacks is left out',
     versions: [version(1, ['latest'], JUNE), version(6)],
     registry: { [digest(1)]: image1 },
     expected: {
       tags: { latest: digest(1) },
-      manifests: { [digest(1)]: { children: [], created: JUNE } }
+      manifests: {
+        [digest(1)]: {
+          children: [],
+          age: { time: JUNE, source: 'package version' }
+        }
+      }
     }
   }
 ]

@@ -13,7 +13,8 @@ import { MemoryRegistry } from '../../support/memory-registry.js'
 
 // What the registry-API store reads of a repository (distribution 2.8: no referrers API): the
 // tags, what they reach, and the untagged images a cosign or referrers tag still names, with the
-// creation time of each image no tag reaches.
+// age of each image no tag reaches and where it was read: a signature or referrer's `created`
+// annotation (when the registry was told of it), else the config's created; epoch 0 is unknown.
 const IMAGE = parseImageName('registry.example.com/acme/app')
 const tagOf = (digest: string, suffix = '') =>
   `${digest.replace(':', '-')}${suffix}`
@@ -57,7 +58,7 @@ describe('registryStore: read', () => {
         const arm64 = await image(r, 'arm64', '2026-01-02T00:00:00Z')
         const earlier = await index(r, [amd64, arm64])
         await tag(r, tagOf(earlier.digest, '.sig'), await image(r, 'sig'))
-        return { [earlier.digest]: '2026-01-02T00:00:00.000Z' }
+        return { [earlier.digest]: '2026-01-02T00:00:00.000Z config' }
       }
     },
     {
@@ -65,15 +66,45 @@ describe('registryStore: read', () => {
       seed: async (r: MemoryRegistry) => {
         const orphan = await image(r, 'orphan', '2025-06-01T00:00:00Z')
         await tag(r, tagOf(orphan.digest), await index(r, []))
-        return { [orphan.digest]: '2025-06-01T00:00:00.000Z' }
+        return { [orphan.digest]: '2025-06-01T00:00:00.000Z config' }
       }
     },
     {
-      name: "a dangling signature whose image is gone: the signature itself, cosign's year 1",
+      name: "a dangling signature whose image is gone: cosign's year 1 is unknown",
       seed: async (r: MemoryRegistry) => {
         const sig = await image(r, 'sig', '0001-01-01T00:00:00Z')
         await tag(r, tagOf(`sha256:${'e'.repeat(64)}`, '.sig'), sig)
-        return { [sig.digest]: '0001-01-01T00:00:00.000Z' }
+        return { [sig.digest]: undefined }
+      }
+    },
+    {
+      name: "a reproducible build's orphan (created 1970-01-01T00:00:00Z) its signature names: unknown",
+      seed: async (r: MemoryRegistry) => {
+        const orphan = await image(r, 'orphan', '1970-01-01T00:00:00Z')
+        await tag(r, tagOf(orphan.digest, '.sig'), await image(r, 'sig'))
+        return { [orphan.digest]: undefined }
+      }
+    },
+    {
+      name: 'an orphan built 2025 whose referrer was written 2026-02: pushed by the referrer',
+      seed: async (r: MemoryRegistry) => {
+        const orphan = await image(r, 'orphan', '2025-06-01T00:00:00Z')
+        const empty = await r.putBlob(IMAGE, jsonBytes({}))
+        const referrer = (created: string) =>
+          jsonManifest(OCI_MANIFEST, {
+            config: {
+              mediaType: 'application/vnd.oci.empty.v1+json',
+              digest: empty
+            },
+            layers: [],
+            subject: { mediaType: orphan.mediaType, digest: orphan.digest },
+            annotations: { 'org.opencontainers.image.created': created }
+          })
+        const early = referrer('2026-01-01T00:00:00Z')
+        const late = referrer('2026-02-01T00:00:00Z')
+        for (const m of [early, late]) await r.putManifest(IMAGE, m.digest, m)
+        await tag(r, tagOf(orphan.digest), await index(r, [early, late]))
+        return { [orphan.digest]: '2026-02-01T00:00:00.000Z referrer' }
       }
     },
     {
@@ -93,7 +124,7 @@ describe('registryStore: read', () => {
         await r.putManifest(IMAGE, bundle.digest, bundle)
         const list = await index(r, [bundle])
         await tag(r, tagOf(`sha256:${'e'.repeat(64)}`), list)
-        return { [list.digest]: '2026-03-01T10:00:00.000Z' }
+        return { [list.digest]: '2026-03-01T10:00:00.000Z config' }
       }
     },
     {
@@ -124,11 +155,11 @@ describe('registryStore: read', () => {
     const registry = new MemoryRegistry()
     const expected = await seed(registry)
     const state = await registryStore(registry).read(IMAGE)
-    const created = untaggedImages(state).map(digest => [
-      digest,
-      state.manifests[digest].created?.toISOString()
-    ])
-    expect(Object.fromEntries(created)).toStrictEqual(expected)
+    const ages = untaggedImages(state).map(digest => {
+      const age = state.manifests[digest].age
+      return [digest, age && `${age.time.toISOString()} ${age.source}`]
+    })
+    expect(Object.fromEntries(ages)).toStrictEqual(expected)
   })
 })
 

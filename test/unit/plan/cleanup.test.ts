@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parseAge } from '../../../src/settings/cleanup-settings.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
+  ageWords,
   afterRemovals,
   cleanupSteps,
   pullRequestLeftovers,
@@ -23,7 +24,8 @@ const hex = (digest: string) => digest.slice('sha256:'.length)
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY)
 
 function image(children: string[] = [], days = 30, subject?: string) {
-  return { children, created: ago(days), ...(subject && { subject }) }
+  const age = { time: ago(days), source: 'config' as const }
+  return { children, age, ...(subject && { subject }) }
 }
 
 const MANIFESTS: Record<string, ManifestLinks> = {
@@ -70,7 +72,7 @@ describe('pullRequestTags', () => {
     }
   ])('$name', ({ tags, expected }) => {
     expect(pullRequestTags(CLOSED_PR, { tags, flavor: [] }, NOW)).toStrictEqual(
-      expected
+      { number: 7, tags: expected }
     )
   })
 
@@ -213,7 +215,7 @@ describe('untaggedRemovals', () => {
       expected: [d('g1'), d('f1'), d('f2'), d('f4'), d('f5'), d('f3')]
     },
     {
-      name: 'an orphan whose creation is unknown stays',
+      name: 'an orphan whose age is unknown stays',
       policy: { olderThanMs: 0, keep: 0 },
       state: { tags: {}, manifests: { [d('h1')]: { children: [] } } },
       expected: []
@@ -223,17 +225,41 @@ describe('untaggedRemovals', () => {
     expect(removals.map(r => r.digest)).toStrictEqual(expected)
   })
 
-  it('says why: the image no tag reaches and its creation, and what each other one goes with', () => {
+  it('says why: the image no tag reaches, its age and where it was read, and what each other one goes with', () => {
     const removals = untaggedRemovals(
       STATE,
       { olderThanMs: WEEK, keep: 0 },
       NOW
     )
     const when = ago(20).toISOString()
-    expect(removals.slice(0, 2).map(r => r.reason)).toStrictEqual([
-      `no tag reaches it; created ${when}`,
-      `goes with ${d('f1')}, which no tag reaches (created ${when})`
+    const age = `20 days old: created ${when} (its config's created)`
+    expect(removals.slice(0, 2).map(r => [r.reason, r.age])).toStrictEqual([
+      [`no tag reaches it; ${age}`, { time: when, source: 'config' }],
+      [
+        `goes with ${d('f1')}, which no tag reaches (${age})`,
+        { time: when, source: 'config' }
+      ]
     ])
+  })
+
+  it.each([
+    {
+      name: "GHCR's push time, in hours",
+      age: {
+        time: new Date(NOW.getTime() - 5 * 3_600_000),
+        source: 'package version' as const
+      },
+      words:
+        "5 hours old: pushed 2026-11-26T07:00:00.000Z (GHCR's package version)"
+    },
+    {
+      name: 'a referrer written a day ago',
+      age: { time: ago(1), source: 'referrer' as const },
+      words:
+        '1 day old: pushed 2026-11-25T12:00:00.000Z (a signature or referrer of it was written then)'
+    }
+  ])('an age in words: $name', ({ age, words }) => {
+    expect(ageWords(age, NOW)).toBe(words)
   })
 })
 

@@ -166,6 +166,9 @@ const EXPRESSIONS: Record<string, string> = {
   'github.repository': 'acme/app',
   'matrix.platform': 'linux/arm64',
   'inputs.digest': `sha256:${'a'.repeat(64)}`,
+  // docs/safety.md's rollback, dispatched by hand
+  'inputs.release': '1.4.2',
+  'inputs.reason': '1.5.0 corrupts uploads (#812)',
   'secrets.GITHUB_TOKEN': 'ghs_example',
   'secrets.DOCKERHUB_TOKEN': 'dckr_pat_example',
   'secrets.COSIGN_KEY': PEM('ENCRYPTED SIGSTORE PRIVATE KEY'),
