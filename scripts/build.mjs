@@ -109,7 +109,9 @@ const CHUNKS = {
   // digest legs and the merge on a runner: the run's artifact service
   '@actions/artifact': 'artifact',
   // only a {{date}} or {{commit_date}} template renders a date
-  'moment-timezone': 'moment'
+  'moment-timezone': 'moment',
+  // github-attestations: GitHub's provenance, signed through Sigstore (src/signing/provenance-signer.ts)
+  '@actions/attest': 'attest'
 }
 
 /**
@@ -634,9 +636,10 @@ async function buildDist() {
       entryPoints: [{ in: 'src/cli.ts', out: 'index' }],
       outdir: 'dist/cli',
       chunkNames: 'chunks/[name]-[hash]',
-      // only an action on a runner has the run's artifact service: the CLI
-      // never loads it (an installed CLI would find it in its dependencies)
-      external: ['@actions/artifact'],
+      // only an action on a runner has the run's artifact service and the
+      // job's ID token that GitHub's attestations need: the CLI never loads
+      // them (an installed CLI would find them in its dependencies)
+      external: ['@actions/artifact', '@actions/attest'],
       // moment-timezone's zone data is most of a megabyte: the CLI requires
       // it only to render a date
       plugins: [sideEffectFree, lazyModules(undefined, ['moment-timezone'])]

@@ -54,6 +54,7 @@ export function actionOutputs(
     skipped: JSON.stringify(result.skipped),
     plan: JSON.stringify(steps),
     verify: (result.verify ?? []).join('\n'),
+    attestations: JSON.stringify(result.attestations ?? []),
     gate: result.gate?.verdict ?? 'none',
     // metadata-action's keys first, then this action's own
     json: JSON.stringify({

@@ -131,6 +131,18 @@ export function summaryMarkdown(
       '#### Verify the signature',
       ['```sh', ...result.verify, '```'].join('\n')
     )
+  if (result.attestations !== undefined)
+    parts.push(
+      '#### GitHub attestations',
+      table(
+        ['Image', 'Subject', 'Attestation'],
+        result.attestations.map(a => [
+          code(a.image),
+          a.subject,
+          `[${a.id}](${a.url})`
+        ])
+      )
+    )
   const notes: [string, string[]][] = [
     ['Warnings', publication.warnings],
     ['Notes', publication.notices]

@@ -27,6 +27,20 @@ export interface RefContext {
   workflowRun?: WorkflowRun
   /** The runner's artifact service, where digest legs hand their images to the merge. */
   artifacts?: ArtifactService
+  /** What GitHub's artifact attestations need of the run (runner only). */
+  attestationGround?: AttestationGround
+}
+
+/** What decides whether a run attests by default, and where it stores its attestations. */
+export interface AttestationGround {
+  /** ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN are set: the job may ask for an ID token. */
+  idToken: boolean
+  /** The payload's repository.visibility, else public or private from repository.private. */
+  visibility: string
+  /** GITHUB_SERVER_URL, e.g. https://github.com. */
+  serverUrl: string
+  /** GITHUB_API_URL, e.g. https://api.github.com. */
+  apiUrl: string
 }
 
 /** The run's artifact service; its token stays in the environment, for @actions/artifact. */

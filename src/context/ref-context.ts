@@ -18,7 +18,8 @@ import type {
   RefContext,
   RepositoryInfo,
   WorkflowRun,
-  ArtifactService
+  ArtifactService,
+  AttestationGround
 } from './context-types.js'
 
 /**
@@ -69,7 +70,33 @@ export function refContextFromRunner(
       annotationLevels.join() === 'manifest' ? undefined : annotationLevels
     ),
     ...optional('workflowRun', workflowRun(env, event)),
-    ...optional('artifacts', artifactService(env))
+    ...optional('artifacts', artifactService(env)),
+    attestationGround: attestationGround(env, event)
+  }
+}
+
+/** What GitHub's artifact attestations need of the run, from GITHUB_* and the payload. */
+function attestationGround(
+  env: Env,
+  event: Record<string, unknown>
+): AttestationGround {
+  const privateFlag = field(event, 'repository', 'private')
+  const visibility =
+    text(event, 'repository', 'visibility') ??
+    (typeof privateFlag === 'boolean'
+      ? privateFlag
+        ? 'private'
+        : 'public'
+      : 'unknown')
+  return {
+    idToken:
+      envValue(env, 'ACTIONS_ID_TOKEN_REQUEST_URL') !== undefined &&
+      envValue(env, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN') !== undefined,
+    visibility,
+    serverUrl: serverUrlOf(env),
+    apiUrl: (
+      envValue(env, 'GITHUB_API_URL') ?? 'https://api.github.com'
+    ).replace(/\/+$/, '')
   }
 }
 

@@ -36,7 +36,12 @@ import {
   type Pipeline,
   type Step
 } from './steps.js'
-import { signSteps, verifySteps, withVerify } from './sign-steps.js'
+import {
+  provenanceSteps,
+  signSteps,
+  verifySteps,
+  withVerify
+} from './sign-steps.js'
 import {
   decideCache,
   type CacheUse,
@@ -297,7 +302,7 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   }
 }
 
-type ModePipeline = Omit<Pipeline, 'sign' | 'gate'>
+type ModePipeline = Omit<Pipeline, 'sign' | 'gate' | 'provenance'>
 
 /**
  * The run's own builder made first (bootstrapped) and removed last, after a failure too; then QEMU
@@ -381,6 +386,12 @@ export function pipelineFor(input: PipelineInput): Pipeline {
     ...(builds && { cache: cacheFor(input).lines }),
     ...(input.settings.gate !== '' && { gate: gateStep(input.settings.gate) }),
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
+    provenance: publishes
+      ? provenanceSteps(
+          input.publication.attestations,
+          input.publication.images
+        )
+      : [],
     sign: publishes ? signSteps(input.settings, input.publication.images) : []
   }
 }

@@ -12,6 +12,11 @@ import { unwrittenCacheTo, unwrittenNote, type CacheSources } from './cache.js'
 import { createEnv } from '../tags/expressions.js'
 import { expandLines } from './value-templates.js'
 import { legRunOf, TAG_HANDOVER_NOTICE, type LegRun } from './leg-handover.js'
+import { evaluatesOnly } from '../settings/build-options.js'
+import {
+  decideAttestations,
+  type GithubAttestations
+} from '../settings/github-attestations.js'
 
 /**
  * What a run will publish: computed purely from the inputs, the ref and the time (its version, tags
@@ -39,6 +44,8 @@ export interface Publication extends TagResult {
   workflowRun?: WorkflowRun
   /** The image's own tags a build may import its cache from (cache: auto, inline). */
   cacheSources?: CacheSources
+  /** github-attestations, where the run makes them. */
+  attestations?: GithubAttestations
 }
 
 /**
@@ -166,6 +173,18 @@ export function describePublication(
     ...metadataDefaultsNotice(settings),
     ...undoneLatest(settings)
   ]
+  const { build } = settings
+  const { attestations, notice } = decideAttestations(
+    settings.githubAttestations,
+    {
+      mode: settings.mode,
+      publishes:
+        build.push && build.outputs.length === 0 && !evaluatesOnly(build.call),
+      repository: ctx.repository.fullName,
+      ground: ctx.attestationGround
+    }
+  )
+  if (notice !== undefined) notices.push(notice)
   const { version, tags, warnings } =
     settings.mode === 'rollback'
       ? rollbackTags(settings)
@@ -205,6 +224,7 @@ export function describePublication(
     sourceDateEpoch: Math.floor(created.getTime() / 1000),
     ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
     ...(ctx.workflowRun && { workflowRun: ctx.workflowRun }),
-    cacheSources: cacheSources(settings, ctx, tags, now)
+    cacheSources: cacheSources(settings, ctx, tags, now),
+    ...(attestations && { attestations })
   }
 }

@@ -4,9 +4,11 @@
  * and our signature.
  */
 import { promoteSource, type Settings } from '../settings/settings.js'
+import type { GithubAttestations } from '../settings/github-attestations.js'
 import type { Image } from '../reference/images.js'
 import { apiUrl } from '../reference/repository.js'
 import {
+  DIGEST,
   manifestRequest,
   type RequestStep,
   type Step,
@@ -94,4 +96,32 @@ export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
     }),
     ...put(settings.signing.sign !== 'off', 'sign', SIGNATURE_TAG)
   ]
+}
+
+/** What an image's provenance is about: its digest, and each platform manifest its index lists. */
+const SUBJECTS = 'for the digest and each platform manifest it lists'
+
+/**
+ * github-attestations, before any tag moves: for each image, a provenance statement per subject
+ * signed and stored with the attestations API, then each attached as a referrer of its subject.
+ */
+export function provenanceSteps(
+  attestations: GithubAttestations | undefined,
+  images: Image[]
+): RequestStep[] {
+  if (attestations === undefined) return []
+  const { apiUrl, repository } = attestations
+  return images.flatMap(image => [
+    {
+      step: 'provenance',
+      method: 'POST',
+      url: `${apiUrl}/repos/${repository}/attestations`,
+      image,
+      reference: DIGEST,
+      when: SUBJECTS
+    },
+    manifestRequest('provenance', 'PUT', image, REFERRER, {
+      when: `${SUBJECTS}, once the attestations API stored them`
+    })
+  ])
 }

@@ -56,6 +56,11 @@ export type StepName =
   | 'index'
   /** the user's gate: a shell line run on the staged image; anything but exit 0 moves no tag */
   | 'gate'
+  /**
+   * github-attestations: GitHub's build provenance of the staged digests, stored with the
+   * attestations API, then attached as OCI 1.1 referrers
+   */
+  | 'provenance'
   /** the fresh read the guards decide on */
   | 'read'
   /** a release tag read again right before any tag moves: did another run write it since? */
@@ -152,6 +157,8 @@ export interface Pipeline {
   stage: Step[]
   /** The gate input, run on the staged image before the read (no tag has moved yet). */
   gate?: CommandStep
+  /** github-attestations: the staged digests attested, before any tag moves. */
+  provenance: RequestStep[]
   /** The registry read fresh: tag lists and where each of our tags points. */
   read: RequestStep[]
   /**
@@ -227,6 +234,7 @@ export function allSteps(pipeline: Pipeline): Step[] {
     ...pipeline.login,
     ...pipeline.stage,
     ...(pipeline.gate ? [pipeline.gate] : []),
+    ...pipeline.provenance,
     ...pipeline.read,
     ...pipeline.tag,
     ...pipeline.readBack,

@@ -83,6 +83,17 @@ export interface PublishResult {
   rollback?: string[]
   /** The gate input's verdict, its last lines of output, and why it failed. */
   gate?: GateVerdict
+  /** github-attestations: each attestation the API stored, by image and subject. */
+  attestations?: StoredAttestation[]
+}
+
+/** One GitHub artifact attestation: its subject, its id in the API and its page. */
+interface StoredAttestation {
+  image: string
+  /** The digest it is about: the image's, or a platform manifest's of its index. */
+  subject: string
+  id: string
+  url: string
 }
 
 /** What the gate said: `passed` (exit 0) lets the tags move. */

@@ -43,6 +43,7 @@ import {
   verifySource
 } from './sign-phase.js'
 import { withdrawLeft } from './withdrawal.js'
+import { attestStaged } from './provenance-phase.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -278,6 +279,7 @@ export async function runPipeline(
     if (pipeline.readBack.length > 0)
       values.requireDigests(publication.images, 'no tag was pointed')
     if (pipeline.gate !== undefined) await runGate(run, pipeline.gate)
+    await attestStaged(run)
     if (pipeline.tag.length > 0) await tag(run)
     const held = await readBackPhase(run)
     const supply = await withdrawLeft(pipeline.sign, run)

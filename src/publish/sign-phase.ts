@@ -162,7 +162,10 @@ export async function signPublished(
 }
 
 /** One line per referrer: where it is listed, and whether this run wrote it. */
-function referrerLines(image: string, attached: AttachedReferrer[]): string {
+export function referrerLines(
+  image: string,
+  attached: AttachedReferrer[]
+): string {
   return attached
     .map(r => {
       const where =

@@ -82,6 +82,47 @@ export function attestationReferrer(
   })
 }
 
+/**
+ * The manifests an image's provenance is about: the root, and each platform manifest its index
+ * lists (buildx's attestation manifests are not images).
+ */
+export function attestationSubjects(root: Manifest): OciDescriptor[] {
+  const { mediaType, digest, body } = root
+  const listed = parseManifestJson(root).manifests ?? []
+  const platforms = listed.filter(
+    entry => entry.annotations?.[REFERENCE_TYPE] !== 'attestation-manifest'
+  )
+  return [{ mediaType, digest, size: body.length }, ...platforms]
+}
+
+/** A Sigstore bundle's media type (v0.3): the artifactType of its referrer and of its layer. */
+const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json'
+
+/**
+ * A Sigstore bundle's referrer as actions/attest's push-to-registry writes it (@sigstore/oci): the
+ * empty config, the bundle as its one layer, what the bundle holds and its predicate type in
+ * annotations; cosign 3's verify-attestation finds it by its artifactType.
+ */
+export function bundleReferrer(
+  subject: OciDescriptor,
+  bundle: Pick<OciDescriptor, 'digest' | 'size'>,
+  predicateType: string
+): Manifest {
+  const { mediaType, digest, size } = subject
+  return jsonManifest(OCI_MANIFEST, {
+    artifactType: SIGSTORE_BUNDLE,
+    config: EMPTY_CONFIG,
+    layers: [
+      { mediaType: SIGSTORE_BUNDLE, digest: bundle.digest, size: bundle.size }
+    ],
+    subject: { mediaType, digest, size },
+    annotations: {
+      'dev.sigstore.bundle.content': 'dsse-envelope',
+      'dev.sigstore.bundle.predicateType': predicateType
+    }
+  })
+}
+
 /** The digest a referrer names as its subject ('' when it has none). */
 export function subjectOf(manifest: Manifest): string {
   return parseManifestJson(manifest).subject?.digest ?? ''

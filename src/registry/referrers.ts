@@ -22,6 +22,7 @@ import {
 } from './manifest.js'
 import {
   attestationReferrer,
+  bundleReferrer,
   EMPTY_CONFIG_BYTES,
   embeddedAttestations,
   referrerDescriptor,
@@ -163,6 +164,24 @@ export async function attachAttestations(
     attached.push(await attachReferrer(client, image, referrer))
   }
   return attached
+}
+
+/**
+ * Attaches a Sigstore bundle (its JSON `bundle`) as a referrer of `subject` in `image`: a re-run
+ * that made the same bytes writes nothing.
+ */
+export async function attachBundle(
+  client: RegistryClient,
+  image: Image,
+  subject: OciDescriptor,
+  bundle: Uint8Array,
+  predicateType: string
+): Promise<AttachedReferrer> {
+  await client.putBlob(image, EMPTY_CONFIG_BYTES)
+  const digest = await client.putBlob(image, bundle)
+  const layer = { digest, size: bundle.length }
+  const referrer = bundleReferrer(subject, layer, predicateType)
+  return attachReferrer(client, image, referrer)
 }
 
 /**

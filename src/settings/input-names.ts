@@ -72,6 +72,7 @@ export const INPUT_NAMES = [
   'gate',
   'gate-timeout',
   'sign',
+  'github-attestations',
   'signing-key',
   'signing-password',
   'verify-key',

@@ -25,6 +25,10 @@ import { parseBuild, type BuildSettings } from './build-settings.js'
 import { parseHandover } from './leg-outputs.js'
 import { rollbackReason, rollbackSource, rollbackTags } from './rollback.js'
 import { parseCleanup, type CleanupSettings } from './cleanup-settings.js'
+import {
+  parseGithubAttestations,
+  type AttestationsAsked
+} from './github-attestations.js'
 
 const MODES = [
   'build',
@@ -81,6 +85,8 @@ export interface Settings {
   signing: SigningSettings
   /** buildx's attestations also attached as OCI 1.1 referrers of the platform manifests. */
   referrers: boolean
+  /** GitHub's artifact attestations (the run decides the default: plan/publication.ts). */
+  githubAttestations: AttestationsAsked
   /**
    * The handover through job outputs: digest, `handover: outputs` (empty); merge, each platform's
    * digests from the JSON of needs.<job>.outputs. Undefined: artifacts, else tags.
@@ -218,6 +224,7 @@ export async function parseSettings(
     registryTimeout: parseCount(source, 'registry-timeout', 30, 600, 1),
     signing: parseSigning(source),
     referrers: parseBoolean(source, 'referrers', false),
+    githubAttestations: parseGithubAttestations(source),
     gate: source('gate').trim(),
     gateTimeout: parseCount(source, 'gate-timeout', 600, 21600, 1),
     cleanup: parseCleanup(source, mode)

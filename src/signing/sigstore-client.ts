@@ -29,8 +29,14 @@ interface ExchangeLimits extends RetryPolicy {
   timeoutMs: number
 }
 
-/** Reads a 409's answer instead of failing (Rekor's entry that a first try made). */
-type ConflictReader = (response: RegistryResponse, url: URL) => Promise<unknown>
+/**
+ * Reads an answer of these statuses instead of failing: Rekor's 409 of the entry a first try made,
+ * the attestations API's refusal.
+ */
+interface AnswerReader {
+  statuses: number[]
+  read(response: RegistryResponse, url: URL): Promise<unknown>
+}
 
 async function failure(
   what: string,
@@ -49,7 +55,7 @@ export async function exchange(
   // a body sent again on each try: a string, never a stream
   init: RegistryRequestInit & { body?: string },
   limits: ExchangeLimits,
-  onConflict?: ConflictReader
+  reader?: AnswerReader
 ): Promise<unknown> {
   return withRetry(
     async () => {
@@ -63,8 +69,8 @@ export async function exchange(
       })
       if (response.status >= 500 || response.status === 429)
         throw new TransientError((await failure(what, response)).message)
-      if (response.status === 409 && onConflict !== undefined)
-        return onConflict(response, url)
+      if (reader?.statuses.includes(response.status))
+        return reader.read(response, url)
       if (!response.ok) throw await failure(what, response)
       return response.json()
     },
@@ -112,7 +118,7 @@ function postJson(
   path: string,
   body: object,
   limits: ExchangeLimits,
-  onConflict?: ConflictReader
+  reader?: AnswerReader
 ): Promise<unknown> {
   const url = new URL(path, base.endsWith('/') ? base : `${base}/`)
   return exchange(
@@ -120,7 +126,7 @@ function postJson(
     url,
     { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
     limits,
-    onConflict
+    reader
   )
 }
 
@@ -156,7 +162,10 @@ export function uploadEntry(
     await response.text().catch(() => '')
     return exchange(what, at, { method: 'GET', headers: JSON_HEADERS }, limits)
   }
-  return postJson(what, rekorUrl, 'api/v1/log/entries', entry, limits, existing)
+  return postJson(what, rekorUrl, 'api/v1/log/entries', entry, limits, {
+    statuses: [409],
+    read: existing
+  })
 }
 
 interface KeylessEndpoints {

@@ -49,7 +49,9 @@ describe('Docker Hub by OIDC', () => {
         images: `${e.dhi}/${repo}`,
         username: 'AWS',
         password: '',
-        context: HELLO
+        context: HELLO,
+        // the job's ID token turns GitHub's attestations on: github-attestations.test.ts has them
+        'github-attestations': 'false'
       },
       runnerEnv('push-tag', {
         NODE_EXTRA_CA_CERTS: e.ca,

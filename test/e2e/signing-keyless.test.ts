@@ -45,7 +45,9 @@ describe('sign: keyless, verified by the real cosign', () => {
         platforms: 'linux/amd64,linux/arm64',
         sign: 'keyless',
         'fulcio-url': standins.fulcioUrl,
-        'rekor-url': standins.rekorUrl
+        'rekor-url': standins.rekorUrl,
+        // the job's ID token turns GitHub's attestations on: github-attestations.test.ts has them
+        'github-attestations': 'false'
       },
       runnerEnv('push-tag', standins.tokenEnv)
     )
@@ -274,7 +276,8 @@ describe('sign: keyless, verified by the real cosign', () => {
           {
             sign: 'keyless',
             'fulcio-url': unlogged.fulcioUrl,
-            'rekor-url': unlogged.rekorUrl
+            'rekor-url': unlogged.rekorUrl,
+            'github-attestations': 'false'
           },
           runnerEnv('push-tag', unlogged.tokenEnv)
         )
@@ -326,7 +329,9 @@ describe('sign: keyless before anything runs', () => {
         'dry-run': 'true',
         sign: 'keyless',
         'fulcio-url': standins.fulcioUrl,
-        'rekor-url': standins.rekorUrl
+        'rekor-url': standins.rekorUrl,
+        // the job's ID token turns GitHub's attestations on: github-attestations.test.ts has them
+        'github-attestations': 'false'
       },
       runnerEnv('push-tag', standins.tokenEnv)
     )

@@ -36,7 +36,7 @@ function openssl(dir: string, ...args: string[]): void {
 }
 
 /** A self-signed CA `<name>.pem` with its key `<name>.key`. */
-function makeCa(dir: string, name: string): void {
+export function makeCa(dir: string, name: string): void {
   openssl(
     dir,
     'req',
@@ -55,7 +55,7 @@ function makeCa(dir: string, name: string): void {
 }
 
 /** A key and a certificate `<name>.pem` signed by ca.pem, with these extensions. */
-function makeLeaf(dir: string, name: string, extensions: string): void {
+export function makeLeaf(dir: string, name: string, extensions: string): void {
   writeFileSync(join(dir, `${name}.ext`), extensions)
   openssl(
     dir,

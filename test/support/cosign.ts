@@ -233,3 +233,37 @@ export async function cosign3SignKeyless(
     binary
   )
 }
+
+/**
+ * `cosign verify-attestation` by cosign 3 of a keyless attestation attached as a Sigstore bundle
+ * referrer (`--new-bundle-format`): the certificate's identity and issuer, the statement's predicate
+ * type (`slsaprovenance1`: https://slsa.dev/provenance/v1), against the stand-ins' trusted root.
+ */
+export function cosign3VerifyAttestation(
+  binary: string,
+  ref: string,
+  identity: { identity: string; issuer: string },
+  trustedRoot: string,
+  registries: StackRegistry[]
+): Promise<CosignResult> {
+  return cosign(
+    [
+      'verify-attestation',
+      '--new-bundle-format',
+      '--type',
+      'slsaprovenance1',
+      '--certificate-identity',
+      identity.identity,
+      '--certificate-oidc-issuer',
+      identity.issuer,
+      '--trusted-root',
+      trustedRoot,
+      '--output',
+      'json',
+      ref
+    ],
+    { DOCKER_CONFIG: dockerConfig(registries) },
+    undefined,
+    binary
+  )
+}

@@ -2,8 +2,11 @@
  * Local stand-ins of what keyless signing talks to, on one real HTTP server
  * the bundled action reaches over the network:
  * - GitHub's OIDC token issuer: ACTIONS_ID_TOKEN_REQUEST_URL answers a JWT
- *   (ES256, GitHub's claims for acme/webapp's release workflow) to a request
- *   with the request token as bearer; its keys at /.well-known/jwks;
+ *   (ES256, GitHub's claims for acme/webapp's release workflow, among them
+ *   every claim @actions/attest's provenance reads: its oidc.ts REQUIRED_CLAIMS)
+ *   to a request with the request token as bearer; its OpenID configuration at
+ *   /.well-known/openid-configuration (what @actions/attest reads for the
+ *   keys, the issuer's discovery document) and its keys at /.well-known/jwks;
  * - Fulcio (@sigstore/mock's CA and CT log), behind a check that the token
  *   is one this issuer signed for audience sigstore and that the proof of
  *   possession verifies with the key to certify; it certifies the workflow
@@ -41,6 +44,8 @@ export const WORKFLOW_IDENTITY = `https://github.com/${WORKFLOW_REF}`
 export interface Standins {
   fulcioUrl: string
   rekorUrl: string
+  /** The token issuer's stand-in: its discovery document and keys under /.well-known/. */
+  issuerUrl: string
   /** The runner's ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN. */
   tokenEnv: Record<string, string>
   /** SIGSTORE_* files: Fulcio's root, Rekor's and the CT log's public keys. */
@@ -236,7 +241,11 @@ export async function startStandins(
         nbf: now,
         exp: now + 300,
         repository: 'acme/webapp',
+        repository_id: '700123',
         repository_owner: 'acme',
+        repository_owner_id: '900456',
+        run_id: '8123',
+        run_attempt: '1',
         ref: 'refs/tags/v1.2.3',
         sha: '2899da65e50d9829084d7e6000ae25569157e24d',
         event_name: 'push',
@@ -298,11 +307,23 @@ export async function startStandins(
     const body = await readBody(request)
     try {
       if (request.method === 'GET' && url.pathname === '/token') {
-        if (request.headers.authorization !== `bearer ${requestToken}`)
+        // an auth scheme is case-insensitive (RFC 9110 11.1): @actions/core sends Bearer
+        const bearer = /^bearer (.+)$/i.exec(
+          request.headers.authorization ?? ''
+        )
+        if (bearer?.[1] !== requestToken)
           return { status: 401, body: '{"message":"bad request token"}' }
         const audience = url.searchParams.get('audience') ?? ''
         return { status: 200, body: JSON.stringify({ value: issue(audience) }) }
       }
+      if (url.pathname === '/.well-known/openid-configuration')
+        return {
+          status: 200,
+          body: JSON.stringify({
+            issuer: GITHUB_ISSUER,
+            jwks_uri: `${GITHUB_ISSUER}/.well-known/jwks`
+          })
+        }
       if (url.pathname === '/.well-known/jwks')
         return {
           status: 200,
@@ -360,6 +381,7 @@ export async function startStandins(
   return {
     fulcioUrl: `${origin}/fulcio`,
     rekorUrl: `${origin}/rekor`,
+    issuerUrl: origin,
     tokenEnv: {
       ACTIONS_ID_TOKEN_REQUEST_URL: `${origin}/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken

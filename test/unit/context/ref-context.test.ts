@@ -11,6 +11,14 @@ import {
   type EventName
 } from '../../fixtures/events.js'
 
+/** The fixtures' runner: github.com, no ID token (the job has no id-token: write). */
+const GROUND = {
+  idToken: false,
+  visibility: 'public',
+  serverUrl: 'https://github.com',
+  apiUrl: 'https://api.github.com'
+}
+
 const WEBAPP = {
   fullName: 'acme/webapp',
   htmlUrl: 'https://github.com/acme/webapp',
@@ -203,7 +211,12 @@ describe('refContextFromRunner', () => {
   })
 
   it.each(rows)('reads the $name fixture', ({ name, expected }) => {
-    expect(contextOf(name)).toStrictEqual(expected)
+    // a schedule's payload names no repository: its visibility is unknown
+    const visibility = name === 'schedule' ? 'unknown' : 'public'
+    expect(contextOf(name)).toStrictEqual({
+      ...expected,
+      attestationGround: { ...GROUND, visibility }
+    })
   })
 
   it.each([
@@ -372,8 +385,67 @@ describe('refContextFromRunner', () => {
       repository: {
         fullName: 'acme/webapp',
         htmlUrl: 'https://github.com/acme/webapp'
-      }
+      },
+      attestationGround: { ...GROUND, visibility: 'unknown' }
     })
+  })
+
+  it.each([
+    {
+      name: 'the job with an ID token',
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/t',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't'
+      },
+      expected: { ...GROUND, idToken: true }
+    },
+    {
+      name: 'a request URL without its token',
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/t' },
+      expected: GROUND
+    },
+    {
+      name: 'a private repository by its visibility',
+      payload: { 'repository.visibility': 'private' },
+      expected: { ...GROUND, visibility: 'private' }
+    },
+    {
+      name: 'an internal repository',
+      payload: { 'repository.visibility': 'internal' },
+      expected: { ...GROUND, visibility: 'internal' }
+    },
+    {
+      name: 'no visibility, private: true',
+      payload: {
+        'repository.visibility': undefined,
+        'repository.private': true
+      },
+      expected: { ...GROUND, visibility: 'private' }
+    },
+    {
+      name: 'no visibility, private: false',
+      payload: {
+        'repository.visibility': undefined,
+        'repository.private': false
+      },
+      expected: GROUND
+    },
+    {
+      name: 'GitHub Enterprise Server',
+      env: {
+        GITHUB_SERVER_URL: 'https://ghes.example/',
+        GITHUB_API_URL: 'https://ghes.example/api/v3/'
+      },
+      expected: {
+        ...GROUND,
+        serverUrl: 'https://ghes.example',
+        apiUrl: 'https://ghes.example/api/v3'
+      }
+    }
+  ])('attestation ground: $name', ({ env, payload, expected }) => {
+    expect(contextOf('push-tag', { env, payload }).attestationGround).toEqual(
+      expected
+    )
   })
 
   it.each([

@@ -1,0 +1,140 @@
+/**
+ * github-attestations, before any tag moves: each staged image's provenance (its digest and each
+ * platform manifest it lists) signed through @actions/attest, stored with the attestations API,
+ * then attached as a referrer of its subject. A refusal of the API (403, 404) is told once and
+ * the release goes on without; any other fault fails the run when the input named attestations,
+ * else is told once and the release goes on.
+ */
+import { errorMessage } from '../errors/input-error.js'
+import { ATTESTATIONS_INPUT } from '../settings/github-attestations.js'
+import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
+import { requireManifest } from '../registry/client.js'
+import { attachBundle } from '../registry/referrers.js'
+import { attestationSubjects } from '../registry/referrer-index.js'
+import type { OciDescriptor } from '../registry/manifest.js'
+import {
+  attestationUrl,
+  storeAttestation
+} from '../signing/attestations-api.js'
+import type { ProvenanceSigner } from '../signing/provenance-signer.js'
+import { referrerLines } from './sign-phase.js'
+import type { RunContext } from './run-context.js'
+
+/** @actions/attest is loaded only by a run that attests (dist/chunks/attest.js). */
+const provenanceSigner = () => import('../signing/provenance-signer.js')
+
+const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1'
+
+/** One subject's attestation, stored; attached by the image's PUT step. */
+interface Stored {
+  subject: OciDescriptor
+  bundle: Uint8Array
+}
+
+/** The phase's state: the signer once opened, what each image stored, why it stopped. */
+interface Attesting {
+  run: RunContext
+  signer?: Promise<ProvenanceSigner>
+  stored: Map<string, Stored[]>
+  /** Set once the phase gave up: every later step is not run, with this reason. */
+  stopped?: string
+}
+
+/** Signs and stores each subject of the step's image. */
+async function signAndStore(state: Attesting, step: RequestStep) {
+  const { run } = state
+  const { env, values, publication, settings } = run
+  const attestations = publication.attestations
+  if (attestations === undefined) return
+  const { image } = step
+  const digest = values.digestOf(image.name)
+  const root = await requireManifest(env.registry, image, digest)
+  const signer = await (state.signer ??= provenanceSigner().then(m =>
+    m.openProvenanceSigner()
+  ))
+  const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
+  const stored: Stored[] = []
+  for (const subject of attestationSubjects(root)) {
+    const bundle = await signer({ name: image.name, digest: subject.digest })
+    const answer = await storeAttestation(bundle, {
+      ...attestations,
+      token: settings.cleanup.githubToken,
+      limits
+    })
+    if ('refused' in answer) {
+      state.stopped = `the attestations API refused (HTTP ${answer.refused}: ${answer.message})`
+      env.log.warning(
+        `${ATTESTATIONS_INPUT}: ${state.stopped}, so no attestation went to the registry: ` +
+          'give the job "permissions: attestations: write" (a private repository needs a plan ' +
+          'with artifact attestations); the release goes on without them'
+      )
+      return
+    }
+    const url = attestationUrl(
+      attestations.serverUrl,
+      attestations.repository,
+      answer.id
+    )
+    env.log.info(
+      `  ${image.name}@${subject.digest}: attestation ${answer.id}, ${url}`
+    )
+    const bytes = new TextEncoder().encode(JSON.stringify(bundle))
+    stored.push({ subject, bundle: bytes })
+    const list = (env.result.attestations ??= [])
+    list.push({
+      image: image.name,
+      subject: subject.digest,
+      id: answer.id,
+      url
+    })
+  }
+  state.stored.set(image.name, stored)
+}
+
+/** Attaches the image's stored attestations as referrers of their subjects. */
+async function attach(state: Attesting, step: RequestStep) {
+  const { env } = state.run
+  const { image } = step
+  for (const { subject, bundle } of state.stored.get(image.name) ?? []) {
+    const attached = await attachBundle(
+      env.registry,
+      image,
+      subject,
+      bundle,
+      SLSA_PROVENANCE
+    )
+    env.log.info(referrerLines(image.name, [attached]))
+  }
+}
+
+/** A fault: fails the run where the input named attestations, else told once. */
+function fault(state: Attesting, step: RequestStep, error: unknown): void {
+  const { publication, env } = state.run
+  const why = `${step.image.name}: ${errorMessage(error)}`
+  if (publication.attestations?.explicit)
+    throw new Error(
+      `input "${ATTESTATIONS_INPUT}": the provenance of ${why}; no tag was moved`
+    )
+  state.stopped = `attesting failed (${why})`
+  env.log.warning(
+    `${ATTESTATIONS_INPUT}: ${state.stopped}; the release goes on without GitHub attestations`
+  )
+}
+
+export async function attestStaged(run: RunContext): Promise<void> {
+  const steps = run.pipeline.provenance
+  if (steps.length === 0) return
+  const state: Attesting = { run, stored: new Map() }
+  await run.env.log.group('Attest the staged digests (GitHub)', async () => {
+    for (const step of steps) {
+      if (state.stopped !== undefined) {
+        run.env.log.info(notRunLine(step, state.stopped))
+        continue
+      }
+      run.env.log.info(stepLine(step))
+      await (
+        step.method === 'POST' ? signAndStore(state, step) : attach(state, step)
+      ).catch((error: unknown) => fault(state, step, error))
+    }
+  })
+}

@@ -1,0 +1,120 @@
+/**
+ * `github-attestations`: GitHub's artifact attestations of what the step publishes, and where the
+ * default turns them on (docs/security.md "GitHub artifact attestations").
+ */
+import { InputError } from '../errors/input-error.js'
+import type { AttestationGround } from '../context/context-types.js'
+import { parseChoice, type InputSource } from './parse.js'
+
+export const ATTESTATIONS_INPUT = 'github-attestations'
+const CHOICES = ['provenance', 'provenance,sbom', 'false'] as const
+
+/** What the input asked for; `default` when it was left empty. */
+export type AttestationsAsked = (typeof CHOICES)[number] | 'default'
+
+export function parseGithubAttestations(
+  source: InputSource
+): AttestationsAsked {
+  const asked = parseChoice(source, ATTESTATIONS_INPUT, CHOICES, 'false')
+  return source(ATTESTATIONS_INPUT).trim() === '' ? 'default' : asked
+}
+
+/** Where a run's attestations go: the attestations API of its repository. */
+export interface GithubAttestations {
+  /** Named in the input: a signing failure fails the run (before any tag moves). */
+  explicit: boolean
+  /** GITHUB_API_URL; the API's path is /repos/{owner}/{repo}/attestations. */
+  apiUrl: string
+  /** GITHUB_SERVER_URL: an attestation's page is {server}/{owner}/{repo}/attestations/{id}. */
+  serverUrl: string
+  /** owner/name. */
+  repository: string
+}
+
+/** What a run of this mode would attest, or why it attests nothing. */
+interface Where {
+  mode: string
+  /** The run publishes an image it built (push, no outputs or call). */
+  publishes: boolean
+  repository: string
+  /** The runner's; undefined in the CLI. */
+  ground: AttestationGround | undefined
+}
+
+/** On only where every condition holds; one notice when the default is what turned it off. */
+export interface AttestationsDecision {
+  attestations?: GithubAttestations
+  notice?: string
+}
+
+const ID_TOKEN =
+  'GitHub artifact attestations are signed with the job\'s ID token: give the job "permissions: ' +
+  'id-token: write" (and attestations: write)'
+
+/** Why the default leaves attestations off here ('' when it turns them on). */
+function offBecause(ground: AttestationGround): string {
+  if (!ground.idToken)
+    return (
+      'the job has no ID token (ACTIONS_ID_TOKEN_REQUEST_URL is not set; "permissions: ' +
+      'id-token: write" gives it one)'
+    )
+  if (ground.visibility !== 'public')
+    return `the repository is ${ground.visibility}, not public`
+  if (new URL(ground.serverUrl).hostname !== 'github.com')
+    return `${ground.serverUrl} is not github.com (GitHub Enterprise Server keeps no attestations)`
+  return ''
+}
+
+/** An explicit ask this run cannot meet: refused before anything runs. */
+function refuseExplicit(asked: AttestationsAsked, where: Where): void {
+  const refuse = (why: string) => {
+    throw new InputError(ATTESTATIONS_INPUT, asked, why)
+  }
+  if (asked === 'provenance,sbom')
+    refuse(
+      'this version attests provenance only (the SBOM attestation is not built yet): use ' +
+        'provenance'
+    )
+  if (where.mode !== 'build')
+    refuse(
+      `this version attests mode "build"'s images only (mode is "${where.mode}")`
+    )
+  if (!where.publishes)
+    refuse('attesting needs the image pushed (push: true, no outputs or call)')
+  if (!where.ground?.idToken) refuse(ID_TOKEN)
+}
+
+/**
+ * The run's attestations: named explicitly, on (refused now where they cannot be made: without an
+ * ID token, naming id-token: write); by default, on where the job has an ID token, the repository
+ * is public and the server is github.com, else off, said once. This version attests mode build's
+ * images.
+ */
+export function decideAttestations(
+  asked: AttestationsAsked,
+  where: Where
+): AttestationsDecision {
+  if (asked === 'false') return {}
+  if (asked !== 'default') refuseExplicit(asked, where)
+  // the CLI: no job, no ID token, nothing to say
+  else if (!where.publishes || where.mode !== 'build' || !where.ground)
+    return {}
+  const { ground } = where
+  if (ground === undefined) return {}
+  const why = asked === 'default' ? offBecause(ground) : ''
+  if (why !== '')
+    return {
+      notice:
+        `github-attestations is off: ${why}; set it to provenance to attest, or to false to ` +
+        `say so`
+    }
+  const { apiUrl, serverUrl } = ground
+  return {
+    attestations: {
+      explicit: asked !== 'default',
+      apiUrl,
+      serverUrl,
+      repository: where.repository
+    }
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * github-attestations: GitHub's build provenance of a two-platform release, made by @actions/attest
+ * in the bundled action against the stack's Sigstore stand-ins (reached at the fixed URLs it uses
+ * through test/support/sigstore-forwarder.ts) and stored with a stand-in of the attestations API
+ * (test/support/attestations-api.ts); judged by clients nobody here wrote: cosign 3.1.1's
+ * verify-attestation on the registry's referrers, @sigstore/verify on the API's bundles, oras
+ * discover. Then the default's off rows and a refusal of the API: the release lands, one line.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Bundle, TrustedRoot } from '@sigstore/protobuf-specs'
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { publishedTags, readJson, readManifest } from './registry-api.js'
+import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
+import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import type { StepResult } from './runner.js'
+import { loadEvent } from '../fixtures/events.js'
+import { stackEnv, stackOras, type StackEnv } from '../support/stack-env.js'
+import { cosign3VerifyAttestation } from '../support/cosign.js'
+import {
+  GITHUB_ISSUER,
+  startStandins,
+  WORKFLOW_IDENTITY,
+  type Standins
+} from '../support/sigstore-standins.js'
+import {
+  startSigstoreForwarder,
+  type SigstoreForwarder
+} from '../support/sigstore-forwarder.js'
+import {
+  startAttestationsApi,
+  type AttestationsApi
+} from '../support/attestations-api.js'
+
+const WORKFLOW = { identity: WORKFLOW_IDENTITY, issuer: GITHUB_ISSUER }
+const OTHER = {
+  ...WORKFLOW,
+  identity: WORKFLOW_IDENTITY.replace('release.yml', 'other.yml')
+}
+const PLATFORMS = 'linux/amd64,linux/arm64'
+const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json'
+
+let stack: StackEnv
+let standins: Standins
+let forwarder: SigstoreForwarder
+let api: AttestationsApi
+
+beforeAll(async () => {
+  stack = stackEnv()
+  standins = await startStandins()
+  forwarder = await startSigstoreForwarder(standins)
+  api = await startAttestationsApi()
+})
+afterAll(async () => {
+  await Promise.all([api.close(), forwarder.close(), standins.close()])
+})
+
+/** A tag push's runner with the job's ID token, Sigstore forwarded, the API at `apiUrl`. */
+function attestingEnv(
+  apiUrl: string,
+  extra: Record<string, string> = {}
+): Record<string, string> {
+  return runnerEnv('push-tag', {
+    ...standins.tokenEnv,
+    ...forwarder.env,
+    GITHUB_API_URL: apiUrl,
+    ...extra
+  })
+}
+
+const INPUTS = { platforms: PLATFORMS, 'github-token': 'ghs_attesting' }
+
+const attestationLines = (step: StepResult) =>
+  step.stdout
+    .split('\n')
+    .filter(line =>
+      /^::(notice|warning|error)::.*github-attestations/.test(line)
+    )
+
+/** @sigstore/verify's answer on a bundle: '' when it verifies for the identity, else why not. */
+function sigstoreVerify(bundle: object, identity: typeof WORKFLOW): string {
+  const trust = toTrustMaterial(
+    TrustedRoot.fromJSON(
+      JSON.parse(readFileSync(standins.trustedRootFile, 'utf8'))
+    )
+  )
+  const entity = toSignedEntity(
+    Bundle.fromJSON(bundle) as Parameters<typeof toSignedEntity>[0]
+  )
+  try {
+    new Verifier(trust).verify(entity, {
+      subjectAlternativeName: identity.identity,
+      extensions: { issuer: identity.issuer }
+    })
+    return ''
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+/** `oras discover` of a digest: the artifactTypes of its referrers. */
+function discover(repo: string, digest: string): Promise<string[]> {
+  const { a } = stack
+  const args = [
+    'discover',
+    '--plain-http',
+    '--format',
+    'json',
+    '--username',
+    a.username,
+    '--password-stdin',
+    `${a.host}/${repo}@${digest}`
+  ]
+  return new Promise((resolve, reject) => {
+    const child = execFile(stackOras(), args, (error, stdout, stderr) => {
+      if (error) reject(new Error(`oras discover: ${stderr || error.message}`))
+      else
+        resolve(
+          (
+            (JSON.parse(stdout) as { referrers?: { artifactType?: string }[] })
+              .referrers ?? []
+          ).map(r => r.artifactType ?? '')
+        )
+    })
+    child.stdin?.end(a.password)
+  })
+}
+
+describe('github-attestations: a two-platform release, attested by default', () => {
+  let repo: string
+  let main: StepResult
+  let subjects: string[]
+
+  beforeAll(async () => {
+    repo = uniqueRepo('gh-attest')
+    main = await runHello(stack.a, repo, INPUTS, attestingEnv(api.url))
+    const { digest } = await readManifest(stack.a, repo, '1.2.3')
+    const index = await readJson<{
+      manifests: { digest: string; annotations?: Record<string, string> }[]
+    }>(stack.a, repo, `manifests/${digest}`)
+    const listed = index.manifests.filter(
+      m =>
+        m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'
+    )
+    subjects = [digest, ...listed.map(m => m.digest)]
+  })
+
+  it('lands the release with one attestation per subject: the index and each platform manifest', async () => {
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(attestationLines(main)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(subjects).toHaveLength(3)
+    // registry A has no referrers API: each subject's list in its referrers tag
+    const referrersTags = subjects.map(s => s.replace(':', '-'))
+    expect(await publishedTags(stack.a, repo)).toEqual(
+      [...RELEASE_TAGS, ...referrersTags].sort()
+    )
+    const stored = JSON.parse(main.outputs.attestations) as {
+      subject: string
+      id: string
+      url: string
+    }[]
+    expect(stored.map(s => s.subject)).toEqual(subjects)
+    expect(
+      subjects.map(s => api.held.filter(h => h.subjects.includes(s)).length)
+    ).toEqual([1, 1, 1])
+    for (const { id, url } of stored)
+      expect(url).toBe(`https://github.com/acme/webapp/attestations/${id}`)
+    expect(main.summary).toContain('#### GitHub attestations')
+    // the provenance phase ran before the first tag moved
+    expect(
+      main.stdout.indexOf('::group::Attest the staged digests')
+    ).toBeLessThan(main.stdout.indexOf('\ntag '))
+    const seen = visibleText(main)
+    for (const token of standins.tokens) expect(seen).not.toContain(token)
+  })
+
+  it("cosign 3's verify-attestation passes on each subject for the workflow, not for another", async () => {
+    const { a } = stack
+    for (const subject of subjects) {
+      const ref = `${a.host}/${repo}@${subject}`
+      const verify = (identity: typeof WORKFLOW) =>
+        cosign3VerifyAttestation(
+          stack.cosign3,
+          ref,
+          identity,
+          standins.trustedRootFile,
+          [a]
+        )
+      const passed = await verify(WORKFLOW)
+      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
+        ref,
+        code: 0
+      })
+      expect((await verify(OTHER)).code).not.toBe(0)
+    }
+  })
+
+  it('@sigstore/verify passes on the bundle the API holds for each subject, for the workflow only', () => {
+    for (const subject of subjects) {
+      const [held] = api.held.filter(h => h.subjects.includes(subject))
+      expect({ subject, why: sigstoreVerify(held.bundle, WORKFLOW) }).toEqual({
+        subject,
+        why: ''
+      })
+      expect(sigstoreVerify(held.bundle, OTHER)).not.toBe('')
+      const statement = JSON.parse(
+        Buffer.from(
+          held.bundle.dsseEnvelope?.payload ?? '',
+          'base64'
+        ).toString()
+      ) as {
+        predicateType: string
+        predicate: { runDetails: { builder: { id: string } } }
+      }
+      expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1')
+      expect(statement.predicate.runDetails.builder.id).toBe(WORKFLOW_IDENTITY)
+    }
+  })
+
+  it('oras discover lists the attestation among the referrers of each subject', async () => {
+    for (const subject of subjects)
+      expect({ subject, types: await discover(repo, subject) }).toEqual({
+        subject,
+        types: expect.arrayContaining([BUNDLE_TYPE])
+      })
+  })
+})
+
+/** A push-tag payload with the repository private. */
+function privateRepository(): string {
+  const payload = loadEvent('push-tag').payload as {
+    repository: Record<string, unknown>
+  }
+  payload.repository.private = true
+  payload.repository.visibility = 'private'
+  const path = join(mkdtempSync(join(tmpdir(), 'dpa-event-')), 'event.json')
+  writeFileSync(path, JSON.stringify(payload))
+  return path
+}
+
+describe('github-attestations left at its default where it cannot attest', () => {
+  it.each<{ name: string; env: () => Record<string, string>; line: RegExp }>([
+    {
+      name: 'no id-token (no ACTIONS_ID_TOKEN_REQUEST_URL)',
+      env: () =>
+        runnerEnv('push-tag', { ...forwarder.env, GITHUB_API_URL: api.url }),
+      line: /^::notice::github-attestations is off: the job has no ID token/
+    },
+    {
+      name: 'a private repository',
+      env: () =>
+        attestingEnv(api.url, { GITHUB_EVENT_PATH: privateRepository() }),
+      line: /^::notice::github-attestations is off: the repository is private, not public/
+    }
+  ])(
+    '$name: the release lands, one notice, nothing attested',
+    async ({ env, line }) => {
+      const repo = uniqueRepo('gh-attest-off')
+      const creates = api.creates
+      const main = await runHello(stack.a, repo, INPUTS, env())
+      expect(errorLines(main.stdout)).toEqual([])
+      expect(main.code).toBe(0)
+      expect(attestationLines(main)).toEqual([expect.stringMatching(line)])
+      expect(await publishedTags(stack.a, repo)).toEqual(RELEASE_TAGS)
+      expect(await discover(repo, main.outputs.digest)).toEqual([])
+      expect(api.creates).toBe(creates)
+      expect(main.outputs.attestations).toBe('[]')
+    }
+  )
+
+  it('a 403 from the attestations API: the release lands, one warning, no referrer written', async () => {
+    const refusing = await startAttestationsApi(403)
+    try {
+      const repo = uniqueRepo('gh-attest-403')
+      const main = await runHello(
+        stack.a,
+        repo,
+        INPUTS,
+        attestingEnv(refusing.url)
+      )
+      expect(errorLines(main.stdout)).toEqual([])
+      expect(main.code).toBe(0)
+      expect(attestationLines(main)).toEqual([
+        expect.stringMatching(
+          /^::warning::github-attestations: the attestations API refused \(HTTP 403: Resource not accessible by integration\), so no attestation went to the registry: give the job "permissions: attestations: write"/
+        )
+      ])
+      expect(refusing.creates).toBe(1)
+      expect(await publishedTags(stack.a, repo)).toEqual(RELEASE_TAGS)
+      expect(await discover(repo, main.outputs.digest)).toEqual([])
+    } finally {
+      await refusing.close()
+    }
+  })
+
+  it('named explicitly without an ID token: fails before any docker command, naming id-token: write', async () => {
+    const repo = uniqueRepo('gh-attest-no-token')
+    const main = await runHello(
+      stack.a,
+      repo,
+      { ...INPUTS, 'github-attestations': 'provenance' },
+      runnerEnv('push-tag')
+    )
+    expect(main.code).not.toBe(0)
+    expect(errorLines(main.stdout)).toEqual([
+      expect.stringMatching(
+        /input "github-attestations": invalid value "provenance": .*"permissions: id-token: write"/
+      )
+    ])
+    expect(main.stdout).not.toMatch(/::group::(Log in|Stage)/)
+    expect(await publishedTags(stack.a, repo)).toEqual([])
+  })
+})

@@ -1,0 +1,120 @@
+/**
+ * A stand-in of GitHub's attestations API, as GITHUB_API_URL names it, each rule from:
+ * - @actions/attest 3.2.0's client (lib/store.js): `POST /repos/{owner}/{repo}/attestations` with
+ *   `{bundle}`, the Sigstore bundle as JSON; it reads `id` from the answer.
+ * - GitHub's REST docs, "Create an attestation" (docs.github.com/rest/repos/attestations): the
+ *   request needs a token (Authorization: Bearer), the bundle an object with mediaType,
+ *   verificationMaterial and dsseEnvelope; 201 `{"id": …}`; 403 Forbidden where the token may not
+ *   write attestations (the job lacks `attestations: write`) and 404 where the repository has none
+ *   (a private repository on a plan without them); 422 a body it cannot take.
+ * - "List attestations" (GET /repos/{owner}/{repo}/attestations/{subject_digest}): what the
+ *   repository holds for a subject digest, `{attestations: [{bundle, repository_id}]}`, the
+ *   digest read from the in-toto statement's subjects.
+ * `refuse` answers every create with that status, as GitHub does without the permission.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { startServer } from './http-server.js'
+
+export interface HeldAttestation {
+  id: number
+  repository: string
+  /** The digests its statement names, `sha256:<hex>`. */
+  subjects: string[]
+  bundle: { mediaType?: string; dsseEnvelope?: { payload: string } }
+}
+
+export interface AttestationsApi {
+  /** GITHUB_API_URL. */
+  url: string
+  held: HeldAttestation[]
+  /** The create requests answered, refused ones too. */
+  creates: number
+  close(): Promise<void>
+}
+
+const CREATE = /^\/repos\/([^/]+\/[^/]+)\/attestations$/
+const LIST = /^\/repos\/([^/]+\/[^/]+)\/attestations\/([^/]+)$/
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString()))
+    request.on('error', reject)
+  })
+}
+
+function send(answer: ServerResponse, status: number, body: object): void {
+  answer.writeHead(status, { 'Content-Type': 'application/json' })
+  answer.end(JSON.stringify(body))
+}
+
+/** The subject digests of a bundle's in-toto statement. */
+function subjectsOf(bundle: HeldAttestation['bundle']): string[] {
+  const payload = bundle.dsseEnvelope?.payload ?? ''
+  const statement = JSON.parse(
+    Buffer.from(payload, 'base64').toString('utf8')
+  ) as { subject?: { digest?: Record<string, string> }[] }
+  return (statement.subject ?? []).flatMap(s =>
+    Object.entries(s.digest ?? {}).map(
+      ([algorithm, hex]) => `${algorithm}:${hex}`
+    )
+  )
+}
+
+export async function startAttestationsApi(
+  refuse?: 403 | 404
+): Promise<AttestationsApi> {
+  const held: HeldAttestation[] = []
+  const api = { creates: 0 }
+  const server = await startServer((request, answer) => {
+    void readBody(request).then(text => {
+      const path = new URL(request.url ?? '/', 'http://api').pathname
+      const listed = LIST.exec(path)
+      if (request.method === 'GET' && listed)
+        return send(answer, 200, {
+          attestations: held
+            .filter(
+              a => a.repository === listed[1] && a.subjects.includes(listed[2])
+            )
+            .map(a => ({ bundle: a.bundle, repository_id: 700123 }))
+        })
+      const created = CREATE.exec(path)
+      if (request.method !== 'POST' || !created)
+        return send(answer, 404, { message: 'Not Found' })
+      api.creates++
+      if (!/^Bearer \S+/.test(request.headers.authorization ?? ''))
+        return send(answer, 401, { message: 'Requires authentication' })
+      if (refuse === 403)
+        return send(answer, 403, {
+          message: 'Resource not accessible by integration'
+        })
+      if (refuse === 404) return send(answer, 404, { message: 'Not Found' })
+      const { bundle } = JSON.parse(text) as {
+        bundle?: HeldAttestation['bundle']
+      }
+      if (
+        typeof bundle !== 'object' ||
+        !bundle.mediaType?.startsWith('application/vnd.dev.sigstore.bundle') ||
+        bundle.dsseEnvelope === undefined
+      )
+        return send(answer, 422, { message: 'Validation Failed' })
+      const id = held.length + 1
+      held.push({
+        id,
+        repository: created[1],
+        subjects: subjectsOf(bundle),
+        bundle
+      })
+      return send(answer, 201, { id })
+    })
+  })
+  return {
+    url: `http://${server.host}`,
+    held,
+    get creates() {
+      return api.creates
+    },
+    close: () => server.close()
+  }
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from '@jest/globals'
+import { parseSettings } from '../../../src/settings/settings.js'
+import { describePublication } from '../../../src/plan/publication.js'
+import { pipelineFor } from '../../../src/plan/pipeline.js'
+import { stepLine } from '../../../src/plan/steps.js'
+import type { AttestationGround } from '../../../src/context/context-types.js'
+import { NOW, RELEASE } from '../docker/run-fixture.js'
+
+// github-attestations: where the default turns it on (an ID token, a public repository, github.com),
+// the one notice where it does not, an explicit ask refused before anything runs, and the plan's
+// steps, the ones the run executes (test/e2e/github-attestations.test.ts).
+
+const GROUND: AttestationGround = {
+  idToken: true,
+  visibility: 'public',
+  serverUrl: 'https://github.com',
+  apiUrl: 'https://api.github.com'
+}
+
+async function publicationOf(
+  inputs: Record<string, string>,
+  ground: AttestationGround | null = GROUND
+) {
+  const all: Record<string, string> = { images: 'ghcr.io/octo/app', ...inputs }
+  const settings = await parseSettings(name => all[name] ?? '')
+  const ctx = { ...RELEASE, ...(ground && { attestationGround: ground }) }
+  return { settings, publication: describePublication(settings, ctx, NOW) }
+}
+
+const told = (notices: string[]) =>
+  notices.filter(n => n.startsWith('github-attestations'))
+
+describe('github-attestations left empty: the default', () => {
+  it.each<{
+    name: string
+    ground?: Partial<AttestationGround>
+    inputs?: Record<string, string>
+    on: boolean
+    notices?: RegExp[]
+  }>([
+    { name: 'an ID token, a public repository, github.com', on: true },
+    {
+      name: 'no ID token',
+      ground: { idToken: false },
+      on: false,
+      notices: [
+        /no ID token \(ACTIONS_ID_TOKEN_REQUEST_URL is not set; "permissions: id-token: write"/
+      ]
+    },
+    {
+      name: 'a private repository',
+      ground: { visibility: 'private' },
+      on: false,
+      notices: [/the repository is private, not public/]
+    },
+    {
+      name: 'GitHub Enterprise Server',
+      ground: { serverUrl: 'https://ghes.example' },
+      on: false,
+      notices: [/https:\/\/ghes\.example is not github\.com/]
+    },
+    {
+      name: 'push: false publishes nothing',
+      inputs: { push: 'false' },
+      on: false
+    },
+    {
+      name: 'mode digest: the merge publishes',
+      inputs: { mode: 'digest', platforms: 'linux/amd64' },
+      on: false
+    },
+    {
+      name: 'set to false',
+      inputs: { 'github-attestations': 'false' },
+      on: false
+    }
+  ])('$name', async ({ ground, inputs = {}, on, notices = [] }) => {
+    const { publication } = await publicationOf(inputs, {
+      ...GROUND,
+      ...ground
+    })
+    expect(publication.attestations !== undefined).toBe(on)
+    const said = told(publication.notices)
+    expect(said).toEqual(notices.map(n => expect.stringMatching(n)))
+  })
+
+  it('says nothing in the CLI, which has no job', async () => {
+    const { publication } = await publicationOf({}, null)
+    expect(publication.attestations).toBeUndefined()
+    expect(told(publication.notices)).toEqual([])
+  })
+})
+
+describe('github-attestations named explicitly', () => {
+  it.each<{
+    name: string
+    inputs: Record<string, string>
+    ground?: Partial<AttestationGround>
+    error: RegExp
+  }>([
+    {
+      name: 'without an ID token',
+      inputs: { 'github-attestations': 'provenance' },
+      ground: { idToken: false },
+      error:
+        /input "github-attestations": invalid value "provenance": .*"permissions: id-token: write"/
+    },
+    {
+      name: 'sbom, not built yet',
+      inputs: { 'github-attestations': 'provenance,sbom' },
+      error:
+        /input "github-attestations": invalid value "provenance,sbom": .*provenance only/
+    },
+    {
+      name: 'a mode this version does not attest',
+      inputs: {
+        'github-attestations': 'provenance',
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3'
+      },
+      error: /attests mode "build"'s images only \(mode is "promote"\)/
+    },
+    {
+      name: 'push: false',
+      inputs: { 'github-attestations': 'provenance', push: 'false' },
+      error: /attesting needs the image pushed/
+    },
+    {
+      name: 'a value it does not know',
+      inputs: { 'github-attestations': 'slsa' },
+      error:
+        /input "github-attestations": invalid value "slsa": .*provenance, provenance,sbom, false/
+    }
+  ])('refuses $name', async ({ inputs, ground, error }) => {
+    await expect(
+      publicationOf(inputs, { ...GROUND, ...ground })
+    ).rejects.toThrow(error)
+  })
+
+  it('attests on a private repository and on GHES, where the API may refuse', async () => {
+    for (const ground of [
+      { visibility: 'private' },
+      { serverUrl: 'https://ghes.example' }
+    ]) {
+      const { publication } = await publicationOf(
+        { 'github-attestations': 'provenance' },
+        { ...GROUND, ...ground }
+      )
+      expect({ ground, explicit: publication.attestations?.explicit }).toEqual({
+        ground,
+        explicit: true
+      })
+    }
+  })
+})
+
+describe('github-attestations in the plan: after the gate, before any tag moves', () => {
+  it('signs and stores each image, then attaches its referrers', async () => {
+    const { settings, publication } = await publicationOf({
+      images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
+      gate: 'true'
+    })
+    const pipeline = pipelineFor({
+      settings,
+      publication,
+      builder: { name: 'default', driver: 'docker', store: 'containerd' },
+      files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
+      userConfig: '/u'
+    })
+    const subjects = 'for the digest and each platform manifest it lists'
+    expect(pipeline.provenance.map(stepLine)).toEqual([
+      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
+      `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`,
+      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
+      `provenance PUT http://127.0.0.1:5001/v2/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+    ])
+  })
+})
