@@ -394,6 +394,13 @@ const sameCommit: Pair[] = Array.from({ length: 4 }, (_, i) => {
   }
 })
 
+/** Where a run took its twin's build as its release, by its log: the first that matches. */
+const TAKEN_AT: [string, RegExp][] = [
+  ['the recheck', / was written by another run after this run read it/],
+  ['the read', /already holds a build of this commit/],
+  ['the read-back', /now holds \S+, another build of this commit/]
+]
+
 describe('the same commit released twice at once (a re-run racing the first attempt)', () => {
   it.each(sameCommit)(
     '$name: both succeed with the same digest, every tag on it',
@@ -404,12 +411,13 @@ describe('the same commit released twice at once (a re-run racing the first atte
         const state = await registryState(stack.a, repo)
         const won = state['2.0.0']
         c.left(`2, 2.0, 2.0.0 on one build (${Object.keys(state).length} tags)`)
-        const adopted = steps.filter(step =>
-          /(already|now) holds .*build of this commit/.test(step.stdout)
-        )
+        const taken = steps.flatMap(step => {
+          const where = TAKEN_AT.find(([, line]) => line.test(step.stdout))
+          return where === undefined ? [] : [where[0]]
+        })
         c.note(
-          adopted.length > 0
-            ? `${adopted.length} run(s) took the other attempt's build as the release`
+          taken.length > 0
+            ? `the other attempt's build taken as the release at ${taken.join(', ')}`
             : 'both builds had one digest'
         )
         expect(steps.map(errors)).toEqual([[], []])
