@@ -5,6 +5,7 @@
  */
 import type { RefContext } from '../context/context-types.js'
 import {
+  ABSENT_DIGEST,
   afterRemovals,
   cleanupSteps,
   heldSince,
@@ -59,32 +60,47 @@ function tombstone(image: Image, tag: string, now: Date): Manifest {
 }
 
 /**
- * Deletes nothing yet: pushes a tombstone by digest and deletes it, so a registry that refuses
- * deletes fails here, before any image is touched. A DELETE of a digest that does not exist
- * would tell less: a registry may answer 404 before it checks whether it deletes at all.
+ * Deletes nothing yet, on a registry that deletes by the registry API: a DELETE of a digest no
+ * image has, which a registry that refuses deletes refuses before it writes anything (405); then
+ * a tombstone pushed by digest and deleted, since a registry may answer that first DELETE 404
+ * before it checks whether it deletes at all. A refusal fails here, before any image is touched,
+ * naming the request that failed and how.
  */
 async function probeDeletes(
   { client, now }: CleanupIo,
   store: CleanupStore,
   image: Image
 ): Promise<void> {
-  try {
-    await client.putBlob(image, EMPTY_CONFIG_BYTES)
-    const probe = tombstone(image, 'a probe of deletes', now)
-    await client.putManifest(image, probe.digest, probe)
-    await store.deleteManifest(image, probe.digest)
-  } catch (error) {
-    // the packages API's refusals start with `cleanup:` too: said once
-    const why = errorMessage(error).replace(/^cleanup: /, '')
-    throw new Error(
-      `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${why}`
-    )
-  }
+  const probe = tombstone(image, 'a probe of deletes', now)
+  const requests: [string, () => Promise<unknown>][] = [
+    [
+      `DELETE of ${ABSENT_DIGEST}`,
+      () => store.deleteManifest(image, ABSENT_DIGEST)
+    ],
+    [
+      'PUT of its empty config',
+      () => client.putBlob(image, EMPTY_CONFIG_BYTES)
+    ],
+    [
+      'PUT of its tombstone',
+      () => client.putManifest(image, probe.digest, probe)
+    ],
+    ['DELETE of its tombstone', () => store.deleteManifest(image, probe.digest)]
+  ]
+  for (const [what, request] of requests)
+    try {
+      await request()
+    } catch (error) {
+      throw new Error(
+        `cleanup: ${image.registry} refuses to delete (nothing was deleted): the delete ` +
+          `probe's ${what} failed: ${errorMessage(error)}`
+      )
+    }
 }
 
 /**
  * Removes one tag or untagged manifest: by its digest, or through a tombstone when another tag
- * holds the digest.
+ * holds the digest. A tombstone whose delete fails gives the tag back to its digest.
  */
 async function remove(
   { client, now }: CleanupIo,
@@ -97,8 +113,16 @@ async function remove(
     return
   }
   const stone = tombstone(image, removal.tag, now)
+  // on GHCR no probe put its config first
+  await client.putBlob(image, EMPTY_CONFIG_BYTES)
   await client.putManifest(image, removal.tag, stone)
-  await store.deleteManifest(image, stone.digest)
+  try {
+    await store.deleteManifest(image, stone.digest)
+  } catch (error) {
+    const held = await client.getManifest(image, removal.digest)
+    if (held !== undefined) await client.putManifest(image, removal.tag, held)
+    throw error
+  }
 }
 
 export interface CleanupIo {
@@ -271,18 +295,44 @@ export async function runCleanup(
     if (at !== undefined)
       planned.push(...removals.map(removal => ({ image, store, removal, at })))
   }
+  planned.splice(0, planned.length, ...ghcrDeletesFirst(planned))
   const cleaned = planned.map(cleanedOf)
   const steps = cleanupSteps(planned).map(publicStep)
   await io.showPlan(cleanupPlanText(cleaned, steps), steps)
   if (settings.dryRun || planned.length === 0) return { cleaned, kept: [] }
-  for (const [image, store] of new Map(planned.map(p => [p.image, p.store])))
-    await probeDeletes(io, store, image)
+  for (const [image, { store, at }] of firstOfEach(planned))
+    if (at.kind === 'registry') await probeDeletes(io, store, image)
   const kept = await readAgain(planned, io)
   const going = planned.filter(
     p =>
       !kept.some(k => k.image === p.image.name && k.digest === p.removal.digest)
   )
-  for (const { image, store, removal } of going)
-    await remove(io, store, image, removal)
+  let deleted = 0
+  for (const { image, store, removal, at } of going)
+    try {
+      await remove(io, store, image, removal)
+      deleted++
+    } catch (error) {
+      // GHCR's probe is its first delete: a write of ours there could not be undone without
+      // the right the probe tests
+      if (deleted > 0 || at.kind !== 'ghcr') throw error
+      const why = errorMessage(error).replace(/^cleanup: /, '')
+      throw new Error(
+        `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${why}`
+      )
+    }
   return { cleaned: going.map(cleanedOf), kept }
 }
+
+/** Each image's first planned removal: its store and where it deletes. */
+const firstOfEach = (planned: Planned[]) =>
+  new Map([...planned].reverse().map(p => [p.image, p]))
+
+/**
+ * On GHCR the first delete is the probe: plain deletes go before any tombstone's tag PUT (stable,
+ * so an index still goes before what it holds).
+ */
+const ghcrDeletesFirst = (planned: Planned[]): Planned[] => [
+  ...planned.filter(p => p.at.kind === 'ghcr' && !p.removal.tombstone),
+  ...planned.filter(p => p.at.kind !== 'ghcr' || p.removal.tombstone)
+]

@@ -407,18 +407,26 @@ function deleteStep(
   return { step, method: 'DELETE', url, image, reference }
 }
 
+/** The delete probe's first DELETE: a digest no manifest has. */
+export const ABSENT_DIGEST = `sha256:${'0'.repeat(64)}`
+
 /**
  * mode cleanup's steps, as the dry run prints them and the run takes them: each image's delete
- * probe first, then the removals. Tombstones go up by the registry API everywhere.
+ * probe first (a DELETE of a digest no manifest has, a tombstone's PUT and DELETE; none on GHCR,
+ * where the first delete is the probe), then the removals. Tombstones go up by the registry API
+ * everywhere.
  */
 export function cleanupSteps(
   removals: { image: Image; removal: Removal; at: DeletesAt }[]
 ): RequestStep[] {
   const images = new Map(removals.map(r => [r.image, r.at]))
-  const probes = [...images].flatMap(([image, at]) => [
-    manifestRequest('probe', 'PUT', image, TOMBSTONE),
-    deleteStep('probe', image, TOMBSTONE, at)
-  ])
+  const probes = [...images]
+    .filter(([, at]) => at.kind === 'registry')
+    .flatMap(([image, at]) => [
+      deleteStep('probe', image, ABSENT_DIGEST, at),
+      manifestRequest('probe', 'PUT', image, TOMBSTONE),
+      deleteStep('probe', image, TOMBSTONE, at)
+    ])
   const steps = removals.flatMap(({ image, removal, at }) =>
     removal.tombstone && removal.tag !== undefined
       ? [

@@ -233,7 +233,10 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     expect(listed[0]).toMatchObject({
       image: images()[0],
       digest: earlier,
-      reason: expect.stringMatching(/^no tag reaches it; created /)
+      // its age by when its cosign 3 bundle (a referrer) was written, not its config
+      reason: expect.stringMatching(
+        /^no tag reaches it; \d+ minutes? old: pushed \S+ \(a signature or referrer of it was written then\)$/
+      )
     })
     expect(listed.every(c => c.tag === undefined && !c.tombstone)).toBe(true)
     expect(dry.summary).toContain(earlier)
@@ -243,6 +246,7 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     )
     const url = (ref: string) => `/v2/${repo}/manifests/${ref}`
     expect(plan).toStrictEqual([
+      `probe DELETE ${url(`sha256:${'0'.repeat(64)}`)}`,
       `probe PUT ${url('<tombstone>')}`,
       `probe DELETE ${url('<tombstone>')}`,
       ...listed.map(c => `remove DELETE ${url(c.digest)}`)
@@ -302,34 +306,42 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
   })
 })
 
+/** An untagged image created then, named by a signature tag (the registry API sees it) of no time. */
+async function orphan(repo: string, created: string) {
+  const { a } = stackEnv()
+  const image = await pushTestImage(a, repo, { tags: [], created })
+  const digest = image.manifest.digest
+  const sig = await pushTestImage(a, repo, { tags: [sigTag(digest)] })
+  return { image, digests: [digest, sig.manifest.digest] }
+}
+
+/** `cleanup: untagged` of images older than 7 days, on a schedule, as registry A's user. */
+const sweep = (image: string, env: Record<string, string> = {}) =>
+  runMain(
+    {
+      mode: 'cleanup',
+      cleanup: 'untagged',
+      'older-than': '7d',
+      images: image,
+      ...credentials(stackEnv().a)
+    },
+    runnerEnv('schedule', env)
+  )
+
 describe('cleanup: untagged measures age by the wall clock, one meaning', () => {
   it("with SOURCE_DATE_EPOCH at a commit 10 days old, an orphan created then goes under older-than 7d; one created now and a reproducible build's epoch-0 one stay", async () => {
     const { a } = stackEnv()
     const repo = uniqueRepo('cleanup-age')
     const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000)
-    // each orphan named by a signature tag (the registry API sees it), the signature untimed
-    const orphan = async (created: string) => {
-      const image = await pushTestImage(a, repo, { tags: [], created })
-      const digest = image.manifest.digest
-      const sig = await pushTestImage(a, repo, { tags: [sigTag(digest)] })
-      return [digest, sig.manifest.digest]
-    }
     await pushTestImage(a, repo, { tags: ['latest'] })
-    const old = await orphan(tenDaysAgo.toISOString())
-    const fresh = await orphan(new Date().toISOString())
-    const epoch0 = await orphan('1970-01-01T00:00:00Z')
+    const old = (await orphan(repo, tenDaysAgo.toISOString())).digests
+    const fresh = (await orphan(repo, new Date().toISOString())).digests
+    const epoch0 = (await orphan(repo, '1970-01-01T00:00:00Z')).digests
     const commitTime = String(Math.floor(tenDaysAgo.getTime() / 1000))
 
-    const step = await runMain(
-      {
-        mode: 'cleanup',
-        cleanup: 'untagged',
-        'older-than': '7d',
-        images: `${a.host}/${repo}`,
-        ...credentials(a)
-      },
-      runnerEnv('schedule', { SOURCE_DATE_EPOCH: commitTime })
-    )
+    const step = await sweep(`${a.host}/${repo}`, {
+      SOURCE_DATE_EPOCH: commitTime
+    })
     expect(errorLines(step.stdout)).toEqual([])
     expect(step.code).toBe(0)
     const gone = cleaned(step)
@@ -352,18 +364,9 @@ describe('cleanup: untagged reads the tags again right before it deletes', () =>
   it('a tag pushed onto a candidate after the read (at the delete probe) keeps that image whole, and the run says so', async () => {
     const { a } = stackEnv()
     const repo = uniqueRepo('cleanup-reread')
-    const orphan = async () => {
-      const image = await pushTestImage(a, repo, {
-        tags: [],
-        created: '2020-01-01T00:00:00Z'
-      })
-      const digest = image.manifest.digest
-      const sig = await pushTestImage(a, repo, { tags: [sigTag(digest)] })
-      return { image, digests: [digest, sig.manifest.digest] }
-    }
     await pushTestImage(a, repo, { tags: ['latest'] })
-    const rescued = await orphan()
-    const swept = await orphan()
+    const rescued = await orphan(repo, '2020-01-01T00:00:00Z')
+    const swept = await orphan(repo, '2020-01-01T00:00:00Z')
     // the hook: between the step's read and its deletes, a release tags the first orphan
     let hooked = false
     const proxy = await startFaultProxy({
@@ -381,16 +384,7 @@ describe('cleanup: untagged reads the tags again right before it deletes', () =>
       ]
     })
     try {
-      const step = await runMain(
-        {
-          mode: 'cleanup',
-          cleanup: 'untagged',
-          'older-than': '7d',
-          images: `${proxy.host}/${repo}`,
-          ...credentials(a)
-        },
-        runnerEnv('schedule')
-      )
+      const step = await sweep(`${proxy.host}/${repo}`)
       expect(hooked).toBe(true)
       expect(errorLines(step.stdout)).toEqual([])
       expect(step.code).toBe(0)

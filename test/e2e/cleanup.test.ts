@@ -11,6 +11,9 @@ import {
   uniqueRepo
 } from './steps.js'
 
+/** The delete probe's first DELETE: a digest no manifest has. */
+const ABSENT = `sha256:${'0'.repeat(64)}`
+
 // mode cleanup, cleanup: pr, on the stack's registry A (distribution, deletes enabled), judged
 // over the registry API: pull request 7 closes; its tag goes, nothing else does.
 
@@ -137,16 +140,20 @@ describe('cleanup: pr on a registry that deletes', () => {
     )
     expect(dry.code).toBe(0)
     expect(cleaned(dry)).toStrictEqual(expected)
-    // the plan: each image's delete probe, then the DELETE by digest, or PUT tag + DELETE tombstone
+    // the plan: each image's delete probe (a DELETE of a digest no image has, a tombstone's PUT
+    // and DELETE), then the DELETE by digest, or PUT tag + DELETE tombstone
     const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
       p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
     )
     const url = (repo: string, ref: string) => `/v2/${repo}/manifests/${ref}`
     expect(plan).toStrictEqual([
+      `probe DELETE ${url(s.alone, ABSENT)}`,
       `probe PUT ${url(s.alone, '<tombstone>')}`,
       `probe DELETE ${url(s.alone, '<tombstone>')}`,
+      `probe DELETE ${url(s.shared, ABSENT)}`,
       `probe PUT ${url(s.shared, '<tombstone>')}`,
       `probe DELETE ${url(s.shared, '<tombstone>')}`,
+      `probe DELETE ${url(s.indexed, ABSENT)}`,
       `probe PUT ${url(s.indexed, '<tombstone>')}`,
       `probe DELETE ${url(s.indexed, '<tombstone>')}`,
       `remove DELETE ${url(s.alone, s.pr7.manifest.digest)}`,

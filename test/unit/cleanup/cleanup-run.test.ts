@@ -132,9 +132,10 @@ describe('runCleanup', () => {
       t.endsWith('.sig') ? 'sig' : t
     )
     expect(sorted.sort()).toStrictEqual(tags)
-    // the probe's tombstone first, then one DELETE by digest each
+    // the probe's DELETE of a digest no image has and its tombstone's, then one by digest each
     const deletes = registry.calls.filter(c => c.startsWith('DELETE'))
-    expect(deletes.slice(1)).toStrictEqual(
+    expect(deletes[0]).toBe(`DELETE ${NAME} sha256:${'0'.repeat(64)}`)
+    expect(deletes.slice(2)).toStrictEqual(
       expected.map(x => `DELETE ${NAME} ${x}`)
     )
   })

@@ -358,6 +358,7 @@ describe('cleanupSteps: the DELETE where each store deletes', () => {
       image: 'registry.example.com/acme/app',
       at: { kind: 'registry' as const },
       lines: [
+        `DELETE https://registry.example.com/v2/acme/app/manifests/sha256:${'0'.repeat(64)}`,
         'PUT https://registry.example.com/v2/acme/app/manifests/<tombstone>',
         'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
         'PUT https://registry.example.com/v2/acme/app/manifests/pr-7',
@@ -366,12 +367,10 @@ describe('cleanupSteps: the DELETE where each store deletes', () => {
       ]
     },
     {
-      name: "GHCR: the packages API's DELETE of a version; tombstones up by the registry API",
+      name: "GHCR: no probe (the first delete is the probe); the packages API's DELETE of a version; tombstones up by the registry API",
       image: 'ghcr.io/acme/app',
       at: { kind: 'ghcr' as const, versions: VERSIONS },
       lines: [
-        'PUT https://ghcr.io/v2/acme/app/manifests/<tombstone>',
-        `DELETE ${VERSIONS}/<version of <tombstone>>`,
         'PUT https://ghcr.io/v2/acme/app/manifests/pr-7',
         `DELETE ${VERSIONS}/<version of <tombstone>>`,
         `DELETE ${VERSIONS}/<version of ${d('b1')}>`
