@@ -145,18 +145,12 @@ function rollbackTags({ tags, source }: Settings): TagResult {
   }
 }
 
-export function describePublication(
+/** github-attestations for this run; the default's notice, where it left them off, to `notices`. */
+function attestationsOf(
   settings: Settings,
   ctx: RefContext,
-  now: Date,
-  created: Date = now
-): Publication {
-  const pushed = settings.build.push ? settings.images.map(i => i.registry) : []
-  // first: a push that needs an empty secret fails before anything else
-  const notices = [
-    ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),
-    ...metadataDefaultsNotice(settings)
-  ]
+  notices: string[]
+): GithubAttestations | undefined {
   const { build } = settings
   const { attestations, notice } = decideAttestations(
     settings.githubAttestations,
@@ -169,6 +163,22 @@ export function describePublication(
     }
   )
   if (notice !== undefined) notices.push(notice)
+  return attestations
+}
+
+export function describePublication(
+  settings: Settings,
+  ctx: RefContext,
+  now: Date,
+  created: Date = now
+): Publication {
+  const pushed = settings.build.push ? settings.images.map(i => i.registry) : []
+  // first: a push that needs an empty secret fails before anything else
+  const notices = [
+    ...emptySecrets(settings.emptyLogins, ctx.eventName, pushed),
+    ...metadataDefaultsNotice(settings)
+  ]
+  const attestations = attestationsOf(settings, ctx, notices)
   const { version, tags, warnings } =
     settings.mode === 'rollback'
       ? rollbackTags(settings)
