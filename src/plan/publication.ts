@@ -160,6 +160,27 @@ function undoneLatest({ mode, tags, flavor, source }: Settings): string[] {
   ]
 }
 
+/** github-attestations for this run; the default's notice, where it left them off, to `notices`. */
+function attestationsOf(
+  settings: Settings,
+  ctx: RefContext,
+  notices: string[]
+): GithubAttestations | undefined {
+  const { build } = settings
+  const { attestations, notice } = decideAttestations(
+    settings.githubAttestations,
+    {
+      mode: settings.mode,
+      publishes:
+        build.push && build.outputs.length === 0 && !evaluatesOnly(build.call),
+      repository: ctx.repository.fullName,
+      ground: ctx.attestationGround
+    }
+  )
+  if (notice !== undefined) notices.push(notice)
+  return attestations
+}
+
 export function describePublication(
   settings: Settings,
   ctx: RefContext,
@@ -173,18 +194,7 @@ export function describePublication(
     ...metadataDefaultsNotice(settings),
     ...undoneLatest(settings)
   ]
-  const { build } = settings
-  const { attestations, notice } = decideAttestations(
-    settings.githubAttestations,
-    {
-      mode: settings.mode,
-      publishes:
-        build.push && build.outputs.length === 0 && !evaluatesOnly(build.call),
-      repository: ctx.repository.fullName,
-      ground: ctx.attestationGround
-    }
-  )
-  if (notice !== undefined) notices.push(notice)
+  const attestations = attestationsOf(settings, ctx, notices)
   const { version, tags, warnings } =
     settings.mode === 'rollback'
       ? rollbackTags(settings)

@@ -108,18 +108,27 @@ export function bundleReferrer(
   bundle: Pick<OciDescriptor, 'digest' | 'size'>,
   predicateType: string
 ): Manifest {
+  const layer = { mediaType: SIGSTORE_BUNDLE, ...bundle }
+  return artifactReferrer(subject, SIGSTORE_BUNDLE, layer, {
+    'dev.sigstore.bundle.content': 'dsse-envelope',
+    'dev.sigstore.bundle.predicateType': predicateType
+  })
+}
+
+/** An artifact of the empty config and one layer, referring to `subject`. */
+function artifactReferrer(
+  subject: OciDescriptor,
+  artifactType: string,
+  layer: OciDescriptor,
+  annotations: Record<string, string>
+): Manifest {
   const { mediaType, digest, size } = subject
   return jsonManifest(OCI_MANIFEST, {
-    artifactType: SIGSTORE_BUNDLE,
+    artifactType,
     config: EMPTY_CONFIG,
-    layers: [
-      { mediaType: SIGSTORE_BUNDLE, digest: bundle.digest, size: bundle.size }
-    ],
+    layers: [layer],
     subject: { mediaType, digest, size },
-    annotations: {
-      'dev.sigstore.bundle.content': 'dsse-envelope',
-      'dev.sigstore.bundle.predicateType': predicateType
-    }
+    annotations
   })
 }
 
@@ -174,19 +183,18 @@ export function withdrawnReferrer(
   subject: OciDescriptor,
   withdrawal: Withdrawal
 ): Manifest {
-  const { mediaType, digest, size } = subject
-  return jsonManifest(OCI_MANIFEST, {
-    artifactType: WITHDRAWN_ARTIFACT,
-    config: EMPTY_CONFIG,
-    layers: [EMPTY_CONFIG],
-    subject: { mediaType, digest, size },
-    annotations: Object.fromEntries(
-      Object.entries(WITHDRAWN_KEYS).map(([field, key]) => [
-        key,
-        withdrawal[field as keyof Withdrawal]
-      ])
-    )
-  })
+  const annotations = Object.fromEntries(
+    Object.entries(WITHDRAWN_KEYS).map(([field, key]) => [
+      key,
+      withdrawal[field as keyof Withdrawal]
+    ])
+  )
+  return artifactReferrer(
+    subject,
+    WITHDRAWN_ARTIFACT,
+    EMPTY_CONFIG,
+    annotations
+  )
 }
 
 /** The withdrawn mark among a digest's referrers (the earliest), read from the list alone. */

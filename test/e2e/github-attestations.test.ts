@@ -7,7 +7,6 @@
  * discover. Then the default's off rows and a refusal of the API: the release lands, one line.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +17,8 @@ import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
 import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
 import type { StepResult } from './runner.js'
 import { loadEvent } from '../fixtures/events.js'
-import { stackEnv, stackOras, type StackEnv } from '../support/stack-env.js'
+import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import { orasDiscover } from '../support/oras.js'
 import { cosign3VerifyAttestation } from '../support/cosign.js'
 import {
   GITHUB_ISSUER,
@@ -101,32 +101,10 @@ function sigstoreVerify(bundle: object, identity: typeof WORKFLOW): string {
   }
 }
 
-/** `oras discover` of a digest: the artifactTypes of its referrers. */
-function discover(repo: string, digest: string): Promise<string[]> {
-  const { a } = stack
-  const args = [
-    'discover',
-    '--plain-http',
-    '--format',
-    'json',
-    '--username',
-    a.username,
-    '--password-stdin',
-    `${a.host}/${repo}@${digest}`
-  ]
-  return new Promise((resolve, reject) => {
-    const child = execFile(stackOras(), args, (error, stdout, stderr) => {
-      if (error) reject(new Error(`oras discover: ${stderr || error.message}`))
-      else
-        resolve(
-          (
-            (JSON.parse(stdout) as { referrers?: { artifactType?: string }[] })
-              .referrers ?? []
-          ).map(r => r.artifactType ?? '')
-        )
-    })
-    child.stdin?.end(a.password)
-  })
+/** `oras discover` of a digest on registry A: the artifactTypes of its referrers. */
+async function discover(repo: string, digest: string): Promise<string[]> {
+  const found = await orasDiscover(stack.a, repo, digest)
+  return (found.referrers ?? []).map(r => r.artifactType ?? '')
 }
 
 describe('github-attestations: a two-platform release, attested by default', () => {
@@ -312,6 +290,42 @@ describe('github-attestations left at its default where it cannot attest', () =>
       )
     ])
     expect(main.stdout).not.toMatch(/::group::(Log in|Stage)/)
+    expect(await publishedTags(stack.a, repo)).toEqual([])
+  })
+})
+
+describe('github-attestations in a dry run', () => {
+  it('plans the provenance steps the run executes, asks for no token and writes nothing', async () => {
+    const repo = uniqueRepo('gh-attest-dry')
+    const tokens = standins.tokens.length
+    const creates = api.creates
+    const main = await runHello(
+      stack.a,
+      repo,
+      { ...INPUTS, 'dry-run': 'true' },
+      attestingEnv(api.url)
+    )
+    expect(main.code).toBe(0)
+    const steps = JSON.parse(main.outputs.plan) as {
+      step: string
+      method?: string
+      url?: string
+    }[]
+    expect(
+      steps
+        .filter(s => s.step === 'provenance')
+        .map(s => `${s.method} ${s.url}`)
+    ).toEqual([
+      `POST ${api.url}/repos/acme/webapp/attestations`,
+      `PUT http://${stack.a.host}/v2/${repo}/manifests/<referrer digest>`
+    ])
+    // after the staging, before the first tag
+    const names = steps.map(s => s.step)
+    expect(names.indexOf('provenance')).toBeLessThan(names.indexOf('tag'))
+    expect(names.indexOf('build')).toBeGreaterThanOrEqual(0)
+    expect(names.indexOf('build')).toBeLessThan(names.indexOf('provenance'))
+    expect(standins.tokens).toHaveLength(tokens)
+    expect(api.creates).toBe(creates)
     expect(await publishedTags(stack.a, repo)).toEqual([])
   })
 })

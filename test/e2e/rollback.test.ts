@@ -5,14 +5,10 @@
  * (Debian sid's, scripts/stack/lib/oras.sh), which lists the withdrawn mark among the referrers of
  * the release the tags left.
  */
-import { execFile } from 'node:child_process'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPair } from '../support/cosign.js'
-import {
-  stackEnv,
-  stackOras,
-  type StackRegistry
-} from '../support/stack-env.js'
+import { orasDiscover, type Discovered } from '../support/oras.js'
+import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 import { errorLines, publishRelease } from './releases.js'
 import { registryState } from './registry-api.js'
 import { runMain, type StepResult } from './runner.js'
@@ -23,12 +19,9 @@ const REASON = '1.5.0 corrupts uploads (#812)'
 const RUN_URL = 'https://github.com/acme/webapp/actions/runs/8123/attempts/1'
 
 let registry: StackRegistry
-let oras: string
 
 beforeAll(() => {
-  const stack = stackEnv()
-  registry = stack.a
-  oras = stackOras()
+  registry = stackEnv().a
 })
 
 /** A rollback of `repo`, run from a workflow_dispatch as octocat. */
@@ -51,34 +44,9 @@ function rollback(
   )
 }
 
-/** oras 1.3's JSON: the subject, and its referrers as a tree. */
-interface Discovered {
-  referrers?: {
-    artifactType?: string
-    annotations?: Record<string, string>
-  }[]
-}
-
-/** `oras discover` of `digest` as JSON: its referrers (the password goes on stdin). */
-function discover(repo: string, digest: string): Promise<Discovered> {
-  const args = [
-    'discover',
-    '--plain-http',
-    '--format',
-    'json',
-    '--username',
-    registry.username,
-    '--password-stdin',
-    `${registry.host}/${repo}@${digest}`
-  ]
-  return new Promise((resolve, reject) => {
-    const child = execFile(oras, args, (error, stdout, stderr) => {
-      if (error) reject(new Error(`oras discover: ${stderr || error.message}`))
-      else resolve(JSON.parse(stdout) as Discovered)
-    })
-    child.stdin?.end(registry.password)
-  })
-}
+/** `oras discover` of `digest` in the registry: its referrers. */
+const discover = (repo: string, digest: string) =>
+  orasDiscover(registry, repo, digest)
 
 const withdrawnMarks = (found: Discovered) =>
   (found.referrers ?? []).filter(m => m.artifactType === WITHDRAWN)

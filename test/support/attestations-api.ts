@@ -12,10 +12,11 @@
  *   digest read from the in-toto statement's subjects.
  * `refuse` answers every create with that status, as GitHub does without the permission.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import { startServer } from './http-server.js'
+import { readBody } from './sigstore-standins.js'
 
-export interface HeldAttestation {
+interface HeldAttestation {
   id: number
   repository: string
   /** The digests its statement names, `sha256:<hex>`. */
@@ -34,15 +35,6 @@ export interface AttestationsApi {
 
 const CREATE = /^\/repos\/([^/]+\/[^/]+)\/attestations$/
 const LIST = /^\/repos\/([^/]+\/[^/]+)\/attestations\/([^/]+)$/
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => resolve(Buffer.concat(chunks).toString()))
-    request.on('error', reject)
-  })
-}
 
 function send(answer: ServerResponse, status: number, body: object): void {
   answer.writeHead(status, { 'Content-Type': 'application/json' })

@@ -88,7 +88,8 @@ function checkedClaims(token: string, key: KeyObject): Record<string, string> {
   return claims
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/** A request's body as text. */
+export function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
