@@ -1075,6 +1075,13 @@ const CASES: Case[] = [
     why: /expected one of false, true, key, keyless/
   },
   {
+    name: 'github-attestations not a choice',
+    inputs: { 'github-attestations': 'yes' },
+    input: 'github-attestations',
+    value: 'yes',
+    why: /expected one of provenance, provenance,sbom, false/
+  },
+  {
     name: 'sign key without signing-key',
     inputs: { sign: 'key' },
     input: 'sign',
