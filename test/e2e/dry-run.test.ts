@@ -80,6 +80,7 @@ describe('dry run of dist/index.js for each event', () => {
     expect(Object.keys(step.outputs).sort()).toEqual(
       [
         'annotations',
+        'attestations',
         'bake-file',
         'bake-file-annotations',
         'bake-file-labels',
