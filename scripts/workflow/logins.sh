@@ -27,15 +27,22 @@ registry_of() {
   line=${line%%,*}
   first=${line%%/*}
   if [[ $line == */* && ($first == *.* || $first == *:* || $first == localhost) ]]; then
-    first=${first,,}
-    [[ $first == index.docker.io || $first == registry-1.docker.io ]] && first=docker.io
-    echo "$first"
+    docker_hub_as_docker_io "${first,,}"
   else
     echo docker.io
   fi
 }
 
+docker_hub_as_docker_io() {
+  [[ $1 == index.docker.io || $1 == registry-1.docker.io ]] && echo docker.io || echo "$1"
+}
+
+# the `registry` input as docker login takes it: a host, or a URL of one (https://index.docker.io/v1/)
 narrowed=${REGISTRY,,}
+narrowed=${narrowed#http://}
+narrowed=${narrowed#https://}
+narrowed=${narrowed%%/*}
+[[ -n $narrowed ]] && narrowed=$(docker_hub_as_docker_io "$narrowed")
 job_token=false
 if [[ $FORK != true && $HAS_LOGINS != true ]] &&
   [[ $HAS_PASSWORD != true || ($narrowed != '' && $narrowed != "$github_registry") ]]; then

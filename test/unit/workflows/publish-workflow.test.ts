@@ -209,6 +209,13 @@ describe("publish.yml: the job token goes to GitHub's registry only", () => {
       login: { username: 'octo', password: 'pw', logins: jobToken('ghcr.io') }
     },
     {
+      name: 'REGISTRY_PASSWORD narrowed to Docker Hub written as a URL, as docker login takes it',
+      images: 'ghcr.io/acme/app\nacme/app',
+      registry: 'https://index.docker.io/v1/',
+      secrets: { REGISTRY_PASSWORD: 'pw' },
+      login: { username: 'octo', password: 'pw', logins: jobToken('ghcr.io') }
+    },
+    {
       name: 'REGISTRY_LOGINS alone names every login',
       secrets: { REGISTRY_LOGINS: '- registry: docker.io' },
       login: { username: 'octo', password: '', logins: '- registry: docker.io' }
