@@ -384,6 +384,7 @@ describe('the reusable workflow as a security review would pass it', () => {
     const base = call(repo, {
       platforms: '["linux/amd64"]',
       context: 'test/fixtures/contexts/build-secret',
+      'build-args': `NONCE=${Math.random().toString(36).slice(2, 10)}`,
       provenance: 'mode=max'
     })
     const jobs = await runWorkflow(WORKFLOW, {
