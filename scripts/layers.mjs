@@ -5,7 +5,8 @@
 // - layers/order: a module imports only its own layer or a lower one; two
 //   layers of the same rank do not import each other; a pure module imports
 //   only pure modules and none of PURE_FORBIDDEN; every file of src/ belongs
-//   to a layer (so a new folder, or a sixth loose file, is a decision).
+//   to a layer (so a new folder, or a sixth loose file, is a decision); a
+//   layer with `imports` imports only those layers below it.
 // - layers/no-cycle: no module reaches itself through its imports.
 // - no-restricted-globals: a pure module does not call the global fetch.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -14,7 +15,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 /**
  * Lowest first. `paths` are files or folders under the repository root; the
  * longest match wins. `impure` lists the
- * files of a pure layer that do I/O: only adapters may import them.
+ * files of a pure layer that do I/O: only adapters may import them; `pureFiles`
+ * the files of an adapter layer held pure. `imports`: the only layers below it
+ * that a layer may import.
  */
 export const LAYERS = [
   { name: 'errors', paths: ['src/errors'], pure: true },
@@ -28,15 +31,29 @@ export const LAYERS = [
   { name: 'reference', paths: ['src/reference'], pure: true },
   { name: 'tags', paths: ['src/tags'], pure: true },
   { name: 'guards', paths: ['src/guards'], pure: true, rank: 'settings' },
-  { name: 'settings', paths: ['src/settings'], pure: true },
+  // clean-up's inputs are validated with every mode's, before anything runs
+  {
+    name: 'settings',
+    paths: ['src/settings', 'src/cleanup/cleanup-settings.ts'],
+    pure: true
+  },
   { name: 'argv', paths: ['src/argv'], pure: true },
   { name: 'plan', paths: ['src/plan'], pure: true },
-  { name: 'registry', paths: ['src/registry'] },
+  // the client carries no caller's policy: image references and the logins it sends
+  {
+    name: 'registry',
+    paths: ['src/registry'],
+    imports: ['errors', 'csv', 'context', 'reference', 'settings']
+  },
   { name: 'docker', paths: ['src/docker'] },
   { name: 'buildx', paths: ['src/buildx'] },
   { name: 'signing', paths: ['src/signing'], rank: 'buildx' },
   { name: 'layout', paths: ['src/layout'], rank: 'buildx' },
-  { name: 'cleanup', paths: ['src/cleanup'] },
+  {
+    name: 'cleanup',
+    paths: ['src/cleanup'],
+    pureFiles: ['src/cleanup/cleanup-plan.ts']
+  },
   { name: 'publish', paths: ['src/publish'] },
   { name: 'cli', paths: ['src/cli'], rank: 'action' },
   { name: 'action', paths: ['src/action'] },
@@ -48,9 +65,12 @@ export const PURE_FORBIDDEN =
   /^(?:node:)?(?:fs|fs\/promises|child_process|http|https)$|^@actions\//
 
 /** Files of the pure layers, for eslint's `files` (globs). */
-export const PURE_FILES = LAYERS.filter(layer => layer.pure).flatMap(layer =>
-  layer.paths.map(path => (path.endsWith('.ts') ? path : `${path}/**/*.ts`))
-)
+export const PURE_FILES = LAYERS.flatMap(layer => [
+  ...(layer.pure ? layer.paths : []).map(path =>
+    path.endsWith('.ts') ? path : `${path}/**/*.ts`
+  ),
+  ...(layer.pureFiles ?? [])
+])
 
 /** Files of the pure layers that do I/O (eslint's `ignores`). */
 export const IMPURE_FILES = LAYERS.flatMap(layer => layer.impure ?? [])
@@ -92,6 +112,7 @@ export function layerOf(file) {
 
 function isPure(file) {
   const layer = layerOf(file)
+  if (layer?.pureFiles?.includes(file)) return true
   return layer?.pure === true && !(layer.impure ?? []).includes(file)
 }
 
@@ -213,6 +234,11 @@ const order = {
         context.report({
           node,
           message: `${file} (layer ${layer.name}) may not import ${target} (layer ${to.name}, higher): layers import only downwards, ${layerOrder()}`
+        })
+      else if (layer.imports !== undefined && !layer.imports.includes(to.name))
+        context.report({
+          node,
+          message: `${file} (layer ${layer.name}) may not import ${target} (layer ${to.name}): ${layer.name} imports only ${layer.imports.join(', ')}`
         })
       else if (into === from)
         context.report({

@@ -19,7 +19,7 @@ import {
   untaggedRemovals,
   type RepositoryState,
   type Removal
-} from '../plan/cleanup.js'
+} from './cleanup-plan.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
@@ -29,7 +29,7 @@ import {
 } from '../registry/manifest.js'
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
 import { errorMessage, InputError } from '../errors/input-error.js'
-import { ghcrPackage } from '../registry/github-packages.js'
+import { ghcrPackage } from './github-packages.js'
 import { imageLabels } from '../registry/image-labels.js'
 import { inParallel, PARALLEL_READS } from '../registry/in-parallel.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'

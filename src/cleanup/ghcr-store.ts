@@ -9,7 +9,7 @@ import {
   type CleanupStore,
   type DeletesAt,
   type RepositoryState
-} from '../plan/cleanup.js'
+} from './cleanup-plan.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
@@ -17,7 +17,7 @@ import {
   type GithubPackagesOptions,
   type GhcrPackage,
   type PackageVersion
-} from '../registry/github-packages.js'
+} from './github-packages.js'
 import { childDigests, parseManifestJson } from '../registry/manifest.js'
 import { inParallel, PARALLEL_READS } from '../registry/in-parallel.js'
 

@@ -12,7 +12,7 @@ import {
   type Age,
   type CleanupStore,
   type RepositoryState
-} from '../plan/cleanup.js'
+} from './cleanup-plan.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {

@@ -4,9 +4,9 @@ import {
   heldBackReason,
   keptReason,
   releaseKeptReason,
-  withdrawnReason,
-  type Withdrawal
+  withdrawnReason
 } from './reasons.js'
+import type { Withdrawal } from '../reference/withdrawal.js'
 import type { Tag } from '../tags/tag-types.js'
 import { forkTagHeldReason, type Writers } from './fork-tags.js'
 

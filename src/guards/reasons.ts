@@ -1,3 +1,4 @@
+import type { Withdrawal } from '../reference/withdrawal.js'
 import type { ReleaseLine, Tag } from '../tags/tag-types.js'
 import { parseReleaseVersion } from '../tags/version.js'
 import type { Published } from './channels.js'
@@ -56,18 +57,6 @@ export function heldBackReason(line: ReleaseLine, newer: Published): string {
     `${newer.name} is already published, newer than ${line.version} ` +
     lineLabel(line)
   )
-}
-
-/** A release marked withdrawn by a rollback (the mark an OCI 1.1 referrer of its digest holds). */
-export interface Withdrawal {
-  /** The rollback's `reason` input. */
-  reason: string
-  /** Who ran the rollback (GITHUB_ACTOR; '' when unknown). */
-  actor: string
-  /** The rollback's workflow run ('' outside a runner). */
-  run: string
-  /** When it was withdrawn (RFC 3339). */
-  time: string
 }
 
 /** Why a floating tag stays off a withdrawn release: who withdrew it, when, and why. */

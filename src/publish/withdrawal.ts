@@ -3,7 +3,7 @@
  * referrer of its digest, docs/safety.md "Rollback"), and what moved from where to where, told in
  * a notice and the job summary.
  */
-import type { Withdrawal } from '../guards/reasons.js'
+import type { Withdrawal } from '../reference/withdrawal.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { attachWithdrawal } from '../registry/referrers.js'
 import type { Before } from './outcome.js'

@@ -10,7 +10,7 @@ import {
   type Manifest,
   type OciDescriptor
 } from './manifest.js'
-import type { Withdrawal } from '../guards/reasons.js'
+import type { Withdrawal } from '../reference/withdrawal.js'
 
 /**
  * BuildKit's artifactType for an attestation manifest in its OCI artifact form

@@ -31,7 +31,7 @@ import {
   subjectOf,
   withdrawnReferrer
 } from './referrer-index.js'
-import type { Withdrawal } from '../guards/reasons.js'
+import type { Withdrawal } from '../reference/withdrawal.js'
 import { RegistryError } from './registry-error.js'
 
 /** How a referrer is listed: by the registry's API, or in the referrers tag we keep. */

@@ -24,7 +24,10 @@ import { LOCAL_ORIGIN, type ContextOrigin } from './build-context.js'
 import { parseBuild, type BuildSettings } from './build-settings.js'
 import { parseHandover } from './leg-outputs.js'
 import { rollbackReason, rollbackSource, rollbackTags } from './rollback.js'
-import { parseCleanup, type CleanupSettings } from './cleanup-settings.js'
+import {
+  parseCleanup,
+  type CleanupSettings
+} from '../cleanup/cleanup-settings.js'
 import {
   parseGithubAttestations,
   type AttestationsAsked

@@ -13,7 +13,7 @@ import { parseImageName } from '../../src/reference/images.js'
 import {
   GithubPackages,
   ghcrPackage
-} from '../../src/registry/github-packages.js'
+} from '../../src/cleanup/github-packages.js'
 import {
   cosignVerify,
   generateKeyPair,

@@ -8,9 +8,9 @@ import { httpFetch } from '../../src/registry/http-fetch.js'
 import {
   GithubPackages,
   ghcrPackage
-} from '../../src/registry/github-packages.js'
+} from '../../src/cleanup/github-packages.js'
 import { createGhcrStore } from '../../src/cleanup/ghcr-store.js'
-import { untaggedRemovals } from '../../src/plan/cleanup.js'
+import { untaggedRemovals } from '../../src/cleanup/cleanup-plan.js'
 import { jsonManifest, OCI_MANIFEST } from '../../src/registry/manifest.js'
 import {
   EMPTY_CONFIG,

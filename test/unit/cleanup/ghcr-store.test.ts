@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { versionsState } from '../../../src/cleanup/ghcr-store.js'
 import { parseImageName } from '../../../src/reference/images.js'
-import type { PackageVersion } from '../../../src/registry/github-packages.js'
+import type { PackageVersion } from '../../../src/cleanup/github-packages.js'
 import {
   jsonManifest,
   OCI_INDEX,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { untaggedImages } from '../../../src/plan/cleanup.js'
+import { untaggedImages } from '../../../src/cleanup/cleanup-plan.js'
 import { registryStore } from '../../../src/cleanup/registry-store.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {

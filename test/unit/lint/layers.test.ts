@@ -11,7 +11,11 @@ const eslint = new ESLint({
   cwd: ROOT,
   overrideConfig: [
     {
-      files: ['src/**/planted.ts', 'src/tags/tag-types.ts'],
+      files: [
+        'src/**/planted.ts',
+        'src/tags/tag-types.ts',
+        'src/cleanup/cleanup-plan.ts'
+      ],
       ...tseslint.configs.disableTypeChecked
     }
   ]
@@ -81,6 +85,27 @@ describe('the layer and line-length rules of eslint.config.js', () => {
       code: "export type { Log } from '../publish/log.js'\n",
       message:
         /^layers\/order: .*\(layer registry\) may not import src\/publish\/log.ts \(layer publish, higher\)/
+    },
+    {
+      name: 'the registry client imports a layer outside its own list',
+      path: 'src/registry/planted.ts',
+      code: "export { withdrawnReason } from '../guards/reasons.js'\n",
+      message:
+        /^layers\/order: .*\(layer registry\) may not import src\/guards\/reasons.ts \(layer guards\): registry imports only errors, csv, context, reference, settings$/
+    },
+    {
+      name: "clean-up's pure plan imports the registry client",
+      path: 'src/cleanup/cleanup-plan.ts',
+      code: "export type { RegistryClient } from '../registry/client.js'\n",
+      message:
+        /^layers\/order: .*cleanup-plan.ts is pure \(layer cleanup\) and may not import src\/registry\/client.ts, which does I\/O/
+    },
+    {
+      name: 'a layer below clean-up imports it',
+      path: 'src/layout/planted.ts',
+      code: "export type { Cleaned } from '../cleanup/cleanup-run.js'\n",
+      message:
+        /^layers\/order: .*\(layer layout\) may not import src\/cleanup\/cleanup-run.ts \(layer cleanup, higher\)/
     },
     {
       name: 'a layer imports its peer',

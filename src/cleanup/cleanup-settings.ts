@@ -1,6 +1,6 @@
 import { InputError } from '../errors/input-error.js'
 import { parseInputList } from '../csv/csv.js'
-import { checkEach, parseCount, type InputSource } from './parse.js'
+import { checkEach, parseCount, type InputSource } from '../settings/parse.js'
 
 const CLEANUP_KINDS = ['pr', 'untagged'] as const
 type CleanupKind = (typeof CLEANUP_KINDS)[number]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseCleanup } from '../../../src/settings/cleanup-settings.js'
+import { parseCleanup } from '../../../src/cleanup/cleanup-settings.js'
 
 const DAY = 86_400_000
 const source = (inputs: Record<string, string | undefined>) => (name: string) =>

@@ -3,7 +3,7 @@ import { InputError } from '../errors/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import type { Image } from '../reference/images.js'
 import { computeTags, type TagInputs } from '../tags/compute.js'
-import { manifestRequest, type RequestStep } from './steps.js'
+import { manifestRequest, type RequestStep } from '../plan/steps.js'
 
 /** What one repository holds, as the cleanup reads it: tags, and each manifest's links. */
 export interface RepositoryState {

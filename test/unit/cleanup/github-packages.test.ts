@@ -6,7 +6,7 @@ import {
   packagePath,
   parseVersions,
   refusal
-} from '../../../src/registry/github-packages.js'
+} from '../../../src/cleanup/github-packages.js'
 import type { RegistryRequestInit } from '../../../src/registry/http-fetch.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`

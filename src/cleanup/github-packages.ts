@@ -10,10 +10,13 @@ import {
   httpFetch,
   type RegistryFetch,
   type RegistryResponse
-} from './http-fetch.js'
-import { classifyNetworkError, parseRetryAfter } from './registry-error.js'
-import { MAX_PAGES, parseNextLink } from './origin.js'
-import { TransientError, withRetry } from './retry.js'
+} from '../registry/http-fetch.js'
+import {
+  classifyNetworkError,
+  parseRetryAfter
+} from '../registry/registry-error.js'
+import { MAX_PAGES, parseNextLink } from '../registry/origin.js'
+import { TransientError, withRetry } from '../registry/retry.js'
 
 /** A container package: `ghcr.io/OWNER/NAME…` is OWNER's package NAME… (slashes and all). */
 export interface GhcrPackage {

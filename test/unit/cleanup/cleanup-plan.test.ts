@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseAge } from '../../../src/settings/cleanup-settings.js'
+import { parseAge } from '../../../src/cleanup/cleanup-settings.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import {
   ageWords,
@@ -12,8 +12,8 @@ import {
   untaggedRemovals,
   type ManifestLinks,
   type RepositoryState
-} from '../../../src/plan/cleanup.js'
-import { CLOSED_PR } from '../cleanup/closed-pull-request.js'
+} from '../../../src/cleanup/cleanup-plan.js'
+import { CLOSED_PR } from './closed-pull-request.js'
 
 // One repository as a release leaves it: a two-platform `latest` signed by cosign with an
 // attestation referrer, pull requests' images, and an earlier `latest` no tag reaches any more.
