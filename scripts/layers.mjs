@@ -52,7 +52,7 @@ export const LAYERS = [
   {
     name: 'cleanup',
     paths: ['src/cleanup'],
-    pureFiles: ['src/cleanup/cleanup-plan.ts']
+    pureFiles: ['src/cleanup/cleanup-plan.ts', 'src/cleanup/cleanup-steps.ts']
   },
   { name: 'publish', paths: ['src/publish'] },
   { name: 'cli', paths: ['src/cli'], rank: 'action' },

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { appendFileSync } from 'node:fs'
 import type { Log } from '../publish/log.js'
+import { errorMessage } from '../errors/input-error.js'
 import { turnedOff } from '../context/metadata-env.js'
 import { escapeWorkflowCommands } from '../docker/workflow-commands.js'
 
@@ -32,6 +33,13 @@ export const actionLog: Log = {
  */
 export function appendSummary(markdown: string): void {
   const file = process.env.GITHUB_STEP_SUMMARY ?? ''
-  if (file !== '' && !turnedOff('DOCKER_BUILD_SUMMARY', process.env))
+  if (file === '' || turnedOff('DOCKER_BUILD_SUMMARY', process.env)) return
+  // a summary that cannot be written is told, and never replaces the run's own outcome or error
+  try {
     appendFileSync(file, markdown)
+  } catch (error) {
+    core.warning(
+      `the job summary could not be written to ${file}: ${errorMessage(error)}`
+    )
+  }
 }

@@ -3,7 +3,6 @@ import { InputError } from '../errors/input-error.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import type { Image } from '../reference/images.js'
 import { computeTags, type TagInputs } from '../tags/compute.js'
-import { manifestRequest, type RequestStep } from '../plan/steps.js'
 
 /** What one repository holds, as the cleanup reads it: tags, and each manifest's links. */
 export interface RepositoryState {
@@ -382,58 +381,4 @@ function orderedClosure(state: RepositoryState, image: string): string[] {
 function dedupe(removals: Removal[]): Removal[] {
   const seen = new Set<string>()
   return removals.filter(r => !seen.has(r.digest) && seen.add(r.digest))
-}
-
-/** Stands for a tombstone's digest in the plan (it names the time of the run). */
-const TOMBSTONE = '<tombstone>'
-
-/**
- * Where an image's manifests are deleted: by the registry API, or (GHCR) as versions of a
- * package, `versions` being the packages API's URL of the package's versions.
- */
-export type DeletesAt =
-  { kind: 'registry' } | { kind: 'ghcr'; versions: string }
-
-/** The DELETE of a manifest: the registry API's, or the packages API's of its version. */
-function deleteStep(
-  step: 'probe' | 'remove',
-  image: Image,
-  reference: string,
-  at: DeletesAt
-): RequestStep {
-  if (at.kind === 'registry')
-    return manifestRequest(step, 'DELETE', image, reference)
-  const url = `${at.versions}/<version of ${reference}>`
-  return { step, method: 'DELETE', url, image, reference }
-}
-
-/** The delete probe's first DELETE: a digest no manifest has. */
-export const ABSENT_DIGEST = `sha256:${'0'.repeat(64)}`
-
-/**
- * mode cleanup's steps, as the dry run prints them and the run takes them: each image's delete
- * probe first (a DELETE of a digest no manifest has, a tombstone's PUT and DELETE; none on GHCR,
- * where the first delete is the probe), then the removals. Tombstones go up by the registry API
- * everywhere.
- */
-export function cleanupSteps(
-  removals: { image: Image; removal: Removal; at: DeletesAt }[]
-): RequestStep[] {
-  const images = new Map(removals.map(r => [r.image, r.at]))
-  const probes = [...images]
-    .filter(([, at]) => at.kind === 'registry')
-    .flatMap(([image, at]) => [
-      deleteStep('probe', image, ABSENT_DIGEST, at),
-      manifestRequest('probe', 'PUT', image, TOMBSTONE),
-      deleteStep('probe', image, TOMBSTONE, at)
-    ])
-  const steps = removals.flatMap(({ image, removal, at }) =>
-    removal.tombstone && removal.tag !== undefined
-      ? [
-          manifestRequest('remove', 'PUT', image, removal.tag),
-          deleteStep('remove', image, TOMBSTONE, at)
-        ]
-      : [deleteStep('remove', image, removal.digest, at)]
-  )
-  return [...probes, ...steps]
 }

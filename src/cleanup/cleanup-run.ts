@@ -1,16 +1,14 @@
 /**
- * mode cleanup: reads each image's state from its registry's store, decides with
- * plan/cleanup.ts, probes that the registry deletes, then deletes. A dry run reads and lists, and
- * writes nothing. Tombstones go up by the registry API on every registry; the store deletes.
+ * mode cleanup: reads each image's state from its registry's store, decides with cleanup-plan.ts,
+ * then takes the plan's steps (cleanup-steps.ts): the delete probe, a read again, the deletes. A
+ * dry run reads, prints the steps and makes only the probe's DELETE of a digest no image has,
+ * which writes nothing.
  */
 import type { RefContext } from '../context/context-types.js'
 import {
-  ABSENT_DIGEST,
   afterRemovals,
-  cleanupSteps,
   heldSince,
   type CleanupStore,
-  type DeletesAt,
   pullRequestLeftovers,
   pullRequestRemovals,
   pullRequestTags,
@@ -20,109 +18,36 @@ import {
   type RepositoryState,
   type Removal
 } from './cleanup-plan.js'
+import {
+  cleanupSteps,
+  isProbe,
+  removalOrder,
+  stepRequest,
+  type CleanupStep,
+  type DeletesAt
+} from './cleanup-steps.js'
+import { takeStep } from './cleanup-requests.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
-import {
-  jsonManifest,
-  OCI_MANIFEST,
-  type Manifest
-} from '../registry/manifest.js'
-import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
-import { errorMessage, InputError } from '../errors/input-error.js'
-import { ghcrPackage } from './github-packages.js'
+import { InputError } from '../errors/input-error.js'
+import { DeleteRefused, ghcrPackage } from './github-packages.js'
 import { imageLabels } from '../registry/image-labels.js'
 import { inParallel, PARALLEL_READS } from '../registry/in-parallel.js'
 import { PULL_REQUEST_LABEL } from '../guards/fork-tags.js'
 import { runBounds } from '../settings/bounds.js'
 import type { Settings } from '../settings/settings.js'
-import { publicStep, stepLine, type PlanStep } from '../plan/steps.js'
+import {
+  notRunLine,
+  publicStep,
+  stepLine,
+  type PlanStep
+} from '../plan/steps.js'
 import { registryStore } from './registry-store.js'
 import { createGhcrStore } from './ghcr-store.js'
 
 /** One removal done (or, in a dry run, to be done): the `cleaned` output's entries. */
 export interface Cleaned extends Removal {
   image: string
-}
-
-const TOMBSTONE_TYPE = 'application/vnd.docker-publish-action.tombstone.v1'
-
-/** A tiny manifest no image shares (it names its image, tag and time), deleted right after. */
-function tombstone(image: Image, tag: string, now: Date): Manifest {
-  return jsonManifest(OCI_MANIFEST, {
-    artifactType: TOMBSTONE_TYPE,
-    config: EMPTY_CONFIG,
-    layers: [EMPTY_CONFIG],
-    annotations: {
-      'org.opencontainers.image.description': `removes ${image.name}:${tag}`,
-      'org.opencontainers.image.created': now.toISOString()
-    }
-  })
-}
-
-/**
- * Deletes nothing yet, on a registry that deletes by the registry API: a DELETE of a digest no
- * image has, which a registry that refuses deletes refuses before it writes anything (405); then
- * a tombstone pushed by digest and deleted, since a registry may answer that first DELETE 404
- * before it checks whether it deletes at all. A refusal fails here, before any image is touched,
- * naming the request that failed and how.
- */
-async function probeDeletes(
-  { client, now }: CleanupIo,
-  store: CleanupStore,
-  image: Image
-): Promise<void> {
-  const probe = tombstone(image, 'a probe of deletes', now)
-  const requests: [string, () => Promise<unknown>][] = [
-    [
-      `DELETE of ${ABSENT_DIGEST}`,
-      () => store.deleteManifest(image, ABSENT_DIGEST)
-    ],
-    [
-      'PUT of its empty config',
-      () => client.putBlob(image, EMPTY_CONFIG_BYTES)
-    ],
-    [
-      'PUT of its tombstone',
-      () => client.putManifest(image, probe.digest, probe)
-    ],
-    ['DELETE of its tombstone', () => store.deleteManifest(image, probe.digest)]
-  ]
-  for (const [what, request] of requests)
-    try {
-      await request()
-    } catch (error) {
-      throw new Error(
-        `cleanup: ${image.registry} refuses to delete (nothing was deleted): the delete ` +
-          `probe's ${what} failed: ${errorMessage(error)}`
-      )
-    }
-}
-
-/**
- * Removes one tag or untagged manifest: by its digest, or through a tombstone when another tag
- * holds the digest. A tombstone whose delete fails gives the tag back to its digest.
- */
-async function remove(
-  { client, now }: CleanupIo,
-  store: CleanupStore,
-  image: Image,
-  removal: Removal
-): Promise<void> {
-  if (!removal.tombstone || removal.tag === undefined) {
-    await store.deleteManifest(image, removal.digest)
-    return
-  }
-  const stone = tombstone(image, removal.tag, now)
-  // on GHCR no probe put its config first
-  await client.putBlob(image, EMPTY_CONFIG_BYTES)
-  await client.putManifest(image, removal.tag, stone)
-  try {
-    await store.deleteManifest(image, stone.digest)
-  } catch (error) {
-    const held = await client.getManifest(image, removal.digest)
-    if (held !== undefined) await client.putManifest(image, removal.tag, held)
-    throw error
-  }
 }
 
 export interface CleanupIo {
@@ -133,6 +58,8 @@ export interface CleanupIo {
   githubApiUrl: string
   /** The plan as text, and its steps (the Action's `plan` output). */
   showPlan: (text: string, steps: PlanStep[]) => Promise<void>
+  /** A line of the run's log. */
+  info: (line: string) => void
   /** A warning in the run's log. */
   warn: (line: string) => void
 }
@@ -153,22 +80,21 @@ function cleanupPlanText(planned: Cleaned[], steps: PlanStep[]): string {
   return ['Clean-up:', ...removals, '', ...steps.map(stepLine)].join('\n')
 }
 
-/** An image's store, and where it deletes (for the plan's steps). */
+const REGISTRY_API: DeletesAt = { kind: 'registry' }
+
+/** An image, its store, and where it deletes (for the plan's steps). */
 interface ImageStore {
+  image: Image
   store: CleanupStore
   deletesAt: () => Promise<DeletesAt>
 }
 
 /**
- * The store of an image's registry: the one place a registry's own store is chosen. GHCR's
- * images go through GitHub's packages API (ghcr.io refuses the registry API's DELETE).
+ * Each image's store: the one place GHCR is told apart. GHCR's images go through GitHub's
+ * packages API (ghcr.io refuses the registry API's DELETE) with github-token, checked here,
+ * before anything is read.
  */
-function storeFor(image: Image, settings: Settings, io: CleanupIo): ImageStore {
-  const pkg = ghcrPackage(image)
-  if (pkg === undefined) {
-    const store = registryStore(io.client)
-    return { store, deletesAt: () => Promise.resolve({ kind: 'registry' }) }
-  }
+function storesOf(settings: Settings, io: CleanupIo): ImageStore[] {
   const { githubToken: token } = settings.cleanup
   const api = {
     apiUrl: io.githubApiUrl,
@@ -176,20 +102,22 @@ function storeFor(image: Image, settings: Settings, io: CleanupIo): ImageStore {
     requestTimeoutMs: runBounds(settings).registryMs,
     retries: settings.retries
   }
-  const store = createGhcrStore(io.client, api, pkg)
-  return { store, deletesAt: () => store.deletesAt() }
-}
-
-/** GHCR's images need github-token: checked before anything is read. */
-function checkToken(settings: Settings): void {
-  const ghcr = settings.images.find(image => ghcrPackage(image) !== undefined)
-  if (ghcr !== undefined && settings.cleanup.githubToken === '')
-    throw new InputError(
-      'github-token',
-      '',
-      `a token that may delete ${ghcr.name}'s package versions (GHCR deletes through ` +
-        "GitHub's packages API): the workflow's token with `permissions: packages: write`"
-    )
+  return settings.images.map(image => {
+    const pkg = ghcrPackage(image)
+    if (pkg === undefined) {
+      const store = registryStore(io.client)
+      return { image, store, deletesAt: () => Promise.resolve(REGISTRY_API) }
+    }
+    if (token === '')
+      throw new InputError(
+        'github-token',
+        '',
+        `a token that may delete ${image.name}'s package versions (GHCR deletes through ` +
+          "GitHub's packages API): the workflow's token with `permissions: packages: write`"
+      )
+    const store = createGhcrStore(io.client, api, pkg)
+    return { image, store, deletesAt: () => store.deletesAt() }
+  })
 }
 
 /** Each untagged image's pull request label ('' none): who wrote what no tag reaches. */
@@ -257,23 +185,44 @@ const cleanedOf = (p: Planned): Cleaned => ({
 async function readAgain(
   planned: Planned[],
   io: CleanupIo
-): Promise<Cleaned[]> {
-  const kept: Cleaned[] = []
+): Promise<Map<Planned, string>> {
+  const kept = new Map<Planned, string>()
   for (const [image, store] of new Map(planned.map(p => [p.image, p.store]))) {
     const ours = planned.filter(p => p.image === image)
     const held = heldSince(
       await store.read(image),
       ours.map(p => p.removal)
     )
-    for (const p of ours.filter(p => held.has(p.removal))) {
-      const why = `kept: ${held.get(p.removal) ?? ''}`
-      kept.push({ ...cleanedOf(p), reason: why })
+    for (const p of ours) {
+      const why = held.get(p.removal)
+      if (why === undefined) continue
+      kept.set(p, `kept: ${why}`)
       io.warn(
-        `cleanup: ${p.image.name}:${p.removal.tag ?? '(untagged)'} ${p.removal.digest} ${why}`
+        `cleanup: ${p.image.name}:${p.removal.tag ?? '(untagged)'} ${p.removal.digest} kept: ${why}`
       )
     }
   }
   return kept
+}
+
+/** Each image's removals, with its store and where it deletes. */
+async function planRemovals(
+  settings: Settings,
+  io: CleanupIo
+): Promise<Planned[]> {
+  const prTags = settings.cleanup.kinds.includes('pr')
+    ? pullRequestTags(io.ctx, settings, io.now)
+    : undefined
+  const planned: Planned[] = []
+  // one store per image, from its read to its deletes (a store may keep what it read)
+  for (const { image, store, deletesAt } of storesOf(settings, io)) {
+    const state = await store.read(image)
+    const removals = await decide(settings, image, state, prTags, io)
+    if (removals.length === 0) continue
+    const at = await deletesAt()
+    planned.push(...removals.map(removal => ({ image, store, removal, at })))
+  }
+  return removalOrder(planned)
 }
 
 /** What mode cleanup removes from each image; with dry-run, what it would. */
@@ -281,58 +230,59 @@ export async function runCleanup(
   settings: Settings,
   io: CleanupIo
 ): Promise<CleanupOutcome> {
-  const prTags = settings.cleanup.kinds.includes('pr')
-    ? pullRequestTags(io.ctx, settings, io.now)
-    : undefined
-  checkToken(settings)
-  // one store per image, from its read to its deletes (a store may keep what it read)
-  const planned: Planned[] = []
-  for (const image of settings.images) {
-    const { store, deletesAt } = storeFor(image, settings, io)
-    const state = await store.read(image)
-    const removals = await decide(settings, image, state, prTags, io)
-    const at = removals.length > 0 ? await deletesAt() : undefined
-    if (at !== undefined)
-      planned.push(...removals.map(removal => ({ image, store, removal, at })))
-  }
-  planned.splice(0, planned.length, ...ghcrDeletesFirst(planned))
+  const planned = await planRemovals(settings, io)
   const cleaned = planned.map(cleanedOf)
-  const steps = cleanupSteps(planned).map(publicStep)
-  await io.showPlan(cleanupPlanText(cleaned, steps), steps)
-  if (settings.dryRun || planned.length === 0) return { cleaned, kept: [] }
-  for (const [image, { store, at }] of firstOfEach(planned))
-    if (at.kind === 'registry') await probeDeletes(io, store, image)
-  const kept = await readAgain(planned, io)
-  const going = planned.filter(
-    p =>
-      !kept.some(k => k.image === p.image.name && k.digest === p.removal.digest)
-  )
-  let deleted = 0
-  for (const { image, store, removal, at } of going)
-    try {
-      await remove(io, store, image, removal)
-      deleted++
-    } catch (error) {
-      // GHCR's probe is its first delete: a write of ours there could not be undone without
-      // the right the probe tests
-      if (deleted > 0 || at.kind !== 'ghcr') throw error
-      const why = errorMessage(error).replace(/^cleanup: /, '')
-      throw new Error(
-        `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${why}`
-      )
-    }
-  return { cleaned: going.map(cleanedOf), kept }
+  const steps = cleanupSteps(planned)
+  const printed = steps.map(step => publicStep(stepRequest(step)))
+  await io.showPlan(cleanupPlanText(cleaned, printed), printed)
+  if (!settings.dryRun) return takeSteps(steps, planned, io)
+  // the only request a dry run makes of the probe's: a registry that refuses deletes refuses it
+  // before it writes anything
+  for (const step of steps.filter(s => s.action === 'probe absent')) {
+    io.info(`${stepLine(printed[steps.indexOf(step)])} (the dry run makes it)`)
+    await takeStep(step, io.client, io.now)
+  }
+  return { cleaned, kept: [] }
 }
 
-/** Each image's first planned removal: its store and where it deletes. */
-const firstOfEach = (planned: Planned[]) =>
-  new Map([...planned].reverse().map(p => [p.image, p]))
-
 /**
- * On GHCR the first delete is the probe: plain deletes go before any tombstone's tag PUT (stable,
- * so an index still goes before what it holds).
+ * The plan's steps, in order, each logged as it is taken; right before the first removal's step
+ * the images are read again, and a removal a tag now reaches is not made (its steps are logged
+ * as not run). On GHCR the first delete is the probe: refused, it fails the run in one line.
  */
-const ghcrDeletesFirst = (planned: Planned[]): Planned[] => [
-  ...planned.filter(p => p.at.kind === 'ghcr' && !p.removal.tombstone),
-  ...planned.filter(p => p.at.kind !== 'ghcr' || p.removal.tombstone)
-]
+async function takeSteps(
+  steps: CleanupStep<Planned>[],
+  planned: Planned[],
+  io: CleanupIo
+): Promise<CleanupOutcome> {
+  let kept: Map<Planned, string> | undefined
+  let deleted = 0
+  for (const step of steps) {
+    const { image, at } = step.of
+    if (!isProbe(step)) {
+      kept ??= await readAgain(planned, io)
+      const why = kept.get(step.of)
+      if (why !== undefined) {
+        io.info(notRunLine(stepRequest(step), why))
+        continue
+      }
+    }
+    io.info(stepLine(stepRequest(step)))
+    try {
+      await takeStep(step, io.client, io.now)
+    } catch (error) {
+      if (at.kind === 'ghcr' && deleted === 0 && error instanceof DeleteRefused)
+        throw new Error(
+          `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${error.reason}`
+        )
+      throw error
+    }
+    if (step.action === 'delete' || step.action === 'tombstone delete')
+      deleted++
+  }
+  const held = kept ?? new Map<Planned, string>()
+  return {
+    cleaned: planned.filter(p => !held.has(p)).map(cleanedOf),
+    kept: [...held].map(([p, reason]) => ({ ...cleanedOf(p), reason }))
+  }
+}

@@ -7,9 +7,9 @@
 import {
   realTime,
   type CleanupStore,
-  type DeletesAt,
   type RepositoryState
 } from './cleanup-plan.js'
+import type { DeletesAt } from './cleanup-steps.js'
 import type { Image } from '../reference/images.js'
 import type { RegistryClient } from '../registry/client.js'
 import {

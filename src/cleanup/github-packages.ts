@@ -118,16 +118,23 @@ export function refusal(
 ): string {
   const answer = `(HTTP ${status} ${JSON.stringify(message)})`
   if (status === 401)
-    return `cleanup: GitHub's API refused github-token ${answer}: give the step a valid token`
+    return `GitHub's API refused github-token ${answer}: give the step a valid token`
   if (what === 'owner')
-    return `cleanup: GitHub has no user or organization "${pkg.owner}" (${pkg.image}) ${answer}`
+    return `GitHub has no user or organization "${pkg.owner}" (${pkg.image}) ${answer}`
   if (what === 'list')
     return (
-      `cleanup: GitHub has no container package "${pkg.name}" of ${pkg.owner} that github-token ` +
+      `GitHub has no container package "${pkg.name}" of ${pkg.owner} that github-token ` +
       `may read ${answer}: give the job \`permissions: packages: read\` and this repository ` +
       `access to the package`
     )
-  return `cleanup: github-token may not delete versions of ${pkg.image} ${answer}: ${WRITE_RIGHTS}`
+  return `github-token may not delete versions of ${pkg.image} ${answer}: ${WRITE_RIGHTS}`
+}
+
+/** GitHub refused a delete: github-token may not delete the package's versions (`reason`). */
+export class DeleteRefused extends Error {
+  constructor(readonly reason: string) {
+    super(`cleanup: ${reason}`)
+  }
 }
 
 /**
@@ -196,7 +203,7 @@ export class GithubPackages {
     )
     if (!response.ok)
       throw new Error(
-        refusal('owner', pkg, response.status, await apiMessage(response))
+        `cleanup: ${refusal('owner', pkg, response.status, await apiMessage(response))}`
       )
     const { type } = (await response.json()) as { type?: unknown }
     this.organizations.set(pkg.owner, type === 'Organization')
@@ -218,7 +225,7 @@ export class GithubPackages {
       const response = await this.request('GET', url)
       if (!response.ok)
         throw new Error(
-          refusal('list', pkg, response.status, await apiMessage(response))
+          `cleanup: ${refusal('list', pkg, response.status, await apiMessage(response))}`
         )
       versions.push(...parseVersions(await response.json()))
       const next = parseNextLink(response.headers.get('link'))
@@ -250,7 +257,7 @@ export class GithubPackages {
         v => v.id === version.id
       )
       if (!still) return
-      throw new Error(refusal('delete', pkg, response.status, message))
+      throw new DeleteRefused(refusal('delete', pkg, response.status, message))
     }
     throw new Error(
       `cleanup: GitHub refused to delete version ${version.id} (${version.digest}) of ` +

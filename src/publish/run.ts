@@ -278,6 +278,7 @@ async function cleanupOutcome(
     now: io.clock(),
     githubApiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
     showPlan: (text, steps) => io.showPlan(text, steps),
+    info: line => io.log.info(line),
     warn: line => io.log.warning(line)
   })
   return { publication, steps: [], result: emptyResult(), cleanup }

@@ -27,7 +27,12 @@ import { manifestStatus, readJson } from './registry-api.js'
 import { errorLines, HELLO } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
 import { buildSignedLatest, discover } from './signed-release.js'
-import { closedPullRequest, pullRequestEvent, runnerEnv } from './steps.js'
+import {
+  closedPullRequest,
+  expectPlanTaken,
+  pullRequestEvent,
+  runnerEnv
+} from './steps.js'
 
 const ghcr = ghcrStack()
 const plain = plainTwin(ghcr)
@@ -131,6 +136,7 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
     const step = await cleanup({ cleanup: 'pr', images }, closedPullRequest())
     expect(errorLines(step.stdout)).toEqual([])
     expect(step.code).toBe(0)
+    expectPlanTaken(dry, step)
     expect(cleaned(step).map(pick)).toStrictEqual(expected)
     const { [seeded.pr7]: gone, ...rest } = before[repo]
     expect(gone).toEqual(['pr-7'])
@@ -160,6 +166,7 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
     const step = await cleanup(inputs, runnerEnv('schedule'))
     expect(errorLines(step.stdout)).toEqual([])
     expect(step.code).toBe(0)
+    expectPlanTaken(dry, step)
     expect(cleaned(step).map(c => c.digest)).toStrictEqual(
       listed.map(c => c.digest)
     )

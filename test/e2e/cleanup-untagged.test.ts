@@ -31,6 +31,7 @@ import { buildSignedLatest, discover } from './signed-release.js'
 import {
   closedPullRequest,
   credentials,
+  expectPlanTaken,
   expectDeleteRefused,
   runnerEnv,
   uniqueRepo
@@ -184,6 +185,7 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
 
     const step = await runMain(inputs, closedPullRequest())
     expect(step.code).toBe(0)
+    expectPlanTaken(dry, step)
     expect(cleaned(step).map(pick)).toStrictEqual(expected)
     const after = await snapshot([repo, shared], [seeded.pr7, ...orphans])
     const { 'pr-7': gone, ...rest } = before.tags[repo]
@@ -255,6 +257,7 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
 
     const step = await runMain(inputs, runnerEnv('schedule'))
     expect(step.code).toBe(0)
+    expectPlanTaken(dry, step)
     expect(cleaned(step)).toStrictEqual(listed)
     const after = await snapshot([repo, shared], watched)
     // the orphans' cosign and referrers tags went with them, no other tag did
@@ -411,7 +414,7 @@ describe('cleanup: untagged reads the tags again right before it deletes', () =>
 describe('cleanup: untagged on a registry that refuses deletes', () => {
   const refusingRegistry = refusingRegistryForSuite()
 
-  it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+  it('fails first, in one line naming the registry and its answer, and deletes nothing; its dry run fails with the same line, writing nothing', async () => {
     const refusing = refusingRegistry()
     const repo = uniqueRepo('cleanup-refused')
     const orphan = await pushTestImage(refusing, repo, {
@@ -421,16 +424,26 @@ describe('cleanup: untagged on a registry that refuses deletes', () => {
     const signature = sigTag(orphan.manifest.digest)
     await pushTestImage(refusing, repo, { tags: [signature] })
     await pushTestImage(refusing, repo, { tags: ['latest'] })
-    const step = await runMain(
-      {
-        mode: 'cleanup',
-        cleanup: 'untagged',
-        images: `${refusing.host}/${repo}`,
-        ...credentials(refusing)
-      },
+    const inputs = {
+      mode: 'cleanup',
+      cleanup: 'untagged',
+      images: `${refusing.host}/${repo}`,
+      ...credentials(refusing)
+    }
+    const dry = await runMain(
+      { ...inputs, 'dry-run': 'true' },
       runnerEnv('schedule')
     )
+    expectDeleteRefused(dry, refusing.host)
+    expect(await listTags(refusing, repo)).toStrictEqual(
+      [signature, 'latest'].sort()
+    )
+    expect(await manifestStatus(refusing, repo, orphan.manifest.digest)).toBe(
+      200
+    )
+    const step = await runMain(inputs, runnerEnv('schedule'))
     expectDeleteRefused(step, refusing.host)
+    expect(errorLines(dry.stdout)).toStrictEqual(errorLines(step.stdout))
     expect(await listTags(refusing, repo)).toStrictEqual(
       [signature, 'latest'].sort()
     )

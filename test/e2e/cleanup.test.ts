@@ -3,11 +3,13 @@ import { pushImageIndex, pushTestImage } from '../support/registry-seed.js'
 import { refusingRegistryForSuite } from '../support/refusing-registry.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 import { listTags, manifestStatus, readManifest } from './registry-api.js'
+import { errorLines } from './releases.js'
 import { runMain, type StepResult } from './runner.js'
 import {
   closedPullRequest,
   credentials,
   expectDeleteRefused,
+  expectPlanTaken,
   uniqueRepo
 } from './steps.js'
 
@@ -171,6 +173,7 @@ describe('cleanup: pr on a registry that deletes', () => {
 
     const step = await runMain(inputs, closedPullRequest())
     expect(step.code).toBe(0)
+    expectPlanTaken(dry, step)
     expect(cleaned(step)).toStrictEqual(expected)
     expect(step.summary).toContain(s.main.manifest.digest)
     expect(await listTags(a, s.alone)).toStrictEqual(['latest', 'pr-77'])
@@ -195,21 +198,28 @@ describe('cleanup: pr on a registry that deletes', () => {
 describe('cleanup: pr on a registry that refuses deletes', () => {
   const refusingRegistry = refusingRegistryForSuite()
 
-  it('fails first, in one line naming the registry and its answer, and deletes nothing', async () => {
+  it('fails first, in one line naming the registry and its answer, and deletes nothing; its dry run fails with the same line, writing nothing', async () => {
     const refusing = refusingRegistry()
     const repo = uniqueRepo('cleanup-refused')
-    await pushTestImage(refusing, repo, { tags: ['pr-7'] })
+    const pr7 = await pushTestImage(refusing, repo, { tags: ['pr-7'] })
     await pushTestImage(refusing, repo, { tags: ['pr-77'] })
-    const step = await runMain(
-      {
-        mode: 'cleanup',
-        cleanup: 'pr',
-        images: `${refusing.host}/${repo}`,
-        ...credentials(refusing)
-      },
+    const inputs = {
+      mode: 'cleanup',
+      cleanup: 'pr',
+      images: `${refusing.host}/${repo}`,
+      ...credentials(refusing)
+    }
+    const dry = await runMain(
+      { ...inputs, 'dry-run': 'true' },
       closedPullRequest()
     )
+    expectDeleteRefused(dry, refusing.host)
+    expect(await listTags(refusing, repo)).toStrictEqual(['pr-7', 'pr-77'])
+    expect(await manifestStatus(refusing, repo, pr7.manifest.digest)).toBe(200)
+
+    const step = await runMain(inputs, closedPullRequest())
     expectDeleteRefused(step, refusing.host)
+    expect(errorLines(dry.stdout)).toStrictEqual(errorLines(step.stdout))
     expect(await listTags(refusing, repo)).toStrictEqual(['pr-7', 'pr-77'])
   })
 })

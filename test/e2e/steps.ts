@@ -143,3 +143,36 @@ export function expectDeleteRefused(step: StepResult, host: string): void {
     new RegExp(`${host} refuses to delete \\(nothing was deleted\\): .*405`)
   )
 }
+
+/** A clean-up step's line as the log prints it (plan/steps.ts stepLine): `probe     DELETE …`. */
+const CLEANUP_STEP = /^(?:probe|remove) +(?:PUT|DELETE) /
+
+/**
+ * A clean-up's steps from its log: those its Plan group prints, and those it logged after the
+ * group as it took them (a step not taken says why after a dash, and is left out).
+ */
+function cleanupStepLines(step: StepResult): {
+  planned: string[]
+  taken: string[]
+} {
+  const lines = step.stdout.split('\n')
+  const start = lines.indexOf('::group::Plan')
+  const end = lines.indexOf('::endgroup::', start)
+  const steps = (part: string[]) => part.filter(l => CLEANUP_STEP.test(l))
+  return {
+    planned: steps(lines.slice(start + 1, end)),
+    taken: steps(lines.slice(end + 1)).filter(l => !l.includes(' — '))
+  }
+}
+
+/**
+ * The plan is the run: the run took exactly the steps the dry run printed, in order (and the
+ * printed plan holds every step of the `plan` output).
+ */
+export function expectPlanTaken(dry: StepResult, run: StepResult): void {
+  const printed = cleanupStepLines(dry).planned
+  const plan = JSON.parse(dry.outputs.plan ?? '[]') as unknown[]
+  expect(printed.length).toBeGreaterThan(0)
+  expect(printed).toHaveLength(plan.length)
+  expect(cleanupStepLines(run).taken).toStrictEqual(printed)
+}

@@ -72,6 +72,18 @@ describe("what the action leaves in the runner's files", () => {
     expect(readFileSync(file, 'utf8')).toBe('first\nsecond\n')
   })
 
+  it('a summary file that cannot be written is a warning, never an error', () => {
+    // a folder where the file should be: appendFileSync fails (EISDIR)
+    process.env.GITHUB_STEP_SUMMARY = mkdtempSync(join(tmpdir(), 'dpa-files-'))
+    let printed = ''
+    expect(() => {
+      printed = stdoutOf(() => appendSummary('text'))
+    }).not.toThrow()
+    expect(printed).toMatch(
+      /^::warning::the job summary could not be written to .*EISDIR/m
+    )
+  })
+
   it('without a summary file there is no summary and no error', () => {
     process.env.GITHUB_STEP_SUMMARY = ''
     expect(() => appendSummary('text')).not.toThrow()

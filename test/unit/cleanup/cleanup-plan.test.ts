@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseAge } from '../../../src/cleanup/cleanup-settings.js'
-import { parseImageName } from '../../../src/reference/images.js'
 import {
   ageWords,
   afterRemovals,
-  cleanupSteps,
   pullRequestLeftovers,
   pullRequestRemovals,
   untaggedImages,
@@ -340,48 +338,5 @@ describe('parseAge', () => {
     expect(() => parseAge(value)).toThrow(
       `input "older-than": invalid value "${value}": an age: a whole number and d, h or m`
     )
-  })
-})
-
-describe('cleanupSteps: the DELETE where each store deletes', () => {
-  const VERSIONS =
-    'https://api.github.com/orgs/acme/packages/container/app/versions'
-  const remove = (digest: string, tombstone = false) => ({
-    digest,
-    tombstone,
-    reason: 'r',
-    ...(tombstone && { tag: 'pr-7' })
-  })
-  it.each([
-    {
-      name: 'a registry that deletes by the registry API',
-      image: 'registry.example.com/acme/app',
-      at: { kind: 'registry' as const },
-      lines: [
-        `DELETE https://registry.example.com/v2/acme/app/manifests/sha256:${'0'.repeat(64)}`,
-        'PUT https://registry.example.com/v2/acme/app/manifests/<tombstone>',
-        'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
-        'PUT https://registry.example.com/v2/acme/app/manifests/pr-7',
-        'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
-        `DELETE https://registry.example.com/v2/acme/app/manifests/${d('b1')}`
-      ]
-    },
-    {
-      name: "GHCR: no probe (the first delete is the probe); the packages API's DELETE of a version; tombstones up by the registry API",
-      image: 'ghcr.io/acme/app',
-      at: { kind: 'ghcr' as const, versions: VERSIONS },
-      lines: [
-        'PUT https://ghcr.io/v2/acme/app/manifests/pr-7',
-        `DELETE ${VERSIONS}/<version of <tombstone>>`,
-        `DELETE ${VERSIONS}/<version of ${d('b1')}>`
-      ]
-    }
-  ])('$name', ({ image, at, lines }) => {
-    const img = parseImageName(image)
-    const steps = cleanupSteps([
-      { image: img, removal: remove(d('a1'), true), at },
-      { image: img, removal: remove(d('b1')), at }
-    ])
-    expect(steps.map(s => `${s.method} ${s.url}`)).toStrictEqual(lines)
   })
 })

@@ -142,7 +142,7 @@ describe('refusal', () => {
       what: 'list' as const,
       status: 401,
       expected:
-        'cleanup: GitHub\'s API refused github-token (HTTP 401 "Bad credentials")'
+        'GitHub\'s API refused github-token (HTTP 401 "Bad credentials")'
     },
     {
       name: 'no package to list',

@@ -1,0 +1,119 @@
+/**
+ * mode cleanup's steps made, each as its request: the delete probe's, a tombstone's, a manifest's
+ * DELETE through the image's store. A tombstone is a tiny manifest no image shares (it names its
+ * image, tag and time), pushed by the registry API and deleted right after.
+ */
+import type { RegistryClient } from '../registry/client.js'
+import {
+  jsonManifest,
+  OCI_MANIFEST,
+  type Manifest
+} from '../registry/manifest.js'
+import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
+import type { Image } from '../reference/images.js'
+import { errorMessage } from '../errors/input-error.js'
+import type { CleanupStore } from './cleanup-plan.js'
+import {
+  ABSENT_DIGEST,
+  type CleanupStep,
+  type PlannedRemoval
+} from './cleanup-steps.js'
+
+const TOMBSTONE_TYPE = 'application/vnd.docker-publish-action.tombstone.v1'
+
+/** The probe's tombstone stands for no tag. */
+const PROBE = 'a probe of deletes'
+
+function tombstone(image: Image, tag: string, now: Date): Manifest {
+  return jsonManifest(OCI_MANIFEST, {
+    artifactType: TOMBSTONE_TYPE,
+    config: EMPTY_CONFIG,
+    layers: [EMPTY_CONFIG],
+    annotations: {
+      'org.opencontainers.image.description': `removes ${image.name}:${tag}`,
+      'org.opencontainers.image.created': now.toISOString()
+    }
+  })
+}
+
+/** A removal with its image's store. */
+interface StoredRemoval extends PlannedRemoval {
+  store: CleanupStore
+}
+
+/** A request of the delete probe: its failure fails the run before any image is touched. */
+async function probeRequest(
+  image: Image,
+  what: string,
+  request: () => Promise<unknown>
+): Promise<void> {
+  try {
+    await request()
+  } catch (error) {
+    throw new Error(
+      `cleanup: ${image.registry} refuses to delete (nothing was deleted): the delete ` +
+        `probe's ${what} failed: ${errorMessage(error)}`
+    )
+  }
+}
+
+/** A tombstone by the registry API: its empty config, then the manifest under `reference`. */
+async function putTombstone(
+  client: RegistryClient,
+  image: Image,
+  stone: Manifest,
+  reference: string
+): Promise<void> {
+  await client.putBlob(image, EMPTY_CONFIG_BYTES)
+  await client.putManifest(image, reference, stone)
+}
+
+/**
+ * Makes one step. The probe (on a registry that deletes by the registry API): a DELETE of a
+ * digest no image has, which a registry that refuses deletes refuses before it writes anything
+ * (405); then a tombstone pushed by digest and deleted, since a registry may answer that first
+ * DELETE 404 before it checks whether it deletes at all. A tombstone whose delete fails gives the
+ * tag back to its digest.
+ */
+export async function takeStep(
+  step: CleanupStep<StoredRemoval>,
+  client: RegistryClient,
+  now: Date
+): Promise<void> {
+  const { image, store, removal } = step.of
+  const probe = tombstone(image, PROBE, now)
+  switch (step.action) {
+    case 'probe absent':
+      return probeRequest(image, `DELETE of ${ABSENT_DIGEST}`, () =>
+        store.deleteManifest(image, ABSENT_DIGEST)
+      )
+    case 'probe put':
+      return probeRequest(image, 'PUT of its tombstone', () =>
+        putTombstone(client, image, probe, probe.digest)
+      )
+    case 'probe delete':
+      return probeRequest(image, 'DELETE of its tombstone', () =>
+        store.deleteManifest(image, probe.digest)
+      )
+    case 'delete':
+      return store.deleteManifest(image, removal.digest)
+    case 'tombstone put':
+      return putTombstone(
+        client,
+        image,
+        tombstone(image, step.tag, now),
+        step.tag
+      )
+    case 'tombstone delete':
+      try {
+        await store.deleteManifest(
+          image,
+          tombstone(image, step.tag, now).digest
+        )
+      } catch (error) {
+        const held = await client.getManifest(image, removal.digest)
+        if (held !== undefined) await client.putManifest(image, step.tag, held)
+        throw error
+      }
+  }
+}
