@@ -12,10 +12,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Bundle, TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
-import { publishedTags, readJson, readManifest } from './registry-api.js'
+import {
+  manifestStatus,
+  publishedTags,
+  readJson,
+  readManifest
+} from './registry-api.js'
 import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
-import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
-import type { StepResult } from './runner.js'
+import { credentials, runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import { runMain, type StepResult } from './runner.js'
 import { loadEvent } from '../fixtures/events.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { orasDiscover } from '../support/oras.js'
@@ -327,5 +332,89 @@ describe('github-attestations in a dry run', () => {
     expect(standins.tokens).toHaveLength(tokens)
     expect(api.creates).toBe(creates)
     expect(await publishedTags(stack.a, repo)).toEqual([])
+  })
+})
+
+describe('cleanup: untagged of an attested orphan (issue 68)', () => {
+  /** The subjects a run attested. */
+  const subjectsOf = (step: StepResult) =>
+    (
+      JSON.parse(step.outputs.attestations ?? '[]') as { subject: string }[]
+    ).map(s => s.subject)
+
+  /** The digests of the Sigstore bundles attached to a run's attested subjects. */
+  async function bundlesOf(repo: string, step: StepResult): Promise<string[]> {
+    const found = await Promise.all(
+      subjectsOf(step).map(subject => orasDiscover(stack.a, repo, subject))
+    )
+    return found.flatMap(f =>
+      (f.referrers ?? [])
+        .filter(r => r.artifactType === BUNDLE_TYPE)
+        .map(r => r.digest ?? '')
+    )
+  }
+
+  it("deletes the orphan's attestation referrers with it and leaves latest's", async () => {
+    const { a } = stack
+    const repo = uniqueRepo('gh-attest-cleanup')
+    // two attested releases of `latest`, the second's image another (its label): the first is
+    // an orphan that only its attestations' referrers tags still name
+    const release = (nonce: string) =>
+      runHello(
+        a,
+        repo,
+        {
+          ...INPUTS,
+          tags: 'type=raw,value=latest',
+          labels: `nonce=${nonce}`,
+          'floating-guard': 'false'
+        },
+        attestingEnv(api.url)
+      )
+    const first = await release('1')
+    expect(errorLines(first.stdout)).toEqual([])
+    const orphan = (await readManifest(a, repo, 'latest')).digest
+    const second = await release('2')
+    expect(errorLines(second.stdout)).toEqual([])
+    const latest = (await readManifest(a, repo, 'latest')).digest
+    expect(latest).not.toBe(orphan)
+    const orphanBundles = await bundlesOf(repo, first)
+    const latestBundles = await bundlesOf(repo, second)
+    // the index and each platform manifest, each with its bundle
+    expect([orphanBundles.length, latestBundles.length]).toEqual([3, 3])
+
+    const step = await runMain(
+      {
+        mode: 'cleanup',
+        cleanup: 'untagged',
+        'older-than': '0m',
+        images: `${a.host}/${repo}`,
+        ...credentials(a)
+      },
+      runnerEnv('schedule')
+    )
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    const cleaned = (
+      JSON.parse(step.outputs.cleaned ?? '[]') as { digest: string }[]
+    ).map(c => c.digest)
+    expect(cleaned).toEqual(expect.arrayContaining([orphan, ...orphanBundles]))
+    const status = (digests: string[]) =>
+      Promise.all(digests.map(d => manifestStatus(a, repo, d)))
+    expect(await status([orphan, ...orphanBundles])).toEqual([
+      404, 404, 404, 404
+    ])
+    expect(await status([latest, ...latestBundles])).toEqual([
+      200, 200, 200, 200
+    ])
+    // latest and its subjects' referrers tags, no tag of the orphan's
+    const referrersTags = subjectsOf(second).map(d => d.replace(':', '-'))
+    expect(await publishedTags(a, repo)).toEqual(
+      ['latest', ...referrersTags].sort()
+    )
+    for (const subject of subjectsOf(second))
+      expect(await discover(repo, subject)).toEqual(
+        expect.arrayContaining([BUNDLE_TYPE])
+      )
   })
 })

@@ -9,6 +9,7 @@ import { stackOras, type StackRegistry } from './stack-env.js'
 /** oras 1.3's JSON: the subject, and its referrers as a tree. */
 export interface Discovered {
   referrers?: {
+    digest?: string
     artifactType?: string
     annotations?: Record<string, string>
   }[]
