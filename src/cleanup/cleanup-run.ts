@@ -239,7 +239,7 @@ export async function runCleanup(
   // the only request a dry run makes of the probe's: a registry that refuses deletes refuses it
   // before it writes anything
   for (const step of steps.filter(s => s.action === 'probe absent')) {
-    io.info(`${stepLine(printed[steps.indexOf(step)])} (the dry run makes it)`)
+    io.info(`${stepLine(stepRequest(step))} (the dry run makes it)`)
     await takeStep(step, io.client, io.now)
   }
   return { cleaned, kept: [] }
