@@ -211,7 +211,7 @@ describe('decideTags: floating tags only move forward', () => {
   })
 })
 
-/** The mark a rollback left on a release (guards/reasons.ts). */
+/** The mark a rollback left on a release (reference/withdrawal.ts). */
 const WITHDRAWN = {
   reason: '1.5.0 corrupts uploads',
   actor: 'octocat',
