@@ -167,5 +167,8 @@ export function writeWords(report: WriteReport, left: number, post: boolean) {
       : `${heading} ${report.dropped} of ${report.written + report.dropped} new entries were ` +
         `not written to GitHub's cache service (${report.firstDrop}); the next run builds ` +
         'what they held'
-  return { line, summary: quota?.readOnly ? quota.summary : line, warning }
+  const summary = quota?.readOnly
+    ? `${line}; then read-only (${report.readOnly}): read, not written`
+    : line
+  return { line, summary, warning }
 }

@@ -4,8 +4,11 @@
  * (CreateCacheEntry, one Put Blob of the whole file, FinalizeCacheEntryUpload): only a whole blob
  * is finalized, so a later run never reads one half-written, and a 429 or a failure on one entry
  * drops that entry, not the cache. A throttled CreateCacheEntry is waited out as the service asks
- * (cache-quota.ts), a spent storage budget drops what is left. An index entry (BuildKit's, written
- * last) waits for the entries before it, so that it names no blob still on its way.
+ * (cache-quota.ts), off the release's path for up to the post step's bound; a spent storage budget
+ * drops what is left. An index entry (BuildKit's, spooled last) goes before the blobs still queued:
+ * under a quota it is what makes the entries written reusable, and BuildKit checks each blob an
+ * index names before it uses it (worker FromRemote's CheckDescriptor), so a blob not yet written,
+ * or dropped, costs the next run that layer, never its build.
  */
 import { createReadStream, rmSync } from 'node:fs'
 import { httpFetch } from '../registry/http-fetch.js'
@@ -181,7 +184,6 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
   const stopping = new AbortController()
   const queue: SpooledEntry[] = []
   const left: SpooledEntry[] = []
-  const settled: Promise<unknown>[] = []
   let running = 0
   const idle: (() => void)[] = []
 
@@ -198,20 +200,21 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
       if (--running === 0) for (const resolve of idle.splice(0)) resolve()
       return
     }
-    // an index names the blobs before it: it goes once they are settled
-    const before = entry.key.startsWith('index-') ? [...settled] : []
-    const write = Promise.allSettled(before).then(() =>
-      writeEntry(access, entry, report, stopping.signal)
-    )
-    settled.push(write)
-    tell(
-      entry,
-      await write.catch((error: unknown) => ({
+    const written = writeEntry(access, entry, report, stopping.signal).catch(
+      (error: unknown) => ({
         kind: 'dropped' as const,
         why: errorMessage(error)
-      }))
+      })
     )
+    tell(entry, await written)
+    start()
     return next()
+  }
+  function start(): void {
+    while (running < Math.min(WORKERS, queue.length)) {
+      running++
+      void next()
+    }
   }
   const allDone = () =>
     running === 0
@@ -219,13 +222,22 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
       : new Promise<void>(resolve => idle.push(resolve))
   return {
     report,
+    /**
+     * Queues an entry. The writes start with the first index (BuildKit spools it last, after its
+     * blobs), so that under a quota the index takes a place before the blobs it names do.
+     */
     add(entry: SpooledEntry): void {
-      queue.push(entry)
-      if (running < WORKERS) {
+      const index = entry.key.startsWith('index-')
+      if (index) queue.unshift(entry)
+      else queue.push(entry)
+      // the index alone first: the blobs fan out once it is settled (`next`)
+      if (index && running === 0) {
         running++
         void next()
-      }
+      } else if (running > 0) start()
     },
+    /** Starts the writes of what is queued, index or not (the post step's). */
+    start,
     /** Resolves once every entry queued so far is settled. */
     done: allDone,
     /** Stops, and the entries left unwritten once the writes under way end. */
@@ -238,9 +250,6 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
 }
 
 export type CacheWriter = ReturnType<typeof cacheWriter>
-
-/** The post step writes what main left for at most this many of the run's cache bound. */
-const POST_BOUNDS = 3
 
 /**
  * The entries a main step handed over in `dir` (cache-spool.ts) written by the post step within
@@ -272,7 +281,9 @@ export async function writeHandedOver(
       report
     )
     for (const entry of manifest.entries) writer.add(entry)
-    const boundMs = POST_BOUNDS * manifest.boundMs
+    writer.start()
+    // the post step's own bound: the run's cache bound (20 s, twice registry-timeout if longer)
+    const boundMs = manifest.boundMs
     let timer: NodeJS.Timeout | undefined
     await Promise.race([
       writer.done(),

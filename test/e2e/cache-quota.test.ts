@@ -82,14 +82,19 @@ const builder = builderNamed('docker 28.5 classic store')
  */
 function leg(
   prefix: string,
-  { layers = LAYERS, site = (): StackServices => services } = {}
+  {
+    layers = LAYERS,
+    site = (): StackServices => services,
+    inputs = {} as Record<string, string>,
+    on = builder
+  } = {}
 ) {
   const repo = uniqueRepo(prefix)
   const nonce = repo.replace(/\W/g, '-')
   const { a } = stackEnv()
   const run = async (commit: number): Promise<StepResult> => {
     const { DOCKER_CONFIG } = runnerEnv('push-branch')
-    const use = builder.use(DOCKER_CONFIG)
+    const use = on.use(DOCKER_CONFIG)
     coldRunner({ ...use.env, DOCKER_CONFIG }, use.builder, nonce)
     const event = commitEnv(commit)
     jobs += 1
@@ -99,7 +104,8 @@ function leg(
         ...credentials(a),
         context: layeredApp(nonce, commit, layers),
         provenance: 'false',
-        ...use.inputs
+        ...use.inputs,
+        ...inputs
       },
       {
         ...event,
@@ -191,7 +197,7 @@ describe('a read-only cache (its storage budget spent)', () => {
         )
       ])
       expect(jobSummary(step)).toMatch(
-        /Cache( \(post step\))?: GitHub's cache service read-only/
+        /GitHub's cache service: \d+ new entries written.*; then read-only \(CreateCacheEntry was answered 403/
       )
       const requests = await repository.takeRequests()
       const writes = requests.filter(r =>
@@ -212,8 +218,12 @@ describe('a 429 on one blob', () => {
     const repository = await stackRunnerServices()
     const app = leg('quota-blob', { layers: 4, site: () => repository })
     try {
-      // the first entry's blob refused once; the entries after it go on
-      await repository.fault('cache blob PUT', { status: 429, times: 1 })
+      // the first blob after the index's (the writer's first) refused once; the others go on
+      await repository.fault('cache blob PUT', {
+        status: 429,
+        after: 1,
+        times: 1
+      })
       const first = succeeded(await app.run(1))
       const finalized = (await repository.entries()).filter(e => e.finalized)
       const written = layersWritten(first)
@@ -235,4 +245,61 @@ describe('a 429 on one blob', () => {
       await repository.close()
     }
   })
+})
+
+describe('a quota that refuses mid-export', () => {
+  it('costs the release nothing: the tags move as without a cache, one warning, the summary says what was written and dropped, the next commit reuses it', async () => {
+    const repository = await stackRunnerServices()
+    // registry-timeout 5 s: the run's cache bound, and so the post step's, is 20 s; today's
+    // runner (Docker 29.4's containerd store, docker driver), where the cache needs no builder of
+    // the step's own, so that the two runs differ only in the cache
+    const inputs = { 'registry-timeout': '5' }
+    const on = builderNamed('docker 29.4 containerd store')
+    const app = leg('quota-mid', {
+      layers: 8,
+      site: () => repository,
+      inputs,
+      on
+    })
+    const bare = leg('quota-bare', {
+      layers: 8,
+      inputs: { ...inputs, cache: 'off' },
+      on
+    })
+    try {
+      // 4 new entries a minute: the rest wait past the post step's bound
+      await repository.setCacheQuota({ perMinute: 4 })
+      const cached = succeeded(await app.run(1))
+      const without = succeeded(await bare.run(1))
+      // figures for the report, never asserted: the main step ends (tags moved, outputs set,
+      // summary written) with the writes still under way
+      console.log(
+        `main step: with the cache ${cached.ms} ms, without ${without.ms} ms; ` +
+          `post step ${cached.post?.ms ?? 0} ms`
+      )
+      // the main step's log: the tags moved before the cache's writes were told
+      const tagged = cached.stdout.indexOf(':tickets-DM-42')
+      expect(tagged).toBeGreaterThan(-1)
+      expect(cached.stdout.indexOf("GitHub's cache service: ")).toBeGreaterThan(
+        tagged
+      )
+      // one warning: the quota's, in the step that met it
+      expect(warnings(cached)).toEqual([
+        expect.stringMatching(
+          /^::warning::Cache( \(post step\))?: .*CreateCacheEntry was answered 429/
+        )
+      ])
+      expect(jobSummary(cached)).toMatch(
+        /GitHub's cache service: \d+ new entries written(, \d+ left to the post step)?, \d+ dropped/
+      )
+      const finalized = (await repository.entries()).filter(e => e.finalized)
+      expect(finalized.length).toBeGreaterThan(0)
+      expect(finalized.some(e => e.key.startsWith('index-'))).toBe(true)
+      await repository.setCacheQuota({ perMinute: 200 })
+      const second = succeeded(await app.run(2))
+      expect(second.stdout).toMatch(/^#\d+ CACHED$/m)
+    } finally {
+      await repository.close()
+    }
+  }, 300_000)
 })

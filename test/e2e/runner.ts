@@ -18,6 +18,8 @@ export interface StepResult {
   dir: string
   /** The post step runMain ran after it: main left cache entries for it to write. */
   post?: StepResult
+  /** The step's wall time, in ms: a figure for a report, never asserted. */
+  ms: number
 }
 
 /** Parses a GITHUB_OUTPUT / GITHUB_STATE file: `name<<DELIM\nvalue\nDELIM` or `name=value` entries. */
@@ -118,6 +120,7 @@ function startStep(
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const read = (file: string) => readFileSync(file, 'utf8')
+  const started = Date.now()
   const result = new Promise<number | null>(done =>
     child.on('close', done)
   ).then(code => ({
@@ -127,7 +130,8 @@ function startStep(
     outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
     state: parseFileCommands(read(files.GITHUB_STATE)),
     summary: read(files.GITHUB_STEP_SUMMARY),
-    dir
+    dir,
+    ms: Date.now() - started
   }))
   return { child, stdout: () => stdout, result, dir }
 }
