@@ -85,7 +85,7 @@ function leg(
   {
     layers = LAYERS,
     site = (): StackServices => services,
-    inputs = {} as Record<string, string>,
+    inputs = {},
     on = builder
   } = {}
 ) {
