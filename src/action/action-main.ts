@@ -43,6 +43,8 @@ function actionIo(settings: Settings): RunIo {
     onRunDir: tempDir => saveState({ tempDir }),
     // and the builder made for the run, which the post step removes after a cancel
     onOwnBuilder: (tempDir, builder) => saveState({ tempDir, builder }),
+    // and the cache entries left unwritten, which the post step writes
+    onCacheSpool: cacheSpool => saveState({ cacheSpool }),
     // the failed run's outputs and job summary: what the registry holds of it
     reportFailure: (publication, landed) => {
       core.setOutput('pushed', JSON.stringify(landed.pushed))

@@ -6,12 +6,18 @@ export interface MainState {
   tempDir: string
   /** The builder main made for the run (its buildx state is in tempDir), if any. */
   builder?: string
+  /** The cache entries main left unwritten (cache-spool.ts), for the post step to write. */
+  cacheSpool?: string
 }
 
 const KEY = 'docker-publish'
 
-export function saveState(state: MainState): void {
-  core.saveState(KEY, JSON.stringify(state))
+/** What main saved so far: each save adds to it. */
+let saved: MainState = { tempDir: '' }
+
+export function saveState(state: Partial<MainState>): void {
+  saved = { ...saved, ...state }
+  core.saveState(KEY, JSON.stringify(saved))
 }
 
 /** The saved state, or an empty one when main saved none (or it is unreadable). */
@@ -21,6 +27,9 @@ export function loadState(): MainState {
   const parsed = JSON.parse(text) as Partial<MainState>
   return {
     tempDir: typeof parsed.tempDir === 'string' ? parsed.tempDir : '',
-    ...(typeof parsed.builder === 'string' && { builder: parsed.builder })
+    ...(typeof parsed.builder === 'string' && { builder: parsed.builder }),
+    ...(typeof parsed.cacheSpool === 'string' && {
+      cacheSpool: parsed.cacheSpool
+    })
   }
 }

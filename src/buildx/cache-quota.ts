@@ -131,3 +131,44 @@ export function quotaWords(report: QuotaReport) {
     readOnly: false
   }
 }
+
+/** What the writer of a run's spooled entries did (cache-writer.ts), beside its quota report. */
+export interface WriteReport extends QuotaReport {
+  /** Entries written, or found already written. */
+  written: number
+  dropped: number
+  /** Why the first dropped entry was. */
+  firstDrop?: string
+}
+
+/**
+ * The spooled entries' fate in words, for the step that wrote them (`post`: the post step): the
+ * summary's line, the log's line, and one warning when entries were dropped (a read-only cache's
+ * own). Undefined when there was nothing to write.
+ */
+export function writeWords(report: WriteReport, left: number, post: boolean) {
+  const quota = quotaWords(report)
+  const heading = post ? 'Cache (post step):' : 'Cache:'
+  const waits =
+    report.throttled === 0 ? '' : `; ${quota?.summary.replace(/^Cache: /, '')}`
+  const leftWords = left === 0 ? '' : `, ${left} left to the post step`
+  const drops =
+    report.dropped === 0
+      ? ''
+      : `, ${report.dropped} dropped (${report.firstDrop})`
+  if (report.written + report.dropped + left === 0) return undefined
+  const line =
+    `${heading} GitHub's cache service: ${report.written} new entries written` +
+    `${leftWords}${drops}${waits}`
+  const warning = quota?.readOnly
+    ? quota.warning
+    : report.dropped === 0
+      ? undefined
+      : `${heading} ${report.dropped} of ${report.written + report.dropped} new entries were ` +
+        `not written to GitHub's cache service (${report.firstDrop}); the next run builds ` +
+        'what they held'
+  const summary = quota?.readOnly
+    ? `${line}; then read-only (${report.readOnly}): read, not written`
+    : line
+  return { line, summary, warning }
+}

@@ -23,9 +23,12 @@ import {
   quotaStep,
   quotaWords,
   writesCache,
-  type QuotaReport
+  writeWords,
+  type WriteReport
 } from './cache-quota.js'
 import type { Pipeline } from '../plan/steps.js'
+import { openSpool, type CacheSpool } from './cache-spool.js'
+import { cacheWriter, type CacheWriter } from './cache-writer.js'
 import {
   answerMissing,
   giveUpRequest,
@@ -121,7 +124,10 @@ interface RelayState {
   boundMs: number
   signed: string[]
   failed?: string
-  quota: QuotaReport
+  quota: WriteReport
+  /** The v2 service's new entries, accepted at once and written beside the release. */
+  spool?: CacheSpool
+  writer?: CacheWriter
 }
 
 /** An answer's signed URLs, handed out as the relay's own. */
@@ -284,15 +290,134 @@ function forward(call: Call, tries = 0): void {
   else outgoing.end(call.body)
 }
 
+/** Where the spool's blobs are handed out, under the relay's secret folder. */
+const SPOOLED = 'spool/'
+
+/** The v2 service's calls the spool answers itself. */
+const V2 = '/twirp/github.actions.results.api.v1.CacheService/'
+
+/** A twirp answer of the relay's own. */
+const answerTwirp = (res: ServerResponse, status: number, body: object) =>
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify(body))
+
+/** A field's text, '' when it holds none. */
+const textOf = (value: unknown): string =>
+  typeof value === 'string' ? value : ''
+
+/** A spooled call's `key`, `version` and a lookup's restore keys. */
+const entryCall = (body: Buffer) => {
+  const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>
+  return {
+    key: textOf(json.key),
+    version: textOf(json.version),
+    restoreKeys: Array.isArray(json.restore_keys)
+      ? json.restore_keys.map(textOf)
+      : []
+  }
+}
+
 /**
- * One request relayed: as an empty cache once the service failed, a write refused once the cache
- * is read-only; a twirp call held, so that a 429 is waited out and the call sent again.
+ * A v2 call on the run's new entries, answered from the spool: a new entry made there (one of the
+ * run's own again is 409 already_exists, which BuildKit reads as written), finalized there and
+ * queued for the writer, a lookup the run's own entries match. Others go to the service.
  */
-function relayRequest(
+function spoolCall(
+  state: RelayState,
+  spool: CacheSpool,
+  method: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer
+): boolean {
+  const { key, version, restoreKeys } = entryCall(body)
+  const url = (n: number) => `${state.origin}${state.blobPath}${SPOOLED}${n}`
+  if (method === 'CreateCacheEntry') {
+    const authorization = req.headers.authorization
+    if (authorization === undefined) return false
+    state.writer ??= cacheWriter(
+      {
+        upstream: state.upstream,
+        authorization,
+        boundMs: state.boundMs,
+        idleMs: state.idleMs
+      },
+      state.quota
+    )
+    const n = spool.create(key, version)
+    if (n === undefined)
+      answerTwirp(res, 409, {
+        code: 'already_exists',
+        msg: 'cache entry with the same key, version, and scope already exists'
+      })
+    else answerTwirp(res, 200, { ok: true, signed_upload_url: url(n) })
+    return true
+  }
+  if (method === 'FinalizeCacheEntryUpload') {
+    const entry = spool.finalize(key, version)
+    if (entry === undefined)
+      answerTwirp(res, 404, { code: 'not_found', msg: 'cache entry not found' })
+    else {
+      state.writer?.add(entry)
+      answerTwirp(res, 200, { ok: true, entry_id: '0' })
+    }
+    return true
+  }
+  const own = spool.lookup([key, ...restoreKeys], version)
+  if (own === undefined) return false
+  answerTwirp(res, 200, {
+    ok: true,
+    signed_download_url: url(own.n),
+    matched_key: own.key
+  })
+  return true
+}
+
+/**
+ * Whether the spool took the request: a blob of its own, or a v2 call on the run's entries (the
+ * others go on to the service, their body held).
+ */
+function spooled(
+  state: RelayState,
+  spool: CacheSpool,
+  req: IncomingMessage,
+  res: ServerResponse
+): boolean {
+  const path = req.url ?? '/'
+  const own = `${state.blobPath}${SPOOLED}`
+  if (path.startsWith(own)) {
+    const n = Number(path.slice(own.length).split('?')[0])
+    spool.serve(n, req, res).catch(() => res.destroy())
+    return true
+  }
+  const at = path.indexOf(V2)
+  if (at === -1 || state.failed) return false
+  const method = path.slice(at + V2.length).split('?')[0]
+  buffer(req).then(
+    body => {
+      let taken = false
+      try {
+        taken = spoolCall(state, spool, method, req, res, body)
+      } catch {
+        // a body that is not JSON goes to the service, which answers it
+      }
+      if (!taken) forwardHeld(callOf(state, req, res), body)
+    },
+    () => res.destroy()
+  )
+  return true
+}
+
+/**
+ * A request as the relay sends it on, or undefined once answered as an empty cache (the service
+ * failed, a write once the cache is read-only, a path that names nothing of the service's).
+ */
+function callOf(
   state: RelayState,
   req: IncomingMessage,
   res: ServerResponse
-): void {
+): Call | undefined {
   const path = req.url ?? '/'
   const blob = path.startsWith(state.blobPath)
     ? state.signed[Number(path.slice(state.blobPath.length).split('?')[0])]
@@ -314,32 +439,45 @@ function relayRequest(
     (write && state.quota.readOnly)
   ) {
     answerEmpty(res, path)
-    return
+    return undefined
   }
-  const call = {
-    state,
-    req,
-    res,
-    target,
-    blob: blob !== undefined,
-    name,
-    write
-  }
-  if (!twirp) return forward(call)
+  return { state, req, res, target, blob: blob !== undefined, name, write }
+}
+
+/** A twirp call's body, held so that a 429 is waited out and the call sent again. */
+function forwardHeld(call: Call | undefined, body: Buffer): void {
+  if (call) forward({ ...call, body })
+}
+
+/**
+ * One request relayed: the spool's own, else as an empty cache once the service failed, a write
+ * refused once the cache is read-only; a twirp call held.
+ */
+function relayRequest(
+  state: RelayState,
+  req: IncomingMessage,
+  res: ServerResponse
+): void {
+  if (state.spool && spooled(state, state.spool, req, res)) return
+  const call = callOf(state, req, res)
+  if (!call) return
+  if (!(req.url ?? '/').includes('/twirp/') || call.blob) return forward(call)
   buffer(req).then(
-    body => forward({ ...call, body }),
+    body => forwardHeld(call, body),
     () => res.destroy()
   )
 }
 
 /**
  * Starts the relay to `upstream` (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL) on `host`, the address
- * BuildKit reaches this machine on.
+ * BuildKit reaches this machine on; the v2 service's new entries spooled under `spoolIn`
+ * (RUNNER_TEMP) where it is given.
  */
 export async function startCacheRelay(
   upstream: string,
   idleMs: number,
-  host = RELAY_HOST
+  host = RELAY_HOST,
+  spoolIn?: string
 ) {
   const state: RelayState = {
     upstream: new URL(upstream),
@@ -348,7 +486,8 @@ export async function startCacheRelay(
     idleMs,
     boundMs: readBoundMs(idleMs),
     signed: [],
-    quota: { throttled: 0, waitedMs: 0 }
+    quota: { throttled: 0, waitedMs: 0, written: 0, dropped: 0 },
+    ...(spoolIn !== undefined && { spool: openSpool(spoolIn) })
   }
   const { port, ...relay } = await startRelay(host, state, (req, res) =>
     relayRequest(state, req, res)
@@ -357,6 +496,31 @@ export async function startCacheRelay(
   return {
     ...relay,
     url: `${state.origin}/`,
-    takeQuota: toldOnce(() => quotaWords(state.quota))
+    // the spool's writes are told as the run ends (`finish`)
+    takeQuota: toldOnce(() =>
+      state.writer ? undefined : quotaWords(state.quota)
+    ),
+    /**
+     * The relay ended and its spooled entries' fate: the writes under way end, what is left is
+     * handed over in the spool's folder (`handedOver`, for the post step), or the spool removed;
+     * in words (writeWords), undefined when nothing was spooled.
+     */
+    async finish() {
+      await relay.close()
+      const left = (await state.writer?.stop()) ?? []
+      const { spool } = state
+      if (spool === undefined) return undefined
+      if (left.length === 0) spool.remove()
+      else
+        spool.handOver({
+          boundMs: state.boundMs,
+          idleMs: state.idleMs,
+          entries: left
+        })
+      return {
+        handedOver: left.length === 0 ? undefined : spool.dir,
+        words: writeWords(state.quota, left.length, false)
+      }
+    }
   }
 }

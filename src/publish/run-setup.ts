@@ -96,7 +96,15 @@ async function relayFor(
   settings: Settings,
   builder: Builder,
   docker: DockerRunner,
-  { vars, socket }: { vars: NodeJS.ProcessEnv; socket: string | undefined }
+  {
+    vars,
+    socket,
+    spoolIn
+  }: {
+    vars: NodeJS.ProcessEnv
+    socket: string | undefined
+    spoolIn: string | undefined
+  }
 ): Promise<CacheRelay | undefined> {
   const upstream = vars[serviceVariable(vars)]
   if (!relaysReachBuildkit(vars, socket) || !upstream) return undefined
@@ -104,9 +112,12 @@ async function relayFor(
   const host = await relayHostFor(docker, builder)
   if (host === undefined) return undefined
   // one that cannot start leaves buildx the service's own URL, as where no host is known
-  return startCacheRelay(upstream, runBounds(settings).registryMs, host).catch(
-    () => undefined
-  )
+  return startCacheRelay(
+    upstream,
+    runBounds(settings).registryMs,
+    host,
+    spoolIn
+  ).catch(() => undefined)
 }
 
 /**
@@ -232,7 +243,11 @@ export async function startRun(
   publication: Publication,
   log: Log,
   tempDir: string,
-  surroundings: Surroundings & { clock: () => Date }
+  surroundings: Surroundings & {
+    clock: () => Date
+    /** Where new cache entries are spooled, where a post step writes what the run leaves. */
+    spoolIn?: string
+  }
 ): Promise<{ pipeline: Pipeline; env: PublishEnv; builder: Builder }> {
   const vars = surroundings.env
   const dockerConfig = createRunConfig(
@@ -257,7 +272,8 @@ export async function startRun(
   // started once the pipeline, which may still fail, is made
   const cacheRelay = await relayFor(pipeline, settings, builder, docker, {
     vars,
-    socket
+    socket,
+    spoolIn: surroundings.spoolIn
   })
   const place = {
     log,

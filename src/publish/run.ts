@@ -6,6 +6,7 @@ import { promoteSource, type Settings } from '../settings/settings.js'
 import { createdTime, runTime } from '../context/run-time.js'
 import type { RefContext } from '../context/context-types.js'
 import { checkLocalInputs } from '../docker/local-inputs.js'
+import { dirname } from 'node:path'
 import { makeRunDir, removeRunDir } from '../docker/run-folder.js'
 import { errorMessage } from '../errors/input-error.js'
 import { UNKNOWN_DIGEST_NOTE } from '../guards/reasons.js'
@@ -48,6 +49,11 @@ export interface RunIo {
    * The run's own builder, named before it is made (the post step removes it, should the run stop).
    */
   onOwnBuilder?: (runDir: string, name: string) => void
+  /**
+   * The folder of cache entries the run leaves unwritten, handed to the post step, which writes
+   * them; given, new entries of GitHub's cache service are spooled and written beside the release.
+   */
+  onCacheSpool?: (dir: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
   reportFailure?: (publication: Publication, landed: PublishResult) => void
 }
@@ -208,7 +214,12 @@ async function publish(
       publication,
       io.log,
       tempDir,
-      { cwd: io.cwd, env: io.env, clock: io.clock }
+      {
+        cwd: io.cwd,
+        env: io.env,
+        clock: io.clock,
+        ...(io.onCacheSpool && { spoolIn: dirname(tempDir) })
+      }
     )
     started = env
     if (builder.own !== undefined) io.onOwnBuilder?.(tempDir, builder.name)
@@ -229,7 +240,7 @@ async function publish(
     throw error
   } finally {
     await Promise.allSettled([
-      started?.cacheRelay?.close(),
+      finishCache(started, io),
       started?.registryRelays?.close()
     ])
     // a folder that cannot go is told, never failed (the post step tries again)
@@ -239,6 +250,24 @@ async function publish(
       io.log.warning(`cleanup: ${errorMessage(error)}`)
     }
   }
+}
+
+/**
+ * The cache relay ended: its spooled entries not yet written handed to the post step, what was
+ * written and dropped told in the log and the summary (the warning once, where entries dropped).
+ */
+async function finishCache(
+  started: PublishEnv | undefined,
+  io: RunIo
+): Promise<void> {
+  const finished = await started?.cacheRelay?.finish()
+  if (finished === undefined || started === undefined) return
+  if (finished.handedOver !== undefined) io.onCacheSpool?.(finished.handedOver)
+  const words = finished.words
+  if (words === undefined) return
+  io.log.info(words.line)
+  if (words.warning !== undefined) io.log.warning(words.warning)
+  started.result.cache = [...(started.result.cache ?? []), words.summary]
 }
 
 /** Plans, checks the local inputs, then runs for real or dry. */

@@ -16,6 +16,10 @@ export interface StepResult {
   summary: string
   /** Where the step ran: the runner temp folder with the file commands. */
   dir: string
+  /** The post step runMain ran after it: main left cache entries for it to write. */
+  post?: StepResult
+  /** The step's wall time, in ms: a figure for a report, never asserted. */
+  ms: number
 }
 
 /** Parses a GITHUB_OUTPUT / GITHUB_STATE file: `name<<DELIM\nvalue\nDELIM` or `name=value` entries. */
@@ -116,6 +120,7 @@ function startStep(
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const read = (file: string) => readFileSync(file, 'utf8')
+  const started = Date.now()
   const result = new Promise<number | null>(done =>
     child.on('close', done)
   ).then(code => ({
@@ -125,7 +130,8 @@ function startStep(
     outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
     state: parseFileCommands(read(files.GITHUB_STATE)),
     summary: read(files.GITHUB_STEP_SUMMARY),
-    dir
+    dir,
+    ms: Date.now() - started
   }))
   return { child, stdout: () => stdout, result, dir }
 }
@@ -165,18 +171,26 @@ export function startMain(
   )
 }
 
-/** Runs the main step with these inputs and runner environment (through `launcher`, if given). */
-export function runMain(
+/** Whether main left cache entries for the post step to write (its saved state says where). */
+const leftCache = (main: StepResult): boolean =>
+  /"cacheSpool"/.test(main.state['docker-publish'] ?? '')
+
+/**
+ * Runs the main step with these inputs and runner environment (through `launcher`, if given);
+ * then, where main left cache entries to write, the post step, as the job's runner runs it.
+ */
+export async function runMain(
   inputs: Record<string, string | undefined>,
   env: Record<string, string>,
   launcher: string[] = []
 ): Promise<StepResult> {
-  return startStep(
+  const main = await startStep(
     'dist/index.js',
     { ...env, ...inputEnv({ ...TEST_INPUTS, ...inputs }) },
     undefined,
     launcher
   ).result
+  return leftCache(main) ? { ...main, post: await runPost(main, env) } : main
 }
 
 /** The state a main step saved, as the runner hands it to the post step (STATE_* env). */

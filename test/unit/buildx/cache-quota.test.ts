@@ -7,6 +7,7 @@ import {
   quotaStep,
   quotaWords,
   writesCache,
+  writeWords,
   type ServiceAnswer
 } from '../../../src/buildx/cache-quota.js'
 
@@ -207,5 +208,88 @@ describe('quotaWords: the warning and the summary line', () => {
     }
   ])('$name', ({ report, words }) => {
     expect(quotaWords(report)).toEqual(words)
+  })
+})
+
+describe("writeWords: what the spool's writes tell, in the main step or the post step", () => {
+  const report = (more: Partial<Parameters<typeof writeWords>[0]> = {}) => ({
+    throttled: 0,
+    waitedMs: 0,
+    written: 0,
+    dropped: 0,
+    ...more
+  })
+  it.each([
+    {
+      name: 'nothing spooled',
+      report: report(),
+      left: 0,
+      post: false,
+      words: undefined
+    },
+    {
+      name: 'all written in the main step',
+      report: report({ written: 12 }),
+      left: 0,
+      post: false,
+      words: {
+        line: "Cache: GitHub's cache service: 12 new entries written",
+        summary: "Cache: GitHub's cache service: 12 new entries written",
+        warning: undefined
+      }
+    },
+    {
+      name: 'some left to the post step, throttled on the way',
+      report: report({ written: 4, throttled: 2, waitedMs: 31_000 }),
+      left: 8,
+      post: false,
+      words: {
+        line:
+          "Cache: GitHub's cache service: 4 new entries written, 8 left to the post step; " +
+          "GitHub's cache service throttled (2 × 429, waited 31 s)",
+        summary:
+          "Cache: GitHub's cache service: 4 new entries written, 8 left to the post step; " +
+          "GitHub's cache service throttled (2 × 429, waited 31 s)",
+        warning: undefined
+      }
+    },
+    {
+      name: 'one dropped in the post step: one warning',
+      report: report({
+        written: 7,
+        dropped: 1,
+        firstDrop: 'a blob PUT was answered 429'
+      }),
+      left: 0,
+      post: true,
+      words: {
+        line:
+          "Cache (post step): GitHub's cache service: 7 new entries written, 1 dropped " +
+          '(a blob PUT was answered 429)',
+        summary:
+          "Cache (post step): GitHub's cache service: 7 new entries written, 1 dropped " +
+          '(a blob PUT was answered 429)',
+        warning:
+          "Cache (post step): 1 of 8 new entries were not written to GitHub's cache service " +
+          '(a blob PUT was answered 429); the next run builds what they held'
+      }
+    },
+    {
+      name: "read-only: the quota's warning, the summary says so",
+      report: report({ written: 4, dropped: 2, firstDrop: 'R', readOnly: 'R' }),
+      left: 0,
+      post: false,
+      words: {
+        line: "Cache: GitHub's cache service: 4 new entries written, 2 dropped (R)",
+        summary:
+          "Cache: GitHub's cache service: 4 new entries written, 2 dropped (R); then " +
+          'read-only (R): read, not written',
+        warning:
+          "Cache: GitHub's cache service is read-only for this run: R; this run's builds " +
+          'still read it and write nothing more to it'
+      }
+    }
+  ])('$name', ({ report, left, post, words }) => {
+    expect(writeWords(report, left, post)).toEqual(words)
   })
 })
