@@ -1,21 +1,28 @@
 /**
- * github-attestations, before any tag moves: each staged image's provenance (its digest and each
- * platform manifest it lists) signed through @actions/attest, stored with the attestations API,
- * then attached as a referrer of its subject. A refusal of the API (403, 404) is told once and
- * the release goes on without; any other fault fails the run when the input named attestations,
- * else is told once and the release goes on.
+ * github-attestations, after the registry's first read and before any tag moves: the provenance of
+ * each image's digest the tags will point at (a re-run's adopted release, else the staged one) and
+ * of each platform manifest it lists, signed through @actions/attest, stored with the attestations
+ * API, then attached as a referrer of its subject; a subject whose referrers hold this workflow's
+ * provenance at this commit already gets nothing new (a re-run changes nothing). A refusal of the
+ * API (403, 404) is told once and the release goes on without; any other fault fails the run when
+ * the input named attestations, else is told once and the release goes on.
  */
 import { errorMessage } from '../errors/input-error.js'
 import { ATTESTATIONS_INPUT } from '../settings/github-attestations.js'
 import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
 import { requireManifest } from '../registry/client.js'
 import { attachBundle } from '../registry/referrers.js'
-import { attestationSubjects } from '../registry/referrer-index.js'
+import {
+  attestationIdOf,
+  attestationSubjects
+} from '../registry/referrer-index.js'
 import type { OciDescriptor } from '../registry/manifest.js'
+import type { Image } from '../reference/images.js'
 import {
   attestationUrl,
   storeAttestation
 } from '../signing/attestations-api.js'
+import { referredBundles } from '../signing/bundle-referrer.js'
 import type { ProvenanceSigner } from '../signing/provenance-signer.js'
 import { referrerLines } from './sign-phase.js'
 import type { RunContext } from './run-context.js'
@@ -29,6 +36,7 @@ const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1'
 interface Stored {
   subject: OciDescriptor
   bundle: Uint8Array
+  id: string
 }
 
 /** The phase's state: the signer once opened, what each image stored, why it stopped. */
@@ -40,7 +48,40 @@ interface Attesting {
   stopped?: string
 }
 
-/** Signs and stores each subject of the step's image. */
+/** Records an attestation in the run's result (the output and the summary). */
+function record(run: RunContext, image: string, subject: string, id: string) {
+  const { serverUrl, repository } = run.publication.attestations ?? {}
+  const url = attestationUrl(serverUrl ?? '', repository ?? '', id)
+  const list = (run.env.result.attestations ??= [])
+  list.push({ image, subject, id, url })
+  return url
+}
+
+/**
+ * The subject's provenance as this run would make it, found among its referrers (a re-run, or
+ * another run of the workflow at this commit): then nothing is signed, stored or attached again.
+ */
+async function attestedAlready(
+  state: Attesting,
+  image: Image,
+  subject: string,
+  signer: ProvenanceSigner
+): Promise<boolean> {
+  const { env } = state.run
+  const held = await referredBundles(env.registry, image, subject)
+  const same = held.find(h => signer.signedAlready(h.bundle, subject))
+  if (same === undefined) return false
+  const id = attestationIdOf(same.listed)
+  const where = id === undefined ? '' : `attestation ${id}, `
+  env.log.info(
+    `  ${image.name}@${subject}: attested already by this workflow at this commit ` +
+      `(${where}referrer ${same.listed.digest}); nothing added`
+  )
+  if (id !== undefined) record(state.run, image.name, subject, id)
+  return true
+}
+
+/** Signs and stores each subject of the step's image that its referrers do not attest yet. */
 async function signAndStore(state: Attesting, step: RequestStep) {
   const { run } = state
   const { env, values, publication, settings } = run
@@ -55,7 +96,11 @@ async function signAndStore(state: Attesting, step: RequestStep) {
   const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
   const stored: Stored[] = []
   for (const subject of attestationSubjects(root)) {
-    const bundle = await signer({ name: image.name, digest: subject.digest })
+    if (await attestedAlready(state, image, subject.digest, signer)) continue
+    const bundle = await signer.sign({
+      name: image.name,
+      digest: subject.digest
+    })
     const answer = await storeAttestation(bundle, {
       ...attestations,
       token: settings.cleanup.githubToken,
@@ -70,23 +115,12 @@ async function signAndStore(state: Attesting, step: RequestStep) {
       )
       return
     }
-    const url = attestationUrl(
-      attestations.serverUrl,
-      attestations.repository,
-      answer.id
-    )
+    const url = record(run, image.name, subject.digest, answer.id)
     env.log.info(
       `  ${image.name}@${subject.digest}: attestation ${answer.id}, ${url}`
     )
     const bytes = new TextEncoder().encode(JSON.stringify(bundle))
-    stored.push({ subject, bundle: bytes })
-    const list = (env.result.attestations ??= [])
-    list.push({
-      image: image.name,
-      subject: subject.digest,
-      id: answer.id,
-      url
-    })
+    stored.push({ subject, bundle: bytes, id: answer.id })
   }
   state.stored.set(image.name, stored)
 }
@@ -95,14 +129,11 @@ async function signAndStore(state: Attesting, step: RequestStep) {
 async function attach(state: Attesting, step: RequestStep) {
   const { env } = state.run
   const { image } = step
-  for (const { subject, bundle } of state.stored.get(image.name) ?? []) {
-    const attached = await attachBundle(
-      env.registry,
-      image,
-      subject,
-      bundle,
-      SLSA_PROVENANCE
-    )
+  for (const { subject, bundle, id } of state.stored.get(image.name) ?? []) {
+    const attached = await attachBundle(env.registry, image, subject, bundle, {
+      predicateType: SLSA_PROVENANCE,
+      id
+    })
     env.log.info(referrerLines(image.name, [attached]))
   }
 }

@@ -206,6 +206,34 @@ describe('github-attestations: a two-platform release, attested by default', () 
         types: expect.arrayContaining([BUNDLE_TYPE])
       })
   })
+
+  it('a re-run of the same commit signs, stores and attaches nothing again, and names the same attestations', async () => {
+    const creates = api.creates
+    const rerun = await runHello(
+      stack.a,
+      repo,
+      INPUTS,
+      attestingEnv(api.url, { GITHUB_RUN_ATTEMPT: '2' })
+    )
+    expect(errorLines(rerun.stdout)).toEqual([])
+    expect(rerun.code).toBe(0)
+    expect((await readManifest(stack.a, repo, '1.2.3')).digest).toBe(
+      subjects[0]
+    )
+    expect(api.creates).toBe(creates)
+    expect(rerun.outputs.attestations).toBe(main.outputs.attestations)
+    // no referrers tag for the re-run's own build, which no tag takes
+    const referrersTags = subjects.map(s => s.replace(':', '-'))
+    expect(await publishedTags(stack.a, repo)).toEqual(
+      [...RELEASE_TAGS, ...referrersTags].sort()
+    )
+    for (const subject of subjects)
+      expect({ subject, types: await discover(repo, subject) }).toEqual({
+        subject,
+        types: [BUNDLE_TYPE]
+      })
+    expect(rerun.stdout).toMatch(/attested already by this workflow/)
+  })
 })
 
 /** A push-tag payload with the repository private. */
