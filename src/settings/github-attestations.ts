@@ -41,10 +41,15 @@ interface Where {
   ground: AttestationGround | undefined
 }
 
-/** On only where every condition holds; one notice when the default is what turned it off. */
+/**
+ * On only where every condition holds; where the default turned it off, one line why: a notice
+ * where the job has an ID token (given for signing, it may expect attestations), else a log line
+ * (`remark`), as every run of a job that never asked would otherwise carry the same annotation.
+ */
 export interface AttestationsDecision {
   attestations?: GithubAttestations
   notice?: string
+  remark?: string
 }
 
 const ID_TOKEN =
@@ -102,12 +107,12 @@ export function decideAttestations(
   const { ground } = where
   if (ground === undefined) return {}
   const why = asked === 'default' ? offBecause(ground) : ''
-  if (why !== '')
-    return {
-      notice:
-        `github-attestations is off: ${why}; set it to provenance to attest, or to false to ` +
-        `say so`
-    }
+  if (why !== '') {
+    const line =
+      `github-attestations is off: ${why}; set it to provenance to attest, or to false to ` +
+      `say so`
+    return ground.idToken ? { notice: line } : { remark: line }
+  }
   const { apiUrl, serverUrl } = ground
   return {
     attestations: {

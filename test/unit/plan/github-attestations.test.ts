@@ -7,7 +7,7 @@ import type { AttestationGround } from '../../../src/context/context-types.js'
 import { NOW, RELEASE } from '../docker/run-fixture.js'
 
 // github-attestations: where the default turns it on (an ID token, a public repository, github.com),
-// the one notice where it does not, an explicit ask refused before anything runs, and the plan's
+// the one line where it does not (a log line where the job has no ID token, else a notice), an explicit ask refused before anything runs, and the plan's
 // steps, the ones the run executes (test/e2e/github-attestations.test.ts).
 
 const GROUND: AttestationGround = {
@@ -37,13 +37,14 @@ describe('github-attestations left empty: the default', () => {
     inputs?: Record<string, string>
     on: boolean
     notices?: RegExp[]
+    remarks?: RegExp[]
   }>([
     { name: 'an ID token, a public repository, github.com', on: true },
     {
       name: 'no ID token',
       ground: { idToken: false },
       on: false,
-      notices: [
+      remarks: [
         /no ID token \(ACTIONS_ID_TOKEN_REQUEST_URL is not set; "permissions: id-token: write"/
       ]
     },
@@ -74,20 +75,27 @@ describe('github-attestations left empty: the default', () => {
       inputs: { 'github-attestations': 'false' },
       on: false
     }
-  ])('$name', async ({ ground, inputs = {}, on, notices = [] }) => {
-    const { publication } = await publicationOf(inputs, {
-      ...GROUND,
-      ...ground
-    })
-    expect(publication.attestations !== undefined).toBe(on)
-    const said = told(publication.notices)
-    expect(said).toEqual(notices.map(n => expect.stringMatching(n)))
-  })
+  ])(
+    '$name',
+    async ({ ground, inputs = {}, on, notices = [], remarks = [] }) => {
+      const { publication } = await publicationOf(inputs, {
+        ...GROUND,
+        ...ground
+      })
+      expect(publication.attestations !== undefined).toBe(on)
+      const said = told(publication.notices)
+      expect(said).toEqual(notices.map(n => expect.stringMatching(n)))
+      expect(told(publication.remarks ?? [])).toEqual(
+        remarks.map(n => expect.stringMatching(n))
+      )
+    }
+  )
 
   it('says nothing in the CLI, which has no job', async () => {
     const { publication } = await publicationOf({}, null)
     expect(publication.attestations).toBeUndefined()
     expect(told(publication.notices)).toEqual([])
+    expect(publication.remarks).toBeUndefined()
   })
 })
 
