@@ -9,14 +9,20 @@
  */
 import { errorMessage } from '../errors/input-error.js'
 import { ATTESTATIONS_INPUT } from '../settings/github-attestations.js'
-import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
+import {
+  isCommand,
+  notRunLine,
+  stepLine,
+  type RequestStep
+} from '../plan/steps.js'
 import { requireManifest } from '../registry/client.js'
 import { attachBundle } from '../registry/referrers.js'
 import {
   attestationIdOf,
   attestationSubjects
 } from '../registry/referrer-index.js'
-import type { OciDescriptor } from '../registry/manifest.js'
+import type { Manifest, OciDescriptor } from '../registry/manifest.js'
+import { legDigest } from '../plan/copy-steps.js'
 import type { Image } from '../reference/images.js'
 import {
   attestationUrl,
@@ -81,6 +87,31 @@ async function attestedAlready(
   return true
 }
 
+/**
+ * What the image's provenance is about: its digest and each platform manifest it lists; in mode
+ * merge, each leg's digest too (an index of its platform and buildx's attestation, which the
+ * merged index does not list), as the staged steps learnt it.
+ */
+async function subjectsOf(
+  run: RunContext,
+  image: Image,
+  root: Manifest
+): Promise<OciDescriptor[]> {
+  const subjects = attestationSubjects(root)
+  const legs = run.pipeline.stage.flatMap(step =>
+    !isCommand(step) && step.step === 'staged' && step.image.name === image.name
+      ? [run.values.resolve(legDigest(step.reference), image)]
+      : []
+  )
+  for (const digest of legs) {
+    if (subjects.some(s => s.digest === digest)) continue
+    const leg = await requireManifest(run.env.registry, image, digest)
+    const [own] = attestationSubjects(leg)
+    subjects.push(own)
+  }
+  return subjects
+}
+
 /** Signs and stores each subject of the step's image that its referrers do not attest yet. */
 async function signAndStore(state: Attesting, step: RequestStep) {
   const { run } = state
@@ -95,7 +126,7 @@ async function signAndStore(state: Attesting, step: RequestStep) {
   ))
   const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
   const stored: Stored[] = []
-  for (const subject of attestationSubjects(root)) {
+  for (const subject of await subjectsOf(run, image, root)) {
     if (await attestedAlready(state, image, subject.digest, signer)) continue
     const bundle = await signer.sign({
       name: image.name,

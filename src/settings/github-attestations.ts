@@ -31,6 +31,9 @@ export interface GithubAttestations {
   repository: string
 }
 
+/** The modes whose runs attest what they publish: merge attests each leg's digest too. */
+const ATTESTING_MODES = ['build', 'merge']
+
 /** What a run of this mode would attest, or why it attests nothing. */
 interface Where {
   mode: string
@@ -80,9 +83,10 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
       'this version attests provenance only (the SBOM attestation is not built yet): use ' +
         'provenance'
     )
-  if (where.mode !== 'build')
+  if (!ATTESTING_MODES.includes(where.mode))
     refuse(
-      `this version attests mode "build"'s images only (mode is "${where.mode}")`
+      `this version attests the images of modes build and merge (the merge attests each ` +
+        `leg's digest too); mode is "${where.mode}"`
     )
   if (!where.publishes)
     refuse('attesting needs the image pushed (push: true, no outputs or call)')
@@ -92,8 +96,8 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
 /**
  * The run's attestations: named explicitly, on (refused now where they cannot be made: without an
  * ID token, naming id-token: write); by default, on where the job has an ID token, the repository
- * is public and the server is github.com, else off, said once. This version attests mode build's
- * images.
+ * is public and the server is github.com, else off, said once. This version attests the images
+ * of modes build and merge.
  */
 export function decideAttestations(
   asked: AttestationsAsked,
@@ -102,7 +106,11 @@ export function decideAttestations(
   if (asked === 'false') return {}
   if (asked !== 'default') refuseExplicit(asked, where)
   // the CLI: no job, no ID token, nothing to say
-  else if (!where.publishes || where.mode !== 'build' || !where.ground)
+  else if (
+    !where.publishes ||
+    !ATTESTING_MODES.includes(where.mode) ||
+    !where.ground
+  )
     return {}
   const { ground } = where
   if (ground === undefined) return {}

@@ -237,6 +237,84 @@ describe('github-attestations: a two-platform release, attested by default', () 
   })
 })
 
+describe('github-attestations on a matrix: mode digest legs, then the merge', () => {
+  it("attests each leg's digest and the merged index with its platform manifests; cosign 3 verifies each", async () => {
+    const repo = uniqueRepo('gh-attest-merge')
+    const env = attestingEnv(api.url)
+    const creates = api.creates
+    const outputs: Record<string, string> = {}
+    const legs: string[] = []
+    for (const platform of PLATFORMS.split(',')) {
+      const leg = await runHello(
+        stack.a,
+        repo,
+        { ...INPUTS, mode: 'digest', handover: 'outputs', platforms: platform },
+        env
+      )
+      expect(errorLines(leg.stdout)).toEqual([])
+      expect(leg.code).toBe(0)
+      // a leg attests nothing: its merge does
+      expect(leg.outputs.attestations).toBe('[]')
+      const name = `leg-${platform.replace('/', '-')}`
+      outputs[name] = leg.outputs[name]
+      legs.push(leg.outputs.digest)
+    }
+    expect(api.creates).toBe(creates)
+    const held = api.held.length
+    const merge = await runHello(
+      stack.a,
+      repo,
+      {
+        ...INPUTS,
+        mode: 'merge',
+        handover: JSON.stringify(outputs)
+      },
+      env
+    )
+    expect(errorLines(merge.stdout)).toEqual([])
+    expect(merge.code).toBe(0)
+    const index = merge.outputs.digest
+    const listed = await readJson<{
+      manifests: { digest: string; annotations?: Record<string, string> }[]
+    }>(stack.a, repo, `manifests/${index}`)
+    const platforms = listed.manifests
+      .filter(
+        m =>
+          m.annotations?.['vnd.docker.reference.type'] !==
+          'attestation-manifest'
+      )
+      .map(m => m.digest)
+    expect(platforms).toHaveLength(2)
+    // each leg is an index (its platform manifest and buildx's provenance), not listed in the merge's
+    const subjects = [index, ...platforms, ...legs]
+    expect(new Set(subjects).size).toBe(5)
+    const stored = JSON.parse(merge.outputs.attestations) as {
+      subject: string
+    }[]
+    expect(stored.map(s => s.subject).sort()).toEqual([...subjects].sort())
+    // what the merge stored (the platform manifests are those of the release above, in another
+    // repository: the API holds those too)
+    const merged = api.held.slice(held)
+    expect(
+      subjects.map(s => merged.filter(h => h.subjects.includes(s)).length)
+    ).toEqual(subjects.map(() => 1))
+    for (const subject of subjects) {
+      const ref = `${stack.a.host}/${repo}@${subject}`
+      const passed = await cosign3VerifyAttestation(
+        stack.cosign3,
+        ref,
+        WORKFLOW,
+        standins.trustedRootFile,
+        [stack.a]
+      )
+      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
+        ref,
+        code: 0
+      })
+    }
+  })
+})
+
 /** A push-tag payload with the repository private. */
 function privateRepository(): string {
   const payload = loadEvent('push-tag').payload as {

@@ -66,9 +66,14 @@ describe('github-attestations left empty: the default', () => {
       on: false
     },
     {
-      name: 'mode digest: the merge publishes',
+      name: 'mode digest: the merge attests each leg',
       inputs: { mode: 'digest', platforms: 'linux/amd64' },
       on: false
+    },
+    {
+      name: 'mode merge: the index and each leg',
+      inputs: { mode: 'merge', platforms: 'linux/amd64,linux/arm64' },
+      on: true
     },
     {
       name: 'set to false',
@@ -126,7 +131,17 @@ describe('github-attestations named explicitly', () => {
         mode: 'promote',
         source: 'ghcr.io/octo/app:1.2.3'
       },
-      error: /attests mode "build"'s images only \(mode is "promote"\)/
+      error:
+        /attests the images of modes build and merge \(the merge attests each leg's digest too\); mode is "promote"/
+    },
+    {
+      name: 'mode digest, whose merge attests',
+      inputs: {
+        'github-attestations': 'provenance',
+        mode: 'digest',
+        platforms: 'linux/amd64'
+      },
+      error: /mode is "digest"/
     },
     {
       name: 'push: false',
