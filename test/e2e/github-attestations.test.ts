@@ -14,8 +14,8 @@ import { Bundle, TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
 import { publishedTags, readJson, readManifest } from './registry-api.js'
 import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
-import { runnerEnv, uniqueRepo, visibleText } from './steps.js'
-import type { StepResult } from './runner.js'
+import { loginsFor, runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import { runMain, type StepResult } from './runner.js'
 import { loadEvent } from '../fixtures/events.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
 import { orasDiscover } from '../support/oras.js'
@@ -234,6 +234,41 @@ describe('github-attestations: a two-platform release, attested by default', () 
         types: [BUNDLE_TYPE]
       })
     expect(rerun.stdout).toMatch(/attested already by this workflow/)
+  })
+
+  it('a promote to a second registry carries them: cosign 3 verifies each subject on the target, for the workflow only', async () => {
+    const { a, b } = stack
+    const target = uniqueRepo('gh-attest-promoted')
+    const promote = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}:1.2.3`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b)
+      },
+      attestingEnv(api.url)
+    )
+    expect(errorLines(promote.stdout)).toEqual([])
+    expect(promote.code).toBe(0)
+    // the index is copied as it is: the same subjects, each with its referrer
+    expect(promote.outputs.digest).toBe(subjects[0])
+    for (const subject of subjects) {
+      const ref = `${b.host}/${target}@${subject}`
+      const verify = (identity: typeof WORKFLOW) =>
+        cosign3VerifyAttestation(
+          stack.cosign3,
+          ref,
+          identity,
+          standins.trustedRootFile,
+          [b]
+        )
+      const passed = await verify(WORKFLOW)
+      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
+        ref,
+        code: 0
+      })
+      expect((await verify(OTHER)).code).not.toBe(0)
+    }
   })
 })
 
