@@ -26,7 +26,8 @@ import { legDigest } from '../plan/copy-steps.js'
 import type { Image } from '../reference/images.js'
 import {
   attestationUrl,
-  storeAttestation
+  storeAttestation,
+  storeStorageRecord
 } from '../signing/attestations-api.js'
 import { referredBundles } from '../signing/bundle-referrer.js'
 import type { ProvenanceSigner } from '../signing/provenance-signer.js'
@@ -52,6 +53,8 @@ interface Attesting {
   stored: Map<string, Stored[]>
   /** Set once the phase gave up: every later step is not run, with this reason. */
   stopped?: string
+  /** Set once a storage record was refused: no other is asked for (one warning). */
+  noRecords?: boolean
 }
 
 /** Records an attestation in the run's result (the output and the summary). */
@@ -160,13 +163,51 @@ async function signAndStore(state: Attesting, step: RequestStep) {
 async function attach(state: Attesting, step: RequestStep) {
   const { env } = state.run
   const { image } = step
-  for (const { subject, bundle, id } of state.stored.get(image.name) ?? []) {
+  const stored = state.stored.get(image.name) ?? []
+  for (const { subject, bundle, id } of stored) {
     const attached = await attachBundle(env.registry, image, subject, bundle, {
       predicateType: SLSA_PROVENANCE,
       id
     })
     env.log.info(referrerLines(image.name, [attached]))
   }
+  const root = state.run.values.digestOf(image.name)
+  if (stored.some(s => s.subject.digest === root))
+    await recordStorage(state, image, root)
+}
+
+/**
+ * Where the organization may keep artifact metadata, a storage record of the image's digest once
+ * its attestation went to the registry (actions/attest makes one per image it pushes to): a
+ * refusal (no artifact-metadata: write) is one warning, never the release's failure. The registry
+ * named as https://host[:port] (actions/attest reads a name with a port as a URL scheme and skips).
+ */
+async function recordStorage(state: Attesting, image: Image, digest: string) {
+  const { run } = state
+  const { env, publication, settings } = run
+  const attestations = publication.attestations
+  if (!attestations?.organization || state.noRecords) return
+  const answer = await storeStorageRecord(
+    { name: image.name, digest, registryUrl: `https://${image.registry}` },
+    {
+      ...attestations,
+      token: settings.cleanup.githubToken,
+      limits: { timeoutMs: env.bounds.registryMs, ...env.retry }
+    }
+  ).catch((error: unknown) => ({ refused: 0, message: errorMessage(error) }))
+  if ('ids' in answer) {
+    env.log.info(
+      `  ${image.name}@${digest}: storage record ${answer.ids.join(', ')}`
+    )
+    return
+  }
+  state.noRecords = true
+  const status = answer.refused === 0 ? '' : `HTTP ${answer.refused}: `
+  env.log.warning(
+    `${ATTESTATIONS_INPUT}: no storage record of ${image.name}@${digest} (${status}` +
+      `${answer.message}): give the job "permissions: artifact-metadata: write"; the ` +
+      'attestations stand, the release goes on'
+  )
 }
 
 /** A fault: fails the run where the input named attestations, else told once. */

@@ -29,6 +29,8 @@ export interface GithubAttestations {
   serverUrl: string
   /** owner/name. */
   repository: string
+  /** The owner is an organization: each image gets a storage record (artifact metadata). */
+  organization: boolean
 }
 
 /** The modes whose runs attest what they publish: merge attests each leg's digest too. */
@@ -121,13 +123,14 @@ export function decideAttestations(
       `say so`
     return ground.idToken ? { notice: line } : { remark: line }
   }
-  const { apiUrl, serverUrl } = ground
+  const { apiUrl, serverUrl, organization } = ground
   return {
     attestations: {
       explicit: asked !== 'default',
       apiUrl,
       serverUrl,
-      repository: where.repository
+      repository: where.repository,
+      organization
     }
   }
 }

@@ -108,6 +108,38 @@ async function discover(repo: string, digest: string): Promise<string[]> {
   return (found.referrers ?? []).map(r => r.artifactType ?? '')
 }
 
+/** cosign 3's verify-attestation of each subject in `registry`'s `repo`: exit codes, the output. */
+async function verifications(
+  registry: StackEnv['a'],
+  repo: string,
+  subjects: string[]
+) {
+  const rows = []
+  for (const subject of subjects) {
+    const ref = `${registry.host}/${repo}@${subject}`
+    const verify = (identity: typeof WORKFLOW) =>
+      cosign3VerifyAttestation(
+        stack.cosign3,
+        ref,
+        identity,
+        standins.trustedRootFile,
+        [registry]
+      )
+    const { code, output } = await verify(WORKFLOW)
+    const otherFails = (await verify(OTHER)).code !== 0
+    rows.push({ ref, workflow: code, otherFails, output })
+  }
+  return rows
+}
+
+/** What `verifications` are where each subject verifies for the workflow, not for another. */
+const verified = (registry: StackEnv['a'], repo: string, subjects: string[]) =>
+  subjects.map(subject => ({
+    ref: `${registry.host}/${repo}@${subject}`,
+    workflow: 0,
+    otherFails: true
+  }))
+
 describe('github-attestations: a two-platform release, attested by default', () => {
   let repo: string
   let main: StepResult
@@ -148,6 +180,15 @@ describe('github-attestations: a two-platform release, attested by default', () 
     ).toEqual([1, 1, 1])
     for (const { id, url } of stored)
       expect(url).toBe(`https://github.com/acme/webapp/attestations/${id}`)
+    // acme is an organization: one storage record, of the image's digest
+    const image = `${stack.a.host}/${repo}`
+    expect(api.records.filter(r => r.name === image)).toEqual([
+      expect.objectContaining({
+        owner: 'acme',
+        digest: subjects[0],
+        registryUrl: `https://${stack.a.host}`
+      })
+    ])
     expect(main.summary).toContain('#### GitHub attestations')
     // the provenance phase ran before the first tag moved
     expect(
@@ -158,24 +199,9 @@ describe('github-attestations: a two-platform release, attested by default', () 
   })
 
   it("cosign 3's verify-attestation passes on each subject for the workflow, not for another", async () => {
-    const { a } = stack
-    for (const subject of subjects) {
-      const ref = `${a.host}/${repo}@${subject}`
-      const verify = (identity: typeof WORKFLOW) =>
-        cosign3VerifyAttestation(
-          stack.cosign3,
-          ref,
-          identity,
-          standins.trustedRootFile,
-          [a]
-        )
-      const passed = await verify(WORKFLOW)
-      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
-        ref,
-        code: 0
-      })
-      expect((await verify(OTHER)).code).not.toBe(0)
-    }
+    expect(await verifications(stack.a, repo, subjects)).toMatchObject(
+      verified(stack.a, repo, subjects)
+    )
   })
 
   it('@sigstore/verify passes on the bundle the API holds for each subject, for the workflow only', () => {
@@ -234,6 +260,8 @@ describe('github-attestations: a two-platform release, attested by default', () 
         types: [BUNDLE_TYPE]
       })
     expect(rerun.stdout).toMatch(/attested already by this workflow/)
+    const image = `${stack.a.host}/${repo}`
+    expect(api.records.filter(r => r.name === image)).toHaveLength(1)
   })
 
   it('a promote to a second registry carries them: cosign 3 verifies each subject on the target, for the workflow only', async () => {
@@ -252,23 +280,9 @@ describe('github-attestations: a two-platform release, attested by default', () 
     expect(promote.code).toBe(0)
     // the index is copied as it is: the same subjects, each with its referrer
     expect(promote.outputs.digest).toBe(subjects[0])
-    for (const subject of subjects) {
-      const ref = `${b.host}/${target}@${subject}`
-      const verify = (identity: typeof WORKFLOW) =>
-        cosign3VerifyAttestation(
-          stack.cosign3,
-          ref,
-          identity,
-          standins.trustedRootFile,
-          [b]
-        )
-      const passed = await verify(WORKFLOW)
-      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
-        ref,
-        code: 0
-      })
-      expect((await verify(OTHER)).code).not.toBe(0)
-    }
+    expect(await verifications(b, target, subjects)).toMatchObject(
+      verified(b, target, subjects)
+    )
   })
 })
 
@@ -333,20 +347,9 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
     expect(
       subjects.map(s => merged.filter(h => h.subjects.includes(s)).length)
     ).toEqual(subjects.map(() => 1))
-    for (const subject of subjects) {
-      const ref = `${stack.a.host}/${repo}@${subject}`
-      const passed = await cosign3VerifyAttestation(
-        stack.cosign3,
-        ref,
-        WORKFLOW,
-        standins.trustedRootFile,
-        [stack.a]
-      )
-      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
-        ref,
-        code: 0
-      })
-    }
+    expect(await verifications(stack.a, repo, subjects)).toMatchObject(
+      verified(stack.a, repo, subjects)
+    )
   })
 })
 
@@ -415,6 +418,31 @@ describe('github-attestations left at its default where it cannot attest', () =>
       expect(await discover(repo, main.outputs.digest)).toEqual([])
     } finally {
       await refusing.close()
+    }
+  })
+
+  it('a 403 on the storage record (no artifact-metadata: write): one warning, the attestations stand', async () => {
+    const noRecords = await startAttestationsApi(undefined, true)
+    try {
+      const repo = uniqueRepo('gh-attest-no-record')
+      const main = await runHello(
+        stack.a,
+        repo,
+        INPUTS,
+        attestingEnv(noRecords.url)
+      )
+      expect(errorLines(main.stdout)).toEqual([])
+      expect(main.code).toBe(0)
+      expect(attestationLines(main)).toEqual([
+        expect.stringMatching(
+          /^::warning::github-attestations: no storage record of .*\(HTTP 403: Resource not accessible by integration\): give the job "permissions: artifact-metadata: write"/
+        )
+      ])
+      expect(noRecords.records).toEqual([])
+      expect(noRecords.held).toHaveLength(3)
+      expect(await discover(repo, main.outputs.digest)).toEqual([BUNDLE_TYPE])
+    } finally {
+      await noRecords.close()
     }
   })
 

@@ -14,7 +14,8 @@ const GROUND: AttestationGround = {
   idToken: true,
   visibility: 'public',
   serverUrl: 'https://github.com',
-  apiUrl: 'https://api.github.com'
+  apiUrl: 'https://api.github.com',
+  organization: true
 }
 
 async function publicationOf(
