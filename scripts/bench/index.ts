@@ -12,6 +12,7 @@ import { runParts } from './part.js'
 import { ghaCache } from './gha-cache.js'
 import { fullPublish } from './publish.js'
 import { signingCost } from './signing.js'
+import { attestationsCost } from './attestations.js'
 import { bigLayers } from './layers.js'
 import { publishWithBigStore } from './store.js'
 import { secondCommits } from './commits.js'
@@ -76,6 +77,11 @@ async function main(): Promise<void> {
       title:
         '11. The soak per builder kind: schedules held, recovered, failed truthfully, slowest run (the last reliability run)',
       run: soakFigures
+    },
+    {
+      title:
+        '12. What github-attestations adds to a two-platform release of 4 tags (median of BENCH_RUNS)',
+      run: () => attestationsCost(n)
     }
   ]
   const chosen = (process.env.BENCH_PARTS ?? '').split(',').filter(Boolean)

@@ -41,6 +41,11 @@ export interface AttestationGround {
   serverUrl: string
   /** GITHUB_API_URL, e.g. https://api.github.com. */
   apiUrl: string
+  /**
+   * The payload's repository.owner.type is Organization: GitHub keeps storage records (artifact
+   * metadata) for organizations only, and actions/attest asks the API the same question.
+   */
+  organization: boolean
 }
 
 /** The run's artifact service; its token stays in the environment, for @actions/artifact. */

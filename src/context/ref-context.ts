@@ -93,6 +93,7 @@ function attestationGround(
       envValue(env, 'ACTIONS_ID_TOKEN_REQUEST_URL') !== undefined &&
       envValue(env, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN') !== undefined,
     visibility,
+    organization: text(event, 'repository', 'owner', 'type') === 'Organization',
     serverUrl: serverUrlOf(env),
     apiUrl: (
       envValue(env, 'GITHUB_API_URL') ?? 'https://api.github.com'

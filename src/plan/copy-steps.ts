@@ -83,7 +83,8 @@ export function promoteNeedsDocker(source: Image, images: Image[]): boolean {
   return images.some(image => image.registry !== source.registry)
 }
 
-const legDigest = (reference: string) =>
+/** A merge's `staged` step's leg: its digest as handed over, or what stands for it until read. */
+export const legDigest = (reference: string) =>
   isSha256Digest(reference) ? reference : stagedDigest(reference)
 
 /** A leg's image in the registry: named by the `handover` input, its artifact, or its tag. */

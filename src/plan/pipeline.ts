@@ -389,7 +389,8 @@ export function pipelineFor(input: PipelineInput): Pipeline {
     provenance: publishes
       ? provenanceSteps(
           input.publication.attestations,
-          input.publication.images
+          input.publication.images,
+          input.settings.mode
         )
       : [],
     sign: publishes ? signSteps(input.settings, input.publication.images) : []

@@ -32,6 +32,8 @@ export interface Publication extends TagResult {
   buildArgs: string[]
   /** One line per login skipped for its empty password, and why. */
   notices: string[]
+  /** Lines the log says once, no annotation: what a default did where nobody asked. */
+  remarks?: string[]
   /** Names this run's staging tags in digest and merge modes. */
   buildId: string
   /** Where the runner has an artifact service: the run digest legs and the merge hand over in. */
@@ -160,14 +162,14 @@ function undoneLatest({ mode, tags, flavor, source }: Settings): string[] {
   ]
 }
 
-/** github-attestations for this run; the default's notice, where it left them off, to `notices`. */
+/** github-attestations for this run; where the default left them off, its line why. */
 function attestationsOf(
   settings: Settings,
   ctx: RefContext,
   notices: string[]
-): GithubAttestations | undefined {
+): Pick<Publication, 'attestations' | 'remarks'> {
   const { build } = settings
-  const { attestations, notice } = decideAttestations(
+  const { attestations, notice, remark } = decideAttestations(
     settings.githubAttestations,
     {
       mode: settings.mode,
@@ -178,7 +180,10 @@ function attestationsOf(
     }
   )
   if (notice !== undefined) notices.push(notice)
-  return attestations
+  return {
+    ...(attestations && { attestations }),
+    ...(remark !== undefined && { remarks: [remark] })
+  }
 }
 
 export function describePublication(
@@ -194,7 +199,7 @@ export function describePublication(
     ...metadataDefaultsNotice(settings),
     ...undoneLatest(settings)
   ]
-  const attestations = attestationsOf(settings, ctx, notices)
+  const attested = attestationsOf(settings, ctx, notices)
   const { version, tags, warnings } =
     settings.mode === 'rollback'
       ? rollbackTags(settings)
@@ -235,6 +240,6 @@ export function describePublication(
     ...(ctx.annotationLevels && { annotationLevels: ctx.annotationLevels }),
     ...(ctx.workflowRun && { workflowRun: ctx.workflowRun }),
     cacheSources: cacheSources(settings, ctx, tags, now),
-    ...(attestations && { attestations })
+    ...attested
   }
 }

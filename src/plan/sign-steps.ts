@@ -100,6 +100,8 @@ export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
 
 /** What an image's provenance is about: its digest, and each platform manifest its index lists. */
 const SUBJECTS = 'for the digest and each platform manifest it lists'
+/** mode merge's: each leg's digest too. */
+const MERGE_SUBJECTS = `${SUBJECTS}, and each leg's digest`
 
 /**
  * github-attestations, before any tag moves: for each image, a provenance statement per subject
@@ -107,10 +109,12 @@ const SUBJECTS = 'for the digest and each platform manifest it lists'
  */
 export function provenanceSteps(
   attestations: GithubAttestations | undefined,
-  images: Image[]
+  images: Image[],
+  mode: Settings['mode']
 ): RequestStep[] {
   if (attestations === undefined) return []
   const { apiUrl, repository } = attestations
+  const subjects = mode === 'merge' ? MERGE_SUBJECTS : SUBJECTS
   return images.flatMap(image => [
     {
       step: 'provenance',
@@ -118,10 +122,10 @@ export function provenanceSteps(
       url: `${apiUrl}/repos/${repository}/attestations`,
       image,
       reference: DIGEST,
-      when: SUBJECTS
+      when: subjects
     },
     manifestRequest('provenance', 'PUT', image, REFERRER, {
-      when: `${SUBJECTS}, once the attestations API stored them`
+      when: `${subjects}, once the attestations API stored them`
     })
   ])
 }

@@ -1,21 +1,35 @@
 /**
- * github-attestations, before any tag moves: each staged image's provenance (its digest and each
- * platform manifest it lists) signed through @actions/attest, stored with the attestations API,
- * then attached as a referrer of its subject. A refusal of the API (403, 404) is told once and
- * the release goes on without; any other fault fails the run when the input named attestations,
- * else is told once and the release goes on.
+ * github-attestations, after the registry's first read and before any tag moves: the provenance of
+ * each image's digest the tags will point at (a re-run's adopted release, else the staged one) and
+ * of each platform manifest it lists, signed through @actions/attest, stored with the attestations
+ * API, then attached as a referrer of its subject; a subject whose referrers hold this workflow's
+ * provenance at this commit already gets nothing new (a re-run changes nothing). A refusal of the
+ * API (403, 404) is told once and the release goes on without; any other fault fails the run when
+ * the input named attestations, else is told once and the release goes on.
  */
 import { errorMessage } from '../errors/input-error.js'
 import { ATTESTATIONS_INPUT } from '../settings/github-attestations.js'
-import { notRunLine, stepLine, type RequestStep } from '../plan/steps.js'
+import {
+  isCommand,
+  notRunLine,
+  stepLine,
+  type RequestStep
+} from '../plan/steps.js'
 import { requireManifest } from '../registry/client.js'
 import { attachBundle } from '../registry/referrers.js'
-import { attestationSubjects } from '../registry/referrer-index.js'
-import type { OciDescriptor } from '../registry/manifest.js'
+import {
+  attestationIdOf,
+  attestationSubjects
+} from '../registry/referrer-index.js'
+import type { Manifest, OciDescriptor } from '../registry/manifest.js'
+import { legDigest } from '../plan/copy-steps.js'
+import type { Image } from '../reference/images.js'
 import {
   attestationUrl,
-  storeAttestation
+  storeAttestation,
+  storeStorageRecord
 } from '../signing/attestations-api.js'
+import { referredBundles } from '../signing/bundle-referrer.js'
 import type { ProvenanceSigner } from '../signing/provenance-signer.js'
 import { referrerLines } from './sign-phase.js'
 import type { RunContext } from './run-context.js'
@@ -29,6 +43,7 @@ const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1'
 interface Stored {
   subject: OciDescriptor
   bundle: Uint8Array
+  id: string
 }
 
 /** The phase's state: the signer once opened, what each image stored, why it stopped. */
@@ -38,9 +53,69 @@ interface Attesting {
   stored: Map<string, Stored[]>
   /** Set once the phase gave up: every later step is not run, with this reason. */
   stopped?: string
+  /** Set once a storage record was refused: no other is asked for (one warning). */
+  noRecords?: boolean
 }
 
-/** Signs and stores each subject of the step's image. */
+/** Records an attestation in the run's result (the output and the summary). */
+function record(run: RunContext, image: string, subject: string, id: string) {
+  const { serverUrl, repository } = run.publication.attestations ?? {}
+  const url = attestationUrl(serverUrl ?? '', repository ?? '', id)
+  const list = (run.env.result.attestations ??= [])
+  list.push({ image, subject, id, url })
+  return url
+}
+
+/**
+ * The subject's provenance as this run would make it, found among its referrers (a re-run, or
+ * another run of the workflow at this commit): then nothing is signed, stored or attached again.
+ */
+async function attestedAlready(
+  state: Attesting,
+  image: Image,
+  subject: string,
+  signer: ProvenanceSigner
+): Promise<boolean> {
+  const { env } = state.run
+  const held = await referredBundles(env.registry, image, subject)
+  const same = held.find(h => signer.signedAlready(h.bundle, subject))
+  if (same === undefined) return false
+  const id = attestationIdOf(same.listed)
+  const where = id === undefined ? '' : `attestation ${id}, `
+  env.log.info(
+    `  ${image.name}@${subject}: attested already by this workflow at this commit ` +
+      `(${where}referrer ${same.listed.digest}); nothing added`
+  )
+  if (id !== undefined) record(state.run, image.name, subject, id)
+  return true
+}
+
+/**
+ * What the image's provenance is about: its digest and each platform manifest it lists; in mode
+ * merge, each leg's digest too (an index of its platform and buildx's attestation, which the
+ * merged index does not list), as the staged steps learnt it.
+ */
+async function subjectsOf(
+  run: RunContext,
+  image: Image,
+  root: Manifest
+): Promise<OciDescriptor[]> {
+  const subjects = attestationSubjects(root)
+  const legs = run.pipeline.stage.flatMap(step =>
+    !isCommand(step) && step.step === 'staged' && step.image.name === image.name
+      ? [run.values.resolve(legDigest(step.reference), image)]
+      : []
+  )
+  for (const digest of legs) {
+    if (subjects.some(s => s.digest === digest)) continue
+    const leg = await requireManifest(run.env.registry, image, digest)
+    const [own] = attestationSubjects(leg)
+    subjects.push(own)
+  }
+  return subjects
+}
+
+/** Signs and stores each subject of the step's image that its referrers do not attest yet. */
 async function signAndStore(state: Attesting, step: RequestStep) {
   const { run } = state
   const { env, values, publication, settings } = run
@@ -54,8 +129,12 @@ async function signAndStore(state: Attesting, step: RequestStep) {
   ))
   const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
   const stored: Stored[] = []
-  for (const subject of attestationSubjects(root)) {
-    const bundle = await signer({ name: image.name, digest: subject.digest })
+  for (const subject of await subjectsOf(run, image, root)) {
+    if (await attestedAlready(state, image, subject.digest, signer)) continue
+    const bundle = await signer.sign({
+      name: image.name,
+      digest: subject.digest
+    })
     const answer = await storeAttestation(bundle, {
       ...attestations,
       token: settings.cleanup.githubToken,
@@ -70,23 +149,12 @@ async function signAndStore(state: Attesting, step: RequestStep) {
       )
       return
     }
-    const url = attestationUrl(
-      attestations.serverUrl,
-      attestations.repository,
-      answer.id
-    )
+    const url = record(run, image.name, subject.digest, answer.id)
     env.log.info(
       `  ${image.name}@${subject.digest}: attestation ${answer.id}, ${url}`
     )
     const bytes = new TextEncoder().encode(JSON.stringify(bundle))
-    stored.push({ subject, bundle: bytes })
-    const list = (env.result.attestations ??= [])
-    list.push({
-      image: image.name,
-      subject: subject.digest,
-      id: answer.id,
-      url
-    })
+    stored.push({ subject, bundle: bytes, id: answer.id })
   }
   state.stored.set(image.name, stored)
 }
@@ -95,16 +163,51 @@ async function signAndStore(state: Attesting, step: RequestStep) {
 async function attach(state: Attesting, step: RequestStep) {
   const { env } = state.run
   const { image } = step
-  for (const { subject, bundle } of state.stored.get(image.name) ?? []) {
-    const attached = await attachBundle(
-      env.registry,
-      image,
-      subject,
-      bundle,
-      SLSA_PROVENANCE
-    )
+  const stored = state.stored.get(image.name) ?? []
+  for (const { subject, bundle, id } of stored) {
+    const attached = await attachBundle(env.registry, image, subject, bundle, {
+      predicateType: SLSA_PROVENANCE,
+      id
+    })
     env.log.info(referrerLines(image.name, [attached]))
   }
+  const root = state.run.values.digestOf(image.name)
+  if (stored.some(s => s.subject.digest === root))
+    await recordStorage(state, image, root)
+}
+
+/**
+ * Where the organization may keep artifact metadata, a storage record of the image's digest once
+ * its attestation went to the registry (actions/attest makes one per image it pushes to): a
+ * refusal (no artifact-metadata: write) is one warning, never the release's failure. The registry
+ * named as https://host[:port] (actions/attest reads a name with a port as a URL scheme and skips).
+ */
+async function recordStorage(state: Attesting, image: Image, digest: string) {
+  const { run } = state
+  const { env, publication, settings } = run
+  const attestations = publication.attestations
+  if (!attestations?.organization || state.noRecords) return
+  const answer = await storeStorageRecord(
+    { name: image.name, digest, registryUrl: `https://${image.registry}` },
+    {
+      ...attestations,
+      token: settings.cleanup.githubToken,
+      limits: { timeoutMs: env.bounds.registryMs, ...env.retry }
+    }
+  ).catch((error: unknown) => ({ refused: 0, message: errorMessage(error) }))
+  if ('ids' in answer) {
+    env.log.info(
+      `  ${image.name}@${digest}: storage record ${answer.ids.join(', ')}`
+    )
+    return
+  }
+  state.noRecords = true
+  const status = answer.refused === 0 ? '' : `HTTP ${answer.refused}: `
+  env.log.warning(
+    `${ATTESTATIONS_INPUT}: no storage record of ${image.name}@${digest} (${status}` +
+      `${answer.message}): give the job "permissions: artifact-metadata: write"; the ` +
+      'attestations stand, the release goes on'
+  )
 }
 
 /** A fault: fails the run where the input named attestations, else told once. */

@@ -277,6 +277,7 @@ export async function run(given: Settings, io: RunIo): Promise<RunOutcome> {
   checkLocalInputs(oidc, { cwd: io.cwd, env: io.env })
   const settings = await exchangeTokenLogins(oidc, io)
   for (const notice of publication.notices) io.log.notice(notice)
+  for (const remark of publication.remarks ?? []) io.log.info(remark)
   for (const warning of publication.warnings) io.log.warning(warning)
   if (settings.mode === 'cleanup')
     return cleanupOutcome(settings, publication, io)

@@ -187,10 +187,14 @@ async function testHold({ vars, log }: PublishEnv): Promise<void> {
 const READS = 2
 
 /**
- * Reads fresh, adopts a re-run's release, decides; reads and decides again when a release tag
- * moved meanwhile; points the tags the guards allow.
+ * Reads fresh, adopts a re-run's release, decides; `afterRead` (once, after the first read, before
+ * any tag moves: the digests are those the tags will point at); reads and decides again when a
+ * release tag moved meanwhile; points the tags the guards allow.
  */
-export async function tag(run: RunContext): Promise<void> {
+export async function tag(
+  run: RunContext,
+  afterRead: () => Promise<void>
+): Promise<void> {
   const { pipeline, env } = run
   const rechecks = pipeline.tag.filter(step => step.step === 'recheck')
   const puts = pipeline.tag.filter(step => step.step === 'tag')
@@ -199,7 +203,10 @@ export async function tag(run: RunContext): Promise<void> {
     const title = read === 1 ? 'Read the registry' : 'Read the registry again'
     const decided = await readGroup(run, title)
     refuseConflicts(decided.decisions, moved.map(movedLine))
-    if (read === 1) await testHold(env)
+    if (read === 1) {
+      await afterRead()
+      await testHold(env)
+    }
     moved = await env.log.group('Tag', async () => {
       const found = await recheck(
         rechecks,

@@ -98,6 +98,17 @@ export function attestationSubjects(root: Manifest): OciDescriptor[] {
 /** A Sigstore bundle's media type (v0.3): the artifactType of its referrer and of its layer. */
 const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 
+const PREDICATE_TYPE = 'dev.sigstore.bundle.predicateType'
+/** Ours: the id the attestations API gave the bundle, so a re-run can name it again. */
+const ATTESTATION_ID = 'vnd.docker-publish-action.attestation.id'
+
+/** A bundle's attestation, as its referrer describes it. */
+export interface BundleAttestation {
+  predicateType: string
+  /** Its id in GitHub's attestations API, where the writer recorded one. */
+  id?: string
+}
+
 /**
  * A Sigstore bundle's referrer as actions/attest's push-to-registry writes it (@sigstore/oci): the
  * empty config, the bundle as its one layer, what the bundle holds and its predicate type in
@@ -106,14 +117,19 @@ const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 export function bundleReferrer(
   subject: OciDescriptor,
   bundle: Pick<OciDescriptor, 'digest' | 'size'>,
-  predicateType: string
+  { predicateType, id }: BundleAttestation
 ): Manifest {
   const layer = { mediaType: SIGSTORE_BUNDLE, ...bundle }
   return artifactReferrer(subject, SIGSTORE_BUNDLE, layer, {
     'dev.sigstore.bundle.content': 'dsse-envelope',
-    'dev.sigstore.bundle.predicateType': predicateType
+    [PREDICATE_TYPE]: predicateType,
+    ...(id !== undefined && { [ATTESTATION_ID]: id })
   })
 }
+
+/** The attestations API's id of a bundle, as its referrer records it (ours do). */
+export const attestationIdOf = (referrer: OciDescriptor): string | undefined =>
+  referrer.annotations?.[ATTESTATION_ID]
 
 /** An artifact of the empty config and one layer, referring to `subject`. */
 function artifactReferrer(

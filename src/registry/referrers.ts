@@ -29,7 +29,8 @@ import {
   referrersOf,
   referrersTag,
   subjectOf,
-  withdrawnReferrer
+  withdrawnReferrer,
+  type BundleAttestation
 } from './referrer-index.js'
 import type { Withdrawal } from '../reference/withdrawal.js'
 import { RegistryError } from './registry-error.js'
@@ -175,12 +176,12 @@ export async function attachBundle(
   image: Image,
   subject: OciDescriptor,
   bundle: Uint8Array,
-  predicateType: string
+  attestation: BundleAttestation
 ): Promise<AttachedReferrer> {
   await client.putBlob(image, EMPTY_CONFIG_BYTES)
   const digest = await client.putBlob(image, bundle)
   const layer = { digest, size: bundle.length }
-  const referrer = bundleReferrer(subject, layer, predicateType)
+  const referrer = bundleReferrer(subject, layer, attestation)
   return attachReferrer(client, image, referrer)
 }
 

@@ -29,7 +29,12 @@ export interface GithubAttestations {
   serverUrl: string
   /** owner/name. */
   repository: string
+  /** The owner is an organization: each image gets a storage record (artifact metadata). */
+  organization: boolean
 }
+
+/** The modes whose runs attest what they publish: merge attests each leg's digest too. */
+const ATTESTING_MODES = ['build', 'merge']
 
 /** What a run of this mode would attest, or why it attests nothing. */
 interface Where {
@@ -41,10 +46,15 @@ interface Where {
   ground: AttestationGround | undefined
 }
 
-/** On only where every condition holds; one notice when the default is what turned it off. */
+/**
+ * On only where every condition holds; where the default turned it off, one line why: a notice
+ * where the job has an ID token (given for signing, it may expect attestations), else a log line
+ * (`remark`), as every run of a job that never asked would otherwise carry the same annotation.
+ */
 export interface AttestationsDecision {
   attestations?: GithubAttestations
   notice?: string
+  remark?: string
 }
 
 const ID_TOKEN =
@@ -75,9 +85,10 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
       'this version attests provenance only (the SBOM attestation is not built yet): use ' +
         'provenance'
     )
-  if (where.mode !== 'build')
+  if (!ATTESTING_MODES.includes(where.mode))
     refuse(
-      `this version attests mode "build"'s images only (mode is "${where.mode}")`
+      `this version attests the images of modes build and merge (the merge attests each ` +
+        `leg's digest too); mode is "${where.mode}"`
     )
   if (!where.publishes)
     refuse('attesting needs the image pushed (push: true, no outputs or call)')
@@ -87,8 +98,8 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
 /**
  * The run's attestations: named explicitly, on (refused now where they cannot be made: without an
  * ID token, naming id-token: write); by default, on where the job has an ID token, the repository
- * is public and the server is github.com, else off, said once. This version attests mode build's
- * images.
+ * is public and the server is github.com, else off, said once. This version attests the images
+ * of modes build and merge.
  */
 export function decideAttestations(
   asked: AttestationsAsked,
@@ -97,24 +108,29 @@ export function decideAttestations(
   if (asked === 'false') return {}
   if (asked !== 'default') refuseExplicit(asked, where)
   // the CLI: no job, no ID token, nothing to say
-  else if (!where.publishes || where.mode !== 'build' || !where.ground)
+  else if (
+    !where.publishes ||
+    !ATTESTING_MODES.includes(where.mode) ||
+    !where.ground
+  )
     return {}
   const { ground } = where
   if (ground === undefined) return {}
   const why = asked === 'default' ? offBecause(ground) : ''
-  if (why !== '')
-    return {
-      notice:
-        `github-attestations is off: ${why}; set it to provenance to attest, or to false to ` +
-        `say so`
-    }
-  const { apiUrl, serverUrl } = ground
+  if (why !== '') {
+    const line =
+      `github-attestations is off: ${why}; set it to provenance to attest, or to false to ` +
+      `say so`
+    return ground.idToken ? { notice: line } : { remark: line }
+  }
+  const { apiUrl, serverUrl, organization } = ground
   return {
     attestations: {
       explicit: asked !== 'default',
       apiUrl,
       serverUrl,
-      repository: where.repository
+      repository: where.repository,
+      organization
     }
   }
 }

@@ -23,15 +23,18 @@ interface ApiAccess {
 /** The statuses that say the repository takes no attestation from this job. */
 const REFUSALS = [403, 404]
 
-export async function storeAttestation(
-  bundle: object,
+/** An answer's JSON, or the API's refusal (403, 404) with GitHub's message. */
+type Answer = Record<string, unknown> & { refused?: number; message?: string }
+
+/** A POST to the API, its answer. */
+async function post(
+  path: string,
+  body: object,
   access: ApiAccess
-): Promise<StoreAnswer> {
-  const url = new URL(
-    `${access.apiUrl}/repos/${access.repository}/attestations`
-  )
+): Promise<Answer> {
+  const url = new URL(`${access.apiUrl}${path}`)
   const answer = (await exchange(
-    `the attestations API (${url.href})`,
+    `GitHub's API (${url.href})`,
     url,
     {
       method: 'POST',
@@ -41,7 +44,7 @@ export async function storeAttestation(
         'Content-Type': 'application/json',
         'X-GitHub-Api-Version': '2022-11-28'
       },
-      body: JSON.stringify({ bundle })
+      body: JSON.stringify(body)
     },
     access.limits,
     {
@@ -51,13 +54,53 @@ export async function storeAttestation(
         return { refused: response.status, message: refusalMessage(text) }
       }
     }
-  )) as { id?: unknown; refused?: number; message?: string } | null
-  if (typeof answer?.refused === 'number')
+  )) as Answer | null
+  return answer ?? {}
+}
+
+export async function storeAttestation(
+  bundle: object,
+  access: ApiAccess
+): Promise<StoreAnswer> {
+  const path = `/repos/${access.repository}/attestations`
+  const answer = await post(path, { bundle }, access)
+  if (typeof answer.refused === 'number')
     return { refused: answer.refused, message: answer.message ?? '' }
-  const id = answer?.id
+  const id = answer.id
   if (typeof id !== 'number' && typeof id !== 'string')
-    throw new Error(`the attestations API (${url.href}) answered without an id`)
+    throw new Error(`the attestations API (${path}) answered without an id`)
   return { id: String(id) }
+}
+
+/** Where an image is stored: what a storage record names (REST "artifact metadata"). */
+export interface StorageRecord {
+  /** The image's name, as its attestation's subject names it. */
+  name: string
+  digest: string
+  /** The registry's origin, https://host[:port]. */
+  registryUrl: string
+}
+
+/**
+ * Records where the image is stored, for the organization's linked artifacts (@actions/attest's
+ * createStorageRecord: POST /orgs/{owner}/artifacts/metadata/storage-record with name, digest
+ * and registry_url, answered with storage_records' ids; it needs artifact-metadata: write).
+ */
+export async function storeStorageRecord(
+  record: StorageRecord,
+  access: ApiAccess
+): Promise<{ ids: string[] } | { refused: number; message: string }> {
+  const [owner] = access.repository.split('/')
+  const path = `/orgs/${owner}/artifacts/metadata/storage-record`
+  const { name, digest, registryUrl } = record
+  const body = { name, digest, registry_url: registryUrl }
+  const answer = await post(path, body, access)
+  if (typeof answer.refused === 'number')
+    return { refused: answer.refused, message: answer.message ?? '' }
+  const records = Array.isArray(answer.storage_records)
+    ? (answer.storage_records as { id?: unknown }[])
+    : []
+  return { ids: records.map(r => String(r.id)) }
 }
 
 /** GitHub's error body's message (`{"message": …}`), else the start of the text. */

@@ -64,6 +64,31 @@ export const isKeyless = (bundle: BundleJson) =>
 
 const base64 = (text: string) => Buffer.from(text, 'base64')
 
+/** The fields of an in-toto statement read here. */
+export interface InTotoStatement {
+  predicateType?: unknown
+  subject?: { digest?: Record<string, unknown> }[]
+  predicate?: unknown
+}
+
+/** The in-toto statement of a DSSE envelope; undefined when its payload is no JSON. */
+export function statementOf(
+  envelope: DsseEnvelope
+): InTotoStatement | undefined {
+  if (envelope.payloadType !== IN_TOTO) return undefined
+  try {
+    return parseJsonBytes<InTotoStatement>(base64(envelope.payload))
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a statement names `digest` among its subjects. */
+export function namesSubject(statement: InTotoStatement, digest: string) {
+  const [algorithm, hex] = digest.split(':')
+  return statement.subject?.some(s => s.digest?.[algorithm] === hex) ?? false
+}
+
 /**
  * Why a bundle is not cosign's signature of `digest` ('' when it is one): what its statement
  * vouches for, not yet who signed it.
@@ -73,19 +98,11 @@ export function statementRefusal(bundle: BundleJson, digest: string): string {
   if (envelope === undefined) return 'a bundle holds no DSSE envelope'
   if (envelope.payloadType !== IN_TOTO)
     return `a bundle's payload is ${envelope.payloadType}, not an in-toto statement`
-  let statement: {
-    predicateType?: unknown
-    subject?: { digest?: Record<string, unknown> }[]
-  }
-  try {
-    statement = parseJsonBytes(base64(envelope.payload))
-  } catch {
-    return "a bundle's statement is not JSON"
-  }
+  const statement = statementOf(envelope)
+  if (statement === undefined) return "a bundle's statement is not JSON"
   if (statement.predicateType !== SIGN_PREDICATE)
     return `a bundle is an attestation (${String(statement.predicateType)}), not a signature`
-  const [algorithm, hex] = digest.split(':')
-  return statement.subject?.some(s => s.digest?.[algorithm] === hex)
+  return namesSubject(statement, digest)
     ? ''
     : `a bundle vouches for another digest than ${digest}`
 }
@@ -110,13 +127,19 @@ function envelopeVerifies(bundle: BundleJson, publicKeyPem: string): boolean {
   )
 }
 
+/** A bundle attached to a digest, with its entry in the digest's referrers list. */
+export interface ReferredBundle {
+  listed: OciDescriptor
+  bundle: BundleJson
+}
+
 /** The bundles attached to `digest` in `image` (by the referrers API or tag), as JSON. */
-export async function bundlesOn(
+export async function referredBundles(
   client: RegistryClient,
   image: Image,
   digest: string
-): Promise<BundleJson[]> {
-  const bundles: BundleJson[] = []
+): Promise<ReferredBundle[]> {
+  const bundles: ReferredBundle[] = []
   for (const listed of await listReferrers(client, image, digest)) {
     if (!mayBeBundle(listed)) continue
     const referrer = await client.getManifest(image, listed.digest)
@@ -128,14 +151,22 @@ export async function bundlesOn(
         `${image.name}@${listed.digest} names bundle ${layer.digest}, which the registry lacks`
       )
     try {
-      bundles.push(parseJsonBytes<BundleJson>(bytes))
+      bundles.push({ listed, bundle: parseJsonBytes<BundleJson>(bytes) })
     } catch {
       // not JSON: a bundle that holds nothing to verify
-      bundles.push({})
+      bundles.push({ listed, bundle: {} })
     }
   }
   return bundles
 }
+
+/** The bundles attached to `digest` in `image`, as JSON. */
+export const bundlesOn = async (
+  client: RegistryClient,
+  image: Image,
+  digest: string
+): Promise<BundleJson[]> =>
+  (await referredBundles(client, image, digest)).map(held => held.bundle)
 
 /** How many cosign 3 signatures on `digest` in `image` verify with the PEM public key. */
 export async function countValidBundles(

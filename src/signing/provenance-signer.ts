@@ -6,7 +6,13 @@
  * repository, GitHub's Fulcio and timestamp authority for a private one). It reaches them at fixed
  * URLs through the runner's https_proxy, and asks the runner for its own ID tokens.
  */
+import { isDeepStrictEqual } from 'node:util'
 import type { SerializedBundle } from '@actions/attest'
+import {
+  namesSubject,
+  statementOf,
+  type BundleJson
+} from './bundle-referrer.js'
 
 /** What an attestation is about: an image name and one of its manifests' digests. */
 export interface AttestationSubject {
@@ -15,17 +21,29 @@ export interface AttestationSubject {
   digest: string
 }
 
-/** Signs one subject's provenance statement: the Sigstore bundle, as JSON. */
-export type ProvenanceSigner = (
-  subject: AttestationSubject
-) => Promise<SerializedBundle>
+/** The SLSA predicate of this run, as @actions/attest builds it from the job's ID token. */
+export interface ProvenancePredicate {
+  type: string
+  params: {
+    buildDefinition: object
+    runDetails: { builder: { id: string } }
+  }
+}
+
+/** Signs one subject's provenance statement with the run's predicate. */
+export interface ProvenanceSigner {
+  /** The Sigstore bundle, as JSON. */
+  sign(subject: AttestationSubject): Promise<SerializedBundle>
+  /** Whether `bundle` is the statement this signer would sign for `digest` (attestsAlready). */
+  signedAlready(bundle: BundleJson, digest: string): boolean
+}
 
 /** The predicate from the job's ID token, built once; each subject signed with a fresh key. */
 export async function openProvenanceSigner(): Promise<ProvenanceSigner> {
   const { attest, buildSLSAProvenancePredicate } =
     await import('@actions/attest')
   const predicate = await buildSLSAProvenancePredicate()
-  return async ({ name, digest }) => {
+  const sign = async ({ name, digest }: AttestationSubject) => {
     const [algorithm, hex] = digest.split(':')
     const signed = await attest({
       subjects: [{ name, digest: { [algorithm]: hex } }],
@@ -37,4 +55,35 @@ export async function openProvenanceSigner(): Promise<ProvenanceSigner> {
     })
     return signed.bundle
   }
+  const params = predicate as unknown as ProvenancePredicate
+  return {
+    sign,
+    signedAlready: (bundle, digest) => attestsAlready(bundle, params, digest)
+  }
+}
+
+/**
+ * Whether `bundle` already is this run's provenance of `digest`, as an earlier run of the same
+ * workflow at the same commit made it (a re-run): the same subject, predicate type, builder (the
+ * workflow, job_workflow_ref) and build definition (repository, ref, commit, event). Only the
+ * run's id and attempt (runDetails.metadata) may differ. The bundle's signature is not checked:
+ * this decides whether to add one, and a client that verifies reads every referrer anyway.
+ */
+export function attestsAlready(
+  bundle: BundleJson,
+  predicate: ProvenancePredicate,
+  digest: string
+): boolean {
+  const envelope = bundle.dsseEnvelope
+  const statement = envelope && statementOf(envelope)
+  if (statement === undefined || !namesSubject(statement, digest)) return false
+  const held = (statement.predicate ?? {}) as Partial<
+    ProvenancePredicate['params']
+  >
+  const { params } = predicate
+  return (
+    statement.predicateType === predicate.type &&
+    held.runDetails?.builder?.id === params.runDetails.builder.id &&
+    isDeepStrictEqual(held.buildDefinition, params.buildDefinition)
+  )
 }

@@ -19,7 +19,13 @@ import {
   readManifest
 } from './registry-api.js'
 import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
-import { credentials, runnerEnv, uniqueRepo, visibleText } from './steps.js'
+import {
+  credentials,
+  loginsFor,
+  runnerEnv,
+  uniqueRepo,
+  visibleText
+} from './steps.js'
 import { runMain, type StepResult } from './runner.js'
 import { loadEvent } from '../fixtures/events.js'
 import { stackEnv, type StackEnv } from '../support/stack-env.js'
@@ -78,11 +84,12 @@ function attestingEnv(
 
 const INPUTS = { platforms: PLATFORMS, 'github-token': 'ghs_attesting' }
 
+/** The step's lines that name github-attestations: annotations, and plain log lines. */
 const attestationLines = (step: StepResult) =>
   step.stdout
     .split('\n')
     .filter(line =>
-      /^::(notice|warning|error)::.*github-attestations/.test(line)
+      /^(::(notice|warning|error)::)?github-attestations[ :]/.test(line)
     )
 
 /** @sigstore/verify's answer on a bundle: '' when it verifies for the identity, else why not. */
@@ -111,6 +118,38 @@ async function discover(repo: string, digest: string): Promise<string[]> {
   const found = await orasDiscover(stack.a, repo, digest)
   return (found.referrers ?? []).map(r => r.artifactType ?? '')
 }
+
+/** cosign 3's verify-attestation of each subject in `registry`'s `repo`: exit codes, the output. */
+async function verifications(
+  registry: StackEnv['a'],
+  repo: string,
+  subjects: string[]
+) {
+  const rows = []
+  for (const subject of subjects) {
+    const ref = `${registry.host}/${repo}@${subject}`
+    const verify = (identity: typeof WORKFLOW) =>
+      cosign3VerifyAttestation(
+        stack.cosign3,
+        ref,
+        identity,
+        standins.trustedRootFile,
+        [registry]
+      )
+    const { code, output } = await verify(WORKFLOW)
+    const otherFails = (await verify(OTHER)).code !== 0
+    rows.push({ ref, workflow: code, otherFails, output })
+  }
+  return rows
+}
+
+/** What `verifications` are where each subject verifies for the workflow, not for another. */
+const verified = (registry: StackEnv['a'], repo: string, subjects: string[]) =>
+  subjects.map(subject => ({
+    ref: `${registry.host}/${repo}@${subject}`,
+    workflow: 0,
+    otherFails: true
+  }))
 
 describe('github-attestations: a two-platform release, attested by default', () => {
   let repo: string
@@ -152,6 +191,15 @@ describe('github-attestations: a two-platform release, attested by default', () 
     ).toEqual([1, 1, 1])
     for (const { id, url } of stored)
       expect(url).toBe(`https://github.com/acme/webapp/attestations/${id}`)
+    // acme is an organization: one storage record, of the image's digest
+    const image = `${stack.a.host}/${repo}`
+    expect(api.records.filter(r => r.name === image)).toEqual([
+      expect.objectContaining({
+        owner: 'acme',
+        digest: subjects[0],
+        registryUrl: `https://${stack.a.host}`
+      })
+    ])
     expect(main.summary).toContain('#### GitHub attestations')
     // the provenance phase ran before the first tag moved
     expect(
@@ -162,24 +210,9 @@ describe('github-attestations: a two-platform release, attested by default', () 
   })
 
   it("cosign 3's verify-attestation passes on each subject for the workflow, not for another", async () => {
-    const { a } = stack
-    for (const subject of subjects) {
-      const ref = `${a.host}/${repo}@${subject}`
-      const verify = (identity: typeof WORKFLOW) =>
-        cosign3VerifyAttestation(
-          stack.cosign3,
-          ref,
-          identity,
-          standins.trustedRootFile,
-          [a]
-        )
-      const passed = await verify(WORKFLOW)
-      expect({ ref, code: passed.code, output: passed.output }).toMatchObject({
-        ref,
-        code: 0
-      })
-      expect((await verify(OTHER)).code).not.toBe(0)
-    }
+    expect(await verifications(stack.a, repo, subjects)).toMatchObject(
+      verified(stack.a, repo, subjects)
+    )
   })
 
   it('@sigstore/verify passes on the bundle the API holds for each subject, for the workflow only', () => {
@@ -211,6 +244,124 @@ describe('github-attestations: a two-platform release, attested by default', () 
         types: expect.arrayContaining([BUNDLE_TYPE])
       })
   })
+
+  it('a re-run of the same commit signs, stores and attaches nothing again, and names the same attestations', async () => {
+    const creates = api.creates
+    const rerun = await runHello(
+      stack.a,
+      repo,
+      INPUTS,
+      attestingEnv(api.url, { GITHUB_RUN_ATTEMPT: '2' })
+    )
+    expect(errorLines(rerun.stdout)).toEqual([])
+    expect(rerun.code).toBe(0)
+    expect((await readManifest(stack.a, repo, '1.2.3')).digest).toBe(
+      subjects[0]
+    )
+    expect(api.creates).toBe(creates)
+    expect(rerun.outputs.attestations).toBe(main.outputs.attestations)
+    // no referrers tag for the re-run's own build, which no tag takes
+    const referrersTags = subjects.map(s => s.replace(':', '-'))
+    expect(await publishedTags(stack.a, repo)).toEqual(
+      [...RELEASE_TAGS, ...referrersTags].sort()
+    )
+    for (const subject of subjects)
+      expect({ subject, types: await discover(repo, subject) }).toEqual({
+        subject,
+        types: [BUNDLE_TYPE]
+      })
+    expect(rerun.stdout).toMatch(/attested already by this workflow/)
+    const image = `${stack.a.host}/${repo}`
+    expect(api.records.filter(r => r.name === image)).toHaveLength(1)
+  })
+
+  it('a promote to a second registry carries them: cosign 3 verifies each subject on the target, for the workflow only', async () => {
+    const { a, b } = stack
+    const target = uniqueRepo('gh-attest-promoted')
+    const promote = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}:1.2.3`,
+        images: `${b.host}/${target}`,
+        logins: loginsFor(a, b)
+      },
+      attestingEnv(api.url)
+    )
+    expect(errorLines(promote.stdout)).toEqual([])
+    expect(promote.code).toBe(0)
+    // the index is copied as it is: the same subjects, each with its referrer
+    expect(promote.outputs.digest).toBe(subjects[0])
+    expect(await verifications(b, target, subjects)).toMatchObject(
+      verified(b, target, subjects)
+    )
+  })
+})
+
+describe('github-attestations on a matrix: mode digest legs, then the merge', () => {
+  it("attests each leg's digest and the merged index with its platform manifests; cosign 3 verifies each", async () => {
+    const repo = uniqueRepo('gh-attest-merge')
+    const env = attestingEnv(api.url)
+    const creates = api.creates
+    const outputs: Record<string, string> = {}
+    const legs: string[] = []
+    for (const platform of PLATFORMS.split(',')) {
+      const leg = await runHello(
+        stack.a,
+        repo,
+        { ...INPUTS, mode: 'digest', handover: 'outputs', platforms: platform },
+        env
+      )
+      expect(errorLines(leg.stdout)).toEqual([])
+      expect(leg.code).toBe(0)
+      // a leg attests nothing: its merge does
+      expect(leg.outputs.attestations).toBe('[]')
+      const name = `leg-${platform.replace('/', '-')}`
+      outputs[name] = leg.outputs[name]
+      legs.push(leg.outputs.digest)
+    }
+    expect(api.creates).toBe(creates)
+    const held = api.held.length
+    const merge = await runHello(
+      stack.a,
+      repo,
+      {
+        ...INPUTS,
+        mode: 'merge',
+        handover: JSON.stringify(outputs)
+      },
+      env
+    )
+    expect(errorLines(merge.stdout)).toEqual([])
+    expect(merge.code).toBe(0)
+    const index = merge.outputs.digest
+    const listed = await readJson<{
+      manifests: { digest: string; annotations?: Record<string, string> }[]
+    }>(stack.a, repo, `manifests/${index}`)
+    const platforms = listed.manifests
+      .filter(
+        m =>
+          m.annotations?.['vnd.docker.reference.type'] !==
+          'attestation-manifest'
+      )
+      .map(m => m.digest)
+    expect(platforms).toHaveLength(2)
+    // each leg is an index (its platform manifest and buildx's provenance), not listed in the merge's
+    const subjects = [index, ...platforms, ...legs]
+    expect(new Set(subjects).size).toBe(5)
+    const stored = JSON.parse(merge.outputs.attestations) as {
+      subject: string
+    }[]
+    expect(stored.map(s => s.subject).sort()).toEqual([...subjects].sort())
+    // what the merge stored (the platform manifests are those of the release above, in another
+    // repository: the API holds those too)
+    const merged = api.held.slice(held)
+    expect(
+      subjects.map(s => merged.filter(h => h.subjects.includes(s)).length)
+    ).toEqual(subjects.map(() => 1))
+    expect(await verifications(stack.a, repo, subjects)).toMatchObject(
+      verified(stack.a, repo, subjects)
+    )
+  })
 })
 
 /** A push-tag payload with the repository private. */
@@ -231,7 +382,8 @@ describe('github-attestations left at its default where it cannot attest', () =>
       name: 'no id-token (no ACTIONS_ID_TOKEN_REQUEST_URL)',
       env: () =>
         runnerEnv('push-tag', { ...forwarder.env, GITHUB_API_URL: api.url }),
-      line: /^::notice::github-attestations is off: the job has no ID token/
+      // a job that never asked carries no annotation: one line in the log
+      line: /^github-attestations is off: the job has no ID token/
     },
     {
       name: 'a private repository',
@@ -240,7 +392,7 @@ describe('github-attestations left at its default where it cannot attest', () =>
       line: /^::notice::github-attestations is off: the repository is private, not public/
     }
   ])(
-    '$name: the release lands, one notice, nothing attested',
+    '$name: the release lands, one line, nothing attested',
     async ({ env, line }) => {
       const repo = uniqueRepo('gh-attest-off')
       const creates = api.creates
@@ -255,30 +407,59 @@ describe('github-attestations left at its default where it cannot attest', () =>
     }
   )
 
-  it('a 403 from the attestations API: the release lands, one warning, no referrer written', async () => {
-    const refusing = await startAttestationsApi(403)
-    try {
-      const repo = uniqueRepo('gh-attest-403')
-      const main = await runHello(
-        stack.a,
-        repo,
-        INPUTS,
-        attestingEnv(refusing.url)
-      )
-      expect(errorLines(main.stdout)).toEqual([])
-      expect(main.code).toBe(0)
-      expect(attestationLines(main)).toEqual([
-        expect.stringMatching(
-          /^::warning::github-attestations: the attestations API refused \(HTTP 403: Resource not accessible by integration\), so no attestation went to the registry: give the job "permissions: attestations: write"/
-        )
-      ])
-      expect(refusing.creates).toBe(1)
-      expect(await publishedTags(stack.a, repo)).toEqual(RELEASE_TAGS)
-      expect(await discover(repo, main.outputs.digest)).toEqual([])
-    } finally {
-      await refusing.close()
+  it.each<{
+    name: string
+    refuse: Parameters<typeof startAttestationsApi>
+    warning: RegExp
+    held: number
+    referrers: string[]
+  }>([
+    {
+      name: 'a 403 from the attestations API: one warning, no referrer written',
+      refuse: [403],
+      warning:
+        /^::warning::github-attestations: the attestations API refused \(HTTP 403: Resource not accessible by integration\), so no attestation went to the registry: give the job "permissions: attestations: write"/,
+      held: 0,
+      referrers: []
+    },
+    {
+      name: 'a 403 on the storage record (no artifact-metadata: write): one warning, the attestations stand',
+      refuse: [undefined, true],
+      warning:
+        /^::warning::github-attestations: no storage record of .*\(HTTP 403: Resource not accessible by integration\): give the job "permissions: artifact-metadata: write"/,
+      held: 3,
+      referrers: [BUNDLE_TYPE]
     }
-  })
+  ])(
+    '$name; the release lands',
+    async ({ refuse, warning, held, referrers }) => {
+      const refusing = await startAttestationsApi(...refuse)
+      try {
+        const repo = uniqueRepo('gh-attest-403')
+        const main = await runHello(
+          stack.a,
+          repo,
+          INPUTS,
+          attestingEnv(refusing.url)
+        )
+        expect(errorLines(main.stdout)).toEqual([])
+        expect(main.code).toBe(0)
+        expect(attestationLines(main)).toEqual([expect.stringMatching(warning)])
+        expect(refusing.held).toHaveLength(held)
+        expect(refusing.creates).toBe(Math.max(held, 1))
+        expect(refusing.records).toEqual([])
+        // the release's tags, and a referrers tag for each attestation the registry got
+        const tags = await publishedTags(stack.a, repo)
+        expect(tags.filter(tag => RELEASE_TAGS.includes(tag))).toEqual(
+          RELEASE_TAGS
+        )
+        expect(tags).toHaveLength(RELEASE_TAGS.length + held)
+        expect(await discover(repo, main.outputs.digest)).toEqual(referrers)
+      } finally {
+        await refusing.close()
+      }
+    }
+  )
 
   it('named explicitly without an ID token: fails before any docker command, naming id-token: write', async () => {
     const repo = uniqueRepo('gh-attest-no-token')

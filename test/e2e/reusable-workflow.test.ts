@@ -14,8 +14,9 @@
  * here this checkout) and runs the action from there; its logins step runs by bash. Then what a
  * security review asks of it: the job's token offered to no registry but GitHub's (the
  * registry's own log of who offered credentials), a fork's pull request, the gate, key signing
- * verified by cosign 2.5 and 3.1.1, and a build secret kept out of the image, its provenance and
- * the log.
+ * verified by cosign 2.5 and 3.1.1, a build secret kept out of the image, its provenance and
+ * the log, and GitHub's attestations signed in the workflow's own job (its identity, not the
+ * caller's: the Sigstore and attestations API stand-ins of test/e2e/github-attestations.test.ts).
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -31,7 +32,18 @@ import {
   type ActionRunner,
   type WorkflowCall
 } from '../support/workflow-runner.js'
-import { cosignVerify, generateKeyPair } from '../support/cosign.js'
+import {
+  cosign3VerifyAttestation,
+  cosignVerify,
+  generateKeyPair
+} from '../support/cosign.js'
+import {
+  GITHUB_ISSUER,
+  startStandins,
+  WORKFLOW_IDENTITY
+} from '../support/sigstore-standins.js'
+import { startSigstoreForwarder } from '../support/sigstore-forwarder.js'
+import { startAttestationsApi } from '../support/attestations-api.js'
 import { stackEnv, stackOras } from '../support/stack-env.js'
 import {
   job,
@@ -80,12 +92,15 @@ function actionRunner(
     fail = '',
     absent = '',
     event,
-    env
+    env,
+    defaults = {}
   }: {
     fail?: string
     absent?: string
     event?: Record<string, string>
     env?: Record<string, string>
+    /** Inputs the runner fills in from action.yml's defaults (`github-token`: github.token). */
+    defaults?: Record<string, string>
   } = {}
 ): ActionRunner {
   const action: ActionRunner = async (uses, inputs) => {
@@ -96,7 +111,7 @@ function actionRunner(
       site(),
       run,
       '',
-      { ...inputs, ...broken },
+      { ...defaults, ...inputs, ...broken },
       { attempt, event, env }
     )
     steps.push(step)
@@ -457,3 +472,70 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
     })
   }
 )
+
+describe('the reusable workflow attests from its own job', () => {
+  it("the merge's attestations name the reusable workflow: cosign 3 verifies them with its identity, not the caller's", async () => {
+    // GitHub's job_workflow_ref for a job of a called workflow: that workflow at the called ref
+    const own = `acme/docker-publish-action/.github/workflows/publish.yml@${JOB.workflow_sha}`
+    const standins = await startStandins('trusted', own)
+    const forwarder = await startSigstoreForwarder(standins)
+    const api = await startAttestationsApi()
+    try {
+      const repo = uniqueRepo('workflow/attested')
+      const steps: StepResult[] = []
+      const env = {
+        ...standins.tokenEnv,
+        ...forwarder.env,
+        GITHUB_API_URL: api.url
+      }
+      const jobs = await runWorkflow(WORKFLOW, {
+        ...call(repo),
+        run: actionRunner(newRun(), 1, steps, {
+          env,
+          defaults: { 'github-token': 'ghs_job' }
+        })
+      })
+      expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
+        Array(3).fill('exit 0')
+      )
+      // the legs attest nothing; the merge, the index, its 2 platforms and the 2 legs' digests
+      const made = steps.map(
+        step => (JSON.parse(step.outputs.attestations) as unknown[]).length
+      )
+      expect(made).toEqual([0, 0, 5])
+      const identity = (workflowRef: string) => ({
+        identity: `https://github.com/${workflowRef}`,
+        issuer: GITHUB_ISSUER
+      })
+      const ref = `${site().registry.host}/${repo}@${jobs.merge.outputs.digest}`
+      const verify = (who: { identity: string; issuer: string }) =>
+        cosign3VerifyAttestation(
+          stackEnv().cosign3,
+          ref,
+          who,
+          standins.trustedRootFile,
+          [site().registry]
+        )
+      const passed = await verify(identity(own))
+      expect({ code: passed.code, output: passed.output }).toMatchObject({
+        code: 0
+      })
+      const caller = await verify({
+        identity: WORKFLOW_IDENTITY,
+        issuer: GITHUB_ISSUER
+      })
+      expect(caller.code).not.toBe(0)
+      // the statement's builder: the reusable workflow (what gh's --signer-workflow checks)
+      for (const { bundle } of api.held) {
+        const statement = JSON.parse(
+          Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString()
+        ) as { predicate: { runDetails: { builder: { id: string } } } }
+        expect(statement.predicate.runDetails.builder.id).toBe(
+          `https://github.com/${own}`
+        )
+      }
+    } finally {
+      await Promise.all([api.close(), forwarder.close(), standins.close()])
+    }
+  })
+})

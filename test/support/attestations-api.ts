@@ -10,7 +10,13 @@
  * - "List attestations" (GET /repos/{owner}/{repo}/attestations/{subject_digest}): what the
  *   repository holds for a subject digest, `{attestations: [{bundle, repository_id}]}`, the
  *   digest read from the in-toto statement's subjects.
- * `refuse` answers every create with that status, as GitHub does without the permission.
+ * - Storage records, "artifact metadata" (@actions/attest 3.2.0's lib/artifactMetadata.js, and
+ *   actions/attest's src/attest.ts, which calls it): `POST /orgs/{owner}/artifacts/metadata/
+ *   storage-record` with `name`, `digest`, `registry_url` (an https origin: actions/attest refuses
+ *   another protocol), answered with `{storage_records: [{id}]}`; for an organization only
+ *   (actions/attest asks first whether the owner is one, and skips otherwise).
+ * `refuse` answers every create with that status, as GitHub does without the permission;
+ * `refuseRecords`, the storage records alone.
  */
 import type { ServerResponse } from 'node:http'
 import { startServer } from './http-server.js'
@@ -24,10 +30,20 @@ interface HeldAttestation {
   bundle: { mediaType?: string; dsseEnvelope?: { payload: string } }
 }
 
+/** A storage record: where an attested image is kept. */
+interface HeldRecord {
+  id: number
+  owner: string
+  name: string
+  digest: string
+  registryUrl: string
+}
+
 export interface AttestationsApi {
   /** GITHUB_API_URL. */
   url: string
   held: HeldAttestation[]
+  records: HeldRecord[]
   /** The create requests answered, refused ones too. */
   creates: number
   close(): Promise<void>
@@ -35,6 +51,7 @@ export interface AttestationsApi {
 
 const CREATE = /^\/repos\/([^/]+\/[^/]+)\/attestations$/
 const LIST = /^\/repos\/([^/]+\/[^/]+)\/attestations\/([^/]+)$/
+const RECORD = /^\/orgs\/([^/]+)\/artifacts\/metadata\/storage-record$/
 
 function send(answer: ServerResponse, status: number, body: object): void {
   answer.writeHead(status, { 'Content-Type': 'application/json' })
@@ -54,10 +71,13 @@ function subjectsOf(bundle: HeldAttestation['bundle']): string[] {
   )
 }
 
+/** `refuseRecords`: storage records alone answered 403 (the job lacks artifact-metadata: write). */
 export async function startAttestationsApi(
-  refuse?: 403 | 404
+  refuse?: 403 | 404,
+  refuseRecords = false
 ): Promise<AttestationsApi> {
   const held: HeldAttestation[] = []
+  const records: HeldRecord[] = []
   const api = { creates: 0 }
   const server = await startServer((request, answer) => {
     void readBody(request).then(text => {
@@ -71,6 +91,33 @@ export async function startAttestationsApi(
             )
             .map(a => ({ bundle: a.bundle, repository_id: 700123 }))
         })
+      const record = RECORD.exec(path)
+      if (request.method === 'POST' && record) {
+        if (refuse !== undefined || refuseRecords)
+          return send(answer, refuse ?? 403, {
+            message: 'Resource not accessible by integration'
+          })
+        const { name, digest, registry_url } = JSON.parse(text) as Record<
+          string,
+          unknown
+        >
+        if (
+          typeof name !== 'string' ||
+          typeof digest !== 'string' ||
+          typeof registry_url !== 'string' ||
+          !registry_url.startsWith('https://')
+        )
+          return send(answer, 422, { message: 'Validation Failed' })
+        const id = records.length + 1
+        records.push({
+          id,
+          owner: record[1],
+          name,
+          digest,
+          registryUrl: registry_url
+        })
+        return send(answer, 200, { storage_records: [{ id }] })
+      }
       const created = CREATE.exec(path)
       if (request.method !== 'POST' || !created)
         return send(answer, 404, { message: 'Not Found' })
@@ -104,6 +151,7 @@ export async function startAttestationsApi(
   return {
     url: `http://${server.host}`,
     held,
+    records,
     get creates() {
       return api.creates
     },

@@ -193,8 +193,13 @@ function storedEntry(body: string): string {
 /** The certificates' SCT: from the trusted CT log, none, or from a log the trust does not name. */
 export type SctKind = 'trusted' | 'none' | 'unknown-log'
 
+/**
+ * `jobWorkflowRef`: the workflow whose job the tokens are for, where it is not the run's own (a
+ * reusable workflow's job: GitHub's job_workflow_ref names it, workflow_ref the caller's).
+ */
 export async function startStandins(
-  sct: SctKind = 'trusted'
+  sct: SctKind = 'trusted',
+  jobWorkflowRef = WORKFLOW_REF
 ): Promise<Standins> {
   const issuerKeys = ecKeys()
   const kid = randomBytes(8).toString('hex')
@@ -252,7 +257,7 @@ export async function startStandins(
         event_name: 'push',
         workflow: 'release',
         workflow_ref: WORKFLOW_REF,
-        job_workflow_ref: WORKFLOW_REF,
+        job_workflow_ref: jobWorkflowRef,
         runner_environment: 'github-hosted'
       },
       issuerKeys.privateKey,

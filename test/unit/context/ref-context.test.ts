@@ -15,6 +15,7 @@ import {
 const GROUND = {
   idToken: false,
   visibility: 'public',
+  organization: true,
   serverUrl: 'https://github.com',
   apiUrl: 'https://api.github.com'
 }
@@ -211,11 +212,15 @@ describe('refContextFromRunner', () => {
   })
 
   it.each(rows)('reads the $name fixture', ({ name, expected }) => {
-    // a schedule's payload names no repository: its visibility is unknown
-    const visibility = name === 'schedule' ? 'unknown' : 'public'
+    // a schedule's payload names no repository: its visibility and owner are unknown
+    const unknown = name === 'schedule'
     expect(contextOf(name)).toStrictEqual({
       ...expected,
-      attestationGround: { ...GROUND, visibility }
+      attestationGround: {
+        ...GROUND,
+        visibility: unknown ? 'unknown' : 'public',
+        organization: !unknown
+      }
     })
   })
 
@@ -386,7 +391,11 @@ describe('refContextFromRunner', () => {
         fullName: 'acme/webapp',
         htmlUrl: 'https://github.com/acme/webapp'
       },
-      attestationGround: { ...GROUND, visibility: 'unknown' }
+      attestationGround: {
+        ...GROUND,
+        visibility: 'unknown',
+        organization: false
+      }
     })
   })
 
@@ -421,6 +430,11 @@ describe('refContextFromRunner', () => {
         'repository.private': true
       },
       expected: { ...GROUND, visibility: 'private' }
+    },
+    {
+      name: 'a user, not an organization, owns it (no storage record)',
+      payload: { 'repository.owner.type': 'User' },
+      expected: { ...GROUND, organization: false }
     },
     {
       name: 'no visibility, private: false',

@@ -7,14 +7,15 @@ import type { AttestationGround } from '../../../src/context/context-types.js'
 import { NOW, RELEASE } from '../docker/run-fixture.js'
 
 // github-attestations: where the default turns it on (an ID token, a public repository, github.com),
-// the one notice where it does not, an explicit ask refused before anything runs, and the plan's
+// the one line where it does not (a log line where the job has no ID token, else a notice), an explicit ask refused before anything runs, and the plan's
 // steps, the ones the run executes (test/e2e/github-attestations.test.ts).
 
 const GROUND: AttestationGround = {
   idToken: true,
   visibility: 'public',
   serverUrl: 'https://github.com',
-  apiUrl: 'https://api.github.com'
+  apiUrl: 'https://api.github.com',
+  organization: true
 }
 
 async function publicationOf(
@@ -37,13 +38,14 @@ describe('github-attestations left empty: the default', () => {
     inputs?: Record<string, string>
     on: boolean
     notices?: RegExp[]
+    remarks?: RegExp[]
   }>([
     { name: 'an ID token, a public repository, github.com', on: true },
     {
       name: 'no ID token',
       ground: { idToken: false },
       on: false,
-      notices: [
+      remarks: [
         /no ID token \(ACTIONS_ID_TOKEN_REQUEST_URL is not set; "permissions: id-token: write"/
       ]
     },
@@ -65,29 +67,41 @@ describe('github-attestations left empty: the default', () => {
       on: false
     },
     {
-      name: 'mode digest: the merge publishes',
+      name: 'mode digest: the merge attests each leg',
       inputs: { mode: 'digest', platforms: 'linux/amd64' },
       on: false
+    },
+    {
+      name: 'mode merge: the index and each leg',
+      inputs: { mode: 'merge', platforms: 'linux/amd64,linux/arm64' },
+      on: true
     },
     {
       name: 'set to false',
       inputs: { 'github-attestations': 'false' },
       on: false
     }
-  ])('$name', async ({ ground, inputs = {}, on, notices = [] }) => {
-    const { publication } = await publicationOf(inputs, {
-      ...GROUND,
-      ...ground
-    })
-    expect(publication.attestations !== undefined).toBe(on)
-    const said = told(publication.notices)
-    expect(said).toEqual(notices.map(n => expect.stringMatching(n)))
-  })
+  ])(
+    '$name',
+    async ({ ground, inputs = {}, on, notices = [], remarks = [] }) => {
+      const { publication } = await publicationOf(inputs, {
+        ...GROUND,
+        ...ground
+      })
+      expect(publication.attestations !== undefined).toBe(on)
+      const said = told(publication.notices)
+      expect(said).toEqual(notices.map(n => expect.stringMatching(n)))
+      expect(told(publication.remarks ?? [])).toEqual(
+        remarks.map(n => expect.stringMatching(n))
+      )
+    }
+  )
 
   it('says nothing in the CLI, which has no job', async () => {
     const { publication } = await publicationOf({}, null)
     expect(publication.attestations).toBeUndefined()
     expect(told(publication.notices)).toEqual([])
+    expect(publication.remarks).toBeUndefined()
   })
 })
 
@@ -118,7 +132,17 @@ describe('github-attestations named explicitly', () => {
         mode: 'promote',
         source: 'ghcr.io/octo/app:1.2.3'
       },
-      error: /attests mode "build"'s images only \(mode is "promote"\)/
+      error:
+        /attests the images of modes build and merge \(the merge attests each leg's digest too\); mode is "promote"/
+    },
+    {
+      name: 'mode digest, whose merge attests',
+      inputs: {
+        'github-attestations': 'provenance',
+        mode: 'digest',
+        platforms: 'linux/amd64'
+      },
+      error: /mode is "digest"/
     },
     {
       name: 'push: false',

@@ -1,1 +1,0 @@
-import"./chunk-EPXOE4VI.js";async function c(){let{attest:t,buildSLSAProvenancePredicate:n}=await import("@actions/attest"),e=await n();return async({name:i,digest:r})=>{let[a,s]=r.split(":");return(await t({subjects:[{name:i,digest:{[a]:s}}],predicateType:e.type,predicate:e.params,token:"",skipWrite:!0})).bundle}}export{c as openProvenanceSigner};
