@@ -111,9 +111,32 @@ export async function takeStep(
           tombstone(image, step.tag, now).digest
         )
       } catch (error) {
-        const held = await client.getManifest(image, removal.digest)
-        if (held !== undefined) await client.putManifest(image, step.tag, held)
-        throw error
+        throw await givenBack(client, image, step.tag, removal.digest, error)
       }
+  }
+}
+
+/**
+ * A tombstone's delete failed: its tag given back to its digest, and the delete's error to throw;
+ * where the give-back fails too, an error that keeps the delete's and says where the tag is left.
+ */
+async function givenBack(
+  client: RegistryClient,
+  image: Image,
+  tag: string,
+  digest: string,
+  failure: unknown
+): Promise<unknown> {
+  try {
+    const held = await client.getManifest(image, digest)
+    if (held === undefined) throw new Error(`the registry has no ${digest}`)
+    await client.putManifest(image, tag, held)
+    return failure
+  } catch (error) {
+    return new Error(
+      `${errorMessage(failure)}; ${image.name}:${tag} is left on its tombstone: giving it ` +
+        `back to ${digest} failed: ${errorMessage(error)}`,
+      { cause: failure }
+    )
   }
 }
