@@ -41,18 +41,23 @@ interface StoredRemoval extends PlannedRemoval {
   store: CleanupStore
 }
 
-/** A request of the delete probe: its failure fails the run before any image is touched. */
+/**
+ * A request of the delete probe: its failure fails the run before any image is touched, naming
+ * what the probe wrote that stays (`left`).
+ */
 async function probeRequest(
   image: Image,
   what: string,
-  request: () => Promise<unknown>
+  request: () => Promise<unknown>,
+  left = ''
 ): Promise<void> {
   try {
     await request()
   } catch (error) {
     throw new Error(
       `cleanup: ${image.registry} refuses to delete (nothing was deleted): the delete ` +
-        `probe's ${what} failed: ${errorMessage(error)}`
+        `probe's ${what} failed: ${errorMessage(error)}${left}`,
+      { cause: error }
     )
   }
 }
@@ -92,8 +97,12 @@ export async function takeStep(
         putTombstone(client, image, probe, probe.digest)
       )
     case 'probe delete':
-      return probeRequest(image, 'DELETE of its tombstone', () =>
-        store.deleteManifest(image, probe.digest)
+      // a registry that answered the first DELETE 404 and refuses this one keeps the tombstone
+      return probeRequest(
+        image,
+        'DELETE of its tombstone',
+        () => store.deleteManifest(image, probe.digest),
+        `; the tombstone ${probe.digest} stays, untagged`
       )
     case 'delete':
       return store.deleteManifest(image, removal.digest)

@@ -74,3 +74,53 @@ describe("takeStep: a tombstone's DELETE that fails", () => {
     expect(client.tagsOf(IMAGE.name)['pr-7']).toBe(where[left])
   })
 })
+
+describe("takeStep: the delete probe's request that fails names itself and what it leaves", () => {
+  const refusing: CleanupStore = {
+    read: () => Promise.resolve({ tags: {}, manifests: {} }),
+    deleteManifest: () => Promise.reject(new Error('HTTP 403 denied'))
+  }
+  const of = {
+    image: IMAGE,
+    store: refusing,
+    at: { kind: 'registry' as const },
+    removal: { digest: HELD.digest, tombstone: false, reason: 'r' }
+  }
+  it.each([
+    {
+      name: 'the DELETE of a digest no image has: nothing written',
+      action: 'probe absent' as const,
+      error: new RegExp(
+        `^cleanup: registry.example.com refuses to delete \\(nothing was deleted\\): the ` +
+          `delete probe's DELETE of sha256:0{64} failed: HTTP 403 denied$`
+      ),
+      left: 0
+    },
+    {
+      name: 'the DELETE of its tombstone, pushed a moment before: the tombstone stays and is named',
+      action: 'probe delete' as const,
+      error: new RegExp(
+        `^cleanup: registry.example.com refuses to delete \\(nothing was deleted\\): the ` +
+          `delete probe's DELETE of its tombstone failed: HTTP 403 denied; the tombstone ` +
+          `(sha256:[0-9a-f]{64}) stays, untagged$`
+      ),
+      left: 1
+    }
+  ])('$name', async ({ action, error, left }) => {
+    const client = new MemoryRegistry()
+    if (action === 'probe delete')
+      await takeStep({ action: 'probe put', of }, client, NOW)
+    const pushed = client.calls.flatMap(
+      c => /^PUT \S+ (sha256:\S+)$/.exec(c)?.[1] ?? []
+    )
+    expect(pushed).toHaveLength(left)
+    const message = await takeStep({ action, of }, client, NOW).then(
+      () => 'no error',
+      (e: unknown) => (e as Error).message
+    )
+    expect(message).toMatch(error)
+    expect(error.exec(message)?.[1]).toBe(pushed[0])
+    for (const digest of pushed)
+      expect(await client.getManifest(IMAGE, digest)).toBeDefined()
+  })
+})
