@@ -315,14 +315,17 @@ export function untaggedRemovals(
 /**
  * What a second read, right before the deletes, keeps of the planned removals, with why: a digest
  * that a tag this run does not remove now reaches (a release tagged it since the first read), a
- * tag that no longer points where it did.
+ * tag that no longer points where it did. A tag that moved is not removed, so what it reaches now
+ * stays too (a re-run's index may share the old one's platform manifests).
  */
 export function heldSince(
   state: RepositoryState,
   removals: Removal[]
 ): Map<Removal, string> {
   const removing = new Set(
-    removals.flatMap(r => (r.tag === undefined ? [] : [r.tag]))
+    removals.flatMap(({ tag, digest }) =>
+      tag !== undefined && state.tags[tag] === digest ? [tag] : []
+    )
   )
   const staying = rootTags(state.tags).filter(([tag]) => !removing.has(tag))
   const reached = reachedDigests(

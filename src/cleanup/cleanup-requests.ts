@@ -41,18 +41,23 @@ interface StoredRemoval extends PlannedRemoval {
   store: CleanupStore
 }
 
-/** A request of the delete probe: its failure fails the run before any image is touched. */
+/**
+ * A request of the delete probe: its failure fails the run before any image is touched, naming
+ * what the probe wrote that stays (`left`).
+ */
 async function probeRequest(
   image: Image,
   what: string,
-  request: () => Promise<unknown>
+  request: () => Promise<unknown>,
+  left = ''
 ): Promise<void> {
   try {
     await request()
   } catch (error) {
     throw new Error(
       `cleanup: ${image.registry} refuses to delete (nothing was deleted): the delete ` +
-        `probe's ${what} failed: ${errorMessage(error)}`
+        `probe's ${what} failed: ${errorMessage(error)}${left}`,
+      { cause: error }
     )
   }
 }
@@ -92,8 +97,12 @@ export async function takeStep(
         putTombstone(client, image, probe, probe.digest)
       )
     case 'probe delete':
-      return probeRequest(image, 'DELETE of its tombstone', () =>
-        store.deleteManifest(image, probe.digest)
+      // a registry that answered the first DELETE 404 and refuses this one keeps the tombstone
+      return probeRequest(
+        image,
+        'DELETE of its tombstone',
+        () => store.deleteManifest(image, probe.digest),
+        `; the tombstone ${probe.digest} stays, untagged`
       )
     case 'delete':
       return store.deleteManifest(image, removal.digest)
@@ -111,9 +120,32 @@ export async function takeStep(
           tombstone(image, step.tag, now).digest
         )
       } catch (error) {
-        const held = await client.getManifest(image, removal.digest)
-        if (held !== undefined) await client.putManifest(image, step.tag, held)
-        throw error
+        throw await givenBack(client, image, step.tag, removal.digest, error)
       }
+  }
+}
+
+/**
+ * A tombstone's delete failed: its tag given back to its digest, and the delete's error to throw;
+ * where the give-back fails too, an error that keeps the delete's and says where the tag is left.
+ */
+async function givenBack(
+  client: RegistryClient,
+  image: Image,
+  tag: string,
+  digest: string,
+  failure: unknown
+): Promise<unknown> {
+  try {
+    const held = await client.getManifest(image, digest)
+    if (held === undefined) throw new Error(`the registry has no ${digest}`)
+    await client.putManifest(image, tag, held)
+    return failure
+  } catch (error) {
+    return new Error(
+      `${errorMessage(failure)}; ${image.name}:${tag} is left on its tombstone: giving it ` +
+        `back to ${digest} failed: ${errorMessage(error)}`,
+      { cause: failure }
+    )
   }
 }

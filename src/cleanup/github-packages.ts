@@ -6,6 +6,7 @@
  * rather than @octokit/request, which would load undici's fetch for a handful of GETs.
  */
 import type { Image } from '../reference/images.js'
+import { errorMessage } from '../errors/input-error.js'
 import {
   httpFetch,
   type RegistryFetch,
@@ -253,9 +254,15 @@ export class GithubPackages {
     if (response.ok) return void (await response.body?.cancel())
     const message = await apiMessage(response)
     if (response.status === 404 || response.status === 403) {
-      const still = (await this.listVersions(pkg)).some(
-        v => v.id === version.id
-      )
+      const listed = await this.listVersions(pkg).catch((error: unknown) => {
+        throw new Error(
+          `cleanup: GitHub answered the DELETE of version ${version.id} (${version.digest}) of ` +
+            `${pkg.image} HTTP ${response.status} ${JSON.stringify(message)}, and the versions ` +
+            `listed again to tell a refusal from a version gone failed: ${errorMessage(error)}`,
+          { cause: error }
+        )
+      })
+      const still = listed.some(v => v.id === version.id)
       if (!still) return
       throw new DeleteRefused(refusal('delete', pkg, response.status, message))
     }

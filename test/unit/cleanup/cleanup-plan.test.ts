@@ -3,6 +3,7 @@ import { parseAge } from '../../../src/cleanup/cleanup-settings.js'
 import {
   ageWords,
   afterRemovals,
+  heldSince,
   pullRequestLeftovers,
   pullRequestRemovals,
   untaggedImages,
@@ -321,6 +322,57 @@ describe('afterRemovals then untaggedRemovals (pr and untagged in one step)', ()
       NOW
     )
     expect(removals.map(r => r.digest).sort()).toStrictEqual(expected)
+  })
+})
+
+describe('heldSince: what the read again keeps of the planned removals', () => {
+  // pr-7 planned to go whole: its index b1 and its platform manifests b2 and b3
+  const PLANNED: RepositoryState = {
+    tags: { ...STATE.tags, 'pr-7': d('b1') },
+    manifests: {
+      ...MANIFESTS,
+      [d('b1')]: image([d('b2'), d('b3')]),
+      [d('b2')]: image(),
+      [d('b3')]: image()
+    }
+  }
+  const removals = pullRequestRemovals(PLANNED, ['pr-7'], 7)
+  it.each([
+    {
+      name: 'nothing moved: nothing kept',
+      now: PLANNED,
+      expected: []
+    },
+    {
+      name: 'a release tagged the index since: it is kept whole',
+      now: { ...PLANNED, tags: { ...PLANNED.tags, '1.0.0': d('b1') } },
+      expected: [
+        [d('b1'), 'tag 1.0.0 reaches it since the read'],
+        [d('b2'), 'tag 1.0.0 reaches it since the read'],
+        [d('b3'), 'tag 1.0.0 reaches it since the read']
+      ]
+    },
+    {
+      name: 'pr-7 moved to a new index sharing b2 (a re-run of the reopened pull request): pr-7 and what it reaches now are kept',
+      now: {
+        tags: { ...PLANNED.tags, 'pr-7': d('b4') },
+        manifests: { ...PLANNED.manifests, [d('b4')]: image([d('b2')]) }
+      },
+      expected: [
+        [d('b1'), `pr-7 no longer points at ${d('b1')}`],
+        [d('b2'), 'tag pr-7 reaches it since the read']
+      ]
+    }
+  ])('$name', ({ now, expected }) => {
+    expect(removals.map(r => r.digest)).toStrictEqual([
+      d('b1'),
+      d('b2'),
+      d('b3')
+    ])
+    const held = heldSince(now, removals)
+    expect(
+      removals.flatMap(r => (held.has(r) ? [[r.digest, held.get(r)]] : []))
+    ).toStrictEqual(expected)
   })
 })
 

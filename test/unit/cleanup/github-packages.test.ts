@@ -250,14 +250,24 @@ describe('GithubPackages', () => {
       name: 'a 404 for a version gone since is done',
       listedAfter: [one(2)],
       error: undefined
+    },
+    {
+      name: "a 404, then a list that fails: the DELETE's answer is kept beside the list's",
+      listedAfter: { message: 'Bad credentials' },
+      listStatus: 401,
+      error:
+        `cleanup: GitHub answered the DELETE of version 1 (${one(1).name}) of ` +
+        'ghcr.io/octocat/app HTTP 404 "Package not found.", and the versions listed again ' +
+        "to tell a refusal from a version gone failed: cleanup: GitHub's API refused " +
+        'github-token (HTTP 401 "Bad credentials")'
     }
   ]
-  it.each(deleteRows)('$name', async ({ listedAfter, error }) => {
+  it.each(deleteRows)('$name', async ({ listedAfter, listStatus, error }) => {
     const api = fakeApi({
       'GET /users/octocat': () => json({ type: 'User' }),
       [`DELETE ${versions}/1`]: () =>
         json({ message: 'Package not found.' }, 404),
-      [`GET ${versions}?per_page=100`]: () => json(listedAfter)
+      [`GET ${versions}?per_page=100`]: () => json(listedAfter, listStatus)
     })
     const packages = new GithubPackages({
       apiUrl: API,
