@@ -70,47 +70,87 @@ const rangeStart = (req: IncomingMessage): number => {
   return from === undefined ? 0 : Number(from)
 }
 
+const blobFile = (dir: string, n: number) => join(dir, `${n}.blob`)
+
+/** Stores a blob request's body (a block, or the whole blob), or commits a block list. */
+async function putBlob(
+  dir: string,
+  n: number,
+  entry: LocalEntry,
+  req: IncomingMessage
+): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://spool')
+  const comp = url.searchParams.get('comp')
+  if (comp === 'block') {
+    const id = url.searchParams.get('blockid') ?? ''
+    const file = join(dir, `${n}.${entry.blocks.size}.block`)
+    await pipeline(req, createWriteStream(file))
+    entry.blocks.set(id, file)
+    return true
+  }
+  if (comp === 'blocklist') {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const ids = blockIds(Buffer.concat(chunks).toString('utf8'))
+    if (ids.some(id => !entry.blocks.has(id))) return false
+    const out = createWriteStream(blobFile(dir, n))
+    for (const id of ids)
+      await pipeline(createReadStream(entry.blocks.get(id) ?? ''), out, {
+        end: false
+      })
+    await new Promise<void>(done => out.end(done))
+    for (const file of entry.blocks.values()) rmSync(file, { force: true })
+    entry.blocks.clear()
+  } else await pipeline(req, createWriteStream(blobFile(dir, n)))
+  entry.size = statSync(blobFile(dir, n)).size
+  return true
+}
+
+/** A read of a whole entry's blob (GET or HEAD, from a range's first byte) as the store answers. */
+function serveBlob(
+  file: string,
+  n: number,
+  size: number,
+  req: IncomingMessage,
+  res: ServerResponse
+) {
+  const from = Math.min(rangeStart(req), size)
+  res.writeHead(from === 0 ? 200 : 206, {
+    ...requestId(),
+    'content-length': String(size - from),
+    'accept-ranges': 'bytes',
+    etag: `"0x${n.toString(16)}"`,
+    ...(from > 0 && { 'content-range': `bytes ${from}-${size - 1}/${size}` })
+  })
+  if (req.method === 'HEAD' || size === from) return res.end()
+  createReadStream(file, { start: from }).pipe(res)
+}
+
+/**
+ * The run's own finalized entry a lookup matches: each key exactly, else the newest entry the key
+ * prefixes, as the service looks up (its number and the key it matched).
+ */
+function lookupEntry(entries: LocalEntry[], keys: string[], version: string) {
+  const made = entries
+    .map((entry, n) => ({ entry, n }))
+    .filter(({ entry }) => entry.finalized && entry.version === version)
+  for (const key of keys) {
+    const exact = made.find(({ entry }) => entry.key === key)
+    const match =
+      exact ??
+      [...made].reverse().find(({ entry }) => entry.key.startsWith(key))
+    if (match) return { n: match.n, key: match.entry.key }
+  }
+  return undefined
+}
+
 /** The spool in a folder of its own under `parent` (RUNNER_TEMP). */
 export function openSpool(parent: string) {
   const dir = join(parent, `dpa-cache-spool-${randomUUID()}`)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const entries: LocalEntry[] = []
-  const blobFile = (n: number) => join(dir, `${n}.blob`)
   const find = (key: string, version: string) =>
     entries.findIndex(e => e.key === key && e.version === version)
-
-  /** Stores a blob request's body (a block, or the whole blob), or commits a block list. */
-  async function put(
-    n: number,
-    req: IncomingMessage,
-    url: URL
-  ): Promise<boolean> {
-    const entry = entries[n]
-    const comp = url.searchParams.get('comp')
-    if (comp === 'block') {
-      const id = url.searchParams.get('blockid') ?? ''
-      const file = join(dir, `${n}.${entry.blocks.size}.block`)
-      await pipeline(req, createWriteStream(file))
-      entry.blocks.set(id, file)
-      return true
-    }
-    if (comp === 'blocklist') {
-      const chunks: Buffer[] = []
-      for await (const chunk of req) chunks.push(chunk as Buffer)
-      const ids = blockIds(Buffer.concat(chunks).toString('utf8'))
-      if (ids.some(id => !entry.blocks.has(id))) return false
-      const out = createWriteStream(blobFile(n))
-      for (const id of ids)
-        await pipeline(createReadStream(entry.blocks.get(id) ?? ''), out, {
-          end: false
-        })
-      await new Promise<void>(done => out.end(done))
-      for (const file of entry.blocks.values()) rmSync(file, { force: true })
-      entry.blocks.clear()
-    } else await pipeline(req, createWriteStream(blobFile(n)))
-    entry.size = statSync(blobFile(n)).size
-    return true
-  }
 
   return {
     dir,
@@ -127,32 +167,16 @@ export function openSpool(parent: string) {
       const entry = entries[n] as LocalEntry | undefined
       if (entry?.size === undefined || entry.finalized) return undefined
       entry.finalized = true
-      return { key, version, file: blobFile(n), size: entry.size }
+      return { key, version, file: blobFile(dir, n), size: entry.size }
     },
-    /**
-     * The run's own finalized entry a lookup matches: each key exactly, else the newest entry
-     * the key prefixes, as the service looks up (its number and the key it matched).
-     */
-    lookup(keys: string[], version: string) {
-      const made = entries
-        .map((entry, n) => ({ entry, n }))
-        .filter(({ entry }) => entry.finalized && entry.version === version)
-      for (const key of keys) {
-        const exact = made.find(({ entry }) => entry.key === key)
-        const match =
-          exact ??
-          [...made].reverse().find(({ entry }) => entry.key.startsWith(key))
-        if (match) return { n: match.n, key: match.entry.key }
-      }
-      return undefined
-    },
+    lookup: (keys: string[], version: string) =>
+      lookupEntry(entries, keys, version),
     /** A blob request of entry `n` answered as the blob store answers it. */
     async serve(n: number, req: IncomingMessage, res: ServerResponse) {
       const entry = entries[n] as LocalEntry | undefined
-      const url = new URL(req.url ?? '/', 'http://spool')
       if (entry === undefined) return res.writeHead(404, requestId()).end()
       if (req.method === 'PUT') {
-        const ok = await put(n, req, url)
+        const ok = await putBlob(dir, n, entry, req)
         return res
           .writeHead(ok ? 201 : 400, {
             ...requestId(),
@@ -163,18 +187,7 @@ export function openSpool(parent: string) {
       }
       if (!entry.finalized || entry.size === undefined)
         return res.writeHead(404, requestId()).end()
-      const from = Math.min(rangeStart(req), entry.size)
-      res.writeHead(from === 0 ? 200 : 206, {
-        ...requestId(),
-        'content-length': String(entry.size - from),
-        'accept-ranges': 'bytes',
-        etag: `"0x${n.toString(16)}"`,
-        ...(from > 0 && {
-          'content-range': `bytes ${from}-${entry.size - 1}/${entry.size}`
-        })
-      })
-      if (req.method === 'HEAD' || entry.size === from) return res.end()
-      createReadStream(blobFile(n), { start: from }).pipe(res)
+      serveBlob(blobFile(dir, n), n, entry.size, req, res)
     },
     /** The entries left to the post step, written beside them. */
     handOver(manifest: SpoolManifest): void {

@@ -176,6 +176,28 @@ async function writeEntry(
       }
 }
 
+/** One entry's write counted in the report: written, or dropped with the first drop's reason. */
+function tally(report: WriteReport, written: Written): void {
+  if (written.kind !== 'dropped') {
+    report.written++
+    return
+  }
+  report.dropped++
+  report.firstDrop ??= written.why
+}
+
+/** An entry's write, a failure of its own dropping that entry alone. */
+const writeOrDrop = (
+  access: ServiceAccess,
+  entry: SpooledEntry,
+  report: WriteReport,
+  signal: AbortSignal
+): Promise<Written> =>
+  writeEntry(access, entry, report, signal).catch((error: unknown) => ({
+    kind: 'dropped' as const,
+    why: errorMessage(error)
+  }))
+
 /**
  * A writer of spooled entries: `add` queues one; `stop` starts no more, gives up the throttled
  * waits and lets the writes under way end, and says which entries are left.
@@ -187,12 +209,6 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
   let running = 0
   const idle: (() => void)[] = []
 
-  const tell = (entry: SpooledEntry, written: Written) => {
-    if (written.kind === 'deferred') return left.push(entry)
-    if (written.kind !== 'dropped') return report.written++
-    report.dropped++
-    report.firstDrop ??= written.why
-  }
   async function next(): Promise<void> {
     const entry = queue.shift()
     if (entry === undefined || stopping.signal.aborted) {
@@ -200,13 +216,9 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
       if (--running === 0) for (const resolve of idle.splice(0)) resolve()
       return
     }
-    const written = writeEntry(access, entry, report, stopping.signal).catch(
-      (error: unknown) => ({
-        kind: 'dropped' as const,
-        why: errorMessage(error)
-      })
-    )
-    tell(entry, await written)
+    const written = await writeOrDrop(access, entry, report, stopping.signal)
+    if (written.kind === 'deferred') left.push(entry)
+    else tally(report, written)
     start()
     return next()
   }
