@@ -246,6 +246,15 @@ export async function runCleanup(
 }
 
 /**
+ * What a refused first delete leaves on GHCR: nothing, or where it was a tombstone's, that
+ * tombstone (its tag was given back), since GitHub tells no token's delete right without a write.
+ */
+const leftBehind = (step: CleanupStep<Planned>): string =>
+  step.action === 'tombstone delete'
+    ? `; ${step.tag} is back on its image, and its tombstone stays as one untagged version`
+    : ''
+
+/**
  * The plan's steps, in order, each logged as it is taken; right before the first removal's step
  * the images are read again, and a removal a tag now reaches is not made (its steps are logged
  * as not run). On GHCR the first delete is the probe: refused, it fails the run in one line.
@@ -273,7 +282,8 @@ async function takeSteps(
     } catch (error) {
       if (at.kind === 'ghcr' && deleted === 0 && error instanceof DeleteRefused)
         throw new Error(
-          `cleanup: ${image.registry} refuses to delete (nothing was deleted): ${error.reason}`
+          `cleanup: ${image.registry} refuses to delete ` +
+            `(nothing was deleted${leftBehind(step)}): ${error.reason}`
         )
       throw error
     }

@@ -225,6 +225,35 @@ describe('cleanup on GHCR through the packages API: pr, then untagged', () => {
   })
 })
 
+describe('cleanup: pr on GHCR whose only removal is a tombstone, with a token that may not delete', () => {
+  it('fails naming packages: write, gives the tag back, and says the tombstone it leaves (GitHub tells no delete right without a write)', async () => {
+    const repo = newPackage('cleanup-tombstone-only')
+    const held = (
+      await pushTestImage(plain, repo, { tags: ['main-abc123', 'pr-9'] })
+    ).manifest.digest
+    const before = await versions([repo])
+    const step = await cleanup(
+      { cleanup: 'pr', images: `${ghcr.host}/${repo}` },
+      closedPullRequest(9),
+      ghcr.readToken
+    )
+    expect(step.code).not.toBe(0)
+    const errors = errorLines(step.stdout)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(
+      `::error::cleanup: ${ghcr.host} refuses to delete (nothing was deleted; pr-9 is back ` +
+        'on its image, and its tombstone stays as one untagged version): github-token may not ' +
+        `delete versions of ${ghcr.host}/${repo} (HTTP `
+    )
+    // the image keeps both tags; the one version added is the tombstone, untagged
+    const after = (await versions([repo]))[repo]
+    expect(after[held]).toStrictEqual(before[repo][held])
+    const added = Object.keys(after).filter(d => !(d in before[repo]))
+    expect(added).toHaveLength(1)
+    expect(after[added[0]]).toStrictEqual([])
+  })
+})
+
 describe("cleanup: untagged on GHCR: an image's age is when GitHub says it was pushed", () => {
   it('with SOURCE_DATE_EPOCH at a commit 10 days old, an orphan pushed then goes under older-than 7d; one built then but pushed now stays', async () => {
     const repo = newPackage('cleanup-age')
