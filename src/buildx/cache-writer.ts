@@ -11,6 +11,7 @@
  * or dropped, costs the next run that layer, never its build.
  */
 import { createReadStream, rmSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
 import { httpFetch } from '../registry/http-fetch.js'
 import { errorMessage } from '../errors/input-error.js'
 import { seconds } from '../settings/bounds.js'
@@ -79,16 +80,13 @@ async function twirp(
   }
 }
 
-/** Waits `ms`, or until `stop` aborts: whether the wait ran out. */
+/**
+ * Waits `ms`, or until `stop` aborts: whether the wait ran out. timers/promises drops its abort
+ * listener when the wait ends: one left per wait piled up on the run's one signal (Node 20
+ * prints a MaxListenersExceededWarning past 10 of them).
+ */
 const waited = (ms: number, stop: AbortSignal): Promise<boolean> =>
-  new Promise(resolve => {
-    if (stop.aborted) return resolve(false)
-    const timer = setTimeout(() => resolve(true), ms)
-    stop.addEventListener('abort', () => {
-      clearTimeout(timer)
-      resolve(false)
-    })
-  })
+  delay(ms, true, { signal: stop }).catch(() => false)
 
 /**
  * Makes the entry in the service, a throttle waited out: its signed upload URL, or what became of
