@@ -12,7 +12,7 @@ import {
 import { EMPTY_CONFIG, EMPTY_CONFIG_BYTES } from '../registry/referrer-index.js'
 import type { Image } from '../reference/images.js'
 import { errorMessage } from '../errors/input-error.js'
-import type { CleanupStore } from './cleanup-plan.js'
+import type { CleanupStore, RepositoryState } from './cleanup-plan.js'
 import {
   ABSENT_DIGEST,
   type CleanupStep,
@@ -62,29 +62,18 @@ async function probeRequest(
   }
 }
 
-/** A tombstone by the registry API: its empty config, then the manifest under `reference`. */
-async function putTombstone(
-  client: RegistryClient,
-  image: Image,
-  stone: Manifest,
-  reference: string
-): Promise<void> {
-  await client.putBlob(image, EMPTY_CONFIG_BYTES)
-  await client.putManifest(image, reference, stone)
-}
-
 /**
- * Makes one step. The probe (on a registry that deletes by the registry API): a DELETE of a
- * digest no image has, which a registry that refuses deletes refuses before it writes anything
- * (405); then a tombstone pushed by digest and deleted, since a registry may answer that first
- * DELETE 404 before it checks whether it deletes at all. A tombstone whose delete fails gives the
- * tag back to its digest.
+ * Makes one step; a recheck answers with what the image's store reads now. The probe (on a
+ * registry that deletes by the registry API): a DELETE of a digest no image has, which a registry
+ * that refuses deletes refuses before it writes anything (405); then a tombstone pushed by digest
+ * and deleted, since a registry may answer that first DELETE 404 before it checks whether it
+ * deletes at all. A tombstone whose delete fails gives the tag back to its digest.
  */
 export async function takeStep(
   step: CleanupStep<StoredRemoval>,
   client: RegistryClient,
   now: Date
-): Promise<void> {
+): Promise<RepositoryState | void> {
   const { image, store, removal } = step.of
   const probe = tombstone(image, PROBE, now)
   switch (step.action) {
@@ -92,9 +81,13 @@ export async function takeStep(
       return probeRequest(image, `DELETE of ${ABSENT_DIGEST}`, () =>
         store.deleteManifest(image, ABSENT_DIGEST)
       )
+    case 'probe config':
+      return probeRequest(image, "upload of its tombstone's config", () =>
+        client.putBlob(image, EMPTY_CONFIG_BYTES)
+      )
     case 'probe put':
       return probeRequest(image, 'PUT of its tombstone', () =>
-        putTombstone(client, image, probe, probe.digest)
+        client.putManifest(image, probe.digest, probe)
       )
     case 'probe delete':
       // a registry that answered the first DELETE 404 and refuses this one keeps the tombstone
@@ -104,15 +97,16 @@ export async function takeStep(
         () => store.deleteManifest(image, probe.digest),
         `; the tombstone ${probe.digest} stays, untagged`
       )
+    case 'recheck':
+      return store.read(image)
     case 'delete':
       return store.deleteManifest(image, removal.digest)
+    case 'tombstone config':
+      await client.putBlob(image, EMPTY_CONFIG_BYTES)
+      return
     case 'tombstone put':
-      return putTombstone(
-        client,
-        image,
-        tombstone(image, step.tag, now),
-        step.tag
-      )
+      await client.putManifest(image, step.tag, tombstone(image, step.tag, now))
+      return
     case 'tombstone delete':
       try {
         await store.deleteManifest(

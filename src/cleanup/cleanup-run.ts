@@ -20,7 +20,6 @@ import {
 } from './cleanup-plan.js'
 import {
   cleanupSteps,
-  isProbe,
   removalOrder,
   stepRequest,
   type CleanupStep,
@@ -179,28 +178,28 @@ const cleanedOf = (p: Planned): Cleaned => ({
 })
 
 /**
- * Each image read again right before its first delete: what a tag reaches now is kept (a release
- * that tagged a candidate since the first read keeps it whole), and said.
+ * What an image's read again (right before the first removal) keeps of its removals: what a tag
+ * reaches now (a release that tagged a candidate since the first read keeps it whole), and said.
  */
-async function readAgain(
+function keptAtRecheck(
+  now: RepositoryState,
   planned: Planned[],
+  image: Image,
   io: CleanupIo
-): Promise<Map<Planned, string>> {
+): Map<Planned, string> {
+  const ours = planned.filter(p => p.image === image)
+  const held = heldSince(
+    now,
+    ours.map(p => p.removal)
+  )
   const kept = new Map<Planned, string>()
-  for (const [image, store] of new Map(planned.map(p => [p.image, p.store]))) {
-    const ours = planned.filter(p => p.image === image)
-    const held = heldSince(
-      await store.read(image),
-      ours.map(p => p.removal)
+  for (const p of ours) {
+    const why = held.get(p.removal)
+    if (why === undefined) continue
+    kept.set(p, `kept: ${why}`)
+    io.warn(
+      `cleanup: ${p.image.name}:${p.removal.tag ?? '(untagged)'} ${p.removal.digest} kept: ${why}`
     )
-    for (const p of ours) {
-      const why = held.get(p.removal)
-      if (why === undefined) continue
-      kept.set(p, `kept: ${why}`)
-      io.warn(
-        `cleanup: ${p.image.name}:${p.removal.tag ?? '(untagged)'} ${p.removal.digest} kept: ${why}`
-      )
-    }
   }
   return kept
 }
@@ -255,30 +254,31 @@ const leftBehind = (step: CleanupStep<Planned>): string =>
     : ''
 
 /**
- * The plan's steps, in order, each logged as it is taken; right before the first removal's step
- * the images are read again, and a removal a tag now reaches is not made (its steps are logged
- * as not run). On GHCR the first delete is the probe: refused, it fails the run in one line.
+ * The plan's steps, in order, each logged as it is taken; the images' tags are read again right
+ * before the first removal's step, and a removal a tag now reaches is not made (its steps are
+ * logged as not run). On GHCR the first delete is the probe: refused, it fails the run in one
+ * line.
  */
 async function takeSteps(
   steps: CleanupStep<Planned>[],
   planned: Planned[],
   io: CleanupIo
 ): Promise<CleanupOutcome> {
-  let kept: Map<Planned, string> | undefined
+  const kept = new Map<Planned, string>()
   let deleted = 0
   for (const step of steps) {
     const { image, at } = step.of
-    if (!isProbe(step)) {
-      kept ??= await readAgain(planned, io)
-      const why = kept.get(step.of)
-      if (why !== undefined) {
-        io.info(notRunLine(stepRequest(step), why))
-        continue
-      }
+    const why = kept.get(step.of)
+    if (why !== undefined) {
+      io.info(notRunLine(stepRequest(step), why))
+      continue
     }
     io.info(stepLine(stepRequest(step)))
     try {
-      await takeStep(step, io.client, io.now)
+      const read = await takeStep(step, io.client, io.now)
+      if (read)
+        for (const [p, reason] of keptAtRecheck(read, planned, image, io))
+          kept.set(p, reason)
     } catch (error) {
       if (at.kind === 'ghcr' && deleted === 0 && error instanceof DeleteRefused)
         throw new Error(
@@ -290,9 +290,8 @@ async function takeSteps(
     if (step.action === 'delete' || step.action === 'tombstone delete')
       deleted++
   }
-  const held = kept ?? new Map<Planned, string>()
   return {
-    cleaned: planned.filter(p => !held.has(p)).map(cleanedOf),
-    kept: [...held].map(([p, reason]) => ({ ...cleanedOf(p), reason }))
+    cleaned: planned.filter(p => !kept.has(p)).map(cleanedOf),
+    kept: [...kept].map(([p, reason]) => ({ ...cleanedOf(p), reason }))
   }
 }

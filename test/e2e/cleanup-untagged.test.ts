@@ -242,15 +242,18 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
     })
     expect(listed.every(c => c.tag === undefined && !c.tombstone)).toBe(true)
     expect(dry.summary).toContain(earlier)
-    // the plan: the delete probe, then a DELETE by digest of each, the index first
+    // the plan: the delete probe, the tags read again, then a DELETE by digest of each, the index
+    // first
     const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
       p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
     )
     const url = (ref: string) => `/v2/${repo}/manifests/${ref}`
     expect(plan).toStrictEqual([
       `probe DELETE ${url(`sha256:${'0'.repeat(64)}`)}`,
+      `probe PUT /v2/${repo}/blobs/uploads/<upload>?digest=<empty config>`,
       `probe PUT ${url('<tombstone>')}`,
       `probe DELETE ${url('<tombstone>')}`,
+      `recheck GET /v2/${repo}/tags/list`,
       ...listed.map(c => `remove DELETE ${url(c.digest)}`)
     ])
     expect(await snapshot([repo, shared], watched)).toStrictEqual(before)

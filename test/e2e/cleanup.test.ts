@@ -142,26 +142,38 @@ describe('cleanup: pr on a registry that deletes', () => {
     )
     expect(dry.code).toBe(0)
     expect(cleaned(dry)).toStrictEqual(expected)
-    // the plan: each image's delete probe (a DELETE of a digest no image has, a tombstone's PUT
-    // and DELETE), then the DELETE by digest, or PUT tag + DELETE tombstone
+    // the plan: each image's delete probe (a DELETE of a digest no image has, a tombstone's
+    // config, PUT and DELETE), each image's tags read again, then the DELETE by digest, or a
+    // tombstone's config, PUT tag + DELETE tombstone
     const plan = (JSON.parse(dry.outputs.plan ?? '[]') as PlanEntry[]).map(
       p => `${p.step} ${p.method} ${p.url.replace(/^https?:\/\/[^/]+/, '')}`
     )
     const url = (repo: string, ref: string) => `/v2/${repo}/manifests/${ref}`
+    const config = (repo: string) =>
+      `/v2/${repo}/blobs/uploads/<upload>?digest=<empty config>`
+    const tags = (repo: string) => `/v2/${repo}/tags/list`
     expect(plan).toStrictEqual([
       `probe DELETE ${url(s.alone, ABSENT)}`,
+      `probe PUT ${config(s.alone)}`,
       `probe PUT ${url(s.alone, '<tombstone>')}`,
       `probe DELETE ${url(s.alone, '<tombstone>')}`,
       `probe DELETE ${url(s.shared, ABSENT)}`,
+      `probe PUT ${config(s.shared)}`,
       `probe PUT ${url(s.shared, '<tombstone>')}`,
       `probe DELETE ${url(s.shared, '<tombstone>')}`,
       `probe DELETE ${url(s.indexed, ABSENT)}`,
+      `probe PUT ${config(s.indexed)}`,
       `probe PUT ${url(s.indexed, '<tombstone>')}`,
       `probe DELETE ${url(s.indexed, '<tombstone>')}`,
+      `recheck GET ${tags(s.alone)}`,
+      `recheck GET ${tags(s.shared)}`,
+      `recheck GET ${tags(s.indexed)}`,
       `remove DELETE ${url(s.alone, s.pr7.manifest.digest)}`,
       `remove DELETE ${url(s.alone, s.pr7Sig.manifest.digest)}`,
+      `remove PUT ${config(s.shared)}`,
       `remove PUT ${url(s.shared, 'pr-7')}`,
       `remove DELETE ${url(s.shared, '<tombstone>')}`,
+      `remove PUT ${config(s.indexed)}`,
       `remove PUT ${url(s.indexed, 'pr-7')}`,
       `remove DELETE ${url(s.indexed, '<tombstone>')}`
     ])

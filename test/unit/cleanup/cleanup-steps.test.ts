@@ -7,7 +7,9 @@ import {
 
 const d = (name: string) => `sha256:${name.padEnd(64, '0')}`
 
-describe('cleanupSteps: the DELETE where each store deletes', () => {
+const CONFIG = 'blobs/uploads/<upload>?digest=<empty config>'
+
+describe('cleanupSteps: every request the run makes, in its order, the DELETE where each store deletes', () => {
   const VERSIONS =
     'https://api.github.com/orgs/acme/packages/container/app/versions'
   const remove = (digest: string, tombstone = false) => ({
@@ -23,8 +25,11 @@ describe('cleanupSteps: the DELETE where each store deletes', () => {
       at: { kind: 'registry' as const },
       lines: [
         `DELETE https://registry.example.com/v2/acme/app/manifests/sha256:${'0'.repeat(64)}`,
+        `PUT https://registry.example.com/v2/acme/app/${CONFIG}`,
         'PUT https://registry.example.com/v2/acme/app/manifests/<tombstone>',
         'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
+        'GET https://registry.example.com/v2/acme/app/tags/list',
+        `PUT https://registry.example.com/v2/acme/app/${CONFIG}`,
         'PUT https://registry.example.com/v2/acme/app/manifests/pr-7',
         'DELETE https://registry.example.com/v2/acme/app/manifests/<tombstone>',
         `DELETE https://registry.example.com/v2/acme/app/manifests/${d('b1')}`
@@ -35,7 +40,9 @@ describe('cleanupSteps: the DELETE where each store deletes', () => {
       image: 'ghcr.io/acme/app',
       at: { kind: 'ghcr' as const, versions: VERSIONS },
       lines: [
+        `GET ${VERSIONS}`,
         `DELETE ${VERSIONS}/<version of ${d('b1')}>`,
+        `PUT https://ghcr.io/v2/acme/app/${CONFIG}`,
         'PUT https://ghcr.io/v2/acme/app/manifests/pr-7',
         `DELETE ${VERSIONS}/<version of <tombstone>>`
       ]
