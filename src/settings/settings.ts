@@ -293,10 +293,6 @@ function checkGate({ gate, mode, build }: Settings): void {
   const refuse = (why: string) => {
     throw new InputError('gate', gate, why)
   }
-  if (mode === 'digest')
-    refuse(
-      'mode "digest" stages one platform for a merge: give the gate to the mode "merge" job'
-    )
   if (
     mode === 'build' &&
     (build.outputs.length > 0 || evaluatesOnly(build.call))

@@ -704,13 +704,6 @@ const CASES: Case[] = [
   },
   // the gate
   {
-    name: 'gate in a digest leg',
-    inputs: { mode: 'digest', platforms: 'linux/amd64', gate: 'true' },
-    input: 'gate',
-    value: 'true',
-    why: /give the gate to the mode "merge" job/
-  },
-  {
     name: 'gate with push: false and no load',
     inputs: { push: 'false', gate: 'true' },
     input: 'gate',

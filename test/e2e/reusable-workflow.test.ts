@@ -103,7 +103,7 @@ function actionRunner(
     defaults?: Record<string, string>
   } = {}
 ): ActionRunner {
-  const action: ActionRunner = async (uses, inputs) => {
+  const action: ActionRunner = async (uses, inputs, { idToken }) => {
     expect(uses).toBe(OWN_ACTION)
     const broken: Record<string, string> =
       inputs.platforms === fail ? { file: 'Dockerfile.none' } : {}
@@ -112,7 +112,7 @@ function actionRunner(
       run,
       '',
       { ...defaults, ...inputs, ...broken },
-      { attempt, event, env }
+      { attempt, event, env: idToken ? env : withoutIdToken(env) }
     )
     steps.push(step)
     const outputs =
@@ -122,6 +122,18 @@ function actionRunner(
     return { ok: step.code === 0, outputs }
   }
   return withCheckout(action, ROOT, [])
+}
+
+/** A job's environment where its token has no `id-token: write`: no ID token's request pair. */
+function withoutIdToken(
+  env: Record<string, string> | undefined
+): Record<string, string> | undefined {
+  if (env === undefined) return undefined
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) => !name.startsWith('ACTIONS_ID_TOKEN_REQUEST_')
+    )
+  )
 }
 
 /** The workflow called with the caller's inputs and secrets, as `secrets: inherit` passes them. */
@@ -335,31 +347,45 @@ describe('the reusable workflow as a security review would pass it', () => {
     expect(await listTags(site().registry, repo)).toEqual([])
   })
 
-  it('gate: a marker in the arm64 image alone fails the merge, and no tag moves', async () => {
+  it("gate: each leg gates its platform in a job without id-token (the caller's grant has it); a marker in the arm64 image alone fails that leg, the merge never runs, and no tag moves", async () => {
     const repo = uniqueRepo('workflow/gate')
     const steps: StepResult[] = []
     const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
+    const idTokenLine =
+      'echo "gate: an ID token\'s request URL: ${ACTIONS_ID_TOKEN_REQUEST_URL:-none}"'
     const jobs = await runWorkflow(WORKFLOW, {
       ...call(repo, {
         context: 'test/fixtures/contexts/gate-marker',
         file: 'test/fixtures/contexts/gate-marker/arm64-only.Dockerfile',
-        gate: GATE,
+        gate: `${idTokenLine} && ${GATE}`,
         'gate-timeout': '120'
       }),
       run: actionRunner(newRun(), 1, steps, {
-        env: { ORAS: stackOras(), GATE_REPORT: report }
+        env: {
+          ORAS: stackOras(),
+          GATE_REPORT: report,
+          // the caller granted id-token: write: a job that declares no permissions gets these
+          ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/id-token',
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'caller-granted'
+        }
       })
     })
     expect([jobs.legs.result, jobs.merge.result]).toEqual([
-      'success',
-      'failure'
+      'failure',
+      'skipped'
     ])
-    expect(outcome(steps[2], 'exit 1')).toMatch(
+    expect(steps).toHaveLength(2)
+    for (const step of steps)
+      expect(step.stdout).toContain("gate: an ID token's request URL: none")
+    expect(outcome(steps[0], 'exit 0')).toBe('exit 0')
+    expect(steps[0].stdout).toContain('gate: linux/amd64 is clean')
+    expect(outcome(steps[1], 'exit 1')).toMatch(
       /^exit 1\n::error::gate failed with exit status 3: no tag moved/
     )
-    expect(steps[2].stdout).toContain(
+    expect(steps[1].stdout).toContain(
       'gate: linux/arm64 holds /gate-marker: refused'
     )
+    expect(jobs.legs.outputs['leg-linux-arm64']).toBeUndefined()
     expect(await listTags(site().registry, repo)).toEqual([])
   })
 

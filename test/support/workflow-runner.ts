@@ -17,6 +17,10 @@
  * - Re-running failed jobs runs again the failed legs and the jobs after them; the succeeded legs
  *   keep their results and outputs (docs, "Re-running failed jobs in a workflow").
  * - `with:` values reach the action as strings (the runner's INPUT_* environment).
+ * - A job of a called workflow that declares `permissions` gets those (at most the caller's
+ *   grant); one that declares none gets the caller's. The runner sets ACTIONS_ID_TOKEN_REQUEST_URL
+ *   and _TOKEN only where the job's token has `id-token: write` (docs, "About security hardening
+ *   with OpenID Connect": "Adding permissions settings"; "Reusing workflows": permissions).
  * - A `run:` step without `shell` runs as `bash -e {0}` on Linux, in the workspace, with the step's
  *   `env` and GITHUB_OUTPUT, GITHUB_SERVER_URL (docs, "Workflow syntax": jobs.<id>.steps[*].shell;
  *   "Variables reference").
@@ -55,6 +59,8 @@ export type ActionRunner = (
     runsOn: unknown
     /** The leg's workspace folder (GITHUB_WORKSPACE), where `uses: ./…` resolves. */
     workspace: string
+    /** Whether the job's token may ask for an ID token (its `permissions`, else the caller's). */
+    idToken: boolean
   }
 ) => Promise<{ ok: boolean; outputs: Record<string, string> }>
 
@@ -257,6 +263,18 @@ function stepWith(
     : undefined
 }
 
+/** A job's own `permissions`, where it declares them: `id-token: write` among them, or not. */
+function grantsIdToken(
+  root: TemplateToken,
+  job: string,
+  contexts: Contexts
+): boolean {
+  const declared = field(field(field(root, 'jobs'), job), 'permissions')
+  if (declared === undefined) return true
+  const permissions = valueOf(declared, contexts) as Record<string, unknown>
+  return permissions['id-token'] === 'write'
+}
+
 /** The workflow_call inputs with their declared defaults. */
 function callInputs(
   template: Awaited<ReturnType<typeof readWorkflow>>,
@@ -362,7 +380,8 @@ async function runLeg(
       job: job.id.value,
       matrix,
       runsOn,
-      workspace
+      workspace,
+      idToken: grantsIdToken(root, job.id.value, legContexts)
     })
     if (typeof step.id === 'string') steps[step.id] = { outputs: ran.outputs }
     if (!ran.ok) status = 'failure'
