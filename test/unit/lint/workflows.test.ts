@@ -58,13 +58,20 @@ describe('.github/workflows', () => {
     }
   )
 
-  // a called workflow's jobs get the caller's permissions: asking here for more fails the
-  // caller's run where it grants less, and less would take away what it granted the release
+  // a called workflow's jobs get the caller's permissions: asking here for more than the least
+  // its header documents fails the caller's run where it grants less; a job that runs the
+  // caller's gate declares that least, so it gets no id-token whatever the caller grants
+  const LEAST = { contents: 'read', packages: 'write' }
   it.each(workflows.filter(w => called(w.workflow)))(
-    '$name (workflow_call): no permissions of its own, the caller gives them',
+    '$name (workflow_call): no job asks for more than contents: read, packages: write; a job that runs the gate asks for exactly that (no id-token)',
     ({ workflow }) => {
-      const asked = Object.values(workflow.jobs).map(job => job.permissions)
-      expect([workflow.permissions, ...asked].filter(Boolean)).toEqual([])
+      expect(workflow.permissions).toBeUndefined()
+      for (const job of Object.values(workflow.jobs)) {
+        const gated = JSON.stringify(job.steps ?? []).includes('inputs.gate')
+        if (gated) expect(job.permissions).toEqual(LEAST)
+        else if (job.permissions !== undefined)
+          expect(LEAST).toMatchObject(job.permissions as object)
+      }
     }
   )
 
