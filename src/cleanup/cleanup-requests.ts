@@ -63,7 +63,7 @@ async function probeRequest(
 }
 
 /**
- * Makes one step; a recheck answers with what the image's store reads now. The probe (on a
+ * Makes one step; a reread answers with what the image's store reads now. The probe (on a
  * registry that deletes by the registry API): a DELETE of a digest no image has, which a registry
  * that refuses deletes refuses before it writes anything (405); then a tombstone pushed by digest
  * and deleted, since a registry may answer that first DELETE 404 before it checks whether it
@@ -97,7 +97,7 @@ export async function takeStep(
         () => store.deleteManifest(image, probe.digest),
         `; the tombstone ${probe.digest} stays, untagged`
       )
-    case 'recheck':
+    case 'reread':
       return store.read(image)
     case 'delete':
       return store.deleteManifest(image, removal.digest)

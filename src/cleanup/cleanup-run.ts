@@ -181,7 +181,7 @@ const cleanedOf = (p: Planned): Cleaned => ({
  * What an image's read again (right before the first removal) keeps of its removals: what a tag
  * reaches now (a release that tagged a candidate since the first read keeps it whole), and said.
  */
-function keptAtRecheck(
+function keptAtReread(
   now: RepositoryState,
   planned: Planned[],
   image: Image,
@@ -277,7 +277,7 @@ async function takeSteps(
     try {
       const read = await takeStep(step, io.client, io.now)
       if (read)
-        for (const [p, reason] of keptAtRecheck(read, planned, image, io))
+        for (const [p, reason] of keptAtReread(read, planned, image, io))
           kept.set(p, reason)
     } catch (error) {
       if (at.kind === 'ghcr' && deleted === 0 && error instanceof DeleteRefused)

@@ -34,10 +34,10 @@ export type CleanupStep<T extends PlannedRemoval = PlannedRemoval> =
         | 'probe config'
         | 'probe put'
         | 'probe delete'
-        | 'recheck'
+        | 'reread'
         | 'delete'
       /**
-       * The removal the step does; a probe's or a recheck's: one of its image's (its image and
+       * The removal the step does; a probe's or a reread's: one of its image's (its image and
        * `at` count).
        */
       of: T
@@ -57,8 +57,7 @@ export interface PlannedRemoval {
 }
 
 /** The probe's steps touch no image, only what the probe writes itself. */
-const isProbe = (step: CleanupStep): boolean =>
-  step.action.startsWith('probe')
+const isProbe = (step: CleanupStep): boolean => step.action.startsWith('probe')
 
 /**
  * The removals in the order their steps take them. On GHCR the first delete is the probe: plain
@@ -94,13 +93,13 @@ export function cleanupSteps<T extends PlannedRemoval>(
   const probes = oneOfEach
     .filter(of => of.at.kind === 'registry')
     .flatMap(of => PROBE.map(action => ({ action, of })))
-  const rechecks = oneOfEach.map(of => ({ action: 'recheck' as const, of }))
+  const rereads = oneOfEach.map(of => ({ action: 'reread' as const, of }))
   const removals = removalOrder(planned).flatMap((of): CleanupStep<T>[] => {
     const { tag, tombstone } = of.removal
     if (!tombstone || tag === undefined) return [{ action: 'delete', of }]
     return TOMBSTONE_STEPS.map(action => ({ action, of, tag }))
   })
-  return [...probes, ...rechecks, ...removals]
+  return [...probes, ...rereads, ...removals]
 }
 
 /** The DELETE of a manifest: the registry API's, or the packages API's of its version. */
@@ -128,12 +127,12 @@ function configRequest(step: CleanupStep): RequestStep {
 }
 
 /** The read right before the deletes: the image's tags (GHCR: its package's versions). */
-function recheckRequest({ image, at }: PlannedRemoval): RequestStep {
+function rereadRequest({ image, at }: PlannedRemoval): RequestStep {
   const url =
     at.kind === 'ghcr'
       ? at.versions
       : apiUrl(image, `/v2/${image.repository}/tags/list`)
-  return { step: 'recheck', method: 'GET', url, image, reference: 'tags' }
+  return { step: 'reread', method: 'GET', url, image, reference: 'tags' }
 }
 
 /** A step as the plan prints it: its request. */
@@ -144,8 +143,8 @@ export function stepRequest(step: CleanupStep): RequestStep {
     case 'probe config':
     case 'tombstone config':
       return configRequest(step)
-    case 'recheck':
-      return recheckRequest(step.of)
+    case 'reread':
+      return rereadRequest(step.of)
     case 'probe put':
       return manifestRequest('probe', 'PUT', step.of.image, TOMBSTONE)
     case 'tombstone put':

@@ -93,6 +93,11 @@ export type StepName =
   | 'cleanup'
   /** mode cleanup: a tombstone pushed by digest and deleted: does the registry delete? */
   | 'probe'
+  /**
+   * mode cleanup: an image read again right before the first removal: its tags (GHCR: its
+   * package's versions), then the manifests they reach
+   */
+  | 'reread'
   /** mode cleanup: a manifest deleted by digest, or a tag through a tombstone */
   | 'remove'
 

@@ -171,9 +171,14 @@ export async function runGate(
     }
   )
   env.result.gate = verdict
+  const leg = settings.mode === 'digest'
   if (verdict.why !== undefined)
-    throw new Error(`gate ${verdict.why}: no tag moved`)
-  env.log.info('The gate passed: the tags move')
+    throw new Error(
+      `gate ${verdict.why}: ${leg ? 'the leg was not handed over' : 'no tag moved'}`
+    )
+  env.log.info(
+    `The gate passed: ${leg ? 'the leg is handed over' : 'the tags move'}`
+  )
 }
 
 function judged(

@@ -234,9 +234,10 @@ export async function parseSettings(
   }
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)
-  checkTogether(settings)
   const handover = readHandover(source, settings)
-  return handover ? { ...settings, handover } : settings
+  const complete = handover ? { ...settings, handover } : settings
+  checkTogether(complete)
+  return complete
 }
 
 /** `handover`: mode digest's `outputs`, mode merge's JSON of the legs' job outputs. */
@@ -288,11 +289,16 @@ function checkReferrers(settings: Settings): void {
 }
 
 /** gate: an image to run it on, staged in a registry or loaded into the engine. */
-function checkGate({ gate, mode, build }: Settings): void {
+function checkGate({ gate, mode, build, handover }: Settings): void {
   if (gate === '') return
   const refuse = (why: string) => {
     throw new InputError('gate', gate, why)
   }
+  if (mode === 'digest' && handover === undefined)
+    refuse(
+      'mode "digest" gates its leg with handover: outputs only (an artifact or a handover tag ' +
+        'is written before the gate runs, and would outlive a refused gate)'
+    )
   if (
     mode === 'build' &&
     (build.outputs.length > 0 || evaluatesOnly(build.call))

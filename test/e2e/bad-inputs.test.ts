@@ -704,6 +704,13 @@ const CASES: Case[] = [
   },
   // the gate
   {
+    name: 'gate in a digest leg that hands over by artifact',
+    inputs: { mode: 'digest', platforms: 'linux/amd64', gate: 'true' },
+    input: 'gate',
+    value: 'true',
+    why: /mode "digest" gates its leg with handover: outputs only/
+  },
+  {
     name: 'gate with push: false and no load',
     inputs: { push: 'false', gate: 'true' },
     input: 'gate',

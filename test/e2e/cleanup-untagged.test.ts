@@ -253,7 +253,7 @@ describe('cleanup on a registry that deletes: pr, then untagged', () => {
       `probe PUT /v2/${repo}/blobs/uploads/<upload>?digest=<empty config>`,
       `probe PUT ${url('<tombstone>')}`,
       `probe DELETE ${url('<tombstone>')}`,
-      `recheck GET /v2/${repo}/tags/list`,
+      `reread GET /v2/${repo}/tags/list`,
       ...listed.map(c => `remove DELETE ${url(c.digest)}`)
     ])
     expect(await snapshot([repo, shared], watched)).toStrictEqual(before)

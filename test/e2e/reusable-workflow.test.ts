@@ -380,7 +380,7 @@ describe('the reusable workflow as a security review would pass it', () => {
     expect(outcome(steps[0], 'exit 0')).toBe('exit 0')
     expect(steps[0].stdout).toContain('gate: linux/amd64 is clean')
     expect(outcome(steps[1], 'exit 1')).toMatch(
-      /^exit 1\n::error::gate failed with exit status 3: no tag moved/
+      /^exit 1\n::error::gate failed with exit status 3: the leg was not handed over/
     )
     expect(steps[1].stdout).toContain(
       'gate: linux/arm64 holds /gate-marker: refused'

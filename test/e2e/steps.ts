@@ -145,7 +145,7 @@ export function expectDeleteRefused(step: StepResult, host: string): void {
 }
 
 /** A clean-up step's line as the log prints it (plan/steps.ts stepLine): `probe     DELETE …`. */
-const CLEANUP_STEP = /^(?:probe|recheck|remove) +(?:GET|PUT|DELETE) /
+const CLEANUP_STEP = /^(?:probe|reread|remove) +(?:GET|PUT|DELETE) /
 
 /**
  * A clean-up's steps from its log: those its Plan group prints, and those it logged after the

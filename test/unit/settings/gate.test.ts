@@ -28,7 +28,12 @@ describe('gate and gate-timeout', () => {
     },
     {
       name: "mode digest: the leg's platform, staged by digest (the reusable workflow gates there)",
-      inputs: { gate: TRIVY, mode: 'digest', platforms: 'linux/amd64' },
+      inputs: {
+        gate: TRIVY,
+        mode: 'digest',
+        platforms: 'linux/amd64',
+        handover: 'outputs'
+      },
       gate: TRIVY,
       gateTimeout: 600
     },
@@ -71,6 +76,12 @@ describe('gate and gate-timeout', () => {
       inputs: { gate: TRIVY, push: 'false' },
       error:
         /^input "gate": invalid value ".*": with push: false .*set load: true$/
+    },
+    {
+      name: 'mode digest handing over by artifact (the default): written before the gate',
+      inputs: { gate: TRIVY, mode: 'digest', platforms: 'linux/amd64' },
+      error:
+        /^input "gate": invalid value ".*": mode "digest" gates its leg with handover: outputs only/
     },
     {
       name: 'outputs: the build goes elsewhere',
