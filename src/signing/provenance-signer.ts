@@ -78,6 +78,13 @@ export async function openProvenanceSigner(): Promise<ProvenanceSigner> {
   }
 }
 
+/** The bundle's in-toto statement where it names `digest` as a subject. */
+function statementAbout(bundle: BundleJson, digest: string) {
+  const envelope = bundle.dsseEnvelope
+  const statement = envelope && statementOf(envelope)
+  return statement && namesSubject(statement, digest) ? statement : undefined
+}
+
 /**
  * Whether `bundle` already is this run's provenance of `digest`, as an earlier run of the same
  * workflow at the same commit made it (a re-run): the same subject, predicate type, builder (the
@@ -90,9 +97,8 @@ export function attestsAlready(
   predicate: ProvenancePredicate,
   digest: string
 ): boolean {
-  const envelope = bundle.dsseEnvelope
-  const statement = envelope && statementOf(envelope)
-  if (statement === undefined || !namesSubject(statement, digest)) return false
+  const statement = statementAbout(bundle, digest)
+  if (statement === undefined) return false
   const held = (statement.predicate ?? {}) as Partial<
     ProvenancePredicate['params']
   >
@@ -113,11 +119,9 @@ export function statesPredicate(
   predicate: Predicate,
   digest: string
 ): boolean {
-  const envelope = bundle.dsseEnvelope
-  const statement = envelope && statementOf(envelope)
+  const statement = statementAbout(bundle, digest)
   return (
     statement !== undefined &&
-    namesSubject(statement, digest) &&
     statement.predicateType === predicate.type &&
     isDeepStrictEqual(statement.predicate, predicate.params)
   )

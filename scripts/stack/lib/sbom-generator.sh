@@ -9,7 +9,8 @@
 # stand-ins/sbom-generator:latest; a test names it in `sbom: generator=<ref>`. It is built again
 # when the script changes (its sha256 is kept beside the ref). `env` gives DPA_SBOM_GENERATOR,
 # name:tag@sha256:….
-# Uses helpers and variables of stack.sh, lib/emulation.sh and lib/stand-ins.sh.
+# Uses helpers and variables of stack.sh, lib/emulation.sh (push_two_platforms) and
+# lib/stand-ins.sh.
 
 SBOM_GENERATOR_REF=$REGISTRY_HOST:${REGISTRY_PORT[a]}/stand-ins/sbom-generator:latest
 SBOM_GENERATOR_FILE=$STACK_DIR/sbom-generator.env
@@ -35,14 +36,7 @@ ensure_sbom_generator() {
   cp "$STACK_SCRIPT_DIR/sbom-generator.sh" "$work/sbom-generator"
   printf '%s\n' "FROM $EMULATION_BASE_REF" 'COPY --chmod=755 sbom-generator /bin/sbom-generator' \
     'ENTRYPOINT ["/bin/sbom-generator"]' >"$work/Dockerfile"
-  mkdir -p "$work/config"
-  registry_password a | DOCKER_CONFIG=$work/config docker login -u "${REGISTRY_USER[a]}" \
-    --password-stdin "$REGISTRY_HOST:${REGISTRY_PORT[a]}" >/dev/null 2>&1 \
-    || die "docker login to registry a failed (the SBOM generator)"
-  DOCKER_CONFIG=$work/config docker buildx build --builder default \
-    --platform linux/amd64,linux/arm64 --provenance=false --sbom=false --push \
-    -t "$SBOM_GENERATOR_REF" "$work" >"$LOG_DIR/sbom-generator.log" 2>&1 \
-    || { log_tail "$LOG_DIR/sbom-generator.log"; die "the SBOM generator image did not build"; }
+  push_two_platforms "$work" "$SBOM_GENERATOR_REF" sbom-generator "the SBOM generator image"
   rm -rf "$work"
   digest=$(sbom_generator_digest)
   [[ -n $digest ]] || die "registry a has no digest for $SBOM_GENERATOR_REF"

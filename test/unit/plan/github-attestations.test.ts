@@ -239,17 +239,21 @@ describe('github-attestations: provenance,sbom asks BuildKit for the SBOM it att
 })
 
 describe('github-attestations in the plan: after the gate, before any tag moves', () => {
-  it('signs and stores each image, then attaches its referrers', async () => {
-    const { settings, publication } = await publicationOf({
-      images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
-      gate: 'true'
-    })
-    const pipeline = pipelineFor({
+  const pipelineOf = async (inputs: Record<string, string>) => {
+    const { settings, publication } = await publicationOf(inputs)
+    return pipelineFor({
       settings,
       publication,
       builder: { name: 'default', driver: 'docker', store: 'containerd' },
       files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
       userConfig: '/u'
+    })
+  }
+
+  it('signs and stores each image, then attaches its referrers', async () => {
+    const pipeline = await pipelineOf({
+      images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
+      gate: 'true'
     })
     const subjects = 'for the digest and each platform manifest it lists'
     expect(pipeline.provenance.map(stepLine)).toEqual([
@@ -257,6 +261,18 @@ describe('github-attestations in the plan: after the gate, before any tag moves'
       `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`,
       `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
       `provenance PUT http://127.0.0.1:5001/v2/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+    ])
+  })
+  it('with provenance,sbom, says the SBOM of each platform manifest is attested too', async () => {
+    const pipeline = await pipelineOf({
+      'github-attestations': 'provenance,sbom'
+    })
+    const subjects =
+      "for the digest and each platform manifest it lists; and each platform manifest's SBOM " +
+      'BuildKit made'
+    expect(pipeline.provenance.map(stepLine)).toEqual([
+      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
+      `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
     ])
   })
 })
