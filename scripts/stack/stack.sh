@@ -569,6 +569,8 @@ source "$STACK_SCRIPT_DIR/lib/buildkit.sh"
 source "$STACK_SCRIPT_DIR/lib/emulation.sh"
 # shellcheck source=lib/stand-ins.sh
 source "$STACK_SCRIPT_DIR/lib/stand-ins.sh"
+# shellcheck source=lib/sbom-generator.sh
+source "$STACK_SCRIPT_DIR/lib/sbom-generator.sh"
 # shellcheck source=lib/results-service.sh
 source "$STACK_SCRIPT_DIR/lib/results-service.sh"
 # shellcheck source=lib/node24.sh
@@ -640,6 +642,7 @@ cmd_up() {
   buildkit_up
   emulation_up
   ensure_pinned_standins
+  ensure_sbom_generator
   cosign3_up
   oras_up
   print_summary
@@ -708,6 +711,7 @@ cmd_status() {
   buildkit_status || rc=1
   emulation_status || rc=1
   standins_status || rc=1
+  sbom_generator_status || rc=1
   node24_status || rc=1
   cosign3_status || rc=1
   oras_status || rc=1
@@ -736,6 +740,7 @@ cmd_env() {
   buildkit_env
   emulation_env
   standins_env
+  sbom_generator_env
   node24_env
   cosign3_env
   oras_env

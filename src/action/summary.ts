@@ -135,10 +135,11 @@ export function summaryMarkdown(
     parts.push(
       '#### GitHub attestations',
       table(
-        ['Image', 'Subject', 'Attestation'],
+        ['Image', 'Subject', 'Type', 'Attestation'],
         result.attestations.map(a => [
           code(a.image),
           a.subject,
+          a.predicateType,
           `[${a.id}](${a.url})`
         ])
       )

@@ -2,7 +2,7 @@
  * The `--attest` values, as build-push-action's getAttestArgs: provenance and
  * sbom win over attests lines of their type ("duplicate attestation field").
  */
-import type { BuildSettings } from '../settings/build-settings.js'
+import { isAttestType, type BuildSettings } from '../settings/build-settings.js'
 
 type AttestSettings = Pick<
   BuildSettings,
@@ -12,11 +12,6 @@ type AttestSettings = Pick<
 // split at every comma, quotes kept: boolFields joins the fields back as the user wrote them
 function fields(line: string): string[] {
   return line.split(',').map(field => field.trim())
-}
-
-/** Whether an attests line is of this type (`type=sbom,…`). */
-export function isAttestType(line: string, type: string): boolean {
-  return fields(line).includes(`type=${type}`)
 }
 
 /** buildx reads a bare true/false field of an attestation as disabled=…. */

@@ -2,11 +2,10 @@
  * Which builder a run builds on (the one detected, or the run's own), and the environment buildx
  * runs with on it.
  */
-import { isAttestType } from '../argv/attest.js'
 import { callUnsupported } from '../argv/call.js'
 import { InputError } from '../errors/input-error.js'
 import { evaluatesOnly } from '../settings/build-options.js'
-import type { BuildSettings } from '../settings/build-settings.js'
+import { isAttestType, type BuildSettings } from '../settings/build-settings.js'
 import type { Settings } from '../settings/settings.js'
 import { userConfigDir } from '../docker/config.js'
 import type { DockerRunner } from '../docker/runner.js'

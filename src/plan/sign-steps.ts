@@ -114,7 +114,11 @@ export function provenanceSteps(
 ): RequestStep[] {
   if (attestations === undefined) return []
   const { apiUrl, repository } = attestations
-  const subjects = mode === 'merge' ? MERGE_SUBJECTS : SUBJECTS
+  const subjects =
+    (mode === 'merge' ? MERGE_SUBJECTS : SUBJECTS) +
+    (attestations.sbom
+      ? `; and each platform manifest's SBOM BuildKit made`
+      : '')
   return images.flatMap(image => [
     {
       step: 'provenance',

@@ -92,6 +92,8 @@ interface StoredAttestation {
   image: string
   /** The digest it is about: the image's, or a platform manifest's of its index. */
   subject: string
+  /** What it states: SLSA provenance, or an SBOM (SPDX's or CycloneDX's type). */
+  predicateType: string
   id: string
   url: string
 }

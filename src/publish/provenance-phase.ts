@@ -1,9 +1,10 @@
 /**
  * github-attestations, after the registry's first read and before any tag moves: the provenance of
  * each image's digest the tags will point at (a re-run's adopted release, else the staged one) and
- * of each platform manifest it lists, signed through @actions/attest, stored with the attestations
- * API, then attached as a referrer of its subject; a subject whose referrers hold this workflow's
- * provenance at this commit already gets nothing new (a re-run changes nothing). A refusal of the
+ * of each platform manifest it lists (with provenance,sbom, each platform manifest's SBOM that
+ * BuildKit made, too), signed through @actions/attest, stored with the attestations API, then
+ * attached as a referrer of its subject; a subject whose referrers hold the same statement already
+ * gets nothing new (a re-run changes nothing). A refusal of the
  * API (403, 404) is told once and the release goes on without; any other fault fails the run when
  * the input named attestations, else is told once and the release goes on.
  */
@@ -31,6 +32,8 @@ import {
 } from '../signing/attestations-api.js'
 import { referredBundles } from '../signing/bundle-referrer.js'
 import type { ProvenanceSigner } from '../signing/provenance-signer.js'
+import { builtSboms } from '../signing/built-sboms.js'
+import type { Predicate } from '@actions/attest'
 import { referrerLines } from './sign-phase.js'
 import type { RunContext } from './run-context.js'
 
@@ -44,6 +47,7 @@ interface Stored {
   subject: OciDescriptor
   bundle: Uint8Array
   id: string
+  predicateType: string
 }
 
 /** The phase's state: the signer once opened, what each image stored, why it stopped. */
@@ -58,35 +62,53 @@ interface Attesting {
 }
 
 /** Records an attestation in the run's result (the output and the summary). */
-function record(run: RunContext, image: string, subject: string, id: string) {
+function record(
+  run: RunContext,
+  image: string,
+  subject: string,
+  id: string,
+  predicateType: string
+) {
   const { serverUrl, repository } = run.publication.attestations ?? {}
   const url = attestationUrl(serverUrl ?? '', repository ?? '', id)
   const list = (run.env.result.attestations ??= [])
-  list.push({ image, subject, id, url })
+  list.push({ image, subject, predicateType, id, url })
   return url
 }
 
+/** What one attestation states: the run's provenance, or a platform manifest's SBOM. */
+interface Claim {
+  subject: OciDescriptor
+  /** The SBOM's predicate; undefined: the run's provenance. */
+  sbom?: Predicate
+}
+
+const claimType = (claim: Claim) => claim.sbom?.type ?? SLSA_PROVENANCE
+
 /**
- * The subject's provenance as this run would make it, found among its referrers (a re-run, or
- * another run of the workflow at this commit): then nothing is signed, stored or attached again.
+ * The claim as this run would make it, found among its subject's referrers (a re-run, or another
+ * run of the workflow at this commit): then nothing is signed, stored or attached again.
  */
 async function attestedAlready(
   state: Attesting,
   image: Image,
-  subject: string,
+  { subject, sbom }: Claim,
   signer: ProvenanceSigner
 ): Promise<boolean> {
   const { env } = state.run
-  const held = await referredBundles(env.registry, image, subject)
-  const same = held.find(h => signer.signedAlready(h.bundle, subject))
+  const { digest } = subject
+  const held = await referredBundles(env.registry, image, digest)
+  const same = held.find(h => signer.signedAlready(h.bundle, digest, sbom))
   if (same === undefined) return false
   const id = attestationIdOf(same.listed)
   const where = id === undefined ? '' : `attestation ${id}, `
+  const what = sbom === undefined ? 'attested' : 'its SBOM attested'
   env.log.info(
-    `  ${image.name}@${subject}: attested already by this workflow at this commit ` +
+    `  ${image.name}@${digest}: ${what} already by this workflow at this commit ` +
       `(${where}referrer ${same.listed.digest}); nothing added`
   )
-  if (id !== undefined) record(state.run, image.name, subject, id)
+  if (id !== undefined)
+    record(state.run, image.name, digest, id, claimType({ subject, sbom }))
   return true
 }
 
@@ -115,7 +137,35 @@ async function subjectsOf(
   return subjects
 }
 
-/** Signs and stores each subject of the step's image that its referrers do not attest yet. */
+/**
+ * What the image's attestations state: each subject's provenance and, with provenance,sbom, each
+ * platform manifest's SBOM that BuildKit made (read before anything is signed: an image with none
+ * fails here, where the builder kept no attestation).
+ */
+async function claimsOf(
+  run: RunContext,
+  image: Image,
+  root: Manifest,
+  sbom: boolean
+): Promise<Claim[]> {
+  const subjects = await subjectsOf(run, image, root)
+  const claims: Claim[] = subjects.map(subject => ({ subject }))
+  if (!sbom) return claims
+  const sboms = await builtSboms(run.env.registry, image, root)
+  if (sboms.size === 0)
+    throw new Error(
+      `${image.name}@${root.digest} carries no SBOM BuildKit made (no SBOM statement in its ` +
+        'attestation manifests: a builder that keeps no attestations, as the docker driver on ' +
+        'the classic image store, makes none)'
+    )
+  for (const subject of subjects) {
+    const predicate = sboms.get(subject.digest)
+    if (predicate !== undefined) claims.push({ subject, sbom: predicate })
+  }
+  return claims
+}
+
+/** Signs and stores each claim about the step's image that its referrers do not hold yet. */
 async function signAndStore(state: Attesting, step: RequestStep) {
   const { run } = state
   const { env, values, publication, settings } = run
@@ -124,39 +174,51 @@ async function signAndStore(state: Attesting, step: RequestStep) {
   const { image } = step
   const digest = values.digestOf(image.name)
   const root = await requireManifest(env.registry, image, digest)
+  const claims = await claimsOf(run, image, root, attestations.sbom)
   const signer = await (state.signer ??= provenanceSigner().then(m =>
     m.openProvenanceSigner()
   ))
   const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
   const stored: Stored[] = []
-  for (const subject of await subjectsOf(run, image, root)) {
-    if (await attestedAlready(state, image, subject.digest, signer)) continue
-    const bundle = await signer.sign({
-      name: image.name,
-      digest: subject.digest
-    })
+  for (const claim of claims) {
+    if (await attestedAlready(state, image, claim, signer)) continue
+    const { subject, sbom } = claim
+    const subjectName = { name: image.name, digest: subject.digest }
+    const bundle = await signer.sign(subjectName, sbom)
     const answer = await storeAttestation(bundle, {
       ...attestations,
       token: settings.cleanup.githubToken,
       limits
     })
-    if ('refused' in answer) {
-      state.stopped = `the attestations API refused (HTTP ${answer.refused}: ${answer.message})`
-      env.log.warning(
-        `${ATTESTATIONS_INPUT}: ${state.stopped}, so no attestation went to the registry: ` +
-          'give the job "permissions: attestations: write" (a private repository needs a plan ' +
-          'with artifact attestations); the release goes on without them'
-      )
-      return
-    }
-    const url = record(run, image.name, subject.digest, answer.id)
+    if ('refused' in answer) return refused(state, answer)
+    const predicateType = claimType(claim)
+    const url = record(
+      run,
+      image.name,
+      subject.digest,
+      answer.id,
+      predicateType
+    )
     env.log.info(
-      `  ${image.name}@${subject.digest}: attestation ${answer.id}, ${url}`
+      `  ${image.name}@${subject.digest}: ${predicateType} attestation ${answer.id}, ${url}`
     )
     const bytes = new TextEncoder().encode(JSON.stringify(bundle))
-    stored.push({ subject, bundle: bytes, id: answer.id })
+    stored.push({ subject, bundle: bytes, id: answer.id, predicateType })
   }
   state.stored.set(image.name, stored)
+}
+
+/** The attestations API refused: told once, the release goes on without attestations. */
+function refused(
+  state: Attesting,
+  answer: { refused: number; message: string }
+) {
+  state.stopped = `the attestations API refused (HTTP ${answer.refused}: ${answer.message})`
+  state.run.env.log.warning(
+    `${ATTESTATIONS_INPUT}: ${state.stopped}, so no attestation went to the registry: ` +
+      'give the job "permissions: attestations: write" (a private repository needs a plan ' +
+      'with artifact attestations); the release goes on without them'
+  )
 }
 
 /** Attaches the image's stored attestations as referrers of their subjects. */
@@ -164,9 +226,9 @@ async function attach(state: Attesting, step: RequestStep) {
   const { env } = state.run
   const { image } = step
   const stored = state.stored.get(image.name) ?? []
-  for (const { subject, bundle, id } of stored) {
+  for (const { subject, bundle, id, predicateType } of stored) {
     const attached = await attachBundle(env.registry, image, subject, bundle, {
-      predicateType: SLSA_PROVENANCE,
+      predicateType,
       id
     })
     env.log.info(referrerLines(image.name, [attached]))
@@ -216,7 +278,7 @@ function fault(state: Attesting, step: RequestStep, error: unknown): void {
   const why = `${step.image.name}: ${errorMessage(error)}`
   if (publication.attestations?.explicit)
     throw new Error(
-      `input "${ATTESTATIONS_INPUT}": the provenance of ${why}; no tag was moved`
+      `input "${ATTESTATIONS_INPUT}": attesting ${why}; no tag was moved`
     )
   state.stopped = `attesting failed (${why})`
   env.log.warning(

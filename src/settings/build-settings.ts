@@ -80,6 +80,11 @@ export interface BuildSettings extends BuildOptions {
 }
 
 /** An attestation input: true, false or attributes; undefined when not given. */
+/** Whether an attests line is of this type (`type=sbom,…`). */
+export function isAttestType(line: string, type: string): boolean {
+  return line.split(',').some(field => field.trim() === `type=${type}`)
+}
+
 function parseAttestation(
   source: InputSource,
   name: string

@@ -5,6 +5,7 @@
 import { InputError } from '../errors/input-error.js'
 import type { AttestationGround } from '../context/context-types.js'
 import { parseChoice, type InputSource } from './parse.js'
+import { isAttestType, type BuildSettings } from './build-settings.js'
 
 export const ATTESTATIONS_INPUT = 'github-attestations'
 const CHOICES = ['provenance', 'provenance,sbom', 'false'] as const
@@ -31,6 +32,8 @@ export interface GithubAttestations {
   repository: string
   /** The owner is an organization: each image gets a storage record (artifact metadata). */
   organization: boolean
+  /** provenance,sbom: each platform manifest's SBOM, as BuildKit made it, is attested too. */
+  sbom: boolean
 }
 
 /** The modes whose runs attest what they publish: merge attests each leg's digest too. */
@@ -80,10 +83,10 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
   const refuse = (why: string) => {
     throw new InputError(ATTESTATIONS_INPUT, asked, why)
   }
-  if (asked === 'provenance,sbom')
+  if (asked === 'provenance,sbom' && where.mode !== 'build')
     refuse(
-      'this version attests provenance only (the SBOM attestation is not built yet): use ' +
-        'provenance'
+      `the SBOM is attested where the step builds the image (mode build); mode is ` +
+        `"${where.mode}": use provenance`
     )
   if (!ATTESTING_MODES.includes(where.mode))
     refuse(
@@ -130,7 +133,36 @@ export function decideAttestations(
       apiUrl,
       serverUrl,
       repository: where.repository,
-      organization
+      organization,
+      sbom: asked === 'provenance,sbom'
     }
   }
+}
+
+/** Whether an attestation's value turns it off (`false`, `disabled=true`). */
+const disables = (value: string) =>
+  /^false$/i.test(value) || /(^|,)\s*disabled=true\s*(,|$)/.test(value)
+
+/**
+ * The build's `sbom` where provenance,sbom asks for BuildKit's SBOM: the user's `sbom` (or
+ * `attests` line of type sbom, its generator kept) as given, else `true`; one that turns the SBOM
+ * off is refused, as the attestation would have no document to attest.
+ */
+export function attestedSbom(
+  asked: AttestationsAsked,
+  { sbom, attests }: Pick<BuildSettings, 'sbom' | 'attests'>
+): string | undefined {
+  if (asked !== 'provenance,sbom') return sbom
+  const given =
+    sbom !== undefined
+      ? [sbom]
+      : attests.filter(line => isAttestType(line, 'sbom'))
+  const off = given.find(disables)
+  if (off !== undefined)
+    throw new InputError(
+      ATTESTATIONS_INPUT,
+      asked,
+      `it attests the SBOM BuildKit makes, and sbom is "${off}": drop that, or use provenance`
+    )
+  return given.length > 0 ? sbom : 'true'
 }

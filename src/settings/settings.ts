@@ -29,6 +29,7 @@ import {
   type CleanupSettings
 } from '../cleanup/cleanup-settings.js'
 import {
+  attestedSbom,
   parseGithubAttestations,
   type AttestationsAsked
 } from './github-attestations.js'
@@ -232,6 +233,10 @@ export async function parseSettings(
     gateTimeout: parseCount(source, 'gate-timeout', 600, 21600, 1),
     cleanup: parseCleanup(source, mode)
   }
+  settings.build.sbom = attestedSbom(
+    settings.githubAttestations,
+    settings.build
+  )
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)
   const handover = readHandover(source, settings)

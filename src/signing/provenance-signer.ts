@@ -7,7 +7,7 @@
  * URLs through the runner's https_proxy, and asks the runner for its own ID tokens.
  */
 import { isDeepStrictEqual } from 'node:util'
-import type { SerializedBundle } from '@actions/attest'
+import type { Predicate, SerializedBundle } from '@actions/attest'
 import {
   namesSubject,
   statementOf,
@@ -30,20 +30,33 @@ export interface ProvenancePredicate {
   }
 }
 
-/** Signs one subject's provenance statement with the run's predicate. */
+/** Signs one subject's provenance statement with the run's predicate, or another predicate. */
 export interface ProvenanceSigner {
-  /** The Sigstore bundle, as JSON. */
-  sign(subject: AttestationSubject): Promise<SerializedBundle>
-  /** Whether `bundle` is the statement this signer would sign for `digest` (attestsAlready). */
-  signedAlready(bundle: BundleJson, digest: string): boolean
+  /** The Sigstore bundle, as JSON; the run's provenance unless `predicate` is given. */
+  sign(
+    subject: AttestationSubject,
+    predicate?: Predicate
+  ): Promise<SerializedBundle>
+  /**
+   * Whether `bundle` is the statement this signer would sign for `digest` (attestsAlready; with
+   * `predicate`, statesPredicate).
+   */
+  signedAlready(
+    bundle: BundleJson,
+    digest: string,
+    predicate?: Predicate
+  ): boolean
 }
 
 /** The predicate from the job's ID token, built once; each subject signed with a fresh key. */
 export async function openProvenanceSigner(): Promise<ProvenanceSigner> {
   const { attest, buildSLSAProvenancePredicate } =
     await import('@actions/attest')
-  const predicate = await buildSLSAProvenancePredicate()
-  const sign = async ({ name, digest }: AttestationSubject) => {
+  const provenance = await buildSLSAProvenancePredicate()
+  const sign = async (
+    { name, digest }: AttestationSubject,
+    predicate = provenance
+  ) => {
     const [algorithm, hex] = digest.split(':')
     const signed = await attest({
       subjects: [{ name, digest: { [algorithm]: hex } }],
@@ -55,11 +68,21 @@ export async function openProvenanceSigner(): Promise<ProvenanceSigner> {
     })
     return signed.bundle
   }
-  const params = predicate as unknown as ProvenancePredicate
+  const params = provenance as unknown as ProvenancePredicate
   return {
     sign,
-    signedAlready: (bundle, digest) => attestsAlready(bundle, params, digest)
+    signedAlready: (bundle, digest, predicate) =>
+      predicate === undefined
+        ? attestsAlready(bundle, params, digest)
+        : statesPredicate(bundle, predicate, digest)
   }
+}
+
+/** The bundle's in-toto statement where it names `digest` as a subject. */
+function statementAbout(bundle: BundleJson, digest: string) {
+  const envelope = bundle.dsseEnvelope
+  const statement = envelope && statementOf(envelope)
+  return statement && namesSubject(statement, digest) ? statement : undefined
 }
 
 /**
@@ -74,9 +97,8 @@ export function attestsAlready(
   predicate: ProvenancePredicate,
   digest: string
 ): boolean {
-  const envelope = bundle.dsseEnvelope
-  const statement = envelope && statementOf(envelope)
-  if (statement === undefined || !namesSubject(statement, digest)) return false
+  const statement = statementAbout(bundle, digest)
+  if (statement === undefined) return false
   const held = (statement.predicate ?? {}) as Partial<
     ProvenancePredicate['params']
   >
@@ -85,5 +107,22 @@ export function attestsAlready(
     statement.predicateType === predicate.type &&
     held.runDetails?.builder?.id === params.runDetails.builder.id &&
     isDeepStrictEqual(held.buildDefinition, params.buildDefinition)
+  )
+}
+
+/**
+ * Whether `bundle` states `predicate` about `digest` (its type and document the same): an SBOM
+ * attested already, by a re-run of this release.
+ */
+export function statesPredicate(
+  bundle: BundleJson,
+  predicate: Predicate,
+  digest: string
+): boolean {
+  const statement = statementAbout(bundle, digest)
+  return (
+    statement !== undefined &&
+    statement.predicateType === predicate.type &&
+    isDeepStrictEqual(statement.predicate, predicate.params)
   )
 }

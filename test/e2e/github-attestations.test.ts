@@ -123,7 +123,8 @@ async function discover(repo: string, digest: string): Promise<string[]> {
 async function verifications(
   registry: StackEnv['a'],
   repo: string,
-  subjects: string[]
+  subjects: string[],
+  type?: string
 ) {
   const rows = []
   for (const subject of subjects) {
@@ -134,7 +135,8 @@ async function verifications(
         ref,
         identity,
         standins.trustedRootFile,
-        [registry]
+        [registry],
+        type
       )
     const { code, output } = await verify(WORKFLOW)
     const otherFails = (await verify(OTHER)).code !== 0
@@ -294,6 +296,159 @@ describe('github-attestations: a two-platform release, attested by default', () 
     expect(await verifications(b, target, subjects)).toMatchObject(
       verified(b, target, subjects)
     )
+  })
+})
+
+/** The statement in a DSSE bundle the API holds. */
+const statementIn = (bundle: { dsseEnvelope?: { payload: string } }) =>
+  JSON.parse(
+    Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString()
+  ) as { predicateType: string; predicate: unknown }
+
+interface Listed {
+  digest: string
+  annotations?: Record<string, string>
+}
+
+/** The SBOM statement BuildKit put in the index's attestation manifest of each platform manifest. */
+async function builtSboms(repo: string, index: string) {
+  const { manifests } = await readJson<{ manifests: Listed[] }>(
+    stack.a,
+    repo,
+    `manifests/${index}`
+  )
+  const sboms = new Map<string, { predicateType: string; predicate: unknown }>()
+  for (const entry of manifests) {
+    const platform = entry.annotations?.['vnd.docker.reference.digest']
+    if (platform === undefined) continue
+    const { layers } = await readJson<{ layers: Listed[] }>(
+      stack.a,
+      repo,
+      `manifests/${entry.digest}`
+    )
+    const layer = layers.find(
+      l =>
+        l.annotations?.['in-toto.io/predicate-type'] ===
+        'https://spdx.dev/Document'
+    )
+    if (layer !== undefined)
+      sboms.set(
+        platform,
+        await readJson(stack.a, repo, `blobs/${layer.digest}`)
+      )
+  }
+  return sboms
+}
+
+describe("github-attestations: provenance,sbom on a two-platform release, with the stack's SBOM generator", () => {
+  /** actions/attest's predicate type of an SPDX 2.3 document, what the generator writes. */
+  const SPDX = 'https://spdx.dev/Document/v2.3'
+  let repo: string
+  let main: StepResult
+  let index: string
+  let sboms: Map<string, { predicateType: string; predicate: unknown }>
+  const inputs = () => ({
+    ...INPUTS,
+    'github-attestations': 'provenance,sbom',
+    sbom: `generator=${stack.emulation.standIns.sbomGenerator}`
+  })
+
+  beforeAll(async () => {
+    repo = uniqueRepo('gh-attest-sbom')
+    main = await runHello(stack.a, repo, inputs(), attestingEnv(api.url))
+    index = (await readManifest(stack.a, repo, '1.2.3')).digest
+    sboms = await builtSboms(repo, index)
+  })
+
+  it("attests each platform manifest's SBOM beside the provenance, its predicate the document BuildKit made", async () => {
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(main.code).toBe(0)
+    const platforms = [...sboms.keys()]
+    // BuildKit made one SBOM per platform manifest
+    expect(platforms).toHaveLength(2)
+    expect([...sboms.values()].map(s => s.predicateType)).toEqual([
+      'https://spdx.dev/Document',
+      'https://spdx.dev/Document'
+    ])
+    const stored = JSON.parse(main.outputs.attestations) as {
+      subject: string
+      predicateType: string
+    }[]
+    expect(stored.map(s => [s.subject, s.predicateType])).toEqual([
+      ...[index, ...platforms].map(s => [s, 'https://slsa.dev/provenance/v1']),
+      ...platforms.map(s => [s, SPDX])
+    ])
+    for (const platform of platforms) {
+      const held = api.held.filter(
+        h =>
+          h.subjects.includes(platform) &&
+          statementIn(h.bundle).predicateType === SPDX
+      )
+      expect(held).toHaveLength(1)
+      expect(statementIn(held[0].bundle).predicate).toEqual(
+        sboms.get(platform)?.predicate
+      )
+      expect(sigstoreVerify(held[0].bundle, WORKFLOW)).toBe('')
+      expect(sigstoreVerify(held[0].bundle, OTHER)).not.toBe('')
+    }
+    // the referrers tags of the index and of each platform manifest
+    expect(await publishedTags(stack.a, repo)).toEqual(
+      [
+        ...RELEASE_TAGS,
+        ...[index, ...platforms].map(s => s.replace(':', '-'))
+      ].sort()
+    )
+  })
+
+  it("cosign 3's verify-attestation of the SBOM type passes on each platform manifest for the workflow, not for another", async () => {
+    const platforms = [...sboms.keys()]
+    expect(await verifications(stack.a, repo, platforms, SPDX)).toMatchObject(
+      verified(stack.a, repo, platforms)
+    )
+  })
+
+  it('a re-run of the same commit adds no attestation, referrer or tag', async () => {
+    const creates = api.creates
+    const tags = await publishedTags(stack.a, repo)
+    const referrers = await Promise.all(
+      [...sboms.keys()].map(p => discover(repo, p))
+    )
+    const rerun = await runHello(
+      stack.a,
+      repo,
+      inputs(),
+      attestingEnv(api.url, { GITHUB_RUN_ATTEMPT: '2' })
+    )
+    expect(errorLines(rerun.stdout)).toEqual([])
+    expect(rerun.code).toBe(0)
+    expect(api.creates).toBe(creates)
+    expect(rerun.outputs.attestations).toBe(main.outputs.attestations)
+    expect(rerun.stdout).toMatch(/its SBOM attested already/)
+    expect(await publishedTags(stack.a, repo)).toEqual(tags)
+    expect(
+      await Promise.all([...sboms.keys()].map(p => discover(repo, p)))
+    ).toEqual(referrers)
+  })
+
+  it('a generator that writes no SBOM: the run fails before any tag moves, naming the image', async () => {
+    const bare = uniqueRepo('gh-attest-no-sbom')
+    const creates = api.creates
+    // the busybox base runs its CMD, /bin/sh, which reads no script and writes nothing
+    const run = await runHello(
+      stack.a,
+      bare,
+      { ...inputs(), sbom: `generator=${stack.emulation.base}` },
+      attestingEnv(api.url)
+    )
+    expect(run.code).not.toBe(0)
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(
+        /input "github-attestations": attesting .*carries no SBOM BuildKit made .*; no tag was moved/
+      )
+    ])
+    expect(api.creates).toBe(creates)
+    // no tag, no referrers tag
+    expect(await publishedTags(stack.a, bare)).toEqual([])
   })
 })
 

@@ -237,21 +237,23 @@ export async function cosign3SignKeyless(
 /**
  * `cosign verify-attestation` by cosign 3 of a keyless attestation attached as a Sigstore bundle
  * referrer (`--new-bundle-format`): the certificate's identity and issuer, the statement's predicate
- * type (`slsaprovenance1`: https://slsa.dev/provenance/v1), against the stand-ins' trusted root.
+ * type (by default `slsaprovenance1`: https://slsa.dev/provenance/v1; cosign takes a type's URI
+ * too), against the stand-ins' trusted root.
  */
 export function cosign3VerifyAttestation(
   binary: string,
   ref: string,
   identity: { identity: string; issuer: string },
   trustedRoot: string,
-  registries: StackRegistry[]
+  registries: StackRegistry[],
+  type = 'slsaprovenance1'
 ): Promise<CosignResult> {
   return cosign(
     [
       'verify-attestation',
       '--new-bundle-format',
       '--type',
-      'slsaprovenance1',
+      type,
       '--certificate-identity',
       identity.identity,
       '--certificate-oidc-issuer',

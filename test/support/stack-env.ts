@@ -95,9 +95,11 @@ interface StackEmulation {
   binfmtImage: string
   /**
    * The stand-ins of the images the step pins by digest, in registry A as `name:tag@sha256:…`
-   * (scripts/stack/lib/stand-ins.sh): what a test gives `qemu` and `buildkit-image`.
+   * (scripts/stack/lib/stand-ins.sh): what a test gives `qemu` and `buildkit-image`; and the
+   * stand-in of BuildKit's SBOM generator (scripts/stack/lib/sbom-generator.sh), what a test gives
+   * `sbom: generator=…`.
    */
-  standIns: { binfmt: string; buildkit: string }
+  standIns: { binfmt: string; buildkit: string; sbomGenerator: string }
 }
 
 export interface StackEnv {
@@ -264,7 +266,8 @@ export function stackEnv(): StackEnv {
         binfmtImage: reader(vars)('DPA_BINFMT_IMAGE'),
         standIns: {
           binfmt: reader(vars)('DPA_STANDIN_BINFMT'),
-          buildkit: reader(vars)('DPA_STANDIN_BUILDKIT')
+          buildkit: reader(vars)('DPA_STANDIN_BUILDKIT'),
+          sbomGenerator: reader(vars)('DPA_SBOM_GENERATOR')
         }
       },
       resultsService: reader(vars)('DPA_RESULTS_SERVICE'),

@@ -68,6 +68,20 @@ emulation_base_status() {
     "http://$REGISTRY_HOST:${REGISTRY_PORT[a]}/v2/$EMULATION_BASE_REPO/manifests/latest" || true
 }
 
+# Builds folder $1 (its Dockerfile; no RUN, so nothing foreign runs) for linux/amd64 and
+# linux/arm64 on the default engine (containerd store) and pushes it to registry A as $2, with a
+# docker config of its own (in $1/config); $3 names the log, $4 the image in a failure.
+push_two_platforms() {
+  local work=$1 ref=$2 log=$LOG_DIR/$3.log
+  mkdir -p "$work/config"
+  registry_password a | DOCKER_CONFIG=$work/config docker login -u "${REGISTRY_USER[a]}" \
+    --password-stdin "$REGISTRY_HOST:${REGISTRY_PORT[a]}" >/dev/null 2>&1 \
+    || die "docker login to registry a failed ($4)"
+  DOCKER_CONFIG=$work/config docker buildx build --builder default \
+    --platform linux/amd64,linux/arm64 --provenance=false --sbom=false --push \
+    -t "$ref" "$work" >"$log" 2>&1 || { log_tail "$log"; die "$4 did not build"; }
+}
+
 # Builds the two-platform base image on the default engine (containerd store) and pushes it.
 ensure_emulation_base() {
   local work arch
@@ -84,14 +98,7 @@ ensure_emulation_base() {
   done
   printf '%s\n' 'FROM scratch' 'ARG TARGETARCH' 'ADD rootfs-${TARGETARCH}.tar /' \
     'ENV PATH=/bin' 'CMD ["/bin/sh"]' >"$work/Dockerfile"
-  mkdir -p "$work/config"
-  registry_password a | DOCKER_CONFIG=$work/config docker login -u "${REGISTRY_USER[a]}" \
-    --password-stdin "$REGISTRY_HOST:${REGISTRY_PORT[a]}" >/dev/null 2>&1 \
-    || die "docker login to registry a failed (the emulation base image)"
-  DOCKER_CONFIG=$work/config docker buildx build --builder default \
-    --platform linux/amd64,linux/arm64 --provenance=false --sbom=false --push \
-    -t "$EMULATION_BASE_REF" "$work" >"$LOG_DIR/emulation-base.log" 2>&1 \
-    || { log_tail "$LOG_DIR/emulation-base.log"; die "the emulation base image did not build"; }
+  push_two_platforms "$work" "$EMULATION_BASE_REF" emulation-base "the emulation base image"
   rm -rf "$work"
   STARTED+=("base image $EMULATION_BASE_REF (linux/amd64 + linux/arm64, busybox-static)")
 }

@@ -3,6 +3,7 @@ import { parseSettings } from '../../../src/settings/settings.js'
 import { describePublication } from '../../../src/plan/publication.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { stepLine } from '../../../src/plan/steps.js'
+import { attestValues } from '../../../src/argv/attest.js'
 import type { AttestationGround } from '../../../src/context/context-types.js'
 import { NOW, RELEASE } from '../docker/run-fixture.js'
 
@@ -120,10 +121,28 @@ describe('github-attestations named explicitly', () => {
         /input "github-attestations": invalid value "provenance": .*"permissions: id-token: write"/
     },
     {
-      name: 'sbom, not built yet',
-      inputs: { 'github-attestations': 'provenance,sbom' },
+      name: 'sbom in mode merge, which builds nothing',
+      inputs: {
+        'github-attestations': 'provenance,sbom',
+        mode: 'merge',
+        platforms: 'linux/amd64,linux/arm64'
+      },
       error:
-        /input "github-attestations": invalid value "provenance,sbom": .*provenance only/
+        /input "github-attestations": invalid value "provenance,sbom": the SBOM is attested where the step builds the image \(mode build\); mode is "merge"/
+    },
+    {
+      name: 'sbom with the SBOM turned off',
+      inputs: { 'github-attestations': 'provenance,sbom', sbom: 'false' },
+      error:
+        /input "github-attestations": invalid value "provenance,sbom": it attests the SBOM BuildKit makes, and sbom is "false"/
+    },
+    {
+      name: 'sbom with an attests line that turns it off',
+      inputs: {
+        'github-attestations': 'provenance,sbom',
+        attests: 'type=sbom,disabled=true'
+      },
+      error: /and sbom is "type=sbom,disabled=true"/
     },
     {
       name: 'a mode this version does not attest',
@@ -178,18 +197,63 @@ describe('github-attestations named explicitly', () => {
   })
 })
 
-describe('github-attestations in the plan: after the gate, before any tag moves', () => {
-  it('signs and stores each image, then attaches its referrers', async () => {
+describe('github-attestations: provenance,sbom asks BuildKit for the SBOM it attests', () => {
+  it.each<{ name: string; inputs: Record<string, string>; attest: string[] }>([
+    {
+      name: 'the default generator where sbom is left empty',
+      inputs: {},
+      attest: ['type=sbom,disabled=false']
+    },
+    {
+      name: "the user's generator kept",
+      inputs: { sbom: 'generator=registry.example/scanner:1' },
+      attest: ['type=sbom,generator=registry.example/scanner:1']
+    },
+    {
+      name: "an attests line of type sbom kept as the user's",
+      inputs: { attests: 'type=sbom,generator=registry.example/scanner:1' },
+      attest: ['type=sbom,generator=registry.example/scanner:1']
+    }
+  ])('$name', async ({ inputs, attest }) => {
     const { settings, publication } = await publicationOf({
-      images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
-      gate: 'true'
+      'github-attestations': 'provenance,sbom',
+      provenance: 'false',
+      ...inputs
     })
-    const pipeline = pipelineFor({
+    expect(attestValues(settings.build)).toEqual([
+      'type=provenance,disabled=true',
+      ...attest
+    ])
+    expect(publication.attestations?.sbom).toBe(true)
+  })
+
+  it('leaves the build alone with provenance', async () => {
+    const { settings } = await publicationOf({
+      'github-attestations': 'provenance',
+      provenance: 'false'
+    })
+    expect(attestValues(settings.build)).toEqual([
+      'type=provenance,disabled=true'
+    ])
+  })
+})
+
+describe('github-attestations in the plan: after the gate, before any tag moves', () => {
+  const pipelineOf = async (inputs: Record<string, string>) => {
+    const { settings, publication } = await publicationOf(inputs)
+    return pipelineFor({
       settings,
       publication,
       builder: { name: 'default', driver: 'docker', store: 'containerd' },
       files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
       userConfig: '/u'
+    })
+  }
+
+  it('signs and stores each image, then attaches its referrers', async () => {
+    const pipeline = await pipelineOf({
+      images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
+      gate: 'true'
     })
     const subjects = 'for the digest and each platform manifest it lists'
     expect(pipeline.provenance.map(stepLine)).toEqual([
@@ -197,6 +261,18 @@ describe('github-attestations in the plan: after the gate, before any tag moves'
       `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`,
       `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
       `provenance PUT http://127.0.0.1:5001/v2/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+    ])
+  })
+  it('with provenance,sbom, says the SBOM of each platform manifest is attested too', async () => {
+    const pipeline = await pipelineOf({
+      'github-attestations': 'provenance,sbom'
+    })
+    const subjects =
+      "for the digest and each platform manifest it lists; and each platform manifest's SBOM " +
+      'BuildKit made'
+    expect(pipeline.provenance.map(stepLine)).toEqual([
+      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
+      `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
     ])
   })
 })

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   attestsAlready,
+  statesPredicate,
   type ProvenancePredicate
 } from '../../../src/signing/provenance-signer.js'
+import { sbomPredicate } from '../../../src/signing/built-sboms.js'
 import type { BundleJson } from '../../../src/signing/bundle-referrer.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
@@ -111,5 +113,81 @@ describe('attestsAlready: whether a referrer already holds this run’s provenan
     }
   ])('$name: $expected', ({ held, expected }) => {
     expect(attestsAlready(held, predicate(), DIGEST)).toBe(expected)
+  })
+})
+
+const SPDX = {
+  spdxVersion: 'SPDX-2.3',
+  SPDXID: 'SPDXRef-DOCUMENT',
+  name: 'sbom',
+  files: [{ fileName: './hello.txt' }]
+}
+const CYCLONEDX = {
+  bomFormat: 'CycloneDX',
+  serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+  specVersion: '1.6'
+}
+
+describe("sbomPredicate: an SBOM's predicate as actions/attest's sbom-path makes it", () => {
+  it.each<{ name: string; document: Record<string, unknown>; type: string }>([
+    {
+      name: 'SPDX 2.3',
+      document: SPDX,
+      type: 'https://spdx.dev/Document/v2.3'
+    },
+    {
+      name: 'SPDX 2.2',
+      document: { ...SPDX, spdxVersion: 'SPDX-2.2' },
+      type: 'https://spdx.dev/Document/v2.2'
+    },
+    {
+      name: 'CycloneDX',
+      document: CYCLONEDX,
+      type: 'https://cyclonedx.org/bom'
+    }
+  ])('$name: $type, the document its predicate', ({ document, type }) => {
+    expect(sbomPredicate(document, 'app@sha256:1')).toEqual({
+      type,
+      params: document
+    })
+  })
+
+  it.each<{ name: string; document: Record<string, unknown> }>([
+    { name: 'SPDX without SPDXID', document: { spdxVersion: 'SPDX-2.3' } },
+    {
+      name: 'CycloneDX without serialNumber',
+      document: { bomFormat: 'CycloneDX', specVersion: '1.6' }
+    },
+    { name: 'an empty predicate', document: {} }
+  ])('refuses $name, naming where it was read', ({ document }) => {
+    expect(() => sbomPredicate(document, 'app@sha256:1')).toThrow(
+      'app@sha256:1 is neither an SPDX nor a CycloneDX JSON document'
+    )
+  })
+})
+
+describe('statesPredicate: whether a referrer already holds this SBOM of the subject', () => {
+  const sbom = sbomPredicate(SPDX, 'app')
+  const held = (made: { type: string; params: object }, digest = DIGEST) =>
+    bundle(made as ProvenancePredicate, digest)
+  it.each<{ name: string; bundle: BundleJson; expected: boolean }>([
+    { name: 'the same document', bundle: held(sbom), expected: true },
+    {
+      name: 'another document',
+      bundle: held({ ...sbom, params: { ...SPDX, name: 'other' } }),
+      expected: false
+    },
+    {
+      name: 'another subject',
+      bundle: held(sbom, `sha256:${'b'.repeat(64)}`),
+      expected: false
+    },
+    {
+      name: "the subject's provenance",
+      bundle: bundle(predicate()),
+      expected: false
+    }
+  ])('$name: $expected', ({ bundle: found, expected }) => {
+    expect(statesPredicate(found, sbom, DIGEST)).toBe(expected)
   })
 })
