@@ -7,6 +7,7 @@
  * discover. Then the default's off rows and a refusal of the API: the release lands, one line.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,9 +17,10 @@ import {
   manifestStatus,
   publishedTags,
   readJson,
-  readManifest
+  readManifest,
+  referrersStatus
 } from './registry-api.js'
-import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
+import { HELLO, RELEASE_TAGS, errorLines, runHello } from './releases.js'
 import {
   credentials,
   loginsFor,
@@ -28,7 +30,14 @@ import {
 } from './steps.js'
 import { runMain, type StepResult } from './runner.js'
 import { loadEvent } from '../fixtures/events.js'
-import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import {
+  ghcrStack,
+  stackEnv,
+  type StackEnv,
+  type StackRegistry
+} from '../support/stack-env.js'
+import { plainTwin } from '../support/ghcr-seed.js'
+import { hostsFile, withHosts } from '../support/with-hosts.js'
 import { orasDiscover } from '../support/oras.js'
 import { cosign3VerifyAttestation } from '../support/cosign.js'
 import {
@@ -113,9 +122,13 @@ function sigstoreVerify(bundle: object, identity: typeof WORKFLOW): string {
   }
 }
 
-/** `oras discover` of a digest on registry A: the artifactTypes of its referrers. */
-async function discover(repo: string, digest: string): Promise<string[]> {
-  const found = await orasDiscover(stack.a, repo, digest)
+/** `oras discover` of a digest (on registry A unless named): the artifactTypes of its referrers. */
+async function discover(
+  repo: string,
+  digest: string,
+  registry: StackRegistry = stack.a
+): Promise<string[]> {
+  const found = await orasDiscover(registry, repo, digest)
   return (found.referrers ?? []).map(r => r.artifactType ?? '')
 }
 
@@ -151,6 +164,22 @@ const verified = (registry: StackEnv['a'], repo: string, subjects: string[]) =>
     otherFails: true
   }))
 
+/** A release's subjects: the index at `tag`, then the platform manifests it lists. */
+async function releaseSubjects(
+  registry: StackRegistry,
+  repo: string,
+  tag = '1.2.3'
+): Promise<string[]> {
+  const { digest } = await readManifest(registry, repo, tag)
+  const index = await readJson<{
+    manifests: { digest: string; annotations?: Record<string, string> }[]
+  }>(registry, repo, `manifests/${digest}`)
+  const listed = index.manifests.filter(
+    m => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'
+  )
+  return [digest, ...listed.map(m => m.digest)]
+}
+
 describe('github-attestations: a two-platform release, attested by default', () => {
   let repo: string
   let main: StepResult
@@ -159,15 +188,7 @@ describe('github-attestations: a two-platform release, attested by default', () 
   beforeAll(async () => {
     repo = uniqueRepo('gh-attest')
     main = await runHello(stack.a, repo, INPUTS, attestingEnv(api.url))
-    const { digest } = await readManifest(stack.a, repo, '1.2.3')
-    const index = await readJson<{
-      manifests: { digest: string; annotations?: Record<string, string> }[]
-    }>(stack.a, repo, `manifests/${digest}`)
-    const listed = index.manifests.filter(
-      m =>
-        m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'
-    )
-    subjects = [digest, ...listed.map(m => m.digest)]
+    subjects = await releaseSubjects(stack.a, repo)
   })
 
   it('lands the release with one attestation per subject: the index and each platform manifest', async () => {
@@ -294,6 +315,121 @@ describe('github-attestations: a two-platform release, attested by default', () 
     expect(await verifications(b, target, subjects)).toMatchObject(
       verified(b, target, subjects)
     )
+  })
+})
+
+describe('github-attestations on GHCR: no referrers API, the referrers tag schema', () => {
+  // the stand-in (scripts/stack/lib/ghcr.sh) as the step meets ghcr.io: its name in the step's
+  // own /etc/hosts, TLS with registry E's CA beside the forwarder's; judged over its plain twin
+  const ghcr = ghcrStack()
+  const plain = plainTwin(ghcr)
+  const launcher = withHosts(hostsFile({ '127.0.0.1': 'ghcr.io' }))
+  const repo = `octo-org/e2e-attest-${randomBytes(4).toString('hex')}`
+  let main: StepResult
+  let subjects: string[]
+
+  /** The release of v1.2.3 to ghcr.io, attested, as the runner runs the step. */
+  function release(extra: Record<string, string> = {}): Promise<StepResult> {
+    const env = attestingEnv(api.url, extra)
+    const cas = join(mkdtempSync(join(tmpdir(), 'dpa-cas-')), 'cas.pem')
+    writeFileSync(
+      cas,
+      [env.NODE_EXTRA_CA_CERTS, ghcr.ca].map(f => readFileSync(f)).join('\n')
+    )
+    return runMain(
+      {
+        images: `${ghcr.host}/${repo}`,
+        ...credentials(ghcr),
+        context: HELLO,
+        ...INPUTS
+      },
+      { ...env, NODE_EXTRA_CA_CERTS: cas },
+      launcher
+    )
+  }
+
+  /** Each subject's referrers tag: the digests its index lists. */
+  const tagSchema = () =>
+    Promise.all(
+      subjects.map(async subject => {
+        const tag = subject.replace(':', '-')
+        const held = await readJson<{ manifests: { digest: string }[] }>(
+          plain,
+          repo,
+          `manifests/${tag}`
+        )
+        return { tag, listed: held.manifests.map(m => m.digest) }
+      })
+    )
+
+  beforeAll(async () => {
+    main = await release()
+    subjects = await releaseSubjects(plain, repo)
+  })
+
+  it("lands the release; each subject's attestation in its referrers tag, as the referrers API answers 404", async () => {
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(attestationLines(main)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(subjects).toHaveLength(3)
+    // GHCR has no referrers API: GET …/referrers/<digest> answers 404 (NVIDIA/aicr#1957)
+    for (const subject of subjects)
+      expect(await referrersStatus(plain, repo, subject)).toBe(404)
+    const schema = await tagSchema()
+    expect(await publishedTags(plain, repo)).toEqual(
+      [...RELEASE_TAGS, ...schema.map(s => s.tag)].sort()
+    )
+    expect(schema.map(s => s.listed.length)).toEqual([1, 1, 1])
+    // the API holds one attestation per subject, and the organization's image one record
+    expect(
+      subjects.map(s => api.held.filter(h => h.subjects.includes(s)).length)
+    ).toEqual([1, 1, 1])
+    expect(api.records.filter(r => r.name === `${ghcr.host}/${repo}`)).toEqual([
+      expect.objectContaining({
+        owner: 'acme',
+        digest: subjects[0],
+        registryUrl: `https://${ghcr.host}`
+      })
+    ])
+  })
+
+  it("cosign 3's verify-attestation and @sigstore/verify pass on each subject for the workflow, not for another", async () => {
+    expect(await verifications(plain, repo, subjects)).toMatchObject(
+      verified(plain, repo, subjects)
+    )
+    for (const subject of subjects) {
+      const [held] = api.held.filter(h => h.subjects.includes(subject))
+      expect({ subject, why: sigstoreVerify(held.bundle, WORKFLOW) }).toEqual({
+        subject,
+        why: ''
+      })
+      expect(sigstoreVerify(held.bundle, OTHER)).not.toBe('')
+    }
+  })
+
+  it('oras discover lists the attestation of each subject, through the tag schema', async () => {
+    for (const subject of subjects)
+      expect({ subject, types: await discover(repo, subject, plain) }).toEqual({
+        subject,
+        types: [BUNDLE_TYPE]
+      })
+  })
+
+  it('a re-run changes nothing: no create, no second entry in a referrers tag, no record', async () => {
+    const creates = api.creates
+    const before = await tagSchema()
+    const rerun = await release({ GITHUB_RUN_ATTEMPT: '2' })
+    expect(errorLines(rerun.stdout)).toEqual([])
+    expect(rerun.code).toBe(0)
+    expect(rerun.outputs.attestations).toBe(main.outputs.attestations)
+    expect(api.creates).toBe(creates)
+    expect(await tagSchema()).toEqual(before)
+    expect(await publishedTags(plain, repo)).toEqual(
+      [...RELEASE_TAGS, ...before.map(s => s.tag)].sort()
+    )
+    expect(
+      api.records.filter(r => r.name === `${ghcr.host}/${repo}`)
+    ).toHaveLength(1)
   })
 })
 
