@@ -61,14 +61,39 @@ const REFERRER = '<referrer digest>'
 
 /** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */
 export function isReferrerStep(step: RequestStep): boolean {
-  return step.step === 'attest' || step.step === 'referrers'
+  return ['attest', 'referrers', 'record'].includes(step.step)
 }
 
 /**
- * After the read-back, each kind for every image: promote's referrers, `referrers: true`'s
- * attestations; then promote carries the source's artifacts, `sign` adds ours.
+ * promote with github-attestations, for an organization: a storage record of each image's digest
+ * (the target's own; the attestations travel as copied referrers).
  */
-export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
+function recordSteps(
+  attestations: GithubAttestations | undefined,
+  images: Image[]
+): RequestStep[] {
+  if (!attestations?.organization) return []
+  const [owner] = attestations.repository.split('/')
+  return images.map(image => ({
+    step: 'record',
+    method: 'POST',
+    url: `${attestations.apiUrl}/orgs/${owner}/artifacts/metadata/storage-record`,
+    image,
+    reference: DIGEST,
+    when: "the source's GitHub provenance of the digest was copied"
+  }))
+}
+
+/**
+ * After the read-back, each kind for every image: promote's referrers (and, with
+ * github-attestations, the target's storage record), `referrers: true`'s attestations; then
+ * promote carries the source's artifacts, `sign` adds ours.
+ */
+export function signSteps(
+  settings: Settings,
+  images: Image[],
+  attestations?: GithubAttestations
+): RequestStep[] {
   const promote = settings.mode === 'promote'
   const put = (
     asked: boolean,
@@ -88,6 +113,7 @@ export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
     ...put(promote, 'referrers', REFERRER, {
       when: 'the source has referrers'
     }),
+    ...(promote ? recordSteps(attestations, images) : []),
     ...put(settings.referrers, 'attest', REFERRER, {
       when: 'the image carries attestations'
     }),
@@ -112,7 +138,8 @@ export function provenanceSteps(
   images: Image[],
   mode: Settings['mode']
 ): RequestStep[] {
-  if (attestations === undefined) return []
+  // promote signs nothing: the source's attestations travel as its referrers (signSteps)
+  if (attestations === undefined || mode === 'promote') return []
   const { apiUrl, repository } = attestations
   const subjects = mode === 'merge' ? MERGE_SUBJECTS : SUBJECTS
   return images.flatMap(image => [

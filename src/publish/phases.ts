@@ -38,6 +38,7 @@ import { runGate } from './gate.js'
 import { confirmed, readBack, readBackAndConverge } from './read-back.js'
 import {
   attachReferrers,
+  recordAccess,
   signerFor,
   signPublished,
   verifySource
@@ -282,7 +283,12 @@ export async function runPipeline(
     if (pipeline.tag.length > 0) await tag(run, () => attestStaged(run))
     const held = await readBackPhase(run)
     const supply = await withdrawLeft(pipeline.sign, run)
-    const signing = await attachReferrers(supply, values, env)
+    const signing = await attachReferrers(
+      supply,
+      values,
+      env,
+      recordAccess(run)
+    )
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)

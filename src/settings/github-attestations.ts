@@ -33,8 +33,11 @@ export interface GithubAttestations {
   organization: boolean
 }
 
-/** The modes whose runs attest what they publish: merge attests each leg's digest too. */
-const ATTESTING_MODES = ['build', 'merge']
+/**
+ * The modes whose runs attest what they publish: merge attests each leg's digest too; promote
+ * carries the source's and records the target (a storage record).
+ */
+const ATTESTING_MODES = ['build', 'merge', 'promote']
 
 /** What a run of this mode would attest, or why it attests nothing. */
 interface Where {
@@ -88,7 +91,7 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
   if (!ATTESTING_MODES.includes(where.mode))
     refuse(
       `this version attests the images of modes build and merge (the merge attests each ` +
-        `leg's digest too); mode is "${where.mode}"`
+        `leg's digest too) and records those of mode promote; mode is "${where.mode}"`
     )
   if (!where.publishes)
     refuse('attesting needs the image pushed (push: true, no outputs or call)')
@@ -99,7 +102,7 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
  * The run's attestations: named explicitly, on (refused now where they cannot be made: without an
  * ID token, naming id-token: write); by default, on where the job has an ID token, the repository
  * is public and the server is github.com, else off, said once. This version attests the images
- * of modes build and merge.
+ * of modes build and merge, and records those of mode promote.
  */
 export function decideAttestations(
   asked: AttestationsAsked,

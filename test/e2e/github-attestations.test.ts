@@ -296,25 +296,42 @@ describe('github-attestations: a two-platform release, attested by default', () 
     expect(api.records.filter(r => r.name === image)).toHaveLength(1)
   })
 
-  it('a promote to a second registry carries them: cosign 3 verifies each subject on the target, for the workflow only', async () => {
+  it('a promote to a second registry carries them (cosign 3 verifies each subject on the target, for the workflow only) and records the target once', async () => {
     const { a, b } = stack
     const target = uniqueRepo('gh-attest-promoted')
-    const promote = await runMain(
-      {
-        mode: 'promote',
-        source: `${a.host}/${repo}:1.2.3`,
-        images: `${b.host}/${target}`,
-        logins: loginsFor(a, b)
-      },
-      attestingEnv(api.url)
-    )
-    expect(errorLines(promote.stdout)).toEqual([])
-    expect(promote.code).toBe(0)
+    const creates = api.creates
+    const promote = () =>
+      runMain(
+        {
+          mode: 'promote',
+          source: `${a.host}/${repo}:1.2.3`,
+          images: `${b.host}/${target}`,
+          logins: loginsFor(a, b)
+        },
+        attestingEnv(api.url)
+      )
+    const first = await promote()
+    expect(errorLines(first.stdout)).toEqual([])
+    expect(first.code).toBe(0)
     // the index is copied as it is: the same subjects, each with its referrer
-    expect(promote.outputs.digest).toBe(subjects[0])
+    expect(first.outputs.digest).toBe(subjects[0])
     expect(await verifications(b, target, subjects)).toMatchObject(
       verified(b, target, subjects)
     )
+    // nothing signed or stored: the target's own storage record, of the promoted digest
+    const records = () =>
+      api.records.filter(r => r.name === `${b.host}/${target}`)
+    const record = expect.objectContaining({
+      owner: 'acme',
+      digest: subjects[0],
+      registryUrl: `https://${b.host}`
+    })
+    expect(records()).toEqual([record])
+    const again = await promote()
+    expect(errorLines(again.stdout)).toEqual([])
+    expect(again.code).toBe(0)
+    expect(records()).toEqual([record])
+    expect(api.creates).toBe(creates)
   })
 })
 

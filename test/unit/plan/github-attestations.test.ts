@@ -129,11 +129,13 @@ describe('github-attestations named explicitly', () => {
       name: 'a mode this version does not attest',
       inputs: {
         'github-attestations': 'provenance',
-        mode: 'promote',
-        source: 'ghcr.io/octo/app:1.2.3'
+        mode: 'rollback',
+        source: '1.4.2',
+        tags: 'latest',
+        reason: 'broken'
       },
       error:
-        /attests the images of modes build and merge \(the merge attests each leg's digest too\); mode is "promote"/
+        /attests the images of modes build and merge \(the merge attests each leg's digest too\) and records those of mode promote; mode is "rollback"/
     },
     {
       name: 'mode digest, whose merge attests',
@@ -197,6 +199,52 @@ describe('github-attestations in the plan: after the gate, before any tag moves'
       `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`,
       `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
       `provenance PUT http://127.0.0.1:5001/v2/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+    ])
+  })
+})
+
+describe("github-attestations on a promote: the source's travel, the target is recorded", () => {
+  it.each<{ name: string; ground: AttestationGround; records: string[] }>([
+    {
+      name: 'an organization: a storage record of each image after the referrers are copied',
+      ground: GROUND,
+      records: [
+        "record    POST https://api.github.com/orgs/octo/artifacts/metadata/storage-record (only if the source's GitHub provenance of the digest was copied)",
+        "record    POST https://api.github.com/orgs/octo/artifacts/metadata/storage-record (only if the source's GitHub provenance of the digest was copied)"
+      ]
+    },
+    {
+      name: 'a user: no storage record (GitHub keeps them for organizations)',
+      ground: { ...GROUND, organization: false },
+      records: []
+    }
+  ])('$name; nothing signed', async ({ ground, records }) => {
+    const { settings, publication } = await publicationOf(
+      {
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3',
+        images: 'ghcr.io/octo/prod\n127.0.0.1:5001/prod'
+      },
+      ground
+    )
+    const pipeline = pipelineFor({
+      settings,
+      publication,
+      builder: { name: 'default', driver: 'docker', store: 'containerd' },
+      files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
+      userConfig: '/u'
+    })
+    expect(pipeline.provenance).toEqual([])
+    expect(
+      pipeline.sign.filter(s => s.step === 'record').map(stepLine)
+    ).toEqual(records)
+    // each record after the copies it depends on
+    expect(pipeline.sign.map(step => step.step)).toEqual([
+      'referrers',
+      'referrers',
+      ...records.map(() => 'record'),
+      'carry',
+      'carry'
     ])
   })
 })
