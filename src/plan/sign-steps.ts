@@ -32,8 +32,13 @@ export function verifySteps(settings: Settings): RequestStep[] {
   const { image } = promoteSource(settings)
   const reference = '<source digest>'
   const referrers = `/v2/${image.repository}/referrers/${reference}`
+  // GitHub's provenance is among the referrers only: no `.sig` to read for it
+  const readsSig =
+    verifyKey !== '' || identityEvidence(settings) === 'signature'
   return [
-    manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig'),
+    ...(readsSig
+      ? [manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig')]
+      : []),
     {
       step: 'verify',
       method: 'GET',
@@ -43,6 +48,17 @@ export function verifySteps(settings: Settings): RequestStep[] {
     }
   ]
 }
+
+/**
+ * What verify-identity asks of the source: a keyless signature by that identity, or, where a
+ * promote names github-attestations (provenance), GitHub's provenance attestation signed by it.
+ */
+export const identityEvidence = (
+  settings: Settings
+): 'signature' | 'provenance' =>
+  settings.mode === 'promote' && settings.githubAttestations === 'provenance'
+    ? 'provenance'
+    : 'signature'
 
 /**
  * promote's and rollback's stage with the gate right after the source is read, before anything is

@@ -45,6 +45,7 @@ import {
 } from './sign-phase.js'
 import { withdrawLeft } from './withdrawal.js'
 import { attestStaged } from './provenance-phase.js'
+import { identityEvidence } from '../plan/sign-steps.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -179,7 +180,12 @@ async function runStep(run: PipelineRun, step: Step): Promise<void> {
   // check, made at the last of them
   if (step.step === 'verify')
     return step === run.pipeline.stage.filter(s => s.step === 'verify').at(-1)
-      ? verifySource(run.settings.signing, values, env)
+      ? verifySource(
+          run.settings.signing,
+          identityEvidence(run.settings),
+          values,
+          env
+        )
       : undefined
   const learnt = await runStageRequest(step, values, env).catch(
     (error: unknown) => {

@@ -59,38 +59,65 @@ export function signerFor(
     : undefined
 }
 
+/** What verify-identity's check is named in its lines: the evidence it asks of the source. */
+const EVIDENCE = {
+  signature: 'keyless signature',
+  provenance: 'GitHub provenance attestation'
+} as const
+
+/**
+ * Refuses the promotion unless the source digest carries `evidence` signed by verify-identity's
+ * identity (a keyless signature, or GitHub's provenance attestation), checked with
+ * @sigstore/verify against verify-trusted-root.
+ */
+async function verifyIdentity(
+  signing: SigningSettings,
+  evidence: keyof typeof EVIDENCE,
+  source: { image: Image; digest: string },
+  env: PublishEnv
+): Promise<void> {
+  const ref = `${source.image.name}@${source.digest}`
+  const trust = await readTrust(signing.verifyTrustedRoot)
+  const { countKeylessSignatures, countProvenanceAttestations } =
+    await keylessVerify()
+  const count =
+    evidence === 'provenance'
+      ? countProvenanceAttestations
+      : countKeylessSignatures
+  const { valid, refusals } = await count(
+    env.registry,
+    source.image,
+    source.digest,
+    { identity: signing.verifyIdentity, issuer: signing.verifyIssuer, trust }
+  )
+  const what = EVIDENCE[evidence]
+  if (valid === 0)
+    throw new Error(
+      `input "verify-identity": no ${what} on ${ref} verifies for ` +
+        `${signing.verifyIdentity} (issuer ` +
+        `${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so ` +
+        `nothing was promoted`
+    )
+  env.log.info(
+    `  ${ref}: ${valid} ${what}(s) verify for ${signing.verifyIdentity}`
+  )
+}
+
 /**
  * Refuses the promotion unless a signature on the source digest verifies with verify-key (and,
- * keyless, for verify-identity).
+ * with verify-identity, the `evidence` it asks for: plan/sign-steps.ts identityEvidence).
  */
 export async function verifySource(
   signing: SigningSettings,
+  evidence: keyof typeof EVIDENCE,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const { source } = values
   if (!source) throw new Error('verify ran before the source was read')
   const ref = `${source.image.name}@${source.digest}`
-  if (signing.verifyIdentity !== '') {
-    const trust = await readTrust(signing.verifyTrustedRoot)
-    const { countKeylessSignatures } = await keylessVerify()
-    const { valid, refusals } = await countKeylessSignatures(
-      env.registry,
-      source.image,
-      source.digest,
-      { identity: signing.verifyIdentity, issuer: signing.verifyIssuer, trust }
-    )
-    if (valid === 0)
-      throw new Error(
-        `input "verify-identity": no keyless signature on ${ref} verifies for ` +
-          `${signing.verifyIdentity} (issuer ` +
-          `${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so ` +
-          `nothing was promoted`
-      )
-    env.log.info(
-      `  ${ref}: ${valid} keyless signature(s) verify for ${signing.verifyIdentity}`
-    )
-  }
+  if (signing.verifyIdentity !== '')
+    await verifyIdentity(signing, evidence, source, env)
   if (signing.verifyKey === '') return
   const counts = await Promise.all(
     [countValidSignatures, countValidBundles].map(count =>

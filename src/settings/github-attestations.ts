@@ -95,7 +95,8 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
     )
   if (!where.publishes)
     refuse('attesting needs the image pushed (push: true, no outputs or call)')
-  if (!where.ground?.idToken) refuse(ID_TOKEN)
+  // a promote signs nothing: it carries, records, and may require the source's (verify-identity)
+  if (where.mode !== 'promote' && !where.ground?.idToken) refuse(ID_TOKEN)
 }
 
 /**

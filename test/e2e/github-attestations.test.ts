@@ -335,6 +335,100 @@ describe('github-attestations: a two-platform release, attested by default', () 
   })
 })
 
+describe("verify-identity on a promote naming github-attestations: the source's GitHub provenance is the gate", () => {
+  let repo: string
+  let attested: string
+  let unattested: string
+
+  beforeAll(async () => {
+    // two releases on registry A: one attested by default, one with github-attestations: false
+    repo = uniqueRepo('gh-attest-gate')
+    const release = (inputs: Record<string, string>, version: string) =>
+      runHello(
+        stack.a,
+        repo,
+        { ...INPUTS, tags: `type=raw,value=${version}`, ...inputs },
+        attestingEnv(api.url)
+      )
+    const runs = [
+      await release({}, 'attested'),
+      await release(
+        { 'github-attestations': 'false', labels: 'nonce=unattested' },
+        'unattested'
+      )
+    ]
+    for (const run of runs)
+      if (run.code !== 0)
+        throw new Error(
+          `a release failed: ${errorLines(run.stdout).join('; ')}`
+        )
+    ;[attested, unattested] = runs.map(run => run.outputs.digest)
+  })
+
+  /** A promote of `digest` to registry B, gated by verify-identity on GitHub's provenance. */
+  async function promoteGated(digest: string, identity: string) {
+    const { a, b } = stack
+    const target = uniqueRepo('gh-attest-gated')
+    const step = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        tags: 'type=raw,value=stable',
+        logins: loginsFor(a, b),
+        'github-attestations': 'provenance',
+        'verify-identity': identity,
+        'verify-trusted-root': standins.trustedRootFile
+      },
+      attestingEnv(api.url)
+    )
+    return { step, tags: await publishedTags(b, target) }
+  }
+
+  it("passes with the workflow's attestation: the release lands on the target", async () => {
+    const { step, tags } = await promoteGated(attested, WORKFLOW.identity)
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    expect(step.stdout).toContain(
+      `${stack.a.host}/${repo}@${attested}: 1 GitHub provenance attestation(s) verify for ${WORKFLOW.identity}`
+    )
+    expect(tags).toContain('stable')
+  })
+
+  it.each<{
+    name: string
+    source: () => string
+    identity: string
+    why: RegExp
+  }>([
+    {
+      name: "another workflow's identity",
+      source: () => attested,
+      identity: OTHER.identity,
+      why: /: the certificate names https:\/\/github\.com\/acme\/webapp\/\.github\/workflows\/release\.yml/
+    },
+    {
+      name: 'a source without an attestation',
+      source: () => unattested,
+      identity: WORKFLOW.identity,
+      why: /\(issuer [^)]+\), so nothing/
+    }
+  ])(
+    'refuses $name: one line, no tag on the target',
+    async ({ source, identity, why }) => {
+      const { step, tags } = await promoteGated(source(), identity)
+      expect(step.code).not.toBe(0)
+      const [line, ...more] = errorLines(step.stdout)
+      expect(more).toEqual([])
+      expect(line).toMatch(
+        /^::error::input "verify-identity": no GitHub provenance attestation on \S+ verifies for \S+ \(issuer [^)]+\).*, so nothing was promoted$/
+      )
+      expect(line).toMatch(why)
+      expect(tags).toEqual([])
+    }
+  )
+})
+
 describe('github-attestations on GHCR: no referrers API, the referrers tag schema', () => {
   // the stand-in (scripts/stack/lib/ghcr.sh) as the step meets ghcr.io: its name in the step's
   // own /etc/hosts, TLS with registry E's CA beside the forwarder's; judged over its plain twin

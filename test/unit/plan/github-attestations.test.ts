@@ -163,6 +163,18 @@ describe('github-attestations named explicitly', () => {
     ).rejects.toThrow(error)
   })
 
+  it('takes a promote without an ID token, which signs nothing', async () => {
+    const { publication } = await publicationOf(
+      {
+        'github-attestations': 'provenance',
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3'
+      },
+      { ...GROUND, idToken: false }
+    )
+    expect(publication.attestations?.explicit).toBe(true)
+  })
+
   it('attests on a private repository and on GHES, where the API may refuse', async () => {
     for (const ground of [
       { visibility: 'private' },
