@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseSettings } from '../../../src/settings/settings.js'
-import { describePublication } from '../../../src/plan/publication.js'
+import { parseSettings, type Settings } from '../../../src/settings/settings.js'
+import {
+  describePublication,
+  type Publication
+} from '../../../src/plan/publication.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { stepLine } from '../../../src/plan/steps.js'
 import type { AttestationGround } from '../../../src/context/context-types.js'
@@ -27,6 +30,16 @@ async function publicationOf(
   const ctx = { ...RELEASE, ...(ground && { attestationGround: ground }) }
   return { settings, publication: describePublication(settings, ctx, NOW) }
 }
+
+/** The plan of these settings on the default builder. */
+const pipelineOf = (settings: Settings, publication: Publication) =>
+  pipelineFor({
+    settings,
+    publication,
+    builder: { name: 'default', driver: 'docker', store: 'containerd' },
+    files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
+    userConfig: '/u'
+  })
 
 const told = (notices: string[]) =>
   notices.filter(n => n.startsWith('github-attestations'))
@@ -198,13 +211,7 @@ describe('github-attestations in the plan: after the gate, before any tag moves'
       images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
       gate: 'true'
     })
-    const pipeline = pipelineFor({
-      settings,
-      publication,
-      builder: { name: 'default', driver: 'docker', store: 'containerd' },
-      files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
-      userConfig: '/u'
-    })
+    const pipeline = pipelineOf(settings, publication)
     const subjects = 'for the digest and each platform manifest it lists'
     expect(pipeline.provenance.map(stepLine)).toEqual([
       `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
@@ -239,13 +246,7 @@ describe("github-attestations on a promote: the source's travel, the target is r
       },
       ground
     )
-    const pipeline = pipelineFor({
-      settings,
-      publication,
-      builder: { name: 'default', driver: 'docker', store: 'containerd' },
-      files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
-      userConfig: '/u'
-    })
+    const pipeline = pipelineOf(settings, publication)
     expect(pipeline.provenance).toEqual([])
     expect(
       pipeline.sign.filter(s => s.step === 'record').map(stepLine)
