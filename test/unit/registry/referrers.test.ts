@@ -415,12 +415,19 @@ describe('the referrers tag scheme', () => {
 })
 
 describe('the referrers API as the client reads it', () => {
-  it.each([
+  it.each<{ name: string; status: number; body?: string }>([
     { name: '404, as the spec says', status: 404 },
+    {
+      name: '404 MANIFEST_UNKNOWN, as GHCR answers (NVIDIA/aicr#1957)',
+      status: 404,
+      body: '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'
+    },
     { name: '400 for a route the registry does not know', status: 400 },
     { name: '405 for a route the registry does not know', status: 405 }
-  ])('no API: $name', async ({ status }) => {
-    const server = await startServer((_req, res) => res.writeHead(status).end())
+  ])('no API: $name', async ({ status, body }) => {
+    const server = await startServer((_req, res) =>
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(body)
+    )
     try {
       expect(
         await client().getReferrers(
@@ -430,6 +437,27 @@ describe('the referrers API as the client reads it', () => {
       ).toBeUndefined()
     } finally {
       await server.close()
+    }
+  })
+
+  it("no API: a redirect to another origin's page, as GHCR's has answered (artifacthub/hub#4785)", async () => {
+    const page = await startServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html></html>')
+    )
+    const server = await startServer((req, res) =>
+      res
+        .writeHead(303, { Location: `http://${page.host}/-/v2${req.url}` })
+        .end()
+    )
+    try {
+      expect(
+        await client().getReferrers(
+          parseImageName(`${server.host}/o/app`),
+          sha256Digest(encode(1))
+        )
+      ).toBeUndefined()
+    } finally {
+      await Promise.all([server.close(), page.close()])
     }
   })
 
