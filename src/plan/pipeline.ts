@@ -393,7 +393,13 @@ export function pipelineFor(input: PipelineInput): Pipeline {
           input.settings.mode
         )
       : [],
-    sign: publishes ? signSteps(input.settings, input.publication.images) : []
+    sign: publishes
+      ? signSteps(
+          input.settings,
+          input.publication.images,
+          input.publication.attestations
+        )
+      : []
   }
 }
 

@@ -32,8 +32,13 @@ export function verifySteps(settings: Settings): RequestStep[] {
   const { image } = promoteSource(settings)
   const reference = '<source digest>'
   const referrers = `/v2/${image.repository}/referrers/${reference}`
+  // GitHub's provenance is among the referrers only: no `.sig` to read for it
+  const readsSig =
+    verifyKey !== '' || identityEvidence(settings) === 'signature'
   return [
-    manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig'),
+    ...(readsSig
+      ? [manifestRequest('verify', 'GET', image, 'sha256-<source digest>.sig')]
+      : []),
     {
       step: 'verify',
       method: 'GET',
@@ -43,6 +48,17 @@ export function verifySteps(settings: Settings): RequestStep[] {
     }
   ]
 }
+
+/**
+ * What verify-identity asks of the source: a keyless signature by that identity, or, where a
+ * promote names github-attestations (provenance), GitHub's provenance attestation signed by it.
+ */
+export const identityEvidence = (
+  settings: Settings
+): 'signature' | 'provenance' =>
+  settings.mode === 'promote' && settings.githubAttestations === 'provenance'
+    ? 'provenance'
+    : 'signature'
 
 /**
  * promote's and rollback's stage with the gate right after the source is read, before anything is
@@ -61,14 +77,39 @@ const REFERRER = '<referrer digest>'
 
 /** The steps of the referrer phase among the supply-chain ones (the rest are signing's). */
 export function isReferrerStep(step: RequestStep): boolean {
-  return step.step === 'attest' || step.step === 'referrers'
+  return ['attest', 'referrers', 'record'].includes(step.step)
 }
 
 /**
- * After the read-back, each kind for every image: promote's referrers, `referrers: true`'s
- * attestations; then promote carries the source's artifacts, `sign` adds ours.
+ * promote with github-attestations, for an organization: a storage record of each image's digest
+ * (the target's own; the attestations travel as copied referrers).
  */
-export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
+function recordSteps(
+  attestations: GithubAttestations | undefined,
+  images: Image[]
+): RequestStep[] {
+  if (!attestations?.organization) return []
+  const [owner] = attestations.repository.split('/')
+  return images.map(image => ({
+    step: 'record',
+    method: 'POST',
+    url: `${attestations.apiUrl}/orgs/${owner}/artifacts/metadata/storage-record`,
+    image,
+    reference: DIGEST,
+    when: "the source's GitHub provenance of the digest was copied"
+  }))
+}
+
+/**
+ * After the read-back, each kind for every image: promote's referrers (and, with
+ * github-attestations, the target's storage record), `referrers: true`'s attestations; then
+ * promote carries the source's artifacts, `sign` adds ours.
+ */
+export function signSteps(
+  settings: Settings,
+  images: Image[],
+  attestations?: GithubAttestations
+): RequestStep[] {
   const promote = settings.mode === 'promote'
   const put = (
     asked: boolean,
@@ -88,6 +129,7 @@ export function signSteps(settings: Settings, images: Image[]): RequestStep[] {
     ...put(promote, 'referrers', REFERRER, {
       when: 'the source has referrers'
     }),
+    ...(promote ? recordSteps(attestations, images) : []),
     ...put(settings.referrers, 'attest', REFERRER, {
       when: 'the image carries attestations'
     }),
@@ -112,7 +154,8 @@ export function provenanceSteps(
   images: Image[],
   mode: Settings['mode']
 ): RequestStep[] {
-  if (attestations === undefined) return []
+  // promote signs nothing: the source's attestations travel as its referrers (signSteps)
+  if (attestations === undefined || mode === 'promote') return []
   const { apiUrl, repository } = attestations
   const subjects =
     (mode === 'merge' ? MERGE_SUBJECTS : SUBJECTS) +

@@ -87,6 +87,8 @@ export type StepName =
   | 'attest'
   /** promote: the source's OCI 1.1 referrers copied to the image */
   | 'referrers'
+  /** github-attestations, promote: a storage record of the image where the provenance arrived */
+  | 'record'
   /** rollback: the release the tags left marked withdrawn, an OCI 1.1 referrer of its digest */
   | 'withdraw'
   /** local leftovers of the run removed (never a registry write) */

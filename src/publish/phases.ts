@@ -38,12 +38,14 @@ import { runGate } from './gate.js'
 import { confirmed, readBack, readBackAndConverge } from './read-back.js'
 import {
   attachReferrers,
+  recordAccess,
   signerFor,
   signPublished,
   verifySource
 } from './sign-phase.js'
 import { withdrawLeft } from './withdrawal.js'
 import { attestStaged } from './provenance-phase.js'
+import { identityEvidence } from '../plan/sign-steps.js'
 
 async function inGroup(
   env: PublishEnv,
@@ -178,7 +180,12 @@ async function runStep(run: PipelineRun, step: Step): Promise<void> {
   // check, made at the last of them
   if (step.step === 'verify')
     return step === run.pipeline.stage.filter(s => s.step === 'verify').at(-1)
-      ? verifySource(run.settings.signing, values, env)
+      ? verifySource(
+          run.settings.signing,
+          identityEvidence(run.settings),
+          values,
+          env
+        )
       : undefined
   const learnt = await runStageRequest(step, values, env).catch(
     (error: unknown) => {
@@ -282,7 +289,12 @@ export async function runPipeline(
     if (pipeline.tag.length > 0) await tag(run, () => attestStaged(run))
     const held = await readBackPhase(run)
     const supply = await withdrawLeft(pipeline.sign, run)
-    const signing = await attachReferrers(supply, values, env)
+    const signing = await attachReferrers(
+      supply,
+      values,
+      env,
+      recordAccess(run)
+    )
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)

@@ -20,27 +20,25 @@ import { requireManifest } from '../registry/client.js'
 import { attachBundle } from '../registry/referrers.js'
 import {
   attestationIdOf,
-  attestationSubjects
+  attestationSubjects,
+  SLSA_PROVENANCE
 } from '../registry/referrer-index.js'
 import type { Manifest, OciDescriptor } from '../registry/manifest.js'
 import { legDigest } from '../plan/copy-steps.js'
 import type { Image } from '../reference/images.js'
 import {
   attestationUrl,
-  storeAttestation,
-  storeStorageRecord
+  storeAttestation
 } from '../signing/attestations-api.js'
 import { referredBundles } from '../signing/bundle-referrer.js'
 import type { ProvenanceSigner } from '../signing/provenance-signer.js'
 import { builtSboms } from '../signing/built-sboms.js'
 import type { Predicate } from '@actions/attest'
-import { referrerLines } from './sign-phase.js'
+import { recordAccess, recordStorage, referrerLines } from './sign-phase.js'
 import type { RunContext } from './run-context.js'
 
 /** @actions/attest is loaded only by a run that attests (dist/chunks/attest.js). */
 const provenanceSigner = () => import('../signing/provenance-signer.js')
-
-const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1'
 
 /** One subject's attestation, stored; attached by the image's PUT step. */
 interface Stored {
@@ -234,42 +232,10 @@ async function attach(state: Attesting, step: RequestStep) {
     env.log.info(referrerLines(image.name, [attached]))
   }
   const root = state.run.values.digestOf(image.name)
+  const access = recordAccess(state.run)
+  if (state.noRecords || access === undefined) return
   if (stored.some(s => s.subject.digest === root))
-    await recordStorage(state, image, root)
-}
-
-/**
- * Where the organization may keep artifact metadata, a storage record of the image's digest once
- * its attestation went to the registry (actions/attest makes one per image it pushes to): a
- * refusal (no artifact-metadata: write) is one warning, never the release's failure. The registry
- * named as https://host[:port] (actions/attest reads a name with a port as a URL scheme and skips).
- */
-async function recordStorage(state: Attesting, image: Image, digest: string) {
-  const { run } = state
-  const { env, publication, settings } = run
-  const attestations = publication.attestations
-  if (!attestations?.organization || state.noRecords) return
-  const answer = await storeStorageRecord(
-    { name: image.name, digest, registryUrl: `https://${image.registry}` },
-    {
-      ...attestations,
-      token: settings.cleanup.githubToken,
-      limits: { timeoutMs: env.bounds.registryMs, ...env.retry }
-    }
-  ).catch((error: unknown) => ({ refused: 0, message: errorMessage(error) }))
-  if ('ids' in answer) {
-    env.log.info(
-      `  ${image.name}@${digest}: storage record ${answer.ids.join(', ')}`
-    )
-    return
-  }
-  state.noRecords = true
-  const status = answer.refused === 0 ? '' : `HTTP ${answer.refused}: `
-  env.log.warning(
-    `${ATTESTATIONS_INPUT}: no storage record of ${image.name}@${digest} (${status}` +
-      `${answer.message}): give the job "permissions: artifact-metadata: write"; the ` +
-      'attestations stand, the release goes on'
-  )
+    state.noRecords = !(await recordStorage(access, image, root, env))
 }
 
 /** A fault: fails the run where the input named attestations, else told once. */

@@ -22,7 +22,13 @@ import {
 import { copyArtifacts, countValidSignatures } from '../signing/signatures.js'
 import { countValidBundles } from '../signing/bundle-referrer.js'
 import { loadSigner } from '../signing/signing-key.js'
-import type { PublishEnv } from './run-context.js'
+import type { PublishEnv, RunContext } from './run-context.js'
+import {
+  ATTESTATIONS_INPUT,
+  type GithubAttestations
+} from '../settings/github-attestations.js'
+import { isProvenanceReferrer } from '../registry/referrer-index.js'
+import { storeStorageRecord } from '../signing/attestations-api.js'
 import type { RunValues } from './outcome.js'
 
 /** @sigstore/verify is loaded only for a keyless gate (dist/chunks/keyless-verify.js). */
@@ -53,38 +59,65 @@ export function signerFor(
     : undefined
 }
 
+/** What verify-identity's check is named in its lines: the evidence it asks of the source. */
+const EVIDENCE = {
+  signature: 'keyless signature',
+  provenance: 'GitHub provenance attestation'
+} as const
+
+/**
+ * Refuses the promotion unless the source digest carries `evidence` signed by verify-identity's
+ * identity (a keyless signature, or GitHub's provenance attestation), checked with
+ * @sigstore/verify against verify-trusted-root.
+ */
+async function verifyIdentity(
+  signing: SigningSettings,
+  evidence: keyof typeof EVIDENCE,
+  source: { image: Image; digest: string },
+  env: PublishEnv
+): Promise<void> {
+  const ref = `${source.image.name}@${source.digest}`
+  const trust = await readTrust(signing.verifyTrustedRoot)
+  const { countKeylessSignatures, countProvenanceAttestations } =
+    await keylessVerify()
+  const count =
+    evidence === 'provenance'
+      ? countProvenanceAttestations
+      : countKeylessSignatures
+  const { valid, refusals } = await count(
+    env.registry,
+    source.image,
+    source.digest,
+    { identity: signing.verifyIdentity, issuer: signing.verifyIssuer, trust }
+  )
+  const what = EVIDENCE[evidence]
+  if (valid === 0)
+    throw new Error(
+      `input "verify-identity": no ${what} on ${ref} verifies for ` +
+        `${signing.verifyIdentity} (issuer ` +
+        `${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so ` +
+        `nothing was promoted`
+    )
+  env.log.info(
+    `  ${ref}: ${valid} ${what}(s) verify for ${signing.verifyIdentity}`
+  )
+}
+
 /**
  * Refuses the promotion unless a signature on the source digest verifies with verify-key (and,
- * keyless, for verify-identity).
+ * with verify-identity, the `evidence` it asks for: plan/sign-steps.ts identityEvidence).
  */
 export async function verifySource(
   signing: SigningSettings,
+  evidence: keyof typeof EVIDENCE,
   values: RunValues,
   env: PublishEnv
 ): Promise<void> {
   const { source } = values
   if (!source) throw new Error('verify ran before the source was read')
   const ref = `${source.image.name}@${source.digest}`
-  if (signing.verifyIdentity !== '') {
-    const trust = await readTrust(signing.verifyTrustedRoot)
-    const { countKeylessSignatures } = await keylessVerify()
-    const { valid, refusals } = await countKeylessSignatures(
-      env.registry,
-      source.image,
-      source.digest,
-      { identity: signing.verifyIdentity, issuer: signing.verifyIssuer, trust }
-    )
-    if (valid === 0)
-      throw new Error(
-        `input "verify-identity": no keyless signature on ${ref} verifies for ` +
-          `${signing.verifyIdentity} (issuer ` +
-          `${signing.verifyIssuer})${refusals.length > 0 ? `: ${refusals.join('; ')}` : ''}, so ` +
-          `nothing was promoted`
-      )
-    env.log.info(
-      `  ${ref}: ${valid} keyless signature(s) verify for ${signing.verifyIdentity}`
-    )
-  }
+  if (signing.verifyIdentity !== '')
+    await verifyIdentity(signing, evidence, source, env)
   if (signing.verifyKey === '') return
   const counts = await Promise.all(
     [countValidSignatures, countValidBundles].map(count =>
@@ -176,11 +209,89 @@ export function referrerLines(
     .join('\n')
 }
 
+/** What a storage record is asked with: the run's attestations API and its token. */
+export interface RecordAccess {
+  attestations: GithubAttestations
+  token: string
+}
+
+/** Where the run records its images: with github-attestations, for an organization. */
+export function recordAccess(run: RunContext): RecordAccess | undefined {
+  const { attestations } = run.publication
+  if (!attestations?.organization) return undefined
+  return { attestations, token: run.settings.cleanup.githubToken }
+}
+
+/**
+ * A storage record of the image's digest, for the organization's linked artifacts (actions/attest
+ * makes one per image it pushes to); false when refused (no artifact-metadata: write): one
+ * warning, never the release's failure, and the caller asks for no other. The registry named as
+ * https://host[:port] (actions/attest reads a name with a port as a URL scheme and skips).
+ */
+export async function recordStorage(
+  access: RecordAccess,
+  image: Image,
+  digest: string,
+  env: PublishEnv
+): Promise<boolean> {
+  const answer = await storeStorageRecord(
+    { name: image.name, digest, registryUrl: `https://${image.registry}` },
+    {
+      ...access.attestations,
+      token: access.token,
+      limits: { timeoutMs: env.bounds.registryMs, ...env.retry }
+    }
+  ).catch((error: unknown) => ({ refused: 0, message: errorMessage(error) }))
+  if ('ids' in answer) {
+    env.log.info(
+      `  ${image.name}@${digest}: storage record ${answer.ids.join(', ')}`
+    )
+    return true
+  }
+  const status = answer.refused === 0 ? '' : `HTTP ${answer.refused}: `
+  env.log.warning(
+    `${ATTESTATIONS_INPUT}: no storage record of ${image.name}@${digest} (${status}` +
+      `${answer.message}): give the job "permissions: artifact-metadata: write"; the ` +
+      'attestations stand, the release goes on'
+  )
+  return false
+}
+
+/**
+ * promote's storage record of the image's digest, where this run copied the source's GitHub
+ * provenance of it there (a re-run copies none, so records none); undefined once refused.
+ */
+async function recordPromoted(
+  step: RequestStep,
+  copied: AttachedReferrer[],
+  access: RecordAccess | undefined,
+  values: RunValues,
+  env: PublishEnv
+): Promise<RecordAccess | undefined> {
+  const digest = values.digestOf(step.image.name)
+  const arrived = copied.some(
+    r =>
+      r.written && r.subject === digest && isProvenanceReferrer(r.annotations)
+  )
+  if (access === undefined || !arrived) {
+    const why =
+      access === undefined
+        ? 'a storage record was refused already'
+        : "not needed: no GitHub provenance of the digest arrived with the source's referrers"
+    env.log.info(notRunLine(step, why))
+    return access
+  }
+  env.log.info(stepLine(step))
+  return (await recordStorage(access, step.image, digest, env))
+    ? access
+    : undefined
+}
+
 async function runReferrerStep(
   step: RequestStep,
   values: RunValues,
   env: PublishEnv
-): Promise<void> {
+): Promise<AttachedReferrer[]> {
   const { image } = step
   const source = values.source
   const attached =
@@ -208,19 +319,37 @@ async function runReferrerStep(
   const ofSource = attached.some(r => r.subject === source?.digest)
   if (source && digest !== source.digest && ofSource)
     env.log.warning(wrapped(image, digest, source.digest, 'referrers'))
+  return attached
 }
 
-/** Runs the referrer steps among the supply-chain steps; returns the others, in order. */
+/**
+ * Runs the referrer steps among the supply-chain steps (promote's storage records after its
+ * copies, with `records`); returns the others, in order.
+ */
 export async function attachReferrers(
   steps: RequestStep[],
   values: RunValues,
-  env: PublishEnv
+  env: PublishEnv,
+  records?: RecordAccess
 ): Promise<RequestStep[]> {
   const ours = steps.filter(isReferrerStep)
   const rest = steps.filter(step => !isReferrerStep(step))
   if (ours.length === 0) return rest
   await env.log.group('Attach referrers', async () => {
-    for (const step of ours) await runReferrerStep(step, values, env)
+    const copied = new Map<string, AttachedReferrer[]>()
+    let access = records
+    for (const step of ours) {
+      const { name } = step.image
+      if (step.step === 'record')
+        access = await recordPromoted(
+          step,
+          copied.get(name) ?? [],
+          access,
+          values,
+          env
+        )
+      else copied.set(name, await runReferrerStep(step, values, env))
+    }
   })
   return rest
 }

@@ -39,7 +39,7 @@ import {
   mediaTypeOf,
   type OciDescriptor
 } from './manifest.js'
-import { MAX_PAGES, nextPageUrl } from './origin.js'
+import { answeredByEndpoint, MAX_PAGES, nextPageUrl } from './origin.js'
 import { RegistryError } from './registry-error.js'
 
 /** The transport's options, and the client's own. */
@@ -303,8 +303,10 @@ class HttpRegistryClient {
         ref,
         request,
         async (response, fail) => {
-          // 404 says no API (the spec); some registries answer an unknown route 400 or 405
-          if ([400, 404, 405].includes(response.status)) {
+          // 404 says no API (the spec); some registries answer an unknown route 400 or 405; GHCR
+          // has redirected it to github.com's web pages (artifacthub/hub#4785), no API either
+          const away = !answeredByEndpoint(ref, response.url)
+          if (away || [400, 404, 405].includes(response.status)) {
             await response.body?.cancel()
             return undefined
           }

@@ -127,6 +127,14 @@ export function bundleReferrer(
   })
 }
 
+/** The SLSA provenance predicate, GitHub's build provenance (actions/attest's and ours). */
+export const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1'
+
+/** Whether a referrer's annotations say it is a bundle of SLSA provenance. */
+export const isProvenanceReferrer = (
+  annotations: Record<string, string> | undefined
+): boolean => annotations?.[PREDICATE_TYPE] === SLSA_PROVENANCE
+
 /** The attestations API's id of a bundle, as its referrer records it (ours do). */
 export const attestationIdOf = (referrer: OciDescriptor): string | undefined =>
   referrer.annotations?.[ATTESTATION_ID]

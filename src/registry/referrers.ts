@@ -46,6 +46,8 @@ export interface AttachedReferrer {
   tag?: string
   /** false: it was listed already (a re-run writes nothing). */
   written: boolean
+  /** The referrer's annotations (a bundle's predicate type among them). */
+  annotations?: Record<string, string>
 }
 
 interface FoundReferrers {
@@ -97,16 +99,21 @@ async function attachReferrer(
       `${image.name}@${referrer.digest} has no subject to refer to`
     )
   const { digest } = referrer
+  const added = referrerDescriptor(referrer)
+  const about = {
+    digest,
+    subject,
+    ...(added.annotations && { annotations: added.annotations })
+  }
   const listed = await client.getReferrers(image, subject)
   if (listed?.some(d => d.digest === digest))
-    return { digest, subject, scheme: 'api', written: false }
+    return { ...about, scheme: 'api', written: false }
   const pushed = await client.pushManifest(image, digest, referrer)
   if (pushed.subject === subject)
-    return { digest, subject, scheme: 'api', written: true }
+    return { ...about, scheme: 'api', written: true }
   const tag = referrersTag(subject)
-  const added = referrerDescriptor(referrer)
   const written = await addToReferrersTag(client, image, tag, added)
-  return { digest, subject, scheme: 'tag', tag, written }
+  return { ...about, scheme: 'tag', tag, written }
 }
 
 /**

@@ -36,8 +36,11 @@ export interface GithubAttestations {
   sbom: boolean
 }
 
-/** The modes whose runs attest what they publish: merge attests each leg's digest too. */
-const ATTESTING_MODES = ['build', 'merge']
+/**
+ * The modes whose runs attest what they publish: merge attests each leg's digest too; promote
+ * carries the source's and records the target (a storage record).
+ */
+const ATTESTING_MODES = ['build', 'merge', 'promote']
 
 /** What a run of this mode would attest, or why it attests nothing. */
 interface Where {
@@ -91,18 +94,19 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
   if (!ATTESTING_MODES.includes(where.mode))
     refuse(
       `this version attests the images of modes build and merge (the merge attests each ` +
-        `leg's digest too); mode is "${where.mode}"`
+        `leg's digest too) and records those of mode promote; mode is "${where.mode}"`
     )
   if (!where.publishes)
     refuse('attesting needs the image pushed (push: true, no outputs or call)')
-  if (!where.ground?.idToken) refuse(ID_TOKEN)
+  // a promote signs nothing: it carries, records, and may require the source's (verify-identity)
+  if (where.mode !== 'promote' && !where.ground?.idToken) refuse(ID_TOKEN)
 }
 
 /**
  * The run's attestations: named explicitly, on (refused now where they cannot be made: without an
  * ID token, naming id-token: write); by default, on where the job has an ID token, the repository
  * is public and the server is github.com, else off, said once. This version attests the images
- * of modes build and merge.
+ * of modes build and merge, and records those of mode promote.
  */
 export function decideAttestations(
   asked: AttestationsAsked,

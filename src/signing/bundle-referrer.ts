@@ -90,18 +90,26 @@ export function namesSubject(statement: InTotoStatement, digest: string) {
 }
 
 /**
- * Why a bundle is not cosign's signature of `digest` ('' when it is one): what its statement
- * vouches for, not yet who signed it.
+ * Why a bundle is not cosign's signature of `digest` ('' when it is one), or with `predicate`
+ * another statement of it (GitHub's provenance): what its statement vouches for, not yet who
+ * signed it.
  */
-export function statementRefusal(bundle: BundleJson, digest: string): string {
+export function statementRefusal(
+  bundle: BundleJson,
+  digest: string,
+  predicate = SIGN_PREDICATE
+): string {
   const envelope = bundle.dsseEnvelope
   if (envelope === undefined) return 'a bundle holds no DSSE envelope'
   if (envelope.payloadType !== IN_TOTO)
     return `a bundle's payload is ${envelope.payloadType}, not an in-toto statement`
   const statement = statementOf(envelope)
   if (statement === undefined) return "a bundle's statement is not JSON"
-  if (statement.predicateType !== SIGN_PREDICATE)
-    return `a bundle is an attestation (${String(statement.predicateType)}), not a signature`
+  const stated = String(statement.predicateType)
+  if (stated !== predicate)
+    return predicate === SIGN_PREDICATE
+      ? `a bundle is an attestation (${stated}), not a signature`
+      : `a bundle states ${stated}, not ${predicate}`
   return namesSubject(statement, digest)
     ? ''
     : `a bundle vouches for another digest than ${digest}`

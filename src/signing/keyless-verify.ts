@@ -27,6 +27,7 @@ import {
   SIMPLE_SIGNING
 } from './cosign.js'
 import type { OciDescriptor as Descriptor } from '../registry/manifest.js'
+import { SLSA_PROVENANCE } from '../registry/referrer-index.js'
 import { BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION } from './sigstore.js'
 import { layersAt } from './signatures.js'
 import {
@@ -152,13 +153,17 @@ function refusal(
   return policyRefusal(entity, policy)
 }
 
-/** Why one cosign 3 bundle is not a keyless signature on `digest` the policy accepts. */
+/**
+ * Why one bundle is not a keyless signature on `digest` the policy accepts (cosign 3's), or with
+ * `predicate` another keyless statement of it (GitHub's provenance).
+ */
 function bundleRefusal(
   bundle: BundleJson,
   digest: string,
-  policy: KeylessPolicy
+  policy: KeylessPolicy,
+  predicate?: string
 ): string {
-  const statement = statementRefusal(bundle, digest)
+  const statement = statementRefusal(bundle, digest, predicate)
   if (statement !== '') return statement
   // a DSSE envelope carries its payload: no artifact to give
   const entity = () => toSignedEntity(BundleMessage.fromJSON(bundle) as Bundle)
@@ -192,9 +197,32 @@ export async function countKeylessSignatures(
   }
   for (const bundle of await bundlesOn(client, image, digest))
     if (isKeyless(bundle)) reasons.push(bundleRefusal(bundle, digest, policy))
+  return tally(reasons)
+}
+
+/** How many of the checks passed (''), and the distinct reasons of the others. */
+function tally(reasons: string[]): { valid: number; refusals: string[] } {
   const refusals = new Set(reasons.filter(why => why !== ''))
   return {
     valid: reasons.filter(why => why === '').length,
     refusals: [...refusals]
   }
+}
+
+/**
+ * How many GitHub provenance attestations of `digest` in `image` the policy accepts (the bundles
+ * actions/attest and github-attestations attach), and why the others are not.
+ */
+export async function countProvenanceAttestations(
+  client: RegistryClient,
+  image: Image,
+  digest: string,
+  policy: KeylessPolicy
+): Promise<{ valid: number; refusals: string[] }> {
+  const bundles = (await bundlesOn(client, image, digest)).filter(isKeyless)
+  return tally(
+    bundles.map(bundle =>
+      bundleRefusal(bundle, digest, policy, SLSA_PROVENANCE)
+    )
+  )
 }

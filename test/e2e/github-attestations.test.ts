@@ -7,6 +7,7 @@
  * discover. Then the default's off rows and a refusal of the API: the release lands, one line.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,9 +17,10 @@ import {
   manifestStatus,
   publishedTags,
   readJson,
-  readManifest
+  readManifest,
+  referrersStatus
 } from './registry-api.js'
-import { RELEASE_TAGS, errorLines, runHello } from './releases.js'
+import { HELLO, RELEASE_TAGS, errorLines, runHello } from './releases.js'
 import {
   credentials,
   loginsFor,
@@ -28,7 +30,14 @@ import {
 } from './steps.js'
 import { runMain, type StepResult } from './runner.js'
 import { loadEvent } from '../fixtures/events.js'
-import { stackEnv, type StackEnv } from '../support/stack-env.js'
+import {
+  ghcrStack,
+  stackEnv,
+  type StackEnv,
+  type StackRegistry
+} from '../support/stack-env.js'
+import { plainTwin } from '../support/ghcr-seed.js'
+import { hostsFile, withHosts } from '../support/with-hosts.js'
 import { orasDiscover } from '../support/oras.js'
 import { cosign3VerifyAttestation } from '../support/cosign.js'
 import {
@@ -113,9 +122,25 @@ function sigstoreVerify(bundle: object, identity: typeof WORKFLOW): string {
   }
 }
 
-/** `oras discover` of a digest on registry A: the artifactTypes of its referrers. */
-async function discover(repo: string, digest: string): Promise<string[]> {
-  const found = await orasDiscover(stack.a, repo, digest)
+/** The bundle the API holds for each subject verifies for the workflow, and not for another. */
+function expectSigstoreVerified(subjects: string[]): void {
+  for (const subject of subjects) {
+    const [held] = api.held.filter(h => h.subjects.includes(subject))
+    expect({ subject, why: sigstoreVerify(held.bundle, WORKFLOW) }).toEqual({
+      subject,
+      why: ''
+    })
+    expect(sigstoreVerify(held.bundle, OTHER)).not.toBe('')
+  }
+}
+
+/** `oras discover` of a digest (on registry A unless named): the artifactTypes of its referrers. */
+async function discover(
+  repo: string,
+  digest: string,
+  registry: StackRegistry = stack.a
+): Promise<string[]> {
+  const found = await orasDiscover(registry, repo, digest)
   return (found.referrers ?? []).map(r => r.artifactType ?? '')
 }
 
@@ -153,6 +178,22 @@ const verified = (registry: StackEnv['a'], repo: string, subjects: string[]) =>
     otherFails: true
   }))
 
+/** A release's subjects: the index at `tag`, then the platform manifests it lists. */
+async function releaseSubjects(
+  registry: StackRegistry,
+  repo: string,
+  tag = '1.2.3'
+): Promise<string[]> {
+  const { digest } = await readManifest(registry, repo, tag)
+  const index = await readJson<{
+    manifests: { digest: string; annotations?: Record<string, string> }[]
+  }>(registry, repo, `manifests/${digest}`)
+  const listed = index.manifests.filter(
+    m => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'
+  )
+  return [digest, ...listed.map(m => m.digest)]
+}
+
 describe('github-attestations: a two-platform release, attested by default', () => {
   let repo: string
   let main: StepResult
@@ -161,15 +202,7 @@ describe('github-attestations: a two-platform release, attested by default', () 
   beforeAll(async () => {
     repo = uniqueRepo('gh-attest')
     main = await runHello(stack.a, repo, INPUTS, attestingEnv(api.url))
-    const { digest } = await readManifest(stack.a, repo, '1.2.3')
-    const index = await readJson<{
-      manifests: { digest: string; annotations?: Record<string, string> }[]
-    }>(stack.a, repo, `manifests/${digest}`)
-    const listed = index.manifests.filter(
-      m =>
-        m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'
-    )
-    subjects = [digest, ...listed.map(m => m.digest)]
+    subjects = await releaseSubjects(stack.a, repo)
   })
 
   it('lands the release with one attestation per subject: the index and each platform manifest', async () => {
@@ -218,13 +251,9 @@ describe('github-attestations: a two-platform release, attested by default', () 
   })
 
   it('@sigstore/verify passes on the bundle the API holds for each subject, for the workflow only', () => {
+    expectSigstoreVerified(subjects)
     for (const subject of subjects) {
       const [held] = api.held.filter(h => h.subjects.includes(subject))
-      expect({ subject, why: sigstoreVerify(held.bundle, WORKFLOW) }).toEqual({
-        subject,
-        why: ''
-      })
-      expect(sigstoreVerify(held.bundle, OTHER)).not.toBe('')
       const statement = JSON.parse(
         Buffer.from(
           held.bundle.dsseEnvelope?.payload ?? '',
@@ -277,25 +306,248 @@ describe('github-attestations: a two-platform release, attested by default', () 
     expect(api.records.filter(r => r.name === image)).toHaveLength(1)
   })
 
-  it('a promote to a second registry carries them: cosign 3 verifies each subject on the target, for the workflow only', async () => {
+  it('a promote to a second registry carries them (cosign 3 verifies each subject on the target, for the workflow only) and records the target once', async () => {
     const { a, b } = stack
     const target = uniqueRepo('gh-attest-promoted')
-    const promote = await runMain(
-      {
-        mode: 'promote',
-        source: `${a.host}/${repo}:1.2.3`,
-        images: `${b.host}/${target}`,
-        logins: loginsFor(a, b)
-      },
-      attestingEnv(api.url)
-    )
-    expect(errorLines(promote.stdout)).toEqual([])
-    expect(promote.code).toBe(0)
+    const creates = api.creates
+    const promote = () =>
+      runMain(
+        {
+          mode: 'promote',
+          source: `${a.host}/${repo}:1.2.3`,
+          images: `${b.host}/${target}`,
+          logins: loginsFor(a, b)
+        },
+        attestingEnv(api.url)
+      )
+    const first = await promote()
+    expect(errorLines(first.stdout)).toEqual([])
+    expect(first.code).toBe(0)
     // the index is copied as it is: the same subjects, each with its referrer
-    expect(promote.outputs.digest).toBe(subjects[0])
+    expect(first.outputs.digest).toBe(subjects[0])
     expect(await verifications(b, target, subjects)).toMatchObject(
       verified(b, target, subjects)
     )
+    // nothing signed or stored: the target's own storage record, of the promoted digest
+    const records = () =>
+      api.records.filter(r => r.name === `${b.host}/${target}`)
+    const record = expect.objectContaining({
+      owner: 'acme',
+      digest: subjects[0],
+      registryUrl: `https://${b.host}`
+    })
+    expect(records()).toEqual([record])
+    const again = await promote()
+    expect(errorLines(again.stdout)).toEqual([])
+    expect(again.code).toBe(0)
+    expect(records()).toEqual([record])
+    expect(api.creates).toBe(creates)
+  })
+})
+
+describe("verify-identity on a promote naming github-attestations: the source's GitHub provenance is the gate", () => {
+  let repo: string
+  let attested: string
+  let unattested: string
+
+  beforeAll(async () => {
+    // two releases on registry A: one attested by default, one with github-attestations: false
+    repo = uniqueRepo('gh-attest-gate')
+    const release = (inputs: Record<string, string>, version: string) =>
+      runHello(
+        stack.a,
+        repo,
+        { ...INPUTS, tags: `type=raw,value=${version}`, ...inputs },
+        attestingEnv(api.url)
+      )
+    const runs = [
+      await release({}, 'attested'),
+      await release(
+        { 'github-attestations': 'false', labels: 'nonce=unattested' },
+        'unattested'
+      )
+    ]
+    for (const run of runs)
+      if (run.code !== 0)
+        throw new Error(
+          `a release failed: ${errorLines(run.stdout).join('; ')}`
+        )
+    ;[attested, unattested] = runs.map(run => run.outputs.digest)
+  })
+
+  /** A promote of `digest` to registry B, gated by verify-identity on GitHub's provenance. */
+  async function promoteGated(digest: string, identity: string) {
+    const { a, b } = stack
+    const target = uniqueRepo('gh-attest-gated')
+    const step = await runMain(
+      {
+        mode: 'promote',
+        source: `${a.host}/${repo}@${digest}`,
+        images: `${b.host}/${target}`,
+        tags: 'type=raw,value=stable',
+        logins: loginsFor(a, b),
+        'github-attestations': 'provenance',
+        'verify-identity': identity,
+        'verify-trusted-root': standins.trustedRootFile
+      },
+      attestingEnv(api.url)
+    )
+    return { step, tags: await publishedTags(b, target) }
+  }
+
+  it("passes with the workflow's attestation: the release lands on the target", async () => {
+    const { step, tags } = await promoteGated(attested, WORKFLOW.identity)
+    expect(errorLines(step.stdout)).toEqual([])
+    expect(step.code).toBe(0)
+    expect(step.stdout).toContain(
+      `${stack.a.host}/${repo}@${attested}: 1 GitHub provenance attestation(s) verify for ${WORKFLOW.identity}`
+    )
+    expect(tags).toContain('stable')
+  })
+
+  it.each<{
+    name: string
+    source: () => string
+    identity: string
+    why: RegExp
+  }>([
+    {
+      name: "another workflow's identity",
+      source: () => attested,
+      identity: OTHER.identity,
+      why: /: the certificate names https:\/\/github\.com\/acme\/webapp\/\.github\/workflows\/release\.yml/
+    },
+    {
+      name: 'a source without an attestation',
+      source: () => unattested,
+      identity: WORKFLOW.identity,
+      why: /\(issuer [^)]+\), so nothing/
+    }
+  ])(
+    'refuses $name: one line, no tag on the target',
+    async ({ source, identity, why }) => {
+      const { step, tags } = await promoteGated(source(), identity)
+      expect(step.code).not.toBe(0)
+      const [line, ...more] = errorLines(step.stdout)
+      expect(more).toEqual([])
+      expect(line).toMatch(
+        /^::error::input "verify-identity": no GitHub provenance attestation on \S+ verifies for \S+ \(issuer [^)]+\).*, so nothing was promoted$/
+      )
+      expect(line).toMatch(why)
+      expect(tags).toEqual([])
+    }
+  )
+})
+
+describe('github-attestations on GHCR: no referrers API, the referrers tag schema', () => {
+  // the stand-in (scripts/stack/lib/ghcr.sh) as the step meets ghcr.io: its name in the step's
+  // own /etc/hosts, TLS with registry E's CA beside the forwarder's; judged over its plain twin
+  const ghcr = ghcrStack()
+  const plain = plainTwin(ghcr)
+  const launcher = withHosts(hostsFile({ '127.0.0.1': 'ghcr.io' }))
+  const repo = `octo-org/e2e-attest-${randomBytes(4).toString('hex')}`
+  let main: StepResult
+  let subjects: string[]
+  /** What the release stored (the platform manifests are those of other rows' same build). */
+  let stored: AttestationsApi['held']
+
+  /** The release of v1.2.3 to ghcr.io, attested, as the runner runs the step. */
+  function release(extra: Record<string, string> = {}): Promise<StepResult> {
+    const env = attestingEnv(api.url, extra)
+    const cas = join(mkdtempSync(join(tmpdir(), 'dpa-cas-')), 'cas.pem')
+    writeFileSync(
+      cas,
+      [env.NODE_EXTRA_CA_CERTS, ghcr.ca].map(f => readFileSync(f)).join('\n')
+    )
+    return runMain(
+      {
+        images: `${ghcr.host}/${repo}`,
+        ...credentials(ghcr),
+        context: HELLO,
+        ...INPUTS
+      },
+      { ...env, NODE_EXTRA_CA_CERTS: cas },
+      launcher
+    )
+  }
+
+  /** Each subject's referrers tag: the digests its index lists. */
+  const tagSchema = () =>
+    Promise.all(
+      subjects.map(async subject => {
+        const tag = subject.replace(':', '-')
+        const held = await readJson<{ manifests: { digest: string }[] }>(
+          plain,
+          repo,
+          `manifests/${tag}`
+        )
+        return { tag, listed: held.manifests.map(m => m.digest) }
+      })
+    )
+
+  beforeAll(async () => {
+    const before = api.held.length
+    main = await release()
+    stored = api.held.slice(before)
+    subjects = await releaseSubjects(plain, repo)
+  })
+
+  it("lands the release; each subject's attestation in its referrers tag, as the referrers API answers 404", async () => {
+    expect(errorLines(main.stdout)).toEqual([])
+    expect(attestationLines(main)).toEqual([])
+    expect(main.code).toBe(0)
+    expect(subjects).toHaveLength(3)
+    // GHCR has no referrers API: GET …/referrers/<digest> answers 404 (NVIDIA/aicr#1957)
+    for (const subject of subjects)
+      expect(await referrersStatus(plain, repo, subject)).toBe(404)
+    const schema = await tagSchema()
+    expect(await publishedTags(plain, repo)).toEqual(
+      [...RELEASE_TAGS, ...schema.map(s => s.tag)].sort()
+    )
+    expect(schema.map(s => s.listed.length)).toEqual([1, 1, 1])
+    // the API holds one attestation per subject, and the organization's image one record
+    expect(
+      subjects.map(s => stored.filter(h => h.subjects.includes(s)).length)
+    ).toEqual([1, 1, 1])
+    expect(api.records.filter(r => r.name === `${ghcr.host}/${repo}`)).toEqual([
+      expect.objectContaining({
+        owner: 'acme',
+        digest: subjects[0],
+        registryUrl: `https://${ghcr.host}`
+      })
+    ])
+  })
+
+  it("cosign 3's verify-attestation and @sigstore/verify pass on each subject for the workflow, not for another", async () => {
+    expect(await verifications(plain, repo, subjects)).toMatchObject(
+      verified(plain, repo, subjects)
+    )
+    expectSigstoreVerified(subjects)
+  })
+
+  it('oras discover lists the attestation of each subject, through the tag schema', async () => {
+    for (const subject of subjects)
+      expect({ subject, types: await discover(repo, subject, plain) }).toEqual({
+        subject,
+        types: [BUNDLE_TYPE]
+      })
+  })
+
+  it('a re-run changes nothing: no create, no second entry in a referrers tag, no record', async () => {
+    const creates = api.creates
+    const before = await tagSchema()
+    const rerun = await release({ GITHUB_RUN_ATTEMPT: '2' })
+    expect(errorLines(rerun.stdout)).toEqual([])
+    expect(rerun.code).toBe(0)
+    expect(rerun.outputs.attestations).toBe(main.outputs.attestations)
+    expect(api.creates).toBe(creates)
+    expect(await tagSchema()).toEqual(before)
+    expect(await publishedTags(plain, repo)).toEqual(
+      [...RELEASE_TAGS, ...before.map(s => s.tag)].sort()
+    )
+    expect(
+      api.records.filter(r => r.name === `${ghcr.host}/${repo}`)
+    ).toHaveLength(1)
   })
 })
 

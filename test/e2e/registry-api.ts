@@ -17,21 +17,23 @@ function auth(registry: Registry): string {
 }
 
 /** Status of GET manifests/<digest>, any type: 200 while the registry holds it, else 404. */
-export async function manifestStatus(
+export const manifestStatus = (
   registry: Registry,
   repo: string,
   digest: string
-): Promise<number> {
-  const auth = Buffer.from(`${registry.username}:${registry.password}`)
-  const response = await fetch(
-    `http://${registry.host}/v2/${repo}/manifests/${digest}`,
-    {
-      headers: {
-        Authorization: `Basic ${auth.toString('base64')}`,
-        Accept: MANIFEST_TYPES
-      }
-    }
-  )
+): Promise<number> => getStatus(registry, `${repo}/manifests/${digest}`)
+
+/** Status of the referrers API's GET for a digest: 404 where the registry has no such API. */
+export const referrersStatus = (
+  registry: Registry,
+  repo: string,
+  digest: string
+): Promise<number> => getStatus(registry, `${repo}/referrers/${digest}`)
+
+async function getStatus(registry: Registry, path: string): Promise<number> {
+  const response = await fetch(`http://${registry.host}/v2/${path}`, {
+    headers: { Authorization: auth(registry), Accept: MANIFEST_TYPES }
+  })
   await response.body?.cancel()
   return response.status
 }

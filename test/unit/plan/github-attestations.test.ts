@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseSettings } from '../../../src/settings/settings.js'
-import { describePublication } from '../../../src/plan/publication.js'
+import { parseSettings, type Settings } from '../../../src/settings/settings.js'
+import {
+  describePublication,
+  type Publication
+} from '../../../src/plan/publication.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { stepLine } from '../../../src/plan/steps.js'
 import { attestValues } from '../../../src/argv/attest.js'
@@ -28,6 +31,16 @@ async function publicationOf(
   const ctx = { ...RELEASE, ...(ground && { attestationGround: ground }) }
   return { settings, publication: describePublication(settings, ctx, NOW) }
 }
+
+/** The plan of these settings on the default builder. */
+const pipelineOf = (settings: Settings, publication: Publication) =>
+  pipelineFor({
+    settings,
+    publication,
+    builder: { name: 'default', driver: 'docker', store: 'containerd' },
+    files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
+    userConfig: '/u'
+  })
 
 const told = (notices: string[]) =>
   notices.filter(n => n.startsWith('github-attestations'))
@@ -148,11 +161,13 @@ describe('github-attestations named explicitly', () => {
       name: 'a mode this version does not attest',
       inputs: {
         'github-attestations': 'provenance',
-        mode: 'promote',
-        source: 'ghcr.io/octo/app:1.2.3'
+        mode: 'rollback',
+        source: '1.4.2',
+        tags: 'latest',
+        reason: 'broken'
       },
       error:
-        /attests the images of modes build and merge \(the merge attests each leg's digest too\); mode is "promote"/
+        /attests the images of modes build and merge \(the merge attests each leg's digest too\) and records those of mode promote; mode is "rollback"/
     },
     {
       name: 'mode digest, whose merge attests',
@@ -178,6 +193,18 @@ describe('github-attestations named explicitly', () => {
     await expect(
       publicationOf(inputs, { ...GROUND, ...ground })
     ).rejects.toThrow(error)
+  })
+
+  it('takes a promote without an ID token, which signs nothing', async () => {
+    const { publication } = await publicationOf(
+      {
+        'github-attestations': 'provenance',
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3'
+      },
+      { ...GROUND, idToken: false }
+    )
+    expect(publication.attestations?.explicit).toBe(true)
   })
 
   it('attests on a private repository and on GHES, where the API may refuse', async () => {
@@ -239,22 +266,12 @@ describe('github-attestations: provenance,sbom asks BuildKit for the SBOM it att
 })
 
 describe('github-attestations in the plan: after the gate, before any tag moves', () => {
-  const pipelineOf = async (inputs: Record<string, string>) => {
-    const { settings, publication } = await publicationOf(inputs)
-    return pipelineFor({
-      settings,
-      publication,
-      builder: { name: 'default', driver: 'docker', store: 'containerd' },
-      files: { metadata: '/m', iid: '/i', layout: '/l', secretSpecs: [] },
-      userConfig: '/u'
-    })
-  }
-
   it('signs and stores each image, then attaches its referrers', async () => {
-    const pipeline = await pipelineOf({
+    const { settings, publication } = await publicationOf({
       images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
       gate: 'true'
     })
+    const pipeline = pipelineOf(settings, publication)
     const subjects = 'for the digest and each platform manifest it lists'
     expect(pipeline.provenance.map(stepLine)).toEqual([
       `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
@@ -264,15 +281,56 @@ describe('github-attestations in the plan: after the gate, before any tag moves'
     ])
   })
   it('with provenance,sbom, says the SBOM of each platform manifest is attested too', async () => {
-    const pipeline = await pipelineOf({
+    const { settings, publication } = await publicationOf({
       'github-attestations': 'provenance,sbom'
     })
+    const pipeline = pipelineOf(settings, publication)
     const subjects =
       "for the digest and each platform manifest it lists; and each platform manifest's SBOM " +
       'BuildKit made'
     expect(pipeline.provenance.map(stepLine)).toEqual([
       `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
       `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+    ])
+  })
+})
+
+describe("github-attestations on a promote: the source's travel, the target is recorded", () => {
+  it.each<{ name: string; ground: AttestationGround; records: string[] }>([
+    {
+      name: 'an organization: a storage record of each image after the referrers are copied',
+      ground: GROUND,
+      records: [
+        "record    POST https://api.github.com/orgs/octo/artifacts/metadata/storage-record (only if the source's GitHub provenance of the digest was copied)",
+        "record    POST https://api.github.com/orgs/octo/artifacts/metadata/storage-record (only if the source's GitHub provenance of the digest was copied)"
+      ]
+    },
+    {
+      name: 'a user: no storage record (GitHub keeps them for organizations)',
+      ground: { ...GROUND, organization: false },
+      records: []
+    }
+  ])('$name; nothing signed', async ({ ground, records }) => {
+    const { settings, publication } = await publicationOf(
+      {
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3',
+        images: 'ghcr.io/octo/prod\n127.0.0.1:5001/prod'
+      },
+      ground
+    )
+    const pipeline = pipelineOf(settings, publication)
+    expect(pipeline.provenance).toEqual([])
+    expect(
+      pipeline.sign.filter(s => s.step === 'record').map(stepLine)
+    ).toEqual(records)
+    // each record after the copies it depends on
+    expect(pipeline.sign.map(step => step.step)).toEqual([
+      'referrers',
+      'referrers',
+      ...records.map(() => 'record'),
+      'carry',
+      'carry'
     ])
   })
 })

@@ -916,6 +916,25 @@ describe('pipelineFor: signing and its gate', () => {
         'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)',
         'sign PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<digest>.sig'
       ]
+    },
+    {
+      name: "promote naming github-attestations: verify-identity asks for the source's GitHub provenance, among its referrers only",
+      inputs: {
+        mode: 'promote',
+        images: 'ghcr.io/octo/stable',
+        source: 'ghcr.io/octo/app:rc',
+        'github-attestations': 'provenance',
+        'verify-identity':
+          'https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1',
+        'verify-trusted-root': 'trusted_root.json'
+      },
+      verify: [
+        'verify GET https://ghcr.io/v2/octo/app/referrers/<source digest>'
+      ],
+      sign: [
+        'referrers PUT https://ghcr.io/v2/octo/stable/manifests/<referrer digest> (only if the source has referrers)',
+        'carry PUT https://ghcr.io/v2/octo/stable/manifests/sha256-<source digest>.{sig,att} (only if the source has signatures or attestations)'
+      ]
     }
   ])('$name', async ({ inputs, verify, sign }) => {
     const steps = await pipeline(inputs)

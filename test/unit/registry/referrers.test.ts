@@ -25,6 +25,7 @@ import {
   copyReferrers,
   listReferrers
 } from '../../../src/registry/referrers.js'
+import type { RequestListener } from 'node:http'
 import { startServer } from '../../support/http-server.js'
 import {
   startReferrersRegistry,
@@ -415,12 +416,39 @@ describe('the referrers tag scheme', () => {
 })
 
 describe('the referrers API as the client reads it', () => {
-  it.each([
-    { name: '404, as the spec says', status: 404 },
-    { name: '400 for a route the registry does not know', status: 400 },
-    { name: '405 for a route the registry does not know', status: 405 }
-  ])('no API: $name', async ({ status }) => {
-    const server = await startServer((_req, res) => res.writeHead(status).end())
+  /** A registry's answer to the referrers route; `page`, another origin's web page. */
+  const answering =
+    (status: number, body?: string): ((page: string) => RequestListener) =>
+    () =>
+    (_req, res) =>
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(body)
+  it.each<{ name: string; answer: (page: string) => RequestListener }>([
+    { name: '404, as the spec says', answer: answering(404) },
+    {
+      name: '404 MANIFEST_UNKNOWN, as GHCR answers (NVIDIA/aicr#1957)',
+      answer: answering(
+        404,
+        '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'
+      )
+    },
+    {
+      name: "a redirect to another origin's page, as GHCR's has answered (artifacthub/hub#4785)",
+      answer: page => (req, res) =>
+        res.writeHead(303, { Location: `http://${page}/-/v2${req.url}` }).end()
+    },
+    {
+      name: '400 for a route the registry does not know',
+      answer: answering(400)
+    },
+    {
+      name: '405 for a route the registry does not know',
+      answer: answering(405)
+    }
+  ])('no API: $name', async ({ answer }) => {
+    const page = await startServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html></html>')
+    )
+    const server = await startServer(answer(page.host))
     try {
       expect(
         await client().getReferrers(
@@ -429,7 +457,7 @@ describe('the referrers API as the client reads it', () => {
         )
       ).toBeUndefined()
     } finally {
-      await server.close()
+      await Promise.all([server.close(), page.close()])
     }
   })
 
