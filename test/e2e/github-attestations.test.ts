@@ -923,25 +923,93 @@ describe('github-attestations in a dry run', () => {
   })
 })
 
-describe('cleanup: untagged of an attested orphan (issue 68)', () => {
-  /** The subjects a run attested. */
-  const subjectsOf = (step: StepResult) =>
-    (
-      JSON.parse(step.outputs.attestations ?? '[]') as { subject: string }[]
-    ).map(s => s.subject)
+/** The subjects a run attested. */
+const subjectsOf = (step: StepResult) =>
+  (JSON.parse(step.outputs.attestations ?? '[]') as { subject: string }[]).map(
+    s => s.subject
+  )
 
-  /** The digests of the Sigstore bundles attached to a run's attested subjects. */
-  async function bundlesOf(repo: string, step: StepResult): Promise<string[]> {
-    const found = await Promise.all(
-      subjectsOf(step).map(subject => orasDiscover(stack.a, repo, subject))
+/** The digests of the Sigstore bundles attached to a run's attested subjects. */
+async function bundlesOf(repo: string, step: StepResult): Promise<string[]> {
+  const found = await Promise.all(
+    subjectsOf(step).map(subject => orasDiscover(stack.a, repo, subject))
+  )
+  return found.flatMap(f =>
+    (f.referrers ?? [])
+      .filter(r => r.artifactType === BUNDLE_TYPE)
+      .map(r => r.digest ?? '')
+  )
+}
+
+/** Two attested releases of the hello app, each its own image (its label), `latest` on the second. */
+async function attestedReleases(repo: string, versions: string[]) {
+  const released: StepResult[] = []
+  for (const version of versions) {
+    const step = await runHello(
+      stack.a,
+      repo,
+      {
+        ...INPUTS,
+        tags: `type=raw,value=${version}\ntype=raw,value=latest`,
+        labels: `nonce=${version}`,
+        'floating-guard': 'false'
+      },
+      attestingEnv(api.url)
     )
-    return found.flatMap(f =>
-      (f.referrers ?? [])
-        .filter(r => r.artifactType === BUNDLE_TYPE)
-        .map(r => r.digest ?? '')
-    )
+    expect(errorLines(step.stdout)).toEqual([])
+    released.push(step)
   }
+  return released
+}
 
+describe('rollback of an attested release (issue 68)', () => {
+  it('moves latest back; the release it left carries its withdrawn mark beside its attestation, both kept, and the earlier keeps its own', async () => {
+    const { a } = stack
+    const repo = uniqueRepo('gh-attest-rollback')
+    const [earlier, later] = await attestedReleases(repo, ['1.0.0', '1.1.0'])
+    const left = (await readManifest(a, repo, '1.1.0')).digest
+    const back = (await readManifest(a, repo, '1.0.0')).digest
+    const [laterBundles, earlierBundles] = [
+      await bundlesOf(repo, later),
+      await bundlesOf(repo, earlier)
+    ]
+    const step = await runMain(
+      {
+        mode: 'rollback',
+        images: `${a.host}/${repo}`,
+        logins: loginsFor(a),
+        source: '1.0.0',
+        tags: 'latest',
+        reason: 'a rollback beside an attestation'
+      },
+      runnerEnv('workflow-dispatch')
+    )
+    expect(errorLines(step.stdout)).toEqual([])
+    expect((await readManifest(a, repo, 'latest')).digest).toBe(back)
+    const types = (found: Awaited<ReturnType<typeof orasDiscover>>) =>
+      (found.referrers ?? []).map(r => r.artifactType).sort()
+    expect(types(await orasDiscover(a, repo, left))).toEqual(
+      [
+        BUNDLE_TYPE,
+        'application/vnd.docker-publish-action.withdrawn.v1+json'
+      ].sort()
+    )
+    expect(types(await orasDiscover(a, repo, back))).toEqual([BUNDLE_TYPE])
+    // every bundle of both releases is still there, and cosign 3 still verifies the one left
+    expect(
+      await Promise.all(
+        [...laterBundles, ...earlierBundles].map(d =>
+          manifestStatus(a, repo, d)
+        )
+      )
+    ).toEqual(Array(6).fill(200))
+    expect(await verifications(a, repo, [left])).toMatchObject(
+      verified(a, repo, [left])
+    )
+  })
+})
+
+describe('cleanup: untagged of an attested orphan (issue 68)', () => {
   it("deletes the orphan's attestation referrers with it and leaves latest's", async () => {
     const { a } = stack
     const repo = uniqueRepo('gh-attest-cleanup')
