@@ -24,6 +24,7 @@ import { builderNodes } from '../buildx/builder-detection.js'
 import { missingArchitectures, nodePlatforms } from '../plan/emulation.js'
 import { thisKernel } from '../docker/kernel.js'
 import { retryDocker, THROTTLED } from '../docker/retrying.js'
+import { exportReader } from '../docker/buildx-progress.js'
 import {
   BUILDX_NOT_AVAILABLE,
   DockerCommandError,
@@ -32,7 +33,7 @@ import {
   outputTail,
   type CommandOutput
 } from '../docker/runner.js'
-import { InputError } from '../errors/input-error.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
@@ -176,12 +177,44 @@ async function recover(
   throw watch.failure?.(error) ?? error
 }
 
+/** A build whose image went on at its export: its digest, and buildx run on (the cache export). */
+interface HandedOn {
+  root: string
+  /** Resolves once buildx ended and what it said was told; false where it failed. */
+  rest: Promise<boolean>
+}
+
+/**
+ * buildx's failure once its image went on, told: the cache's vertex that failed, else what the
+ * watch that stopped it, the cache or the failure says. The image stays as exported: a cache that
+ * fails never costs the release.
+ */
+function tellAfterExport(
+  error: unknown,
+  cache: ReturnType<typeof buildCache>,
+  step: CommandStep,
+  env: PublishEnv
+): void {
+  const stopped = error instanceof DockerStalledError ? error : undefined
+  const output =
+    error instanceof DockerCommandError ? error.output : (stopped?.output ?? '')
+  if (tellCache(step, output, env) > 0) return
+  const told =
+    stopped?.watch?.told?.(stopped) ??
+    cache.failed(error) ??
+    errorMessage(failure(error, step, env))
+  env.log.warning(
+    `Cache: ${told}, once BuildKit had exported the image: the image goes on as built, the ` +
+      'cache as far as it was written'
+  )
+}
+
 async function run(
   step: CommandStep,
   asked: string[],
   images: Image[],
   env: PublishEnv
-): Promise<string> {
+): Promise<string | HandedOn> {
   // a build's registry cache lines read through the run's relays, where it has them
   const argv =
     step.step === 'build' && env.registryRelays
@@ -209,25 +242,39 @@ async function run(
       ...cache.stalls(),
       runs.restart
     ].filter(watch => typeof watch === 'object') // those this run has
-  const once = async (): Promise<CommandOutput> => {
+  const once = async (): Promise<
+    CommandOutput | { root: string; running: Promise<CommandOutput> }
+  > => {
     try {
       // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
       if (step.layout !== undefined && step.step === 'build')
         await rm(step.layout, { recursive: true, force: true })
       ran += 1
-      return await env.docker.run(cache.argv(), {
+      // the push beside the cache export: the build's part ends once its image is exported
+      const exports = step.besideCacheExport ? exportReader() : undefined
+      const running = env.docker.run(cache.argv(), {
         ...options,
-        stalls: stalls()
+        stalls: stalls(),
+        onProgress: exports?.read
       })
+      const handedOn = exports?.root.then(root => ({ root, running }))
+      return await (handedOn ? Promise.race([running, handedOn]) : running)
     } catch (error) {
       if (await recover(error, runs, env)) return once()
       throw error
     }
   }
   try {
-    const { stdout, stderr } = await retriedWhereSafe(step, argv, once, env)
-    if (step.step === 'build') tellCache(step, stderr, env)
-    return stdout
+    const ran = await retriedWhereSafe(step, argv, once, env)
+    if ('running' in ran) {
+      const rest = ran.running.then(
+        output => (tellCache(step, output.stderr, env), true),
+        (error: unknown) => (tellAfterExport(error, cache, step, env), false)
+      )
+      return { root: ran.root, rest }
+    }
+    if (step.step === 'build') tellCache(step, ran.stderr, env)
+    return ran.stdout
   } catch (error) {
     const stopped = error instanceof DockerStalledError ? error : undefined
     throw stopped?.watch?.failure?.(stopped) ?? failure(error, step, env)
@@ -494,15 +541,53 @@ export async function runCommand(
     if (!removed) await run(step, argv, images, env)
     return
   }
-  const stdout = await run(step, argv, images, env)
+  const ran = await run(step, argv, images, env)
   const { image } = step
   if (step.step === 'build') {
     timed()
     const pushed = step.registries.length > 0 ? images : []
-    learnFromBuild(step, argv, pushed, values, env)
-    // buildx >= 0.15 writes the build's own check warnings into its metadata
-    const checks = parseBuildWarnings(values.build.raw)
-    if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
-  } else if (step.step === 'predict' && image !== undefined)
-    values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
+    if (typeof ran !== 'string')
+      return handOn(step, argv, pushed, ran, values, env)
+    learnBuild(step, argv, pushed, values, env)
+  } else if (step.step === 'predict' && image && typeof ran === 'string')
+    values.setDigest(image.name, sha256Digest(ran.replace(/\n$/, '')))
+}
+
+/** What an ended build tells: its metadata, and its check warnings (buildx >= 0.15). */
+function learnBuild(
+  step: CommandStep,
+  argv: string[],
+  pushed: Image[],
+  values: RunValues,
+  env: PublishEnv
+): void {
+  learnFromBuild(step, argv, pushed, values, env)
+  const checks = parseBuildWarnings(values.build.raw)
+  if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
+}
+
+/**
+ * The push beside the cache export: the image's digest, as BuildKit told it at its export, is the
+ * run's, and the steps after the build go on; what buildx tells once it ends is learnt then
+ * (`values.buildEnd`), and its failure then is a warning.
+ */
+function handOn(
+  step: CommandStep,
+  argv: string[],
+  pushed: Image[],
+  { root, rest }: HandedOn,
+  values: RunValues,
+  env: PublishEnv
+): void {
+  values.exported = root
+  values.build = { digest: root, imageId: '', raw: {} }
+  for (const image of pushed) values.setDigest(image.name, root)
+  env.log.info(
+    `build: the image is exported (${root}); it goes on while buildx exports the cache`
+  )
+  values.buildEnd = rest
+    .then(ended => {
+      if (ended) learnBuild(step, argv, pushed, values, env)
+    })
+    .catch((error: unknown) => env.log.warning(errorMessage(error)))
 }
