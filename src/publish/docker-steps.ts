@@ -31,7 +31,8 @@ import {
   DockerStalledError,
   isBuildxMissing,
   outputTail,
-  type CommandOutput
+  type CommandOutput,
+  type RunOptions
 } from '../docker/runner.js'
 import { errorMessage, InputError } from '../errors/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
@@ -204,10 +205,49 @@ function tellAfterExport(
     cache.failed(error) ??
     errorMessage(failure(error, step, env))
   env.log.warning(
-    `Cache: ${told}, once BuildKit had exported the image: the image goes on as built, the ` +
-      'cache as far as it was written'
+    `Cache: ${told}; BuildKit had exported the image before it, so the image goes on as built ` +
+      '(the cache as far as it was written)'
   )
 }
+
+/** A build's command running on after its image's export: the digest told there. */
+interface Exported {
+  root: string
+  running: Promise<CommandOutput>
+}
+
+/**
+ * The command's run; a build beside its cache export's ends its part once its image is exported
+ * (the push beside the cache export), buildx running on.
+ */
+async function untilExported(
+  step: CommandStep,
+  env: PublishEnv,
+  argv: string[],
+  options: RunOptions
+): Promise<CommandOutput | Exported> {
+  const exports = step.besideCacheExport ? exportReader() : undefined
+  const running = env.docker.run(argv, {
+    ...options,
+    onProgress: exports?.read
+  })
+  const exported = exports?.root.then(root => ({ root, running }))
+  return exported ? Promise.race([running, exported]) : running
+}
+
+/** buildx's end after its image went on: what it told read, its failure a warning. */
+const handedOn = (
+  { root, running }: Exported,
+  cache: ReturnType<typeof buildCache>,
+  step: CommandStep,
+  env: PublishEnv
+): HandedOn => ({
+  root,
+  rest: running.then(
+    output => (tellCache(step, output.stderr, env), true),
+    (error: unknown) => (tellAfterExport(error, cache, step, env), false)
+  )
+})
 
 async function run(
   step: CommandStep,
@@ -242,23 +282,16 @@ async function run(
       ...cache.stalls(),
       runs.restart
     ].filter(watch => typeof watch === 'object') // those this run has
-  const once = async (): Promise<
-    CommandOutput | { root: string; running: Promise<CommandOutput> }
-  > => {
+  const once = async (): Promise<CommandOutput | Exported> => {
     try {
       // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
       if (step.layout !== undefined && step.step === 'build')
         await rm(step.layout, { recursive: true, force: true })
       ran += 1
-      // the push beside the cache export: the build's part ends once its image is exported
-      const exports = step.besideCacheExport ? exportReader() : undefined
-      const running = env.docker.run(cache.argv(), {
+      return await untilExported(step, env, cache.argv(), {
         ...options,
-        stalls: stalls(),
-        onProgress: exports?.read
+        stalls: stalls()
       })
-      const handedOn = exports?.root.then(root => ({ root, running }))
-      return await (handedOn ? Promise.race([running, handedOn]) : running)
     } catch (error) {
       if (await recover(error, runs, env)) return once()
       throw error
@@ -266,13 +299,7 @@ async function run(
   }
   try {
     const ran = await retriedWhereSafe(step, argv, once, env)
-    if ('running' in ran) {
-      const rest = ran.running.then(
-        output => (tellCache(step, output.stderr, env), true),
-        (error: unknown) => (tellAfterExport(error, cache, step, env), false)
-      )
-      return { root: ran.root, rest }
-    }
+    if ('running' in ran) return handedOn(ran, cache, step, env)
     if (step.step === 'build') tellCache(step, ran.stderr, env)
     return ran.stdout
   } catch (error) {
