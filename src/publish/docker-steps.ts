@@ -367,6 +367,7 @@ async function loginRetried<T>(
   }
 }
 
+/** What an ended build tells: its metadata, and its check warnings (buildx >= 0.15). */
 function learnFromBuild(
   step: CommandStep,
   argv: string[],
@@ -403,6 +404,9 @@ function learnFromBuild(
       raw: { 'containerimage.config.digest': imageId }
     }
   }
+  // buildx >= 0.15 writes the build's own check warnings into its metadata
+  const checks = parseBuildWarnings(values.build.raw)
+  if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
 }
 
 /**
@@ -575,22 +579,9 @@ export async function runCommand(
     const pushed = step.registries.length > 0 ? images : []
     if (typeof ran !== 'string')
       return handOn(step, argv, pushed, ran, values, env)
-    learnBuild(step, argv, pushed, values, env)
+    learnFromBuild(step, argv, pushed, values, env)
   } else if (step.step === 'predict' && image && typeof ran === 'string')
     values.setDigest(image.name, sha256Digest(ran.replace(/\n$/, '')))
-}
-
-/** What an ended build tells: its metadata, and its check warnings (buildx >= 0.15). */
-function learnBuild(
-  step: CommandStep,
-  argv: string[],
-  pushed: Image[],
-  values: RunValues,
-  env: PublishEnv
-): void {
-  learnFromBuild(step, argv, pushed, values, env)
-  const checks = parseBuildWarnings(values.build.raw)
-  if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
 }
 
 /**
@@ -614,7 +605,7 @@ function handOn(
   )
   values.buildEnd = rest
     .then(ended => {
-      if (ended) learnBuild(step, argv, pushed, values, env)
+      if (ended) learnFromBuild(step, argv, pushed, values, env)
     })
     .catch((error: unknown) => env.log.warning(errorMessage(error)))
 }
