@@ -122,6 +122,8 @@ async function chooseBuilder(
   }
   const configDir = userConfigDir(env)
   const runner = runnerCache(env)
+  // buildx's version, where needed, is asked beside the builder's detection: two processes at once
+  const version = buildxVersionFor(runner, docker)
   const found = await detectBuilder(
     docker,
     settings.build.builder,
@@ -129,7 +131,8 @@ async function chooseBuilder(
     { configDir, env }
   )
   if (found.driver === 'classic') return CLASSIC
-  const detected = await withBuildxVersion(found, runner, docker)
+  const buildx = await version
+  const detected = buildx === undefined ? found : { ...found, buildx }
   const own = containerBuilderFor(
     settings.build,
     detected,
@@ -157,15 +160,13 @@ async function chooseBuilder(
  * buildx's version, read where the runner offers GitHub's cache service v2 (an older buildx
  * drops type=gha silently); unread when the question does not arise.
  */
-async function withBuildxVersion(
-  builder: Builder,
+const buildxVersionFor = (
   runner: RunnerCache,
   docker: DockerRunner
-): Promise<Builder> {
-  if (!runner.v2) return builder
-  const version = await buildxVersion(docker).catch(() => undefined)
-  return version === undefined ? builder : { ...builder, buildx: version }
-}
+): Promise<string | undefined> =>
+  runner.v2
+    ? buildxVersion(docker).catch(() => undefined)
+    : Promise.resolve(undefined)
 
 /** The builder that will run, logged; `runDir` names the run's own (none in a dry run). */
 export async function builderFor(

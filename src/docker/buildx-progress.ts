@@ -33,6 +33,13 @@ const LINES = [
   ['cache-import', /^#(\d+) (importing cache manifest from (\S+).*)/],
   ['cache-export', /^#(\d+) (exporting cache.*)/],
   ['cache-gha-export', /^#(\d+) (exporting to GitHub Actions Cache.*)/],
+  // the image's exporter (`exporting to image`, `… oci image format`) and the manifests it wrote
+  ['image-export', /^#(\d+) (exporting to (?:image|oci image format)\b.*)/],
+  [
+    'manifest-list',
+    /^#(\d+) (exporting manifest list (sha256:[0-9a-f]{64}).*)/
+  ],
+  ['manifest', /^#(\d+) (exporting manifest (sha256:[0-9a-f]{64}).*)/],
   // the push phase: `pushing layers`, `pushing manifest for …`
   ['push', /^#(\d+) (pushing .*)/],
   // another line of a vertex: its header, a status
@@ -67,6 +74,46 @@ export function progressEvent(line: string): ProgressEvent {
 /** buildx's output read into events, line by line. */
 export const readProgress = (output: string): ProgressEvent[] =>
   output.split('\n').map(progressEvent)
+
+/**
+ * The image's digest once BuildKit has exported it (its exporter's vertex DONE): the manifest
+ * list it wrote, else its one manifest; undefined before, for a build of no or several image
+ * exporters, or where the digest is not told.
+ */
+export function exportedRoot(events: ProgressEvent[]): string | undefined {
+  const exporters = new Set(
+    events.filter(e => e.kind === 'image-export').map(e => e.vertex)
+  )
+  const [vertex] = exporters
+  if (exporters.size !== 1) return undefined
+  const of = (kind: ProgressKind) =>
+    new Set(
+      events
+        .filter(e => e.vertex === vertex && e.kind === kind)
+        .map(e => e.ref ?? '')
+    )
+  if (!events.some(e => e.vertex === vertex && e.kind === 'done'))
+    return undefined
+  const lists = of('manifest-list')
+  const manifests = of('manifest')
+  const [root] = lists.size > 0 ? lists : manifests
+  return lists.size > 1 || (lists.size === 0 && manifests.size !== 1)
+    ? undefined
+    : root
+}
+
+/** Reads a build's events as they come: `root` resolves once its image is exported. */
+export function exportReader() {
+  const events: ProgressEvent[] = []
+  let found: (root: string) => void = () => undefined
+  const root = new Promise<string>(resolve => (found = resolve))
+  const read = (event: ProgressEvent) => {
+    events.push(event)
+    const exported = event.kind === 'done' && exportedRoot(events)
+    if (exported) found(exported)
+  }
+  return { root, read }
+}
 
 const ENDS = new Set<ProgressKind>(['done', 'cached', 'error', 'canceled'])
 

@@ -64,6 +64,8 @@ export interface ProcessOptions {
   cwd?: string
   /** Each may stop the command; the first that does is named in the result. */
   stalls?: StallWatch[]
+  /** Told each whole line of output as buildx's progress event, as it comes. */
+  onProgress?: (event: ProgressEvent) => void
   /** Where output is streamed (process.stdout, as @actions/exec does). */
   out?: NodeJS.WritableStream
   /** Put in front of each streamed line (whose output it is). */
@@ -314,7 +316,10 @@ export function runProcess(
   )
   const deadline = afterDeadline(options.deadlineMs, stop)
   // each stream its own lines: buildx prints on stderr, docker push on stdout
-  const seen = (line: string) => watches.forEach(watch => watch.line(line))
+  const seen = (line: string) => {
+    watches.forEach(watch => watch.line(line))
+    options.onProgress?.(progressEvent(line))
+  }
   const stdout =
     options.stdout === undefined
       ? collect(child.stdout, out, options.prefix, seen)

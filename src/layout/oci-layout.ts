@@ -46,11 +46,30 @@ class LayoutError extends Error {
   }
 }
 
-/** Reads the layout in `dir`: its root and what the root needs (`borrowed` blobs not in it). */
+/**
+ * Reads the layout in `dir`: its root and what the root needs (`borrowed` blobs not in it). `root`
+ * names it where index.json is not written yet (buildx writes it once the build ended).
+ */
 export async function readLayout(
   dir: string,
-  borrowed: ReadonlyMap<string, Image> = new Map()
+  borrowed: ReadonlyMap<string, Image> = new Map(),
+  root?: string
 ): Promise<OciLayout> {
+  const top =
+    root === undefined ? await indexRoot(dir) : await blobRoot(dir, root)
+  const walk: LayoutWalk = {
+    dir,
+    borrowed,
+    blobs: [],
+    manifests: [],
+    seen: new Set()
+  }
+  const read = await readManifest(walk, top)
+  return { root: read, blobs: walk.blobs, manifests: walk.manifests }
+}
+
+/** The one image index.json names. */
+async function indexRoot(dir: string): Promise<Descriptor> {
   const index = parseJson(
     dir,
     'index.json',
@@ -67,15 +86,16 @@ export async function readLayout(
       dir,
       `index.json names ${roots.length} different images, expected 1`
     )
-  const walk: LayoutWalk = {
-    dir,
-    borrowed,
-    blobs: [],
-    manifests: [],
-    seen: new Set()
-  }
-  const root = await readManifest(walk, roots[0])
-  return { root, blobs: walk.blobs, manifests: walk.manifests }
+  return roots[0]
+}
+
+/** The root by its digest: its size on disk, its media type its own (readManifest checks both). */
+async function blobRoot(dir: string, digest: string): Promise<Descriptor> {
+  const descriptor = { digest, mediaType: '', size: 0 }
+  const onDisk = await stat(pathOf(dir, descriptor)).catch(() => {
+    throw new LayoutError(dir, `manifest ${digest} is missing`)
+  })
+  return { ...descriptor, size: onDisk.size }
 }
 
 /** What a walk of a layout has found so far. */

@@ -12,6 +12,7 @@ import {
   type Builder
 } from './builder.js'
 import { imagetoolsSteps, platformDigest } from './copy-steps.js'
+import { exportsCacheAfterImage } from './cache.js'
 import {
   DIGEST,
   IMAGE_ID,
@@ -40,6 +41,13 @@ interface BuildStages {
 const registriesOf = (images: Image[]) => [
   ...new Set(images.map(i => i.registry))
 ]
+
+/**
+ * The image goes on as BuildKit exports it, beside the cache export after it, where the build's one
+ * exporter is the image's and nothing reads the layout's index.json (written once buildx ends).
+ */
+const besideCacheExport = (build: BuildSettings) =>
+  exportsCacheAfterImage(build) && build.outputs.length === 0 && !build.load
 
 function buildx(
   publication: Publication,
@@ -141,7 +149,12 @@ function exportedLayout(
         })
       ]
     : []
-  return { stage: [commandStep('build', argv, [], { layout }), ...load] }
+  const beside = besideCacheExport(build)
+  const step = commandStep('build', argv, [], {
+    layout,
+    ...(beside && { besideCacheExport: true })
+  })
+  return { stage: [step, ...load] }
 }
 
 /** The classic store exports no OCI layout: built into it, saved as one, removed unless loaded. */
@@ -237,7 +250,8 @@ export function stagedBuild(
   const pushed = commandStep(
     'build',
     buildx(publication, files, { ...build, push: true }, [], names),
-    registriesOf(publication.images)
+    registriesOf(publication.images),
+    besideCacheExport(build) ? { besideCacheExport: true } : {}
   )
   return { stage: [pushed] }
 }

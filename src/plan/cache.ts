@@ -189,6 +189,10 @@ function cacheType(line: string): string {
   return lineAttributes(line).get('type') ?? ''
 }
 
+/** Whether BuildKit exports a cache after the image (any cache-to but the inline, in the image). */
+export const exportsCacheAfterImage = (build: Pick<CacheBuild, 'cacheTo'>) =>
+  build.cacheTo.some(line => cacheType(line) !== 'inline')
+
 /**
  * The user's cache-to lines that `push: false` leaves out, since such a run writes nothing to any
  * registry (SPEC 12): type=registry and bare references. GitHub's cache service, a folder and the

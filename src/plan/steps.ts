@@ -119,6 +119,11 @@ export interface CommandStep {
   names?: string[]
   /** A build of one platform of several (a builder of several nodes). */
   platform?: string
+  /**
+   * build: the steps after it start once BuildKit has exported the image (its layout written, or
+   * pushed by digest), while buildx still exports the cache: the push beside the cache export.
+   */
+  besideCacheExport?: boolean
   /** cleanup of a cache image: removed only where this run pulled it. */
   pulled?: string
   /** emulation: the builder asked first, and the platforms installed where it does not run them. */

@@ -22,12 +22,15 @@ import type { Image } from '../reference/images.js'
 import type { RunValues } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
 
-/** What the build's cache did, from buildx's output, in the log and the run's result. */
+/**
+ * What the build's cache did, from buildx's output, in the log and the run's result; the number of
+ * its vertices that failed, each told.
+ */
 export function tellCache(
   step: CommandStep,
   stderr: string,
   env: PublishEnv
-): void {
+): number {
   const relayed = env.cacheRelay?.takeFault()
   const faults = [
     ...(relayed === undefined ? [] : [`GitHub's cache service: ${relayed}`]),
@@ -41,7 +44,8 @@ export function tellCache(
   if (quota) env.log.warning(quota.warning)
   // the export a read-only cache refused is that warning's, not one more
   const refused = quota?.readOnly ? 'cache-gha-export' : undefined
-  for (const failure of cacheFailures(stderr, refused))
+  const failures = cacheFailures(stderr, refused)
+  for (const failure of failures)
     env.log.warning(
       `Cache: ${named(failure, env)}; the build went on without it`
     )
@@ -54,6 +58,7 @@ export function tellCache(
   const lines = [report, quota?.summary].filter(line => line !== undefined)
   if (lines.length > 0)
     env.result.cache = [...(env.result.cache ?? []), ...lines.map(platformed)]
+  return failures.length
 }
 
 /** `text` with the run's registry relays named as the registries they relay. */

@@ -24,15 +24,17 @@ import { builderNodes } from '../buildx/builder-detection.js'
 import { missingArchitectures, nodePlatforms } from '../plan/emulation.js'
 import { thisKernel } from '../docker/kernel.js'
 import { retryDocker, THROTTLED } from '../docker/retrying.js'
+import { exportReader } from '../docker/buildx-progress.js'
 import {
   BUILDX_NOT_AVAILABLE,
   DockerCommandError,
   DockerStalledError,
   isBuildxMissing,
   outputTail,
-  type CommandOutput
+  type CommandOutput,
+  type RunOptions
 } from '../docker/runner.js'
-import { InputError } from '../errors/input-error.js'
+import { errorMessage, InputError } from '../errors/input-error.js'
 import { sha256Digest } from '../reference/grammar.js'
 import type { Image } from '../reference/images.js'
 import { RegistryError } from '../registry/registry-error.js'
@@ -176,12 +178,83 @@ async function recover(
   throw watch.failure?.(error) ?? error
 }
 
+/** A build whose image went on at its export: its digest, and buildx run on (the cache export). */
+interface HandedOn {
+  root: string
+  /** Resolves once buildx ended and what it said was told; false where it failed. */
+  rest: Promise<boolean>
+}
+
+/**
+ * buildx's failure once its image went on, told: the cache's vertex that failed, else what the
+ * watch that stopped it, the cache or the failure says. The image stays as exported: a cache that
+ * fails never costs the release.
+ */
+function tellAfterExport(
+  error: unknown,
+  cache: ReturnType<typeof buildCache>,
+  step: CommandStep,
+  env: PublishEnv
+): void {
+  const stopped = error instanceof DockerStalledError ? error : undefined
+  const output =
+    error instanceof DockerCommandError ? error.output : (stopped?.output ?? '')
+  if (tellCache(step, output, env) > 0) return
+  const told =
+    stopped?.watch?.told?.(stopped) ??
+    cache.failed(error) ??
+    errorMessage(failure(error, step, env))
+  env.log.warning(
+    `Cache: ${told}; BuildKit had exported the image before it, so the image goes on as built ` +
+      '(the cache as far as it was written)'
+  )
+}
+
+/** A build's command running on after its image's export: the digest told there. */
+interface Exported {
+  root: string
+  running: Promise<CommandOutput>
+}
+
+/**
+ * The command's run; a build beside its cache export's ends its part once its image is exported
+ * (the push beside the cache export), buildx running on.
+ */
+async function untilExported(
+  step: CommandStep,
+  env: PublishEnv,
+  argv: string[],
+  options: RunOptions
+): Promise<CommandOutput | Exported> {
+  const exports = step.besideCacheExport ? exportReader() : undefined
+  const running = env.docker.run(argv, {
+    ...options,
+    onProgress: exports?.read
+  })
+  const exported = exports?.root.then(root => ({ root, running }))
+  return exported ? Promise.race([running, exported]) : running
+}
+
+/** buildx's end after its image went on: what it told read, its failure a warning. */
+const handedOn = (
+  { root, running }: Exported,
+  cache: ReturnType<typeof buildCache>,
+  step: CommandStep,
+  env: PublishEnv
+): HandedOn => ({
+  root,
+  rest: running.then(
+    output => (tellCache(step, output.stderr, env), true),
+    (error: unknown) => (tellAfterExport(error, cache, step, env), false)
+  )
+})
+
 async function run(
   step: CommandStep,
   asked: string[],
   images: Image[],
   env: PublishEnv
-): Promise<string> {
+): Promise<string | HandedOn> {
   // a build's registry cache lines read through the run's relays, where it has them
   const argv =
     step.step === 'build' && env.registryRelays
@@ -209,13 +282,13 @@ async function run(
       ...cache.stalls(),
       runs.restart
     ].filter(watch => typeof watch === 'object') // those this run has
-  const once = async (): Promise<CommandOutput> => {
+  const once = async (): Promise<CommandOutput | Exported> => {
     try {
       // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
       if (step.layout !== undefined && step.step === 'build')
         await rm(step.layout, { recursive: true, force: true })
       ran += 1
-      return await env.docker.run(cache.argv(), {
+      return await untilExported(step, env, cache.argv(), {
         ...options,
         stalls: stalls()
       })
@@ -225,9 +298,10 @@ async function run(
     }
   }
   try {
-    const { stdout, stderr } = await retriedWhereSafe(step, argv, once, env)
-    if (step.step === 'build') tellCache(step, stderr, env)
-    return stdout
+    const ran = await retriedWhereSafe(step, argv, once, env)
+    if ('running' in ran) return handedOn(ran, cache, step, env)
+    if (step.step === 'build') tellCache(step, ran.stderr, env)
+    return ran.stdout
   } catch (error) {
     const stopped = error instanceof DockerStalledError ? error : undefined
     throw stopped?.watch?.failure?.(stopped) ?? failure(error, step, env)
@@ -293,6 +367,7 @@ async function loginRetried<T>(
   }
 }
 
+/** What an ended build tells: its metadata, and its check warnings (buildx >= 0.15). */
 function learnFromBuild(
   step: CommandStep,
   argv: string[],
@@ -329,6 +404,9 @@ function learnFromBuild(
       raw: { 'containerimage.config.digest': imageId }
     }
   }
+  // buildx >= 0.15 writes the build's own check warnings into its metadata
+  const checks = parseBuildWarnings(values.build.raw)
+  if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
 }
 
 /**
@@ -494,15 +572,40 @@ export async function runCommand(
     if (!removed) await run(step, argv, images, env)
     return
   }
-  const stdout = await run(step, argv, images, env)
+  const ran = await run(step, argv, images, env)
   const { image } = step
   if (step.step === 'build') {
     timed()
     const pushed = step.registries.length > 0 ? images : []
+    if (typeof ran !== 'string')
+      return handOn(step, argv, pushed, ran, values, env)
     learnFromBuild(step, argv, pushed, values, env)
-    // buildx >= 0.15 writes the build's own check warnings into its metadata
-    const checks = parseBuildWarnings(values.build.raw)
-    if (checks.warnings.length > 0) reportChecks(checks, env, 'Build checks')
-  } else if (step.step === 'predict' && image !== undefined)
-    values.setDigest(image.name, sha256Digest(stdout.replace(/\n$/, '')))
+  } else if (step.step === 'predict' && image && typeof ran === 'string')
+    values.setDigest(image.name, sha256Digest(ran.replace(/\n$/, '')))
+}
+
+/**
+ * The push beside the cache export: the image's digest, as BuildKit told it at its export, is the
+ * run's, and the steps after the build go on; what buildx tells once it ends is learnt then
+ * (`values.buildEnd`), and its failure then is a warning.
+ */
+function handOn(
+  step: CommandStep,
+  argv: string[],
+  pushed: Image[],
+  { root, rest }: HandedOn,
+  values: RunValues,
+  env: PublishEnv
+): void {
+  values.exported = root
+  values.build = { digest: root, imageId: '', raw: {} }
+  for (const image of pushed) values.setDigest(image.name, root)
+  env.log.info(
+    `build: the image is exported (${root}); it goes on while buildx exports the cache`
+  )
+  values.buildEnd = rest
+    .then(ended => {
+      if (ended) learnFromBuild(step, argv, pushed, values, env)
+    })
+    .catch((error: unknown) => env.log.warning(errorMessage(error)))
 }

@@ -132,6 +132,16 @@ export class RunValues {
   build: BuildMetadata = { digest: '', imageId: '', raw: {} }
   /** When the last build ended (performance.now()): builds side by side count once. */
   buildEndedAt = 0
+  /**
+   * The image's digest as BuildKit told it at its export, where the steps after the build went on
+   * before buildx ended (its layout has no index.json until then).
+   */
+  exported: string | undefined
+  /**
+   * buildx's end after its image went on (the cache export), what it told read: settles, never
+   * rejects; the build's metadata, the secret files, the layouts and the builder wait for it.
+   */
+  buildEnd: Promise<void> = Promise.resolve()
   /** Images this run's layout went up to, in order (later ones mount from them). */
   readonly uploaded: Image[] = []
   /** mode digest: the handover index each image's leg put under its tag. */

@@ -100,19 +100,22 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   const failures = new Map<Step, Promise<string | undefined>>(
     steps.map(step => [
       step,
-      // a build that failed before it named its image left nothing behind
-      unresolved(step, values)
-        ? Promise.resolve(undefined)
-        : runCommand(step, run.publication.images, values, env).then(
-            (): undefined => {
-              if (removesBuilder(step))
-                env.log.info(
-                  `The builder for this run was removed in ` +
-                    `${formatSeconds(performance.now() - started)}`
-                )
-            },
-            (error: unknown) => errorMessage(error)
-          )
+      // after buildx ended (the builder may still export the cache); a build that failed before
+      // it named its image left nothing behind
+      values.buildEnd.then(() =>
+        unresolved(step, values)
+          ? undefined
+          : runCommand(step, run.publication.images, values, env).then(
+              (): undefined => {
+                if (removesBuilder(step))
+                  env.log.info(
+                    `The builder for this run was removed in ` +
+                      `${formatSeconds(performance.now() - started)}`
+                  )
+              },
+              (error: unknown) => errorMessage(error)
+            )
+      )
     ])
   )
   run.cleanup = () =>
@@ -167,7 +170,9 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
         )
     }
   } finally {
-    if (step === run.lastSecretReader) removeSecretFiles(env.tempDir)
+    // buildx may still run (the cache export): they go once it ended
+    if (step === run.lastSecretReader)
+      void values.buildEnd.then(() => removeSecretFiles(env.tempDir))
     early?.()
   }
 }
@@ -201,9 +206,12 @@ async function stage(run: PipelineRun): Promise<void> {
   await inGroup(env, 'Stage the image (no tag moves yet)', pipeline.stage, s =>
     runStep(run, s)
   ).finally(() => {
-    run.layoutsRemoved = removeLayouts(pipeline.stage).catch((error: unknown) =>
-      env.log.warning(`cleanup: ${errorMessage(error)}`)
-    )
+    // buildx writes the layout's index.json as it ends
+    run.layoutsRemoved = run.values.buildEnd
+      .then(() => removeLayouts(pipeline.stage))
+      .catch((error: unknown) =>
+        env.log.warning(`cleanup: ${errorMessage(error)}`)
+      )
   })
   if (run.built) startCleanup(run)
 }
@@ -253,8 +261,9 @@ async function confirmLanded({ env, pipeline }: PipelineRun): Promise<void> {
   if (held !== undefined) env.result.pushed = confirmed(env.result.pushed, held)
 }
 
-/** Always, at the end: the secret files, the local leftovers, the layouts. */
+/** Always, at the end, once buildx ended: the secret files, the local leftovers, the layouts. */
 async function cleanUp(run: PipelineRun): Promise<void> {
+  await run.values.buildEnd
   removeSecretFiles(run.env.tempDir)
   if (run.built) await startCleanup(run)()
   await run.layoutsRemoved
@@ -298,6 +307,8 @@ export async function runPipeline(
     const verify = await signPublished(signing, signer, values, env)
     // last: a merge that failed before here keeps its legs for a re-run
     await runDiscards(pipeline.discard, values, env)
+    // the build's metadata, where its image went on before buildx ended
+    await values.buildEnd
     return finish(run, held, verify)
   } catch (error) {
     await confirmLanded(run)

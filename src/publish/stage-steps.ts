@@ -75,7 +75,8 @@ async function runUpload(
   if (step.layout === undefined) throw new Error('upload: no layout folder')
   const started = performance.now()
   const early = (await values.earlyUploads.get(step.image.name)) ?? new Set()
-  const layout = await readLayout(step.layout, values.borrowed)
+  // where it went on at its export, the build told its digest: index.json comes once buildx ends
+  const layout = await readLayout(step.layout, values.borrowed, values.exported)
   const result = await uploadLayout(env.registry, layout, step.image, {
     // images of the same registry already hold this run's blobs
     mountFrom: values.uploaded.filter(i => i.registry === step.image.registry),

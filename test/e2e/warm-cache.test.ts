@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { uniqueRepo } from './steps.js'
-import { listTags } from './registry-api.js'
+import { listTags, registryState } from './registry-api.js'
 import { commitEnv, ranDependencies } from '../support/app-commits.js'
 import {
   DOCKER_29_CLASSIC,
@@ -94,6 +94,18 @@ describe('a multi-stage app, second commit on a cold runner, no cache settings',
       // the cache is in the service, not in a tag: the registry holds the asked one
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
       expect((await services.entries()).length).toBeGreaterThan(0)
+      // the push beside the cache export: the image went on under the digest BuildKit told at its
+      // export, which the tag holds and the outputs say once buildx ended
+      const exported =
+        /build: the image is exported \((sha256:[0-9a-f]{64})\); it goes on while buildx exports the cache/.exec(
+          second.stdout
+        )?.[1]
+      expect(await registryState(registry, repo)).toEqual({
+        'tickets-DM-42': exported
+      })
+      expect(JSON.parse(second.outputs.metadata)).toMatchObject({
+        'containerimage.digest': exported
+      })
       // the builder each run made for itself (the stock runner's) outlives neither
       for (const step of [first, second]) {
         expect(ownBuilder(step.stdout) !== '-').toBe(makesItsOwn)
@@ -186,10 +198,12 @@ describe("the cache's faults cost a warning, never the release", () => {
       expect(step.stdout).toMatch(
         /::warning::Cache: GitHub's cache service: GetCacheEntryDownloadURL got no answer for 5 s/
       )
-      // the export these lines ask without ignore-error is refused by the empty cache: built again
+      // the export these lines ask without ignore-error is refused by the empty cache, after the
+      // image's export: the image goes on as built, as with ignore-error, not built again
       expect(step.stdout).toMatch(
-        /::warning::Cache: the build failed on its cache: .*failed to reserve cache; it runs again without its cache/
+        /::warning::Cache: exporting to GitHub Actions Cache failed: .*failed to reserve cache; the build went on without it/
       )
+      expect(step.stdout).not.toMatch(/it runs again without its cache/)
       expect(await listTags(registry, repo)).toEqual(['tickets-DM-42'])
     } finally {
       await services.clearFaults()

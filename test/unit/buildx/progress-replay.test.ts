@@ -19,6 +19,7 @@ import {
 import {
   cacheOutcome,
   cacheReport,
+  exportedRoot,
   failedVertices,
   readProgress,
   type ProgressEvent
@@ -125,6 +126,10 @@ describe("buildx's plain progress, as each version prints it, read into events",
     expect(cacheFailures(text)).toEqual([])
     // a build to the image store pushes nothing: the push watch never starts
     expect(events.filter(event => event.kind === 'push')).toEqual([])
+    // the image's digest once exported: the manifest list it printed; none for a failed build
+    const list = /exporting manifest list (sha256:[0-9a-f]{64})/.exec(text)?.[1]
+    expect(list === undefined).toBe(build === 'failed')
+    expect(exportedRoot(events)).toBe(list)
   })
 
   // the rawjson cold build ran after the plain ones, on the same engine and base: its steps were

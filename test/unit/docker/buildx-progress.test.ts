@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import {
   cacheOutcome,
   cacheReport,
+  exportedRoot,
+  exportReader,
   failedVertices,
   openVertices,
   progressEvent,
@@ -171,5 +173,95 @@ describe("cacheReport: what the cache did, as the build's progress told it", () 
     }
   ])('$name', ({ outcome, report }) => {
     expect(cacheReport(outcome)).toBe(report)
+  })
+})
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`
+/** An image exporter's lines as buildx prints them; `list`: a manifest list after its manifest. */
+const exporter = (vertex: string, header: string, list: boolean) => [
+  `#${vertex} ${header}`,
+  `#${vertex} exporting layers 0.1s done`,
+  `#${vertex} exporting manifest ${digest('a')}`,
+  `#${vertex} exporting manifest ${digest('a')} 0.0s done`,
+  `#${vertex} exporting config ${digest('c')} 0.0s done`,
+  ...(list
+    ? [
+        `#${vertex} exporting attestation manifest ${digest('d')} 0.0s done`,
+        `#${vertex} exporting manifest list ${digest('b')} done`
+      ]
+    : [])
+]
+
+describe("exportedRoot: the image's digest once BuildKit exported it", () => {
+  it.each([
+    {
+      name: 'the OCI layout of one manifest, its exporter done: that manifest',
+      lines: [
+        ...exporter('9', 'exporting to oci image format', false),
+        '#9 DONE 0.4s'
+      ],
+      root: digest('a')
+    },
+    {
+      name: 'a push with an attestation: the manifest list',
+      lines: [
+        ...exporter('12', 'exporting to image', true),
+        `#12 pushing manifest for r.example/o/app@${digest('b')} 0.0s done`,
+        '#12 DONE 0.7s'
+      ],
+      root: digest('b')
+    },
+    {
+      name: 'the cache export after it has not ended: the image is out all the same',
+      lines: [
+        ...exporter('9', 'exporting to oci image format', false),
+        '#9 DONE 0.4s',
+        '#10 exporting to GitHub Actions Cache',
+        '#10 sending cache export'
+      ],
+      root: digest('a')
+    },
+    {
+      name: 'the exporter still running: not yet',
+      lines: exporter('12', 'exporting to image', true),
+      root: undefined
+    },
+    {
+      name: 'the exporter failed: never',
+      lines: [
+        ...exporter('12', 'exporting to image', true),
+        '#12 ERROR: failed to push r.example/o/app: 503'
+      ],
+      root: undefined
+    },
+    {
+      name: "two image exporters (a user's outputs beside ours): none told",
+      lines: [
+        ...exporter('9', 'exporting to oci image format', false),
+        '#9 DONE 0.4s',
+        ...exporter('10', 'exporting to image', false),
+        '#10 DONE 0.1s'
+      ],
+      root: undefined
+    },
+    {
+      name: 'only a cache export ended: none',
+      lines: ['#10 exporting to GitHub Actions Cache', '#10 DONE 0.3s'],
+      root: undefined
+    }
+  ])('$name', ({ lines, root }) => {
+    expect(exportedRoot(readProgress(lines.join('\n')))).toBe(root)
+  })
+
+  it('exportReader tells the root at the DONE line, as the lines come', async () => {
+    const reader = exportReader()
+    const told: string[] = []
+    void reader.root.then(root => told.push(root))
+    for (const line of exporter('9', 'exporting to oci image format', false))
+      reader.read(progressEvent(line))
+    await Promise.resolve()
+    expect(told).toEqual([])
+    reader.read(progressEvent('#9 DONE 0.4s'))
+    await expect(reader.root).resolves.toBe(digest('a'))
   })
 })

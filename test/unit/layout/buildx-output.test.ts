@@ -1,6 +1,7 @@
 /** The layouts and metadata files buildx 0.13, 0.29 and 0.36 really write, read as a run reads them. */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   carriesAttestations,
@@ -32,6 +33,32 @@ describe("buildx's real outputs", () => {
       expect(layout.root.digest).toBe(metadata.digest)
       expect(layout.manifests).toHaveLength(children)
       expect(layout.blobs).toHaveLength(blobs)
+    }
+  )
+
+  it.each(CASES)(
+    '$name: before buildx wrote index.json, read by the digest BuildKit told at the export',
+    async ({ version, build }) => {
+      const dir = join(FIXTURES, version, build)
+      const { digest } = parseBuildMetadata(
+        readFileSync(`${dir}.metadata.json`, 'utf8')
+      )
+      const early = mkdtempSync(join(tmpdir(), 'dpa-early-layout-'))
+      try {
+        cpSync(join(dir, 'blobs'), join(early, 'blobs'), { recursive: true })
+        const read = await readLayout(early, new Map(), digest)
+        const whole = await readLayout(dir)
+        expect(read.root).toEqual(whole.root)
+        expect(read.manifests).toEqual(whole.manifests)
+        expect(read.blobs.map(blob => blob.digest)).toEqual(
+          whole.blobs.map(blob => blob.digest)
+        )
+        await expect(
+          readLayout(early, new Map(), `sha256:${'0'.repeat(64)}`)
+        ).rejects.toThrow(/manifest sha256:0{64} is missing/)
+      } finally {
+        rmSync(early, { recursive: true, force: true })
+      }
     }
   )
 

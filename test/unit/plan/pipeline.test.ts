@@ -669,6 +669,49 @@ describe('pipelineFor, the other modes', () => {
     expect(publication.notices).toEqual(notices)
   })
 
+  it.each<Row & { builder: Builder; beside: boolean }>([
+    {
+      name: 'the containerd store, a gha cache-to: the layout goes up beside the cache export',
+      builder: CONTAINERD,
+      inputs: { 'cache-to': 'type=gha,mode=max' },
+      beside: true
+    },
+    {
+      name: 'docker-container, a registry cache-to: its push by digest, beside the cache export',
+      builder: CONTAINER,
+      inputs: { 'cache-to': 'type=registry,ref=ghcr.io/octo/app-cache:main' },
+      beside: true
+    },
+    {
+      name: 'the inline cache only: in the image, nothing after it',
+      builder: CONTAINER,
+      inputs: { 'cache-to': 'type=inline' },
+      beside: false
+    },
+    {
+      name: 'load: true, whose load reads the index.json buildx writes as it ends',
+      builder: CONTAINERD,
+      inputs: { 'cache-to': 'type=gha,mode=max', load: 'true' },
+      beside: false
+    },
+    {
+      name: "a user's outputs beside ours: two exporters",
+      builder: CONTAINER,
+      inputs: {
+        'cache-to': 'type=gha,mode=max',
+        outputs: 'type=local,dest=out'
+      },
+      beside: false
+    }
+  ])('$name', async ({ builder, inputs, beside }) => {
+    const all = { ...inputs, images: 'ghcr.io/octo/app' }
+    const steps = await pipeline(all, builder)
+    const builds = steps.stage.filter(step => step.step === 'build')
+    expect(
+      builds.map(step => 'argv' in step && step.besideCacheExport === true)
+    ).toEqual([beside])
+  })
+
   it('the plan output form: argv or method + url, a login its username, nothing else', async () => {
     const steps = allSteps(await pipeline({ images: 'ghcr.io/octo/app' }))
     for (const step of steps.map(publicStep))
