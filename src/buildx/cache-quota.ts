@@ -141,6 +141,14 @@ export interface WriteReport extends QuotaReport {
   firstDrop?: string
 }
 
+/** A write report before any entry: nothing throttled, written or dropped. */
+export const noWrites = (): WriteReport => ({
+  throttled: 0,
+  waitedMs: 0,
+  written: 0,
+  dropped: 0
+})
+
 /**
  * The spooled entries' fate in words, for the step that wrote them (`post`: the post step): the
  * summary's line, the log's line, and one warning when entries were dropped (a read-only cache's

@@ -20,6 +20,7 @@ import { lineAttributes } from '../csv/csv.js'
 import { cacheLines } from './cache-watch.js'
 import { readBoundMs } from '../settings/bounds.js'
 import {
+  noWrites,
   quotaStep,
   quotaWords,
   writesCache,
@@ -486,7 +487,7 @@ export async function startCacheRelay(
     idleMs,
     boundMs: readBoundMs(idleMs),
     signed: [],
-    quota: { throttled: 0, waitedMs: 0, written: 0, dropped: 0 },
+    quota: noWrites(),
     ...(spoolIn !== undefined && { spool: openSpool(spoolIn) })
   }
   const { port, ...relay } = await startRelay(host, state, (req, res) =>

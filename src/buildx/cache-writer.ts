@@ -15,7 +15,12 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { httpFetch } from '../registry/http-fetch.js'
 import { errorMessage } from '../errors/input-error.js'
 import { seconds } from '../settings/bounds.js'
-import { quotaStep, writeWords, type WriteReport } from './cache-quota.js'
+import {
+  noWrites,
+  quotaStep,
+  writeWords,
+  type WriteReport
+} from './cache-quota.js'
 import { readHandover, type SpooledEntry } from './cache-spool.js'
 
 /** Where the service is and how a call is let in. */
@@ -275,12 +280,7 @@ export async function writeHandedOver(
   try {
     if (manifest === undefined || upstream === '' || token === '')
       return undefined
-    const report: WriteReport = {
-      throttled: 0,
-      waitedMs: 0,
-      written: 0,
-      dropped: 0
-    }
+    const report = noWrites()
     const writer = cacheWriter(
       {
         upstream: new URL(upstream),

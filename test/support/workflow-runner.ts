@@ -271,8 +271,10 @@ function grantsIdToken(
 ): boolean {
   const declared = field(field(field(root, 'jobs'), job), 'permissions')
   if (declared === undefined) return true
-  const permissions = valueOf(declared, contexts) as Record<string, unknown>
-  return permissions['id-token'] === 'write'
+  const permissions = valueOf(declared, contexts)
+  // a string is GitHub's shorthand for every permission: write-all, read-all
+  if (typeof permissions === 'string') return permissions === 'write-all'
+  return (permissions as Record<string, unknown>)['id-token'] === 'write'
 }
 
 /** The workflow_call inputs with their declared defaults. */

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { WriteReport } from '../../../src/buildx/cache-quota.js'
+import { noWrites } from '../../../src/buildx/cache-quota.js'
 import { cacheWriter } from '../../../src/buildx/cache-writer.js'
 
 const ENTRIES = 12
@@ -50,12 +50,7 @@ async function throttlingService(): Promise<URL> {
 
 it(`writes ${ENTRIES} entries each throttled once, and drops none`, async () => {
   const upstream = await throttlingService()
-  const report: WriteReport = {
-    throttled: 0,
-    waitedMs: 0,
-    written: 0,
-    dropped: 0
-  }
+  const report = noWrites()
   const writer = cacheWriter(
     { upstream, authorization: 'Bearer t', boundMs: 60_000, idleMs: 5_000 },
     report
