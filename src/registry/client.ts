@@ -40,7 +40,7 @@ import {
   type OciDescriptor
 } from './manifest.js'
 import { answeredByEndpoint, MAX_PAGES, nextPageUrl } from './origin.js'
-import { RegistryError } from './registry-error.js'
+import { misreadManifest, RegistryError } from './registry-error.js'
 
 /** The transport's options, and the client's own. */
 export interface RegistryClientOptions extends TransportOptions {
@@ -269,7 +269,8 @@ class HttpRegistryClient {
       request,
       async (response, fail) => {
         const conflict = ifMatch !== undefined && response.status === 412
-        if (!response.ok && !conflict) throw await fail()
+        if (!response.ok && !conflict)
+          throw misreadManifest(await fail(), manifest.body, reference)
         await response.body?.cancel()
         const digest = response.headers.get('docker-content-digest')
         return {

@@ -6,17 +6,22 @@
 import type { RegistryResponse } from './http-fetch.js'
 import { TransientError } from './retry.js'
 import { pickChallenge } from './challenge.js'
+import { isTag, sha256Digest } from '../reference/grammar.js'
 
 /** A failure that retrying will not fix (auth, bad request, bad name…). */
 export class RegistryError extends Error {
+  /** The code the registry's answer gave (`DIGEST_INVALID`…), where it gave one. */
+  readonly answerCode?: string
+
   constructor(
     readonly registry: string,
     detail: string,
     readonly status?: number,
-    options?: ErrorOptions
+    options?: ErrorOptions & { answerCode?: string }
   ) {
     super(`registry ${registry}: ${detail}`, options)
     this.name = 'RegistryError'
+    this.answerCode = options?.answerCode
   }
 }
 
@@ -97,8 +102,8 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
 }
 
-/** "CODE: message" from the registry's error JSON, or undefined. */
-export function errorBodyDetail(body: string): string | undefined {
+/** The first error of the registry's error JSON: its code, and "CODE: message"; {} if none. */
+export function errorBody(body: string): { code?: string; detail?: string } {
   try {
     const parsed = JSON.parse(body) as {
       errors?: { code?: unknown; message?: unknown }[]
@@ -107,9 +112,10 @@ export function errorBodyDetail(body: string): string | undefined {
     const parts = [first?.code, first?.message].filter(
       part => typeof part === 'string' && part !== ''
     )
-    return parts.length > 0 ? parts.join(': ') : undefined
+    const code = typeof first?.code === 'string' ? first.code : undefined
+    return parts.length > 0 ? { code, detail: parts.join(': ') } : {}
   } catch {
-    return undefined
+    return {}
   }
 }
 
@@ -196,7 +202,7 @@ export async function responseFailure(
   response: RegistryResponse,
   { registry, request, username }: FailureContext
 ): Promise<Error> {
-  const detail = errorBodyDetail(await response.text().catch(() => ''))
+  const { code, detail } = errorBody(await response.text().catch(() => ''))
   const status = statusText(response)
   const suffix = detail ? `: ${detail}` : ''
   if (response.status >= 500 || response.status === 429) {
@@ -210,5 +216,33 @@ export async function responseFailure(
     response.status === 403
       ? `access denied (${status}) ${describeUser(username)} on ${request}`
       : `${request}: ${status}`
-  return new RegistryError(registry, `${what}${suffix}`, response.status)
+  return new RegistryError(registry, `${what}${suffix}`, response.status, {
+    answerCode: code
+  })
+}
+
+/**
+ * A manifest answered DIGEST_INVALID though its bytes are the digest it went to (or it went to a
+ * tag): distribution's filesystem storage answers so while another push rewrites the link of a
+ * blob the manifest names (it truncates, then writes: seen on 2.8.2 with two matrix legs at once),
+ * so another try lands. Any other failure as it is.
+ */
+export function misreadManifest(
+  error: Error,
+  body: Uint8Array,
+  reference: string
+): Error {
+  const ours = isTag(reference) || reference === sha256Digest(body)
+  if (
+    !(error instanceof RegistryError) ||
+    error.status !== 400 ||
+    error.answerCode !== 'DIGEST_INVALID' ||
+    !ours
+  )
+    return error
+  return new TransientError(
+    `400 DIGEST_INVALID for bytes that are ${sha256Digest(body)}: the registry misread a ` +
+      'blob the manifest names while another push wrote it',
+    { cause: error }
+  )
 }

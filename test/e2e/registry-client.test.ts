@@ -24,10 +24,12 @@ import {
   startFaultProxy
 } from '../support/fault-proxy.js'
 import { unusedPort } from '../support/http-server.js'
+import { refusingRegistryForSuite } from '../support/refusing-registry.js'
 import {
   pushTestImage,
   type SeededImage,
-  uniqueRepository
+  uniqueRepository,
+  uploadBlob
 } from '../support/registry-seed.js'
 import { stackEnv, type StackRegistry } from '../support/stack-env.js'
 
@@ -236,6 +238,44 @@ function createWrongPasswordClient() {
   })
   return { client, sleeps }
 }
+
+// distribution's own defaults (no blob descriptor cache), as the refusing registry and many
+// self-hosted ones run: the stack's registries cache blob descriptors, which hides the race
+describe('registry client against distribution without a blob descriptor cache', () => {
+  const refusing = refusingRegistryForSuite()
+
+  it('puts a manifest while another push uploads a blob it names again (distribution answers DIGEST_INVALID while it rewrites the link): every PUT lands', async () => {
+    const target = refusing()
+    const { client, sleeps } = recordingClient({ credentials: () => target })
+    const repo = uniqueRepository('e2e-client')
+    const seeded = await pushTestImage(target, repo, { tags: [] })
+    const { digest, mediaType, bytes } = seeded.manifest
+    const image = parseImageName(`${target.host}/${repo}`)
+    let writing = true
+    const writer = (async () => {
+      while (writing) await uploadBlob(target, repo, seeded.layer)
+    })()
+    // until the registry misread at least 3 times (about 2 PUTs in 100 here), at most 3,000 PUTs
+    let puts = 0
+    try {
+      for (; sleeps.length < 3 && puts < 3000; puts++)
+        expect(
+          await client.putManifest(image, digest, {
+            mediaType,
+            digest,
+            body: bytes
+          })
+        ).toBe(digest)
+    } finally {
+      writing = false
+      await writer
+    }
+    expect({ misread: sleeps.length >= 3, puts }).toEqual({
+      misread: true,
+      puts: expect.any(Number)
+    })
+  })
+})
 
 describe('registry client through the fault proxy', () => {
   const outcomes = (via: FaultProxy) => via.requests.map(r => r.outcome)

@@ -58,7 +58,7 @@ async function expectStatus(
 }
 
 /** Uploads a blob in one POST + PUT; returns its digest. */
-async function uploadBlob(
+export async function uploadBlob(
   target: SeedTarget,
   repository: string,
   blob: Blob

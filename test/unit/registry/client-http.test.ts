@@ -102,6 +102,82 @@ describe('registry client against small in-test servers', () => {
   })
 })
 
+const DIGEST_INVALID = JSON.stringify({
+  errors: [
+    {
+      code: 'DIGEST_INVALID',
+      message: 'provided digest did not match uploaded content'
+    },
+    { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }
+  ]
+})
+
+describe('putManifest answered 400 DIGEST_INVALID (distribution, another push writing a blob link)', () => {
+  const OTHER = sha256Digest(Buffer.from('other bytes'))
+  it.each([
+    {
+      name: 'by its own digest, once: lands on the second try',
+      reference: sha256Digest(MANIFEST),
+      refusals: 1,
+      puts: 2,
+      ended: sha256Digest(MANIFEST)
+    },
+    {
+      name: 'under a tag, once: lands on the second try',
+      reference: 'v1',
+      refusals: 1,
+      puts: 2,
+      ended: sha256Digest(MANIFEST)
+    },
+    {
+      name: 'by its own digest, every time: fails after the retries, saying why it tried',
+      reference: sha256Digest(MANIFEST),
+      refusals: 9,
+      puts: 4,
+      ended: expect.stringMatching(
+        /failed after 4 attempts: 400 DIGEST_INVALID for bytes that are sha256:[0-9a-f]{64}: the registry misread a blob/
+      )
+    },
+    {
+      name: 'by a digest the bytes are not: fails at once, as the registry said',
+      reference: OTHER,
+      refusals: 1,
+      puts: 1,
+      ended: expect.stringMatching(
+        /: 400 Bad Request: DIGEST_INVALID: provided digest did not match uploaded content$/
+      )
+    }
+  ])('$name', async ({ reference, refusals, puts, ended: expected }) => {
+    let seen = 0
+    const host = await serve((req, res) => {
+      req.resume()
+      seen += 1
+      if (seen <= refusals)
+        res
+          .writeHead(400, { 'Content-Type': 'application/json' })
+          .end(DIGEST_INVALID)
+      else
+        res
+          .writeHead(201, { 'Docker-Content-Digest': sha256Digest(MANIFEST) })
+          .end()
+    })
+    const put = client({ retries: 3 }).putManifest(
+      parseImageName(`${host}/o/a`),
+      reference,
+      {
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        digest: sha256Digest(MANIFEST),
+        body: MANIFEST
+      }
+    )
+    const ended = await put.then(
+      digest => digest,
+      (failure: unknown) => (failure as Error).message
+    )
+    expect({ ended, seen }).toEqual({ ended: expected, seen: puts })
+  })
+})
+
 describe('registry client: Docker Hub endpoint (fake fetch: no network here)', () => {
   it('talks to registry-1.docker.io over https with library/ and docker.io credentials', async () => {
     const urls: string[] = []

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import {
   authFailed,
   classifyNetworkError,
-  errorBodyDetail,
+  errorBody,
   parseRetryAfter,
   RegistryError,
   responseFailure
@@ -178,23 +178,31 @@ describe('parseRetryAfter', () => {
   })
 })
 
-describe('errorBodyDetail', () => {
+describe('errorBody', () => {
   it.each([
     {
       name: 'code and message',
       body: json('NAME_UNKNOWN', 'repository name not known'),
-      expected: 'NAME_UNKNOWN: repository name not known'
+      expected: {
+        code: 'NAME_UNKNOWN',
+        detail: 'NAME_UNKNOWN: repository name not known'
+      }
     },
     {
       name: 'code only',
       body: '{"errors":[{"code":"DENIED"}]}',
-      expected: 'DENIED'
+      expected: { code: 'DENIED', detail: 'DENIED' }
     },
-    { name: 'empty errors', body: '{"errors":[]}', expected: undefined },
-    { name: 'not JSON', body: '<html>', expected: undefined },
-    { name: 'empty body', body: '', expected: undefined }
+    {
+      name: 'message only',
+      body: '{"errors":[{"message":"no"}]}',
+      expected: { code: undefined, detail: 'no' }
+    },
+    { name: 'empty errors', body: '{"errors":[]}', expected: {} },
+    { name: 'not JSON', body: '<html>', expected: {} },
+    { name: 'empty body', body: '', expected: {} }
   ])('$name', ({ body, expected }) => {
-    expect(errorBodyDetail(body)).toBe(expected)
+    expect(errorBody(body)).toEqual(expected)
   })
 })
 

@@ -1,1 +1,0 @@
-import{a,b,c,d,e}from"./chunk-JP23IWCU.js";import"./chunk-XERWG5E2.js";import"./chunk-OA2DTS43.js";import"./chunk-G27YSO2C.js";import"./chunk-C2LSIYB6.js";import"./chunk-EPXOE4VI.js";export{a as exchange,e as openKeylessSigner,c as requestCertificate,b as requestIdToken,d as uploadEntry};
