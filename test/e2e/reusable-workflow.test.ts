@@ -439,6 +439,40 @@ describe('the reusable workflow as a security review would pass it', () => {
     expect(await listTags(site().registry, repo)).toEqual([])
   })
 
+  it('gate: a gate that passes lets the merge run after it, and the tags land on the index of the digest it read', async () => {
+    const repo = uniqueRepo('workflow/gate-passes')
+    const steps: StepResult[] = []
+    const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
+    const { host, reader } = site().registry
+    const base = call(repo, {
+      platforms: '["linux/amd64"]',
+      context: 'test/fixtures/contexts/gate-marker',
+      file: 'test/fixtures/contexts/gate-marker/arm64-only.Dockerfile',
+      gate: GATE,
+      'gate-timeout': '120'
+    })
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...base,
+      secrets: {
+        ...base.secrets,
+        GATE_LOGINS: JSON.stringify([{ registry: host, ...reader }])
+      },
+      run: actionRunner(newRun(), 1, steps, {
+        env: { ORAS: stackOras(), GATE_REPORT: report }
+      })
+    })
+    expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
+      Array(3).fill('exit 0')
+    )
+    expect(steps[1].stdout).toContain('gate: linux/amd64 is clean')
+    const merged = jobs.merge.outputs.digest
+    expect(await registryState(site().registry, repo)).toEqual(
+      Object.fromEntries(TAGS.map(tag => [tag, merged]))
+    )
+    const index = await platformManifests(site().registry, repo, merged)
+    expect(await legImages(repo, steps.slice(0, 1))).toEqual(index)
+  })
+
   it('sign: key signs the index with COSIGN_KEY; cosign 2.5 and 3.1.1 verify it', async () => {
     const repo = uniqueRepo('workflow/signed')
     const steps: StepResult[] = []
