@@ -196,11 +196,6 @@ export async function runGate(
 
 /** What follows from the gate's verdict, by mode. */
 function outcomes(mode: RunContext['settings']['mode']) {
-  if (mode === 'digest')
-    return {
-      failed: 'the leg was not handed over',
-      passed: 'the leg is handed over'
-    }
   if (mode === 'gate')
     return {
       failed: 'this job fails, so the merge does not run and no tag moves',

@@ -301,17 +301,18 @@ function checkReferrers(settings: Settings): void {
 }
 
 /** gate: an image to run it on, staged in a registry or loaded into the engine. */
-function checkGate({ gate, mode, build, handover }: Settings): void {
+function checkGate({ gate, mode, build }: Settings): void {
   const refuse = (why: string) => {
     throw new InputError('gate', gate, why)
   }
   if (gate === '' && mode === 'gate')
     refuse('mode "gate" runs the gate on each leg: name its command')
   if (gate === '') return
-  if (mode === 'digest' && handover === undefined)
+  // a leg holds the push credentials and the build's secrets, which a gate beside them could reach
+  if (mode === 'digest')
     refuse(
-      'mode "digest" gates its leg with handover: outputs only (an artifact or a handover tag ' +
-        'is written before the gate runs, and would outlive a refused gate)'
+      'mode "digest" holds the push credentials: gate the legs in a mode "gate" job of its own, ' +
+        'between the legs and the merge'
     )
   if (
     mode === 'build' &&

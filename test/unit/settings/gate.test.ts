@@ -33,17 +33,6 @@ describe('gate and gate-timeout', () => {
       gateTimeout: 600
     },
     {
-      name: "mode digest: the leg's platform, staged by digest (a hand-written matrix's legs)",
-      inputs: {
-        gate: TRIVY,
-        mode: 'digest',
-        platforms: 'linux/amd64',
-        handover: 'outputs'
-      },
-      gate: TRIVY,
-      gateTimeout: 600
-    },
-    {
       name: 'merge',
       inputs: { gate: TRIVY, mode: 'merge', platforms: 'linux/amd64' },
       gate: TRIVY,
@@ -90,10 +79,20 @@ describe('gate and gate-timeout', () => {
         /^input "gate": invalid value ".*": with push: false .*set load: true$/
     },
     {
-      name: 'mode digest handing over by artifact (the default): written before the gate',
+      name: 'mode digest: the gate would run beside the push credentials',
       inputs: { gate: TRIVY, mode: 'digest', platforms: 'linux/amd64' },
       error:
-        /^input "gate": invalid value ".*": mode "digest" gates its leg with handover: outputs only/
+        /^input "gate": invalid value ".*": mode "digest" holds the push credentials: gate the legs in a mode "gate" job of its own, between the legs and the merge$/
+    },
+    {
+      name: 'mode digest with handover: outputs too',
+      inputs: {
+        gate: TRIVY,
+        mode: 'digest',
+        platforms: 'linux/amd64',
+        handover: 'outputs'
+      },
+      error: /^input "gate": invalid value ".*": mode "digest" holds the push/
     },
     {
       name: 'mode gate without a gate',
