@@ -105,6 +105,17 @@ function stagedStep(
   return manifestRequest('staged', 'GET', image, tag, { platform })
 }
 
+/** mode gate: each leg's digest the handover input names, read: the registry must hold it. */
+export function handedOverSteps(
+  images: Image[],
+  platforms: string[],
+  legs: Map<string, string[]>
+): RequestStep[] {
+  return images.flatMap((image, index) =>
+    platforms.map(platform => stagedStep(image, index, platform, '', legs))
+  )
+}
+
 /**
  * mode merge: each leg's digest (from the handover input, its artifact, else its tag), then one
  * index of them per image.

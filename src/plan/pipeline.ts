@@ -22,6 +22,7 @@ import {
 } from './build-steps.js'
 import {
   discardSteps,
+  handedOverSteps,
   mergeStage,
   promoteNeedsDocker,
   promoteStage
@@ -302,6 +303,39 @@ function mergePipeline(input: PipelineInput): ModePipeline {
   }
 }
 
+/**
+ * mode gate: each leg's digests read (the registry must hold them), then the gate on each leg, in
+ * a job of its own between the legs and the merge: it writes nothing.
+ */
+function gatePipeline(input: PipelineInput): ModePipeline {
+  const { settings, publication } = input
+  const legs = settings.handover ?? new Map<string, string[]>()
+  return {
+    ...NOTHING,
+    login: loginSteps(input),
+    stage: handedOverSteps(publication.images, settings.build.platforms, legs)
+  }
+}
+
+/**
+ * The gate input's runs: on the staged image; mode gate, on each leg's digest of the first image
+ * (each image of a leg is the same build).
+ */
+function gateSteps({ settings, publication }: PipelineInput) {
+  if (settings.gate === '') return []
+  const [image] = publication.images
+  if (settings.mode !== 'gate' || image === undefined)
+    return [gateStep(settings.gate)]
+  return settings.build.platforms.map(platform => {
+    const digest = settings.handover?.get(platform)?.[0] ?? ''
+    return gateStep(settings.gate, {
+      image,
+      platform,
+      gated: `${image.name}@${digest} (${platform})`
+    })
+  })
+}
+
 type ModePipeline = Omit<Pipeline, 'sign' | 'gate' | 'provenance'>
 
 /**
@@ -368,6 +402,7 @@ const MODES: Record<Settings['mode'], (input: PipelineInput) => ModePipeline> =
     digest: digestPipeline,
     promote: promotePipeline,
     merge: mergePipeline,
+    gate: gatePipeline,
     rollback: rollbackPipeline,
     // a clean-up reads and deletes through the registry API (cleanup/cleanup-run.ts): no steps
     cleanup: () => NOTHING
@@ -384,7 +419,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   return {
     ...pipeline,
     ...(builds && { cache: cacheFor(input).lines }),
-    ...(input.settings.gate !== '' && { gate: gateStep(input.settings.gate) }),
+    gate: gateSteps(input),
     stage: withVerify(pipeline.stage, verifySteps(input.settings)),
     provenance: publishes
       ? provenanceSteps(

@@ -94,6 +94,7 @@ function notPushed({ mode, build }: Settings): string[] {
     build: '',
     digest: `this leg builds ${platform} and hands nothing over to the merge`,
     merge: 'the digest legs handed nothing over, so there is nothing to join',
+    gate: '',
     promote: 'the source is not copied',
     rollback: 'no tag moves back',
     cleanup: ''
@@ -147,6 +148,9 @@ function rollbackTags({ tags, source }: Settings): TagResult {
     warnings: []
   }
 }
+
+/** mode gate moves no tag: the merge after it does. */
+const NO_TAGS: TagResult = { version: '', tags: [], warnings: [] }
 
 /**
  * A rollback of `latest` that the next push of the default branch moves again: under the default
@@ -203,7 +207,9 @@ export function describePublication(
   const { version, tags, warnings } =
     settings.mode === 'rollback'
       ? rollbackTags(settings)
-      : computeTags(ctx, settings, now)
+      : settings.mode === 'gate'
+        ? NO_TAGS
+        : computeTags(ctx, settings, now)
   const refs = settings.images.flatMap(image =>
     tags.map(tag => `${image.name}:${tag.name}`)
   )

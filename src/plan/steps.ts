@@ -54,7 +54,10 @@ export type StepName =
   | 'predict'
   /** imagetools create by digest: the image lands, no tag moves */
   | 'index'
-  /** the user's gate: a shell line run on the staged image; anything but exit 0 moves no tag */
+  /**
+   * the user's gate: a shell line run on the staged image (mode gate: on each leg's); anything but
+   * exit 0 moves no tag
+   */
   | 'gate'
   /**
    * github-attestations: GitHub's build provenance of the staged digests, stored with the
@@ -128,6 +131,8 @@ export interface CommandStep {
   pulled?: string
   /** emulation: the builder asked first, and the platforms installed where it does not run them. */
   emulates?: { builder: string; platforms: string[] }
+  /** gate, mode gate: the leg's image it runs on, `name@digest` (else the staged image). */
+  gated?: string
 }
 
 export interface RequestStep {
@@ -155,7 +160,7 @@ export type Step = CommandStep | RequestStep
 
 /** A step as printed and as the `plan` output carries it (no secret in it). */
 export type PlanStep =
-  | Pick<CommandStep, 'step' | 'argv' | 'pulled'>
+  | Pick<CommandStep, 'step' | 'argv' | 'pulled' | 'gated'>
   | Pick<
       RequestStep,
       'step' | 'method' | 'url' | 'when' | 'username' | 'artifact'
@@ -167,8 +172,11 @@ export interface Pipeline {
   login: Step[]
   /** The image lands in the registry with no tag anyone pulls moving, and its digest is learnt. */
   stage: Step[]
-  /** The gate input, run on the staged image before the read (no tag has moved yet). */
-  gate?: CommandStep
+  /**
+   * The gate input, run on the staged image before the read (no tag has moved yet); mode gate:
+   * once on each leg.
+   */
+  gate: CommandStep[]
   /** github-attestations: the staged digests attested, before any tag moves. */
   provenance: RequestStep[]
   /** The registry read fresh: tag lists and where each of our tags points. */
@@ -205,9 +213,11 @@ export function manifestRequest(
 /** How GitHub runs a `run:` line on Linux (its default shell), and so the gate's line. */
 const GATE_SHELL = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c']
 
-/** The gate input's step: its argv is the shell's, not docker's. */
-export const gateStep = (line: string): CommandStep =>
-  commandStep('gate', [...GATE_SHELL, line])
+/** The gate input's step: its argv is the shell's, not docker's; `gated`: mode gate's leg. */
+export const gateStep = (
+  line: string,
+  more: Pick<CommandStep, 'image' | 'platform' | 'gated'> = {}
+): CommandStep => commandStep('gate', [...GATE_SHELL, line], [], more)
 
 /** A docker command; `registries` name the one that failed. */
 export function commandStep(
@@ -245,7 +255,7 @@ export function allSteps(pipeline: Pipeline): Step[] {
   return [
     ...pipeline.login,
     ...pipeline.stage,
-    ...(pipeline.gate ? [pipeline.gate] : []),
+    ...pipeline.gate,
     ...pipeline.read,
     ...pipeline.provenance,
     ...pipeline.tag,
@@ -261,6 +271,7 @@ const PUBLIC_FIELDS = [
   'step',
   'argv',
   'pulled',
+  'gated',
   'method',
   'url',
   'when',
@@ -295,9 +306,10 @@ function requestText(
 export function stepLine(step: Step | PlanStep): string {
   const pulled =
     'pulled' in step && step.pulled ? ' (only if this run pulled it)' : ''
+  const gated = 'gated' in step ? step.gated : undefined
   const gate =
     step.step === 'gate'
-      ? ' (on the staged image: no tag moves unless exit 0)'
+      ? ` (on ${gated ?? 'the staged image'}: no tag moves unless exit 0)`
       : ''
   const what =
     'argv' in step

@@ -1,6 +1,7 @@
 /**
  * The gate input: a shell line run on the staged image, after it landed by digest and before any
- * tag moves. Exit 0 lets the tags move; anything else (or gate-timeout) fails the run untagged.
+ * tag moves (mode gate: on each leg's digest, in a job of its own before the merge). Exit 0 lets
+ * the tags move; anything else (or gate-timeout) fails the run untagged.
  */
 import { join } from 'node:path'
 import { createGateConfig } from '../docker/config.js'
@@ -57,13 +58,28 @@ async function platformLines(
   return `${platformName(config)} ${digest}`
 }
 
-/** DPA_GATE_IMAGE and DPA_GATE_PLATFORMS: the staged image by digest, else the loaded image. */
-async function gateImage(run: RunContext): Promise<Record<string, string>> {
-  const { publication, values } = run
+/** The image the gate reads: mode gate's leg, else the staged image's first. */
+function gatedImage(
+  { publication, values, settings }: RunContext,
+  step: CommandStep
+) {
+  if (step.image !== undefined && step.platform !== undefined) {
+    const digest = settings.handover?.get(step.platform)?.[0] ?? ''
+    return { image: step.image, digest }
+  }
   const image = publication.images.find(i => values.digestOf(i.name) !== '')
-  if (image === undefined)
-    return { DPA_GATE_IMAGE: values.build.imageId, DPA_GATE_PLATFORMS: '' }
-  const digest = values.digestOf(image.name)
+  return image && { image, digest: values.digestOf(image.name) }
+}
+
+/** DPA_GATE_IMAGE and DPA_GATE_PLATFORMS: the image by digest, else the loaded image. */
+async function gateImage(
+  run: RunContext,
+  step: CommandStep
+): Promise<Record<string, string>> {
+  const gated = gatedImage(run, step)
+  if (gated === undefined)
+    return { DPA_GATE_IMAGE: run.values.build.imageId, DPA_GATE_PLATFORMS: '' }
+  const { image, digest } = gated
   return {
     DPA_GATE_IMAGE: `${image.name}@${digest}`,
     DPA_GATE_PLATFORMS: await platformLines(run, image, digest)
@@ -148,7 +164,7 @@ export async function runGate(
   const verdict = await env.log.group(
     'Gate (no tag moves unless it passes)',
     async () => {
-      const image = await gateImage(run)
+      const image = await gateImage(run, step)
       env.log.info(stepLine(step))
       env.log.info(`DPA_GATE_IMAGE=${image.DPA_GATE_IMAGE}`)
       const [file, ...args] = step.argv
@@ -171,14 +187,21 @@ export async function runGate(
     }
   )
   env.result.gate = verdict
-  const leg = settings.mode === 'digest'
+  const { failed, passed } = outcomes(settings.mode)
+  const on = step.platform === undefined ? '' : ` on ${step.platform}`
   if (verdict.why !== undefined)
-    throw new Error(
-      `gate ${verdict.why}: ${leg ? 'the leg was not handed over' : 'no tag moved'}`
-    )
-  env.log.info(
-    `The gate passed: ${leg ? 'the leg is handed over' : 'the tags move'}`
-  )
+    throw new Error(`gate ${verdict.why}${on}: ${failed}`)
+  env.log.info(`The gate passed${on}: ${passed}`)
+}
+
+/** What follows from the gate's verdict, by mode. */
+function outcomes(mode: RunContext['settings']['mode']) {
+  if (mode === 'gate')
+    return {
+      failed: 'this job fails, so the merge does not run and no tag moves',
+      passed: 'the merge may take it'
+    }
+  return { failed: 'no tag moved', passed: 'the tags move' }
 }
 
 function judged(

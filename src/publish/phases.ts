@@ -294,7 +294,7 @@ export async function runPipeline(
     await stage(run)
     if (pipeline.readBack.length > 0)
       values.requireDigests(publication.images, 'no tag was pointed')
-    if (pipeline.gate !== undefined) await runGate(run, pipeline.gate)
+    for (const gate of pipeline.gate) await runGate(run, gate)
     if (pipeline.tag.length > 0) await tag(run, () => attestStaged(run))
     const held = await readBackPhase(run)
     const supply = await withdrawLeft(pipeline.sign, run)

@@ -39,6 +39,7 @@ const MODES = [
   'promote',
   'digest',
   'merge',
+  'gate',
   'rollback',
   'cleanup'
 ] as const
@@ -92,8 +93,8 @@ export interface Settings {
   /** GitHub's artifact attestations (the run decides the default: plan/publication.ts). */
   githubAttestations: AttestationsAsked
   /**
-   * The handover through job outputs: digest, `handover: outputs` (empty); merge, each platform's
-   * digests from the JSON of needs.<job>.outputs. Undefined: artifacts, else tags.
+   * The handover through job outputs: digest, `handover: outputs` (empty); merge and gate, each
+   * platform's digests from the JSON of needs.<job>.outputs. Undefined: artifacts, else tags.
    */
   handover?: Map<string, string[]>
   /** A shell line run on the staged image before any tag moves; exit 0 lets them move. */
@@ -245,23 +246,29 @@ export async function parseSettings(
   return complete
 }
 
-/** `handover`: mode digest's `outputs`, mode merge's JSON of the legs' job outputs. */
+/** `handover`: mode digest's `outputs`, modes merge's and gate's JSON of the legs' job outputs. */
 function readHandover(
   source: InputSource,
   { mode, build, images }: Settings
 ): Map<string, string[]> | undefined {
   const value = source('handover').trim()
+  if (mode === 'gate' && value === '')
+    throw new InputError(
+      'handover',
+      '',
+      'mode "gate" gates the legs named by the JSON of needs.<job>.outputs'
+    )
   if (value === '') return undefined
   if (mode === 'digest' && value === 'outputs') return new Map()
   // push: false: the legs handed nothing over, and the merge joins nothing
   if (mode === 'merge' && !build.push) return undefined
-  if (mode === 'merge')
+  if (mode === 'merge' || mode === 'gate')
     return parseHandover(value, build.platforms, images.length)
   throw new InputError(
     'handover',
     value.slice(0, 80),
-    'mode "digest" takes outputs (the leg writes its step output leg-<platform>), mode "merge" ' +
-      'the JSON of needs.<job>.outputs'
+    'mode "digest" takes outputs (the leg writes its step output leg-<platform>), modes "merge" ' +
+      'and "gate" the JSON of needs.<job>.outputs'
   )
 }
 
@@ -294,15 +301,18 @@ function checkReferrers(settings: Settings): void {
 }
 
 /** gate: an image to run it on, staged in a registry or loaded into the engine. */
-function checkGate({ gate, mode, build, handover }: Settings): void {
-  if (gate === '') return
+function checkGate({ gate, mode, build }: Settings): void {
   const refuse = (why: string) => {
     throw new InputError('gate', gate, why)
   }
-  if (mode === 'digest' && handover === undefined)
+  if (gate === '' && mode === 'gate')
+    refuse('mode "gate" runs the gate on each leg: name its command')
+  if (gate === '') return
+  // a leg holds the push credentials and the build's secrets, which a gate beside them could reach
+  if (mode === 'digest')
     refuse(
-      'mode "digest" gates its leg with handover: outputs only (an artifact or a handover tag ' +
-        'is written before the gate runs, and would outlive a refused gate)'
+      'mode "digest" holds the push credentials: gate the legs in a mode "gate" job of its own, ' +
+        'between the legs and the merge'
     )
   if (
     mode === 'build' &&
@@ -325,11 +335,14 @@ function checkCombinations(settings: Settings): void {
       platforms.join(','),
       'mode "digest" builds one platform per runner: set it to one, e.g. ${{ matrix.platform }}'
     )
-  if (settings.mode === 'merge' && platforms.length === 0)
+  if (
+    (settings.mode === 'merge' || settings.mode === 'gate') &&
+    platforms.length === 0
+  )
     throw new InputError(
       'platforms',
       '',
-      'mode "merge" joins the platforms the digest jobs built: list them, e.g. ' +
+      `mode "${settings.mode}" takes the platforms the digest jobs built: list them, e.g. ` +
         'linux/amd64,linux/arm64'
     )
   if (settings.mode === 'promote' || settings.mode === 'rollback')

@@ -96,13 +96,13 @@ export function checkSigning(
   mode: string,
   pushes: boolean
 ): void {
-  if (signing.sign !== 'off' && (mode === 'digest' || !pushes))
+  const publishesNot = mode === 'digest' || mode === 'gate'
+  if (signing.sign !== 'off' && (publishesNot || !pushes))
     throw new InputError(
       'sign',
       signing.sign,
-      mode === 'digest'
-        ? 'mode "digest" stages one platform: sign in the mode "merge" job, which publishes the ' +
-            'index'
+      publishesNot
+        ? `mode "${mode}" publishes no index: sign in the mode "merge" job, which publishes it`
         : 'signing needs the image pushed (push: true)'
     )
   const { verifyKey, verifyIdentity, verifyTrustedRoot } = signing

@@ -704,11 +704,11 @@ const CASES: Case[] = [
   },
   // the gate
   {
-    name: 'gate in a digest leg that hands over by artifact',
+    name: 'gate in a digest leg, beside its push credentials',
     inputs: { mode: 'digest', platforms: 'linux/amd64', gate: 'true' },
     input: 'gate',
     value: 'true',
-    why: /mode "digest" gates its leg with handover: outputs only/
+    why: /mode "digest" holds the push credentials: gate the legs in a mode "gate" job/
   },
   {
     name: 'gate with push: false and no load',

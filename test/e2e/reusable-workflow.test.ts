@@ -21,7 +21,7 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -56,7 +56,7 @@ import {
 } from './handover-jobs.js'
 import { listTags, readJson, registryState } from './registry-api.js'
 import { HELLO } from './releases.js'
-import { legOutputs } from '../../src/settings/leg-outputs.js'
+import { legOutputName, legOutputs } from '../../src/settings/leg-outputs.js'
 import { ROOT, type StepResult } from './runner.js'
 import { forkPullRequest, uniqueRepo, visibleText } from './steps.js'
 
@@ -107,11 +107,13 @@ function actionRunner(
     expect(uses).toBe(OWN_ACTION)
     const broken: Record<string, string> =
       inputs.platforms === fail ? { file: 'Dockerfile.none' } : {}
+    // the runner sets no INPUT_ the workflow leaves out (action.yml declares no default for these)
+    const unset = { username: '', password: '' }
     const step = await job(
       site(),
       run,
       '',
-      { ...defaults, ...inputs, ...broken },
+      { ...unset, ...defaults, ...inputs, ...broken },
       { attempt, event, env: idToken ? env : withoutIdToken(env) }
     )
     steps.push(step)
@@ -174,6 +176,11 @@ describe('the reusable workflow: legs on their runners, handed over through job 
       'exit 0',
       'exit 0',
       'exit 0'
+    ])
+    // no gate: the gate job is skipped and the merge runs
+    expect([jobs.gate.result, jobs.merge.result]).toEqual([
+      'skipped',
+      'success'
     ])
     expect(
       jobs.legs.legs.map(leg => [leg.matrix.platform, leg.runsOn])
@@ -347,46 +354,123 @@ describe('the reusable workflow as a security review would pass it', () => {
     expect(await listTags(site().registry, repo)).toEqual([])
   })
 
-  it("gate: each leg gates its platform in a job without id-token (the caller's grant has it); a marker in the arm64 image alone fails that leg, the merge never runs, and no tag moves", async () => {
+  it("gate: the gate job reads each leg's digest with GATE_LOGINS alone; no ID token request URL, push password or BUILD_SECRETS in its environment or its parent's; a marker in the arm64 leg fails it, the merge never runs, and no tag moves", async () => {
     const repo = uniqueRepo('workflow/gate')
     const steps: StepResult[] = []
-    const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
-    const idTokenLine =
-      'echo "gate: an ID token\'s request URL: ${ACTIONS_ID_TOKEN_REQUEST_URL:-none}"'
+    const dir = mkdtempSync(join(tmpdir(), 'dpa-gate-'))
+    const report = join(dir, 'registries')
+    // the gate's own environment and its parent's (the action's, as /proc shows any process of
+    // the job's user), one file each time it runs
+    const dump =
+      'n=$(date +%s%N); env > "$GATE_DUMP/$n.self";' +
+      ' tr "\\0" "\\n" < /proc/$PPID/environ > "$GATE_DUMP/$n.parent"'
+    const { host, reader } = site().registry
+    const base = call(repo, {
+      context: 'test/fixtures/contexts/gate-marker',
+      file: 'test/fixtures/contexts/gate-marker/arm64-only.Dockerfile',
+      gate: `${dump} && ${GATE}`,
+      'gate-timeout': '120'
+    })
     const jobs = await runWorkflow(WORKFLOW, {
-      ...call(repo, {
-        context: 'test/fixtures/contexts/gate-marker',
-        file: 'test/fixtures/contexts/gate-marker/arm64-only.Dockerfile',
-        gate: `${idTokenLine} && ${GATE}`,
-        'gate-timeout': '120'
-      }),
+      ...base,
+      secrets: {
+        ...base.secrets,
+        BUILD_SECRETS: `NPM_TOKEN=${BUILD_SECRET}`,
+        GATE_LOGINS: JSON.stringify([{ registry: host, ...reader }])
+      },
       run: actionRunner(newRun(), 1, steps, {
         env: {
           ORAS: stackOras(),
           GATE_REPORT: report,
+          GATE_DUMP: dir,
           // the caller granted id-token: write: a job that declares no permissions gets these
           ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/id-token',
           ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'caller-granted'
         }
       })
     })
-    expect([jobs.legs.result, jobs.merge.result]).toEqual([
+    expect([jobs.legs.result, jobs.gate.result, jobs.merge.result]).toEqual([
+      'success',
       'failure',
       'skipped'
     ])
-    expect(steps).toHaveLength(2)
-    for (const step of steps)
-      expect(step.stdout).toContain("gate: an ID token's request URL: none")
-    expect(outcome(steps[0], 'exit 0')).toBe('exit 0')
-    expect(steps[0].stdout).toContain('gate: linux/amd64 is clean')
-    expect(outcome(steps[1], 'exit 1')).toMatch(
-      /^exit 1\n::error::gate failed with exit status 3: the leg was not handed over/
-    )
-    expect(steps[1].stdout).toContain(
+    // the two legs, then the gate job; no merge
+    expect(steps).toHaveLength(3)
+    const gate = steps[2]
+    const image = `${host}/${repo}`
+    const legDigest = (platform: string) =>
+      (
+        JSON.parse(jobs.legs.outputs[legOutputName(platform)]) as {
+          digests: string[]
+        }
+      ).digests[0]
+    const refused =
+      'exit 1\n::error::gate failed with exit status 3 on linux/arm64: this job fails, so the ' +
+      'merge does not run and no tag moves'
+    expect(outcome(gate, refused)).toBe(refused)
+    expect(gate.stdout).toContain('gate: linux/amd64 is clean')
+    expect(gate.stdout).toContain(
       'gate: linux/arm64 holds /gate-marker: refused'
     )
-    expect(jobs.legs.outputs['leg-linux-arm64']).toBeUndefined()
+    const dumps = readdirSync(dir).filter(name =>
+      /^\d+\.(self|parent)$/.test(name)
+    )
+    const read = (suffix: string) =>
+      dumps
+        .filter(name => name.endsWith(suffix))
+        .sort()
+        .map(name => readFileSync(join(dir, name), 'utf8'))
+    const [own, parent] = [read('.self'), read('.parent')]
+    // the gate saw each leg's digest, in the legs' order
+    expect(own.map(env => /^DPA_GATE_IMAGE=(.*)$/m.exec(env)?.[1])).toEqual(
+      ['linux/amd64', 'linux/arm64'].map(p => `${image}@${legDigest(p)}`)
+    )
+    // the parent is the action in mode gate, with the reader's login and no other credential
+    for (const env of parent) {
+      expect(env).toMatch(/^INPUT_MODE=gate$/m)
+      expect(env).toContain(reader.password)
+    }
+    for (const env of [...own, ...parent]) {
+      expect(env).not.toMatch(/^ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)=/m)
+      expect(env).not.toContain(site().registry.password)
+      expect(env).not.toContain(BUILD_SECRET)
+    }
+    expect(readFileSync(report, 'utf8').trim()).toBe(host)
     expect(await listTags(site().registry, repo)).toEqual([])
+  })
+
+  it('gate: a gate that passes lets the merge run after it, and the tags land on the index of the digest it read', async () => {
+    const repo = uniqueRepo('workflow/gate-passes')
+    const steps: StepResult[] = []
+    const report = join(mkdtempSync(join(tmpdir(), 'dpa-gate-')), 'registries')
+    const { host, reader } = site().registry
+    const base = call(repo, {
+      platforms: '["linux/amd64"]',
+      context: 'test/fixtures/contexts/gate-marker',
+      file: 'test/fixtures/contexts/gate-marker/arm64-only.Dockerfile',
+      gate: GATE,
+      'gate-timeout': '120'
+    })
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...base,
+      secrets: {
+        ...base.secrets,
+        GATE_LOGINS: JSON.stringify([{ registry: host, ...reader }])
+      },
+      run: actionRunner(newRun(), 1, steps, {
+        env: { ORAS: stackOras(), GATE_REPORT: report }
+      })
+    })
+    expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
+      Array(3).fill('exit 0')
+    )
+    expect(steps[1].stdout).toContain('gate: linux/amd64 is clean')
+    const merged = jobs.merge.outputs.digest
+    expect(await registryState(site().registry, repo)).toEqual(
+      Object.fromEntries(TAGS.map(tag => [tag, merged]))
+    )
+    const index = await platformManifests(site().registry, repo, merged)
+    expect(await legImages(repo, steps.slice(0, 1))).toEqual(index)
   })
 
   it('sign: key signs the index with COSIGN_KEY; cosign 2.5 and 3.1.1 verify it', async () => {

@@ -24,6 +24,11 @@ import type { StackRegistry } from './stack-env.js'
 const BINARY = '/usr/bin/docker-registry'
 
 export interface RefusingRegistry extends StackRegistry {
+  /**
+   * A second user, for a job given credentials to read with: htpasswd grants every user the same,
+   * so it could push too, but its password is not the pushing user's.
+   */
+  reader: { username: string; password: string }
   close(): Promise<void>
   /**
    * Each request so far that offered credentials, from distribution's log: `accepted METHOD uri`
@@ -45,10 +50,17 @@ async function startRefusingRegistry(): Promise<RefusingRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'dpa-refusing-registry-'))
   const username = 'erin'
   const password = `pw-${Math.random().toString(36).slice(2, 12)}`
-  const htpasswd = execFileSync('htpasswd', ['-Bbn', username, password], {
-    encoding: 'utf8'
-  })
-  writeFileSync(join(dir, 'htpasswd'), htpasswd)
+  const reader = {
+    username: 'rita',
+    password: `pw-${Math.random().toString(36).slice(2, 12)}`
+  }
+  const htpasswd = [
+    [username, password],
+    [reader.username, reader.password]
+  ].map(([user, pw]) =>
+    execFileSync('htpasswd', ['-Bbn', user, pw], { encoding: 'utf8' }).trim()
+  )
+  writeFileSync(join(dir, 'htpasswd'), `${htpasswd.join('\n')}\n`)
   const port = await unusedPort()
   const host = `127.0.0.1:${port}`
   // storage.delete left out: distribution's default, deletes refused
@@ -84,6 +96,7 @@ async function startRefusingRegistry(): Promise<RefusingRegistry> {
     host,
     username,
     password,
+    reader,
     logins: () =>
       [
         ...readFileSync(log, 'utf8').matchAll(

@@ -9,8 +9,13 @@
  * through `needs`.
  *
  * What each rule rests on:
- * - A step's `if` defaults to success(); a job's too, so a failed leg skips the merge (docs,
- *   "Using conditions to control job execution").
+ * - A step's `if` defaults to success(); a job's too (GitHub's parser adds it where the `if` names
+ *   no status function), so a failed leg skips the merge (docs, "Using conditions to control job
+ *   execution"). A job's success() holds where every job it needs succeeded, failure() where one
+ *   failed: a skipped need makes neither hold, so "if a job fails or is skipped, all jobs that need
+ *   it are skipped unless the jobs use a conditional expression that causes the job to continue"
+ *   (docs, "Workflow syntax": jobs.<job_id>.needs); `!cancelled()` holds (nothing is cancelled
+ *   here), and `needs.<job>.result` is success, failure or skipped (docs, "Contexts": needs).
  * - A matrix job's outputs: each leg's evaluated at its end; a name a later leg sets replaces an
  *   earlier value, an empty value replaces nothing (docs: "the last successful leg"; the empty rule
  *   observed by users, github.community 128626), and only a successful leg's outputs count.
@@ -48,6 +53,8 @@ import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/in
 
 type Contexts = Record<string, unknown>
 type Status = 'success' | 'failure'
+/** What a job's status functions see of its needs: all succeeded, one failed, else one skipped. */
+type NeedsStatus = Status | 'skipped'
 
 /** A `uses:` step run by the test: its inputs as strings; its outputs and whether it succeeded. */
 export type ActionRunner = (
@@ -85,7 +92,7 @@ export interface JobRun {
 function evaluate(
   expr: string,
   contexts: Contexts,
-  status: Status
+  status: NeedsStatus
 ): data.ExpressionData {
   const statusFunctions = [
     ['success', status === 'success'],
@@ -120,7 +127,7 @@ function evaluate(
 function valueOf(
   token: TemplateToken | undefined,
   contexts: Contexts,
-  status: Status = 'success'
+  status: NeedsStatus = 'success'
 ): unknown {
   if (token === undefined) return undefined
   if (isBasicExpression(token)) {
@@ -335,7 +342,19 @@ type Job = {
   id: { value: string }
   needs?: { value: string }[]
   strategy?: TemplateToken
+  if?: TemplateToken
 } & Record<string, unknown>
+
+/** Whether a job runs: its `if` (with the parser's success()) against its needs' results. */
+function jobRuns(job: Job, needs: Record<string, JobRun>, contexts: Contexts) {
+  const results = Object.values(needs).map(need => need.result)
+  const status: NeedsStatus = results.every(result => result === 'success')
+    ? 'success'
+    : results.includes('failure')
+      ? 'failure'
+      : 'skipped'
+  return Boolean(valueOf(job.if, contexts, status) ?? status === 'success')
+}
 
 async function runLeg(
   root: TemplateToken,
@@ -414,7 +433,7 @@ export async function runWorkflow(
       job: call.job ?? {},
       needs
     }
-    if (Object.values(needs).some(need => need.result !== 'success')) {
+    if (!jobRuns(job, needs, contexts)) {
       jobs[job.id.value] = { result: 'skipped', outputs: {}, legs: [] }
       continue
     }

@@ -59,9 +59,10 @@ describe('.github/workflows', () => {
   )
 
   // a called workflow's jobs get the caller's permissions: asking here for more than the least
-  // its header documents fails the caller's run where it grants less; the jobs that run the
-  // caller's gate declare that least, so they get no id-token whatever the caller grants
+  // its header documents fails the caller's run where it grants less; the job that runs the
+  // caller's gate asks for less still (read-only), so it gets no id-token and cannot push
   const LEAST = { contents: 'read', packages: 'write' }
+  const READ_ONLY = { contents: 'read', packages: 'read' }
   it.each(workflows.filter(w => called(w.workflow)))(
     '$name (workflow_call): no job asks for more than contents: read, packages: write',
     ({ workflow }) => {
@@ -69,22 +70,36 @@ describe('.github/workflows', () => {
       const asked = Object.values(workflow.jobs).flatMap(job =>
         Object.entries(job.permissions ?? {})
       )
-      expect(
-        asked.filter(
-          ([name, level]) => LEAST[name as keyof typeof LEAST] !== level
+      const within = ([name, level]: [string, string]) =>
+        [LEAST, READ_ONLY].some(
+          least => least[name as keyof typeof least] === level
         )
-      ).toEqual([])
+      expect(asked.filter(entry => !within(entry))).toEqual([])
     }
   )
 
-  it('publish.yml: the gate runs in the legs alone, which declare exactly contents: read, packages: write (no id-token)', () => {
-    const publish = workflows.find(w => w.name === 'publish.yml')?.workflow
-    const jobs = Object.entries(publish?.jobs ?? {})
-    const gated = jobs.filter(([, job]) =>
-      JSON.stringify(job.steps ?? []).includes('gate')
+  const publish = workflows.find(w => w.name === 'publish.yml')?.workflow
+  const publishJobs = Object.entries(publish?.jobs ?? {})
+
+  it('publish.yml: the gate runs in the gate job alone, whose permissions are read-only (contents: read, packages: read)', () => {
+    const gated = publishJobs.filter(([, job]) =>
+      JSON.stringify(job.steps ?? []).includes('inputs.gate')
     )
-    expect(gated.map(([id]) => id)).toEqual(['legs'])
-    expect(gated[0][1].permissions).toEqual(LEAST)
+    expect(gated.map(([id]) => id)).toEqual(['gate'])
+    expect(gated[0][1].permissions).toEqual(READ_ONLY)
+  })
+
+  it('publish.yml: the gate job is given no secret but GATE_LOGINS (no push password, no BUILD_SECRETS, no COSIGN_KEY)', () => {
+    const gate = JSON.stringify(publish?.jobs.gate)
+    const named = [...gate.matchAll(/secrets\.([A-Z_]+)/g)].map(m => m[1])
+    expect([...new Set(named)]).toEqual(['GATE_LOGINS'])
+  })
+
+  it('publish.yml: the merge needs the legs and the gate, and runs only where the gate passed or was skipped', () => {
+    const merge = publish?.jobs.merge as { needs?: string[]; if?: string }
+    expect(merge.needs).toEqual(['legs', 'gate'])
+    expect(merge.if).toContain("needs.gate.result == 'success'")
+    expect(merge.if).toContain("needs.gate.result == 'skipped'")
   })
 
   it('release.yml: only the job that moves the major tag writes, and only contents', () => {

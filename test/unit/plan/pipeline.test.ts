@@ -571,6 +571,41 @@ describe('pipelineFor, the other modes', () => {
       expect(steps.tag.filter(s => s.step === 'tag')).toHaveLength(3)
       expect(steps.discard).toEqual([])
     })
+
+    it("gate: each leg read by the digest handed over, the gate on each leg's; nothing written", async () => {
+      const steps = await pipeline({
+        mode: 'gate',
+        handover,
+        images: 'ghcr.io/octo/app',
+        platforms: 'linux/amd64,linux/arm64',
+        gate: './scan.sh'
+      })
+      expect(shape(steps.stage)).toEqual([
+        `staged GET https://ghcr.io/v2/octo/app/manifests/${A}`,
+        `staged GET https://ghcr.io/v2/octo/app/manifests/${B}`
+      ])
+      expect(
+        steps.gate.map(step => stepLine(step).replace(/ +/g, ' '))
+      ).toEqual(
+        [
+          `ghcr.io/octo/app@${A} (linux/amd64)`,
+          `ghcr.io/octo/app@${B} (linux/arm64)`
+        ].map(
+          on =>
+            `gate bash --noprofile --norc -eo pipefail -c ./scan.sh (on ${on}: no tag moves unless exit 0)`
+        )
+      )
+      const writes = [
+        ...steps.read,
+        ...steps.tag,
+        ...steps.readBack,
+        ...steps.provenance,
+        ...steps.sign,
+        ...steps.discard,
+        ...steps.cleanup
+      ]
+      expect(writes).toEqual([])
+    })
   })
 
   it.each<Row & { builder: Builder; stage: string[]; notice: string }>([
@@ -1103,8 +1138,8 @@ describe('pipelineFor: the gate input', () => {
   ])('$name', async ({ inputs, line }) => {
     const steps = await pipeline(inputs)
     const all = allSteps(steps).map(step => step.step)
-    const gate = steps.gate && stepLine(steps.gate).replace(/ +/g, ' ')
-    expect(gate).toEqual(line)
+    const gate = steps.gate.map(step => stepLine(step).replace(/ +/g, ' '))
+    expect(gate).toEqual(line === undefined ? [] : [line])
     // right after the last stage step, before the read and any tag step
     const at = line === undefined ? -1 : steps.login.length + steps.stage.length
     expect(all.indexOf('gate')).toBe(at)

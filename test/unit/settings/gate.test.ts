@@ -1,10 +1,16 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseSettings } from '../../../src/settings/settings.js'
+import { legOutputs } from '../../../src/settings/leg-outputs.js'
 
 const source = (inputs: Record<string, string | undefined>) => (name: string) =>
   inputs[name] ?? ''
 
 const TRIVY = 'trivy image --exit-code 1 "$DPA_GATE_IMAGE"'
+const LEGS = JSON.stringify(
+  legOutputs('linux/amd64', [`sha256:${'a'.repeat(64)}`])
+)
+/** mode gate: the legs' outputs, as the reusable workflow's gate job hands them. */
+const GATE_JOB = { mode: 'gate', platforms: 'linux/amd64', handover: LEGS }
 
 describe('gate and gate-timeout', () => {
   it.each([
@@ -27,17 +33,6 @@ describe('gate and gate-timeout', () => {
       gateTimeout: 600
     },
     {
-      name: "mode digest: the leg's platform, staged by digest (the reusable workflow gates there)",
-      inputs: {
-        gate: TRIVY,
-        mode: 'digest',
-        platforms: 'linux/amd64',
-        handover: 'outputs'
-      },
-      gate: TRIVY,
-      gateTimeout: 600
-    },
-    {
       name: 'merge',
       inputs: { gate: TRIVY, mode: 'merge', platforms: 'linux/amd64' },
       gate: TRIVY,
@@ -46,6 +41,12 @@ describe('gate and gate-timeout', () => {
     {
       name: 'promote',
       inputs: { gate: TRIVY, mode: 'promote', source: 'ghcr.io/o/app:rc' },
+      gate: TRIVY,
+      gateTimeout: 600
+    },
+    {
+      name: "mode gate: the legs' digests handed over (the reusable workflow's gate job)",
+      inputs: { gate: TRIVY, ...GATE_JOB },
       gate: TRIVY,
       gateTimeout: 600
     }
@@ -78,10 +79,44 @@ describe('gate and gate-timeout', () => {
         /^input "gate": invalid value ".*": with push: false .*set load: true$/
     },
     {
-      name: 'mode digest handing over by artifact (the default): written before the gate',
+      name: 'mode digest: the gate would run beside the push credentials',
       inputs: { gate: TRIVY, mode: 'digest', platforms: 'linux/amd64' },
       error:
-        /^input "gate": invalid value ".*": mode "digest" gates its leg with handover: outputs only/
+        /^input "gate": invalid value ".*": mode "digest" holds the push credentials: gate the legs in a mode "gate" job of its own, between the legs and the merge$/
+    },
+    {
+      name: 'mode digest with handover: outputs too',
+      inputs: {
+        gate: TRIVY,
+        mode: 'digest',
+        platforms: 'linux/amd64',
+        handover: 'outputs'
+      },
+      error: /^input "gate": invalid value ".*": mode "digest" holds the push/
+    },
+    {
+      name: 'mode gate without a gate',
+      inputs: GATE_JOB,
+      error:
+        /^input "gate": invalid value "": mode "gate" runs the gate on each leg: name its command$/
+    },
+    {
+      name: 'mode gate without the handover',
+      inputs: { ...GATE_JOB, gate: TRIVY, handover: '' },
+      error:
+        /^input "handover": invalid value "": mode "gate" gates the legs named by the JSON of needs/
+    },
+    {
+      name: 'mode gate without platforms: no leg was asked for',
+      inputs: { ...GATE_JOB, gate: TRIVY, platforms: '' },
+      error:
+        /^input "handover": the linux\/amd64 leg was not asked for \(platforms: \)/
+    },
+    {
+      name: 'mode gate with sign: it publishes nothing to sign',
+      inputs: { ...GATE_JOB, gate: TRIVY, sign: 'keyless' },
+      error:
+        /^input "sign": invalid value "keyless": mode "gate" publishes no index: sign in the mode "merge" job/
     },
     {
       name: 'outputs: the build goes elsewhere',

@@ -108,7 +108,7 @@ describe('parseSettings', () => {
       name: 'bad mode',
       inputs: { mode: 'deploy' },
       error:
-        /input "mode": invalid value "deploy": expected one of build, promote, digest, merge, rollback/
+        /input "mode": invalid value "deploy": expected one of build, promote, digest, merge, gate, rollback/
     },
     {
       name: 'promote without source',

@@ -31,18 +31,23 @@ interface Call {
   uses: string
   inputs: Record<string, string>
   runsOn: unknown
+  job: string
+  idToken: boolean
 }
 
 /**
- * A stand-in of the action: a digest leg's outputs, a merge's digest; `fails` a platform. Behind
- * the runner's checkout, which puts this repository where the workflow checks out its own commit.
+ * A stand-in of the action: a digest leg's outputs, a merge's digest; `fails` a platform, or
+ * `gate` (the gate refuses). Behind the runner's checkout, which puts this repository where the
+ * workflow checks out its own commit.
  */
 function standIn(calls: Call[], fails = '', checkouts: Checkout[] = []) {
   const action: ActionRunner = async (uses, inputs, leg) => {
     await Promise.resolve()
-    calls.push({ uses, inputs, runsOn: leg.runsOn })
+    const { runsOn, job, idToken } = leg
+    calls.push({ uses, inputs, runsOn, job, idToken })
     if (inputs.mode === 'merge')
       return { ok: true, outputs: { digest: DIGEST } }
+    if (inputs.mode === 'gate') return { ok: fails !== 'gate', outputs: {} }
     const platform = inputs.platforms
     if (platform === fails) return { ok: false, outputs: {} }
     return { ok: true, outputs: legOutputs(platform, [DIGEST]) }
@@ -75,8 +80,13 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
   it('parses with no error, and each step gives only inputs action.yml declares', async () => {
     const template = await readWorkflow(FILE)
     const calls: Call[] = []
-    await runIt({ run: standIn(calls) })
-    expect(template.jobs.map(job => job.id.value)).toEqual(['legs', 'merge'])
+    await runIt({ inputs: { gate: './scan.sh' }, run: standIn(calls) })
+    expect(template.jobs.map(job => job.id.value)).toEqual([
+      'legs',
+      'gate',
+      'merge'
+    ])
+    expect(calls.map(call => call.job)).toContain('gate')
     const unknown = calls.flatMap(call =>
       Object.keys(call.inputs).filter(name => !(name in action.inputs))
     )
@@ -157,6 +167,100 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
       'merge linux/amd64,linux/arm64'
     ])
     expect(rerun.merge.result).toBe('success')
+  })
+})
+
+describe('publish.yml: the gate in a job of its own, between the legs and the merge', () => {
+  const GATE = 'trivy image --exit-code 1 "$DPA_GATE_IMAGE"'
+  const action = (calls: Call[], job: string) =>
+    calls.filter(call => call.job === job && call.uses.startsWith('./'))
+
+  it("gate set: the legs run no gate; the gate job gates the legs' outputs, read-only, with no push credential; then the merge", async () => {
+    const calls: Call[] = []
+    const jobs = await runIt({
+      inputs: { gate: GATE, 'gate-timeout': '120' },
+      secrets: {
+        REGISTRY_PASSWORD: 'push-pw',
+        BUILD_SECRETS: 'NPM_TOKEN=npm-secret',
+        COSIGN_KEY: 'cosign-key'
+      },
+      run: standIn(calls)
+    })
+    expect([jobs.legs, jobs.gate, jobs.merge].map(j => j.result)).toEqual([
+      'success',
+      'success',
+      'success'
+    ])
+    expect(
+      action(calls, 'legs').map(leg => [
+        leg.inputs.gate,
+        leg.inputs['gate-timeout']
+      ])
+    ).toEqual([
+      [undefined, undefined],
+      [undefined, undefined]
+    ])
+    const [gate] = action(calls, 'gate')
+    expect(gate.inputs).toEqual({
+      mode: 'gate',
+      handover: JSON.stringify(jobs.legs.outputs, null, 2),
+      images: 'ghcr.io/acme/app',
+      platforms: 'linux/amd64,linux/arm64',
+      gate: GATE,
+      'gate-timeout': '120',
+      logins: jobToken('ghcr.io')
+    })
+    expect(gate.idToken).toBe(false)
+    expect(JSON.stringify(gate.inputs)).not.toMatch(
+      /push-pw|npm-secret|cosign-key/
+    )
+  })
+
+  it('GATE_LOGINS: the gate job logs in with them alone', async () => {
+    const calls: Call[] = []
+    const logins = '[{"registry":"ghcr.io","username":"reader","password":"r"}]'
+    await runIt({
+      inputs: { gate: GATE },
+      secrets: { GATE_LOGINS: logins, REGISTRY_PASSWORD: 'push-pw' },
+      run: standIn(calls)
+    })
+    expect(action(calls, 'gate')[0].inputs.logins).toBe(logins)
+  })
+
+  it.each([
+    {
+      name: 'a gate that fails: the merge is skipped',
+      inputs: { gate: GATE },
+      fails: 'gate',
+      results: ['success', 'failure', 'skipped']
+    },
+    {
+      name: 'no gate: the gate job is skipped, the merge runs',
+      inputs: {},
+      fails: '',
+      results: ['success', 'skipped', 'success']
+    },
+    {
+      name: 'push: false: nothing handed over to gate, the gate job is skipped',
+      inputs: { gate: GATE, push: false },
+      fails: '',
+      results: ['success', 'skipped', 'success']
+    },
+    {
+      name: 'a leg that fails: the gate job and the merge are skipped',
+      inputs: { gate: GATE },
+      fails: 'linux/arm64',
+      results: ['failure', 'skipped', 'skipped']
+    }
+  ])('$name', async ({ inputs, fails, results }) => {
+    const calls: Call[] = []
+    const jobs = await runIt({ inputs, run: standIn(calls, fails) })
+    expect([jobs.legs, jobs.gate, jobs.merge].map(j => j.result)).toEqual(
+      results
+    )
+    expect(action(calls, 'merge')).toHaveLength(
+      results[2] === 'success' ? 1 : 0
+    )
   })
 })
 
