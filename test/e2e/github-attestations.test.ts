@@ -29,6 +29,13 @@ import {
   visibleText
 } from './steps.js'
 import { runMain, type StepResult } from './runner.js'
+import {
+  executedLines,
+  planLine,
+  planOf,
+  runTempDir,
+  sameStep
+} from './field-support.js'
 import { loadEvent } from '../fixtures/events.js'
 import {
   ghcrStack,
@@ -92,6 +99,15 @@ function attestingEnv(
 }
 
 const INPUTS = { platforms: PLATFORMS, 'github-token': 'ghs_attesting' }
+
+/** The hello release of `repo` on registry A, attested through the API at `apiUrl`: run `attempt`. */
+const releaseAttempt = (repo: string, apiUrl: string, attempt: number) =>
+  runHello(
+    stack.a,
+    repo,
+    INPUTS,
+    attestingEnv(apiUrl, { GITHUB_RUN_ATTEMPT: String(attempt) })
+  )
 
 /** The step's lines that name github-attestations: annotations, and plain log lines. */
 const attestationLines = (step: StepResult) =>
@@ -278,12 +294,7 @@ describe('github-attestations: a two-platform release, attested by default', () 
 
   it('a re-run of the same commit signs, stores and attaches nothing again, and names the same attestations', async () => {
     const creates = api.creates
-    const rerun = await runHello(
-      stack.a,
-      repo,
-      INPUTS,
-      attestingEnv(api.url, { GITHUB_RUN_ATTEMPT: '2' })
-    )
+    const rerun = await releaseAttempt(repo, api.url, 2)
     expect(errorLines(rerun.stdout)).toEqual([])
     expect(rerun.code).toBe(0)
     expect((await readManifest(stack.a, repo, '1.2.3')).digest).toBe(
@@ -920,6 +931,92 @@ describe('github-attestations in a dry run', () => {
     expect(standins.tokens).toHaveLength(tokens)
     expect(api.creates).toBe(creates)
     expect(await publishedTags(stack.a, repo)).toEqual([])
+  })
+})
+
+describe('github-attestations: the plan is the run', () => {
+  /** The attestation steps a run took, and those its dry run printed. */
+  const ATTESTING = ['provenance', 'record']
+  const planned = (dry: StepResult) =>
+    planOf(dry)
+      .filter(entry => ATTESTING.includes(entry.step))
+      .map(planLine)
+
+  it('a dry run prints the attestation steps the run takes: sign and store, referrers, the storage record', async () => {
+    const repo = uniqueRepo('gh-attest-plan')
+    const env = attestingEnv(api.url, {
+      GITHUB_RUN_ID: String(randomBytes(4).readUInt32BE())
+    })
+    const dry = await runHello(
+      stack.a,
+      repo,
+      { ...INPUTS, 'dry-run': 'true' },
+      env
+    )
+    expect(dry.code).toBe(0)
+    const steps = planned(dry)
+    const artifacts = `${api.url}/orgs/acme/artifacts`
+    expect(steps.map(line => line.split(' (only if')[0])).toEqual([
+      `provenance POST ${api.url}/repos/acme/webapp/attestations`,
+      `provenance PUT http://${stack.a.host}/v2/${repo}/manifests/<referrer digest>`,
+      `record    GET ${artifacts}/<digest>/metadata/storage-records`,
+      `record    POST ${artifacts}/metadata/storage-record`
+    ])
+    for (const line of steps) expect(dry.stdout).toContain(`  ${line}\n`)
+    const run = await runHello(stack.a, repo, INPUTS, env)
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    const taken = executedLines(run, ATTESTING)
+    expect(taken).toEqual(
+      steps.map(line => expect.stringMatching(sameStep(line, runTempDir(run))))
+    )
+    // the first run attested the digest: no read of the records, one made
+    expect(taken[2]).toMatch(/ — not needed: this run attested the digest$/)
+    expect(
+      api.records.filter(r => r.name === `${stack.a.host}/${repo}`)
+    ).toEqual([expect.objectContaining({ digest: run.outputs.digest })])
+  })
+
+  it("a re-run after the first run's storage record was refused makes it, and only it", async () => {
+    const refusing = await startAttestationsApi(undefined, true)
+    try {
+      const repo = uniqueRepo('gh-attest-record-rerun')
+      const first = await releaseAttempt(repo, refusing.url, 1)
+      expect(first.code).toBe(0)
+      expect(attestationLines(first)).toEqual([
+        expect.stringMatching(
+          /^::warning::github-attestations: no storage record of /
+        )
+      ])
+      expect(refusing.records).toEqual([])
+      const creates = refusing.creates
+      // the job given artifact-metadata: write, and run again
+      refusing.refuseRecords = false
+      const rerun = await releaseAttempt(repo, refusing.url, 2)
+      expect(errorLines(rerun.stdout)).toEqual([])
+      expect(attestationLines(rerun)).toEqual([])
+      expect(rerun.code).toBe(0)
+      expect(refusing.creates).toBe(creates)
+      const record = expect.objectContaining({
+        name: `${stack.a.host}/${repo}`,
+        digest: first.outputs.digest,
+        registryUrl: `https://${stack.a.host}`
+      })
+      expect(refusing.records).toEqual([record])
+      expect(executedLines(rerun, ['record'])).toEqual([
+        expect.stringMatching(/^record {4}GET .*\/storage-records \(only if/),
+        expect.stringMatching(/^record {4}POST .*\/storage-record \(only if/)
+      ])
+      // a third run finds the record: reads, makes none
+      const third = await releaseAttempt(repo, refusing.url, 3)
+      expect(third.code).toBe(0)
+      expect(refusing.records).toEqual([record])
+      expect(executedLines(third, ['record'])[1]).toMatch(
+        / — not needed: a storage record of the digest is held$/
+      )
+    } finally {
+      await refusing.close()
+    }
   })
 })
 
