@@ -123,29 +123,46 @@ async function attestedAlready(
   return true
 }
 
-/**
- * What the image's provenance is about: its digest and each platform manifest it lists; in mode
- * merge, each leg's digest too (an index of its platform and buildx's attestation, which the
- * merged index does not list), as the staged steps learnt it.
- */
-async function subjectsOf(
-  run: RunContext,
-  image: Image,
-  root: Manifest
-): Promise<OciDescriptor[]> {
-  const subjects = attestationSubjects(root)
+/** Mode merge: each leg's index the staged steps learnt (its platform, buildx's attestations). */
+function legIndexes(run: RunContext, image: Image): Promise<Manifest[]> {
   const legs = run.pipeline.stage.flatMap(step =>
     !isCommand(step) && step.step === 'staged' && step.image.name === image.name
       ? [run.values.resolve(legDigest(step.reference), image)]
       : []
   )
-  for (const digest of legs) {
-    if (subjects.some(s => s.digest === digest)) continue
-    const leg = await requireManifest(run.env.registry, image, digest)
+  return Promise.all(
+    legs.map(digest => requireManifest(run.env.registry, image, digest))
+  )
+}
+
+/**
+ * What the image's provenance is about: its digest and each platform manifest it lists; in mode
+ * merge, each leg's digest too (an index the merged index does not list).
+ */
+function subjectsOf(root: Manifest, legs: Manifest[]): OciDescriptor[] {
+  const subjects = attestationSubjects(root)
+  for (const leg of legs) {
     const [own] = attestationSubjects(leg)
-    subjects.push(own)
+    if (!subjects.some(s => s.digest === own.digest)) subjects.push(own)
   }
   return subjects
+}
+
+/**
+ * The SBOMs BuildKit made of the image's platform manifests: those of the index's attestation
+ * manifests and, in mode merge, of each leg's index (whichever the merged index does not carry).
+ */
+async function sbomsOf(
+  run: RunContext,
+  image: Image,
+  indexes: Manifest[]
+): Promise<Map<string, Predicate>> {
+  const sboms = new Map<string, Predicate>()
+  for (const index of indexes) {
+    const found = await builtSboms(run.env.registry, image, index, sboms)
+    found.forEach((predicate, subject) => sboms.set(subject, predicate))
+  }
+  return sboms
 }
 
 /**
@@ -159,15 +176,16 @@ async function claimsOf(
   root: Manifest,
   sbom: boolean
 ): Promise<Claim[]> {
-  const subjects = await subjectsOf(run, image, root)
+  const legs = await legIndexes(run, image)
+  const subjects = subjectsOf(root, legs)
   const claims: Claim[] = subjects.map(subject => ({ subject }))
   if (!sbom) return claims
-  const sboms = await builtSboms(run.env.registry, image, root)
+  const sboms = await sbomsOf(run, image, [root, ...legs])
   if (sboms.size === 0)
     throw new Error(
       `${image.name}@${root.digest} carries no SBOM BuildKit made (no SBOM statement in its ` +
         'attestation manifests: a builder that keeps no attestations, as the docker driver on ' +
-        'the classic image store, makes none)'
+        'the classic image store, makes none; in a matrix, give the legs sbom: true)'
     )
   for (const subject of subjects) {
     const predicate = sboms.get(subject.digest)

@@ -44,14 +44,19 @@ const sbomLayer = (attestation: Manifest): OciDescriptor | undefined =>
     SBOM_TYPES.includes(layer.annotations?.[PREDICATE_TYPE] ?? '')
   )
 
-/** Each platform manifest's SBOM predicate, by the platform manifest's digest. */
+/**
+ * Each platform manifest's SBOM predicate, by the platform manifest's digest; those `known`
+ * already (read from another index that lists the same platform manifest) are not read again.
+ */
 export async function builtSboms(
   client: RegistryClient,
   image: Image,
-  root: Manifest
+  root: Manifest,
+  known: ReadonlyMap<string, Predicate> = new Map()
 ): Promise<Map<string, Predicate>> {
   const sboms = new Map<string, Predicate>()
   for (const { attestation, subject } of embeddedAttestations(root)) {
+    if (known.has(subject.digest)) continue
     const manifest = await requireManifest(client, image, attestation.digest)
     const layer = sbomLayer(manifest)
     if (layer === undefined) continue

@@ -568,6 +568,9 @@ const statementIn = (bundle: { dsseEnvelope?: { payload: string } }) =>
     Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString()
   ) as { predicateType: string; predicate: unknown }
 
+/** actions/attest's predicate type of an SPDX 2.3 document, what the stack's generator writes. */
+const SPDX = 'https://spdx.dev/Document/v2.3'
+
 interface Listed {
   digest: string
   annotations?: Record<string, string>
@@ -604,8 +607,6 @@ async function builtSboms(repo: string, index: string) {
 }
 
 describe("github-attestations: provenance,sbom on a two-platform release, with the stack's SBOM generator", () => {
-  /** actions/attest's predicate type of an SPDX 2.3 document, what the generator writes. */
-  const SPDX = 'https://spdx.dev/Document/v2.3'
   let repo: string
   let main: StepResult
   let index: string
@@ -716,8 +717,16 @@ describe("github-attestations: provenance,sbom on a two-platform release, with t
 })
 
 describe('github-attestations on a matrix: mode digest legs, then the merge', () => {
-  it("attests each leg's digest and the merged index with its platform manifests; cosign 3 verifies each", async () => {
-    const repo = uniqueRepo('gh-attest-merge')
+  /**
+   * Two mode digest legs (`legInputs` beside the defaults) handed over in outputs, then their merge
+   * (`mergeInputs`): the legs' digests, the merge, the API's attestations the merge added, and the
+   * merged index's platform manifests.
+   */
+  async function matrixRelease(
+    repo: string,
+    legInputs: Record<string, string> = {},
+    mergeInputs: Record<string, string> = {}
+  ) {
     const env = attestingEnv(api.url)
     const creates = api.creates
     const outputs: Record<string, string> = {}
@@ -726,7 +735,13 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
       const leg = await runHello(
         stack.a,
         repo,
-        { ...INPUTS, mode: 'digest', handover: 'outputs', platforms: platform },
+        {
+          ...INPUTS,
+          mode: 'digest',
+          handover: 'outputs',
+          platforms: platform,
+          ...legInputs
+        },
         env
       )
       expect(errorLines(leg.stdout)).toEqual([])
@@ -745,16 +760,22 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
       {
         ...INPUTS,
         mode: 'merge',
-        handover: JSON.stringify(outputs)
+        handover: JSON.stringify(outputs),
+        ...mergeInputs
       },
       env
     )
     expect(errorLines(merge.stdout)).toEqual([])
     expect(merge.code).toBe(0)
+    // the platform manifests are those of the release above, in another repository: the API
+    // holds those too
+    const stored = api.held.slice(held)
     const index = merge.outputs.digest
-    const listed = await readJson<{
-      manifests: { digest: string; annotations?: Record<string, string> }[]
-    }>(stack.a, repo, `manifests/${index}`)
+    const listed = await readJson<{ manifests: Listed[] }>(
+      stack.a,
+      repo,
+      `manifests/${index}`
+    )
     const platforms = listed.manifests
       .filter(
         m =>
@@ -763,21 +784,61 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
       )
       .map(m => m.digest)
     expect(platforms).toHaveLength(2)
+    return { legs, merge, stored, index, platforms }
+  }
+
+  it("attests each leg's digest and the merged index with its platform manifests; cosign 3 verifies each", async () => {
+    const repo = uniqueRepo('gh-attest-merge')
+    const { legs, merge, stored, index, platforms } = await matrixRelease(repo)
     // each leg is an index (its platform manifest and buildx's provenance), not listed in the merge's
     const subjects = [index, ...platforms, ...legs]
     expect(new Set(subjects).size).toBe(5)
-    const stored = JSON.parse(merge.outputs.attestations) as {
+    const named = JSON.parse(merge.outputs.attestations) as {
       subject: string
     }[]
-    expect(stored.map(s => s.subject).sort()).toEqual([...subjects].sort())
-    // what the merge stored (the platform manifests are those of the release above, in another
-    // repository: the API holds those too)
-    const merged = api.held.slice(held)
+    expect(named.map(s => s.subject).sort()).toEqual([...subjects].sort())
     expect(
-      subjects.map(s => merged.filter(h => h.subjects.includes(s)).length)
+      subjects.map(s => stored.filter(h => h.subjects.includes(s)).length)
     ).toEqual(subjects.map(() => 1))
     expect(await verifications(stack.a, repo, subjects)).toMatchObject(
       verified(stack.a, repo, subjects)
+    )
+  })
+
+  it("provenance,sbom: attests the SBOM each leg's build made, one per platform manifest; cosign 3 verifies the SPDX type for the workflow only", async () => {
+    const repo = uniqueRepo('gh-attest-merge-sbom')
+    const { legs, merge, stored, platforms } = await matrixRelease(
+      repo,
+      { sbom: `generator=${stack.emulation.standIns.sbomGenerator}` },
+      { 'github-attestations': 'provenance,sbom' }
+    )
+    // BuildKit's SBOM of each platform, in its leg's index
+    const sboms = new Map<string, unknown>()
+    for (const leg of legs)
+      for (const [platform, sbom] of await builtSboms(repo, leg))
+        sboms.set(platform, sbom.predicate)
+    expect([...sboms.keys()].sort()).toEqual([...platforms].sort())
+    const named = JSON.parse(merge.outputs.attestations) as {
+      subject: string
+      predicateType: string
+    }[]
+    expect(
+      named
+        .filter(s => s.predicateType === SPDX)
+        .map(s => s.subject)
+        .sort()
+    ).toEqual([...platforms].sort())
+    for (const platform of platforms) {
+      const spdx = stored.filter(
+        h =>
+          h.subjects.includes(platform) &&
+          statementIn(h.bundle).predicateType === SPDX
+      )
+      expect(spdx).toHaveLength(1)
+      expect(statementIn(spdx[0].bundle).predicate).toEqual(sboms.get(platform))
+    }
+    expect(await verifications(stack.a, repo, platforms, SPDX)).toMatchObject(
+      verified(stack.a, repo, platforms)
     )
   })
 })

@@ -134,14 +134,14 @@ describe('github-attestations named explicitly', () => {
         /input "github-attestations": invalid value "provenance": .*"permissions: id-token: write"/
     },
     {
-      name: 'sbom in mode merge, which builds nothing',
+      name: 'sbom in mode promote, which copies what another run attested',
       inputs: {
         'github-attestations': 'provenance,sbom',
-        mode: 'merge',
-        platforms: 'linux/amd64,linux/arm64'
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3'
       },
       error:
-        /input "github-attestations": invalid value "provenance,sbom": the SBOM is attested where the step builds the image \(mode build\); mode is "merge"/
+        /input "github-attestations": invalid value "provenance,sbom": the SBOM is attested where the step builds the image \(mode build\) or merges the legs that built it \(mode merge\); mode is "promote"/
     },
     {
       name: 'sbom with the SBOM turned off',
@@ -193,6 +193,15 @@ describe('github-attestations named explicitly', () => {
     await expect(
       publicationOf(inputs, { ...GROUND, ...ground })
     ).rejects.toThrow(error)
+  })
+
+  it("takes provenance,sbom in mode merge: the legs' SBOMs", async () => {
+    const { publication } = await publicationOf({
+      'github-attestations': 'provenance,sbom',
+      mode: 'merge',
+      platforms: 'linux/amd64,linux/arm64'
+    })
+    expect(publication.attestations?.sbom).toBe(true)
   })
 
   it('takes a promote without an ID token, which signs nothing', async () => {
