@@ -149,15 +149,16 @@ function subjectsOf(root: Manifest, legs: Manifest[]): OciDescriptor[] {
 }
 
 /**
- * The SBOMs BuildKit made of the image's platform manifests: those of the index's attestation
+ * The SBOMs BuildKit made of the image's platform manifests (each of its scans: the final stage,
+ * and the context or stages where the build asked): those of the index's attestation
  * manifests and, in mode merge, of each leg's index (whichever the merged index does not carry).
  */
 async function sbomsOf(
   run: RunContext,
   image: Image,
   indexes: Manifest[]
-): Promise<Map<string, Predicate>> {
-  const sboms = new Map<string, Predicate>()
+): Promise<Map<string, Predicate[]>> {
+  const sboms = new Map<string, Predicate[]>()
   for (const index of indexes) {
     const found = await builtSboms(run.env.registry, image, index, sboms)
     found.forEach((predicate, subject) => sboms.set(subject, predicate))
@@ -187,10 +188,9 @@ async function claimsOf(
         'attestation manifests: a builder that keeps no attestations, as the docker driver on ' +
         'the classic image store, makes none; in a matrix, give the legs sbom: true)'
     )
-  for (const subject of subjects) {
-    const predicate = sboms.get(subject.digest)
-    if (predicate !== undefined) claims.push({ subject, sbom: predicate })
-  }
+  for (const subject of subjects)
+    for (const predicate of sboms.get(subject.digest) ?? [])
+      claims.push({ subject, sbom: predicate })
   return claims
 }
 
