@@ -14,7 +14,8 @@ import {
 } from '../registry/http-fetch.js'
 import {
   classifyNetworkError,
-  parseRetryAfter
+  parseRetryAfter,
+  rateLimited
 } from '../registry/registry-error.js'
 import { MAX_PAGES, parseNextLink } from '../registry/origin.js'
 import { TransientError, withRetry } from '../registry/retry.js'
@@ -136,18 +137,6 @@ export class DeleteRefused extends Error {
   constructor(readonly reason: string) {
     super(`cleanup: ${reason}`)
   }
-}
-
-/**
- * GitHub's rate limits: 429, or 403 with `retry-after` (the secondary limit) or no requests left
- * (`x-ratelimit-remaining: 0`); a 403 without them is a refusal.
- */
-function rateLimited(response: RegistryResponse): boolean {
-  const { status, headers } = response
-  const limited =
-    headers.get('retry-after') !== null ||
-    headers.get('x-ratelimit-remaining') === '0'
-  return status === 429 || (status === 403 && limited)
 }
 
 export class GithubPackages {

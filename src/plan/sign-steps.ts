@@ -80,6 +80,26 @@ export function isReferrerStep(step: RequestStep): boolean {
   return ['attest', 'referrers', 'record'].includes(step.step)
 }
 
+/** GitHub's artifact metadata of the run's organization (REST "artifact metadata"). */
+function artifactsUrl(attestations: GithubAttestations): string {
+  const [owner] = attestations.repository.split('/')
+  return `${attestations.apiUrl}/orgs/${owner}/artifacts`
+}
+
+/** A storage record of the image's digest, made where `when` holds. */
+const recordStep = (
+  attestations: GithubAttestations,
+  image: Image,
+  when: string
+): RequestStep => ({
+  step: 'record',
+  method: 'POST',
+  url: `${artifactsUrl(attestations)}/metadata/storage-record`,
+  image,
+  reference: DIGEST,
+  when
+})
+
 /**
  * promote with github-attestations, for an organization: a storage record of each image's digest
  * (the target's own; the attestations travel as copied referrers).
@@ -89,15 +109,40 @@ function recordSteps(
   images: Image[]
 ): RequestStep[] {
   if (!attestations?.organization) return []
-  const [owner] = attestations.repository.split('/')
-  return images.map(image => ({
-    step: 'record',
-    method: 'POST',
-    url: `${attestations.apiUrl}/orgs/${owner}/artifacts/metadata/storage-record`,
-    image,
-    reference: DIGEST,
-    when: "the source's GitHub provenance of the digest was copied"
-  }))
+  return images.map(image =>
+    recordStep(
+      attestations,
+      image,
+      "the source's GitHub provenance of the digest was copied"
+    )
+  )
+}
+
+/**
+ * The build's and the merge's storage record of the image's digest, for an organization: made
+ * where this run attested the digest; where an earlier run had (a re-run), the records are read
+ * first and the one missing (the first run's refused) is made.
+ */
+function attestedRecordSteps(
+  attestations: GithubAttestations,
+  image: Image
+): RequestStep[] {
+  if (!attestations.organization) return []
+  return [
+    {
+      step: 'record',
+      method: 'GET',
+      url: `${artifactsUrl(attestations)}/${DIGEST}/metadata/storage-records`,
+      image,
+      reference: DIGEST,
+      when: 'the digest was attested by an earlier run'
+    },
+    recordStep(
+      attestations,
+      image,
+      'this run attested the digest, or no storage record of it is held'
+    )
+  ]
 }
 
 /**
@@ -147,7 +192,8 @@ const MERGE_SUBJECTS = `${SUBJECTS}, and each leg's digest`
 
 /**
  * github-attestations, before any tag moves: for each image, a provenance statement per subject
- * signed and stored with the attestations API, then each attached as a referrer of its subject.
+ * signed and stored with the attestations API, then each attached as a referrer of its subject,
+ * then, for an organization, the image's storage record.
  */
 export function provenanceSteps(
   attestations: GithubAttestations | undefined,
@@ -173,6 +219,7 @@ export function provenanceSteps(
     },
     manifestRequest('provenance', 'PUT', image, REFERRER, {
       when: `${subjects}, once the attestations API stored them`
-    })
+    }),
+    ...attestedRecordSteps(attestations, image)
   ])
 }

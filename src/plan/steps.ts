@@ -90,7 +90,10 @@ export type StepName =
   | 'attest'
   /** promote: the source's OCI 1.1 referrers copied to the image */
   | 'referrers'
-  /** github-attestations, promote: a storage record of the image where the provenance arrived */
+  /**
+   * github-attestations, for an organization: the image's storage record (promote: where the
+   * source's provenance arrived; build and merge: where the run attested it, or none is held)
+   */
   | 'record'
   /** rollback: the release the tags left marked withdrawn, an OCI 1.1 referrer of its digest */
   | 'withdraw'

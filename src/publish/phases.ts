@@ -38,13 +38,13 @@ import { runGate } from './gate.js'
 import { confirmed, readBack, readBackAndConverge } from './read-back.js'
 import {
   attachReferrers,
-  recordAccess,
   signerFor,
   signPublished,
   verifySource
 } from './sign-phase.js'
 import { withdrawLeft } from './withdrawal.js'
 import { attestStaged } from './provenance-phase.js'
+import { recordAccess } from './storage-record.js'
 import { identityEvidence } from '../plan/sign-steps.js'
 
 async function inGroup(

@@ -3,10 +3,11 @@
  * each image's digest the tags will point at (a re-run's adopted release, else the staged one) and
  * of each platform manifest it lists (with provenance,sbom, each platform manifest's SBOM that
  * BuildKit made, too), signed through @actions/attest, stored with the attestations API, then
- * attached as a referrer of its subject; a subject whose referrers hold the same statement already
- * gets nothing new (a re-run changes nothing). A refusal of the
- * API (403, 404) is told once and the release goes on without; any other fault fails the run when
- * the input named attestations, else is told once and the release goes on.
+ * attached as a referrer of its subject; for an organization, then the image's storage record. A
+ * subject whose referrers hold the same statement already gets nothing new (a re-run changes
+ * nothing but the storage record an earlier run's was refused). A refusal of the API (403, 404)
+ * is told once and the release goes on without; any other fault fails the run when the input
+ * named attestations, else is told once and the release goes on.
  */
 import { errorMessage } from '../errors/input-error.js'
 import { ATTESTATIONS_INPUT } from '../settings/github-attestations.js'
@@ -34,7 +35,12 @@ import { referredBundles } from '../signing/bundle-referrer.js'
 import type { ProvenanceSigner } from '../signing/provenance-signer.js'
 import { builtSboms } from '../signing/built-sboms.js'
 import type { Predicate } from '@actions/attest'
-import { recordAccess, recordStorage, referrerLines } from './sign-phase.js'
+import { referrerLines } from './sign-phase.js'
+import {
+  recordAccess,
+  recordedAlready,
+  recordStorage
+} from './storage-record.js'
 import type { RunContext } from './run-context.js'
 
 /** @actions/attest is loaded only by a run that attests (dist/chunks/attest.js). */
@@ -48,11 +54,18 @@ interface Stored {
   predicateType: string
 }
 
-/** The phase's state: the signer once opened, what each image stored, why it stopped. */
+/**
+ * The phase's state: the signer once opened, what each image stored, who attested its digest,
+ * why it stopped.
+ */
 interface Attesting {
   run: RunContext
   signer?: Promise<ProvenanceSigner>
   stored: Map<string, Stored[]>
+  /** By image: its digest's provenance attested by this run, or by an earlier one (a re-run). */
+  attested: Map<string, 'now' | 'earlier'>
+  /** The images whose storage record the organization holds already. */
+  recorded: Set<string>
   /** Set once the phase gave up: every later step is not run, with this reason. */
   stopped?: string
   /** Set once a storage record was refused: no other is asked for (one warning). */
@@ -110,29 +123,47 @@ async function attestedAlready(
   return true
 }
 
-/**
- * What the image's provenance is about: its digest and each platform manifest it lists; in mode
- * merge, each leg's digest too (an index of its platform and buildx's attestation, which the
- * merged index does not list), as the staged steps learnt it.
- */
-async function subjectsOf(
-  run: RunContext,
-  image: Image,
-  root: Manifest
-): Promise<OciDescriptor[]> {
-  const subjects = attestationSubjects(root)
+/** Mode merge: each leg's index the staged steps learnt (its platform, buildx's attestations). */
+function legIndexes(run: RunContext, image: Image): Promise<Manifest[]> {
   const legs = run.pipeline.stage.flatMap(step =>
     !isCommand(step) && step.step === 'staged' && step.image.name === image.name
       ? [run.values.resolve(legDigest(step.reference), image)]
       : []
   )
-  for (const digest of legs) {
-    if (subjects.some(s => s.digest === digest)) continue
-    const leg = await requireManifest(run.env.registry, image, digest)
+  return Promise.all(
+    legs.map(digest => requireManifest(run.env.registry, image, digest))
+  )
+}
+
+/**
+ * What the image's provenance is about: its digest and each platform manifest it lists; in mode
+ * merge, each leg's digest too (an index the merged index does not list).
+ */
+function subjectsOf(root: Manifest, legs: Manifest[]): OciDescriptor[] {
+  const subjects = attestationSubjects(root)
+  for (const leg of legs) {
     const [own] = attestationSubjects(leg)
-    subjects.push(own)
+    if (!subjects.some(s => s.digest === own.digest)) subjects.push(own)
   }
   return subjects
+}
+
+/**
+ * The SBOMs BuildKit made of the image's platform manifests (each of its scans: the final stage,
+ * and the context or stages where the build asked): those of the index's attestation
+ * manifests and, in mode merge, of each leg's index (whichever the merged index does not carry).
+ */
+async function sbomsOf(
+  run: RunContext,
+  image: Image,
+  indexes: Manifest[]
+): Promise<Map<string, Predicate[]>> {
+  const sboms = new Map<string, Predicate[]>()
+  for (const index of indexes) {
+    const found = await builtSboms(run.env.registry, image, index, sboms)
+    found.forEach((predicate, subject) => sboms.set(subject, predicate))
+  }
+  return sboms
 }
 
 /**
@@ -146,20 +177,20 @@ async function claimsOf(
   root: Manifest,
   sbom: boolean
 ): Promise<Claim[]> {
-  const subjects = await subjectsOf(run, image, root)
+  const legs = await legIndexes(run, image)
+  const subjects = subjectsOf(root, legs)
   const claims: Claim[] = subjects.map(subject => ({ subject }))
   if (!sbom) return claims
-  const sboms = await builtSboms(run.env.registry, image, root)
+  const sboms = await sbomsOf(run, image, [root, ...legs])
   if (sboms.size === 0)
     throw new Error(
       `${image.name}@${root.digest} carries no SBOM BuildKit made (no SBOM statement in its ` +
         'attestation manifests: a builder that keeps no attestations, as the docker driver on ' +
-        'the classic image store, makes none)'
+        'the classic image store, makes none; in a matrix, give the legs sbom: true)'
     )
-  for (const subject of subjects) {
-    const predicate = sboms.get(subject.digest)
-    if (predicate !== undefined) claims.push({ subject, sbom: predicate })
-  }
+  for (const subject of subjects)
+    for (const predicate of sboms.get(subject.digest) ?? [])
+      claims.push({ subject, sbom: predicate })
   return claims
 }
 
@@ -179,8 +210,11 @@ async function signAndStore(state: Attesting, step: RequestStep) {
   const limits = { timeoutMs: env.bounds.registryMs, ...env.retry }
   const stored: Stored[] = []
   for (const claim of claims) {
-    if (await attestedAlready(state, image, claim, signer)) continue
     const { subject, sbom } = claim
+    const already = await attestedAlready(state, image, claim, signer)
+    if (subject.digest === digest && sbom === undefined)
+      state.attested.set(image.name, already ? 'earlier' : 'now')
+    if (already) continue
     const subjectName = { name: image.name, digest: subject.digest }
     const bundle = await signer.sign(subjectName, sbom)
     const answer = await storeAttestation(bundle, {
@@ -231,11 +265,39 @@ async function attach(state: Attesting, step: RequestStep) {
     })
     env.log.info(referrerLines(image.name, [attached]))
   }
-  const root = state.run.values.digestOf(image.name)
-  const access = recordAccess(state.run)
-  if (state.noRecords || access === undefined) return
-  if (stored.some(s => s.subject.digest === root))
-    state.noRecords = !(await recordStorage(access, image, root, env))
+}
+
+/** Why a `record` step is not taken; '' where it is. */
+function recordSkipped(state: Attesting, step: RequestStep): string {
+  const by = state.attested.get(step.image.name)
+  if (by === undefined) return 'the digest was not attested'
+  if (step.method === 'GET')
+    return by === 'earlier' ? '' : 'not needed: this run attested the digest'
+  if (state.noRecords) return 'a storage record was refused already'
+  return state.recorded.has(step.image.name)
+    ? 'not needed: a storage record of the digest is held'
+    : ''
+}
+
+/**
+ * A `record` step: the GET reads the organization's records of a digest an earlier run attested;
+ * the POST makes the record where this run attested the digest or none is held. Logs itself.
+ */
+async function recordImage(state: Attesting, step: RequestStep) {
+  const { run } = state
+  const { image } = step
+  const access = recordAccess(run)
+  const skipped = recordSkipped(state, step)
+  if (access === undefined || skipped !== '') {
+    run.env.log.info(notRunLine(step, skipped || 'no storage records here'))
+    return
+  }
+  run.env.log.info(stepLine(step))
+  const digest = run.values.digestOf(image.name)
+  if (step.method === 'POST')
+    state.noRecords = !(await recordStorage(access, image, digest, run.env))
+  else if (await recordedAlready(access, image, digest, run.env))
+    state.recorded.add(image.name)
 }
 
 /** A fault: fails the run where the input named attestations, else told once. */
@@ -255,11 +317,20 @@ function fault(state: Attesting, step: RequestStep, error: unknown): void {
 export async function attestStaged(run: RunContext): Promise<void> {
   const steps = run.pipeline.provenance
   if (steps.length === 0) return
-  const state: Attesting = { run, stored: new Map() }
+  const state: Attesting = {
+    run,
+    stored: new Map(),
+    attested: new Map(),
+    recorded: new Set()
+  }
   await run.env.log.group('Attest the staged digests (GitHub)', async () => {
     for (const step of steps) {
       if (state.stopped !== undefined) {
         run.env.log.info(notRunLine(step, state.stopped))
+        continue
+      }
+      if (step.step === 'record') {
+        await recordImage(state, step)
         continue
       }
       run.env.log.info(stepLine(step))

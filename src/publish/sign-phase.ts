@@ -22,13 +22,9 @@ import {
 import { copyArtifacts, countValidSignatures } from '../signing/signatures.js'
 import { countValidBundles } from '../signing/bundle-referrer.js'
 import { loadSigner } from '../signing/signing-key.js'
-import type { PublishEnv, RunContext } from './run-context.js'
-import {
-  ATTESTATIONS_INPUT,
-  type GithubAttestations
-} from '../settings/github-attestations.js'
+import type { PublishEnv } from './run-context.js'
 import { isProvenanceReferrer } from '../registry/referrer-index.js'
-import { storeStorageRecord } from '../signing/attestations-api.js'
+import { recordStorage, type RecordAccess } from './storage-record.js'
 import type { RunValues } from './outcome.js'
 
 /** @sigstore/verify is loaded only for a keyless gate (dist/chunks/keyless-verify.js). */
@@ -207,54 +203,6 @@ export function referrerLines(
       return `  ${image}@${r.digest} -> ${r.subject}: ${where}${written}`
     })
     .join('\n')
-}
-
-/** What a storage record is asked with: the run's attestations API and its token. */
-export interface RecordAccess {
-  attestations: GithubAttestations
-  token: string
-}
-
-/** Where the run records its images: with github-attestations, for an organization. */
-export function recordAccess(run: RunContext): RecordAccess | undefined {
-  const { attestations } = run.publication
-  if (!attestations?.organization) return undefined
-  return { attestations, token: run.settings.cleanup.githubToken }
-}
-
-/**
- * A storage record of the image's digest, for the organization's linked artifacts (actions/attest
- * makes one per image it pushes to); false when refused (no artifact-metadata: write): one
- * warning, never the release's failure, and the caller asks for no other. The registry named as
- * https://host[:port] (actions/attest reads a name with a port as a URL scheme and skips).
- */
-export async function recordStorage(
-  access: RecordAccess,
-  image: Image,
-  digest: string,
-  env: PublishEnv
-): Promise<boolean> {
-  const answer = await storeStorageRecord(
-    { name: image.name, digest, registryUrl: `https://${image.registry}` },
-    {
-      ...access.attestations,
-      token: access.token,
-      limits: { timeoutMs: env.bounds.registryMs, ...env.retry }
-    }
-  ).catch((error: unknown) => ({ refused: 0, message: errorMessage(error) }))
-  if ('ids' in answer) {
-    env.log.info(
-      `  ${image.name}@${digest}: storage record ${answer.ids.join(', ')}`
-    )
-    return true
-  }
-  const status = answer.refused === 0 ? '' : `HTTP ${answer.refused}: `
-  env.log.warning(
-    `${ATTESTATIONS_INPUT}: no storage record of ${image.name}@${digest} (${status}` +
-      `${answer.message}): give the job "permissions: artifact-metadata: write"; the ` +
-      'attestations stand, the release goes on'
-  )
-  return false
 }
 
 /**

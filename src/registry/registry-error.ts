@@ -91,6 +91,18 @@ export function classifyNetworkError(
   })
 }
 
+/**
+ * GitHub's rate limits: 429, or 403 with `retry-after` (the secondary limit) or no requests left
+ * (`x-ratelimit-remaining: 0`); a 403 without them is a refusal.
+ */
+export function rateLimited(response: RegistryResponse): boolean {
+  const { status, headers } = response
+  const limited =
+    headers.get('retry-after') !== null ||
+    headers.get('x-ratelimit-remaining') === '0'
+  return status === 429 || (status === 403 && limited)
+}
+
 /** Retry-After as milliseconds: delay-seconds or an HTTP date. */
 export function parseRetryAfter(
   value: string | null,

@@ -32,7 +32,10 @@ export interface GithubAttestations {
   repository: string
   /** The owner is an organization: each image gets a storage record (artifact metadata). */
   organization: boolean
-  /** provenance,sbom: each platform manifest's SBOM, as BuildKit made it, is attested too. */
+  /**
+   * provenance,sbom: each platform manifest's SBOM, as BuildKit made it (in a merge, the legs'
+   * builds), is attested too.
+   */
   sbom: boolean
 }
 
@@ -41,6 +44,8 @@ export interface GithubAttestations {
  * carries the source's and records the target (a storage record).
  */
 const ATTESTING_MODES = ['build', 'merge', 'promote']
+/** The modes that attest BuildKit's SBOMs: the build's own, or the legs' a merge lists. */
+const SBOM_MODES = ['build', 'merge']
 
 /** What a run of this mode would attest, or why it attests nothing. */
 interface Where {
@@ -86,10 +91,10 @@ function refuseExplicit(asked: AttestationsAsked, where: Where): void {
   const refuse = (why: string) => {
     throw new InputError(ATTESTATIONS_INPUT, asked, why)
   }
-  if (asked === 'provenance,sbom' && where.mode !== 'build')
+  if (asked === 'provenance,sbom' && !SBOM_MODES.includes(where.mode))
     refuse(
-      `the SBOM is attested where the step builds the image (mode build); mode is ` +
-        `"${where.mode}": use provenance`
+      `the SBOM is attested where the step builds the image (mode build) or merges the legs ` +
+        `that built it (mode merge); mode is "${where.mode}": use provenance`
     )
   if (!ATTESTING_MODES.includes(where.mode))
     refuse(

@@ -26,10 +26,10 @@ const REFUSALS = [403, 404]
 /** An answer's JSON, or the API's refusal (403, 404) with GitHub's message. */
 type Answer = Record<string, unknown> & { refused?: number; message?: string }
 
-/** A POST to the API, its answer. */
-async function post(
+/** A request to the API (a POST with `body`, else a GET), its answer. */
+async function ask(
   path: string,
-  body: object,
+  body: object | undefined,
   access: ApiAccess
 ): Promise<Answer> {
   const url = new URL(`${access.apiUrl}${path}`)
@@ -37,14 +37,14 @@ async function post(
     `GitHub's API (${url.href})`,
     url,
     {
-      method: 'POST',
+      method: body === undefined ? 'GET' : 'POST',
       headers: {
         Accept: 'application/vnd.github+json',
         Authorization: `Bearer ${access.token}`,
         'Content-Type': 'application/json',
         'X-GitHub-Api-Version': '2022-11-28'
       },
-      body: JSON.stringify(body)
+      ...(body !== undefined && { body: JSON.stringify(body) })
     },
     access.limits,
     {
@@ -63,7 +63,7 @@ export async function storeAttestation(
   access: ApiAccess
 ): Promise<StoreAnswer> {
   const path = `/repos/${access.repository}/attestations`
-  const answer = await post(path, { bundle }, access)
+  const answer = await ask(path, { bundle }, access)
   if (typeof answer.refused === 'number')
     return { refused: answer.refused, message: answer.message ?? '' }
   const id = answer.id
@@ -94,13 +94,34 @@ export async function storeStorageRecord(
   const path = `/orgs/${owner}/artifacts/metadata/storage-record`
   const { name, digest, registryUrl } = record
   const body = { name, digest, registry_url: registryUrl }
-  const answer = await post(path, body, access)
+  const answer = await ask(path, body, access)
   if (typeof answer.refused === 'number')
     return { refused: answer.refused, message: answer.message ?? '' }
-  const records = Array.isArray(answer.storage_records)
-    ? (answer.storage_records as { id?: unknown }[])
+  return { ids: recordsIn(answer).map(r => String(r.id)) }
+}
+
+/** An answer's storage_records, as GitHub lists them (id, name, digest, registry_url, …). */
+const recordsIn = (answer: Answer) =>
+  Array.isArray(answer.storage_records)
+    ? (answer.storage_records as Record<string, unknown>[])
     : []
-  return { ids: records.map(r => String(r.id)) }
+
+/**
+ * Whether the organization holds a storage record of `record` (its name in its registry), as REST
+ * "List artifact storage records" (GET /orgs/{org}/artifacts/{subject_digest}/metadata/
+ * storage-records) lists them; a refusal (403, 404: GitHub answers 404 for a digest of none) is
+ * none found, and the create that follows tells.
+ */
+export async function holdsStorageRecord(
+  record: StorageRecord,
+  access: ApiAccess
+): Promise<boolean> {
+  const [owner] = access.repository.split('/')
+  const path = `/orgs/${owner}/artifacts/${record.digest}/metadata/storage-records`
+  const answer = await ask(path, undefined, access)
+  return recordsIn(answer).some(
+    r => r.name === record.name && r.registry_url === record.registryUrl
+  )
 }
 
 /** GitHub's error body's message (`{"message": …}`), else the start of the text. */

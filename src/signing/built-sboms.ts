@@ -38,30 +38,50 @@ export function sbomPredicate(document: Document, where: string): Predicate {
   throw new Error(`${where} is neither an SPDX nor a CycloneDX JSON document`)
 }
 
-/** The first SBOM statement's layer of an attestation manifest (BuildKit puts the core first). */
-const sbomLayer = (attestation: Manifest): OciDescriptor | undefined =>
-  (parseManifestJson(attestation).layers ?? []).find(layer =>
+/**
+ * The SBOM statements' layers of an attestation manifest: BuildKit's scan of the final stage
+ * first, then one per extra root it scanned (the context with BUILDKIT_SBOM_SCAN_CONTEXT, each
+ * stage with BUILDKIT_SBOM_SCAN_STAGE).
+ */
+const sbomLayers = (attestation: Manifest): OciDescriptor[] =>
+  (parseManifestJson(attestation).layers ?? []).filter(layer =>
     SBOM_TYPES.includes(layer.annotations?.[PREDICATE_TYPE] ?? '')
   )
 
-/** Each platform manifest's SBOM predicate, by the platform manifest's digest. */
+/** One SBOM layer's predicate. */
+async function sbomOf(
+  client: RegistryClient,
+  image: Image,
+  layer: OciDescriptor,
+  subject: OciDescriptor
+): Promise<Predicate> {
+  const where = `${image.name}@${layer.digest} (an SBOM of ${subject.digest})`
+  if (layer.size > MAX_SBOM_BYTES)
+    throw new Error(`${where} is over 16 MiB, GitHub's bound on an SBOM`)
+  const bytes = await client.getBlob(image, layer.digest)
+  if (bytes === undefined) throw new Error(`${where} is not in the registry`)
+  const statement = parseJsonBytes<{ predicate?: Document }>(bytes)
+  return sbomPredicate(statement.predicate ?? {}, where)
+}
+
+/**
+ * Each platform manifest's SBOM predicates, by the platform manifest's digest; those `known`
+ * already (read from another index that lists the same platform manifest) are not read again.
+ */
 export async function builtSboms(
   client: RegistryClient,
   image: Image,
-  root: Manifest
-): Promise<Map<string, Predicate>> {
-  const sboms = new Map<string, Predicate>()
+  root: Manifest,
+  known: ReadonlyMap<string, Predicate[]> = new Map()
+): Promise<Map<string, Predicate[]>> {
+  const sboms = new Map<string, Predicate[]>()
   for (const { attestation, subject } of embeddedAttestations(root)) {
+    if (known.has(subject.digest)) continue
     const manifest = await requireManifest(client, image, attestation.digest)
-    const layer = sbomLayer(manifest)
-    if (layer === undefined) continue
-    const where = `${image.name}@${layer.digest} (the SBOM of ${subject.digest})`
-    if (layer.size > MAX_SBOM_BYTES)
-      throw new Error(`${where} is over 16 MiB, GitHub's bound on an SBOM`)
-    const bytes = await client.getBlob(image, layer.digest)
-    if (bytes === undefined) throw new Error(`${where} is not in the registry`)
-    const statement = parseJsonBytes<{ predicate?: Document }>(bytes)
-    sboms.set(subject.digest, sbomPredicate(statement.predicate ?? {}, where))
+    const predicates: Predicate[] = []
+    for (const layer of sbomLayers(manifest))
+      predicates.push(await sbomOf(client, image, layer, subject))
+    if (predicates.length > 0) sboms.set(subject.digest, predicates)
   }
   return sboms
 }

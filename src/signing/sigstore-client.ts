@@ -13,6 +13,7 @@ import {
 } from '../registry/http-fetch.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { TransientError, withRetry } from '../registry/retry.js'
+import { parseRetryAfter, rateLimited } from '../registry/registry-error.js'
 import {
   certificateChain,
   certificateIdentity,
@@ -48,7 +49,11 @@ async function failure(
   )
 }
 
-/** One round trip; connection errors, timeouts, 5xx and 429 are tried again. */
+/**
+ * One round trip; connection errors, timeouts, 5xx and a rate limit (429, GitHub's 403 with
+ * Retry-After) are tried again, after Retry-After where the answer has one (within the retry's
+ * bound on a delay).
+ */
 export async function exchange(
   what: string,
   url: URL,
@@ -67,8 +72,13 @@ export async function exchange(
           cause: error
         })
       })
-      if (response.status >= 500 || response.status === 429)
-        throw new TransientError((await failure(what, response)).message)
+      if (response.status >= 500 || rateLimited(response))
+        throw new TransientError((await failure(what, response)).message, {
+          retryAfterMs: parseRetryAfter(
+            response.headers.get('retry-after'),
+            Date.now()
+          )
+        })
       if (reader?.statuses.includes(response.status))
         return reader.read(response, url)
       if (!response.ok) throw await failure(what, response)

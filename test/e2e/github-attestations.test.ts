@@ -29,6 +29,13 @@ import {
   visibleText
 } from './steps.js'
 import { runMain, type StepResult } from './runner.js'
+import {
+  executedLines,
+  planLine,
+  planOf,
+  runTempDir,
+  sameStep
+} from './field-support.js'
 import { loadEvent } from '../fixtures/events.js'
 import {
   ghcrStack,
@@ -92,6 +99,15 @@ function attestingEnv(
 }
 
 const INPUTS = { platforms: PLATFORMS, 'github-token': 'ghs_attesting' }
+
+/** The hello release of `repo` on registry A, attested through the API at `apiUrl`: run `attempt`. */
+const releaseAttempt = (repo: string, apiUrl: string, attempt: number) =>
+  runHello(
+    stack.a,
+    repo,
+    INPUTS,
+    attestingEnv(apiUrl, { GITHUB_RUN_ATTEMPT: String(attempt) })
+  )
 
 /** The step's lines that name github-attestations: annotations, and plain log lines. */
 const attestationLines = (step: StepResult) =>
@@ -278,12 +294,7 @@ describe('github-attestations: a two-platform release, attested by default', () 
 
   it('a re-run of the same commit signs, stores and attaches nothing again, and names the same attestations', async () => {
     const creates = api.creates
-    const rerun = await runHello(
-      stack.a,
-      repo,
-      INPUTS,
-      attestingEnv(api.url, { GITHUB_RUN_ATTEMPT: '2' })
-    )
+    const rerun = await releaseAttempt(repo, api.url, 2)
     expect(errorLines(rerun.stdout)).toEqual([])
     expect(rerun.code).toBe(0)
     expect((await readManifest(stack.a, repo, '1.2.3')).digest).toBe(
@@ -557,6 +568,9 @@ const statementIn = (bundle: { dsseEnvelope?: { payload: string } }) =>
     Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString()
   ) as { predicateType: string; predicate: unknown }
 
+/** actions/attest's predicate type of an SPDX 2.3 document, what the stack's generator writes. */
+const SPDX = 'https://spdx.dev/Document/v2.3'
+
 interface Listed {
   digest: string
   annotations?: Record<string, string>
@@ -593,8 +607,6 @@ async function builtSboms(repo: string, index: string) {
 }
 
 describe("github-attestations: provenance,sbom on a two-platform release, with the stack's SBOM generator", () => {
-  /** actions/attest's predicate type of an SPDX 2.3 document, what the generator writes. */
-  const SPDX = 'https://spdx.dev/Document/v2.3'
   let repo: string
   let main: StepResult
   let index: string
@@ -705,8 +717,16 @@ describe("github-attestations: provenance,sbom on a two-platform release, with t
 })
 
 describe('github-attestations on a matrix: mode digest legs, then the merge', () => {
-  it("attests each leg's digest and the merged index with its platform manifests; cosign 3 verifies each", async () => {
-    const repo = uniqueRepo('gh-attest-merge')
+  /**
+   * Two mode digest legs (`legInputs` beside the defaults) handed over in outputs, then their merge
+   * (`mergeInputs`): the legs' digests, the merge, the API's attestations the merge added, and the
+   * merged index's platform manifests.
+   */
+  async function matrixRelease(
+    repo: string,
+    legInputs: Record<string, string> = {},
+    mergeInputs: Record<string, string> = {}
+  ) {
     const env = attestingEnv(api.url)
     const creates = api.creates
     const outputs: Record<string, string> = {}
@@ -715,7 +735,13 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
       const leg = await runHello(
         stack.a,
         repo,
-        { ...INPUTS, mode: 'digest', handover: 'outputs', platforms: platform },
+        {
+          ...INPUTS,
+          mode: 'digest',
+          handover: 'outputs',
+          platforms: platform,
+          ...legInputs
+        },
         env
       )
       expect(errorLines(leg.stdout)).toEqual([])
@@ -734,16 +760,22 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
       {
         ...INPUTS,
         mode: 'merge',
-        handover: JSON.stringify(outputs)
+        handover: JSON.stringify(outputs),
+        ...mergeInputs
       },
       env
     )
     expect(errorLines(merge.stdout)).toEqual([])
     expect(merge.code).toBe(0)
+    // the platform manifests are those of the release above, in another repository: the API
+    // holds those too
+    const stored = api.held.slice(held)
     const index = merge.outputs.digest
-    const listed = await readJson<{
-      manifests: { digest: string; annotations?: Record<string, string> }[]
-    }>(stack.a, repo, `manifests/${index}`)
+    const listed = await readJson<{ manifests: Listed[] }>(
+      stack.a,
+      repo,
+      `manifests/${index}`
+    )
     const platforms = listed.manifests
       .filter(
         m =>
@@ -752,21 +784,61 @@ describe('github-attestations on a matrix: mode digest legs, then the merge', ()
       )
       .map(m => m.digest)
     expect(platforms).toHaveLength(2)
+    return { legs, merge, stored, index, platforms }
+  }
+
+  it("attests each leg's digest and the merged index with its platform manifests; cosign 3 verifies each", async () => {
+    const repo = uniqueRepo('gh-attest-merge')
+    const { legs, merge, stored, index, platforms } = await matrixRelease(repo)
     // each leg is an index (its platform manifest and buildx's provenance), not listed in the merge's
     const subjects = [index, ...platforms, ...legs]
     expect(new Set(subjects).size).toBe(5)
-    const stored = JSON.parse(merge.outputs.attestations) as {
+    const named = JSON.parse(merge.outputs.attestations) as {
       subject: string
     }[]
-    expect(stored.map(s => s.subject).sort()).toEqual([...subjects].sort())
-    // what the merge stored (the platform manifests are those of the release above, in another
-    // repository: the API holds those too)
-    const merged = api.held.slice(held)
+    expect(named.map(s => s.subject).sort()).toEqual([...subjects].sort())
     expect(
-      subjects.map(s => merged.filter(h => h.subjects.includes(s)).length)
+      subjects.map(s => stored.filter(h => h.subjects.includes(s)).length)
     ).toEqual(subjects.map(() => 1))
     expect(await verifications(stack.a, repo, subjects)).toMatchObject(
       verified(stack.a, repo, subjects)
+    )
+  })
+
+  it("provenance,sbom: attests the SBOM each leg's build made, one per platform manifest; cosign 3 verifies the SPDX type for the workflow only", async () => {
+    const repo = uniqueRepo('gh-attest-merge-sbom')
+    const { legs, merge, stored, platforms } = await matrixRelease(
+      repo,
+      { sbom: `generator=${stack.emulation.standIns.sbomGenerator}` },
+      { 'github-attestations': 'provenance,sbom' }
+    )
+    // BuildKit's SBOM of each platform, in its leg's index
+    const sboms = new Map<string, unknown>()
+    for (const leg of legs)
+      for (const [platform, sbom] of await builtSboms(repo, leg))
+        sboms.set(platform, sbom.predicate)
+    expect([...sboms.keys()].sort()).toEqual([...platforms].sort())
+    const named = JSON.parse(merge.outputs.attestations) as {
+      subject: string
+      predicateType: string
+    }[]
+    expect(
+      named
+        .filter(s => s.predicateType === SPDX)
+        .map(s => s.subject)
+        .sort()
+    ).toEqual([...platforms].sort())
+    for (const platform of platforms) {
+      const spdx = stored.filter(
+        h =>
+          h.subjects.includes(platform) &&
+          statementIn(h.bundle).predicateType === SPDX
+      )
+      expect(spdx).toHaveLength(1)
+      expect(statementIn(spdx[0].bundle).predicate).toEqual(sboms.get(platform))
+    }
+    expect(await verifications(stack.a, repo, platforms, SPDX)).toMatchObject(
+      verified(stack.a, repo, platforms)
     )
   })
 })
@@ -920,6 +992,92 @@ describe('github-attestations in a dry run', () => {
     expect(standins.tokens).toHaveLength(tokens)
     expect(api.creates).toBe(creates)
     expect(await publishedTags(stack.a, repo)).toEqual([])
+  })
+})
+
+describe('github-attestations: the plan is the run', () => {
+  /** The attestation steps a run took, and those its dry run printed. */
+  const ATTESTING = ['provenance', 'record']
+  const planned = (dry: StepResult) =>
+    planOf(dry)
+      .filter(entry => ATTESTING.includes(entry.step))
+      .map(planLine)
+
+  it('a dry run prints the attestation steps the run takes: sign and store, referrers, the storage record', async () => {
+    const repo = uniqueRepo('gh-attest-plan')
+    const env = attestingEnv(api.url, {
+      GITHUB_RUN_ID: String(randomBytes(4).readUInt32BE())
+    })
+    const dry = await runHello(
+      stack.a,
+      repo,
+      { ...INPUTS, 'dry-run': 'true' },
+      env
+    )
+    expect(dry.code).toBe(0)
+    const steps = planned(dry)
+    const artifacts = `${api.url}/orgs/acme/artifacts`
+    expect(steps.map(line => line.split(' (only if')[0])).toEqual([
+      `provenance POST ${api.url}/repos/acme/webapp/attestations`,
+      `provenance PUT http://${stack.a.host}/v2/${repo}/manifests/<referrer digest>`,
+      `record    GET ${artifacts}/<digest>/metadata/storage-records`,
+      `record    POST ${artifacts}/metadata/storage-record`
+    ])
+    for (const line of steps) expect(dry.stdout).toContain(`  ${line}\n`)
+    const run = await runHello(stack.a, repo, INPUTS, env)
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    const taken = executedLines(run, ATTESTING)
+    expect(taken).toEqual(
+      steps.map(line => expect.stringMatching(sameStep(line, runTempDir(run))))
+    )
+    // the first run attested the digest: no read of the records, one made
+    expect(taken[2]).toMatch(/ — not needed: this run attested the digest$/)
+    expect(
+      api.records.filter(r => r.name === `${stack.a.host}/${repo}`)
+    ).toEqual([expect.objectContaining({ digest: run.outputs.digest })])
+  })
+
+  it("a re-run after the first run's storage record was refused makes it, and only it", async () => {
+    const refusing = await startAttestationsApi(undefined, true)
+    try {
+      const repo = uniqueRepo('gh-attest-record-rerun')
+      const first = await releaseAttempt(repo, refusing.url, 1)
+      expect(first.code).toBe(0)
+      expect(attestationLines(first)).toEqual([
+        expect.stringMatching(
+          /^::warning::github-attestations: no storage record of /
+        )
+      ])
+      expect(refusing.records).toEqual([])
+      const creates = refusing.creates
+      // the job given artifact-metadata: write, and run again
+      refusing.refuseRecords = false
+      const rerun = await releaseAttempt(repo, refusing.url, 2)
+      expect(errorLines(rerun.stdout)).toEqual([])
+      expect(attestationLines(rerun)).toEqual([])
+      expect(rerun.code).toBe(0)
+      expect(refusing.creates).toBe(creates)
+      const record = expect.objectContaining({
+        name: `${stack.a.host}/${repo}`,
+        digest: first.outputs.digest,
+        registryUrl: `https://${stack.a.host}`
+      })
+      expect(refusing.records).toEqual([record])
+      expect(executedLines(rerun, ['record'])).toEqual([
+        expect.stringMatching(/^record {4}GET .*\/storage-records \(only if/),
+        expect.stringMatching(/^record {4}POST .*\/storage-record \(only if/)
+      ])
+      // a third run finds the record: reads, makes none
+      const third = await releaseAttempt(repo, refusing.url, 3)
+      expect(third.code).toBe(0)
+      expect(refusing.records).toEqual([record])
+      expect(executedLines(third, ['record'])[1]).toMatch(
+        / — not needed: a storage record of the digest is held$/
+      )
+    } finally {
+      await refusing.close()
+    }
   })
 })
 

@@ -584,7 +584,46 @@ describe.each<NameRule>(['per-run', 'per-attempt'])(
 )
 
 describe('the reusable workflow attests from its own job', () => {
-  it("the merge's attestations name the reusable workflow: cosign 3 verifies them with its identity, not the caller's", async () => {
+  /** The caller's logins: the job site's registry, and registry A, which holds the generator. */
+  const withGeneratorLogin = () => {
+    const { host, username, password } = site().registry
+    const { a } = stackEnv()
+    const logins = [
+      { registry: host, username, password },
+      { registry: a.host, username: a.username, password: a.password }
+    ]
+    return { secrets: { REGISTRY_LOGINS: JSON.stringify(logins) } }
+  }
+
+  it.each<{
+    name: string
+    more: () => Record<string, string>
+    logins: boolean
+    /** What the merge attests: the index, its 2 platforms, the 2 legs' digests; SBOMs beside. */
+    made: number
+    /** The subjects cosign 3 verifies, with the statement type. */
+    verify: 'index' | 'platforms'
+    type?: string
+  }>([
+    {
+      name: "the merge's provenance names the reusable workflow: cosign 3 verifies it with its identity, not the caller's",
+      more: () => ({}),
+      logins: false,
+      made: 5,
+      verify: 'index'
+    },
+    {
+      name: "provenance,sbom: the legs' SBOMs are attested by the merge, one per platform; cosign 3 verifies the SPDX type with its identity, not the caller's",
+      more: () => ({
+        'github-attestations': 'provenance,sbom',
+        sbom: `generator=${stackEnv().emulation.standIns.sbomGenerator}`
+      }),
+      logins: true,
+      made: 7,
+      verify: 'platforms',
+      type: 'https://spdx.dev/Document/v2.3'
+    }
+  ])('$name', async ({ more, logins, made, verify, type }) => {
     // GitHub's job_workflow_ref for a job of a called workflow: that workflow at the called ref
     const own = `acme/docker-publish-action/.github/workflows/publish.yml@${JOB.workflow_sha}`
     const standins = await startStandins('trusted', own)
@@ -598,8 +637,10 @@ describe('the reusable workflow attests from its own job', () => {
         ...forwarder.env,
         GITHUB_API_URL: api.url
       }
+      const called = call(repo, more())
       const jobs = await runWorkflow(WORKFLOW, {
-        ...call(repo),
+        ...called,
+        ...(logins && withGeneratorLogin()),
         run: actionRunner(newRun(), 1, steps, {
           env,
           defaults: { 'github-token': 'ghs_job' }
@@ -608,42 +649,57 @@ describe('the reusable workflow attests from its own job', () => {
       expect(steps.map(step => outcome(step, 'exit 0'))).toEqual(
         Array(3).fill('exit 0')
       )
-      // the legs attest nothing; the merge, the index, its 2 platforms and the 2 legs' digests
-      const made = steps.map(
+      // the legs attest nothing; the merge does
+      const counts = steps.map(
         step => (JSON.parse(step.outputs.attestations) as unknown[]).length
       )
-      expect(made).toEqual([0, 0, 5])
+      expect(counts).toEqual([0, 0, made])
       const identity = (workflowRef: string) => ({
         identity: `https://github.com/${workflowRef}`,
         issuer: GITHUB_ISSUER
       })
-      const ref = `${site().registry.host}/${repo}@${jobs.merge.outputs.digest}`
-      const verify = (who: { identity: string; issuer: string }) =>
-        cosign3VerifyAttestation(
-          stackEnv().cosign3,
-          ref,
-          who,
-          standins.trustedRootFile,
-          [site().registry]
-        )
-      const passed = await verify(identity(own))
-      expect({ code: passed.code, output: passed.output }).toMatchObject({
-        code: 0
-      })
-      const caller = await verify({
-        identity: WORKFLOW_IDENTITY,
-        issuer: GITHUB_ISSUER
-      })
-      expect(caller.code).not.toBe(0)
-      // the statement's builder: the reusable workflow (what gh's --signer-workflow checks)
-      for (const { bundle } of api.held) {
+      const { host } = site().registry
+      const merged = jobs.merge.outputs.digest ?? ''
+      const subjects =
+        verify === 'index'
+          ? [merged]
+          : Object.values(
+              await platformManifests(site().registry, repo, merged)
+            )
+      expect(subjects).toHaveLength(verify === 'index' ? 1 : 2)
+      for (const subject of subjects) {
+        const check = (who: { identity: string; issuer: string }) =>
+          cosign3VerifyAttestation(
+            stackEnv().cosign3,
+            `${host}/${repo}@${subject}`,
+            who,
+            standins.trustedRootFile,
+            [site().registry],
+            type
+          )
+        const passed = await check(identity(own))
+        expect({ code: passed.code, output: passed.output }).toMatchObject({
+          code: 0
+        })
+        const caller = await check({
+          identity: WORKFLOW_IDENTITY,
+          issuer: GITHUB_ISSUER
+        })
+        expect(caller.code).not.toBe(0)
+      }
+      // each provenance's builder: the reusable workflow (what gh's --signer-workflow checks)
+      const builders = api.held.flatMap(({ bundle }) => {
         const statement = JSON.parse(
           Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString()
-        ) as { predicate: { runDetails: { builder: { id: string } } } }
-        expect(statement.predicate.runDetails.builder.id).toBe(
-          `https://github.com/${own}`
-        )
-      }
+        ) as {
+          predicateType: string
+          predicate: { runDetails?: { builder: { id: string } } }
+        }
+        return statement.predicateType === 'https://slsa.dev/provenance/v1'
+          ? [statement.predicate.runDetails?.builder.id]
+          : []
+      })
+      expect(builders).toEqual(Array(5).fill(`https://github.com/${own}`))
     } finally {
       await Promise.all([api.close(), forwarder.close(), standins.close()])
     }

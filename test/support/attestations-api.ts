@@ -15,8 +15,12 @@
  *   storage-record` with `name`, `digest`, `registry_url` (an https origin: actions/attest refuses
  *   another protocol), answered with `{storage_records: [{id}]}`; for an organization only
  *   (actions/attest asks first whether the owner is one, and skips otherwise).
+ * - "List artifact storage records" (docs.github.com/rest/orgs/artifact-metadata, GET
+ *   /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records): 200 with `total_count` and
+ *   `storage_records`, each with `name`, `digest` and `registry_url` (go-github's
+ *   ArtifactStorageRecord); the organization's records of that digest.
  * `refuse` answers every create with that status, as GitHub does without the permission;
- * `refuseRecords`, the storage records alone.
+ * `refuseRecords` (settable, for a re-run with the permission), the storage records alone.
  */
 import type { ServerResponse } from 'node:http'
 import { startServer } from './http-server.js'
@@ -46,12 +50,16 @@ export interface AttestationsApi {
   records: HeldRecord[]
   /** The create requests answered, refused ones too. */
   creates: number
+  /** Storage records answered 403 (the job lacks artifact-metadata: write). */
+  refuseRecords: boolean
   close(): Promise<void>
 }
 
 const CREATE = /^\/repos\/([^/]+\/[^/]+)\/attestations$/
 const LIST = /^\/repos\/([^/]+\/[^/]+)\/attestations\/([^/]+)$/
 const RECORD = /^\/orgs\/([^/]+)\/artifacts\/metadata\/storage-record$/
+const RECORDS =
+  /^\/orgs\/([^/]+)\/artifacts\/([^/]+)\/metadata\/storage-records$/
 
 function send(answer: ServerResponse, status: number, body: object): void {
   answer.writeHead(status, { 'Content-Type': 'application/json' })
@@ -78,7 +86,7 @@ export async function startAttestationsApi(
 ): Promise<AttestationsApi> {
   const held: HeldAttestation[] = []
   const records: HeldRecord[] = []
-  const api = { creates: 0 }
+  const api = { creates: 0, refuseRecords }
   const server = await startServer((request, answer) => {
     void readBody(request).then(text => {
       const path = new URL(request.url ?? '/', 'http://api').pathname
@@ -91,9 +99,25 @@ export async function startAttestationsApi(
             )
             .map(a => ({ bundle: a.bundle, repository_id: 700123 }))
         })
+      const listedRecords = RECORDS.exec(path)
+      if (request.method === 'GET' && listedRecords) {
+        const [, owner, digest] = listedRecords
+        const found = records
+          .filter(r => r.owner === owner && r.digest === digest)
+          .map(({ id, name, registryUrl }) => ({
+            id,
+            name,
+            digest,
+            registry_url: registryUrl
+          }))
+        return send(answer, 200, {
+          total_count: found.length,
+          storage_records: found
+        })
+      }
       const record = RECORD.exec(path)
       if (request.method === 'POST' && record) {
-        if (refuse !== undefined || refuseRecords)
+        if (refuse !== undefined || api.refuseRecords)
           return send(answer, refuse ?? 403, {
             message: 'Resource not accessible by integration'
           })
@@ -154,6 +178,12 @@ export async function startAttestationsApi(
     records,
     get creates() {
       return api.creates
+    },
+    get refuseRecords() {
+      return api.refuseRecords
+    },
+    set refuseRecords(refusing: boolean) {
+      api.refuseRecords = refusing
     },
     close: () => server.close()
   }

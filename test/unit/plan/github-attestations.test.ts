@@ -134,14 +134,14 @@ describe('github-attestations named explicitly', () => {
         /input "github-attestations": invalid value "provenance": .*"permissions: id-token: write"/
     },
     {
-      name: 'sbom in mode merge, which builds nothing',
+      name: 'sbom in mode promote, which copies what another run attested',
       inputs: {
         'github-attestations': 'provenance,sbom',
-        mode: 'merge',
-        platforms: 'linux/amd64,linux/arm64'
+        mode: 'promote',
+        source: 'ghcr.io/octo/app:1.2.3'
       },
       error:
-        /input "github-attestations": invalid value "provenance,sbom": the SBOM is attested where the step builds the image \(mode build\); mode is "merge"/
+        /input "github-attestations": invalid value "provenance,sbom": the SBOM is attested where the step builds the image \(mode build\) or merges the legs that built it \(mode merge\); mode is "promote"/
     },
     {
       name: 'sbom with the SBOM turned off',
@@ -193,6 +193,15 @@ describe('github-attestations named explicitly', () => {
     await expect(
       publicationOf(inputs, { ...GROUND, ...ground })
     ).rejects.toThrow(error)
+  })
+
+  it("takes provenance,sbom in mode merge: the legs' SBOMs", async () => {
+    const { publication } = await publicationOf({
+      'github-attestations': 'provenance,sbom',
+      mode: 'merge',
+      platforms: 'linux/amd64,linux/arm64'
+    })
+    expect(publication.attestations?.sbom).toBe(true)
   })
 
   it('takes a promote without an ID token, which signs nothing', async () => {
@@ -266,31 +275,56 @@ describe('github-attestations: provenance,sbom asks BuildKit for the SBOM it att
 })
 
 describe('github-attestations in the plan: after the gate, before any tag moves', () => {
-  it('signs and stores each image, then attaches its referrers', async () => {
-    const { settings, publication } = await publicationOf({
-      images: 'ghcr.io/octo/app\n127.0.0.1:5001/app',
-      gate: 'true'
-    })
-    const pipeline = pipelineOf(settings, publication)
-    const subjects = 'for the digest and each platform manifest it lists'
-    expect(pipeline.provenance.map(stepLine)).toEqual([
-      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
-      `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`,
-      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
-      `provenance PUT http://127.0.0.1:5001/v2/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
-    ])
-  })
+  const subjects = 'for the digest and each platform manifest it lists'
+  const attest = (registry: string, repository: string) => [
+    `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
+    `provenance PUT ${registry}/v2/${repository}/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+  ]
+  const artifacts = 'https://api.github.com/orgs/octo/artifacts'
+  const record = [
+    `record    GET ${artifacts}/<digest>/metadata/storage-records (only if the digest was attested by an earlier run)`,
+    `record    POST ${artifacts}/metadata/storage-record (only if this run attested the digest, or no storage record of it is held)`
+  ]
+  it.each<{ name: string; organization: boolean; steps: string[] }>([
+    {
+      name: "an organization: each image's storage record after its referrers",
+      organization: true,
+      steps: [
+        ...attest('https://ghcr.io', 'octo/app'),
+        ...record,
+        ...attest('http://127.0.0.1:5001', 'app'),
+        ...record
+      ]
+    },
+    {
+      name: 'a user: no storage record (GitHub keeps them for organizations)',
+      organization: false,
+      steps: [
+        ...attest('https://ghcr.io', 'octo/app'),
+        ...attest('http://127.0.0.1:5001', 'app')
+      ]
+    }
+  ])(
+    'signs and stores each image, then attaches its referrers; $name',
+    async ({ organization, steps }) => {
+      const { settings, publication } = await publicationOf(
+        { images: 'ghcr.io/octo/app\n127.0.0.1:5001/app', gate: 'true' },
+        { ...GROUND, organization }
+      )
+      const pipeline = pipelineOf(settings, publication)
+      expect(pipeline.provenance.map(stepLine)).toEqual(steps)
+    }
+  )
   it('with provenance,sbom, says the SBOM of each platform manifest is attested too', async () => {
     const { settings, publication } = await publicationOf({
       'github-attestations': 'provenance,sbom'
     })
     const pipeline = pipelineOf(settings, publication)
-    const subjects =
-      "for the digest and each platform manifest it lists; and each platform manifest's SBOM " +
-      'BuildKit made'
+    const sboms = `${subjects}; and each platform manifest's SBOM BuildKit made`
     expect(pipeline.provenance.map(stepLine)).toEqual([
-      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${subjects})`,
-      `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${subjects}, once the attestations API stored them)`
+      `provenance POST https://api.github.com/repos/octo/app/attestations (only if ${sboms})`,
+      `provenance PUT https://ghcr.io/v2/octo/app/manifests/<referrer digest> (only if ${sboms}, once the attestations API stored them)`,
+      ...record
     ])
   })
 })

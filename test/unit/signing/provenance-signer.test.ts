@@ -4,7 +4,10 @@ import {
   statesPredicate,
   type ProvenancePredicate
 } from '../../../src/signing/provenance-signer.js'
-import { sbomPredicate } from '../../../src/signing/built-sboms.js'
+import { builtSboms, sbomPredicate } from '../../../src/signing/built-sboms.js'
+import { jsonManifest } from '../../../src/registry/manifest.js'
+import { parseImageName } from '../../../src/reference/images.js'
+import { MemoryRegistry } from '../../support/memory-registry.js'
 import type { BundleJson } from '../../../src/signing/bundle-referrer.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
@@ -189,5 +192,120 @@ describe('statesPredicate: whether a referrer already holds this SBOM of the sub
     }
   ])('$name: $expected', ({ bundle: found, expected }) => {
     expect(statesPredicate(found, sbom, DIGEST)).toBe(expected)
+  })
+})
+
+describe("builtSboms: every SBOM BuildKit made of each platform manifest, from the index's attestation manifests", () => {
+  const image = parseImageName('registry.test/acme/webapp')
+  const SPDX_TYPE = 'https://spdx.dev/Document'
+  const platform = (n: number) => `sha256:${String(n).repeat(64)}`
+  const statement = (type: string, predicate: object) =>
+    new TextEncoder().encode(JSON.stringify({ predicateType: type, predicate }))
+  const named = (name: string) => ({ ...SPDX, name })
+
+  /** An index of platform manifests, each with an attestation manifest of these statements. */
+  async function indexOf(
+    registry: MemoryRegistry,
+    statements: { type: string; predicate: object }[][]
+  ) {
+    const entries = []
+    for (const [n, layers] of statements.entries()) {
+      const descriptors = []
+      for (const { type, predicate } of layers) {
+        const bytes = statement(type, predicate)
+        const digest = await registry.putBlob(image, bytes)
+        descriptors.push({
+          mediaType: 'application/vnd.in-toto+json',
+          digest,
+          size: bytes.length,
+          annotations: { 'in-toto.io/predicate-type': type }
+        })
+      }
+      const attestation = jsonManifest(
+        'application/vnd.oci.image.manifest.v1+json',
+        { layers: descriptors }
+      )
+      await registry.putManifest(image, attestation.digest, attestation)
+      const subject = platform(n + 1)
+      entries.push(
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: subject,
+          size: 1
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: attestation.digest,
+          size: attestation.body.length,
+          annotations: {
+            'vnd.docker.reference.type': 'attestation-manifest',
+            'vnd.docker.reference.digest': subject
+          }
+        }
+      )
+    }
+    return jsonManifest('application/vnd.oci.image.index.v1+json', {
+      manifests: entries
+    })
+  }
+
+  it.each<{
+    name: string
+    statements: { type: string; predicate: object }[][]
+    sboms: Record<string, string[]>
+  }>([
+    {
+      name: 'one scan per platform (the final stage)',
+      statements: [
+        [{ type: SPDX_TYPE, predicate: named('final') }],
+        [{ type: SPDX_TYPE, predicate: named('final') }]
+      ],
+      sboms: { [platform(1)]: ['final'], [platform(2)]: ['final'] }
+    },
+    {
+      name: "the final stage's and the context's scans, beside the provenance: both, in order",
+      statements: [
+        [
+          { type: SPDX_TYPE, predicate: named('final') },
+          { type: 'https://slsa.dev/provenance/v0.2', predicate: {} },
+          { type: SPDX_TYPE, predicate: named('context') }
+        ]
+      ],
+      sboms: { [platform(1)]: ['final', 'context'] }
+    },
+    {
+      name: 'a platform whose attestation manifest holds no SBOM: none',
+      statements: [
+        [{ type: 'https://slsa.dev/provenance/v0.2', predicate: {} }],
+        [{ type: SPDX_TYPE, predicate: named('final') }]
+      ],
+      sboms: { [platform(2)]: ['final'] }
+    }
+  ])('$name', async ({ statements, sboms }) => {
+    const registry = new MemoryRegistry()
+    const index = await indexOf(registry, statements)
+    const found = await builtSboms(registry, image, index)
+    expect(
+      Object.fromEntries(
+        [...found].map(([subject, predicates]) => [
+          subject,
+          predicates.map(p => (p.params as { name: string }).name)
+        ])
+      )
+    ).toEqual(sboms)
+    for (const predicates of found.values())
+      for (const { type } of predicates)
+        expect(type).toBe('https://spdx.dev/Document/v2.3')
+  })
+
+  it('reads no platform another index gave already (a merge reads its legs after the index)', async () => {
+    const registry = new MemoryRegistry()
+    const index = await indexOf(registry, [
+      [{ type: SPDX_TYPE, predicate: named('final') }]
+    ])
+    const known = new Map([[platform(1), [sbomPredicate(SPDX, 'leg')]]])
+    const before = registry.calls.length
+    expect(await builtSboms(registry, image, index, known)).toEqual(new Map())
+    expect(registry.calls.slice(before)).toEqual([])
   })
 })

@@ -5,6 +5,10 @@ import {
   requestIdToken,
   uploadEntry
 } from '../../../src/signing/sigstore-client.js'
+import {
+  holdsStorageRecord,
+  storeStorageRecord
+} from '../../../src/signing/attestations-api.js'
 
 /** Answers each request with the next status of the current script (then the last one). */
 let script: {
@@ -144,5 +148,121 @@ describe("the keyless round trips' faults", () => {
     ).rejects.toThrow(/redirected a request with a body .*: not sent there/)
     expect(reached).toBe(0)
     await new Promise<void>(resolve => other.close(() => resolve()))
+  })
+})
+
+describe("GitHub's artifact metadata API: a storage record", () => {
+  const RECORDS = '{"storage_records":[{"id":7}]}'
+  const limited = (status: number, retryAfter: string) => ({
+    status,
+    body: '{"message":"You have exceeded a secondary rate limit"}',
+    headers: { 'Retry-After': retryAfter }
+  })
+  it.each<{
+    name: string
+    script: typeof script
+    outcome: object
+    waits: unknown[]
+  }>([
+    {
+      name: 'a 503, then the record: tried again after the backoff',
+      script: [
+        { status: 503, body: '' },
+        { status: 200, body: RECORDS }
+      ],
+      outcome: { ids: ['7'] },
+      waits: [expect.any(Number)]
+    },
+    {
+      name: 'a 429 with Retry-After: 2, then the record: tried again after 2 s',
+      script: [limited(429, '2'), { status: 200, body: RECORDS }],
+      outcome: { ids: ['7'] },
+      waits: [2000]
+    },
+    {
+      name: "a 403 with Retry-After (GitHub's secondary rate limit): tried again, not a refusal",
+      script: [limited(403, '1'), { status: 200, body: RECORDS }],
+      outcome: { ids: ['7'] },
+      waits: [1000]
+    },
+    {
+      name: 'a 403 without (no artifact-metadata: write): refused at once',
+      script: [{ status: 403, body: '{"message":"Resource not accessible"}' }],
+      outcome: { refused: 403, message: 'Resource not accessible' },
+      waits: []
+    },
+    {
+      name: 'a 404 (GHES, no such API): refused at once',
+      script: [{ status: 404, body: '{"message":"Not Found"}' }],
+      outcome: { refused: 404, message: 'Not Found' },
+      waits: []
+    },
+    {
+      name: 'a 502 every time: three attempts, then the fault',
+      script: [{ status: 502, body: '' }],
+      outcome: {
+        error: expect.stringMatching(/failed after 3 attempts: .*HTTP 502/)
+      },
+      waits: [expect.any(Number), expect.any(Number)]
+    }
+  ])('$name', async ({ script: answers, outcome, waits }) => {
+    script = answers
+    requests = []
+    const slept: number[] = []
+    const access = {
+      apiUrl: base,
+      repository: 'octo/app',
+      token: 't',
+      limits: {
+        ...limits,
+        sleep: (ms: number) => Promise.resolve(void slept.push(ms))
+      }
+    }
+    const record = {
+      name: 'ghcr.io/octo/app',
+      digest: 'sha256:ab',
+      registryUrl: 'https://ghcr.io'
+    }
+    const settled = await storeStorageRecord(record, access).catch(
+      (error: Error) => ({ error: error.message })
+    )
+    expect(settled).toEqual(outcome)
+    expect(slept).toEqual(waits)
+    expect(new Set(requests.map(r => `${r.method} ${r.url}`))).toEqual(
+      new Set(['POST /orgs/octo/artifacts/metadata/storage-record'])
+    )
+  })
+
+  it.each<{ name: string; answer: string; held: boolean }>([
+    {
+      name: 'a record of the image in its registry: held',
+      answer:
+        '{"storage_records":[{"name":"ghcr.io/octo/app","registry_url":"https://ghcr.io"}]}',
+      held: true
+    },
+    {
+      name: "another registry's record of the digest: not held",
+      answer:
+        '{"storage_records":[{"name":"ghcr.io/octo/app","registry_url":"https://quay.io"}]}',
+      held: false
+    },
+    {
+      name: 'none',
+      answer: '{"total_count":0,"storage_records":[]}',
+      held: false
+    }
+  ])('lists the records of a digest: $name', async ({ answer, held }) => {
+    script = [{ status: 200, body: answer }]
+    requests = []
+    const access = { apiUrl: base, repository: 'octo/app', token: 't', limits }
+    const record = {
+      name: 'ghcr.io/octo/app',
+      digest: 'sha256:ab',
+      registryUrl: 'https://ghcr.io'
+    }
+    await expect(holdsStorageRecord(record, access)).resolves.toBe(held)
+    expect(requests.map(r => `${r.method} ${r.url}`)).toEqual([
+      'GET /orgs/octo/artifacts/sha256:ab/metadata/storage-records'
+    ])
   })
 })

@@ -141,6 +141,32 @@ describe('publish.yml, as GitHub parses and evaluates it', () => {
   })
 
   it.each([
+    { name: 'provenance: the legs take sbom as given', inputs: {}, sbom: '' },
+    {
+      name: "provenance,sbom: the legs' BuildKit makes the SBOMs the merge attests",
+      inputs: { 'github-attestations': 'provenance,sbom' },
+      sbom: 'true'
+    },
+    {
+      name: "provenance,sbom with an sbom given: the caller's generator kept",
+      inputs: {
+        'github-attestations': 'provenance,sbom',
+        sbom: 'generator=registry.example/scanner:1'
+      },
+      sbom: 'generator=registry.example/scanner:1'
+    }
+  ])('$name', async ({ inputs, sbom }) => {
+    const calls: Call[] = []
+    await runIt({ inputs, run: standIn(calls) })
+    const legs = calls.filter(call => call.inputs.mode === 'digest')
+    expect(legs.map(call => call.inputs.sbom)).toEqual([sbom, sbom])
+    const merge = calls.find(call => call.inputs.mode === 'merge')
+    expect(merge?.inputs['github-attestations']).toBe(
+      inputs['github-attestations'] ?? ''
+    )
+  })
+
+  it.each([
     { name: 'no environment', environment: '' },
     { name: 'an environment: every job runs in it', environment: 'production' }
   ])('$name', async ({ environment }) => {

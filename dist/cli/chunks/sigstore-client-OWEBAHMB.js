@@ -1,1 +1,0 @@
-import{a,b,c,d,e}from"./chunk-R4QM3YOL.js";import"./chunk-GUDAJHD6.js";import"./chunk-U5MT5QO2.js";import"./chunk-PFZRZNRS.js";import"./chunk-C2LSIYB6.js";import"./chunk-EPXOE4VI.js";export{a as exchange,e as openKeylessSigner,c as requestCertificate,b as requestIdToken,d as uploadEntry};
