@@ -314,6 +314,6 @@ export async function ghaCache(count = 1): Promise<void> {
   }
   printTable(table)
   console.log(
-    "Tags moved: ours at the line after its last tag PUT, buildx at its `pushing manifest for …:<tag>@… done`, each line timed as it arrived (a registry poll would cost a bcrypt of the htpasswd login per request on these 2 cores). Goal: tags <= 1.0x and the job <= 1.1x the recipe on the two Docker 29 rows; ours <= 0.35x bare on the stock runner's pull request. GitHub's cache service is the stack's stand-in (written from BuildKit's and the toolkit's clients); only a real runner proves the real service's speed."
+    "Tags moved: ours at the end of the log group of its last tag PUT, buildx at its `pushing manifest for …:<tag>@… done`, each line timed as it arrived (a registry poll would cost a bcrypt of the htpasswd login per request on these 2 cores). Goal: tags <= 1.0x and the job <= 1.1x the recipe on the two Docker 29 rows; ours <= 0.35x bare on the stock runner's pull request. GitHub's cache service is the stack's stand-in (written from BuildKit's and the toolkit's clients); only a real runner proves the real service's speed."
   )
 }

@@ -144,15 +144,16 @@ export async function timedCommit(job: () => Promise<WayRun>): Promise<Second> {
 }
 
 /**
- * When ours moved its tags: the line after its last tag PUT's line (printed as the PUT starts; the
- * next line comes once every tag PUT is answered).
+ * When ours moved its tags: the end of the log group of its last `tag PUT` line (printed as the
+ * PUT starts; the group ends once every tag PUT is answered, buildx's cache export lines between).
  */
 function oursTagsMovedAt(lines: TimedLine[]): number | undefined {
   const tagLines = lines.flatMap((line, i) =>
     /^tag +PUT /.test(line.text) ? [i] : []
   )
   const last = tagLines.at(-1)
-  return last === undefined ? undefined : lines[last + 1]?.at
+  if (last === undefined) return undefined
+  return lines.slice(last).find(line => line.text === '::endgroup::')?.at
 }
 
 /** When buildx's push of the tag's manifest was done (`#12 pushing manifest for …:tag@sha256:… 0.0s done`). */
