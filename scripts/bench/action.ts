@@ -8,7 +8,7 @@ import {
 } from '../../test/e2e/runner.js'
 import type { StackRegistry } from '../../test/support/stack-env.js'
 import { HELLO, TAG_NAMES, TAG_RULES } from './event.js'
-import { measure, tail, type Cost } from './proc.js'
+import { eachLine, measure, tail, type Cost } from './proc.js'
 
 export type Inputs = Record<string, string | undefined>
 
@@ -64,16 +64,20 @@ const NOT_RUN: Cost = { wallMs: 0, cpuMs: 0 }
  * main, then post where the runner would start it (action.yml's post-if),
  * each measured, then removes their runner temp folder; throws if either
  * fails. Every process they start is reaped before they return, so
- * measure() sees its CPU.
+ * measure() sees its CPU. `onLine` gets each line main prints as it arrives.
  */
 export async function runAction(
   inputs: Inputs,
-  env: Record<string, string>
+  env: Record<string, string>,
+  onLine?: (line: string) => void
 ): Promise<ActionRun> {
   // the main step alone, then its post step, each timed (runMain would run both)
-  const { value: main, cost: mainCost } = await measure(
-    () => startMain(inputs, env).result
-  )
+  const { value: main, cost: mainCost } = await measure(() => {
+    const step = startMain(inputs, env)
+    if (onLine !== undefined && step.child.stdout !== null)
+      eachLine(step.child.stdout, onLine)
+    return step.result
+  })
   const post = postRuns(main.code === 0 ? 'success' : 'failure')
     ? await measure(() => runPost(main, env))
     : undefined

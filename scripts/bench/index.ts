@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     {
       title:
         "10. Warm with GitHub's cache service (stand-in): a multi-stage app's second commit on a cold runner, each builder, and a pull request with push: false",
-      run: () => ghaCache(Math.min(n, 3))
+      run: () => ghaCache(Math.min(n, 5))
     },
     {
       title:

@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 
 export const CPU_METHOD =
   'user+sys of all reaped child processes (/proc/self/stat cutime+cstime deltas, 10 ms ticks)'
@@ -49,6 +50,37 @@ export interface ExecOptions {
   env?: NodeJS.ProcessEnv
   /** Written to stdin (how passwords travel). */
   input?: string
+  /** Called with each whole line of stdout and stderr as it arrives. */
+  onLine?: (line: string) => void
+}
+
+/** A line of output and when it arrived (performance.now()). */
+export interface TimedLine {
+  at: number
+  text: string
+}
+
+/** A collector of lines timed as they arrive: `onLine` to give a stream's lines to. */
+export function timedLines(): {
+  lines: TimedLine[]
+  onLine: (text: string) => void
+} {
+  const lines: TimedLine[] = []
+  return { lines, onLine: text => lines.push({ at: performance.now(), text }) }
+}
+
+/** Calls `onLine` with each whole line of `stream` as it arrives (a line split across chunks once). */
+export function eachLine(
+  stream: Readable,
+  onLine: (line: string) => void
+): void {
+  let partial = ''
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) onLine(line)
+  })
+  stream.on('end', () => partial && onLine(partial))
 }
 
 /** Runs a command to completion; throws with the tail of its output unless it exits 0. */
@@ -65,6 +97,10 @@ export async function exec(
   const collect = (chunk: Buffer) => (output += chunk.toString())
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
+  if (options.onLine !== undefined) {
+    eachLine(child.stdout, options.onLine)
+    eachLine(child.stderr, options.onLine)
+  }
   child.stdin.end(options.input ?? '')
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject)

@@ -32,7 +32,7 @@ import {
 import type { StackRegistry } from '../../test/support/stack-env.js'
 import { runAction } from './action.js'
 import { requireDist, requireStack } from './host.js'
-import { exec, measure } from './proc.js'
+import { exec, measure, timedLines, type TimedLine } from './proc.js'
 import { median, medianRatio, printTable, ratio } from './report.js'
 import { runTrio, startApiStandIn, trioDir } from './trio.js'
 
@@ -42,8 +42,21 @@ const TAG = 'tickets-DM-42'
 
 export interface Second {
   wallMs: number
+  /** From the job's start until the asked tags were in the registry, where the way tells. */
+  tagsMs?: number
+  /** Its output's lines, each at its ms from the job's start, where the way timed them. */
+  lines?: TimedLine[]
   ran: boolean
   pulledBytes: number
+}
+
+/** One commit's run: its output and, where the way tells, when its tags were in the registry. */
+export interface WayRun {
+  output: string
+  /** performance.now() when the line that says the tags are in arrived. */
+  tagsMovedAt?: number
+  /** Its lines, each as it arrived (performance.now()). */
+  lines?: TimedLine[]
 }
 
 export type Way = (
@@ -51,7 +64,7 @@ export type Way = (
   context: string,
   env: Record<string, string>,
   inputs: Record<string, string>
-) => Promise<string>
+) => Promise<WayRun>
 
 const UNITS: Record<string, number> = {
   B: 1,
@@ -104,18 +117,51 @@ export async function secondCommit(
       ...((use.builder !== 'default' || app.pullBase) && { base: app.base })
     })
     try {
-      return await measure(() => way(commit, context, env, use.inputs))
+      return await timedCommit(() => way(commit, context, env, use.inputs))
     } finally {
       rmSync(context, { recursive: true, force: true })
     }
   }
   await run(1)
-  const { cost, value } = await run(2)
+  return run(2)
+}
+
+/** One commit's job measured: its whole time, and the time until its tags moved where told. */
+export async function timedCommit(job: () => Promise<WayRun>): Promise<Second> {
+  const started = performance.now()
+  const { cost, value } = await measure(job)
   return {
     wallMs: cost.wallMs,
-    ran: ranDependencies(value),
-    pulledBytes: pulledBytes(value)
+    ...(value.tagsMovedAt !== undefined && {
+      tagsMs: value.tagsMovedAt - started
+    }),
+    ...(value.lines && {
+      lines: value.lines.map(line => ({ ...line, at: line.at - started }))
+    }),
+    ran: ranDependencies(value.output),
+    pulledBytes: pulledBytes(value.output)
   }
+}
+
+/**
+ * When ours moved its tags: the end of the log group of its last `tag PUT` line (printed as the
+ * PUT starts; the group ends once every tag PUT is answered, buildx's cache export lines between).
+ */
+function oursTagsMovedAt(lines: TimedLine[]): number | undefined {
+  const tagLines = lines.flatMap((line, i) =>
+    /^tag +PUT /.test(line.text) ? [i] : []
+  )
+  const last = tagLines.at(-1)
+  if (last === undefined) return undefined
+  return lines.slice(last).find(line => line.text === '::endgroup::')?.at
+}
+
+/** When buildx's push of the tag's manifest was done (`#12 pushing manifest for …:tag@sha256:… 0.0s done`). */
+function pushedManifestAt(lines: TimedLine[], tag: string): number | undefined {
+  const done = new RegExp(
+    `^#\\d+ pushing manifest for \\S+:${tag}@sha256:[0-9a-f]+ .*done$`
+  )
+  return lines.filter(line => done.test(line.text)).at(-1)?.at
 }
 
 /** Ours: the action, the given inputs (none: auto). */
@@ -123,6 +169,7 @@ export const ours =
   (registry: StackRegistry, extra: Record<string, string>) =>
   (name: string): Way =>
   async (_commit, context, env, inputs) => {
+    const { lines, onLine } = timedLines()
     const { main } = await runAction(
       {
         images: name,
@@ -133,9 +180,10 @@ export const ours =
         ...inputs,
         ...extra
       },
-      env
+      env,
+      onLine
     )
-    return main.stdout
+    return { output: main.stdout, tagsMovedAt: oursTagsMovedAt(lines), lines }
   }
 
 /** The bare CLI: login, `buildx build --push` with the cache flags given, logout. */
@@ -153,6 +201,7 @@ export const bare =
       input: password
     })
     const builder = inputs.builder ? ['--builder', inputs.builder] : []
+    const { lines, onLine } = timedLines()
     const output = await exec(
       'docker',
       [
@@ -169,10 +218,10 @@ export const bare =
         ...(push ? ['--push'] : []),
         context
       ],
-      { env }
+      { env, onLine }
     )
     await exec('docker', ['logout', host], { env })
-    return output
+    return { output, tagsMovedAt: pushedManifestAt(lines, TAG), lines }
   }
 
 /** The trio's three actions with the recipe's cache lines as build-push-action's inputs. */
@@ -191,7 +240,7 @@ const trio =
         i % 2 === 0 ? [[flag.slice(2), flags[i + 1]]] : []
       )
     )
-    return runTrio(
+    const output = await runTrio(
       dir,
       apiUrl,
       {
@@ -207,6 +256,7 @@ const trio =
       },
       env
     )
+    return { output }
   }
 
 export const NO_CACHE = (): string[] => []
@@ -224,16 +274,16 @@ const REGISTRY_RECIPE = (name: string) => [
 ]
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
+export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
 /** "1.6 s (1.5–1.8 s)": the median second commit and its spread over the rounds. */
-function wallText(walls: number[]): string {
+export function wallText(walls: number[]): string {
   if (walls.length === 1) return seconds(walls[0])
   const low = seconds(Math.min(...walls)).replace(' s', '')
   return `${seconds(median(walls))} (${low}–${seconds(Math.max(...walls))})`
 }
 
-function ranText(runs: Second[]): string {
+export function ranText(runs: Second[]): string {
   const ran = runs.filter(run => run.ran).length
   if (ran === 0) return 'CACHED'
   return ran === runs.length

@@ -8,7 +8,7 @@ import type { DockerConfigFile } from '../docker/config-file.js'
 import { buildxStateDir, readCurrentBuilder } from '../docker/buildx-files.js'
 import { readableDockerConfig } from '../docker/config.js'
 import { hasBuildxPlugin } from './cli-plugins.js'
-import { engineDriverStatus, engineSocket } from '../docker/engine-info.js'
+import { engineInfo, engineSocket } from '../docker/engine-info.js'
 import {
   DockerCommandError,
   isBuildxMissing,
@@ -196,7 +196,9 @@ async function imageStore(
 ): Promise<'containerd' | 'classic'> {
   const socket = engineSocket(env, readableDockerConfig(configDir))
   const status =
-    (socket === undefined ? undefined : await engineDriverStatus(socket)) ??
+    (socket === undefined
+      ? undefined
+      : (await engineInfo(socket))?.driverStatus) ??
     (
       await docker.run(['info', '--format', '{{json .DriverStatus}}'], {
         quiet: true

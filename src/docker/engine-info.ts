@@ -26,11 +26,18 @@ export function engineSocket(
 
 const HEADER_END = '\r\n\r\n'
 
+/** What a run reads of the engine's `/info`: its image store's DriverStatus as text, its name. */
+export interface EngineInfo {
+  driverStatus: string
+  /** The engine's host name (`docker info`'s Name). */
+  name: string | undefined
+}
+
 /**
- * DriverStatus as text from an HTTP/1.0 answer to GET /info; undefined unless a 200 with a JSON
+ * The engine's info from an HTTP/1.0 answer to GET /info; undefined unless a 200 with a JSON
  * object (a part of an answer that parses as another value, e.g. a chunk's size, is not one).
  */
-export function driverStatusOf(answer: string): string | undefined {
+export function engineInfoOf(answer: string): EngineInfo | undefined {
   const headerEnd = answer.indexOf(HEADER_END)
   if (headerEnd < 0 || !/^HTTP\/1\.[01] 200[ \r]/.test(answer)) return undefined
   try {
@@ -39,9 +46,14 @@ export function driverStatusOf(answer: string): string | undefined {
     )
     if (typeof info !== 'object' || info === null || Array.isArray(info))
       return undefined
-    return JSON.stringify(
-      (info as { DriverStatus?: unknown }).DriverStatus ?? null
-    )
+    const { DriverStatus, Name } = info as {
+      DriverStatus?: unknown
+      Name?: unknown
+    }
+    return {
+      driverStatus: JSON.stringify(DriverStatus ?? null),
+      name: typeof Name === 'string' ? Name : undefined
+    }
   } catch {
     return undefined
   }
@@ -54,14 +66,14 @@ export function driverStatusOf(answer: string): string | undefined {
  */
 function askInfo(socketPath: string) {
   const socket = connect(socketPath)
-  const status = new Promise<string | undefined>(resolve => {
+  const status = new Promise<EngineInfo | undefined>(resolve => {
     let answer = ''
     // what the answer so far tells, read once per piece: the close does not parse it again
-    let told: string | undefined
+    let told: EngineInfo | undefined
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
       answer += chunk
-      told = driverStatusOf(answer)
+      told = engineInfoOf(answer)
       if (told === undefined) return
       resolve(told)
       // all it has to say is said: an engine that holds the connection open holds no one
@@ -94,8 +106,14 @@ function buildxChoseBuilder(
   return typeof current?.Name === 'string' && current.Name !== ''
 }
 
-/** Asked before anyone waits for it, by socket path. */
-const early = new Map<string, ReturnType<typeof askInfo>>()
+/**
+ * Asked once per socket, by socket path: a run's engine keeps its store and name, so the builder's
+ * detection and the relays' loopback check share one answer.
+ */
+const asked = new Map<string, Asking>()
+
+/** A question to the engine; `awaited` once a caller waits for its answer. */
+type Asking = ReturnType<typeof askInfo> & { awaited?: true }
 
 /**
  * Asks the user's engine for /info without keeping node running for it; never
@@ -112,21 +130,25 @@ export async function askEngineEarly(env: NodeJS.ProcessEnv): Promise<void> {
     // e.g. no home folder to find the docker config in
     return
   }
-  if (socket === undefined || early.has(socket)) return
-  const asking = askInfo(socket)
-  early.set(socket, asking)
+  if (socket === undefined || asked.has(socket)) return
+  const asking: Asking = askInfo(socket)
+  asked.set(socket, asking)
   await asking.sent
-  if (early.get(socket) === asking) asking.socket.unref()
+  // unless someone awaits it meanwhile, it keeps no process alive
+  if (asking.awaited === undefined) asking.socket.unref()
 }
 
-/** The engine's `/info` answer's DriverStatus as text; undefined when it cannot be had. */
-export function engineDriverStatus(
+/** The engine's `/info`, asked once per socket (early, or now); undefined when it cannot be had. */
+export function engineInfo(
   socketPath: string
-): Promise<string | undefined> {
-  const asked = early.get(socketPath)
-  if (asked === undefined) return askInfo(socketPath).status
-  early.delete(socketPath)
+): Promise<EngineInfo | undefined> {
+  let asking = asked.get(socketPath)
+  if (asking === undefined) {
+    asking = askInfo(socketPath)
+    asked.set(socketPath, asking)
+  }
   // now awaited: node runs until the answer comes (a socket closed on a whole answer has come)
-  if (!asked.socket.destroyed) asked.socket.ref()
-  return asked.status
+  asking.awaited = true
+  if (!asking.socket.destroyed) asking.socket.ref()
+  return asking.status
 }

@@ -109,7 +109,7 @@ async function relayFor(
   const upstream = vars[serviceVariable(vars)]
   if (!relaysReachBuildkit(vars, socket) || !upstream) return undefined
   if (!readsServiceFromEnv(pipeline)) return undefined
-  const host = await relayHostFor(docker, builder)
+  const host = await relayHostFor(docker, builder, socket)
   if (host === undefined) return undefined
   // one that cannot start leaves buildx the service's own URL, as where no host is known
   return startCacheRelay(
@@ -153,7 +153,8 @@ function registryRelaysFor(
     requestTimeoutMs: relayClientMs
   })
   let shared: Promise<boolean> | undefined
-  const reachable = () => (shared ??= sharesLoopback(docker).catch(() => false))
+  const reachable = () =>
+    (shared ??= sharesLoopback(docker, socket).catch(() => false))
   return registryRelays(client, registryMs, reachable)
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { hostname } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { DockerRunner } from '../../../src/docker/runner.js'
 import { firstNodeName } from '../../../src/buildx/builder-detection.js'
 import {
@@ -82,28 +85,78 @@ describe('relayHostFor: loopback only where dockerd shares it', () => {
     return { docker, asked }
   }
 
+  /** An engine on a unix socket whose GET /info names it `name`, for the length of `use`. */
+  async function engineSocket<T>(
+    name: string | undefined,
+    use: (socket: string) => Promise<T>
+  ): Promise<T> {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-host-'))
+    const socket = join(dir, 'docker.sock')
+    const server = createServer((_request, response) =>
+      response.end(JSON.stringify({ DriverStatus: [], Name: name }))
+    )
+    await new Promise<void>(resolve => server.listen(socket, resolve))
+    try {
+      return await use(socket)
+    } finally {
+      await new Promise(resolve => server.close(resolve))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  const INFO = [['info', '--format', '{{.Name}}']]
+
   it.each([
-    { engineName: hostname(), host: '127.0.0.1', why: 'the same machine' },
     {
+      name: 'the same machine, named by docker info',
+      engineName: hostname(),
+      host: '127.0.0.1',
+      asked: INFO
+    },
+    {
+      name: "a job container's loopback is not dockerd's, named by docker info",
       engineName: 'runner-vm-of-a-job-container',
       host: undefined,
-      why: "a job container's loopback is not dockerd's"
+      asked: INFO
+    },
+    {
+      name: "the same machine, named by the engine's /info: no docker process",
+      engineName: 'not asked',
+      socketName: hostname(),
+      host: '127.0.0.1',
+      asked: []
+    },
+    {
+      name: "a job container's, named by the engine's /info: no docker process",
+      engineName: 'not asked',
+      socketName: 'runner-vm-of-a-job-container',
+      host: undefined,
+      asked: []
+    },
+    {
+      name: "an /info without a Name: docker info's",
+      engineName: hostname(),
+      socketName: undefined,
+      host: '127.0.0.1',
+      asked: INFO
     }
-  ])(
-    'the docker driver, engine named $engineName: $host ($why)',
-    async ({ engineName, host }) => {
-      const { docker, asked } = engine(engineName)
-      expect(
-        await relayHostFor(docker, { name: 'default', driver: 'docker' })
-      ).toBe(host)
-      expect(asked).toEqual([['info', '--format', '{{.Name}}']])
-    }
-  )
+  ])('the docker driver, $name', async ({ engineName, host, asked, ...on }) => {
+    const { docker, asked: commands } = engine(engineName)
+    const builder = { name: 'default', driver: 'docker' } as const
+    const found =
+      'socketName' in on
+        ? await engineSocket(on.socketName, socket =>
+            relayHostFor(docker, builder, socket)
+          )
+        : await relayHostFor(docker, builder, undefined)
+    expect(found).toBe(host)
+    expect(commands).toEqual(asked)
+  })
 
   it('a remote builder: none, and nothing is asked', async () => {
     const { docker, asked } = engine(hostname())
     expect(
-      await relayHostFor(docker, { name: 'r', driver: 'remote' })
+      await relayHostFor(docker, { name: 'r', driver: 'remote' }, undefined)
     ).toBeUndefined()
     expect(asked).toEqual([])
   })
@@ -113,7 +166,11 @@ describe('relayHostFor: loopback only where dockerd shares it', () => {
       run: () => Promise.reject(new Error('no engine'))
     }
     expect(
-      await relayHostFor(docker, { name: 'default', driver: 'docker' })
+      await relayHostFor(
+        docker,
+        { name: 'default', driver: 'docker' },
+        undefined
+      )
     ).toBeUndefined()
   })
 })

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   askEngineEarly,
-  driverStatusOf,
-  engineDriverStatus
+  engineInfo,
+  engineInfoOf
 } from '../../../src/docker/engine-info.js'
 
 const CONTAINERD = '[["driver-type","io.containerd.snapshotter.v1"]]'
 
-describe('driverStatusOf: the DriverStatus of an HTTP/1.0 answer to GET /info', () => {
+describe('engineInfoOf: the DriverStatus and Name of an HTTP/1.0 answer to GET /info', () => {
   const answer = (status: string, body: string) =>
     `HTTP/1.0 ${status}\r\nContent-Type: application/json\r\n\r\n${body}`
 
@@ -25,19 +25,24 @@ describe('driverStatusOf: the DriverStatus of an HTTP/1.0 answer to GET /info', 
       name: 'the containerd store',
       answer: answer(
         '200 OK',
-        `{"Driver":"overlayfs","DriverStatus":${CONTAINERD}}`
+        `{"Driver":"overlayfs","DriverStatus":${CONTAINERD},"Name":"runner-1"}`
       ),
-      status: CONTAINERD
+      info: { driverStatus: CONTAINERD, name: 'runner-1' }
     },
     {
-      name: 'no DriverStatus: null, as docker info prints it',
+      name: 'no DriverStatus: null, as docker info prints it; no Name',
       answer: answer('200 OK', '{"Driver":"vfs"}'),
-      status: 'null'
+      info: { driverStatus: 'null', name: undefined }
+    },
+    {
+      name: 'a Name that is not text',
+      answer: answer('200 OK', '{"DriverStatus":[],"Name":7}'),
+      info: { driverStatus: '[]', name: undefined }
     },
     {
       name: 'an HTTP/1.1 answer',
-      answer: `HTTP/1.1 200 OK\r\n\r\n{"DriverStatus":[]}`,
-      status: '[]'
+      answer: `HTTP/1.1 200 OK\r\n\r\n{"DriverStatus":[],"Name":"vm"}`,
+      info: { driverStatus: '[]', name: 'vm' }
     },
     { name: 'an error status', answer: answer('404 Not Found', '{}') },
     { name: 'a body that is not JSON', answer: answer('200 OK', '{"Driv') },
@@ -49,12 +54,12 @@ describe('driverStatusOf: the DriverStatus of an HTTP/1.0 answer to GET /info', 
     },
     { name: 'headers cut short', answer: 'HTTP/1.0 200 OK\r\nContent-Ty' },
     { name: 'nothing', answer: '' }
-  ])('$name', ({ answer, status }) => {
-    expect(driverStatusOf(answer)).toBe(status)
+  ])('$name', ({ answer, info }) => {
+    expect(engineInfoOf(answer)).toEqual(info)
   })
 })
 
-describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () => {
+describe('engineInfo and askEngineEarly: GET /info over the socket', () => {
   let dir: string
   let socketPath: string
   let requests: string[]
@@ -63,7 +68,7 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
       `${request.method} ${request.url} HTTP/${request.httpVersion}`
     )
     response.setHeader('Content-Type', 'application/json')
-    response.end(`{"DriverStatus":${CONTAINERD}}`)
+    response.end(`{"DriverStatus":${CONTAINERD},"Name":"vm"}`)
   })
 
   beforeEach(async () => {
@@ -86,8 +91,11 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('asks the engine once', async () => {
-    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+  const INFO = { driverStatus: CONTAINERD, name: 'vm' }
+
+  it('asks the engine once, however many ask', async () => {
+    expect(await engineInfo(socketPath)).toEqual(INFO)
+    expect(await engineInfo(socketPath)).toEqual(INFO)
     expect(requests).toEqual(['GET /info HTTP/1.0'])
   })
 
@@ -103,20 +111,19 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
     })
     await ping()
     expect(requests).toContain('GET /info HTTP/1.0')
-    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+    expect(await engineInfo(socketPath)).toEqual(INFO)
   })
 
-  it('an answer asked early is the one given later, and only once', async () => {
+  it('an answer asked early is the one every later caller gets', async () => {
     // DOCKER_CONFIG: the test's folder, no config.json in it
     await askEngineEarly({
       DOCKER_HOST: `unix://${socketPath}`,
       DOCKER_CONFIG: dir
     })
-    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
+    expect(await engineInfo(socketPath)).toEqual(INFO)
+    // the builder's detection and the relays' loopback check: one request
+    expect(await engineInfo(socketPath)).toEqual(INFO)
     expect(requests).toEqual(['GET /info HTTP/1.0'])
-    // taken: a second caller asks again
-    expect(await engineDriverStatus(socketPath)).toBe(CONTAINERD)
-    expect(requests).toHaveLength(2)
   })
 
   it.each([
@@ -170,8 +177,8 @@ describe('engineDriverStatus and askEngineEarly: GET /info over the socket', () 
       DOCKER_HOST: `unix://${missing}`,
       DOCKER_CONFIG: dir
     })
-    expect(await engineDriverStatus(missing)).toBeUndefined()
-    expect(await engineDriverStatus(missing)).toBeUndefined()
+    expect(await engineInfo(missing)).toBeUndefined()
+    expect(await engineInfo(missing)).toBeUndefined()
   })
 })
 
@@ -185,7 +192,7 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T | string> {
   return Promise.race([promise, timer])
 }
 
-describe('engineDriverStatus: an answer the engine has not yet closed', () => {
+describe('engineInfo: an answer the engine has not yet closed', () => {
   const head = 'HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n'
   const body = `{"Driver":"overlayfs","DriverStatus":${CONTAINERD}}\n`
   let dir: string
@@ -233,9 +240,10 @@ describe('engineDriverStatus: an answer the engine has not yet closed', () => {
     async ({ pieces }) => {
       const socketPath = await engine(pieces)
       // the engine never closes: waiting for its close would take the 5 s timeout
-      expect(await within(1000, engineDriverStatus(socketPath))).toBe(
-        CONTAINERD
-      )
+      expect(await within(1000, engineInfo(socketPath))).toEqual({
+        driverStatus: CONTAINERD,
+        name: undefined
+      })
     }
   )
 
@@ -243,7 +251,7 @@ describe('engineDriverStatus: an answer the engine has not yet closed', () => {
     const socketPath = await engine([
       'HTTP/1.0 500 Internal Server Error\r\n\r\n{"message":"x"}'
     ])
-    const status = engineDriverStatus(socketPath)
+    const status = engineInfo(socketPath)
     expect(await within(100, status)).toBe(NOT_YET)
     held.forEach(socket => socket.end())
     expect(await status).toBeUndefined()
