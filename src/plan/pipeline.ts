@@ -318,21 +318,26 @@ function gatePipeline(input: PipelineInput): ModePipeline {
 }
 
 /**
- * The gate input's runs: on the staged image; mode gate, on each leg's digest of the first image
- * (each image of a leg is the same build).
+ * The gate input's runs: on the staged image; mode gate, on each digest a leg handed over (one per
+ * image, the same where the images got the same build).
  */
 function gateSteps({ settings, publication }: PipelineInput) {
   if (settings.gate === '') return []
-  const [image] = publication.images
-  if (settings.mode !== 'gate' || image === undefined)
-    return [gateStep(settings.gate)]
-  return settings.build.platforms.map(platform => {
-    const digest = settings.handover?.get(platform)?.[0] ?? ''
-    return gateStep(settings.gate, {
-      image,
-      platform,
-      gated: `${image.name}@${digest} (${platform})`
-    })
+  if (settings.mode !== 'gate') return [gateStep(settings.gate)]
+  return settings.build.platforms.flatMap(platform => {
+    const digests = settings.handover?.get(platform) ?? []
+    return publication.images
+      .map((image, index) => ({ image, digest: digests[index] ?? '' }))
+      .filter(
+        ({ digest }, index, legs) =>
+          legs.findIndex(leg => leg.digest === digest) === index
+      )
+      .map(({ image, digest }) =>
+        gateStep(settings.gate, {
+          image,
+          gated: { image: image.name, digest, platform }
+        })
+      )
   })
 }
 

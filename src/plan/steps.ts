@@ -134,8 +134,8 @@ export interface CommandStep {
   pulled?: string
   /** emulation: the builder asked first, and the platforms installed where it does not run them. */
   emulates?: { builder: string; platforms: string[] }
-  /** gate, mode gate: the leg's image it runs on, `name@digest` (else the staged image). */
-  gated?: string
+  /** gate, mode gate: the leg's image it runs on by digest (else the staged image). */
+  gated?: { image: string; digest: string; platform: string }
 }
 
 export interface RequestStep {
@@ -219,7 +219,7 @@ const GATE_SHELL = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c']
 /** The gate input's step: its argv is the shell's, not docker's; `gated`: mode gate's leg. */
 export const gateStep = (
   line: string,
-  more: Pick<CommandStep, 'image' | 'platform' | 'gated'> = {}
+  more: Pick<CommandStep, 'image' | 'gated'> = {}
 ): CommandStep => commandStep('gate', [...GATE_SHELL, line], [], more)
 
 /** A docker command; `registries` name the one that failed. */
@@ -309,7 +309,10 @@ function requestText(
 export function stepLine(step: Step | PlanStep): string {
   const pulled =
     'pulled' in step && step.pulled ? ' (only if this run pulled it)' : ''
-  const gated = 'gated' in step ? step.gated : undefined
+  const gated =
+    'gated' in step && step.gated
+      ? `${step.gated.image}@${step.gated.digest} (${step.gated.platform})`
+      : undefined
   const gate =
     step.step === 'gate'
       ? ` (on ${gated ?? 'the staged image'}: no tag moves unless exit 0)`

@@ -59,14 +59,9 @@ async function platformLines(
 }
 
 /** The image the gate reads: mode gate's leg, else the staged image's first. */
-function gatedImage(
-  { publication, values, settings }: RunContext,
-  step: CommandStep
-) {
-  if (step.image !== undefined && step.platform !== undefined) {
-    const digest = settings.handover?.get(step.platform)?.[0] ?? ''
-    return { image: step.image, digest }
-  }
+function gatedImage({ publication, values }: RunContext, step: CommandStep) {
+  if (step.image !== undefined && step.gated !== undefined)
+    return { image: step.image, digest: step.gated.digest }
   const image = publication.images.find(i => values.digestOf(i.name) !== '')
   return image && { image, digest: values.digestOf(image.name) }
 }
@@ -188,7 +183,10 @@ export async function runGate(
   )
   env.result.gate = verdict
   const { failed, passed } = outcomes(settings.mode)
-  const on = step.platform === undefined ? '' : ` on ${step.platform}`
+  const on =
+    step.gated === undefined
+      ? ''
+      : ` on ${step.gated.platform} (${step.gated.image}@${step.gated.digest})`
   if (verdict.why !== undefined)
     throw new Error(`gate ${verdict.why}${on}: ${failed}`)
   env.log.info(`The gate passed${on}: ${passed}`)
@@ -198,7 +196,8 @@ export async function runGate(
 function outcomes(mode: RunContext['settings']['mode']) {
   if (mode === 'gate')
     return {
-      failed: 'this job fails, so the merge does not run and no tag moves',
+      failed:
+        'this job fails, so a merge that needs it does not run and no tag moves',
       passed: 'the merge may take it'
     }
   return { failed: 'no tag moved', passed: 'the tags move' }

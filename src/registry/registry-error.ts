@@ -253,8 +253,8 @@ export function misreadManifest(
   )
     return error
   return new TransientError(
-    `400 DIGEST_INVALID for bytes that are ${sha256Digest(body)}: the registry misread a ` +
-      'blob the manifest names while another push wrote it',
+    `400 DIGEST_INVALID for bytes that are ${sha256Digest(body)}: likely the registry ` +
+      "misreading a blob the manifest names while another push wrote it (distribution's race)",
     { cause: error }
   )
 }

@@ -164,6 +164,12 @@ function parseImagesAndTags(source: InputSource, mode: Settings['mode']) {
       reason: rollbackReason(source('reason'))
     }
   }
+  if (from !== '' && mode !== 'promote')
+    throw new InputError(
+      'source',
+      from,
+      `only modes "promote" and "rollback" read a source; mode is "${mode}"`
+    )
   const tagLines = splitReferenceLists(parseLines(source, 'tags'))
   const flavor = parseLines(source, 'flavor')
   const references = readReferenceTags(tagLines, listed, flavor)
@@ -234,12 +240,16 @@ export async function parseSettings(
     gateTimeout: parseCount(source, 'gate-timeout', 600, 21600, 1),
     cleanup: parseCleanup(source, mode)
   }
-  settings.build.sbom = attestedSbom(
-    settings.githubAttestations,
-    settings.build
-  )
+  // a merge attests the SBOMs its legs' builds made: it builds nothing, so asks for none
+  if (mode === 'build')
+    settings.build.sbom = attestedSbom(
+      settings.githubAttestations,
+      settings.build
+    )
   if (source('referrers').trim() === '')
     settings.referrers = referrersAsked(settings)
+  checkLegPlatforms(settings)
+  refuseUnusedByGate(source, mode)
   const handover = readHandover(source, settings)
   const complete = handover ? { ...settings, handover } : settings
   checkTogether(complete)
@@ -327,14 +337,36 @@ function checkGate({ gate, mode, build }: Settings): void {
     )
 }
 
-function checkCombinations(settings: Settings): void {
+/**
+ * Inputs mode gate has no use for: it builds, tags and attaches nothing, and what it holds the
+ * gate (third-party code) could read.
+ */
+const UNUSED_BY_GATE = [
+  'tags',
+  'flavor',
+  'build-args',
+  'cache-to',
+  'secrets',
+  'secret-files',
+  'secret-envs'
+]
+const SECRET_INPUTS = new Set(['secrets', 'secret-files', 'secret-envs'])
+
+function refuseUnusedByGate(source: InputSource, mode: Settings['mode']) {
+  if (mode !== 'gate') return
+  const given = UNUSED_BY_GATE.find(name => source(name).trim() !== '')
+  if (given === undefined) return
+  throw new InputError(
+    given,
+    SECRET_INPUTS.has(given) ? '***' : source(given).trim().slice(0, 80),
+    'mode "gate" builds, tags and attaches nothing, and the gate could read what it holds: ' +
+      'leave it to the legs and the merge'
+  )
+}
+
+/** Modes merge and gate read one leg per platform: the list comes before the legs' handover. */
+function checkLegPlatforms(settings: Settings): void {
   const { platforms } = settings.build
-  if (settings.mode === 'digest' && platforms.length !== 1)
-    throw new InputError(
-      'platforms',
-      platforms.join(','),
-      'mode "digest" builds one platform per runner: set it to one, e.g. ${{ matrix.platform }}'
-    )
   if (
     (settings.mode === 'merge' || settings.mode === 'gate') &&
     platforms.length === 0
@@ -344,6 +376,16 @@ function checkCombinations(settings: Settings): void {
       '',
       `mode "${settings.mode}" takes the platforms the digest jobs built: list them, e.g. ` +
         'linux/amd64,linux/arm64'
+    )
+}
+
+function checkCombinations(settings: Settings): void {
+  const { platforms } = settings.build
+  if (settings.mode === 'digest' && platforms.length !== 1)
+    throw new InputError(
+      'platforms',
+      platforms.join(','),
+      'mode "digest" builds one platform per runner: set it to one, e.g. ${{ matrix.platform }}'
     )
   if (settings.mode === 'promote' || settings.mode === 'rollback')
     promoteSource(settings)

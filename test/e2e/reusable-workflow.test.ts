@@ -405,8 +405,9 @@ describe('the reusable workflow as a security review would pass it', () => {
         }
       ).digests[0]
     const refused =
-      'exit 1\n::error::gate failed with exit status 3 on linux/arm64: this job fails, so the ' +
-      'merge does not run and no tag moves'
+      `exit 1\n::error::gate failed with exit status 3 on linux/arm64 (${image}@` +
+      `${legDigest('linux/arm64')}): this job fails, so a merge that needs it does not run and ` +
+      'no tag moves'
     expect(outcome(gate, refused)).toBe(refused)
     expect(gate.stdout).toContain('gate: linux/amd64 is clean')
     expect(gate.stdout).toContain(

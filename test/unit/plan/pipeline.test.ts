@@ -578,7 +578,9 @@ describe('pipelineFor, the other modes', () => {
         handover,
         images: 'ghcr.io/octo/app',
         platforms: 'linux/amd64,linux/arm64',
-        gate: './scan.sh'
+        gate: './scan.sh',
+        // mode gate refuses tags: it moves none (the fixture's release names some)
+        tags: ''
       })
       expect(shape(steps.stage)).toEqual([
         `staged GET https://ghcr.io/v2/octo/app/manifests/${A}`,
@@ -605,6 +607,38 @@ describe('pipelineFor, the other modes', () => {
         ...steps.cleanup
       ]
       expect(writes).toEqual([])
+    })
+
+    it.each([
+      {
+        name: 'two images, one digest a leg: gated once, on the first image',
+        amd64: [A, A],
+        gated: [`ghcr.io/octo/app@${A}`]
+      },
+      {
+        name: 'two images whose digests differ: each digest gated',
+        amd64: [A, B],
+        gated: [`ghcr.io/octo/app@${A}`, `registry.example/app@${B}`]
+      }
+    ])('gate, $name', async ({ amd64, gated }) => {
+      const steps = await pipeline({
+        mode: 'gate',
+        handover: JSON.stringify({
+          'leg-linux-amd64': JSON.stringify({
+            platform: 'linux/amd64',
+            digests: amd64
+          })
+        }),
+        images: 'ghcr.io/octo/app\nregistry.example/app',
+        platforms: 'linux/amd64',
+        gate: './scan.sh',
+        tags: ''
+      })
+      expect(
+        steps.gate.map(
+          step => /on (\S+) \(linux\/amd64\)/.exec(stepLine(step))?.[1]
+        )
+      ).toEqual(gated)
     })
   })
 

@@ -135,7 +135,7 @@ describe('putManifest answered 400 DIGEST_INVALID (distribution, another push wr
       refusals: 9,
       puts: 4,
       ended: expect.stringMatching(
-        /failed after 4 attempts: 400 DIGEST_INVALID for bytes that are sha256:[0-9a-f]{64}: the registry misread a blob/
+        /failed after 4 attempts: 400 DIGEST_INVALID for bytes that are sha256:[0-9a-f]{64}: likely the registry misreading a blob/
       )
     },
     {

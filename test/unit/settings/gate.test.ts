@@ -110,7 +110,31 @@ describe('gate and gate-timeout', () => {
       name: 'mode gate without platforms: no leg was asked for',
       inputs: { ...GATE_JOB, gate: TRIVY, platforms: '' },
       error:
-        /^input "handover": the linux\/amd64 leg was not asked for \(platforms: \)/
+        /^input "platforms": invalid value "": mode "gate" takes the platforms the digest jobs built/
+    },
+    {
+      name: 'mode gate with tags: it moves none',
+      inputs: { ...GATE_JOB, gate: TRIVY, tags: 'type=raw,value=x' },
+      error:
+        /^input "tags": invalid value "type=raw,value=x": mode "gate" builds, tags and attaches nothing/
+    },
+    {
+      name: 'mode gate with secrets: the gate could read them (the value never shown)',
+      inputs: { ...GATE_JOB, gate: TRIVY, secrets: 'token=s3cr3t' },
+      error:
+        /^input "secrets": invalid value "\*\*\*": mode "gate" builds, tags and attaches nothing, and the gate could read what it holds/
+    },
+    {
+      name: 'mode gate with a source: only promote and rollback read one',
+      inputs: { ...GATE_JOB, gate: TRIVY, source: 'ghcr.io/o/other:1' },
+      error:
+        /^input "source": invalid value "ghcr.io\/o\/other:1": only modes "promote" and "rollback" read a source; mode is "gate"$/
+    },
+    {
+      name: 'mode build with a source',
+      inputs: { source: 'ghcr.io/o/other:1' },
+      error:
+        /^input "source": .*only modes "promote" and "rollback" read a source; mode is "build"$/
     },
     {
       name: 'mode gate with sign: it publishes nothing to sign',

@@ -1,1 +1,0 @@
-import{a,b,c,d,e}from"./chunk-LCOEIQSL.js";import"./chunk-TGABBKHW.js";import"./chunk-4EYG6DLQ.js";import"./chunk-LCOMW4IX.js";import"./chunk-C2LSIYB6.js";import"./chunk-EPXOE4VI.js";export{a as exchange,e as openKeylessSigner,c as requestCertificate,b as requestIdToken,d as uploadEntry};
