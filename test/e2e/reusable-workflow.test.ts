@@ -319,6 +319,31 @@ describe('the reusable workflow as a security review would pass it', () => {
     expect(await listTags(site().registry, repo)).toEqual([])
   })
 
+  it('github-attestations: provenance,sbom with sbom: false fails each leg before any build, naming sbom; nothing lands', async () => {
+    const repo = uniqueRepo('workflow/sbom-off')
+    const steps: StepResult[] = []
+    const jobs = await runWorkflow(WORKFLOW, {
+      ...call(repo, {
+        'github-attestations': 'provenance,sbom',
+        sbom: 'false'
+      }),
+      run: actionRunner(newRun(), 1, steps)
+    })
+    expect(steps).toEqual([])
+    expect([jobs.legs.result, jobs.merge.result]).toEqual([
+      'failure',
+      'skipped'
+    ])
+    expect(jobs.legs.legs.map(leg => leg.errors)).toEqual(
+      Array(2).fill([
+        'input "sbom": invalid value "false": github-attestations: provenance,sbom attests the ' +
+          "SBOM each leg's build makes: leave sbom empty or name a generator, or use " +
+          'github-attestations: provenance'
+      ])
+    )
+    expect(await listTags(site().registry, repo)).toEqual([])
+  })
+
   it("a fork's pull request skips the logins with a notice and pushes nothing", async () => {
     const repo = uniqueRepo('workflow/fork')
     const steps: StepResult[] = []
