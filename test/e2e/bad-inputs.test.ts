@@ -52,7 +52,7 @@ const CASES: Case[] = [
     inputs: { mode: 'deploy' },
     input: 'mode',
     value: 'deploy',
-    why: /expected one of build, promote, digest, merge, rollback/
+    why: /expected one of build, promote, digest, merge, gate, rollback/
   },
   {
     name: 'mode in capitals',
