@@ -14,7 +14,7 @@ import {
 } from '../registry/http-fetch.js'
 import {
   classifyNetworkError,
-  parseRetryAfter,
+  githubWaitMs,
   rateLimited
 } from '../registry/registry-error.js'
 import { MAX_PAGES, parseNextLink } from '../registry/origin.js'
@@ -170,10 +170,7 @@ export class GithubPackages {
         }
       )
       if (!rateLimited(response) && response.status < 500) return response
-      const retryAfterMs = parseRetryAfter(
-        response.headers.get('retry-after'),
-        Date.now()
-      )
+      const retryAfterMs = githubWaitMs(response, Date.now())
       const message = await apiMessage(response)
       throw new TransientError(`HTTP ${response.status} ${message}`, {
         retryAfterMs

@@ -103,6 +103,23 @@ export function rateLimited(response: RegistryResponse): boolean {
   return status === 429 || (status === 403 && limited)
 }
 
+/**
+ * How long GitHub's API asks to wait: Retry-After (its secondary limit, and 5xx), else, with no
+ * requests left, until `x-ratelimit-reset` (the primary limit, epoch seconds): GitHub's REST docs,
+ * "Rate limits for the REST API". The retry's own bound caps it.
+ */
+export function githubWaitMs(
+  response: RegistryResponse,
+  nowMs: number
+): number | undefined {
+  const { headers } = response
+  const asked = parseRetryAfter(headers.get('retry-after'), nowMs)
+  if (asked !== undefined || headers.get('x-ratelimit-remaining') !== '0')
+    return asked
+  const reset = Number(headers.get('x-ratelimit-reset') ?? '')
+  return reset > 0 ? Math.max(0, reset * 1000 - nowMs) : undefined
+}
+
 /** Retry-After as milliseconds: delay-seconds or an HTTP date. */
 export function parseRetryAfter(
   value: string | null,

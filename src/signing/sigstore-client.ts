@@ -13,7 +13,7 @@ import {
 } from '../registry/http-fetch.js'
 import type { RetryPolicy } from '../docker/retrying.js'
 import { TransientError, withRetry } from '../registry/retry.js'
-import { parseRetryAfter, rateLimited } from '../registry/registry-error.js'
+import { githubWaitMs, rateLimited } from '../registry/registry-error.js'
 import {
   certificateChain,
   certificateIdentity,
@@ -74,10 +74,7 @@ export async function exchange(
       })
       if (response.status >= 500 || rateLimited(response))
         throw new TransientError((await failure(what, response)).message, {
-          retryAfterMs: parseRetryAfter(
-            response.headers.get('retry-after'),
-            Date.now()
-          )
+          retryAfterMs: githubWaitMs(response, Date.now())
         })
       if (reader?.statuses.includes(response.status))
         return reader.read(response, url)

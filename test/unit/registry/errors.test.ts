@@ -3,6 +3,7 @@ import {
   authFailed,
   classifyNetworkError,
   errorBody,
+  githubWaitMs,
   parseRetryAfter,
   RegistryError,
   responseFailure
@@ -175,6 +176,47 @@ describe('parseRetryAfter', () => {
     { name: 'absent', value: null, expected: undefined }
   ])('$name', ({ value, expected }) => {
     expect(parseRetryAfter(value, now)).toBe(expected)
+  })
+})
+
+describe("githubWaitMs: how long GitHub's API asks to wait", () => {
+  const now = Date.parse('2026-01-01T00:00:00Z')
+  const answer = (headers: Record<string, string>) =>
+    new Response(null, { status: 403, headers })
+  it.each<{
+    name: string
+    headers: Record<string, string>
+    expected: number | undefined
+  }>([
+    {
+      name: 'the secondary limit: Retry-After',
+      headers: { 'retry-after': '7', 'x-ratelimit-remaining': '0' },
+      expected: 7000
+    },
+    {
+      name: 'the primary limit: until x-ratelimit-reset',
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(now / 1000 + 42)
+      },
+      expected: 42_000
+    },
+    {
+      name: 'a reset already past: at once',
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(now / 1000 - 5)
+      },
+      expected: 0
+    },
+    {
+      name: "requests left: the retry's own backoff",
+      headers: { 'x-ratelimit-remaining': '12', 'x-ratelimit-reset': '1' },
+      expected: undefined
+    },
+    { name: 'no headers', headers: {}, expected: undefined }
+  ])('$name', ({ headers, expected }) => {
+    expect(githubWaitMs(answer(headers), now)).toBe(expected)
   })
 })
 

@@ -1,0 +1,1 @@
+import{a,b,c,d,e}from"./chunk-G2NK3XIH.js";import"./chunk-XCZMXSIE.js";import"./chunk-MVXHGB5S.js";import"./chunk-XTJMIAAD.js";import"./chunk-C2LSIYB6.js";import"./chunk-EPXOE4VI.js";export{a as exchange,e as openKeylessSigner,c as requestCertificate,b as requestIdToken,d as uploadEntry};

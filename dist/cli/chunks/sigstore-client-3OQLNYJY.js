@@ -1,1 +1,0 @@
-import{a,b,c,d,e}from"./chunk-W7QDVVNG.js";import"./chunk-OJ5FUS7H.js";import"./chunk-GRZMOI7G.js";import"./chunk-IROFRPEL.js";import"./chunk-C2LSIYB6.js";import"./chunk-EPXOE4VI.js";export{a as exchange,e as openKeylessSigner,c as requestCertificate,b as requestIdToken,d as uploadEntry};
