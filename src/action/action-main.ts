@@ -58,6 +58,21 @@ function actionIo(settings: Settings): RunIo {
           settings.build.platforms
         )
       )
+    },
+    reportPublished: ({ publication, steps, result }) => {
+      setActionOutputs(settings, publication, result, steps)
+      appendSummary(
+        summaryMarkdown(
+          publication,
+          result,
+          heading(settings),
+          result.platforms ?? settings.build.platforms
+        )
+      )
+    },
+    reportCleanup: cleanup => {
+      core.setOutput('cleaned', JSON.stringify(cleanup.cleaned))
+      appendSummary(cleanupMarkdown(cleanup, settings.dryRun))
     }
   }
 }
@@ -70,24 +85,7 @@ export async function run(): Promise<void> {
       const { debugVersions } = await import('./diagnostics.js')
       await debugVersions()
     }
-    const { publication, steps, result, cleanup } = await runPublish(
-      settings,
-      actionIo(settings)
-    )
-    if (cleanup !== undefined) {
-      core.setOutput('cleaned', JSON.stringify(cleanup.cleaned))
-      appendSummary(cleanupMarkdown(cleanup, settings.dryRun))
-      return
-    }
-    setActionOutputs(settings, publication, result, steps)
-    appendSummary(
-      summaryMarkdown(
-        publication,
-        result,
-        heading(settings),
-        result.platforms ?? settings.build.platforms
-      )
-    )
+    await runPublish(settings, actionIo(settings))
   } catch (error) {
     core.setFailed(errorMessage(error))
   }

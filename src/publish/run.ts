@@ -56,14 +56,16 @@ export interface RunIo {
   onCacheSpool?: (dir: string) => void
   /** What landed before a failure (the Action's outputs and job summary). */
   reportFailure?: (publication: Publication, landed: PublishResult) => void
+  /** A publish's or a dry run's outcome (the Action's outputs and job summary). */
+  reportPublished?: (outcome: RunOutcome) => void
+  /** mode cleanup's outcome: what was removed (a dry run: what would be), what a re-read kept. */
+  reportCleanup?: (outcome: CleanupOutcome) => void
 }
 
 export interface RunOutcome {
   publication: Publication
   steps: PlanStep[]
   result: PublishResult
-  /** mode cleanup: what was removed (a dry run: what would be), and what a second read kept. */
-  cleanup?: CleanupOutcome
 }
 
 async function computePlan(
@@ -286,6 +288,7 @@ export async function run(given: Settings, io: RunIo): Promise<RunOutcome> {
     : await publish(settings, publication, io)
   for (const skipped of outcome.result.skipped)
     io.log.warning(`${skipped.ref} was left alone: ${skipped.reason}`)
+  io.reportPublished?.(outcome)
   return outcome
 }
 
@@ -311,5 +314,6 @@ async function cleanupOutcome(
     info: line => io.log.info(line),
     warn: line => io.log.warning(line)
   })
-  return { publication, steps: [], result: emptyResult(), cleanup }
+  io.reportCleanup?.(cleanup)
+  return { publication, steps: [], result: emptyResult() }
 }
