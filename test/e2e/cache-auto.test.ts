@@ -172,7 +172,7 @@ describe('the classic store: the layers the cache brought are not compressed aga
       await run(2, { images: `${image}\n${registry.host}/${second}` })
     )
     expect(step.stdout).toMatch(
-      /save: [1-9]\d* layers? taken as the registry holds (it|them) gzipped/
+      /: [1-9]\d* layers? \([^)]*\) taken as the registry holds (it|them) \(an image of its tags\), not written out again/
     )
     const after = await readJson<ManifestJson>(
       registry,
