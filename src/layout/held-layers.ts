@@ -2,9 +2,13 @@
  * The gzipped layers a registry already holds for the image's cache tags,
  * by their uncompressed digest (the config's diff_ids): a classic-store
  * save names these instead of gzipping the same bytes again, as buildx's
- * push does for the layers its cache import brought.
+ * push does for the layers its cache import brought; an exported layout is
+ * seeded with them, so buildx does not write them out.
  */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Image } from '../reference/images.js'
+import { isSha256Digest } from '../reference/grammar.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
   GZIPPED_LAYERS,
@@ -23,6 +27,9 @@ interface HeldLayer {
 
 /** Uncompressed digest (hex) → the registry's gzipped blob of it. */
 export type HeldLayers = ReadonlyMap<string, HeldLayer>
+
+/** Layers the layout names but does not hold: gzipped digest → the image that has it. */
+export type BorrowedLayers = Map<string, Image>
 
 const GZIP_LAYERS = new Set(Object.values(GZIPPED_LAYERS))
 
@@ -68,4 +75,32 @@ async function platformManifests(
     imageEntries(json).map(child => client.getManifest(image, child.digest))
   )
   return read.flatMap(m => (m ? [parseManifestJson(m)] : []))
+}
+
+/**
+ * An empty file in `layoutDir`'s blobs for each held layer, made before buildx exports there:
+ * BuildKit's OCI exporter writes no blob the layout already has (containerd's local store answers
+ * "already exists"), so a layer the registry holds is not copied out of the builder to be found
+ * there by the upload. A blob buildx wrote first is left as it is, and not borrowed.
+ */
+export async function seedHeldLayers(
+  layoutDir: string,
+  held: HeldLayers | undefined
+): Promise<BorrowedLayers> {
+  const seeded: BorrowedLayers = new Map()
+  if (held === undefined || held.size === 0) return seeded
+  const blobs = join(layoutDir, 'blobs', 'sha256')
+  await mkdir(blobs, { recursive: true })
+  const named = [...held.values()].filter(layer => isSha256Digest(layer.digest))
+  await Promise.all(
+    named.map(({ digest, from }) =>
+      writeFile(join(blobs, digest.replace(/^sha256:/, '')), '', {
+        flag: 'wx'
+      }).then(
+        () => void seeded.set(digest, from),
+        () => undefined
+      )
+    )
+  )
+  return seeded
 }

@@ -96,9 +96,10 @@ function fetchedWhenSent(client: RegistryClient, blob: LayoutBlob) {
   if (from === undefined) return blob
   let fetched: Promise<void> | undefined
   const fetch = async () => {
+    // an exported layout's seed is an empty file, unless buildx wrote the blob first
     if (
       await stat(blob.path).then(
-        () => true,
+        onDisk => onDisk.size === blob.size,
         () => false
       )
     )

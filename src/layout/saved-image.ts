@@ -22,8 +22,7 @@ import { sha256Digest } from '../reference/grammar.js'
 import { tap } from '../registry/client.js'
 import { engineSave } from '../docker/engine-api.js'
 import type { DockerRunner } from '../docker/runner.js'
-import type { Image } from '../reference/images.js'
-import type { HeldLayers } from './held-layers.js'
+import type { BorrowedLayers, HeldLayers } from './held-layers.js'
 
 const BLOB_ENTRY = /^blobs\/sha256\/([a-f0-9]{64})$/
 /** index.json and the manifests are small; more is no docker save. */
@@ -34,9 +33,6 @@ interface SaveOptions {
   /** Layers the registry holds gzipped: named, not written (their blobs stay in the registry). */
   held?: HeldLayers
 }
-
-/** Layers the layout names but does not hold: gzipped digest → the image that has it. */
-export type BorrowedLayers = Map<string, Image>
 
 /**
  * `docker save <image>` into `dir` as an OCI layout with gzipped layers:

@@ -424,16 +424,11 @@ async function runLayout(
   if (step.step !== 'save')
     return loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
   const held = await env.heldLayers
-  values.borrowed = await saveImageLayout(docker, argv[1], layout, {
+  values.borrowed = saveImageLayout(docker, argv[1], layout, {
     engineSocket,
     held
   })
-  const n = values.borrowed.size
-  if (n > 0)
-    env.log.info(
-      `save: ${n === 1 ? '1 layer' : `${n} layers`} taken as the registry holds ` +
-        `${n === 1 ? 'it' : 'them'} gzipped (the cache's image), not compressed again`
-    )
+  await values.borrowed
 }
 
 /**

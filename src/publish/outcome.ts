@@ -4,7 +4,7 @@
  */
 import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
-import type { BorrowedLayers } from '../layout/saved-image.js'
+import type { BorrowedLayers } from '../layout/held-layers.js'
 import type { Publication } from '../plan/publication.js'
 import type { ListedArtifact } from '../plan/leg-handover.js'
 import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
@@ -149,9 +149,10 @@ export class RunValues {
   /** Per image: the blobs uploaded while buildx still wrote the layout. */
   readonly earlyUploads = new Map<string, Promise<Set<string>>>()
   /**
-   * The saved layout's layers that stay in the registry (gzipped digest → the image holding it).
+   * The layout's layers that stay in the registry (gzipped digest → the image holding it): a
+   * classic save's, or those an exported layout was seeded with.
    */
-  borrowed: BorrowedLayers = new Map()
+  borrowed: Promise<BorrowedLayers> = Promise.resolve(new Map())
   /** Cache images this run pulled into the engine (its cleanup removes them). */
   readonly pulledCaches = new Set<string>()
   /** The build's cache-from lines whose image could not be read: the build goes without them. */

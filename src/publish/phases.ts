@@ -17,6 +17,7 @@ import {
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { uploadWhileExported } from '../layout/ingest-upload.js'
+import { seedHeldLayers } from '../layout/held-layers.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv, RunContext } from './run-context.js'
 import {
@@ -128,24 +129,30 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
 }
 
 /**
- * A build that exports a layout: its big blobs go up while buildx still writes them; the function
- * returned ends that once the build has.
+ * A build that exports a layout: seeded with the layers the registry holds (buildx writes them
+ * not), its big blobs go up while buildx still writes them; the function returned ends that once
+ * the build has.
  */
 function uploadWhileBuilding(
   step: CommandStep,
   { pipeline, env, values }: RunContext
 ): (() => void) | undefined {
-  if (step.step !== 'build' || step.layout === undefined) return undefined
+  const { layout } = step
+  if (step.step !== 'build' || layout === undefined) return undefined
   const upload = pipeline.stage.find(
     (other): other is RequestStep =>
-      !isCommand(other) &&
-      other.step === 'upload' &&
-      other.layout === step.layout
+      !isCommand(other) && other.step === 'upload' && other.layout === layout
   )
   if (upload === undefined) return undefined
+  // a layout loaded into the engine needs every blob's bytes
+  const loaded = pipeline.stage.some(other => other.step === 'load')
+  if (!loaded)
+    values.borrowed = (env.heldLayers ?? Promise.resolve(undefined))
+      .then(held => seedHeldLayers(layout, held))
+      .catch(() => new Map())
   const finishUploads = uploadWhileExported(
     env.registry,
-    step.layout,
+    layout,
     upload.image,
     progressLogger(upload.image, env, 'sent while buildx writes them')
   )

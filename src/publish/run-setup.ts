@@ -34,7 +34,7 @@ import {
 import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
 import { registryRelays } from '../buildx/registry-relay.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
-import { runnerCache, type CacheImport } from '../plan/cache.js'
+import { cacheImports, runnerCache, type CacheImport } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -55,23 +55,36 @@ function runDocker(
 }
 
 /**
- * The layers the cache's image holds, read while the build runs, where every image goes to its
- * registry (a blob is mounted there, never fetched across).
+ * The layers the image's tags hold, read while the build runs, where every image goes to its
+ * registry (a blob is mounted there, never fetched across): the cache's image's for a classic save
+ * (whose layers it names in place of its own gzip); for a layout buildx exports, whose blobs are
+ * BuildKit's own whichever way, those of any tag this run could import from.
  */
 function heldCacheLayers(
   publication: Publication,
   imports: readonly CacheImport[],
-  registry: RegistryClient
+  registry: RegistryClient,
+  saves: boolean
 ): Promise<HeldLayers> | undefined {
   const [image] = publication.images
   const oneRegistry = publication.images.every(
     other => other.registry === image?.registry
   )
-  if (image === undefined || imports.length === 0 || !oneRegistry)
-    return undefined
-  const tags = imports.map(({ tag }) => tag)
-  // unread, the layers are gzipped here as before
-  return readHeldLayers(registry, image, tags).catch(() => new Map())
+  const sources = publication.cacheSources
+  if (image === undefined || !oneRegistry) return undefined
+  const heldUnder = (tags: Promise<string[]>) =>
+    tags
+      .then(read => readHeldLayers(registry, image, read))
+      // unread, the layers are gzipped (saved) or written out (exported) as before
+      .catch(() => new Map())
+  if (imports.length > 0)
+    return heldUnder(Promise.resolve(imports.map(({ tag }) => tag)))
+  if (saves || sources === undefined) return undefined
+  return heldUnder(
+    registry
+      .listTags(image)
+      .then(existing => cacheImports(sources, existing).map(i => i.tag))
+  )
 }
 
 /** The build's files in the run's folder; the secrets written last, just before the pipeline. */
@@ -305,10 +318,13 @@ async function runPipelineOf(
     vars
   )
   const saves = pipeline.stage.some(step => step.step === 'save')
+  // a classic save, or a layout buildx exports and the run uploads
+  const uploads = pipeline.stage.some(step => step.step === 'upload')
   return {
     pipeline,
-    heldLayers: saves
-      ? heldCacheLayers(publication, imports, registry)
-      : undefined
+    heldLayers:
+      saves || uploads
+        ? heldCacheLayers(publication, imports, registry, saves)
+        : undefined
   }
 }

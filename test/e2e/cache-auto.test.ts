@@ -156,50 +156,56 @@ async function otherEngine(registry: StackRegistry) {
   return docker
 }
 
-describe('the classic store: the layers the cache brought are not compressed again', () => {
-  it('docker 28.5 classic store: the second commit names the registry blobs, mounts them into a second repository, and pulls and runs elsewhere', async () => {
-    const { run, repo, image, registry } = app(
-      builderNamed('docker 28.5 classic store')
-    )
-    const second = uniqueRepo('cache-auto-second')
-    succeeded(await run(1))
-    const before = await readJson<ManifestJson>(
-      registry,
-      repo,
-      'manifests/tickets-DM-42'
-    )
-    const step = succeeded(
-      await run(2, { images: `${image}\n${registry.host}/${second}` })
-    )
-    expect(step.stdout).toMatch(
-      /save: [1-9]\d* layers? taken as the registry holds (it|them) gzipped/
-    )
-    const after = await readJson<ManifestJson>(
-      registry,
-      repo,
-      'manifests/tickets-DM-42'
-    )
-    // every layer below the sources' COPY is the registry's blob of commit 1
-    const kept = after.layers.slice(0, -1).map(l => l.digest)
-    expect(kept).toEqual(before.layers.slice(0, -1).map(l => l.digest))
-    expect(after.layers.at(-1)?.digest).not.toBe(before.layers.at(-1)?.digest)
-    // the second repository got them mounted, not uploaded
-    expect(step.stdout).toMatch(
-      new RegExp(
-        `${second}@sha256:[0-9a-f]+: [\\d.]+ [kK]?B uploaded, [1-9][\\d.]* [kKM]?B mounted`
+describe('the layers the registry holds are not written out again: a classic save, an exported layout', () => {
+  it.each(
+    ['docker 28.5 classic store', RUNNER_CONTAINERD].map(name => ({
+      name,
+      builder: builderNamed(name)
+    }))
+  )(
+    '$name: the second commit names the registry blobs, mounts them into a second repository, and pulls and runs elsewhere',
+    async ({ builder }) => {
+      const { run, repo, image, registry } = app(builder)
+      const second = uniqueRepo('cache-auto-second')
+      succeeded(await run(1))
+      const before = await readJson<ManifestJson>(
+        registry,
+        repo,
+        'manifests/tickets-DM-42'
       )
-    )
-    expect(await listTags(registry, second)).toEqual(['tickets-DM-42'])
-    const docker = await otherEngine(registry)
-    for (const name of [repo, second]) {
-      const { digest } = await readManifest(registry, name, 'tickets-DM-42')
-      const pulled = `${registry.host}/${name}@${digest}`
-      await docker(['pull', pulled])
-      expect(await docker(['run', '--rm', pulled, 'cat', '/app/src.txt'])).toBe(
-        'commit 2'
+      const step = succeeded(
+        await run(2, { images: `${image}\n${registry.host}/${second}` })
       )
+      expect(step.stdout).toMatch(
+        /: [1-9]\d* layers? \([^)]*\) taken as the registry holds (it|them) \(an image of its tags\), not written out again/
+      )
+      const after = await readJson<ManifestJson>(
+        registry,
+        repo,
+        'manifests/tickets-DM-42'
+      )
+      // every layer below the sources' COPY is the registry's blob of commit 1
+      const kept = after.layers.slice(0, -1).map(l => l.digest)
+      expect(kept).toEqual(before.layers.slice(0, -1).map(l => l.digest))
+      expect(after.layers.at(-1)?.digest).not.toBe(before.layers.at(-1)?.digest)
+      // the second repository got them mounted, not uploaded
+      expect(step.stdout).toMatch(
+        new RegExp(
+          `${second}@sha256:[0-9a-f]+: [\\d.]+ [kK]?B uploaded, [1-9][\\d.]* [kKM]?B mounted`
+        )
+      )
+      expect(await listTags(registry, second)).toEqual(['tickets-DM-42'])
+      const docker = await otherEngine(registry)
+      for (const name of [repo, second]) {
+        const { digest } = await readManifest(registry, name, 'tickets-DM-42')
+        const pulled = `${registry.host}/${name}@${digest}`
+        await docker(['pull', pulled])
+        expect(
+          await docker(['run', '--rm', pulled, 'cat', '/app/src.txt'])
+        ).toBe('commit 2')
+      }
     }
-  })
+  )
 })
 
 /** Every file under a folder with its content's sha256, sorted. */

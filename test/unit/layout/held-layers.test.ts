@@ -8,11 +8,21 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { readHeldLayers } from '../../../src/layout/held-layers.js'
+import {
+  readHeldLayers,
+  seedHeldLayers
+} from '../../../src/layout/held-layers.js'
 import { writeCompressedLayout } from '../../../src/layout/saved-image.js'
 import { readLayout } from '../../../src/layout/oci-layout.js'
 import { uploadLayout } from '../../../src/layout/layout-upload.js'
@@ -146,5 +156,87 @@ describe('the upload of a layout with held layers', () => {
     await expect(uploadLayout(registry, layout, OTHER)).rejects.toThrow(
       `${IMAGE.name} no longer holds layer ${held.digest}`
     )
+  })
+})
+
+describe('an exported layout seeded with held layers', () => {
+  const layer = (digest: string) => ({ digest, size: 9, from: IMAGE })
+  const A = `sha256:${'a'.repeat(64)}`
+  const B = `sha256:${'b'.repeat(64)}`
+  it.each([
+    {
+      name: 'an empty file for each held layer, each borrowed',
+      held: [A, B],
+      written: [],
+      borrowed: [A, B]
+    },
+    {
+      name: 'a blob buildx wrote first is kept as written, not borrowed',
+      held: [A, B],
+      written: [B],
+      borrowed: [A]
+    },
+    {
+      name: 'a digest that is no sha256 names no file',
+      held: ['sha256:../../escape', A],
+      written: [],
+      borrowed: [A]
+    }
+  ])('$name', async ({ held, written, borrowed }) => {
+    const dir = mkdtempSync(join(root, 'seed-'))
+    const blobs = join(dir, 'blobs', 'sha256')
+    mkdirSync(blobs, { recursive: true })
+    for (const digest of written)
+      writeFileSync(join(blobs, digest.slice(7)), 'bytes')
+    const seeded = await seedHeldLayers(
+      dir,
+      new Map(held.map((digest, i) => [String(i), layer(digest)]))
+    )
+    expect([...seeded.keys()].sort()).toEqual(borrowed)
+    for (const digest of borrowed)
+      expect(readFileSync(join(blobs, digest.slice(7)), 'utf8')).toBe('')
+    for (const digest of written)
+      expect(readFileSync(join(blobs, digest.slice(7)), 'utf8')).toBe('bytes')
+    expect(existsSync(join(root, 'escape'))).toBe(false)
+  })
+
+  it('uploads a borrowed layer the repository lacks from the image that holds it, not its seed', async () => {
+    const registry = new MemoryRegistry()
+    registry.refusesMounts = true
+    const layers = [randomBytes(40_000)]
+    const [held] = await pushed(registry, layers, 'main')
+    const dir = join(root, 'seeded')
+    const borrowed = await seedHeldLayers(
+      dir,
+      await readHeldLayers(registry, IMAGE, ['main'])
+    )
+    // the exported image names the held layer; buildx wrote its config and manifest only
+    const config = encode({ rootfs: { diff_ids: layers.map(diffId) } })
+    const manifest = encode({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { digest: sha256Digest(config), size: config.length },
+      layers: [{ mediaType: GZIP, ...held }]
+    })
+    const blobs = join(dir, 'blobs', 'sha256')
+    for (const blob of [config, manifest])
+      writeFileSync(join(blobs, sha256Digest(blob).slice(7)), blob)
+    writeFileSync(
+      join(dir, 'index.json'),
+      encode({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: sha256Digest(manifest),
+            size: manifest.length
+          }
+        ]
+      })
+    )
+    const layout = await readLayout(dir, borrowed)
+    await uploadLayout(registry, layout, OTHER)
+    const sent = registry.repositories.get(OTHER.name)?.blobs.get(held.digest)
+    expect(sent && sha256Digest(sent)).toBe(held.digest)
   })
 })
