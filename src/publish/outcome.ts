@@ -152,7 +152,7 @@ export class RunValues {
    * The layout's layers that stay in the registry (gzipped digest → the image holding it): a
    * classic save's, or those an exported layout was seeded with.
    */
-  borrowed: Promise<BorrowedLayers> = Promise.resolve(new Map())
+  borrowed: Promise<BorrowedLayers> = Promise.resolve<BorrowedLayers>(new Map())
   /** Cache images this run pulled into the engine (its cleanup removes them). */
   readonly pulledCaches = new Set<string>()
   /** The build's cache-from lines whose image could not be read: the build goes without them. */
