@@ -17,7 +17,7 @@ import {
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { uploadWhileExported } from '../layout/ingest-upload.js'
-import { seedHeldLayers } from '../layout/held-layers.js'
+import { seedHeldLayers, type BorrowedLayers } from '../layout/held-layers.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv, RunContext } from './run-context.js'
 import {
@@ -144,19 +144,47 @@ function uploadWhileBuilding(
       !isCommand(other) && other.step === 'upload' && other.layout === layout
   )
   if (upload === undefined) return undefined
-  // a layout loaded into the engine needs every blob's bytes
-  const loaded = pipeline.stage.some(other => other.step === 'load')
-  if (!loaded)
-    values.borrowed = (env.heldLayers ?? Promise.resolve(undefined))
-      .then(held => seedHeldLayers(layout, held))
-      .catch(() => new Map())
+  const seeds = seedWhileBuilding(layout, pipeline, env, values)
   const finishUploads = uploadWhileExported(
     env.registry,
     layout,
     upload.image,
     progressLogger(upload.image, env, 'sent while buildx writes them')
   )
-  return () => values.earlyUploads.set(upload.image.name, finishUploads())
+  return () => {
+    seeds.exported()
+    values.earlyUploads.set(upload.image.name, finishUploads())
+  }
+}
+
+/**
+ * The layout seeded with the held layers as soon as the registry has told them, unless the image
+ * is exported by then (its layout holds every blob it names): the upload never waits on a slow
+ * registry read for a seed that came too late to count.
+ */
+function seedWhileBuilding(
+  layout: string,
+  pipeline: Pipeline,
+  env: PublishEnv,
+  values: RunValues
+): { exported: () => void } {
+  // a layout loaded into the engine needs every blob's bytes
+  if (pipeline.stage.some(other => other.step === 'load'))
+    return { exported: () => undefined }
+  let exported = false
+  let seeding: Promise<BorrowedLayers> | undefined
+  const none = (): BorrowedLayers => new Map()
+  values.borrowed = (env.heldLayers ?? Promise.resolve(undefined)).then(
+    held =>
+      exported ? none() : (seeding = seedHeldLayers(layout, held).catch(none)),
+    none
+  )
+  return {
+    exported: () => {
+      exported = true
+      values.borrowed = seeding ?? Promise.resolve(none())
+    }
+  }
 }
 
 /** One docker step of the login or stage phase, and what it leaves behind. */
