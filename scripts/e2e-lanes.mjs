@@ -13,10 +13,7 @@ const ISOLATED = [
   'test/e2e/builder-faults.test.ts',
   'test/e2e/faults.test.ts',
   'test/e2e/hung-registry.test.ts',
-  'test/e2e/bad-inputs.test.ts',
-  // a tenant of the results service of its own, its repositories and build records its nonce's
-  // (coldRunner prunes no other's): the main lane's longest file, moved to even the lanes
-  'test/e2e/cache-quota.test.ts'
+  'test/e2e/bad-inputs.test.ts'
 ]
 
 /** Read-only checks, run beside the main lane: none writes dist/, which the e2e runs execute. */

@@ -5,7 +5,7 @@
  * push does for the layers its cache import brought; an exported layout is
  * seeded with them, so buildx does not write them out.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Image } from '../reference/images.js'
 import { isSha256Digest } from '../reference/grammar.js'
@@ -78,10 +78,10 @@ async function platformManifests(
 }
 
 /**
- * An empty file in `layoutDir`'s blobs for each held layer, made before buildx exports there:
+ * An empty file in `layoutDir`'s blobs for each held layer, made while buildx exports there:
  * BuildKit's OCI exporter writes no blob the layout already has (containerd's local store answers
- * "already exists"), so a layer the registry holds is not copied out of the builder to be found
- * there by the upload. A blob buildx wrote first is left as it is, and not borrowed.
+ * "already exists"), so a layer the registry holds is not copied out of the builder. A blob buildx
+ * wrote first is left as it is.
  */
 export async function seedHeldLayers(
   layoutDir: string,
@@ -89,14 +89,12 @@ export async function seedHeldLayers(
 ): Promise<BorrowedLayers> {
   const seeded: BorrowedLayers = new Map()
   if (held === undefined || held.size === 0) return seeded
-  const blobs = join(layoutDir, 'blobs', 'sha256')
+  const blobs = blobsOf(layoutDir)
   await mkdir(blobs, { recursive: true })
   const named = [...held.values()].filter(layer => isSha256Digest(layer.digest))
   await Promise.all(
     named.map(({ digest, from }) =>
-      writeFile(join(blobs, digest.replace(/^sha256:/, '')), '', {
-        flag: 'wx'
-      }).then(
+      writeFile(join(blobs, digest.slice(7)), '', { flag: 'wx' }).then(
         () => void seeded.set(digest, from),
         () => undefined
       )
@@ -104,3 +102,25 @@ export async function seedHeldLayers(
   )
   return seeded
 }
+
+/**
+ * The seeds still empty once the image is exported: those BuildKit did not write, which the
+ * registry holds. A seed buildx wrote over, or a retried build's clean start removed, is a blob of
+ * the layout like any other.
+ */
+export async function stillSeeded(
+  layoutDir: string,
+  seeded: BorrowedLayers
+): Promise<BorrowedLayers> {
+  const empty = await Promise.all(
+    [...seeded.keys()].map(digest =>
+      stat(join(blobsOf(layoutDir), digest.slice(7))).then(
+        onDisk => onDisk.size === 0,
+        () => false
+      )
+    )
+  )
+  return new Map([...seeded].filter((_, i) => empty[i]))
+}
+
+const blobsOf = (layoutDir: string) => join(layoutDir, 'blobs', 'sha256')

@@ -106,7 +106,7 @@ function fetchedWhenSent(client: RegistryClient, blob: LayoutBlob) {
       return
     if (!(await client.downloadBlob(from, blob.digest, blob.path)))
       throw new Error(
-        `${from.name} no longer holds layer ${blob.digest}, which the saved image names; run ` +
+        `${from.name} no longer holds layer ${blob.digest}, which the built image names; run ` +
           `the job again`
       )
   }

@@ -285,7 +285,8 @@ async function run(
   const once = async (): Promise<CommandOutput | Exported> => {
     try {
       // a retried export starts empty: buildx replaces index.json, not a failed attempt's blobs
-      if (step.layout !== undefined && step.step === 'build')
+      // (the first finds the held layers' seeds there)
+      if (step.layout !== undefined && step.step === 'build' && ran > 0)
         await rm(step.layout, { recursive: true, force: true })
       ran += 1
       return await untilExported(step, env, cache.argv(), {
@@ -424,11 +425,17 @@ async function runLayout(
   if (step.step !== 'save')
     return loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
   const held = await env.heldLayers
-  values.borrowed = saveImageLayout(docker, argv[1], layout, {
+  const borrowed = await saveImageLayout(docker, argv[1], layout, {
     engineSocket,
     held
   })
-  await values.borrowed
+  values.borrowed = Promise.resolve(borrowed)
+  const n = borrowed.size
+  if (n > 0)
+    env.log.info(
+      `save: ${n === 1 ? '1 layer' : `${n} layers`} taken as the registry holds ` +
+        `${n === 1 ? 'it' : 'them'} gzipped (the cache's image), not compressed again`
+    )
 }
 
 /**

@@ -17,7 +17,11 @@ import {
 } from '../plan/steps.js'
 import { skippedLoginRefusal } from '../docker/diagnose.js'
 import { uploadWhileExported } from '../layout/ingest-upload.js'
-import { seedHeldLayers, type BorrowedLayers } from '../layout/held-layers.js'
+import {
+  seedHeldLayers,
+  stillSeeded,
+  type BorrowedLayers
+} from '../layout/held-layers.js'
 import { readsSecretFiles, removeSecretFiles } from '../docker/secret-files.js'
 import type { PublishEnv, RunContext } from './run-context.js'
 import {
@@ -129,9 +133,9 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
 }
 
 /**
- * A build that exports a layout: seeded with the layers the registry holds (buildx writes them
- * not), its big blobs go up while buildx still writes them; the function returned ends that once
- * the build has.
+ * A build that exports a layout: seeded with the layers the registry holds (BuildKit copies none of
+ * them out), its big blobs go up while buildx still writes them; the function returned ends that
+ * once the image is exported.
  */
 function uploadWhileBuilding(
   step: CommandStep,
@@ -144,7 +148,7 @@ function uploadWhileBuilding(
       !isCommand(other) && other.step === 'upload' && other.layout === layout
   )
   if (upload === undefined) return undefined
-  const seeds = seedWhileBuilding(layout, pipeline, env, values)
+  const seeds = seedWhileBuilding(layout, env, values)
   const finishUploads = uploadWhileExported(
     env.registry,
     layout,
@@ -160,21 +164,19 @@ function uploadWhileBuilding(
 /**
  * The layout seeded with the held layers as soon as the registry has told them, unless the image
  * is exported by then (its layout holds every blob it names): the upload never waits on a slow
- * registry read for a seed that came too late to count.
+ * registry read for a seed that came too late to count. Once exported, what stayed a seed is told.
  */
 function seedWhileBuilding(
   layout: string,
-  pipeline: Pipeline,
   env: PublishEnv,
   values: RunValues
 ): { exported: () => void } {
-  // a layout loaded into the engine needs every blob's bytes
-  if (pipeline.stage.some(other => other.step === 'load'))
-    return { exported: () => undefined }
+  const { heldLayers } = env
+  if (heldLayers === undefined) return { exported: () => undefined }
   let exported = false
   let seeding: Promise<BorrowedLayers> | undefined
   const none = (): BorrowedLayers => new Map()
-  values.borrowed = (env.heldLayers ?? Promise.resolve(undefined)).then(
+  values.borrowed = heldLayers.then(
     held =>
       exported ? none() : (seeding = seedHeldLayers(layout, held).catch(none)),
     none
@@ -182,9 +184,22 @@ function seedWhileBuilding(
   return {
     exported: () => {
       exported = true
-      values.borrowed = seeding ?? Promise.resolve(none())
+      values.borrowed = (seeding ?? Promise.resolve(none()))
+        .then(seeded => stillSeeded(layout, seeded))
+        .then(kept => (logSeeds(kept, env), kept), none)
     }
   }
+}
+
+/** The held layers BuildKit did not copy out, in one line. */
+function logSeeds(kept: BorrowedLayers, env: PublishEnv): void {
+  const n = kept.size
+  if (n > 0)
+    env.log.info(
+      `build: ${n === 1 ? '1 layer' : `${n} layers`} not copied out of the builder: the ` +
+        `registry holds ${n === 1 ? 'it' : 'them'} (an earlier image of these tags), and ` +
+        `BuildKit writes no blob the layout has`
+    )
 }
 
 /** One docker step of the login or stage phase, and what it leaves behind. */

@@ -55,16 +55,30 @@ function runDocker(
 }
 
 /**
- * The layers the image's tags hold, read while the build runs, where every image goes to its
- * registry (a blob is mounted there, never fetched across): the cache's image's for a classic save
- * (whose layers it names in place of its own gzip); for a layout buildx exports, whose blobs are
- * BuildKit's own whichever way, those of any tag this run could import from.
+ * What the layers the registry holds are for, where they count: a classic save names them in place
+ * of its own gzip; a layout buildx exports, uploaded and never loaded (a load needs every blob's
+ * bytes), is seeded with them so BuildKit does not copy them out.
  */
-function heldCacheLayers(
+function heldLayersUse(pipeline: Pipeline): 'save' | 'seed' | undefined {
+  const has = (name: string) => pipeline.stage.some(step => step.step === name)
+  if (has('save')) return 'save'
+  const exports = pipeline.stage.some(
+    step => step.step === 'build' && step.layout !== undefined
+  )
+  return exports && has('upload') && !has('load') ? 'seed' : undefined
+}
+
+/**
+ * The layers the image's tags hold, read while the build runs, where every image goes to its
+ * registry (a blob is mounted there, never fetched across): for a save, the cache's image's only
+ * (its gzip stands in for ours); for a seed, whose blobs are BuildKit's own either way, those of
+ * any tag this run could import from.
+ */
+function heldLayersFor(
+  use: 'save' | 'seed',
   publication: Publication,
   imports: readonly CacheImport[],
-  registry: RegistryClient,
-  saves: boolean
+  registry: RegistryClient
 ): Promise<HeldLayers> | undefined {
   const [image] = publication.images
   const oneRegistry = publication.images.every(
@@ -75,11 +89,11 @@ function heldCacheLayers(
   const heldUnder = (tags: Promise<string[]>) =>
     tags
       .then(read => readHeldLayers(registry, image, read))
-      // unread, the layers are gzipped (saved) or written out (exported) as before
+      // unread, the layers are gzipped (saved) or copied out (exported) as before
       .catch(() => new Map())
   if (imports.length > 0)
     return heldUnder(Promise.resolve(imports.map(({ tag }) => tag)))
-  if (saves || sources === undefined) return undefined
+  if (use === 'save' || sources === undefined) return undefined
   return heldUnder(
     registry
       .listTags(image)
@@ -301,7 +315,7 @@ export async function startRun(
   return { pipeline, env, builder }
 }
 
-/** The run's pipeline, decided with what the registry holds; a classic save's held layers. */
+/** The run's pipeline, decided with what the registry holds, and the layers it holds. */
 async function runPipelineOf(
   settings: Settings,
   publication: Publication,
@@ -317,14 +331,12 @@ async function runPipelineOf(
     log,
     vars
   )
-  const saves = pipeline.stage.some(step => step.step === 'save')
-  // a classic save, or a layout buildx exports and the run uploads
-  const uploads = pipeline.stage.some(step => step.step === 'upload')
+  const use = heldLayersUse(pipeline)
   return {
     pipeline,
     heldLayers:
-      saves || uploads
-        ? heldCacheLayers(publication, imports, registry, saves)
-        : undefined
+      use === undefined
+        ? undefined
+        : heldLayersFor(use, publication, imports, registry)
   }
 }

@@ -13,7 +13,7 @@ import { requireManifest } from '../registry/client.js'
 import { isSha256Digest } from '../reference/grammar.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
-import { readLayout, type OciLayout } from '../layout/oci-layout.js'
+import { readLayout } from '../layout/oci-layout.js'
 import { readLeg, uploadLeg } from './leg-artifacts.js'
 import { uploadLayout } from '../layout/layout-upload.js'
 import { handoverDigest, stagedDigest } from '../plan/copy-steps.js'
@@ -66,19 +66,6 @@ export function progressLogger(
   }
 }
 
-/** The layout's layers left in the registry, which holds them: no bytes of theirs on disk. */
-function logHeldLayers(image: Image, layout: OciLayout, env: PublishEnv) {
-  const held = layout.blobs.filter(blob => blob.from !== undefined)
-  if (held.length === 0) return
-  const bytes = held.reduce((sum, blob) => sum + blob.size, 0)
-  const n = held.length
-  env.log.info(
-    `${image.name}: ${n === 1 ? '1 layer' : `${n} layers`} (${formatBytes(bytes)}) taken as ` +
-      `the registry holds ${n === 1 ? 'it' : 'them'} (an image of its tags), not written out ` +
-      `again by the build`
-  )
-}
-
 /** upload: the layout into the step's image by digest; its digest is the run's. */
 async function runUpload(
   step: RequestStep,
@@ -94,7 +81,6 @@ async function runUpload(
     await values.borrowed,
     values.exported
   )
-  logHeldLayers(step.image, layout, env)
   const result = await uploadLayout(env.registry, layout, step.image, {
     // images of the same registry already hold this run's blobs
     mountFrom: values.uploaded.filter(i => i.registry === step.image.registry),

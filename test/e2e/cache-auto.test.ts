@@ -158,13 +158,20 @@ async function otherEngine(registry: StackRegistry) {
 
 describe('the layers the registry holds are not written out again: a classic save, an exported layout', () => {
   it.each(
-    ['docker 28.5 classic store', RUNNER_CONTAINERD].map(name => ({
-      name,
-      builder: builderNamed(name)
-    }))
+    [
+      {
+        name: 'docker 28.5 classic store',
+        held: /save: [1-9]\d* layers? taken as the registry holds (it|them) gzipped/
+      },
+      {
+        name: RUNNER_CONTAINERD,
+        // told only of the seeds still empty once the image was exported
+        held: /build: [1-9]\d* layers? not copied out of the builder: the registry holds/
+      }
+    ].map(row => ({ ...row, builder: builderNamed(row.name) }))
   )(
     '$name: the second commit names the registry blobs, mounts them into a second repository, and pulls and runs elsewhere',
-    async ({ builder }) => {
+    async ({ builder, held }) => {
       const { run, repo, image, registry } = app(builder)
       const second = uniqueRepo('cache-auto-second')
       succeeded(await run(1))
@@ -176,9 +183,7 @@ describe('the layers the registry holds are not written out again: a classic sav
       const step = succeeded(
         await run(2, { images: `${image}\n${registry.host}/${second}` })
       )
-      expect(step.stdout).toMatch(
-        /: [1-9]\d* layers? \([^)]*\) taken as the registry holds (it|them) \(an image of its tags\), not written out again/
-      )
+      expect(step.stdout).toMatch(held)
       const after = await readJson<ManifestJson>(
         registry,
         repo,

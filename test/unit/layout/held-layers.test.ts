@@ -21,7 +21,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import {
   readHeldLayers,
-  seedHeldLayers
+  seedHeldLayers,
+  stillSeeded
 } from '../../../src/layout/held-layers.js'
 import { writeCompressedLayout } from '../../../src/layout/saved-image.js'
 import { readLayout } from '../../../src/layout/oci-layout.js'
@@ -197,7 +198,31 @@ describe('an exported layout seeded with held layers', () => {
       expect(readFileSync(join(blobs, digest.slice(7)), 'utf8')).toBe('')
     for (const digest of written)
       expect(readFileSync(join(blobs, digest.slice(7)), 'utf8')).toBe('bytes')
-    expect(existsSync(join(root, 'escape'))).toBe(false)
+    expect(existsSync(join(dir, 'escape'))).toBe(false)
+  })
+
+  it.each([
+    { name: 'a seed left empty is still borrowed', after: '', kept: true },
+    {
+      name: 'a seed buildx wrote over is a blob of its own',
+      after: 'bytes',
+      kept: false
+    },
+    {
+      name: "a seed a retried build's clean start removed is not borrowed",
+      after: undefined,
+      kept: false
+    }
+  ])('$name', async ({ after, kept }) => {
+    const dir = mkdtempSync(join(root, 'still-'))
+    const A = `sha256:${'c'.repeat(64)}`
+    const seeded = await seedHeldLayers(dir, new Map([['0', layer(A)]]))
+    const path = join(dir, 'blobs', 'sha256', A.slice(7))
+    if (after === undefined) rmSync(path)
+    else writeFileSync(path, after)
+    expect([...(await stillSeeded(dir, seeded)).keys()]).toEqual(
+      kept ? [A] : []
+    )
   })
 
   it('uploads a borrowed layer the repository lacks from the image that holds it, not its seed', async () => {
