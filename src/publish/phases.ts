@@ -140,7 +140,7 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
 function uploadWhileBuilding(
   step: CommandStep,
   { pipeline, env, values }: RunContext
-): (() => void) | undefined {
+): ((built: boolean) => void) | undefined {
   const { layout } = step
   if (step.step !== 'build' || layout === undefined) return undefined
   const upload = pipeline.stage.find(
@@ -155,8 +155,8 @@ function uploadWhileBuilding(
     upload.image,
     progressLogger(upload.image, env, 'sent while buildx writes them')
   )
-  return () => {
-    seeds.exported()
+  return built => {
+    seeds.exported(built)
     values.earlyUploads.set(upload.image.name, finishUploads())
   }
 }
@@ -170,7 +170,7 @@ function seedWhileBuilding(
   layout: string,
   env: PublishEnv,
   values: RunValues
-): { exported: () => void } {
+): { exported: (built: boolean) => void } {
   const { heldLayers } = env
   if (heldLayers === undefined) return { exported: () => undefined }
   let exported = false
@@ -182,11 +182,11 @@ function seedWhileBuilding(
     none
   )
   return {
-    exported: () => {
+    exported: built => {
       exported = true
       values.borrowed = (seeding ?? Promise.resolve(none()))
         .then(seeded => stillSeeded(layout, seeded))
-        .then(kept => (logSeeds(kept, env), kept), none)
+        .then(kept => (built && logSeeds(kept, env), kept), none)
     }
   }
 }
@@ -209,8 +209,10 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
   run.built ||= ['build', 'builder', 'cache'].includes(step.step)
   const early = uploadWhileBuilding(step, run)
   const started = performance.now()
+  let built = false
   try {
     await runCommand(step, run.publication.images, values, env)
+    built = true
     if (step.step === 'builder') {
       const ms = Math.round(performance.now() - started)
       env.result.builderSetupMs = (env.result.builderSetupMs ?? 0) + ms
@@ -223,7 +225,7 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
     // buildx may still run (the cache export): they go once it ended
     if (step === run.lastSecretReader)
       void values.buildEnd.then(() => removeSecretFiles(env.tempDir))
-    early?.()
+    early?.(built)
   }
 }
 
