@@ -72,7 +72,7 @@ function heldLayersUse(pipeline: Pipeline): 'save' | 'seed' | undefined {
  * The layers the image's tags hold, read while the build runs, where every image goes to its
  * registry (a blob is mounted there, never fetched across): for a save, the cache's image's only
  * (its gzip stands in for ours); for a seed, whose blobs are BuildKit's own either way, those of
- * any tag this run could import from.
+ * the first tag this run could import from.
  */
 function heldLayersFor(
   use: 'save' | 'seed',
@@ -94,10 +94,13 @@ function heldLayersFor(
   if (imports.length > 0)
     return heldUnder(Promise.resolve(imports.map(({ tag }) => tag)))
   if (use === 'save' || sources === undefined) return undefined
+  // the one image the build most likely shares layers with: on Docker Hub each manifest GET is
+  // a pull counted against the account's limit
   return heldUnder(
     registry
       .listTags(image)
-      .then(existing => cacheImports(sources, existing).map(i => i.tag))
+      .then(existing => cacheImports(sources, existing).slice(0, 1))
+      .then(first => first.map(({ tag }) => tag))
   )
 }
 

@@ -74,13 +74,15 @@ const ROWS = [
   name,
   builder: builderNamed(name),
   // a classic store's docker driver exports no gha cache: the step makes a builder of its own
-  makesItsOwn: name.endsWith('classic store')
+  makesItsOwn: name.endsWith('classic store'),
+  // the docker driver's layout is seeded with the layers commit 1's tag holds (its base image's)
+  seeds: name === RUNNER_CONTAINERD
 }))
 
 describe('a multi-stage app, second commit on a cold runner, no cache settings', () => {
   it.each(ROWS)(
     '$name: the build stage comes from GitHub cache service',
-    async ({ builder, makesItsOwn }) => {
+    async ({ builder, makesItsOwn, seeds }) => {
       const { run, repo, registry, engineHost } = app(builder)
       const first = succeeded(await run(1, commitEnv(1)))
       expect(ranDependencies(first.stdout)).toBe(true)
@@ -106,6 +108,11 @@ describe('a multi-stage app, second commit on a cold runner, no cache settings',
       expect(JSON.parse(second.outputs.metadata)).toMatchObject({
         'containerimage.digest': exported
       })
+      expect(
+        /build: [1-9]\d* layers? not copied out of the builder/.test(
+          second.stdout
+        )
+      ).toBe(seeds)
       // the builder each run made for itself (the stock runner's) outlives neither
       for (const step of [first, second]) {
         expect(ownBuilder(step.stdout) !== '-').toBe(makesItsOwn)
