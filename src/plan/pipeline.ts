@@ -29,6 +29,7 @@ import {
 } from './copy-steps.js'
 import { readBackSteps, readSteps, tagSteps } from './registry-steps.js'
 import { legStep, stagingTag } from './leg-handover.js'
+import { heldSteps } from './held-steps.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import {
   commandStep,
@@ -59,8 +60,11 @@ export interface PipelineInput {
   files: BuildFiles
   /** The user's docker config folder, where `logout: false` keeps the logins. */
   userConfig: string
-  /** What the cache decision reads: the runner's cache service, the image's tags that exist. */
-  cache?: { runner: RunnerCache; imports: CacheImport[] }
+  /**
+   * What the cache decision reads: the runner's cache service, the image's tags that exist
+   * (`tagsRead`: the tag list was read, so `imports` are all there are).
+   */
+  cache?: { runner: RunnerCache; imports: CacheImport[]; tagsRead?: boolean }
 }
 
 /**
@@ -421,11 +425,16 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   )
   const publishes = pipeline.tag.length > 0
   const builds = needsBuilder(input.settings)
+  const { publication, cache } = input
+  const held = heldSteps(pipeline.stage, publication, cache)
   return {
     ...pipeline,
     ...(builds && { cache: cacheFor(input).lines }),
     gate: gateSteps(input),
-    stage: withVerify(pipeline.stage, verifySteps(input.settings)),
+    stage: withVerify(
+      [...held, ...pipeline.stage],
+      verifySteps(input.settings)
+    ),
     provenance: publishes
       ? provenanceSteps(
           input.publication.attestations,

@@ -16,6 +16,8 @@ export const DIGEST = '<digest>'
 export const SOURCE_DIGEST = '<source digest>'
 /** Stands for the built image's id in the local store until the build has named it. */
 export const IMAGE_ID = '<image id>'
+/** Stands for the first tag a cache import could read, until the image's tag list is read. */
+export const CACHE_TAG = '<cache tag>'
 
 export type StepName =
   /** GET /v2/ as the user, then the credentials kept in the run's docker config */
@@ -34,6 +36,12 @@ export type StepName =
   | 'check'
   /** docker save: the image out of the classic store, as an OCI layout with compressed layers */
   | 'save'
+  /**
+   * the layers an earlier image of these tags holds, read while the build runs: the save names
+   * them, an exported layout is seeded with them (plan/held-steps.ts); unread, they are saved or
+   * exported as the others
+   */
+  | 'held'
   /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
   | 'upload'
   /** mode digest: the leg's image named where the merge finds it (artifact, else tag) */

@@ -37,7 +37,7 @@ export async function readCacheFacts(
   }
   try {
     const tags = await registry.listTags(image)
-    return { runner, imports: cacheImports(sources, tags) }
+    return { runner, imports: cacheImports(sources, tags), tagsRead: true }
   } catch (error) {
     log.warning(
       `Cache: ${image.name}'s tags could not be read, so the build imports no cache from them: ` +

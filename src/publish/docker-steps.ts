@@ -424,7 +424,7 @@ async function runLayout(
   const { docker, engineSocket } = env
   if (step.step !== 'save')
     return loadLayout(docker, layout, step.names ?? [], argv[2], engineSocket)
-  const held = await env.heldLayers
+  const held = await values.heldLayers
   const borrowed = await saveImageLayout(docker, argv[1], layout, {
     engineSocket,
     held

@@ -4,7 +4,7 @@
  */
 import type { BuildMetadata } from '../buildx/metadata.js'
 import type { Image } from '../reference/images.js'
-import type { BorrowedLayers } from '../layout/held-layers.js'
+import type { BorrowedLayers, HeldLayers } from '../layout/held-layers.js'
 import type { Publication } from '../plan/publication.js'
 import type { ListedArtifact } from '../plan/leg-handover.js'
 import { DIGEST, IMAGE_ID, SOURCE_DIGEST } from '../plan/steps.js'
@@ -153,6 +153,8 @@ export class RunValues {
    * classic save's, or those an exported layout was seeded with.
    */
   borrowed: Promise<BorrowedLayers> = Promise.resolve<BorrowedLayers>(new Map())
+  /** The layers the held steps found in the registry, read while the build runs. */
+  heldLayers: Promise<HeldLayers> | undefined
   /** Cache images this run pulled into the engine (its cleanup removes them). */
   readonly pulledCaches = new Set<string>()
   /** The build's cache-from lines whose image could not be read: the build goes without them. */

@@ -34,6 +34,7 @@ import {
 import { runCommand } from './docker-steps.js'
 import {
   progressLogger,
+  readHeld,
   removeLayouts,
   runDiscards,
   runStageRequest
@@ -171,7 +172,7 @@ function seedWhileBuilding(
   env: PublishEnv,
   values: RunValues
 ): { exported: (built: boolean) => void } {
-  const { heldLayers } = env
+  const { heldLayers } = values
   if (heldLayers === undefined) return { exported: () => undefined }
   let exported = false
   let seeding: Promise<BorrowedLayers> | undefined
@@ -244,6 +245,8 @@ async function runStep(run: PipelineRun, step: Step): Promise<void> {
           env
         )
       : undefined
+  if (step.step === 'held')
+    return readHeld(step, run.publication.cacheSources, values, env)
   const learnt = await runStageRequest(step, values, env).catch(
     (error: unknown) => {
       throw skippedLoginRefusal(error, env.emptyPasswords)

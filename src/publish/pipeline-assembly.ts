@@ -13,7 +13,6 @@ import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
 import type { RegistryClient } from '../registry/client.js'
 import { splitSecret } from '../settings/secret-lines.js'
-import type { CacheImport } from '../plan/cache.js'
 import { readCacheFacts } from './cache-sources.js'
 import type { Log } from './log.js'
 
@@ -26,10 +25,10 @@ export async function assemblePipeline(
   registry: RegistryClient | undefined,
   log: Log,
   env: NodeJS.ProcessEnv
-): Promise<{ pipeline: Pipeline; imports: readonly CacheImport[] }> {
+): Promise<Pipeline> {
   const full = { ...input, userConfig: userConfigDir(env) }
   const cache = await readCacheFacts(full, registry, log, env)
-  return { pipeline: pipelineFor({ ...full, cache }), imports: cache.imports }
+  return pipelineFor({ ...full, cache })
 }
 
 /**
@@ -66,5 +65,5 @@ export async function dryRunPipeline(
   const clients = readable ? await import('./registry-clients.js') : undefined
   const registry = clients?.createCacheRegistry(settings, log, env)
   const input = { settings, publication, builder, files }
-  return (await assemblePipeline(input, registry, log, env)).pipeline
+  return assemblePipeline(input, registry, log, env)
 }

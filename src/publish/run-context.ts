@@ -3,7 +3,6 @@ import type { RegistryRelays } from '../buildx/registry-relay.js'
 import type { CacheRelay } from '../buildx/cache-relay.js'
 import type { DockerRunner } from '../docker/runner.js'
 import type { RetryPolicy } from '../docker/retrying.js'
-import type { HeldLayers } from '../layout/held-layers.js'
 import type { LegRun } from '../plan/leg-handover.js'
 import type { Publication } from '../plan/publication.js'
 import type { Pipeline } from '../plan/steps.js'
@@ -53,10 +52,8 @@ export interface PublishEnv {
   registryRelays?: RegistryRelays
   /** digest and merge on a runner with an artifact service: the run the legs belong to. */
   legs?: LegRun
-  /**
-   * A classic-store save: the layers the cache's image holds gzipped, read while the build runs.
-   */
-  heldLayers?: Promise<HeldLayers>
+  /** The cache decision's registry client (a short bound, no retry), the held steps' too. */
+  cacheRegistry: RegistryClient
 }
 
 /**

@@ -19,7 +19,6 @@ import { annotationFile, type Surroundings } from '../docker/local-inputs.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { writeSecretFiles } from '../docker/secret-files.js'
 import { createCacheRegistry, createRegistry } from './registry-clients.js'
-import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
 import type { Builder } from '../plan/builder.js'
 import type { BuildFiles } from '../plan/build-steps.js'
 import type { Publication } from '../plan/publication.js'
@@ -34,7 +33,7 @@ import {
 import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
 import { registryRelays } from '../buildx/registry-relay.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
-import { cacheImports, runnerCache, type CacheImport } from '../plan/cache.js'
+import { runnerCache } from '../plan/cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'
@@ -51,56 +50,6 @@ function runDocker(
     { DOCKER_CONFIG: dockerConfig, ...env },
     findBuildxPlugin(dockerConfig, readDockerConfig(dockerConfig)),
     base
-  )
-}
-
-/**
- * What the layers the registry holds are for, where they count: a classic save names them in place
- * of its own gzip; a layout buildx exports, uploaded and never loaded (a load needs every blob's
- * bytes), is seeded with them so BuildKit does not copy them out.
- */
-function heldLayersUse(pipeline: Pipeline): 'save' | 'seed' | undefined {
-  const has = (name: string) => pipeline.stage.some(step => step.step === name)
-  if (has('save')) return 'save'
-  const exports = pipeline.stage.some(
-    step => step.step === 'build' && step.layout !== undefined
-  )
-  return exports && has('upload') && !has('load') ? 'seed' : undefined
-}
-
-/**
- * The layers the image's tags hold, read while the build runs, where every image goes to its
- * registry (a blob is mounted there, never fetched across): for a save, the cache's image's only
- * (its gzip stands in for ours); for a seed, whose blobs are BuildKit's own either way, those of
- * the first tag this run could import from.
- */
-function heldLayersFor(
-  use: 'save' | 'seed',
-  publication: Publication,
-  imports: readonly CacheImport[],
-  registry: RegistryClient
-): Promise<HeldLayers> | undefined {
-  const [image] = publication.images
-  const oneRegistry = publication.images.every(
-    other => other.registry === image?.registry
-  )
-  const sources = publication.cacheSources
-  if (image === undefined || !oneRegistry) return undefined
-  const heldUnder = (tags: Promise<string[]>) =>
-    tags
-      .then(read => readHeldLayers(registry, image, read))
-      // unread, the layers are gzipped (saved) or copied out (exported) as before
-      .catch(() => new Map())
-  if (imports.length > 0)
-    return heldUnder(Promise.resolve(imports.map(({ tag }) => tag)))
-  if (use === 'save' || sources === undefined) return undefined
-  // the one image the build most likely shares layers with: on Docker Hub each manifest GET is
-  // a pull counted against the account's limit
-  return heldUnder(
-    registry
-      .listTags(image)
-      .then(existing => cacheImports(sources, existing).slice(0, 1))
-      .then(first => first.map(({ tag }) => tag))
   )
 }
 
@@ -232,7 +181,7 @@ function publishEnv(
     | 'dockerConfig'
     | 'cacheRelay'
     | 'engineSocket'
-    | 'heldLayers'
+    | 'cacheRegistry'
   >,
   { cwd, env: vars, clock }: Surroundings & { clock: () => Date }
 ): PublishEnv {
@@ -294,12 +243,13 @@ export async function startRun(
     writeTlsFiles(tempDir, settings.build.remote)
   }
   const socket = engineSocket(vars, readDockerConfig(dockerConfig))
-  const { pipeline, heldLayers } = await runPipelineOf(
-    settings,
-    publication,
-    builder,
-    { log, vars, tempDir }
-  )
+  const cacheRegistry = createCacheRegistry(settings, log, vars)
+  const pipeline = await runPipelineOf(settings, publication, builder, {
+    log,
+    vars,
+    tempDir,
+    cacheRegistry
+  })
   // started once the pipeline, which may still fail, is made
   const cacheRelay = await relayFor(pipeline, settings, builder, docker, {
     vars,
@@ -312,34 +262,30 @@ export async function startRun(
     dockerConfig,
     cacheRelay,
     engineSocket: socket,
-    heldLayers
+    cacheRegistry
   }
   const env = publishEnv(settings, publication, builder, place, surroundings)
   return { pipeline, env, builder }
 }
 
-/** The run's pipeline, decided with what the registry holds, and the layers it holds. */
+/** The run's pipeline, decided with what the registry holds. */
 async function runPipelineOf(
   settings: Settings,
   publication: Publication,
   builder: Builder,
-  { log, vars, tempDir }: { log: Log; vars: NodeJS.ProcessEnv; tempDir: string }
-): Promise<{ pipeline: Pipeline; heldLayers?: Promise<HeldLayers> }> {
-  const files = buildFiles(settings, tempDir)
-  const registry = createCacheRegistry(settings, log, vars)
-  const input = { settings, publication, builder, files }
-  const { pipeline, imports } = await assemblePipeline(
-    input,
-    registry,
+  {
     log,
-    vars
-  )
-  const use = heldLayersUse(pipeline)
-  return {
-    pipeline,
-    heldLayers:
-      use === undefined
-        ? undefined
-        : heldLayersFor(use, publication, imports, registry)
+    vars,
+    tempDir,
+    cacheRegistry
+  }: {
+    log: Log
+    vars: NodeJS.ProcessEnv
+    tempDir: string
+    cacheRegistry: RegistryClient
   }
+): Promise<Pipeline> {
+  const files = buildFiles(settings, tempDir)
+  const input = { settings, publication, builder, files }
+  return assemblePipeline(input, cacheRegistry, log, vars)
 }

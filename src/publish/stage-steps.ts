@@ -14,10 +14,13 @@ import { isSha256Digest } from '../reference/grammar.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
 import { readLayout } from '../layout/oci-layout.js'
+import { readHeldLayers, type HeldLayers } from '../layout/held-layers.js'
+import { cacheImports, type CacheSources } from '../plan/cache.js'
 import { readLeg, uploadLeg } from './leg-artifacts.js'
 import { uploadLayout } from '../layout/layout-upload.js'
 import { handoverDigest, stagedDigest } from '../plan/copy-steps.js'
 import {
+  CACHE_TAG,
   notRunLine,
   stepLine,
   type RequestStep,
@@ -107,6 +110,37 @@ async function runUpload(
       `${formatSeconds(upload.ms)})`
   )
   return upload
+}
+
+/**
+ * held: the layers of the step's tag (CACHE_TAG: of the first a cache import could read, once the
+ * tag list is read), read beside the steps after it; what cannot be read is none.
+ */
+export function readHeld(
+  step: RequestStep,
+  sources: CacheSources | undefined,
+  values: RunValues,
+  { cacheRegistry }: PublishEnv
+): void {
+  const { image, reference } = step
+  const tags =
+    reference !== CACHE_TAG
+      ? Promise.resolve([reference])
+      : cacheRegistry.listTags(image).then(existing =>
+          sources === undefined
+            ? []
+            : cacheImports(sources, existing)
+                .slice(0, 1)
+                .map(({ tag }) => tag)
+        )
+  const read = tags
+    .then(named => readHeldLayers(cacheRegistry, image, named))
+    .catch((): HeldLayers => new Map())
+  const before = values.heldLayers ?? Promise.resolve(new Map())
+  // an earlier step's layer stays its own
+  values.heldLayers = Promise.all([read, before]).then(
+    ([found, earlier]) => new Map([...found, ...earlier])
+  )
 }
 
 /** handover: the leg's image named by the run's artifact, else by an index under the run's tag. */

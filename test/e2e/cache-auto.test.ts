@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runMain, type StepResult } from './runner.js'
 import { credentials, runnerEnv, uniqueRepo } from './steps.js'
+import { executedLines, planLine, planOf } from './field-support.js'
 import { listTags, readJson, readManifest } from './registry-api.js'
 import { runDocker } from '../support/docker-cli.js'
 import {
@@ -184,6 +185,14 @@ describe('the layers the registry holds are not written out again: a classic sav
         await run(2, { images: `${image}\n${registry.host}/${second}` })
       )
       expect(step.stdout).toMatch(held)
+      // their reads are a step of the run's plan, logged as it ran them: the imported tag's
+      const heldSteps = planOf(step)
+        .filter(entry => entry.step === 'held')
+        .map(planLine)
+      expect(heldSteps).toEqual([
+        expect.stringMatching(`/v2/${repo}/manifests/tickets-DM-42$`)
+      ])
+      expect(executedLines(step, ['held'])).toEqual(heldSteps)
       const after = await readJson<ManifestJson>(
         registry,
         repo,

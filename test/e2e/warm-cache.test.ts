@@ -13,6 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { uniqueRepo } from './steps.js'
+import { executedLines, planLine, planOf } from './field-support.js'
 import { listTags, registryState } from './registry-api.js'
 import { commitEnv, ranDependencies } from '../support/app-commits.js'
 import {
@@ -113,6 +114,15 @@ describe('a multi-stage app, second commit on a cold runner, no cache settings',
           second.stdout
         )
       ).toBe(seeds)
+      // the seed's reads are a step of the run's plan, logged as it ran them: the tag list (no cache
+      // import names a tag here)
+      const held = planOf(second)
+        .filter(entry => entry.step === 'held')
+        .map(planLine)
+      expect(held.map(line => line.endsWith(`/v2/${repo}/tags/list`))).toEqual(
+        seeds ? [true] : []
+      )
+      expect(executedLines(second, ['held'])).toEqual(held)
       // the builder each run made for itself (the stock runner's) outlives neither
       for (const step of [first, second]) {
         expect(ownBuilder(step.stdout) !== '-').toBe(makesItsOwn)

@@ -25,6 +25,7 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
   return {
     docker: options.docker,
     registry: options.registry,
+    cacheRegistry: options.registry,
     log: {
       info: () => undefined,
       notice: () => undefined,

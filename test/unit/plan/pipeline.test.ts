@@ -440,7 +440,9 @@ describe('pipelineFor, the other modes', () => {
       { mode: 'digest', images: 'ghcr.io/octo/app', platforms: 'linux/arm64' },
       CONTAINERD
     )
+    // the layers of the first tag a cache import could read are read beside the build
     expect(steps.stage.map(step => step.step)).toEqual([
+      'held',
       'build',
       'upload',
       'handover'
