@@ -306,8 +306,10 @@ export async function ghaCache(count = 1): Promise<void> {
       const runs = await rounds(pullRequest, count, way =>
         pullRequestAfterMain(stock, base, way, image)
       )
-      for (const [i, [label]] of pullRequest.entries())
+      for (const [i, [label]] of pullRequest.entries()) {
         table.push(row(`${rowName}: ${label}`, runs[i], { bare: runs[0] }))
+        printProfile(`${rowName}: ${label}`, runs[i].at(-1))
+      }
     }
   } finally {
     await services.close()

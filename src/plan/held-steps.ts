@@ -4,9 +4,9 @@
  * uploaded and never loaded (a load needs every blob's bytes), is seeded with them so BuildKit does
  * not copy them out (layout/held-layers.ts).
  */
-import { apiUrl } from '../reference/repository.js'
 import type { CacheImport } from './cache.js'
 import type { Publication } from './publication.js'
+import { tagListStep } from './registry-steps.js'
 import {
   CACHE_TAG,
   manifestRequest,
@@ -26,14 +26,14 @@ function heldLayersUse(stage: Step[]): 'save' | 'seed' | undefined {
 }
 
 /**
- * The held steps of a stage, where every image goes to the first one's registry (a blob is mounted
- * there, never fetched across): the layers of the tags the build imports its cache from; for a
- * seed, whose blobs are BuildKit's own either way, else those of the first tag a cache import
- * could read (CACHE_TAG: the tag list is read first, unless the cache decision read it and found
- * none). On Docker Hub each manifest GET is a pull counted against the account's limit: the
- * run's own earlier image is the likeliest to share.
+ * The `layers` steps of a stage, where every image goes to the first one's registry (a blob is
+ * mounted there, never fetched across): the layers of the tags the build imports its cache from;
+ * for a seed, whose blobs are BuildKit's own either way, else those of the first tag a cache
+ * import could read (CACHE_TAG, found in the tag list read just before, unless the cache decision
+ * read it and found none). On Docker Hub each manifest GET is a pull counted against the
+ * account's limit: the run's own earlier image is the likeliest to share.
  */
-export function heldSteps(
+export function heldLayerSteps(
   stage: Step[],
   publication: Publication,
   cache: { imports: CacheImport[]; tagsRead?: boolean } | undefined
@@ -45,9 +45,15 @@ export function heldSteps(
   if (publication.images.some(other => other.registry !== image.registry))
     return []
   if (imports.length > 0)
-    return imports.map(({ tag }) => manifestRequest('held', 'GET', image, tag))
+    return imports.map(({ tag }) =>
+      manifestRequest('layers', 'GET', image, tag)
+    )
   if (use === 'save' || publication.cacheSources === undefined) return []
   if (cache?.tagsRead) return []
-  const url = apiUrl(image, `/v2/${image.repository}/tags/list`)
-  return [{ step: 'held', method: 'GET', url, image, reference: CACHE_TAG }]
+  return [
+    tagListStep('layers', image),
+    manifestRequest('layers', 'GET', image, CACHE_TAG, {
+      when: 'the tag list holds a tag a cache import could read'
+    })
+  ]
 }

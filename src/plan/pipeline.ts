@@ -29,7 +29,7 @@ import {
 } from './copy-steps.js'
 import { readBackSteps, readSteps, tagSteps } from './registry-steps.js'
 import { legStep, stagingTag } from './leg-handover.js'
-import { heldSteps } from './held-steps.js'
+import { heldLayerSteps } from './held-steps.js'
 import { apiUrl, parseRegistry } from '../reference/repository.js'
 import {
   commandStep,
@@ -426,7 +426,7 @@ export function pipelineFor(input: PipelineInput): Pipeline {
   const publishes = pipeline.tag.length > 0
   const builds = needsBuilder(input.settings)
   const { publication, cache } = input
-  const held = heldSteps(pipeline.stage, publication, cache)
+  const held = heldLayerSteps(pipeline.stage, publication, cache)
   return {
     ...pipeline,
     ...(builds && { cache: cacheFor(input).lines }),

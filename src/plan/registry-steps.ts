@@ -4,7 +4,11 @@ import { apiUrl } from '../reference/repository.js'
 import type { Tag } from '../tags/tag-types.js'
 import { DIGEST, manifestRequest, type RequestStep } from './steps.js'
 
-function tagListStep(step: 'read' | 'read-back', image: Image): RequestStep {
+/** GET of the image's tag list: the one request whose reference is ''. */
+export function tagListStep(
+  step: 'read' | 'read-back' | 'layers',
+  image: Image
+): RequestStep {
   return {
     step,
     method: 'GET',

@@ -37,11 +37,11 @@ export type StepName =
   /** docker save: the image out of the classic store, as an OCI layout with compressed layers */
   | 'save'
   /**
-   * the layers an earlier image of these tags holds, read while the build runs: the save names
-   * them, an exported layout is seeded with them (plan/held-steps.ts); unread, they are saved or
-   * exported as the others
+   * the layers an earlier image of these tags holds in the registry, read while the build runs:
+   * the save names them, an exported layout is seeded with them (plan/held-steps.ts); unread, they
+   * are saved or exported as the others
    */
-  | 'held'
+  | 'layers'
   /** the OCI layout uploaded by digest (blobs, then manifests): no tag */
   | 'upload'
   /** mode digest: the leg's image named where the merge finds it (artifact, else tag) */

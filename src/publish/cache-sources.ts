@@ -31,7 +31,7 @@ export async function readCacheFacts(
   if (registry === undefined) {
     log.info(
       `Cache: ${image.name}'s tags not read (no credentials for ${image.registry}), so no ` +
-        `import is shown`
+        `import is shown, nor the tags whose layers are read`
     )
     return none
   }

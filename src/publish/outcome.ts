@@ -153,8 +153,10 @@ export class RunValues {
    * classic save's, or those an exported layout was seeded with.
    */
   borrowed: Promise<BorrowedLayers> = Promise.resolve<BorrowedLayers>(new Map())
-  /** The layers the held steps found in the registry, read while the build runs. */
+  /** The layers the `layers` steps found in the registry, read while the build runs. */
   heldLayers: Promise<HeldLayers> | undefined
+  /** The tag CACHE_TAG stands for, once the `layers` step's tag list is read (none: undefined). */
+  cacheTag: Promise<string | undefined> | undefined
   /** Cache images this run pulled into the engine (its cleanup removes them). */
   readonly pulledCaches = new Set<string>()
   /** The build's cache-from lines whose image could not be read: the build goes without them. */

@@ -34,7 +34,7 @@ import {
 import { runCommand } from './docker-steps.js'
 import {
   progressLogger,
-  readHeld,
+  readLayersStep,
   removeLayouts,
   runDiscards,
   runStageRequest
@@ -245,8 +245,13 @@ async function runStep(run: PipelineRun, step: Step): Promise<void> {
           env
         )
       : undefined
-  if (step.step === 'held')
-    return readHeld(step, run.publication.cacheSources, values, env)
+  if (step.step === 'layers')
+    return readLayersStep(
+      step,
+      run.publication.cacheSources,
+      values,
+      env.cacheRegistry
+    )
   const learnt = await runStageRequest(step, values, env).catch(
     (error: unknown) => {
       throw skippedLoginRefusal(error, env.emptyPasswords)

@@ -9,7 +9,7 @@ import { loginFailure } from '../docker/diagnose.js'
 import { errorMessage } from '../errors/input-error.js'
 import type { Image } from '../reference/images.js'
 import { encodedCredentials } from '../settings/logins.js'
-import { requireManifest } from '../registry/client.js'
+import { requireManifest, type RegistryClient } from '../registry/client.js'
 import { isSha256Digest } from '../reference/grammar.js'
 import { indexPlatforms, mountImage } from '../registry/copy.js'
 import { handedOver, handoverIndex } from '../registry/handover.js'
@@ -113,31 +113,34 @@ async function runUpload(
 }
 
 /**
- * held: the layers of the step's tag (CACHE_TAG: of the first a cache import could read, once the
- * tag list is read), read beside the steps after it; what cannot be read is none.
+ * layers: the layers of the step's tag read beside the steps after it, an earlier step's kept where
+ * both found one; what cannot be read is none. The tag list's step finds the tag CACHE_TAG stands
+ * for: the first a cache import could read.
  */
-export function readHeld(
+export function readLayersStep(
   step: RequestStep,
   sources: CacheSources | undefined,
   values: RunValues,
-  { cacheRegistry }: PublishEnv
+  cacheRegistry: RegistryClient
 ): void {
   const { image, reference } = step
-  const tags =
-    reference !== CACHE_TAG
-      ? Promise.resolve([reference])
-      : cacheRegistry.listTags(image).then(existing =>
-          sources === undefined
-            ? []
-            : cacheImports(sources, existing)
-                .slice(0, 1)
-                .map(({ tag }) => tag)
-        )
-  const read = tags
-    .then(named => readHeldLayers(cacheRegistry, image, named))
+  if (reference === '') {
+    values.cacheTag = cacheRegistry.listTags(image).then(
+      existing => sources && cacheImports(sources, existing)[0]?.tag,
+      () => undefined
+    )
+    return
+  }
+  const tag =
+    reference === CACHE_TAG ? values.cacheTag : Promise.resolve(reference)
+  const read = (tag ?? Promise.resolve(undefined))
+    .then(named =>
+      named === undefined
+        ? new Map()
+        : readHeldLayers(cacheRegistry, image, [named])
+    )
     .catch((): HeldLayers => new Map())
   const before = values.heldLayers ?? Promise.resolve(new Map())
-  // an earlier step's layer stays its own
   values.heldLayers = Promise.all([read, before]).then(
     ([found, earlier]) => new Map([...found, ...earlier])
   )

@@ -187,12 +187,12 @@ describe('the layers the registry holds are not written out again: a classic sav
       expect(step.stdout).toMatch(held)
       // their reads are a step of the run's plan, logged as it ran them: the imported tag's
       const heldSteps = planOf(step)
-        .filter(entry => entry.step === 'held')
+        .filter(entry => entry.step === 'layers')
         .map(planLine)
       expect(heldSteps).toEqual([
         expect.stringMatching(`/v2/${repo}/manifests/tickets-DM-42$`)
       ])
-      expect(executedLines(step, ['held'])).toEqual(heldSteps)
+      expect(executedLines(step, ['layers'])).toEqual(heldSteps)
       const after = await readJson<ManifestJson>(
         registry,
         repo,

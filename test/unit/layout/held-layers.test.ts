@@ -7,7 +7,7 @@
  * second commit so and pulls it.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import {
   existsSync,
   mkdirSync,
@@ -18,7 +18,6 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import {
   readHeldLayers,
   seedHeldLayers,
@@ -30,6 +29,7 @@ import { uploadLayout } from '../../../src/layout/layout-upload.js'
 import { parseImageName } from '../../../src/reference/images.js'
 import { sha256Digest } from '../../../src/reference/grammar.js'
 import { MemoryRegistry } from '../../support/memory-registry.js'
+import { diffId, pushHeldImage } from '../../support/held-image.js'
 import { savedTar } from '../../support/saved-tar.js'
 
 const root = mkdtempSync(join(tmpdir(), 'dpa-held-'))
@@ -40,40 +40,13 @@ const OTHER = parseImageName('registry.test/acme/other')
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
 const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd'
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value))
-const diffId = (layer: Buffer) =>
-  `sha256:${createHash('sha256').update(layer).digest('hex')}`
 
-/** The registry's image under `tag`: these layers gzipped (or said to be zstd), its config naming their diff_ids. */
-async function pushed(
+const pushed = (
   registry: MemoryRegistry,
   layers: Buffer[],
   tag: string,
-  mediaTypes: string[] = layers.map(() => GZIP)
-) {
-  const gzipped = layers.map(layer => new Uint8Array(gzipSync(layer)))
-  const config = encode({ rootfs: { diff_ids: layers.map(diffId) } })
-  await registry.putBlob(IMAGE, config)
-  for (const blob of gzipped) await registry.putBlob(IMAGE, blob)
-  const manifest = encode({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { digest: sha256Digest(config), size: config.length },
-    layers: gzipped.map((blob, i) => ({
-      mediaType: mediaTypes[i],
-      digest: sha256Digest(blob),
-      size: blob.length
-    }))
-  })
-  await registry.putManifest(IMAGE, tag, {
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    digest: sha256Digest(manifest),
-    body: new Uint8Array(manifest)
-  })
-  return gzipped.map(blob => ({
-    digest: sha256Digest(blob),
-    size: blob.length
-  }))
-}
+  mediaTypes?: string[]
+) => pushHeldImage(registry, IMAGE, layers, tag, { mediaTypes })
 
 describe('readHeldLayers', () => {
   it('maps each gzipped layer of the cache tags by its diff_id; a missing tag and zstd layers are left out', async () => {

@@ -1,5 +1,5 @@
 /**
- * The held steps (plan/held-steps.ts): the registry reads of the layers an earlier image of the
+ * The `layers` steps (plan/held-steps.ts): the registry reads of the layers an earlier image of the
  * run's tags holds are steps of the plan, printed by the dry run as the run makes them, and made
  * only where a classic save or an exported, uploaded, never loaded layout spares those layers.
  */
@@ -40,12 +40,15 @@ interface Row {
 const imported = (...tags: string[]): CacheImport[] =>
   tags.map(tag => ({ tag, why: 'this run' }))
 
-describe('held steps: where the layers the registry holds are read, and which', () => {
+describe('layers steps: where the layers the registry holds are read, and which', () => {
   it.each<Row>([
     {
       name: 'the containerd store, no cache import: the tag list, then the first tag a cache import could read',
       builder: CONTAINERD,
-      held: ['held GET https://ghcr.io/v2/octo/app/tags/list']
+      held: [
+        'layers GET https://ghcr.io/v2/octo/app/tags/list',
+        `layers GET ${MANIFESTS}/<cache tag> (only if the tag list holds a tag a cache import could read)`
+      ]
     },
     {
       name: 'the containerd store, the tag list read by the cache decision, no tag to import: none (never read twice)',
@@ -57,13 +60,27 @@ describe('held steps: where the layers the registry holds are read, and which', 
       name: 'the containerd store, cache imports: each imported tag',
       builder: CONTAINERD,
       imports: imported('1.2.2', 'latest'),
-      held: [`held GET ${MANIFESTS}/1.2.2`, `held GET ${MANIFESTS}/latest`]
+      held: [`layers GET ${MANIFESTS}/1.2.2`, `layers GET ${MANIFESTS}/latest`]
     },
     {
       name: 'the classic store, cache imports: each imported tag (the save names its layers)',
       builder: CLASSIC_STORE,
       imports: imported('latest'),
-      held: [`held GET ${MANIFESTS}/latest`]
+      held: [`layers GET ${MANIFESTS}/latest`]
+    },
+    {
+      name: 'the classic store with load: true, cache imports: each imported tag (the save still names them)',
+      builder: CLASSIC_STORE,
+      inputs: { load: 'true' },
+      imports: imported('latest'),
+      held: [`layers GET ${MANIFESTS}/latest`]
+    },
+    {
+      name: 'the containerd store, the tag list read by the cache decision, a tag to import: that tag',
+      builder: CONTAINERD,
+      tagsRead: true,
+      imports: imported('latest'),
+      held: [`layers GET ${MANIFESTS}/latest`]
     },
     {
       name: 'the classic store, no cache import: none (the save gzips what it must)',
@@ -114,7 +131,7 @@ describe('held steps: where the layers the registry holds are read, and which', 
         cache: { runner: { service: false }, imports, tagsRead }
       })
       const lines = stage.map(step => stepLine(step).replace(/ +/g, ' '))
-      expect(lines.filter(line => line.startsWith('held '))).toEqual(held)
+      expect(lines.filter(line => line.startsWith('layers '))).toEqual(held)
       // read first, beside everything after them
       expect(lines.slice(0, held.length)).toEqual(held)
     }

@@ -442,7 +442,8 @@ describe('pipelineFor, the other modes', () => {
     )
     // the layers of the first tag a cache import could read are read beside the build
     expect(steps.stage.map(step => step.step)).toEqual([
-      'held',
+      'layers',
+      'layers',
       'build',
       'upload',
       'handover'
