@@ -5,7 +5,17 @@ import prettier from 'eslint-config-prettier'
 import { layersConfig } from './scripts/layers.mjs'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'lib/', 'coverage/', 'node_modules/', '.bench/'] },
+  {
+    ignores: [
+      'dist/',
+      'lib/',
+      'coverage/',
+      'node_modules/',
+      '.bench/',
+      // V8's natives syntax (--allow-natives-syntax), not JavaScript
+      'test/fixtures/node/'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -57,7 +57,11 @@ export const LAYERS = [
   { name: 'publish', paths: ['src/publish'] },
   { name: 'cli', paths: ['src/cli'], rank: 'action' },
   { name: 'action', paths: ['src/action'] },
-  { name: 'entry', paths: ['src/index.ts', 'src/post.ts', 'src/cli.ts'] }
+  // the entries, and the node runtime's settings they make first
+  {
+    name: 'entry',
+    paths: ['src/index.ts', 'src/post.ts', 'src/cli.ts', 'src/exit-safety.ts']
+  }
 ]
 
 /** What a pure module may not import (the engine has no I/O of its own). */

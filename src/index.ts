@@ -1,4 +1,7 @@
 import { askEngineEarly } from './docker/engine-info.js'
+import { avoidExitDeadlock } from './exit-safety.js'
+
+avoidExitDeadlock()
 
 // the engine's /info takes 20-40 ms: sent before node loads the rest
 void askEngineEarly(process.env)
