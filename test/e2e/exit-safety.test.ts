@@ -36,8 +36,14 @@ function maglevAtExit(script: string[], env: Record<string, string> = {}) {
   return /maglev at exit: (true|false)/.exec(ran.stderr)?.[1]
 }
 
+interface Row {
+  name: string
+  script: string[]
+  env?: Record<string, string>
+}
+
 describe("each entry exits with Node 24's Maglev off", () => {
-  it.each([
+  it.each<Row>([
     {
       name: 'the main step (a bad input: it fails before any docker command)',
       script: [join(ROOT, 'dist/index.js')],
