@@ -82,6 +82,10 @@ declare -A TRIXIE_PACKAGES=([docker.io]=26 [docker-cli]=26 [docker-buildx]=0.13 
 DOCKERD_WAIT_SECONDS=60
 DAEMON_WAIT_SECONDS=20
 STOP_WAIT_SECONDS=30
+# Docker 26's BuildKit reads every build record at start, under the 10 s deadline of the daemon's
+# router (moby#48569, fixed in 27.4): 14,617 records left by earlier runs took the stack's dockerd
+# 14.8 s to start, and failed a CI run's start. Each dockerd the stack starts is pruned past this.
+BUILD_RECORDS_KEPT=2000
 
 STARTED=()
 STOPPED=()
@@ -364,6 +368,19 @@ docker_answers() {
   timeout 10 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1
 }
 
+# Prunes the build records of the dockerd at $2 (a unix:// host) that the stack just started, when
+# it holds more than BUILD_RECORDS_KEPT; over the Engine API, as `docker builder prune` is buildx's
+# prune of whichever builder is current.
+bound_build_records() {
+  local name=$1 socket=${2#unix://} count
+  count=$(curl -sSf --unix-socket "$socket" 'http://localhost/system/df?type=build-cache' | jq '.BuildCache | length') \
+    || die "cannot count the build records of $name"
+  ((count > BUILD_RECORDS_KEPT)) || return 0
+  curl -sSf --unix-socket "$socket" -X POST 'http://localhost/build/prune?all=true' >/dev/null \
+    || die "cannot prune the build records of $name"
+  log "pruned the $count build records of $name left by earlier runs (a start reads each: moby#48569)"
+}
+
 start_dockerd() {
   local pidfile=$RUN_DIR/dockerd.pid logfile=$LOG_DIR/dockerd.log pid
   if docker_answers; then
@@ -381,6 +398,7 @@ start_dockerd() {
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
   await_ready dockerd "$pid" "$pidfile" "$logfile" "$DOCKERD_WAIT_SECONDS" docker_answers
+  bound_build_records dockerd "unix://$DOCKERD_SOCK"
   STARTED+=("dockerd (pid $pid, socket $DOCKERD_SOCK, log $logfile)")
 }
 

@@ -66,6 +66,7 @@ start_classic_dockerd() {
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
   await_ready "classic dockerd" "$pid" "$pidfile" "$logfile" "$DOCKERD_WAIT_SECONDS" classic_answers
+  bound_build_records "classic dockerd" "$CLASSIC_DOCKER_HOST"
   STARTED+=("classic dockerd (pid $pid, $CLASSIC_DOCKER_HOST, log $logfile)")
 }
 

@@ -281,6 +281,7 @@ start_field_dockerd() {
   pid=$!
   printf '%s\n' "$pid" >"$pidfile"
   await_ready "field dockerd ($engine)" "$pid" "$pidfile" "$logfile" "$DOCKERD_WAIT_SECONDS" field_answers "$engine"
+  bound_build_records "field dockerd ($engine)" "$(field_host "$engine")"
   STARTED+=("field dockerd ${FIELD_VERSION[$engine]} ($(field_store "$engine") store, pid $pid, $(field_host "$engine"), log $logfile)")
 }
 
