@@ -1,5 +1,5 @@
 /** Runs the bundled action the way the Actions runner does: main, then post with its state. */
-import { rmSync } from 'node:fs'
+import { rmSync, appendFileSync } from 'node:fs'
 import {
   postRuns,
   startMain,
@@ -66,6 +66,15 @@ const NOT_RUN: Cost = { wallMs: 0, cpuMs: 0 }
  * fails. Every process they start is reaped before they return, so
  * measure() sees its CPU. `onLine` gets each line main prints as it arrives.
  */
+/** BENCH_LOGS=<file>: each job's main and post output appended, to read why a row ran again. */
+function keepLogs(main: StepResult, post: StepResult | undefined): void {
+  const file = process.env.BENCH_LOGS
+  if (!file) return
+  const step = (name: string, run: StepResult | undefined) =>
+    run === undefined ? '' : `== ${name}\n${run.stdout}${run.stderr}\n`
+  appendFileSync(file, step('main', main) + step('post', post))
+}
+
 export async function runAction(
   inputs: Inputs,
   env: Record<string, string>,
@@ -82,6 +91,7 @@ export async function runAction(
     ? await measure(() => runPost(main, env))
     : undefined
   rmSync(main.dir, { recursive: true, force: true })
+  keepLogs(main, post?.value)
   if (main.code !== 0) throw failure(main, 'main')
   if (post !== undefined && post.value.code !== 0)
     throw failure(post.value, 'post')

@@ -31,8 +31,16 @@ export function parseInspect(stdout: string): Builder {
   const field = (name: string) =>
     new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
   const nodes = nodesPart(stdout)?.match(/^Name:/gm)?.length ?? 1
-  return { name: field('Name'), driver: field('Driver'), ...several(nodes) }
+  return {
+    name: field('Name'),
+    driver: field('Driver'),
+    ...several(nodes),
+    ...firstNode(firstNodeName(stdout))
+  }
 }
+
+const firstNode = (node: unknown) =>
+  typeof node === 'string' && node !== '' ? { node } : {}
 
 /** The first node's name in `buildx inspect`'s output (a docker-container's runs it). */
 export function firstNodeName(stdout: string): string | undefined {
@@ -102,9 +110,15 @@ function createdBuilder(buildxDir: string, name: string): Builder | undefined {
       typeof group.Driver !== 'string'
     )
       return undefined
-    const nodes = Array.isArray(group.Nodes) ? group.Nodes.length : 1
+    const nodes = Array.isArray(group.Nodes) ? (group.Nodes as unknown[]) : []
+    const first = nodes[0] as { Name?: unknown } | null | undefined
     return CREATED_DRIVERS.has(group.Driver)
-      ? { name: group.Name, driver: group.Driver, ...several(nodes) }
+      ? {
+          name: group.Name,
+          driver: group.Driver,
+          ...several(nodes.length),
+          ...firstNode(first?.Name)
+        }
       : undefined
   } catch {
     return undefined

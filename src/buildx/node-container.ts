@@ -24,9 +24,12 @@ export async function nodeContainer(
 ): Promise<string | undefined> {
   const argv = [...inspectArgs(builder), ...(bootstrap ? ['--bootstrap'] : [])]
   const node = firstNodeName((await docker.run(argv, { quiet: true })).stdout)
-  // buildx's name for the container of a docker-container builder's node
-  return node === undefined ? undefined : `buildx_buildkit_${node}`
+  return node === undefined ? undefined : nodeContainerName(node)
 }
+
+/** buildx's name for the container of a docker-container builder's node. */
+export const nodeContainerName = (node: string): string =>
+  `buildx_buildkit_${node}`
 
 /** Seconds BuildKit is given to stop: a hung request keeps it from stopping gracefully. */
 const STOP_SECONDS = '2'

@@ -1,7 +1,7 @@
 /**
  * The engine's image store over its unix socket (GET /info), no docker process;
  * else the caller asks `docker info`. The daemon takes 20-40 ms to answer, so
- * the Action's entry asks first thing.
+ * the Action's entry asks first thing. Other GETs of its API go the same way.
  */
 import { connect } from 'node:net'
 import type { DockerConfigFile } from './config-file.js'
@@ -34,46 +34,55 @@ export interface EngineInfo {
 }
 
 /**
- * The engine's info from an HTTP/1.0 answer to GET /info; undefined unless a 200 with a JSON
- * object (a part of an answer that parses as another value, e.g. a chunk's size, is not one).
+ * The JSON object of an HTTP/1.0 answer; undefined unless a 200 with a JSON object (a part of an
+ * answer that parses as another value, e.g. a chunk's size, is not one).
  */
-export function engineInfoOf(answer: string): EngineInfo | undefined {
+function answerObject(answer: string): Record<string, unknown> | undefined {
   const headerEnd = answer.indexOf(HEADER_END)
   if (headerEnd < 0 || !/^HTTP\/1\.[01] 200[ \r]/.test(answer)) return undefined
   try {
-    const info: unknown = JSON.parse(
+    const body: unknown = JSON.parse(
       answer.slice(headerEnd + HEADER_END.length)
     )
-    if (typeof info !== 'object' || info === null || Array.isArray(info))
-      return undefined
-    const { DriverStatus, Name } = info as {
-      DriverStatus?: unknown
-      Name?: unknown
-    }
-    return {
-      driverStatus: JSON.stringify(DriverStatus ?? null),
-      name: typeof Name === 'string' ? Name : undefined
-    }
+    return typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
 }
 
+/** The engine's info from an HTTP/1.0 answer to GET /info (answerObject). */
+export function engineInfoOf(answer: string): EngineInfo | undefined {
+  const info = answerObject(answer)
+  if (info === undefined) return undefined
+  const { DriverStatus, Name } = info
+  return {
+    driverStatus: JSON.stringify(DriverStatus ?? null),
+    name: typeof Name === 'string' ? Name : undefined
+  }
+}
+
 /**
- * GET /info in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not half-closed: the
- * daemon takes that as the client gone. Settled by the first whole JSON answer: the daemon's
- * answer has no length and ends as it closes, which node tells 2-3 ms after the last bytes.
+ * A GET of the engine's API in HTTP/1.0 by hand (node:http costs ~10 ms of a cold start); not
+ * half-closed: the daemon takes that as the client gone. Settled by the first whole JSON object:
+ * the daemon's answer has no length and ends as it closes, which node tells 2-3 ms after the last
+ * bytes.
  */
-function askInfo(socketPath: string) {
+function askEngine<T>(
+  socketPath: string,
+  path: string,
+  read: (answer: string) => T | undefined
+) {
   const socket = connect(socketPath)
-  const status = new Promise<EngineInfo | undefined>(resolve => {
+  const status = new Promise<T | undefined>(resolve => {
     let answer = ''
     // what the answer so far tells, read once per piece: the close does not parse it again
-    let told: EngineInfo | undefined
+    let told: T | undefined
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
       answer += chunk
-      told = engineInfoOf(answer)
+      told = read(answer)
       if (told === undefined) return
       resolve(told)
       // all it has to say is said: an engine that holds the connection open holds no one
@@ -84,13 +93,27 @@ function askInfo(socketPath: string) {
   })
   socket.setTimeout(TIMEOUT_MS, () => socket.destroy())
   // written once connected (node holds it until then), before `sent`
-  socket.write('GET /info HTTP/1.0\r\nHost: docker\r\n\r\n')
+  socket.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\n\r\n`)
   // settles once the request is on its way, or cannot be
   const sent = new Promise<void>(resolve => {
     socket.once('connect', resolve)
     socket.once('close', () => resolve())
   })
   return { socket, status, sent }
+}
+
+const askInfo = (socketPath: string) =>
+  askEngine(socketPath, '/info', engineInfoOf)
+
+/**
+ * The engine's answer to GET `path` as a JSON object; undefined when it is not a 200 with one, or
+ * cannot be had.
+ */
+export function engineObject(
+  socketPath: string,
+  path: string
+): Promise<Record<string, unknown> | undefined> {
+  return askEngine(socketPath, path, answerObject).status
 }
 
 /**

@@ -66,12 +66,16 @@ describe('parseInspect', () => {
     {
       name: 'docker-container, as setup-buildx-action leaves it',
       stdout: CONTAINER_INSPECT,
-      expected: { name: 'builder-1', driver: 'docker-container' }
+      expected: {
+        name: 'builder-1',
+        driver: 'docker-container',
+        node: 'builder-10'
+      }
     },
     {
       name: "buildx's default docker driver",
       stdout: 'Name:   default\nDriver: docker\n\nNodes:\nName: default\n',
-      expected: { name: 'default', driver: 'docker' }
+      expected: { name: 'default', driver: 'docker', node: 'default' }
     },
     {
       name: 'remote driver',
@@ -81,7 +85,12 @@ describe('parseInspect', () => {
     {
       name: 'two nodes (buildx create --append), as buildx 0.29 prints them',
       stdout: TWO_NODES_INSPECT,
-      expected: { name: 'dpa-two-node', driver: 'remote', nodes: 2 }
+      expected: {
+        name: 'dpa-two-node',
+        driver: 'remote',
+        nodes: 2,
+        node: 'dpa-two-node0'
+      }
     }
   ])('$name', ({ stdout, expected }) => {
     expect(parseInspect(stdout)).toEqual(expected)
@@ -95,7 +104,8 @@ describe('detectBuilder', () => {
       await detectBuilder(docker, 'builder-1', false, { env: {} })
     ).toEqual({
       name: 'builder-1',
-      driver: 'docker-container'
+      driver: 'docker-container',
+      node: 'builder-10'
     })
     expect(calls).toEqual([['buildx', 'inspect', 'builder-1']])
   })
@@ -209,7 +219,11 @@ describe('detectBuilder: the image store, for several platforms', () => {
 // rows that expect the local socket's key without DOCKER_HOST hold on Linux only, as CI runs
 describe("knownBuilder: read from buildx's files, without starting buildx", () => {
   const DEFAULT = { name: 'default', driver: 'docker' }
-  const CONTAINER = { name: 'builder-1', driver: 'docker-container' }
+  const CONTAINER = {
+    name: 'builder-1',
+    driver: 'docker-container',
+    node: 'builder-10'
+  }
   const LOCAL_KEY = 'unix:///var/run/docker.sock'
   /** buildx/current as `buildx create --use` (or `buildx use`) writes it. */
   const current = (name: string, key = LOCAL_KEY, global = false) =>
@@ -307,7 +321,21 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       instances: { cloud: instance('cloud', 'remote') },
       input: '',
       env: {},
-      expected: { name: 'cloud', driver: 'remote' }
+      expected: { name: 'cloud', driver: 'remote', node: 'cloud0' }
+    },
+    {
+      name: "an instance file that lists no nodes: no node's name",
+      current: current('builder-1'),
+      instances: {
+        'builder-1': JSON.stringify({
+          Name: 'builder-1',
+          Driver: 'docker-container',
+          Nodes: [{ Endpoint: LOCAL_KEY }]
+        })
+      },
+      input: '',
+      env: {},
+      expected: { name: 'builder-1', driver: 'docker-container' }
     },
     {
       name: 'the builder is current for another engine (DOCKER_HOST): ask',
@@ -378,7 +406,11 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       instances: { 'builder-1': instance('Builder-1', 'docker-container') },
       input: '',
       env: {},
-      expected: { name: 'Builder-1', driver: 'docker-container' }
+      expected: {
+        name: 'Builder-1',
+        driver: 'docker-container',
+        node: 'Builder-10'
+      }
     },
     {
       name: 'BUILDX_BUILDER names a created builder',
@@ -411,7 +443,11 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       instances: { default: instance('Default', 'docker-container') },
       input: '',
       env: {},
-      expected: { name: 'Default', driver: 'docker-container' }
+      expected: {
+        name: 'Default',
+        driver: 'docker-container',
+        node: 'Default0'
+      }
     },
     {
       name: 'TLS settings and no DOCKER_HOST: the key is not the local socket, ask',

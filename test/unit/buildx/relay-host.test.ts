@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { hostname, tmpdir } from 'node:os'
+import { hostname, networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DockerRunner } from '../../../src/docker/runner.js'
 import { firstNodeName } from '../../../src/buildx/builder-detection.js'
@@ -172,5 +172,107 @@ describe('relayHostFor: loopback only where dockerd shares it', () => {
         undefined
       )
     ).toBeUndefined()
+  })
+})
+
+describe("relayHostFor a user's docker-container builder: its node's gateway", () => {
+  /** An address of this machine's other than loopback, as a bridge's gateway is. */
+  const gateway = Object.values(networkInterfaces())
+    .flat()
+    .find(address => address?.family === 'IPv4' && !address.internal)?.address
+  if (gateway === undefined)
+    throw new Error('this machine has no IPv4 address but loopback')
+  const networks = { bridge: { Gateway: gateway, IPAddress: '172.17.0.2' } }
+  const CONTAINER = { name: 'b', driver: 'docker-container' }
+  const BOOTSTRAP = ['buildx', 'inspect', 'b', '--bootstrap']
+  const INSPECT = [
+    'container',
+    'inspect',
+    '--format',
+    '{{json .NetworkSettings.Networks}}',
+    'buildx_buildkit_b0'
+  ]
+
+  /** A docker CLI that starts the node and prints its networks; every command kept. */
+  const cli = () => {
+    const asked: string[][] = []
+    const docker: DockerRunner = {
+      run: argv => {
+        asked.push(argv)
+        const stdout =
+          argv[0] === 'buildx'
+            ? 'Name: b\nDriver: docker-container\n\nNodes:\nName: b0\n'
+            : JSON.stringify(networks)
+        return Promise.resolve({ stdout, stderr: '' })
+      }
+    }
+    return { docker, asked }
+  }
+
+  /** An engine whose API answers GET /containers/<name>/json from `containers`. */
+  async function engineWith<T>(
+    containers: Record<string, object>,
+    use: (socket: string) => Promise<T>
+  ): Promise<T> {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-node-'))
+    const socket = join(dir, 'docker.sock')
+    const server = createServer((request, response) => {
+      const name = /^\/containers\/([^/]+)\/json$/.exec(request.url ?? '')?.[1]
+      const container = name === undefined ? undefined : containers[name]
+      response.statusCode = container === undefined ? 404 : 200
+      response.end(
+        JSON.stringify(container ?? { message: 'No such container' })
+      )
+    })
+    await new Promise<void>(resolve => server.listen(socket, resolve))
+    try {
+      return await use(socket)
+    } finally {
+      await new Promise(resolve => server.close(resolve))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  const running = (state: boolean) => ({
+    buildx_buildkit_b0: {
+      State: { Running: state },
+      NetworkSettings: {
+        Networks: state ? networks : { bridge: { Gateway: '' } }
+      }
+    }
+  })
+
+  it.each([
+    {
+      name: 'its container runs: asked of the engine, no docker process',
+      builder: { ...CONTAINER, node: 'b0' },
+      containers: running(true),
+      asked: []
+    },
+    {
+      name: 'its container is stopped: started by buildx first, then inspected',
+      builder: { ...CONTAINER, node: 'b0' },
+      containers: running(false),
+      asked: [BOOTSTRAP, INSPECT]
+    },
+    {
+      name: 'the engine has no such container (its node is elsewhere?): asked of docker',
+      builder: { ...CONTAINER, node: 'b0' },
+      containers: {},
+      asked: [BOOTSTRAP, INSPECT]
+    },
+    {
+      name: "its node's name is not known: asked of docker",
+      builder: CONTAINER,
+      containers: running(true),
+      asked: [BOOTSTRAP, INSPECT]
+    }
+  ])('$name', async ({ builder, containers, asked }) => {
+    const { docker, asked: commands } = cli()
+    const host = await engineWith(containers, socket =>
+      relayHostFor(docker, builder, socket)
+    )
+    expect(host).toBe(gateway)
+    expect(commands).toEqual(asked)
   })
 })
