@@ -31,16 +31,20 @@ export function parseInspect(stdout: string): Builder {
   const field = (name: string) =>
     new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(stdout)?.[1] ?? ''
   const nodes = nodesPart(stdout)?.match(/^Name:/gm)?.length ?? 1
+  const driver = field('Driver')
   return {
     name: field('Name'),
-    driver: field('Driver'),
+    driver,
     ...several(nodes),
-    ...firstNode(firstNodeName(stdout))
+    ...containerNode(driver, firstNodeName(stdout))
   }
 }
 
-const firstNode = (node: unknown) =>
-  typeof node === 'string' && node !== '' ? { node } : {}
+/** A docker-container builder's first node, which names its container. */
+const containerNode = (driver: string, node: unknown) =>
+  driver === 'docker-container' && typeof node === 'string' && node !== ''
+    ? { node }
+    : {}
 
 /** The first node's name in `buildx inspect`'s output (a docker-container's runs it). */
 export function firstNodeName(stdout: string): string | undefined {
@@ -117,7 +121,7 @@ function createdBuilder(buildxDir: string, name: string): Builder | undefined {
           name: group.Name,
           driver: group.Driver,
           ...several(nodes.length),
-          ...firstNode(first?.Name)
+          ...containerNode(group.Driver, first?.Name)
         }
       : undefined
   } catch {

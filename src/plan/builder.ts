@@ -18,7 +18,10 @@ export interface Builder {
   buildx?: string
   /** How many nodes it has (`buildx create --append` adds one); one when not known. */
   nodes?: number
-  /** Its first node's name, where buildx's files or `buildx inspect` told it. */
+  /**
+   * docker-container: its first node's name (its container's is `buildx_buildkit_<node>`), where
+   * buildx's files or `buildx inspect` told it.
+   */
   node?: string
   /** Foreign platforms asked: QEMU is installed for those the builder does not run once up. */
   emulate?: string[]

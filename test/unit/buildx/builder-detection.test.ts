@@ -75,7 +75,7 @@ describe('parseInspect', () => {
     {
       name: "buildx's default docker driver",
       stdout: 'Name:   default\nDriver: docker\n\nNodes:\nName: default\n',
-      expected: { name: 'default', driver: 'docker', node: 'default' }
+      expected: { name: 'default', driver: 'docker' }
     },
     {
       name: 'remote driver',
@@ -85,12 +85,7 @@ describe('parseInspect', () => {
     {
       name: 'two nodes (buildx create --append), as buildx 0.29 prints them',
       stdout: TWO_NODES_INSPECT,
-      expected: {
-        name: 'dpa-two-node',
-        driver: 'remote',
-        nodes: 2,
-        node: 'dpa-two-node0'
-      }
+      expected: { name: 'dpa-two-node', driver: 'remote', nodes: 2 }
     }
   ])('$name', ({ stdout, expected }) => {
     expect(parseInspect(stdout)).toEqual(expected)
@@ -321,7 +316,7 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       instances: { cloud: instance('cloud', 'remote') },
       input: '',
       env: {},
-      expected: { name: 'cloud', driver: 'remote', node: 'cloud0' }
+      expected: { name: 'cloud', driver: 'remote' }
     },
     {
       name: "an instance file that lists no nodes: no node's name",
