@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:http'
+import { createServer, type RequestListener } from 'node:http'
 import { hostname, networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DockerRunner } from '../../../src/docker/runner.js'
@@ -34,6 +34,23 @@ describe('firstNodeName', () => {
     expect(firstNodeName(output)).toBe(node)
   })
 })
+
+/** An engine on a unix socket that answers as `answer` does, for the length of `use`. */
+async function withEngine<T>(
+  answer: RequestListener,
+  use: (socket: string) => Promise<T>
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-host-'))
+  const socket = join(dir, 'docker.sock')
+  const server = createServer(answer)
+  await new Promise<void>(resolve => server.listen(socket, resolve))
+  try {
+    return await use(socket)
+  } finally {
+    await new Promise(resolve => server.close(resolve))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 /** A runner's addresses: loopback, and docker0's gateway. */
 const LOCAL = ['127.0.0.1', '172.17.0.1']
@@ -86,23 +103,15 @@ describe('relayHostFor: loopback only where dockerd shares it', () => {
   }
 
   /** An engine on a unix socket whose GET /info names it `name`, for the length of `use`. */
-  async function engineSocket<T>(
+  const engineSocket = <T>(
     name: string | undefined,
     use: (socket: string) => Promise<T>
-  ): Promise<T> {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-host-'))
-    const socket = join(dir, 'docker.sock')
-    const server = createServer((_request, response) =>
-      response.end(JSON.stringify({ DriverStatus: [], Name: name }))
+  ): Promise<T> =>
+    withEngine(
+      (_request, response) =>
+        response.end(JSON.stringify({ DriverStatus: [], Name: name })),
+      use
     )
-    await new Promise<void>(resolve => server.listen(socket, resolve))
-    try {
-      return await use(socket)
-    } finally {
-      await new Promise(resolve => server.close(resolve))
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
 
   const INFO = [['info', '--format', '{{.Name}}']]
 
@@ -210,28 +219,18 @@ describe("relayHostFor a user's docker-container builder: its node's gateway", (
   }
 
   /** An engine whose API answers GET /containers/<name>/json from `containers`. */
-  async function engineWith<T>(
+  const engineWith = <T>(
     containers: Record<string, object>,
     use: (socket: string) => Promise<T>
-  ): Promise<T> {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-node-'))
-    const socket = join(dir, 'docker.sock')
-    const server = createServer((request, response) => {
+  ): Promise<T> =>
+    withEngine((request, response) => {
       const name = /^\/containers\/([^/]+)\/json$/.exec(request.url ?? '')?.[1]
       const container = name === undefined ? undefined : containers[name]
       response.statusCode = container === undefined ? 404 : 200
       response.end(
         JSON.stringify(container ?? { message: 'No such container' })
       )
-    })
-    await new Promise<void>(resolve => server.listen(socket, resolve))
-    try {
-      return await use(socket)
-    } finally {
-      await new Promise(resolve => server.close(resolve))
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
+    }, use)
 
   const running = (state: boolean) => ({
     buildx_buildkit_b0: {
