@@ -1,7 +1,9 @@
 import { askEngineEarly } from './docker/engine-info.js'
+import { askBuildxVersionEarly } from './buildx/early-version.js'
 import { avoidExitDeadlock } from './exit-safety.js'
 
 avoidExitDeadlock()
+askBuildxVersionEarly(process.env)
 
 // the engine's /info takes 20-40 ms: sent before node loads the rest
 void askEngineEarly(process.env)

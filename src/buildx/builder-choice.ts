@@ -17,12 +17,8 @@ import {
   remoteBuilderFor,
   type Builder
 } from '../plan/builder.js'
-import {
-  runnerCache,
-  unexportableCache,
-  warmerOnOwnBuilder,
-  type RunnerCache
-} from '../plan/cache.js'
+import { unexportableCache, warmerOnOwnBuilder } from '../plan/cache.js'
+import { runnerCache, type RunnerCache } from '../plan/runner-cache.js'
 import { foreignPlatforms } from '../plan/emulation.js'
 import { NATIVE_ARCH } from '../docker/kernel.js'
 import { RELAY_HOST } from './relay-server.js'
@@ -33,6 +29,7 @@ import {
   needsImageStore
 } from '../plan/pipeline.js'
 import { detectBuilder } from './builder-detection.js'
+import { earlyBuildxVersion } from './early-version.js'
 import {
   ownBuilderName,
   ownBuildxConfig,
@@ -82,8 +79,9 @@ export function buildxEnv(
   }
 }
 
-/** `docker buildx version`'s output. */
+/** `docker buildx version`'s output: the one asked as the step started, else asked now. */
 const buildxVersion = async (docker: DockerRunner): Promise<string> =>
+  (await earlyBuildxVersion(docker.buildxPlugin)) ??
   (await docker.run(['buildx', 'version'], { quiet: true })).stdout.trim()
 
 /**

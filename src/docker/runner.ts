@@ -18,6 +18,8 @@ export interface CommandOutput {
 /** The one way this action starts a process: `docker <args>`. */
 export interface DockerRunner {
   run(args: string[], options?: RunOptions): Promise<CommandOutput>
+  /** buildx's plugin executable, where `buildx …` runs it directly. */
+  buildxPlugin?: string
 }
 
 /** The last lines of a command's output, as its errors quote it. */
@@ -82,6 +84,7 @@ export function createDockerRunner(
   base: NodeJS.ProcessEnv = process.env
 ): DockerRunner {
   return {
+    buildxPlugin,
     async run(args, options = {}) {
       const run = { ...options, env: { ...base, ...env } }
       // docker's plugin without docker is not docker: the CLI must be there

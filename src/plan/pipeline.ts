@@ -48,9 +48,9 @@ import {
   decideCache,
   type CacheUse,
   type CacheDecision,
-  type CacheImport,
-  type RunnerCache
+  type CacheImport
 } from './cache.js'
+import type { RunnerCache } from './runner-cache.js'
 
 export interface PipelineInput {
   settings: Settings

@@ -2,7 +2,8 @@
  * What the cache decision (plan/cache.ts) needs from outside: the runner's cache, the image's tags.
  */
 import { errorMessage } from '../errors/input-error.js'
-import { cacheImports, importsImageTags, runnerCache } from '../plan/cache.js'
+import { cacheImports, importsImageTags } from '../plan/cache.js'
+import { runnerCache } from '../plan/runner-cache.js'
 import { cacheUse, type PipelineInput } from '../plan/pipeline.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Log } from './log.js'

@@ -33,7 +33,7 @@ import {
 import { relayHostFor, sharesLoopback } from '../buildx/relay-host.js'
 import { registryRelays } from '../buildx/registry-relay.js'
 import { isUserContainerNode, restartNode } from '../buildx/node-container.js'
-import { runnerCache } from '../plan/cache.js'
+import { runnerCache } from '../plan/runner-cache.js'
 import type { Log } from './log.js'
 import { emptyResult } from './outcome.js'
 import type { PublishEnv } from './run-context.js'

@@ -5,12 +5,12 @@ import {
   cacheScope,
   decideCache,
   requireCacheExport,
-  runnerCache,
   unexportableCache,
   warmerOnOwnBuilder,
   type CacheFacts
 } from '../../../src/plan/cache.js'
 import type { Builder } from '../../../src/plan/builder.js'
+import { runnerCache } from '../../../src/plan/runner-cache.js'
 import { pipelineFor } from '../../../src/plan/pipeline.js'
 import { readsServiceFromEnv } from '../../../src/buildx/cache-relay.js'
 import { stepLine } from '../../../src/plan/steps.js'
