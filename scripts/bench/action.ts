@@ -60,12 +60,6 @@ export interface ActionRun {
 
 const NOT_RUN: Cost = { wallMs: 0, cpuMs: 0 }
 
-/**
- * main, then post where the runner would start it (action.yml's post-if),
- * each measured, then removes their runner temp folder; throws if either
- * fails. Every process they start is reaped before they return, so
- * measure() sees its CPU. `onLine` gets each line main prints as it arrives.
- */
 /** BENCH_LOGS=<file>: each job's main and post output appended, to read why a row ran again. */
 function keepLogs(main: StepResult, post: StepResult | undefined): void {
   const file = process.env.BENCH_LOGS
@@ -75,6 +69,12 @@ function keepLogs(main: StepResult, post: StepResult | undefined): void {
   appendFileSync(file, step('main', main) + step('post', post))
 }
 
+/**
+ * main, then post where the runner would start it (action.yml's post-if),
+ * each measured, then removes their runner temp folder; throws if either
+ * fails. Every process they start is reaped before they return, so
+ * measure() sees its CPU. `onLine` gets each line main prints as it arrives.
+ */
 export async function runAction(
   inputs: Inputs,
   env: Record<string, string>,

@@ -1,7 +1,8 @@
 /**
  * `buildx version`, started as the step starts where the builder's detection will ask it (the
  * runner offers the cache service v2, which an older buildx drops): its process runs while node
- * loads the action, not after (0.1-0.2 s before BuildKit starts).
+ * loads the action, not after (0.1-0.2 s before BuildKit starts). A query that changes nothing,
+ * asked even where the run then needs no builder (promote, an endpoint).
  */
 import { execFile } from 'node:child_process'
 import { realpathSync } from 'node:fs'
@@ -9,14 +10,20 @@ import { readableDockerConfig, userConfigDir } from '../docker/config.js'
 import { runnerCache } from '../plan/runner-cache.js'
 import { findBuildxPlugin } from './cli-plugins.js'
 
-/** Past this a plugin that hangs is given up on here, and the run asks it itself. */
+/**
+ * Past this the plugin is killed and its output closed (execFile's timeout), so a plugin, or a
+ * child of its holding the output open, does not hold the run.
+ */
 const TIMEOUT_MS = 10_000
 
 /** The plugin asked early (its real path) and its answer, undefined where it failed. */
 let early: { plugin: string; answer: Promise<string | undefined> } | undefined
 
 /** Starts `<plugin> version` where the run will want it; never fails. */
-export function askBuildxVersionEarly(env: NodeJS.ProcessEnv): void {
+export function askBuildxVersionEarly(
+  env: NodeJS.ProcessEnv,
+  boundMs = TIMEOUT_MS
+): void {
   early = undefined
   try {
     if (runnerCache(env).v2 !== true) return
@@ -26,15 +33,17 @@ export function askBuildxVersionEarly(env: NodeJS.ProcessEnv): void {
       readableDockerConfig(configDir) ?? {}
     )
     if (plugin === undefined) return
+    const real = realpathSync(plugin)
+    // execFile, not the runner's runProcess: one short answer under a hard bound, no log line
     const answer = new Promise<string | undefined>(resolve => {
       execFile(
         plugin,
         ['version'],
-        { env, timeout: TIMEOUT_MS },
+        { env, timeout: boundMs, killSignal: 'SIGKILL' },
         (error, out) => resolve(error === null ? out.trim() : undefined)
       )
     })
-    early = { plugin: realpathSync(plugin), answer }
+    early = { plugin: real, answer }
   } catch {
     // asked later, as without this
   }

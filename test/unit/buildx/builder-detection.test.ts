@@ -319,7 +319,7 @@ describe("knownBuilder: read from buildx's files, without starting buildx", () =
       expected: { name: 'cloud', driver: 'remote' }
     },
     {
-      name: "an instance file that lists no nodes: no node's name",
+      name: "an instance file whose node has no name: no node's name",
       current: current('builder-1'),
       instances: {
         'builder-1': JSON.stringify({

@@ -97,6 +97,14 @@ describe('buildx version asked as the step starts', () => {
     expect(await earlyBuildxVersion(asked(dir))).toBe(answer)
   })
 
+  it('a plugin whose child holds its output open: what it printed, once the bound ends', async () => {
+    // the plugin answers and exits, and a child it left keeps its output open for 30 s: without
+    // the bound this waits past this test's 5 s
+    const dir = config(`${VERSION}'; sleep 30 & echo '`)
+    askBuildxVersionEarly({ ...SERVICE_V2, DOCKER_CONFIG: dir }, 200)
+    expect(await earlyBuildxVersion(pluginOf(dir))).toBe(VERSION)
+  }, 5_000)
+
   it('a plugin that fails: no answer, the run asks itself', async () => {
     const dir = config('boom', 3)
     askBuildxVersionEarly({ ...SERVICE_V2, DOCKER_CONFIG: dir })
