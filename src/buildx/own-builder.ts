@@ -5,11 +5,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
 import {
-  bootstrapBuilderArgs,
   createBuilderArgs,
+  ownNodeName,
   removeBuilderArgs,
   type OwnBuilder
 } from '../plan/builder.js'
+import { nodeContainerName } from './node-container.js'
 import { buildxStateDir } from '../docker/buildx-files.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { errorMessage } from '../errors/input-error.js'
@@ -78,7 +79,6 @@ export async function renewOwnBuilder(
 ): Promise<void> {
   await docker.run(removeBuilderArgs(name), { quiet: true })
   await docker.run(createBuilderArgs(name, own), { quiet: true })
-  await docker.run(bootstrapBuilderArgs(name), { quiet: true })
 }
 
 const NOT_THERE = /No such (container|volume)/i
@@ -98,7 +98,7 @@ async function removeOwnBuilder(
       )
     if (removed) return
   }
-  const container = `buildx_buildkit_${name.toLowerCase()}0`
+  const container = nodeContainerName(ownNodeName(name.toLowerCase()))
   const quietly = (argv: string[]) =>
     docker.run(argv, { quiet: true }).catch((error: unknown) => {
       if (!NOT_THERE.test(errorMessage(error))) throw error

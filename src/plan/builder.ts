@@ -110,13 +110,23 @@ export function remoteBuilderFor(
   }
 }
 
-/** `buildx create` of the run's own builder; it starts (and pulls its image) at its bootstrap. */
+/** buildx's name for the first node of builder `name`, which the run names itself. */
+export const ownNodeName = (name: string): string => `${name}0`
+
+/**
+ * `buildx create --bootstrap` of the run's own builder: one process makes it, pulls its image and
+ * starts it, so a bad endpoint or TLS fails here. Its node is named, so that the same command run
+ * again (a throttled pull tried again) updates the builder the first attempt recorded.
+ */
 export function createBuilderArgs(name: string, own: OwnBuilder): string[] {
   return [
     'buildx',
     'create',
+    '--bootstrap',
     '--name',
     name,
+    '--node',
+    ownNodeName(name),
     '--driver',
     own.driver,
     ...own.driverOpts.flatMap(opt => ['--driver-opt', opt]),
@@ -125,14 +135,6 @@ export function createBuilderArgs(name: string, own: OwnBuilder): string[] {
       : ['--buildkitd-config', own.buildkitdConfig]),
     ...(own.endpoint === undefined ? [] : [own.endpoint])
   ]
-}
-
-/**
- * The builder started, so a bad endpoint or TLS fails here; a step of its own, as a throttled pull
- * of its image is tried again and `buildx create` of the same name cannot be.
- */
-export function bootstrapBuilderArgs(name: string): string[] {
-  return ['buildx', 'inspect', '--bootstrap', name]
 }
 
 /** `buildx rm`: the builder, and for docker-container its container and state volume. */

@@ -5,7 +5,6 @@ import { loginArgs } from '../argv/login.js'
 import type { Publication } from './publication.js'
 import {
   attestationDefaults,
-  bootstrapBuilderArgs,
   createBuilderArgs,
   publishesIndex,
   removeBuilderArgs,
@@ -348,7 +347,7 @@ function gateSteps({ settings, publication }: PipelineInput) {
 type ModePipeline = Omit<Pipeline, 'sign' | 'gate' | 'provenance'>
 
 /**
- * The run's own builder made first (bootstrapped) and removed last, after a failure too; then QEMU
+ * The run's own builder made and started first, and removed last, after a failure too; then QEMU
  * for the foreign platforms asked that the builder does not run.
  */
 function withBuilderSetup(
@@ -369,11 +368,10 @@ function withBuilderSetup(
   if (own === undefined)
     return { ...pipeline, stage: [...install, ...pipeline.stage] }
   const create = commandStep('builder', createBuilderArgs(name, own))
-  const start = commandStep('builder', bootstrapBuilderArgs(name))
   const remove = commandStep('cleanup', removeBuilderArgs(name))
   return {
     ...pipeline,
-    stage: [create, start, ...install, ...pipeline.stage],
+    stage: [create, ...install, ...pipeline.stage],
     cleanup: [...pipeline.cleanup, remove]
   }
 }

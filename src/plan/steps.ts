@@ -26,7 +26,7 @@ export type StepName =
   | 'keep-login'
   /** docker run --privileged tonistiigi/binfmt --install: QEMU for platforms the builder lacks */
   | 'emulation'
-  /** buildx create, then inspect --bootstrap: the run's own builder (a cleanup step removes it) */
+  /** buildx create --bootstrap: the run's own builder (a cleanup step removes it) */
   | 'builder'
   /** docker pull: an earlier tag of the image, whose inline cache the build reads in the engine */
   | 'cache'

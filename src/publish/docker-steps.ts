@@ -319,8 +319,8 @@ function retriedWhereSafe<T>(
   once: () => Promise<T>,
   env: PublishEnv
 ): Promise<T> {
-  // the own builder's bootstrap pulls the BuildKit image: tried again when the registry throttles
-  // it (an endpoint that refuses connections is not, it fails at once naming the builder)
+  // the own builder's create --bootstrap pulls the BuildKit image: tried again when the registry
+  // throttles it (an endpoint that refuses connections is not, it fails at once naming the builder)
   const bootstraps =
     step.step === 'builder' && step.argv.includes('--bootstrap')
   const retried = () =>

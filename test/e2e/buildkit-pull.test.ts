@@ -115,7 +115,7 @@ describe("the step's own builder pulls moby/buildkit from Docker Hub", () => {
       429, 429
     ])
     expect(hub.manifestRequests.at(-1)?.status).toBe(200)
-    const bootstraps = main.stdout.match(/buildx inspect --bootstrap/g) ?? []
+    const bootstraps = main.stdout.match(/buildx create --bootstrap/g) ?? []
     expect(bootstraps.length).toBeGreaterThan(1)
     expect(visibleText(main)).not.toContain(a.password)
   })

@@ -291,8 +291,10 @@ describe('docker 28.5 classic store: the other paths', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/made for this run and removed at its end/)
     expect(run.stdout).toMatch(
-      /builder {3}docker buildx create --name 'docker-publish-<run>' --driver docker-container --driver-opt image=moby\/buildkit:buildx-stable-1,network=host\n.*builder {3}docker buildx inspect --bootstrap 'docker-publish-<run>'/
+      /builder {3}docker buildx create --bootstrap --name 'docker-publish-<run>' --node 'docker-publish-<run>0' --driver docker-container --driver-opt image=moby\/buildkit:buildx-stable-1,network=host\n/
     )
+    // one process makes and starts it: no second builder step
+    expect(run.stdout).not.toMatch(/builder {3}docker buildx inspect/)
     expect(run.stdout).toMatch(
       /cleanup {3}docker buildx rm 'docker-publish-<run>'/
     )

@@ -338,7 +338,7 @@ describe('the emulation step in the plan', () => {
       name: "after the run's own builder is made (it is asked once started), with the qemu image given",
       builder: { ...OWN, emulate: ['linux/arm64', 'linux/arm/v7'] },
       inputs: { qemu: 'registry.local/mirror/binfmt:qemu-v9' },
-      steps: ['builder', 'builder', 'emulation', 'build'],
+      steps: ['builder', 'emulation', 'build'],
       install:
         'docker run --rm --privileged registry.local/mirror/binfmt:qemu-v9 --install arm64,arm'
     },

@@ -145,7 +145,7 @@ describe('createBuilderArgs', () => {
         buildkitdConfig: '/home/u/.docker/buildx/buildkitd.default.toml',
         reason: ''
       },
-      argv: 'buildx create --name run1 --driver docker-container --driver-opt image=moby/buildkit:buildx-stable-1 --buildkitd-config /home/u/.docker/buildx/buildkitd.default.toml'
+      argv: 'buildx create --bootstrap --name run1 --node run10 --driver docker-container --driver-opt image=moby/buildkit:buildx-stable-1 --buildkitd-config /home/u/.docker/buildx/buildkitd.default.toml'
     },
     {
       name: 'remote with mTLS files by path',
@@ -154,12 +154,12 @@ describe('createBuilderArgs', () => {
         cert: '/r/cert.pem',
         key: '/r/key.pem'
       }),
-      argv: 'buildx create --name run1 --driver remote --driver-opt cacert=/r/ca.pem,cert=/r/cert.pem,key=/r/key.pem tcp://10.0.0.5:1234'
+      argv: 'buildx create --bootstrap --name run1 --node run10 --driver remote --driver-opt cacert=/r/ca.pem,cert=/r/cert.pem,key=/r/key.pem tcp://10.0.0.5:1234'
     },
     {
       name: 'remote without TLS',
       own: remoteBuilderFor('tcp://10.0.0.5:1234', {}),
-      argv: 'buildx create --name run1 --driver remote tcp://10.0.0.5:1234'
+      argv: 'buildx create --bootstrap --name run1 --node run10 --driver remote tcp://10.0.0.5:1234'
     }
   ])('$name', ({ own, argv }) => {
     expect(createBuilderArgs('run1', own).join(' ')).toBe(argv)
