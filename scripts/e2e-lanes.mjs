@@ -1,6 +1,8 @@
 // Runs the e2e suite in two lanes at once (`npm run test:e2e`): the fault suites, whose runs
 // mostly wait out hang bounds on engines, BuildKits and proxies of their own (they fault nothing
-// the stack's shared daemons serve), beside every other file in band. With `--with-checks` (what
+// the stack's shared daemons serve), bad-inputs, and two suites that build only on the default
+// engine, whose BuildKit no file holds (they even the lanes' times), beside every other file in
+// band. With `--with-checks` (what
 // `npm run test:all` runs), the second lane first runs the static checks and the unit tests: the
 // main lane is the suite's longest, so they cost its wall time nothing. Extra jest arguments (a
 // file, `-t`) run one jest in band as before, without lanes.
@@ -13,7 +15,9 @@ const ISOLATED = [
   'test/e2e/builder-faults.test.ts',
   'test/e2e/faults.test.ts',
   'test/e2e/hung-registry.test.ts',
-  'test/e2e/bad-inputs.test.ts'
+  'test/e2e/bad-inputs.test.ts',
+  'test/e2e/github-attestations.test.ts',
+  'test/e2e/safety.test.ts'
 ]
 
 /** Read-only checks, run beside the main lane: none writes dist/, which the e2e runs execute. */
