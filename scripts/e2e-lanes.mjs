@@ -2,10 +2,9 @@
 // mostly wait out hang bounds on engines, BuildKits and proxies of their own (they fault nothing
 // the stack's shared daemons serve), bad-inputs, and two suites that build only on the default
 // engine, whose BuildKit no file holds (they even the lanes' times), beside every other file in
-// band. With `--with-checks` (what
-// `npm run test:all` runs), the second lane first runs the static checks and the unit tests: the
-// main lane is the suite's longest, so they cost its wall time nothing. Extra jest arguments (a
-// file, `-t`) run one jest in band as before, without lanes.
+// band. With `--with-checks` (what `npm run test:all` runs), the second lane first runs the static
+// checks and the unit tests: the main lane is the suite's longest, so they cost its wall time
+// nothing. Extra jest arguments (a file, `-t`) run one jest in band as before, without lanes.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
 

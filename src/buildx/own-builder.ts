@@ -98,7 +98,7 @@ async function removeOwnBuilder(
       )
     if (removed) return
   }
-  const container = nodeContainerName(ownNodeName(name.toLowerCase()))
+  const container = nodeContainerName(ownNodeName(name))
   const quietly = (argv: string[]) =>
     docker.run(argv, { quiet: true }).catch((error: unknown) => {
       if (!NOT_THERE.test(errorMessage(error))) throw error

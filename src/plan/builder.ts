@@ -110,8 +110,11 @@ export function remoteBuilderFor(
   }
 }
 
-/** buildx's name for the first node of builder `name`, which the run names itself. */
-export const ownNodeName = (name: string): string => `${name}0`
+/**
+ * buildx's name for the first node of builder `name`, which the run names itself: lowercase, as
+ * buildx stores it and as a create run again looks it up.
+ */
+export const ownNodeName = (name: string): string => `${name.toLowerCase()}0`
 
 /**
  * `buildx create --bootstrap` of the run's own builder: one process makes it, pulls its image and

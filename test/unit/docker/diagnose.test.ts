@@ -207,7 +207,7 @@ describe('diagnose: errors it cannot explain come back unchanged', () => {
 })
 
 describe("builderFailure: the run's own builder that did not start", () => {
-  const bootstrap = ['buildx', 'inspect', '--bootstrap', 'run1']
+  const bootstrap = ['buildx', 'create', '--bootstrap', '--name', 'run1']
   it.each([
     {
       name: 'a throttled pull of its image: the registry throttles, and the login that helps',

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import {
   containerBuilderFor,
   createBuilderArgs,
+  ownNodeName,
   remoteBuilderFor,
   type Builder
 } from '../../../src/plan/builder.js'
@@ -163,6 +164,15 @@ describe('createBuilderArgs', () => {
     }
   ])('$name', ({ own, argv }) => {
     expect(createBuilderArgs('run1', own).join(' ')).toBe(argv)
+  })
+})
+
+describe("ownNodeName: buildx's first node, lowercase as buildx stores it and looks it up", () => {
+  it.each([
+    { name: 'docker-publish-abc123', node: 'docker-publish-abc1230' },
+    { name: 'docker-publish-2jvBU6', node: 'docker-publish-2jvbu60' }
+  ])('$name', ({ name, node }) => {
+    expect(ownNodeName(name)).toBe(node)
   })
 })
 
