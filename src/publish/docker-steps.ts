@@ -321,8 +321,7 @@ function retriedWhereSafe<T>(
 ): Promise<T> {
   // the own builder's create --bootstrap pulls the BuildKit image: tried again when the registry
   // throttles it (an endpoint that refuses connections is not, it fails at once naming the builder)
-  const bootstraps =
-    step.step === 'builder' && step.argv.includes('--bootstrap')
+  const bootstraps = step.step === 'builder'
   const retried = () =>
     retryDocker(
       once,

@@ -215,12 +215,10 @@ async function runDockerStep(run: PipelineRun, step: CommandStep) {
     await runCommand(step, run.publication.images, values, env)
     built = true
     if (step.step === 'builder') {
-      const ms = Math.round(performance.now() - started)
-      env.result.builderSetupMs = (env.result.builderSetupMs ?? 0) + ms
-      if (step.argv.includes('--bootstrap'))
-        env.log.info(
-          `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs)}`
-        )
+      env.result.builderSetupMs = Math.round(performance.now() - started)
+      env.log.info(
+        `The builder for this run was set up in ${formatSeconds(env.result.builderSetupMs)}`
+      )
     }
   } finally {
     // buildx may still run (the cache export): they go once it ended
