@@ -4,7 +4,7 @@
  */
 import type { DockerRunner } from '../docker/runner.js'
 import { errorMessage } from '../errors/input-error.js'
-import type { Builder } from '../plan/builder.js'
+import { nodeContainerName, type Builder } from '../plan/builder.js'
 import { firstNodeName, inspectArgs } from './builder-detection.js'
 
 /** A docker-container builder of the user's with one node: its container is the one BuildKit. */
@@ -26,10 +26,6 @@ export async function nodeContainer(
   const node = firstNodeName((await docker.run(argv, { quiet: true })).stdout)
   return node === undefined ? undefined : nodeContainerName(node)
 }
-
-/** buildx's name for the container of a docker-container builder's node. */
-export const nodeContainerName = (node: string): string =>
-  `buildx_buildkit_${node}`
 
 /** Seconds BuildKit is given to stop: a hung request keeps it from stopping gracefully. */
 const STOP_SECONDS = '2'

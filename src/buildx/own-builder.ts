@@ -6,11 +6,10 @@ import { basename, join } from 'node:path'
 import type { BuildkitEndpoint } from '../settings/buildkit-endpoint.js'
 import {
   createBuilderArgs,
-  ownNodeName,
+  ownNodeRemovalArgs,
   removeBuilderArgs,
   type OwnBuilder
 } from '../plan/builder.js'
-import { nodeContainerName } from './node-container.js'
 import { buildxStateDir } from '../docker/buildx-files.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { errorMessage } from '../errors/input-error.js'
@@ -98,13 +97,10 @@ async function removeOwnBuilder(
       )
     if (removed) return
   }
-  const container = nodeContainerName(ownNodeName(name))
-  const quietly = (argv: string[]) =>
-    docker.run(argv, { quiet: true }).catch((error: unknown) => {
+  for (const argv of ownNodeRemovalArgs(name))
+    await docker.run(argv, { quiet: true }).catch((error: unknown) => {
       if (!NOT_THERE.test(errorMessage(error))) throw error
     })
-  await quietly(['rm', '--force', '--volumes', container])
-  await quietly(['volume', 'rm', '--force', `${container}_state`])
 }
 
 /**

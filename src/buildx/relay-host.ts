@@ -6,13 +6,9 @@
 import { hostname, networkInterfaces } from 'node:os'
 import { engineInfo, engineObject } from '../docker/engine-info.js'
 import type { DockerRunner } from '../docker/runner.js'
-import type { Builder } from '../plan/builder.js'
+import { nodeContainerName, type Builder } from '../plan/builder.js'
 import { RELAY_HOST } from './relay-server.js'
-import {
-  isUserContainerNode,
-  nodeContainer,
-  nodeContainerName
-} from './node-container.js'
+import { isUserContainerNode, nodeContainer } from './node-container.js'
 
 /**
  * The address a container reaches this machine on, from `docker container inspect`'s

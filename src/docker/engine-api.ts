@@ -1,6 +1,6 @@
 /**
- * The engine's image endpoints (`save`, `load`, `image rm`) over its unix socket, no docker
- * process.
+ * The engine's endpoints the run uses (`save`, `load`, the cleanup's removals) over its unix
+ * socket, no docker process.
  */
 import type { Readable } from 'node:stream'
 import { roundTrip, type HttpResponse } from '../registry/http-fetch.js'
@@ -51,7 +51,8 @@ async function askEngine(
     if (UNREACHABLE.has(cause.code ?? '')) return false
     throw cause
   }
-  if (response.status !== 200) throw await refusal(command, response)
+  if (response.status < 200 || response.status > 299)
+    throw await refusal(command, response)
   await answer(response).catch((error: unknown) => {
     throw failed(error)
   })
@@ -94,17 +95,39 @@ export function engineLoad(
   )
 }
 
-/** Removes `image` from the engine's store as `docker image rm` does (`DELETE /images/{name}`). */
-export function engineRemoveImage(
+/** The cleanup's removals the engine's API takes as docker sends them: the argv before a name. */
+const REMOVALS = [
+  { argv: ['image', 'rm'], path: (name: string) => `/images/${name}` },
+  {
+    argv: ['rm', '--force'],
+    path: (name: string) => `/containers/${name}?force=1`
+  },
+  {
+    argv: ['volume', 'rm', '--force'],
+    path: (name: string) => `/volumes/${name}?force=1`
+  }
+]
+
+/**
+ * Runs the removal `argv` (`image rm`, `rm --force`, `volume rm --force` of one name) as its
+ * `DELETE` request; false where the engine is not on the socket or argv is no such removal.
+ */
+export function engineRemove(
   socketPath: string,
-  image: string
+  argv: string[]
 ): Promise<boolean> {
+  const removal = REMOVALS.find(
+    ({ argv: before }) =>
+      argv.length === before.length + 1 &&
+      before.every((arg, at) => argv[at] === arg)
+  )
+  if (removal === undefined) return Promise.resolve(false)
   return askEngine(
     socketPath,
-    'docker image rm',
+    `docker ${removal.argv.join(' ')}`,
     {
       method: 'DELETE',
-      path: `/images/${encodeURIComponent(image)}`,
+      path: removal.path(encodeURIComponent(argv[argv.length - 1])),
       idleMs: REMOVAL_IDLE_MS
     },
     async response => void (await response.text())

@@ -145,6 +145,23 @@ export function removeBuilderArgs(name: string): string[] {
   return ['buildx', 'rm', name]
 }
 
+/** buildx's name for the container of a docker-container builder's node. */
+export const nodeContainerName = (node: string): string =>
+  `buildx_buildkit_${node}`
+
+/**
+ * The run's own docker-container builder removed by name: its node's container, forced (the
+ * builder is thrown away, so BuildKit need not stop gracefully), then its state volume, which only
+ * a removed container frees. buildx's record of it goes with the run's folder.
+ */
+export function ownNodeRemovalArgs(name: string): string[][] {
+  const container = nodeContainerName(ownNodeName(name))
+  return [
+    ['rm', '--force', container],
+    ['volume', 'rm', '--force', `${container}_state`]
+  ]
+}
+
 export const CLASSIC: Builder = { name: '', driver: 'classic' }
 
 /** Builders that keep what they build in the daemon's image store and cannot push by digest. */

@@ -6,6 +6,7 @@ import type { Publication } from './publication.js'
 import {
   attestationDefaults,
   createBuilderArgs,
+  ownNodeRemovalArgs,
   publishesIndex,
   removeBuilderArgs,
   splitsOverNodes,
@@ -368,11 +369,19 @@ function withBuilderSetup(
   if (own === undefined)
     return { ...pipeline, stage: [...install, ...pipeline.stage] }
   const create = commandStep('builder', createBuilderArgs(name, own))
-  const remove = commandStep('cleanup', removeBuilderArgs(name))
+  // a node's container and volume by name: `buildx rm` stops BuildKit gracefully first (0.46 s
+  // against 0.29 s on Docker 28.5); a remote builder has only its record
+  const removals =
+    own.driver === 'docker-container'
+      ? ownNodeRemovalArgs(name)
+      : [removeBuilderArgs(name)]
   return {
     ...pipeline,
     stage: [create, ...install, ...pipeline.stage],
-    cleanup: [...pipeline.cleanup, remove]
+    cleanup: [
+      ...pipeline.cleanup,
+      ...removals.map(argv => commandStep('cleanup', argv))
+    ]
   }
 }
 

@@ -52,7 +52,7 @@ import { buildCache, pullCacheImage, tellCache } from './build-cache.js'
 import { saveImageLayout } from '../layout/saved-image.js'
 import { loadLayout } from '../layout/image-load.js'
 import { platformDigest } from '../plan/copy-steps.js'
-import { engineRemoveImage } from '../docker/engine-api.js'
+import { engineRemove } from '../docker/engine-api.js'
 import { loginFor } from '../docker/credentials.js'
 import type { PublishEnv } from './run-context.js'
 import type { RunValues } from './outcome.js'
@@ -564,12 +564,10 @@ export async function runCommand(
     return runLayout(step, argv, layout, values, env).then(timed)
   }
   if (step.step === 'cleanup') {
-    // `image rm` over the engine's socket where it answers, not a docker process
+    // a removal over the engine's socket where it answers, not a docker process
     const removed =
       env.engineSocket !== undefined &&
-      argv[0] === 'image' &&
-      argv[1] === 'rm' &&
-      (await engineRemoveImage(env.engineSocket, argv[2]))
+      (await engineRemove(env.engineSocket, argv))
     if (!removed) await run(step, argv, images, env)
     return
   }

@@ -71,10 +71,15 @@ async function inGroup(
   })
 }
 
-const removesBuilder = (step: CommandStep) =>
-  step.argv[0] === 'buildx' && step.argv[1] === 'rm'
+const removesContainer = (step: CommandStep) => step.argv[0] === 'rm'
 
-const NOTHING_TO_REMOVE = /No such image|no builder .* found/i
+const removesVolume = (step: CommandStep) => step.argv[0] === 'volume'
+
+/** The builder's last removal: `buildx rm`, or its node's state volume after its container. */
+const removesBuilder = (step: CommandStep) =>
+  removesVolume(step) || step.argv.slice(0, 2).join(' ') === 'buildx rm'
+
+const NOTHING_TO_REMOVE = /No such (image|container)|no builder .* found/i
 
 const unresolved = (step: CommandStep, values: RunValues) =>
   step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID)) ||
@@ -103,27 +108,36 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   const { env, values } = run
   const steps = run.pipeline.cleanup
   const started = performance.now()
+  // a build that failed before it named its image left nothing behind
+  const removal = (step: CommandStep) => (): Promise<string | undefined> =>
+    unresolved(step, values)
+      ? Promise.resolve(undefined)
+      : runCommand(step, run.publication.images, values, env).then(
+          (): undefined => {
+            if (removesBuilder(step))
+              env.log.info(
+                `The builder for this run was removed in ` +
+                  `${formatSeconds(performance.now() - started)}`
+              )
+          },
+          (error: unknown) => errorMessage(error)
+        )
+  // after buildx ended (the builder may still export the cache); a volume once its container is
+  // gone
   const failures = new Map<Step, Promise<string | undefined>>(
-    steps.map(step => [
-      step,
-      // after buildx ended (the builder may still export the cache); a build that failed before
-      // it named its image left nothing behind
-      values.buildEnd.then(() =>
-        unresolved(step, values)
-          ? undefined
-          : runCommand(step, run.publication.images, values, env).then(
-              (): undefined => {
-                if (removesBuilder(step))
-                  env.log.info(
-                    `The builder for this run was removed in ` +
-                      `${formatSeconds(performance.now() - started)}`
-                  )
-              },
-              (error: unknown) => errorMessage(error)
-            )
-      )
-    ])
+    steps
+      .filter(removesContainer)
+      .map(step => [step, values.buildEnd.then(removal(step))])
   )
+  const containersGone = Promise.all(failures.values())
+  for (const step of steps)
+    if (!failures.has(step))
+      failures.set(
+        step,
+        (removesVolume(step) ? containersGone : values.buildEnd).then(
+          removal(step)
+        )
+      )
   run.cleanup = () =>
     inGroup(env, 'Clean up', steps, async step => {
       const failure = await failures.get(step)

@@ -3,6 +3,7 @@ import {
   containerBuilderFor,
   createBuilderArgs,
   ownNodeName,
+  ownNodeRemovalArgs,
   remoteBuilderFor,
   type Builder
 } from '../../../src/plan/builder.js'
@@ -173,6 +174,27 @@ describe("ownNodeName: buildx's first node, lowercase as buildx stores it and lo
     { name: 'docker-publish-2jvBU6', node: 'docker-publish-2jvbu60' }
   ])('$name', ({ name, node }) => {
     expect(ownNodeName(name)).toBe(node)
+  })
+})
+
+describe("ownNodeRemovalArgs: the own builder's node container, forced, then its state volume", () => {
+  it.each([
+    {
+      name: 'docker-publish-abc123',
+      argv: [
+        'rm --force buildx_buildkit_docker-publish-abc1230',
+        'volume rm --force buildx_buildkit_docker-publish-abc1230_state'
+      ]
+    },
+    {
+      name: 'docker-publish-2jvBU6',
+      argv: [
+        'rm --force buildx_buildkit_docker-publish-2jvbu60',
+        'volume rm --force buildx_buildkit_docker-publish-2jvbu60_state'
+      ]
+    }
+  ])('$name', ({ name, argv }) => {
+    expect(ownNodeRemovalArgs(name).map(args => args.join(' '))).toEqual(argv)
   })
 })
 

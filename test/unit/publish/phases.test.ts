@@ -57,7 +57,8 @@ function buildkitDocker(
   body: string,
   labels: Record<string, string>,
   removeImage: () => Promise<void>,
-  buildError?: string
+  buildError?: string,
+  command?: (args: string[]) => Promise<void>
 ) {
   const calls: string[][] = []
   const docker: DockerRunner = {
@@ -66,6 +67,7 @@ function buildkitDocker(
       if (args[1] === 'build' && buildError !== undefined)
         throw new DockerCommandError(args, 1, buildError)
       if (args[0] === 'image' && args[1] === 'rm') await removeImage()
+      await command?.(args)
       const metadata = args.indexOf('--metadata-file')
       const tag = args.indexOf('--tag')
       if (args[1] === 'build' && metadata >= 0) {
@@ -95,6 +97,8 @@ interface Options {
   warnings?: string[]
   /** The release's tags, in place of those of `ref`. */
   tags?: Tag[]
+  /** What each docker command does too. */
+  command?: (args: string[]) => Promise<void>
 }
 
 async function publish(
@@ -148,7 +152,8 @@ async function publish(
     body,
     labels,
     options.removeImage ?? (() => Promise.resolve()),
-    options.buildError
+    options.buildError,
+    options.command
   )
   const warnings = options.warnings ?? []
   const env = runEnv(docker, registry, dir, settings, warnings)
@@ -178,6 +183,30 @@ describe('runPipeline on a docker-container builder', () => {
     expect(result.pushed.map(p => p.ref)).toEqual(
       ['1.2.3', '1.2', '1'].map(t => `${IMAGE}:${t}`)
     )
+  })
+
+  it("the run's own builder: its node's container removed, forced, and its state volume only once the container is gone", async () => {
+    const own: Builder = {
+      name: 'docker-publish-abc',
+      driver: 'docker-container',
+      own: { driver: 'docker-container', driverOpts: [], reason: 'a test' }
+    }
+    const events: string[] = []
+    const { result } = await publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
+      builder: own,
+      command: async args => {
+        if (args[0] === 'volume') events.push(args.join(' '))
+        if (args[0] !== 'rm') return
+        for (let tick = 0; tick < 5; tick++)
+          await new Promise(resolve => setImmediate(resolve))
+        events.push(`${args.join(' ')}: gone`)
+      }
+    })
+    expect(events).toEqual([
+      'rm --force buildx_buildkit_docker-publish-abc0: gone',
+      'volume rm --force buildx_buildkit_docker-publish-abc0_state'
+    ])
+    expect(result.pushed).toHaveLength(3)
   })
 
   it('a backport after a newer release keeps 1 where it is (guards on a fresh read)', async () => {
