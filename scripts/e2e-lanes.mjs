@@ -1,25 +1,39 @@
-// Runs the e2e suite in two lanes at once (`npm run test:e2e`): the fault suites, whose runs
-// mostly wait out hang bounds on engines, BuildKits and proxies of their own (they fault nothing
-// the stack's shared daemons serve), bad-inputs, and two suites that build only on the default
-// engine, whose BuildKit no file holds (they even the lanes' times), beside every other file in
-// band. With `--with-checks` (what `npm run test:all` runs), the second lane first runs the static
-// checks and the unit tests: the main lane is the suite's longest, so they cost its wall time
-// nothing. Extra jest arguments (a file, `-t`) run one jest in band as before, without lanes.
+// Runs the e2e suite in three lanes at once (`npm run test:e2e`), each one jest in band. The
+// serial lane: the files that use what only one file at a time may (the 29.4 containerd engine's
+// BuildKit, which two of them hold on purpose with a hung registry read while every build on that
+// engine waits; the kernel's binfmt handlers; a fixed port). The fault lane: the fault suites,
+// which mostly wait out hang bounds on engines, BuildKits and proxies of their own. The third
+// lane: every other file, none of which holds, restarts or prunes what another shares
+// (docs/development.md). With `--with-checks` (what `npm run test:all` runs), the static checks
+// and the unit tests run beside them too. Extra jest arguments (a file, `-t`) run one jest in band
+// as before, without lanes.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
 
-/** Files that share no daemon state with the others: see each file's header comment. */
-const ISOLATED = [
-  'test/e2e/soak.test.ts',
-  'test/e2e/builder-faults.test.ts',
-  'test/e2e/faults.test.ts',
-  'test/e2e/hung-registry.test.ts',
-  'test/e2e/bad-inputs.test.ts',
-  'test/e2e/github-attestations.test.ts',
-  'test/e2e/safety.test.ts'
+/** Files that build on the 29.4 containerd engine, install binfmt handlers or take a fixed port. */
+const SERIAL = [
+  'test/e2e/matrix.test.ts',
+  'test/e2e/cache-quota.test.ts',
+  'test/e2e/warm-cache.test.ts',
+  'test/e2e/cache-auto.test.ts',
+  'test/e2e/cache-service.test.ts',
+  'test/e2e/gate.test.ts',
+  'test/e2e/hung-registry-dockerd.test.ts',
+  'test/e2e/commit-cache.test.ts',
+  'test/e2e/call-check.test.ts',
+  'test/e2e/emulation.test.ts',
+  'test/e2e/buildkit-pull.test.ts'
 ]
 
-/** Read-only checks, run beside the main lane: none writes dist/, which the e2e runs execute. */
+/** The fault suites: see each file's header comment. */
+const FAULTS = [
+  'test/e2e/hung-registry.test.ts',
+  'test/e2e/soak.test.ts',
+  'test/e2e/builder-faults.test.ts',
+  'test/e2e/faults.test.ts'
+]
+
+/** Read-only checks, run beside the lanes: none writes dist/, which the e2e runs execute. */
 const CHECKS = ['format:check', 'lint', 'typecheck', 'test']
 
 const JEST = [
@@ -44,43 +58,49 @@ const extra = withChecks ? rest : process.argv.slice(2)
 if (extra.length > 0)
   process.exit(await run(process.execPath, [...JEST, ...extra], 'inherit').code)
 
-// the second lane's output is held and printed whole after the main lane's, not interleaved
-const held = []
-function heldRun(command, args) {
-  const { child, code } = run(command, args, ['ignore', 'pipe', 'pipe'])
-  child.stdout.on('data', chunk => held.push(chunk))
-  child.stderr.on('data', chunk => held.push(chunk))
-  return code
+/** A lane whose output is held and printed whole after the serial lane's, not interleaved. */
+function heldLane(name, commands) {
+  const held = [Buffer.from(`\n== ${name}\n`)]
+  const done = (async () => {
+    for (const [command, args] of commands) {
+      const { child, code } = run(command, args, ['ignore', 'pipe', 'pipe'])
+      child.stdout.on('data', chunk => held.push(chunk))
+      child.stderr.on('data', chunk => held.push(chunk))
+      // the checks stop at the first that fails
+      if ((await code) !== 0) return { name, code: await code }
+    }
+    return { name, code: 0 }
+  })()
+  return { held, done }
 }
 
-/** The checks in order, stopping at the first that fails; then the isolated files. */
-async function secondLane() {
-  for (const script of withChecks ? CHECKS : []) {
-    held.push(Buffer.from(`\n== npm run ${script}\n`))
-    const code = await heldRun('npm', ['run', script])
-    if (code !== 0) return { code, failed: `npm run ${script}` }
-  }
-  held.push(
-    Buffer.from(`\n== e2e, the isolated lane (${ISOLATED.join(', ')})\n`)
-  )
-  const code = await heldRun(process.execPath, [...JEST, ...ISOLATED])
-  return { code, failed: code === 0 ? undefined : 'the isolated e2e lane' }
+const escaped = [...SERIAL, ...FAULTS].map(file => file.replace(/[.]/g, '\\.'))
+const held = [
+  heldLane(`e2e, the fault lane (${FAULTS.join(', ')})`, [
+    [process.execPath, [...JEST, ...FAULTS]]
+  ]),
+  heldLane('e2e, every other file', [
+    [process.execPath, [...JEST, '--testPathIgnorePatterns', ...escaped]]
+  ]),
+  ...(withChecks
+    ? [
+        heldLane(
+          `the checks (${CHECKS.join(', ')})`,
+          CHECKS.map(script => ['npm', ['run', script]])
+        )
+      ]
+    : [])
+]
+const serial = {
+  name: 'e2e, the serial lane',
+  code: await run(process.execPath, [...JEST, ...SERIAL], 'inherit').code
 }
-
-const second = secondLane()
-const escaped = ISOLATED.map(file => file.replace(/[.]/g, '\\.'))
-const mainCode = await run(
-  process.execPath,
-  [...JEST, '--testPathIgnorePatterns', ...escaped],
-  'inherit'
-).code
-const { code, failed } = await second
+const ended = [serial]
+for (const lane of held) {
+  ended.push(await lane.done)
+  process.stdout.write(Buffer.concat(lane.held))
+}
 console.log(
-  `\n== the second lane (${withChecks ? 'checks, unit tests, then ' : ''}isolated e2e):`
+  `\nlanes: ${ended.map(({ name, code }) => `${name} exited ${code}`).join('; ')}`
 )
-process.stdout.write(Buffer.concat(held))
-console.log(
-  `lanes: e2e main exited ${mainCode}; second lane exited ${code}` +
-    (failed === undefined ? '' : ` (failed: ${failed})`)
-)
-process.exit(mainCode !== 0 ? mainCode : code)
+process.exit(ended.find(({ code }) => code !== 0)?.code ?? 0)

@@ -6,7 +6,7 @@
  * verify-attestation on the registry's referrers, @sigstore/verify on the API's bundles, oras
  * discover. Then the default's off rows and a refusal of the API: the release lands, one line.
  *
- * It runs in the isolated lane (scripts/e2e-lanes.mjs): it builds only on the default engine,
+ * It runs beside the other lanes (scripts/e2e-lanes.mjs): it builds only on the default engine,
  * whose BuildKit no file holds or restarts; its stand-ins and forwarder listen on ports of their
  * own, and its repositories and packages are its own.
  */

@@ -1,8 +1,8 @@
 /**
  * A registry that hangs inside dockerd's own BuildKit (the containerd store's docker driver, the
  * stack's Docker 29.4 as on ubuntu-latest): the base image's resolve, and the cache's import read
- * through the run's relay. The rest of hung-registry.test.ts runs in the isolated lane; these two
- * run in the main lane, in band with the other files that build on that engine, because the hang
+ * through the run's relay. The rest of hung-registry.test.ts runs in the fault lane; these two
+ * run in the serial lane, in band with the other files that build on that engine, because the hang
  * is inside the engine's shared BuildKit: a held cache import holds its scheduler, and so every
  * build on the engine, until the relay ends the read.
  */

@@ -7,9 +7,9 @@
  * own builder (made again). Each case runs an app's two commits on a cold runner, the second through a
  * fault proxy of its own in front of registry A, and judges registry A directly. The faults touch
  * only the case's proxy, BuildKits of its own and, on the classic store, the engine's pull of the
- * case's own cache image, so the suite runs in the isolated lane (scripts/e2e-lanes.mjs). The
+ * case's own cache image, so the suite runs in the fault lane (scripts/e2e-lanes.mjs). The
  * hangs inside dockerd's own BuildKit, which every build on the engine waits on, are in
- * hung-registry-dockerd.test.ts (main lane); the cache service's faults in warm-cache.test.ts.
+ * hung-registry-dockerd.test.ts (serial lane); the cache service's faults in warm-cache.test.ts.
  */
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'

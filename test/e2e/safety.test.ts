@@ -3,7 +3,7 @@
  * changes nothing, release tags are immutable, promotion copies with the same digest, and a
  * transient registry fault is tried again where a persistent one moves no floating tag.
  *
- * It runs in the isolated lane (scripts/e2e-lanes.mjs): it builds only on the default engine,
+ * It runs beside the other lanes (scripts/e2e-lanes.mjs): it builds only on the default engine,
  * whose BuildKit no file holds or restarts; its fault proxies are its own, and its repositories
  * are fresh.
  */

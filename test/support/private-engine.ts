@@ -23,19 +23,35 @@ export interface PrivateEngine {
 
 const SYSTEM_ROOTS = '/etc/ssl/certs/ca-certificates.crt'
 
+/** The free /24's choice and its claim, as one script: run under a lock of all test processes. */
+const CLAIM_FREE_SUBNET = `
+taken=$(ip -4 -o addr)
+for n in $(seq 0 255); do
+  case "$taken" in *" 172.30.$n."*) continue ;; esac
+  ip link add name "$0" type bridge
+  ip addr add "172.30.$n.1/24" dev "$0"
+  exec ip link set dev "$0" up
+done
+echo 'no free /24 in 172.30.0.0/16' >&2
+exit 1`
+
 /**
  * A bridge of the engine's own, on a /24 of 172.30.0.0/16 no interface holds: engines of other
- * test processes come and go beside it, and one's stop must not take another's network.
+ * test processes (the e2e lanes) come and go beside it, and one's stop must not take another's
+ * network, so no two may choose the same /24 at once.
  */
 function makeBridge(name: string): void {
-  const taken = execFileSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' })
-  const free = Array.from({ length: 256 }, (_, n) => `172.30.${n}.`).find(
-    prefix => !taken.includes(` ${prefix}`)
+  execFileSync(
+    'flock',
+    [
+      join(tmpdir(), 'dpa-private-bridge.lock'),
+      'sh',
+      '-ec',
+      CLAIM_FREE_SUBNET,
+      name
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] }
   )
-  if (free === undefined) throw new Error('no free /24 in 172.30.0.0/16')
-  execFileSync('ip', ['link', 'add', 'name', name, 'type', 'bridge'])
-  execFileSync('ip', ['addr', 'add', `${free}1/24`, 'dev', name])
-  execFileSync('ip', ['link', 'set', 'dev', name, 'up'])
 }
 
 function answers(docker: string, host: string): boolean {
