@@ -58,35 +58,44 @@ const extra = withChecks ? rest : process.argv.slice(2)
 if (extra.length > 0)
   process.exit(await run(process.execPath, [...JEST, ...extra], 'inherit').code)
 
-/** A lane whose output is held and printed whole after the serial lane's, not interleaved. */
+/**
+ * A lane whose output is held and printed whole after the serial lane's, not interleaved: its
+ * commands in order, stopping at the first that fails, named by `failed` where there are several.
+ */
 function heldLane(name, commands) {
   const held = [Buffer.from(`\n== ${name}\n`)]
   const done = (async () => {
-    for (const [command, args] of commands) {
+    for (const { command, args, failed = name } of commands) {
       const { child, code } = run(command, args, ['ignore', 'pipe', 'pipe'])
       child.stdout.on('data', chunk => held.push(chunk))
       child.stderr.on('data', chunk => held.push(chunk))
-      // the checks stop at the first that fails
-      if ((await code) !== 0) return { name, code: await code }
+      if ((await code) !== 0) return { name: failed, code: await code }
     }
     return { name, code: 0 }
   })()
   return { held, done }
 }
 
+const jestOn = files => [
+  { command: process.execPath, args: [...JEST, ...files] }
+]
+
 const escaped = [...SERIAL, ...FAULTS].map(file => file.replace(/[.]/g, '\\.'))
 const held = [
-  heldLane(`e2e, the fault lane (${FAULTS.join(', ')})`, [
-    [process.execPath, [...JEST, ...FAULTS]]
-  ]),
-  heldLane('e2e, every other file', [
-    [process.execPath, [...JEST, '--testPathIgnorePatterns', ...escaped]]
-  ]),
+  heldLane(`e2e, the fault lane (${FAULTS.join(', ')})`, jestOn(FAULTS)),
+  heldLane(
+    'e2e, every other file',
+    jestOn(['--testPathIgnorePatterns', ...escaped])
+  ),
   ...(withChecks
     ? [
         heldLane(
           `the checks (${CHECKS.join(', ')})`,
-          CHECKS.map(script => ['npm', ['run', script]])
+          CHECKS.map(script => ({
+            command: 'npm',
+            args: ['run', script],
+            failed: `npm run ${script}`
+          }))
         )
       ]
     : [])

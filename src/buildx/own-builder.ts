@@ -13,6 +13,7 @@ import {
 import { buildxStateDir } from '../docker/buildx-files.js'
 import { createDockerRunner, type DockerRunner } from '../docker/runner.js'
 import { errorMessage } from '../errors/input-error.js'
+import { NOTHING_TO_REMOVE } from '../docker/diagnose.js'
 
 /** BUILDX_CONFIG of the run's own builder: in the run's folder, gone with it. */
 export function ownBuildxConfig(runDir: string): string {
@@ -80,8 +81,6 @@ export async function renewOwnBuilder(
   await docker.run(createBuilderArgs(name, own), { quiet: true })
 }
 
-const NOT_THERE = /No such (container|volume)/i
-
 /** `buildx rm` where the run's state records the builder, else its container and volume by name. */
 async function removeOwnBuilder(
   docker: DockerRunner,
@@ -97,9 +96,10 @@ async function removeOwnBuilder(
       )
     if (removed) return
   }
-  for (const argv of ownNodeRemovalArgs(name))
+  const { node, state } = ownNodeRemovalArgs(name)
+  for (const argv of [node, state])
     await docker.run(argv, { quiet: true }).catch((error: unknown) => {
-      if (!NOT_THERE.test(errorMessage(error))) throw error
+      if (!NOTHING_TO_REMOVE.test(errorMessage(error))) throw error
     })
 }
 

@@ -10,6 +10,10 @@ interface OfferedCredentials {
   emptyPassword: string[]
 }
 
+/** What a removal says when what it removes is already gone: nothing is left, no warning. */
+export const NOTHING_TO_REMOVE =
+  /No such (image|container|volume)|no builder .* found/i
+
 const DAEMON_DOWN =
   /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i
 const UNAUTHORIZED =

@@ -99,8 +99,8 @@ export function engineLoad(
 const REMOVALS = [
   { argv: ['image', 'rm'], path: (name: string) => `/images/${name}` },
   {
-    argv: ['rm', '--force'],
-    path: (name: string) => `/containers/${name}?force=1`
+    argv: ['rm', '--force', '--volumes'],
+    path: (name: string) => `/containers/${name}?force=1&v=1`
   },
   {
     argv: ['volume', 'rm', '--force'],
@@ -109,27 +109,39 @@ const REMOVALS = [
 ]
 
 /**
- * Runs the removal `argv` (`image rm`, `rm --force`, `volume rm --force` of one name) as its
- * `DELETE` request; false where the engine is not on the socket or argv is no such removal.
+ * The `DELETE` of the removal `argv` (`image rm`, `rm --force --volumes`, `volume rm --force` of
+ * one name) and docker's name for it; undefined where argv is no such removal.
  */
-export function engineRemove(
-  socketPath: string,
+export function removalRequest(
   argv: string[]
-): Promise<boolean> {
+): { command: string; path: string } | undefined {
   const removal = REMOVALS.find(
     ({ argv: before }) =>
       argv.length === before.length + 1 &&
       before.every((arg, at) => argv[at] === arg)
   )
-  if (removal === undefined) return Promise.resolve(false)
+  return (
+    removal && {
+      command: `docker ${removal.argv.join(' ')}`,
+      path: removal.path(encodeURIComponent(argv[argv.length - 1]))
+    }
+  )
+}
+
+/**
+ * Runs the removal `argv` as its `DELETE` request; false where the engine is not on the socket or
+ * argv is no such removal.
+ */
+export function engineRemove(
+  socketPath: string,
+  argv: string[]
+): Promise<boolean> {
+  const request = removalRequest(argv)
+  if (request === undefined) return Promise.resolve(false)
   return askEngine(
     socketPath,
-    `docker ${removal.argv.join(' ')}`,
-    {
-      method: 'DELETE',
-      path: removal.path(encodeURIComponent(argv[argv.length - 1])),
-      idleMs: REMOVAL_IDLE_MS
-    },
+    request.command,
+    { method: 'DELETE', path: request.path, idleMs: REMOVAL_IDLE_MS },
     async response => void (await response.text())
   )
 }

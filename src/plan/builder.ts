@@ -150,16 +150,19 @@ export const nodeContainerName = (node: string): string =>
   `buildx_buildkit_${node}`
 
 /**
- * The run's own docker-container builder removed by name: its node's container, forced (the
- * builder is thrown away, so BuildKit need not stop gracefully), then its state volume, which only
- * a removed container frees. buildx's record of it goes with the run's folder.
+ * The run's own docker-container builder removed by name: its node's container with its anonymous
+ * volumes, forced (the builder is thrown away, so BuildKit need not stop gracefully), then its
+ * state volume, which only a removed container frees. buildx's record goes with the run's folder.
  */
-export function ownNodeRemovalArgs(name: string): string[][] {
+export function ownNodeRemovalArgs(name: string): {
+  node: string[]
+  state: string[]
+} {
   const container = nodeContainerName(ownNodeName(name))
-  return [
-    ['rm', '--force', container],
-    ['volume', 'rm', '--force', `${container}_state`]
-  ]
+  return {
+    node: ['rm', '--force', '--volumes', container],
+    state: ['volume', 'rm', '--force', `${container}_state`]
+  }
 }
 
 export const CLASSIC: Builder = { name: '', driver: 'classic' }

@@ -10,7 +10,8 @@ import {
   publishesIndex,
   removeBuilderArgs,
   splitsOverNodes,
-  type Builder
+  type Builder,
+  type OwnBuilder
 } from './builder.js'
 import { installEmulationArgs, missingArchitectures } from './emulation.js'
 import type { BuildSettings } from '../settings/build-settings.js'
@@ -35,6 +36,7 @@ import {
   commandStep,
   gateStep,
   manifestRequest,
+  type CommandStep,
   type Pipeline,
   type Step
 } from './steps.js'
@@ -369,20 +371,26 @@ function withBuilderSetup(
   if (own === undefined)
     return { ...pipeline, stage: [...install, ...pipeline.stage] }
   const create = commandStep('builder', createBuilderArgs(name, own))
-  // a node's container and volume by name: `buildx rm` stops BuildKit gracefully first (0.46 s
-  // against 0.29 s on Docker 28.5); a remote builder has only its record
-  const removals =
-    own.driver === 'docker-container'
-      ? ownNodeRemovalArgs(name)
-      : [removeBuilderArgs(name)]
   return {
     ...pipeline,
     stage: [create, ...install, ...pipeline.stage],
-    cleanup: [
-      ...pipeline.cleanup,
-      ...removals.map(argv => commandStep('cleanup', argv))
-    ]
+    cleanup: [...pipeline.cleanup, ...ownBuilderRemoval(name, own)]
   }
+}
+
+/** A docker-container builder's node by name (no graceful stop); a remote one's record alone. */
+function ownBuilderRemoval(name: string, own: OwnBuilder): CommandStep[] {
+  if (own.driver !== 'docker-container')
+    return [
+      commandStep('cleanup', removeBuilderArgs(name), [], {
+        removes: 'builder'
+      })
+    ]
+  const { node, state } = ownNodeRemovalArgs(name)
+  return [
+    commandStep('cleanup', node, [], { removes: 'node' }),
+    commandStep('cleanup', state, [], { removes: 'state' })
+  ]
 }
 
 /** The cache's images pulled just before the build, removed after it where the run pulled them. */

@@ -140,6 +140,11 @@ export interface CommandStep {
   besideCacheExport?: boolean
   /** cleanup of a cache image: removed only where this run pulled it. */
   pulled?: string
+  /**
+   * cleanup of the run's own builder: all of it (`buildx rm`), or its node's container, then its
+   * state volume once the container is gone.
+   */
+  removes?: 'builder' | 'node' | 'state'
   /** emulation: the builder asked first, and the platforms installed where it does not run them. */
   emulates?: { builder: string; platforms: string[] }
   /** gate, mode gate: the leg's image it runs on by digest (else the staged image). */

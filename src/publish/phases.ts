@@ -15,7 +15,7 @@ import {
   type RequestStep,
   type Step
 } from '../plan/steps.js'
-import { skippedLoginRefusal } from '../docker/diagnose.js'
+import { NOTHING_TO_REMOVE, skippedLoginRefusal } from '../docker/diagnose.js'
 import { uploadWhileExported } from '../layout/ingest-upload.js'
 import {
   seedHeldLayers,
@@ -71,15 +71,12 @@ async function inGroup(
   })
 }
 
-const removesContainer = (step: CommandStep) => step.argv[0] === 'rm'
-
-const removesVolume = (step: CommandStep) => step.argv[0] === 'volume'
-
-/** The builder's last removal: `buildx rm`, or its node's state volume after its container. */
+/** The builder's last removal: all of it, or its node's state volume after its container. */
 const removesBuilder = (step: CommandStep) =>
-  removesVolume(step) || step.argv.slice(0, 2).join(' ') === 'buildx rm'
+  step.removes === 'builder' || step.removes === 'state'
 
-const NOTHING_TO_REMOVE = /No such (image|container)|no builder .* found/i
+const removed = (failure: string | undefined) =>
+  failure === undefined || NOTHING_TO_REMOVE.test(failure)
 
 const unresolved = (step: CommandStep, values: RunValues) =>
   step.argv.some(arg => values.resolve(arg, step.image).includes(IMAGE_ID)) ||
@@ -122,27 +119,35 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
           },
           (error: unknown) => errorMessage(error)
         )
-  // after buildx ended (the builder may still export the cache); a volume once its container is
-  // gone
-  const failures = new Map<Step, Promise<string | undefined>>(
+  // after buildx ended (the builder may still export the cache); the node's state volume once its
+  // container is gone, which the engine refuses before
+  const nodeEnds = new Map(
     steps
-      .filter(removesContainer)
+      .filter(step => step.removes === 'node')
       .map(step => [step, values.buildEnd.then(removal(step))])
   )
-  const containersGone = Promise.all(failures.values())
-  for (const step of steps)
-    if (!failures.has(step))
-      failures.set(
-        step,
-        (removesVolume(step) ? containersGone : values.buildEnd).then(
-          removal(step)
-        )
-      )
+  const nodesGone = Promise.all(nodeEnds.values()).then(ends =>
+    ends.every(removed)
+  )
+  const afterNodes = (step: CommandStep) =>
+    nodesGone.then(gone =>
+      gone
+        ? removal(step)()
+        : `${step.argv.at(-1)} kept: its container could not be removed`
+    )
+  const failures = new Map<Step, Promise<string | undefined>>(
+    steps.map(step => [
+      step,
+      nodeEnds.get(step) ??
+        (step.removes === 'state'
+          ? afterNodes(step)
+          : values.buildEnd.then(removal(step)))
+    ])
+  )
   run.cleanup = () =>
     inGroup(env, 'Clean up', steps, async step => {
       const failure = await failures.get(step)
-      if (failure !== undefined && !NOTHING_TO_REMOVE.test(failure))
-        env.log.warning(`cleanup: ${failure}`)
+      if (!removed(failure)) env.log.warning(`cleanup: ${failure}`)
     })
   return run.cleanup
 }

@@ -97,25 +97,64 @@ const exists = async (kind: 'container' | 'volume', name: string) =>
 describe("the engine's container and volume removal over its socket", () => {
   it('removes a running container, forced; its volume only once the container is gone', async () => {
     const [container, volume] = await nodeLike('node')
-    await expect(
-      engineRemove(socket, ['volume', 'rm', '--force', volume])
-    ).rejects.toThrow(
-      /^docker volume rm --force: .*volume is in use.*\(HTTP 409\)$/
+    try {
+      await expect(
+        engineRemove(socket, ['volume', 'rm', '--force', volume])
+      ).rejects.toThrow(
+        /^docker volume rm --force: .*volume is in use.*\(HTTP 409\)$/
+      )
+      const removal = ['rm', '--force', '--volumes', container]
+      expect(await engineRemove(socket, removal)).toBe(true)
+      expect(await exists('container', container)).toBe(false)
+      expect(await exists('volume', volume)).toBe(true)
+      const volumeRemoval = ['volume', 'rm', '--force', volume]
+      expect(await engineRemove(socket, volumeRemoval)).toBe(true)
+      expect(await exists('volume', volume)).toBe(false)
+    } finally {
+      await runDocker(['rm', '--force', container], { env: CLASSIC })
+      await runDocker(['volume', 'rm', '--force', volume], { env: CLASSIC })
+    }
+  })
+
+  it('removes the anonymous volumes of the container with it, as docker rm --volumes', async () => {
+    const container = `dpa-engine-api-anonymous-${Date.now()}`
+    const run = await runDocker(
+      ['run', '--detach', '--name', container, '--volume', '/scratch'].concat([
+        'local/busybox',
+        'sleep',
+        '300'
+      ]),
+      { env: CLASSIC }
     )
-    expect(await engineRemove(socket, ['rm', '--force', container])).toBe(true)
-    expect(await exists('container', container)).toBe(false)
-    expect(await exists('volume', volume)).toBe(true)
+    expect(run.code).toBe(0)
+    const inspect = await runDocker(
+      [
+        'container',
+        'inspect',
+        '--format',
+        '{{(index .Mounts 0).Name}}',
+        container
+      ],
+      { env: CLASSIC }
+    )
+    const anonymous = inspect.stdout.trim()
+    expect(await exists('volume', anonymous)).toBe(true)
     expect(
-      await engineRemove(socket, ['volume', 'rm', '--force', volume])
+      await engineRemove(socket, ['rm', '--force', '--volumes', container])
     ).toBe(true)
-    expect(await exists('volume', volume)).toBe(false)
+    expect(await exists('volume', anonymous)).toBe(false)
   })
 
   it("says so in docker's words for a container it does not have; a volume it does not have is no error, as with --force", async () => {
     await expect(
-      engineRemove(socket, ['rm', '--force', 'dpa-engine-api-none'])
+      engineRemove(socket, [
+        'rm',
+        '--force',
+        '--volumes',
+        'dpa-engine-api-none'
+      ])
     ).rejects.toThrow(
-      /^docker rm --force: Error response from daemon: No such container: dpa-engine-api-none \(HTTP 404\)$/
+      /^docker rm --force --volumes: Error response from daemon: No such container: dpa-engine-api-none \(HTTP 404\)$/
     )
     expect(
       await engineRemove(socket, [
@@ -132,7 +171,13 @@ describe("the engine's container and volume removal over its socket", () => {
     try {
       expect(await engineRemove(socket, ['rm', container])).toBe(false)
       expect(
-        await engineRemove(socket, ['rm', '--force', container, volume])
+        await engineRemove(socket, [
+          'rm',
+          '--force',
+          '--volumes',
+          container,
+          volume
+        ])
       ).toBe(false)
       expect(await exists('container', container)).toBe(true)
     } finally {

@@ -297,7 +297,7 @@ describe('docker 28.5 classic store: the other paths', () => {
     expect(run.stdout).not.toMatch(/builder {3}docker buildx inspect/)
     // its node's container, forced, then its state volume: no graceful stop of a builder thrown away
     expect(run.stdout).toMatch(
-      /cleanup {3}docker rm --force 'buildx_buildkit_docker-publish-<run>0'\n.*cleanup {3}docker volume rm --force 'buildx_buildkit_docker-publish-<run>0_state'\n/s
+      /cleanup {3}docker rm --force --volumes 'buildx_buildkit_docker-publish-<run>0'\n.*cleanup {3}docker volume rm --force 'buildx_buildkit_docker-publish-<run>0_state'\n/s
     )
     expect(run.stdout).not.toMatch(/docker buildx rm/)
   })

@@ -29,7 +29,7 @@ taken=$(ip -4 -o addr)
 for n in $(seq 0 255); do
   case "$taken" in *" 172.30.$n."*) continue ;; esac
   ip link add name "$0" type bridge
-  ip addr add "172.30.$n.1/24" dev "$0"
+  ip addr add "172.30.$n.1/24" dev "$0" || { ip link delete "$0"; exit 1; }
   exec ip link set dev "$0" up
 done
 echo 'no free /24 in 172.30.0.0/16' >&2

@@ -18,6 +18,8 @@ export interface TestEnvOptions {
   registryTimeoutMs?: number
   /** Where the log's warnings go, for tests that read them. */
   warnings?: string[]
+  /** Where the log's info lines go, for tests that read them. */
+  infos?: string[]
 }
 
 export function testPublishEnv(options: TestEnvOptions): PublishEnv {
@@ -27,7 +29,7 @@ export function testPublishEnv(options: TestEnvOptions): PublishEnv {
     registry: options.registry,
     cacheRegistry: options.registry,
     log: {
-      info: () => undefined,
+      info: message => void options.infos?.push(message),
       notice: () => undefined,
       warning: message => warnings.push(message),
       group: (_, work) => work(),

@@ -181,20 +181,18 @@ describe("ownNodeRemovalArgs: the own builder's node container, forced, then its
   it.each([
     {
       name: 'docker-publish-abc123',
-      argv: [
-        'rm --force buildx_buildkit_docker-publish-abc1230',
-        'volume rm --force buildx_buildkit_docker-publish-abc1230_state'
-      ]
+      node: 'rm --force --volumes buildx_buildkit_docker-publish-abc1230',
+      state: 'volume rm --force buildx_buildkit_docker-publish-abc1230_state'
     },
     {
       name: 'docker-publish-2jvBU6',
-      argv: [
-        'rm --force buildx_buildkit_docker-publish-2jvbu60',
-        'volume rm --force buildx_buildkit_docker-publish-2jvbu60_state'
-      ]
+      node: 'rm --force --volumes buildx_buildkit_docker-publish-2jvbu60',
+      state: 'volume rm --force buildx_buildkit_docker-publish-2jvbu60_state'
     }
-  ])('$name', ({ name, argv }) => {
-    expect(ownNodeRemovalArgs(name).map(args => args.join(' '))).toEqual(argv)
+  ])('$name', ({ name, node, state }) => {
+    const removal = ownNodeRemovalArgs(name)
+    expect(removal.node.join(' ')).toBe(node)
+    expect(removal.state.join(' ')).toBe(state)
   })
 })
 

@@ -41,7 +41,8 @@ const runEnv = (
   registry: MemoryRegistry,
   dir: string,
   settings: Settings,
-  warnings: string[]
+  warnings: string[],
+  infos?: string[]
 ) =>
   testPublishEnv({
     docker,
@@ -49,7 +50,8 @@ const runEnv = (
     tempDir: dir,
     dockerConfig: dir,
     logins: settings.logins,
-    warnings
+    warnings,
+    infos
   })
 
 function buildkitDocker(
@@ -99,6 +101,8 @@ interface Options {
   tags?: Tag[]
   /** What each docker command does too. */
   command?: (args: string[]) => Promise<void>
+  /** Where the run's info lines go. */
+  infos?: string[]
 }
 
 async function publish(
@@ -156,7 +160,7 @@ async function publish(
     options.command
   )
   const warnings = options.warnings ?? []
-  const env = runEnv(docker, registry, dir, settings, warnings)
+  const env = runEnv(docker, registry, dir, settings, warnings, options.infos)
   const result = await runPipeline(settings, release, pipeline, env)
   return { result, calls, warnings, release }
 }
@@ -185,15 +189,17 @@ describe('runPipeline on a docker-container builder', () => {
     )
   })
 
+  const OWN: Builder = {
+    name: 'docker-publish-abc',
+    driver: 'docker-container',
+    own: { driver: 'docker-container', driverOpts: [], reason: 'a test' }
+  }
+  const NODE = 'buildx_buildkit_docker-publish-abc0'
+
   it("the run's own builder: its node's container removed, forced, and its state volume only once the container is gone", async () => {
-    const own: Builder = {
-      name: 'docker-publish-abc',
-      driver: 'docker-container',
-      own: { driver: 'docker-container', driverOpts: [], reason: 'a test' }
-    }
     const events: string[] = []
     const { result } = await publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
-      builder: own,
+      builder: OWN,
       command: async args => {
         if (args[0] === 'volume') events.push(args.join(' '))
         if (args[0] !== 'rm') return
@@ -203,11 +209,53 @@ describe('runPipeline on a docker-container builder', () => {
       }
     })
     expect(events).toEqual([
-      'rm --force buildx_buildkit_docker-publish-abc0: gone',
-      'volume rm --force buildx_buildkit_docker-publish-abc0_state'
+      `rm --force --volumes ${NODE}: gone`,
+      `volume rm --force ${NODE}_state`
     ])
     expect(result.pushed).toHaveLength(3)
   })
+
+  it.each([
+    {
+      name: 'already gone: no warning, the volume removed, the removal told',
+      said: `Error response from daemon: No such container: ${NODE}`,
+      volume: true,
+      warnings: [],
+      told: true
+    },
+    {
+      name: 'refused: one warning for each of the two left, the volume not tried, no removal told',
+      said: 'Error response from daemon: removal of container is already in progress',
+      volume: false,
+      warnings: [
+        'cleanup: Error response from daemon: removal of container is already in progress',
+        `cleanup: ${NODE}_state kept: its container could not be removed`
+      ],
+      told: false
+    }
+  ])(
+    "the own builder's container removal $name",
+    async ({ said, volume, warnings, told }) => {
+      const commands: string[] = []
+      const infos: string[] = []
+      const run = await publish(new MemoryRegistry(), '{"v":1}', '1.2.3', {
+        builder: OWN,
+        infos,
+        command: args => {
+          commands.push(args[0])
+          return args[0] === 'rm'
+            ? Promise.reject(new Error(said))
+            : Promise.resolve()
+        }
+      })
+      expect(run.result.pushed).toHaveLength(3)
+      expect(commands.includes('volume')).toBe(volume)
+      expect(run.warnings).toEqual(warnings)
+      expect(
+        infos.some(line => /builder for this run was removed/.test(line))
+      ).toBe(told)
+    }
+  )
 
   it('a backport after a newer release keeps 1 where it is (guards on a fresh read)', async () => {
     const registry = new MemoryRegistry()
