@@ -106,7 +106,7 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   const steps = run.pipeline.cleanup
   const started = performance.now()
   // a build that failed before it named its image left nothing behind
-  const removal = (step: CommandStep) => (): Promise<string | undefined> =>
+  const remove = (step: CommandStep): Promise<string | undefined> =>
     unresolved(step, values)
       ? Promise.resolve(undefined)
       : runCommand(step, run.publication.images, values, env).then(
@@ -124,24 +124,22 @@ function startCleanup(run: PipelineRun): () => Promise<void> {
   const nodeEnds = new Map(
     steps
       .filter(step => step.removes === 'node')
-      .map(step => [step, values.buildEnd.then(removal(step))])
+      .map(step => [step, values.buildEnd.then(() => remove(step))])
   )
   const nodesGone = Promise.all(nodeEnds.values()).then(ends =>
     ends.every(removed)
   )
-  const afterNodes = (step: CommandStep) =>
-    nodesGone.then(gone =>
-      gone
-        ? removal(step)()
-        : `${step.argv.at(-1)} kept: its container could not be removed`
-    )
   const failures = new Map<Step, Promise<string | undefined>>(
     steps.map(step => [
       step,
       nodeEnds.get(step) ??
         (step.removes === 'state'
-          ? afterNodes(step)
-          : values.buildEnd.then(removal(step)))
+          ? nodesGone.then(gone =>
+              gone
+                ? remove(step)
+                : `${step.argv.at(-1)} kept: its container could not be removed`
+            )
+          : values.buildEnd.then(() => remove(step)))
     ])
   )
   run.cleanup = () =>
