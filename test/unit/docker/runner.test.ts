@@ -85,12 +85,12 @@ describe('the stall watch', () => {
     // bytes that move are progress
     const moving = Array.from({ length: 8 }, (_, i) => [
       `out:#5 sha256:1d50ded16a97 ${i}B / 1.07MB ${i}.1s`,
-      'sleep:60'
+      'sleep:150'
     ])
     await expect(
       docker.run([...moving.flat(), 'exit:0'], {
         ...quiet,
-        stalls: [{ name: 'cache', ms: 400, startsAt: () => true }]
+        stalls: [{ name: 'cache', ms: 1000, startsAt: () => true }]
       })
     ).resolves.toBeDefined()
   })
@@ -98,13 +98,13 @@ describe('the stall watch', () => {
   it('takes every new line for progress', async () => {
     const lines = Array.from({ length: 8 }, (_, i) => [
       `out:layer ${i}`,
-      'sleep:60'
+      'sleep:150'
     ])
     // watched from the first line (the stand-in's start-up is no silence of
-    // docker's): 8 lines 60 ms apart outlast one 400 ms window only by resets
+    // docker's): 8 lines 150 ms apart outlast one 1 s window only by resets
     const { stdout } = await docker.run([...lines.flat(), 'exit:0'], {
       ...quiet,
-      stalls: [{ name: 'push', ms: 400, startsAt: () => true }]
+      stalls: [{ name: 'push', ms: 1000, startsAt: () => true }]
     })
     expect(stdout).toContain('layer 7')
   })
