@@ -135,25 +135,29 @@ describe('startCacheRelay', () => {
     {
       name: 'hangs',
       answer: () => 'hang',
-      fault: 'GetCacheEntryDownloadURL got no answer for 0 s'
+      fault: 'GetCacheEntryDownloadURL got no answer for 0 s',
+      idleMs: 300
     },
     {
       name: 'answers 503',
       answer: () => ({ status: 503 }),
-      fault: 'GetCacheEntryDownloadURL was answered 503'
+      fault: 'GetCacheEntryDownloadURL was answered 503',
+      // an answer that is not a hang: a bound far off, so a loaded machine cannot make it one
+      idleMs: 10_000
     },
     {
       name: "throttles (429) for longer than the run's cache bound",
       answer: () => ({ status: 429, retryAfter: 120 }),
       fault:
         "GetCacheEntryDownloadURL was answered 429 needing a wait of 120 s, over the run's " +
-        'cache bound (20 s)'
+        'cache bound (20 s)',
+      idleMs: 10_000
     }
   ])(
     'a service that $name: a miss at once, then no more requests to it, and the fault told once',
-    async ({ answer, fault }) => {
+    async ({ answer, fault, idleMs }) => {
       const { origin, seen } = await upstream(answer)
-      const relay = await relayTo(origin, 300)
+      const relay = await relayTo(origin, idleMs)
       const lookup = () =>
         fetch(`${relay.url}${LOOKUP}`, { method: 'POST', body: '{}' })
       for (let i = 0; i < 2; i++) {
@@ -199,19 +203,23 @@ describe('startCacheRelay', () => {
   })
 
   it('takes a client that went away (a cancelled build) for no fault of the service', async () => {
-    const { origin, seen } = await upstream((req, here) =>
-      req.url?.startsWith('/blobs/')
-        ? 'hang'
-        : { ok: true, signed_download_url: `${here}/blobs/entry?sig=abc` }
-    )
-    const relay = await relayTo(origin, 300)
+    // the client goes once its read has reached the service, not after a time
+    const gone = new AbortController()
+    const { origin, seen } = await upstream((req, here) => {
+      if (!req.url?.startsWith('/blobs/'))
+        return { ok: true, signed_download_url: `${here}/blobs/entry?sig=abc` }
+      setImmediate(() => gone.abort())
+      return 'hang'
+    })
+    const relay = await relayTo(origin, 1000)
     const lookup = () =>
       fetch(`${relay.url}${LOOKUP}`, { method: 'POST', body: '{}' })
     const { signed_download_url: url } = (await (await lookup()).json()) as {
       signed_download_url: string
     }
-    await fetch(url, { signal: AbortSignal.timeout(100) }).catch(() => 'gone')
-    await new Promise(resolve => setTimeout(resolve, 500))
+    await fetch(url, { signal: gone.signal }).catch(() => 'gone')
+    // past the relay's idle bound: a read it still held would be a fault by now
+    await new Promise(resolve => setTimeout(resolve, 1500))
     expect(relay.takeFault()).toBeUndefined()
     expect(await (await lookup()).json()).toMatchObject({ ok: true })
     expect(seen).toHaveLength(3)

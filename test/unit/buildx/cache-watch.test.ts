@@ -54,13 +54,15 @@ describe('cacheWatch: silence counts only while the cache is read or written', (
 
   it.each([
     {
+      // a 400 ms window: the import's two lines may be read apart on a loaded machine
       name: 'a long silent RUN after the import ended',
       lines: [
         'out:#3 importing cache manifest from gha:123',
         'out:#3 DONE 0.1s',
         'out:#7 [build 2/3] RUN make',
         'sleep:600'
-      ]
+      ],
+      ms: 400
     },
     {
       name: 'a long silent RUN after a layer came',

@@ -101,7 +101,7 @@ describe('buildx version asked as the step starts', () => {
     // the plugin answers and exits, and a child it left keeps its output open for 30 s: without
     // the bound this waits past this test's 5 s
     const dir = config(`${VERSION}'; sleep 30 & echo '`)
-    askBuildxVersionEarly({ ...SERVICE_V2, DOCKER_CONFIG: dir }, 200)
+    askBuildxVersionEarly({ ...SERVICE_V2, DOCKER_CONFIG: dir }, 1500)
     expect(await earlyBuildxVersion(pluginOf(dir))).toBe(VERSION)
   }, 5_000)
 

@@ -62,7 +62,8 @@ const distribution: Answer = (req, res) => {
   else res.writeHead(200, { 'content-length': String(LAYER.length) }).end(LAYER)
 }
 
-async function relayOf(host: string, idleMs = 300): Promise<RegistryRelay> {
+/** `idleMs` far off by default: only the cases about a silent registry bound it tightly. */
+async function relayOf(host: string, idleMs = 10_000): Promise<RegistryRelay> {
   const client = createRegistryClient({
     credentials: () => undefined,
     retries: 0,
@@ -140,18 +141,20 @@ describe('startRegistryRelay: a registry that fails ends the read, and holds not
     {
       name: 'no answer',
       answer: hangs,
-      fault: /^GET manifests\/1\.2 got no answer for 0 s$/
+      fault: /^GET manifests\/1\.2 got no answer for 0 s$/,
+      idleMs: 300
     },
     {
       name: 'a 503',
       answer: unavailable,
-      fault: /^GET manifests\/1\.2 was answered 503$/
+      fault: /^GET manifests\/1\.2 was answered 503$/,
+      idleMs: 10_000
     }
   ])(
     '$name: 404 at once, told once, and no later read reaches it',
-    async ({ answer, fault }) => {
+    async ({ answer, fault, idleMs }) => {
       const upstream = await registry(answer)
-      const relay = await relayOf(upstream.host)
+      const relay = await relayOf(upstream.host, idleMs)
       const first = await ask(relay, '/v2/team/app/manifests/1.2')
       expect(first.status).toBe(404)
       expect(relay.takeFault()).toMatch(fault)
@@ -168,7 +171,7 @@ describe('startRegistryRelay: a registry that fails ends the read, and holds not
       res.writeHead(200, { 'content-length': String(LAYER.length) })
       res.write(LAYER.subarray(0, 1024))
     })
-    const relay = await relayOf(upstream.host)
+    const relay = await relayOf(upstream.host, 300)
     const blob = await ask(relay, `/v2/team/app/blobs/${DIGEST}`)
     expect(blob.status).toBe(200)
     await expect(blob.arrayBuffer()).rejects.toThrow()
@@ -182,14 +185,14 @@ describe('startRegistryRelay: BuildKit reading slowly is not the registry failin
     const upstream = await registry((_req, res) =>
       res.writeHead(200, { 'content-length': String(big.length) }).end(big)
     )
-    const relay = await relayOf(upstream.host, 200)
+    const relay = await relayOf(upstream.host, 1000)
     const blob = await ask(relay, `/v2/team/app/blobs/${DIGEST}`)
     const reader = blob.body!.getReader()
     let bytes = 0
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
-      if (bytes === 0) await new Promise(resolve => setTimeout(resolve, 600))
+      if (bytes === 0) await new Promise(resolve => setTimeout(resolve, 2500))
       bytes += value.length
     }
     expect(bytes).toBe(big.length)

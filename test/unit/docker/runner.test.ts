@@ -112,14 +112,15 @@ describe('the stall watch', () => {
   it('does not watch the silence before the push phase (a long compile)', async () => {
     const args = [
       'out:#4 [2/2] RUN make',
-      'sleep:600',
+      'sleep:1500',
       'out:#5 pushing layers',
       'out:#5 pushing layers 0.1s done',
       'exit:0'
     ]
+    // a 1 s window: the exit right after the push lines has room on a loaded machine
     const { stdout } = await docker.run(args, {
       ...quiet,
-      stalls: [pushPhase(100)]
+      stalls: [pushPhase(1000)]
     })
     expect(stdout).toContain('pushing layers 0.1s done')
   })
@@ -153,7 +154,7 @@ describe('the stall watch', () => {
       return Promise.resolve(true)
     }
     const args = ['out:#5 pushing layers', 'sleep:60000']
-    const stall = { ...pushPhase(100, stillAnswering), limitMs: 300 }
+    const stall = { ...pushPhase(100, stillAnswering), limitMs: 1000 }
     await expect(
       docker.run(args, { ...quiet, stalls: [stall] })
     ).rejects.toThrow(DockerStalledError)
@@ -292,19 +293,22 @@ describe('runProcess with a process group of its own (the gate)', () => {
       name: 'its deadline ends a child that left its tree',
       line: `${ESCAPES}; sleep 600`,
       stoppedBy: 'deadline',
-      exitCode: 137
+      exitCode: 137,
+      deadlineMs: 500
     },
     {
       name: 'its exit ends what it left running, which would hold its output open',
       line: `${ESCAPES}; exit 0`,
       stoppedBy: undefined,
-      exitCode: 0
+      exitCode: 0,
+      // ends at once: a deadline far off, so only the group's kill can free its output
+      deadlineMs: 5000
     }
-  ])('$name', async ({ line, stoppedBy, exitCode }) => {
+  ])('$name', async ({ line, stoppedBy, exitCode, deadlineMs }) => {
     const result = await runProcess('bash', ['-c', line], {
       ...quiet,
       env: process.env,
-      deadlineMs: 500,
+      deadlineMs,
       ownGroup: true
     })
     expect(result.stalled?.watch.name).toBe(stoppedBy)

@@ -237,18 +237,18 @@ describe('uploading a blob by digest', () => {
   it('gives up on a request that hangs, within the timeout and the retries', async () => {
     const { registry, client, image } = await setUp({
       retries: 1,
-      timeoutMs: 200
+      timeoutMs: 500
     })
     const blob = blobFile(2500)
     registry.fault = method =>
       method === 'PATCH' ? { kind: 'hang' } : undefined
     await expect(client.uploadBlob(image, blob)).rejects.toThrow(
-      /failed after 2 attempts: no response within 200 ms/
+      /failed after 2 attempts: no response within 500 ms/
     )
   })
 
   it('carries on after one hung chunk', async () => {
-    const { registry, client, image } = await setUp({ timeoutMs: 200 })
+    const { registry, client, image } = await setUp({ timeoutMs: 500 })
     const blob = blobFile(2500)
     registry.fault = once('PATCH', 2, { kind: 'hang' })
     await client.uploadBlob(image, blob)

@@ -142,7 +142,7 @@ describe('httpFetch: what the registry client relies on of fetch', () => {
     })
     const response = await httpFetch(new URL(`http://${host}/v2/`), {
       method: 'GET',
-      signal: AbortSignal.timeout(200)
+      signal: AbortSignal.timeout(1000)
     })
     await expect(response.text()).rejects.toMatchObject({
       name: 'TimeoutError'
