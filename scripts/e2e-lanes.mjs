@@ -4,9 +4,11 @@
 // engine waits; the kernel's binfmt handlers; a fixed port). The fault lane: the fault suites,
 // which mostly wait out hang bounds on engines, BuildKits and proxies of their own. The third
 // lane: every other file, none of which holds, restarts or prunes what another shares
-// (docs/development.md). With `--with-checks` (what `npm run test:all` runs), the static checks
-// and the unit tests run beside them too. Extra jest arguments (a file, `-t`) run one jest in band
-// as before, without lanes.
+// (docs/development.md). The stack comes up first (scripts/stack/stack.sh up). With
+// `--with-checks` (what `npm run test:all` runs), the static checks start before it, since they
+// need only node_modules: on a fresh machine they take the CPU the stack's downloads and unpacking
+// leave; the unit tests run beside the lanes. Extra jest arguments (a file, `-t`) run one jest in
+// band as before, without lanes. Each lane's time is printed at the end.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
 
@@ -33,8 +35,8 @@ const FAULTS = [
   'test/e2e/faults.test.ts'
 ]
 
-/** Read-only checks, run beside the lanes: none writes dist/, which the e2e runs execute. */
-const CHECKS = ['format:check', 'lint', 'typecheck', 'test']
+/** Read-only checks: none writes dist/, which the e2e runs execute; none needs the stack. */
+const STATIC_CHECKS = ['format:check', 'lint', 'typecheck']
 
 const JEST = [
   '--experimental-vm-modules',
@@ -55,8 +57,13 @@ function run(command, args, stdio) {
 const [first, ...rest] = process.argv.slice(2)
 const withChecks = first === '--with-checks'
 const extra = withChecks ? rest : process.argv.slice(2)
-if (extra.length > 0)
+const stackUp = () =>
+  run('bash', ['scripts/stack/stack.sh', 'up'], 'inherit').code
+if (extra.length > 0) {
+  const up = await stackUp()
+  if (up !== 0) process.exit(up)
   process.exit(await run(process.execPath, [...JEST, ...extra], 'inherit').code)
+}
 
 /**
  * A lane whose output is held and printed whole after the serial lane's, not interleaved: its
@@ -64,21 +71,52 @@ if (extra.length > 0)
  */
 function heldLane(name, commands) {
   const held = [Buffer.from(`\n== ${name}\n`)]
+  const started = Date.now()
   const done = (async () => {
     for (const { command, args, failed = name } of commands) {
       const { child, code } = run(command, args, ['ignore', 'pipe', 'pipe'])
       child.stdout.on('data', chunk => held.push(chunk))
       child.stderr.on('data', chunk => held.push(chunk))
-      if ((await code) !== 0) return { name: failed, code: await code }
+      if ((await code) !== 0) return ended(failed, await code, started)
     }
-    return { name, code: 0 }
+    return ended(name, 0, started)
   })()
   return { held, done }
+}
+
+/** A lane's end, with its time since `started`. */
+function ended(name, code, started) {
+  return { name, code, s: Math.round((Date.now() - started) / 1000) }
 }
 
 const jestOn = files => [
   { command: process.execPath, args: [...JEST, ...files] }
 ]
+const npmRun = scripts =>
+  scripts.map(script => ({
+    command: 'npm',
+    args: ['run', script],
+    failed: `npm run ${script}`
+  }))
+
+const staticChecks = withChecks
+  ? [
+      heldLane(
+        `the static checks (${STATIC_CHECKS.join(', ')})`,
+        npmRun(STATIC_CHECKS)
+      )
+    ]
+  : []
+const upStarted = Date.now()
+const up = ended('the stack', await stackUp(), upStarted)
+const endings = [up]
+if (up.code !== 0) {
+  for (const lane of staticChecks) {
+    endings.push(await lane.done)
+    process.stdout.write(Buffer.concat(lane.held))
+  }
+  report(endings)
+}
 
 const escaped = [...SERIAL, ...FAULTS].map(file => file.replace(/[.]/g, '\\.'))
 const held = [
@@ -87,29 +125,27 @@ const held = [
     'e2e, every other file',
     jestOn(['--testPathIgnorePatterns', ...escaped])
   ),
-  ...(withChecks
-    ? [
-        heldLane(
-          `the checks (${CHECKS.join(', ')})`,
-          CHECKS.map(script => ({
-            command: 'npm',
-            args: ['run', script],
-            failed: `npm run ${script}`
-          }))
-        )
-      ]
-    : [])
+  ...(withChecks ? [heldLane('the unit tests', npmRun(['test']))] : [])
 ]
-const serial = {
-  name: 'e2e, the serial lane',
-  code: await run(process.execPath, [...JEST, ...SERIAL], 'inherit').code
-}
-const ended = [serial]
-for (const lane of held) {
-  ended.push(await lane.done)
+const serialStarted = Date.now()
+endings.push(
+  ended(
+    'e2e, the serial lane',
+    await run(process.execPath, [...JEST, ...SERIAL], 'inherit').code,
+    serialStarted
+  )
+)
+for (const lane of [...staticChecks, ...held]) {
+  endings.push(await lane.done)
   process.stdout.write(Buffer.concat(lane.held))
 }
-console.log(
-  `\nlanes: ${ended.map(({ name, code }) => `${name} exited ${code}`).join('; ')}`
-)
-process.exit(ended.find(({ code }) => code !== 0)?.code ?? 0)
+report(endings)
+
+/** Prints how each part ended and its time, and exits with the first failure's code. */
+function report(parts) {
+  const told = parts.map(
+    ({ name, code, s }) => `${name} exited ${code} (${s} s)`
+  )
+  console.log(`\nlanes: ${told.join('; ')}`)
+  process.exit(parts.find(({ code }) => code !== 0)?.code ?? 0)
+}

@@ -72,10 +72,7 @@ configure_ecr_registry() {
   dir=$(ecr_dir)
   password=$(registry_password "$ECR_REGISTRY_ID")
   mkdir -p "$dir/storage"
-  if [[ ! -s $dir/htpasswd ]] || ! htpasswd -vb "$dir/htpasswd" AWS "$password" >/dev/null 2>&1; then
-    (umask 077 && htpasswd -Bbn AWS "$password" >"$dir/htpasswd")
-    REGISTRY_CONFIG_CHANGED[$ECR_REGISTRY_ID]=1
-  fi
+  write_htpasswd "$dir/htpasswd" AWS "$password" && REGISTRY_CONFIG_CHANGED[$ECR_REGISTRY_ID]=1
   if write_if_changed "$dir/config.yml" "# Registry E (ECR's names, TLS) for docker-publish-action tests (written by scripts/stack/stack.sh)
 version: 0.1
 log:

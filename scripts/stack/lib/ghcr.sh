@@ -89,10 +89,7 @@ configure_ghcr() {
   dir=$(ghcr_dir)
   token=$(ghcr_token)
   mkdir -p "$dir/storage"
-  if [[ ! -s $dir/htpasswd ]] || ! htpasswd -vb "$dir/htpasswd" "$GHCR_USER" "$token" >/dev/null 2>&1; then
-    (umask 077 && htpasswd -Bbn "$GHCR_USER" "$token" >"$dir/htpasswd")
-    GHCR_CHANGED=1
-  fi
+  write_htpasswd "$dir/htpasswd" "$GHCR_USER" "$token" && GHCR_CHANGED=1
   for kind in tls plain; do
     write_if_changed "$dir/config-$kind.yml" "$(ghcr_registry_config "$kind")" && GHCR_CHANGED=1
   done
