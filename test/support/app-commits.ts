@@ -15,7 +15,11 @@ const DEPENDENCIES = 'installing-dependencies'
 
 /** One commit of the app, as the bench and the tests build it. */
 export interface AppCommit {
-  /** Keeps one app out of another's cache. */
+  /**
+   * Keeps one app out of another's cache: it names the WORKDIR, the first step after FROM, so no
+   * record of the app's chain is one another test's build made (a `WORKDIR /app` shared by every
+   * app's chain on an engine was the one record the inline cache's chain did not own).
+   */
   nonce: string
   commit: number
   /** How long the dependency step takes. */
@@ -32,19 +36,20 @@ export interface AppCommit {
 export function appCommit(app: AppCommit): string {
   const { nonce, commit, seconds = 0, base = 'local/busybox:latest' } = app
   const bytes = app.megabytes === undefined ? 65536 : app.megabytes * 1048576
-  const dependencies = `RUN echo ${DEPENDENCIES} ${nonce} && sleep ${seconds} && head -c ${bytes} /dev/urandom > /app/deps`
+  const workdir = `WORKDIR /work-${nonce.replace(/[^\w.-]/g, '-')}`
+  const dependencies = `RUN echo ${DEPENDENCIES} ${nonce} && mkdir -p /app && sleep ${seconds} && head -c ${bytes} /dev/urandom > /app/deps`
   const lines = app.multiStage
     ? [
         `FROM ${base} AS builder`,
-        'WORKDIR /app',
+        workdir,
         dependencies,
         'COPY src.txt /app/',
         'RUN cat /app/src.txt > /app/built',
         `FROM ${base}`,
-        'WORKDIR /app',
+        workdir,
         'COPY --from=builder /app/deps /app/built /app/'
       ]
-    : [`FROM ${base}`, 'WORKDIR /app', dependencies, 'COPY src.txt /app/']
+    : [`FROM ${base}`, workdir, dependencies, 'COPY src.txt /app/']
   const dir = mkdtempSync(join(tmpdir(), 'dpa-app-'))
   writeFileSync(join(dir, 'Dockerfile'), [...lines, ''].join('\n'))
   writeFileSync(join(dir, 'src.txt'), `commit ${commit}\n`)
