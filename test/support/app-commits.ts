@@ -18,7 +18,8 @@ export interface AppCommit {
   /**
    * Keeps one app out of another's cache. In the one-stage app it names the WORKDIR, the first
    * step after FROM, so no record of the chain the inline cache carries is one another test's
-   * build made (a `WORKDIR /app` shared by every app on an engine broke that chain in one run).
+   * build made (in one run, a `WORKDIR /app` record every app shared on an engine carried
+   * another layer and the chain was not reused; the likeliest cause, not proven).
    * The multi-stage app keeps `WORKDIR /app` (see docs/measured.md: its inline cache reuses no
    * step of a fresh chain).
    */
