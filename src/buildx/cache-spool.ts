@@ -44,6 +44,8 @@ interface LocalEntry {
   key: string
   version: string
   blocks: Map<string, string>
+  /** Blocks received so far: each block's file is named by its turn, taken as its PUT begins. */
+  blocksReceived: number
   /** Set once its blob is whole. */
   size?: number
   finalized: boolean
@@ -83,7 +85,7 @@ async function putBlob(
   const comp = url.searchParams.get('comp')
   if (comp === 'block') {
     const id = url.searchParams.get('blockid') ?? ''
-    const file = join(dir, `${n}.${entry.blocks.size}.block`)
+    const file = join(dir, `${n}.${entry.blocksReceived++}.block`)
     await pipeline(req, createWriteStream(file))
     entry.blocks.set(id, file)
     return true
@@ -93,12 +95,14 @@ async function putBlob(
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const ids = blockIds(Buffer.concat(chunks).toString('utf8'))
     if (ids.some(id => !entry.blocks.has(id))) return false
-    const out = createWriteStream(blobFile(dir, n))
-    for (const id of ids)
-      await pipeline(createReadStream(entry.blocks.get(id) ?? ''), out, {
-        end: false
-      })
-    await new Promise<void>(done => out.end(done))
+    const blocks = ids.map(id => entry.blocks.get(id) ?? '')
+    // one pipeline for the whole blob: a pipeline per block would add listeners to the one file
+    await pipeline(
+      async function* () {
+        for (const block of blocks) yield* createReadStream(block)
+      },
+      createWriteStream(blobFile(dir, n))
+    )
     for (const file of entry.blocks.values()) rmSync(file, { force: true })
     entry.blocks.clear()
   } else await pipeline(req, createWriteStream(blobFile(dir, n)))
@@ -158,7 +162,13 @@ export function openSpool(parent: string) {
     create(key: string, version: string): number | undefined {
       if (find(key, version) !== -1) return undefined
       return (
-        entries.push({ key, version, blocks: new Map(), finalized: false }) - 1
+        entries.push({
+          key,
+          version,
+          blocks: new Map(),
+          blocksReceived: 0,
+          finalized: false
+        }) - 1
       )
     },
     /** The entry finalized, whole: what the writer writes; undefined when its blob is not. */

@@ -177,7 +177,8 @@ const leftCache = (main: StepResult): boolean =>
 
 /**
  * Runs the main step with these inputs and runner environment (through `launcher`, if given);
- * then, where main left cache entries to write, the post step, as the job's runner runs it.
+ * then the post step where the runner starts it (action.yml's `post-if`) and main left cache
+ * entries for it to write (with nothing left it does nothing: publish.test.ts).
  */
 export async function runMain(
   inputs: Record<string, string | undefined>,
@@ -190,7 +191,10 @@ export async function runMain(
     undefined,
     launcher
   ).result
-  return leftCache(main) ? { ...main, post: await runPost(main, env) } : main
+  const status = main.code === 0 ? 'success' : 'failure'
+  return leftCache(main) && postRuns(status)
+    ? { ...main, post: await runPost(main, env) }
+    : main
 }
 
 /** The state a main step saved, as the runner hands it to the post step (STATE_* env). */
