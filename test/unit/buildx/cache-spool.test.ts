@@ -3,7 +3,7 @@
  * whatever order they arrive, read back whole in its block list's order.
  */
 import { afterEach, beforeEach, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -23,7 +23,7 @@ beforeEach(async () => {
   spool = openSpool(parent)
   server = createServer((req, res) => {
     const n = Number((req.url ?? '/').slice(1).split('?')[0])
-    void spool.serve(n, req, res)
+    spool.serve(n, req, res).catch(() => res.destroy())
   })
   await new Promise<void>(listening => server.listen(0, '127.0.0.1', listening))
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -38,7 +38,7 @@ afterEach(() => {
 const blockId = (i: number) => Buffer.from(`block-${i}`).toString('base64')
 const blockBytes = (i: number) => Buffer.alloc(BLOCK_BYTES, i + 1)
 
-it(`takes ${BLOCKS} blocks put at once and serves the blob in its list's order`, async () => {
+it(`takes ${BLOCKS} blocks put at once and serves the blob in its list's order, its blocks' files removed`, async () => {
   const n = spool.create('buildkit-blob-1-sha256:abc', 'v1')
   expect(n).toBe(0)
   // all at once, the last first: the order they end in is not the list's
@@ -65,6 +65,8 @@ it(`takes ${BLOCKS} blocks put at once and serves the blob in its list's order`,
   expect(spool.finalize('buildkit-blob-1-sha256:abc', 'v1')?.size).toBe(
     BLOCKS * BLOCK_BYTES
   )
+  // the blocks' files are gone once the blob is whole
+  expect(readdirSync(spool.dir)).toEqual(['0.blob'])
 
   const read = await fetch(`${origin}/0`)
   expect(read.status).toBe(200)
