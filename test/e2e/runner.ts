@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { sharingEngine } from '../support/engine-lock.js'
 import { stackNode24 } from '../support/stack-env.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -102,7 +103,12 @@ function startStep(
   }
   for (const file of Object.values(files))
     writeFileSync(file, '', { flag: 'a' })
-  const [command, ...args] = [...launcher, runnerNode(), join(ROOT, entry)]
+  const [command, ...args] = [
+    ...sharingEngine(env.DOCKER_HOST),
+    ...launcher,
+    runnerNode(),
+    join(ROOT, entry)
+  ]
   const child = spawn(command, args, {
     cwd: env.GITHUB_WORKSPACE ?? ROOT,
     env: {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eventEnv } from '../fixtures/events.js'
 import { ROOT } from '../e2e/runner.js'
+import { aloneOnEngine } from './engine-lock.js'
 
 /** What the dependency step prints: a step BuildKit ran shows it, a cached one does not. */
 const DEPENDENCIES = 'installing-dependencies'
@@ -136,7 +137,9 @@ function cacheRecords(run: (args: string[]) => string): CacheRecord[] {
  * Makes the builder a cold runner's for this app: every build cache record
  * of its dependency step (the nonce is in it) and every record built on one,
  * pruned by id, children first (the stack's builders are shared, so only
- * this app's records go); the app's images removed from the engine.
+ * this app's records go); the app's images removed from the engine. On a
+ * docker driver the prunes, and the removals always, hold the engine's lock
+ * alone (engine-lock.ts).
  * `env` reaches the engine and builder as the step does (DOCKER_HOST, PATH,
  * BUILDX_CONFIG, DOCKER_CONFIG).
  */
@@ -146,14 +149,21 @@ export function coldRunner(
   nonce: string,
   images: string[] = []
 ): void {
-  const run = (args: string[]) =>
-    execFileSync('docker', args, {
+  const command = (argv: string[]) => {
+    const [file, ...args] = argv
+    return execFileSync(file, args, {
       env: { ...process.env, ...env },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       // buildx du --verbose grows with the builder's whole cache (shared by every test)
       maxBuffer: 256 * 1024 * 1024
     })
+  }
+  const run = (args: string[]) => command(['docker', ...args])
+  // what changes the engine's own store waits for the steps on it (test/support/engine-lock.ts)
+  const alone = (args: string[]) =>
+    command(aloneOnEngine(env.DOCKER_HOST, ['docker', ...args]))
+  const onEngine = builder === 'default'
   const on = ['--builder', builder]
   const records = cacheRecords(args => run([...args, ...on]))
   const gone = new Set(
@@ -169,7 +179,7 @@ export function coldRunner(
   }
   for (const image of images)
     try {
-      run(['image', 'rm', '-f', image])
+      alone(['image', 'rm', '-f', image])
     } catch {
       // not in the engine: nothing to remove
     }
@@ -178,7 +188,14 @@ export function coldRunner(
   while (left.length > 0) {
     const leaves = left.filter(r => !left.some(c => c.parents.includes(r.id)))
     for (const record of leaves)
-      run(['buildx', 'prune', '-af', '--filter', `id=${record.id}`, ...on])
+      (onEngine ? alone : run)([
+        'buildx',
+        'prune',
+        '-af',
+        '--filter',
+        `id=${record.id}`,
+        ...on
+      ])
     left = left.filter(r => !leaves.includes(r))
   }
   const kept = cacheRecords(args => run([...args, ...on])).filter(r =>

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../e2e/runner.js'
+import { sharingEngine } from './engine-lock.js'
 
 /** A checkout whose one commit holds what `write` puts in it, tagged `tag`. */
 export function gitCheckout(
@@ -47,11 +48,14 @@ export function startCli(
     detached?: boolean
   }
 ): CliRun {
+  const [command, ...lock] = sharingEngine(options.env.DOCKER_HOST)
   const child = spawn(
-    process.execPath,
+    command,
     // qemu off and the stack's BuildKit stand-in unless asked, as the e2e runner's steps
     // (test/e2e/runner.ts)
     [
+      ...lock,
+      process.execPath,
       join(ROOT, 'dist/cli/index.js'),
       ...(args.includes('--qemu') ? [] : ['--qemu', 'false']),
       ...(args.includes('--buildkit-image')
