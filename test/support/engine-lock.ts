@@ -7,12 +7,23 @@
  * an image removal on the engine takes the lock alone: it waits for the steps under way, and
  * steps wait for it.
  */
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 /** A step or prune that waits longer than this for the lock fails (flock exits 1). */
 const WAIT_SECONDS = '900'
+
+/** A program's path on this process's PATH: a step's own PATH may hold neither (PATH: /nonexistent). */
+const programs = new Map<string, string>()
+function program(name: string): string {
+  const known = programs.get(name)
+  if (known !== undefined) return known
+  const path = execFileSync('which', [name], { encoding: 'utf8' }).trim()
+  programs.set(name, path)
+  return path
+}
 
 /** The lock file of the engine a step with this DOCKER_HOST talks to. */
 function engineLock(dockerHost: string | undefined): string {
@@ -26,10 +37,11 @@ function engineLock(dockerHost: string | undefined): string {
  * drops the environment's names that are not identifiers, such as the runner's INPUT_NO-CACHE.
  */
 export function sharingEngine(dockerHost: string | undefined): string[] {
+  const flock = program('flock')
   return [
-    'bash',
+    program('bash'),
     '-c',
-    `exec 9>>"$0" && flock --shared --wait ${WAIT_SECONDS} 9 && exec "$@"`,
+    `exec 9>>"$0" && ${flock} --shared --wait ${WAIT_SECONDS} 9 && exec "$@"`,
     engineLock(dockerHost)
   ]
 }
@@ -40,7 +52,7 @@ export function aloneOnEngine(
   command: string[]
 ): string[] {
   return [
-    'flock',
+    program('flock'),
     '--exclusive',
     '--wait',
     WAIT_SECONDS,
