@@ -8,9 +8,10 @@
  * drops what is left. An index entry (BuildKit's, spooled last) goes before the blobs still queued:
  * under a quota it is what makes the entries written reusable, and BuildKit checks each blob an
  * index names before it uses it (worker FromRemote's CheckDescriptor), so a blob not yet written,
- * or dropped, costs the next run that layer, never its build.
+ * or dropped, costs the next run that layer, never its build. The blobs go roots first by the
+ * index's chains (cache-index.ts), so a write cut short leaves whole chains.
  */
-import { createReadStream, rmSync } from 'node:fs'
+import { createReadStream, readFileSync, rmSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { httpFetch } from '../registry/http-fetch.js'
 import { errorMessage } from '../errors/input-error.js'
@@ -21,6 +22,7 @@ import {
   writeWords,
   type WriteReport
 } from './cache-quota.js'
+import { addLayerDepths, rootsFirst } from './cache-index.js'
 import { readHandover, type SpooledEntry } from './cache-spool.js'
 
 /** Where the service is and how a call is let in. */
@@ -202,6 +204,23 @@ const writeOrDrop = (
   }))
 
 /**
+ * The queue with an index put first and the blobs roots first by the chains it adds to `depths`
+ * (cache-index.ts); an index whose file cannot be read leaves the blobs in their order.
+ */
+function withIndex(
+  queue: SpooledEntry[],
+  index: SpooledEntry,
+  depths: Map<string, number>
+): SpooledEntry[] {
+  try {
+    addLayerDepths(depths, readFileSync(index.file, 'utf8'))
+  } catch {
+    // no depths from it
+  }
+  return rootsFirst([index, ...queue], depths)
+}
+
+/**
  * A writer of spooled entries: `add` queues one; `stop` starts no more, gives up the throttled
  * waits and lets the writes under way end, and says which entries are left.
  */
@@ -209,6 +228,7 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
   const stopping = new AbortController()
   const queue: SpooledEntry[] = []
   const left: SpooledEntry[] = []
+  const depths = new Map<string, number>()
   let running = 0
   const idle: (() => void)[] = []
 
@@ -239,11 +259,12 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
     report,
     /**
      * Queues an entry. The writes start with the first index (BuildKit spools it last, after its
-     * blobs), so that under a quota the index takes a place before the blobs it names do.
+     * blobs): under a quota it takes a place before the blobs it names do, and they go roots first.
      */
     add(entry: SpooledEntry): void {
       const index = entry.key.startsWith('index-')
-      if (index) queue.unshift(entry)
+      if (index)
+        queue.splice(0, queue.length, ...withIndex(queue, entry, depths))
       else queue.push(entry)
       // the index alone first: the blobs fan out once it is settled (`next`)
       if (index && running === 0) {

@@ -1,8 +1,9 @@
 /**
- * The cache writer against a real HTTP service on loopback that throttles each new entry once
- * (429, then 200): each throttle is waited out and every entry is written, none dropped.
+ * The cache writer against a real HTTP service on loopback: one that throttles each new entry
+ * once (429, then 200), where each throttle is waited out and every entry is written, none
+ * dropped; and one whose quota is spent after a few entries, where those written are whole chains.
  */
-import { afterEach, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -14,7 +15,11 @@ import { cacheWriter } from '../../../src/buildx/cache-writer.js'
 const ENTRIES = 12
 
 let server: Server | undefined
-const dir = mkdtempSync(join(tmpdir(), 'cache-writer-'))
+let dir: string
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cache-writer-'))
+})
 
 afterEach(() => {
   server?.close()
@@ -74,4 +79,71 @@ it(`writes ${ENTRIES} entries each throttled once, and drops none`, async () => 
     dropped: 0,
     throttled: ENTRIES
   })
+}, 30_000)
+
+/**
+ * A cache service v2 that makes the first `room` entries, then answers 429 with a wait of an
+ * hour (the cache goes read-only for the run); the keys it made, in order.
+ */
+async function fullService(room: number): Promise<{
+  upstream: URL
+  made: string[]
+}> {
+  const made: string[] = []
+  server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    req.on('end', () => {
+      const origin = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`
+      if (req.method === 'PUT') return res.writeHead(201).end()
+      const { key } = JSON.parse(body) as { key: string }
+      const create = req.url?.endsWith('/CreateCacheEntry') === true
+      if (create && made.length >= room)
+        return res.writeHead(429, { 'retry-after': '3600' }).end('{}')
+      if (create) made.push(key)
+      const answer = create
+        ? { ok: true, signed_upload_url: `${origin}/blob/${key}` }
+        : { ok: true }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(answer))
+    })
+  })
+  await new Promise<void>(listening =>
+    server?.listen(0, '127.0.0.1', listening)
+  )
+  const { port } = server.address() as AddressInfo
+  return { upstream: new URL(`http://127.0.0.1:${port}/`), made }
+}
+
+it('a write cut short by the quota leaves whole chains: the blobs go roots first', async () => {
+  // one chain of 8 layers whose digests sort deepest first, as BuildKit's index sorts them
+  const digests = [...'fedcba98'].map(c => `sha256:${c.repeat(64)}`)
+  const layers = digests.map((blob, i) => ({
+    blob,
+    parent: i === digests.length - 1 ? -1 : i + 1
+  }))
+  const { upstream, made } = await fullService(5)
+  const report = noWrites()
+  const writer = cacheWriter(
+    { upstream, authorization: 'Bearer t', boundMs: 60_000, idleMs: 5_000 },
+    report
+  )
+  const spooled = (key: string, text: string) => {
+    const file = join(dir, `${made.length}-${key}`)
+    writeFileSync(file, text)
+    writer.add({ key, version: 'v', file, size: text.length })
+  }
+  // BuildKit's order: the blobs in the index's order, the index last
+  for (const digest of digests) spooled(`buildkit-blob-1-${digest}`, digest)
+  spooled('index-main', JSON.stringify({ layers, records: [] }))
+  await writer.done()
+  // the index and the four layers nearest the root: the chain from the root up to the fourth
+  expect(made[0]).toBe('index-main')
+  expect(made.slice(1).sort()).toEqual(
+    digests
+      .slice(-4)
+      .map(d => `buildkit-blob-1-${d}`)
+      .sort()
+  )
+  expect(report).toMatchObject({ written: 5, dropped: 4 })
 }, 30_000)
