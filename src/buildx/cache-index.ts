@@ -3,8 +3,8 @@
  * the root. BuildKit's gha export spools its blobs in its index's layer order, which is sorted by
  * digest (remotecache v1's Marshal ends with sortConfig), not parents first; and a layer is of use
  * to a later build only with every layer under it (its chain). So where a quota or the post
- * step's bound leaves some entries unwritten, the ones written are whole chains from the root up,
- * as far as the writes went.
+ * step's bound leaves some entries unwritten, the ones written are chains from the root up, give
+ * or take the four written at once (a root deferred while deeper ones end leaves those of no use).
  */
 
 /** A layer of the index (remotecache v1's CacheLayer): its blob and the layer under it. */

@@ -203,21 +203,13 @@ const writeOrDrop = (
     why: errorMessage(error)
   }))
 
-/**
- * The queue with an index put first and the blobs roots first by the chains it adds to `depths`
- * (cache-index.ts); an index whose file cannot be read leaves the blobs in their order.
- */
-function withIndex(
-  queue: SpooledEntry[],
-  index: SpooledEntry,
-  depths: Map<string, number>
-): SpooledEntry[] {
+/** Adds the chains of an index entry to `depths`; a file that cannot be read adds none. */
+function learnChains(index: SpooledEntry, depths: Map<string, number>): void {
   try {
     addLayerDepths(depths, readFileSync(index.file, 'utf8'))
   } catch {
-    // no depths from it
+    // its blobs keep the order they came in
   }
-  return rootsFirst([index, ...queue], depths)
 }
 
 /**
@@ -263,9 +255,8 @@ export function cacheWriter(access: ServiceAccess, report: WriteReport) {
      */
     add(entry: SpooledEntry): void {
       const index = entry.key.startsWith('index-')
-      if (index)
-        queue.splice(0, queue.length, ...withIndex(queue, entry, depths))
-      else queue.push(entry)
+      if (index) learnChains(entry, depths)
+      queue.splice(0, queue.length, ...rootsFirst([...queue, entry], depths))
       // the index alone first: the blobs fan out once it is settled (`next`)
       if (index && running === 0) {
         running++

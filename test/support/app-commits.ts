@@ -149,20 +149,21 @@ export function coldRunner(
   nonce: string,
   images: string[] = []
 ): void {
-  const command = (argv: string[]) => {
+  const command = (argv: string[], input = '') => {
     const [file, ...args] = argv
     return execFileSync(file, args, {
       env: { ...process.env, ...env },
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      input,
       // buildx du --verbose grows with the builder's whole cache (shared by every test)
       maxBuffer: 256 * 1024 * 1024
     })
   }
   const run = (args: string[]) => command(['docker', ...args])
   // what changes the engine's own store waits for the steps on it (test/support/engine-lock.ts)
+  const { DOCKER_HOST } = { ...process.env, ...env }
   const alone = (args: string[]) =>
-    command(aloneOnEngine(env.DOCKER_HOST, ['docker', ...args]))
+    command(aloneOnEngine(DOCKER_HOST, ['docker', ...args]))
   const onEngine = builder === 'default'
   const on = ['--builder', builder]
   const records = cacheRecords(args => run([...args, ...on]))
@@ -183,21 +184,23 @@ export function coldRunner(
     } catch {
       // not in the engine: nothing to remove
     }
-  // a record another one is built on is pruned only after that one
+  // a record another one is built on is pruned only after that one: all in one command, so a
+  // docker driver's prunes take the engine's lock once
+  const order: string[] = []
   let left = records.filter(r => gone.has(r.id))
   while (left.length > 0) {
     const leaves = left.filter(r => !left.some(c => c.parents.includes(r.id)))
-    for (const record of leaves)
-      (onEngine ? alone : run)([
-        'buildx',
-        'prune',
-        '-af',
-        '--filter',
-        `id=${record.id}`,
-        ...on
-      ])
+    order.push(...leaves.map(r => r.id))
     left = left.filter(r => !leaves.includes(r))
   }
+  // one prune per line of its input, in that order
+  const prune = ['xargs', '-I{}', 'docker', 'buildx', 'prune', '-af']
+  const pruneAll = [...prune, '--filter', 'id={}', ...on]
+  if (order.length > 0)
+    command(
+      onEngine ? aloneOnEngine(DOCKER_HOST, pruneAll) : pruneAll,
+      order.join('\n')
+    )
   const kept = cacheRecords(args => run([...args, ...on])).filter(r =>
     r.description.includes(nonce)
   )

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { stackEnv } from './stack-env.js'
 
 /** The default engine's socket (docker 26.1, containerd image store). */
-const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
+export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 
 /** An engine a loaded image lands in. */
 export interface Engine {

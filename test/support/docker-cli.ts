@@ -3,6 +3,7 @@
  * ended instead of throwing, so tests can assert on failures too.
  */
 import { spawn } from 'node:child_process'
+import { sharingEngine } from './engine-lock.js'
 
 export interface DockerResult {
   /** null: ended by a signal (`killAfterMs` ran out). */
@@ -49,8 +50,15 @@ function runDockerOnce(
   args: string[],
   options: DockerOptions
 ): Promise<DockerResult> {
-  const child = spawn('docker', args, {
-    env: { ...process.env, ...options.env },
+  const env = { ...process.env, ...options.env }
+  // a build holds its engine's lock shared, as a step does (engine-lock.ts)
+  const builds =
+    args[0] === 'build' || args.slice(0, 2).join(' ') === 'buildx build'
+  const [command, ...lead] = builds
+    ? [...sharingEngine(env.DOCKER_HOST), 'docker']
+    : ['docker']
+  const child = spawn(command, [...lead, ...args], {
+    env,
     stdio: ['pipe', 'pipe', 'pipe']
   })
   let stdout = ''

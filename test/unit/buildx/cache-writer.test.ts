@@ -129,7 +129,7 @@ it('a write cut short by the quota leaves whole chains: the blobs go roots first
     report
   )
   const spooled = (key: string, text: string) => {
-    const file = join(dir, `${made.length}-${key}`)
+    const file = join(dir, key)
     writeFileSync(file, text)
     writer.add({ key, version: 'v', file, size: text.length })
   }
