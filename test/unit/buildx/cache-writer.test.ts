@@ -26,9 +26,14 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-/** A cache service v2 whose first CreateCacheEntry of each key is answered 429. */
-async function throttlingService(): Promise<URL> {
-  const throttled = new Set<string>()
+/**
+ * A cache service v2 on loopback: a CreateCacheEntry is answered 429 with the Retry-After
+ * `refusal` gives for it (none: made); the keys it made, in order.
+ */
+async function cacheService(
+  refusal: (key: string, made: readonly string[]) => string | undefined
+): Promise<{ upstream: URL; made: string[] }> {
+  const made: string[] = []
   server = createServer((req, res) => {
     let body = ''
     req.on('data', (chunk: Buffer) => (body += chunk.toString()))
@@ -36,11 +41,12 @@ async function throttlingService(): Promise<URL> {
       const origin = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`
       if (req.method === 'PUT') return res.writeHead(201).end()
       const { key } = JSON.parse(body) as { key: string }
-      if (req.url?.endsWith('/CreateCacheEntry') && !throttled.has(key)) {
-        throttled.add(key)
-        return res.writeHead(429, { 'retry-after': '0' }).end('{}')
-      }
-      const answer = req.url?.endsWith('/CreateCacheEntry')
+      const create = req.url?.endsWith('/CreateCacheEntry') === true
+      const retryAfter = create ? refusal(key, made) : undefined
+      if (retryAfter !== undefined)
+        return res.writeHead(429, { 'retry-after': retryAfter }).end('{}')
+      if (create) made.push(key)
+      const answer = create
         ? { ok: true, signed_upload_url: `${origin}/blob/${key}` }
         : { ok: true }
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -50,11 +56,26 @@ async function throttlingService(): Promise<URL> {
   await new Promise<void>(listening =>
     server?.listen(0, '127.0.0.1', listening)
   )
-  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+  const { port } = server.address() as AddressInfo
+  return { upstream: new URL(`http://127.0.0.1:${port}/`), made }
 }
 
+/** Each key's first CreateCacheEntry is answered 429 (Retry-After: 0). */
+function throttlingService() {
+  const throttled = new Set<string>()
+  return cacheService(key => {
+    if (throttled.has(key)) return undefined
+    throttled.add(key)
+    return '0'
+  })
+}
+
+/** The first `room` entries are made; then 429 with a wait of an hour (read-only for the run). */
+const fullService = (room: number) =>
+  cacheService((_, made) => (made.length >= room ? '3600' : undefined))
+
 it(`writes ${ENTRIES} entries each throttled once, and drops none`, async () => {
-  const upstream = await throttlingService()
+  const { upstream } = await throttlingService()
   const report = noWrites()
   const writer = cacheWriter(
     { upstream, authorization: 'Bearer t', boundMs: 60_000, idleMs: 5_000 },
@@ -80,40 +101,6 @@ it(`writes ${ENTRIES} entries each throttled once, and drops none`, async () => 
     throttled: ENTRIES
   })
 }, 30_000)
-
-/**
- * A cache service v2 that makes the first `room` entries, then answers 429 with a wait of an
- * hour (the cache goes read-only for the run); the keys it made, in order.
- */
-async function fullService(room: number): Promise<{
-  upstream: URL
-  made: string[]
-}> {
-  const made: string[] = []
-  server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
-    req.on('end', () => {
-      const origin = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`
-      if (req.method === 'PUT') return res.writeHead(201).end()
-      const { key } = JSON.parse(body) as { key: string }
-      const create = req.url?.endsWith('/CreateCacheEntry') === true
-      if (create && made.length >= room)
-        return res.writeHead(429, { 'retry-after': '3600' }).end('{}')
-      if (create) made.push(key)
-      const answer = create
-        ? { ok: true, signed_upload_url: `${origin}/blob/${key}` }
-        : { ok: true }
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(answer))
-    })
-  })
-  await new Promise<void>(listening =>
-    server?.listen(0, '127.0.0.1', listening)
-  )
-  const { port } = server.address() as AddressInfo
-  return { upstream: new URL(`http://127.0.0.1:${port}/`), made }
-}
 
 it('a write cut short by the quota leaves whole chains: the blobs go roots first', async () => {
   // one chain of 8 layers whose digests sort deepest first, as BuildKit's index sorts them
