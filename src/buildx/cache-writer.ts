@@ -9,7 +9,8 @@
  * under a quota it is what makes the entries written reusable, and BuildKit checks each blob an
  * index names before it uses it (worker FromRemote's CheckDescriptor), so a blob not yet written,
  * or dropped, costs the next run that layer, never its build. The blobs go roots first by the
- * index's chains (cache-index.ts), so a write cut short leaves whole chains.
+ * index's chains (cache-index.ts), so a write cut short leaves chains from the root up, give or
+ * take the four written at once.
  */
 import { createReadStream, readFileSync, rmSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'

@@ -193,9 +193,11 @@ export function coldRunner(
     order.push(...leaves.map(r => r.id))
     left = left.filter(r => !leaves.includes(r))
   }
-  // one prune per line of its input, in that order
-  const prune = ['xargs', '-I{}', 'docker', 'buildx', 'prune', '-af']
-  const pruneAll = [...prune, '--filter', 'id={}', ...on]
+  // one prune per line of its input (a record's id), in that order
+  const pruneAll = [
+    ...['xargs', '-I{}', 'docker', 'buildx', 'prune', '-af'],
+    ...['--filter', 'id={}', ...on]
+  ]
   if (order.length > 0)
     command(
       onEngine ? aloneOnEngine(DOCKER_HOST, pruneAll) : pruneAll,
